@@ -1,0 +1,56 @@
+# gpbo's front door. `make test` and `make demo` work on a fresh Debian machine: they install
+# what is missing (scripts/install-deps), configure, build incrementally and then test or run.
+#
+#   make test                      build and run the whole test suite (ctest)
+#   make demo                      build and run the main job
+#   make test BUILD=build-asan SANITIZE=ON    the same suite under ASan + UBSan
+#   make bench                     build the benchmarks (run them from $(BUILD)/bench)
+#   make install PREFIX=/opt/gpbo  install libraries, headers, CMake package, pkg-config files
+#   make format                    clang-format every C file
+BUILD ?= build
+SANITIZE ?= OFF
+WERROR ?= OFF
+BUILD_TYPE ?= RelWithDebInfo
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+CMAKE_ARGS ?=
+
+CONFIGURE = cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	-DGPBO_SANITIZE=$(SANITIZE) -DGPBO_WERROR=$(WERROR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
+	$(CMAKE_ARGS)
+
+.PHONY: all deps configure build test demo bench install format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+# Reconfigure only when the options change; cmake re-runs itself when CMakeLists change.
+$(BUILD)/.configured-$(SANITIZE)-$(WERROR)-$(BUILD_TYPE): | deps
+	@rm -f $(BUILD)/.configured-*
+	$(CONFIGURE)
+	@touch $@
+
+configure: deps $(BUILD)/.configured-$(SANITIZE)-$(WERROR)-$(BUILD_TYPE)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: build
+	$(BUILD)/examples/random_search_branin 1024 42
+
+bench: build
+
+install: build
+	cmake --install $(BUILD)
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,111 @@
+/*
+ * error.c: gpbo's status codes and the per-thread last-error message.
+ *
+ * The message lives in thread-local storage so that distinct threads using distinct gpbo objects
+ * never see each other's failures and no lock is needed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gpbo/sys/error.h"
+
+#define GPBO_ERROR_MSG_MAX 1024
+
+static _Thread_local int last_code = GPBO_OK;
+static _Thread_local char last_msg[GPBO_ERROR_MSG_MAX];
+
+const char *gpbo_strerror(int code)
+{
+    switch (code) {
+    case GPBO_OK:
+        return "success";
+    case GPBO_EINVAL:
+        return "invalid argument";
+    case GPBO_ENOMEM:
+        return "out of memory";
+    case GPBO_ENOTPD:
+        return "matrix not positive definite";
+    case GPBO_ESTORAGE:
+        return "storage error";
+    case GPBO_EUSER:
+        return "stopped by a user callback";
+    case GPBO_EIO:
+        return "input/output error";
+    case GPBO_EFORMAT:
+        return "malformed input";
+    case GPBO_ENOTFOUND:
+        return "not found";
+    case GPBO_ESTATE:
+        return "invalid state for this call";
+    case GPBO_EOPTIM:
+        return "optimizer failure";
+    case GPBO_EEXHAUSTED:
+        return "nothing left to propose";
+    case GPBO_ESYSTEM:
+        return "system call failed";
+    case GPBO_ETIMEOUT:
+        return "timed out";
+    default:
+        return "unknown error";
+    }
+}
+
+const char *gpbo_error_message(void)
+{
+    return last_msg;
+}
+
+int gpbo_error_code(void)
+{
+    return last_code;
+}
+
+void gpbo_error_clear(void)
+{
+    last_code = GPBO_OK;
+    last_msg[0] = '\0';
+}
+
+int gpbo_error_setv(int code, const char *fmt, va_list ap)
+{
+    last_code = code;
+    if (fmt == NULL) {
+        snprintf(last_msg, sizeof last_msg, "%s", gpbo_strerror(code));
+        return code;
+    }
+    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    return code;
+}
+
+int gpbo_error_set(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gpbo_error_setv(code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int gpbo_error_prefix(const char *fmt, ...)
+{
+    char old[GPBO_ERROR_MSG_MAX];
+    memcpy(old, last_msg, sizeof old);
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        len = 0;
+    if ((size_t)len < sizeof last_msg) {
+        size_t room = sizeof last_msg - (size_t)len;
+        size_t keep = strnlen(old, room - 1);
+        memcpy(last_msg + len, old, keep);
+        last_msg[(size_t)len + keep] = '\0';
+    }
+    return last_code;
+}
+
+const char *gpbo_version(void)
+{
+    return GPBO_VERSION_STRING;
+}

@@ -1,0 +1,62 @@
+/*
+ * gpbo/error.h: status codes and the per-thread last-error message shared by every gpbo module.
+ *
+ * Every gpbo function that can fail returns an int status (GPBO_OK or a negative code below) or
+ * a pointer that is NULL on failure. In both cases a human-readable message describing what went
+ * wrong is kept for the calling thread and can be read with gpbo_error_message() until the next
+ * failing gpbo call on that thread. Library code never prints and never aborts.
+ */
+#ifndef GPBO_ERROR_H
+#define GPBO_ERROR_H
+
+#include "gpbo/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status codes. Zero is success, negative values are failures. */
+typedef enum gpbo_status {
+    GPBO_OK = 0,
+    GPBO_EINVAL = -1,      /**< an argument or an input value is invalid */
+    GPBO_ENOMEM = -2,      /**< memory allocation failed */
+    GPBO_ENOTPD = -3,      /**< a matrix is not positive definite, even with jitter */
+    GPBO_ESTORAGE = -4,    /**< the study storage failed (database error, schema mismatch) */
+    GPBO_EUSER = -5,       /**< a user callback asked to stop */
+    GPBO_EIO = -6,         /**< a file could not be read or written */
+    GPBO_EFORMAT = -7,     /**< a file or a stream is malformed */
+    GPBO_ENOTFOUND = -8,   /**< a named object (study, trial, parameter) does not exist */
+    GPBO_ESTATE = -9,      /**< the object is not in a state that allows this call */
+    GPBO_EOPTIM = -10,     /**< a numerical optimizer failed */
+    GPBO_EEXHAUSTED = -11, /**< nothing is left to propose (a finished grid, a spent budget) */
+    GPBO_ESYSTEM = -12,    /**< an operating-system call failed (fork, exec, pipe, ...) */
+    GPBO_ETIMEOUT = -13    /**< an operation ran past its time limit */
+} gpbo_status;
+
+/**
+ * @return a short static description of a status code ("invalid argument" for GPBO_EINVAL);
+ *         "unknown error" for a code gpbo does not define. This function cannot fail.
+ */
+GPBO_API const char *gpbo_strerror(int code);
+
+/**
+ * @return the message of the last failure on the calling thread, or "" when there was none
+ *         since the thread started or since gpbo_error_clear(). The pointer stays valid until
+ *         the next gpbo call on this thread. Thread-safety: per thread.
+ */
+GPBO_API const char *gpbo_error_message(void);
+
+/** @return the status code of the last failure on the calling thread, GPBO_OK if none. */
+GPBO_API int gpbo_error_code(void);
+
+/** Forget the calling thread's last failure. This function cannot fail. */
+GPBO_API void gpbo_error_clear(void);
+
+/** @return the library version as "MAJOR.MINOR.PATCH". This function cannot fail. */
+GPBO_API const char *gpbo_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPBO_ERROR_H */

@@ -1,0 +1,10 @@
+/*
+ * gpbo/gpbo.h: the umbrella header; includes the public header of every gpbo module.
+ * Link gpbo::gpbo (CMake) or `pkg-config gpbo` to use them all.
+ */
+#ifndef GPBO_GPBO_H
+#define GPBO_GPBO_H
+
+#include "gpbo/error.h"
+
+#endif /* GPBO_GPBO_H */
