@@ -6,5 +6,6 @@
 #define GPBO_GPBO_H
 
 #include "gpbo/error.h"
+#include "gpbo/rng.h"
 
 #endif /* GPBO_GPBO_H */

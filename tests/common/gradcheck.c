@@ -8,8 +8,8 @@
 
 #include "gradcheck.h"
 
-int gpbo_test_fd_gradient(gpbo_test_scalar_fn f, void *payload, size_t n, const double *x,
-                          double h, double *out)
+int gpbo_test_fd_gradient(gpbo_test_scalar_fn f, void *payload, size_t n, const double *x, double h,
+                          double *out)
 {
     double *xp = malloc(n * sizeof *xp);
     if (xp == NULL)
@@ -49,8 +49,8 @@ int gpbo_test_check_gradient(const char *label, gpbo_test_scalar_fn f, void *pay
     for (size_t i = 0; i < n; i++) {
         double tol = atol + rtol * fmax(fabs(grad[i]), fabs(fd[i]));
         if (!(fabs(grad[i] - fd[i]) <= tol)) {
-            fprintf(stderr, "gradcheck %s: component %zu analytic %.12g finite-diff %.12g\n",
-                    label, i, grad[i], fd[i]);
+            fprintf(stderr, "gradcheck %s: component %zu analytic %.12g finite-diff %.12g\n", label,
+                    i, grad[i], fd[i]);
             failures++;
         }
     }

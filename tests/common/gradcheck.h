@@ -20,7 +20,7 @@ int gpbo_test_check_gradient(const char *label, gpbo_test_scalar_fn f, void *pay
                              double atol);
 
 /* Central-difference gradient of f at x into out (n values); returns 0 or f's failure. */
-int gpbo_test_fd_gradient(gpbo_test_scalar_fn f, void *payload, size_t n, const double *x,
-                          double h, double *out);
+int gpbo_test_fd_gradient(gpbo_test_scalar_fn f, void *payload, size_t n, const double *x, double h,
+                          double *out);
 
 #endif
