@@ -1,0 +1,305 @@
+/*
+ * figure.c: line, staircase, scatter and band figures drawn by PLplot's SVG driver.
+ *
+ * PLplot writes to a file, so each figure goes to a private temporary file that is read back
+ * and removed. PLplot reports errors through exit/abort handlers; both are redirected here so
+ * that a plotting failure becomes a status code instead of ending the process.
+ */
+#include <math.h>
+#include <plplot.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpbo/sys/error.h"
+#include "report.h"
+
+/* Palette (colorblind-safe, Okabe-Ito) in cmap0 slots 1..8; slot 0 is the white background,
+ * slot 15 the gray of the axes. */
+static const unsigned char palette[8][3] = {
+    {0, 114, 178}, {213, 94, 0},   {0, 158, 115},   {204, 121, 167},
+    {230, 159, 0}, {86, 180, 233}, {120, 120, 120}, {0, 0, 0},
+};
+
+static char plplot_failure[256];
+
+static int on_plexit(PLCHAR_VECTOR msg)
+{
+    snprintf(plplot_failure, sizeof plplot_failure, "%s", msg ? msg : "PLplot error");
+    return 1; /* non-zero: do not exit */
+}
+
+static void on_plabort(PLCHAR_VECTOR msg)
+{
+    snprintf(plplot_failure, sizeof plplot_failure, "%s", msg ? msg : "PLplot error");
+}
+
+static int usable(const gpbo_fig *fig, double v, int is_y)
+{
+    if (!isfinite(v))
+        return 0;
+    if ((is_y ? fig->ylog : fig->xlog) && v <= 0)
+        return 0;
+    return 1;
+}
+
+static double axis_value(int logscale, double v)
+{
+    return logscale ? log10(v) : v;
+}
+
+/* Range of every drawable value of one axis. Returns 0 when there is none. */
+static int data_range(const gpbo_fig *fig, int is_y, double *lo, double *hi)
+{
+    double a = INFINITY, b = -INFINITY;
+    for (size_t s = 0; s < fig->nseries; s++) {
+        const gpbo_fig_series *se = &fig->series[s];
+        const double *arrays[3] = {se->x, NULL, NULL};
+        if (is_y) {
+            arrays[0] = se->kind == GPBO_FIG_BAND ? se->lo : se->y;
+            arrays[1] = se->kind == GPBO_FIG_BAND ? se->hi : NULL;
+        }
+        for (int k = 0; k < 3; k++) {
+            if (arrays[k] == NULL)
+                continue;
+            for (size_t i = 0; i < se->n; i++) {
+                double v = arrays[k][i];
+                if (!usable(fig, v, is_y))
+                    continue;
+                v = axis_value(is_y ? fig->ylog : fig->xlog, v);
+                a = fmin(a, v);
+                b = fmax(b, v);
+            }
+        }
+    }
+    if (!(a <= b))
+        return 0;
+    double pad = (b - a) * 0.04;
+    if (pad == 0)
+        pad = fabs(a) > 0 ? fabs(a) * 0.05 : 0.5;
+    *lo = a - pad;
+    *hi = b + pad;
+    return 1;
+}
+
+/* Copies the drawable points of a series (in axis units) into px/py; returns their count.
+ * For STEPS the staircase corners are inserted. A break (non-drawable point) ends a run:
+ * draw_runs() below handles them by drawing each maximal run separately. */
+static void draw_line_runs(const gpbo_fig *fig, const gpbo_fig_series *se, double *px, double *py,
+                           int steps)
+{
+    size_t m = 0;
+    for (size_t i = 0; i <= se->n; i++) {
+        int ok = i < se->n && usable(fig, se->x[i], 0) && usable(fig, se->y[i], 1);
+        if (ok) {
+            double x = axis_value(fig->xlog, se->x[i]), y = axis_value(fig->ylog, se->y[i]);
+            if (steps && m > 0) {
+                px[m] = x;
+                py[m] = py[m - 1];
+                m++;
+            }
+            px[m] = x;
+            py[m] = y;
+            m++;
+            continue;
+        }
+        if (m > 1)
+            plline((PLINT)m, px, py);
+        else if (m == 1)
+            plstring(1, px, py, "•");
+        m = 0;
+    }
+}
+
+static void draw_points(const gpbo_fig *fig, const gpbo_fig_series *se, double *px, double *py)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < se->n; i++) {
+        if (!usable(fig, se->x[i], 0) || !usable(fig, se->y[i], 1))
+            continue;
+        px[m] = axis_value(fig->xlog, se->x[i]);
+        py[m] = axis_value(fig->ylog, se->y[i]);
+        m++;
+    }
+    if (m > 0)
+        plstring((PLINT)m, px, py, "•");
+}
+
+static void draw_band(const gpbo_fig *fig, const gpbo_fig_series *se, double *px, double *py)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < se->n; i++) {
+        if (!usable(fig, se->x[i], 0) || !usable(fig, se->lo[i], 1) || !usable(fig, se->hi[i], 1))
+            continue;
+        px[m] = axis_value(fig->xlog, se->x[i]);
+        py[m] = axis_value(fig->ylog, se->lo[i]);
+        m++;
+    }
+    size_t lower = m;
+    for (size_t i = se->n; i-- > 0;) {
+        if (!usable(fig, se->x[i], 0) || !usable(fig, se->lo[i], 1) || !usable(fig, se->hi[i], 1))
+            continue;
+        px[m] = axis_value(fig->xlog, se->x[i]);
+        py[m] = axis_value(fig->ylog, se->hi[i]);
+        m++;
+    }
+    if (lower >= 2)
+        plfill((PLINT)m, px, py);
+}
+
+static char *read_whole_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *grown = realloc(buf, cap);
+            if (grown == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = grown;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static void draw(const gpbo_fig *fig, double x0, double x1, double y0, double y1)
+{
+    size_t maxn = 0;
+    for (size_t s = 0; s < fig->nseries; s++)
+        maxn = fig->series[s].n > maxn ? fig->series[s].n : maxn;
+    double *px = malloc((2 * maxn + 2) * sizeof *px);
+    double *py = malloc((2 * maxn + 2) * sizeof *py);
+    if (px == NULL || py == NULL) {
+        free(px);
+        free(py);
+        snprintf(plplot_failure, sizeof plplot_failure, "out of memory");
+        return;
+    }
+    plscol0(15, 90, 90, 90);
+    plcol0(15);
+    plschr(0, 0.9);
+    int axis = (fig->xlog ? 10 : 0) + (fig->ylog ? 20 : 0);
+    plenv(x0, x1, y0, y1, 0, axis == 0 ? 2 : axis); /* 2: with a grid */
+    pllab(fig->xlabel ? fig->xlabel : "", fig->ylabel ? fig->ylabel : "",
+          fig->title ? fig->title : "");
+    /* Bands first, so that lines and points stay on top. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t s = 0; s < fig->nseries; s++) {
+            const gpbo_fig_series *se = &fig->series[s];
+            int is_band = se->kind == GPBO_FIG_BAND;
+            if ((pass == 0) != is_band)
+                continue;
+            int c = 1 + ((se->color % 8) + 8) % 8;
+            plscol0a(c, palette[c - 1][0], palette[c - 1][1], palette[c - 1][2],
+                     is_band ? 0.22 : 1.0);
+            plcol0(c);
+            plwidth(se->kind == GPBO_FIG_POINTS ? 1.0 : 1.6);
+            if (se->kind == GPBO_FIG_BAND && se->lo && se->hi && se->x)
+                draw_band(fig, se, px, py);
+            else if (se->kind == GPBO_FIG_POINTS && se->x && se->y)
+                draw_points(fig, se, px, py);
+            else if (se->x && se->y)
+                draw_line_runs(fig, se, px, py, se->kind == GPBO_FIG_STEPS);
+        }
+    }
+    /* Legend: one colored line of text per labelled series, top right. */
+    double pos = 1.5;
+    for (size_t s = 0; s < fig->nseries; s++) {
+        const gpbo_fig_series *se = &fig->series[s];
+        if (se->label == NULL || se->kind == GPBO_FIG_BAND)
+            continue;
+        int c = 1 + ((se->color % 8) + 8) % 8;
+        plscol0a(c, palette[c - 1][0], palette[c - 1][1], palette[c - 1][2], 1.0);
+        plcol0(c);
+        plmtex("rv", -1.0, 1.0 - pos * 0.045, 1.0, se->label);
+        pos += 1.0;
+    }
+    free(px);
+    free(py);
+}
+
+int gpbo_fig_svg(const gpbo_fig *fig, char **out_svg)
+{
+    if (out_svg == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gpbo_fig_svg: out_svg is NULL");
+    *out_svg = NULL;
+    if (fig == NULL || (fig->nseries > 0 && fig->series == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "gpbo_fig_svg: no figure");
+    double x0, x1, y0, y1;
+    if (!data_range(fig, 0, &x0, &x1) || !data_range(fig, 1, &y0, &y1))
+        return gpbo_error_set(GPBO_EINVAL, "figure '%s': nothing finite to draw",
+                              fig->title ? fig->title : "");
+
+    const char *tmp = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/gpbo-fig-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return gpbo_error_set(GPBO_EIO, "figure: cannot create a temporary file in %s",
+                              tmp && *tmp ? tmp : "/tmp");
+    close(fd);
+
+    PLINT old_stream, stream;
+    plgstrm(&old_stream);
+    plmkstrm(&stream);
+    if (stream < 0) {
+        unlink(path);
+        return gpbo_error_set(GPBO_EIO, "figure: PLplot has no free stream");
+    }
+    plplot_failure[0] = '\0';
+    plsexit(on_plexit);
+    plsabort(on_plabort);
+    plsdev("svg");
+    plsfnam(path);
+    plspage(0, 0, 720, 420, 0, 0);
+    plscol0(0, 255, 255, 255);
+    plinit();
+    if (plplot_failure[0] == '\0')
+        draw(fig, x0, x1, y0, y1);
+    plend1();
+    plsstrm(old_stream);
+
+    int rc = GPBO_OK;
+    size_t len = 0;
+    char *doc = NULL;
+    if (plplot_failure[0] != '\0')
+        rc = gpbo_error_set(GPBO_EIO, "figure '%s': PLplot: %s", fig->title ? fig->title : "",
+                            plplot_failure);
+    else if ((doc = read_whole_file(path, &len)) == NULL)
+        rc = gpbo_error_set(GPBO_EIO, "figure: cannot read back %s", path);
+    unlink(path);
+    if (rc != GPBO_OK)
+        return rc;
+
+    /* Keep the <svg> element only; make it scale with the page. */
+    char *start = strstr(doc, "<svg");
+    if (start == NULL) {
+        free(doc);
+        return gpbo_error_set(GPBO_EIO, "figure: PLplot wrote no <svg> element");
+    }
+    size_t keep = len - (size_t)(start - doc);
+    memmove(doc, start, keep + 1);
+    char *w = strstr(doc, "width=\"720pt\"");
+    if (w != NULL)
+        memcpy(w, "width=\"100%\" ", 13);
+    char *h = strstr(doc, "height=\"420pt\"");
+    if (h != NULL)
+        memcpy(h, "              ", 14);
+    *out_svg = doc;
+    return GPBO_OK;
+}

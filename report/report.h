@@ -1,0 +1,79 @@
+/*
+ * report.h: gpbo's report writer, internal to the command-line tool: figures drawn with PLplot
+ * as SVG, and a self-contained HTML page (no script, no network) that embeds them with tables.
+ *
+ * It knows nothing about studies: the CLI turns a study or a comparison into the plain data
+ * below (curves, points, bands, rows of text), so the writer can be tested on its own.
+ * Not thread-safe: PLplot keeps global state.
+ */
+#ifndef GPBO_REPORT_H
+#define GPBO_REPORT_H
+
+#include <stddef.h>
+
+/** How one series is drawn. */
+typedef enum gpbo_fig_kind {
+    GPBO_FIG_LINE,   /**< a polyline through (x, y); NaN values break the line */
+    GPBO_FIG_STEPS,  /**< a staircase (best-so-far curves) */
+    GPBO_FIG_POINTS, /**< markers at (x, y) */
+    GPBO_FIG_BAND    /**< a translucent area between lo and hi along x */
+} gpbo_fig_kind;
+
+typedef struct gpbo_fig_series {
+    gpbo_fig_kind kind;
+    const char *label; /**< legend text; NULL for none */
+    size_t n;
+    const double *x;
+    const double *y;  /**< LINE, STEPS, POINTS */
+    const double *lo; /**< BAND */
+    const double *hi; /**< BAND */
+    int color;        /**< palette index 0..7; a band and its line share a color */
+} gpbo_fig_series;
+
+typedef struct gpbo_fig {
+    const char *title;
+    const char *xlabel;
+    const char *ylabel;
+    int ylog; /**< logarithmic y axis (values <= 0 are left out) */
+    int xlog; /**< logarithmic x axis (values <= 0 are left out) */
+    size_t nseries;
+    const gpbo_fig_series *series;
+} gpbo_fig;
+
+/**
+ * Draws fig as an SVG document (the <svg> element only, ready to be inlined in HTML).
+ * @param[out] out_svg a malloc'd NUL-terminated string; the caller frees it.
+ * @return GPBO_OK; GPBO_EINVAL when there is nothing finite to draw (the message says which
+ *         figure); GPBO_EIO when PLplot fails; GPBO_ENOMEM. On error *out_svg is NULL.
+ */
+int gpbo_fig_svg(const gpbo_fig *fig, char **out_svg);
+
+/** A table: ncols headers, nrows rows of ncols cells each (row-major). Cells are plain text. */
+typedef struct gpbo_report_table {
+    const char *caption;
+    size_t ncols;
+    size_t nrows;
+    const char *const *header;
+    const char *const *cells;
+} gpbo_report_table;
+
+/** One titled section of the page: optional text, tables and SVG figures, in that order. */
+typedef struct gpbo_report_section {
+    const char *title;
+    const char *text; /**< a paragraph of plain text, or NULL */
+    size_t ntables;
+    const gpbo_report_table *tables;
+    size_t nfigures;
+    const char *const *figures;  /**< SVG strings from gpbo_fig_svg */
+    const char *const *captions; /**< one per figure, or NULL */
+} gpbo_report_section;
+
+/**
+ * Writes a self-contained HTML page (UTF-8, inline CSS, figures inlined as SVG) to path,
+ * atomically (a temporary file renamed into place).
+ * @return GPBO_OK, GPBO_EINVAL for a NULL argument, GPBO_EIO when the file cannot be written.
+ */
+int gpbo_report_write_html(const char *path, const char *title, size_t nsections,
+                           const gpbo_report_section *sections);
+
+#endif /* GPBO_REPORT_H */

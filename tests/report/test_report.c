@@ -1,0 +1,140 @@
+/*
+ * test_report.c: the report writer: SVG figures from PLplot, HTML escaping, and the error
+ * paths (nothing to draw, NULL arguments, an unwritable path).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gpbo/error.h"
+#include "report.h"
+#include "testutil.h"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t k = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        k++;
+    return k;
+}
+
+static void test_line_figure_is_svg(void **state)
+{
+    (void)state;
+    double x[5] = {1, 2, 3, 4, 5}, y[5] = {3.2, 2.4, NAN, 1.1, 0.7};
+    gpbo_fig_series s = {GPBO_FIG_LINE, "curve", 5, x, y, NULL, NULL, 0};
+    gpbo_fig fig = {"A curve", "x", "y", 0, 0, 1, &s};
+    char *svg = NULL;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
+    assert_non_null(svg);
+    assert_true(strncmp(svg, "<svg", 4) == 0);
+    assert_non_null(strstr(svg, "</svg>"));
+    assert_non_null(strstr(svg, "width=\"100%\""));
+    /* The NaN splits the curve into two runs: one polyline of 2 points and one of 2 points. */
+    assert_true(count(svg, "<polyline") >= 2);
+    free(svg);
+}
+
+static void test_band_and_log_axis(void **state)
+{
+    (void)state;
+    double x[4] = {1, 2, 3, 4}, lo[4] = {0.1, 0.05, 0.01, 0.001}, hi[4] = {1, 0.5, 0.2, 0.1};
+    double y[4] = {0.3, 0.2, 0.05, 0.01};
+    gpbo_fig_series s[2] = {{GPBO_FIG_BAND, NULL, 4, x, NULL, lo, hi, 2},
+                            {GPBO_FIG_LINE, "median", 4, x, y, NULL, NULL, 2}};
+    gpbo_fig fig = {"Regret", "evaluations", "regret", 1, 0, 2, s};
+    char *svg = NULL;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
+    assert_non_null(strstr(svg, "<path") ? strstr(svg, "<path") : strstr(svg, "<polygon"));
+    assert_non_null(strstr(svg, "fill-opacity=\"0.22"));
+    free(svg);
+}
+
+static void test_nothing_to_draw_is_einval(void **state)
+{
+    (void)state;
+    double x[2] = {1, 2}, y[2] = {NAN, INFINITY}, neg[2] = {-1, 0};
+    gpbo_fig_series s = {GPBO_FIG_LINE, NULL, 2, x, y, NULL, NULL, 0};
+    gpbo_fig fig = {"empty", NULL, NULL, 0, 0, 1, &s};
+    char *svg = (char *)1;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_EINVAL);
+    assert_null(svg);
+    assert_non_null(strstr(gpbo_error_message(), "empty"));
+    /* On a log axis, values <= 0 cannot be drawn. */
+    s.y = neg;
+    fig.ylog = 1;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_EINVAL);
+    fig.nseries = 0;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_EINVAL);
+    assert_int_equal(gpbo_fig_svg(NULL, &svg), GPBO_EINVAL);
+    assert_int_equal(gpbo_fig_svg(&fig, NULL), GPBO_EINVAL);
+}
+
+static void test_html_escapes_text_and_inlines_figures(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "report"), 0);
+    snprintf(path, sizeof path, "%s/r.html", dir);
+    const char *header[] = {"name", "value"};
+    const char *cells[] = {"<b>lr</b>", "a & b"};
+    gpbo_report_table t = {"T \"1\"", 2, 1, header, cells};
+    const char *figs[] = {"<svg viewBox=\"0 0 1 1\"><rect width=\"1\" height=\"1\"/></svg>"};
+    gpbo_report_section sec = {"Study <x>", "text > more", 1, &t, 1, figs, NULL};
+    assert_int_equal(gpbo_report_write_html(path, "My & study", 1, &sec), GPBO_OK);
+    char *html = slurp(path);
+    assert_non_null(strstr(html, "<title>My &amp; study</title>"));
+    assert_non_null(strstr(html, "<h2>Study &lt;x&gt;</h2>"));
+    assert_non_null(strstr(html, "<td>&lt;b&gt;lr&lt;/b&gt;</td>"));
+    assert_non_null(strstr(html, "<td>a &amp; b</td>"));
+    assert_non_null(strstr(html, "T &quot;1&quot;"));
+    assert_non_null(strstr(html, figs[0]));
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "http://"));
+    assert_null(strstr(html, "https://"));
+    free(html);
+    assert_int_equal(gpbo_test_rmtree(dir), 0);
+}
+
+static void test_unwritable_path_is_eio(void **state)
+{
+    (void)state;
+    gpbo_report_section sec = {"s", NULL, 0, NULL, 0, NULL, NULL};
+    assert_int_equal(gpbo_report_write_html("/nonexistent-dir/x/r.html", "t", 1, &sec), GPBO_EIO);
+    assert_non_null(strstr(gpbo_error_message(), "/nonexistent-dir/x/r.html"));
+    assert_int_equal(gpbo_report_write_html(NULL, "t", 1, &sec), GPBO_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_line_figure_is_svg),
+        cmocka_unit_test(test_band_and_log_axis),
+        cmocka_unit_test(test_nothing_to_draw_is_einval),
+        cmocka_unit_test(test_html_escapes_text_and_inlines_figures),
+        cmocka_unit_test(test_unwritable_path_is_eio),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
