@@ -6,6 +6,7 @@
 #define GPBO_GPBO_H
 
 #include "gpbo/error.h"
+#include "gpbo/gp.h"
 #include "gpbo/rng.h"
 
 #endif /* GPBO_GPBO_H */

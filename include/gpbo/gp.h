@@ -1,0 +1,336 @@
+/*
+ * gpbo/gp.h: exact Gaussian-process regression (library gpbo::gp, pkg-config gpbo-gp).
+ *
+ * A gpbo_gp is a zero-mean GP prior with a stationary ARD kernel (squared exponential or Matérn
+ * 1/2, 3/2, 5/2), a signal variance and Gaussian observation noise, conditioned on n
+ * observations (x_i, y_i), x_i in R^dim. It answers "posterior at X" (mean, variance, their
+ * gradients in x, full covariance, joint samples); fitting the hyperparameters is a separate
+ * call (gpbo_gp_fit).
+ *
+ * Model: y = f(x) + e, f ~ GP(0, s2 * k(r)), e ~ N(0, sn2),
+ *        r^2 = sum_j ((x_j - x'_j) / l_j)^2.
+ * Hyperparameters live in log space, in this order (gpbo_gp_nparams() = dim + 2):
+ *        log l_1 .. log l_dim, log s2, log sn2.
+ * With output standardization on (the default), the model is fitted to (y - mean(y)) / std(y)
+ * and s2, sn2 are in those standardized units; every prediction is returned in the units of y.
+ *
+ * Allocation: functions marked "Allocates" may call malloc; all others never allocate. The
+ * hot path for acquisition optimizers is gpbo_gp_predict_grad() with a gpbo_gp_workspace, which
+ * allocates nothing once the workspace has grown to the model's size.
+ *
+ * Thread-safety: distinct gpbo_gp objects may be used from distinct threads. Functions taking
+ * a `const gpbo_gp *` may run concurrently on one object (each thread with its own workspace and
+ * its own gpbo_rng); functions taking a non-const `gpbo_gp *` need exclusive access.
+ *
+ * Errors: fallible functions return GPBO_OK (0) or a negative gpbo_status, with a message for
+ * gpbo_error_message(); on failure, the model is left as it was unless stated otherwise.
+ */
+#ifndef GPBO_GP_H
+#define GPBO_GP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpbo/error.h"
+#include "gpbo/export.h"
+#include "gpbo/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A GP regression model (opaque). */
+typedef struct gpbo_gp gpbo_gp;
+
+/** Per-thread scratch memory for gpbo_gp_predict_grad() (opaque). */
+typedef struct gpbo_gp_workspace gpbo_gp_workspace;
+
+/** The built-in stationary kernels (correlation functions of the scaled distance r). */
+typedef enum gpbo_kernel_type {
+    GPBO_KERNEL_SE = 0,       /**< squared exponential, exp(-r^2 / 2) */
+    GPBO_KERNEL_MATERN12 = 1, /**< Matérn nu = 1/2, exp(-r) */
+    GPBO_KERNEL_MATERN32 = 2, /**< Matérn nu = 3/2, (1 + sqrt3 r) exp(-sqrt3 r) */
+    GPBO_KERNEL_MATERN52 = 3  /**< Matérn nu = 5/2, (1 + sqrt5 r + 5r^2/3) exp(-sqrt5 r) */
+} gpbo_kernel_type;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Lifecycle                                                                                   */
+
+/**
+ * Creates a model with no data (predictions are the prior), output standardization on, and
+ * hyperparameters l_j = 1, s2 = 1, sn2 = 1e-4 (log values 0, 0, log 1e-4).
+ * Allocates.
+ * @param kernel one of gpbo_kernel_type.
+ * @param dim input dimension, >= 1.
+ * @return the model, or NULL (GPBO_EINVAL for a bad kernel or dim = 0, GPBO_ENOMEM).
+ */
+GPBO_API gpbo_gp *gpbo_gp_new(gpbo_kernel_type kernel, size_t dim);
+
+/** Frees a model and everything it owns. Accepts NULL. */
+GPBO_API void gpbo_gp_free(gpbo_gp *gp);
+
+/**
+ * Deep copy: data, hyperparameters, factorization, options. The copy is independent (for
+ * Kriging-believer batches: copy, then gpbo_gp_add() fantasies to the copy). Allocates.
+ * @return the copy, or NULL (GPBO_EINVAL if gp is NULL, GPBO_ENOMEM).
+ */
+GPBO_API gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shape and data                                                                              */
+
+/** @return the input dimension. Cannot fail (0 for NULL). */
+GPBO_API size_t gpbo_gp_dim(const gpbo_gp *gp);
+
+/** @return the number of observations n. Cannot fail (0 for NULL). */
+GPBO_API size_t gpbo_gp_n(const gpbo_gp *gp);
+
+/** @return the number of hyperparameters, dim + 2. Cannot fail (0 for NULL). */
+GPBO_API size_t gpbo_gp_nparams(const gpbo_gp *gp);
+
+/** @return the kernel's name ("se", "matern12", "matern32", "matern52", or a custom one). */
+GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
+
+/**
+ * Replaces the data with n observations and factorizes K (hyperparameters unchanged).
+ * Allocates (buffers grow geometrically).
+ * @param n number of observations; 0 clears the data (the model is the prior again).
+ * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0.
+ * @param y n targets. Copied. May be NULL when n = 0.
+ * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index);
+ *         GPBO_ENOTPD (K not positive definite even with the largest jitter); GPBO_ENOMEM.
+ *         On failure the previous data and factorization are kept.
+ */
+GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y);
+
+/**
+ * Adds one observation and extends the Cholesky factor in O(n^2) (no refit, hyperparameters
+ * unchanged). With standardization on, mean and std of y are recomputed, as gpbo_gp_set_data()
+ * on all n + 1 points would do, and the result equals it up to rounding. Allocates (geometric
+ * growth). If the extension is not positive definite, K is refactorized with jitter.
+ * @param x dim values. @param y the target.
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite), GPBO_ENOTPD, GPBO_ENOMEM; on failure the
+ *         model is unchanged.
+ */
+GPBO_API int gpbo_gp_add(gpbo_gp *gp, const double *x, double y);
+
+/**
+ * Training inputs, borrowed: n * dim values, row-major, in the order given. Valid until the
+ * next call that changes the data or frees the model. NULL when n = 0.
+ */
+GPBO_API const double *gpbo_gp_x(const gpbo_gp *gp);
+
+/** Training targets as given (units of y), borrowed as gpbo_gp_x(). NULL when n = 0. */
+GPBO_API const double *gpbo_gp_y(const gpbo_gp *gp);
+
+/**
+ * @param[out] out_index if not NULL, receives the index of the smallest y (the first of ties).
+ * @return the smallest observed y (units of y), or +INFINITY when n = 0. Cannot fail.
+ */
+GPBO_API double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index);
+
+/**
+ * Output standardization on (non-zero, the default) or off. Off means the likelihood is that of
+ * y exactly as given. The hyperparameter values are kept as they are (they are in different
+ * units afterwards); K is refactorized if there is data.
+ * @return GPBO_OK, GPBO_EINVAL (NULL), GPBO_ENOTPD.
+ */
+GPBO_API int gpbo_gp_set_normalize(gpbo_gp *gp, int on);
+
+/** @return 1 if output standardization is on, else 0. */
+GPBO_API int gpbo_gp_get_normalize(const gpbo_gp *gp);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hyperparameters and likelihood                                                              */
+
+/**
+ * Copies the log hyperparameters (log l_1..log l_dim, log s2, log sn2) into out[nparams].
+ * @return GPBO_OK or GPBO_EINVAL (NULL).
+ */
+GPBO_API int gpbo_gp_get_params(const gpbo_gp *gp, double *out);
+
+/**
+ * Sets the log hyperparameters from in[nparams] and refactorizes K if there is data.
+ * Allocates only if the data buffers have not been allocated yet.
+ * @return GPBO_OK; GPBO_EINVAL (NULL, a non-finite value, or a value outside [-50, 50], named by
+ *         index); GPBO_ENOTPD. On failure the previous hyperparameters are kept.
+ */
+GPBO_API int gpbo_gp_set_params(gpbo_gp *gp, const double *in);
+
+/** @return the noise variance sn2 in the units of y^2 (std(y)^2 * sn2 when standardized). */
+GPBO_API double gpbo_gp_noise_variance(const gpbo_gp *gp);
+
+/**
+ * @return the jitter added to the diagonal of K at the last factorization, in the same units
+ *         as s2 (it is a multiple of s2: 0, then 1e-10 s2, escalated x100 up to 1e-4 s2 when the
+ *         Cholesky fails). 0 when none was needed. Cannot fail.
+ */
+GPBO_API double gpbo_gp_jitter(const gpbo_gp *gp);
+
+/**
+ * Log marginal likelihood log p(y | X, theta) of the current hyperparameters (Rasmussen &
+ * Williams 2006, eq. 5.8), of the standardized y when standardization is on (without the
+ * constant Jacobian term -n log std(y)). For n = 0 it is 0.
+ * Uses the model's internal buffers: needs exclusive access; allocates only the first time
+ * (or when n has grown).
+ * @param[out] grad if not NULL, receives the gradient with respect to the nparams log
+ *             hyperparameters (eq. 5.9), computed without any n x n x p tensor.
+ * @return the log likelihood, or NaN on failure (GPBO_EINVAL for NULL gp, GPBO_ENOMEM).
+ */
+GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fitting                                                                                     */
+
+/** Version of gpbo_gp_fit_options this header describes. */
+#define GPBO_GP_FIT_OPTIONS_VERSION 1
+
+/**
+ * Options of gpbo_gp_fit(). Initialize with GPBO_GP_FIT_OPTIONS_INIT (or
+ * gpbo_gp_fit_options_init()), then change fields. Fields are only ever appended. Bounds are on
+ * the natural (not log) values, in the units the model is fitted in (standardized y when
+ * standardization is on).
+ */
+typedef struct gpbo_gp_fit_options {
+    unsigned int version;         /**< GPBO_GP_FIT_OPTIONS_VERSION */
+    size_t restarts;              /**< extra starts besides the current hyperparameters */
+    size_t max_evals;             /**< likelihood evaluations per start (L-BFGS), >= 1 */
+    double lengthscale_bounds[2]; /**< [lo, hi] for every l_j, 0 < lo < hi */
+    double signal_bounds[2];      /**< [lo, hi] for s2 */
+    double noise_bounds[2];       /**< [lo, hi] for sn2; lo is the noise floor */
+    int learn_noise;              /**< 1: fit sn2; 0: keep the current sn2 (fixed noise) */
+    int use_priors;               /**< 1: maximize the log posterior (priors below) */
+    double lengthscale_prior[2];  /**< log-normal (mu, sigma) on l_j; sigma <= 0 (the default)
+                                       means the dimension-scaled prior mu = sqrt2 + log(dim)/2,
+                                       sigma = sqrt3 (Hvarfner, Hellsten & Nardi 2024) */
+    double noise_prior[2];        /**< log-normal (mu, sigma) on sn2, default (-4, 1) */
+    uint64_t seed;                /**< seeds the random restarts */
+    double ftol_rel;              /**< L-BFGS relative tolerance on the objective, >= 0 */
+} gpbo_gp_fit_options;
+
+/** The default options (4 restarts, 200 evaluations per start, learned noise, no priors). */
+#define GPBO_GP_FIT_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        GPBO_GP_FIT_OPTIONS_VERSION, 4, 200, {1e-3, 1e3}, {1e-3, 1e3}, {1e-6, 1e1}, 1, 0,          \
+            {0.0, 0.0}, {-4.0, 1.0}, 0, 1e-9                                                       \
+    }
+
+/** Fills opts with the defaults of GPBO_GP_FIT_OPTIONS_INIT. Cannot fail. */
+GPBO_API void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts);
+
+/**
+ * Fits the hyperparameters: maximizes the log marginal likelihood (or the log posterior with
+ * use_priors) with L-BFGS (NLopt) inside the bounds, from the current hyperparameters (clamped
+ * into the bounds) and from `restarts` random starts (drawn from the priors when use_priors,
+ * else log-uniformly in the bounds, seeded by opts->seed); keeps the best and refactorizes.
+ * A start whose factorization fails is skipped. With n = 0 nothing changes.
+ * Allocates.
+ * @param opts NULL for the defaults.
+ * @return GPBO_OK; GPBO_EINVAL (bad options, named); GPBO_EOPTIM (no start succeeded; the
+ *         hyperparameters are left as they were); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts);
+
+/** What the last gpbo_gp_fit() did. */
+typedef struct gpbo_gp_fit_info {
+    double objective;   /**< best log likelihood (or log posterior) reached */
+    size_t evaluations; /**< likelihood evaluations, all starts together */
+    size_t starts;      /**< starts that ran to completion */
+} gpbo_gp_fit_info;
+
+/** Copies the report of the last fit (zeros before any fit). @return GPBO_OK or GPBO_EINVAL. */
+GPBO_API int gpbo_gp_get_fit_info(const gpbo_gp *gp, gpbo_gp_fit_info *out);
+
+/**
+ * The fit objective: log likelihood plus, when opts->use_priors, the log prior density of the
+ * log hyperparameters. Needs exclusive access as gpbo_gp_log_likelihood().
+ * @param opts NULL for the defaults. @param[out] grad may be NULL.
+ * @return the value, or NaN on failure (GPBO_EINVAL, GPBO_ENOMEM).
+ */
+GPBO_API double gpbo_gp_log_posterior(gpbo_gp *gp, const gpbo_gp_fit_options *opts, double *grad);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Prediction (latent f, without observation noise; add gpbo_gp_noise_variance() for y)       */
+
+/**
+ * Posterior mean and variance of f at m points, through BLAS (dgemm / dtrsm). Allocates
+ * (m x n scratch).
+ * @param x m * dim, row-major. @param[out] mean m values. @param[out] var m values, or NULL.
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite x, named), GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, double *mean,
+                             double *var);
+
+/**
+ * Full posterior covariance of f at m points. Allocates.
+ * @param[out] mean m values, or NULL. @param[out] cov m * m, row-major (symmetric).
+ * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *mean,
+                                 double *cov);
+
+/** Creates an empty workspace; it grows on first use to the model's size. Allocates. */
+GPBO_API gpbo_gp_workspace *gpbo_gp_workspace_new(void);
+
+/** Frees a workspace. Accepts NULL. */
+GPBO_API void gpbo_gp_workspace_free(gpbo_gp_workspace *ws);
+
+/**
+ * Posterior mean and variance of f at m points and their gradients with respect to x, for
+ * acquisition optimizers. With a workspace it allocates nothing once the workspace fits the
+ * model (n, dim, m); with ws = NULL it allocates per call.
+ * @param[out] mean m values. @param[out] var m values.
+ * @param[out] dmean m * dim, row-major (row i = d mean_i / d x_i), or NULL.
+ * @param[out] dvar m * dim, or NULL.
+ * At a training input, Matérn 1/2 (not differentiable there) gives a one-sided derivative.
+ * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM (workspace growth).
+ */
+GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m,
+                                  const double *x, double *mean, double *var, double *dmean,
+                                  double *dvar);
+
+/**
+ * Joint samples of f at m points from the posterior: mean + L z, with L the Cholesky factor
+ * of the posterior covariance (jitter added if needed) and z ~ N(0, I) drawn from rng.
+ * Allocates.
+ * @param rng caller-owned generator, advanced by m * nsamples normal draws.
+ * @param[out] out nsamples * m, row-major (row s = sample s at the m points).
+ * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples,
+                            gpbo_rng *rng, double *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Save and load (JSON, with a format version)                                                 */
+
+/**
+ * Serializes the model (kernel, dim, standardization, hyperparameters, data) to a JSON string.
+ * Doubles are written with 17 significant digits, so a loaded model predicts exactly as the
+ * saved one. Allocates.
+ * @return a string to release with gpbo_gp_string_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
+ */
+GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);
+
+/** Frees a string returned by gpbo_gp_to_string(). Accepts NULL. */
+GPBO_API void gpbo_gp_string_free(char *s);
+
+/**
+ * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded.
+ * Allocates.
+ * @return the model, or NULL (GPBO_EFORMAT with the field named, GPBO_EINVAL, GPBO_ENOTPD,
+ *         GPBO_ENOMEM).
+ */
+GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
+
+/** Writes gpbo_gp_to_string() to a file. @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM. */
+GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
+
+/** Reads a model saved by gpbo_gp_save(). @return the model, or NULL (GPBO_EIO, GPBO_EFORMAT,
+ * GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
+GPBO_API gpbo_gp *gpbo_gp_load(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPBO_GP_H */
