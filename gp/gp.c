@@ -1,0 +1,572 @@
+/*
+ * gp.c: the gpbo_gp model: lifecycle, data, hyperparameters, the Cholesky factorization with
+ * jitter escalation, the O(n^2) incremental update, and the log marginal likelihood with its
+ * analytic gradient (Rasmussen & Williams 2006, Alg. 2.1 and eq. 5.8-5.9).
+ *
+ * Storage: L is lower-triangular, row-major with leading dimension cap. The same memory is the
+ * upper triangle of a column-major matrix, which is what LAPACK's dpotrf('U') / dpotri('U')
+ * work on directly (no transposed copies, unlike LAPACKE's row-major wrappers).
+ */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp_internal.h"
+#include "gpbo/sys/error.h"
+
+static const double LOG_2PI = 1.8378770664093453;
+
+double gpbo_gp__r2(size_t dim, const double *a, const double *b, const double *ell)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < dim; j++) {
+        double t = (a[j] - b[j]) / ell[j];
+        s += t * t;
+    }
+    return s;
+}
+
+int gpbo_gp__check_finite(const char *fn, const char *what, size_t count, size_t width,
+                          const double *v)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(v[i])) {
+            if (width > 1)
+                return gpbo_error_set(GPBO_EINVAL, "%s: %s[%zu][%zu] is not finite (%g)", fn, what,
+                                      i / width, i % width, v[i]);
+            return gpbo_error_set(GPBO_EINVAL, "%s: %s[%zu] is not finite (%g)", fn, what, i, v[i]);
+        }
+    }
+    return GPBO_OK;
+}
+
+static void update_params(gpbo_gp *gp)
+{
+    for (size_t j = 0; j < gp->dim; j++)
+        gp->ell[j] = exp(gp->theta[j]);
+    gp->s2 = exp(gp->theta[gp->dim]);
+    gp->sn2 = exp(gp->theta[gp->dim + 1]);
+}
+
+gpbo_gp *gpbo_gp_new_with_kernel(const gpbo_kernel_def *def, size_t dim)
+{
+    if (def == NULL || def->version != GPBO_KERNEL_DEF_VERSION || def->eval == NULL ||
+        def->name == NULL) {
+        gpbo_error_set(GPBO_EINVAL,
+                       "gp_new: kernel table is NULL, of another version (%u, "
+                       "expected %u) or has a NULL name or eval",
+                       def ? def->version : 0u, (unsigned)GPBO_KERNEL_DEF_VERSION);
+        return NULL;
+    }
+    if (dim == 0) {
+        gpbo_error_set(GPBO_EINVAL, "gp_new: dim must be at least 1");
+        return NULL;
+    }
+    gpbo_gp *gp = calloc(1, sizeof *gp);
+    if (gp == NULL)
+        goto oom;
+    gp->kern = def;
+    gp->dim = dim;
+    gp->normalize = 1;
+    gp->ymean = 0.0;
+    gp->ystd = 1.0;
+    gp->theta = calloc(dim + 2, sizeof *gp->theta);
+    gp->theta_prev = calloc(dim + 2, sizeof *gp->theta_prev);
+    gp->ell = calloc(dim, sizeof *gp->ell);
+    if (gp->theta == NULL || gp->theta_prev == NULL || gp->ell == NULL)
+        goto oom;
+    gp->theta[dim + 1] = log(1e-4);
+    update_params(gp);
+    return gp;
+oom:
+    gpbo_gp_free(gp);
+    gpbo_error_set(GPBO_ENOMEM, "gp_new: out of memory");
+    return NULL;
+}
+
+gpbo_gp *gpbo_gp_new(gpbo_kernel_type kernel, size_t dim)
+{
+    const gpbo_kernel_def *def = gpbo_kernel_builtin(kernel);
+    if (def == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "gp_new: unknown kernel %d", (int)kernel);
+        return NULL;
+    }
+    return gpbo_gp_new_with_kernel(def, dim);
+}
+
+void gpbo_gp_free(gpbo_gp *gp)
+{
+    if (gp == NULL)
+        return;
+    free(gp->x);
+    free(gp->y);
+    free(gp->ys);
+    free(gp->theta);
+    free(gp->theta_prev);
+    free(gp->ell);
+    free(gp->L);
+    free(gp->alpha);
+    free(gp->kinv);
+    free(gp->xs);
+    free(gp->row);
+    free(gp);
+}
+
+static double *dup_array(const double *src, size_t count, int *fail)
+{
+    if (src == NULL || count == 0)
+        return NULL;
+    double *p = malloc(count * sizeof *p);
+    if (p == NULL)
+        *fail = 1;
+    else
+        memcpy(p, src, count * sizeof *p);
+    return p;
+}
+
+gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
+{
+    if (gp == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "gp_copy: gp is NULL");
+        return NULL;
+    }
+    gpbo_gp *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        goto oom;
+    *c = *gp;
+    c->x = c->y = c->ys = c->theta = c->theta_prev = c->ell = c->L = c->alpha = NULL;
+    c->kinv = c->xs = c->row = NULL;
+    c->kinv_cap = c->scratch_cap = 0;
+    int fail = 0;
+    c->theta = dup_array(gp->theta, gp->dim + 2, &fail);
+    c->theta_prev = dup_array(gp->theta_prev, gp->dim + 2, &fail);
+    c->ell = dup_array(gp->ell, gp->dim, &fail);
+    c->x = dup_array(gp->x, gp->cap * gp->dim, &fail);
+    c->y = dup_array(gp->y, gp->cap, &fail);
+    c->ys = dup_array(gp->ys, gp->cap, &fail);
+    c->alpha = dup_array(gp->alpha, gp->cap, &fail);
+    c->L = dup_array(gp->L, gp->cap * gp->cap, &fail);
+    if (fail)
+        goto oom;
+    return c;
+oom:
+    gpbo_gp_free(c);
+    gpbo_error_set(GPBO_ENOMEM, "gp_copy: out of memory");
+    return NULL;
+}
+
+size_t gpbo_gp_dim(const gpbo_gp *gp)
+{
+    return gp ? gp->dim : 0;
+}
+
+size_t gpbo_gp_n(const gpbo_gp *gp)
+{
+    return gp ? gp->n : 0;
+}
+
+size_t gpbo_gp_nparams(const gpbo_gp *gp)
+{
+    return gp ? gp->dim + 2 : 0;
+}
+
+const char *gpbo_gp_kernel_name(const gpbo_gp *gp)
+{
+    return gp ? gp->kern->name : "";
+}
+
+const double *gpbo_gp_x(const gpbo_gp *gp)
+{
+    return gp && gp->n ? gp->x : NULL;
+}
+
+const double *gpbo_gp_y(const gpbo_gp *gp)
+{
+    return gp && gp->n ? gp->y : NULL;
+}
+
+double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index)
+{
+    double best = INFINITY;
+    size_t idx = 0;
+    if (gp != NULL) {
+        for (size_t i = 0; i < gp->n; i++) {
+            if (gp->y[i] < best) {
+                best = gp->y[i];
+                idx = i;
+            }
+        }
+    }
+    if (out_index != NULL)
+        *out_index = idx;
+    return best;
+}
+
+double gpbo_gp_noise_variance(const gpbo_gp *gp)
+{
+    return gp ? gp->sn2 * gp->ystd * gp->ystd : NAN;
+}
+
+double gpbo_gp_jitter(const gpbo_gp *gp)
+{
+    return gp ? gp->jitter : 0.0;
+}
+
+int gpbo_gp__reserve(gpbo_gp *gp, size_t need)
+{
+    if (need <= gp->cap)
+        return GPBO_OK;
+    size_t cap = gp->cap ? gp->cap : 8;
+    while (cap < need)
+        cap *= 2;
+    double *x = realloc(gp->x, cap * gp->dim * sizeof *x);
+    if (x == NULL)
+        goto oom;
+    gp->x = x;
+    double **vecs[] = {&gp->y, &gp->ys, &gp->alpha};
+    for (size_t v = 0; v < 3; v++) {
+        double *p = realloc(*vecs[v], cap * sizeof *p);
+        if (p == NULL)
+            goto oom;
+        *vecs[v] = p;
+    }
+    double *L = malloc(cap * cap * sizeof *L);
+    if (L == NULL)
+        goto oom;
+    for (size_t i = 0; i < gp->n; i++)
+        memcpy(L + i * cap, gp->L + i * gp->cap, (i + 1) * sizeof *L);
+    free(gp->L);
+    gp->L = L;
+    gp->cap = cap;
+    return GPBO_OK;
+oom:
+    return gpbo_error_set(GPBO_ENOMEM, "gp: out of memory growing to %zu observations", need);
+}
+
+/* Scratch of the likelihood gradient: kinv (n x n), xs (n x dim), row (3n). */
+static int reserve_scratch(gpbo_gp *gp)
+{
+    size_t n = gp->n;
+    if (n <= gp->scratch_cap)
+        return GPBO_OK;
+    size_t cap = gp->scratch_cap ? gp->scratch_cap : 8;
+    while (cap < n)
+        cap *= 2;
+    free(gp->kinv);
+    free(gp->xs);
+    free(gp->row);
+    gp->kinv = malloc(cap * cap * sizeof *gp->kinv);
+    gp->xs = malloc(cap * gp->dim * sizeof *gp->xs);
+    gp->row = malloc(3 * cap * sizeof *gp->row);
+    if (gp->kinv == NULL || gp->xs == NULL || gp->row == NULL) {
+        free(gp->kinv);
+        free(gp->xs);
+        free(gp->row);
+        gp->kinv = gp->xs = gp->row = NULL;
+        gp->scratch_cap = 0;
+        return gpbo_error_set(GPBO_ENOMEM, "gp: out of memory for %zu x %zu scratch", n, n);
+    }
+    gp->scratch_cap = cap;
+    return GPBO_OK;
+}
+
+void gpbo_gp__standardize(gpbo_gp *gp)
+{
+    size_t n = gp->n;
+    gp->ymean = 0.0;
+    gp->ystd = 1.0;
+    if (gp->normalize && n > 0) {
+        double m = 0.0;
+        for (size_t i = 0; i < n; i++)
+            m += gp->y[i];
+        m /= (double)n;
+        double v = 0.0;
+        for (size_t i = 0; i < n; i++)
+            v += (gp->y[i] - m) * (gp->y[i] - m);
+        double s = sqrt(v / (double)n);
+        gp->ymean = m;
+        /* Constant y (or n = 1): keep the scale, as scikit-learn does. */
+        gp->ystd = s > 1e-12 * fmax(1.0, fabs(m)) ? s : 1.0;
+    }
+    for (size_t i = 0; i < n; i++)
+        gp->ys[i] = (gp->y[i] - gp->ymean) / gp->ystd;
+}
+
+void gpbo_gp__solve_alpha(gpbo_gp *gp)
+{
+    size_t n = gp->n;
+    if (n == 0)
+        return;
+    memcpy(gp->alpha, gp->ys, n * sizeof *gp->alpha);
+    cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)gp->cap,
+                gp->alpha, 1);
+    cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, (int)n, gp->L, (int)gp->cap,
+                gp->alpha, 1);
+}
+
+/* Fills the lower triangle of L with K + (sn2 + jitter) I. */
+static void build_k(gpbo_gp *gp, double jitter)
+{
+    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    for (size_t i = 0; i < n; i++) {
+        double *Li = gp->L + i * cap;
+        for (size_t j = 0; j < i; j++)
+            Li[j] = gpbo_gp__r2(d, gp->x + i * d, gp->x + j * d, gp->ell);
+        gp->kern->eval(i, Li, Li, NULL);
+        for (size_t j = 0; j < i; j++)
+            Li[j] *= gp->s2;
+        Li[i] = gp->s2 + gp->sn2 + jitter;
+    }
+}
+
+int gpbo_gp__factorize(gpbo_gp *gp)
+{
+    size_t n = gp->n;
+    gp->jitter = 0.0;
+    gp->logdet_half = 0.0;
+    if (n == 0)
+        return GPBO_OK;
+    double jitter = 0.0;
+    for (;;) {
+        build_k(gp, jitter);
+        lapack_int info =
+            LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, gp->L, (lapack_int)gp->cap);
+        if (info == 0)
+            break;
+        if (info < 0)
+            return gpbo_error_set(GPBO_EINVAL, "gp: dpotrf rejected argument %d", (int)-info);
+        jitter = jitter == 0.0 ? GPBO_GP__JITTER_FIRST * gp->s2 : jitter * GPBO_GP__JITTER_STEP;
+        if (jitter > GPBO_GP__JITTER_LAST * gp->s2 * 1.000001)
+            return gpbo_error_set(GPBO_ENOTPD,
+                                  "gp: K (n = %zu) is not positive definite even with a jitter "
+                                  "of %g times the signal variance",
+                                  n, GPBO_GP__JITTER_LAST);
+    }
+    gp->jitter = jitter;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += log(gp->L[i * gp->cap + i]);
+    gp->logdet_half = s;
+    gpbo_gp__solve_alpha(gp);
+    return GPBO_OK;
+}
+
+int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
+{
+    if (gp == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_data: gp is NULL");
+    if (n > 0 && (x == NULL || y == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_data: x or y is NULL with n = %zu", n);
+    if (n > 0) {
+        int rc = gpbo_gp__check_finite("gp_set_data", "x", n * gp->dim, gp->dim, x);
+        if (rc == GPBO_OK)
+            rc = gpbo_gp__check_finite("gp_set_data", "y", n, 1, y);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    /* Keep the old data until the new factorization has succeeded. */
+    size_t old_n = gp->n, d = gp->dim;
+    double *old = NULL;
+    if (old_n > 0) {
+        old = malloc(old_n * (d + 1) * sizeof *old);
+        if (old == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "gp_set_data: out of memory");
+        memcpy(old, gp->x, old_n * d * sizeof *old);
+        memcpy(old + old_n * d, gp->y, old_n * sizeof *old);
+    }
+    int rc = gpbo_gp__reserve(gp, n);
+    if (rc != GPBO_OK) {
+        free(old);
+        return rc;
+    }
+    if (n > 0) {
+        memcpy(gp->x, x, n * d * sizeof *x);
+        memcpy(gp->y, y, n * sizeof *y);
+    }
+    gp->n = n;
+    gpbo_gp__standardize(gp);
+    rc = gpbo_gp__factorize(gp);
+    if (rc != GPBO_OK) {
+        gp->n = old_n;
+        if (old_n > 0) {
+            memcpy(gp->x, old, old_n * d * sizeof *old);
+            memcpy(gp->y, old + old_n * d, old_n * sizeof *old);
+        }
+        gpbo_gp__standardize(gp);
+        gpbo_gp__factorize(gp); /* succeeded before; the failure's message is kept */
+    }
+    free(old);
+    return rc;
+}
+
+int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
+{
+    if (gp == NULL || x == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_add: gp or x is NULL");
+    int rc = gpbo_gp__check_finite("gp_add", "x", gp->dim, 1, x);
+    if (rc != GPBO_OK)
+        return rc;
+    if (!isfinite(y))
+        return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%g)", y);
+    rc = gpbo_gp__reserve(gp, gp->n + 1);
+    if (rc != GPBO_OK)
+        return rc;
+    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    memcpy(gp->x + n * d, x, d * sizeof *x);
+    gp->y[n] = y;
+    /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
+    double *Ln = gp->L + n * cap;
+    for (size_t j = 0; j < n; j++)
+        Ln[j] = gpbo_gp__r2(d, x, gp->x + j * d, gp->ell);
+    gp->kern->eval(n, Ln, Ln, NULL);
+    for (size_t j = 0; j < n; j++)
+        Ln[j] *= gp->s2;
+    if (n > 0)
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)cap,
+                    Ln, 1);
+    double d2 = gp->s2 + gp->sn2 + gp->jitter - cblas_ddot((int)n, Ln, 1, Ln, 1);
+    gp->n = n + 1;
+    /* A negligible pivot (relative to the diagonal) would make the factor useless. */
+    if (isfinite(d2) && d2 > 1e-14 * (gp->s2 + gp->sn2)) {
+        Ln[n] = sqrt(d2);
+        gp->logdet_half += log(Ln[n]);
+        gpbo_gp__standardize(gp);
+        gpbo_gp__solve_alpha(gp);
+        return GPBO_OK;
+    }
+    gpbo_gp__standardize(gp);
+    rc = gpbo_gp__factorize(gp);
+    if (rc != GPBO_OK) {
+        gp->n = n;
+        gpbo_gp__standardize(gp);
+        gpbo_gp__factorize(gp);
+    }
+    return rc;
+}
+
+int gpbo_gp_set_normalize(gpbo_gp *gp, int on)
+{
+    if (gp == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_normalize: gp is NULL");
+    gp->normalize = on != 0;
+    gpbo_gp__standardize(gp);
+    gpbo_gp__solve_alpha(gp); /* K does not depend on y */
+    return GPBO_OK;
+}
+
+int gpbo_gp_get_normalize(const gpbo_gp *gp)
+{
+    return gp ? gp->normalize : 0;
+}
+
+int gpbo_gp_get_params(const gpbo_gp *gp, double *out)
+{
+    if (gp == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_get_params: gp or out is NULL");
+    memcpy(out, gp->theta, (gp->dim + 2) * sizeof *out);
+    return GPBO_OK;
+}
+
+int gpbo_gp_set_params(gpbo_gp *gp, const double *in)
+{
+    if (gp == NULL || in == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_params: gp or in is NULL");
+    size_t p = gp->dim + 2;
+    for (size_t i = 0; i < p; i++) {
+        if (!isfinite(in[i]) || fabs(in[i]) > GPBO_GP__LOG_PARAM_MAX)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "gp_set_params: log hyperparameter %zu (%s) is %g, outside "
+                                  "[-%g, %g]",
+                                  i,
+                                  i < gp->dim    ? "lengthscale"
+                                  : i == gp->dim ? "signal variance"
+                                                 : "noise variance",
+                                  in[i], GPBO_GP__LOG_PARAM_MAX, GPBO_GP__LOG_PARAM_MAX);
+    }
+    double *old = gp->theta_prev;
+    memcpy(old, gp->theta, p * sizeof *old);
+    memcpy(gp->theta, in, p * sizeof *in);
+    update_params(gp);
+    int rc = gpbo_gp__factorize(gp);
+    if (rc != GPBO_OK) {
+        memcpy(gp->theta, old, p * sizeof *old);
+        update_params(gp);
+        gpbo_gp__factorize(gp);
+    }
+    return rc;
+}
+
+double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
+{
+    if (gp == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "gp_log_likelihood: gp is NULL");
+        return NAN;
+    }
+    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    if (grad != NULL)
+        memset(grad, 0, (d + 2) * sizeof *grad);
+    if (n == 0)
+        return 0.0;
+    double lml = -0.5 * cblas_ddot((int)n, gp->ys, 1, gp->alpha, 1) - gp->logdet_half -
+                 0.5 * (double)n * LOG_2PI;
+    if (grad == NULL)
+        return lml;
+    if (reserve_scratch(gp) != GPBO_OK)
+        return NAN;
+
+    /* W = alpha alpha^T - K^{-1}; K^{-1} from the factor by dpotri (lower triangle, ld n). */
+    double *kinv = gp->kinv;
+    for (size_t i = 0; i < n; i++)
+        memcpy(kinv + i * n, gp->L + i * cap, (i + 1) * sizeof *kinv);
+    lapack_int info =
+        LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, kinv, (lapack_int)n);
+    if (info != 0) {
+        gpbo_error_set(GPBO_ENOTPD, "gp_log_likelihood: dpotri failed (%d)", (int)info);
+        return NAN;
+    }
+    double *xs = gp->xs;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            xs[i * d + j] = gp->x[i * d + j] / gp->ell[j];
+
+    /* 1/2 tr(W dK/dtheta), dK/dtheta built pair by pair, lower triangle counted twice. */
+    double *r2 = gp->row, *kv = r2 + gp->scratch_cap, *dk = kv + gp->scratch_cap;
+    double *gl = grad; /* accumulates sum w dk (dx_j)^2 per lengthscale */
+    double gs = 0.0, gn = 0.0;
+    const double *alpha = gp->alpha;
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = xs + i * d;
+        for (size_t j = 0; j < i; j++) {
+            const double *xj = xs + j * d;
+            double s = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                double t = xi[k] - xj[k];
+                s += t * t;
+            }
+            r2[j] = s;
+        }
+        gp->kern->eval(i, r2, kv, dk);
+        const double *Ki = kinv + i * n;
+        for (size_t j = 0; j < i; j++) {
+            double w = 2.0 * (alpha[i] * alpha[j] - Ki[j]);
+            gs += w * kv[j];
+            double c = w * dk[j];
+            const double *xj = xs + j * d;
+            for (size_t k = 0; k < d; k++) {
+                double t = xi[k] - xj[k];
+                gl[k] += c * t * t;
+            }
+        }
+        double wii = alpha[i] * alpha[i] - Ki[i];
+        gs += wii;
+        gn += wii;
+    }
+    /* d K_ij / d log l_k = s2 dk/dr2 (-2 t_k^2); d K / d log s2 = s2 k; d K / d log sn2 = sn2 I */
+    for (size_t k = 0; k < d; k++)
+        grad[k] = -gp->s2 * gl[k];
+    grad[d] = 0.5 * gp->s2 * gs;
+    grad[d + 1] = 0.5 * gp->sn2 * gn;
+    return lml;
+}

@@ -1,0 +1,89 @@
+/*
+ * gp_internal.h: the gpbo_gp structure and the helpers shared by the files of gp/ (hidden
+ * visibility; tests reach them through the object library gpbo_gp_obj).
+ */
+#ifndef GPBO_GP_INTERNAL_H
+#define GPBO_GP_INTERNAL_H
+
+#include <stddef.h>
+
+#include "gpbo/gp.h"
+#include "gpbo/sys/kernel.h"
+
+/* Jitter ladder (multiples of s2) tried when the Cholesky factorization fails. */
+#define GPBO_GP__JITTER_FIRST 1e-10
+#define GPBO_GP__JITTER_LAST  1e-4
+#define GPBO_GP__JITTER_STEP  100.0
+
+/* Log hyperparameters must lie in this box (exp(50) ~ 5e21). */
+#define GPBO_GP__LOG_PARAM_MAX 50.0
+
+struct gpbo_gp {
+    const gpbo_kernel_def *kern;
+    size_t dim;
+    size_t n;   /* observations */
+    size_t cap; /* rows allocated in x, y, ys, alpha; L is cap x cap */
+    double *x;  /* cap * dim, row-major */
+    double *y;  /* targets as given */
+    double *ys; /* targets in model units: standardized or as given */
+    int normalize;
+    double ymean, ystd;
+    double *theta;      /* dim + 2 log hyperparameters */
+    double *theta_prev; /* dim + 2, scratch to restore theta when a factorization fails */
+    double *ell;        /* dim lengthscales, exp(theta[0..dim)) */
+    double s2, sn2;     /* signal and noise variance, model units */
+    double *L;     /* lower Cholesky factor of K + jitter I, row-major, leading dimension cap */
+    double *alpha; /* K^{-1} ys */
+    double jitter; /* absolute jitter in L */
+    double logdet_half; /* sum log L_ii */
+    /* Scratch for the likelihood gradient (grown on demand; n x n and n x dim). */
+    double *kinv;
+    size_t kinv_cap;
+    double *xs;  /* x / ell */
+    double *row; /* 3 * cap */
+    size_t scratch_cap;
+    gpbo_gp_fit_info info;
+};
+
+struct gpbo_gp_workspace {
+    double *buf;
+    size_t cap;
+};
+
+/* Grows the data buffers to hold at least need rows, keeping their contents. */
+int gpbo_gp__reserve(gpbo_gp *gp, size_t need);
+
+/* Builds K + (sn2 + jitter) I in L (lower, row-major, ld cap) for the current data and
+ * hyperparameters, factorizes it escalating the jitter, and computes alpha. */
+int gpbo_gp__factorize(gpbo_gp *gp);
+
+/* Recomputes ymean, ystd and ys from y. */
+void gpbo_gp__standardize(gpbo_gp *gp);
+
+/* alpha = K^{-1} ys from the factor L. */
+void gpbo_gp__solve_alpha(gpbo_gp *gp);
+
+/* Squared scaled distance between a (dim values) and b, with lengthscales ell. */
+double gpbo_gp__r2(size_t dim, const double *a, const double *b, const double *ell);
+
+/* Checks that all count values are finite; names the first bad one with what and the row
+ * width (for "x[i][j]"). */
+int gpbo_gp__check_finite(const char *fn, const char *what, size_t count, size_t width,
+                          const double *v);
+
+/* Log prior of the log hyperparameters (0 without priors); adds its gradient to grad. */
+double gpbo_gp__log_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, double *grad);
+
+/* Row i of s2 k(xq_i, X) into K and, if D is not NULL,
+ * dk/dr2 into D; m query rows of dim values, against the model's n inputs. */
+void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D);
+
+/* Posterior covariance in model units (m x m, full) and mean in model units; V is m x n
+ * scratch. */
+void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *mean, double *cov,
+                       double *V);
+
+/* Validates fit options (names the bad field). */
+int gpbo_gp__check_options(const gpbo_gp_fit_options *o);
+
+#endif

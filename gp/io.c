@@ -1,0 +1,215 @@
+/*
+ * io.c: saving and loading a model as JSON (jansson). The document holds the format name and
+ * version, the kernel name, dim, the standardization flag, the log hyperparameters and the data;
+ * loading refactorizes, which repeats the saved model's computation (same jitter path), so a
+ * model built with gpbo_gp_set_data() predicts bit for bit as before. Doubles are written with
+ * 17 significant digits so that they read back exactly.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp_internal.h"
+#include "gpbo/sys/error.h"
+
+#define FORMAT_NAME    "gpbo-gp"
+#define FORMAT_VERSION 1
+
+static json_t *real_array(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        if (json_array_append_new(a, json_real(v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+char *gpbo_gp_to_string(const gpbo_gp *gp)
+{
+    if (gp == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "gp_to_string: gp is NULL");
+        return NULL;
+    }
+    size_t n = gp->n, d = gp->dim;
+    json_t *root = json_object();
+    json_t *xs = json_array();
+    int bad = root == NULL || xs == NULL;
+    for (size_t i = 0; !bad && i < n; i++)
+        bad = json_array_append_new(xs, real_array(gp->x + i * d, d)) != 0;
+    if (!bad)
+        bad = json_object_set_new(root, "format", json_string(FORMAT_NAME)) ||
+              json_object_set_new(root, "version", json_integer(FORMAT_VERSION)) ||
+              json_object_set_new(root, "kernel", json_string(gp->kern->name)) ||
+              json_object_set_new(root, "dim", json_integer((json_int_t)d)) ||
+              json_object_set_new(root, "normalize", json_boolean(gp->normalize)) ||
+              json_object_set_new(root, "params", real_array(gp->theta, d + 2)) ||
+              json_object_set_new(root, "n", json_integer((json_int_t)n)) ||
+              json_object_set(root, "x", xs) ||
+              json_object_set_new(root, "y", real_array(gp->y, n));
+    char *s = bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(xs);
+    json_decref(root);
+    if (s == NULL)
+        gpbo_error_set(GPBO_ENOMEM, "gp_to_string: out of memory");
+    return s;
+}
+
+void gpbo_gp_string_free(char *s)
+{
+    free(s);
+}
+
+static int read_reals(json_t *a, size_t n, double *out, const char *field)
+{
+    if (!json_is_array(a) || json_array_size(a) != n)
+        return gpbo_error_set(GPBO_EFORMAT, "gp model: \"%s\" must be an array of %zu numbers",
+                              field, n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(a, i);
+        if (!json_is_number(v))
+            return gpbo_error_set(GPBO_EFORMAT, "gp model: \"%s\"[%zu] is not a number", field, i);
+        out[i] = json_number_value(v);
+    }
+    return GPBO_OK;
+}
+
+static gpbo_gp *from_json(json_t *root)
+{
+    json_t *fmt = json_object_get(root, "format"), *ver = json_object_get(root, "version");
+    json_t *kern = json_object_get(root, "kernel"), *dim = json_object_get(root, "dim");
+    json_t *norm = json_object_get(root, "normalize"), *n_ = json_object_get(root, "n");
+    json_t *xs = json_object_get(root, "x");
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), FORMAT_NAME) != 0) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"format\" is not \"%s\"", FORMAT_NAME);
+        return NULL;
+    }
+    if (!json_is_integer(ver) || json_integer_value(ver) != FORMAT_VERSION) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be %d", FORMAT_VERSION);
+        return NULL;
+    }
+    const gpbo_kernel_def *def =
+        json_is_string(kern) ? gpbo_kernel_by_name(json_string_value(kern)) : NULL;
+    if (def == NULL) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"kernel\" is not a built-in kernel name");
+        return NULL;
+    }
+    if (!json_is_integer(dim) || json_integer_value(dim) < 1 || json_integer_value(dim) > 1000000) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"dim\" must be a positive integer");
+        return NULL;
+    }
+    if (!json_is_boolean(norm)) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"normalize\" must be true or false");
+        return NULL;
+    }
+    if (!json_is_integer(n_) || json_integer_value(n_) < 0 || !json_is_array(xs) ||
+        json_array_size(xs) != (size_t)json_integer_value(n_)) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"n\" must be the number of rows of \"x\"");
+        return NULL;
+    }
+    size_t d = (size_t)json_integer_value(dim), n = (size_t)json_integer_value(n_);
+    gpbo_gp *gp = gpbo_gp_new_with_kernel(def, d);
+    double *buf = malloc((n * d + n + d + 2 + 1) * sizeof *buf);
+    if (gp == NULL || buf == NULL) {
+        gpbo_gp_free(gp);
+        free(buf);
+        gpbo_error_set(GPBO_ENOMEM, "gp model: out of memory");
+        return NULL;
+    }
+    double *x = buf, *y = buf + n * d, *theta = y + n;
+    int rc = read_reals(json_object_get(root, "params"), d + 2, theta, "params");
+    for (size_t i = 0; rc == GPBO_OK && i < n; i++)
+        rc = read_reals(json_array_get(xs, i), d, x + i * d, "x[i]");
+    if (rc == GPBO_OK)
+        rc = read_reals(json_object_get(root, "y"), n, y, "y");
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_normalize(gp, json_is_true(norm));
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_params(gp, theta);
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_data(gp, n, x, y);
+    free(buf);
+    if (rc != GPBO_OK) {
+        gpbo_gp_free(gp);
+        return NULL;
+    }
+    return gp;
+}
+
+gpbo_gp *gpbo_gp_from_string(const char *json)
+{
+    if (json == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "gp_from_string: json is NULL");
+        return NULL;
+    }
+    json_error_t err;
+    json_t *root = json_loads(json, 0, &err);
+    if (root == NULL) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: line %d, column %d: %s", err.line, err.column,
+                       err.text);
+        return NULL;
+    }
+    gpbo_gp *gp = NULL;
+    if (!json_is_object(root))
+        gpbo_error_set(GPBO_EFORMAT, "gp model: the document is not a JSON object");
+    else
+        gp = from_json(root);
+    json_decref(root);
+    return gp;
+}
+
+int gpbo_gp_save(const gpbo_gp *gp, const char *path)
+{
+    if (path == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_save: path is NULL");
+    char *s = gpbo_gp_to_string(gp);
+    if (s == NULL)
+        return gpbo_error_code();
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        int e = errno;
+        free(s);
+        return gpbo_error_set(GPBO_EIO, "gp_save: cannot open %s: %s", path, strerror(e));
+    }
+    size_t len = strlen(s);
+    int bad = fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF;
+    bad |= fclose(f) != 0;
+    free(s);
+    if (bad)
+        return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s", path);
+    return GPBO_OK;
+}
+
+gpbo_gp *gpbo_gp_load(const char *path)
+{
+    if (path == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "gp_load: path is NULL");
+        return NULL;
+    }
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (root == NULL) {
+        FILE *f = fopen(path, "r");
+        if (f == NULL) {
+            gpbo_error_set(GPBO_EIO, "gp_load: cannot open %s: %s", path, strerror(errno));
+            return NULL;
+        }
+        fclose(f);
+        gpbo_error_set(GPBO_EFORMAT, "gp_load: %s: line %d, column %d: %s", path, err.line,
+                       err.column, err.text);
+        return NULL;
+    }
+    gpbo_gp *gp = NULL;
+    if (!json_is_object(root))
+        gpbo_error_set(GPBO_EFORMAT, "gp model: the document is not a JSON object");
+    else
+        gp = from_json(root);
+    json_decref(root);
+    if (gp == NULL)
+        gpbo_error_prefix("gp_load: %s: ", path);
+    return gp;
+}

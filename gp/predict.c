@@ -1,0 +1,275 @@
+/*
+ * predict.c: what the fitted model answers: posterior mean and variance of f at a batch of
+ * points (BLAS level 2/3), their gradients in x, the full covariance and joint samples
+ * (Rasmussen & Williams 2006, eq. 2.25-2.26 and Alg. 2.1). Everything is computed in model
+ * units (standardized y) and converted to the units of y on the way out.
+ */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp_internal.h"
+#include "gpbo/sys/error.h"
+
+void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D)
+{
+    size_t n = gp->n, d = gp->dim;
+    for (size_t i = 0; i < m; i++) {
+        double *Ki = K + i * n;
+        for (size_t j = 0; j < n; j++)
+            Ki[j] = gpbo_gp__r2(d, xq + i * d, gp->x + j * d, gp->ell);
+        gp->kern->eval(n, Ki, Ki, D ? D + i * n : NULL);
+        for (size_t j = 0; j < n; j++)
+            Ki[j] *= gp->s2;
+    }
+}
+
+static int check_query(const char *fn, const gpbo_gp *gp, size_t m, const double *x,
+                       const void *out)
+{
+    if (gp == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "%s: gp is NULL", fn);
+    if (m > 0 && (x == NULL || out == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "%s: x or an output is NULL with m = %zu", fn, m);
+    if (m > 0 && m > SIZE_MAX / 8 / (gp->n + gp->dim + m))
+        return gpbo_error_set(GPBO_EINVAL, "%s: m = %zu is too large", fn, m);
+    return m > 0 ? gpbo_gp__check_finite(fn, "x", m * gp->dim, gp->dim, x) : GPBO_OK;
+}
+
+int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, double *mean, double *var)
+{
+    int rc = check_query("gp_predict", gp, m, x, mean);
+    if (rc != GPBO_OK || m == 0)
+        return rc;
+    size_t n = gp->n;
+    double sc = gp->ystd, sc2 = gp->ystd * gp->ystd;
+    if (n == 0) {
+        for (size_t i = 0; i < m; i++) {
+            mean[i] = gp->ymean;
+            if (var != NULL)
+                var[i] = gp->s2 * sc2;
+        }
+        return GPBO_OK;
+    }
+    double *K = malloc(m * n * sizeof *K);
+    if (K == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_predict: out of memory for %zu x %zu", m, n);
+    gpbo_gp__cross(gp, m, x, K, NULL);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, K, (int)n, gp->alpha, 1, 0.0,
+                mean, 1);
+    for (size_t i = 0; i < m; i++)
+        mean[i] = mean[i] * sc + gp->ymean;
+    if (var != NULL) {
+        /* V = K L^{-T}: row i is (L^{-1} k_i)^T, and var_i = s2 - |v_i|^2. */
+        cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
+                    1.0, gp->L, (int)gp->cap, K, (int)n);
+        for (size_t i = 0; i < m; i++) {
+            double v = gp->s2 - cblas_ddot((int)n, K + i * n, 1, K + i * n, 1);
+            var[i] = (v > 0.0 ? v : 0.0) * sc2;
+        }
+    }
+    free(K);
+    return GPBO_OK;
+}
+
+void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *mean, double *cov,
+                       double *V)
+{
+    size_t n = gp->n, d = gp->dim;
+    /* Prior covariance, lower triangle, then the symmetric copy at the end. */
+    for (size_t i = 0; i < m; i++) {
+        double *ci = cov + i * m;
+        for (size_t j = 0; j < i; j++)
+            ci[j] = gpbo_gp__r2(d, xq + i * d, xq + j * d, gp->ell);
+        gp->kern->eval(i, ci, ci, NULL);
+        for (size_t j = 0; j < i; j++)
+            ci[j] *= gp->s2;
+        ci[i] = gp->s2;
+    }
+    if (n > 0) {
+        gpbo_gp__cross(gp, m, xq, V, NULL);
+        if (mean != NULL)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, V, (int)n, gp->alpha, 1,
+                        0.0, mean, 1);
+        cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
+                    1.0, gp->L, (int)gp->cap, V, (int)n);
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)m, (int)n, -1.0, V, (int)n, 1.0,
+                    cov, (int)m);
+    } else if (mean != NULL) {
+        memset(mean, 0, m * sizeof *mean);
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < i; j++)
+            cov[j * m + i] = cov[i * m + j];
+}
+
+int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *mean, double *cov)
+{
+    int rc = check_query("gp_predict_cov", gp, m, x, cov);
+    if (rc != GPBO_OK || m == 0)
+        return rc;
+    double *V = malloc((m * gp->n + 1) * sizeof *V);
+    if (V == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_predict_cov: out of memory");
+    gpbo_gp__post_cov(gp, m, x, mean, cov, V);
+    free(V);
+    double sc2 = gp->ystd * gp->ystd;
+    for (size_t i = 0; i < m * m; i++)
+        cov[i] *= sc2;
+    if (mean != NULL)
+        for (size_t i = 0; i < m; i++)
+            mean[i] = mean[i] * gp->ystd + gp->ymean;
+    return GPBO_OK;
+}
+
+int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples, gpbo_rng *rng,
+                   double *out)
+{
+    int rc = check_query("gp_sample", gp, m, x, out);
+    if (rc != GPBO_OK)
+        return rc;
+    if (rng == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_sample: rng is NULL");
+    if (m == 0 || nsamples == 0)
+        return GPBO_OK;
+    double *cov = malloc((m * m + m + m * gp->n + m * m) * sizeof *cov);
+    if (cov == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_sample: out of memory");
+    double *mean = cov + m * m, *V = mean + m, *C = V + m * gp->n;
+    gpbo_gp__post_cov(gp, m, x, mean, cov, V);
+    /* Posterior covariances are often singular (repeated or training points): escalate a
+     * jitter relative to s2, as for K. */
+    double jitter = 0.0;
+    for (;;) {
+        memcpy(C, cov, m * m * sizeof *C);
+        for (size_t i = 0; i < m; i++)
+            C[i * m + i] += jitter;
+        if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)m, C, (lapack_int)m) == 0)
+            break;
+        jitter = jitter == 0.0 ? GPBO_GP__JITTER_FIRST * gp->s2 : jitter * GPBO_GP__JITTER_STEP;
+        if (jitter > GPBO_GP__JITTER_LAST * gp->s2 * 1.000001) {
+            free(cov);
+            return gpbo_error_set(GPBO_ENOTPD,
+                                  "gp_sample: posterior covariance of the %zu points "
+                                  "is not positive definite even with jitter",
+                                  m);
+        }
+    }
+    /* out = Z L^T + mean, Z standard normal (nsamples x m), L lower (row-major). */
+    gpbo_rng_normals(rng, nsamples * m, out);
+    cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)nsamples,
+                (int)m, 1.0, C, (int)m, out, (int)m);
+    for (size_t s = 0; s < nsamples; s++)
+        for (size_t i = 0; i < m; i++)
+            out[s * m + i] = (out[s * m + i] + mean[i]) * gp->ystd + gp->ymean;
+    free(cov);
+    return GPBO_OK;
+}
+
+gpbo_gp_workspace *gpbo_gp_workspace_new(void)
+{
+    gpbo_gp_workspace *ws = calloc(1, sizeof *ws);
+    if (ws == NULL)
+        gpbo_error_set(GPBO_ENOMEM, "gp_workspace_new: out of memory");
+    return ws;
+}
+
+void gpbo_gp_workspace_free(gpbo_gp_workspace *ws)
+{
+    if (ws == NULL)
+        return;
+    free(ws->buf);
+    free(ws);
+}
+
+int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, const double *x,
+                         double *mean, double *var, double *dmean, double *dvar)
+{
+    int rc = check_query("gp_predict_grad", gp, m, x, mean);
+    if (rc != GPBO_OK || m == 0)
+        return rc;
+    if (var == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_predict_grad: var is NULL");
+    size_t n = gp->n, d = gp->dim;
+    double sc = gp->ystd, sc2 = sc * sc;
+    if (n == 0) {
+        for (size_t i = 0; i < m; i++) {
+            mean[i] = gp->ymean;
+            var[i] = gp->s2 * sc2;
+        }
+        if (dmean != NULL)
+            memset(dmean, 0, m * d * sizeof *dmean);
+        if (dvar != NULL)
+            memset(dvar, 0, m * d * sizeof *dvar);
+        return GPBO_OK;
+    }
+    size_t need = 2 * m * n;
+    double *buf;
+    if (ws != NULL) {
+        if (ws->cap < need) {
+            size_t cap = ws->cap ? ws->cap : 64;
+            while (cap < need)
+                cap *= 2;
+            double *p = realloc(ws->buf, cap * sizeof *p);
+            if (p == NULL)
+                return gpbo_error_set(GPBO_ENOMEM, "gp_predict_grad: out of memory");
+            ws->buf = p;
+            ws->cap = cap;
+        }
+        buf = ws->buf;
+    } else {
+        buf = malloc(need * sizeof *buf);
+        if (buf == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "gp_predict_grad: out of memory");
+    }
+    double *K = buf, *D = buf + m * n;
+    gpbo_gp__cross(gp, m, x, K, D);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, K, (int)n, gp->alpha, 1, 0.0,
+                mean, 1);
+    /* V = K L^{-T} (var), then U = V L^{-1} = K K^{-1}: d var / dx = -2 u^T dk/dx. */
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
+                1.0, gp->L, (int)gp->cap, K, (int)n);
+    for (size_t i = 0; i < m; i++)
+        var[i] = gp->s2 - cblas_ddot((int)n, K + i * n, 1, K + i * n, 1);
+    if (dvar != NULL)
+        cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m,
+                    (int)n, 1.0, gp->L, (int)gp->cap, K, (int)n);
+    /* d k(x, x_j) / d x_k = s2 dk/dr2 * 2 (x_k - x_jk) / l_k^2 */
+    for (size_t i = 0; i < m; i++) {
+        const double *xi = x + i * d;
+        double *dm = dmean ? dmean + i * d : NULL, *dv = dvar ? dvar + i * d : NULL;
+        if (dm)
+            memset(dm, 0, d * sizeof *dm);
+        if (dv)
+            memset(dv, 0, d * sizeof *dv);
+        if (dm == NULL && dv == NULL)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            double a = 2.0 * gp->s2 * D[i * n + j];
+            double cm = a * gp->alpha[j], cv = dv ? -2.0 * a * K[i * n + j] : 0.0;
+            const double *xj = gp->x + j * d;
+            for (size_t k = 0; k < d; k++) {
+                double t = (xi[k] - xj[k]) / (gp->ell[k] * gp->ell[k]);
+                if (dm)
+                    dm[k] += cm * t;
+                if (dv)
+                    dv[k] += cv * t;
+            }
+        }
+        for (size_t k = 0; k < d; k++) {
+            if (dm)
+                dm[k] *= sc;
+            if (dv)
+                dv[k] *= sc2;
+        }
+    }
+    for (size_t i = 0; i < m; i++) {
+        mean[i] = mean[i] * sc + gp->ymean;
+        var[i] = (var[i] > 0.0 ? var[i] : 0.0) * sc2;
+    }
+    if (ws == NULL)
+        free(buf);
+    return GPBO_OK;
+}
