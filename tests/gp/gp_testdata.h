@@ -1,0 +1,28 @@
+/*
+ * gp_testdata.h: small deterministic regression problems shared by the gp tests.
+ */
+#ifndef GPBO_TEST_GP_TESTDATA_H
+#define GPBO_TEST_GP_TESTDATA_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "gpbo/rng.h"
+
+/* n points uniform in [0,1]^d and y = a smooth function plus a little noise. */
+static inline void gp_test_problem(size_t n, size_t d, unsigned long long seed, double *x,
+                                   double *y)
+{
+    gpbo_rng r;
+    gpbo_rng_seed(&r, seed);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = gpbo_rng_uniform(&r);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++)
+            s += sin(2.385 * (double)(j + 1) * x[i * d + j]) + 0.7 * x[i * d + j] * x[i * d + j];
+        y[i] = 3.1 * s + 1.7 + 0.05 * gpbo_rng_normal(&r);
+    }
+}
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * test_gp_likelihood.c: the log marginal likelihood and its analytic gradient (every kernel,
+ * every hyperparameter, standardization on and off), the prior's gradient, the one-point closed
+ * form, and agreement of the gradient with its definition 1/2 tr(W dK).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gp_testdata.h"
+#include "gpbo/gp.h"
+#include "gradcheck.h"
+
+static const gpbo_kernel_type kernels[] = {GPBO_KERNEL_SE, GPBO_KERNEL_MATERN12,
+                                           GPBO_KERNEL_MATERN32, GPBO_KERNEL_MATERN52};
+
+typedef struct lik_payload {
+    gpbo_gp *gp;
+    const gpbo_gp_fit_options *opts; /* NULL: plain likelihood */
+} lik_payload;
+
+static int lik_fn(const double *theta, double *out, void *payload)
+{
+    lik_payload *p = payload;
+    if (gpbo_gp_set_params(p->gp, theta) != GPBO_OK)
+        return -1;
+    *out =
+        p->opts ? gpbo_gp_log_posterior(p->gp, p->opts, NULL) : gpbo_gp_log_likelihood(p->gp, NULL);
+    return isfinite(*out) ? 0 : -1;
+}
+
+static void check_kernel_gradient(gpbo_kernel_type kt, size_t d, size_t n, int normalize,
+                                  const gpbo_gp_fit_options *opts)
+{
+    double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
+    gp_test_problem(n, d, 11 + kt, x, y);
+    gpbo_gp *gp = gpbo_gp_new(kt, d);
+    assert_non_null(gp);
+    assert_int_equal(gpbo_gp_set_normalize(gp, normalize), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    size_t p = gpbo_gp_nparams(gp);
+    assert_int_equal(p, d + 2);
+    double theta[16], grad[16];
+    /* High-entropy, distinct lengthscales so that every component matters. */
+    for (size_t k = 0; k < d; k++)
+        theta[k] = log(0.23 + 0.31 * (double)k);
+    theta[d] = log(normalize ? 1.37 : 7.3);
+    theta[d + 1] = log(0.0213);
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    double v = opts ? gpbo_gp_log_posterior(gp, opts, grad) : gpbo_gp_log_likelihood(gp, grad);
+    assert_true(isfinite(v));
+    /* Same value with and without the gradient. */
+    double v2 = opts ? gpbo_gp_log_posterior(gp, opts, NULL) : gpbo_gp_log_likelihood(gp, NULL);
+    assert_true(v == v2);
+    lik_payload pl = {gp, opts};
+    char label[64];
+    snprintf(label, sizeof label, "%s d=%zu norm=%d prior=%d", gpbo_gp_kernel_name(gp), d,
+             normalize, opts != NULL);
+    assert_int_equal(gpbo_test_check_gradient(label, lik_fn, &pl, p, theta, grad, 1e-5, 1e-6, 1e-7),
+                     0);
+    gpbo_gp_free(gp);
+    free(x);
+    free(y);
+}
+
+static void test_likelihood_gradient_every_kernel(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 4; k++) {
+        check_kernel_gradient(kernels[k], 1, 9, 1, NULL);
+        check_kernel_gradient(kernels[k], 3, 25, 1, NULL);
+        check_kernel_gradient(kernels[k], 5, 40, 0, NULL);
+    }
+}
+
+static void test_log_posterior_gradient(void **state)
+{
+    (void)state;
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.use_priors = 1;
+    check_kernel_gradient(GPBO_KERNEL_MATERN52, 4, 30, 1, &o);
+    o.lengthscale_prior[0] = -0.3;
+    o.lengthscale_prior[1] = 0.77;
+    o.noise_prior[0] = -2.1;
+    o.noise_prior[1] = 0.6;
+    check_kernel_gradient(GPBO_KERNEL_SE, 2, 20, 1, &o);
+}
+
+/* n = 1, standardization off: K = s2 + sn2, a scalar. */
+static void test_one_point_closed_form(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 4; k++) {
+        gpbo_gp *gp = gpbo_gp_new(kernels[k], 2);
+        assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
+        double x0[2] = {0.31, 0.77}, y0 = 2.385;
+        double theta[4] = {log(0.4), log(0.9), log(2.2), log(0.15)};
+        assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, 1, x0, &y0), GPBO_OK);
+        double s2 = 2.2, sn2 = 0.15, c = s2 + sn2;
+        double lml = gpbo_gp_log_likelihood(gp, NULL);
+        double expect = -0.5 * y0 * y0 / c - 0.5 * log(c) - 0.5 * log(2 * M_PI);
+        assert_true(fabs(lml - expect) < 1e-13);
+
+        double xq[2] = {0.45, 0.61}, mean, var;
+        assert_int_equal(gpbo_gp_predict(gp, 1, xq, &mean, &var), GPBO_OK);
+        double r = sqrt(pow((0.45 - 0.31) / 0.4, 2) + pow((0.61 - 0.77) / 0.9, 2));
+        double kr;
+        switch (kernels[k]) {
+        case GPBO_KERNEL_SE:
+            kr = exp(-0.5 * r * r);
+            break;
+        case GPBO_KERNEL_MATERN12:
+            kr = exp(-r);
+            break;
+        case GPBO_KERNEL_MATERN32:
+            kr = (1 + sqrt(3) * r) * exp(-sqrt(3) * r);
+            break;
+        default:
+            kr = (1 + sqrt(5) * r + 5 * r * r / 3) * exp(-sqrt(5) * r);
+        }
+        double kx = s2 * kr;
+        assert_true(fabs(mean - kx * y0 / c) < 1e-13);
+        assert_true(fabs(var - (s2 - kx * kx / c)) < 1e-13);
+        gpbo_gp_free(gp);
+    }
+}
+
+/* n = 0: the likelihood is 0 and its gradient is zero; n = 1 with standardization works. */
+static void test_empty_and_single(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN32, 3);
+    double g[5] = {1, 1, 1, 1, 1};
+    assert_true(gpbo_gp_log_likelihood(gp, g) == 0.0);
+    for (int i = 0; i < 5; i++)
+        assert_true(g[i] == 0.0);
+    double x[3] = {0.1, 0.2, 0.3}, y = -4.5;
+    assert_int_equal(gpbo_gp_set_data(gp, 1, x, &y), GPBO_OK);
+    double v = gpbo_gp_log_likelihood(gp, g);
+    assert_true(isfinite(v));
+    for (int i = 0; i < 5; i++)
+        assert_true(isfinite(g[i]));
+    double mean, var;
+    assert_int_equal(gpbo_gp_predict(gp, 1, x, &mean, &var), GPBO_OK);
+    assert_true(fabs(mean - y) < 1e-3); /* noise 1e-4 relative to s2 = 1 */
+    gpbo_gp_free(gp);
+}
+
+/* A larger problem: the gradient with dim 20 and n 150 (the pairwise loop, not the tiny cases). */
+static void test_gradient_larger(void **state)
+{
+    (void)state;
+    check_kernel_gradient(GPBO_KERNEL_MATERN52, 12, 150, 1, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_likelihood_gradient_every_kernel),
+        cmocka_unit_test(test_log_posterior_gradient),
+        cmocka_unit_test(test_one_point_closed_form),
+        cmocka_unit_test(test_empty_and_single),
+        cmocka_unit_test(test_gradient_larger),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,214 @@
+/*
+ * test_gp_predict.c: prediction: gradients of mean and variance in x (finite differences,
+ * every kernel, with and without a workspace), agreement of predict / predict_grad /
+ * predict_cov, interpolation when the noise is tiny, the prior at n = 0, and joint samples
+ * whose empirical moments match the posterior.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gp_testdata.h"
+#include "gpbo/gp.h"
+#include "gradcheck.h"
+
+static const gpbo_kernel_type kernels[] = {GPBO_KERNEL_SE, GPBO_KERNEL_MATERN12,
+                                           GPBO_KERNEL_MATERN32, GPBO_KERNEL_MATERN52};
+
+static gpbo_gp *make_model(gpbo_kernel_type kt, size_t n, size_t d, int normalize)
+{
+    double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
+    gp_test_problem(n, d, 5 + kt, x, y);
+    gpbo_gp *gp = gpbo_gp_new(kt, d);
+    assert_non_null(gp);
+    assert_int_equal(gpbo_gp_set_normalize(gp, normalize), GPBO_OK);
+    double theta[16];
+    for (size_t k = 0; k < d; k++)
+        theta[k] = log(0.27 + 0.19 * (double)k);
+    theta[d] = log(1.3);
+    theta[d + 1] = log(0.013);
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    free(x);
+    free(y);
+    return gp;
+}
+
+typedef struct pred_payload {
+    const gpbo_gp *gp;
+    int which; /* 0 mean, 1 var */
+} pred_payload;
+
+static int pred_fn(const double *x, double *out, void *payload)
+{
+    pred_payload *p = payload;
+    double m, v;
+    if (gpbo_gp_predict(p->gp, 1, x, &m, &v) != GPBO_OK)
+        return -1;
+    *out = p->which ? v : m;
+    return 0;
+}
+
+static void test_prediction_gradients(void **state)
+{
+    (void)state;
+    gpbo_gp_workspace *ws = gpbo_gp_workspace_new();
+    assert_non_null(ws);
+    for (size_t k = 0; k < 4; k++) {
+        for (int norm = 0; norm < 2; norm++) {
+            size_t d = 3, m = 5;
+            gpbo_gp *gp = make_model(kernels[k], 30, d, norm);
+            double xq[15], mean[5], var[5], dm[15], dv[15], mean2[5], var2[5];
+            gpbo_rng r;
+            gpbo_rng_seed(&r, 77 + k);
+            for (size_t i = 0; i < m * d; i++)
+                xq[i] = gpbo_rng_uniform(&r);
+            assert_int_equal(gpbo_gp_predict_grad(gp, k % 2 ? ws : NULL, m, xq, mean, var, dm, dv),
+                             GPBO_OK);
+            assert_int_equal(gpbo_gp_predict(gp, m, xq, mean2, var2), GPBO_OK);
+            for (size_t i = 0; i < m; i++) {
+                assert_true(fabs(mean[i] - mean2[i]) <= 1e-12 * (1 + fabs(mean2[i])));
+                assert_true(fabs(var[i] - var2[i]) <= 1e-12 * (1 + fabs(var2[i])));
+                char label[64];
+                pred_payload pm = {gp, 0}, pv = {gp, 1};
+                snprintf(label, sizeof label, "%s mean point %zu", gpbo_gp_kernel_name(gp), i);
+                assert_int_equal(gpbo_test_check_gradient(label, pred_fn, &pm, d, xq + i * d,
+                                                          dm + i * d, 1e-6, 1e-5, 1e-7),
+                                 0);
+                snprintf(label, sizeof label, "%s var point %zu", gpbo_gp_kernel_name(gp), i);
+                assert_int_equal(gpbo_test_check_gradient(label, pred_fn, &pv, d, xq + i * d,
+                                                          dv + i * d, 1e-6, 1e-5, 1e-8),
+                                 0);
+            }
+            /* Only the outputs asked for: NULL gradients are allowed. */
+            assert_int_equal(gpbo_gp_predict_grad(gp, ws, m, xq, mean2, var2, NULL, NULL), GPBO_OK);
+            assert_true(mean2[0] == mean[0] && var2[0] == var[0]);
+            gpbo_gp_free(gp);
+        }
+    }
+    gpbo_gp_workspace_free(ws);
+    gpbo_gp_workspace_free(NULL);
+}
+
+static void test_cov_matches_predict(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_model(GPBO_KERNEL_MATERN52, 40, 2, 1);
+    double xq[8] = {0.1, 0.2, 0.5, 0.5, 0.51, 0.49, 0.9, 0.05}, mean[4], var[4], m2[4], cov[16];
+    assert_int_equal(gpbo_gp_predict(gp, 4, xq, mean, var), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict_cov(gp, 4, xq, m2, cov), GPBO_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_true(fabs(mean[i] - m2[i]) < 1e-12 * (1 + fabs(mean[i])));
+        assert_true(fabs(var[i] - cov[i * 4 + i]) < 1e-10 * (1 + var[i]));
+        for (int j = 0; j < 4; j++)
+            assert_true(cov[i * 4 + j] == cov[j * 4 + i]);
+    }
+    /* Nearby points are strongly correlated a posteriori. */
+    assert_true(cov[1 * 4 + 2] / sqrt(cov[5] * cov[10]) > 0.9);
+    gpbo_gp_free(gp);
+}
+
+/* With noise 1e-10 the posterior mean interpolates the data and the variance vanishes there. */
+static void test_interpolation(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 4; k++) {
+        size_t n = 25, d = 2;
+        double x[50], y[25], mean[25], var[25];
+        gp_test_problem(n, d, 99, x, y);
+        gpbo_gp *gp = gpbo_gp_new(kernels[k], d);
+        double theta[4] = {log(0.3), log(0.4), log(1.0), log(1e-10)};
+        assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, n, x, mean, var), GPBO_OK);
+        double ystd = 0;
+        for (size_t i = 0; i < n; i++)
+            ystd = fmax(ystd, fabs(y[i]));
+        for (size_t i = 0; i < n; i++) {
+            assert_true(fabs(mean[i] - y[i]) < 1e-6 * ystd);
+            assert_true(var[i] >= 0.0 && var[i] < 1e-6 * ystd * ystd);
+        }
+        gpbo_gp_free(gp);
+    }
+}
+
+/* n = 0: predictions are the prior (mean 0, variance s2), in y units. */
+static void test_prior(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 2);
+    double theta[4] = {0.1, 0.2, log(2.385), log(1e-3)};
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    double xq[4] = {0.3, 0.3, 5.0, -2.0}, mean[2], var[2], dm[4], dv[4], cov[4];
+    assert_int_equal(gpbo_gp_predict(gp, 2, xq, mean, var), GPBO_OK);
+    assert_true(mean[0] == 0.0 && mean[1] == 0.0);
+    assert_true(fabs(var[0] - 2.385) < 1e-12 && fabs(var[1] - 2.385) < 1e-12);
+    assert_int_equal(gpbo_gp_predict_grad(gp, NULL, 2, xq, mean, var, dm, dv), GPBO_OK);
+    for (int i = 0; i < 4; i++)
+        assert_true(dm[i] == 0.0 && dv[i] == 0.0);
+    assert_int_equal(gpbo_gp_predict_cov(gp, 2, xq, mean, cov), GPBO_OK);
+    assert_true(fabs(cov[0] - 2.385) < 1e-12);
+    double r2 = (4.7 / exp(0.1)) * (4.7 / exp(0.1)) + (2.3 / exp(0.2)) * (2.3 / exp(0.2));
+    assert_true(fabs(cov[1] - 2.385 * exp(-0.5 * r2)) < 1e-14);
+    assert_true(isinf(gpbo_gp_y_min(gp, NULL)));
+    assert_null(gpbo_gp_x(gp));
+    gpbo_gp_free(gp);
+}
+
+/* Empirical mean and covariance of many joint samples match the posterior. */
+static void test_samples_moments(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_model(GPBO_KERNEL_MATERN32, 20, 2, 1);
+    enum { M = 3, S = 20000 };
+    double xq[2 * M] = {0.2, 0.3, 0.25, 0.3, 0.8, 0.9}, mean[M], cov[M * M];
+    assert_int_equal(gpbo_gp_predict_cov(gp, M, xq, mean, cov), GPBO_OK);
+    double *out = malloc((size_t)S * M * sizeof *out);
+    gpbo_rng r, r2;
+    gpbo_rng_seed(&r, 2385);
+    r2 = r;
+    assert_int_equal(gpbo_gp_sample(gp, M, xq, S, &r, out), GPBO_OK);
+    double mu[M] = {0}, c[M * M] = {0};
+    for (int s = 0; s < S; s++)
+        for (int i = 0; i < M; i++)
+            mu[i] += out[s * M + i] / S;
+    for (int s = 0; s < S; s++)
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < M; j++)
+                c[i * M + j] += (out[s * M + i] - mu[i]) * (out[s * M + j] - mu[j]) / (S - 1);
+    for (int i = 0; i < M; i++) {
+        double sd = sqrt(cov[i * M + i]);
+        assert_true(fabs(mu[i] - mean[i]) < 5 * sd / sqrt((double)S));
+        for (int j = 0; j < M; j++) {
+            double sij = sqrt(cov[i * M + i] * cov[j * M + j]);
+            assert_true(fabs(c[i * M + j] - cov[i * M + j]) < 6 * sij * sqrt(2.0 / S));
+        }
+    }
+    /* The same generator state gives the same samples. */
+    double again[2 * M];
+    assert_int_equal(gpbo_gp_sample(gp, M, xq, 2, &r2, again), GPBO_OK);
+    assert_memory_equal(again, out, sizeof again);
+    /* Repeated points (singular posterior covariance) still sample, identically. */
+    double xr[4] = {0.4, 0.4, 0.4, 0.4}, o2[2];
+    assert_int_equal(gpbo_gp_sample(gp, 2, xr, 1, &r, o2), GPBO_OK);
+    assert_true(fabs(o2[0] - o2[1]) < 1e-3 * (1 + fabs(o2[0])));
+    free(out);
+    gpbo_gp_free(gp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prediction_gradients), cmocka_unit_test(test_cov_matches_predict),
+        cmocka_unit_test(test_interpolation),        cmocka_unit_test(test_prior),
+        cmocka_unit_test(test_samples_moments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
