@@ -1,0 +1,96 @@
+/*
+ * gpbo/pruner.h: early termination of unpromising trials from their intermediate values.
+ *
+ * A pruner watches the values a trial reports while it runs (a validation loss per epoch, say)
+ * and tells whether to stop it now. Two rules are provided:
+ *  - median (Golovin et al., "Google Vizier", KDD 2017): stop a trial whose best value so far
+ *    at step t is worse than the median of the completed trials' best values up to step t;
+ *  - hyperband, in its asynchronous successive-halving form (ASHA; Li et al., "A System for
+ *    Massively Parallel Hyperparameter Tuning", MLSys 2020): rungs at steps min_iter * eta^k;
+ *    a trial reaching a rung continues only if its value ranks in the top 1/eta of the values
+ *    recorded at that rung so far.
+ * Values are minimized (a study that maximizes flips the sign first, as everywhere in gpbo).
+ * The pruner keeps its own record of what it was told, so a resumed study rebuilds it by
+ * replaying the stored intermediate values and final states in their original order.
+ * Thread-safety: one pruner per thread, or a lock around it.
+ */
+#ifndef GPBO_PRUNER_H
+#define GPBO_PRUNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpbo/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gpbo_pruner gpbo_pruner;
+
+typedef enum gpbo_pruner_kind {
+    GPBO_PRUNER_NONE = 0, /**< never prunes */
+    GPBO_PRUNER_MEDIAN,   /**< the median stopping rule */
+    GPBO_PRUNER_HYPERBAND /**< asynchronous successive halving (ASHA) */
+} gpbo_pruner_kind;
+
+#define GPBO_PRUNER_OPTIONS_VERSION 1
+
+typedef struct gpbo_pruner_options {
+    int version;           /**< GPBO_PRUNER_OPTIONS_VERSION */
+    gpbo_pruner_kind kind; /**< default GPBO_PRUNER_MEDIAN */
+    size_t startup_trials; /**< median: no pruning before this many trials completed (5) */
+    long warmup_steps;     /**< median: no pruning at steps below this (0) */
+    long interval_steps;   /**< median: judge only every this many steps (1) */
+    long min_iter;         /**< hyperband: step of the first rung (1) */
+    long max_iter;         /**< hyperband: no rung beyond this step; 0 for no limit (0) */
+    double eta;            /**< hyperband: reduction factor, > 1 (3) */
+} gpbo_pruner_options;
+
+#define GPBO_PRUNER_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        GPBO_PRUNER_OPTIONS_VERSION, GPBO_PRUNER_MEDIAN, 5, 0, 1, 1, 0, 3.0                        \
+    }
+
+/**
+ * Creates a pruner. opts NULL means the defaults above.
+ * @return the pruner, or NULL with GPBO_EINVAL (eta <= 1, min_iter < 1, interval < 1, an
+ *         unknown kind or version) or GPBO_ENOMEM. Ownership: free with gpbo_pruner_free.
+ */
+GPBO_API gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts);
+
+/** Frees a pruner; NULL is accepted. */
+GPBO_API void gpbo_pruner_free(gpbo_pruner *pruner);
+
+/**
+ * Records that trial reported value at step (steps of one trial should increase; a repeated
+ * step replaces nothing and is judged again) and decides whether it should stop.
+ * @param[out] out_prune 1 to stop the trial now, 0 to let it go on (may be NULL when
+ *             replaying history).
+ * @return GPBO_OK; GPBO_EINVAL for a non-finite value, a negative step or a trial already
+ *         finished; GPBO_ENOMEM (nothing is recorded then).
+ */
+GPBO_API int gpbo_pruner_report(gpbo_pruner *pruner, int64_t trial, long step, double value,
+                                int *out_prune);
+
+/** How a trial ended, for gpbo_pruner_finish. */
+typedef enum gpbo_pruner_outcome {
+    GPBO_PRUNER_COMPLETE, /**< ran to the end: its curve becomes a reference for the median */
+    GPBO_PRUNER_PRUNED,   /**< stopped by the pruner */
+    GPBO_PRUNER_FAILED    /**< failed: forgotten by the median rule */
+} gpbo_pruner_outcome;
+
+/**
+ * Records how a trial ended. A trial never reported is accepted (it had no curve).
+ * @return GPBO_OK; GPBO_EINVAL for an unknown outcome; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_pruner_finish(gpbo_pruner *pruner, int64_t trial, gpbo_pruner_outcome outcome);
+
+/** @return the number of trials the pruner has stopped so far. */
+GPBO_API size_t gpbo_pruner_pruned_count(const gpbo_pruner *pruner);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPBO_PRUNER_H */

@@ -1,0 +1,301 @@
+/*
+ * pruner.c: the median stopping rule and asynchronous successive halving (ASHA), judging
+ * trials from their intermediate values (see gpbo/pruner.h for the rules and their sources).
+ *
+ * Each trial keeps its curve as (step, best value up to that step); both rules compare best
+ * values so far, which makes them insensitive to noisy single epochs. Trials are found by a
+ * backwards linear scan: the trial reporting is nearly always among the most recent ones, and a
+ * study holds hundreds of trials, not millions.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpbo/pruner.h"
+#include "gpbo/sys/error.h"
+
+enum { RUNNING, COMPLETE, PRUNED, FAILED };
+
+typedef struct curve_point {
+    long step;
+    double best; /* best value reported at or before step */
+} curve_point;
+
+typedef struct trial_rec {
+    int64_t id;
+    int state;
+    size_t next_rung; /* hyperband: first rung this trial has not reached yet */
+    size_t n, cap;
+    curve_point *pts;
+} trial_rec;
+
+typedef struct rung {
+    size_t n, cap;
+    double *values;
+} rung;
+
+struct gpbo_pruner {
+    gpbo_pruner_options opts;
+    size_t ntrials, cap;
+    trial_rec *trials;
+    size_t nrungs, rung_cap;
+    rung *rungs;
+    size_t pruned;
+    size_t completed;
+};
+
+gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts)
+{
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    if (opts != NULL) {
+        if (opts->version != GPBO_PRUNER_OPTIONS_VERSION) {
+            gpbo_error_set(GPBO_EINVAL, "pruner: options version %d, expected %d", opts->version,
+                           GPBO_PRUNER_OPTIONS_VERSION);
+            return NULL;
+        }
+        o = *opts;
+    }
+    if (o.kind != GPBO_PRUNER_NONE && o.kind != GPBO_PRUNER_MEDIAN &&
+        o.kind != GPBO_PRUNER_HYPERBAND) {
+        gpbo_error_set(GPBO_EINVAL, "pruner: unknown kind %d", (int)o.kind);
+        return NULL;
+    }
+    if (o.kind == GPBO_PRUNER_HYPERBAND && (!(o.eta > 1.0) || !isfinite(o.eta))) {
+        gpbo_error_set(GPBO_EINVAL, "pruner: eta must be a number > 1, not %g", o.eta);
+        return NULL;
+    }
+    if (o.kind == GPBO_PRUNER_HYPERBAND && o.min_iter < 1) {
+        gpbo_error_set(GPBO_EINVAL, "pruner: min_iter must be >= 1, not %ld", o.min_iter);
+        return NULL;
+    }
+    if (o.kind == GPBO_PRUNER_HYPERBAND && o.max_iter != 0 && o.max_iter < o.min_iter) {
+        gpbo_error_set(GPBO_EINVAL, "pruner: max_iter %ld is below min_iter %ld", o.max_iter,
+                       o.min_iter);
+        return NULL;
+    }
+    if (o.interval_steps < 1 || o.warmup_steps < 0) {
+        gpbo_error_set(GPBO_EINVAL, "pruner: interval_steps must be >= 1 and warmup_steps >= 0");
+        return NULL;
+    }
+    gpbo_pruner *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+        return NULL;
+    }
+    p->opts = o;
+    return p;
+}
+
+void gpbo_pruner_free(gpbo_pruner *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->ntrials; i++)
+        free(p->trials[i].pts);
+    for (size_t k = 0; k < p->nrungs; k++)
+        free(p->rungs[k].values);
+    free(p->trials);
+    free(p->rungs);
+    free(p);
+}
+
+size_t gpbo_pruner_pruned_count(const gpbo_pruner *p)
+{
+    return p ? p->pruned : 0;
+}
+
+static int grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    void *b = realloc(*buf, c * elem);
+    if (b == NULL)
+        return -1;
+    *buf = b;
+    *cap = c;
+    return 0;
+}
+
+static trial_rec *find_trial(gpbo_pruner *p, int64_t id)
+{
+    for (size_t i = p->ntrials; i-- > 0;)
+        if (p->trials[i].id == id)
+            return &p->trials[i];
+    return NULL;
+}
+
+static trial_rec *find_or_add(gpbo_pruner *p, int64_t id)
+{
+    trial_rec *t = find_trial(p, id);
+    if (t != NULL)
+        return t;
+    if (grow((void **)&p->trials, &p->cap, p->ntrials + 1, sizeof *p->trials) != 0)
+        return NULL;
+    t = &p->trials[p->ntrials++];
+    memset(t, 0, sizeof *t);
+    t->id = id;
+    return t;
+}
+
+/* Best value of a curve at or before step; 0 when the curve has no point that early. */
+static int best_up_to(const trial_rec *t, long step, double *out)
+{
+    int found = 0;
+    for (size_t i = 0; i < t->n && t->pts[i].step <= step; i++) {
+        *out = t->pts[i].best;
+        found = 1;
+    }
+    return found;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median rule. Returns 1 to prune, 0 to go on, -1 when out of memory. */
+static int judge_median(gpbo_pruner *p, const trial_rec *t, long step, double best)
+{
+    const gpbo_pruner_options *o = &p->opts;
+    if (step < o->warmup_steps || (step - o->warmup_steps) % o->interval_steps != 0)
+        return 0;
+    if (p->completed < o->startup_trials || p->completed == 0)
+        return 0;
+    double *ref = malloc(p->completed * sizeof *ref);
+    if (ref == NULL)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < p->ntrials; i++) {
+        const trial_rec *u = &p->trials[i];
+        if (u == t || u->state != COMPLETE)
+            continue;
+        double v;
+        if (best_up_to(u, step, &v))
+            ref[m++] = v;
+    }
+    int prune = 0;
+    if (m > 0) {
+        qsort(ref, m, sizeof *ref, cmp_double);
+        double median = m % 2 ? ref[m / 2] : 0.5 * (ref[m / 2 - 1] + ref[m / 2]);
+        prune = best > median;
+    }
+    free(ref);
+    return prune;
+}
+
+static double rung_step(const gpbo_pruner_options *o, size_t k)
+{
+    return ceil((double)o->min_iter * pow(o->eta, (double)k) - 1e-9);
+}
+
+/* Successive halving at every rung the trial has newly reached. */
+static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
+{
+    const gpbo_pruner_options *o = &p->opts;
+    for (;;) {
+        double r = rung_step(o, t->next_rung);
+        if (r > (double)step || (o->max_iter > 0 && r > (double)o->max_iter))
+            return 0;
+        size_t k = t->next_rung++;
+        if (k >= p->nrungs) {
+            if (grow((void **)&p->rungs, &p->rung_cap, k + 1, sizeof *p->rungs) != 0)
+                return -1;
+            memset(p->rungs + p->nrungs, 0, (k + 1 - p->nrungs) * sizeof *p->rungs);
+            p->nrungs = k + 1;
+        }
+        rung *g = &p->rungs[k];
+        if (grow((void **)&g->values, &g->cap, g->n + 1, sizeof *g->values) != 0)
+            return -1;
+        g->values[g->n++] = best;
+        size_t better = 0;
+        for (size_t i = 0; i < g->n; i++)
+            better += g->values[i] < best;
+        size_t keep = (size_t)floor((double)g->n / o->eta);
+        if (keep < 1)
+            keep = 1;
+        if (better >= keep)
+            return 1;
+    }
+}
+
+int gpbo_pruner_report(gpbo_pruner *p, int64_t trial, long step, double value, int *out_prune)
+{
+    if (out_prune != NULL)
+        *out_prune = 0;
+    if (p == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "pruner: NULL pruner");
+    if (!isfinite(value))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "pruner: trial %lld reported a non-finite value "
+                              "at step %ld",
+                              (long long)trial, step);
+    if (step < 0)
+        return gpbo_error_set(GPBO_EINVAL, "pruner: trial %lld reported step %ld < 0",
+                              (long long)trial, step);
+    trial_rec *t = find_or_add(p, trial);
+    if (t == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+    if (t->state != RUNNING)
+        return gpbo_error_set(GPBO_EINVAL, "pruner: trial %lld has already finished",
+                              (long long)trial);
+    double best = value;
+    if (t->n > 0) {
+        curve_point *last = &t->pts[t->n - 1];
+        best = fmin(best, last->best);
+        if (step <= last->step) {
+            /* A repeated (or earlier) step: fold the value into the last point, judge again. */
+            last->best = best;
+            step = last->step;
+            goto judge;
+        }
+    }
+    if (grow((void **)&t->pts, &t->cap, t->n + 1, sizeof *t->pts) != 0)
+        return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+    t->pts[t->n].step = step;
+    t->pts[t->n].best = best;
+    t->n++;
+judge:;
+    int verdict = 0;
+    if (p->opts.kind == GPBO_PRUNER_MEDIAN)
+        verdict = judge_median(p, t, step, best);
+    else if (p->opts.kind == GPBO_PRUNER_HYPERBAND)
+        verdict = judge_asha(p, t, step, best);
+    if (verdict < 0)
+        return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+    if (out_prune != NULL)
+        *out_prune = verdict;
+    return GPBO_OK;
+}
+
+int gpbo_pruner_finish(gpbo_pruner *p, int64_t trial, gpbo_pruner_outcome outcome)
+{
+    if (p == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "pruner: NULL pruner");
+    int state;
+    switch (outcome) {
+    case GPBO_PRUNER_COMPLETE:
+        state = COMPLETE;
+        break;
+    case GPBO_PRUNER_PRUNED:
+        state = PRUNED;
+        break;
+    case GPBO_PRUNER_FAILED:
+        state = FAILED;
+        break;
+    default:
+        return gpbo_error_set(GPBO_EINVAL, "pruner: unknown outcome %d", (int)outcome);
+    }
+    trial_rec *t = find_or_add(p, trial);
+    if (t == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+    if (t->state == RUNNING) {
+        t->state = state;
+        p->completed += state == COMPLETE;
+        p->pruned += state == PRUNED;
+    }
+    return GPBO_OK;
+}

@@ -1,0 +1,245 @@
+/*
+ * test_pruner.c: the median rule and ASHA on hand-made learning curves, the replay of history
+ * after a resume, and every error path.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "gpbo/error.h"
+#include "gpbo/pruner.h"
+
+/* A curve that decays from start to floor: value at step s. */
+static double curve(double start, double floor_, long s)
+{
+    return floor_ + (start - floor_) * exp(-0.3 * (double)s);
+}
+
+/* Runs a trial to the end (steps 1..steps) unless pruned; returns the step it stopped at. */
+static long run_trial(gpbo_pruner *p, int64_t id, double start, double floor_, long steps)
+{
+    for (long s = 1; s <= steps; s++) {
+        int prune = -1;
+        assert_int_equal(gpbo_pruner_report(p, id, s, curve(start, floor_, s), &prune), GPBO_OK);
+        assert_true(prune == 0 || prune == 1);
+        if (prune) {
+            assert_int_equal(gpbo_pruner_finish(p, id, GPBO_PRUNER_PRUNED), GPBO_OK);
+            return s;
+        }
+    }
+    assert_int_equal(gpbo_pruner_finish(p, id, GPBO_PRUNER_COMPLETE), GPBO_OK);
+    return steps;
+}
+
+static void test_median_waits_for_startup_then_prunes_bad_curves(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.kind = GPBO_PRUNER_MEDIAN;
+    o.startup_trials = 3;
+    o.warmup_steps = 2;
+    gpbo_pruner *p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    /* Before 3 completed trials nothing is pruned, even a terrible curve. */
+    assert_int_equal(run_trial(p, 1, 1.0, 0.50, 10), 10);
+    assert_int_equal(run_trial(p, 2, 9.0, 8.00, 10), 10);
+    assert_int_equal(run_trial(p, 3, 1.2, 0.60, 10), 10);
+    /* Median of best-so-far at each step comes from trials 1 and 3's side: a curve far worse
+     * than it stops at the first step after warmup. */
+    assert_int_equal(run_trial(p, 4, 5.0, 4.00, 10), 2);
+    /* A curve better than the median runs to the end. */
+    assert_int_equal(run_trial(p, 5, 0.9, 0.30, 10), 10);
+    assert_int_equal(gpbo_pruner_pruned_count(p), 1);
+    gpbo_pruner_free(p);
+}
+
+static void test_median_interval_and_failed_trials(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.startup_trials = 1;
+    o.interval_steps = 4; /* judged at steps 0, 4, 8, ... */
+    gpbo_pruner *p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    /* A failed trial is no reference: with only it finished, nothing is pruned. */
+    int prune = 1;
+    assert_int_equal(gpbo_pruner_report(p, 10, 1, 0.1, NULL), GPBO_OK);
+    assert_int_equal(gpbo_pruner_finish(p, 10, GPBO_PRUNER_FAILED), GPBO_OK);
+    assert_int_equal(run_trial(p, 11, 9.0, 9.0, 6), 6);
+    assert_int_equal(run_trial(p, 12, 1.0, 1.0, 6), 6);
+    /* Trial 13 is worse than the median of {11, 12} (5.0) but only judged at step 4. */
+    for (long s = 1; s <= 3; s++) {
+        assert_int_equal(gpbo_pruner_report(p, 13, s, 8.0, &prune), GPBO_OK);
+        assert_int_equal(prune, 0);
+    }
+    assert_int_equal(gpbo_pruner_report(p, 13, 4, 8.0, &prune), GPBO_OK);
+    assert_int_equal(prune, 1);
+    gpbo_pruner_free(p);
+}
+
+static void test_asha_keeps_top_fraction_at_each_rung(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.kind = GPBO_PRUNER_HYPERBAND;
+    o.min_iter = 1;
+    o.eta = 3;
+    o.max_iter = 9; /* rungs at steps 1, 3, 9 */
+    gpbo_pruner *p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    int prune;
+    /* First trial: alone at every rung, always the best: runs to the end. */
+    assert_int_equal(run_trial(p, 1, 1.0, 0.5, 12), 12);
+    /* A worse trial is stopped at the first rung (it is not the best of 2 values). */
+    assert_int_equal(run_trial(p, 2, 2.0, 1.5, 12), 1);
+    /* A better one passes every rung. */
+    assert_int_equal(run_trial(p, 3, 0.8, 0.2, 12), 12);
+    /* Six more middling trials at rung 1: with 9 values the top 3 continue. */
+    for (int64_t id = 4; id < 10; id++) {
+        assert_int_equal(gpbo_pruner_report(p, id, 1, 5.0 + (double)id, &prune), GPBO_OK);
+        assert_int_equal(prune, 1);
+        assert_int_equal(gpbo_pruner_finish(p, id, GPBO_PRUNER_PRUNED), GPBO_OK);
+    }
+    /* Rung 1 now holds 9 values; a trial ranking third continues, one ranking fourth stops. */
+    double third = curve(1.0, 0.5, 1) + 1e-6;
+    assert_int_equal(gpbo_pruner_report(p, 20, 1, third, &prune), GPBO_OK);
+    assert_int_equal(prune, 0);
+    assert_int_equal(gpbo_pruner_report(p, 21, 1, 5.5, &prune), GPBO_OK);
+    assert_int_equal(prune, 1);
+    /* Steps that jump over several rungs are judged at each rung they passed. */
+    assert_int_equal(gpbo_pruner_report(p, 22, 9, 0.01, &prune), GPBO_OK);
+    assert_int_equal(prune, 0);
+    gpbo_pruner_free(p);
+}
+
+typedef struct event {
+    int64_t id;
+    long step; /* -1: the trial finished with outcome */
+    double value;
+    gpbo_pruner_outcome outcome;
+} event;
+
+static void test_replay_rebuilds_the_same_state(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.startup_trials = 2;
+    gpbo_pruner *a = gpbo_pruner_new(&o), *b = gpbo_pruner_new(&o), *fresh = gpbo_pruner_new(&o);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(fresh);
+    /* Live run on a, recording every event as a study's storage would. */
+    event log[64];
+    size_t nlog = 0;
+    double starts[4] = {1.0, 2.0, 6.0, 1.2};
+    for (int64_t id = 0; id < 4; id++) {
+        gpbo_pruner_outcome outcome = GPBO_PRUNER_COMPLETE;
+        for (long s = 1; s <= 8; s++) {
+            double v = curve(starts[id], starts[id] / 2, s);
+            int prune;
+            assert_int_equal(gpbo_pruner_report(a, id, s, v, &prune), GPBO_OK);
+            log[nlog++] = (event){id, s, v, GPBO_PRUNER_COMPLETE};
+            if (prune) {
+                outcome = GPBO_PRUNER_PRUNED;
+                break;
+            }
+        }
+        assert_int_equal(gpbo_pruner_finish(a, id, outcome), GPBO_OK);
+        log[nlog++] = (event){id, -1, 0, outcome};
+    }
+    assert_int_equal(gpbo_pruner_pruned_count(a), 1); /* trial 2 (start 6.0) was stopped */
+    /* Resume: replay the log into b without asking for decisions. */
+    for (size_t i = 0; i < nlog; i++) {
+        if (log[i].step < 0)
+            assert_int_equal(gpbo_pruner_finish(b, log[i].id, log[i].outcome), GPBO_OK);
+        else
+            assert_int_equal(gpbo_pruner_report(b, log[i].id, log[i].step, log[i].value, NULL),
+                             GPBO_OK);
+    }
+    assert_int_equal(gpbo_pruner_pruned_count(b), 1);
+    /* A new trial gets the same verdicts from a and b, and is pruned; a pruner without the
+     * history would let it run. */
+    int pa = 0, pb = 0, pf = 0;
+    for (long s = 1; s <= 8 && !pa; s++) {
+        assert_int_equal(gpbo_pruner_report(a, 99, s, 3.0, &pa), GPBO_OK);
+        assert_int_equal(gpbo_pruner_report(b, 99, s, 3.0, &pb), GPBO_OK);
+        assert_int_equal(gpbo_pruner_report(fresh, 99, s, 3.0, &pf), GPBO_OK);
+        assert_int_equal(pa, pb);
+        assert_int_equal(pf, 0);
+    }
+    assert_int_equal(pa, 1);
+    gpbo_pruner_free(a);
+    gpbo_pruner_free(b);
+    gpbo_pruner_free(fresh);
+}
+
+static void test_none_never_prunes(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.kind = GPBO_PRUNER_NONE;
+    gpbo_pruner *p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    for (int64_t id = 0; id < 10; id++)
+        assert_int_equal(run_trial(p, id, 10.0 - (double)id, 1.0, 5), 5);
+    assert_int_equal(gpbo_pruner_pruned_count(p), 0);
+    gpbo_pruner_free(p);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.kind = GPBO_PRUNER_HYPERBAND;
+    o.eta = 1.0;
+    assert_null(gpbo_pruner_new(&o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o.eta = 3;
+    o.min_iter = 0;
+    assert_null(gpbo_pruner_new(&o));
+    o.min_iter = 5;
+    o.max_iter = 2;
+    assert_null(gpbo_pruner_new(&o));
+    o = (gpbo_pruner_options)GPBO_PRUNER_OPTIONS_INIT;
+    o.interval_steps = 0;
+    assert_null(gpbo_pruner_new(&o));
+    o = (gpbo_pruner_options)GPBO_PRUNER_OPTIONS_INIT;
+    o.version = 99;
+    assert_null(gpbo_pruner_new(&o));
+    o = (gpbo_pruner_options)GPBO_PRUNER_OPTIONS_INIT;
+    o.kind = (gpbo_pruner_kind)42;
+    assert_null(gpbo_pruner_new(&o));
+
+    gpbo_pruner *p = gpbo_pruner_new(NULL);
+    assert_non_null(p);
+    int prune = 7;
+    assert_int_equal(gpbo_pruner_report(p, 1, 0, NAN, &prune), GPBO_EINVAL);
+    assert_int_equal(prune, 0);
+    assert_int_equal(gpbo_pruner_report(p, 1, -1, 1.0, &prune), GPBO_EINVAL);
+    assert_int_equal(gpbo_pruner_report(p, 1, 1, 1.0, &prune), GPBO_OK);
+    assert_int_equal(gpbo_pruner_finish(p, 1, GPBO_PRUNER_COMPLETE), GPBO_OK);
+    assert_int_equal(gpbo_pruner_report(p, 1, 2, 1.0, &prune), GPBO_EINVAL);
+    assert_int_equal(gpbo_pruner_finish(p, 1, (gpbo_pruner_outcome)9), GPBO_EINVAL);
+    assert_int_equal(gpbo_pruner_report(NULL, 1, 2, 1.0, &prune), GPBO_EINVAL);
+    assert_int_equal(gpbo_pruner_finish(NULL, 1, GPBO_PRUNER_COMPLETE), GPBO_EINVAL);
+    gpbo_pruner_free(p);
+    gpbo_pruner_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_median_waits_for_startup_then_prunes_bad_curves),
+        cmocka_unit_test(test_median_interval_and_failed_trials),
+        cmocka_unit_test(test_asha_keeps_top_fraction_at_each_rung),
+        cmocka_unit_test(test_replay_rebuilds_the_same_state),
+        cmocka_unit_test(test_none_never_prunes),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
