@@ -1,0 +1,253 @@
+/*
+ * test_gp_errors.c: every bad-input path of gpbo::gp returns its code with a message that names
+ * the problem, and leaves the model as it was.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gpbo/gp.h"
+#include "gpbo/sys/kernel.h"
+#include "testutil.h"
+
+#define EXPECT(call, code, text)                                                                   \
+    do {                                                                                           \
+        gpbo_error_clear();                                                                        \
+        assert_int_equal((call), (code));                                                          \
+        assert_int_equal(gpbo_error_code(), (code));                                               \
+        if (strstr(gpbo_error_message(), (text)) == NULL)                                          \
+            fail_msg("message \"%s\" does not contain \"%s\"", gpbo_error_message(), (text));      \
+    } while (0)
+
+#define EXPECT_NULL(call, code, text)                                                              \
+    do {                                                                                           \
+        gpbo_error_clear();                                                                        \
+        assert_null((call));                                                                       \
+        assert_int_equal(gpbo_error_code(), (code));                                               \
+        if (strstr(gpbo_error_message(), (text)) == NULL)                                          \
+            fail_msg("message \"%s\" does not contain \"%s\"", gpbo_error_message(), (text));      \
+    } while (0)
+
+static void test_new(void **state)
+{
+    (void)state;
+    EXPECT_NULL(gpbo_gp_new((gpbo_kernel_type)7, 2), GPBO_EINVAL, "unknown kernel 7");
+    EXPECT_NULL(gpbo_gp_new(GPBO_KERNEL_SE, 0), GPBO_EINVAL, "dim");
+    EXPECT_NULL(gpbo_gp_new_with_kernel(NULL, 2), GPBO_EINVAL, "kernel table");
+    gpbo_kernel_def bad = *gpbo_kernel_builtin(GPBO_KERNEL_SE);
+    bad.version = 99;
+    EXPECT_NULL(gpbo_gp_new_with_kernel(&bad, 2), GPBO_EINVAL, "version (99");
+    bad.version = GPBO_KERNEL_DEF_VERSION;
+    bad.eval = NULL;
+    EXPECT_NULL(gpbo_gp_new_with_kernel(&bad, 2), GPBO_EINVAL, "NULL name or eval");
+    EXPECT_NULL(gpbo_gp_copy(NULL), GPBO_EINVAL, "NULL");
+    assert_null(gpbo_kernel_builtin((gpbo_kernel_type)-1));
+    assert_null(gpbo_kernel_by_name("nope"));
+    assert_null(gpbo_kernel_by_name(NULL));
+    gpbo_gp_free(NULL);
+    assert_int_equal(gpbo_gp_n(NULL), 0);
+    assert_int_equal(gpbo_gp_dim(NULL), 0);
+    assert_int_equal(gpbo_gp_nparams(NULL), 0);
+}
+
+static void test_data(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    double x[6] = {0.1, 0.2, NAN, 0.4, 0.5, 0.6}, y[3] = {1, 2, 3};
+    EXPECT(gpbo_gp_set_data(NULL, 3, x, y), GPBO_EINVAL, "gp is NULL");
+    EXPECT(gpbo_gp_set_data(gp, 3, NULL, y), GPBO_EINVAL, "x or y is NULL");
+    EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "x[1][0] is not finite");
+    x[2] = 0.3;
+    y[2] = INFINITY;
+    EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "y[2] is not finite");
+    assert_int_equal(gpbo_gp_n(gp), 0); /* unchanged */
+    y[2] = 3;
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    double bad[2] = {0.1, -INFINITY};
+    EXPECT(gpbo_gp_add(gp, bad, 1.0), GPBO_EINVAL, "x[1] is not finite");
+    EXPECT(gpbo_gp_add(gp, x, NAN), GPBO_EINVAL, "y is not finite");
+    EXPECT(gpbo_gp_add(gp, NULL, 1.0), GPBO_EINVAL, "NULL");
+    EXPECT(gpbo_gp_add(NULL, x, 1.0), GPBO_EINVAL, "NULL");
+    assert_int_equal(gpbo_gp_n(gp), 3);
+    EXPECT(gpbo_gp_set_normalize(NULL, 1), GPBO_EINVAL, "NULL");
+    gpbo_gp_free(gp);
+}
+
+static void test_params(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 2);
+    double th[4] = {0.1, 0.2, NAN, 0.0}, got[4];
+    EXPECT(gpbo_gp_set_params(gp, th), GPBO_EINVAL, "hyperparameter 2 (signal variance)");
+    th[2] = 0.0;
+    th[3] = 51.0;
+    EXPECT(gpbo_gp_set_params(gp, th), GPBO_EINVAL, "hyperparameter 3 (noise variance) is 51");
+    th[3] = 0.0;
+    th[0] = -60;
+    EXPECT(gpbo_gp_set_params(gp, th), GPBO_EINVAL, "hyperparameter 0 (lengthscale)");
+    EXPECT(gpbo_gp_set_params(gp, NULL), GPBO_EINVAL, "NULL");
+    EXPECT(gpbo_gp_get_params(gp, NULL), GPBO_EINVAL, "NULL");
+    assert_int_equal(gpbo_gp_get_params(gp, got), GPBO_OK);
+    assert_true(got[0] == 0.0 && got[3] == log(1e-4)); /* unchanged defaults */
+    gpbo_error_clear();
+    assert_true(isnan(gpbo_gp_log_likelihood(NULL, NULL)));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    gpbo_gp_free(gp);
+}
+
+static void test_fit_options(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    double x[3] = {0.1, 0.5, 0.9}, y[3] = {1, -1, 2}, before[3], after[3];
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    gpbo_gp_get_params(gp, before);
+    gpbo_gp_fit_options o;
+    gpbo_gp_fit_options_init(&o);
+    o.version = 0;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.version");
+    gpbo_gp_fit_options_init(&o);
+    o.max_evals = 0;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.max_evals");
+    gpbo_gp_fit_options_init(&o);
+    o.lengthscale_bounds[0] = 2.0;
+    o.lengthscale_bounds[1] = 1.0;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.lengthscale_bounds");
+    gpbo_gp_fit_options_init(&o);
+    o.signal_bounds[0] = 0.0;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.signal_bounds");
+    gpbo_gp_fit_options_init(&o);
+    o.noise_bounds[1] = NAN;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.noise_bounds");
+    gpbo_gp_fit_options_init(&o);
+    o.noise_bounds[0] = 1e-30;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.noise_bounds");
+    gpbo_gp_fit_options_init(&o);
+    o.ftol_rel = -1;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.ftol_rel");
+    gpbo_gp_fit_options_init(&o);
+    o.restarts = 1u << 30;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.restarts");
+    gpbo_gp_fit_options_init(&o);
+    o.use_priors = 1;
+    o.noise_prior[1] = 0.0;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.noise_prior");
+    gpbo_error_clear();
+    assert_true(isnan(gpbo_gp_log_posterior(gp, &o, NULL)));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    gpbo_gp_fit_options_init(&o);
+    o.use_priors = 1;
+    o.lengthscale_prior[0] = INFINITY;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.lengthscale_prior");
+    EXPECT(gpbo_gp_fit(NULL, NULL), GPBO_EINVAL, "gp is NULL");
+    gpbo_gp_get_params(gp, after);
+    assert_memory_equal(before, after, sizeof before);
+    gpbo_gp_fit_info info;
+    EXPECT(gpbo_gp_get_fit_info(gp, NULL), GPBO_EINVAL, "NULL");
+    assert_int_equal(gpbo_gp_get_fit_info(gp, &info), GPBO_OK);
+    gpbo_gp_free(gp);
+}
+
+static void test_predict(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN32, 2);
+    double x[4] = {0.1, 0.2, 0.3, NAN}, mean[2], var[2], cov[4], dm[4], dv[4];
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 1);
+    EXPECT(gpbo_gp_predict(gp, 2, x, mean, var), GPBO_EINVAL, "gp_predict: x[1][1] is not finite");
+    EXPECT(gpbo_gp_predict(gp, 1, x, NULL, var), GPBO_EINVAL, "NULL");
+    EXPECT(gpbo_gp_predict(NULL, 1, x, mean, var), GPBO_EINVAL, "gp is NULL");
+    EXPECT(gpbo_gp_predict_cov(gp, 2, x, mean, cov), GPBO_EINVAL, "x[1][1]");
+    EXPECT(gpbo_gp_predict_cov(gp, 1, x, mean, NULL), GPBO_EINVAL, "NULL");
+    EXPECT(gpbo_gp_predict_grad(gp, NULL, 2, x, mean, var, dm, dv), GPBO_EINVAL, "x[1][1]");
+    EXPECT(gpbo_gp_predict_grad(gp, NULL, 1, x, mean, NULL, dm, dv), GPBO_EINVAL, "var is NULL");
+    EXPECT(gpbo_gp_sample(gp, 1, x, 1, NULL, mean), GPBO_EINVAL, "rng is NULL");
+    EXPECT(gpbo_gp_sample(gp, 2, x, 1, &rng, mean), GPBO_EINVAL, "x[1][1]");
+    EXPECT(gpbo_gp_predict(gp, SIZE_MAX / 4, x, mean, var), GPBO_EINVAL, "too large");
+    /* m = 0 is a no-op. */
+    assert_int_equal(gpbo_gp_predict(gp, 0, NULL, NULL, NULL), GPBO_OK);
+    gpbo_gp_free(gp);
+}
+
+static void test_io(void **state)
+{
+    (void)state;
+    EXPECT_NULL(gpbo_gp_to_string(NULL), GPBO_EINVAL, "NULL");
+    EXPECT_NULL(gpbo_gp_from_string(NULL), GPBO_EINVAL, "NULL");
+    EXPECT_NULL(gpbo_gp_from_string("{\"format\": "), GPBO_EFORMAT, "line 1");
+    EXPECT_NULL(gpbo_gp_from_string("[1, 2]"), GPBO_EFORMAT, "not a JSON object");
+    EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"other\"}"), GPBO_EFORMAT, "\"format\"");
+    EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 2}"), GPBO_EFORMAT,
+                "\"version\" must be 1");
+    const char *head = "{\"format\": \"gpbo-gp\", \"version\": 1, ";
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s\"kernel\": \"rbf\"}", head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"kernel\"");
+    snprintf(buf, sizeof buf, "%s\"kernel\": \"se\", \"dim\": 0}", head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"dim\"");
+    snprintf(buf, sizeof buf, "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": 3}", head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"normalize\"");
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 2, \"x\": [[0.1]]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"n\"");
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[0.1]], "
+             "\"params\": [0, 0], \"y\": [1]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"params\" must be an array of 3");
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[\"a\"]], "
+             "\"params\": [0, 0, 0], \"y\": [1]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x[i]\"[0] is not a number");
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[0.5]], "
+             "\"params\": [0, 0, 99], \"y\": [1]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EINVAL, "hyperparameter 2");
+    /* A valid hand-written document loads. */
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": false, \"n\": 1, \"x\": [[0.5]], "
+             "\"params\": [0, 0, -2], \"y\": [1]}",
+             head);
+    gpbo_gp *ok = gpbo_gp_from_string(buf);
+    assert_non_null(ok);
+
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gperr"), 0);
+    snprintf(path, sizeof path, "%s/missing.json", dir);
+    EXPECT_NULL(gpbo_gp_load(path), GPBO_EIO, "missing.json");
+    EXPECT_NULL(gpbo_gp_load(NULL), GPBO_EINVAL, "NULL");
+    snprintf(path, sizeof path, "%s/bad.json", dir);
+    const char *v5 = "{\"format\": \"gpbo-gp\", \"version\": 5}";
+    assert_int_equal(gpbo_test_write_file(path, v5, strlen(v5)), 0);
+    EXPECT_NULL(gpbo_gp_load(path), GPBO_EFORMAT, "bad.json: gp model: \"version\"");
+    assert_int_equal(gpbo_test_write_file(path, "{oops", 5), 0);
+    EXPECT_NULL(gpbo_gp_load(path), GPBO_EFORMAT, "bad.json");
+    snprintf(path, sizeof path, "%s/no/such/dir/model.json", dir);
+    EXPECT(gpbo_gp_save(ok, path), GPBO_EIO, "cannot open");
+    EXPECT(gpbo_gp_save(ok, NULL), GPBO_EINVAL, "NULL");
+    EXPECT(gpbo_gp_save(NULL, path), GPBO_EINVAL, "NULL");
+    gpbo_gp_free(ok);
+    gpbo_test_rmtree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new),     cmocka_unit_test(test_data),
+        cmocka_unit_test(test_params),  cmocka_unit_test(test_fit_options),
+        cmocka_unit_test(test_predict), cmocka_unit_test(test_io),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

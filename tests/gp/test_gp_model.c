@@ -1,0 +1,325 @@
+/*
+ * test_gp_model.c: the model's life: incremental update equals batch (1e-10), deep copies are
+ * independent, save/load round trips (string and file), the jitter path, robustness cases
+ * (duplicates, constant y, n = 1, d = 100), and fitting (improves the objective, respects fixed
+ * noise and bounds, is reproducible from its seed).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gp_testdata.h"
+#include "gpbo/gp.h"
+#include "testutil.h"
+
+static int close_rel(double a, double b, double tol)
+{
+    return fabs(a - b) <= tol * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+static void test_incremental_equals_batch(void **state)
+{
+    (void)state;
+    size_t n = 60, d = 3, m = 17;
+    double x[180], y[60], xq[51], ma[17], va[17], mb[17], vb[17];
+    gp_test_problem(n, d, 3, x, y);
+    gp_test_problem(m, d, 4, xq, ma);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d), *b = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    double theta[5] = {log(0.3), log(0.5), log(0.7), log(1.4), log(0.01)};
+    assert_int_equal(gpbo_gp_set_params(a, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_params(b, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(a, 5, x, y), GPBO_OK);
+    for (size_t i = 5; i < n; i++)
+        assert_int_equal(gpbo_gp_add(a, x + i * d, y[i]), GPBO_OK); /* grows several times */
+    assert_int_equal(gpbo_gp_set_data(b, n, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_n(a), n);
+    assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+    for (size_t i = 0; i < m; i++) {
+        assert_true(close_rel(ma[i], mb[i], 1e-10));
+        assert_true(close_rel(va[i], vb[i], 1e-10));
+    }
+    double ga[5], gb[5];
+    assert_true(close_rel(gpbo_gp_log_likelihood(a, ga), gpbo_gp_log_likelihood(b, gb), 1e-10));
+    for (int k = 0; k < 5; k++)
+        assert_true(close_rel(ga[k], gb[k], 1e-9));
+    /* Adding to an empty model works too. */
+    gpbo_gp *c = gpbo_gp_new(GPBO_KERNEL_SE, d);
+    assert_int_equal(gpbo_gp_add(c, x, y[0]), GPBO_OK);
+    assert_int_equal(gpbo_gp_add(c, x + d, y[1]), GPBO_OK);
+    assert_int_equal(gpbo_gp_n(c), 2);
+    assert_true(gpbo_gp_y(c)[1] == y[1] && gpbo_gp_x(c)[d] == x[d]);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+    gpbo_gp_free(c);
+}
+
+static void test_copy_is_independent(void **state)
+{
+    (void)state;
+    double x[40], y[20], xq[2] = {0.5, 0.5}, m0, v0, m1, v1, m2, v2;
+    gp_test_problem(20, 2, 8, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN32, 2);
+    assert_int_equal(gpbo_gp_set_data(a, 20, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(a, 1, xq, &m0, &v0), GPBO_OK);
+    gpbo_gp *b = gpbo_gp_copy(a);
+    assert_non_null(b);
+    assert_int_equal(gpbo_gp_predict(b, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    /* Kriging believer: a fantasy at the query point shrinks the copy's variance only. */
+    assert_int_equal(gpbo_gp_add(b, xq, m1), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(b, 1, xq, &m2, &v2), GPBO_OK);
+    assert_true(v2 < 0.5 * v1);
+    assert_int_equal(gpbo_gp_predict(a, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1 && gpbo_gp_n(a) == 20 && gpbo_gp_n(b) == 21);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+}
+
+static void test_save_load_round_trip(void **state)
+{
+    (void)state;
+    size_t n = 30, d = 4, m = 9;
+    double x[120], y[30], xq[36], m0[9], v0[9], m1[9], v1[9];
+    gp_test_problem(n, d, 12, x, y);
+    gp_test_problem(m, d, 13, xq, m0);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN12, d);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.restarts = 1;
+    assert_int_equal(gpbo_gp_fit(a, &o), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(a, m, xq, m0, v0), GPBO_OK);
+
+    char *s = gpbo_gp_to_string(a);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"matern12\""));
+    gpbo_gp *b = gpbo_gp_from_string(s);
+    assert_non_null(b);
+    gpbo_gp_string_free(s);
+    assert_int_equal(gpbo_gp_predict(b, m, xq, m1, v1), GPBO_OK);
+    assert_memory_equal(m0, m1, sizeof m0); /* exactly */
+    assert_memory_equal(v0, v1, sizeof v0);
+    double pa[6], pb[6];
+    gpbo_gp_get_params(a, pa);
+    gpbo_gp_get_params(b, pb);
+    assert_memory_equal(pa, pb, sizeof pa);
+    assert_int_equal(gpbo_gp_get_normalize(b), 1);
+
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gp"), 0);
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    assert_int_equal(gpbo_gp_set_normalize(a, 0), GPBO_OK);
+    assert_int_equal(gpbo_gp_save(a, path), GPBO_OK);
+    gpbo_gp *c = gpbo_gp_load(path);
+    assert_non_null(c);
+    assert_int_equal(gpbo_gp_get_normalize(c), 0);
+    assert_int_equal(gpbo_gp_predict(a, m, xq, m0, v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(c, m, xq, m1, v1), GPBO_OK);
+    assert_memory_equal(m0, m1, sizeof m0);
+    assert_memory_equal(v0, v1, sizeof v0);
+    /* An incrementally built model reloads to the batch factorization: equal to rounding. */
+    assert_int_equal(gpbo_gp_add(a, xq, 0.25), GPBO_OK);
+    assert_int_equal(gpbo_gp_save(a, path), GPBO_OK);
+    gpbo_gp *e = gpbo_gp_load(path);
+    assert_non_null(e);
+    assert_int_equal(gpbo_gp_predict(a, m, xq, m0, v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(e, m, xq, m1, v1), GPBO_OK);
+    for (size_t i = 0; i < m; i++)
+        assert_true(close_rel(m0[i], m1[i], 1e-10) && close_rel(v0[i], v1[i], 1e-10));
+    /* An empty model round-trips too. */
+    gpbo_gp *z = gpbo_gp_new(GPBO_KERNEL_SE, 2);
+    s = gpbo_gp_to_string(z);
+    gpbo_gp *z2 = gpbo_gp_from_string(s);
+    assert_non_null(z2);
+    assert_int_equal(gpbo_gp_n(z2), 0);
+    gpbo_gp_string_free(s);
+    gpbo_gp_free(z);
+    gpbo_gp_free(z2);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+    gpbo_gp_free(c);
+    gpbo_gp_free(e);
+    gpbo_test_rmtree(dir);
+}
+
+/* Duplicated inputs with a negligible noise make K singular: jitter is escalated, reported, and
+ * the model still predicts finite values; a well-conditioned K needs none. */
+static void test_jitter_path(void **state)
+{
+    (void)state;
+    double x[12] = {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.5, 0.5, 0.5, 0.5, 0.9, 0.1};
+    double y[6] = {1.0, 1.1, 0.9, 2.0, 2.1, -1.0}, xq[2] = {0.1, 0.2}, mean, var;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 2);
+    double theta[4] = {log(0.3), log(0.3), log(1.0), -45.0}; /* sn2 ~ 3e-20 */
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, 6, x, y), GPBO_OK);
+    double j = gpbo_gp_jitter(gp);
+    assert_true(j > 0.0 && j <= 1e-4);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &mean, &var), GPBO_OK);
+    assert_true(isfinite(mean) && isfinite(var) && var >= 0.0);
+    assert_true(fabs(mean - 1.0) < 0.05); /* the average of the three duplicates */
+    double g[4];
+    assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+    for (int k = 0; k < 4; k++)
+        assert_true(isfinite(g[k]));
+    /* Adding yet another duplicate goes through the jitter too. */
+    assert_int_equal(gpbo_gp_add(gp, xq, 1.05), GPBO_OK);
+    assert_true(gpbo_gp_jitter(gp) > 0.0);
+    theta[3] = log(0.01);
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    assert_true(gpbo_gp_jitter(gp) == 0.0);
+    gpbo_gp_free(gp);
+}
+
+static void assert_all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_true(isfinite(v[i]));
+}
+
+static void test_robustness(void **state)
+{
+    (void)state;
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.restarts = 1;
+    o.max_evals = 60;
+    /* Constant y. */
+    double x[20], y[10], xq[4] = {0.33, 0.66, 0.0, 1.0}, mean[2], var[2];
+    gp_test_problem(10, 2, 21, x, y);
+    for (int i = 0; i < 10; i++)
+        y[i] = 4.2;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    assert_int_equal(gpbo_gp_set_data(gp, 10, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_fit(gp, &o), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(gp, 2, xq, mean, var), GPBO_OK);
+    assert_true(fabs(mean[0] - 4.2) < 1e-6 && fabs(mean[1] - 4.2) < 1e-6);
+    assert_all_finite(var, 2);
+    /* All inputs identical, varying y. */
+    for (int i = 0; i < 20; i++)
+        x[i] = 0.5;
+    gp_test_problem(10, 1, 22, xq, y);
+    assert_int_equal(gpbo_gp_set_data(gp, 10, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_fit(gp, &o), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(gp, 2, xq, mean, var), GPBO_OK);
+    assert_all_finite(mean, 2);
+    assert_all_finite(var, 2);
+    /* n = 1: fit and predict. */
+    assert_int_equal(gpbo_gp_set_data(gp, 1, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_fit(gp, &o), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(gp, 2, xq, mean, var), GPBO_OK);
+    assert_all_finite(mean, 2);
+    assert_all_finite(var, 2);
+    /* n = 0: fit leaves things alone. */
+    assert_int_equal(gpbo_gp_set_data(gp, 0, NULL, NULL), GPBO_OK);
+    assert_int_equal(gpbo_gp_fit(gp, &o), GPBO_OK);
+    gpbo_gp_free(gp);
+
+    /* d = 100, n = 60, with priors (the dimension-scaled lengthscale prior). */
+    size_t d = 100, n = 60;
+    double *X = malloc(n * d * sizeof *X), *Y = malloc(n * sizeof *Y), g[102];
+    gp_test_problem(n, d, 23, X, Y);
+    gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(gp, n, X, Y), GPBO_OK);
+    o.use_priors = 1;
+    assert_int_equal(gpbo_gp_fit(gp, &o), GPBO_OK);
+    assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+    assert_all_finite(g, d + 2);
+    double *mm = malloc(3 * sizeof *mm), *vv = malloc(3 * sizeof *vv);
+    double *dm = malloc(3 * d * sizeof *dm), *dv = malloc(3 * d * sizeof *dv);
+    assert_int_equal(gpbo_gp_predict_grad(gp, NULL, 3, X, mm, vv, dm, dv), GPBO_OK);
+    assert_all_finite(mm, 3);
+    assert_all_finite(vv, 3);
+    assert_all_finite(dm, 3 * d);
+    assert_all_finite(dv, 3 * d);
+    free(mm);
+    free(vv);
+    free(dm);
+    free(dv);
+    free(X);
+    free(Y);
+    gpbo_gp_free(gp);
+}
+
+static void test_fit(void **state)
+{
+    (void)state;
+    size_t n = 50, d = 3;
+    double x[150], y[50];
+    gp_test_problem(n, d, 31, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp *b = gpbo_gp_copy(a);
+    double before = gpbo_gp_log_likelihood(a, NULL);
+    assert_int_equal(gpbo_gp_fit(a, NULL), GPBO_OK);
+    double after = gpbo_gp_log_likelihood(a, NULL);
+    gpbo_gp_fit_info info;
+    assert_int_equal(gpbo_gp_get_fit_info(a, &info), GPBO_OK);
+    assert_true(after > before + 1.0);
+    assert_true(fabs(info.objective - after) < 1e-9 * fabs(after));
+    assert_true(info.evaluations > 5 && info.starts >= 1);
+    /* At the optimum the gradient is small (or the parameter sits on a bound). */
+    double g[5], th[5];
+    gpbo_gp_log_likelihood(a, g);
+    gpbo_gp_get_params(a, th);
+    for (int k = 0; k < 5; k++) {
+        int on_bound = fabs(th[k] - log(1e-3)) < 1e-6 || fabs(th[k] - log(1e3)) < 1e-6 ||
+                       fabs(th[k] - log(1e-6)) < 1e-6 || fabs(th[k] - log(10.0)) < 1e-6;
+        assert_true(on_bound || fabs(g[k]) < 1e-2);
+    }
+    /* Same seed, same result. */
+    assert_int_equal(gpbo_gp_fit(b, NULL), GPBO_OK);
+    double thb[5];
+    gpbo_gp_get_params(b, thb);
+    assert_memory_equal(th, thb, sizeof th);
+
+    /* Fixed noise stays; bounds hold. */
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.learn_noise = 0;
+    o.lengthscale_bounds[0] = 0.5;
+    o.lengthscale_bounds[1] = 0.6;
+    o.restarts = 2;
+    o.seed = 99;
+    double fixed[5] = {0, 0, 0, 0, log(0.0321)};
+    assert_int_equal(gpbo_gp_set_params(b, fixed), GPBO_OK);
+    assert_int_equal(gpbo_gp_fit(b, &o), GPBO_OK);
+    gpbo_gp_get_params(b, thb);
+    assert_true(thb[4] == log(0.0321));
+    for (int k = 0; k < 3; k++)
+        assert_true(thb[k] >= log(0.5) - 1e-12 && thb[k] <= log(0.6) + 1e-12);
+    /* The noise variance comes back in y units: sn2 times the variance of y. */
+    double ym = 0, yv = 0;
+    for (size_t i = 0; i < n; i++)
+        ym += y[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        yv += (y[i] - ym) * (y[i] - ym) / (double)n;
+    assert_true(close_rel(gpbo_gp_noise_variance(b), 0.0321 * yv, 1e-12));
+
+    /* With priors: the log posterior does not decrease from the start. */
+    o = (gpbo_gp_fit_options)GPBO_GP_FIT_OPTIONS_INIT;
+    o.use_priors = 1;
+    double lp0 = gpbo_gp_log_posterior(b, &o, NULL);
+    assert_int_equal(gpbo_gp_fit(b, &o), GPBO_OK);
+    assert_true(gpbo_gp_log_posterior(b, &o, NULL) >= lp0);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_incremental_equals_batch),
+        cmocka_unit_test(test_copy_is_independent),
+        cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_jitter_path),
+        cmocka_unit_test(test_robustness),
+        cmocka_unit_test(test_fit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
