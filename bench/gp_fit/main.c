@@ -1,0 +1,279 @@
+/*
+ * bench/gp_fit: what gpbo::gp costs, against what the machine's Cholesky allows and against
+ * scikit-learn, all in one run. For n in {100, 300, 1000, 3000} and d in {2, 6, 20} it times:
+ *   - one likelihood + gradient evaluation (set the hyperparameters: build K, dpotrf, alpha;
+ *     then dpotri and the gradient), the unit of work of the fit;
+ *   - a full gpbo_gp_fit() with default options, from the default start;
+ *   - predicting mean and variance at 1000 points;
+ * and beside each, one dpotrf + dpotri of the same n (the floor) and the ratio to it. Then the
+ * same default fit by scikit-learn's GaussianProcessRegressor (Matérn 5/2 ARD times a constant
+ * plus white noise, the same restarts, start and bounds), with the time ratio and both
+ * likelihoods (of the standardized y on both sides).
+ *
+ * Usage: gp_fit_bench [--fit-max-n N] [--sklearn-max-n N] [--n LIST] [--d LIST]
+ *   --fit-max-n: skip the gpbo fit above this n (default: no limit)
+ *   --sklearn-max-n: skip scikit-learn above this n (default 1000: at n = 3000 one sklearn fit
+ *                    takes far more than a few minutes on 2 cores); 0 disables it.
+ * The BLAS thread count is OpenBLAS's (OPENBLAS_NUM_THREADS); scikit-learn runs in a child
+ * process with the same environment, so both sides use the same number of threads.
+ */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gpbo/gp.h"
+#include "gpbo/rng.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int k)
+{
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    return k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+}
+
+/* Repetitions: enough for a stable median, bounded for the large sizes. */
+static int reps_for(size_t n)
+{
+    return n <= 100 ? 51 : n <= 300 ? 21 : n <= 1000 ? 7 : 3;
+}
+
+/* A smooth function of the inputs plus noise (Ackley-like mixture, scaled to the unit cube). */
+static void make_data(size_t n, size_t d, uint64_t seed, double *x, double *y)
+{
+    gpbo_rng r;
+    gpbo_rng_seed(&r, seed);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = gpbo_rng_uniform(&r);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0, c = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double t = 2.0 * x[i * d + j] - 1.0;
+            s += t * t;
+            c += cos(2.0 * M_PI * t * (1.0 + 0.1 * (double)j));
+        }
+        y[i] = -20.0 * exp(-0.2 * sqrt(s / (double)d)) - exp(c / (double)d) +
+               0.1 * gpbo_rng_normal(&r);
+    }
+}
+
+/* One dpotrf + dpotri of an n x n SPD matrix: the same LAPACK calls the likelihood makes. */
+static double floor_time(size_t n, const double *spd, double *work)
+{
+    int reps = reps_for(n);
+    double t[64];
+    for (int k = 0; k < reps; k++) {
+        memcpy(work, spd, n * n * sizeof *work);
+        double t0 = now();
+        LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, work, (lapack_int)n);
+        LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, work, (lapack_int)n);
+        t[k] = now() - t0;
+    }
+    return median(t, reps);
+}
+
+static int run_sklearn(size_t n, size_t d, const double *x, const double *y, size_t restarts,
+                       double *secs, double *lml)
+{
+    char path[] = "/tmp/gpbo-bench-gpfit-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *f = fdopen(fd, "wb");
+    if (f == NULL) {
+        close(fd);
+        return -1;
+    }
+    fwrite(x, sizeof *x, n * d, f);
+    fwrite(y, sizeof *y, n, f);
+    fclose(f);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s %s %zu %zu %zu", GPBO_BENCH_PYTHON, GPBO_BENCH_SKLEARN_SCRIPT,
+             path, n, d, restarts);
+    FILE *p = popen(cmd, "r");
+    int ok = p != NULL && fscanf(p, "%lf %lf", secs, lml) == 2;
+    if (p != NULL)
+        ok &= pclose(p) == 0;
+    remove(path);
+    return ok ? 0 : -1;
+}
+
+static size_t parse_list(const char *s, size_t *out, size_t cap)
+{
+    size_t k = 0;
+    while (*s && k < cap) {
+        char *end;
+        out[k++] = strtoul(s, &end, 10);
+        s = *end == ',' ? end + 1 : end;
+        if (end == s && *s)
+            break;
+    }
+    return k;
+}
+
+int main(int argc, char **argv)
+{
+    size_t ns[8] = {100, 300, 1000, 3000}, ds[8] = {2, 6, 20}, nn = 4, nd = 3;
+    size_t fit_max_n = (size_t)-1, sk_max_n = 1000;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--fit-max-n") && i + 1 < argc)
+            fit_max_n = strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--sklearn-max-n") && i + 1 < argc)
+            sk_max_n = strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--n") && i + 1 < argc)
+            nn = parse_list(argv[++i], ns, 8);
+        else if (!strcmp(argv[i], "--d") && i + 1 < argc)
+            nd = parse_list(argv[++i], ds, 8);
+        else {
+            fprintf(stderr, "usage: %s [--fit-max-n N] [--sklearn-max-n N] [--n LIST] [--d LIST]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
+    gpbo_gp_fit_options defaults = GPBO_GP_FIT_OPTIONS_INIT;
+    printf("gp_fit: Matern 5/2 ARD, default fit options (%zu restarts + the start, <= %zu "
+           "evaluations each), OpenBLAS threads: %d\n",
+           defaults.restarts, defaults.max_evals, openblas_get_num_threads());
+    printf("floor = one dpotrf + dpotri of the same n, median of repeats; times in ms unless "
+           "marked s\n\n");
+    printf("%5s %3s | %9s %9s %5s | %9s %5s %7s | %9s %5s | %9s %7s %12s %12s\n", "n", "d",
+           "lik+grad", "floor", "ratio", "fit s", "evals", "fit/fl", "pred1000", "ratio",
+           "sklearn s", "speedup", "lml gpbo", "lml sklearn");
+
+    size_t nmax = 0;
+    for (size_t a = 0; a < nn; a++)
+        nmax = ns[a] > nmax ? ns[a] : nmax;
+    size_t dmax = 0;
+    for (size_t b = 0; b < nd; b++)
+        dmax = ds[b] > dmax ? ds[b] : dmax;
+    double *x = malloc(nmax * dmax * sizeof *x), *y = malloc(nmax * sizeof *y);
+    double *spd = malloc(nmax * nmax * sizeof *spd), *work = malloc(nmax * nmax * sizeof *work);
+    double *xq = malloc(1000 * dmax * sizeof *xq), *mean = malloc(1000 * sizeof *mean);
+    double *var = malloc(1000 * sizeof *var);
+    if (!x || !y || !spd || !work || !xq || !mean || !var) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    int status = 0;
+    for (size_t a = 0; a < nn; a++) {
+        for (size_t b = 0; b < nd; b++) {
+            size_t n = ns[a], d = ds[b];
+            make_data(n, d, 1000 * n + d, x, y);
+            gpbo_rng r;
+            gpbo_rng_seed(&r, 17);
+            for (size_t i = 0; i < 1000 * d; i++)
+                xq[i] = gpbo_rng_uniform(&r);
+
+            gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+            if (gp == NULL || gpbo_gp_set_data(gp, n, x, y) != GPBO_OK) {
+                fprintf(stderr, "n=%zu d=%zu: %s\n", n, d, gpbo_error_message());
+                return 1;
+            }
+            /* The floor's matrix: K at a typical point of the fit. */
+            double theta[32], grad[32];
+            for (size_t k = 0; k < d; k++)
+                theta[k] = log(0.5 * sqrt((double)d));
+            theta[d] = 0.0;
+            theta[d + 1] = log(1e-2);
+            gpbo_gp_set_params(gp, theta);
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++) {
+                    double r2 = 0.0;
+                    for (size_t k = 0; k < d; k++) {
+                        double t = (x[i * d + k] - x[j * d + k]) / exp(theta[k]);
+                        r2 += t * t;
+                    }
+                    spd[i * n + j] = exp(-sqrt(r2)) + (i == j ? 1e-2 : 0.0);
+                }
+            double fl = floor_time(n, spd, work);
+
+            int reps = reps_for(n);
+            double t[64];
+            double check = 0.0;
+            for (int k = 0; k < reps; k++) {
+                theta[d] = 0.01 * (double)(k % 3); /* a new point each time, as in the fit */
+                double t0 = now();
+                gpbo_gp_set_params(gp, theta);
+                check += gpbo_gp_log_likelihood(gp, grad);
+                t[k] = now() - t0;
+            }
+            double lik = median(t, reps);
+            if (!isfinite(check)) {
+                fprintf(stderr, "n=%zu d=%zu: likelihood is not finite\n", n, d);
+                status = 1;
+            }
+            for (int k = 0; k < reps; k++) {
+                double t0 = now();
+                gpbo_gp_predict(gp, 1000, xq, mean, var);
+                t[k] = now() - t0;
+            }
+            double pred = median(t, reps);
+
+            double fit_s = NAN, lml = NAN;
+            size_t evals = 0;
+            if (n <= fit_max_n) {
+                gpbo_gp *f = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+                gpbo_gp_set_data(f, n, x, y);
+                double t0 = now();
+                if (gpbo_gp_fit(f, NULL) != GPBO_OK) {
+                    fprintf(stderr, "n=%zu d=%zu: fit: %s\n", n, d, gpbo_error_message());
+                    status = 1;
+                }
+                fit_s = now() - t0;
+                lml = gpbo_gp_log_likelihood(f, NULL);
+                gpbo_gp_fit_info info;
+                gpbo_gp_get_fit_info(f, &info);
+                evals = info.evaluations;
+                gpbo_gp_free(f);
+            }
+            char sk[64] = "skipped", skl[32] = "-", spd_s[16] = "-";
+            if (n <= sk_max_n && n <= fit_max_n) {
+                double ss, sl;
+                if (run_sklearn(n, d, x, y, defaults.restarts, &ss, &sl) == 0) {
+                    snprintf(sk, sizeof sk, "%9.2f", ss);
+                    snprintf(skl, sizeof skl, "%12.4f", sl);
+                    snprintf(spd_s, sizeof spd_s, "%6.1fx", ss / fit_s);
+                } else {
+                    snprintf(sk, sizeof sk, "failed");
+                    status = 1;
+                }
+            }
+            printf("%5zu %3zu | %9.3f %9.3f %5.2f | %9.3f %5zu %7.1f | %9.3f %5.2f | %9s %7s "
+                   "%12.4f %12s\n",
+                   n, d, 1e3 * lik, 1e3 * fl, lik / fl, fit_s, evals, fit_s / fl, 1e3 * pred,
+                   pred / fl, sk, spd_s, lml, skl);
+            fflush(stdout);
+            gpbo_gp_free(gp);
+        }
+    }
+    if (sk_max_n < nmax)
+        printf("\nscikit-learn skipped for n > %zu (one fit there would take far more than a few "
+               "minutes on this machine); --sklearn-max-n changes it.\n",
+               sk_max_n);
+    if (fit_max_n < nmax)
+        printf("gpbo fit skipped for n > %zu (--fit-max-n).\n", fit_max_n);
+    free(x);
+    free(y);
+    free(spd);
+    free(work);
+    free(xq);
+    free(mean);
+    free(var);
+    return status;
+}
