@@ -108,8 +108,9 @@ void gpbo_gp_free(gpbo_gp *gp)
     free(gp->ell);
     free(gp->L);
     free(gp->alpha);
+    free(gp->xt);
     free(gp->kinv);
-    free(gp->xs);
+    free(gp->kd);
     free(gp->row);
     free(gp);
 }
@@ -137,13 +138,15 @@ gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
         goto oom;
     *c = *gp;
     c->x = c->y = c->ys = c->theta = c->theta_prev = c->ell = c->L = c->alpha = NULL;
-    c->kinv = c->xs = c->row = NULL;
-    c->kinv_cap = c->scratch_cap = 0;
+    c->xt = c->kinv = c->kd = c->row = NULL;
+    c->scratch_cap = 0;
+    c->keep_kd = c->kd_valid = 0;
     int fail = 0;
     c->theta = dup_array(gp->theta, gp->dim + 2, &fail);
     c->theta_prev = dup_array(gp->theta_prev, gp->dim + 2, &fail);
     c->ell = dup_array(gp->ell, gp->dim, &fail);
     c->x = dup_array(gp->x, gp->cap * gp->dim, &fail);
+    c->xt = dup_array(gp->xt, gp->cap * gp->dim, &fail);
     c->y = dup_array(gp->y, gp->cap, &fail);
     c->ys = dup_array(gp->ys, gp->cap, &fail);
     c->alpha = dup_array(gp->alpha, gp->cap, &fail);
@@ -225,6 +228,10 @@ int gpbo_gp__reserve(gpbo_gp *gp, size_t need)
     if (x == NULL)
         goto oom;
     gp->x = x;
+    x = realloc(gp->xt, cap * gp->dim * sizeof *x);
+    if (x == NULL)
+        goto oom;
+    gp->xt = x;
     double **vecs[] = {&gp->y, &gp->ys, &gp->alpha};
     for (size_t v = 0; v < 3; v++) {
         double *p = realloc(*vecs[v], cap * sizeof *p);
@@ -245,7 +252,7 @@ oom:
     return gpbo_error_set(GPBO_ENOMEM, "gp: out of memory growing to %zu observations", need);
 }
 
-/* Scratch of the likelihood gradient: kinv (n x n), xs (n x dim), row (3n). */
+/* Scratch of the likelihood gradient: kinv and kd (n x n each), row (n). */
 static int reserve_scratch(gpbo_gp *gp)
 {
     size_t n = gp->n;
@@ -255,16 +262,17 @@ static int reserve_scratch(gpbo_gp *gp)
     while (cap < n)
         cap *= 2;
     free(gp->kinv);
-    free(gp->xs);
+    free(gp->kd);
     free(gp->row);
     gp->kinv = malloc(cap * cap * sizeof *gp->kinv);
-    gp->xs = malloc(cap * gp->dim * sizeof *gp->xs);
-    gp->row = malloc(3 * cap * sizeof *gp->row);
-    if (gp->kinv == NULL || gp->xs == NULL || gp->row == NULL) {
+    gp->kd = malloc(cap * cap * sizeof *gp->kd);
+    gp->row = malloc(cap * sizeof *gp->row);
+    gp->kd_valid = 0;
+    if (gp->kinv == NULL || gp->kd == NULL || gp->row == NULL) {
         free(gp->kinv);
-        free(gp->xs);
+        free(gp->kd);
         free(gp->row);
-        gp->kinv = gp->xs = gp->row = NULL;
+        gp->kinv = gp->kd = gp->row = NULL;
         gp->scratch_cap = 0;
         return gpbo_error_set(GPBO_ENOMEM, "gp: out of memory for %zu x %zu scratch", n, n);
     }
@@ -306,19 +314,73 @@ void gpbo_gp__solve_alpha(gpbo_gp *gp)
                 gp->alpha, 1);
 }
 
-/* Fills the lower triangle of L with K + (sn2 + jitter) I. */
+/* xt = (x / ell)^T, dim rows of n: the layout in which the pair loops below vectorize. */
+static void fill_xt(gpbo_gp *gp)
+{
+    size_t n = gp->n, d = gp->dim;
+    for (size_t k = 0; k < d; k++) {
+        double inv = 1.0 / gp->ell[k];
+        for (size_t i = 0; i < n; i++)
+            gp->xt[k * n + i] = gp->x[i * d + k] * inv;
+    }
+}
+
+/* out[j] = squared scaled distance between rows i and j, for j < i. */
+static void row_r2(const gpbo_gp *gp, size_t i, double *out)
+{
+    size_t n = gp->n;
+    memset(out, 0, i * sizeof *out);
+    for (size_t k = 0; k < gp->dim; k++) {
+        const double *c = gp->xt + k * n;
+        double xi = c[i];
+#pragma omp simd
+        for (size_t j = 0; j < i; j++) {
+            double t = xi - c[j];
+            out[j] += t * t;
+        }
+    }
+}
+
+/* Offsets of row i's k and dk values in the packed kd cache. */
+static size_t kd_off(size_t i)
+{
+    return i * (i - (i > 0)) / 2;
+}
+
+/* Fills kd (k and dk/dr2 of every pair j < i) from xt, with r2 staged in row. */
+static void fill_kd(gpbo_gp *gp)
+{
+    size_t n = gp->n, half = n * (n - (n > 0)) / 2;
+    for (size_t i = 1; i < n; i++) {
+        row_r2(gp, i, gp->row);
+        gp->kern->eval(i, gp->row, gp->kd + kd_off(i), gp->kd + half + kd_off(i));
+    }
+    gp->kd_valid = 1;
+}
+
+/* Fills the lower triangle of L with K + (sn2 + jitter) I (and kd when it is kept). */
 static void build_k(gpbo_gp *gp, double jitter)
 {
-    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    size_t n = gp->n, cap = gp->cap;
+    int keep = gp->keep_kd && reserve_scratch(gp) == GPBO_OK;
+    size_t half = n * (n - (n > 0)) / 2;
+    fill_xt(gp);
     for (size_t i = 0; i < n; i++) {
         double *Li = gp->L + i * cap;
-        for (size_t j = 0; j < i; j++)
-            Li[j] = gpbo_gp__r2(d, gp->x + i * d, gp->x + j * d, gp->ell);
-        gp->kern->eval(i, Li, Li, NULL);
-        for (size_t j = 0; j < i; j++)
-            Li[j] *= gp->s2;
+        row_r2(gp, i, Li);
+        if (keep) {
+            double *kr = gp->kd + kd_off(i);
+            gp->kern->eval(i, Li, kr, gp->kd + half + kd_off(i));
+            for (size_t j = 0; j < i; j++)
+                Li[j] = gp->s2 * kr[j];
+        } else {
+            gp->kern->eval(i, Li, Li, NULL);
+            for (size_t j = 0; j < i; j++)
+                Li[j] *= gp->s2;
+        }
         Li[i] = gp->s2 + gp->sn2 + jitter;
     }
+    gp->kd_valid = keep;
 }
 
 int gpbo_gp__factorize(gpbo_gp *gp)
@@ -326,6 +388,7 @@ int gpbo_gp__factorize(gpbo_gp *gp)
     size_t n = gp->n;
     gp->jitter = 0.0;
     gp->logdet_half = 0.0;
+    gp->kd_valid = 0;
     if (n == 0)
         return GPBO_OK;
     double jitter = 0.0;
@@ -428,6 +491,8 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
                     Ln, 1);
     double d2 = gp->s2 + gp->sn2 + gp->jitter - cblas_ddot((int)n, Ln, 1, Ln, 1);
     gp->n = n + 1;
+    gp->kd_valid = 0;
+    fill_xt(gp); /* its leading dimension is n: rebuilt, O(n dim) */
     /* A negligible pivot (relative to the diagonal) would make the factor useless. */
     if (isfinite(d2) && d2 > 1e-14 * (gp->s2 + gp->sn2)) {
         Ln[n] = sqrt(d2);
@@ -515,6 +580,11 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
         return lml;
     if (reserve_scratch(gp) != GPBO_OK)
         return NAN;
+    gp->keep_kd = 1; /* from now on the factorization keeps k and dk for the gradient */
+    if (!gp->kd_valid) {
+        fill_xt(gp);
+        fill_kd(gp);
+    }
 
     /* W = alpha alpha^T - K^{-1}; K^{-1} from the factor by dpotri (lower triangle, ld n). */
     double *kinv = gp->kinv;
@@ -526,40 +596,36 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
         gpbo_error_set(GPBO_ENOTPD, "gp_log_likelihood: dpotri failed (%d)", (int)info);
         return NAN;
     }
-    double *xs = gp->xs;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            xs[i * d + j] = gp->x[i * d + j] / gp->ell[j];
 
-    /* 1/2 tr(W dK/dtheta), dK/dtheta built pair by pair, lower triangle counted twice. */
-    double *r2 = gp->row, *kv = r2 + gp->scratch_cap, *dk = kv + gp->scratch_cap;
-    double *gl = grad; /* accumulates sum w dk (dx_j)^2 per lengthscale */
+    /* 1/2 tr(W dK/dtheta), dK/dtheta formed pair by pair from the cached k and dk (lower
+     * triangle counted twice): never an n x n x p tensor. */
+    size_t half = n * (n - 1) / 2;
+    double *c = gp->row;
+    double *gl = grad; /* accumulates sum w dk (dx_k / l_k)^2 per lengthscale */
     double gs = 0.0, gn = 0.0;
     const double *alpha = gp->alpha;
     for (size_t i = 0; i < n; i++) {
-        const double *xi = xs + i * d;
-        for (size_t j = 0; j < i; j++) {
-            const double *xj = xs + j * d;
-            double s = 0.0;
-            for (size_t k = 0; k < d; k++) {
-                double t = xi[k] - xj[k];
-                s += t * t;
-            }
-            r2[j] = s;
-        }
-        gp->kern->eval(i, r2, kv, dk);
+        const double *kr = gp->kd + kd_off(i), *dr = gp->kd + half + kd_off(i);
         const double *Ki = kinv + i * n;
+        double ai = alpha[i], gsi = 0.0;
+#pragma omp simd reduction(+ : gsi)
         for (size_t j = 0; j < i; j++) {
-            double w = 2.0 * (alpha[i] * alpha[j] - Ki[j]);
-            gs += w * kv[j];
-            double c = w * dk[j];
-            const double *xj = xs + j * d;
-            for (size_t k = 0; k < d; k++) {
-                double t = xi[k] - xj[k];
-                gl[k] += c * t * t;
-            }
+            double w = ai * alpha[j] - Ki[j];
+            gsi += w * kr[j];
+            c[j] = w * dr[j];
         }
-        double wii = alpha[i] * alpha[i] - Ki[i];
+        gs += 2.0 * gsi;
+        for (size_t k = 0; k < d; k++) {
+            const double *col = gp->xt + k * n;
+            double xi = col[i], s = 0.0;
+#pragma omp simd reduction(+ : s)
+            for (size_t j = 0; j < i; j++) {
+                double t = xi - col[j];
+                s += c[j] * t * t;
+            }
+            gl[k] += 2.0 * s;
+        }
+        double wii = ai * ai - Ki[i];
         gs += wii;
         gn += wii;
     }

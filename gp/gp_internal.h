@@ -36,12 +36,18 @@ struct gpbo_gp {
     double *alpha; /* K^{-1} ys */
     double jitter; /* absolute jitter in L */
     double logdet_half; /* sum log L_ii */
-    /* Scratch for the likelihood gradient (grown on demand; n x n and n x dim). */
+    double *xt;         /* cap * dim: x / ell transposed (dim rows of n, leading dimension n); kept
+                           current by every factorization and by gpbo_gp_add() */
+    /* Scratch of the likelihood gradient, grown on demand (scratch_cap rows):
+     * kinv: K^{-1} (lower, ld n); kd: k(r2_ij) then dk/dr2_ij for j < i, packed row by row,
+     * kept from the factorization once a gradient has been asked for (keep_kd), so that the
+     * gradient does not evaluate the kernel a second time; row: n. */
     double *kinv;
-    size_t kinv_cap;
-    double *xs;  /* x / ell */
-    double *row; /* 3 * cap */
+    double *kd;
+    double *row;
     size_t scratch_cap;
+    int keep_kd;  /* fill kd while building K */
+    int kd_valid; /* kd and xt hold the current K's values */
     gpbo_gp_fit_info info;
 };
 

@@ -16,10 +16,19 @@
 void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D)
 {
     size_t n = gp->n, d = gp->dim;
+    /* Against xt (training inputs / ell, transposed): the loop over j vectorizes. */
     for (size_t i = 0; i < m; i++) {
         double *Ki = K + i * n;
-        for (size_t j = 0; j < n; j++)
-            Ki[j] = gpbo_gp__r2(d, xq + i * d, gp->x + j * d, gp->ell);
+        memset(Ki, 0, n * sizeof *Ki);
+        for (size_t k = 0; k < d; k++) {
+            const double *c = gp->xt + k * n;
+            double q = xq[i * d + k] / gp->ell[k];
+#pragma omp simd
+            for (size_t j = 0; j < n; j++) {
+                double t = q - c[j];
+                Ki[j] += t * t;
+            }
+        }
         gp->kern->eval(n, Ki, Ki, D ? D + i * n : NULL);
         for (size_t j = 0; j < n; j++)
             Ki[j] *= gp->s2;
