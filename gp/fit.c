@@ -14,6 +14,12 @@
 
 static const double LOG_SQRT_2PI = 0.91893853320467274;
 
+/* Random candidates screened per random start (by their objective, without gradient). */
+#define CAND_PER_START 8
+/* Evaluations every start gets; then the RACE_KEEP best continue. */
+#define RACE_EVALS 20
+#define RACE_KEEP  2
+
 void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts)
 {
     if (opts != NULL) {
@@ -177,7 +183,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         nlopt_destroy(opt);
         return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
     }
-    double *lo = mem, *hi = mem + p, *x0 = mem + 2 * p, *orig = mem + 3 * p;
+    double *lo = mem, *hi = mem + p, *orig = mem + 3 * p;
     fit_ctx c = {gp, o, mem + 4 * p, mem + 5 * p, mem + 6 * p, -HUGE_VAL, 0};
     memcpy(orig, gp->theta, p * sizeof *orig);
     memcpy(c.full, gp->theta, p * sizeof *orig);
@@ -192,35 +198,110 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     nlopt_set_lower_bounds(opt, lo);
     nlopt_set_upper_bounds(opt, hi);
     nlopt_set_min_objective(opt, objective, &c);
-    nlopt_set_maxeval(opt, (int)(o->max_evals > 1000000 ? 1000000 : o->max_evals));
     nlopt_set_ftol_rel(opt, o->ftol_rel);
 
+    /* Starts: the current hyperparameters, then for each restart the best of its own group of
+     * CAND_PER_START random candidates (one Cholesky each, no gradient). Groups alternate
+     * between the priors (the dimension-scaled lengthscale prior even when use_priors is off;
+     * log s2 ~ N(0, 1)) and log-uniform draws from the bounds. */
+    size_t ncand = CAND_PER_START * o->restarts;
+    double *cand = ncand ? malloc(ncand * (p + 1) * sizeof *cand) : NULL;
+    if (ncand && cand == NULL) {
+        free(mem);
+        nlopt_destroy(opt);
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
+    }
+    double *cval = cand + ncand * p;
     double mu, sigma;
     ls_prior(gp, o, &mu, &sigma);
     gpbo_rng rng;
     gpbo_rng_seed(&rng, o->seed);
-    size_t starts = 0;
-    for (size_t s = 0; s <= o->restarts; s++) {
-        /* Start 0: the current hyperparameters (the previous optimum), clamped into the box. */
-        for (size_t k = 0; k < np; k++) {
+    for (size_t s = 0; s < ncand; s++) {
+        double *t = cand + s * p;
+        for (size_t k = 0; k < p; k++) {
             double v;
-            if (s == 0)
+            if (k == d + 1 && np < p)
                 v = orig[k];
-            else if (o->use_priors && k < d)
-                v = mu + sigma * gpbo_rng_normal(&rng);
-            else if (o->use_priors && k == d + 1)
-                v = o->noise_prior[0] + o->noise_prior[1] * gpbo_rng_normal(&rng);
-            else
+            else if ((s / CAND_PER_START) % 2 == 1)
                 v = lo[k] + (hi[k] - lo[k]) * gpbo_rng_uniform(&rng);
-            x0[k] = clampd(v, lo[k], hi[k]);
+            else if (k < d)
+                v = mu + sigma * gpbo_rng_normal(&rng);
+            else if (k == d)
+                v = 2.0 * gpbo_rng_normal(&rng);
+            else
+                v = o->noise_prior[0] + o->noise_prior[1] * gpbo_rng_normal(&rng);
+            t[k] = clampd(v, lo[k], hi[k]);
         }
-        if (np < p)
-            c.full[d + 1] = orig[d + 1];
-        double f;
-        nlopt_result r = nlopt_optimize(opt, x0, &f);
-        if (r > 0 || r == NLOPT_ROUNDOFF_LIMITED || r == NLOPT_MAXEVAL_REACHED)
-            starts++;
+        cval[s] = -HUGE_VAL;
+        if (gpbo_gp_set_params(gp, t) == GPBO_OK) {
+            double v = gpbo_gp_log_likelihood(gp, NULL);
+            if (isfinite(v))
+                v += gpbo_gp__log_prior(gp, o, NULL);
+            if (isfinite(v))
+                cval[s] = v;
+        }
+        c.evals++;
     }
+    /* Racing: every start runs RACE_EVALS evaluations; the RACE_KEEP best that have not
+     * converged yet continue up to max_evals. Starts whose early progress is poor rarely end
+     * best, and most of the budget goes to the promising ones. */
+    size_t S = o->restarts + 1, starts = 0;
+    double *sx = malloc(S * (p + 2) * sizeof *sx);
+    if (sx == NULL) {
+        free(cand);
+        free(mem);
+        nlopt_destroy(opt);
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
+    }
+    double *sf = sx + S * p, *sdone = sf + S;
+    size_t race = o->max_evals < RACE_EVALS ? o->max_evals : RACE_EVALS;
+    nlopt_set_maxeval(opt, (int)race);
+    for (size_t s = 0; s < S; s++) {
+        double *x0s = sx + s * p;
+        sf[s] = -HUGE_VAL;
+        sdone[s] = 1.0;
+        if (s == 0) {
+            for (size_t k = 0; k < np; k++)
+                x0s[k] = clampd(orig[k], lo[k], hi[k]);
+        } else {
+            /* The best candidate of this start's own group (groups keep the starts diverse). */
+            size_t best = ncand;
+            for (size_t q = (s - 1) * CAND_PER_START; q < s * CAND_PER_START; q++)
+                if (cval[q] > -HUGE_VAL && (best == ncand || cval[q] > cval[best]))
+                    best = q;
+            if (best == ncand)
+                continue;
+            memcpy(x0s, cand + best * p, np * sizeof *x0s);
+        }
+        memcpy(c.full, orig, p * sizeof *orig);
+        double f = HUGE_VAL;
+        nlopt_result r = nlopt_optimize(opt, x0s, &f);
+        if (isfinite(f)) {
+            sf[s] = -f;
+            sdone[s] = r == NLOPT_MAXEVAL_REACHED ? 0.0 : 1.0;
+            starts++;
+        }
+    }
+    if (o->max_evals > race) {
+        nlopt_set_maxeval(opt,
+                          (int)(o->max_evals - race > 1000000 ? 1000000 : o->max_evals - race));
+        for (size_t keep = 0; keep < RACE_KEEP; keep++) {
+            size_t best = S;
+            for (size_t s = 0; s < S; s++)
+                if (sf[s] > -HUGE_VAL && (best == S || sf[s] > sf[best]))
+                    best = s;
+            if (best == S)
+                break;
+            sf[best] = -HUGE_VAL; /* taken */
+            if (sdone[best] != 0.0)
+                continue;
+            memcpy(c.full, orig, p * sizeof *orig);
+            double f;
+            nlopt_optimize(opt, sx + best * p, &f);
+        }
+    }
+    free(sx);
+    free(cand);
     nlopt_destroy(opt);
     gp->info.evaluations = c.evals;
     gp->info.starts = starts;

@@ -221,8 +221,12 @@ GPBO_API void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts);
 /**
  * Fits the hyperparameters: maximizes the log marginal likelihood (or the log posterior with
  * use_priors) with L-BFGS (NLopt) inside the bounds, from the current hyperparameters (clamped
- * into the bounds) and from `restarts` random starts (drawn from the priors when use_priors,
- * else log-uniformly in the bounds, seeded by opts->seed); keeps the best and refactorizes.
+ * into the bounds) and from `restarts` random starts, seeded by opts->seed. Each random start is
+ * the best (by the objective, one Cholesky each) of 8 candidates drawn alternately from the
+ * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
+ * log-uniformly in the bounds. Every start runs 20 evaluations; the two best that have not yet
+ * converged then continue up to max_evals (racing: starts that begin poorly rarely end best, and
+ * the budget goes to those that do). Keeps the best and refactorizes.
  * A start whose factorization fails is skipped. With n = 0 nothing changes.
  * Allocates.
  * @param opts NULL for the defaults.
