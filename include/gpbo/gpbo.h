@@ -6,6 +6,7 @@
 #define GPBO_GPBO_H
 
 #include "gpbo/error.h"
+#include "gpbo/acquisition.h"
 #include "gpbo/gp.h"
 #include "gpbo/rng.h"
 

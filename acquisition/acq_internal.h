@@ -1,0 +1,36 @@
+/*
+ * acq_internal.h: what the files of acquisition/ share (hidden visibility; tests reach these
+ * through the object library gpbo_acquisition_obj).
+ */
+#ifndef GPBO_ACQ_INTERNAL_H
+#define GPBO_ACQ_INTERNAL_H
+
+#include <stddef.h>
+
+#include "gpbo/acquisition.h"
+
+/* Standard normal density and distribution function. */
+double gpbo_acq__phi(double z);
+double gpbo_acq__Phi(double z);
+
+/*
+ * log h(z) with h(z) = phi(z) + z Phi(z), so that EI = sigma h((best_f - mu) / sigma); finite
+ * for every finite z (asymptotic series below z = -30). *dlogh receives d log h / dz =
+ * Phi(z) / h(z).
+ */
+double gpbo_acq__log_h(double z, double *dlogh);
+
+/* log Phi(z), finite for every finite z; *dlog receives phi(z) / Phi(z). */
+double gpbo_acq__log_Phi(double z, double *dlog);
+
+/*
+ * Utility of one point from the posterior mean and variance of f there (and their gradients,
+ * dim values each, or NULL): the formulas of EI, LOGEI, LOGPI and LCB. grad may be NULL.
+ */
+double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, size_t dim, double mu,
+                         double var, const double *dmu, const double *dvar, double *grad);
+
+/* Checks the options (named errors). */
+int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t dim);
+
+#endif /* GPBO_ACQ_INTERNAL_H */

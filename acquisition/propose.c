@@ -1,0 +1,626 @@
+/*
+ * propose.c: maximizing an acquisition over the unit cube, and batches of proposals.
+ *
+ * One proposal: score raw_samples randomized Sobol points (GSL's Sobol sequence with a random
+ * digital shift, which keeps its net structure), start L-BFGS (NLopt) from the best of them and
+ * from small perturbations of the best observations, and keep the best point that is finite and
+ * not already taken (observed, pending or chosen earlier in the batch). Or DIRECT-L, then an
+ * L-BFGS polish. Fixed coordinates are removed from the optimizer's variables; a projection hook
+ * maps each point before it is evaluated, and the gradient at the projected point is used for
+ * the relaxed one (a straight-through estimate; the acquisition is flat within a cell).
+ *
+ * Batches and pending points: the Kriging believer and constant liars add each earlier point to
+ * a copy of the model with a fantasized y (gpbo_gp_add, O(n^2)); local penalization (González
+ * et al. 2016) multiplies the acquisition by Phi((L |x - x_j| + M - mu_j) / sigma_j) for every
+ * earlier point x_j, with L the largest gradient norm of the posterior mean over the raw points
+ * and M the best observed y; it works in log space on EI, log EI or log PI.
+ * Thompson sampling draws one joint posterior sample per batch point over a candidate set (raw
+ * points and perturbations of the best observations) and takes its minimizer.
+ */
+#include <gsl/gsl_qrng.h>
+#include <math.h>
+#include <nlopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acq_internal.h"
+#include "gpbo/rng.h"
+#include "gpbo/sys/error.h"
+
+/* GSL's Sobol sequence goes up to 40 dimensions; beyond, raw points are uniform draws. */
+#define SOBOL_MAX_DIM 40
+/* Two points closer than this in every coordinate are the same point. */
+#define DUP_TOL 1e-9
+/* Thompson sampling: joint samples over at most this many candidates (O(m^3)). */
+#define TS_MAX_CANDIDATES 1000
+/* Perturbations of the best observations (starts, Thompson candidates): N(0, LOCAL_SIGMA). */
+#define LOCAL_SIGMA 0.02
+/* Raw points are scored in chunks of this many (bounded scratch). */
+#define CHUNK 256
+
+typedef struct ctx {
+    gpbo_acq *acq;
+    const gpbo_acq_options *o;
+    size_t d, nf;
+    size_t *free_idx; /* nf */
+    double *tmpl;     /* d: the fixed values, 0.5 elsewhere */
+    double *x;        /* d scratch */
+    double *g;        /* d scratch */
+    /* local penalization centers */
+    size_t np;
+    double *pc, *pmu, *ps; /* np * d, np, np (capacity grows with the batch) */
+    double L, M;
+    int status; /* first failure inside an NLopt callback */
+    /* taken points */
+    double *taken;
+    size_t ntaken;
+} ctx;
+
+static void to_full(const ctx *c, const double *z, double *x)
+{
+    memcpy(x, c->tmpl, c->d * sizeof *x);
+    for (size_t k = 0; k < c->nf; k++)
+        x[c->free_idx[k]] = z[k] < 0.0 ? 0.0 : z[k] > 1.0 ? 1.0 : z[k];
+}
+
+static int project(ctx *c, double *x)
+{
+    if (c->o->project == NULL)
+        return GPBO_OK;
+    int rc = c->o->project(x, c->d, c->o->project_payload);
+    if (rc != 0)
+        return gpbo_error_set(rc, "acq_propose: the projection hook returned %d", rc);
+    for (size_t k = 0; k < c->d; k++)
+        if (!(x[k] >= 0.0 && x[k] <= 1.0))
+            return gpbo_error_set(
+                GPBO_EINVAL, "acq_propose: the projection put x[%zu] = %g outside [0, 1]", k, x[k]);
+    return GPBO_OK;
+}
+
+static int is_taken(const ctx *c, const double *x)
+{
+    for (size_t i = 0; i < c->ntaken; i++) {
+        const double *t = c->taken + i * c->d;
+        size_t k = 0;
+        while (k < c->d && fabs(t[k] - x[k]) < DUP_TOL)
+            k++;
+        if (k == c->d)
+            return 1;
+    }
+    return 0;
+}
+
+static void take(ctx *c, const double *x)
+{
+    memcpy(c->taken + c->ntaken * c->d, x, c->d * sizeof *x);
+    c->ntaken++;
+}
+
+/* Adds the log penalties of the centers to *v (and their gradient to g, if not NULL). */
+static void penalize(const ctx *c, const double *x, double *v, double *g)
+{
+    for (size_t j = 0; j < c->np; j++) {
+        const double *cj = c->pc + j * c->d;
+        double r2 = 0.0;
+        for (size_t k = 0; k < c->d; k++)
+            r2 += (x[k] - cj[k]) * (x[k] - cj[k]);
+        double r = sqrt(r2), dl;
+        *v += gpbo_acq__log_Phi((c->L * r + c->M - c->pmu[j]) / c->ps[j], &dl);
+        if (g != NULL && r > 0.0)
+            for (size_t k = 0; k < c->d; k++)
+                g[k] += dl * c->L / c->ps[j] * (x[k] - cj[k]) / r;
+    }
+}
+
+/* The (penalized) utility at a full point x, projected in place first. */
+static int value_at(ctx *c, double *x, double *v, double *g)
+{
+    int rc = project(c, x);
+    if (rc == GPBO_OK)
+        rc = gpbo_acq_eval(c->acq, 1, x, v, g);
+    if (rc != GPBO_OK)
+        return rc;
+    penalize(c, x, v, g);
+    if (!isfinite(*v)) {
+        *v = -HUGE_VAL;
+        if (g)
+            memset(g, 0, c->d * sizeof *g);
+    }
+    return GPBO_OK;
+}
+
+static double nl_objective(unsigned n, const double *z, double *grad, void *data)
+{
+    ctx *c = data;
+    to_full(c, z, c->x);
+    double v;
+    int rc = value_at(c, c->x, &v, grad ? c->g : NULL);
+    if (rc != GPBO_OK) {
+        if (c->status == GPBO_OK)
+            c->status = rc;
+        return -HUGE_VAL;
+    }
+    if (grad != NULL)
+        for (unsigned k = 0; k < n; k++)
+            grad[k] = c->g[c->free_idx[k]];
+    return v == -HUGE_VAL ? -1e300 : v;
+}
+
+/* raw: R full points (projected, fixed coordinates set), drawn once per proposal call. */
+static int make_raw(ctx *c, gpbo_rng *rng, size_t R, double *raw)
+{
+    size_t nf = c->nf, d = c->d;
+    gsl_qrng *q = NULL;
+    uint32_t shift[SOBOL_MAX_DIM];
+    if (nf >= 1 && nf <= SOBOL_MAX_DIM) {
+        q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nf);
+        if (q == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (Sobol)");
+        for (size_t k = 0; k < nf; k++)
+            shift[k] = (uint32_t)(gpbo_rng_u64(rng) >> 32);
+    }
+    double z[SOBOL_MAX_DIM];
+    for (size_t i = 0; i < R; i++) {
+        double *x = raw + i * d;
+        memcpy(x, c->tmpl, d * sizeof *x);
+        if (q != NULL) {
+            /* GSL's sequence starts after the origin; with it first, every 2^k leading points
+             * form a net (stratified in each coordinate). */
+            if (i == 0)
+                memset(z, 0, sizeof z);
+            else
+                gsl_qrng_get(q, z);
+            for (size_t k = 0; k < nf; k++) {
+                /* Random digital shift: XOR the 32-bit binary expansion. */
+                uint32_t b = (uint32_t)(z[k] * 4294967296.0) ^ shift[k];
+                x[c->free_idx[k]] = ((double)b + 0.5) / 4294967296.0;
+            }
+        } else {
+            for (size_t k = 0; k < nf; k++)
+                x[c->free_idx[k]] = gpbo_rng_uniform(rng);
+        }
+        int rc = project(c, x);
+        if (rc != GPBO_OK) {
+            gsl_qrng_free(q);
+            return rc;
+        }
+    }
+    gsl_qrng_free(q);
+    return GPBO_OK;
+}
+
+/* Starts near the best observations: x of the k smallest y, perturbed on the free coords. */
+static void near_best(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t k, size_t per, double *out)
+{
+    size_t n = gpbo_gp_n(gp), d = c->d;
+    const double *X = gpbo_gp_x(gp), *Y = gpbo_gp_y(gp);
+    /* k smallest by selection: k is small */
+    size_t chosen[16];
+    if (k > 16)
+        k = 16;
+    for (size_t a = 0; a < k; a++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++) {
+            size_t b = 0;
+            while (b < a && chosen[b] != i)
+                b++;
+            if (b < a)
+                continue;
+            if (best == n || Y[i] < Y[best])
+                best = i;
+        }
+        chosen[a] = best;
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t p = 0; p < per; p++) {
+            double *x = out + (a * per + p) * d;
+            memcpy(x, X + chosen[a] * d, d * sizeof *x);
+            for (size_t j = 0; j < c->nf; j++) {
+                size_t f = c->free_idx[j];
+                double v = x[f] + LOCAL_SIGMA * gpbo_rng_normal(rng);
+                x[f] = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+            }
+            for (size_t j = 0; j < d; j++)
+                if (c->o->fixed && c->o->fixed[j])
+                    x[j] = c->o->fixed_values[j];
+        }
+}
+
+/* Scores the raw points (penalized), marking taken and non-finite ones -inf. */
+static int score_raw(ctx *c, size_t R, const double *raw, double *vals)
+{
+    for (size_t i = 0; i < R; i += CHUNK) {
+        size_t m = R - i < CHUNK ? R - i : CHUNK;
+        int rc = gpbo_acq_eval(c->acq, m, raw + i * c->d, vals + i, NULL);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < R; i++) {
+        const double *x = raw + i * c->d;
+        penalize(c, x, &vals[i], NULL);
+        if (!isfinite(vals[i]) || is_taken(c, x))
+            vals[i] = -HUGE_VAL;
+    }
+    return GPBO_OK;
+}
+
+/* The index of the largest value not yet marked used, or R. */
+static size_t argmax_unused(size_t R, const double *vals, unsigned char *used)
+{
+    size_t best = R;
+    for (size_t i = 0; i < R; i++)
+        if (!used[i] && vals[i] > -HUGE_VAL && (best == R || vals[i] > vals[best]))
+            best = i;
+    if (best < R)
+        used[best] = 1;
+    return best;
+}
+
+/* Local run from the full point x0; keeps the result in (bx, bv) when better and untaken. */
+static int local_run(ctx *c, nlopt_opt opt, const double *x0, double *z, double *bx, double *bv)
+{
+    for (size_t k = 0; k < c->nf; k++)
+        z[k] = x0[c->free_idx[k]];
+    double f = -HUGE_VAL;
+    c->status = GPBO_OK;
+    nlopt_optimize(opt, z, &f);
+    if (c->status != GPBO_OK)
+        return c->status;
+    double *x = c->x, v;
+    to_full(c, z, x);
+    int rc = value_at(c, x, &v, NULL);
+    if (rc != GPBO_OK)
+        return rc;
+    if (v > *bv && !is_taken(c, x)) {
+        *bv = v;
+        memcpy(bx, x, c->d * sizeof *x);
+    }
+    return GPBO_OK;
+}
+
+/* Maximizes the bound acquisition: out_x (full, projected), *out_v. GPBO_EOPTIM if nothing. */
+static int maximize(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const double *raw,
+                    double *vals, unsigned char *used, double *out_x, double *out_v)
+{
+    size_t d = c->d, nf = c->nf;
+    int rc = score_raw(c, R, raw, vals);
+    if (rc != GPBO_OK)
+        return rc;
+    memset(used, 0, R);
+    double bv = -HUGE_VAL;
+    size_t first = argmax_unused(R, vals, used);
+    if (first < R) {
+        bv = vals[first];
+        memcpy(out_x, raw + first * d, d * sizeof *out_x);
+    }
+    if (nf == 0) {
+        *out_v = bv;
+        return bv > -HUGE_VAL ? GPBO_OK
+                              : gpbo_error_set(GPBO_EOPTIM, "acq_propose: every coordinate is "
+                                                            "fixed and that point is taken");
+    }
+    size_t restarts = c->o->restarts, n = gpbo_gp_n(gp);
+    size_t nobs = restarts == 0 ? 0 : (restarts + 3) / 4;
+    if (nobs > n)
+        nobs = n;
+    double *starts = malloc((restarts + 1) * d * sizeof *starts + nf * sizeof(double));
+    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nf);
+    nlopt_opt glob = c->o->optimizer == GPBO_ACQ_OPT_DIRECT
+                         ? nlopt_create(NLOPT_GN_DIRECT_L, (unsigned)nf)
+                         : NULL;
+    if (starts == NULL || opt == NULL || (c->o->optimizer == GPBO_ACQ_OPT_DIRECT && !glob)) {
+        free(starts);
+        nlopt_destroy(opt);
+        nlopt_destroy(glob);
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+    }
+    double *z = starts + (restarts + 1) * d;
+    nlopt_set_lower_bounds1(opt, 0.0);
+    nlopt_set_upper_bounds1(opt, 1.0);
+    nlopt_set_max_objective(opt, nl_objective, c);
+    nlopt_set_maxeval(opt, (int)c->o->max_evals);
+    nlopt_set_ftol_rel(opt, 1e-9);
+    nlopt_set_xtol_rel(opt, 1e-7);
+    size_t ns = 0;
+    if (first < R)
+        memcpy(starts + ns++ * d, raw + first * d, d * sizeof *starts);
+    while (ns + nobs < restarts) {
+        size_t i = argmax_unused(R, vals, used);
+        if (i == R)
+            break;
+        memcpy(starts + ns++ * d, raw + i * d, d * sizeof *starts);
+    }
+    if (nobs > 0 && ns + nobs <= restarts + 1) {
+        near_best(c, gp, rng, nobs, 1, starts + ns * d);
+        ns += nobs;
+    }
+    if (glob != NULL) {
+        nlopt_set_lower_bounds1(glob, 0.0);
+        nlopt_set_upper_bounds1(glob, 1.0);
+        nlopt_set_max_objective(glob, nl_objective, c);
+        nlopt_set_maxeval(glob, (int)(10 * c->o->max_evals));
+        for (size_t k = 0; k < nf; k++)
+            z[k] = 0.5;
+        double f;
+        c->status = GPBO_OK;
+        nlopt_optimize(glob, z, &f);
+        rc = c->status;
+        if (rc == GPBO_OK) {
+            /* DIRECT's best point is polished first (it replaces the last start). */
+            to_full(c, z, c->x);
+            if (ns == restarts + 1)
+                ns--;
+            memmove(starts + d, starts, ns * d * sizeof *starts);
+            memcpy(starts, c->x, d * sizeof *starts);
+            ns++;
+        }
+    }
+    for (size_t s = 0; s < ns && rc == GPBO_OK; s++)
+        rc = local_run(c, opt, starts + s * d, z, out_x, &bv);
+    free(starts);
+    nlopt_destroy(opt);
+    nlopt_destroy(glob);
+    if (rc != GPBO_OK)
+        return rc;
+    *out_v = bv;
+    if (!(bv > -HUGE_VAL))
+        return gpbo_error_set(GPBO_EOPTIM, "acq_propose: no finite point that is not taken");
+    return GPBO_OK;
+}
+
+static int thompson(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const double *raw, size_t q,
+                    double *out_x, double *out_value)
+{
+    size_t d = c->d, n = gpbo_gp_n(gp);
+    size_t mr = R < TS_MAX_CANDIDATES ? R : TS_MAX_CANDIDATES;
+    size_t kb = n < 5 ? n : 5, per = 20, m = mr + kb * per;
+    double *cand = malloc(m * d * sizeof *cand + q * m * sizeof(double));
+    if (cand == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+    double *smp = cand + m * d;
+    memcpy(cand, raw, mr * d * sizeof *cand);
+    near_best(c, gp, rng, kb, per, cand + mr * d);
+    int rc = GPBO_OK;
+    for (size_t i = mr; i < m && rc == GPBO_OK; i++)
+        rc = project(c, cand + i * d);
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_sample(gp, m, cand, q, rng, smp);
+    for (size_t j = 0; j < q && rc == GPBO_OK; j++) {
+        size_t best = m;
+        for (size_t i = 0; i < m; i++)
+            if (isfinite(smp[j * m + i]) && (best == m || smp[j * m + i] < smp[j * m + best]) &&
+                !is_taken(c, cand + i * d))
+                best = i;
+        if (best == m) {
+            rc = gpbo_error_set(GPBO_EOPTIM, "acq_propose: no candidate left for thompson");
+            break;
+        }
+        memcpy(out_x + j * d, cand + best * d, d * sizeof *out_x);
+        if (out_value)
+            out_value[j] = -smp[j * m + best];
+        take(c, cand + best * d);
+    }
+    free(cand);
+    return rc;
+}
+
+static int check_inputs(const gpbo_gp *gp, size_t npending, const double *pending, size_t q,
+                        const double *out_x)
+{
+    if (gp == NULL || out_x == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "acq_propose: gp or out_x is NULL");
+    if (q < 1)
+        return gpbo_error_set(GPBO_EINVAL, "acq_propose: q must be at least 1");
+    if (npending > 0 && pending == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "acq_propose: %zu pending points but pending is NULL",
+                              npending);
+    size_t d = gpbo_gp_dim(gp);
+    for (size_t i = 0; i < npending * d; i++)
+        if (!(pending[i] >= 0.0 && pending[i] <= 1.0))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "acq_propose: pending[%zu][%zu] = %g is outside [0, 1]", i / d,
+                                  i % d, pending[i]);
+    return GPBO_OK;
+}
+
+/* The fantasized y of a batch point under KB or a constant liar. */
+static int fantasy(const gpbo_acq_options *o, const gpbo_gp *model, const double *x, double lie,
+                   double *y)
+{
+    if (o->batch == GPBO_ACQ_BATCH_KB)
+        return gpbo_gp_predict(model, 1, x, y, NULL);
+    *y = lie;
+    return GPBO_OK;
+}
+
+/* Adds a point to the penalization centers with the original model's mean and sd there. */
+static int add_center(ctx *c, const gpbo_gp *gp, const double *x)
+{
+    double mu, var;
+    int rc = gpbo_gp_predict(gp, 1, x, &mu, &var);
+    if (rc != GPBO_OK)
+        return rc;
+    memcpy(c->pc + c->np * c->d, x, c->d * sizeof *x);
+    c->pmu[c->np] = mu;
+    c->ps[c->np] = sqrt(var > 1e-20 ? var : 1e-20);
+    c->np++;
+    return GPBO_OK;
+}
+
+/* Lipschitz constant of the mean, estimated on the raw points (González et al. 2016). */
+static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double *raw)
+{
+    size_t d = c->d, m = R < 1024 ? R : 1024;
+    double *buf = malloc(m * (2 + d) * sizeof *buf);
+    if (buf == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+    int rc = gpbo_gp_predict_grad(gp, NULL, m, raw, buf, buf + m, buf + 2 * m, NULL);
+    double L = 0.0;
+    for (size_t i = 0; rc == GPBO_OK && i < m; i++) {
+        double s = 0.0;
+        for (size_t k = 0; k < d; k++)
+            s += buf[2 * m + i * d + k] * buf[2 * m + i * d + k];
+        if (sqrt(s) > L)
+            L = sqrt(s);
+    }
+    free(buf);
+    c->L = L < 1e-7 ? 10.0 : L;
+    return rc;
+}
+
+int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double best_f,
+                     size_t npending, const double *pending, size_t q, double *out_x,
+                     double *out_value)
+{
+    gpbo_acq_options def = GPBO_ACQ_OPTIONS_INIT;
+    const gpbo_acq_options *o = opts ? opts : &def;
+    int rc = check_inputs(gp, npending, pending, q, out_x);
+    if (rc != GPBO_OK)
+        return rc;
+    size_t d = gpbo_gp_dim(gp), n = gpbo_gp_n(gp), R = o->raw_samples;
+    if ((rc = gpbo_acq__check_options("acq_propose", o, d)) != GPBO_OK)
+        return rc;
+    if (isnan(best_f))
+        best_f = n > 0 ? gpbo_gp_y_min(gp, NULL) : 0.0;
+    if (!isfinite(best_f))
+        return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%g)", best_f);
+
+    ctx c = {0};
+    c.o = o;
+    c.d = d;
+    size_t ntake = n + npending + q, ncent = npending + q;
+    size_t doubles = 3 * d + ntake * d + ncent * (d + 2) + R * (d + 1);
+    double *mem = malloc(doubles * sizeof *mem);
+    c.free_idx = malloc((d + 1) * sizeof *c.free_idx);
+    unsigned char *used = malloc(R);
+    if (mem == NULL || c.free_idx == NULL || used == NULL) {
+        free(mem);
+        free(c.free_idx);
+        free(used);
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+    }
+    c.tmpl = mem;
+    c.x = mem + d;
+    c.g = mem + 2 * d;
+    c.taken = mem + 3 * d;
+    c.pc = c.taken + ntake * d;
+    c.pmu = c.pc + ncent * d;
+    c.ps = c.pmu + ncent;
+    double *raw = c.ps + ncent, *vals = raw + R * d;
+    for (size_t k = 0; k < d; k++) {
+        int fixed = o->fixed && o->fixed[k];
+        c.tmpl[k] = fixed ? o->fixed_values[k] : 0.5;
+        if (!fixed)
+            c.free_idx[c.nf++] = k;
+    }
+    if (n > 0)
+        memcpy(c.taken, gpbo_gp_x(gp), n * d * sizeof *c.taken);
+    c.ntaken = n;
+    for (size_t i = 0; i < npending; i++)
+        take(&c, pending + i * d);
+
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, o->seed);
+    gpbo_gp *work = NULL;
+    rc = make_raw(&c, &rng, R, raw);
+    if (rc != GPBO_OK)
+        goto done;
+
+    if (n == 0) {
+        /* No data: the raw points in Sobol order are the space-filling design. */
+        size_t i = 0;
+        for (size_t j = 0; j < q; j++) {
+            while (i < R && is_taken(&c, raw + i * d))
+                i++;
+            if (i == R) {
+                rc = gpbo_error_set(GPBO_EOPTIM,
+                                    "acq_propose: raw_samples = %zu points hold "
+                                    "fewer than q = %zu distinct ones",
+                                    R, q);
+                goto done;
+            }
+            memcpy(out_x + j * d, raw + i * d, d * sizeof *out_x);
+            if (out_value)
+                out_value[j] = NAN;
+            take(&c, raw + i * d);
+        }
+        goto done;
+    }
+    if (o->kind == GPBO_ACQ_THOMPSON) {
+        rc = thompson(&c, gp, &rng, R, raw, q, out_x, out_value);
+        goto done;
+    }
+
+    gpbo_acq_options eo = *o;
+    const gpbo_gp *model = gp;
+    double lie = 0.0;
+    if (o->batch == GPBO_ACQ_BATCH_LP) {
+        if (eo.kind == GPBO_ACQ_EI)
+            eo.kind = GPBO_ACQ_LOGEI; /* the penalties multiply: work in log space */
+        c.M = gpbo_gp_y_min(gp, NULL);
+        if ((rc = estimate_lipschitz(&c, gp, R, raw)) != GPBO_OK)
+            goto done;
+        for (size_t i = 0; i < npending && rc == GPBO_OK; i++)
+            rc = add_center(&c, gp, pending + i * d);
+        if (rc != GPBO_OK)
+            goto done;
+    } else if (q > 1 || npending > 0) {
+        const double *Y = gpbo_gp_y(gp);
+        double lo = Y[0], hi = Y[0], sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            lo = Y[i] < lo ? Y[i] : lo;
+            hi = Y[i] > hi ? Y[i] : hi;
+            sum += Y[i];
+        }
+        lie = o->batch == GPBO_ACQ_BATCH_CL_MIN   ? lo
+              : o->batch == GPBO_ACQ_BATCH_CL_MAX ? hi
+                                                  : sum / (double)n;
+        if ((work = gpbo_gp_copy(gp)) == NULL) {
+            rc = gpbo_error_code();
+            goto done;
+        }
+        for (size_t i = 0; i < npending; i++) {
+            double y;
+            if ((rc = fantasy(o, work, pending + i * d, lie, &y)) != GPBO_OK)
+                goto done;
+            /* A fantasy the factor cannot take (a duplicate) only loses its information. */
+            (void)gpbo_gp_add(work, pending + i * d, y);
+        }
+        model = work;
+    }
+
+    for (size_t j = 0; j < q; j++) {
+        c.acq = gpbo_acq_new(model, &eo, best_f);
+        if (c.acq == NULL) {
+            rc = gpbo_error_code();
+            goto done;
+        }
+        double v = -HUGE_VAL;
+        rc = maximize(&c, model, &rng, R, raw, vals, used, out_x + j * d, &v);
+        gpbo_acq_free(c.acq);
+        c.acq = NULL;
+        if (rc != GPBO_OK)
+            goto done;
+        if (out_value)
+            out_value[j] = v;
+        take(&c, out_x + j * d);
+        if (j + 1 == q)
+            break;
+        if (o->batch == GPBO_ACQ_BATCH_LP) {
+            rc = add_center(&c, gp, out_x + j * d);
+        } else {
+            double y;
+            rc = fantasy(o, work, out_x + j * d, lie, &y);
+            if (rc == GPBO_OK)
+                (void)gpbo_gp_add(work, out_x + j * d, y);
+        }
+        if (rc != GPBO_OK)
+            goto done;
+    }
+done:
+    gpbo_gp_free(work);
+    free(mem);
+    free(c.free_idx);
+    free(used);
+    return rc;
+}

@@ -1,0 +1,174 @@
+/*
+ * gpbo/acquisition.h: where to evaluate next, given a fitted GP.
+ *
+ * The objective is minimized (as everywhere in gpbo). An acquisition is a utility over the unit
+ * cube [0,1]^d that is larger where an evaluation looks more useful; the optimizer maximizes it:
+ *  - EI, expected improvement over the incumbent best_f (Jones, Schonlau & Welch 1998);
+ *  - LOGEI, its logarithm, computed stably where EI underflows (Ament et al., "Unexpected
+ *    Improvements to Expected Improvement", NeurIPS 2023);
+ *  - LOGPI, the log probability of improvement (Kushner 1964);
+ *  - LCB, the lower confidence bound mu - sqrt(beta) sigma, as the utility -(mu - sqrt(beta)
+ *    sigma), with a fixed beta or the GP-UCB schedule (Srinivas et al., ICML 2010);
+ *  - THOMPSON, Thompson sampling: the minimizer of one joint posterior sample over a candidate
+ *    set (it has no pointwise value; the optimizer handles it).
+ * The incumbent best_f is always passed explicitly, in the units of y (BoTorch's best_f), so the
+ * caller decides what "best" means (observed minimum, or the best posterior mean under noise).
+ *
+ * Proposals (gpbo_acq_propose) score a few thousand randomized Sobol points, start L-BFGS from
+ * the best of them and from around the best observations, and keep the best; or run DIRECT-L
+ * and polish. Some coordinates can be held fixed, and a projection hook can map relaxed points
+ * onto integers and categories: the acquisition is then evaluated at the projected point. A
+ * batch of q points, and points proposed while others are still pending, use the Kriging
+ * believer, a constant liar (min / mean / max) through the GP's O(n^2) incremental update on a
+ * copy, or local penalization (González et al., AISTATS 2016). Everything is deterministic for
+ * a given seed.
+ */
+#ifndef GPBO_ACQUISITION_H
+#define GPBO_ACQUISITION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpbo/export.h"
+#include "gpbo/gp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The acquisition functions. */
+typedef enum gpbo_acq_kind {
+    GPBO_ACQ_EI = 0,   /**< expected improvement */
+    GPBO_ACQ_LOGEI,    /**< log expected improvement (the default) */
+    GPBO_ACQ_LOGPI,    /**< log probability of improvement */
+    GPBO_ACQ_LCB,      /**< lower confidence bound (UCB for minimization) */
+    GPBO_ACQ_THOMPSON, /**< Thompson sampling over a candidate set */
+    GPBO_ACQ_KIND_COUNT
+} gpbo_acq_kind;
+
+/** How beta of LCB is chosen. */
+typedef enum gpbo_acq_beta {
+    GPBO_ACQ_BETA_FIXED = 0, /**< options.beta */
+    GPBO_ACQ_BETA_GP_UCB     /**< beta_t = 2 log(d t^2 pi^2 / (6 delta)), t = n + 1 */
+} gpbo_acq_beta;
+
+/** The inner optimizer of gpbo_acq_propose(). */
+typedef enum gpbo_acq_optimizer {
+    GPBO_ACQ_OPT_LBFGS = 0, /**< raw Sobol points, then L-BFGS multistart (the default) */
+    GPBO_ACQ_OPT_DIRECT     /**< DIRECT-L (global, derivative-free), then an L-BFGS polish */
+} gpbo_acq_optimizer;
+
+/** How a batch (or pending points) is handled. */
+typedef enum gpbo_acq_batch {
+    GPBO_ACQ_BATCH_KB = 0,  /**< Kriging believer: fantasize the posterior mean (the default) */
+    GPBO_ACQ_BATCH_CL_MIN,  /**< constant liar, the smallest observed y */
+    GPBO_ACQ_BATCH_CL_MEAN, /**< constant liar, the mean observed y */
+    GPBO_ACQ_BATCH_CL_MAX,  /**< constant liar, the largest observed y */
+    GPBO_ACQ_BATCH_LP       /**< local penalization (EI, LOGEI, LOGPI only) */
+} gpbo_acq_batch;
+
+/**
+ * Maps a relaxed point onto the feasible set in place (rounding integers, one-hot arg-max of
+ * categories, ...). It must be idempotent and keep x in [0,1]^d. Non-zero aborts the call that
+ * invoked it and is handed back to its caller.
+ */
+typedef int (*gpbo_acq_project_fn)(double *x, size_t dim, void *payload);
+
+/** Version of gpbo_acq_options this header describes. */
+#define GPBO_ACQ_OPTIONS_VERSION 1
+
+/**
+ * Options of the acquisition and its optimizer. Initialize with GPBO_ACQ_OPTIONS_INIT (or
+ * gpbo_acq_options_init()), then change fields. Fields are only ever appended. Pointers are
+ * borrowed for the duration of each call that receives the options.
+ */
+typedef struct gpbo_acq_options {
+    unsigned int version;    /**< GPBO_ACQ_OPTIONS_VERSION */
+    gpbo_acq_kind kind;      /**< default GPBO_ACQ_LOGEI */
+    gpbo_acq_beta beta_rule; /**< LCB: fixed beta or the GP-UCB schedule */
+    double beta;             /**< LCB with GPBO_ACQ_BETA_FIXED, >= 0 (default 4: 2 sigma) */
+    double delta;            /**< GP-UCB schedule, in (0, 1) (default 0.1) */
+    gpbo_acq_optimizer optimizer;
+    size_t raw_samples; /**< Sobol points scored first (default 2048); Thompson's candidates */
+    size_t restarts;    /**< L-BFGS starts: best raw points and points near the best
+                             observations (default 8) */
+    size_t max_evals;   /**< evaluations per local run, and DIRECT's budget x 10 (default 100) */
+    uint64_t seed;      /**< randomizes the Sobol points and the starts */
+    gpbo_acq_batch batch;
+    const unsigned char *fixed;  /**< dim flags (non-zero = held), or NULL */
+    const double *fixed_values;  /**< dim values, read where fixed[j] != 0 */
+    gpbo_acq_project_fn project; /**< or NULL */
+    void *project_payload;       /**< handed to project */
+} gpbo_acq_options;
+
+/** The defaults: log-EI, L-BFGS from 2048 Sobol points and 8 starts, Kriging believer. */
+#define GPBO_ACQ_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        GPBO_ACQ_OPTIONS_VERSION, GPBO_ACQ_LOGEI, GPBO_ACQ_BETA_FIXED, 4.0, 0.1,                   \
+            GPBO_ACQ_OPT_LBFGS, 2048, 8, 100, 0, GPBO_ACQ_BATCH_KB, NULL, NULL, NULL, NULL         \
+    }
+
+/** Fills opts with the defaults of GPBO_ACQ_OPTIONS_INIT. Cannot fail. */
+GPBO_API void gpbo_acq_options_init(gpbo_acq_options *opts);
+
+/** The name of a kind ("ei", "logei", "logpi", "lcb", "thompson"), or NULL when out of range. */
+GPBO_API const char *gpbo_acq_kind_name(gpbo_acq_kind kind);
+
+/**
+ * Parses a kind name as gpbo_acq_kind_name() writes it (also "ucb" for LCB).
+ * @return GPBO_OK, or GPBO_EINVAL naming the unknown word; *out is unchanged then.
+ */
+GPBO_API int gpbo_acq_kind_parse(const char *name, gpbo_acq_kind *out);
+
+/** An acquisition bound to a model and an incumbent, with its scratch memory (opaque). */
+typedef struct gpbo_acq gpbo_acq;
+
+/**
+ * Binds the acquisition of opts to gp (borrowed: it must outlive the object and not change)
+ * and the incumbent best_f (units of y). Allocates. THOMPSON cannot be evaluated pointwise:
+ * use gpbo_acq_propose().
+ * @return the object, or NULL with the last error set (GPBO_EINVAL for bad options, a
+ *         non-finite best_f or THOMPSON; GPBO_ENOMEM).
+ */
+GPBO_API gpbo_acq *gpbo_acq_new(const gpbo_gp *gp, const gpbo_acq_options *opts, double best_f);
+
+/** Frees the object. Accepts NULL. */
+GPBO_API void gpbo_acq_free(gpbo_acq *acq);
+
+/** The beta that LCB uses (after the GP-UCB schedule, if chosen). Cannot fail. */
+GPBO_API double gpbo_acq_beta_value(const gpbo_acq *acq);
+
+/**
+ * Evaluates the utility at m points (m * dim, row-major, in [0,1]^d; not projected here) and,
+ * when out_grad is not NULL, its gradient in x (m * dim). Allocates nothing once the object's
+ * scratch fits m. Where the predictive variance is zero the utility is that of sigma = 1e-150
+ * (EI becomes max(best_f - mu, 0)); LOGEI and LOGPI stay finite down to z = -1e10.
+ * @param[out] out_value m utilities (larger is better).
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite x), GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out_value,
+                           double *out_grad);
+
+/**
+ * Proposes q points to evaluate next, distinct from each other and from the pending points,
+ * in [0,1]^d, projected and with the fixed coordinates set. Pending points (being evaluated
+ * elsewhere) are treated like the earlier points of the batch (opts->batch). With no
+ * observations the points are space-filling (randomized Sobol). gp is not changed (fantasies
+ * go to a private copy). Allocates.
+ * @param best_f the incumbent in units of y; NaN means the smallest observed y.
+ * @param pending npending * dim, or NULL when npending is 0.
+ * @param[out] out_x q * dim. @param[out] out_value q utilities at the proposals (each under
+ *        the fantasies of the batch so far), or NULL.
+ * @return GPBO_OK; GPBO_EINVAL (bad options or inputs, named); GPBO_EOPTIM when no finite
+ *         distinct point could be found; GPBO_ENOMEM; or what the projection returned.
+ *         On error out_x is unspecified.
+ */
+GPBO_API int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double best_f,
+                              size_t npending, const double *pending, size_t q, double *out_x,
+                              double *out_value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPBO_ACQUISITION_H */

@@ -1,0 +1,310 @@
+/*
+ * test_acq_functions.c: the acquisition functions and their gradients — log h and log Phi
+ * against long-double references, continuity across their branches and monotonicity down to
+ * z = -1000; EI against a Monte Carlo estimate; finite-difference gradients of every kind where
+ * EI is large, tiny and underflowing; zero variance; option errors.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "acq_internal.h"
+#include "gpbo/acquisition.h"
+#include "gpbo/error.h"
+#include "gpbo/gp.h"
+#include "gpbo/rng.h"
+#include "gradcheck.h"
+
+/* log h(z) in long double: h = phi(z) + z Phi(z), written as phi(u) - u Q(u) for z < 0. */
+static long double ref_log_h(double zd)
+{
+    long double z = zd, s2pi = 2.5066282746310002416L;
+    if (z >= 0)
+        return logl(expl(-0.5L * z * z) / s2pi + z * 0.5L * erfcl(-z / sqrtl(2.0L)));
+    long double u = -z;
+    return logl(expl(-0.5L * u * u) / s2pi - u * 0.5L * erfcl(u / sqrtl(2.0L)));
+}
+
+static void test_log_h_reference(void **state)
+{
+    (void)state;
+    /* Where the long-double reference is itself accurate (its cancellation ~ u^2 * 1e-19). */
+    for (double z = -35.0; z <= 8.0; z += 0.0137) {
+        double d, v = gpbo_acq__log_h(z, &d);
+        double r = (double)ref_log_h(z);
+        if (fabs(v - r) > 1e-10 * (1.0 + fabs(r)))
+            fail_msg("log_h(%g) = %.17g, reference %.17g", z, v, r);
+    }
+}
+
+static void test_log_h_monotone_smooth(void **state)
+{
+    (void)state;
+    double prev = -INFINITY;
+    for (double z = -1000.0; z <= 10.0; z += 0.01) {
+        double d, v = gpbo_acq__log_h(z, &d);
+        assert_true(isfinite(v) && isfinite(d) && d > 0.0);
+        if (!(v > prev))
+            fail_msg("log_h not increasing at z = %g", z);
+        prev = v;
+        /* the derivative matches central differences (smoothness) */
+        double h = 1e-5 * fmax(1.0, fabs(z));
+        double fd = (gpbo_acq__log_h(z + h, NULL) - gpbo_acq__log_h(z - h, NULL)) / (2 * h);
+        if (fabs(fd - d) > 1e-5 * fmax(1.0, fabs(d)))
+            fail_msg("d log_h(%g): analytic %.12g, finite differences %.12g", z, d, fd);
+    }
+    /* continuity across the branch points -1 and -30 */
+    for (int b = 0; b < 2; b++) {
+        double zb = b ? -30.0 : -1.0, dl, dr;
+        double l = gpbo_acq__log_h(zb - 1e-12, &dl), r = gpbo_acq__log_h(zb + 1e-12, &dr);
+        assert_true(fabs(l - r) < 1e-9 * fabs(l) + 1e-11);
+        assert_true(fabs(dl - dr) < 1e-8 * fabs(dl));
+    }
+    /* far tail: log h(z) ~ -z^2/2 - log(sqrt(2 pi)) - 2 log|z| */
+    double z = -1e6;
+    assert_true(fabs(gpbo_acq__log_h(z, NULL) -
+                     (-0.5 * z * z - 0.91893853320467274 - 2.0 * log(-z))) < 1e-6);
+}
+
+static void test_log_Phi(void **state)
+{
+    (void)state;
+    for (double z = -37.0; z <= 8.0; z += 0.0113) {
+        double d, v = gpbo_acq__log_Phi(z, &d);
+        long double r = logl(0.5L * erfcl(-(long double)z / sqrtl(2.0L)));
+        if (fabs(v - (double)r) > 1e-11 * (1.0 + fabs((double)r)))
+            fail_msg("log_Phi(%g) = %.17g, reference %.17Lg", z, v, r);
+    }
+    double prev = -INFINITY;
+    for (double z = -1000.0; z <= 10.0; z += 0.01) {
+        double d, v = gpbo_acq__log_Phi(z, &d);
+        assert_true(isfinite(v) && d > 0.0 && v > prev);
+        prev = v;
+        double h = 1e-5 * fmax(1.0, fabs(z));
+        double fd = (gpbo_acq__log_Phi(z + h, NULL) - gpbo_acq__log_Phi(z - h, NULL)) / (2 * h);
+        if (fabs(fd - d) > 1e-5 * fmax(1.0, fabs(d)))
+            fail_msg("d log_Phi(%g): analytic %.12g, finite differences %.12g", z, d, fd);
+    }
+}
+
+/* EI(mu, sigma) directly against log EI wherever EI > 1e-300 (z down to about -37). */
+static void test_logei_equals_log_ei(void **state)
+{
+    (void)state;
+    const double s = 1.7;
+    for (double z = -37.5; z <= 6.0; z += 0.0071) {
+        double mu = 0.3, best = mu + z * s;
+        double ei = gpbo_acq__utility(GPBO_ACQ_EI, best, 0, 0, mu, s * s, NULL, NULL, NULL);
+        double lei = gpbo_acq__utility(GPBO_ACQ_LOGEI, best, 0, 0, mu, s * s, NULL, NULL, NULL);
+        if (ei > 1e-300 && fabs(log(ei) - lei) > 1e-9 * fabs(lei) + 1e-12)
+            fail_msg("z = %g: log(EI) = %.17g, log EI = %.17g", z, log(ei), lei);
+    }
+    /* plain EI underflows where log EI does not */
+    double ei = gpbo_acq__utility(GPBO_ACQ_EI, -100.0, 0, 0, 0.0, 1.0, NULL, NULL, NULL);
+    double lei = gpbo_acq__utility(GPBO_ACQ_LOGEI, -100.0, 0, 0, 0.0, 1.0, NULL, NULL, NULL);
+    assert_true(ei == 0.0);
+    assert_true(isfinite(lei) && lei < -5000.0);
+}
+
+static void test_ei_monte_carlo(void **state)
+{
+    (void)state;
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    const double cases[][3] = {{0.4, 1.3, 0.9}, {2.0, 0.5, 1.0}, {-1.2, 0.25, 0.1}};
+    for (size_t c = 0; c < 3; c++) {
+        double mu = cases[c][0], s = cases[c][1], best = cases[c][2];
+        const int N = 100000;
+        double sum = 0.0, sum2 = 0.0;
+        for (int i = 0; i < N; i++) {
+            double f = mu + s * gpbo_rng_normal(&r);
+            double imp = best > f ? best - f : 0.0;
+            sum += imp;
+            sum2 += imp * imp;
+        }
+        double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / N);
+        double ei = gpbo_acq__utility(GPBO_ACQ_EI, best, 0, 0, mu, s * s, NULL, NULL, NULL);
+        if (fabs(ei - mean) > 4.0 * se)
+            fail_msg("case %zu: EI %.6g, Monte Carlo %.6g +- %.2g", c, ei, mean, se);
+    }
+}
+
+/* A 2-D GP on a smooth function, hyperparameters set by hand. */
+static gpbo_gp *make_gp(size_t n)
+{
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    assert_non_null(gp);
+    double *x = malloc(n * 2 * sizeof *x), *y = malloc(n * sizeof *y);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 77);
+    for (size_t i = 0; i < n; i++) {
+        x[2 * i] = gpbo_rng_uniform(&r);
+        x[2 * i + 1] = gpbo_rng_uniform(&r);
+        y[i] = sin(5.1 * x[2 * i]) + cos(3.3 * x[2 * i + 1]) + x[2 * i] * x[2 * i + 1];
+    }
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    double p[4] = {log(0.3), log(0.2), log(1.1), log(1e-4)};
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    free(x);
+    free(y);
+    return gp;
+}
+
+static int acq_scalar(const double *x, double *out, void *payload)
+{
+    return gpbo_acq_eval(payload, 1, x, out, NULL);
+}
+
+static void test_gradients(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_gp(12);
+    const double pts[][2] = {{0.13, 0.71}, {0.52, 0.37}, {0.91, 0.08}, {0.33, 0.95}};
+    /* best_f offsets give EI large (above the mean), tiny (z ~ -8) and underflowing (z ~ -45) */
+    const double offsets[] = {+0.5, -8.0, -45.0};
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++) {
+        for (size_t p = 0; p < 4; p++) {
+            for (size_t o = 0; o < 3; o++) {
+                double mu, var;
+                assert_int_equal(gpbo_gp_predict(gp, 1, pts[p], &mu, &var), GPBO_OK);
+                double best = mu + offsets[o] * sqrt(var);
+                gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+                opt.kind = (gpbo_acq_kind)kind;
+                gpbo_acq *a = gpbo_acq_new(gp, &opt, best);
+                assert_non_null(a);
+                double v, g[2];
+                assert_int_equal(gpbo_acq_eval(a, 1, pts[p], &v, g), GPBO_OK);
+                assert_true(isfinite(v) && isfinite(g[0]) && isfinite(g[1]));
+                if (!(kind == GPBO_ACQ_EI && o == 2)) { /* underflowed EI: 0 and flat */
+                    char label[64];
+                    snprintf(label, sizeof label, "%s point %zu offset %g",
+                             gpbo_acq_kind_name((gpbo_acq_kind)kind), p, offsets[o]);
+                    double atol = kind == GPBO_ACQ_EI ? 1e-3 * fabs(v) + 1e-300 : 1e-6;
+                    assert_int_equal(gpbo_test_check_gradient(label, acq_scalar, a, 2, pts[p], g,
+                                                              1e-6, 1e-4, atol),
+                                     0);
+                }
+                gpbo_acq_free(a);
+            }
+        }
+    }
+    gpbo_gp_free(gp);
+}
+
+static void test_zero_variance_and_lcb(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    double x[3] = {0.2, 0.5, 0.8}, y[3] = {1.0, 0.0, 2.0};
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    double p[3] = {log(0.2), 0.0, log(1e-12)};
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++) {
+        gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+        opt.kind = (gpbo_acq_kind)kind;
+        gpbo_acq *a = gpbo_acq_new(gp, &opt, 0.0);
+        for (int i = 0; i < 3; i++) {
+            double v, g;
+            assert_int_equal(gpbo_acq_eval(a, 1, &x[i], &v, &g), GPBO_OK);
+            assert_true(!isnan(v) && isfinite(g));
+            if (kind != GPBO_ACQ_LCB)
+                assert_true(v > -INFINITY);
+        }
+        gpbo_acq_free(a);
+    }
+    /* LCB: -(mu - sqrt(beta) sigma); the GP-UCB beta grows with n as 2 log(d t^2 pi^2/(6 delta)) */
+    gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+    opt.kind = GPBO_ACQ_LCB;
+    opt.beta = 2.385;
+    gpbo_acq *a = gpbo_acq_new(gp, &opt, 0.0);
+    double q = 0.37, mu, var, v;
+    assert_int_equal(gpbo_gp_predict(gp, 1, &q, &mu, &var), GPBO_OK);
+    assert_int_equal(gpbo_acq_eval(a, 1, &q, &v, NULL), GPBO_OK);
+    assert_true(fabs(v - (-(mu - sqrt(2.385) * sqrt(var)))) < 1e-12);
+    gpbo_acq_free(a);
+    opt.beta_rule = GPBO_ACQ_BETA_GP_UCB;
+    a = gpbo_acq_new(gp, &opt, 0.0);
+    assert_true(fabs(gpbo_acq_beta_value(a) - 2.0 * log(1.0 * 16.0 * M_PI * M_PI / 0.6)) < 1e-12);
+    gpbo_acq_free(a);
+    gpbo_gp_free(gp);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_gp(5);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    assert_null(gpbo_acq_new(NULL, &o, 0.0));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o.version = 99;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "version"));
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.kind = GPBO_ACQ_THOMPSON;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "thompson"));
+    o.kind = GPBO_ACQ_EI;
+    assert_null(gpbo_acq_new(gp, &o, NAN));
+    assert_non_null(strstr(gpbo_error_message(), "best_f"));
+    o.kind = GPBO_ACQ_LCB;
+    o.batch = GPBO_ACQ_BATCH_LP;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "penalization"));
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.delta = 1.5;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "delta"));
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.beta = -1;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.raw_samples = 0;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "raw_samples"));
+    unsigned char fixed[2] = {1, 0};
+    double fv[2] = {1.5, 0};
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.fixed = fixed;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "fixed_values"));
+    o.fixed_values = fv;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "fixed_values[0]"));
+    gpbo_acq *a = gpbo_acq_new(gp, NULL, 0.0);
+    double bad[2] = {NAN, 0.5}, v;
+    assert_int_equal(gpbo_acq_eval(a, 1, bad, &v, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_eval(NULL, 1, bad, &v, NULL), GPBO_EINVAL);
+    gpbo_acq_free(a);
+    gpbo_acq_free(NULL);
+    gpbo_acq_kind k;
+    assert_int_equal(gpbo_acq_kind_parse("ucb", &k), GPBO_OK);
+    assert_int_equal(k, GPBO_ACQ_LCB);
+    assert_int_equal(gpbo_acq_kind_parse("logei", &k), GPBO_OK);
+    assert_int_equal(k, GPBO_ACQ_LOGEI);
+    assert_int_equal(gpbo_acq_kind_parse("eii", &k), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "eii"));
+    assert_null(gpbo_acq_kind_name(GPBO_ACQ_KIND_COUNT));
+    gpbo_gp_free(gp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_log_h_reference),
+        cmocka_unit_test(test_log_h_monotone_smooth),
+        cmocka_unit_test(test_log_Phi),
+        cmocka_unit_test(test_logei_equals_log_ei),
+        cmocka_unit_test(test_ei_monte_carlo),
+        cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_zero_variance_and_lcb),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,311 @@
+/*
+ * test_acq_propose.c: the maximizer and batches through the public API — it finds the known
+ * maximizer of acquisitions on hand-made GPs (checked by brute force on a fine grid), with
+ * L-BFGS and with DIRECT-L; batches are distinct for every batch mode; pending points push
+ * proposals away; the same seed gives the same proposals; no data gives space-filling points;
+ * fixed coordinates and the projection hook are honoured; constant y; every error path.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gpbo/acquisition.h"
+#include "gpbo/error.h"
+#include "gpbo/gp.h"
+
+static gpbo_gp *gp_1d(void)
+{
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 1);
+    double x[6] = {0.05, 0.21, 0.38, 0.55, 0.73, 0.94};
+    double y[6];
+    for (int i = 0; i < 6; i++)
+        y[i] = sin(9.0 * x[i]) + 0.5 * x[i];
+    assert_int_equal(gpbo_gp_set_data(gp, 6, x, y), GPBO_OK);
+    double p[3] = {log(0.15), log(0.8), log(1e-6)};
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    return gp;
+}
+
+static gpbo_gp *gp_2d(size_t n, int constant)
+{
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    double *x = malloc(2 * n * sizeof *x), *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        x[2 * i] = fmod(0.618034 * (double)(i + 1), 1.0);
+        x[2 * i + 1] = fmod(0.754878 * (double)(i + 1) + 0.1, 1.0);
+        y[i] = constant ? 2.5
+                        : (x[2 * i] - 0.3) * (x[2 * i] - 0.3) +
+                              2.0 * (x[2 * i + 1] - 0.6) * (x[2 * i + 1] - 0.6);
+    }
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    double p[4] = {log(0.25), log(0.3), log(1.0), log(1e-6)};
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    free(x);
+    free(y);
+    return gp;
+}
+
+/* Brute-force maximum of the acquisition over a regular grid. */
+static double grid_max(const gpbo_gp *gp, const gpbo_acq_options *o, double best, size_t per,
+                       double *argmax)
+{
+    size_t d = gpbo_gp_dim(gp), m = d == 1 ? per : per * per;
+    double *x = malloc(m * d * sizeof *x), *v = malloc(m * sizeof *v);
+    for (size_t i = 0; i < m; i++) {
+        x[i * d] = (double)(i % per) / (double)(per - 1);
+        if (d == 2)
+            x[i * d + 1] = (double)(i / per) / (double)(per - 1);
+    }
+    gpbo_acq *a = gpbo_acq_new(gp, o, best);
+    assert_int_equal(gpbo_acq_eval(a, m, x, v, NULL), GPBO_OK);
+    size_t b = 0;
+    for (size_t i = 1; i < m; i++)
+        if (v[i] > v[b])
+            b = i;
+    memcpy(argmax, x + b * d, d * sizeof *x);
+    double best_v = v[b];
+    gpbo_acq_free(a);
+    free(x);
+    free(v);
+    return best_v;
+}
+
+static double value_at(const gpbo_gp *gp, const gpbo_acq_options *o, double best, const double *x)
+{
+    gpbo_acq *a = gpbo_acq_new(gp, o, best);
+    double v;
+    assert_int_equal(gpbo_acq_eval(a, 1, x, &v, NULL), GPBO_OK);
+    gpbo_acq_free(a);
+    return v;
+}
+
+static void check_finds_max(const gpbo_gp *gp, gpbo_acq_options *o, size_t per)
+{
+    double best = gpbo_gp_y_min(gp, NULL), g[2], x[2], v;
+    double gv = grid_max(gp, o, best, per, g);
+    assert_int_equal(gpbo_acq_propose(gp, o, NAN, 0, NULL, 1, x, &v), GPBO_OK);
+    double direct = value_at(gp, o, best, x);
+    assert_true(fabs(direct - v) <= 1e-9 * fabs(v) + 1e-12);
+    /* at least the grid's best (the grid is fine enough that the optimizer must match it) */
+    if (v < gv - 1e-6 * fabs(gv))
+        fail_msg("%s: proposal value %.12g below the grid maximum %.12g at (%g, %g)",
+                 gpbo_acq_kind_name(o->kind), v, gv, g[0], gpbo_gp_dim(gp) > 1 ? g[1] : 0.0);
+}
+
+static void test_finds_known_maximum(void **state)
+{
+    (void)state;
+    gpbo_gp *g1 = gp_1d(), *g2 = gp_2d(15, 0);
+    for (int opt = 0; opt < 2; opt++) {
+        for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++) {
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.kind = (gpbo_acq_kind)kind;
+            o.optimizer = opt ? GPBO_ACQ_OPT_DIRECT : GPBO_ACQ_OPT_LBFGS;
+            o.seed = 11;
+            check_finds_max(g1, &o, 20001);
+            check_finds_max(g2, &o, 401);
+        }
+    }
+    gpbo_gp_free(g1);
+    gpbo_gp_free(g2);
+}
+
+static double dist_inf(const double *a, const double *b, size_t d)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < d; k++)
+        m = fmax(m, fabs(a[k] - b[k]));
+    return m;
+}
+
+static void test_batches_distinct_and_deterministic(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(12, 0);
+    for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
+        for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_THOMPSON; kind++) {
+            if (b == GPBO_ACQ_BATCH_LP && kind == GPBO_ACQ_LCB)
+                continue;
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.kind = (gpbo_acq_kind)kind;
+            o.batch = (gpbo_acq_batch)b;
+            o.seed = 5;
+            o.raw_samples = 512;
+            double x[8], x2[8], v[4];
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 4, x, v), GPBO_OK);
+            for (int i = 0; i < 4; i++) {
+                assert_true(x[2 * i] >= 0 && x[2 * i] <= 1 && x[2 * i + 1] >= 0 &&
+                            x[2 * i + 1] <= 1);
+                for (int j = 0; j < i; j++)
+                    assert_true(dist_inf(x + 2 * i, x + 2 * j, 2) > 1e-9);
+                for (size_t k = 0; k < gpbo_gp_n(gp); k++)
+                    assert_true(dist_inf(x + 2 * i, gpbo_gp_x(gp) + 2 * k, 2) > 1e-9);
+            }
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 4, x2, NULL), GPBO_OK);
+            assert_memory_equal(x, x2, sizeof x);
+        }
+    }
+    gpbo_gp_free(gp);
+}
+
+static void test_pending_pushes_away(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(12, 0);
+    for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
+        gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+        o.batch = (gpbo_acq_batch)b;
+        o.kind = b == GPBO_ACQ_BATCH_LP ? GPBO_ACQ_EI : GPBO_ACQ_LOGEI;
+        double x1[2], x2[2], v1, v2;
+        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x1, &v1), GPBO_OK);
+        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, x1, 1, x2, &v2), GPBO_OK);
+        /* the pending point lowered the acquisition around itself: the next proposal moved */
+        if (dist_inf(x1, x2, 2) < 0.01)
+            fail_msg("batch mode %d: proposal (%g, %g) stayed at the pending point (%g, %g)", b,
+                     x2[0], x2[1], x1[0], x1[1]);
+        (void)v2;
+        if (b == GPBO_ACQ_BATCH_KB) {
+            /* the believer's fantasy lowers the acquisition at and near the pending point */
+            gpbo_gp *f = gpbo_gp_copy(gp);
+            double mu, best = gpbo_gp_y_min(gp, NULL);
+            assert_int_equal(gpbo_gp_predict(gp, 1, x1, &mu, NULL), GPBO_OK);
+            assert_int_equal(gpbo_gp_add(f, x1, mu), GPBO_OK);
+            double near[2] = {x1[0] + 0.01 > 1 ? x1[0] - 0.01 : x1[0] + 0.01, x1[1]};
+            assert_true(value_at(f, &o, best, x1) < value_at(gp, &o, best, x1) - 1.0);
+            assert_true(value_at(f, &o, best, near) < value_at(gp, &o, best, near));
+            gpbo_gp_free(f);
+        }
+    }
+    gpbo_gp_free(gp);
+}
+
+static void test_no_data_space_filling(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 3);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.seed = 3;
+    double x[3 * 8];
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 8, x, NULL), GPBO_OK);
+    /* Sobol points: every coordinate's 8 values fall in distinct eighths of [0, 1] */
+    for (int k = 0; k < 3; k++) {
+        int seen[8] = {0};
+        for (int i = 0; i < 8; i++) {
+            double v = x[3 * i + k];
+            assert_true(v >= 0.0 && v <= 1.0);
+            seen[(int)(v * 8.0)]++;
+        }
+        for (int c = 0; c < 8; c++)
+            assert_int_equal(seen[c], 1);
+    }
+    gpbo_gp_free(gp);
+}
+
+/* Rounds coordinate 0 onto {0, 0.25, 0.5, 0.75, 1} (an integer parameter with 5 values). */
+static int round_first(double *x, size_t dim, void *payload)
+{
+    (void)dim;
+    int *calls = payload;
+    (*calls)++;
+    x[0] = round(x[0] * 4.0) / 4.0;
+    return 0;
+}
+
+static int failing_projection(double *x, size_t dim, void *payload)
+{
+    (void)x;
+    (void)dim;
+    (void)payload;
+    return GPBO_EUSER;
+}
+
+static void test_fixed_and_projection(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(10, 0);
+    unsigned char fixed[2] = {0, 1};
+    double fv[2] = {0.0, 0.4321};
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.fixed = fixed;
+    o.fixed_values = fv;
+    double x[6];
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 3, x, NULL), GPBO_OK);
+    for (int i = 0; i < 3; i++)
+        assert_true(x[2 * i + 1] == 0.4321);
+    int calls = 0;
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.project = round_first;
+    o.project_payload = &calls;
+    double v[3];
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 3, x, v), GPBO_OK);
+    assert_true(calls > 0);
+    for (int i = 0; i < 3; i++) {
+        double r = x[2 * i] * 4.0;
+        assert_true(fabs(r - round(r)) < 1e-15);
+        for (int j = 0; j < i; j++)
+            assert_true(dist_inf(x + 2 * i, x + 2 * j, 2) > 1e-9);
+    }
+    o.project = failing_projection;
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x, NULL), GPBO_EUSER);
+    gpbo_gp_free(gp);
+}
+
+static void test_constant_y(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(8, 1);
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_THOMPSON; kind++) {
+        gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+        o.kind = (gpbo_acq_kind)kind;
+        double x[4];
+        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 2, x, NULL), GPBO_OK);
+        for (int i = 0; i < 4; i++)
+            assert_true(isfinite(x[i]) && x[i] >= 0.0 && x[i] <= 1.0);
+    }
+    gpbo_gp_free(gp);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(6, 0);
+    double x[2], pend[2] = {0.5, 1.5};
+    assert_int_equal(gpbo_acq_propose(NULL, NULL, NAN, 0, NULL, 1, x, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 0, NULL, 0, x, NULL), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "q must"));
+    assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 1, NULL, 1, x, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 1, pend, 1, x, NULL), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "pending[0][1]"));
+    assert_int_equal(gpbo_acq_propose(gp, NULL, INFINITY, 0, NULL, 1, x, NULL), GPBO_EINVAL);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.max_evals = 0;
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x, NULL), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "max_evals"));
+    /* every coordinate fixed at an observed point: nothing distinct is left */
+    unsigned char fixed[2] = {1, 1};
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.fixed = fixed;
+    o.fixed_values = gpbo_gp_x(gp);
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x, NULL), GPBO_EOPTIM);
+    gpbo_gp_free(gp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_finds_known_maximum),
+        cmocka_unit_test(test_batches_distinct_and_deterministic),
+        cmocka_unit_test(test_pending_pushes_away),
+        cmocka_unit_test(test_no_data_space_filling),
+        cmocka_unit_test(test_fixed_and_projection),
+        cmocka_unit_test(test_constant_y),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
