@@ -8,6 +8,8 @@
 #include "gpbo/error.h"
 #include "gpbo/acquisition.h"
 #include "gpbo/gp.h"
+#include "gpbo/pruner.h"
 #include "gpbo/rng.h"
+#include "gpbo/search.h"
 
 #endif /* GPBO_GPBO_H */

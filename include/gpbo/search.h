@@ -1,0 +1,300 @@
+/*
+ * gpbo/search.h: search spaces, studies (ask / tell) and the strategies behind them.
+ *
+ * A search space holds named parameters — floats and integers (uniform or log scale),
+ * categories (strings) and constants — and maps them to and from the unit cube that strategies
+ * and the GP work in: one coordinate per float or integer, one per category of a categorical
+ * (one-hot), none for a constant. Values travel as doubles, one per parameter: the number
+ * itself, or the index of the category.
+ *
+ * A study is a named sequence of trials kept in a storage: an SQLite file (WAL mode, each tell
+ * one transaction) or memory. ask() hands out a trial (its id and parameter values); tell()
+ * records its value, its failure with a reason, or that it was pruned; report() records
+ * intermediate values. A trial asked and not told is pending. A study reopened by name
+ * continues exactly where it stopped: strategies draw their randomness from the study seed and
+ * the trial number, so the sequence is the one an uninterrupted run would have produced.
+ * Trials that were pending when a previous process stopped are handed out again, with the same
+ * id and parameters, before any new trial.
+ *
+ * Direction: strategies minimize. A study that maximizes flips the sign where values enter and
+ * leave; every value in this API is in the user's own sign.
+ *
+ * Thread-safety: one study per thread (or a lock around it); distinct studies may share a file.
+ */
+#ifndef GPBO_SEARCH_H
+#define GPBO_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpbo/acquisition.h"
+#include "gpbo/export.h"
+#include "gpbo/gp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Search space                                                                                */
+
+typedef enum gpbo_param_type {
+    GPBO_PARAM_FLOAT = 0,
+    GPBO_PARAM_INT,
+    GPBO_PARAM_CATEGORICAL,
+    GPBO_PARAM_CONST
+} gpbo_param_type;
+
+typedef struct gpbo_space gpbo_space;
+
+/** Creates an empty space. @return the space, or NULL (GPBO_ENOMEM). */
+GPBO_API gpbo_space *gpbo_space_new(void);
+
+/** Frees a space. Accepts NULL. */
+GPBO_API void gpbo_space_free(gpbo_space *space);
+
+/** A deep copy, or NULL (GPBO_EINVAL, GPBO_ENOMEM). */
+GPBO_API gpbo_space *gpbo_space_copy(const gpbo_space *space);
+
+/**
+ * Adds a float in [lo, hi], uniform or log-uniform (log needs lo > 0).
+ * @return GPBO_OK; GPBO_EINVAL naming the problem (empty or duplicate name, non-finite bounds,
+ *         lo > hi, log with lo <= 0); GPBO_ENOMEM. On error the space is unchanged.
+ */
+GPBO_API int gpbo_space_add_float(gpbo_space *space, const char *name, double lo, double hi,
+                                  int log_scale);
+
+/** Adds an integer in [lo, hi] (inclusive), uniform or log (lo >= 1). Errors as above. */
+GPBO_API int gpbo_space_add_int(gpbo_space *space, const char *name, long long lo, long long hi,
+                                int log_scale);
+
+/**
+ * Adds a categorical with n >= 1 distinct choices (strings, copied).
+ * @return GPBO_OK; GPBO_EINVAL (empty list, NULL or duplicate choice, duplicate name);
+ *         GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_space_add_categorical(gpbo_space *space, const char *name, size_t n,
+                                        const char *const *choices);
+
+/** Adds a numeric constant (it takes no coordinate). Errors as gpbo_space_add_float(). */
+GPBO_API int gpbo_space_add_const(gpbo_space *space, const char *name, double value);
+
+/** Number of parameters. */
+GPBO_API size_t gpbo_space_size(const gpbo_space *space);
+
+/** Dimension of the unit cube the space is encoded into. */
+GPBO_API size_t gpbo_space_dim(const gpbo_space *space);
+
+/** What a parameter is. Out-of-range indices give NULL / GPBO_PARAM_CONST / 0. */
+GPBO_API const char *gpbo_space_name(const gpbo_space *space, size_t i);
+GPBO_API gpbo_param_type gpbo_space_type(const gpbo_space *space, size_t i);
+GPBO_API int gpbo_space_is_log(const gpbo_space *space, size_t i);
+GPBO_API double gpbo_space_lo(const gpbo_space *space, size_t i);
+GPBO_API double gpbo_space_hi(const gpbo_space *space, size_t i);
+GPBO_API size_t gpbo_space_nchoices(const gpbo_space *space, size_t i);
+GPBO_API const char *gpbo_space_choice(const gpbo_space *space, size_t i, size_t k);
+
+/** Index of the parameter called name, or (size_t)-1. */
+GPBO_API size_t gpbo_space_find(const gpbo_space *space, const char *name);
+
+/**
+ * Encodes one value per parameter into the unit cube (out: gpbo_space_dim values).
+ * @return GPBO_OK, or GPBO_EINVAL naming the parameter whose value is out of its range.
+ */
+GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, double *out);
+
+/**
+ * Decodes a point of the unit cube (coordinates clamped into [0, 1]) into one value per
+ * parameter: floats scaled, integers rounded into their cell, categories by arg-max.
+ * @return GPBO_OK, or GPBO_EINVAL for a NULL or non-finite input.
+ */
+GPBO_API int gpbo_space_decode(const gpbo_space *space, const double *u, double *values);
+
+/**
+ * Maps a point of the unit cube onto the point that encodes its decoded values (the center of
+ * an integer's cell, a one-hot vector), in place. Idempotent. Always returns GPBO_OK for valid
+ * arguments (its signature is gpbo_acq_project_fn's, with the space as payload).
+ */
+GPBO_API int gpbo_space_project(double *u, size_t dim, void *space);
+
+/**
+ * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes).
+ * @return GPBO_OK, GPBO_EINVAL (bad index or a buffer too small).
+ */
+GPBO_API int gpbo_space_format(const gpbo_space *space, size_t i, double value, char *buf,
+                               size_t cap);
+
+/**
+ * Serializes the space to JSON (malloc'd; free with free()) and back. from_json returns NULL
+ * with GPBO_EFORMAT naming the problem.
+ */
+GPBO_API char *gpbo_space_to_json(const gpbo_space *space);
+GPBO_API gpbo_space *gpbo_space_from_json(const char *json);
+
+/** 1 when both spaces define the same parameters in the same order, else 0. */
+GPBO_API int gpbo_space_equal(const gpbo_space *a, const gpbo_space *b);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Studies                                                                                     */
+
+typedef enum gpbo_direction { GPBO_MINIMIZE = 0, GPBO_MAXIMIZE } gpbo_direction;
+
+typedef enum gpbo_trial_state {
+    GPBO_TRIAL_RUNNING = 0, /**< asked, not told (pending) */
+    GPBO_TRIAL_COMPLETE,
+    GPBO_TRIAL_FAILED,
+    GPBO_TRIAL_PRUNED
+} gpbo_trial_state;
+
+/** How the Bayesian strategy treats failed trials. */
+typedef enum gpbo_failed_policy {
+    GPBO_FAILED_EXCLUDE = 0, /**< left out of the GP (never proposed again: they stay taken) */
+    GPBO_FAILED_WORST        /**< imputed with the worst value seen so far */
+} gpbo_failed_policy;
+
+#define GPBO_STUDY_OPTIONS_VERSION 1
+
+/**
+ * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT. Stored with the study: a
+ * reopened study keeps the options it was created with (those given are then ignored).
+ */
+typedef struct gpbo_study_options {
+    unsigned int version;     /**< GPBO_STUDY_OPTIONS_VERSION */
+    gpbo_direction direction; /**< default GPBO_MINIMIZE */
+    const char *strategy;     /**< "grid", "random", "sobol", "lhs" or "bayes" (default) */
+    uint64_t seed;
+    /* grid */
+    size_t grid_resolution; /**< points per numeric parameter (default 5) */
+    int grid_shuffle;       /**< 1: visit the grid in a seeded random order */
+    /* lhs */
+    size_t lhs_size; /**< points per Latin hypercube (default 60) */
+    /* bayes */
+    size_t n_init;             /**< space-filling trials first (default 10) */
+    gpbo_kernel_type kernel;   /**< default GPBO_KERNEL_MATERN52 (ARD) */
+    gpbo_acq_kind acquisition; /**< default GPBO_ACQ_LOGEI */
+    gpbo_acq_batch batch;      /**< pending trials: default Kriging believer */
+    size_t refit_every;        /**< refit hyperparameters every k trials (default 1) */
+    gpbo_failed_policy failed; /**< default GPBO_FAILED_EXCLUDE */
+    int use_priors;            /**< GP hyperparameter priors (default 1) */
+} gpbo_study_options;
+
+#define GPBO_STUDY_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        GPBO_STUDY_OPTIONS_VERSION, GPBO_MINIMIZE, "bayes", 0, 5, 0, 60, 10, GPBO_KERNEL_MATERN52, \
+            GPBO_ACQ_LOGEI, GPBO_ACQ_BATCH_KB, 1, GPBO_FAILED_EXCLUDE, 1                           \
+    }
+
+/** Fills opts with the defaults. Cannot fail. */
+GPBO_API void gpbo_study_options_init(gpbo_study_options *opts);
+
+typedef struct gpbo_study gpbo_study;
+
+/**
+ * Opens the study called name in storage, creating it when it does not exist.
+ * @param storage "sqlite:///path/to/file.db", a plain file path, or NULL / ":memory:" for a
+ *        study that lives in memory only.
+ * @param space required for a new study; for an existing one it must equal the stored space,
+ *        or be NULL to use the stored one. Copied.
+ * @return the study, or NULL with GPBO_EINVAL (bad arguments, a different space),
+ *         GPBO_ESTORAGE (the database failed; the message has SQLite's words) or GPBO_ENOMEM.
+ */
+GPBO_API gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
+                                     const gpbo_study_options *opts);
+
+/** Closes the study (everything told is already stored). Accepts NULL. */
+GPBO_API void gpbo_study_close(gpbo_study *study);
+
+/** The study's space (owned by the study), name, direction and options. */
+GPBO_API const gpbo_space *gpbo_study_space(const gpbo_study *study);
+GPBO_API const char *gpbo_study_name(const gpbo_study *study);
+GPBO_API gpbo_direction gpbo_study_direction(const gpbo_study *study);
+GPBO_API const gpbo_study_options *gpbo_study_get_options(const gpbo_study *study);
+
+/**
+ * Asks for a trial: an interrupted one first (pending when the study was opened), else a new
+ * one from the strategy.
+ * @param[out] out_id the trial id (0, 1, 2, ... within the study).
+ * @param[out] out_values gpbo_space_size() values.
+ * @return GPBO_OK; GPBO_EEXHAUSTED (a finished grid); GPBO_ESTORAGE; GPBO_EOPTIM; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_ask(gpbo_study *study, size_t *out_id, double *out_values);
+
+/** Records the value of a running trial (user sign). NaN/Inf is recorded as a failure.
+ * @return GPBO_OK; GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ESTORAGE. */
+GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
+
+/** Records that a running trial failed, with a reason (copied; may be NULL). */
+GPBO_API int gpbo_study_tell_failed(gpbo_study *study, size_t id, const char *reason);
+
+/** Records that a running trial was pruned (its intermediate values stay). */
+GPBO_API int gpbo_study_tell_pruned(gpbo_study *study, size_t id);
+
+/** Records an intermediate value of a running trial at a step (replaces that step's value). */
+GPBO_API int gpbo_study_report(gpbo_study *study, size_t id, long step, double value);
+
+/** A trial as the study holds it. Pointers stay valid until the next call that changes it. */
+typedef struct gpbo_trial_info {
+    size_t id;
+    gpbo_trial_state state;
+    double value;         /**< user sign; NaN unless complete */
+    const double *values; /**< gpbo_space_size() parameter values */
+    const char *reason;   /**< why it failed, or NULL */
+    size_t nsteps;        /**< intermediate values */
+    const long *steps;
+    const double *step_values;
+    double started, finished; /**< seconds since the epoch; finished is 0 while running */
+} gpbo_trial_info;
+
+/** Number of trials (every state). */
+GPBO_API size_t gpbo_study_ntrials(const gpbo_study *study);
+
+/** Trial id. @return GPBO_OK or GPBO_ENOTFOUND. */
+GPBO_API int gpbo_study_trial(const gpbo_study *study, size_t id, gpbo_trial_info *out);
+
+/** The best complete trial. @return GPBO_OK or GPBO_ENOTFOUND when none is complete. */
+GPBO_API int gpbo_study_best(const gpbo_study *study, gpbo_trial_info *out);
+
+/** Counts of trials by state (out has 4 entries, indexed by gpbo_trial_state). */
+GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[4]);
+
+/**
+ * An objective for gpbo_study_optimize(): computes the value at the given parameter values.
+ * Return 0 with *out_value set (NaN counts as a failure), or non-zero for a failed trial (the
+ * calling thread's gpbo error message, if set, becomes the reason).
+ */
+typedef int (*gpbo_objective_fn)(const gpbo_space *space, size_t trial_id, const double *values,
+                                 double *out_value, void *payload);
+
+/**
+ * Runs trials until the study holds n_trials finished ones (complete, failed or pruned) or the
+ * strategy is exhausted: ask, call fn, tell.
+ * @return GPBO_OK (also when exhausted); or the failure of ask or tell.
+ */
+GPBO_API int gpbo_study_optimize(gpbo_study *study, gpbo_objective_fn fn, void *payload,
+                                 size_t n_trials);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Test functions                                                                              */
+
+/** A test function with its domain and known optimum (to be minimized). */
+typedef struct gpbo_test_function {
+    const char *name;
+    size_t dim; /**< 0: any dimension >= min_dim */
+    size_t min_dim;
+    void (*bounds)(size_t dim, double *lo, double *hi); /**< the box, dim values each */
+    double (*optimum)(size_t dim);          /**< global minimum value; NaN if unknown there */
+    int (*argmin)(size_t dim, double *out); /**< one global minimizer; non-zero if unknown */
+    double (*f)(size_t dim, const double *x);
+} gpbo_test_function;
+
+/** The table of test functions, NULL-name terminated. */
+GPBO_API const gpbo_test_function *gpbo_test_functions(void);
+
+/** Finds a test function by name, or NULL (GPBO_ENOTFOUND, listing the names). */
+GPBO_API const gpbo_test_function *gpbo_test_function_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPBO_SEARCH_H */

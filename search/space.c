@@ -1,0 +1,486 @@
+/*
+ * space.c: search spaces — named float, integer, categorical and constant parameters — and
+ * their encoding into the unit cube: one coordinate per float or integer (log scale where
+ * asked; an integer owns the cell [k, k+1) / (hi - lo + 1) of its range), one per category of
+ * a categorical (one-hot, decoded by arg-max), none for a constant. Projection maps any point
+ * onto the encoding of its decoded values, so the GP sees one point per integer / category
+ * combination (Garrido-Merchán & Hernández-Lobato 2020).
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpbo/sys/error.h"
+#include "search_internal.h"
+
+gpbo_space *gpbo_space_new(void)
+{
+    gpbo_space *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        gpbo_error_set(GPBO_ENOMEM, "space_new: out of memory");
+    return s;
+}
+
+static void param_clear(gpbo_param *p)
+{
+    free(p->name);
+    for (size_t k = 0; k < p->nchoices; k++)
+        free(p->choices[k]);
+    free(p->choices);
+}
+
+void gpbo_space_free(gpbo_space *space)
+{
+    if (space == NULL)
+        return;
+    for (size_t i = 0; i < space->n; i++)
+        param_clear(&space->p[i]);
+    free(space->p);
+    free(space);
+}
+
+size_t gpbo_space_find(const gpbo_space *s, const char *name)
+{
+    if (s != NULL && name != NULL)
+        for (size_t i = 0; i < s->n; i++)
+            if (strcmp(s->p[i].name, name) == 0)
+                return i;
+    return (size_t)-1;
+}
+
+/* Checks the name and makes room; on success the new slot is s->p[s->n], zeroed, named. */
+static int add_slot(gpbo_space *s, const char *fn, const char *name)
+{
+    if (s == NULL || name == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "%s: space or name is NULL", fn);
+    if (name[0] == '\0')
+        return gpbo_error_set(GPBO_EINVAL, "%s: a parameter name is empty", fn);
+    if (gpbo_space_find(s, name) != (size_t)-1)
+        return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s' is defined twice", fn, name);
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 8;
+        gpbo_param *np = realloc(s->p, nc * sizeof *np);
+        if (np == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
+        s->p = np;
+        s->cap = nc;
+    }
+    gpbo_param *p = &s->p[s->n];
+    memset(p, 0, sizeof *p);
+    if ((p->name = strdup(name)) == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
+    p->offset = s->dim;
+    return GPBO_OK;
+}
+
+static int check_range(const char *fn, const char *name, double lo, double hi, int log_scale,
+                       int integer)
+{
+    if (!isfinite(lo) || !isfinite(hi))
+        return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': bounds must be finite", fn, name);
+    if (lo > hi)
+        return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': min %g > max %g", fn, name, lo, hi);
+    if (log_scale && lo <= 0.0)
+        return gpbo_error_set(
+            GPBO_EINVAL, "%s: parameter '%s': a log scale needs min > 0 (min is %g)", fn, name, lo);
+    if (integer && (fabs(lo) > 9e15 || fabs(hi) > 9e15))
+        return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': bounds beyond 9e15", fn, name);
+    return GPBO_OK;
+}
+
+int gpbo_space_add_float(gpbo_space *s, const char *name, double lo, double hi, int log_scale)
+{
+    int rc = check_range("space_add_float", name ? name : "?", lo, hi, log_scale, 0);
+    if (rc == GPBO_OK)
+        rc = add_slot(s, "space_add_float", name);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_param *p = &s->p[s->n++];
+    p->type = GPBO_PARAM_FLOAT;
+    p->lo = lo;
+    p->hi = hi;
+    p->log_scale = log_scale != 0;
+    s->dim++;
+    return GPBO_OK;
+}
+
+int gpbo_space_add_int(gpbo_space *s, const char *name, long long lo, long long hi, int log_scale)
+{
+    int rc = check_range("space_add_int", name ? name : "?", (double)lo, (double)hi, log_scale, 1);
+    if (rc == GPBO_OK)
+        rc = add_slot(s, "space_add_int", name);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_param *p = &s->p[s->n++];
+    p->type = GPBO_PARAM_INT;
+    p->lo = (double)lo;
+    p->hi = (double)hi;
+    p->log_scale = log_scale != 0;
+    s->dim++;
+    return GPBO_OK;
+}
+
+int gpbo_space_add_categorical(gpbo_space *s, const char *name, size_t n,
+                               const char *const *choices)
+{
+    const char *fn = "space_add_categorical";
+    if (n == 0 || choices == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s' has an empty list of values", fn,
+                              name ? name : "?");
+    for (size_t k = 0; k < n; k++) {
+        if (choices[k] == NULL)
+            return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value %zu is NULL", fn,
+                                  name ? name : "?", k);
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(choices[j], choices[k]) == 0)
+                return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value '%s' is listed twice",
+                                      fn, name ? name : "?", choices[k]);
+    }
+    int rc = add_slot(s, fn, name);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_param *p = &s->p[s->n];
+    p->type = GPBO_PARAM_CATEGORICAL;
+    p->choices = calloc(n, sizeof *p->choices);
+    if (p->choices == NULL) {
+        param_clear(p);
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
+    }
+    for (size_t k = 0; k < n; k++) {
+        p->nchoices = k + 1;
+        if ((p->choices[k] = strdup(choices[k])) == NULL) {
+            param_clear(p);
+            return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
+        }
+    }
+    p->lo = 0;
+    p->hi = (double)(n - 1);
+    s->n++;
+    s->dim += n;
+    return GPBO_OK;
+}
+
+int gpbo_space_add_const(gpbo_space *s, const char *name, double value)
+{
+    if (!isfinite(value))
+        return gpbo_error_set(GPBO_EINVAL, "space_add_const: parameter '%s' is not finite",
+                              name ? name : "?");
+    int rc = add_slot(s, "space_add_const", name);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_param *p = &s->p[s->n++];
+    p->type = GPBO_PARAM_CONST;
+    p->lo = p->hi = value;
+    return GPBO_OK;
+}
+
+size_t gpbo_space_size(const gpbo_space *s)
+{
+    return s ? s->n : 0;
+}
+
+size_t gpbo_space_dim(const gpbo_space *s)
+{
+    return s ? s->dim : 0;
+}
+
+static const gpbo_param *param(const gpbo_space *s, size_t i)
+{
+    return (s != NULL && i < s->n) ? &s->p[i] : NULL;
+}
+
+const char *gpbo_space_name(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->name : NULL;
+}
+
+gpbo_param_type gpbo_space_type(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->type : GPBO_PARAM_CONST;
+}
+
+int gpbo_space_is_log(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->log_scale : 0;
+}
+
+double gpbo_space_lo(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->lo : NAN;
+}
+
+double gpbo_space_hi(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->hi : NAN;
+}
+
+size_t gpbo_space_nchoices(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->nchoices : 0;
+}
+
+const char *gpbo_space_choice(const gpbo_space *s, size_t i, size_t k)
+{
+    const gpbo_param *p = param(s, i);
+    return (p && k < p->nchoices) ? p->choices[k] : NULL;
+}
+
+static double clamp01(double v)
+{
+    return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+}
+
+/* The continuous scale of a float or integer: u in [0,1] <-> t in [a, b] (log where asked). */
+static void scale_of(const gpbo_param *p, double *a, double *b)
+{
+    double lo = p->lo, hi = p->hi;
+    if (p->type == GPBO_PARAM_INT) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    *a = p->log_scale ? log(lo) : lo;
+    *b = p->log_scale ? log(hi) : hi;
+}
+
+static double decode_one(const gpbo_param *p, double u)
+{
+    double a, b;
+    scale_of(p, &a, &b);
+    double t = a + clamp01(u) * (b - a);
+    double v = p->log_scale ? exp(t) : t;
+    if (p->type == GPBO_PARAM_INT) {
+        v = round(v);
+        v = v < p->lo ? p->lo : v > p->hi ? p->hi : v;
+    } else {
+        v = v < p->lo ? p->lo : v > p->hi ? p->hi : v;
+    }
+    return v;
+}
+
+static double encode_one(const gpbo_param *p, double v)
+{
+    double a, b;
+    scale_of(p, &a, &b);
+    if (b == a)
+        return 0.5;
+    return clamp01(((p->log_scale ? log(v) : v) - a) / (b - a));
+}
+
+int gpbo_space_encode(const gpbo_space *s, const double *values, double *out)
+{
+    if (s == NULL || values == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "space_encode: NULL argument");
+    for (size_t i = 0; i < s->n; i++) {
+        const gpbo_param *p = &s->p[i];
+        double v = values[i];
+        switch (p->type) {
+        case GPBO_PARAM_FLOAT:
+        case GPBO_PARAM_INT:
+            if (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v)))
+                return gpbo_error_set(
+                    GPBO_EINVAL,
+                    "space_encode: parameter '%s' = %g is not %s "
+                    "in [%g, %g]",
+                    p->name, v, p->type == GPBO_PARAM_INT ? "an integer" : "a value", p->lo, p->hi);
+            out[p->offset] = encode_one(p, v);
+            break;
+        case GPBO_PARAM_CATEGORICAL:
+            if (!(v >= 0 && v < (double)p->nchoices && v == floor(v)))
+                return gpbo_error_set(GPBO_EINVAL,
+                                      "space_encode: parameter '%s': %g is not a category index "
+                                      "(0..%zu)",
+                                      p->name, v, p->nchoices - 1);
+            for (size_t k = 0; k < p->nchoices; k++)
+                out[p->offset + k] = (double)k == v ? 1.0 : 0.0;
+            break;
+        case GPBO_PARAM_CONST:
+            if (v != p->lo)
+                return gpbo_error_set(GPBO_EINVAL, "space_encode: constant '%s' is %g, not %g",
+                                      p->name, p->lo, v);
+            break;
+        }
+    }
+    return GPBO_OK;
+}
+
+int gpbo_space_decode(const gpbo_space *s, const double *u, double *values)
+{
+    if (s == NULL || u == NULL || values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "space_decode: NULL argument");
+    for (size_t k = 0; k < s->dim; k++)
+        if (!isfinite(u[k]))
+            return gpbo_error_set(GPBO_EINVAL, "space_decode: u[%zu] is not finite", k);
+    for (size_t i = 0; i < s->n; i++) {
+        const gpbo_param *p = &s->p[i];
+        switch (p->type) {
+        case GPBO_PARAM_FLOAT:
+        case GPBO_PARAM_INT:
+            values[i] = decode_one(p, u[p->offset]);
+            break;
+        case GPBO_PARAM_CATEGORICAL: {
+            size_t best = 0;
+            for (size_t k = 1; k < p->nchoices; k++)
+                if (u[p->offset + k] > u[p->offset + best])
+                    best = k;
+            values[i] = (double)best;
+            break;
+        }
+        case GPBO_PARAM_CONST:
+            values[i] = p->lo;
+            break;
+        }
+    }
+    return GPBO_OK;
+}
+
+int gpbo_space_project(double *u, size_t dim, void *space)
+{
+    const gpbo_space *s = space;
+    if (s == NULL || u == NULL || dim != s->dim)
+        return gpbo_error_set(GPBO_EINVAL, "space_project: bad arguments");
+    for (size_t i = 0; i < s->n; i++) {
+        const gpbo_param *p = &s->p[i];
+        if (p->type == GPBO_PARAM_INT) {
+            u[p->offset] = encode_one(p, decode_one(p, u[p->offset]));
+        } else if (p->type == GPBO_PARAM_FLOAT) {
+            u[p->offset] = clamp01(u[p->offset]);
+        } else if (p->type == GPBO_PARAM_CATEGORICAL) {
+            size_t best = 0;
+            for (size_t k = 1; k < p->nchoices; k++)
+                if (u[p->offset + k] > u[p->offset + best])
+                    best = k;
+            for (size_t k = 0; k < p->nchoices; k++)
+                u[p->offset + k] = k == best ? 1.0 : 0.0;
+        }
+    }
+    return GPBO_OK;
+}
+
+int gpbo_space_format(const gpbo_space *s, size_t i, double value, char *buf, size_t cap)
+{
+    const gpbo_param *p = param(s, i);
+    if (p == NULL || buf == NULL || cap == 0)
+        return gpbo_error_set(GPBO_EINVAL, "space_format: bad arguments");
+    int w;
+    if (p->type == GPBO_PARAM_CATEGORICAL) {
+        size_t k = (size_t)value;
+        if (!(value >= 0 && k < p->nchoices))
+            return gpbo_error_set(GPBO_EINVAL, "space_format: '%s' has no category %g", p->name,
+                                  value);
+        w = snprintf(buf, cap, "%s", p->choices[k]);
+    } else if (p->type == GPBO_PARAM_INT) {
+        w = snprintf(buf, cap, "%.0f", value);
+    } else {
+        w = snprintf(buf, cap, "%.10g", value);
+    }
+    if (w < 0 || (size_t)w >= cap)
+        return gpbo_error_set(GPBO_EINVAL, "space_format: buffer of %zu bytes is too small", cap);
+    return GPBO_OK;
+}
+
+static const char *const TYPE_NAMES[] = {"float", "int", "categorical", "const"};
+
+char *gpbo_space_to_json(const gpbo_space *s)
+{
+    if (s == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "space_to_json: space is NULL");
+        return NULL;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < s->n; i++) {
+        const gpbo_param *p = &s->p[i];
+        json_t *o = json_pack("{s:s, s:s, s:b, s:f, s:f}", "name", p->name, "type",
+                              TYPE_NAMES[p->type], "log", p->log_scale, "lo", p->lo, "hi", p->hi);
+        if (o && p->type == GPBO_PARAM_CATEGORICAL) {
+            json_t *c = json_array();
+            for (size_t k = 0; k < p->nchoices; k++)
+                json_array_append_new(c, json_string(p->choices[k]));
+            json_object_set_new(o, "choices", c);
+        }
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    char *txt = arr ? json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(arr);
+    if (txt == NULL)
+        gpbo_error_set(GPBO_ENOMEM, "space_to_json: out of memory");
+    return txt;
+}
+
+gpbo_space *gpbo_space_from_json(const char *json)
+{
+    json_error_t err;
+    json_t *arr = json ? json_loads(json, 0, &err) : NULL;
+    if (arr == NULL || !json_is_array(arr)) {
+        json_decref(arr);
+        gpbo_error_set(GPBO_EFORMAT, "space_from_json: not a JSON array of parameters");
+        return NULL;
+    }
+    gpbo_space *s = gpbo_space_new();
+    size_t i;
+    json_t *o;
+    int rc = s ? GPBO_OK : GPBO_ENOMEM;
+    json_array_foreach(arr, i, o)
+    {
+        if (rc != GPBO_OK)
+            break;
+        const char *name = NULL, *type = NULL;
+        int lg = 0;
+        double lo = 0, hi = 0;
+        json_t *choices = NULL;
+        if (json_unpack(o, "{s:s, s:s, s:b, s:F, s:F, s?o}", "name", &name, "type", &type, "log",
+                        &lg, "lo", &lo, "hi", &hi, "choices", &choices) != 0) {
+            rc = gpbo_error_set(GPBO_EFORMAT, "space_from_json: parameter %zu is malformed", i);
+        } else if (strcmp(type, "float") == 0) {
+            rc = gpbo_space_add_float(s, name, lo, hi, lg);
+        } else if (strcmp(type, "int") == 0) {
+            rc = gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg);
+        } else if (strcmp(type, "const") == 0) {
+            rc = gpbo_space_add_const(s, name, lo);
+        } else if (strcmp(type, "categorical") == 0 && json_is_array(choices)) {
+            size_t n = json_array_size(choices);
+            const char **c = calloc(n ? n : 1, sizeof *c);
+            for (size_t k = 0; c && k < n; k++)
+                c[k] = json_string_value(json_array_get(choices, k));
+            rc = c ? gpbo_space_add_categorical(s, name, n, c)
+                   : gpbo_error_set(GPBO_ENOMEM, "space_from_json: out of memory");
+            free(c);
+        } else {
+            rc = gpbo_error_set(GPBO_EFORMAT, "space_from_json: parameter %zu has type '%s'", i,
+                                type);
+        }
+    }
+    json_decref(arr);
+    if (rc != GPBO_OK) {
+        gpbo_space_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+gpbo_space *gpbo_space_copy(const gpbo_space *s)
+{
+    char *j = gpbo_space_to_json(s);
+    gpbo_space *c = j ? gpbo_space_from_json(j) : NULL;
+    free(j);
+    return c;
+}
+
+int gpbo_space_equal(const gpbo_space *a, const gpbo_space *b)
+{
+    char *ja = gpbo_space_to_json(a), *jb = gpbo_space_to_json(b);
+    int eq = ja && jb && strcmp(ja, jb) == 0;
+    free(ja);
+    free(jb);
+    return eq;
+}

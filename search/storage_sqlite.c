@@ -1,0 +1,362 @@
+/*
+ * storage_sqlite.c: studies in an SQLite file. WAL journal (readers never block the writer and
+ * a process killed at any moment leaves every committed tell intact), one transaction per
+ * write, a schema version table checked on open. Parameter values are stored as a JSON array
+ * with 17 significant digits, so they read back bit for bit.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpbo/sys/error.h"
+#include "search_internal.h"
+
+#define SCHEMA_VERSION 1
+
+typedef struct sqlite_storage {
+    gpbo_storage base;
+    sqlite3 *db;
+    char *path;
+} sqlite_storage;
+
+static int db_error(sqlite_storage *s, const char *what)
+{
+    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec(sqlite_storage *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = gpbo_error_set(GPBO_ESTORAGE, "%s: %s", s->path, msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return GPBO_OK;
+}
+
+static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, char **io_opts,
+                         int64_t *out_study)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc != GPBO_OK)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, space, options FROM studies WHERE name = ?", -1, &q,
+                           NULL) != SQLITE_OK) {
+        rc = db_error(s, "reading studies");
+        goto out;
+    }
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        *out_study = sqlite3_column_int64(q, 0);
+        char *sp = strdup((const char *)sqlite3_column_text(q, 1));
+        char *op = strdup((const char *)sqlite3_column_text(q, 2));
+        if (sp == NULL || op == NULL) {
+            free(sp);
+            free(op);
+            rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+            goto out;
+        }
+        *io_space = sp;
+        *io_opts = op;
+    } else if (step == SQLITE_DONE) {
+        if (*io_space == NULL) {
+            rc = gpbo_error_set(GPBO_ENOTFOUND, "%s: no study named '%s'", s->path, name);
+            goto out;
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO studies(name, space, options, created) VALUES (?, ?, "
+                               "?, ?)",
+                               -1, &q, NULL) != SQLITE_OK) {
+            rc = db_error(s, "creating the study");
+            goto out;
+        }
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, *io_space, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 3, *io_opts, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(q, 4, (double)time(NULL));
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            rc = db_error(s, "creating the study");
+            goto out;
+        }
+        *out_study = sqlite3_last_insert_rowid(s->db);
+        *io_space = strdup(*io_space);
+        *io_opts = strdup(*io_opts);
+        if (*io_space == NULL || *io_opts == NULL) {
+            rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+            goto out;
+        }
+    } else {
+        rc = db_error(s, "reading studies");
+    }
+out:
+    sqlite3_finalize(q);
+    if (rc == GPBO_OK)
+        return exec(s, "COMMIT");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int parse_params(const char *txt, size_t nparams, double *out)
+{
+    json_error_t e;
+    json_t *a = txt ? json_loads(txt, 0, &e) : NULL;
+    int ok = json_is_array(a) && json_array_size(a) == nparams;
+    for (size_t i = 0; ok && i < nparams; i++) {
+        json_t *v = json_array_get(a, i);
+        ok = json_is_number(v);
+        if (ok)
+            out[i] = json_number_value(v);
+    }
+    json_decref(a);
+    return ok ? GPBO_OK : GPBO_EFORMAT;
+}
+
+static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
+                   int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL, *qi = NULL;
+    int rc = exec(s, "BEGIN");
+    if (rc != GPBO_OK)
+        return rc;
+    double *vals = malloc((nparams ? nparams : 1) * sizeof *vals);
+    long *steps = NULL;
+    double *svals = NULL;
+    size_t cap = 0;
+    if (vals == NULL) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, state, value, reason, params, started, finished FROM "
+                           "trials WHERE study = ? ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "SELECT step, value FROM intermediate WHERE study = ? AND trial = ? "
+                           "ORDER BY step",
+                           -1, &qi, NULL) != SQLITE_OK) {
+        rc = db_error(s, "reading trials");
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, study);
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        gpbo_trial_rec r = {0};
+        r.id = (size_t)sqlite3_column_int64(q, 0);
+        r.state = (gpbo_trial_state)sqlite3_column_int(q, 1);
+        r.value = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
+        r.reason = (char *)sqlite3_column_text(q, 3);
+        if (parse_params((const char *)sqlite3_column_text(q, 4), nparams, vals) != GPBO_OK) {
+            rc = gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
+                                s->path, r.id);
+            goto out;
+        }
+        r.values = vals;
+        r.started = sqlite3_column_double(q, 5);
+        r.finished = sqlite3_column_double(q, 6);
+        sqlite3_reset(qi);
+        sqlite3_bind_int64(qi, 1, study);
+        sqlite3_bind_int64(qi, 2, (sqlite3_int64)r.id);
+        while (sqlite3_step(qi) == SQLITE_ROW) {
+            if (r.nsteps == cap) {
+                cap = cap ? 2 * cap : 16;
+                long *ns = realloc(steps, cap * sizeof *ns);
+                double *nv = realloc(svals, cap * sizeof *nv);
+                if (ns)
+                    steps = ns;
+                if (nv)
+                    svals = nv;
+                if (ns == NULL || nv == NULL) {
+                    rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+                    goto out;
+                }
+            }
+            steps[r.nsteps] = (long)sqlite3_column_int64(qi, 0);
+            svals[r.nsteps] = sqlite3_column_double(qi, 1);
+            r.nsteps++;
+        }
+        r.steps = steps;
+        r.step_values = svals;
+        if ((rc = cb(payload, &r)) != GPBO_OK)
+            goto out;
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(s, "reading trials");
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(qi);
+    free(vals);
+    free(steps);
+    free(svals);
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+static char *params_json(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_real(v[i]));
+    char *t = a ? json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(a);
+    return t;
+}
+
+static int sq_insert(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, size_t nparams)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    char *pj = params_json(r->values, nparams);
+    if (pj == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO trials(study, id, state, params, started) VALUES (?, ?, "
+                           "?, ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "adding a trial");
+    } else {
+        sqlite3_bind_int64(q, 1, study);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)r->id);
+        sqlite3_bind_int(q, 3, (int)r->state);
+        sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(q, 5, r->started);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "adding a trial");
+    }
+    sqlite3_finalize(q);
+    free(pj);
+    return rc;
+}
+
+static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ? "
+                           "WHERE study = ? AND id = ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "telling a trial");
+    } else {
+        sqlite3_bind_int(q, 1, (int)r->state);
+        if (isfinite(r->value))
+            sqlite3_bind_double(q, 2, r->value);
+        else
+            sqlite3_bind_null(q, 2);
+        if (r->reason)
+            sqlite3_bind_text(q, 3, r->reason, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(q, 3);
+        sqlite3_bind_double(q, 4, r->finished);
+        sqlite3_bind_int64(q, 5, study);
+        sqlite3_bind_int64(q, 6, (sqlite3_int64)r->id);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "telling a trial");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int sq_report(gpbo_storage *st, int64_t study, size_t id, long step, double value)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES "
+                           "(?, ?, ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "reporting a value");
+    } else {
+        sqlite3_bind_int64(q, 1, study);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)id);
+        sqlite3_bind_int64(q, 3, step);
+        sqlite3_bind_double(q, 4, value);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "reporting a value");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static void sq_close(gpbo_storage *st)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    if (s != NULL) {
+        sqlite3_close(s->db);
+        free(s->path);
+        free(s);
+    }
+}
+
+static const gpbo_storage_ops SQLITE_OPS = {sq_open_study, sq_load,   sq_insert,
+                                            sq_finish,     sq_report, sq_close};
+
+static int check_schema(sqlite_storage *s)
+{
+    int rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                     "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE;"
+                     "CREATE TABLE IF NOT EXISTS gpbo_schema(version INTEGER NOT NULL);"
+                     "CREATE TABLE IF NOT EXISTS studies(id INTEGER PRIMARY KEY, name TEXT "
+                     "UNIQUE NOT NULL, space TEXT NOT NULL, options TEXT NOT NULL, created REAL);"
+                     "CREATE TABLE IF NOT EXISTS trials(study INTEGER NOT NULL REFERENCES "
+                     "studies(id), id INTEGER NOT NULL, state INTEGER NOT NULL, value REAL, "
+                     "reason TEXT, params TEXT NOT NULL, started REAL, finished REAL, "
+                     "PRIMARY KEY(study, id));"
+                     "CREATE TABLE IF NOT EXISTS intermediate(study INTEGER NOT NULL, trial "
+                     "INTEGER NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL, "
+                     "PRIMARY KEY(study, trial, step));"
+                     "INSERT INTO gpbo_schema(version) SELECT 1 WHERE NOT EXISTS "
+                     "(SELECT 1 FROM gpbo_schema);");
+    if (rc != GPBO_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    sqlite3_stmt *q = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT version FROM gpbo_schema", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (version != SCHEMA_VERSION) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return gpbo_error_set(GPBO_ESTORAGE, "%s: schema version %d; this gpbo reads version %d",
+                              s->path, version, SCHEMA_VERSION);
+    }
+    return exec(s, "COMMIT");
+}
+
+gpbo_storage *gpbo_search__sqlite_open(const char *path)
+{
+    sqlite_storage *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->base.ops = &SQLITE_OPS;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        gpbo_error_set(GPBO_ESTORAGE, "%s: cannot open: %s", path,
+                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sq_close(&s->base);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 30000);
+    if (check_schema(s) != GPBO_OK) {
+        sq_close(&s->base);
+        return NULL;
+    }
+    return &s->base;
+}

@@ -1,0 +1,313 @@
+/*
+ * strategies.c: grid, random, Sobol, Latin hypercube and Bayesian search behind one interface
+ * (gpbo_strategy_def). Every choice is a function of the study seed and the trial number, so
+ * a resumed study repeats an uninterrupted one.
+ *
+ * bayes: the first n_init trials are randomized Sobol points; then a GP (Matérn 5/2 ARD by
+ * default, hyperparameter priors on) is fitted to the complete trials — failed and pruned ones
+ * are left out (GPBO_FAILED_EXCLUDE) or imputed with the worst value seen (GPBO_FAILED_WORST),
+ * and in both cases can never be proposed again — with hyperparameters refitted every
+ * refit_every trials (kept in between), and the acquisition (log-EI by default) is maximized
+ * over the projected space with the running trials as pending points.
+ */
+#include <gsl/gsl_qrng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpbo/sys/error.h"
+#include "search_internal.h"
+
+#define SOBOL_MAX_DIM 40
+
+static int random_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    (void)st;
+    (void)number;
+    size_t d = v->space->dim;
+    for (size_t k = 0; k < d; k++)
+        u[k] = gpbo_rng_uniform(rng);
+    return gpbo_space_project(u, d, (void *)v->space);
+}
+
+/* Point `number` of the Sobol sequence (origin first), digitally shifted by the study seed. */
+static int sobol_point(const gpbo_space *space, uint64_t seed, size_t number, gpbo_rng *rng,
+                       double *u)
+{
+    size_t d = space->dim;
+    if (d == 0)
+        return GPBO_OK;
+    if (d > SOBOL_MAX_DIM) {
+        for (size_t k = 0; k < d; k++)
+            u[k] = gpbo_rng_uniform(rng);
+        return gpbo_space_project(u, d, (void *)space);
+    }
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d);
+    if (q == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "sobol: out of memory");
+    double z[SOBOL_MAX_DIM] = {0};
+    for (size_t i = 1; i <= number; i++)
+        gsl_qrng_get(q, z);
+    gsl_qrng_free(q);
+    gpbo_rng sr;
+    gpbo_rng_seed(&sr, seed ^ 0x5DEECE66Dull);
+    for (size_t k = 0; k < d; k++) {
+        uint32_t shift = (uint32_t)(gpbo_rng_u64(&sr) >> 32);
+        uint32_t b = (uint32_t)(z[k] * 4294967296.0) ^ shift;
+        u[k] = ((double)b + 0.5) / 4294967296.0;
+    }
+    return gpbo_space_project(u, d, (void *)space);
+}
+
+static int sobol_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    (void)st;
+    return sobol_point(v->space, v->opts->seed, number, rng, u);
+}
+
+static int lhs_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    (void)st;
+    (void)rng;
+    size_t L = v->opts->lhs_size ? v->opts->lhs_size : 1, d = v->space->dim;
+    size_t block = number / L, j = number % L;
+    size_t *perm = malloc(L * sizeof *perm);
+    if (perm == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "lhs: out of memory");
+    gpbo_rng br;
+    gpbo_rng_seed(&br, v->opts->seed ^ (0xD1B54A32D192ED03ull * (block + 1)));
+    for (size_t k = 0; k < d; k++) {
+        for (size_t i = 0; i < L; i++)
+            perm[i] = i;
+        gpbo_rng_shuffle(&br, L, perm);
+        /* the jitter of row j in column k: draws in a fixed order, row by row */
+        double jit = 0.0;
+        for (size_t i = 0; i <= j; i++)
+            jit = gpbo_rng_uniform(&br);
+        for (size_t i = j + 1; i < L; i++)
+            (void)gpbo_rng_uniform(&br);
+        u[k] = ((double)perm[j] + jit) / (double)L;
+    }
+    free(perm);
+    return gpbo_space_project(u, d, (void *)v->space);
+}
+
+/* ---- grid ---------------------------------------------------------------------------------- */
+
+typedef struct grid_state {
+    size_t np;
+    size_t *count; /* values per parameter */
+    size_t total;
+    size_t *order; /* shuffled visiting order, or NULL */
+} grid_state;
+
+static void grid_free(void *p)
+{
+    grid_state *g = p;
+    if (g) {
+        free(g->count);
+        free(g->order);
+        free(g);
+    }
+}
+
+static int grid_init(void **out, const gpbo_space *space, const gpbo_study_options *o)
+{
+    if (o->grid_resolution < 1)
+        return gpbo_error_set(GPBO_EINVAL, "grid: grid_resolution must be at least 1");
+    grid_state *g = calloc(1, sizeof *g);
+    if (g == NULL || (g->count = calloc(space->n + 1, sizeof *g->count)) == NULL) {
+        grid_free(g);
+        return gpbo_error_set(GPBO_ENOMEM, "grid: out of memory");
+    }
+    g->np = space->n;
+    double total = 1.0;
+    for (size_t i = 0; i < space->n; i++) {
+        const gpbo_param *p = &space->p[i];
+        size_t c = 1;
+        if (p->type == GPBO_PARAM_FLOAT)
+            c = p->lo == p->hi ? 1 : o->grid_resolution;
+        else if (p->type == GPBO_PARAM_INT) {
+            double range = p->hi - p->lo + 1.0;
+            c = range < (double)o->grid_resolution ? (size_t)range : o->grid_resolution;
+        } else if (p->type == GPBO_PARAM_CATEGORICAL)
+            c = p->nchoices;
+        g->count[i] = c;
+        total *= (double)c;
+    }
+    if (total > 1e8) {
+        grid_free(g);
+        return gpbo_error_set(GPBO_EINVAL, "grid: %.3g points are too many (at most 1e8)", total);
+    }
+    g->total = (size_t)total;
+    if (o->grid_shuffle) {
+        g->order = malloc(g->total * sizeof *g->order);
+        if (g->order == NULL) {
+            grid_free(g);
+            return gpbo_error_set(GPBO_ENOMEM, "grid: out of memory");
+        }
+        for (size_t i = 0; i < g->total; i++)
+            g->order[i] = i;
+        gpbo_rng r;
+        gpbo_rng_seed(&r, o->seed);
+        gpbo_rng_shuffle(&r, g->total, g->order);
+    }
+    *out = g;
+    return GPBO_OK;
+}
+
+static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    (void)rng;
+    grid_state *g = st;
+    if (number >= g->total)
+        return gpbo_error_set(GPBO_EEXHAUSTED, "grid: all %zu points were asked", g->total);
+    size_t idx = g->order ? g->order[number] : number;
+    const gpbo_space *s = v->space;
+    double *vals = malloc((s->n ? s->n : 1) * sizeof *vals);
+    if (vals == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "grid: out of memory");
+    /* mixed radix, the last parameter varying fastest */
+    for (size_t i = s->n; i-- > 0;) {
+        const gpbo_param *p = &s->p[i];
+        size_t c = g->count[i], k = idx % c;
+        idx /= c;
+        if (p->type == GPBO_PARAM_CATEGORICAL) {
+            vals[i] = (double)k;
+        } else if (p->type == GPBO_PARAM_CONST || c == 1) {
+            vals[i] = p->lo;
+        } else {
+            double t = (double)k / (double)(c - 1), x;
+            if (p->log_scale)
+                x = exp(log(p->lo) + t * (log(p->hi) - log(p->lo)));
+            else
+                x = p->lo + t * (p->hi - p->lo);
+            if (k == c - 1)
+                x = p->hi;
+            vals[i] = p->type == GPBO_PARAM_INT ? round(x) : x;
+        }
+    }
+    int rc = gpbo_space_encode(s, vals, u);
+    free(vals);
+    return rc;
+}
+
+/* ---- bayes --------------------------------------------------------------------------------- */
+
+typedef struct bayes_state {
+    double *theta;    /* last fitted hyperparameters (dim + 2), or NULL */
+    size_t fitted_at; /* number of GP observations at the last fit */
+} bayes_state;
+
+static void bayes_free(void *p)
+{
+    bayes_state *b = p;
+    if (b) {
+        free(b->theta);
+        free(b);
+    }
+}
+
+static int bayes_init(void **out, const gpbo_space *space, const gpbo_study_options *o)
+{
+    (void)space;
+    if (o->refit_every < 1)
+        return gpbo_error_set(GPBO_EINVAL, "bayes: refit_every must be at least 1");
+    if ((unsigned)o->kernel > GPBO_KERNEL_MATERN52)
+        return gpbo_error_set(GPBO_EINVAL, "bayes: unknown kernel %d", (int)o->kernel);
+    if ((unsigned)o->acquisition >= GPBO_ACQ_KIND_COUNT)
+        return gpbo_error_set(GPBO_EINVAL, "bayes: unknown acquisition %d", (int)o->acquisition);
+    bayes_state *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    *out = b;
+    return GPBO_OK;
+}
+
+static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    bayes_state *b = st;
+    const gpbo_study_options *o = v->opts;
+    size_t d = v->space->dim, ncomplete = 0;
+    for (size_t i = 0; i < v->n; i++)
+        ncomplete += v->state[i] == GPBO_TRIAL_COMPLETE;
+    if (number < o->n_init || ncomplete == 0 || d == 0)
+        return sobol_point(v->space, o->seed, number, rng, u);
+
+    double worst = -INFINITY;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->state[i] == GPBO_TRIAL_COMPLETE && v->y[i] > worst)
+            worst = v->y[i];
+    double *x = malloc(v->n * d * sizeof *x), *y = malloc(v->n * sizeof *y);
+    double *pend = malloc(v->n * d * sizeof *pend);
+    gpbo_gp *gp = gpbo_gp_new(o->kernel, d);
+    int rc = (x && y && pend && gp) ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    size_t n = 0, np = 0;
+    for (size_t i = 0; rc == GPBO_OK && i < v->n; i++) {
+        const double *ui = v->u + i * d;
+        int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
+        if (v->state[i] == GPBO_TRIAL_COMPLETE || (done && o->failed == GPBO_FAILED_WORST)) {
+            memcpy(x + n * d, ui, d * sizeof *x);
+            y[n++] = v->state[i] == GPBO_TRIAL_COMPLETE ? v->y[i] : worst;
+        } else {
+            /* running trials are pending; excluded failures stay taken the same way */
+            memcpy(pend + np++ * d, ui, d * sizeof *pend);
+        }
+    }
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_data(gp, n, x, y);
+    if (rc == GPBO_OK) {
+        gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+        fo.use_priors = o->use_priors;
+        fo.seed = o->seed + number;
+        int refit = b->theta == NULL || n >= b->fitted_at + o->refit_every;
+        if (b->theta != NULL && gpbo_gp_set_params(gp, b->theta) != GPBO_OK)
+            refit = 1;
+        if (refit) {
+            rc = gpbo_gp_fit(gp, &fo);
+            if (rc == GPBO_OK) {
+                if (b->theta == NULL)
+                    b->theta = malloc((d + 2) * sizeof *b->theta);
+                if (b->theta != NULL)
+                    gpbo_gp_get_params(gp, b->theta);
+                b->fitted_at = n;
+            }
+        }
+    }
+    if (rc == GPBO_OK) {
+        gpbo_acq_options ao = GPBO_ACQ_OPTIONS_INIT;
+        ao.kind = o->acquisition;
+        ao.batch = o->batch;
+        ao.seed = o->seed ^ (uint64_t)number;
+        ao.project = gpbo_space_project;
+        ao.project_payload = (void *)v->space;
+        if (ao.batch == GPBO_ACQ_BATCH_LP && ao.kind == GPBO_ACQ_LCB)
+            ao.batch = GPBO_ACQ_BATCH_KB;
+        rc = gpbo_acq_propose(gp, &ao, NAN, np, np ? pend : NULL, 1, u, NULL);
+        if (rc == GPBO_EOPTIM) /* every cell taken (a small discrete space): fall back */
+            rc = sobol_point(v->space, o->seed, number, rng, u);
+    }
+    gpbo_gp_free(gp);
+    free(x);
+    free(y);
+    free(pend);
+    return rc;
+}
+
+static const gpbo_strategy_def STRATEGIES[] = {
+    {"grid", grid_init, grid_ask, grid_free},
+    {"random", NULL, random_ask, NULL},
+    {"sobol", NULL, sobol_ask, NULL},
+    {"lhs", NULL, lhs_ask, NULL},
+    {"bayes", bayes_init, bayes_ask, bayes_free},
+};
+
+const gpbo_strategy_def *gpbo_search__strategy(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof STRATEGIES / sizeof *STRATEGIES; i++)
+        if (strcmp(STRATEGIES[i].name, name) == 0)
+            return &STRATEGIES[i];
+    gpbo_error_set(GPBO_EINVAL, "unknown strategy '%s' (grid, random, sobol, lhs, bayes)",
+                   name ? name : "(null)");
+    return NULL;
+}

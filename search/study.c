@@ -1,0 +1,544 @@
+/*
+ * study.c: ask / tell studies. The study keeps a mirror of its trials in memory and writes
+ * every change through to its storage (SQLite, or nothing for an in-memory study) before it
+ * takes effect in the mirror, so what a caller was told succeeded is on disk. Strategies draw
+ * their randomness from a generator seeded with the study seed and the trial number: a study
+ * reopened after a crash proposes what an uninterrupted one would have.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpbo/sys/error.h"
+#include "search_internal.h"
+
+struct gpbo_study {
+    gpbo_space *space;
+    char *name;
+    char *strategy_name;
+    gpbo_study_options opts;
+    gpbo_storage *st;
+    int64_t sid;
+    const gpbo_strategy_def *strat;
+    void *sstate;
+    gpbo_trial_rec *t;
+    size_t n, cap;
+    /* the strategy's view: encoded points, minimization-sign values, states (n entries) */
+    double *u, *y;
+    gpbo_trial_state *states;
+    size_t vcap;
+};
+
+void gpbo_study_options_init(gpbo_study_options *o)
+{
+    if (o != NULL) {
+        gpbo_study_options d = GPBO_STUDY_OPTIONS_INIT;
+        *o = d;
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+char *gpbo_search__options_to_json(const gpbo_study_options *o)
+{
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+    json_t *j = json_pack(
+        "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i}", "direction",
+        (int)o->direction, "strategy", o->strategy, "seed", seed, "grid_resolution",
+        (json_int_t)o->grid_resolution, "grid_shuffle", o->grid_shuffle, "lhs_size",
+        (json_int_t)o->lhs_size, "n_init", (json_int_t)o->n_init, "kernel", (int)o->kernel,
+        "acquisition", (int)o->acquisition, "batch", (int)o->batch, "refit_every",
+        (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors);
+    char *t = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    if (t == NULL)
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    return t;
+}
+
+int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char **strategy)
+{
+    json_error_t e;
+    json_t *j = json_loads(txt, 0, &e);
+    int dir = 0, shuffle = 0, kernel = 0, acq = 0, batch = 0, failed = 0, priors = 0;
+    json_int_t res = 0, lhs = 0, ninit = 0, refit = 0;
+    const char *strat = NULL, *seed = NULL;
+    if (j == NULL ||
+        json_unpack(j, "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i}",
+                    "direction", &dir, "strategy", &strat, "seed", &seed, "grid_resolution", &res,
+                    "grid_shuffle", &shuffle, "lhs_size", &lhs, "n_init", &ninit, "kernel", &kernel,
+                    "acquisition", &acq, "batch", &batch, "refit_every", &refit, "failed", &failed,
+                    "use_priors", &priors) != 0) {
+        json_decref(j);
+        return gpbo_error_set(GPBO_EFORMAT, "the stored study options are malformed");
+    }
+    gpbo_study_options_init(o);
+    o->direction = (gpbo_direction)dir;
+    o->seed = strtoull(seed, NULL, 10);
+    o->grid_resolution = (size_t)res;
+    o->grid_shuffle = shuffle;
+    o->lhs_size = (size_t)lhs;
+    o->n_init = (size_t)ninit;
+    o->kernel = (gpbo_kernel_type)kernel;
+    o->acquisition = (gpbo_acq_kind)acq;
+    o->batch = (gpbo_acq_batch)batch;
+    o->refit_every = (size_t)refit;
+    o->failed = (gpbo_failed_policy)failed;
+    o->use_priors = priors;
+    *strategy = strdup(strat);
+    json_decref(j);
+    return *strategy ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "out of memory");
+}
+
+static void rec_clear(gpbo_trial_rec *r)
+{
+    free(r->values);
+    free(r->reason);
+    free(r->steps);
+    free(r->step_values);
+}
+
+void gpbo_study_close(gpbo_study *s)
+{
+    if (s == NULL)
+        return;
+    if (s->strat && s->strat->free)
+        s->strat->free(s->sstate);
+    if (s->st)
+        s->st->ops->close(s->st);
+    for (size_t i = 0; i < s->n; i++)
+        rec_clear(&s->t[i]);
+    free(s->t);
+    free(s->u);
+    free(s->y);
+    free(s->states);
+    gpbo_space_free(s->space);
+    free(s->name);
+    free(s->strategy_name);
+    free(s);
+}
+
+/* Appends a copy of r to the mirror (and grows the view arrays). */
+static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
+{
+    size_t np = s->space->n, d = s->space->dim;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 64;
+        gpbo_trial_rec *nt = realloc(s->t, nc * sizeof *nt);
+        if (nt == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+        s->t = nt;
+        double *nu = realloc(s->u, nc * (d ? d : 1) * sizeof *nu);
+        if (nu)
+            s->u = nu;
+        double *ny = realloc(s->y, nc * sizeof *ny);
+        if (ny)
+            s->y = ny;
+        gpbo_trial_state *ns = realloc(s->states, nc * sizeof *ns);
+        if (ns)
+            s->states = ns;
+        if (!nu || !ny || !ns)
+            return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+        s->cap = nc;
+    }
+    gpbo_trial_rec c = *r;
+    c.values = malloc((np ? np : 1) * sizeof *c.values);
+    c.reason = r->reason ? strdup(r->reason) : NULL;
+    c.steps = r->nsteps ? malloc(r->nsteps * sizeof *c.steps) : NULL;
+    c.step_values = r->nsteps ? malloc(r->nsteps * sizeof *c.step_values) : NULL;
+    c.stepcap = r->nsteps;
+    if (c.values == NULL || (r->reason && !c.reason) ||
+        (r->nsteps && (!c.steps || !c.step_values))) {
+        rec_clear(&c);
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    }
+    memcpy(c.values, r->values, np * sizeof *c.values);
+    if (r->nsteps) {
+        memcpy(c.steps, r->steps, r->nsteps * sizeof *c.steps);
+        memcpy(c.step_values, r->step_values, r->nsteps * sizeof *c.step_values);
+    }
+    if (gpbo_space_encode(s->space, c.values, s->u + s->n * d) != GPBO_OK) {
+        rec_clear(&c);
+        return gpbo_error_prefix("study '%s', trial %zu: ", s->name, r->id);
+    }
+    double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
+    s->y[s->n] = c.state == GPBO_TRIAL_COMPLETE ? sign * c.value : NAN;
+    s->states[s->n] = c.state;
+    s->t[s->n++] = c;
+    return GPBO_OK;
+}
+
+static int load_cb(void *payload, const gpbo_trial_rec *r)
+{
+    gpbo_study *s = payload;
+    if (r->id != s->n)
+        return gpbo_error_set(GPBO_EFORMAT,
+                              "study '%s': trial ids are not consecutive (%zu "
+                              "after %zu)",
+                              s->name, r->id, s->n);
+    int rc = mirror_add(s, r);
+    if (rc == GPBO_OK)
+        s->t[s->n - 1].claimed = 0; /* a running trial of an earlier process runs again */
+    return rc;
+}
+
+/* "sqlite:///x.db" -> "x.db", "sqlite:////abs/x.db" -> "/abs/x.db"; plain paths as they are. */
+static int storage_path(const char *url, const char **out)
+{
+    if (strncmp(url, "sqlite:///", 10) == 0) {
+        *out = url + 10;
+    } else if (strstr(url, "://") != NULL) {
+        return gpbo_error_set(GPBO_EINVAL,
+                              "storage '%s': unsupported scheme (use sqlite:///path.db)", url);
+    } else {
+        *out = url;
+    }
+    if (**out == '\0')
+        return gpbo_error_set(GPBO_EINVAL, "storage '%s': the path is empty", url);
+    return GPBO_OK;
+}
+
+gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
+                            const gpbo_study_options *opts)
+{
+    gpbo_study_options def = GPBO_STUDY_OPTIONS_INIT;
+    const gpbo_study_options *o = opts ? opts : &def;
+    if (name == NULL || name[0] == '\0') {
+        gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
+        return NULL;
+    }
+    if (o->version != GPBO_STUDY_OPTIONS_VERSION) {
+        gpbo_error_set(GPBO_EINVAL, "study_open: options.version is %u, expected %u", o->version,
+                       GPBO_STUDY_OPTIONS_VERSION);
+        return NULL;
+    }
+    int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
+    if (memory && space == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "study_open: an in-memory study needs a space");
+        return NULL;
+    }
+    gpbo_study *s = calloc(1, sizeof *s);
+    char *sj = NULL, *oj = NULL;
+    if (s == NULL || (s->name = strdup(name)) == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "study_open: out of memory");
+        goto fail;
+    }
+    if (space != NULL) {
+        if (gpbo_space_size(space) == 0) {
+            gpbo_error_set(GPBO_EINVAL, "study_open: the space has no parameters");
+            goto fail;
+        }
+        if ((sj = gpbo_space_to_json(space)) == NULL ||
+            (oj = gpbo_search__options_to_json(o)) == NULL)
+            goto fail;
+    }
+    if (!memory) {
+        const char *path = NULL;
+        if (storage_path(storage, &path) != GPBO_OK ||
+            (s->st = gpbo_search__sqlite_open(path)) == NULL)
+            goto fail;
+        char *in_s = sj, *in_o = oj;
+        if (s->st->ops->open_study(s->st, name, &sj, &oj, &s->sid) != GPBO_OK) {
+            sj = in_s;
+            oj = in_o;
+            goto fail;
+        }
+        free(in_s);
+        free(in_o);
+    }
+    if ((s->space = gpbo_space_from_json(sj)) == NULL)
+        goto fail;
+    if (space != NULL && !gpbo_space_equal(space, s->space)) {
+        gpbo_error_set(GPBO_EINVAL,
+                       "study_open: study '%s' exists with a different search space (stored: %s)",
+                       name, sj);
+        goto fail;
+    }
+    if (gpbo_search__options_from_json(oj, &s->opts, &s->strategy_name) != GPBO_OK)
+        goto fail;
+    s->opts.strategy = s->strategy_name;
+    if ((s->strat = gpbo_search__strategy(s->strategy_name)) == NULL)
+        goto fail;
+    if (s->strat->init && s->strat->init(&s->sstate, s->space, &s->opts) != GPBO_OK)
+        goto fail;
+    if (s->st && s->st->ops->load(s->st, s->sid, s->space->n, load_cb, s) != GPBO_OK)
+        goto fail;
+    free(sj);
+    free(oj);
+    return s;
+fail:
+    free(sj);
+    free(oj);
+    gpbo_study_close(s);
+    return NULL;
+}
+
+const gpbo_space *gpbo_study_space(const gpbo_study *s)
+{
+    return s ? s->space : NULL;
+}
+
+const char *gpbo_study_name(const gpbo_study *s)
+{
+    return s ? s->name : NULL;
+}
+
+gpbo_direction gpbo_study_direction(const gpbo_study *s)
+{
+    return s ? s->opts.direction : GPBO_MINIMIZE;
+}
+
+const gpbo_study_options *gpbo_study_get_options(const gpbo_study *s)
+{
+    return s ? &s->opts : NULL;
+}
+
+size_t gpbo_study_ntrials(const gpbo_study *s)
+{
+    return s ? s->n : 0;
+}
+
+int gpbo_study_ask(gpbo_study *s, size_t *out_id, double *out_values)
+{
+    if (s == NULL || out_id == NULL || out_values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_ask: NULL argument");
+    size_t np = s->space->n, d = s->space->dim;
+    for (size_t i = 0; i < s->n; i++) {
+        gpbo_trial_rec *r = &s->t[i];
+        if (r->state == GPBO_TRIAL_RUNNING && !r->claimed) {
+            r->claimed = 1;
+            *out_id = r->id;
+            memcpy(out_values, r->values, np * sizeof *out_values);
+            return GPBO_OK;
+        }
+    }
+    size_t number = s->n;
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, s->opts.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(number + 1)));
+    double *u = malloc((d ? d : 1) * sizeof *u);
+    double *vals = malloc((np ? np : 1) * sizeof *vals);
+    int rc = (u && vals) ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    if (rc == GPBO_OK) {
+        gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
+        rc = s->strat->ask(s->sstate, &view, number, &rng, u);
+    }
+    if (rc == GPBO_OK)
+        rc = gpbo_space_decode(s->space, u, vals);
+    if (rc == GPBO_OK) {
+        gpbo_trial_rec r = {0};
+        r.id = number;
+        r.state = GPBO_TRIAL_RUNNING;
+        r.value = NAN;
+        r.values = vals;
+        r.started = now_s();
+        if (s->st)
+            rc = s->st->ops->insert_trial(s->st, s->sid, &r, np);
+        if (rc == GPBO_OK)
+            rc = mirror_add(s, &r);
+        if (rc == GPBO_OK) {
+            s->t[s->n - 1].claimed = 1;
+            *out_id = number;
+            memcpy(out_values, vals, np * sizeof *out_values);
+        }
+    }
+    free(u);
+    free(vals);
+    return rc;
+}
+
+static gpbo_trial_rec *running(gpbo_study *s, const char *fn, size_t id)
+{
+    if (s == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "%s: study is NULL", fn);
+        return NULL;
+    }
+    if (id >= s->n) {
+        gpbo_error_set(GPBO_ENOTFOUND, "%s: study '%s' has no trial %zu", fn, s->name, id);
+        return NULL;
+    }
+    if (s->t[id].state != GPBO_TRIAL_RUNNING) {
+        gpbo_error_set(GPBO_ESTATE, "%s: trial %zu of study '%s' is already finished", fn, id,
+                       s->name);
+        return NULL;
+    }
+    return &s->t[id];
+}
+
+static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, double value,
+                  const char *reason)
+{
+    gpbo_trial_rec c = *r;
+    c.state = state;
+    c.value = state == GPBO_TRIAL_COMPLETE ? value : NAN;
+    c.reason = (char *)reason;
+    c.finished = now_s();
+    char *rcopy = reason ? strdup(reason) : NULL;
+    if (reason && !rcopy)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    int rc = s->st ? s->st->ops->finish_trial(s->st, s->sid, &c) : GPBO_OK;
+    if (rc != GPBO_OK) {
+        free(rcopy);
+        return rc;
+    }
+    free(r->reason);
+    r->reason = rcopy;
+    r->state = state;
+    r->value = c.value;
+    r->finished = c.finished;
+    double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
+    s->states[r->id] = state;
+    s->y[r->id] = state == GPBO_TRIAL_COMPLETE ? sign * value : NAN;
+    return GPBO_OK;
+}
+
+int gpbo_study_tell(gpbo_study *s, size_t id, double value)
+{
+    gpbo_trial_rec *r = running(s, "study_tell", id);
+    if (r == NULL)
+        return gpbo_error_code();
+    if (!isfinite(value)) {
+        char why[64];
+        snprintf(why, sizeof why, "the objective returned %g", value);
+        return finish(s, r, GPBO_TRIAL_FAILED, NAN, why);
+    }
+    return finish(s, r, GPBO_TRIAL_COMPLETE, value, NULL);
+}
+
+int gpbo_study_tell_failed(gpbo_study *s, size_t id, const char *reason)
+{
+    gpbo_trial_rec *r = running(s, "study_tell_failed", id);
+    return r ? finish(s, r, GPBO_TRIAL_FAILED, NAN, reason ? reason : "failed") : gpbo_error_code();
+}
+
+int gpbo_study_tell_pruned(gpbo_study *s, size_t id)
+{
+    gpbo_trial_rec *r = running(s, "study_tell_pruned", id);
+    return r ? finish(s, r, GPBO_TRIAL_PRUNED, NAN, NULL) : gpbo_error_code();
+}
+
+int gpbo_study_report(gpbo_study *s, size_t id, long step, double value)
+{
+    gpbo_trial_rec *r = running(s, "study_report", id);
+    if (r == NULL)
+        return gpbo_error_code();
+    if (!isfinite(value) || step < 0)
+        return gpbo_error_set(GPBO_EINVAL, "study_report: trial %zu: step %ld value %g", id, step,
+                              value);
+    size_t k = 0;
+    while (k < r->nsteps && r->steps[k] != step)
+        k++;
+    if (k == r->nsteps && r->nsteps == r->stepcap) {
+        size_t nc = r->stepcap ? 2 * r->stepcap : 16;
+        long *ns = realloc(r->steps, nc * sizeof *ns);
+        if (ns)
+            r->steps = ns;
+        double *nv = realloc(r->step_values, nc * sizeof *nv);
+        if (nv)
+            r->step_values = nv;
+        if (!ns || !nv)
+            return gpbo_error_set(GPBO_ENOMEM, "study_report: out of memory");
+        r->stepcap = nc;
+    }
+    int rc = s->st ? s->st->ops->report(s->st, s->sid, id, step, value) : GPBO_OK;
+    if (rc != GPBO_OK)
+        return rc;
+    r->steps[k] = step;
+    r->step_values[k] = value;
+    if (k == r->nsteps)
+        r->nsteps++;
+    return GPBO_OK;
+}
+
+static void info_of(const gpbo_trial_rec *r, gpbo_trial_info *out)
+{
+    out->id = r->id;
+    out->state = r->state;
+    out->value = r->value;
+    out->values = r->values;
+    out->reason = r->reason;
+    out->nsteps = r->nsteps;
+    out->steps = r->steps;
+    out->step_values = r->step_values;
+    out->started = r->started;
+    out->finished = r->finished;
+}
+
+int gpbo_study_trial(const gpbo_study *s, size_t id, gpbo_trial_info *out)
+{
+    if (s == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_trial: NULL argument");
+    if (id >= s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no trial %zu", s->name, id);
+    info_of(&s->t[id], out);
+    return GPBO_OK;
+}
+
+int gpbo_study_best(const gpbo_study *s, gpbo_trial_info *out)
+{
+    if (s == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_best: NULL argument");
+    size_t best = s->n;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->states[i] == GPBO_TRIAL_COMPLETE && (best == s->n || s->y[i] < s->y[best]))
+            best = i;
+    if (best == s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no complete trial", s->name);
+    info_of(&s->t[best], out);
+    return GPBO_OK;
+}
+
+void gpbo_study_counts(const gpbo_study *s, size_t out[4])
+{
+    memset(out, 0, 4 * sizeof *out);
+    for (size_t i = 0; s && i < s->n; i++)
+        out[s->states[i]]++;
+}
+
+int gpbo_study_optimize(gpbo_study *s, gpbo_objective_fn fn, void *payload, size_t n_trials)
+{
+    if (s == NULL || fn == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_optimize: study or fn is NULL");
+    double *vals = malloc((s->space->n ? s->space->n : 1) * sizeof *vals);
+    if (vals == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "study_optimize: out of memory");
+    int rc = GPBO_OK;
+    for (;;) {
+        size_t c[4];
+        gpbo_study_counts(s, c);
+        if (c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED] >= n_trials)
+            break;
+        size_t id;
+        rc = gpbo_study_ask(s, &id, vals);
+        if (rc == GPBO_EEXHAUSTED) {
+            rc = GPBO_OK;
+            break;
+        }
+        if (rc != GPBO_OK)
+            break;
+        double v = NAN;
+        gpbo_error_clear();
+        int frc = fn(s->space, id, vals, &v, payload);
+        if (frc != 0) {
+            const char *m = gpbo_error_code() != GPBO_OK ? gpbo_error_message() : NULL;
+            char why[256];
+            snprintf(why, sizeof why, "the objective failed (%d)%s%s", frc, m ? ": " : "",
+                     m ? m : "");
+            rc = gpbo_study_tell_failed(s, id, why);
+        } else {
+            rc = gpbo_study_tell(s, id, v);
+        }
+        if (rc != GPBO_OK)
+            break;
+    }
+    free(vals);
+    return rc;
+}
