@@ -254,26 +254,31 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
             memcpy(pend + np++ * d, ui, d * sizeof *pend);
         }
     }
-    if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, n, x, y);
-    if (rc == GPBO_OK) {
+    /* Hyperparameters are fitted, from the default start, on the first n_fit observations
+     * (n_fit = the last multiple of refit_every): a function of the data alone, so a resumed
+     * study refits exactly what an uninterrupted one did. */
+    size_t k = o->refit_every, n_fit = (n / k) * k;
+    if (n_fit == 0)
+        n_fit = n;
+    if (rc == GPBO_OK && !(b->theta != NULL && b->fitted_at == n_fit)) {
         gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
         fo.use_priors = o->use_priors;
-        fo.seed = o->seed + number;
-        int refit = b->theta == NULL || n >= b->fitted_at + o->refit_every;
-        if (b->theta != NULL && gpbo_gp_set_params(gp, b->theta) != GPBO_OK)
-            refit = 1;
-        if (refit) {
+        fo.seed = o->seed + n_fit;
+        rc = gpbo_gp_set_data(gp, n_fit, x, y);
+        if (rc == GPBO_OK)
             rc = gpbo_gp_fit(gp, &fo);
-            if (rc == GPBO_OK) {
-                if (b->theta == NULL)
-                    b->theta = malloc((d + 2) * sizeof *b->theta);
-                if (b->theta != NULL)
-                    gpbo_gp_get_params(gp, b->theta);
-                b->fitted_at = n;
-            }
+        if (rc == GPBO_OK && b->theta == NULL &&
+            (b->theta = malloc((d + 2) * sizeof *b->theta)) == NULL)
+            rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+        if (rc == GPBO_OK) {
+            gpbo_gp_get_params(gp, b->theta);
+            b->fitted_at = n_fit;
         }
     }
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_data(gp, n, x, y);
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_params(gp, b->theta);
     if (rc == GPBO_OK) {
         gpbo_acq_options ao = GPBO_ACQ_OPTIONS_INIT;
         ao.kind = o->acquisition;

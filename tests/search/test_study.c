@@ -1,0 +1,367 @@
+/*
+ * test_study.c: ask / tell studies — grid enumeration, determinism per seed, close and reopen
+ * mid-way giving the uninterrupted sequence (every strategy, on an SQLite file), interrupted
+ * trials handed out again, failing and NaN objectives, a second process reading the file,
+ * maximization, the Bayesian strategy beating random search on Branin, and the error paths.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gpbo/error.h"
+#include "gpbo/search.h"
+#include "gpbo/sys/error.h"
+#include "testutil.h"
+
+static char dir[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    return gpbo_test_mkdtemp(dir, sizeof dir, "gpbo-study");
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return gpbo_test_rmtree(dir);
+}
+
+static gpbo_space *branin_space(int with_extras)
+{
+    gpbo_space *s = gpbo_space_new();
+    gpbo_space_add_float(s, "x1", -5, 10, 0);
+    gpbo_space_add_float(s, "x2", 0, 15, 0);
+    if (with_extras) {
+        const char *c[] = {"a", "b"};
+        gpbo_space_add_categorical(s, "cat", 2, c);
+        gpbo_space_add_int(s, "k", 1, 3, 0);
+    }
+    return s;
+}
+
+static int branin(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
+{
+    (void)s;
+    (void)id;
+    (void)p;
+    const gpbo_test_function *f = gpbo_test_function_find("branin");
+    *out = f->f(2, v);
+    return 0;
+}
+
+/* Fails on every 4th trial, returns NaN on every 5th. */
+static int flaky(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
+{
+    if (id % 4 == 3) {
+        gpbo_error_set(GPBO_EUSER, "simulated crash");
+        return 1;
+    }
+    if (id % 5 == 4) {
+        *out = NAN;
+        return 0;
+    }
+    return branin(s, id, v, out, p);
+}
+
+static void url(char *out, size_t cap, const char *file)
+{
+    snprintf(out, cap, "sqlite:///%s/%s", dir, file);
+}
+
+static void test_grid_enumerates(void **state)
+{
+    (void)state;
+    gpbo_space *s = gpbo_space_new();
+    const char *c[] = {"relu", "tanh"};
+    gpbo_space_add_float(s, "lr", 1e-4, 1e-1, 1);
+    gpbo_space_add_int(s, "k", 1, 2, 0);
+    gpbo_space_add_categorical(s, "act", 2, c);
+    for (int shuffle = 0; shuffle < 2; shuffle++) {
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.strategy = "grid";
+        o.grid_resolution = 4;
+        o.grid_shuffle = shuffle;
+        gpbo_study *st = gpbo_study_open(NULL, "grid", s, &o);
+        assert_non_null(st);
+        int seen[4][2][2] = {{{0}}};
+        size_t id;
+        double v[3];
+        for (int i = 0; i < 16; i++) {
+            assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+            int li = (int)round(log10(v[0]) + 4.0);
+            assert_true(fabs(log10(v[0]) - (li - 4)) < 1e-9);
+            seen[li][(int)v[1] - 1][(int)v[2]]++;
+            assert_int_equal(gpbo_study_tell(st, id, 1.0), GPBO_OK);
+        }
+        for (int a = 0; a < 4; a++)
+            for (int b = 0; b < 2; b++)
+                for (int k = 0; k < 2; k++)
+                    assert_int_equal(seen[a][b][k], 1);
+        assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_EEXHAUSTED);
+        gpbo_study_close(st);
+    }
+    gpbo_space_free(s);
+}
+
+static void run_sequence(const char *storage, const char *name, const char *strategy, size_t n,
+                         int stop_at, double *out)
+{
+    gpbo_space *s = branin_space(1);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = strategy;
+    o.seed = 99;
+    o.n_init = 5;
+    o.lhs_size = 8;
+    gpbo_study *st = gpbo_study_open(storage, name, s, &o);
+    assert_non_null(st);
+    for (size_t i = 0; i < n; i++) {
+        if ((int)i == stop_at) { /* close mid-way and reopen by name */
+            gpbo_study_close(st);
+            st = gpbo_study_open(storage, name, NULL, NULL);
+            assert_non_null(st);
+            assert_int_equal(gpbo_study_ntrials(st), i);
+        }
+        size_t id;
+        double v[4], y;
+        assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+        assert_int_equal(id, i);
+        memcpy(out + 4 * i, v, sizeof v);
+        branin(s, id, v, &y, NULL);
+        assert_int_equal(gpbo_study_tell(st, id, y), GPBO_OK);
+    }
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+static void test_resume_same_sequence(void **state)
+{
+    (void)state;
+    const char *strategies[] = {"random", "sobol", "lhs", "bayes"};
+    for (int k = 0; k < 4; k++) {
+        size_t n = k == 3 ? 14 : 12;
+        double a[4 * 14], b[4 * 14], c[4 * 14];
+        char u1[600], u2[600];
+        url(u1, sizeof u1, "seq1.db");
+        url(u2, sizeof u2, "seq2.db");
+        run_sequence(u1, strategies[k], strategies[k], n, -1, a);
+        run_sequence(u2, strategies[k], strategies[k], n, (int)n / 2 + 1, b);
+        run_sequence(NULL, strategies[k], strategies[k], n, -1, c);
+        if (memcmp(a, b, n * 4 * sizeof *a) != 0)
+            fail_msg("%s: the resumed study differs from the uninterrupted one", strategies[k]);
+        assert_memory_equal(a, c, n * 4 * sizeof *a);
+        /* distinct trials */
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                assert_true(memcmp(a + 4 * i, a + 4 * j, 4 * sizeof *a) != 0);
+    }
+}
+
+static void test_interrupted_trials_run_again(void **state)
+{
+    (void)state;
+    char u[600];
+    url(u, sizeof u, "interrupted.db");
+    gpbo_space *s = branin_space(0);
+    gpbo_study *st = gpbo_study_open(u, "int", s, NULL);
+    size_t id[3];
+    double v[3][2], w[2];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gpbo_study_ask(st, &id[i], v[i]), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(st, id[1], 3.5), GPBO_OK);
+    gpbo_study_close(st); /* trials 0 and 2 were running */
+    st = gpbo_study_open(u, "int", NULL, NULL);
+    size_t counts[4];
+    gpbo_study_counts(st, counts);
+    assert_int_equal(counts[GPBO_TRIAL_RUNNING], 2);
+    assert_int_equal(counts[GPBO_TRIAL_COMPLETE], 1);
+    size_t again;
+    assert_int_equal(gpbo_study_ask(st, &again, w), GPBO_OK);
+    assert_int_equal(again, 0);
+    assert_memory_equal(w, v[0], sizeof w);
+    assert_int_equal(gpbo_study_ask(st, &again, w), GPBO_OK);
+    assert_int_equal(again, 2);
+    assert_int_equal(gpbo_study_ask(st, &again, w), GPBO_OK);
+    assert_int_equal(again, 3);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+static void test_failures_complete_budget(void **state)
+{
+    (void)state;
+    for (int policy = 0; policy < 2; policy++) {
+        gpbo_space *s = branin_space(0);
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.n_init = 4;
+        o.failed = (gpbo_failed_policy)policy;
+        gpbo_study *st = gpbo_study_open(NULL, "flaky", s, &o);
+        assert_int_equal(gpbo_study_optimize(st, flaky, NULL, 20), GPBO_OK);
+        size_t c[4];
+        gpbo_study_counts(st, c);
+        assert_int_equal(c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED], 20);
+        assert_int_equal(c[GPBO_TRIAL_FAILED], 5 + 4 - 1); /* ids 3,7,11,15,19 and 4,9,14 */
+        gpbo_trial_info t;
+        assert_int_equal(gpbo_study_trial(st, 3, &t), GPBO_OK);
+        assert_int_equal(t.state, GPBO_TRIAL_FAILED);
+        assert_non_null(strstr(t.reason, "simulated crash"));
+        assert_int_equal(gpbo_study_trial(st, 4, &t), GPBO_OK);
+        assert_non_null(strstr(t.reason, "nan"));
+        assert_int_equal(gpbo_study_best(st, &t), GPBO_OK);
+        assert_true(isfinite(t.value));
+        gpbo_study_close(st);
+        gpbo_space_free(s);
+    }
+}
+
+static void test_second_process_sees_tells(void **state)
+{
+    (void)state;
+    char u[600];
+    url(u, sizeof u, "shared.db");
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "shared", s, &o);
+    assert_int_equal(gpbo_study_optimize(st, branin, NULL, 7), GPBO_OK);
+    size_t id;
+    double v[2];
+    gpbo_study_ask(st, &id, v);
+    gpbo_study_report(st, id, 1, 0.5);
+    gpbo_study_report(st, id, 2, 0.25);
+    pid_t pid = fork();
+    if (pid == 0) {
+        gpbo_study *other = gpbo_study_open(u, "shared", NULL, NULL);
+        size_t c[4];
+        gpbo_study_counts(other, c);
+        gpbo_trial_info t;
+        int ok = other && c[GPBO_TRIAL_COMPLETE] == 7 && c[GPBO_TRIAL_RUNNING] == 1 &&
+                 gpbo_study_trial(other, 7, &t) == GPBO_OK && t.nsteps == 2 &&
+                 t.step_values[1] == 0.25;
+        gpbo_study_close(other);
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+static void test_maximize_and_best(void **state)
+{
+    (void)state;
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.direction = GPBO_MAXIMIZE;
+    o.strategy = "sobol";
+    gpbo_study *st = gpbo_study_open(NULL, "max", s, &o);
+    assert_int_equal(gpbo_study_optimize(st, branin, NULL, 16), GPBO_OK);
+    gpbo_trial_info best, t;
+    assert_int_equal(gpbo_study_best(st, &best), GPBO_OK);
+    for (size_t i = 0; i < 16; i++) {
+        gpbo_study_trial(st, i, &t);
+        assert_true(t.value <= best.value);
+    }
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+static double regret_after(const char *strategy, uint64_t seed, size_t n)
+{
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = strategy;
+    o.seed = seed;
+    gpbo_study *st = gpbo_study_open(NULL, "q", s, &o);
+    assert_int_equal(gpbo_study_optimize(st, branin, NULL, n), GPBO_OK);
+    gpbo_trial_info b;
+    gpbo_study_best(st, &b);
+    double r = b.value - 0.39788735772973816;
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+    return r;
+}
+
+static void test_bayes_beats_random(void **state)
+{
+    (void)state;
+    /* 30 evaluations on Branin, 3 seeds: Bayesian search gets within 0.05 every time, and
+     * five times below random search's median */
+    double rb[3], rr[3];
+    for (uint64_t seed = 0; seed < 3; seed++) {
+        rb[seed] = regret_after("bayes", seed, 30);
+        rr[seed] = regret_after("random", seed, 30);
+        if (!(rb[seed] < 0.05))
+            fail_msg("seed %llu: bayes regret %g after 30 evaluations", (unsigned long long)seed,
+                     rb[seed]);
+    }
+    double mr = fmax(fmin(rr[0], rr[1]), fmin(fmax(rr[0], rr[1]), rr[2]));
+    assert_true(5.0 * fmax(rb[0], fmax(rb[1], rb[2])) < mr);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    gpbo_space *s = branin_space(0), *s2 = branin_space(1);
+    char u[600];
+    url(u, sizeof u, "errors.db");
+    assert_null(gpbo_study_open(u, "", s, NULL));
+    assert_null(gpbo_study_open(NULL, "m", NULL, NULL));
+    assert_null(gpbo_study_open("postgresql://x@y/z", "m", s, NULL));
+    assert_non_null(strstr(gpbo_error_message(), "unsupported scheme"));
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "simulated_annealing";
+    assert_null(gpbo_study_open(NULL, "m", s, &o));
+    assert_non_null(strstr(gpbo_error_message(), "simulated_annealing"));
+    gpbo_study *st = gpbo_study_open(u, "e", s, NULL);
+    assert_non_null(st);
+    assert_int_equal(gpbo_study_tell(st, 5, 1.0), GPBO_ENOTFOUND);
+    size_t id;
+    double v[2];
+    gpbo_study_ask(st, &id, v);
+    assert_int_equal(gpbo_study_tell(st, id, 1.0), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(st, id, 2.0), GPBO_ESTATE);
+    assert_int_equal(gpbo_study_report(st, id, 1, 1.0), GPBO_ESTATE);
+    gpbo_study_close(st);
+    assert_null(gpbo_study_open(u, "e", s2, NULL));
+    assert_non_null(strstr(gpbo_error_message(), "different search space"));
+    assert_null(gpbo_study_open(u, "missing", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/x.db", dir);
+    assert_null(gpbo_study_open(bad, "e", s, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ESTORAGE);
+    /* a file that is not a database */
+    char junk[600];
+    snprintf(junk, sizeof junk, "%s/junk.db", dir);
+    gpbo_test_write_file(junk, "this is not sqlite at all, not at all........", 45);
+    assert_null(gpbo_study_open(junk, "e", s, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ESTORAGE);
+    gpbo_space_free(s);
+    gpbo_space_free(s2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_enumerates),
+        cmocka_unit_test(test_resume_same_sequence),
+        cmocka_unit_test(test_interrupted_trials_run_again),
+        cmocka_unit_test(test_failures_complete_budget),
+        cmocka_unit_test(test_second_process_sees_tells),
+        cmocka_unit_test(test_maximize_and_best),
+        cmocka_unit_test(test_bayes_beats_random),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
