@@ -11,5 +11,6 @@
 #include "gpbo/pruner.h"
 #include "gpbo/rng.h"
 #include "gpbo/search.h"
+#include "gpbo/trainer.h"
 
 #endif /* GPBO_GPBO_H */

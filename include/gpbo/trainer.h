@@ -1,0 +1,171 @@
+/*
+ * gpbo/trainer.h: a neural-network trainer — multilayer perceptrons and small convolutional
+ * networks for classification of MNIST-format data (Fashion-MNIST), in float32 on OpenBLAS.
+ *
+ * Data: IDX files (gzip or not) with validation of magic numbers, sizes and truncation; CSV
+ * files (label column + features); seeded train/validation splits; normalization with the
+ * training set's statistics.
+ * Models: a textual spec, "mlp:512-256" (hidden layer sizes) or
+ * "cnn:c32k5-p2-c64k5-p2-d1024" (convolutions with N filters of K x K, same padding; 2 x 2 max
+ * pooling; dense layers); the output layer (one unit per class) is added. ReLU or tanh, dropout
+ * after every hidden dense layer, He (ReLU) or Glorot (tanh) initialization.
+ * Training: SGD with momentum (optionally Nesterov), Adam (AdamW: decoupled weight decay),
+ * RMSprop; L1 and L2; learning-rate schedules (fixed, exponential, step, cosine) with linear
+ * warmup; mini-batches reshuffled every epoch; validation every epoch; early stopping that
+ * restores the best weights; random shifts and horizontal flips; a per-epoch callback that can
+ * stop training (pruning).
+ * Deterministic for a seed when OpenBLAS runs on one thread.
+ *
+ * Thread-safety: distinct objects may be used from distinct threads.
+ */
+#ifndef GPBO_TRAINER_H
+#define GPBO_TRAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpbo/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Datasets                                                                                    */
+
+/** A labelled dataset: n examples of `features` floats (row-major), labels in [0, classes). */
+typedef struct gpbo_dataset {
+    size_t n;
+    size_t features;
+    size_t classes;
+    size_t channels, rows, cols; /**< image shape (features = channels*rows*cols), or 1, 1,
+                                      features for tabular data */
+    float *x;
+    int32_t *y;
+} gpbo_dataset;
+
+/**
+ * Reads an IDX image file and its IDX label file (gzip-compressed or plain, as zlib detects),
+ * scaling pixels to [0, 1]. Checks the magic numbers, the dimensions, that both files hold
+ * the same number of items and that neither is truncated.
+ * @param limit read at most this many examples (0: all).
+ * @return the dataset, or NULL with GPBO_EIO (cannot open) or GPBO_EFORMAT naming the file
+ *         and the problem; GPBO_ENOMEM.
+ */
+GPBO_API gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size_t limit);
+
+/**
+ * Reads a CSV file: one example per line, the label (an integer >= 0) in column label_col,
+ * numeric features in the others; an optional header line (detected when its first field is
+ * not a number). Every line must have the same number of fields.
+ * @return the dataset, or NULL with GPBO_EIO or GPBO_EFORMAT naming the line and the field.
+ */
+GPBO_API gpbo_dataset *gpbo_dataset_load_csv(const char *path, size_t label_col);
+
+/** Frees a dataset. Accepts NULL. */
+GPBO_API void gpbo_dataset_free(gpbo_dataset *ds);
+
+/**
+ * Splits ds at random (seeded) into a training part and a validation part holding
+ * round(fraction * n) examples. @return GPBO_OK, GPBO_EINVAL (fraction outside (0, 1), or a
+ * part would be empty), GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_dataset_split(const gpbo_dataset *ds, double fraction, uint64_t seed,
+                                gpbo_dataset **out_train, gpbo_dataset **out_val);
+
+/** The first n examples of a seeded shuffle of ds (a subset), or NULL (GPBO_ENOMEM). */
+GPBO_API gpbo_dataset *gpbo_dataset_subset(const gpbo_dataset *ds, size_t n, uint64_t seed);
+
+/**
+ * Standardizes the features of train (one mean and one standard deviation over all features,
+ * as for images) and applies the same transform to other (may be NULL). Cannot fail.
+ */
+GPBO_API void gpbo_dataset_normalize(gpbo_dataset *train, gpbo_dataset *other1,
+                                     gpbo_dataset *other2);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Training                                                                                    */
+
+typedef enum gpbo_activation { GPBO_ACT_RELU = 0, GPBO_ACT_TANH } gpbo_activation;
+typedef enum gpbo_optimizer { GPBO_OPT_SGD = 0, GPBO_OPT_ADAM, GPBO_OPT_RMSPROP } gpbo_optimizer;
+typedef enum gpbo_schedule {
+    GPBO_SCHED_FIXED = 0,
+    GPBO_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
+    GPBO_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
+    GPBO_SCHED_COSINE       /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
+} gpbo_schedule;
+
+/**
+ * Called after every epoch with the validation accuracy (and loss). Non-zero stops training
+ * (the run then ends with GPBO_EUSER and the result of the epochs so far).
+ */
+typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss, void *payload);
+
+#define GPBO_TRAINER_CONFIG_VERSION 1
+
+/** What to train and how. Initialize with GPBO_TRAINER_CONFIG_INIT; fields only appended. */
+typedef struct gpbo_trainer_config {
+    unsigned int version; /**< GPBO_TRAINER_CONFIG_VERSION */
+    const char *model;    /**< "mlp:256-128" (default) or "cnn:c32k5-p2-c64k5-p2-d1024" */
+    gpbo_activation activation;
+    double dropout; /**< after every hidden dense layer, in [0, 1) */
+    gpbo_optimizer optimizer;
+    double lr;           /**< base learning rate (default 1e-3) */
+    double momentum;     /**< SGD (default 0.9) */
+    int nesterov;        /**< SGD */
+    double beta1, beta2; /**< Adam (0.9, 0.999) */
+    double rho;          /**< RMSprop's decay (0.99) */
+    double eps;          /**< Adam and RMSprop (1e-8) */
+    double weight_decay; /**< L2: added to the gradient; decoupled (AdamW) for Adam */
+    double l1;           /**< L1 strength (sign of the weights added to the gradient) */
+    gpbo_schedule schedule;
+    double gamma;         /**< exponential and step decay factor (0.95) */
+    size_t step_size;     /**< step decay period in epochs (10) */
+    size_t warmup_epochs; /**< linear warmup from lr / (warmup + 1) (0: none) */
+    size_t batch_size;    /**< (128) */
+    size_t epochs;        /**< at most (10) */
+    size_t patience;      /**< early stopping: epochs without improvement (0: off) */
+    double min_delta;     /**< improvement of the validation accuracy that counts */
+    size_t shift;         /**< augmentation: random shifts of up to this many pixels */
+    int flip;             /**< augmentation: random horizontal flips */
+    uint64_t seed;
+    gpbo_epoch_fn on_epoch; /**< or NULL */
+    void *payload;
+} gpbo_trainer_config;
+
+#define GPBO_TRAINER_CONFIG_INIT                                                                   \
+    {                                                                                              \
+        GPBO_TRAINER_CONFIG_VERSION, "mlp:256-128", GPBO_ACT_RELU, 0.0, GPBO_OPT_ADAM, 1e-3, 0.9,  \
+            0, 0.9, 0.999, 0.99, 1e-8, 0.0, 0.0, GPBO_SCHED_FIXED, 0.95, 10, 0, 128, 10, 0, 0.0,   \
+            0, 0, 0, NULL, NULL                                                                    \
+    }
+
+/** Fills cfg with the defaults. Cannot fail. */
+GPBO_API void gpbo_trainer_config_init(gpbo_trainer_config *cfg);
+
+/** What a run measured. Test metrics are NaN when no test set was given. */
+typedef struct gpbo_trainer_result {
+    double val_accuracy, val_f1, val_loss;    /**< of the restored (best) weights */
+    double test_accuracy, test_f1, test_loss; /**< of the same weights */
+    double train_loss;                        /**< mean over the last epoch run */
+    size_t epochs;                            /**< epochs run */
+    size_t best_epoch;                        /**< 1-based epoch whose weights were kept */
+    double seconds;                           /**< wall time of the whole run */
+    size_t parameters;                        /**< trainable parameters */
+} gpbo_trainer_result;
+
+/**
+ * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
+ * on val and test (may be NULL).
+ * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EINVAL (a
+ *         bad config or model spec, named; mismatched datasets); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
+                              const gpbo_dataset *val, const gpbo_dataset *test,
+                              gpbo_trainer_result *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPBO_TRAINER_H */

@@ -1,0 +1,457 @@
+/*
+ * net.c: the layers of the trainer — dense, 2-D convolution (same padding, stride 1, as
+ * im2col over the whole batch and one sgemm), 2 x 2 max pooling, ReLU / tanh, dropout — and
+ * softmax cross-entropy, forward and backward, in float32 on OpenBLAS. Buffers are allocated
+ * once for the largest batch; the training loop allocates nothing.
+ */
+#include <cblas.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpbo/sys/error.h"
+#include "trainer_internal.h"
+
+static void layer_free(gpbo_layer *l)
+{
+    free(l->W);
+    free(l->b);
+    free(l->dW);
+    free(l->db);
+    free(l->y);
+    free(l->gin);
+    free(l->arg);
+    free(l->mask);
+    free(l->cols);
+    free(l->tmp);
+}
+
+void gpbo_net_free(gpbo_net *net)
+{
+    if (net == NULL)
+        return;
+    for (size_t i = 0; i < net->nl; i++)
+        layer_free(&net->L[i]);
+    free(net->L);
+    free(net->probs);
+    free(net->g);
+    free(net);
+}
+
+static float *falloc(size_t n)
+{
+    return calloc(n ? n : 1, sizeof(float));
+}
+
+/* Shapes are fixed here; buffers follow in alloc_layer. */
+static int push(gpbo_net *net, gpbo_layer *l)
+{
+    gpbo_layer *nl = realloc(net->L, (net->nl + 1) * sizeof *nl);
+    if (nl == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    net->L = nl;
+    net->L[net->nl++] = *l;
+    return GPBO_OK;
+}
+
+static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng *rng)
+{
+    l->y = falloc(bmax * l->out);
+    l->gin = falloc(bmax * l->in);
+    if (!l->y || !l->gin)
+        return GPBO_ENOMEM;
+    if (l->kind == GPBO_L_DENSE || l->kind == GPBO_L_CONV) {
+        size_t fan_in = l->kind == GPBO_L_DENSE ? l->in : l->c * l->k * l->k;
+        size_t fan_out = l->kind == GPBO_L_DENSE ? l->out : l->f * l->k * l->k;
+        l->nW = l->kind == GPBO_L_DENSE ? l->in * l->out : l->f * fan_in;
+        l->nb = l->kind == GPBO_L_DENSE ? l->out : l->f;
+        l->W = falloc(l->nW);
+        l->dW = falloc(l->nW);
+        l->b = falloc(l->nb);
+        l->db = falloc(l->nb);
+        if (!l->W || !l->dW || !l->b || !l->db)
+            return GPBO_ENOMEM;
+        /* He for ReLU (He et al. 2015), Glorot uniform for tanh (Glorot & Bengio 2010) */
+        if (act == GPBO_ACT_RELU) {
+            double sd = sqrt(2.0 / (double)fan_in);
+            for (size_t i = 0; i < l->nW; i++)
+                l->W[i] = (float)(sd * gpbo_rng_normal(rng));
+        } else {
+            double a = sqrt(6.0 / (double)(fan_in + fan_out));
+            for (size_t i = 0; i < l->nW; i++)
+                l->W[i] = (float)(a * (2.0 * gpbo_rng_uniform(rng) - 1.0));
+        }
+    }
+    if (l->kind == GPBO_L_CONV) {
+        size_t ckk = l->c * l->k * l->k, hw = l->h * l->w;
+        l->cols = falloc(ckk * bmax * hw);
+        l->tmp = falloc(l->f * bmax * hw);
+        if (!l->cols || !l->tmp)
+            return GPBO_ENOMEM;
+    }
+    if (l->kind == GPBO_L_POOL && (l->arg = malloc(bmax * l->out * sizeof *l->arg)) == NULL)
+        return GPBO_ENOMEM;
+    if (l->kind == GPBO_L_DROPOUT && (l->mask = falloc(bmax * l->out)) == NULL)
+        return GPBO_ENOMEM;
+    return GPBO_OK;
+}
+
+static unsigned long read_num(const char **p)
+{
+    unsigned long v = 0;
+    while (isdigit((unsigned char)**p)) {
+        v = v * 10 + (unsigned long)(**p - '0');
+        if (v > 100000)
+            return 0;
+        (*p)++;
+    }
+    return v;
+}
+
+gpbo_net *gpbo_net_new(const char *spec, gpbo_activation act, double dropout, size_t channels,
+                       size_t rows, size_t cols, size_t classes, size_t bmax, gpbo_rng *rng)
+{
+    if (spec == NULL || bmax == 0 || classes < 2 || channels * rows * cols == 0) {
+        gpbo_error_set(GPBO_EINVAL, "trainer: bad network arguments");
+        return NULL;
+    }
+    if (!(dropout >= 0.0 && dropout < 1.0)) {
+        gpbo_error_set(GPBO_EINVAL, "trainer: dropout %g must lie in [0, 1)", dropout);
+        return NULL;
+    }
+    gpbo_net *net = calloc(1, sizeof *net);
+    if (net == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+        return NULL;
+    }
+    net->in = channels * rows * cols;
+    net->classes = classes;
+    net->bmax = bmax;
+    int cnn = strncmp(spec, "cnn:", 4) == 0;
+    if (!cnn && strncmp(spec, "mlp:", 4) != 0 && strcmp(spec, "mlp") != 0) {
+        gpbo_error_set(GPBO_EINVAL, "trainer: model '%s' must start with 'mlp:' or 'cnn:'", spec);
+        goto fail;
+    }
+    size_t c = channels, h = rows, w = cols, feat = net->in;
+    int flat = !cnn;
+    const char *p = spec[3] == ':' ? spec + 4 : spec + 3;
+    while (*p) {
+        char kind = cnn ? *p : 'd';
+        if (cnn)
+            p++;
+        unsigned long n = read_num(&p), k = 0;
+        if (kind == 'c' && *p == 'k') {
+            p++;
+            k = read_num(&p);
+        }
+        gpbo_layer l = {0};
+        if (kind == 'c' && n > 0 && k % 2 == 1 && !flat) {
+            l.kind = GPBO_L_CONV;
+            l.c = c, l.h = h, l.w = w, l.f = n, l.k = k;
+            l.oc = n, l.oh = h, l.ow = w;
+            l.in = c * h * w;
+            l.out = n * h * w;
+            c = n;
+        } else if (kind == 'p' && n == 2 && !flat && h >= 2 && w >= 2) {
+            l.kind = GPBO_L_POOL;
+            l.c = c, l.h = h, l.w = w, l.oc = c, l.oh = h / 2, l.ow = w / 2;
+            l.in = c * h * w;
+            l.out = c * (h / 2) * (w / 2);
+            h /= 2;
+            w /= 2;
+        } else if (kind == 'd' && n > 0) {
+            flat = 1;
+            l.kind = GPBO_L_DENSE;
+            l.in = feat;
+            l.out = n;
+        } else {
+            gpbo_error_set(GPBO_EINVAL,
+                           "trainer: cannot read model '%s' near '%s' (mlp:N-N-..., or cnn: "
+                           "cNkK (odd K), p2, dN)",
+                           spec, p);
+            goto fail;
+        }
+        feat = l.out;
+        if (push(net, &l) != GPBO_OK)
+            goto fail;
+        if (l.kind != GPBO_L_POOL) {
+            gpbo_layer a = {.kind = GPBO_L_ACT, .in = feat, .out = feat, .act = act};
+            if (push(net, &a) != GPBO_OK)
+                goto fail;
+        }
+        if (l.kind == GPBO_L_DENSE && dropout > 0) {
+            gpbo_layer d = {.kind = GPBO_L_DROPOUT, .in = feat, .out = feat, .p = (float)dropout};
+            if (push(net, &d) != GPBO_OK)
+                goto fail;
+        }
+        if (*p == '-')
+            p++;
+        else if (*p) {
+            gpbo_error_set(GPBO_EINVAL, "trainer: model '%s': unexpected '%c'", spec, *p);
+            goto fail;
+        }
+    }
+    gpbo_layer o = {.kind = GPBO_L_DENSE, .in = feat, .out = classes};
+    if (push(net, &o) != GPBO_OK)
+        goto fail;
+    for (size_t i = 0; i < net->nl; i++) {
+        if (alloc_layer(&net->L[i], bmax, act, rng) != GPBO_OK) {
+            gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory for model '%s'", spec);
+            goto fail;
+        }
+        net->nparams += net->L[i].nW + net->L[i].nb;
+    }
+    net->probs = falloc(bmax * classes);
+    net->g = falloc(bmax * classes);
+    if (!net->probs || !net->g) {
+        gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+        goto fail;
+    }
+    return net;
+fail:
+    gpbo_net_free(net);
+    return NULL;
+}
+
+/* ---- convolution helpers: cols[(ci k k + ki k + kj)][b hw + p] ---------------------------- */
+
+static void im2col(const gpbo_layer *l, const float *x, size_t B)
+{
+    size_t k = l->k, pad = k / 2, h = l->h, w = l->w, hw = h * w, BHW = B * hw;
+    for (size_t ci = 0; ci < l->c; ci++)
+        for (size_t ki = 0; ki < k; ki++)
+            for (size_t kj = 0; kj < k; kj++) {
+                float *row = l->cols + ((ci * k + ki) * k + kj) * BHW;
+                for (size_t b = 0; b < B; b++) {
+                    const float *img = x + b * l->in + ci * hw;
+                    float *dst = row + b * hw;
+                    for (size_t i = 0; i < h; i++) {
+                        long si = (long)i + (long)ki - (long)pad;
+                        if (si < 0 || si >= (long)h) {
+                            memset(dst + i * w, 0, w * sizeof *dst);
+                            continue;
+                        }
+                        for (size_t j = 0; j < w; j++) {
+                            long sj = (long)j + (long)kj - (long)pad;
+                            dst[i * w + j] =
+                                (sj < 0 || sj >= (long)w) ? 0.0f : img[si * (long)w + sj];
+                        }
+                    }
+                }
+            }
+}
+
+static void col2im(const gpbo_layer *l, const float *dcols, float *gin, size_t B)
+{
+    size_t k = l->k, pad = k / 2, h = l->h, w = l->w, hw = h * w, BHW = B * hw;
+    memset(gin, 0, B * l->in * sizeof *gin);
+    for (size_t ci = 0; ci < l->c; ci++)
+        for (size_t ki = 0; ki < k; ki++)
+            for (size_t kj = 0; kj < k; kj++) {
+                const float *row = dcols + ((ci * k + ki) * k + kj) * BHW;
+                for (size_t b = 0; b < B; b++) {
+                    float *img = gin + b * l->in + ci * hw;
+                    const float *src = row + b * hw;
+                    for (size_t i = 0; i < h; i++) {
+                        long si = (long)i + (long)ki - (long)pad;
+                        if (si < 0 || si >= (long)h)
+                            continue;
+                        for (size_t j = 0; j < w; j++) {
+                            long sj = (long)j + (long)kj - (long)pad;
+                            if (sj >= 0 && sj < (long)w)
+                                img[si * (long)w + sj] += src[i * w + j];
+                        }
+                    }
+                }
+            }
+}
+
+static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gpbo_rng *rng)
+{
+    switch (l->kind) {
+    case GPBO_L_DENSE:
+        for (size_t b = 0; b < B; b++)
+            memcpy(l->y + b * l->out, l->b, l->out * sizeof *l->y);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)l->out, (int)l->in,
+                    1.0f, x, (int)l->in, l->W, (int)l->out, 1.0f, l->y, (int)l->out);
+        break;
+    case GPBO_L_CONV: {
+        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k, BHW = B * hw;
+        im2col(l, x, B);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->f, (int)BHW, (int)ckk, 1.0f,
+                    l->W, (int)ckk, l->cols, (int)BHW, 0.0f, l->tmp, (int)BHW);
+        for (size_t fi = 0; fi < l->f; fi++)
+            for (size_t b = 0; b < B; b++) {
+                float *dst = l->y + b * l->out + fi * hw;
+                const float *src = l->tmp + fi * BHW + b * hw;
+                for (size_t q = 0; q < hw; q++)
+                    dst[q] = src[q] + l->b[fi];
+            }
+        break;
+    }
+    case GPBO_L_POOL:
+        for (size_t b = 0; b < B; b++)
+            for (size_t ci = 0; ci < l->c; ci++) {
+                const float *img = x + b * l->in + ci * l->h * l->w;
+                for (size_t i = 0; i < l->oh; i++)
+                    for (size_t j = 0; j < l->ow; j++) {
+                        size_t best = (2 * i) * l->w + 2 * j;
+                        for (size_t di = 0; di < 2; di++)
+                            for (size_t dj = 0; dj < 2; dj++) {
+                                size_t q = (2 * i + di) * l->w + 2 * j + dj;
+                                if (img[q] > img[best])
+                                    best = q;
+                            }
+                        size_t o = b * l->out + (ci * l->oh + i) * l->ow + j;
+                        l->y[o] = img[best];
+                        l->arg[o] = (int32_t)(ci * l->h * l->w + best);
+                    }
+            }
+        break;
+    case GPBO_L_ACT: {
+        size_t m = B * l->out;
+        if (l->act == GPBO_ACT_RELU)
+            for (size_t i = 0; i < m; i++)
+                l->y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        else
+            for (size_t i = 0; i < m; i++)
+                l->y[i] = tanhf(x[i]);
+        break;
+    }
+    case GPBO_L_DROPOUT: {
+        size_t m = B * l->out;
+        if (!train || l->p <= 0.0f) {
+            memcpy(l->y, x, m * sizeof *l->y);
+            break;
+        }
+        float keep = 1.0f - l->p, scale = 1.0f / keep;
+        for (size_t i = 0; i < m; i++) {
+            l->mask[i] = gpbo_rng_uniform(rng) < keep ? scale : 0.0f;
+            l->y[i] = x[i] * l->mask[i];
+        }
+        break;
+    }
+    }
+}
+
+const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train, gpbo_rng *rng)
+{
+    const float *a = x;
+    for (size_t i = 0; i < net->nl; i++) {
+        forward_layer(&net->L[i], a, B, train, rng);
+        a = net->L[i].y;
+    }
+    return a;
+}
+
+double gpbo_net_loss(gpbo_net *net, const int32_t *y, size_t B, int want_grad)
+{
+    const float *z = net->L[net->nl - 1].y;
+    size_t C = net->classes;
+    double loss = 0.0;
+    for (size_t b = 0; b < B; b++) {
+        const float *zb = z + b * C;
+        float mx = zb[0];
+        for (size_t c = 1; c < C; c++)
+            mx = zb[c] > mx ? zb[c] : mx;
+        double s = 0.0;
+        for (size_t c = 0; c < C; c++)
+            s += exp((double)(zb[c] - mx));
+        double lse = log(s) + mx;
+        for (size_t c = 0; c < C; c++)
+            net->probs[b * C + c] = (float)exp((double)zb[c] - lse);
+        loss += lse - zb[y[b]];
+        if (want_grad) {
+            for (size_t c = 0; c < C; c++)
+                net->g[b * C + c] =
+                    (net->probs[b * C + c] - (c == (size_t)y[b] ? 1.0f : 0.0f)) / (float)B;
+        }
+    }
+    return loss / (double)B;
+}
+
+/* Backward through layer l with output gradient g and forward input x; writes l->gin (when
+ * need_gin) and the parameter gradients. */
+static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t B, int need_gin)
+{
+    switch (l->kind) {
+    case GPBO_L_DENSE:
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l->in, (int)l->out, (int)B, 1.0f,
+                    x, (int)l->in, g, (int)l->out, 0.0f, l->dW, (int)l->out);
+        memset(l->db, 0, l->nb * sizeof *l->db);
+        for (size_t b = 0; b < B; b++)
+            for (size_t o = 0; o < l->out; o++)
+                l->db[o] += g[b * l->out + o];
+        if (need_gin)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)l->in, (int)l->out,
+                        1.0f, g, (int)l->out, l->W, (int)l->out, 0.0f, l->gin, (int)l->in);
+        break;
+    case GPBO_L_CONV: {
+        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k, BHW = B * hw;
+        /* the output gradient in (f x B hw) layout */
+        memset(l->db, 0, l->nb * sizeof *l->db);
+        for (size_t fi = 0; fi < l->f; fi++)
+            for (size_t b = 0; b < B; b++) {
+                const float *src = g + b * l->out + fi * hw;
+                float *dst = l->tmp + fi * BHW + b * hw;
+                float s = 0.0f;
+                for (size_t q = 0; q < hw; q++) {
+                    dst[q] = src[q];
+                    s += src[q];
+                }
+                l->db[fi] += s;
+            }
+        /* the forward's im2col of x is still in cols */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->f, (int)ckk, (int)BHW, 1.0f,
+                    l->tmp, (int)BHW, l->cols, (int)BHW, 0.0f, l->dW, (int)ckk);
+        if (need_gin) {
+            /* dcols = W^T tmp, written over cols (no longer needed) */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)ckk, (int)BHW, (int)l->f,
+                        1.0f, l->W, (int)ckk, l->tmp, (int)BHW, 0.0f, l->cols, (int)BHW);
+            col2im(l, l->cols, l->gin, B);
+        }
+        (void)x;
+        break;
+    }
+    case GPBO_L_POOL:
+        memset(l->gin, 0, B * l->in * sizeof *l->gin);
+        for (size_t b = 0; b < B; b++)
+            for (size_t o = 0; o < l->out; o++)
+                l->gin[b * l->in + (size_t)l->arg[b * l->out + o]] += g[b * l->out + o];
+        break;
+    case GPBO_L_ACT: {
+        size_t m = B * l->out;
+        if (l->act == GPBO_ACT_RELU)
+            for (size_t i = 0; i < m; i++)
+                l->gin[i] = l->y[i] > 0.0f ? g[i] : 0.0f;
+        else
+            for (size_t i = 0; i < m; i++)
+                l->gin[i] = g[i] * (1.0f - l->y[i] * l->y[i]);
+        break;
+    }
+    case GPBO_L_DROPOUT: {
+        size_t m = B * l->out;
+        if (l->p <= 0.0f)
+            memcpy(l->gin, g, m * sizeof *g);
+        else
+            for (size_t i = 0; i < m; i++)
+                l->gin[i] = g[i] * l->mask[i];
+        break;
+    }
+    }
+}
+
+void gpbo_net_backward(gpbo_net *net, const float *x, size_t B, float *gin)
+{
+    const float *g = net->g;
+    for (size_t i = net->nl; i-- > 0;) {
+        gpbo_layer *l = &net->L[i];
+        const float *in = i > 0 ? net->L[i - 1].y : x;
+        int need = i > 0 || gin != NULL;
+        backward_layer(l, in, g, B, need);
+        g = l->gin;
+    }
+    if (gin != NULL)
+        memcpy(gin, net->L[0].gin, B * net->in * sizeof *gin);
+}

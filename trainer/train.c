@@ -1,0 +1,368 @@
+/*
+ * train.c: the training loop — mini-batches reshuffled every epoch, augmentation, the
+ * optimizer step (SGD with momentum / Nesterov as PyTorch defines it, Adam and AdamW, RMSprop;
+ * L2 added to the gradient, decoupled for Adam; L1 as its subgradient), learning-rate
+ * schedules with linear warmup, validation every epoch, early stopping that keeps the best
+ * weights, and the metrics (accuracy, macro-F1, cross-entropy).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpbo/sys/error.h"
+#include "trainer_internal.h"
+#include "trainer_optim.h"
+
+void gpbo_trainer_config_init(gpbo_trainer_config *cfg)
+{
+    if (cfg != NULL) {
+        gpbo_trainer_config d = GPBO_TRAINER_CONFIG_INIT;
+        *cfg = d;
+    }
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch)
+{
+    size_t w = c->warmup_epochs;
+    if (epoch < w)
+        return c->lr * (double)(epoch + 1) / (double)(w + 1);
+    size_t e = epoch - w, span = c->epochs > w ? c->epochs - w : 1;
+    switch (c->schedule) {
+    case GPBO_SCHED_EXPONENTIAL:
+        return c->lr * pow(c->gamma, (double)e);
+    case GPBO_SCHED_STEP:
+        return c->lr * pow(c->gamma, (double)(e / (c->step_size ? c->step_size : 1)));
+    case GPBO_SCHED_COSINE:
+        return c->lr * 0.5 * (1.0 + cos(M_PI * (double)e / (double)span));
+    case GPBO_SCHED_FIXED:
+    default:
+        return c->lr;
+    }
+}
+
+int gpbo_trainer__optim_init(gpbo_optim *o, const gpbo_trainer_config *c, gpbo_net *net)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = c;
+    size_t total = 0;
+    for (size_t i = 0; i < net->nl; i++)
+        total += net->L[i].nW + net->L[i].nb;
+    o->m = calloc(total ? total : 1, sizeof *o->m);
+    o->v = calloc(total ? total : 1, sizeof *o->v);
+    if (o->m == NULL || o->v == NULL) {
+        gpbo_trainer__optim_free(o);
+        return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    }
+    return GPBO_OK;
+}
+
+void gpbo_trainer__optim_free(gpbo_optim *o)
+{
+    free(o->m);
+    free(o->v);
+    o->m = o->v = NULL;
+}
+
+/* One update of n parameters p with gradients g; decay: weights (1) or biases (0). */
+static void update(gpbo_optim *o, float *p, const float *g, size_t n, int decay, float *m, float *v,
+                   double lr)
+{
+    const gpbo_trainer_config *c = o->cfg;
+    double wd = decay ? c->weight_decay : 0.0, l1 = decay ? c->l1 : 0.0;
+    switch (c->optimizer) {
+    case GPBO_OPT_SGD:
+        for (size_t i = 0; i < n; i++) {
+            double gi = g[i] + wd * p[i] + l1 * ((p[i] > 0) - (p[i] < 0));
+            if (c->momentum > 0) {
+                double buf = o->t == 1 ? gi : c->momentum * m[i] + gi;
+                m[i] = (float)buf;
+                gi = c->nesterov ? gi + c->momentum * buf : buf;
+            }
+            p[i] = (float)(p[i] - lr * gi);
+        }
+        break;
+    case GPBO_OPT_ADAM: {
+        double b1 = c->beta1, b2 = c->beta2;
+        double c1 = 1.0 - pow(b1, (double)o->t), c2 = 1.0 - pow(b2, (double)o->t);
+        for (size_t i = 0; i < n; i++) {
+            double gi = g[i] + l1 * ((p[i] > 0) - (p[i] < 0));
+            double pi = p[i] * (1.0 - lr * wd); /* AdamW: decoupled weight decay */
+            double mi = b1 * m[i] + (1 - b1) * gi, vi = b2 * v[i] + (1 - b2) * gi * gi;
+            m[i] = (float)mi;
+            v[i] = (float)vi;
+            p[i] = (float)(pi - lr * (mi / c1) / (sqrt(vi / c2) + c->eps));
+        }
+        break;
+    }
+    case GPBO_OPT_RMSPROP:
+        for (size_t i = 0; i < n; i++) {
+            double gi = g[i] + wd * p[i] + l1 * ((p[i] > 0) - (p[i] < 0));
+            double vi = c->rho * v[i] + (1 - c->rho) * gi * gi;
+            v[i] = (float)vi;
+            p[i] = (float)(p[i] - lr * gi / (sqrt(vi) + c->eps));
+        }
+        break;
+    }
+}
+
+void gpbo_trainer__optim_step(gpbo_optim *o, gpbo_net *net, double lr)
+{
+    o->t++;
+    size_t off = 0;
+    for (size_t i = 0; i < net->nl; i++) {
+        gpbo_layer *l = &net->L[i];
+        if (l->nW == 0)
+            continue;
+        update(o, l->W, l->dW, l->nW, 1, o->m + off, o->v + off, lr);
+        off += l->nW;
+        update(o, l->b, l->db, l->nb, 0, o->m + off, o->v + off, lr);
+        off += l->nb;
+    }
+}
+
+/* Copies every parameter into (save) or out of (restore) buf. */
+static void copy_params(gpbo_net *net, float *buf, int save)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < net->nl; i++) {
+        gpbo_layer *l = &net->L[i];
+        float *ps[2] = {l->W, l->b};
+        size_t ns[2] = {l->nW, l->nb};
+        for (int k = 0; k < 2; k++) {
+            if (ns[k] == 0)
+                continue;
+            if (save)
+                memcpy(buf + off, ps[k], ns[k] * sizeof *buf);
+            else
+                memcpy(ps[k], buf + off, ns[k] * sizeof *buf);
+            off += ns[k];
+        }
+    }
+}
+
+int gpbo_trainer__evaluate(gpbo_net *net, const gpbo_dataset *ds, double *acc, double *f1,
+                           double *loss)
+{
+    size_t C = net->classes, B = net->bmax;
+    size_t *conf = calloc(C * C, sizeof *conf);
+    if (conf == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    double total = 0.0;
+    size_t correct = 0;
+    for (size_t s = 0; s < ds->n; s += B) {
+        size_t b = ds->n - s < B ? ds->n - s : B;
+        gpbo_net_forward(net, ds->x + s * ds->features, b, 0, NULL);
+        total += gpbo_net_loss(net, ds->y + s, b, 0) * (double)b;
+        for (size_t i = 0; i < b; i++) {
+            const float *p = net->probs + i * C;
+            size_t am = 0;
+            for (size_t c = 1; c < C; c++)
+                if (p[c] > p[am])
+                    am = c;
+            size_t t = (size_t)ds->y[s + i];
+            correct += am == t;
+            conf[t * C + am]++;
+        }
+    }
+    double sf = 0.0;
+    size_t present = 0;
+    for (size_t c = 0; c < C; c++) {
+        size_t tp = conf[c * C + c], fp = 0, fn = 0;
+        for (size_t k = 0; k < C; k++) {
+            if (k != c) {
+                fp += conf[k * C + c];
+                fn += conf[c * C + k];
+            }
+        }
+        if (tp + fp + fn > 0) {
+            sf += 2.0 * (double)tp / (double)(2 * tp + fp + fn);
+            present++;
+        }
+    }
+    free(conf);
+    *acc = ds->n ? (double)correct / (double)ds->n : NAN;
+    *f1 = present ? sf / (double)present : NAN;
+    *loss = ds->n ? total / (double)ds->n : NAN;
+    return GPBO_OK;
+}
+
+/* Random shift (zero padding with the corner value) and horizontal flip of one image. */
+static void augment(const gpbo_dataset *ds, const gpbo_trainer_config *c, gpbo_rng *rng,
+                    const float *src, float *dst)
+{
+    size_t ch = ds->channels, h = ds->rows, w = ds->cols;
+    long dy = 0, dx = 0;
+    if (c->shift > 0) {
+        long s = (long)c->shift;
+        dy = (long)gpbo_rng_below(rng, (uint64_t)(2 * s + 1)) - s;
+        dx = (long)gpbo_rng_below(rng, (uint64_t)(2 * s + 1)) - s;
+    }
+    int flip = c->flip && (gpbo_rng_u64(rng) >> 63);
+    for (size_t k = 0; k < ch; k++) {
+        const float *in = src + k * h * w;
+        float *out = dst + k * h * w;
+        float bg = in[0];
+        for (size_t i = 0; i < h; i++)
+            for (size_t j = 0; j < w; j++) {
+                long si = (long)i - dy, sj = (long)(flip ? w - 1 - j : j) - dx;
+                out[i * w + j] = (si < 0 || si >= (long)h || sj < 0 || sj >= (long)w)
+                                     ? bg
+                                     : in[si * (long)w + sj];
+            }
+    }
+}
+
+static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
+                        const gpbo_dataset *val, const gpbo_dataset *test)
+{
+    if (c->version != GPBO_TRAINER_CONFIG_VERSION)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: config.version is %u, expected %u", c->version,
+                              GPBO_TRAINER_CONFIG_VERSION);
+    if (train == NULL || val == NULL || train->n == 0 || val->n == 0)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: the training and validation sets must not "
+                                           "be empty");
+    const gpbo_dataset *o[2] = {val, test};
+    for (int k = 0; k < 2; k++)
+        if (o[k] && (o[k]->features != train->features || o[k]->classes > train->classes))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: the %s set has %zu features and %zu "
+                                  "classes; the training set %zu and %zu",
+                                  k ? "test" : "validation", o[k]->features, o[k]->classes,
+                                  train->features, train->classes);
+    if (!(c->lr > 0 && isfinite(c->lr)))
+        return gpbo_error_set(GPBO_EINVAL, "trainer: learning rate %g must be > 0", c->lr);
+    if (c->batch_size < 1 || c->batch_size > 65536)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: batch size %zu", c->batch_size);
+    if (c->epochs < 1)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: epochs must be at least 1");
+    if (!(c->momentum >= 0 && c->momentum < 1) || !(c->beta1 >= 0 && c->beta1 < 1) ||
+        !(c->beta2 >= 0 && c->beta2 < 1) || !(c->rho >= 0 && c->rho < 1) || !(c->eps > 0))
+        return gpbo_error_set(GPBO_EINVAL, "trainer: momentum, beta1, beta2 and rho must lie in "
+                                           "[0, 1) and eps > 0");
+    if (!(c->weight_decay >= 0) || !(c->l1 >= 0) || !(c->gamma > 0) || !(c->min_delta >= 0))
+        return gpbo_error_set(GPBO_EINVAL, "trainer: weight_decay, l1, min_delta must be >= 0 and "
+                                           "gamma > 0");
+    if ((unsigned)c->optimizer > GPBO_OPT_RMSPROP || (unsigned)c->schedule > GPBO_SCHED_COSINE ||
+        (unsigned)c->activation > GPBO_ACT_TANH)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
+    if ((c->shift > 0 || c->flip) && train->rows * train->cols <= 1)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
+    return GPBO_OK;
+}
+
+int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
+                     const gpbo_dataset *val, const gpbo_dataset *test, gpbo_trainer_result *out)
+{
+    gpbo_trainer_config def = GPBO_TRAINER_CONFIG_INIT;
+    const gpbo_trainer_config *c = cfg ? cfg : &def;
+    if (out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "trainer_run: out is NULL");
+    int rc = check_config(c, train, val, test);
+    if (rc != GPBO_OK)
+        return rc;
+    double t0 = now();
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, c->seed);
+    size_t B = c->batch_size < train->n ? c->batch_size : train->n;
+    gpbo_net *net = gpbo_net_new(c->model, c->activation, c->dropout, train->channels, train->rows,
+                                 train->cols, train->classes, B, &rng);
+    if (net == NULL)
+        return gpbo_error_code();
+    gpbo_optim opt;
+    size_t F = train->features;
+    size_t *idx = malloc(train->n * sizeof *idx);
+    float *xb = malloc(B * F * sizeof *xb), *best = malloc(net->nparams * sizeof *best);
+    int32_t *yb = malloc(B * sizeof *yb);
+    if ((rc = gpbo_trainer__optim_init(&opt, c, net)) != GPBO_OK || !idx || !xb || !best || !yb) {
+        rc = rc != GPBO_OK ? rc : gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < train->n; i++)
+        idx[i] = i;
+    memset(out, 0, sizeof *out);
+    out->parameters = net->nparams;
+    double best_acc = -1.0;
+    size_t wait = 0;
+    int augmenting = c->shift > 0 || c->flip;
+    for (size_t epoch = 0; epoch < c->epochs; epoch++) {
+        double lr = gpbo_trainer__lr_at(c, epoch), sum = 0.0;
+        gpbo_rng_shuffle(&rng, train->n, idx);
+        for (size_t s = 0; s < train->n; s += B) {
+            size_t b = train->n - s < B ? train->n - s : B;
+            for (size_t i = 0; i < b; i++) {
+                const float *src = train->x + idx[s + i] * F;
+                if (augmenting)
+                    augment(train, c, &rng, src, xb + i * F);
+                else
+                    memcpy(xb + i * F, src, F * sizeof *xb);
+                yb[i] = train->y[idx[s + i]];
+            }
+            gpbo_net_forward(net, xb, b, 1, &rng);
+            sum += gpbo_net_loss(net, yb, b, 1) * (double)b;
+            gpbo_net_backward(net, xb, b, NULL);
+            gpbo_trainer__optim_step(&opt, net, lr);
+        }
+        out->train_loss = sum / (double)train->n;
+        out->epochs = epoch + 1;
+        double acc, f1, loss;
+        if ((rc = gpbo_trainer__evaluate(net, val, &acc, &f1, &loss)) != GPBO_OK)
+            goto done;
+        if (!isfinite(out->train_loss)) {
+            /* diverged: nothing more to learn from this run */
+            if (best_acc < 0) {
+                best_acc = acc;
+                out->best_epoch = epoch + 1;
+                copy_params(net, best, 1);
+            }
+            break;
+        }
+        if (acc > best_acc + c->min_delta || best_acc < 0) {
+            best_acc = acc;
+            out->best_epoch = epoch + 1;
+            copy_params(net, best, 1);
+            wait = 0;
+        } else {
+            wait++;
+        }
+        if (c->on_epoch && c->on_epoch(epoch + 1, acc, loss, c->payload) != 0) {
+            rc = gpbo_error_set(GPBO_EUSER,
+                                "trainer: stopped by the epoch callback after epoch "
+                                "%zu",
+                                epoch + 1);
+            break;
+        }
+        if (c->patience > 0 && wait >= c->patience)
+            break;
+    }
+    if (c->patience > 0)
+        copy_params(net, best, 0);
+    else
+        out->best_epoch = out->epochs;
+    {
+        int erc =
+            gpbo_trainer__evaluate(net, val, &out->val_accuracy, &out->val_f1, &out->val_loss);
+        out->test_accuracy = out->test_f1 = out->test_loss = NAN;
+        if (erc == GPBO_OK && test != NULL)
+            erc = gpbo_trainer__evaluate(net, test, &out->test_accuracy, &out->test_f1,
+                                         &out->test_loss);
+        if (erc != GPBO_OK)
+            rc = erc;
+    }
+    out->seconds = now() - t0;
+done:
+    gpbo_trainer__optim_free(&opt);
+    gpbo_net_free(net);
+    free(idx);
+    free(xb);
+    free(best);
+    free(yb);
+    return rc;
+}
