@@ -153,6 +153,9 @@ static int make_raw(ctx *c, gpbo_rng *rng, size_t R, double *raw)
     gsl_qrng *q = NULL;
     uint32_t shift[SOBOL_MAX_DIM];
     if (nf >= 1 && nf <= SOBOL_MAX_DIM) {
+        /* The dimension is in GSL's range, so only malloc can fail here (and then GSL's default
+         * handler aborts unless the application turned it off: the handler is process-wide
+         * state that belongs to the application, so the library does not touch it). */
         q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nf);
         if (q == NULL)
             return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (Sobol)");

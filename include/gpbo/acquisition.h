@@ -150,15 +150,19 @@ GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out
                            double *out_grad);
 
 /**
- * Proposes q points to evaluate next, distinct from each other and from the pending points,
- * in [0,1]^d, projected and with the fixed coordinates set. Pending points (being evaluated
- * elsewhere) are treated like the earlier points of the batch (opts->batch). With no
- * observations the points are space-filling (randomized Sobol). gp is not changed (fantasies
+ * Proposes q points to evaluate next, distinct from each other, from the observations and from
+ * the pending points, in [0,1]^d, projected and with the fixed coordinates set. Pending points
+ * (being evaluated elsewhere) are treated like the earlier points of the batch (opts->batch).
+ * THOMPSON ignores opts->batch: each of the q points minimizes its own joint posterior sample,
+ * and pending points are only excluded. With no observations the points are space-filling
+ * (randomized Sobol, in sequence order, skipping pending points). gp is not changed (fantasies
  * go to a private copy). Allocates.
  * @param best_f the incumbent in units of y; NaN means the smallest observed y.
  * @param pending npending * dim, or NULL when npending is 0.
  * @param[out] out_x q * dim. @param[out] out_value q utilities at the proposals (each under
- *        the fantasies of the batch so far), or NULL.
+ *        the fantasies of the batch so far), or NULL. With GPBO_ACQ_BATCH_LP they are the log
+ *        of the penalized acquisition (EI is penalized as log EI); for THOMPSON, minus the
+ *        sampled value; NaN when there are no observations.
  * @return GPBO_OK; GPBO_EINVAL (bad options or inputs, named); GPBO_EOPTIM when no finite
  *         distinct point could be found; GPBO_ENOMEM; or what the projection returned.
  *         On error out_x is unspecified.

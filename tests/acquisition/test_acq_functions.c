@@ -198,6 +198,37 @@ static void test_gradients(void **state)
     gpbo_gp_free(gp);
 }
 
+/* m points at once (one BLAS call through the workspace) equal m single evaluations. */
+static void test_eval_many_equals_one(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_gp(20);
+    enum { M = 37 };
+    double x[2 * M], v[M], g[2 * M];
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 4242);
+    for (size_t i = 0; i < 2 * M; i++)
+        x[i] = gpbo_rng_uniform(&r);
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++) {
+        gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+        opt.kind = (gpbo_acq_kind)kind;
+        gpbo_acq *a = gpbo_acq_new(gp, &opt, gpbo_gp_y_min(gp, NULL));
+        assert_non_null(a);
+        assert_int_equal(gpbo_acq_eval(a, M, x, v, g), GPBO_OK);
+        for (size_t i = 0; i < M; i++) {
+            double v1, g1[2], v2;
+            assert_int_equal(gpbo_acq_eval(a, 1, x + 2 * i, &v1, g1), GPBO_OK);
+            assert_int_equal(gpbo_acq_eval(a, 1, x + 2 * i, &v2, NULL), GPBO_OK);
+            assert_true(fabs(v1 - v[i]) <= 1e-10 * fabs(v1) + 1e-14);
+            assert_true(v1 == v2);
+            for (int k = 0; k < 2; k++)
+                assert_true(fabs(g1[k] - g[2 * i + k]) <= 1e-8 * fabs(g1[k]) + 1e-12);
+        }
+        gpbo_acq_free(a);
+    }
+    gpbo_gp_free(gp);
+}
+
 static void test_zero_variance_and_lcb(void **state)
 {
     (void)state;
@@ -303,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_logei_equals_log_ei),
         cmocka_unit_test(test_ei_monte_carlo),
         cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_eval_many_equals_one),
         cmocka_unit_test(test_zero_variance_and_lcb),
         cmocka_unit_test(test_errors),
     };

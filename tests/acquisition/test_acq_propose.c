@@ -225,6 +225,14 @@ static int failing_projection(double *x, size_t dim, void *payload)
     return GPBO_EUSER;
 }
 
+static int nan_projection(double *x, size_t dim, void *payload)
+{
+    (void)dim;
+    (void)payload;
+    x[0] = NAN;
+    return 0;
+}
+
 static void test_fixed_and_projection(void **state)
 {
     (void)state;
@@ -251,8 +259,67 @@ static void test_fixed_and_projection(void **state)
         for (int j = 0; j < i; j++)
             assert_true(dist_inf(x + 2 * i, x + 2 * j, 2) > 1e-9);
     }
+    /* the first point's value is the acquisition at the projected point itself */
+    gpbo_acq_options plain = GPBO_ACQ_OPTIONS_INIT;
+    double v0 = value_at(gp, &plain, gpbo_gp_y_min(gp, NULL), x);
+    assert_true(fabs(v0 - v[0]) <= 1e-9 * fabs(v0) + 1e-12);
     o.project = failing_projection;
     assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x, NULL), GPBO_EUSER);
+    /* a projection that produces NaN is refused: a non-finite point is never proposed */
+    o.project = nan_projection;
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x, NULL), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "outside [0, 1]"));
+    gpbo_gp_free(gp);
+}
+
+/* Fixed coordinates and a projection together: both hold, in a batch with a pending point. */
+static void test_fixed_with_projection_and_pending(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(10, 0);
+    unsigned char fixed[2] = {0, 1};
+    double fv[2] = {0.0, 0.75};
+    int calls = 0;
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.fixed = fixed;
+    o.fixed_values = fv;
+    o.project = round_first;
+    o.project_payload = &calls;
+    double pend[2] = {0.25, 0.75}, x[6];
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, pend, 3, x, NULL), GPBO_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_true(x[2 * i + 1] == 0.75);
+        double r = x[2 * i] * 4.0;
+        assert_true(fabs(r - round(r)) < 1e-15);
+        assert_true(dist_inf(x + 2 * i, pend, 2) > 1e-9);
+        for (int j = 0; j < i; j++)
+            assert_true(dist_inf(x + 2 * i, x + 2 * j, 2) > 1e-9);
+    }
+    gpbo_gp_free(gp);
+}
+
+/* Thompson sampling: distinct from pending points, deterministic per seed, varies with it. */
+static void test_thompson_pending_and_seed(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(12, 0);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.kind = GPBO_ACQ_THOMPSON;
+    o.seed = 2385;
+    double first[2], x[6], y[6];
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, first, NULL), GPBO_OK);
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, first, 3, x, NULL), GPBO_OK);
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, first, 3, y, NULL), GPBO_OK);
+    assert_memory_equal(x, y, sizeof x);
+    for (int i = 0; i < 3; i++)
+        assert_true(dist_inf(x + 2 * i, first, 2) > 1e-9);
+    int differs = 0;
+    for (uint64_t s = 1; s <= 4 && !differs; s++) {
+        o.seed = s;
+        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, first, 3, y, NULL), GPBO_OK);
+        differs = memcmp(x, y, sizeof x) != 0;
+    }
+    assert_true(differs);
     gpbo_gp_free(gp);
 }
 
@@ -304,6 +371,8 @@ int main(void)
         cmocka_unit_test(test_pending_pushes_away),
         cmocka_unit_test(test_no_data_space_filling),
         cmocka_unit_test(test_fixed_and_projection),
+        cmocka_unit_test(test_fixed_with_projection_and_pending),
+        cmocka_unit_test(test_thompson_pending_and_seed),
         cmocka_unit_test(test_constant_y),
         cmocka_unit_test(test_errors),
     };
