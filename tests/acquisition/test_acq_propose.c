@@ -116,6 +116,50 @@ static void test_finds_known_maximum(void **state)
     gpbo_gp_free(g2);
 }
 
+/* In 6 dimensions the proposal is at least as good as the best of 100000 uniform points. */
+static void test_beats_random_search_6d(void **state)
+{
+    (void)state;
+    enum { D = 6, N = 30, M = 100000 };
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, D);
+    double *x = malloc(M * D * sizeof *x), *v = malloc(M * sizeof *v), y[N];
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 606);
+    for (size_t i = 0; i < N; i++) {
+        y[i] = 0.0;
+        for (size_t k = 0; k < D; k++) {
+            x[i * D + k] = gpbo_rng_uniform(&r);
+            y[i] += cos(4.1 * x[i * D + k] + 0.3 * (double)k) * (1.0 + 0.1 * (double)k);
+        }
+    }
+    assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+    double p[D + 2] = {log(0.4), log(0.5),  log(0.6), log(0.45),
+                       log(0.7), log(0.55), 0.0,      log(1e-6)};
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    for (size_t i = 0; i < (size_t)M * D; i++)
+        x[i] = gpbo_rng_uniform(&r);
+    const gpbo_acq_kind kinds[] = {GPBO_ACQ_EI, GPBO_ACQ_LOGEI, GPBO_ACQ_LOGPI, GPBO_ACQ_LCB};
+    for (size_t c = 0; c < 4; c++) {
+        gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+        o.kind = kinds[c];
+        o.seed = 17;
+        double best = gpbo_gp_y_min(gp, NULL), px[D], pv;
+        gpbo_acq *a = gpbo_acq_new(gp, &o, best);
+        assert_int_equal(gpbo_acq_eval(a, M, x, v, NULL), GPBO_OK);
+        gpbo_acq_free(a);
+        double rv = v[0];
+        for (size_t i = 1; i < M; i++)
+            rv = v[i] > rv ? v[i] : rv;
+        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, px, &pv), GPBO_OK);
+        if (!(pv >= rv - 1e-9 * fabs(rv)))
+            fail_msg("%s: proposal %.10g below the best of %d random points %.10g",
+                     gpbo_acq_kind_name(o.kind), pv, (int)M, rv);
+    }
+    free(x);
+    free(v);
+    gpbo_gp_free(gp);
+}
+
 static double dist_inf(const double *a, const double *b, size_t d)
 {
     double m = 0.0;
@@ -367,6 +411,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_finds_known_maximum),
+        cmocka_unit_test(test_beats_random_search_6d),
         cmocka_unit_test(test_batches_distinct_and_deterministic),
         cmocka_unit_test(test_pending_pushes_away),
         cmocka_unit_test(test_no_data_space_filling),
