@@ -253,7 +253,7 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
     if ((unsigned)c->optimizer > GPBO_OPT_RMSPROP || (unsigned)c->schedule > GPBO_SCHED_COSINE ||
         (unsigned)c->activation > GPBO_ACT_TANH)
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
-    if ((c->shift > 0 || c->flip) && train->rows * train->cols <= 1)
+    if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
     return GPBO_OK;
 }
