@@ -154,9 +154,10 @@ GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out
  * the pending points, in [0,1]^d, projected and with the fixed coordinates set. Pending points
  * (being evaluated elsewhere) are treated like the earlier points of the batch (opts->batch).
  * THOMPSON ignores opts->batch: each of the q points minimizes its own joint posterior sample,
- * and pending points are only excluded. With no observations the points are space-filling
- * (randomized Sobol, in sequence order, skipping pending points). gp is not changed (fantasies
- * go to a private copy). Allocates.
+ * and pending points are only excluded (asynchronous parallel Thompson sampling, Kandasamy et
+ * al., AISTATS 2018: fresh samples diversify by themselves). With no observations the points are
+ * space-filling (randomized Sobol, in sequence order, skipping pending points). gp is not changed
+ * (fantasies go to a private copy). Allocates.
  * @param best_f the incumbent in units of y; NaN means the smallest observed y.
  * @param pending npending * dim, or NULL when npending is 0.
  * @param[out] out_x q * dim. @param[out] out_value q utilities at the proposals (each under
