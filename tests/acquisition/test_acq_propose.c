@@ -150,10 +150,13 @@ static void test_beats_random_search_6d(void **state)
         double rv = v[0];
         for (size_t i = 1; i < M; i++)
             rv = v[i] > rv ? v[i] : rv;
-        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, px, &pv), GPBO_OK);
-        if (!(pv >= rv - 1e-9 * fabs(rv)))
-            fail_msg("%s: proposal %.10g below the best of %d random points %.10g",
-                     gpbo_acq_kind_name(o.kind), pv, (int)M, rv);
+        for (int opt = 0; opt < 2; opt++) {
+            o.optimizer = opt ? GPBO_ACQ_OPT_DIRECT : GPBO_ACQ_OPT_LBFGS;
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, px, &pv), GPBO_OK);
+            if (!(pv >= rv - 1e-9 * fabs(rv)))
+                fail_msg("%s (%s): proposal %.10g below the best of %d random points %.10g",
+                         gpbo_acq_kind_name(o.kind), opt ? "direct" : "lbfgs", pv, (int)M, rv);
+        }
     }
     free(x);
     free(v);
