@@ -57,7 +57,7 @@ typedef enum gpbo_acq_optimizer {
     GPBO_ACQ_OPT_LBFGS = 0, /**< raw Sobol points, then L-BFGS multistart (the default) */
     GPBO_ACQ_OPT_DIRECT     /**< DIRECT-L (global, derivative-free, 10 x max_evals
                                  evaluations); its best point is polished first by L-BFGS,
-                                 then the usual starts run (restarts in all) */
+                                 then the usual starts run */
 } gpbo_acq_optimizer;
 
 /** How a batch (or pending points) is handled. */
