@@ -184,9 +184,15 @@ static void test_batches_distinct_and_deterministic(void **state)
             o.batch = (gpbo_acq_batch)b;
             o.seed = 5;
             o.raw_samples = 512;
-            double x[8], x2[8], v[4];
+            double x[8], x2[8], v[4], probe[2] = {0.385, 0.615}, m0, s0, m1, s1;
+            assert_int_equal(gpbo_gp_predict(gp, 1, probe, &m0, &s0), GPBO_OK);
             assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 4, x, v), GPBO_OK);
+            /* the fantasies went to a private copy: the caller's model is as it was */
+            assert_int_equal(gpbo_gp_n(gp), 12);
+            assert_int_equal(gpbo_gp_predict(gp, 1, probe, &m1, &s1), GPBO_OK);
+            assert_true(m0 == m1 && s0 == s1);
             for (int i = 0; i < 4; i++) {
+                assert_true(isfinite(v[i]));
                 assert_true(x[2 * i] >= 0 && x[2 * i] <= 1 && x[2 * i + 1] >= 0 &&
                             x[2 * i + 1] <= 1);
                 for (int j = 0; j < i; j++)
