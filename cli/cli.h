@@ -1,0 +1,66 @@
+/*
+ * cli.h: what the files of the gpbo command share.
+ */
+#ifndef GPBO_CLI_H
+#define GPBO_CLI_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "gpbo/trainer.h"
+#include "sweep.h"
+
+extern const char *const SWEEP_TRAINER_KEYS[];
+extern const size_t SWEEP_NTRAINER_KEYS;
+
+typedef struct trainer_settings {
+    gpbo_trainer_config cfg;
+    char data_dir[1024];
+    char model[256];
+    size_t train_size, val_size, hidden, layers;
+    int test;
+} trainer_settings;
+
+typedef struct trainer_data {
+    gpbo_dataset *train, *val, *test;
+} trainer_data;
+
+void trainer_settings_init(trainer_settings *t);
+/* Applies one key = value setting. GPBO_EINVAL naming the key (and the closest valid one). */
+int trainer_set(trainer_settings *t, const char *key, const char *value);
+int trainer_data_load(const trainer_settings *t, trainer_data *d);
+void trainer_data_free(trainer_data *d);
+/* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */
+int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric);
+
+/* One running trial. */
+typedef struct job {
+    size_t id;
+    pid_t pid;
+    double start;
+    char dir[1024];
+    FILE *out; /* its stdout, read as it grows */
+    char line[4096];
+    size_t len;
+    int overflow;
+    int stop_reason; /* 0, or JOB_TIMEOUT / JOB_PRUNED / JOB_INTERRUPTED */
+    double final_value, last_step_value;
+    int have_final, have_step;
+} job;
+
+enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
+
+/* Parses one output line for the metric: returns 1 for a final value, 2 for an intermediate
+ * value (with *step), 0 when the line does not carry the metric. */
+int parse_metric_line(const char *line, const char *metric, double *value, long *step);
+
+/* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
+ * command / program and the trial's formatted values. */
+char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values);
+void free_argv(char **argv);
+
+int cmd_run(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_show(const char *what, int argc, char **argv); /* best, trials, export */
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * main.c: the gpbo command — run a sweep, look at its study, train once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gpbo/error.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: gpbo <command> [options]\n"
+            "  run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] [--seed S] [--trials N]\n"
+            "  best [SWEEP.yaml] [--storage URL] [--study NAME]\n"
+            "  trials [SWEEP.yaml] [--storage URL] [--study NAME]\n"
+            "  export [SWEEP.yaml] [--storage URL] [--study NAME] [--format csv|json] [-o F]\n"
+            "  train [--KEY VALUE ...]   (trainer settings: lr, batch_size, hidden, layers,\n"
+            "        dropout, optimizer, schedule, epochs, train_size, test, ...)\n"
+            "  version\n");
+}
+
+int cmd_train(int argc, char **argv)
+{
+    trainer_settings t;
+    trainer_settings_init(&t);
+    const char *metric = "val_accuracy";
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "gpbo train: expected --KEY VALUE, got '%s'\n", a);
+            return 2;
+        }
+        char key[64];
+        const char *val;
+        const char *eq = strchr(a + 2, '=');
+        if (eq) {
+            snprintf(key, sizeof key, "%.*s", (int)(eq - a - 2), a + 2);
+            val = eq + 1;
+        } else if (i + 1 < argc) {
+            snprintf(key, sizeof key, "%s", a + 2);
+            val = argv[++i];
+        } else {
+            fprintf(stderr, "gpbo train: %s needs a value\n", a);
+            return 2;
+        }
+        if (!strcmp(key, "metric")) {
+            metric = val;
+            continue;
+        }
+        if (trainer_set(&t, key, val) != GPBO_OK) {
+            fprintf(stderr, "gpbo train: %s\n", gpbo_error_message());
+            return 2;
+        }
+    }
+    trainer_data d;
+    if (trainer_data_load(&t, &d) != GPBO_OK) {
+        fprintf(stderr, "gpbo train: %s\n", gpbo_error_message());
+        return 1;
+    }
+    int rc = trainer_run_print(&t, &d, metric);
+    trainer_data_free(&d);
+    if (rc != GPBO_OK) {
+        fprintf(stderr, "gpbo train: %s\n", gpbo_error_message());
+        return rc == GPBO_EINVAL ? 2 : 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *c = argv[1];
+    if (!strcmp(c, "run"))
+        return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export"))
+        return cmd_show(c, argc - 2, argv + 2);
+    if (!strcmp(c, "train"))
+        return cmd_train(argc - 2, argv + 2);
+    if (!strcmp(c, "version") || !strcmp(c, "--version")) {
+        printf("gpbo %s\n", gpbo_version());
+        return 0;
+    }
+    if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "gpbo: unknown command '%s'\n", c);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,207 @@
+/*
+ * show.c: `gpbo best`, `gpbo trials` and `gpbo export` — reading a study back, from its sweep
+ * file (the default storage next to it) or from --storage and --study.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gpbo/sys/error.h"
+
+static const char *const STATE[] = {"running", "complete", "failed", "pruned"};
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+int cmd_show(const char *what, int argc, char **argv)
+{
+    const char *path = NULL, *storage = NULL, *name = NULL, *format = "csv", *outp = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] != '-' && path == NULL) {
+            path = argv[i];
+        } else if (i + 1 < argc && !strcmp(argv[i], "--storage")) {
+            storage = argv[++i];
+        } else if (i + 1 < argc && !strcmp(argv[i], "--study")) {
+            name = argv[++i];
+        } else if (i + 1 < argc && !strcmp(argv[i], "--format")) {
+            format = argv[++i];
+        } else if (i + 1 < argc && !strcmp(argv[i], "-o")) {
+            outp = argv[++i];
+        } else {
+            fprintf(stderr, "usage: gpbo %s [SWEEP.yaml] [--storage URL] [--study NAME]%s\n", what,
+                    strcmp(what, "export") ? "" : " [--format csv|json] [-o FILE]");
+            return 2;
+        }
+    }
+    if (strcmp(format, "csv") && strcmp(format, "json")) {
+        fprintf(stderr, "gpbo export: unknown format '%s' (csv or json)\n", format);
+        return 2;
+    }
+    sweep *sw = NULL;
+    char db[1200];
+    if (path != NULL) {
+        if ((sw = sweep_load(path)) == NULL) {
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+            return 2;
+        }
+        if (name == NULL)
+            name = sw->name;
+        if (storage == NULL) {
+            snprintf(db, sizeof db, "%s/%s.db", sw->dir, sw->name);
+            storage = db;
+        }
+    }
+    if (storage == NULL || name == NULL) {
+        fprintf(stderr, "gpbo %s: give a sweep file, or --storage and --study\n", what);
+        sweep_free(sw);
+        return 2;
+    }
+    gpbo_study *st = gpbo_study_open(storage, name, NULL, NULL);
+    if (st == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        sweep_free(sw);
+        return 1;
+    }
+    const gpbo_space *sp = gpbo_study_space(st);
+    size_t np = gpbo_space_size(sp);
+    int status = 0;
+    char buf[256];
+    if (!strcmp(what, "best")) {
+        gpbo_trial_info b;
+        if (gpbo_study_best(st, &b) != GPBO_OK) {
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+            status = 1;
+        } else {
+            printf("trial=%zu\nvalue=%.10g\n", b.id, b.value);
+            for (size_t i = 0; i < np; i++) {
+                if (sw)
+                    sweep_format(sw, sp, i, b.values[i], buf, sizeof buf);
+                else
+                    gpbo_space_format(sp, i, b.values[i], buf, sizeof buf);
+                printf("%s=%s\n", gpbo_space_name(sp, i), buf);
+            }
+        }
+    } else {
+        FILE *f = outp ? fopen(outp, "w") : stdout;
+        if (f == NULL) {
+            fprintf(stderr, "gpbo: %s: cannot write\n", outp);
+            gpbo_study_close(st);
+            sweep_free(sw);
+            return 1;
+        }
+        int json = !strcmp(what, "export") && !strcmp(format, "json");
+        int table = !strcmp(what, "trials");
+        if (json)
+            fprintf(f, "[\n");
+        else if (table) {
+            fprintf(f, "%6s  %-8s  %14s", "trial", "state", "value");
+            for (size_t i = 0; i < np; i++)
+                fprintf(f, "  %14s", gpbo_space_name(sp, i));
+            fprintf(f, "  %s\n", "note");
+        } else {
+            fprintf(f, "trial,state,value");
+            for (size_t i = 0; i < np; i++) {
+                fputc(',', f);
+                csv_field(f, gpbo_space_name(sp, i));
+            }
+            fprintf(f, ",seconds,reason\n");
+        }
+        size_t n = gpbo_study_ntrials(st);
+        for (size_t t = 0; t < n; t++) {
+            gpbo_trial_info ti;
+            gpbo_study_trial(st, t, &ti);
+            double secs = ti.finished > 0 ? ti.finished - ti.started : NAN;
+            if (json) {
+                fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti.id,
+                        STATE[ti.state]);
+                if (isfinite(ti.value))
+                    fprintf(f, "%.17g", ti.value);
+                else
+                    fprintf(f, "null");
+                fprintf(f, ", \"params\": {");
+            } else if (table) {
+                fprintf(f, "%6zu  %-8s  %14.6g", ti.id, STATE[ti.state], ti.value);
+            } else {
+                fprintf(f, "%zu,%s,", ti.id, STATE[ti.state]);
+                if (isfinite(ti.value))
+                    fprintf(f, "%.17g", ti.value);
+            }
+            for (size_t i = 0; i < np; i++) {
+                if (sw)
+                    sweep_format(sw, sp, i, ti.values[i], buf, sizeof buf);
+                else
+                    gpbo_space_format(sp, i, ti.values[i], buf, sizeof buf);
+                if (json) {
+                    fprintf(f, "%s", i ? ", " : "");
+                    json_str(f, gpbo_space_name(sp, i));
+                    fprintf(f, ": ");
+                    json_str(f, buf);
+                } else if (table) {
+                    fprintf(f, "  %14s", buf);
+                } else {
+                    fputc(',', f);
+                    csv_field(f, buf);
+                }
+            }
+            if (json) {
+                fprintf(f, "}, \"seconds\": ");
+                if (isfinite(secs))
+                    fprintf(f, "%.3f", secs);
+                else
+                    fprintf(f, "null");
+                fprintf(f, ", \"reason\": ");
+                if (ti.reason)
+                    json_str(f, ti.reason);
+                else
+                    fprintf(f, "null");
+                fprintf(f, "}%s\n", t + 1 < n ? "," : "");
+            } else if (table) {
+                fprintf(f, "  %s\n", ti.reason ? ti.reason : "");
+            } else {
+                fprintf(f, ",");
+                if (isfinite(secs))
+                    fprintf(f, "%.3f", secs);
+                fputc(',', f);
+                if (ti.reason)
+                    csv_field(f, ti.reason);
+                fputc('\n', f);
+            }
+        }
+        if (json)
+            fprintf(f, "]\n");
+        if (outp)
+            fclose(f);
+    }
+    gpbo_study_close(st);
+    sweep_free(sw);
+    return status;
+}
