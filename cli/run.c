@@ -8,6 +8,7 @@
  * reason stored. Every tell is one SQLite transaction, so `kill -9` loses no told trial; a
  * trial that was running then runs again on the next `gpbo run`.
  */
+#include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -302,6 +303,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             fprintf(stderr, "gpbo: cannot run '%s': %s\n", argv[0], strerror(errno));
             _exit(127);
         }
+        /* one BLAS thread per trial: --jobs trials share the cores */
+        openblas_set_num_threads(1);
         trainer_settings t = r->base;
         for (size_t i = 0; i < r->np; i++)
             if (trainer_set(&t, r->names[i], r->vals[i]) != GPBO_OK) {
@@ -485,6 +488,23 @@ static int replay_pruner(runner *r)
     return GPBO_OK;
 }
 
+/* The built-in trainer's final metrics of a trial, from its stdout. */
+static void print_trainer_metrics(runner *r, size_t id)
+{
+    char path[1200], line[256];
+    snprintf(path, sizeof path, "%s/trial-%06zu/stdout", r->runs, id);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    static const char *const keys[] = {
+        "val_accuracy=", "val_f1=", "test_accuracy=", "test_f1=", "epochs=", "seconds="};
+    while (fgets(line, sizeof line, f))
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            if (!strncmp(line, keys[k], strlen(keys[k])) && strstr(line, "step=") == NULL)
+                printf("  %s", line);
+    fclose(f);
+}
+
 static void usage_run(void)
 {
     fprintf(stderr, "usage: gpbo run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] "
@@ -598,7 +618,14 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         goto out;
     }
-    snprintf(r.runs, sizeof r.runs, "%s/%s.runs", sw->dir, sw->name);
+    /* trial directories sit next to the database: <db without .db>.runs */
+    {
+        const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
+        size_t l = strlen(db);
+        if (l > 3 && !strcmp(db + l - 3, ".db"))
+            l -= 3;
+        snprintf(r.runs, sizeof r.runs, "%.*s.runs", (int)l, db);
+    }
     if (mkdirs(r.runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         goto out;
@@ -698,6 +725,8 @@ int cmd_run(int argc, char **argv)
             sweep_format(sw, space, i, b.values[i], buf, sizeof buf);
             printf("  %s=%s\n", r.names[i], buf);
         }
+        if (sw->has_trainer)
+            print_trainer_metrics(&r, b.id);
     } else {
         printf("no trial completed\n");
     }
