@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the gpbo command: a full run, resume after kill -9 at random moments
+(repeated; no told trial lost or duplicated), a hanging objective timing out, garbage and NaN
+output, --jobs 4 never running a trial twice, placeholders with spaces and shell
+metacharacters reaching the program verbatim, pruning, Ctrl-C, best/trials/export, and one
+test per kind of bad sweep file (each a one-line error and exit status 2).
+
+Usage: test_cli.py PATH/TO/gpbo
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+GPBO = os.path.abspath(sys.argv[1])
+PY = "/usr/bin/python3"
+FAILS = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL:", what)
+
+
+def write(path, text, mode=0o644):
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(text))
+    os.chmod(path, mode)
+
+
+def run(args, cwd, timeout=120, **kw):
+    return subprocess.run([GPBO] + args, cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+OBJ = """\
+    #!/usr/bin/python3
+    # x, y from --x=.. --y=..; optional sleep; logs its trial id; prints steps and the loss
+    import os, sys, time
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "started.log"), "a") as f:
+        f.write(os.environ["GPBO_TRIAL_ID"] + "\\n")
+    t = float(os.environ.get("OBJ_SLEEP", "0"))
+    for s in range(1, 4):
+        time.sleep(t / 3)
+        print(f"loss={(x - 1) ** 2 + (y + 2) ** 2 + 1.0 / s} step={s}", flush=True)
+    print(f"loss={(x - 1) ** 2 + (y + 2) ** 2}")
+    """
+
+
+def sweep(d, extra="", run_cap=10, method="bayes", command=None):
+    cmd = command or '["%s", "obj.py", "${args}"]' % PY
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: quad
+    method: {method}
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+    command: {cmd}
+    """ + textwrap.dedent(extra))
+
+
+def db_rows(d, name="quad"):
+    con = sqlite3.connect(os.path.join(d, name + ".db"))
+    rows = con.execute("SELECT id, state, value, reason FROM trials ORDER BY id").fetchall()
+    con.close()
+    return rows
+
+
+def test_full_run_and_views(d):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    sweep(d, run_cap=8)
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d)
+    check(r.returncode == 0, f"full run exit {r.returncode}: {r.stderr}")
+    rows = db_rows(d)
+    check(len(rows) == 8 and all(s == 1 for _, s, _, _ in rows), f"8 complete trials: {rows}")
+    check("best trial" in r.stdout, "run prints the best trial")
+    b = run(["best", "sweep.yaml"], d)
+    best = dict(l.split("=", 1) for l in b.stdout.split())
+    check(abs(float(best["value"]) - min(v for _, _, v, _ in rows)) < 1e-9, "gpbo best")
+    t = run(["trials", "sweep.yaml"], d)
+    check(t.returncode == 0 and t.stdout.count("complete") == 8, "gpbo trials table")
+    c = run(["export", "sweep.yaml", "--format", "csv"], d)
+    lines = c.stdout.strip().split("\n")
+    check(lines[0].startswith("trial,state,value,x,y") and len(lines) == 9, "export csv")
+    j = run(["export", "--storage", os.path.join(d, "quad.db"), "--study", "quad",
+             "--format", "json"], d)
+    data = json.loads(j.stdout)
+    check(len(data) == 8 and data[0]["state"] == "complete" and "x" in data[0]["params"],
+          "export json")
+    # running again resumes a finished study: nothing new runs
+    r2 = run(["run", "sweep.yaml"], d)
+    check(r2.returncode == 0 and len(db_rows(d)) == 8, "a finished study stays finished")
+    # steps were stored
+    con = sqlite3.connect(os.path.join(d, "quad.db"))
+    n = con.execute("SELECT COUNT(*) FROM intermediate").fetchone()[0]
+    con.close()
+    check(n == 24, f"3 intermediate values per trial stored ({n})")
+
+
+def test_kill9_resume(d):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    sweep(d, run_cap=14)
+    env = dict(os.environ, OBJ_SLEEP="0.3")
+    told = {}
+    rng = random.Random(2385)
+    for rep in range(10):
+        p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, 1.2))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if os.path.exists(os.path.join(d, "quad.db")):
+            for i, s, v, _ in db_rows(d):
+                if s != 0:
+                    if i in told:
+                        check(told[i] == (s, v), f"trial {i} changed after kill -9")
+                    told[i] = (s, v)
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d, env=env)
+    check(r.returncode == 0, f"final resume exit {r.returncode}: {r.stderr}")
+    rows = db_rows(d)
+    finished = [x for x in rows if x[1] != 0]
+    check(len(finished) == 14, f"14 finished trials after the kills ({len(finished)})")
+    for i, s, v, _ in rows:
+        if i in told:
+            check(told[i] == (s, v), f"told trial {i} lost or changed")
+    ids = [x[0] for x in rows]
+    check(len(ids) == len(set(ids)), "no duplicated trial ids")
+    check(len(told) > 0, "some trials were told between kills")
+
+
+def test_timeout_garbage_nan(d):
+    write(os.path.join(d, "hang.sh"), """\
+    #!/bin/sh
+    case "$1" in
+      0) sleep 60 ;;
+      1) head -c 3000 /dev/urandom; echo; echo "loss=notanumber" ;;
+      2) echo "loss=nan" ;;
+      3) echo "oops" >&2; exit 3 ;;
+      *) echo "loss=$1" ;;
+    esac
+    """, 0o755)
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: quad
+    method: grid
+    metric: {name: loss, goal: minimize}
+    parameters:
+      k: {values: [0, 1, 2, 3, 4]}
+    command: ["./hang.sh", "{k}"]
+    gpbo: {timeout: 1.5}
+    """)
+    t0 = time.time()
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d, timeout=60)
+    check(time.time() - t0 < 20, "the hanging trial was stopped")
+    check(r.returncode == 0, f"grid run exit {r.returncode}: {r.stderr}")
+    rows = {i: (s, v, why) for i, s, v, why in db_rows(d)}
+    reasons = [rows[i][2] or "" for i in range(5)]
+    check(sum(1 for i in range(5) if rows[i][0] == 2) == 4, f"four failed trials: {rows}")
+    check(any("timed out" in w for w in reasons), f"timeout reason: {reasons}")
+    check(any("no 'loss=<number>' line" in w for w in reasons), f"garbage reason: {reasons}")
+    check(any("is nan" in w for w in reasons), f"NaN reason: {reasons}")
+    check(any("exit status 3: oops" in w for w in reasons), f"exit reason: {reasons}")
+    check(any(rows[i][0] == 1 and rows[i][1] == 4.0 for i in range(5)), "the good trial")
+
+
+def test_jobs4_each_trial_once(d):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    sweep(d, run_cap=16, method="bayes")
+    env = dict(os.environ, OBJ_SLEEP="0.2")
+    r = run(["run", "sweep.yaml", "--jobs", "4"], d, env=env)
+    check(r.returncode == 0, f"--jobs 4 exit {r.returncode}: {r.stderr}")
+    started = open(os.path.join(d, "started.log")).read().split()
+    check(sorted(started) == sorted(set(started)) and len(started) == 16,
+          f"each trial started once: {started}")
+    con = sqlite3.connect(os.path.join(d, "quad.db"))
+    pts = con.execute("SELECT params FROM trials").fetchall()
+    con.close()
+    check(len(set(pts)) == 16, "16 distinct points")
+
+
+def test_placeholders_verbatim(d):
+    write(os.path.join(d, "args.py"), """\
+    #!/usr/bin/python3
+    import json, os, sys
+    with open("argv-%s.json" % os.environ["GPBO_TRIAL_ID"], "w") as f:
+        json.dump(sys.argv[1:], f)
+    print("loss=1")
+    """, 0o755)
+    vals = ["a b  c", "$(touch pwned); `touch pwned2`", "semi;colon|pipe>out&'\\\"q"]
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: quad
+    method: grid
+    metric: {name: loss, goal: minimize}
+    parameters:
+      s:
+        values:
+    """.rstrip(" ") + "".join("          - %s\n" % json.dumps(v) for v in vals) + """\
+    command: ["%s", "args.py", "{s}", "--flag={s}", "${args}"]
+    """ % PY)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"placeholder run: {r.stderr}")
+    got = []
+    for i in range(3):
+        with open(os.path.join(d, "argv-%d.json" % i)) as f:
+            got.append(json.load(f))
+    for v in vals:
+        check([v, "--flag=" + v, "--s=" + v] in got, f"argument {v!r} verbatim: {got}")
+    check(not os.path.exists(os.path.join(d, "pwned")) and
+          not os.path.exists(os.path.join(d, "pwned2")), "no shell ran")
+
+
+def test_pruning_and_sigint(d):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    sweep(d, run_cap=12, extra="""\
+    early_terminate: {type: hyperband, min_iter: 1, eta: 2}
+    """)
+    env = dict(os.environ, OBJ_SLEEP="0.6")
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d, env=env)
+    check(r.returncode == 0, f"pruned run: {r.stderr}")
+    states = [s for _, s, _, _ in db_rows(d)]
+    check(states.count(3) >= 1, f"some trials pruned: {states}")
+    check(len(states) == 12, "the budget counts pruned trials")
+    # Ctrl-C: exits 130, leaves the running trials to run again
+    d2 = os.path.join(d, "sigint")
+    os.mkdir(d2)
+    write(os.path.join(d2, "obj.py"), OBJ, 0o755)
+    sweep(d2, run_cap=6)
+    env = dict(os.environ, OBJ_SLEEP="3")
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d2, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=20)
+    check(p.returncode == 130, f"Ctrl-C exit status {p.returncode}: {err}")
+    rows = db_rows(d2)
+    check(len(rows) == 2 and all(s == 0 for _, s, _, _ in rows), f"running trials kept: {rows}")
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d2, env=dict(os.environ, OBJ_SLEEP="0"))
+    rows = db_rows(d2)
+    check(r.returncode == 0 and len(rows) == 6 and all(s == 1 for _, s, _, _ in rows),
+          f"resumed after Ctrl-C: {rows}")
+
+
+BAD = {
+    "malformed": ("name: x\nmetric: {name: loss\nparameters: [\n", "bad.yaml:3:11: malformed YAML"),
+    "unknown key": ("name: x\nmetrc: {name: loss, goal: minimize}\n", "did you mean 'metric'"),
+    "unknown param key": ("metric: {name: l, goal: minimize}\nrun_cap: 3\ncommand: [a]\n"
+                          "parameters:\n  a: {min: 1, maks: 3}\n", "did you mean 'max'"),
+    "range": ("metric: {name: l, goal: minimize}\nrun_cap: 3\ncommand: [a]\n"
+              "parameters:\n  a: {min: 3.0, max: 1.0}\n", "min 3 > max 1"),
+    "log range": ("metric: {name: l, goal: minimize}\nrun_cap: 3\ncommand: [a]\n"
+                  "parameters:\n  a: {distribution: log_uniform_values, min: 0, max: 1}\n",
+                  "needs min > 0"),
+    "no command": ("metric: {name: l, goal: minimize}\nrun_cap: 3\n"
+                   "parameters:\n  a: {min: 1.0, max: 2.0}\n", "needs a command"),
+    "distribution": ("metric: {name: l, goal: minimize}\nrun_cap: 3\ncommand: [a]\n"
+                     "parameters:\n  a: {distribution: unifrom, min: 1, max: 2}\n",
+                     "did you mean 'uniform'"),
+    "goal": ("metric: {name: l, goal: minimise}\nrun_cap: 3\ncommand: [a]\n"
+             "parameters:\n  a: {min: 1.0, max: 2.0}\n", "did you mean 'minimize'"),
+    "empty values": ("metric: {name: l, goal: minimize}\nrun_cap: 3\ncommand: [a]\n"
+                     "parameters:\n  a: {values: []}\n", "empty list"),
+    "trainer key": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
+                    "trainer: {epoks: 3}\nparameters:\n  lr: {min: 0.1, max: 0.2}\n",
+                    "did you mean 'epochs'"),
+}
+
+
+def test_bad_inputs(d):
+    for name, (text, want) in BAD.items():
+        p = os.path.join(d, "bad.yaml")
+        with open(p, "w") as f:
+            f.write(text)
+        r = run(["run", "bad.yaml"], d)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2, f"{name}: exit status {r.returncode} ({r.stderr.strip()})")
+        check(len(lines) == 1 and want in lines[0], f"{name}: message {r.stderr.strip()!r}")
+        check("bad.yaml" in lines[0], f"{name}: the message names the file")
+    r = run(["run", "missing.yaml"], d)
+    check(r.returncode == 2 and "cannot open" in r.stderr, "missing sweep file")
+    r = run(["frobnicate"], d)
+    check(r.returncode == 2, "unknown command")
+
+
+def main():
+    tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
+             test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
+             test_bad_inputs]
+    for t in tests:
+        d = tempfile.mkdtemp(prefix="gpbo-cli-")
+        t0 = time.time()
+        try:
+            t(d)
+        except Exception as e:  # a crash of the test itself is a failure too
+            check(False, f"{t.__name__} raised {e!r}")
+        print(f"{t.__name__}: {time.time() - t0:.1f} s")
+        shutil.rmtree(d, ignore_errors=True)
+    if FAILS:
+        print(f"{len(FAILS)} checks failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
