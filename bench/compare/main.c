@@ -87,7 +87,7 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
 {
     gpbo_space *s = gpbo_space_new();
     for (size_t k = 0; k < p->dim; k++) {
-        char nm[16];
+        char nm[24];
         snprintf(nm, sizeof nm, "x%zu", k);
         gpbo_space_add_float(s, nm, p->lo[k], p->hi[k], 0);
     }

@@ -1,0 +1,173 @@
+/*
+ * bench/trainer: how fast gpbo's trainer is, against PyTorch (Debian's python3-torch) running
+ * the same architectures with the same thread count in the same run:
+ *   - MLP 784-512-256-10 and CNN conv 5x5x32 - pool - conv 5x5x64 - pool - dense 1024 - 10;
+ *   - images per second, batch 128, float32, Adam: training steps (forward, loss, backward,
+ *     update) and inference (forward), 1 and 2 threads; the ratio gpbo / PyTorch.
+ * With --accuracy it also trains the documented MLP and CNN on Fashion-MNIST and prints their
+ * test accuracy (long: minutes).
+ * Usage: trainer_bench [--seconds S] [--accuracy]
+ */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpbo/error.h"
+#include "gpbo/rng.h"
+#include "trainer_internal.h"
+#include "trainer_optim.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void gpbo_speed(const char *spec, double seconds, double *train, double *infer)
+{
+    const size_t B = 128;
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 1);
+    gpbo_net *net = gpbo_net_new(spec, GPBO_ACT_RELU, 0.0, 1, 28, 28, 10, B, &r);
+    float *x = malloc(B * 784 * sizeof *x);
+    int32_t y[128];
+    for (size_t i = 0; i < B * 784; i++)
+        x[i] = (float)gpbo_rng_normal(&r);
+    for (size_t i = 0; i < B; i++)
+        y[i] = (int32_t)gpbo_rng_below(&r, 10);
+    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
+    gpbo_optim opt;
+    gpbo_trainer__optim_init(&opt, &c, net);
+    for (int phase = 0; phase < 2; phase++) {
+        for (int w = 0; w < 3; w++) {
+            gpbo_net_forward(net, x, B, !phase, &r);
+            if (!phase) {
+                gpbo_net_loss(net, y, B, 1);
+                gpbo_net_backward(net, x, B, NULL);
+                gpbo_trainer__optim_step(&opt, net, 1e-3);
+            }
+        }
+        size_t n = 0;
+        double t0 = now();
+        while (now() - t0 < seconds) {
+            gpbo_net_forward(net, x, B, !phase, &r);
+            if (!phase) {
+                gpbo_net_loss(net, y, B, 1);
+                gpbo_net_backward(net, x, B, NULL);
+                gpbo_trainer__optim_step(&opt, net, 1e-3);
+            } else {
+                gpbo_net_loss(net, y, B, 0);
+            }
+            n++;
+        }
+        *(phase ? infer : train) = (double)(n * B) / (now() - t0);
+    }
+    gpbo_trainer__optim_free(&opt);
+    gpbo_net_free(net);
+    free(x);
+}
+
+static int torch_speed(const char *arch, int threads, double seconds, double *train, double *infer)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=%d %s %s %s %d %g 2>/dev/null", threads,
+             GPBO_BENCH_PYTHON, GPBO_BENCH_TORCH_SCRIPT, arch, threads, seconds);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return -1;
+    int ok = fscanf(p, "train=%lf infer=%lf", train, infer) == 2;
+    pclose(p);
+    return ok ? 0 : -1;
+}
+
+static void accuracy_runs(void)
+{
+    const char *d = "/usr/share/datasets/fashion-mnist";
+    char p[4][512];
+    const char *nm[4] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    for (int k = 0; k < 4; k++)
+        snprintf(p[k], sizeof p[k], "%s/%s", d, nm[k]);
+    gpbo_dataset *all = gpbo_dataset_load_idx(p[0], p[1], 0);
+    gpbo_dataset *test = gpbo_dataset_load_idx(p[2], p[3], 0), *train, *val;
+    if (!all || !test || gpbo_dataset_split(all, 5000.0 / 60000.0, 1, &train, &val) != 0) {
+        fprintf(stderr, "accuracy: %s\n", gpbo_error_message());
+        return;
+    }
+    gpbo_dataset_normalize(train, val, test);
+    struct {
+        const char *spec;
+        double dropout, lr, wd;
+        size_t epochs, shift;
+    } runs[2] = {{"mlp:512-256", 0.2, 1e-3, 1e-4, 30, 0},
+                 {"cnn:c32k5-p2-c64k5-p2-d256", 0.3, 1e-3, 1e-4, 20, 2}};
+    for (int k = 0; k < 2; k++) {
+        gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
+        c.model = runs[k].spec;
+        c.dropout = runs[k].dropout;
+        c.lr = runs[k].lr;
+        c.weight_decay = runs[k].wd;
+        c.schedule = GPBO_SCHED_COSINE;
+        c.epochs = runs[k].epochs;
+        c.patience = 5;
+        c.shift = runs[k].shift;
+        c.seed = 7;
+        gpbo_trainer_result r;
+        if (gpbo_trainer_run(&c, train, val, test, &r) != 0) {
+            fprintf(stderr, "%s: %s\n", runs[k].spec, gpbo_error_message());
+            continue;
+        }
+        printf("%-28s Adam lr %g, weight decay %g, dropout %g, cosine, %zu epochs max, "
+               "patience 5, shift %zu: %zu epochs (best %zu), val %.4f, test accuracy %.4f, "
+               "macro-F1 %.4f, %.0f s\n",
+               runs[k].spec, runs[k].lr, runs[k].wd, runs[k].dropout, runs[k].epochs, runs[k].shift,
+               r.epochs, r.best_epoch, r.val_accuracy, r.test_accuracy, r.test_f1, r.seconds);
+        fflush(stdout);
+    }
+    gpbo_dataset_free(all);
+    gpbo_dataset_free(test);
+    gpbo_dataset_free(train);
+    gpbo_dataset_free(val);
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = 3.0;
+    int accuracy = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--accuracy"))
+            accuracy = 1;
+    }
+    printf("trainer: images per second, batch 128, float32, Adam; gpbo vs PyTorch (%s), same "
+           "threads, same run\n\n",
+           "python3-torch");
+    printf("%-5s %7s | %12s %12s %6s | %12s %12s %6s\n", "model", "threads", "gpbo train",
+           "torch train", "ratio", "gpbo infer", "torch infer", "ratio");
+    const char *specs[2] = {"mlp:512-256", "cnn:c32k5-p2-c64k5-p2-d1024"};
+    const char *arch[2] = {"mlp", "cnn"};
+    for (int m = 0; m < 2; m++)
+        for (int t = 1; t <= 2; t++) {
+            openblas_set_num_threads(t);
+            double gt, gi, tt = 0, ti = 0;
+            gpbo_speed(specs[m], seconds, &gt, &gi);
+            int ok = torch_speed(arch[m], t, seconds, &tt, &ti) == 0;
+            if (ok)
+                printf("%-5s %7d | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t, gt, tt,
+                       gt / tt, gi, ti, gi / ti);
+            else
+                printf("%-5s %7d | %12.0f %12s %6s | %12.0f %12s %6s\n", arch[m], t, gt,
+                       "(no torch)", "-", gi, "-", "-");
+            fflush(stdout);
+        }
+    if (accuracy) {
+        openblas_set_num_threads(2);
+        printf("\naccuracy on Fashion-MNIST (55000 train, 5000 validation, 10000 test):\n");
+        accuracy_runs();
+    }
+    return 0;
+}
