@@ -216,6 +216,17 @@ fail:
 
 /* ---- convolution helpers: cols[(ci k k + ki k + kj)][b hw + p] ---------------------------- */
 
+/* Output columns j whose source column j + kj - pad lies inside [0, w): [*j0, *j1). */
+static void valid_cols(size_t w, size_t kj, size_t pad, size_t *j0, size_t *j1)
+{
+    *j0 = kj < pad ? pad - kj : 0;
+    *j1 = w + pad > kj ? w + pad - kj : 0;
+    if (*j1 > w)
+        *j1 = w;
+    if (*j0 > *j1)
+        *j0 = *j1;
+}
+
 static void im2col(const gpbo_layer *l, const float *x, size_t B)
 {
     size_t k = l->k, pad = k / 2, h = l->h, w = l->w, hw = h * w, BHW = B * hw;
@@ -223,20 +234,22 @@ static void im2col(const gpbo_layer *l, const float *x, size_t B)
         for (size_t ki = 0; ki < k; ki++)
             for (size_t kj = 0; kj < k; kj++) {
                 float *row = l->cols + ((ci * k + ki) * k + kj) * BHW;
+                size_t j0, j1;
+                valid_cols(w, kj, pad, &j0, &j1);
                 for (size_t b = 0; b < B; b++) {
                     const float *img = x + b * l->in + ci * hw;
                     float *dst = row + b * hw;
                     for (size_t i = 0; i < h; i++) {
+                        float *d = dst + i * w;
                         long si = (long)i + (long)ki - (long)pad;
                         if (si < 0 || si >= (long)h) {
-                            memset(dst + i * w, 0, w * sizeof *dst);
+                            memset(d, 0, w * sizeof *d);
                             continue;
                         }
-                        for (size_t j = 0; j < w; j++) {
-                            long sj = (long)j + (long)kj - (long)pad;
-                            dst[i * w + j] =
-                                (sj < 0 || sj >= (long)w) ? 0.0f : img[si * (long)w + sj];
-                        }
+                        /* a contiguous run of the source row, zeros at the edges */
+                        memset(d, 0, j0 * sizeof *d);
+                        memcpy(d + j0, img + (size_t)si * w + j0 + kj - pad, (j1 - j0) * sizeof *d);
+                        memset(d + j1, 0, (w - j1) * sizeof *d);
                     }
                 }
             }
@@ -250,6 +263,8 @@ static void col2im(const gpbo_layer *l, const float *dcols, float *gin, size_t B
         for (size_t ki = 0; ki < k; ki++)
             for (size_t kj = 0; kj < k; kj++) {
                 const float *row = dcols + ((ci * k + ki) * k + kj) * BHW;
+                size_t j0, j1;
+                valid_cols(w, kj, pad, &j0, &j1);
                 for (size_t b = 0; b < B; b++) {
                     float *img = gin + b * l->in + ci * hw;
                     const float *src = row + b * hw;
@@ -257,11 +272,10 @@ static void col2im(const gpbo_layer *l, const float *dcols, float *gin, size_t B
                         long si = (long)i + (long)ki - (long)pad;
                         if (si < 0 || si >= (long)h)
                             continue;
-                        for (size_t j = 0; j < w; j++) {
-                            long sj = (long)j + (long)kj - (long)pad;
-                            if (sj >= 0 && sj < (long)w)
-                                img[si * (long)w + sj] += src[i * w + j];
-                        }
+                        float *d = img + (size_t)si * w + kj - pad;
+                        const float *sr = src + i * w;
+                        for (size_t j = j0; j < j1; j++)
+                            d[j] += sr[j];
                     }
                 }
             }

@@ -55,9 +55,13 @@ int gpbo_trainer__optim_init(gpbo_optim *o, const gpbo_trainer_config *c, gpbo_n
     size_t total = 0;
     for (size_t i = 0; i < net->nl; i++)
         total += net->L[i].nW + net->L[i].nb;
+    size_t biggest = 1;
+    for (size_t i = 0; i < net->nl; i++)
+        biggest = net->L[i].nW > biggest ? net->L[i].nW : biggest;
     o->m = calloc(total ? total : 1, sizeof *o->m);
     o->v = calloc(total ? total : 1, sizeof *o->v);
-    if (o->m == NULL || o->v == NULL) {
+    o->g = malloc(biggest * sizeof *o->g);
+    if (o->m == NULL || o->v == NULL || o->g == NULL) {
         gpbo_trainer__optim_free(o);
         return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
     }
@@ -68,48 +72,72 @@ void gpbo_trainer__optim_free(gpbo_optim *o)
 {
     free(o->m);
     free(o->v);
-    o->m = o->v = NULL;
+    free(o->g);
+    o->m = o->v = o->g = NULL;
 }
 
-/* One update of n parameters p with gradients g; decay: weights (1) or biases (0). */
-static void update(gpbo_optim *o, float *p, const float *g, size_t n, int decay, float *m, float *v,
-                   double lr)
+/* One update of n parameters p with gradients g; decay: weights (1) or biases (0). The loops
+ * are branch-free float arithmetic so that they vectorize; the penalties are separate passes
+ * that run only when set. */
+static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, size_t n, int decay,
+                   float *restrict m, float *restrict v, double lr)
 {
     const gpbo_trainer_config *c = o->cfg;
-    double wd = decay ? c->weight_decay : 0.0, l1 = decay ? c->l1 : 0.0;
+    float wd = decay ? (float)c->weight_decay : 0.0f, l1 = decay ? (float)c->l1 : 0.0f;
+    float *restrict g = o->g;
+    for (size_t i = 0; i < n; i++)
+        g[i] = g0[i];
+    if (l1 != 0.0f)
+        for (size_t i = 0; i < n; i++)
+            g[i] += l1 * (float)((p[i] > 0.0f) - (p[i] < 0.0f));
+    if (wd != 0.0f && c->optimizer != GPBO_OPT_ADAM)
+        for (size_t i = 0; i < n; i++)
+            g[i] += wd * p[i];
+    float flr = (float)lr;
     switch (c->optimizer) {
-    case GPBO_OPT_SGD:
-        for (size_t i = 0; i < n; i++) {
-            double gi = g[i] + wd * p[i] + l1 * ((p[i] > 0) - (p[i] < 0));
-            if (c->momentum > 0) {
-                double buf = o->t == 1 ? gi : c->momentum * m[i] + gi;
-                m[i] = (float)buf;
-                gi = c->nesterov ? gi + c->momentum * buf : buf;
+    case GPBO_OPT_SGD: {
+        float mu = (float)c->momentum;
+        if (mu == 0.0f) {
+            for (size_t i = 0; i < n; i++)
+                p[i] -= flr * g[i];
+        } else if (o->t == 1) {
+            for (size_t i = 0; i < n; i++) {
+                m[i] = g[i];
+                p[i] -= flr * (c->nesterov ? g[i] + mu * g[i] : g[i]);
             }
-            p[i] = (float)(p[i] - lr * gi);
-        }
-        break;
-    case GPBO_OPT_ADAM: {
-        double b1 = c->beta1, b2 = c->beta2;
-        double c1 = 1.0 - pow(b1, (double)o->t), c2 = 1.0 - pow(b2, (double)o->t);
-        for (size_t i = 0; i < n; i++) {
-            double gi = g[i] + l1 * ((p[i] > 0) - (p[i] < 0));
-            double pi = p[i] * (1.0 - lr * wd); /* AdamW: decoupled weight decay */
-            double mi = b1 * m[i] + (1 - b1) * gi, vi = b2 * v[i] + (1 - b2) * gi * gi;
-            m[i] = (float)mi;
-            v[i] = (float)vi;
-            p[i] = (float)(pi - lr * (mi / c1) / (sqrt(vi / c2) + c->eps));
+        } else if (c->nesterov) {
+            for (size_t i = 0; i < n; i++) {
+                m[i] = mu * m[i] + g[i];
+                p[i] -= flr * (g[i] + mu * m[i]);
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                m[i] = mu * m[i] + g[i];
+                p[i] -= flr * m[i];
+            }
         }
         break;
     }
-    case GPBO_OPT_RMSPROP:
+    case GPBO_OPT_ADAM: {
+        float b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
+        float step = (float)(lr / (1.0 - pow(c->beta1, (double)o->t)));
+        float ic2 = (float)(1.0 / (1.0 - pow(c->beta2, (double)o->t)));
+        float keep = (float)(1.0 - lr * wd); /* AdamW: decoupled weight decay */
         for (size_t i = 0; i < n; i++) {
-            double gi = g[i] + wd * p[i] + l1 * ((p[i] > 0) - (p[i] < 0));
-            double vi = c->rho * v[i] + (1 - c->rho) * gi * gi;
-            v[i] = (float)vi;
-            p[i] = (float)(p[i] - lr * gi / (sqrt(vi) + c->eps));
+            m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+            p[i] = p[i] * keep - step * m[i] / (sqrtf(v[i] * ic2) + eps);
         }
         break;
+    }
+    case GPBO_OPT_RMSPROP: {
+        float rho = (float)c->rho, eps = (float)c->eps;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+            p[i] -= flr * g[i] / (sqrtf(v[i]) + eps);
+        }
+        break;
+    }
     }
 }
 

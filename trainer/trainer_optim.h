@@ -10,6 +10,7 @@
 typedef struct gpbo_optim {
     const gpbo_trainer_config *cfg;
     float *m, *v; /* first / second moments (or momentum buffers), one per parameter */
+    float *g;     /* scratch: the gradient with its penalties, one layer's worth */
     size_t t;     /* steps taken */
 } gpbo_optim;
 
