@@ -98,7 +98,7 @@ gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size
         return NULL;
     }
     gzFile fi = NULL, fl = NULL;
-    uint32_t di[3], dl[3];
+    uint32_t di[3] = {0}, dl[3] = {0};
     gpbo_dataset *d = NULL;
     unsigned char *buf = NULL;
     if (idx_header(images, 3, &fi, di) != GPBO_OK || idx_header(labels, 1, &fl, dl) != GPBO_OK)
