@@ -325,12 +325,14 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
         break;
     case GPBO_L_ACT: {
         size_t m = B * l->out;
+        float *restrict y = l->y;
+        const float *restrict in = x;
         if (l->act == GPBO_ACT_RELU)
             for (size_t i = 0; i < m; i++)
-                l->y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+                y[i] = in[i] > 0.0f ? in[i] : 0.0f;
         else
             for (size_t i = 0; i < m; i++)
-                l->y[i] = tanhf(x[i]);
+                y[i] = tanhf(in[i]);
         break;
     }
     case GPBO_L_DROPOUT: {
@@ -436,12 +438,14 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
         break;
     case GPBO_L_ACT: {
         size_t m = B * l->out;
+        float *restrict gin = l->gin;
+        const float *restrict y = l->y, *restrict go = g;
         if (l->act == GPBO_ACT_RELU)
             for (size_t i = 0; i < m; i++)
-                l->gin[i] = l->y[i] > 0.0f ? g[i] : 0.0f;
+                gin[i] = y[i] > 0.0f ? go[i] : 0.0f;
         else
             for (size_t i = 0; i < m; i++)
-                l->gin[i] = g[i] * (1.0f - l->y[i] * l->y[i]);
+                gin[i] = go[i] * (1.0f - y[i] * y[i]);
         break;
     }
     case GPBO_L_DROPOUT: {
