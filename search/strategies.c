@@ -4,9 +4,10 @@
  * a resumed study repeats an uninterrupted one.
  *
  * bayes: the first n_init trials are randomized Sobol points; then a GP (Matérn 5/2 ARD by
- * default, hyperparameter priors on) is fitted to the complete trials — failed and pruned ones
- * are left out (GPBO_FAILED_EXCLUDE) or imputed with the worst value seen (GPBO_FAILED_WORST),
- * and in both cases can never be proposed again — with hyperparameters refitted every
+ * default, hyperparameter priors on) is fitted to the complete trials and to the pruned ones at
+ * their last intermediate value — failed trials (and pruned ones that reported nothing) are
+ * left out (GPBO_FAILED_EXCLUDE) or imputed with the worst value seen (GPBO_FAILED_WORST),
+ * and can never be proposed again — with hyperparameters refitted every
  * refit_every trials (kept in between), and the acquisition (log-EI by default) is maximized
  * over the projected space with the running trials as pending points.
  */
@@ -246,9 +247,11 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     for (size_t i = 0; rc == GPBO_OK && i < v->n; i++) {
         const double *ui = v->u + i * d;
         int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
-        if (v->state[i] == GPBO_TRIAL_COMPLETE || (done && o->failed == GPBO_FAILED_WORST)) {
+        int known = v->state[i] == GPBO_TRIAL_COMPLETE ||
+                    (v->state[i] == GPBO_TRIAL_PRUNED && isfinite(v->y[i]));
+        if (known || (done && o->failed == GPBO_FAILED_WORST)) {
             memcpy(x + n * d, ui, d * sizeof *x);
-            y[n++] = v->state[i] == GPBO_TRIAL_COMPLETE ? v->y[i] : worst;
+            y[n++] = known ? v->y[i] : worst;
         } else {
             /* running trials are pending; excluded failures stay taken the same way */
             memcpy(pend + np++ * d, ui, d * sizeof *pend);

@@ -127,6 +127,24 @@ void gpbo_study_close(gpbo_study *s)
     free(s);
 }
 
+/* What the strategies see of a trial (minimization sign): its value when complete; for a
+ * pruned trial its last intermediate value (a pessimistic stand-in that still tells the model
+ * the region is poor); NaN otherwise. */
+static double view_value(const gpbo_study *s, const gpbo_trial_rec *r)
+{
+    double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
+    if (r->state == GPBO_TRIAL_COMPLETE)
+        return sign * r->value;
+    if (r->state == GPBO_TRIAL_PRUNED && r->nsteps > 0) {
+        size_t last = 0;
+        for (size_t k = 1; k < r->nsteps; k++)
+            if (r->steps[k] > r->steps[last])
+                last = k;
+        return sign * r->step_values[last];
+    }
+    return NAN;
+}
+
 /* Appends a copy of r to the mirror (and grows the view arrays). */
 static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
 {
@@ -170,8 +188,7 @@ static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
         rec_clear(&c);
         return gpbo_error_prefix("study '%s', trial %zu: ", s->name, r->id);
     }
-    double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
-    s->y[s->n] = c.state == GPBO_TRIAL_COMPLETE ? sign * c.value : NAN;
+    s->y[s->n] = view_value(s, &c);
     s->states[s->n] = c.state;
     s->t[s->n++] = c;
     return GPBO_OK;
@@ -394,9 +411,8 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     r->state = state;
     r->value = c.value;
     r->finished = c.finished;
-    double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
     s->states[r->id] = state;
-    s->y[r->id] = state == GPBO_TRIAL_COMPLETE ? sign * value : NAN;
+    s->y[r->id] = view_value(s, r);
     return GPBO_OK;
 }
 

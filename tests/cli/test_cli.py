@@ -99,6 +99,14 @@ def test_full_run_and_views(d):
     data = json.loads(j.stdout)
     check(len(data) == 8 and data[0]["state"] == "complete" and "x" in data[0]["params"],
           "export json")
+    # the report: a self-contained page whose figures render in headless Chromium
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d)
+    check(rep.returncode == 0 and "5 figures" in rep.stdout, f"gpbo report: {rep.stdout}")
+    browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report",
+                           "test_report_browser.py")
+    b = subprocess.run([PY, browser, os.path.join(d, "report.html"), "5"], capture_output=True,
+                       text=True, timeout=120)
+    check(b.returncode == 0, f"report in the browser: {b.stdout} {b.stderr}")
     # running again resumes a finished study: nothing new runs
     r2 = run(["run", "sweep.yaml"], d)
     check(r2.returncode == 0 and len(db_rows(d)) == 8, "a finished study stays finished")
