@@ -246,10 +246,15 @@ static void im2col(const gpbo_layer *l, const float *x, size_t B)
                             memset(d, 0, w * sizeof *d);
                             continue;
                         }
-                        /* a contiguous run of the source row, zeros at the edges */
-                        memset(d, 0, j0 * sizeof *d);
-                        memcpy(d + j0, img + (size_t)si * w + j0 + kj - pad, (j1 - j0) * sizeof *d);
-                        memset(d + j1, 0, (w - j1) * sizeof *d);
+                        /* a contiguous run of the source row, zeros at the edges (a few
+                         * floats: plain loops, not library calls) */
+                        const float *sr = img + (size_t)si * w;
+                        for (size_t j = 0; j < j0; j++)
+                            d[j] = 0.0f;
+                        for (size_t j = j0; j < j1; j++)
+                            d[j] = sr[j + kj - pad]; /* j + kj >= pad from j0 on */
+                        for (size_t j = j1; j < w; j++)
+                            d[j] = 0.0f;
                     }
                 }
             }
@@ -272,10 +277,10 @@ static void col2im(const gpbo_layer *l, const float *dcols, float *gin, size_t B
                         long si = (long)i + (long)ki - (long)pad;
                         if (si < 0 || si >= (long)h)
                             continue;
-                        float *d = img + (size_t)si * w + kj - pad;
+                        float *d = img + (size_t)si * w;
                         const float *sr = src + i * w;
                         for (size_t j = j0; j < j1; j++)
-                            d[j] += sr[j];
+                            d[j + kj - pad] += sr[j]; /* j + kj >= pad from j0 on */
                     }
                 }
             }
