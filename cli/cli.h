@@ -62,6 +62,7 @@ void free_argv(char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export */
 
 #endif

@@ -79,6 +79,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export"))
         return cmd_show(c, argc - 2, argv + 2);
+    if (!strcmp(c, "compare"))
+        return cmd_compare(argc - 2, argv + 2);
     if (!strcmp(c, "report"))
         return cmd_report(argc - 2, argv + 2);
     if (!strcmp(c, "train"))

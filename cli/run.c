@@ -273,7 +273,7 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
         return gpbo_error_code();
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         free_argv(argv);
         return gpbo_error_set(GPBO_ESYSTEM, "fork: %s", strerror(errno));
@@ -281,6 +281,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     if (pid == 0) {
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) /* gpbo died before the line above took effect */
+            _exit(1);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -300,10 +300,48 @@ def test_bad_inputs(d):
     check(r.returncode == 2, "unknown command")
 
 
+def test_compare(d):
+    write(os.path.join(d, "c.yaml"), """\
+    name: cmp
+    strategies: [bayes, random]
+    problems: [branin, sphere:3]
+    seeds: 2
+    budget: 12
+    budgets: [6, 12]
+    jobs: 2
+    """)
+    p = subprocess.Popen([GPBO, "compare", "c.yaml"], cwd=d, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGKILL)  # interrupted: the next run resumes it
+    p.wait()
+    r = run(["compare", "c.yaml"], d)
+    check(r.returncode == 0, f"compare: {r.stderr}")
+    rows = open(os.path.join(d, "cmp.csv")).read().strip().split("\n")
+    check(len(rows) == 1 + 2 * 2 * 2 * 12, f"compare CSV rows: {len(rows)}")
+    check("branin" in r.stdout and "n=12" in r.stdout and "bayes" in r.stdout,
+          f"summary: {r.stdout}")
+    con = sqlite3.connect(os.path.join(d, "cmp.db"))
+    n = con.execute("SELECT COUNT(*) FROM trials t JOIN studies s ON t.study = s.id "
+                    "WHERE s.name != '_compare_'").fetchone()[0]
+    con.close()
+    check(n == 2 * 2 * 2 * 12, f"every run has its 12 trials ({n})")
+    r2 = run(["compare", "c.yaml"], d)
+    check(r2.returncode == 0 and r2.stdout == r.stdout, "a finished comparison reads back")
+    browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report",
+                           "test_report_browser.py")
+    b = subprocess.run([PY, browser, os.path.join(d, "cmp.html"), "2"], capture_output=True,
+                       text=True, timeout=120)
+    check(b.returncode == 0, f"compare report in the browser: {b.stdout} {b.stderr}")
+    write(os.path.join(d, "bad.yaml"), "strategies: [bayes, randon]\nproblems: [branin]\n")
+    r = run(["compare", "bad.yaml"], d)
+    check(r.returncode == 2 and "did you mean 'random'" in r.stderr, f"bad compare: {r.stderr}")
+
+
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_bad_inputs]
+             test_bad_inputs, test_compare]
     for t in tests:
         d = tempfile.mkdtemp(prefix="gpbo-cli-")
         t0 = time.time()
