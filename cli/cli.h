@@ -64,5 +64,9 @@ int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export */
+/* Opens the study a command names: by its sweep file (the storage next to it by default) or by
+ * --storage and --study. Returns 0, or the exit status after printing the error. */
+int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
+                   sweep **out_sw, gpbo_study **out_st);
 
 #endif

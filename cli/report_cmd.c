@@ -70,29 +70,11 @@ int cmd_report(int argc, char **argv)
         }
     }
     sweep *sw = NULL;
-    char db[1200];
-    if (path) {
-        if ((sw = sweep_load(path)) == NULL) {
-            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-            return 2;
-        }
-        name = name ? name : sw->name;
-        if (!storage) {
-            snprintf(db, sizeof db, "%s/%s.db", sw->dir, sw->name);
-            storage = db;
-        }
-    }
-    if (!storage || !name) {
-        fprintf(stderr, "gpbo report: give a sweep file, or --storage and --study\n");
-        sweep_free(sw);
-        return 2;
-    }
-    gpbo_study *st = gpbo_study_open(storage, name, NULL, NULL);
-    if (st == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        sweep_free(sw);
-        return 1;
-    }
+    gpbo_study *st = NULL;
+    int orc = cli_open_study("report", path, storage, name, &sw, &st);
+    if (orc != 0)
+        return orc;
+    name = gpbo_study_name(st);
     const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp), d = gpbo_space_dim(sp), n = gpbo_study_ntrials(st);
     int maximize = gpbo_study_direction(st) == GPBO_MAXIMIZE;

@@ -42,6 +42,41 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
+                   sweep **out_sw, gpbo_study **out_st)
+{
+    sweep *sw = NULL;
+    char db[1200];
+    *out_sw = NULL;
+    *out_st = NULL;
+    if (path != NULL) {
+        if ((sw = sweep_load(path)) == NULL) {
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+            return 2;
+        }
+        if (name == NULL)
+            name = sw->name;
+        if (storage == NULL) {
+            snprintf(db, sizeof db, "%s/%s.db", sw->dir, sw->name);
+            storage = db;
+        }
+    }
+    if (storage == NULL || name == NULL) {
+        fprintf(stderr, "gpbo %s: give a sweep file, or --storage and --study\n", cmd);
+        sweep_free(sw);
+        return 2;
+    }
+    gpbo_study *st = gpbo_study_open(storage, name, NULL, NULL);
+    if (st == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        sweep_free(sw);
+        return 1;
+    }
+    *out_sw = sw;
+    *out_st = st;
+    return 0;
+}
+
 int cmd_show(const char *what, int argc, char **argv)
 {
     const char *path = NULL, *storage = NULL, *name = NULL, *format = "csv", *outp = NULL;
@@ -67,30 +102,10 @@ int cmd_show(const char *what, int argc, char **argv)
         return 2;
     }
     sweep *sw = NULL;
-    char db[1200];
-    if (path != NULL) {
-        if ((sw = sweep_load(path)) == NULL) {
-            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-            return 2;
-        }
-        if (name == NULL)
-            name = sw->name;
-        if (storage == NULL) {
-            snprintf(db, sizeof db, "%s/%s.db", sw->dir, sw->name);
-            storage = db;
-        }
-    }
-    if (storage == NULL || name == NULL) {
-        fprintf(stderr, "gpbo %s: give a sweep file, or --storage and --study\n", what);
-        sweep_free(sw);
-        return 2;
-    }
-    gpbo_study *st = gpbo_study_open(storage, name, NULL, NULL);
-    if (st == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        sweep_free(sw);
-        return 1;
-    }
+    gpbo_study *st = NULL;
+    int orc = cli_open_study(what, path, storage, name, &sw, &st);
+    if (orc != 0)
+        return orc;
     const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp);
     int status = 0;
