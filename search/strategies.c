@@ -4,7 +4,7 @@
  * a resumed study repeats an uninterrupted one.
  *
  * bayes: the first n_init trials are randomized Sobol points; then a GP (Matérn 5/2 ARD by
- * default, hyperparameter priors on) is fitted to the complete trials and to the pruned ones at
+ * default; maximum likelihood unless use_priors) is fitted to the complete trials and to the pruned ones at
  * their last intermediate value — failed trials (and pruned ones that reported nothing) are
  * left out (GPBO_FAILED_EXCLUDE) or imputed with the worst value seen (GPBO_FAILED_WORST),
  * and can never be proposed again — with hyperparameters refitted every

@@ -9,7 +9,7 @@
  *
  * Usage: compare_bench [--strategies bayes,random,sobol] [--problems branin,hartmann6,...]
  *          [--seeds N] [--budget N] [--init N] [--budgets 10,30,60] [--jobs N] [--csv FILE]
- *          [--time-at 60,200]
+ *          [--time-at 60,200] [--acquisition logei|ei|logpi|lcb|thompson] [--priors 0|1]
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
  * (rosenbrock:4). The default problem list is every test function (4-D where configurable).
  */
@@ -82,6 +82,9 @@ static int objective(const gpbo_space *s, size_t id, const double *v, double *ou
 }
 
 /* One run in the child: writes budget best-so-far values and budget step times to fd. */
+static gpbo_acq_kind g_acq = GPBO_ACQ_LOGEI;
+static int g_priors = -1; /* -1: the study's default */
+
 static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t budget,
                    size_t init, FILE *out)
 {
@@ -96,6 +99,9 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
     o.seed = seed;
     o.n_init = init;
     o.lhs_size = budget;
+    o.acquisition = g_acq;
+    if (g_priors >= 0)
+        o.use_priors = g_priors;
     gpbo_study *st = gpbo_study_open(NULL, "compare", s, &o);
     if (st == NULL) {
         fprintf(stderr, "%s\n", gpbo_error_message());
@@ -163,6 +169,13 @@ int main(int argc, char **argv)
             jobs = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--csv"))
             csv = v;
+        else if (!strcmp(a, "--acquisition")) {
+            if (gpbo_acq_kind_parse(v, &g_acq) != GPBO_OK) {
+                fprintf(stderr, "%s\n", gpbo_error_message());
+                return 2;
+            }
+        } else if (!strcmp(a, "--priors"))
+            g_priors = atoi(v) != 0;
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 2;
