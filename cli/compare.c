@@ -53,7 +53,8 @@ static int list(yaml_document_t *doc, const char *path, yaml_node_t *v, char **o
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return fail(path, v, "expected a list");
-    *n = 0;
+    while (*n > 0) /* a repeated key replaces the earlier list */
+        free(out[--*n]);
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
         yaml_node_t *e = yaml_document_get_node(doc, *it);
@@ -111,6 +112,7 @@ static int load(const char *path, cmp *c)
             rc = list(&doc, path, v, c->problems, &c->np);
         else if (!strcmp(key, "budgets")) {
             char *b[MAXL];
+            c->nb = 0;
             rc = list(&doc, path, v, b, &c->nb);
             for (size_t i = 0; i < c->nb; i++) {
                 c->budgets[i] = strtoul(b[i], NULL, 10);
@@ -235,17 +237,9 @@ static double quant(double *v, size_t n, double q)
     return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[i];
 }
 
-int cmd_compare(int argc, char **argv)
+static int run_compare(cmp *cp, char **argv)
 {
-    if (argc != 1) {
-        fprintf(stderr, "usage: gpbo compare COMPARE.yaml\n");
-        return 2;
-    }
-    cmp c;
-    if (load(argv[0], &c) != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return 2;
-    }
+    cmp c = *cp;
     for (size_t i = 0; i < c.np; i++) {
         size_t d;
         gpbo_space *sp = NULL;
@@ -391,9 +385,24 @@ int cmd_compare(int argc, char **argv)
     free(md);
     free(col);
     free(reg);
+    return failed ? 1 : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "usage: gpbo compare COMPARE.yaml\n");
+        return 2;
+    }
+    cmp c;
+    int rc = 2;
+    if (load(argv[0], &c) != GPBO_OK)
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+    else
+        rc = run_compare(&c, argv);
     for (size_t i = 0; i < c.ns; i++)
         free(c.strategies[i]);
     for (size_t i = 0; i < c.np; i++)
         free(c.problems[i]);
-    return failed ? 1 : 0;
+    return rc;
 }

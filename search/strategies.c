@@ -4,12 +4,14 @@
  * a resumed study repeats an uninterrupted one.
  *
  * bayes: the first n_init trials are randomized Sobol points; then a GP (Matérn 5/2 ARD by
- * default; maximum likelihood unless use_priors) is fitted to the complete trials and to the pruned ones at
- * their last intermediate value — failed trials (and pruned ones that reported nothing) are
+ * default; maximum likelihood unless use_priors) is fitted to the complete trials and to the pruned
+ * ones at their last intermediate value — failed trials (and pruned ones that reported nothing) are
  * left out (GPBO_FAILED_EXCLUDE) or imputed with the worst value seen (GPBO_FAILED_WORST),
  * and can never be proposed again — with hyperparameters refitted every
  * refit_every trials (kept in between), and the acquisition (log-EI by default) is maximized
- * over the projected space with the running trials as pending points.
+ * over the projected space with the running trials as pending points. When the initial design
+ * is skewed upwards, a GP of log(y - min + delta) is fitted too and the model of the higher
+ * likelihood of the raw data is kept (see warp_candidate).
  */
 #include <gsl/gsl_qrng.h>
 #include <math.h>
@@ -198,6 +200,7 @@ static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng
 typedef struct bayes_state {
     double *theta;    /* last fitted hyperparameters (dim + 2), or NULL */
     size_t fitted_at; /* number of GP observations at the last fit */
+    int warp;         /* whether the last fit chose the log warping of y */
 } bayes_state;
 
 static void bayes_free(void *p)
@@ -223,6 +226,76 @@ static int bayes_init(void **out, const gpbo_space *space, const gpbo_study_opti
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     *out = b;
     return GPBO_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(const double *y, size_t n, double *lo, double *hi)
+{
+    double *s = malloc(n * sizeof *s);
+    if (s == NULL)
+        return NAN;
+    memcpy(s, y, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    double med = s[n / 2];
+    *lo = s[0];
+    *hi = s[n - 1];
+    free(s);
+    return med;
+}
+
+/* A heavy upper tail (Rosenbrock-like ranges) swamps a stationary GP. The candidate is
+ * w(y) = log(y - lo + delta), monotone, so it keeps every minimizer. It is considered when the
+ * first `first` observations (the space-filling design: the function's shape over the box) are
+ * skewed upwards; delta follows the median of all observations, so the warping sharpens as the
+ * search closes in. Returns 0 when there is no candidate. */
+static int warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta)
+{
+    double l0, h0, hi;
+    if (first > n)
+        first = n;
+    double med = median_of(y, first, &l0, &h0);
+    if (!(h0 - med > 2.0 * (med - l0)) || !(med > l0))
+        return 0;
+    double med_all = median_of(y, n, lo, &hi);
+    *delta = 0.1 * (med_all - *lo);
+    if (!(*delta > 1e-12 * (hi - *lo)))
+        *delta = 1e-12 * (hi - *lo) + 1e-300;
+    return 1;
+}
+
+static double std_of(const double *y, size_t n)
+{
+    double m = 0, s = 0;
+    for (size_t i = 0; i < n; i++)
+        m += y[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        s += (y[i] - m) * (y[i] - m) / (double)n;
+    return sqrt(s) > 0 ? sqrt(s) : 1.0;
+}
+
+/* Fits on y[0..n) and returns the log marginal likelihood in the units of `raw` (the density
+ * of the raw observations): the standardization's -n log std and the warping's log-Jacobian
+ * sum log w'(raw) are added back, so a warped and an unwarped fit compare directly. */
+static double fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, size_t n, const double *x,
+                      const double *y, const double *raw, double lo, double delta, int warped,
+                      int *rc)
+{
+    *rc = gpbo_gp_set_data(gp, n, x, y);
+    if (*rc == GPBO_OK)
+        *rc = gpbo_gp_fit(gp, fo);
+    if (*rc != GPBO_OK)
+        return -INFINITY;
+    double l = gpbo_gp_log_likelihood(gp, NULL);
+    if (gpbo_gp_get_normalize(gp))
+        l -= (double)n * log(std_of(y, n));
+    for (size_t i = 0; warped && i < n; i++)
+        l -= log(raw[i] - lo + delta);
+    return isfinite(l) ? l : -INFINITY;
 }
 
 static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
@@ -257,6 +330,15 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
             memcpy(pend + np++ * d, ui, d * sizeof *pend);
         }
     }
+    double lo = 0, delta = 0;
+    double *yw = NULL;
+    if (rc == GPBO_OK && n >= 5 &&
+        warp_candidate(y, n, o->n_init > 5 ? o->n_init : 5, &lo, &delta)) {
+        if ((yw = malloc(n * sizeof *yw)) == NULL)
+            rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+        for (size_t i = 0; rc == GPBO_OK && i < n; i++)
+            yw[i] = log(y[i] - lo + delta);
+    }
     /* Hyperparameters are fitted, from the default start, on the first n_fit observations
      * (n_fit = the last multiple of refit_every): a function of the data alone, so a resumed
      * study refits exactly what an uninterrupted one did. */
@@ -267,19 +349,25 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
         gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
         fo.use_priors = o->use_priors;
         fo.seed = o->seed + n_fit;
-        rc = gpbo_gp_set_data(gp, n_fit, x, y);
-        if (rc == GPBO_OK)
-            rc = gpbo_gp_fit(gp, &fo);
-        if (rc == GPBO_OK && b->theta == NULL &&
-            (b->theta = malloc((d + 2) * sizeof *b->theta)) == NULL)
+        if (b->theta == NULL && (b->theta = malloc((d + 2) * sizeof *b->theta)) == NULL)
             rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-        if (rc == GPBO_OK) {
+        /* With a warping candidate, the model of higher likelihood of the raw data wins. */
+        double l_raw = rc == GPBO_OK ? fit_lml(gp, &fo, n_fit, x, y, y, 0, 0, 0, &rc) : 0;
+        if (rc == GPBO_OK)
             gpbo_gp_get_params(gp, b->theta);
-            b->fitted_at = n_fit;
+        b->warp = 0;
+        if (rc == GPBO_OK && yw != NULL) {
+            double l_warp = fit_lml(gp, &fo, n_fit, x, yw, y, lo, delta, 1, &rc);
+            if (rc == GPBO_OK && l_warp > l_raw) {
+                b->warp = 1;
+                gpbo_gp_get_params(gp, b->theta);
+            }
         }
+        if (rc == GPBO_OK)
+            b->fitted_at = n_fit;
     }
     if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, n, x, y);
+        rc = gpbo_gp_set_data(gp, n, x, b->warp && yw ? yw : y);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_params(gp, b->theta);
     if (rc == GPBO_OK) {
@@ -298,6 +386,7 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     gpbo_gp_free(gp);
     free(x);
     free(y);
+    free(yw);
     free(pend);
     return rc;
 }
