@@ -5,10 +5,14 @@
  * the best-so-far CSV, a summary of simple regret (median and quartiles at chosen budgets) and
  * an HTML report with regret curves and quartile bands.
  *
+ * A problem can also be a sweep file: each of its runs is `gpbo run` of the sweep with the
+ * strategy, seed, budget and initial design overridden, on a database of its own under
+ * <name>.sweeps/; its regret is measured against the best value any run found.
+ *
  * COMPARE.yaml:
  *   name: branin-study            # files: <name>.db, <name>.csv, <name>.html next to it
  *   strategies: [bayes, random, sobol]
- *   problems: [branin, hartmann6, rosenbrock:4]
+ *   problems: [branin, hartmann6, rosenbrock:4, my-sweep.yaml]
  *   seeds: 10
  *   budget: 60                    # evaluations per run
  *   budgets: [10, 30, 60]         # where the summary reads the regret
@@ -20,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -190,8 +196,62 @@ static const gpbo_test_function *problem(const char *spec, size_t *dim, gpbo_spa
     return f;
 }
 
+/* A problem given as a sweep file (".yaml" / ".yml"), relative to the comparison file. */
+static int is_sweep(const char *spec)
+{
+    size_t l = strlen(spec);
+    return (l > 5 && !strcmp(spec + l - 5, ".yaml")) || (l > 4 && !strcmp(spec + l - 4, ".yml"));
+}
+
+static void sweep_path(const cmp *c, const char *spec, char *out, size_t cap)
+{
+    if (spec[0] == '/')
+        snprintf(out, cap, "%s", spec);
+    else
+        snprintf(out, cap, "%s/%s", c->dir, spec);
+}
+
+/* Each run of a sweep problem is `gpbo run` on a database of its own under <name>.sweeps/
+ * (its trial directories next to it), so runs never share trial folders. */
+static void sweep_db(const cmp *c, size_t si, size_t pi, size_t seed, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s.sweeps/%s-p%zu-s%zu.db", c->dir, c->name, c->strategies[si], pi,
+             seed);
+}
+
+static void run_name(const cmp *c, size_t si, size_t pi, size_t seed, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s/%zu", c->strategies[si], c->problems[pi], seed);
+}
+
+/* In a forked child: replaces it with `gpbo run` of the sweep (output to a log beside its
+ * database). Returns only on failure. */
+static int run_sweep(const cmp *c, size_t si, size_t pi, size_t seed)
+{
+    char path[1400], db[1400], log[1500], name[512], sd[32], budget[32], init[32];
+    sweep_path(c, c->problems[pi], path, sizeof path);
+    sweep_db(c, si, pi, seed, db, sizeof db);
+    run_name(c, si, pi, seed, name, sizeof name);
+    snprintf(log, sizeof log, "%.*s.log", (int)(strlen(db) - 3), db);
+    snprintf(sd, sizeof sd, "%zu", seed);
+    snprintf(budget, sizeof budget, "%zu", c->budget);
+    snprintf(init, sizeof init, "%zu", c->init);
+    FILE *f = freopen(log, "a", stdout);
+    if (f == NULL || dup2(fileno(stdout), 2) < 0)
+        return 1;
+    char *argv[] = {
+        "gpbo",   "run",    path,       "--storage", db,           "--study",         name,
+        "--seed", sd,       "--trials", budget,      "--strategy", c->strategies[si], "--init",
+        init,     "--jobs", "1",        NULL};
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "gpbo compare: cannot run gpbo: %s\n", strerror(errno));
+    return 1;
+}
+
 static int run_one(const cmp *c, const char *db, size_t si, size_t pi, size_t seed)
 {
+    if (is_sweep(c->problems[pi]))
+        return run_sweep(c, si, pi, seed);
     size_t d;
     gpbo_space *sp = NULL;
     const gpbo_test_function *f = problem(c->problems[pi], &d, &sp);
@@ -203,7 +263,7 @@ static int run_one(const cmp *c, const char *db, size_t si, size_t pi, size_t se
     o.n_init = c->init;
     o.lhs_size = c->budget;
     char name[512];
-    snprintf(name, sizeof name, "%s/%s/%zu", c->strategies[si], c->problems[pi], seed);
+    run_name(c, si, pi, seed, name, sizeof name);
     gpbo_study *st = gpbo_study_open(db, name, sp, &o);
     int rc = st ? GPBO_OK : gpbo_error_code();
     double v[64];
@@ -240,9 +300,23 @@ static double quant(double *v, size_t n, double q)
 static int run_compare(cmp *cp, char **argv)
 {
     cmp c = *cp;
+    int any_sweep = 0;
     for (size_t i = 0; i < c.np; i++) {
         size_t d;
         gpbo_space *sp = NULL;
+        if (is_sweep(c.problems[i])) {
+            char path[1400];
+            sweep_path(&c, c.problems[i], path, sizeof path);
+            sweep *sw = sweep_load(path);
+            if (sw == NULL) {
+                fprintf(stderr, "gpbo: %s: problem %s: %s\n", argv[0], c.problems[i],
+                        gpbo_error_message());
+                return 2;
+            }
+            sweep_free(sw);
+            any_sweep = 1;
+            continue;
+        }
         if (problem(c.problems[i], &d, &sp) == NULL) {
             fprintf(stderr, "gpbo: %s: %s\n", argv[0], gpbo_error_message());
             return 2;
@@ -250,6 +324,14 @@ static int run_compare(cmp *cp, char **argv)
         gpbo_space_free(sp);
     }
     char db[1400], csv[1400], html[1400];
+    if (any_sweep) {
+        char dir[1400];
+        snprintf(dir, sizeof dir, "%s/%s.sweeps", c.dir, c.name);
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "gpbo: %s: %s\n", dir, strerror(errno));
+            return 1;
+        }
+    }
     snprintf(db, sizeof db, "%s/%s.db", c.dir, c.name);
     snprintf(csv, sizeof csv, "%s/%s.csv", c.dir, c.name);
     snprintf(html, sizeof html, "%s/%s.html", c.dir, c.name);
@@ -290,32 +372,58 @@ static int run_compare(cmp *cp, char **argv)
                 failed++;
         }
     }
-    /* read every run back: regret curves */
+    /* read every run back: best-so-far (in the minimizing sense) per evaluation; the regret is
+     * against the known optimum for a test function, against the best value any run found for
+     * a sweep problem */
     size_t B = c.budget;
     double *reg = malloc(total * B * sizeof *reg);
+    int *maxi = calloc(c.np, sizeof *maxi);
+    for (size_t j = 0; j < total; j++) {
+        size_t si = j / (c.np * c.seeds), pi = (j / c.seeds) % c.np, seed = j % c.seeds;
+        char name[512], sdb[1400];
+        run_name(&c, si, pi, seed, name, sizeof name);
+        const char *from = db;
+        if (is_sweep(c.problems[pi])) {
+            sweep_db(&c, si, pi, seed, sdb, sizeof sdb);
+            from = sdb;
+        }
+        gpbo_study *st = access(from, F_OK) == 0 ? gpbo_study_open(from, name, NULL, NULL) : NULL;
+        if (st)
+            maxi[pi] = gpbo_study_direction(st) == GPBO_MAXIMIZE;
+        double best = INFINITY;
+        for (size_t e = 0; e < B; e++) {
+            gpbo_trial_info t;
+            if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && t.state == GPBO_TRIAL_COMPLETE &&
+                (maxi[pi] ? -t.value : t.value) < best)
+                best = maxi[pi] ? -t.value : t.value;
+            reg[j * B + e] = best;
+        }
+        gpbo_study_close(st);
+    }
+    double *opt = malloc(c.np * sizeof *opt);
+    for (size_t pi = 0; pi < c.np; pi++) {
+        size_t d;
+        gpbo_space *sp = NULL;
+        const gpbo_test_function *f =
+            is_sweep(c.problems[pi]) ? NULL : problem(c.problems[pi], &d, &sp);
+        gpbo_space_free(sp);
+        opt[pi] = f ? f->optimum(d) : INFINITY;
+        for (size_t j = 0; f == NULL && j < total; j++)
+            if ((j / c.seeds) % c.np == pi && reg[j * B + B - 1] < opt[pi])
+                opt[pi] = reg[j * B + B - 1];
+    }
     FILE *out = fopen(csv, "w");
     if (out)
         fprintf(out, "strategy,problem,seed,evaluation,best,regret\n");
     for (size_t j = 0; j < total; j++) {
-        size_t si = j / (c.np * c.seeds), pi = (j / c.seeds) % c.np, seed = j % c.seeds, d;
-        gpbo_space *sp = NULL;
-        const gpbo_test_function *f = problem(c.problems[pi], &d, &sp);
-        char name[512];
-        snprintf(name, sizeof name, "%s/%s/%zu", c.strategies[si], c.problems[pi], seed);
-        gpbo_study *st = gpbo_study_open(db, name, NULL, NULL);
-        double best = INFINITY, opt = f->optimum(d);
+        size_t si = j / (c.np * c.seeds), pi = (j / c.seeds) % c.np, seed = j % c.seeds;
         for (size_t e = 0; e < B; e++) {
-            gpbo_trial_info t;
-            if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && t.state == GPBO_TRIAL_COMPLETE &&
-                t.value < best)
-                best = t.value;
-            reg[j * B + e] = best - opt;
+            double b = reg[j * B + e];
+            reg[j * B + e] = b - opt[pi];
             if (out)
                 fprintf(out, "%s,%s,%zu,%zu,%.17g,%.6g\n", c.strategies[si], c.problems[pi], seed,
-                        e + 1, best, best - opt);
+                        e + 1, maxi[pi] ? -b : b, b - opt[pi]);
         }
-        gpbo_study_close(st);
-        gpbo_space_free(sp);
     }
     if (out)
         fclose(out);
@@ -363,7 +471,8 @@ static int run_compare(cmp *cp, char **argv)
         if (gpbo_fig_svg(&fig, &svgs[pi]) != GPBO_OK)
             svgs[pi] = strdup("<svg xmlns='http://www.w3.org/2000/svg'/>");
         snprintf(capbuf[pi], sizeof capbuf[pi],
-                 "%s: median simple regret, quartile bands, %zu seeds", c.problems[pi], c.seeds);
+                 "%s: median simple regret%s, quartile bands, %zu seeds", c.problems[pi],
+                 is_sweep(c.problems[pi]) ? " (to the best value any run found)" : "", c.seeds);
         caps[pi] = capbuf[pi];
     }
     char text[512];
@@ -385,6 +494,8 @@ static int run_compare(cmp *cp, char **argv)
     free(md);
     free(col);
     free(reg);
+    free(opt);
+    free(maxi);
     return failed ? 1 : 0;
 }
 

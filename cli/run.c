@@ -509,14 +509,15 @@ static void print_trainer_metrics(runner *r, size_t id)
 
 static void usage_run(void)
 {
-    fprintf(stderr, "usage: gpbo run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] "
-                    "[--seed S] [--trials N]\n");
+    fprintf(stderr,
+            "usage: gpbo run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] "
+            "[--seed S] [--trials N] [--strategy grid|random|sobol|lhs|bayes] [--init N]\n");
 }
 
 int cmd_run(int argc, char **argv)
 {
-    const char *path = NULL, *storage = NULL, *study_name = NULL;
-    long jobs = -1, trials = -1, seed = -1;
+    const char *path = NULL, *storage = NULL, *study_name = NULL, *strategy = NULL;
+    long jobs = -1, trials = -1, seed = -1, init = -1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' && path == NULL) {
@@ -541,6 +542,10 @@ int cmd_run(int argc, char **argv)
             trials = n;
         else if (!strcmp(a, "--seed") && num)
             seed = n;
+        else if (!strcmp(a, "--strategy"))
+            strategy = v;
+        else if (!strcmp(a, "--init") && num)
+            init = n;
         else {
             fprintf(stderr, "gpbo run: bad option %s %s\n", a, v);
             usage_run();
@@ -565,6 +570,21 @@ int cmd_run(int argc, char **argv)
     }
     if (seed >= 0)
         sw->study.seed = (uint64_t)seed;
+    if (init >= 0)
+        sw->study.n_init = (size_t)init;
+    if (strategy) {
+        static const char *const known[] = {"grid", "random", "sobol", "lhs", "bayes"};
+        size_t k = 0;
+        while (k < 5 && strcmp(known[k], strategy))
+            k++;
+        if (k == 5) {
+            fprintf(stderr, "gpbo run: unknown strategy '%s' (did you mean '%s'?)\n", strategy,
+                    sweep_closest(strategy, known, 5));
+            sweep_free(sw);
+            return 2;
+        }
+        sw->study.strategy = known[k];
+    }
     size_t njobs = jobs > 0 ? (size_t)jobs : sw->jobs;
     int status = 1;
     gpbo_space *space = sweep_space(sw);

@@ -301,10 +301,13 @@ def test_bad_inputs(d):
 
 
 def test_compare(d):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    sweep(d)  # a sweep file as a problem: quad.yaml, minimizing (x - 1)^2 + (y + 2)^2
+    os.rename(os.path.join(d, "sweep.yaml"), os.path.join(d, "quad.yaml"))
     write(os.path.join(d, "c.yaml"), """\
     name: cmp
     strategies: [bayes, random]
-    problems: [branin, sphere:3]
+    problems: [branin, sphere:3, quad.yaml]
     seeds: 2
     budget: 12
     budgets: [6, 12]
@@ -318,9 +321,22 @@ def test_compare(d):
     r = run(["compare", "c.yaml"], d)
     check(r.returncode == 0, f"compare: {r.stderr}")
     rows = open(os.path.join(d, "cmp.csv")).read().strip().split("\n")
-    check(len(rows) == 1 + 2 * 2 * 2 * 12, f"compare CSV rows: {len(rows)}")
-    check("branin" in r.stdout and "n=12" in r.stdout and "bayes" in r.stdout,
-          f"summary: {r.stdout}")
+    check(len(rows) == 1 + 2 * 3 * 2 * 12, f"compare CSV rows: {len(rows)}")
+    check("branin" in r.stdout and "n=12" in r.stdout and "bayes" in r.stdout and
+          "quad.yaml" in r.stdout, f"summary: {r.stdout}")
+    # the sweep problem: each run is a study of 12 trials of its own; its best values are the
+    # objective's, and its regret is measured against the best any run found (so one is 0)
+    quad = [l.split(",") for l in rows[1:] if l.split(",")[1] == "quad.yaml"]
+    for st in ("bayes", "random"):
+        for seed in (0, 1):
+            db = os.path.join(d, "cmp.sweeps", f"{st}-p2-s{seed}.db")
+            con = sqlite3.connect(db)
+            got = con.execute("SELECT COUNT(*), MIN(value) FROM trials WHERE state = 1").fetchone()
+            con.close()
+            last = [q for q in quad if q[0] == st and q[2] == str(seed) and q[3] == "12"]
+            check(got[0] == 12 and len(last) == 1 and abs(float(last[0][4]) - got[1]) < 1e-9,
+                  f"sweep run {st}/{seed}: {got} vs CSV {last}")
+    check(min(float(q[5]) for q in quad if q[3] == "12") == 0.0, "sweep regret to the best run")
     con = sqlite3.connect(os.path.join(d, "cmp.db"))
     n = con.execute("SELECT COUNT(*) FROM trials t JOIN studies s ON t.study = s.id "
                     "WHERE s.name != '_compare_'").fetchone()[0]
@@ -330,12 +346,15 @@ def test_compare(d):
     check(r2.returncode == 0 and r2.stdout == r.stdout, "a finished comparison reads back")
     browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report",
                            "test_report_browser.py")
-    b = subprocess.run([PY, browser, os.path.join(d, "cmp.html"), "2"], capture_output=True,
+    b = subprocess.run([PY, browser, os.path.join(d, "cmp.html"), "3"], capture_output=True,
                        text=True, timeout=120)
     check(b.returncode == 0, f"compare report in the browser: {b.stdout} {b.stderr}")
     write(os.path.join(d, "bad.yaml"), "strategies: [bayes, randon]\nproblems: [branin]\n")
     r = run(["compare", "bad.yaml"], d)
     check(r.returncode == 2 and "did you mean 'random'" in r.stderr, f"bad compare: {r.stderr}")
+    write(os.path.join(d, "bad2.yaml"), "strategies: [random]\nproblems: [nothere.yaml]\n")
+    r = run(["compare", "bad2.yaml"], d)
+    check(r.returncode == 2 and "nothere.yaml" in r.stderr, f"missing sweep problem: {r.stderr}")
 
 
 def main():
