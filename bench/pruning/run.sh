@@ -3,7 +3,7 @@
 # hyperband early termination and without it, for seeds 1..3, and prints for each run the best
 # validation accuracy, the training epochs spent (one intermediate value is stored per epoch)
 # and the wall time; then the mean gap in accuracy and the ratio of epochs.
-# Usage: bench/pruning/run.sh [BUILD_DIR] [OUT_DIR]      (about 6 runs of the demo)
+# Usage: [SEEDS="1 2 3"] bench/pruning/run.sh [BUILD_DIR] [OUT_DIR]   (2 runs of the demo a seed)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -16,7 +16,7 @@ mkdir -p "$out"
 awk '/^early_terminate:/ {skip=1; next} skip && /^  / {next} {skip=0; print}' "$sweep" \
     > "$out/noprune.yaml"
 printf '%-8s %4s %14s %8s %8s\n' mode seed val_accuracy epochs seconds
-for seed in 1 2 3; do
+for seed in ${SEEDS:-1 2 3}; do
   for mode in prune noprune; do
     file=$sweep
     [ "$mode" = noprune ] && file=$out/noprune.yaml
