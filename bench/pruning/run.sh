@@ -3,7 +3,7 @@
 # hyperband early termination and without it, for seeds 1..3, and prints for each run the best
 # validation accuracy, the training epochs spent (one intermediate value is stored per epoch)
 # and the wall time; then the mean gap in accuracy and the ratio of epochs.
-# Usage: [SEEDS="1 2 3"] bench/pruning/run.sh [BUILD_DIR] [OUT_DIR]   (2 runs of the demo a seed)
+# Usage: [SEEDS="1 2 3"] [JOBS=2] bench/pruning/run.sh [BUILD_DIR] [OUT_DIR]   (2 runs of the demo a seed)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -23,7 +23,7 @@ for seed in ${SEEDS:-1 2 3}; do
     db=$out/$mode-$seed.db
     rm -rf "$db" "$db-wal" "$db-shm" "$out/$mode-$seed.runs"
     t0=$(date +%s)
-    "$gpbo" run "$file" --storage "$db" --seed "$seed" --jobs 2 > "$out/$mode-$seed.log" 2>&1
+    "$gpbo" run "$file" --storage "$db" --seed "$seed" --jobs "${JOBS:-2}" > "$out/$mode-$seed.log" 2>&1
     t1=$(date +%s)
     /usr/bin/python3 - "$db" "$mode" "$seed" "$((t1 - t0))" <<'PY'
 import sqlite3, sys
