@@ -19,6 +19,11 @@ static const double LOG_SQRT_2PI = 0.91893853320467274;
 /* Evaluations every start gets; then the RACE_KEEP best continue. */
 #define RACE_EVALS 20
 #define RACE_KEEP  2
+/* From options.subset_min observations on, the candidates and the race are run on a random
+ * subset of SUBSET_FRAC of the data (an eighth of the Cholesky cost at a half); the survivors
+ * then run on all the data from where the race left them. Version-1 options get SUBSET_MIN. */
+#define SUBSET_MIN  600
+#define SUBSET_FRAC 0.5
 
 void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts)
 {
@@ -157,6 +162,44 @@ static double objective(unsigned np, const double *t, double *grad, void *data)
     return -v;
 }
 
+/* A GP on a random subset of m of gp's observations, in gp's model units (no standardization of
+ * its own), with gp's hyperparameters; NULL when it cannot be built (the caller then races on
+ * all the data). */
+static gpbo_gp *subset_gp(const gpbo_gp *gp, size_t m, uint64_t seed)
+{
+    size_t n = gp->n, d = gp->dim;
+    size_t *idx = malloc(n * sizeof *idx);
+    double *xs = malloc(m * (d + 1) * sizeof *xs);
+    gpbo_gp *sub = gpbo_gp_new_with_kernel(gp->kern, d);
+    int ok = idx != NULL && xs != NULL && sub != NULL;
+    if (ok) {
+        gpbo_rng rng;
+        gpbo_rng_seed(&rng, seed ^ 0x5ab5e7u);
+        for (size_t i = 0; i < n; i++)
+            idx[i] = i;
+        for (size_t i = 0; i < m; i++) {
+            size_t j = i + (size_t)(gpbo_rng_uniform(&rng) * (double)(n - i));
+            if (j >= n)
+                j = n - 1;
+            size_t t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+            memcpy(xs + i * d, gp->x + idx[i] * d, d * sizeof *xs);
+            xs[m * d + i] = gp->ys[idx[i]];
+        }
+        ok = gpbo_gp_set_normalize(sub, 0) == GPBO_OK &&
+             gpbo_gp_set_params(sub, gp->theta) == GPBO_OK &&
+             gpbo_gp_set_data(sub, m, xs, xs + m * d) == GPBO_OK;
+    }
+    free(idx);
+    free(xs);
+    if (!ok) {
+        gpbo_gp_free(sub);
+        return NULL;
+    }
+    return sub;
+}
+
 static double clampd(double v, double lo, double hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
@@ -212,6 +255,12 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
     }
     double *cval = cand + ncand * p;
+    gpbo_gp *sub = NULL;
+    size_t subset_min = o->version >= 2 ? o->subset_min : SUBSET_MIN;
+    if (subset_min > 0 && gp->n >= subset_min && o->max_evals > 2 * RACE_EVALS)
+        sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
+    gpbo_gp *rg = sub != NULL ? sub : gp;
+    c.gp = rg;
     double mu, sigma;
     ls_prior(gp, o, &mu, &sigma);
     gpbo_rng rng;
@@ -233,10 +282,10 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
             t[k] = clampd(v, lo[k], hi[k]);
         }
         cval[s] = -HUGE_VAL;
-        if (gpbo_gp_set_params(gp, t) == GPBO_OK) {
-            double v = gpbo_gp_log_likelihood(gp, NULL);
+        if (gpbo_gp_set_params(rg, t) == GPBO_OK) {
+            double v = gpbo_gp_log_likelihood(rg, NULL);
             if (isfinite(v))
-                v += gpbo_gp__log_prior(gp, o, NULL);
+                v += gpbo_gp__log_prior(rg, o, NULL);
             if (isfinite(v))
                 cval[s] = v;
         }
@@ -248,6 +297,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     size_t S = o->restarts + 1, starts = 0;
     double *sx = malloc(S * (p + 2) * sizeof *sx);
     if (sx == NULL) {
+        gpbo_gp_free(sub);
         free(cand);
         free(mem);
         nlopt_destroy(opt);
@@ -282,6 +332,14 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
             starts++;
         }
     }
+    if (sub != NULL) {
+        /* The race ran on the subset: its values only rank the starts. The survivors go on
+         * with all the data, converged or not. */
+        c.gp = gp;
+        c.best_val = -HUGE_VAL;
+        for (size_t s = 0; s < S; s++)
+            sdone[s] = 0.0;
+    }
     if (o->max_evals > race) {
         nlopt_set_maxeval(opt,
                           (int)(o->max_evals - race > 1000000 ? 1000000 : o->max_evals - race));
@@ -302,6 +360,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     }
     free(sx);
     free(cand);
+    gpbo_gp_free(sub);
     nlopt_destroy(opt);
     gp->info.evaluations = c.evals;
     gp->info.starts = starts;

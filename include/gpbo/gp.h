@@ -183,7 +183,7 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
 /* Fitting                                                                                     */
 
 /** Version of gpbo_gp_fit_options this header describes. */
-#define GPBO_GP_FIT_OPTIONS_VERSION 1
+#define GPBO_GP_FIT_OPTIONS_VERSION 2
 
 /**
  * Options of gpbo_gp_fit(). Initialize with GPBO_GP_FIT_OPTIONS_INIT (or
@@ -206,13 +206,17 @@ typedef struct gpbo_gp_fit_options {
     double noise_prior[2];        /**< log-normal (mu, sigma) on sn2, default (-4, 1) */
     uint64_t seed;                /**< seeds the random restarts */
     double ftol_rel;              /**< L-BFGS relative tolerance on the objective, >= 0 */
+    /* Version 2 */
+    size_t subset_min; /**< from this many observations on (default 600; 0: never), the
+                            screening and the race run on a random half of the data, and only
+                            the survivors on all of it; a version-1 struct gets the default */
 } gpbo_gp_fit_options;
 
 /** The default options (4 restarts, 200 evaluations per start, learned noise, no priors). */
 #define GPBO_GP_FIT_OPTIONS_INIT                                                                   \
     {                                                                                              \
         GPBO_GP_FIT_OPTIONS_VERSION, 4, 200, {1e-3, 1e3}, {1e-3, 1e3}, {1e-6, 1e1}, 1, 0,          \
-            {0.0, 0.0}, {-4.0, 1.0}, 0, 1e-9                                                       \
+            {0.0, 0.0}, {-4.0, 1.0}, 0, 1e-9, 600                                                  \
     }
 
 /** Fills opts with the defaults of GPBO_GP_FIT_OPTIONS_INIT. Cannot fail. */
@@ -226,7 +230,10 @@ GPBO_API void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts);
  * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
  * log-uniformly in the bounds. Every start runs 20 evaluations; the two best that have not yet
  * converged then continue up to max_evals (racing: starts that begin poorly rarely end best, and
- * the budget goes to those that do). Keeps the best and refactorizes.
+ * the budget goes to those that do). From opts->subset_min observations on (and max_evals > 40),
+ * the screening and the race see only a random half of the data (seeded by opts->seed; an
+ * eighth of the Cholesky cost), in the model's units; their values only rank the starts, and
+ * the two survivors then run on all the data. Keeps the best and refactorizes.
  * A start whose factorization fails is skipped. With n = 0 nothing changes.
  * Allocates.
  * @param opts NULL for the defaults.

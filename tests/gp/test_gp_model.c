@@ -312,6 +312,54 @@ static void test_fit(void **state)
     gpbo_gp_free(b);
 }
 
+/* The race on a random half of the data (options.subset_min) ends at an optimum of the likelihood
+ * of all the data, as good as the race on all of it reaches on this problem, and deterministic. */
+static void test_fit_subset(void **state)
+{
+    (void)state;
+    size_t n = 400, d = 3, p = d + 2;
+    double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    gp_test_problem(n, d, 7, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp *b = gpbo_gp_copy(a), *c = gpbo_gp_copy(a);
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.subset_min = 200;
+    assert_int_equal(gpbo_gp_fit(a, &o), GPBO_OK);
+    gpbo_gp_fit_info ia, ib;
+    gpbo_gp_get_fit_info(a, &ia);
+    double la = gpbo_gp_log_likelihood(a, NULL);
+    assert_true(fabs(ia.objective - la) < 1e-9 * fabs(la)); /* the full data's likelihood */
+    double g[5], th[5];
+    gpbo_gp_log_likelihood(a, g);
+    gpbo_gp_get_params(a, th);
+    for (size_t k = 0; k < p; k++) {
+        int on_bound = fabs(th[k] - log(1e-3)) < 1e-6 || fabs(th[k] - log(1e3)) < 1e-6 ||
+                       fabs(th[k] - log(1e-6)) < 1e-6 || fabs(th[k] - log(10.0)) < 1e-6;
+        assert_true(on_bound || fabs(g[k]) < 1e-2);
+    }
+    o.subset_min = 0;
+    assert_int_equal(gpbo_gp_fit(b, &o), GPBO_OK);
+    gpbo_gp_get_fit_info(b, &ib);
+    double lb = gpbo_gp_log_likelihood(b, NULL);
+    assert_true(la >= lb - 1e-6 * fabs(lb));
+    /* A version-1 struct (without subset_min) is accepted, and the same seed repeats itself. */
+    o.subset_min = 200;
+    assert_int_equal(gpbo_gp_fit(c, &o), GPBO_OK);
+    double thc[5];
+    gpbo_gp_get_params(c, thc);
+    assert_memory_equal(th, thc, sizeof th);
+    o.version = 1;
+    assert_int_equal(gpbo_gp_fit(c, &o), GPBO_OK);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+    gpbo_gp_free(c);
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_fit_subset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

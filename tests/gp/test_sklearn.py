@@ -26,7 +26,7 @@ NU = {"matern12": 0.5, "matern32": 1.5, "matern52": 2.5}
 
 
 class FitOptions(C.Structure):
-    """Mirror of gpbo_gp_fit_options (include/gpbo/gp.h), version 1."""
+    """Mirror of gpbo_gp_fit_options (include/gpbo/gp.h), version 2."""
 
     _fields_ = [
         ("version", C.c_uint),
@@ -41,6 +41,7 @@ class FitOptions(C.Structure):
         ("noise_prior", C.c_double * 2),
         ("seed", C.c_uint64),
         ("ftol_rel", C.c_double),
+        ("subset_min", C.c_size_t),
     ]
 
 
