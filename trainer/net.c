@@ -310,22 +310,25 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
         break;
     }
     case GPBO_L_POOL:
+        /* 2x2 windows, stride 2; branch-free selects (the winner is data, not predictable) */
         for (size_t b = 0; b < B; b++)
             for (size_t ci = 0; ci < l->c; ci++) {
                 const float *img = x + b * l->in + ci * l->h * l->w;
-                for (size_t i = 0; i < l->oh; i++)
+                size_t base = ci * l->h * l->w;
+                float *yo = l->y + b * l->out + ci * l->oh * l->ow;
+                int32_t *ao = l->arg + b * l->out + ci * l->oh * l->ow;
+                for (size_t i = 0; i < l->oh; i++) {
+                    const float *r0 = img + 2 * i * l->w, *r1 = r0 + l->w;
+                    size_t q0 = 2 * i * l->w;
                     for (size_t j = 0; j < l->ow; j++) {
-                        size_t best = (2 * i) * l->w + 2 * j;
-                        for (size_t di = 0; di < 2; di++)
-                            for (size_t dj = 0; dj < 2; dj++) {
-                                size_t q = (2 * i + di) * l->w + 2 * j + dj;
-                                if (img[q] > img[best])
-                                    best = q;
-                            }
-                        size_t o = b * l->out + (ci * l->oh + i) * l->ow + j;
-                        l->y[o] = img[best];
-                        l->arg[o] = (int32_t)(ci * l->h * l->w + best);
+                        float a = r0[2 * j], c = r0[2 * j + 1], e = r1[2 * j], f = r1[2 * j + 1];
+                        size_t qa = q0 + 2 * j, qe = qa + l->w;
+                        float top = c > a ? c : a, bot = f > e ? f : e;
+                        size_t it = c > a ? qa + 1 : qa, ib = f > e ? qe + 1 : qe;
+                        yo[i * l->ow + j] = bot > top ? bot : top;
+                        ao[i * l->ow + j] = (int32_t)(base + (bot > top ? ib : it));
                     }
+                }
             }
         break;
     case GPBO_L_ACT: {
@@ -446,8 +449,10 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
         float *restrict gin = l->gin;
         const float *restrict y = l->y, *restrict go = g;
         if (l->act == GPBO_ACT_RELU)
-            for (size_t i = 0; i < m; i++)
-                gin[i] = y[i] > 0.0f ? go[i] : 0.0f;
+            for (size_t i = 0; i < m; i++) {
+                float gv = go[i]; /* loaded unconditionally, so that the select vectorizes */
+                gin[i] = y[i] > 0.0f ? gv : 0.0f;
+            }
         else
             for (size_t i = 0; i < m; i++)
                 gin[i] = go[i] * (1.0f - y[i] * y[i]);

@@ -107,7 +107,7 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
         fprintf(stderr, "%s\n", gpbo_error_message());
         return 1;
     }
-    double best = INFINITY, v[64];
+    double best = INFINITY, v[64], bx[64];
     for (size_t i = 0; i < budget; i++) {
         size_t id;
         double t0 = now();
@@ -121,7 +121,15 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
         double y;
         objective(s, id, v, &y, (void *)p);
         gpbo_study_tell(st, id, y);
+        if (y < best)
+            memcpy(bx, v, p->dim * sizeof *v);
         best = y < best ? y : best;
+        if (getenv("TRACE_X") && i + 1 == budget) {
+            fprintf(stderr, "seed %2llu best %8.3f x", (unsigned long long)seed, best);
+            for (size_t k = 0; k < p->dim; k++)
+                fprintf(stderr, " %6.3f", bx[k]);
+            fprintf(stderr, "\n");
+        }
         fprintf(out, "%.17g %.9g\n", best, dt);
     }
     gpbo_study_close(st);
@@ -149,8 +157,16 @@ int main(int argc, char **argv)
     char sbuf[512] = "bayes,random,sobol", pbuf[1024] = "", bbuf[256] = "", tbuf[256] = "";
     const char *csv = NULL;
     size_t seeds = 20, budget = 60, init = 10, jobs = 2;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const char *a = argv[i], *v = argv[i + 1];
+    for (int i = 1; i < argc; i += 2) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v == NULL || !strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fprintf(stderr,
+                    "usage: %s [--strategies LIST] [--problems LIST] [--seeds N] [--budget N]\n"
+                    "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--time-at LIST]\n"
+                    "       [--acquisition KIND] [--priors 0|1]\n",
+                    argv[0]);
+            return v == NULL && strcmp(a, "-h") && strcmp(a, "--help") ? 2 : 0;
+        }
         if (!strcmp(a, "--strategies"))
             snprintf(sbuf, sizeof sbuf, "%s", v);
         else if (!strcmp(a, "--problems"))

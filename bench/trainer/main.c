@@ -136,12 +136,26 @@ static void accuracy_runs(void)
 int main(int argc, char **argv)
 {
     double seconds = 3.0;
-    int accuracy = 0;
+    int accuracy = 0, no_torch = 0;
+    const char *models = "mlp,cnn", *threads = "1,2";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--models") && i + 1 < argc)
+            models = argv[++i];
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = argv[++i];
+        else if (!strcmp(argv[i], "--no-torch"))
+            no_torch = 1;
         else if (!strcmp(argv[i], "--accuracy"))
             accuracy = 1;
+        else {
+            fprintf(stderr,
+                    "usage: %s [--seconds S] [--models mlp,cnn] [--threads 1,2] [--no-torch] "
+                    "[--accuracy]\n",
+                    argv[0]);
+            return strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? 2 : 0;
+        }
     }
     printf("trainer: images per second, batch 128, float32, Adam; gpbo vs PyTorch (%s), same "
            "threads, same run\n\n",
@@ -152,10 +166,13 @@ int main(int argc, char **argv)
     const char *arch[2] = {"mlp", "cnn"};
     for (int m = 0; m < 2; m++)
         for (int t = 1; t <= 2; t++) {
+            char tn[4] = {(char)('0' + t), 0};
+            if (strstr(models, arch[m]) == NULL || strstr(threads, tn) == NULL)
+                continue;
             openblas_set_num_threads(t);
             double gt, gi, tt = 0, ti = 0;
             gpbo_speed(specs[m], seconds, &gt, &gi);
-            int ok = torch_speed(arch[m], t, seconds, &tt, &ti) == 0;
+            int ok = !no_torch && torch_speed(arch[m], t, seconds, &tt, &ti) == 0;
             if (ok)
                 printf("%-5s %7d | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t, gt, tt,
                        gt / tt, gi, ti, gi / ti);
