@@ -107,7 +107,7 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
         fprintf(stderr, "%s\n", gpbo_error_message());
         return 1;
     }
-    double best = INFINITY, v[64], bx[64];
+    double best = INFINITY, v[64];
     for (size_t i = 0; i < budget; i++) {
         size_t id;
         double t0 = now();
@@ -121,15 +121,7 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
         double y;
         objective(s, id, v, &y, (void *)p);
         gpbo_study_tell(st, id, y);
-        if (y < best)
-            memcpy(bx, v, p->dim * sizeof *v);
         best = y < best ? y : best;
-        if (getenv("TRACE_X") && i + 1 == budget) {
-            fprintf(stderr, "seed %2llu best %8.3f x", (unsigned long long)seed, best);
-            for (size_t k = 0; k < p->dim; k++)
-                fprintf(stderr, " %6.3f", bx[k]);
-            fprintf(stderr, "\n");
-        }
         fprintf(out, "%.17g %.9g\n", best, dt);
     }
     gpbo_study_close(st);
