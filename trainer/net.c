@@ -39,6 +39,10 @@ void gpbo_net_free(gpbo_net *net)
     free(net);
 }
 
+/* A convolution works on chunks of images whose im2col takes about this many bytes (2 MiB), so
+ * that it is written, multiplied and read back in cache rather than through memory. */
+size_t gpbo_trainer__conv_chunk_bytes = (size_t)2 << 20;
+
 static float *falloc(size_t n)
 {
     return calloc(n ? n : 1, sizeof(float));
@@ -85,8 +89,10 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng
     }
     if (l->kind == GPBO_L_CONV) {
         size_t ckk = l->c * l->k * l->k, hw = l->h * l->w;
-        l->cols = falloc(ckk * bmax * hw);
-        l->tmp = falloc(l->f * bmax * hw);
+        l->cb = gpbo_trainer__conv_chunk_bytes / (ckk * hw * sizeof(float));
+        l->cb = l->cb < 1 ? 1 : l->cb > bmax ? bmax : l->cb;
+        l->cols = falloc(ckk * l->cb * hw);
+        l->tmp = falloc(l->f * l->cb * hw);
         if (!l->cols || !l->tmp)
             return GPBO_ENOMEM;
     }
@@ -296,17 +302,20 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
                     1.0f, x, (int)l->in, l->W, (int)l->out, 1.0f, l->y, (int)l->out);
         break;
     case GPBO_L_CONV: {
-        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k, BHW = B * hw;
-        im2col(l, x, B);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->f, (int)BHW, (int)ckk, 1.0f,
-                    l->W, (int)ckk, l->cols, (int)BHW, 0.0f, l->tmp, (int)BHW);
-        for (size_t fi = 0; fi < l->f; fi++)
-            for (size_t b = 0; b < B; b++) {
-                float *dst = l->y + b * l->out + fi * hw;
-                const float *src = l->tmp + fi * BHW + b * hw;
-                for (size_t q = 0; q < hw; q++)
-                    dst[q] = src[q] + l->b[fi];
-            }
+        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k;
+        for (size_t b0 = 0; b0 < B; b0 += l->cb) {
+            size_t nb = B - b0 < l->cb ? B - b0 : l->cb, NHW = nb * hw;
+            im2col(l, x + b0 * l->in, nb);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->f, (int)NHW, (int)ckk,
+                        1.0f, l->W, (int)ckk, l->cols, (int)NHW, 0.0f, l->tmp, (int)NHW);
+            for (size_t fi = 0; fi < l->f; fi++)
+                for (size_t b = 0; b < nb; b++) {
+                    float *dst = l->y + (b0 + b) * l->out + fi * hw;
+                    const float *src = l->tmp + fi * NHW + b * hw;
+                    for (size_t q = 0; q < hw; q++)
+                        dst[q] = src[q] + l->b[fi];
+                }
+        }
         break;
     }
     case GPBO_L_POOL:
@@ -412,30 +421,34 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
                         1.0f, g, (int)l->out, l->W, (int)l->out, 0.0f, l->gin, (int)l->in);
         break;
     case GPBO_L_CONV: {
-        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k, BHW = B * hw;
-        /* the output gradient in (f x B hw) layout */
+        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k;
         memset(l->db, 0, l->nb * sizeof *l->db);
-        for (size_t fi = 0; fi < l->f; fi++)
-            for (size_t b = 0; b < B; b++) {
-                const float *src = g + b * l->out + fi * hw;
-                float *dst = l->tmp + fi * BHW + b * hw;
-                float s = 0.0f;
-                for (size_t q = 0; q < hw; q++) {
-                    dst[q] = src[q];
-                    s += src[q];
+        for (size_t b0 = 0; b0 < B; b0 += l->cb) {
+            size_t nb = B - b0 < l->cb ? B - b0 : l->cb, NHW = nb * hw;
+            /* the chunk's output gradient in (f x nb hw) layout */
+            for (size_t fi = 0; fi < l->f; fi++)
+                for (size_t b = 0; b < nb; b++) {
+                    const float *src = g + (b0 + b) * l->out + fi * hw;
+                    float *dst = l->tmp + fi * NHW + b * hw;
+                    float s = 0.0f;
+                    for (size_t q = 0; q < hw; q++) {
+                        dst[q] = src[q];
+                        s += src[q];
+                    }
+                    l->db[fi] += s;
                 }
-                l->db[fi] += s;
+            /* the chunk's im2col again (cheaper than keeping the whole batch's in memory) */
+            im2col(l, x + b0 * l->in, nb);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->f, (int)ckk, (int)NHW,
+                        1.0f, l->tmp, (int)NHW, l->cols, (int)NHW, b0 == 0 ? 0.0f : 1.0f, l->dW,
+                        (int)ckk);
+            if (need_gin) {
+                /* dcols = W^T tmp, written over cols (no longer needed) */
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)ckk, (int)NHW, (int)l->f,
+                            1.0f, l->W, (int)ckk, l->tmp, (int)NHW, 0.0f, l->cols, (int)NHW);
+                col2im(l, l->cols, l->gin + b0 * l->in, nb);
             }
-        /* the forward's im2col of x is still in cols */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->f, (int)ckk, (int)BHW, 1.0f,
-                    l->tmp, (int)BHW, l->cols, (int)BHW, 0.0f, l->dW, (int)ckk);
-        if (need_gin) {
-            /* dcols = W^T tmp, written over cols (no longer needed) */
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)ckk, (int)BHW, (int)l->f,
-                        1.0f, l->W, (int)ckk, l->tmp, (int)BHW, 0.0f, l->cols, (int)BHW);
-            col2im(l, l->cols, l->gin, B);
         }
-        (void)x;
         break;
     }
     case GPBO_L_POOL:

@@ -27,8 +27,13 @@ typedef struct gpbo_layer {
     float *mask;  /* dropout: 0 or 1/(1-p) */
     float p;
     gpbo_activation act;
-    float *cols, *tmp; /* conv: im2col (c k k x B h w) and an (f x B h w) scratch */
+    float *cols, *tmp; /* conv: im2col (c k k x cb h w) and an (f x cb h w) scratch */
+    size_t cb;         /* conv: images per chunk (the im2col of a chunk stays in cache) */
 } gpbo_layer;
+
+/* Bytes of im2col per convolution chunk, read when a network is created (tests lower it to
+ * run the chunked path with one image a chunk). */
+extern size_t gpbo_trainer__conv_chunk_bytes;
 
 typedef struct gpbo_net {
     size_t nl;

@@ -140,6 +140,18 @@ static void test_cnn_relu(void **state)
     check_net("cnn:c3k5-p2-d6", GPBO_ACT_RELU, 1, 8, 6);
 }
 
+/* The convolutions in chunks of one image (the forward's and the backward's chunk loops, the
+ * gradient of the weights accumulated across chunks). */
+static void test_cnn_chunked(void **state)
+{
+    (void)state;
+    size_t saved = gpbo_trainer__conv_chunk_bytes;
+    gpbo_trainer__conv_chunk_bytes = 1;
+    check_net("cnn:c3k3-p2-c4k3-d5", GPBO_ACT_TANH, 2, 6, 6);
+    check_net("cnn:c3k5-p2-d6", GPBO_ACT_RELU, 1, 8, 6);
+    gpbo_trainer__conv_chunk_bytes = saved;
+}
+
 static void test_dropout_and_specs(void **state)
 {
     (void)state;
@@ -175,9 +187,9 @@ static void test_dropout_and_specs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mlp_tanh),          cmocka_unit_test(test_mlp_relu),
-        cmocka_unit_test(test_cnn_tanh),          cmocka_unit_test(test_cnn_relu),
-        cmocka_unit_test(test_dropout_and_specs),
+        cmocka_unit_test(test_mlp_tanh),    cmocka_unit_test(test_mlp_relu),
+        cmocka_unit_test(test_cnn_tanh),    cmocka_unit_test(test_cnn_relu),
+        cmocka_unit_test(test_cnn_chunked), cmocka_unit_test(test_dropout_and_specs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
