@@ -25,6 +25,7 @@ static void layer_free(gpbo_layer *l)
     free(l->mask);
     free(l->cols);
     free(l->tmp);
+    free(l->xpad);
 }
 
 void gpbo_net_free(gpbo_net *net)
@@ -93,7 +94,8 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng
         l->cb = l->cb < 1 ? 1 : l->cb > bmax ? bmax : l->cb;
         l->cols = falloc(ckk * l->cb * hw);
         l->tmp = falloc(l->f * l->cb * hw);
-        if (!l->cols || !l->tmp)
+        l->xpad = falloc(l->c * (l->h + l->k - 1) * (l->w + l->k - 1));
+        if (!l->cols || !l->tmp || !l->xpad)
             return GPBO_ENOMEM;
     }
     if (l->kind == GPBO_L_POOL && (l->arg = malloc(bmax * l->out * sizeof *l->arg)) == NULL)
@@ -222,74 +224,52 @@ fail:
 
 /* ---- convolution helpers: cols[(ci k k + ki k + kj)][b hw + p] ---------------------------- */
 
-/* Output columns j whose source column j + kj - pad lies inside [0, w): [*j0, *j1). */
-static void valid_cols(size_t w, size_t kj, size_t pad, size_t *j0, size_t *j1)
-{
-    *j0 = kj < pad ? pad - kj : 0;
-    *j1 = w + pad > kj ? w + pad - kj : 0;
-    if (*j1 > w)
-        *j1 = w;
-    if (*j0 > *j1)
-        *j0 = *j1;
-}
-
+/* im2col and col2im go through one zero-padded image (xpad), so that every row of a kernel
+ * offset is a plain run of w floats, with no edge cases in the inner loop. */
 static void im2col(const gpbo_layer *l, const float *x, size_t B)
 {
     size_t k = l->k, pad = k / 2, h = l->h, w = l->w, hw = h * w, BHW = B * hw;
-    for (size_t ci = 0; ci < l->c; ci++)
-        for (size_t ki = 0; ki < k; ki++)
-            for (size_t kj = 0; kj < k; kj++) {
-                float *row = l->cols + ((ci * k + ki) * k + kj) * BHW;
-                size_t j0, j1;
-                valid_cols(w, kj, pad, &j0, &j1);
-                for (size_t b = 0; b < B; b++) {
-                    const float *img = x + b * l->in + ci * hw;
-                    float *dst = row + b * hw;
-                    for (size_t i = 0; i < h; i++) {
-                        float *d = dst + i * w;
-                        long si = (long)i + (long)ki - (long)pad;
-                        if (si < 0 || si >= (long)h) {
-                            memset(d, 0, w * sizeof *d);
-                            continue;
-                        }
-                        /* a contiguous run of the source row, zeros at the edges (a few
-                         * floats: plain loops, not library calls) */
-                        const float *sr = img + (size_t)si * w;
-                        for (size_t j = 0; j < j0; j++)
-                            d[j] = 0.0f;
-                        for (size_t j = j0; j < j1; j++)
-                            d[j] = sr[j + kj - pad]; /* j + kj >= pad from j0 on */
-                        for (size_t j = j1; j < w; j++)
-                            d[j] = 0.0f;
-                    }
+    size_t ph = h + k - 1, pw = w + k - 1;
+    float *xp = l->xpad;
+    memset(xp, 0, l->c * ph * pw * sizeof *xp);
+    for (size_t b = 0; b < B; b++) {
+        for (size_t ci = 0; ci < l->c; ci++)
+            for (size_t i = 0; i < h; i++)
+                memcpy(xp + (ci * ph + i + pad) * pw + pad, x + b * l->in + (ci * h + i) * w,
+                       w * sizeof *xp);
+        for (size_t ci = 0; ci < l->c; ci++)
+            for (size_t ki = 0; ki < k; ki++)
+                for (size_t kj = 0; kj < k; kj++) {
+                    float *restrict dst = l->cols + ((ci * k + ki) * k + kj) * BHW + b * hw;
+                    const float *restrict src = xp + (ci * ph + ki) * pw + kj;
+                    for (size_t i = 0; i < h; i++)
+                        for (size_t j = 0; j < w; j++)
+                            dst[i * w + j] = src[i * pw + j];
                 }
-            }
+    }
 }
 
 static void col2im(const gpbo_layer *l, const float *dcols, float *gin, size_t B)
 {
     size_t k = l->k, pad = k / 2, h = l->h, w = l->w, hw = h * w, BHW = B * hw;
-    memset(gin, 0, B * l->in * sizeof *gin);
-    for (size_t ci = 0; ci < l->c; ci++)
-        for (size_t ki = 0; ki < k; ki++)
-            for (size_t kj = 0; kj < k; kj++) {
-                const float *row = dcols + ((ci * k + ki) * k + kj) * BHW;
-                size_t j0, j1;
-                valid_cols(w, kj, pad, &j0, &j1);
-                for (size_t b = 0; b < B; b++) {
-                    float *img = gin + b * l->in + ci * hw;
-                    const float *src = row + b * hw;
-                    for (size_t i = 0; i < h; i++) {
-                        long si = (long)i + (long)ki - (long)pad;
-                        if (si < 0 || si >= (long)h)
-                            continue;
-                        float *d = img + (size_t)si * w;
-                        const float *sr = src + i * w;
-                        for (size_t j = j0; j < j1; j++)
-                            d[j + kj - pad] += sr[j]; /* j + kj >= pad from j0 on */
-                    }
+    size_t ph = h + k - 1, pw = w + k - 1;
+    float *gp = l->xpad;
+    for (size_t b = 0; b < B; b++) {
+        memset(gp, 0, l->c * ph * pw * sizeof *gp);
+        for (size_t ci = 0; ci < l->c; ci++)
+            for (size_t ki = 0; ki < k; ki++)
+                for (size_t kj = 0; kj < k; kj++) {
+                    const float *restrict src = dcols + ((ci * k + ki) * k + kj) * BHW + b * hw;
+                    float *restrict dst = gp + (ci * ph + ki) * pw + kj;
+                    for (size_t i = 0; i < h; i++)
+                        for (size_t j = 0; j < w; j++)
+                            dst[i * pw + j] += src[i * w + j];
                 }
-            }
+        for (size_t ci = 0; ci < l->c; ci++)
+            for (size_t i = 0; i < h; i++)
+                memcpy(gin + b * l->in + (ci * h + i) * w, gp + (ci * ph + i + pad) * pw + pad,
+                       w * sizeof *gin);
+    }
 }
 
 static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gpbo_rng *rng)

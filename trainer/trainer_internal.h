@@ -29,6 +29,7 @@ typedef struct gpbo_layer {
     gpbo_activation act;
     float *cols, *tmp; /* conv: im2col (c k k x cb h w) and an (f x cb h w) scratch */
     size_t cb;         /* conv: images per chunk (the im2col of a chunk stays in cache) */
+    float *xpad;       /* conv: one image zero-padded, c x (h + k - 1) x (w + k - 1) */
 } gpbo_layer;
 
 /* Bytes of im2col per convolution chunk, read when a network is created (tests lower it to
