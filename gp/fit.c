@@ -188,6 +188,7 @@ static gpbo_gp *subset_gp(const gpbo_gp *gp, size_t m, uint64_t seed)
             xs[m * d + i] = gp->ys[idx[i]];
         }
         ok = gpbo_gp_set_normalize(sub, 0) == GPBO_OK &&
+             gpbo_gp_set_additive(sub, gp->additive) == GPBO_OK &&
              gpbo_gp_set_params(sub, gp->theta) == GPBO_OK &&
              gpbo_gp_set_data(sub, m, xs, xs + m * d) == GPBO_OK;
     }

@@ -112,6 +112,7 @@ void gpbo_gp_free(gpbo_gp *gp)
     free(gp->kinv);
     free(gp->kd);
     free(gp->row);
+    free(gp->ascr);
     free(gp);
 }
 
@@ -138,7 +139,7 @@ gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
         goto oom;
     *c = *gp;
     c->x = c->y = c->ys = c->theta = c->theta_prev = c->ell = c->L = c->alpha = NULL;
-    c->xt = c->kinv = c->kd = c->row = NULL;
+    c->xt = c->kinv = c->kd = c->row = c->ascr = NULL;
     c->scratch_cap = 0;
     c->keep_kd = c->kd_valid = 0;
     int fail = 0;
@@ -151,6 +152,7 @@ gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
     c->ys = dup_array(gp->ys, gp->cap, &fail);
     c->alpha = dup_array(gp->alpha, gp->cap, &fail);
     c->L = dup_array(gp->L, gp->cap * gp->cap, &fail);
+    c->ascr = dup_array(gp->ascr, 3 * gp->cap + gp->dim, &fail);
     if (fail)
         goto oom;
     return c;
@@ -239,6 +241,10 @@ int gpbo_gp__reserve(gpbo_gp *gp, size_t need)
             goto oom;
         *vecs[v] = p;
     }
+    double *a = realloc(gp->ascr, (3 * cap + gp->dim) * sizeof *a);
+    if (a == NULL)
+        goto oom;
+    gp->ascr = a;
     double *L = malloc(cap * cap * sizeof *L);
     if (L == NULL)
         goto oom;
@@ -341,6 +347,45 @@ static void row_r2(const gpbo_gp *gp, size_t i, double *out)
     }
 }
 
+void gpbo_gp__add_corr(const gpbo_gp *gp, const double *qs, size_t cnt, double *out, double *r2,
+                       double *kv)
+{
+    size_t n = gp->n, d = gp->dim;
+    memset(out, 0, cnt * sizeof *out);
+    for (size_t k = 0; k < d; k++) {
+        const double *c = gp->xt + k * n;
+        double q = qs[k];
+#pragma omp simd
+        for (size_t j = 0; j < cnt; j++) {
+            double t = q - c[j];
+            r2[j] = t * t;
+        }
+        gp->kern->eval(cnt, r2, kv, NULL);
+        for (size_t j = 0; j < cnt; j++)
+            out[j] += kv[j];
+    }
+    double inv = 1.0 / (double)d;
+    for (size_t j = 0; j < cnt; j++)
+        out[j] *= inv;
+}
+
+double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b)
+{
+    size_t d = gp->dim;
+    if (!gp->additive) {
+        double r2 = gpbo_gp__r2(d, a, b, gp->ell), kv;
+        gp->kern->eval(1, &r2, &kv, NULL);
+        return kv;
+    }
+    double s = 0.0;
+    for (size_t k = 0; k < d; k++) {
+        double t = (a[k] - b[k]) / gp->ell[k], r2 = t * t, kv;
+        gp->kern->eval(1, &r2, &kv, NULL);
+        s += kv;
+    }
+    return s / (double)d;
+}
+
 /* Offsets of row i's k and dk values in the packed kd cache. */
 static size_t kd_off(size_t i)
 {
@@ -362,9 +407,24 @@ static void fill_kd(gpbo_gp *gp)
 static void build_k(gpbo_gp *gp, double jitter)
 {
     size_t n = gp->n, cap = gp->cap;
+    fill_xt(gp);
+    if (gp->additive) {
+        /* no kd cache: the gradient evaluates its terms itself */
+        double *qs = gp->ascr + 3 * cap, *r2 = gp->ascr + cap, *kv = gp->ascr + 2 * cap;
+        for (size_t i = 0; i < n; i++) {
+            double *Li = gp->L + i * cap;
+            for (size_t k = 0; k < gp->dim; k++)
+                qs[k] = gp->xt[k * n + i];
+            gpbo_gp__add_corr(gp, qs, i, Li, r2, kv);
+            for (size_t j = 0; j < i; j++)
+                Li[j] *= gp->s2;
+            Li[i] = gp->s2 + gp->sn2 + jitter;
+        }
+        gp->kd_valid = 0;
+        return;
+    }
     int keep = gp->keep_kd && reserve_scratch(gp) == GPBO_OK;
     size_t half = n * (n - (n > 0)) / 2;
-    fill_xt(gp);
     for (size_t i = 0; i < n; i++) {
         double *Li = gp->L + i * cap;
         row_r2(gp, i, Li);
@@ -482,10 +542,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
     double *Ln = gp->L + n * cap;
     for (size_t j = 0; j < n; j++)
-        Ln[j] = gpbo_gp__r2(d, x, gp->x + j * d, gp->ell);
-    gp->kern->eval(n, Ln, Ln, NULL);
-    for (size_t j = 0; j < n; j++)
-        Ln[j] *= gp->s2;
+        Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d);
     if (n > 0)
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)cap,
                     Ln, 1);
@@ -563,6 +620,82 @@ int gpbo_gp_set_params(gpbo_gp *gp, const double *in)
     return rc;
 }
 
+/* K^{-1} into kinv (lower triangle, ld n) from the factor. */
+static int kinv_from_factor(gpbo_gp *gp)
+{
+    size_t n = gp->n, cap = gp->cap;
+    for (size_t i = 0; i < n; i++)
+        memcpy(gp->kinv + i * n, gp->L + i * cap, (i + 1) * sizeof *gp->kinv);
+    lapack_int info =
+        LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, gp->kinv, (lapack_int)n);
+    if (info != 0)
+        return gpbo_error_set(GPBO_ENOTPD, "gp_log_likelihood: dpotri failed (%d)", (int)info);
+    return GPBO_OK;
+}
+
+/* The likelihood gradient of the additive kernel: 1/2 tr(W dK), with dK_ij / d log l_k =
+ * (s2 / dim) dkern/dr2 (-2 t_k^2) evaluated input by input; O(n^2 dim) kernel evaluations. */
+static double additive_grad(gpbo_gp *gp, double *grad, double lml)
+{
+    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    if (kinv_from_factor(gp) != GPBO_OK)
+        return NAN;
+    fill_xt(gp);
+    double *r2 = gp->ascr, *kv = gp->ascr + cap, *dk = gp->ascr + 2 * cap, *w = gp->row;
+    const double *alpha = gp->alpha;
+    double gs = 0.0, gn = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *Ki = gp->kinv + i * n;
+        double ai = alpha[i];
+        for (size_t j = 0; j < i; j++)
+            w[j] = ai * alpha[j] - Ki[j];
+        for (size_t k = 0; k < d; k++) {
+            const double *c = gp->xt + k * n;
+            double q = c[i], sl = 0.0, sk = 0.0;
+            for (size_t j = 0; j < i; j++) {
+                double t = q - c[j];
+                r2[j] = t * t;
+            }
+            gp->kern->eval(i, r2, kv, dk);
+            for (size_t j = 0; j < i; j++) {
+                sl += w[j] * dk[j] * r2[j];
+                sk += w[j] * kv[j];
+            }
+            grad[k] += 2.0 * sl;
+            gs += 2.0 * sk / (double)d;
+        }
+        double wii = ai * ai - Ki[i];
+        gs += wii;
+        gn += wii;
+    }
+    for (size_t k = 0; k < d; k++)
+        grad[k] *= -gp->s2 / (double)d;
+    grad[d] = 0.5 * gp->s2 * gs;
+    grad[d + 1] = 0.5 * gp->sn2 * gn;
+    return lml;
+}
+
+int gpbo_gp_set_additive(gpbo_gp *gp, int on)
+{
+    if (gp == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_additive: gp is NULL");
+    int old = gp->additive;
+    gp->additive = on != 0;
+    if (gp->additive == old || gp->n == 0)
+        return GPBO_OK;
+    int rc = gpbo_gp__factorize(gp);
+    if (rc != GPBO_OK) {
+        gp->additive = old;
+        gpbo_gp__factorize(gp); /* succeeded before; the failure's message is kept */
+    }
+    return rc;
+}
+
+int gpbo_gp_get_additive(const gpbo_gp *gp)
+{
+    return gp != NULL && gp->additive;
+}
+
 double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
 {
     if (gp == NULL) {
@@ -580,6 +713,8 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
         return lml;
     if (reserve_scratch(gp) != GPBO_OK)
         return NAN;
+    if (gp->additive)
+        return additive_grad(gp, grad, lml);
     gp->keep_kd = 1; /* from now on the factorization keeps k and dk for the gradient */
     if (!gp->kd_valid) {
         fill_xt(gp);

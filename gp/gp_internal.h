@@ -46,6 +46,8 @@ struct gpbo_gp {
     double *kd;
     double *row;
     size_t scratch_cap;
+    int additive; /* k = s2/dim sum_k kern(((x_k - x'_k) / l_k)^2), one term per input */
+    double *ascr; /* 3 * cap + dim scratch of the additive kernel's rows */
     int keep_kd;  /* fill kd while building K */
     int kd_valid; /* kd and xt hold the current K's values */
     gpbo_gp_fit_info info;
@@ -58,6 +60,14 @@ struct gpbo_gp_workspace {
 
 /* Grows the data buffers to hold at least need rows, keeping their contents. */
 int gpbo_gp__reserve(gpbo_gp *gp, size_t need);
+
+/* Additive kernel: out[j] = (1/dim) sum_k kern((qs_k - xt_k[j])^2) for j < cnt, qs scaled by
+ * 1/ell like xt; r2 and kv are cnt-long scratch. */
+void gpbo_gp__add_corr(const gpbo_gp *gp, const double *qs, size_t cnt, double *out, double *r2,
+                       double *kv);
+
+/* The correlation k(a, b) / s2 of two unscaled points, for either form of the kernel. */
+double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b);
 
 /* Builds K + (sn2 + jitter) I in L (lower, row-major, ld cap) for the current data and
  * hyperparameters, factorizes it escalating the jitter, and computes alpha. */

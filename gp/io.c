@@ -47,6 +47,7 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
               json_object_set_new(root, "kernel", json_string(gp->kern->name)) ||
               json_object_set_new(root, "dim", json_integer((json_int_t)d)) ||
               json_object_set_new(root, "normalize", json_boolean(gp->normalize)) ||
+              json_object_set_new(root, "additive", json_boolean(gp->additive)) ||
               json_object_set_new(root, "params", real_array(gp->theta, d + 2)) ||
               json_object_set_new(root, "n", json_integer((json_int_t)n)) ||
               json_object_set(root, "x", xs) ||
@@ -83,7 +84,7 @@ static gpbo_gp *from_json(json_t *root)
     json_t *fmt = json_object_get(root, "format"), *ver = json_object_get(root, "version");
     json_t *kern = json_object_get(root, "kernel"), *dim = json_object_get(root, "dim");
     json_t *norm = json_object_get(root, "normalize"), *n_ = json_object_get(root, "n");
-    json_t *xs = json_object_get(root, "x");
+    json_t *xs = json_object_get(root, "x"), *add = json_object_get(root, "additive");
     if (!json_is_string(fmt) || strcmp(json_string_value(fmt), FORMAT_NAME) != 0) {
         gpbo_error_set(GPBO_EFORMAT, "gp model: \"format\" is not \"%s\"", FORMAT_NAME);
         return NULL;
@@ -104,6 +105,10 @@ static gpbo_gp *from_json(json_t *root)
     }
     if (!json_is_boolean(norm)) {
         gpbo_error_set(GPBO_EFORMAT, "gp model: \"normalize\" must be true or false");
+        return NULL;
+    }
+    if (add != NULL && !json_is_boolean(add)) {
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"additive\" must be true or false");
         return NULL;
     }
     if (!json_is_integer(n_) || json_integer_value(n_) < 0 || !json_is_array(xs) ||
@@ -130,6 +135,8 @@ static gpbo_gp *from_json(json_t *root)
         rc = gpbo_gp_set_normalize(gp, json_is_true(norm));
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_params(gp, theta);
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_additive(gp, json_is_true(add));
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_data(gp, n, x, y);
     free(buf);

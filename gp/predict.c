@@ -16,6 +16,13 @@
 void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D)
 {
     size_t n = gp->n, d = gp->dim;
+    if (gp->additive) {
+        /* pair by pair (D is not used: the gradient takes its terms input by input) */
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                K[i * n + j] = gp->s2 * gpbo_gp__corr_pair(gp, xq + i * d, gp->x + j * d);
+        return;
+    }
     /* Against xt (training inputs / ell, transposed): the loop over j vectorizes. */
     for (size_t i = 0; i < m; i++) {
         double *Ki = K + i * n;
@@ -91,10 +98,7 @@ void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *me
     for (size_t i = 0; i < m; i++) {
         double *ci = cov + i * m;
         for (size_t j = 0; j < i; j++)
-            ci[j] = gpbo_gp__r2(d, xq + i * d, xq + j * d, gp->ell);
-        gp->kern->eval(i, ci, ci, NULL);
-        for (size_t j = 0; j < i; j++)
-            ci[j] *= gp->s2;
+            ci[j] = gp->s2 * gpbo_gp__corr_pair(gp, xq + i * d, xq + j * d);
         ci[i] = gp->s2;
     }
     if (n > 0) {
@@ -255,7 +259,21 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
             memset(dv, 0, d * sizeof *dv);
         if (dm == NULL && dv == NULL)
             continue;
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < n && gp->additive; j++) {
+            /* d k / d x_k = (s2 / dim) dkern/dr2(t_k^2) 2 (x_k - x_jk) / l_k^2 */
+            const double *xj = gp->x + j * d;
+            double cm = gp->alpha[j], cv = dv ? -2.0 * K[i * n + j] : 0.0;
+            for (size_t k = 0; k < d; k++) {
+                double u = (xi[k] - xj[k]) / gp->ell[k], r2 = u * u, kv, dk;
+                gp->kern->eval(1, &r2, &kv, &dk);
+                double a = 2.0 * gp->s2 / (double)d * dk * u / gp->ell[k];
+                if (dm)
+                    dm[k] += cm * a;
+                if (dv)
+                    dv[k] += cv * a;
+            }
+        }
+        for (size_t j = 0; j < n && !gp->additive; j++) {
             double a = 2.0 * gp->s2 * D[i * n + j];
             double cm = a * gp->alpha[j], cv = dv ? -2.0 * a * K[i * n + j] : 0.0;
             const double *xj = gp->x + j * d;

@@ -140,6 +140,21 @@ GPBO_API int gpbo_gp_set_normalize(gpbo_gp *gp, int on);
 /** @return 1 if output standardization is on, else 0. */
 GPBO_API int gpbo_gp_get_normalize(const gpbo_gp *gp);
 
+/**
+ * Additive form of the kernel (non-zero) or the ordinary ARD form (0, the default). Additive:
+ * k(x, x') = s2 / dim * sum_k kern(((x_k - x'_k) / l_k)^2), a sum of one-dimensional kernels
+ * with the same hyperparameters (lengthscales, signal and noise variance) as the ARD form. It
+ * suits functions that are sums of one-input terms, which it extrapolates across the space
+ * where the ARD form cannot (Duvenaud, Nickisch & Rasmussen 2011, first order). Likelihood,
+ * gradients, predictions, samples, incremental updates and save/load all follow it; its
+ * likelihood gradient costs O(n^2 dim) kernel evaluations. K is refactorized if there is data.
+ * @return GPBO_OK, GPBO_EINVAL (NULL), GPBO_ENOTPD (the form is then left unchanged).
+ */
+GPBO_API int gpbo_gp_set_additive(gpbo_gp *gp, int on);
+
+/** @return 1 if the kernel is in its additive form, else 0. */
+GPBO_API int gpbo_gp_get_additive(const gpbo_gp *gp);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Hyperparameters and likelihood                                                              */
 

@@ -360,6 +360,58 @@ static void test_fit_subset(void **state)
     free(y);
 }
 
+/* The additive form through the model's life: incremental equals batch, copies and save/load
+ * keep it, and it changes the predictions. */
+static void test_additive_model(void **state)
+{
+    (void)state;
+    size_t n = 30, d = 3;
+    double x[90], y[30], th[5] = {log(0.4), log(0.6), log(0.9), log(1.2), log(0.01)};
+    gp_test_problem(n, d, 17, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d), *b = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_params(a, th), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_params(b, th), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_additive(a, 1), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_additive(b, 1), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(b, 10, x, y), GPBO_OK);
+    for (size_t i = 10; i < n; i++)
+        assert_int_equal(gpbo_gp_add(b, x + i * d, y[i]), GPBO_OK);
+    double q[6] = {0.1, 0.5, 0.9, 0.7, 0.2, 0.4}, ma[2], va[2], mb[2], vb[2];
+    assert_int_equal(gpbo_gp_predict(a, 2, q, ma, va), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(b, 2, q, mb, vb), GPBO_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_true(close_rel(ma[i], mb[i], 1e-10));
+        assert_true(close_rel(va[i], vb[i], 1e-10));
+    }
+    assert_true(close_rel(gpbo_gp_log_likelihood(a, NULL), gpbo_gp_log_likelihood(b, NULL), 1e-10));
+    char *js = gpbo_gp_to_string(a);
+    assert_non_null(js);
+    gpbo_gp *c = gpbo_gp_from_string(js), *e = gpbo_gp_copy(a);
+    gpbo_gp_string_free(js);
+    assert_non_null(c);
+    assert_non_null(e);
+    assert_int_equal(gpbo_gp_get_additive(c), 1);
+    assert_int_equal(gpbo_gp_get_additive(e), 1);
+    double mc[2], vc[2], me[2], ve[2];
+    assert_int_equal(gpbo_gp_predict(c, 2, q, mc, vc), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(e, 2, q, me, ve), GPBO_OK);
+    assert_memory_equal(mc, ma, sizeof ma);
+    assert_memory_equal(vc, va, sizeof va);
+    assert_memory_equal(me, ma, sizeof ma);
+    /* back to ARD: different predictions */
+    assert_int_equal(gpbo_gp_set_additive(e, 0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(e, 2, q, me, ve), GPBO_OK);
+    assert_true(fabs(me[0] - ma[0]) > 1e-6 || fabs(me[1] - ma[1]) > 1e-6);
+    /* a fit in the additive form keeps it */
+    assert_int_equal(gpbo_gp_fit(a, NULL), GPBO_OK);
+    assert_int_equal(gpbo_gp_get_additive(a), 1);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+    gpbo_gp_free(c);
+    gpbo_gp_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_subset),
+        cmocka_unit_test(test_additive_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,11 @@
 static const gpbo_kernel_type kernels[] = {GPBO_KERNEL_SE, GPBO_KERNEL_MATERN12,
                                            GPBO_KERNEL_MATERN32, GPBO_KERNEL_MATERN52};
 
+static void test_cov_matches_predict(void **state);
+static void test_samples_moments(void **state);
+
+static int g_additive; /* build the models with the additive form of the kernel */
+
 static gpbo_gp *make_model(gpbo_kernel_type kt, size_t n, size_t d, int normalize)
 {
     double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
@@ -35,6 +40,7 @@ static gpbo_gp *make_model(gpbo_kernel_type kt, size_t n, size_t d, int normaliz
     theta[d] = log(1.3);
     theta[d + 1] = log(0.013);
     assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_additive(gp, g_additive), GPBO_OK);
     assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
     free(x);
     free(y);
@@ -97,6 +103,17 @@ static void test_prediction_gradients(void **state)
     gpbo_gp_workspace_free(NULL);
 }
 
+/* Prediction gradients, covariance and samples of the additive form (not interpolation: a sum
+ * of one-input functions cannot pass through arbitrary data). */
+static void test_additive(void **state)
+{
+    g_additive = 1;
+    test_prediction_gradients(state);
+    test_cov_matches_predict(state);
+    test_samples_moments(state);
+    g_additive = 0;
+}
+
 static void test_cov_matches_predict(void **state)
 {
     (void)state;
@@ -126,6 +143,7 @@ static void test_interpolation(void **state)
         gpbo_gp *gp = gpbo_gp_new(kernels[k], d);
         double theta[4] = {log(0.3), log(0.4), log(1.0), log(1e-10)};
         assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_additive(gp, g_additive), GPBO_OK);
         assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
         assert_int_equal(gpbo_gp_predict(gp, n, x, mean, var), GPBO_OK);
         double ystd = 0;
@@ -208,7 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prediction_gradients), cmocka_unit_test(test_cov_matches_predict),
         cmocka_unit_test(test_interpolation),        cmocka_unit_test(test_prior),
-        cmocka_unit_test(test_samples_moments),
+        cmocka_unit_test(test_samples_moments),      cmocka_unit_test(test_additive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
