@@ -381,9 +381,9 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
     return GPBO_OK;
 }
 
-static const char *const GPBO_KEYS[] = {"kernel",          "acquisition",  "initial", "batch",
-                                        "refit_every",     "seed",         "timeout", "jobs",
-                                        "grid_resolution", "grid_shuffle", "failed",  "priors"};
+static const char *const GPBO_KEYS[] = {
+    "kernel", "acquisition",     "initial",      "batch",  "refit_every", "seed",    "timeout",
+    "jobs",   "grid_resolution", "grid_shuffle", "failed", "priors",      "additive"};
 
 static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -421,6 +421,8 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         rc = boolean(c, v, key, &o->grid_shuffle);
     } else if (!strcmp(key, "priors")) {
         rc = boolean(c, v, key, &o->use_priors);
+    } else if (!strcmp(key, "additive")) {
+        rc = boolean(c, v, key, &o->additive);
     } else if (!strcmp(key, "seed")) {
         size_t sd;
         rc = count(c, v, key, &sd);

@@ -201,6 +201,7 @@ typedef struct bayes_state {
     double *theta;    /* last fitted hyperparameters (dim + 2), or NULL */
     size_t fitted_at; /* number of GP observations at the last fit */
     int warp;         /* whether the last fit chose the log warping of y */
+    int additive;     /* whether the last fit chose the additive form of the kernel */
 } bayes_state;
 
 static void bayes_free(void *p)
@@ -356,16 +357,36 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
         if (rc == GPBO_OK)
             gpbo_gp_get_params(gp, b->theta);
         b->warp = 0;
+        b->additive = 0;
+        double l_best = l_raw;
         if (rc == GPBO_OK && yw != NULL) {
             double l_warp = fit_lml(gp, &fo, n_fit, x, yw, y, lo, delta, 1, &rc);
             if (rc == GPBO_OK && l_warp > l_raw) {
                 b->warp = 1;
+                l_best = l_warp;
                 gpbo_gp_get_params(gp, b->theta);
             }
+        }
+        /* The additive form of the kernel (a sum of one-input terms), raw and warped, competes
+         * by the same likelihood; a failed additive fit just leaves the ARD model. */
+        if (rc == GPBO_OK && d >= 2 && o->additive && gpbo_gp_set_additive(gp, 1) == GPBO_OK) {
+            for (int w = 0; w < 1 + (yw != NULL); w++) {
+                int frc = GPBO_OK;
+                double l_add = fit_lml(gp, &fo, n_fit, x, w ? yw : y, y, lo, delta, w, &frc);
+                if (frc == GPBO_OK && l_add > l_best) {
+                    b->additive = 1;
+                    b->warp = w;
+                    l_best = l_add;
+                    gpbo_gp_get_params(gp, b->theta);
+                }
+            }
+            gpbo_gp_set_additive(gp, 0);
         }
         if (rc == GPBO_OK)
             b->fitted_at = n_fit;
     }
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_set_additive(gp, b->additive);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_data(gp, n, x, b->warp && yw ? yw : y);
     if (rc == GPBO_OK)

@@ -83,7 +83,8 @@ static int objective(const gpbo_space *s, size_t id, const double *v, double *ou
 
 /* One run in the child: writes budget best-so-far values and budget step times to fd. */
 static gpbo_acq_kind g_acq = GPBO_ACQ_LOGEI;
-static int g_priors = -1; /* -1: the study's default */
+static int g_priors = -1;   /* -1: the study's default */
+static int g_additive = -1; /* -1: the study's default */
 
 static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t budget,
                    size_t init, FILE *out)
@@ -102,6 +103,8 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
     o.acquisition = g_acq;
     if (g_priors >= 0)
         o.use_priors = g_priors;
+    if (g_additive >= 0)
+        o.additive = g_additive;
     gpbo_study *st = gpbo_study_open(NULL, "compare", s, &o);
     if (st == NULL) {
         fprintf(stderr, "%s\n", gpbo_error_message());
@@ -155,7 +158,7 @@ int main(int argc, char **argv)
             fprintf(stderr,
                     "usage: %s [--strategies LIST] [--problems LIST] [--seeds N] [--budget N]\n"
                     "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--time-at LIST]\n"
-                    "       [--acquisition KIND] [--priors 0|1]\n",
+                    "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n",
                     argv[0]);
             return v == NULL && strcmp(a, "-h") && strcmp(a, "--help") ? 2 : 0;
         }
@@ -184,6 +187,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--priors"))
             g_priors = atoi(v) != 0;
+        else if (!strcmp(a, "--additive"))
+            g_additive = atoi(v) != 0;
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 2;

@@ -152,7 +152,7 @@ typedef enum gpbo_failed_policy {
     GPBO_FAILED_WORST        /**< imputed with the worst value seen so far */
 } gpbo_failed_policy;
 
-#define GPBO_STUDY_OPTIONS_VERSION 1
+#define GPBO_STUDY_OPTIONS_VERSION 2
 
 /**
  * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT. Stored with the study: a
@@ -181,12 +181,17 @@ typedef struct gpbo_study_options {
                                     bench/compare measured it worse on the low-dimensional test functions
                                     (Hartmann 6 at 60 evaluations: median regret 0.19 with, 0.003 without,
                                     30 seeds) */
+    /* version 2 */
+    int additive; /**< 1 (the default): at each refit the additive form of the kernel (a sum of
+                       one-input terms, gpbo_gp_set_additive) competes with the ARD form by
+                       marginal likelihood, and the better model proposes; 0: ARD only. Studies
+                       stored before version 2 reopen with 0, as they ran */
 } gpbo_study_options;
 
 #define GPBO_STUDY_OPTIONS_INIT                                                                    \
     {                                                                                              \
         GPBO_STUDY_OPTIONS_VERSION, GPBO_MINIMIZE, "bayes", 0, 5, 0, 60, 10, GPBO_KERNEL_MATERN52, \
-            GPBO_ACQ_LOGEI, GPBO_ACQ_BATCH_KB, 1, GPBO_FAILED_EXCLUDE, 0                           \
+            GPBO_ACQ_LOGEI, GPBO_ACQ_BATCH_KB, 1, GPBO_FAILED_EXCLUDE, 0, 1                        \
     }
 
 /** Fills opts with the defaults. Cannot fail. */
