@@ -113,6 +113,7 @@ void gpbo_gp_free(gpbo_gp *gp)
     free(gp->kd);
     free(gp->row);
     free(gp->ascr);
+    free(gp->akd);
     free(gp);
 }
 
@@ -139,7 +140,9 @@ gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
         goto oom;
     *c = *gp;
     c->x = c->y = c->ys = c->theta = c->theta_prev = c->ell = c->L = c->alpha = NULL;
-    c->xt = c->kinv = c->kd = c->row = c->ascr = NULL;
+    c->xt = c->kinv = c->kd = c->row = c->ascr = c->akd = NULL;
+    c->akd_cap = 0;
+    c->akd_valid = 0;
     c->scratch_cap = 0;
     c->keep_kd = c->kd_valid = 0;
     int fail = 0;
@@ -403,14 +406,59 @@ static void fill_kd(gpbo_gp *gp)
     gp->kd_valid = 1;
 }
 
+/* The additive cache for n observations; refused (GPBO_ENOMEM, no message) beyond 8M values,
+ * where the gradient evaluates the kernel again instead. */
+static int reserve_akd(gpbo_gp *gp)
+{
+    size_t n = gp->n, need = gp->dim * n * (n - (n > 0));
+    if (need <= gp->akd_cap)
+        return GPBO_OK;
+    if (need > ((size_t)8 << 20))
+        return GPBO_ENOMEM;
+    double *p = realloc(gp->akd, need * sizeof *p);
+    if (p == NULL)
+        return GPBO_ENOMEM;
+    gp->akd = p;
+    gp->akd_cap = need;
+    return GPBO_OK;
+}
+
 /* Fills the lower triangle of L with K + (sn2 + jitter) I (and kd when it is kept). */
 static void build_k(gpbo_gp *gp, double jitter)
 {
     size_t n = gp->n, cap = gp->cap;
     fill_xt(gp);
     if (gp->additive) {
-        /* no kd cache: the gradient evaluates its terms itself */
         double *qs = gp->ascr + 3 * cap, *r2 = gp->ascr + cap, *kv = gp->ascr + 2 * cap;
+        gp->kd_valid = 0;
+        gp->akd_valid = 0;
+        if (gp->keep_kd && reserve_akd(gp) == GPBO_OK) {
+            /* keep every input's kern and dkern/dr2 for the gradient */
+            size_t d = gp->dim;
+            for (size_t i = 0; i < n; i++) {
+                double *Li = gp->L + i * cap, *kb = gp->akd + 2 * d * kd_off(i), *db = kb + d * i;
+                memset(Li, 0, i * sizeof *Li);
+                for (size_t k = 0; k < d; k++) {
+                    const double *c = gp->xt + k * n;
+                    double q = c[i];
+                    for (size_t j = 0; j < i; j++) {
+                        double t = q - c[j];
+                        r2[j] = t * t;
+                    }
+                    gp->kern->eval(i, r2, kb + k * i, db + k * i);
+                    for (size_t j = 0; j < i; j++)
+                        Li[j] += kb[k * i + j];
+                }
+                double inv = 1.0 / (double)d; /* the same arithmetic as gpbo_gp__add_corr */
+                for (size_t j = 0; j < i; j++) {
+                    Li[j] *= inv;
+                    Li[j] *= gp->s2;
+                }
+                Li[i] = gp->s2 + gp->sn2 + jitter;
+            }
+            gp->akd_valid = 1;
+            return;
+        }
         for (size_t i = 0; i < n; i++) {
             double *Li = gp->L + i * cap;
             for (size_t k = 0; k < gp->dim; k++)
@@ -420,7 +468,6 @@ static void build_k(gpbo_gp *gp, double jitter)
                 Li[j] *= gp->s2;
             Li[i] = gp->s2 + gp->sn2 + jitter;
         }
-        gp->kd_valid = 0;
         return;
     }
     int keep = gp->keep_kd && reserve_scratch(gp) == GPBO_OK;
@@ -449,6 +496,7 @@ int gpbo_gp__factorize(gpbo_gp *gp)
     gp->jitter = 0.0;
     gp->logdet_half = 0.0;
     gp->kd_valid = 0;
+    gp->akd_valid = 0;
     if (n == 0)
         return GPBO_OK;
     double jitter = 0.0;
@@ -549,6 +597,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     double d2 = gp->s2 + gp->sn2 + gp->jitter - cblas_ddot((int)n, Ln, 1, Ln, 1);
     gp->n = n + 1;
     gp->kd_valid = 0;
+    gp->akd_valid = 0;
     fill_xt(gp); /* its leading dimension is n: rebuilt, O(n dim) */
     /* A negligible pivot (relative to the diagonal) would make the factor useless. */
     if (isfinite(d2) && d2 > 1e-14 * (gp->s2 + gp->sn2)) {
@@ -642,8 +691,11 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
         return NAN;
     fill_xt(gp);
     double *r2 = gp->ascr, *kv = gp->ascr + cap, *dk = gp->ascr + 2 * cap, *w = gp->row;
+    double *kv_scr = kv, *dk_scr = dk;
     const double *alpha = gp->alpha;
     double gs = 0.0, gn = 0.0;
+    gp->keep_kd = 1; /* from now on the factorization keeps the terms for the gradient */
+    int cached = gp->akd_valid;
     for (size_t i = 0; i < n; i++) {
         const double *Ki = gp->kinv + i * n;
         double ai = alpha[i];
@@ -656,7 +708,14 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
                 double t = q - c[j];
                 r2[j] = t * t;
             }
-            gp->kern->eval(i, r2, kv, dk);
+            if (cached) {
+                kv = gp->akd + 2 * d * kd_off(i) + k * i;
+                dk = kv + d * i;
+            } else {
+                kv = kv_scr;
+                dk = dk_scr;
+                gp->kern->eval(i, r2, kv, dk);
+            }
             for (size_t j = 0; j < i; j++) {
                 sl += w[j] * dk[j] * r2[j];
                 sk += w[j] * kv[j];

@@ -48,6 +48,10 @@ struct gpbo_gp {
     size_t scratch_cap;
     int additive; /* k = s2/dim sum_k kern(((x_k - x'_k) / l_k)^2), one term per input */
     double *ascr; /* 3 * cap + dim scratch of the additive kernel's rows */
+    double *akd;  /* additive, once a gradient has been asked for: per row i, the d x i values
+                     kern and then d x i values dkern/dr2 of every input, kept by build_k */
+    size_t akd_cap;
+    int akd_valid;
     int keep_kd;  /* fill kd while building K */
     int kd_valid; /* kd and xt hold the current K's values */
     gpbo_gp_fit_info info;
