@@ -367,18 +367,18 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
                 gpbo_gp_get_params(gp, b->theta);
             }
         }
-        /* The additive form of the kernel (a sum of one-input terms), raw and warped, competes
-         * by the same likelihood; a failed additive fit just leaves the ARD model. */
-        if (rc == GPBO_OK && d >= 2 && o->additive && gpbo_gp_set_additive(gp, 1) == GPBO_OK) {
-            for (int w = 0; w < 1 + (yw != NULL); w++) {
-                int frc = GPBO_OK;
-                double l_add = fit_lml(gp, &fo, n_fit, x, w ? yw : y, y, lo, delta, w, &frc);
-                if (frc == GPBO_OK && l_add > l_best) {
-                    b->additive = 1;
-                    b->warp = w;
-                    l_best = l_add;
-                    gpbo_gp_get_params(gp, b->theta);
-                }
+        /* The additive form of the kernel (a sum of one-input terms) competes by the same
+         * likelihood, fitted on the values (warped or not) the ARD model preferred, from the
+         * ARD optimum and one random start; a failed additive fit just leaves the ARD model. */
+        if (rc == GPBO_OK && d >= 2 && o->additive && gpbo_gp_set_params(gp, b->theta) == GPBO_OK &&
+            gpbo_gp_set_additive(gp, 1) == GPBO_OK) {
+            gpbo_gp_fit_options fa = fo;
+            fa.restarts = 1;
+            int w = b->warp, frc = GPBO_OK;
+            double l_add = fit_lml(gp, &fa, n_fit, x, w ? yw : y, y, lo, delta, w, &frc);
+            if (frc == GPBO_OK && l_add > l_best) {
+                b->additive = 1;
+                gpbo_gp_get_params(gp, b->theta);
             }
             gpbo_gp_set_additive(gp, 0);
         }
