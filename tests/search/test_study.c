@@ -310,6 +310,18 @@ static void test_bayes_beats_random(void **state)
     assert_true(5.0 * fmax(rb[0], fmax(rb[1], rb[2])) < mr);
 }
 
+/* x0..x3, each a float in [lo, hi] */
+static gpbo_space *box4(double lo, double hi)
+{
+    gpbo_space *s = gpbo_space_new();
+    for (int j = 0; j < 4; j++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "x%d", j);
+        gpbo_space_add_float(s, nm, lo, hi, 0);
+    }
+    return s;
+}
+
 static int rosen4(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
 {
     (void)s;
@@ -327,12 +339,7 @@ static void test_heavy_tail_warping(void **state)
      * (2.0, 294, 5.9, 4.5, 1.6); the raw-value GP leaves none (33, 294, 18, 87, 172). */
     double r[5];
     for (uint64_t seed = 0; seed < 5; seed++) {
-        gpbo_space *s = gpbo_space_new();
-        for (int j = 0; j < 4; j++) {
-            char nm[8];
-            snprintf(nm, sizeof nm, "x%d", j);
-            gpbo_space_add_float(s, nm, -5, 10, 0);
-        }
+        gpbo_space *s = box4(-5, 10);
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.strategy = "bayes";
         o.seed = seed;
@@ -368,12 +375,7 @@ static void styblinski_runs(int additive, double *regret)
 {
     double opt = gpbo_test_function_find("styblinski_tang")->optimum(4);
     for (uint64_t seed = 0; seed < 5; seed++) {
-        gpbo_space *s = gpbo_space_new();
-        for (int j = 0; j < 4; j++) {
-            char nm[8];
-            snprintf(nm, sizeof nm, "x%d", j);
-            gpbo_space_add_float(s, nm, -5, 5, 0);
-        }
+        gpbo_space *s = box4(-5, 5);
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.seed = seed;
         o.additive = additive;
