@@ -155,7 +155,7 @@ gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
     c->ys = dup_array(gp->ys, gp->cap, &fail);
     c->alpha = dup_array(gp->alpha, gp->cap, &fail);
     c->L = dup_array(gp->L, gp->cap * gp->cap, &fail);
-    c->ascr = dup_array(gp->ascr, 3 * gp->cap + gp->dim, &fail);
+    c->ascr = dup_array(gp->ascr, 3 * gp->cap, &fail);
     if (fail)
         goto oom;
     return c;
@@ -244,7 +244,7 @@ int gpbo_gp__reserve(gpbo_gp *gp, size_t need)
             goto oom;
         *vecs[v] = p;
     }
-    double *a = realloc(gp->ascr, (3 * cap + gp->dim) * sizeof *a);
+    double *a = realloc(gp->ascr, 3 * cap * sizeof *a);
     if (a == NULL)
         goto oom;
     gp->ascr = a;
@@ -350,29 +350,7 @@ static void row_r2(const gpbo_gp *gp, size_t i, double *out)
     }
 }
 
-void gpbo_gp__add_corr(const gpbo_gp *gp, const double *qs, size_t cnt, double *out, double *r2,
-                       double *kv)
-{
-    size_t n = gp->n, d = gp->dim;
-    memset(out, 0, cnt * sizeof *out);
-    for (size_t k = 0; k < d; k++) {
-        const double *c = gp->xt + k * n;
-        double q = qs[k];
-#pragma omp simd
-        for (size_t j = 0; j < cnt; j++) {
-            double t = q - c[j];
-            r2[j] = t * t;
-        }
-        gp->kern->eval(cnt, r2, kv, NULL);
-        for (size_t j = 0; j < cnt; j++)
-            out[j] += kv[j];
-    }
-    double inv = 1.0 / (double)d;
-    for (size_t j = 0; j < cnt; j++)
-        out[j] *= inv;
-}
-
-double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b)
+double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b, double *dk)
 {
     size_t d = gp->dim;
     if (!gp->additive) {
@@ -383,7 +361,7 @@ double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b)
     double s = 0.0;
     for (size_t k = 0; k < d; k++) {
         double t = (a[k] - b[k]) / gp->ell[k], r2 = t * t, kv;
-        gp->kern->eval(1, &r2, &kv, NULL);
+        gp->kern->eval(1, &r2, &kv, dk ? dk + k : NULL);
         s += kv;
     }
     return s / (double)d;
@@ -429,43 +407,31 @@ static void build_k(gpbo_gp *gp, double jitter)
     size_t n = gp->n, cap = gp->cap;
     fill_xt(gp);
     if (gp->additive) {
-        double *qs = gp->ascr + 3 * cap, *r2 = gp->ascr + cap, *kv = gp->ascr + 2 * cap;
+        /* row by row, input by input; once a gradient has been asked for, every input's kern
+         * and dkern/dr2 are kept in akd for it, else they pass through scratch */
+        size_t d = gp->dim;
+        double *r2 = gp->ascr, *kscr = gp->ascr + cap;
         gp->kd_valid = 0;
-        gp->akd_valid = 0;
-        if (gp->keep_kd && reserve_akd(gp) == GPBO_OK) {
-            /* keep every input's kern and dkern/dr2 for the gradient */
-            size_t d = gp->dim;
-            for (size_t i = 0; i < n; i++) {
-                double *Li = gp->L + i * cap, *kb = gp->akd + 2 * d * kd_off(i), *db = kb + d * i;
-                memset(Li, 0, i * sizeof *Li);
-                for (size_t k = 0; k < d; k++) {
-                    const double *c = gp->xt + k * n;
-                    double q = c[i];
-                    for (size_t j = 0; j < i; j++) {
-                        double t = q - c[j];
-                        r2[j] = t * t;
-                    }
-                    gp->kern->eval(i, r2, kb + k * i, db + k * i);
-                    for (size_t j = 0; j < i; j++)
-                        Li[j] += kb[k * i + j];
-                }
-                double inv = 1.0 / (double)d; /* the same arithmetic as gpbo_gp__add_corr */
-                for (size_t j = 0; j < i; j++) {
-                    Li[j] *= inv;
-                    Li[j] *= gp->s2;
-                }
-                Li[i] = gp->s2 + gp->sn2 + jitter;
-            }
-            gp->akd_valid = 1;
-            return;
-        }
+        gp->akd_valid = gp->keep_kd && reserve_akd(gp) == GPBO_OK;
         for (size_t i = 0; i < n; i++) {
-            double *Li = gp->L + i * cap;
-            for (size_t k = 0; k < gp->dim; k++)
-                qs[k] = gp->xt[k * n + i];
-            gpbo_gp__add_corr(gp, qs, i, Li, r2, kv);
-            for (size_t j = 0; j < i; j++)
+            double *Li = gp->L + i * cap, *kb = gp->akd_valid ? gp->akd + 2 * d * kd_off(i) : NULL;
+            memset(Li, 0, i * sizeof *Li);
+            for (size_t k = 0; k < d; k++) {
+                const double *c = gp->xt + k * n;
+                double q = c[i], *kv = kb ? kb + k * i : kscr;
+                for (size_t j = 0; j < i; j++) {
+                    double t = q - c[j];
+                    r2[j] = t * t;
+                }
+                gp->kern->eval(i, r2, kv, kb ? kb + d * i + k * i : NULL);
+                for (size_t j = 0; j < i; j++)
+                    Li[j] += kv[j];
+            }
+            double inv = 1.0 / (double)d;
+            for (size_t j = 0; j < i; j++) {
+                Li[j] *= inv;
                 Li[j] *= gp->s2;
+            }
             Li[i] = gp->s2 + gp->sn2 + jitter;
         }
         return;
@@ -590,7 +556,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
     double *Ln = gp->L + n * cap;
     for (size_t j = 0; j < n; j++)
-        Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d);
+        Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d, NULL);
     if (n > 0)
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)cap,
                     Ln, 1);
@@ -689,9 +655,7 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
     size_t n = gp->n, d = gp->dim, cap = gp->cap;
     if (kinv_from_factor(gp) != GPBO_OK)
         return NAN;
-    fill_xt(gp);
-    double *r2 = gp->ascr, *kv = gp->ascr + cap, *dk = gp->ascr + 2 * cap, *w = gp->row;
-    double *kv_scr = kv, *dk_scr = dk;
+    double *r2 = gp->ascr, *kscr = gp->ascr + cap, *dscr = gp->ascr + 2 * cap, *w = gp->row;
     const double *alpha = gp->alpha;
     double gs = 0.0, gn = 0.0;
     gp->keep_kd = 1; /* from now on the factorization keeps the terms for the gradient */
@@ -708,13 +672,12 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
                 double t = q - c[j];
                 r2[j] = t * t;
             }
+            const double *kv = kscr, *dk = dscr;
             if (cached) {
                 kv = gp->akd + 2 * d * kd_off(i) + k * i;
                 dk = kv + d * i;
             } else {
-                kv = kv_scr;
-                dk = dk_scr;
-                gp->kern->eval(i, r2, kv, dk);
+                gp->kern->eval(i, r2, kscr, dscr);
             }
             for (size_t j = 0; j < i; j++) {
                 sl += w[j] * dk[j] * r2[j];
@@ -761,7 +724,7 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
         gpbo_error_set(GPBO_EINVAL, "gp_log_likelihood: gp is NULL");
         return NAN;
     }
-    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    size_t n = gp->n, d = gp->dim;
     if (grad != NULL)
         memset(grad, 0, (d + 2) * sizeof *grad);
     if (n == 0)
@@ -781,15 +744,9 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
     }
 
     /* W = alpha alpha^T - K^{-1}; K^{-1} from the factor by dpotri (lower triangle, ld n). */
-    double *kinv = gp->kinv;
-    for (size_t i = 0; i < n; i++)
-        memcpy(kinv + i * n, gp->L + i * cap, (i + 1) * sizeof *kinv);
-    lapack_int info =
-        LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, kinv, (lapack_int)n);
-    if (info != 0) {
-        gpbo_error_set(GPBO_ENOTPD, "gp_log_likelihood: dpotri failed (%d)", (int)info);
+    if (kinv_from_factor(gp) != GPBO_OK)
         return NAN;
-    }
+    const double *kinv = gp->kinv;
 
     /* 1/2 tr(W dK/dtheta), dK/dtheta formed pair by pair from the cached k and dk (lower
      * triangle counted twice): never an n x n x p tensor. */

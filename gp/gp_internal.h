@@ -47,7 +47,7 @@ struct gpbo_gp {
     double *row;
     size_t scratch_cap;
     int additive; /* k = s2/dim sum_k kern(((x_k - x'_k) / l_k)^2), one term per input */
-    double *ascr; /* 3 * cap + dim scratch of the additive kernel's rows */
+    double *ascr; /* 3 * cap scratch of the additive kernel's rows */
     double *akd;  /* additive, once a gradient has been asked for: per row i, the d x i values
                      kern and then d x i values dkern/dr2 of every input, kept by build_k */
     size_t akd_cap;
@@ -65,13 +65,9 @@ struct gpbo_gp_workspace {
 /* Grows the data buffers to hold at least need rows, keeping their contents. */
 int gpbo_gp__reserve(gpbo_gp *gp, size_t need);
 
-/* Additive kernel: out[j] = (1/dim) sum_k kern((qs_k - xt_k[j])^2) for j < cnt, qs scaled by
- * 1/ell like xt; r2 and kv are cnt-long scratch. */
-void gpbo_gp__add_corr(const gpbo_gp *gp, const double *qs, size_t cnt, double *out, double *r2,
-                       double *kv);
-
-/* The correlation k(a, b) / s2 of two unscaled points, for either form of the kernel. */
-double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b);
+/* The correlation k(a, b) / s2 of two unscaled points, for either form of the kernel; for the
+ * additive form, dk (dim values, or NULL) takes each input's dkern/dr2. */
+double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b, double *dk);
 
 /* Builds K + (sn2 + jitter) I in L (lower, row-major, ld cap) for the current data and
  * hyperparameters, factorizes it escalating the jitter, and computes alpha. */
@@ -94,8 +90,9 @@ int gpbo_gp__check_finite(const char *fn, const char *what, size_t count, size_t
 /* Log prior of the log hyperparameters (0 without priors); adds its gradient to grad. */
 double gpbo_gp__log_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, double *grad);
 
-/* Row i of s2 k(xq_i, X) into K and, if D is not NULL,
- * dk/dr2 into D; m query rows of dim values, against the model's n inputs. */
+/* Row i of s2 k(xq_i, X) into K and, if D is not NULL, dk/dr2 into D (m x n) or, for the
+ * additive form, d s2 k / d xq_i into D (m x n x dim); m query rows of dim values, against the
+ * model's n inputs. */
 void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D);
 
 /* Posterior covariance in model units (m x m, full) and mean in model units; V is m x n

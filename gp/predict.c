@@ -17,10 +17,18 @@ void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, do
 {
     size_t n = gp->n, d = gp->dim;
     if (gp->additive) {
-        /* pair by pair (D is not used: the gradient takes its terms input by input) */
+        /* pair by pair; D (m x n x dim) takes d k / d xq_k, the additive form having no
+         * common dk/dr2 */
         for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++)
-                K[i * n + j] = gp->s2 * gpbo_gp__corr_pair(gp, xq + i * d, gp->x + j * d);
+            for (size_t j = 0; j < n; j++) {
+                const double *a = xq + i * d, *b = gp->x + j * d;
+                double *g = D ? D + (i * n + j) * d : NULL;
+                K[i * n + j] = gp->s2 * gpbo_gp__corr_pair(gp, a, b, g);
+                /* d k / d a_k = (s2 / dim) dkern/dr2 2 (a_k - b_k) / l_k^2 */
+                for (size_t k = 0; g && k < d; k++)
+                    g[k] =
+                        2.0 * gp->s2 / (double)d * g[k] * ((a[k] - b[k]) / gp->ell[k]) / gp->ell[k];
+            }
         return;
     }
     /* Against xt (training inputs / ell, transposed): the loop over j vectorizes. */
@@ -98,7 +106,7 @@ void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *me
     for (size_t i = 0; i < m; i++) {
         double *ci = cov + i * m;
         for (size_t j = 0; j < i; j++)
-            ci[j] = gp->s2 * gpbo_gp__corr_pair(gp, xq + i * d, xq + j * d);
+            ci[j] = gp->s2 * gpbo_gp__corr_pair(gp, xq + i * d, xq + j * d, NULL);
         ci[i] = gp->s2;
     }
     if (n > 0) {
@@ -218,7 +226,7 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
             memset(dvar, 0, m * d * sizeof *dvar);
         return GPBO_OK;
     }
-    size_t need = 2 * m * n;
+    size_t need = m * n * (gp->additive ? 1 + d : 2); /* K, then D (see gpbo_gp__cross) */
     double *buf;
     if (ws != NULL) {
         if (ws->cap < need) {
@@ -249,7 +257,6 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
     if (dvar != NULL)
         cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m,
                     (int)n, 1.0, gp->L, (int)gp->cap, K, (int)n);
-    /* d k(x, x_j) / d x_k = s2 dk/dr2 * 2 (x_k - x_jk) / l_k^2 */
     for (size_t i = 0; i < m; i++) {
         const double *xi = x + i * d;
         double *dm = dmean ? dmean + i * d : NULL, *dv = dvar ? dvar + i * d : NULL;
@@ -259,26 +266,14 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
             memset(dv, 0, d * sizeof *dv);
         if (dm == NULL && dv == NULL)
             continue;
-        for (size_t j = 0; j < n && gp->additive; j++) {
-            /* d k / d x_k = (s2 / dim) dkern/dr2(t_k^2) 2 (x_k - x_jk) / l_k^2 */
+        for (size_t j = 0; j < n; j++) {
             const double *xj = gp->x + j * d;
-            double cm = gp->alpha[j], cv = dv ? -2.0 * K[i * n + j] : 0.0;
-            for (size_t k = 0; k < d; k++) {
-                double u = (xi[k] - xj[k]) / gp->ell[k], r2 = u * u, kv, dk;
-                gp->kern->eval(1, &r2, &kv, &dk);
-                double a = 2.0 * gp->s2 / (double)d * dk * u / gp->ell[k];
-                if (dm)
-                    dm[k] += cm * a;
-                if (dv)
-                    dv[k] += cv * a;
-            }
-        }
-        for (size_t j = 0; j < n && !gp->additive; j++) {
-            double a = 2.0 * gp->s2 * D[i * n + j];
+            /* ARD: d k / d x_k = s2 dk/dr2 * 2 (x_k - x_jk) / l_k^2; additive: from the cross */
+            double a = gp->additive ? 1.0 : 2.0 * gp->s2 * D[i * n + j];
             double cm = a * gp->alpha[j], cv = dv ? -2.0 * a * K[i * n + j] : 0.0;
-            const double *xj = gp->x + j * d;
+            const double *g = gp->additive ? D + (i * n + j) * d : NULL;
             for (size_t k = 0; k < d; k++) {
-                double t = (xi[k] - xj[k]) / (gp->ell[k] * gp->ell[k]);
+                double t = g ? g[k] : (xi[k] - xj[k]) / (gp->ell[k] * gp->ell[k]);
                 if (dm)
                     dm[k] += cm * t;
                 if (dv)

@@ -1,8 +1,8 @@
 /*
  * net.c: the layers of the trainer — dense, 2-D convolution (same padding, stride 1, as
- * im2col over the whole batch and one sgemm), 2 x 2 max pooling, ReLU / tanh, dropout — and
- * softmax cross-entropy, forward and backward, in float32 on OpenBLAS. Buffers are allocated
- * once for the largest batch; the training loop allocates nothing.
+ * im2col and one sgemm per cache-sized chunk of images), 2 x 2 max pooling, ReLU / tanh,
+ * dropout — and softmax cross-entropy, forward and backward, in float32 on OpenBLAS. Buffers
+ * are allocated once for the largest batch; the training loop allocates nothing.
  */
 #include <cblas.h>
 #include <ctype.h>
