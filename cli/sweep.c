@@ -382,8 +382,8 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
 }
 
 static const char *const GPBO_KEYS[] = {
-    "kernel", "acquisition",     "initial",      "batch",  "refit_every", "seed",    "timeout",
-    "jobs",   "grid_resolution", "grid_shuffle", "failed", "priors",      "additive"};
+    "kernel", "acquisition",     "initial",      "batch",  "refit_every", "seed",     "timeout",
+    "jobs",   "grid_resolution", "grid_shuffle", "failed", "priors",      "additive", "restart"};
 
 static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -423,6 +423,8 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         rc = boolean(c, v, key, &o->use_priors);
     } else if (!strcmp(key, "additive")) {
         rc = boolean(c, v, key, &o->additive);
+    } else if (!strcmp(key, "restart")) {
+        rc = count(c, v, key, &o->restart);
     } else if (!strcmp(key, "seed")) {
         size_t sd;
         rc = count(c, v, key, &sd);

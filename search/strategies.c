@@ -11,7 +11,9 @@
  * refit_every trials (kept in between), and the acquisition (log-EI by default) is maximized
  * over the projected space with the running trials as pending points. When the initial design
  * is skewed upwards, a GP of log(y - min + delta) is fitted too and the model of the higher
- * likelihood of the raw data is kept (see warp_candidate).
+ * likelihood of the raw data is kept (see warp_candidate), and the additive form of the kernel
+ * competes the same way. Once the best has stalled, every other trial goes to a restart episode
+ * (see restart_roles).
  */
 #include <gsl/gsl_qrng.h>
 #include <math.h>
@@ -197,18 +199,25 @@ static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng
 
 /* ---- bayes --------------------------------------------------------------------------------- */
 
-typedef struct bayes_state {
+/* The hyperparameters of one model, kept between asks until the next refit. */
+typedef struct bayes_fit {
     double *theta;    /* last fitted hyperparameters (dim + 2), or NULL */
     size_t fitted_at; /* number of GP observations at the last fit */
+    size_t episode;   /* which model: 0 the study's, e >= 1 restart episode e */
     int warp;         /* whether the last fit chose the log warping of y */
     int additive;     /* whether the last fit chose the additive form of the kernel */
+} bayes_fit;
+
+typedef struct bayes_state {
+    bayes_fit fit[2]; /* [0] the model of every trial, [1] the current restart episode's */
 } bayes_state;
 
 static void bayes_free(void *p)
 {
     bayes_state *b = p;
     if (b) {
-        free(b->theta);
+        free(b->fit[0].theta);
+        free(b->fit[1].theta);
         free(b);
     }
 }
@@ -299,38 +308,81 @@ static double fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, size_t n, cons
     return isfinite(l) ? l : -INFINITY;
 }
 
-static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
-{
-    bayes_state *b = st;
-    const gpbo_study_options *o = v->opts;
-    size_t d = v->space->dim, ncomplete = 0;
-    for (size_t i = 0; i < v->n; i++)
-        ncomplete += v->state[i] == GPBO_TRIAL_COMPLETE;
-    if (number < o->n_init || ncomplete == 0 || d == 0)
-        return sobol_point(v->space, o->seed, number, rng, u);
+/* ---- restarts ----
+ * A search that has settled in one basin stays there: its GP, fitted mostly to that basin, is
+ * confident elsewhere. When the study's best has stalled (o->restart trials in a row improved it
+ * by at most RESTART_TOL of its improvement since the initial design), every other trial from
+ * then on goes to a restart episode: a fresh search (its own randomized Sobol design of n_init
+ * points, then its own GP of its own trials only), as TuRBO restarts a collapsed trust region
+ * (Eriksson et al. 2019). The other trials go on with the GP of every trial, which keeps refining
+ * the best basin (or the one an episode found). An episode that stalls by the same rule hands
+ * its slots to the next one. Roles are a function of the trials' values in trial order, so a
+ * resumed study assigns them exactly as an uninterrupted one did (with parallel workers, a value
+ * that arrives late can move a later trial's role). */
+#define RESTART_TOL 1e-4
 
-    double worst = -INFINITY;
-    for (size_t i = 0; i < v->n; i++)
-        if (v->state[i] == GPBO_TRIAL_COMPLETE && v->y[i] > worst)
-            worst = v->y[i];
-    double *x = malloc(v->n * d * sizeof *x), *y = malloc(v->n * sizeof *y);
-    double *pend = malloc(v->n * d * sizeof *pend);
-    gpbo_gp *gp = gpbo_gp_new(o->kernel, d);
-    int rc = (x && y && pend && gp) ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    size_t n = 0, np = 0;
-    for (size_t i = 0; rc == GPBO_OK && i < v->n; i++) {
-        const double *ui = v->u + i * d;
-        int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
-        int known = v->state[i] == GPBO_TRIAL_COMPLETE ||
-                    (v->state[i] == GPBO_TRIAL_PRUNED && isfinite(v->y[i]));
-        if (known || (done && o->failed == GPBO_FAILED_WORST)) {
-            memcpy(x + n * d, ui, d * sizeof *x);
-            y[n++] = known ? v->y[i] : worst;
-        } else {
-            /* running trials are pending; excluded failures stay taken the same way */
-            memcpy(pend + np++ * d, ui, d * sizeof *pend);
+/* best[0..len) is a best-so-far sequence; first values are a design. */
+static int stalled(const double *best, size_t len, size_t first, size_t window)
+{
+    if (window == 0 || first == 0 || len < first + window)
+        return 0;
+    double now = best[len - 1], before = best[len - 1 - window], start = best[first - 1];
+    return before - now <= RESTART_TOL * (start - now); /* false while any is infinite */
+}
+
+static int known_value(const gpbo_search_view *v, size_t i)
+{
+    return i < v->n && (v->state[i] == GPBO_TRIAL_COMPLETE ||
+                        (v->state[i] == GPBO_TRIAL_PRUNED && isfinite(v->y[i])));
+}
+
+/* role[t] for t <= number: 0 for the study's model, e >= 1 for restart episode e. */
+static int restart_roles(const gpbo_search_view *v, size_t number, size_t *role)
+{
+    const gpbo_study_options *o = v->opts;
+    size_t first = o->n_init ? o->n_init : 1, start = SIZE_MAX, e = 0, ne = 0;
+    double *all = malloc((number + 1) * sizeof *all), *ep = malloc((number + 1) * sizeof *ep);
+    if (all == NULL || ep == NULL) {
+        free(all);
+        free(ep);
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
+    double best = INFINITY, ebest = INFINITY;
+    for (size_t t = 0; t <= number; t++) {
+        if (start == SIZE_MAX && stalled(all, t, first, o->restart)) {
+            start = t;
+            e = 1;
+        }
+        role[t] = start != SIZE_MAX && (t - start) % 2 == 0 ? e : 0;
+        if (role[t] != 0 && stalled(ep, ne, first, o->restart)) {
+            role[t] = ++e;
+            ne = 0;
+            ebest = INFINITY;
+        }
+        if (t == number)
+            break;
+        if (known_value(v, t) && v->y[t] < best)
+            best = v->y[t];
+        all[t] = best;
+        if (role[t] != 0) {
+            if (known_value(v, t) && v->y[t] < ebest)
+                ebest = v->y[t];
+            ep[ne++] = ebest;
         }
     }
+    free(all);
+    free(ep);
+    return GPBO_OK;
+}
+
+/* Fits (or reuses) the model f of the n observations (x, y) and proposes u with the np pending
+ * points taken. */
+static int bayes_propose(bayes_fit *f, const gpbo_study_options *o, uint64_t seed, size_t d,
+                         size_t n, const double *x, const double *y, size_t np, const double *pend,
+                         const gpbo_space *space, size_t number, double *u)
+{
+    gpbo_gp *gp = gpbo_gp_new(o->kernel, d);
+    int rc = gp ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     double lo = 0, delta = 0;
     double *yw = NULL;
     if (rc == GPBO_OK && n >= 5 &&
@@ -346,68 +398,130 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     size_t k = o->refit_every, n_fit = (n / k) * k;
     if (n_fit == 0)
         n_fit = n;
-    if (rc == GPBO_OK && !(b->theta != NULL && b->fitted_at == n_fit)) {
+    if (rc == GPBO_OK && !(f->theta != NULL && f->fitted_at == n_fit)) {
         gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
         fo.use_priors = o->use_priors;
-        fo.seed = o->seed + n_fit;
-        if (b->theta == NULL && (b->theta = malloc((d + 2) * sizeof *b->theta)) == NULL)
+        fo.seed = seed + n_fit;
+        if (f->theta == NULL && (f->theta = malloc((d + 2) * sizeof *f->theta)) == NULL)
             rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
         /* With a warping candidate, the model of higher likelihood of the raw data wins. */
         double l_raw = rc == GPBO_OK ? fit_lml(gp, &fo, n_fit, x, y, y, 0, 0, 0, &rc) : 0;
         if (rc == GPBO_OK)
-            gpbo_gp_get_params(gp, b->theta);
-        b->warp = 0;
-        b->additive = 0;
+            gpbo_gp_get_params(gp, f->theta);
+        f->warp = 0;
+        f->additive = 0;
         double l_best = l_raw;
         if (rc == GPBO_OK && yw != NULL) {
             double l_warp = fit_lml(gp, &fo, n_fit, x, yw, y, lo, delta, 1, &rc);
             if (rc == GPBO_OK && l_warp > l_raw) {
-                b->warp = 1;
+                f->warp = 1;
                 l_best = l_warp;
-                gpbo_gp_get_params(gp, b->theta);
+                gpbo_gp_get_params(gp, f->theta);
             }
         }
         /* The additive form of the kernel (a sum of one-input terms) competes by the same
          * likelihood, fitted on the values (warped or not) the ARD model preferred, from the
          * ARD optimum and one random start; a failed additive fit just leaves the ARD model. */
-        if (rc == GPBO_OK && d >= 2 && o->additive && gpbo_gp_set_params(gp, b->theta) == GPBO_OK &&
+        if (rc == GPBO_OK && d >= 2 && o->additive && gpbo_gp_set_params(gp, f->theta) == GPBO_OK &&
             gpbo_gp_set_additive(gp, 1) == GPBO_OK) {
             gpbo_gp_fit_options fa = fo;
             fa.restarts = 1;
-            int w = b->warp, frc = GPBO_OK;
+            int w = f->warp, frc = GPBO_OK;
             double l_add = fit_lml(gp, &fa, n_fit, x, w ? yw : y, y, lo, delta, w, &frc);
             if (frc == GPBO_OK && l_add > l_best) {
-                b->additive = 1;
-                gpbo_gp_get_params(gp, b->theta);
+                f->additive = 1;
+                gpbo_gp_get_params(gp, f->theta);
             }
             gpbo_gp_set_additive(gp, 0);
         }
         if (rc == GPBO_OK)
-            b->fitted_at = n_fit;
+            f->fitted_at = n_fit;
+        else
+            f->fitted_at = SIZE_MAX;
     }
     if (rc == GPBO_OK)
-        rc = gpbo_gp_set_additive(gp, b->additive);
+        rc = gpbo_gp_set_additive(gp, f->additive);
     if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, n, x, b->warp && yw ? yw : y);
+        rc = gpbo_gp_set_data(gp, n, x, f->warp && yw ? yw : y);
     if (rc == GPBO_OK)
-        rc = gpbo_gp_set_params(gp, b->theta);
+        rc = gpbo_gp_set_params(gp, f->theta);
     if (rc == GPBO_OK) {
         gpbo_acq_options ao = GPBO_ACQ_OPTIONS_INIT;
         ao.kind = o->acquisition;
         ao.batch = o->batch;
-        ao.seed = o->seed ^ (uint64_t)number;
+        ao.seed = seed ^ (uint64_t)number;
         ao.project = gpbo_space_project;
-        ao.project_payload = (void *)v->space;
+        ao.project_payload = (void *)space;
         if (ao.batch == GPBO_ACQ_BATCH_LP && ao.kind == GPBO_ACQ_LCB)
             ao.batch = GPBO_ACQ_BATCH_KB;
         rc = gpbo_acq_propose(gp, &ao, NAN, np, np ? pend : NULL, 1, u, NULL);
-        if (rc == GPBO_EOPTIM) /* every cell taken (a small discrete space): fall back */
-            rc = sobol_point(v->space, o->seed, number, rng, u);
     }
     gpbo_gp_free(gp);
+    free(yw);
+    return rc;
+}
+
+static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    bayes_state *b = st;
+    const gpbo_study_options *o = v->opts;
+    size_t d = v->space->dim, ncomplete = 0;
+    for (size_t i = 0; i < v->n; i++)
+        ncomplete += v->state[i] == GPBO_TRIAL_COMPLETE;
+    if (number < o->n_init || ncomplete == 0 || d == 0)
+        return sobol_point(v->space, o->seed, number, rng, u);
+
+    size_t *role = calloc(number + 1, sizeof *role);
+    if (role == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    int rc = o->restart ? restart_roles(v, number, role) : GPBO_OK;
+    size_t e = role[number], members = 0, mcomplete = 0;
+    for (size_t i = 0; i < number && i < v->n; i++)
+        if (e == 0 || role[i] == e) {
+            members++;
+            mcomplete += v->state[i] == GPBO_TRIAL_COMPLETE;
+        }
+    /* an episode's design: the Sobol sequence under the episode's own shift */
+    uint64_t seed = o->seed + e * 0x9E3779B97F4A7C15ull;
+    if (rc == GPBO_OK && e != 0 && (members < o->n_init || mcomplete == 0)) {
+        free(role);
+        return sobol_point(v->space, seed, members, rng, u);
+    }
+
+    double worst = -INFINITY;
+    for (size_t i = 0; i < v->n; i++)
+        if ((e == 0 || role[i] == e) && v->state[i] == GPBO_TRIAL_COMPLETE && v->y[i] > worst)
+            worst = v->y[i];
+    double *x = malloc(v->n * d * sizeof *x), *y = malloc(v->n * sizeof *y);
+    double *pend = malloc(v->n * d * sizeof *pend);
+    if (rc == GPBO_OK && !(x && y && pend))
+        rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    size_t n = 0, np = 0;
+    for (size_t i = 0; rc == GPBO_OK && i < v->n; i++) {
+        const double *ui = v->u + i * d;
+        int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
+        int known = known_value(v, i);
+        if ((e == 0 || role[i] == e) && (known || (done && o->failed == GPBO_FAILED_WORST))) {
+            memcpy(x + n * d, ui, d * sizeof *x);
+            y[n++] = known ? v->y[i] : worst;
+        } else {
+            /* running trials are pending; excluded failures stay taken the same way, and so do
+             * the other model's trials for an episode (believed at its own predictions) */
+            memcpy(pend + np++ * d, ui, d * sizeof *pend);
+        }
+    }
+    bayes_fit *f = &b->fit[e != 0];
+    if (f->episode != e) {
+        f->episode = e;
+        f->fitted_at = SIZE_MAX;
+    }
+    if (rc == GPBO_OK)
+        rc = bayes_propose(f, o, seed, d, n, x, y, np, pend, v->space, number, u);
+    if (rc == GPBO_EOPTIM) /* every cell taken (a small discrete space): fall back */
+        rc = sobol_point(v->space, o->seed, number, rng, u);
+    free(role);
     free(x);
     free(y);
-    free(yw);
     free(pend);
     return rc;
 }

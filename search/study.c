@@ -51,14 +51,14 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
 {
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
-    json_t *j = json_pack("{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:i}",
-                          "direction", (int)o->direction, "strategy", o->strategy, "seed", seed,
-                          "grid_resolution", (json_int_t)o->grid_resolution, "grid_shuffle",
-                          o->grid_shuffle, "lhs_size", (json_int_t)o->lhs_size, "n_init",
-                          (json_int_t)o->n_init, "kernel", (int)o->kernel, "acquisition",
-                          (int)o->acquisition, "batch", (int)o->batch, "refit_every",
-                          (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors",
-                          o->use_priors, "additive", o->additive);
+    json_t *j = json_pack(
+        "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:i, s:I}", "direction",
+        (int)o->direction, "strategy", o->strategy, "seed", seed, "grid_resolution",
+        (json_int_t)o->grid_resolution, "grid_shuffle", o->grid_shuffle, "lhs_size",
+        (json_int_t)o->lhs_size, "n_init", (json_int_t)o->n_init, "kernel", (int)o->kernel,
+        "acquisition", (int)o->acquisition, "batch", (int)o->batch, "refit_every",
+        (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors,
+        "additive", o->additive, "restart", (json_int_t)o->restart);
     char *t = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(j);
     if (t == NULL)
@@ -71,14 +71,15 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
     json_error_t e;
     json_t *j = json_loads(txt, 0, &e);
     int dir = 0, shuffle = 0, kernel = 0, acq = 0, batch = 0, failed = 0, priors = 0, additive = 0;
-    json_int_t res = 0, lhs = 0, ninit = 0, refit = 0;
+    json_int_t res = 0, lhs = 0, ninit = 0, refit = 0, restart = 0;
     const char *strat = NULL, *seed = NULL;
     if (j == NULL ||
-        json_unpack(j, "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s?i}",
+        json_unpack(j,
+                    "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s?i, s?I}",
                     "direction", &dir, "strategy", &strat, "seed", &seed, "grid_resolution", &res,
                     "grid_shuffle", &shuffle, "lhs_size", &lhs, "n_init", &ninit, "kernel", &kernel,
                     "acquisition", &acq, "batch", &batch, "refit_every", &refit, "failed", &failed,
-                    "use_priors", &priors, "additive", &additive) != 0) {
+                    "use_priors", &priors, "additive", &additive, "restart", &restart) != 0) {
         json_decref(j);
         return gpbo_error_set(GPBO_EFORMAT, "the stored study options are malformed");
     }
@@ -95,7 +96,8 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
     o->refit_every = (size_t)refit;
     o->failed = (gpbo_failed_policy)failed;
     o->use_priors = priors;
-    o->additive = additive; /* absent (stored before it existed): 0, as the study ran */
+    o->additive = additive;       /* absent (stored before it existed): 0, as the study ran */
+    o->restart = (size_t)restart; /* the same */
     *strategy = strdup(strat);
     json_decref(j);
     return *strategy ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "out of memory");

@@ -85,6 +85,7 @@ static int objective(const gpbo_space *s, size_t id, const double *v, double *ou
 static gpbo_acq_kind g_acq = GPBO_ACQ_LOGEI;
 static int g_priors = -1;   /* -1: the study's default */
 static int g_additive = -1; /* -1: the study's default */
+static long g_restart = -1; /* -1: the study's default */
 
 static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t budget,
                    size_t init, FILE *out)
@@ -105,6 +106,8 @@ static int run_one(const char *strategy, const problem *p, uint64_t seed, size_t
         o.use_priors = g_priors;
     if (g_additive >= 0)
         o.additive = g_additive;
+    if (g_restart >= 0)
+        o.restart = (size_t)g_restart;
     gpbo_study *st = gpbo_study_open(NULL, "compare", s, &o);
     if (st == NULL) {
         fprintf(stderr, "%s\n", gpbo_error_message());
@@ -158,7 +161,8 @@ int main(int argc, char **argv)
             fprintf(stderr,
                     "usage: %s [--strategies LIST] [--problems LIST] [--seeds N] [--budget N]\n"
                     "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--time-at LIST]\n"
-                    "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n",
+                    "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n"
+                    "       [--restart N (0: never)]\n",
                     argv[0]);
             return v == NULL && strcmp(a, "-h") && strcmp(a, "--help") ? 2 : 0;
         }
@@ -189,6 +193,8 @@ int main(int argc, char **argv)
             g_priors = atoi(v) != 0;
         else if (!strcmp(a, "--additive"))
             g_additive = atoi(v) != 0;
+        else if (!strcmp(a, "--restart"))
+            g_restart = atol(v) > 0 ? atol(v) : 0;
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 2;

@@ -152,7 +152,7 @@ typedef enum gpbo_failed_policy {
     GPBO_FAILED_WORST        /**< imputed with the worst value seen so far */
 } gpbo_failed_policy;
 
-#define GPBO_STUDY_OPTIONS_VERSION 2
+#define GPBO_STUDY_OPTIONS_VERSION 3
 
 /**
  * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT. Stored with the study: a
@@ -186,12 +186,19 @@ typedef struct gpbo_study_options {
                        one-input terms, gpbo_gp_set_additive) competes with the ARD form by
                        marginal likelihood, and the better model proposes; 0: ARD only. Studies
                        stored before version 2 reopen with 0, as they ran */
+    /* version 3 */
+    size_t restart; /**< restarts (default 20): once `restart` trials in a row have improved the
+                         best by at most 1e-4 of its improvement since the initial design, every
+                         other trial goes to a fresh search (its own space-filling design and GP,
+                         of its own trials only, the others' points taken) until that stalls too
+                         and the next one starts; the remaining trials keep refining with the GP
+                         of all trials. 0: never. Studies stored before version 3 reopen with 0 */
 } gpbo_study_options;
 
 #define GPBO_STUDY_OPTIONS_INIT                                                                    \
     {                                                                                              \
         GPBO_STUDY_OPTIONS_VERSION, GPBO_MINIMIZE, "bayes", 0, 5, 0, 60, 10, GPBO_KERNEL_MATERN52, \
-            GPBO_ACQ_LOGEI, GPBO_ACQ_BATCH_KB, 1, GPBO_FAILED_EXCLUDE, 0, 1                        \
+            GPBO_ACQ_LOGEI, GPBO_ACQ_BATCH_KB, 1, GPBO_FAILED_EXCLUDE, 0, 1, 20                    \
     }
 
 /** Fills opts with the defaults. Cannot fail. */

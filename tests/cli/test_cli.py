@@ -284,6 +284,24 @@ BAD = {
 }
 
 
+def test_gpbo_options_stored(d):
+    # the sweep's gpbo: section reaches the stored study options
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    sweep(d, "gpbo: {restart: 7, additive: false, initial: 3}\n", run_cap=4)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"gpbo options run: {r.stderr}")
+    con = sqlite3.connect(os.path.join(d, "quad.db"))
+    opts = json.loads(con.execute("SELECT options FROM studies").fetchone()[0])
+    con.close()
+    check(opts.get("restart") == 7 and opts.get("additive") == 0 and opts.get("n_init") == 3,
+          f"stored options {opts}")
+    write(os.path.join(d, "bad.yaml"), "metric: {name: l, goal: minimize}\nrun_cap: 3\n"
+          "command: [a]\nparameters:\n  a: {min: 1.0, max: 2.0}\ngpbo: {restart: -1}\n")
+    r = run(["run", "bad.yaml"], d)
+    check(r.returncode == 2 and "bad.yaml:6" in r.stderr and "restart" in r.stderr,
+          f"negative restart: {r.returncode} {r.stderr.strip()}")
+
+
 def test_bad_inputs(d):
     for name, (text, want) in BAD.items():
         p = os.path.join(d, "bad.yaml")
@@ -360,7 +378,7 @@ def test_compare(d):
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_bad_inputs, test_compare]
+             test_gpbo_options_stored, test_bad_inputs, test_compare]
     for t in tests:
         d = tempfile.mkdtemp(prefix="gpbo-cli-")
         t0 = time.time()
