@@ -188,8 +188,8 @@ typedef struct gpbo_study_options {
                        stored before version 2 reopen with 0, as they ran */
     /* version 3 */
     size_t restart; /**< restarts (default 20): once `restart` trials in a row have improved the
-                         best by at most 1e-4 of its improvement since the initial design, every
-                         other trial goes to a fresh search (its own space-filling design and GP,
+                         best by at most 1e-4 of its improvement since the initial design, two
+                         trials in three go to a fresh search (its own space-filling design and GP,
                          of its own trials only, the others' points taken) until that stalls too
                          and the next one starts; the remaining trials keep refining with the GP
                          of all trials. 0: never. Studies stored before version 3 reopen with 0 */
