@@ -286,20 +286,37 @@ static void test_maximize_and_best(void **state)
     gpbo_space_free(s);
 }
 
+/* A built-in test function as an objective (payload: the gpbo_test_function). */
+static int test_function(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
+{
+    (void)id;
+    *out = ((const gpbo_test_function *)p)->f(gpbo_space_dim(s), v);
+    return 0;
+}
+
+/* Runs a new in-memory study of space s (freed here) with options o for n trials, on f, or on
+ * the test function called `name` when f is NULL, and returns the best value. */
+static double best_after(gpbo_space *s, const gpbo_study_options *o, gpbo_objective_fn f,
+                         const char *name, size_t n)
+{
+    gpbo_study *st = gpbo_study_open(NULL, "run", s, o);
+    assert_non_null(st);
+    const gpbo_test_function *tf = f ? NULL : gpbo_test_function_find(name);
+    assert_true(f != NULL || tf != NULL);
+    assert_int_equal(gpbo_study_optimize(st, f ? f : test_function, (void *)tf, n), GPBO_OK);
+    gpbo_trial_info b;
+    assert_int_equal(gpbo_study_best(st, &b), GPBO_OK);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+    return b.value;
+}
+
 static double regret_after(const char *strategy, uint64_t seed, size_t n)
 {
-    gpbo_space *s = branin_space(0);
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.strategy = strategy;
     o.seed = seed;
-    gpbo_study *st = gpbo_study_open(NULL, "q", s, &o);
-    assert_int_equal(gpbo_study_optimize(st, branin, NULL, n), GPBO_OK);
-    gpbo_trial_info b;
-    gpbo_study_best(st, &b);
-    double r = b.value - 0.39788735772973816;
-    gpbo_study_close(st);
-    gpbo_space_free(s);
-    return r;
+    return best_after(branin_space(0), &o, branin, NULL, n) - 0.39788735772973816;
 }
 
 static void test_bayes_beats_random(void **state)
@@ -319,25 +336,16 @@ static void test_bayes_beats_random(void **state)
     assert_true(5.0 * fmax(rb[0], fmax(rb[1], rb[2])) < mr);
 }
 
-/* x0..x3, each a float in [lo, hi] */
-static gpbo_space *box4(double lo, double hi)
+/* x0..x{dim-1}, each a float in [lo, hi] */
+static gpbo_space *box(int dim, double lo, double hi)
 {
     gpbo_space *s = gpbo_space_new();
-    for (int j = 0; j < 4; j++) {
-        char nm[8];
+    for (int j = 0; j < dim; j++) {
+        char nm[16];
         snprintf(nm, sizeof nm, "x%d", j);
         gpbo_space_add_float(s, nm, lo, hi, 0);
     }
     return s;
-}
-
-static int rosen4(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
-{
-    (void)s;
-    (void)id;
-    (void)p;
-    *out = gpbo_test_function_find("rosenbrock")->f(4, v);
-    return 0;
 }
 
 static void test_heavy_tail_warping(void **state)
@@ -348,18 +356,11 @@ static void test_heavy_tail_warping(void **state)
      * (2.0, 294, 5.9, 4.5, 1.6); the raw-value GP leaves none (33, 294, 18, 87, 172). */
     double r[5];
     for (uint64_t seed = 0; seed < 5; seed++) {
-        gpbo_space *s = box4(-5, 10);
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.strategy = "bayes";
         o.seed = seed;
         o.additive = 0; /* the warping alone, against the ARD model it was measured with */
-        gpbo_study *st = gpbo_study_open(NULL, "rosen", s, &o);
-        assert_int_equal(gpbo_study_optimize(st, rosen4, NULL, 60), GPBO_OK);
-        gpbo_trial_info b;
-        gpbo_study_best(st, &b);
-        r[seed] = b.value;
-        gpbo_study_close(st);
-        gpbo_space_free(s);
+        r[seed] = best_after(box(4, -5, 10), &o, NULL, "rosenbrock", 60);
     }
     size_t below = 0;
     for (size_t i = 0; i < 5; i++)
@@ -369,32 +370,16 @@ static void test_heavy_tail_warping(void **state)
                  r[1], r[2], r[3], r[4]);
 }
 
-static int styblinski4(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
-{
-    (void)s;
-    (void)id;
-    (void)p;
-    *out = gpbo_test_function_find("styblinski_tang")->f(4, v);
-    return 0;
-}
-
 /* Regrets after 60 evaluations of Styblinski-Tang 4-D, seeds 0-4, with or without the additive
  * form of the kernel in the model choice. */
 static void styblinski_runs(int additive, double *regret)
 {
     double opt = gpbo_test_function_find("styblinski_tang")->optimum(4);
     for (uint64_t seed = 0; seed < 5; seed++) {
-        gpbo_space *s = box4(-5, 5);
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.seed = seed;
         o.additive = additive;
-        gpbo_study *st = gpbo_study_open(NULL, "st", s, &o);
-        assert_int_equal(gpbo_study_optimize(st, styblinski4, NULL, 60), GPBO_OK);
-        gpbo_trial_info b;
-        gpbo_study_best(st, &b);
-        regret[seed] = b.value - opt;
-        gpbo_study_close(st);
-        gpbo_space_free(s);
+        regret[seed] = best_after(box(4, -5, 5), &o, NULL, "styblinski_tang", 60) - opt;
     }
 }
 
@@ -418,15 +403,6 @@ static void test_additive_model_choice(void **state)
                  won, on[0], on[1], on[2], on[3], on[4], woff);
 }
 
-static int hartmann3(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
-{
-    (void)s;
-    (void)id;
-    (void)p;
-    *out = gpbo_test_function_find("hartmann3")->f(3, v);
-    return 0;
-}
-
 /* How many of Hartmann 3's seeds 3, 12, 14 and 23 end within 1e-3 of the minimum after 100
  * evaluations. */
 static size_t hartmann3_found(size_t restart, double *regret)
@@ -435,23 +411,11 @@ static size_t hartmann3_found(size_t restart, double *regret)
     double opt = gpbo_test_function_find("hartmann3")->optimum(3);
     size_t found = 0;
     for (size_t i = 0; i < 4; i++) {
-        gpbo_space *s = gpbo_space_new();
-        for (int j = 0; j < 3; j++) {
-            char nm[8];
-            snprintf(nm, sizeof nm, "x%d", j);
-            gpbo_space_add_float(s, nm, 0, 1, 0);
-        }
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.seed = seeds[i];
         o.restart = restart;
-        gpbo_study *st = gpbo_study_open(NULL, "h3", s, &o);
-        assert_int_equal(gpbo_study_optimize(st, hartmann3, NULL, 100), GPBO_OK);
-        gpbo_trial_info b;
-        gpbo_study_best(st, &b);
-        regret[i] = b.value - opt;
+        regret[i] = best_after(box(3, 0, 1), &o, NULL, "hartmann3", 100) - opt;
         found += regret[i] < 1e-3;
-        gpbo_study_close(st);
-        gpbo_space_free(s);
     }
     return found;
 }
