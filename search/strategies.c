@@ -315,21 +315,22 @@ static double fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, size_t n, cons
  * from then on go to a restart episode: a fresh search (its own randomized Sobol design of n_init
  * points, then its own GP of its own trials only), as TuRBO restarts a collapsed trust region
  * (Eriksson et al. 2019). The third goes on with the GP of every trial, which keeps refining the
- * best basin (or the one an episode found). Measured on Hartmann 6 (200 evaluations, 30 seeds):
- * runs left in the second basin 12 without restarts, 6 with one trial in two, 3 with two in
- * three (bench/README.md). An episode that stalls by the same rule hands
- * its slots to the next one. Roles are a function of the trials' values in trial order, so a
- * resumed study assigns them exactly as an uninterrupted one did (with parallel workers, a value
- * that arrives late can move a later trial's role). */
+ * best basin (or the one an episode found). An episode that stalls by the same rule hands its
+ * slots to the next one. Measured on Hartmann 6 (200 evaluations, 30 seeds): runs left in the
+ * second basin 12 without restarts, 6 with one trial in two, 3 with two in three
+ * (bench/README.md). Roles are a function of the trials' values in trial order, so a resumed
+ * study assigns them exactly as an uninterrupted one did (with parallel workers, a value that
+ * arrives late can move a later trial's role). */
 #define RESTART_TOL 1e-4
 
-/* best[0..len) is a best-so-far sequence; first values are a design. */
+/* best[0..len) is a best-so-far sequence (+inf before the first value); its first `first`
+ * entries are a design. Not stalled before the design has a value. */
 static int stalled(const double *best, size_t len, size_t first, size_t window)
 {
-    if (window == 0 || first == 0 || len < first + window)
+    if (window == 0 || first == 0 || len < first + window || !isfinite(best[first - 1]))
         return 0;
     double now = best[len - 1], before = best[len - 1 - window], start = best[first - 1];
-    return before - now <= RESTART_TOL * (start - now); /* false while any is infinite */
+    return before - now <= RESTART_TOL * (start - now);
 }
 
 static int known_value(const gpbo_search_view *v, size_t i)

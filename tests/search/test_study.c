@@ -231,6 +231,24 @@ static void test_failures_complete_budget(void **state)
         gpbo_study_close(st);
         gpbo_space_free(s);
     }
+    /* with restart episodes soon (after 2 trials without progress), both policies */
+    for (int policy = 0; policy < 2; policy++) {
+        gpbo_space *s = branin_space(1);
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.n_init = 4;
+        o.failed = (gpbo_failed_policy)policy;
+        o.restart = 2;
+        gpbo_study *st = gpbo_study_open(NULL, "flaky", s, &o);
+        assert_int_equal(gpbo_study_optimize(st, flaky, NULL, 40), GPBO_OK);
+        size_t c[4];
+        gpbo_study_counts(st, c);
+        assert_int_equal(c[GPBO_TRIAL_COMPLETE], 40 - 10 - 8 + 2); /* 10 crash, 8 NaN, 2 both */
+        gpbo_trial_info t;
+        assert_int_equal(gpbo_study_best(st, &t), GPBO_OK);
+        assert_true(t.value < 5.0);
+        gpbo_study_close(st);
+        gpbo_space_free(s);
+    }
 }
 
 static void test_second_process_sees_tells(void **state)
