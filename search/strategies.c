@@ -339,17 +339,22 @@ static int known_value(const gpbo_search_view *v, size_t i)
                         (v->state[i] == GPBO_TRIAL_PRUNED && isfinite(v->y[i])));
 }
 
+/* Whether the model that proposes for role e (0: the study's, else an episode's) sees trial i. */
+static int sees(const size_t *role, size_t e, size_t i)
+{
+    return e == 0 || role[i] == e;
+}
+
 /* role[t] for t <= number: 0 for the study's model, e >= 1 for restart episode e. */
 static int restart_roles(const gpbo_search_view *v, size_t number, size_t *role)
 {
     const gpbo_study_options *o = v->opts;
     size_t first = o->n_init ? o->n_init : 1, start = SIZE_MAX, e = 0, ne = 0;
-    double *all = malloc((number + 1) * sizeof *all), *ep = malloc((number + 1) * sizeof *ep);
-    if (all == NULL || ep == NULL) {
-        free(all);
-        free(ep);
+    /* best so far over every trial, and over the current episode's */
+    double *all = malloc(2 * (number + 1) * sizeof *all);
+    if (all == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    }
+    double *ep = all + number + 1;
     double best = INFINITY, ebest = INFINITY;
     for (size_t t = 0; t <= number; t++) {
         if (start == SIZE_MAX && stalled(all, t, first, o->restart)) {
@@ -364,17 +369,15 @@ static int restart_roles(const gpbo_search_view *v, size_t number, size_t *role)
         }
         if (t == number)
             break;
-        if (known_value(v, t) && v->y[t] < best)
-            best = v->y[t];
+        double yt = known_value(v, t) ? v->y[t] : INFINITY;
+        best = yt < best ? yt : best;
         all[t] = best;
         if (role[t] != 0) {
-            if (known_value(v, t) && v->y[t] < ebest)
-                ebest = v->y[t];
+            ebest = yt < ebest ? yt : ebest;
             ep[ne++] = ebest;
         }
     }
     free(all);
-    free(ep);
     return GPBO_OK;
 }
 
@@ -478,22 +481,26 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     if (role == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     int rc = o->restart ? restart_roles(v, number, role) : GPBO_OK;
-    size_t e = role[number], members = 0, mcomplete = 0;
-    for (size_t i = 0; i < number && i < v->n; i++)
-        if (e == 0 || role[i] == e) {
-            members++;
-            mcomplete += v->state[i] == GPBO_TRIAL_COMPLETE;
-        }
-    /* an episode's design: the Sobol sequence under the episode's own shift */
+    /* the proposing model sees every trial, or restart episode e's own (sees()) */
+    size_t e = role[number];
     uint64_t seed = o->seed + e * 0x9E3779B97F4A7C15ull;
-    if (rc == GPBO_OK && e != 0 && (members < o->n_init || mcomplete == 0)) {
-        free(role);
-        return sobol_point(v->space, seed, members, rng, u);
+    if (rc == GPBO_OK && e != 0) {
+        size_t members = 0, mcomplete = 0;
+        for (size_t i = 0; i < number && i < v->n; i++)
+            if (role[i] == e) {
+                members++;
+                mcomplete += v->state[i] == GPBO_TRIAL_COMPLETE;
+            }
+        /* an episode's design: the Sobol sequence under the episode's own shift */
+        if (members < o->n_init || mcomplete == 0) {
+            free(role);
+            return sobol_point(v->space, seed, members, rng, u);
+        }
     }
 
     double worst = -INFINITY;
     for (size_t i = 0; i < v->n; i++)
-        if ((e == 0 || role[i] == e) && v->state[i] == GPBO_TRIAL_COMPLETE && v->y[i] > worst)
+        if (sees(role, e, i) && v->state[i] == GPBO_TRIAL_COMPLETE && v->y[i] > worst)
             worst = v->y[i];
     double *x = malloc(v->n * d * sizeof *x), *y = malloc(v->n * sizeof *y);
     double *pend = malloc(v->n * d * sizeof *pend);
@@ -504,7 +511,7 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
         const double *ui = v->u + i * d;
         int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
         int known = known_value(v, i);
-        if ((e == 0 || role[i] == e) && (known || (done && o->failed == GPBO_FAILED_WORST))) {
+        if (sees(role, e, i) && (known || (done && o->failed == GPBO_FAILED_WORST))) {
             memcpy(x + n * d, ui, d * sizeof *x);
             y[n++] = known ? v->y[i] : worst;
         } else {

@@ -143,7 +143,6 @@ static void test_interpolation(void **state)
         gpbo_gp *gp = gpbo_gp_new(kernels[k], d);
         double theta[4] = {log(0.3), log(0.4), log(1.0), log(1e-10)};
         assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
-        assert_int_equal(gpbo_gp_set_additive(gp, g_additive), GPBO_OK);
         assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
         assert_int_equal(gpbo_gp_predict(gp, n, x, mean, var), GPBO_OK);
         double ystd = 0;

@@ -157,8 +157,11 @@ static void test_resume_same_sequence(void **state)
         size_t n = lengths[k];
         double a[4 * 30], b[4 * 30], c[4 * 30];
         char u1[600], u2[600];
-        url(u1, sizeof u1, k == 4 ? "seq3.db" : "seq1.db");
-        url(u2, sizeof u2, k == 4 ? "seq4.db" : "seq2.db");
+        char f1[32], f2[32];
+        snprintf(f1, sizeof f1, "seq1-%d.db", k);
+        snprintf(f2, sizeof f2, "seq2-%d.db", k);
+        url(u1, sizeof u1, f1);
+        url(u2, sizeof u2, f2);
         run_sequence(u1, strategies[k], strategies[k], n, restarts[k], -1, a);
         run_sequence(u2, strategies[k], strategies[k], n, restarts[k], (int)n / 2 + 1, b);
         run_sequence(NULL, strategies[k], strategies[k], n, restarts[k], -1, c);
@@ -312,16 +315,15 @@ static int test_function(const gpbo_space *s, size_t id, const double *v, double
     return 0;
 }
 
-/* Runs a new in-memory study of space s (freed here) with options o for n trials, on f, or on
- * the test function called `name` when f is NULL, and returns the best value. */
-static double best_after(gpbo_space *s, const gpbo_study_options *o, gpbo_objective_fn f,
-                         const char *name, size_t n)
+/* Runs a new in-memory study of space s (freed here) with options o for n trials of the
+ * built-in test function called `name` and returns the best value. */
+static double best_after(gpbo_space *s, const gpbo_study_options *o, const char *name, size_t n)
 {
     gpbo_study *st = gpbo_study_open(NULL, "run", s, o);
     assert_non_null(st);
-    const gpbo_test_function *tf = f ? NULL : gpbo_test_function_find(name);
-    assert_true(f != NULL || tf != NULL);
-    assert_int_equal(gpbo_study_optimize(st, f ? f : test_function, (void *)tf, n), GPBO_OK);
+    const gpbo_test_function *tf = gpbo_test_function_find(name);
+    assert_non_null(tf);
+    assert_int_equal(gpbo_study_optimize(st, test_function, (void *)tf, n), GPBO_OK);
     gpbo_trial_info b;
     assert_int_equal(gpbo_study_best(st, &b), GPBO_OK);
     gpbo_study_close(st);
@@ -334,7 +336,7 @@ static double regret_after(const char *strategy, uint64_t seed, size_t n)
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.strategy = strategy;
     o.seed = seed;
-    return best_after(branin_space(0), &o, branin, NULL, n) - 0.39788735772973816;
+    return best_after(branin_space(0), &o, "branin", n) - 0.39788735772973816;
 }
 
 static void test_bayes_beats_random(void **state)
@@ -378,7 +380,7 @@ static void test_heavy_tail_warping(void **state)
         o.strategy = "bayes";
         o.seed = seed;
         o.additive = 0; /* the warping alone, against the ARD model it was measured with */
-        r[seed] = best_after(box(4, -5, 10), &o, NULL, "rosenbrock", 60);
+        r[seed] = best_after(box(4, -5, 10), &o, "rosenbrock", 60);
     }
     size_t below = 0;
     for (size_t i = 0; i < 5; i++)
@@ -397,7 +399,7 @@ static void styblinski_runs(int additive, double *regret)
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.seed = seed;
         o.additive = additive;
-        regret[seed] = best_after(box(4, -5, 5), &o, NULL, "styblinski_tang", 60) - opt;
+        regret[seed] = best_after(box(4, -5, 5), &o, "styblinski_tang", 60) - opt;
     }
 }
 
@@ -432,7 +434,7 @@ static size_t hartmann3_found(size_t restart, double *regret)
         gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
         o.seed = seeds[i];
         o.restart = restart;
-        regret[i] = best_after(box(3, 0, 1), &o, NULL, "hartmann3", 100) - opt;
+        regret[i] = best_after(box(3, 0, 1), &o, "hartmann3", 100) - opt;
         found += regret[i] < 1e-3;
     }
     return found;
