@@ -17,7 +17,6 @@
  * Thompson sampling draws one joint posterior sample per batch point over a candidate set (raw
  * points and perturbations of the best observations) and takes its minimizer.
  */
-#include <gsl/gsl_qrng.h>
 #include <math.h>
 #include <nlopt.h>
 #include <stdlib.h>
@@ -27,14 +26,14 @@
 #include "gpbo/rng.h"
 #include "gpbo/sys/error.h"
 
-/* GSL's Sobol sequence goes up to 40 dimensions; beyond, raw points are uniform draws. */
-#define SOBOL_MAX_DIM 40
 /* Two points closer than this in every coordinate are the same point. */
 #define DUP_TOL 1e-9
 /* Thompson sampling: joint samples over at most this many candidates (O(m^3)). */
 #define TS_MAX_CANDIDATES 1000
 /* Perturbations of the best observations (starts, Thompson candidates): N(0, LOCAL_SIGMA). */
 #define LOCAL_SIGMA 0.02
+/* near_best() perturbs at most this many of the best observations (a selection in O(k n)). */
+#define NEAR_BEST_MAX 16
 /* Raw points are scored in chunks of this many (bounded scratch). */
 #define CHUNK 256
 
@@ -146,49 +145,36 @@ static double nl_objective(unsigned n, const double *z, double *grad, void *data
     return v == -HUGE_VAL ? -1e300 : v;
 }
 
-/* raw: R full points (projected, fixed coordinates set), drawn once per proposal call. */
+/* raw: R full points (projected, fixed coordinates set), drawn once per proposal call: the
+ * randomized Sobol sequence in the free coordinates (uniform draws beyond its dimensions). */
 static int make_raw(ctx *c, gpbo_rng *rng, size_t R, double *raw)
 {
     size_t nf = c->nf, d = c->d;
-    gsl_qrng *q = NULL;
-    uint32_t shift[SOBOL_MAX_DIM];
-    if (nf >= 1 && nf <= SOBOL_MAX_DIM) {
-        /* The dimension is in GSL's range, so only malloc can fail here (and then GSL's default
-         * handler aborts unless the application turned it off: the handler is process-wide
-         * state that belongs to the application, so the library does not touch it). */
-        q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nf);
-        if (q == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (Sobol)");
+    double *z = NULL;
+    if (nf >= 1 && nf <= GPBO_ACQ_SOBOL_MAX_DIM) {
+        uint32_t shift[GPBO_ACQ_SOBOL_MAX_DIM];
         for (size_t k = 0; k < nf; k++)
             shift[k] = (uint32_t)(gpbo_rng_u64(rng) >> 32);
-    }
-    double z[SOBOL_MAX_DIM];
-    for (size_t i = 0; i < R; i++) {
-        double *x = raw + i * d;
-        memcpy(x, c->tmpl, d * sizeof *x);
-        if (q != NULL) {
-            /* GSL's sequence starts after the origin; with it first, every 2^k leading points
-             * form a net (stratified in each coordinate). */
-            if (i == 0)
-                memset(z, 0, sizeof z);
-            else
-                gsl_qrng_get(q, z);
-            for (size_t k = 0; k < nf; k++) {
-                /* Random digital shift: XOR the 32-bit binary expansion. */
-                uint32_t b = (uint32_t)(z[k] * 4294967296.0) ^ shift[k];
-                x[c->free_idx[k]] = ((double)b + 0.5) / 4294967296.0;
-            }
-        } else {
-            for (size_t k = 0; k < nf; k++)
-                x[c->free_idx[k]] = gpbo_rng_uniform(rng);
-        }
-        int rc = project(c, x);
+        if ((z = malloc(R * nf * sizeof *z)) == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (Sobol)");
+        int rc = gpbo_acq_sobol(nf, shift, 0, R, z);
         if (rc != GPBO_OK) {
-            gsl_qrng_free(q);
+            free(z);
             return rc;
         }
     }
-    gsl_qrng_free(q);
+    for (size_t i = 0; i < R; i++) {
+        double *x = raw + i * d;
+        memcpy(x, c->tmpl, d * sizeof *x);
+        for (size_t k = 0; k < nf; k++)
+            x[c->free_idx[k]] = z != NULL ? z[i * nf + k] : gpbo_rng_uniform(rng);
+        int rc = project(c, x);
+        if (rc != GPBO_OK) {
+            free(z);
+            return rc;
+        }
+    }
+    free(z);
     return GPBO_OK;
 }
 
@@ -198,9 +184,11 @@ static void near_best(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t k, size_t
     size_t n = gpbo_gp_n(gp), d = c->d;
     const double *X = gpbo_gp_x(gp), *Y = gpbo_gp_y(gp);
     /* k smallest by selection: k is small */
-    size_t chosen[16];
-    if (k > 16)
-        k = 16;
+    size_t chosen[NEAR_BEST_MAX];
+    if (k > NEAR_BEST_MAX)
+        k = NEAR_BEST_MAX;
+    if (k > n)
+        k = n;
     for (size_t a = 0; a < k; a++) {
         size_t best = n;
         for (size_t i = 0; i < n; i++) {
@@ -303,9 +291,13 @@ static int maximize(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const do
                                                             "fixed and that point is taken");
     }
     size_t restarts = c->o->restarts, n = gpbo_gp_n(gp);
+    /* A quarter of the starts (rounded up) near the best observations, as many as near_best()
+     * fills: never more than NEAR_BEST_MAX or n. */
     size_t nobs = restarts == 0 ? 0 : (restarts + 3) / 4;
     if (nobs > n)
         nobs = n;
+    if (nobs > NEAR_BEST_MAX)
+        nobs = NEAR_BEST_MAX;
     double *starts = malloc((restarts + 1) * d * sizeof *starts + nf * sizeof(double));
     nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nf);
     nlopt_opt glob = c->o->optimizer == GPBO_ACQ_OPT_DIRECT

@@ -14,6 +14,9 @@
 
 static const double LOG_SQRT_2PI = 0.91893853320467274;
 
+/* Random starts draw log s2 from N(0, LOG_S2_START_SD^2): the signal variance of standardized
+ * targets is near 1, and two standard deviations of this cover 1/50 .. 50. */
+#define LOG_S2_START_SD 2.0
 /* Random candidates screened per random start (by their objective, without gradient). */
 #define CAND_PER_START 8
 /* Evaluations every start gets; then the RACE_KEEP best continue. */
@@ -247,7 +250,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     /* Starts: the current hyperparameters, then for each restart the best of its own group of
      * CAND_PER_START random candidates (one Cholesky each, no gradient). Groups alternate
      * between the priors (the dimension-scaled lengthscale prior even when use_priors is off;
-     * log s2 ~ N(0, 1)) and log-uniform draws from the bounds. */
+     * log s2 ~ N(0, LOG_S2_START_SD^2)) and log-uniform draws from the bounds. */
     size_t ncand = CAND_PER_START * o->restarts;
     double *cand = ncand ? malloc(ncand * (p + 1) * sizeof *cand) : NULL;
     if (ncand && cand == NULL) {
@@ -277,7 +280,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
             else if (k < d)
                 v = mu + sigma * gpbo_rng_normal(&rng);
             else if (k == d)
-                v = 2.0 * gpbo_rng_normal(&rng);
+                v = LOG_S2_START_SD * gpbo_rng_normal(&rng);
             else
                 v = o->noise_prior[0] + o->noise_prior[1] * gpbo_rng_normal(&rng);
             t[k] = clampd(v, lo[k], hi[k]);

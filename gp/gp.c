@@ -100,33 +100,37 @@ void gpbo_gp_free(gpbo_gp *gp)
 {
     if (gp == NULL)
         return;
-    free(gp->x);
-    free(gp->y);
-    free(gp->ys);
-    free(gp->theta);
-    free(gp->theta_prev);
-    free(gp->ell);
-    free(gp->L);
-    free(gp->alpha);
-    free(gp->xt);
-    free(gp->kinv);
-    free(gp->kd);
-    free(gp->row);
-    free(gp->ascr);
-    free(gp->akd);
+    for (size_t i = 0; i < GP_NBUFFERS; i++)
+        free(gp->buffers[i]);
     free(gp);
 }
 
-static double *dup_array(const double *src, size_t count, int *fail)
+_Static_assert(sizeof(((gpbo_gp *)0)->buffers) == GP_NBUFFERS * sizeof(double *),
+               "every owned pointer of gpbo_gp is one of enum gp_buffer");
+
+/* How many doubles data buffer b of gp holds (gpbo_gp_copy copies exactly that). */
+static size_t buffer_count(const gpbo_gp *gp, enum gp_buffer b)
 {
-    if (src == NULL || count == 0)
-        return NULL;
-    double *p = malloc(count * sizeof *p);
-    if (p == NULL)
-        *fail = 1;
-    else
-        memcpy(p, src, count * sizeof *p);
-    return p;
+    switch (b) {
+    case GP_X:
+    case GP_XT:
+        return gp->cap * gp->dim;
+    case GP_Y:
+    case GP_YS:
+    case GP_ALPHA:
+        return gp->cap;
+    case GP_THETA:
+    case GP_THETA_PREV:
+        return gp->dim + 2;
+    case GP_ELL:
+        return gp->dim;
+    case GP_L:
+        return gp->cap * gp->cap;
+    case GP_ASCR:
+        return 3 * gp->cap;
+    default:
+        return 0; /* scratch: rebuilt on demand */
+    }
 }
 
 gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
@@ -135,29 +139,23 @@ gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp)
         gpbo_error_set(GPBO_EINVAL, "gp_copy: gp is NULL");
         return NULL;
     }
-    gpbo_gp *c = calloc(1, sizeof *c);
+    gpbo_gp *c = malloc(sizeof *c);
     if (c == NULL)
         goto oom;
     *c = *gp;
-    c->x = c->y = c->ys = c->theta = c->theta_prev = c->ell = c->L = c->alpha = NULL;
-    c->xt = c->kinv = c->kd = c->row = c->ascr = c->akd = NULL;
-    c->akd_cap = 0;
-    c->akd_valid = 0;
-    c->scratch_cap = 0;
-    c->keep_kd = c->kd_valid = 0;
-    int fail = 0;
-    c->theta = dup_array(gp->theta, gp->dim + 2, &fail);
-    c->theta_prev = dup_array(gp->theta_prev, gp->dim + 2, &fail);
-    c->ell = dup_array(gp->ell, gp->dim, &fail);
-    c->x = dup_array(gp->x, gp->cap * gp->dim, &fail);
-    c->xt = dup_array(gp->xt, gp->cap * gp->dim, &fail);
-    c->y = dup_array(gp->y, gp->cap, &fail);
-    c->ys = dup_array(gp->ys, gp->cap, &fail);
-    c->alpha = dup_array(gp->alpha, gp->cap, &fail);
-    c->L = dup_array(gp->L, gp->cap * gp->cap, &fail);
-    c->ascr = dup_array(gp->ascr, 3 * gp->cap, &fail);
-    if (fail)
-        goto oom;
+    for (size_t i = 0; i < GP_NBUFFERS; i++)
+        c->buffers[i] = NULL;
+    /* The scratch starts empty, and with it everything that says what it holds. */
+    c->scratch_cap = c->akd_cap = 0;
+    c->akd_valid = c->keep_kd = c->kd_valid = 0;
+    for (size_t i = 0; i < GP_SCRATCH_FIRST; i++) {
+        size_t count = buffer_count(gp, (enum gp_buffer)i);
+        if (gp->buffers[i] == NULL || count == 0)
+            continue;
+        if ((c->buffers[i] = malloc(count * sizeof(double))) == NULL)
+            goto oom;
+        memcpy(c->buffers[i], gp->buffers[i], count * sizeof(double));
+    }
     return c;
 oom:
     gpbo_gp_free(c);

@@ -18,38 +18,67 @@
 /* Log hyperparameters must lie in this box (exp(50) ~ 5e21). */
 #define GPBO_GP__LOG_PARAM_MAX 50.0
 
+/* The heap buffers a gpbo_gp owns, in the order of the union below. Every owned pointer is one
+ * of these, so that freeing and copying walk them all (gpbo_gp_copy, gpbo_gp_free): a new buffer
+ * is a new entry here and in the struct, and the static assertion below fails until both agree.
+ * Data buffers are copied; scratch buffers (GP_SCRATCH_FIRST on) start empty in a copy. */
+enum gp_buffer {
+    GP_X,          /* cap * dim inputs, row-major */
+    GP_Y,          /* cap targets as given */
+    GP_YS,         /* cap targets in model units: standardized or as given */
+    GP_THETA,      /* dim + 2 log hyperparameters */
+    GP_THETA_PREV, /* dim + 2, to restore theta when a factorization fails */
+    GP_ELL,        /* dim lengthscales, exp(theta[0..dim)) */
+    GP_L,          /* cap * cap lower Cholesky factor of K + jitter I, row-major */
+    GP_ALPHA,      /* cap: K^{-1} ys */
+    GP_XT,         /* cap * dim: x / ell transposed */
+    GP_ASCR,       /* 3 * cap scratch rows of the additive kernel (kept: predictions use it) */
+    GP_KINV,       /* scratch of the likelihood gradient, from here on */
+    GP_KD,
+    GP_ROW,
+    GP_AKD,
+    GP_NBUFFERS,
+    GP_SCRATCH_FIRST = GP_KINV
+};
+
 struct gpbo_gp {
     const gpbo_kernel_def *kern;
     size_t dim;
     size_t n;   /* observations */
     size_t cap; /* rows allocated in x, y, ys, alpha; L is cap x cap */
-    double *x;  /* cap * dim, row-major */
-    double *y;  /* targets as given */
-    double *ys; /* targets in model units: standardized or as given */
+    union {
+        struct {
+            double *x;          /* cap * dim, row-major */
+            double *y;          /* targets as given */
+            double *ys;         /* targets in model units: standardized or as given */
+            double *theta;      /* dim + 2 log hyperparameters */
+            double *theta_prev; /* dim + 2, scratch to restore theta when a factorization fails */
+            double *ell;        /* dim lengthscales, exp(theta[0..dim)) */
+            double *L; /* lower Cholesky factor of K + jitter I, row-major, leading dimension cap */
+            double *alpha; /* K^{-1} ys */
+            double *xt; /* cap * dim: x / ell transposed (dim rows of n, leading dimension n); kept
+                           current by every factorization and by gpbo_gp_add() */
+            double *ascr; /* 3 * cap scratch of the additive kernel's rows */
+            /* Scratch of the likelihood gradient, grown on demand (scratch_cap rows):
+             * kinv: K^{-1} (lower, ld n); kd: k(r2_ij) then dk/dr2_ij for j < i, packed row by
+             * row, kept from the factorization once a gradient has been asked for (keep_kd), so
+             * that the gradient does not evaluate the kernel a second time; row: n. */
+            double *kinv;
+            double *kd;
+            double *row;
+            double *akd; /* additive, once a gradient has been asked for: per row i, the d x i
+                            values kern and then d x i values dkern/dr2 of every input, kept by
+                            build_k */
+        };
+        double *buffers[GP_NBUFFERS];
+    };
     int normalize;
     double ymean, ystd;
-    double *theta;      /* dim + 2 log hyperparameters */
-    double *theta_prev; /* dim + 2, scratch to restore theta when a factorization fails */
-    double *ell;        /* dim lengthscales, exp(theta[0..dim)) */
     double s2, sn2;     /* signal and noise variance, model units */
-    double *L;     /* lower Cholesky factor of K + jitter I, row-major, leading dimension cap */
-    double *alpha; /* K^{-1} ys */
-    double jitter; /* absolute jitter in L */
+    double jitter;      /* absolute jitter in L */
     double logdet_half; /* sum log L_ii */
-    double *xt;         /* cap * dim: x / ell transposed (dim rows of n, leading dimension n); kept
-                           current by every factorization and by gpbo_gp_add() */
-    /* Scratch of the likelihood gradient, grown on demand (scratch_cap rows):
-     * kinv: K^{-1} (lower, ld n); kd: k(r2_ij) then dk/dr2_ij for j < i, packed row by row,
-     * kept from the factorization once a gradient has been asked for (keep_kd), so that the
-     * gradient does not evaluate the kernel a second time; row: n. */
-    double *kinv;
-    double *kd;
-    double *row;
     size_t scratch_cap;
     int additive; /* k = s2/dim sum_k kern(((x_k - x'_k) / l_k)^2), one term per input */
-    double *ascr; /* 3 * cap scratch of the additive kernel's rows */
-    double *akd;  /* additive, once a gradient has been asked for: per row i, the d x i values
-                     kern and then d x i values dkern/dr2 of every input, kept by build_k */
     size_t akd_cap;
     int akd_valid;
     int keep_kd;  /* fill kd while building K */

@@ -15,7 +15,6 @@
  * competes the same way. Once the best has stalled, two trials in three go to a restart episode
  * (see restart_roles).
  */
-#include <gsl/gsl_qrng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,9 @@
 #include "gpbo/sys/error.h"
 #include "search_internal.h"
 
-#define SOBOL_MAX_DIM 40
+/* The Sobol shift's generator is seeded with the study seed XOR this, so that its stream is
+ * not the one the study's own generator draws from the same seed. */
+#define SOBOL_SHIFT_SALT 0x5DEECE66Dull
 
 static int random_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
@@ -35,32 +36,27 @@ static int random_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_r
     return gpbo_space_project(u, d, (void *)v->space);
 }
 
-/* Point `number` of the Sobol sequence (origin first), digitally shifted by the study seed. */
+/* Point `number` of the Sobol sequence (origin first), digitally shifted by the study seed;
+ * uniform draws beyond the sequence's dimensions. */
 static int sobol_point(const gpbo_space *space, uint64_t seed, size_t number, gpbo_rng *rng,
                        double *u)
 {
     size_t d = space->dim;
     if (d == 0)
         return GPBO_OK;
-    if (d > SOBOL_MAX_DIM) {
+    if (d > GPBO_ACQ_SOBOL_MAX_DIM) {
         for (size_t k = 0; k < d; k++)
             u[k] = gpbo_rng_uniform(rng);
         return gpbo_space_project(u, d, (void *)space);
     }
-    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d);
-    if (q == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "sobol: out of memory");
-    double z[SOBOL_MAX_DIM] = {0};
-    for (size_t i = 1; i <= number; i++)
-        gsl_qrng_get(q, z);
-    gsl_qrng_free(q);
     gpbo_rng sr;
-    gpbo_rng_seed(&sr, seed ^ 0x5DEECE66Dull);
-    for (size_t k = 0; k < d; k++) {
-        uint32_t shift = (uint32_t)(gpbo_rng_u64(&sr) >> 32);
-        uint32_t b = (uint32_t)(z[k] * 4294967296.0) ^ shift;
-        u[k] = ((double)b + 0.5) / 4294967296.0;
-    }
+    gpbo_rng_seed(&sr, seed ^ SOBOL_SHIFT_SALT);
+    uint32_t shift[GPBO_ACQ_SOBOL_MAX_DIM];
+    for (size_t k = 0; k < d; k++)
+        shift[k] = (uint32_t)(gpbo_rng_u64(&sr) >> 32);
+    int rc = gpbo_acq_sobol(d, shift, number, 1, u);
+    if (rc != GPBO_OK)
+        return rc;
     return gpbo_space_project(u, d, (void *)space);
 }
 
@@ -244,38 +240,51 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median_of(const double *y, size_t n, double *lo, double *hi)
+/* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
+static int median_of(const double *y, size_t n, double *med, double *lo, double *hi)
 {
     double *s = malloc(n * sizeof *s);
     if (s == NULL)
-        return NAN;
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     memcpy(s, y, n * sizeof *s);
     qsort(s, n, sizeof *s, cmp_double);
-    double med = s[n / 2];
+    *med = s[n / 2];
     *lo = s[0];
     *hi = s[n - 1];
     free(s);
-    return med;
+    return GPBO_OK;
 }
+
+/* The log warping's offset, as a fraction of the spread between the smallest observation and
+ * the median: small enough that the warping is close to log(y - min) over the bulk of the data,
+ * large enough that the minimum does not map to -inf. */
+#define WARP_DELTA 0.1
+/* The initial design is skewed upwards when its upper half spans more than this many times its
+ * lower half (a symmetric design gives 1). */
+#define WARP_SKEW 2.0
 
 /* A heavy upper tail (Rosenbrock-like ranges) swamps a stationary GP. The candidate is
  * w(y) = log(y - lo + delta), monotone, so it keeps every minimizer. It is considered when the
  * first `first` observations (the space-filling design: the function's shape over the box) are
  * skewed upwards; delta follows the median of all observations, so the warping sharpens as the
- * search closes in. Returns 0 when there is no candidate. */
-static int warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta)
+ * search closes in. Sets *found to 0 when there is no candidate. GPBO_ENOMEM. */
+static int warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta,
+                          int *found)
 {
-    double l0, h0, hi;
+    double l0, h0, med, med_all, hi;
+    *found = 0;
     if (first > n)
         first = n;
-    double med = median_of(y, first, &l0, &h0);
-    if (!(h0 - med > 2.0 * (med - l0)) || !(med > l0))
-        return 0;
-    double med_all = median_of(y, n, lo, &hi);
-    *delta = 0.1 * (med_all - *lo);
+    int rc = median_of(y, first, &med, &l0, &h0);
+    if (rc != GPBO_OK || !(h0 - med > WARP_SKEW * (med - l0)) || !(med > l0))
+        return rc;
+    if ((rc = median_of(y, n, &med_all, lo, &hi)) != GPBO_OK)
+        return rc;
+    *delta = WARP_DELTA * (med_all - *lo);
     if (!(*delta > 1e-12 * (hi - *lo)))
         *delta = 1e-12 * (hi - *lo) + 1e-300;
-    return 1;
+    *found = 1;
+    return GPBO_OK;
 }
 
 static double std_of(const double *y, size_t n)
@@ -391,8 +400,10 @@ static int bayes_propose(bayes_fit *f, const gpbo_study_options *o, uint64_t see
     int rc = gp ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     double lo = 0, delta = 0;
     double *yw = NULL;
-    if (rc == GPBO_OK && n >= 5 &&
-        warp_candidate(y, n, o->n_init > 5 ? o->n_init : 5, &lo, &delta)) {
+    int warp = 0;
+    if (rc == GPBO_OK && n >= 5)
+        rc = warp_candidate(y, n, o->n_init > 5 ? o->n_init : 5, &lo, &delta, &warp);
+    if (rc == GPBO_OK && warp) {
         if ((yw = malloc(n * sizeof *yw)) == NULL)
             rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
         for (size_t i = 0; rc == GPBO_OK && i < n; i++)
@@ -417,9 +428,15 @@ static int bayes_propose(bayes_fit *f, const gpbo_study_options *o, uint64_t see
         f->warp = 0;
         f->additive = 0;
         double l_best = l_raw;
+        /* One policy for the candidate models (warped, additive): a candidate whose fit fails
+         * numerically drops out and the model that fitted stays; only running out of memory
+         * fails the proposal. */
         if (rc == GPBO_OK && yw != NULL) {
-            double l_warp = fit_lml(gp, &fo, n_fit, x, yw, y, lo, delta, 1, &rc);
-            if (rc == GPBO_OK && l_warp > l_raw) {
+            int wrc = GPBO_OK;
+            double l_warp = fit_lml(gp, &fo, n_fit, x, yw, y, lo, delta, 1, &wrc);
+            if (wrc == GPBO_ENOMEM)
+                rc = wrc;
+            else if (wrc == GPBO_OK && l_warp > l_raw) {
                 f->warp = 1;
                 l_best = l_warp;
                 gpbo_gp_get_params(gp, f->theta);
@@ -427,14 +444,16 @@ static int bayes_propose(bayes_fit *f, const gpbo_study_options *o, uint64_t see
         }
         /* The additive form of the kernel (a sum of one-input terms) competes by the same
          * likelihood, fitted on the values (warped or not) the ARD model preferred, from the
-         * ARD optimum and one random start; a failed additive fit just leaves the ARD model. */
+         * ARD optimum and one random start. */
         if (rc == GPBO_OK && d >= 2 && o->additive && gpbo_gp_set_params(gp, f->theta) == GPBO_OK &&
             gpbo_gp_set_additive(gp, 1) == GPBO_OK) {
             gpbo_gp_fit_options fa = fo;
             fa.restarts = 1;
             int w = f->warp, frc = GPBO_OK;
             double l_add = fit_lml(gp, &fa, n_fit, x, w ? yw : y, y, lo, delta, w, &frc);
-            if (frc == GPBO_OK && l_add > l_best) {
+            if (frc == GPBO_ENOMEM)
+                rc = frc;
+            else if (frc == GPBO_OK && l_add > l_best) {
                 f->additive = 1;
                 gpbo_gp_get_params(gp, f->theta);
             }

@@ -174,6 +174,26 @@ GPBO_API int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, d
                               size_t npending, const double *pending, size_t q, double *out_x,
                               double *out_value);
 
+/** The largest dimension gpbo_acq_sobol() supports (that of GSL's Sobol sequence). */
+#define GPBO_ACQ_SOBOL_MAX_DIM 40
+
+/**
+ * Points first .. first + count - 1 of the Sobol sequence in dim dimensions, the origin first,
+ * each randomized by a digital shift (its 32-bit binary expansion XORed with shift[k] in
+ * coordinate k, which keeps the net structure: every 2^m leading points stratify each
+ * coordinate), mapped to the centres of the 2^-32 cells so that no coordinate is exactly 0 or 1.
+ * The one Sobol generator of gpbo: the acquisition's raw points and the search's Sobol strategy
+ * and initial designs use it. Costs O(first + count) (the sequence is walked from its start).
+ * @param shift dim 32-bit shifts; all zero gives the plain sequence.
+ * @param[out] out count * dim, row-major.
+ * @return GPBO_OK; GPBO_EINVAL when dim is 0 or above GPBO_ACQ_SOBOL_MAX_DIM or a pointer is
+ *         NULL; GPBO_ENOMEM. On error out is unspecified.
+ * Thread-safety: safe on distinct outputs. It never lets GSL abort the process: on first use it
+ * turns GSL's default abort-on-error handler off unless the application installed its own.
+ */
+GPBO_API int gpbo_acq_sobol(size_t dim, const uint32_t *shift, size_t first, size_t count,
+                            double *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -116,6 +116,26 @@ static void test_finds_known_maximum(void **state)
     gpbo_gp_free(g2);
 }
 
+/* More starts than near_best() fills (restarts >= 65 asks for 17+ starts near the best of 30
+ * observations; it fills at most 16): every start is a real point, so the proposal still reaches
+ * the grid's best and repeats exactly (before the fix the extra starts were uninitialized
+ * memory, which valgrind reported). */
+static void test_many_restarts(void **state)
+{
+    (void)state;
+    gpbo_gp *g2 = gp_2d(30, 0);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.kind = GPBO_ACQ_EI;
+    o.restarts = 100;
+    o.seed = 5;
+    check_finds_max(g2, &o, 401);
+    double a[2], b[2];
+    assert_int_equal(gpbo_acq_propose(g2, &o, NAN, 0, NULL, 1, a, NULL), GPBO_OK);
+    assert_int_equal(gpbo_acq_propose(g2, &o, NAN, 0, NULL, 1, b, NULL), GPBO_OK);
+    assert_memory_equal(a, b, sizeof a);
+    gpbo_gp_free(g2);
+}
+
 /* In 6 dimensions the proposal is at least as good as the best of 100000 uniform points. */
 static void test_beats_random_search_6d(void **state)
 {
@@ -427,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_fixed_and_projection),
         cmocka_unit_test(test_fixed_with_projection_and_pending),
         cmocka_unit_test(test_thompson_pending_and_seed),
+        cmocka_unit_test(test_many_restarts),
         cmocka_unit_test(test_constant_y),
         cmocka_unit_test(test_errors),
     };
