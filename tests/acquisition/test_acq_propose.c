@@ -116,6 +116,37 @@ static void test_finds_known_maximum(void **state)
     gpbo_gp_free(g2);
 }
 
+/* The shared Sobol generator: every 2^m leading points of the shifted sequence put exactly one
+ * point in each of the 2^m equal bins of every coordinate; a slice equals the rows of a longer
+ * call; bad dimensions are refused. */
+static void test_sobol(void **state)
+{
+    (void)state;
+    enum { D = 7, N = 64 };
+    uint32_t shift[D];
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    for (size_t k = 0; k < D; k++)
+        shift[k] = (uint32_t)(gpbo_rng_u64(&r) >> 32);
+    double z[N * D], part[5 * D];
+    assert_int_equal(gpbo_acq_sobol(D, shift, 0, N, z), GPBO_OK);
+    for (size_t k = 0; k < D; k++) {
+        int bins[N] = {0};
+        for (size_t i = 0; i < N; i++) {
+            double v = z[i * D + k];
+            assert_true(v > 0.0 && v < 1.0);
+            bins[(size_t)(v * N)]++;
+        }
+        for (size_t b = 0; b < N; b++)
+            assert_int_equal(bins[b], 1);
+    }
+    assert_int_equal(gpbo_acq_sobol(D, shift, 17, 5, part), GPBO_OK);
+    assert_memory_equal(part, z + 17 * D, sizeof part);
+    assert_int_equal(gpbo_acq_sobol(0, shift, 0, 1, z), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_sobol(GPBO_ACQ_SOBOL_MAX_DIM + 1, shift, 0, 1, z), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_sobol(D, NULL, 0, 1, z), GPBO_EINVAL);
+}
+
 /* More starts than near_best() fills (restarts >= 65 asks for 17+ starts near the best of 30
  * observations; it fills at most 16): every start is a real point, so the proposal still reaches
  * the grid's best and repeats exactly (before the fix the extra starts were uninitialized
@@ -448,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_fixed_with_projection_and_pending),
         cmocka_unit_test(test_thompson_pending_and_seed),
         cmocka_unit_test(test_many_restarts),
+        cmocka_unit_test(test_sobol),
         cmocka_unit_test(test_constant_y),
         cmocka_unit_test(test_errors),
     };
