@@ -44,16 +44,18 @@ def run(args, cwd, timeout=120, **kw):
 OBJ = """\
     #!/usr/bin/python3
     # x, y from --x=.. --y=..; optional sleep; logs its trial id; prints steps and the loss
-    import os, sys, time
+    import math, os, sys, time
     a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
     x, y = float(a["x"]), float(a["y"])
+    # the test-only switch of the statistical tests: every value one ulp up
+    up = (lambda v: math.nextafter(v, math.inf)) if os.environ.get("GPBO_TEST_PERTURB_ULP") == "1" else (lambda v: v)
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "started.log"), "a") as f:
         f.write(os.environ["GPBO_TRIAL_ID"] + "\\n")
     t = float(os.environ.get("OBJ_SLEEP", "0"))
     for s in range(1, 4):
         time.sleep(t / 3)
-        print(f"loss={(x - 1) ** 2 + (y + 2) ** 2 + 1.0 / s} step={s}", flush=True)
-    print(f"loss={(x - 1) ** 2 + (y + 2) ** 2}")
+        print(f"loss={up((x - 1) ** 2 + (y + 2) ** 2 + 1.0 / s)} step={s}", flush=True)
+    print(f"loss={up((x - 1) ** 2 + (y + 2) ** 2)}")
     """
 
 

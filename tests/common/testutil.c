@@ -2,6 +2,8 @@
  * testutil.c: scratch directories and files for tests.
  */
 #include <ftw.h>
+#include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -46,4 +48,10 @@ const char *gpbo_test_source_dir(void)
 {
     const char *dir = getenv("GPBO_SOURCE_DIR");
     return dir != NULL ? dir : ".";
+}
+
+double gpbo_test_objective_value(double v)
+{
+    const char *e = getenv("GPBO_TEST_PERTURB_ULP");
+    return e != NULL && strcmp(e, "1") == 0 ? nextafter(v, INFINITY) : v;
 }
