@@ -65,7 +65,7 @@ void gpbo_dataset_free(gpbo_dataset *ds)
  */
 
 /* The first allocation for a stream of unknown size; it doubles as the data arrives. */
-#define IDX_FIRST_CHUNK ((size_t)1 << 20)
+#define IDX_FIRST_CHUNK ((size_t)1 << 16)
 
 /* One IDX file being read. */
 typedef struct idx_file {
@@ -87,7 +87,9 @@ static int gz_fail(gzFile f, const char *path, const char *what)
         return gpbo_error_set(GPBO_EIO, "%s: cannot read %s: %s", path, what, strerror(sys));
     if (e == Z_MEM_ERROR)
         return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading %s", path, what);
-    return gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", path, what, m);
+    /* zlib names the file by its descriptor ("<fd:3>: incorrect data check"): drop that */
+    const char *colon = strncmp(m, "<fd:", 4) == 0 ? strstr(m, ": ") : NULL;
+    return gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", path, what, colon ? colon + 2 : m);
 }
 
 /* Reads exactly len bytes, or fails naming what was being read. */

@@ -284,7 +284,7 @@ static void test_gzip_bomb(void **s)
     expect_outcome(&o, GPBO_EFORMAT, "but the decompressed stream holds 8388608");
     assert_true(TEST_ASAN || o.maxrss_kb < 48 * 1024);
 
-    /* an honest 8 MiB stream loads, its buffer grown from 1 MiB as the data came */
+    /* an honest 8 MiB stream loads, its buffer grown from 64 KiB as the data came */
     b = images(0x803, (uint32_t)big, 1, 1, big);
     memset(b.p + 16, 0, big);
     put(img, "bomb-exact.gz", gz(b));
@@ -464,7 +464,7 @@ static void test_every_allocation_fails(void **s)
     skip();
 #else
     char img[600], lab[600];
-    const uint32_t n = 3 * (1u << 20) / 4; /* 3 MiB of 2x2 images: 1 -> 2 -> 3 MiB */
+    const uint32_t n = 3 * (1u << 20) / 4; /* 3 MiB of 2x2 images: 64 KiB doubled to 3 MiB */
     long plain_failures = 0;
     for (int z = 0; z < 2; z++) {
         put(img, "a-images",
