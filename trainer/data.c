@@ -20,6 +20,9 @@
 
 static gpbo_dataset *ds_alloc(size_t n, size_t features)
 {
+    /* callers pass sizes of data they hold; the check keeps n * features honest anyway */
+    if (features != 0 && n > SIZE_MAX / sizeof(float) / features)
+        return NULL;
     gpbo_dataset *d = calloc(1, sizeof *d);
     if (d == NULL)
         return NULL;

@@ -471,6 +471,11 @@ static void test_every_allocation_fails(void **s)
             z ? gz(images(0x803, n, 2, 2, 4 * (size_t)n)) : images(0x803, n, 2, 2, 4 * (size_t)n));
         put(lab, "a-labels", z ? gz(labels(n, n)) : labels(n, n));
         long failures = 0;
+        /* the four places that report it: zlib's open, zlib's reads, the loader's buffers,
+         * the dataset */
+        const char *where[4] = {"out of memory opening the file", "out of memory reading",
+                                "bytes of the pixels", "out of memory for 786432 images"};
+        int seen[4] = {0};
         for (fail_at = 0;; fail_at++) {
             calls = 0;
             armed = 1;
@@ -484,8 +489,13 @@ static void test_every_allocation_fails(void **s)
             if (gpbo_error_code() != GPBO_ENOMEM)
                 fail_msg("allocation %ld failed: code %d '%s'", fail_at, gpbo_error_code(),
                          gpbo_error_message());
+            for (int k = 0; k < 4; k++)
+                seen[k] |= strstr(gpbo_error_message(), where[k]) != NULL;
             failures++;
         }
+        for (int k = 0; k < 4; k++)
+            if (!seen[k])
+                fail_msg("no failure said '%s'", where[k]);
         /* plain: 17 here (zlib's state and buffers, pixels, labels, the dataset's arrays);
          * gzip adds inflate's state and the pixel buffer's doublings */
         assert_true(failures >= 12);
