@@ -150,9 +150,10 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
     if (all == NULL)
         return gpbo_error_code();
     if (t->val_size == 0 || t->val_size >= all->n) {
+        size_t n = all->n;
         gpbo_dataset_free(all);
         return gpbo_error_set(GPBO_EINVAL, "trainer: val_size %zu does not fit %zu images",
-                              t->val_size, limit);
+                              t->val_size, n);
     }
     int rc =
         gpbo_dataset_split(all, (double)t->val_size / (double)all->n, 12345, &d->train, &d->val);

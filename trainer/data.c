@@ -3,10 +3,15 @@
  * normalization. Bad files give GPBO_EFORMAT with the file and what is wrong, never a crash.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "gpbo/rng.h"
@@ -15,6 +20,9 @@
 
 static gpbo_dataset *ds_alloc(size_t n, size_t features)
 {
+    /* callers pass sizes of data they hold; the check keeps n * features honest anyway */
+    if (features != 0 && n > SIZE_MAX / sizeof(float) / features)
+        return NULL;
     gpbo_dataset *d = calloc(1, sizeof *d);
     if (d == NULL)
         return NULL;
@@ -41,6 +49,52 @@ void gpbo_dataset_free(gpbo_dataset *ds)
     }
 }
 
+/*
+ * IDX files (the MNIST format): a 4-byte magic number (two zero bytes, the data type, the
+ * number of dimensions), the dimensions as big-endian 32-bit counts, then the items. Only type
+ * 0x08 (unsigned bytes) is read, plain or gzip-compressed (zlib tells them apart).
+ *
+ * Nothing is allocated on the header's word alone. A plain file's size is compared with what
+ * its header claims before anything is read; a gzip stream's size is known only by inflating
+ * it, so its bytes go into a buffer that grows as they arrive, never beyond what the header
+ * claims: a header claiming 2^32-1 images reserves no more than the stream really delivers.
+ *
+ * Bytes after the items the header declares are an error: they mean a wrong count in the
+ * header or two files run together, and taking the header's word would quietly train on part
+ * of the data. With a limit, a gzip image stream is read only as far as the limit (checking its
+ * remainder would inflate the whole file for data nobody asked for); a plain file is checked
+ * whole, from its size. The label file is always read whole (it is small), so that the number
+ * of classes is the file's and not that of its first `limit` labels.
+ */
+
+/* The first allocation for a stream of unknown size; it doubles as the data arrives. */
+#define IDX_FIRST_CHUNK ((size_t)1 << 16)
+
+/* One IDX file being read. */
+typedef struct idx_file {
+    const char *path;
+    const char *what; /* "the pixels" or "the labels", for messages */
+    gzFile f;
+    int sized;        /* a plain regular file, whose payload size fstat tells */
+    uint64_t on_disk; /* if sized: the bytes after the header */
+    int header;       /* the header's length in bytes */
+    uint32_t dims[3];
+} idx_file;
+
+/* The status of a failed gzread: EIO for a system error, ENOMEM, EFORMAT for corrupt data. */
+static int gz_fail(gzFile f, const char *path, const char *what)
+{
+    int sys = errno, e = 0;
+    const char *m = gzerror(f, &e);
+    if (e == Z_ERRNO)
+        return gpbo_error_set(GPBO_EIO, "%s: cannot read %s: %s", path, what, strerror(sys));
+    if (e == Z_MEM_ERROR)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading %s", path, what);
+    /* zlib names the file by its descriptor ("<fd:3>: incorrect data check"): drop that */
+    const char *colon = strncmp(m, "<fd:", 4) == 0 ? strstr(m, ": ") : NULL;
+    return gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", path, what, colon ? colon + 2 : m);
+}
+
 /* Reads exactly len bytes, or fails naming what was being read. */
 static int read_exact(gzFile f, const char *path, void *buf, size_t len, const char *what)
 {
@@ -48,11 +102,8 @@ static int read_exact(gzFile f, const char *path, void *buf, size_t len, const c
     while (len > 0) {
         unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
         int got = gzread(f, p, chunk);
-        if (got < 0) {
-            int e;
-            const char *m = gzerror(f, &e);
-            return gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", path, what, m);
-        }
+        if (got < 0)
+            return gz_fail(f, path, what);
         if (got == 0)
             return gpbo_error_set(GPBO_EFORMAT, "%s: truncated while reading %s", path, what);
         p += got;
@@ -66,28 +117,176 @@ static uint32_t be32(const unsigned char *b)
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
-/* Opens an IDX file and reads its header: type 0x08 (unsigned byte) and ndims dimensions. */
-static int idx_header(const char *path, int ndims, gzFile *out, uint32_t dims[3])
+static void idx_close(idx_file *x)
 {
-    gzFile f = gzopen(path, "rb");
-    if (f == NULL)
+    if (x->f != NULL)
+        gzclose(x->f);
+    x->f = NULL;
+}
+
+/*
+ * Opens an IDX file of ndims dimensions (3: images, 1: labels) and reads its header into x.
+ * On error returns the code with a message naming the file and the field; x holds nothing open.
+ */
+static int idx_open(idx_file *x, const char *path, int ndims)
+{
+    memset(x, 0, sizeof *x);
+    x->path = path;
+    x->what = ndims == 3 ? "the pixels" : "the labels";
+    x->header = 4 + 4 * ndims;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return gpbo_error_set(GPBO_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if ((x->f = gzdopen(fd, "rb")) == NULL) {
+        close(fd);
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory opening the file", path);
+    }
     unsigned char h[16];
-    int rc = read_exact(f, path, h, 4, "the magic number");
-    if (rc == GPBO_OK && (h[0] != 0 || h[1] != 0 || h[2] != 0x08 || h[3] != ndims))
+    const char *kind = ndims == 3 ? "images" : "labels";
+    int rc = read_exact(x->f, path, h, 4, "the magic number");
+    if (rc == GPBO_OK && (h[0] != 0 || h[1] != 0))
         rc = gpbo_error_set(GPBO_EFORMAT,
-                            "%s: bad magic number %02x%02x%02x%02x (expected 000008%02x: %s)", path,
-                            h[0], h[1], h[2], h[3], ndims,
-                            ndims == 3 ? "IDX unsigned-byte images" : "IDX unsigned-byte labels");
+                            "%s: bad magic number %02x%02x%02x%02x: an IDX file starts with two "
+                            "zero bytes (expected 000008%02x, IDX unsigned-byte %s)",
+                            path, h[0], h[1], h[2], h[3], ndims, kind);
+    else if (rc == GPBO_OK && h[2] != 0x08)
+        rc = gpbo_error_set(GPBO_EFORMAT,
+                            "%s: magic number %02x%02x%02x%02x: data type 0x%02x is not supported "
+                            "(only 0x08, unsigned bytes)",
+                            path, h[0], h[1], h[2], h[3], h[2]);
+    else if (rc == GPBO_OK && h[3] != ndims)
+        rc = gpbo_error_set(GPBO_EFORMAT,
+                            "%s: magic number %02x%02x%02x%02x: %u dimensions, but IDX %s have %d",
+                            path, h[0], h[1], h[2], h[3], h[3], kind, ndims);
     if (rc == GPBO_OK)
-        rc = read_exact(f, path, h + 4, 4 * (size_t)ndims, "the dimensions");
+        rc = read_exact(x->f, path, h + 4, 4 * (size_t)ndims, "the dimensions");
     if (rc != GPBO_OK) {
-        gzclose(f);
+        idx_close(x);
         return rc;
     }
     for (int k = 0; k < ndims; k++)
-        dims[k] = be32(h + 4 + 4 * k);
-    *out = f;
+        x->dims[k] = be32(h + 4 + 4 * k);
+    /* gzdirect: zlib found no gzip header, so the bytes on disk are the bytes read. */
+    x->sized = S_ISREG(st.st_mode) && gzdirect(x->f);
+    if (x->sized && st.st_size > x->header)
+        x->on_disk = (uint64_t)st.st_size - (uint64_t)x->header;
+    return GPBO_OK;
+}
+
+/* The error for a file holding fewer bytes (holds) than its header claims (total, claim). */
+static int idx_short(const idx_file *x, uint64_t total, const char *claim, uint64_t holds)
+{
+    return gpbo_error_set(GPBO_EFORMAT,
+                          "%s: truncated: header claims %s (%" PRIu64
+                          " bytes after the %d-byte header) but the %s holds %" PRIu64,
+                          x->path, claim, total, x->header,
+                          x->sized ? "file" : "decompressed stream", holds);
+}
+
+/* The error for data after what the header claims; extra is how much (0: unknown). */
+static int idx_trailing(const idx_file *x, const char *claim, uint64_t extra)
+{
+    if (extra > 0)
+        return gpbo_error_set(GPBO_EFORMAT,
+                              "%s: %" PRIu64 " bytes of trailing data after the %s its header "
+                              "claims (a wrong count in the header?)",
+                              x->path, extra, claim);
+    return gpbo_error_set(GPBO_EFORMAT,
+                          "%s: the decompressed stream goes on after the %s its header claims "
+                          "(trailing data, or a wrong count in the header?)",
+                          x->path, claim);
+}
+
+/*
+ * For a plain file, compares the payload its header claims (total bytes, described by claim)
+ * with the file's size: free, so done before anything is read or allocated. A gzip stream
+ * passes here and is checked as it is read.
+ */
+static int idx_check_size(const idx_file *x, uint64_t total, const char *claim)
+{
+    if (!x->sized || x->on_disk == total)
+        return GPBO_OK;
+    if (x->on_disk < total)
+        return idx_short(x, total, claim, x->on_disk);
+    return idx_trailing(x, claim, x->on_disk - total);
+}
+
+/*
+ * Reads the payload of x, which its header claims is total bytes (described by claim), and
+ * keeps the first keep <= total of them in *out. A sized file (already checked by
+ * idx_check_size) gets its buffer at once; a stream's buffer grows as the data arrives, so it
+ * is never larger than what the stream delivered. With whole, reads on to the end through a
+ * small scratch buffer to check that the stream holds exactly total bytes (this also makes zlib
+ * check the gzip trailer's CRC). *max_out, if not NULL, receives the largest byte of the whole
+ * payload read. On error returns the code with a message naming the file; *out is unchanged.
+ */
+static int idx_payload(idx_file *x, uint64_t total, size_t keep, int whole, const char *claim,
+                       unsigned char **out, unsigned *max_out)
+{
+    size_t cap = x->sized || keep < IDX_FIRST_CHUNK ? keep : IDX_FIRST_CHUNK, have = 0;
+    unsigned char *buf = malloc(cap > 0 ? cap : 1);
+    if (buf == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory for %zu bytes of %s", x->path, cap,
+                              x->what);
+    int rc = GPBO_OK;
+    while (rc == GPBO_OK && have < keep) {
+        if (have == cap) {
+            size_t grown = cap > keep / 2 ? keep : 2 * cap;
+            unsigned char *b = realloc(buf, grown);
+            if (b == NULL) {
+                rc = gpbo_error_set(GPBO_ENOMEM, "%s: out of memory for %zu bytes of %s", x->path,
+                                    grown, x->what);
+                break;
+            }
+            buf = b;
+            cap = grown;
+        }
+        size_t want = cap - have < (1u << 30) ? cap - have : (1u << 30);
+        int got = gzread(x->f, buf + have, (unsigned)want);
+        if (got < 0)
+            rc = gz_fail(x->f, x->path, x->what);
+        else if (got == 0)
+            rc = idx_short(x, total, claim, have);
+        else
+            have += (size_t)got;
+    }
+    unsigned max = 0;
+    for (size_t i = 0; rc == GPBO_OK && max_out != NULL && i < keep; i++)
+        max = buf[i] > max ? buf[i] : max;
+    uint64_t seen = keep;
+    unsigned char scratch[16384];
+    while (rc == GPBO_OK && whole) {
+        uint64_t left = total - seen;
+        /* once everything claimed is in, ask for one byte more: there must be none */
+        unsigned want = left == 0 ? 1 : left < sizeof scratch ? (unsigned)left : sizeof scratch;
+        int got = gzread(x->f, scratch, want);
+        if (got < 0) {
+            rc = gz_fail(x->f, x->path, x->what);
+        } else if (got == 0) {
+            if (left > 0)
+                rc = idx_short(x, total, claim, seen);
+            break;
+        } else if (left == 0) {
+            rc = idx_trailing(x, claim, 0);
+        } else {
+            for (int i = 0; max_out != NULL && i < got; i++)
+                max = scratch[i] > max ? scratch[i] : max;
+            seen += (uint64_t)got;
+        }
+    }
+    if (rc != GPBO_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    if (max_out != NULL)
+        *max_out = max;
     return GPBO_OK;
 }
 
@@ -97,54 +296,67 @@ gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size
         gpbo_error_set(GPBO_EINVAL, "dataset_load_idx: a path is NULL");
         return NULL;
     }
-    gzFile fi = NULL, fl = NULL;
-    uint32_t di[3] = {0}, dl[3] = {0};
+    idx_file fi, fl;
     gpbo_dataset *d = NULL;
-    unsigned char *buf = NULL;
-    if (idx_header(images, 3, &fi, di) != GPBO_OK || idx_header(labels, 1, &fl, dl) != GPBO_OK)
+    unsigned char *pix = NULL, *lab = NULL;
+    memset(&fl, 0, sizeof fl);
+    if (idx_open(&fi, images, 3) != GPBO_OK || idx_open(&fl, labels, 1) != GPBO_OK)
         goto fail;
-    if (di[0] != dl[0]) {
-        gpbo_error_set(GPBO_EFORMAT, "%s holds %u images but %s holds %u labels", images, di[0],
-                       labels, dl[0]);
-        goto fail;
-    }
-    if (di[1] == 0 || di[2] == 0 || di[1] > 4096 || di[2] > 4096) {
-        gpbo_error_set(GPBO_EFORMAT, "%s: image size %ux%u is not plausible", images, di[1], di[2]);
+    uint32_t n = fi.dims[0], r = fi.dims[1], c = fi.dims[2];
+    if (n == 0) {
+        gpbo_error_set(GPBO_EFORMAT, "%s: header claims 0 images", images);
         goto fail;
     }
-    size_t n = di[0], f = (size_t)di[1] * di[2];
-    if (limit > 0 && limit < n)
-        n = limit;
-    if ((d = ds_alloc(n, f)) == NULL || (buf = malloc(n * f + 1)) == NULL) {
-        gpbo_error_set(GPBO_ENOMEM, "dataset_load_idx: out of memory for %zu images", n);
+    if (r == 0 || c == 0 || r > 4096 || c > 4096) {
+        gpbo_error_set(GPBO_EFORMAT,
+                       "%s: header claims images of %ux%u pixels (each side must be 1 to 4096)",
+                       images, r, c);
         goto fail;
     }
-    d->rows = di[1];
-    d->cols = di[2];
-    if (read_exact(fi, images, buf, n * f, "the pixels") != GPBO_OK)
+    if (fl.dims[0] != n) {
+        gpbo_error_set(GPBO_EFORMAT, "%s holds %u images but %s holds %u labels", images, n, labels,
+                       fl.dims[0]);
         goto fail;
-    for (size_t i = 0; i < n * f; i++)
-        d->x[i] = (float)buf[i] / 255.0f;
-    if (read_exact(fl, labels, buf, n, "the labels") != GPBO_OK)
-        goto fail;
-    size_t classes = 0;
-    for (size_t i = 0; i < n; i++) {
-        d->y[i] = buf[i];
-        if ((size_t)buf[i] + 1 > classes)
-            classes = (size_t)buf[i] + 1;
     }
-    d->classes = classes < 2 ? 2 : classes;
-    free(buf);
-    gzclose(fi);
-    gzclose(fl);
+    /* n < 2^32 and r * c <= 2^24: no overflow in 64 bits */
+    uint64_t f = (uint64_t)r * c, total = n * f;
+    size_t keep = limit > 0 && limit < n ? limit : n;
+    if (total > SIZE_MAX / sizeof(float)) { /* only where size_t has 32 bits */
+        gpbo_error_set(GPBO_ENOMEM, "%s: %u images of %ux%u do not fit in memory here", images, n,
+                       r, c);
+        goto fail;
+    }
+    char ci[80], cl[48];
+    snprintf(ci, sizeof ci, "%u images of %ux%u", n, r, c);
+    snprintf(cl, sizeof cl, "%u labels", n);
+    unsigned maxlab = 0;
+    if (idx_check_size(&fi, total, ci) != GPBO_OK || idx_check_size(&fl, n, cl) != GPBO_OK ||
+        idx_payload(&fi, total, keep * (size_t)f, !fi.sized && keep == n, ci, &pix, NULL) !=
+            GPBO_OK ||
+        idx_payload(&fl, n, keep, 1, cl, &lab, &maxlab) != GPBO_OK)
+        goto fail;
+    if ((d = ds_alloc(keep, (size_t)f)) == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "dataset_load_idx: out of memory for %zu images", keep);
+        goto fail;
+    }
+    d->rows = r;
+    d->cols = c;
+    for (size_t i = 0; i < keep * (size_t)f; i++)
+        d->x[i] = (float)pix[i] / 255.0f;
+    for (size_t i = 0; i < keep; i++)
+        d->y[i] = lab[i];
+    d->classes = maxlab + 1 < 2 ? 2 : maxlab + 1;
+    free(pix);
+    free(lab);
+    idx_close(&fi);
+    idx_close(&fl);
     return d;
 fail:
-    free(buf);
+    free(pix);
+    free(lab);
     gpbo_dataset_free(d);
-    if (fi)
-        gzclose(fi);
-    if (fl)
-        gzclose(fl);
+    idx_close(&fi);
+    idx_close(&fl);
     return NULL;
 }
 

@@ -46,11 +46,15 @@ typedef struct gpbo_dataset {
 
 /**
  * Reads an IDX image file and its IDX label file (gzip-compressed or plain, as zlib detects),
- * scaling pixels to [0, 1]. Checks the magic numbers, the dimensions, that both files hold
- * the same number of items and that neither is truncated.
- * @param limit read at most this many examples (0: all).
- * @return the dataset, or NULL with GPBO_EIO (cannot open) or GPBO_EFORMAT naming the file
- *         and the problem; GPBO_ENOMEM.
+ * scaling pixels to [0, 1]. Checks the magic numbers (unsigned-byte data only), the dimensions
+ * (at least one image, sides 1 to 4096), that both files claim the same number of items, and
+ * that each holds exactly what its header claims: neither truncated nor followed by extra data.
+ * Memory follows what the files really hold, never the header's counts alone. The number of
+ * classes is the largest label of the whole label file plus one (at least 2).
+ * @param limit read at most this many examples (0: all). With a limit, a gzip image file is
+ *        read only as far as the limit, so its remainder is not checked.
+ * @return the dataset, or NULL with GPBO_EIO (cannot open or read) or GPBO_EFORMAT naming the
+ *         file and the field; GPBO_ENOMEM.
  */
 GPBO_API gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size_t limit);
 
