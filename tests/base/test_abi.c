@@ -59,10 +59,11 @@ typedef struct fit_options_v1 {
     uint64_t seed;
     double ftol_rel;
 } fit_options_v1;
-#define FIT_V1(X)                                                                                  \
-    X(version)                                                                                     \
-    X(restarts) X(max_evals) X(lengthscale_bounds) X(signal_bounds) X(noise_bounds) X(learn_noise) \
-        X(use_priors) X(lengthscale_prior) X(noise_prior) X(seed) X(ftol_rel)
+/* clang-format off */
+#define FIT_V1(X) \
+    X(version) X(restarts) X(max_evals) X(lengthscale_bounds) X(signal_bounds) X(noise_bounds) \
+    X(learn_noise) X(use_priors) X(lengthscale_prior) X(noise_prior) X(seed) X(ftol_rel)
+/* clang-format on */
 #define FIT_PLACE(f) SAME_PLACE(fit_options_v1, gpbo_gp_fit_options, f)
 FIT_V1(FIT_PLACE)
 
@@ -84,10 +85,11 @@ typedef struct acq_options_v1 {
     gpbo_acq_project_fn project;
     void *project_payload;
 } acq_options_v1;
-#define ACQ_V1(X)                                                                                  \
-    X(version)                                                                                     \
-    X(kind) X(beta_rule) X(beta) X(delta) X(optimizer) X(raw_samples) X(restarts) X(max_evals)     \
-        X(seed) X(batch) X(fixed) X(fixed_values) X(project) X(project_payload)
+/* clang-format off */
+#define ACQ_V1(X) \
+    X(version) X(kind) X(beta_rule) X(beta) X(delta) X(optimizer) X(raw_samples) X(restarts) \
+    X(max_evals) X(seed) X(batch) X(fixed) X(fixed_values) X(project) X(project_payload)
+/* clang-format on */
 #define ACQ_PLACE(f) SAME_PLACE(acq_options_v1, gpbo_acq_options, f)
 ACQ_V1(ACQ_PLACE)
 
@@ -126,10 +128,11 @@ typedef struct study_options_v2 {
     int use_priors;
     int additive; /* version 2 */
 } study_options_v2;
-#define STUDY_V1(X)                                                                                \
-    X(version)                                                                                     \
-    X(direction) X(seed) X(grid_resolution) X(grid_shuffle) X(lhs_size) X(n_init) X(kernel)        \
-        X(acquisition) X(batch) X(refit_every) X(failed) X(use_priors)
+/* clang-format off */
+#define STUDY_V1(X) \
+    X(version) X(direction) X(seed) X(grid_resolution) X(grid_shuffle) X(lhs_size) X(n_init) \
+    X(kernel) X(acquisition) X(batch) X(refit_every) X(failed) X(use_priors)
+/* clang-format on */
 #define STUDY_V2(X)     STUDY_V1(X) X(additive)
 #define STUDY1_PLACE(f) SAME_PLACE(study_options_v1, gpbo_study_options, f)
 #define STUDY2_PLACE(f) SAME_PLACE(study_options_v2, gpbo_study_options, f)
@@ -149,9 +152,11 @@ typedef struct pruner_options_v1 {
     long max_iter;
     double eta;
 } pruner_options_v1;
-#define PRUNER_V1(X)                                                                               \
-    X(version)                                                                                     \
-    X(kind) X(startup_trials) X(warmup_steps) X(interval_steps) X(min_iter) X(max_iter) X(eta)
+/* clang-format off */
+#define PRUNER_V1(X) \
+    X(version) X(kind) X(startup_trials) X(warmup_steps) X(interval_steps) X(min_iter) \
+    X(max_iter) X(eta)
+/* clang-format on */
 #define PRUNER_PLACE(f) SAME_PLACE(pruner_options_v1, gpbo_pruner_options, f)
 PRUNER_V1(PRUNER_PLACE)
 
@@ -185,12 +190,13 @@ typedef struct trainer_config_v1 {
     gpbo_epoch_fn on_epoch;
     void *payload;
 } trainer_config_v1;
-#define TRAINER_V1(X)                                                                              \
-    X(version)                                                                                     \
-    X(activation) X(dropout) X(optimizer) X(lr) X(momentum) X(nesterov) X(beta1) X(beta2) X(rho)   \
-        X(eps) X(weight_decay) X(l1) X(schedule) X(gamma) X(step_size) X(warmup_epochs)            \
-            X(batch_size) X(epochs) X(patience) X(min_delta) X(shift) X(flip) X(seed) X(on_epoch)  \
-                X(payload)
+/* clang-format off */
+#define TRAINER_V1(X) \
+    X(version) X(activation) X(dropout) X(optimizer) X(lr) X(momentum) X(nesterov) X(beta1) \
+    X(beta2) X(rho) X(eps) X(weight_decay) X(l1) X(schedule) X(gamma) X(step_size) \
+    X(warmup_epochs) X(batch_size) X(epochs) X(patience) X(min_delta) X(shift) X(flip) X(seed) \
+    X(on_epoch) X(payload)
+/* clang-format on */
 #define TRAINER_PLACE(f) SAME_PLACE(trainer_config_v1, gpbo_trainer_config, f)
 TRAINER_V1(TRAINER_PLACE)
 SAME_PLACE(trainer_config_v1, gpbo_trainer_config, model)
