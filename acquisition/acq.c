@@ -146,12 +146,24 @@ double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, si
     return v;
 }
 
-void gpbo_acq_options_init(gpbo_acq_options *opts)
+/* The end of the last field of each version of gpbo_acq_options (acquisition.h lists the
+ * versions): the bytes a caller built against that version owns. Index 0 is unused. */
+#define FIELD_END(f) (offsetof(gpbo_acq_options, f) + sizeof(((gpbo_acq_options *)0)->f))
+static const size_t OPTIONS_SIZE[GPBO_ACQ_OPTIONS_VERSION + 1] = {0, FIELD_END(project_payload)};
+
+int gpbo_acq_options_init(gpbo_acq_options *opts, unsigned int version)
 {
-    if (opts != NULL) {
-        gpbo_acq_options d = GPBO_ACQ_OPTIONS_INIT;
-        *opts = d;
-    }
+    if (opts == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "acq_options_init: opts is NULL");
+    if (version < 1 || version > GPBO_ACQ_OPTIONS_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "acq_options_init: version %u is unknown (this library knows 1 to "
+                              "%d)",
+                              version, GPBO_ACQ_OPTIONS_VERSION);
+    gpbo_acq_options d = GPBO_ACQ_OPTIONS_INIT;
+    d.version = version;
+    memcpy(opts, &d, OPTIONS_SIZE[version]);
+    return GPBO_OK;
 }
 
 static const char *const KIND_NAMES[GPBO_ACQ_KIND_COUNT] = {"ei", "logei", "logpi", "lcb",
@@ -180,11 +192,23 @@ int gpbo_acq_kind_parse(const char *name, gpbo_acq_kind *out)
                           "unknown acquisition '%s' (ei, logei, logpi, lcb/ucb, thompson)", name);
 }
 
+int gpbo_acq__options_load(const char *fn, const gpbo_acq_options *opts, size_t dim,
+                           gpbo_acq_options *out)
+{
+    *out = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    if (opts != NULL) {
+        if (opts->version < 1 || opts->version > GPBO_ACQ_OPTIONS_VERSION)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "%s: options.version is %u; this library knows 1 to %d "
+                                  "(initialize with GPBO_ACQ_OPTIONS_INIT)",
+                                  fn, opts->version, GPBO_ACQ_OPTIONS_VERSION);
+        memcpy(out, opts, OPTIONS_SIZE[opts->version]);
+    }
+    return gpbo_acq__check_options(fn, out, dim);
+}
+
 int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t dim)
 {
-    if (o->version != GPBO_ACQ_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL, "%s: options.version is %u, expected %u", fn, o->version,
-                              GPBO_ACQ_OPTIONS_VERSION);
     if ((unsigned)o->kind >= GPBO_ACQ_KIND_COUNT)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.kind = %d is not a known acquisition", fn,
                               (int)o->kind);
@@ -242,14 +266,14 @@ struct gpbo_acq {
 
 gpbo_acq *gpbo_acq_new(const gpbo_gp *gp, const gpbo_acq_options *opts, double best_f)
 {
-    gpbo_acq_options def = GPBO_ACQ_OPTIONS_INIT;
-    const gpbo_acq_options *o = opts ? opts : &def;
+    gpbo_acq_options full;
+    const gpbo_acq_options *o = &full;
     if (gp == NULL) {
         gpbo_error_set(GPBO_EINVAL, "acq_new: gp is NULL");
         return NULL;
     }
     size_t dim = gpbo_gp_dim(gp);
-    if (gpbo_acq__check_options("acq_new", o, dim) != GPBO_OK)
+    if (gpbo_acq__options_load("acq_new", opts, dim, &full) != GPBO_OK)
         return NULL;
     if (o->kind == GPBO_ACQ_THOMPSON) {
         gpbo_error_set(GPBO_EINVAL, "acq_new: thompson sampling has no pointwise value; use "

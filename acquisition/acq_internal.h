@@ -33,4 +33,10 @@ double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, si
 /* Checks the options (named errors). */
 int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t dim);
 
+/* Reads the caller's options (NULL: the defaults) into *out, a struct of this library's version
+ * (the fields of opts->version from opts, later ones their defaults; nothing past the caller's
+ * version is read), then checks them. GPBO_EINVAL names an unknown version or a bad field. */
+int gpbo_acq__options_load(const char *fn, const gpbo_acq_options *opts, size_t dim,
+                           gpbo_acq_options *out);
+
 #endif /* GPBO_ACQ_INTERNAL_H */

@@ -467,14 +467,15 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
                      size_t npending, const double *pending, size_t q, double *out_x,
                      double *out_value)
 {
-    gpbo_acq_options def = GPBO_ACQ_OPTIONS_INIT;
-    const gpbo_acq_options *o = opts ? opts : &def;
+    gpbo_acq_options full;
+    const gpbo_acq_options *o = &full;
     int rc = check_inputs(gp, npending, pending, q, out_x);
     if (rc != GPBO_OK)
         return rc;
-    size_t d = gpbo_gp_dim(gp), n = gpbo_gp_n(gp), R = o->raw_samples;
-    if ((rc = gpbo_acq__check_options("acq_propose", o, d)) != GPBO_OK)
+    size_t d = gpbo_gp_dim(gp), n = gpbo_gp_n(gp);
+    if ((rc = gpbo_acq__options_load("acq_propose", opts, d, &full)) != GPBO_OK)
         return rc;
+    size_t R = o->raw_samples;
     if (isnan(best_f))
         best_f = n > 0 ? gpbo_gp_y_min(gp, NULL) : 0.0;
     if (!isfinite(best_f))

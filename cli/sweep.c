@@ -573,7 +573,7 @@ sweep *sweep_load(const char *path)
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
         goto fail;
     }
-    gpbo_study_options_init(&s->study);
+    gpbo_study_options_init(&s->study, GPBO_STUDY_OPTIONS_VERSION);
     gpbo_pruner_options po = GPBO_PRUNER_OPTIONS_INIT;
     s->prune = po;
     s->prune.kind = GPBO_PRUNER_NONE;

@@ -14,7 +14,7 @@
 void trainer_settings_init(trainer_settings *t)
 {
     memset(t, 0, sizeof *t);
-    gpbo_trainer_config_init(&t->cfg);
+    gpbo_trainer_config_init(&t->cfg, GPBO_TRAINER_CONFIG_VERSION);
     snprintf(t->data_dir, sizeof t->data_dir, "%s", "/usr/share/datasets/fashion-mnist");
     t->train_size = 0;
     t->val_size = 5000;

@@ -33,11 +33,19 @@ function(gpbo_add_module name)
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(${lib} PUBLIC ${public_deps} PRIVATE ${M_LIBS})
+  # The soname (docs/abi.md): while gpbo is 0.x any MINOR release may break the ABI, so it
+  # carries 0.MINOR (libgpbo_gp.so.0.1); PATCH releases keep it and may only add. From 1.0 on,
+  # MAJOR alone.
+  if(PROJECT_VERSION_MAJOR EQUAL 0)
+    set(soversion 0.${PROJECT_VERSION_MINOR})
+  else()
+    set(soversion ${PROJECT_VERSION_MAJOR})
+  endif()
   set_target_properties(${lib} PROPERTIES
     EXPORT_NAME ${name}
     OUTPUT_NAME gpbo_${name}
     VERSION ${PROJECT_VERSION}
-    SOVERSION ${PROJECT_VERSION_MAJOR}
+    SOVERSION ${soversion}
     LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/lib)
   install(TARGETS ${lib} EXPORT gpboTargets
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

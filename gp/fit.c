@@ -24,16 +24,46 @@ static const double LOG_SQRT_2PI = 0.91893853320467274;
 #define RACE_KEEP  2
 /* From options.subset_min observations on, the candidates and the race are run on a random
  * subset of SUBSET_FRAC of the data (an eighth of the Cholesky cost at a half); the survivors
- * then run on all the data from where the race left them. Version-1 options get SUBSET_MIN. */
-#define SUBSET_MIN  600
+ * then run on all the data from where the race left them. Version-1 options get the default
+ * subset_min of GPBO_GP_FIT_OPTIONS_INIT (load_options). */
 #define SUBSET_FRAC 0.5
 
-void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts)
+/* The end of the last field of each version of gpbo_gp_fit_options (gp.h lists the versions):
+ * the bytes a caller built against that version owns. Index 0 is unused. */
+#define FIELD_END(f) (offsetof(gpbo_gp_fit_options, f) + sizeof(((gpbo_gp_fit_options *)0)->f))
+static const size_t OPTIONS_SIZE[GPBO_GP_FIT_OPTIONS_VERSION + 1] = {0, FIELD_END(ftol_rel),
+                                                                     FIELD_END(subset_min)};
+
+int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int version)
 {
-    if (opts != NULL) {
-        gpbo_gp_fit_options d = GPBO_GP_FIT_OPTIONS_INIT;
-        *opts = d;
-    }
+    if (opts == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_fit_options_init: opts is NULL");
+    if (version < 1 || version > GPBO_GP_FIT_OPTIONS_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "gp_fit_options_init: version %u is unknown (this library knows "
+                              "1 to %d)",
+                              version, GPBO_GP_FIT_OPTIONS_VERSION);
+    gpbo_gp_fit_options d = GPBO_GP_FIT_OPTIONS_INIT;
+    d.version = version;
+    memcpy(opts, &d, OPTIONS_SIZE[version]);
+    return GPBO_OK;
+}
+
+/* Reads the caller's options (NULL: the defaults) into *out, a struct of this library's
+ * version: the fields of opts->version from opts, the later ones their defaults. Never reads
+ * past the caller's version. On error (an unknown version, named) *out holds the defaults. */
+static int load_options(const char *fn, const gpbo_gp_fit_options *opts, gpbo_gp_fit_options *out)
+{
+    *out = (gpbo_gp_fit_options)GPBO_GP_FIT_OPTIONS_INIT;
+    if (opts == NULL)
+        return GPBO_OK;
+    if (opts->version < 1 || opts->version > GPBO_GP_FIT_OPTIONS_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "%s: options.version is %u; this library knows 1 to %d (initialize "
+                              "with GPBO_GP_FIT_OPTIONS_INIT)",
+                              fn, opts->version, GPBO_GP_FIT_OPTIONS_VERSION);
+    memcpy(out, opts, OPTIONS_SIZE[opts->version]);
+    return GPBO_OK;
 }
 
 static int check_bounds(const char *field, const double b[2])
@@ -49,9 +79,6 @@ static int check_bounds(const char *field, const double b[2])
 
 int gpbo_gp__check_options(const gpbo_gp_fit_options *o)
 {
-    if (o->version < 1 || o->version > GPBO_GP_FIT_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL, "gp_fit: options.version is %u, expected %d", o->version,
-                              GPBO_GP_FIT_OPTIONS_VERSION);
     if (o->max_evals < 1)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: options.max_evals must be at least 1");
     if (o->restarts > 100000)
@@ -113,13 +140,14 @@ double gpbo_gp__log_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, doubl
 
 double gpbo_gp_log_posterior(gpbo_gp *gp, const gpbo_gp_fit_options *opts, double *grad)
 {
-    gpbo_gp_fit_options def = GPBO_GP_FIT_OPTIONS_INIT;
-    const gpbo_gp_fit_options *o = opts ? opts : &def;
+    gpbo_gp_fit_options full;
+    const gpbo_gp_fit_options *o = &full;
     if (gp == NULL) {
         gpbo_error_set(GPBO_EINVAL, "gp_log_posterior: gp is NULL");
         return NAN;
     }
-    if (gpbo_gp__check_options(o) != GPBO_OK)
+    if (load_options("gp_log_posterior", opts, &full) != GPBO_OK ||
+        gpbo_gp__check_options(o) != GPBO_OK)
         return NAN;
     double v = gpbo_gp_log_likelihood(gp, grad);
     if (isnan(v))
@@ -211,11 +239,13 @@ static double clampd(double v, double lo, double hi)
 
 int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
 {
-    gpbo_gp_fit_options def = GPBO_GP_FIT_OPTIONS_INIT;
-    const gpbo_gp_fit_options *o = opts ? opts : &def;
+    gpbo_gp_fit_options full;
+    const gpbo_gp_fit_options *o = &full;
     if (gp == NULL)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: gp is NULL");
-    int rc = gpbo_gp__check_options(o);
+    int rc = load_options("gp_fit", opts, &full);
+    if (rc == GPBO_OK)
+        rc = gpbo_gp__check_options(o);
     if (rc != GPBO_OK)
         return rc;
     memset(&gp->info, 0, sizeof gp->info);
@@ -260,8 +290,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     }
     double *cval = cand + ncand * p;
     gpbo_gp *sub = NULL;
-    size_t subset_min = o->version >= 2 ? o->subset_min : SUBSET_MIN;
-    if (subset_min > 0 && gp->n >= subset_min && o->max_evals > 2 * RACE_EVALS)
+    if (o->subset_min > 0 && gp->n >= o->subset_min && o->max_evals > 2 * RACE_EVALS)
         sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
     gpbo_gp *rg = sub != NULL ? sub : gp;
     c.gp = rg;

@@ -44,16 +44,40 @@ struct gpbo_pruner {
     size_t completed;
 };
 
+/* The end of the last field of each version of gpbo_pruner_options (pruner.h lists the
+ * versions): the bytes a caller built against that version owns. Index 0 is unused. */
+#define FIELD_END(f) (offsetof(gpbo_pruner_options, f) + sizeof(((gpbo_pruner_options *)0)->f))
+static const size_t OPTIONS_SIZE[GPBO_PRUNER_OPTIONS_VERSION + 1] = {0, FIELD_END(eta)};
+
+int gpbo_pruner_options_init(gpbo_pruner_options *opts, unsigned int version)
+{
+    if (opts == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "pruner_options_init: opts is NULL");
+    if (version < 1 || version > GPBO_PRUNER_OPTIONS_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "pruner_options_init: version %u is unknown (this library knows 1 "
+                              "to %d)",
+                              version, GPBO_PRUNER_OPTIONS_VERSION);
+    gpbo_pruner_options d = GPBO_PRUNER_OPTIONS_INIT;
+    d.version = version;
+    memcpy(opts, &d, OPTIONS_SIZE[version]);
+    return GPBO_OK;
+}
+
 gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts)
 {
+    /* The caller's version's fields from opts, the later ones their defaults: nothing past the
+     * caller's struct is read. */
     gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
     if (opts != NULL) {
-        if (opts->version != GPBO_PRUNER_OPTIONS_VERSION) {
-            gpbo_error_set(GPBO_EINVAL, "pruner: options version %d, expected %d", opts->version,
-                           GPBO_PRUNER_OPTIONS_VERSION);
+        if (opts->version < 1 || opts->version > GPBO_PRUNER_OPTIONS_VERSION) {
+            gpbo_error_set(GPBO_EINVAL,
+                           "pruner: options.version is %u; this library knows 1 to %d "
+                           "(initialize with GPBO_PRUNER_OPTIONS_INIT)",
+                           opts->version, GPBO_PRUNER_OPTIONS_VERSION);
             return NULL;
         }
-        o = *opts;
+        memcpy(&o, opts, OPTIONS_SIZE[opts->version]);
     }
     if (o.kind != GPBO_PRUNER_NONE && o.kind != GPBO_PRUNER_MEDIAN &&
         o.kind != GPBO_PRUNER_HYPERBAND) {

@@ -32,12 +32,42 @@ struct gpbo_study {
     size_t vcap;
 };
 
-void gpbo_study_options_init(gpbo_study_options *o)
+/* The end of the last field of each version of gpbo_study_options (search.h lists the
+ * versions): the bytes a caller built against that version owns. Index 0 is unused. */
+#define FIELD_END(f) (offsetof(gpbo_study_options, f) + sizeof(((gpbo_study_options *)0)->f))
+static const size_t OPTIONS_SIZE[GPBO_STUDY_OPTIONS_VERSION + 1] = {
+    0, FIELD_END(use_priors), FIELD_END(additive), FIELD_END(restart)};
+
+int gpbo_study_options_init(gpbo_study_options *o, unsigned int version)
 {
-    if (o != NULL) {
-        gpbo_study_options d = GPBO_STUDY_OPTIONS_INIT;
-        *o = d;
-    }
+    if (o == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_options_init: opts is NULL");
+    if (version < 1 || version > GPBO_STUDY_OPTIONS_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_options_init: version %u is unknown (this library knows 1 "
+                              "to %d)",
+                              version, GPBO_STUDY_OPTIONS_VERSION);
+    gpbo_study_options d = GPBO_STUDY_OPTIONS_INIT;
+    d.version = version;
+    memcpy(o, &d, OPTIONS_SIZE[version]);
+    return GPBO_OK;
+}
+
+/* Reads the caller's options (NULL: the defaults) into *out, a struct of this library's
+ * version: the fields of opts->version from opts, the later ones their defaults. Never reads
+ * past the caller's version. GPBO_EINVAL names an unknown version. */
+static int load_options(const gpbo_study_options *opts, gpbo_study_options *out)
+{
+    *out = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    if (opts == NULL)
+        return GPBO_OK;
+    if (opts->version < 1 || opts->version > GPBO_STUDY_OPTIONS_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_open: options.version is %u; this library knows 1 to %d "
+                              "(initialize with GPBO_STUDY_OPTIONS_INIT)",
+                              opts->version, GPBO_STUDY_OPTIONS_VERSION);
+    memcpy(out, opts, OPTIONS_SIZE[opts->version]);
+    return GPBO_OK;
 }
 
 static double now_s(void)
@@ -83,7 +113,7 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
         json_decref(j);
         return gpbo_error_set(GPBO_EFORMAT, "the stored study options are malformed");
     }
-    gpbo_study_options_init(o);
+    *o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
     o->direction = (gpbo_direction)dir;
     o->seed = strtoull(seed, NULL, 10);
     o->grid_resolution = (size_t)res;
@@ -231,17 +261,14 @@ static int storage_path(const char *url, const char **out)
 gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
                             const gpbo_study_options *opts)
 {
-    gpbo_study_options def = GPBO_STUDY_OPTIONS_INIT;
-    const gpbo_study_options *o = opts ? opts : &def;
+    gpbo_study_options full;
+    const gpbo_study_options *o = &full;
     if (name == NULL || name[0] == '\0') {
         gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
         return NULL;
     }
-    if (o->version != GPBO_STUDY_OPTIONS_VERSION) {
-        gpbo_error_set(GPBO_EINVAL, "study_open: options.version is %u, expected %u", o->version,
-                       GPBO_STUDY_OPTIONS_VERSION);
+    if (load_options(opts, &full) != GPBO_OK)
         return NULL;
-    }
     int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
     if (memory && space == NULL) {
         gpbo_error_set(GPBO_EINVAL, "study_open: an in-memory study needs a space");

@@ -14,12 +14,41 @@
 #include "trainer_internal.h"
 #include "trainer_optim.h"
 
-void gpbo_trainer_config_init(gpbo_trainer_config *cfg)
+/* The end of the last field of each version of gpbo_trainer_config (trainer.h lists the
+ * versions): the bytes a caller built against that version owns. Index 0 is unused. */
+#define FIELD_END(f) (offsetof(gpbo_trainer_config, f) + sizeof(((gpbo_trainer_config *)0)->f))
+static const size_t CONFIG_SIZE[GPBO_TRAINER_CONFIG_VERSION + 1] = {0, FIELD_END(payload)};
+
+int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int version)
 {
-    if (cfg != NULL) {
-        gpbo_trainer_config d = GPBO_TRAINER_CONFIG_INIT;
-        *cfg = d;
-    }
+    if (cfg == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "trainer_config_init: cfg is NULL");
+    if (version < 1 || version > GPBO_TRAINER_CONFIG_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer_config_init: version %u is unknown (this library knows 1 "
+                              "to %d)",
+                              version, GPBO_TRAINER_CONFIG_VERSION);
+    gpbo_trainer_config d = GPBO_TRAINER_CONFIG_INIT;
+    d.version = version;
+    memcpy(cfg, &d, CONFIG_SIZE[version]);
+    return GPBO_OK;
+}
+
+/* Reads the caller's config (NULL: the defaults) into *out, a struct of this library's
+ * version: the fields of cfg->version from cfg, the later ones their defaults. Never reads past
+ * the caller's version. GPBO_EINVAL names an unknown version. */
+static int load_config(const gpbo_trainer_config *cfg, gpbo_trainer_config *out)
+{
+    *out = (gpbo_trainer_config)GPBO_TRAINER_CONFIG_INIT;
+    if (cfg == NULL)
+        return GPBO_OK;
+    if (cfg->version < 1 || cfg->version > GPBO_TRAINER_CONFIG_VERSION)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: config.version is %u; this library knows 1 to %d "
+                              "(initialize with GPBO_TRAINER_CONFIG_INIT)",
+                              cfg->version, GPBO_TRAINER_CONFIG_VERSION);
+    memcpy(out, cfg, CONFIG_SIZE[cfg->version]);
+    return GPBO_OK;
 }
 
 static double now(void)
@@ -251,9 +280,6 @@ static void augment(const gpbo_dataset *ds, const gpbo_trainer_config *c, gpbo_r
 static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                         const gpbo_dataset *val, const gpbo_dataset *test)
 {
-    if (c->version != GPBO_TRAINER_CONFIG_VERSION)
-        return gpbo_error_set(GPBO_EINVAL, "trainer: config.version is %u, expected %u", c->version,
-                              GPBO_TRAINER_CONFIG_VERSION);
     if (train == NULL || val == NULL || train->n == 0 || val->n == 0)
         return gpbo_error_set(GPBO_EINVAL, "trainer: the training and validation sets must not "
                                            "be empty");
@@ -289,11 +315,13 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
 int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                      const gpbo_dataset *val, const gpbo_dataset *test, gpbo_trainer_result *out)
 {
-    gpbo_trainer_config def = GPBO_TRAINER_CONFIG_INIT;
-    const gpbo_trainer_config *c = cfg ? cfg : &def;
+    gpbo_trainer_config full;
+    const gpbo_trainer_config *c = &full;
     if (out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "trainer_run: out is NULL");
-    int rc = check_config(c, train, val, test);
+    int rc = load_config(cfg, &full);
+    if (rc == GPBO_OK)
+        rc = check_config(c, train, val, test);
     if (rc != GPBO_OK)
         return rc;
     double t0 = now();

@@ -81,8 +81,11 @@ typedef int (*gpbo_acq_project_fn)(double *x, size_t dim, void *payload);
 
 /**
  * Options of the acquisition and its optimizer. Initialize with GPBO_ACQ_OPTIONS_INIT (or
- * gpbo_acq_options_init()), then change fields. Fields are only ever appended. Pointers are
+ * gpbo_acq_options_init(&opts, GPBO_ACQ_OPTIONS_VERSION)), then change fields. Pointers are
  * borrowed for the duration of each call that receives the options.
+ * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
+ *  - 1: kind .. project_payload (112 bytes).
+ * The library reads only the fields of opts->version; later fields take their defaults.
  */
 typedef struct gpbo_acq_options {
     unsigned int version;    /**< GPBO_ACQ_OPTIONS_VERSION */
@@ -106,12 +109,20 @@ typedef struct gpbo_acq_options {
 /** The defaults: log-EI, L-BFGS from 2048 Sobol points and 8 starts, Kriging believer. */
 #define GPBO_ACQ_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        GPBO_ACQ_OPTIONS_VERSION, GPBO_ACQ_LOGEI, GPBO_ACQ_BETA_FIXED, 4.0, 0.1,                   \
-            GPBO_ACQ_OPT_LBFGS, 2048, 8, 100, 0, GPBO_ACQ_BATCH_KB, NULL, NULL, NULL, NULL         \
+        .version = GPBO_ACQ_OPTIONS_VERSION, .kind = GPBO_ACQ_LOGEI,                               \
+        .beta_rule = GPBO_ACQ_BETA_FIXED, .beta = 4.0, .delta = 0.1,                               \
+        .optimizer = GPBO_ACQ_OPT_LBFGS, .raw_samples = 2048, .restarts = 8, .max_evals = 100,     \
+        .seed = 0, .batch = GPBO_ACQ_BATCH_KB, .fixed = NULL, .fixed_values = NULL,                \
+        .project = NULL, .project_payload = NULL                                                   \
     }
 
-/** Fills opts with the defaults of GPBO_ACQ_OPTIONS_INIT. Cannot fail. */
-GPBO_API void gpbo_acq_options_init(gpbo_acq_options *opts);
+/**
+ * Sets the fields of version `version` of opts to the defaults of GPBO_ACQ_OPTIONS_INIT and
+ * opts->version to `version`, writing nothing past that version's fields.
+ * @param version GPBO_ACQ_OPTIONS_VERSION of the caller's header, 1 to this header's.
+ * @return GPBO_OK; GPBO_EINVAL for NULL opts or an unknown version (opts is left unchanged).
+ */
+GPBO_API int gpbo_acq_options_init(gpbo_acq_options *opts, unsigned int version);
 
 /** The name of a kind ("ei", "logei", "logpi", "lcb", "thompson"), or NULL when out of range. */
 GPBO_API const char *gpbo_acq_kind_name(gpbo_acq_kind kind);

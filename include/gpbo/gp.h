@@ -202,9 +202,13 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
 
 /**
  * Options of gpbo_gp_fit(). Initialize with GPBO_GP_FIT_OPTIONS_INIT (or
- * gpbo_gp_fit_options_init()), then change fields. Fields are only ever appended. Bounds are on
- * the natural (not log) values, in the units the model is fitted in (standardized y when
+ * gpbo_gp_fit_options_init(&opts, GPBO_GP_FIT_OPTIONS_VERSION)), then change fields. Bounds are
+ * on the natural (not log) values, in the units the model is fitted in (standardized y when
  * standardization is on).
+ * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
+ *  - 1: restarts .. ftol_rel (128 bytes);
+ *  - 2: added subset_min (136 bytes).
+ * The library reads only the fields of opts->version; later fields take their defaults.
  */
 typedef struct gpbo_gp_fit_options {
     unsigned int version;         /**< GPBO_GP_FIT_OPTIONS_VERSION */
@@ -221,7 +225,7 @@ typedef struct gpbo_gp_fit_options {
     double noise_prior[2];        /**< log-normal (mu, sigma) on sn2, default (-4, 1) */
     uint64_t seed;                /**< seeds the random restarts */
     double ftol_rel;              /**< L-BFGS relative tolerance on the objective, >= 0 */
-    /* Version 2 */
+    /* version 2 */
     size_t subset_min; /**< from this many observations on (default 600; 0: never), the
                             screening and the race run on a random half of the data, and only
                             the survivors on all of it; a version-1 struct gets the default */
@@ -230,12 +234,22 @@ typedef struct gpbo_gp_fit_options {
 /** The default options (4 restarts, 200 evaluations per start, learned noise, no priors). */
 #define GPBO_GP_FIT_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        GPBO_GP_FIT_OPTIONS_VERSION, 4, 200, {1e-3, 1e3}, {1e-3, 1e3}, {1e-6, 1e1}, 1, 0,          \
-            {0.0, 0.0}, {-4.0, 1.0}, 0, 1e-9, 600                                                  \
+        .version = GPBO_GP_FIT_OPTIONS_VERSION, .restarts = 4, .max_evals = 200,                   \
+        .lengthscale_bounds = {1e-3, 1e3}, .signal_bounds = {1e-3, 1e3},                           \
+        .noise_bounds = {1e-6, 1e1}, .learn_noise = 1, .use_priors = 0,                            \
+        .lengthscale_prior = {0.0, 0.0}, .noise_prior = {-4.0, 1.0}, .seed = 0, .ftol_rel = 1e-9,  \
+        .subset_min = 600                                                                          \
     }
 
-/** Fills opts with the defaults of GPBO_GP_FIT_OPTIONS_INIT. Cannot fail. */
-GPBO_API void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts);
+/**
+ * Sets the fields of version `version` of opts to the defaults of GPBO_GP_FIT_OPTIONS_INIT and
+ * opts->version to `version`. Writes only that version's fields, never past them: a program
+ * built against an older header passes its own GPBO_GP_FIT_OPTIONS_VERSION and its smaller
+ * struct stays intact.
+ * @param version GPBO_GP_FIT_OPTIONS_VERSION of the caller's header, 1 to this header's.
+ * @return GPBO_OK; GPBO_EINVAL for NULL opts or an unknown version (opts is left unchanged).
+ */
+GPBO_API int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int version);
 
 /**
  * Fits the hyperparameters: maximizes the log marginal likelihood (or the log posterior with
@@ -251,9 +265,9 @@ GPBO_API void gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts);
  * the two survivors then run on all the data. Keeps the best and refactorizes.
  * A start whose factorization fails is skipped. With n = 0 nothing changes.
  * Allocates.
- * @param opts NULL for the defaults.
- * @return GPBO_OK; GPBO_EINVAL (bad options, named); GPBO_EOPTIM (no start succeeded; the
- *         hyperparameters are left as they were); GPBO_ENOMEM.
+ * @param opts NULL for the defaults; of any version 1 to GPBO_GP_FIT_OPTIONS_VERSION.
+ * @return GPBO_OK; GPBO_EINVAL (bad options, named; an unknown version); GPBO_EOPTIM (no
+ *         start succeeded; the hyperparameters are left as they were); GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts);
 

@@ -34,10 +34,18 @@ typedef enum gpbo_pruner_kind {
     GPBO_PRUNER_HYPERBAND /**< asynchronous successive halving (ASHA) */
 } gpbo_pruner_kind;
 
+/** Version of gpbo_pruner_options this header describes. */
 #define GPBO_PRUNER_OPTIONS_VERSION 1
 
+/**
+ * Options of a pruner. Initialize with GPBO_PRUNER_OPTIONS_INIT (or
+ * gpbo_pruner_options_init(&opts, GPBO_PRUNER_OPTIONS_VERSION)), then change fields.
+ * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
+ *  - 1: kind .. eta (56 bytes).
+ * The library reads only the fields of opts->version; later fields take their defaults.
+ */
 typedef struct gpbo_pruner_options {
-    int version;           /**< GPBO_PRUNER_OPTIONS_VERSION */
+    unsigned int version;  /**< GPBO_PRUNER_OPTIONS_VERSION */
     gpbo_pruner_kind kind; /**< default GPBO_PRUNER_MEDIAN */
     size_t startup_trials; /**< median: no pruning before this many trials completed (5) */
     long warmup_steps;     /**< median: no pruning at steps below this (0) */
@@ -49,11 +57,21 @@ typedef struct gpbo_pruner_options {
 
 #define GPBO_PRUNER_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        GPBO_PRUNER_OPTIONS_VERSION, GPBO_PRUNER_MEDIAN, 5, 0, 1, 1, 0, 3.0                        \
+        .version = GPBO_PRUNER_OPTIONS_VERSION, .kind = GPBO_PRUNER_MEDIAN, .startup_trials = 5,   \
+        .warmup_steps = 0, .interval_steps = 1, .min_iter = 1, .max_iter = 0, .eta = 3.0           \
     }
 
 /**
- * Creates a pruner. opts NULL means the defaults above.
+ * Sets the fields of version `version` of opts to the defaults of GPBO_PRUNER_OPTIONS_INIT and
+ * opts->version to `version`, writing nothing past that version's fields.
+ * @param version GPBO_PRUNER_OPTIONS_VERSION of the caller's header, 1 to this header's.
+ * @return GPBO_OK; GPBO_EINVAL for NULL opts or an unknown version (opts is left unchanged).
+ */
+GPBO_API int gpbo_pruner_options_init(gpbo_pruner_options *opts, unsigned int version);
+
+/**
+ * Creates a pruner. opts NULL means the defaults above; otherwise of any version 1 to
+ * GPBO_PRUNER_OPTIONS_VERSION.
  * @return the pruner, or NULL with GPBO_EINVAL (eta <= 1, min_iter < 1, interval < 1, an
  *         unknown kind or version) or GPBO_ENOMEM. Ownership: free with gpbo_pruner_free.
  */

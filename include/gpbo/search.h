@@ -152,11 +152,21 @@ typedef enum gpbo_failed_policy {
     GPBO_FAILED_WORST        /**< imputed with the worst value seen so far */
 } gpbo_failed_policy;
 
+/** Version of gpbo_study_options this header describes. */
 #define GPBO_STUDY_OPTIONS_VERSION 3
 
 /**
- * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT. Stored with the study: a
- * reopened study keeps the options it was created with (those given are then ignored).
+ * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT (or
+ * gpbo_study_options_init(&opts, GPBO_STUDY_OPTIONS_VERSION)), then change fields. Stored with
+ * the study: a reopened study keeps the options it was created with (those given are then
+ * ignored).
+ * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
+ *  - 1: direction .. use_priors (88 bytes);
+ *  - 2: added additive (96 bytes);
+ *  - 3: added restart (104 bytes).
+ * The library reads only the fields of opts->version; a new study gets the defaults of the later
+ * fields (additive 1, restart 20). Studies stored by an older library reopen differently: with
+ * the values those fields had then (0: the study keeps running as it ran).
  */
 typedef struct gpbo_study_options {
     unsigned int version;     /**< GPBO_STUDY_OPTIONS_VERSION */
@@ -197,12 +207,20 @@ typedef struct gpbo_study_options {
 
 #define GPBO_STUDY_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        GPBO_STUDY_OPTIONS_VERSION, GPBO_MINIMIZE, "bayes", 0, 5, 0, 60, 10, GPBO_KERNEL_MATERN52, \
-            GPBO_ACQ_LOGEI, GPBO_ACQ_BATCH_KB, 1, GPBO_FAILED_EXCLUDE, 0, 1, 20                    \
+        .version = GPBO_STUDY_OPTIONS_VERSION, .direction = GPBO_MINIMIZE, .strategy = "bayes",    \
+        .seed = 0, .grid_resolution = 5, .grid_shuffle = 0, .lhs_size = 60, .n_init = 10,          \
+        .kernel = GPBO_KERNEL_MATERN52, .acquisition = GPBO_ACQ_LOGEI, .batch = GPBO_ACQ_BATCH_KB, \
+        .refit_every = 1, .failed = GPBO_FAILED_EXCLUDE, .use_priors = 0, .additive = 1,           \
+        .restart = 20                                                                              \
     }
 
-/** Fills opts with the defaults. Cannot fail. */
-GPBO_API void gpbo_study_options_init(gpbo_study_options *opts);
+/**
+ * Sets the fields of version `version` of opts to the defaults of GPBO_STUDY_OPTIONS_INIT and
+ * opts->version to `version`, writing nothing past that version's fields.
+ * @param version GPBO_STUDY_OPTIONS_VERSION of the caller's header, 1 to this header's.
+ * @return GPBO_OK; GPBO_EINVAL for NULL opts or an unknown version (opts is left unchanged).
+ */
+GPBO_API int gpbo_study_options_init(gpbo_study_options *opts, unsigned int version);
 
 typedef struct gpbo_study gpbo_study;
 
@@ -212,8 +230,10 @@ typedef struct gpbo_study gpbo_study;
  *        study that lives in memory only.
  * @param space required for a new study; for an existing one it must equal the stored space,
  *        or be NULL to use the stored one. Copied.
- * @return the study, or NULL with GPBO_EINVAL (bad arguments, a different space),
- *         GPBO_ESTORAGE (the database failed; the message has SQLite's words) or GPBO_ENOMEM.
+ * @param opts NULL for the defaults; of any version 1 to GPBO_STUDY_OPTIONS_VERSION.
+ * @return the study, or NULL with GPBO_EINVAL (bad arguments, an unknown options version, a
+ *         different space), GPBO_ESTORAGE (the database failed; the message has SQLite's
+ *         words) or GPBO_ENOMEM.
  */
 GPBO_API gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
                                      const gpbo_study_options *opts);
@@ -221,7 +241,9 @@ GPBO_API gpbo_study *gpbo_study_open(const char *storage, const char *name, cons
 /** Closes the study (everything told is already stored). Accepts NULL. */
 GPBO_API void gpbo_study_close(gpbo_study *study);
 
-/** The study's space (owned by the study), name, direction and options. */
+/** The study's space (owned by the study), name, direction and options. The options are of
+ * this library's GPBO_STUDY_OPTIONS_VERSION, which may be newer than the caller's header: read
+ * only the fields of the caller's version. */
 GPBO_API const gpbo_space *gpbo_study_space(const gpbo_study *study);
 GPBO_API const char *gpbo_study_name(const gpbo_study *study);
 GPBO_API gpbo_direction gpbo_study_direction(const gpbo_study *study);

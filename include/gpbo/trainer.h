@@ -105,9 +105,16 @@ typedef enum gpbo_schedule {
  */
 typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss, void *payload);
 
+/** Version of gpbo_trainer_config this header describes. */
 #define GPBO_TRAINER_CONFIG_VERSION 1
 
-/** What to train and how. Initialize with GPBO_TRAINER_CONFIG_INIT; fields only appended. */
+/**
+ * What to train and how. Initialize with GPBO_TRAINER_CONFIG_INIT (or
+ * gpbo_trainer_config_init(&cfg, GPBO_TRAINER_CONFIG_VERSION)), then change fields.
+ * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
+ *  - 1: model .. payload (216 bytes).
+ * The library reads only the fields of cfg->version; later fields take their defaults.
+ */
 typedef struct gpbo_trainer_config {
     unsigned int version; /**< GPBO_TRAINER_CONFIG_VERSION */
     const char *model;    /**< "mlp:256-128" (default) or "cnn:c32k5-p2-c64k5-p2-d1024" */
@@ -139,13 +146,21 @@ typedef struct gpbo_trainer_config {
 
 #define GPBO_TRAINER_CONFIG_INIT                                                                   \
     {                                                                                              \
-        GPBO_TRAINER_CONFIG_VERSION, "mlp:256-128", GPBO_ACT_RELU, 0.0, GPBO_OPT_ADAM, 1e-3, 0.9,  \
-            0, 0.9, 0.999, 0.99, 1e-8, 0.0, 0.0, GPBO_SCHED_FIXED, 0.95, 10, 0, 128, 10, 0, 0.0,   \
-            0, 0, 0, NULL, NULL                                                                    \
+        .version = GPBO_TRAINER_CONFIG_VERSION, .model = "mlp:256-128",                            \
+        .activation = GPBO_ACT_RELU, .dropout = 0.0, .optimizer = GPBO_OPT_ADAM, .lr = 1e-3,       \
+        .momentum = 0.9, .nesterov = 0, .beta1 = 0.9, .beta2 = 0.999, .rho = 0.99, .eps = 1e-8,    \
+        .weight_decay = 0.0, .l1 = 0.0, .schedule = GPBO_SCHED_FIXED, .gamma = 0.95,               \
+        .step_size = 10, .warmup_epochs = 0, .batch_size = 128, .epochs = 10, .patience = 0,       \
+        .min_delta = 0.0, .shift = 0, .flip = 0, .seed = 0, .on_epoch = NULL, .payload = NULL      \
     }
 
-/** Fills cfg with the defaults. Cannot fail. */
-GPBO_API void gpbo_trainer_config_init(gpbo_trainer_config *cfg);
+/**
+ * Sets the fields of version `version` of cfg to the defaults of GPBO_TRAINER_CONFIG_INIT and
+ * cfg->version to `version`, writing nothing past that version's fields.
+ * @param version GPBO_TRAINER_CONFIG_VERSION of the caller's header, 1 to this header's.
+ * @return GPBO_OK; GPBO_EINVAL for NULL cfg or an unknown version (cfg is left unchanged).
+ */
+GPBO_API int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int version);
 
 /** What a run measured. Test metrics are NaN when no test set was given. */
 typedef struct gpbo_trainer_result {
@@ -161,8 +176,10 @@ typedef struct gpbo_trainer_result {
 /**
  * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
  * on val and test (may be NULL).
+ * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
  * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EINVAL (a
- *         bad config or model spec, named; mismatched datasets); GPBO_ENOMEM.
+ *         bad config or model spec, named; an unknown version; mismatched datasets);
+ *         GPBO_ENOMEM.
  */
 GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                               const gpbo_dataset *val, const gpbo_dataset *test,

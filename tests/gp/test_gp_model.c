@@ -2,7 +2,8 @@
  * test_gp_model.c: the model's life: incremental update equals batch (1e-10), deep copies are
  * independent, save/load round trips (string and file), the jitter path, robustness cases
  * (duplicates, constant y, n = 1, d = 100), and fitting (improves the objective, respects fixed
- * noise and bounds, is reproducible from its seed).
+ * noise and bounds, is reproducible from its seed; a version-1 options struct is read to its
+ * end and no further).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -324,7 +325,7 @@ static void test_fit_subset(void **state)
     gp_test_problem(n, d, 7, x, y);
     gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
     assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
-    gpbo_gp *b = gpbo_gp_copy(a), *c = gpbo_gp_copy(a);
+    gpbo_gp *b = gpbo_gp_copy(a), *c = gpbo_gp_copy(a), *e = gpbo_gp_copy(a), *f = gpbo_gp_copy(a);
     gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
     o.subset_min = 200;
     assert_int_equal(gpbo_gp_fit(a, &o), GPBO_OK);
@@ -345,17 +346,47 @@ static void test_fit_subset(void **state)
     gpbo_gp_get_fit_info(b, &ib);
     double lb = gpbo_gp_log_likelihood(b, NULL);
     assert_true(la >= lb - 1e-6 * fabs(lb));
-    /* A version-1 struct (without subset_min) is accepted, and the same seed repeats itself. */
+    /* The same seed repeats itself. */
     o.subset_min = 200;
     assert_int_equal(gpbo_gp_fit(c, &o), GPBO_OK);
     double thc[5];
     gpbo_gp_get_params(c, thc);
     assert_memory_equal(th, thc, sizeof th);
-    o.version = 1;
-    assert_int_equal(gpbo_gp_fit(c, &o), GPBO_OK);
+
+    /* A version-1 struct ends before subset_min (docs/abi.md): init(1) writes none of the bytes
+     * after it and gpbo_gp_fit reads none of them. Here it sits at the start of a full-size
+     * buffer whose subset_min bytes say 200, which would end where a ended; the fit must take
+     * the default (600: no subset at n = 400) and end where b did. Then the same from a buffer
+     * of exactly the version-1 size, where ASan reports any byte touched past it. */
+    double thb[5], the[5], thf[5];
+    gpbo_gp_get_params(b, thb);
+    assert_true(memcmp(th, thb, sizeof th) != 0); /* the two paths tell themselves apart */
+    size_t v1 = offsetof(gpbo_gp_fit_options, ftol_rel) + sizeof o.ftol_rel;
+    assert_int_equal(v1, offsetof(gpbo_gp_fit_options, subset_min));
+    unsigned char *big = malloc(sizeof o);
+    assert_non_null(big);
+    memset(big, 0xA5, sizeof o);
+    assert_int_equal(gpbo_gp_fit_options_init((gpbo_gp_fit_options *)big, 1), GPBO_OK);
+    for (size_t i = v1; i < sizeof o; i++)
+        assert_int_equal(big[i], 0xA5);
+    size_t poison = 200;
+    memcpy(big + offsetof(gpbo_gp_fit_options, subset_min), &poison, sizeof poison);
+    assert_int_equal(gpbo_gp_fit(e, (const gpbo_gp_fit_options *)big), GPBO_OK);
+    gpbo_gp_get_params(e, the);
+    assert_memory_equal(the, thb, sizeof thb);
+    void *exact = malloc(v1);
+    assert_non_null(exact);
+    assert_int_equal(gpbo_gp_fit_options_init(exact, 1), GPBO_OK);
+    assert_int_equal(gpbo_gp_fit(f, exact), GPBO_OK);
+    gpbo_gp_get_params(f, thf);
+    assert_memory_equal(thf, thb, sizeof thb);
+    free(big);
+    free(exact);
     gpbo_gp_free(a);
     gpbo_gp_free(b);
     gpbo_gp_free(c);
+    gpbo_gp_free(e);
+    gpbo_gp_free(f);
     free(x);
     free(y);
 }

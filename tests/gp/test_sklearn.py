@@ -2,6 +2,9 @@
 """Cross-check of gpbo::gp against scikit-learn's GaussianProcessRegressor, through ctypes on the
 shared library libgpbo_gp.so (which also shows the C API is usable from another language).
 
+0. The options ABI from Python: a mirror of version 1 of the fit options (the fields before
+   subset_min) is initialized with version 1 without a byte written past it, and gpbo_gp_fit
+   accepts it; the full mirror below is version 2.
 1. Fixed hyperparameters, standardization off, every kernel: log marginal likelihood, its
    gradient, predictive mean and variance agree to 1e-8 relative.
 2. Fitting: on 20 random problems (d = 1..8, n = 10..200), gpbo's fitted log likelihood is at
@@ -25,24 +28,35 @@ KERNELS = {"se": 0, "matern12": 1, "matern32": 2, "matern52": 3}
 NU = {"matern12": 0.5, "matern32": 1.5, "matern52": 2.5}
 
 
-class FitOptions(C.Structure):
-    """Mirror of gpbo_gp_fit_options (include/gpbo/gp.h), version 2."""
+FIT_OPTIONS_V1_FIELDS = [
+    ("version", C.c_uint),
+    ("restarts", C.c_size_t),
+    ("max_evals", C.c_size_t),
+    ("lengthscale_bounds", C.c_double * 2),
+    ("signal_bounds", C.c_double * 2),
+    ("noise_bounds", C.c_double * 2),
+    ("learn_noise", C.c_int),
+    ("use_priors", C.c_int),
+    ("lengthscale_prior", C.c_double * 2),
+    ("noise_prior", C.c_double * 2),
+    ("seed", C.c_uint64),
+    ("ftol_rel", C.c_double),
+]
 
-    _fields_ = [
-        ("version", C.c_uint),
-        ("restarts", C.c_size_t),
-        ("max_evals", C.c_size_t),
-        ("lengthscale_bounds", C.c_double * 2),
-        ("signal_bounds", C.c_double * 2),
-        ("noise_bounds", C.c_double * 2),
-        ("learn_noise", C.c_int),
-        ("use_priors", C.c_int),
-        ("lengthscale_prior", C.c_double * 2),
-        ("noise_prior", C.c_double * 2),
-        ("seed", C.c_uint64),
-        ("ftol_rel", C.c_double),
-        ("subset_min", C.c_size_t),
-    ]
+
+class FitOptionsV1(C.Structure):
+    """Mirror of version 1 of gpbo_gp_fit_options, as a program built against it declares it."""
+
+    VERSION = 1
+    _fields_ = FIT_OPTIONS_V1_FIELDS
+
+
+class FitOptions(C.Structure):
+    """Mirror of gpbo_gp_fit_options (include/gpbo/gp.h): the version it mirrors is passed to
+    gpbo_gp_fit_options_init, which writes only that version's fields."""
+
+    VERSION = 2
+    _fields_ = FIT_OPTIONS_V1_FIELDS + [("subset_min", C.c_size_t)]  # version 2
 
 
 def load(path):
@@ -57,8 +71,8 @@ def load(path):
         "gpbo_gp_nparams": (C.c_size_t, [C.c_void_p]),
         "gpbo_gp_log_likelihood": (C.c_double, [C.c_void_p, DP]),
         "gpbo_gp_predict": (C.c_int, [C.c_void_p, C.c_size_t, DP, DP, DP]),
-        "gpbo_gp_fit": (C.c_int, [C.c_void_p, C.POINTER(FitOptions)]),
-        "gpbo_gp_fit_options_init": (None, [C.POINTER(FitOptions)]),
+        "gpbo_gp_fit": (C.c_int, [C.c_void_p, C.c_void_p]),
+        "gpbo_gp_fit_options_init": (C.c_int, [C.c_void_p, C.c_uint]),
         "gpbo_error_message": (C.c_char_p, []),
     }
     for name, (res, args) in sig.items():
@@ -116,7 +130,7 @@ class GP:
 
     def fit(self, restarts, seed):
         o = FitOptions()
-        self.lib.gpbo_gp_fit_options_init(C.byref(o))
+        self.check(self.lib.gpbo_gp_fit_options_init(C.byref(o), FitOptions.VERSION))
         o.restarts = restarts
         o.seed = seed
         self.check(self.lib.gpbo_gp_fit(self.h, C.byref(o)))
@@ -143,6 +157,33 @@ def problem(rng, n, d):
 
 def rel(a, b):
     return np.max(np.abs(a - b) / np.maximum(1e-300, np.maximum(np.abs(a), np.abs(b))))
+
+
+def options_abi(lib):
+    """A version-1 struct at the start of a buffer of 0xA5 bytes: init(1) must leave the bytes
+    after it alone, fill it with the defaults, and gpbo_gp_fit must accept it."""
+    v1 = C.sizeof(FitOptionsV1)
+    buf = (C.c_ubyte * (v1 + 64))(*([0xA5] * (v1 + 64)))
+    if lib.gpbo_gp_fit_options_init(buf, 1) != 0:
+        print("FAIL abi: init(version 1):", lib.gpbo_error_message().decode())
+        return False
+    o = FitOptionsV1.from_buffer(buf)
+    tail = bytes(buf[v1:])
+    if tail != b"\xa5" * 64 or o.version != 1 or o.max_evals != 200 or o.ftol_rel != 1e-9:
+        print(f"FAIL abi: version-1 init wrote past {v1} bytes or not the defaults")
+        return False
+    if lib.gpbo_gp_fit_options_init(buf, 3) == 0 or bytes(buf[v1:]) != tail:
+        print("FAIL abi: init(version 3) was accepted or wrote")
+        return False
+    gp = GP(lib, "matern52", 2)
+    rng = np.random.RandomState(11)
+    X, y = problem(rng, 20, 2)
+    gp.set_data(X, y)
+    o.restarts = 1
+    gp.check(lib.gpbo_gp_fit(gp.h, buf))
+    print(f"options abi: version 1 ({v1} bytes) and version {FitOptions.VERSION} "
+          f"({C.sizeof(FitOptions)} bytes) mirrors both work")
+    return True
 
 
 def fixed_hyperparameters(lib):
@@ -232,7 +273,8 @@ def main():
         print(__doc__)
         return 2
     lib = load(sys.argv[1])
-    ok = fixed_hyperparameters(lib)
+    ok = options_abi(lib)
+    ok = fixed_hyperparameters(lib) and ok
     ok = fitted(lib) and ok
     return 0 if ok else 1
 
