@@ -52,7 +52,8 @@ int fault_retried_in(const char *name);
 size_t fault_live(void);
 
 /* Allocations whose caller is in a shared object whose file name contains `name` are neither
- * counted nor failed (NULL: every caller counts). See fault_gsl_handler_is_off(). */
+ * counted nor failed, from now on. OpenBLAS's never are: it exits the process when one fails.
+ * See fault_gsl_handler_is_off() for GSL. */
 void fault_skip_object(const char *name);
 
 /* 1 when GSL's error handler is no longer its default (abort()): gpbo turned it off, so GSL's
