@@ -36,21 +36,27 @@ static int (*next_posix_memalign)(void **, size_t, size_t);
 static void *(*next_aligned_alloc)(size_t, size_t);
 static void *(*next_memalign)(size_t, size_t);
 
-/* dlsym's own allocations before the next allocator is known; never freed. */
-static _Alignas(64) unsigned char boot[16384];
+/* Allocations made before main() (the dynamic linker's, library constructors', dlsym's own)
+ * come from this static buffer and are never freed: under ASan the next allocator cannot be
+ * called before ASan has initialized itself, which happens during those very constructors.
+ * Each block has a 64-byte header holding its size (for realloc). */
+static _Alignas(64) unsigned char boot[8u << 20];
 static size_t boot_used;
-static int resolving;
+static int resolving, ready;
+
+#define BOOT_HDR 64
 
 static void *boot_alloc(size_t n)
 {
     size_t off = (boot_used + 63) & ~(size_t)63;
-    if (off + n > sizeof boot) {
+    if (off + BOOT_HDR + n > sizeof boot) {
         static const char msg[] = "fault: bootstrap buffer exhausted\n";
         (void)!write(2, msg, sizeof msg - 1);
         abort();
     }
-    boot_used = off + n;
-    return boot + off; /* static storage is zero */
+    boot_used = off + BOOT_HDR + n;
+    memcpy(boot + off, &n, sizeof n);
+    return boot + off + BOOT_HDR; /* static storage is zero */
 }
 
 static int from_boot(const void *p)
@@ -58,11 +64,24 @@ static int from_boot(const void *p)
     return (const unsigned char *)p >= boot && (const unsigned char *)p < boot + sizeof boot;
 }
 
+static size_t boot_size(const void *p)
+{
+    size_t n;
+    memcpy(&n, (const unsigned char *)p - BOOT_HDR, sizeof n);
+    return n;
+}
+
+/* main() is near: every library (ASan's runtime among them) has initialized. */
+__attribute__((constructor)) static void fault_ready(void)
+{
+    ready = 1;
+}
+
 #define RESOLVE(var, name) (var = (__typeof__(var))dlsym(RTLD_NEXT, name))
 
 static void resolve(void)
 {
-    if (next_free != NULL || resolving)
+    if (next_free != NULL || resolving || !ready)
         return;
     resolving = 1;
     RESOLVE(next_malloc, "malloc");
@@ -217,8 +236,9 @@ EXPORT void *realloc(void *p, size_t n)
     resolve();
     if (from_boot(p)) {
         void *q = malloc(n);
+        size_t old = boot_size(p);
         if (q != NULL)
-            memcpy(q, p, n < sizeof boot ? n : sizeof boot); /* boot blocks are tiny; bounded */
+            memcpy(q, p, n < old ? n : old);
         return q;
     }
     if (n > 0 && should_fail(CALLER)) {
@@ -242,6 +262,8 @@ EXPORT void free(void *p)
     if (p == NULL || from_boot(p))
         return;
     resolve();
+    if (next_free == NULL)
+        abort(); /* a block that did not come from here */
     live_remove(p);
     next_free(p);
 }
@@ -249,6 +271,10 @@ EXPORT void free(void *p)
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
     resolve();
+    if (next_posix_memalign == NULL && align <= BOOT_HDR) {
+        *out = boot_alloc(n);
+        return 0;
+    }
     if (should_fail(CALLER))
         return ENOMEM;
     int rc = next_posix_memalign(out, align, n);
@@ -260,6 +286,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
     resolve();
+    if (next_aligned_alloc == NULL && align <= BOOT_HDR)
+        return boot_alloc(n);
     if (should_fail(CALLER)) {
         errno = ENOMEM;
         return NULL;
@@ -270,6 +298,8 @@ EXPORT void *aligned_alloc(size_t align, size_t n)
 EXPORT void *memalign(size_t align, size_t n)
 {
     resolve();
+    if (next_memalign == NULL && align <= BOOT_HDR)
+        return boot_alloc(n);
     if (should_fail(CALLER)) {
         errno = ENOMEM;
         return NULL;

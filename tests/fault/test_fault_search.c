@@ -189,6 +189,7 @@ enum op {
     OP_ASK,
     OP_TELL,
     OP_TELL_FAILED,
+    OP_TELL_PRUNED,
     OP_REPORT,
     OP_READ,
     OP_CLOSE
@@ -402,6 +403,8 @@ static int call_study(void *p)
         return gpbo_study_tell(s->study, last, 0.2385);
     case OP_TELL_FAILED:
         return gpbo_study_tell_failed(s->study, last, "out of patience after 17 epochs");
+    case OP_TELL_PRUNED:
+        return gpbo_study_tell_pruned(s->study, last);
     case OP_REPORT:
         return gpbo_study_report(s->study, last, 2, 0.6172);
     case OP_READ:
@@ -435,6 +438,7 @@ static scase MEMORY_CASES[] = {
     {"memory ask (bayes, GP, 1 pending)", "bayes", 0, 7, 1, OP_ASK, "", "", 0},
     {"memory tell", "random", 0, 4, 1, OP_TELL, "", "", 0},
     {"memory tell_failed", "random", 0, 4, 1, OP_TELL_FAILED, "", "", 0},
+    {"memory tell_pruned", "random", 0, 4, 1, OP_TELL_PRUNED, "", "", 0},
     {"memory report", "random", 0, 4, 1, OP_REPORT, "", "", 0},
     {"memory best + trial", "random", 0, 4, 1, OP_READ, "", "", 0},
     {"memory close", "bayes", 0, 7, 1, OP_CLOSE, "", "", 0},
@@ -448,6 +452,7 @@ static scase FILE_CASES[] = {
     {"sqlite ask (bayes, GP)", "bayes", 1, 7, 0, OP_ASK, "", "", 0},
     {"sqlite tell", "random", 1, 4, 1, OP_TELL, "", "", 0},
     {"sqlite tell_failed", "random", 1, 4, 1, OP_TELL_FAILED, "", "", 0},
+    {"sqlite tell_pruned", "random", 1, 4, 1, OP_TELL_PRUNED, "", "", 0},
     {"sqlite report", "random", 1, 4, 1, OP_REPORT, "", "", 0},
     {"sqlite best + trial", "random", 1, 4, 1, OP_READ, "", "", 0},
     {"sqlite close", "random", 1, 4, 1, OP_CLOSE, "", "", 0},
