@@ -254,9 +254,11 @@ static int local_run(ctx *c, nlopt_opt opt, const double *x0, double *z, double 
         z[k] = x0[c->free_idx[k]];
     double f = -HUGE_VAL;
     c->status = GPBO_OK;
-    nlopt_optimize(opt, z, &f);
+    nlopt_result r = nlopt_optimize(opt, z, &f);
     if (c->status != GPBO_OK)
         return c->status;
+    if (r == NLOPT_OUT_OF_MEMORY) /* a start skipped silently would change the proposal */
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (L-BFGS)");
     double *x = c->x, v;
     to_full(c, z, x);
     int rc = value_at(c, x, &v, NULL);
@@ -579,8 +581,11 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
             double y;
             if ((rc = fantasy(o, work, pending + i * d, lie, &y)) != GPBO_OK)
                 goto done;
-            /* A fantasy the factor cannot take (a duplicate) only loses its information. */
-            (void)gpbo_gp_add(work, pending + i * d, y);
+            /* A fantasy the factor cannot take (a duplicate) only loses its information;
+             * one that finds no memory would change the proposal, so it is an error. */
+            if ((rc = gpbo_gp_add(work, pending + i * d, y)) == GPBO_ENOMEM)
+                goto done;
+            rc = GPBO_OK;
         }
         model = work;
     }
@@ -607,8 +612,8 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
         } else {
             double y;
             rc = fantasy(o, work, out_x + j * d, lie, &y);
-            if (rc == GPBO_OK)
-                (void)gpbo_gp_add(work, out_x + j * d, y);
+            if (rc == GPBO_OK && gpbo_gp_add(work, out_x + j * d, y) == GPBO_ENOMEM)
+                rc = GPBO_ENOMEM;
         }
         if (rc != GPBO_OK)
             goto done;

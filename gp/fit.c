@@ -163,6 +163,8 @@ typedef struct fit_ctx {
     double *best; /* dim + 2 */
     double best_val;
     size_t evals;
+    nlopt_opt opt; /* stopped when memory runs out */
+    int nomem;     /* an allocation failed: the fit fails with GPBO_ENOMEM */
 } fit_ctx;
 
 /* NLopt minimizes -log p; a start whose factorization fails gets +inf (the line search then
@@ -174,8 +176,15 @@ static double objective(unsigned np, const double *t, double *grad, void *data)
     c->evals++;
     memcpy(c->full, t, np * sizeof *t);
     double v = NAN;
-    if (gpbo_gp_set_params(c->gp, c->full) == GPBO_OK)
+    if (gpbo_gp_set_params(c->gp, c->full) == GPBO_OK) {
         v = gpbo_gp_log_likelihood(c->gp, c->g);
+        /* A start that fails numerically is skipped; one that ran out of memory would be
+         * skipped silently too and the fit would quietly differ, so it stops everything. */
+        if (isnan(v) && gpbo_error_code() == GPBO_ENOMEM) {
+            c->nomem = 1;
+            nlopt_force_stop(c->opt);
+        }
+    }
     if (isfinite(v))
         v += gpbo_gp__log_prior(c->gp, c->o, c->g);
     if (!isfinite(v)) {
@@ -248,9 +257,10 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         rc = gpbo_gp__check_options(o);
     if (rc != GPBO_OK)
         return rc;
-    memset(&gp->info, 0, sizeof gp->info);
-    if (gp->n == 0)
+    if (gp->n == 0) {
+        memset(&gp->info, 0, sizeof gp->info);
         return GPBO_OK;
+    }
     size_t d = gp->dim, p = d + 2;
     unsigned np = (unsigned)(o->learn_noise ? p : p - 1);
     double *mem = malloc(7 * p * sizeof *mem);
@@ -261,7 +271,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
     }
     double *lo = mem, *hi = mem + p, *orig = mem + 3 * p;
-    fit_ctx c = {gp, o, mem + 4 * p, mem + 5 * p, mem + 6 * p, -HUGE_VAL, 0};
+    fit_ctx c = {gp, o, mem + 4 * p, mem + 5 * p, mem + 6 * p, -HUGE_VAL, 0, opt, 0};
     memcpy(orig, gp->theta, p * sizeof *orig);
     memcpy(c.full, gp->theta, p * sizeof *orig);
     for (size_t k = 0; k < d; k++) {
@@ -332,6 +342,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     if (sx == NULL) {
         gpbo_gp_free(sub);
         free(cand);
+        gpbo_gp_set_params(gp, orig); /* the candidates changed them; this succeeded before */
         free(mem);
         nlopt_destroy(opt);
         return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
@@ -359,6 +370,10 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         memcpy(c.full, orig, p * sizeof *orig);
         double f = HUGE_VAL;
         nlopt_result r = nlopt_optimize(opt, x0s, &f);
+        if (r == NLOPT_OUT_OF_MEMORY || c.nomem) {
+            c.nomem = 1;
+            break;
+        }
         if (isfinite(f)) {
             sf[s] = -f;
             sdone[s] = r == NLOPT_MAXEVAL_REACHED ? 0.0 : 1.0;
@@ -373,7 +388,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         for (size_t s = 0; s < S; s++)
             sdone[s] = 0.0;
     }
-    if (o->max_evals > race) {
+    if (o->max_evals > race && !c.nomem) {
         nlopt_set_maxeval(opt,
                           (int)(o->max_evals - race > 1000000 ? 1000000 : o->max_evals - race));
         for (size_t keep = 0; keep < RACE_KEEP; keep++) {
@@ -388,13 +403,23 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
                 continue;
             memcpy(c.full, orig, p * sizeof *orig);
             double f;
-            nlopt_optimize(opt, sx + best * p, &f);
+            if (nlopt_optimize(opt, sx + best * p, &f) == NLOPT_OUT_OF_MEMORY || c.nomem) {
+                c.nomem = 1;
+                break;
+            }
         }
     }
     free(sx);
     free(cand);
     gpbo_gp_free(sub);
     nlopt_destroy(opt);
+    if (c.nomem) {
+        gpbo_gp_set_params(gp, orig); /* succeeded before the fit */
+        free(mem);
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory (after %zu evaluations)",
+                              c.evals);
+    }
+    memset(&gp->info, 0, sizeof gp->info); /* only now: a fit out of memory keeps the last */
     gp->info.evaluations = c.evals;
     gp->info.starts = starts;
     if (!(c.best_val > -HUGE_VAL)) {

@@ -400,17 +400,26 @@ char *gpbo_space_to_json(const gpbo_space *s)
         json_t *o = json_pack("{s:s, s:s, s:b, s:f, s:f}", "name", p->name, "type",
                               TYPE_NAMES[p->type], "log", p->log_scale, "lo", p->lo, "hi", p->hi);
         if (o && p->type == GPBO_PARAM_CATEGORICAL) {
+            /* every append is checked: a choice lost to out of memory would be stored */
             json_t *c = json_array();
-            for (size_t k = 0; k < p->nchoices; k++)
-                json_array_append_new(c, json_string(p->choices[k]));
-            json_object_set_new(o, "choices", c);
+            int bad = c == NULL;
+            for (size_t k = 0; !bad && k < p->nchoices; k++)
+                bad = json_array_append_new(c, json_string(p->choices[k])) != 0;
+            if (bad) {
+                json_decref(c);
+                c = NULL;
+            }
+            if (json_object_set_new(o, "choices", c) != 0) {
+                json_decref(o);
+                o = NULL;
+            }
         }
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             arr = NULL;
         }
     }
-    char *txt = arr ? json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    char *txt = gpbo_search__json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(arr);
     if (txt == NULL)
         gpbo_error_set(GPBO_ENOMEM, "space_to_json: out of memory");
@@ -419,8 +428,12 @@ char *gpbo_space_to_json(const gpbo_space *s)
 
 gpbo_space *gpbo_space_from_json(const char *json)
 {
-    json_error_t err;
-    json_t *arr = json ? json_loads(json, 0, &err) : NULL;
+    int code = GPBO_EFORMAT;
+    json_t *arr = json ? gpbo_search__json_loads(json, &code) : NULL;
+    if (arr == NULL && code == GPBO_ENOMEM) {
+        gpbo_error_set(GPBO_ENOMEM, "space_from_json: out of memory");
+        return NULL;
+    }
     if (arr == NULL || !json_is_array(arr)) {
         json_decref(arr);
         gpbo_error_set(GPBO_EFORMAT, "space_from_json: not a JSON array of parameters");
@@ -438,9 +451,13 @@ gpbo_space *gpbo_space_from_json(const char *json)
         int lg = 0;
         double lo = 0, hi = 0;
         json_t *choices = NULL;
-        if (json_unpack(o, "{s:s, s:s, s:b, s:F, s:F, s?o}", "name", &name, "type", &type, "log",
-                        &lg, "lo", &lo, "hi", &hi, "choices", &choices) != 0) {
-            rc = gpbo_error_set(GPBO_EFORMAT, "space_from_json: parameter %zu is malformed", i);
+        json_error_t ue;
+        if (json_unpack_ex(o, &ue, 0, "{s:s, s:s, s:b, s:F, s:F, s?o}", "name", &name, "type",
+                           &type, "log", &lg, "lo", &lo, "hi", &hi, "choices", &choices) != 0) {
+            rc = json_error_code(&ue) == json_error_out_of_memory
+                     ? gpbo_error_set(GPBO_ENOMEM, "space_from_json: out of memory")
+                     : gpbo_error_set(GPBO_EFORMAT, "space_from_json: parameter %zu is malformed",
+                                      i);
         } else if (strcmp(type, "float") == 0) {
             rc = gpbo_space_add_float(s, name, lo, hi, lg);
         } else if (strcmp(type, "int") == 0) {

@@ -43,6 +43,7 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
+    char *sp = NULL, *op = NULL; /* what is stored, handed out only once committed */
     int rc = exec(s, "BEGIN IMMEDIATE");
     if (rc != GPBO_OK)
         return rc;
@@ -51,20 +52,19 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
         rc = db_error(s, "reading studies");
         goto out;
     }
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(q);
+    int step = sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT) == SQLITE_OK ? sqlite3_step(q)
+                                                                                : SQLITE_NOMEM;
     if (step == SQLITE_ROW) {
         *out_study = sqlite3_column_int64(q, 0);
-        char *sp = strdup((const char *)sqlite3_column_text(q, 1));
-        char *op = strdup((const char *)sqlite3_column_text(q, 2));
+        /* column_text is NULL when SQLite runs out of memory converting the value */
+        const char *cs = (const char *)sqlite3_column_text(q, 1);
+        const char *co = (const char *)sqlite3_column_text(q, 2);
+        sp = cs ? strdup(cs) : NULL;
+        op = co ? strdup(co) : NULL;
         if (sp == NULL || op == NULL) {
-            free(sp);
-            free(op);
             rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
             goto out;
         }
-        *io_space = sp;
-        *io_opts = op;
     } else if (step == SQLITE_DONE) {
         if (*io_space == NULL) {
             rc = gpbo_error_set(GPBO_ENOTFOUND, "%s: no study named '%s'", s->path, name);
@@ -79,18 +79,18 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
             rc = db_error(s, "creating the study");
             goto out;
         }
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, *io_space, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, *io_opts, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(q, 4, (double)time(NULL));
-        if (sqlite3_step(q) != SQLITE_DONE) {
+        if (sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_bind_text(q, 2, *io_space, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_bind_text(q, 3, *io_opts, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_bind_double(q, 4, (double)time(NULL)) != SQLITE_OK ||
+            sqlite3_step(q) != SQLITE_DONE) {
             rc = db_error(s, "creating the study");
             goto out;
         }
         *out_study = sqlite3_last_insert_rowid(s->db);
-        *io_space = strdup(*io_space);
-        *io_opts = strdup(*io_opts);
-        if (*io_space == NULL || *io_opts == NULL) {
+        sp = strdup(*io_space);
+        op = strdup(*io_opts);
+        if (sp == NULL || op == NULL) {
             rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
             goto out;
         }
@@ -100,15 +100,25 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
 out:
     sqlite3_finalize(q);
     if (rc == GPBO_OK)
-        return exec(s, "COMMIT");
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+        rc = exec(s, "COMMIT");
+    if (rc != GPBO_OK) { /* the caller keeps its own strings */
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        free(sp);
+        free(op);
+        return rc;
+    }
+    *io_space = sp;
+    *io_opts = op;
+    return GPBO_OK;
 }
 
+/* GPBO_OK, GPBO_EFORMAT, or GPBO_ENOMEM (no message). */
 static int parse_params(const char *txt, size_t nparams, double *out)
 {
-    json_error_t e;
-    json_t *a = txt ? json_loads(txt, 0, &e) : NULL;
+    int code = GPBO_EFORMAT;
+    json_t *a = txt ? gpbo_search__json_loads(txt, &code) : NULL;
+    if (a == NULL && code == GPBO_ENOMEM)
+        return GPBO_ENOMEM;
     int ok = json_is_array(a) && json_array_size(a) == nparams;
     for (size_t i = 0; ok && i < nparams; i++) {
         json_t *v = json_array_get(a, i);
@@ -155,9 +165,20 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
         r.state = (gpbo_trial_state)sqlite3_column_int(q, 1);
         r.value = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
         r.reason = (char *)sqlite3_column_text(q, 3);
-        if (parse_params((const char *)sqlite3_column_text(q, 4), nparams, vals) != GPBO_OK) {
-            rc = gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
-                                s->path, r.id);
+        const char *ptxt = (const char *)sqlite3_column_text(q, 4);
+        /* a NULL text where there is a value: SQLite ran out of memory converting it */
+        if ((r.reason == NULL && sqlite3_column_type(q, 3) != SQLITE_NULL) ||
+            (ptxt == NULL && sqlite3_column_type(q, 4) != SQLITE_NULL)) {
+            rc = gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path, r.id);
+            goto out;
+        }
+        int prc = parse_params(ptxt, nparams, vals);
+        if (prc != GPBO_OK) {
+            rc = prc == GPBO_ENOMEM
+                     ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
+                                      r.id)
+                     : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
+                                      s->path, r.id);
             goto out;
         }
         r.values = vals;
@@ -166,7 +187,8 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
         sqlite3_reset(qi);
         sqlite3_bind_int64(qi, 1, study);
         sqlite3_bind_int64(qi, 2, (sqlite3_int64)r.id);
-        while (sqlite3_step(qi) == SQLITE_ROW) {
+        int istep;
+        while ((istep = sqlite3_step(qi)) == SQLITE_ROW) {
             if (r.nsteps == cap) {
                 cap = cap ? 2 * cap : 16;
                 long *ns = realloc(steps, cap * sizeof *ns);
@@ -183,6 +205,10 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
             steps[r.nsteps] = (long)sqlite3_column_int64(qi, 0);
             svals[r.nsteps] = sqlite3_column_double(qi, 1);
             r.nsteps++;
+        }
+        if (istep != SQLITE_DONE) { /* else the trial would load without its steps */
+            rc = db_error(s, "reading intermediate values");
+            goto out;
         }
         r.steps = steps;
         r.step_values = svals;
@@ -204,9 +230,13 @@ out:
 static char *params_json(const double *v, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, json_real(v[i]));
-    char *t = a ? json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    for (size_t i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, json_real(v[i])) != 0) { /* else a value goes missing */
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    char *t = gpbo_search__json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(a);
     return t;
 }
@@ -228,9 +258,9 @@ static int sq_insert(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, s
         sqlite3_bind_int64(q, 1, study);
         sqlite3_bind_int64(q, 2, (sqlite3_int64)r->id);
         sqlite3_bind_int(q, 3, (int)r->state);
-        sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT);
         sqlite3_bind_double(q, 5, r->started);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        if (sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "adding a trial");
     }
     sqlite3_finalize(q);
@@ -254,14 +284,13 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r)
             sqlite3_bind_double(q, 2, r->value);
         else
             sqlite3_bind_null(q, 2);
-        if (r->reason)
-            sqlite3_bind_text(q, 3, r->reason, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(q, 3);
+        /* a copy that fails (out of memory) would store NULL: the reason would be lost */
+        int bound = r->reason ? sqlite3_bind_text(q, 3, r->reason, -1, SQLITE_TRANSIENT)
+                              : sqlite3_bind_null(q, 3);
         sqlite3_bind_double(q, 4, r->finished);
         sqlite3_bind_int64(q, 5, study);
         sqlite3_bind_int64(q, 6, (sqlite3_int64)r->id);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        if (bound != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "telling a trial");
     }
     sqlite3_finalize(q);

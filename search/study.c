@@ -89,7 +89,7 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
         "acquisition", (int)o->acquisition, "batch", (int)o->batch, "refit_every",
         (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors,
         "additive", o->additive, "restart", (json_int_t)o->restart);
-    char *t = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *t = gpbo_search__json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     if (t == NULL)
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -99,18 +99,23 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
 int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char **strategy)
 {
     json_error_t e;
-    json_t *j = json_loads(txt, 0, &e);
+    int code = GPBO_EFORMAT;
+    json_t *j = gpbo_search__json_loads(txt, &code);
     int dir = 0, shuffle = 0, kernel = 0, acq = 0, batch = 0, failed = 0, priors = 0, additive = 0;
     json_int_t res = 0, lhs = 0, ninit = 0, refit = 0, restart = 0;
     const char *strat = NULL, *seed = NULL;
+    if (j == NULL && code == GPBO_ENOMEM)
+        return gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
     if (j == NULL ||
-        json_unpack(j,
-                    "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s?i, s?I}",
-                    "direction", &dir, "strategy", &strat, "seed", &seed, "grid_resolution", &res,
-                    "grid_shuffle", &shuffle, "lhs_size", &lhs, "n_init", &ninit, "kernel", &kernel,
-                    "acquisition", &acq, "batch", &batch, "refit_every", &refit, "failed", &failed,
-                    "use_priors", &priors, "additive", &additive, "restart", &restart) != 0) {
+        json_unpack_ex(
+            j, &e, 0, "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s?i, s?I}",
+            "direction", &dir, "strategy", &strat, "seed", &seed, "grid_resolution", &res,
+            "grid_shuffle", &shuffle, "lhs_size", &lhs, "n_init", &ninit, "kernel", &kernel,
+            "acquisition", &acq, "batch", &batch, "refit_every", &refit, "failed", &failed,
+            "use_priors", &priors, "additive", &additive, "restart", &restart) != 0) {
         json_decref(j);
+        if (j != NULL && json_error_code(&e) == json_error_out_of_memory)
+            return gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
         return gpbo_error_set(GPBO_EFORMAT, "the stored study options are malformed");
     }
     *o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
@@ -305,7 +310,10 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
     }
     if ((s->space = gpbo_space_from_json(sj)) == NULL)
         goto fail;
+    gpbo_error_clear(); /* gpbo_space_equal() says 0 when out of memory too: told apart below */
     if (space != NULL && !gpbo_space_equal(space, s->space)) {
+        if (gpbo_error_code() == GPBO_ENOMEM)
+            goto fail;
         gpbo_error_set(GPBO_EINVAL,
                        "study_open: study '%s' exists with a different search space (stored: %s)",
                        name, sj);
@@ -388,10 +396,13 @@ int gpbo_study_ask(gpbo_study *s, size_t *out_id, double *out_values)
         r.value = NAN;
         r.values = vals;
         r.started = now_s();
-        if (s->st)
-            rc = s->st->ops->insert_trial(s->st, s->sid, &r, np);
-        if (rc == GPBO_OK)
-            rc = mirror_add(s, &r);
+        /* The mirror first: a trial stored and then not mirrored (out of memory) would make
+         * every later ask insert the same id again and fail. A storage failure takes the
+         * mirror's entry back, so the trial exists in both or in neither. */
+        rc = mirror_add(s, &r);
+        if (rc == GPBO_OK && s->st &&
+            (rc = s->st->ops->insert_trial(s->st, s->sid, &r, np)) != GPBO_OK)
+            rec_clear(&s->t[--s->n]);
         if (rc == GPBO_OK) {
             s->t[s->n - 1].claimed = 1;
             *out_id = number;
