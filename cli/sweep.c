@@ -178,11 +178,13 @@ static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || !isfinite(v))
+    if (end == s || *end != '\0')
         return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
     /* ERANGE on underflow still gives the nearest subnormal (or 0): keep it */
-    if (errno == ERANGE && fabs(v) > DBL_MIN)
+    if (errno == ERANGE && !(fabs(v) <= DBL_MIN))
         return err_at(c, n, "%s: '%s' is out of range", what, SHOW(s));
+    if (!isfinite(v))
+        return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
     *out = v;
     return GPBO_OK;
 }
@@ -911,7 +913,12 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         if (p == NULL)
             return oom();
         const char *why = why_not_exec(p);
-        int rc = why ? err_at(c, at, "command '%s' %s (%s)", SHOW(prog), why, SHOW(p)) : GPBO_OK;
+        int rc = GPBO_OK;
+        if (why != NULL && prog[0] == '/')
+            rc = err_at(c, at, "command '%s' %s", SHOW(prog), why);
+        else if (why != NULL) /* relative to the folder the trials run in */
+            rc = err_at(c, at, "command '%s' %s (in the sweep file's folder, %s)", SHOW(prog), why,
+                        SHOW(dir));
         free(p);
         return rc;
     }
