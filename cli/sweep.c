@@ -820,7 +820,8 @@ static int str_cmp(const void *a, const void *b)
 }
 
 /* Whether t[0..n) is a name a placeholder could mean: cli/run.c replaces {name} only for the
- * parameters, so {word} naming none would reach the program as it stands. */
+ * parameters, so {word} naming none would reach the program as it stands. Stops at the first
+ * other byte, so that scanning every '{' of an argument stays linear. */
 static int word_like(const char *t, size_t n)
 {
     if (n == 0)
@@ -830,6 +831,25 @@ static int word_like(const char *t, size_t n)
               ((t[i] | 0x20) >= 'a' && (t[i] | 0x20) <= 'z')))
             return 0;
     return 1;
+}
+
+/* Whether t[0..n) is one of the np sorted names (binary search, no copy). */
+static int is_name(const char *t, size_t n, char *const *sorted, size_t np)
+{
+    size_t lo = 0, hi = np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = strncmp(t, sorted[mid], n);
+        if (r == 0)
+            r = sorted[mid][n] == '\0' ? 0 : -1; /* t is a prefix of the name: it sorts first */
+        if (r == 0)
+            return 1;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
 }
 
 /* Checks the {placeholders} of one argument the way cli/run.c's subst() reads them; *uses is
@@ -845,30 +865,24 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
         if (close == NULL)
             return GPBO_OK;
         size_t n = (size_t)(close - p - 1);
-        char *word = malloc(n + 1);
-        if (word == NULL)
-            return oom();
-        memcpy(word, p + 1, n);
-        word[n] = '\0';
-        const char *key = word;
-        int rc = GPBO_OK;
-        if (s->np > 0 && bsearch(&key, sorted, s->np, sizeof *sorted, str_cmp) != NULL) {
+        if (is_name(p + 1, n, sorted, s->np)) {
             *uses = 1;
             p = close;
-        } else if (word_like(word, n) && p > arg && p[-1] == '$') {
-            rc = err_at(c, at,
-                        "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "
-                        "${interpreter} and ${env} are arguments of their own",
-                        SHOW(word), SHOW(arg));
-        } else if (word_like(word, n)) {
-            char hint[400] = "the sweep has no parameters";
-            if (s->np > 0)
-                suggest(word, (const char *const *)sorted, s->np, hint, sizeof hint);
-            rc = err_at(c, at, "'{%s}' in the command names no parameter (%s)", SHOW(word), hint);
+            continue;
         }
-        free(word);
-        if (rc != GPBO_OK)
-            return rc;
+        if (!word_like(p + 1, n))
+            continue;
+        char word[72];
+        snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
+        if (p > arg && p[-1] == '$')
+            return err_at(c, at,
+                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "
+                          "${interpreter} and ${env} are arguments of their own",
+                          word, SHOW(arg));
+        char hint[400] = "the sweep has no parameters";
+        if (s->np > 0)
+            suggest(word, (const char *const *)sorted, s->np, hint, sizeof hint);
+        return err_at(c, at, "'{%s}' in the command names no parameter (%s)", word, hint);
     }
     return GPBO_OK;
 }
