@@ -1039,10 +1039,12 @@ static int check_command(ctx *c)
         }
     }
     free(sorted);
-    if (rc != GPBO_OK || first == SIZE_MAX || first_uses)
-        return first == SIZE_MAX && rc == GPBO_OK
-                   ? err_at(c, c->command_node, "the command holds only ${env}")
-                   : rc;
+    if (rc != GPBO_OK)
+        return rc;
+    if (first == SIZE_MAX)
+        return err_at(c, c->command_node, "the command holds only ${env}");
+    if (first_uses) /* the program is named by a parameter: known only at each trial */
+        return GPBO_OK;
     const char *t = s->command[first];
     yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[first]);
     if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}"))

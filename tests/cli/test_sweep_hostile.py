@@ -76,11 +76,32 @@ def test_hostile_files(d):
     check(left == [], f"hostile files created studies: {left}")
 
 
-def test_not_a_file(d):
+def test_files_and_paths(d):
     os.mkdir(os.path.join(d, "dir.yaml"))
     refused(d, "dir.yaml", "is a directory, not a sweep file", where=False)
     r, _ = run(["run", "missing.yaml"], d)
     check(r.returncode == 2 and "missing.yaml: cannot open" in r.stderr, f"missing: {r.stderr}")
+    # opens, then fails to read (EIO)
+    refused(d, "/proc/self/mem", "cannot read", where=False)
+    # no name: the file name is the study name, and one of 210 bytes would name too long a file
+    body = HEAD + "parameters:\n  x: {values: [a]}\n"
+    long = "n" * 210 + ".yaml"
+    big(d, long, body)
+    refused(d, long, "the file name makes no study name; give the sweep a name")
+    # a PATH entry holding the program without its x bit, as execvp would meet it
+    os.mkdir(os.path.join(d, "bin"))
+    big(d, os.path.join("bin", "tool"), "#!/bin/sh\necho loss=1\n")
+    big(d, "path.yaml", HEAD.replace("/bin/sh, -c, 'echo loss=1'", "tool") +
+        "parameters:\n  x: {values: [a]}\n")
+    env = dict(os.environ, PATH="bin:/usr/bin:/bin")  # relative: from the sweep file's folder
+    r = subprocess.run([GPBO, "run", "path.yaml"], cwd=d, capture_output=True, text=True,
+                       timeout=60, env=env)
+    check(r.returncode == 2 and "path.yaml:3:11: command 'tool' is not executable (./bin/tool)"
+          in r.stderr, f"PATH entry: {r.returncode} {r.stderr.strip()!r}")
+    os.chmod(os.path.join(d, "bin", "tool"), 0o755)
+    r = subprocess.run([GPBO, "run", "path.yaml"], cwd=d, capture_output=True, text=True,
+                       timeout=60, env=env)
+    check(r.returncode == 0, f"found on a relative PATH entry: {r.returncode} {r.stderr.strip()!r}")
 
 
 HEAD = "metric: {name: loss, goal: minimize}\nrun_cap: 3\ncommand: [/bin/sh, -c, 'echo loss=1']\n"
@@ -173,7 +194,7 @@ def test_limits_accepted(d):
 
 
 def main():
-    tests = [test_hostile_files, test_not_a_file, test_size_and_depth, test_limits_accepted]
+    tests = [test_hostile_files, test_files_and_paths, test_size_and_depth, test_limits_accepted]
     for t in tests:
         d = tempfile.mkdtemp(prefix="gpbo-hostile-")
         t0 = time.time()
