@@ -16,7 +16,9 @@ while read -r name seeds dict; do
          -artifact_prefix="$build/crashes/$name-")
   [ -n "${dict:-}" ] && flags+=(-dict="$dict")
   echo "fuzz: $name for $seconds s (seeds $seeds)"
-  if ! nice -n 10 "$build/$name" "${flags[@]}" "$@" "$work" "$seeds"; then
+  dirs=("$work")
+  [ -d "$seeds" ] && dirs+=("$seeds")
+  if ! nice -n 10 "$build/$name" "${flags[@]}" "$@" "${dirs[@]}"; then
     echo "fuzz: $name FAILED; inputs in $build/crashes/" >&2
     status=1
   fi
