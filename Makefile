@@ -7,6 +7,8 @@
 #   make bench                     build the benchmarks (run them from $(BUILD)/bench)
 #   make install PREFIX=/opt/gpbo  install libraries, headers, CMake package, pkg-config files
 #   make format                    clang-format every C file
+#   make fuzz [FUZZ_SECONDS=600]   build the libFuzzer harnesses (fuzz/, clang) in build-fuzz/
+#                                  and run each for FUZZ_SECONDS
 BUILD ?= build
 SANITIZE ?= OFF
 WERROR ?= OFF
@@ -15,12 +17,14 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 CMAKE_ARGS ?=
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
 
 CONFIGURE = cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	-DGPBO_SANITIZE=$(SANITIZE) -DGPBO_WERROR=$(WERROR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
 	$(CMAKE_ARGS)
 
-.PHONY: all deps configure build test demo bench install format clean
+.PHONY: all deps configure build test demo bench install format clean fuzz
 
 all: build
 
@@ -51,6 +55,13 @@ bench: build
 
 install: build
 	cmake --install $(BUILD)
+
+# The fuzz harnesses are a clang-only CMake project of their own (fuzz/CMakeLists.txt) that
+# builds the library again with libFuzzer's instrumentation and ASan + UBSan.
+fuzz: deps
+	cmake -S fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

@@ -1,14 +1,21 @@
 /*
- * sweep.c: reads a sweep file with libyaml's document API and checks every key, so that a
- * mistake is one line naming the file, the line, the column and the closest valid key.
+ * sweep.c: reads a sweep file with libyaml and checks every key, so that a mistake is one line
+ * naming the file, the line, the column and the closest valid key. The file is untrusted: a
+ * first pass over libyaml's events bounds its nesting and its number of documents before the
+ * document API builds the tree; keys are unique; every list is checked in n log n; values,
+ * ranges and the command are checked here, once, instead of failing every trial later.
  */
 #include <errno.h>
+#include <float.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "gpbo/sys/error.h"
@@ -18,8 +25,31 @@ typedef struct ctx {
     const char *path;
     yaml_document_t *doc;
     sweep *s;
+    size_t budget; /* bytes the copies may still take: aliases can repeat a long value */
+    yaml_node_t *command_node, *program_node, *trainer_node;
 } ctx;
 
+/* A user's word as a message shows it: at most 60 bytes (cut on a UTF-8 boundary, then
+ * "..."), control characters as '?', so that the message stays one short line. */
+#define SHOW(s) show((s), (char[72]){0})
+static const char *show(const char *s, char *buf)
+{
+    size_t n = 0;
+    for (; s[n] && n < 60; n++)
+        buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+    if (s[n]) {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+            n--;
+        if (n > 0 && (unsigned char)buf[n - 1] >= 0xc0)
+            n--;
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
 static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
     char msg[512];
@@ -27,15 +57,22 @@ static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: %s", c->path, n ? n->start_mark.line + 1 : 0,
-                          n ? n->start_mark.column + 1 : 0, msg);
+    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: %s", c->path, n ? n->start_mark.line + 1 : 1,
+                          n ? n->start_mark.column + 1 : 1, msg);
 }
 
+static int oom(void)
+{
+    return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+}
+
+/* Levenshtein distance; past 255 bytes only its lower bound |la - lb| (a key that long is
+ * no typo of a short one, and the row stays on the stack). */
 static size_t lev(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la > 60 || lb > 60)
-        return 99;
+    size_t la = strlen(a), lb = strlen(b), row[256];
+    if (la > 255 || lb > 255)
+        return la > lb ? la - lb : lb - la;
     for (size_t j = 0; j <= lb; j++)
         row[j] = j;
     for (size_t i = 1; i <= la; i++) {
@@ -52,10 +89,10 @@ static size_t lev(const char *a, const char *b)
     return row[lb];
 }
 
-const char *sweep_closest(const char *w, const char *const *words, size_t n)
+static const char *closest(const char *w, const char *const *words, size_t n, size_t *dist)
 {
     const char *best = NULL;
-    size_t bd = 99;
+    size_t bd = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         size_t d = lev(w, words[i]);
         if (d < bd) {
@@ -63,7 +100,29 @@ const char *sweep_closest(const char *w, const char *const *words, size_t n)
             best = words[i];
         }
     }
+    *dist = bd;
     return best;
+}
+
+const char *sweep_closest(const char *w, const char *const *words, size_t n)
+{
+    size_t d;
+    return closest(w, words, n, &d);
+}
+
+/* "did you mean 'x'?" when a word is close to w, else the valid words (the lists are short). */
+static const char *suggest(const char *w, const char *const *words, size_t n, char *buf, size_t cap)
+{
+    size_t d;
+    const char *best = closest(w, words, n, &d);
+    if (best != NULL && (d <= 2 || 2 * d <= strlen(best))) {
+        snprintf(buf, cap, "did you mean '%s'?", best);
+        return buf;
+    }
+    size_t len = (size_t)snprintf(buf, cap, "one of:");
+    for (size_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, " %s", words[i]);
+    return buf;
 }
 
 static yaml_node_t *node(ctx *c, int id)
@@ -71,13 +130,44 @@ static yaml_node_t *node(ctx *c, int id)
     return yaml_document_get_node(c->doc, id);
 }
 
+/* The text of a scalar node; NULL with the error set if n is not a scalar or holds a NUL
+ * (C strings would silently cut it there). */
 static const char *scalar(ctx *c, yaml_node_t *n, const char *what)
 {
     if (n == NULL || n->type != YAML_SCALAR_NODE) {
         err_at(c, n, "%s must be a single value", what);
         return NULL;
     }
-    return (const char *)n->data.scalar.value;
+    const char *s = (const char *)n->data.scalar.value;
+    if (strlen(s) != n->data.scalar.length) {
+        err_at(c, n, "%s holds a NUL character", what);
+        return NULL;
+    }
+    return s;
+}
+
+static size_t seq_len(const yaml_node_t *n)
+{
+    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+/* A copy of s charged to the file's budget; NULL with the error set. */
+static char *dupstr(ctx *c, yaml_node_t *n, const char *s)
+{
+    size_t l = strlen(s);
+    if (l + 16 > c->budget) {
+        err_at(c, n, "the sweep expands to more than %d bytes (aliases repeating long values?)",
+               8 * SWEEP_MAX_BYTES);
+        return NULL;
+    }
+    c->budget -= l + 16;
+    char *d = malloc(l + 1);
+    if (d == NULL) {
+        oom();
+        return NULL;
+    }
+    memcpy(d, s, l + 1);
+    return d;
 }
 
 static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
@@ -88,8 +178,13 @@ static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return err_at(c, n, "%s: '%s' is not a number", what, s);
+    if (end == s || *end != '\0')
+        return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
+    /* ERANGE on underflow still gives the nearest subnormal (or 0): keep it */
+    if (errno == ERANGE && !(fabs(v) <= DBL_MIN))
+        return err_at(c, n, "%s: '%s' is out of range", what, SHOW(s));
+    if (!isfinite(v))
+        return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
     *out = v;
     return GPBO_OK;
 }
@@ -99,7 +194,7 @@ static int count(ctx *c, yaml_node_t *n, const char *what, size_t *out)
     double v;
     int rc = number(c, n, what, &v);
     if (rc == GPBO_OK && !(v >= 0 && v == floor(v) && v < 1e9))
-        rc = err_at(c, n, "%s must be a whole number >= 0", what);
+        rc = err_at(c, n, "%s must be a whole number from 0 to 999999999", what);
     if (rc == GPBO_OK)
         *out = (size_t)v;
     return rc;
@@ -115,7 +210,7 @@ static int boolean(ctx *c, yaml_node_t *n, const char *what, int *out)
     else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "0"))
         *out = 0;
     else
-        return err_at(c, n, "%s: '%s' is not true or false", what, s);
+        return err_at(c, n, "%s: '%s' is not true or false", what, SHOW(s));
     return GPBO_OK;
 }
 
@@ -131,11 +226,51 @@ static int choose(ctx *c, yaml_node_t *n, const char *what, const char *const *w
             *out = (int)i;
             return GPBO_OK;
         }
-    return err_at(c, n, "unknown %s '%s' (did you mean '%s'?)", what, s,
-                  sweep_closest(s, words, nw));
+    char hint[300];
+    return err_at(c, n, "unknown %s '%s' (%s)", what, SHOW(s),
+                  suggest(s, words, nw, hint, sizeof hint));
 }
 
-/* Iterates a mapping's pairs, checking each key against the valid ones. */
+/* ---- unique keys and values, in n log n ---------------------------------------------------- */
+
+typedef struct keyed {
+    const char *text;
+    yaml_node_t *node;
+    size_t index;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int r = strcmp(x->text, y->text);
+    return r ? r : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sorts v (n entries) and finds a repeated text: the repeat that comes first in the file is
+ * returned as *first (its earlier occurrence) and *again; 0 when all differ. */
+static int find_repeat(keyed *v, size_t n, keyed **first, keyed **again)
+{
+    qsort(v, n, sizeof *v, keyed_cmp);
+    *again = NULL;
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(v[i - 1].text, v[i].text) && (*again == NULL || v[i].index < (*again)->index)) {
+            size_t j = i - 1;
+            while (j > 0 && !strcmp(v[j - 1].text, v[i].text))
+                j--;
+            *first = &v[j];
+            *again = &v[i];
+        }
+    return *again != NULL;
+}
+
+static size_t line_of(const yaml_node_t *n)
+{
+    return n->start_mark.line + 1;
+}
+
+/* Iterates a mapping's pairs, checking each key against the valid ones (any key when keys is
+ * NULL) and that no key appears twice: YAML requires unique keys, and last-wins would silently
+ * drop a value. fn sees the pairs in file order. */
 typedef int (*pair_fn)(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p);
 
 static int each_pair(ctx *c, yaml_node_t *map, const char *what, const char *const *keys,
@@ -143,20 +278,55 @@ static int each_pair(ctx *c, yaml_node_t *map, const char *what, const char *con
 {
     if (map == NULL || map->type != YAML_MAPPING_NODE)
         return err_at(c, map, "%s must be a mapping of keys to values", what);
-    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
-         pr++) {
+    yaml_node_pair_t *start = map->data.mapping.pairs.start, *top = map->data.mapping.pairs.top;
+    size_t n = (size_t)(top - start);
+    if (keys != NULL) {
+        yaml_node_t *seen[32] = {0}; /* every fixed key list is shorter */
+        for (yaml_node_pair_t *pr = start; pr < top; pr++) {
+            yaml_node_t *k = node(c, pr->key);
+            const char *key = scalar(c, k, "a key");
+            if (key == NULL)
+                return GPBO_EFORMAT;
+            size_t i = 0;
+            while (i < nkeys && strcmp(keys[i], key))
+                i++;
+            if (i == nkeys) {
+                char hint[400];
+                return err_at(c, k, "unknown key '%s' in %s (%s)", SHOW(key), what,
+                              suggest(key, keys, nkeys, hint, sizeof hint));
+            }
+            if (i < 32 && seen[i] != NULL)
+                return err_at(c, k, "key '%s' appears twice in %s (lines %zu and %zu)", key, what,
+                              line_of(seen[i]), line_of(k));
+            if (i < 32)
+                seen[i] = k;
+        }
+    } else if (n > 1) {
+        keyed *v = malloc(n * sizeof *v);
+        if (v == NULL)
+            return oom();
+        for (size_t i = 0; i < n; i++) {
+            v[i].node = node(c, start[i].key);
+            v[i].index = i;
+            if ((v[i].text = scalar(c, v[i].node, "a key")) == NULL) {
+                free(v);
+                return GPBO_EFORMAT;
+            }
+        }
+        keyed *a, *b;
+        int rc = GPBO_OK;
+        if (find_repeat(v, n, &a, &b))
+            rc = err_at(c, b->node, "key '%s' appears twice in %s (lines %zu and %zu)",
+                        SHOW(b->text), what, line_of(a->node), line_of(b->node));
+        free(v);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    for (yaml_node_pair_t *pr = start; pr < top; pr++) {
         yaml_node_t *k = node(c, pr->key), *v = node(c, pr->value);
         const char *key = scalar(c, k, "a key");
         if (key == NULL)
             return GPBO_EFORMAT;
-        if (keys != NULL) {
-            size_t i = 0;
-            while (i < nkeys && strcmp(keys[i], key))
-                i++;
-            if (i == nkeys)
-                return err_at(c, k, "unknown key '%s' in %s (did you mean '%s'?)", key, what,
-                              sweep_closest(key, keys, nkeys));
-        }
         int rc = fn(c, key, k, v, p);
         if (rc != GPBO_OK)
             return rc;
@@ -164,12 +334,32 @@ static int each_pair(ctx *c, yaml_node_t *map, const char *what, const char *con
     return GPBO_OK;
 }
 
-static char *dupstr(const char *s)
+/* Copies a list of scalars into *out (freeing what was there); NULL items are never left
+ * behind, *nout counts the copies made so far, so sweep_free() frees exactly those. */
+static int scalar_list(ctx *c, yaml_node_t *seq, const char *what, size_t maxlen, char ***out,
+                       size_t *nout)
 {
-    char *d = strdup(s ? s : "");
-    if (d == NULL)
-        gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    return d;
+    for (size_t i = 0; i < *nout; i++)
+        free((*out)[i]);
+    free(*out);
+    *out = NULL;
+    *nout = 0;
+    size_t n = seq_len(seq);
+    if ((*out = calloc(n, sizeof **out)) == NULL)
+        return oom();
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *it = node(c, seq->data.sequence.items.start[i]);
+        const char *x = scalar(c, it, what);
+        if (x == NULL)
+            return GPBO_EFORMAT;
+        if (maxlen && strlen(x) > maxlen)
+            return err_at(c, it, "%s is %zu bytes long; at most %zu are allowed", what, strlen(x),
+                          maxlen);
+        if (((*out)[i] = dupstr(c, it, x)) == NULL)
+            return gpbo_error_code();
+        *nout = i + 1;
+    }
+    return GPBO_OK;
 }
 
 /* ---- parameters ------------------------------------------------------------------------- */
@@ -189,7 +379,7 @@ static const char *const PARAM_KEYS[] = {"value", "values", "distribution", "min
 typedef struct pstate {
     sweep_param *p;
     int has_dist, has_min, has_max, min_int, max_int;
-    yaml_node_t *dist_node, *self;
+    yaml_node_t *values_node, *min_node, *max_node, *q_node;
 } pstate;
 
 static int is_int_text(const char *s)
@@ -209,39 +399,53 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
     pstate *ps = pp;
     sweep_param *p = ps->p;
     (void)k;
-    if (!strcmp(key, "value")) {
-        const char *s = scalar(c, v, "value");
-        if (s == NULL)
-            return GPBO_EFORMAT;
-        p->values = calloc(1, sizeof *p->values);
-        if (!p->values || !(p->values[0] = dupstr(s)))
-            return GPBO_ENOMEM;
-        p->nvalues = 1;
-        if (!ps->has_dist)
-            p->dist = D_CONSTANT;
-    } else if (!strcmp(key, "values")) {
-        if (v->type != YAML_SEQUENCE_NODE)
-            return err_at(c, v, "values of '%s' must be a list", p->name);
-        size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-        if (n == 0)
-            return err_at(c, v, "values of '%s' is an empty list", p->name);
-        p->values = calloc(n, sizeof *p->values);
-        if (p->values == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) {
-            const char *s = scalar(c, node(c, v->data.sequence.items.start[i]), "a value");
+    if (!strcmp(key, "value") || !strcmp(key, "values")) {
+        int one = key[5] == '\0';
+        if (ps->values_node != NULL)
+            return err_at(c, k, "parameter '%s' has both value (line %zu) and values",
+                          SHOW(p->name), line_of(ps->values_node));
+        ps->values_node = k;
+        if (one) {
+            const char *s = scalar(c, v, "value");
             if (s == NULL)
                 return GPBO_EFORMAT;
-            for (size_t j = 0; j < i; j++)
-                if (!strcmp(p->values[j], s))
-                    return err_at(c, node(c, v->data.sequence.items.start[i]),
-                                  "'%s' is listed twice in the values of '%s'", s, p->name);
-            if ((p->values[i] = dupstr(s)) == NULL)
-                return GPBO_ENOMEM;
-            p->nvalues = i + 1;
+            if (strlen(s) > SWEEP_MAX_VALUE_LEN)
+                return err_at(c, v, "the value of '%s' is %zu bytes long; at most %d are allowed",
+                              SHOW(p->name), strlen(s), SWEEP_MAX_VALUE_LEN);
+            if ((p->values = calloc(1, sizeof *p->values)) == NULL)
+                return oom();
+            if ((p->values[0] = dupstr(c, v, s)) == NULL)
+                return gpbo_error_code();
+            p->nvalues = 1;
+            if (!ps->has_dist)
+                p->dist = D_CONSTANT;
+            return GPBO_OK;
         }
-        if (!ps->has_dist)
+        if (v->type != YAML_SEQUENCE_NODE)
+            return err_at(c, v, "values of '%s' must be a list", SHOW(p->name));
+        size_t n = seq_len(v);
+        if (n == 0)
+            return err_at(c, v, "values of '%s' is an empty list", SHOW(p->name));
+        if (n > SWEEP_MAX_VALUES)
+            return err_at(c, v, "'%s' has %zu values; at most %d are allowed", SHOW(p->name), n,
+                          SWEEP_MAX_VALUES);
+        int rc = scalar_list(c, v, "a value", SWEEP_MAX_VALUE_LEN, &p->values, &p->nvalues);
+        if (rc != GPBO_OK)
+            return rc;
+        keyed *kv = malloc(n * sizeof *kv);
+        if (kv == NULL)
+            return oom();
+        for (size_t i = 0; i < n; i++)
+            kv[i] = (keyed){p->values[i], node(c, v->data.sequence.items.start[i]), i};
+        keyed *a, *b;
+        if (find_repeat(kv, n, &a, &b))
+            rc =
+                err_at(c, b->node, "'%s' is listed twice in the values of '%s' (lines %zu and %zu)",
+                       SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
+        free(kv);
+        if (rc == GPBO_OK && !ps->has_dist)
             p->dist = D_CATEGORICAL;
+        return rc;
     } else if (!strcmp(key, "distribution")) {
         int d;
         int rc = choose(c, v, "distribution", DISTS, sizeof DISTS / sizeof *DISTS, &d);
@@ -249,20 +453,81 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             return rc;
         p->dist = (sweep_dist)d;
         ps->has_dist = 1;
-        ps->dist_node = v;
     } else if (!strcmp(key, "min") || !strcmp(key, "max")) {
         int mn = key[1] == 'i';
         int rc = number(c, v, key, mn ? &p->min : &p->max);
         if (rc != GPBO_OK)
             return rc;
         *(mn ? &ps->has_min : &ps->has_max) = 1;
+        *(mn ? &ps->min_node : &ps->max_node) = v;
         *(mn ? &ps->min_int : &ps->max_int) = is_int_text((const char *)v->data.scalar.value);
     } else if (!strcmp(key, "q")) {
         int rc = number(c, v, "q", &p->q);
         if (rc == GPBO_OK && !(p->q > 0))
-            rc = err_at(c, v, "q of '%s' must be > 0", p->name);
+            rc = err_at(c, v, "q of '%s' must be > 0", SHOW(p->name));
+        ps->q_node = v;
         return rc;
     }
+    return GPBO_OK;
+}
+
+/* The checks on a ranged parameter once all its keys are read: bounds that the search space
+ * accepts and that stay finite through every conversion (exp, /q, max - min). */
+static int check_range(ctx *c, pstate *ps, yaml_node_t *v)
+{
+    sweep_param *q = ps->p;
+    const char *name = SHOW(q->name), *dist = DISTS[q->dist];
+    if (!ps->has_min || !ps->has_max)
+        return err_at(c, v, "parameter '%s' (%s) needs min and max", name, dist);
+    if (q->min > q->max)
+        return err_at(c, ps->max_node, "parameter '%s': min %g > max %g", name, q->min, q->max);
+    int is_log = q->dist == D_LOG_UNIFORM_VALUES || q->dist == D_Q_LOG_UNIFORM_VALUES ||
+                 q->dist == D_INT_LOG_UNIFORM_VALUES;
+    if (is_log && q->min <= 0)
+        return err_at(c, ps->min_node, "parameter '%s': %s needs min > 0", name, dist);
+    if (q->dist == D_LOG_UNIFORM && (q->min < -708 || q->max > 709))
+        return err_at(c, q->min < -708 ? ps->min_node : ps->max_node,
+                      "parameter '%s': log_uniform bounds are exponents, from -708 to 709", name);
+    if (q->dist == D_UNIFORM && !isfinite(q->max - q->min))
+        return err_at(c, ps->max_node,
+                      "parameter '%s': the range [%g, %g] is too wide (max - min overflows)", name,
+                      q->min, q->max);
+    if (q->dist == D_INT_UNIFORM || q->dist == D_INT_LOG_UNIFORM_VALUES) {
+        if (q->min != floor(q->min) || q->max != floor(q->max))
+            return err_at(c, q->min != floor(q->min) ? ps->min_node : ps->max_node,
+                          "parameter '%s': %s needs whole-number bounds", name, dist);
+        if (fabs(q->min) > SWEEP_MAX_INT || fabs(q->max) > SWEEP_MAX_INT)
+            return err_at(c, fabs(q->min) > SWEEP_MAX_INT ? ps->min_node : ps->max_node,
+                          "parameter '%s': integer bounds must lie within +-9e15", name);
+    }
+    if (q->dist == D_Q_UNIFORM || q->dist == D_Q_LOG_UNIFORM_VALUES) {
+        if (q->q == 0)
+            q->q = 1;
+        yaml_node_t *at = ps->q_node ? ps->q_node : v;
+        double lo = ceil(q->min / q->q), hi = floor(q->max / q->q);
+        if (!(fabs(lo) <= SWEEP_MAX_INT && fabs(hi) <= SWEEP_MAX_INT))
+            return err_at(c, at,
+                          "parameter '%s': q = %g is too small for [%g, %g] (min/q and "
+                          "max/q must lie within +-9e15)",
+                          name, q->q, q->min, q->max);
+        if (hi < lo)
+            return err_at(c, at, "parameter '%s': no multiple of q = %g in [%g, %g]", name, q->q,
+                          q->min, q->max);
+    }
+    return GPBO_OK;
+}
+
+/* Parameter names reach argv (--name=value), {name} placeholders and messages. */
+static int check_param_name(ctx *c, yaml_node_t *k, const char *key)
+{
+    if (*key == '\0')
+        return err_at(c, k, "a parameter name is empty");
+    for (const char *t = key; *t; t++)
+        if ((unsigned char)*t < 0x20 || *t == 0x7f || *t == '{' || *t == '}' || *t == '=')
+            return err_at(c, k,
+                          "parameter name '%s' holds '%c' (names cannot hold control "
+                          "characters, braces or '=')",
+                          SHOW(key), (unsigned char)*t < 0x20 || *t == 0x7f ? '?' : *t);
     return GPBO_OK;
 }
 
@@ -270,54 +535,33 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
 {
     (void)p;
     sweep *s = c->s;
-    for (size_t i = 0; i < s->np; i++)
-        if (!strcmp(s->p[i].name, key))
-            return err_at(c, k, "parameter '%s' is defined twice", key);
-    sweep_param *np = realloc(s->p, (s->np + 1) * sizeof *np);
-    if (np == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    s->p = np;
-    sweep_param *q = &s->p[s->np++];
+    int rc = check_param_name(c, k, key);
+    if (rc != GPBO_OK)
+        return rc;
+    sweep_param *q = &s->p[s->np++]; /* room for every entry was made up front */
     memset(q, 0, sizeof *q);
     q->dist = (sweep_dist)-1;
-    if ((q->name = dupstr(key)) == NULL)
-        return GPBO_ENOMEM;
-    pstate ps = {q, 0, 0, 0, 0, 0, NULL, v};
-    char what[300];
-    snprintf(what, sizeof what, "parameter '%s'", key);
-    int rc =
-        each_pair(c, v, what, PARAM_KEYS, sizeof PARAM_KEYS / sizeof *PARAM_KEYS, param_pair, &ps);
+    if ((q->name = dupstr(c, k, key)) == NULL)
+        return gpbo_error_code();
+    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL};
+    char what[100];
+    snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
+    rc = each_pair(c, v, what, PARAM_KEYS, sizeof PARAM_KEYS / sizeof *PARAM_KEYS, param_pair, &ps);
     if (rc != GPBO_OK)
         return rc;
     if ((int)q->dist == -1) {
         if (ps.has_min && ps.has_max)
             q->dist = ps.min_int && ps.max_int ? D_INT_UNIFORM : D_UNIFORM;
         else
-            return err_at(c, v, "parameter '%s' needs value, values, or min and max", key);
+            return err_at(c, v, "parameter '%s' needs value, values, or min and max", SHOW(key));
     }
-    int ranged = q->dist != D_CONSTANT && q->dist != D_CATEGORICAL;
-    if (ranged) {
-        if (!ps.has_min || !ps.has_max)
-            return err_at(c, v, "parameter '%s' (%s) needs min and max", key, DISTS[q->dist]);
-        if (q->min > q->max)
-            return err_at(c, v, "parameter '%s': min %g > max %g", key, q->min, q->max);
-        if ((q->dist == D_LOG_UNIFORM_VALUES || q->dist == D_Q_LOG_UNIFORM_VALUES ||
-             q->dist == D_INT_LOG_UNIFORM_VALUES) &&
-            q->min <= 0)
-            return err_at(c, v, "parameter '%s': %s needs min > 0", key, DISTS[q->dist]);
-        if (q->dist == D_INT_UNIFORM && (q->min != floor(q->min) || q->max != floor(q->max)))
-            return err_at(c, v, "parameter '%s': int_uniform needs whole-number bounds", key);
-        if (q->dist == D_Q_UNIFORM || q->dist == D_Q_LOG_UNIFORM_VALUES) {
-            if (q->q == 0)
-                q->q = 1;
-            if (floor(q->max / q->q) < ceil(q->min / q->q))
-                return err_at(c, v, "parameter '%s': no multiple of q = %g in [%g, %g]", key, q->q,
-                              q->min, q->max);
-        }
-    } else if (q->values == NULL) {
-        return err_at(c, v, "parameter '%s' (%s) needs %s", key, DISTS[q->dist],
+    if (q->dist != D_CONSTANT && q->dist != D_CATEGORICAL)
+        return check_range(c, &ps, v);
+    if (q->values == NULL)
+        return err_at(c, v, "parameter '%s' (%s) needs %s", SHOW(key), DISTS[q->dist],
                       q->dist == D_CONSTANT ? "value" : "values");
-    }
+    if (q->dist == D_CONSTANT && q->nvalues != 1)
+        return err_at(c, v, "parameter '%s' (constant) needs one value, not a list", SHOW(key));
     return GPBO_OK;
 }
 
@@ -331,7 +575,12 @@ static int metric_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     (void)p;
     if (!strcmp(key, "name")) {
         const char *s = scalar(c, v, "metric name");
-        if (s == NULL || (c->s->metric = dupstr(s)) == NULL)
+        if (s == NULL)
+            return GPBO_EFORMAT;
+        /* the program prints name=value: a name with '=' or blanks could never be read back */
+        if (*s == '\0' || strpbrk(s, "= \t\r\n\v\f") != NULL)
+            return err_at(c, v, "metric name '%s' must be a word without spaces or '='", SHOW(s));
+        if ((c->s->metric = dupstr(c, v, s)) == NULL)
             return gpbo_error_code();
     } else if (!strcmp(key, "goal")) {
         static const char *const goals[] = {"minimize", "maximize"};
@@ -348,7 +597,6 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
     (void)k;
     (void)p;
     gpbo_pruner_options *o = &c->s->prune;
-    double x;
     if (!strcmp(key, "type")) {
         static const char *const types[] = {"none", "median", "hyperband"};
         int t;
@@ -358,23 +606,27 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
     }
     if (!strcmp(key, "strict") || !strcmp(key, "s"))
         return GPBO_OK;
-    int rc = number(c, v, key, &x);
+    if (!strcmp(key, "eta")) {
+        double x;
+        int rc = number(c, v, key, &x);
+        if (rc == GPBO_OK && !(x > 1))
+            rc = err_at(c, v, "eta must be > 1");
+        if (rc == GPBO_OK)
+            o->eta = x;
+        return rc;
+    }
+    size_t x;
+    int rc = count(c, v, key, &x);
     if (rc != GPBO_OK)
         return rc;
-    if (!strcmp(key, "eta")) {
-        if (!(x > 1))
-            return err_at(c, v, "eta must be > 1");
-        o->eta = x;
-    } else if (!(x >= 0 && x == floor(x))) {
-        return err_at(c, v, "%s must be a whole number >= 0", key);
-    } else if (!strcmp(key, "min_iter")) {
+    if (!strcmp(key, "min_iter")) {
         if (x < 1)
             return err_at(c, v, "min_iter must be at least 1");
         o->min_iter = (long)x;
     } else if (!strcmp(key, "max_iter")) {
         o->max_iter = (long)x;
     } else if (!strcmp(key, "startup_trials")) {
-        o->startup_trials = (size_t)x;
+        o->startup_trials = x;
     } else if (!strcmp(key, "warmup_steps")) {
         o->warmup_steps = (long)x;
     }
@@ -431,8 +683,8 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         o->seed = sd;
     } else if (!strcmp(key, "jobs")) {
         rc = count(c, v, key, &c->s->jobs);
-        if (rc == GPBO_OK && c->s->jobs < 1)
-            rc = err_at(c, v, "jobs must be at least 1");
+        if (rc == GPBO_OK && (c->s->jobs < 1 || c->s->jobs > SWEEP_MAX_JOBS))
+            rc = err_at(c, v, "jobs must be from 1 to %d", SWEEP_MAX_JOBS);
     } else if (!strcmp(key, "timeout")) {
         rc = number(c, v, key, &c->s->timeout);
         if (rc == GPBO_OK && !(c->s->timeout >= 0))
@@ -452,19 +704,17 @@ const size_t SWEEP_NTRAINER_KEYS = sizeof SWEEP_TRAINER_KEYS / sizeof *SWEEP_TRA
 
 static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
-    (void)k;
     (void)p;
     sweep *s = c->s;
     const char *val = scalar(c, v, key);
     if (val == NULL)
         return GPBO_EFORMAT;
-    sweep_kv *n = realloc(s->trainer, (s->ntrainer + 1) * sizeof *n);
-    if (n == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    s->trainer = n;
-    s->trainer[s->ntrainer].key = dupstr(key);
-    s->trainer[s->ntrainer].value = dupstr(val);
-    s->ntrainer++;
+    sweep_kv *kv = &s->trainer[s->ntrainer]; /* room was made up front */
+    if ((kv->key = dupstr(c, k, key)) == NULL)
+        return gpbo_error_code();
+    s->ntrainer++; /* from here sweep_free() frees the pair */
+    if ((kv->value = dupstr(c, v, val)) == NULL)
+        return gpbo_error_code();
     return GPBO_OK;
 }
 
@@ -479,40 +729,57 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
     sweep *s = c->s;
     if (!strcmp(key, "name")) {
         const char *x = scalar(c, v, "name");
-        if (x == NULL || (s->name = dupstr(x)) == NULL)
+        if (x == NULL)
+            return GPBO_EFORMAT;
+        /* the name names files: <name>.db and <name>.runs/ next to the sweep file */
+        if (*x == '\0' || strlen(x) > SWEEP_MAX_NAME_LEN || strchr(x, '/') != NULL ||
+            !strcmp(x, ".") || !strcmp(x, ".."))
+            return err_at(c, v,
+                          "name '%s' must be 1 to %d bytes, without '/' (it names the study's "
+                          "files)",
+                          SHOW(x), SWEEP_MAX_NAME_LEN);
+        for (const char *t = x; *t; t++)
+            if ((unsigned char)*t < 0x20 || *t == 0x7f)
+                return err_at(c, v, "name '%s' holds a control character", SHOW(x));
+        if ((s->name = dupstr(c, v, x)) == NULL)
             return gpbo_error_code();
     } else if (!strcmp(key, "program")) {
         const char *x = scalar(c, v, "program");
-        if (x == NULL || (s->program = dupstr(x)) == NULL)
+        if (x == NULL)
+            return GPBO_EFORMAT;
+        if (*x == '\0')
+            return err_at(c, v, "program is empty");
+        if ((s->program = dupstr(c, v, x)) == NULL)
             return gpbo_error_code();
+        c->program_node = v;
     } else if (!strcmp(key, "method")) {
         static const char *const m[] = {"grid", "random", "sobol", "lhs", "bayes"};
         int t;
         int rc = choose(c, v, "method", m, 5, &t);
-        if (rc == GPBO_OK && (s->method = dupstr(m[t])) == NULL)
-            rc = GPBO_ENOMEM;
+        if (rc == GPBO_OK && (s->method = dupstr(c, v, m[t])) == NULL)
+            rc = gpbo_error_code();
         return rc;
     } else if (!strcmp(key, "metric")) {
         return each_pair(c, v, "metric", METRIC_KEYS, 3, metric_pair, NULL);
     } else if (!strcmp(key, "parameters")) {
+        if (v->type == YAML_MAPPING_NODE) {
+            size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+            if (n > SWEEP_MAX_PARAMS)
+                return err_at(c, v, "%zu parameters; at most %d are allowed", n, SWEEP_MAX_PARAMS);
+            if (n > 0 && (s->p = calloc(n, sizeof *s->p)) == NULL)
+                return oom();
+        }
         return each_pair(c, v, "parameters", NULL, 0, param_entry, NULL);
     } else if (!strcmp(key, "run_cap")) {
         return count(c, v, "run_cap", &s->run_cap);
     } else if (!strcmp(key, "command")) {
         if (v->type != YAML_SEQUENCE_NODE)
             return err_at(c, v, "command must be a list of arguments");
-        size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-        if (n == 0)
+        if (seq_len(v) == 0)
             return err_at(c, v, "command is an empty list");
-        s->command = calloc(n, sizeof *s->command);
-        if (s->command == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) {
-            const char *x = scalar(c, node(c, v->data.sequence.items.start[i]), "an argument");
-            if (x == NULL || (s->command[i] = dupstr(x)) == NULL)
-                return gpbo_error_code();
-            s->ncommand = i + 1;
-        }
+        c->command_node = v;
+        /* Linux refuses a longer single argument (MAX_ARG_STRLEN) */
+        return scalar_list(c, v, "an argument", 131071, &s->command, &s->ncommand);
     } else if (!strcmp(key, "early_terminate")) {
         s->prune.kind = GPBO_PRUNER_HYPERBAND;
         return each_pair(c, v, "early_terminate", ET_KEYS, sizeof ET_KEYS / sizeof *ET_KEYS,
@@ -522,11 +789,272 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
                          gpbo_pair, NULL);
     } else if (!strcmp(key, "trainer")) {
         s->has_trainer = 1;
+        c->trainer_node = k;
+        if (v->type == YAML_MAPPING_NODE) {
+            size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+            if (n > 0 && (s->trainer = calloc(n, sizeof *s->trainer)) == NULL)
+                return oom();
+        }
         return each_pair(c, v, "the trainer section", SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS,
                          trainer_pair, NULL);
     }
     return GPBO_OK;
 }
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+static const char *const MACROS[] = {"${args}", "${args_no_hyphens}", "${program}",
+                                     "${interpreter}", "${env}"};
+
+static int is_macro(const char *t)
+{
+    for (size_t i = 0; i < sizeof MACROS / sizeof *MACROS; i++)
+        if (!strcmp(t, MACROS[i]))
+            return 1;
+    return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether t[0..n) is a name a placeholder could mean: cli/run.c replaces {name} only for the
+ * parameters, so {word} naming none would reach the program as it stands. Stops at the first
+ * other byte, so that scanning every '{' of an argument stays linear. */
+static int word_like(const char *t, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(t[i] == '_' || t[i] == '-' || t[i] == '.' || (t[i] >= '0' && t[i] <= '9') ||
+              ((t[i] | 0x20) >= 'a' && (t[i] | 0x20) <= 'z')))
+            return 0;
+    return 1;
+}
+
+/* Whether t[0..n) is one of the np sorted names (binary search, no copy). */
+static int is_name(const char *t, size_t n, char *const *sorted, size_t np)
+{
+    size_t lo = 0, hi = np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = strncmp(t, sorted[mid], n);
+        if (r == 0)
+            r = sorted[mid][n] == '\0' ? 0 : -1; /* t is a prefix of the name: it sorts first */
+        if (r == 0)
+            return 1;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+/* Checks the {placeholders} of one argument the way cli/run.c's subst() reads them; *uses is
+ * set when the argument has one (its value is then unknown until a trial). */
+static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **sorted, int *uses)
+{
+    sweep *s = c->s;
+    *uses = 0;
+    const char *close = NULL; /* the first '}' at or after p: found once per '}', not per '{' */
+    for (const char *p = strchr(arg, '{'); p != NULL; p = strchr(p + 1, '{')) {
+        if (close == NULL || close < p)
+            close = strchr(p, '}');
+        if (close == NULL)
+            return GPBO_OK;
+        size_t n = (size_t)(close - p - 1);
+        if (is_name(p + 1, n, sorted, s->np)) {
+            *uses = 1;
+            p = close;
+            continue;
+        }
+        if (!word_like(p + 1, n))
+            continue;
+        char word[72];
+        snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
+        if (p > arg && p[-1] == '$')
+            return err_at(c, at,
+                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "
+                          "${interpreter} and ${env} are arguments of their own",
+                          word, SHOW(arg));
+        char hint[400] = "the sweep has no parameters";
+        if (s->np > 0)
+            suggest(word, (const char *const *)sorted, s->np, hint, sizeof hint);
+        return err_at(c, at, "'{%s}' in the command names no parameter (%s)", word, hint);
+    }
+    return GPBO_OK;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (p != NULL) {
+        memcpy(p, dir, a);
+        p[a] = '/';
+        memcpy(p + a + 1, name, b + 1);
+    }
+    return p;
+}
+
+/* 0 when path is a file execve can start, else why not (a static string). */
+static const char *why_not_exec(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR ? "does not exist" : strerror(errno);
+    if (S_ISDIR(st.st_mode))
+        return "is a directory";
+    if (!S_ISREG(st.st_mode))
+        return "is not a regular file";
+    if (access(path, X_OK) != 0)
+        return "is not executable";
+    return NULL;
+}
+
+/* Checks that execvp(prog) would start a program, run from the sweep file's folder as
+ * cli/run.c runs it: with a '/', prog is a path from there; without, it is looked up on PATH
+ * (relative entries, and empty ones, being relative to the folder too). */
+static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
+{
+    const char *dir = c->s->dir;
+    if (*prog == '\0')
+        return err_at(c, at, "the command's program is empty");
+    if (strchr(prog, '/') != NULL) {
+        char *p = prog[0] == '/' ? strdup(prog) : join(dir, prog);
+        if (p == NULL)
+            return oom();
+        const char *why = why_not_exec(p);
+        int rc = GPBO_OK;
+        if (why != NULL && prog[0] == '/')
+            rc = err_at(c, at, "command '%s' %s", SHOW(prog), why);
+        else if (why != NULL) /* relative to the folder the trials run in */
+            rc = err_at(c, at, "command '%s' %s (in the sweep file's folder, %s)", SHOW(prog), why,
+                        SHOW(dir));
+        free(p);
+        return rc;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/bin:/usr/bin"; /* what execvp searches when PATH is unset */
+    const char *bad = NULL;
+    char *bad_path = NULL;
+    int found = 0;
+    while (!found) {
+        size_t n = strcspn(path, ":");
+        char *entry = malloc(n + 1);
+        if (entry == NULL) {
+            free(bad_path);
+            return oom();
+        }
+        memcpy(entry, path, n);
+        entry[n] = '\0';
+        char *d = entry[0] == '/' ? strdup(entry) : n == 0 ? strdup(dir) : join(dir, entry);
+        char *full = d ? join(d, prog) : NULL;
+        free(entry);
+        free(d);
+        if (full == NULL) {
+            free(bad_path);
+            return oom();
+        }
+        const char *why = why_not_exec(full);
+        if (why == NULL)
+            found = 1;
+        else if (strcmp(why, "does not exist") != 0 && bad == NULL) {
+            bad = why;
+            bad_path = full;
+            full = NULL;
+        }
+        free(full);
+        if (path[n] == '\0')
+            break;
+        path += n + 1;
+    }
+    int rc = GPBO_OK;
+    if (!found && bad != NULL) {
+        rc = err_at(c, at, "command '%s' %s (%s)", SHOW(prog), bad, SHOW(bad_path));
+    } else if (!found) {
+        char *here = join(dir, prog);
+        int nearby = here != NULL && why_not_exec(here) == NULL;
+        free(here);
+        rc = err_at(c, at, "command '%s' is not on PATH%s", SHOW(prog),
+                    nearby ? " (write ./ in front for the one in the sweep file's folder)" : "");
+    }
+    free(bad_path);
+    return rc;
+}
+
+/* The command as cli/run.c builds it: placeholders that name parameters, macros where they
+ * work, and a first argument that execvp can start. */
+static int check_command(ctx *c)
+{
+    sweep *s = c->s;
+    if (s->has_trainer) {
+        if (s->ncommand > 0 || s->program != NULL)
+            return err_at(c, c->trainer_node,
+                          "the sweep has both a trainer section and a %s (line %zu); keep one",
+                          s->ncommand ? "command" : "program",
+                          line_of(s->ncommand ? c->command_node : c->program_node));
+        return GPBO_OK;
+    }
+    if (s->ncommand == 0) {
+        size_t pl = strlen(s->program);
+        if (pl > 3 && !strcmp(s->program + pl - 3, ".py")) {
+            /* python3 PROGRAM: the script must be there, python3 on PATH */
+            char *p = s->program[0] == '/' ? strdup(s->program) : join(s->dir, s->program);
+            if (p == NULL)
+                return oom();
+            struct stat st;
+            int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+            int rc = ok ? GPBO_OK
+                        : err_at(c, c->program_node, "program '%s' is not a file (%s)",
+                                 SHOW(s->program), SHOW(p));
+            free(p);
+            return rc != GPBO_OK ? rc : check_exec(c, c->program_node, "python3");
+        }
+        return check_exec(c, c->program_node, s->program);
+    }
+    char **sorted = malloc((s->np ? s->np : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return oom();
+    for (size_t i = 0; i < s->np; i++)
+        sorted[i] = s->p[i].name;
+    qsort(sorted, s->np, sizeof *sorted, str_cmp);
+    int rc = GPBO_OK;
+    size_t first = SIZE_MAX;
+    int first_uses = 0;
+    for (size_t i = 0; rc == GPBO_OK && i < s->ncommand; i++) {
+        const char *t = s->command[i];
+        yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[i]);
+        int uses = 0;
+        if (!strcmp(t, "${program}") && s->program == NULL)
+            rc = err_at(c, at, "${program} in the command, but the sweep has no program");
+        else if (!is_macro(t))
+            rc = check_placeholders(c, at, t, sorted, &uses);
+        if (first == SIZE_MAX && strcmp(t, "${env}") != 0) {
+            first = i;
+            first_uses = uses;
+        }
+    }
+    free(sorted);
+    if (rc != GPBO_OK)
+        return rc;
+    if (first == SIZE_MAX)
+        return err_at(c, c->command_node, "the command holds only ${env}");
+    if (first_uses) /* the program is named by a parameter: known only at each trial */
+        return GPBO_OK;
+    const char *t = s->command[first];
+    yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[first]);
+    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}"))
+        return err_at(c, at, "the command starts with %s; its first argument is the program", t);
+    if (!strcmp(t, "${program}"))
+        return check_exec(c, c->program_node, s->program);
+    return check_exec(c, at, !strcmp(t, "${interpreter}") ? "python3" : t);
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
 
 void sweep_free(sweep *s)
 {
@@ -556,22 +1084,75 @@ void sweep_free(sweep *s)
     free(s);
 }
 
-sweep *sweep_load(const char *path)
+/* Line and column (from 1) of byte off of text. */
+static void position(const char *text, size_t off, size_t *line, size_t *col)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        gpbo_error_set(GPBO_EIO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
+    size_t l = 1, last = 0;
+    for (size_t i = 0; i < off; i++)
+        if (text[i] == '\n') {
+            l++;
+            last = i + 1;
+        }
+    *line = l;
+    *col = off - last + 1;
+}
+
+static int yaml_failed(const char *path, yaml_parser_t *p, const char *text, size_t len)
+{
+    if (p->error == YAML_MEMORY_ERROR)
+        return oom();
+    size_t line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
+    if (p->error == YAML_READER_ERROR) /* the reader reports a byte offset, not a mark */
+        position(text, p->problem_offset < len ? p->problem_offset : len, &line, &col);
+    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: malformed YAML: %s%s%s", path, line, col,
+                          p->problem ? p->problem : "error", p->context ? " " : "",
+                          p->context ? p->context : "");
+}
+
+/* A first pass over the events, before any tree is built: one document, nested at most
+ * SWEEP_MAX_DEPTH deep (libyaml's own cost grows with the nesting, quadratically). */
+static int prepass(const char *path, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return oom();
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, docs = 0, rc = GPBO_OK;
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) {
+            rc = yaml_failed(path, &p, text, len);
+            break;
+        }
+        yaml_event_type_t t = e.type;
+        size_t line = e.start_mark.line + 1, col = e.start_mark.column + 1;
+        yaml_event_delete(&e);
+        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1)
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "%s:%zu:%zu: a second YAML document; a sweep file holds one", path,
+                                line, col);
+        else if ((t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) &&
+                 ++depth > SWEEP_MAX_DEPTH)
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "%s:%zu:%zu: nested more than %d levels deep (the limit for a "
+                                "sweep file)",
+                                path, line, col, SWEEP_MAX_DEPTH);
+        else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (rc != GPBO_OK || t == YAML_STREAM_END_EVENT)
+            break;
     }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+/* The defaults, the path and the folder: NULL with the error set. */
+static sweep *sweep_new(const char *path)
+{
     sweep *s = calloc(1, sizeof *s);
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    int have_doc = 0;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
     if (s == NULL) {
-        gpbo_error_set(GPBO_ENOMEM, "out of memory");
-        goto fail;
+        oom();
+        return NULL;
     }
     gpbo_study_options_init(&s->study, GPBO_STUDY_OPTIONS_VERSION);
     gpbo_pruner_options po = GPBO_PRUNER_OPTIONS_INIT;
@@ -583,66 +1164,129 @@ sweep *sweep_load(const char *path)
     s->dir = tmp ? strdup(dirname(tmp)) : NULL;
     free(tmp);
     if (!s->path || !s->dir) {
-        gpbo_error_set(GPBO_ENOMEM, "out of memory");
-        goto fail;
+        sweep_free(s);
+        oom();
+        return NULL;
     }
-    if (!yaml_parser_load(&parser, &doc)) {
-        gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: malformed YAML: %s%s%s", path,
-                       parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                       parser.problem ? parser.problem : "error", parser.context ? " " : "",
-                       parser.context ? parser.context : "");
-        goto fail;
-    }
-    have_doc = 1;
-    ctx c = {path, &doc, s};
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root == NULL) {
-        gpbo_error_set(GPBO_EFORMAT, "%s: the file is empty", path);
-        goto fail;
-    }
-    if (each_pair(&c, root, "the sweep", TOP_KEYS, sizeof TOP_KEYS / sizeof *TOP_KEYS, top_pair,
-                  NULL) != GPBO_OK)
-        goto fail;
-    if (s->np == 0) {
-        err_at(&c, root, "the sweep has no parameters");
-        goto fail;
-    }
-    if (s->metric == NULL) {
-        err_at(&c, root, "the sweep needs metric: {name: ..., goal: minimize|maximize}");
-        goto fail;
-    }
-    if (s->ncommand == 0 && s->program == NULL && !s->has_trainer) {
-        err_at(&c, root, "the sweep needs a command, a program or a trainer section");
-        goto fail;
-    }
-    if (s->method == NULL && (s->method = strdup("bayes")) == NULL)
-        goto fail;
+    return s;
+}
+
+/* The checks that need the whole file read; root is the top mapping. */
+static int finish(ctx *c, yaml_node_t *root)
+{
+    sweep *s = c->s;
+    if (s->np == 0)
+        return err_at(c, root, "the sweep has no parameters");
+    if (s->metric == NULL)
+        return err_at(c, root, "the sweep needs metric: {name: ..., goal: minimize|maximize}");
+    if (s->ncommand == 0 && s->program == NULL && !s->has_trainer)
+        return err_at(c, root, "the sweep needs a command, a program or a trainer section");
+    if (s->method == NULL && (s->method = dupstr(c, root, "bayes")) == NULL)
+        return gpbo_error_code();
     if (s->name == NULL) {
         /* the file name without its extension */
-        const char *b = strrchr(path, '/');
-        b = b ? b + 1 : path;
-        s->name = strdup(b);
-        char *dot = s->name ? strrchr(s->name, '.') : NULL;
+        const char *b = strrchr(c->path, '/');
+        b = b ? b + 1 : c->path;
+        if ((s->name = strdup(b)) == NULL)
+            return oom();
+        char *dot = strrchr(s->name, '.');
         if (dot && dot != s->name)
             *dot = '\0';
+        if (s->name[0] == '\0' || strlen(s->name) > SWEEP_MAX_NAME_LEN)
+            return err_at(c, root, "the file name makes no study name; give the sweep a name");
     }
     s->study.strategy = s->method;
     s->study.direction = s->maximize ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
-    if (s->run_cap == 0 && strcmp(s->method, "grid") != 0) {
-        err_at(&c, root, "the sweep needs run_cap (the number of trials) for method %s", s->method);
-        goto fail;
+    if (s->run_cap == 0 && strcmp(s->method, "grid") != 0)
+        return err_at(c, root, "the sweep needs run_cap (the number of trials) for method %s",
+                      s->method);
+    return check_command(c);
+}
+
+sweep *sweep_parse(const char *path, const char *text, size_t len)
+{
+    if (len > SWEEP_MAX_BYTES) {
+        size_t line, col;
+        position(text, SWEEP_MAX_BYTES, &line, &col);
+        gpbo_error_set(GPBO_EFORMAT,
+                       "%s:%zu:%zu: the file goes on past %d bytes (1 MiB), the limit for a "
+                       "sweep file",
+                       path, line, col, SWEEP_MAX_BYTES);
+        return NULL;
     }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return s;
-fail:
-    if (have_doc)
+    if (prepass(path, text, len) != GPBO_OK)
+        return NULL;
+    sweep *s = sweep_new(path);
+    if (s == NULL)
+        return NULL;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        sweep_free(s);
+        oom();
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int rc = GPBO_OK;
+    if (!yaml_parser_load(&parser, &doc)) {
+        rc = yaml_failed(path, &parser, text, len);
+    } else {
+        ctx c = {path, &doc, s, 8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL};
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (root == NULL)
+            rc = gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", path);
+        else
+            rc = each_pair(&c, root, "the sweep", TOP_KEYS, sizeof TOP_KEYS / sizeof *TOP_KEYS,
+                           top_pair, NULL);
+        if (rc == GPBO_OK)
+            rc = finish(&c, root);
         yaml_document_delete(&doc);
+    }
     yaml_parser_delete(&parser);
+    if (rc != GPBO_OK) {
+        sweep_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+sweep *sweep_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        gpbo_error_set(GPBO_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        gpbo_error_set(GPBO_EIO, "%s: is a directory, not a sweep file", path);
+        return NULL;
+    }
+    /* one byte past the limit, so that sweep_parse() can say where the file went past it */
+    size_t cap = SWEEP_MAX_BYTES + 1, len = 0;
+    char *text = malloc(cap);
+    if (text == NULL) {
+        fclose(f);
+        oom();
+        return NULL;
+    }
+    while (len < cap) {
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int bad = ferror(f);
+    int err = errno;
     fclose(f);
-    sweep_free(s);
-    return NULL;
+    sweep *s = NULL;
+    if (bad)
+        gpbo_error_set(GPBO_EIO, "%s: cannot read: %s", path, strerror(err));
+    else
+        s = sweep_parse(path, text, len);
+    free(text);
+    return s;
 }
 
 gpbo_space *sweep_space(const sweep *s)

@@ -3,6 +3,10 @@
  * metric, parameters with value / values / distribution / min / max / q, run_cap,
  * command / program, early_terminate) plus gpbo's own `gpbo:` and `trainer:` sections — read
  * with libyaml into plain data, and turned into a search space.
+ *
+ * A sweep file is untrusted input: whatever it holds, loading it either succeeds or fails with
+ * one line naming the file, the line and the column, in time linear (or n log n) in its size.
+ * The limits below are refused at load time rather than failing later, trial after trial.
  */
 #ifndef GPBO_CLI_SWEEP_H
 #define GPBO_CLI_SWEEP_H
@@ -11,6 +15,16 @@
 
 #include "gpbo/pruner.h"
 #include "gpbo/search.h"
+
+/* Limits on a sweep file (the README's sweep section states them too). */
+#define SWEEP_MAX_BYTES     (1 << 20) /* the file's size: 1 MiB */
+#define SWEEP_MAX_DEPTH     32        /* mappings and lists nested in each other */
+#define SWEEP_MAX_PARAMS    1000      /* parameters */
+#define SWEEP_MAX_VALUES    10000     /* values of one categorical parameter */
+#define SWEEP_MAX_VALUE_LEN 255       /* bytes of one value: trials format values into 256 bytes */
+#define SWEEP_MAX_NAME_LEN  200       /* bytes of the study name (it names <name>.db and .runs/) */
+#define SWEEP_MAX_INT       9e15      /* |bounds| of integer parameters (exact in a double) */
+#define SWEEP_MAX_JOBS      1024      /* gpbo: {jobs: N} */
 
 typedef enum {
     D_CONSTANT,
@@ -61,9 +75,15 @@ typedef struct sweep {
     int has_trainer;
 } sweep;
 
-/* Reads and checks a sweep file. On error NULL, with a one-line message (file:line:column:
- * what) in the last error and GPBO_EFORMAT / GPBO_EINVAL / GPBO_EIO. */
+/* Reads and checks a sweep file: the limits above, unique keys, finite ranges, placeholders
+ * that name parameters, and a command that execvp can start from the sweep file's folder. On
+ * error NULL, with a one-line message (file:line:column: what) in the last error and
+ * GPBO_EFORMAT / GPBO_EIO / GPBO_ENOMEM. */
 sweep *sweep_load(const char *path);
+
+/* As sweep_load(), from the text of the file at path (len bytes, which need not end in a NUL);
+ * path names the file in messages and its folder is where the command runs. */
+sweep *sweep_parse(const char *path, const char *text, size_t len);
 void sweep_free(sweep *s);
 
 /* The search space of the sweep (q_uniform becomes an integer grid scaled by q). */

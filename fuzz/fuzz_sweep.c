@@ -1,0 +1,80 @@
+/*
+ * fuzz_sweep.c: libFuzzer harness for the sweep loader (cli/sweep.c). Any input must either
+ * load or fail with one line that starts with the file's name and a line:column; what loads
+ * must make a search space whose lowest, middle and highest values each format into the
+ * 256 bytes a trial gives them. Anything else — a sanitizer report, a broken promise (abort),
+ * or an input slower than libFuzzer's -timeout — is a bug.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/sweep.h"
+#include "gpbo/error.h"
+
+#define NAME "fuzz-sweep.yaml"
+
+static void broken(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_sweep: %s: %s\n", what, detail);
+    abort();
+}
+
+/* "NAME:LINE:COL: ..." on one line (or "out of memory"). */
+static void check_message(void)
+{
+    const char *m = gpbo_error_message();
+    if (m == NULL || strchr(m, '\n') != NULL)
+        broken("the message is not one line", m ? m : "(null)");
+    if (!strcmp(m, "out of memory"))
+        return;
+    size_t l = strlen(NAME);
+    const char *p = m + l;
+    if (strncmp(m, NAME, l) != 0 || *p++ != ':')
+        broken("the message does not name the file", m);
+    for (int field = 0; field < 2; field++) {
+        if (*p < '0' || *p > '9')
+            broken("the message has no line:column", m);
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (*p++ != ':')
+            broken("the message has no line:column", m);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    sweep *s = sweep_parse(NAME, (const char *)data, size);
+    if (s == NULL) {
+        check_message();
+        return 0;
+    }
+    gpbo_space *sp = sweep_space(s);
+    if (sp == NULL)
+        broken("a loaded sweep makes no search space", gpbo_error_message());
+    size_t n = gpbo_space_size(sp), dim = gpbo_space_dim(sp);
+    double *u = malloc((dim ? dim : 1) * sizeof *u), *v = malloc((n ? n : 1) * sizeof *v);
+    if (u == NULL || v == NULL)
+        broken("out of memory", "");
+    char buf[256];
+    for (int k = 0; k < 3; k++) {
+        for (size_t j = 0; j < dim; j++)
+            u[j] = 0.5 * k;
+        if (gpbo_space_decode(sp, u, v) != GPBO_OK)
+            broken("decode", gpbo_error_message());
+        for (size_t i = 0; i < n; i++)
+            if (sweep_format(s, sp, i, v[i], buf, sizeof buf) != GPBO_OK)
+                broken("a value does not format into 256 bytes", gpbo_error_message());
+    }
+    /* every categorical value, not only the ones decoding reaches */
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < gpbo_space_nchoices(sp, i); c++)
+            if (sweep_format(s, sp, i, (double)c, buf, sizeof buf) != GPBO_OK)
+                broken("a category does not format into 256 bytes", gpbo_error_message());
+    free(u);
+    free(v);
+    gpbo_space_free(sp);
+    sweep_free(s);
+    return 0;
+}
