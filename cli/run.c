@@ -8,9 +8,9 @@
  * object) line is the result, with or without its newline, CRLF or not, up to 1 MiB long. A
  * non-zero exit, a missing or NaN metric or a timeout make a failed trial, with the reason
  * stored. When a trial's process ends, gpbo (a child subreaper) kills its process group and
- * whatever it left that still writes to its output, before reading the rest and telling the
- * study. Every tell is one SQLite transaction, so `kill -9` loses no told trial; a trial that
- * was running then runs again on the next `gpbo run`.
+ * whatever it left that can still write to its output (see end_trial_processes for exactly
+ * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
+ * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
  */
 #include <cblas.h>
 #include <dirent.h>
@@ -568,27 +568,6 @@ static int follow(runner *r, job *j, size_t budget, int *more)
 
 /* ---- ending a trial's processes ---------------------------------------------------------- */
 
-/* The parent pid of process pid, from /proc; -1 when it is gone. */
-static pid_t parent_of(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    const char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-    int ppid;
-    char state;
-    if (p == NULL || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
-        return -1;
-    return (pid_t)ppid;
-}
-
 /* Whether pid holds one of the trial's output files open for writing, or was started with the
  * trial's GPBO_TRIAL_DIR in its environment. */
 static int belongs_to(const job *j, pid_t pid)
@@ -659,11 +638,13 @@ static void reap_orphans(runner *r)
 }
 
 /* Kills what is left of a trial whose process has ended and been reaped. First its process
- * group (the trial's own session), until the group is empty: its members' children are then
- * re-parented to gpbo, a child subreaper. Then every process re-parented to gpbo that holds the
- * trial's stdout or stderr open for writing or has the trial's GPBO_TRIAL_DIR in its
- * environment (a grandchild that called setsid escapes the group), with its own group; each is
- * reaped, which re-parents its children to gpbo, so the scan repeats until it finds none. */
+ * group (the trial's own session), until the group is empty, reaping the members re-parented to
+ * gpbo (a child subreaper). Then every process that holds the trial's stdout or stderr open for
+ * writing or carries the trial's GPBO_TRIAL_DIR in its initial environment (a grandchild that
+ * called setsid escapes the group, not these), with the group it leads; the scan repeats until
+ * it finds none, so when this returns none of them can write to the trial's output. A process
+ * that both let go of the files and exec'd with another environment is not found: it runs on,
+ * gpbo's child once orphaned, reaped if it ends while gpbo runs. */
 static void end_trial_processes(runner *r, const job *j)
 {
     for (int i = 0; i < 2000; i++) { /* 2 s at most; SIGKILL takes microseconds */
@@ -674,31 +655,34 @@ static void end_trial_processes(runner *r, const job *j)
         struct timespec ts = {0, 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    for (int round = 0; round < 64; round++) {
+    pid_t self = getpid();
+    for (int round = 0; round < 200; round++) {
         DIR *d = opendir("/proc");
         if (d == NULL)
             return;
-        pid_t self = getpid();
         int killed = 0;
         struct dirent *e;
         while ((e = readdir(d)) != NULL) {
             char *end;
             long pid = strtol(e->d_name, &end, 10);
-            if (*end != '\0' || pid <= 0 || parent_of((pid_t)pid) != self)
+            if (*end != '\0' || pid <= 1 || pid == self)
                 continue;
             int is_job = 0;
             for (size_t k = 0; k < r->njobs && !is_job; k++)
                 is_job = r->jobs[k].pid == (pid_t)pid;
             if (is_job || !belongs_to(j, (pid_t)pid))
                 continue;
-            kill(-(pid_t)pid, SIGKILL); /* its own group, when it leads one */
+            if (getpgid((pid_t)pid) == (pid_t)pid)
+                kill(-(pid_t)pid, SIGKILL); /* the group it leads */
             kill((pid_t)pid, SIGKILL);
-            waitpid((pid_t)pid, NULL, 0);
             killed++;
         }
         closedir(d);
+        reap_orphans(r);
         if (killed == 0)
             return;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
 }
 
@@ -1128,8 +1112,9 @@ int cmd_run(int argc, char **argv)
                 trial_exited(&r, j, j->reaped ? j->status : st);
             int rc = follow(&r, j, TURN_BYTES, &more);
             busy |= more;
-            if (j->exited && !more && rc == GPBO_OK) {
-                rc = finish_job(&r, j);
+            if (j->exited && !more) {
+                int frc = finish_job(&r, j);
+                rc = rc != GPBO_OK ? rc : frc;
                 if (j->stop_reason != JOB_INTERRUPTED)
                     log_trial(&r, j->id);
                 j->pid = 0;

@@ -89,8 +89,9 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
         }
         if (name == NULL)
             name = sw->name;
+        /* the file `gpbo run` made for this name (--study included) */
         if (storage == NULL) {
-            if (cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
+            if (cli_study_file(db, sizeof db, sw->dir, name, ".db") != GPBO_OK) {
                 fprintf(stderr, "gpbo %s: %s\n", cmd, gpbo_error_message());
                 sweep_free(sw);
                 return 2;
