@@ -225,11 +225,15 @@ def test_hyperband_eta_near_one(d):
         # a child of its own, so that its peak RSS is gpbo's alone
         probe = ("import resource, subprocess, sys, time\n"
                  "t = time.time()\n"
-                 f"r = subprocess.run([{GPBO!r}, 'run', 'sweep.yaml'], capture_output=True, "
-                 "text=True, timeout=60)\n"
-                 "print(r.returncode, time.time() - t, "
+                 "try:\n"
+                 f"    r = subprocess.run([{GPBO!r}, 'run', 'sweep.yaml'], capture_output=True, "
+                 "text=True, timeout=20)\n"
+                 "    rc, err = r.returncode, r.stderr\n"
+                 "except subprocess.TimeoutExpired:\n"
+                 "    rc, err = 'timeout', 'still running after 20 s'\n"
+                 "print(rc, time.time() - t, "
                  "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-                 "sys.stderr.write(r.stderr)\n")
+                 "sys.stderr.write(err)\n")
         p = subprocess.run([PY, "-c", probe], cwd=d, capture_output=True, text=True, timeout=90)
         rc, secs, rss_kb = p.stdout.split()
         err = p.stderr.strip()
