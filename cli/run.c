@@ -228,15 +228,15 @@ oom:
 
 /* ---- the run loop ------------------------------------------------------------------------ */
 
-/* What a trial's output may cost gpbo. A line longer than LINE_CAP is skipped (counted, and
- * named in the failure reason). Each loop turn reads at most TURN_BYTES of each trial's output,
- * so a trial printing millions of lines cannot starve the others or delay timeouts. Distinct
- * intermediate steps are all stored up to STEPS_FULL; then every 2nd for the next STEPS_LEVEL
- * stored, every 4th for the next STEPS_LEVEL, and so on, never more than STEPS_MAX, plus the
- * trial's last step, which is always stored. A step repeated on consecutive lines keeps its last
- * value. Stored values go to the study BATCH at a time, one transaction per batch (at least one
- * per turn), and the pruner sees exactly the stored values, so a resumed study rebuilds the
- * same pruner from them. */
+/* What a trial's output may cost gpbo. A line longer than LINE_CAP bytes (its LF or CRLF not
+ * counted) is skipped (counted, and named in the failure reason). Each loop turn reads at most
+ * TURN_BYTES of each trial's output, so a trial printing millions of lines cannot starve the others
+ * or delay timeouts. Distinct intermediate steps are all stored up to STEPS_FULL; then every 2nd
+ * for the next STEPS_LEVEL stored, every 4th for the next STEPS_LEVEL, and so on, never more than
+ * STEPS_MAX, plus the trial's last step, which is always stored. A step repeated on consecutive
+ * lines keeps its last value. Stored values go to the study BATCH at a time, one transaction per
+ * batch (at least one per turn), and the pruner sees exactly the stored values, so a resumed study
+ * rebuilds the same pruner from them. */
 enum {
     LINE_CAP = 1 << 20,
     TURN_BYTES = 256 << 10,
@@ -436,7 +436,8 @@ static int flush_steps(runner *r, job *j)
         if (gpbo_pruner_report(r->pruner, (int64_t)j->id, j->bstep[k], mv, &prune) == GPBO_OK &&
             prune) {
             j->stop_reason = JOB_PRUNED;
-            kill(-j->pid, SIGKILL);
+            if (!j->exited) /* once reaped, its pid may be another's */
+                kill(-j->pid, SIGKILL);
             n = k + 1;
         }
     }
@@ -479,6 +480,8 @@ static int keep_step(job *j)
 /* One complete output line (j->line[0..len), no newline). */
 static int take_line(runner *r, job *j)
 {
+    if (j->line == NULL) /* nothing was ever buffered: an empty line */
+        return GPBO_OK;
     while (j->len > 0 && (j->line[j->len - 1] == '\r' || j->line[j->len - 1] == ' ' ||
                           j->line[j->len - 1] == '\t'))
         j->len--;
@@ -540,14 +543,16 @@ static int follow(runner *r, job *j, size_t budget, int *more)
             }
             if (j->overflow)
                 continue;
+            if (j->len > LINE_CAP || (j->len == LINE_CAP && ch != '\r')) {
+                j->overflow = 1;
+                j->skipped++;
+                j->len = 0;
+                continue;
+            }
             if (j->len + 1 >= j->cap) {
-                if (j->len + 1 >= LINE_CAP) {
-                    j->overflow = 1;
-                    j->skipped++;
-                    j->len = 0;
-                    continue;
-                }
                 size_t nc = j->cap ? 2 * j->cap : 256;
+                if (nc > LINE_CAP + 2) /* the line, a CR and the terminator */
+                    nc = LINE_CAP + 2;
                 char *nl = realloc(j->line, nc);
                 if (nl == NULL) {
                     rc = gpbo_error_set(GPBO_ENOMEM, "out of memory reading trial %zu", j->id);

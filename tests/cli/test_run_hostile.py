@@ -70,8 +70,8 @@ def stored_steps(db, trial):
 OUTPUT_FORMS = """\
     import sys
     kind = sys.argv[1].split("=", 1)[1]
-    if kind == "nonl":          # printf loss=0.25
-        sys.stdout.write("loss=0.25")
+    if kind == "nonl":          # printf loss=0.25, after empty lines
+        sys.stdout.write("\\n\\r\\n  \\nloss=0.25")
     elif kind == "crlf":
         sys.stdout.write("noise\\r\\nloss=0.5\\r\\n")
     elif kind == "json8k":      # one JSON object of 8 KiB
@@ -80,24 +80,32 @@ OUTPUT_FORMS = """\
         sys.stdout.write("a=1 " * 16384 + "loss=0.875\\n")
     elif kind == "toolong":     # the only metric line is past the 1 MiB cap: skipped
         sys.stdout.write("loss=0.1 " + "y" * (2 << 20) + "\\n")
+    elif kind == "overcap":     # one byte more, and a CR: skipped
+        sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 11) + "\\r\\n")
+    elif kind == "atcap":       # a line of exactly 1 MiB (and CRLF) still counts
+        sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 12) + "\\r\\n")
     """
 
 
 def test_output_forms(d):
     write(os.path.join(d, "obj.py"), OUTPUT_FORMS)
-    kinds_sweep(d, ["nonl", "crlf", "json8k", "plain64k", "toolong"])
+    kinds_sweep(d, ["nonl", "crlf", "json8k", "plain64k", "toolong", "atcap",
+                    "overcap"])
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0, f"output forms: exit {r.returncode}: {r.stderr}")
     t = exported(d)
-    for kind, want in [("nonl", 0.25), ("crlf", 0.5), ("json8k", 0.75), ("plain64k", 0.875)]:
+    for kind, want in [("nonl", 0.25), ("crlf", 0.5), ("json8k", 0.75), ("plain64k", 0.875),
+                       ("atcap", 0.0625)]:
         got = t.get(kind, {})
         check(got.get("state") == "complete" and got.get("value") == want,
               f"{kind}: complete with loss {want}: {got.get('state')} {got.get('value')} "
               f"{got.get('reason')}")
-    got = t.get("toolong", {})
-    check(got.get("state") == "failed" and "no 'loss=<number>' line" in (got.get("reason") or "")
-          and "1 line longer than 1048576 bytes skipped" in (got.get("reason") or ""),
-          f"toolong: failed naming the skipped line: {got}")
+    for kind in ["toolong", "overcap"]:
+        got = t.get(kind, {})
+        why = got.get("reason") or ""
+        check(got.get("state") == "failed" and "no 'loss=<number>' line" in why
+              and "1 line longer than 1048576 bytes skipped" in why,
+              f"{kind}: failed naming the skipped line: {got}")
     check("trial" in r.stderr and "skipped" in r.stderr, f"skipped line noted: {r.stderr!r}")
 
 
