@@ -868,8 +868,11 @@ static long count_option(const char *opt, const char *v, long lo, long hi)
     errno = 0;
     long n = strtol(v, &end, 10);
     if (end == v || *end != '\0' || errno == ERANGE || n < lo || n > hi) {
-        fprintf(stderr, "gpbo run: %s must be a whole number from %ld to %ld, not '%s'\n", opt, lo,
-                hi, v);
+        if (hi == LONG_MAX)
+            fprintf(stderr, "gpbo run: %s must be a whole number >= %ld, not '%s'\n", opt, lo, v);
+        else
+            fprintf(stderr, "gpbo run: %s must be a whole number from %ld to %ld, not '%s'\n", opt,
+                    lo, hi, v);
         return -1;
     }
     return n;
