@@ -313,6 +313,27 @@ def test_names_stay_inside(d):
           and os.path.isdir(os.path.join(d, "chosen.runs")), f"--storage: {r.stderr}")
 
 
+def test_compare_name_stays_inside(d):
+    sd = os.path.join(d, "a", "b")
+    os.makedirs(sd)
+    write(os.path.join(sd, "c.yaml"), """\
+    name: ../../cmp
+    strategies: [random]
+    problems: [sphere:2]
+    seeds: 1
+    budget: 3
+    jobs: 1
+    """)
+    r = run(["compare", "c.yaml"], sd)
+    check(r.returncode == 0, f"compare ../../cmp: {r.stderr}")
+    everything = tree(d)
+    for ext in ("db", "csv", "html"):
+        check(os.path.join("a", "b", "%2E.%2F..%2Fcmp." + ext) in everything,
+              f"compare: %2E.%2F..%2Fcmp.{ext} in its folder: {everything}")
+    check(all(p.startswith(os.path.join("a", "b")) or p == "a" for p in everything),
+          f"compare: a file outside its folder: {everything}")
+
+
 # ---- --jobs ------------------------------------------------------------------------------------
 
 def test_jobs_bound(d):
@@ -338,7 +359,7 @@ def test_jobs_bound(d):
 def main():
     tests = [test_output_forms, test_flood_stays_responsive, test_repeated_step_keeps_last_value,
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
-             test_names_stay_inside, test_jobs_bound]
+             test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound]
     only = sys.argv[2:]
     for t in tests:
         if only and t.__name__ not in only:
