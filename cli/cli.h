@@ -33,25 +33,8 @@ void trainer_data_free(trainer_data *d);
 /* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric);
 
-/* One running trial. */
-typedef struct job {
-    size_t id;
-    pid_t pid;
-    double start;
-    char dir[1024];
-    FILE *out; /* its stdout, read as it grows */
-    char line[4096];
-    size_t len;
-    int overflow;
-    int stop_reason; /* 0, or JOB_TIMEOUT / JOB_PRUNED / JOB_INTERRUPTED */
-    double final_value, last_step_value;
-    int have_final, have_step;
-} job;
-
-enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
-
-/* Parses one output line for the metric: returns 1 for a final value, 2 for an intermediate
- * value (with *step), 0 when the line does not carry the metric. */
+/* Parses one output line (no newline) for the metric: returns 1 for a final value, 2 for an
+ * intermediate value (with *step), 0 when the line does not carry the metric. */
 int parse_metric_line(const char *line, const char *metric, double *value, long *step);
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
@@ -66,6 +49,15 @@ int cmd_compare(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export */
 /* Opens the study a command names: by its sweep file (the storage next to it by default) or by
  * --storage and --study. Returns 0, or the exit status after printing the error. */
+/* The file a study keeps next to others in dir: "<dir>/<name><suffix>", the name encoded so that
+ * it stays one file name inside dir: ASCII letters, digits, '-', '_' and '.' (but not a leading
+ * one) are kept, every other byte becomes %XX, so distinct names give distinct files and no name
+ * gives "." or "..". The name itself stays as given wherever it is data (the database).
+ * GPBO_EINVAL for an empty name, an encoded name over CLI_STEM_MAX bytes or a path over cap.
+ * cli_file_stem writes the encoded name alone (cap > 0). */
+#define CLI_STEM_MAX 240
+int cli_file_stem(char *out, size_t cap, const char *name);
+int cli_study_file(char *out, size_t cap, const char *dir, const char *name, const char *suffix);
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st);
 

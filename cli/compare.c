@@ -40,6 +40,7 @@
 
 typedef struct cmp {
     char name[256], dir[1024];
+    char stem[CLI_STEM_MAX + 1]; /* name, encoded for file names (cli_file_stem) */
     char *strategies[MAXL], *problems[MAXL];
     size_t ns, np, seeds, budget, budgets[MAXL], nb, init, jobs;
 } cmp;
@@ -150,6 +151,8 @@ static int load(const char *path, cmp *c)
         return gpbo_error_set(GPBO_EFORMAT, "%s: needs strategies and problems", path);
     if (c->name[0] == '\0')
         snprintf(c->name, sizeof c->name, "compare");
+    if (cli_file_stem(c->stem, sizeof c->stem, c->name) != GPBO_OK)
+        return gpbo_error_set(GPBO_EINVAL, "%s: name: %s", path, gpbo_error_message());
     if (c->nb == 0)
         c->budgets[c->nb++] = c->budget;
     static const char *const known[] = {"random", "sobol", "lhs", "bayes"};
@@ -215,7 +218,7 @@ static void sweep_path(const cmp *c, const char *spec, char *out, size_t cap)
  * (its trial directories next to it), so runs never share trial folders. */
 static void sweep_db(const cmp *c, size_t si, size_t pi, size_t seed, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s/%s.sweeps/%s-p%zu-s%zu.db", c->dir, c->name, c->strategies[si], pi,
+    snprintf(out, cap, "%s/%s.sweeps/%s-p%zu-s%zu.db", c->dir, c->stem, c->strategies[si], pi,
              seed);
 }
 
@@ -326,15 +329,15 @@ static int run_compare(cmp *cp, char **argv)
     char db[1400], csv[1400], html[1400];
     if (any_sweep) {
         char dir[1400];
-        snprintf(dir, sizeof dir, "%s/%s.sweeps", c.dir, c.name);
+        snprintf(dir, sizeof dir, "%s/%s.sweeps", c.dir, c.stem);
         if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
             fprintf(stderr, "gpbo: %s: %s\n", dir, strerror(errno));
             return 1;
         }
     }
-    snprintf(db, sizeof db, "%s/%s.db", c.dir, c.name);
-    snprintf(csv, sizeof csv, "%s/%s.csv", c.dir, c.name);
-    snprintf(html, sizeof html, "%s/%s.html", c.dir, c.name);
+    snprintf(db, sizeof db, "%s/%s.db", c.dir, c.stem);
+    snprintf(csv, sizeof csv, "%s/%s.csv", c.dir, c.stem);
+    snprintf(html, sizeof html, "%s/%s.html", c.dir, c.stem);
     /* create the database before the children race for it */
     {
         gpbo_space *sp = gpbo_space_new();
@@ -479,7 +482,7 @@ static int run_compare(cmp *cp, char **argv)
     snprintf(text, sizeof text,
              "%zu strategies x %zu problems x %zu seeds, %zu evaluations each. "
              "Data: %s.csv",
-             c.ns, c.np, c.seeds, B, c.name);
+             c.ns, c.np, c.seeds, B, c.stem);
     gpbo_report_section sec[1] = {
         {"Simple regret", text, 0, NULL, c.np, (const char *const *)svgs, caps}};
     char title[300];

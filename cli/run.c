@@ -1,17 +1,23 @@
 /*
  * run.c: `gpbo run` — the study loop. Trials run as child processes (any program, started with
  * execvp and never through a shell, or the built-in trainer in a forked child), up to --jobs
- * at a time, each in its own process group with its own directory holding stdout and stderr.
- * The parent follows each stdout as it grows: `metric=value step=N` lines feed the pruner,
- * which can stop a trial at once; at exit the last `metric=value` (or JSON object) line is the
- * result. A non-zero exit, a missing or NaN metric or a timeout make a failed trial, with the
- * reason stored. Every tell is one SQLite transaction, so `kill -9` loses no told trial; a
- * trial that was running then runs again on the next `gpbo run`.
+ * at a time (at most 1024), each in its own session with its own directory holding stdout and
+ * stderr. The parent follows each stdout as it grows, a bounded amount per trial per loop turn:
+ * `metric=value step=N` lines feed the pruner, which can stop a trial at once, and are stored a
+ * batch per transaction, thinned beyond 1000 steps; at exit the last `metric=value` (or JSON
+ * object) line is the result, with or without its newline, CRLF or not, up to 1 MiB long. A
+ * non-zero exit, a missing or NaN metric or a timeout make a failed trial, with the reason
+ * stored. When a trial's process ends, gpbo (a child subreaper) kills its process group and
+ * whatever it left that can still write to its output (see end_trial_processes for exactly
+ * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
+ * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
  */
 #include <cblas.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -222,6 +228,56 @@ oom:
 
 /* ---- the run loop ------------------------------------------------------------------------ */
 
+/* What a trial's output may cost gpbo. A line longer than LINE_CAP bytes (its LF or CRLF not
+ * counted) is skipped (counted, and named in the failure reason). Each loop turn reads at most
+ * TURN_BYTES of each trial's output, so a trial printing millions of lines cannot starve the others
+ * or delay timeouts. Distinct intermediate steps are all stored up to STEPS_FULL; then every 2nd
+ * for the next STEPS_LEVEL stored, every 4th for the next STEPS_LEVEL, and so on, never more than
+ * STEPS_MAX, plus the trial's last step, which is always stored. A step repeated on consecutive
+ * lines keeps its last value. Stored values go to the study BATCH at a time, one transaction per
+ * batch (at least one per turn), and the pruner sees exactly the stored values, so a resumed study
+ * rebuilds the same pruner from them. */
+enum {
+    LINE_CAP = 1 << 20,
+    TURN_BYTES = 256 << 10,
+    STEPS_FULL = 1000,
+    STEPS_LEVEL = 500,
+    STEPS_MAX = 10000,
+    BATCH = 256
+};
+
+/* The most trials at a time: a bound on --jobs and gpbo.jobs (each job costs a process, two
+ * open files and a few kB here). */
+enum { JOBS_MAX = 1024 };
+
+enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
+
+/* One running trial. */
+typedef struct job {
+    size_t id;
+    pid_t pid; /* 0: a free slot; the trial's process group and session are this id too */
+    double start;
+    char dir[1024];
+    int fd;                   /* its stdout, read as it grows */
+    dev_t dev;                /* its stdout and stderr files, to recognise their holders */
+    ino_t out_ino, err_ino;   /* */
+    char *line;               /* the line being read (no terminator until it is complete) */
+    size_t len, cap, skipped; /* skipped: lines longer than LINE_CAP */
+    int overflow;             /* the current line is past LINE_CAP: read on to its end */
+    int stop_reason;          /* 0, or JOB_TIMEOUT / JOB_PRUNED / JOB_INTERRUPTED */
+    int exited, status;       /* the trial's process has ended, with this wait status */
+    int reaped;               /* ... and was collected by reap_orphans */
+    off_t end;                /* its stdout's size then: the output still to read */
+    double final_value, last_step_value;
+    int have_final, have_step;
+    long last_step; /* the last distinct step seen, and whether it was kept */
+    int last_kept;
+    size_t distinct, kept, since_kept;
+    size_t nbatch; /* intermediate values not yet stored */
+    long bstep[BATCH];
+    double bval[BATCH];
+} job;
+
 typedef struct runner {
     sweep *sw;
     gpbo_study *study;
@@ -232,6 +288,8 @@ typedef struct runner {
     char runs[900];
     size_t np;
     char **names, **vals;
+    job *jobs;
+    size_t njobs;
     int tty;
     double t0;
 } runner;
@@ -239,7 +297,8 @@ typedef struct runner {
 static int mkdirs(const char *path)
 {
     char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s", path);
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s", path) >= sizeof tmp)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", path);
     for (char *p = tmp + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
@@ -251,12 +310,32 @@ static int mkdirs(const char *path)
     return GPBO_OK;
 }
 
-/* Starts trial id in a child; fills j. */
+/* Opens path for the child to write (close-on-exec, so that no other trial inherits it). */
+static int open_output(const char *path, dev_t *dev, ino_t *ino)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", path, strerror(e));
+    }
+    *dev = sb.st_dev;
+    *ino = sb.st_ino;
+    return fd;
+}
+
+/* Starts trial id in a child of its own session (so of its own process group); fills j. The
+ * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
+ * left running or open. */
 static int spawn(runner *r, size_t id, const double *values, job *j)
 {
     memset(j, 0, sizeof *j);
     j->id = id;
-    snprintf(j->dir, sizeof j->dir, "%s/trial-%06zu", r->runs, id);
+    j->fd = -1;
+    if ((size_t)snprintf(j->dir, sizeof j->dir, "%s/trial-%06zu", r->runs, id) >= sizeof j->dir)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
     int rc = mkdirs(j->dir);
     if (rc != GPBO_OK)
         return rc;
@@ -271,28 +350,36 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     char **argv = NULL;
     if (!r->sw->has_trainer && (argv = build_argv(r->sw, r->np, r->names, r->vals)) == NULL)
         return gpbo_error_code();
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) {
-        free_argv(argv);
-        return gpbo_error_set(GPBO_ESYSTEM, "fork: %s", strerror(errno));
+    dev_t edev;
+    int fo = open_output(out, &j->dev, &j->out_ino);
+    int fe = fo < 0 ? -1 : open_output(err, &edev, &j->err_ino);
+    int fi = fe < 0 ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+    j->fd = fi < 0 ? -1 : open(out, O_RDONLY | O_CLOEXEC);
+    if (fi < 0 && fe >= 0)
+        gpbo_error_set(GPBO_EIO, "/dev/null: %s", strerror(errno));
+    else if (j->fd < 0 && fi >= 0)
+        gpbo_error_set(GPBO_EIO, "%s: cannot read: %s", out, strerror(errno));
+    pid_t parent = getpid(), pid = -1;
+    if (j->fd >= 0) {
+        fflush(stdout);
+        fflush(stderr);
+        if ((pid = fork()) < 0)
+            gpbo_error_set(GPBO_ESYSTEM, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
-        setpgid(0, 0);
+        setsid();
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) /* gpbo died before the line above took effect */
             _exit(1);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fi = open("/dev/null", O_RDONLY);
-        if (fo < 0 || fe < 0 || fi < 0)
+        /* the trainer runs without exec: drop what gpbo holds open for the other trials */
+        for (size_t k = 0; k < r->njobs; k++)
+            if (r->jobs[k].pid != 0 && r->jobs[k].fd >= 0)
+                close(r->jobs[k].fd);
+        close(j->fd);
+        if (dup2(fi, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
             _exit(126);
-        dup2(fi, 0);
-        dup2(fo, 1);
-        dup2(fe, 2);
         char idbuf[32];
         snprintf(idbuf, sizeof idbuf, "%zu", id);
         setenv("GPBO_TRIAL_ID", idbuf, 1);
@@ -319,84 +406,342 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
         fflush(stdout);
         _exit(trc == GPBO_OK ? 0 : 1);
     }
-    setpgid(pid, pid);
     free_argv(argv);
+    if (fo >= 0)
+        close(fo);
+    if (fe >= 0)
+        close(fe);
+    if (fi >= 0)
+        close(fi);
+    if (pid < 0) {
+        if (j->fd >= 0)
+            close(j->fd);
+        j->fd = -1;
+        return gpbo_error_code();
+    }
     j->pid = pid;
     j->start = now();
     return GPBO_OK;
 }
 
-/* Reads what the trial printed since last time; feeds the pruner. */
-static void follow(runner *r, job *j)
+/* Stores the pending intermediate values in one transaction, after the pruner has seen them;
+ * values after the one the pruner stops the trial at are dropped, so that the stored curve is
+ * what the pruner saw. */
+static int flush_steps(runner *r, job *j)
 {
-    if (j->out == NULL) {
-        char out[1200];
-        snprintf(out, sizeof out, "%s/stdout", j->dir);
-        j->out = fopen(out, "r");
-        if (j->out == NULL)
-            return;
+    size_t n = j->nbatch;
+    for (size_t k = 0; r->pruner && k < n; k++) {
+        int prune = 0;
+        double mv = r->sw->maximize ? -j->bval[k] : j->bval[k];
+        if (gpbo_pruner_report(r->pruner, (int64_t)j->id, j->bstep[k], mv, &prune) == GPBO_OK &&
+            prune) {
+            j->stop_reason = JOB_PRUNED;
+            if (!j->exited) /* once reaped, its pid may be another's */
+                kill(-j->pid, SIGKILL);
+            n = k + 1;
+        }
     }
-    int ch;
-    clearerr(j->out);
-    while ((ch = fgetc(j->out)) != EOF) {
-        if (ch != '\n') {
-            if (j->len + 1 < sizeof j->line)
-                j->line[j->len++] = (char)ch;
-            else
-                j->overflow = 1;
+    j->nbatch = 0;
+    return gpbo_study_report_many(r->study, j->id, n, j->bstep, j->bval);
+}
+
+static int queue_step(runner *r, job *j, long step, double v)
+{
+    if (j->nbatch > 0 && j->bstep[j->nbatch - 1] == step) {
+        j->bval[j->nbatch - 1] = v;
+        return GPBO_OK;
+    }
+    if (j->nbatch == BATCH) {
+        int rc = flush_steps(r, j);
+        if (rc != GPBO_OK || j->stop_reason)
+            return rc;
+    }
+    j->bstep[j->nbatch] = step;
+    j->bval[j->nbatch++] = v;
+    return GPBO_OK;
+}
+
+/* Whether a newly seen distinct step is stored (the thinning rule above). */
+static int keep_step(job *j)
+{
+    j->distinct++;
+    if (j->kept >= STEPS_MAX)
+        return 0;
+    size_t stride = 1;
+    if (j->kept >= STEPS_FULL)
+        stride = (size_t)1 << (1 + (j->kept - STEPS_FULL) / STEPS_LEVEL);
+    if (++j->since_kept < stride)
+        return 0;
+    j->since_kept = 0;
+    j->kept++;
+    return 1;
+}
+
+/* One complete output line (j->line[0..len), no newline). */
+static int take_line(runner *r, job *j)
+{
+    if (j->line == NULL) /* nothing was ever buffered: an empty line */
+        return GPBO_OK;
+    while (j->len > 0 && (j->line[j->len - 1] == '\r' || j->line[j->len - 1] == ' ' ||
+                          j->line[j->len - 1] == '\t'))
+        j->len--;
+    j->line[j->len] = '\0';
+    double v;
+    long step = 0;
+    int kind = parse_metric_line(j->line, r->sw->metric, &v, &step);
+    j->len = 0;
+    if (kind == 1) {
+        j->final_value = v;
+        j->have_final = 1;
+    } else if (kind == 2 && isfinite(v) && step >= 0) {
+        j->last_step_value = v;
+        j->have_step = 1;
+        if (j->stop_reason)
+            return GPBO_OK; /* stopped: nothing more is stored or judged */
+        if (j->distinct > 0 && step == j->last_step)
+            return j->last_kept ? queue_step(r, j, step, v) : GPBO_OK;
+        j->last_step = step;
+        j->last_kept = keep_step(j);
+        if (j->last_kept)
+            return queue_step(r, j, step, v);
+    }
+    return GPBO_OK;
+}
+
+/* Reads up to budget bytes of what the trial printed since last time (up to j->end once it
+ * has exited) and stores its intermediate values. *more is set when output remains to read. */
+static int follow(runner *r, job *j, size_t budget, int *more)
+{
+    char buf[65536];
+    size_t got = 0;
+    int rc = GPBO_OK;
+    *more = 0;
+    while (rc == GPBO_OK && got < budget) {
+        size_t want = sizeof buf;
+        if (j->exited) {
+            off_t pos = lseek(j->fd, 0, SEEK_CUR);
+            if (pos < 0 || pos >= j->end)
+                break;
+            if ((off_t)want > j->end - pos)
+                want = (size_t)(j->end - pos);
+        }
+        ssize_t n = read(j->fd, buf, want);
+        if (n < 0 && errno == EINTR)
             continue;
-        }
-        j->line[j->len] = '\0';
-        double v;
-        long step = 0;
-        int kind = j->overflow ? 0 : parse_metric_line(j->line, r->sw->metric, &v, &step);
-        j->len = 0;
-        j->overflow = 0;
-        if (kind == 1) {
-            j->final_value = v;
-            j->have_final = 1;
-        } else if (kind == 2 && isfinite(v)) {
-            j->last_step_value = v;
-            j->have_step = 1;
-            gpbo_study_report(r->study, j->id, step, v);
-            if (r->pruner && !j->stop_reason) {
-                int prune = 0;
-                double mv = r->sw->maximize ? -v : v;
-                if (gpbo_pruner_report(r->pruner, (int64_t)j->id, step, mv, &prune) == GPBO_OK &&
-                    prune) {
-                    j->stop_reason = JOB_PRUNED;
-                    kill(-j->pid, SIGKILL);
-                }
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        for (ssize_t i = 0; i < n && rc == GPBO_OK; i++) {
+            char ch = buf[i];
+            if (ch == '\n') {
+                if (j->overflow)
+                    j->len = 0;
+                else
+                    rc = take_line(r, j);
+                j->overflow = 0;
+                continue;
             }
+            if (j->overflow)
+                continue;
+            if (j->len > LINE_CAP || (j->len == LINE_CAP && ch != '\r')) {
+                j->overflow = 1;
+                j->skipped++;
+                j->len = 0;
+                continue;
+            }
+            if (j->len + 1 >= j->cap) {
+                size_t nc = j->cap ? 2 * j->cap : 256;
+                if (nc > LINE_CAP + 2) /* the line, a CR and the terminator */
+                    nc = LINE_CAP + 2;
+                char *nl = realloc(j->line, nc);
+                if (nl == NULL) {
+                    rc = gpbo_error_set(GPBO_ENOMEM, "out of memory reading trial %zu", j->id);
+                    break;
+                }
+                j->line = nl;
+                j->cap = nc;
+            }
+            j->line[j->len++] = ch;
+        }
+        if (got >= budget)
+            *more = 1;
+    }
+    if (rc == GPBO_OK && j->nbatch > 0)
+        rc = flush_steps(r, j);
+    return rc;
+}
+
+/* ---- ending a trial's processes ---------------------------------------------------------- */
+
+/* Whether pid holds one of the trial's output files open for writing, or was started with the
+ * trial's GPBO_TRIAL_DIR in its environment. */
+static int belongs_to(const job *j, pid_t pid)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    int found = 0;
+    struct dirent *e;
+    while (d != NULL && !found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char fp[300];
+        struct stat sb;
+        snprintf(fp, sizeof fp, "/proc/%d/fd/%s", (int)pid, e->d_name);
+        if (stat(fp, &sb) != 0 || sb.st_dev != j->dev ||
+            (sb.st_ino != j->out_ino && sb.st_ino != j->err_ino))
+            continue;
+        snprintf(fp, sizeof fp, "/proc/%d/fdinfo/%s", (int)pid, e->d_name);
+        FILE *f = fopen(fp, "re");
+        char line[128];
+        unsigned flags = 0;
+        while (f != NULL && fgets(line, sizeof line, f))
+            if (sscanf(line, "flags: %o", &flags) == 1)
+                break;
+        if (f != NULL)
+            fclose(f);
+        found = (flags & O_ACCMODE) != O_RDONLY;
+    }
+    if (d != NULL)
+        closedir(d);
+    if (found)
+        return 1;
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    char want[1100];
+    size_t wl = (size_t)snprintf(want, sizeof want, "GPBO_TRIAL_DIR=%s", j->dir) + 1;
+    char var[1100];
+    size_t n = 0;
+    int ch;
+    while (!found && (ch = fgetc(f)) != EOF) {
+        if (n < sizeof var)
+            var[n] = (char)ch;
+        n++;
+        if (ch == '\0') {
+            found = n == wl && !memcmp(var, want, wl);
+            n = 0;
         }
     }
+    fclose(f);
+    return found;
+}
+
+/* Collects processes re-parented to gpbo that ended. A trial's own process found here (it
+ * ended after its turn's check) has its status kept for the next turn. */
+static void reap_orphans(runner *r)
+{
+    int st;
+    pid_t w;
+    while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+        for (size_t k = 0; k < r->njobs; k++)
+            if (r->jobs[k].pid == w && !r->jobs[k].exited) {
+                r->jobs[k].reaped = 1;
+                r->jobs[k].status = st;
+            }
+}
+
+/* Kills what is left of a trial whose process has ended and been reaped. First its process
+ * group (the trial's own session), until the group is empty, reaping the members re-parented to
+ * gpbo (a child subreaper). Then every process that holds the trial's stdout or stderr open for
+ * writing or carries the trial's GPBO_TRIAL_DIR in its initial environment (a grandchild that
+ * called setsid escapes the group, not these), with the group it leads; the scan repeats until
+ * it finds none, so when this returns none of them can write to the trial's output. A process
+ * that both let go of the files and exec'd with another environment is not found: it runs on,
+ * gpbo's child once orphaned, reaped if it ends while gpbo runs. */
+static void end_trial_processes(runner *r, const job *j)
+{
+    for (int i = 0; i < 2000; i++) { /* 2 s at most; SIGKILL takes microseconds */
+        kill(-j->pid, SIGKILL);
+        reap_orphans(r);
+        if (kill(-j->pid, 0) != 0 && errno == ESRCH)
+            break;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    pid_t self = getpid();
+    for (int round = 0; round < 200; round++) {
+        DIR *d = opendir("/proc");
+        if (d == NULL)
+            return;
+        int killed = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end;
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end != '\0' || pid <= 1 || pid == self)
+                continue;
+            int is_job = 0;
+            for (size_t k = 0; k < r->njobs && !is_job; k++)
+                is_job = r->jobs[k].pid == (pid_t)pid;
+            if (is_job || !belongs_to(j, (pid_t)pid))
+                continue;
+            if (getpgid((pid_t)pid) == (pid_t)pid)
+                kill(-(pid_t)pid, SIGKILL); /* the group it leads */
+            kill((pid_t)pid, SIGKILL);
+            killed++;
+        }
+        closedir(d);
+        reap_orphans(r);
+        if (killed == 0)
+            return;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The trial's process has ended (wait status st): end what it left, and from now on read its
+ * output only up to what was printed by then. */
+static void trial_exited(runner *r, job *j, int st)
+{
+    j->exited = 1;
+    j->status = st;
+    end_trial_processes(r, j);
+    struct stat sb;
+    j->end = fstat(j->fd, &sb) == 0 ? sb.st_size : 0;
 }
 
 static void tail_line(const char *path, char *out, size_t cap)
 {
     out[0] = '\0';
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     if (f == NULL)
         return;
     char line[512];
     while (fgets(line, sizeof line, f))
         if (line[0] != '\n') {
-            line[strcspn(line, "\n")] = '\0';
+            line[strcspn(line, "\r\n")] = '\0';
             snprintf(out, cap, "%s", line);
         }
     fclose(f);
 }
 
-/* The trial ended with wait status st: tell the study. */
-static int finish_job(runner *r, job *j, int st)
+/* The trial ended and its output is read: tell the study. */
+static int finish_job(runner *r, job *j)
 {
-    follow(r, j);
-    if (j->out)
-        fclose(j->out);
-    j->out = NULL;
-    char why[700], last[512], ep[1200];
+    int rc = GPBO_OK, st = j->status;
+    if (j->len > 0 && !j->overflow) /* a last line with no newline still counts */
+        rc = take_line(r, j);
+    if (rc == GPBO_OK && j->distinct > 0 && !j->last_kept && !j->stop_reason) {
+        /* the curve ends at the trial's last step, whatever the thinning skipped */
+        j->last_kept = 1;
+        j->kept++;
+        rc = queue_step(r, j, j->last_step, j->last_step_value);
+    }
+    if (rc == GPBO_OK && j->nbatch > 0)
+        rc = flush_steps(r, j);
+    close(j->fd);
+    j->fd = -1;
+    free(j->line);
+    j->line = NULL;
+    if (rc != GPBO_OK)
+        return rc;
+    char why[800], last[512], ep[1200], skipped[96] = "";
     snprintf(ep, sizeof ep, "%s/stderr", j->dir);
-    int rc;
+    if (j->skipped > 0)
+        snprintf(skipped, sizeof skipped, " (%zu line%s longer than %d bytes skipped)", j->skipped,
+                 j->skipped > 1 ? "s" : "", LINE_CAP);
     gpbo_pruner_outcome outcome = GPBO_PRUNER_FAILED;
     if (j->stop_reason == JOB_INTERRUPTED)
         return GPBO_OK; /* left running in the study: it runs again on resume */
@@ -418,7 +763,8 @@ static int finish_job(runner *r, job *j, int st)
     } else {
         double v = j->have_final ? j->final_value : j->last_step_value;
         if (!j->have_final && !j->have_step) {
-            snprintf(why, sizeof why, "no '%s=<number>' line in its output", r->sw->metric);
+            snprintf(why, sizeof why, "no '%s=<number>' line in its output%s", r->sw->metric,
+                     skipped);
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else if (!isfinite(v)) {
             snprintf(why, sizeof why, "the metric %s is %g", r->sw->metric, v);
@@ -428,11 +774,12 @@ static int finish_job(runner *r, job *j, int st)
             outcome = GPBO_PRUNER_COMPLETE;
         }
     }
+    if (j->skipped > 0 && !r->tty)
+        fprintf(stderr, "gpbo: trial %zu:%s\n", j->id, skipped);
     if (r->pruner)
         gpbo_pruner_finish(r->pruner, (int64_t)j->id, outcome);
     return rc;
 }
-
 static void progress(runner *r, size_t budget, int final)
 {
     size_t c[4];
@@ -514,6 +861,23 @@ static void usage_run(void)
             "[--seed S] [--trials N] [--strategy grid|random|sobol|lhs|bayes] [--init N]\n");
 }
 
+/* A whole number option in [lo, hi]; -1 (after printing why) otherwise. */
+static long count_option(const char *opt, const char *v, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE || n < lo || n > hi) {
+        if (hi == LONG_MAX)
+            fprintf(stderr, "gpbo run: %s must be a whole number >= %ld, not '%s'\n", opt, lo, v);
+        else
+            fprintf(stderr, "gpbo run: %s must be a whole number from %ld to %ld, not '%s'\n", opt,
+                    lo, hi, v);
+        return -1;
+    }
+    return n;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL, *storage = NULL, *study_name = NULL, *strategy = NULL;
@@ -529,24 +893,22 @@ int cmd_run(int argc, char **argv)
             return 2;
         }
         const char *v = argv[++i];
-        char *end;
-        long n = strtol(v, &end, 10);
-        int num = *end == '\0' && end != v && n >= 0;
-        if (!strcmp(a, "--storage"))
+        long *num = !strcmp(a, "--jobs")     ? &jobs
+                    : !strcmp(a, "--trials") ? &trials
+                    : !strcmp(a, "--seed")   ? &seed
+                    : !strcmp(a, "--init")   ? &init
+                                             : NULL;
+        if (num != NULL) {
+            *num = count_option(a, v, num == &jobs ? 1 : 0, num == &jobs ? JOBS_MAX : LONG_MAX);
+            if (*num < 0)
+                return 2;
+        } else if (!strcmp(a, "--storage")) {
             storage = v;
-        else if (!strcmp(a, "--study"))
+        } else if (!strcmp(a, "--study")) {
             study_name = v;
-        else if (!strcmp(a, "--jobs") && num && n >= 1)
-            jobs = n;
-        else if (!strcmp(a, "--trials") && num)
-            trials = n;
-        else if (!strcmp(a, "--seed") && num)
-            seed = n;
-        else if (!strcmp(a, "--strategy"))
+        } else if (!strcmp(a, "--strategy")) {
             strategy = v;
-        else if (!strcmp(a, "--init") && num)
-            init = n;
-        else {
+        } else {
             fprintf(stderr, "gpbo run: bad option %s %s\n", a, v);
             usage_run();
             return 2;
@@ -565,8 +927,19 @@ int cmd_run(int argc, char **argv)
     }
     sweep *sw = r.sw;
     if (study_name) {
+        char *n = strdup(study_name);
+        if (n == NULL) {
+            fprintf(stderr, "gpbo: out of memory\n");
+            sweep_free(sw);
+            return 1;
+        }
         free(sw->name);
-        sw->name = strdup(study_name);
+        sw->name = n;
+    }
+    if (sw->name[0] == '\0') {
+        fprintf(stderr, "gpbo run: %s: the study name is empty\n", study_name ? "--study" : path);
+        sweep_free(sw);
+        return 2;
     }
     if (seed >= 0)
         sw->study.seed = (uint64_t)seed;
@@ -586,7 +959,15 @@ int cmd_run(int argc, char **argv)
         sw->study.strategy = known[k];
     }
     size_t njobs = jobs > 0 ? (size_t)jobs : sw->jobs;
+    if (njobs < 1 || njobs > JOBS_MAX) {
+        fprintf(stderr, "gpbo: %s: gpbo.jobs is %zu; at most %d trials run at a time\n", path,
+                njobs, JOBS_MAX);
+        sweep_free(sw);
+        return 2;
+    }
     int status = 1;
+    job *jobsv = NULL;
+    double *vals = NULL;
     gpbo_space *space = sweep_space(sw);
     if (space == NULL) {
         fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
@@ -595,11 +976,26 @@ int cmd_run(int argc, char **argv)
     }
     r.space = space;
     r.np = gpbo_space_size(space);
-    r.names = calloc(r.np, sizeof *r.names);
-    r.vals = calloc(r.np, sizeof *r.vals);
-    for (size_t i = 0; i < r.np; i++) {
+    r.names = calloc(r.np ? r.np : 1, sizeof *r.names);
+    r.vals = calloc(r.np ? r.np : 1, sizeof *r.vals);
+    for (size_t i = 0; r.names && r.vals && i < r.np; i++) {
         r.names[i] = sw->p[i].name;
-        r.vals[i] = malloc(256);
+        if ((r.vals[i] = malloc(256)) == NULL)
+            break;
+    }
+    jobsv = calloc(njobs, sizeof *jobsv);
+    vals = malloc((r.np ? r.np : 1) * sizeof *vals);
+    if (!r.names || !r.vals || (r.np && !r.vals[r.np - 1]) || !jobsv || !vals) {
+        fprintf(stderr, "gpbo: out of memory\n");
+        goto out;
+    }
+    r.jobs = jobsv;
+    r.njobs = njobs;
+    /* a bad early_terminate is the sweep's error: found before any file is made */
+    if (sw->prune.kind != GPBO_PRUNER_NONE && (r.pruner = gpbo_pruner_new(&sw->prune)) == NULL) {
+        fprintf(stderr, "gpbo: %s: early_terminate: %s\n", path, gpbo_error_message());
+        status = 2;
+        goto out;
     }
     if (sw->has_trainer) {
         trainer_settings_init(&r.base);
@@ -610,7 +1006,6 @@ int cmd_run(int argc, char **argv)
                 goto out;
             }
         for (size_t i = 0; i < r.np; i++) {
-            trainer_settings probe = r.base;
             size_t k = 0;
             while (k < SWEEP_NTRAINER_KEYS && strcmp(SWEEP_TRAINER_KEYS[k], r.names[i]))
                 k++;
@@ -623,16 +1018,20 @@ int cmd_run(int argc, char **argv)
                 status = 2;
                 goto out;
             }
-            (void)probe;
         }
         if (trainer_data_load(&r.base, &r.data) != GPBO_OK) {
             fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
             goto out;
         }
     }
+    /* the name is data: the default file names encode it, so it never walks out of the folder */
     char dbpath[1200];
     if (storage == NULL) {
-        snprintf(dbpath, sizeof dbpath, "%s/%s.db", sw->dir, sw->name);
+        if (cli_study_file(dbpath, sizeof dbpath, sw->dir, sw->name, ".db") != GPBO_OK) {
+            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+            status = 2;
+            goto out;
+        }
         storage = dbpath;
     }
     r.study = gpbo_study_open(storage, sw->name, space, &sw->study);
@@ -646,20 +1045,17 @@ int cmd_run(int argc, char **argv)
         size_t l = strlen(db);
         if (l > 3 && !strcmp(db + l - 3, ".db"))
             l -= 3;
-        snprintf(r.runs, sizeof r.runs, "%.*s.runs", (int)l, db);
+        if ((size_t)snprintf(r.runs, sizeof r.runs, "%.*s.runs", (int)l, db) >= sizeof r.runs) {
+            fprintf(stderr, "gpbo: %s: path too long\n", db);
+            goto out;
+        }
     }
     if (mkdirs(r.runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         goto out;
     }
-    if (sw->prune.kind != GPBO_PRUNER_NONE) {
-        if ((r.pruner = gpbo_pruner_new(&sw->prune)) == NULL) {
-            fprintf(stderr, "gpbo: %s: early_terminate: %s\n", path, gpbo_error_message());
-            status = 2;
-            goto out;
-        }
+    if (r.pruner)
         replay_pruner(&r);
-    }
     size_t budget = trials >= 0 ? (size_t)trials : sw->run_cap;
     if (budget == 0)
         budget = (size_t)-1; /* a grid runs until exhausted */
@@ -668,12 +1064,12 @@ int cmd_run(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* processes a trial leaves behind become gpbo's children, so that they can be ended */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     r.tty = isatty(2);
     r.t0 = now();
-    job *jobsv = calloc(njobs, sizeof *jobsv);
-    double *vals = malloc((r.np ? r.np : 1) * sizeof *vals);
     size_t running = 0;
-    int exhausted = 0, failed_rc = GPBO_OK;
+    int exhausted = 0, failed_rc = GPBO_OK, busy = 0;
     for (;;) {
         size_t c[4];
         gpbo_study_counts(r.study, c);
@@ -701,40 +1097,44 @@ int cmd_run(int argc, char **argv)
         }
         if (running == 0)
             break;
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        double t = now();
+        if (!busy) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        busy = 0;
         for (size_t k = 0; k < njobs; k++) {
             job *j = &jobsv[k];
             if (j->pid == 0)
                 continue;
-            follow(&r, j);
-            if (g_stop && !j->stop_reason) {
+            int more = 0, st = 0;
+            double t = now();
+            if (g_stop && !j->stop_reason && !j->exited) {
                 j->stop_reason = JOB_INTERRUPTED;
                 kill(-j->pid, SIGKILL);
             }
-            if (sw->timeout > 0 && !j->stop_reason && t - j->start > sw->timeout) {
+            if (sw->timeout > 0 && !j->stop_reason && !j->exited && t - j->start > sw->timeout) {
                 j->stop_reason = JOB_TIMEOUT;
                 kill(-j->pid, SIGKILL);
             }
-            int st;
-            pid_t w = waitpid(j->pid, &st, WNOHANG);
-            if (w == j->pid) {
-                kill(-j->pid, SIGKILL); /* whatever it left behind in its group */
-                int rc = finish_job(&r, j, st);
-                if (rc != GPBO_OK && failed_rc == GPBO_OK)
-                    failed_rc = rc;
+            if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
+                trial_exited(&r, j, j->reaped ? j->status : st);
+            int rc = follow(&r, j, TURN_BYTES, &more);
+            busy |= more;
+            if (j->exited && !more) {
+                int frc = finish_job(&r, j);
+                rc = rc != GPBO_OK ? rc : frc;
                 if (j->stop_reason != JOB_INTERRUPTED)
                     log_trial(&r, j->id);
                 j->pid = 0;
                 running--;
             }
+            if (rc != GPBO_OK && failed_rc == GPBO_OK)
+                failed_rc = rc;
         }
+        reap_orphans(&r);
         progress(&r, budget, 0);
     }
     progress(&r, budget, 1);
-    free(jobsv);
-    free(vals);
     if (failed_rc != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         goto out;
@@ -754,10 +1154,12 @@ int cmd_run(int argc, char **argv)
     }
     status = g_stop ? 130 : 0;
 out:
+    free(jobsv);
+    free(vals);
     gpbo_pruner_free(r.pruner);
     gpbo_study_close(r.study);
     trainer_data_free(&r.data);
-    for (size_t i = 0; i < r.np; i++)
+    for (size_t i = 0; r.vals && i < r.np; i++)
         free(r.vals[i]);
     free(r.names);
     free(r.vals);

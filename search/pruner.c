@@ -7,6 +7,7 @@
  * backwards linear scan: the trial reporting is nearly always among the most recent ones, and a
  * study holds hundreds of trials, not millions.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,34 @@ int gpbo_pruner_options_init(gpbo_pruner_options *opts, unsigned int version)
     return GPBO_OK;
 }
 
+/* Hyperband's options, and the number of rungs they make: rungs sit at min_iter * eta^k up to
+ * max_iter (or LONG_MAX when there is none), and each rung keeps an array of values, so an eta
+ * barely above 1 (1.0000001 makes 4e8 rungs below step 20) would exhaust memory on one report.
+ * The rung count is checked here, where the caller can still be told why. */
+static int check_rungs(const gpbo_pruner_options *o)
+{
+    if (!isfinite(o->eta) || !(o->eta > 1.0))
+        return gpbo_error_set(GPBO_EINVAL, "pruner: eta must be a number > 1, not %g", o->eta);
+    if (o->min_iter < 1)
+        return gpbo_error_set(GPBO_EINVAL, "pruner: min_iter must be >= 1, not %ld", o->min_iter);
+    if (o->max_iter < 0 || (o->max_iter != 0 && o->max_iter < o->min_iter))
+        return gpbo_error_set(GPBO_EINVAL, "pruner: max_iter %ld is below min_iter %ld",
+                              o->max_iter, o->min_iter);
+    double top = o->max_iter != 0 ? (double)o->max_iter : (double)LONG_MAX;
+    double n = floor(log(top / (double)o->min_iter) / log(o->eta) + 1e-9) + 1.0;
+    if (n > (double)GPBO_PRUNER_MAX_RUNGS && o->max_iter != 0)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "pruner: eta %.10g makes %.3g rungs from min_iter %ld to max_iter "
+                              "%ld; at most %d: raise eta or lower max_iter",
+                              o->eta, n, o->min_iter, o->max_iter, GPBO_PRUNER_MAX_RUNGS);
+    if (n > (double)GPBO_PRUNER_MAX_RUNGS)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "pruner: eta %.10g makes %.3g rungs from min_iter %ld with no "
+                              "max_iter; at most %d: raise eta or set max_iter",
+                              o->eta, n, o->min_iter, GPBO_PRUNER_MAX_RUNGS);
+    return GPBO_OK;
+}
+
 gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts)
 {
     /* The caller's version's fields from opts, the later ones their defaults: nothing past the
@@ -84,19 +113,8 @@ gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts)
         gpbo_error_set(GPBO_EINVAL, "pruner: unknown kind %d", (int)o.kind);
         return NULL;
     }
-    if (o.kind == GPBO_PRUNER_HYPERBAND && (!(o.eta > 1.0) || !isfinite(o.eta))) {
-        gpbo_error_set(GPBO_EINVAL, "pruner: eta must be a number > 1, not %g", o.eta);
+    if (o.kind == GPBO_PRUNER_HYPERBAND && check_rungs(&o) != GPBO_OK)
         return NULL;
-    }
-    if (o.kind == GPBO_PRUNER_HYPERBAND && o.min_iter < 1) {
-        gpbo_error_set(GPBO_EINVAL, "pruner: min_iter must be >= 1, not %ld", o.min_iter);
-        return NULL;
-    }
-    if (o.kind == GPBO_PRUNER_HYPERBAND && o.max_iter != 0 && o.max_iter < o.min_iter) {
-        gpbo_error_set(GPBO_EINVAL, "pruner: max_iter %ld is below min_iter %ld", o.max_iter,
-                       o.min_iter);
-        return NULL;
-    }
     if (o.interval_steps < 1 || o.warmup_steps < 0) {
         gpbo_error_set(GPBO_EINVAL, "pruner: interval_steps must be >= 1 and warmup_steps >= 0");
         return NULL;
@@ -221,6 +239,8 @@ static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
 {
     const gpbo_pruner_options *o = &p->opts;
     for (;;) {
+        if (t->next_rung >= GPBO_PRUNER_MAX_RUNGS) /* unreachable after check_rungs */
+            return 0;
         double r = rung_step(o, t->next_rung);
         if (r > (double)step || (o->max_iter > 0 && r > (double)o->max_iter))
             return 0;

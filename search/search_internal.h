@@ -54,7 +54,9 @@ typedef struct gpbo_storage_ops {
                 int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload);
     int (*insert_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams);
     int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec);
-    int (*report)(gpbo_storage *st, int64_t study, size_t id, long step, double value);
+    /* Stores n intermediate values of a trial in one transaction (all or none). */
+    int (*report)(gpbo_storage *st, int64_t study, size_t id, size_t n, const long *steps,
+                  const double *values);
     void (*close)(gpbo_storage *st);
 } gpbo_storage_ops;
 

@@ -297,25 +297,32 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r)
     return rc;
 }
 
-static int sq_report(gpbo_storage *st, int64_t study, size_t id, long step, double value)
+static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const long *steps,
+                     const double *values)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc != GPBO_OK)
+        return rc;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES "
                            "(?, ?, ?, ?)",
-                           -1, &q, NULL) != SQLITE_OK) {
+                           -1, &q, NULL) != SQLITE_OK)
         rc = db_error(s, "reporting a value");
-    } else {
+    for (size_t i = 0; i < n && rc == GPBO_OK; i++) {
+        sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, study);
         sqlite3_bind_int64(q, 2, (sqlite3_int64)id);
-        sqlite3_bind_int64(q, 3, step);
-        sqlite3_bind_double(q, 4, value);
+        sqlite3_bind_int64(q, 3, steps[i]);
+        sqlite3_bind_double(q, 4, values[i]);
         if (sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "reporting a value");
     }
     sqlite3_finalize(q);
+    if (rc == GPBO_OK)
+        return exec(s, "COMMIT");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 

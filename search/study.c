@@ -485,17 +485,38 @@ int gpbo_study_tell_pruned(gpbo_study *s, size_t id)
 
 int gpbo_study_report(gpbo_study *s, size_t id, long step, double value)
 {
+    return gpbo_study_report_many(s, id, 1, &step, &value);
+}
+
+/* Index of step among the trial's intermediate values, or r->nsteps. Searched from the end:
+ * steps nearly always arrive in increasing order. */
+static size_t step_index(const gpbo_trial_rec *r, long step)
+{
+    for (size_t k = r->nsteps; k-- > 0;)
+        if (r->steps[k] == step)
+            return k;
+    return r->nsteps;
+}
+
+int gpbo_study_report_many(gpbo_study *s, size_t id, size_t n, const long *steps,
+                           const double *values)
+{
     gpbo_trial_rec *r = running(s, "study_report", id);
     if (r == NULL)
         return gpbo_error_code();
-    if (!isfinite(value) || step < 0)
-        return gpbo_error_set(GPBO_EINVAL, "study_report: trial %zu: step %ld value %g", id, step,
-                              value);
-    size_t k = 0;
-    while (k < r->nsteps && r->steps[k] != step)
-        k++;
-    if (k == r->nsteps && r->nsteps == r->stepcap) {
-        size_t nc = r->stepcap ? 2 * r->stepcap : 16;
+    if (n > 0 && (steps == NULL || values == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "study_report: NULL steps or values");
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(values[i]) || steps[i] < 0)
+            return gpbo_error_set(GPBO_EINVAL, "study_report: trial %zu: step %ld value %g", id,
+                                  steps[i], values[i]);
+    if (n == 0)
+        return GPBO_OK;
+    /* room for n new steps first, so that nothing can fail after the storage has them */
+    if (r->nsteps + n > r->stepcap) {
+        size_t nc = r->stepcap ? r->stepcap : 16;
+        while (nc < r->nsteps + n)
+            nc *= 2;
         long *ns = realloc(r->steps, nc * sizeof *ns);
         if (ns)
             r->steps = ns;
@@ -506,13 +527,16 @@ int gpbo_study_report(gpbo_study *s, size_t id, long step, double value)
             return gpbo_error_set(GPBO_ENOMEM, "study_report: out of memory");
         r->stepcap = nc;
     }
-    int rc = s->st ? s->st->ops->report(s->st, s->sid, id, step, value) : GPBO_OK;
+    int rc = s->st ? s->st->ops->report(s->st, s->sid, id, n, steps, values) : GPBO_OK;
     if (rc != GPBO_OK)
         return rc;
-    r->steps[k] = step;
-    r->step_values[k] = value;
-    if (k == r->nsteps)
-        r->nsteps++;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = step_index(r, steps[i]);
+        r->steps[k] = steps[i];
+        r->step_values[k] = values[i];
+        if (k == r->nsteps)
+            r->nsteps++;
+    }
     return GPBO_OK;
 }
 

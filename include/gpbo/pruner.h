@@ -37,6 +37,10 @@ typedef enum gpbo_pruner_kind {
 /** Version of gpbo_pruner_options this header describes. */
 #define GPBO_PRUNER_OPTIONS_VERSION 1
 
+/** Hyperband: the most rungs (steps min_iter * eta^k up to max_iter) a pruner accepts. With no
+ * max_iter the rungs are counted up to LONG_MAX, so eta >= 1.5 always passes. */
+#define GPBO_PRUNER_MAX_RUNGS 128
+
 /**
  * Options of a pruner. Initialize with GPBO_PRUNER_OPTIONS_INIT (or
  * gpbo_pruner_options_init(&opts, GPBO_PRUNER_OPTIONS_VERSION)), then change fields.
@@ -52,7 +56,8 @@ typedef struct gpbo_pruner_options {
     long interval_steps;   /**< median: judge only every this many steps (1) */
     long min_iter;         /**< hyperband: step of the first rung (1) */
     long max_iter;         /**< hyperband: no rung beyond this step; 0 for no limit (0) */
-    double eta;            /**< hyperband: reduction factor, > 1 (3) */
+    double eta;            /**< hyperband: reduction factor, > 1 with at most
+                                GPBO_PRUNER_MAX_RUNGS rungs (3) */
 } gpbo_pruner_options;
 
 #define GPBO_PRUNER_OPTIONS_INIT                                                                   \
@@ -72,7 +77,8 @@ GPBO_API int gpbo_pruner_options_init(gpbo_pruner_options *opts, unsigned int ve
 /**
  * Creates a pruner. opts NULL means the defaults above; otherwise of any version 1 to
  * GPBO_PRUNER_OPTIONS_VERSION.
- * @return the pruner, or NULL with GPBO_EINVAL (eta <= 1, min_iter < 1, interval < 1, an
+ * @return the pruner, or NULL with GPBO_EINVAL (eta <= 1 or not finite, min_iter < 1,
+ *         max_iter below min_iter, more than GPBO_PRUNER_MAX_RUNGS rungs, interval < 1, an
  *         unknown kind or version) or GPBO_ENOMEM. Ownership: free with gpbo_pruner_free.
  */
 GPBO_API gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts);

@@ -271,6 +271,13 @@ GPBO_API int gpbo_study_tell_pruned(gpbo_study *study, size_t id);
 /** Records an intermediate value of a running trial at a step (replaces that step's value). */
 GPBO_API int gpbo_study_report(gpbo_study *study, size_t id, long step, double value);
 
+/** Records n intermediate values of a running trial in one storage transaction: all of them or,
+ * on error, none. A step given twice keeps its last value.
+ * @return GPBO_OK; GPBO_EINVAL (a non-finite value or a negative step; nothing is stored);
+ *         GPBO_ENOTFOUND; GPBO_ESTATE; GPBO_ESTORAGE; GPBO_ENOMEM. */
+GPBO_API int gpbo_study_report_many(gpbo_study *study, size_t id, size_t n, const long *steps,
+                                    const double *values);
+
 /** A trial as the study holds it. Pointers stay valid until the next call that changes it. */
 typedef struct gpbo_trial_info {
     size_t id;

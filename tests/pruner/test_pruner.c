@@ -2,12 +2,14 @@
  * test_pruner.c: the median rule and ASHA on hand-made learning curves, the replay of history
  * after a resume, and every error path.
  */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -191,6 +193,50 @@ static void test_none_never_prunes(void **state)
     gpbo_pruner_free(p);
 }
 
+/* Hyperband's rung count is bounded when the pruner is made: an eta barely above 1 once made
+ * hundreds of millions of rungs on the first report (3 GB in 8 s). */
+static void test_asha_rung_bound(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.kind = GPBO_PRUNER_HYPERBAND;
+    o.eta = 1.0000001;
+    assert_null(gpbo_pruner_new(&o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "set max_iter"));
+    o.max_iter = 20; /* still 3e7 rungs between 1 and 20 */
+    assert_null(gpbo_pruner_new(&o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "lower max_iter"));
+    o.eta = INFINITY;
+    assert_null(gpbo_pruner_new(&o));
+    o.eta = NAN;
+    assert_null(gpbo_pruner_new(&o));
+    o.eta = 3;
+    o.max_iter = -4;
+    assert_null(gpbo_pruner_new(&o));
+    /* eta 1.5 with no max_iter makes 108 rungs up to LONG_MAX: accepted. */
+    o.eta = 1.5;
+    o.max_iter = 0;
+    gpbo_pruner *p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    int prune = 7;
+    assert_int_equal(gpbo_pruner_report(p, 1, LONG_MAX, 0.25, &prune), GPBO_OK);
+    assert_int_equal(prune, 0);
+    gpbo_pruner_free(p);
+    /* A small eta is fine when max_iter keeps the rungs few: 1.05^94 < 100, 95 rungs. */
+    o.eta = 1.05;
+    o.max_iter = 100;
+    p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    assert_int_equal(gpbo_pruner_report(p, 1, 100, 0.5, &prune), GPBO_OK);
+    assert_int_equal(prune, 0);
+    /* the second trial is worse: stopped at the first rung it passed */
+    assert_int_equal(gpbo_pruner_report(p, 2, 100, 0.75, &prune), GPBO_OK);
+    assert_int_equal(prune, 1);
+    gpbo_pruner_free(p);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -239,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_asha_keeps_top_fraction_at_each_rung),
         cmocka_unit_test(test_replay_rebuilds_the_same_state),
         cmocka_unit_test(test_none_never_prunes),
+        cmocka_unit_test(test_asha_rung_bound),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

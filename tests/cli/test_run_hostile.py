@@ -1,0 +1,383 @@
+#!/usr/bin/python3
+"""End-to-end tests of `gpbo run` against hostile objectives and names (issue 14, sections 3
+and 4): a metric line with no newline, with CRLF, inside an 8 KiB JSON object, or past the
+1 MiB line cap; a flood of 300,000 step lines while another trial finishes and a third times
+out; grandchildren that call setsid and outlive their trial; a hyperband eta barely above 1;
+study names with ../, / and a newline; --jobs far too large.
+
+Each objective is a tiny program written by the test. Usage: test_run_hostile.py PATH/TO/gpbo
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+GPBO = os.path.abspath(sys.argv[1])
+PY = "/usr/bin/python3"
+FAILS = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL:", what)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(text))
+
+
+def run(args, cwd, timeout=120):
+    return subprocess.run([GPBO] + args, cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def kinds_sweep(d, kinds, extra="", name="hostile", gpbo="jobs: 1"):
+    """A grid over one categorical `kind`; obj.py does what the kind says."""
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {name}
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [{", ".join(kinds)}]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    gpbo: {{{gpbo}}}
+    """ + textwrap.dedent(extra))
+
+
+def exported(d, *args):
+    r = run(["export", "sweep.yaml", "--format", "json"] + list(args), d)
+    check(r.returncode == 0, f"export: {r.stderr}")
+    return {t["params"]["kind"]: t for t in json.loads(r.stdout)} if r.returncode == 0 else {}
+
+
+def stored_steps(db, trial):
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT step FROM intermediate WHERE trial = ? ORDER BY step",
+                       (trial,)).fetchall()
+    con.close()
+    return [s for (s,) in rows]
+
+
+# ---- 3. objective output -----------------------------------------------------------------
+
+OUTPUT_FORMS = """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "nonl":          # printf loss=0.25, after empty lines
+        sys.stdout.write("\\n\\r\\n  \\nloss=0.25")
+    elif kind == "crlf":
+        sys.stdout.write("noise\\r\\nloss=0.5\\r\\n")
+    elif kind == "json8k":      # one JSON object of 8 KiB
+        sys.stdout.write('{"loss": 0.75, "pad": "' + "x" * 8192 + '"}\\n')
+    elif kind == "plain64k":    # a metric token after 64 KiB of other tokens
+        sys.stdout.write("a=1 " * 16384 + "loss=0.875\\n")
+    elif kind == "toolong":     # the only metric line is past the 1 MiB cap: skipped
+        sys.stdout.write("loss=0.1 " + "y" * (2 << 20) + "\\n")
+    elif kind == "overcap":     # one byte more, and a CR: skipped
+        sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 11) + "\\r\\n")
+    elif kind == "atcap":       # a line of exactly 1 MiB (and CRLF) still counts
+        sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 12) + "\\r\\n")
+    """
+
+
+def test_output_forms(d):
+    write(os.path.join(d, "obj.py"), OUTPUT_FORMS)
+    kinds_sweep(d, ["nonl", "crlf", "json8k", "plain64k", "toolong", "atcap",
+                    "overcap"])
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"output forms: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind, want in [("nonl", 0.25), ("crlf", 0.5), ("json8k", 0.75), ("plain64k", 0.875),
+                       ("atcap", 0.0625)]:
+        got = t.get(kind, {})
+        check(got.get("state") == "complete" and got.get("value") == want,
+              f"{kind}: complete with loss {want}: {got.get('state')} {got.get('value')} "
+              f"{got.get('reason')}")
+    for kind in ["toolong", "overcap"]:
+        got = t.get(kind, {})
+        why = got.get("reason") or ""
+        check(got.get("state") == "failed" and "no 'loss=<number>' line" in why
+              and "1 line longer than 1048576 bytes skipped" in why,
+              f"{kind}: failed naming the skipped line: {got}")
+    check("trial" in r.stderr and "skipped" in r.stderr, f"skipped line noted: {r.stderr!r}")
+
+
+FLOOD = """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "flood":         # 300,000 step lines at once, then the value
+        sys.stdout.write("".join(f"loss={1.0 + 1.0 / s} step={s}\\n" for s in range(1, 300001)))
+        sys.stdout.write("loss=1.0\\n")
+    elif kind == "quick":
+        time.sleep(1.0)
+        print("loss=2.0")
+    else:                       # hang: timed out
+        time.sleep(1000)
+    """
+
+
+def test_flood_stays_responsive(d):
+    write(os.path.join(d, "obj.py"), FLOOD)
+    kinds_sweep(d, ["flood", "quick", "hang"], gpbo="jobs: 3, timeout: 3")
+    t0 = time.time()
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    el = time.time() - t0
+    check(r.returncode == 0, f"flood: exit {r.returncode}: {r.stderr}")
+    check(el < 30, f"flood: the run took {el:.1f} s (< 30 s)")
+    t = exported(d)
+    fl, qk, hg = t.get("flood", {}), t.get("quick", {}), t.get("hang", {})
+    check(fl.get("state") == "complete" and fl.get("value") == 1.0, f"flood trial: {fl}")
+    check(qk.get("state") == "complete" and qk.get("value") == 2.0, f"quick trial: {qk}")
+    # the quick trial is recorded when it ends, not after the flood has been read
+    check(qk.get("seconds") is not None and qk["seconds"] < 4.0,
+          f"quick trial recorded after {qk.get('seconds')} s (< 4 s)")
+    check(hg.get("state") == "failed" and "timed out" in (hg.get("reason") or "")
+          and hg.get("seconds") is not None and hg["seconds"] < 8.0,
+          f"hang trial timed out on time: {hg}")
+    steps = stored_steps(os.path.join(d, "hostile.db"), fl.get("trial", -1))
+    check(1000 <= len(steps) <= 10001, f"flood: {len(steps)} steps stored (1000..10001)")
+    check(steps[:1000] == list(range(1, 1001)), "flood: the first 1000 steps are all stored")
+    check(steps and steps[-1] == 300000, "flood: the last step is stored")
+    print(f"  flood: {el:.1f} s, {len(steps)} of 300000 steps stored, quick trial "
+          f"{qk.get('seconds')} s, hang trial {hg.get('seconds')} s")
+
+
+def test_repeated_step_keeps_last_value(d):
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    for i in range(50000):
+        print(f"loss={i} step=7")
+    print("loss=3.5 step=8")
+    """)
+    kinds_sweep(d, ["only"])
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"repeated step: exit {r.returncode}: {r.stderr}")
+    con = sqlite3.connect(os.path.join(d, "hostile.db"))
+    rows = con.execute("SELECT step, value FROM intermediate ORDER BY step").fetchall()
+    con.close()
+    check(rows == [(7, 49999.0), (8, 3.5)], f"repeated step: stored {rows[:5]}")
+
+
+GRANDCHILD = """\
+    import os, sys, time
+    here = os.path.dirname(os.path.abspath(__file__))
+    print("loss=0.125", flush=True)
+    for tag in ("holder", "daemon"):
+        if os.fork() == 0:
+            os.setsid()                   # leaves the trial's process group
+            if os.fork() != 0:            # and is re-parented once its parent exits
+                os._exit(0)
+            if tag == "daemon":           # lets go of the trial's output: only its
+                fd = os.open(os.devnull, os.O_WRONLY)   # environment tells where it is from
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+            with open(os.path.join(here, tag + ".pid"), "w") as f:
+                f.write(str(os.getpid()))
+            for i in range(400):          # 20 s of writes, from 1 s on after the trial
+                with open(os.path.join(here, tag + ".log"), "a") as f:
+                    f.write(f"{time.time()}\\n")
+                if tag == "holder" and i >= 20:
+                    print("loss=999", flush=True)
+                time.sleep(0.05)
+            os._exit(0)
+    time.sleep(0.5)                       # the grandchildren are logging by now
+    """
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_setsid_grandchild_dies_with_trial(d):
+    write(os.path.join(d, "obj.py"), GRANDCHILD)
+    kinds_sweep(d, ["only"])
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"grandchild: exit {r.returncode}: {r.stderr}")
+    t = exported(d).get("only", {})
+    check(t.get("state") == "complete" and t.get("value") == 0.125, f"grandchild trial: {t}")
+    con = sqlite3.connect(os.path.join(d, "hostile.db"))
+    (finished,) = con.execute("SELECT finished FROM trials").fetchone()
+    con.close()
+    for tag in ("holder", "daemon"):
+        try:
+            with open(os.path.join(d, tag + ".pid")) as f:
+                pid = int(f.read())
+        except (OSError, ValueError):
+            check(False, f"{tag}: the grandchild left no pid")
+            continue
+        check(not alive(pid), f"{tag}: grandchild {pid} outlived its trial")
+        with open(os.path.join(d, tag + ".log")) as f:
+            last = float(f.read().split()[-1])
+        check(last <= finished, f"{tag}: wrote at {last:.3f}, after its trial was recorded at "
+              f"{finished:.3f}")
+        if alive(pid):
+            os.kill(pid, 9)
+
+
+def test_hyperband_eta_near_one(d):
+    write(os.path.join(d, "obj.py"), 'print("loss=1 step=20")\nprint("loss=1")\n')
+    for extra, hint in [("", "set max_iter"), (", max_iter: 20", "lower max_iter")]:
+        kinds_sweep(d, ["only"], "early_terminate: {type: hyperband, eta: 1.0000001, "
+                    f"min_iter: 1{extra}}}\n")
+        # a child of its own, so that its peak RSS is gpbo's alone
+        probe = ("import resource, subprocess, sys, time\n"
+                 "t = time.time()\n"
+                 "try:\n"
+                 f"    r = subprocess.run([{GPBO!r}, 'run', 'sweep.yaml'], capture_output=True, "
+                 "text=True, timeout=20)\n"
+                 "    rc, err = r.returncode, r.stderr\n"
+                 "except subprocess.TimeoutExpired:\n"
+                 "    rc, err = 'timeout', 'still running after 20 s'\n"
+                 "print(rc, time.time() - t, "
+                 "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+                 "sys.stderr.write(err)\n")
+        p = subprocess.run([PY, "-c", probe], cwd=d, capture_output=True, text=True, timeout=90)
+        rc, secs, rss_kb = p.stdout.split()
+        err = p.stderr.strip()
+        check(rc == "2", f"eta 1.0000001{extra}: exit {rc} (2): {err}")
+        check(float(secs) < 5, f"eta 1.0000001{extra}: {float(secs):.1f} s (< 5 s)")
+        check(int(rss_kb) < 300 * 1024, f"eta 1.0000001{extra}: peak RSS {rss_kb} kB")
+        check(len(err.splitlines()) == 1 and "early_terminate" in err and "eta" in err
+              and hint in err, f"eta 1.0000001{extra}: one clear line: {err!r}")
+        check(not os.path.exists(os.path.join(d, "hostile.db")),
+              "a rejected early_terminate creates no database")
+
+
+# ---- 4. names are data, never paths ----------------------------------------------------------
+
+def tree(root):
+    out = []
+    for base, dirs, files in os.walk(root):
+        out += [os.path.relpath(os.path.join(base, n), root) for n in dirs + files]
+    return sorted(out)
+
+
+def db_names(db):
+    con = sqlite3.connect(db)
+    names = [n for (n,) in con.execute("SELECT name FROM studies")]
+    con.close()
+    return names
+
+
+def test_names_stay_inside(d):
+    sd = os.path.join(d, "a", "b", "sweeps")
+    os.makedirs(sd)
+    write(os.path.join(sd, "obj.py"), 'print("loss=0.5")\n')
+    cases = [  # (name: in the sweep, --study, the file stem expected)
+        ("../../escaped", None, "%2E.%2F..%2Fescaped"),
+        ("plain", "../../via-flag", "%2E.%2F..%2Fvia-flag"),
+        ("team/study", None, "team%2Fstudy"),
+        ('"new\\nline"', None, "new%0Aline"),
+        ("plain", "..", "%2E."),
+        ("plain", "50% off", "50%25%20off"),
+    ]
+    for name, flag, stem in cases:
+        kinds_sweep(sd, ["only"], name=name)
+        args = ["run", "sweep.yaml"] + (["--study", flag] if flag else [])
+        r = run(args, sd)
+        want = flag if flag else json.loads(name) if name.startswith('"') else name
+        check(r.returncode == 0, f"name {want!r}: exit {r.returncode}: {r.stderr}")
+        db = os.path.join(sd, stem + ".db")
+        check(os.path.isfile(db), f"name {want!r}: {stem}.db in the sweep's folder "
+              f"({os.listdir(sd)})")
+        check(os.path.isdir(os.path.join(sd, stem + ".runs")), f"name {want!r}: {stem}.runs")
+        if os.path.isfile(db):
+            check(db_names(db) == [want], f"name {want!r} stored as given: {db_names(db)}")
+        # the views find the same file
+        r = run(["best", "sweep.yaml"] + (["--study", flag] if flag else []), sd)
+        check(r.returncode == 0 and "value=0.5" in r.stdout, f"best {want!r}: {r.stderr}")
+    everything = tree(d)
+    check(all(p.startswith(os.path.join("a", "b", "sweeps")) or p in ("a", "a/b")
+              for p in everything), f"a file outside the sweep's folder: {everything}")
+    check(not any("\n" in p for p in everything), "a newline in a file name")
+    kinds_sweep(sd, ["only"])
+    r = run(["run", "sweep.yaml", "--study", ""], sd)
+    check(r.returncode == 2 and "empty" in r.stderr, f"--study '': {r.returncode} {r.stderr}")
+    r = run(["run", "sweep.yaml", "--study", "x" * 300], sd)
+    check(r.returncode == 2 and "--storage" in r.stderr, f"a 300-byte name: {r.stderr}")
+    # --storage alone chooses a path
+    r = run(["run", "sweep.yaml", "--study", "../../z", "--storage",
+             os.path.join(d, "chosen.db")], sd)
+    check(r.returncode == 0 and os.path.isfile(os.path.join(d, "chosen.db"))
+          and os.path.isdir(os.path.join(d, "chosen.runs")), f"--storage: {r.stderr}")
+
+
+def test_compare_name_stays_inside(d):
+    sd = os.path.join(d, "a", "b")
+    os.makedirs(sd)
+    write(os.path.join(sd, "c.yaml"), """\
+    name: ../../cmp
+    strategies: [random]
+    problems: [sphere:2]
+    seeds: 1
+    budget: 3
+    jobs: 1
+    """)
+    r = run(["compare", "c.yaml"], sd)
+    check(r.returncode == 0, f"compare ../../cmp: {r.stderr}")
+    everything = tree(d)
+    for ext in ("db", "csv", "html"):
+        check(os.path.join("a", "b", "%2E.%2F..%2Fcmp." + ext) in everything,
+              f"compare: %2E.%2F..%2Fcmp.{ext} in its folder: {everything}")
+    check(all(p.startswith(os.path.join("a", "b")) or p == "a" for p in everything),
+          f"compare: a file outside its folder: {everything}")
+
+
+# ---- --jobs ------------------------------------------------------------------------------------
+
+def test_jobs_bound(d):
+    write(os.path.join(d, "obj.py"), 'print("loss=0.5")\n')
+    kinds_sweep(d, ["only"])
+    for v in ["100000000000", "0", "1025", "-3", "4x", "99999999999999999999999"]:
+        r = run(["run", "sweep.yaml", "--jobs", v], d, timeout=30)
+        check(r.returncode == 2 and "--jobs" in r.stderr and "1024" in r.stderr,
+              f"--jobs {v}: exit {r.returncode}: {r.stderr!r}")
+    with open(os.path.join(d, "sweep.yaml")) as f:
+        text = f.read()
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text.replace("gpbo: {jobs: 1}", "gpbo: {jobs: 5000}"))
+    r = run(["run", "sweep.yaml"], d, timeout=30)
+    check(r.returncode == 2 and "gpbo.jobs" in r.stderr and "1024" in r.stderr,
+          f"gpbo.jobs 5000: {r.returncode} {r.stderr}")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    r = run(["run", "sweep.yaml", "--jobs", "1024"], d, timeout=60)
+    check(r.returncode == 0, f"--jobs 1024: {r.returncode} {r.stderr}")
+
+
+def main():
+    tests = [test_output_forms, test_flood_stays_responsive, test_repeated_step_keeps_last_value,
+             test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
+             test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound]
+    only = sys.argv[2:]
+    for t in tests:
+        if only and t.__name__ not in only:
+            continue
+        d = tempfile.mkdtemp(prefix="gpbo-hostile-")
+        t0 = time.time()
+        try:
+            t(d)
+        except Exception as e:  # a crash of the test itself is a failure too
+            check(False, f"{t.__name__} raised {e!r}")
+        print(f"{t.__name__}: {time.time() - t0:.1f} s")
+        shutil.rmtree(d, ignore_errors=True)
+    if FAILS:
+        print(f"{len(FAILS)} checks failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
