@@ -315,23 +315,26 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
         conv_forward(l, x, B, l->y, 0);
         break;
     case GPBO_L_POOL:
-        /* 2x2 windows, stride 2; branch-free selects (the winner is data, not predictable) */
+        /* 2x2 windows, stride 2; branch-free selects (the winner is data, not predictable), in
+         * 32-bit indices so that the row loop vectorizes (floats and int32 in the same lanes) */
         for (size_t b = 0; b < B; b++)
             for (size_t ci = 0; ci < l->c; ci++) {
                 const float *img = x + b * l->in + ci * l->h * l->w;
-                size_t base = ci * l->h * l->w;
                 float *yo = l->y + b * l->out + ci * l->oh * l->ow;
                 int32_t *ao = l->arg + b * l->out + ci * l->oh * l->ow;
+                int32_t w = (int32_t)l->w, ow = (int32_t)l->ow;
                 for (size_t i = 0; i < l->oh; i++) {
-                    const float *r0 = img + 2 * i * l->w, *r1 = r0 + l->w;
-                    size_t q0 = 2 * i * l->w;
-                    for (size_t j = 0; j < l->ow; j++) {
+                    const float *restrict r0 = img + 2 * i * l->w, *restrict r1 = r0 + l->w;
+                    float *restrict yr = yo + i * l->ow;
+                    int32_t *restrict ar = ao + i * l->ow;
+                    int32_t q0 = (int32_t)(ci * l->h * l->w + 2 * i * l->w);
+                    for (int32_t j = 0; j < ow; j++) {
                         float a = r0[2 * j], c = r0[2 * j + 1], e = r1[2 * j], f = r1[2 * j + 1];
-                        size_t qa = q0 + 2 * j, qe = qa + l->w;
+                        int32_t qa = q0 + 2 * j, qe = qa + w;
                         float top = c > a ? c : a, bot = f > e ? f : e;
-                        size_t it = c > a ? qa + 1 : qa, ib = f > e ? qe + 1 : qe;
-                        yo[i * l->ow + j] = bot > top ? bot : top;
-                        ao[i * l->ow + j] = (int32_t)(base + (bot > top ? ib : it));
+                        int32_t it = c > a ? qa + 1 : qa, ib = f > e ? qe + 1 : qe;
+                        yr[j] = bot > top ? bot : top;
+                        ar[j] = bot > top ? ib : it;
                     }
                 }
             }
