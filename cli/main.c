@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "cli.h"
 #include "gpbo/error.h"
 
@@ -18,7 +19,8 @@ static void usage(FILE *f)
             "  export [SWEEP.yaml] [--storage URL] [--study NAME] [--format csv|json] [-o F]\n"
             "  train [--KEY VALUE ...]   (trainer settings: lr, batch_size, hidden, layers,\n"
             "        dropout, optimizer, schedule, epochs, train_size, test, ...)\n"
-            "  version\n");
+            "  version | --version | doctor   (gpbo's version, the BLAS kernels and threads in\n"
+            "        use, whether gpbo re-ran itself on faster kernels)\n");
 }
 
 int cmd_train(int argc, char **argv)
@@ -70,6 +72,8 @@ int cmd_train(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* before anything is printed or started: may re-execute the program (see blas.c) */
+    blas_startup(argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -85,8 +89,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 2, argv + 2);
     if (!strcmp(c, "train"))
         return cmd_train(argc - 2, argv + 2);
-    if (!strcmp(c, "version") || !strcmp(c, "--version")) {
-        printf("gpbo %s\n", gpbo_version());
+    if (!strcmp(c, "version") || !strcmp(c, "--version") || !strcmp(c, "doctor")) {
+        blas_report(stdout);
         return 0;
     }
     if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {

@@ -272,6 +272,36 @@ static void col2im(const gpbo_layer *l, const float *dcols, float *gin, size_t B
     }
 }
 
+/* Convolution forward of B images into out: l->y, or, when relu, the next (ReLU) layer's output,
+ * the bias and the activation applied in the one pass that reorders the sgemm's (f x nb hw)
+ * result into (b, f, hw): a pass over the largest tensors of the network saved, and the
+ * pre-activation (needed by nothing: the backward of a convolution reads its input) never
+ * written. */
+static void conv_forward(gpbo_layer *l, const float *x, size_t B, float *out, int relu)
+{
+    size_t hw = l->h * l->w, ckk = l->c * l->k * l->k;
+    for (size_t b0 = 0; b0 < B; b0 += l->cb) {
+        size_t nb = B - b0 < l->cb ? B - b0 : l->cb, NHW = nb * hw;
+        im2col(l, x + b0 * l->in, nb);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->f, (int)NHW, (int)ckk, 1.0f,
+                    l->W, (int)ckk, l->cols, (int)NHW, 0.0f, l->tmp, (int)NHW);
+        for (size_t fi = 0; fi < l->f; fi++)
+            for (size_t b = 0; b < nb; b++) {
+                float *restrict dst = out + (b0 + b) * l->out + fi * hw;
+                const float *restrict src = l->tmp + fi * NHW + b * hw;
+                float bias = l->b[fi];
+                if (relu)
+                    for (size_t q = 0; q < hw; q++) {
+                        float v = src[q] + bias;
+                        dst[q] = v > 0.0f ? v : 0.0f;
+                    }
+                else
+                    for (size_t q = 0; q < hw; q++)
+                        dst[q] = src[q] + bias;
+            }
+    }
+}
+
 static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gpbo_rng *rng)
 {
     switch (l->kind) {
@@ -281,41 +311,30 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)l->out, (int)l->in,
                     1.0f, x, (int)l->in, l->W, (int)l->out, 1.0f, l->y, (int)l->out);
         break;
-    case GPBO_L_CONV: {
-        size_t hw = l->h * l->w, ckk = l->c * l->k * l->k;
-        for (size_t b0 = 0; b0 < B; b0 += l->cb) {
-            size_t nb = B - b0 < l->cb ? B - b0 : l->cb, NHW = nb * hw;
-            im2col(l, x + b0 * l->in, nb);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->f, (int)NHW, (int)ckk,
-                        1.0f, l->W, (int)ckk, l->cols, (int)NHW, 0.0f, l->tmp, (int)NHW);
-            for (size_t fi = 0; fi < l->f; fi++)
-                for (size_t b = 0; b < nb; b++) {
-                    float *dst = l->y + (b0 + b) * l->out + fi * hw;
-                    const float *src = l->tmp + fi * NHW + b * hw;
-                    for (size_t q = 0; q < hw; q++)
-                        dst[q] = src[q] + l->b[fi];
-                }
-        }
+    case GPBO_L_CONV:
+        conv_forward(l, x, B, l->y, 0);
         break;
-    }
     case GPBO_L_POOL:
-        /* 2x2 windows, stride 2; branch-free selects (the winner is data, not predictable) */
+        /* 2x2 windows, stride 2; branch-free selects (the winner is data, not predictable), in
+         * 32-bit indices so that the row loop vectorizes (floats and int32 in the same lanes) */
         for (size_t b = 0; b < B; b++)
             for (size_t ci = 0; ci < l->c; ci++) {
                 const float *img = x + b * l->in + ci * l->h * l->w;
-                size_t base = ci * l->h * l->w;
                 float *yo = l->y + b * l->out + ci * l->oh * l->ow;
                 int32_t *ao = l->arg + b * l->out + ci * l->oh * l->ow;
+                int32_t w = (int32_t)l->w, ow = (int32_t)l->ow;
                 for (size_t i = 0; i < l->oh; i++) {
-                    const float *r0 = img + 2 * i * l->w, *r1 = r0 + l->w;
-                    size_t q0 = 2 * i * l->w;
-                    for (size_t j = 0; j < l->ow; j++) {
+                    const float *restrict r0 = img + 2 * i * l->w, *restrict r1 = r0 + l->w;
+                    float *restrict yr = yo + i * l->ow;
+                    int32_t *restrict ar = ao + i * l->ow;
+                    int32_t q0 = (int32_t)(ci * l->h * l->w + 2 * i * l->w);
+                    for (int32_t j = 0; j < ow; j++) {
                         float a = r0[2 * j], c = r0[2 * j + 1], e = r1[2 * j], f = r1[2 * j + 1];
-                        size_t qa = q0 + 2 * j, qe = qa + l->w;
+                        int32_t qa = q0 + 2 * j, qe = qa + w;
                         float top = c > a ? c : a, bot = f > e ? f : e;
-                        size_t it = c > a ? qa + 1 : qa, ib = f > e ? qe + 1 : qe;
-                        yo[i * l->ow + j] = bot > top ? bot : top;
-                        ao[i * l->ow + j] = (int32_t)(base + (bot > top ? ib : it));
+                        int32_t it = c > a ? qa + 1 : qa, ib = f > e ? qe + 1 : qe;
+                        yr[j] = bot > top ? bot : top;
+                        ar[j] = bot > top ? ib : it;
                     }
                 }
             }
@@ -352,8 +371,16 @@ const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train
 {
     const float *a = x;
     for (size_t i = 0; i < net->nl; i++) {
-        forward_layer(&net->L[i], a, B, train, rng);
-        a = net->L[i].y;
+        gpbo_layer *l = &net->L[i], *next = i + 1 < net->nl ? &net->L[i + 1] : NULL;
+        if (l->kind == GPBO_L_CONV && next != NULL && next->kind == GPBO_L_ACT &&
+            next->act == GPBO_ACT_RELU) {
+            conv_forward(l, a, B, next->y, 1); /* the ReLU layer's forward done here */
+            a = next->y;
+            i++;
+            continue;
+        }
+        forward_layer(l, a, B, train, rng);
+        a = l->y;
     }
     return a;
 }
@@ -463,11 +490,44 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
     }
 }
 
+/* Backward through a 2 x 2 max pooling and the ReLU before it, in one pass that writes the
+ * ReLU's input gradient: the window's winner gets the pooled gradient when the pooled value
+ * (the winner's ReLU output) is positive, the other three get 0. The same numbers as the two
+ * layers' own backward passes (ReLU passes g where y > 0), without the pooling's zeroing and
+ * scatter into a buffer that the ReLU then reads back whole. */
+static void pool_relu_backward(const gpbo_layer *pool, gpbo_layer *act, const float *g, size_t B)
+{
+    size_t h = pool->h, w = pool->w, oh = pool->oh, ow = pool->ow, hw = h * w;
+    if (h % 2 != 0 || w % 2 != 0) /* a last row or column that no window covers */
+        memset(act->gin, 0, B * pool->in * sizeof *act->gin);
+    for (size_t b = 0; b < B; b++)
+        for (size_t ci = 0; ci < pool->c; ci++) {
+            float *img = act->gin + b * pool->in + ci * hw;
+            const float *go = g + b * pool->out + ci * oh * ow;
+            const float *yo = pool->y + b * pool->out + ci * oh * ow;
+            for (size_t i = 0; i < oh; i++) {
+                float *r0 = img + 2 * i * w, *r1 = r0 + w;
+                for (size_t j = 0; j < 2 * ow; j++)
+                    r0[j] = r1[j] = 0.0f;
+            }
+            const int32_t *ao = pool->arg + b * pool->out + ci * oh * ow;
+            float *base = act->gin + b * pool->in; /* arg counts from the image's start */
+            for (size_t o = 0; o < oh * ow; o++)
+                base[ao[o]] = yo[o] > 0.0f ? go[o] : 0.0f;
+        }
+}
+
 void gpbo_net_backward(gpbo_net *net, const float *x, size_t B, float *gin)
 {
     const float *g = net->g;
     for (size_t i = net->nl; i-- > 0;) {
         gpbo_layer *l = &net->L[i];
+        if (l->kind == GPBO_L_POOL && i > 0 && net->L[i - 1].kind == GPBO_L_ACT &&
+            net->L[i - 1].act == GPBO_ACT_RELU) {
+            pool_relu_backward(l, &net->L[i - 1], g, B);
+            g = net->L[--i].gin;
+            continue;
+        }
         const float *in = i > 0 ? net->L[i - 1].y : x;
         int need = i > 0 || gin != NULL;
         backward_layer(l, in, g, B, need);

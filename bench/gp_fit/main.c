@@ -148,8 +148,9 @@ int main(int argc, char **argv)
     }
     gpbo_gp_fit_options defaults = GPBO_GP_FIT_OPTIONS_INIT;
     printf("gp_fit: Matern 5/2 ARD, default fit options (%zu restarts + the start, <= %zu "
-           "evaluations each), OpenBLAS threads: %d\n",
-           defaults.restarts, defaults.max_evals, openblas_get_num_threads());
+           "evaluations each), OpenBLAS threads: %d, kernels: %s\n",
+           defaults.restarts, defaults.max_evals, openblas_get_num_threads(),
+           openblas_get_corename());
     printf("floor = one dpotrf + dpotri of the same n, median of repeats; times in ms unless "
            "marked s\n\n");
     printf("%5s %3s | %9s %9s %5s | %9s %5s %7s | %9s %5s | %9s %7s %12s %12s\n", "n", "d",

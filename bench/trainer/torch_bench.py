@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch side of bench/trainer: images per second for one architecture, batch 128, float32,
 Adam, on random 28x28 inputs; prints 'train=<img/s> infer=<img/s>'.
-Usage: torch_bench.py mlp|cnn THREADS SECONDS"""
+Usage: torch_bench.py mlp|cnn THREADS SECONDS [wall|cpu]  (cpu: per second of the process's
+CPU time, as trainer_bench --clock cpu)"""
 import sys
 import time
 
@@ -9,6 +10,7 @@ import torch
 import torch.nn as nn
 
 arch, threads, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+clock = time.process_time if len(sys.argv) > 4 and sys.argv[4] == "cpu" else time.perf_counter
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 if arch == "mlp":
@@ -36,11 +38,11 @@ def train_step():
 def timed(fn):
     for _ in range(3):
         fn()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
+    n, t0 = 0, clock()
+    while clock() - t0 < seconds:
         fn()
         n += 1
-    return n * B / (time.perf_counter() - t0)
+    return n * B / (clock() - t0)
 
 
 train = timed(train_step)

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `gpbo --version` / `gpbo doctor` and of the command's BLAS start-up check
+(cli/blas.c): the user's OPENBLAS_CORETYPE is respected and reported; with it removed, this
+AVX2 machine runs non-generic kernels; and, through the test hook GPBO_BLAS_TEST_TARGET (this
+machine's OpenBLAS recognizes its CPU, so its own fallback cannot be provoked here), the
+re-exec itself: once, on the kernels asked for, with the user's environment restored for child
+programs, stopped by its marker when the new kernels are generic too, and reported when exec
+fails.
+
+Usage: test_blas_report.py PATH/TO/gpbo
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+GPBO = os.path.abspath(sys.argv[1])
+PY = "/usr/bin/python3"
+FAILS = []
+HOOKS = ("GPBO_BLAS_REEXEC", "GPBO_BLAS_REEXEC_CORETYPE", "GPBO_BLAS_TEST_TARGET",
+         "GPBO_BLAS_TEST_EXE")
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL:", what)
+
+
+def env_with(**kw):
+    """The test's environment with OPENBLAS_CORETYPE and the hooks removed, then kw set."""
+    e = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE" and k not in HOOKS}
+    e.update(kw)
+    return e
+
+
+def report(env, cmd="--version"):
+    r = subprocess.run([GPBO, cmd], capture_output=True, text=True, timeout=60, env=env)
+    check(r.returncode == 0, f"gpbo {cmd} exit {r.returncode}: {r.stderr}")
+    lines = dict(l.split(": ", 1) for l in r.stdout.splitlines()[1:] if ": " in l)
+    check(r.stdout.startswith("gpbo "), f"first line names the version: {r.stdout!r}")
+    return lines, r.stdout
+
+
+def test_user_choice_respected():
+    lines, out = report(env_with(OPENBLAS_CORETYPE="Prescott"))
+    check(lines.get("blas kernels") == "Prescott", f"Prescott as the user set it: {out}")
+    check(lines.get("blas re-exec", "").startswith("no: OPENBLAS_CORETYPE=Prescott is set"),
+          f"no re-exec over the user's choice: {out}")
+    check(lines.get("blas", "").startswith("OpenBLAS"), f"names the BLAS: {out}")
+    check(lines.get("blas threads", "").split()[0].isdigit(), f"threads: {out}")
+
+
+def test_unset_runs_non_generic_kernels():
+    avx2 = "avx2" in open("/proc/cpuinfo").read().split()
+    for cmd in ("--version", "doctor"):
+        lines, out = report(env_with(), cmd)
+        if avx2:
+            check(lines.get("blas kernels") not in (None, "Prescott"),
+                  f"{cmd}: non-generic kernels without OPENBLAS_CORETYPE: {out}")
+        check(lines.get("OPENBLAS_CORETYPE") == "(not set)", f"{cmd}: env as given: {out}")
+
+
+def test_reexec_once_and_env_restored():
+    lines, out = report(env_with(OPENBLAS_CORETYPE="Prescott", GPBO_BLAS_TEST_TARGET="Haswell"))
+    check(lines.get("blas kernels") == "Haswell", f"re-executed on Haswell: {out}")
+    check(lines.get("blas re-exec", "").startswith("yes: OpenBLAS chose Prescott"),
+          f"says it re-executed: {out}")
+    check("still" not in lines.get("blas re-exec", ""), f"not generic any more: {out}")
+    check(lines.get("OPENBLAS_CORETYPE") == "Prescott", f"user's value restored: {out}")
+    # the objective of a run sees the user's environment, without the marker
+    d = tempfile.mkdtemp(prefix="gpbo-blas-")
+    try:
+        with open(os.path.join(d, "obj.py"), "w") as f:
+            f.write(textwrap.dedent("""\
+                import os
+                with open("env.txt", "w") as f:
+                    for k in ("OPENBLAS_CORETYPE", "GPBO_BLAS_REEXEC", "GPBO_BLAS_REEXEC_CORETYPE"):
+                        f.write(f"{k}={os.environ.get(k, '-')}\\n")
+                print("loss=1.5")
+                """))
+        with open(os.path.join(d, "sweep.yaml"), "w") as f:
+            f.write(f"name: q\nmethod: random\nmetric: {{name: loss, goal: minimize}}\n"
+                    f"run_cap: 1\nparameters:\n  x: {{min: 0.0, max: 1.0}}\n"
+                    f'command: ["{PY}", "{os.path.join(d, "obj.py")}", "${{args}}"]\n')
+        r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, text=True,
+                           timeout=120,
+                           env=env_with(OPENBLAS_CORETYPE="Prescott",
+                                        GPBO_BLAS_TEST_TARGET="Haswell"))
+        check(r.returncode == 0, f"run under a re-exec: {r.returncode} {r.stderr}")
+        found = [os.path.join(root, "env.txt") for root, _, files in os.walk(d)
+                 if "env.txt" in files]
+        check(len(found) == 1, f"the objective ran once: {found}")
+        if found:
+            seen = open(found[0]).read().split()
+            check(seen == ["OPENBLAS_CORETYPE=Prescott", "GPBO_BLAS_REEXEC=-",
+                           "GPBO_BLAS_REEXEC_CORETYPE=-"], f"objective's environment: {seen}")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_loop_guard():
+    # the new kernels are generic again: without the marker this would re-execute forever
+    lines, out = report(env_with(OPENBLAS_CORETYPE="Prescott", GPBO_BLAS_TEST_TARGET="Prescott"))
+    check(lines.get("blas kernels") == "Prescott", f"still Prescott: {out}")
+    check("still runs its generic kernels" in lines.get("blas re-exec", ""),
+          f"says the re-exec did not help: {out}")
+
+
+def test_exec_failure_reported():
+    lines, out = report(env_with(OPENBLAS_CORETYPE="Prescott", GPBO_BLAS_TEST_TARGET="Haswell",
+                                 GPBO_BLAS_TEST_EXE="/nonexistent/gpbo"))
+    check(lines.get("blas kernels") == "Prescott", f"runs on after a failed exec: {out}")
+    check(lines.get("blas re-exec", "").startswith("failed (execv /nonexistent/gpbo: No such"),
+          f"names the failure: {out}")
+    check(lines.get("OPENBLAS_CORETYPE") == "Prescott", f"env restored after failure: {out}")
+
+
+def main():
+    for t in (test_user_choice_respected, test_unset_runs_non_generic_kernels,
+              test_reexec_once_and_env_restored, test_loop_guard, test_exec_failure_reported):
+        try:
+            t()
+        except Exception as e:  # a crash of the test itself is a failure too
+            check(False, f"{t.__name__} raised {e!r}")
+        print(t.__name__, "done")
+    if FAILS:
+        print(f"{len(FAILS)} checks failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
