@@ -88,6 +88,7 @@ static void url(char *out, size_t cap, const char *file)
 #define NSEEDS_BRANIN     9
 #define NSEEDS_ROSENBROCK 15
 #define NSEEDS_STYBLINSKI 11
+#define NSEEDS_HARTMANN3  9
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -472,34 +473,27 @@ static void test_additive_model_choice(void **state)
                  won, NSEEDS_STYBLINSKI, woff);
 }
 
-/* How many of Hartmann 3's seeds 3, 12, 14 and 23 end within 1e-3 of the minimum after 100
- * evaluations. */
-static size_t hartmann3_found(size_t restart, double *regret)
-{
-    const uint64_t seeds[4] = {3, 12, 14, 23};
-    double opt = gpbo_test_function_find("hartmann3")->optimum(3);
-    size_t found = 0;
-    for (size_t i = 0; i < 4; i++) {
-        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-        o.seed = seeds[i];
-        o.restart = restart;
-        regret[i] = best_after(box(3, 0, 1), &o, "hartmann3", 100) - opt;
-        found += regret[i] < 1e-3;
-    }
-    return found;
-}
-
-static void test_restarts_leave_a_basin(void **state)
+static void test_restarts_keep_refining(void **state)
 {
     (void)state;
-    /* Without restarts these four seeds settle in Hartmann 3's second basin (regret 0.0079) and
-     * stay there to 200 evaluations; restart episodes find the global one. */
-    double on[4], off[4];
-    size_t won = hartmann3_found(20, on), woff = hartmann3_found(0, off);
-    if (won < 3 || woff > 1)
-        fail_msg("within 1e-3 after 100 evaluations: %zu of 4 with restarts (%g %g %g %g), %zu "
-                 "without (%g %g %g %g)",
-                 won, on[0], on[1], on[2], on[3], woff, off[0], off[1], off[2], off[3]);
+    /* Restart episodes (the default window of 20) take two trials in three once the best has
+     * stalled; the third keeps refining the study's best basin. Over seeds 0-8 of Hartmann 3,
+     * 100 evaluations: the median regret is below 0.005, under the second basin's 0.0079.
+     * bench/README.md, 30 seeds with restarts: upper quartile 3.6e-5 at 100 evaluations, and
+     * the 8 seeds whose runs stayed in the second basin without restarts all left it with them.
+     * At p = 0.1 per run of ending above 0.005, five of nine has probability below 1e-3. What
+     * restarts gain is measured there over 30 seeds of Hartmann 6 (runs stuck in a basin at 200
+     * evaluations: 12 without, 3 with), which as a test would cost minutes. */
+    double opt = gpbo_test_function_find("hartmann3")->optimum(3);
+    double regret[NSEEDS_HARTMANN3];
+    for (uint64_t seed = 0; seed < NSEEDS_HARTMANN3; seed++) {
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.seed = seed;
+        regret[seed] = best_after(box(3, 0, 1), &o, "hartmann3", 100) - opt;
+    }
+    double med = median(regret, NSEEDS_HARTMANN3);
+    if (!(med < 0.005))
+        fail_msg("median regret after 100 evaluations %g over %d seeds", med, NSEEDS_HARTMANN3);
 }
 
 static void test_errors(void **state)
@@ -556,7 +550,7 @@ int main(void)
         cmocka_unit_test(test_bayes_beats_random),
         cmocka_unit_test(test_heavy_tail_warping),
         cmocka_unit_test(test_additive_model_choice),
-        cmocka_unit_test(test_restarts_leave_a_basin),
+        cmocka_unit_test(test_restarts_keep_refining),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
