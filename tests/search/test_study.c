@@ -2,8 +2,8 @@
  * test_study.c: ask / tell studies — grid enumeration, determinism per seed, close and reopen
  * mid-way giving the uninterrupted sequence (every strategy, on an SQLite file), interrupted
  * trials handed out again, failing and NaN objectives, a second process reading the file,
- * maximization, the Bayesian strategy beating random search on Branin, the output warping on
- * Rosenbrock, and the error paths.
+ * maximization, and the error paths. The statistical properties of the strategies are in
+ * test_strategy_stats.c.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -21,6 +21,7 @@
 #include "gpbo/error.h"
 #include "gpbo/search.h"
 #include "gpbo/sys/error.h"
+#include "study_util.h"
 #include "testutil.h"
 
 static char dir[512];
@@ -37,77 +38,9 @@ static int teardown(void **state)
     return gpbo_test_rmtree(dir);
 }
 
-static gpbo_space *branin_space(int with_extras)
-{
-    gpbo_space *s = gpbo_space_new();
-    gpbo_space_add_float(s, "x1", -5, 10, 0);
-    gpbo_space_add_float(s, "x2", 0, 15, 0);
-    if (with_extras) {
-        const char *c[] = {"a", "b"};
-        gpbo_space_add_categorical(s, "cat", 2, c);
-        gpbo_space_add_int(s, "k", 1, 3, 0);
-    }
-    return s;
-}
-
-static int branin(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
-{
-    (void)s;
-    (void)id;
-    (void)p;
-    const gpbo_test_function *f = gpbo_test_function_find("branin");
-    *out = gpbo_test_objective_value(f->f(2, v));
-    return 0;
-}
-
-/* Fails on every 4th trial, returns NaN on every 5th. */
-static int flaky(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
-{
-    if (id % 4 == 3) {
-        gpbo_error_set(GPBO_EUSER, "simulated crash");
-        return 1;
-    }
-    if (id % 5 == 4) {
-        *out = NAN;
-        return 0;
-    }
-    return branin(s, id, v, out, p);
-}
-
 static void url(char *out, size_t cap, const char *file)
 {
     snprintf(out, cap, "sqlite:///%s/%s", dir, file);
-}
-
-/* Seeds of the statistical tests. Every such test asserts a property of the distribution of
- * outcomes over these seeds, with a margin measured over more seeds under three BLAS kernel
- * choices and with the objective moved by one ulp (GPBO_TEST_PERTURB_ULP=1): a Bayesian run is
- * chaotic, and the last bit of any sum changes its path, so no test expects a seed to end
- * anywhere in particular. */
-#define NSEEDS_FLAKY      9
-#define NSEEDS_BRANIN     9
-#define NSEEDS_ROSENBROCK 15
-#define NSEEDS_STYBLINSKI 11
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0..n), n odd (v is reordered). */
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
-static size_t count_below(const double *v, size_t n, double bound)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += v[i] < bound;
-    return k;
 }
 
 static void test_grid_enumerates(void **state)
@@ -265,39 +198,6 @@ static void test_failures_complete_budget(void **state)
         gpbo_study_close(st);
         gpbo_space_free(s);
     }
-    /* With restart episodes soon (after 2 trials without progress), both policies, seeds 0-8:
-     * every run completes its budget with the right counts, and the search still works: the
-     * median best of the nine is below 5 (Branin's minimum is 0.398; its values reach 300).
-     * Measured over seeds 0-19 under OpenBLAS's Haswell, Cooperlake and Prescott kernels and
-     * with every value moved by one ulp (160 runs): median 0.7 (exclude) and 2.1 (worst), 14
-     * runs above 5, none above 7.7. With p = 0.1 per run, five of nine above 5 has probability
-     * below 1e-3 for each policy. */
-    for (int policy = 0; policy < 2; policy++) {
-        double best[NSEEDS_FLAKY];
-        for (uint64_t seed = 0; seed < NSEEDS_FLAKY; seed++) {
-            gpbo_space *s = branin_space(1);
-            gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-            o.n_init = 4;
-            o.failed = (gpbo_failed_policy)policy;
-            o.restart = 2;
-            o.seed = seed;
-            gpbo_study *st = gpbo_study_open(NULL, "flaky", s, &o);
-            assert_int_equal(gpbo_study_optimize(st, flaky, NULL, 40), GPBO_OK);
-            size_t c[4];
-            gpbo_study_counts(st, c);
-            assert_int_equal(c[GPBO_TRIAL_COMPLETE], 40 - 10 - 8 + 2); /* 10 crash, 8 NaN, 2 both */
-            gpbo_trial_info t;
-            assert_int_equal(gpbo_study_best(st, &t), GPBO_OK);
-            assert_true(isfinite(t.value));
-            best[seed] = t.value;
-            gpbo_study_close(st);
-            gpbo_space_free(s);
-        }
-        double med = median(best, NSEEDS_FLAKY);
-        if (!(med < 5.0))
-            fail_msg("policy %d: median best %g over %d seeds with restart episodes", policy, med,
-                     NSEEDS_FLAKY);
-    }
 }
 
 static void test_second_process_sees_tells(void **state)
@@ -353,155 +253,6 @@ static void test_maximize_and_best(void **state)
     gpbo_space_free(s);
 }
 
-/* A built-in test function as an objective (payload: the gpbo_test_function). */
-static int test_function(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
-{
-    (void)id;
-    *out = gpbo_test_objective_value(((const gpbo_test_function *)p)->f(gpbo_space_dim(s), v));
-    return 0;
-}
-
-/* Runs a new in-memory study of space s (freed here) with options o for n trials of the
- * built-in test function called `name` and returns the best value. */
-static double best_after(gpbo_space *s, const gpbo_study_options *o, const char *name, size_t n)
-{
-    gpbo_study *st = gpbo_study_open(NULL, "run", s, o);
-    assert_non_null(st);
-    const gpbo_test_function *tf = gpbo_test_function_find(name);
-    assert_non_null(tf);
-    assert_int_equal(gpbo_study_optimize(st, test_function, (void *)tf, n), GPBO_OK);
-    gpbo_trial_info b;
-    assert_int_equal(gpbo_study_best(st, &b), GPBO_OK);
-    gpbo_study_close(st);
-    gpbo_space_free(s);
-    return b.value;
-}
-
-static double regret_after(const char *strategy, uint64_t seed, size_t n)
-{
-    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-    o.strategy = strategy;
-    o.seed = seed;
-    return best_after(branin_space(0), &o, "branin", n) - 0.39788735772973816;
-}
-
-static void test_bayes_beats_random(void **state)
-{
-    (void)state;
-    /* 30 evaluations on Branin, seeds 0-8: the median regret of Bayesian search is below 0.05
-     * and ten times below random search's. Measured over seeds 0-19 under three kernel choices
-     * and the one-ulp switch (80 runs each): Bayesian regrets median 0.004, largest 0.056
-     * (4 runs above 0.05, one seed); random search's median 1.1. Five of nine runs above 0.05
-     * at p = 0.05 has probability below 1e-4; random's median of nine below 0.5 (ten times
-     * the Bayesian bound) was never close. */
-    double rb[NSEEDS_BRANIN], rr[NSEEDS_BRANIN];
-    for (uint64_t seed = 0; seed < NSEEDS_BRANIN; seed++) {
-        rb[seed] = regret_after("bayes", seed, 30);
-        rr[seed] = regret_after("random", seed, 30);
-    }
-    double mb = median(rb, NSEEDS_BRANIN), mr = median(rr, NSEEDS_BRANIN);
-    if (!(mb < 0.05 && 10.0 * mb < mr))
-        fail_msg("median regret after 30 evaluations: bayes %g, random %g", mb, mr);
-}
-
-/* x0..x{dim-1}, each a float in [lo, hi] */
-static gpbo_space *box(int dim, double lo, double hi)
-{
-    gpbo_space *s = gpbo_space_new();
-    for (int j = 0; j < dim; j++) {
-        char nm[16];
-        snprintf(nm, sizeof nm, "x%d", j);
-        gpbo_space_add_float(s, nm, lo, hi, 0);
-    }
-    return s;
-}
-
-static void test_heavy_tail_warping(void **state)
-{
-    (void)state;
-    /* Rosenbrock 4-D on [-5, 10]^4 spans six orders of magnitude, which swamps a GP of the raw
-     * values; the log-warped model the strategy picks by likelihood copes. After 60 evaluations
-     * (ARD model only), over seeds 0-14, the median regret is below 300 (random search's median
-     * is 1900). Measured over seeds 0-15 under three kernel choices and the one-ulp switch (64
-     * runs): median 7, 7 runs above 300 (one seed stuck at 966 every time). At p = 0.11, eight
-     * of fifteen above 300 has probability below 1e-4. */
-    double r[NSEEDS_ROSENBROCK];
-    for (uint64_t seed = 0; seed < NSEEDS_ROSENBROCK; seed++) {
-        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-        o.strategy = "bayes";
-        o.seed = seed;
-        o.additive = 0; /* the warping alone */
-        r[seed] = best_after(box(4, -5, 10), &o, "rosenbrock", 60);
-    }
-    double med = median(r, NSEEDS_ROSENBROCK);
-    if (!(med < 300.0))
-        fail_msg("median regret after 60 evaluations %g over %d seeds", med, NSEEDS_ROSENBROCK);
-}
-
-/* Regrets after 60 evaluations of Styblinski-Tang 4-D, seeds 0 .. NSEEDS_STYBLINSKI-1, with or
- * without the additive form of the kernel in the model choice. */
-static void styblinski_runs(int additive, double *regret)
-{
-    double opt = gpbo_test_function_find("styblinski_tang")->optimum(4);
-    for (uint64_t seed = 0; seed < NSEEDS_STYBLINSKI; seed++) {
-        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-        o.seed = seed;
-        o.additive = additive;
-        regret[seed] = best_after(box(4, -5, 5), &o, "styblinski_tang", 60) - opt;
-    }
-}
-
-static void test_additive_model_choice(void **state)
-{
-    (void)state;
-    /* Styblinski-Tang is a sum of one-input terms with two basins each; one coordinate in the
-     * wrong basin costs 14.1. The ARD model cannot tell that flipping a coordinate helps; the
-     * additive one, chosen by likelihood (the default), can. Over seeds 0-10: a majority (6 of
-     * 11) of runs below regret 1 with the choice, and at least 2 more than without. Measured
-     * over seeds 0-15 under OpenBLAS's Haswell, Cooperlake and Prescott kernels (48 runs each
-     * way): below 1 in 92 % of runs with the choice, 21 % without; the bounds then fail with
-     * probability 5e-4 (5e-3 were the first rate 85 %). */
-    double on[NSEEDS_STYBLINSKI], off[NSEEDS_STYBLINSKI];
-    styblinski_runs(1, on);
-    styblinski_runs(0, off);
-    size_t won = count_below(on, NSEEDS_STYBLINSKI, 1.0),
-           woff = count_below(off, NSEEDS_STYBLINSKI, 1.0);
-    if (won < 6 || won < woff + 2)
-        fail_msg("regret below 1 after 60 evaluations: %zu of %d with the additive choice, %zu "
-                 "without",
-                 won, NSEEDS_STYBLINSKI, woff);
-}
-
-/* How many of Hartmann 3's seeds 3, 12, 14 and 23 end within 1e-3 of the minimum after 100
- * evaluations. */
-static size_t hartmann3_found(size_t restart, double *regret)
-{
-    const uint64_t seeds[4] = {3, 12, 14, 23};
-    double opt = gpbo_test_function_find("hartmann3")->optimum(3);
-    size_t found = 0;
-    for (size_t i = 0; i < 4; i++) {
-        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-        o.seed = seeds[i];
-        o.restart = restart;
-        regret[i] = best_after(box(3, 0, 1), &o, "hartmann3", 100) - opt;
-        found += regret[i] < 1e-3;
-    }
-    return found;
-}
-
-static void test_restarts_leave_a_basin(void **state)
-{
-    (void)state;
-    /* Without restarts these four seeds settle in Hartmann 3's second basin (regret 0.0079) and
-     * stay there to 200 evaluations; restart episodes find the global one. */
-    double on[4], off[4];
-    size_t won = hartmann3_found(20, on), woff = hartmann3_found(0, off);
-    if (won < 3 || woff > 1)
-        fail_msg("within 1e-3 after 100 evaluations: %zu of 4 with restarts (%g %g %g %g), %zu "
-                 "without (%g %g %g %g)",
-                 won, on[0], on[1], on[2], on[3], woff, off[0], off[1], off[2], off[3]);
-}
-
 static void test_errors(void **state)
 {
     (void)state;
@@ -553,10 +304,6 @@ int main(void)
         cmocka_unit_test(test_failures_complete_budget),
         cmocka_unit_test(test_second_process_sees_tells),
         cmocka_unit_test(test_maximize_and_best),
-        cmocka_unit_test(test_bayes_beats_random),
-        cmocka_unit_test(test_heavy_tail_warping),
-        cmocka_unit_test(test_additive_model_choice),
-        cmocka_unit_test(test_restarts_leave_a_basin),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
