@@ -330,10 +330,12 @@ gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size
     snprintf(ci, sizeof ci, "%u images of %ux%u", n, r, c);
     snprintf(cl, sizeof cl, "%u labels", n);
     unsigned maxlab = 0;
+    /* the labels before the pixels: a short label file then fails before the images, 28x28
+     * times larger, have been inflated into memory */
     if (idx_check_size(&fi, total, ci) != GPBO_OK || idx_check_size(&fl, n, cl) != GPBO_OK ||
+        idx_payload(&fl, n, keep, 1, cl, &lab, &maxlab) != GPBO_OK ||
         idx_payload(&fi, total, keep * (size_t)f, !fi.sized && keep == n, ci, &pix, NULL) !=
-            GPBO_OK ||
-        idx_payload(&fl, n, keep, 1, cl, &lab, &maxlab) != GPBO_OK)
+            GPBO_OK)
         goto fail;
     if ((d = ds_alloc(keep, (size_t)f)) == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "dataset_load_idx: out of memory for %zu images", keep);

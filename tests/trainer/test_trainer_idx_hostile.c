@@ -237,12 +237,11 @@ static void test_header_claims_4g_images(void **s)
                    "bytes after the 16-byte header) but the file holds 42");
     o = load_bounded(img, lab, 10, 64 * MIB);
     expect_outcome(&o, GPBO_EFORMAT, "but the file holds 42");
+    /* a gzip stream's size shows only as it is read, and the labels are read first */
     o = load_bounded(gimg, glab, 0, 64 * MIB);
     expect_outcome(&o, GPBO_EFORMAT,
-                   "huge-images.gz: truncated: header claims 4294967295 images of 1x1 "
-                   "(4294967295 bytes after the 16-byte header) but the decompressed stream "
-                   "holds 42");
-    /* ten images are there; the labels, always read whole, are not */
+                   "huge-labels.gz: truncated: header claims 4294967295 labels (4294967295 bytes "
+                   "after the 8-byte header) but the decompressed stream holds 42");
     o = load_bounded(gimg, glab, 10, 64 * MIB);
     expect_outcome(&o, GPBO_EFORMAT,
                    "huge-labels.gz: truncated: header claims 4294967295 labels (4294967295 bytes "
@@ -250,8 +249,11 @@ static void test_header_claims_4g_images(void **s)
     /* the same claim for 28x28 images: 3.4 TB */
     put(gimg, "huge28.gz", gz(images(0x803, 0xffffffffu, 28, 28, 42)));
     o = load_bounded(gimg, glab, 0, 64 * MIB);
-    expect_outcome(&o, GPBO_EFORMAT, "4294967295 images of 28x28 (3367254359280 bytes");
+    expect_outcome(&o, GPBO_EFORMAT, "huge-labels.gz: truncated");
     assert_true(TEST_ASAN || o.maxrss_kb < 16 * 1024);
+    put(img, "huge28", images(0x803, 0xffffffffu, 28, 28, 42));
+    o = load_bounded(img, lab, 0, 64 * MIB);
+    expect_outcome(&o, GPBO_EFORMAT, "4294967295 images of 28x28 (3367254359280 bytes");
 }
 
 /* A gzip stream of 8 MiB of zeros (8 KB compressed) under headers that claim less than it
@@ -276,18 +278,31 @@ static void test_gzip_bomb(void **s)
     o = load_bounded(img, lab, 10, 64 * MIB);
     assert_true(o.loaded && o.n == 10);
 
-    b = images(0x803, 0xffffffffu, 1, 1, big);
+    /* 100000 images of 28x28 claimed (78 MB of pixels, 313 MB as floats), 8 MiB there: the
+     * buffer follows the stream, within an address space 64 MiB larger than at the start */
+    b = images(0x803, 100000, 28, 28, big);
     memset(b.p + 16, 0, big);
     put(img, "bomb-more.gz", gz(b));
-    put(lab, "bomb-more-labels.gz", gz(labels(0xffffffffu, 10)));
+    put(lab, "bomb-more-labels.gz", gz(labels(100000, 100000)));
     o = load_bounded(img, lab, 0, 64 * MIB);
-    expect_outcome(&o, GPBO_EFORMAT, "but the decompressed stream holds 8388608");
+    expect_outcome(&o, GPBO_EFORMAT,
+                   "bomb-more.gz: truncated: header claims 100000 images of 28x28 (78400000 "
+                   "bytes after the 16-byte header) but the decompressed stream holds 8388608");
     assert_true(TEST_ASAN || o.maxrss_kb < 48 * 1024);
 
-    /* an honest 8 MiB stream loads, its buffer grown from 64 KiB as the data came */
+    /* an honest 8 MiB image stream with a short label file: the labels are read first, so the
+     * images never reach memory (the reader that read images first held 5 bytes per pixel) */
+    outcome base = load_bounded(img, "/nonexistent/labels", 0, 64 * MIB);
+    expect_outcome(&base, GPBO_EIO, "cannot open");
     b = images(0x803, (uint32_t)big, 1, 1, big);
     memset(b.p + 16, 0, big);
     put(img, "bomb-exact.gz", gz(b));
+    put(lab, "bomb-exact-short-labels.gz", gz(labels((uint32_t)big, 10)));
+    o = load_bounded(img, lab, 0, 64 * MIB);
+    expect_outcome(&o, GPBO_EFORMAT, "bomb-exact-short-labels.gz: truncated");
+    assert_true(TEST_ASAN || o.maxrss_kb < base.maxrss_kb + 4 * 1024);
+
+    /* with its labels, it loads, the buffer grown from 64 KiB as the data came */
     b = labels((uint32_t)big, big);
     memset(b.p + 8, 0, big);
     put(lab_big, "bomb-exact-labels.gz", gz(b));
