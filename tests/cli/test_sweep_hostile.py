@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Hostile sweep files: none may crash gpbo, hang it or be silently misread.
 
-Every file in tests/cli/hostile/ (hand-made, and fuzz-*: inputs on which libFuzzer caught the
-loader before these checks leaking) must make
-`gpbo run` exit with status 2 and one line of stderr naming file:line:column, within a time
-bound; a hand-made file's first line, `# expect: TEXT`, holds the text the message must contain.
+Every file in tests/cli/hostile/ (hand-made ones, and fuzz-*: inputs on which libFuzzer caught
+the old loader leaking) must make `gpbo run` exit with status 2 and one line of stderr naming
+file:line:column, within a time bound; a hand-made file's first line, `# expect: TEXT`, holds the text the message must contain.
 The files too big to keep (size, nesting, aliases, lists of 100,000 values) are made here and
 must be refused in a few seconds. Values at the stated limits must still load and reach the
 program verbatim (cli/sweep.h states the limits).
