@@ -15,6 +15,7 @@
 
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <link.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -110,7 +111,7 @@ static long trace_at = -1;
 static void *injected_ra; /* the caller of the failed allocation */
 static int retried;       /* ... which allocated again at once from the same place */
 
-#define LIVE_CAP  (1u << 18)
+#define LIVE_CAP  (1u << 16)
 #define LIVE_MASK ((uintptr_t)0x5a5a5a5a5a5a5a5aull)
 #define EMPTY     ((uintptr_t)0)
 #define TOMB      ((uintptr_t)1)
@@ -157,17 +158,46 @@ static int live_remove(const void *p)
     return 0;
 }
 
+/* The code segments of the objects to skip, found once per change of the list (dladdr() in
+ * every allocation would cost more than the calls under test). */
+#define MAX_RANGES 32
+static uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
+static size_t nranges;
+static int ranges_stale = 1;
+
+static int add_ranges(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    (void)data;
+    int skip = 0;
+    for (size_t i = 0; i < MAX_SKIP && skip_names[i] != NULL && !skip; i++)
+        skip = info->dlpi_name != NULL && strstr(info->dlpi_name, skip_names[i]) != NULL;
+    for (int k = 0; skip && k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && nranges < MAX_RANGES) {
+            range_lo[nranges] = info->dlpi_addr + ph->p_vaddr;
+            range_hi[nranges] = range_lo[nranges] + ph->p_memsz;
+            nranges++;
+        }
+    }
+    return 0;
+}
+
+static void find_ranges(void)
+{
+    nranges = 0;
+    dl_iterate_phdr(add_ranges, NULL);
+    ranges_stale = 0;
+}
+
 /* Whether the caller (return address ra) lies in a shared object to skip. */
 static int skipped_caller(void *ra)
 {
-    Dl_info info;
-    in_hook = 1;
-    int found = 0;
-    if (dladdr(ra, &info) != 0 && info.dli_fname != NULL)
-        for (size_t i = 0; i < MAX_SKIP && skip_names[i] != NULL && !found; i++)
-            found = strstr(info.dli_fname, skip_names[i]) != NULL;
-    in_hook = 0;
-    return found;
+    uintptr_t a = (uintptr_t)ra;
+    for (size_t i = 0; i < nranges; i++)
+        if (a >= range_lo[i] && a < range_hi[i])
+            return 1;
+    return 0;
 }
 
 /* Counts one allocation; 1 when this one must fail. */
@@ -332,6 +362,8 @@ EXPORT char *strndup(const char *s, size_t max)
 
 void fault_arm(long k)
 {
+    if (ranges_stale)
+        find_ranges();
     if (nused > 0) {
         memset(live, 0, sizeof live);
         nused = nlive = 0;
@@ -382,6 +414,7 @@ void fault_skip_object(const char *name)
     for (size_t i = 0; i < MAX_SKIP; i++) {
         if (skip_names[i] == NULL) {
             skip_names[i] = name;
+            ranges_stale = 1;
             return;
         }
     }
