@@ -340,8 +340,10 @@ static int maximize(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const do
             z[k] = 0.5;
         double f;
         c->status = GPBO_OK;
-        nlopt_optimize(glob, z, &f);
+        nlopt_result r = nlopt_optimize(glob, z, &f);
         rc = c->status;
+        if (rc == GPBO_OK && r == NLOPT_OUT_OF_MEMORY)
+            rc = gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (DIRECT-L)");
         if (rc == GPBO_OK) {
             /* DIRECT's best point is polished first (it replaces the last start). */
             to_full(c, z, c->x);

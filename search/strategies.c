@@ -457,8 +457,6 @@ static int bayes_propose(bayes_fit *f, const gpbo_study_options *o, uint64_t see
                 f->additive = 1;
                 gpbo_gp_get_params(gp, f->theta);
             }
-            if (frc == GPBO_ENOMEM) /* not a failed fit: the proposal would silently differ */
-                rc = frc;
             gpbo_gp_set_additive(gp, 0);
         }
         if (rc == GPBO_OK)
