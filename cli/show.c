@@ -83,7 +83,7 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
     *out_sw = NULL;
     *out_st = NULL;
     if (path != NULL) {
-        if ((sw = sweep_load(path)) == NULL) {
+        if ((sw = sweep_load_results(path)) == NULL) {
             fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
             return 2;
         }

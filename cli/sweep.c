@@ -27,6 +27,7 @@ typedef struct ctx {
     sweep *s;
     size_t budget; /* bytes the copies may still take: aliases can repeat a long value */
     yaml_node_t *command_node, *program_node, *trainer_node;
+    int skip_exec; /* sweep_load_results(): the command is not started, so not looked up */
 } ctx;
 
 /* A user's word as a message shows it: at most 60 bytes (cut on a UTF-8 boundary, then
@@ -919,6 +920,8 @@ static const char *why_not_exec(const char *path)
  * (relative entries, and empty ones, being relative to the folder too). */
 static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
 {
+    if (c->skip_exec)
+        return GPBO_OK;
     const char *dir = c->s->dir;
     if (*prog == '\0')
         return err_at(c, at, "the command's program is empty");
@@ -1203,7 +1206,14 @@ static int finish(ctx *c, yaml_node_t *root)
     return check_command(c);
 }
 
+static sweep *parse(const char *path, const char *text, size_t len, int skip_exec);
+
 sweep *sweep_parse(const char *path, const char *text, size_t len)
+{
+    return parse(path, text, len, 0);
+}
+
+static sweep *parse(const char *path, const char *text, size_t len, int skip_exec)
 {
     if (len > SWEEP_MAX_BYTES) {
         size_t line, col;
@@ -1231,7 +1241,7 @@ sweep *sweep_parse(const char *path, const char *text, size_t len)
     if (!yaml_parser_load(&parser, &doc)) {
         rc = yaml_failed(path, &parser, text, len);
     } else {
-        ctx c = {path, &doc, s, 8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL};
+        ctx c = {path, &doc, s, 8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec};
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL)
             rc = gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", path);
@@ -1250,7 +1260,19 @@ sweep *sweep_parse(const char *path, const char *text, size_t len)
     return s;
 }
 
+static sweep *load(const char *path, int skip_exec);
+
 sweep *sweep_load(const char *path)
+{
+    return load(path, 0);
+}
+
+sweep *sweep_load_results(const char *path)
+{
+    return load(path, 1);
+}
+
+static sweep *load(const char *path, int skip_exec)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -1284,7 +1306,7 @@ sweep *sweep_load(const char *path)
     if (bad)
         gpbo_error_set(GPBO_EIO, "%s: cannot read: %s", path, strerror(err));
     else
-        s = sweep_parse(path, text, len);
+        s = parse(path, text, len, skip_exec);
     free(text);
     return s;
 }

@@ -81,6 +81,11 @@ typedef struct sweep {
  * GPBO_EFORMAT / GPBO_EIO / GPBO_ENOMEM. */
 sweep *sweep_load(const char *path);
 
+/* As sweep_load(), for commands that only read a study's results (best, trials, export,
+ * report): everything is checked but whether the command can be started, so that results can be
+ * read on a machine that cannot run the objective. */
+sweep *sweep_load_results(const char *path);
+
 /* As sweep_load(), from the text of the file at path (len bytes, which need not end in a NUL);
  * path names the file in messages and its folder is where the command runs. */
 sweep *sweep_parse(const char *path, const char *text, size_t len);

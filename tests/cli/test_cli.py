@@ -93,6 +93,16 @@ def test_full_run_and_views(d):
     check(abs(float(best["value"]) - min(v for _, _, v, _ in rows)) < 1e-9, "gpbo best")
     t = run(["trials", "sweep.yaml"], d)
     check(t.returncode == 0 and t.stdout.count("complete") == 8, "gpbo trials table")
+    # results are readable where the objective cannot run (another machine): only `run` checks
+    # that the command can be started
+    os.rename(os.path.join(d, "obj.py"), os.path.join(d, "obj.moved"))
+    sweep(d, run_cap=8, command='["./obj.py", "${args}"]')
+    b2 = run(["best", "sweep.yaml"], d)
+    check(b2.returncode == 0 and "value=" in b2.stdout, f"best without the program: {b2.stderr}")
+    r2 = run(["run", "sweep.yaml"], d)
+    check(r2.returncode == 2 and "obj.py" in r2.stderr, f"run without the program: {r2.stderr}")
+    os.rename(os.path.join(d, "obj.moved"), os.path.join(d, "obj.py"))
+    sweep(d, run_cap=8)
     c = run(["export", "sweep.yaml", "--format", "csv"], d)
     lines = c.stdout.strip().split("\n")
     check(lines[0].startswith("trial,state,value,x,y") and len(lines) == 9, "export csv")
