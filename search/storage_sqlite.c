@@ -38,13 +38,34 @@ static int exec(sqlite_storage *s, const char *sql)
     return GPBO_OK;
 }
 
+/* Starts a transaction (sql: "BEGIN" or "BEGIN IMMEDIATE"). A transaction an earlier failure
+ * left open (a ROLLBACK that itself ran out of memory) is rolled back first, so that one failed
+ * call never makes every later one fail with "cannot start a transaction within a
+ * transaction". */
+static int begin(sqlite_storage *s, const char *sql)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return exec(s, sql);
+}
+
+/* Commits; a COMMIT that fails (out of memory, disk full) leaves SQLite's transaction open, so
+ * it is rolled back: the call failed and nothing of it is stored. */
+static int commit(sqlite_storage *s)
+{
+    int rc = exec(s, "COMMIT");
+    if (rc != GPBO_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, char **io_opts,
                          int64_t *out_study)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     char *sp = NULL, *op = NULL; /* what is stored, handed out only once committed */
-    int rc = exec(s, "BEGIN IMMEDIATE");
+    int rc = begin(s, "BEGIN IMMEDIATE");
     if (rc != GPBO_OK)
         return rc;
     if (sqlite3_prepare_v2(s->db, "SELECT id, space, options FROM studies WHERE name = ?", -1, &q,
@@ -100,7 +121,7 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
 out:
     sqlite3_finalize(q);
     if (rc == GPBO_OK)
-        rc = exec(s, "COMMIT");
+        rc = commit(s);
     if (rc != GPBO_OK) { /* the caller keeps its own strings */
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         free(sp);
@@ -135,7 +156,7 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL, *qi = NULL;
-    int rc = exec(s, "BEGIN");
+    int rc = begin(s, "BEGIN");
     if (rc != GPBO_OK)
         return rc;
     double *vals = malloc((nparams ? nparams : 1) * sizeof *vals);
@@ -223,8 +244,8 @@ out:
     free(vals);
     free(steps);
     free(svals);
-    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-    return rc;
+    int crc = commit(s); /* a read transaction: only its end can fail */
+    return rc != GPBO_OK ? rc : crc;
 }
 
 static char *params_json(const double *v, size_t n)
@@ -302,7 +323,7 @@ static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = exec(s, "BEGIN IMMEDIATE");
+    int rc = begin(s, "BEGIN IMMEDIATE");
     if (rc != GPBO_OK)
         return rc;
     if (sqlite3_prepare_v2(s->db,
@@ -321,7 +342,7 @@ static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const
     }
     sqlite3_finalize(q);
     if (rc == GPBO_OK)
-        return exec(s, "COMMIT");
+        return commit(s);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
@@ -370,7 +391,7 @@ static int check_schema(sqlite_storage *s)
         return gpbo_error_set(GPBO_ESTORAGE, "%s: schema version %d; this gpbo reads version %d",
                               s->path, version, SCHEMA_VERSION);
     }
-    return exec(s, "COMMIT");
+    return commit(s);
 }
 
 gpbo_storage *gpbo_search__sqlite_open(const char *path)
