@@ -138,6 +138,9 @@ static void test_cnn_relu(void **state)
 {
     (void)state;
     check_net("cnn:c3k5-p2-d6", GPBO_ACT_RELU, 1, 8, 6);
+    /* odd sizes: pooling windows that leave a row or a column out (the fused ReLU + pooling
+     * backward of net.c), twice */
+    check_net("cnn:c4k3-p2-c3k3-p2-d5", GPBO_ACT_RELU, 1, 9, 7);
 }
 
 /* The convolutions in chunks of one image (the forward's and the backward's chunk loops, the
