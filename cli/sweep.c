@@ -685,7 +685,7 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     } else if (!strcmp(key, "jobs")) {
         rc = count(c, v, key, &c->s->jobs);
         if (rc == GPBO_OK && (c->s->jobs < 1 || c->s->jobs > SWEEP_MAX_JOBS))
-            rc = err_at(c, v, "jobs must be from 1 to %d", SWEEP_MAX_JOBS);
+            rc = err_at(c, v, "gpbo.jobs must be from 1 to %d", SWEEP_MAX_JOBS);
     } else if (!strcmp(key, "timeout")) {
         rc = number(c, v, key, &c->s->timeout);
         if (rc == GPBO_OK && !(c->s->timeout >= 0))
@@ -732,16 +732,10 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         const char *x = scalar(c, v, "name");
         if (x == NULL)
             return GPBO_EFORMAT;
-        /* the name names files: <name>.db and <name>.runs/ next to the sweep file */
-        if (*x == '\0' || strlen(x) > SWEEP_MAX_NAME_LEN || strchr(x, '/') != NULL ||
-            !strcmp(x, ".") || !strcmp(x, ".."))
-            return err_at(c, v,
-                          "name '%s' must be 1 to %d bytes, without '/' (it names the study's "
-                          "files)",
-                          SHOW(x), SWEEP_MAX_NAME_LEN);
-        for (const char *t = x; *t; t++)
-            if ((unsigned char)*t < 0x20 || *t == 0x7f)
-                return err_at(c, v, "name '%s' holds a control character", SHOW(x));
+        /* A name is data: any bytes. The files named after it (<name>.db and <name>.runs/
+         * next to the sweep file) encode it (cli_study_file), so it never chooses a path. */
+        if (*x == '\0' || strlen(x) > SWEEP_MAX_NAME_LEN)
+            return err_at(c, v, "name '%s' must be 1 to %d bytes", SHOW(x), SWEEP_MAX_NAME_LEN);
         if ((s->name = dupstr(c, v, x)) == NULL)
             return gpbo_error_code();
     } else if (!strcmp(key, "program")) {
