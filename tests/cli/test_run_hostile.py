@@ -168,25 +168,31 @@ def test_repeated_step_keeps_last_value(d):
 GRANDCHILD = """\
     import os, sys, time
     here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) > 2:                 # the loop of a grandchild: tag, then log and print
+        tag = sys.argv[2]
+        with open(os.path.join(here, tag + ".pid"), "w") as f:
+            f.write(str(os.getpid()))
+        for i in range(400):              # 20 s of writes, from 1 s on after the trial
+            with open(os.path.join(here, tag + ".log"), "a") as f:
+                f.write(f"{time.time()}\\n")
+            if tag == "holder" and i >= 20:
+                print("loss=999", flush=True)
+            time.sleep(0.05)
+        sys.exit(0)
     print("loss=0.125", flush=True)
     for tag in ("holder", "daemon"):
         if os.fork() == 0:
             os.setsid()                   # leaves the trial's process group
             if os.fork() != 0:            # and is re-parented once its parent exits
                 os._exit(0)
-            if tag == "daemon":           # lets go of the trial's output: only its
-                fd = os.open(os.devnull, os.O_WRONLY)   # environment tells where it is from
+            env = dict(os.environ)
+            if tag == "holder":           # keeps the trial's stdout, drops the environment:
+                env = {}                  # found by the file it holds
+            else:                         # lets go of the trial's output: found by the
+                fd = os.open(os.devnull, os.O_WRONLY)   # environment it started with
                 os.dup2(fd, 1)
                 os.dup2(fd, 2)
-            with open(os.path.join(here, tag + ".pid"), "w") as f:
-                f.write(str(os.getpid()))
-            for i in range(400):          # 20 s of writes, from 1 s on after the trial
-                with open(os.path.join(here, tag + ".log"), "a") as f:
-                    f.write(f"{time.time()}\\n")
-                if tag == "holder" and i >= 20:
-                    print("loss=999", flush=True)
-                time.sleep(0.05)
-            os._exit(0)
+            os.execve(sys.executable, [sys.executable, __file__, "--kind=only", tag], env)
     time.sleep(0.5)                       # the grandchildren are logging by now
     """
 
