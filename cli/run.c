@@ -191,9 +191,16 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         deflt[nt++] = "${args}";
         tmpl = deflt;
     }
-    char **argv = calloc(nt + np + 1, sizeof *argv);
+    size_t slots = 1; /* ${args} may appear more than once: count what each entry makes */
+    for (size_t i = 0; i < nt; i++)
+        slots += !strcmp(tmpl[i], "${args}") || !strcmp(tmpl[i], "${args_no_hyphens}") ? np : 1;
+    char **argv = calloc(slots, sizeof *argv);
     size_t n = 0;
-    for (size_t i = 0; argv && i < nt; i++) {
+    if (argv == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < nt; i++) {
         const char *t = tmpl[i];
         if (!strcmp(t, "${env}"))
             continue;
@@ -214,7 +221,7 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         if (argv[n++] == NULL)
             goto oom;
     }
-    if (argv == NULL || n == 0) {
+    if (n == 0) {
         free(argv);
         gpbo_error_set(GPBO_EINVAL, "the command is empty");
         return NULL;

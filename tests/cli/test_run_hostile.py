@@ -260,6 +260,23 @@ def test_hyperband_eta_near_one(d):
               "a rejected early_terminate creates no database")
 
 
+def test_args_repeated(d):
+    # ${args} three times with three parameters: 9 arguments, more than the template's length
+    # plus the parameter count that the argument vector once had room for
+    write(os.path.join(d, "obj.py"), 'import sys\nprint(f"loss={len(sys.argv) - 1}")\n')
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      a: {{value: 1}}
+      b: {{value: 2}}
+      c: {{value: 3}}
+    command: ["{PY}", "obj.py", "${{args}}", "${{args}}", "${{args_no_hyphens}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0 and "loss=9" in r.stdout, f"${{args}} thrice: {r.stdout} {r.stderr}")
+
+
 # ---- 4. names are data, never paths ----------------------------------------------------------
 
 def tree(root):
@@ -365,6 +382,7 @@ def test_jobs_bound(d):
 def main():
     tests = [test_output_forms, test_flood_stays_responsive, test_repeated_step_keeps_last_value,
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
+             test_args_repeated,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound]
     only = sys.argv[2:]
     for t in tests:
