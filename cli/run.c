@@ -266,14 +266,14 @@ typedef struct job {
     double start;
     char dir[1024];
     int fd;                   /* its stdout, read as it grows */
-    dev_t dev;                /* its stdout and stderr files, to recognise their holders */
-    ino_t out_ino, err_ino;   /* */
+    dev_t dev;                /* its stdout and stderr files (device, inodes), to */
+    ino_t out_ino, err_ino;   /* recognise the processes that hold them */
     char *line;               /* the line being read (no terminator until it is complete) */
     size_t len, cap, skipped; /* skipped: lines longer than LINE_CAP */
     int overflow;             /* the current line is past LINE_CAP: read on to its end */
     int stop_reason;          /* 0, or JOB_TIMEOUT / JOB_PRUNED / JOB_INTERRUPTED */
     int exited, status;       /* the trial's process has ended, with this wait status */
-    int reaped;               /* ... and was collected by reap_orphans */
+    int reaped;               /* its status was collected by reap_orphans, before its turn */
     off_t end;                /* its stdout's size then: the output still to read */
     double final_value, last_step_value;
     int have_final, have_step;
