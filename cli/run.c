@@ -191,9 +191,16 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         deflt[nt++] = "${args}";
         tmpl = deflt;
     }
-    char **argv = calloc(nt + np + 1, sizeof *argv);
+    size_t slots = 1; /* ${args} may appear more than once: count what each entry makes */
+    for (size_t i = 0; i < nt; i++)
+        slots += !strcmp(tmpl[i], "${args}") || !strcmp(tmpl[i], "${args_no_hyphens}") ? np : 1;
+    char **argv = calloc(slots, sizeof *argv);
     size_t n = 0;
-    for (size_t i = 0; argv && i < nt; i++) {
+    if (argv == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < nt; i++) {
         const char *t = tmpl[i];
         if (!strcmp(t, "${env}"))
             continue;
@@ -214,7 +221,7 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         if (argv[n++] == NULL)
             goto oom;
     }
-    if (argv == NULL || n == 0) {
+    if (n == 0) {
         free(argv);
         gpbo_error_set(GPBO_EINVAL, "the command is empty");
         return NULL;
@@ -259,14 +266,14 @@ typedef struct job {
     double start;
     char dir[1024];
     int fd;                   /* its stdout, read as it grows */
-    dev_t dev;                /* its stdout and stderr files, to recognise their holders */
-    ino_t out_ino, err_ino;   /* */
+    dev_t dev;                /* its stdout and stderr files (device, inodes), to */
+    ino_t out_ino, err_ino;   /* recognise the processes that hold them */
     char *line;               /* the line being read (no terminator until it is complete) */
     size_t len, cap, skipped; /* skipped: lines longer than LINE_CAP */
     int overflow;             /* the current line is past LINE_CAP: read on to its end */
     int stop_reason;          /* 0, or JOB_TIMEOUT / JOB_PRUNED / JOB_INTERRUPTED */
     int exited, status;       /* the trial's process has ended, with this wait status */
-    int reaped;               /* ... and was collected by reap_orphans */
+    int reaped;               /* its status was collected by reap_orphans, before its turn */
     off_t end;                /* its stdout's size then: the output still to read */
     double final_value, last_step_value;
     int have_final, have_step;
@@ -642,14 +649,89 @@ static void reap_orphans(runner *r)
             }
 }
 
+typedef struct pid_list {
+    pid_t *v;
+    size_t n, cap;
+} pid_list;
+
+static int pid_push(pid_list *l, long pid)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 64;
+        pid_t *nv = realloc(l->v, nc * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = (pid_t)pid;
+    return 0;
+}
+
+/* Appends the children of every thread of pid; -1 when /proc has no children files. */
+static int push_children(pid_list *l, pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 0; /* gone */
+    int rc = 0, seen = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char cp[320];
+        snprintf(cp, sizeof cp, "/proc/%d/task/%s/children", (int)pid, e->d_name);
+        FILE *f = fopen(cp, "re");
+        if (f == NULL)
+            continue;
+        seen = 1;
+        long c;
+        while (rc == 0 && fscanf(f, "%ld", &c) == 1)
+            rc = pid_push(l, c);
+        fclose(f);
+    }
+    closedir(d);
+    return rc == 0 && !seen && pid == getpid() ? -1 : rc;
+}
+
+/* The processes that descend from gpbo (with a child subreaper, every process a trial started
+ * and that still runs), walked through /proc/PID/task/TID/children; every process in /proc when
+ * the kernel has no such files. On error (out of memory) an empty list. */
+static pid_list candidates(void)
+{
+    pid_list l = {NULL, 0, 0};
+    int rc = push_children(&l, getpid());
+    for (size_t i = 0; rc == 0 && i < l.n && l.n < 65536; i++)
+        rc = push_children(&l, l.v[i]);
+    if (rc == -1 && l.n == 0) {
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        rc = 0;
+        while (d != NULL && rc == 0 && (e = readdir(d)) != NULL) {
+            char *end;
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end == '\0' && pid > 1 && pid != getpid())
+                rc = pid_push(&l, pid);
+        }
+        if (d != NULL)
+            closedir(d);
+    }
+    if (rc != 0)
+        l.n = 0;
+    return l;
+}
+
 /* Kills what is left of a trial whose process has ended and been reaped. First its process
  * group (the trial's own session), until the group is empty, reaping the members re-parented to
- * gpbo (a child subreaper). Then every process that holds the trial's stdout or stderr open for
- * writing or carries the trial's GPBO_TRIAL_DIR in its initial environment (a grandchild that
- * called setsid escapes the group, not these), with the group it leads; the scan repeats until
- * it finds none, so when this returns none of them can write to the trial's output. A process
- * that both let go of the files and exec'd with another environment is not found: it runs on,
- * gpbo's child once orphaned, reaped if it ends while gpbo runs. */
+ * gpbo (a child subreaper). Then every process descending from gpbo that holds the trial's
+ * stdout or stderr open for writing or carries the trial's GPBO_TRIAL_DIR in its initial
+ * environment (a grandchild that called setsid escapes the group, not these), with the group it
+ * leads; the scan repeats until it twice finds none, so when this returns none of them can write
+ * to the trial's output. A process that both let go of the files and exec'd with another
+ * environment is not found: it runs on, gpbo's child once orphaned, reaped if it ends while gpbo
+ * runs. */
 static void end_trial_processes(runner *r, const job *j)
 {
     for (int i = 0; i < 2000; i++) { /* 2 s at most; SIGKILL takes microseconds */
@@ -660,34 +742,30 @@ static void end_trial_processes(runner *r, const job *j)
         struct timespec ts = {0, 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    pid_t self = getpid();
-    for (int round = 0; round < 200; round++) {
-        DIR *d = opendir("/proc");
-        if (d == NULL)
-            return;
+    /* the children files are a snapshot that can miss a process forking or exiting meanwhile:
+     * a scan that finds nothing is repeated once */
+    for (int round = 0, quiet = 0; round < 200 && quiet < 2; round++) {
+        pid_list l = candidates();
         int killed = 0;
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            char *end;
-            long pid = strtol(e->d_name, &end, 10);
-            if (*end != '\0' || pid <= 1 || pid == self)
-                continue;
+        for (size_t i = 0; i < l.n; i++) {
+            pid_t pid = l.v[i];
             int is_job = 0;
             for (size_t k = 0; k < r->njobs && !is_job; k++)
-                is_job = r->jobs[k].pid == (pid_t)pid;
-            if (is_job || !belongs_to(j, (pid_t)pid))
+                is_job = r->jobs[k].pid == pid;
+            if (is_job || !belongs_to(j, pid))
                 continue;
-            if (getpgid((pid_t)pid) == (pid_t)pid)
-                kill(-(pid_t)pid, SIGKILL); /* the group it leads */
-            kill((pid_t)pid, SIGKILL);
+            if (getpgid(pid) == pid)
+                kill(-pid, SIGKILL); /* the group it leads */
+            kill(pid, SIGKILL);
             killed++;
         }
-        closedir(d);
+        free(l.v);
         reap_orphans(r);
-        if (killed == 0)
-            return;
-        struct timespec ts = {0, 1000 * 1000};
-        nanosleep(&ts, NULL);
+        quiet = killed ? 0 : quiet + 1;
+        if (killed) {
+            struct timespec ts = {0, 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
     }
 }
 
