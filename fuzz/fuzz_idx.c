@@ -12,13 +12,8 @@
  *   flags bits 2-3: limit 0, 1, 3, 100
  *   flags bit 4: images through a pipe (a stream of unknown size)   bit 5: labels likewise
  *
- * Sources and flags (from the repository root; clang 14 with libclang-rt-14-dev):
- *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *     -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DGPBO_STATIC -DGPBO_VERSION_STRING='"fuzz"' \
- *     -Iinclude fuzz/fuzz_idx.c trainer/data.c base/error.c base/rng.c -lz -lm -o fuzz_idx
- * Run (seeds in fuzz/corpus/idx; new finds go to the first directory):
- *   mkdir -p /tmp/idx-corpus && ./fuzz_idx -max_len=4096 -malloc_limit_mb=256 \
- *     -max_total_time=600 /tmp/idx-corpus fuzz/corpus/idx
+ * Built and run with the other harnesses by `make fuzz` (fuzz/CMakeLists.txt, fuzz/run.sh;
+ * seeds in fuzz/corpus/idx).
  */
 #define _GNU_SOURCE 1 /* memfd_create */
 #include <stddef.h>
