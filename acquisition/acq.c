@@ -16,6 +16,7 @@
 
 #include "acq_internal.h"
 #include "gpbo/sys/error.h"
+#include "gpbo/sys/options.h"
 
 static const double LOG_SQRT_2PI = 0.91893853320467274;
 static const double INV_SQRT2 = 0.70710678118654752;
@@ -146,24 +147,18 @@ double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, si
     return v;
 }
 
-/* The end of the last field of each version of gpbo_acq_options (acquisition.h lists the
- * versions): the bytes a caller built against that version owns. Index 0 is unused. */
-#define FIELD_END(f) (offsetof(gpbo_acq_options, f) + sizeof(((gpbo_acq_options *)0)->f))
-static const size_t OPTIONS_SIZE[GPBO_ACQ_OPTIONS_VERSION + 1] = {0, FIELD_END(project_payload)};
+/* The bytes of each version of gpbo_acq_options (the header lists the versions); index 0 is unused.
+ */
+static const size_t OPTIONS_SIZE[GPBO_ACQ_OPTIONS_VERSION + 1] = {
+    0, GPBO_OPTIONS_FIELD_END(gpbo_acq_options, project_payload)};
+static const gpbo_acq_options DEFAULTS = GPBO_ACQ_OPTIONS_INIT;
+static const gpbo_options_type OPTIONS = {
+    "acq_options_init",       "options",    "GPBO_ACQ_OPTIONS_INIT",
+    GPBO_ACQ_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
 
 int gpbo_acq_options_init(gpbo_acq_options *opts, unsigned int version)
 {
-    if (opts == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "acq_options_init: opts is NULL");
-    if (version < 1 || version > GPBO_ACQ_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "acq_options_init: version %u is unknown (this library knows 1 to "
-                              "%d)",
-                              version, GPBO_ACQ_OPTIONS_VERSION);
-    gpbo_acq_options d = GPBO_ACQ_OPTIONS_INIT;
-    d.version = version;
-    memcpy(opts, &d, OPTIONS_SIZE[version]);
-    return GPBO_OK;
+    return gpbo_options_init(&OPTIONS, opts, version);
 }
 
 static const char *const KIND_NAMES[GPBO_ACQ_KIND_COUNT] = {"ei", "logei", "logpi", "lcb",
@@ -195,15 +190,9 @@ int gpbo_acq_kind_parse(const char *name, gpbo_acq_kind *out)
 int gpbo_acq__options_load(const char *fn, const gpbo_acq_options *opts, size_t dim,
                            gpbo_acq_options *out)
 {
-    *out = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
-    if (opts != NULL) {
-        if (opts->version < 1 || opts->version > GPBO_ACQ_OPTIONS_VERSION)
-            return gpbo_error_set(GPBO_EINVAL,
-                                  "%s: options.version is %u; this library knows 1 to %d "
-                                  "(initialize with GPBO_ACQ_OPTIONS_INIT)",
-                                  fn, opts->version, GPBO_ACQ_OPTIONS_VERSION);
-        memcpy(out, opts, OPTIONS_SIZE[opts->version]);
-    }
+    int rc = gpbo_options_load(&OPTIONS, fn, opts, out);
+    if (rc != GPBO_OK)
+        return rc;
     return gpbo_acq__check_options(fn, out, dim);
 }
 

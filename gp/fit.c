@@ -11,6 +11,7 @@
 
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
+#include "gpbo/sys/options.h"
 
 static const double LOG_SQRT_2PI = 0.91893853320467274;
 
@@ -28,42 +29,25 @@ static const double LOG_SQRT_2PI = 0.91893853320467274;
  * subset_min of GPBO_GP_FIT_OPTIONS_INIT (load_options). */
 #define SUBSET_FRAC 0.5
 
-/* The end of the last field of each version of gpbo_gp_fit_options (gp.h lists the versions):
- * the bytes a caller built against that version owns. Index 0 is unused. */
-#define FIELD_END(f) (offsetof(gpbo_gp_fit_options, f) + sizeof(((gpbo_gp_fit_options *)0)->f))
-static const size_t OPTIONS_SIZE[GPBO_GP_FIT_OPTIONS_VERSION + 1] = {0, FIELD_END(ftol_rel),
-                                                                     FIELD_END(subset_min)};
+/* The bytes of each version of gpbo_gp_fit_options (the header lists the versions); index 0 is
+ * unused. */
+static const size_t OPTIONS_SIZE[GPBO_GP_FIT_OPTIONS_VERSION + 1] = {
+    0, GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, ftol_rel),
+    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, subset_min)};
+static const gpbo_gp_fit_options DEFAULTS = GPBO_GP_FIT_OPTIONS_INIT;
+static const gpbo_options_type OPTIONS = {
+    "gp_fit_options_init",       "options",    "GPBO_GP_FIT_OPTIONS_INIT",
+    GPBO_GP_FIT_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
 
 int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int version)
 {
-    if (opts == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "gp_fit_options_init: opts is NULL");
-    if (version < 1 || version > GPBO_GP_FIT_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "gp_fit_options_init: version %u is unknown (this library knows "
-                              "1 to %d)",
-                              version, GPBO_GP_FIT_OPTIONS_VERSION);
-    gpbo_gp_fit_options d = GPBO_GP_FIT_OPTIONS_INIT;
-    d.version = version;
-    memcpy(opts, &d, OPTIONS_SIZE[version]);
-    return GPBO_OK;
+    return gpbo_options_init(&OPTIONS, opts, version);
 }
 
-/* Reads the caller's options (NULL: the defaults) into *out, a struct of this library's
- * version: the fields of opts->version from opts, the later ones their defaults. Never reads
- * past the caller's version. On error (an unknown version, named) *out holds the defaults. */
+/* The caller's options (NULL: the defaults) as a struct of this library's version. */
 static int load_options(const char *fn, const gpbo_gp_fit_options *opts, gpbo_gp_fit_options *out)
 {
-    *out = (gpbo_gp_fit_options)GPBO_GP_FIT_OPTIONS_INIT;
-    if (opts == NULL)
-        return GPBO_OK;
-    if (opts->version < 1 || opts->version > GPBO_GP_FIT_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "%s: options.version is %u; this library knows 1 to %d (initialize "
-                              "with GPBO_GP_FIT_OPTIONS_INIT)",
-                              fn, opts->version, GPBO_GP_FIT_OPTIONS_VERSION);
-    memcpy(out, opts, OPTIONS_SIZE[opts->version]);
-    return GPBO_OK;
+    return gpbo_options_load(&OPTIONS, fn, opts, out);
 }
 
 static int check_bounds(const char *field, const double b[2])

@@ -14,6 +14,7 @@
 
 #include "gpbo/pruner.h"
 #include "gpbo/sys/error.h"
+#include "gpbo/sys/options.h"
 
 enum { RUNNING, COMPLETE, PRUNED, FAILED };
 
@@ -45,24 +46,18 @@ struct gpbo_pruner {
     size_t completed;
 };
 
-/* The end of the last field of each version of gpbo_pruner_options (pruner.h lists the
- * versions): the bytes a caller built against that version owns. Index 0 is unused. */
-#define FIELD_END(f) (offsetof(gpbo_pruner_options, f) + sizeof(((gpbo_pruner_options *)0)->f))
-static const size_t OPTIONS_SIZE[GPBO_PRUNER_OPTIONS_VERSION + 1] = {0, FIELD_END(eta)};
+/* The bytes of each version of gpbo_pruner_options (the header lists the versions); index 0 is
+ * unused. */
+static const size_t OPTIONS_SIZE[GPBO_PRUNER_OPTIONS_VERSION + 1] = {
+    0, GPBO_OPTIONS_FIELD_END(gpbo_pruner_options, eta)};
+static const gpbo_pruner_options DEFAULTS = GPBO_PRUNER_OPTIONS_INIT;
+static const gpbo_options_type OPTIONS = {
+    "pruner_options_init",       "options",    "GPBO_PRUNER_OPTIONS_INIT",
+    GPBO_PRUNER_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
 
 int gpbo_pruner_options_init(gpbo_pruner_options *opts, unsigned int version)
 {
-    if (opts == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "pruner_options_init: opts is NULL");
-    if (version < 1 || version > GPBO_PRUNER_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "pruner_options_init: version %u is unknown (this library knows 1 "
-                              "to %d)",
-                              version, GPBO_PRUNER_OPTIONS_VERSION);
-    gpbo_pruner_options d = GPBO_PRUNER_OPTIONS_INIT;
-    d.version = version;
-    memcpy(opts, &d, OPTIONS_SIZE[version]);
-    return GPBO_OK;
+    return gpbo_options_init(&OPTIONS, opts, version);
 }
 
 /* Hyperband's options, and the number of rungs they make: rungs sit at min_iter * eta^k up to
@@ -97,17 +92,9 @@ gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts)
 {
     /* The caller's version's fields from opts, the later ones their defaults: nothing past the
      * caller's struct is read. */
-    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
-    if (opts != NULL) {
-        if (opts->version < 1 || opts->version > GPBO_PRUNER_OPTIONS_VERSION) {
-            gpbo_error_set(GPBO_EINVAL,
-                           "pruner: options.version is %u; this library knows 1 to %d "
-                           "(initialize with GPBO_PRUNER_OPTIONS_INIT)",
-                           opts->version, GPBO_PRUNER_OPTIONS_VERSION);
-            return NULL;
-        }
-        memcpy(&o, opts, OPTIONS_SIZE[opts->version]);
-    }
+    gpbo_pruner_options o;
+    if (gpbo_options_load(&OPTIONS, "pruner", opts, &o) != GPBO_OK)
+        return NULL;
     if (o.kind != GPBO_PRUNER_NONE && o.kind != GPBO_PRUNER_MEDIAN &&
         o.kind != GPBO_PRUNER_HYPERBAND) {
         gpbo_error_set(GPBO_EINVAL, "pruner: unknown kind %d", (int)o.kind);

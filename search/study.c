@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "gpbo/sys/error.h"
+#include "gpbo/sys/options.h"
 #include "search_internal.h"
 
 struct gpbo_study {
@@ -32,42 +33,26 @@ struct gpbo_study {
     size_t vcap;
 };
 
-/* The end of the last field of each version of gpbo_study_options (search.h lists the
- * versions): the bytes a caller built against that version owns. Index 0 is unused. */
-#define FIELD_END(f) (offsetof(gpbo_study_options, f) + sizeof(((gpbo_study_options *)0)->f))
+/* The bytes of each version of gpbo_study_options (the header lists the versions); index 0 is
+ * unused. */
 static const size_t OPTIONS_SIZE[GPBO_STUDY_OPTIONS_VERSION + 1] = {
-    0, FIELD_END(use_priors), FIELD_END(additive), FIELD_END(restart)};
+    0, GPBO_OPTIONS_FIELD_END(gpbo_study_options, use_priors),
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, additive),
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, restart)};
+static const gpbo_study_options DEFAULTS = GPBO_STUDY_OPTIONS_INIT;
+static const gpbo_options_type OPTIONS = {
+    "study_options_init",       "options",    "GPBO_STUDY_OPTIONS_INIT",
+    GPBO_STUDY_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
 
 int gpbo_study_options_init(gpbo_study_options *o, unsigned int version)
 {
-    if (o == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "study_options_init: opts is NULL");
-    if (version < 1 || version > GPBO_STUDY_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "study_options_init: version %u is unknown (this library knows 1 "
-                              "to %d)",
-                              version, GPBO_STUDY_OPTIONS_VERSION);
-    gpbo_study_options d = GPBO_STUDY_OPTIONS_INIT;
-    d.version = version;
-    memcpy(o, &d, OPTIONS_SIZE[version]);
-    return GPBO_OK;
+    return gpbo_options_init(&OPTIONS, o, version);
 }
 
-/* Reads the caller's options (NULL: the defaults) into *out, a struct of this library's
- * version: the fields of opts->version from opts, the later ones their defaults. Never reads
- * past the caller's version. GPBO_EINVAL names an unknown version. */
+/* The caller's options (NULL: the defaults) as a struct of this library's version. */
 static int load_options(const gpbo_study_options *opts, gpbo_study_options *out)
 {
-    *out = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
-    if (opts == NULL)
-        return GPBO_OK;
-    if (opts->version < 1 || opts->version > GPBO_STUDY_OPTIONS_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "study_open: options.version is %u; this library knows 1 to %d "
-                              "(initialize with GPBO_STUDY_OPTIONS_INIT)",
-                              opts->version, GPBO_STUDY_OPTIONS_VERSION);
-    memcpy(out, opts, OPTIONS_SIZE[opts->version]);
-    return GPBO_OK;
+    return gpbo_options_load(&OPTIONS, "study_open", opts, out);
 }
 
 static double now_s(void)

@@ -11,44 +11,28 @@
 #include <time.h>
 
 #include "gpbo/sys/error.h"
+#include "gpbo/sys/options.h"
 #include "trainer_internal.h"
 #include "trainer_optim.h"
 
-/* The end of the last field of each version of gpbo_trainer_config (trainer.h lists the
- * versions): the bytes a caller built against that version owns. Index 0 is unused. */
-#define FIELD_END(f) (offsetof(gpbo_trainer_config, f) + sizeof(((gpbo_trainer_config *)0)->f))
-static const size_t CONFIG_SIZE[GPBO_TRAINER_CONFIG_VERSION + 1] = {0, FIELD_END(payload)};
+/* The bytes of each version of gpbo_trainer_config (the header lists the versions); index 0 is
+ * unused. */
+static const size_t OPTIONS_SIZE[GPBO_TRAINER_CONFIG_VERSION + 1] = {
+    0, GPBO_OPTIONS_FIELD_END(gpbo_trainer_config, payload)};
+static const gpbo_trainer_config DEFAULTS = GPBO_TRAINER_CONFIG_INIT;
+static const gpbo_options_type OPTIONS = {
+    "trainer_config_init",       "config",     "GPBO_TRAINER_CONFIG_INIT",
+    GPBO_TRAINER_CONFIG_VERSION, OPTIONS_SIZE, &DEFAULTS};
 
 int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int version)
 {
-    if (cfg == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "trainer_config_init: cfg is NULL");
-    if (version < 1 || version > GPBO_TRAINER_CONFIG_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "trainer_config_init: version %u is unknown (this library knows 1 "
-                              "to %d)",
-                              version, GPBO_TRAINER_CONFIG_VERSION);
-    gpbo_trainer_config d = GPBO_TRAINER_CONFIG_INIT;
-    d.version = version;
-    memcpy(cfg, &d, CONFIG_SIZE[version]);
-    return GPBO_OK;
+    return gpbo_options_init(&OPTIONS, cfg, version);
 }
 
-/* Reads the caller's config (NULL: the defaults) into *out, a struct of this library's
- * version: the fields of cfg->version from cfg, the later ones their defaults. Never reads past
- * the caller's version. GPBO_EINVAL names an unknown version. */
+/* The caller's config (NULL: the defaults) as a struct of this library's version. */
 static int load_config(const gpbo_trainer_config *cfg, gpbo_trainer_config *out)
 {
-    *out = (gpbo_trainer_config)GPBO_TRAINER_CONFIG_INIT;
-    if (cfg == NULL)
-        return GPBO_OK;
-    if (cfg->version < 1 || cfg->version > GPBO_TRAINER_CONFIG_VERSION)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "trainer: config.version is %u; this library knows 1 to %d "
-                              "(initialize with GPBO_TRAINER_CONFIG_INIT)",
-                              cfg->version, GPBO_TRAINER_CONFIG_VERSION);
-    memcpy(out, cfg, CONFIG_SIZE[cfg->version]);
-    return GPBO_OK;
+    return gpbo_options_load(&OPTIONS, "trainer", cfg, out);
 }
 
 static double now(void)
