@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/json_safe.h"
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 
@@ -27,74 +28,6 @@ static json_t *real_array(const double *v, size_t n)
         }
     }
     return a;
-}
-
-/* json_dumps() through a callback that remembers a failed allocation: jansson (2.14) ignores
- * the status of writing an object's key, so out of memory there gives a "successful" string
- * with the key cut out. Returns a malloc'd string, or NULL. */
-typedef struct dump_buf {
-    char *s;
-    size_t n, cap;
-    int failed;
-} dump_buf;
-
-static int dump_cb(const char *b, size_t len, void *data)
-{
-    dump_buf *d = data;
-    if (d->failed)
-        return -1;
-    if (d->n + len + 1 > d->cap) {
-        size_t cap = d->cap ? d->cap : 256;
-        while (cap < d->n + len + 1)
-            cap *= 2;
-        char *s = realloc(d->s, cap);
-        if (s == NULL) {
-            d->failed = 1;
-            return -1;
-        }
-        d->s = s;
-        d->cap = cap;
-    }
-    memcpy(d->s + d->n, b, len);
-    d->n += len;
-    d->s[d->n] = '\0';
-    return 0;
-}
-
-static char *dump_json(const json_t *j, size_t flags)
-{
-    dump_buf d = {0};
-    if (json_dump_callback(j, dump_cb, &d, flags) != 0 || d.failed || d.s == NULL) {
-        free(d.s);
-        return NULL;
-    }
-    return d.s;
-}
-
-/* Parses a document with jansson (2.14), which cannot be trusted under memory pressure: its
- * lexer ignores a failed growth of the buffer a token is saved in, so a parse can "succeed"
- * with a digit of a number dropped, and it reports other failed allocations as syntax errors
- * ("invalid token") or with no message. So every document is parsed twice (load(arg) each
- * time): two parses that agree are the document; two that fail alike are the document's fault
- * (GPBO_EFORMAT, or GPBO_ENOMEM when jansson says so); any disagreement is memory
- * (GPBO_ENOMEM). *code receives the status; err the first parse's error. */
-static json_t *parse_twice(json_t *(*load)(const char *, size_t, json_error_t *), const char *arg,
-                           json_error_t *err, int *code)
-{
-    json_error_t err2;
-    json_t *a = load(arg, 0, err), *b = load(arg, 0, &err2);
-    int agree = a && b     ? json_equal(a, b)
-                : !a && !b ? err->line == err2.line && err->column == err2.column &&
-                                 strcmp(err->text, err2.text) == 0
-                           : 0;
-    json_decref(b);
-    if (a != NULL && agree) {
-        *code = GPBO_OK;
-        return a;
-    }
-    json_decref(a);
-    *code = agree && json_error_code(err) != json_error_out_of_memory ? GPBO_EFORMAT : GPBO_ENOMEM;
-    return NULL;
 }
 
 char *gpbo_gp_to_string(const gpbo_gp *gp)
@@ -120,7 +53,7 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
               json_object_set_new(root, "n", json_integer((json_int_t)n)) ||
               json_object_set(root, "x", xs) ||
               json_object_set_new(root, "y", real_array(gp->y, n));
-    char *s = bad ? NULL : dump_json(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    char *s = bad ? NULL : gpbo_json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(xs);
     json_decref(root);
     if (s == NULL)
@@ -223,7 +156,7 @@ gpbo_gp *gpbo_gp_from_string(const char *json)
     }
     json_error_t err;
     int code;
-    json_t *root = parse_twice(json_loads, json, &err, &code);
+    json_t *root = gpbo_json_parse(json_loads, json, &err, &code);
     if (root == NULL) {
         if (code == GPBO_ENOMEM)
             gpbo_error_set(code, "gp model: out of memory while parsing");
@@ -272,7 +205,7 @@ gpbo_gp *gpbo_gp_load(const char *path)
     }
     json_error_t err;
     int code;
-    json_t *root = parse_twice(json_load_file, path, &err, &code);
+    json_t *root = gpbo_json_parse(json_load_file, path, &err, &code);
     if (root == NULL) {
         if (code == GPBO_ENOMEM)
             gpbo_error_set(code, "gp_load: %s: out of memory while reading", path);

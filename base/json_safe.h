@@ -1,0 +1,84 @@
+/*
+ * json_safe.h: JSON in and out with jansson (2.14) in spite of what it does when memory runs
+ * out, shared by the modules that store JSON (gp's save/load, search's spaces, options and
+ * parameters); an internal header, compiled into each (static inline), not installed.
+ * Writing: json_dumps() ignores the status of writing an object's key, so a failed allocation
+ * there gives a "successful" document with the key cut out; gpbo_json_dumps() writes through a
+ * callback that remembers any failure. Reading: the lexer ignores a failed growth of the buffer
+ * a token is saved in, so a parse can "succeed" with a digit of a number dropped, and other
+ * failed allocations come back as syntax errors; gpbo_json_parse() parses twice and trusts only
+ * two parses that agree.
+ */
+#ifndef GPBO_JSON_SAFE_H
+#define GPBO_JSON_SAFE_H
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpbo/error.h"
+
+typedef struct gpbo_json_buf {
+    char *s;
+    size_t n, cap;
+    int failed;
+} gpbo_json_buf;
+
+static inline int gpbo_json_dump_cb(const char *b, size_t len, void *data)
+{
+    gpbo_json_buf *d = data;
+    if (d->failed)
+        return -1;
+    if (d->n + len + 1 > d->cap) {
+        size_t cap = d->cap ? d->cap : 256;
+        while (cap < d->n + len + 1)
+            cap *= 2;
+        char *s = realloc(d->s, cap);
+        if (s == NULL) {
+            d->failed = 1;
+            return -1;
+        }
+        d->s = s;
+        d->cap = cap;
+    }
+    memcpy(d->s + d->n, b, len);
+    d->n += len;
+    d->s[d->n] = '\0';
+    return 0;
+}
+
+/* json_dumps() that fails when any allocation failed. A malloc'd string, or NULL. */
+static inline char *gpbo_json_dumps(const json_t *j, size_t flags)
+{
+    gpbo_json_buf d = {0};
+    if (j == NULL || json_dump_callback(j, gpbo_json_dump_cb, &d, flags) != 0 || d.failed ||
+        d.s == NULL) {
+        free(d.s);
+        return NULL;
+    }
+    return d.s;
+}
+
+/* Parses with load(arg) twice: two parses that agree are the document; two that fail alike are
+ * the document's fault (GPBO_EFORMAT, or GPBO_ENOMEM when jansson says so); any disagreement
+ * is memory (GPBO_ENOMEM). *code receives the status; err the first parse's error. */
+static inline json_t *gpbo_json_parse(json_t *(*load)(const char *, size_t, json_error_t *),
+                                      const char *arg, json_error_t *err, int *code)
+{
+    json_error_t err2;
+    json_t *a = load(arg, 0, err), *b = load(arg, 0, &err2);
+    int agree = a && b     ? json_equal(a, b)
+                : !a && !b ? err->line == err2.line && err->column == err2.column &&
+                                 strcmp(err->text, err2.text) == 0
+                           : 0;
+    json_decref(b);
+    if (a != NULL && agree) {
+        *code = GPBO_OK;
+        return a;
+    }
+    json_decref(a);
+    *code = agree && json_error_code(err) != json_error_out_of_memory ? GPBO_EFORMAT : GPBO_ENOMEM;
+    return NULL;
+}
+
+#endif
