@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every harness that fuzz/CMakeLists.txt lists in BUILD/harnesses.txt for SECONDS each,
-# nice'd, on a working corpus in BUILD/corpus/NAME seeded from fuzz/corpus/NAME. A crash, a
+# nice'd, on a working corpus in BUILD/corpus/NAME seeded from fuzz/corpus/NAME and the other
+# seed folders the harness lists. A crash, a
 # leak or a slow input (over 10 s) leaves its input in BUILD/crashes/ and fails the run.
 #   fuzz/run.sh BUILD SECONDS [extra libFuzzer flags]
 set -uo pipefail
@@ -17,7 +18,10 @@ while read -r name seeds dict; do
   [ -n "${dict:-}" ] && flags+=(-dict="$dict")
   echo "fuzz: $name for $seconds s (seeds $seeds)"
   dirs=("$work")
-  [ -d "$seeds" ] && dirs+=("$seeds")
+  IFS=: read -r -a seed_dirs <<< "$seeds"
+  for s in "${seed_dirs[@]}"; do
+    [ -d "$s" ] && dirs+=("$s")
+  done
   if ! nice -n 10 "$build/$name" "${flags[@]}" "$@" "${dirs[@]}"; then
     echo "fuzz: $name FAILED; inputs in $build/crashes/" >&2
     status=1
