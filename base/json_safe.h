@@ -81,4 +81,12 @@ static inline json_t *gpbo_json_parse(json_t *(*load)(const char *, size_t, json
     return NULL;
 }
 
+/* A document from a string, parsed as gpbo_json_parse() does; NULL with *code GPBO_EFORMAT (the
+ * text is not JSON) or GPBO_ENOMEM; no error message is set. */
+static inline json_t *gpbo_json_loads(const char *txt, int *code)
+{
+    json_error_t err;
+    return gpbo_json_parse(json_loads, txt, &err, code);
+}
+
 #endif

@@ -90,13 +90,6 @@ typedef struct gpbo_strategy_def {
 
 const gpbo_strategy_def *gpbo_search__strategy(const char *name);
 
-/* JSON that survives jansson under memory pressure (json_util.c). dumps: a malloc'd string,
- * or NULL when memory ran out (j NULL: NULL). loads: the document, or NULL with *code
- * GPBO_EFORMAT (the text is not JSON) or GPBO_ENOMEM; no error message is set. */
-typedef struct json_t json_t;
-char *gpbo_search__json_dumps(const json_t *j, size_t flags);
-json_t *gpbo_search__json_loads(const char *txt, int *code);
-
 /* Options as JSON (for storage) and back. */
 char *gpbo_search__options_to_json(const gpbo_study_options *o);
 int gpbo_search__options_from_json(const char *json, gpbo_study_options *o, char **strategy);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gpbo/sys/error.h"
+#include "../base/json_safe.h"
 #include "search_internal.h"
 
 gpbo_space *gpbo_space_new(void)
@@ -419,7 +420,7 @@ char *gpbo_space_to_json(const gpbo_space *s)
             arr = NULL;
         }
     }
-    char *txt = gpbo_search__json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    char *txt = gpbo_json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(arr);
     if (txt == NULL)
         gpbo_error_set(GPBO_ENOMEM, "space_to_json: out of memory");
@@ -429,7 +430,7 @@ char *gpbo_space_to_json(const gpbo_space *s)
 gpbo_space *gpbo_space_from_json(const char *json)
 {
     int code = GPBO_EFORMAT;
-    json_t *arr = json ? gpbo_search__json_loads(json, &code) : NULL;
+    json_t *arr = json ? gpbo_json_loads(json, &code) : NULL;
     if (arr == NULL && code == GPBO_ENOMEM) {
         gpbo_error_set(GPBO_ENOMEM, "space_from_json: out of memory");
         return NULL;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "gpbo/sys/error.h"
+#include "../base/json_safe.h"
 #include "search_internal.h"
 
 #define SCHEMA_VERSION 1
@@ -137,7 +138,7 @@ out:
 static int parse_params(const char *txt, size_t nparams, double *out)
 {
     int code = GPBO_EFORMAT;
-    json_t *a = txt ? gpbo_search__json_loads(txt, &code) : NULL;
+    json_t *a = txt ? gpbo_json_loads(txt, &code) : NULL;
     if (a == NULL && code == GPBO_ENOMEM)
         return GPBO_ENOMEM;
     int ok = json_is_array(a) && json_array_size(a) == nparams;
@@ -257,7 +258,7 @@ static char *params_json(const double *v, size_t n)
             a = NULL;
         }
     }
-    char *t = gpbo_search__json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    char *t = gpbo_json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(a);
     return t;
 }

@@ -14,6 +14,7 @@
 
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
+#include "../base/json_safe.h"
 #include "search_internal.h"
 
 struct gpbo_study {
@@ -74,7 +75,7 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
         "acquisition", (int)o->acquisition, "batch", (int)o->batch, "refit_every",
         (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors,
         "additive", o->additive, "restart", (json_int_t)o->restart);
-    char *t = gpbo_search__json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    char *t = gpbo_json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     if (t == NULL)
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -85,7 +86,7 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
 {
     json_error_t e;
     int code = GPBO_EFORMAT;
-    json_t *j = gpbo_search__json_loads(txt, &code);
+    json_t *j = gpbo_json_loads(txt, &code);
     int dir = 0, shuffle = 0, kernel = 0, acq = 0, batch = 0, failed = 0, priors = 0, additive = 0;
     json_int_t res = 0, lhs = 0, ninit = 0, refit = 0, restart = 0;
     const char *strat = NULL, *seed = NULL;
