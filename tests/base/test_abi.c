@@ -279,6 +279,15 @@ static void init_refuses(init_fn init, unsigned int current, size_t size)
         memcpy((p), &v_, sizeof v_);                                                               \
     } while (0)
 
+/* Sets the version of the struct at p to the k-th refused one (0, then current + 1) and writes
+ * the message that must name it ("<what>.version is <v>") into msg. */
+static void set_bad_version(void *p, unsigned int current, int k, const char *what, char msg[64])
+{
+    const unsigned int v = k == 0 ? 0 : current + 1;
+    snprintf(msg, 64, "%s.version is %u", what, v);
+    SET_VERSION(p, v);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* gp: gpbo_gp_fit and gpbo_gp_log_posterior                                                    */
 
@@ -324,11 +333,9 @@ static void test_fit_options(void **state)
         gpbo_gp_get_params(gp, got);
         assert_memory_equal(got, want, sizeof want);
         assert_true(isfinite(gpbo_gp_log_posterior(gp, p, grad)));
-        const unsigned int bad[2] = {0, GPBO_GP_FIT_OPTIONS_VERSION + 1};
         for (int k = 0; k < 2; k++) {
             char msg[64];
-            snprintf(msg, sizeof msg, "options.version is %u", bad[k]);
-            SET_VERSION(p, bad[k]);
+            set_bad_version(p, GPBO_GP_FIT_OPTIONS_VERSION, k, "options", msg);
             gpbo_error_clear();
             assert_int_equal(gpbo_gp_fit(gp, p), GPBO_EINVAL);
             EXPECT_MSG(msg);
@@ -365,11 +372,9 @@ static void test_acq_options(void **state)
     gpbo_acq_free(a);
     assert_int_equal(gpbo_acq_propose(gp, p, NAN, 0, NULL, 1, out, &val), GPBO_OK);
     assert_true(out[0] >= 0.0 && out[0] <= 1.0 && out[1] >= 0.0 && out[1] <= 1.0);
-    const unsigned int bad[2] = {0, GPBO_ACQ_OPTIONS_VERSION + 1};
     for (int k = 0; k < 2; k++) {
         char msg[64];
-        snprintf(msg, sizeof msg, "options.version is %u", bad[k]);
-        SET_VERSION(p, bad[k]);
+        set_bad_version(p, GPBO_ACQ_OPTIONS_VERSION, k, "options", msg);
         gpbo_error_clear();
         assert_null(gpbo_acq_new(gp, p, best));
         EXPECT_MSG(msg);
@@ -449,11 +454,9 @@ static void test_study_options(void **state)
         study_run(g, v >= 2 ? 0 : def.additive, v >= 3 ? 5 : def.restart);
         free(g);
 
-        const unsigned int bad[2] = {0, GPBO_STUDY_OPTIONS_VERSION + 1};
         for (int k = 0; k < 2; k++) {
             char msg[64];
-            snprintf(msg, sizeof msg, "options.version is %u", bad[k]);
-            SET_VERSION(p, bad[k]);
+            set_bad_version(p, GPBO_STUDY_OPTIONS_VERSION, k, "options", msg);
             gpbo_space *sp = gpbo_space_new();
             assert_int_equal(gpbo_space_add_float(sp, "x", -1.0, 2.0, 0), GPBO_OK);
             gpbo_error_clear();
@@ -490,11 +493,9 @@ static void test_pruner_options(void **state)
     assert_int_equal(gpbo_pruner_report(pr, 2, 1, 0.75, &prune), GPBO_OK);
     assert_int_equal(prune, 1);
     gpbo_pruner_free(pr);
-    const unsigned int bad[2] = {0, GPBO_PRUNER_OPTIONS_VERSION + 1};
     for (int k = 0; k < 2; k++) {
         char msg[64];
-        snprintf(msg, sizeof msg, "options.version is %u", bad[k]);
-        SET_VERSION(p, bad[k]);
+        set_bad_version(p, GPBO_PRUNER_OPTIONS_VERSION, k, "options", msg);
         gpbo_error_clear();
         assert_null(gpbo_pruner_new(p));
         EXPECT_MSG(msg);
@@ -532,11 +533,9 @@ static void test_trainer_config(void **state)
     gpbo_trainer_result r;
     assert_int_equal(gpbo_trainer_run(p, &ds, &ds, NULL, &r), GPBO_OK);
     assert_int_equal(r.epochs, 2);
-    const unsigned int bad[2] = {0, GPBO_TRAINER_CONFIG_VERSION + 1};
     for (int k = 0; k < 2; k++) {
         char msg[64];
-        snprintf(msg, sizeof msg, "config.version is %u", bad[k]);
-        SET_VERSION(p, bad[k]);
+        set_bad_version(p, GPBO_TRAINER_CONFIG_VERSION, k, "config", msg);
         gpbo_error_clear();
         assert_int_equal(gpbo_trainer_run(p, &ds, &ds, NULL, &r), GPBO_EINVAL);
         EXPECT_MSG(msg);

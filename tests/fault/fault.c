@@ -17,6 +17,7 @@
 #include <execinfo.h>
 #include <link.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -637,4 +638,17 @@ const char *fault_tmpdir(void)
         abort();
     }
     return dir;
+}
+
+void fault_make_data(double *x, double *y, size_t n, double *xq, size_t m)
+{
+    for (size_t i = 0; i < n; i++) {
+        x[i * 2] = fmod(0.1379 + 0.6180339887 * (double)i, 1.0);
+        x[i * 2 + 1] = fmod(0.7213 + 0.4142135623 * (double)i, 1.0);
+        y[i] = sin(3.1 * x[i * 2]) + cos(2.3 * x[i * 2 + 1]) + 0.385 * x[i * 2] * x[i * 2 + 1];
+    }
+    for (size_t i = 0; i < m; i++) {
+        xq[i * 2] = 0.05 + 0.2137 * (double)i;
+        xq[i * 2 + 1] = 0.93 - 0.1791 * (double)i;
+    }
 }

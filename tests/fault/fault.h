@@ -105,4 +105,11 @@ const char *fault_tmpdir(void);
 /* Total seconds spent in fault_run() so far (printed by the tests). */
 double fault_seconds(void);
 
+/* ---- test data ---------------------------------------------------------------------------------
+ */
+
+/* The 2-D problem of the gp and acquisition tests: n training points x (n x 2, spread by
+ * golden-ratio steps) with values y, and m query points xq (m x 2). */
+void fault_make_data(double *x, double *y, size_t n, double *xq, size_t m);
+
 #endif

@@ -27,19 +27,6 @@
 static double X[N * D], Y[N], XQ[M * D];
 static const double PENDING[2 * D] = {0.2385, 0.6172, 0.8123, 0.1447};
 
-static void make_data(void)
-{
-    for (size_t i = 0; i < N; i++) {
-        X[i * D] = fmod(0.1379 + 0.6180339887 * (double)i, 1.0);
-        X[i * D + 1] = fmod(0.7213 + 0.4142135623 * (double)i, 1.0);
-        Y[i] = sin(3.1 * X[i * D]) + cos(2.3 * X[i * D + 1]) + 0.385 * X[i * D] * X[i * D + 1];
-    }
-    for (size_t i = 0; i < M; i++) {
-        XQ[i * D] = 0.05 + 0.2137 * (double)i;
-        XQ[i * D + 1] = 0.93 - 0.1791 * (double)i;
-    }
-}
-
 typedef struct variant {
     gpbo_acq_kind kind;
     gpbo_acq_batch batch;
@@ -175,7 +162,7 @@ static void test_propose(void **state)
 
 int main(void)
 {
-    make_data();
+    fault_make_data(X, Y, N, XQ, M);
     /* GSL's default error handler aborts when gsl_qrng_alloc runs out of memory; the library
      * turns it off on first use (acquisition/sobol.c), so after a warm-up proposal GSL's own
      * allocations are failed like every other. */

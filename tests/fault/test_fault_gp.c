@@ -25,19 +25,6 @@
 
 static double X[N * D], Y[N], XQ[M * D];
 
-static void make_data(void)
-{
-    for (size_t i = 0; i < N; i++) {
-        X[i * D] = fmod(0.1379 + 0.6180339887 * (double)i, 1.0);
-        X[i * D + 1] = fmod(0.7213 + 0.4142135623 * (double)i, 1.0);
-        Y[i] = sin(3.1 * X[i * D]) + cos(2.3 * X[i * D + 1]) + 0.385 * X[i * D] * X[i * D + 1];
-    }
-    for (size_t i = 0; i < M; i++) {
-        XQ[i * D] = 0.05 + 0.2137 * (double)i;
-        XQ[i * D + 1] = 0.93 - 0.1791 * (double)i;
-    }
-}
-
 typedef struct st {
     gpbo_gp *gp, *out_gp; /* the model under test; a model the call made */
     gpbo_gp_workspace *ws;
@@ -369,7 +356,7 @@ static void test_save_load(void **state)
 
 int main(void)
 {
-    make_data();
+    fault_make_data(X, Y, N, XQ, M);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lifecycle_and_data),
         cmocka_unit_test(test_fit),

@@ -126,6 +126,21 @@ static void expect_storage_error(int rc, const char *words)
         fail_msg("expected \"%s\" in: %s", words, gpbo_error_message());
 }
 
+/* Starts t with nothing told, then asks and tells the study's first n trials. */
+static void tell_first(gpbo_study *s, told_t *t, int n)
+{
+    for (size_t i = 0; i < MAX_TRIALS; i++)
+        t->value[i] = NAN;
+    double v[2];
+    size_t id;
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
+        t->n++;
+        assert_int_equal(gpbo_study_tell(s, id, value_of(id)), GPBO_OK);
+        t->value[id] = value_of(id);
+    }
+}
+
 static void test_full_database(void **state)
 {
     (void)state;
@@ -134,16 +149,9 @@ static void test_full_database(void **state)
     sqlite3 *db;
     gpbo_study *s = open_study(path, &db);
     static told_t t;
-    for (size_t i = 0; i < MAX_TRIALS; i++)
-        t.value[i] = NAN;
+    tell_first(s, &t, 4);
     double v[2];
     size_t id;
-    for (int i = 0; i < 4; i++) {
-        assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
-        t.n++;
-        assert_int_equal(gpbo_study_tell(s, id, value_of(id)), GPBO_OK);
-        t.value[id] = value_of(id);
-    }
     /* No page beyond those the file has now. */
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, NULL), SQLITE_OK);
@@ -207,16 +215,9 @@ static void test_read_only_mid_study(void **state)
     sqlite3 *db;
     gpbo_study *s = open_study(path, &db);
     static told_t t;
-    for (size_t i = 0; i < MAX_TRIALS; i++)
-        t.value[i] = NAN;
+    tell_first(s, &t, 5);
     double v[2], v_again[2];
     size_t id, running;
-    for (int i = 0; i < 5; i++) {
-        assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
-        t.n++;
-        assert_int_equal(gpbo_study_tell(s, id, value_of(id)), GPBO_OK);
-        t.value[id] = value_of(id);
-    }
     assert_int_equal(gpbo_study_ask(s, &running, v), GPBO_OK);
     t.n++;
 
@@ -268,16 +269,7 @@ static void test_read_only_file(void **state)
     sqlite3 *db;
     gpbo_study *s = open_study(path, &db);
     static told_t t;
-    for (size_t i = 0; i < MAX_TRIALS; i++)
-        t.value[i] = NAN;
-    double v[2];
-    size_t id;
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
-        t.n++;
-        assert_int_equal(gpbo_study_tell(s, id, value_of(id)), GPBO_OK);
-        t.value[id] = value_of(id);
-    }
+    tell_first(s, &t, 3);
     gpbo_study_close(s); /* the WAL is checkpointed into the file and removed */
     assert_int_equal(chmod(fault_tmpdir(), 0755), 0);
     assert_int_equal(chmod(path, 0444), 0);
