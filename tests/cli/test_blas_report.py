@@ -16,17 +16,11 @@ import sys
 import tempfile
 import textwrap
 
-GPBO = os.path.abspath(sys.argv[1])
-PY = "/usr/bin/python3"
-FAILS = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run_tests  # noqa: E402
+
 HOOKS = ("GPBO_BLAS_REEXEC", "GPBO_BLAS_REEXEC_CORETYPE", "GPBO_BLAS_TEST_TARGET",
          "GPBO_BLAS_TEST_EXE")
-
-
-def check(cond, what):
-    if not cond:
-        FAILS.append(what)
-        print("FAIL:", what)
 
 
 def env_with(**kw):
@@ -119,18 +113,9 @@ def test_exec_failure_reported():
 
 
 def main():
-    for t in (test_user_choice_respected, test_unset_runs_non_generic_kernels,
-              test_reexec_once_and_env_restored, test_loop_guard, test_exec_failure_reported):
-        try:
-            t()
-        except Exception as e:  # a crash of the test itself is a failure too
-            check(False, f"{t.__name__} raised {e!r}")
-        print(t.__name__, "done")
-    if FAILS:
-        print(f"{len(FAILS)} checks failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return run_tests((test_user_choice_respected, test_unset_runs_non_generic_kernels,
+                      test_reexec_once_and_env_restored, test_loop_guard,
+                      test_exec_failure_reported))
 
 
 if __name__ == "__main__":

@@ -10,35 +10,20 @@ Usage: test_cli.py PATH/TO/gpbo
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 
-GPBO = os.path.abspath(sys.argv[1])
-PY = "/usr/bin/python3"
-FAILS = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILS.append(what)
-        print("FAIL:", what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests  # noqa: E402
+import clitest  # noqa: E402
 
 
 def write(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(text))
-    os.chmod(path, mode)
-
-
-def run(args, cwd, timeout=120, **kw):
-    return subprocess.run([GPBO] + args, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, **kw)
+    clitest.write(path, text, mode)
 
 
 OBJ = """\
@@ -391,20 +376,7 @@ def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
              test_gpbo_options_stored, test_bad_inputs, test_compare]
-    for t in tests:
-        d = tempfile.mkdtemp(prefix="gpbo-cli-")
-        t0 = time.time()
-        try:
-            t(d)
-        except Exception as e:  # a crash of the test itself is a failure too
-            check(False, f"{t.__name__} raised {e!r}")
-        print(f"{t.__name__}: {time.time() - t0:.1f} s")
-        shutil.rmtree(d, ignore_errors=True)
-    if FAILS:
-        print(f"{len(FAILS)} checks failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return run_tests(tests, prefix="gpbo-cli-")
 
 
 if __name__ == "__main__":

@@ -9,33 +9,14 @@ Each objective is a tiny program written by the test. Usage: test_run_hostile.py
 """
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 
-GPBO = os.path.abspath(sys.argv[1])
-PY = "/usr/bin/python3"
-FAILS = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILS.append(what)
-        print("FAIL:", what)
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(text))
-
-
-def run(args, cwd, timeout=120):
-    return subprocess.run([GPBO] + args, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
 
 
 def kinds_sweep(d, kinds, extra="", name="hostile", gpbo="jobs: 1"):
@@ -391,23 +372,7 @@ def main():
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound]
-    only = sys.argv[2:]
-    for t in tests:
-        if only and t.__name__ not in only:
-            continue
-        d = tempfile.mkdtemp(prefix="gpbo-hostile-")
-        t0 = time.time()
-        try:
-            t(d)
-        except Exception as e:  # a crash of the test itself is a failure too
-            check(False, f"{t.__name__} raised {e!r}")
-        print(f"{t.__name__}: {time.time() - t0:.1f} s")
-        shutil.rmtree(d, ignore_errors=True)
-    if FAILS:
-        print(f"{len(FAILS)} checks failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -17,23 +17,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
 
-GPBO = os.path.abspath(sys.argv[1])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, check, run_tests  # noqa: E402
+
 HOSTILE = os.path.abspath(sys.argv[2])
-FAILS = []
 # The bounds are on CPU time (gpbo and what it starts), so that a loaded machine does not fail
 # them; a sanitized build is given four times as long. Wall time is bounded only against hangs.
 SLOW = 4.0 if "libasan" in subprocess.run(["ldd", GPBO], capture_output=True, text=True).stdout \
     else 1.0
 FAST = 5.0 * SLOW  # the bound for the size and depth files, each refused before parsing it all
-
-
-def check(cond, what):
-    if not cond:
-        FAILS.append(what)
-        print("FAIL:", what)
 
 
 def cpu():
@@ -205,20 +198,7 @@ def test_limits_accepted(d):
 
 def main():
     tests = [test_hostile_files, test_files_and_paths, test_size_and_depth, test_limits_accepted]
-    for t in tests:
-        d = tempfile.mkdtemp(prefix="gpbo-hostile-")
-        t0 = time.time()
-        try:
-            t(d)
-        except Exception as e:  # a crash of the test itself is a failure too
-            check(False, f"{t.__name__} raised {e!r}")
-        print(f"{t.__name__}: {time.time() - t0:.1f} s")
-        shutil.rmtree(d, ignore_errors=True)
-    if FAILS:
-        print(f"{len(FAILS)} checks failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return run_tests(tests, prefix="gpbo-hostile-")
 
 
 if __name__ == "__main__":

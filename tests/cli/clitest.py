@@ -1,0 +1,66 @@
+"""Helpers shared by the end-to-end tests of the gpbo command under tests/cli/.
+
+Each test script takes PATH/TO/gpbo as its first argument; GPBO is that path, made absolute.
+check() records a failed check in FAILS and prints it; run_tests() runs the test functions and
+gives the script's exit status.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+GPBO = os.path.abspath(sys.argv[1])
+PY = "/usr/bin/python3"
+FAILS = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL:", what)
+
+
+def write(path, text, mode=None):
+    """Writes text, dedented, to path; then sets its mode, if one is given."""
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(text))
+    if mode is not None:
+        os.chmod(path, mode)
+
+
+def run(args, cwd, timeout=120, **kw):
+    return subprocess.run([GPBO] + args, cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+def run_tests(tests, prefix=None, only=()):
+    """Runs each test (only those named in `only`, if any) and returns the exit status: 1 if a
+    check failed, else 0. With a prefix, each test is given a fresh temporary directory named
+    with it (removed afterwards) and its time is printed; without one, it is called with no
+    argument and "NAME done" is printed."""
+    for t in tests:
+        if only and t.__name__ not in only:
+            continue
+        if prefix is None:
+            try:
+                t()
+            except Exception as e:  # a crash of the test itself is a failure too
+                check(False, f"{t.__name__} raised {e!r}")
+            print(t.__name__, "done")
+            continue
+        d = tempfile.mkdtemp(prefix=prefix)
+        t0 = time.time()
+        try:
+            t(d)
+        except Exception as e:  # a crash of the test itself is a failure too
+            check(False, f"{t.__name__} raised {e!r}")
+        print(f"{t.__name__}: {time.time() - t0:.1f} s")
+        shutil.rmtree(d, ignore_errors=True)
+    if FAILS:
+        print(f"{len(FAILS)} checks failed")
+        return 1
+    print("all checks passed")
+    return 0
