@@ -32,31 +32,58 @@ typedef struct gpbo_trial_rec {
     size_t id;
     gpbo_trial_state state;
     double value; /* user sign; NaN unless complete */
-    double *values;
+    double *values; /* NULL (storage) or NaN (mirror) while its worker is still proposing it */
     char *reason;
     size_t nsteps, stepcap;
     long *steps;
     double *step_values;
     double started, finished;
-    int claimed; /* handed out by this process (ask) */
+    char *worker;     /* the study handle that runs it (gpbo_search__worker_id), or NULL */
+    double heartbeat; /* seconds since the epoch; 0: released, reclaimable at once */
+    unsigned retries; /* times it ran again after its worker was lost */
 } gpbo_trial_rec;
 
 /* Storage backends. Values are stored in the user's sign. Every function returns a status
- * with the last error set. */
+ * with the last error set; GPBO_ESTORAGE for a failure of the backend.
+ *
+ * Many study handles (threads, processes, machines) may work on one study at once; they
+ * coordinate only through these calls, each of which is atomic: ids are handed out by
+ * reserve() (no two handles get the same id, and the cap holds across all of them), a trial
+ * changes hands only through claim() (compare-and-set on its worker and heartbeat), and only
+ * the first finish_trial() of a running trial is stored. */
 typedef struct gpbo_storage gpbo_storage;
 typedef struct gpbo_storage_ops {
     /* Finds or creates the study; *io_space_json / *io_opts_json: in, what a new study stores;
      * out (malloc'd), what is stored. */
     int (*open_study)(gpbo_storage *st, const char *name, char **io_space_json, char **io_opts_json,
                       int64_t *out_study);
-    /* Loads every trial of the study (in id order) through the callback. */
-    int (*load)(gpbo_storage *st, int64_t study, size_t nparams,
-                int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload);
-    int (*insert_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams);
-    int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec);
+    /* Loads, in id order and from one consistent snapshot, the trials of the study whose id is
+     * >= from or is one of ids[0..nids) (ascending), each with its intermediate values, through
+     * the callback (rec->values NULL for a trial not yet proposed). */
+    int (*load)(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
+                size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload);
+    /* Adds a trial with the next id (the study's largest + 1, 0 for the first) and rec's
+     * state, values (NULL: not yet proposed), started, worker and heartbeat, in one
+     * transaction, provided the study then holds at most cap trials; *out_id is its id.
+     * GPBO_EEXHAUSTED when it already holds cap. */
+    int (*reserve)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
+                   size_t cap, size_t *out_id);
+    /* Stores the parameter values of reserved trial id. */
+    int (*set_params)(gpbo_storage *st, int64_t study, size_t id, const double *values,
+                      size_t nparams);
+    /* Compare-and-set: provided trial seen->id is still running under seen's worker and
+     * heartbeat (NULL worker matches NULL), gives it rec's state, worker, heartbeat, retries,
+     * reason and finished; *won says whether it was. */
+    int (*claim)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
+                 const gpbo_trial_rec *rec, int *won);
+    /* Records the end of a trial (rec's state, value, reason, finished) provided it is still
+     * running; *stored is 0 when it is not (told first elsewhere: nothing changes). */
+    int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored);
     /* Stores n intermediate values of a trial in one transaction (all or none). */
     int (*report)(gpbo_storage *st, int64_t study, size_t id, size_t n, const long *steps,
                   const double *values);
+    /* Sets the heartbeat of every running trial of worker to when (0: releases them). */
+    int (*heartbeat)(gpbo_storage *st, int64_t study, const char *worker, double when);
     void (*close)(gpbo_storage *st);
 } gpbo_storage_ops;
 
@@ -64,8 +91,17 @@ struct gpbo_storage {
     const gpbo_storage_ops *ops;
 };
 
+/* A storage by URL: "sqlite:///path", a plain path (SQLite), or "postgresql://..." /
+ * "postgres://..." (libpq's connection URI). NULL with GPBO_EINVAL (a bad URL) or
+ * GPBO_ESTORAGE on failure. */
+gpbo_storage *gpbo_search__storage_open(const char *url);
+
 /* The SQLite backend (path: a file name). NULL with GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__sqlite_open(const char *path);
+
+/* The PostgreSQL backend (conninfo: a libpq connection URI or string). NULL with
+ * GPBO_ESTORAGE on failure. */
+gpbo_storage *gpbo_search__pg_open(const char *conninfo);
 
 /* What a strategy sees: the finished and running trials, encoded, minimization sign. */
 typedef struct gpbo_search_view {
