@@ -65,12 +65,12 @@ static const char *const MIGRATIONS[SCHEMA_VERSION] = {
 typedef struct pg_storage {
     gpbo_storage base;
     PGconn *conn;
-    char *conninfo;   /* as given: handed to PQpingParams; holds any password, never printed */
-    char *where;      /* "db@host" for messages */
-    char *secret[3];  /* the password as written in the URL and decoded, scrubbed from messages */
-    double budget;    /* seconds of retries for a transient failure */
-    int transient;    /* the last failure may pass: retry */
-    int ready;        /* the session on this connection is set up */
+    char *conninfo;  /* as given: handed to PQpingParams; holds any password, never printed */
+    char *where;     /* "db@host" for messages */
+    char *secret[3]; /* the password as written in the URL and decoded, scrubbed from messages */
+    double budget;   /* seconds of retries for a transient failure */
+    int transient;   /* the last failure may pass: retry */
+    int ready;       /* the session on this connection is set up */
 } pg_storage;
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -107,7 +107,7 @@ static void one_line(const pg_storage *s, char *dst, size_t cap, const char *src
 
 static int sqlstate_transient(const char *st)
 {
-    return st != NULL && (strncmp(st, "08", 2) == 0 /* connection exception */
+    return st != NULL && (strncmp(st, "08", 2) == 0   /* connection exception */
                           || strcmp(st, "57P01") == 0 /* admin shutdown */
                           || strcmp(st, "57P02") == 0 /* crash shutdown */
                           || strcmp(st, "57P03") == 0 /* cannot connect now (starting up) */
@@ -163,8 +163,8 @@ static int pq_cmd(pg_storage *s, const char *what, const char *sql, int n,
 static int pq_script(pg_storage *s, const char *what, const char *sql)
 {
     PGresult *r = PQexec(s->conn, sql);
-    int ok = r != NULL && (PQresultStatus(r) == PGRES_COMMAND_OK ||
-                           PQresultStatus(r) == PGRES_TUPLES_OK);
+    int ok = r != NULL &&
+             (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
     int rc = ok ? GPBO_OK : pg_error(s, r, what);
     PQclear(r);
     return rc;
@@ -247,6 +247,11 @@ static int connect_error(pg_storage *s)
     PGPing ping = PQpingParams(CONN_KEYS, vals, 1);
     pg_error(s, NULL, "cannot connect");
     s->transient = ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
+    if (ping == PQPING_NO_ATTEMPT) { /* libpq refused the parameters themselves: a bad URL */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+        return gpbo_error_set(GPBO_EINVAL, "%s", msg);
+    }
     return GPBO_ESTORAGE;
 }
 
@@ -269,14 +274,13 @@ struct pg_call {
 static int run(pg_storage *s, pg_call *c)
 {
     double t0 = mono_s(), wait = RETRY_FIRST_S;
-    for (int first = 1;; first = 0) {
+    for (;;) {
         s->transient = 0;
         c->sent = 0;
         int rc = GPBO_OK;
         if (PQstatus(s->conn) != CONNECTION_OK) {
             s->ready = 0;
-            /* a connection that failed as it was opened is judged before it is tried again */
-            rc = first ? connect_error(s) : reconnect(s);
+            rc = reconnect(s);
         }
         if (rc == GPBO_OK && !s->ready && (rc = session_setup(s)) == GPBO_OK)
             s->ready = 1;
@@ -332,8 +336,8 @@ static int migrate(pg_storage *s)
     const char *p[] = {fmt_i64(lock, sizeof lock, SCHEMA_LOCK_KEY)};
     if ((rc = pq_script(s, "creating the schema", "BEGIN")) != GPBO_OK)
         return rc;
-    PGresult *r = pq(s, "creating the schema", PGRES_TUPLES_OK,
-                     "SELECT pg_advisory_xact_lock($1)", 1, p);
+    PGresult *r =
+        pq(s, "creating the schema", PGRES_TUPLES_OK, "SELECT pg_advisory_xact_lock($1)", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
     PQclear(r);
@@ -430,8 +434,8 @@ static int open_body(pg_storage *s, pg_call *c)
         return rc;
     rc = find_study(s, a);
     if (rc == 0) /* only if someone deleted it in between */
-        return gpbo_error_set(GPBO_ESTORAGE, "%s: study '%s' vanished as it was created",
-                              s->where, a->name);
+        return gpbo_error_set(GPBO_ESTORAGE, "%s: study '%s' vanished as it was created", s->where,
+                              a->name);
     return rc < 0 ? rc : GPBO_OK;
 }
 
@@ -452,8 +456,8 @@ static int pg_open_study(gpbo_storage *st, const char *name, char **io_space, ch
 }
 
 /* "{a,b,c}" of n values formatted by fmt (a malloc'd string, NULL when memory runs out). */
-static char *pg_array(size_t n, const void *v, void (*fmt)(char *buf, size_t cap, const void *v,
-                                                           size_t i))
+static char *pg_array(size_t n, const void *v,
+                      void (*fmt)(char *buf, size_t cap, const void *v, size_t i))
 {
     size_t cap = 2 + 32 * (n ? n : 1), len = 1;
     char *t = malloc(cap);
@@ -522,8 +526,21 @@ typedef struct load_call {
     void *payload;
 } load_call;
 
-enum { L_ID, L_STATE, L_VALUE, L_REASON, L_PARAMS, L_STARTED, L_FINISHED, L_WORKER,
-       L_HEARTBEAT, L_RETRIES, L_NSTEPS, L_STEPS, L_VALUES };
+enum {
+    L_ID,
+    L_STATE,
+    L_VALUE,
+    L_REASON,
+    L_PARAMS,
+    L_STARTED,
+    L_FINISHED,
+    L_WORKER,
+    L_HEARTBEAT,
+    L_RETRIES,
+    L_NSTEPS,
+    L_STEPS,
+    L_VALUES
+};
 
 /* One statement: one snapshot, one round trip, each trial's intermediate values gathered into
  * arrays next to it. */
@@ -531,8 +548,8 @@ static int load_body(pg_storage *s, pg_call *c)
 {
     load_call *a = (load_call *)c;
     char study[32], from[32];
-    const char *p[] = {fmt_i64(study, sizeof study, a->study),
-                       fmt_size(from, sizeof from, a->from), a->ids};
+    const char *p[] = {fmt_i64(study, sizeof study, a->study), fmt_size(from, sizeof from, a->from),
+                       a->ids};
     PGresult *r = pq(s, "reading trials", PGRES_TUPLES_OK,
                      "SELECT t.id, t.state, t.value, t.reason, t.params, t.started, t.finished, "
                      "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals FROM trials t "
@@ -566,10 +583,10 @@ static int load_body(pg_storage *s, pg_call *c)
         rc = gpbo_search__params_from_json(PQgetvalue(r, row, L_PARAMS), a->nparams, vals,
                                            &proposed);
         if (rc != GPBO_OK) {
-            rc = rc == GPBO_ENOMEM ? gpbo_error_set(GPBO_ENOMEM, "out of memory")
-                                   : gpbo_error_set(GPBO_EFORMAT,
-                                                    "%s: trial %zu: its parameters are malformed",
-                                                    s->where, t.id);
+            rc = rc == GPBO_ENOMEM
+                     ? gpbo_error_set(GPBO_ENOMEM, "out of memory")
+                     : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
+                                      s->where, t.id);
             break;
         }
         t.values = proposed ? vals : NULL;
@@ -591,8 +608,9 @@ static int load_body(pg_storage *s, pg_call *c)
         const char *tv = PQgetisnull(r, row, L_VALUES) ? NULL : PQgetvalue(r, row, L_VALUES);
         if (parse_array(ts, t.nsteps, steps, NULL) != 0 ||
             parse_array(tv, t.nsteps, NULL, svals) != 0) {
-            rc = gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its intermediate values are "
-                                              "malformed",
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "%s: trial %zu: its intermediate values are "
+                                "malformed",
                                 s->where, t.id);
             break;
         }
@@ -608,9 +626,8 @@ static int load_body(pg_storage *s, pg_call *c)
     return rc;
 }
 
-static int pg_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from,
-                   const size_t *ids, size_t nids,
-                   int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
+static int pg_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
+                   size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
 {
     char *idt = pg_array(nids, ids, fmt_size_at);
     if (idt == NULL)
@@ -666,10 +683,9 @@ static int reserve_body(pg_storage *s, pg_call *c)
         a->got = -1;
     }
     snprintf(state, sizeof state, "%d", (int)t->state);
-    const char *p3[] = {study,   fmt_size(cap, sizeof cap, a->cap),
-                        state,   a->params,
-                        started, t->worker,
-                        fmt_double(hb, sizeof hb, t->heartbeat)};
+    const char *p3[] = {
+        study,     fmt_size(cap, sizeof cap, a->cap),      state, a->params, started,
+        t->worker, fmt_double(hb, sizeof hb, t->heartbeat)};
     r = pq(s, "reserving a trial", PGRES_TUPLES_OK,
            "INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
            "SELECT $1, n, $3, $4, $5, $6, $7 FROM "
@@ -840,8 +856,7 @@ static int finish_body(pg_storage *s, pg_call *c)
     return rc;
 }
 
-static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec,
-                           int *stored)
+static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored)
 {
     finish_call a = {{finish_body, 0, 0}, study, rec, 0};
     int rc = run(PG(st), &a.c);
@@ -934,9 +949,9 @@ static void pg_close(gpbo_storage *st)
     free(s);
 }
 
-static const gpbo_storage_ops PG_OPS = {
-    pg_open_study,   pg_load,   pg_reserve,   pg_set_params, pg_claim,
-    pg_finish_trial, pg_report, pg_heartbeat, pg_close};
+static const gpbo_storage_ops PG_OPS = {pg_open_study, pg_load,      pg_reserve,
+                                        pg_set_params, pg_claim,     pg_finish_trial,
+                                        pg_report,     pg_heartbeat, pg_close};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
@@ -993,6 +1008,36 @@ static double retry_budget(void)
     return e && end != e && *end == '\0' && v >= 0 && v < 1e6 ? v : RETRY_DEFAULT_S;
 }
 
+/* libpq checks its integer options only as it connects, and a failure there looks to PQping
+ * like a server that does not answer: checked here, so a typo is not retried for 30 s. */
+static int int_option_ok(const PQconninfoOption *o)
+{
+    static const char *const INTS[] = {"port",
+                                       "connect_timeout",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "tcp_user_timeout",
+                                       NULL};
+    int is_int = 0;
+    for (int k = 0; INTS[k]; k++)
+        is_int |= strcmp(o->keyword, INTS[k]) == 0;
+    if (!is_int || o->val == NULL)
+        return 1;
+    for (const char *v = o->val; *v;) { /* port may be a list, "5432,5433" */
+        char *end;
+        while (*v == ' ')
+            v++;
+        strtol(v, &end, 10);
+        while (*end == ' ')
+            end++;
+        if (end == v || (*end != ',' && *end != '\0'))
+            return 0;
+        v = *end == ',' ? end + 1 : end;
+    }
+    return 1;
+}
 
 gpbo_storage *gpbo_search__pg_open(const char *conninfo)
 {
@@ -1015,8 +1060,10 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
         pg_close(&s->base);
         return NULL;
     }
-    const char *db = NULL, *host = NULL, *user = NULL;
+    const char *db = NULL, *host = NULL, *user = NULL, *bad = NULL;
     for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!bad && !int_option_ok(o))
+            bad = o->keyword;
         if (strcmp(o->keyword, "dbname") == 0)
             db = o->val;
         else if (strcmp(o->keyword, "host") == 0)
@@ -1027,6 +1074,12 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
             s->secret[2] = strdup(o->val);
     }
     s->where = describe(db ? db : user, host);
+    if (bad != NULL) {
+        gpbo_error_set(GPBO_EINVAL, "postgresql: bad URL: option '%s' is not an integer", bad);
+        PQconninfoFree(opts);
+        pg_close(&s->base);
+        return NULL;
+    }
     PQconninfoFree(opts);
     if (s->where == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -1040,9 +1093,18 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
         pg_close(&s->base);
         return NULL;
     }
+    char *where = describe(PQdb(s->conn), PQhost(s->conn)); /* libpq's defaults filled in */
+    if (where != NULL && PQdb(s->conn) != NULL && PQhost(s->conn) != NULL) {
+        free(s->where);
+        s->where = where;
+    } else {
+        free(where);
+    }
     PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
+    /* a connection that failed as it was opened is judged before it is tried again */
     pg_call a = {schema_body, 0, 0};
-    if (run(s, &a) != GPBO_OK) {
+    if ((PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK && !s->transient) ||
+        run(s, &a) != GPBO_OK) {
         pg_close(&s->base);
         return NULL;
     }
