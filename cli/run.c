@@ -31,6 +31,7 @@
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
+#include "proposer.h"
 
 static volatile sig_atomic_t g_stop = 0;
 
@@ -299,6 +300,9 @@ typedef struct runner {
     size_t njobs;
     int tty;
     double t0;
+    unsigned char *fed; /* fed[i]: the pruner knows how trial i ended (nfed entries) */
+    size_t nfed;
+    proposer *prop; /* proposes the next trial in a process of its own */
 } runner;
 
 static int mkdirs(const char *path)
@@ -449,7 +453,8 @@ static int flush_steps(runner *r, job *j)
         }
     }
     j->nbatch = 0;
-    return gpbo_study_report_many(r->study, j->id, n, j->bstep, j->bval);
+    int rc = gpbo_study_report_many(r->study, j->id, n, j->bstep, j->bval);
+    return rc == GPBO_ESTATE ? GPBO_OK : rc; /* finished elsewhere: finish_job says so */
 }
 
 static int queue_step(runner *r, job *j, long step, double v)
@@ -795,6 +800,24 @@ static void tail_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
+/* Notes that the pruner has been told how trial id ended. */
+static int mark_fed(runner *r, size_t id)
+{
+    if (id >= r->nfed) {
+        size_t nc = r->nfed ? r->nfed : 64;
+        while (nc <= id)
+            nc *= 2;
+        unsigned char *f = realloc(r->fed, nc);
+        if (f == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        memset(f + r->nfed, 0, nc - r->nfed);
+        r->fed = f;
+        r->nfed = nc;
+    }
+    r->fed[id] = 1;
+    return GPBO_OK;
+}
+
 /* The trial ended and its output is read: tell the study. */
 static int finish_job(runner *r, job *j)
 {
@@ -854,7 +877,11 @@ static int finish_job(runner *r, job *j)
     }
     if (j->skipped > 0 && !r->tty)
         fprintf(stderr, "gpbo: trial %zu:%s\n", j->id, skipped);
-    if (r->pruner)
+    if (rc == GPBO_ESTATE) { /* another worker took it for lost and told it first */
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return GPBO_OK;
+    }
+    if (r->pruner && rc == GPBO_OK && mark_fed(r, j->id) == GPBO_OK)
         gpbo_pruner_finish(r->pruner, (int64_t)j->id, outcome);
     return rc;
 }
@@ -896,13 +923,16 @@ static void log_trial(runner *r, size_t id)
     fflush(stdout);
 }
 
-/* Rebuilds the pruner from the stored intermediate values, in trial order. */
-static int replay_pruner(runner *r)
+/* Tells the pruner of every trial that ended (here before, or in another worker) and that it
+ * has not seen end: its stored intermediate values, then its outcome, in trial order. On a
+ * resumed study that rebuilds the pruner the run had. */
+static void feed_pruner(runner *r)
 {
-    for (size_t i = 0; i < gpbo_study_ntrials(r->study); i++) {
+    for (size_t i = 0; r->pruner && i < gpbo_study_ntrials(r->study); i++) {
         gpbo_trial_info t;
         gpbo_study_trial(r->study, i, &t);
-        if (t.state == GPBO_TRIAL_RUNNING)
+        if (t.state == GPBO_TRIAL_RUNNING || (i < r->nfed && r->fed[i]) ||
+            mark_fed(r, i) != GPBO_OK)
             continue;
         for (size_t k = 0; k < t.nsteps; k++)
             gpbo_pruner_report(r->pruner, (int64_t)i, t.steps[k],
@@ -912,7 +942,6 @@ static int replay_pruner(runner *r)
                            : t.state == GPBO_TRIAL_PRUNED ? GPBO_PRUNER_PRUNED
                                                           : GPBO_PRUNER_FAILED);
     }
-    return GPBO_OK;
 }
 
 /* The built-in trainer's final metrics of a trial, from its stdout. */
@@ -1132,11 +1161,16 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         goto out;
     }
-    if (r.pruner)
-        replay_pruner(&r);
     size_t budget = trials >= 0 ? (size_t)trials : sw->run_cap;
     if (budget == 0)
         budget = (size_t)-1; /* a grid runs until exhausted */
+    feed_pruner(&r);
+    /* forked now, while this process has no thread and no trial open */
+    r.prop = proposer_start(storage, sw->name, space, &sw->study, budget);
+    if (r.prop == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        goto out;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -1148,35 +1182,36 @@ int cmd_run(int argc, char **argv)
     r.t0 = now();
     size_t running = 0;
     int exhausted = 0, failed_rc = GPBO_OK, busy = 0;
+    double synced = 0;
     for (;;) {
-        size_t c[4];
-        gpbo_study_counts(r.study, c);
-        size_t done = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
-        while (!g_stop && !exhausted && failed_rc == GPBO_OK && running < njobs &&
-               done + running < budget) {
-            size_t id;
-            int rc = gpbo_study_ask(r.study, &id, vals);
-            if (rc == GPBO_EEXHAUSTED) {
+        /* a proposal that arrived: run it (or, stopping, leave it to the study: the proposer's
+         * close hands it back) */
+        size_t id;
+        int prc;
+        if (proposer_take(r.prop, &prc, &id, vals)) {
+            if (prc == GPBO_EEXHAUSTED)
                 exhausted = 1;
-                break;
-            }
-            if (rc == GPBO_OK) {
+            else if (prc != GPBO_OK && failed_rc == GPBO_OK)
+                failed_rc = prc;
+            else if (prc == GPBO_OK && !g_stop && failed_rc == GPBO_OK) {
                 size_t slot = 0;
                 while (jobsv[slot].pid != 0)
                     slot++;
-                rc = spawn(&r, id, vals, &jobsv[slot]);
-                if (rc == GPBO_OK)
+                int rc = gpbo_study_adopt(r.study, id);
+                if (rc == GPBO_OK && (rc = spawn(&r, id, vals, &jobsv[slot])) == GPBO_OK)
                     running++;
-                else
+                else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
                     gpbo_study_tell_failed(r.study, id, gpbo_error_message());
+                if (rc != GPBO_OK && rc != GPBO_ESTATE)
+                    failed_rc = rc;
             }
-            if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
-                failed_rc = rc;
         }
-        if (running == 0)
+        if (!g_stop && !exhausted && failed_rc == GPBO_OK && running < njobs)
+            proposer_request(r.prop);
+        if (running == 0 && !proposer_busy(r.prop))
             break;
         if (!busy) {
-            struct timespec ts = {0, 50 * 1000 * 1000};
+            struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
         busy = 0;
@@ -1205,13 +1240,21 @@ int cmd_run(int argc, char **argv)
                     log_trial(&r, j->id);
                 j->pid = 0;
                 running--;
+                synced = 0; /* a slot is free: look at the study now */
             }
             if (rc != GPBO_OK && failed_rc == GPBO_OK)
                 failed_rc = rc;
         }
         reap_orphans(&r);
+        /* what the other workers did: for the pruner and the progress line */
+        if (now() - synced > 0.25) {
+            synced = now();
+            if (gpbo_study_sync(r.study) == GPBO_OK)
+                feed_pruner(&r);
+        }
         progress(&r, budget, 0);
     }
+    gpbo_study_sync(r.study);
     progress(&r, budget, 1);
     if (failed_rc != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
@@ -1232,6 +1275,8 @@ int cmd_run(int argc, char **argv)
     }
     status = g_stop ? 130 : 0;
 out:
+    proposer_stop(r.prop);
+    free(r.fed);
     free(jobsv);
     free(vals);
     gpbo_pruner_free(r.pruner);

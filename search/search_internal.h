@@ -68,6 +68,10 @@ typedef struct gpbo_storage_ops {
      * GPBO_EEXHAUSTED when it already holds cap. */
     int (*reserve)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
                    size_t cap, size_t *out_id);
+    /* Takes back reserved trial id of worker, not yet proposed, after its proposal failed:
+     * deletes it when it is still the study's last trial (so the ids stay consecutive), else
+     * releases it (heartbeat 0: the next ask anywhere proposes it). One transaction. */
+    int (*unreserve)(gpbo_storage *st, int64_t study, size_t id, const char *worker);
     /* Stores the parameter values of reserved trial id. */
     int (*set_params)(gpbo_storage *st, int64_t study, size_t id, const double *values,
                       size_t nparams);
@@ -108,7 +112,7 @@ typedef struct gpbo_search_view {
     const gpbo_space *space;
     const gpbo_study_options *opts;
     size_t n;        /* trials */
-    const double *u; /* n * dim encoded points */
+    const double *u; /* n * dim encoded points (NaN: reserved, not yet proposed) */
     const double *y; /* n values (minimization sign; NaN unless complete) */
     const gpbo_trial_state *state;
 } gpbo_search_view;
@@ -122,6 +126,8 @@ typedef struct gpbo_strategy_def {
     int (*ask)(void *state, const gpbo_search_view *view, size_t number, gpbo_rng *rng,
                double *out_u);
     void (*free)(void *state);
+    /* How many trials it can propose in all (NULL: no limit). */
+    size_t (*capacity)(const void *state);
 } gpbo_strategy_def;
 
 const gpbo_strategy_def *gpbo_search__strategy(const char *name);

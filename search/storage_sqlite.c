@@ -1,8 +1,14 @@
 /*
  * storage_sqlite.c: studies in an SQLite file. WAL journal (readers never block the writer and
  * a process killed at any moment leaves every committed tell intact), one transaction per
- * write, a schema version table checked on open. Parameter values are stored as a JSON array
- * with 17 significant digits, so they read back bit for bit.
+ * write, a schema version table checked on open and migrated forward. Parameter values are
+ * stored as a JSON array with 17 significant digits, so they read back bit for bit ('null'
+ * while the trial's worker is still proposing it).
+ *
+ * Many processes may share the file: every write is one statement or one IMMEDIATE transaction
+ * (SQLite then holds the file's write lock, so a reservation's "largest id + 1" cannot be taken
+ * twice), other writers wait up to 30 s for the lock, and the conditional updates of claim and
+ * finish_trial decide races by their changed-row count.
  */
 #include <jansson.h>
 #include <math.h>
@@ -15,7 +21,7 @@
 #include "../base/json_safe.h"
 #include "search_internal.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 typedef struct sqlite_storage {
     gpbo_storage base;
@@ -152,11 +158,72 @@ static int parse_params(const char *txt, size_t nparams, double *out)
     return ok ? GPBO_OK : GPBO_EFORMAT;
 }
 
-static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
-                   int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
+/* Passes the trial q's current row to cb, with its intermediate values (read through qi). */
+static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_stmt *q,
+                    sqlite3_stmt *qi, double *vals, long **steps, double **svals, size_t *cap,
+                    int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
+{
+    gpbo_trial_rec r = {0};
+    r.id = (size_t)sqlite3_column_int64(q, 0);
+    r.state = (gpbo_trial_state)sqlite3_column_int(q, 1);
+    r.value = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
+    r.reason = (char *)sqlite3_column_text(q, 3);
+    const char *ptxt = (const char *)sqlite3_column_text(q, 4);
+    r.worker = (char *)sqlite3_column_text(q, 7);
+    /* a NULL text where there is a value: SQLite ran out of memory converting it */
+    if ((r.reason == NULL && sqlite3_column_type(q, 3) != SQLITE_NULL) ||
+        (ptxt == NULL && sqlite3_column_type(q, 4) != SQLITE_NULL) ||
+        (r.worker == NULL && sqlite3_column_type(q, 7) != SQLITE_NULL))
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path, r.id);
+    if (ptxt != NULL && strcmp(ptxt, "null") != 0) {
+        int prc = parse_params(ptxt, nparams, vals);
+        if (prc != GPBO_OK)
+            return prc == GPBO_ENOMEM
+                       ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu",
+                                        s->path, r.id)
+                       : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
+                                        s->path, r.id);
+        r.values = vals;
+    }
+    r.started = sqlite3_column_double(q, 5);
+    r.finished = sqlite3_column_double(q, 6);
+    r.heartbeat = sqlite3_column_double(q, 8);
+    r.retries = (unsigned)sqlite3_column_int(q, 9);
+    sqlite3_reset(qi);
+    sqlite3_bind_int64(qi, 1, study);
+    sqlite3_bind_int64(qi, 2, (sqlite3_int64)r.id);
+    int istep;
+    while ((istep = sqlite3_step(qi)) == SQLITE_ROW) {
+        if (r.nsteps == *cap) {
+            size_t nc = *cap ? 2 * *cap : 16;
+            long *ns = realloc(*steps, nc * sizeof *ns);
+            if (ns)
+                *steps = ns;
+            double *nv = realloc(*svals, nc * sizeof *nv);
+            if (nv)
+                *svals = nv;
+            if (ns == NULL || nv == NULL)
+                return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+            *cap = nc;
+        }
+        (*steps)[r.nsteps] = (long)sqlite3_column_int64(qi, 0);
+        (*svals)[r.nsteps] = sqlite3_column_double(qi, 1);
+        r.nsteps++;
+    }
+    if (istep != SQLITE_DONE) /* else the trial would load without its steps */
+        return db_error(s, "reading intermediate values");
+    r.steps = *steps;
+    r.step_values = *svals;
+    return cb(payload, &r);
+}
+
+#define TRIAL_COLUMNS "id, state, value, reason, params, started, finished, worker, heartbeat, retries"
+
+static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
+                   size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
 {
     sqlite_storage *s = (sqlite_storage *)st;
-    sqlite3_stmt *q = NULL, *qi = NULL;
+    sqlite3_stmt *q = NULL, *qid = NULL, *qi = NULL;
     int rc = begin(s, "BEGIN");
     if (rc != GPBO_OK)
         return rc;
@@ -169,9 +236,11 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
         goto out;
     }
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, state, value, reason, params, started, finished FROM "
-                           "trials WHERE study = ? ORDER BY id",
+                           "SELECT " TRIAL_COLUMNS " FROM trials WHERE study = ? AND id >= ? "
+                           "ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT " TRIAL_COLUMNS " FROM trials WHERE study = ? AND id = ?",
+                           -1, &qid, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "SELECT step, value FROM intermediate WHERE study = ? AND trial = ? "
                            "ORDER BY step",
@@ -179,68 +248,27 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams,
         rc = db_error(s, "reading trials");
         goto out;
     }
-    sqlite3_bind_int64(q, 1, study);
-    int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        gpbo_trial_rec r = {0};
-        r.id = (size_t)sqlite3_column_int64(q, 0);
-        r.state = (gpbo_trial_state)sqlite3_column_int(q, 1);
-        r.value = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
-        r.reason = (char *)sqlite3_column_text(q, 3);
-        const char *ptxt = (const char *)sqlite3_column_text(q, 4);
-        /* a NULL text where there is a value: SQLite ran out of memory converting it */
-        if ((r.reason == NULL && sqlite3_column_type(q, 3) != SQLITE_NULL) ||
-            (ptxt == NULL && sqlite3_column_type(q, 4) != SQLITE_NULL)) {
-            rc = gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path, r.id);
-            goto out;
-        }
-        int prc = parse_params(ptxt, nparams, vals);
-        if (prc != GPBO_OK) {
-            rc = prc == GPBO_ENOMEM
-                     ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
-                                      r.id)
-                     : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
-                                      s->path, r.id);
-            goto out;
-        }
-        r.values = vals;
-        r.started = sqlite3_column_double(q, 5);
-        r.finished = sqlite3_column_double(q, 6);
-        sqlite3_reset(qi);
-        sqlite3_bind_int64(qi, 1, study);
-        sqlite3_bind_int64(qi, 2, (sqlite3_int64)r.id);
-        int istep;
-        while ((istep = sqlite3_step(qi)) == SQLITE_ROW) {
-            if (r.nsteps == cap) {
-                cap = cap ? 2 * cap : 16;
-                long *ns = realloc(steps, cap * sizeof *ns);
-                double *nv = realloc(svals, cap * sizeof *nv);
-                if (ns)
-                    steps = ns;
-                if (nv)
-                    svals = nv;
-                if (ns == NULL || nv == NULL) {
-                    rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
-                    goto out;
-                }
-            }
-            steps[r.nsteps] = (long)sqlite3_column_int64(qi, 0);
-            svals[r.nsteps] = sqlite3_column_double(qi, 1);
-            r.nsteps++;
-        }
-        if (istep != SQLITE_DONE) { /* else the trial would load without its steps */
-            rc = db_error(s, "reading intermediate values");
-            goto out;
-        }
-        r.steps = steps;
-        r.step_values = svals;
-        if ((rc = cb(payload, &r)) != GPBO_OK)
-            goto out;
+    /* the listed ids first: the caller lists ids below from, in ascending order */
+    for (size_t k = 0; k < nids && rc == GPBO_OK; k++) {
+        sqlite3_reset(qid);
+        sqlite3_bind_int64(qid, 1, study);
+        sqlite3_bind_int64(qid, 2, (sqlite3_int64)ids[k]);
+        int step = sqlite3_step(qid);
+        if (step == SQLITE_ROW)
+            rc = load_row(s, study, nparams, qid, qi, vals, &steps, &svals, &cap, cb, payload);
+        else if (step != SQLITE_DONE)
+            rc = db_error(s, "reading trials");
     }
-    if (step != SQLITE_DONE)
+    sqlite3_bind_int64(q, 1, study);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)from);
+    int step = SQLITE_DONE;
+    while (rc == GPBO_OK && (step = sqlite3_step(q)) == SQLITE_ROW)
+        rc = load_row(s, study, nparams, q, qi, vals, &steps, &svals, &cap, cb, payload);
+    if (rc == GPBO_OK && step != SQLITE_DONE)
         rc = db_error(s, "reading trials");
 out:
     sqlite3_finalize(q);
+    sqlite3_finalize(qid);
     sqlite3_finalize(qi);
     free(vals);
     free(steps);
@@ -263,41 +291,156 @@ static char *params_json(const double *v, size_t n)
     return t;
 }
 
-static int sq_insert(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, size_t nparams)
+/* Binds text, or NULL for a NULL string. */
+static int bind_text_or_null(sqlite3_stmt *q, int col, const char *txt)
+{
+    return txt ? sqlite3_bind_text(q, col, txt, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(q, col);
+}
+
+static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, size_t nparams,
+                      size_t cap, size_t *out_id)
 {
     sqlite_storage *s = (sqlite_storage *)st;
-    char *pj = params_json(r->values, nparams);
+    char *pj = r->values ? params_json(r->values, nparams) : strdup("null");
+    if (pj == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    sqlite3_stmt *q = NULL;
+    int rc = begin(s, "BEGIN IMMEDIATE");
+    if (rc != GPBO_OK) {
+        free(pj);
+        return rc;
+    }
+    sqlite3_int64 next = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id) + 1, 0) FROM trials WHERE study = ?",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) {
+        rc = db_error(s, "adding a trial");
+        goto out;
+    }
+    next = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((size_t)next >= cap) {
+        rc = gpbo_error_set(GPBO_EEXHAUSTED, "%s: the study holds its %zu trials", s->path, cap);
+        goto out;
+    }
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO trials(study, id, state, params, started, worker, "
+                           "heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "adding a trial");
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, study);
+    sqlite3_bind_int64(q, 2, next);
+    sqlite3_bind_int(q, 3, (int)r->state);
+    sqlite3_bind_double(q, 5, r->started);
+    sqlite3_bind_double(q, 7, r->heartbeat);
+    if (sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        bind_text_or_null(q, 6, r->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, "adding a trial");
+out:
+    sqlite3_finalize(q);
+    free(pj);
+    if (rc == GPBO_OK && (rc = commit(s)) == GPBO_OK)
+        *out_id = (size_t)next;
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int sq_unreserve(gpbo_storage *st, int64_t study, size_t id, const char *worker)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    static const char *const SQL[2] = {
+        "DELETE FROM trials WHERE study = ?1 AND id = ?2 AND worker = ?3 AND state = 0 AND "
+        "params = 'null' AND id = (SELECT max(id) FROM trials WHERE study = ?1)",
+        "UPDATE trials SET heartbeat = 0 WHERE study = ?1 AND id = ?2 AND worker = ?3 AND "
+        "state = 0"};
+    int rc = begin(s, "BEGIN IMMEDIATE");
+    for (int k = 0; k < 2 && rc == GPBO_OK; k++) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(s->db, SQL[k], -1, &q, NULL) != SQLITE_OK ||
+            sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
+            sqlite3_bind_int64(q, 2, (sqlite3_int64)id) != SQLITE_OK ||
+            sqlite3_bind_text(q, 3, worker, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "taking back a trial");
+        sqlite3_finalize(q);
+        if (rc == GPBO_OK && k == 0 && sqlite3_changes(s->db) == 1)
+            break; /* deleted */
+    }
+    if (rc == GPBO_OK)
+        return commit(s);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const double *values,
+                         size_t nparams)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    char *pj = params_json(values, nparams);
     if (pj == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO trials(study, id, state, params, started) VALUES (?, ?, "
-                           "?, ?, ?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        rc = db_error(s, "adding a trial");
+    if (sqlite3_prepare_v2(s->db, "UPDATE trials SET params = ? WHERE study = ? AND id = ?", -1,
+                           &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "storing a trial's parameters");
     } else {
-        sqlite3_bind_int64(q, 1, study);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)r->id);
-        sqlite3_bind_int(q, 3, (int)r->state);
-        sqlite3_bind_double(q, 5, r->started);
-        if (sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_int64(q, 2, study);
+        sqlite3_bind_int64(q, 3, (sqlite3_int64)id);
+        if (sqlite3_bind_text(q, 1, pj, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
             sqlite3_step(q) != SQLITE_DONE)
-            rc = db_error(s, "adding a trial");
+            rc = db_error(s, "storing a trial's parameters");
     }
     sqlite3_finalize(q);
     free(pj);
     return rc;
 }
 
-static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r)
+static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
+                    const gpbo_trial_rec *r, int *won)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
+    *won = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE trials SET state = ?, worker = ?, heartbeat = ?, retries = ?, "
+                           "reason = ?, finished = ? WHERE study = ? AND id = ? AND state = 0 "
+                           "AND worker IS ? AND heartbeat = ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "reclaiming a trial");
+    } else {
+        sqlite3_bind_int(q, 1, (int)r->state);
+        sqlite3_bind_double(q, 3, r->heartbeat);
+        sqlite3_bind_int(q, 4, (int)r->retries);
+        sqlite3_bind_double(q, 6, r->finished);
+        sqlite3_bind_int64(q, 7, study);
+        sqlite3_bind_int64(q, 8, (sqlite3_int64)seen->id);
+        sqlite3_bind_double(q, 10, seen->heartbeat);
+        if (bind_text_or_null(q, 2, r->worker) != SQLITE_OK ||
+            bind_text_or_null(q, 5, r->reason) != SQLITE_OK ||
+            bind_text_or_null(q, 9, seen->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "reclaiming a trial");
+        else
+            *won = sqlite3_changes(s->db) == 1;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, int *stored)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK;
+    *stored = 0;
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ? "
-                           "WHERE study = ? AND id = ?",
+                           "WHERE study = ? AND id = ? AND state = 0",
                            -1, &q, NULL) != SQLITE_OK) {
         rc = db_error(s, "telling a trial");
     } else {
@@ -307,13 +450,35 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r)
         else
             sqlite3_bind_null(q, 2);
         /* a copy that fails (out of memory) would store NULL: the reason would be lost */
-        int bound = r->reason ? sqlite3_bind_text(q, 3, r->reason, -1, SQLITE_TRANSIENT)
-                              : sqlite3_bind_null(q, 3);
+        int bound = bind_text_or_null(q, 3, r->reason);
         sqlite3_bind_double(q, 4, r->finished);
         sqlite3_bind_int64(q, 5, study);
         sqlite3_bind_int64(q, 6, (sqlite3_int64)r->id);
         if (bound != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "telling a trial");
+        else
+            *stored = sqlite3_changes(s->db) == 1;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, double when)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND "
+                           "state = 0",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(s, "refreshing heartbeats");
+    } else {
+        sqlite3_bind_double(q, 1, when);
+        sqlite3_bind_int64(q, 2, study);
+        if (sqlite3_bind_text(q, 3, worker, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "refreshing heartbeats");
     }
     sqlite3_finalize(q);
     return rc;
@@ -358,8 +523,32 @@ static void sq_close(gpbo_storage *st)
     }
 }
 
-static const gpbo_storage_ops SQLITE_OPS = {sq_open_study, sq_load,   sq_insert,
-                                            sq_finish,     sq_report, sq_close};
+static const gpbo_storage_ops SQLITE_OPS = {
+    sq_open_study, sq_load, sq_reserve, sq_unreserve, sq_set_params, sq_claim,
+    sq_finish,     sq_report, sq_heartbeat, sq_close};
+
+/* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside
+ * the transaction that checks the version (so concurrent openers migrate it once). Version 1
+ * is what the first CREATE makes. */
+static const char *const MIGRATIONS[SCHEMA_VERSION - 1] = {
+    /* 1 -> 2: many workers. Trials running under version 1 have no worker and a heartbeat of 0
+     * (released): the first ask reclaims them, as version 1 reran them. */
+    "ALTER TABLE trials ADD COLUMN worker TEXT;"
+    "ALTER TABLE trials ADD COLUMN heartbeat REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE trials ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE gpbo_schema SET version = 2;",
+};
+
+static int schema_version(sqlite_storage *s)
+{
+    sqlite3_stmt *q = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT version FROM gpbo_schema", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return version;
+}
 
 static int check_schema(sqlite_storage *s)
 {
@@ -381,16 +570,17 @@ static int check_schema(sqlite_storage *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    sqlite3_stmt *q = NULL;
-    int version = -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT version FROM gpbo_schema", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        version = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    if (version != SCHEMA_VERSION) {
+    int version = schema_version(s);
+    while (rc == GPBO_OK && version >= 1 && version < SCHEMA_VERSION) {
+        rc = exec(s, MIGRATIONS[version - 1]);
+        version = rc == GPBO_OK ? schema_version(s) : version;
+    }
+    if (rc == GPBO_OK && version != SCHEMA_VERSION)
+        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: schema version %d; this gpbo reads version %d",
+                            s->path, version, SCHEMA_VERSION);
+    if (rc != GPBO_OK) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return gpbo_error_set(GPBO_ESTORAGE, "%s: schema version %d; this gpbo reads version %d",
-                              s->path, version, SCHEMA_VERSION);
+        return rc;
     }
     return commit(s);
 }

@@ -157,6 +157,11 @@ static int grid_init(void **out, const gpbo_space *space, const gpbo_study_optio
     return GPBO_OK;
 }
 
+static size_t grid_capacity(const void *st)
+{
+    return ((const grid_state *)st)->total;
+}
+
 static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
     (void)rng;
@@ -528,6 +533,8 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     size_t n = 0, np = 0;
     for (size_t i = 0; rc == GPBO_OK && i < v->n; i++) {
         const double *ui = v->u + i * d;
+        if (isnan(ui[0])) /* reserved, its point not yet proposed (this one, or elsewhere) */
+            continue;
         int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
         int known = known_value(v, i);
         if (sees(role, e, i) && (known || (done && o->failed == GPBO_FAILED_WORST))) {
@@ -556,11 +563,11 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
 }
 
 static const gpbo_strategy_def STRATEGIES[] = {
-    {"grid", grid_init, grid_ask, grid_free},
-    {"random", NULL, random_ask, NULL},
-    {"sobol", NULL, sobol_ask, NULL},
-    {"lhs", NULL, lhs_ask, NULL},
-    {"bayes", bayes_init, bayes_ask, bayes_free},
+    {"grid", grid_init, grid_ask, grid_free, grid_capacity},
+    {"random", NULL, random_ask, NULL, NULL},
+    {"sobol", NULL, sobol_ask, NULL, NULL},
+    {"lhs", NULL, lhs_ask, NULL, NULL},
+    {"bayes", bayes_init, bayes_ask, bayes_free, NULL},
 };
 
 const gpbo_strategy_def *gpbo_search__strategy(const char *name)

@@ -1,16 +1,42 @@
 /*
  * study.c: ask / tell studies. The study keeps a mirror of its trials in memory and writes
- * every change through to its storage (SQLite, or nothing for an in-memory study) before it
- * takes effect in the mirror, so what a caller was told succeeded is on disk. Strategies draw
- * their randomness from a generator seeded with the study seed and the trial number: a study
- * reopened after a crash proposes what an uninterrupted one would have.
+ * every change through to its storage (SQLite, PostgreSQL, or nothing for an in-memory study)
+ * before it takes effect in the mirror, so what a caller was told succeeded is stored.
+ * Strategies draw their randomness from a generator seeded with the study seed and the trial
+ * number: a study reopened after a crash proposes what an uninterrupted one would have.
+ *
+ * DESIGN — many workers. Any number of study handles (threads, processes, machines) may work
+ * on one stored study; they share nothing but the storage, whose calls are atomic (see
+ * search_internal.h). Each handle is a worker with an id "host:pid:nonce".
+ *  - ask: the mirror is brought up to date (new trials, and the running ones' fate); then a
+ *    running trial whose worker is lost is reclaimed (compare-and-set, so exactly one handle
+ *    wins it) and runs again with its id and parameters, or is marked failed once it has been
+ *    lost lost_retries times; else the next id is reserved (the cap holds across workers) and
+ *    only then proposed, with the trial number = its id, so two workers never draw the same
+ *    number. A reserved trial shows no point (NaN) until its parameters are stored; strategies
+ *    skip it. Everyone else's running trials are pending points of the proposal.
+ *  - lost: a trial whose heartbeat is 0 (its handle was closed, or it ran under schema 1), or
+ *    older than `grace` seconds (only when heartbeats are on), or whose worker is a process of
+ *    this host that no longer exists (so a crashed `gpbo run` resumes at once, with no grace
+ *    period to wait). Clocks of the machines must agree to well within `grace`.
+ *  - heartbeat: from the first ask on, a thread refreshes the heartbeat of this handle's
+ *    running trials every `heartbeat` seconds. It shares the handle's storage connection: the
+ *    handle's lock guards the connection (held for one storage call at a time, never while a
+ *    strategy proposes), so tells from the caller go on while the GP is fitted.
+ *  - tell: the first result told for a running trial is stored; a later one (the trial was
+ *    reclaimed and finished elsewhere) is refused with GPBO_ESTATE and changes nothing.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
@@ -32,6 +58,13 @@ struct gpbo_study {
     double *u, *y;
     gpbo_trial_state *states;
     size_t vcap;
+    char worker[320]; /* this handle's worker id: host:pid:nonce */
+    /* the heartbeat thread; lock guards st (one storage call at a time) and hb_stop */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t hb;
+    int hb_started, hb_stop;
+    size_t hb_failures; /* refreshes that failed (the storage's error is lost with the thread) */
 };
 
 /* The bytes of each version of gpbo_study_options (the header lists the versions); index 0 is
@@ -39,7 +72,8 @@ struct gpbo_study {
 static const size_t OPTIONS_SIZE[GPBO_STUDY_OPTIONS_VERSION + 1] = {
     0, GPBO_OPTIONS_FIELD_END(gpbo_study_options, use_priors),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, additive),
-    GPBO_OPTIONS_FIELD_END(gpbo_study_options, restart)};
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, restart),
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, lost_retries)};
 static const gpbo_study_options DEFAULTS = GPBO_STUDY_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
     "study_options_init",       "options",    "GPBO_STUDY_OPTIONS_INIT",
@@ -68,13 +102,16 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
     json_t *j = json_pack(
-        "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:i, s:I}", "direction",
+        "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:i, s:I, s:f, s:f, "
+        "s:I}",
+        "direction",
         (int)o->direction, "strategy", o->strategy, "seed", seed, "grid_resolution",
         (json_int_t)o->grid_resolution, "grid_shuffle", o->grid_shuffle, "lhs_size",
         (json_int_t)o->lhs_size, "n_init", (json_int_t)o->n_init, "kernel", (int)o->kernel,
         "acquisition", (int)o->acquisition, "batch", (int)o->batch, "refit_every",
         (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors,
-        "additive", o->additive, "restart", (json_int_t)o->restart);
+        "additive", o->additive, "restart", (json_int_t)o->restart, "heartbeat", o->heartbeat,
+        "grace", o->grace, "lost_retries", (json_int_t)o->lost_retries);
     char *t = gpbo_json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     if (t == NULL)
@@ -89,16 +126,22 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
     json_t *j = gpbo_json_loads(txt, &code);
     int dir = 0, shuffle = 0, kernel = 0, acq = 0, batch = 0, failed = 0, priors = 0, additive = 0;
     json_int_t res = 0, lhs = 0, ninit = 0, refit = 0, restart = 0;
+    /* absent in studies stored before version 4: the defaults */
+    double heartbeat = DEFAULTS.heartbeat, grace = DEFAULTS.grace;
+    json_int_t lost_retries = (json_int_t)DEFAULTS.lost_retries;
     const char *strat = NULL, *seed = NULL;
     if (j == NULL && code == GPBO_ENOMEM)
         return gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
     if (j == NULL ||
         json_unpack_ex(
-            j, &e, 0, "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s?i, s?I}",
+            j, &e, 0,
+            "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s?i, s?I, s?F, "
+            "s?F, s?I}",
             "direction", &dir, "strategy", &strat, "seed", &seed, "grid_resolution", &res,
             "grid_shuffle", &shuffle, "lhs_size", &lhs, "n_init", &ninit, "kernel", &kernel,
             "acquisition", &acq, "batch", &batch, "refit_every", &refit, "failed", &failed,
-            "use_priors", &priors, "additive", &additive, "restart", &restart) != 0) {
+            "use_priors", &priors, "additive", &additive, "restart", &restart, "heartbeat",
+            &heartbeat, "grace", &grace, "lost_retries", &lost_retries) != 0) {
         json_decref(j);
         if (j != NULL && json_error_code(&e) == json_error_out_of_memory)
             return gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
@@ -119,6 +162,9 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
     o->use_priors = priors;
     o->additive = additive;       /* absent (stored before it existed): 0, as the study ran */
     o->restart = (size_t)restart; /* the same */
+    o->heartbeat = heartbeat;
+    o->grace = grace;
+    o->lost_retries = (size_t)lost_retries;
     *strategy = strdup(strat);
     json_decref(j);
     return *strategy ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -130,16 +176,80 @@ static void rec_clear(gpbo_trial_rec *r)
     free(r->reason);
     free(r->steps);
     free(r->step_values);
+    free(r->worker);
+}
+
+/* ---- the storage, one call at a time --------------------------------------------------------- */
+
+static void lock(gpbo_study *s)
+{
+    pthread_mutex_lock(&s->lock);
+}
+
+static void unlock(gpbo_study *s)
+{
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Refreshes this handle's running trials every opts.heartbeat seconds until told to stop. */
+static void *heartbeat_main(void *arg)
+{
+    gpbo_study *s = arg;
+    lock(s);
+    while (!s->hb_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        double whole = floor(s->opts.heartbeat);
+        until.tv_sec += (time_t)whole;
+        until.tv_nsec += (long)((s->opts.heartbeat - whole) * 1e9);
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!s->hb_stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) != ETIMEDOUT)
+            ;
+        if (!s->hb_stop && s->st->ops->heartbeat(s->st, s->sid, s->worker, now_s()) != GPBO_OK)
+            s->hb_failures++;
+    }
+    unlock(s);
+    return NULL;
+}
+
+/* Starts the heartbeat thread (once, at the first ask of a stored study with heartbeats on). */
+static int start_heartbeat(gpbo_study *s)
+{
+    if (s->hb_started || s->st == NULL || !(s->opts.heartbeat > 0))
+        return GPBO_OK;
+    if (pthread_create(&s->hb, NULL, heartbeat_main, s) != 0)
+        return gpbo_error_set(GPBO_ENOMEM, "study '%s': cannot start the heartbeat thread",
+                              s->name);
+    s->hb_started = 1;
+    return GPBO_OK;
 }
 
 void gpbo_study_close(gpbo_study *s)
 {
     if (s == NULL)
         return;
+    if (s->hb_started) {
+        lock(s);
+        s->hb_stop = 1;
+        pthread_cond_signal(&s->wake);
+        unlock(s);
+        pthread_join(s->hb, NULL);
+    }
     if (s->strat && s->strat->free)
         s->strat->free(s->sstate);
-    if (s->st)
+    if (s->st) {
+        /* what this handle leaves running is handed back: the next ask anywhere reruns it */
+        for (size_t i = 0; i < s->n; i++)
+            if (s->t[i].state == GPBO_TRIAL_RUNNING && s->t[i].worker &&
+                strcmp(s->t[i].worker, s->worker) == 0) {
+                s->st->ops->heartbeat(s->st, s->sid, s->worker, 0);
+                break;
+            }
         s->st->ops->close(s->st);
+    }
     for (size_t i = 0; i < s->n; i++)
         rec_clear(&s->t[i]);
     free(s->t);
@@ -149,8 +259,12 @@ void gpbo_study_close(gpbo_study *s)
     gpbo_space_free(s->space);
     free(s->name);
     free(s->strategy_name);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }
+
+/* ---- the mirror ------------------------------------------------------------------------------ */
 
 /* What the strategies see of a trial (minimization sign): its value when complete; for a
  * pruned trial its last intermediate value (a pessimistic stand-in that still tells the model
@@ -170,7 +284,91 @@ static double view_value(const gpbo_study *s, const gpbo_trial_rec *r)
     return NAN;
 }
 
-/* Appends a copy of r to the mirror (and grows the view arrays). */
+/* Whether the mirror's trial has its parameters (else it is reserved and being proposed). */
+static int proposed(const gpbo_study *s, const gpbo_trial_rec *r)
+{
+    return s->space->n == 0 || !isnan(r->values[0]);
+}
+
+/* Sets the mirror's trial r (its slot in the view arrays: i) to the parameter values v, or to
+ * "not yet proposed" (NaN) for v NULL. */
+static int mirror_set_point(gpbo_study *s, gpbo_trial_rec *r, size_t i, const double *v)
+{
+    size_t np = s->space->n, d = s->space->dim;
+    if (v == NULL) {
+        for (size_t k = 0; k < np; k++)
+            r->values[k] = NAN;
+        for (size_t k = 0; k < d; k++)
+            s->u[i * d + k] = NAN;
+        return GPBO_OK;
+    }
+    memcpy(r->values, v, np * sizeof *v);
+    if (gpbo_space_encode(s->space, r->values, s->u + i * d) != GPBO_OK)
+        return gpbo_error_prefix("study '%s', trial %zu: ", s->name, r->id);
+    return GPBO_OK;
+}
+
+/* Copies the steps of src into dst (replacing dst's); nothing changes on failure. */
+static int copy_steps(gpbo_trial_rec *dst, const gpbo_trial_rec *src)
+{
+    long *st = src->nsteps ? malloc(src->nsteps * sizeof *st) : NULL;
+    double *sv = src->nsteps ? malloc(src->nsteps * sizeof *sv) : NULL;
+    if (src->nsteps && (!st || !sv)) {
+        free(st);
+        free(sv);
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    }
+    if (src->nsteps) {
+        memcpy(st, src->steps, src->nsteps * sizeof *st);
+        memcpy(sv, src->step_values, src->nsteps * sizeof *sv);
+    }
+    free(dst->steps);
+    free(dst->step_values);
+    dst->steps = st;
+    dst->step_values = sv;
+    dst->nsteps = dst->stepcap = src->nsteps;
+    return GPBO_OK;
+}
+
+/* Replaces *dst with a copy of src (NULL allowed); nothing changes on failure. */
+static int copy_string(char **dst, const char *src)
+{
+    char *c = src ? strdup(src) : NULL;
+    if (src && !c)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    free(*dst);
+    *dst = c;
+    return GPBO_OK;
+}
+
+/* Sets the mirror's trial i to what the storage holds (r): its state, value, reason, worker,
+ * heartbeat, steps, and its parameters once they are proposed. */
+static int mirror_update(gpbo_study *s, const gpbo_trial_rec *r)
+{
+    gpbo_trial_rec *m = &s->t[r->id];
+    int rc = GPBO_OK;
+    if (r->values && !proposed(s, m))
+        rc = mirror_set_point(s, m, r->id, r->values);
+    if (rc == GPBO_OK)
+        rc = copy_string(&m->reason, r->reason);
+    if (rc == GPBO_OK)
+        rc = copy_string(&m->worker, r->worker);
+    if (rc == GPBO_OK)
+        rc = copy_steps(m, r);
+    if (rc != GPBO_OK)
+        return rc;
+    m->state = r->state;
+    m->value = r->value;
+    m->started = r->started;
+    m->finished = r->finished;
+    m->heartbeat = r->heartbeat;
+    m->retries = r->retries;
+    s->y[r->id] = view_value(s, m);
+    s->states[r->id] = m->state;
+    return GPBO_OK;
+}
+
+/* Appends a copy of r (its id: s->n) to the mirror (and grows the view arrays). */
 static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
 {
     size_t np = s->space->n, d = s->space->dim;
@@ -193,59 +391,142 @@ static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
             return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
         s->cap = nc;
     }
-    gpbo_trial_rec c = *r;
+    gpbo_trial_rec c = {0};
+    c.id = r->id;
     c.values = malloc((np ? np : 1) * sizeof *c.values);
-    c.reason = r->reason ? strdup(r->reason) : NULL;
-    c.steps = r->nsteps ? malloc(r->nsteps * sizeof *c.steps) : NULL;
-    c.step_values = r->nsteps ? malloc(r->nsteps * sizeof *c.step_values) : NULL;
-    c.stepcap = r->nsteps;
-    if (c.values == NULL || (r->reason && !c.reason) ||
-        (r->nsteps && (!c.steps || !c.step_values))) {
-        rec_clear(&c);
-        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    int rc = c.values ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    if (rc == GPBO_OK)
+        rc = mirror_set_point(s, &c, s->n, NULL);
+    s->t[s->n] = c; /* not counted until complete: a failure below frees it */
+    if (rc == GPBO_OK)
+        rc = mirror_update(s, r);
+    if (rc != GPBO_OK) {
+        rec_clear(&s->t[s->n]);
+        return rc;
     }
-    memcpy(c.values, r->values, np * sizeof *c.values);
-    if (r->nsteps) {
-        memcpy(c.steps, r->steps, r->nsteps * sizeof *c.steps);
-        memcpy(c.step_values, r->step_values, r->nsteps * sizeof *c.step_values);
-    }
-    if (gpbo_space_encode(s->space, c.values, s->u + s->n * d) != GPBO_OK) {
-        rec_clear(&c);
-        return gpbo_error_prefix("study '%s', trial %zu: ", s->name, r->id);
-    }
-    s->y[s->n] = view_value(s, &c);
-    s->states[s->n] = c.state;
-    s->t[s->n++] = c;
+    s->n++;
     return GPBO_OK;
 }
 
-static int load_cb(void *payload, const gpbo_trial_rec *r)
+static int sync_cb(void *payload, const gpbo_trial_rec *r)
 {
     gpbo_study *s = payload;
+    if (r->id < s->n)
+        return mirror_update(s, r);
     if (r->id != s->n)
         return gpbo_error_set(GPBO_EFORMAT,
                               "study '%s': trial ids are not consecutive (%zu "
                               "after %zu)",
                               s->name, r->id, s->n);
-    int rc = mirror_add(s, r);
-    if (rc == GPBO_OK)
-        s->t[s->n - 1].claimed = 0; /* a running trial of an earlier process runs again */
+    return mirror_add(s, r);
+}
+
+/* Brings the mirror up to date with the storage: the trials added since, and what became of
+ * the ones running (by anyone) at the last look. */
+static int sync_mirror(gpbo_study *s)
+{
+    if (s->st == NULL)
+        return GPBO_OK;
+    size_t nrun = 0;
+    for (size_t i = 0; i < s->n; i++)
+        nrun += s->states[i] == GPBO_TRIAL_RUNNING;
+    size_t *ids = malloc((nrun ? nrun : 1) * sizeof *ids);
+    if (ids == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    nrun = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->states[i] == GPBO_TRIAL_RUNNING)
+            ids[nrun++] = i;
+    lock(s);
+    int rc = s->st->ops->load(s->st, s->sid, s->space->n, s->n, ids, nrun, sync_cb, s);
+    unlock(s);
+    free(ids);
     return rc;
 }
 
-/* "sqlite:///x.db" -> "x.db", "sqlite:////abs/x.db" -> "/abs/x.db"; plain paths as they are. */
-static int storage_path(const char *url, const char **out)
+int gpbo_study_sync(gpbo_study *s)
 {
+    if (s == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_sync: study is NULL");
+    return sync_mirror(s);
+}
+
+/* ---- opening --------------------------------------------------------------------------------- */
+
+gpbo_storage *gpbo_search__storage_open(const char *url)
+{
+    const char *path = url;
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return gpbo_search__pg_open(url);
     if (strncmp(url, "sqlite:///", 10) == 0) {
-        *out = url + 10;
+        path = url + 10;
     } else if (strstr(url, "://") != NULL) {
-        return gpbo_error_set(GPBO_EINVAL,
-                              "storage '%s': unsupported scheme (use sqlite:///path.db)", url);
-    } else {
-        *out = url;
+        gpbo_error_set(GPBO_EINVAL,
+                       "storage '%s': unsupported scheme (use sqlite:///path.db or "
+                       "postgresql://...)",
+                       url);
+        return NULL;
     }
-    if (**out == '\0')
-        return gpbo_error_set(GPBO_EINVAL, "storage '%s': the path is empty", url);
+    if (*path == '\0') {
+        gpbo_error_set(GPBO_EINVAL, "storage '%s': the path is empty", url);
+        return NULL;
+    }
+    return gpbo_search__sqlite_open(path);
+}
+
+/* This process's worker id for a new handle: host:pid:nonce (the nonce tells apart the handles
+ * of one process). */
+static void make_worker_id(gpbo_study *s)
+{
+    char host[256] = "localhost";
+    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+        strcpy(host, "localhost");
+    host[sizeof host - 1] = '\0';
+    for (char *c = host; *c; c++)
+        if (*c == ':')
+            *c = '_'; /* the id is split at its colons */
+    uint32_t nonce = 0;
+    if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != (ssize_t)sizeof nonce)
+        nonce = (uint32_t)((uintptr_t)s ^ (uintptr_t)time(NULL) ^ (uintptr_t)clock());
+    snprintf(s->worker, sizeof s->worker, "%s:%ld:%08x", host, (long)getpid(), nonce);
+}
+
+/* Whether worker (host:pid:nonce) is a process of this host that no longer exists. */
+static int worker_dead(const char *worker)
+{
+    const char *nonce = worker ? strrchr(worker, ':') : NULL;
+    if (nonce == NULL || nonce == worker)
+        return 0;
+    const char *pidp = nonce - 1;
+    while (pidp > worker && *pidp != ':')
+        pidp--;
+    if (*pidp != ':')
+        return 0;
+    char host[256];
+    if (gethostname(host, sizeof host - 1) != 0)
+        return 0;
+    host[sizeof host - 1] = '\0';
+    for (char *c = host; *c; c++)
+        if (*c == ':')
+            *c = '_';
+    size_t hl = (size_t)(pidp - worker);
+    if (hl != strlen(host) || strncmp(worker, host, hl) != 0)
+        return 0;
+    char *end = NULL;
+    long pid = strtol(pidp + 1, &end, 10);
+    if (end != nonce || pid <= 0)
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static int check_worker_options(const gpbo_study_options *o)
+{
+    if (!(o->heartbeat >= 0) || !(o->grace > 0) || isinf(o->heartbeat) ||
+        (o->heartbeat > 0 && !(o->heartbeat < o->grace)))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_open: heartbeat %g and grace %g: need 0 <= heartbeat < grace "
+                              "(heartbeat 0: none)",
+                              o->heartbeat, o->grace);
     return GPBO_OK;
 }
 
@@ -258,7 +539,7 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
         return NULL;
     }
-    if (load_options(opts, &full) != GPBO_OK)
+    if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK)
         return NULL;
     int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
     if (memory && space == NULL) {
@@ -266,8 +547,27 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         return NULL;
     }
     gpbo_study *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "study_open: out of memory");
+        return NULL;
+    }
+    pthread_condattr_t ca;
+    int cond_ok = pthread_condattr_init(&ca) == 0;
+    if (cond_ok) {
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        cond_ok = pthread_cond_init(&s->wake, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+    }
+    if (!cond_ok || pthread_mutex_init(&s->lock, NULL) != 0) {
+        if (cond_ok)
+            pthread_cond_destroy(&s->wake);
+        free(s);
+        gpbo_error_set(GPBO_ENOMEM, "study_open: out of memory");
+        return NULL;
+    }
+    make_worker_id(s);
     char *sj = NULL, *oj = NULL;
-    if (s == NULL || (s->name = strdup(name)) == NULL) {
+    if ((s->name = strdup(name)) == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "study_open: out of memory");
         goto fail;
     }
@@ -281,9 +581,7 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
             goto fail;
     }
     if (!memory) {
-        const char *path = NULL;
-        if (storage_path(storage, &path) != GPBO_OK ||
-            (s->st = gpbo_search__sqlite_open(path)) == NULL)
+        if ((s->st = gpbo_search__storage_open(storage)) == NULL)
             goto fail;
         char *in_s = sj, *in_o = oj;
         if (s->st->ops->open_study(s->st, name, &sj, &oj, &s->sid) != GPBO_OK) {
@@ -312,7 +610,7 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         goto fail;
     if (s->strat->init && s->strat->init(&s->sstate, s->space, &s->opts) != GPBO_OK)
         goto fail;
-    if (s->st && s->st->ops->load(s->st, s->sid, s->space->n, load_cb, s) != GPBO_OK)
+    if (sync_mirror(s) != GPBO_OK)
         goto fail;
     free(sj);
     free(oj);
@@ -349,56 +647,239 @@ size_t gpbo_study_ntrials(const gpbo_study *s)
     return s ? s->n : 0;
 }
 
-int gpbo_study_ask(gpbo_study *s, size_t *out_id, double *out_values)
+/* ---- asking ---------------------------------------------------------------------------------- */
+
+static int mine(const gpbo_study *s, const gpbo_trial_rec *r)
 {
-    if (s == NULL || out_id == NULL || out_values == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "study_ask: NULL argument");
-    size_t np = s->space->n, d = s->space->dim;
-    for (size_t i = 0; i < s->n; i++) {
-        gpbo_trial_rec *r = &s->t[i];
-        if (r->state == GPBO_TRIAL_RUNNING && !r->claimed) {
-            r->claimed = 1;
-            *out_id = r->id;
-            memcpy(out_values, r->values, np * sizeof *out_values);
-            return GPBO_OK;
-        }
+    return r->worker != NULL && strcmp(r->worker, s->worker) == 0;
+}
+
+/* Whether running trial r has lost its worker; *released: it was handed back (not lost). */
+static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *released)
+{
+    *released = r->heartbeat == 0;
+    if (*released)
+        return 1;
+    if (s->opts.heartbeat > 0 && r->heartbeat < now - s->opts.grace)
+        return 1;
+    return worker_dead(r->worker);
+}
+
+/* Compare-and-set of running trial r to c (state, worker, heartbeat, retries, reason,
+ * finished) in the storage, then in the mirror. *won: the storage still held r as seen. */
+static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *won)
+{
+    /* the mirror's copies first, so that nothing can fail once the storage has changed */
+    char *wcopy = c->worker ? strdup(c->worker) : NULL, *rcopy = c->reason ? strdup(c->reason) : NULL;
+    *won = 0;
+    if ((c->worker && !wcopy) || (c->reason && !rcopy)) {
+        free(wcopy);
+        free(rcopy);
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
     }
-    size_t number = s->n;
+    lock(s);
+    int rc = s->st->ops->claim(s->st, s->sid, r, c, won);
+    unlock(s);
+    if (rc != GPBO_OK || !*won) {
+        free(wcopy);
+        free(rcopy);
+        return rc;
+    }
+    free(r->worker);
+    free(r->reason);
+    r->worker = wcopy;
+    r->reason = rcopy;
+    r->state = c->state;
+    r->heartbeat = c->heartbeat;
+    r->retries = c->retries;
+    r->finished = c->finished;
+    s->states[r->id] = r->state;
+    s->y[r->id] = view_value(s, r);
+    return GPBO_OK;
+}
+
+/* Takes over trial r, whose worker is lost: it runs again under this handle, or, lost
+ * lost_retries times already, is marked failed. *won: this handle runs it now. */
+static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, int *won)
+{
+    gpbo_trial_rec c = *r;
+    char why[160];
+    if (!released && r->retries >= s->opts.lost_retries) {
+        snprintf(why, sizeof why,
+                 "its worker was lost %u time%s (no heartbeat for %g s, or its process ended)",
+                 r->retries + 1, r->retries ? "s" : "", s->opts.grace);
+        c.state = GPBO_TRIAL_FAILED;
+        c.reason = why;
+        c.finished = now;
+    } else {
+        c.worker = s->worker;
+        c.heartbeat = now;
+        c.retries = r->retries + !released;
+    }
+    int rc = take(s, r, &c, won);
+    *won = *won && r->state == GPBO_TRIAL_RUNNING;
+    return rc;
+}
+
+int gpbo_study_adopt(gpbo_study *s, size_t id)
+{
+    if (s == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_adopt: study is NULL");
+    for (int attempt = 0; attempt < 16; attempt++) {
+        int rc = sync_mirror(s);
+        if (rc != GPBO_OK)
+            return rc;
+        if (id >= s->n)
+            return gpbo_error_set(GPBO_ENOTFOUND, "study_adopt: study '%s' has no trial %zu",
+                                  s->name, id);
+        gpbo_trial_rec *r = &s->t[id];
+        if (r->state != GPBO_TRIAL_RUNNING)
+            return gpbo_error_set(GPBO_ESTATE,
+                                  "study_adopt: trial %zu of study '%s' is already finished", id,
+                                  s->name);
+        if (s->st == NULL || mine(s, r))
+            return GPBO_OK;
+        if ((rc = start_heartbeat(s)) != GPBO_OK)
+            return rc;
+        gpbo_trial_rec c = *r;
+        c.worker = s->worker;
+        c.heartbeat = now_s();
+        int won = 0;
+        if ((rc = take(s, r, &c, &won)) != GPBO_OK || won)
+            return rc;
+        /* its heartbeat moved between the look and the take: look again */
+    }
+    return gpbo_error_set(GPBO_ESTATE, "study_adopt: trial %zu of study '%s' keeps changing hands",
+                          id, s->name);
+}
+
+/* After a failed ask: takes reserved trial id back (the storage deletes it when it is still
+ * the last trial, else releases it), so that a failed ask changes nothing. Keeps the caller's
+ * error. Should the storage fail here, the trial stays reserved by this handle and its next
+ * ask proposes it. */
+static void unreserve(gpbo_study *s, size_t id)
+{
+    int code = gpbo_error_code();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    int rc = GPBO_OK;
+    if (s->st) {
+        lock(s);
+        rc = s->st->ops->unreserve(s->st, s->sid, id, s->worker);
+        unlock(s);
+    }
+    if (rc == GPBO_OK && id + 1 == s->n)
+        rec_clear(&s->t[--s->n]);
+    else if (rc == GPBO_OK && id < s->n)
+        s->t[id].heartbeat = 0;
+    gpbo_error_set(code, "%s", msg);
+}
+
+/* A new trial for this handle: the next id, reserved (in the storage: against the cap across
+ * every worker) before it is proposed. */
+static int reserve(gpbo_study *s, size_t cap, size_t *out_id)
+{
+    if (s->strat->capacity) {
+        size_t c = s->strat->capacity(s->sstate);
+        cap = c < cap ? c : cap;
+    }
+    gpbo_trial_rec r = {0};
+    r.state = GPBO_TRIAL_RUNNING;
+    r.value = NAN;
+    r.started = now_s();
+    r.worker = s->worker;
+    r.heartbeat = r.started;
+    if (s->st == NULL) {
+        if (s->n >= cap)
+            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name,
+                                  cap);
+        r.id = s->n;
+        *out_id = r.id;
+        return mirror_add(s, &r);
+    }
+    lock(s);
+    int rc = s->st->ops->reserve(s->st, s->sid, &r, s->space->n, cap, out_id);
+    unlock(s);
+    if (rc != GPBO_OK)
+        return rc;
+    rc = sync_mirror(s);
+    if (rc == GPBO_OK && *out_id >= s->n) /* the storage lost it between two calls */
+        rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored",
+                            s->name, *out_id);
+    if (rc != GPBO_OK)
+        unreserve(s, *out_id);
+    return rc;
+}
+
+/* Proposes the parameters of reserved trial id (its number) and stores them. */
+static int propose(gpbo_study *s, size_t id)
+{
+    size_t np = s->space->n, d = s->space->dim;
     gpbo_rng rng;
-    gpbo_rng_seed(&rng, s->opts.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(number + 1)));
+    gpbo_rng_seed(&rng, s->opts.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(id + 1)));
     double *u = malloc((d ? d : 1) * sizeof *u);
     double *vals = malloc((np ? np : 1) * sizeof *vals);
     int rc = (u && vals) ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
     if (rc == GPBO_OK) {
         gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
-        rc = s->strat->ask(s->sstate, &view, number, &rng, u);
+        rc = s->strat->ask(s->sstate, &view, id, &rng, u);
     }
     if (rc == GPBO_OK)
         rc = gpbo_space_decode(s->space, u, vals);
-    if (rc == GPBO_OK) {
-        gpbo_trial_rec r = {0};
-        r.id = number;
-        r.state = GPBO_TRIAL_RUNNING;
-        r.value = NAN;
-        r.values = vals;
-        r.started = now_s();
-        /* The mirror first: a trial stored and then not mirrored (out of memory) would make
-         * every later ask insert the same id again and fail. A storage failure takes the
-         * mirror's entry back, so the trial exists in both or in neither. */
-        rc = mirror_add(s, &r);
-        if (rc == GPBO_OK && s->st &&
-            (rc = s->st->ops->insert_trial(s->st, s->sid, &r, np)) != GPBO_OK)
-            rec_clear(&s->t[--s->n]);
-        if (rc == GPBO_OK) {
-            s->t[s->n - 1].claimed = 1;
-            *out_id = number;
-            memcpy(out_values, vals, np * sizeof *out_values);
-        }
+    if (rc == GPBO_OK && s->st) {
+        lock(s);
+        rc = s->st->ops->set_params(s->st, s->sid, id, vals, np);
+        unlock(s);
     }
+    if (rc == GPBO_OK)
+        rc = mirror_set_point(s, &s->t[id], id, vals);
     free(u);
     free(vals);
     return rc;
 }
+
+int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out_values)
+{
+    if (s == NULL || out_id == NULL || out_values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_ask: NULL argument");
+    int rc = sync_mirror(s);
+    if (rc == GPBO_OK)
+        rc = start_heartbeat(s);
+    if (rc != GPBO_OK)
+        return rc;
+    size_t id = s->n;
+    double now = now_s();
+    for (size_t i = 0; s->st && i < s->n && id == s->n; i++) {
+        gpbo_trial_rec *r = &s->t[i];
+        int released = 0, won = 0;
+        if (r->state == GPBO_TRIAL_RUNNING && mine(s, r) && !proposed(s, r)) {
+            id = i; /* reserved here by an ask whose proposal failed, and not taken back */
+            break;
+        }
+        if (r->state != GPBO_TRIAL_RUNNING || mine(s, r) || !lost(s, r, now, &released))
+            continue;
+        if ((rc = reclaim(s, r, now, released, &won)) != GPBO_OK)
+            return rc;
+        if (won)
+            id = i;
+    }
+    if (id == s->n && (rc = reserve(s, cap, &id)) != GPBO_OK)
+        return rc;
+    if (!proposed(s, &s->t[id]) && (rc = propose(s, id)) != GPBO_OK) {
+        unreserve(s, id);
+        return rc;
+    }
+    *out_id = id;
+    memcpy(out_values, s->t[id].values, s->space->n * sizeof *out_values);
+    return GPBO_OK;
+}
+
+int gpbo_study_ask(gpbo_study *s, size_t *out_id, double *out_values)
+{
+    return gpbo_study_ask_capped(s, SIZE_MAX, out_id, out_values);
+}
+
+/* ---- telling --------------------------------------------------------------------------------- */
 
 static gpbo_trial_rec *running(gpbo_study *s, const char *fn, size_t id)
 {
@@ -406,6 +887,8 @@ static gpbo_trial_rec *running(gpbo_study *s, const char *fn, size_t id)
         gpbo_error_set(GPBO_EINVAL, "%s: study is NULL", fn);
         return NULL;
     }
+    if (id >= s->n && sync_mirror(s) != GPBO_OK) /* asked through another handle */
+        return NULL;
     if (id >= s->n) {
         gpbo_error_set(GPBO_ENOTFOUND, "%s: study '%s' has no trial %zu", fn, s->name, id);
         return NULL;
@@ -429,10 +912,22 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     char *rcopy = reason ? strdup(reason) : NULL;
     if (reason && !rcopy)
         return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
-    int rc = s->st ? s->st->ops->finish_trial(s->st, s->sid, &c) : GPBO_OK;
-    if (rc != GPBO_OK) {
+    int stored = 1, rc = GPBO_OK;
+    if (s->st) {
+        lock(s);
+        rc = s->st->ops->finish_trial(s->st, s->sid, &c, &stored);
+        unlock(s);
+    }
+    if (rc != GPBO_OK || !stored) {
         free(rcopy);
-        return rc;
+        if (rc != GPBO_OK)
+            return rc;
+        size_t id = r->id;
+        sync_mirror(s); /* learn what became of it */
+        return gpbo_error_set(GPBO_ESTATE,
+                              "trial %zu of study '%s' was finished by another worker first (its "
+                              "worker had been taken for lost); this result is not stored",
+                              id, s->name);
     }
     free(r->reason);
     r->reason = rcopy;
@@ -585,7 +1080,7 @@ int gpbo_study_optimize(gpbo_study *s, gpbo_objective_fn fn, void *payload, size
         if (c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED] >= n_trials)
             break;
         size_t id;
-        rc = gpbo_study_ask(s, &id, vals);
+        rc = gpbo_study_ask_capped(s, n_trials, &id, vals);
         if (rc == GPBO_EEXHAUSTED) {
             rc = GPBO_OK;
             break;

@@ -8,18 +8,29 @@
  * itself, or the index of the category.
  *
  * A study is a named sequence of trials kept in a storage: an SQLite file (WAL mode, each tell
- * one transaction) or memory. ask() hands out a trial (its id and parameter values); tell()
- * records its value, its failure with a reason, or that it was pruned; report() records
- * intermediate values. A trial asked and not told is pending. A study reopened by name
- * continues exactly where it stopped: strategies draw their randomness from the study seed and
- * the trial number, so the sequence is the one an uninterrupted run would have produced.
- * Trials that were pending when a previous process stopped are handed out again, with the same
- * id and parameters, before any new trial.
+ * one transaction), a PostgreSQL database, or memory. ask() hands out a trial (its id and
+ * parameter values); tell() records its value, its failure with a reason, or that it was
+ * pruned; report() records intermediate values. A trial asked and not told is running. A study
+ * reopened by name continues exactly where it stopped: strategies draw their randomness from
+ * the study seed and the trial number, so the sequence is the one an uninterrupted run would
+ * have produced.
+ *
+ * Many workers: any number of handles — threads, processes, machines — may open one stored
+ * study and ask and tell at once, with no coordinator. Ids are reserved in the storage (no two
+ * workers run one id; gpbo_study_ask_capped() keeps a budget across all of them), every
+ * worker's running trials are pending points of the others' proposals, and a handle refreshes
+ * a heartbeat on the trials it runs (options heartbeat, grace). A running trial whose worker
+ * is lost — closed without telling it, no heartbeat for `grace` seconds, or a process of this
+ * machine that has ended — is reclaimed by the next ask anywhere: it runs again with its id
+ * and parameters (up to lost_retries times), before any new trial. The first result told for
+ * a trial is the one stored; a later one is refused (GPBO_ESTATE).
  *
  * Direction: strategies minimize. A study that maximizes flips the sign where values enter and
  * leave; every value in this API is in the user's own sign.
  *
- * Thread-safety: one study per thread (or a lock around it); distinct studies may share a file.
+ * Thread-safety: one study handle per thread (or a lock around it); handles of one study may
+ * be used from distinct threads. A handle that has asked runs a thread of its own for the
+ * heartbeats, until it is closed.
  */
 #ifndef GPBO_SEARCH_H
 #define GPBO_SEARCH_H
@@ -153,7 +164,7 @@ typedef enum gpbo_failed_policy {
 } gpbo_failed_policy;
 
 /** Version of gpbo_study_options this header describes. */
-#define GPBO_STUDY_OPTIONS_VERSION 3
+#define GPBO_STUDY_OPTIONS_VERSION 4
 
 /**
  * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT (or
@@ -163,9 +174,10 @@ typedef enum gpbo_failed_policy {
  * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
  *  - 1: direction .. use_priors (88 bytes);
  *  - 2: added additive (96 bytes);
- *  - 3: added restart (104 bytes).
+ *  - 3: added restart (104 bytes);
+ *  - 4: added heartbeat, grace, lost_retries (128 bytes).
  * The library reads only the fields of opts->version; a new study gets the defaults of the later
- * fields (additive 1, restart 20). Studies stored by an older library reopen differently: with
+ * fields (additive 1, restart 20, heartbeat 10, grace 60, lost_retries 3). Studies stored by an older library reopen differently: with
  * the values those fields had then (0: the study keeps running as it ran).
  */
 typedef struct gpbo_study_options {
@@ -203,6 +215,14 @@ typedef struct gpbo_study_options {
                          of its own trials only, the others' points taken) until that stalls too
                          and the next one starts; the remaining trials keep refining with the GP
                          of all trials. 0: never. Studies stored before version 3 reopen with 0 */
+    /* version 4: many workers (studies stored before reopen with the defaults) */
+    double heartbeat;    /**< seconds between two refreshes of the heartbeat of the trials a
+                              study handle runs (default 10; 0: none, then only a closed handle's
+                              or a dead local process's trials are ever reclaimed) */
+    double grace;        /**< a running trial whose heartbeat is older than this many seconds
+                              (default 60) has lost its worker: the next ask reclaims it */
+    size_t lost_retries; /**< a trial that lost its worker runs again, same id and parameters,
+                              up to this many times (default 3); then it is marked failed */
 } gpbo_study_options;
 
 #define GPBO_STUDY_OPTIONS_INIT                                                                    \
@@ -211,7 +231,7 @@ typedef struct gpbo_study_options {
         .seed = 0, .grid_resolution = 5, .grid_shuffle = 0, .lhs_size = 60, .n_init = 10,          \
         .kernel = GPBO_KERNEL_MATERN52, .acquisition = GPBO_ACQ_LOGEI, .batch = GPBO_ACQ_BATCH_KB, \
         .refit_every = 1, .failed = GPBO_FAILED_EXCLUDE, .use_priors = 0, .additive = 1,           \
-        .restart = 20                                                                              \
+        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3                            \
     }
 
 /**
@@ -250,13 +270,39 @@ GPBO_API gpbo_direction gpbo_study_direction(const gpbo_study *study);
 GPBO_API const gpbo_study_options *gpbo_study_get_options(const gpbo_study *study);
 
 /**
- * Asks for a trial: an interrupted one first (pending when the study was opened), else a new
- * one from the strategy.
+ * Asks for a trial: one whose worker was lost first (see the top of this file), else a new one
+ * from the strategy.
  * @param[out] out_id the trial id (0, 1, 2, ... within the study).
  * @param[out] out_values gpbo_space_size() values.
  * @return GPBO_OK; GPBO_EEXHAUSTED (a finished grid); GPBO_ESTORAGE; GPBO_EOPTIM; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_ask(gpbo_study *study, size_t *out_id, double *out_values);
+
+/**
+ * Asks for a trial, as gpbo_study_ask(), provided the study then holds at most max_trials
+ * trials (every worker's, every state): the way to keep a budget when several workers share
+ * the study. A reclaimed trial does not count against it (it already does).
+ * @return as gpbo_study_ask(); GPBO_EEXHAUSTED when the study already holds max_trials trials
+ *         and none is left to reclaim.
+ */
+GPBO_API int gpbo_study_ask_capped(gpbo_study *study, size_t max_trials, size_t *out_id,
+                                   double *out_values);
+
+/**
+ * Reads what other workers did since the last look (new trials, results of running ones) into
+ * this handle. ask() and tell() do it themselves; call it to show a study's progress.
+ * @return GPBO_OK; GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_sync(gpbo_study *study);
+
+/**
+ * Takes over running trial id, asked through another handle of the study — typically one that
+ * only proposes, in a thread or process of its own, while this one runs the trials. From now
+ * on this handle's heartbeats keep the trial alive, and closing this handle hands it back.
+ * @return GPBO_OK (also when it is this handle's already); GPBO_ENOTFOUND; GPBO_ESTATE (it is
+ *         finished); GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_adopt(gpbo_study *study, size_t id);
 
 /** Records the value of a running trial (user sign). NaN/Inf is recorded as a failure.
  * @return GPBO_OK; GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ESTORAGE. */

@@ -93,7 +93,8 @@ typedef struct acq_options_v1 {
 #define ACQ_PLACE(f) SAME_PLACE(acq_options_v1, gpbo_acq_options, f)
 ACQ_V1(ACQ_PLACE)
 
-/* gpbo_study_options version 1 (search.h at 22ba392) and version 2 (at eec6185). The strategy
+/* gpbo_study_options version 1 (search.h at 22ba392), version 2 (at eec6185) and version 3
+ * (at 923eabf). The strategy
  * string is compared by content, apart from the other fields. */
 typedef struct study_options_v1 {
     unsigned int version;
@@ -128,6 +129,10 @@ typedef struct study_options_v2 {
     int use_priors;
     int additive; /* version 2 */
 } study_options_v2;
+typedef struct study_options_v3 {
+    study_options_v2 v2;
+    size_t restart; /* version 3 */
+} study_options_v3;
 /* clang-format off */
 #define STUDY_V1(X) \
     X(version) X(direction) X(seed) X(grid_resolution) X(grid_shuffle) X(lhs_size) X(n_init) \
@@ -140,6 +145,8 @@ STUDY_V1(STUDY1_PLACE)
 STUDY_V2(STUDY2_PLACE)
 SAME_PLACE(study_options_v1, gpbo_study_options, strategy)
 SAME_PLACE(study_options_v2, gpbo_study_options, strategy)
+_Static_assert(offsetof(study_options_v3, restart) == offsetof(gpbo_study_options, restart),
+               "restart moved");
 
 /* gpbo_pruner_options version 1 (pruner.h at 0e3f049; version was an int then, same size). */
 typedef struct pruner_options_v1 {
@@ -404,6 +411,7 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
     assert_int_equal(kept->n_init, 7);
     assert_int_equal(kept->additive, want_additive);
     assert_int_equal(kept->restart, want_restart);
+    assert_true(kept->heartbeat == 10 && kept->grace == 60 && kept->lost_retries == 3);
     for (int t = 0; t < 3; t++) {
         size_t id;
         double v;
@@ -418,9 +426,9 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
 static void test_study_options(void **state)
 {
     (void)state;
-    const size_t size[4] = {0, sizeof(study_options_v1), sizeof(study_options_v2),
-                            sizeof(gpbo_study_options)};
-    assert_int_equal(GPBO_STUDY_OPTIONS_VERSION, 3);
+    const size_t size[5] = {0, sizeof(study_options_v1), sizeof(study_options_v2),
+                            sizeof(study_options_v3), sizeof(gpbo_study_options)};
+    assert_int_equal(GPBO_STUDY_OPTIONS_VERSION, 4);
     init_refuses(init_study, GPBO_STUDY_OPTIONS_VERSION, sizeof(study_options_v1));
     gpbo_study_options def = GPBO_STUDY_OPTIONS_INIT;
     for (unsigned int v = 1; v <= GPBO_STUDY_OPTIONS_VERSION; v++) {
@@ -440,6 +448,10 @@ static void test_study_options(void **state)
         if (v >= 3) {
             assert_int_equal(((gpbo_study_options *)p)->restart, def.restart);
             ((gpbo_study_options *)p)->restart = 5;
+        }
+        if (v >= 4) {
+            const gpbo_study_options *o = p;
+            assert_true(o->heartbeat == 10 && o->grace == 60 && o->lost_retries == 3);
         }
         ((study_options_v1 *)p)->strategy = "random";
         ((study_options_v1 *)p)->n_init = 7;

@@ -261,7 +261,7 @@ static void test_errors(void **state)
     url(u, sizeof u, "errors.db");
     assert_null(gpbo_study_open(u, "", s, NULL));
     assert_null(gpbo_study_open(NULL, "m", NULL, NULL));
-    assert_null(gpbo_study_open("postgresql://x@y/z", "m", s, NULL));
+    assert_null(gpbo_study_open("mysql://x@y/z", "m", s, NULL));
     assert_non_null(strstr(gpbo_error_message(), "unsupported scheme"));
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.strategy = "simulated_annealing";

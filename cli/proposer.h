@@ -1,0 +1,44 @@
+/*
+ * proposer.h: the next trial, proposed in a process of its own, so that `gpbo run` goes on
+ * storing results (and reading the trials' output, and enforcing timeouts) while a GP is
+ * fitted and an acquisition maximized.
+ *
+ * DESIGN: a forked child with a study handle of its own on the same storage: a second worker
+ * of the study, as a second `gpbo run` would be. It reserves and proposes a trial when asked
+ * (over a pipe) and sends back its id and values; the run's handle then adopts the trial
+ * (gpbo_study_adopt), so that the run's own heartbeats keep it alive: a run that is stopped or
+ * killed loses its trials, whatever its proposer does. A process rather than a thread because
+ * `gpbo run` forks the built-in trainer without exec: a thread inside OpenBLAS or SQLite at
+ * that moment could leave the child a lock that is never released. The child dies with its
+ * parent (PR_SET_PDEATHSIG), ignores the terminal's SIGINT (the run decides when it stops),
+ * and on a clean stop closes its handle, handing back a trial proposed and never run.
+ */
+#ifndef GPBO_CLI_PROPOSER_H
+#define GPBO_CLI_PROPOSER_H
+
+#include <stddef.h>
+
+#include "gpbo/search.h"
+
+typedef struct proposer proposer;
+
+/* Forks the proposer, which opens study `name` in storage (space, opts as gpbo_study_open).
+ * cap: the study's budget (gpbo_study_ask_capped). NULL with the error set. */
+proposer *proposer_start(const char *storage, const char *name, const gpbo_space *space,
+                         const gpbo_study_options *opts, size_t cap);
+
+/* Asks for the next trial unless one is requested already. */
+void proposer_request(proposer *p);
+
+/* Whether a request is under way. */
+int proposer_busy(const proposer *p);
+
+/* Takes a result if one has arrived: 1 with *rc (GPBO_OK: trial *id, its values copied to
+ * out_values; else the error, its message set), 0 when none is ready yet. A proposer that
+ * died answers GPBO_ESYSTEM. */
+int proposer_take(proposer *p, int *rc, size_t *id, double *out_values);
+
+/* Stops the proposer (after the proposal under way) and waits for it. Accepts NULL. */
+void proposer_stop(proposer *p);
+
+#endif
