@@ -719,6 +719,51 @@ static int pg_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec
     return rc;
 }
 
+typedef struct unreserve_call {
+    pg_call c;
+    int64_t study;
+    size_t id;
+    const char *worker;
+} unreserve_call;
+
+/* Under the study's row lock, as reserve: a trial deleted while another worker computes "largest
+ * id + 1" would leave a gap. Run twice, the second finds nothing of this worker's to change. */
+static int unreserve_body(pg_storage *s, pg_call *c)
+{
+    unreserve_call *a = (unreserve_call *)c;
+    char study[32], id[32];
+    const char *p[] = {fmt_i64(study, sizeof study, a->study), fmt_size(id, sizeof id, a->id),
+                       a->worker};
+    int rc = pq_script(s, "taking back a trial", "BEGIN");
+    if (rc != GPBO_OK)
+        return rc;
+    PGresult *r = pq(s, "taking back a trial", PGRES_TUPLES_OK,
+                     "SELECT 1 FROM studies WHERE id = $1 FOR UPDATE", 1, p);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    PQclear(r);
+    long n = 0;
+    if ((rc = pq_cmd(s, "taking back a trial",
+                     "DELETE FROM trials WHERE study = $1 AND id = $2 AND worker = $3 AND "
+                     "state = 0 AND params = 'null' AND "
+                     "id = (SELECT max(id) FROM trials WHERE study = $1)",
+                     3, p, &n)) != GPBO_OK)
+        return rc;
+    if (n == 0 && (rc = pq_cmd(s, "taking back a trial",
+                               "UPDATE trials SET heartbeat = 0 WHERE study = $1 AND id = $2 AND "
+                               "worker = $3 AND state = 0",
+                               3, p, NULL)) != GPBO_OK)
+        return rc;
+    c->sent = 1;
+    return pq_script(s, "taking back a trial", "COMMIT");
+}
+
+static int pg_unreserve(gpbo_storage *st, int64_t study, size_t id, const char *worker)
+{
+    unreserve_call a = {{unreserve_body, 0, 0}, study, id, worker};
+    return run(PG(st), &a.c);
+}
+
 typedef struct set_params_call {
     pg_call c;
     int64_t study;
@@ -949,9 +994,9 @@ static void pg_close(gpbo_storage *st)
     free(s);
 }
 
-static const gpbo_storage_ops PG_OPS = {pg_open_study, pg_load,      pg_reserve,
-                                        pg_set_params, pg_claim,     pg_finish_trial,
-                                        pg_report,     pg_heartbeat, pg_close};
+static const gpbo_storage_ops PG_OPS = {pg_open_study, pg_load,  pg_reserve,      pg_unreserve,
+                                        pg_set_params, pg_claim, pg_finish_trial, pg_report,
+                                        pg_heartbeat,  pg_close};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
