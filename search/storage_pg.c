@@ -404,6 +404,8 @@ static int find_study(pg_storage *s, open_call *a)
         return GPBO_ESTORAGE;
     int found = PQntuples(r) > 0;
     if (found) {
+        free(a->space_out); /* an earlier attempt's, if it failed later */
+        free(a->opts_out);
         a->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         a->space_out = strdup(PQgetvalue(r, 0, 1));
         a->opts_out = strdup(PQgetvalue(r, 0, 2));

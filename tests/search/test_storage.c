@@ -172,7 +172,7 @@ static size_t reserve(gpbo_storage *st, int64_t study, const char *worker, doubl
 
 /* A deep copy of what load() hands out. */
 typedef struct loaded {
-    size_t n;
+    size_t n, nparams;
     gpbo_trial_rec r[512];
 } loaded;
 
@@ -191,8 +191,8 @@ static int collect(void *payload, const gpbo_trial_rec *r)
     c->worker = dup_or_null(r->worker);
     c->values = NULL;
     if (r->values) {
-        c->values = malloc(8 * sizeof(double));
-        memcpy(c->values, r->values, 8 * sizeof(double));
+        c->values = malloc((l->nparams + 1) * sizeof(double));
+        memcpy(c->values, r->values, l->nparams * sizeof(double));
     }
     c->steps = malloc((r->nsteps + 1) * sizeof(long));
     c->step_values = malloc((r->nsteps + 1) * sizeof(double));
@@ -215,11 +215,12 @@ static void release(loaded *l)
     free(l);
 }
 
-/* Loads trials >= from plus ids (nparams <= 8). */
+/* Loads trials >= from plus ids. */
 static loaded *load(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
                     size_t nids)
 {
     loaded *l = calloc(1, sizeof *l);
+    l->nparams = nparams;
     int rc = st->ops->load(st, study, nparams, from, ids, nids, collect, l);
     if (rc != GPBO_OK)
         fail_msg("load: %s", gpbo_error_message());
@@ -742,6 +743,7 @@ static void test_set_params(void **state)
     release(l);
     /* a load with another parameter count: the stored text is malformed for it */
     loaded *bad = calloc(1, sizeof *bad);
+    bad->nparams = 2;
     assert_int_equal(st->ops->load(st, study, 2, 0, NULL, 0, collect, bad), GPBO_EFORMAT);
     assert_one_line(gpbo_error_message());
     release(bad);
