@@ -15,7 +15,8 @@
  *
  * Retry rule: an attempt whose committing statement was sent but whose reply was lost (the
  * connection dropped) may or may not have committed. Reads, set_params, report (an upsert),
- * heartbeat and open_study (find, else insert ON CONFLICT DO NOTHING, then find) give the same
+ * heartbeat, unreserve (matches only this worker's trial, which is gone or released after the
+ * first run) and open_study (find, else insert ON CONFLICT DO NOTHING, then find) give the same
  * result when run twice. The other three first look whether the lost write landed: reserve
  * looks for the trial it had been given (the id its INSERT returned) with this worker and this
  * started time; claim for the trial already holding rec's state, worker, heartbeat and retries;
@@ -75,8 +76,8 @@ typedef struct pg_storage {
 
 /* ---- messages ---------------------------------------------------------------------------- */
 
-/* Copies src into dst (cap bytes) on one line: every run of white space that holds a newline or
- * a tab becomes one space, trailing white space goes, and each secret becomes "***". */
+/* Copies src into dst (cap bytes) on one line: every run of white space becomes one space,
+ * trailing white space goes, and each secret becomes "***". */
 static void one_line(const pg_storage *s, char *dst, size_t cap, const char *src)
 {
     size_t n = 0;
@@ -91,7 +92,7 @@ static void one_line(const pg_storage *s, char *dst, size_t cap, const char *src
             for (const char *m = "***"; *m && n + 1 < cap; m++)
                 dst[n++] = *m;
             src += skip;
-        } else if (*src == '\n' || *src == '\t' || *src == '\r') {
+        } else if (*src == '\n' || *src == '\t' || *src == '\r' || *src == ' ') {
             while (*src == '\n' || *src == '\t' || *src == '\r' || *src == ' ')
                 src++;
             if (n > 0 && dst[n - 1] != ' ')
