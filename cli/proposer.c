@@ -111,6 +111,7 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_IGN); /* a run that stopped listening: close the study, then exit */
+        signal(SIGCHLD, SIG_DFL);
         close(rq[1]);
         close(an[0]);
         serve(rq[0], an[1], storage, name, space, opts, cap, p->np);
@@ -143,6 +144,16 @@ void proposer_request(proposer *p)
     p->got = 0;
     if (write_all(p->req, &c, 1) != 0)
         p->pending = -1; /* answered by proposer_take */
+}
+
+int proposer_fd(const proposer *p)
+{
+    return p->ans;
+}
+
+pid_t proposer_pid(const proposer *p)
+{
+    return p->pid;
 }
 
 int proposer_busy(const proposer *p)

@@ -636,7 +636,8 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
 
 static const char *const GPBO_KEYS[] = {
     "kernel", "acquisition",     "initial",      "batch",  "refit_every", "seed",     "timeout",
-    "jobs",   "grid_resolution", "grid_shuffle", "failed", "priors",      "additive", "restart"};
+    "jobs",   "grid_resolution", "grid_shuffle", "failed", "priors",      "additive", "restart",
+    "heartbeat", "grace", "lost_retries"};
 
 static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -686,6 +687,16 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         rc = count(c, v, key, &c->s->jobs);
         if (rc == GPBO_OK && (c->s->jobs < 1 || c->s->jobs > SWEEP_MAX_JOBS))
             rc = err_at(c, v, "gpbo.jobs must be from 1 to %d", SWEEP_MAX_JOBS);
+    } else if (!strcmp(key, "heartbeat")) {
+        rc = number(c, v, key, &o->heartbeat);
+        if (rc == GPBO_OK && !(o->heartbeat >= 0 && o->heartbeat < 1e9))
+            rc = err_at(c, v, "heartbeat must be >= 0 seconds (0: none)");
+    } else if (!strcmp(key, "grace")) {
+        rc = number(c, v, key, &o->grace);
+        if (rc == GPBO_OK && !(o->grace > 0 && o->grace < 1e9))
+            rc = err_at(c, v, "grace must be > 0 seconds");
+    } else if (!strcmp(key, "lost_retries")) {
+        rc = count(c, v, key, &o->lost_retries);
     } else if (!strcmp(key, "timeout")) {
         rc = number(c, v, key, &c->s->timeout);
         if (rc == GPBO_OK && !(c->s->timeout >= 0))
@@ -780,8 +791,13 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         return each_pair(c, v, "early_terminate", ET_KEYS, sizeof ET_KEYS / sizeof *ET_KEYS,
                          et_pair, NULL);
     } else if (!strcmp(key, "gpbo")) {
-        return each_pair(c, v, "the gpbo section", GPBO_KEYS, sizeof GPBO_KEYS / sizeof *GPBO_KEYS,
-                         gpbo_pair, NULL);
+        int rc = each_pair(c, v, "the gpbo section", GPBO_KEYS,
+                           sizeof GPBO_KEYS / sizeof *GPBO_KEYS, gpbo_pair, NULL);
+        const gpbo_study_options *o = &s->study;
+        if (rc == GPBO_OK && o->heartbeat > 0 && !(o->heartbeat < o->grace))
+            rc = err_at(c, v, "heartbeat (%g s) must be shorter than grace (%g s)", o->heartbeat,
+                        o->grace);
+        return rc;
     } else if (!strcmp(key, "trainer")) {
         s->has_trainer = 1;
         c->trainer_node = k;
