@@ -1063,6 +1063,43 @@ static void test_pg_lost_commit(void **state)
     proxy_stop(&p);
 }
 
+/* A serialization failure or a deadlock (raised once by a trigger here) is retried on the same
+ * connection and the write lands once; a permanent error is not retried. */
+static void test_pg_transient_sqlstate(void **state)
+{
+    (void)state;
+    admin(&PG, "CREATE SEQUENCE flaky_seq; CREATE FUNCTION flaky() RETURNS trigger LANGUAGE "
+               "plpgsql AS $$ BEGIN IF NEW.step = 2013 AND nextval('flaky_seq') = 1 THEN "
+               "RAISE EXCEPTION 'serialization (test)' USING ERRCODE = '40001'; END IF; "
+               "IF NEW.step = 2014 AND nextval('flaky_seq') = 2 THEN "
+               "RAISE EXCEPTION 'deadlock (test)' USING ERRCODE = '40P01'; END IF; "
+               "IF NEW.step = 2015 THEN "
+               "RAISE EXCEPTION 'check (test)' USING ERRCODE = '23514'; END IF; "
+               "RETURN NEW; END $$; CREATE TRIGGER flaky BEFORE INSERT ON intermediate "
+               "FOR EACH ROW EXECUTE FUNCTION flaky()");
+    setenv("GPBO_PG_RETRY_SECONDS", "20", 1); /* were the permanent error retried, it shows */
+    gpbo_storage *st = open_store(&PG);
+    setenv("GPBO_PG_RETRY_SECONDS", "1.5", 1);
+    int64_t study = new_study(st, "transient");
+    size_t id = reserve(st, study, "w", 1, NULL, 1);
+    long s1[] = {2012, 2013}, s2[] = {2014}, s3[] = {2015};
+    double v[] = {0.5, 0.25};
+    assert_int_equal(st->ops->report(st, study, id, 2, s1, v), GPBO_OK);
+    assert_int_equal(st->ops->report(st, study, id, 1, s2, v), GPBO_OK);
+    double t0 = mono_s();
+    assert_int_equal(st->ops->report(st, study, id, 1, s3, v), GPBO_ESTORAGE);
+    assert_true(mono_s() - t0 < 1.0);
+    assert_non_null(strstr(gpbo_error_message(), "check (test)"));
+    assert_null(strstr(gpbo_error_message(), "gave up"));
+    admin(&PG, "DROP TRIGGER flaky ON intermediate; DROP FUNCTION flaky(); DROP SEQUENCE "
+               "flaky_seq");
+    loaded *l = load_all(st, study, 1);
+    assert_int_equal(l->r[0].nsteps, 3);
+    assert_int_equal(l->r[0].steps[2], 2014);
+    release(l);
+    st->ops->close(st);
+}
+
 /* Workers that find an empty database at the same moment: one creates the schema, all open. */
 static void test_pg_schema_race(void **state)
 {
@@ -1200,6 +1237,7 @@ int main(void)
         BOTH(test_set_params),
         PG_ONLY(test_pg_bad_urls),
         PG_ONLY(test_pg_lost_commit),
+        PG_ONLY(test_pg_transient_sqlstate),
         PG_ONLY(test_pg_schema_race),
         PG_ONLY(test_pg_schema_versions),
         PG_ONLY(test_pg_server_down_and_back),
