@@ -7,7 +7,8 @@
  * compare-and-set updates, and only a running trial can be finished.
  *
  * Failures: every one sets GPBO_ESTORAGE with one line naming the database and host (never the
- * password) and libpq's own words. A transient one (the connection lost, the server shutting
+ * password) and libpq's own words; a URL that libpq cannot parse or whose parameters it refuses
+ * is GPBO_EINVAL. A transient one (the connection lost, the server shutting
  * down or starting up, a serialization failure or deadlock) is retried with exponential backoff
  * (0.1 s doubling, up to GPBO_PG_RETRY_SECONDS in all, 30 by default), reconnecting with
  * PQreset. A permanent one (a malformed URL, authentication, a missing database, a server that
@@ -23,6 +24,8 @@
  * finish_trial for the trial already holding rec's state, value, reason and finished. If it is
  * there, the earlier attempt committed and its answer is returned; if not, nothing of it is
  * stored and the write runs again.
+ *
+ * Thread-safety: one handle is one connection, used by one thread at a time.
  */
 #include <inttypes.h>
 #include <libpq-fe.h>
