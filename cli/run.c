@@ -1193,6 +1193,7 @@ int cmd_run(int argc, char **argv)
     r.study = gpbo_study_open(storage, sw->name, space, &sw->study);
     if (r.study == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
         goto out;
     }
     /* trial directories sit next to the database: <db without .db>.runs; for a server's
