@@ -63,8 +63,8 @@ static void serve(int req, int ans, const char *storage, const char *name, const
             rep.rc = buf ? gpbo_error_code() : GPBO_ENOMEM;
             snprintf(rep.msg, sizeof rep.msg, "%s", buf ? gpbo_error_message() : "out of memory");
         } else {
-            rep.rc = gpbo_study_ask_capped(study, cap, &rep.id,
-                                           (double *)(void *)(buf + sizeof rep));
+            rep.rc =
+                gpbo_study_ask_capped(study, cap, &rep.id, (double *)(void *)(buf + sizeof rep));
             if (rep.rc != GPBO_OK)
                 snprintf(rep.msg, sizeof rep.msg, "%s", gpbo_error_message());
         }
@@ -178,8 +178,7 @@ int proposer_take(proposer *p, int *rc, size_t *id, double *out_values)
     }
     if (p->pending == -1) {
         p->pending = 0;
-        *rc = gpbo_error_set(GPBO_ESYSTEM, "the proposing process (pid %ld) ended",
-                             (long)p->pid);
+        *rc = gpbo_error_set(GPBO_ESYSTEM, "the proposing process (pid %ld) ended", (long)p->pid);
         return 1;
     }
     p->pending = 0;

@@ -276,6 +276,10 @@ enum { JOBS_MAX = 1024 };
 
 enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
 
+/* The most executions of one trial that get a folder of their own (a trial runs again only when
+ * its worker is lost, at most lost_retries times, or when a run is interrupted). */
+enum { EXECUTIONS_MAX = 100000 };
+
 /* One running trial. */
 typedef struct job {
     size_t id;
@@ -353,6 +357,16 @@ static int open_output(const char *path, dev_t *dev, ino_t *ino)
     return fd;
 }
 
+/* The folder of execution k (1, 2, ...) of trial id: trial-000042, then trial-000042.2, ... */
+static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t cap)
+{
+    int n = k == 1 ? snprintf(out, cap, "%s/trial-%06zu", r->runs, id)
+                   : snprintf(out, cap, "%s/trial-%06zu.%u", r->runs, id, k);
+    if (n < 0 || (size_t)n >= cap)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
+    return GPBO_OK;
+}
+
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
  * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
  * left running or open. */
@@ -361,11 +375,19 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     memset(j, 0, sizeof *j);
     j->id = id;
     j->fd = -1;
-    if ((size_t)snprintf(j->dir, sizeof j->dir, "%s/trial-%06zu", r->runs, id) >= sizeof j->dir)
-        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
-    int rc = mkdirs(j->dir);
-    if (rc != GPBO_OK)
-        return rc;
+    /* each execution its own folder: a trial that runs again (its worker was lost) must not
+     * truncate the output the lost worker may still read */
+    unsigned k = 1;
+    for (;; k++) {
+        if (trial_dir(r, id, k, j->dir, sizeof j->dir) != GPBO_OK)
+            return gpbo_error_code();
+        if (mkdir(j->dir, 0755) == 0)
+            break;
+        if (errno != EEXIST || k == EXECUTIONS_MAX)
+            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
+                                  errno == EEXIST ? "too many executions" : strerror(errno));
+    }
+    int rc = GPBO_OK;
     for (size_t i = 0; i < r->np; i++) {
         rc = sweep_format(r->sw, r->space, i, values[i], r->vals[i], 256);
         if (rc != GPBO_OK)
@@ -895,7 +917,10 @@ static int finish_job(runner *r, job *j)
     if (j->skipped > 0 && !r->tty)
         fprintf(stderr, "gpbo: trial %zu:%s\n", j->id, skipped);
     if (rc == GPBO_ESTATE) { /* another worker took it for lost and told it first */
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        fprintf(stderr,
+                "gpbo: trial %zu was finished by another worker first (this one had been taken "
+                "for lost); this result is not stored\n",
+                j->id);
         return GPBO_OK;
     }
     if (r->pruner && rc == GPBO_OK && mark_fed(r, j->id) == GPBO_OK)
@@ -964,8 +989,15 @@ static void feed_pruner(runner *r)
 /* The built-in trainer's final metrics of a trial, from its stdout. */
 static void print_trainer_metrics(runner *r, size_t id)
 {
-    char path[1200], line[256];
-    snprintf(path, sizeof path, "%s/trial-%06zu/stdout", r->runs, id);
+    char dir[1024], path[1200], line[256];
+    struct stat sb;
+    unsigned k = 1; /* its last execution */
+    while (k < EXECUTIONS_MAX && trial_dir(r, id, k + 1, dir, sizeof dir) == GPBO_OK &&
+           stat(dir, &sb) == 0)
+        k++;
+    if (trial_dir(r, id, k, dir, sizeof dir) != GPBO_OK)
+        return;
+    snprintf(path, sizeof path, "%s/stdout", dir);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return;
@@ -1161,10 +1193,17 @@ int cmd_run(int argc, char **argv)
     r.study = gpbo_study_open(storage, sw->name, space, &sw->study);
     if (r.study == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
         goto out;
     }
-    /* trial directories sit next to the database: <db without .db>.runs */
-    {
+    /* trial directories sit next to the database: <db without .db>.runs; for a server's
+     * database (each machine its own), next to the sweep: <study>.runs */
+    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0) {
+        if (cli_study_file(r.runs, sizeof r.runs, sw->dir, sw->name, ".runs") != GPBO_OK) {
+            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+            goto out;
+        }
+    } else {
         const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
         size_t l = strlen(db);
         if (l > 3 && !strcmp(db + l - 3, ".db"))
