@@ -320,8 +320,6 @@ typedef struct runner {
     size_t njobs;
     int tty;
     double t0;
-    unsigned char *fed; /* fed[i]: the pruner knows how trial i ended (nfed entries) */
-    size_t nfed;
     proposer *prop; /* proposes the next trial in a process of its own */
 } runner;
 
@@ -839,24 +837,6 @@ static void tail_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
-/* Notes that the pruner has been told how trial id ended. */
-static int mark_fed(runner *r, size_t id)
-{
-    if (id >= r->nfed) {
-        size_t nc = r->nfed ? r->nfed : 64;
-        while (nc <= id)
-            nc *= 2;
-        unsigned char *f = realloc(r->fed, nc);
-        if (f == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-        memset(f + r->nfed, 0, nc - r->nfed);
-        r->fed = f;
-        r->nfed = nc;
-    }
-    r->fed[id] = 1;
-    return GPBO_OK;
-}
-
 /* The trial ended and its output is read: tell the study. */
 static int finish_job(runner *r, job *j)
 {
@@ -923,7 +903,7 @@ static int finish_job(runner *r, job *j)
                 j->id);
         return GPBO_OK;
     }
-    if (r->pruner && rc == GPBO_OK && mark_fed(r, j->id) == GPBO_OK)
+    if (r->pruner && rc == GPBO_OK)
         gpbo_pruner_finish(r->pruner, (int64_t)j->id, outcome);
     return rc;
 }
@@ -963,27 +943,6 @@ static void log_trial(runner *r, size_t id)
         printf(" (%s)", t.reason);
     printf("\n");
     fflush(stdout);
-}
-
-/* Tells the pruner of every trial that ended (here before, or in another worker) and that it
- * has not seen end: its stored intermediate values, then its outcome, in trial order. On a
- * resumed study that rebuilds the pruner the run had. */
-static void feed_pruner(runner *r)
-{
-    for (size_t i = 0; r->pruner && i < gpbo_study_ntrials(r->study); i++) {
-        gpbo_trial_info t;
-        gpbo_study_trial(r->study, i, &t);
-        if (t.state == GPBO_TRIAL_RUNNING || (i < r->nfed && r->fed[i]) ||
-            mark_fed(r, i) != GPBO_OK)
-            continue;
-        for (size_t k = 0; k < t.nsteps; k++)
-            gpbo_pruner_report(r->pruner, (int64_t)i, t.steps[k],
-                               r->sw->maximize ? -t.step_values[k] : t.step_values[k], NULL);
-        gpbo_pruner_finish(r->pruner, (int64_t)i,
-                           t.state == GPBO_TRIAL_COMPLETE ? GPBO_PRUNER_COMPLETE
-                           : t.state == GPBO_TRIAL_PRUNED ? GPBO_PRUNER_PRUNED
-                                                          : GPBO_PRUNER_FAILED);
-    }
 }
 
 /* The built-in trainer's final metrics of a trial, from its stdout. */
@@ -1218,7 +1177,10 @@ int cmd_run(int argc, char **argv)
     size_t budget = trials >= 0 ? (size_t)trials : sw->run_cap;
     if (budget == 0)
         budget = (size_t)-1; /* a grid runs until exhausted */
-    feed_pruner(&r);
+    if (r.pruner && gpbo_pruner_catch_up(r.pruner, r.study) != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        goto out;
+    }
     /* forked now, while this process has no thread and no trial open */
     r.prop = proposer_start(storage, sw->name, space, &sw->study, budget);
     if (r.prop == NULL) {
@@ -1317,8 +1279,8 @@ int cmd_run(int argc, char **argv)
         /* what the other workers did: for the pruner and the progress line */
         if (now() - synced > 0.25) {
             synced = now();
-            if (gpbo_study_sync(r.study) == GPBO_OK)
-                feed_pruner(&r);
+            if (gpbo_study_sync(r.study) == GPBO_OK && r.pruner)
+                gpbo_pruner_catch_up(r.pruner, r.study);
         }
         progress(&r, budget, 0);
     }
@@ -1344,7 +1306,6 @@ int cmd_run(int argc, char **argv)
     status = g_stop ? 130 : 0;
 out:
     proposer_stop(r.prop);
-    free(r.fed);
     free(jobsv);
     free(vals);
     gpbo_pruner_free(r.pruner);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gpbo/pruner.h"
+#include "gpbo/search.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 
@@ -44,7 +45,14 @@ struct gpbo_pruner {
     rung *rungs;
     size_t pruned;
     size_t completed;
+    /* ended[id]: the pruner was told how trial id ended (ids below ENDED_MAX; study ids are
+     * 0, 1, 2, ...), so that gpbo_pruner_catch_up skips it without a search */
+    unsigned char *ended;
+    size_t nended;
 };
+
+/* Trial ids the ended[] map covers (16 MiB at most); larger ids are looked up. */
+#define ENDED_MAX ((int64_t)1 << 24)
 
 /* The bytes of each version of gpbo_pruner_options (the header lists the versions); index 0 is
  * unused. */
@@ -125,6 +133,7 @@ void gpbo_pruner_free(gpbo_pruner *p)
         free(p->rungs[k].values);
     free(p->trials);
     free(p->rungs);
+    free(p->ended);
     free(p);
 }
 
@@ -323,10 +332,58 @@ int gpbo_pruner_finish(gpbo_pruner *p, int64_t trial, gpbo_pruner_outcome outcom
     trial_rec *t = find_or_add(p, trial);
     if (t == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+    if (trial >= 0 && trial < ENDED_MAX) {
+        if ((size_t)trial >= p->nended) {
+            size_t nc = p->nended ? p->nended : 64;
+            while (nc <= (size_t)trial)
+                nc *= 2;
+            unsigned char *e = realloc(p->ended, nc);
+            if (e == NULL)
+                return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+            memset(e + p->nended, 0, nc - p->nended);
+            p->ended = e;
+            p->nended = nc;
+        }
+        p->ended[trial] = 1;
+    }
     if (t->state == RUNNING) {
         t->state = state;
         p->completed += state == COMPLETE;
         p->pruned += state == PRUNED;
+    }
+    return GPBO_OK;
+}
+
+/* Whether the pruner was told how trial id ended. */
+static int has_ended(gpbo_pruner *p, int64_t id)
+{
+    if (id < ENDED_MAX)
+        return (size_t)id < p->nended && p->ended[id];
+    const trial_rec *t = find_trial(p, id);
+    return t != NULL && t->state != RUNNING;
+}
+
+int gpbo_pruner_catch_up(gpbo_pruner *p, const gpbo_study *study)
+{
+    if (p == NULL || study == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "pruner_catch_up: NULL argument");
+    double sign = gpbo_study_direction(study) == GPBO_MAXIMIZE ? -1.0 : 1.0;
+    for (size_t i = 0; i < gpbo_study_ntrials(study); i++) {
+        gpbo_trial_info t;
+        if (has_ended(p, (int64_t)i) || gpbo_study_trial(study, i, &t) != GPBO_OK ||
+            t.state == GPBO_TRIAL_RUNNING)
+            continue;
+        for (size_t k = 0; k < t.nsteps; k++) {
+            int rc = gpbo_pruner_report(p, (int64_t)i, t.steps[k], sign * t.step_values[k], NULL);
+            if (rc != GPBO_OK)
+                return rc;
+        }
+        int rc = gpbo_pruner_finish(p, (int64_t)i,
+                                    t.state == GPBO_TRIAL_COMPLETE ? GPBO_PRUNER_COMPLETE
+                                    : t.state == GPBO_TRIAL_PRUNED ? GPBO_PRUNER_PRUNED
+                                                                   : GPBO_PRUNER_FAILED);
+        if (rc != GPBO_OK)
+            return rc;
     }
     return GPBO_OK;
 }

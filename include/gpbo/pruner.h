@@ -10,8 +10,8 @@
  *    a trial reaching a rung continues only if its value ranks in the top 1/eta of the values
  *    recorded at that rung so far.
  * Values are minimized (a study that maximizes flips the sign first, as everywhere in gpbo).
- * The pruner keeps its own record of what it was told, so a resumed study rebuilds it by
- * replaying the stored intermediate values and final states in their original order.
+ * The pruner keeps its own record of what it was told; gpbo_pruner_catch_up() rebuilds it from
+ * a study's stored intermediate values and final states.
  * Thread-safety: one pruner per thread, or a lock around it.
  */
 #ifndef GPBO_PRUNER_H
@@ -109,6 +109,18 @@ typedef enum gpbo_pruner_outcome {
  * @return GPBO_OK; GPBO_EINVAL for an unknown outcome; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_pruner_finish(gpbo_pruner *pruner, int64_t trial, gpbo_pruner_outcome outcome);
+
+typedef struct gpbo_study gpbo_study;
+
+/**
+ * Tells the pruner of every trial of study that has ended and that it was not told of yet:
+ * the trial's stored intermediate values, then how it ended, in trial order, in the
+ * minimizing sign (the study's direction applied). A pruner made for a reopened study rebuilds
+ * the state it had; with several workers on one study, calling it after gpbo_study_sync()
+ * brings in what the others' trials did. Trials this pruner was told of stay as they are.
+ * @return GPBO_OK; GPBO_EINVAL (NULL argument); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_pruner_catch_up(gpbo_pruner *pruner, const gpbo_study *study);
 
 /** @return the number of trials the pruner has stopped so far. */
 GPBO_API size_t gpbo_pruner_pruned_count(const gpbo_pruner *pruner);

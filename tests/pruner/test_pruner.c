@@ -15,6 +15,7 @@
 
 #include "gpbo/error.h"
 #include "gpbo/pruner.h"
+#include "gpbo/search.h"
 
 /* A curve that decays from start to floor: value at step s. */
 static double curve(double start, double floor_, long s)
@@ -180,6 +181,67 @@ static void test_replay_rebuilds_the_same_state(void **state)
     gpbo_pruner_free(fresh);
 }
 
+/* gpbo_pruner_catch_up: a study (maximizing, so the sign is the study's business) holds the
+ * curves and outcomes a live pruner saw; a new pruner caught up from it gives the same verdicts,
+ * a running trial is left alone, and a second catch-up changes nothing. */
+static void test_catch_up_from_a_study(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.startup_trials = 2;
+    gpbo_pruner *live = gpbo_pruner_new(&o), *b = gpbo_pruner_new(&o);
+    assert_non_null(live);
+    assert_non_null(b);
+    gpbo_space *sp = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(sp, "x", 0.0, 1.0, 0), GPBO_OK);
+    gpbo_study_options so = GPBO_STUDY_OPTIONS_INIT;
+    so.direction = GPBO_MAXIMIZE;
+    so.strategy = "random";
+    gpbo_study *st = gpbo_study_open(NULL, "catch-up", sp, &so);
+    assert_non_null(st);
+    double starts[4] = {1.0, 2.0, 6.0, 1.2};
+    for (int64_t id = 0; id < 5; id++) {
+        size_t tid;
+        double x;
+        assert_int_equal(gpbo_study_ask(st, &tid, &x), GPBO_OK);
+        assert_int_equal(tid, (size_t)id);
+        if (id == 4) { /* left running, with a value that would otherwise count */
+            assert_int_equal(gpbo_study_report(st, tid, 1, -100.0), GPBO_OK);
+            break;
+        }
+        int pruned = 0;
+        for (long s = 1; s <= 8 && !pruned; s++) {
+            double v = curve(starts[id], starts[id] / 2, s);
+            assert_int_equal(gpbo_pruner_report(live, id, s, v, &pruned), GPBO_OK);
+            assert_int_equal(gpbo_study_report(st, tid, s, -v), GPBO_OK); /* maximized */
+        }
+        assert_int_equal(
+            gpbo_pruner_finish(live, id, pruned ? GPBO_PRUNER_PRUNED : GPBO_PRUNER_COMPLETE),
+            GPBO_OK);
+        assert_int_equal(pruned ? gpbo_study_tell_pruned(st, tid) : gpbo_study_tell(st, tid, 0.0),
+                         GPBO_OK);
+    }
+    assert_int_equal(gpbo_pruner_catch_up(b, st), GPBO_OK);
+    assert_int_equal(gpbo_pruner_catch_up(b, st), GPBO_OK);
+    assert_int_equal(gpbo_pruner_pruned_count(b), gpbo_pruner_pruned_count(live));
+    assert_int_equal(gpbo_pruner_pruned_count(b), 1);
+    int pa = 0, pb = 0;
+    for (long s = 1; s <= 8 && !pa; s++) {
+        assert_int_equal(gpbo_pruner_report(live, 99, s, 3.0, &pa), GPBO_OK);
+        assert_int_equal(gpbo_pruner_report(b, 99, s, 3.0, &pb), GPBO_OK);
+        assert_int_equal(pa, pb);
+    }
+    assert_int_equal(pa, 1);
+    /* the running trial was not told to b: it can still report */
+    int p4;
+    assert_int_equal(gpbo_pruner_report(b, 4, 2, 1.0, &p4), GPBO_OK);
+    assert_int_equal(gpbo_pruner_catch_up(NULL, st), GPBO_EINVAL);
+    gpbo_study_close(st);
+    gpbo_space_free(sp);
+    gpbo_pruner_free(live);
+    gpbo_pruner_free(b);
+}
+
 static void test_none_never_prunes(void **state)
 {
     (void)state;
@@ -284,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_median_interval_and_failed_trials),
         cmocka_unit_test(test_asha_keeps_top_fraction_at_each_rung),
         cmocka_unit_test(test_replay_rebuilds_the_same_state),
+        cmocka_unit_test(test_catch_up_from_a_study),
         cmocka_unit_test(test_none_never_prunes),
         cmocka_unit_test(test_asha_rung_bound),
         cmocka_unit_test(test_errors),
