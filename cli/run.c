@@ -13,7 +13,6 @@
  * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
  */
 #define _GNU_SOURCE /* pipe2 */
-#include <cblas.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -441,7 +440,7 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             _exit(127);
         }
         /* one BLAS thread per trial: --jobs trials share the cores */
-        openblas_set_num_threads(1);
+        gpbo_trainer_set_threads(1);
         trainer_settings t = r->base;
         for (size_t i = 0; i < r->np; i++)
             if (trainer_set(&t, r->names[i], r->vals[i]) != GPBO_OK) {

@@ -5,6 +5,7 @@
  * schedules with linear warmup, validation every epoch, early stopping that keeps the best
  * weights, and the metrics (accuracy, macro-F1, cross-entropy).
  */
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,4 +406,12 @@ done:
     free(best);
     free(yb);
     return rc;
+}
+
+int gpbo_trainer_set_threads(int threads)
+{
+    if (threads < 1)
+        return gpbo_error_set(GPBO_EINVAL, "trainer_set_threads: %d threads (at least 1)", threads);
+    openblas_set_num_threads(threads);
+    return GPBO_OK;
 }

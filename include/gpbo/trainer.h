@@ -185,6 +185,15 @@ GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset
                               const gpbo_dataset *val, const gpbo_dataset *test,
                               gpbo_trainer_result *out);
 
+/**
+ * Sets how many threads the trainer's matrix products use from now on, in this process (the
+ * trainer runs on OpenBLAS, whose pool is per process: the setting is global, like
+ * OPENBLAS_NUM_THREADS). Several trainings at once in separate processes each want 1.
+ * @param threads at least 1.
+ * @return GPBO_OK; GPBO_EINVAL for threads < 1.
+ */
+GPBO_API int gpbo_trainer_set_threads(int threads);
+
 #ifdef __cplusplus
 }
 #endif

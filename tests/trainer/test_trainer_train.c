@@ -140,6 +140,17 @@ static void test_same_seed_same_result(void **s)
     c.model = "mlp:4";
     c.shift = 2;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &b), GPBO_EINVAL);
+    /* threads: at least one; the result on one thread is the result again */
+    assert_int_equal(gpbo_trainer_set_threads(0), GPBO_EINVAL);
+    assert_int_equal(gpbo_trainer_set_threads(2), GPBO_OK);
+    assert_int_equal(gpbo_trainer_set_threads(1), GPBO_OK);
+    c = (gpbo_trainer_config)GPBO_TRAINER_CONFIG_INIT;
+    c.model = "mlp:16-8";
+    c.dropout = 0.3;
+    c.epochs = 5;
+    c.seed = 11;
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &b), GPBO_OK);
+    assert_true(a.train_loss == b.train_loss);
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
 }
