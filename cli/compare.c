@@ -34,6 +34,7 @@
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
+#include "gpbo/testfn.h"
 #include "report.h"
 
 #define MAXL 32

@@ -23,6 +23,7 @@
 
 #include "gpbo/error.h"
 #include "gpbo/search.h"
+#include "gpbo/testfn.h"
 
 #define MAXL 32
 

@@ -17,6 +17,7 @@
 #include "gpbo/pruner.h"
 #include "gpbo/rng.h"
 #include "gpbo/search.h"
+#include "gpbo/testfn.h"
 #include "gpbo/trainer.h"
 
 #endif /* GPBO_GPBO_H */

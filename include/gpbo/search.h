@@ -371,26 +371,6 @@ typedef int (*gpbo_objective_fn)(const gpbo_space *space, size_t trial_id, const
 GPBO_API int gpbo_study_optimize(gpbo_study *study, gpbo_objective_fn fn, void *payload,
                                  size_t n_trials);
 
-/* ------------------------------------------------------------------------------------------ */
-/* Test functions                                                                              */
-
-/** A test function with its domain and known optimum (to be minimized). */
-typedef struct gpbo_test_function {
-    const char *name;
-    size_t dim; /**< 0: any dimension >= min_dim */
-    size_t min_dim;
-    void (*bounds)(size_t dim, double *lo, double *hi); /**< the box, dim values each */
-    double (*optimum)(size_t dim);          /**< global minimum value; NaN if unknown there */
-    int (*argmin)(size_t dim, double *out); /**< one global minimizer; non-zero if unknown */
-    double (*f)(size_t dim, const double *x);
-} gpbo_test_function;
-
-/** The table of test functions, NULL-name terminated. */
-GPBO_API const gpbo_test_function *gpbo_test_functions(void);
-
-/** Finds a test function by name, or NULL (GPBO_ENOTFOUND, listing the names). */
-GPBO_API const gpbo_test_function *gpbo_test_function_find(const char *name);
-
 #ifdef __cplusplus
 }
 #endif

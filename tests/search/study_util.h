@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "gpbo/search.h"
+#include "gpbo/testfn.h"
 
 /* Branin's box (x1 in [-5, 10], x2 in [0, 15]), with a categorical and an integer besides when
  * with_extras. */

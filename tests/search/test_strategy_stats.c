@@ -18,6 +18,7 @@
 
 #include "gpbo/error.h"
 #include "gpbo/search.h"
+#include "gpbo/testfn.h"
 #include "study_util.h"
 
 /* Seeds of the statistical tests. Every such test asserts a property of the distribution of

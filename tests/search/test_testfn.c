@@ -14,6 +14,7 @@
 #include "gpbo/error.h"
 #include "gpbo/rng.h"
 #include "gpbo/search.h"
+#include "gpbo/testfn.h"
 
 static void test_optima(void **state)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "gpbo/sys/error.h"
-#include "search_internal.h"
+#include "gpbo/testfn.h"
 
 static void box(size_t d, double *lo, double *hi, double a, double b)
 {
