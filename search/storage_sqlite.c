@@ -27,6 +27,7 @@ typedef struct sqlite_storage {
     gpbo_storage base;
     sqlite3 *db;
     char *path;
+    int busy; /* the last exec() failed for a lock (SQLITE_BUSY / SQLITE_LOCKED) */
 } sqlite_storage;
 
 static int db_error(sqlite_storage *s, const char *what)
@@ -34,11 +35,14 @@ static int db_error(sqlite_storage *s, const char *what)
     return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static int exec(sqlite_storage *s, const char *sql)
+/* Runs sql; on failure the message names what it was for (what). */
+static int exec(sqlite_storage *s, const char *sql, const char *what)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = gpbo_error_set(GPBO_ESTORAGE, "%s: %s", s->path, msg ? msg : "error");
+    int code = sqlite3_exec(s->db, sql, NULL, NULL, &msg) & 0xff;
+    s->busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    if (code != SQLITE_OK) {
+        int rc = gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->path, what, msg ? msg : "error");
         sqlite3_free(msg);
         return rc;
     }
@@ -53,14 +57,14 @@ static int begin(sqlite_storage *s, const char *sql)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return exec(s, sql);
+    return exec(s, sql, "starting a transaction");
 }
 
 /* Commits; a COMMIT that fails (out of memory, disk full) leaves SQLite's transaction open, so
  * it is rolled back: the call failed and nothing of it is stored. */
 static int commit(sqlite_storage *s)
 {
-    int rc = exec(s, "COMMIT");
+    int rc = exec(s, "COMMIT", "committing");
     if (rc != GPBO_OK)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -522,27 +526,29 @@ static int schema_version(sqlite_storage *s)
 
 static int check_schema(sqlite_storage *s)
 {
-    int rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                     "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE;"
-                     "CREATE TABLE IF NOT EXISTS gpbo_schema(version INTEGER NOT NULL);"
-                     "CREATE TABLE IF NOT EXISTS studies(id INTEGER PRIMARY KEY, name TEXT "
-                     "UNIQUE NOT NULL, space TEXT NOT NULL, options TEXT NOT NULL, created REAL);"
-                     "CREATE TABLE IF NOT EXISTS trials(study INTEGER NOT NULL REFERENCES "
-                     "studies(id), id INTEGER NOT NULL, state INTEGER NOT NULL, value REAL, "
-                     "reason TEXT, params TEXT NOT NULL, started REAL, finished REAL, "
-                     "PRIMARY KEY(study, id));"
-                     "CREATE TABLE IF NOT EXISTS intermediate(study INTEGER NOT NULL, trial "
-                     "INTEGER NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL, "
-                     "PRIMARY KEY(study, trial, step));"
-                     "INSERT INTO gpbo_schema(version) SELECT 1 WHERE NOT EXISTS "
-                     "(SELECT 1 FROM gpbo_schema);");
+    int rc = exec(s,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                  "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE;"
+                  "CREATE TABLE IF NOT EXISTS gpbo_schema(version INTEGER NOT NULL);"
+                  "CREATE TABLE IF NOT EXISTS studies(id INTEGER PRIMARY KEY, name TEXT "
+                  "UNIQUE NOT NULL, space TEXT NOT NULL, options TEXT NOT NULL, created REAL);"
+                  "CREATE TABLE IF NOT EXISTS trials(study INTEGER NOT NULL REFERENCES "
+                  "studies(id), id INTEGER NOT NULL, state INTEGER NOT NULL, value REAL, "
+                  "reason TEXT, params TEXT NOT NULL, started REAL, finished REAL, "
+                  "PRIMARY KEY(study, id));"
+                  "CREATE TABLE IF NOT EXISTS intermediate(study INTEGER NOT NULL, trial "
+                  "INTEGER NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL, "
+                  "PRIMARY KEY(study, trial, step));"
+                  "INSERT INTO gpbo_schema(version) SELECT 1 WHERE NOT EXISTS "
+                  "(SELECT 1 FROM gpbo_schema);",
+                  "opening the database");
     if (rc != GPBO_OK) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
     int version = schema_version(s);
     while (rc == GPBO_OK && version >= 1 && version < SCHEMA_VERSION) {
-        rc = exec(s, MIGRATIONS[version - 1]);
+        rc = exec(s, MIGRATIONS[version - 1], "migrating the schema");
         version = rc == GPBO_OK ? schema_version(s) : version;
     }
     if (rc == GPBO_OK && version != SCHEMA_VERSION)
@@ -572,9 +578,18 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 30000);
-    if (check_schema(s) != GPBO_OK) {
-        sq_close(&s->base);
-        return NULL;
+    /* Switching a new file to WAL takes its lock without waiting for it (the busy handler is
+     * not called there): several workers creating one database at the same moment see "database
+     * is locked" once. Retried for up to 30 s, as every other lock is waited for. */
+    for (int attempt = 0;; attempt++) {
+        if (check_schema(s) == GPBO_OK)
+            break;
+        if (!s->busy || attempt == 600) {
+            sq_close(&s->base);
+            return NULL;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     return &s->base;
 }
