@@ -96,9 +96,6 @@ import optuna
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 url, name, sampler, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 mk = optuna.samplers.RandomSampler if sampler == "random" else optuna.samplers.TPESampler
-if n == 0:  # set-up: create the study (not timed)
-    optuna.create_study(study_name=name, storage=url, sampler=mk())
-    sys.exit(0)
 study = optuna.load_study(study_name=name, storage=url, sampler=mk())
 print("ready", flush=True)
 sys.stdin.readline()  # the barrier
@@ -243,10 +240,12 @@ def run_optuna(args, store, name, sampler, workers, trials, timeout):
     the last exit, completed trials, error text)."""
     url = store.optuna_url(name)
     script = os.path.join(store.work, "optuna_worker.py")
-    r = subprocess.run([PY, script, url, name, sampler, "0"], capture_output=True, text=True,
-                       timeout=120)
-    if r.returncode != 0:
-        return None, 0, (r.stderr.strip().splitlines() or ["set-up failed"])[-1]
+    import optuna  # the study is created here, before the clock starts
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        optuna.create_study(study_name=name, storage=url)
+    except Exception as e:  # noqa: BLE001 (any failure is the row's)
+        return None, 0, "creating the study: %s" % str(e).splitlines()[0]
     share = [trials // workers + (1 if i < trials % workers else 0) for i in range(workers)]
     procs = [subprocess.Popen([PY, script, url, name, sampler, str(n)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -285,7 +284,8 @@ def table_null(args, stores, obj):
     log("\n1. Null objective: trials per second, every worker a separate process (gpbo: "
         "`gpbo run --jobs 1` each;")
     log("   objective: %s, a C program compiled by this script that prints "
-        "loss=(x-1)^2+(y+2)^2 and exits;" % os.path.basename(obj))
+        "loss=(x-1)^2+(y+2)^2, writes its start and exit times to a side file and exits;"
+        % os.path.basename(obj))
     log("   Optuna: the same formula as a Python function, trials split evenly over its "
         "processes, clock from the barrier)")
     log("%-8s %-6s %2s | %-26s | %-33s | %s" % ("backend", "method", "w", "gpbo trials/s",
@@ -296,9 +296,13 @@ def table_null(args, stores, obj):
             n = args.trials if method == "random" else args.bayes_trials
             for w in args.workers:
                 name = "null-%s-%s-w%d" % (store.kind, method, w)
-                sw = sweep_text(name, method, n, 0, "-", obj)
+                side = os.path.join(store.work, name + ".side")
+                os.makedirs(side)
+                sw = sweep_text(name, method, n, 0, side, obj)
                 wall, codes, why = run_gpbo(args, store, name, sw, w, 1, args.timeout)
-                got = complete(store.trials(name))
+                trials = store.trials(name)
+                got = complete(trials)
+                detail = breakdown(trials, side_times(side))
                 g = got / wall if got else 0.0
                 gtxt = "%7.1f (%d in %.2f s)" % (g, got, wall)
                 gfail = any(codes) or got != n
@@ -306,6 +310,7 @@ def table_null(args, stores, obj):
                     gtxt += " FAILED: %s" % (why or "%d of %d trials" % (got, n))[:160]
                 if args.no_optuna:
                     log("%-8s %-6s %2d | %-26s |" % (store.kind, method, w, gtxt))
+                    log(detail)
                     continue
                 owall, odone, owhy = run_optuna(args, store, name, sampler, w, n, args.timeout)
                 o = odone / owall if owall else 0.0
@@ -320,6 +325,7 @@ def table_null(args, stores, obj):
                     verdict = "  target >= 5: %s" % ("met" if ratio >= 5 else "MISSED")
                 log("%-8s %-6s %2d | %-26s | %-33s | x%.2f%s" % (store.kind, method, w, gtxt,
                                                                 otxt, ratio, verdict))
+                log(detail)
                 rows.append((store.kind, method, w, g, o, ratio))
     return rows
 
@@ -359,6 +365,23 @@ def between_trials(rows, times):
         ts.sort()
         gaps += [b[0] - a[1] for a, b in zip(ts, ts[1:]) if b[0] > a[1]]
     return gaps, reserve
+
+
+def breakdown(rows, times):
+    """One line: where a gpbo trial's time goes (medians over the trials, ms)."""
+    gaps, res = between_trials(rows, times)
+    run = [e - b for b, e in times.values()]
+    store = [r[4] - times[r[0]][1] for r in rows if r[0] in times and r[1] == 1 and r[4]]
+    if not (gaps and res and store):
+        return "    (no per-trial times)"
+    return ("    gpbo per trial, median ms: reserved->objective start %s, objective %s, "
+            "exit->stored %s, a worker's exit->next start %s" % (
+                ms2(statistics.median(res)), ms2(statistics.median(run)),
+                ms2(statistics.median(store)), ms2(statistics.median(gaps))))
+
+
+def ms2(v):
+    return "%.1f" % (1e3 * v)
 
 
 def table_slow(args, store, obj):
