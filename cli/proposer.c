@@ -63,8 +63,8 @@ static void serve(int req, int ans, const char *storage, const char *name, const
             rep.rc = buf ? gpbo_error_code() : GPBO_ENOMEM;
             snprintf(rep.msg, sizeof rep.msg, "%s", buf ? gpbo_error_message() : "out of memory");
         } else {
-            rep.rc = gpbo_study_ask_capped(study, cap, &rep.id,
-                                           (double *)(void *)(buf + sizeof rep));
+            rep.rc =
+                gpbo_study_ask_capped(study, cap, &rep.id, (double *)(void *)(buf + sizeof rep));
             if (rep.rc != GPBO_OK)
                 snprintf(rep.msg, sizeof rep.msg, "%s", gpbo_error_message());
         }
@@ -111,6 +111,7 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_IGN); /* a run that stopped listening: close the study, then exit */
+        signal(SIGCHLD, SIG_DFL);
         close(rq[1]);
         close(an[0]);
         serve(rq[0], an[1], storage, name, space, opts, cap, p->np);
@@ -145,6 +146,16 @@ void proposer_request(proposer *p)
         p->pending = -1; /* answered by proposer_take */
 }
 
+int proposer_fd(const proposer *p)
+{
+    return p->ans;
+}
+
+pid_t proposer_pid(const proposer *p)
+{
+    return p->pid;
+}
+
 int proposer_busy(const proposer *p)
 {
     return p->pending != 0;
@@ -167,8 +178,7 @@ int proposer_take(proposer *p, int *rc, size_t *id, double *out_values)
     }
     if (p->pending == -1) {
         p->pending = 0;
-        *rc = gpbo_error_set(GPBO_ESYSTEM, "the proposing process (pid %ld) ended",
-                             (long)p->pid);
+        *rc = gpbo_error_set(GPBO_ESYSTEM, "the proposing process (pid %ld) ended", (long)p->pid);
         return 1;
     }
     p->pending = 0;

@@ -17,6 +17,7 @@
 #define GPBO_CLI_PROPOSER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "gpbo/search.h"
 
@@ -29,6 +30,12 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
 
 /* Asks for the next trial unless one is requested already. */
 void proposer_request(proposer *p);
+
+/* The descriptor that becomes readable when an answer arrives (for poll). */
+int proposer_fd(const proposer *p);
+
+/* The proposer's process. */
+pid_t proposer_pid(const proposer *p);
 
 /* Whether a request is under way. */
 int proposer_busy(const proposer *p);

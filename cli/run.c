@@ -12,6 +12,7 @@
  * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
  * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
  */
+#define _GNU_SOURCE /* pipe2 */
 #include <cblas.h>
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,10 +37,24 @@
 
 static volatile sig_atomic_t g_stop = 0;
 
+/* The run loop sleeps in poll() on this pipe (and the proposer's answers): SIGCHLD writes to
+ * it, so a trial's exit is handled at once rather than at the next turn. */
+static int g_wake[2] = {-1, -1};
+
 static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
+}
+
+static void on_child(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    char c = 0;
+    if (write(g_wake[1], &c, 1) < 0) { /* full: a wake-up is pending anyway */
+    }
+    errno = saved;
 }
 
 static double now(void)
@@ -260,6 +276,10 @@ enum { JOBS_MAX = 1024 };
 
 enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
 
+/* The most executions of one trial that get a folder of their own (a trial runs again only when
+ * its worker is lost, at most lost_retries times, or when a run is interrupted). */
+enum { EXECUTIONS_MAX = 100000 };
+
 /* One running trial. */
 typedef struct job {
     size_t id;
@@ -337,6 +357,16 @@ static int open_output(const char *path, dev_t *dev, ino_t *ino)
     return fd;
 }
 
+/* The folder of execution k (1, 2, ...) of trial id: trial-000042, then trial-000042.2, ... */
+static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t cap)
+{
+    int n = k == 1 ? snprintf(out, cap, "%s/trial-%06zu", r->runs, id)
+                   : snprintf(out, cap, "%s/trial-%06zu.%u", r->runs, id, k);
+    if (n < 0 || (size_t)n >= cap)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
+    return GPBO_OK;
+}
+
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
  * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
  * left running or open. */
@@ -345,11 +375,19 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     memset(j, 0, sizeof *j);
     j->id = id;
     j->fd = -1;
-    if ((size_t)snprintf(j->dir, sizeof j->dir, "%s/trial-%06zu", r->runs, id) >= sizeof j->dir)
-        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
-    int rc = mkdirs(j->dir);
-    if (rc != GPBO_OK)
-        return rc;
+    /* each execution its own folder: a trial that runs again (its worker was lost) must not
+     * truncate the output the lost worker may still read */
+    unsigned k = 1;
+    for (;; k++) {
+        if (trial_dir(r, id, k, j->dir, sizeof j->dir) != GPBO_OK)
+            return gpbo_error_code();
+        if (mkdir(j->dir, 0755) == 0)
+            break;
+        if (errno != EEXIST || k == EXECUTIONS_MAX)
+            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
+                                  errno == EEXIST ? "too many executions" : strerror(errno));
+    }
+    int rc = GPBO_OK;
     for (size_t i = 0; i < r->np; i++) {
         rc = sweep_format(r->sw, r->space, i, values[i], r->vals[i], 256);
         if (rc != GPBO_OK)
@@ -384,6 +422,7 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             _exit(1);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
         /* the trainer runs without exec: drop what gpbo holds open for the other trials */
         for (size_t k = 0; k < r->njobs; k++)
             if (r->jobs[k].pid != 0 && r->jobs[k].fd >= 0)
@@ -754,7 +793,7 @@ static void end_trial_processes(runner *r, const job *j)
         int killed = 0;
         for (size_t i = 0; i < l.n; i++) {
             pid_t pid = l.v[i];
-            int is_job = 0;
+            int is_job = pid == proposer_pid(r->prop);
             for (size_t k = 0; k < r->njobs && !is_job; k++)
                 is_job = r->jobs[k].pid == pid;
             if (is_job || !belongs_to(j, pid))
@@ -878,7 +917,10 @@ static int finish_job(runner *r, job *j)
     if (j->skipped > 0 && !r->tty)
         fprintf(stderr, "gpbo: trial %zu:%s\n", j->id, skipped);
     if (rc == GPBO_ESTATE) { /* another worker took it for lost and told it first */
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        fprintf(stderr,
+                "gpbo: trial %zu was finished by another worker first (this one had been taken "
+                "for lost); this result is not stored\n",
+                j->id);
         return GPBO_OK;
     }
     if (r->pruner && rc == GPBO_OK && mark_fed(r, j->id) == GPBO_OK)
@@ -947,8 +989,15 @@ static void feed_pruner(runner *r)
 /* The built-in trainer's final metrics of a trial, from its stdout. */
 static void print_trainer_metrics(runner *r, size_t id)
 {
-    char path[1200], line[256];
-    snprintf(path, sizeof path, "%s/trial-%06zu/stdout", r->runs, id);
+    char dir[1024], path[1200], line[256];
+    struct stat sb;
+    unsigned k = 1; /* its last execution */
+    while (k < EXECUTIONS_MAX && trial_dir(r, id, k + 1, dir, sizeof dir) == GPBO_OK &&
+           stat(dir, &sb) == 0)
+        k++;
+    if (trial_dir(r, id, k, dir, sizeof dir) != GPBO_OK)
+        return;
+    snprintf(path, sizeof path, "%s/stdout", dir);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return;
@@ -1144,10 +1193,17 @@ int cmd_run(int argc, char **argv)
     r.study = gpbo_study_open(storage, sw->name, space, &sw->study);
     if (r.study == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
         goto out;
     }
-    /* trial directories sit next to the database: <db without .db>.runs */
-    {
+    /* trial directories sit next to the database: <db without .db>.runs; for a server's
+     * database (each machine its own), next to the sweep: <study>.runs */
+    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0) {
+        if (cli_study_file(r.runs, sizeof r.runs, sw->dir, sw->name, ".runs") != GPBO_OK) {
+            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+            goto out;
+        }
+    } else {
         const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
         size_t l = strlen(db);
         if (l > 3 && !strcmp(db + l - 3, ".db"))
@@ -1171,48 +1227,62 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         goto out;
     }
+    if (g_wake[0] < 0 && pipe2(g_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        fprintf(stderr, "gpbo: pipe: %s\n", strerror(errno));
+        goto out;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_child;
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
     /* processes a trial leaves behind become gpbo's children, so that they can be ended */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     r.tty = isatty(2);
     r.t0 = now();
     size_t running = 0;
-    int exhausted = 0, failed_rc = GPBO_OK, busy = 0;
+    int exhausted = 0, failed_rc = GPBO_OK, busy = 0, held = 0;
+    size_t held_id = 0, ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
     double synced = 0;
     for (;;) {
-        /* a proposal that arrived: run it (or, stopping, leave it to the study: the proposer's
-         * close hands it back) */
-        size_t id;
+        /* a proposal that arrived is held until a slot is free, then run (stopping, it is left
+         * to the study: the proposer's close hands it back) */
         int prc;
-        if (proposer_take(r.prop, &prc, &id, vals)) {
+        if (!held && proposer_take(r.prop, &prc, &held_id, vals)) {
             if (prc == GPBO_EEXHAUSTED)
                 exhausted = 1;
             else if (prc != GPBO_OK && failed_rc == GPBO_OK)
                 failed_rc = prc;
-            else if (prc == GPBO_OK && !g_stop && failed_rc == GPBO_OK) {
-                size_t slot = 0;
-                while (jobsv[slot].pid != 0)
-                    slot++;
-                int rc = gpbo_study_adopt(r.study, id);
-                if (rc == GPBO_OK && (rc = spawn(&r, id, vals, &jobsv[slot])) == GPBO_OK)
-                    running++;
-                else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
-                    gpbo_study_tell_failed(r.study, id, gpbo_error_message());
-                if (rc != GPBO_OK && rc != GPBO_ESTATE)
-                    failed_rc = rc;
-            }
+            held = prc == GPBO_OK;
         }
-        if (!g_stop && !exhausted && failed_rc == GPBO_OK && running < njobs)
+        if (held && running < njobs && !g_stop && failed_rc == GPBO_OK) {
+            size_t slot = 0;
+            while (jobsv[slot].pid != 0)
+                slot++;
+            held = 0;
+            int rc = gpbo_study_adopt(r.study, held_id);
+            if (rc == GPBO_OK && (rc = spawn(&r, held_id, vals, &jobsv[slot])) == GPBO_OK)
+                running++;
+            else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
+                gpbo_study_tell_failed(r.study, held_id, gpbo_error_message());
+            if (rc != GPBO_OK && rc != GPBO_ESTATE)
+                failed_rc = rc;
+        }
+        /* one proposal ahead when the strategy does not learn from results (the next point
+         * is the same whenever it is asked) */
+        if (!g_stop && !exhausted && failed_rc == GPBO_OK && !held && running < njobs + ahead)
             proposer_request(r.prop);
-        if (running == 0 && !proposer_busy(r.prop))
+        if (running == 0 && !held && !proposer_busy(r.prop))
             break;
-        if (!busy) {
-            struct timespec ts = {0, 20 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+        if (!busy) { /* until a child ends, a proposal arrives, or 20 ms (output to read) */
+            struct pollfd pf[2] = {{g_wake[0], POLLIN, 0}, {proposer_fd(r.prop), POLLIN, 0}};
+            poll(pf, 2, 20);
+            char drain[64];
+            while (read(g_wake[0], drain, sizeof drain) > 0)
+                ;
         }
         busy = 0;
         for (size_t k = 0; k < njobs; k++) {

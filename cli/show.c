@@ -209,7 +209,11 @@ int cmd_show(const char *what, int argc, char **argv)
                     fprintf(f, "%.17g", ti.value);
             }
             for (size_t i = 0; i < np; i++) {
-                if (sw)
+                /* NaN: reserved by a worker that is still proposing it */
+                int none = isnan(ti.values[i]);
+                if (none)
+                    snprintf(buf, sizeof buf, "%s", table ? "-" : "");
+                else if (sw)
                     sweep_format(sw, sp, i, ti.values[i], buf, sizeof buf);
                 else
                     gpbo_space_format(sp, i, ti.values[i], buf, sizeof buf);
@@ -217,7 +221,10 @@ int cmd_show(const char *what, int argc, char **argv)
                     fprintf(f, "%s", i ? ", " : "");
                     json_str(f, gpbo_space_name(sp, i));
                     fprintf(f, ": ");
-                    json_str(f, buf);
+                    if (none)
+                        fprintf(f, "null");
+                    else
+                        json_str(f, buf);
                 } else if (table) {
                     fprintf(f, "  %14s", buf);
                 } else {

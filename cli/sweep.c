@@ -635,9 +635,9 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
 }
 
 static const char *const GPBO_KEYS[] = {
-    "kernel", "acquisition",     "initial",      "batch",  "refit_every", "seed",     "timeout",
-    "jobs",   "grid_resolution", "grid_shuffle", "failed", "priors",      "additive", "restart",
-    "heartbeat", "grace", "lost_retries"};
+    "kernel",   "acquisition", "initial",         "batch",        "refit_every", "seed",
+    "timeout",  "jobs",        "grid_resolution", "grid_shuffle", "failed",      "priors",
+    "additive", "restart",     "heartbeat",       "grace",        "lost_retries"};
 
 static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {

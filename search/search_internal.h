@@ -31,7 +31,7 @@ struct gpbo_space {
 typedef struct gpbo_trial_rec {
     size_t id;
     gpbo_trial_state state;
-    double value; /* user sign; NaN unless complete */
+    double value;   /* user sign; NaN unless complete */
     double *values; /* NULL (storage) or NaN (mirror) while its worker is still proposing it */
     char *reason;
     size_t nsteps, stepcap;

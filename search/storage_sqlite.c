@@ -179,8 +179,8 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
         int prc = parse_params(ptxt, nparams, vals);
         if (prc != GPBO_OK)
             return prc == GPBO_ENOMEM
-                       ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu",
-                                        s->path, r.id)
+                       ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
+                                        r.id)
                        : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
                                         s->path, r.id);
         r.values = vals;
@@ -217,7 +217,8 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
     return cb(payload, &r);
 }
 
-#define TRIAL_COLUMNS "id, state, value, reason, params, started, finished, worker, heartbeat, retries"
+#define TRIAL_COLUMNS                                                                              \
+    "id, state, value, reason, params, started, finished, worker, heartbeat, retries"
 
 static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
                    size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
@@ -311,8 +312,8 @@ static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, 
         return rc;
     }
     sqlite3_int64 next = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id) + 1, 0) FROM trials WHERE study = ?",
-                           -1, &q, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id) + 1, 0) FROM trials WHERE study = ?", -1,
+                           &q, NULL) != SQLITE_OK ||
         sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) {
         rc = db_error(s, "adding a trial");
         goto out;
@@ -385,8 +386,8 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
-    if (sqlite3_prepare_v2(s->db, "UPDATE trials SET params = ? WHERE study = ? AND id = ?", -1,
-                           &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "UPDATE trials SET params = ? WHERE study = ? AND id = ?", -1, &q,
+                           NULL) != SQLITE_OK) {
         rc = db_error(s, "storing a trial's parameters");
     } else {
         sqlite3_bind_int64(q, 2, study);
@@ -523,9 +524,9 @@ static void sq_close(gpbo_storage *st)
     }
 }
 
-static const gpbo_storage_ops SQLITE_OPS = {
-    sq_open_study, sq_load, sq_reserve, sq_unreserve, sq_set_params, sq_claim,
-    sq_finish,     sq_report, sq_heartbeat, sq_close};
+static const gpbo_storage_ops SQLITE_OPS = {sq_open_study, sq_load,  sq_reserve, sq_unreserve,
+                                            sq_set_params, sq_claim, sq_finish,  sq_report,
+                                            sq_heartbeat,  sq_close};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside
  * the transaction that checks the version (so concurrent openers migrate it once). Version 1

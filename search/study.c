@@ -104,8 +104,7 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
     json_t *j = json_pack(
         "{s:i, s:s, s:s, s:I, s:i, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:i, s:I, s:f, s:f, "
         "s:I}",
-        "direction",
-        (int)o->direction, "strategy", o->strategy, "seed", seed, "grid_resolution",
+        "direction", (int)o->direction, "strategy", o->strategy, "seed", seed, "grid_resolution",
         (json_int_t)o->grid_resolution, "grid_shuffle", o->grid_shuffle, "lhs_size",
         (json_int_t)o->lhs_size, "n_init", (json_int_t)o->n_init, "kernel", (int)o->kernel,
         "acquisition", (int)o->acquisition, "batch", (int)o->batch, "refit_every",
@@ -516,7 +515,19 @@ static int worker_dead(const char *worker)
     long pid = strtol(pidp + 1, &end, 10);
     if (end != nonce || pid <= 0)
         return 0;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    if (kill((pid_t)pid, 0) != 0)
+        return errno == ESRCH;
+    /* a zombie is dead too (its parent died and nobody reaps it yet, as in a container whose
+     * first process does not) */
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *close_paren = strrchr(buf, ')'); /* the command name may hold spaces */
+    return close_paren != NULL && close_paren[1] == ' ' && close_paren[2] == 'Z';
 }
 
 static int check_worker_options(const gpbo_study_options *o)
@@ -670,7 +681,8 @@ static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *r
 static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *won)
 {
     /* the mirror's copies first, so that nothing can fail once the storage has changed */
-    char *wcopy = c->worker ? strdup(c->worker) : NULL, *rcopy = c->reason ? strdup(c->reason) : NULL;
+    char *wcopy = c->worker ? strdup(c->worker) : NULL,
+         *rcopy = c->reason ? strdup(c->reason) : NULL;
     *won = 0;
     if ((c->worker && !wcopy) || (c->reason && !rcopy)) {
         free(wcopy);
@@ -791,8 +803,7 @@ static int reserve(gpbo_study *s, size_t cap, size_t *out_id)
     r.heartbeat = r.started;
     if (s->st == NULL) {
         if (s->n >= cap)
-            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name,
-                                  cap);
+            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name, cap);
         r.id = s->n;
         *out_id = r.id;
         return mirror_add(s, &r);
@@ -804,8 +815,8 @@ static int reserve(gpbo_study *s, size_t cap, size_t *out_id)
         return rc;
     rc = sync_mirror(s);
     if (rc == GPBO_OK && *out_id >= s->n) /* the storage lost it between two calls */
-        rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored",
-                            s->name, *out_id);
+        rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored", s->name,
+                            *out_id);
     if (rc != GPBO_OK)
         unreserve(s, *out_id);
     return rc;

@@ -177,8 +177,9 @@ typedef enum gpbo_failed_policy {
  *  - 3: added restart (104 bytes);
  *  - 4: added heartbeat, grace, lost_retries (128 bytes).
  * The library reads only the fields of opts->version; a new study gets the defaults of the later
- * fields (additive 1, restart 20, heartbeat 10, grace 60, lost_retries 3). Studies stored by an older library reopen differently: with
- * the values those fields had then (0: the study keeps running as it ran).
+ * fields (additive 1, restart 20, heartbeat 10, grace 60, lost_retries 3). Studies stored by an
+ * older library reopen differently: with the values those fields had then (0: the study keeps
+ * running as it ran).
  */
 typedef struct gpbo_study_options {
     unsigned int version;     /**< GPBO_STUDY_OPTIONS_VERSION */
@@ -231,7 +232,7 @@ typedef struct gpbo_study_options {
         .seed = 0, .grid_resolution = 5, .grid_shuffle = 0, .lhs_size = 60, .n_init = 10,          \
         .kernel = GPBO_KERNEL_MATERN52, .acquisition = GPBO_ACQ_LOGEI, .batch = GPBO_ACQ_BATCH_KB, \
         .refit_every = 1, .failed = GPBO_FAILED_EXCLUDE, .use_priors = 0, .additive = 1,           \
-        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3                            \
+        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3                             \
     }
 
 /**

@@ -1,0 +1,341 @@
+/*
+ * test_study_workers.c: many workers on one stored study through the C API (issue 15) —
+ * threads each with a handle of their own running gpbo_study_optimize() against one budget,
+ * and forked processes that ask and then vanish, stop (SIGSTOP: no heartbeat) or report late.
+ *
+ *   test_study_workers sqlite     on an SQLite file in a scratch folder
+ *   test_study_workers URLFILE    on the PostgreSQL server whose URL the file holds
+ *
+ * Study names are unique per run (a server's database outlives the test).
+ */
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "gpbo/search.h"
+#include "gpbo/sys/error.h"
+#include "study_util.h"
+#include "testutil.h"
+
+static char storage[1024]; /* the URL every handle opens */
+static char dir[512];
+static unsigned serial;
+
+/* A study name of its own for each case. */
+static void study_name(char *out, size_t cap, const char *what)
+{
+    snprintf(out, cap, "%s_%ld_%ld_%u", what, (long)getpid(), (long)time(NULL), serial++);
+}
+
+static gpbo_study *open_named(const char *name, const gpbo_study_options *o)
+{
+    gpbo_space *sp = box(2, -1.0, 1.0);
+    gpbo_study *s = gpbo_study_open(storage, name, sp, o);
+    gpbo_space_free(sp);
+    if (s == NULL)
+        fail_msg("study_open %s: %s", name, gpbo_error_message());
+    return s;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- threads, each its own handle, one budget -------------------------------------------- */
+
+typedef struct worker_arg {
+    const char *name;
+    const gpbo_study_options *opts;
+    size_t budget;
+    atomic_int *calls;
+    int rc;
+} worker_arg;
+
+static int counted(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
+{
+    (void)s;
+    (void)id;
+    atomic_fetch_add((atomic_int *)p, 1);
+    *out = (v[0] - 0.3) * (v[0] - 0.3) + (v[1] + 0.2) * (v[1] + 0.2);
+    return 0;
+}
+
+static void *worker_main(void *p)
+{
+    worker_arg *a = p;
+    gpbo_space *sp = box(2, -1.0, 1.0);
+    gpbo_study *s = gpbo_study_open(storage, a->name, sp, a->opts);
+    gpbo_space_free(sp);
+    a->rc = s ? gpbo_study_optimize(s, counted, a->calls, a->budget) : gpbo_error_code();
+    gpbo_study_close(s);
+    return NULL;
+}
+
+/* Six threads, one budget: every id once, each asked once (objective calls == trials), all
+ * complete. */
+static void run_threads(const char *strategy, size_t budget)
+{
+    char name[128];
+    study_name(name, sizeof name, strategy);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = strategy;
+    atomic_int calls = 0;
+    enum { T = 6 };
+    pthread_t th[T];
+    worker_arg a[T];
+    for (int i = 0; i < T; i++) {
+        a[i] = (worker_arg){name, &o, budget, &calls, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, worker_main, &a[i]), 0);
+    }
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(a[i].rc, GPBO_OK);
+    }
+    gpbo_study *s = open_named(name, NULL);
+    size_t c[4];
+    gpbo_study_counts(s, c);
+    assert_int_equal(gpbo_study_ntrials(s), budget);
+    assert_int_equal(c[GPBO_TRIAL_COMPLETE], budget);
+    assert_int_equal((size_t)atomic_load(&calls), budget);
+    gpbo_study_close(s);
+}
+
+static void test_threads_share_a_budget(void **state)
+{
+    (void)state;
+    run_threads("random", 120);
+}
+
+static void test_threads_bayes(void **state)
+{
+    (void)state;
+    run_threads("bayes", 40);
+}
+
+/* ---- processes that ask and then vanish, stop or report late ------------------------------ */
+
+/* In a child: opens the study, asks one trial, writes its id to fd, then does `then`. */
+enum { THEN_EXIT, THEN_STOP_THEN_TELL };
+static pid_t child_asks(const char *name, const gpbo_study_options *o, int then, int fd)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid != 0)
+        return pid;
+    gpbo_space *sp = box(2, -1.0, 1.0);
+    gpbo_study *s = gpbo_study_open(storage, name, sp, o);
+    size_t id = SIZE_MAX;
+    double v[2];
+    if (s == NULL || gpbo_study_ask(s, &id, v) != GPBO_OK)
+        _exit(3);
+    if (write(fd, &id, sizeof id) != (ssize_t)sizeof id)
+        _exit(4);
+    if (then == THEN_EXIT)
+        _exit(0); /* no close: as kill -9 would leave it */
+    raise(SIGSTOP);
+    /* woken after another worker took the trial over and told it: this late tell is refused */
+    int rc = gpbo_study_tell(s, id, 2.0);
+    _exit(rc == GPBO_ESTATE ? 0 : 5);
+}
+
+static size_t read_id(int fd)
+{
+    size_t id = SIZE_MAX;
+    assert_int_equal(read(fd, &id, sizeof id), (ssize_t)sizeof id);
+    return id;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A worker process that dies without closing: its trial is reclaimed at once (its process is
+ * gone, on this machine), with the same id and parameters; lost once more than lost_retries,
+ * the trial is recorded as failed and a new one is asked instead. */
+static void test_dead_process_reclaimed(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "dead");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    o.lost_retries = 1;
+    gpbo_study *s = open_named(name, &o); /* created; asks nothing yet */
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t c = child_asks(name, &o, THEN_EXIT, p[1]);
+    size_t id0 = read_id(p[0]);
+    assert_int_equal(wait_exit(c), 0);
+    /* a second process reclaims it (retries 1) and dies too */
+    c = child_asks(name, &o, THEN_EXIT, p[1]);
+    assert_int_equal(read_id(p[0]), id0);
+    assert_int_equal(wait_exit(c), 0);
+    size_t id;
+    double v[2];
+    assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
+    assert_int_equal(id, id0 + 1); /* lost twice: failed, and a new trial instead */
+    gpbo_trial_info t;
+    assert_int_equal(gpbo_study_trial(s, id0, &t), GPBO_OK);
+    assert_int_equal(t.state, GPBO_TRIAL_FAILED);
+    assert_non_null(strstr(t.reason, "lost 2 times"));
+    assert_int_equal(gpbo_study_tell(s, id, 1.0), GPBO_OK);
+    gpbo_study_close(s);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* A closed handle hands its running trials back: the next ask anywhere gets them, first, with
+ * their parameters, without counting a loss. */
+static void test_closed_handle_hands_back(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "closed");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    o.lost_retries = 0;
+    gpbo_study *a = open_named(name, &o);
+    size_t id, id2;
+    double v[2], v2[2];
+    assert_int_equal(gpbo_study_ask(a, &id, v), GPBO_OK);
+    gpbo_study_close(a);
+    gpbo_study *b = open_named(name, &o);
+    assert_int_equal(gpbo_study_ask(b, &id2, v2), GPBO_OK);
+    assert_int_equal(id2, id);
+    assert_true(v2[0] == v[0] && v2[1] == v[1]);
+    assert_int_equal(gpbo_study_tell(b, id2, 0.5), GPBO_OK);
+    gpbo_study_close(b);
+}
+
+/* A live handle's heartbeats keep its trial: another handle does not take it, however long
+ * past the grace period it runs. Then a stopped process (no heartbeat) loses its trial once the
+ * grace period has passed; the taker's result is stored, and the stopped one's late tell is
+ * refused (GPBO_ESTATE) and changes nothing. */
+static void test_heartbeat_and_stopped_worker(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "beat");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    o.heartbeat = 0.2;
+    o.grace = 1.0;
+    gpbo_study *a = open_named(name, &o), *b = open_named(name, &o);
+    size_t ia, ib;
+    double v[2];
+    assert_int_equal(gpbo_study_ask(a, &ia, v), GPBO_OK);
+    sleep_s(2.0); /* twice the grace period: a's heartbeat thread keeps ia alive */
+    assert_int_equal(gpbo_study_ask(b, &ib, v), GPBO_OK);
+    assert_int_not_equal(ib, ia);
+    assert_int_equal(gpbo_study_tell(a, ia, 1.0), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(b, ib, 1.0), GPBO_OK);
+
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t c = child_asks(name, &o, THEN_STOP_THEN_TELL, p[1]);
+    size_t ic = read_id(p[0]);
+    int st;
+    assert_int_equal(waitpid(c, &st, WUNTRACED), c);
+    assert_true(WIFSTOPPED(st));
+    /* within the grace period the stopped worker's trial is not taken */
+    size_t id;
+    assert_int_equal(gpbo_study_ask(b, &id, v), GPBO_OK);
+    assert_int_not_equal(id, ic);
+    assert_int_equal(gpbo_study_tell(b, id, 1.0), GPBO_OK);
+    sleep_s(1.5);
+    assert_int_equal(gpbo_study_ask(b, &id, v), GPBO_OK);
+    assert_int_equal(id, ic); /* taken over */
+    assert_int_equal(gpbo_study_tell(b, id, 0.25), GPBO_OK);
+    kill(c, SIGCONT);
+    assert_int_equal(wait_exit(c), 0); /* its late tell: GPBO_ESTATE */
+    gpbo_study *r = open_named(name, NULL);
+    gpbo_trial_info t;
+    assert_int_equal(gpbo_study_trial(r, ic, &t), GPBO_OK);
+    assert_int_equal(t.state, GPBO_TRIAL_COMPLETE);
+    assert_true(t.value == 0.25);
+    gpbo_study_close(r);
+    gpbo_study_close(a);
+    gpbo_study_close(b);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* The cap holds across handles: ask_capped refuses once the study holds max_trials trials,
+ * whoever asked them; a reclaimed trial does not count twice. */
+static void test_cap_across_handles(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "cap");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "sobol";
+    gpbo_study *a = open_named(name, &o), *b = open_named(name, &o);
+    size_t id;
+    double v[2];
+    assert_int_equal(gpbo_study_ask_capped(a, 3, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_ask_capped(b, 3, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_ask_capped(a, 3, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_ask_capped(b, 3, &id, v), GPBO_EEXHAUSTED);
+    gpbo_study_close(a); /* its two trials are handed back ... */
+    size_t got[2];
+    assert_int_equal(gpbo_study_ask_capped(b, 3, &got[0], v), GPBO_OK);
+    assert_int_equal(gpbo_study_ask_capped(b, 3, &got[1], v), GPBO_OK);
+    assert_true(got[0] != got[1] && got[0] != 1 && got[1] != 1); /* ... and b runs them */
+    assert_int_equal(gpbo_study_ask_capped(b, 3, &id, v), GPBO_EEXHAUSTED);
+    assert_int_equal(gpbo_study_ntrials(b), 3);
+    gpbo_study_close(b);
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *kind = argc > 1 ? argv[1] : "sqlite";
+    if (strcmp(kind, "sqlite") == 0) {
+        if (gpbo_test_mkdtemp(dir, sizeof dir, "gpbo-workers-") != 0)
+            return 1;
+        snprintf(storage, sizeof storage, "sqlite:///%s/workers.db", dir);
+    } else {
+        FILE *f = fopen(kind, "r");
+        if (f == NULL || fgets(storage, sizeof storage, f) == NULL) {
+            fprintf(stderr, "%s: cannot read the server's URL\n", kind);
+            return 1;
+        }
+        fclose(f);
+        storage[strcspn(storage, "\r\n")] = '\0';
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_share_a_budget),
+        cmocka_unit_test(test_threads_bayes),
+        cmocka_unit_test(test_dead_process_reclaimed),
+        cmocka_unit_test(test_closed_handle_hands_back),
+        cmocka_unit_test(test_heartbeat_and_stopped_worker),
+        cmocka_unit_test(test_cap_across_handles),
+    };
+    int rc = cmocka_run_group_tests(tests, setup, NULL);
+    if (dir[0])
+        gpbo_test_rmtree(dir);
+    return rc;
+}
