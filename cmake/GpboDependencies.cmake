@@ -54,6 +54,7 @@ target_link_libraries(gpbo_dep::nlopt INTERFACE NLopt::nlopt)
 gpbo_find_pc(yaml yaml-0.1 libyaml-dev)
 gpbo_find_pc(jansson jansson libjansson-dev)
 gpbo_find_pc(sqlite3 sqlite3 libsqlite3-dev)
+gpbo_find_pc(libpq libpq libpq-dev)
 gpbo_find_pc(zlib zlib zlib1g-dev)
 gpbo_find_pc(plplot plplot libplplot-dev)
 
