@@ -388,10 +388,12 @@ def table_slow(args, store, obj):
     n, sec = args.slow_trials, args.slow_seconds
     log("\n2. A %g-second objective, %d trials, %s, each worker `--jobs 1`: wall time against "
         "the ideal %d x %g s / workers" % (sec, n, store.kind, n, sec))
-    log("   between = a worker's time from one objective's exit to its next one's start; "
-        "proposal = reservation to objective start (ms, median / max)")
+    log("   between = a worker's time from one objective's exit to its next one's start (for "
+        "bayes: the proposal, as --jobs 1 asks for it then);")
+    log("   reserved = a trial's reservation to its objective's start (random proposes one trial "
+        "ahead, so there it includes the wait for the previous one); ms, median / max")
     log("%-6s %2s | %7s | %7s | %10s | %-18s | %s" % ("method", "w", "wall s", "ideal s",
-                                                      "wall/ideal", "between ms", "proposal ms"))
+                                                      "wall/ideal", "between ms", "reserved ms"))
     rows = []
     for method in ("random", "bayes"):
         for w in args.workers:
