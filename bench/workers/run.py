@@ -210,6 +210,7 @@ def run_gpbo(args, store, name, sweep, workers, jobs, timeout, extra=()):
     with open(path, "w") as f:
         f.write(sweep)
     procs, errs = [], []
+    args.started_wall = time.time()
     t0 = time.monotonic()
     for i in range(workers):
         err = open(os.path.join(store.work, "%s.w%d.err" % (name, i)), "w+")
@@ -397,9 +398,12 @@ def table_slow(args, store, obj):
     log("   between = a worker's time from one objective's exit to its next one's start (for "
         "bayes: the proposal, as --jobs 1 asks for it then);")
     log("   reserved = a trial's reservation to its objective's start (random proposes one trial "
-        "ahead, so there it includes the wait for the previous one); ms, median / max")
-    log("%-6s %2s | %7s | %7s | %10s | %-18s | %s" % ("method", "w", "wall s", "ideal s",
-                                                      "wall/ideal", "between ms", "reserved ms"))
+        "ahead, so there it includes the wait for the previous one); ms, median / max;")
+    log("   first = ms from starting the workers to the first objective's start; trials = the "
+        "fewest and most trials a worker ran")
+    log("%-6s %2s | %7s | %7s | %10s | %-11s | %-11s | %5s | %s" % (
+        "method", "w", "wall s", "ideal s", "wall/ideal", "between ms", "reserved ms", "first",
+        "trials"))
     rows = []
     for method in ("random", "bayes"):
         for w in args.workers:
@@ -411,17 +415,24 @@ def table_slow(args, store, obj):
             trials = store.trials(name)
             got = complete(trials)
             ideal = n * sec / w
-            gaps, res = between_trials(trials, side_times(side))
+            times = side_times(side)
+            gaps, res = between_trials(trials, times)
+            per = {}
+            for r in trials:
+                per[r[2]] = per.get(r[2], 0) + 1
+            first = min((b for b, e in times.values()), default=args.started_wall)
             verdict = ""
             if method == "random" and w == 8:
                 verdict = "  target <= 1.25 at 8 workers: %s" % (
                     "met" if wall / ideal <= 1.25 else "MISSED")
             fail = "" if got == n and not any(codes) else "  FAILED: %s" % (
                 why or "%d of %d trials" % (got, n))
-            log("%-6s %2d | %7.2f | %7.2f | %9.3fx | %-18s | %s%s%s" % (
+            log("%-6s %2d | %7.2f | %7.2f | %9.3fx | %-11s | %-11s | %5s | %s%s%s" % (
                 method, w, wall, ideal, wall / ideal,
                 "%s / %s" % (ms(statistics.median(gaps)), ms(max(gaps))) if gaps else "-",
                 "%s / %s" % (ms(statistics.median(res)), ms(max(res))) if res else "-",
+                ms(first - args.started_wall),
+                "%d-%d" % (min(per.values()), max(per.values())) if per else "-",
                 verdict, fail))
             rows.append((method, w, wall, ideal))
     return rows
