@@ -58,7 +58,8 @@ typedef struct gpbo_storage_ops {
     int (*open_study)(gpbo_storage *st, const char *name, char **io_space_json, char **io_opts_json,
                       int64_t *out_study);
     /* Loads, in id order and from one consistent snapshot, the trials of the study whose id is
-     * >= from or is one of ids[0..nids) (ascending), each with its intermediate values, through
+     * >= from or is one of ids[0..nids) (ascending; each trial once), each with its intermediate
+     * values, through
      * the callback (rec->values NULL for a trial not yet proposed). */
     int (*load)(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
                 size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload);
@@ -103,8 +104,8 @@ gpbo_storage *gpbo_search__storage_open(const char *url);
 /* The SQLite backend (path: a file name). NULL with GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__sqlite_open(const char *path);
 
-/* The PostgreSQL backend (conninfo: a libpq connection URI or string). NULL with
- * GPBO_ESTORAGE on failure. */
+/* The PostgreSQL backend (conninfo: a libpq connection URI or string). NULL with GPBO_EINVAL
+ * (a URL libpq cannot parse or refuses) or GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__pg_open(const char *conninfo);
 
 /* What a strategy sees: the finished and running trials, encoded, minimization sign. */

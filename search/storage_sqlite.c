@@ -10,15 +10,15 @@
  * twice), other writers wait up to 30 s for the lock, and the conditional updates of claim and
  * finish_trial decide races by their changed-row count.
  */
-#include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "gpbo/sys/error.h"
-#include "../base/json_safe.h"
+#include "params_json.h"
 #include "search_internal.h"
 
 #define SCHEMA_VERSION 2
@@ -140,24 +140,6 @@ out:
     return GPBO_OK;
 }
 
-/* GPBO_OK, GPBO_EFORMAT, or GPBO_ENOMEM (no message). */
-static int parse_params(const char *txt, size_t nparams, double *out)
-{
-    int code = GPBO_EFORMAT;
-    json_t *a = txt ? gpbo_json_loads(txt, &code) : NULL;
-    if (a == NULL && code == GPBO_ENOMEM)
-        return GPBO_ENOMEM;
-    int ok = json_is_array(a) && json_array_size(a) == nparams;
-    for (size_t i = 0; ok && i < nparams; i++) {
-        json_t *v = json_array_get(a, i);
-        ok = json_is_number(v);
-        if (ok)
-            out[i] = json_number_value(v);
-    }
-    json_decref(a);
-    return ok ? GPBO_OK : GPBO_EFORMAT;
-}
-
 /* Passes the trial q's current row to cb, with its intermediate values (read through qi). */
 static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_stmt *q,
                     sqlite3_stmt *qi, double *vals, long **steps, double **svals, size_t *cap,
@@ -175,16 +157,15 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
         (ptxt == NULL && sqlite3_column_type(q, 4) != SQLITE_NULL) ||
         (r.worker == NULL && sqlite3_column_type(q, 7) != SQLITE_NULL))
         return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path, r.id);
-    if (ptxt != NULL && strcmp(ptxt, "null") != 0) {
-        int prc = parse_params(ptxt, nparams, vals);
-        if (prc != GPBO_OK)
-            return prc == GPBO_ENOMEM
-                       ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
-                                        r.id)
-                       : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
-                                        s->path, r.id);
-        r.values = vals;
-    }
+    int proposed = 0;
+    int prc = gpbo_search__params_from_json(ptxt, nparams, vals, &proposed);
+    if (prc != GPBO_OK)
+        return prc == GPBO_ENOMEM
+                   ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
+                                    r.id)
+                   : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
+                                    s->path, r.id);
+    r.values = proposed ? vals : NULL;
     r.started = sqlite3_column_double(q, 5);
     r.finished = sqlite3_column_double(q, 6);
     r.heartbeat = sqlite3_column_double(q, 8);
@@ -249,8 +230,10 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from,
         rc = db_error(s, "reading trials");
         goto out;
     }
-    /* the listed ids first: the caller lists ids below from, in ascending order */
-    for (size_t k = 0; k < nids && rc == GPBO_OK; k++) {
+    /* the listed ids first (ascending; one at or past from is loaded with the range) */
+    if (from > (size_t)INT64_MAX)
+        from = (size_t)INT64_MAX;
+    for (size_t k = 0; k < nids && ids[k] < from && rc == GPBO_OK; k++) {
         sqlite3_reset(qid);
         sqlite3_bind_int64(qid, 1, study);
         sqlite3_bind_int64(qid, 2, (sqlite3_int64)ids[k]);
@@ -278,20 +261,6 @@ out:
     return rc != GPBO_OK ? rc : crc;
 }
 
-static char *params_json(const double *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++) {
-        if (json_array_append_new(a, json_real(v[i])) != 0) { /* else a value goes missing */
-            json_decref(a);
-            a = NULL;
-        }
-    }
-    char *t = gpbo_json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(a);
-    return t;
-}
-
 /* Binds text, or NULL for a NULL string. */
 static int bind_text_or_null(sqlite3_stmt *q, int col, const char *txt)
 {
@@ -302,7 +271,7 @@ static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, 
                       size_t cap, size_t *out_id)
 {
     sqlite_storage *s = (sqlite_storage *)st;
-    char *pj = r->values ? params_json(r->values, nparams) : strdup("null");
+    char *pj = gpbo_search__params_to_json(r->values, nparams);
     if (pj == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;
@@ -381,7 +350,7 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
                          size_t nparams)
 {
     sqlite_storage *s = (sqlite_storage *)st;
-    char *pj = params_json(values, nparams);
+    char *pj = gpbo_search__params_to_json(values, nparams);
     if (pj == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;

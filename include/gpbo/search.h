@@ -30,7 +30,8 @@
  *
  * Thread-safety: one study handle per thread (or a lock around it); handles of one study may
  * be used from distinct threads. A handle that has asked runs a thread of its own for the
- * heartbeats, until it is closed.
+ * heartbeats, until it is closed: a process forked while such a handle is open must not call
+ * gpbo (nor SQLite, nor libpq) before it execs, since that thread may hold their locks then.
  */
 #ifndef GPBO_SEARCH_H
 #define GPBO_SEARCH_H

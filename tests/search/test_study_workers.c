@@ -128,15 +128,22 @@ static void test_threads_bayes(void **state)
 
 /* ---- processes that ask and then vanish, stop or report late ------------------------------ */
 
-/* In a child: opens the study, asks one trial, writes its id to fd, then does `then`. */
+/* In a child: waits for a byte on go (when go >= 0), opens the study, asks one trial, writes
+ * its id to fd, then does `then`. Forked while this process has no other thread: a handle that
+ * has asked runs a heartbeat thread, and a child forked then could inherit a lock (SQLite's
+ * allocator's, say) that thread holds, and wait for it forever. So a case that needs a child
+ * after its own handles have asked forks it first and lets it go later. */
 enum { THEN_EXIT, THEN_STOP_THEN_TELL };
-static pid_t child_asks(const char *name, const gpbo_study_options *o, int then, int fd)
+static pid_t child_asks(const char *name, const gpbo_study_options *o, int then, int fd, int go)
 {
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid != 0)
         return pid;
+    char c;
+    if (go >= 0 && read(go, &c, 1) != 1)
+        _exit(6);
     gpbo_space *sp = box(2, -1.0, 1.0);
     gpbo_study *s = gpbo_study_open(storage, name, sp, o);
     size_t id = SIZE_MAX;
@@ -181,11 +188,11 @@ static void test_dead_process_reclaimed(void **state)
     gpbo_study *s = open_named(name, &o); /* created; asks nothing yet */
     int p[2];
     assert_int_equal(pipe(p), 0);
-    pid_t c = child_asks(name, &o, THEN_EXIT, p[1]);
+    pid_t c = child_asks(name, &o, THEN_EXIT, p[1], -1);
     size_t id0 = read_id(p[0]);
     assert_int_equal(wait_exit(c), 0);
     /* a second process reclaims it (retries 1) and dies too */
-    c = child_asks(name, &o, THEN_EXIT, p[1]);
+    c = child_asks(name, &o, THEN_EXIT, p[1], -1);
     assert_int_equal(read_id(p[0]), id0);
     assert_int_equal(wait_exit(c), 0);
     size_t id;
@@ -238,6 +245,10 @@ static void test_heartbeat_and_stopped_worker(void **state)
     o.strategy = "random";
     o.heartbeat = 0.2;
     o.grace = 1.0;
+    int p[2], go[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(pipe(go), 0);
+    pid_t c = child_asks(name, &o, THEN_STOP_THEN_TELL, p[1], go[0]);
     gpbo_study *a = open_named(name, &o), *b = open_named(name, &o);
     size_t ia, ib;
     double v[2];
@@ -248,9 +259,7 @@ static void test_heartbeat_and_stopped_worker(void **state)
     assert_int_equal(gpbo_study_tell(a, ia, 1.0), GPBO_OK);
     assert_int_equal(gpbo_study_tell(b, ib, 1.0), GPBO_OK);
 
-    int p[2];
-    assert_int_equal(pipe(p), 0);
-    pid_t c = child_asks(name, &o, THEN_STOP_THEN_TELL, p[1]);
+    assert_int_equal(write(go[1], "g", 1), 1);
     size_t ic = read_id(p[0]);
     int st;
     assert_int_equal(waitpid(c, &st, WUNTRACED), c);
@@ -276,6 +285,8 @@ static void test_heartbeat_and_stopped_worker(void **state)
     gpbo_study_close(b);
     close(p[0]);
     close(p[1]);
+    close(go[0]);
+    close(go[1]);
 }
 
 /* The cap holds across handles: ask_capped refuses once the study holds max_trials trials,
