@@ -155,16 +155,17 @@ static int load(const char *path, cmp *c)
         return gpbo_error_set(GPBO_EINVAL, "%s: name: %s", path, gpbo_error_message());
     if (c->nb == 0)
         c->budgets[c->nb++] = c->budget;
-    static const char *const known[] = {"random", "sobol", "lhs", "bayes"};
-    for (size_t i = 0; i < c->ns; i++) {
-        size_t k = 0;
-        while (k < 4 && strcmp(known[k], c->strategies[i]))
-            k++;
-        if (k == 4)
+    /* every strategy of the library but the grid (a comparison runs the ones that take a budget) */
+    const char *all[SWEEP_STRATEGIES], *known[SWEEP_STRATEGIES];
+    size_t na = sweep_strategies(all), nk = 0;
+    for (size_t k = 0; k < na; k++)
+        if (strcmp(all[k], "grid") != 0)
+            known[nk++] = all[k];
+    for (size_t i = 0; i < c->ns; i++)
+        if (sweep_find(c->strategies[i], known, nk) == nk)
             return gpbo_error_set(GPBO_EFORMAT, "%s: unknown strategy '%s' (did you mean '%s'?)",
                                   path, c->strategies[i],
-                                  sweep_closest(c->strategies[i], known, 4));
-    }
+                                  sweep_closest(c->strategies[i], known, nk));
     return GPBO_OK;
 }
 

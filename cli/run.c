@@ -1102,13 +1102,11 @@ int cmd_run(int argc, char **argv)
     if (init >= 0)
         sw->study.n_init = (size_t)init;
     if (strategy) {
-        static const char *const known[] = {"grid", "random", "sobol", "lhs", "bayes"};
-        size_t k = 0;
-        while (k < 5 && strcmp(known[k], strategy))
-            k++;
-        if (k == 5) {
+        const char *known[SWEEP_STRATEGIES];
+        size_t nk = sweep_strategies(known), k = sweep_find(strategy, known, nk);
+        if (k == nk) {
             fprintf(stderr, "gpbo run: unknown strategy '%s' (did you mean '%s'?)\n", strategy,
-                    sweep_closest(strategy, known, 5));
+                    sweep_closest(strategy, known, nk));
             sweep_free(sw);
             return 2;
         }

@@ -111,6 +111,22 @@ const char *sweep_closest(const char *w, const char *const *words, size_t n)
     return closest(w, words, n, &d);
 }
 
+size_t sweep_strategies(const char *out[SWEEP_STRATEGIES])
+{
+    size_t n = 0;
+    while (n < SWEEP_STRATEGIES && (out[n] = gpbo_strategy_name(n)) != NULL)
+        n++;
+    return n;
+}
+
+size_t sweep_find(const char *w, const char *const *words, size_t n)
+{
+    size_t k = 0;
+    while (k < n && strcmp(words[k], w) != 0)
+        k++;
+    return k;
+}
+
 /* "did you mean 'x'?" when a word is close to w, else the valid words (the lists are short). */
 static const char *suggest(const char *w, const char *const *words, size_t n, char *buf, size_t cap)
 {
@@ -650,9 +666,14 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         rc = choose(c, v, "kernel", w, 4, &t);
         o->kernel = (gpbo_kernel_type)t;
     } else if (!strcmp(key, "acquisition")) {
-        static const char *const w[] = {"ei", "logei", "logpi", "lcb", "thompson", "ucb"};
-        rc = choose(c, v, "acquisition", w, 6, &t);
-        o->acquisition = t == 5 ? GPBO_ACQ_LCB : (gpbo_acq_kind)t;
+        /* the library's names, and "ucb" (which it parses as lcb) */
+        const char *w[GPBO_ACQ_KIND_COUNT + 1];
+        for (t = 0; t < GPBO_ACQ_KIND_COUNT; t++)
+            w[t] = gpbo_acq_kind_name((gpbo_acq_kind)t);
+        w[GPBO_ACQ_KIND_COUNT] = "ucb";
+        rc = choose(c, v, "acquisition", w, GPBO_ACQ_KIND_COUNT + 1, &t);
+        if (rc == GPBO_OK)
+            rc = gpbo_acq_kind_parse(w[t], &o->acquisition);
     } else if (!strcmp(key, "batch")) {
         static const char *const w[] = {"kb", "cl_min", "cl_mean", "cl_max", "lp"};
         rc = choose(c, v, "batch mode", w, 5, &t);
@@ -759,9 +780,9 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
             return gpbo_error_code();
         c->program_node = v;
     } else if (!strcmp(key, "method")) {
-        static const char *const m[] = {"grid", "random", "sobol", "lhs", "bayes"};
+        const char *m[SWEEP_STRATEGIES];
         int t;
-        int rc = choose(c, v, "method", m, 5, &t);
+        int rc = choose(c, v, "method", m, sweep_strategies(m), &t);
         if (rc == GPBO_OK && (s->method = dupstr(c, v, m[t])) == NULL)
             rc = gpbo_error_code();
         return rc;

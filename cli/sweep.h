@@ -101,4 +101,12 @@ int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, ch
 /* The closest of n words to w (Levenshtein), for "did you mean" messages. */
 const char *sweep_closest(const char *w, const char *const *words, size_t n);
 
+/* The search library's strategy names (gpbo_strategy_name), grid first; at most SWEEP_STRATEGIES.
+ * Returns how many. */
+enum { SWEEP_STRATEGIES = 16 };
+size_t sweep_strategies(const char *out[SWEEP_STRATEGIES]);
+
+/* The index of w in words[0..n), or n when absent. */
+size_t sweep_find(const char *w, const char *const *words, size_t n);
+
 #endif

@@ -579,3 +579,8 @@ const gpbo_strategy_def *gpbo_search__strategy(const char *name)
                    name ? name : "(null)");
     return NULL;
 }
+
+const char *gpbo_strategy_name(size_t i)
+{
+    return i < sizeof STRATEGIES / sizeof *STRATEGIES ? STRATEGIES[i].name : NULL;
+}

@@ -244,6 +244,10 @@ typedef struct gpbo_study_options {
  */
 GPBO_API int gpbo_study_options_init(gpbo_study_options *opts, unsigned int version);
 
+/** The name of strategy i (0, 1, ...: "grid", "random", "sobol", "lhs", "bayes"), or NULL past
+ * the last: the names gpbo_study_options.strategy takes. */
+GPBO_API const char *gpbo_strategy_name(size_t i);
+
 typedef struct gpbo_study gpbo_study;
 
 /**
