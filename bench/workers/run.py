@@ -1,0 +1,566 @@
+#!/usr/bin/python3
+"""bench/workers: many `gpbo run` processes on one study (issue 15's benchmark).
+
+Drives the real gpbo binary: every worker is a separate `gpbo run SWEEP --storage URL --jobs J`
+process, all started together on the same study and storage. Prints three tables, each line
+with the baseline measured in the same run:
+
+1. Null objective: trials per second with the random and the Bayesian strategy for 1, 2, 4, 8
+   workers (each `--jobs 1`), on SQLite and on PostgreSQL (a throwaway server from
+   scripts/pg-scratch), against Optuna (Debian's python3-optuna under /usr/bin/python3) with
+   RandomSampler and TPESampler, N processes on one RDB storage (the same kind of SQLite file,
+   the same PostgreSQL server), the same trial count. The objective for gpbo is a C program
+   this script compiles (prints `loss=(x-1)^2+(y+2)^2`, exits): the cheapest real program a
+   `command:` can start; Optuna's is the same formula as a Python function, called in-process.
+2. A 1-second objective, 64 trials: wall time against the ideal 64 s / workers, and what each
+   worker spends between two trials (the proposal, storing, starting the next process).
+3. Objective exit to stored result: the objective writes its own CLOCK_REALTIME exit time to a
+   side file named by $GPBO_TRIAL_ID; the storage's `finished` column is when gpbo stored the
+   result. A study pre-filled with 200 complete trials (its initial design is 200 points, so
+   the next trials are Bayesian proposals on a GP of 200+ observations, restarts off), then
+   --jobs 2 on a 50 ms objective for 100 more trials: median, p99, max.
+
+Timing: wall time runs from the first worker's start to the last worker's exit. Optuna's
+workers first import optuna and load the study, then wait at a barrier; their clock starts at
+the barrier (Python's start-up is left out, in Optuna's favour). gpbo's clock includes its
+processes' start and the study's opening.
+
+Usage: nice -n 0 /usr/bin/python3 bench/workers/run.py [options]   (--help lists them)
+"""
+import argparse
+import math
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PY = "/usr/bin/python3"
+
+OBJ_C = r"""
+/* The benchmark's objective: obj SLEEP SIDEDIR --x=X --y=Y. Sleeps SLEEP seconds, prints
+ * loss=(x-1)^2+(y+2)^2, and when SIDEDIR is not "-" writes "START EXIT" (CLOCK_REALTIME, s)
+ * to SIDEDIR/$GPBO_TRIAL_ID, EXIT read after the loss was written, just before exiting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+static double wall(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+int main(int argc, char **argv)
+{
+    double start = wall(), x = 0, y = 0;
+    if (argc < 3)
+        return 2;
+    double s = atof(argv[1]);
+    for (int i = 3; i < argc; i++) {
+        if (!strncmp(argv[i], "--x=", 4))
+            x = atof(argv[i] + 4);
+        else if (!strncmp(argv[i], "--y=", 4))
+            y = atof(argv[i] + 4);
+    }
+    if (s > 0) {
+        struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+    printf("loss=%.17g\n", (x - 1) * (x - 1) + (y + 2) * (y + 2));
+    fflush(stdout);
+    if (strcmp(argv[2], "-") != 0) {
+        const char *id = getenv("GPBO_TRIAL_ID");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", argv[2], id ? id : "unknown");
+        FILE *f = fopen(path, "w");
+        if (f == NULL)
+            return 3;
+        double exit_time = wall();
+        fprintf(f, "%.6f %.6f\n", start, exit_time);
+        fclose(f);
+    }
+    return 0;
+}
+"""
+
+OPTUNA_WORKER = r"""
+import sys
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+url, name, sampler, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+mk = optuna.samplers.RandomSampler if sampler == "random" else optuna.samplers.TPESampler
+study = optuna.load_study(study_name=name, storage=url, sampler=mk())
+print("ready", flush=True)
+sys.stdin.readline()  # the barrier
+done = 0
+def objective(trial):
+    x = trial.suggest_float("x", -4.0, 4.0)
+    y = trial.suggest_float("y", -4.0, 4.0)
+    return (x - 1) ** 2 + (y + 2) ** 2
+def count(study, trial):
+    global done
+    done += trial.state == optuna.trial.TrialState.COMPLETE
+study.optimize(objective, n_trials=n, callbacks=[count])
+print("done", done, flush=True)
+"""
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+# ---- storage access (the trials table gpbo writes) ---------------------------------------------
+
+
+class Store:
+    """One backend: the URL gpbo gets per study, and reading a study's trials back."""
+
+    def __init__(self, kind, work, pg_url=None):
+        self.kind, self.work, self.pg_url = kind, work, pg_url
+
+    def gpbo_url(self, name):
+        return os.path.join(self.work, name + ".db") if self.kind == "sqlite" else self.pg_url
+
+    def optuna_url(self, name):
+        if self.kind == "sqlite":
+            return "sqlite:///" + os.path.join(self.work, "optuna-" + name + ".db")
+        return sqlalchemy_url(self.pg_url, "optuna")
+
+    def trials(self, name):
+        """[(id, state, worker, started, finished)] of study name, by id."""
+        q = ("SELECT t.id, t.state, t.worker, t.started, t.finished FROM trials t "
+             "JOIN studies s ON s.id = t.study WHERE s.name = {} ORDER BY t.id")
+        if self.kind == "sqlite":
+            path = self.gpbo_url(name)
+            if not os.path.exists(path):
+                return []
+            con = sqlite3.connect(path)
+            try:
+                return con.execute(q.format("?"), (name,)).fetchall()
+            except sqlite3.Error:
+                return []
+            finally:
+                con.close()
+        import psycopg2
+        con = psycopg2.connect(self.pg_url)
+        try:
+            cur = con.cursor()
+            cur.execute(q.format("%s"), (name,))
+            return cur.fetchall()
+        except psycopg2.Error:
+            return []
+        finally:
+            con.close()
+
+
+def sqlalchemy_url(libpq_url, dbname):
+    """postgresql:///gpbo?host=/dir&user=u -> postgresql+psycopg2://u@/DBNAME?host=/dir (the
+    other query parameters kept; user and password from the query or the authority)."""
+    u = urllib.parse.urlsplit(libpq_url)
+    q = urllib.parse.parse_qsl(u.query)
+    user = u.username or ""
+    pw = u.password or ""
+    keep = []
+    for k, v in q:
+        if k == "user":
+            user = v
+        elif k == "password":
+            pw = v
+        else:
+            keep.append((k, v))
+    auth = urllib.parse.quote(user, safe="")
+    if pw:
+        auth += ":" + urllib.parse.quote(pw, safe="")
+    if auth:
+        auth += "@"
+    host = u.hostname or ""
+    if u.port:
+        host += ":%d" % u.port
+    query = urllib.parse.urlencode(keep, safe="/")
+    return "postgresql+psycopg2://%s%s/%s%s" % (auth, host, dbname, "?" + query if query else "")
+
+
+# ---- running workers ---------------------------------------------------------------------------
+
+
+def sweep_text(name, method, run_cap, sleep, side, obj, extra=""):
+    return (f"name: {name}\n"
+            f"method: {method}\n"
+            "metric: {name: loss, goal: minimize}\n"
+            f"run_cap: {run_cap}\n"
+            "parameters:\n"
+            "  x: {min: -4.0, max: 4.0}\n"
+            "  y: {min: -4.0, max: 4.0}\n"
+            f'command: ["{obj}", "{sleep}", "{side}", "${{args}}"]\n'
+            "gpbo:\n"
+            "  jobs: 1\n" + extra)
+
+
+def run_gpbo(args, store, name, sweep, workers, jobs, timeout, extra=()):
+    """Starts `workers` gpbo processes together; returns (wall s, [exit codes], last stderr
+    line of the first that failed)."""
+    path = os.path.join(store.work, name + ".yaml")
+    with open(path, "w") as f:
+        f.write(sweep)
+    procs, errs = [], []
+    args.started_wall = time.time()
+    t0 = time.monotonic()
+    for i in range(workers):
+        err = open(os.path.join(store.work, "%s.w%d.err" % (name, i)), "w+")
+        errs.append(err)
+        procs.append(subprocess.Popen(
+            [args.gpbo, "run", path, "--storage", store.gpbo_url(name), "--jobs", str(jobs)]
+            + list(extra), cwd=store.work, stdout=subprocess.DEVNULL, stderr=err))
+    codes = []
+    for p in procs:
+        try:
+            codes.append(p.wait(timeout=max(1.0, t0 + timeout - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            codes.append(p.wait())
+    wall = time.monotonic() - t0
+    why = ""
+    for c, e in zip(codes, errs):
+        e.seek(0)
+        lines = [ln.strip() for ln in e.read().splitlines() if ln.strip()]
+        e.close()
+        if c != 0 and not why:
+            why = lines[-1] if lines else "exit %d" % c
+    return wall, codes, why
+
+
+def run_optuna(args, store, name, sampler, workers, trials, timeout):
+    """N Optuna processes on one study, trials split evenly; returns (wall s from the barrier to
+    the last exit, the same from the processes' start, completed trials, error text)."""
+    url = store.optuna_url(name)
+    script = os.path.join(store.work, "optuna_worker.py")
+    import optuna  # the study is created here, before the clock starts
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        optuna.create_study(study_name=name, storage=url)
+    except Exception as e:  # noqa: BLE001 (any failure is the row's)
+        return None, None, 0, "creating the study: %s" % str(e).splitlines()[0]
+    share = [trials // workers + (1 if i < trials % workers else 0) for i in range(workers)]
+    spawned = time.monotonic()
+    procs = [subprocess.Popen([PY, script, url, name, sampler, str(n)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in share]
+    for p in procs:  # every worker has imported optuna and loaded the study
+        if p.stdout.readline().strip() != "ready":
+            for q in procs:
+                q.kill()
+            return None, None, 0, "an Optuna worker did not start: " + p.stderr.read()[-300:]
+    t0 = time.monotonic()
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    done, why = 0, ""
+    for p in procs:
+        try:
+            out, err = p.communicate(timeout=max(1.0, t0 + timeout - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        if p.returncode == 0 and out.split()[:1] == ["done"]:
+            done += int(out.split()[1])
+        elif not why:
+            why = (err.strip().splitlines() or ["exit %d" % p.returncode])[-1]
+    end = time.monotonic()
+    return end - t0, end - spawned, done, why
+
+
+def complete(rows):
+    return sum(1 for r in rows if r[1] == 1)
+
+
+# ---- the tables --------------------------------------------------------------------------------
+
+
+def table_null(args, stores, obj):
+    log("\n1. Null objective: trials per second, every worker a separate process (gpbo: "
+        "`gpbo run --jobs 1` each;")
+    log("   objective: %s, a C program compiled by this script that prints "
+        "loss=(x-1)^2+(y+2)^2, writes its start and exit times to a side file and exits;"
+        % os.path.basename(obj))
+    log("   Optuna: the same formula as a Python function, trials split evenly over its "
+        "processes, clock from the barrier)")
+    log("%-8s %-6s %2s | %-26s | %-33s | %s" % ("backend", "method", "w", "gpbo trials/s",
+                                                 "Optuna trials/s", "gpbo / Optuna"))
+    rows = []
+    for store in stores:
+        for method, sampler in (("random", "random"), ("bayes", "tpe")):
+            n = args.trials if method == "random" else args.bayes_trials
+            for w in args.workers:
+                name = "null-%s-%s-w%d" % (store.kind, method, w)
+                side = os.path.join(store.work, name + ".side")
+                os.makedirs(side)
+                sw = sweep_text(name, method, n, 0, side, obj)
+                wall, codes, why = run_gpbo(args, store, name, sw, w, 1, args.timeout)
+                trials = store.trials(name)
+                got = complete(trials)
+                detail = breakdown(trials, side_times(side))
+                g = got / wall if got else 0.0
+                gtxt = "%7.1f (%d in %.2f s)" % (g, got, wall)
+                gfail = any(codes) or got != n
+                if gfail:
+                    gtxt += " FAILED: %s" % (why or "%d of %d trials" % (got, n))[:160]
+                if args.no_optuna:
+                    log("%-8s %-6s %2d | %-26s |" % (store.kind, method, w, gtxt))
+                    log(detail)
+                    continue
+                owall, ostart, odone, owhy = run_optuna(args, store, name, sampler, w, n,
+                                                        args.timeout)
+                o = odone / owall if owall else 0.0
+                otxt = ("%7.1f (%d in %.2f s, %s)" % (o, odone, owall,
+                                                      "Random" if sampler == "random" else "TPE")
+                        if owall else "n/a")
+                if owhy:
+                    otxt += " FAILED: %s" % owhy
+                ratio = g / o if o > 0 and not gfail else float("nan")
+                verdict = ""
+                if method == "random" and ratio == ratio:
+                    verdict = "  target >= 5: %s" % ("met" if ratio >= 5 else "MISSED")
+                log("%-8s %-6s %2d | %-26s | %-33s | x%.2f%s" % (store.kind, method, w, gtxt,
+                                                                otxt, ratio, verdict))
+                log(detail)
+                if owall:
+                    log("    Optuna from its processes' start (import, load the study) to the last "
+                        "exit: %.1f trials/s (%.2f s)" % (odone / ostart, ostart))
+                rows.append((store.kind, method, w, g, o, ratio))
+    return rows
+
+
+def side_times(side):
+    out = {}
+    for f in os.listdir(side):
+        with open(os.path.join(side, f)) as fh:
+            parts = fh.read().split()
+        if len(parts) == 2 and f.isdigit():
+            out[int(f)] = (float(parts[0]), float(parts[1]))
+    return out
+
+
+def pct(v, p):
+    """Nearest-rank percentile."""
+    s = sorted(v)
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
+def ms(v):
+    return "%.0f" % (1e3 * v)
+
+
+def between_trials(rows, times):
+    """The time each worker spends between one objective's exit and the next one's start, and
+    from a trial's reservation (`started`, taken before its proposal) to its objective's start:
+    lists in seconds."""
+    gaps, reserve = [], []
+    by_worker = {}
+    for tid, state, worker, started, finished in rows:
+        if tid in times:
+            by_worker.setdefault(worker, []).append(times[tid])
+            if started:
+                reserve.append(times[tid][0] - started)
+    for ts in by_worker.values():
+        ts.sort()
+        gaps += [b[0] - a[1] for a, b in zip(ts, ts[1:]) if b[0] > a[1]]
+    return gaps, reserve
+
+
+def breakdown(rows, times):
+    """One line: where a gpbo trial's time goes (medians over the trials, ms)."""
+    gaps, res = between_trials(rows, times)
+    run = [e - b for b, e in times.values()]
+    store = [r[4] - times[r[0]][1] for r in rows if r[0] in times and r[1] == 1 and r[4]]
+    if not (gaps and res and store):
+        return "    (no per-trial times)"
+    return ("    gpbo per trial, median ms: reserved->objective start %s, objective %s, "
+            "exit->stored %s, a worker's exit->next start %s" % (
+                ms2(statistics.median(res)), ms2(statistics.median(run)),
+                ms2(statistics.median(store)), ms2(statistics.median(gaps))))
+
+
+def ms2(v):
+    return "%.1f" % (1e3 * v)
+
+
+def table_slow(args, store, obj):
+    n, sec = args.slow_trials, args.slow_seconds
+    log("\n2. A %g-second objective, %d trials, %s, each worker `--jobs 1`: wall time against "
+        "the ideal %d x %g s / workers" % (sec, n, store.kind, n, sec))
+    log("   between = a worker's time from one objective's exit to its next one's start (for "
+        "bayes: the proposal, as --jobs 1 asks for it then);")
+    log("   reserved = a trial's reservation to its objective's start (random proposes one trial "
+        "ahead, so there it includes the wait for the previous one); ms, median / max;")
+    log("   first = ms from starting the workers to the first objective's start; trials = the "
+        "fewest and most trials a worker ran")
+    log("%-6s %2s | %7s | %7s | %10s | %-11s | %-11s | %5s | %s" % (
+        "method", "w", "wall s", "ideal s", "wall/ideal", "between ms", "reserved ms", "first",
+        "trials"))
+    rows = []
+    for method in ("random", "bayes"):
+        for w in args.workers:
+            name = "slow-%s-%s-w%d" % (store.kind, method, w)
+            side = os.path.join(store.work, name + ".side")
+            os.makedirs(side)
+            sw = sweep_text(name, method, n, sec, side, obj)
+            wall, codes, why = run_gpbo(args, store, name, sw, w, 1, args.timeout)
+            trials = store.trials(name)
+            got = complete(trials)
+            ideal = n * sec / w
+            times = side_times(side)
+            gaps, res = between_trials(trials, times)
+            per = {}
+            for r in trials:
+                per[r[2]] = per.get(r[2], 0) + 1
+            first = min((b for b, e in times.values()), default=args.started_wall)
+            verdict = ""
+            if method == "random" and w == 8:
+                verdict = "  target <= 1.25 at 8 workers: %s" % (
+                    "met" if wall / ideal <= 1.25 else "MISSED")
+            fail = "" if got == n and not any(codes) else "  FAILED: %s" % (
+                why or "%d of %d trials" % (got, n))
+            log("%-6s %2d | %7.2f | %7.2f | %9.3fx | %-11s | %-11s | %5s | %s%s%s" % (
+                method, w, wall, ideal, wall / ideal,
+                "%s / %s" % (ms(statistics.median(gaps)), ms(max(gaps))) if gaps else "-",
+                "%s / %s" % (ms(statistics.median(res)), ms(max(res))) if res else "-",
+                ms(first - args.started_wall),
+                "%d-%d" % (min(per.values()), max(per.values())) if per else "-",
+                verdict, fail))
+            rows.append((method, w, wall, ideal))
+    return rows
+
+
+def table_latency(args, store, obj):
+    pre, n, sec = args.prefill, args.latency_trials, args.latency_sleep
+    name = "latency-%s" % store.kind
+    side = os.path.join(store.work, name + ".side")
+    os.makedirs(side)
+    extra = "  initial: %d\n  restart: 0\n" % pre
+    # pre-fill: the initial design of the same study, without side files
+    sw = sweep_text(name, "bayes", pre, 0, "-", obj, extra)
+    wall0, codes, why = run_gpbo(args, store, name, sw, 1, 2, args.timeout)
+    got0 = complete(store.trials(name))
+    sw = sweep_text(name, "bayes", pre + n, sec, side, obj, extra)
+    wall, codes, why = run_gpbo(args, store, name, sw, 1, 2, args.timeout)
+    trials = store.trials(name)
+    times = side_times(side)
+    lat = [r[4] - times[r[0]][1] for r in trials if r[0] in times and r[1] == 1 and r[4]]
+    gaps, res = between_trials(trials, times)
+    log("\n3. Objective exit -> stored result (`finished` - the objective's own exit time), %s:"
+        % store.kind)
+    log("   bayes, one worker `--jobs 2`, restarts off, %d complete trials pre-filled (%.1f s), "
+        "then %d trials of a %g s objective (%.1f s)" % (got0, wall0, n, sec, wall))
+    if len(lat) < n or any(codes):
+        log("   FAILED: %d latencies of %d; %s" % (len(lat), n, why))
+    if lat:
+        p99 = pct(lat, 99)
+        log("   n=%d  median %s ms  p99 %s ms  max %s ms  (min %s ms)   target p99 <= 100 ms: %s"
+            % (len(lat), ms(statistics.median(lat)), ms(p99), ms(max(lat)), ms(min(lat)),
+               "met" if p99 <= 0.1 else "MISSED"))
+    if res:
+        log("   meanwhile, proposals (reservation to objective start): median %s ms, p90 %s ms, "
+            "max %s ms, on GPs of %d..%d observations" % (
+                ms(statistics.median(res)), ms(pct(res, 90)), ms(max(res)), pre,
+                pre + n - 1))
+    return lat
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--gpbo", default=os.path.join(ROOT, "build", "cli", "gpbo"))
+    ap.add_argument("--workers", default="1,2,4,8", help="worker counts (default 1,2,4,8)")
+    ap.add_argument("--trials", type=int, default=200, help="table 1, random (default 200)")
+    ap.add_argument("--bayes-trials", type=int, default=100,
+                    help="table 1, bayes / TPE (default 100)")
+    ap.add_argument("--slow-trials", type=int, default=64, help="table 2 (default 64)")
+    ap.add_argument("--slow-seconds", type=float, default=1.0, help="table 2 (default 1)")
+    ap.add_argument("--prefill", type=int, default=200, help="table 3 (default 200)")
+    ap.add_argument("--latency-trials", type=int, default=100, help="table 3 (default 100)")
+    ap.add_argument("--latency-sleep", type=float, default=0.05, help="table 3 (default 0.05)")
+    ap.add_argument("--tables", default="1,2,3")
+    ap.add_argument("--backends", default="sqlite,pg", help="sqlite,pg (default both)")
+    ap.add_argument("--slow-backends", default="sqlite",
+                    help="backends of tables 2 and 3 (default sqlite)")
+    ap.add_argument("--pg-scratch", default=os.path.join(ROOT, "scripts", "pg-scratch"))
+    ap.add_argument("--no-optuna", action="store_true")
+    ap.add_argument("--timeout", type=float, default=600, help="per configuration (s)")
+    ap.add_argument("--keep", help="work in this folder and keep it")
+    args = ap.parse_args()
+    args.workers = [int(w) for w in args.workers.split(",")]
+    tables = set(args.tables.split(","))
+    backends = args.backends.split(",")
+    slow_backends = args.slow_backends.split(",")
+
+    work = args.keep or tempfile.mkdtemp(prefix="gpbo-bench-workers.")
+    os.makedirs(work, exist_ok=True)
+    pgdir = os.path.join(work, "pg")
+    t_start = time.monotonic()
+    try:
+        obj = os.path.join(work, "obj")
+        with open(obj + ".c", "w") as f:
+            f.write(OBJ_C)
+        subprocess.run(["cc", "-O2", "-o", obj, obj + ".c"], check=True)
+        with open(os.path.join(work, "optuna_worker.py"), "w") as f:
+            f.write(OPTUNA_WORKER)
+
+        ver = subprocess.run([args.gpbo, "--version"], capture_output=True, text=True).stdout
+        core = os.environ.get("OPENBLAS_CORETYPE")
+        log("bench/workers  %s" % time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
+        log("OpenBLAS kernels: %s; OPENBLAS_NUM_THREADS=%s" % (
+            "OPENBLAS_CORETYPE=%s (from the environment)" % core if core
+            else "OpenBLAS's own choice (OPENBLAS_CORETYPE unset)",
+            os.environ.get("OPENBLAS_NUM_THREADS", "unset")))
+        log("gpbo --version (%s):" % args.gpbo)
+        for ln in ver.strip().splitlines():
+            log("  " + ln)
+        if not args.no_optuna:
+            o = subprocess.run([PY, "-c", "import optuna, sqlalchemy; print(optuna.__version__,"
+                                " sqlalchemy.__version__)"], capture_output=True, text=True)
+            log("Optuna %s" % (o.stdout.strip() or o.stderr.strip().splitlines()[-1]))
+        log("CPUs: %d; load average at start: %.2f %.2f %.2f; nice %d" % (
+            (os.cpu_count() or 0,) + os.getloadavg() + (os.nice(0),)))
+
+        stores = {}
+        if "sqlite" in backends or "sqlite" in slow_backends:
+            stores["sqlite"] = Store("sqlite", work)
+        if "pg" in backends or "pg" in slow_backends:
+            r = subprocess.run([args.pg_scratch, "start", pgdir], capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit("bench/workers: %s start failed: %s" % (args.pg_scratch, r.stderr))
+            url = r.stdout.strip().splitlines()[-1]
+            import psycopg2
+            con = psycopg2.connect(url)
+            con.autocommit = True
+            con.cursor().execute("CREATE DATABASE optuna")
+            con.close()
+            stores["pg"] = Store("pg", work, url)
+            log("PostgreSQL: %s (scripts/pg-scratch; Optuna: %s)" % (
+                url, sqlalchemy_url(url, "optuna")))
+
+        if "1" in tables:
+            table_null(args, [stores[b] for b in backends], obj)
+        if "2" in tables:
+            for b in slow_backends:
+                table_slow(args, stores[b], obj)
+        if "3" in tables:
+            for b in slow_backends:
+                table_latency(args, stores[b], obj)
+        log("\nload average at end: %.2f %.2f %.2f; total %.0f s" % (
+            os.getloadavg() + (time.monotonic() - t_start,)))
+    finally:
+        if os.path.exists(pgdir):
+            subprocess.run([args.pg_scratch, "stop", pgdir])
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
