@@ -787,12 +787,13 @@ static void end_trial_processes(runner *r, const job *j)
      * a scan that finds nothing is repeated once */
     for (int round = 0, quiet = 0; round < 200 && quiet < 2; round++) {
         pid_list l = candidates();
-        int killed = 0;
+        int killed = 0, others = 0;
         for (size_t i = 0; i < l.n; i++) {
             pid_t pid = l.v[i];
             int is_job = pid == proposer_pid(r->prop);
             for (size_t k = 0; k < r->njobs && !is_job; k++)
                 is_job = r->jobs[k].pid == pid;
+            others += !is_job;
             if (is_job || !belongs_to(j, pid))
                 continue;
             if (getpgid(pid) == pid)
@@ -802,6 +803,11 @@ static void end_trial_processes(runner *r, const job *j)
         }
         free(l.v);
         reap_orphans(r);
+        /* no descendant but the trials and the proposer: nothing that could fork or be
+         * re-parented to gpbo later (the trial's group is gone, so its members' children were
+         * re-parented before), so no second look is needed */
+        if (round == 0 && others == 0)
+            break;
         quiet = killed ? 0 : quiet + 1;
         if (killed) {
             struct timespec ts = {0, 1000 * 1000};
