@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "acq_internal.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 
-static const double LOG_SQRT_2PI = 0.91893853320467274;
 static const double INV_SQRT2 = 0.70710678118654752;
 /* Below z = -ASYM the asymptotic series are used (their error is far below 1e-16 there). */
 #define ASYM       30.0
@@ -30,7 +30,7 @@ static const double INV_SQRT2 = 0.70710678118654752;
 
 double gpbo_acq__phi(double z)
 {
-    return exp(-0.5 * z * z - LOG_SQRT_2PI);
+    return exp(-0.5 * z * z - GPBO_LOG_SQRT_2PI);
 }
 
 double gpbo_acq__Phi(double z)
@@ -70,7 +70,7 @@ double gpbo_acq__log_h(double z, double *dlogh)
     mills_asym(u, &R, &omr);
     if (dlogh)
         *dlogh = R / omr;
-    return -0.5 * u * u - LOG_SQRT_2PI + log(omr);
+    return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(omr);
 }
 
 double gpbo_acq__log_Phi(double z, double *dlog)
@@ -92,7 +92,7 @@ double gpbo_acq__log_Phi(double z, double *dlog)
     mills_asym(u, &R, &omr);
     if (dlog)
         *dlog = 1.0 / R;
-    return -0.5 * u * u - LOG_SQRT_2PI + log(R);
+    return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(R);
 }
 
 double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, size_t dim, double mu,

@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
-
-static const double LOG_SQRT_2PI = 0.91893853320467274;
 
 /* Random starts draw log s2 from N(0, LOG_S2_START_SD^2): the signal variance of standardized
  * targets is near 1, and two standard deviations of this cover 1/50 .. 50. */
@@ -111,12 +110,12 @@ double gpbo_gp__log_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, doubl
     /* Normal densities of the log hyperparameters (the variables that are optimized). */
     for (size_t k = 0; k < d; k++) {
         double z = (gp->theta[k] - mu) / sigma;
-        lp += -0.5 * z * z - log(sigma) - LOG_SQRT_2PI;
+        lp += -0.5 * z * z - log(sigma) - GPBO_LOG_SQRT_2PI;
         if (grad != NULL)
             grad[k] -= z / sigma;
     }
     double z = (gp->theta[d + 1] - o->noise_prior[0]) / o->noise_prior[1];
-    lp += -0.5 * z * z - log(o->noise_prior[1]) - LOG_SQRT_2PI;
+    lp += -0.5 * z * z - log(o->noise_prior[1]) - GPBO_LOG_SQRT_2PI;
     if (grad != NULL)
         grad[d + 1] -= z / o->noise_prior[1];
     return lp;
