@@ -8,5 +8,7 @@
 
 /* log(sqrt(2 pi)): the normalizing term of the log normal density. */
 #define GPBO_LOG_SQRT_2PI 0.91893853320467274
+/* log(2 pi): the same term for a multivariate normal (gp's log marginal likelihood). */
+#define GPBO_LOG_2PI 1.8378770664093453
 
 #endif /* GPBO_NUMERIC_H */
