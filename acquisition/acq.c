@@ -27,6 +27,12 @@ static const double INV_SQRT2 = 0.70710678118654752;
 #define SIGMA_MIN 1e-150
 /* z is clamped here: log EI is then still finite (-5e19). */
 #define Z_MIN -1e10
+/* Option limits, chosen by hand against mistakes: a proposal allocates raw_samples * (dim + 1)
+ * doubles and runs up to restarts + 1 local searches; max_evals times the factor DIRECT-L gets
+ * (propose.c) stays well inside the int that NLopt takes. */
+#define RAW_SAMPLES_MAX 10000000
+#define MAX_EVALS_MAX   1000000
+#define RESTARTS_MAX    10000
 
 double gpbo_acq__phi(double z)
 {
@@ -213,13 +219,13 @@ int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t di
     if (o->optimizer != GPBO_ACQ_OPT_LBFGS && o->optimizer != GPBO_ACQ_OPT_DIRECT)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.optimizer = %d is unknown", fn,
                               (int)o->optimizer);
-    if (o->raw_samples < 1 || o->raw_samples > 10000000)
+    if (o->raw_samples < 1 || o->raw_samples > RAW_SAMPLES_MAX)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.raw_samples = %zu must be in [1, 1e7]", fn,
                               o->raw_samples);
-    if (o->max_evals < 1 || o->max_evals > 1000000)
+    if (o->max_evals < 1 || o->max_evals > MAX_EVALS_MAX)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.max_evals = %zu must be in [1, 1e6]", fn,
                               o->max_evals);
-    if (o->restarts > 10000)
+    if (o->restarts > RESTARTS_MAX)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.restarts = %zu is unreasonable", fn,
                               o->restarts);
     if ((unsigned)o->batch > GPBO_ACQ_BATCH_LP)
