@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "acq_internal.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 
-static const double LOG_SQRT_2PI = 0.91893853320467274;
 static const double INV_SQRT2 = 0.70710678118654752;
 /* Below z = -ASYM the asymptotic series are used (their error is far below 1e-16 there). */
 #define ASYM       30.0
@@ -27,10 +27,16 @@ static const double INV_SQRT2 = 0.70710678118654752;
 #define SIGMA_MIN 1e-150
 /* z is clamped here: log EI is then still finite (-5e19). */
 #define Z_MIN -1e10
+/* Option limits, chosen by hand against mistakes: a proposal allocates raw_samples * (dim + 1)
+ * doubles and runs up to restarts + 1 local searches; max_evals times the factor DIRECT-L gets
+ * (propose.c) stays well inside the int that NLopt takes. */
+#define RAW_SAMPLES_MAX 10000000
+#define MAX_EVALS_MAX   1000000
+#define RESTARTS_MAX    10000
 
 double gpbo_acq__phi(double z)
 {
-    return exp(-0.5 * z * z - LOG_SQRT_2PI);
+    return exp(-0.5 * z * z - GPBO_LOG_SQRT_2PI);
 }
 
 double gpbo_acq__Phi(double z)
@@ -70,7 +76,7 @@ double gpbo_acq__log_h(double z, double *dlogh)
     mills_asym(u, &R, &omr);
     if (dlogh)
         *dlogh = R / omr;
-    return -0.5 * u * u - LOG_SQRT_2PI + log(omr);
+    return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(omr);
 }
 
 double gpbo_acq__log_Phi(double z, double *dlog)
@@ -92,7 +98,7 @@ double gpbo_acq__log_Phi(double z, double *dlog)
     mills_asym(u, &R, &omr);
     if (dlog)
         *dlog = 1.0 / R;
-    return -0.5 * u * u - LOG_SQRT_2PI + log(R);
+    return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(R);
 }
 
 double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, size_t dim, double mu,
@@ -213,13 +219,13 @@ int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t di
     if (o->optimizer != GPBO_ACQ_OPT_LBFGS && o->optimizer != GPBO_ACQ_OPT_DIRECT)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.optimizer = %d is unknown", fn,
                               (int)o->optimizer);
-    if (o->raw_samples < 1 || o->raw_samples > 10000000)
+    if (o->raw_samples < 1 || o->raw_samples > RAW_SAMPLES_MAX)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.raw_samples = %zu must be in [1, 1e7]", fn,
                               o->raw_samples);
-    if (o->max_evals < 1 || o->max_evals > 1000000)
+    if (o->max_evals < 1 || o->max_evals > MAX_EVALS_MAX)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.max_evals = %zu must be in [1, 1e6]", fn,
                               o->max_evals);
-    if (o->restarts > 10000)
+    if (o->restarts > RESTARTS_MAX)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.restarts = %zu is unreasonable", fn,
                               o->restarts);
     if ((unsigned)o->batch > GPBO_ACQ_BATCH_LP)

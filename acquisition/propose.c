@@ -36,6 +36,31 @@
 #define NEAR_BEST_MAX 16
 /* Raw points are scored in chunks of this many (bounded scratch). */
 #define CHUNK 256
+/* One L-BFGS start in NEAR_BEST_SHARE (rounded up) is near the best observations, the rest are
+ * the best raw points. Chosen by hand, not tuned. */
+#define NEAR_BEST_SHARE 4
+/* L-BFGS stops on these relative changes of the utility and of x. Chosen by hand, not tuned. */
+#define LBFGS_FTOL_REL 1e-9
+#define LBFGS_XTOL_REL 1e-7
+/* DIRECT-L gets this many times options.max_evals (as acquisition.h documents): a global search
+ * needs far more evaluations than one local run. Chosen by hand, not tuned. */
+#define DIRECT_EVALS_FACTOR 10
+/* Where the utility is -inf (a taken or non-finite point) NLopt is given this finite value
+ * instead, so that its arithmetic on values stays finite. */
+#define NL_WORST -1e300
+/* Thompson sampling's candidates beyond the raw points: TS_PER_NEAR perturbations of each of the
+ * TS_NEAR_BEST best observations. Chosen by hand, not tuned. */
+#define TS_NEAR_BEST 5
+#define TS_PER_NEAR  20
+/* Local penalization: the Lipschitz constant of the mean is the largest gradient norm over at
+ * most LIPSCHITZ_POINTS raw points (a bounded cost; chosen by hand, not tuned). A flat mean
+ * (below LIPSCHITZ_FLAT) gets LIPSCHITZ_DEFAULT instead, as GPyOpt's estimate_L does. */
+#define LIPSCHITZ_POINTS  1024
+#define LIPSCHITZ_FLAT    1e-7
+#define LIPSCHITZ_DEFAULT 10.0
+/* The smallest posterior variance a penalization center gets, so that the penalty never
+ * divides by a zero sigma_j. Chosen by hand. */
+#define LP_VAR_MIN 1e-20
 
 typedef struct ctx {
     gpbo_acq *acq;
@@ -53,6 +78,10 @@ typedef struct ctx {
     /* taken points */
     double *taken;
     size_t ntaken;
+    /* owned by gpbo_acq_propose(), freed by ctx_free() */
+    double *mem;         /* tmpl, x, g, taken, pc, pmu, ps, raw, vals */
+    unsigned char *used; /* R flags: raw points already chosen as starts */
+    gpbo_gp *work;       /* the copy that receives the fantasies (KB, constant liars) */
 } ctx;
 
 static void to_full(const ctx *c, const double *z, double *x)
@@ -142,7 +171,7 @@ static double nl_objective(unsigned n, const double *z, double *grad, void *data
     if (grad != NULL)
         for (unsigned k = 0; k < n; k++)
             grad[k] = c->g[c->free_idx[k]];
-    return v == -HUGE_VAL ? -1e300 : v;
+    return v == -HUGE_VAL ? NL_WORST : v;
 }
 
 /* raw: R full points (projected, fixed coordinates set), drawn once per proposal call: the
@@ -271,6 +300,73 @@ static int local_run(ctx *c, nlopt_opt opt, const double *x0, double *z, double 
     return GPBO_OK;
 }
 
+/* The L-BFGS problem over the free coordinates, maximizing the utility; NULL when out of memory
+ * (no message set). */
+static nlopt_opt lbfgs_new(ctx *c)
+{
+    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)c->nf);
+    if (opt == NULL)
+        return NULL;
+    nlopt_set_lower_bounds1(opt, 0.0);
+    nlopt_set_upper_bounds1(opt, 1.0);
+    nlopt_set_max_objective(opt, nl_objective, c);
+    nlopt_set_maxeval(opt, (int)c->o->max_evals);
+    nlopt_set_ftol_rel(opt, LBFGS_FTOL_REL);
+    nlopt_set_xtol_rel(opt, LBFGS_XTOL_REL);
+    return opt;
+}
+
+/* The L-BFGS starts into starts (at most restarts + 1 full points), after the best raw point
+ * `first` (if < R): the next best unused raw points, then nobs points near the best
+ * observations. Returns how many. */
+static size_t collect_starts(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const double *raw,
+                             const double *vals, unsigned char *used, size_t first, size_t nobs,
+                             double *starts)
+{
+    size_t d = c->d, restarts = c->o->restarts, ns = 0;
+    if (first < R)
+        memcpy(starts + ns++ * d, raw + first * d, d * sizeof *starts);
+    while (ns + nobs < restarts) {
+        size_t i = argmax_unused(R, vals, used);
+        if (i == R)
+            break;
+        memcpy(starts + ns++ * d, raw + i * d, d * sizeof *starts);
+    }
+    if (nobs > 0 && ns + nobs <= restarts + 1) {
+        near_best(c, gp, rng, nobs, 1, starts + ns * d);
+        ns += nobs;
+    }
+    return ns;
+}
+
+/* DIRECT-L over the free coordinates (z: nf scratch); its best point becomes the first start,
+ * replacing the last one when starts (restarts + 1 points) is full. */
+static int direct_start(ctx *c, nlopt_opt glob, double *z, double *starts, size_t *ns)
+{
+    size_t d = c->d;
+    nlopt_set_lower_bounds1(glob, 0.0);
+    nlopt_set_upper_bounds1(glob, 1.0);
+    nlopt_set_max_objective(glob, nl_objective, c);
+    nlopt_set_maxeval(glob, (int)(DIRECT_EVALS_FACTOR * c->o->max_evals));
+    for (size_t k = 0; k < c->nf; k++)
+        z[k] = 0.5;
+    double f;
+    c->status = GPBO_OK;
+    nlopt_result r = nlopt_optimize(glob, z, &f);
+    if (c->status != GPBO_OK)
+        return c->status;
+    if (r == NLOPT_OUT_OF_MEMORY)
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (DIRECT-L)");
+    /* DIRECT's best point is polished first (it replaces the last start). */
+    to_full(c, z, c->x);
+    if (*ns == c->o->restarts + 1)
+        (*ns)--;
+    memmove(starts + d, starts, *ns * d * sizeof *starts);
+    memcpy(starts, c->x, d * sizeof *starts);
+    (*ns)++;
+    return GPBO_OK;
+}
+
 /* Maximizes the bound acquisition: out_x (full, projected), *out_v. GPBO_EOPTIM if nothing. */
 static int maximize(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const double *raw,
                     double *vals, unsigned char *used, double *out_x, double *out_v)
@@ -293,78 +389,37 @@ static int maximize(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const do
                                                             "fixed and that point is taken");
     }
     size_t restarts = c->o->restarts, n = gpbo_gp_n(gp);
-    /* A quarter of the starts (rounded up) near the best observations, as many as near_best()
-     * fills: never more than NEAR_BEST_MAX or n. */
-    size_t nobs = restarts == 0 ? 0 : (restarts + 3) / 4;
+    /* As many starts near the best observations as near_best() fills: never more than
+     * NEAR_BEST_MAX or n. */
+    size_t nobs = restarts == 0 ? 0 : (restarts + NEAR_BEST_SHARE - 1) / NEAR_BEST_SHARE;
     if (nobs > n)
         nobs = n;
     if (nobs > NEAR_BEST_MAX)
         nobs = NEAR_BEST_MAX;
+    int direct = c->o->optimizer == GPBO_ACQ_OPT_DIRECT;
     double *starts = malloc((restarts + 1) * d * sizeof *starts + nf * sizeof(double));
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nf);
-    nlopt_opt glob = c->o->optimizer == GPBO_ACQ_OPT_DIRECT
-                         ? nlopt_create(NLOPT_GN_DIRECT_L, (unsigned)nf)
-                         : NULL;
-    if (starts == NULL || opt == NULL || (c->o->optimizer == GPBO_ACQ_OPT_DIRECT && !glob)) {
-        free(starts);
-        nlopt_destroy(opt);
-        nlopt_destroy(glob);
-        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+    nlopt_opt opt = lbfgs_new(c);
+    nlopt_opt glob = direct ? nlopt_create(NLOPT_GN_DIRECT_L, (unsigned)nf) : NULL;
+    if (starts == NULL || opt == NULL || (direct && glob == NULL)) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+        goto cleanup;
     }
     double *z = starts + (restarts + 1) * d;
-    nlopt_set_lower_bounds1(opt, 0.0);
-    nlopt_set_upper_bounds1(opt, 1.0);
-    nlopt_set_max_objective(opt, nl_objective, c);
-    nlopt_set_maxeval(opt, (int)c->o->max_evals);
-    nlopt_set_ftol_rel(opt, 1e-9);
-    nlopt_set_xtol_rel(opt, 1e-7);
-    size_t ns = 0;
-    if (first < R)
-        memcpy(starts + ns++ * d, raw + first * d, d * sizeof *starts);
-    while (ns + nobs < restarts) {
-        size_t i = argmax_unused(R, vals, used);
-        if (i == R)
-            break;
-        memcpy(starts + ns++ * d, raw + i * d, d * sizeof *starts);
-    }
-    if (nobs > 0 && ns + nobs <= restarts + 1) {
-        near_best(c, gp, rng, nobs, 1, starts + ns * d);
-        ns += nobs;
-    }
-    if (glob != NULL) {
-        nlopt_set_lower_bounds1(glob, 0.0);
-        nlopt_set_upper_bounds1(glob, 1.0);
-        nlopt_set_max_objective(glob, nl_objective, c);
-        nlopt_set_maxeval(glob, (int)(10 * c->o->max_evals));
-        for (size_t k = 0; k < nf; k++)
-            z[k] = 0.5;
-        double f;
-        c->status = GPBO_OK;
-        nlopt_result r = nlopt_optimize(glob, z, &f);
-        rc = c->status;
-        if (rc == GPBO_OK && r == NLOPT_OUT_OF_MEMORY)
-            rc = gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (DIRECT-L)");
-        if (rc == GPBO_OK) {
-            /* DIRECT's best point is polished first (it replaces the last start). */
-            to_full(c, z, c->x);
-            if (ns == restarts + 1)
-                ns--;
-            memmove(starts + d, starts, ns * d * sizeof *starts);
-            memcpy(starts, c->x, d * sizeof *starts);
-            ns++;
-        }
-    }
+    size_t ns = collect_starts(c, gp, rng, R, raw, vals, used, first, nobs, starts);
+    if (glob != NULL)
+        rc = direct_start(c, glob, z, starts, &ns);
     for (size_t s = 0; s < ns && rc == GPBO_OK; s++)
         rc = local_run(c, opt, starts + s * d, z, out_x, &bv);
+    if (rc != GPBO_OK)
+        goto cleanup;
+    *out_v = bv;
+    if (!(bv > -HUGE_VAL))
+        rc = gpbo_error_set(GPBO_EOPTIM, "acq_propose: no finite point that is not taken");
+cleanup:
     free(starts);
     nlopt_destroy(opt);
     nlopt_destroy(glob);
-    if (rc != GPBO_OK)
-        return rc;
-    *out_v = bv;
-    if (!(bv > -HUGE_VAL))
-        return gpbo_error_set(GPBO_EOPTIM, "acq_propose: no finite point that is not taken");
-    return GPBO_OK;
+    return rc;
 }
 
 static int thompson(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const double *raw, size_t q,
@@ -372,7 +427,7 @@ static int thompson(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const do
 {
     size_t d = c->d, n = gpbo_gp_n(gp);
     size_t mr = R < TS_MAX_CANDIDATES ? R : TS_MAX_CANDIDATES;
-    size_t kb = n < 5 ? n : 5, per = 20, m = mr + kb * per;
+    size_t kb = n < TS_NEAR_BEST ? n : TS_NEAR_BEST, per = TS_PER_NEAR, m = mr + kb * per;
     double *cand = malloc(m * d * sizeof *cand + q * m * sizeof(double));
     if (cand == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
@@ -441,7 +496,7 @@ static int add_center(ctx *c, const gpbo_gp *gp, const double *x)
         return rc;
     memcpy(c->pc + c->np * c->d, x, c->d * sizeof *x);
     c->pmu[c->np] = mu;
-    c->ps[c->np] = sqrt(var > 1e-20 ? var : 1e-20);
+    c->ps[c->np] = sqrt(var > LP_VAR_MIN ? var : LP_VAR_MIN);
     c->np++;
     return GPBO_OK;
 }
@@ -449,7 +504,7 @@ static int add_center(ctx *c, const gpbo_gp *gp, const double *x)
 /* Lipschitz constant of the mean, estimated on the raw points (González et al. 2016). */
 static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double *raw)
 {
-    size_t d = c->d, m = R < 1024 ? R : 1024;
+    size_t d = c->d, m = R < LIPSCHITZ_POINTS ? R : LIPSCHITZ_POINTS;
     double *buf = malloc(m * (2 + d) * sizeof *buf);
     if (buf == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
@@ -463,167 +518,207 @@ static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double 
             L = sqrt(s);
     }
     free(buf);
-    c->L = L < 1e-7 ? 10.0 : L;
+    c->L = L < LIPSCHITZ_FLAT ? LIPSCHITZ_DEFAULT : L;
     return rc;
+}
+
+/* Allocates c's scratch for d dimensions, n observations, npending pending points, q proposals
+ * and R raw points; sets the template (fixed values, 0.5 elsewhere), the free coordinates and
+ * the taken points (the observations and the pending points). On error (GPBO_ENOMEM) what was
+ * allocated is left in c for ctx_free(). */
+static int ctx_init(ctx *c, const gpbo_gp *gp, const gpbo_acq_options *o, size_t npending,
+                    const double *pending, size_t q)
+{
+    size_t d = gpbo_gp_dim(gp), n = gpbo_gp_n(gp), R = o->raw_samples;
+    c->o = o;
+    c->d = d;
+    size_t ntake = n + npending + q, ncent = npending + q;
+    size_t doubles = 3 * d + ntake * d + ncent * (d + 2) + R * (d + 1);
+    c->mem = malloc(doubles * sizeof *c->mem);
+    c->free_idx = malloc((d + 1) * sizeof *c->free_idx);
+    c->used = malloc(R);
+    if (c->mem == NULL || c->free_idx == NULL || c->used == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
+    c->tmpl = c->mem;
+    c->x = c->mem + d;
+    c->g = c->mem + 2 * d;
+    c->taken = c->mem + 3 * d;
+    c->pc = c->taken + ntake * d;
+    c->pmu = c->pc + ncent * d;
+    c->ps = c->pmu + ncent;
+    for (size_t k = 0; k < d; k++) {
+        int fixed = o->fixed && o->fixed[k];
+        c->tmpl[k] = fixed ? o->fixed_values[k] : 0.5;
+        if (!fixed)
+            c->free_idx[c->nf++] = k;
+    }
+    if (n > 0)
+        memcpy(c->taken, gpbo_gp_x(gp), n * d * sizeof *c->taken);
+    c->ntaken = n;
+    for (size_t i = 0; i < npending; i++)
+        take(c, pending + i * d);
+    return GPBO_OK;
+}
+
+static void ctx_free(ctx *c)
+{
+    gpbo_gp_free(c->work);
+    free(c->mem);
+    free(c->free_idx);
+    free(c->used);
+}
+
+/* No data: the raw points in Sobol order are the space-filling design (skipping taken ones). */
+static int design_points(ctx *c, size_t R, const double *raw, size_t q, double *out_x,
+                         double *out_value)
+{
+    size_t d = c->d, i = 0;
+    for (size_t j = 0; j < q; j++) {
+        while (i < R && is_taken(c, raw + i * d))
+            i++;
+        if (i == R)
+            return gpbo_error_set(GPBO_EOPTIM,
+                                  "acq_propose: raw_samples = %zu points hold "
+                                  "fewer than q = %zu distinct ones",
+                                  R, q);
+        memcpy(out_x + j * d, raw + i * d, d * sizeof *out_x);
+        if (out_value)
+            out_value[j] = NAN;
+        take(c, raw + i * d);
+    }
+    return GPBO_OK;
+}
+
+/* The constant liar's y (the smallest, mean or largest observed y; unused by KB). */
+static double liar(const gpbo_acq_options *o, const gpbo_gp *gp)
+{
+    size_t n = gpbo_gp_n(gp);
+    const double *Y = gpbo_gp_y(gp);
+    double lo = Y[0], hi = Y[0], sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        lo = Y[i] < lo ? Y[i] : lo;
+        hi = Y[i] > hi ? Y[i] : hi;
+        sum += Y[i];
+    }
+    return o->batch == GPBO_ACQ_BATCH_CL_MIN   ? lo
+           : o->batch == GPBO_ACQ_BATCH_CL_MAX ? hi
+                                               : sum / (double)n;
+}
+
+/* Adds a fantasy at x to c->work. A fantasy the factor cannot take (a duplicate) only loses its
+ * information; one that finds no memory would change the proposal, so it is an error. */
+static int add_fantasy(ctx *c, const double *x, double lie)
+{
+    double y;
+    int rc = fantasy(c->o, c->work, x, lie, &y);
+    if (rc == GPBO_OK && gpbo_gp_add(c->work, x, y) == GPBO_ENOMEM)
+        rc = GPBO_ENOMEM;
+    return rc;
+}
+
+/* Prepares the batch of the model gp with npending pending points: for local penalization the
+ * Lipschitz constant and a center per pending point (*eo then works in log space); for KB and
+ * the constant liars, when there is more than one point to place, a copy (c->work, *model) with
+ * the pending points fantasized. */
+static int batch_begin(ctx *c, const gpbo_gp *gp, size_t npending, const double *pending, size_t q,
+                       size_t R, const double *raw, gpbo_acq_options *eo, const gpbo_gp **model,
+                       double *lie)
+{
+    int rc = GPBO_OK;
+    if (c->o->batch == GPBO_ACQ_BATCH_LP) {
+        if (eo->kind == GPBO_ACQ_EI)
+            eo->kind = GPBO_ACQ_LOGEI; /* the penalties multiply: work in log space */
+        c->M = gpbo_gp_y_min(gp, NULL);
+        if ((rc = estimate_lipschitz(c, gp, R, raw)) != GPBO_OK)
+            return rc;
+        for (size_t i = 0; i < npending && rc == GPBO_OK; i++)
+            rc = add_center(c, gp, pending + i * c->d);
+        return rc;
+    }
+    if (!(q > 1 || npending > 0))
+        return GPBO_OK;
+    *lie = liar(c->o, gp);
+    if ((c->work = gpbo_gp_copy(gp)) == NULL)
+        return gpbo_error_code();
+    for (size_t i = 0; i < npending && rc == GPBO_OK; i++)
+        rc = add_fantasy(c, pending + i * c->d, *lie);
+    *model = c->work;
+    return rc;
+}
+
+/* The q proposals in turn: each maximizes the acquisition of model (options eo), is taken, and
+ * becomes a penalization center (LP) or a fantasy of c->work for the next. */
+static int propose_batch(ctx *c, const gpbo_gp *gp, const gpbo_gp *model,
+                         const gpbo_acq_options *eo, double best_f, double lie, gpbo_rng *rng,
+                         size_t R, const double *raw, double *vals, size_t q, double *out_x,
+                         double *out_value)
+{
+    size_t d = c->d;
+    for (size_t j = 0; j < q; j++) {
+        c->acq = gpbo_acq_new(model, eo, best_f);
+        if (c->acq == NULL)
+            return gpbo_error_code();
+        double v = -HUGE_VAL;
+        int rc = maximize(c, model, rng, R, raw, vals, c->used, out_x + j * d, &v);
+        gpbo_acq_free(c->acq);
+        c->acq = NULL;
+        if (rc != GPBO_OK)
+            return rc;
+        if (out_value)
+            out_value[j] = v;
+        take(c, out_x + j * d);
+        if (j + 1 == q)
+            break;
+        if (c->o->batch == GPBO_ACQ_BATCH_LP)
+            rc = add_center(c, gp, out_x + j * d);
+        else
+            rc = add_fantasy(c, out_x + j * d, lie);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    return GPBO_OK;
 }
 
 int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double best_f,
                      size_t npending, const double *pending, size_t q, double *out_x,
                      double *out_value)
 {
-    gpbo_acq_options full;
-    const gpbo_acq_options *o = &full;
+    gpbo_acq_options o;
     int rc = check_inputs(gp, npending, pending, q, out_x);
     if (rc != GPBO_OK)
         return rc;
     size_t d = gpbo_gp_dim(gp), n = gpbo_gp_n(gp);
-    if ((rc = gpbo_acq__options_load("acq_propose", opts, d, &full)) != GPBO_OK)
+    if ((rc = gpbo_acq__options_load("acq_propose", opts, d, &o)) != GPBO_OK)
         return rc;
-    size_t R = o->raw_samples;
+    size_t R = o.raw_samples;
     if (isnan(best_f))
         best_f = n > 0 ? gpbo_gp_y_min(gp, NULL) : 0.0;
     if (!isfinite(best_f))
         return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%g)", best_f);
 
     ctx c = {0};
-    c.o = o;
-    c.d = d;
-    size_t ntake = n + npending + q, ncent = npending + q;
-    size_t doubles = 3 * d + ntake * d + ncent * (d + 2) + R * (d + 1);
-    double *mem = malloc(doubles * sizeof *mem);
-    c.free_idx = malloc((d + 1) * sizeof *c.free_idx);
-    unsigned char *used = malloc(R);
-    if (mem == NULL || c.free_idx == NULL || used == NULL) {
-        free(mem);
-        free(c.free_idx);
-        free(used);
-        return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory");
-    }
-    c.tmpl = mem;
-    c.x = mem + d;
-    c.g = mem + 2 * d;
-    c.taken = mem + 3 * d;
-    c.pc = c.taken + ntake * d;
-    c.pmu = c.pc + ncent * d;
-    c.ps = c.pmu + ncent;
-    double *raw = c.ps + ncent, *vals = raw + R * d;
-    for (size_t k = 0; k < d; k++) {
-        int fixed = o->fixed && o->fixed[k];
-        c.tmpl[k] = fixed ? o->fixed_values[k] : 0.5;
-        if (!fixed)
-            c.free_idx[c.nf++] = k;
-    }
-    if (n > 0)
-        memcpy(c.taken, gpbo_gp_x(gp), n * d * sizeof *c.taken);
-    c.ntaken = n;
-    for (size_t i = 0; i < npending; i++)
-        take(&c, pending + i * d);
-
+    if ((rc = ctx_init(&c, gp, &o, npending, pending, q)) != GPBO_OK)
+        goto cleanup;
+    double *raw = c.ps + npending + q, *vals = raw + R * d;
     gpbo_rng rng;
-    gpbo_rng_seed(&rng, o->seed);
-    gpbo_gp *work = NULL;
-    rc = make_raw(&c, &rng, R, raw);
-    if (rc != GPBO_OK)
-        goto done;
-
+    gpbo_rng_seed(&rng, o.seed);
+    if ((rc = make_raw(&c, &rng, R, raw)) != GPBO_OK)
+        goto cleanup;
     if (n == 0) {
-        /* No data: the raw points in Sobol order are the space-filling design. */
-        size_t i = 0;
-        for (size_t j = 0; j < q; j++) {
-            while (i < R && is_taken(&c, raw + i * d))
-                i++;
-            if (i == R) {
-                rc = gpbo_error_set(GPBO_EOPTIM,
-                                    "acq_propose: raw_samples = %zu points hold "
-                                    "fewer than q = %zu distinct ones",
-                                    R, q);
-                goto done;
-            }
-            memcpy(out_x + j * d, raw + i * d, d * sizeof *out_x);
-            if (out_value)
-                out_value[j] = NAN;
-            take(&c, raw + i * d);
-        }
-        goto done;
+        rc = design_points(&c, R, raw, q, out_x, out_value);
+        goto cleanup;
     }
-    if (o->kind == GPBO_ACQ_THOMPSON) {
+    if (o.kind == GPBO_ACQ_THOMPSON) {
         rc = thompson(&c, gp, &rng, R, raw, q, out_x, out_value);
-        goto done;
+        goto cleanup;
     }
-
-    gpbo_acq_options eo = *o;
+    gpbo_acq_options eo = o;
     const gpbo_gp *model = gp;
     double lie = 0.0;
-    if (o->batch == GPBO_ACQ_BATCH_LP) {
-        if (eo.kind == GPBO_ACQ_EI)
-            eo.kind = GPBO_ACQ_LOGEI; /* the penalties multiply: work in log space */
-        c.M = gpbo_gp_y_min(gp, NULL);
-        if ((rc = estimate_lipschitz(&c, gp, R, raw)) != GPBO_OK)
-            goto done;
-        for (size_t i = 0; i < npending && rc == GPBO_OK; i++)
-            rc = add_center(&c, gp, pending + i * d);
-        if (rc != GPBO_OK)
-            goto done;
-    } else if (q > 1 || npending > 0) {
-        const double *Y = gpbo_gp_y(gp);
-        double lo = Y[0], hi = Y[0], sum = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            lo = Y[i] < lo ? Y[i] : lo;
-            hi = Y[i] > hi ? Y[i] : hi;
-            sum += Y[i];
-        }
-        lie = o->batch == GPBO_ACQ_BATCH_CL_MIN   ? lo
-              : o->batch == GPBO_ACQ_BATCH_CL_MAX ? hi
-                                                  : sum / (double)n;
-        if ((work = gpbo_gp_copy(gp)) == NULL) {
-            rc = gpbo_error_code();
-            goto done;
-        }
-        for (size_t i = 0; i < npending; i++) {
-            double y;
-            if ((rc = fantasy(o, work, pending + i * d, lie, &y)) != GPBO_OK)
-                goto done;
-            /* A fantasy the factor cannot take (a duplicate) only loses its information;
-             * one that finds no memory would change the proposal, so it is an error. */
-            if ((rc = gpbo_gp_add(work, pending + i * d, y)) == GPBO_ENOMEM)
-                goto done;
-            rc = GPBO_OK;
-        }
-        model = work;
-    }
-
-    for (size_t j = 0; j < q; j++) {
-        c.acq = gpbo_acq_new(model, &eo, best_f);
-        if (c.acq == NULL) {
-            rc = gpbo_error_code();
-            goto done;
-        }
-        double v = -HUGE_VAL;
-        rc = maximize(&c, model, &rng, R, raw, vals, used, out_x + j * d, &v);
-        gpbo_acq_free(c.acq);
-        c.acq = NULL;
-        if (rc != GPBO_OK)
-            goto done;
-        if (out_value)
-            out_value[j] = v;
-        take(&c, out_x + j * d);
-        if (j + 1 == q)
-            break;
-        if (o->batch == GPBO_ACQ_BATCH_LP) {
-            rc = add_center(&c, gp, out_x + j * d);
-        } else {
-            double y;
-            rc = fantasy(o, work, out_x + j * d, lie, &y);
-            if (rc == GPBO_OK && gpbo_gp_add(work, out_x + j * d, y) == GPBO_ENOMEM)
-                rc = GPBO_ENOMEM;
-        }
-        if (rc != GPBO_OK)
-            goto done;
-    }
-done:
-    gpbo_gp_free(work);
-    free(mem);
-    free(c.free_idx);
-    free(used);
+    if ((rc = batch_begin(&c, gp, npending, pending, q, R, raw, &eo, &model, &lie)) != GPBO_OK)
+        goto cleanup;
+    rc = propose_batch(&c, gp, model, &eo, best_f, lie, &rng, R, raw, vals, q, out_x, out_value);
+cleanup:
+    ctx_free(&c);
     return rc;
 }

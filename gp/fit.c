@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
-
-static const double LOG_SQRT_2PI = 0.91893853320467274;
 
 /* Random starts draw log s2 from N(0, LOG_S2_START_SD^2): the signal variance of standardized
  * targets is near 1, and two standard deviations of this cover 1/50 .. 50. */
@@ -28,6 +27,19 @@ static const double LOG_SQRT_2PI = 0.91893853320467274;
  * then run on all the data from where the race left them. Version-1 options get the default
  * subset_min of GPBO_GP_FIT_OPTIONS_INIT (load_options). */
 #define SUBSET_FRAC 0.5
+/* The subset's draws are salted so that they are not the candidates' stream (both are seeded by
+ * options.seed); the value is arbitrary (it spells "sabset"), chosen by hand. */
+#define SUBSET_SEED_SALT 0x5ab5e7u
+/* nlopt_set_maxeval() takes an int: the survivors' budget is capped here so that the cast cannot
+ * overflow (a million evaluations is far more than any fit runs). */
+#define NLOPT_MAXEVAL_MAX 1000000
+/* options.restarts above this is refused as a mistake: the candidates alone would take
+ * CAND_PER_START Cholesky factorizations each. Chosen by hand. */
+#define RESTARTS_MAX 100000
+/* The default lengthscale prior of Hvarfner, Hellsten & Nardi (2024): log l ~ N(sqrt(2) +
+ * log(d) / 2, sqrt(3)^2), d the dimension. */
+#define LS_PRIOR_MU0    1.4142135623730951
+#define LS_PRIOR_SIGMA0 1.7320508075688772
 
 /* The bytes of each version of gpbo_gp_fit_options (the header lists the versions); index 0 is
  * unused. */
@@ -65,7 +77,7 @@ int gpbo_gp__check_options(const gpbo_gp_fit_options *o)
 {
     if (o->max_evals < 1)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: options.max_evals must be at least 1");
-    if (o->restarts > 100000)
+    if (o->restarts > RESTARTS_MAX)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: options.restarts = %zu is unreasonable",
                               o->restarts);
     int rc = check_bounds("lengthscale_bounds", o->lengthscale_bounds);
@@ -96,8 +108,8 @@ static void ls_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, double *mu
         *mu = o->lengthscale_prior[0];
         *sigma = o->lengthscale_prior[1];
     } else {
-        *mu = 1.4142135623730951 + 0.5 * log((double)gp->dim);
-        *sigma = 1.7320508075688772;
+        *mu = LS_PRIOR_MU0 + 0.5 * log((double)gp->dim);
+        *sigma = LS_PRIOR_SIGMA0;
     }
 }
 
@@ -111,12 +123,12 @@ double gpbo_gp__log_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, doubl
     /* Normal densities of the log hyperparameters (the variables that are optimized). */
     for (size_t k = 0; k < d; k++) {
         double z = (gp->theta[k] - mu) / sigma;
-        lp += -0.5 * z * z - log(sigma) - LOG_SQRT_2PI;
+        lp += -0.5 * z * z - log(sigma) - GPBO_LOG_SQRT_2PI;
         if (grad != NULL)
             grad[k] -= z / sigma;
     }
     double z = (gp->theta[d + 1] - o->noise_prior[0]) / o->noise_prior[1];
-    lp += -0.5 * z * z - log(o->noise_prior[1]) - LOG_SQRT_2PI;
+    lp += -0.5 * z * z - log(o->noise_prior[1]) - GPBO_LOG_SQRT_2PI;
     if (grad != NULL)
         grad[d + 1] -= z / o->noise_prior[1];
     return lp;
@@ -198,7 +210,7 @@ static gpbo_gp *subset_gp(const gpbo_gp *gp, size_t m, uint64_t seed)
     int ok = idx != NULL && xs != NULL && sub != NULL;
     if (ok) {
         gpbo_rng rng;
-        gpbo_rng_seed(&rng, seed ^ 0x5ab5e7u);
+        gpbo_rng_seed(&rng, seed ^ SUBSET_SEED_SALT);
         for (size_t i = 0; i < n; i++)
             idx[i] = i;
         for (size_t i = 0; i < m; i++) {
@@ -230,193 +242,282 @@ static double clampd(double v, double lo, double hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* One fit: the L-BFGS problem (c.opt) on np of the p log hyperparameters, inside [lo, hi]; the
+ * screened random candidates; the starts of the race. Everything it points to is freed by
+ * fit_free(). */
+typedef struct fit_run {
+    fit_ctx c;
+    size_t d, p;
+    unsigned np;  /* p, or p - 1 when the noise is not learned (it is the last) */
+    double *mem;  /* lo, hi, orig, c.full, c.g, c.best: p each */
+    double *lo;   /* p lower log bounds */
+    double *hi;   /* p upper log bounds */
+    double *orig; /* p: the hyperparameters before the fit, restored when it fails */
+    int restore;  /* the fit has changed gp's hyperparameters: restore orig on failure */
+    gpbo_gp *sub; /* the subset the race runs on, or NULL (it runs on gp) */
+    size_t ncand; /* CAND_PER_START per restart */
+    double *cand; /* ncand * p candidates, then their ncand values (cval) */
+    double *cval;
+    size_t S;      /* starts: the current hyperparameters and one per restart */
+    double *sx;    /* S * p: where each start is (the race leaves it there) */
+    double *sf;    /* S: its value after the race, -inf when it failed or was taken */
+    double *sdone; /* S: 1 when it converged in the race (or failed), else 0 */
+    size_t race;   /* evaluations of the race */
+    size_t starts; /* starts that reached a finite objective */
+} fit_run;
+
+/* Allocates the bounds and the L-BFGS problem of r for gp and the options o. On error (only
+ * GPBO_ENOMEM) what was allocated is left in r for fit_free(). */
+static int fit_begin(fit_run *r, gpbo_gp *gp, const gpbo_gp_fit_options *o)
+{
+    size_t d = gp->dim, p = d + 2;
+    r->d = d;
+    r->p = p;
+    r->np = (unsigned)(o->learn_noise ? p : p - 1);
+    r->mem = malloc(6 * p * sizeof *r->mem);
+    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, r->np);
+    r->c.opt = opt;
+    if (r->mem == NULL || opt == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
+    double *mem = r->mem;
+    r->lo = mem;
+    r->hi = mem + p;
+    r->orig = mem + 2 * p;
+    fit_ctx c = {gp, o, mem + 3 * p, mem + 4 * p, mem + 5 * p, -HUGE_VAL, 0, opt, 0};
+    r->c = c;
+    memcpy(r->orig, gp->theta, p * sizeof *r->orig);
+    memcpy(r->c.full, gp->theta, p * sizeof *r->orig);
+    for (size_t k = 0; k < d; k++) {
+        r->lo[k] = log(o->lengthscale_bounds[0]);
+        r->hi[k] = log(o->lengthscale_bounds[1]);
+    }
+    r->lo[d] = log(o->signal_bounds[0]);
+    r->hi[d] = log(o->signal_bounds[1]);
+    r->lo[d + 1] = log(o->noise_bounds[0]);
+    r->hi[d + 1] = log(o->noise_bounds[1]);
+    nlopt_set_lower_bounds(opt, r->lo);
+    nlopt_set_upper_bounds(opt, r->hi);
+    nlopt_set_min_objective(opt, objective, &r->c);
+    nlopt_set_ftol_rel(opt, o->ftol_rel);
+    return GPBO_OK;
+}
+
+/* Candidate s (in group s / CAND_PER_START) into t: groups alternate between the priors (the
+ * dimension-scaled lengthscale prior, mu and sigma, even when use_priors is off; log s2 ~ N(0,
+ * LOG_S2_START_SD^2)) and log-uniform draws from the bounds; a noise that is not learned keeps
+ * its value. */
+static void draw_candidate(const fit_run *r, gpbo_rng *rng, size_t s, double mu, double sigma,
+                           double *t)
+{
+    const gpbo_gp_fit_options *o = r->c.o;
+    size_t d = r->d;
+    for (size_t k = 0; k < r->p; k++) {
+        double v;
+        if (k == d + 1 && r->np < r->p)
+            v = r->orig[k];
+        else if ((s / CAND_PER_START) % 2 == 1)
+            v = r->lo[k] + (r->hi[k] - r->lo[k]) * gpbo_rng_uniform(rng);
+        else if (k < d)
+            v = mu + sigma * gpbo_rng_normal(rng);
+        else if (k == d)
+            v = LOG_S2_START_SD * gpbo_rng_normal(rng);
+        else
+            v = o->noise_prior[0] + o->noise_prior[1] * gpbo_rng_normal(rng);
+        t[k] = clampd(v, r->lo[k], r->hi[k]);
+    }
+}
+
+/* Draws the candidates and scores each by its objective (one Cholesky, no gradient) on the
+ * subset when there is one; the race then runs there too (c.gp). GPBO_ENOMEM when the
+ * candidates find no memory (gp is not changed yet then); a subset that cannot be built only
+ * means the race runs on all the data. */
+static int screen_candidates(fit_run *r, gpbo_gp *gp)
+{
+    const gpbo_gp_fit_options *o = r->c.o;
+    size_t p = r->p;
+    r->ncand = CAND_PER_START * o->restarts;
+    r->cand = r->ncand ? malloc(r->ncand * (p + 1) * sizeof *r->cand) : NULL;
+    if (r->ncand && r->cand == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
+    r->cval = r->cand + r->ncand * p;
+    r->restore = 1; /* the candidates change gp's hyperparameters (or the subset's) */
+    if (o->subset_min > 0 && gp->n >= o->subset_min && o->max_evals > 2 * RACE_EVALS)
+        r->sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
+    gpbo_gp *rg = r->sub != NULL ? r->sub : gp;
+    r->c.gp = rg;
+    double mu, sigma;
+    ls_prior(gp, o, &mu, &sigma);
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, o->seed);
+    for (size_t s = 0; s < r->ncand; s++) {
+        double *t = r->cand + s * p;
+        draw_candidate(r, &rng, s, mu, sigma, t);
+        r->cval[s] = -HUGE_VAL;
+        if (gpbo_gp_set_params(rg, t) == GPBO_OK) {
+            double v = gpbo_gp_log_likelihood(rg, NULL);
+            if (isfinite(v))
+                v += gpbo_gp__log_prior(rg, o, NULL);
+            if (isfinite(v))
+                r->cval[s] = v;
+        }
+        r->c.evals++;
+    }
+    return GPBO_OK;
+}
+
+/* Where start s begins (x0, np values): the current hyperparameters clamped into the bounds for
+ * s = 0, else the best candidate of its own group (groups keep the starts diverse). 0 when the
+ * group has no finite candidate (the start is skipped). */
+static int start_point(const fit_run *r, size_t s, double *x0)
+{
+    if (s == 0) {
+        for (size_t k = 0; k < r->np; k++)
+            x0[k] = clampd(r->orig[k], r->lo[k], r->hi[k]);
+        return 1;
+    }
+    size_t best = r->ncand;
+    for (size_t q = (s - 1) * CAND_PER_START; q < s * CAND_PER_START; q++)
+        if (r->cval[q] > -HUGE_VAL && (best == r->ncand || r->cval[q] > r->cval[best]))
+            best = q;
+    if (best == r->ncand)
+        return 0;
+    memcpy(x0, r->cand + best * r->p, r->np * sizeof *x0);
+    return 1;
+}
+
+/* Racing: every start runs `race` evaluations (fewer with a small max_evals) from its start
+ * point; sx keeps where each stopped. On out of memory c.nomem is set and the race stops. */
+static int run_race(fit_run *r)
+{
+    size_t S = r->c.o->restarts + 1, p = r->p;
+    r->S = S;
+    r->sx = malloc(S * (p + 2) * sizeof *r->sx);
+    if (r->sx == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
+    r->sf = r->sx + S * p;
+    r->sdone = r->sf + S;
+    size_t max_evals = r->c.o->max_evals;
+    r->race = max_evals < RACE_EVALS ? max_evals : RACE_EVALS;
+    nlopt_set_maxeval(r->c.opt, (int)r->race);
+    for (size_t s = 0; s < S; s++) {
+        double *x0s = r->sx + s * p;
+        r->sf[s] = -HUGE_VAL;
+        r->sdone[s] = 1.0;
+        if (!start_point(r, s, x0s))
+            continue;
+        memcpy(r->c.full, r->orig, p * sizeof *r->orig);
+        double f = HUGE_VAL;
+        nlopt_result res = nlopt_optimize(r->c.opt, x0s, &f);
+        if (res == NLOPT_OUT_OF_MEMORY || r->c.nomem) {
+            r->c.nomem = 1;
+            break;
+        }
+        if (isfinite(f)) {
+            r->sf[s] = -f;
+            r->sdone[s] = res == NLOPT_MAXEVAL_REACHED ? 0.0 : 1.0;
+            r->starts++;
+        }
+    }
+    return GPBO_OK;
+}
+
+/* The RACE_KEEP best starts that have not converged continue on gp's data up to max_evals. A
+ * race on the subset only ranked the starts: then every survivor continues, converged or not,
+ * and the best value so far no longer counts. */
+static void run_survivors(fit_run *r, gpbo_gp *gp)
+{
+    size_t S = r->S, p = r->p, max_evals = r->c.o->max_evals;
+    if (r->sub != NULL) {
+        r->c.gp = gp;
+        r->c.best_val = -HUGE_VAL;
+        for (size_t s = 0; s < S; s++)
+            r->sdone[s] = 0.0;
+    }
+    if (!(max_evals > r->race && !r->c.nomem))
+        return;
+    size_t rest = max_evals - r->race;
+    nlopt_set_maxeval(r->c.opt, (int)(rest > NLOPT_MAXEVAL_MAX ? NLOPT_MAXEVAL_MAX : rest));
+    for (size_t keep = 0; keep < RACE_KEEP; keep++) {
+        size_t best = S;
+        for (size_t s = 0; s < S; s++)
+            if (r->sf[s] > -HUGE_VAL && (best == S || r->sf[s] > r->sf[best]))
+                best = s;
+        if (best == S)
+            break;
+        r->sf[best] = -HUGE_VAL; /* taken */
+        if (r->sdone[best] != 0.0)
+            continue;
+        memcpy(r->c.full, r->orig, p * sizeof *r->orig);
+        double f;
+        if (nlopt_optimize(r->c.opt, r->sx + best * p, &f) == NLOPT_OUT_OF_MEMORY || r->c.nomem) {
+            r->c.nomem = 1;
+            break;
+        }
+    }
+}
+
+/* Records the fit in gp->info and sets the best hyperparameters found. GPBO_ENOMEM (info kept
+ * from the last fit) or GPBO_EOPTIM when the runs failed; then fit_free() restores orig. */
+static int fit_finish(fit_run *r, gpbo_gp *gp)
+{
+    if (r->c.nomem)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory (after %zu evaluations)",
+                              r->c.evals);
+    memset(&gp->info, 0, sizeof gp->info); /* only now: a fit out of memory keeps the last */
+    gp->info.evaluations = r->c.evals;
+    gp->info.starts = r->starts;
+    if (!(r->c.best_val > -HUGE_VAL))
+        return gpbo_error_set(GPBO_EOPTIM,
+                              "gp_fit: no start reached a finite objective "
+                              "(%zu evaluations)",
+                              r->c.evals);
+    gp->info.objective = r->c.best_val;
+    r->restore = 0; /* gpbo_gp_set_params() keeps the last hyperparameters if it fails */
+    return gpbo_gp_set_params(gp, r->c.best);
+}
+
+/* Frees what r holds; when the fit failed after changing gp's hyperparameters, restores them
+ * (which succeeded before the fit, so it succeeds again and leaves the error message alone). */
+static void fit_free(fit_run *r, gpbo_gp *gp, int rc)
+{
+    free(r->sx);
+    free(r->cand);
+    gpbo_gp_free(r->sub);
+    nlopt_destroy(r->c.opt);
+    if (rc != GPBO_OK && r->restore)
+        gpbo_gp_set_params(gp, r->orig);
+    free(r->mem);
+}
+
 int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
 {
-    gpbo_gp_fit_options full;
-    const gpbo_gp_fit_options *o = &full;
+    gpbo_gp_fit_options o;
     if (gp == NULL)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: gp is NULL");
-    int rc = load_options("gp_fit", opts, &full);
+    int rc = load_options("gp_fit", opts, &o);
     if (rc == GPBO_OK)
-        rc = gpbo_gp__check_options(o);
+        rc = gpbo_gp__check_options(&o);
     if (rc != GPBO_OK)
         return rc;
     if (gp->n == 0) {
         memset(&gp->info, 0, sizeof gp->info);
         return GPBO_OK;
     }
-    size_t d = gp->dim, p = d + 2;
-    unsigned np = (unsigned)(o->learn_noise ? p : p - 1);
-    double *mem = malloc(7 * p * sizeof *mem);
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, np);
-    if (mem == NULL || opt == NULL) {
-        free(mem);
-        nlopt_destroy(opt);
-        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
-    }
-    double *lo = mem, *hi = mem + p, *orig = mem + 3 * p;
-    fit_ctx c = {gp, o, mem + 4 * p, mem + 5 * p, mem + 6 * p, -HUGE_VAL, 0, opt, 0};
-    memcpy(orig, gp->theta, p * sizeof *orig);
-    memcpy(c.full, gp->theta, p * sizeof *orig);
-    for (size_t k = 0; k < d; k++) {
-        lo[k] = log(o->lengthscale_bounds[0]);
-        hi[k] = log(o->lengthscale_bounds[1]);
-    }
-    lo[d] = log(o->signal_bounds[0]);
-    hi[d] = log(o->signal_bounds[1]);
-    lo[d + 1] = log(o->noise_bounds[0]);
-    hi[d + 1] = log(o->noise_bounds[1]);
-    nlopt_set_lower_bounds(opt, lo);
-    nlopt_set_upper_bounds(opt, hi);
-    nlopt_set_min_objective(opt, objective, &c);
-    nlopt_set_ftol_rel(opt, o->ftol_rel);
-
     /* Starts: the current hyperparameters, then for each restart the best of its own group of
-     * CAND_PER_START random candidates (one Cholesky each, no gradient). Groups alternate
-     * between the priors (the dimension-scaled lengthscale prior even when use_priors is off;
-     * log s2 ~ N(0, LOG_S2_START_SD^2)) and log-uniform draws from the bounds. */
-    size_t ncand = CAND_PER_START * o->restarts;
-    double *cand = ncand ? malloc(ncand * (p + 1) * sizeof *cand) : NULL;
-    if (ncand && cand == NULL) {
-        free(mem);
-        nlopt_destroy(opt);
-        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
-    }
-    double *cval = cand + ncand * p;
-    gpbo_gp *sub = NULL;
-    if (o->subset_min > 0 && gp->n >= o->subset_min && o->max_evals > 2 * RACE_EVALS)
-        sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
-    gpbo_gp *rg = sub != NULL ? sub : gp;
-    c.gp = rg;
-    double mu, sigma;
-    ls_prior(gp, o, &mu, &sigma);
-    gpbo_rng rng;
-    gpbo_rng_seed(&rng, o->seed);
-    for (size_t s = 0; s < ncand; s++) {
-        double *t = cand + s * p;
-        for (size_t k = 0; k < p; k++) {
-            double v;
-            if (k == d + 1 && np < p)
-                v = orig[k];
-            else if ((s / CAND_PER_START) % 2 == 1)
-                v = lo[k] + (hi[k] - lo[k]) * gpbo_rng_uniform(&rng);
-            else if (k < d)
-                v = mu + sigma * gpbo_rng_normal(&rng);
-            else if (k == d)
-                v = LOG_S2_START_SD * gpbo_rng_normal(&rng);
-            else
-                v = o->noise_prior[0] + o->noise_prior[1] * gpbo_rng_normal(&rng);
-            t[k] = clampd(v, lo[k], hi[k]);
-        }
-        cval[s] = -HUGE_VAL;
-        if (gpbo_gp_set_params(rg, t) == GPBO_OK) {
-            double v = gpbo_gp_log_likelihood(rg, NULL);
-            if (isfinite(v))
-                v += gpbo_gp__log_prior(rg, o, NULL);
-            if (isfinite(v))
-                cval[s] = v;
-        }
-        c.evals++;
-    }
-    /* Racing: every start runs RACE_EVALS evaluations; the RACE_KEEP best that have not
-     * converged yet continue up to max_evals. Starts whose early progress is poor rarely end
-     * best, and most of the budget goes to the promising ones. */
-    size_t S = o->restarts + 1, starts = 0;
-    double *sx = malloc(S * (p + 2) * sizeof *sx);
-    if (sx == NULL) {
-        gpbo_gp_free(sub);
-        free(cand);
-        gpbo_gp_set_params(gp, orig); /* the candidates changed them; this succeeded before */
-        free(mem);
-        nlopt_destroy(opt);
-        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
-    }
-    double *sf = sx + S * p, *sdone = sf + S;
-    size_t race = o->max_evals < RACE_EVALS ? o->max_evals : RACE_EVALS;
-    nlopt_set_maxeval(opt, (int)race);
-    for (size_t s = 0; s < S; s++) {
-        double *x0s = sx + s * p;
-        sf[s] = -HUGE_VAL;
-        sdone[s] = 1.0;
-        if (s == 0) {
-            for (size_t k = 0; k < np; k++)
-                x0s[k] = clampd(orig[k], lo[k], hi[k]);
-        } else {
-            /* The best candidate of this start's own group (groups keep the starts diverse). */
-            size_t best = ncand;
-            for (size_t q = (s - 1) * CAND_PER_START; q < s * CAND_PER_START; q++)
-                if (cval[q] > -HUGE_VAL && (best == ncand || cval[q] > cval[best]))
-                    best = q;
-            if (best == ncand)
-                continue;
-            memcpy(x0s, cand + best * p, np * sizeof *x0s);
-        }
-        memcpy(c.full, orig, p * sizeof *orig);
-        double f = HUGE_VAL;
-        nlopt_result r = nlopt_optimize(opt, x0s, &f);
-        if (r == NLOPT_OUT_OF_MEMORY || c.nomem) {
-            c.nomem = 1;
-            break;
-        }
-        if (isfinite(f)) {
-            sf[s] = -f;
-            sdone[s] = r == NLOPT_MAXEVAL_REACHED ? 0.0 : 1.0;
-            starts++;
-        }
-    }
-    if (sub != NULL) {
-        /* The race ran on the subset: its values only rank the starts. The survivors go on
-         * with all the data, converged or not. */
-        c.gp = gp;
-        c.best_val = -HUGE_VAL;
-        for (size_t s = 0; s < S; s++)
-            sdone[s] = 0.0;
-    }
-    if (o->max_evals > race && !c.nomem) {
-        nlopt_set_maxeval(opt,
-                          (int)(o->max_evals - race > 1000000 ? 1000000 : o->max_evals - race));
-        for (size_t keep = 0; keep < RACE_KEEP; keep++) {
-            size_t best = S;
-            for (size_t s = 0; s < S; s++)
-                if (sf[s] > -HUGE_VAL && (best == S || sf[s] > sf[best]))
-                    best = s;
-            if (best == S)
-                break;
-            sf[best] = -HUGE_VAL; /* taken */
-            if (sdone[best] != 0.0)
-                continue;
-            memcpy(c.full, orig, p * sizeof *orig);
-            double f;
-            if (nlopt_optimize(opt, sx + best * p, &f) == NLOPT_OUT_OF_MEMORY || c.nomem) {
-                c.nomem = 1;
-                break;
-            }
-        }
-    }
-    free(sx);
-    free(cand);
-    gpbo_gp_free(sub);
-    nlopt_destroy(opt);
-    if (c.nomem) {
-        gpbo_gp_set_params(gp, orig); /* succeeded before the fit */
-        free(mem);
-        return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory (after %zu evaluations)",
-                              c.evals);
-    }
-    memset(&gp->info, 0, sizeof gp->info); /* only now: a fit out of memory keeps the last */
-    gp->info.evaluations = c.evals;
-    gp->info.starts = starts;
-    if (!(c.best_val > -HUGE_VAL)) {
-        gpbo_gp_set_params(gp, orig);
-        free(mem);
-        return gpbo_error_set(GPBO_EOPTIM,
-                              "gp_fit: no start reached a finite objective "
-                              "(%zu evaluations)",
-                              c.evals);
-    }
-    gp->info.objective = c.best_val;
-    rc = gpbo_gp_set_params(gp, c.best);
-    free(mem);
+     * CAND_PER_START random candidates. Racing: every start runs RACE_EVALS evaluations; the
+     * RACE_KEEP best that have not converged yet continue up to max_evals. Starts whose early
+     * progress is poor rarely end best, and most of the budget goes to the promising ones. */
+    fit_run r = {0};
+    if ((rc = fit_begin(&r, gp, &o)) != GPBO_OK)
+        goto cleanup;
+    if ((rc = screen_candidates(&r, gp)) != GPBO_OK)
+        goto cleanup;
+    if ((rc = run_race(&r)) != GPBO_OK)
+        goto cleanup;
+    run_survivors(&r, gp);
+    rc = fit_finish(&r, gp);
+cleanup:
+    fit_free(&r, gp, rc);
     return rc;
 }
 

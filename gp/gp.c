@@ -13,10 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 
-static const double LOG_2PI = 1.8378770664093453;
+/* Below this relative size the standard deviation of y counts as zero (constant y). Chosen by
+ * hand, not tuned. */
+#define YSTD_MIN_REL 1e-12
+/* gpbo_gp_add() appends a row to the factor only when its pivot is above this share of the
+ * diagonal (s2 + sn2); else it refactorizes. Chosen by hand, not tuned. */
+#define PIVOT_MIN_REL 1e-14
+/* The noise variance of a new model (gp.h documents it). */
+#define NOISE_DEFAULT 1e-4
 
 double gpbo_gp__r2(size_t dim, const double *a, const double *b, const double *ell)
 {
@@ -77,7 +85,7 @@ gpbo_gp *gpbo_gp_new_with_kernel(const gpbo_kernel_def *def, size_t dim)
     gp->ell = calloc(dim, sizeof *gp->ell);
     if (gp->theta == NULL || gp->theta_prev == NULL || gp->ell == NULL)
         goto oom;
-    gp->theta[dim + 1] = log(1e-4);
+    gp->theta[dim + 1] = log(NOISE_DEFAULT);
     update_params(gp);
     return gp;
 oom:
@@ -303,7 +311,7 @@ void gpbo_gp__standardize(gpbo_gp *gp)
         double s = sqrt(v / (double)n);
         gp->ymean = m;
         /* Constant y (or n = 1): keep the scale, as scikit-learn does. */
-        gp->ystd = s > 1e-12 * fmax(1.0, fabs(m)) ? s : 1.0;
+        gp->ystd = s > YSTD_MIN_REL * fmax(1.0, fabs(m)) ? s : 1.0;
     }
     for (size_t i = 0; i < n; i++)
         gp->ys[i] = (gp->y[i] - gp->ymean) / gp->ystd;
@@ -472,8 +480,7 @@ int gpbo_gp__factorize(gpbo_gp *gp)
             break;
         if (info < 0)
             return gpbo_error_set(GPBO_EINVAL, "gp: dpotrf rejected argument %d", (int)-info);
-        jitter = jitter == 0.0 ? GPBO_GP__JITTER_FIRST * gp->s2 : jitter * GPBO_GP__JITTER_STEP;
-        if (jitter > GPBO_GP__JITTER_LAST * gp->s2 * 1.000001)
+        if (!gpbo_gp__jitter_next(&jitter, gp->s2))
             return gpbo_error_set(GPBO_ENOTPD,
                                   "gp: K (n = %zu) is not positive definite even with a jitter "
                                   "of %g times the signal variance",
@@ -564,7 +571,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     gp->akd_valid = 0;
     fill_xt(gp); /* its leading dimension is n: rebuilt, O(n dim) */
     /* A negligible pivot (relative to the diagonal) would make the factor useless. */
-    if (isfinite(d2) && d2 > 1e-14 * (gp->s2 + gp->sn2)) {
+    if (isfinite(d2) && d2 > PIVOT_MIN_REL * (gp->s2 + gp->sn2)) {
         Ln[n] = sqrt(d2);
         gp->logdet_half += log(Ln[n]);
         gpbo_gp__standardize(gp);
@@ -728,7 +735,7 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
     if (n == 0)
         return 0.0;
     double lml = -0.5 * cblas_ddot((int)n, gp->ys, 1, gp->alpha, 1) - gp->logdet_half -
-                 0.5 * (double)n * LOG_2PI;
+                 0.5 * (double)n * GPBO_LOG_2PI;
     if (grad == NULL)
         return lml;
     if (reserve_scratch(gp) != GPBO_OK)

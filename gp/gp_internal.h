@@ -14,6 +14,17 @@
 #define GPBO_GP__JITTER_FIRST 1e-10
 #define GPBO_GP__JITTER_LAST  1e-4
 #define GPBO_GP__JITTER_STEP  100.0
+/* The rungs are products rounded on the way (FIRST * STEP^k): the last one is compared with
+ * LAST with this relative slack so that it is still tried. */
+#define GPBO_GP__JITTER_SLACK 1.000001
+
+/* The next rung of the jitter ladder after *jitter (0: none yet) for signal variance s2, into
+ * *jitter. Returns 0 when the ladder is exhausted (the factorization has failed). */
+static inline int gpbo_gp__jitter_next(double *jitter, double s2)
+{
+    *jitter = *jitter == 0.0 ? GPBO_GP__JITTER_FIRST * s2 : *jitter * GPBO_GP__JITTER_STEP;
+    return !(*jitter > GPBO_GP__JITTER_LAST * s2 * GPBO_GP__JITTER_SLACK);
+}
 
 /* Log hyperparameters must lie in this box (exp(50) ~ 5e21). */
 #define GPBO_GP__LOG_PARAM_MAX 50.0

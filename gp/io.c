@@ -148,6 +148,19 @@ static gpbo_gp *from_json(json_t *root)
     return gp;
 }
 
+/* The model a parsed document describes; the document is released. NULL with the error set
+ * (GPBO_EFORMAT naming what is wrong, GPBO_ENOMEM). */
+static gpbo_gp *from_root(json_t *root)
+{
+    gpbo_gp *gp = NULL;
+    if (!json_is_object(root))
+        gpbo_error_set(GPBO_EFORMAT, "gp model: the document is not a JSON object");
+    else
+        gp = from_json(root);
+    json_decref(root);
+    return gp;
+}
+
 gpbo_gp *gpbo_gp_from_string(const char *json)
 {
     if (json == NULL) {
@@ -165,13 +178,7 @@ gpbo_gp *gpbo_gp_from_string(const char *json)
                            err.text);
         return NULL;
     }
-    gpbo_gp *gp = NULL;
-    if (!json_is_object(root))
-        gpbo_error_set(GPBO_EFORMAT, "gp model: the document is not a JSON object");
-    else
-        gp = from_json(root);
-    json_decref(root);
-    return gp;
+    return from_root(root);
 }
 
 int gpbo_gp_save(const gpbo_gp *gp, const char *path)
@@ -217,12 +224,7 @@ gpbo_gp *gpbo_gp_load(const char *path)
                            err.text);
         return NULL;
     }
-    gpbo_gp *gp = NULL;
-    if (!json_is_object(root))
-        gpbo_error_set(GPBO_EFORMAT, "gp model: the document is not a JSON object");
-    else
-        gp = from_json(root);
-    json_decref(root);
+    gpbo_gp *gp = from_root(root);
     if (gp == NULL)
         gpbo_error_prefix("gp_load: %s: ", path);
     return gp;

@@ -13,6 +13,9 @@
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 
+/* A workspace's first size in doubles; it doubles from there. Chosen by hand. */
+#define WS_MIN_CAP 64
+
 void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D)
 {
     size_t n = gp->n, d = gp->dim;
@@ -169,8 +172,7 @@ int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples
             C[i * m + i] += jitter;
         if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)m, C, (lapack_int)m) == 0)
             break;
-        jitter = jitter == 0.0 ? GPBO_GP__JITTER_FIRST * gp->s2 : jitter * GPBO_GP__JITTER_STEP;
-        if (jitter > GPBO_GP__JITTER_LAST * gp->s2 * 1.000001) {
+        if (!gpbo_gp__jitter_next(&jitter, gp->s2)) {
             free(cov);
             return gpbo_error_set(GPBO_ENOTPD,
                                   "gp_sample: posterior covariance of the %zu points "
@@ -205,58 +207,53 @@ void gpbo_gp_workspace_free(gpbo_gp_workspace *ws)
     free(ws);
 }
 
-int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, const double *x,
-                         double *mean, double *var, double *dmean, double *dvar)
+/* With no observations: the prior, flat. */
+static void prior_grad(const gpbo_gp *gp, size_t m, double *mean, double *var, double *dmean,
+                       double *dvar)
 {
-    int rc = check_query("gp_predict_grad", gp, m, x, mean);
-    if (rc != GPBO_OK || m == 0)
-        return rc;
-    if (var == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "gp_predict_grad: var is NULL");
+    size_t d = gp->dim;
+    double sc2 = gp->ystd * gp->ystd;
+    for (size_t i = 0; i < m; i++) {
+        mean[i] = gp->ymean;
+        var[i] = gp->s2 * sc2;
+    }
+    if (dmean != NULL)
+        memset(dmean, 0, m * d * sizeof *dmean);
+    if (dvar != NULL)
+        memset(dvar, 0, m * d * sizeof *dvar);
+}
+
+/* need doubles of scratch into *out: ws's buffer, grown geometrically from WS_MIN_CAP, or (ws
+ * NULL) a fresh one the caller frees. */
+static int grad_scratch(gpbo_gp_workspace *ws, size_t need, double **out)
+{
+    if (ws == NULL) {
+        *out = malloc(need * sizeof **out);
+        return *out != NULL ? GPBO_OK
+                            : gpbo_error_set(GPBO_ENOMEM, "gp_predict_grad: out of memory");
+    }
+    if (ws->cap < need) {
+        size_t cap = ws->cap ? ws->cap : WS_MIN_CAP;
+        while (cap < need)
+            cap *= 2;
+        double *p = realloc(ws->buf, cap * sizeof *p);
+        if (p == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "gp_predict_grad: out of memory");
+        ws->buf = p;
+        ws->cap = cap;
+    }
+    *out = ws->buf;
+    return GPBO_OK;
+}
+
+/* The gradients in x of the mean and variance at the m points (model units, then scaled to
+ * y's): K holds U = K K^{-1} when dvar is wanted, D the cross's dk/dr2 (ARD) or dk/dx
+ * (additive). */
+static void accumulate_grads(const gpbo_gp *gp, size_t m, const double *x, const double *K,
+                             const double *D, double *dmean, double *dvar)
+{
     size_t n = gp->n, d = gp->dim;
     double sc = gp->ystd, sc2 = sc * sc;
-    if (n == 0) {
-        for (size_t i = 0; i < m; i++) {
-            mean[i] = gp->ymean;
-            var[i] = gp->s2 * sc2;
-        }
-        if (dmean != NULL)
-            memset(dmean, 0, m * d * sizeof *dmean);
-        if (dvar != NULL)
-            memset(dvar, 0, m * d * sizeof *dvar);
-        return GPBO_OK;
-    }
-    size_t need = m * n * (gp->additive ? 1 + d : 2); /* K, then D (see gpbo_gp__cross) */
-    double *buf;
-    if (ws != NULL) {
-        if (ws->cap < need) {
-            size_t cap = ws->cap ? ws->cap : 64;
-            while (cap < need)
-                cap *= 2;
-            double *p = realloc(ws->buf, cap * sizeof *p);
-            if (p == NULL)
-                return gpbo_error_set(GPBO_ENOMEM, "gp_predict_grad: out of memory");
-            ws->buf = p;
-            ws->cap = cap;
-        }
-        buf = ws->buf;
-    } else {
-        buf = malloc(need * sizeof *buf);
-        if (buf == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "gp_predict_grad: out of memory");
-    }
-    double *K = buf, *D = buf + m * n;
-    gpbo_gp__cross(gp, m, x, K, D);
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, K, (int)n, gp->alpha, 1, 0.0,
-                mean, 1);
-    /* V = K L^{-T} (var), then U = V L^{-1} = K K^{-1}: d var / dx = -2 u^T dk/dx. */
-    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
-                1.0, gp->L, (int)gp->cap, K, (int)n);
-    for (size_t i = 0; i < m; i++)
-        var[i] = gp->s2 - cblas_ddot((int)n, K + i * n, 1, K + i * n, 1);
-    if (dvar != NULL)
-        cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m,
-                    (int)n, 1.0, gp->L, (int)gp->cap, K, (int)n);
     for (size_t i = 0; i < m; i++) {
         const double *xi = x + i * d;
         double *dm = dmean ? dmean + i * d : NULL, *dv = dvar ? dvar + i * d : NULL;
@@ -287,6 +284,39 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
                 dv[k] *= sc2;
         }
     }
+}
+
+int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, const double *x,
+                         double *mean, double *var, double *dmean, double *dvar)
+{
+    int rc = check_query("gp_predict_grad", gp, m, x, mean);
+    if (rc != GPBO_OK || m == 0)
+        return rc;
+    if (var == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_predict_grad: var is NULL");
+    size_t n = gp->n, d = gp->dim;
+    double sc = gp->ystd, sc2 = sc * sc;
+    if (n == 0) {
+        prior_grad(gp, m, mean, var, dmean, dvar);
+        return GPBO_OK;
+    }
+    double *buf;
+    rc = grad_scratch(ws, m * n * (gp->additive ? 1 + d : 2), &buf); /* K, then D (see cross) */
+    if (rc != GPBO_OK)
+        return rc;
+    double *K = buf, *D = buf + m * n;
+    gpbo_gp__cross(gp, m, x, K, D);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, K, (int)n, gp->alpha, 1, 0.0,
+                mean, 1);
+    /* V = K L^{-T} (var), then U = V L^{-1} = K K^{-1}: d var / dx = -2 u^T dk/dx. */
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
+                1.0, gp->L, (int)gp->cap, K, (int)n);
+    for (size_t i = 0; i < m; i++)
+        var[i] = gp->s2 - cblas_ddot((int)n, K + i * n, 1, K + i * n, 1);
+    if (dvar != NULL)
+        cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m,
+                    (int)n, 1.0, gp->L, (int)gp->cap, K, (int)n);
+    accumulate_grads(gp, m, x, K, D, dmean, dvar);
     for (size_t i = 0; i < m; i++) {
         mean[i] = mean[i] * sc + gp->ymean;
         var[i] = (var[i] > 0.0 ? var[i] : 0.0) * sc2;

@@ -22,6 +22,11 @@
  * believer, a constant liar (min / mean / max) through the GP's O(n^2) incremental update on a
  * copy, or local penalization (González et al., AISTATS 2016). Everything is deterministic for
  * a given seed.
+ *
+ * Thread-safety: a gpbo_acq object is used by one thread at a time (gpbo_acq_eval writes its
+ * scratch); distinct objects, also bound to one gpbo_gp, may be used from distinct threads, as
+ * may concurrent gpbo_acq_propose() calls on one model (each works on its own copies), provided
+ * the model is not changed meanwhile and the projection hook is safe to call concurrently.
  */
 #ifndef GPBO_ACQUISITION_H
 #define GPBO_ACQUISITION_H
@@ -72,7 +77,9 @@ typedef enum gpbo_acq_batch {
 /**
  * Maps a relaxed point onto the feasible set in place (rounding integers, one-hot arg-max of
  * categories, ...). It must be idempotent and keep x in [0,1]^d. Non-zero aborts the call that
- * invoked it and is handed back to its caller.
+ * invoked it and is handed back to its caller. payload is options.project_payload, handed
+ * through untouched: the library never reads it, and it is not const so that a hook may keep
+ * state there (a count, a cache; the hook then makes that state safe for concurrent calls).
  */
 typedef int (*gpbo_acq_project_fn)(double *x, size_t dim, void *payload);
 

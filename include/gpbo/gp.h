@@ -24,6 +24,11 @@
  *
  * Errors: fallible functions return GPBO_OK (0) or a negative gpbo_status, with a message for
  * gpbo_error_message(); on failure, the model is left as it was unless stated otherwise.
+ *
+ * Accessor names: a property that can be set is read by the twin of its setter
+ * (gpbo_gp_set_normalize / gpbo_gp_get_normalize, as NLopt's set_ / get_ pairs), and so is one
+ * copied out through an `out` parameter (gpbo_gp_get_params, gpbo_gp_get_fit_info); a read-only
+ * value returned directly is its bare noun (gpbo_gp_dim, gpbo_gp_n, gpbo_gp_jitter).
  */
 #ifndef GPBO_GP_H
 #define GPBO_GP_H
