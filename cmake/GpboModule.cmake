@@ -41,11 +41,15 @@ function(gpbo_add_module name)
   else()
     set(soversion ${PROJECT_VERSION_MAJOR})
   endif()
+  # INSTALL_RPATH $ORIGIN: an installed library finds the gpbo libraries it needs beside it, in
+  # any prefix. A program's own RUNPATH serves only its direct needs, so without it a program
+  # linking gpbo::search alone from /opt/gpbo could not load libgpbo_acquisition.
   set_target_properties(${lib} PROPERTIES
     EXPORT_NAME ${name}
     OUTPUT_NAME gpbo_${name}
     VERSION ${PROJECT_VERSION}
     SOVERSION ${soversion}
+    INSTALL_RPATH "$ORIGIN"
     LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/lib)
   install(TARGETS ${lib} EXPORT gpboTargets
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
