@@ -16,20 +16,21 @@
 
 /* The log warping's offset, as a fraction of the spread between the smallest observation and
  * the median: small enough that the warping is close to log(y - min) over the bulk of the data,
- * large enough that the minimum does not map to -inf. 0.01 did worse on six-hump camel
- * (bench/README.md). */
+ * large enough that the minimum does not map to -inf. With 0.01 six-hump camel fell to 0.015,
+ * so 0.1 was kept (bench/README.md). */
 #define WARP_DELTA 0.1
 /* The initial design is skewed upwards when its upper half spans more than this many times its
  * lower half (a symmetric design gives 1). Chosen by hand, not tuned. */
 #define WARP_SKEW 2.0
-/* The offset's floor, relative to the range of y: keeps log finite when the median is the
- * minimum. */
+/* The offset's floor, relative to the range of y (plus the smallest positive double's order
+ * when y is constant): keeps log finite when the median is the minimum. */
 #define WARP_DELTA_FLOOR 1e-12
 /* The fewest observations (and design points) a skew is judged on: a median of fewer says
  * little. Chosen by hand, not tuned. */
 #define WARP_MIN_OBS 5
-/* The additive candidate's random starts besides the ARD optimum: one kept its gain at a third
- * of the cost of the default five (commit 232e889; bench/README.md). */
+/* The additive candidate's random starts besides the ARD optimum: one instead of all five
+ * starts on raw and warped values cut a 6-D step at 199 observations from ~440 to ~310 ms
+ * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
 
 static int cmp_double(const void *a, const void *b)

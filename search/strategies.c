@@ -179,9 +179,8 @@ static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng
 
 typedef struct bayes_state {
     gpbo_bayes_fit fit[2]; /* [0] the model of every trial, [1] the current restart episode's */
-    const gpbo_bayes_design *design;
-    const gpbo_bayes_restart *restart;
-    const gpbo_bayes_failure *failure;
+    const gpbo_bayes_design *design;   /* the initial design of each model */
+    const gpbo_bayes_restart *restart; /* the restart rule, when the options' window is not 0 */
 } bayes_state;
 
 static void bayes_free(void *p)
@@ -207,8 +206,7 @@ static int bayes_init(void **out, const gpbo_space *space, const gpbo_study_opti
     if (b == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     b->design = &gpbo_bayes__sobol_design;
-    b->restart = o->restart ? &gpbo_bayes__restart_two_in_three : NULL;
-    b->failure = gpbo_bayes__failure(o->failed);
+    b->restart = &gpbo_bayes__restart_two_in_three;
     *out = b;
     return GPBO_OK;
 }
@@ -219,7 +217,7 @@ static int bayes_model_ask(bayes_state *b, const gpbo_search_view *v, const size
                            size_t number, gpbo_rng *rng, double *u)
 {
     gpbo_bayes_data data;
-    int rc = gpbo_bayes__data_build(&data, v, role, e, b->failure);
+    int rc = gpbo_bayes__data_build(&data, v, role, e, gpbo_bayes__failure(v->opts->failed));
     if (rc != GPBO_OK)
         return rc;
     gpbo_bayes_fit *f = &b->fit[e != 0];
@@ -247,7 +245,7 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     size_t *role = calloc(count, sizeof *role);
     if (role == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    int rc = b->restart ? b->restart->roles(v, count, role) : GPBO_OK;
+    int rc = v->opts->restart ? b->restart->roles(v, count, role) : GPBO_OK;
     size_t e = role[number];
     if (rc == GPBO_OK && e != 0 && b->design->slot(v, role, e, number, &index))
         rc = b->design->point(v->space, gpbo_bayes__model_seed(seed, e), index, rng, u);

@@ -420,14 +420,55 @@ static void test_acquisition_exhausted(void **state)
     fixture_free(&f);
 }
 
+/* ---- the parts together ---- */
+
+/* Restart episode 1 proposes trial 16 again (released by its worker) while trials 17-19,
+ * reserved later by other workers, are already done: its model sees the roles of those too. */
+static void test_ask_with_later_trials(void **state)
+{
+    (void)state;
+    view_fixture f;
+    fixture_init(&f, 2);
+    f.o.n_init = 3;
+    f.o.restart = 4;
+    for (int t = 0; t < 20; t++) {
+        double u[2] = {fmod(0.37 * t + 0.1, 1.0), fmod(0.61 * t + 0.2, 1.0)};
+        double y = t < 3 ? 5.0 - t : t < 7 ? 3.0 : 10.0 + 0.01 * t;
+        fixture_add(&f, u, GPBO_TRIAL_COMPLETE, y);
+    }
+    f.state[16] = GPBO_TRIAL_RUNNING;
+    f.y[16] = NAN;
+    f.u[32] = f.u[33] = NAN;
+    size_t role[20];
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
+    assert_int_equal(role[16], 1);
+    const gpbo_strategy_def *def = gpbo_search__strategy("bayes");
+    assert_non_null(def);
+    void *st = NULL;
+    assert_int_equal(def->init(&st, f.space, &f.o), GPBO_OK);
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 3);
+    double u[2];
+    assert_int_equal(def->ask(st, &f.v, 16, &rng, u), GPBO_OK);
+    assert_true(u[0] >= 0 && u[0] <= 1 && u[1] >= 0 && u[1] <= 1);
+    def->free(st);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_design_slots),     cmocka_unit_test(test_design_points),
-        cmocka_unit_test(test_stall_rule),       cmocka_unit_test(test_restart_roles),
-        cmocka_unit_test(test_failure_stand_in), cmocka_unit_test(test_failure_data),
-        cmocka_unit_test(test_model_choice),     cmocka_unit_test(test_warp_candidate),
-        cmocka_unit_test(test_acquisition_step), cmocka_unit_test(test_acquisition_exhausted),
+        cmocka_unit_test(test_design_slots),
+        cmocka_unit_test(test_design_points),
+        cmocka_unit_test(test_stall_rule),
+        cmocka_unit_test(test_restart_roles),
+        cmocka_unit_test(test_failure_stand_in),
+        cmocka_unit_test(test_failure_data),
+        cmocka_unit_test(test_model_choice),
+        cmocka_unit_test(test_warp_candidate),
+        cmocka_unit_test(test_acquisition_step),
+        cmocka_unit_test(test_acquisition_exhausted),
+        cmocka_unit_test(test_ask_with_later_trials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
