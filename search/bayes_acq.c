@@ -1,0 +1,77 @@
+/*
+ * bayes_acq.c: the Bayesian strategy's acquisition step (bayes_internal.h). The data a model
+ * sees is built from the trials (through the failure policy); everything else finished or
+ * running is taken as a pending point, so that no point is proposed twice; then the model's GP
+ * (bayes_model.c) and the acquisition (log-EI by default) propose the trial over the projected
+ * space.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bayes_internal.h"
+#include "gpbo/sys/error.h"
+
+void gpbo_bayes__data_free(gpbo_bayes_data *data)
+{
+    free(data->x);
+    free(data->y);
+    free(data->pend);
+    data->x = data->y = data->pend = NULL;
+}
+
+int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, const size_t *role,
+                           size_t e, const gpbo_bayes_failure *failure)
+{
+    size_t d = v->space->dim;
+    gpbo_bayes_data b = {d,
+                         0,
+                         0,
+                         malloc(v->n * d * sizeof *b.x),
+                         malloc(v->n * sizeof *b.y),
+                         malloc(v->n * d * sizeof *b.pend)};
+    if (!(b.x && b.y && b.pend)) {
+        gpbo_bayes__data_free(&b);
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
+    double stand_in = failure->stand_in(v, role, e);
+    for (size_t i = 0; i < v->n; i++) {
+        const double *ui = v->u + i * d;
+        if (isnan(ui[0])) /* reserved, its point not yet proposed (this one, or elsewhere) */
+            continue;
+        int done = v->state[i] == GPBO_TRIAL_FAILED || v->state[i] == GPBO_TRIAL_PRUNED;
+        int known = gpbo_bayes__known_value(v, i);
+        if (gpbo_bayes__sees(role, e, i) && (known || (done && !isnan(stand_in)))) {
+            memcpy(b.x + b.n * d, ui, d * sizeof *b.x);
+            b.y[b.n++] = known ? v->y[i] : stand_in;
+        } else {
+            /* running trials are pending; excluded failures stay taken the same way, and so do
+             * the other model's trials for an episode (believed at its own predictions) */
+            memcpy(b.pend + b.np++ * d, ui, d * sizeof *b.pend);
+        }
+    }
+    *out = b;
+    return GPBO_OK;
+}
+
+int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
+                        const gpbo_bayes_data *data, size_t number, double *u)
+{
+    const gpbo_study_options *o = v->opts;
+    gpbo_gp *gp = NULL;
+    int rc = gpbo_bayes__model_gp(f, o, seed, data, &gp);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_acq_options ao = GPBO_ACQ_OPTIONS_INIT;
+    ao.kind = o->acquisition;
+    ao.batch = o->batch;
+    ao.seed = seed ^ (uint64_t)number;
+    ao.project = gpbo_space_project;
+    ao.project_payload = (void *)v->space;
+    /* local penalization takes EI, log-EI and log-PI only: LCB keeps the kriging believer */
+    if (ao.batch == GPBO_ACQ_BATCH_LP && ao.kind == GPBO_ACQ_LCB)
+        ao.batch = GPBO_ACQ_BATCH_KB;
+    rc = gpbo_acq_propose(gp, &ao, NAN, data->np, data->np ? data->pend : NULL, 1, u, NULL);
+    gpbo_gp_free(gp);
+    return rc;
+}

@@ -1,0 +1,169 @@
+/*
+ * bayes_internal.h: the parts of the Bayesian strategy (search/strategies.c, bayes_ask), each a
+ * small policy behind one interface, as limbo keeps its policies orthogonal: the initial design
+ * (bayes_design.c), the restart episodes (bayes_restart.c), the failure policy
+ * (bayes_failure.c), the model choice (bayes_model.c) and the acquisition step (bayes_acq.c).
+ * A new model, restart rule or failure policy is one file and one table entry; the tests
+ * (tests/search/test_bayes_parts.c) exercise each part alone. Hidden visibility.
+ *
+ * Every part sees the trials through the strategy view (search_internal.h): a reserved trial
+ * whose point is not yet proposed has NaN coordinates and is skipped by every part.
+ */
+#ifndef GPBO_SEARCH_BAYES_INTERNAL_H
+#define GPBO_SEARCH_BAYES_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpbo/acquisition.h"
+#include "gpbo/gp.h"
+#include "search_internal.h"
+
+/* ---- initial design --------------------------------------------------------------------- */
+
+/* A space-filling design: the first points of each model (the study's, each restart
+ * episode's) before it has a GP. */
+typedef struct gpbo_bayes_design {
+    const char *name;
+    /* Whether trial `number` is a design point of the model of role e (role NULL: the study's
+     * model, e 0) and which one (*out_index). Cannot fail. */
+    int (*slot)(const gpbo_search_view *v, const size_t *role, size_t e, size_t number,
+                size_t *out_index);
+    /* Design point `index` of the design seeded by `seed`, projected, into u[dim]. Returns
+     * what gpbo_acq_sobol or the projection returned. */
+    int (*point)(const gpbo_space *space, uint64_t seed, size_t index, gpbo_rng *rng, double *u);
+} gpbo_bayes_design;
+
+/* The randomized Sobol design (the strategy "sobol" uses its point too). */
+extern const gpbo_bayes_design gpbo_bayes__sobol_design;
+
+/* Point `number` of the Sobol sequence (origin first), digitally shifted by seed; uniform
+ * draws from rng beyond the sequence's dimensions. */
+int gpbo_bayes__sobol_point(const gpbo_space *space, uint64_t seed, size_t number, gpbo_rng *rng,
+                            double *u);
+
+/* The seed of model e (0: the study's own; restart episode e: its own Sobol shift, fit and
+ * acquisition streams). Cannot fail. */
+uint64_t gpbo_bayes__model_seed(uint64_t study_seed, size_t e);
+
+/* ---- restart episodes -------------------------------------------------------------------- */
+
+typedef struct gpbo_bayes_restart {
+    const char *name;
+    /* role[t] for t < count: 0 for the study's model, e >= 1 for restart episode e. Roles are
+     * causal (role[t] depends on the values of trials before t only). GPBO_ENOMEM. */
+    int (*roles)(const gpbo_search_view *v, size_t count, size_t *role);
+} gpbo_bayes_restart;
+
+/* Two trials in three to a fresh episode once the best has stalled (bayes_restart.c). */
+extern const gpbo_bayes_restart gpbo_bayes__restart_two_in_three;
+
+/* Whether best[0..len) (a best-so-far sequence, +inf before the first value, its first `first`
+ * entries a design) has stalled over the last `window` entries. Cannot fail. */
+int gpbo_bayes__stalled(const double *best, size_t len, size_t first, size_t window);
+
+/* Whether model e (0: the study's, else an episode's) sees trial i. */
+static inline int gpbo_bayes__sees(const size_t *role, size_t e, size_t i)
+{
+    return e == 0 || role[i] == e;
+}
+
+/* ---- failure policy ---------------------------------------------------------------------- */
+
+typedef struct gpbo_bayes_failure {
+    gpbo_failed_policy kind;
+    /* The value with which a finished trial that has none (failed, or pruned before it
+     * reported) enters model e's data; NaN: it stays out, its point taken as pending. Cannot
+     * fail. */
+    double (*stand_in)(const gpbo_search_view *v, const size_t *role, size_t e);
+} gpbo_bayes_failure;
+
+/* The policy of kind (GPBO_FAILED_EXCLUDE for an unknown kind). */
+const gpbo_bayes_failure *gpbo_bayes__failure(gpbo_failed_policy kind);
+
+/* Whether trial i has a value: complete, or pruned at its last intermediate value. */
+int gpbo_bayes__known_value(const gpbo_search_view *v, size_t i);
+
+/* The data model e sees: n observations (x, y) and np pending points (running trials, excluded
+ * failures, the other models' trials for an episode), each of dim d. */
+typedef struct gpbo_bayes_data {
+    size_t d, n, np;
+    double *x, *y, *pend;
+} gpbo_bayes_data;
+
+/* ---- model choice ------------------------------------------------------------------------ */
+
+/* A model: the form of the kernel and the transform of y. */
+typedef struct gpbo_bayes_choice {
+    int warp;     /* the GP models log(y - lo + delta) */
+    int additive; /* the kernel in its additive form */
+} gpbo_bayes_choice;
+
+/* What the candidate models are fitted to: the first n_fit of the n observations. */
+typedef struct gpbo_bayes_fit_data {
+    size_t d, n_fit;
+    const double *x, *y; /* raw observations */
+    const double *yw;    /* their log warping, or NULL: no warped candidate */
+    double lo, delta;    /* the warping's offset */
+    const gpbo_study_options *opts;
+    gpbo_gp_fit_options fo;
+} gpbo_bayes_fit_data;
+
+typedef struct gpbo_bayes_model {
+    const char *name;
+    /* 1: the baseline, fitted first; its failure fails the ask. A candidate after it that fails
+     * numerically drops out; only GPBO_ENOMEM fails the ask. */
+    int baseline;
+    /* Whether the candidate competes, given the winner so far. */
+    int (*applies)(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choice *winner);
+    /* Fits the candidate on gp from the winner's hyperparameters theta (or gp's current ones);
+     * *out its model, *out_lml the log marginal likelihood of the raw data (-inf if not
+     * finite). Leaves gp's kernel in its ARD form. A status code. */
+    int (*fit)(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, const double *theta,
+               const gpbo_bayes_choice *winner, gpbo_bayes_choice *out, double *out_lml);
+} gpbo_bayes_model;
+
+/* The candidates in the order they are fitted: ARD, warped ARD, additive. */
+extern const gpbo_bayes_model *const gpbo_bayes__models[];
+extern const size_t gpbo_bayes__nmodels;
+
+/* The hyperparameters of one model, kept between asks until the next refit. */
+typedef struct gpbo_bayes_fit {
+    double *theta;    /* last fitted hyperparameters (dim + 2), or NULL */
+    size_t fitted_at; /* number of GP observations at the last fit (SIZE_MAX: none) */
+    size_t episode;   /* which model: 0 the study's, e >= 1 restart episode e */
+    gpbo_bayes_choice choice;
+} gpbo_bayes_fit;
+
+/* Fits every candidate that applies on gp and keeps the one of the highest likelihood of the
+ * raw data: *out its model, theta[dim + 2] its hyperparameters. On failure *out and theta are
+ * unspecified. GPBO_ENOMEM, or the baseline's fit status. */
+int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta,
+                       gpbo_bayes_choice *out);
+
+/* Fits model f afresh at each multiple of refit_every observations (else keeps its
+ * hyperparameters) and hands out a GP of data under it (*out, the caller frees it; NULL on
+ * failure). seed is the model's. GPBO_ENOMEM or what the fit returned. */
+int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
+                         const gpbo_bayes_data *data, gpbo_gp **out);
+
+/* Whether y[0..n) (its first `first` values the design) calls for the log warping: sets
+ * *found, and *lo and *delta when it does. GPBO_ENOMEM. */
+int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta,
+                               int *found);
+
+/* ---- acquisition step -------------------------------------------------------------------- */
+
+/* Builds model e's data from v (role may be NULL when e is 0), skipping reserved trials not
+ * yet proposed. GPBO_ENOMEM (nothing to free). */
+int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, const size_t *role,
+                           size_t e, const gpbo_bayes_failure *failure);
+void gpbo_bayes__data_free(gpbo_bayes_data *data);
+
+/* Fits (or reuses, between refits) model f on data and proposes trial `number` into u with the
+ * pending points taken. seed is the model's (gpbo_bayes__model_seed). What the fit or
+ * gpbo_acq_propose returned (GPBO_EOPTIM: every point taken). */
+int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
+                        const gpbo_bayes_data *data, size_t number, double *u);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * test_bayes_parts.c: each part of the Bayesian strategy alone, through its internal interface
+ * (search/bayes_internal.h; the parts' sources are compiled in, their functions being hidden in
+ * the shared library): the initial design's slots and shifts, the stall rule and the restart
+ * roles on hand-made histories, the failure policies' stand-in values and the data they build,
+ * the model choice (additive on an additive function, ARD on another, the warping on a heavy
+ * tail) and the acquisition step's refit schedule and proposals.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../search/bayes_internal.h"
+#include "gpbo/error.h"
+
+/* A hand-made view over n trials in a space of dim floats in [0, 1]. */
+typedef struct view_fixture {
+    gpbo_space *space;
+    gpbo_study_options o;
+    size_t n;
+    double u[64 * 4], y[64];
+    gpbo_trial_state state[64];
+    gpbo_search_view v;
+} view_fixture;
+
+static void fixture_init(view_fixture *f, size_t dim)
+{
+    memset(f, 0, sizeof *f);
+    f->space = gpbo_space_new();
+    for (size_t k = 0; k < dim; k++) {
+        char nm[8] = {'x', (char)('0' + k), 0};
+        assert_int_equal(gpbo_space_add_float(f->space, nm, 0, 1, 0), GPBO_OK);
+    }
+    f->o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    f->o.strategy = "bayes";
+}
+
+/* Appends a trial at point u (NULL: reserved, not yet proposed) with state and value. */
+static void fixture_add(view_fixture *f, const double *u, gpbo_trial_state st, double y)
+{
+    size_t d = f->space->dim, i = f->n++;
+    for (size_t k = 0; k < d; k++)
+        f->u[i * d + k] = u ? u[k] : NAN;
+    f->y[i] = y;
+    f->state[i] = st;
+    f->v = (gpbo_search_view){f->space, &f->o, f->n, f->u, f->y, f->state};
+}
+
+static void fixture_free(view_fixture *f)
+{
+    gpbo_space_free(f->space);
+}
+
+/* ---- initial design ---- */
+
+static void test_design_slots(void **state)
+{
+    (void)state;
+    view_fixture f;
+    fixture_init(&f, 2);
+    f.o.n_init = 3;
+    const gpbo_bayes_design *des = &gpbo_bayes__sobol_design;
+    double u[2] = {0.25, 0.75};
+    size_t index = 99;
+    for (int i = 0; i < 4; i++)
+        fixture_add(&f, u, GPBO_TRIAL_FAILED, NAN);
+    /* past n_init but nothing complete: still the design, at the trial's own number */
+    assert_true(des->slot(&f.v, NULL, 0, 4, &index));
+    assert_int_equal(index, 4);
+    f.state[1] = GPBO_TRIAL_COMPLETE;
+    f.y[1] = 2.5;
+    assert_true(des->slot(&f.v, NULL, 0, 2, &index));
+    assert_false(des->slot(&f.v, NULL, 0, 4, &index));
+    /* an episode counts its own members: trials 1 and 3 are episode 1's, 1 complete */
+    size_t role[5] = {0, 1, 0, 1, 1};
+    assert_true(des->slot(&f.v, role, 1, 4, &index));
+    assert_int_equal(index, 2);
+    f.o.n_init = 2;
+    assert_false(des->slot(&f.v, role, 1, 4, &index));
+    f.state[1] = GPBO_TRIAL_FAILED; /* none of its members complete */
+    assert_true(des->slot(&f.v, role, 1, 4, &index));
+    fixture_free(&f);
+}
+
+static void test_design_points(void **state)
+{
+    (void)state;
+    view_fixture f;
+    fixture_init(&f, 3);
+    const gpbo_bayes_design *des = &gpbo_bayes__sobol_design;
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 7);
+    double a[3], b[3], c[3], e1[3];
+    assert_int_equal(gpbo_bayes__model_seed(2385, 0), 2385);
+    assert_true(gpbo_bayes__model_seed(2385, 1) != gpbo_bayes__model_seed(2385, 2));
+    assert_int_equal(des->point(f.space, 2385, 5, &rng, a), GPBO_OK);
+    assert_int_equal(des->point(f.space, 2385, 5, &rng, b), GPBO_OK);
+    assert_int_equal(des->point(f.space, 2385, 6, &rng, c), GPBO_OK);
+    assert_int_equal(des->point(f.space, gpbo_bayes__model_seed(2385, 1), 5, &rng, e1), GPBO_OK);
+    for (int k = 0; k < 3; k++) {
+        assert_true(a[k] >= 0 && a[k] <= 1);
+        assert_memory_equal(&a[k], &b[k], sizeof a[k]); /* a function of seed and index */
+    }
+    assert_true(memcmp(a, c, sizeof a) != 0);
+    assert_true(memcmp(a, e1, sizeof a) != 0); /* an episode's own shift */
+    /* the first 2^k points of a shifted Sobol sequence fill each half of every axis equally */
+    for (int k = 0; k < 3; k++) {
+        int low = 0;
+        for (size_t i = 0; i < 8; i++) {
+            assert_int_equal(des->point(f.space, 11, i, &rng, a), GPBO_OK);
+            low += a[k] < 0.5;
+        }
+        assert_int_equal(low, 4);
+    }
+    fixture_free(&f);
+}
+
+/* ---- restart episodes ---- */
+
+static void test_stall_rule(void **state)
+{
+    (void)state;
+    /* design of 3 (best 6), then 2; over the last window of 4 it improves by 1e-5 of 4 */
+    double flat[8] = {10, 8, 6, 2, 2, 2, 2 - 1e-5, 2 - 1e-5};
+    double moving[8] = {10, 8, 6, 2, 2, 2, 1.5, 1.5};
+    double none[8] = {INFINITY, INFINITY, INFINITY, 5, 5, 5, 5, 5};
+    assert_true(gpbo_bayes__stalled(flat, 8, 3, 4));
+    assert_false(gpbo_bayes__stalled(flat, 6, 3, 4));    /* a window not yet full */
+    assert_false(gpbo_bayes__stalled(flat, 8, 3, 0));    /* window 0: never */
+    assert_false(gpbo_bayes__stalled(moving, 8, 3, 4));  /* 0.5 of 4.5 is progress */
+    assert_false(gpbo_bayes__stalled(none, 8, 3, 4));    /* the design has no value */
+    assert_true(gpbo_bayes__stalled(none + 3, 5, 1, 4)); /* a flat start stalls at once */
+}
+
+static void test_restart_roles(void **state)
+{
+    (void)state;
+    view_fixture f;
+    fixture_init(&f, 1);
+    f.o.n_init = 3;
+    f.o.restart = 4;
+    double u = 0.5;
+    double ys[3] = {5, 4, 3};
+    for (int t = 0; t < 3; t++)
+        fixture_add(&f, &u, GPBO_TRIAL_COMPLETE, ys[t]);
+    /* the study stalls at 3 (4 values without progress); its episodes find nothing better */
+    for (int t = 3; t < 20; t++)
+        fixture_add(&f, &u, t < 7 ? GPBO_TRIAL_COMPLETE : GPBO_TRIAL_FAILED, t < 7 ? 3.0 : NAN);
+    for (int t = 7; t < 20; t++)
+        if (t != 9 && t != 12 && t != 15 && t != 18) {
+            f.state[t] = GPBO_TRIAL_COMPLETE;
+            f.y[t] = 10.0;
+        }
+    size_t role[20], prefix[12];
+    size_t want[20] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 2, 0, 2};
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
+    assert_memory_equal(role, want, sizeof want);
+    /* causal: the roles of a prefix do not depend on what came after */
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 12, prefix), GPBO_OK);
+    assert_memory_equal(prefix, want, sizeof prefix);
+    /* a history that keeps improving never restarts */
+    for (int t = 0; t < 20; t++) {
+        f.state[t] = GPBO_TRIAL_COMPLETE;
+        f.y[t] = 100.0 - t;
+    }
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
+    for (int t = 0; t < 20; t++)
+        assert_int_equal(role[t], 0);
+    fixture_free(&f);
+}
+
+/* ---- failure policy ---- */
+
+/* Trials: complete 1.5, 4.25, 2.0; failed; pruned at 3.0; pruned with no value; running;
+ * reserved (not yet proposed). */
+static void failure_fixture(view_fixture *f)
+{
+    fixture_init(f, 2);
+    const gpbo_trial_state st[7] = {GPBO_TRIAL_COMPLETE, GPBO_TRIAL_COMPLETE, GPBO_TRIAL_COMPLETE,
+                                    GPBO_TRIAL_FAILED,   GPBO_TRIAL_PRUNED,   GPBO_TRIAL_PRUNED,
+                                    GPBO_TRIAL_RUNNING};
+    const double y[7] = {1.5, 4.25, 2.0, NAN, 3.0, NAN, NAN};
+    for (int i = 0; i < 7; i++) {
+        double u[2] = {0.1 * i + 0.05, 0.9 - 0.1 * i};
+        fixture_add(f, u, st[i], y[i]);
+    }
+    fixture_add(f, NULL, GPBO_TRIAL_RUNNING, NAN);
+}
+
+static void test_failure_stand_in(void **state)
+{
+    (void)state;
+    view_fixture f;
+    failure_fixture(&f);
+    const gpbo_bayes_failure *ex = gpbo_bayes__failure(GPBO_FAILED_EXCLUDE);
+    const gpbo_bayes_failure *wo = gpbo_bayes__failure(GPBO_FAILED_WORST);
+    assert_int_equal(ex->kind, GPBO_FAILED_EXCLUDE);
+    assert_int_equal(wo->kind, GPBO_FAILED_WORST);
+    assert_true(isnan(ex->stand_in(&f.v, NULL, 0)));
+    assert_true(wo->stand_in(&f.v, NULL, 0) == 4.25);
+    /* an episode imputes the worst of its own trials: 1.5 and 2.0 */
+    size_t role[8] = {1, 0, 1, 1, 0, 1, 0, 1};
+    assert_true(wo->stand_in(&f.v, role, 1) == 2.0);
+    /* the pruned trial's stand-in is its last intermediate value */
+    assert_true(gpbo_bayes__known_value(&f.v, 4));
+    assert_false(gpbo_bayes__known_value(&f.v, 5));
+    assert_false(gpbo_bayes__known_value(&f.v, 3));
+    assert_false(gpbo_bayes__known_value(&f.v, 8)); /* beyond the view */
+    fixture_free(&f);
+}
+
+static void test_failure_data(void **state)
+{
+    (void)state;
+    view_fixture f;
+    failure_fixture(&f);
+    gpbo_bayes_data d;
+    /* exclude: four values (the pruned one at 3.0); the failed, the silent pruned and the
+     * running trial pending; the reserved one nowhere */
+    assert_int_equal(
+        gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
+        GPBO_OK);
+    assert_int_equal(d.n, 4);
+    assert_int_equal(d.np, 3);
+    const double ye[4] = {1.5, 4.25, 2.0, 3.0};
+    assert_memory_equal(d.y, ye, sizeof ye);
+    assert_memory_equal(d.pend, f.u + 3 * 2, 2 * sizeof *d.pend);
+    assert_memory_equal(d.x + 3 * 2, f.u + 4 * 2, 2 * sizeof *d.x);
+    gpbo_bayes__data_free(&d);
+    /* worst: the failed and the silent pruned trial at 4.25; only the running one pending */
+    assert_int_equal(
+        gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_WORST)), GPBO_OK);
+    assert_int_equal(d.n, 6);
+    assert_int_equal(d.np, 1);
+    const double yw[6] = {1.5, 4.25, 2.0, 4.25, 3.0, 4.25};
+    assert_memory_equal(d.y, yw, sizeof yw);
+    assert_memory_equal(d.pend, f.u + 6 * 2, 2 * sizeof *d.pend);
+    gpbo_bayes__data_free(&d);
+    /* an episode sees its own trials; the others' points are pending */
+    size_t role[8] = {1, 0, 1, 1, 0, 1, 0, 1};
+    assert_int_equal(
+        gpbo_bayes__data_build(&d, &f.v, role, 1, gpbo_bayes__failure(GPBO_FAILED_WORST)), GPBO_OK);
+    assert_int_equal(d.n, 4);
+    assert_int_equal(d.np, 3);
+    const double yr[4] = {1.5, 2.0, 2.0, 2.0};
+    assert_memory_equal(d.y, yr, sizeof yr);
+    gpbo_bayes__data_free(&d);
+    fixture_free(&f);
+}
+
+/* ---- model choice ---- */
+
+/* n Sobol points in [0,1]^d with values fn(x). */
+static void model_data(size_t d, size_t n, double (*fn)(const double *, size_t), double *x,
+                       double *y)
+{
+    uint32_t shift[8] = {0x1234567u, 0x89abcdefu, 0x2385u, 0x77777u, 0xdeadbeefu, 0x31415926u};
+    assert_int_equal(gpbo_acq_sobol(d, shift, 0, n, x), GPBO_OK);
+    for (size_t i = 0; i < n; i++)
+        y[i] = fn(x + i * d, d);
+}
+
+/* A sum of one-input terms, each with two basins. */
+static double additive_fn(const double *x, size_t d)
+{
+    double s = 0;
+    for (size_t k = 0; k < d; k++)
+        s += cos(7.0 * x[k]) + 0.8 * x[k];
+    return s;
+}
+
+/* exp of a ridge: a heavy upper tail whose log is smooth. */
+static double heavy_fn(const double *x, size_t d)
+{
+    (void)d;
+    return exp(6.0 * (x[0] * x[0] + 0.5 * x[1]));
+}
+
+/* One narrow bump around (0.3, 0.7, ...): a product of one-input terms, no sum of them. */
+static double bump_fn(const double *x, size_t d)
+{
+    double r2 = 0;
+    for (size_t k = 0; k < d; k++) {
+        double c = k % 2 ? 0.7 : 0.3;
+        r2 += (x[k] - c) * (x[k] - c);
+    }
+    return -exp(-r2 / 0.08);
+}
+
+/* The model choose() picks for fn on n points in d dimensions. */
+static gpbo_bayes_choice chosen(double (*fn)(const double *, size_t), size_t d, size_t n,
+                                int additive)
+{
+    double x[60 * 4], y[60], yw[60], theta[6];
+    model_data(d, n, fn, x, y);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.additive = additive;
+    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+    fo.seed = 2385;
+    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo};
+    int warp = 0;
+    assert_int_equal(gpbo_bayes__warp_candidate(y, n, 10, &fd.lo, &fd.delta, &warp), GPBO_OK);
+    if (warp) {
+        for (size_t i = 0; i < n; i++)
+            yw[i] = log(y[i] - fd.lo + fd.delta);
+        fd.yw = yw;
+    }
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_non_null(gp);
+    gpbo_bayes_choice c = {-1, -1};
+    assert_int_equal(gpbo_bayes__choose(gp, &fd, theta, &c), GPBO_OK);
+    assert_int_equal(gpbo_gp_get_additive(gp), 0); /* left in its ARD form */
+    for (size_t k = 0; k < d + 2; k++)
+        assert_true(isfinite(theta[k]));
+    gpbo_gp_free(gp);
+    return c;
+}
+
+static void test_model_choice(void **state)
+{
+    (void)state;
+    gpbo_bayes_choice c = chosen(additive_fn, 4, 40, 1); /* additive on an additive function */
+    assert_int_equal(c.additive, 1);
+    c = chosen(additive_fn, 4, 40, 0); /* switched off: never a candidate */
+    assert_int_equal(c.additive, 0);
+    c = chosen(bump_fn, 2, 40, 1); /* ARD on a function no sum of one-input terms fits */
+    assert_int_equal(c.additive, 0);
+    assert_int_equal(c.warp, 0);
+    c = chosen(heavy_fn, 2, 30, 1); /* warped ARD on a heavy upper tail */
+    assert_int_equal(c.warp, 1);
+    assert_int_equal(c.additive, 0);
+    c = chosen(additive_fn, 1, 12, 1); /* one input: additive is ARD */
+    assert_int_equal(c.additive, 0);
+}
+
+static void test_warp_candidate(void **state)
+{
+    (void)state;
+    const double sym[6] = {1, 2, 3, 4, 5, 6}, tail[6] = {1, 1.5, 2, 2.5, 50, 400};
+    double lo = -1, delta = -1;
+    int found = -1;
+    assert_int_equal(gpbo_bayes__warp_candidate(sym, 6, 6, &lo, &delta, &found), GPBO_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(gpbo_bayes__warp_candidate(tail, 6, 6, &lo, &delta, &found), GPBO_OK);
+    assert_int_equal(found, 1);
+    assert_true(lo == 1.0);
+    assert_true(fabs(delta - 0.1 * (2.5 - 1.0)) < 1e-15); /* 0.1 of median - min */
+    /* a design whose median is its minimum: not skewed by the rule (no spread below) */
+    const double ties[6] = {1, 1, 1, 1, 2, 90};
+    assert_int_equal(gpbo_bayes__warp_candidate(ties, 6, 6, &lo, &delta, &found), GPBO_OK);
+    assert_int_equal(found, 0);
+}
+
+/* ---- acquisition step ---- */
+
+static void test_acquisition_step(void **state)
+{
+    (void)state;
+    view_fixture f;
+    fixture_init(&f, 2);
+    f.o.refit_every = 5;
+    double x[24], y[12];
+    model_data(2, 12, bump_fn, x, y);
+    for (size_t i = 0; i < 12; i++)
+        fixture_add(&f, x + 2 * i, GPBO_TRIAL_COMPLETE, y[i]);
+    double run[2] = {0.3, 0.7};
+    fixture_add(&f, run, GPBO_TRIAL_RUNNING, NAN);
+    gpbo_bayes_data d;
+    assert_int_equal(
+        gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
+        GPBO_OK);
+    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}};
+    double u[2], u2[2], theta[4];
+    assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u), GPBO_OK);
+    assert_int_equal(fit.fitted_at, 10); /* the last multiple of refit_every */
+    memcpy(theta, fit.theta, sizeof theta);
+    for (int k = 0; k < 2; k++)
+        assert_true(u[k] >= 0 && u[k] <= 1);
+    assert_true(fabs(u[0] - run[0]) + fabs(u[1] - run[1]) > 1e-9); /* the pending point is taken */
+    /* one more observation: the hyperparameters are kept, the proposal is the same function */
+    d.n = 11;
+    assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u2), GPBO_OK);
+    assert_int_equal(fit.fitted_at, 10);
+    assert_memory_equal(fit.theta, theta, sizeof theta);
+    d.n = 12;
+    assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u2), GPBO_OK);
+    assert_memory_equal(u, u2, sizeof u);
+    gpbo_bayes__data_free(&d);
+    free(fit.theta);
+    fixture_free(&f);
+}
+
+/* Two integer values, both taken: nothing is left to propose. */
+static void test_acquisition_exhausted(void **state)
+{
+    (void)state;
+    view_fixture f;
+    memset(&f, 0, sizeof f);
+    f.space = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_int(f.space, "k", 0, 1, 0), GPBO_OK);
+    f.o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    double a = 0.25, b = 0.75;
+    fixture_add(&f, &a, GPBO_TRIAL_COMPLETE, 1.0);
+    fixture_add(&f, &b, GPBO_TRIAL_COMPLETE, 2.0);
+    gpbo_bayes_data d;
+    assert_int_equal(
+        gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
+        GPBO_OK);
+    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}};
+    double u[1];
+    assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 1, &d, 2, u), GPBO_EOPTIM);
+    gpbo_bayes__data_free(&d);
+    free(fit.theta);
+    fixture_free(&f);
+}
+
+/* ---- the parts together ---- */
+
+/* Restart episode 1 proposes trial 16 again (released by its worker) while trials 17-19,
+ * reserved later by other workers, are already done: its model sees the roles of those too. */
+static void test_ask_with_later_trials(void **state)
+{
+    (void)state;
+    view_fixture f;
+    fixture_init(&f, 2);
+    f.o.n_init = 3;
+    f.o.restart = 4;
+    for (int t = 0; t < 20; t++) {
+        double u[2] = {fmod(0.37 * t + 0.1, 1.0), fmod(0.61 * t + 0.2, 1.0)};
+        double y = t < 3 ? 5.0 - t : t < 7 ? 3.0 : 10.0 + 0.01 * t;
+        fixture_add(&f, u, GPBO_TRIAL_COMPLETE, y);
+    }
+    f.state[16] = GPBO_TRIAL_RUNNING;
+    f.y[16] = NAN;
+    f.u[32] = f.u[33] = NAN;
+    size_t role[20];
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
+    assert_int_equal(role[16], 1);
+    const gpbo_strategy_def *def = gpbo_search__strategy("bayes");
+    assert_non_null(def);
+    void *st = NULL;
+    assert_int_equal(def->init(&st, f.space, &f.o), GPBO_OK);
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 3);
+    double u[2];
+    assert_int_equal(def->ask(st, &f.v, 16, &rng, u), GPBO_OK);
+    assert_true(u[0] >= 0 && u[0] <= 1 && u[1] >= 0 && u[1] <= 1);
+    def->free(st);
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_design_slots),
+        cmocka_unit_test(test_design_points),
+        cmocka_unit_test(test_stall_rule),
+        cmocka_unit_test(test_restart_roles),
+        cmocka_unit_test(test_failure_stand_in),
+        cmocka_unit_test(test_failure_data),
+        cmocka_unit_test(test_model_choice),
+        cmocka_unit_test(test_warp_candidate),
+        cmocka_unit_test(test_acquisition_step),
+        cmocka_unit_test(test_acquisition_exhausted),
+        cmocka_unit_test(test_ask_with_later_trials),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
