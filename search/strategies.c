@@ -13,6 +13,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gpbo/sys/error.h"
@@ -268,8 +269,11 @@ const gpbo_strategy_def *gpbo_search__strategy(const char *name)
     for (size_t i = 0; name && i < sizeof STRATEGIES / sizeof *STRATEGIES; i++)
         if (strcmp(STRATEGIES[i].name, name) == 0)
             return &STRATEGIES[i];
-    gpbo_error_set(GPBO_EINVAL, "unknown strategy '%s' (grid, random, sobol, lhs, bayes)",
-                   name ? name : "(null)");
+    char names[128] = "";
+    for (size_t i = 0; i < sizeof STRATEGIES / sizeof *STRATEGIES; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 STRATEGIES[i].name);
+    gpbo_error_set(GPBO_EINVAL, "unknown strategy '%s' (%s)", name ? name : "(null)", names);
     return NULL;
 }
 

@@ -90,6 +90,11 @@ static int load_options(const gpbo_study_options *opts, gpbo_study_options *out)
     return gpbo_options_load(&OPTIONS, "study_open", opts, out);
 }
 
+/* Trial number k draws from the generator seeded with seed ^ (k + 1) * TRIAL_SEED_STEP: the
+ * 64-bit golden ratio, so the seeds of consecutive trials differ in many bits (the value is
+ * the usual Weyl-sequence constant, not tuned; changing it changes every study's sequence). */
+#define TRIAL_SEED_STEP 0x9E3779B97F4A7C15ull
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -827,7 +832,7 @@ static int propose(gpbo_study *s, size_t id)
 {
     size_t np = s->space->n, d = s->space->dim;
     gpbo_rng rng;
-    gpbo_rng_seed(&rng, s->opts.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(id + 1)));
+    gpbo_rng_seed(&rng, s->opts.seed ^ (TRIAL_SEED_STEP * (uint64_t)(id + 1)));
     double *u = malloc((d ? d : 1) * sizeof *u);
     double *vals = malloc((np ? np : 1) * sizeof *vals);
     int rc = (u && vals) ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
