@@ -13,6 +13,7 @@
 
 #include "bayes_internal.h"
 #include "gpbo/sys/error.h"
+#include "../base/numeric.h"
 
 /* The log warping's offset, as a fraction of the spread between the smallest observation and
  * the median: small enough that the warping is close to log(y - min) over the bulk of the data,
@@ -33,12 +34,6 @@
  * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
 static int median_of(const double *y, size_t n, double *med, double *lo, double *hi)
 {
@@ -46,7 +41,7 @@ static int median_of(const double *y, size_t n, double *med, double *lo, double 
     if (s == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     memcpy(s, y, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    qsort(s, n, sizeof *s, gpbo_cmp_double);
     *med = s[n / 2];
     *lo = s[0];
     *hi = s[n - 1];

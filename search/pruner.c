@@ -16,6 +16,7 @@
 #include "gpbo/search.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
+#include "../base/numeric.h"
 
 enum { RUNNING, COMPLETE, PRUNED, FAILED };
 
@@ -189,12 +190,6 @@ static int best_up_to(const trial_rec *t, long step, double *out)
     return found;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median rule. Returns 1 to prune, 0 to go on, -1 when out of memory. */
 static int judge_median(gpbo_pruner *p, const trial_rec *t, long step, double best)
 {
@@ -217,7 +212,7 @@ static int judge_median(gpbo_pruner *p, const trial_rec *t, long step, double be
     }
     int prune = 0;
     if (m > 0) {
-        qsort(ref, m, sizeof *ref, cmp_double);
+        qsort(ref, m, sizeof *ref, gpbo_cmp_double);
         double median = m % 2 ? ref[m / 2] : 0.5 * (ref[m / 2 - 1] + ref[m / 2]);
         prune = best > median;
     }
