@@ -1124,10 +1124,8 @@ int cmd_run(int argc, char **argv)
                 goto out;
             }
         for (size_t i = 0; i < r.np; i++) {
-            size_t k = 0;
-            while (k < SWEEP_NTRAINER_KEYS && strcmp(SWEEP_TRAINER_KEYS[k], r.names[i]))
-                k++;
-            if (k == SWEEP_NTRAINER_KEYS) {
+            if (sweep_find(r.names[i], SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS) ==
+                SWEEP_NTRAINER_KEYS) {
                 fprintf(stderr,
                         "gpbo: %s: parameter '%s' is not a trainer setting (did you mean "
                         "'%s'?)\n",

@@ -238,11 +238,11 @@ static int choose(ctx *c, yaml_node_t *n, const char *what, const char *const *w
     const char *s = scalar(c, n, what);
     if (s == NULL)
         return GPBO_EFORMAT;
-    for (size_t i = 0; i < nw; i++)
-        if (!strcmp(s, words[i])) {
-            *out = (int)i;
-            return GPBO_OK;
-        }
+    size_t i = sweep_find(s, words, nw);
+    if (i < nw) {
+        *out = (int)i;
+        return GPBO_OK;
+    }
     char hint[300];
     return err_at(c, n, "unknown %s '%s' (%s)", what, SHOW(s),
                   suggest(s, words, nw, hint, sizeof hint));

@@ -495,8 +495,8 @@ static void make_worker_id(gpbo_study *s)
     snprintf(s->worker, sizeof s->worker, "%s:%ld:%08x", host, (long)getpid(), nonce);
 }
 
-/* Whether worker (host:pid:nonce) is a process of this host that no longer exists. */
-static int worker_dead(const char *worker)
+/* The length of worker's host part (host:pid:nonce), or 0 when it has no such shape. */
+static size_t host_len(const char *worker)
 {
     const char *nonce = worker ? strrchr(worker, ':') : NULL;
     if (nonce == NULL || nonce == worker)
@@ -504,21 +504,19 @@ static int worker_dead(const char *worker)
     const char *pidp = nonce - 1;
     while (pidp > worker && *pidp != ':')
         pidp--;
-    if (*pidp != ':')
-        return 0;
-    char host[256];
-    if (gethostname(host, sizeof host - 1) != 0)
-        return 0;
-    host[sizeof host - 1] = '\0';
-    for (char *c = host; *c; c++)
-        if (*c == ':')
-            *c = '_';
-    size_t hl = (size_t)(pidp - worker);
-    if (hl != strlen(host) || strncmp(worker, host, hl) != 0)
+    return *pidp == ':' ? (size_t)(pidp - worker) : 0;
+}
+
+/* Whether worker (host:pid:nonce) is a process of this handle's host that no longer exists.
+ * The host is compared with this handle's own id, so it is looked up once, at open. */
+static int worker_dead(const gpbo_study *s, const char *worker)
+{
+    size_t hl = host_len(worker);
+    if (hl == 0 || hl != host_len(s->worker) || strncmp(worker, s->worker, hl) != 0)
         return 0;
     char *end = NULL;
-    long pid = strtol(pidp + 1, &end, 10);
-    if (end != nonce || pid <= 0)
+    long pid = strtol(worker + hl + 1, &end, 10);
+    if (end != strrchr(worker, ':') || pid <= 0)
         return 0;
     if (kill((pid_t)pid, 0) != 0)
         return errno == ESRCH;
@@ -678,7 +676,7 @@ static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *r
         return 1;
     if (s->opts.heartbeat > 0 && r->heartbeat < now - s->opts.grace)
         return 1;
-    return worker_dead(r->worker);
+    return worker_dead(s, r->worker);
 }
 
 /* Compare-and-set of running trial r to c (state, worker, heartbeat, retries, reason,

@@ -315,12 +315,6 @@ static void test_cap_across_handles(void **state)
     gpbo_study_close(b);
 }
 
-static int setup(void **st)
-{
-    (void)st;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "sqlite";
@@ -345,7 +339,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_heartbeat_and_stopped_worker),
         cmocka_unit_test(test_cap_across_handles),
     };
-    int rc = cmocka_run_group_tests(tests, setup, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
         gpbo_test_rmtree(dir);
     return rc;
