@@ -31,6 +31,22 @@ def write(path, text, mode=None):
         os.chmod(path, mode)
 
 
+def quad_sweep(d, name="quad", method="bayes", run_cap=10, command=None, extra=""):
+    """Writes d/sweep.yaml: minimize the objective program obj.py (started with ${args}, or
+    the given command list) over x, y in [-4, 4]; extra (dedented) is appended."""
+    cmd = command or '["%s", "obj.py", "${args}"]' % PY
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {name}
+    method: {method}
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+    command: {cmd}
+    """ + textwrap.dedent(extra))
+
+
 def run(args, cwd, timeout=120, **kw):
     return subprocess.run([GPBO] + args, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, **kw)

@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,17 +44,7 @@ OBJ = """\
 
 
 def sweep(d, extra="", run_cap=10, method="bayes", command=None):
-    cmd = command or '["%s", "obj.py", "${args}"]' % PY
-    write(os.path.join(d, "sweep.yaml"), f"""\
-    name: quad
-    method: {method}
-    metric: {{name: loss, goal: minimize}}
-    run_cap: {run_cap}
-    parameters:
-      x: {{min: -4.0, max: 4.0}}
-      y: {{min: -4.0, max: 4.0}}
-    command: {cmd}
-    """ + textwrap.dedent(extra))
+    clitest.quad_sweep(d, method=method, run_cap=run_cap, command=command, extra=extra)
 
 
 def db_rows(d, name="quad"):

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+from clitest import GPBO, check, quad_sweep, run, run_tests, write  # noqa: E402
 
 KIND = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
 PG_URL = open(KIND).read().strip() if KIND != "sqlite" else None
@@ -45,16 +45,7 @@ OBJ = """\
 def setup(d, name, run_cap, method="random", extra=""):
     """Writes the objective and a sweep; returns the --storage argument list for gpbo."""
     write(os.path.join(d, "obj.py"), OBJ, 0o755)
-    write(os.path.join(d, "sweep.yaml"), f"""\
-    name: {name}
-    method: {method}
-    metric: {{name: loss, goal: minimize}}
-    run_cap: {run_cap}
-    parameters:
-      x: {{min: -4.0, max: 4.0}}
-      y: {{min: -4.0, max: 4.0}}
-    command: ["{PY}", "obj.py", "${{args}}"]
-    """ + extra)
+    quad_sweep(d, name=name, method=method, run_cap=run_cap, extra=extra)
     if PG_URL:
         return ["--storage", PG_URL]
     return ["--storage", os.path.join(d, name + ".db")]
