@@ -816,7 +816,10 @@ static int reserve(gpbo_study *s, size_t cap, size_t *out_id)
     unlock(s);
     if (rc != GPBO_OK)
         return rc;
-    rc = sync_mirror(s);
+    /* the next id: nobody reserved in between, and the mirror takes the row as it was written;
+     * else the rows others reserved meanwhile come in with it */
+    r.id = *out_id;
+    rc = r.id == s->n ? mirror_add(s, &r) : sync_mirror(s);
     if (rc == GPBO_OK && *out_id >= s->n) /* the storage lost it between two calls */
         rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored", s->name,
                             *out_id);
