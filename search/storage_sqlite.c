@@ -23,12 +23,86 @@
 
 #define SCHEMA_VERSION 2
 
+#define TRIAL_COLUMNS                                                                              \
+    "id, state, value, reason, params, started, finished, worker, heartbeat, retries"
+
+/* The statements every ask and tell runs, prepared once per connection (parsing them again at
+ * every call cost about a tenth of a worker's CPU time per trial with a null objective). */
+typedef enum stmt_id {
+    ST_BEGIN,
+    ST_BEGIN_IMMEDIATE,
+    ST_COMMIT,
+    ST_LOAD_FROM,
+    ST_LOAD_ID,
+    ST_LOAD_STEPS,
+    ST_NEXT_ID,
+    ST_RESERVE,
+    ST_UNRESERVE_DELETE,
+    ST_UNRESERVE_RELEASE,
+    ST_SET_PARAMS,
+    ST_CLAIM,
+    ST_FINISH,
+    ST_HEARTBEAT,
+    ST_REPORT,
+    ST_COUNT
+} stmt_id;
+
+static const char *const STMT_SQL[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN",
+    [ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_LOAD_FROM] = "SELECT " TRIAL_COLUMNS " FROM trials WHERE study = ? AND id >= ? ORDER BY id",
+    [ST_LOAD_ID] = "SELECT " TRIAL_COLUMNS " FROM trials WHERE study = ? AND id = ?",
+    [ST_LOAD_STEPS] = "SELECT step, value FROM intermediate WHERE study = ? AND trial = ? "
+                      "ORDER BY step",
+    [ST_NEXT_ID] = "SELECT coalesce(max(id) + 1, 0) FROM trials WHERE study = ?",
+    [ST_RESERVE] = "INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_UNRESERVE_DELETE] =
+        "DELETE FROM trials WHERE study = ?1 AND id = ?2 AND worker = ?3 AND state = 0 AND "
+        "params = 'null' AND id = (SELECT max(id) FROM trials WHERE study = ?1)",
+    [ST_UNRESERVE_RELEASE] = "UPDATE trials SET heartbeat = 0 WHERE study = ?1 AND id = ?2 AND "
+                             "worker = ?3 AND state = 0",
+    [ST_SET_PARAMS] = "UPDATE trials SET params = ? WHERE study = ? AND id = ?",
+    [ST_CLAIM] = "UPDATE trials SET state = ?, worker = ?, heartbeat = ?, retries = ?, reason = ?, "
+                 "finished = ? WHERE study = ? AND id = ? AND state = 0 AND worker IS ? AND "
+                 "heartbeat = ?",
+    [ST_FINISH] =
+        "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ? WHERE study = ? "
+        "AND id = ? AND state = 0",
+    [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND state = 0",
+    [ST_REPORT] =
+        "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
+};
+
 typedef struct sqlite_storage {
     gpbo_storage base;
     sqlite3 *db;
     char *path;
-    int busy; /* the last exec() failed for a lock (SQLITE_BUSY / SQLITE_LOCKED) */
+    int busy; /* the last exec() or run() failed for a lock (SQLITE_BUSY / SQLITE_LOCKED) */
+    sqlite3_stmt *stmt[ST_COUNT]; /* prepared on first use; NULL until then */
 } sqlite_storage;
+
+/* The cached statement `which`, ready to bind (the previous use was ended by done()); NULL when
+ * it cannot be prepared (sqlite3_errmsg says why). */
+static sqlite3_stmt *stmt(sqlite_storage *s, stmt_id which)
+{
+    if (s->stmt[which] == NULL &&
+        sqlite3_prepare_v3(s->db, STMT_SQL[which], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[which],
+                           NULL) != SQLITE_OK)
+        s->stmt[which] = NULL;
+    return s->stmt[which];
+}
+
+/* Ends a use of a cached statement: its read position and bindings are dropped, so it holds no
+ * lock and no copy of the caller's strings. */
+static void done(sqlite3_stmt *q)
+{
+    if (q != NULL) {
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+    }
+}
 
 static int db_error(sqlite_storage *s, const char *what)
 {
@@ -49,22 +123,34 @@ static int exec(sqlite_storage *s, const char *sql, const char *what)
     return GPBO_OK;
 }
 
-/* Starts a transaction (sql: "BEGIN" or "BEGIN IMMEDIATE"). A transaction an earlier failure
+/* Starts a transaction (ST_BEGIN or ST_BEGIN_IMMEDIATE). A transaction an earlier failure
  * left open (a ROLLBACK that itself ran out of memory) is rolled back first, so that one failed
  * call never makes every later one fail with "cannot start a transaction within a
  * transaction". */
-static int begin(sqlite_storage *s, const char *sql)
+/* Runs a cached statement that returns no rows (BEGIN, COMMIT); on failure the message names
+ * what it was for (what). */
+static int run(sqlite_storage *s, stmt_id which, const char *what)
+{
+    sqlite3_stmt *q = stmt(s, which);
+    int code = q ? sqlite3_step(q) & 0xff : SQLITE_NOMEM;
+    s->busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    int rc = code == SQLITE_DONE ? GPBO_OK : db_error(s, what);
+    done(q);
+    return rc;
+}
+
+static int begin(sqlite_storage *s, stmt_id which)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return exec(s, sql, "starting a transaction");
+    return run(s, which, "starting a transaction");
 }
 
 /* Commits; a COMMIT that fails (out of memory, disk full) leaves SQLite's transaction open, so
  * it is rolled back: the call failed and nothing of it is stored. */
 static int commit(sqlite_storage *s)
 {
-    int rc = exec(s, "COMMIT", "committing");
+    int rc = run(s, ST_COMMIT, "committing");
     if (rc != GPBO_OK)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -76,7 +162,7 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     char *sp = NULL, *op = NULL; /* what is stored, handed out only once committed */
-    int rc = begin(s, "BEGIN IMMEDIATE");
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
     if (rc != GPBO_OK)
         return rc;
     if (sqlite3_prepare_v2(s->db, "SELECT id, space, options FROM studies WHERE name = ?", -1, &q,
@@ -202,15 +288,12 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
     return cb(payload, &r);
 }
 
-#define TRIAL_COLUMNS                                                                              \
-    "id, state, value, reason, params, started, finished, worker, heartbeat, retries"
-
 static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
                    size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL, *qid = NULL, *qi = NULL;
-    int rc = begin(s, "BEGIN");
+    int rc = begin(s, ST_BEGIN);
     if (rc != GPBO_OK)
         return rc;
     double *vals = malloc((nparams ? nparams : 1) * sizeof *vals);
@@ -221,16 +304,8 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from,
         rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
         goto out;
     }
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " TRIAL_COLUMNS " FROM trials WHERE study = ? AND id >= ? "
-                           "ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "SELECT " TRIAL_COLUMNS " FROM trials WHERE study = ? AND id = ?",
-                           -1, &qid, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "SELECT step, value FROM intermediate WHERE study = ? AND trial = ? "
-                           "ORDER BY step",
-                           -1, &qi, NULL) != SQLITE_OK) {
+    if ((q = stmt(s, ST_LOAD_FROM)) == NULL || (qid = stmt(s, ST_LOAD_ID)) == NULL ||
+        (qi = stmt(s, ST_LOAD_STEPS)) == NULL) {
         rc = db_error(s, "reading trials");
         goto out;
     }
@@ -255,9 +330,9 @@ static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from,
     if (rc == GPBO_OK && step != SQLITE_DONE)
         rc = db_error(s, "reading trials");
 out:
-    sqlite3_finalize(q);
-    sqlite3_finalize(qid);
-    sqlite3_finalize(qi);
+    done(q);
+    done(qid);
+    done(qi);
     free(vals);
     free(steps);
     free(svals);
@@ -279,29 +354,25 @@ static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, 
     if (pj == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;
-    int rc = begin(s, "BEGIN IMMEDIATE");
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
     if (rc != GPBO_OK) {
         free(pj);
         return rc;
     }
     sqlite3_int64 next = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id) + 1, 0) FROM trials WHERE study = ?", -1,
-                           &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) {
+    if ((q = stmt(s, ST_NEXT_ID)) == NULL || sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_ROW) {
         rc = db_error(s, "adding a trial");
         goto out;
     }
     next = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    done(q);
     q = NULL;
     if ((size_t)next >= cap) {
         rc = gpbo_error_set(GPBO_EEXHAUSTED, "%s: the study holds its %zu trials", s->path, cap);
         goto out;
     }
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO trials(study, id, state, params, started, worker, "
-                           "heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if ((q = stmt(s, ST_RESERVE)) == NULL) {
         rc = db_error(s, "adding a trial");
         goto out;
     }
@@ -314,7 +385,7 @@ static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, 
         bind_text_or_null(q, 6, r->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, "adding a trial");
 out:
-    sqlite3_finalize(q);
+    done(q);
     free(pj);
     if (rc == GPBO_OK && (rc = commit(s)) == GPBO_OK)
         *out_id = (size_t)next;
@@ -326,21 +397,16 @@ out:
 static int sq_unreserve(gpbo_storage *st, int64_t study, size_t id, const char *worker)
 {
     sqlite_storage *s = (sqlite_storage *)st;
-    static const char *const SQL[2] = {
-        "DELETE FROM trials WHERE study = ?1 AND id = ?2 AND worker = ?3 AND state = 0 AND "
-        "params = 'null' AND id = (SELECT max(id) FROM trials WHERE study = ?1)",
-        "UPDATE trials SET heartbeat = 0 WHERE study = ?1 AND id = ?2 AND worker = ?3 AND "
-        "state = 0"};
-    int rc = begin(s, "BEGIN IMMEDIATE");
+    static const stmt_id SQL[2] = {ST_UNRESERVE_DELETE, ST_UNRESERVE_RELEASE};
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
     for (int k = 0; k < 2 && rc == GPBO_OK; k++) {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(s->db, SQL[k], -1, &q, NULL) != SQLITE_OK ||
-            sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
+        sqlite3_stmt *q = stmt(s, SQL[k]);
+        if (q == NULL || sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
             sqlite3_bind_int64(q, 2, (sqlite3_int64)id) != SQLITE_OK ||
             sqlite3_bind_text(q, 3, worker, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
             sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "taking back a trial");
-        sqlite3_finalize(q);
+        done(q);
         if (rc == GPBO_OK && k == 0 && sqlite3_changes(s->db) == 1)
             break; /* deleted */
     }
@@ -359,8 +425,7 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
-    if (sqlite3_prepare_v2(s->db, "UPDATE trials SET params = ? WHERE study = ? AND id = ?", -1, &q,
-                           NULL) != SQLITE_OK) {
+    if ((q = stmt(s, ST_SET_PARAMS)) == NULL) {
         rc = db_error(s, "storing a trial's parameters");
     } else {
         sqlite3_bind_int64(q, 2, study);
@@ -369,7 +434,7 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
             sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "storing a trial's parameters");
     }
-    sqlite3_finalize(q);
+    done(q);
     free(pj);
     return rc;
 }
@@ -381,11 +446,7 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
     *won = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE trials SET state = ?, worker = ?, heartbeat = ?, retries = ?, "
-                           "reason = ?, finished = ? WHERE study = ? AND id = ? AND state = 0 "
-                           "AND worker IS ? AND heartbeat = ?",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if ((q = stmt(s, ST_CLAIM)) == NULL) {
         rc = db_error(s, "reclaiming a trial");
     } else {
         sqlite3_bind_int(q, 1, (int)r->state);
@@ -402,7 +463,7 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
         else
             *won = sqlite3_changes(s->db) == 1;
     }
-    sqlite3_finalize(q);
+    done(q);
     return rc;
 }
 
@@ -412,10 +473,7 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
     *stored = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ? "
-                           "WHERE study = ? AND id = ? AND state = 0",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if ((q = stmt(s, ST_FINISH)) == NULL) {
         rc = db_error(s, "telling a trial");
     } else {
         sqlite3_bind_int(q, 1, (int)r->state);
@@ -433,7 +491,7 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
         else
             *stored = sqlite3_changes(s->db) == 1;
     }
-    sqlite3_finalize(q);
+    done(q);
     return rc;
 }
 
@@ -442,10 +500,7 @@ static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, dou
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     int rc = GPBO_OK;
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND "
-                           "state = 0",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if ((q = stmt(s, ST_HEARTBEAT)) == NULL) {
         rc = db_error(s, "refreshing heartbeats");
     } else {
         sqlite3_bind_double(q, 1, when);
@@ -454,7 +509,7 @@ static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, dou
             sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "refreshing heartbeats");
     }
-    sqlite3_finalize(q);
+    done(q);
     return rc;
 }
 
@@ -463,13 +518,10 @@ static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = begin(s, "BEGIN IMMEDIATE");
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
     if (rc != GPBO_OK)
         return rc;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES "
-                           "(?, ?, ?, ?)",
-                           -1, &q, NULL) != SQLITE_OK)
+    if ((q = stmt(s, ST_REPORT)) == NULL)
         rc = db_error(s, "reporting a value");
     for (size_t i = 0; i < n && rc == GPBO_OK; i++) {
         sqlite3_reset(q);
@@ -480,7 +532,7 @@ static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const
         if (sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "reporting a value");
     }
-    sqlite3_finalize(q);
+    done(q);
     if (rc == GPBO_OK)
         return commit(s);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -491,6 +543,8 @@ static void sq_close(gpbo_storage *st)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     if (s != NULL) {
+        for (int k = 0; k < ST_COUNT; k++)
+            sqlite3_finalize(s->stmt[k]);
         sqlite3_close(s->db);
         free(s->path);
         free(s);

@@ -265,6 +265,81 @@ def test_args_repeated(d):
     check(r.returncode == 0 and "loss=9" in r.stdout, f"${{args}} thrice: {r.stdout} {r.stderr}")
 
 
+# ---- how a trial's program is started ---------------------------------------------------------
+
+PROGRAM_START = """\
+    #!/bin/sh
+    kind=${1#--kind=}
+    {
+      echo "id=$GPBO_TRIAL_ID"
+      echo "study=$GPBO_STUDY"
+      echo "dir=$GPBO_TRIAL_DIR"
+      echo "ids=$(env | grep -c '^GPBO_TRIAL_ID=')"
+      echo "cwd=$(pwd)"
+      echo "stdin=$(readlink /proc/$$/fd/0)"
+      echo "blocked=$(sed -n 's/^SigBlk:[[:space:]]*//p' /proc/$$/status)"
+      echo "ignored=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status)"
+      echo "session=$(cut -d' ' -f6 /proc/$$/stat) pid=$$"
+    } > "env-$kind.txt"
+    chmod -x "$0"
+    echo "loss=0.5"
+    """
+
+
+def test_program_start(d):
+    # gpbo starts a trial's program with vfork + execvpe (cli/run.c start_program): the program
+    # gets its own session, /dev/null as stdin, the sweep's folder, no blocked signals, default
+    # SIGINT/SIGTERM, its own GPBO_* variables (an inherited GPBO_TRIAL_ID replaced, not
+    # doubled); a program that cannot start is a failed trial with the reason, and the study goes
+    # on. The program takes its own x bit away, so only the first trial can start.
+    write(os.path.join(d, "obj.sh"), PROGRAM_START)
+    os.chmod(os.path.join(d, "obj.sh"), 0o755)
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: start
+    method: grid
+    metric: {name: loss, goal: minimize}
+    parameters:
+      kind: {values: [a, b, c]}
+    command: ["./obj.sh", "${args}"]
+    gpbo: {jobs: 1}
+    """)
+    env = dict(os.environ, GPBO_TRIAL_ID="inherited", GPBO_STUDY="inherited")
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, env=env, capture_output=True,
+                       text=True, timeout=60)
+    check(r.returncode == 0, f"program start: exit {r.returncode}: {r.stderr}")
+    con = sqlite3.connect(os.path.join(d, "start.db"))
+    rows = con.execute("SELECT id, state, reason FROM trials ORDER BY id").fetchall()
+    con.close()
+    states = [s for _, s, _ in rows]
+    check(len(rows) == 3 and states.count(1) == 1 and states.count(2) == 2,
+          f"one trial complete, two failed: {rows}")
+    for tid, state, reason in rows:
+        if state == 2:
+            check(reason is not None and "cannot run './obj.sh'" in reason
+                  and "Permission denied" in reason, f"trial {tid}: reason {reason!r}")
+    seen = [k for k in "abc" if os.path.exists(os.path.join(d, f"env-{k}.txt"))]
+    check(len(seen) == 1, f"exactly one program ran: {seen}")
+    if len(seen) != 1:
+        return
+    with open(os.path.join(d, f"env-{seen[0]}.txt")) as f:
+        got = dict(line.split("=", 1) for line in f.read().splitlines() if "=" in line)
+    tid = [t for t, s, _ in rows if s == 1][0]
+    check(got.get("id") == str(tid) and got.get("ids") == "1",
+          f"GPBO_TRIAL_ID {got.get('id')!r} (trial {tid}), {got.get('ids')} copies")
+    check(got.get("study") == "start", f"GPBO_STUDY {got.get('study')!r}")
+    check(got.get("dir", "").endswith("trial-%06d" % tid)
+          and os.path.isdir(os.path.join(d, got.get("dir", ""))),
+          f"GPBO_TRIAL_DIR {got.get('dir')!r}")
+    check(os.path.realpath(got.get("cwd", "")) == os.path.realpath(d), f"cwd {got.get('cwd')!r}")
+    check(got.get("stdin") == "/dev/null", f"stdin {got.get('stdin')!r}")
+    check(int(got.get("blocked", "1"), 16) == 0, f"blocked signals {got.get('blocked')!r}")
+    ignored = int(got.get("ignored", "ffff"), 16)
+    check(not ignored & (1 << 1) and not ignored & (1 << 14),
+          f"SIGINT/SIGTERM ignored: {got.get('ignored')!r}")
+    sid, pid = got.get("session", "0 pid=1").split(" pid=")
+    check(sid == pid, f"own session: session {sid}, pid {pid}")
+
+
 # ---- 4. names are data, never paths ----------------------------------------------------------
 
 def tree(root):
@@ -370,7 +445,7 @@ def test_jobs_bound(d):
 def main():
     tests = [test_output_forms, test_flood_stays_responsive, test_repeated_step_keeps_last_value,
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
-             test_args_repeated,
+             test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
