@@ -1305,6 +1305,8 @@ int cmd_run(int argc, char **argv)
                 slot++;
             held = 0;
             int rc = gpbo_study_adopt(r.study, held_id);
+            if (rc == GPBO_OK)
+                synced = now(); /* adopting read the study */
             if (rc == GPBO_OK && (rc = spawn(&r, held_id, vals, &jobsv[slot])) == GPBO_OK)
                 running++;
             else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
@@ -1351,7 +1353,6 @@ int cmd_run(int argc, char **argv)
                     log_trial(&r, j->id);
                 j->pid = 0;
                 running--;
-                synced = 0; /* a slot is free: look at the study now */
             }
             if (rc != GPBO_OK && failed_rc == GPBO_OK)
                 failed_rc = rc;

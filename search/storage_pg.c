@@ -44,6 +44,7 @@
 #define RETRY_DEFAULT_S 30.0
 #define RETRY_FIRST_S   0.1
 #define RETRY_MAX_STEP  5.0 /* the longest single wait between two attempts */
+#define PREPARED_MAX    32  /* more distinct statements than this file has: the rest run unnamed */
 
 /* MIGRATIONS[v] takes the schema from version v to v + 1 (one transaction with the rest);
  * version 3 is one more entry and SCHEMA_VERSION 3. */
@@ -75,6 +76,10 @@ typedef struct pg_storage {
     double budget;   /* seconds of retries for a transient failure */
     int transient;   /* the last failure may pass: retry */
     int ready;       /* the session on this connection is set up */
+    /* statements prepared on this session (PQprepare, named "gpbo_<index>"): the server parses
+     * and plans each once instead of at every call; a new session starts the list again */
+    const char *prepared[PREPARED_MAX];
+    int nprepared;
 } pg_storage;
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -137,12 +142,39 @@ static int pg_error(pg_storage *s, const PGresult *r, const char *what)
 
 /* ---- statements -------------------------------------------------------------------------- */
 
-/* Runs sql with n text parameters (NULL: SQL NULL). The result when its status is want, else
- * NULL with the error recorded. */
+/* The name under which sql is prepared on this session (preparing it at its first use), or
+ * NULL when it cannot be: the caller then runs it unnamed. sql is one of this file's string
+ * constants: statements are told apart by address. */
+static const char *prepared_name(pg_storage *s, char *name, size_t cap, const char *sql, int n)
+{
+    int k = 0;
+    while (k < s->nprepared && s->prepared[k] != sql)
+        k++;
+    if (k == PREPARED_MAX)
+        return NULL;
+    snprintf(name, cap, "gpbo_%d", k);
+    if (k == s->nprepared) {
+        PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+        int ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return NULL; /* run unnamed: its error (if it persists) is reported from there */
+        s->prepared[s->nprepared++] = sql;
+    }
+    return name;
+}
+
+/* Runs sql (one of this file's string constants) with n text parameters (NULL: SQL NULL). The
+ * result when its status is want, else NULL with the error recorded. */
 static PGresult *pq(pg_storage *s, const char *what, ExecStatusType want, const char *sql, int n,
                     const char *const *params)
 {
-    PGresult *r = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+    char nbuf[32];
+    const char *name = PQtransactionStatus(s->conn) == PQTRANS_INERROR
+                           ? NULL
+                           : prepared_name(s, nbuf, sizeof nbuf, sql, n);
+    PGresult *r = name ? PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0)
+                       : PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
     if (r != NULL && PQresultStatus(r) == want)
         return r;
     pg_error(s, r, what);
@@ -284,6 +316,7 @@ static int run(pg_storage *s, pg_call *c)
         int rc = GPBO_OK;
         if (PQstatus(s->conn) != CONNECTION_OK) {
             s->ready = 0;
+            s->nprepared = 0; /* a new session: nothing is prepared on it */
             rc = reconnect(s);
         }
         if (rc == GPBO_OK && !s->ready && (rc = session_setup(s)) == GPBO_OK)
