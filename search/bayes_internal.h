@@ -133,7 +133,13 @@ typedef struct gpbo_bayes_fit {
     size_t fitted_at; /* number of GP observations at the last fit (SIZE_MAX: none) */
     size_t episode;   /* which model: 0 the study's, e >= 1 restart episode e */
     gpbo_bayes_choice choice;
+    double *theta_c;  /* the last model choice's hyperparameters (dim + 2), or NULL */
+    size_t chosen_at; /* the observation count it was made at (SIZE_MAX: none) */
 } gpbo_bayes_fit;
+
+/* The observation count of the model choice that serves n_fit observations: n_fit itself up
+ * to a few dozen, then the last point of a schedule whose gaps grow with the count. */
+size_t gpbo_bayes__choice_point(size_t n_fit);
 
 /* Fits every candidate that applies on gp and keeps the one of the highest likelihood of the
  * raw data: *out its model, theta[dim + 2] its hyperparameters. On failure *out and theta are
@@ -141,9 +147,13 @@ typedef struct gpbo_bayes_fit {
 int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta,
                        gpbo_bayes_choice *out);
 
-/* Fits model f afresh at each multiple of refit_every observations (else keeps its
+/* Refits model f at each multiple n_fit of refit_every observations (else keeps its
  * hyperparameters) and hands out a GP of data under it (*out, the caller frees it; NULL on
- * failure). seed is the model's. GPBO_ENOMEM or what the fit returned. */
+ * failure). A refit chooses the model afresh (every candidate, multistart) on the first
+ * gpbo_bayes__choice_point(n_fit) observations, unless f holds that choice already, then
+ * refits the chosen model on n_fit by one local run from the choice's optimum: a function of
+ * the data alone, so a resumed study refits what an uninterrupted one did. seed is the
+ * model's. GPBO_ENOMEM or what the fit returned. */
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                          const gpbo_bayes_data *data, gpbo_gp **out);
 

@@ -188,8 +188,10 @@ static void bayes_free(void *p)
 {
     bayes_state *b = p;
     if (b) {
-        free(b->fit[0].theta);
-        free(b->fit[1].theta);
+        for (int k = 0; k < 2; k++) {
+            free(b->fit[k].theta);
+            free(b->fit[k].theta_c);
+        }
         free(b);
     }
 }
@@ -206,6 +208,8 @@ static int bayes_init(void **out, const gpbo_space *space, const gpbo_study_opti
     bayes_state *b = calloc(1, sizeof *b);
     if (b == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    for (int k = 0; k < 2; k++)
+        b->fit[k].fitted_at = b->fit[k].chosen_at = SIZE_MAX;
     b->design = &gpbo_bayes__sobol_design;
     b->restart = &gpbo_bayes__restart_two_in_three;
     *out = b;
@@ -224,7 +228,7 @@ static int bayes_model_ask(bayes_state *b, const gpbo_search_view *v, const size
     gpbo_bayes_fit *f = &b->fit[e != 0];
     if (f->episode != e) {
         f->episode = e;
-        f->fitted_at = SIZE_MAX;
+        f->fitted_at = f->chosen_at = SIZE_MAX;
     }
     rc = gpbo_bayes__propose(f, v, gpbo_bayes__model_seed(v->opts->seed, e), &data, number, u);
     if (rc == GPBO_EOPTIM)

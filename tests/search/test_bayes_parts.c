@@ -18,6 +18,7 @@
 
 #include "../../search/bayes_internal.h"
 #include "gpbo/error.h"
+#include "gpbo/testfn.h"
 
 /* A hand-made view over n trials in a space of dim floats in [0, 1]. */
 typedef struct view_fixture {
@@ -375,7 +376,7 @@ static void test_acquisition_step(void **state)
     assert_int_equal(
         gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
         GPBO_OK);
-    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}};
+    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
     double u[2], u2[2], theta[4];
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u), GPBO_OK);
     assert_int_equal(fit.fitted_at, 10); /* the last multiple of refit_every */
@@ -393,6 +394,7 @@ static void test_acquisition_step(void **state)
     assert_memory_equal(u, u2, sizeof u);
     gpbo_bayes__data_free(&d);
     free(fit.theta);
+    free(fit.theta_c);
     fixture_free(&f);
 }
 
@@ -412,12 +414,122 @@ static void test_acquisition_exhausted(void **state)
     assert_int_equal(
         gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
         GPBO_OK);
-    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}};
+    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
     double u[1];
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 1, &d, 2, u), GPBO_EOPTIM);
     gpbo_bayes__data_free(&d);
     free(fit.theta);
+    free(fit.theta_c);
     fixture_free(&f);
+}
+
+/* The choice schedule: every count up to 30, then gaps of a tenth of the count (rounded up),
+ * never past n_fit, never more than a tenth plus one behind it. */
+static void test_choice_schedule(void **state)
+{
+    (void)state;
+    for (size_t n = 1; n <= 30; n++)
+        assert_int_equal(gpbo_bayes__choice_point(n), n);
+    assert_int_equal(gpbo_bayes__choice_point(31), 30);
+    assert_int_equal(gpbo_bayes__choice_point(32), 30);
+    assert_int_equal(gpbo_bayes__choice_point(33), 33);
+    assert_int_equal(gpbo_bayes__choice_point(36), 33);
+    assert_int_equal(gpbo_bayes__choice_point(37), 37);
+    assert_int_equal(gpbo_bayes__choice_point(205), 187);
+    assert_int_equal(gpbo_bayes__choice_point(206), 206);
+    size_t last = 0, points = 0;
+    for (size_t n = 1; n <= 5000; n++) {
+        size_t c = gpbo_bayes__choice_point(n);
+        assert_true(c <= n && c >= last);
+        assert_true((double)(n - c) <= 0.1 * (double)n + 1);
+        points += c != last;
+        last = c;
+    }
+    assert_true(points < 30 + 80); /* a few dozen choices for 5000 observations */
+}
+
+/* n_obs points of test function fn in its box (mapped to [0,1]^d), from a fixed LCG. */
+static void sample_problem(const gpbo_test_function *fn, size_t d, size_t n_obs, uint64_t seed,
+                           double *x, double *y)
+{
+    double lo[8], hi[8], z[8];
+    fn->bounds(d, lo, hi);
+    for (size_t i = 0; i < n_obs; i++) {
+        for (size_t k = 0; k < d; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            x[i * d + k] = (double)(seed >> 11) / 9007199254740992.0;
+            z[k] = lo[k] + x[i * d + k] * (hi[k] - lo[k]);
+        }
+        y[i] = fn->f(d, z);
+    }
+}
+
+/* Between choices, the chosen model is refitted by one local run from the last choice's
+ * optimum. On problems where ARD on the raw values is the only candidate (additive off, no
+ * skewed design), 60 random points, the choice at 57: over 3 problems x 8 seeds, that run never
+ * ends below where it started, ends within 2 nats + 1% of a fresh multistart fit (the default:
+ * current start + 4 random ones) on the same data in at least 19 of the 24 cases (21 measured
+ * on Haswell kernels; the others are other modes, as likely above the multistart's as below),
+ * and the mean difference to the multistart is above -1.5 nats (-0.02 measured). */
+static void test_local_refit_close_to_multistart(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        size_t d;
+    } P[] = {{"hartmann6", 6}, {"hartmann3", 3}, {"ackley", 4}};
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.additive = 0;
+    size_t n = 60, c = gpbo_bayes__choice_point(n);
+    assert_true(c < n);
+    double x[60 * 8], y[60], worst = 0, sum = 0;
+    int close = 0, cases = 0;
+    for (size_t p = 0; p < sizeof P / sizeof *P; p++)
+        for (uint64_t seed = 1; seed <= 8; seed++, cases++) {
+            const gpbo_test_function *fn = gpbo_test_function_find(P[p].name);
+            assert_non_null(fn);
+            size_t d = P[p].d;
+            sample_problem(fn, d, n, seed, x, y);
+            double lo, delta;
+            int skewed = 1;
+            assert_int_equal(gpbo_bayes__warp_candidate(y, n, o.n_init, &lo, &delta, &skewed),
+                             GPBO_OK);
+            assert_false(skewed); /* else the warped candidate would compete */
+            gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+            gpbo_bayes_data data = {d, c, 0, x, y, NULL};
+            gpbo_gp *gp = NULL;
+            assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp), GPBO_OK);
+            assert_int_equal(f.chosen_at, c);
+            gpbo_gp_free(gp);
+            data.n = n;
+            assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp), GPBO_OK);
+            assert_int_equal(f.chosen_at, c); /* no new choice: the local run */
+            assert_int_equal(f.fitted_at, n);
+            double warm = gpbo_gp_log_likelihood(gp, NULL);
+            assert_int_equal(gpbo_gp_set_params(gp, f.theta_c), GPBO_OK);
+            double start = gpbo_gp_log_likelihood(gp, NULL);
+            gpbo_gp_free(gp);
+            gpbo_gp *ref = gpbo_gp_new(o.kernel, d);
+            assert_non_null(ref);
+            assert_int_equal(gpbo_gp_set_data(ref, n, x, y), GPBO_OK);
+            gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+            fo.seed = 7 + n;
+            assert_int_equal(gpbo_gp_fit(ref, &fo), GPBO_OK);
+            double full = gpbo_gp_log_likelihood(ref, NULL);
+            gpbo_gp_free(ref);
+            print_message("%s seed %d: lml start %.3f, local %.3f, multistart %.3f\n", P[p].name,
+                          (int)seed, start, warm, full);
+            assert_true(warm >= start - 1e-9);
+            close += warm >= full - 2.0 - 0.01 * fabs(full);
+            worst = fmin(worst, (warm - full) / fabs(full));
+            sum += warm - full;
+            free(f.theta);
+            free(f.theta_c);
+        }
+    print_message("%d of %d within 2 nats + 1%%; worst %.1f%%; mean difference %.2f nats\n", close,
+                  cases, 100 * worst, sum / cases);
+    assert_true(close >= 19);
+    assert_true(sum / cases > -1.5);
 }
 
 /* ---- the parts together ---- */
@@ -468,6 +580,8 @@ int main(void)
         cmocka_unit_test(test_warp_candidate),
         cmocka_unit_test(test_acquisition_step),
         cmocka_unit_test(test_acquisition_exhausted),
+        cmocka_unit_test(test_choice_schedule),
+        cmocka_unit_test(test_local_refit_close_to_multistart),
         cmocka_unit_test(test_ask_with_later_trials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
