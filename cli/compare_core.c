@@ -77,8 +77,7 @@ static int problem_parse(const char *spec, problem *p)
     p->dim = d;
     if (d < p->f->min_dim || d > CMP_MAX_DIM || isnan(p->f->optimum(d))) {
         p->f = NULL;
-        return gpbo_error_set(GPBO_EINVAL, "problem '%s': dimension %zu is not supported", spec,
-                              d);
+        return gpbo_error_set(GPBO_EINVAL, "problem '%s': dimension %zu is not supported", spec, d);
     }
     return GPBO_OK;
 }
@@ -488,8 +487,8 @@ static char *problem_figure(const cmp *c, const cmp_result *r, size_t pi, const 
             hi[e] = cmp_quantile(col, c->seeds, 0.75);
         }
         ser[2 * si] = (gpbo_fig_series){GPBO_FIG_BAND, NULL, B, xs, NULL, lo, hi, (int)(si % 8)};
-        ser[2 * si + 1] = (gpbo_fig_series){
-            GPBO_FIG_LINE, c->strategies[si], B, xs, m, NULL, NULL, (int)(si % 8)};
+        ser[2 * si + 1] = (gpbo_fig_series){GPBO_FIG_LINE, c->strategies[si], B, xs, m, NULL,
+                                            NULL,          (int)(si % 8)};
     }
     gpbo_fig fig = {c->problems[pi], "evaluations", "simple regret", 1, 0, 2 * c->ns, ser};
     char *svg = NULL;
@@ -517,14 +516,13 @@ int cmp_write_html(const cmp *c, const cmp_result *r, const char *path)
         svgs[pi] = problem_figure(c, r, pi, xs, md, col);
         snprintf(capbuf[pi], sizeof capbuf[pi],
                  "%s: median simple regret%s, quartile bands, %zu seeds", c->problems[pi],
-                 is_sweep(c->problems[pi]) ? " (to the best value any run found)" : "",
-                 c->seeds);
+                 is_sweep(c->problems[pi]) ? " (to the best value any run found)" : "", c->seeds);
         caps[pi] = capbuf[pi];
     }
     char text[512], title[300];
     snprintf(text, sizeof text,
-             "%zu strategies x %zu problems x %zu seeds, %zu evaluations each. Data: %s.csv",
-             c->ns, c->np, c->seeds, B, c->stem);
+             "%zu strategies x %zu problems x %zu seeds, %zu evaluations each. Data: %s.csv", c->ns,
+             c->np, c->seeds, B, c->stem);
     gpbo_report_section sec[1] = {
         {"Simple regret", text, 0, NULL, c->np, (const char *const *)svgs, caps}};
     snprintf(title, sizeof title, "gpbo compare: %s", c->name);
