@@ -99,15 +99,6 @@ static void rep_free(rep *r)
     sweep_free(r->sw);
 }
 
-/* Parameter i's value v as the user wrote it: the sweep's formatting where there is a sweep. */
-static void format_value(const rep *r, size_t i, double v, char *buf, size_t cap)
-{
-    if (r->sw)
-        sweep_format(r->sw, r->sp, i, v, buf, cap);
-    else
-        gpbo_space_format(r->sp, i, v, buf, cap);
-}
-
 /* The arguments: 0, or 2 after the usage line. */
 static int parse_args(int argc, char **argv, const char **path, const char **storage,
                       const char **name, const char **out)
@@ -164,14 +155,13 @@ static int rep_init(rep *r)
 /* Trial t's row of the table. */
 static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
 {
-    static const char *const STATE[] = {"running", "complete", "failed", "pruned"};
     const char **row = r->cells + t * r->ncols;
     char buf[256];
     row[0] = keep(&r->sb, "%zu", ti->id);
-    row[1] = STATE[ti->state];
+    row[1] = cli_state_name(ti->state);
     row[2] = isfinite(ti->value) ? keep(&r->sb, "%.6g", ti->value) : "";
     for (size_t i = 0; i < r->np; i++) {
-        format_value(r, i, ti->values[i], buf, sizeof buf);
+        cli_format_value(r->sw, r->sp, i, ti->values[i], buf, sizeof buf);
         row[3 + i] = keep(&r->sb, "%s", buf);
     }
     row[3 + r->np] = ti->reason ? keep(&r->sb, "%s", ti->reason) : "";
@@ -350,7 +340,7 @@ static int write_page(rep *r, const char *out)
         bc[2 * bn++ + 1] = keep(&r->sb, "%.6g", r->best.value);
         for (size_t i = 0; i < r->np; i++) {
             char buf[256];
-            format_value(r, i, r->best.values[i], buf, sizeof buf);
+            cli_format_value(r->sw, r->sp, i, r->best.values[i], buf, sizeof buf);
             bc[2 * bn] = gpbo_space_name(r->sp, i);
             bc[2 * bn++ + 1] = keep(&r->sb, "%s", buf);
         }
