@@ -47,6 +47,11 @@ int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export */
+/* A trial state's name: "running", "complete", "failed", "pruned". */
+const char *cli_state_name(gpbo_trial_state state);
+/* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's). */
+void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
+                      size_t cap);
 /* Opens the study a command names: by its sweep file (the storage next to it by default) or by
  * --storage and --study. Returns 0, or the exit status after printing the error. */
 /* The file a study keeps next to others in dir: "<dir>/<name><suffix>", the name encoded so that

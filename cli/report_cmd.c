@@ -51,229 +51,333 @@ static int add_fig(const gpbo_fig *f, char ***svgs, size_t *n, const char ***cap
     return GPBO_OK;
 }
 
-int cmd_report(int argc, char **argv)
+/* Everything one report is made of; rep_free frees it. */
+typedef struct rep {
+    sweep *sw; /* the sweep file the study came from, or NULL */
+    gpbo_study *st;
+    const gpbo_space *sp;
+    const char *name, *metric;
+    size_t np, d, n; /* parameters, unit-cube coordinates, trials */
+    int maximize;
+    double sign; /* -1 when maximizing: the minimizing sense the GP sees */
+    gpbo_trial_info best;
+    int have_best;
+    strbuf sb; /* every string the page points to */
+    /* the table of trials */
+    size_t ncols;
+    const char **header, **cells;
+    /* the complete trials: trial number, value, point in the cube, minimizing value and
+     * parameter values; the best-so-far steps; px a scratch column */
+    size_t nc, nb;
+    double *tx, *ty, *bx, *by, *U, *Y, *pv, *px;
+    /* the figures */
+    char **svgs;
+    const char **caps;
+    size_t nfig;
+} rep;
+
+static void rep_free(rep *r)
 {
-    const char *path = NULL, *storage = NULL, *name = NULL, *out = "report.html";
+    for (size_t i = 0; i < r->nfig; i++)
+        free(r->svgs[i]);
+    free(r->svgs);
+    free(r->caps);
+    for (size_t i = 0; i < r->sb.n; i++)
+        free(r->sb.v[i]);
+    free(r->sb.v);
+    free(r->header);
+    free(r->cells);
+    free(r->tx);
+    free(r->ty);
+    free(r->bx);
+    free(r->by);
+    free(r->U);
+    free(r->Y);
+    free(r->pv);
+    free(r->px);
+    gpbo_study_close(r->st);
+    sweep_free(r->sw);
+}
+
+/* The arguments: 0, or 2 after the usage line. */
+static int parse_args(int argc, char **argv, const char **path, const char **storage,
+                      const char **name, const char **out)
+{
     for (int i = 0; i < argc; i++) {
-        if (argv[i][0] != '-' && path == NULL)
-            path = argv[i];
+        if (argv[i][0] != '-' && *path == NULL)
+            *path = argv[i];
         else if (i + 1 < argc && !strcmp(argv[i], "--storage"))
-            storage = argv[++i];
+            *storage = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "--study"))
-            name = argv[++i];
+            *name = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "-o"))
-            out = argv[++i];
+            *out = argv[++i];
         else {
             fprintf(stderr, "usage: gpbo report [SWEEP.yaml] [--storage URL] [--study NAME] "
                             "[-o report.html]\n");
             return 2;
         }
     }
-    sweep *sw = NULL;
-    gpbo_study *st = NULL;
-    int orc = cli_open_study("report", path, storage, name, &sw, &st);
-    if (orc != 0)
-        return orc;
-    name = gpbo_study_name(st);
-    const gpbo_space *sp = gpbo_study_space(st);
-    size_t np = gpbo_space_size(sp), d = gpbo_space_dim(sp), n = gpbo_study_ntrials(st);
-    int maximize = gpbo_study_direction(st) == GPBO_MAXIMIZE;
-    double sign = maximize ? -1.0 : 1.0;
-    const char *metric = sw ? sw->metric : "value";
-    strbuf sb = {0};
-    size_t counts[4];
-    gpbo_study_counts(st, counts);
-    gpbo_trial_info best;
-    int have_best = gpbo_study_best(st, &best) == GPBO_OK;
+    return 0;
+}
 
-    /* the table of trials */
-    size_t ncols = 4 + np;
-    const char **header = calloc(ncols, sizeof *header),
-               **cells = calloc(ncols * (n ? n : 1), sizeof *cells);
-    static const char *const STATE[] = {"running", "complete", "failed", "pruned"};
-    header[0] = "trial";
-    header[1] = "state";
-    header[2] = metric;
-    for (size_t i = 0; i < np; i++)
-        header[3 + i] = gpbo_space_name(sp, i);
-    header[3 + np] = "note";
-    /* series: best so far, and per-parameter points */
-    double *tx = calloc(n + 1, sizeof *tx), *ty = calloc(n + 1, sizeof *ty);
-    double *bx = calloc(n + 1, sizeof *bx), *by = calloc(n + 1, sizeof *by);
-    double *U = calloc((n + 1) * (d ? d : 1), sizeof *U), *Y = calloc(n + 1, sizeof *Y);
-    double *pv = calloc((n + 1) * (np ? np : 1), sizeof *pv);
-    size_t nc = 0, nb = 0;
+/* Reads what the study is (r->st and r->sw set) and allocates the table and the series.
+ * GPBO_ENOMEM when they do not fit. */
+static int rep_init(rep *r)
+{
+    r->name = gpbo_study_name(r->st);
+    r->sp = gpbo_study_space(r->st);
+    r->np = gpbo_space_size(r->sp);
+    r->d = gpbo_space_dim(r->sp);
+    r->n = gpbo_study_ntrials(r->st);
+    r->maximize = gpbo_study_direction(r->st) == GPBO_MAXIMIZE;
+    r->sign = r->maximize ? -1.0 : 1.0;
+    r->metric = r->sw ? r->sw->metric : "value";
+    r->have_best = gpbo_study_best(r->st, &r->best) == GPBO_OK;
+    size_t n = r->n, d = r->d ? r->d : 1, np = r->np ? r->np : 1;
+    r->ncols = 4 + r->np;
+    r->header = calloc(r->ncols, sizeof *r->header);
+    r->cells = calloc(r->ncols * (n ? n : 1), sizeof *r->cells);
+    r->tx = calloc(n + 1, sizeof *r->tx);
+    r->ty = calloc(n + 1, sizeof *r->ty);
+    r->bx = calloc(n + 1, sizeof *r->bx);
+    r->by = calloc(n + 1, sizeof *r->by);
+    r->U = calloc((n + 1) * d, sizeof *r->U);
+    r->Y = calloc(n + 1, sizeof *r->Y);
+    r->pv = calloc((n + 1) * np, sizeof *r->pv);
+    r->px = calloc(n + 1, sizeof *r->px);
+    if (!r->header || !r->cells || !r->tx || !r->ty || !r->bx || !r->by || !r->U || !r->Y ||
+        !r->pv || !r->px)
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for %zu trials", n);
+    return GPBO_OK;
+}
+
+/* Trial t's row of the table. */
+static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
+{
+    const char **row = r->cells + t * r->ncols;
+    char buf[256];
+    row[0] = keep(&r->sb, "%zu", ti->id);
+    row[1] = cli_state_name(ti->state);
+    row[2] = isfinite(ti->value) ? keep(&r->sb, "%.6g", ti->value) : "";
+    for (size_t i = 0; i < r->np; i++) {
+        cli_format_value(r->sw, r->sp, i, ti->values[i], buf, sizeof buf);
+        row[3 + i] = keep(&r->sb, "%s", buf);
+    }
+    row[3 + r->np] = ti->reason ? keep(&r->sb, "%s", ti->reason) : "";
+}
+
+/* Reads every trial into the table and the complete ones into the series. */
+static void read_trials(rep *r)
+{
+    r->header[0] = "trial";
+    r->header[1] = "state";
+    r->header[2] = r->metric;
+    for (size_t i = 0; i < r->np; i++)
+        r->header[3 + i] = gpbo_space_name(r->sp, i);
+    r->header[3 + r->np] = "note";
     double run = INFINITY;
-    for (size_t t = 0; t < n; t++) {
+    for (size_t t = 0; t < r->n; t++) {
         gpbo_trial_info ti;
-        gpbo_study_trial(st, t, &ti);
-        char buf[256];
-        cells[t * ncols + 0] = keep(&sb, "%zu", ti.id);
-        cells[t * ncols + 1] = STATE[ti.state];
-        cells[t * ncols + 2] = isfinite(ti.value) ? keep(&sb, "%.6g", ti.value) : "";
-        for (size_t i = 0; i < np; i++) {
-            if (sw)
-                sweep_format(sw, sp, i, ti.values[i], buf, sizeof buf);
-            else
-                gpbo_space_format(sp, i, ti.values[i], buf, sizeof buf);
-            cells[t * ncols + 3 + i] = keep(&sb, "%s", buf);
-        }
-        cells[t * ncols + 3 + np] = ti.reason ? keep(&sb, "%s", ti.reason) : "";
-        if (ti.state == GPBO_TRIAL_COMPLETE) {
-            tx[nc] = (double)(t + 1);
-            ty[nc] = ti.value;
-            gpbo_space_encode(sp, ti.values, U + nc * d);
-            Y[nc] = sign * ti.value;
-            memcpy(pv + nc * np, ti.values, np * sizeof *pv);
-            nc++;
-            if (sign * ti.value < run) {
-                run = sign * ti.value;
-            }
-            bx[nb] = (double)(t + 1);
-            by[nb++] = sign * run;
-        }
+        gpbo_study_trial(r->st, t, &ti);
+        table_row(r, &ti, t);
+        if (ti.state != GPBO_TRIAL_COMPLETE)
+            continue;
+        size_t c = r->nc++;
+        r->tx[c] = (double)(t + 1);
+        r->ty[c] = ti.value;
+        gpbo_space_encode(r->sp, ti.values, r->U + c * r->d);
+        r->Y[c] = r->sign * ti.value;
+        memcpy(r->pv + c * r->np, ti.values, r->np * sizeof *r->pv);
+        if (r->sign * ti.value < run)
+            run = r->sign * ti.value;
+        r->bx[r->nb] = (double)(t + 1);
+        r->by[r->nb++] = r->sign * run;
     }
-    char **svgs = NULL;
-    const char **caps = NULL;
-    size_t nfig = 0;
+}
+
+/* The best so far against the trial number (when a trial is complete). */
+static int fig_best(rep *r)
+{
+    if (r->nc == 0)
+        return GPBO_OK;
+    gpbo_fig_series s1[2] = {{GPBO_FIG_POINTS, "trials", r->nc, r->tx, r->ty, NULL, NULL, 6},
+                             {GPBO_FIG_STEPS, "best so far", r->nb, r->bx, r->by, NULL, NULL, 0}};
+    gpbo_fig f1 = {"Best so far", "trial", r->metric, 0, 0, 2, s1};
+    return add_fig(&f1, &r->svgs, &r->nfig, &r->caps, "every complete trial and the best so far");
+}
+
+/* Parameter i of every complete trial into r->px. */
+static void param_column(rep *r, size_t i)
+{
+    for (size_t t = 0; t < r->nc; t++)
+        r->px[t] = r->pv[t * r->np + i];
+}
+
+/* The objective against each parameter. */
+static int fig_params(rep *r)
+{
     int rc = GPBO_OK;
-    if (nc > 0) {
-        gpbo_fig_series s1[2] = {{GPBO_FIG_POINTS, "trials", nc, tx, ty, NULL, NULL, 6},
-                                 {GPBO_FIG_STEPS, "best so far", nb, bx, by, NULL, NULL, 0}};
-        gpbo_fig f1 = {"Best so far", "trial", metric, 0, 0, 2, s1};
-        rc = add_fig(&f1, &svgs, &nfig, &caps, "every complete trial and the best so far");
-    }
-    /* the objective against each parameter */
-    double *px = calloc(nc + 1, sizeof *px);
-    for (size_t i = 0; rc == GPBO_OK && nc > 0 && i < np; i++) {
-        for (size_t t = 0; t < nc; t++)
-            px[t] = pv[t * np + i];
-        gpbo_fig_series s = {GPBO_FIG_POINTS, NULL, nc, px, ty, NULL, NULL, 1};
-        const char *pn = gpbo_space_name(sp, i);
-        gpbo_fig f = {keep(&sb, "%s against %s", metric, pn),
-                      keep(&sb, "%s%s", pn,
-                           gpbo_space_type(sp, i) == GPBO_PARAM_CATEGORICAL ? " (index)" : ""),
-                      metric,
+    for (size_t i = 0; rc == GPBO_OK && r->nc > 0 && i < r->np; i++) {
+        param_column(r, i);
+        gpbo_fig_series s = {GPBO_FIG_POINTS, NULL, r->nc, r->px, r->ty, NULL, NULL, 1};
+        const char *pn = gpbo_space_name(r->sp, i);
+        int cat = gpbo_space_type(r->sp, i) == GPBO_PARAM_CATEGORICAL;
+        gpbo_fig f = {keep(&r->sb, "%s against %s", r->metric, pn),
+                      keep(&r->sb, "%s%s", pn, cat ? " (index)" : ""),
+                      r->metric,
                       0,
-                      gpbo_space_is_log(sp, i),
+                      gpbo_space_is_log(r->sp, i),
                       1,
                       &s};
-        rc = add_fig(&f, &svgs, &nfig, &caps, keep(&sb, "%s of every complete trial", metric));
+        rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+                     keep(&r->sb, "%s of every complete trial", r->metric));
     }
-    /* GP slices through the best point */
-    gpbo_gp *gp = nc >= 2 && d > 0 ? gpbo_gp_new(GPBO_KERNEL_MATERN52, d) : NULL;
-    if (gp && gpbo_gp_set_data(gp, nc, U, Y) == GPBO_OK) {
-        gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-        fo.use_priors = 1;
-        gpbo_gp_fit(gp, &fo);
-        double *ub = calloc(d, sizeof *ub), *q = calloc(SLICE * d, sizeof *q);
-        double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE], vals[64];
-        gpbo_space_encode(sp, best.values, ub);
-        for (size_t i = 0; rc == GPBO_OK && have_best && i < np; i++) {
-            gpbo_param_type ty_i = gpbo_space_type(sp, i);
-            if (ty_i != GPBO_PARAM_FLOAT && ty_i != GPBO_PARAM_INT)
-                continue;
-            /* the coordinate of parameter i: the one that changes when it does */
-            size_t coord = 0;
-            for (size_t k = 0; k < i; k++)
-                coord += gpbo_space_type(sp, k) == GPBO_PARAM_CATEGORICAL
-                             ? gpbo_space_nchoices(sp, k)
-                         : gpbo_space_type(sp, k) == GPBO_PARAM_CONST ? 0
-                                                                      : 1;
-            for (size_t k = 0; k < SLICE; k++) {
-                double *row = q + k * d;
-                memcpy(row, ub, d * sizeof *row);
-                row[coord] = (k + 0.5) / SLICE;
-                gpbo_space_project(row, d, (void *)sp);
-                if (np <= 64 && gpbo_space_decode(sp, row, vals) == GPBO_OK)
-                    sx[k] = vals[i];
-            }
-            if (gpbo_gp_predict(gp, SLICE, q, mu, var) != GPBO_OK)
-                continue;
-            for (size_t k = 0; k < SLICE; k++) {
-                double sd = sqrt(var[k] > 0 ? var[k] : 0);
-                mu[k] *= sign;
-                lo[k] = mu[k] - 2 * sd;
-                hi[k] = mu[k] + 2 * sd;
-            }
-            for (size_t t = 0; t < nc; t++)
-                px[t] = pv[t * np + i];
-            gpbo_fig_series s[3] = {{GPBO_FIG_BAND, NULL, SLICE, sx, NULL, lo, hi, 0},
-                                    {GPBO_FIG_LINE, "GP mean", SLICE, sx, mu, NULL, NULL, 0},
-                                    {GPBO_FIG_POINTS, "trials", nc, px, ty, NULL, NULL, 1}};
-            const char *pn = gpbo_space_name(sp, i);
-            gpbo_fig f = {keep(&sb, "GP along %s through the best point", pn),
-                          pn,
-                          metric,
-                          0,
-                          gpbo_space_is_log(sp, i),
-                          3,
-                          s};
-            rc = add_fig(&f, &svgs, &nfig, &caps,
-                         keep(&sb,
-                              "posterior mean +- 2 sd along %s, the others at the best "
-                              "trial",
-                              pn));
-        }
-        free(ub);
-        free(q);
+    return rc;
+}
+
+/* The unit-cube coordinate of parameter i: the one that changes when it does. */
+static size_t param_coord(const gpbo_space *sp, size_t i)
+{
+    size_t coord = 0;
+    for (size_t k = 0; k < i; k++)
+        coord += gpbo_space_type(sp, k) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, k)
+                 : gpbo_space_type(sp, k) == GPBO_PARAM_CONST     ? 0
+                                                                  : 1;
+    return coord;
+}
+
+/* The GP's slice along numeric parameter i through the best point ub (in the cube); q: scratch
+ * of SLICE x d. A failed prediction leaves the figure out. */
+static int fig_slice(rep *r, const gpbo_gp *gp, const double *ub, double *q, size_t i)
+{
+    double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE], vals[64];
+    size_t d = r->d, coord = param_coord(r->sp, i);
+    for (size_t k = 0; k < SLICE; k++) {
+        double *row = q + k * d;
+        memcpy(row, ub, d * sizeof *row);
+        row[coord] = (k + 0.5) / SLICE;
+        gpbo_space_project(row, d, (void *)r->sp);
+        if (r->np <= 64 && gpbo_space_decode(r->sp, row, vals) == GPBO_OK)
+            sx[k] = vals[i];
     }
+    if (gpbo_gp_predict(gp, SLICE, q, mu, var) != GPBO_OK)
+        return GPBO_OK;
+    for (size_t k = 0; k < SLICE; k++) {
+        double sd = sqrt(var[k] > 0 ? var[k] : 0);
+        mu[k] *= r->sign;
+        lo[k] = mu[k] - 2 * sd;
+        hi[k] = mu[k] + 2 * sd;
+    }
+    param_column(r, i);
+    gpbo_fig_series s[3] = {{GPBO_FIG_BAND, NULL, SLICE, sx, NULL, lo, hi, 0},
+                            {GPBO_FIG_LINE, "GP mean", SLICE, sx, mu, NULL, NULL, 0},
+                            {GPBO_FIG_POINTS, "trials", r->nc, r->px, r->ty, NULL, NULL, 1}};
+    const char *pn = gpbo_space_name(r->sp, i);
+    gpbo_fig f = {keep(&r->sb, "GP along %s through the best point", pn),
+                  pn,
+                  r->metric,
+                  0,
+                  gpbo_space_is_log(r->sp, i),
+                  3,
+                  s};
+    return add_fig(
+        &f, &r->svgs, &r->nfig, &r->caps,
+        keep(&r->sb, "posterior mean +- 2 sd along %s, the others at the best trial", pn));
+}
+
+/* GP slices through the best point along each numeric parameter (two complete trials at
+ * least): a Matérn 5/2 GP with priors fitted to the complete trials in the cube. */
+static int fig_slices(rep *r)
+{
+    gpbo_gp *gp = r->nc >= 2 && r->d > 0 ? gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d) : NULL;
+    double *ub = NULL, *q = NULL;
+    int rc = GPBO_OK;
+    if (gp == NULL || gpbo_gp_set_data(gp, r->nc, r->U, r->Y) != GPBO_OK)
+        goto cleanup;
+    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+    fo.use_priors = 1;
+    gpbo_gp_fit(gp, &fo);
+    ub = calloc(r->d, sizeof *ub);
+    q = calloc(SLICE * r->d, sizeof *q);
+    if (ub == NULL || q == NULL) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
+        goto cleanup;
+    }
+    gpbo_space_encode(r->sp, r->best.values, ub);
+    for (size_t i = 0; rc == GPBO_OK && r->have_best && i < r->np; i++) {
+        gpbo_param_type t = gpbo_space_type(r->sp, i);
+        if (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT)
+            rc = fig_slice(r, gp, ub, q, i);
+    }
+cleanup:
+    free(ub);
+    free(q);
     gpbo_gp_free(gp);
-    if (rc == GPBO_OK) {
-        const char *summary = keep(
-            &sb,
-            "Study '%s' (%s %s): %zu trials — %zu complete, %zu failed, %zu pruned, %zu running.",
-            name, maximize ? "maximize" : "minimize", metric, n, counts[GPBO_TRIAL_COMPLETE],
-            counts[GPBO_TRIAL_FAILED], counts[GPBO_TRIAL_PRUNED], counts[GPBO_TRIAL_RUNNING]);
-        const char *bh[2] = {"", ""};
-        const char **bc = calloc(2 * (np + 2), sizeof *bc);
-        size_t bn = 0;
-        if (have_best) {
-            bc[2 * bn] = "trial";
-            bc[2 * bn++ + 1] = keep(&sb, "%zu", best.id);
-            bc[2 * bn] = metric;
-            bc[2 * bn++ + 1] = keep(&sb, "%.6g", best.value);
-            for (size_t i = 0; i < np; i++) {
-                char buf[256];
-                if (sw)
-                    sweep_format(sw, sp, i, best.values[i], buf, sizeof buf);
-                else
-                    gpbo_space_format(sp, i, best.values[i], buf, sizeof buf);
-                bc[2 * bn] = gpbo_space_name(sp, i);
-                bc[2 * bn++ + 1] = keep(&sb, "%s", buf);
-            }
+    return rc;
+}
+
+/* Writes the page: the summary with the best trial, the figures and the table of trials. */
+static int write_page(rep *r, const char *out)
+{
+    size_t counts[4];
+    gpbo_study_counts(r->st, counts);
+    const char *summary =
+        keep(&r->sb,
+             "Study '%s' (%s %s): %zu trials — %zu complete, %zu failed, %zu pruned, %zu running.",
+             r->name, r->maximize ? "maximize" : "minimize", r->metric, r->n,
+             counts[GPBO_TRIAL_COMPLETE], counts[GPBO_TRIAL_FAILED], counts[GPBO_TRIAL_PRUNED],
+             counts[GPBO_TRIAL_RUNNING]);
+    const char *bh[2] = {"", ""};
+    const char **bc = calloc(2 * (r->np + 2), sizeof *bc);
+    if (bc == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for the best trial");
+    size_t bn = 0;
+    if (r->have_best) {
+        bc[2 * bn] = "trial";
+        bc[2 * bn++ + 1] = keep(&r->sb, "%zu", r->best.id);
+        bc[2 * bn] = r->metric;
+        bc[2 * bn++ + 1] = keep(&r->sb, "%.6g", r->best.value);
+        for (size_t i = 0; i < r->np; i++) {
+            char buf[256];
+            cli_format_value(r->sw, r->sp, i, r->best.values[i], buf, sizeof buf);
+            bc[2 * bn] = gpbo_space_name(r->sp, i);
+            bc[2 * bn++ + 1] = keep(&r->sb, "%s", buf);
         }
-        gpbo_report_table bt = {"Best trial", 2, bn, bh, bc};
-        gpbo_report_table tt = {"Trials", ncols, n, header, cells};
-        gpbo_report_section secs[3] = {
-            {"Summary", summary, have_best ? 1 : 0, &bt, 0, NULL, NULL},
-            {"Figures", NULL, 0, NULL, nfig, (const char *const *)svgs, caps},
-            {"Trials", NULL, 1, &tt, 0, NULL, NULL}};
-        rc = gpbo_report_write_html(out, keep(&sb, "gpbo report: %s", name), 3, secs);
-        free(bc);
     }
+    gpbo_report_table bt = {"Best trial", 2, bn, bh, bc};
+    gpbo_report_table tt = {"Trials", r->ncols, r->n, r->header, r->cells};
+    gpbo_report_section secs[3] = {
+        {"Summary", summary, r->have_best ? 1 : 0, &bt, 0, NULL, NULL},
+        {"Figures", NULL, 0, NULL, r->nfig, (const char *const *)r->svgs, r->caps},
+        {"Trials", NULL, 1, &tt, 0, NULL, NULL}};
+    int rc = gpbo_report_write_html(out, keep(&r->sb, "gpbo report: %s", r->name), 3, secs);
+    free(bc);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const char *path = NULL, *storage = NULL, *name = NULL, *out = "report.html";
+    if (parse_args(argc, argv, &path, &storage, &name, &out) != 0)
+        return 2;
+    rep r = {0};
+    int orc = cli_open_study("report", path, storage, name, &r.sw, &r.st);
+    if (orc != 0)
+        return orc;
+    int rc = rep_init(&r);
+    if (rc != GPBO_OK)
+        goto cleanup;
+    read_trials(&r);
+    if ((rc = fig_best(&r)) != GPBO_OK || (rc = fig_params(&r)) != GPBO_OK ||
+        (rc = fig_slices(&r)) != GPBO_OK)
+        goto cleanup;
+    rc = write_page(&r, out);
+cleanup:
     if (rc != GPBO_OK)
         fprintf(stderr, "gpbo report: %s\n", gpbo_error_message());
     else
-        printf("wrote %s (%zu figures)\n", out, nfig);
-    for (size_t i = 0; i < nfig; i++)
-        free(svgs[i]);
-    free(svgs);
-    free(caps);
-    for (size_t i = 0; i < sb.n; i++)
-        free(sb.v[i]);
-    free(sb.v);
-    free(header);
-    free(cells);
-    free(tx);
-    free(ty);
-    free(bx);
-    free(by);
-    free(U);
-    free(Y);
-    free(pv);
-    free(px);
-    gpbo_study_close(st);
-    sweep_free(sw);
+        printf("wrote %s (%zu figures)\n", out, r.nfig);
+    rep_free(&r);
     return rc == GPBO_OK ? 0 : 1;
 }

@@ -4,6 +4,8 @@
  * options), so one function maps them onto the trainer's config for every path.
  */
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,107 +24,105 @@ void trainer_settings_init(trainer_settings *t)
     snprintf(t->model, sizeof t->model, "%s", t->cfg.model);
 }
 
-static int word(const char *key, const char *v, const char *const *w, int n, int *out)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v, w[i])) {
-            *out = i;
-            return GPBO_OK;
-        }
-    return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s'", key, v);
-}
+/* How a setting's text becomes its field. */
+typedef enum { S_TEXT, S_COUNT, S_NUMBER, S_FLAG, S_WORD, S_SEED } setting_kind;
 
-int trainer_set(trainer_settings *t, const char *key, const char *v)
+/* One trainer setting: its key, its kind and where it goes in trainer_settings (size: the
+ * buffer of a S_TEXT; words: the values of a S_WORD, in the order of its enum). */
+typedef struct setting {
+    const char *key;
+    setting_kind kind;
+    size_t off, size;
+    const char *const *words;
+} setting;
+
+static const char *const ACTIVATIONS[] = {"relu", "tanh", NULL};
+static const char *const OPTIMIZERS[] = {"sgd", "adam", "rmsprop", NULL};
+static const char *const SCHEDULES[] = {"fixed", "exponential", "step", "cosine", NULL};
+/* the enums are written as ints */
+_Static_assert(sizeof(gpbo_activation) == sizeof(int) && sizeof(gpbo_optimizer) == sizeof(int) &&
+                   sizeof(gpbo_schedule) == sizeof(int),
+               "trainer enums are int-sized");
+
+#define FIELD(field) offsetof(trainer_settings, field), sizeof(((trainer_settings *)0)->field)
+static const setting SETTINGS[] = {
+    {"data_dir", S_TEXT, FIELD(data_dir), NULL},
+    {"train_size", S_COUNT, FIELD(train_size), NULL},
+    {"val_size", S_COUNT, FIELD(val_size), NULL},
+    {"test", S_FLAG, FIELD(test), NULL},
+    {"model", S_TEXT, FIELD(model), NULL},
+    {"hidden", S_COUNT, FIELD(hidden), NULL},
+    {"layers", S_COUNT, FIELD(layers), NULL},
+    {"activation", S_WORD, FIELD(cfg.activation), ACTIVATIONS},
+    {"optimizer", S_WORD, FIELD(cfg.optimizer), OPTIMIZERS},
+    {"schedule", S_WORD, FIELD(cfg.schedule), SCHEDULES},
+    {"dropout", S_NUMBER, FIELD(cfg.dropout), NULL},
+    {"lr", S_NUMBER, FIELD(cfg.lr), NULL},
+    {"momentum", S_NUMBER, FIELD(cfg.momentum), NULL},
+    {"nesterov", S_FLAG, FIELD(cfg.nesterov), NULL},
+    {"weight_decay", S_NUMBER, FIELD(cfg.weight_decay), NULL},
+    {"l1", S_NUMBER, FIELD(cfg.l1), NULL},
+    {"gamma", S_NUMBER, FIELD(cfg.gamma), NULL},
+    {"step_size", S_COUNT, FIELD(cfg.step_size), NULL},
+    {"warmup_epochs", S_COUNT, FIELD(cfg.warmup_epochs), NULL},
+    {"batch_size", S_COUNT, FIELD(cfg.batch_size), NULL},
+    {"epochs", S_COUNT, FIELD(cfg.epochs), NULL},
+    {"patience", S_COUNT, FIELD(cfg.patience), NULL},
+    {"min_delta", S_NUMBER, FIELD(cfg.min_delta), NULL},
+    {"shift", S_COUNT, FIELD(cfg.shift), NULL},
+    {"flip", S_FLAG, FIELD(cfg.flip), NULL},
+    {"seed", S_SEED, FIELD(cfg.seed), NULL},
+};
+#undef FIELD
+
+/* Writes v as setting s into the field at p. GPBO_EINVAL naming the key for a bad value. */
+static int apply(const setting *s, void *p, const char *v)
 {
     char *end;
     double x = strtod(v, &end);
     int isnum = end != v && *end == '\0' && isfinite(x);
-    gpbo_trainer_config *c = &t->cfg;
-    int k = 0;
-#define NUM(field)                                                                                 \
-    do {                                                                                           \
-        if (!isnum)                                                                                \
-            return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a number", key,    \
-                                  v);                                                              \
-        field = x;                                                                                 \
-    } while (0)
-#define CNT(field)                                                                                 \
-    do {                                                                                           \
-        if (!isnum || x < 0 || x != floor(x))                                                      \
-            return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a whole number",   \
-                                  key, v);                                                         \
-        field = (size_t)x;                                                                         \
-    } while (0)
-    if (!strcmp(key, "data_dir")) {
-        snprintf(t->data_dir, sizeof t->data_dir, "%s", v);
-    } else if (!strcmp(key, "train_size")) {
-        CNT(t->train_size);
-    } else if (!strcmp(key, "val_size")) {
-        CNT(t->val_size);
-    } else if (!strcmp(key, "test")) {
-        t->test = !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
-    } else if (!strcmp(key, "model")) {
-        snprintf(t->model, sizeof t->model, "%s", v);
-    } else if (!strcmp(key, "hidden")) {
-        CNT(t->hidden);
-    } else if (!strcmp(key, "layers")) {
-        CNT(t->layers);
-    } else if (!strcmp(key, "activation")) {
-        static const char *const w[] = {"relu", "tanh"};
-        if (word(key, v, w, 2, &k))
-            return GPBO_EINVAL;
-        c->activation = (gpbo_activation)k;
-    } else if (!strcmp(key, "optimizer")) {
-        static const char *const w[] = {"sgd", "adam", "rmsprop"};
-        if (word(key, v, w, 3, &k))
-            return GPBO_EINVAL;
-        c->optimizer = (gpbo_optimizer)k;
-    } else if (!strcmp(key, "schedule")) {
-        static const char *const w[] = {"fixed", "exponential", "step", "cosine"};
-        if (word(key, v, w, 4, &k))
-            return GPBO_EINVAL;
-        c->schedule = (gpbo_schedule)k;
-    } else if (!strcmp(key, "dropout")) {
-        NUM(c->dropout);
-    } else if (!strcmp(key, "lr")) {
-        NUM(c->lr);
-    } else if (!strcmp(key, "momentum")) {
-        NUM(c->momentum);
-    } else if (!strcmp(key, "nesterov")) {
-        c->nesterov = !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
-    } else if (!strcmp(key, "weight_decay")) {
-        NUM(c->weight_decay);
-    } else if (!strcmp(key, "l1")) {
-        NUM(c->l1);
-    } else if (!strcmp(key, "gamma")) {
-        NUM(c->gamma);
-    } else if (!strcmp(key, "step_size")) {
-        CNT(c->step_size);
-    } else if (!strcmp(key, "warmup_epochs")) {
-        CNT(c->warmup_epochs);
-    } else if (!strcmp(key, "batch_size")) {
-        CNT(c->batch_size);
-    } else if (!strcmp(key, "epochs")) {
-        CNT(c->epochs);
-    } else if (!strcmp(key, "patience")) {
-        CNT(c->patience);
-    } else if (!strcmp(key, "min_delta")) {
-        NUM(c->min_delta);
-    } else if (!strcmp(key, "shift")) {
-        CNT(c->shift);
-    } else if (!strcmp(key, "flip")) {
-        c->flip = !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
-    } else if (!strcmp(key, "seed")) {
-        size_t s;
-        CNT(s);
-        c->seed = s;
-    } else {
-        return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)", key,
-                              sweep_closest(key, SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS));
+    int whole = isnum && x >= 0 && x == floor(x);
+    switch (s->kind) {
+    case S_TEXT:
+        snprintf(p, s->size, "%s", v);
+        return GPBO_OK;
+    case S_FLAG:
+        *(int *)p = !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
+        return GPBO_OK;
+    case S_WORD:
+        for (int i = 0; s->words[i]; i++)
+            if (!strcmp(v, s->words[i])) {
+                *(int *)p = i;
+                return GPBO_OK;
+            }
+        return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s'", s->key, v);
+    case S_NUMBER:
+        if (!isnum)
+            return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a number", s->key,
+                                  v);
+        *(double *)p = x;
+        return GPBO_OK;
+    case S_COUNT:
+    case S_SEED:
+        if (!whole)
+            return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a whole number",
+                                  s->key, v);
+        if (s->kind == S_COUNT)
+            *(size_t *)p = (size_t)x;
+        else
+            *(uint64_t *)p = (size_t)x; /* through size_t, as the seed always went */
+        return GPBO_OK;
     }
-#undef NUM
-#undef CNT
     return GPBO_OK;
+}
+
+int trainer_set(trainer_settings *t, const char *key, const char *v)
+{
+    for (size_t i = 0; i < sizeof SETTINGS / sizeof *SETTINGS; i++)
+        if (!strcmp(key, SETTINGS[i].key))
+            return apply(&SETTINGS[i], (char *)t + SETTINGS[i].off, v);
+    return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)", key,
+                          sweep_closest(key, SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS));
 }
 
 /* The model spec after hidden / layers. */

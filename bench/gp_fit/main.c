@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../base/numeric.h"
 #include "gpbo/gp.h"
 #include "gpbo/rng.h"
 
@@ -40,15 +41,9 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int k)
 {
-    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    qsort(v, (size_t)k, sizeof *v, gpbo_cmp_double);
     return k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
 }
 
@@ -131,19 +126,25 @@ static size_t parse_list(const char *s, size_t *out, size_t cap)
     return k;
 }
 
-int main(int argc, char **argv)
+/* What to measure (the flags). */
+typedef struct config {
+    size_t ns[8], ds[8], nn, nd;
+    size_t fit_max_n, sk_max_n;
+} config;
+
+/* The flags into c. 0, or 2 after the usage line. */
+static int parse_args(int argc, char **argv, config *c)
 {
-    size_t ns[8] = {100, 300, 1000, 3000}, ds[8] = {2, 6, 20}, nn = 4, nd = 3;
-    size_t fit_max_n = (size_t)-1, sk_max_n = 1000;
+    *c = (config){{100, 300, 1000, 3000}, {2, 6, 20}, 4, 3, (size_t)-1, 1000};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--fit-max-n") && i + 1 < argc)
-            fit_max_n = strtoul(argv[++i], NULL, 10);
+            c->fit_max_n = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--sklearn-max-n") && i + 1 < argc)
-            sk_max_n = strtoul(argv[++i], NULL, 10);
+            c->sk_max_n = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--n") && i + 1 < argc)
-            nn = parse_list(argv[++i], ns, 8);
+            c->nn = parse_list(argv[++i], c->ns, 8);
         else if (!strcmp(argv[i], "--d") && i + 1 < argc)
-            nd = parse_list(argv[++i], ds, 8);
+            c->nd = parse_list(argv[++i], c->ds, 8);
         else if (!strcmp(argv[i], "--clock") && i + 1 < argc)
             cpu_clock = !strcmp(argv[++i], "cpu");
         else {
@@ -154,10 +155,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    gpbo_gp_fit_options defaults = GPBO_GP_FIT_OPTIONS_INIT;
+    return 0;
+}
+
+static void print_header(const gpbo_gp_fit_options *defaults)
+{
     printf("gp_fit: Matern 5/2 ARD, default fit options (%zu restarts + the start, <= %zu "
            "evaluations each), OpenBLAS threads: %d, kernels: %s\n",
-           defaults.restarts, defaults.max_evals, openblas_get_num_threads(),
+           defaults->restarts, defaults->max_evals, openblas_get_num_threads(),
            openblas_get_corename());
     printf("floor = one dpotrf + dpotri of the same n, median of repeats; %s times in ms unless "
            "marked s\n\n",
@@ -165,125 +170,195 @@ int main(int argc, char **argv)
     printf("%5s %3s | %9s %9s %5s | %9s %5s %7s | %9s %5s | %9s %7s %12s %12s\n", "n", "d",
            "lik+grad", "floor", "ratio", "fit s", "evals", "fit/fl", "pred1000", "ratio",
            "sklearn s", "speedup", "lml gpbo", "lml sklearn");
+}
 
-    size_t nmax = 0;
-    for (size_t a = 0; a < nn; a++)
-        nmax = ns[a] > nmax ? ns[a] : nmax;
-    size_t dmax = 0;
-    for (size_t b = 0; b < nd; b++)
-        dmax = ds[b] > dmax ? ds[b] : dmax;
-    double *x = malloc(nmax * dmax * sizeof *x), *y = malloc(nmax * sizeof *y);
-    double *spd = malloc(nmax * nmax * sizeof *spd), *work = malloc(nmax * nmax * sizeof *work);
-    double *xq = malloc(1000 * dmax * sizeof *xq), *mean = malloc(1000 * sizeof *mean);
-    double *var = malloc(1000 * sizeof *var);
-    if (!x || !y || !spd || !work || !xq || !mean || !var) {
-        fprintf(stderr, "out of memory\n");
-        return 1;
+/* Buffers for the largest n and d of a run. */
+typedef struct buffers {
+    double *x, *y, *spd, *work, *xq, *mean, *var;
+} buffers;
+
+static void buffers_free(buffers *b)
+{
+    free(b->x);
+    free(b->y);
+    free(b->spd);
+    free(b->work);
+    free(b->xq);
+    free(b->mean);
+    free(b->var);
+}
+
+/* 0, or -1 when they do not fit (b then holds what was allocated). */
+static int buffers_alloc(buffers *b, const config *c)
+{
+    size_t nmax = 0, dmax = 0;
+    for (size_t a = 0; a < c->nn; a++)
+        nmax = c->ns[a] > nmax ? c->ns[a] : nmax;
+    for (size_t k = 0; k < c->nd; k++)
+        dmax = c->ds[k] > dmax ? c->ds[k] : dmax;
+    b->x = malloc(nmax * dmax * sizeof *b->x);
+    b->y = malloc(nmax * sizeof *b->y);
+    b->spd = malloc(nmax * nmax * sizeof *b->spd);
+    b->work = malloc(nmax * nmax * sizeof *b->work);
+    b->xq = malloc(1000 * dmax * sizeof *b->xq);
+    b->mean = malloc(1000 * sizeof *b->mean);
+    b->var = malloc(1000 * sizeof *b->var);
+    return b->x && b->y && b->spd && b->work && b->xq && b->mean && b->var ? 0 : -1;
+}
+
+/* The floor's matrix (K at a typical point of the fit, theta, also set on gp) into b->spd, and
+ * the floor's time. */
+static double floor_at(gpbo_gp *gp, size_t n, size_t d, double *theta, buffers *b)
+{
+    for (size_t k = 0; k < d; k++)
+        theta[k] = log(0.5 * sqrt((double)d));
+    theta[d] = 0.0;
+    theta[d + 1] = log(1e-2);
+    gpbo_gp_set_params(gp, theta);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double r2 = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                double t = (b->x[i * d + k] - b->x[j * d + k]) / exp(theta[k]);
+                r2 += t * t;
+            }
+            b->spd[i * n + j] = exp(-sqrt(r2)) + (i == j ? 1e-2 : 0.0);
+        }
+    return floor_time(n, b->spd, b->work);
+}
+
+/* The median time of one likelihood + gradient near theta; *finite: whether every value was. */
+static double time_likelihood(gpbo_gp *gp, size_t n, size_t d, double *theta, int *finite)
+{
+    int reps = reps_for(n);
+    double t[64], grad[32], check = 0.0;
+    for (int k = 0; k < reps; k++) {
+        theta[d] = 0.01 * (double)(k % 3); /* a new point each time, as in the fit */
+        double t0 = now();
+        gpbo_gp_set_params(gp, theta);
+        check += gpbo_gp_log_likelihood(gp, grad);
+        t[k] = now() - t0;
     }
+    *finite = isfinite(check);
+    return median(t, reps);
+}
+
+/* The median time of predicting at the 1000 points b->xq. */
+static double time_predict(const gpbo_gp *gp, size_t n, buffers *b)
+{
+    int reps = reps_for(n);
+    double t[64];
+    for (int k = 0; k < reps; k++) {
+        double t0 = now();
+        gpbo_gp_predict(gp, 1000, b->xq, b->mean, b->var);
+        t[k] = now() - t0;
+    }
+    return median(t, reps);
+}
+
+/* One default fit: its seconds, log marginal likelihood and evaluations. 0, or 1 if it failed. */
+static int time_fit(size_t n, size_t d, const buffers *b, double *secs, double *lml, size_t *evals)
+{
     int status = 0;
-    for (size_t a = 0; a < nn; a++) {
-        for (size_t b = 0; b < nd; b++) {
-            size_t n = ns[a], d = ds[b];
-            make_data(n, d, 1000 * n + d, x, y);
-            gpbo_rng r;
-            gpbo_rng_seed(&r, 17);
-            for (size_t i = 0; i < 1000 * d; i++)
-                xq[i] = gpbo_rng_uniform(&r);
+    gpbo_gp *f = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    gpbo_gp_set_data(f, n, b->x, b->y);
+    double t0 = now();
+    if (gpbo_gp_fit(f, NULL) != GPBO_OK) {
+        fprintf(stderr, "n=%zu d=%zu: fit: %s\n", n, d, gpbo_error_message());
+        status = 1;
+    }
+    *secs = now() - t0;
+    *lml = gpbo_gp_log_likelihood(f, NULL);
+    gpbo_gp_fit_info info;
+    gpbo_gp_get_fit_info(f, &info);
+    *evals = info.evaluations;
+    gpbo_gp_free(f);
+    return status;
+}
 
-            gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
-            if (gp == NULL || gpbo_gp_set_data(gp, n, x, y) != GPBO_OK) {
-                fprintf(stderr, "n=%zu d=%zu: %s\n", n, d, gpbo_error_message());
-                return 1;
-            }
-            /* The floor's matrix: K at a typical point of the fit. */
-            double theta[32], grad[32];
-            for (size_t k = 0; k < d; k++)
-                theta[k] = log(0.5 * sqrt((double)d));
-            theta[d] = 0.0;
-            theta[d + 1] = log(1e-2);
-            gpbo_gp_set_params(gp, theta);
-            for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < n; j++) {
-                    double r2 = 0.0;
-                    for (size_t k = 0; k < d; k++) {
-                        double t = (x[i * d + k] - x[j * d + k]) / exp(theta[k]);
-                        r2 += t * t;
-                    }
-                    spd[i * n + j] = exp(-sqrt(r2)) + (i == j ? 1e-2 : 0.0);
-                }
-            double fl = floor_time(n, spd, work);
-
-            int reps = reps_for(n);
-            double t[64];
-            double check = 0.0;
-            for (int k = 0; k < reps; k++) {
-                theta[d] = 0.01 * (double)(k % 3); /* a new point each time, as in the fit */
-                double t0 = now();
-                gpbo_gp_set_params(gp, theta);
-                check += gpbo_gp_log_likelihood(gp, grad);
-                t[k] = now() - t0;
-            }
-            double lik = median(t, reps);
-            if (!isfinite(check)) {
-                fprintf(stderr, "n=%zu d=%zu: likelihood is not finite\n", n, d);
-                status = 1;
-            }
-            for (int k = 0; k < reps; k++) {
-                double t0 = now();
-                gpbo_gp_predict(gp, 1000, xq, mean, var);
-                t[k] = now() - t0;
-            }
-            double pred = median(t, reps);
-
-            double fit_s = NAN, lml = NAN;
-            size_t evals = 0;
-            if (n <= fit_max_n) {
-                gpbo_gp *f = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
-                gpbo_gp_set_data(f, n, x, y);
-                double t0 = now();
-                if (gpbo_gp_fit(f, NULL) != GPBO_OK) {
-                    fprintf(stderr, "n=%zu d=%zu: fit: %s\n", n, d, gpbo_error_message());
-                    status = 1;
-                }
-                fit_s = now() - t0;
-                lml = gpbo_gp_log_likelihood(f, NULL);
-                gpbo_gp_fit_info info;
-                gpbo_gp_get_fit_info(f, &info);
-                evals = info.evaluations;
-                gpbo_gp_free(f);
-            }
-            char sk[64] = "skipped", skl[32] = "-", spd_s[16] = "-";
-            if (n <= sk_max_n && n <= fit_max_n) {
-                double ss, sl;
-                if (run_sklearn(n, d, x, y, defaults.restarts, &ss, &sl) == 0) {
-                    snprintf(sk, sizeof sk, "%9.2f", ss);
-                    snprintf(skl, sizeof skl, "%12.4f", sl);
-                    snprintf(spd_s, sizeof spd_s, "%6.1fx", ss / fit_s);
-                } else {
-                    snprintf(sk, sizeof sk, "failed");
-                    status = 1;
-                }
-            }
-            printf("%5zu %3zu | %9.3f %9.3f %5.2f | %9.3f %5zu %7.1f | %9.3f %5.2f | %9s %7s "
-                   "%12.4f %12s\n",
-                   n, d, 1e3 * lik, 1e3 * fl, lik / fl, fit_s, evals, fit_s / fl, 1e3 * pred,
-                   pred / fl, sk, spd_s, lml, skl);
-            fflush(stdout);
-            gpbo_gp_free(gp);
+/* Measures and prints the row of n and d. 0, 1 when a measure failed (the row is printed), or
+ * -1 when the GP could not be made. */
+static int measure(const config *c, const gpbo_gp_fit_options *defaults, size_t n, size_t d,
+                   buffers *b)
+{
+    make_data(n, d, 1000 * n + d, b->x, b->y);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 17);
+    for (size_t i = 0; i < 1000 * d; i++)
+        b->xq[i] = gpbo_rng_uniform(&r);
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    if (gp == NULL || gpbo_gp_set_data(gp, n, b->x, b->y) != GPBO_OK) {
+        fprintf(stderr, "n=%zu d=%zu: %s\n", n, d, gpbo_error_message());
+        gpbo_gp_free(gp);
+        return -1;
+    }
+    int status = 0, finite;
+    double theta[32];
+    double fl = floor_at(gp, n, d, theta, b);
+    double lik = time_likelihood(gp, n, d, theta, &finite);
+    if (!finite) {
+        fprintf(stderr, "n=%zu d=%zu: likelihood is not finite\n", n, d);
+        status = 1;
+    }
+    double pred = time_predict(gp, n, b);
+    double fit_s = NAN, lml = NAN;
+    size_t evals = 0;
+    if (n <= c->fit_max_n && time_fit(n, d, b, &fit_s, &lml, &evals) != 0)
+        status = 1;
+    char sk[64] = "skipped", skl[32] = "-", spd_s[16] = "-";
+    if (n <= c->sk_max_n && n <= c->fit_max_n) {
+        double ss, sl;
+        if (run_sklearn(n, d, b->x, b->y, defaults->restarts, &ss, &sl) == 0) {
+            snprintf(sk, sizeof sk, "%9.2f", ss);
+            snprintf(skl, sizeof skl, "%12.4f", sl);
+            snprintf(spd_s, sizeof spd_s, "%6.1fx", ss / fit_s);
+        } else {
+            snprintf(sk, sizeof sk, "failed");
+            status = 1;
         }
     }
-    if (sk_max_n < nmax)
+    printf("%5zu %3zu | %9.3f %9.3f %5.2f | %9.3f %5zu %7.1f | %9.3f %5.2f | %9s %7s "
+           "%12.4f %12s\n",
+           n, d, 1e3 * lik, 1e3 * fl, lik / fl, fit_s, evals, fit_s / fl, 1e3 * pred, pred / fl, sk,
+           spd_s, lml, skl);
+    fflush(stdout);
+    gpbo_gp_free(gp);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    config c;
+    if (parse_args(argc, argv, &c) != 0)
+        return 2;
+    gpbo_gp_fit_options defaults = GPBO_GP_FIT_OPTIONS_INIT;
+    print_header(&defaults);
+    buffers b = {0};
+    int status = 1;
+    if (buffers_alloc(&b, &c) != 0) {
+        fprintf(stderr, "out of memory\n");
+        goto cleanup;
+    }
+    status = 0;
+    size_t nmax = 0;
+    for (size_t a = 0; a < c.nn; a++) {
+        nmax = c.ns[a] > nmax ? c.ns[a] : nmax;
+        for (size_t k = 0; k < c.nd; k++) {
+            int rc = measure(&c, &defaults, c.ns[a], c.ds[k], &b);
+            if (rc < 0) {
+                status = 1;
+                goto cleanup;
+            }
+            status |= rc;
+        }
+    }
+    if (c.sk_max_n < nmax)
         printf("\nscikit-learn skipped for n > %zu (one fit there would take far more than a few "
                "minutes on this machine); --sklearn-max-n changes it.\n",
-               sk_max_n);
-    if (fit_max_n < nmax)
-        printf("gpbo fit skipped for n > %zu (--fit-max-n).\n", fit_max_n);
-    free(x);
-    free(y);
-    free(spd);
-    free(work);
-    free(xq);
-    free(mean);
-    free(var);
+               c.sk_max_n);
+    if (c.fit_max_n < nmax)
+        printf("gpbo fit skipped for n > %zu (--fit-max-n).\n", c.fit_max_n);
+cleanup:
+    buffers_free(&b);
     return status;
 }

@@ -1,0 +1,540 @@
+/*
+ * compare_core.c: the comparison `gpbo compare` and bench/compare run (see compare_core.h):
+ * the problems, the runs in forked processes, reading them back, regret, quantiles and what is
+ * written of them. One implementation, so that the command and the bench cannot drift apart.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/numeric.h"
+#include "compare_core.h"
+#include "gpbo/sys/error.h"
+#include "gpbo/testfn.h"
+#include "report.h"
+
+#define CMP_MAX_DIM 64 /* the largest dimension of a test-function problem */
+
+void cmp_init(cmp *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seeds = 10;
+    c->budget = 60;
+    c->init = 10;
+    c->jobs = 2;
+    c->opts = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+}
+
+void cmp_free(cmp *c)
+{
+    for (size_t i = 0; i < c->ns; i++)
+        free(c->strategies[i]);
+    for (size_t i = 0; i < c->np; i++)
+        free(c->problems[i]);
+    c->ns = c->np = 0;
+}
+
+double cmp_quantile(double *v, size_t n, double q)
+{
+    qsort(v, n, sizeof *v, gpbo_cmp_double);
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)pos;
+    double f = pos - (double)i;
+    return i + 1 < n ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+/* ---- problems ---------------------------------------------------------------------------- */
+
+typedef struct problem {
+    const gpbo_test_function *f;
+    size_t dim;
+} problem;
+
+/* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f). */
+static int problem_parse(const char *spec, problem *p)
+{
+    char nm[128];
+    snprintf(nm, sizeof nm, "%s", spec);
+    char *colon = strchr(nm, ':');
+    size_t d = 0;
+    if (colon) {
+        *colon = '\0';
+        d = strtoul(colon + 1, NULL, 10);
+    }
+    p->f = gpbo_test_function_find(nm);
+    if (p->f == NULL)
+        return gpbo_error_code();
+    d = p->f->dim ? p->f->dim : (d ? d : 4);
+    p->dim = d;
+    if (d < p->f->min_dim || d > CMP_MAX_DIM || isnan(p->f->optimum(d))) {
+        p->f = NULL;
+        return gpbo_error_set(GPBO_EINVAL, "problem '%s': dimension %zu is not supported", spec, d);
+    }
+    return GPBO_OK;
+}
+
+/* The search space over the function's box: x0, x1, ... */
+static gpbo_space *problem_space(const problem *p)
+{
+    double lo[CMP_MAX_DIM], hi[CMP_MAX_DIM];
+    p->f->bounds(p->dim, lo, hi);
+    gpbo_space *space = gpbo_space_new();
+    for (size_t k = 0; k < p->dim; k++) {
+        char pn[16];
+        snprintf(pn, sizeof pn, "x%zu", k % 1000);
+        gpbo_space_add_float(space, pn, lo[k], hi[k], 0);
+    }
+    return space;
+}
+
+/* A problem given as a sweep file (".yaml" / ".yml"), relative to the comparison file. */
+static int is_sweep(const char *spec)
+{
+    size_t l = strlen(spec);
+    return (l > 5 && !strcmp(spec + l - 5, ".yaml")) || (l > 4 && !strcmp(spec + l - 4, ".yml"));
+}
+
+static void sweep_path(const cmp *c, const char *spec, char *out, size_t cap)
+{
+    if (spec[0] == '/')
+        snprintf(out, cap, "%s", spec);
+    else
+        snprintf(out, cap, "%s/%s", c->dir, spec);
+}
+
+int cmp_check(const cmp *c)
+{
+    for (size_t i = 0; i < c->np; i++) {
+        if (!is_sweep(c->problems[i])) {
+            problem p;
+            int rc = problem_parse(c->problems[i], &p);
+            if (rc != GPBO_OK)
+                return rc;
+            continue;
+        }
+        if (c->sweep_check == NULL)
+            return gpbo_error_set(GPBO_EINVAL, "problem %s: sweep files run with gpbo compare",
+                                  c->problems[i]);
+        char path[1400];
+        sweep_path(c, c->problems[i], path, sizeof path);
+        if (c->sweep_check(path) != GPBO_OK)
+            return gpbo_error_set(gpbo_error_code(), "problem %s: %s", c->problems[i],
+                                  gpbo_error_message());
+    }
+    return GPBO_OK;
+}
+
+/* ---- runs -------------------------------------------------------------------------------- */
+
+/* Run j's strategy, problem and seed. */
+static void run_of(const cmp *c, size_t j, size_t *si, size_t *pi, size_t *seed)
+{
+    *si = j / (c->np * c->seeds);
+    *pi = (j / c->seeds) % c->np;
+    *seed = j % c->seeds;
+}
+
+static void run_name(const cmp *c, size_t j, char *out, size_t cap)
+{
+    size_t si, pi, seed;
+    run_of(c, j, &si, &pi, &seed);
+    snprintf(out, cap, "%s/%s/%zu", c->strategies[si], c->problems[pi], seed);
+}
+
+/* Each run of a sweep problem is `gpbo run` on a database of its own under <stem>.sweeps/
+ * (its trial directories next to it), so runs never share trial folders. */
+static void sweep_db(const cmp *c, size_t j, char *out, size_t cap)
+{
+    size_t si, pi, seed;
+    run_of(c, j, &si, &pi, &seed);
+    snprintf(out, cap, "%s/%s.sweeps/%s-p%zu-s%zu.db", c->dir, c->stem, c->strategies[si], pi,
+             seed);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* In a forked child: replaces it with `gpbo run` of the sweep (output to a log beside its
+ * database). Returns only on failure. */
+static int run_sweep(const cmp *c, size_t j)
+{
+    size_t si, pi, seed;
+    run_of(c, j, &si, &pi, &seed);
+    char path[1400], db[1400], log[1500], name[512], sd[32], budget[32], init[32];
+    sweep_path(c, c->problems[pi], path, sizeof path);
+    sweep_db(c, j, db, sizeof db);
+    run_name(c, j, name, sizeof name);
+    snprintf(log, sizeof log, "%.*s.log", (int)(strlen(db) - 3), db);
+    snprintf(sd, sizeof sd, "%zu", seed);
+    snprintf(budget, sizeof budget, "%zu", c->budget);
+    snprintf(init, sizeof init, "%zu", c->init);
+    FILE *f = freopen(log, "a", stdout);
+    if (f == NULL || dup2(fileno(stdout), 2) < 0)
+        return 1;
+    char *argv[] = {
+        "gpbo",   "run",    path,       "--storage", db,           "--study",         name,
+        "--seed", sd,       "--trials", budget,      "--strategy", c->strategies[si], "--init",
+        init,     "--jobs", "1",        NULL};
+    /* only gpbo compare accepts sweep problems (cmp.sweep_check), so this is gpbo */
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "gpbo compare: cannot run gpbo: %s\n", strerror(errno));
+    return 1;
+}
+
+/* In a forked child: run j of a test function on its study in db until the study holds budget
+ * finished trials; each ask's seconds go to ask_s[k] (k: trials finished before it) unless
+ * ask_s is NULL. Returns the exit status: 0 when done (or the strategy is exhausted). */
+static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
+{
+    size_t si, pi, seed;
+    run_of(c, j, &si, &pi, &seed);
+    char name[512];
+    run_name(c, j, name, sizeof name);
+    problem p;
+    gpbo_space *sp = NULL;
+    gpbo_study *st = NULL;
+    int rc = problem_parse(c->problems[pi], &p);
+    if (rc != GPBO_OK)
+        goto cleanup;
+    sp = problem_space(&p);
+    gpbo_study_options o = c->opts;
+    o.strategy = c->strategies[si];
+    o.seed = seed;
+    o.n_init = c->init;
+    o.lhs_size = c->budget;
+    st = gpbo_study_open(db, name, sp, &o);
+    rc = st ? GPBO_OK : gpbo_error_code();
+    double v[CMP_MAX_DIM];
+    while (rc == GPBO_OK) {
+        size_t cnt[4], id;
+        gpbo_study_counts(st, cnt);
+        size_t done = cnt[1] + cnt[2] + cnt[3];
+        if (done >= c->budget)
+            break;
+        double t0 = now();
+        rc = gpbo_study_ask(st, &id, v);
+        if (rc == GPBO_OK && ask_s)
+            ask_s[done] = now() - t0;
+        if (rc == GPBO_OK)
+            rc = gpbo_study_tell(st, id, p.f->f(p.dim, v));
+    }
+cleanup:
+    if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
+        fprintf(stderr, "gpbo compare: %s: %s\n", name, gpbo_error_message());
+    gpbo_study_close(st);
+    gpbo_space_free(sp);
+    return rc == GPBO_OK || rc == GPBO_EEXHAUSTED ? 0 : 1;
+}
+
+/* Runs every run in forked children, at most c->jobs at a time; a child dies with this process
+ * (a rerun must not race a left-over run for the same study). ask_s: shared memory of budget
+ * values a run, or NULL. Returns the number of runs that failed or could not start. */
+static size_t fan_out(const cmp *c, const char *db, double *ask_s, size_t total)
+{
+    size_t next = 0, running = 0, failed = 0;
+    fflush(stdout);
+    while (next < total || running > 0) {
+        while (running < c->jobs && next < total) {
+            size_t j = next++, si, pi, seed;
+            run_of(c, j, &si, &pi, &seed);
+            pid_t parent = getpid(), pid = fork();
+            if (pid == 0) {
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                    _exit(1);
+                _exit(is_sweep(c->problems[pi])
+                          ? run_sweep(c, j)
+                          : run_function(c, db, j, ask_s ? ask_s + j * c->budget : NULL));
+            }
+            if (pid > 0)
+                running++;
+            else
+                failed++;
+        }
+        int st;
+        if (wait(&st) > 0) {
+            running--;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                failed++;
+        }
+    }
+    return failed;
+}
+
+/* Reads run j back: its best value so far per evaluation, in the minimizing sense, into
+ * best[0..budget) (INFINITY before the first complete trial; all of it when the run left no
+ * study). Sets *maxi from its study's direction, when there is a study. */
+static void read_run(const cmp *c, const char *db, size_t j, double *best, int *maxi)
+{
+    size_t si, pi, seed;
+    run_of(c, j, &si, &pi, &seed);
+    char name[512], sdb[1400];
+    run_name(c, j, name, sizeof name);
+    const char *from = db;
+    if (is_sweep(c->problems[pi])) {
+        sweep_db(c, j, sdb, sizeof sdb);
+        from = sdb;
+    }
+    gpbo_study *st = access(from, F_OK) == 0 ? gpbo_study_open(from, name, NULL, NULL) : NULL;
+    if (st)
+        *maxi = gpbo_study_direction(st) == GPBO_MAXIMIZE;
+    double b = INFINITY;
+    for (size_t e = 0; e < c->budget; e++) {
+        gpbo_trial_info t;
+        if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && t.state == GPBO_TRIAL_COMPLETE &&
+            (*maxi ? -t.value : t.value) < b)
+            b = *maxi ? -t.value : t.value;
+        best[e] = b;
+    }
+    gpbo_study_close(st);
+}
+
+/* The regret's reference of problem pi: the known optimum of a test function; for a sweep, the
+ * best value any run found (best in the minimizing sense). */
+static double reference(const cmp *c, size_t pi, const double *best, size_t total)
+{
+    problem p;
+    size_t B = c->budget;
+    if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK)
+        return p.f->optimum(p.dim);
+    double opt = INFINITY;
+    for (size_t j = 0; j < total; j++)
+        if ((j / c->seeds) % c->np == pi && best[j * B + B - 1] < opt)
+            opt = best[j * B + B - 1];
+    return opt;
+}
+
+/* Reads every run back into r (its arrays allocated) and turns best values into regret. */
+static int read_back(const cmp *c, const char *db, cmp_result *r)
+{
+    size_t B = c->budget, total = r->total;
+    int rc = GPBO_OK;
+    int *maxi = calloc(c->np, sizeof *maxi);
+    r->best = malloc(total * B * sizeof *r->best);
+    r->reg = malloc(total * B * sizeof *r->reg);
+    if (maxi == NULL || r->best == NULL || r->reg == NULL) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "compare: out of memory");
+        goto cleanup;
+    }
+    for (size_t j = 0; j < total; j++)
+        read_run(c, db, j, r->best + j * B, &maxi[(j / c->seeds) % c->np]);
+    for (size_t pi = 0; pi < c->np; pi++) {
+        double opt = reference(c, pi, r->best, total);
+        for (size_t j = 0; j < total; j++) {
+            if ((j / c->seeds) % c->np != pi)
+                continue;
+            for (size_t e = 0; e < B; e++) {
+                double b = r->best[j * B + e];
+                r->reg[j * B + e] = b - opt;
+                r->best[j * B + e] = maxi[pi] ? -b : b;
+            }
+        }
+    }
+cleanup:
+    free(maxi);
+    return rc;
+}
+
+/* Makes <stem>.sweeps/ when a problem is a sweep, and the database before the children race
+ * for it. */
+static int prepare(const cmp *c, const char *db)
+{
+    for (size_t i = 0; i < c->np; i++) {
+        if (!is_sweep(c->problems[i]))
+            continue;
+        char dir[1400];
+        snprintf(dir, sizeof dir, "%s/%s.sweeps", c->dir, c->stem);
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return gpbo_error_set(GPBO_EIO, "%s: %s", dir, strerror(errno));
+        break;
+    }
+    gpbo_space *sp = gpbo_space_new();
+    gpbo_space_add_float(sp, "x", 0, 1, 0);
+    gpbo_study *probe = gpbo_study_open(db, "_compare_", sp, NULL);
+    gpbo_space_free(sp);
+    if (probe == NULL)
+        return gpbo_error_code();
+    gpbo_study_close(probe);
+    return GPBO_OK;
+}
+
+int cmp_run(const cmp *c, cmp_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->total = c->ns * c->np * c->seeds;
+    size_t cells = out->total * c->budget;
+    char db[1400];
+    snprintf(db, sizeof db, "%s/%s.db", c->dir, c->stem);
+    double *shared = MAP_FAILED;
+    int rc = prepare(c, db);
+    if (rc != GPBO_OK)
+        goto cleanup;
+    if (c->time_asks) {
+        /* the children write their ask times where the parent reads them */
+        shared = mmap(NULL, cells * sizeof *shared, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        out->ask_s = malloc(cells * sizeof *out->ask_s);
+        if (shared == MAP_FAILED || out->ask_s == NULL) {
+            rc = gpbo_error_set(GPBO_ENOMEM, "compare: no memory for %zu ask times", cells);
+            goto cleanup;
+        }
+        for (size_t k = 0; k < cells; k++)
+            shared[k] = NAN;
+    }
+    out->failed = fan_out(c, db, shared == MAP_FAILED ? NULL : shared, out->total);
+    if (out->ask_s)
+        memcpy(out->ask_s, shared, cells * sizeof *shared);
+    rc = read_back(c, db, out);
+cleanup:
+    if (shared != MAP_FAILED)
+        munmap(shared, cells * sizeof *shared);
+    if (rc != GPBO_OK)
+        cmp_result_free(out);
+    return rc;
+}
+
+void cmp_result_free(cmp_result *r)
+{
+    free(r->best);
+    free(r->reg);
+    free(r->ask_s);
+    r->best = r->reg = r->ask_s = NULL;
+}
+
+/* ---- what is written of them ------------------------------------------------------------- */
+
+int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
+{
+    FILE *out = fopen(path, "w");
+    if (out == NULL)
+        return gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
+    fprintf(out, "strategy,problem,seed,evaluation,best,regret\n");
+    for (size_t j = 0; j < r->total; j++) {
+        size_t si, pi, seed;
+        run_of(c, j, &si, &pi, &seed);
+        for (size_t e = 0; e < c->budget; e++)
+            fprintf(out, "%s,%s,%zu,%zu,%.17g,%.6g\n", c->strategies[si], c->problems[pi], seed,
+                    e + 1, r->best[j * c->budget + e], r->reg[j * c->budget + e]);
+    }
+    return fclose(out) == 0 ? GPBO_OK : gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
+}
+
+/* The q-quantile over seeds of strategy si's regret on problem pi after evaluation e (0-based);
+ * col: scratch of seeds values. */
+static double over_seeds(const cmp *c, const cmp_result *r, size_t si, size_t pi, size_t e,
+                         double q, double *col)
+{
+    for (size_t s = 0; s < c->seeds; s++)
+        col[s] = r->reg[((si * c->np + pi) * c->seeds + s) * c->budget + e];
+    return cmp_quantile(col, c->seeds, q);
+}
+
+void cmp_print_regret(const cmp *c, const cmp_result *r, const char *baseline)
+{
+    double *col = malloc(c->seeds * sizeof *col);
+    if (col == NULL)
+        return;
+    size_t base = c->ns;
+    for (size_t si = 0; baseline && si < c->ns; si++)
+        if (!strcmp(c->strategies[si], baseline))
+            base = si;
+    for (size_t pi = 0; pi < c->np; pi++) {
+        for (size_t bi = 0; bi < c->nb; bi++) {
+            size_t b = c->budgets[bi];
+            if (b < 1 || b > c->budget)
+                continue;
+            double bmed = base < c->ns ? over_seeds(c, r, base, pi, b - 1, 0.5, col) : NAN;
+            printf("%-18s n=%-4zu", c->problems[pi], b);
+            for (size_t si = 0; si < c->ns; si++) {
+                double md = over_seeds(c, r, si, pi, b - 1, 0.5, col);
+                printf(" | %s %.3g [%.2g, %.2g]", c->strategies[si], md,
+                       cmp_quantile(col, c->seeds, 0.25), cmp_quantile(col, c->seeds, 0.75));
+                if (base < c->ns && si != base)
+                    printf(" x%.3g", md > 0 ? bmed / md : INFINITY);
+            }
+            printf("\n");
+        }
+    }
+    free(col);
+}
+
+/* Problem pi's figure: per strategy its median regret line and quartile band. xs: 1..budget;
+ * md: scratch of 3 x budget values a strategy; col: scratch of seeds values. On failure an
+ * empty SVG (a report without one figure is still a report); NULL only without memory. */
+static char *problem_figure(const cmp *c, const cmp_result *r, size_t pi, const double *xs,
+                            double *md, double *col)
+{
+    size_t B = c->budget;
+    gpbo_fig_series ser[2 * CMP_MAXL];
+    for (size_t si = 0; si < c->ns; si++) {
+        double *m = md + si * B * 3, *lo = m + B, *hi = lo + B;
+        for (size_t e = 0; e < B; e++) {
+            m[e] = over_seeds(c, r, si, pi, e, 0.5, col);
+            lo[e] = cmp_quantile(col, c->seeds, 0.25);
+            hi[e] = cmp_quantile(col, c->seeds, 0.75);
+        }
+        ser[2 * si] = (gpbo_fig_series){GPBO_FIG_BAND, NULL, B, xs, NULL, lo, hi, (int)(si % 8)};
+        ser[2 * si + 1] = (gpbo_fig_series){GPBO_FIG_LINE, c->strategies[si], B, xs, m, NULL,
+                                            NULL,          (int)(si % 8)};
+    }
+    gpbo_fig fig = {c->problems[pi], "evaluations", "simple regret", 1, 0, 2 * c->ns, ser};
+    char *svg = NULL;
+    if (gpbo_fig_svg(&fig, &svg) != GPBO_OK)
+        svg = strdup("<svg xmlns='http://www.w3.org/2000/svg'/>");
+    return svg;
+}
+
+int cmp_write_html(const cmp *c, const cmp_result *r, const char *path)
+{
+    size_t B = c->budget;
+    int rc = GPBO_OK;
+    char **svgs = calloc(c->np, sizeof *svgs);
+    const char **caps = calloc(c->np, sizeof *caps);
+    char(*capbuf)[160] = calloc(c->np, sizeof *capbuf);
+    double *xs = malloc(B * sizeof *xs), *md = malloc(c->ns * B * 3 * sizeof *md);
+    double *col = malloc(c->seeds * sizeof *col);
+    if (!svgs || !caps || !capbuf || !xs || !md || !col) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "compare: out of memory for the report");
+        goto cleanup;
+    }
+    for (size_t e = 0; e < B; e++)
+        xs[e] = (double)(e + 1);
+    for (size_t pi = 0; pi < c->np; pi++) {
+        svgs[pi] = problem_figure(c, r, pi, xs, md, col);
+        snprintf(capbuf[pi], sizeof capbuf[pi],
+                 "%s: median simple regret%s, quartile bands, %zu seeds", c->problems[pi],
+                 is_sweep(c->problems[pi]) ? " (to the best value any run found)" : "", c->seeds);
+        caps[pi] = capbuf[pi];
+    }
+    char text[512], title[300];
+    snprintf(text, sizeof text,
+             "%zu strategies x %zu problems x %zu seeds, %zu evaluations each. Data: %s.csv", c->ns,
+             c->np, c->seeds, B, c->stem);
+    gpbo_report_section sec[1] = {
+        {"Simple regret", text, 0, NULL, c->np, (const char *const *)svgs, caps}};
+    snprintf(title, sizeof title, "gpbo compare: %s", c->name);
+    rc = gpbo_report_write_html(path, title, 1, sec);
+cleanup:
+    for (size_t pi = 0; svgs && pi < c->np; pi++)
+        free(svgs[pi]);
+    free(svgs);
+    free(caps);
+    free(capbuf);
+    free(xs);
+    free(md);
+    free(col);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/*
+ * compare_core.h: the comparison that `gpbo compare` and bench/compare both run, written once:
+ * strategies x problems x seeds, each run a study of its own in one SQLite file (<dir>/<stem>.db),
+ * run in parallel processes; then every run's best-so-far read back, its simple regret, the
+ * quantiles over seeds, the summary table, the CSV and the HTML report. The callers differ only
+ * in how they are told what to run (a COMPARE.yaml file, command-line flags) and in what they
+ * print around it. Internal to the gpbo command and the bench (a static library).
+ *
+ * A problem is a test function ("branin", "rosenbrock:4": the name and, for a function of any
+ * dimension, the dimension, 4 by default) or, where the caller accepts them (cmp.sweep_check),
+ * a sweep file (".yaml" / ".yml", relative to cmp.dir) run by `gpbo run` on a database of its
+ * own under <stem>.sweeps/, its regret measured against the best value any run found.
+ */
+#ifndef GPBO_CLI_COMPARE_CORE_H
+#define GPBO_CLI_COMPARE_CORE_H
+
+#include <stddef.h>
+
+#include "gpbo/search.h"
+
+#define CMP_MAXL 32 /* strategies, problems, budgets */
+
+typedef struct cmp {
+    char name[256], dir[1024];
+    char stem[256]; /* name, encoded for file names (the files are <dir>/<stem>.db, ...) */
+    char *strategies[CMP_MAXL], *problems[CMP_MAXL]; /* malloc'd; cmp_free frees them */
+    size_t ns, np, seeds, budget, budgets[CMP_MAXL], nb, init, jobs;
+    /* every run's study options but strategy, seed, n_init (init) and lhs_size (budget) */
+    gpbo_study_options opts;
+    int time_asks; /* 1: measure each ask's wall time (cmp_result.ask_s) */
+    /* NULL: sweep-file problems are refused; else validates one (its path), GPBO_OK or an
+     * error with its message; such runs exec `gpbo run` of this process's own executable, so
+     * only the gpbo command sets it */
+    int (*sweep_check)(const char *path);
+} cmp;
+
+/* What the runs gave. Run j is strategy si, problem pi, seed s with j = (si * np + pi) * seeds
+ * + s; each array holds budget values a run, evaluation e at [j * budget + e]. */
+typedef struct cmp_result {
+    size_t total, failed; /* runs; runs whose process failed */
+    double *best;         /* best value so far, in the problem's own sign (INFINITY: none yet) */
+    double *reg;          /* simple regret of best (minimizing sense) */
+    double *ask_s;        /* seconds of each ask (NaN where not measured), or NULL */
+} cmp_result;
+
+/* Sets c to the defaults (10 seeds, budget 60, 10 initial, 2 jobs, the study's default
+ * options), nothing listed. This function cannot fail. */
+void cmp_init(cmp *c);
+/* Frees the lists of c (not c). */
+void cmp_free(cmp *c);
+
+/* Checks every problem of c: a known test function at a supported dimension, or a sweep file
+ * that loads. GPBO_OK, or the error (its message naming the problem) of the first bad one. */
+int cmp_check(const cmp *c);
+
+/* Runs every run of c (jobs processes at a time; a run already finished in the database is
+ * read back, an unfinished one continues) and reads them back into out. GPBO_OK (runs may have
+ * failed: out->failed), or an error with its message (the database or a folder could not be
+ * made), out then empty. */
+int cmp_run(const cmp *c, cmp_result *out);
+void cmp_result_free(cmp_result *r);
+
+/* Writes the CSV: strategy, problem, seed, evaluation, best, regret. GPBO_EIO when the file
+ * cannot be written. */
+int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path);
+/* Prints one line per problem and budget: each strategy's median regret [q1, q3] over seeds
+ * and, with a baseline strategy among them, " xR" after every other one (R = the baseline's
+ * median / this median). */
+void cmp_print_regret(const cmp *c, const cmp_result *r, const char *baseline);
+/* Writes the HTML report: per problem, each strategy's median regret with its quartile band. */
+int cmp_write_html(const cmp *c, const cmp_result *r, const char *path);
+
+/* The q-quantile of v[0..n) (n > 0), linearly interpolated between order statistics; sorts v. */
+double cmp_quantile(double *v, size_t n, double q);
+
+#endif

@@ -1,0 +1,98 @@
+"""bench/compare and `gpbo compare` run one comparison (cli/compare_core.c, issue 16): for the
+same settings the bench prints the same regret table (plus its ratio to random search), writes the
+same CSV, times the Bayesian steps through the shared memory of its runs, and refuses what only
+the command can run.
+
+Usage: test_compare_bench.py PATH/TO/gpbo PATH/TO/compare_bench
+"""
+import math
+import os
+import re
+import subprocess
+import sys
+
+from clitest import check, run, run_tests, write
+
+BENCH = os.path.abspath(sys.argv[2])
+SETTINGS = dict(strategies="bayes,random,sobol", problems="branin,sphere:3", seeds=3, budget=15,
+                budgets="5,15", init=5, jobs=2)
+
+
+def bench(args, d):
+    return subprocess.run([BENCH] + args, cwd=d, capture_output=True, text=True, timeout=300)
+
+
+def quantile(v, q):
+    """compare_core.c's cmp_quantile: linear between order statistics."""
+    v = sorted(v)
+    pos = q * (len(v) - 1)
+    i = int(pos)
+    f = pos - i
+    return v[i] * (1 - f) + v[i + 1] * f if i + 1 < len(v) else v[i]
+
+
+def test_same_table_and_csv(d):
+    s = SETTINGS
+    write(os.path.join(d, "c.yaml"), f"""\
+    name: cmp
+    strategies: [{s['strategies']}]
+    problems: [{s['problems']}]
+    seeds: {s['seeds']}
+    budget: {s['budget']}
+    budgets: [{s['budgets']}]
+    initial: {s['init']}
+    jobs: {s['jobs']}
+    """)
+    r = run(["compare", "c.yaml"], d)
+    check(r.returncode == 0, f"gpbo compare: {r.returncode} {r.stderr}")
+    b = bench(["--strategies", s["strategies"], "--problems", s["problems"], "--seeds",
+               str(s["seeds"]), "--budget", str(s["budget"]), "--budgets", s["budgets"], "--init",
+               str(s["init"]), "--jobs", str(s["jobs"]), "--csv", "b.csv", "--time-at", "10,15"],
+              d)
+    check(b.returncode == 0, f"compare_bench: {b.returncode} {b.stderr}")
+    rows = lambda out: [l for l in out.split("\n") if re.match(r"\S+ +n=", l)]
+    mine, theirs = rows(r.stdout), rows(b.stdout)
+    check(len(mine) == 4 and [re.sub(r" x\S+", "", l) for l in theirs] == mine,
+          f"the same regret table:\n{r.stdout}\n{b.stdout}")
+    csv = open(os.path.join(d, "cmp.csv")).read()
+    check(csv == open(os.path.join(d, "b.csv")).read(), "the same CSV")
+    # the ratio: random's median regret over each other strategy's, from the CSV
+    reg = {}
+    for line in csv.strip().split("\n")[1:]:
+        st, pb, seed, ev, best, regret = line.split(",")
+        if ev == str(s["budget"]):
+            reg.setdefault((st, pb), []).append(float(regret))
+    for st in ("bayes", "sobol"):
+        for pb in ("branin", "sphere:3"):
+            want = "x%s" % ("%.3g" % (quantile(reg[("random", pb)], 0.5) /
+                                      quantile(reg[(st, pb)], 0.5)))
+            line = [l for l in theirs if l.startswith(pb + " ") and "n=15 " in l]
+            check(len(line) == 1 and re.search(rf"\| {st} \S+ \[[^]]*\] {re.escape(want)}",
+                                               line[0]) is not None,
+                  f"{st} on {pb}: {want} in {line}")
+    check(all(" x" not in part for l in theirs for part in l.split("|") if "random" in part),
+          f"no ratio for random itself: {theirs}")
+    times = re.findall(r"bayes step time at (\d+) observations, (\S+): median (\S+) ms", b.stdout)
+    check(sorted((a, p) for a, p, _ in times) ==
+          sorted((a, p) for a in ("9", "14") for p in ("branin", "sphere:3")),
+          f"a step time per problem and --time-at: {times}")
+    check(all(math.isfinite(float(ms)) and float(ms) > 0 for _, _, ms in times),
+          f"the children's step times reach the bench: {times}")
+
+
+def test_refused(d):
+    write(os.path.join(d, "sweep.yaml"), "method: random\n")
+    b = bench(["--problems", "sweep.yaml", "--seeds", "1", "--budget", "2"], d)
+    check(b.returncode == 2 and "sweep.yaml" in b.stderr and "gpbo compare" in b.stderr,
+          f"a sweep problem: {b.returncode} {b.stderr}")
+    b = bench(["--problems", "nosuch", "--seeds", "1", "--budget", "2"], d)
+    check(b.returncode == 2 and "nosuch" in b.stderr, f"an unknown problem: {b.stderr}")
+    b = bench(["--problems", "rosenbrock:99", "--seeds", "1", "--budget", "2"], d)
+    check(b.returncode == 2 and "dimension 99 is not supported" in b.stderr,
+          f"a dimension too large: {b.stderr}")
+    b = bench(["--seeds"], d)
+    check(b.returncode == 2 and "usage" in b.stderr, f"a flag without its value: {b.stderr}")
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests([test_same_table_and_csv, test_refused], prefix="gpbo-cmpbench-"))
