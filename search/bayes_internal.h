@@ -138,7 +138,7 @@ typedef struct gpbo_bayes_fit {
 } gpbo_bayes_fit;
 
 /* The observation count of the model choice that serves n_fit observations: n_fit itself up
- * to a few dozen, then the last point of a schedule whose gaps grow with the count. */
+ * to 60, then the last point of a schedule whose gaps are a tenth of the count. */
 size_t gpbo_bayes__choice_point(size_t n_fit);
 
 /* Fits every candidate that applies on gp and keeps the one of the highest likelihood of the

@@ -35,11 +35,13 @@
 #define ADDITIVE_RESTARTS 1
 /* The model choice (every candidate, each from several starts) dominated a step: 81% of a
  * 200-evaluation Hartmann 6 run's time, the additive candidate alone 55%. It is made at every
- * observation count up to CHOOSE_EVERY_UNTIL, where the data change the picture fast and a fit
- * is cheap, then each time the count has grown by CHOOSE_GROWTH of itself (30, 33, 37, 41, ...,
- * 187, 206: every ~20 steps at 200); in between one local run refits the chosen model. */
-#define CHOOSE_EVERY_UNTIL 30
-#define CHOOSE_GROWTH      0.1
+ * observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each step
+ * matters and costs tens of ms: with 30 there, Styblinski-Tang 4-D's upper quartile at 60
+ * evaluations went from 0.005 to 1.7), then each time the count has grown by a tenth (gaps of
+ * ceil(count / CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216: every ~20 steps at
+ * 200); in between one local run refits the chosen model. */
+#define CHOOSE_EVERY_UNTIL 60
+#define CHOOSE_GROWTH_DIV  10
 
 /* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
 static int median_of(const double *y, size_t n, double *med, double *lo, double *hi)
@@ -226,7 +228,7 @@ size_t gpbo_bayes__choice_point(size_t n_fit)
         return n_fit;
     size_t p = CHOOSE_EVERY_UNTIL;
     for (;;) {
-        size_t gap = (size_t)ceil(CHOOSE_GROWTH * (double)p);
+        size_t gap = (p + CHOOSE_GROWTH_DIV - 1) / CHOOSE_GROWTH_DIV;
         if (p + gap > n_fit)
             return p;
         p += gap;

@@ -115,14 +115,14 @@ static void test_resume_same_sequence(void **state)
     /* the last case restarts after 2 trials without progress: by trial 30 the trials alternate
      * between the study's model and restart episodes, whose roles a reopened study must
      * rebuild from the stored values alone */
-    /* the sixth reopens at 39 trials, between two model choices (37 and 41: the hyperparameters
-     * of 38-40 are a local refit from the choice at 37, which the reopened study makes again) */
+    /* the sixth reopens at 70 trials, between two model choices (66 and 73: the hyperparameters
+     * of 67-72 are a local refit from the choice at 66, which the reopened study makes again) */
     const char *strategies[] = {"random", "sobol", "lhs", "bayes", "bayes", "bayes"};
-    const size_t lengths[] = {12, 12, 12, 14, 30, 42}, restarts[] = {20, 20, 20, 20, 2, 50};
-    const int stops[] = {7, 7, 7, 8, 16, 39};
+    const size_t lengths[] = {12, 12, 12, 14, 30, 72}, restarts[] = {20, 20, 20, 20, 2, 100};
+    const int stops[] = {7, 7, 7, 8, 16, 70};
     for (int k = 0; k < 6; k++) {
         size_t n = lengths[k];
-        double a[4 * 42], b[4 * 42], c[4 * 42];
+        double a[4 * 72], b[4 * 72], c[4 * 72];
         char u1[600], u2[600];
         char f1[32], f2[32];
         snprintf(f1, sizeof f1, "seq1-%d.db", k);
