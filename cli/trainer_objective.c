@@ -71,17 +71,17 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
         static const char *const w[] = {"relu", "tanh"};
         if (word(key, v, w, 2, &k))
             return GPBO_EINVAL;
-        c->activation = (gpbo_activation)k;
+        c->activation = (gpbo_trainer_activation)k;
     } else if (!strcmp(key, "optimizer")) {
         static const char *const w[] = {"sgd", "adam", "rmsprop"};
         if (word(key, v, w, 3, &k))
             return GPBO_EINVAL;
-        c->optimizer = (gpbo_optimizer)k;
+        c->optimizer = (gpbo_trainer_optimizer)k;
     } else if (!strcmp(key, "schedule")) {
         static const char *const w[] = {"fixed", "exponential", "step", "cosine"};
         if (word(key, v, w, 4, &k))
             return GPBO_EINVAL;
-        c->schedule = (gpbo_schedule)k;
+        c->schedule = (gpbo_trainer_schedule)k;
     } else if (!strcmp(key, "dropout")) {
         NUM(c->dropout);
     } else if (!strcmp(key, "lr")) {

@@ -60,7 +60,7 @@ static int push(gpbo_net *net, gpbo_layer *l)
     return GPBO_OK;
 }
 
-static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng *rng)
+static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, gpbo_rng *rng)
 {
     l->y = falloc(bmax * l->out);
     l->gin = falloc(bmax * l->in);
@@ -78,7 +78,7 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng
         if (!l->W || !l->dW || !l->b || !l->db)
             return GPBO_ENOMEM;
         /* He for ReLU (He et al. 2015), Glorot uniform for tanh (Glorot & Bengio 2010) */
-        if (act == GPBO_ACT_RELU) {
+        if (act == GPBO_TRAINER_ACT_RELU) {
             double sd = sqrt(2.0 / (double)fan_in);
             for (size_t i = 0; i < l->nW; i++)
                 l->W[i] = (float)(sd * gpbo_rng_normal(rng));
@@ -117,8 +117,9 @@ static unsigned long read_num(const char **p)
     return v;
 }
 
-gpbo_net *gpbo_net_new(const char *spec, gpbo_activation act, double dropout, size_t channels,
-                       size_t rows, size_t cols, size_t classes, size_t bmax, gpbo_rng *rng)
+gpbo_net *gpbo_net_new(const char *spec, gpbo_trainer_activation act, double dropout,
+                       size_t channels, size_t rows, size_t cols, size_t classes, size_t bmax,
+                       gpbo_rng *rng)
 {
     if (spec == NULL || bmax == 0 || classes < 2 || channels * rows * cols == 0) {
         gpbo_error_set(GPBO_EINVAL, "trainer: bad network arguments");
@@ -343,7 +344,7 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
         size_t m = B * l->out;
         float *restrict y = l->y;
         const float *restrict in = x;
-        if (l->act == GPBO_ACT_RELU)
+        if (l->act == GPBO_TRAINER_ACT_RELU)
             for (size_t i = 0; i < m; i++)
                 y[i] = in[i] > 0.0f ? in[i] : 0.0f;
         else
@@ -373,7 +374,7 @@ const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train
     for (size_t i = 0; i < net->nl; i++) {
         gpbo_layer *l = &net->L[i], *next = i + 1 < net->nl ? &net->L[i + 1] : NULL;
         if (l->kind == GPBO_L_CONV && next != NULL && next->kind == GPBO_L_ACT &&
-            next->act == GPBO_ACT_RELU) {
+            next->act == GPBO_TRAINER_ACT_RELU) {
             conv_forward(l, a, B, next->y, 1); /* the ReLU layer's forward done here */
             a = next->y;
             i++;
@@ -468,7 +469,7 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
         size_t m = B * l->out;
         float *restrict gin = l->gin;
         const float *restrict y = l->y, *restrict go = g;
-        if (l->act == GPBO_ACT_RELU)
+        if (l->act == GPBO_TRAINER_ACT_RELU)
             for (size_t i = 0; i < m; i++) {
                 float gv = go[i]; /* loaded unconditionally, so that the select vectorizes */
                 gin[i] = y[i] > 0.0f ? gv : 0.0f;
@@ -523,7 +524,7 @@ void gpbo_net_backward(gpbo_net *net, const float *x, size_t B, float *gin)
     for (size_t i = net->nl; i-- > 0;) {
         gpbo_layer *l = &net->L[i];
         if (l->kind == GPBO_L_POOL && i > 0 && net->L[i - 1].kind == GPBO_L_ACT &&
-            net->L[i - 1].act == GPBO_ACT_RELU) {
+            net->L[i - 1].act == GPBO_TRAINER_ACT_RELU) {
             pool_relu_backward(l, &net->L[i - 1], g, B);
             g = net->L[--i].gin;
             continue;

@@ -50,13 +50,13 @@ double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch)
         return c->lr * (double)(epoch + 1) / (double)(w + 1);
     size_t e = epoch - w, span = c->epochs > w ? c->epochs - w : 1;
     switch (c->schedule) {
-    case GPBO_SCHED_EXPONENTIAL:
+    case GPBO_TRAINER_SCHED_EXPONENTIAL:
         return c->lr * pow(c->gamma, (double)e);
-    case GPBO_SCHED_STEP:
+    case GPBO_TRAINER_SCHED_STEP:
         return c->lr * pow(c->gamma, (double)(e / (c->step_size ? c->step_size : 1)));
-    case GPBO_SCHED_COSINE:
+    case GPBO_TRAINER_SCHED_COSINE:
         return c->lr * 0.5 * (1.0 + cos(M_PI * (double)e / (double)span));
-    case GPBO_SCHED_FIXED:
+    case GPBO_TRAINER_SCHED_FIXED:
     default:
         return c->lr;
     }
@@ -104,12 +104,12 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
     if (l1 != 0.0f)
         for (size_t i = 0; i < n; i++)
             g[i] += l1 * (float)((p[i] > 0.0f) - (p[i] < 0.0f));
-    if (wd != 0.0f && c->optimizer != GPBO_OPT_ADAM)
+    if (wd != 0.0f && c->optimizer != GPBO_TRAINER_OPT_ADAM)
         for (size_t i = 0; i < n; i++)
             g[i] += wd * p[i];
     float flr = (float)lr;
     switch (c->optimizer) {
-    case GPBO_OPT_SGD: {
+    case GPBO_TRAINER_OPT_SGD: {
         float mu = (float)c->momentum;
         if (mu == 0.0f) {
             for (size_t i = 0; i < n; i++)
@@ -132,7 +132,7 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
         }
         break;
     }
-    case GPBO_OPT_ADAM: {
+    case GPBO_TRAINER_OPT_ADAM: {
         float b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
         float step = (float)(lr / (1.0 - pow(c->beta1, (double)o->t)));
         float ic2 = (float)(1.0 / (1.0 - pow(c->beta2, (double)o->t)));
@@ -144,7 +144,7 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
         }
         break;
     }
-    case GPBO_OPT_RMSPROP: {
+    case GPBO_TRAINER_OPT_RMSPROP: {
         float rho = (float)c->rho, eps = (float)c->eps;
         for (size_t i = 0; i < n; i++) {
             v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
@@ -289,8 +289,9 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
     if (!(c->weight_decay >= 0) || !(c->l1 >= 0) || !(c->gamma > 0) || !(c->min_delta >= 0))
         return gpbo_error_set(GPBO_EINVAL, "trainer: weight_decay, l1, min_delta must be >= 0 and "
                                            "gamma > 0");
-    if ((unsigned)c->optimizer > GPBO_OPT_RMSPROP || (unsigned)c->schedule > GPBO_SCHED_COSINE ||
-        (unsigned)c->activation > GPBO_ACT_TANH)
+    if ((unsigned)c->optimizer > GPBO_TRAINER_OPT_RMSPROP ||
+        (unsigned)c->schedule > GPBO_TRAINER_SCHED_COSINE ||
+        (unsigned)c->activation > GPBO_TRAINER_ACT_TANH)
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");

@@ -43,12 +43,13 @@ static void test_fits_tiny_dataset(void **s)
 {
     (void)s;
     gpbo_dataset *ds = random_ds(48, 10, 4, 1);
-    const gpbo_optimizer opts[3] = {GPBO_OPT_ADAM, GPBO_OPT_SGD, GPBO_OPT_RMSPROP};
+    const gpbo_trainer_optimizer opts[3] = {GPBO_TRAINER_OPT_ADAM, GPBO_TRAINER_OPT_SGD,
+                                            GPBO_TRAINER_OPT_RMSPROP};
     for (int o = 0; o < 3; o++) {
         gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
         c.model = "mlp:64";
         c.optimizer = opts[o];
-        c.lr = opts[o] == GPBO_OPT_SGD ? 0.1 : 0.01;
+        c.lr = opts[o] == GPBO_TRAINER_OPT_SGD ? 0.1 : 0.01;
         c.batch_size = 16;
         c.epochs = 150;
         gpbo_trainer_result r;
