@@ -63,7 +63,7 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
 
 void gpbo_gp_string_free(char *s)
 {
-    free(s);
+    gpbo_free(s);
 }
 
 static int read_reals(json_t *a, size_t n, double *out, const char *field)

@@ -374,11 +374,12 @@ int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
         } else {
             wait++;
         }
-        if (c->on_epoch && c->on_epoch(epoch + 1, acc, loss, c->payload) != 0) {
+        int stop = c->on_epoch ? c->on_epoch(epoch + 1, acc, loss, c->payload) : 0;
+        if (stop != 0) {
             rc = gpbo_error_set(GPBO_EUSER,
-                                "trainer: stopped by the epoch callback after epoch "
-                                "%zu",
-                                epoch + 1);
+                                "trainer: stopped by the epoch callback after epoch %zu "
+                                "(it returned %d)",
+                                epoch + 1, stop);
             break;
         }
         if (c->patience > 0 && wait >= c->patience)

@@ -370,11 +370,15 @@ GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t
  * Serializes the model (kernel, dim, standardization, hyperparameters, data) to a JSON string.
  * Doubles are written with 17 significant digits, so a loaded model predicts exactly as the
  * saved one. Allocates.
- * @return a string to release with gpbo_gp_string_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
+ * @return a string to release with gpbo_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
  */
 GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);
 
-/** Frees a string returned by gpbo_gp_to_string(). Accepts NULL. */
+/**
+ * Deprecated: the same as gpbo_free(s), which releases every string gpbo returns (gpbo/error.h
+ * states the one rule). Kept because removing an exported function breaks the ABI
+ * (docs/abi.md); new code calls gpbo_free().
+ */
 GPBO_API void gpbo_gp_string_free(char *s);
 
 /**

@@ -137,8 +137,8 @@ GPBO_API int gpbo_space_format(const gpbo_space *space, size_t i, double value, 
                                size_t cap);
 
 /**
- * Serializes the space to JSON (malloc'd; free with free()) and back. from_json returns NULL
- * with GPBO_EFORMAT naming the problem.
+ * Serializes the space to JSON (a string to release with gpbo_free()) and back. from_json
+ * returns NULL with GPBO_EFORMAT naming the problem.
  */
 GPBO_API char *gpbo_space_to_json(const gpbo_space *space);
 GPBO_API gpbo_space *gpbo_space_from_json(const char *json);

@@ -107,8 +107,9 @@ typedef enum gpbo_trainer_schedule {
 } gpbo_trainer_schedule;
 
 /**
- * Called after every epoch with the validation accuracy (and loss). Non-zero stops training
- * (the run then ends with GPBO_EUSER and the result of the epochs so far).
+ * Called after every epoch with the validation accuracy (and loss). It returns 0 to go on;
+ * anything else stops training, and the run ends with GPBO_EUSER (the value in the message, as
+ * for every gpbo callback: gpbo/error.h) and the result of the epochs so far.
  */
 typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss, void *payload);
 

@@ -76,7 +76,7 @@ static void test_other_messages_list_the_names(void **state)
     assert_null(gpbo_gp_from_string(json));
     assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
     assert_message_has("is not a built-in kernel name (se, matern12, matern32, matern52)");
-    gpbo_gp_string_free(json);
+    gpbo_free(json);
     gpbo_gp_free(gp);
 }
 

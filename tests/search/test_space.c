@@ -110,7 +110,7 @@ static void test_format_and_json(void **state)
     assert_true(gpbo_space_equal(s, c));
     gpbo_space_add_float(c, "extra", 0, 1, 0);
     assert_false(gpbo_space_equal(s, c));
-    free(j);
+    gpbo_free(j);
     gpbo_space_free(c);
     assert_null(gpbo_space_from_json("{\"not\": \"an array\"}"));
     assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);

@@ -106,6 +106,7 @@ static void test_early_stopping_restores(void **s)
     c.patience = 0;
     c.payload = &h2;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_EUSER);
+    assert_non_null(strstr(gpbo_error_message(), "after epoch 2 (it returned 1)"));
     assert_int_equal(r.epochs, 2);
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
