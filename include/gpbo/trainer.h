@@ -82,7 +82,9 @@ GPBO_API gpbo_dataset *gpbo_dataset_subset(const gpbo_dataset *ds, size_t n, uin
 
 /**
  * Standardizes the features of train (one mean and one standard deviation over all features,
- * as for images) and applies the same transform to other (may be NULL). Cannot fail.
+ * as for images) and applies the same transform, with train's statistics, to other1 and
+ * other2 (typically the validation and the test set; each may be NULL). With train NULL or
+ * empty nothing changes. Cannot fail.
  */
 GPBO_API void gpbo_dataset_normalize(gpbo_dataset *train, gpbo_dataset *other1,
                                      gpbo_dataset *other2);
