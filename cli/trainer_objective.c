@@ -22,14 +22,37 @@ void trainer_settings_init(trainer_settings *t)
     snprintf(t->model, sizeof t->model, "%s", t->cfg.model);
 }
 
-static int word(const char *key, const char *v, const char *const *w, int n, int *out)
+/* The index of v among the n names that name(0 .. n-1) gives (the trainer's tables), or
+ * GPBO_EINVAL listing them. */
+static int word(const char *key, const char *v, const char *(*name)(int), int n, int *out)
 {
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v, w[i])) {
+    char list[128];
+    size_t len = 0;
+    list[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(v, name(i))) {
             *out = i;
             return GPBO_OK;
         }
-    return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s'", key, v);
+        if (len < sizeof list)
+            len += (size_t)snprintf(list + len, sizeof list - len, " %s", name(i));
+    }
+    return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s' (one of:%s)", key, v,
+                          list);
+}
+
+/* The trainer's name functions, as word() takes them. */
+static const char *activation_name(int i)
+{
+    return gpbo_trainer_activation_name((gpbo_trainer_activation)i);
+}
+static const char *optimizer_name(int i)
+{
+    return gpbo_trainer_optimizer_name((gpbo_trainer_optimizer)i);
+}
+static const char *schedule_name(int i)
+{
+    return gpbo_trainer_schedule_name((gpbo_trainer_schedule)i);
 }
 
 int trainer_set(trainer_settings *t, const char *key, const char *v)
@@ -68,18 +91,15 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
     } else if (!strcmp(key, "layers")) {
         CNT(t->layers);
     } else if (!strcmp(key, "activation")) {
-        static const char *const w[] = {"relu", "tanh"};
-        if (word(key, v, w, 2, &k))
+        if (word(key, v, activation_name, GPBO_TRAINER_ACT_COUNT, &k))
             return GPBO_EINVAL;
         c->activation = (gpbo_trainer_activation)k;
     } else if (!strcmp(key, "optimizer")) {
-        static const char *const w[] = {"sgd", "adam", "rmsprop"};
-        if (word(key, v, w, 3, &k))
+        if (word(key, v, optimizer_name, GPBO_TRAINER_OPT_COUNT, &k))
             return GPBO_EINVAL;
         c->optimizer = (gpbo_trainer_optimizer)k;
     } else if (!strcmp(key, "schedule")) {
-        static const char *const w[] = {"fixed", "exponential", "step", "cosine"};
-        if (word(key, v, w, 4, &k))
+        if (word(key, v, schedule_name, GPBO_TRAINER_SCHED_COUNT, &k))
             return GPBO_EINVAL;
         c->schedule = (gpbo_trainer_schedule)k;
     } else if (!strcmp(key, "dropout")) {

@@ -152,6 +152,8 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
         }
         break;
     }
+    case GPBO_TRAINER_OPT_COUNT: /* not an optimizer; check_config refuses it */
+        break;
     }
 }
 
@@ -262,6 +264,26 @@ static void augment(const gpbo_dataset *ds, const gpbo_trainer_config *c, gpbo_r
     }
 }
 
+static const char *const ACTIVATION_NAMES[GPBO_TRAINER_ACT_COUNT] = {"relu", "tanh"};
+static const char *const OPTIMIZER_NAMES[GPBO_TRAINER_OPT_COUNT] = {"sgd", "adam", "rmsprop"};
+static const char *const SCHEDULE_NAMES[GPBO_TRAINER_SCHED_COUNT] = {"fixed", "exponential", "step",
+                                                                     "cosine"};
+
+const char *gpbo_trainer_activation_name(gpbo_trainer_activation activation)
+{
+    return (unsigned)activation < GPBO_TRAINER_ACT_COUNT ? ACTIVATION_NAMES[activation] : NULL;
+}
+
+const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimizer)
+{
+    return (unsigned)optimizer < GPBO_TRAINER_OPT_COUNT ? OPTIMIZER_NAMES[optimizer] : NULL;
+}
+
+const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule)
+{
+    return (unsigned)schedule < GPBO_TRAINER_SCHED_COUNT ? SCHEDULE_NAMES[schedule] : NULL;
+}
+
 static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                         const gpbo_dataset *val, const gpbo_dataset *test)
 {
@@ -289,9 +311,9 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
     if (!(c->weight_decay >= 0) || !(c->l1 >= 0) || !(c->gamma > 0) || !(c->min_delta >= 0))
         return gpbo_error_set(GPBO_EINVAL, "trainer: weight_decay, l1, min_delta must be >= 0 and "
                                            "gamma > 0");
-    if ((unsigned)c->optimizer > GPBO_TRAINER_OPT_RMSPROP ||
-        (unsigned)c->schedule > GPBO_TRAINER_SCHED_COSINE ||
-        (unsigned)c->activation > GPBO_TRAINER_ACT_TANH)
+    if ((unsigned)c->optimizer >= GPBO_TRAINER_OPT_COUNT ||
+        (unsigned)c->schedule >= GPBO_TRAINER_SCHED_COUNT ||
+        (unsigned)c->activation >= GPBO_TRAINER_ACT_COUNT)
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");

@@ -92,21 +92,38 @@ GPBO_API void gpbo_dataset_normalize(gpbo_dataset *train, gpbo_dataset *other1,
 /* ------------------------------------------------------------------------------------------ */
 /* Training                                                                                    */
 
+/** Hidden units' activation. */
 typedef enum gpbo_trainer_activation {
     GPBO_TRAINER_ACT_RELU = 0,
-    GPBO_TRAINER_ACT_TANH
+    GPBO_TRAINER_ACT_TANH,
+    GPBO_TRAINER_ACT_COUNT /**< the number of activations (not one) */
 } gpbo_trainer_activation;
+
+/** The optimizer. */
 typedef enum gpbo_trainer_optimizer {
     GPBO_TRAINER_OPT_SGD = 0,
     GPBO_TRAINER_OPT_ADAM,
-    GPBO_TRAINER_OPT_RMSPROP
+    GPBO_TRAINER_OPT_RMSPROP,
+    GPBO_TRAINER_OPT_COUNT /**< the number of optimizers (not one) */
 } gpbo_trainer_optimizer;
+
+/** The learning-rate schedule (after the warmup). */
 typedef enum gpbo_trainer_schedule {
     GPBO_TRAINER_SCHED_FIXED = 0,
     GPBO_TRAINER_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
     GPBO_TRAINER_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
-    GPBO_TRAINER_SCHED_COSINE       /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
+    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
+    GPBO_TRAINER_SCHED_COUNT        /**< the number of schedules (not one) */
 } gpbo_trainer_schedule;
+
+/**
+ * The names of the values above ("relu", "tanh"; "sgd", "adam", "rmsprop"; "fixed",
+ * "exponential", "step", "cosine"), NULL out of range. Walking 0 .. _COUNT - 1 lists them: a
+ * command line offering the choice asks here instead of keeping its own list. Cannot fail.
+ */
+GPBO_API const char *gpbo_trainer_activation_name(gpbo_trainer_activation activation);
+GPBO_API const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimizer);
+GPBO_API const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule);
 
 /**
  * Called after every epoch with the validation accuracy (and loss). It returns 0 to go on;
