@@ -77,6 +77,7 @@ static void test_other_messages_list_the_names(void **state)
     assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
     assert_message_has("is not a built-in kernel name (se, matern12, matern32, matern52)");
     gpbo_free(json);
+    gpbo_free(NULL); /* accepted, as every gpbo release function */
     gpbo_gp_free(gp);
 }
 
