@@ -96,8 +96,8 @@ static int project(ctx *c, double *x)
     if (c->o->project == NULL)
         return GPBO_OK;
     int rc = c->o->project(x, c->d, c->o->project_payload);
-    if (rc != 0)
-        return gpbo_error_set(rc, "acq_propose: the projection hook returned %d", rc);
+    if (rc != 0) /* the one rule of gpbo/error.h: a callback's non-zero is GPBO_EUSER */
+        return gpbo_error_set(GPBO_EUSER, "acq_propose: the projection hook returned %d", rc);
     for (size_t k = 0; k < c->d; k++)
         if (!(x[k] >= 0.0 && x[k] <= 1.0))
             return gpbo_error_set(

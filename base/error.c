@@ -5,6 +5,7 @@
  * never see each other's failures and no lock is needed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gpbo/sys/error.h"
@@ -108,4 +109,11 @@ int gpbo_error_prefix(const char *fmt, ...)
 const char *gpbo_version(void)
 {
     return GPBO_VERSION_STRING;
+}
+
+/* One allocator on both sides: the string came from this library's malloc, so it goes back
+ * through this library's free, whatever allocator the caller's code is linked with. */
+void gpbo_free(void *ptr)
+{
+    free(ptr);
 }

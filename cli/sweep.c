@@ -662,9 +662,13 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     gpbo_study_options *o = &c->s->study;
     int rc = GPBO_OK, t;
     if (!strcmp(key, "kernel")) {
-        static const char *const w[] = {"se", "matern12", "matern32", "matern52"};
-        rc = choose(c, v, "kernel", w, 4, &t);
-        o->kernel = (gpbo_kernel_type)t;
+        /* the GP library's names (its table, not a copy) */
+        const char *w[GPBO_KERNEL_COUNT];
+        for (t = 0; t < GPBO_KERNEL_COUNT; t++)
+            w[t] = gpbo_kernel_name((gpbo_kernel_type)t);
+        rc = choose(c, v, "kernel", w, GPBO_KERNEL_COUNT, &t);
+        if (rc == GPBO_OK)
+            rc = gpbo_kernel_parse(w[t], &o->kernel);
     } else if (!strcmp(key, "acquisition")) {
         /* the library's names, and "ucb" (which it parses as lcb) */
         const char *w[GPBO_ACQ_KIND_COUNT + 1];

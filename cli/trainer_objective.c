@@ -27,53 +27,85 @@ void trainer_settings_init(trainer_settings *t)
 /* How a setting's text becomes its field. */
 typedef enum { S_TEXT, S_COUNT, S_NUMBER, S_FLAG, S_WORD, S_SEED } setting_kind;
 
+/* The trainer's name functions, as a S_WORD setting takes them (its enum's values 0..n-1). */
+static const char *activation_name(int i)
+{
+    return gpbo_trainer_activation_name((gpbo_trainer_activation)i);
+}
+static const char *optimizer_name(int i)
+{
+    return gpbo_trainer_optimizer_name((gpbo_trainer_optimizer)i);
+}
+static const char *schedule_name(int i)
+{
+    return gpbo_trainer_schedule_name((gpbo_trainer_schedule)i);
+}
+
 /* One trainer setting: its key, its kind and where it goes in trainer_settings (size: the
- * buffer of a S_TEXT; words: the values of a S_WORD, in the order of its enum). */
+ * buffer of a S_TEXT; name, nwords: the values of a S_WORD, from the trainer's own table). */
 typedef struct setting {
     const char *key;
     setting_kind kind;
     size_t off, size;
-    const char *const *words;
+    const char *(*name)(int);
+    int nwords;
 } setting;
 
-static const char *const ACTIVATIONS[] = {"relu", "tanh", NULL};
-static const char *const OPTIMIZERS[] = {"sgd", "adam", "rmsprop", NULL};
-static const char *const SCHEDULES[] = {"fixed", "exponential", "step", "cosine", NULL};
 /* the enums are written as ints */
-_Static_assert(sizeof(gpbo_activation) == sizeof(int) && sizeof(gpbo_optimizer) == sizeof(int) &&
-                   sizeof(gpbo_schedule) == sizeof(int),
+_Static_assert(sizeof(gpbo_trainer_activation) == sizeof(int) &&
+                   sizeof(gpbo_trainer_optimizer) == sizeof(int) &&
+                   sizeof(gpbo_trainer_schedule) == sizeof(int),
                "trainer enums are int-sized");
 
 #define FIELD(field) offsetof(trainer_settings, field), sizeof(((trainer_settings *)0)->field)
 static const setting SETTINGS[] = {
-    {"data_dir", S_TEXT, FIELD(data_dir), NULL},
-    {"train_size", S_COUNT, FIELD(train_size), NULL},
-    {"val_size", S_COUNT, FIELD(val_size), NULL},
-    {"test", S_FLAG, FIELD(test), NULL},
-    {"model", S_TEXT, FIELD(model), NULL},
-    {"hidden", S_COUNT, FIELD(hidden), NULL},
-    {"layers", S_COUNT, FIELD(layers), NULL},
-    {"activation", S_WORD, FIELD(cfg.activation), ACTIVATIONS},
-    {"optimizer", S_WORD, FIELD(cfg.optimizer), OPTIMIZERS},
-    {"schedule", S_WORD, FIELD(cfg.schedule), SCHEDULES},
-    {"dropout", S_NUMBER, FIELD(cfg.dropout), NULL},
-    {"lr", S_NUMBER, FIELD(cfg.lr), NULL},
-    {"momentum", S_NUMBER, FIELD(cfg.momentum), NULL},
-    {"nesterov", S_FLAG, FIELD(cfg.nesterov), NULL},
-    {"weight_decay", S_NUMBER, FIELD(cfg.weight_decay), NULL},
-    {"l1", S_NUMBER, FIELD(cfg.l1), NULL},
-    {"gamma", S_NUMBER, FIELD(cfg.gamma), NULL},
-    {"step_size", S_COUNT, FIELD(cfg.step_size), NULL},
-    {"warmup_epochs", S_COUNT, FIELD(cfg.warmup_epochs), NULL},
-    {"batch_size", S_COUNT, FIELD(cfg.batch_size), NULL},
-    {"epochs", S_COUNT, FIELD(cfg.epochs), NULL},
-    {"patience", S_COUNT, FIELD(cfg.patience), NULL},
-    {"min_delta", S_NUMBER, FIELD(cfg.min_delta), NULL},
-    {"shift", S_COUNT, FIELD(cfg.shift), NULL},
-    {"flip", S_FLAG, FIELD(cfg.flip), NULL},
-    {"seed", S_SEED, FIELD(cfg.seed), NULL},
+    {"data_dir", S_TEXT, FIELD(data_dir), NULL, 0},
+    {"train_size", S_COUNT, FIELD(train_size), NULL, 0},
+    {"val_size", S_COUNT, FIELD(val_size), NULL, 0},
+    {"test", S_FLAG, FIELD(test), NULL, 0},
+    {"model", S_TEXT, FIELD(model), NULL, 0},
+    {"hidden", S_COUNT, FIELD(hidden), NULL, 0},
+    {"layers", S_COUNT, FIELD(layers), NULL, 0},
+    {"activation", S_WORD, FIELD(cfg.activation), activation_name, GPBO_TRAINER_ACT_COUNT},
+    {"optimizer", S_WORD, FIELD(cfg.optimizer), optimizer_name, GPBO_TRAINER_OPT_COUNT},
+    {"schedule", S_WORD, FIELD(cfg.schedule), schedule_name, GPBO_TRAINER_SCHED_COUNT},
+    {"dropout", S_NUMBER, FIELD(cfg.dropout), NULL, 0},
+    {"lr", S_NUMBER, FIELD(cfg.lr), NULL, 0},
+    {"momentum", S_NUMBER, FIELD(cfg.momentum), NULL, 0},
+    {"nesterov", S_FLAG, FIELD(cfg.nesterov), NULL, 0},
+    {"weight_decay", S_NUMBER, FIELD(cfg.weight_decay), NULL, 0},
+    {"l1", S_NUMBER, FIELD(cfg.l1), NULL, 0},
+    {"gamma", S_NUMBER, FIELD(cfg.gamma), NULL, 0},
+    {"step_size", S_COUNT, FIELD(cfg.step_size), NULL, 0},
+    {"warmup_epochs", S_COUNT, FIELD(cfg.warmup_epochs), NULL, 0},
+    {"batch_size", S_COUNT, FIELD(cfg.batch_size), NULL, 0},
+    {"epochs", S_COUNT, FIELD(cfg.epochs), NULL, 0},
+    {"patience", S_COUNT, FIELD(cfg.patience), NULL, 0},
+    {"min_delta", S_NUMBER, FIELD(cfg.min_delta), NULL, 0},
+    {"shift", S_COUNT, FIELD(cfg.shift), NULL, 0},
+    {"flip", S_FLAG, FIELD(cfg.flip), NULL, 0},
+    {"seed", S_SEED, FIELD(cfg.seed), NULL, 0},
 };
 #undef FIELD
+
+/* Writes the index of v among S_WORD setting s's names into the int at p, or GPBO_EINVAL
+ * listing the names. */
+static int word(const setting *s, void *p, const char *v)
+{
+    char list[128];
+    size_t len = 0;
+    list[0] = '\0';
+    for (int i = 0; i < s->nwords; i++) {
+        if (!strcmp(v, s->name(i))) {
+            *(int *)p = i;
+            return GPBO_OK;
+        }
+        if (len < sizeof list)
+            len += (size_t)snprintf(list + len, sizeof list - len, " %s", s->name(i));
+    }
+    return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s' (one of:%s)", s->key,
+                          v, list);
+}
 
 /* Writes v as setting s into the field at p. GPBO_EINVAL naming the key for a bad value. */
 static int apply(const setting *s, void *p, const char *v)
@@ -90,12 +122,7 @@ static int apply(const setting *s, void *p, const char *v)
         *(int *)p = !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
         return GPBO_OK;
     case S_WORD:
-        for (int i = 0; s->words[i]; i++)
-            if (!strcmp(v, s->words[i])) {
-                *(int *)p = i;
-                return GPBO_OK;
-            }
-        return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s'", s->key, v);
+        return word(s, p, v);
     case S_NUMBER:
         if (!isnum)
             return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a number", s->key,

@@ -84,11 +84,11 @@ int main(int argc, char **argv)
         gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
         int cnn = strncmp(models[m], "cnn", 3) == 0;
         c.model = models[m];
-        c.optimizer = GPBO_OPT_ADAM;
+        c.optimizer = GPBO_TRAINER_OPT_ADAM;
         c.lr = cnn ? 1e-3 : 1e-3;
         c.weight_decay = cnn ? 1e-4 : 1e-4;
         c.dropout = cnn ? 0.3 : 0.2;
-        c.schedule = GPBO_SCHED_COSINE;
+        c.schedule = GPBO_TRAINER_SCHED_COSINE;
         c.batch_size = 128;
         c.epochs = epochs ? epochs : (cnn ? 12 : 15);
         c.patience = 4;

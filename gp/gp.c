@@ -98,7 +98,9 @@ gpbo_gp *gpbo_gp_new(gpbo_kernel_type kernel, size_t dim)
 {
     const gpbo_kernel_def *def = gpbo_kernel_builtin(kernel);
     if (def == NULL) {
-        gpbo_error_set(GPBO_EINVAL, "gp_new: unknown kernel %d", (int)kernel);
+        char list[GPBO_GP__KERNEL_LIST_CAP];
+        gpbo_error_set(GPBO_EINVAL, "gp_new: unknown kernel %d (0 to %d: %s)", (int)kernel,
+                       GPBO_KERNEL_COUNT - 1, gpbo_gp__kernel_list(list, sizeof list));
         return NULL;
     }
     return gpbo_gp_new_with_kernel(def, dim);

@@ -102,6 +102,14 @@ struct gpbo_gp_workspace {
     size_t cap;
 };
 
+/* Room for every built-in kernel's name, ", "-separated, with the terminating NUL. */
+#define GPBO_GP__KERNEL_LIST_CAP 128
+
+/* Writes the built-in kernels' names, ", "-separated ("se, matern12, ..."), into buf (cap
+ * bytes, at least 1; truncated if smaller than GPBO_GP__KERNEL_LIST_CAP) and returns buf, for
+ * messages that list the valid choices. Cannot fail. */
+const char *gpbo_gp__kernel_list(char *buf, size_t cap);
+
 /* Grows the data buffers to hold at least need rows, keeping their contents. */
 int gpbo_gp__reserve(gpbo_gp *gp, size_t need);
 

@@ -63,7 +63,7 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
 
 void gpbo_gp_string_free(char *s)
 {
-    free(s);
+    gpbo_free(s);
 }
 
 static int read_reals(json_t *a, size_t n, double *out, const char *field)
@@ -97,7 +97,9 @@ static gpbo_gp *from_json(json_t *root)
     const gpbo_kernel_def *def =
         json_is_string(kern) ? gpbo_kernel_by_name(json_string_value(kern)) : NULL;
     if (def == NULL) {
-        gpbo_error_set(GPBO_EFORMAT, "gp model: \"kernel\" is not a built-in kernel name");
+        char list[GPBO_GP__KERNEL_LIST_CAP];
+        gpbo_error_set(GPBO_EFORMAT, "gp model: \"kernel\" is not a built-in kernel name (%s)",
+                       gpbo_gp__kernel_list(list, sizeof list));
         return NULL;
     }
     if (!json_is_integer(dim) || json_integer_value(dim) < 1 || json_integer_value(dim) > 1000000) {

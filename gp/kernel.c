@@ -3,9 +3,11 @@
  * scaling and the chain rule live once in gp.c and predict.c), and their lookup by type or name.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gp_internal.h"
+#include "gpbo/sys/error.h"
 
 static void se_eval(size_t count, const double *r2, double *k, double *dk)
 {
@@ -63,18 +65,52 @@ static const gpbo_kernel_def builtin[] = {
     {GPBO_KERNEL_DEF_VERSION, "matern52", m52_eval},
 };
 
+/* The enum of gp.h indexes this table: a kernel added to one and not the other fails here. */
+_Static_assert(sizeof builtin / sizeof builtin[0] == GPBO_KERNEL_COUNT,
+               "builtin[] and gpbo_kernel_type disagree");
+
 const gpbo_kernel_def *gpbo_kernel_builtin(gpbo_kernel_type kernel)
 {
-    if ((int)kernel < 0 || (size_t)kernel >= sizeof builtin / sizeof builtin[0])
+    if ((int)kernel < 0 || (int)kernel >= GPBO_KERNEL_COUNT)
         return NULL;
     return &builtin[kernel];
+}
+
+const char *gpbo_kernel_name(gpbo_kernel_type kernel)
+{
+    const gpbo_kernel_def *def = gpbo_kernel_builtin(kernel);
+    return def != NULL ? def->name : NULL;
+}
+
+const char *gpbo_gp__kernel_list(char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < GPBO_KERNEL_COUNT && len < cap; k++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", k ? ", " : "", builtin[k].name);
+    return buf;
+}
+
+int gpbo_kernel_parse(const char *name, gpbo_kernel_type *out)
+{
+    if (name == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "kernel_parse: name or out is NULL");
+    for (int k = 0; k < GPBO_KERNEL_COUNT; k++) {
+        if (strcmp(name, builtin[k].name) == 0) {
+            *out = (gpbo_kernel_type)k;
+            return GPBO_OK;
+        }
+    }
+    char list[GPBO_GP__KERNEL_LIST_CAP];
+    return gpbo_error_set(GPBO_EINVAL, "unknown kernel '%s' (%s)", name,
+                          gpbo_gp__kernel_list(list, sizeof list));
 }
 
 const gpbo_kernel_def *gpbo_kernel_by_name(const char *name)
 {
     if (name == NULL)
         return NULL;
-    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+    for (int i = 0; i < GPBO_KERNEL_COUNT; i++)
         if (strcmp(builtin[i].name, name) == 0)
             return &builtin[i];
     return NULL;

@@ -26,7 +26,7 @@ typedef struct curve_point {
 } curve_point;
 
 typedef struct trial_rec {
-    int64_t id;
+    size_t id;
     int state;
     size_t next_rung; /* hyperband: first rung this trial has not reached yet */
     size_t n, cap;
@@ -53,7 +53,7 @@ struct gpbo_pruner {
 };
 
 /* Trial ids the ended[] map covers (16 MiB at most); larger ids are looked up. */
-#define ENDED_MAX ((int64_t)1 << 24)
+#define ENDED_MAX ((size_t)1 << 24)
 
 /* The bytes of each version of gpbo_pruner_options (the header lists the versions); index 0 is
  * unused. */
@@ -158,7 +158,7 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static trial_rec *find_trial(gpbo_pruner *p, int64_t id)
+static trial_rec *find_trial(gpbo_pruner *p, size_t id)
 {
     for (size_t i = p->ntrials; i-- > 0;)
         if (p->trials[i].id == id)
@@ -166,7 +166,7 @@ static trial_rec *find_trial(gpbo_pruner *p, int64_t id)
     return NULL;
 }
 
-static trial_rec *find_or_add(gpbo_pruner *p, int64_t id)
+static trial_rec *find_or_add(gpbo_pruner *p, size_t id)
 {
     trial_rec *t = find_trial(p, id);
     if (t != NULL)
@@ -257,7 +257,7 @@ static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
     }
 }
 
-int gpbo_pruner_report(gpbo_pruner *p, int64_t trial, long step, double value, int *out_prune)
+int gpbo_pruner_report(gpbo_pruner *p, size_t trial, long step, double value, int *out_prune)
 {
     if (out_prune != NULL)
         *out_prune = 0;
@@ -265,18 +265,16 @@ int gpbo_pruner_report(gpbo_pruner *p, int64_t trial, long step, double value, i
         return gpbo_error_set(GPBO_EINVAL, "pruner: NULL pruner");
     if (!isfinite(value))
         return gpbo_error_set(GPBO_EINVAL,
-                              "pruner: trial %lld reported a non-finite value "
+                              "pruner: trial %zu reported a non-finite value "
                               "at step %ld",
-                              (long long)trial, step);
+                              trial, step);
     if (step < 0)
-        return gpbo_error_set(GPBO_EINVAL, "pruner: trial %lld reported step %ld < 0",
-                              (long long)trial, step);
+        return gpbo_error_set(GPBO_EINVAL, "pruner: trial %zu reported step %ld < 0", trial, step);
     trial_rec *t = find_or_add(p, trial);
     if (t == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
     if (t->state != RUNNING)
-        return gpbo_error_set(GPBO_EINVAL, "pruner: trial %lld has already finished",
-                              (long long)trial);
+        return gpbo_error_set(GPBO_EINVAL, "pruner: trial %zu has already finished", trial);
     double best = value;
     if (t->n > 0) {
         curve_point *last = &t->pts[t->n - 1];
@@ -306,7 +304,7 @@ judge:;
     return GPBO_OK;
 }
 
-int gpbo_pruner_finish(gpbo_pruner *p, int64_t trial, gpbo_pruner_outcome outcome)
+int gpbo_pruner_finish(gpbo_pruner *p, size_t trial, gpbo_pruner_outcome outcome)
 {
     if (p == NULL)
         return gpbo_error_set(GPBO_EINVAL, "pruner: NULL pruner");
@@ -327,10 +325,10 @@ int gpbo_pruner_finish(gpbo_pruner *p, int64_t trial, gpbo_pruner_outcome outcom
     trial_rec *t = find_or_add(p, trial);
     if (t == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
-    if (trial >= 0 && trial < ENDED_MAX) {
-        if ((size_t)trial >= p->nended) {
+    if (trial < ENDED_MAX) {
+        if (trial >= p->nended) {
             size_t nc = p->nended ? p->nended : 64;
-            while (nc <= (size_t)trial)
+            while (nc <= trial)
                 nc *= 2;
             unsigned char *e = realloc(p->ended, nc);
             if (e == NULL)
@@ -350,10 +348,10 @@ int gpbo_pruner_finish(gpbo_pruner *p, int64_t trial, gpbo_pruner_outcome outcom
 }
 
 /* Whether the pruner was told how trial id ended. */
-static int has_ended(gpbo_pruner *p, int64_t id)
+static int has_ended(gpbo_pruner *p, size_t id)
 {
     if (id < ENDED_MAX)
-        return (size_t)id < p->nended && p->ended[id];
+        return id < p->nended && p->ended[id];
     const trial_rec *t = find_trial(p, id);
     return t != NULL && t->state != RUNNING;
 }
@@ -365,15 +363,15 @@ int gpbo_pruner_catch_up(gpbo_pruner *p, const gpbo_study *study)
     double sign = gpbo_study_direction(study) == GPBO_MAXIMIZE ? -1.0 : 1.0;
     for (size_t i = 0; i < gpbo_study_ntrials(study); i++) {
         gpbo_trial_info t;
-        if (has_ended(p, (int64_t)i) || gpbo_study_trial(study, i, &t) != GPBO_OK ||
+        if (has_ended(p, i) || gpbo_study_trial(study, i, &t) != GPBO_OK ||
             t.state == GPBO_TRIAL_RUNNING)
             continue;
         for (size_t k = 0; k < t.nsteps; k++) {
-            int rc = gpbo_pruner_report(p, (int64_t)i, t.steps[k], sign * t.step_values[k], NULL);
+            int rc = gpbo_pruner_report(p, i, t.steps[k], sign * t.step_values[k], NULL);
             if (rc != GPBO_OK)
                 return rc;
         }
-        int rc = gpbo_pruner_finish(p, (int64_t)i,
+        int rc = gpbo_pruner_finish(p, i,
                                     t.state == GPBO_TRIAL_COMPLETE ? GPBO_PRUNER_COMPLETE
                                     : t.state == GPBO_TRIAL_PRUNED ? GPBO_PRUNER_PRUNED
                                                                    : GPBO_PRUNER_FAILED);

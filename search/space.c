@@ -48,7 +48,7 @@ size_t gpbo_space_find(const gpbo_space *s, const char *name)
         for (size_t i = 0; i < s->n; i++)
             if (strcmp(s->p[i].name, name) == 0)
                 return i;
-    return (size_t)-1;
+    return GPBO_SPACE_NOT_FOUND;
 }
 
 /* Checks the name and makes room; on success the new slot is s->p[s->n], zeroed, named. */
@@ -58,7 +58,7 @@ static int add_slot(gpbo_space *s, const char *fn, const char *name)
         return gpbo_error_set(GPBO_EINVAL, "%s: space or name is NULL", fn);
     if (name[0] == '\0')
         return gpbo_error_set(GPBO_EINVAL, "%s: a parameter name is empty", fn);
-    if (gpbo_space_find(s, name) != (size_t)-1)
+    if (gpbo_space_find(s, name) != GPBO_SPACE_NOT_FOUND)
         return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s' is defined twice", fn, name);
     if (s->n == s->cap) {
         size_t nc = s->cap ? 2 * s->cap : 8;

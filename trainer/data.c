@@ -397,6 +397,118 @@ static int parse_num(const char *s, double *out)
     return 0;
 }
 
+/* A CSV file being read: its shape once the first line has fixed it, and the rows so far. */
+typedef struct csv_reader {
+    const char *path;
+    size_t label_col;
+    size_t lineno;
+    size_t ncols; /* fields per line, 0 before the first non-empty line */
+    char **fv;    /* the current line's fields */
+    size_t n, cap, classes;
+    float *x;
+    int32_t *y;
+} csv_reader;
+
+/* The first non-empty line fixes the number of fields; line (len bytes) is split into r->fv.
+ * @return 1 when it is a header (its first field not a number), 0 when it is data, or
+ * GPBO_EFORMAT / GPBO_ENOMEM. */
+static int csv_first_line(csv_reader *r, char *line, size_t len)
+{
+    size_t c = fields(line, NULL, 0);
+    if (c < 2 || r->label_col >= c)
+        return gpbo_error_set(GPBO_EFORMAT,
+                              "%s:%zu: %zu fields; need a label column %zu and a feature", r->path,
+                              r->lineno, c, r->label_col);
+    r->ncols = c;
+    r->fv = malloc(r->ncols * sizeof *r->fv);
+    if (r->fv == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", r->path);
+    /* re-split (the count above consumed the commas) */
+    for (char *p = line; p < line + len; p++)
+        if (*p == '\0')
+            *p = ',';
+    fields(line, r->fv, r->ncols);
+    double t;
+    return parse_num(r->fv[0], &t) != 0;
+}
+
+/* Room for one more row (geometric growth). GPBO_ENOMEM. */
+static int csv_grow(csv_reader *r)
+{
+    if (r->n < r->cap)
+        return GPBO_OK;
+    r->cap = r->cap ? 2 * r->cap : 1024;
+    float *nx = realloc(r->x, r->cap * (r->ncols - 1) * sizeof *nx);
+    if (nx)
+        r->x = nx;
+    int32_t *ny = realloc(r->y, r->cap * sizeof *ny);
+    if (ny)
+        r->y = ny;
+    if (!nx || !ny)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", r->path);
+    return GPBO_OK;
+}
+
+/* Appends the current line's fields as row n. GPBO_EFORMAT naming the line and the field. */
+static int csv_row(csv_reader *r)
+{
+    int rc = csv_grow(r);
+    if (rc != GPBO_OK)
+        return rc;
+    size_t k = 0, n = r->n;
+    for (size_t c = 0; c < r->ncols; c++) {
+        double v;
+        if (parse_num(r->fv[c], &v) != 0)
+            return gpbo_error_set(GPBO_EFORMAT, "%s:%zu: field %zu ('%s') is not a number", r->path,
+                                  r->lineno, c + 1, r->fv[c]);
+        if (c == r->label_col) {
+            if (v < 0 || v != floor(v) || v > 1e6)
+                return gpbo_error_set(GPBO_EFORMAT,
+                                      "%s:%zu: field %zu: label %g is not an integer >= 0", r->path,
+                                      r->lineno, c + 1, v);
+            r->y[n] = (int32_t)v;
+            if ((size_t)v + 1 > r->classes)
+                r->classes = (size_t)v + 1;
+        } else {
+            r->x[n * (r->ncols - 1) + k++] = (float)v;
+        }
+    }
+    r->n++;
+    return GPBO_OK;
+}
+
+/* Reads every line of f into r. A status code. */
+static int csv_read(csv_reader *r, FILE *f)
+{
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    int rc = GPBO_OK;
+    while (rc == GPBO_OK && (len = getline(&line, &lcap, f)) >= 0) {
+        r->lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (r->ncols == 0) {
+            rc = csv_first_line(r, line, (size_t)len);
+            if (rc == 1) { /* a header line */
+                rc = GPBO_OK;
+                continue;
+            }
+        } else if (fields(line, r->fv, r->ncols) != r->ncols) {
+            rc = gpbo_error_set(GPBO_EFORMAT, "%s:%zu: expected %zu fields", r->path, r->lineno,
+                                r->ncols);
+        }
+        if (rc == GPBO_OK)
+            rc = csv_row(r);
+    }
+    free(line);
+    if (rc == GPBO_OK && r->n == 0)
+        rc = gpbo_error_set(GPBO_EFORMAT, "%s: no examples", r->path);
+    return rc;
+}
+
 gpbo_dataset *gpbo_dataset_load_csv(const char *path, size_t label_col)
 {
     FILE *f = path ? fopen(path, "r") : NULL;
@@ -404,105 +516,25 @@ gpbo_dataset *gpbo_dataset_load_csv(const char *path, size_t label_col)
         gpbo_error_set(GPBO_EIO, "%s: cannot open: %s", path ? path : "(null)", strerror(errno));
         return NULL;
     }
-    char *line = NULL;
-    size_t lcap = 0, ncols = 0, n = 0, cap = 0, lineno = 0, classes = 0;
-    float *x = NULL;
-    int32_t *y = NULL;
-    char **fv = NULL;
+    csv_reader r = {.path = path, .label_col = label_col};
     gpbo_dataset *d = NULL;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        if (ncols == 0) {
-            size_t c = fields(line, NULL, 0);
-            if (c < 2 || label_col >= c) {
-                gpbo_error_set(GPBO_EFORMAT,
-                               "%s:%zu: %zu fields; need a label column %zu and a feature", path,
-                               lineno, c, label_col);
-                goto fail;
-            }
-            ncols = c;
-            fv = malloc(ncols * sizeof *fv);
-            if (fv == NULL)
-                goto oom;
-            /* re-split (the count above consumed the commas) */
-            for (char *p = line; p < line + len; p++)
-                if (*p == '\0')
-                    *p = ',';
-            fields(line, fv, ncols);
-            double t;
-            if (parse_num(fv[0], &t) != 0)
-                continue; /* a header line */
-        } else if (fields(line, fv, ncols) != ncols) {
-            gpbo_error_set(GPBO_EFORMAT, "%s:%zu: expected %zu fields", path, lineno, ncols);
-            goto fail;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            float *nx = realloc(x, cap * (ncols - 1) * sizeof *nx);
-            if (nx)
-                x = nx;
-            int32_t *ny = realloc(y, cap * sizeof *ny);
-            if (ny)
-                y = ny;
-            if (!nx || !ny)
-                goto oom;
-        }
-        size_t k = 0;
-        for (size_t c = 0; c < ncols; c++) {
-            double v;
-            if (parse_num(fv[c], &v) != 0) {
-                gpbo_error_set(GPBO_EFORMAT, "%s:%zu: field %zu ('%s') is not a number", path,
-                               lineno, c + 1, fv[c]);
-                goto fail;
-            }
-            if (c == label_col) {
-                if (v < 0 || v != floor(v) || v > 1e6) {
-                    gpbo_error_set(GPBO_EFORMAT,
-                                   "%s:%zu: field %zu: label %g is not an integer >= 0", path,
-                                   lineno, c + 1, v);
-                    goto fail;
-                }
-                y[n] = (int32_t)v;
-                if ((size_t)v + 1 > classes)
-                    classes = (size_t)v + 1;
-            } else {
-                x[n * (ncols - 1) + k++] = (float)v;
-            }
-        }
-        n++;
+    if (csv_read(&r, f) == GPBO_OK && (d = calloc(1, sizeof *d)) == NULL)
+        gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", path);
+    fclose(f);
+    free(r.fv);
+    if (d == NULL) {
+        free(r.x);
+        free(r.y);
+        return NULL;
     }
-    if (n == 0) {
-        gpbo_error_set(GPBO_EFORMAT, "%s: no examples", path);
-        goto fail;
-    }
-    d = calloc(1, sizeof *d);
-    if (d == NULL)
-        goto oom;
-    d->n = n;
-    d->features = ncols - 1;
-    d->classes = classes < 2 ? 2 : classes;
+    d->n = r.n;
+    d->features = r.ncols - 1;
+    d->classes = r.classes < 2 ? 2 : r.classes;
     d->channels = d->rows = 1;
-    d->cols = ncols - 1;
-    d->x = x;
-    d->y = y;
-    free(line);
-    free(fv);
-    fclose(f);
+    d->cols = r.ncols - 1;
+    d->x = r.x;
+    d->y = r.y;
     return d;
-oom:
-    gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", path);
-fail:
-    free(line);
-    free(fv);
-    free(x);
-    free(y);
-    fclose(f);
-    return NULL;
 }
 
 /* A copy of the rows idx[0..n) of ds. */

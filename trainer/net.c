@@ -60,7 +60,7 @@ static int push(gpbo_net *net, gpbo_layer *l)
     return GPBO_OK;
 }
 
-static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng *rng)
+static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, gpbo_rng *rng)
 {
     l->y = falloc(bmax * l->out);
     l->gin = falloc(bmax * l->in);
@@ -78,7 +78,7 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_activation act, gpbo_rng
         if (!l->W || !l->dW || !l->b || !l->db)
             return GPBO_ENOMEM;
         /* He for ReLU (He et al. 2015), Glorot uniform for tanh (Glorot & Bengio 2010) */
-        if (act == GPBO_ACT_RELU) {
+        if (act == GPBO_TRAINER_ACT_RELU) {
             double sd = sqrt(2.0 / (double)fan_in);
             for (size_t i = 0; i < l->nW; i++)
                 l->W[i] = (float)(sd * gpbo_rng_normal(rng));
@@ -117,8 +117,116 @@ static unsigned long read_num(const char **p)
     return v;
 }
 
-gpbo_net *gpbo_net_new(const char *spec, gpbo_activation act, double dropout, size_t channels,
-                       size_t rows, size_t cols, size_t classes, size_t bmax, gpbo_rng *rng)
+/* The shape the layers read so far produce: channels x rows x cols, or flat features. */
+typedef struct spec_shape {
+    size_t c, h, w, feat;
+    int flat; /* a dense layer has been read: no convolution or pooling after it */
+} spec_shape;
+
+/* Reads one layer of spec at *p (cnn: "cNkK", "p2" or "dN"; mlp: "N") into l, its input the
+ * shape s, which it advances. GPBO_EINVAL naming where spec cannot be read. */
+static int read_layer(const char *spec, const char **p, int cnn, spec_shape *s, gpbo_layer *l)
+{
+    char kind = cnn ? **p : 'd';
+    if (cnn)
+        (*p)++;
+    unsigned long n = read_num(p), k = 0;
+    if (kind == 'c' && **p == 'k') {
+        (*p)++;
+        k = read_num(p);
+    }
+    memset(l, 0, sizeof *l);
+    if (kind == 'c' && n > 0 && k % 2 == 1 && !s->flat) {
+        l->kind = GPBO_L_CONV;
+        l->c = s->c, l->h = s->h, l->w = s->w, l->f = n, l->k = k;
+        l->oc = n, l->oh = s->h, l->ow = s->w;
+        l->in = s->c * s->h * s->w;
+        l->out = n * s->h * s->w;
+        s->c = n;
+    } else if (kind == 'p' && n == 2 && !s->flat && s->h >= 2 && s->w >= 2) {
+        l->kind = GPBO_L_POOL;
+        l->c = s->c, l->h = s->h, l->w = s->w, l->oc = s->c, l->oh = s->h / 2, l->ow = s->w / 2;
+        l->in = s->c * s->h * s->w;
+        l->out = s->c * (s->h / 2) * (s->w / 2);
+        s->h /= 2;
+        s->w /= 2;
+    } else if (kind == 'd' && n > 0) {
+        s->flat = 1;
+        l->kind = GPBO_L_DENSE;
+        l->in = s->feat;
+        l->out = n;
+    } else {
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: cannot read model '%s' near '%s' (mlp:N-N-..., or cnn: "
+                              "cNkK (odd K), p2, dN)",
+                              spec, *p);
+    }
+    s->feat = l->out;
+    return GPBO_OK;
+}
+
+/* Appends l, then its activation (not after pooling) and, after a dense layer, dropout. */
+static int push_block(gpbo_net *net, gpbo_layer *l, gpbo_trainer_activation act, double dropout)
+{
+    size_t feat = l->out;
+    int rc = push(net, l);
+    if (rc == GPBO_OK && l->kind != GPBO_L_POOL) {
+        gpbo_layer a = {.kind = GPBO_L_ACT, .in = feat, .out = feat, .act = act};
+        rc = push(net, &a);
+    }
+    if (rc == GPBO_OK && l->kind == GPBO_L_DENSE && dropout > 0) {
+        gpbo_layer d = {.kind = GPBO_L_DROPOUT, .in = feat, .out = feat, .p = (float)dropout};
+        rc = push(net, &d);
+    }
+    return rc;
+}
+
+/* The layers of spec ("mlp:..." or "cnn:...") for inputs of channels x rows x cols, then the
+ * output layer, into net (its weights not yet allocated). GPBO_EINVAL naming the problem,
+ * GPBO_ENOMEM. */
+static int build_layers(gpbo_net *net, const char *spec, gpbo_trainer_activation act,
+                        double dropout, size_t channels, size_t rows, size_t cols)
+{
+    int cnn = strncmp(spec, "cnn:", 4) == 0;
+    if (!cnn && strncmp(spec, "mlp:", 4) != 0 && strcmp(spec, "mlp") != 0)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: model '%s' must start with 'mlp:' or 'cnn:'",
+                              spec);
+    spec_shape s = {channels, rows, cols, net->in, !cnn};
+    const char *p = spec[3] == ':' ? spec + 4 : spec + 3;
+    while (*p) {
+        gpbo_layer l;
+        int rc = read_layer(spec, &p, cnn, &s, &l);
+        if (rc == GPBO_OK)
+            rc = push_block(net, &l, act, dropout);
+        if (rc != GPBO_OK)
+            return rc;
+        if (*p == '-')
+            p++;
+        else if (*p)
+            return gpbo_error_set(GPBO_EINVAL, "trainer: model '%s': unexpected '%c'", spec, *p);
+    }
+    gpbo_layer o = {.kind = GPBO_L_DENSE, .in = s.feat, .out = net->classes};
+    return push(net, &o);
+}
+
+/* Every layer's weights (drawn from rng) and buffers, and the net's output buffers. */
+static int alloc_net(gpbo_net *net, const char *spec, gpbo_trainer_activation act, gpbo_rng *rng)
+{
+    for (size_t i = 0; i < net->nl; i++) {
+        if (alloc_layer(&net->L[i], net->bmax, act, rng) != GPBO_OK)
+            return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory for model '%s'", spec);
+        net->nparams += net->L[i].nW + net->L[i].nb;
+    }
+    net->probs = falloc(net->bmax * net->classes);
+    net->g = falloc(net->bmax * net->classes);
+    if (!net->probs || !net->g)
+        return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    return GPBO_OK;
+}
+
+gpbo_net *gpbo_net_new(const char *spec, gpbo_trainer_activation act, double dropout,
+                       size_t channels, size_t rows, size_t cols, size_t classes, size_t bmax,
+                       gpbo_rng *rng)
 {
     if (spec == NULL || bmax == 0 || classes < 2 || channels * rows * cols == 0) {
         gpbo_error_set(GPBO_EINVAL, "trainer: bad network arguments");
@@ -136,90 +244,12 @@ gpbo_net *gpbo_net_new(const char *spec, gpbo_activation act, double dropout, si
     net->in = channels * rows * cols;
     net->classes = classes;
     net->bmax = bmax;
-    int cnn = strncmp(spec, "cnn:", 4) == 0;
-    if (!cnn && strncmp(spec, "mlp:", 4) != 0 && strcmp(spec, "mlp") != 0) {
-        gpbo_error_set(GPBO_EINVAL, "trainer: model '%s' must start with 'mlp:' or 'cnn:'", spec);
-        goto fail;
-    }
-    size_t c = channels, h = rows, w = cols, feat = net->in;
-    int flat = !cnn;
-    const char *p = spec[3] == ':' ? spec + 4 : spec + 3;
-    while (*p) {
-        char kind = cnn ? *p : 'd';
-        if (cnn)
-            p++;
-        unsigned long n = read_num(&p), k = 0;
-        if (kind == 'c' && *p == 'k') {
-            p++;
-            k = read_num(&p);
-        }
-        gpbo_layer l = {0};
-        if (kind == 'c' && n > 0 && k % 2 == 1 && !flat) {
-            l.kind = GPBO_L_CONV;
-            l.c = c, l.h = h, l.w = w, l.f = n, l.k = k;
-            l.oc = n, l.oh = h, l.ow = w;
-            l.in = c * h * w;
-            l.out = n * h * w;
-            c = n;
-        } else if (kind == 'p' && n == 2 && !flat && h >= 2 && w >= 2) {
-            l.kind = GPBO_L_POOL;
-            l.c = c, l.h = h, l.w = w, l.oc = c, l.oh = h / 2, l.ow = w / 2;
-            l.in = c * h * w;
-            l.out = c * (h / 2) * (w / 2);
-            h /= 2;
-            w /= 2;
-        } else if (kind == 'd' && n > 0) {
-            flat = 1;
-            l.kind = GPBO_L_DENSE;
-            l.in = feat;
-            l.out = n;
-        } else {
-            gpbo_error_set(GPBO_EINVAL,
-                           "trainer: cannot read model '%s' near '%s' (mlp:N-N-..., or cnn: "
-                           "cNkK (odd K), p2, dN)",
-                           spec, p);
-            goto fail;
-        }
-        feat = l.out;
-        if (push(net, &l) != GPBO_OK)
-            goto fail;
-        if (l.kind != GPBO_L_POOL) {
-            gpbo_layer a = {.kind = GPBO_L_ACT, .in = feat, .out = feat, .act = act};
-            if (push(net, &a) != GPBO_OK)
-                goto fail;
-        }
-        if (l.kind == GPBO_L_DENSE && dropout > 0) {
-            gpbo_layer d = {.kind = GPBO_L_DROPOUT, .in = feat, .out = feat, .p = (float)dropout};
-            if (push(net, &d) != GPBO_OK)
-                goto fail;
-        }
-        if (*p == '-')
-            p++;
-        else if (*p) {
-            gpbo_error_set(GPBO_EINVAL, "trainer: model '%s': unexpected '%c'", spec, *p);
-            goto fail;
-        }
-    }
-    gpbo_layer o = {.kind = GPBO_L_DENSE, .in = feat, .out = classes};
-    if (push(net, &o) != GPBO_OK)
-        goto fail;
-    for (size_t i = 0; i < net->nl; i++) {
-        if (alloc_layer(&net->L[i], bmax, act, rng) != GPBO_OK) {
-            gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory for model '%s'", spec);
-            goto fail;
-        }
-        net->nparams += net->L[i].nW + net->L[i].nb;
-    }
-    net->probs = falloc(bmax * classes);
-    net->g = falloc(bmax * classes);
-    if (!net->probs || !net->g) {
-        gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
-        goto fail;
+    if (build_layers(net, spec, act, dropout, channels, rows, cols) != GPBO_OK ||
+        alloc_net(net, spec, act, rng) != GPBO_OK) {
+        gpbo_net_free(net);
+        return NULL;
     }
     return net;
-fail:
-    gpbo_net_free(net);
-    return NULL;
 }
 
 /* ---- convolution helpers: cols[(ci k k + ki k + kj)][b hw + p] ---------------------------- */
@@ -343,7 +373,7 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
         size_t m = B * l->out;
         float *restrict y = l->y;
         const float *restrict in = x;
-        if (l->act == GPBO_ACT_RELU)
+        if (l->act == GPBO_TRAINER_ACT_RELU)
             for (size_t i = 0; i < m; i++)
                 y[i] = in[i] > 0.0f ? in[i] : 0.0f;
         else
@@ -373,7 +403,7 @@ const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train
     for (size_t i = 0; i < net->nl; i++) {
         gpbo_layer *l = &net->L[i], *next = i + 1 < net->nl ? &net->L[i + 1] : NULL;
         if (l->kind == GPBO_L_CONV && next != NULL && next->kind == GPBO_L_ACT &&
-            next->act == GPBO_ACT_RELU) {
+            next->act == GPBO_TRAINER_ACT_RELU) {
             conv_forward(l, a, B, next->y, 1); /* the ReLU layer's forward done here */
             a = next->y;
             i++;
@@ -468,7 +498,7 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
         size_t m = B * l->out;
         float *restrict gin = l->gin;
         const float *restrict y = l->y, *restrict go = g;
-        if (l->act == GPBO_ACT_RELU)
+        if (l->act == GPBO_TRAINER_ACT_RELU)
             for (size_t i = 0; i < m; i++) {
                 float gv = go[i]; /* loaded unconditionally, so that the select vectorizes */
                 gin[i] = y[i] > 0.0f ? gv : 0.0f;
@@ -523,7 +553,7 @@ void gpbo_net_backward(gpbo_net *net, const float *x, size_t B, float *gin)
     for (size_t i = net->nl; i-- > 0;) {
         gpbo_layer *l = &net->L[i];
         if (l->kind == GPBO_L_POOL && i > 0 && net->L[i - 1].kind == GPBO_L_ACT &&
-            net->L[i - 1].act == GPBO_ACT_RELU) {
+            net->L[i - 1].act == GPBO_TRAINER_ACT_RELU) {
             pool_relu_backward(l, &net->L[i - 1], g, B);
             g = net->L[--i].gin;
             continue;

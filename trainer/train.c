@@ -50,13 +50,13 @@ double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch)
         return c->lr * (double)(epoch + 1) / (double)(w + 1);
     size_t e = epoch - w, span = c->epochs > w ? c->epochs - w : 1;
     switch (c->schedule) {
-    case GPBO_SCHED_EXPONENTIAL:
+    case GPBO_TRAINER_SCHED_EXPONENTIAL:
         return c->lr * pow(c->gamma, (double)e);
-    case GPBO_SCHED_STEP:
+    case GPBO_TRAINER_SCHED_STEP:
         return c->lr * pow(c->gamma, (double)(e / (c->step_size ? c->step_size : 1)));
-    case GPBO_SCHED_COSINE:
+    case GPBO_TRAINER_SCHED_COSINE:
         return c->lr * 0.5 * (1.0 + cos(M_PI * (double)e / (double)span));
-    case GPBO_SCHED_FIXED:
+    case GPBO_TRAINER_SCHED_FIXED:
     default:
         return c->lr;
     }
@@ -104,12 +104,12 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
     if (l1 != 0.0f)
         for (size_t i = 0; i < n; i++)
             g[i] += l1 * (float)((p[i] > 0.0f) - (p[i] < 0.0f));
-    if (wd != 0.0f && c->optimizer != GPBO_OPT_ADAM)
+    if (wd != 0.0f && c->optimizer != GPBO_TRAINER_OPT_ADAM)
         for (size_t i = 0; i < n; i++)
             g[i] += wd * p[i];
     float flr = (float)lr;
     switch (c->optimizer) {
-    case GPBO_OPT_SGD: {
+    case GPBO_TRAINER_OPT_SGD: {
         float mu = (float)c->momentum;
         if (mu == 0.0f) {
             for (size_t i = 0; i < n; i++)
@@ -132,7 +132,7 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
         }
         break;
     }
-    case GPBO_OPT_ADAM: {
+    case GPBO_TRAINER_OPT_ADAM: {
         float b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
         float step = (float)(lr / (1.0 - pow(c->beta1, (double)o->t)));
         float ic2 = (float)(1.0 / (1.0 - pow(c->beta2, (double)o->t)));
@@ -144,7 +144,7 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
         }
         break;
     }
-    case GPBO_OPT_RMSPROP: {
+    case GPBO_TRAINER_OPT_RMSPROP: {
         float rho = (float)c->rho, eps = (float)c->eps;
         for (size_t i = 0; i < n; i++) {
             v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
@@ -152,6 +152,8 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
         }
         break;
     }
+    case GPBO_TRAINER_OPT_COUNT: /* not an optimizer; check_config refuses it */
+        break;
     }
 }
 
@@ -262,6 +264,26 @@ static void augment(const gpbo_dataset *ds, const gpbo_trainer_config *c, gpbo_r
     }
 }
 
+static const char *const ACTIVATION_NAMES[GPBO_TRAINER_ACT_COUNT] = {"relu", "tanh"};
+static const char *const OPTIMIZER_NAMES[GPBO_TRAINER_OPT_COUNT] = {"sgd", "adam", "rmsprop"};
+static const char *const SCHEDULE_NAMES[GPBO_TRAINER_SCHED_COUNT] = {"fixed", "exponential", "step",
+                                                                     "cosine"};
+
+const char *gpbo_trainer_activation_name(gpbo_trainer_activation activation)
+{
+    return (unsigned)activation < GPBO_TRAINER_ACT_COUNT ? ACTIVATION_NAMES[activation] : NULL;
+}
+
+const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimizer)
+{
+    return (unsigned)optimizer < GPBO_TRAINER_OPT_COUNT ? OPTIMIZER_NAMES[optimizer] : NULL;
+}
+
+const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule)
+{
+    return (unsigned)schedule < GPBO_TRAINER_SCHED_COUNT ? SCHEDULE_NAMES[schedule] : NULL;
+}
+
 static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                         const gpbo_dataset *val, const gpbo_dataset *test)
 {
@@ -289,122 +311,183 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
     if (!(c->weight_decay >= 0) || !(c->l1 >= 0) || !(c->gamma > 0) || !(c->min_delta >= 0))
         return gpbo_error_set(GPBO_EINVAL, "trainer: weight_decay, l1, min_delta must be >= 0 and "
                                            "gamma > 0");
-    if ((unsigned)c->optimizer > GPBO_OPT_RMSPROP || (unsigned)c->schedule > GPBO_SCHED_COSINE ||
-        (unsigned)c->activation > GPBO_ACT_TANH)
+    if ((unsigned)c->optimizer >= GPBO_TRAINER_OPT_COUNT ||
+        (unsigned)c->schedule >= GPBO_TRAINER_SCHED_COUNT ||
+        (unsigned)c->activation >= GPBO_TRAINER_ACT_COUNT)
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
     return GPBO_OK;
 }
 
+/* One run's state: the network, its optimizer, the scratch of the epochs and what early
+ * stopping keeps. Zeroed, it is safe to free. */
+typedef struct run_state {
+    const gpbo_trainer_config *c;
+    const gpbo_dataset *train;
+    gpbo_rng rng;
+    size_t B; /* batch size, at most train->n */
+    gpbo_net *net;
+    gpbo_optim opt;
+    size_t *idx;      /* the training examples in this epoch's shuffled order */
+    float *xb, *best; /* one batch's inputs; the kept weights */
+    int32_t *yb;      /* one batch's labels */
+    double best_acc;  /* validation accuracy of the kept weights, -1 before the first */
+    size_t wait;      /* epochs since the kept weights last improved */
+} run_state;
+
+static void run_free(run_state *r)
+{
+    gpbo_trainer__optim_free(&r->opt);
+    gpbo_net_free(r->net);
+    free(r->idx);
+    free(r->xb);
+    free(r->best);
+    free(r->yb);
+}
+
+/* The network (its weights drawn from the run's seed), the optimizer and the scratch. On
+ * failure the status, with what was made left for run_free. */
+static int run_begin(run_state *r, const gpbo_trainer_config *c, const gpbo_dataset *train)
+{
+    memset(r, 0, sizeof *r);
+    r->c = c;
+    r->train = train;
+    r->best_acc = -1.0;
+    gpbo_rng_seed(&r->rng, c->seed);
+    r->B = c->batch_size < train->n ? c->batch_size : train->n;
+    r->net = gpbo_net_new(c->model, c->activation, c->dropout, train->channels, train->rows,
+                          train->cols, train->classes, r->B, &r->rng);
+    if (r->net == NULL)
+        return gpbo_error_code();
+    size_t F = train->features;
+    r->idx = malloc(train->n * sizeof *r->idx);
+    r->xb = malloc(r->B * F * sizeof *r->xb);
+    r->best = malloc(r->net->nparams * sizeof *r->best);
+    r->yb = malloc(r->B * sizeof *r->yb);
+    int rc = gpbo_trainer__optim_init(&r->opt, c, r->net);
+    if (rc != GPBO_OK)
+        return rc;
+    if (!r->idx || !r->xb || !r->best || !r->yb)
+        return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    for (size_t i = 0; i < train->n; i++)
+        r->idx[i] = i;
+    return GPBO_OK;
+}
+
+/* One pass over the training set in a fresh shuffled order, a step per mini-batch (augmented
+ * when the config asks). @return the mean training loss. Cannot fail. */
+static double train_epoch(run_state *r, size_t epoch)
+{
+    const gpbo_trainer_config *c = r->c;
+    const gpbo_dataset *train = r->train;
+    size_t F = train->features, B = r->B;
+    int augmenting = c->shift > 0 || c->flip;
+    double lr = gpbo_trainer__lr_at(c, epoch), sum = 0.0;
+    gpbo_rng_shuffle(&r->rng, train->n, r->idx);
+    for (size_t s = 0; s < train->n; s += B) {
+        size_t b = train->n - s < B ? train->n - s : B;
+        for (size_t i = 0; i < b; i++) {
+            const float *src = train->x + r->idx[s + i] * F;
+            if (augmenting)
+                augment(train, c, &r->rng, src, r->xb + i * F);
+            else
+                memcpy(r->xb + i * F, src, F * sizeof *r->xb);
+            r->yb[i] = train->y[r->idx[s + i]];
+        }
+        gpbo_net_forward(r->net, r->xb, b, 1, &r->rng);
+        sum += gpbo_net_loss(r->net, r->yb, b, 1) * (double)b;
+        gpbo_net_backward(r->net, r->xb, b, NULL);
+        gpbo_trainer__optim_step(&r->opt, r->net, lr);
+    }
+    return sum / (double)train->n;
+}
+
+/* After epoch (0-based) scored acc on validation: keeps the weights if they improved (or are
+ * the first), then asks whether to stop. @return 1 to stop (diverged, patience spent), 0 to go
+ * on, GPBO_EUSER when the epoch callback stopped the run. */
+static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
+                       gpbo_trainer_result *out)
+{
+    const gpbo_trainer_config *c = r->c;
+    if (!isfinite(out->train_loss)) {
+        /* diverged: nothing more to learn from this run */
+        if (r->best_acc < 0) {
+            r->best_acc = acc;
+            out->best_epoch = epoch + 1;
+            copy_params(r->net, r->best, 1);
+        }
+        return 1;
+    }
+    if (acc > r->best_acc + c->min_delta || r->best_acc < 0) {
+        r->best_acc = acc;
+        out->best_epoch = epoch + 1;
+        copy_params(r->net, r->best, 1);
+        r->wait = 0;
+    } else {
+        r->wait++;
+    }
+    int stop = c->on_epoch ? c->on_epoch(epoch + 1, acc, loss, c->payload) : 0;
+    if (stop != 0)
+        return gpbo_error_set(GPBO_EUSER,
+                              "trainer: stopped by the epoch callback after epoch %zu "
+                              "(it returned %d)",
+                              epoch + 1, stop);
+    return c->patience > 0 && r->wait >= c->patience;
+}
+
+/* Restores the kept weights (with early stopping) and scores them on val and test. */
+static int run_finish(run_state *r, const gpbo_dataset *val, const gpbo_dataset *test,
+                      gpbo_trainer_result *out)
+{
+    if (r->c->patience > 0)
+        copy_params(r->net, r->best, 0);
+    else
+        out->best_epoch = out->epochs;
+    int rc = gpbo_trainer__evaluate(r->net, val, &out->val_accuracy, &out->val_f1, &out->val_loss);
+    out->test_accuracy = out->test_f1 = out->test_loss = NAN;
+    if (rc == GPBO_OK && test != NULL)
+        rc = gpbo_trainer__evaluate(r->net, test, &out->test_accuracy, &out->test_f1,
+                                    &out->test_loss);
+    return rc;
+}
+
 int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                      const gpbo_dataset *val, const gpbo_dataset *test, gpbo_trainer_result *out)
 {
-    gpbo_trainer_config full;
-    const gpbo_trainer_config *c = &full;
+    gpbo_trainer_config c;
     if (out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "trainer_run: out is NULL");
-    int rc = load_config(cfg, &full);
+    int rc = load_config(cfg, &c);
     if (rc == GPBO_OK)
-        rc = check_config(c, train, val, test);
+        rc = check_config(&c, train, val, test);
     if (rc != GPBO_OK)
         return rc;
     double t0 = now();
-    gpbo_rng rng;
-    gpbo_rng_seed(&rng, c->seed);
-    size_t B = c->batch_size < train->n ? c->batch_size : train->n;
-    gpbo_net *net = gpbo_net_new(c->model, c->activation, c->dropout, train->channels, train->rows,
-                                 train->cols, train->classes, B, &rng);
-    if (net == NULL)
-        return gpbo_error_code();
-    gpbo_optim opt;
-    size_t F = train->features;
-    size_t *idx = malloc(train->n * sizeof *idx);
-    float *xb = malloc(B * F * sizeof *xb), *best = malloc(net->nparams * sizeof *best);
-    int32_t *yb = malloc(B * sizeof *yb);
-    if ((rc = gpbo_trainer__optim_init(&opt, c, net)) != GPBO_OK || !idx || !xb || !best || !yb) {
-        rc = rc != GPBO_OK ? rc : gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    run_state r;
+    if ((rc = run_begin(&r, &c, train)) != GPBO_OK)
         goto done;
-    }
-    for (size_t i = 0; i < train->n; i++)
-        idx[i] = i;
     memset(out, 0, sizeof *out);
-    out->parameters = net->nparams;
-    double best_acc = -1.0;
-    size_t wait = 0;
-    int augmenting = c->shift > 0 || c->flip;
-    for (size_t epoch = 0; epoch < c->epochs; epoch++) {
-        double lr = gpbo_trainer__lr_at(c, epoch), sum = 0.0;
-        gpbo_rng_shuffle(&rng, train->n, idx);
-        for (size_t s = 0; s < train->n; s += B) {
-            size_t b = train->n - s < B ? train->n - s : B;
-            for (size_t i = 0; i < b; i++) {
-                const float *src = train->x + idx[s + i] * F;
-                if (augmenting)
-                    augment(train, c, &rng, src, xb + i * F);
-                else
-                    memcpy(xb + i * F, src, F * sizeof *xb);
-                yb[i] = train->y[idx[s + i]];
-            }
-            gpbo_net_forward(net, xb, b, 1, &rng);
-            sum += gpbo_net_loss(net, yb, b, 1) * (double)b;
-            gpbo_net_backward(net, xb, b, NULL);
-            gpbo_trainer__optim_step(&opt, net, lr);
-        }
-        out->train_loss = sum / (double)train->n;
+    out->parameters = r.net->nparams;
+    for (size_t epoch = 0; epoch < c.epochs; epoch++) {
+        out->train_loss = train_epoch(&r, epoch);
         out->epochs = epoch + 1;
         double acc, f1, loss;
-        if ((rc = gpbo_trainer__evaluate(net, val, &acc, &f1, &loss)) != GPBO_OK)
+        if ((rc = gpbo_trainer__evaluate(r.net, val, &acc, &f1, &loss)) != GPBO_OK)
             goto done;
-        if (!isfinite(out->train_loss)) {
-            /* diverged: nothing more to learn from this run */
-            if (best_acc < 0) {
-                best_acc = acc;
-                out->best_epoch = epoch + 1;
-                copy_params(net, best, 1);
-            }
+        int stop = after_epoch(&r, epoch, acc, loss, out);
+        if (stop != 0) {
+            rc = stop < 0 ? stop : GPBO_OK;
             break;
         }
-        if (acc > best_acc + c->min_delta || best_acc < 0) {
-            best_acc = acc;
-            out->best_epoch = epoch + 1;
-            copy_params(net, best, 1);
-            wait = 0;
-        } else {
-            wait++;
-        }
-        if (c->on_epoch && c->on_epoch(epoch + 1, acc, loss, c->payload) != 0) {
-            rc = gpbo_error_set(GPBO_EUSER,
-                                "trainer: stopped by the epoch callback after epoch "
-                                "%zu",
-                                epoch + 1);
-            break;
-        }
-        if (c->patience > 0 && wait >= c->patience)
-            break;
     }
-    if (c->patience > 0)
-        copy_params(net, best, 0);
-    else
-        out->best_epoch = out->epochs;
-    {
-        int erc =
-            gpbo_trainer__evaluate(net, val, &out->val_accuracy, &out->val_f1, &out->val_loss);
-        out->test_accuracy = out->test_f1 = out->test_loss = NAN;
-        if (erc == GPBO_OK && test != NULL)
-            erc = gpbo_trainer__evaluate(net, test, &out->test_accuracy, &out->test_f1,
-                                         &out->test_loss);
-        if (erc != GPBO_OK)
-            rc = erc;
-    }
+    /* a callback's stop keeps its GPBO_EUSER unless scoring the kept weights fails */
+    int erc = run_finish(&r, val, test, out);
+    if (erc != GPBO_OK)
+        rc = erc;
     out->seconds = now() - t0;
 done:
-    gpbo_trainer__optim_free(&opt);
-    gpbo_net_free(net);
-    free(idx);
-    free(xb);
-    free(best);
-    free(yb);
+    run_free(&r);
     return rc;
 }
 

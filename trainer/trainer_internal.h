@@ -26,7 +26,7 @@ typedef struct gpbo_layer {
     int32_t *arg; /* pool: index of each output's maximum in the input */
     float *mask;  /* dropout: 0 or 1/(1-p) */
     float p;
-    gpbo_activation act;
+    gpbo_trainer_activation act;
     float *cols, *tmp; /* conv: im2col (c k k x cb h w) and an (f x cb h w) scratch */
     size_t cb;         /* conv: images per chunk (the im2col of a chunk stays in cache) */
     float *xpad;       /* conv: one image zero-padded, c x (h + k - 1) x (w + k - 1) */
@@ -48,8 +48,9 @@ typedef struct gpbo_net {
 /* Builds a network from a spec ("mlp:256-128", "cnn:c32k5-p2-d128") for inputs of shape
  * (channels, rows, cols) and `classes` outputs, batches of at most bmax, initialized from rng.
  * NULL with GPBO_EINVAL naming the problem in the spec, or GPBO_ENOMEM. */
-gpbo_net *gpbo_net_new(const char *spec, gpbo_activation act, double dropout, size_t channels,
-                       size_t rows, size_t cols, size_t classes, size_t bmax, gpbo_rng *rng);
+gpbo_net *gpbo_net_new(const char *spec, gpbo_trainer_activation act, double dropout,
+                       size_t channels, size_t rows, size_t cols, size_t classes, size_t bmax,
+                       gpbo_rng *rng);
 void gpbo_net_free(gpbo_net *net);
 
 /* Forward pass of B examples (B * in floats); train turns dropout on (masks drawn from rng).

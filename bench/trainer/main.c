@@ -37,7 +37,7 @@ static void gpbo_speed(const char *spec, double seconds, double *train, double *
     const size_t B = 128;
     gpbo_rng r;
     gpbo_rng_seed(&r, 1);
-    gpbo_net *net = gpbo_net_new(spec, GPBO_ACT_RELU, 0.0, 1, 28, 28, 10, B, &r);
+    gpbo_net *net = gpbo_net_new(spec, GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, B, &r);
     float *x = malloc(B * 784 * sizeof *x);
     int32_t y[128];
     for (size_t i = 0; i < B * 784; i++)
@@ -117,7 +117,7 @@ static void accuracy_runs(void)
         c.dropout = runs[k].dropout;
         c.lr = runs[k].lr;
         c.weight_decay = runs[k].wd;
-        c.schedule = GPBO_SCHED_COSINE;
+        c.schedule = GPBO_TRAINER_SCHED_COSINE;
         c.epochs = runs[k].epochs;
         c.patience = 5;
         c.shift = runs[k].shift;

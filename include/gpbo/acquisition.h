@@ -76,8 +76,9 @@ typedef enum gpbo_acq_batch {
 
 /**
  * Maps a relaxed point onto the feasible set in place (rounding integers, one-hot arg-max of
- * categories, ...). It must be idempotent and keep x in [0,1]^d. Non-zero aborts the call that
- * invoked it and is handed back to its caller. payload is options.project_payload, handed
+ * categories, ...). It must be idempotent and keep x in [0,1]^d. It returns 0; anything else
+ * stops the call that invoked it, which returns GPBO_EUSER (the value is in the message, as
+ * for every gpbo callback: gpbo/error.h). payload is options.project_payload, handed
  * through untouched: the library never reads it, and it is not const so that a hook may keep
  * state there (a count, a cache; the hook then makes that state safe for concurrent calls).
  */
@@ -185,7 +186,8 @@ GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out
  *        of the penalized acquisition (EI is penalized as log EI); for THOMPSON, minus the
  *        sampled value; NaN when there are no observations.
  * @return GPBO_OK; GPBO_EINVAL (bad options or inputs, named); GPBO_EOPTIM when no finite
- *         distinct point could be found; GPBO_ENOMEM; or what the projection returned.
+ *         distinct point could be found; GPBO_ENOMEM; GPBO_EUSER when the projection returned
+ *         non-zero.
  *         On error out_x is unspecified.
  */
 GPBO_API int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double best_f,

@@ -5,6 +5,16 @@
  * a pointer that is NULL on failure. In both cases a human-readable message describing what went
  * wrong is kept for the calling thread and can be read with gpbo_error_message() until the next
  * failing gpbo call on that thread. Library code never prints and never aborts.
+ *
+ * Memory: what a gpbo function hands out is given back to gpbo, never to the caller's free():
+ * an object to its own gpbo_X_free() (gpbo_gp_free, gpbo_study_free, ...), which accepts
+ * NULL; any other buffer returned for the caller to own (the strings of gpbo_gp_to_string and
+ * gpbo_space_to_json) to gpbo_free(). Pointers documented as borrowed are not freed at all.
+ *
+ * Callbacks: a function the caller hands to gpbo returns 0 to go on; any other value stops the
+ * call that invoked it, which returns GPBO_EUSER with a message naming the callback and the
+ * value it returned (an objective of gpbo_study_optimize differs only in that a non-zero
+ * return fails that one trial, recorded with its reason, and the study goes on).
  */
 #ifndef GPBO_ERROR_H
 #define GPBO_ERROR_H
@@ -51,6 +61,12 @@ GPBO_API int gpbo_error_code(void);
 
 /** Forget the calling thread's last failure. This function cannot fail. */
 GPBO_API void gpbo_error_clear(void);
+
+/**
+ * Releases a buffer that a gpbo function returned for the caller to own (a string of
+ * gpbo_gp_to_string or gpbo_space_to_json). Accepts NULL. This function cannot fail.
+ */
+GPBO_API void gpbo_free(void *ptr);
 
 /** @return the library version as "MAJOR.MINOR.PATCH". This function cannot fail. */
 GPBO_API const char *gpbo_version(void);

@@ -55,8 +55,25 @@ typedef enum gpbo_kernel_type {
     GPBO_KERNEL_SE = 0,       /**< squared exponential, exp(-r^2 / 2) */
     GPBO_KERNEL_MATERN12 = 1, /**< Matérn nu = 1/2, exp(-r) */
     GPBO_KERNEL_MATERN32 = 2, /**< Matérn nu = 3/2, (1 + sqrt3 r) exp(-sqrt3 r) */
-    GPBO_KERNEL_MATERN52 = 3  /**< Matérn nu = 5/2, (1 + sqrt5 r + 5r^2/3) exp(-sqrt5 r) */
+    GPBO_KERNEL_MATERN52 = 3, /**< Matérn nu = 5/2, (1 + sqrt5 r + 5r^2/3) exp(-sqrt5 r) */
+    GPBO_KERNEL_COUNT         /**< the number of built-in kernels (not a kernel) */
 } gpbo_kernel_type;
+
+/**
+ * The name of a built-in kernel ("se", "matern12", "matern32", "matern52"), as saved models
+ * store it; NULL when kernel is not one of them. Walking 0 .. GPBO_KERNEL_COUNT - 1 lists them
+ * all (a command line offering the choice asks here instead of keeping its own list).
+ * Cannot fail.
+ */
+GPBO_API const char *gpbo_kernel_name(gpbo_kernel_type kernel);
+
+/**
+ * Parses a kernel name as gpbo_kernel_name() writes it.
+ * @param[out] out the kernel; unchanged on error.
+ * @return GPBO_OK; GPBO_EINVAL for NULL arguments or an unknown name, with a message naming it
+ *         and listing the built-in kernels.
+ */
+GPBO_API int gpbo_kernel_parse(const char *name, gpbo_kernel_type *out);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Lifecycle                                                                                   */
@@ -93,7 +110,8 @@ GPBO_API size_t gpbo_gp_n(const gpbo_gp *gp);
 /** @return the number of hyperparameters, dim + 2. Cannot fail (0 for NULL). */
 GPBO_API size_t gpbo_gp_nparams(const gpbo_gp *gp);
 
-/** @return the kernel's name ("se", "matern12", "matern32", "matern52", or a custom one). */
+/** @return the name of the model's kernel (gpbo_kernel_name() of a built-in one, or a custom
+ * kernel's own). */
 GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
 
 /**
@@ -352,11 +370,15 @@ GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t
  * Serializes the model (kernel, dim, standardization, hyperparameters, data) to a JSON string.
  * Doubles are written with 17 significant digits, so a loaded model predicts exactly as the
  * saved one. Allocates.
- * @return a string to release with gpbo_gp_string_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
+ * @return a string to release with gpbo_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
  */
 GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);
 
-/** Frees a string returned by gpbo_gp_to_string(). Accepts NULL. */
+/**
+ * Deprecated: the same as gpbo_free(s), which releases every string gpbo returns (gpbo/error.h
+ * states the one rule). Kept because removing an exported function breaks the ABI
+ * (docs/abi.md); new code calls gpbo_free().
+ */
 GPBO_API void gpbo_gp_string_free(char *s);
 
 /**

@@ -18,7 +18,6 @@
 #define GPBO_PRUNER_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "gpbo/export.h"
 
@@ -89,12 +88,13 @@ GPBO_API void gpbo_pruner_free(gpbo_pruner *pruner);
 /**
  * Records that trial reported value at step (steps of one trial should increase; a repeated
  * step replaces nothing and is judged again) and decides whether it should stop.
+ * @param trial the trial's id, of the study's type (gpbo_study_ask's id); any value.
  * @param[out] out_prune 1 to stop the trial now, 0 to let it go on (may be NULL when
  *             replaying history).
  * @return GPBO_OK; GPBO_EINVAL for a non-finite value, a negative step or a trial already
  *         finished; GPBO_ENOMEM (nothing is recorded then).
  */
-GPBO_API int gpbo_pruner_report(gpbo_pruner *pruner, int64_t trial, long step, double value,
+GPBO_API int gpbo_pruner_report(gpbo_pruner *pruner, size_t trial, long step, double value,
                                 int *out_prune);
 
 /** How a trial ended, for gpbo_pruner_finish. */
@@ -108,7 +108,7 @@ typedef enum gpbo_pruner_outcome {
  * Records how a trial ended. A trial never reported is accepted (it had no curve).
  * @return GPBO_OK; GPBO_EINVAL for an unknown outcome; GPBO_ENOMEM.
  */
-GPBO_API int gpbo_pruner_finish(gpbo_pruner *pruner, int64_t trial, gpbo_pruner_outcome outcome);
+GPBO_API int gpbo_pruner_finish(gpbo_pruner *pruner, size_t trial, gpbo_pruner_outcome outcome);
 
 typedef struct gpbo_study gpbo_study;
 

@@ -106,7 +106,11 @@ GPBO_API double gpbo_space_hi(const gpbo_space *space, size_t i);
 GPBO_API size_t gpbo_space_nchoices(const gpbo_space *space, size_t i);
 GPBO_API const char *gpbo_space_choice(const gpbo_space *space, size_t i, size_t k);
 
-/** Index of the parameter called name, or (size_t)-1. */
+/** What gpbo_space_find() returns for a name the space does not have (SIZE_MAX: no index
+ * can be that large). */
+#define GPBO_SPACE_NOT_FOUND ((size_t)-1)
+
+/** Index of the parameter called name, or GPBO_SPACE_NOT_FOUND. */
 GPBO_API size_t gpbo_space_find(const gpbo_space *space, const char *name);
 
 /**
@@ -137,8 +141,8 @@ GPBO_API int gpbo_space_format(const gpbo_space *space, size_t i, double value, 
                                size_t cap);
 
 /**
- * Serializes the space to JSON (malloc'd; free with free()) and back. from_json returns NULL
- * with GPBO_EFORMAT naming the problem.
+ * Serializes the space to JSON (a string to release with gpbo_free()) and back. from_json
+ * returns NULL with GPBO_EFORMAT naming the problem.
  */
 GPBO_API char *gpbo_space_to_json(const gpbo_space *space);
 GPBO_API gpbo_space *gpbo_space_from_json(const char *json);
@@ -155,7 +159,8 @@ typedef enum gpbo_trial_state {
     GPBO_TRIAL_RUNNING = 0, /**< asked, not told (pending) */
     GPBO_TRIAL_COMPLETE,
     GPBO_TRIAL_FAILED,
-    GPBO_TRIAL_PRUNED
+    GPBO_TRIAL_PRUNED,
+    GPBO_TRIAL_STATE_COUNT /**< the number of states (not a state): gpbo_study_counts' size */
 } gpbo_trial_state;
 
 /** How the Bayesian strategy treats failed trials. */
@@ -352,8 +357,9 @@ GPBO_API int gpbo_study_trial(const gpbo_study *study, size_t id, gpbo_trial_inf
 /** The best complete trial. @return GPBO_OK or GPBO_ENOTFOUND when none is complete. */
 GPBO_API int gpbo_study_best(const gpbo_study *study, gpbo_trial_info *out);
 
-/** Counts of trials by state (out has 4 entries, indexed by gpbo_trial_state). */
-GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[4]);
+/** Counts of trials by state (out has GPBO_TRIAL_STATE_COUNT entries, indexed by
+ * gpbo_trial_state). */
+GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[GPBO_TRIAL_STATE_COUNT]);
 
 /**
  * An objective for gpbo_study_optimize(): computes the value at the given parameter values.

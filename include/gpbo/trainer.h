@@ -82,7 +82,9 @@ GPBO_API gpbo_dataset *gpbo_dataset_subset(const gpbo_dataset *ds, size_t n, uin
 
 /**
  * Standardizes the features of train (one mean and one standard deviation over all features,
- * as for images) and applies the same transform to other (may be NULL). Cannot fail.
+ * as for images) and applies the same transform, with train's statistics, to other1 and
+ * other2 (typically the validation and the test set; each may be NULL). With train NULL or
+ * empty nothing changes. Cannot fail.
  */
 GPBO_API void gpbo_dataset_normalize(gpbo_dataset *train, gpbo_dataset *other1,
                                      gpbo_dataset *other2);
@@ -90,18 +92,43 @@ GPBO_API void gpbo_dataset_normalize(gpbo_dataset *train, gpbo_dataset *other1,
 /* ------------------------------------------------------------------------------------------ */
 /* Training                                                                                    */
 
-typedef enum gpbo_activation { GPBO_ACT_RELU = 0, GPBO_ACT_TANH } gpbo_activation;
-typedef enum gpbo_optimizer { GPBO_OPT_SGD = 0, GPBO_OPT_ADAM, GPBO_OPT_RMSPROP } gpbo_optimizer;
-typedef enum gpbo_schedule {
-    GPBO_SCHED_FIXED = 0,
-    GPBO_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
-    GPBO_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
-    GPBO_SCHED_COSINE       /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
-} gpbo_schedule;
+/** Hidden units' activation. */
+typedef enum gpbo_trainer_activation {
+    GPBO_TRAINER_ACT_RELU = 0,
+    GPBO_TRAINER_ACT_TANH,
+    GPBO_TRAINER_ACT_COUNT /**< the number of activations (not one) */
+} gpbo_trainer_activation;
+
+/** The optimizer. */
+typedef enum gpbo_trainer_optimizer {
+    GPBO_TRAINER_OPT_SGD = 0,
+    GPBO_TRAINER_OPT_ADAM,
+    GPBO_TRAINER_OPT_RMSPROP,
+    GPBO_TRAINER_OPT_COUNT /**< the number of optimizers (not one) */
+} gpbo_trainer_optimizer;
+
+/** The learning-rate schedule (after the warmup). */
+typedef enum gpbo_trainer_schedule {
+    GPBO_TRAINER_SCHED_FIXED = 0,
+    GPBO_TRAINER_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
+    GPBO_TRAINER_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
+    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
+    GPBO_TRAINER_SCHED_COUNT        /**< the number of schedules (not one) */
+} gpbo_trainer_schedule;
 
 /**
- * Called after every epoch with the validation accuracy (and loss). Non-zero stops training
- * (the run then ends with GPBO_EUSER and the result of the epochs so far).
+ * The names of the values above ("relu", "tanh"; "sgd", "adam", "rmsprop"; "fixed",
+ * "exponential", "step", "cosine"), NULL out of range. Walking 0 .. _COUNT - 1 lists them: a
+ * command line offering the choice asks here instead of keeping its own list. Cannot fail.
+ */
+GPBO_API const char *gpbo_trainer_activation_name(gpbo_trainer_activation activation);
+GPBO_API const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimizer);
+GPBO_API const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule);
+
+/**
+ * Called after every epoch with the validation accuracy (and loss). It returns 0 to go on;
+ * anything else stops training, and the run ends with GPBO_EUSER (the value in the message, as
+ * for every gpbo callback: gpbo/error.h) and the result of the epochs so far.
  */
 typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss, void *payload);
 
@@ -118,9 +145,9 @@ typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss,
 typedef struct gpbo_trainer_config {
     unsigned int version; /**< GPBO_TRAINER_CONFIG_VERSION */
     const char *model;    /**< "mlp:256-128" (default) or "cnn:c32k5-p2-c64k5-p2-d1024" */
-    gpbo_activation activation;
+    gpbo_trainer_activation activation;
     double dropout; /**< after every hidden dense layer, in [0, 1) */
-    gpbo_optimizer optimizer;
+    gpbo_trainer_optimizer optimizer;
     double lr;           /**< base learning rate (default 1e-3) */
     double momentum;     /**< SGD (default 0.9) */
     int nesterov;        /**< SGD */
@@ -129,7 +156,7 @@ typedef struct gpbo_trainer_config {
     double eps;          /**< Adam and RMSprop (1e-8) */
     double weight_decay; /**< L2: added to the gradient; decoupled (AdamW) for Adam */
     double l1;           /**< L1 strength (sign of the weights added to the gradient) */
-    gpbo_schedule schedule;
+    gpbo_trainer_schedule schedule;
     double gamma;         /**< exponential and step decay factor (0.95) */
     size_t step_size;     /**< step decay period in epochs (10) */
     size_t warmup_epochs; /**< linear warmup from lr / (warmup + 1) (0: none) */
@@ -147,11 +174,12 @@ typedef struct gpbo_trainer_config {
 #define GPBO_TRAINER_CONFIG_INIT                                                                   \
     {                                                                                              \
         .version = GPBO_TRAINER_CONFIG_VERSION, .model = "mlp:256-128",                            \
-        .activation = GPBO_ACT_RELU, .dropout = 0.0, .optimizer = GPBO_OPT_ADAM, .lr = 1e-3,       \
-        .momentum = 0.9, .nesterov = 0, .beta1 = 0.9, .beta2 = 0.999, .rho = 0.99, .eps = 1e-8,    \
-        .weight_decay = 0.0, .l1 = 0.0, .schedule = GPBO_SCHED_FIXED, .gamma = 0.95,               \
-        .step_size = 10, .warmup_epochs = 0, .batch_size = 128, .epochs = 10, .patience = 0,       \
-        .min_delta = 0.0, .shift = 0, .flip = 0, .seed = 0, .on_epoch = NULL, .payload = NULL      \
+        .activation = GPBO_TRAINER_ACT_RELU, .dropout = 0.0, .optimizer = GPBO_TRAINER_OPT_ADAM,   \
+        .lr = 1e-3, .momentum = 0.9, .nesterov = 0, .beta1 = 0.9, .beta2 = 0.999, .rho = 0.99,     \
+        .eps = 1e-8, .weight_decay = 0.0, .l1 = 0.0, .schedule = GPBO_TRAINER_SCHED_FIXED,         \
+        .gamma = 0.95, .step_size = 10, .warmup_epochs = 0, .batch_size = 128, .epochs = 10,       \
+        .patience = 0, .min_delta = 0.0, .shift = 0, .flip = 0, .seed = 0, .on_epoch = NULL,       \
+        .payload = NULL                                                                            \
     }
 
 /**

@@ -172,9 +172,9 @@ PRUNER_V1(PRUNER_PLACE)
 typedef struct trainer_config_v1 {
     unsigned int version;
     const char *model;
-    gpbo_activation activation;
+    gpbo_trainer_activation activation;
     double dropout;
-    gpbo_optimizer optimizer;
+    gpbo_trainer_optimizer optimizer;
     double lr;
     double momentum;
     int nesterov;
@@ -183,7 +183,7 @@ typedef struct trainer_config_v1 {
     double eps;
     double weight_decay;
     double l1;
-    gpbo_schedule schedule;
+    gpbo_trainer_schedule schedule;
     double gamma;
     size_t step_size;
     size_t warmup_epochs;

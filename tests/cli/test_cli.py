@@ -271,6 +271,9 @@ BAD = {
     "trainer key": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
                     "trainer: {epoks: 3}\nparameters:\n  lr: {min: 0.1, max: 0.2}\n",
                     "did you mean 'epochs'"),
+    "trainer value": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
+                      "trainer: {optimizer: adamw}\nparameters:\n  lr: {min: 0.1, max: 0.2}\n",
+                      "unknown value 'adamw' (one of: sgd adam rmsprop)"),
 }
 
 

@@ -351,7 +351,7 @@ static void test_save_load(void **state)
     run("gp_save", setup_save, call_save, NULL, fp_saved);
     run("gp_from_string", setup_none, call_from_string, NULL, NULL);
     run("gp_load", setup_none, call_load, NULL, NULL);
-    gpbo_gp_string_free(model_json);
+    gpbo_free(model_json);
 }
 
 int main(void)

@@ -65,7 +65,7 @@ static void fp_space_one(fault_fp *fp, const gpbo_space *sp)
     char *j = gpbo_space_to_json(sp);
     assert_non_null(j);
     fault_fp_str(fp, j);
-    free(j);
+    gpbo_free(j);
 }
 
 static void fp_space(void *p, fault_fp *fp)
@@ -103,7 +103,7 @@ static void teardown_space(void *p)
     space_st *s = p;
     gpbo_space_free(s->sp);
     gpbo_space_free(s->out);
-    free(s->json);
+    gpbo_free(s->json);
     free(s);
 }
 
@@ -178,7 +178,7 @@ static void test_space(void **state)
     assert_non_null(space_json);
     gpbo_space_free(sp);
     run_space("space_from_json", setup_space_none, call_space_from_json);
-    free(space_json);
+    gpbo_free(space_json);
 }
 
 /* ---- studies --------------------------------------------------------------------------------- */

@@ -103,7 +103,7 @@ static void test_save_load_round_trip(void **state)
     assert_non_null(strstr(s, "\"matern12\""));
     gpbo_gp *b = gpbo_gp_from_string(s);
     assert_non_null(b);
-    gpbo_gp_string_free(s);
+    gpbo_gp_string_free(s); /* the deprecated alias of gpbo_free */
     assert_int_equal(gpbo_gp_predict(b, m, xq, m1, v1), GPBO_OK);
     assert_memory_equal(m0, m1, sizeof m0); /* exactly */
     assert_memory_equal(v0, v1, sizeof v0);
@@ -140,7 +140,7 @@ static void test_save_load_round_trip(void **state)
     gpbo_gp *z2 = gpbo_gp_from_string(s);
     assert_non_null(z2);
     assert_int_equal(gpbo_gp_n(z2), 0);
-    gpbo_gp_string_free(s);
+    gpbo_free(s);
     gpbo_gp_free(z);
     gpbo_gp_free(z2);
     gpbo_gp_free(a);
@@ -419,7 +419,7 @@ static void test_additive_model(void **state)
     char *js = gpbo_gp_to_string(a);
     assert_non_null(js);
     gpbo_gp *c = gpbo_gp_from_string(js), *e = gpbo_gp_copy(a);
-    gpbo_gp_string_free(js);
+    gpbo_free(js);
     assert_non_null(c);
     assert_non_null(e);
     assert_int_equal(gpbo_gp_get_additive(c), 1);

@@ -24,7 +24,7 @@ static double curve(double start, double floor_, long s)
 }
 
 /* Runs a trial to the end (steps 1..steps) unless pruned; returns the step it stopped at. */
-static long run_trial(gpbo_pruner *p, int64_t id, double start, double floor_, long steps)
+static long run_trial(gpbo_pruner *p, size_t id, double start, double floor_, long steps)
 {
     for (long s = 1; s <= steps; s++) {
         int prune = -1;
@@ -103,7 +103,7 @@ static void test_asha_keeps_top_fraction_at_each_rung(void **state)
     /* A better one passes every rung. */
     assert_int_equal(run_trial(p, 3, 0.8, 0.2, 12), 12);
     /* Six more middling trials at rung 1: with 9 values the top 3 continue. */
-    for (int64_t id = 4; id < 10; id++) {
+    for (size_t id = 4; id < 10; id++) {
         assert_int_equal(gpbo_pruner_report(p, id, 1, 5.0 + (double)id, &prune), GPBO_OK);
         assert_int_equal(prune, 1);
         assert_int_equal(gpbo_pruner_finish(p, id, GPBO_PRUNER_PRUNED), GPBO_OK);
@@ -121,7 +121,7 @@ static void test_asha_keeps_top_fraction_at_each_rung(void **state)
 }
 
 typedef struct event {
-    int64_t id;
+    size_t id;
     long step; /* -1: the trial finished with outcome */
     double value;
     gpbo_pruner_outcome outcome;
@@ -140,7 +140,7 @@ static void test_replay_rebuilds_the_same_state(void **state)
     event log[64];
     size_t nlog = 0;
     double starts[4] = {1.0, 2.0, 6.0, 1.2};
-    for (int64_t id = 0; id < 4; id++) {
+    for (size_t id = 0; id < 4; id++) {
         gpbo_pruner_outcome outcome = GPBO_PRUNER_COMPLETE;
         for (long s = 1; s <= 8; s++) {
             double v = curve(starts[id], starts[id] / 2, s);
@@ -200,7 +200,7 @@ static void test_catch_up_from_a_study(void **state)
     gpbo_study *st = gpbo_study_open(NULL, "catch-up", sp, &so);
     assert_non_null(st);
     double starts[4] = {1.0, 2.0, 6.0, 1.2};
-    for (int64_t id = 0; id < 5; id++) {
+    for (size_t id = 0; id < 5; id++) {
         size_t tid;
         double x;
         assert_int_equal(gpbo_study_ask(st, &tid, &x), GPBO_OK);
@@ -249,7 +249,7 @@ static void test_none_never_prunes(void **state)
     o.kind = GPBO_PRUNER_NONE;
     gpbo_pruner *p = gpbo_pruner_new(&o);
     assert_non_null(p);
-    for (int64_t id = 0; id < 10; id++)
+    for (size_t id = 0; id < 10; id++)
         assert_int_equal(run_trial(p, id, 10.0 - (double)id, 1.0, 5), 5);
     assert_int_equal(gpbo_pruner_pruned_count(p), 0);
     gpbo_pruner_free(p);

@@ -36,7 +36,7 @@ static void test_layout(void **state)
     assert_int_equal(gpbo_space_size(s), 6);
     assert_int_equal(gpbo_space_dim(s), 7);
     assert_int_equal(gpbo_space_find(s, "layers"), 3);
-    assert_int_equal(gpbo_space_find(s, "nope"), (size_t)-1);
+    assert_int_equal(gpbo_space_find(s, "nope"), GPBO_SPACE_NOT_FOUND);
     assert_int_equal(gpbo_space_type(s, 4), GPBO_PARAM_CATEGORICAL);
     assert_string_equal(gpbo_space_choice(s, 4, 2), "rmsprop");
     assert_null(gpbo_space_choice(s, 4, 3));
@@ -110,7 +110,7 @@ static void test_format_and_json(void **state)
     assert_true(gpbo_space_equal(s, c));
     gpbo_space_add_float(c, "extra", 0, 1, 0);
     assert_false(gpbo_space_equal(s, c));
-    free(j);
+    gpbo_free(j);
     gpbo_space_free(c);
     assert_null(gpbo_space_from_json("{\"not\": \"an array\"}"));
     assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);

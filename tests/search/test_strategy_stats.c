@@ -53,7 +53,7 @@ static void test_failures_with_restarts(void **state)
             o.seed = seed;
             gpbo_study *st = gpbo_study_open(NULL, "flaky", s, &o);
             assert_int_equal(gpbo_study_optimize(st, flaky, NULL, 40), GPBO_OK);
-            size_t c[4];
+            size_t c[GPBO_TRIAL_STATE_COUNT];
             gpbo_study_counts(st, c);
             assert_int_equal(c[GPBO_TRIAL_COMPLETE], 40 - 10 - 8 + 2); /* 10 crash, 8 NaN, 2 both */
             gpbo_trial_info t;

@@ -160,7 +160,7 @@ static void test_interrupted_trials_run_again(void **state)
     assert_int_equal(gpbo_study_tell(st, id[1], 3.5), GPBO_OK);
     gpbo_study_close(st); /* trials 0 and 2 were running */
     st = gpbo_study_open(u, "int", NULL, NULL);
-    size_t counts[4];
+    size_t counts[GPBO_TRIAL_STATE_COUNT];
     gpbo_study_counts(st, counts);
     assert_int_equal(counts[GPBO_TRIAL_RUNNING], 2);
     assert_int_equal(counts[GPBO_TRIAL_COMPLETE], 1);
@@ -186,7 +186,7 @@ static void test_failures_complete_budget(void **state)
         o.failed = (gpbo_failed_policy)policy;
         gpbo_study *st = gpbo_study_open(NULL, "flaky", s, &o);
         assert_int_equal(gpbo_study_optimize(st, flaky, NULL, 20), GPBO_OK);
-        size_t c[4];
+        size_t c[GPBO_TRIAL_STATE_COUNT];
         gpbo_study_counts(st, c);
         assert_int_equal(c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED], 20);
         assert_int_equal(c[GPBO_TRIAL_FAILED], 5 + 4 - 1); /* ids 3,7,11,15,19 and 4,9,14 */
@@ -221,7 +221,7 @@ static void test_second_process_sees_tells(void **state)
     pid_t pid = fork();
     if (pid == 0) {
         gpbo_study *other = gpbo_study_open(u, "shared", NULL, NULL);
-        size_t c[4];
+        size_t c[GPBO_TRIAL_STATE_COUNT];
         gpbo_study_counts(other, c);
         gpbo_trial_info t;
         int ok = other && c[GPBO_TRIAL_COMPLETE] == 7 && c[GPBO_TRIAL_RUNNING] == 1 &&

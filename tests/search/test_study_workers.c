@@ -106,7 +106,7 @@ static void run_threads(const char *strategy, size_t budget)
         assert_int_equal(a[i].rc, GPBO_OK);
     }
     gpbo_study *s = open_named(name, NULL);
-    size_t c[4];
+    size_t c[GPBO_TRIAL_STATE_COUNT];
     gpbo_study_counts(s, c);
     assert_int_equal(gpbo_study_ntrials(s), budget);
     assert_int_equal(c[GPBO_TRIAL_COMPLETE], budget);

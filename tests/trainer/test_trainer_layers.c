@@ -70,7 +70,7 @@ static size_t check(fixture *f, float *p, const float *g, size_t n, size_t strid
     return fails;
 }
 
-static void check_net(const char *spec, gpbo_activation act, size_t c, size_t h, size_t w)
+static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, size_t h, size_t w)
 {
     gpbo_rng r;
     gpbo_rng_seed(&r, 2385);
@@ -119,28 +119,28 @@ static void check_net(const char *spec, gpbo_activation act, size_t c, size_t h,
 static void test_mlp_tanh(void **state)
 {
     (void)state;
-    check_net("mlp:7-5", GPBO_ACT_TANH, 1, 1, 6);
+    check_net("mlp:7-5", GPBO_TRAINER_ACT_TANH, 1, 1, 6);
 }
 
 static void test_mlp_relu(void **state)
 {
     (void)state;
-    check_net("mlp:9-6", GPBO_ACT_RELU, 1, 1, 8);
+    check_net("mlp:9-6", GPBO_TRAINER_ACT_RELU, 1, 1, 8);
 }
 
 static void test_cnn_tanh(void **state)
 {
     (void)state;
-    check_net("cnn:c3k3-p2-c4k3-d5", GPBO_ACT_TANH, 2, 6, 6);
+    check_net("cnn:c3k3-p2-c4k3-d5", GPBO_TRAINER_ACT_TANH, 2, 6, 6);
 }
 
 static void test_cnn_relu(void **state)
 {
     (void)state;
-    check_net("cnn:c3k5-p2-d6", GPBO_ACT_RELU, 1, 8, 6);
+    check_net("cnn:c3k5-p2-d6", GPBO_TRAINER_ACT_RELU, 1, 8, 6);
     /* odd sizes: pooling windows that leave a row or a column out (the fused ReLU + pooling
      * backward of net.c), twice */
-    check_net("cnn:c4k3-p2-c3k3-p2-d5", GPBO_ACT_RELU, 1, 9, 7);
+    check_net("cnn:c4k3-p2-c3k3-p2-d5", GPBO_TRAINER_ACT_RELU, 1, 9, 7);
 }
 
 /* The convolutions in chunks of one image (the forward's and the backward's chunk loops, the
@@ -150,8 +150,8 @@ static void test_cnn_chunked(void **state)
     (void)state;
     size_t saved = gpbo_trainer__conv_chunk_bytes;
     gpbo_trainer__conv_chunk_bytes = 1;
-    check_net("cnn:c3k3-p2-c4k3-d5", GPBO_ACT_TANH, 2, 6, 6);
-    check_net("cnn:c3k5-p2-d6", GPBO_ACT_RELU, 1, 8, 6);
+    check_net("cnn:c3k3-p2-c4k3-d5", GPBO_TRAINER_ACT_TANH, 2, 6, 6);
+    check_net("cnn:c3k5-p2-d6", GPBO_TRAINER_ACT_RELU, 1, 8, 6);
     gpbo_trainer__conv_chunk_bytes = saved;
 }
 
@@ -160,7 +160,7 @@ static void test_dropout_and_specs(void **state)
     (void)state;
     gpbo_rng r;
     gpbo_rng_seed(&r, 1);
-    gpbo_net *n = gpbo_net_new("mlp:1000", GPBO_ACT_RELU, 0.25, 1, 1, 3, 2, 1, &r);
+    gpbo_net *n = gpbo_net_new("mlp:1000", GPBO_TRAINER_ACT_RELU, 0.25, 1, 1, 3, 2, 1, &r);
     assert_non_null(n);
     /* layers: dense, act, dropout, dense */
     assert_int_equal(n->nl, 4);
@@ -181,10 +181,10 @@ static void test_dropout_and_specs(void **state)
     gpbo_net_free(n);
     const char *bad[] = {"rnn:5", "mlp:5-x", "cnn:c3k4", "cnn:p3", "cnn:d5-c3k3", "mlp:0"};
     for (size_t i = 0; i < 6; i++) {
-        assert_null(gpbo_net_new(bad[i], GPBO_ACT_RELU, 0.0, 1, 8, 8, 3, 4, &r));
+        assert_null(gpbo_net_new(bad[i], GPBO_TRAINER_ACT_RELU, 0.0, 1, 8, 8, 3, 4, &r));
         assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
     }
-    assert_null(gpbo_net_new("mlp:4", GPBO_ACT_RELU, 1.0, 1, 8, 8, 3, 4, &r));
+    assert_null(gpbo_net_new("mlp:4", GPBO_TRAINER_ACT_RELU, 1.0, 1, 8, 8, 3, 4, &r));
 }
 
 int main(void)

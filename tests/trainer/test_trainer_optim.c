@@ -21,7 +21,7 @@ static gpbo_net *tiny(void)
 {
     gpbo_rng r;
     gpbo_rng_seed(&r, 3);
-    gpbo_net *n = gpbo_net_new("mlp:", GPBO_ACT_RELU, 0.0, 1, 1, 1, 2, 1, &r);
+    gpbo_net *n = gpbo_net_new("mlp:", GPBO_TRAINER_ACT_RELU, 0.0, 1, 1, 1, 2, 1, &r);
     assert_non_null(n);
     assert_int_equal(n->nl, 1);
     n->L[0].W[0] = 0.5f;
@@ -46,7 +46,7 @@ static void test_sgd(void **state)
     (void)state;
     for (int nest = 0; nest < 2; nest++) {
         gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-        c.optimizer = GPBO_OPT_SGD;
+        c.optimizer = GPBO_TRAINER_OPT_SGD;
         c.momentum = 0.9;
         c.nesterov = nest;
         c.weight_decay = 0.01;
@@ -77,7 +77,7 @@ static void test_adam_adamw(void **state)
     (void)state;
     for (int decoupled = 0; decoupled < 2; decoupled++) {
         gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-        c.optimizer = GPBO_OPT_ADAM;
+        c.optimizer = GPBO_TRAINER_OPT_ADAM;
         c.weight_decay = decoupled ? 0.1 : 0.0;
         gpbo_net *n = tiny();
         gpbo_optim o;
@@ -103,7 +103,7 @@ static void test_rmsprop_l1(void **state)
 {
     (void)state;
     gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-    c.optimizer = GPBO_OPT_RMSPROP;
+    c.optimizer = GPBO_TRAINER_OPT_RMSPROP;
     c.l1 = 0.05;
     gpbo_net *n = tiny();
     gpbo_optim o;
@@ -128,16 +128,16 @@ static void test_schedules(void **state)
     c.lr = 0.1;
     c.epochs = 12;
     NEAR(gpbo_trainer__lr_at(&c, 7), 0.1);
-    c.schedule = GPBO_SCHED_EXPONENTIAL;
+    c.schedule = GPBO_TRAINER_SCHED_EXPONENTIAL;
     c.gamma = 0.9;
     NEAR(gpbo_trainer__lr_at(&c, 3), 0.1 * 0.729);
-    c.schedule = GPBO_SCHED_STEP;
+    c.schedule = GPBO_TRAINER_SCHED_STEP;
     c.step_size = 5;
     c.gamma = 0.5;
     NEAR(gpbo_trainer__lr_at(&c, 4), 0.1);
     NEAR(gpbo_trainer__lr_at(&c, 5), 0.05);
     NEAR(gpbo_trainer__lr_at(&c, 11), 0.025);
-    c.schedule = GPBO_SCHED_COSINE;
+    c.schedule = GPBO_TRAINER_SCHED_COSINE;
     NEAR(gpbo_trainer__lr_at(&c, 0), 0.1);
     NEAR(gpbo_trainer__lr_at(&c, 6), 0.05);
     c.warmup_epochs = 2;

@@ -43,12 +43,13 @@ static void test_fits_tiny_dataset(void **s)
 {
     (void)s;
     gpbo_dataset *ds = random_ds(48, 10, 4, 1);
-    const gpbo_optimizer opts[3] = {GPBO_OPT_ADAM, GPBO_OPT_SGD, GPBO_OPT_RMSPROP};
+    const gpbo_trainer_optimizer opts[3] = {GPBO_TRAINER_OPT_ADAM, GPBO_TRAINER_OPT_SGD,
+                                            GPBO_TRAINER_OPT_RMSPROP};
     for (int o = 0; o < 3; o++) {
         gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
         c.model = "mlp:64";
         c.optimizer = opts[o];
-        c.lr = opts[o] == GPBO_OPT_SGD ? 0.1 : 0.01;
+        c.lr = opts[o] == GPBO_TRAINER_OPT_SGD ? 0.1 : 0.01;
         c.batch_size = 16;
         c.epochs = 150;
         gpbo_trainer_result r;
@@ -105,6 +106,7 @@ static void test_early_stopping_restores(void **s)
     c.patience = 0;
     c.payload = &h2;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_EUSER);
+    assert_non_null(strstr(gpbo_error_message(), "after epoch 2 (it returned 1)"));
     assert_int_equal(r.epochs, 2);
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);

@@ -22,7 +22,8 @@ int main(int argc, char **argv)
 {
     if (argc != 3)
         return 2;
-    gpbo_activation act = strcmp(argv[2], "tanh") == 0 ? GPBO_ACT_TANH : GPBO_ACT_RELU;
+    gpbo_trainer_activation act =
+        strcmp(argv[2], "tanh") == 0 ? GPBO_TRAINER_ACT_TANH : GPBO_TRAINER_ACT_RELU;
     const size_t B = 16, in = 20, classes = 5;
     gpbo_rng r;
     gpbo_rng_seed(&r, 2385);

@@ -1,6 +1,8 @@
 /*
  * gpbo/sys/error.h: recording failures, for gpbo's own modules and for code that extends gpbo
- * through the tables in gpbo/sys/ (custom kernels, strategies, storage backends).
+ * through what gpbo/sys/ publishes: a custom kernel (gpbo/sys/kernel.h) and options structs of
+ * its own (gpbo/sys/options.h). Strategies and storage backends have internal interfaces only
+ * (search/search_internal.h, search/bayes_internal.h); they are not an extension point.
  */
 #ifndef GPBO_SYS_ERROR_H
 #define GPBO_SYS_ERROR_H
