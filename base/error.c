@@ -2,8 +2,10 @@
  * error.c: gpbo's status codes and the per-thread last-error message.
  *
  * The message lives in thread-local storage so that distinct threads using distinct gpbo objects
- * never see each other's failures and no lock is needed.
+ * never see each other's failures and no lock is needed. Warnings go to one process-wide handler
+ * under a lock (they are rare: a few per process).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,4 +118,31 @@ const char *gpbo_version(void)
 void gpbo_free(void *ptr)
 {
     free(ptr);
+}
+
+static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
+static gpbo_warning_handler warn_handler;
+static void *warn_payload;
+
+gpbo_warning_handler gpbo_set_warning_handler(gpbo_warning_handler handler, void *payload)
+{
+    pthread_mutex_lock(&warn_lock);
+    gpbo_warning_handler old = warn_handler;
+    warn_handler = handler;
+    warn_payload = payload;
+    pthread_mutex_unlock(&warn_lock);
+    return old;
+}
+
+void gpbo_warn(const char *fmt, ...)
+{
+    char msg[GPBO_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&warn_lock);
+    if (warn_handler != NULL)
+        warn_handler(warn_payload, msg);
+    pthread_mutex_unlock(&warn_lock);
 }

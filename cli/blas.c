@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/blas_cpu.h"
 #include "gpbo/error.h"
 
 #define MARKER "GPBO_BLAS_REEXEC"
@@ -42,30 +43,6 @@
 static char reexec_from[64];   /* the core OpenBLAS chose by itself, when we re-executed */
 static char reexec_to[64];     /* and the core we asked for */
 static char reexec_error[256]; /* why a re-exec that was due did not happen */
-
-/* Cores of OpenBLAS 0.3.21's DYNAMIC_ARCH builds with no AVX2 kernels. */
-static int is_pre_avx2_core(const char *core)
-{
-    static const char *const old[] = {
-        "Prescott",      "Core2",      "Penryn",    "Dunnington", "Nehalem",     "Atom",
-        "Katmai",        "Coppermine", "Northwood", "Banias",     "Sandybridge", "Opteron",
-        "Opteron(SSE3)", "Barcelona",  "Bobcat",    "Bulldozer",  "Piledriver",  "Steamroller"};
-    for (size_t i = 0; i < sizeof old / sizeof *old; i++)
-        if (strcmp(core, old[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int cpu_has_avx2_fma(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    /* GCC's checks include the OS's XSAVE support for the AVX state */
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return 0;
-#endif
-}
 
 /* Puts OPENBLAS_CORETYPE back as the user had it (saved in ORIG, when it was set at all). */
 static void restore_coretype(void)
@@ -92,7 +69,7 @@ void blas_startup(char **argv)
     }
     const char *test = getenv(TEST_TARGET);
     const char *core = openblas_get_corename();
-    if (core == NULL || !is_pre_avx2_core(core) || !cpu_has_avx2_fma())
+    if (core == NULL || !gpbo_blas_pre_avx2_core(core) || !gpbo_cpu_has_avx2_fma())
         return;
     const char *user = getenv("OPENBLAS_CORETYPE");
     if (test == NULL && user != NULL)
@@ -132,7 +109,7 @@ void blas_report(FILE *f)
     fprintf(f, "cpu: not x86\n");
 #endif
     if (reexec_from[0] != '\0') {
-        int still = core == NULL || is_pre_avx2_core(core);
+        int still = core == NULL || gpbo_blas_pre_avx2_core(core);
         fprintf(f,
                 "blas re-exec: yes: OpenBLAS chose %s on a CPU with AVX2 and FMA; gpbo re-ran "
                 "itself with OPENBLAS_CORETYPE=%s%s (set OPENBLAS_CORETYPE yourself to choose)\n",

@@ -70,10 +70,18 @@ int cmd_train(int argc, char **argv)
     return 0;
 }
 
+/* The libraries' warnings (gpbo_warn): one line each on stderr. */
+static void print_warning(void *payload, const char *message)
+{
+    (void)payload;
+    fprintf(stderr, "gpbo: warning: %s\n", message);
+}
+
 int main(int argc, char **argv)
 {
     /* before anything is printed or started: may re-execute the program (see blas.c) */
     blas_startup(argv);
+    gpbo_set_warning_handler(print_warning, NULL);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/blas_cpu.h"
 #include "../base/numeric.h"
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
@@ -58,8 +59,16 @@ static void update_params(gpbo_gp *gp)
     gp->sn2 = exp(gp->theta[gp->dim + 1]);
 }
 
+/* The first GP of the process warns when OpenBLAS runs slower kernels than the CPU allows. */
+static pthread_once_t blas_checked = PTHREAD_ONCE_INIT;
+static void blas_check(void)
+{
+    gpbo_blas_warn_if_fallback("GP fits");
+}
+
 gpbo_gp *gpbo_gp_new_with_kernel(const gpbo_kernel_def *def, size_t dim)
 {
+    pthread_once(&blas_checked, blas_check);
     if (def == NULL || def->version != GPBO_KERNEL_DEF_VERSION || def->eval == NULL ||
         def->name == NULL) {
         gpbo_error_set(GPBO_EINVAL,

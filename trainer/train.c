@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/blas_cpu.h"
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 #include "trainer_internal.h"
@@ -452,9 +453,18 @@ static int run_finish(run_state *r, const gpbo_dataset *val, const gpbo_dataset 
     return rc;
 }
 
+/* The first training run of the process warns when OpenBLAS runs slower kernels than the CPU
+ * allows. */
+static pthread_once_t blas_checked = PTHREAD_ONCE_INIT;
+static void blas_check(void)
+{
+    gpbo_blas_warn_if_fallback("training steps");
+}
+
 int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                      const gpbo_dataset *val, const gpbo_dataset *test, gpbo_trainer_result *out)
 {
+    pthread_once(&blas_checked, blas_check);
     gpbo_trainer_config c;
     if (out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "trainer_run: out is NULL");

@@ -68,6 +68,23 @@ GPBO_API void gpbo_error_clear(void);
  */
 GPBO_API void gpbo_free(void *ptr);
 
+/**
+ * Receives a warning: something the caller may want to know about a call that succeeded (for
+ * now: OpenBLAS running its generic pre-AVX2 kernels on a CPU that has AVX2 and FMA, which makes
+ * every GP fit and training step 2-3.5x slower than it could be). message is one line, borrowed
+ * for the call. Library code never prints: without a handler, warnings are dropped.
+ */
+typedef void (*gpbo_warning_handler)(void *payload, const char *message);
+
+/**
+ * Sets the process-wide warning handler (NULL: drop warnings, the default) and the payload it is
+ * called with. Thread-safety: may be called from any thread; the handler is called from the
+ * thread that made the call that warns, one warning at a time across the process, so it needs
+ * no lock of its own. It must not call gpbo functions.
+ * @return the previous handler. This function cannot fail.
+ */
+GPBO_API gpbo_warning_handler gpbo_set_warning_handler(gpbo_warning_handler handler, void *payload);
+
 /** @return the library version as "MAJOR.MINOR.PATCH". This function cannot fail. */
 GPBO_API const char *gpbo_version(void);
 

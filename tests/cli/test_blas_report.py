@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import GPBO, PY, check, run_tests  # noqa: E402
 
 HOOKS = ("GPBO_BLAS_REEXEC", "GPBO_BLAS_REEXEC_CORETYPE", "GPBO_BLAS_TEST_TARGET",
-         "GPBO_BLAS_TEST_EXE")
+         "GPBO_BLAS_TEST_EXE", "GPBO_BLAS_TEST_WARN")
 
 
 def env_with(**kw):
@@ -112,10 +112,31 @@ def test_exec_failure_reported():
     check(lines.get("OPENBLAS_CORETYPE") == "Prescott", f"env restored after failure: {out}")
 
 
+def cpu_has_avx2_fma():
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+    return "avx2" in flags and "fma" in flags
+
+
+def test_library_warning_printed():
+    # the libraries warn through gpbo_warn() (base/blas_cpu.h), the command prints the warning:
+    # with the hook GPBO_BLAS_TEST_WARN a user's Prescott counts as OpenBLAS's own fallback
+    train = [GPBO, "train", "--train_size", "200", "--val_size", "100", "--epochs", "1"]
+    for extra, want in (({"GPBO_BLAS_TEST_WARN": "1"}, int(cpu_has_avx2_fma())), ({}, 0)):
+        r = subprocess.run(train, capture_output=True, text=True, timeout=120,
+                           env=env_with(OPENBLAS_CORETYPE="Prescott", **extra))
+        check(r.returncode == 0, f"train {extra}: exit {r.returncode}: {r.stderr}")
+        warns = [l for l in r.stderr.splitlines() if l.startswith("gpbo: warning: ")]
+        check(len(warns) == want, f"train {extra}: {len(warns)} warnings, {want} expected: "
+              f"{r.stderr!r}")
+        check(all("Prescott" in w and "OPENBLAS_CORETYPE=Haswell" in w for w in warns),
+              f"the warning names the kernels and the fix: {warns}")
+
+
 def main():
     return run_tests((test_user_choice_respected, test_unset_runs_non_generic_kernels,
                       test_reexec_once_and_env_restored, test_loop_guard,
-                      test_exec_failure_reported))
+                      test_exec_failure_reported, test_library_warning_printed))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,13 @@ GPBO_API int gpbo_error_setv(int code, const char *fmt, va_list ap);
  */
 GPBO_API int gpbo_error_prefix(const char *fmt, ...) GPBO_PRINTF_LIKE(1, 2);
 
+/**
+ * Send a warning (printf-style, truncated to 1023 bytes) to the handler set with
+ * gpbo_set_warning_handler(), or drop it when there is none. Keeps the thread's last error.
+ * This function cannot fail.
+ */
+GPBO_API void gpbo_warn(const char *fmt, ...) GPBO_PRINTF_LIKE(1, 2);
+
 #ifdef __cplusplus
 }
 #endif
