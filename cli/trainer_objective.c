@@ -45,6 +45,8 @@ _Static_assert(sizeof(gpbo_activation) == sizeof(int) && sizeof(gpbo_optimizer) 
                "trainer enums are int-sized");
 
 #define FIELD(field) offsetof(trainer_settings, field), sizeof(((trainer_settings *)0)->field)
+/* In the order the sweep's trainer section has always listed them (the "did you mean"
+ * suggestions break ties by this order). */
 static const setting SETTINGS[] = {
     {"data_dir", S_TEXT, FIELD(data_dir), NULL},
     {"train_size", S_COUNT, FIELD(train_size), NULL},
@@ -54,14 +56,14 @@ static const setting SETTINGS[] = {
     {"hidden", S_COUNT, FIELD(hidden), NULL},
     {"layers", S_COUNT, FIELD(layers), NULL},
     {"activation", S_WORD, FIELD(cfg.activation), ACTIVATIONS},
-    {"optimizer", S_WORD, FIELD(cfg.optimizer), OPTIMIZERS},
-    {"schedule", S_WORD, FIELD(cfg.schedule), SCHEDULES},
     {"dropout", S_NUMBER, FIELD(cfg.dropout), NULL},
+    {"optimizer", S_WORD, FIELD(cfg.optimizer), OPTIMIZERS},
     {"lr", S_NUMBER, FIELD(cfg.lr), NULL},
     {"momentum", S_NUMBER, FIELD(cfg.momentum), NULL},
     {"nesterov", S_FLAG, FIELD(cfg.nesterov), NULL},
     {"weight_decay", S_NUMBER, FIELD(cfg.weight_decay), NULL},
     {"l1", S_NUMBER, FIELD(cfg.l1), NULL},
+    {"schedule", S_WORD, FIELD(cfg.schedule), SCHEDULES},
     {"gamma", S_NUMBER, FIELD(cfg.gamma), NULL},
     {"step_size", S_COUNT, FIELD(cfg.step_size), NULL},
     {"warmup_epochs", S_COUNT, FIELD(cfg.warmup_epochs), NULL},
@@ -74,6 +76,14 @@ static const setting SETTINGS[] = {
     {"seed", S_SEED, FIELD(cfg.seed), NULL},
 };
 #undef FIELD
+_Static_assert(sizeof SETTINGS / sizeof *SETTINGS == TRAINER_NKEYS, "TRAINER_NKEYS is the table's");
+
+size_t trainer_keys(const char *out[TRAINER_NKEYS])
+{
+    for (size_t i = 0; i < TRAINER_NKEYS; i++)
+        out[i] = SETTINGS[i].key;
+    return TRAINER_NKEYS;
+}
 
 /* Writes v as setting s into the field at p. GPBO_EINVAL naming the key for a bad value. */
 static int apply(const setting *s, void *p, const char *v)
@@ -121,8 +131,10 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
     for (size_t i = 0; i < sizeof SETTINGS / sizeof *SETTINGS; i++)
         if (!strcmp(key, SETTINGS[i].key))
             return apply(&SETTINGS[i], (char *)t + SETTINGS[i].off, v);
+    const char *keys[TRAINER_NKEYS];
+    size_t n = trainer_keys(keys);
     return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)", key,
-                          sweep_closest(key, SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS));
+                          sweep_closest(key, keys, n));
 }
 
 /* The model spec after hidden / layers. */
