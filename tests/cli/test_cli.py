@@ -237,7 +237,17 @@ def test_pruning_and_sigint(d):
     env = dict(os.environ, OBJ_SLEEP="3")
     p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d2, env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    # both trials under way (so gpbo's handler is installed, under a sanitizer too): their
+    # folders hold their output
+    runs = os.path.join(d2, "quad.runs")
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        started = [t for t in (os.listdir(runs) if os.path.isdir(runs) else [])
+                   if os.path.exists(os.path.join(runs, t, "stdout"))]
+        if len(started) >= 2:
+            break
+        time.sleep(0.05)
+    check(p.poll() is None, f"gpbo ended before Ctrl-C: {p.returncode}")
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=20)
     check(p.returncode == 130, f"Ctrl-C exit status {p.returncode}: {err}")
