@@ -281,6 +281,10 @@ BAD = {
     "trainer key": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
                     "trainer: {epoks: 3}\nparameters:\n  lr: {min: 0.1, max: 0.2}\n",
                     "did you mean 'epochs'"),
+    # the keys of both come from the trainer's one settings table
+    "trainer param": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
+                      "trainer: {epochs: 1}\nparameters:\n  dropot: {min: 0.1, max: 0.2}\n",
+                      "parameter 'dropot' is not a trainer setting (did you mean 'dropout'?)"),
 }
 
 
