@@ -10,9 +10,6 @@
 #include "gpbo/trainer.h"
 #include "sweep.h"
 
-extern const char *const SWEEP_TRAINER_KEYS[];
-extern const size_t SWEEP_NTRAINER_KEYS;
-
 typedef struct trainer_settings {
     gpbo_trainer_config cfg;
     char data_dir[1024];
@@ -28,6 +25,11 @@ typedef struct trainer_data {
 void trainer_settings_init(trainer_settings *t);
 /* Applies one key = value setting. GPBO_EINVAL naming the key (and the closest valid one). */
 int trainer_set(trainer_settings *t, const char *key, const char *value);
+/* The number of trainer settings: their keys are the sweep's trainer section's. */
+enum { TRAINER_NKEYS = 26 };
+/* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
+ * and returns their number, TRAINER_NKEYS. Cannot fail. */
+size_t trainer_keys(const char *out[TRAINER_NKEYS]);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
 /* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */

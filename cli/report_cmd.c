@@ -2,8 +2,10 @@
  * report_cmd.c: `gpbo report` — a study as one self-contained HTML page: a summary, the best
  * trial, a table of every trial and PLplot figures: best so far against trial number, the
  * objective against each parameter, and the GP's prediction along each numeric parameter
- * through the best point with a two-standard-deviation band (a Matérn 5/2 GP fitted to the
- * complete trials in the unit cube, the way the Bayesian strategy sees them).
+ * through the best point with a two-standard-deviation band: the model the study's strategy
+ * proposes from (gpbo_study_model: its hyperparameters, additive or ARD kernel, log warping
+ * mapped back to the objective's units), or, for a strategy without one, a Matérn 5/2 GP with
+ * priors fitted here to the complete trials in the unit cube, which the caption says.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -247,9 +249,25 @@ static size_t param_coord(const gpbo_space *sp, size_t i)
     return coord;
 }
 
+/* The GP the slices are drawn from: the study's model (gpbo_study_model) or, when its strategy
+ * has none, one fitted here; warped: it models log(y - lo + delta) of the minimizing value y. */
+typedef struct slice_model {
+    gpbo_gp *gp;
+    int warped;
+    double lo, delta;
+    const char *what; /* the caption's account of it */
+} slice_model;
+
+/* A prediction w of m's GP in the objective's units, the user's sign. */
+static double to_objective(const rep *r, const slice_model *m, double w)
+{
+    return r->sign * (m->warped ? exp(w) + m->lo - m->delta : w);
+}
+
 /* The GP's slice along numeric parameter i through the best point ub (in the cube); q: scratch
- * of SLICE x d. A failed prediction leaves the figure out. */
-static int fig_slice(rep *r, const gpbo_gp *gp, const double *ub, double *q, size_t i)
+ * of SLICE x d. A failed prediction leaves the figure out. The band is the mean +- 2 sd in the
+ * GP's units, mapped to the objective's (when warped: the 2-sd quantiles around the median). */
+static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, size_t i)
 {
     double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE], vals[64];
     size_t d = r->d, coord = param_coord(r->sp, i);
@@ -261,18 +279,20 @@ static int fig_slice(rep *r, const gpbo_gp *gp, const double *ub, double *q, siz
         if (r->np <= 64 && gpbo_space_decode(r->sp, row, vals) == GPBO_OK)
             sx[k] = vals[i];
     }
-    if (gpbo_gp_predict(gp, SLICE, q, mu, var) != GPBO_OK)
+    if (gpbo_gp_predict(m->gp, SLICE, q, mu, var) != GPBO_OK)
         return GPBO_OK;
     for (size_t k = 0; k < SLICE; k++) {
         double sd = sqrt(var[k] > 0 ? var[k] : 0);
-        mu[k] *= r->sign;
-        lo[k] = mu[k] - 2 * sd;
-        hi[k] = mu[k] + 2 * sd;
+        double a = to_objective(r, m, mu[k] - 2 * sd), b = to_objective(r, m, mu[k] + 2 * sd);
+        mu[k] = to_objective(r, m, mu[k]);
+        lo[k] = a < b ? a : b;
+        hi[k] = a < b ? b : a;
     }
     param_column(r, i);
-    gpbo_fig_series s[3] = {{GPBO_FIG_BAND, NULL, SLICE, sx, NULL, lo, hi, 0},
-                            {GPBO_FIG_LINE, "GP mean", SLICE, sx, mu, NULL, NULL, 0},
-                            {GPBO_FIG_POINTS, "trials", r->nc, r->px, r->ty, NULL, NULL, 1}};
+    gpbo_fig_series s[3] = {
+        {GPBO_FIG_BAND, NULL, SLICE, sx, NULL, lo, hi, 0},
+        {GPBO_FIG_LINE, m->warped ? "GP median" : "GP mean", SLICE, sx, mu, NULL, NULL, 0},
+        {GPBO_FIG_POINTS, "trials", r->nc, r->px, r->ty, NULL, NULL, 1}};
     const char *pn = gpbo_space_name(r->sp, i);
     gpbo_fig f = {keep(&r->sb, "GP along %s through the best point", pn),
                   pn,
@@ -281,23 +301,53 @@ static int fig_slice(rep *r, const gpbo_gp *gp, const double *ub, double *q, siz
                   gpbo_space_is_log(r->sp, i),
                   3,
                   s};
-    return add_fig(
-        &f, &r->svgs, &r->nfig, &r->caps,
-        keep(&r->sb, "posterior mean +- 2 sd along %s, the others at the best trial", pn));
+    return add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+                   keep(&r->sb, "posterior %s along %s, the others at the best trial; %s",
+                        m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn, m->what));
+}
+
+/* The model of the slices: the study's (what its strategy proposes from) when it has one;
+ * else a Matérn 5/2 GP with priors fitted here to the complete trials in the cube (NULL when
+ * that fails). */
+static void slice_model_get(rep *r, slice_model *m)
+{
+    gpbo_study_model_info info;
+    memset(m, 0, sizeof *m);
+    if (gpbo_study_model(r->st, &m->gp, &info) == GPBO_OK) {
+        m->warped = info.warped;
+        m->lo = info.lo;
+        m->delta = info.delta;
+        m->what =
+            keep(&r->sb, "the study's model (%s%s, as its strategy fits it)",
+                 info.additive ? "additive" : "ARD", info.warped ? ", on log-warped values" : "");
+        return;
+    }
+    m->what = keep(&r->sb,
+                   "the strategy '%s' has no model: a Matérn 5/2 GP with priors fitted for "
+                   "this report",
+                   gpbo_study_get_options(r->st)->strategy);
+    m->gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d);
+    if (m->gp == NULL || gpbo_gp_set_data(m->gp, r->nc, r->U, r->Y) != GPBO_OK) {
+        gpbo_gp_free(m->gp);
+        m->gp = NULL;
+        return;
+    }
+    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+    fo.use_priors = 1;
+    gpbo_gp_fit(m->gp, &fo);
 }
 
 /* GP slices through the best point along each numeric parameter (two complete trials at
- * least): a Matérn 5/2 GP with priors fitted to the complete trials in the cube. */
+ * least), from slice_model_get's model. */
 static int fig_slices(rep *r)
 {
-    gpbo_gp *gp = r->nc >= 2 && r->d > 0 ? gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d) : NULL;
+    slice_model m = {0};
+    if (r->nc >= 2 && r->d > 0)
+        slice_model_get(r, &m);
     double *ub = NULL, *q = NULL;
     int rc = GPBO_OK;
-    if (gp == NULL || gpbo_gp_set_data(gp, r->nc, r->U, r->Y) != GPBO_OK)
+    if (m.gp == NULL)
         goto cleanup;
-    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    fo.use_priors = 1;
-    gpbo_gp_fit(gp, &fo);
     ub = calloc(r->d, sizeof *ub);
     q = calloc(SLICE * r->d, sizeof *q);
     if (ub == NULL || q == NULL) {
@@ -308,12 +358,12 @@ static int fig_slices(rep *r)
     for (size_t i = 0; rc == GPBO_OK && r->have_best && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
         if (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT)
-            rc = fig_slice(r, gp, ub, q, i);
+            rc = fig_slice(r, &m, ub, q, i);
     }
 cleanup:
     free(ub);
     free(q);
-    gpbo_gp_free(gp);
+    gpbo_gp_free(m.gp);
     return rc;
 }
 

@@ -440,6 +440,49 @@ static pid_t start_program(const runner *r, char **argv, char **env, int fi, int
     return pid;
 }
 
+/* In the child forked for trial id of the built-in trainer (j its job, fi/fo/fe its stdio):
+ * becomes its own session, drops gpbo's handlers and the other trials' descriptors, trains with
+ * the trial's settings and exits 0, or 1 (training failed), 2 (a bad setting), 126 (stdio or
+ * folder); 1 at once if gpbo (parent) has already died. Never returns. */
+static _Noreturn void trainer_child(runner *r, size_t id, job *j, int fi, int fo, int fe,
+                                    pid_t parent)
+{
+    setsid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) /* gpbo died before the line above took effect */
+        _exit(1);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    /* the trainer runs without exec: drop what gpbo holds open for the other trials */
+    for (size_t k = 0; k < r->njobs; k++)
+        if (r->jobs[k].pid != 0 && r->jobs[k].fd >= 0)
+            close(r->jobs[k].fd);
+    close(j->fd);
+    if (dup2(fi, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+        _exit(126);
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%zu", id);
+    setenv("GPBO_TRIAL_ID", idbuf, 1);
+    setenv("GPBO_STUDY", r->sw->name, 1);
+    setenv("GPBO_TRIAL_DIR", j->dir, 1);
+    if (chdir(r->sw->dir) != 0)
+        _exit(126);
+    /* one BLAS thread per trial: --jobs trials share the cores */
+    gpbo_trainer_set_threads(1);
+    trainer_settings t = r->base;
+    for (size_t i = 0; i < r->np; i++)
+        if (trainer_set(&t, r->names[i], r->vals[i]) != GPBO_OK) {
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+            _exit(2);
+        }
+    int trc = trainer_run_print(&t, &r->data, r->sw->metric);
+    if (trc != GPBO_OK)
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+    fflush(stdout);
+    _exit(trc == GPBO_OK ? 0 : 1);
+}
+
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
  * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
  * left running or open. */
@@ -494,42 +537,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
         if ((pid = fork()) < 0)
             gpbo_error_set(GPBO_ESYSTEM, "fork: %s", strerror(errno));
     }
-    if (pid == 0) { /* the built-in trainer: a fork of gpbo that does not exec */
-        setsid();
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) /* gpbo died before the line above took effect */
-            _exit(1);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGCHLD, SIG_DFL);
-        /* the trainer runs without exec: drop what gpbo holds open for the other trials */
-        for (size_t k = 0; k < r->njobs; k++)
-            if (r->jobs[k].pid != 0 && r->jobs[k].fd >= 0)
-                close(r->jobs[k].fd);
-        close(j->fd);
-        if (dup2(fi, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-            _exit(126);
-        char idbuf[32];
-        snprintf(idbuf, sizeof idbuf, "%zu", id);
-        setenv("GPBO_TRIAL_ID", idbuf, 1);
-        setenv("GPBO_STUDY", r->sw->name, 1);
-        setenv("GPBO_TRIAL_DIR", j->dir, 1);
-        if (chdir(r->sw->dir) != 0)
-            _exit(126);
-        /* one BLAS thread per trial: --jobs trials share the cores */
-        gpbo_trainer_set_threads(1);
-        trainer_settings t = r->base;
-        for (size_t i = 0; i < r->np; i++)
-            if (trainer_set(&t, r->names[i], r->vals[i]) != GPBO_OK) {
-                fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-                _exit(2);
-            }
-        int trc = trainer_run_print(&t, &r->data, r->sw->metric);
-        if (trc != GPBO_OK)
-            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        fflush(stdout);
-        _exit(trc == GPBO_OK ? 0 : 1);
-    }
+    if (pid == 0) /* the built-in trainer: a fork of gpbo that does not exec */
+        trainer_child(r, id, j, fi, fo, fe, parent);
     free_argv(argv);
     free(env);
     if (fo >= 0)
@@ -1076,201 +1085,223 @@ static long count_option(const char *opt, const char *v, long lo, long hi)
     return n;
 }
 
-int cmd_run(int argc, char **argv)
+/* The command line of `gpbo run`: -1 for a number not given. */
+typedef struct run_args {
+    const char *path, *storage, *study_name, *strategy;
+    long jobs, trials, seed, init;
+} run_args;
+
+/* Reads the options into a. Returns 0, or the exit status (2) after printing why. */
+static int parse_run_args(int argc, char **argv, run_args *a)
 {
-    const char *path = NULL, *storage = NULL, *study_name = NULL, *strategy = NULL;
-    long jobs = -1, trials = -1, seed = -1, init = -1;
+    memset(a, 0, sizeof *a);
+    a->jobs = a->trials = a->seed = a->init = -1;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' && path == NULL) {
-            path = a;
+        const char *o = argv[i];
+        if (o[0] != '-' && a->path == NULL) {
+            a->path = o;
             continue;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "gpbo run: %s needs a value\n", a);
+            fprintf(stderr, "gpbo run: %s needs a value\n", o);
             return 2;
         }
         const char *v = argv[++i];
-        long *num = !strcmp(a, "--jobs")     ? &jobs
-                    : !strcmp(a, "--trials") ? &trials
-                    : !strcmp(a, "--seed")   ? &seed
-                    : !strcmp(a, "--init")   ? &init
+        long *num = !strcmp(o, "--jobs")     ? &a->jobs
+                    : !strcmp(o, "--trials") ? &a->trials
+                    : !strcmp(o, "--seed")   ? &a->seed
+                    : !strcmp(o, "--init")   ? &a->init
                                              : NULL;
         if (num != NULL) {
-            *num = count_option(a, v, num == &jobs ? 1 : 0, num == &jobs ? JOBS_MAX : LONG_MAX);
+            int jobs = num == &a->jobs;
+            *num = count_option(o, v, jobs ? 1 : 0, jobs ? JOBS_MAX : LONG_MAX);
             if (*num < 0)
                 return 2;
-        } else if (!strcmp(a, "--storage")) {
-            storage = v;
-        } else if (!strcmp(a, "--study")) {
-            study_name = v;
-        } else if (!strcmp(a, "--strategy")) {
-            strategy = v;
+        } else if (!strcmp(o, "--storage")) {
+            a->storage = v;
+        } else if (!strcmp(o, "--study")) {
+            a->study_name = v;
+        } else if (!strcmp(o, "--strategy")) {
+            a->strategy = v;
         } else {
-            fprintf(stderr, "gpbo run: bad option %s %s\n", a, v);
+            fprintf(stderr, "gpbo run: bad option %s %s\n", o, v);
             usage_run();
             return 2;
         }
     }
-    if (path == NULL) {
+    if (a->path == NULL) {
         usage_run();
         return 2;
     }
-    runner r;
-    memset(&r, 0, sizeof r);
-    r.sw = sweep_load(path);
-    if (r.sw == NULL) {
+    return 0;
+}
+
+/* Loads the sweep into r->sw with the command line's study name, seed, initial count and
+ * strategy, and finds the number of trials at a time (*njobs). Returns 0, or the exit status
+ * after printing why (r->sw may then hold the sweep: the caller frees it). */
+static int load_sweep(runner *r, const run_args *a, size_t *njobs)
+{
+    if ((r->sw = sweep_load(a->path)) == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 2;
     }
-    sweep *sw = r.sw;
-    if (study_name) {
-        char *n = strdup(study_name);
+    sweep *sw = r->sw;
+    if (a->study_name) {
+        char *n = strdup(a->study_name);
         if (n == NULL) {
             fprintf(stderr, "gpbo: out of memory\n");
-            sweep_free(sw);
             return 1;
         }
         free(sw->name);
         sw->name = n;
     }
     if (sw->name[0] == '\0') {
-        fprintf(stderr, "gpbo run: %s: the study name is empty\n", study_name ? "--study" : path);
-        sweep_free(sw);
+        fprintf(stderr, "gpbo run: %s: the study name is empty\n",
+                a->study_name ? "--study" : a->path);
         return 2;
     }
-    if (seed >= 0)
-        sw->study.seed = (uint64_t)seed;
-    if (init >= 0)
-        sw->study.n_init = (size_t)init;
-    if (strategy) {
+    if (a->seed >= 0)
+        sw->study.seed = (uint64_t)a->seed;
+    if (a->init >= 0)
+        sw->study.n_init = (size_t)a->init;
+    if (a->strategy) {
         const char *known[SWEEP_STRATEGIES];
-        size_t nk = sweep_strategies(known), k = sweep_find(strategy, known, nk);
+        size_t nk = sweep_strategies(known), k = sweep_find(a->strategy, known, nk);
         if (k == nk) {
-            fprintf(stderr, "gpbo run: unknown strategy '%s' (did you mean '%s'?)\n", strategy,
-                    sweep_closest(strategy, known, nk));
-            sweep_free(sw);
+            fprintf(stderr, "gpbo run: unknown strategy '%s' (did you mean '%s'?)\n", a->strategy,
+                    sweep_closest(a->strategy, known, nk));
             return 2;
         }
         sw->study.strategy = known[k];
     }
-    size_t njobs = jobs > 0 ? (size_t)jobs : sw->jobs;
-    if (njobs < 1 || njobs > JOBS_MAX) {
-        fprintf(stderr, "gpbo: %s: gpbo.jobs is %zu; at most %d trials run at a time\n", path,
-                njobs, JOBS_MAX);
-        sweep_free(sw);
+    *njobs = a->jobs > 0 ? (size_t)a->jobs : sw->jobs;
+    if (*njobs < 1 || *njobs > JOBS_MAX) {
+        fprintf(stderr, "gpbo: %s: gpbo.jobs is %zu; at most %d trials run at a time\n", a->path,
+                *njobs, JOBS_MAX);
         return 2;
     }
-    int status = 1;
-    job *jobsv = NULL;
-    double *vals = NULL;
-    gpbo_space *space = sweep_space(sw);
-    if (space == NULL) {
-        fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
-        sweep_free(sw);
-        return 2;
-    }
-    r.space = space;
-    r.np = gpbo_space_size(space);
-    r.names = calloc(r.np ? r.np : 1, sizeof *r.names);
-    r.vals = calloc(r.np ? r.np : 1, sizeof *r.vals);
-    for (size_t i = 0; r.names && r.vals && i < r.np; i++) {
-        r.names[i] = sw->p[i].name;
-        if ((r.vals[i] = malloc(256)) == NULL)
+    return 0;
+}
+
+/* Allocates the runner's buffers for njobs trials and the space's parameters (r->space set),
+ * and *vals for one proposal. Returns 0, or 1 after printing why (what was allocated stays in r
+ * and *vals for the caller to free). */
+static int alloc_runner(runner *r, size_t njobs, double **vals)
+{
+    r->np = gpbo_space_size(r->space);
+    r->names = calloc(r->np ? r->np : 1, sizeof *r->names);
+    r->vals = calloc(r->np ? r->np : 1, sizeof *r->vals);
+    for (size_t i = 0; r->names && r->vals && i < r->np; i++) {
+        r->names[i] = r->sw->p[i].name;
+        if ((r->vals[i] = malloc(256)) == NULL)
             break;
     }
-    jobsv = calloc(njobs, sizeof *jobsv);
-    vals = malloc((r.np ? r.np : 1) * sizeof *vals);
-    if (!r.names || !r.vals || (r.np && !r.vals[r.np - 1]) || !jobsv || !vals) {
+    r->jobs = calloc(njobs, sizeof *r->jobs);
+    *vals = malloc((r->np ? r->np : 1) * sizeof **vals);
+    if (!r->names || !r->vals || (r->np && !r->vals[r->np - 1]) || !r->jobs || !*vals) {
         fprintf(stderr, "gpbo: out of memory\n");
-        goto out;
+        return 1;
     }
-    r.jobs = jobsv;
-    r.njobs = njobs;
+    r->njobs = njobs;
+    return 0;
+}
+
+/* Makes the pruner and, for the built-in trainer, its base settings and data; each parameter
+ * must then be a trainer setting. Returns 0, or the exit status after printing why. */
+static int prepare_objective(runner *r, const char *path)
+{
+    sweep *sw = r->sw;
     /* a bad early_terminate is the sweep's error: found before any file is made */
-    if (sw->prune.kind != GPBO_PRUNER_NONE && (r.pruner = gpbo_pruner_new(&sw->prune)) == NULL) {
+    if (sw->prune.kind != GPBO_PRUNER_NONE && (r->pruner = gpbo_pruner_new(&sw->prune)) == NULL) {
         fprintf(stderr, "gpbo: %s: early_terminate: %s\n", path, gpbo_error_message());
-        status = 2;
-        goto out;
+        return 2;
     }
-    if (sw->has_trainer) {
-        trainer_settings_init(&r.base);
-        for (size_t i = 0; i < sw->ntrainer; i++)
-            if (trainer_set(&r.base, sw->trainer[i].key, sw->trainer[i].value) != GPBO_OK) {
-                fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
-                status = 2;
-                goto out;
-            }
-        for (size_t i = 0; i < r.np; i++) {
-            if (sweep_find(r.names[i], SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS) ==
-                SWEEP_NTRAINER_KEYS) {
-                fprintf(stderr,
-                        "gpbo: %s: parameter '%s' is not a trainer setting (did you mean "
-                        "'%s'?)\n",
-                        path, r.names[i],
-                        sweep_closest(r.names[i], SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS));
-                status = 2;
-                goto out;
-            }
+    if (!sw->has_trainer)
+        return 0;
+    trainer_settings_init(&r->base);
+    for (size_t i = 0; i < sw->ntrainer; i++)
+        if (trainer_set(&r->base, sw->trainer[i].key, sw->trainer[i].value) != GPBO_OK) {
+            fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
+            return 2;
         }
-        if (trainer_data_load(&r.base, &r.data) != GPBO_OK) {
-            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-            goto out;
+    const char *keys[TRAINER_NKEYS];
+    size_t nkeys = trainer_keys(keys);
+    for (size_t i = 0; i < r->np; i++) {
+        if (sweep_find(r->names[i], keys, nkeys) == nkeys) {
+            fprintf(stderr,
+                    "gpbo: %s: parameter '%s' is not a trainer setting (did you mean '%s'?)\n",
+                    path, r->names[i], sweep_closest(r->names[i], keys, nkeys));
+            return 2;
         }
     }
-    /* the name is data: the default file names encode it, so it never walks out of the folder */
-    char dbpath[1200];
-    if (storage == NULL) {
-        if (cli_study_file(dbpath, sizeof dbpath, sw->dir, sw->name, ".db") != GPBO_OK) {
-            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
-            status = 2;
-            goto out;
-        }
-        storage = dbpath;
-    }
-    r.study = gpbo_study_open(storage, sw->name, space, &sw->study);
-    if (r.study == NULL) {
+    if (trainer_data_load(&r->base, &r->data) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
-        goto out;
+        return 1;
+    }
+    return 0;
+}
+
+/* Opens the study at storage (NULL: the database next to the sweep, its path kept in dbpath)
+ * and makes its trial folders' parent r->runs. Sets *storage to the URL used. Returns 0, or the
+ * exit status after printing why. */
+static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
+{
+    sweep *sw = r->sw;
+    /* the name is data: the default file names encode it, so it never walks out of the folder */
+    if (*storage == NULL) {
+        if (cli_study_file(dbpath, cap, sw->dir, sw->name, ".db") != GPBO_OK) {
+            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+            return 2;
+        }
+        *storage = dbpath;
+    }
+    r->study = gpbo_study_open(*storage, sw->name, r->space, &sw->study);
+    if (r->study == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
     }
     /* trial directories sit next to the database: <db without .db>.runs; for a server's
      * database (each machine its own), next to the sweep: <study>.runs */
-    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0) {
-        if (cli_study_file(r.runs, sizeof r.runs, sw->dir, sw->name, ".runs") != GPBO_OK) {
+    if (strstr(*storage, "://") != NULL && strncmp(*storage, "sqlite:///", 10) != 0) {
+        if (cli_study_file(r->runs, sizeof r->runs, sw->dir, sw->name, ".runs") != GPBO_OK) {
             fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
-            goto out;
+            return 1;
         }
     } else {
-        const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
+        const char *db = !strncmp(*storage, "sqlite:///", 10) ? *storage + 10 : *storage;
         size_t l = strlen(db);
         if (l > 3 && !strcmp(db + l - 3, ".db"))
             l -= 3;
-        if ((size_t)snprintf(r.runs, sizeof r.runs, "%.*s.runs", (int)l, db) >= sizeof r.runs) {
+        if ((size_t)snprintf(r->runs, sizeof r->runs, "%.*s.runs", (int)l, db) >= sizeof r->runs) {
             fprintf(stderr, "gpbo: %s: path too long\n", db);
-            goto out;
+            return 1;
         }
     }
-    if (mkdirs(r.runs) != GPBO_OK) {
+    if (mkdirs(r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        goto out;
+        return 1;
     }
-    size_t budget = trials >= 0 ? (size_t)trials : sw->run_cap;
-    if (budget == 0)
-        budget = (size_t)-1; /* a grid runs until exhausted */
-    if (r.pruner && gpbo_pruner_catch_up(r.pruner, r.study) != GPBO_OK) {
+    return 0;
+}
+
+/* Brings the pruner up to date, starts the proposer for a budget of trials, and installs the
+ * SIGINT / SIGTERM (stop) and SIGCHLD (wake-up) handlers, gpbo becoming the subreaper of what
+ * trials leave behind. Returns 0, or 1 after printing why. */
+static int start_machinery(runner *r, const char *storage, size_t budget)
+{
+    if (r->pruner && gpbo_pruner_catch_up(r->pruner, r->study) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        goto out;
+        return 1;
     }
     /* forked now, while this process has no thread and no trial open */
-    r.prop = proposer_start(storage, sw->name, space, &sw->study, budget);
-    if (r.prop == NULL) {
+    r->prop = proposer_start(storage, r->sw->name, r->space, &r->sw->study, budget);
+    if (r->prop == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        goto out;
+        return 1;
     }
     if (g_wake[0] < 0 && pipe2(g_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         fprintf(stderr, "gpbo: pipe: %s\n", strerror(errno));
-        goto out;
+        return 1;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -1282,114 +1313,208 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGCHLD, &sa, NULL);
     /* processes a trial leaves behind become gpbo's children, so that they can be ended */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    r.tty = isatty(2);
-    r.t0 = now();
-    size_t running = 0;
-    int exhausted = 0, failed_rc = GPBO_OK, busy = 0, held = 0;
-    size_t held_id = 0, ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
-    double synced = 0;
+    r->tty = isatty(2);
+    r->t0 = now();
+    return 0;
+}
+
+/* The main loop's state between its steps. */
+typedef struct run_loop {
+    double *vals;   /* the held proposal's values */
+    size_t running; /* trials running */
+    size_t held_id; /* the held proposal's trial, when held */
+    size_t ahead;   /* 1: one proposal is asked ahead of a free slot */
+    size_t budget;  /* trials to run ((size_t)-1: until exhausted) */
+    int held;       /* a proposal waits for a free slot */
+    int exhausted;  /* the strategy has nothing more to propose */
+    int busy;       /* a trial has output left to read: do not sleep */
+    int failed_rc;  /* the first error that ends the run, or GPBO_OK */
+    double synced;  /* when the study was last read */
+} run_loop;
+
+/* Takes a proposal that arrived (held until a slot is free, then run; stopping, it is left to
+ * the study: the proposer's close hands it back). Cannot fail: errors go to l->failed_rc. */
+static void take_proposal(runner *r, run_loop *l)
+{
+    int prc;
+    if (!l->held && proposer_take(r->prop, &prc, &l->held_id, l->vals)) {
+        if (prc == GPBO_EEXHAUSTED)
+            l->exhausted = 1;
+        else if (prc != GPBO_OK && l->failed_rc == GPBO_OK)
+            l->failed_rc = prc;
+        l->held = prc == GPBO_OK;
+    }
+}
+
+/* Starts the held proposal in a free slot when there is one and the run goes on: the trial is
+ * adopted (so this worker owns it) and spawned; a trial that cannot start is told failed.
+ * Errors go to l->failed_rc (a trial another worker owns, GPBO_ESTATE, is no error). */
+static void start_held(runner *r, run_loop *l)
+{
+    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK)
+        return;
+    size_t slot = 0;
+    while (r->jobs[slot].pid != 0)
+        slot++;
+    l->held = 0;
+    int rc = gpbo_study_adopt(r->study, l->held_id);
+    if (rc == GPBO_OK)
+        l->synced = now(); /* adopting read the study */
+    if (rc == GPBO_OK && (rc = spawn(r, l->held_id, l->vals, &r->jobs[slot])) == GPBO_OK)
+        l->running++;
+    else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
+        gpbo_study_tell_failed(r->study, l->held_id, gpbo_error_message());
+    if (rc != GPBO_OK && rc != GPBO_ESTATE)
+        l->failed_rc = rc;
+}
+
+/* Sleeps until a child ends (SIGCHLD writes to g_wake), a proposal arrives, or 20 ms pass (a
+ * trial's output to read); not at all while a trial has output left. */
+static void wait_for_events(runner *r, run_loop *l)
+{
+    if (!l->busy) {
+        struct pollfd pf[2] = {{g_wake[0], POLLIN, 0}, {proposer_fd(r->prop), POLLIN, 0}};
+        poll(pf, 2, 20);
+        char drain[64];
+        while (read(g_wake[0], drain, sizeof drain) > 0)
+            ;
+    }
+    l->busy = 0;
+}
+
+/* One turn for job j: kills it on interruption or timeout, notes its exit, reads a bounded part
+ * of its output, and finishes it (told, logged, slot freed) once it has ended and its output is
+ * read. Errors go to l->failed_rc. */
+static void poll_job(runner *r, run_loop *l, job *j)
+{
+    int more = 0, st = 0;
+    double t = now();
+    if (g_stop && !j->stop_reason && !j->exited) {
+        j->stop_reason = JOB_INTERRUPTED;
+        kill(-j->pid, SIGKILL);
+    }
+    if (r->sw->timeout > 0 && !j->stop_reason && !j->exited && t - j->start > r->sw->timeout) {
+        j->stop_reason = JOB_TIMEOUT;
+        kill(-j->pid, SIGKILL);
+    }
+    if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
+        trial_exited(r, j, j->reaped ? j->status : st);
+    int rc = follow(r, j, TURN_BYTES, &more);
+    l->busy |= more;
+    if (j->exited && !more) {
+        int frc = finish_job(r, j);
+        rc = rc != GPBO_OK ? rc : frc;
+        if (j->stop_reason != JOB_INTERRUPTED)
+            log_trial(r, j->id);
+        j->pid = 0;
+        l->running--;
+    }
+    if (rc != GPBO_OK && l->failed_rc == GPBO_OK)
+        l->failed_rc = rc;
+}
+
+/* Reads what the other workers did, at most every 0.25 s: for the pruner and the progress
+ * line. Errors are left for the next sync. */
+static void periodic_sync(runner *r, run_loop *l)
+{
+    if (now() - l->synced > 0.25) {
+        l->synced = now();
+        if (gpbo_study_sync(r->study) == GPBO_OK && r->pruner)
+            gpbo_pruner_catch_up(r->pruner, r->study);
+    }
+}
+
+/* Runs trials until the budget is spent, the strategy is exhausted, an error occurs or the run
+ * is interrupted, and every started trial has ended. Returns the first error (GPBO_OK if none);
+ * its message is the thread's last error. */
+static int run_trials(runner *r, run_loop *l)
+{
     for (;;) {
-        /* a proposal that arrived is held until a slot is free, then run (stopping, it is left
-         * to the study: the proposer's close hands it back) */
-        int prc;
-        if (!held && proposer_take(r.prop, &prc, &held_id, vals)) {
-            if (prc == GPBO_EEXHAUSTED)
-                exhausted = 1;
-            else if (prc != GPBO_OK && failed_rc == GPBO_OK)
-                failed_rc = prc;
-            held = prc == GPBO_OK;
-        }
-        if (held && running < njobs && !g_stop && failed_rc == GPBO_OK) {
-            size_t slot = 0;
-            while (jobsv[slot].pid != 0)
-                slot++;
-            held = 0;
-            int rc = gpbo_study_adopt(r.study, held_id);
-            if (rc == GPBO_OK)
-                synced = now(); /* adopting read the study */
-            if (rc == GPBO_OK && (rc = spawn(&r, held_id, vals, &jobsv[slot])) == GPBO_OK)
-                running++;
-            else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
-                gpbo_study_tell_failed(r.study, held_id, gpbo_error_message());
-            if (rc != GPBO_OK && rc != GPBO_ESTATE)
-                failed_rc = rc;
-        }
+        take_proposal(r, l);
+        start_held(r, l);
         /* one proposal ahead when the strategy does not learn from results (the next point
          * is the same whenever it is asked) */
-        if (!g_stop && !exhausted && failed_rc == GPBO_OK && !held && running < njobs + ahead)
-            proposer_request(r.prop);
-        if (running == 0 && !held && !proposer_busy(r.prop))
+        if (!g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held &&
+            l->running < r->njobs + l->ahead)
+            proposer_request(r->prop);
+        if (l->running == 0 && !l->held && !proposer_busy(r->prop))
             break;
-        if (!busy) { /* until a child ends, a proposal arrives, or 20 ms (output to read) */
-            struct pollfd pf[2] = {{g_wake[0], POLLIN, 0}, {proposer_fd(r.prop), POLLIN, 0}};
-            poll(pf, 2, 20);
-            char drain[64];
-            while (read(g_wake[0], drain, sizeof drain) > 0)
-                ;
-        }
-        busy = 0;
-        for (size_t k = 0; k < njobs; k++) {
-            job *j = &jobsv[k];
-            if (j->pid == 0)
-                continue;
-            int more = 0, st = 0;
-            double t = now();
-            if (g_stop && !j->stop_reason && !j->exited) {
-                j->stop_reason = JOB_INTERRUPTED;
-                kill(-j->pid, SIGKILL);
-            }
-            if (sw->timeout > 0 && !j->stop_reason && !j->exited && t - j->start > sw->timeout) {
-                j->stop_reason = JOB_TIMEOUT;
-                kill(-j->pid, SIGKILL);
-            }
-            if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
-                trial_exited(&r, j, j->reaped ? j->status : st);
-            int rc = follow(&r, j, TURN_BYTES, &more);
-            busy |= more;
-            if (j->exited && !more) {
-                int frc = finish_job(&r, j);
-                rc = rc != GPBO_OK ? rc : frc;
-                if (j->stop_reason != JOB_INTERRUPTED)
-                    log_trial(&r, j->id);
-                j->pid = 0;
-                running--;
-            }
-            if (rc != GPBO_OK && failed_rc == GPBO_OK)
-                failed_rc = rc;
-        }
-        reap_orphans(&r);
-        /* what the other workers did: for the pruner and the progress line */
-        if (now() - synced > 0.25) {
-            synced = now();
-            if (gpbo_study_sync(r.study) == GPBO_OK && r.pruner)
-                gpbo_pruner_catch_up(r.pruner, r.study);
-        }
-        progress(&r, budget, 0);
+        wait_for_events(r, l);
+        for (size_t k = 0; k < r->njobs; k++)
+            if (r->jobs[k].pid != 0)
+                poll_job(r, l, &r->jobs[k]);
+        reap_orphans(r);
+        periodic_sync(r, l);
+        progress(r, l->budget, 0);
     }
-    gpbo_study_sync(r.study);
-    progress(&r, budget, 1);
-    if (failed_rc != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        goto out;
-    }
+    return l->failed_rc;
+}
+
+/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics) or
+ * that none completed. Cannot fail. */
+static void print_best(runner *r)
+{
     gpbo_trial_info b;
-    if (gpbo_study_best(r.study, &b) == GPBO_OK) {
-        printf("best trial %zu: %s=%.6g\n", b.id, sw->metric, b.value);
-        for (size_t i = 0; i < r.np; i++) {
-            char buf[256];
-            sweep_format(sw, space, i, b.values[i], buf, sizeof buf);
-            printf("  %s=%s\n", r.names[i], buf);
-        }
-        if (sw->has_trainer)
-            print_trainer_metrics(&r, b.id);
-    } else {
+    if (gpbo_study_best(r->study, &b) != GPBO_OK) {
         printf("no trial completed\n");
+        return;
     }
+    printf("best trial %zu: %s=%.6g\n", b.id, r->sw->metric, b.value);
+    for (size_t i = 0; i < r->np; i++) {
+        char buf[256];
+        sweep_format(r->sw, r->space, i, b.values[i], buf, sizeof buf);
+        printf("  %s=%s\n", r->names[i], buf);
+    }
+    if (r->sw->has_trainer)
+        print_trainer_metrics(r, b.id);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int status = parse_run_args(argc, argv, &a);
+    if (status != 0)
+        return status;
+    runner r;
+    memset(&r, 0, sizeof r);
+    gpbo_space *space = NULL;
+    run_loop l;
+    memset(&l, 0, sizeof l);
+    size_t njobs = 0;
+    if ((status = load_sweep(&r, &a, &njobs)) != 0)
+        goto cleanup;
+    if ((space = sweep_space(r.sw)) == NULL) {
+        fprintf(stderr, "gpbo: %s: %s\n", a.path, gpbo_error_message());
+        status = 2;
+        goto cleanup;
+    }
+    r.space = space;
+    const char *storage = a.storage;
+    char dbpath[1200];
+    if ((status = alloc_runner(&r, njobs, &l.vals)) != 0 ||
+        (status = prepare_objective(&r, a.path)) != 0 ||
+        (status = open_study(&r, &storage, dbpath, sizeof dbpath)) != 0)
+        goto cleanup;
+    l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
+    if (l.budget == 0)
+        l.budget = (size_t)-1; /* a grid runs until exhausted */
+    if ((status = start_machinery(&r, storage, l.budget)) != 0)
+        goto cleanup;
+    l.ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
+    int rc = run_trials(&r, &l);
+    gpbo_study_sync(r.study);
+    progress(&r, l.budget, 1);
+    if (rc != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = 1;
+        goto cleanup;
+    }
+    print_best(&r);
     status = g_stop ? 130 : 0;
-out:
+cleanup:
     proposer_stop(r.prop);
-    free(jobsv);
-    free(vals);
+    free(r.jobs);
+    free(l.vals);
     gpbo_pruner_free(r.pruner);
     gpbo_study_close(r.study);
     trainer_data_free(&r.data);
@@ -1398,6 +1523,6 @@ out:
     free(r.names);
     free(r.vals);
     gpbo_space_free(space);
-    sweep_free(sw);
+    sweep_free(r.sw);
     return status;
 }

@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "gpbo/sys/error.h"
+#include "cli.h" /* trainer_keys */
 #include "sweep.h"
 
 typedef struct ctx {
@@ -730,15 +731,6 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     return rc;
 }
 
-/* The keys of the trainer section (cli/trainer_objective.c interprets them). */
-const char *const SWEEP_TRAINER_KEYS[] = {
-    "data_dir",      "train_size",   "val_size", "test",      "model",     "hidden",
-    "layers",        "activation",   "dropout",  "optimizer", "lr",        "momentum",
-    "nesterov",      "weight_decay", "l1",       "schedule",  "gamma",     "step_size",
-    "warmup_epochs", "batch_size",   "epochs",   "patience",  "min_delta", "shift",
-    "flip",          "seed"};
-const size_t SWEEP_NTRAINER_KEYS = sizeof SWEEP_TRAINER_KEYS / sizeof *SWEEP_TRAINER_KEYS;
-
 static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
     (void)p;
@@ -831,8 +823,9 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
             if (n > 0 && (s->trainer = calloc(n, sizeof *s->trainer)) == NULL)
                 return oom();
         }
-        return each_pair(c, v, "the trainer section", SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS,
-                         trainer_pair, NULL);
+        /* the keys of the one settings table (cli/trainer_objective.c interprets them) */
+        const char *keys[TRAINER_NKEYS];
+        return each_pair(c, v, "the trainer section", keys, trainer_keys(keys), trainer_pair, NULL);
     }
     return GPBO_OK;
 }

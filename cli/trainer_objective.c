@@ -58,6 +58,8 @@ _Static_assert(sizeof(gpbo_trainer_activation) == sizeof(int) &&
                "trainer enums are int-sized");
 
 #define FIELD(field) offsetof(trainer_settings, field), sizeof(((trainer_settings *)0)->field)
+/* In the order the sweep's trainer section has always listed them (the "did you mean"
+ * suggestions break ties by this order). */
 static const setting SETTINGS[] = {
     {"data_dir", S_TEXT, FIELD(data_dir), NULL, 0},
     {"train_size", S_COUNT, FIELD(train_size), NULL, 0},
@@ -67,14 +69,14 @@ static const setting SETTINGS[] = {
     {"hidden", S_COUNT, FIELD(hidden), NULL, 0},
     {"layers", S_COUNT, FIELD(layers), NULL, 0},
     {"activation", S_WORD, FIELD(cfg.activation), activation_name, GPBO_TRAINER_ACT_COUNT},
-    {"optimizer", S_WORD, FIELD(cfg.optimizer), optimizer_name, GPBO_TRAINER_OPT_COUNT},
-    {"schedule", S_WORD, FIELD(cfg.schedule), schedule_name, GPBO_TRAINER_SCHED_COUNT},
     {"dropout", S_NUMBER, FIELD(cfg.dropout), NULL, 0},
+    {"optimizer", S_WORD, FIELD(cfg.optimizer), optimizer_name, GPBO_TRAINER_OPT_COUNT},
     {"lr", S_NUMBER, FIELD(cfg.lr), NULL, 0},
     {"momentum", S_NUMBER, FIELD(cfg.momentum), NULL, 0},
     {"nesterov", S_FLAG, FIELD(cfg.nesterov), NULL, 0},
     {"weight_decay", S_NUMBER, FIELD(cfg.weight_decay), NULL, 0},
     {"l1", S_NUMBER, FIELD(cfg.l1), NULL, 0},
+    {"schedule", S_WORD, FIELD(cfg.schedule), schedule_name, GPBO_TRAINER_SCHED_COUNT},
     {"gamma", S_NUMBER, FIELD(cfg.gamma), NULL, 0},
     {"step_size", S_COUNT, FIELD(cfg.step_size), NULL, 0},
     {"warmup_epochs", S_COUNT, FIELD(cfg.warmup_epochs), NULL, 0},
@@ -87,6 +89,14 @@ static const setting SETTINGS[] = {
     {"seed", S_SEED, FIELD(cfg.seed), NULL, 0},
 };
 #undef FIELD
+_Static_assert(sizeof SETTINGS / sizeof *SETTINGS == TRAINER_NKEYS, "TRAINER_NKEYS is the table's");
+
+size_t trainer_keys(const char *out[TRAINER_NKEYS])
+{
+    for (size_t i = 0; i < TRAINER_NKEYS; i++)
+        out[i] = SETTINGS[i].key;
+    return TRAINER_NKEYS;
+}
 
 /* Writes the index of v among S_WORD setting s's names into the int at p, or GPBO_EINVAL
  * listing the names. */
@@ -148,8 +158,10 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
     for (size_t i = 0; i < sizeof SETTINGS / sizeof *SETTINGS; i++)
         if (!strcmp(key, SETTINGS[i].key))
             return apply(&SETTINGS[i], (char *)t + SETTINGS[i].off, v);
+    const char *keys[TRAINER_NKEYS];
+    size_t n = trainer_keys(keys);
     return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)", key,
-                          sweep_closest(key, SWEEP_TRAINER_KEYS, SWEEP_NTRAINER_KEYS));
+                          sweep_closest(key, keys, n));
 }
 
 /* The model spec after hidden / layers. */

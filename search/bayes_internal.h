@@ -157,6 +157,12 @@ int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                          const gpbo_bayes_data *data, gpbo_gp **out);
 
+/* The transform of y under which the GP gpbo_bayes__model_gp(f, o, ..., data) hands out holds
+ * its values: *warped 1 with *lo and *delta when it holds log(y - lo + delta), else 0 (and *lo,
+ * *delta 0). f is the fit that call left. GPBO_ENOMEM. */
+int gpbo_bayes__model_warp(const gpbo_bayes_fit *f, const gpbo_study_options *o,
+                           const gpbo_bayes_data *data, int *warped, double *lo, double *delta);
+
 /* Whether y[0..n) (its first `first` values the design) calls for the log warping: sets
  * *found, and *lo and *delta when it does. GPBO_ENOMEM. */
 int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta,

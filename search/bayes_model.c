@@ -334,3 +334,22 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
     *out = gp;
     return rc;
 }
+
+int gpbo_bayes__model_warp(const gpbo_bayes_fit *f, const gpbo_study_options *o,
+                           const gpbo_bayes_data *data, int *warped, double *lo, double *delta)
+{
+    *warped = 0;
+    *lo = *delta = 0;
+    if (!f->choice.warp)
+        return GPBO_OK;
+    /* as gpbo_bayes__model_gp: the warping of all n observations, when they still call for it */
+    double *yw = NULL, l = 0, dl = 0;
+    int rc = warp_values(data->y, data->n, o->n_init, &yw, &l, &dl);
+    if (rc == GPBO_OK && yw != NULL) {
+        *warped = 1;
+        *lo = l;
+        *delta = dl;
+    }
+    free(yw);
+    return rc;
+}

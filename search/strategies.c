@@ -260,12 +260,55 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     return rc;
 }
 
+/* The study's model (e 0) on v's data, as bayes_ask's next proposal from it would fit it. A
+ * copy of fit[0] is refitted, so the strategy's own state stays what its asks made it (the fit
+ * is a function of the data alone: the copy ends where the state would). */
+static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
+                       gpbo_study_model_info *info)
+{
+    bayes_state *b = st;
+    size_t np = v->space->dim + 2;
+    *out = NULL;
+    gpbo_bayes_fit f = b->fit[0];
+    f.theta = f.theta_c = NULL;
+    if ((b->fit[0].theta && (f.theta = malloc(np * sizeof *f.theta)) == NULL) ||
+        (b->fit[0].theta_c && (f.theta_c = malloc(np * sizeof *f.theta_c)) == NULL)) {
+        free(f.theta);
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
+    if (f.theta)
+        memcpy(f.theta, b->fit[0].theta, np * sizeof *f.theta);
+    if (f.theta_c)
+        memcpy(f.theta_c, b->fit[0].theta_c, np * sizeof *f.theta_c);
+    gpbo_bayes_data data = {0};
+    int rc = v->n ? gpbo_bayes__data_build(&data, v, NULL, 0, gpbo_bayes__failure(v->opts->failed))
+                  : GPBO_OK;
+    if (rc == GPBO_OK && data.n == 0)
+        rc = gpbo_error_set(GPBO_ESTATE, "bayes: no observation to model yet");
+    if (rc == GPBO_OK)
+        rc =
+            gpbo_bayes__model_gp(&f, v->opts, gpbo_bayes__model_seed(v->opts->seed, 0), &data, out);
+    if (rc == GPBO_OK)
+        rc = gpbo_bayes__model_warp(&f, v->opts, &data, &info->warped, &info->lo, &info->delta);
+    if (rc == GPBO_OK) {
+        info->additive = f.choice.additive;
+        info->n = data.n;
+    } else if (*out != NULL) {
+        gpbo_gp_free(*out);
+        *out = NULL;
+    }
+    gpbo_bayes__data_free(&data);
+    free(f.theta);
+    free(f.theta_c);
+    return rc;
+}
+
 static const gpbo_strategy_def STRATEGIES[] = {
-    {"grid", grid_init, grid_ask, grid_free, grid_capacity},
-    {"random", NULL, random_ask, NULL, NULL},
-    {"sobol", NULL, sobol_ask, NULL, NULL},
-    {"lhs", NULL, lhs_ask, NULL, NULL},
-    {"bayes", bayes_init, bayes_ask, bayes_free, NULL},
+    {"grid", grid_init, grid_ask, grid_free, grid_capacity, NULL},
+    {"random", NULL, random_ask, NULL, NULL, NULL},
+    {"sobol", NULL, sobol_ask, NULL, NULL, NULL},
+    {"lhs", NULL, lhs_ask, NULL, NULL, NULL},
+    {"bayes", bayes_init, bayes_ask, bayes_free, NULL, bayes_model},
 };
 
 const gpbo_strategy_def *gpbo_search__strategy(const char *name)

@@ -1076,6 +1076,26 @@ int gpbo_study_best(const gpbo_study *s, gpbo_trial_info *out)
     return GPBO_OK;
 }
 
+int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
+{
+    gpbo_study_model_info unused;
+    if (out != NULL)
+        *out = NULL;
+    if (s == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_model: NULL argument");
+    if (info == NULL)
+        info = &unused;
+    memset(info, 0, sizeof *info);
+    if (s->strat->model == NULL)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s': strategy '%s' has no model", s->name,
+                              s->strategy_name);
+    int rc = sync_mirror(s);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
+    return s->strat->model(s->sstate, &view, out, info);
+}
+
 void gpbo_study_counts(const gpbo_study *s, size_t out[4])
 {
     memset(out, 0, 4 * sizeof *out);

@@ -361,6 +361,38 @@ GPBO_API int gpbo_study_best(const gpbo_study *study, gpbo_trial_info *out);
  * gpbo_trial_state). */
 GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[GPBO_TRIAL_STATE_COUNT]);
 
+/** What the GP gpbo_study_model() hands out holds. */
+typedef struct gpbo_study_model_info {
+    int warped;       /**< 1: the GP models w = log(y - lo + delta) of the minimizing value y */
+    int additive;     /**< 1: its kernel is in the additive form */
+    double lo, delta; /**< the warping's offset when warped (else 0): y = exp(w) + lo - delta */
+    size_t n;         /**< the observations the GP holds */
+} gpbo_study_model_info;
+
+/**
+ * The model the study's strategy proposes from, fitted now. For "bayes": the GP of the study's
+ * own model (not a restart episode's) on the observations the strategy uses (complete trials,
+ * pruned ones at their last intermediate value, failed ones as the `failed` option says), with
+ * the hyperparameters and the model choice (ARD, additive, log-warped) the strategy uses at this
+ * number of observations, so that it predicts what the strategy sees (during the initial
+ * design too, though the design's points do not come from it). The study is read first (as
+ * gpbo_study_sync); the strategy's own state is left as it was, so proposals do not change.
+ *
+ * Units: x in the space's projected unit coordinates (gpbo_space_encode); y in the minimizing
+ * sense (the negated value when maximizing), and when info->warped the GP models
+ * log(y - lo + delta): a prediction w maps back to y = exp(w) + lo - delta (monotone, so
+ * quantiles of w map to quantiles of y).
+ *
+ * Ownership: *out is the caller's (gpbo_gp_free). Thread-safety: as gpbo_study_ask (one thread
+ * at a time per study handle). Cost: one fit of the model, as an ask's.
+ * @param[out] out the GP; NULL on failure.
+ * @param[out] info what the GP models (may be NULL); zeroed on failure.
+ * @return GPBO_OK; GPBO_EINVAL (NULL study or out); GPBO_ENOTFOUND when the strategy has no
+ *         model (grid, random, sobol, lhs); GPBO_ESTATE when no trial has a value yet;
+ *         GPBO_ENOMEM; GPBO_ESTORAGE when the study cannot be read; or what the fit returned.
+ */
+GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model_info *info);
+
 /**
  * An objective for gpbo_study_optimize(): computes the value at the given parameter values.
  * Return 0 with *out_value set (NaN counts as a failure), or non-zero for a failed trial (the

@@ -237,7 +237,17 @@ def test_pruning_and_sigint(d):
     env = dict(os.environ, OBJ_SLEEP="3")
     p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d2, env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    # both trials under way (so gpbo's handler is installed, under a sanitizer too): their
+    # folders hold their output
+    runs = os.path.join(d2, "quad.runs")
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        started = [t for t in (os.listdir(runs) if os.path.isdir(runs) else [])
+                   if os.path.exists(os.path.join(runs, t, "stdout"))]
+        if len(started) >= 2:
+            break
+        time.sleep(0.05)
+    check(p.poll() is None, f"gpbo ended before Ctrl-C: {p.returncode}")
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=20)
     check(p.returncode == 130, f"Ctrl-C exit status {p.returncode}: {err}")
@@ -274,6 +284,10 @@ BAD = {
     "trainer value": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
                       "trainer: {optimizer: adamw}\nparameters:\n  lr: {min: 0.1, max: 0.2}\n",
                       "unknown value 'adamw' (one of: sgd adam rmsprop)"),
+    # the keys of both come from the trainer's one settings table
+    "trainer param": ("metric: {name: val_accuracy, goal: maximize}\nrun_cap: 3\n"
+                      "trainer: {epochs: 1}\nparameters:\n  dropot: {min: 0.1, max: 0.2}\n",
+                      "parameter 'dropot' is not a trainer setting (did you mean 'dropout'?)"),
 }
 
 
@@ -368,10 +382,49 @@ def test_compare(d):
     check(r.returncode == 2 and "nothere.yaml" in r.stderr, f"missing sweep problem: {r.stderr}")
 
 
+HEAVY = """\
+    #!/usr/bin/python3
+    # a heavy upper tail whose logarithm is a bowl: the Bayesian strategy's warped model
+    import math, sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    print(f"loss={math.exp(3 * ((x - 1) ** 2 + (y + 2) ** 2) / 16)}")
+    """
+
+
+def test_report_gp_model(d):
+    """The report's GP figures come from the model the study used (its choice: here log-warped,
+    which a GP fitted for the report never is); a strategy without a model gets a GP fitted for
+    the report, and the caption says so. (The figures' text is drawn as glyphs: the captions
+    are what the page says in words.)"""
+    write(os.path.join(d, "obj.py"), HEAVY, 0o755)
+    sweep(d, run_cap=16)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"heavy-tailed run: {r.stderr}")
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d)
+    check(rep.returncode == 0 and "5 figures" in rep.stdout, f"bayes report: {rep.stdout}")
+    html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    check(html.count("the study&#39;s model") + html.count("the study's model") == 2
+          and html.count("on log-warped values") == 2 and "has no model" not in html,
+          "bayes report: the GP figures show the study's model")
+    d2 = os.path.join(d, "random")
+    os.mkdir(d2)
+    write(os.path.join(d2, "obj.py"), HEAVY, 0o755)
+    sweep(d2, run_cap=8, method="random")
+    r = run(["run", "sweep.yaml"], d2)
+    check(r.returncode == 0, f"random run: {r.stderr}")
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d2)
+    check(rep.returncode == 0 and "5 figures" in rep.stdout, f"random report: {rep.stdout}")
+    html = open(os.path.join(d2, "report.html"), encoding="utf-8").read()
+    check(html.count("has no model") == 2 and "fitted for this report" in html
+          and "study&#39;s model" not in html and "study's model" not in html,
+          "random report: a GP fitted for it, said in the caption")
+
+
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_gpbo_options_stored, test_bad_inputs, test_compare]
+             test_gpbo_options_stored, test_bad_inputs, test_compare, test_report_gp_model]
     return run_tests(tests, prefix="gpbo-cli-")
 
 
