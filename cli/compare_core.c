@@ -219,7 +219,7 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     rc = st ? GPBO_OK : gpbo_error_code();
     double v[CMP_MAX_DIM];
     while (rc == GPBO_OK) {
-        size_t cnt[4], id;
+        size_t cnt[GPBO_TRIAL_STATE_COUNT], id;
         gpbo_study_counts(st, cnt);
         size_t done = cnt[1] + cnt[2] + cnt[3];
         if (done >= c->budget)

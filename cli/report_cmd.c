@@ -370,7 +370,7 @@ cleanup:
 /* Writes the page: the summary with the best trial, the figures and the table of trials. */
 static int write_page(rep *r, const char *out)
 {
-    size_t counts[4];
+    size_t counts[GPBO_TRIAL_STATE_COUNT];
     gpbo_study_counts(r->st, counts);
     const char *summary =
         keep(&r->sb,

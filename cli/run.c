@@ -567,7 +567,7 @@ static int flush_steps(runner *r, job *j)
     for (size_t k = 0; r->pruner && k < n; k++) {
         int prune = 0;
         double mv = r->sw->maximize ? -j->bval[k] : j->bval[k];
-        if (gpbo_pruner_report(r->pruner, (int64_t)j->id, j->bstep[k], mv, &prune) == GPBO_OK &&
+        if (gpbo_pruner_report(r->pruner, j->id, j->bstep[k], mv, &prune) == GPBO_OK &&
             prune) {
             j->stop_reason = JOB_PRUNED;
             if (!j->exited) /* once reaped, its pid may be another's */
@@ -996,12 +996,13 @@ static int finish_job(runner *r, job *j)
         return GPBO_OK;
     }
     if (r->pruner && rc == GPBO_OK)
-        gpbo_pruner_finish(r->pruner, (int64_t)j->id, outcome);
+        gpbo_pruner_finish(r->pruner, j->id, outcome);
     return rc;
 }
+
 static void progress(runner *r, size_t budget, int final)
 {
-    size_t c[4];
+    size_t c[GPBO_TRIAL_STATE_COUNT];
     gpbo_study_counts(r->study, c);
     size_t done = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
     gpbo_trial_info b;
