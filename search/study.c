@@ -544,22 +544,10 @@ static int check_worker_options(const gpbo_study_options *o)
     return GPBO_OK;
 }
 
-gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
-                            const gpbo_study_options *opts)
+/* A handle with its lock, its heartbeat's condition variable, its worker id and name, and
+ * nothing else yet; NULL (GPBO_ENOMEM) on failure. */
+static gpbo_study *study_alloc(const char *name)
 {
-    gpbo_study_options full;
-    const gpbo_study_options *o = &full;
-    if (name == NULL || name[0] == '\0') {
-        gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
-        return NULL;
-    }
-    if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK)
-        return NULL;
-    int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
-    if (memory && space == NULL) {
-        gpbo_error_set(GPBO_EINVAL, "study_open: an in-memory study needs a space");
-        return NULL;
-    }
     gpbo_study *s = calloc(1, sizeof *s);
     if (s == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "study_open: out of memory");
@@ -580,11 +568,34 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         return NULL;
     }
     make_worker_id(s);
-    char *sj = NULL, *oj = NULL;
     if ((s->name = strdup(name)) == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "study_open: out of memory");
-        goto fail;
+        gpbo_study_close(s);
+        return NULL;
     }
+    return s;
+}
+
+gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
+                            const gpbo_study_options *opts)
+{
+    gpbo_study_options full;
+    const gpbo_study_options *o = &full;
+    if (name == NULL || name[0] == '\0') {
+        gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
+        return NULL;
+    }
+    if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK)
+        return NULL;
+    int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
+    if (memory && space == NULL) {
+        gpbo_error_set(GPBO_EINVAL, "study_open: an in-memory study needs a space");
+        return NULL;
+    }
+    gpbo_study *s = study_alloc(name);
+    if (s == NULL)
+        return NULL;
+    char *sj = NULL, *oj = NULL;
     if (space != NULL) {
         if (gpbo_space_size(space) == 0) {
             gpbo_error_set(GPBO_EINVAL, "study_open: the space has no parameters");
