@@ -567,8 +567,7 @@ static int flush_steps(runner *r, job *j)
     for (size_t k = 0; r->pruner && k < n; k++) {
         int prune = 0;
         double mv = r->sw->maximize ? -j->bval[k] : j->bval[k];
-        if (gpbo_pruner_report(r->pruner, j->id, j->bstep[k], mv, &prune) == GPBO_OK &&
-            prune) {
+        if (gpbo_pruner_report(r->pruner, j->id, j->bstep[k], mv, &prune) == GPBO_OK && prune) {
             j->stop_reason = JOB_PRUNED;
             if (!j->exited) /* once reaped, its pid may be another's */
                 kill(-j->pid, SIGKILL);
@@ -1403,12 +1402,19 @@ static void poll_job(runner *r, run_loop *l, job *j)
     int rc = follow(r, j, TURN_BYTES, &more);
     l->busy |= more;
     if (j->exited && !more) {
-        int frc = finish_job(r, j);
-        rc = rc != GPBO_OK ? rc : frc;
-        if (j->stop_reason != JOB_INTERRUPTED)
-            log_trial(r, j->id);
+        /* the slot is freed and the held proposal started before this result is stored: the
+         * next trial's program does not wait for the storage's write (a one-worker run of a
+         * fast objective spends that time twice otherwise) */
+        job done = *j;
         j->pid = 0;
+        j->fd = -1;
+        j->line = NULL;
         l->running--;
+        start_held(r, l);
+        int frc = finish_job(r, &done);
+        rc = rc != GPBO_OK ? rc : frc;
+        if (done.stop_reason != JOB_INTERRUPTED)
+            log_trial(r, done.id);
     }
     if (rc != GPBO_OK && l->failed_rc == GPBO_OK)
         l->failed_rc = rc;
