@@ -33,13 +33,13 @@
  * starts on raw and warped values cut a 6-D step at 199 observations from ~440 to ~310 ms
  * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
-/* The model choice (every candidate, each from several starts) dominated a step: 81% of a
- * 200-evaluation Hartmann 6 run's time, the additive candidate alone 55%. It is made at every
+/* The model choice (every candidate, each from several starts) was most of a step's time once
+ * the data grew (bench/steps/README.md has the profile and the figures). It is made at every
  * observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each step
- * matters and costs tens of ms: with 30 there, Styblinski-Tang 4-D's upper quartile at 60
- * evaluations went from 0.005 to 1.7), then each time the count has grown by a tenth (gaps of
- * ceil(count / CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216: every ~20 steps at
- * 200); in between one local run refits the chosen model. */
+ * matters and a choice is cheap; choosing less often there made the 60-evaluation regret table
+ * worse), then each time the count has grown by a tenth (gaps of ceil(count /
+ * CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216); in between one local run refits the
+ * chosen model. */
 #define CHOOSE_EVERY_UNTIL 60
 #define CHOOSE_GROWTH_DIV  10
 
