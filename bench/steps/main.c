@@ -56,7 +56,7 @@ static int run(const gpbo_test_function *fn, size_t dim, size_t n, size_t steps,
     fn->bounds(dim, lo, hi);
     gpbo_space *space = gpbo_space_new();
     for (size_t k = 0; k < dim && space; k++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "x%zu", k);
         if (gpbo_space_add_float(space, name, lo[k], hi[k], 0) != GPBO_OK)
             return 1;
