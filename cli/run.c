@@ -399,6 +399,27 @@ static char **trial_env(const runner *r, size_t id, const char *dir)
     return env;
 }
 
+/* The start of a trial's child, forked or vforked from gpbo (parent): gpbo's handlers back to
+ * their defaults, a session of its own, killed when gpbo dies, /dev/null, the output files and
+ * the sweep's folder as stdio and working folder. System calls only, on the child's own stack:
+ * it runs in a vfork child too. Exits 1 when gpbo is already gone, 126 when stdio or the folder
+ * cannot be set up. */
+static void child_enter(const runner *r, int fi, int fo, int fe, pid_t parent)
+{
+    static const int CAUGHT[] = {SIGINT, SIGTERM, SIGCHLD};
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++)
+        sigaction(CAUGHT[k], &dfl, NULL);
+    setsid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) /* gpbo died before the line above took effect */
+        _exit(1);
+    if (dup2(fi, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0 || chdir(r->sw->dir) != 0)
+        _exit(126);
+}
+
 /* Starts the program argv of trial id with vfork: the child shares gpbo's memory until it
  * execs, so no page tables are copied and gpbo takes no copy-on-write faults afterwards (with
  * fork, that was about half of gpbo's CPU time per trial on a null objective). The child only
@@ -415,18 +436,7 @@ static pid_t start_program(const runner *r, char **argv, char **env, int fi, int
     volatile int failed_errno = 0; /* written by the child before _exit: memory is shared */
     pid_t pid = vfork();
     if (pid == 0) {
-        static const int CAUGHT[] = {SIGINT, SIGTERM, SIGCHLD};
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++)
-            sigaction(CAUGHT[k], &dfl, NULL);
-        setsid();
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) /* gpbo died before the line above took effect */
-            _exit(1);
-        if (dup2(fi, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0 || chdir(r->sw->dir) != 0)
-            _exit(126);
+        child_enter(r, fi, fo, fe, parent);
         sigprocmask(SIG_SETMASK, &old, NULL);
         execvpe(argv[0], argv, env);
         failed_errno = errno;
@@ -440,34 +450,21 @@ static pid_t start_program(const runner *r, char **argv, char **env, int fi, int
     return pid;
 }
 
-/* In the child forked for trial id of the built-in trainer (j its job, fi/fo/fe its stdio):
- * becomes its own session, drops gpbo's handlers and the other trials' descriptors, trains with
- * the trial's settings and exits 0, or 1 (training failed), 2 (a bad setting), 126 (stdio or
+/* In the child forked for a trial of the built-in trainer (j its job, env its environment,
+ * fi/fo/fe its stdio): child_enter(), then drops the other trials' descriptors, trains with the
+ * trial's settings and exits 0, or 1 (training failed), 2 (a bad setting), 126 (stdio or
  * folder); 1 at once if gpbo (parent) has already died. Never returns. */
-static _Noreturn void trainer_child(runner *r, size_t id, job *j, int fi, int fo, int fe,
+static _Noreturn void trainer_child(runner *r, job *j, char **env, int fi, int fo, int fe,
                                     pid_t parent)
 {
-    setsid();
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) /* gpbo died before the line above took effect */
-        _exit(1);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGCHLD, SIG_DFL);
+    extern char **environ;
+    child_enter(r, fi, fo, fe, parent);
     /* the trainer runs without exec: drop what gpbo holds open for the other trials */
     for (size_t k = 0; k < r->njobs; k++)
         if (r->jobs[k].pid != 0 && r->jobs[k].fd >= 0)
             close(r->jobs[k].fd);
     close(j->fd);
-    if (dup2(fi, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-        _exit(126);
-    char idbuf[32];
-    snprintf(idbuf, sizeof idbuf, "%zu", id);
-    setenv("GPBO_TRIAL_ID", idbuf, 1);
-    setenv("GPBO_STUDY", r->sw->name, 1);
-    setenv("GPBO_TRIAL_DIR", j->dir, 1);
-    if (chdir(r->sw->dir) != 0)
-        _exit(126);
+    environ = env;
     /* one BLAS thread per trial: --jobs trials share the cores */
     gpbo_trainer_set_threads(1);
     trainer_settings t = r->base;
@@ -526,10 +523,10 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
         gpbo_error_set(GPBO_EIO, "%s: cannot read: %s", out, strerror(errno));
     pid_t parent = getpid(), pid = -1;
     char **env = NULL;
-    if (j->fd >= 0 && argv != NULL) {
-        if ((env = trial_env(r, id, j->dir)) == NULL)
-            gpbo_error_set(GPBO_ENOMEM, "out of memory");
-        else if ((pid = start_program(r, argv, env, fi, fo, fe)) < 0)
+    if (j->fd >= 0 && (env = trial_env(r, id, j->dir)) == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    } else if (j->fd >= 0 && argv != NULL) {
+        if ((pid = start_program(r, argv, env, fi, fo, fe)) < 0)
             gpbo_error_set(GPBO_ESYSTEM, "vfork: %s", strerror(errno));
     } else if (j->fd >= 0) {
         fflush(stdout);
@@ -538,7 +535,7 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             gpbo_error_set(GPBO_ESYSTEM, "fork: %s", strerror(errno));
     }
     if (pid == 0) /* the built-in trainer: a fork of gpbo that does not exec */
-        trainer_child(r, id, j, fi, fo, fe, parent);
+        trainer_child(r, j, env, fi, fo, fe, parent);
     free_argv(argv);
     free(env);
     if (fo >= 0)

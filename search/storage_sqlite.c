@@ -87,10 +87,9 @@ typedef struct sqlite_storage {
  * it cannot be prepared (sqlite3_errmsg says why). */
 static sqlite3_stmt *stmt(sqlite_storage *s, stmt_id which)
 {
-    if (s->stmt[which] == NULL &&
+    if (s->stmt[which] == NULL) /* a failed prepare leaves it NULL */
         sqlite3_prepare_v3(s->db, STMT_SQL[which], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[which],
-                           NULL) != SQLITE_OK)
-        s->stmt[which] = NULL;
+                           NULL);
     return s->stmt[which];
 }
 
@@ -123,10 +122,6 @@ static int exec(sqlite_storage *s, const char *sql, const char *what)
     return GPBO_OK;
 }
 
-/* Starts a transaction (ST_BEGIN or ST_BEGIN_IMMEDIATE). A transaction an earlier failure
- * left open (a ROLLBACK that itself ran out of memory) is rolled back first, so that one failed
- * call never makes every later one fail with "cannot start a transaction within a
- * transaction". */
 /* Runs a cached statement that returns no rows (BEGIN, COMMIT); on failure the message names
  * what it was for (what). */
 static int run(sqlite_storage *s, stmt_id which, const char *what)
@@ -139,6 +134,10 @@ static int run(sqlite_storage *s, stmt_id which, const char *what)
     return rc;
 }
 
+/* Starts a transaction (ST_BEGIN or ST_BEGIN_IMMEDIATE). A transaction an earlier failure
+ * left open (a ROLLBACK that itself ran out of memory) is rolled back first, so that one failed
+ * call never makes every later one fail with "cannot start a transaction within a
+ * transaction". */
 static int begin(sqlite_storage *s, stmt_id which)
 {
     if (!sqlite3_get_autocommit(s->db))
