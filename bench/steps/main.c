@@ -5,8 +5,8 @@
  * observations, then --steps further asks are timed one by one, each told its value before the
  * next: the steps at n, n + 1, ... observations, model choices and restart episodes included as
  * they fall. Prints the mean, median, 90th percentile and largest step (thread CPU time, ms),
- * and how many of the timed steps made a model choice (bayes_model.c's schedule: every count up
- * to 60, then each tenth of growth). Run with OPENBLAS_NUM_THREADS=1 for the one-thread figure.
+ * and how many of the timed steps made a model choice (bayes_model.c's schedule, compiled in). Run
+ * with OPENBLAS_NUM_THREADS=1 for the one-thread figure.
  *
  *   steps_bench [--problems hartmann6,rosenbrock:4,styblinski_tang:4] [--at 60,200]
  *               [--steps 20] [--seed 0]
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../search/bayes_internal.h"
 #include "gpbo/error.h"
 #include "gpbo/search.h"
 #include "gpbo/testfn.h"
@@ -37,15 +38,12 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The model-choice points in [n0, n1]: the schedule of search/bayes_model.c, counted the same
- * way (every count up to 60, then gaps of ceil(count / 10)). */
+/* The model-choice points in [n0, n1], by the strategy's own schedule. */
 static size_t choices_between(size_t n0, size_t n1)
 {
-    size_t k = 0, p = 1;
-    while (p <= n1) {
-        k += p >= n0;
-        p += p < 60 ? 1 : (p + 9) / 10;
-    }
+    size_t k = 0;
+    for (size_t n = n0; n <= n1; n++)
+        k += gpbo_bayes__choice_point(n) == n;
     return k;
 }
 
