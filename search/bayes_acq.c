@@ -59,7 +59,7 @@ int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t s
 {
     const gpbo_study_options *o = v->opts;
     gpbo_gp *gp = NULL;
-    int rc = gpbo_bayes__model_gp(f, o, seed, data, &gp);
+    int rc = gpbo_bayes__model_gp(f, o, seed, data, &gp, NULL);
     if (rc != GPBO_OK)
         return rc;
     gpbo_acq_options ao = GPBO_ACQ_OPTIONS_INIT;

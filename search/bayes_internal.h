@@ -147,21 +147,22 @@ size_t gpbo_bayes__choice_point(size_t n_fit);
 int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta,
                        gpbo_bayes_choice *out);
 
+/* The transform of y under which a model's GP holds its values: log(y - lo + delta) when
+ * warped, else y (lo and delta 0). */
+typedef struct gpbo_bayes_warp {
+    int warped;
+    double lo, delta;
+} gpbo_bayes_warp;
+
 /* Refits model f at each multiple n_fit of refit_every observations (else keeps its
  * hyperparameters) and hands out a GP of data under it (*out, the caller frees it; NULL on
- * failure). A refit chooses the model afresh (every candidate, multistart) on the first
- * gpbo_bayes__choice_point(n_fit) observations, unless f holds that choice already, then
- * refits the chosen model on n_fit by one local run from the choice's optimum: a function of
- * the data alone, so a resumed study refits what an uninterrupted one did. seed is the
- * model's. GPBO_ENOMEM or what the fit returned. */
+ * failure) and, when warp is not NULL, the transform its values are under. A refit chooses the
+ * model afresh (every candidate, multistart) on the first gpbo_bayes__choice_point(n_fit)
+ * observations, unless f holds that choice already, then refits the chosen model on n_fit by one
+ * local run from the choice's optimum: a function of the data alone, so a resumed study refits what
+ * an uninterrupted one did. seed is the model's. GPBO_ENOMEM or what the fit returned. */
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
-                         const gpbo_bayes_data *data, gpbo_gp **out);
-
-/* The transform of y under which the GP gpbo_bayes__model_gp(f, o, ..., data) hands out holds
- * its values: *warped 1 with *lo and *delta when it holds log(y - lo + delta), else 0 (and *lo,
- * *delta 0). f is the fit that call left. GPBO_ENOMEM. */
-int gpbo_bayes__model_warp(const gpbo_bayes_fit *f, const gpbo_study_options *o,
-                           const gpbo_bayes_data *data, int *warped, double *lo, double *delta);
+                         const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp);
 
 /* Whether y[0..n) (its first `first` values the design) calls for the log warping: sets
  * *found, and *lo and *delta when it does. GPBO_ENOMEM. */

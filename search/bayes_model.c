@@ -302,7 +302,7 @@ static int refit(gpbo_bayes_fit *f, gpbo_gp *gp, gpbo_bayes_fit_data *fd,
 }
 
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
-                         const gpbo_bayes_data *data, gpbo_gp **out)
+                         const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp)
 {
     size_t d = data->d, n = data->n;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
@@ -326,30 +326,14 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
         rc = gpbo_gp_set_data(gp, n, data->x, f->choice.warp && yw ? yw : data->y);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_params(gp, f->theta);
+    if (rc == GPBO_OK && warp != NULL)
+        *warp = f->choice.warp && yw ? (gpbo_bayes_warp){1, fd.lo, fd.delta}
+                                     : (gpbo_bayes_warp){0, 0, 0};
     free(yw);
     if (rc != GPBO_OK) {
         gpbo_gp_free(gp);
         gp = NULL;
     }
     *out = gp;
-    return rc;
-}
-
-int gpbo_bayes__model_warp(const gpbo_bayes_fit *f, const gpbo_study_options *o,
-                           const gpbo_bayes_data *data, int *warped, double *lo, double *delta)
-{
-    *warped = 0;
-    *lo = *delta = 0;
-    if (!f->choice.warp)
-        return GPBO_OK;
-    /* as gpbo_bayes__model_gp: the warping of all n observations, when they still call for it */
-    double *yw = NULL, l = 0, dl = 0;
-    int rc = warp_values(data->y, data->n, o->n_init, &yw, &l, &dl);
-    if (rc == GPBO_OK && yw != NULL) {
-        *warped = 1;
-        *lo = l;
-        *delta = dl;
-    }
-    free(yw);
     return rc;
 }

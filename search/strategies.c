@@ -281,16 +281,18 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
     if (f.theta_c)
         memcpy(f.theta_c, b->fit[0].theta_c, np * sizeof *f.theta_c);
     gpbo_bayes_data data = {0};
+    gpbo_bayes_warp warp;
     int rc = v->n ? gpbo_bayes__data_build(&data, v, NULL, 0, gpbo_bayes__failure(v->opts->failed))
                   : GPBO_OK;
     if (rc == GPBO_OK && data.n == 0)
         rc = gpbo_error_set(GPBO_ESTATE, "bayes: no observation to model yet");
     if (rc == GPBO_OK)
-        rc =
-            gpbo_bayes__model_gp(&f, v->opts, gpbo_bayes__model_seed(v->opts->seed, 0), &data, out);
-    if (rc == GPBO_OK)
-        rc = gpbo_bayes__model_warp(&f, v->opts, &data, &info->warped, &info->lo, &info->delta);
+        rc = gpbo_bayes__model_gp(&f, v->opts, gpbo_bayes__model_seed(v->opts->seed, 0), &data, out,
+                                  &warp);
     if (rc == GPBO_OK) {
+        info->warped = warp.warped;
+        info->lo = warp.lo;
+        info->delta = warp.delta;
         info->additive = f.choice.additive;
         info->n = data.n;
     } else if (*out != NULL) {

@@ -498,11 +498,11 @@ static void test_local_refit_close_to_multistart(void **state)
             gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
             gpbo_bayes_data data = {d, c, 0, x, y, NULL};
             gpbo_gp *gp = NULL;
-            assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp), GPBO_OK);
+            assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
             assert_int_equal(f.chosen_at, c);
             gpbo_gp_free(gp);
             data.n = n;
-            assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp), GPBO_OK);
+            assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
             assert_int_equal(f.chosen_at, c); /* no new choice: the local run */
             assert_int_equal(f.fitted_at, n);
             double warm = gpbo_gp_log_likelihood(gp, NULL);

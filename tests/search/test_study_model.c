@@ -124,14 +124,12 @@ static int check_model(gpbo_study *st, size_t n)
                      GPBO_OK);
     gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
     gpbo_gp *ref = NULL;
-    assert_int_equal(gpbo_bayes__model_gp(&f, o, gpbo_bayes__model_seed(o->seed, 0), &data, &ref),
-                     GPBO_OK);
-    int warped;
-    double lo, delta;
-    assert_int_equal(gpbo_bayes__model_warp(&f, o, &data, &warped, &lo, &delta), GPBO_OK);
-    assert_int_equal(warped, info.warped);
+    gpbo_bayes_warp w;
+    assert_int_equal(
+        gpbo_bayes__model_gp(&f, o, gpbo_bayes__model_seed(o->seed, 0), &data, &ref, &w), GPBO_OK);
+    assert_int_equal(w.warped, info.warped);
     assert_int_equal(f.choice.additive, info.additive);
-    assert_true(lo == info.lo && delta == info.delta);
+    assert_true(w.lo == info.lo && w.delta == info.delta);
     double p[4], q[4], rmu[64];
     assert_int_equal(gpbo_gp_get_params(gp, p), GPBO_OK);
     assert_int_equal(gpbo_gp_get_params(ref, q), GPBO_OK);
