@@ -1107,9 +1107,9 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
     return s->strat->model(s->sstate, &view, out, info);
 }
 
-void gpbo_study_counts(const gpbo_study *s, size_t out[4])
+void gpbo_study_counts(const gpbo_study *s, size_t out[GPBO_TRIAL_STATE_COUNT])
 {
-    memset(out, 0, 4 * sizeof *out);
+    memset(out, 0, GPBO_TRIAL_STATE_COUNT * sizeof *out);
     for (size_t i = 0; s && i < s->n; i++)
         out[s->states[i]]++;
 }
@@ -1123,7 +1123,7 @@ int gpbo_study_optimize(gpbo_study *s, gpbo_objective_fn fn, void *payload, size
         return gpbo_error_set(GPBO_ENOMEM, "study_optimize: out of memory");
     int rc = GPBO_OK;
     for (;;) {
-        size_t c[4];
+        size_t c[GPBO_TRIAL_STATE_COUNT];
         gpbo_study_counts(s, c);
         if (c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED] >= n_trials)
             break;
