@@ -35,6 +35,8 @@
 #include "gpbo/sys/error.h"
 #include "proposer.h"
 
+extern char **environ; /* the trials' environments start from gpbo's */
+
 static volatile sig_atomic_t g_stop = 0;
 
 /* The run loop sleeps in poll() on this pipe (and the proposer's answers): SIGCHLD writes to
@@ -369,7 +371,6 @@ static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t c
  * GPBO_TRIAL_DIR set (replacing any inherited ones). One allocation: free() the result. */
 static char **trial_env(const runner *r, size_t id, const char *dir)
 {
-    extern char **environ;
     static const char *const OURS[3] = {"GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR="};
     size_t n = 0, bytes = 0;
     for (char **e = environ; *e; e++)
@@ -457,7 +458,6 @@ static pid_t start_program(const runner *r, char **argv, char **env, int fi, int
 static _Noreturn void trainer_child(runner *r, job *j, char **env, int fi, int fo, int fe,
                                     pid_t parent)
 {
-    extern char **environ;
     child_enter(r, fi, fo, fe, parent);
     /* the trainer runs without exec: drop what gpbo holds open for the other trials */
     for (size_t k = 0; k < r->njobs; k++)
