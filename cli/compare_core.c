@@ -221,7 +221,7 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     while (rc == GPBO_OK) {
         size_t cnt[GPBO_TRIAL_STATE_COUNT], id;
         gpbo_study_counts(st, cnt);
-        size_t done = cnt[1] + cnt[2] + cnt[3];
+        size_t done = cnt[GPBO_TRIAL_COMPLETE] + cnt[GPBO_TRIAL_FAILED] + cnt[GPBO_TRIAL_PRUNED];
         if (done >= c->budget)
             break;
         double t0 = now();
