@@ -221,7 +221,7 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     while (rc == GPBO_OK) {
         size_t cnt[GPBO_TRIAL_STATE_COUNT], id;
         gpbo_study_counts(st, cnt);
-        size_t done = cnt[1] + cnt[2] + cnt[3];
+        size_t done = cnt[GPBO_TRIAL_COMPLETE] + cnt[GPBO_TRIAL_FAILED] + cnt[GPBO_TRIAL_PRUNED];
         if (done >= c->budget)
             break;
         double t0 = now();
@@ -432,13 +432,11 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
     return fclose(out) == 0 ? GPBO_OK : gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
 }
 
-/* The q-quantile over seeds of strategy si's regret on problem pi after evaluation e (0-based);
- * col: scratch of seeds values. */
-static double over_seeds(const cmp *c, const cmp_result *r, size_t si, size_t pi, size_t e,
-                         double q, double *col)
+double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_t e, double q,
+                      double *col)
 {
     for (size_t s = 0; s < c->seeds; s++)
-        col[s] = r->reg[((si * c->np + pi) * c->seeds + s) * c->budget + e];
+        col[s] = v[((si * c->np + pi) * c->seeds + s) * c->budget + e];
     return cmp_quantile(col, c->seeds, q);
 }
 
@@ -456,10 +454,10 @@ void cmp_print_regret(const cmp *c, const cmp_result *r, const char *baseline)
             size_t b = c->budgets[bi];
             if (b < 1 || b > c->budget)
                 continue;
-            double bmed = base < c->ns ? over_seeds(c, r, base, pi, b - 1, 0.5, col) : NAN;
+            double bmed = base < c->ns ? cmp_over_seeds(c, r->reg, base, pi, b - 1, 0.5, col) : NAN;
             printf("%-18s n=%-4zu", c->problems[pi], b);
             for (size_t si = 0; si < c->ns; si++) {
-                double md = over_seeds(c, r, si, pi, b - 1, 0.5, col);
+                double md = cmp_over_seeds(c, r->reg, si, pi, b - 1, 0.5, col);
                 printf(" | %s %.3g [%.2g, %.2g]", c->strategies[si], md,
                        cmp_quantile(col, c->seeds, 0.25), cmp_quantile(col, c->seeds, 0.75));
                 if (base < c->ns && si != base)
@@ -482,7 +480,7 @@ static char *problem_figure(const cmp *c, const cmp_result *r, size_t pi, const 
     for (size_t si = 0; si < c->ns; si++) {
         double *m = md + si * B * 3, *lo = m + B, *hi = lo + B;
         for (size_t e = 0; e < B; e++) {
-            m[e] = over_seeds(c, r, si, pi, e, 0.5, col);
+            m[e] = cmp_over_seeds(c, r->reg, si, pi, e, 0.5, col);
             lo[e] = cmp_quantile(col, c->seeds, 0.25);
             hi[e] = cmp_quantile(col, c->seeds, 0.75);
         }

@@ -72,5 +72,10 @@ int cmp_write_html(const cmp *c, const cmp_result *r, const char *path);
 
 /* The q-quantile of v[0..n) (n > 0), linearly interpolated between order statistics; sorts v. */
 double cmp_quantile(double *v, size_t n, double q);
+/* The q-quantile over seeds of v (cmp_result's reg or ask_s: budget values a run) for strategy
+ * si on problem pi after evaluation e (0-based); col: scratch of c->seeds values, left holding
+ * them sorted (for further quantiles by cmp_quantile). */
+double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_t e, double q,
+                      double *col);
 
 #endif

@@ -337,12 +337,12 @@ static void slice_model_get(rep *r, slice_model *m)
     gpbo_gp_fit(m->gp, &fo);
 }
 
-/* GP slices through the best point along each numeric parameter (two complete trials at
- * least), from slice_model_get's model. */
+/* GP slices through the best point along each numeric parameter (a best trial and two complete
+ * trials at least), from slice_model_get's model. */
 static int fig_slices(rep *r)
 {
     slice_model m = {0};
-    if (r->nc >= 2 && r->d > 0)
+    if (r->nc >= 2 && r->d > 0 && r->have_best)
         slice_model_get(r, &m);
     double *ub = NULL, *q = NULL;
     int rc = GPBO_OK;
@@ -355,7 +355,7 @@ static int fig_slices(rep *r)
         goto cleanup;
     }
     gpbo_space_encode(r->sp, r->best.values, ub);
-    for (size_t i = 0; rc == GPBO_OK && r->have_best && i < r->np; i++) {
+    for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
         if (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT)
             rc = fig_slice(r, &m, ub, q, i);

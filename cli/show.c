@@ -315,9 +315,8 @@ int cmd_show(const char *what, int argc, char **argv)
         status = show_best(sw, st);
     else if (!strcmp(what, "trials"))
         status = show_trials(OUT_TABLE, outp, sw, st);
-    else
-        status = show_trials(
-            !strcmp(what, "export") && !strcmp(format, "json") ? OUT_JSON : OUT_CSV, outp, sw, st);
+    else /* export */
+        status = show_trials(!strcmp(format, "json") ? OUT_JSON : OUT_CSV, outp, sw, st);
     gpbo_study_close(st);
     sweep_free(sw);
     return status;

@@ -167,12 +167,10 @@ static void print_times(const bench *b, const cmp_result *r)
         for (size_t si = 0; si < c->ns; si++) {
             if (strcmp(c->strategies[si], "bayes"))
                 continue;
-            for (size_t pi = 0; pi < c->np; pi++) {
-                for (size_t s = 0; s < c->seeds; s++)
-                    col[s] = r->ask_s[((si * c->np + pi) * c->seeds + s) * c->budget + at - 1];
+            for (size_t pi = 0; pi < c->np; pi++)
                 printf("bayes step time at %zu observations, %s: median %.1f ms\n", at - 1,
-                       c->problems[pi], 1e3 * cmp_quantile(col, c->seeds, 0.5));
-            }
+                       c->problems[pi],
+                       1e3 * cmp_over_seeds(c, r->ask_s, si, pi, at - 1, 0.5, col));
         }
     }
     free(col);

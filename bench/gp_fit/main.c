@@ -188,14 +188,19 @@ static void buffers_free(buffers *b)
     free(b->var);
 }
 
+/* The largest of v[0..n) (0 for none). */
+static size_t max_of(const size_t *v, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = v[i] > m ? v[i] : m;
+    return m;
+}
+
 /* 0, or -1 when they do not fit (b then holds what was allocated). */
 static int buffers_alloc(buffers *b, const config *c)
 {
-    size_t nmax = 0, dmax = 0;
-    for (size_t a = 0; a < c->nn; a++)
-        nmax = c->ns[a] > nmax ? c->ns[a] : nmax;
-    for (size_t k = 0; k < c->nd; k++)
-        dmax = c->ds[k] > dmax ? c->ds[k] : dmax;
+    size_t nmax = max_of(c->ns, c->nn), dmax = max_of(c->ds, c->nd);
     b->x = malloc(nmax * dmax * sizeof *b->x);
     b->y = malloc(nmax * sizeof *b->y);
     b->spd = malloc(nmax * nmax * sizeof *b->spd);
@@ -340,9 +345,7 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     status = 0;
-    size_t nmax = 0;
     for (size_t a = 0; a < c.nn; a++) {
-        nmax = c.ns[a] > nmax ? c.ns[a] : nmax;
         for (size_t k = 0; k < c.nd; k++) {
             int rc = measure(&c, &defaults, c.ns[a], c.ds[k], &b);
             if (rc < 0) {
@@ -352,6 +355,7 @@ int main(int argc, char **argv)
             status |= rc;
         }
     }
+    size_t nmax = max_of(c.ns, c.nn);
     if (c.sk_max_n < nmax)
         printf("\nscikit-learn skipped for n > %zu (one fit there would take far more than a few "
                "minutes on this machine); --sklearn-max-n changes it.\n",
