@@ -132,10 +132,13 @@ def test_chaos(d):
     lost or changed, executions <= run_cap + jobs * kills (a kill cuts short at most the --jobs
     trials its worker runs), every trial finished at the end, the database intact."""
     name = unique_name("chaos")
-    cap, jobs = 200, 2
+    # long enough that 50 kills come before the study ends however fast a worker turns a trial
+    # around (8 slots x 0.4 s: at least 15 s of objectives for 300 trials; 200 x 0.15 s once
+    # ended after 45 kills, when gpbo's per-trial overhead fell)
+    cap, jobs = 300, 2
     storage = setup(d, name, cap, extra="gpbo: {heartbeat: 1, grace: 4}\n")
     rng = random.Random(15)
-    env = {"OBJ_SLEEP": "0.15"}
+    env = {"OBJ_SLEEP": "0.4"}
     ps = [start(d, storage, jobs, env) for _ in range(4)]
     kills, told, rounds = 0, {}, 0
     t_end = time.time() + 240
