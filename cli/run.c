@@ -1024,8 +1024,7 @@ static void log_trial(runner *r, size_t id)
     gpbo_trial_info t;
     if (r->tty || gpbo_study_trial(r->study, id, &t) != GPBO_OK)
         return;
-    static const char *const st[] = {"running", "complete", "failed", "pruned"};
-    printf("trial %zu %s", id, st[t.state]);
+    printf("trial %zu %s", id, cli_state_name(t.state));
     if (t.state == GPBO_TRIAL_COMPLETE)
         printf(" %s=%.6g", r->sw->metric, t.value);
     if (t.reason)
