@@ -308,12 +308,22 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
     gpbo_gp__cross(gp, m, x, K, D);
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, K, (int)n, gp->alpha, 1, 0.0,
                 mean, 1);
-    /* V = K L^{-T} (var), then U = V L^{-1} = K K^{-1}: d var / dx = -2 u^T dk/dx. */
-    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
-                1.0, gp->L, (int)gp->cap, K, (int)n);
+    /* V = K L^{-T} (var), then U = V L^{-1} = K K^{-1}: d var / dx = -2 u^T dk/dx. One point
+     * (the acquisition's L-BFGS asks one at a time) takes the triangular solves of a vector:
+     * OpenBLAS's dtrsm packs L on every call, which cost more than the solve itself at
+     * n = 200 (bench/steps/README.md). */
+    if (m == 1)
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L,
+                    (int)gp->cap, K, 1);
+    else
+        cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)n,
+                    1.0, gp->L, (int)gp->cap, K, (int)n);
     for (size_t i = 0; i < m; i++)
         var[i] = gp->s2 - cblas_ddot((int)n, K + i * n, 1, K + i * n, 1);
-    if (dvar != NULL)
+    if (dvar != NULL && m == 1)
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, (int)n, gp->L,
+                    (int)gp->cap, K, 1);
+    else if (dvar != NULL)
         cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m,
                     (int)n, 1.0, gp->L, (int)gp->cap, K, (int)n);
     accumulate_grads(gp, m, x, K, D, dmean, dvar);
