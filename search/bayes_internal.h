@@ -107,6 +107,9 @@ typedef struct gpbo_bayes_fit_data {
     double lo, delta;    /* the warping's offset */
     const gpbo_study_options *opts;
     gpbo_gp_fit_options fo;
+    /* a warm start: the hyperparameters (dim + 2) the candidate's one local run starts from,
+     * instead of its own starts; NULL for those */
+    const double *start;
 } gpbo_bayes_fit_data;
 
 typedef struct gpbo_bayes_model {
@@ -116,9 +119,10 @@ typedef struct gpbo_bayes_model {
     int baseline;
     /* Whether the candidate competes, given the winner so far. */
     int (*applies)(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choice *winner);
-    /* Fits the candidate on gp from the winner's hyperparameters theta (or gp's current ones);
-     * *out its model, *out_lml the log marginal likelihood of the raw data (-inf if not
-     * finite). Leaves gp's kernel in its ARD form. A status code. */
+    /* Fits the candidate on gp from the winner's hyperparameters theta (or gp's current ones),
+     * or by one local run from fd->start when that is set; *out its model, *out_lml the log
+     * marginal likelihood of the raw data (-inf if not finite). Leaves gp's kernel in its ARD
+     * form. A status code. */
     int (*fit)(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, const double *theta,
                const gpbo_bayes_choice *winner, gpbo_bayes_choice *out, double *out_lml);
 } gpbo_bayes_model;
@@ -127,7 +131,9 @@ typedef struct gpbo_bayes_model {
 extern const gpbo_bayes_model *const gpbo_bayes__models[];
 extern const size_t gpbo_bayes__nmodels;
 
-/* The hyperparameters of one model, kept between asks until the next refit. */
+/* The hyperparameters of one model, kept between asks until the next refit. The three arrays
+ * are one allocation (gpbo_bayes__fit_free, gpbo_bayes__fit_copy); GPBO_BAYES_FIT_INIT is the
+ * empty state. */
 typedef struct gpbo_bayes_fit {
     double *theta;    /* last fitted hyperparameters (dim + 2), or NULL */
     size_t fitted_at; /* number of GP observations at the last fit (SIZE_MAX: none) */
@@ -135,17 +141,33 @@ typedef struct gpbo_bayes_fit {
     gpbo_bayes_choice choice;
     double *theta_c;  /* the last model choice's hyperparameters (dim + 2), or NULL */
     size_t chosen_at; /* the observation count it was made at (SIZE_MAX: none) */
+    /* each candidate's optimum at that choice (gpbo_bayes__nmodels rows of dim + 2; a row
+     * whose first entry is NaN did not compete): the warm starts of the next choice */
+    double *cand;
 } gpbo_bayes_fit;
+
+#define GPBO_BAYES_FIT_INIT                                                                        \
+    {                                                                                              \
+        NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, NULL                                            \
+    }
+
+void gpbo_bayes__fit_free(gpbo_bayes_fit *f);
+
+/* *dst = a deep copy of src (np = dim + 2). GPBO_ENOMEM (*dst then empty). */
+int gpbo_bayes__fit_copy(gpbo_bayes_fit *dst, const gpbo_bayes_fit *src, size_t np);
 
 /* The observation count of the model choice that serves n_fit observations: n_fit itself up
  * to 60, then the last point of a schedule whose gaps are a tenth of the count. */
 size_t gpbo_bayes__choice_point(size_t n_fit);
 
 /* Fits every candidate that applies on gp and keeps the one of the highest likelihood of the
- * raw data: *out its model, theta[dim + 2] its hyperparameters. On failure *out and theta are
- * unspecified. GPBO_ENOMEM, or the baseline's fit status. */
+ * raw data: *out its model, theta[dim + 2] its hyperparameters. cand (gpbo_bayes__nmodels rows
+ * of dim + 2, or NULL) receives each candidate's optimum (a row's first entry NaN: it did not
+ * compete); with warm, a candidate whose row is set makes one local run from it instead of its
+ * own starts (a warm choice). On failure *out, theta and cand are unspecified. GPBO_ENOMEM, or
+ * the baseline's fit status. */
 int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta,
-                       gpbo_bayes_choice *out);
+                       gpbo_bayes_choice *out, double *cand, int warm);
 
 /* The transform of y under which a model's GP holds its values: log(y - lo + delta) when
  * warped, else y (lo and delta 0). */
@@ -156,11 +178,13 @@ typedef struct gpbo_bayes_warp {
 
 /* Refits model f at each multiple n_fit of refit_every observations (else keeps its
  * hyperparameters) and hands out a GP of data under it (*out, the caller frees it; NULL on
- * failure) and, when warp is not NULL, the transform its values are under. A refit chooses the
- * model afresh (every candidate, multistart) on the first gpbo_bayes__choice_point(n_fit)
- * observations, unless f holds that choice already, then refits the chosen model on n_fit by one
- * local run from the choice's optimum: a function of the data alone, so a resumed study refits what
- * an uninterrupted one did. seed is the model's. GPBO_ENOMEM or what the fit returned. */
+ * failure) and, when warp is not NULL, the transform its values are under. A refit takes the
+ * model choice made on the first gpbo_bayes__choice_point(n_fit) observations (unless f holds
+ * it already): afresh (every candidate, multistart) up to 60 observations, past that warm from
+ * the schedule's previous choice (each candidate one local run from its last optimum), the
+ * chain made again from 60 when f does not hold it. A function of the data alone, so a resumed
+ * study refits what an uninterrupted one did. seed is the model's. GPBO_ENOMEM or what the fit
+ * returned. */
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                          const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp);
 

@@ -4,8 +4,8 @@
  * log-warped values when the initial design is skewed upwards, the additive form of the kernel
  * on the values the winner so far uses — and the one of the highest log marginal likelihood of
  * the raw data wins (warping's Jacobian and standardization's scale added back, so they compare
- * directly). Hyperparameters are refitted every refit_every observations and kept in between.
- * A new model is one more entry of gpbo_bayes__models.
+ * directly). The choice is made on a schedule (CHOOSE_* below) and its hyperparameters kept in
+ * between. A new model is one more entry of gpbo_bayes__models.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -34,14 +34,18 @@
  * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
 /* The model choice (every candidate, each from several starts) was most of a step's time once
- * the data grew (bench/steps/README.md has the profile and the figures). It is made at every
- * observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each step
- * matters and a choice is cheap; choosing less often there made the 60-evaluation regret table
- * worse), then each time the count has grown by a tenth (gaps of ceil(count /
- * CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216); in between one local run refits the
- * chosen model. */
+ * the data grew (bench/steps/README.md has the profile and the figures). It is made afresh at
+ * every observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each
+ * step matters and a choice is cheap; choosing less often there made the 60-evaluation regret
+ * table worse), then each time the count has grown by a tenth (gaps of ceil(count /
+ * CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216), warm: each candidate one local run
+ * from its optimum at the previous point. The hyperparameters are kept in between. */
 #define CHOOSE_EVERY_UNTIL 60
-#define CHOOSE_GROWTH_DIV  10
+/* A warm choice's random starts beside the warm one, per candidate: with one the likelihoods
+ * of test_bayes_parts' warm-choice case came 0.5 nats closer to a fresh multistart's on average
+ * and a choice at 216 observations cost 2.5 times as much (bench/steps/README.md). */
+#define WARM_RESTARTS     0
+#define CHOOSE_GROWTH_DIV 10
 
 /* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
 static int median_of(const double *y, size_t n, double *med, double *lo, double *hi)
@@ -122,14 +126,26 @@ static int always(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choice *winner
     return 1;
 }
 
-/* ARD on the raw values, from the default start. */
+/* A warm start: gp at fd->start and one local run (no random starts). Nothing without one. */
+static int warm_start(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, gpbo_gp_fit_options *fo)
+{
+    if (fd->start == NULL)
+        return GPBO_OK;
+    fo->restarts = WARM_RESTARTS;
+    return gpbo_gp_set_params(gp, fd->start);
+}
+
+/* ARD on the raw values, from the default start (or the warm one). */
 static int ard_fit(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, const double *theta,
                    const gpbo_bayes_choice *winner, gpbo_bayes_choice *out, double *out_lml)
 {
     (void)theta;
     (void)winner;
     *out = (gpbo_bayes_choice){0, 0};
-    return fit_lml(gp, &fd->fo, fd, 0, out_lml);
+    *out_lml = -INFINITY;
+    gpbo_gp_fit_options fo = fd->fo;
+    int rc = warm_start(gp, fd, &fo);
+    return rc != GPBO_OK ? rc : fit_lml(gp, &fo, fd, 0, out_lml);
 }
 
 static int warped_applies(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choice *winner)
@@ -138,14 +154,17 @@ static int warped_applies(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choice
     return fd->yw != NULL;
 }
 
-/* ARD on the warped values, from where the GP was left. */
+/* ARD on the warped values, from where the GP was left (or the warm start). */
 static int warped_fit(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, const double *theta,
                       const gpbo_bayes_choice *winner, gpbo_bayes_choice *out, double *out_lml)
 {
     (void)theta;
     (void)winner;
     *out = (gpbo_bayes_choice){1, 0};
-    return fit_lml(gp, &fd->fo, fd, 1, out_lml);
+    *out_lml = -INFINITY;
+    gpbo_gp_fit_options fo = fd->fo;
+    int rc = warm_start(gp, fd, &fo);
+    return rc != GPBO_OK ? rc : fit_lml(gp, &fo, fd, 1, out_lml);
 }
 
 static int additive_applies(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choice *winner)
@@ -155,17 +174,18 @@ static int additive_applies(const gpbo_bayes_fit_data *fd, const gpbo_bayes_choi
 }
 
 /* The additive form, on the values the winner uses, from its optimum and ADDITIVE_RESTARTS
- * random starts. A GP that refuses the winner's hyperparameters or the form drops it. */
+ * random starts (or one local run from the warm start). A GP that refuses the starting
+ * hyperparameters or the form drops it. */
 static int additive_fit(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, const double *theta,
                         const gpbo_bayes_choice *winner, gpbo_bayes_choice *out, double *out_lml)
 {
     *out = (gpbo_bayes_choice){winner->warp, 1};
     *out_lml = -INFINITY;
-    int rc = gpbo_gp_set_params(gp, theta);
+    int rc = gpbo_gp_set_params(gp, fd->start ? fd->start : theta);
     if (rc != GPBO_OK || (rc = gpbo_gp_set_additive(gp, 1)) != GPBO_OK)
         return rc;
     gpbo_gp_fit_options fa = fd->fo;
-    fa.restarts = ADDITIVE_RESTARTS;
+    fa.restarts = fd->start ? WARM_RESTARTS : ADDITIVE_RESTARTS;
     rc = fit_lml(gp, &fa, fd, winner->warp, out_lml);
     gpbo_gp_set_additive(gp, 0);
     return rc;
@@ -179,21 +199,31 @@ const gpbo_bayes_model *const gpbo_bayes__models[] = {&ARD, &WARPED, &ADDITIVE};
 const size_t gpbo_bayes__nmodels = sizeof gpbo_bayes__models / sizeof *gpbo_bayes__models;
 
 int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta,
-                       gpbo_bayes_choice *out)
+                       gpbo_bayes_choice *out, double *cand, int warm)
 {
     double l_best = -INFINITY;
     *out = (gpbo_bayes_choice){0, 0};
     for (size_t m = 0; m < gpbo_bayes__nmodels; m++) {
         const gpbo_bayes_model *model = gpbo_bayes__models[m];
-        if (!model->applies(fd, out))
+        double *row = cand ? cand + m * (fd->d + 2) : NULL;
+        gpbo_bayes_fit_data fm = *fd;
+        fm.start = warm && row && !isnan(row[0]) ? row : NULL;
+        int applies = model->applies(fd, out);
+        if (row && !(applies && fm.start))
+            row[0] = NAN; /* a row stays set only while its start is the one in use */
+        if (!applies)
             continue;
-        gpbo_bayes_choice cand;
+        gpbo_bayes_choice got;
         double l;
-        int rc = model->fit(gp, fd, theta, out, &cand, &l);
+        int rc = model->fit(gp, &fm, theta, out, &got, &l);
         if (rc != GPBO_OK && (model->baseline || rc == GPBO_ENOMEM))
             return rc;
+        if (rc == GPBO_OK && row)
+            gpbo_gp_get_params(gp, row);
+        else if (row)
+            row[0] = NAN;
         if (rc == GPBO_OK && (model->baseline || l > l_best)) {
-            *out = cand;
+            *out = got;
             l_best = l;
             gpbo_gp_get_params(gp, theta);
         }
@@ -222,23 +252,65 @@ static int warp_values(const double *y, size_t n, size_t n_init, double **out, d
     return GPBO_OK;
 }
 
+/* The schedule's next choice point after p >= CHOOSE_EVERY_UNTIL. */
+static size_t next_point(size_t p)
+{
+    return p + (p + CHOOSE_GROWTH_DIV - 1) / CHOOSE_GROWTH_DIV;
+}
+
 size_t gpbo_bayes__choice_point(size_t n_fit)
 {
     if (n_fit <= CHOOSE_EVERY_UNTIL)
         return n_fit;
     size_t p = CHOOSE_EVERY_UNTIL;
-    for (;;) {
-        size_t gap = (p + CHOOSE_GROWTH_DIV - 1) / CHOOSE_GROWTH_DIV;
-        if (p + gap > n_fit)
-            return p;
-        p += gap;
-    }
+    while (next_point(p) <= n_fit)
+        p = next_point(p);
+    return p;
 }
 
-/* Chooses f's model afresh on the first c observations of data, from the default start and the
- * seed of c (the warping, if any, computed from those c alone). */
+void gpbo_bayes__fit_free(gpbo_bayes_fit *f)
+{
+    free(f->theta); /* the block of theta, theta_c and cand */
+    f->theta = f->theta_c = f->cand = NULL;
+    f->fitted_at = f->chosen_at = SIZE_MAX;
+}
+
+/* f's arrays for np hyperparameters, once. GPBO_ENOMEM. */
+static int fit_alloc(gpbo_bayes_fit *f, size_t np)
+{
+    if (f->theta != NULL)
+        return GPBO_OK;
+    double *block = malloc((2 + gpbo_bayes__nmodels) * np * sizeof *block);
+    if (block == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    f->theta = block;
+    f->theta_c = block + np;
+    f->cand = block + 2 * np;
+    for (size_t m = 0; m < gpbo_bayes__nmodels; m++)
+        f->cand[m * np] = NAN;
+    return GPBO_OK;
+}
+
+int gpbo_bayes__fit_copy(gpbo_bayes_fit *dst, const gpbo_bayes_fit *src, size_t np)
+{
+    *dst = *src;
+    dst->theta = dst->theta_c = dst->cand = NULL;
+    if (src->theta == NULL)
+        return GPBO_OK;
+    int rc = fit_alloc(dst, np);
+    if (rc != GPBO_OK) {
+        dst->fitted_at = dst->chosen_at = SIZE_MAX;
+        return rc;
+    }
+    memcpy(dst->theta, src->theta, (2 + gpbo_bayes__nmodels) * np * sizeof *dst->theta);
+    return GPBO_OK;
+}
+
+/* Chooses f's model on the first c observations of data, from each candidate's own starts and
+ * the seed of c, or (warm) by one local run of each from its optimum of f's last choice; the
+ * warping, if any, computed from those c alone. */
 static int choose_at(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *fd,
-                     const gpbo_bayes_data *data, size_t c, uint64_t seed)
+                     const gpbo_bayes_data *data, size_t c, uint64_t seed, int warm)
 {
     gpbo_bayes_fit_data fc = *fd;
     fc.n_fit = c;
@@ -247,56 +319,50 @@ static int choose_at(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *
     int rc = warp_values(data->y, c, fd->opts->n_init, &ywc, &fc.lo, &fc.delta);
     fc.yw = ywc;
     if (rc == GPBO_OK)
-        rc = gpbo_bayes__choose(gp, &fc, f->theta_c, &f->choice);
+        rc = gpbo_bayes__choose(gp, &fc, f->theta_c, &f->choice, f->cand, warm);
     free(ywc);
     f->chosen_at = rc == GPBO_OK ? c : SIZE_MAX;
     return rc;
 }
 
-/* The chosen model refitted on fd's n_fit observations by one local L-BFGS run from the
- * choice's optimum, into f->theta. A run that fails numerically keeps the choice's optimum. */
-static int local_fit(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *fd)
+/* The choice at choice point c. Up to CHOOSE_EVERY_UNTIL each is made afresh (multistart); past
+ * it the choices form a chain: afresh at CHOOSE_EVERY_UNTIL, then warm at each point of the
+ * schedule from the one before. f continues the chain from the choice it holds; without one
+ * (a reopened study, a new episode) the chain is made again from its start, so that the choice
+ * at c stays a function of the data alone. gp must be fresh (its default hyperparameters). */
+static int choose_chain(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *fd,
+                        const gpbo_bayes_data *data, size_t c, uint64_t seed)
 {
-    gpbo_gp_fit_options fl = fd->fo;
-    fl.restarts = 0;
-    const double *y = f->choice.warp && fd->yw ? fd->yw : fd->y;
-    int rc = gpbo_gp_set_additive(gp, f->choice.additive);
-    if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, fd->n_fit, fd->x, y);
-    if (rc == GPBO_OK)
-        rc = gpbo_gp_set_params(gp, f->theta_c);
-    if (rc == GPBO_OK)
-        rc = gpbo_gp_fit(gp, &fl);
-    if (rc == GPBO_OK)
-        gpbo_gp_get_params(gp, f->theta);
-    else if (rc != GPBO_ENOMEM) {
-        memcpy(f->theta, f->theta_c, (fd->d + 2) * sizeof *f->theta);
-        rc = GPBO_OK;
+    if (c <= CHOOSE_EVERY_UNTIL)
+        return choose_at(f, gp, fd, data, c, seed, 0);
+    size_t p = f->chosen_at;
+    int rc = GPBO_OK;
+    if (!(p >= CHOOSE_EVERY_UNTIL && p < c && gpbo_bayes__choice_point(p) == p)) {
+        p = CHOOSE_EVERY_UNTIL;
+        rc = choose_at(f, gp, fd, data, p, seed, 0);
     }
-    gpbo_gp_set_additive(gp, 0);
+    while (rc == GPBO_OK && p < c) {
+        p = next_point(p);
+        rc = choose_at(f, gp, fd, data, p, seed, 1);
+    }
     return rc;
 }
 
-/* Refits f on fd's n_fit observations: the model choice of its choice point (made now unless f
- * holds it), then the local run when n_fit is past that point. */
+/* Refits f on fd's n_fit observations: the hyperparameters of the model choice of its choice
+ * point (made now unless f holds it), kept until the next point. */
 static int refit(gpbo_bayes_fit *f, gpbo_gp *gp, gpbo_bayes_fit_data *fd,
                  const gpbo_bayes_data *data, uint64_t seed)
 {
     fd->fo.use_priors = fd->opts->use_priors;
     fd->fo.seed = seed + fd->n_fit;
     size_t np = fd->d + 2, c = gpbo_bayes__choice_point(fd->n_fit);
-    int rc = GPBO_OK;
     f->fitted_at = SIZE_MAX;
-    if (f->theta == NULL && (f->theta = malloc(np * sizeof *f->theta)) == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    if (f->theta_c == NULL && (f->theta_c = malloc(np * sizeof *f->theta_c)) == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    if (f->chosen_at != c && (rc = choose_at(f, gp, fd, data, c, seed)) != GPBO_OK)
+    int rc = fit_alloc(f, np);
+    if (rc == GPBO_OK && f->chosen_at != c)
+        rc = choose_chain(f, gp, fd, data, c, seed);
+    if (rc != GPBO_OK)
         return rc;
-    if (c == fd->n_fit)
-        memcpy(f->theta, f->theta_c, np * sizeof *f->theta);
-    else if ((rc = local_fit(f, gp, fd)) != GPBO_OK)
-        return rc;
+    memcpy(f->theta, f->theta_c, np * sizeof *f->theta);
     f->fitted_at = fd->n_fit;
     return GPBO_OK;
 }
@@ -306,7 +372,7 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
 {
     size_t d = data->d, n = data->n;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    gpbo_bayes_fit_data fd = {d, n, data->x, data->y, NULL, 0, 0, o, fo};
+    gpbo_bayes_fit_data fd = {d, n, data->x, data->y, NULL, 0, 0, o, fo, NULL};
     /* Hyperparameters are fitted, from the default start, on the first n_fit observations
      * (n_fit = the last multiple of refit_every): a function of the data alone, so a resumed
      * study refits exactly what an uninterrupted one did. */

@@ -188,10 +188,8 @@ static void bayes_free(void *p)
 {
     bayes_state *b = p;
     if (b) {
-        for (int k = 0; k < 2; k++) {
-            free(b->fit[k].theta);
-            free(b->fit[k].theta_c);
-        }
+        for (int k = 0; k < 2; k++)
+            gpbo_bayes__fit_free(&b->fit[k]);
         free(b);
     }
 }
@@ -209,7 +207,7 @@ static int bayes_init(void **out, const gpbo_space *space, const gpbo_study_opti
     if (b == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     for (int k = 0; k < 2; k++)
-        b->fit[k].fitted_at = b->fit[k].chosen_at = SIZE_MAX;
+        b->fit[k] = (gpbo_bayes_fit)GPBO_BAYES_FIT_INIT;
     b->design = &gpbo_bayes__sobol_design;
     b->restart = &gpbo_bayes__restart_two_in_three;
     *out = b;
@@ -269,21 +267,14 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
     bayes_state *b = st;
     size_t np = v->space->dim + 2;
     *out = NULL;
-    gpbo_bayes_fit f = b->fit[0];
-    f.theta = f.theta_c = NULL;
-    if ((b->fit[0].theta && (f.theta = malloc(np * sizeof *f.theta)) == NULL) ||
-        (b->fit[0].theta_c && (f.theta_c = malloc(np * sizeof *f.theta_c)) == NULL)) {
-        free(f.theta);
-        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    }
-    if (f.theta)
-        memcpy(f.theta, b->fit[0].theta, np * sizeof *f.theta);
-    if (f.theta_c)
-        memcpy(f.theta_c, b->fit[0].theta_c, np * sizeof *f.theta_c);
+    gpbo_bayes_fit f;
+    int rc = gpbo_bayes__fit_copy(&f, &b->fit[0], np);
+    if (rc != GPBO_OK)
+        return rc;
     gpbo_bayes_data data = {0};
     gpbo_bayes_warp warp;
-    int rc = v->n ? gpbo_bayes__data_build(&data, v, NULL, 0, gpbo_bayes__failure(v->opts->failed))
-                  : GPBO_OK;
+    rc = v->n ? gpbo_bayes__data_build(&data, v, NULL, 0, gpbo_bayes__failure(v->opts->failed))
+              : GPBO_OK;
     if (rc == GPBO_OK && data.n == 0)
         rc = gpbo_error_set(GPBO_ESTATE, "bayes: no observation to model yet");
     if (rc == GPBO_OK)
@@ -300,8 +291,7 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
         *out = NULL;
     }
     gpbo_bayes__data_free(&data);
-    free(f.theta);
-    free(f.theta_c);
+    gpbo_bayes__fit_free(&f);
     return rc;
 }
 

@@ -304,7 +304,7 @@ static gpbo_bayes_choice chosen(double (*fn)(const double *, size_t), size_t d, 
     o.additive = additive;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
     fo.seed = 2385;
-    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo};
+    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo, NULL};
     int warp = 0;
     assert_int_equal(gpbo_bayes__warp_candidate(y, n, 10, &fd.lo, &fd.delta, &warp), GPBO_OK);
     if (warp) {
@@ -315,7 +315,7 @@ static gpbo_bayes_choice chosen(double (*fn)(const double *, size_t), size_t d, 
     gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
     assert_non_null(gp);
     gpbo_bayes_choice c = {-1, -1};
-    assert_int_equal(gpbo_bayes__choose(gp, &fd, theta, &c), GPBO_OK);
+    assert_int_equal(gpbo_bayes__choose(gp, &fd, theta, &c, NULL, 0), GPBO_OK);
     assert_int_equal(gpbo_gp_get_additive(gp), 0); /* left in its ARD form */
     for (size_t k = 0; k < d + 2; k++)
         assert_true(isfinite(theta[k]));
@@ -376,7 +376,7 @@ static void test_acquisition_step(void **state)
     assert_int_equal(
         gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
         GPBO_OK);
-    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+    gpbo_bayes_fit fit = GPBO_BAYES_FIT_INIT;
     double u[2], u2[2], theta[4];
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u), GPBO_OK);
     assert_int_equal(fit.fitted_at, 10); /* the last multiple of refit_every */
@@ -393,8 +393,7 @@ static void test_acquisition_step(void **state)
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u2), GPBO_OK);
     assert_memory_equal(u, u2, sizeof u);
     gpbo_bayes__data_free(&d);
-    free(fit.theta);
-    free(fit.theta_c);
+    gpbo_bayes__fit_free(&fit);
     fixture_free(&f);
 }
 
@@ -414,12 +413,11 @@ static void test_acquisition_exhausted(void **state)
     assert_int_equal(
         gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
         GPBO_OK);
-    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+    gpbo_bayes_fit fit = GPBO_BAYES_FIT_INIT;
     double u[1];
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 1, &d, 2, u), GPBO_EOPTIM);
     gpbo_bayes__data_free(&d);
-    free(fit.theta);
-    free(fit.theta_c);
+    gpbo_bayes__fit_free(&fit);
     fixture_free(&f);
 }
 
@@ -464,14 +462,17 @@ static void sample_problem(const gpbo_test_function *fn, size_t d, size_t n_obs,
     }
 }
 
-/* Between choices, the chosen model is refitted by one local run from the last choice's
- * optimum. On problems where ARD on the raw values is the only candidate (additive off, no
- * skewed design), 72 random points, the choice at 66: over 3 problems x 8 seeds, that run never
- * ends below where it started, ends within 2 nats + 1% of a fresh multistart fit (the default:
- * current start + 4 random ones) on the same data in at least 17 of the 24 cases (19 measured
- * on Haswell kernels; the others are other modes, about as often above the multistart's as
- * below), and the mean difference to the multistart is above -1.5 nats (-0.46 measured). */
-static void test_local_refit_close_to_multistart(void **state)
+/* Past 60 observations a model choice is warm: each candidate one local run from its optimum at
+ * the previous choice point. On problems where ARD on the raw values is the only candidate
+ * (additive off, no skewed design), random points, the choice at 66 (warm from the one at 60):
+ * over 3 problems x 8 seeds, that run never ends below where it started, ends within 2 nats + 1%
+ * of a fresh multistart fit (the default: current start + 4 random ones) on the same 66 points in
+ * at least 17 of the 24 cases (18 measured on Haswell kernels; other modes make the rest: 3 runs
+ * end more than 2 nats above the multistart's, 7 more than 2 below), and the mean difference to
+ * the multistart is above -3 nats (-2.0 measured; the choice at 60 kept as it is: -4.9). A model
+ * without the chain (a reopened study) makes it again: at 80 observations (choice at 73) its
+ * hyperparameters are those of the model that went through 60, 66 and 73, bit for bit. */
+static void test_warm_choice_close_to_multistart(void **state)
 {
     (void)state;
     static const struct {
@@ -480,33 +481,35 @@ static void test_local_refit_close_to_multistart(void **state)
     } P[] = {{"hartmann6", 6}, {"hartmann3", 3}, {"ackley", 4}};
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.additive = 0;
-    size_t n = 72, c = gpbo_bayes__choice_point(n);
-    assert_true(c < n);
-    double x[72 * 8], y[72], worst = 0, sum = 0;
+    size_t n0 = 60, n = 66, n2 = 80;
+    assert_int_equal(gpbo_bayes__choice_point(n0), n0);
+    assert_int_equal(gpbo_bayes__choice_point(n), n);
+    assert_int_equal(gpbo_bayes__choice_point(n2), 73);
+    double x[80 * 8], y[80], theta0[10], worst = 0, sum = 0;
     int close = 0, cases = 0;
     for (size_t p = 0; p < sizeof P / sizeof *P; p++)
         for (uint64_t seed = 1; seed <= 8; seed++, cases++) {
             const gpbo_test_function *fn = gpbo_test_function_find(P[p].name);
             assert_non_null(fn);
             size_t d = P[p].d;
-            sample_problem(fn, d, n, seed, x, y);
+            sample_problem(fn, d, n2, seed, x, y);
             double lo, delta;
             int skewed = 1;
-            assert_int_equal(gpbo_bayes__warp_candidate(y, n, o.n_init, &lo, &delta, &skewed),
+            assert_int_equal(gpbo_bayes__warp_candidate(y, n2, o.n_init, &lo, &delta, &skewed),
                              GPBO_OK);
             assert_false(skewed); /* else the warped candidate would compete */
-            gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
-            gpbo_bayes_data data = {d, c, 0, x, y, NULL};
+            gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT;
+            gpbo_bayes_data data = {d, n0, 0, x, y, NULL};
             gpbo_gp *gp = NULL;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
-            assert_int_equal(f.chosen_at, c);
+            assert_int_equal(f.chosen_at, n0);
+            memcpy(theta0, f.theta_c, (d + 2) * sizeof *theta0);
             gpbo_gp_free(gp);
             data.n = n;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
-            assert_int_equal(f.chosen_at, c); /* no new choice: the local run */
-            assert_int_equal(f.fitted_at, n);
+            assert_int_equal(f.chosen_at, n);
             double warm = gpbo_gp_log_likelihood(gp, NULL);
-            assert_int_equal(gpbo_gp_set_params(gp, f.theta_c), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_params(gp, theta0), GPBO_OK);
             double start = gpbo_gp_log_likelihood(gp, NULL);
             gpbo_gp_free(gp);
             gpbo_gp *ref = gpbo_gp_new(o.kernel, d);
@@ -517,19 +520,30 @@ static void test_local_refit_close_to_multistart(void **state)
             assert_int_equal(gpbo_gp_fit(ref, &fo), GPBO_OK);
             double full = gpbo_gp_log_likelihood(ref, NULL);
             gpbo_gp_free(ref);
-            print_message("%s seed %d: lml start %.3f, local %.3f, multistart %.3f\n", P[p].name,
+            print_message("%s seed %d: lml start %.3f, warm %.3f, multistart %.3f\n", P[p].name,
                           (int)seed, start, warm, full);
             assert_true(warm >= start - 1e-9);
             close += warm >= full - 2.0 - 0.01 * fabs(full);
             worst = fmin(worst, (warm - full) / fabs(full));
             sum += warm - full;
-            free(f.theta);
-            free(f.theta_c);
+            if (seed <= 2) { /* the chain made again by a model that holds none */
+                gpbo_bayes_fit g = GPBO_BAYES_FIT_INIT;
+                data.n = n2;
+                assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
+                gpbo_gp_free(gp);
+                assert_int_equal(gpbo_bayes__model_gp(&g, &o, 7, &data, &gp, NULL), GPBO_OK);
+                gpbo_gp_free(gp);
+                assert_int_equal(f.chosen_at, 73);
+                assert_int_equal(g.chosen_at, 73);
+                assert_memory_equal(f.theta, g.theta, (d + 2) * sizeof *f.theta);
+                gpbo_bayes__fit_free(&g);
+            }
+            gpbo_bayes__fit_free(&f);
         }
     print_message("%d of %d within 2 nats + 1%%; worst %.1f%%; mean difference %.2f nats\n", close,
                   cases, 100 * worst, sum / cases);
     assert_true(close >= 17);
-    assert_true(sum / cases > -1.5);
+    assert_true(sum / cases > -3.0);
 }
 
 /* ---- the parts together ---- */
@@ -581,7 +595,7 @@ int main(void)
         cmocka_unit_test(test_acquisition_step),
         cmocka_unit_test(test_acquisition_exhausted),
         cmocka_unit_test(test_choice_schedule),
-        cmocka_unit_test(test_local_refit_close_to_multistart),
+        cmocka_unit_test(test_warm_choice_close_to_multistart),
         cmocka_unit_test(test_ask_with_later_trials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

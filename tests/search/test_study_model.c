@@ -122,7 +122,7 @@ static int check_model(gpbo_study *st, size_t n)
     const gpbo_study_options *o = c.v.opts;
     assert_int_equal(gpbo_bayes__data_build(&data, &c.v, NULL, 0, gpbo_bayes__failure(o->failed)),
                      GPBO_OK);
-    gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+    gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT;
     gpbo_gp *ref = NULL;
     gpbo_bayes_warp w;
     assert_int_equal(
@@ -139,8 +139,7 @@ static int check_model(gpbo_study *st, size_t n)
     for (size_t i = 0; i < n; i++)
         assert_true(fabs(rmu[i] - mu[i]) <= 1e-9 * (1 + fabs(mu[i])));
     gpbo_gp_free(ref);
-    free(f.theta);
-    free(f.theta_c);
+    gpbo_bayes__fit_free(&f);
     gpbo_bayes__data_free(&data);
     gpbo_gp_free(gp);
     return info.warped;
