@@ -110,6 +110,9 @@ typedef struct gpbo_bayes_fit_data {
     /* a warm start: the hyperparameters (dim + 2) the candidate's one local run starts from,
      * instead of its own starts; NULL for those */
     const double *start;
+    /* with a warm start: the likelihood at it below which the candidate is not refitted (it
+     * keeps the start and that likelihood); -inf: always refitted */
+    double skip_below;
 } gpbo_bayes_fit_data;
 
 typedef struct gpbo_bayes_model {

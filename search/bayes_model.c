@@ -44,7 +44,13 @@
 /* A warm choice's random starts beside the warm one, per candidate: with one the likelihoods
  * of test_bayes_parts' warm-choice case came 0.5 nats closer to a fresh multistart's on average
  * and a choice at 216 observations cost 2.5 times as much (bench/steps/README.md). */
-#define WARM_RESTARTS     0
+#define WARM_RESTARTS 0
+/* A warm choice refits a candidate other than the baseline only when its likelihood at its warm
+ * start is within SKIP_MARGIN nats + SKIP_SHARE of the best one's so far: the additive form, most
+ * of a choice's time (its kernel costs dim times ARD's), is then not refitted while it trails
+ * far behind; the next choice point looks at it again. */
+#define SKIP_MARGIN       10.0
+#define SKIP_SHARE        0.05
 #define CHOOSE_GROWTH_DIV 10
 
 /* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
@@ -96,26 +102,36 @@ static double std_of(const double *y, size_t n)
     return sqrt(s) > 0 ? sqrt(s) : 1.0;
 }
 
-/* Fits on fd's first n_fit observations (warped or raw) and sets *lml to the log marginal
- * likelihood in the units of the raw values: the standardization's -n log std and the
- * warping's log-Jacobian sum log w'(raw) are added back. */
-static int fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, const gpbo_bayes_fit_data *fd,
-                   int warped, double *lml)
+/* The log marginal likelihood of gp (holding fd's first n_fit observations, warped or raw) in
+ * the units of the raw values: the standardization's -n log std and the warping's log-Jacobian
+ * sum log w'(raw) are added back; -inf if not finite. */
+static double lml_raw(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, int warped)
 {
     size_t n = fd->n_fit;
     const double *y = warped ? fd->yw : fd->y;
-    *lml = -INFINITY;
-    int rc = gpbo_gp_set_data(gp, n, fd->x, y);
-    if (rc == GPBO_OK)
-        rc = gpbo_gp_fit(gp, fo);
-    if (rc != GPBO_OK)
-        return rc;
     double l = gpbo_gp_log_likelihood(gp, NULL);
     if (gpbo_gp_get_normalize(gp))
         l -= (double)n * log(std_of(y, n));
     for (size_t i = 0; warped && i < n; i++)
         l -= log(fd->y[i] - fd->lo + fd->delta);
-    *lml = isfinite(l) ? l : -INFINITY;
+    return isfinite(l) ? l : -INFINITY;
+}
+
+/* Fits on fd's first n_fit observations (warped or raw) and sets *lml to lml_raw's likelihood.
+ * A warm start whose likelihood is already below fd->skip_below is left as it is (not
+ * fitted). */
+static int fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, const gpbo_bayes_fit_data *fd,
+                   int warped, double *lml)
+{
+    *lml = -INFINITY;
+    int rc = gpbo_gp_set_data(gp, fd->n_fit, fd->x, warped ? fd->yw : fd->y);
+    if (rc == GPBO_OK && fd->start != NULL && (*lml = lml_raw(gp, fd, warped)) < fd->skip_below)
+        return GPBO_OK;
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_fit(gp, fo);
+    if (rc != GPBO_OK)
+        return rc;
+    *lml = lml_raw(gp, fd, warped);
     return GPBO_OK;
 }
 
@@ -208,6 +224,8 @@ int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta
         double *row = cand ? cand + m * (fd->d + 2) : NULL;
         gpbo_bayes_fit_data fm = *fd;
         fm.start = warm && row && !isnan(row[0]) ? row : NULL;
+        fm.skip_below =
+            model->baseline ? -INFINITY : l_best - SKIP_MARGIN - SKIP_SHARE * fabs(l_best);
         int applies = model->applies(fd, out);
         if (row && !(applies && fm.start))
             row[0] = NAN; /* a row stays set only while its start is the one in use */
@@ -372,7 +390,7 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
 {
     size_t d = data->d, n = data->n;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    gpbo_bayes_fit_data fd = {d, n, data->x, data->y, NULL, 0, 0, o, fo, NULL};
+    gpbo_bayes_fit_data fd = {d, n, data->x, data->y, NULL, 0, 0, o, fo, NULL, -INFINITY};
     /* Hyperparameters are fitted, from the default start, on the first n_fit observations
      * (n_fit = the last multiple of refit_every): a function of the data alone, so a resumed
      * study refits exactly what an uninterrupted one did. */

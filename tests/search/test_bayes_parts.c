@@ -304,7 +304,7 @@ static gpbo_bayes_choice chosen(double (*fn)(const double *, size_t), size_t d, 
     o.additive = additive;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
     fo.seed = 2385;
-    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo, NULL};
+    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo, NULL, -INFINITY};
     int warp = 0;
     assert_int_equal(gpbo_bayes__warp_candidate(y, n, 10, &fd.lo, &fd.delta, &warp), GPBO_OK);
     if (warp) {
@@ -338,6 +338,52 @@ static void test_model_choice(void **state)
     assert_int_equal(c.additive, 0);
     c = chosen(additive_fn, 1, 12, 1); /* one input: additive is ARD */
     assert_int_equal(c.additive, 0);
+}
+
+/* A warm choice (gpbo_bayes__choose with warm) starts each candidate from its row: on an
+ * additive function the additive row is refitted (it moves) and wins; a row made absurd
+ * (lengthscales 1e-3: a likelihood far below ARD's) is not refitted — left bit for bit — and
+ * does not win; ARD's row stays a finite fit. */
+static void test_warm_choice_rows(void **state)
+{
+    (void)state;
+    size_t d = 4, n = 48, np = d + 2, nm = gpbo_bayes__nmodels;
+    double x[48 * 4], y[48], theta[6], cand[8 * 6], before[8 * 6];
+    assert_true(nm <= 8);
+    model_data(d, n, additive_fn, x, y);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.additive = 1;
+    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+    fo.seed = 11;
+    gpbo_bayes_fit_data fd = {d, 40, x, y, NULL, 0, 0, &o, fo, NULL, -INFINITY};
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_non_null(gp);
+    gpbo_bayes_choice c;
+    assert_int_equal(gpbo_bayes__choose(gp, &fd, theta, &c, cand, 0), GPBO_OK); /* cold, 40 */
+    assert_int_equal(c.additive, 1);
+    size_t add = nm, ard = nm;
+    for (size_t m = 0; m < nm; m++) {
+        if (!strcmp(gpbo_bayes__models[m]->name, "additive"))
+            add = m;
+        if (!strcmp(gpbo_bayes__models[m]->name, "ard"))
+            ard = m;
+    }
+    assert_true(add < nm && ard < nm);
+    assert_false(isnan(cand[add * np]));
+    fd.n_fit = n; /* warm, 48 */
+    memcpy(before, cand, nm * np * sizeof *cand);
+    assert_int_equal(gpbo_bayes__choose(gp, &fd, theta, &c, cand, 1), GPBO_OK);
+    assert_int_equal(c.additive, 1);
+    assert_true(memcmp(before + add * np, cand + add * np, np * sizeof *cand) != 0);
+    for (size_t k = 0; k < d; k++)
+        cand[add * np + k] = log(1e-3);
+    memcpy(before, cand, nm * np * sizeof *cand);
+    assert_int_equal(gpbo_bayes__choose(gp, &fd, theta, &c, cand, 1), GPBO_OK);
+    assert_int_equal(c.additive, 0);
+    assert_memory_equal(before + add * np, cand + add * np, np * sizeof *cand);
+    for (size_t k = 0; k < np; k++)
+        assert_true(isfinite(cand[ard * np + k]));
+    gpbo_gp_free(gp);
 }
 
 static void test_warp_candidate(void **state)
@@ -591,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_failure_stand_in),
         cmocka_unit_test(test_failure_data),
         cmocka_unit_test(test_model_choice),
+        cmocka_unit_test(test_warm_choice_rows),
         cmocka_unit_test(test_warp_candidate),
         cmocka_unit_test(test_acquisition_step),
         cmocka_unit_test(test_acquisition_exhausted),
