@@ -6,8 +6,10 @@
  *     update) and inference (forward), 1 and 2 threads; the ratio gpbo / PyTorch.
  * With --accuracy it also trains the documented MLP and CNN on Fashion-MNIST and prints their
  * test accuracy (long: minutes).
- * Usage: trainer_bench [--seconds S] [--models mlp,cnn] [--threads 1,2] [--clock wall|cpu]
- *                      [--no-torch] [--accuracy]
+ * At two threads, two ways: OpenBLAS's threads inside each sgemm (mode blas) and the trainer's
+ * batch-level threads, each on a share of the batch with one-thread sgemm (mode batch).
+ * Usage: trainer_bench [--seconds S] [--models mlp,cnn] [--threads 1,2] [--mode blas,batch]
+ *                      [--clock wall|cpu] [--no-torch] [--accuracy]
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "gpbo/rng.h"
 #include "trainer_internal.h"
 #include "trainer_optim.h"
+#include "trainer_team.h"
 
 /* --clock cpu: the process's CPU time instead of the wall clock, so that figures from a machine
  * shared with other jobs compare code rather than the load (meaningful at one thread: at two,
@@ -32,12 +35,29 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void gpbo_speed(const char *spec, double seconds, double *train, double *infer)
+/* One training step (forward, loss, backward, update) or one inference pass of the batch. */
+static void step(gpbo_team *team, gpbo_net *net, gpbo_optim *opt, const float *x, const int32_t *y,
+                 size_t B, int train, gpbo_rng *r)
+{
+    if (train) {
+        gpbo_team_grad(team, x, y, B, r);
+        gpbo_trainer__optim_step(opt, net, 1e-3);
+    } else {
+        gpbo_team_infer(team, x, y, B);
+    }
+}
+
+/* Training and inference speed of spec on `threads` threads: OpenBLAS's inside each sgemm
+ * (batch 0) or the team's, each on a share of the batch with one-thread sgemm (batch 1). */
+static void gpbo_speed(const char *spec, int threads, int batch, double seconds, double *train,
+                       double *infer)
 {
     const size_t B = 128;
     gpbo_rng r;
     gpbo_rng_seed(&r, 1);
     gpbo_net *net = gpbo_net_new(spec, GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, B, &r);
+    openblas_set_num_threads(batch ? 1 : threads);
+    gpbo_team *team = gpbo_team_new(net, batch ? (size_t)threads : 1);
     float *x = malloc(B * 784 * sizeof *x);
     int32_t y[128];
     for (size_t i = 0; i < B * 784; i++)
@@ -48,30 +68,18 @@ static void gpbo_speed(const char *spec, double seconds, double *train, double *
     gpbo_optim opt;
     gpbo_trainer__optim_init(&opt, &c, net);
     for (int phase = 0; phase < 2; phase++) {
-        for (int w = 0; w < 3; w++) {
-            gpbo_net_forward(net, x, B, !phase, &r);
-            if (!phase) {
-                gpbo_net_loss(net, y, B, 1);
-                gpbo_net_backward(net, x, B, NULL);
-                gpbo_trainer__optim_step(&opt, net, 1e-3);
-            }
-        }
+        for (int w = 0; w < 3; w++)
+            step(team, net, &opt, x, y, B, !phase, &r);
         size_t n = 0;
         double t0 = now();
         while (now() - t0 < seconds) {
-            gpbo_net_forward(net, x, B, !phase, &r);
-            if (!phase) {
-                gpbo_net_loss(net, y, B, 1);
-                gpbo_net_backward(net, x, B, NULL);
-                gpbo_trainer__optim_step(&opt, net, 1e-3);
-            } else {
-                gpbo_net_loss(net, y, B, 0);
-            }
+            step(team, net, &opt, x, y, B, !phase, &r);
             n++;
         }
         *(phase ? infer : train) = (double)(n * B) / (now() - t0);
     }
     gpbo_trainer__optim_free(&opt);
+    gpbo_team_free(team);
     gpbo_net_free(net);
     free(x);
 }
@@ -144,7 +152,7 @@ int main(int argc, char **argv)
 {
     double seconds = 3.0;
     int accuracy = 0, no_torch = 0;
-    const char *models = "mlp,cnn", *threads = "1,2";
+    const char *models = "mlp,cnn", *threads = "1,2", *modes = "blas,batch";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
@@ -152,6 +160,8 @@ int main(int argc, char **argv)
             models = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = argv[++i];
+        else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+            modes = argv[++i];
         else if (!strcmp(argv[i], "--clock") && i + 1 < argc)
             cpu_clock = !strcmp(argv[++i], "cpu");
         else if (!strcmp(argv[i], "--no-torch"))
@@ -160,8 +170,8 @@ int main(int argc, char **argv)
             accuracy = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--seconds S] [--models mlp,cnn] [--threads 1,2] [--clock wall|cpu] "
-                    "[--no-torch] [--accuracy]\n",
+                    "usage: %s [--seconds S] [--models mlp,cnn] [--threads 1,2] "
+                    "[--mode blas,batch] [--clock wall|cpu] [--no-torch] [--accuracy]\n",
                     argv[0]);
             return strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? 2 : 0;
         }
@@ -169,8 +179,8 @@ int main(int argc, char **argv)
     printf("trainer: images per %s second, batch 128, float32, Adam; gpbo vs PyTorch (%s), same "
            "threads, same run; OpenBLAS kernels %s\n\n",
            cpu_clock ? "CPU" : "wall-clock", "python3-torch", openblas_get_corename());
-    printf("%-5s %7s | %12s %12s %6s | %12s %12s %6s\n", "model", "threads", "gpbo train",
-           "torch train", "ratio", "gpbo infer", "torch infer", "ratio");
+    printf("%-5s %7s %5s | %12s %12s %6s | %12s %12s %6s\n", "model", "threads", "mode",
+           "gpbo train", "torch train", "ratio", "gpbo infer", "torch infer", "ratio");
     const char *specs[2] = {"mlp:512-256", "cnn:c32k5-p2-c64k5-p2-d1024"};
     const char *arch[2] = {"mlp", "cnn"};
     for (int m = 0; m < 2; m++)
@@ -178,17 +188,24 @@ int main(int argc, char **argv)
             char tn[4] = {(char)('0' + t), 0};
             if (strstr(models, arch[m]) == NULL || strstr(threads, tn) == NULL)
                 continue;
+            double tt = 0, ti = 0;
             openblas_set_num_threads(t);
-            double gt, gi, tt = 0, ti = 0;
-            gpbo_speed(specs[m], seconds, &gt, &gi);
             int ok = !no_torch && torch_speed(arch[m], t, seconds, &tt, &ti) == 0;
-            if (ok)
-                printf("%-5s %7d | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t, gt, tt,
-                       gt / tt, gi, ti, gi / ti);
-            else
-                printf("%-5s %7d | %12.0f %12s %6s | %12.0f %12s %6s\n", arch[m], t, gt,
-                       "(no torch)", "-", gi, "-", "-");
-            fflush(stdout);
+            for (int batch = 0; batch < 2; batch++) {
+                /* one thread: the two modes are the same code */
+                if (strstr(modes, batch ? "batch" : "blas") == NULL || (t == 1 && batch))
+                    continue;
+                double gt, gi;
+                gpbo_speed(specs[m], t, batch, seconds, &gt, &gi);
+                const char *mode = t == 1 ? "-" : batch ? "batch" : "blas";
+                if (ok)
+                    printf("%-5s %7d %5s | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t,
+                           mode, gt, tt, gt / tt, gi, ti, gi / ti);
+                else
+                    printf("%-5s %7d %5s | %12.0f %12s %6s | %12.0f %12s %6s\n", arch[m], t, mode,
+                           gt, "(no torch)", "-", gi, "-", "-");
+                fflush(stdout);
+            }
         }
     if (accuracy) {
         openblas_set_num_threads(2);
