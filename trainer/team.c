@@ -12,9 +12,13 @@
 #include <string.h>
 
 #include "gpbo/sys/error.h"
+#include "trainer_optim.h"
 #include "trainer_team.h"
 
-typedef enum { JOB_GRAD, JOB_INFER, JOB_REDUCE, JOB_QUIT } job_kind;
+/* JOB_STEP: a part of every layer's gradient summed over the shares, and the optimizer's step
+ * of that part at once (while it is in cache); the parts are the same for both, so no thread
+ * waits for another between them. */
+typedef enum { JOB_GRAD, JOB_INFER, JOB_STEP, JOB_QUIT } job_kind;
 
 struct gpbo_team {
     gpbo_net *net;  /* share 0's network: the weights, and the batch's gradients */
@@ -35,6 +39,9 @@ struct gpbo_team {
     size_t *first, *len; /* per share */
     double *loss;        /* per share: the sum of its losses */
     pthread_t *ran;      /* per share: the thread that ran its last part of a job */
+    float **scratch;     /* per share: the optimizer's scratch for its part */
+    gpbo_optim *opt;     /* JOB_STEP's optimizer and learning rate */
+    double lr;
 };
 
 typedef struct worker_arg {
@@ -42,28 +49,35 @@ typedef struct worker_arg {
     size_t k;
 } worker_arg;
 
+/* Part k of T of every layer's gradient in net: += the other shares' (in share order, those
+ * that had examples; the larger shares come first, so an empty one ends the list). */
+static void reduce_part(gpbo_team *t, size_t k)
+{
+    for (size_t i = 0; i < t->net->nl; i++) {
+        gpbo_layer *l = &t->net->L[i];
+        float *dst[2] = {l->dW, l->db};
+        size_t num[2] = {l->nW, l->nb};
+        for (int q = 0; q < 2; q++) {
+            size_t lo = num[q] * k / t->T, hi = num[q] * (k + 1) / t->T;
+            for (size_t s = 1; s < t->T && t->len[s] > 0; s++) {
+                const float *restrict src = q ? t->rep[s]->L[i].db : t->rep[s]->L[i].dW;
+                float *restrict d = dst[q];
+                for (size_t j = lo; j < hi; j++)
+                    d[j] += src[j];
+            }
+        }
+    }
+}
+
 /* Share k's part of the current job. */
 static void run_share(gpbo_team *t, size_t k)
 {
     gpbo_net *n = t->rep[k];
     size_t first = t->first[k], len = t->len[k];
     t->ran[k] = pthread_self();
-    if (t->job == JOB_REDUCE) {
-        /* parameters [k P / T, (k + 1) P / T) of every layer: net's gradient += the others' */
-        for (size_t i = 0; i < t->net->nl; i++) {
-            gpbo_layer *l = &t->net->L[i];
-            float *dst[2] = {l->dW, l->db};
-            size_t num[2] = {l->nW, l->nb};
-            for (int q = 0; q < 2; q++) {
-                size_t lo = num[q] * k / t->T, hi = num[q] * (k + 1) / t->T;
-                for (size_t s = 1; s < t->T && t->len[s] > 0; s++) {
-                    const float *src = q ? t->rep[s]->L[i].db : t->rep[s]->L[i].dW;
-                    float *restrict d = dst[q];
-                    for (size_t j = lo; j < hi; j++)
-                        d[j] += src[j];
-                }
-            }
-        }
+    if (t->job == JOB_STEP) {
+        reduce_part(t, k);
+        gpbo_trainer__optim_part(t->opt, t->net, k, t->T, t->lr, t->scratch[k]);
         return;
     }
     if (len == 0)
@@ -142,8 +156,15 @@ static int team_start(gpbo_team *t)
     t->len = calloc(T, sizeof *t->len);
     t->loss = calloc(T, sizeof *t->loss);
     t->ran = calloc(T, sizeof *t->ran);
-    if (!t->rep || !t->tid || !t->first || !t->len || !t->loss || !t->ran)
+    t->scratch = calloc(T, sizeof *t->scratch);
+    if (!t->rep || !t->tid || !t->first || !t->len || !t->loss || !t->ran || !t->scratch)
         return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+    size_t biggest = 1;
+    for (size_t i = 0; i < t->net->nl; i++)
+        biggest = t->net->L[i].nW > biggest ? t->net->L[i].nW : biggest;
+    for (size_t k = 0; k < T; k++)
+        if ((t->scratch[k] = malloc((biggest / T + 1) * sizeof(float))) == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
     t->rep[0] = t->net;
     for (size_t k = 1; k < T; k++)
         if ((t->rep[k] = gpbo_net_replica(t->net, share)) == NULL)
@@ -210,6 +231,9 @@ void gpbo_team_free(gpbo_team *t)
     free(t->len);
     free(t->loss);
     free(t->ran);
+    for (size_t k = 0; t->scratch != NULL && k < t->T; k++)
+        free(t->scratch[k]);
+    free(t->scratch);
     free(t);
 }
 
@@ -244,9 +268,28 @@ double gpbo_team_grad(gpbo_team *t, const float *x, const int32_t *y, size_t B, 
     t->key = t->net->drops ? gpbo_rng_u64(rng) : 0;
     split(t, B);
     run_job(t, JOB_GRAD);
-    if (t->T > 1 && t->len[1] > 0)
-        run_job(t, JOB_REDUCE);
     return mean_loss(t);
+}
+
+double gpbo_team_train_step(gpbo_team *t, const float *x, const int32_t *y, size_t B, gpbo_rng *rng,
+                            struct gpbo_optim *o, double lr)
+{
+    double loss = gpbo_team_grad(t, x, y, B, rng);
+    if (t->T == 1) {
+        gpbo_trainer__optim_step(o, t->net, lr);
+        return loss;
+    }
+    o->t++;
+    t->opt = o;
+    t->lr = lr;
+    run_job(t, JOB_STEP);
+    return loss;
+}
+
+void gpbo_team_reduce(gpbo_team *t)
+{
+    for (size_t k = 0; k < t->T; k++)
+        reduce_part(t, k);
 }
 
 double gpbo_team_infer(gpbo_team *t, const float *x, const int32_t *y, size_t B)

@@ -113,13 +113,12 @@ void gpbo_trainer__optim_free(gpbo_optim *o)
 
 /* One update of n parameters p with gradients g; decay: weights (1) or biases (0). The loops
  * are branch-free float arithmetic so that they vectorize; the penalties are separate passes
- * that run only when set. */
-static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, size_t n, int decay,
-                   float *restrict m, float *restrict v, double lr)
+ * that run only when set; g is scratch of n floats. */
+static void update(const gpbo_optim *o, float *restrict p, const float *restrict g0, size_t n,
+                   int decay, float *restrict m, float *restrict v, double lr, float *restrict g)
 {
     const gpbo_trainer_config *c = o->cfg;
     float wd = decay ? (float)c->weight_decay : 0.0f, l1 = decay ? (float)c->l1 : 0.0f;
-    float *restrict g = o->g;
     for (size_t i = 0; i < n; i++)
         g[i] = g0[i];
     if (l1 != 0.0f)
@@ -181,15 +180,25 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
 void gpbo_trainer__optim_step(gpbo_optim *o, gpbo_net *net, double lr)
 {
     o->t++;
+    gpbo_trainer__optim_part(o, net, 0, 1, lr, o->g);
+}
+
+void gpbo_trainer__optim_part(const gpbo_optim *o, gpbo_net *net, size_t part, size_t parts,
+                              double lr, float *scratch)
+{
     size_t off = 0;
     for (size_t i = 0; i < net->nl; i++) {
         gpbo_layer *l = &net->L[i];
         if (l->nW == 0)
             continue;
-        update(o, l->W, l->dW, l->nW, 1, o->m + off, o->v + off, lr);
-        off += l->nW;
-        update(o, l->b, l->db, l->nb, 0, o->m + off, o->v + off, lr);
-        off += l->nb;
+        float *p[2] = {l->W, l->b}, *g[2] = {l->dW, l->db};
+        size_t n[2] = {l->nW, l->nb};
+        for (int q = 0; q < 2; q++) {
+            size_t lo = n[q] * part / parts, hi = n[q] * (part + 1) / parts;
+            update(o, p[q] + lo, g[q] + lo, hi - lo, !q, o->m + off + lo, o->v + off + lo, lr,
+                   scratch);
+            off += n[q];
+        }
     }
 }
 
@@ -429,8 +438,7 @@ static double train_epoch(run_state *r, size_t epoch)
                 memcpy(r->xb + i * F, src, F * sizeof *r->xb);
             r->yb[i] = train->y[r->idx[s + i]];
         }
-        sum += gpbo_team_grad(r->team, r->xb, r->yb, b, &r->rng) * (double)b;
-        gpbo_trainer__optim_step(&r->opt, r->net, lr);
+        sum += gpbo_team_train_step(r->team, r->xb, r->yb, b, &r->rng, &r->opt, lr) * (double)b;
     }
     return sum / (double)train->n;
 }

@@ -19,6 +19,11 @@ int gpbo_trainer__optim_init(gpbo_optim *o, const gpbo_trainer_config *c, gpbo_n
 void gpbo_trainer__optim_free(gpbo_optim *o);
 /* One step over every parameter of net with its current gradients. */
 void gpbo_trainer__optim_step(gpbo_optim *o, gpbo_net *net, double lr);
+/* The same step (o->t already counted) for part `part` of `parts` of every layer's weights and
+ * biases (elements [n part / parts, n (part + 1) / parts)), with scratch for the largest
+ * part: threads can each take a part. The step of all parts is optim_step's, to the bit. */
+void gpbo_trainer__optim_part(const gpbo_optim *o, gpbo_net *net, size_t part, size_t parts,
+                              double lr, float *scratch);
 /* The learning rate of a (0-based) epoch. */
 double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch);
 /* Accuracy, macro-F1 and mean cross-entropy of the team's network on ds, the batches split

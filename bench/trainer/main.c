@@ -36,12 +36,11 @@ static double now(void)
 }
 
 /* One training step (forward, loss, backward, update) or one inference pass of the batch. */
-static void step(gpbo_team *team, gpbo_net *net, gpbo_optim *opt, const float *x, const int32_t *y,
-                 size_t B, int train, gpbo_rng *r)
+static void step(gpbo_team *team, gpbo_optim *opt, const float *x, const int32_t *y, size_t B,
+                 int train, gpbo_rng *r)
 {
     if (train) {
-        gpbo_team_grad(team, x, y, B, r);
-        gpbo_trainer__optim_step(opt, net, 1e-3);
+        gpbo_team_train_step(team, x, y, B, r, opt, 1e-3);
     } else {
         gpbo_team_infer(team, x, y, B);
     }
@@ -69,11 +68,11 @@ static void gpbo_speed(const char *spec, int threads, int batch, double seconds,
     gpbo_trainer__optim_init(&opt, &c, net);
     for (int phase = 0; phase < 2; phase++) {
         for (int w = 0; w < 3; w++)
-            step(team, net, &opt, x, y, B, !phase, &r);
+            step(team, &opt, x, y, B, !phase, &r);
         size_t n = 0;
         double t0 = now();
         while (now() - t0 < seconds) {
-            step(team, net, &opt, x, y, B, !phase, &r);
+            step(team, &opt, x, y, B, !phase, &r);
             n++;
         }
         *(phase ? infer : train) = (double)(n * B) / (now() - t0);

@@ -72,6 +72,7 @@ static double team_step(const char *spec, size_t c, size_t h, size_t w, size_t T
     assert_non_null(t);
     assert_int_equal(gpbo_team_threads(t), T < b->B ? T : b->B);
     double loss = gpbo_team_grad(t, b->x, b->y, b->B, &r);
+    gpbo_team_reduce(t);
     /* share 0 on the caller, every other share on a thread of its own */
     assert_true(pthread_equal(gpbo_team_ran(t, 0), pthread_self()));
     for (size_t k = 1; k < gpbo_team_threads(t) && k < b->B; k++)
