@@ -7,9 +7,10 @@
  * With --accuracy it also trains the documented MLP and CNN on Fashion-MNIST and prints their
  * test accuracy (long: minutes).
  * At two threads, two ways: OpenBLAS's threads inside each sgemm (mode blas) and the trainer's
- * batch-level threads, each on a share of the batch with one-thread sgemm (mode batch).
+ * batch-level threads, each on a share of the batch with one-thread sgemm (mode batch), measured
+ * in turns (--slices of the S seconds each) so that both see the same load.
  * Usage: trainer_bench [--seconds S] [--models mlp,cnn] [--threads 1,2] [--mode blas,batch]
- *                      [--clock wall|cpu] [--no-torch] [--accuracy]
+ *                      [--slices N] [--clock wall|cpu] [--no-torch] [--accuracy]
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -35,51 +36,85 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* One training step (forward, loss, backward, update) or one inference pass of the batch. */
-static void step(gpbo_team *team, gpbo_optim *opt, const float *x, const int32_t *y, size_t B,
-                 int train, gpbo_rng *r)
+/* One way of running a model on some threads: OpenBLAS's inside each sgemm (a team of one), or
+ * a team's, each thread on a share of the batch with one-thread sgemm; what it measured. */
+typedef struct runner {
+    gpbo_net *net;
+    gpbo_team *team;
+    gpbo_trainer_config cfg; /* the optimizer's (it keeps a pointer) */
+    gpbo_optim opt;
+    int blas_threads;          /* OpenBLAS's count while this runner runs */
+    double images[2], secs[2]; /* measured: training, inference */
+} runner;
+
+static void runner_init(runner *u, const char *spec, int threads, int batch, gpbo_rng *r)
 {
-    if (train) {
-        gpbo_team_train_step(team, x, y, B, r, opt, 1e-3);
-    } else {
-        gpbo_team_infer(team, x, y, B);
+    memset(u, 0, sizeof *u);
+    u->net = gpbo_net_new(spec, GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, 128, r);
+    u->team = gpbo_team_new(u->net, batch ? (size_t)threads : 1);
+    u->blas_threads = batch ? 1 : threads;
+    u->cfg = (gpbo_trainer_config)GPBO_TRAINER_CONFIG_INIT;
+    gpbo_trainer__optim_init(&u->opt, &u->cfg, u->net);
+}
+
+static void runner_free(runner *u)
+{
+    gpbo_trainer__optim_free(&u->opt);
+    gpbo_team_free(u->team);
+    gpbo_net_free(u->net);
+}
+
+/* Training steps (forward, loss, backward, update) or inference passes of the batch of 128 for
+ * about `seconds`, added to u's count (none when seconds is 0: one step, a warm-up). */
+static void runner_run(runner *u, int train, double seconds, const float *x, const int32_t *y,
+                       gpbo_rng *r)
+{
+    openblas_set_num_threads(u->blas_threads);
+    size_t n = 0;
+    double t0 = now();
+    do {
+        if (train)
+            gpbo_team_train_step(u->team, x, y, 128, r, &u->opt, 1e-3);
+        else
+            gpbo_team_infer(u->team, x, y, 128);
+        n++;
+    } while (now() - t0 < seconds);
+    if (seconds > 0) {
+        u->images[!train] += (double)(n * 128);
+        u->secs[!train] += now() - t0;
     }
 }
 
-/* Training and inference speed of spec on `threads` threads: OpenBLAS's inside each sgemm
- * (batch 0) or the team's, each on a share of the batch with one-thread sgemm (batch 1). */
-static void gpbo_speed(const char *spec, int threads, int batch, double seconds, double *train,
-                       double *infer)
+/* Training and inference speed of spec on `threads` threads, for each of the nu runners (modes),
+ * measured in `slices` turns, the runners taking turns within each (so that a change of load
+ * on a shared machine hits them alike). */
+static void gpbo_speed(const char *spec, int threads, const int *batch, size_t nu, double seconds,
+                       int slices, double *train, double *infer)
 {
-    const size_t B = 128;
     gpbo_rng r;
     gpbo_rng_seed(&r, 1);
-    gpbo_net *net = gpbo_net_new(spec, GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, B, &r);
-    openblas_set_num_threads(batch ? 1 : threads);
-    gpbo_team *team = gpbo_team_new(net, batch ? (size_t)threads : 1);
-    float *x = malloc(B * 784 * sizeof *x);
+    float *x = malloc(128 * 784 * sizeof *x);
     int32_t y[128];
-    for (size_t i = 0; i < B * 784; i++)
+    for (size_t i = 0; i < 128 * 784; i++)
         x[i] = (float)gpbo_rng_normal(&r);
-    for (size_t i = 0; i < B; i++)
+    for (size_t i = 0; i < 128; i++)
         y[i] = (int32_t)gpbo_rng_below(&r, 10);
-    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-    gpbo_optim opt;
-    gpbo_trainer__optim_init(&opt, &c, net);
-    for (int phase = 0; phase < 2; phase++) {
+    runner u[2];
+    for (size_t k = 0; k < nu; k++) {
+        runner_init(&u[k], spec, threads, batch[k], &r);
         for (int w = 0; w < 3; w++)
-            step(team, &opt, x, y, B, !phase, &r);
-        size_t n = 0;
-        double t0 = now();
-        while (now() - t0 < seconds) {
-            step(team, &opt, x, y, B, !phase, &r);
-            n++;
-        }
-        *(phase ? infer : train) = (double)(n * B) / (now() - t0);
+            for (int train = 0; train < 2; train++)
+                runner_run(&u[k], train, 0.0, x, y, &r);
     }
-    gpbo_trainer__optim_free(&opt);
-    gpbo_team_free(team);
-    gpbo_net_free(net);
+    for (int s = 0; s < slices; s++)
+        for (int train = 1; train >= 0; train--)
+            for (size_t k = 0; k < nu; k++)
+                runner_run(&u[k], train, seconds / slices, x, y, &r);
+    for (size_t k = 0; k < nu; k++) {
+        train[k] = u[k].images[0] / u[k].secs[0];
+        infer[k] = u[k].images[1] / u[k].secs[1];
+        runner_free(&u[k]);
+    }
     free(x);
 }
 
@@ -150,7 +185,7 @@ static void accuracy_runs(void)
 int main(int argc, char **argv)
 {
     double seconds = 3.0;
-    int accuracy = 0, no_torch = 0;
+    int accuracy = 0, no_torch = 0, slices = 3;
     const char *models = "mlp,cnn", *threads = "1,2", *modes = "blas,batch";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
@@ -161,6 +196,8 @@ int main(int argc, char **argv)
             threads = argv[++i];
         else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
             modes = argv[++i];
+        else if (!strcmp(argv[i], "--slices") && i + 1 < argc)
+            slices = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 1;
         else if (!strcmp(argv[i], "--clock") && i + 1 < argc)
             cpu_clock = !strcmp(argv[++i], "cpu");
         else if (!strcmp(argv[i], "--no-torch"))
@@ -170,7 +207,8 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr,
                     "usage: %s [--seconds S] [--models mlp,cnn] [--threads 1,2] "
-                    "[--mode blas,batch] [--clock wall|cpu] [--no-torch] [--accuracy]\n",
+                    "[--mode blas,batch] [--slices N] [--clock wall|cpu] [--no-torch] "
+                    "[--accuracy]\n",
                     argv[0]);
             return strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? 2 : 0;
         }
@@ -187,24 +225,26 @@ int main(int argc, char **argv)
             char tn[4] = {(char)('0' + t), 0};
             if (strstr(models, arch[m]) == NULL || strstr(threads, tn) == NULL)
                 continue;
-            double tt = 0, ti = 0;
+            double tt = 0, ti = 0, gt[2], gi[2];
             openblas_set_num_threads(t);
             int ok = !no_torch && torch_speed(arch[m], t, seconds, &tt, &ti) == 0;
-            for (int batch = 0; batch < 2; batch++) {
-                /* one thread: the two modes are the same code */
-                if (strstr(modes, batch ? "batch" : "blas") == NULL || (t == 1 && batch))
-                    continue;
-                double gt, gi;
-                gpbo_speed(specs[m], t, batch, seconds, &gt, &gi);
-                const char *mode = t == 1 ? "-" : batch ? "batch" : "blas";
+            /* the modes asked for; one thread: the two are the same code */
+            int batch[2];
+            size_t nu = 0;
+            for (int b = 0; b < 2; b++)
+                if (strstr(modes, b ? "batch" : "blas") != NULL && !(t == 1 && b && nu > 0))
+                    batch[nu++] = b;
+            gpbo_speed(specs[m], t, batch, nu, seconds, slices, gt, gi);
+            for (size_t k = 0; k < nu; k++) {
+                const char *mode = t == 1 ? "-" : batch[k] ? "batch" : "blas";
                 if (ok)
                     printf("%-5s %7d %5s | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t,
-                           mode, gt, tt, gt / tt, gi, ti, gi / ti);
+                           mode, gt[k], tt, gt[k] / tt, gi[k], ti, gi[k] / ti);
                 else
                     printf("%-5s %7d %5s | %12.0f %12s %6s | %12.0f %12s %6s\n", arch[m], t, mode,
-                           gt, "(no torch)", "-", gi, "-", "-");
-                fflush(stdout);
+                           gt[k], "(no torch)", "-", gi[k], "-", "-");
             }
+            fflush(stdout);
         }
     if (accuracy) {
         openblas_set_num_threads(2);
