@@ -13,10 +13,12 @@
 #include "gpbo/sys/error.h"
 #include "trainer_internal.h"
 
-static void layer_free(gpbo_layer *l)
+static void layer_free(gpbo_layer *l, int shared)
 {
-    free(l->W);
-    free(l->b);
+    if (!shared) {
+        free(l->W);
+        free(l->b);
+    }
     free(l->dW);
     free(l->db);
     free(l->y);
@@ -33,7 +35,7 @@ void gpbo_net_free(gpbo_net *net)
     if (net == NULL)
         return;
     for (size_t i = 0; i < net->nl; i++)
-        layer_free(&net->L[i]);
+        layer_free(&net->L[i], net->shared);
     free(net->L);
     free(net->probs);
     free(net->g);
@@ -60,33 +62,21 @@ static int push(gpbo_net *net, gpbo_layer *l)
     return GPBO_OK;
 }
 
-static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, gpbo_rng *rng)
+/* A layer's buffers for batches of at most bmax and its gradients: everything but the
+ * weights, which a replica shares. */
+static int alloc_buffers(gpbo_layer *l, size_t bmax)
 {
     l->y = falloc(bmax * l->out);
     l->gin = falloc(bmax * l->in);
     if (!l->y || !l->gin)
         return GPBO_ENOMEM;
     if (l->kind == GPBO_L_DENSE || l->kind == GPBO_L_CONV) {
-        size_t fan_in = l->kind == GPBO_L_DENSE ? l->in : l->c * l->k * l->k;
-        size_t fan_out = l->kind == GPBO_L_DENSE ? l->out : l->f * l->k * l->k;
-        l->nW = l->kind == GPBO_L_DENSE ? l->in * l->out : l->f * fan_in;
+        l->nW = l->kind == GPBO_L_DENSE ? l->in * l->out : l->f * l->c * l->k * l->k;
         l->nb = l->kind == GPBO_L_DENSE ? l->out : l->f;
-        l->W = falloc(l->nW);
         l->dW = falloc(l->nW);
-        l->b = falloc(l->nb);
         l->db = falloc(l->nb);
-        if (!l->W || !l->dW || !l->b || !l->db)
+        if (!l->dW || !l->db)
             return GPBO_ENOMEM;
-        /* He for ReLU (He et al. 2015), Glorot uniform for tanh (Glorot & Bengio 2010) */
-        if (act == GPBO_TRAINER_ACT_RELU) {
-            double sd = sqrt(2.0 / (double)fan_in);
-            for (size_t i = 0; i < l->nW; i++)
-                l->W[i] = (float)(sd * gpbo_rng_normal(rng));
-        } else {
-            double a = sqrt(6.0 / (double)(fan_in + fan_out));
-            for (size_t i = 0; i < l->nW; i++)
-                l->W[i] = (float)(a * (2.0 * gpbo_rng_uniform(rng) - 1.0));
-        }
     }
     if (l->kind == GPBO_L_CONV) {
         size_t ckk = l->c * l->k * l->k, hw = l->h * l->w;
@@ -102,6 +92,31 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, 
         return GPBO_ENOMEM;
     if (l->kind == GPBO_L_DROPOUT && (l->mask = falloc(bmax * l->out)) == NULL)
         return GPBO_ENOMEM;
+    return GPBO_OK;
+}
+
+static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, gpbo_rng *rng)
+{
+    if (alloc_buffers(l, bmax) != GPBO_OK)
+        return GPBO_ENOMEM;
+    if (l->kind == GPBO_L_DENSE || l->kind == GPBO_L_CONV) {
+        size_t fan_in = l->kind == GPBO_L_DENSE ? l->in : l->c * l->k * l->k;
+        size_t fan_out = l->kind == GPBO_L_DENSE ? l->out : l->f * l->k * l->k;
+        l->W = falloc(l->nW);
+        l->b = falloc(l->nb);
+        if (!l->W || !l->b)
+            return GPBO_ENOMEM;
+        /* He for ReLU (He et al. 2015), Glorot uniform for tanh (Glorot & Bengio 2010) */
+        if (act == GPBO_TRAINER_ACT_RELU) {
+            double sd = sqrt(2.0 / (double)fan_in);
+            for (size_t i = 0; i < l->nW; i++)
+                l->W[i] = (float)(sd * gpbo_rng_normal(rng));
+        } else {
+            double a = sqrt(6.0 / (double)(fan_in + fan_out));
+            for (size_t i = 0; i < l->nW; i++)
+                l->W[i] = (float)(a * (2.0 * gpbo_rng_uniform(rng) - 1.0));
+        }
+    }
     return GPBO_OK;
 }
 
@@ -216,6 +231,7 @@ static int alloc_net(gpbo_net *net, const char *spec, gpbo_trainer_activation ac
         if (alloc_layer(&net->L[i], net->bmax, act, rng) != GPBO_OK)
             return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory for model '%s'", spec);
         net->nparams += net->L[i].nW + net->L[i].nb;
+        net->drops |= net->L[i].kind == GPBO_L_DROPOUT && net->L[i].p > 0.0f;
     }
     net->probs = falloc(net->bmax * net->classes);
     net->g = falloc(net->bmax * net->classes);
@@ -250,6 +266,53 @@ gpbo_net *gpbo_net_new(const char *spec, gpbo_trainer_activation act, double dro
         return NULL;
     }
     return net;
+}
+
+gpbo_net *gpbo_net_replica(const gpbo_net *net, size_t bmax)
+{
+    gpbo_net *r = calloc(1, sizeof *r);
+    if (r == NULL || (r->L = calloc(net->nl, sizeof *r->L)) == NULL) {
+        free(r);
+        gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+        return NULL;
+    }
+    r->nl = net->nl;
+    r->in = net->in;
+    r->classes = net->classes;
+    r->bmax = bmax;
+    r->nparams = net->nparams;
+    r->drops = net->drops;
+    r->shared = 1;
+    int rc = GPBO_OK;
+    for (size_t i = 0; i < net->nl && rc == GPBO_OK; i++) {
+        const gpbo_layer *l = &net->L[i];
+        gpbo_layer *c = &r->L[i];
+        /* the shapes and settings; the buffers its own, the weights the network's */
+        *c = (gpbo_layer){.kind = l->kind,
+                          .in = l->in,
+                          .out = l->out,
+                          .c = l->c,
+                          .h = l->h,
+                          .w = l->w,
+                          .f = l->f,
+                          .k = l->k,
+                          .oc = l->oc,
+                          .oh = l->oh,
+                          .ow = l->ow,
+                          .p = l->p,
+                          .act = l->act,
+                          .W = l->W,
+                          .b = l->b};
+        rc = alloc_buffers(c, bmax);
+    }
+    r->probs = falloc(bmax * r->classes);
+    r->g = falloc(bmax * r->classes);
+    if (rc != GPBO_OK || !r->probs || !r->g) {
+        gpbo_net_free(r);
+        gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory");
+        return NULL;
+    }
+    return r;
 }
 
 /* ---- convolution helpers: cols[(ci k k + ki k + kj)][b hw + p] ---------------------------- */
@@ -332,7 +395,33 @@ static void conv_forward(gpbo_layer *l, const float *x, size_t B, float *out, in
     }
 }
 
-static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gpbo_rng *rng)
+/* The seed of example i's dropout masks in layer li of a batch keyed by key: distinct for
+ * every (layer, example), so that no two masks share a stream. */
+static uint64_t mask_seed(uint64_t key, size_t li, size_t i)
+{
+    return key ^ ((uint64_t)li << 48) ^ (uint64_t)i;
+}
+
+/* Dropout of B examples, the first being the batch's example `first`: each example's mask from
+ * its own stream (mask_seed), so that the masks do not depend on how the batch is split. */
+static void dropout_forward(gpbo_layer *l, size_t li, const float *x, size_t B, uint64_t key,
+                            size_t first)
+{
+    float keep = 1.0f - l->p, scale = 1.0f / keep;
+    for (size_t b = 0; b < B; b++) {
+        gpbo_rng er;
+        gpbo_rng_seed(&er, mask_seed(key, li, first + b));
+        float *mask = l->mask + b * l->out, *y = l->y + b * l->out;
+        const float *in = x + b * l->out;
+        for (size_t i = 0; i < l->out; i++) {
+            mask[i] = gpbo_rng_uniform(&er) < keep ? scale : 0.0f;
+            y[i] = in[i] * mask[i];
+        }
+    }
+}
+
+static void forward_layer(gpbo_layer *l, size_t li, const float *x, size_t B, int train,
+                          uint64_t key, size_t first)
 {
     switch (l->kind) {
     case GPBO_L_DENSE:
@@ -383,21 +472,23 @@ static void forward_layer(gpbo_layer *l, const float *x, size_t B, int train, gp
     }
     case GPBO_L_DROPOUT: {
         size_t m = B * l->out;
-        if (!train || l->p <= 0.0f) {
+        if (!train || l->p <= 0.0f)
             memcpy(l->y, x, m * sizeof *l->y);
-            break;
-        }
-        float keep = 1.0f - l->p, scale = 1.0f / keep;
-        for (size_t i = 0; i < m; i++) {
-            l->mask[i] = gpbo_rng_uniform(rng) < keep ? scale : 0.0f;
-            l->y[i] = x[i] * l->mask[i];
-        }
+        else
+            dropout_forward(l, li, x, B, key, first);
         break;
     }
     }
 }
 
 const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train, gpbo_rng *rng)
+{
+    uint64_t key = train && net->drops ? gpbo_rng_u64(rng) : 0;
+    return gpbo_net_forward_part(net, x, B, train, key, 0);
+}
+
+const float *gpbo_net_forward_part(gpbo_net *net, const float *x, size_t B, int train, uint64_t key,
+                                   size_t first)
 {
     const float *a = x;
     for (size_t i = 0; i < net->nl; i++) {
@@ -409,13 +500,18 @@ const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train
             i++;
             continue;
         }
-        forward_layer(l, a, B, train, rng);
+        forward_layer(l, i, a, B, train, key, first);
         a = l->y;
     }
     return a;
 }
 
 double gpbo_net_loss(gpbo_net *net, const int32_t *y, size_t B, int want_grad)
+{
+    return gpbo_net_loss_part(net, y, B, B, want_grad) / (double)B;
+}
+
+double gpbo_net_loss_part(gpbo_net *net, const int32_t *y, size_t B, size_t total, int want_grad)
 {
     const float *z = net->L[net->nl - 1].y;
     size_t C = net->classes;
@@ -435,10 +531,10 @@ double gpbo_net_loss(gpbo_net *net, const int32_t *y, size_t B, int want_grad)
         if (want_grad) {
             for (size_t c = 0; c < C; c++)
                 net->g[b * C + c] =
-                    (net->probs[b * C + c] - (c == (size_t)y[b] ? 1.0f : 0.0f)) / (float)B;
+                    (net->probs[b * C + c] - (c == (size_t)y[b] ? 1.0f : 0.0f)) / (float)total;
         }
     }
-    return loss / (double)B;
+    return loss;
 }
 
 /* Backward through layer l with output gradient g and forward input x; writes l->gin (when

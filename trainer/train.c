@@ -16,6 +16,7 @@
 #include "gpbo/sys/options.h"
 #include "trainer_internal.h"
 #include "trainer_optim.h"
+#include "trainer_team.h"
 
 /* The bytes of each version of gpbo_trainer_config (the header lists the versions); index 0 is
  * unused. */
@@ -42,6 +43,25 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* OpenBLAS one-threaded while any run's team works (a team of T threads each calling sgemm,
+ * which OpenBLAS would otherwise split again over its own threads: T x T threads on T cores),
+ * its count restored when the last such run of the process ends. OpenBLAS's count is per
+ * process, so the runs of a process count themselves here. */
+static pthread_mutex_t blas_mu = PTHREAD_MUTEX_INITIALIZER;
+static int blas_users, blas_saved;
+
+static void blas_single(int enter)
+{
+    pthread_mutex_lock(&blas_mu);
+    if (enter && blas_users++ == 0) {
+        blas_saved = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    } else if (!enter && --blas_users == 0) {
+        openblas_set_num_threads(blas_saved);
+    }
+    pthread_mutex_unlock(&blas_mu);
 }
 
 double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch)
@@ -93,13 +113,12 @@ void gpbo_trainer__optim_free(gpbo_optim *o)
 
 /* One update of n parameters p with gradients g; decay: weights (1) or biases (0). The loops
  * are branch-free float arithmetic so that they vectorize; the penalties are separate passes
- * that run only when set. */
-static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, size_t n, int decay,
-                   float *restrict m, float *restrict v, double lr)
+ * that run only when set; g is scratch of n floats. */
+static void update(const gpbo_optim *o, float *restrict p, const float *restrict g0, size_t n,
+                   int decay, float *restrict m, float *restrict v, double lr, float *restrict g)
 {
     const gpbo_trainer_config *c = o->cfg;
     float wd = decay ? (float)c->weight_decay : 0.0f, l1 = decay ? (float)c->l1 : 0.0f;
-    float *restrict g = o->g;
     for (size_t i = 0; i < n; i++)
         g[i] = g0[i];
     if (l1 != 0.0f)
@@ -161,15 +180,25 @@ static void update(gpbo_optim *o, float *restrict p, const float *restrict g0, s
 void gpbo_trainer__optim_step(gpbo_optim *o, gpbo_net *net, double lr)
 {
     o->t++;
+    gpbo_trainer__optim_part(o, net, 0, 1, lr, o->g);
+}
+
+void gpbo_trainer__optim_part(const gpbo_optim *o, gpbo_net *net, size_t part, size_t parts,
+                              double lr, float *scratch)
+{
     size_t off = 0;
     for (size_t i = 0; i < net->nl; i++) {
         gpbo_layer *l = &net->L[i];
         if (l->nW == 0)
             continue;
-        update(o, l->W, l->dW, l->nW, 1, o->m + off, o->v + off, lr);
-        off += l->nW;
-        update(o, l->b, l->db, l->nb, 0, o->m + off, o->v + off, lr);
-        off += l->nb;
+        float *p[2] = {l->W, l->b}, *g[2] = {l->dW, l->db};
+        size_t n[2] = {l->nW, l->nb};
+        for (int q = 0; q < 2; q++) {
+            size_t lo = n[q] * part / parts, hi = n[q] * (part + 1) / parts;
+            update(o, p[q] + lo, g[q] + lo, hi - lo, !q, o->m + off + lo, o->v + off + lo, lr,
+                   scratch);
+            off += n[q];
+        }
     }
 }
 
@@ -193,9 +222,10 @@ static void copy_params(gpbo_net *net, float *buf, int save)
     }
 }
 
-int gpbo_trainer__evaluate(gpbo_net *net, const gpbo_dataset *ds, double *acc, double *f1,
+int gpbo_trainer__evaluate(gpbo_team *team, const gpbo_dataset *ds, double *acc, double *f1,
                            double *loss)
 {
+    const gpbo_net *net = gpbo_team_net(team);
     size_t C = net->classes, B = net->bmax;
     size_t *conf = calloc(C * C, sizeof *conf);
     if (conf == NULL)
@@ -204,8 +234,7 @@ int gpbo_trainer__evaluate(gpbo_net *net, const gpbo_dataset *ds, double *acc, d
     size_t correct = 0;
     for (size_t s = 0; s < ds->n; s += B) {
         size_t b = ds->n - s < B ? ds->n - s : B;
-        gpbo_net_forward(net, ds->x + s * ds->features, b, 0, NULL);
-        total += gpbo_net_loss(net, ds->y + s, b, 0) * (double)b;
+        total += gpbo_team_infer(team, ds->x + s * ds->features, ds->y + s, b) * (double)b;
         for (size_t i = 0; i < b; i++) {
             const float *p = net->probs + i * C;
             size_t am = 0;
@@ -329,6 +358,8 @@ typedef struct run_state {
     gpbo_rng rng;
     size_t B; /* batch size, at most train->n */
     gpbo_net *net;
+    gpbo_team *team; /* the threads that run the batch's shares (one: the caller alone) */
+    int blas_one;    /* OpenBLAS set to one thread for the team (blas_single) */
     gpbo_optim opt;
     size_t *idx;      /* the training examples in this epoch's shuffled order */
     float *xb, *best; /* one batch's inputs; the kept weights */
@@ -340,6 +371,9 @@ typedef struct run_state {
 static void run_free(run_state *r)
 {
     gpbo_trainer__optim_free(&r->opt);
+    gpbo_team_free(r->team);
+    if (r->blas_one)
+        blas_single(0);
     gpbo_net_free(r->net);
     free(r->idx);
     free(r->xb);
@@ -361,6 +395,14 @@ static int run_begin(run_state *r, const gpbo_trainer_config *c, const gpbo_data
                           train->cols, train->classes, r->B, &r->rng);
     if (r->net == NULL)
         return gpbo_error_code();
+    size_t T = (size_t)gpbo_trainer__threads();
+    if (T > 1) {
+        blas_single(1);
+        r->blas_one = 1;
+    }
+    if ((r->team = gpbo_team_new(r->net, T)) == NULL)
+        return gpbo_error_code();
+    gpbo_trainer__last_threads = gpbo_team_threads(r->team);
     size_t F = train->features;
     r->idx = malloc(train->n * sizeof *r->idx);
     r->xb = malloc(r->B * F * sizeof *r->xb);
@@ -396,10 +438,7 @@ static double train_epoch(run_state *r, size_t epoch)
                 memcpy(r->xb + i * F, src, F * sizeof *r->xb);
             r->yb[i] = train->y[r->idx[s + i]];
         }
-        gpbo_net_forward(r->net, r->xb, b, 1, &r->rng);
-        sum += gpbo_net_loss(r->net, r->yb, b, 1) * (double)b;
-        gpbo_net_backward(r->net, r->xb, b, NULL);
-        gpbo_trainer__optim_step(&r->opt, r->net, lr);
+        sum += gpbo_team_train_step(r->team, r->xb, r->yb, b, &r->rng, &r->opt, lr) * (double)b;
     }
     return sum / (double)train->n;
 }
@@ -445,10 +484,10 @@ static int run_finish(run_state *r, const gpbo_dataset *val, const gpbo_dataset 
         copy_params(r->net, r->best, 0);
     else
         out->best_epoch = out->epochs;
-    int rc = gpbo_trainer__evaluate(r->net, val, &out->val_accuracy, &out->val_f1, &out->val_loss);
+    int rc = gpbo_trainer__evaluate(r->team, val, &out->val_accuracy, &out->val_f1, &out->val_loss);
     out->test_accuracy = out->test_f1 = out->test_loss = NAN;
     if (rc == GPBO_OK && test != NULL)
-        rc = gpbo_trainer__evaluate(r->net, test, &out->test_accuracy, &out->test_f1,
+        rc = gpbo_trainer__evaluate(r->team, test, &out->test_accuracy, &out->test_f1,
                                     &out->test_loss);
     return rc;
 }
@@ -483,7 +522,7 @@ int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
         out->train_loss = train_epoch(&r, epoch);
         out->epochs = epoch + 1;
         double acc, f1, loss;
-        if ((rc = gpbo_trainer__evaluate(r.net, val, &acc, &f1, &loss)) != GPBO_OK)
+        if ((rc = gpbo_trainer__evaluate(r.team, val, &acc, &f1, &loss)) != GPBO_OK)
             goto done;
         int stop = after_epoch(&r, epoch, acc, loss, out);
         if (stop != 0) {
@@ -501,10 +540,21 @@ done:
     return rc;
 }
 
+/* The trainer's threads: 0 until gpbo_trainer_set_threads, then OpenBLAS's count is used. */
+static _Atomic int trainer_threads;
+_Atomic size_t gpbo_trainer__last_threads;
+
+int gpbo_trainer__threads(void)
+{
+    int t = trainer_threads;
+    return t > 0 ? t : openblas_get_num_threads();
+}
+
 int gpbo_trainer_set_threads(int threads)
 {
     if (threads < 1)
         return gpbo_error_set(GPBO_EINVAL, "trainer_set_threads: %d threads (at least 1)", threads);
+    trainer_threads = threads;
     openblas_set_num_threads(threads);
     return GPBO_OK;
 }

@@ -43,6 +43,8 @@ typedef struct gpbo_net {
     float *probs; /* bmax * classes */
     float *g;     /* bmax * classes: d loss / d logits */
     size_t nparams;
+    int drops;  /* a dropout layer with p > 0: training forward passes draw masks */
+    int shared; /* a replica: W and b are another network's (gpbo_net_replica) */
 } gpbo_net;
 
 /* Builds a network from a spec ("mlp:256-128", "cnn:c32k5-p2-d128") for inputs of shape
@@ -53,13 +55,31 @@ gpbo_net *gpbo_net_new(const char *spec, gpbo_trainer_activation act, double dro
                        gpbo_rng *rng);
 void gpbo_net_free(gpbo_net *net);
 
-/* Forward pass of B examples (B * in floats); train turns dropout on (masks drawn from rng).
- * Returns the logits (B * classes), owned by the net. */
+/* A replica of net for batches of at most bmax: the same layers, reading net's weights (W, b:
+ * not copied, so it follows net's updates and must not outlive it), with activations,
+ * gradients (dW, db) and scratch of its own, so that threads can each run a share of a batch.
+ * NULL with GPBO_ENOMEM. Freed by gpbo_net_free (which leaves the weights to net). */
+gpbo_net *gpbo_net_replica(const gpbo_net *net, size_t bmax);
+
+/* Forward pass of B examples (B * in floats); train turns dropout on (masks drawn from rng:
+ * one draw, the key of gpbo_net_forward_part, when the net has dropout). Returns the logits
+ * (B * classes), owned by the net. */
 const float *gpbo_net_forward(gpbo_net *net, const float *x, size_t B, int train, gpbo_rng *rng);
+
+/* The same for examples first .. first + B - 1 of a batch whose dropout masks come from key:
+ * example i's masks depend on (key, layer, i) only, so that a batch split into parts (one per
+ * thread) draws the masks of the whole batch in one pass, whatever the split. */
+const float *gpbo_net_forward_part(gpbo_net *net, const float *x, size_t B, int train, uint64_t key,
+                                   size_t first);
 
 /* Softmax cross-entropy of the last forward pass against labels y; fills probs and, when
  * want_grad, the gradient of the mean loss with respect to the logits. Returns the mean loss. */
 double gpbo_net_loss(gpbo_net *net, const int32_t *y, size_t B, int want_grad);
+
+/* The same for B examples that are part of a batch of `total`: returns the sum of their losses
+ * and the gradient (when want_grad) is that of the batch's mean loss, (probs - onehot) / total,
+ * so that the parts' parameter gradients add up to the batch's. */
+double gpbo_net_loss_part(gpbo_net *net, const int32_t *y, size_t B, size_t total, int want_grad);
 
 /* Backward pass after gpbo_net_loss(..., 1): fills every dW, db. x is the forward input.
  * When gin is not NULL it receives d loss / d x (B * in). */

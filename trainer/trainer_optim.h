@@ -6,6 +6,7 @@
 #define GPBO_TRAINER_OPTIM_H
 
 #include "trainer_internal.h"
+#include "trainer_team.h"
 
 typedef struct gpbo_optim {
     const gpbo_trainer_config *cfg;
@@ -18,10 +19,21 @@ int gpbo_trainer__optim_init(gpbo_optim *o, const gpbo_trainer_config *c, gpbo_n
 void gpbo_trainer__optim_free(gpbo_optim *o);
 /* One step over every parameter of net with its current gradients. */
 void gpbo_trainer__optim_step(gpbo_optim *o, gpbo_net *net, double lr);
+/* The same step (o->t already counted) for part `part` of `parts` of every layer's weights and
+ * biases (elements [n part / parts, n (part + 1) / parts)), with scratch for the largest
+ * part: threads can each take a part. The step of all parts is optim_step's, to the bit. */
+void gpbo_trainer__optim_part(const gpbo_optim *o, gpbo_net *net, size_t part, size_t parts,
+                              double lr, float *scratch);
 /* The learning rate of a (0-based) epoch. */
 double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch);
-/* Accuracy, macro-F1 and mean cross-entropy of net on ds. */
-int gpbo_trainer__evaluate(gpbo_net *net, const gpbo_dataset *ds, double *acc, double *f1,
+/* Accuracy, macro-F1 and mean cross-entropy of the team's network on ds, the batches split
+ * over the team. */
+int gpbo_trainer__evaluate(gpbo_team *team, const gpbo_dataset *ds, double *acc, double *f1,
                            double *loss);
+/* The threads a run uses: gpbo_trainer_set_threads's count, or, until it is called,
+ * OpenBLAS's (OPENBLAS_NUM_THREADS, else the cores). */
+int gpbo_trainer__threads(void);
+/* The threads of the last run's team (tests: the count asked for is the count used). */
+extern _Atomic size_t gpbo_trainer__last_threads;
 
 #endif

@@ -6,8 +6,11 @@
  *     update) and inference (forward), 1 and 2 threads; the ratio gpbo / PyTorch.
  * With --accuracy it also trains the documented MLP and CNN on Fashion-MNIST and prints their
  * test accuracy (long: minutes).
- * Usage: trainer_bench [--seconds S] [--models mlp,cnn] [--threads 1,2] [--clock wall|cpu]
- *                      [--no-torch] [--accuracy]
+ * At two threads, two ways: OpenBLAS's threads inside each sgemm (mode blas) and the trainer's
+ * batch-level threads, each on a share of the batch with one-thread sgemm (mode batch), measured
+ * in turns (--slices of the S seconds each) so that both see the same load.
+ * Usage: trainer_bench [--seconds S] [--models mlp,cnn] [--threads 1,2] [--mode blas,batch]
+ *                      [--slices N] [--clock wall|cpu] [--no-torch] [--accuracy]
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "gpbo/rng.h"
 #include "trainer_internal.h"
 #include "trainer_optim.h"
+#include "trainer_team.h"
 
 /* --clock cpu: the process's CPU time instead of the wall clock, so that figures from a machine
  * shared with other jobs compare code rather than the load (meaningful at one thread: at two,
@@ -32,47 +36,85 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void gpbo_speed(const char *spec, double seconds, double *train, double *infer)
+/* One way of running a model on some threads: OpenBLAS's inside each sgemm (a team of one), or
+ * a team's, each thread on a share of the batch with one-thread sgemm; what it measured. */
+typedef struct runner {
+    gpbo_net *net;
+    gpbo_team *team;
+    gpbo_trainer_config cfg; /* the optimizer's (it keeps a pointer) */
+    gpbo_optim opt;
+    int blas_threads;          /* OpenBLAS's count while this runner runs */
+    double images[2], secs[2]; /* measured: training, inference */
+} runner;
+
+static void runner_init(runner *u, const char *spec, int threads, int batch, gpbo_rng *r)
 {
-    const size_t B = 128;
+    memset(u, 0, sizeof *u);
+    u->net = gpbo_net_new(spec, GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, 128, r);
+    u->team = gpbo_team_new(u->net, batch ? (size_t)threads : 1);
+    u->blas_threads = batch ? 1 : threads;
+    u->cfg = (gpbo_trainer_config)GPBO_TRAINER_CONFIG_INIT;
+    gpbo_trainer__optim_init(&u->opt, &u->cfg, u->net);
+}
+
+static void runner_free(runner *u)
+{
+    gpbo_trainer__optim_free(&u->opt);
+    gpbo_team_free(u->team);
+    gpbo_net_free(u->net);
+}
+
+/* Training steps (forward, loss, backward, update) or inference passes of the batch of 128 for
+ * about `seconds`, added to u's count (none when seconds is 0: one step, a warm-up). */
+static void runner_run(runner *u, int train, double seconds, const float *x, const int32_t *y,
+                       gpbo_rng *r)
+{
+    openblas_set_num_threads(u->blas_threads);
+    size_t n = 0;
+    double t0 = now();
+    do {
+        if (train)
+            gpbo_team_train_step(u->team, x, y, 128, r, &u->opt, 1e-3);
+        else
+            gpbo_team_infer(u->team, x, y, 128);
+        n++;
+    } while (now() - t0 < seconds);
+    if (seconds > 0) {
+        u->images[!train] += (double)(n * 128);
+        u->secs[!train] += now() - t0;
+    }
+}
+
+/* Training and inference speed of spec on `threads` threads, for each of the nu runners (modes),
+ * measured in `slices` turns, the runners taking turns within each (so that a change of load
+ * on a shared machine hits them alike). */
+static void gpbo_speed(const char *spec, int threads, const int *batch, size_t nu, double seconds,
+                       int slices, double *train, double *infer)
+{
     gpbo_rng r;
     gpbo_rng_seed(&r, 1);
-    gpbo_net *net = gpbo_net_new(spec, GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, B, &r);
-    float *x = malloc(B * 784 * sizeof *x);
+    float *x = malloc(128 * 784 * sizeof *x);
     int32_t y[128];
-    for (size_t i = 0; i < B * 784; i++)
+    for (size_t i = 0; i < 128 * 784; i++)
         x[i] = (float)gpbo_rng_normal(&r);
-    for (size_t i = 0; i < B; i++)
+    for (size_t i = 0; i < 128; i++)
         y[i] = (int32_t)gpbo_rng_below(&r, 10);
-    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-    gpbo_optim opt;
-    gpbo_trainer__optim_init(&opt, &c, net);
-    for (int phase = 0; phase < 2; phase++) {
-        for (int w = 0; w < 3; w++) {
-            gpbo_net_forward(net, x, B, !phase, &r);
-            if (!phase) {
-                gpbo_net_loss(net, y, B, 1);
-                gpbo_net_backward(net, x, B, NULL);
-                gpbo_trainer__optim_step(&opt, net, 1e-3);
-            }
-        }
-        size_t n = 0;
-        double t0 = now();
-        while (now() - t0 < seconds) {
-            gpbo_net_forward(net, x, B, !phase, &r);
-            if (!phase) {
-                gpbo_net_loss(net, y, B, 1);
-                gpbo_net_backward(net, x, B, NULL);
-                gpbo_trainer__optim_step(&opt, net, 1e-3);
-            } else {
-                gpbo_net_loss(net, y, B, 0);
-            }
-            n++;
-        }
-        *(phase ? infer : train) = (double)(n * B) / (now() - t0);
+    runner u[2];
+    for (size_t k = 0; k < nu; k++) {
+        runner_init(&u[k], spec, threads, batch[k], &r);
+        for (int w = 0; w < 3; w++)
+            for (int train = 0; train < 2; train++)
+                runner_run(&u[k], train, 0.0, x, y, &r);
     }
-    gpbo_trainer__optim_free(&opt);
-    gpbo_net_free(net);
+    for (int s = 0; s < slices; s++)
+        for (int train = 1; train >= 0; train--)
+            for (size_t k = 0; k < nu; k++)
+                runner_run(&u[k], train, seconds / slices, x, y, &r);
+    for (size_t k = 0; k < nu; k++) {
+        train[k] = u[k].images[0] / u[k].secs[0];
+        infer[k] = u[k].images[1] / u[k].secs[1];
+        runner_free(&u[k]);
+    }
     free(x);
 }
 
@@ -143,8 +185,8 @@ static void accuracy_runs(void)
 int main(int argc, char **argv)
 {
     double seconds = 3.0;
-    int accuracy = 0, no_torch = 0;
-    const char *models = "mlp,cnn", *threads = "1,2";
+    int accuracy = 0, no_torch = 0, slices = 3;
+    const char *models = "mlp,cnn", *threads = "1,2", *modes = "blas,batch";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
@@ -152,6 +194,10 @@ int main(int argc, char **argv)
             models = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = argv[++i];
+        else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+            modes = argv[++i];
+        else if (!strcmp(argv[i], "--slices") && i + 1 < argc)
+            slices = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 1;
         else if (!strcmp(argv[i], "--clock") && i + 1 < argc)
             cpu_clock = !strcmp(argv[++i], "cpu");
         else if (!strcmp(argv[i], "--no-torch"))
@@ -160,8 +206,9 @@ int main(int argc, char **argv)
             accuracy = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--seconds S] [--models mlp,cnn] [--threads 1,2] [--clock wall|cpu] "
-                    "[--no-torch] [--accuracy]\n",
+                    "usage: %s [--seconds S] [--models mlp,cnn] [--threads 1,2] "
+                    "[--mode blas,batch] [--slices N] [--clock wall|cpu] [--no-torch] "
+                    "[--accuracy]\n",
                     argv[0]);
             return strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? 2 : 0;
         }
@@ -169,8 +216,8 @@ int main(int argc, char **argv)
     printf("trainer: images per %s second, batch 128, float32, Adam; gpbo vs PyTorch (%s), same "
            "threads, same run; OpenBLAS kernels %s\n\n",
            cpu_clock ? "CPU" : "wall-clock", "python3-torch", openblas_get_corename());
-    printf("%-5s %7s | %12s %12s %6s | %12s %12s %6s\n", "model", "threads", "gpbo train",
-           "torch train", "ratio", "gpbo infer", "torch infer", "ratio");
+    printf("%-5s %7s %5s | %12s %12s %6s | %12s %12s %6s\n", "model", "threads", "mode",
+           "gpbo train", "torch train", "ratio", "gpbo infer", "torch infer", "ratio");
     const char *specs[2] = {"mlp:512-256", "cnn:c32k5-p2-c64k5-p2-d1024"};
     const char *arch[2] = {"mlp", "cnn"};
     for (int m = 0; m < 2; m++)
@@ -178,16 +225,25 @@ int main(int argc, char **argv)
             char tn[4] = {(char)('0' + t), 0};
             if (strstr(models, arch[m]) == NULL || strstr(threads, tn) == NULL)
                 continue;
+            double tt = 0, ti = 0, gt[2], gi[2];
             openblas_set_num_threads(t);
-            double gt, gi, tt = 0, ti = 0;
-            gpbo_speed(specs[m], seconds, &gt, &gi);
             int ok = !no_torch && torch_speed(arch[m], t, seconds, &tt, &ti) == 0;
-            if (ok)
-                printf("%-5s %7d | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t, gt, tt,
-                       gt / tt, gi, ti, gi / ti);
-            else
-                printf("%-5s %7d | %12.0f %12s %6s | %12.0f %12s %6s\n", arch[m], t, gt,
-                       "(no torch)", "-", gi, "-", "-");
+            /* the modes asked for; one thread: the two are the same code */
+            int batch[2];
+            size_t nu = 0;
+            for (int b = 0; b < 2; b++)
+                if (strstr(modes, b ? "batch" : "blas") != NULL && !(t == 1 && b && nu > 0))
+                    batch[nu++] = b;
+            gpbo_speed(specs[m], t, batch, nu, seconds, slices, gt, gi);
+            for (size_t k = 0; k < nu; k++) {
+                const char *mode = t == 1 ? "-" : batch[k] ? "batch" : "blas";
+                if (ok)
+                    printf("%-5s %7d %5s | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f\n", arch[m], t,
+                           mode, gt[k], tt, gt[k] / tt, gi[k], ti, gi[k] / ti);
+                else
+                    printf("%-5s %7d %5s | %12.0f %12s %6s | %12.0f %12s %6s\n", arch[m], t, mode,
+                           gt[k], "(no torch)", "-", gi[k], "-", "-");
+            }
             fflush(stdout);
         }
     if (accuracy) {

@@ -14,7 +14,7 @@
  * warmup; mini-batches reshuffled every epoch; validation every epoch; early stopping that
  * restores the best weights; random shifts and horizontal flips; a per-epoch callback that can
  * stop training (pruning).
- * Deterministic for a seed when OpenBLAS runs on one thread.
+ * Deterministic for a seed and a number of threads (gpbo_trainer_set_threads).
  *
  * Thread-safety: distinct objects may be used from distinct threads.
  */
@@ -214,9 +214,15 @@ GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset
                               gpbo_trainer_result *out);
 
 /**
- * Sets how many threads the trainer's matrix products use from now on, in this process (the
- * trainer runs on OpenBLAS, whose pool is per process: the setting is global, like
- * OPENBLAS_NUM_THREADS). Several trainings at once in separate processes each want 1.
+ * Sets how many threads the trainer uses from now on, in this process: a run splits every batch
+ * (training steps and evaluation) into that many shares, each on a thread of its own (kept for
+ * the run) with one-threaded matrix products, and sums the shares' gradients in a fixed order.
+ * Results at different counts differ only in the order of float sums. Until this is called the
+ * trainer uses OpenBLAS's count (OPENBLAS_NUM_THREADS, else the cores). It also sets OpenBLAS's
+ * own count (per process, like OPENBLAS_NUM_THREADS) for whatever else in the process calls
+ * BLAS; while runs with more than one thread are going on, OpenBLAS is held at one thread and
+ * its count restored when the last of them ends. Several trainings at once in separate
+ * processes each want 1.
  * @param threads at least 1.
  * @return GPBO_OK; GPBO_EINVAL for threads < 1.
  */

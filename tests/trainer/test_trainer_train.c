@@ -116,6 +116,7 @@ static void test_same_seed_same_result(void **s)
 {
     (void)s;
     gpbo_dataset *tr = random_ds(100, 12, 3, 4), *va = random_ds(30, 12, 3, 5);
+    assert_int_equal(gpbo_trainer_set_threads(1), GPBO_OK); /* the same bits: the same threads */
     gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
     c.model = "mlp:16-8";
     c.dropout = 0.3;
