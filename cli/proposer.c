@@ -48,11 +48,15 @@ static int write_all(int fd, const void *p, size_t n)
 
 /* The child: answers requests until the pipe closes. */
 static void serve(int req, int ans, const char *storage, const char *name, const gpbo_space *space,
-                  const gpbo_study_options *opts, size_t cap, size_t np)
+                  const gpbo_study_options *opts, size_t cap, size_t np, const char *worker)
 {
     size_t size = sizeof(reply) + np * sizeof(double);
     unsigned char *buf = calloc(1, size);
     gpbo_study *study = buf ? gpbo_study_open(storage, name, space, opts) : NULL;
+    if (study && gpbo_study_propose_for(study, worker) != GPBO_OK) {
+        gpbo_study_close(study);
+        study = NULL; /* the error is answered to every request */
+    }
     char c;
     ssize_t r;
     while ((r = read(req, &c, 1)) == 1 || (r < 0 && errno == EINTR)) {
@@ -77,7 +81,7 @@ static void serve(int req, int ans, const char *storage, const char *name, const
 }
 
 proposer *proposer_start(const char *storage, const char *name, const gpbo_space *space,
-                         const gpbo_study_options *opts, size_t cap)
+                         const gpbo_study_options *opts, size_t cap, const char *worker)
 {
     proposer *p = calloc(1, sizeof *p);
     int rq[2] = {-1, -1}, an[2] = {-1, -1};
@@ -114,7 +118,7 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
         signal(SIGCHLD, SIG_DFL);
         close(rq[1]);
         close(an[0]);
-        serve(rq[0], an[1], storage, name, space, opts, cap, p->np);
+        serve(rq[0], an[1], storage, name, space, opts, cap, p->np, worker);
         _exit(0);
     }
     close(rq[0]);

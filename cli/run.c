@@ -1290,7 +1290,8 @@ static int start_machinery(runner *r, const char *storage, size_t budget)
         return 1;
     }
     /* forked now, while this process has no thread and no trial open */
-    r->prop = proposer_start(storage, r->sw->name, r->space, &r->sw->study, budget);
+    r->prop = proposer_start(storage, r->sw->name, r->space, &r->sw->study, budget,
+                             gpbo_study_worker(r->study));
     if (r->prop == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
