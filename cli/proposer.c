@@ -24,11 +24,13 @@ typedef struct reply {
 } reply;
 
 struct proposer {
-    pid_t pid;
-    int req, ans; /* write end of the requests, read end of the answers */
+    pid_t pid;    /* 0: local */
+    int req, ans; /* write end of the requests, read end of the answers (-1: local) */
     size_t np, size, got;
     int pending;
     unsigned char *buf; /* one answer: reply, then np doubles */
+    gpbo_study *local;  /* proposer_local's study, and its cap */
+    size_t cap;
 };
 
 static int write_all(int fd, const void *p, size_t n)
@@ -139,10 +141,46 @@ fail:
     return NULL;
 }
 
+proposer *proposer_local(gpbo_study *study, size_t cap)
+{
+    proposer *p = calloc(1, sizeof *p);
+    if (p != NULL) {
+        p->np = gpbo_space_size(gpbo_study_space(study));
+        p->size = sizeof(reply) + p->np * sizeof(double);
+        p->buf = malloc(p->size);
+    }
+    if (p == NULL || p->buf == NULL) {
+        free(p);
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    p->req = p->ans = -1;
+    p->local = study;
+    p->cap = cap;
+    return p;
+}
+
+/* A local request: asks now; the answer waits in buf as a child's would. */
+static void ask_local(proposer *p)
+{
+    reply rep = {0};
+    rep.rc =
+        gpbo_study_ask_capped(p->local, p->cap, &rep.id, (double *)(void *)(p->buf + sizeof rep));
+    if (rep.rc != GPBO_OK)
+        snprintf(rep.msg, sizeof rep.msg, "%s", gpbo_error_message());
+    memcpy(p->buf, &rep, sizeof rep);
+    p->got = p->size;
+    p->pending = 1;
+}
+
 void proposer_request(proposer *p)
 {
     if (p->pending)
         return;
+    if (p->local) {
+        ask_local(p);
+        return;
+    }
     char c = 'a';
     p->pending = 1;
     p->got = 0;
@@ -201,6 +239,11 @@ void proposer_stop(proposer *p)
 {
     if (p == NULL)
         return;
+    if (p->local) { /* its study is the caller's, closed by the caller */
+        free(p->buf);
+        free(p);
+        return;
+    }
     close(p->req); /* end of requests: it closes its study and exits */
     close(p->ans);
     int st;

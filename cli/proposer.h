@@ -14,6 +14,12 @@
  * dies with its parent (PR_SET_PDEATHSIG), ignores the terminal's SIGINT (the run decides when it
  * stops), and on a clean stop closes its handle; the run's close hands back a trial proposed and
  * never run.
+ *
+ * A strategy without a model proposes in microseconds, from the trial number alone: for it
+ * there is no second process, connection or handle (each costs more than a hundred null trials'
+ * worth of CPU to start, in gpbo and on a database server); the run's own handle asks when the
+ * proposal is requested (proposer_local), after its trials have started, so the objectives run
+ * while it reserves.
  */
 #ifndef GPBO_CLI_PROPOSER_H
 #define GPBO_CLI_PROPOSER_H
@@ -30,6 +36,11 @@ typedef struct proposer proposer;
  * (gpbo_study_ask_capped). NULL with the error set. */
 proposer *proposer_start(const char *storage, const char *name, const gpbo_space *space,
                          const gpbo_study_options *opts, size_t cap, const char *worker);
+
+/* A proposer served in the calling process by study itself (which must outlive it): each
+ * request asks at once (gpbo_study_ask_capped, cap as above), its answer ready for
+ * proposer_take; proposer_fd is -1 and proposer_pid 0. NULL with the error set. */
+proposer *proposer_local(gpbo_study *study, size_t cap);
 
 /* Asks for the next trial unless one is requested already. */
 void proposer_request(proposer *p);

@@ -761,6 +761,10 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
 {
     if (s == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_adopt: study is NULL");
+    /* asked through this handle: its own already (its heartbeats keep it, so no one else has
+     * taken it over), with nothing to read */
+    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id]))
+        return start_heartbeat(s);
     for (int attempt = 0; attempt < 16; attempt++) {
         int rc = sync_mirror(s);
         if (rc != GPBO_OK)
