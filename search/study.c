@@ -817,10 +817,10 @@ int gpbo_study_propose_for(gpbo_study *s, const char *worker)
 }
 
 /* After a failed ask: takes reserved trial id back (the storage deletes it when it is still
- * the last trial, else releases it), so that a failed ask changes nothing. Keeps the caller's
- * error. Should the storage fail here, the trial stays reserved by this handle and its next
- * ask proposes it. */
-static void unreserve(gpbo_study *s, size_t id)
+ * the last trial, else releases it), so that a failed ask changes nothing; with_values: values
+ * may have gone with its reservation (reserve_new). Keeps the caller's error. Should the storage
+ * fail here, the trial stays reserved by this handle and its next ask proposes it. */
+static void unreserve(gpbo_study *s, size_t id, int with_values)
 {
     int code = gpbo_error_code();
     char msg[1024];
@@ -828,13 +828,21 @@ static void unreserve(gpbo_study *s, size_t id)
     int rc = GPBO_OK;
     if (s->st) {
         lock(s);
-        rc = s->st->ops->unreserve(s->st, s->sid, id, s->worker);
+        /* values that went with the reservation (never handed out) are taken off first: the
+         * storage deletes only a trial not yet proposed */
+        if (with_values)
+            rc = s->st->ops->set_params(s->st, s->sid, id, NULL, s->space->n);
+        if (rc == GPBO_OK)
+            rc = s->st->ops->unreserve(s->st, s->sid, id, s->worker);
         unlock(s);
     }
-    if (rc == GPBO_OK && id + 1 == s->n)
+    if (rc == GPBO_OK && id + 1 == s->n) {
         rec_clear(&s->t[--s->n]);
-    else if (rc == GPBO_OK && id < s->n)
+    } else if (rc == GPBO_OK && id < s->n) {
         s->t[id].heartbeat = 0;
+        if (with_values) /* as stored now: proposed again by whoever takes it */
+            mirror_set_point(s, &s->t[id], id, NULL);
+    }
     gpbo_error_set(code, "%s", msg);
 }
 
@@ -896,7 +904,7 @@ static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead,
         rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored", s->name,
                             *out_id);
     if (rc != GPBO_OK)
-        unreserve(s, *out_id);
+        unreserve(s, *out_id, vals != NULL);
     return rc;
 }
 
@@ -979,7 +987,7 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
     if (id == s->n && (rc = reserve_new(s, cap, &id)) != GPBO_OK)
         return rc;
     if (!proposed(s, &s->t[id]) && (rc = propose(s, id)) != GPBO_OK) {
-        unreserve(s, id);
+        unreserve(s, id, 0);
         return rc;
     }
     *out_id = id;
