@@ -24,11 +24,13 @@ typedef struct reply {
 } reply;
 
 struct proposer {
-    pid_t pid;
-    int req, ans; /* write end of the requests, read end of the answers */
+    pid_t pid;    /* 0: local */
+    int req, ans; /* write end of the requests, read end of the answers (-1: local) */
     size_t np, size, got;
     int pending;
     unsigned char *buf; /* one answer: reply, then np doubles */
+    gpbo_study *local;  /* proposer_local's study, and its cap */
+    size_t cap;
 };
 
 static int write_all(int fd, const void *p, size_t n)
@@ -48,11 +50,15 @@ static int write_all(int fd, const void *p, size_t n)
 
 /* The child: answers requests until the pipe closes. */
 static void serve(int req, int ans, const char *storage, const char *name, const gpbo_space *space,
-                  const gpbo_study_options *opts, size_t cap, size_t np)
+                  const gpbo_study_options *opts, size_t cap, size_t np, const char *worker)
 {
     size_t size = sizeof(reply) + np * sizeof(double);
     unsigned char *buf = calloc(1, size);
     gpbo_study *study = buf ? gpbo_study_open(storage, name, space, opts) : NULL;
+    if (study && gpbo_study_propose_for(study, worker) != GPBO_OK) {
+        gpbo_study_close(study);
+        study = NULL; /* the error is answered to every request */
+    }
     char c;
     ssize_t r;
     while ((r = read(req, &c, 1)) == 1 || (r < 0 && errno == EINTR)) {
@@ -77,7 +83,7 @@ static void serve(int req, int ans, const char *storage, const char *name, const
 }
 
 proposer *proposer_start(const char *storage, const char *name, const gpbo_space *space,
-                         const gpbo_study_options *opts, size_t cap)
+                         const gpbo_study_options *opts, size_t cap, const char *worker)
 {
     proposer *p = calloc(1, sizeof *p);
     int rq[2] = {-1, -1}, an[2] = {-1, -1};
@@ -114,7 +120,7 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
         signal(SIGCHLD, SIG_DFL);
         close(rq[1]);
         close(an[0]);
-        serve(rq[0], an[1], storage, name, space, opts, cap, p->np);
+        serve(rq[0], an[1], storage, name, space, opts, cap, p->np, worker);
         _exit(0);
     }
     close(rq[0]);
@@ -135,10 +141,46 @@ fail:
     return NULL;
 }
 
+proposer *proposer_local(gpbo_study *study, size_t cap)
+{
+    proposer *p = calloc(1, sizeof *p);
+    if (p != NULL) {
+        p->np = gpbo_space_size(gpbo_study_space(study));
+        p->size = sizeof(reply) + p->np * sizeof(double);
+        p->buf = malloc(p->size);
+    }
+    if (p == NULL || p->buf == NULL) {
+        free(p);
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    p->req = p->ans = -1;
+    p->local = study;
+    p->cap = cap;
+    return p;
+}
+
+/* A local request: asks now; the answer waits in buf as a child's would. */
+static void ask_local(proposer *p)
+{
+    reply rep = {0};
+    rep.rc =
+        gpbo_study_ask_capped(p->local, p->cap, &rep.id, (double *)(void *)(p->buf + sizeof rep));
+    if (rep.rc != GPBO_OK)
+        snprintf(rep.msg, sizeof rep.msg, "%s", gpbo_error_message());
+    memcpy(p->buf, &rep, sizeof rep);
+    p->got = p->size;
+    p->pending = 1;
+}
+
 void proposer_request(proposer *p)
 {
     if (p->pending)
         return;
+    if (p->local) {
+        ask_local(p);
+        return;
+    }
     char c = 'a';
     p->pending = 1;
     p->got = 0;
@@ -197,6 +239,11 @@ void proposer_stop(proposer *p)
 {
     if (p == NULL)
         return;
+    if (p->local) { /* its study is the caller's, closed by the caller */
+        free(p->buf);
+        free(p);
+        return;
+    }
     close(p->req); /* end of requests: it closes its study and exits */
     close(p->ans);
     int st;

@@ -5,13 +5,21 @@
  *
  * DESIGN: a forked child with a study handle of its own on the same storage: a second worker
  * of the study, as a second `gpbo run` would be. It reserves and proposes a trial when asked
- * (over a pipe) and sends back its id and values; the run's handle then adopts the trial
- * (gpbo_study_adopt), so that the run's own heartbeats keep it alive: a run that is stopped or
- * killed loses its trials, whatever its proposer does. A process rather than a thread because
- * `gpbo run` forks the built-in trainer without exec: a thread inside OpenBLAS or SQLite at
- * that moment could leave the child a lock that is never released. The child dies with its
- * parent (PR_SET_PDEATHSIG), ignores the terminal's SIGINT (the run decides when it stops),
- * and on a clean stop closes its handle, handing back a trial proposed and never run.
+ * (over a pipe) and sends back its id and values. It reserves in the run's worker name
+ * (gpbo_study_propose_for), so the run's handle adopts the trial (gpbo_study_adopt) with
+ * nothing to take over (one write less per trial), and the run's own heartbeats keep it alive:
+ * a run that is stopped or killed loses its trials, whatever its proposer does. A process rather
+ * than a thread because `gpbo run` forks the built-in trainer without exec: a thread inside
+ * OpenBLAS or SQLite at that moment could leave the child a lock that is never released. The child
+ * dies with its parent (PR_SET_PDEATHSIG), ignores the terminal's SIGINT (the run decides when it
+ * stops), and on a clean stop closes its handle; the run's close hands back a trial proposed and
+ * never run.
+ *
+ * A strategy without a model proposes in microseconds, from the trial number alone: for it
+ * there is no second process, connection or handle (each costs more than a hundred null trials'
+ * worth of CPU to start, in gpbo and on a database server); the run's own handle asks when the
+ * proposal is requested (proposer_local), after its trials have started, so the objectives run
+ * while it reserves.
  */
 #ifndef GPBO_CLI_PROPOSER_H
 #define GPBO_CLI_PROPOSER_H
@@ -23,10 +31,16 @@
 
 typedef struct proposer proposer;
 
-/* Forks the proposer, which opens study `name` in storage (space, opts as gpbo_study_open).
- * cap: the study's budget (gpbo_study_ask_capped). NULL with the error set. */
+/* Forks the proposer, which opens study `name` in storage (space, opts as gpbo_study_open) and
+ * proposes for worker (gpbo_study_worker of the run's handle). cap: the study's budget
+ * (gpbo_study_ask_capped). NULL with the error set. */
 proposer *proposer_start(const char *storage, const char *name, const gpbo_space *space,
-                         const gpbo_study_options *opts, size_t cap);
+                         const gpbo_study_options *opts, size_t cap, const char *worker);
+
+/* A proposer served in the calling process by study itself (which must outlive it): each
+ * request asks at once (gpbo_study_ask_capped, cap as above), its answer ready for
+ * proposer_take; proposer_fd is -1 and proposer_pid 0. NULL with the error set. */
+proposer *proposer_local(gpbo_study *study, size_t cap);
 
 /* Asks for the next trial unless one is requested already. */
 void proposer_request(proposer *p);

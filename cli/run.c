@@ -1280,17 +1280,23 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
     return 0;
 }
 
-/* Brings the pruner up to date, starts the proposer for a budget of trials, and installs the
- * SIGINT / SIGTERM (stop) and SIGCHLD (wake-up) handlers, gpbo becoming the subreaper of what
- * trials leave behind. Returns 0, or 1 after printing why. */
-static int start_machinery(runner *r, const char *storage, size_t budget)
+/* Brings the pruner up to date, starts the proposer for a budget of trials (local: in this
+ * process, proposer.h), and installs the SIGINT / SIGTERM (stop) and SIGCHLD (wake-up)
+ * handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1 after
+ * printing why. */
+static int start_machinery(runner *r, const char *storage, size_t budget, int local)
 {
     if (r->pruner && gpbo_pruner_catch_up(r->pruner, r->study) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
     }
-    /* forked now, while this process has no thread and no trial open */
-    r->prop = proposer_start(storage, r->sw->name, r->space, &r->sw->study, budget);
+    /* forked now, while this process has no thread and no trial open; a strategy without a
+     * model is asked in this process (proposer.h) */
+    if (local)
+        r->prop = proposer_local(r->study, budget);
+    else
+        r->prop = proposer_start(storage, r->sw->name, r->space, &r->sw->study, budget,
+                                 gpbo_study_worker(r->study));
     if (r->prop == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
@@ -1438,9 +1444,14 @@ static int run_trials(runner *r, run_loop *l)
         /* one proposal ahead when the strategy does not learn from results (the next point
          * is the same whenever it is asked) */
         if (!g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held &&
-            l->running < r->njobs + l->ahead)
+            l->running < r->njobs + l->ahead) {
             proposer_request(r->prop);
-        if (l->running == 0 && !l->held && !proposer_busy(r->prop))
+            take_proposal(r, l); /* a local proposer's answer is there at once */
+        }
+        /* a held proposal that will not start (the run stops, or failed) is left to the
+         * study: the close of r->study hands it back */
+        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK;
+        if (l->running == 0 && !keep && !proposer_busy(r->prop))
             break;
         wait_for_events(r, l);
         for (size_t k = 0; k < r->njobs; k++)
@@ -1501,9 +1512,11 @@ int cmd_run(int argc, char **argv)
     l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
     if (l.budget == 0)
         l.budget = (size_t)-1; /* a grid runs until exhausted */
-    if ((status = start_machinery(&r, storage, l.budget)) != 0)
-        goto cleanup;
+    /* a strategy that does not learn from results: its next point is the same whenever it is
+     * asked, so it is asked one trial ahead, and in this process (proposer.h) */
     l.ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
+    if ((status = start_machinery(&r, storage, l.budget, (int)l.ahead)) != 0)
+        goto cleanup;
     int rc = run_trials(&r, &l);
     gpbo_study_sync(r.study);
     progress(&r, l.budget, 1);

@@ -64,11 +64,15 @@ typedef struct gpbo_storage_ops {
     int (*load)(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
                 size_t nids, int (*cb)(void *payload, const gpbo_trial_rec *rec), void *payload);
     /* Adds a trial with the next id (the study's largest + 1, 0 for the first) and rec's
-     * state, values (NULL: not yet proposed), started, worker and heartbeat, in one
-     * transaction, provided the study then holds at most cap trials; *out_id is its id.
-     * GPBO_EEXHAUSTED when it already holds cap. */
+     * state, values, started, worker and heartbeat, in one transaction, provided the study
+     * then holds at most cap trials; *out_id is its id. Values: NULL, not yet proposed; with
+     * nahead 0, one point (nparams values), whatever the id; else nahead points drawn for the
+     * ids rec->id, rec->id + 1, ...: the one for the id the trial gets, or none (not yet
+     * proposed) when that id is not among them. A worker's reservations have distinct started
+     * times (a backend finds one again by its worker and started time). GPBO_EEXHAUSTED when
+     * the study already holds cap. */
     int (*reserve)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
-                   size_t cap, size_t *out_id);
+                   size_t nahead, size_t cap, size_t *out_id);
     /* Takes back reserved trial id of worker, not yet proposed, after its proposal failed:
      * deletes it when it is still the study's last trial (so the ids stay consecutive), else
      * releases it (heartbeat 0: the next ask anywhere proposes it). One transaction. */

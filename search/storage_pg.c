@@ -268,10 +268,16 @@ static const char *const CONN_KEYS[] = {"connect_timeout", "fallback_application
                                         NULL};
 
 /* After a connection is (re)made: doubles come back with every digit they need (the default of
- * servers before version 12 rounds to 15). */
+ * servers before version 12 rounds to 15), and from version 12 on, the prepared statements run
+ * on their generic plans from the first call (by default the server plans each of the first
+ * five calls anew for its parameters: a fifth of its CPU per trial in bench/workers; this
+ * file's statements look up a study's trials by their primary key, whatever the values). */
 static int session_setup(pg_storage *s)
 {
-    return pq_script(s, "setting up the session", "SET extra_float_digits = 3");
+    return pq_script(s, "setting up the session",
+                     PQserverVersion(s->conn) >= 120000
+                         ? "SET extra_float_digits = 3; SET plan_cache_mode = force_generic_plan"
+                         : "SET extra_float_digits = 3");
 }
 
 /* Records why the connection is bad, and whether trying again may help: a server that does not
@@ -681,76 +687,210 @@ typedef struct reserve_call {
     pg_call c;
     int64_t study;
     const gpbo_trial_rec *rec;
-    const char *params;
+    const char *params; /* JSON: one point, or (expect) the array of the points ahead */
+    int expect;         /* params holds points for ids rec->id, rec->id + 1, ... */
     size_t cap;
-    int64_t got; /* the id an attempt's INSERT returned, -1 before */
+    int64_t got; /* the id the reservation got, -1 before */
 } reserve_call;
 
-static int reserve_body(pg_storage *s, pg_call *c)
+/* The reservation's statements, one transaction: the study's row lock makes reservations of one
+ * study take turns, and the INSERT after it (READ COMMITTED: a fresh snapshot per statement)
+ * sees every id handed out before. The parameters: $4 whatever the id ($8 NULL), or the
+ * element of the JSON array $4 drawn for the id it gets (the array's first for id $8; none, the
+ * text 'null', for an id outside it). json, not jsonb: its elements keep their text as written. */
+static const char *const RESERVE_LOCK = "SELECT 1 FROM studies WHERE id = $1 FOR UPDATE";
+static const char *const RESERVE_INSERT =
+    "INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+    "SELECT $1, n, $3, CASE WHEN $8::bigint IS NULL THEN $4::text "
+    "WHEN n >= $8::bigint AND n < $8::bigint + json_array_length($4::text::json) "
+    "THEN ($4::text::json -> (n - $8::bigint)::int)::text ELSE 'null' END, "
+    "$5, $6, $7 FROM (SELECT coalesce(max(id) + 1, 0) AS n FROM trials WHERE study = $1) m "
+    "WHERE n < $2 RETURNING id";
+/* a worker's reservation is the one with its started time (search_internal.h) */
+static const char *const RESERVE_FIND =
+    "SELECT id FROM trials WHERE study = $1 AND worker IS NOT DISTINCT FROM $2 AND started = $3";
+enum { R_STUDY, R_CAP, R_STATE, R_PARAMS, R_STARTED, R_WORKER, R_HB, R_EXPECT, R_N };
+
+/* What the lock's and the INSERT's rows say: GPBO_OK with a->got set, or why not. */
+static int reserve_outcome(pg_storage *s, reserve_call *a, int found, const PGresult *ins)
 {
-    reserve_call *a = (reserve_call *)c;
-    const gpbo_trial_rec *t = a->rec;
-    char study[32], id[32], cap[32], state[16], started[32], hb[32];
-    fmt_i64(study, sizeof study, a->study);
+    if (!found)
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->study);
+    if (PQntuples(ins) == 0)
+        return gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
+                              s->where, a->study, a->cap);
+    a->got = strtoll(PQgetvalue(ins, 0, 0), NULL, 10);
+    return GPBO_OK;
+}
+
+/* The reservation one statement at a time (four round trips). After a lost COMMIT (c->unsure)
+ * it first looks, under the lock, whether that COMMIT landed. */
+static int reserve_steps(pg_storage *s, reserve_call *a, const char *const *p)
+{
     int rc = pq_script(s, "reserving a trial", "BEGIN");
     if (rc != GPBO_OK)
         return rc;
-    /* the study's row lock makes reservations of one study take turns; the statements after it
-     * (READ COMMITTED: each with a fresh snapshot) see every id handed out before */
-    const char *p1[] = {study};
-    PGresult *r = pq(s, "reserving a trial", PGRES_TUPLES_OK,
-                     "SELECT 1 FROM studies WHERE id = $1 FOR UPDATE", 1, p1);
+    PGresult *r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_LOCK, 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
     int found = PQntuples(r) > 0;
     PQclear(r);
     if (!found)
-        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->study);
-    fmt_double(started, sizeof started, t->started);
-    if (c->unsure && a->got >= 0) { /* did the lost COMMIT land? */
-        const char *p2[] = {study, fmt_i64(id, sizeof id, a->got), t->worker, started};
-        r = pq(s, "reserving a trial", PGRES_TUPLES_OK,
-               "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND "
-               "worker IS NOT DISTINCT FROM $3 AND started = $4",
-               4, p2);
-        if (r == NULL)
+        return reserve_outcome(s, a, 0, NULL);
+    if (a->c.unsure) { /* did the lost COMMIT land? */
+        const char *pf[] = {p[R_STUDY], p[R_WORKER], p[R_STARTED]};
+        if ((r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_FIND, 3, pf)) == NULL)
             return GPBO_ESTORAGE;
-        found = PQntuples(r) > 0;
+        a->got = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
         PQclear(r);
-        if (found)
+        if (a->got >= 0)
             return pq_script(s, "reserving a trial", "COMMIT");
-        a->got = -1;
     }
-    snprintf(state, sizeof state, "%d", (int)t->state);
-    const char *p3[] = {
-        study,     fmt_size(cap, sizeof cap, a->cap),      state, a->params, started,
-        t->worker, fmt_double(hb, sizeof hb, t->heartbeat)};
-    r = pq(s, "reserving a trial", PGRES_TUPLES_OK,
-           "INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
-           "SELECT $1, n, $3, $4, $5, $6, $7 FROM "
-           "(SELECT coalesce(max(id) + 1, 0) AS n FROM trials WHERE study = $1) m "
-           "WHERE n < $2 RETURNING id",
-           7, p3);
-    if (r == NULL)
+    if ((r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_INSERT, R_N, p)) == NULL)
         return GPBO_ESTORAGE;
-    found = PQntuples(r) > 0;
-    if (found)
-        a->got = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    rc = reserve_outcome(s, a, 1, r);
     PQclear(r);
-    if (!found)
-        return gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
-                              s->where, a->study, a->cap);
-    c->sent = 1;
+    if (rc != GPBO_OK)
+        return rc;
+    a->c.sent = 1;
     return pq_script(s, "reserving a trial", "COMMIT");
 }
 
-static int pg_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
-                      size_t cap, size_t *out_id)
+#ifdef LIBPQ_HAS_PIPELINING
+/* The next query's result in a pipeline, which must have status want (then the caller clears
+ * it), else NULL with the error recorded. Reads the NULL that ends the query's results too. */
+static PGresult *pipe_result(pg_storage *s, const char *what, ExecStatusType want)
 {
-    char *params = gpbo_search__params_to_json(rec->values, nparams);
+    PGresult *r = PQgetResult(s->conn);
+    if (r != NULL && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+        PQclear(PQgetResult(s->conn));
+    if (r != NULL && PQresultStatus(r) == want)
+        return r;
+    pg_error(s, r, what);
+    PQclear(r);
+    return NULL;
+}
+
+/* Sends sql (prepared as *name, or unnamed when name is NULL) into the pipeline. */
+static int pipe_send(pg_storage *s, const char *name, const char *sql, int n, const char *const *p)
+{
+    return name ? PQsendQueryPrepared(s->conn, name, n, p, NULL, NULL, 0)
+                : PQsendQueryParams(s->conn, sql, n, NULL, p, NULL, NULL, 0);
+}
+
+/* Reads what is left of a pipeline: the results of its last `queries` queries (each ended by a
+ * NULL), then its sync point. */
+static void pipe_skip(pg_storage *s, int queries)
+{
+    PGresult *r;
+    for (; queries > 0; queries--)
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+    PQclear(PQgetResult(s->conn)); /* PGRES_PIPELINE_SYNC */
+}
+
+/* The reservation in one round trip: BEGIN, the lock, the INSERT and COMMIT sent together
+ * (libpq's pipeline mode). An error aborts the statements after it, COMMIT included, and
+ * leaves the transaction for run() to roll back. */
+static int reserve_pipelined(pg_storage *s, reserve_call *a, const char *const *p)
+{
+    const char *what = "reserving a trial";
+    char lname[32], iname[32]; /* prepared first: PQprepare waits for its reply */
+    const char *ln = prepared_name(s, lname, sizeof lname, RESERVE_LOCK, 1);
+    const char *in = prepared_name(s, iname, sizeof iname, RESERVE_INSERT, R_N);
+    if (!PQenterPipelineMode(s->conn))
+        return pg_error(s, NULL, what);
+    if (!pipe_send(s, NULL, "BEGIN", 0, NULL) || !pipe_send(s, ln, RESERVE_LOCK, 1, p) ||
+        !pipe_send(s, in, RESERVE_INSERT, R_N, p) || !pipe_send(s, NULL, "COMMIT", 0, NULL) ||
+        !PQpipelineSync(s->conn))
+        return pg_error(s, NULL, what); /* a bad connection: run() resets it, pipeline and all */
+    a->c.sent = 1;
+    int rc = GPBO_ESTORAGE, found = 0, left = 4;
+    PGresult *r = pipe_result(s, what, PGRES_COMMAND_OK);
+    left--;
+    if (r != NULL) {
+        PQclear(r);
+        r = pipe_result(s, what, PGRES_TUPLES_OK);
+        left--;
+    }
+    if (r != NULL) {
+        found = PQntuples(r) > 0;
+        PQclear(r);
+        r = pipe_result(s, what, PGRES_TUPLES_OK); /* fails without the study's row */
+        left--;
+        rc = r != NULL || !found ? reserve_outcome(s, a, found, r) : GPBO_ESTORAGE;
+        PQclear(r);
+    }
+    if (r != NULL && rc == GPBO_OK) {
+        r = pipe_result(s, what, PGRES_COMMAND_OK); /* COMMIT */
+        left--;
+        rc = r != NULL ? GPBO_OK : GPBO_ESTORAGE;
+        PQclear(r);
+    }
+    if (PQstatus(s->conn) != CONNECTION_OK)
+        return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
+    pipe_skip(s, left);
+    if (!PQexitPipelineMode(s->conn) && rc == GPBO_OK)
+        rc = pg_error(s, NULL, what);
+    return rc;
+}
+#endif
+
+static int reserve_body(pg_storage *s, pg_call *c)
+{
+    reserve_call *a = (reserve_call *)c;
+    const gpbo_trial_rec *t = a->rec;
+    char study[32], cap[32], state[16], started[32], hb[32], expect[32];
+    snprintf(state, sizeof state, "%d", (int)t->state);
+    const char *p[R_N] = {fmt_i64(study, sizeof study, a->study),
+                          fmt_size(cap, sizeof cap, a->cap),
+                          state,
+                          a->params,
+                          fmt_double(started, sizeof started, t->started),
+                          t->worker,
+                          fmt_double(hb, sizeof hb, t->heartbeat),
+                          a->expect ? fmt_size(expect, sizeof expect, t->id) : NULL};
+    a->got = -1;
+#ifdef LIBPQ_HAS_PIPELINING
+    if (!c->unsure)
+        return reserve_pipelined(s, a, p);
+#endif
+    return reserve_steps(s, a, p);
+}
+
+/* The JSON array of n points of nparams values, "[[..],[..]]" (NULL when memory runs out). */
+static char *points_json(const double *values, size_t nparams, size_t n)
+{
+    char **p = calloc(n ? n : 1, sizeof *p);
+    size_t len = 3; /* the brackets and the terminator */
+    int ok = p != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = (p[i] = gpbo_search__params_to_json(values + i * nparams, nparams)) != NULL;
+        len += ok ? strlen(p[i]) + 1 : 0;
+    }
+    char *t = ok ? malloc(len) : NULL;
+    if (t != NULL) {
+        size_t at = 1;
+        t[0] = '[';
+        for (size_t i = 0; i < n; i++)
+            at += (size_t)snprintf(t + at, len - at, i ? ",%s" : "%s", p[i]);
+        snprintf(t + at, len - at, "]");
+    }
+    for (size_t i = 0; p && i < n; i++)
+        free(p[i]);
+    free(p);
+    return t;
+}
+
+static int pg_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
+                      size_t nahead, size_t cap, size_t *out_id)
+{
+    int expect = rec->values != NULL && nahead > 0;
+    char *params = expect ? points_json(rec->values, nparams, nahead)
+                          : gpbo_search__params_to_json(rec->values, nparams);
     if (params == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    reserve_call a = {{reserve_body, 0, 0}, study, rec, params, cap, -1};
+    reserve_call a = {{reserve_body, 0, 0}, study, rec, params, expect, cap, -1};
     int rc = run(PG(st), &a.c);
     free(params);
     if (rc == GPBO_OK)

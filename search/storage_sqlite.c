@@ -346,18 +346,14 @@ static int bind_text_or_null(sqlite3_stmt *q, int col, const char *txt)
 }
 
 static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, size_t nparams,
-                      size_t cap, size_t *out_id)
+                      size_t nahead, size_t cap, size_t *out_id)
 {
     sqlite_storage *s = (sqlite_storage *)st;
-    char *pj = gpbo_search__params_to_json(r->values, nparams);
-    if (pj == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    char *pj = NULL;
     sqlite3_stmt *q = NULL;
     int rc = begin(s, ST_BEGIN_IMMEDIATE);
-    if (rc != GPBO_OK) {
-        free(pj);
+    if (rc != GPBO_OK)
         return rc;
-    }
     sqlite3_int64 next = 0;
     if ((q = stmt(s, ST_NEXT_ID)) == NULL || sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
         sqlite3_step(q) != SQLITE_ROW) {
@@ -380,6 +376,16 @@ static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, 
     sqlite3_bind_int(q, 3, (int)r->state);
     sqlite3_bind_double(q, 5, r->started);
     sqlite3_bind_double(q, 7, r->heartbeat);
+    /* the values drawn for this id, if any (search_internal.h) */
+    const double *v = r->values;
+    if (v && nahead > 0)
+        v = (size_t)next >= r->id && (size_t)next - r->id < nahead
+                ? v + ((size_t)next - r->id) * nparams
+                : NULL;
+    if ((pj = gpbo_search__params_to_json(v, nparams)) == NULL) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        goto out;
+    }
     if (sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
         bind_text_or_null(q, 6, r->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, "adding a trial");

@@ -58,7 +58,11 @@ struct gpbo_study {
     double *u, *y;
     gpbo_trial_state *states;
     size_t vcap;
-    char worker[320]; /* this handle's worker id: host:pid:nonce */
+    char worker[320];    /* this handle's worker id: host:pid:nonce, or its owner's */
+    int lent;            /* its id was handed out: trials may be reserved in its name elsewhere */
+    int borrowed;        /* it proposes for the owner of worker (gpbo_study_propose_for) */
+    int asked;           /* it has asked at least once */
+    double last_started; /* its last reservation's started time: each one's is later */
     /* the heartbeat thread; lock guards st (one storage call at a time) and hb_stop */
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -94,6 +98,10 @@ static int load_options(const gpbo_study_options *opts, gpbo_study_options *out)
  * 64-bit golden ratio, so the seeds of consecutive trials differ in many bits (the value is
  * the usual Weyl-sequence constant, not tuned; changing it changes every study's sequence). */
 #define TRIAL_SEED_STEP 0x9E3779B97F4A7C15ull
+/* A reservation of a strategy without a model carries its points for this many numbers from
+ * the handle's last look on (reserve_new): enough for the ids that 8 workers' proposers take in
+ * between (bench/workers, table 1). Chosen by hand, not tuned. */
+#define RESERVE_AHEAD 16
 
 static double now_s(void)
 {
@@ -222,7 +230,7 @@ static void *heartbeat_main(void *arg)
 /* Starts the heartbeat thread (once, at the first ask of a stored study with heartbeats on). */
 static int start_heartbeat(gpbo_study *s)
 {
-    if (s->hb_started || s->st == NULL || !(s->opts.heartbeat > 0))
+    if (s->hb_started || s->borrowed || s->st == NULL || !(s->opts.heartbeat > 0))
         return GPBO_OK;
     if (pthread_create(&s->hb, NULL, heartbeat_main, s) != 0)
         return gpbo_error_set(GPBO_ENOMEM, "study '%s': cannot start the heartbeat thread",
@@ -245,13 +253,15 @@ void gpbo_study_close(gpbo_study *s)
     if (s->strat && s->strat->free)
         s->strat->free(s->sstate);
     if (s->st) {
-        /* what this handle leaves running is handed back: the next ask anywhere reruns it */
-        for (size_t i = 0; i < s->n; i++)
-            if (s->t[i].state == GPBO_TRIAL_RUNNING && s->t[i].worker &&
-                strcmp(s->t[i].worker, s->worker) == 0) {
-                s->st->ops->heartbeat(s->st, s->sid, s->worker, 0);
-                break;
-            }
+        /* what this handle leaves running is handed back: the next ask anywhere reruns it (a
+         * handle that lent its id may hold trials its mirror never saw; one that borrowed an
+         * id leaves them to their owner) */
+        int release = s->lent;
+        for (size_t i = 0; i < s->n && !release; i++)
+            release = s->t[i].state == GPBO_TRIAL_RUNNING && s->t[i].worker &&
+                      strcmp(s->t[i].worker, s->worker) == 0;
+        if (release && !s->borrowed)
+            s->st->ops->heartbeat(s->st, s->sid, s->worker, 0);
         s->st->ops->close(s->st);
     }
     for (size_t i = 0; i < s->n; i++)
@@ -751,6 +761,10 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
 {
     if (s == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_adopt: study is NULL");
+    /* asked through this handle: its own already (its heartbeats keep it, so no one else has
+     * taken it over), with nothing to read */
+    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id]))
+        return start_heartbeat(s);
     for (int attempt = 0; attempt < 16; attempt++) {
         int rc = sync_mirror(s);
         if (rc != GPBO_OK)
@@ -763,10 +777,10 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
             return gpbo_error_set(GPBO_ESTATE,
                                   "study_adopt: trial %zu of study '%s' is already finished", id,
                                   s->name);
-        if (s->st == NULL || mine(s, r))
+        if (s->st == NULL)
             return GPBO_OK;
-        if ((rc = start_heartbeat(s)) != GPBO_OK)
-            return rc;
+        if ((rc = start_heartbeat(s)) != GPBO_OK || mine(s, r))
+            return rc; /* mine: proposed for this handle (gpbo_study_propose_for) */
         gpbo_trial_rec c = *r;
         c.worker = s->worker;
         c.heartbeat = now_s();
@@ -779,11 +793,34 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
                           id, s->name);
 }
 
+const char *gpbo_study_worker(gpbo_study *s)
+{
+    if (s == NULL)
+        return NULL;
+    s->lent = 1;
+    return s->worker;
+}
+
+int gpbo_study_propose_for(gpbo_study *s, const char *worker)
+{
+    if (s == NULL || worker == NULL || worker[0] == '\0')
+        return gpbo_error_set(GPBO_EINVAL, "study_propose_for: NULL study or empty worker");
+    if (strlen(worker) >= sizeof s->worker)
+        return gpbo_error_set(GPBO_EINVAL, "study_propose_for: worker id too long (%zu bytes)",
+                              strlen(worker));
+    if (s->asked)
+        return gpbo_error_set(GPBO_EINVAL, "study_propose_for: study '%s' has asked already",
+                              s->name);
+    snprintf(s->worker, sizeof s->worker, "%s", worker);
+    s->borrowed = 1;
+    return GPBO_OK;
+}
+
 /* After a failed ask: takes reserved trial id back (the storage deletes it when it is still
- * the last trial, else releases it), so that a failed ask changes nothing. Keeps the caller's
- * error. Should the storage fail here, the trial stays reserved by this handle and its next
- * ask proposes it. */
-static void unreserve(gpbo_study *s, size_t id)
+ * the last trial, else releases it), so that a failed ask changes nothing; with_values: values
+ * may have gone with its reservation (reserve_new). Keeps the caller's error. Should the storage
+ * fail here, the trial stays reserved by this handle and its next ask proposes it. */
+static void unreserve(gpbo_study *s, size_t id, int with_values)
 {
     int code = gpbo_error_code();
     char msg[1024];
@@ -791,28 +828,59 @@ static void unreserve(gpbo_study *s, size_t id)
     int rc = GPBO_OK;
     if (s->st) {
         lock(s);
-        rc = s->st->ops->unreserve(s->st, s->sid, id, s->worker);
+        /* values that went with the reservation (never handed out) are taken off first: the
+         * storage deletes only a trial not yet proposed */
+        if (with_values)
+            rc = s->st->ops->set_params(s->st, s->sid, id, NULL, s->space->n);
+        if (rc == GPBO_OK)
+            rc = s->st->ops->unreserve(s->st, s->sid, id, s->worker);
         unlock(s);
     }
-    if (rc == GPBO_OK && id + 1 == s->n)
+    if (rc == GPBO_OK && id + 1 == s->n) {
         rec_clear(&s->t[--s->n]);
-    else if (rc == GPBO_OK && id < s->n)
+    } else if (rc == GPBO_OK && id < s->n) {
         s->t[id].heartbeat = 0;
+        if (with_values) /* as stored now: proposed again by whoever takes it */
+            mirror_set_point(s, &s->t[id], id, NULL);
+    }
     gpbo_error_set(code, "%s", msg);
 }
 
-/* A new trial for this handle: the next id, reserved (in the storage: against the cap across
- * every worker) before it is proposed. */
-static int reserve(gpbo_study *s, size_t cap, size_t *out_id)
+/* Draws the parameter values of trial number id into vals (np values): the strategy's
+ * proposal on the mirror as it is. */
+static int draw(gpbo_study *s, size_t id, double *vals)
 {
-    if (s->strat->capacity) {
-        size_t c = s->strat->capacity(s->sstate);
-        cap = c < cap ? c : cap;
+    size_t d = s->space->dim;
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, s->opts.seed ^ (TRIAL_SEED_STEP * (uint64_t)(id + 1)));
+    double *u = malloc((d ? d : 1) * sizeof *u);
+    int rc = u ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    if (rc == GPBO_OK) {
+        gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
+        rc = s->strat->ask(s->sstate, &view, id, &rng, u);
     }
+    if (rc == GPBO_OK)
+        rc = gpbo_space_decode(s->space, u, vals);
+    free(u);
+    return rc;
+}
+
+/* A new trial for this handle: the next id, reserved (in the storage: against the cap across
+ * every worker). vals (NULL: none) are nahead points drawn for the numbers s->n, s->n + 1, ...:
+ * the one for the id it gets goes with the reservation; for another id, it is reserved not yet
+ * proposed. */
+static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead, size_t *out_id)
+{
     gpbo_trial_rec r = {0};
+    r.id = s->n;
     r.state = GPBO_TRIAL_RUNNING;
     r.value = NAN;
+    r.values = (double *)vals;
+    /* a reservation is found again by its worker and started time (search_internal.h) */
     r.started = now_s();
+    if (!(r.started > s->last_started))
+        r.started = nextafter(s->last_started, INFINITY);
+    s->last_started = r.started;
     r.worker = s->worker;
     r.heartbeat = r.started;
     if (s->st == NULL) {
@@ -823,37 +891,29 @@ static int reserve(gpbo_study *s, size_t cap, size_t *out_id)
         return mirror_add(s, &r);
     }
     lock(s);
-    int rc = s->st->ops->reserve(s->st, s->sid, &r, s->space->n, cap, out_id);
+    int rc = s->st->ops->reserve(s->st, s->sid, &r, s->space->n, vals ? nahead : 0, cap, out_id);
     unlock(s);
     if (rc != GPBO_OK)
         return rc;
     /* the next id: nobody reserved in between, and the mirror takes the row as it was written;
-     * else the rows others reserved meanwhile come in with it */
+     * else the rows others reserved meanwhile come in with it (and its values, if stored) */
+    r.values = *out_id == r.id ? r.values : NULL;
     r.id = *out_id;
     rc = r.id == s->n ? mirror_add(s, &r) : sync_mirror(s);
     if (rc == GPBO_OK && *out_id >= s->n) /* the storage lost it between two calls */
         rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored", s->name,
                             *out_id);
     if (rc != GPBO_OK)
-        unreserve(s, *out_id);
+        unreserve(s, *out_id, vals != NULL);
     return rc;
 }
 
 /* Proposes the parameters of reserved trial id (its number) and stores them. */
 static int propose(gpbo_study *s, size_t id)
 {
-    size_t np = s->space->n, d = s->space->dim;
-    gpbo_rng rng;
-    gpbo_rng_seed(&rng, s->opts.seed ^ (TRIAL_SEED_STEP * (uint64_t)(id + 1)));
-    double *u = malloc((d ? d : 1) * sizeof *u);
+    size_t np = s->space->n;
     double *vals = malloc((np ? np : 1) * sizeof *vals);
-    int rc = (u && vals) ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
-    if (rc == GPBO_OK) {
-        gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
-        rc = s->strat->ask(s->sstate, &view, id, &rng, u);
-    }
-    if (rc == GPBO_OK)
-        rc = gpbo_space_decode(s->space, u, vals);
+    int rc = vals ? draw(s, id, vals) : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
     if (rc == GPBO_OK && s->st) {
         lock(s);
         rc = s->st->ops->set_params(s->st, s->sid, id, vals, np);
@@ -861,7 +921,39 @@ static int propose(gpbo_study *s, size_t id)
     }
     if (rc == GPBO_OK)
         rc = mirror_set_point(s, &s->t[id], id, vals);
-    free(u);
+    free(vals);
+    return rc;
+}
+
+/* A new trial (its id in *out_id), reserved, and proposed when its values went with the
+ * reservation. A strategy without a model draws from the trial number alone, not from the
+ * other trials: its points for the next RESERVE_AHEAD numbers are drawn first and the one for
+ * the id the trial gets is stored with it, one write instead of two (the ids other workers take
+ * between this handle's last look and its reservation are skipped; beyond them it is proposed
+ * after the reservation, as a Bayesian trial is). */
+static int reserve_new(gpbo_study *s, size_t cap, size_t *out_id)
+{
+    if (s->strat->capacity) {
+        size_t c = s->strat->capacity(s->sstate);
+        cap = c < cap ? c : cap;
+    }
+    size_t np = s->space->n, k = 0;
+    double *vals = NULL;
+    if (s->st && s->strat->model == NULL && s->n < cap) {
+        k = cap - s->n < RESERVE_AHEAD ? cap - s->n : RESERVE_AHEAD;
+        if ((vals = malloc(k * (np ? np : 1) * sizeof *vals)) == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+        for (size_t i = 0; i < k; i++) {
+            int rc = draw(s, s->n + i, vals + i * np);
+            if (rc != GPBO_OK && i == 0) {
+                free(vals);
+                return rc; /* the strategy fails on the next number itself */
+            }
+            if (rc != GPBO_OK)
+                k = i; /* the ones after: proposed once reserved, should one be the id */
+        }
+    }
+    int rc = reserve(s, cap, vals, k, out_id);
     free(vals);
     return rc;
 }
@@ -870,6 +962,7 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
 {
     if (s == NULL || out_id == NULL || out_values == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_ask: NULL argument");
+    s->asked = 1;
     int rc = sync_mirror(s);
     if (rc == GPBO_OK)
         rc = start_heartbeat(s);
@@ -891,10 +984,10 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
         if (won)
             id = i;
     }
-    if (id == s->n && (rc = reserve(s, cap, &id)) != GPBO_OK)
+    if (id == s->n && (rc = reserve_new(s, cap, &id)) != GPBO_OK)
         return rc;
     if (!proposed(s, &s->t[id]) && (rc = propose(s, id)) != GPBO_OK) {
-        unreserve(s, id);
+        unreserve(s, id, 0);
         return rc;
     }
     *out_id = id;

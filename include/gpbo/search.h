@@ -315,6 +315,26 @@ GPBO_API int gpbo_study_sync(gpbo_study *study);
  */
 GPBO_API int gpbo_study_adopt(gpbo_study *study, size_t id);
 
+/**
+ * This handle's worker id ("host:pid:nonce"), the name the storage records on the trials it
+ * runs: to hand to gpbo_study_propose_for() in a handle that proposes for this one. Once it
+ * has been handed out, closing this handle hands back every running trial in its name, the
+ * ones proposed for it and never adopted included.
+ * @return the id (owned by the handle); NULL when study is NULL.
+ */
+GPBO_API const char *gpbo_study_worker(gpbo_study *study);
+
+/**
+ * Makes this handle propose for another handle of the study, whose worker id (from
+ * gpbo_study_worker()) is `worker`: the trials it asks from now on are reserved in that name,
+ * so the other handle's gpbo_study_adopt() finds them its own and has nothing to take over.
+ * This handle then refreshes no heartbeat and hands nothing back when it is closed: the owner's
+ * heartbeats keep the trials alive and its close hands them back. Call it before the first ask.
+ * @return GPBO_OK; GPBO_EINVAL (NULL or empty worker, one too long, or the handle asked
+ *         already).
+ */
+GPBO_API int gpbo_study_propose_for(gpbo_study *study, const char *worker);
+
 /** Records the value of a running trial (user sign). NaN/Inf is recorded as a failure.
  * @return GPBO_OK; GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ESTORAGE. */
 GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);

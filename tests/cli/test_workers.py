@@ -215,6 +215,42 @@ def test_stopped_worker(d):
     check(executions(d)[0].count(0) == 2, "trial 0 ran twice, no more")
 
 
+def children(pid):
+    out = []
+    for t in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{t}/children") as f:
+            out += [int(c) for c in f.read().split()]
+    return out
+
+
+def test_held_proposal_handed_back(d):
+    """Random search asks in the run's own process (no proposing child: the run's only child is
+    its trial), one trial ahead; a run interrupted while its trial runs hands back both the
+    trial and the held proposal, so a second run (lost_retries 0: a trial taken for lost would
+    be failed) runs each once and completes the study."""
+    name = unique_name("held")
+    storage = setup(d, name, 4, extra="gpbo: {lost_retries: 0}\n")
+    a = start(d, storage, 1, {"OBJ_SLEEP": "30"})
+    t0 = time.time()
+    while time.time() - t0 < 30 and not executions(d)[0]:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the next proposal is asked as soon as the trial has started
+    kids = children(a.pid)
+    check(len(kids) == 1, f"random: the run's only child is its trial: {kids}")
+    os.kill(a.pid, signal.SIGINT)
+    oa, ea = a.communicate(timeout=60)
+    check(a.returncode == 130, f"interrupted run: exit {a.returncode}: {ea[-300:]}")
+    b = start(d, storage, 1)
+    ob, eb = b.communicate(timeout=120)
+    check(b.returncode == 0, f"second run: exit {b.returncode}: {eb[-300:]}")
+    t = trials(d, storage, name)
+    check(sorted(x["trial"] for x in t) == list(range(4)), f"ids 0..3 once each: {t}")
+    check(all(x["state"] == "complete" for x in t), f"all complete (none lost): {t}")
+    starts = executions(d)[0]
+    check(starts.count(0) == 2 and starts.count(1) == 1,
+          f"trial 0 ran again, the held trial 1 once: {starts}")
+
+
 def test_server_goes_away(d):
     """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers. Their
     storage calls retry with backoff (the budget, 30 s by default, is longer than the outage);
@@ -241,7 +277,8 @@ def test_server_goes_away(d):
 
 
 if __name__ == "__main__":
-    TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker]
+    TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
+             test_held_proposal_handed_back]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS.append(test_server_goes_away)
     sys.exit(run_tests(TESTS,

@@ -164,7 +164,7 @@ static size_t reserve(gpbo_storage *st, int64_t study, const char *worker, doubl
 {
     gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, values, now_s(), worker, hb);
     size_t id = (size_t)-1;
-    int rc = st->ops->reserve(st, study, &r, nparams, 1000000, &id);
+    int rc = st->ops->reserve(st, study, &r, nparams, 0, 1000000, &id);
     if (rc != GPBO_OK)
         fail_msg("reserve: %s", gpbo_error_message());
     return id;
@@ -308,14 +308,14 @@ static void test_reserve_in_order(void **state)
         gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, i == 1 ? x : NULL, 1000.5 + (double)i, "w",
                                2000.25 + (double)i);
         size_t id = 99;
-        assert_int_equal(st->ops->reserve(st, study, &r, 2, 3, &id), GPBO_OK);
+        assert_int_equal(st->ops->reserve(st, study, &r, 2, 0, 3, &id), GPBO_OK);
         assert_int_equal(id, i);
     }
     gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, NULL, 1.0, "w", 1.0);
     size_t id = 99;
-    assert_int_equal(st->ops->reserve(st, study, &r, 2, 3, &id), GPBO_EEXHAUSTED);
+    assert_int_equal(st->ops->reserve(st, study, &r, 2, 0, 3, &id), GPBO_EEXHAUSTED);
     assert_int_equal(id, 99);
-    assert_int_equal(st->ops->reserve(st, study, &r, 2, 2, &id), GPBO_EEXHAUSTED);
+    assert_int_equal(st->ops->reserve(st, study, &r, 2, 0, 2, &id), GPBO_EEXHAUSTED);
     loaded *l = load_all(st, study, 2);
     assert_int_equal(l->n, 3);
     for (size_t i = 0; i < 3; i++) {
@@ -335,7 +335,61 @@ static void test_reserve_in_order(void **state)
     release(l);
     /* a cap of 0 holds too */
     int64_t empty = new_study(st, "reserve-cap-0");
-    assert_int_equal(st->ops->reserve(st, empty, &r, 2, 0, &id), GPBO_EEXHAUSTED);
+    assert_int_equal(st->ops->reserve(st, empty, &r, 2, 0, 0, &id), GPBO_EEXHAUSTED);
+    st->ops->close(st);
+}
+
+/* Points drawn ahead for ids rec->id, rec->id + 1, ...: the trial gets the one for its id, and
+ * none (not yet proposed) when its id is before or past them; each point bit for bit. */
+static void test_reserve_ahead(void **state)
+{
+    const backend *b;
+    check_backend(state, &b);
+    gpbo_storage *st = open_store(b);
+    int64_t study = new_study(st, "reserve-ahead");
+    /* point i of the window is {i + 1/3, -(i + 0.1)} */
+    double pts[4 * 2];
+    for (size_t i = 0; i < 4; i++) {
+        pts[2 * i] = (double)i + 1.0 / 3.0;
+        pts[2 * i + 1] = -((double)i + 0.1);
+    }
+    /* reservation k gets id k against windows from expect[k]: id 0 the first point, id 1 the
+     * second of a window from 0, id 2 none (its window starts at 5), id 3 none (past a window
+     * of 1 from 0), id 4 the fourth of a window from 1 */
+    const size_t expect[] = {0, 0, 5, 0, 1};
+    const size_t nahead[] = {4, 4, 4, 1, 4};
+    const int want[] = {0, 1, -1, -1, 3}; /* the point stored, -1: none */
+    double t0 = now_s();
+    for (size_t k = 0; k < 5; k++) {
+        gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, pts, t0 + (double)k, "w", 1.0);
+        r.id = expect[k];
+        size_t id = 99;
+        assert_int_equal(st->ops->reserve(st, study, &r, 2, nahead[k], 10, &id), GPBO_OK);
+        assert_int_equal(id, k);
+    }
+    loaded *l = load_all(st, study, 2);
+    assert_int_equal(l->n, 5);
+    for (size_t k = 0; k < 5; k++) {
+        if (want[k] < 0) {
+            assert_null(l->r[k].values);
+            continue;
+        }
+        assert_non_null(l->r[k].values);
+        assert_true(same_bits(l->r[k].values[0], pts[2 * want[k]]));
+        assert_true(same_bits(l->r[k].values[1], pts[2 * want[k] + 1]));
+    }
+    release(l);
+    /* a study that is not there: refused (PostgreSQL: GPBO_ENOTFOUND, the statements after
+     * the lock in its pipeline aborted and rolled back), and the connection goes on working */
+    gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, pts, t0 + 10.0, "w", 1.0);
+    size_t id = 99;
+    int rc = st->ops->reserve(st, study + 1000, &r, 2, 0, 10, &id);
+    assert_int_not_equal(rc, GPBO_OK);
+    if (b == &PG)
+        assert_int_equal(rc, GPBO_ENOTFOUND);
+    assert_int_equal(id, 99);
+    assert_int_equal(st->ops->reserve(st, study, &r, 2, 0, 10, &id), GPBO_OK);
+    assert_int_equal(id, 5);
     st->ops->close(st);
 }
 
@@ -368,7 +422,7 @@ static void test_reserve_concurrent(void **state)
             for (;;) {
                 gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, NULL, now_s(), w, now_s());
                 size_t id;
-                int rc = c->ops->reserve(c, study, &r, 1, CAP, &id);
+                int rc = c->ops->reserve(c, study, &r, 1, 0, CAP, &id);
                 if (rc == GPBO_EEXHAUSTED)
                     break;
                 if (rc != GPBO_OK) {
@@ -692,11 +746,11 @@ static void test_doubles_exact(void **state)
     double t = 1764690000.123456789;
     gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, x, t, "w", nextafter(t, 0));
     size_t id;
-    assert_int_equal(st->ops->reserve(st, study, &r, 8, 10, &id), GPBO_OK);
+    assert_int_equal(st->ops->reserve(st, study, &r, 8, 0, 10, &id), GPBO_OK);
     long steps[8] = {-5, 0, 1, 2, 3, 4, 5, 2147483648L};
     assert_int_equal(st->ops->report(st, study, id, 8, steps, x), GPBO_OK);
     size_t id2;
-    assert_int_equal(st->ops->reserve(st, study, &r, 8, 10, &id2), GPBO_OK);
+    assert_int_equal(st->ops->reserve(st, study, &r, 8, 0, 10, &id2), GPBO_OK);
     double y[8] = {-1.0 / 3.0, nextafter(1.0, 2.0), 0.0, -DBL_MAX, 1e300, 0.7, 3.0, -DBL_MIN};
     assert_int_equal(st->ops->set_params(st, study, id2, y, 8), GPBO_OK);
     gpbo_trial_rec done = rec(GPBO_TRIAL_COMPLETE, NULL, 0, "w", 0);
@@ -1226,6 +1280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         BOTH(test_open_study),
         BOTH(test_reserve_in_order),
+        BOTH(test_reserve_ahead),
         BOTH(test_reserve_concurrent),
         BOTH(test_unreserve),
         BOTH(test_claim),

@@ -85,6 +85,28 @@ static void *worker_main(void *p)
     return NULL;
 }
 
+/* A strategy without a model draws trial k's point from the seed and k alone, however many
+ * workers asked and in whatever order (their points drawn ahead of the reservation go with the
+ * id they were drawn for): every trial of s holds what an in-memory study with the same
+ * options asks for that number, bit for bit. */
+static void same_points_by_number(gpbo_study *s, const gpbo_study_options *o)
+{
+    gpbo_space *sp = box(2, -1.0, 1.0);
+    gpbo_study *ref = gpbo_study_open(NULL, "reference", sp, o);
+    gpbo_space_free(sp);
+    assert_non_null(ref);
+    for (size_t k = 0; k < gpbo_study_ntrials(s); k++) {
+        size_t id;
+        double v[2];
+        gpbo_trial_info t;
+        assert_int_equal(gpbo_study_ask(ref, &id, v), GPBO_OK);
+        assert_int_equal(id, k);
+        assert_int_equal(gpbo_study_trial(s, k, &t), GPBO_OK);
+        assert_memory_equal(t.values, v, sizeof v);
+    }
+    gpbo_study_close(ref);
+}
+
 /* Six threads, one budget: every id once, each asked once (objective calls == trials), all
  * complete. */
 static void run_threads(const char *strategy, size_t budget)
@@ -111,6 +133,8 @@ static void run_threads(const char *strategy, size_t budget)
     assert_int_equal(gpbo_study_ntrials(s), budget);
     assert_int_equal(c[GPBO_TRIAL_COMPLETE], budget);
     assert_int_equal((size_t)atomic_load(&calls), budget);
+    if (strcmp(strategy, "bayes") != 0)
+        same_points_by_number(s, &o);
     gpbo_study_close(s);
 }
 
@@ -289,6 +313,43 @@ static void test_heartbeat_and_stopped_worker(void **state)
     close(go[1]);
 }
 
+/* A handle that proposes for another (a `gpbo run` and its proposing process): its trials are
+ * reserved in the owner's name, so its close hands none back while the owner lives; the
+ * owner adopts them as its own, and its close hands back the ones it never adopted. */
+static void test_propose_for(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "propose_for");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    o.lost_retries = 0; /* a trial counted lost would be failed: a hand-back must not count */
+    gpbo_study *a = open_named(name, &o), *p = open_named(name, &o), *b = open_named(name, &o);
+    assert_int_equal(gpbo_study_propose_for(p, ""), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_propose_for(NULL, "x"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_propose_for(p, gpbo_study_worker(a)), GPBO_OK);
+    size_t id[2], got;
+    double v[2][2], w[2];
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(gpbo_study_ask(p, &id[k], v[k]), GPBO_OK);
+    assert_int_equal(gpbo_study_propose_for(p, gpbo_study_worker(a)), GPBO_EINVAL); /* asked */
+    gpbo_study_close(p); /* hands back nothing: both are a's, and a lives */
+    assert_int_equal(gpbo_study_ask(b, &got, w), GPBO_OK);
+    assert_int_equal(got, 2);
+    assert_int_equal(gpbo_study_tell(b, got, 1.0), GPBO_OK);
+    assert_int_equal(gpbo_study_adopt(a, id[0]), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(a, id[0], 0.5), GPBO_OK);
+    gpbo_study_close(a); /* hands back id[1], proposed for it and never adopted */
+    assert_int_equal(gpbo_study_ask(b, &got, w), GPBO_OK);
+    assert_int_equal(got, id[1]);
+    assert_memory_equal(w, v[1], sizeof w);
+    assert_int_equal(gpbo_study_tell(b, got, 0.25), GPBO_OK);
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(b, c);
+    assert_int_equal(c[GPBO_TRIAL_COMPLETE], 3);
+    gpbo_study_close(b);
+}
+
 /* The cap holds across handles: ask_capped refuses once the study holds max_trials trials,
  * whoever asked them; a reclaimed trial does not count twice. */
 static void test_cap_across_handles(void **state)
@@ -338,6 +399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_closed_handle_hands_back),
         cmocka_unit_test(test_heartbeat_and_stopped_worker),
         cmocka_unit_test(test_cap_across_handles),
+        cmocka_unit_test(test_propose_for),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
