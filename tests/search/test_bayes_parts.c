@@ -376,7 +376,7 @@ static void test_acquisition_step(void **state)
     assert_int_equal(
         gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
         GPBO_OK);
-    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, 0, 0};
     double u[2], u2[2], theta[4];
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 2385, &d, 13, u), GPBO_OK);
     assert_int_equal(fit.fitted_at, 10); /* the last multiple of refit_every */
@@ -414,7 +414,7 @@ static void test_acquisition_exhausted(void **state)
     assert_int_equal(
         gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
         GPBO_OK);
-    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+    gpbo_bayes_fit fit = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, 0, 0};
     double u[1];
     assert_int_equal(gpbo_bayes__propose(&fit, &f.v, 1, &d, 2, u), GPBO_EOPTIM);
     gpbo_bayes__data_free(&d);
@@ -495,7 +495,7 @@ static void test_local_refit_close_to_multistart(void **state)
             assert_int_equal(gpbo_bayes__warp_candidate(y, n, o.n_init, &lo, &delta, &skewed),
                              GPBO_OK);
             assert_false(skewed); /* else the warped candidate would compete */
-            gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+            gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, 0, 0};
             gpbo_bayes_data data = {d, c, 0, x, y, NULL};
             gpbo_gp *gp = NULL;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);

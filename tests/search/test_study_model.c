@@ -122,7 +122,7 @@ static int check_model(gpbo_study *st, size_t n)
     const gpbo_study_options *o = c.v.opts;
     assert_int_equal(gpbo_bayes__data_build(&data, &c.v, NULL, 0, gpbo_bayes__failure(o->failed)),
                      GPBO_OK);
-    gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX};
+    gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, 0, 0};
     gpbo_gp *ref = NULL;
     gpbo_bayes_warp w;
     assert_int_equal(
