@@ -315,22 +315,36 @@ static int gp_to_box(gpbo_gp *gp, const box *b)
     return rc;
 }
 
-/* The pending points of data inside the box, in its cube, into *out (malloc'd; *np of them). */
-static int pending_in(const gpbo_bayes_data *data, const box *b, double **out, size_t *np)
+/* The pending points of data inside the box, in its cube, into *out (malloc'd; *np of them): the
+ * LOCAL_K nearest to center when there are more (a restart episode's box can hold many of the
+ * other trials, each a fantasy the acquisition's GP would carry). */
+static int pending_in(const gpbo_bayes_data *data, const box *b, const double *center, double **out,
+                      size_t *np)
 {
-    size_t d = data->d;
+    size_t d = data->d, m = 0;
     *np = 0;
     *out = malloc((data->np ? data->np : 1) * d * sizeof **out);
-    if (*out == NULL)
+    ranked *r = malloc((data->np ? data->np : 1) * sizeof *r);
+    if (*out == NULL || r == NULL) {
+        free(r);
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
     for (size_t i = 0; i < data->np; i++) {
         const double *p = data->pend + i * d;
+        double d2 = 0;
         size_t j = 0;
-        while (j < d && p[j] >= b->lo[j] && p[j] <= b->hi[j])
+        while (j < d && p[j] >= b->lo[j] && p[j] <= b->hi[j]) {
+            d2 += (p[j] - center[j]) * (p[j] - center[j]);
             j++;
+        }
         if (j == d)
-            to_box(b, d, p, *out + (*np)++ * d);
+            r[m++] = (ranked){d2, i};
     }
+    if (m > LOCAL_K)
+        qsort(r, m, sizeof *r, cmp_ranked);
+    for (size_t t = 0; t < m && t < LOCAL_K; t++)
+        to_box(b, d, data->pend + r[t].i * d, *out + (*np)++ * d);
+    free(r);
     return GPBO_OK;
 }
 
@@ -339,7 +353,8 @@ int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint
 {
     size_t d = data->d, np = 0;
     gpbo_gp *gp = NULL;
-    double radius, *pend = NULL, *lo = malloc((3 * d + 2) * sizeof *lo), *hi = lo + d, *th = hi + d;
+    double radius, *pend = NULL, *lo = malloc((4 * d + 2) * sizeof *lo), *hi = lo + d;
+    double *ctr = hi + d, *th = ctr + d; /* the incumbent; the hyperparameters */
     if (lo == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     int rc = gpbo_bayes__local_model(f, v->opts, seed, data, &gp, &radius, NULL);
@@ -348,11 +363,12 @@ int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint
         size_t best;
         gpbo_gp_y_min(gp, &best);
         gpbo_gp_get_params(gp, th);
-        gpbo_bayes__local_box(v->space, gpbo_gp_x(gp) + best * d, radius, th, lo, hi);
+        memcpy(ctr, gpbo_gp_x(gp) + best * d, d * sizeof *ctr);
+        gpbo_bayes__local_box(v->space, ctr, radius, th, lo, hi);
         rc = gp_to_box(gp, &b);
     }
     if (rc == GPBO_OK)
-        rc = pending_in(data, &b, &pend, &np);
+        rc = pending_in(data, &b, ctr, &pend, &np);
     if (rc == GPBO_OK) {
         gpbo_acq_options ao;
         gpbo_bayes__acq_options(v, seed, number, &ao);
