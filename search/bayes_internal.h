@@ -199,8 +199,10 @@ void gpbo_bayes__acq_options(const gpbo_search_view *v, uint64_t seed, size_t nu
  * observations nearest to the incumbent and the acquisition a trust region around it. */
 int gpbo_bayes__local_applies(const gpbo_bayes_data *data);
 
-/* How many observations the local GP sees. */
+/* How many observations the local GP sees, and past how many observations and pending points
+ * the path applies. */
 size_t gpbo_bayes__local_k(void);
+size_t gpbo_bayes__local_from(void);
 
 /* The k observations nearest to the incumbent (Euclidean, in the projected cube) among the
  * first m of data, in their order, into *out (no pending points; gpbo_bayes__data_free), and

@@ -30,14 +30,16 @@
 #include "bayes_internal.h"
 #include "gpbo/sys/error.h"
 
-/* Past this many observations and pending points a model takes the local path. The exact path's
- * step costs ~60 ms at 300 observations and ~320 ms at 600 in 6-D (a local refit and the
- * acquisition, bench/steps/README.md), the local path's about what the exact one costs at
- * LOCAL_K. A build may move it (-DGPBO_BAYES_LOCAL_FROM=N: the bench's exact-path baseline). */
+/* Past this many observations and pending points a model takes the local path. In 6-D the exact
+ * path's step costs ~60 ms at 300 observations and ~320 ms at 600 (a local refit and the
+ * acquisition), its model choices 0.7 s at 300 and 1.2-1.4 s at 390, 10 s at 1000; the local
+ * path's step ~15 ms and its choice ~0.35 s whatever n is (bench/steps/README.md). 300 keeps
+ * every step of a long study under a second. A build may move it (-DGPBO_BAYES_LOCAL_FROM=N: the
+ * bench's exact-path baseline). */
 #ifdef GPBO_BAYES_LOCAL_FROM
 #define LOCAL_FROM GPBO_BAYES_LOCAL_FROM
 #else
-#define LOCAL_FROM 400
+#define LOCAL_FROM 300
 #endif
 /* The observations the local GP sees: TuRBO's trust regions hold a few hundred. */
 #define LOCAL_K 200
@@ -63,6 +65,11 @@ int gpbo_bayes__local_applies(const gpbo_bayes_data *data)
 size_t gpbo_bayes__local_k(void)
 {
     return LOCAL_K;
+}
+
+size_t gpbo_bayes__local_from(void)
+{
+    return LOCAL_FROM;
 }
 
 typedef struct ranked {
