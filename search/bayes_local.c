@@ -12,9 +12,9 @@
  * provide the global moves TuRBO gets from its restarts.
  *
  * The box shrinks by itself as the study closes in (the LOCAL_K nearest come closer), and
- * everything is a function of the data: the neighbourhood of the first m observations, the model
- * choice at the schedule's choice points of the full count, a local refit every
- * LOCAL_REFIT_EVERY observations from that choice, so a resumed study proposes what an
+ * everything is a function of the data: the model choice is made every LOCAL_CHOOSE_EVERY
+ * observations of the full count and a local refit from it every LOCAL_REFIT_EVERY, each on the
+ * neighbourhood of the first that many observations, so a resumed study proposes what an
  * uninterrupted one would.
  *
  * The box is handed to the acquisition as a change of coordinates: the GP is given the data in the
@@ -41,13 +41,16 @@
 #else
 #define LOCAL_FROM 300
 #endif
-/* The observations the local GP sees: TuRBO's trust regions hold a few hundred. */
+/* The observations the local GP sees: a step then costs what an exact one costs at 200 (~15 ms in
+ * 6-D), and its predictions in the trust region stay close to the exact GP's
+ * (tests/search/test_bayes_local.c). Chosen by hand, not tuned. */
 #define LOCAL_K 200
-/* The model choice (every candidate, multistart: ~0.5 s at LOCAL_K in 6-D) is made on the
+/* The model choice (every candidate, multistart: ~0.35 s at LOCAL_K in 6-D) is made on the
  * neighbourhood every LOCAL_CHOOSE_EVERY observations of the full count, and a short local refit
- * from its optimum (LOCAL_REFIT_EVALS likelihood evaluations) every LOCAL_REFIT_EVERY: the
+ * from its optimum (LOCAL_REFIT_EVALS likelihood evaluations, ~25 ms) every LOCAL_REFIT_EVERY: the
  * neighbourhood moves with the incumbent, so its hyperparameters are kept up to date at a cost
- * that does not grow with n. Chosen by hand, not tuned. */
+ * that does not grow with n. 30 evaluations left one Rosenbrock case of the prediction test off
+ * by 7 times the exact GP's error; 60 gives what 200 does there. Otherwise chosen by hand. */
 #define LOCAL_CHOOSE_EVERY 100
 #define LOCAL_REFIT_EVERY  10
 #define LOCAL_REFIT_EVALS  60
