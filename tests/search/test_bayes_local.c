@@ -3,7 +3,8 @@
  * internal interface (the parts' sources compiled in): the neighbourhood, the local model's
  * predictions in the trust region against the exact GP's on problems small enough for both,
  * the trust region kept by the proposals (and the integer coordinates projected), a resumed
- * model proposing what an uninterrupted one does, and a study that crosses the threshold.
+ * model proposing what an uninterrupted one does, a model with many pending points, and a study
+ * that crosses the threshold.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -265,6 +266,42 @@ static void test_trust_region_kept(void **state)
     }
 }
 
+/* A model with few observations and many pending points (a restart episode's, late in a study):
+ * the path applies, the pending points in its region are capped, and the proposal is none of
+ * them and stays in the region. */
+static void test_many_pending(void **state)
+{
+    (void)state;
+    static view4 w;
+    view4_init(&w, 30, 4);
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 11);
+    for (size_t i = 0; i < 400; i++) {
+        double u[4] = {0.3 + 0.1 * gpbo_rng_normal(&rng), 0.6 + 0.1 * gpbo_rng_normal(&rng),
+                       0.4 + 0.1 * gpbo_rng_normal(&rng), 0.5};
+        for (size_t j = 0; j < 3; j++)
+            u[j] = u[j] < 0 ? 0 : u[j] > 1 ? 1 : u[j];
+        assert_int_equal(gpbo_space_project(u, 4, w.space), GPBO_OK);
+        view4_add(&w, u, GPBO_TRIAL_RUNNING);
+    }
+    gpbo_bayes_fit f = {NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, 0, 0};
+    gpbo_bayes_data data;
+    assert_int_equal(
+        gpbo_bayes__data_build(&data, &w.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
+        GPBO_OK);
+    assert_int_equal(data.n, 30);
+    assert_true(gpbo_bayes__local_applies(&data));
+    double u[4];
+    assert_int_equal(gpbo_bayes__propose(&f, &w.v, 2, &data, w.n, u), GPBO_OK);
+    assert_in_region(&w, u, 2.0);
+    for (size_t i = 0; i < data.np; i++)
+        assert_false(memcmp(u, data.pend + 4 * i, sizeof u) == 0);
+    gpbo_bayes__data_free(&data);
+    free(f.theta);
+    free(f.theta_c);
+    gpbo_space_free(w.space);
+}
+
 /* The local model's hyperparameters are a function of the data: a model that went through the
  * steps from 445 to 462 observations (a choice and refits on the way) proposes at 462 what a
  * fresh one does. */
@@ -338,11 +375,9 @@ static void test_study_crosses_threshold(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_neighbourhood),
-        cmocka_unit_test(test_local_predicts_like_exact),
-        cmocka_unit_test(test_trust_region_kept),
-        cmocka_unit_test(test_resumed_like_uninterrupted),
-        cmocka_unit_test(test_study_crosses_threshold),
+        cmocka_unit_test(test_neighbourhood),     cmocka_unit_test(test_local_predicts_like_exact),
+        cmocka_unit_test(test_trust_region_kept), cmocka_unit_test(test_resumed_like_uninterrupted),
+        cmocka_unit_test(test_many_pending),      cmocka_unit_test(test_study_crosses_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
