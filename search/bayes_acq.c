@@ -75,6 +75,7 @@ int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t s
     /* past a few hundred points the exact GP is too dear: bayes_local.c */
     if (gpbo_bayes__local_applies(data))
         return gpbo_bayes__local_propose(f, v, seed, data, number, u);
+    f->local_chosen_at = f->local_fitted_at = 0; /* f's fit is the exact path's from here */
     gpbo_gp *gp = NULL;
     int rc = gpbo_bayes__model_gp(f, v->opts, seed, data, &gp, NULL);
     if (rc != GPBO_OK)

@@ -138,7 +138,8 @@ typedef struct gpbo_bayes_fit {
     size_t chosen_at; /* the observation count it was made at (SIZE_MAX: none) */
     /* The large-n path's keys (bayes_local.c; 0: none): the full observation counts of the
      * model choice and of the local refit f's hyperparameters come from. They hold only while
-     * fitted_at is the local neighbourhood's count (a new episode or the exact path resets it). */
+     * fitted_at is the local neighbourhood's count (a new episode resets fitted_at; the exact
+     * path, gpbo_bayes__propose, resets them). */
     size_t local_chosen_at, local_fitted_at;
 } gpbo_bayes_fit;
 
@@ -210,11 +211,11 @@ size_t gpbo_bayes__local_from(void);
 int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gpbo_bayes_data *out,
                              double *radius);
 
-/* The local model of data: f's hyperparameters chosen at gpbo_bayes__choice_point(n) of the full
- * count n and refitted every few observations (each on the neighbourhood of the first that many
- * observations), its GP conditioned on the neighbourhood of all n (*out, the caller frees it),
- * *radius that neighbourhood's, *warp (when not NULL) the transform its values are under. With
- * n <= gpbo_bayes__local_k() it is the exact path's model. What gpbo_bayes__model_gp returned. */
+/* The local model of data: f's hyperparameters chosen every 100 observations of the full count n
+ * and refitted every 10 (each on the neighbourhood of the first that many observations), its GP
+ * conditioned on the neighbourhood of all n (*out, the caller frees it), *radius that
+ * neighbourhood's, *warp (when not NULL) the transform its values are under. With n <=
+ * gpbo_bayes__local_k() it is the exact path's model. What gpbo_bayes__model_gp returned. */
 int gpbo_bayes__local_model(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                             const gpbo_bayes_data *data, gpbo_gp **out, double *radius,
                             gpbo_bayes_warp *warp);
