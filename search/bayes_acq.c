@@ -69,24 +69,35 @@ static size_t raw_samples(size_t n)
     return r > RAW_MIN ? r : RAW_MIN;
 }
 
+void gpbo_bayes__acq_options(const gpbo_search_view *v, uint64_t seed, size_t number,
+                             gpbo_acq_options *ao)
+{
+    const gpbo_study_options *o = v->opts;
+    *ao = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    ao->kind = o->acquisition;
+    ao->batch = o->batch;
+    ao->seed = seed ^ (uint64_t)number;
+    ao->project = gpbo_space_project;
+    ao->project_payload = (void *)v->space;
+    /* local penalization takes EI, log-EI and log-PI only: LCB keeps the kriging believer */
+    if (ao->batch == GPBO_ACQ_BATCH_LP && ao->kind == GPBO_ACQ_LCB)
+        ao->batch = GPBO_ACQ_BATCH_KB;
+}
+
 int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
                         const gpbo_bayes_data *data, size_t number, double *u)
 {
-    const gpbo_study_options *o = v->opts;
+    /* past a few hundred points the exact GP is too dear: bayes_local.c */
+    if (gpbo_bayes__local_applies(data))
+        return gpbo_bayes__local_propose(f, v, seed, data, number, u);
+    f->local_chosen_at = f->local_fitted_at = 0; /* f's fit is the exact path's from here */
     gpbo_gp *gp = NULL;
-    int rc = gpbo_bayes__model_gp(f, o, seed, data, &gp, NULL);
+    int rc = gpbo_bayes__model_gp(f, v->opts, seed, data, &gp, NULL);
     if (rc != GPBO_OK)
         return rc;
-    gpbo_acq_options ao = GPBO_ACQ_OPTIONS_INIT;
+    gpbo_acq_options ao;
+    gpbo_bayes__acq_options(v, seed, number, &ao);
     ao.raw_samples = raw_samples(data->n);
-    ao.kind = o->acquisition;
-    ao.batch = o->batch;
-    ao.seed = seed ^ (uint64_t)number;
-    ao.project = gpbo_space_project;
-    ao.project_payload = (void *)v->space;
-    /* local penalization takes EI, log-EI and log-PI only: LCB keeps the kriging believer */
-    if (ao.batch == GPBO_ACQ_BATCH_LP && ao.kind == GPBO_ACQ_LCB)
-        ao.batch = GPBO_ACQ_BATCH_KB;
     rc = gpbo_acq_propose(gp, &ao, NAN, data->np, data->np ? data->pend : NULL, 1, u, NULL);
     gpbo_gp_free(gp);
     return rc;

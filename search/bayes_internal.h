@@ -2,7 +2,8 @@
  * bayes_internal.h: the parts of the Bayesian strategy (search/strategies.c, bayes_ask), each a
  * small policy behind one interface, as limbo keeps its policies orthogonal: the initial design
  * (bayes_design.c), the restart episodes (bayes_restart.c), the failure policy
- * (bayes_failure.c), the model choice (bayes_model.c) and the acquisition step (bayes_acq.c).
+ * (bayes_failure.c), the model choice (bayes_model.c), the acquisition step (bayes_acq.c) and
+ * its large-n path (bayes_local.c: a local model and a trust region past a few hundred points).
  * A new model, restart rule or failure policy is one file and one table entry; the tests
  * (tests/search/test_bayes_parts.c) exercise each part alone. Hidden visibility.
  *
@@ -147,11 +148,16 @@ typedef struct gpbo_bayes_fit {
     /* each candidate's optimum at that choice (gpbo_bayes__nmodels rows of dim + 2; a row
      * whose first entry is NaN did not compete): the warm starts of the next choice */
     double *cand;
+    /* The large-n path's keys (bayes_local.c; 0: none): the full observation counts of the
+     * model choice and of the local refit f's hyperparameters come from. They hold only while
+     * fitted_at is the local neighbourhood's count (a new episode resets fitted_at; the exact
+     * path, gpbo_bayes__propose, resets them). */
+    size_t local_chosen_at, local_fitted_at;
 } gpbo_bayes_fit;
 
 #define GPBO_BAYES_FIT_INIT                                                                        \
     {                                                                                              \
-        NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, NULL                                            \
+        NULL, SIZE_MAX, 0, {0, 0}, NULL, SIZE_MAX, NULL, 0, 0                                      \
     }
 
 void gpbo_bayes__fit_free(gpbo_bayes_fit *f);
@@ -209,5 +215,48 @@ void gpbo_bayes__data_free(gpbo_bayes_data *data);
  * gpbo_acq_propose returned (GPBO_EOPTIM: every point taken). */
 int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
                         const gpbo_bayes_data *data, size_t number, double *u);
+
+/* The acquisition options of trial `number` of model seed `seed` (the study's kind, batch rule
+ * and projection). Cannot fail. */
+void gpbo_bayes__acq_options(const gpbo_search_view *v, uint64_t seed, size_t number,
+                             gpbo_acq_options *ao);
+
+/* ---- large-n path ------------------------------------------------------------------------ */
+
+/* Whether model data is past the exact path's reach (bayes_local.c): then its GP sees only the
+ * observations nearest to the incumbent and the acquisition a trust region around it. */
+int gpbo_bayes__local_applies(const gpbo_bayes_data *data);
+
+/* How many observations the local GP sees, and past how many observations and pending points
+ * the path applies. */
+size_t gpbo_bayes__local_k(void);
+size_t gpbo_bayes__local_from(void);
+
+/* The k observations nearest to the incumbent (Euclidean, in the projected cube) among the
+ * first m of data, in their order, into *out (no pending points; gpbo_bayes__data_free), and
+ * the distance of the farthest of them into *radius. GPBO_ENOMEM (nothing to free). */
+int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gpbo_bayes_data *out,
+                             double *radius);
+
+/* The local model of data: f's hyperparameters chosen every 100 observations of the full count n
+ * and refitted every 10 (each on the neighbourhood of the first that many observations), its GP
+ * conditioned on the neighbourhood of all n (*out, the caller frees it), *radius that
+ * neighbourhood's, *warp (when not NULL) the transform its values are under. With n <=
+ * gpbo_bayes__local_k() it is the exact path's model. What gpbo_bayes__model_gp returned. */
+int gpbo_bayes__local_model(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
+                            const gpbo_bayes_data *data, gpbo_gp **out, double *radius,
+                            gpbo_bayes_warp *warp);
+
+/* The trust region around center in the projected cube, [lo, hi] (dim each): half-sides
+ * radius * w_j / |w|, w_j the lengthscales of theta over their geometric mean (clipped), so that
+ * its corners lie on the sphere of the given radius; integer and categorical coordinates keep
+ * [0, 1]. Cannot fail. */
+void gpbo_bayes__local_box(const gpbo_space *space, const double *center, double radius,
+                           const double *theta, double *lo, double *hi);
+
+/* gpbo_bayes__propose's local path: the local model, the acquisition over the trust region with
+ * the pending points inside it. Same contract. */
+int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
+                              const gpbo_bayes_data *data, size_t number, double *u);
 
 #endif
