@@ -50,9 +50,11 @@ static float *grads(const gpbo_net *net, size_t *n)
     float *g = malloc(net->nparams * sizeof *g);
     size_t off = 0;
     for (size_t i = 0; i < net->nl; i++) {
-        memcpy(g + off, net->L[i].dW, net->L[i].nW * sizeof *g);
+        if (net->L[i].nW) /* layers without parameters (pooling, dropout) have none */
+            memcpy(g + off, net->L[i].dW, net->L[i].nW * sizeof *g);
         off += net->L[i].nW;
-        memcpy(g + off, net->L[i].db, net->L[i].nb * sizeof *g);
+        if (net->L[i].nb)
+            memcpy(g + off, net->L[i].db, net->L[i].nb * sizeof *g);
         off += net->L[i].nb;
     }
     *n = off;
