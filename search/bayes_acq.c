@@ -54,15 +54,14 @@ int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, cons
     return GPBO_OK;
 }
 
-/* The acquisition's raw points (Sobol points scored before the L-BFGS starts): the default
- * up to RAW_FULL_UNTIL observations, then fewer as n grows, so that scoring them (O(n^2) each:
- * most of a step's acquisition at 200 observations, bench/steps/README.md) costs about what it
- * cost at RAW_FULL_UNTIL, and never fewer than RAW_MIN. */
+/* The acquisition's raw points (Sobol points scored before the L-BFGS starts): `full`, the
+ * default, up to RAW_FULL_UNTIL observations, then fewer as n grows, so that scoring them (O(n^2)
+ * each: most of a step's acquisition at 200 observations, bench/steps/README.md) costs about what
+ * it cost at RAW_FULL_UNTIL, and never fewer than RAW_MIN. */
 #define RAW_FULL_UNTIL 60
 #define RAW_MIN        512
-static size_t raw_samples(size_t n)
+static size_t raw_samples(size_t n, size_t full)
 {
-    size_t full = ((gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT).raw_samples;
     if (n <= RAW_FULL_UNTIL)
         return full;
     size_t r = full * RAW_FULL_UNTIL / n;
@@ -97,7 +96,7 @@ int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t s
         return rc;
     gpbo_acq_options ao;
     gpbo_bayes__acq_options(v, seed, number, &ao);
-    ao.raw_samples = raw_samples(data->n);
+    ao.raw_samples = raw_samples(data->n, ao.raw_samples);
     rc = gpbo_acq_propose(gp, &ao, NAN, data->np, data->np ? data->pend : NULL, 1, u, NULL);
     gpbo_gp_free(gp);
     return rc;

@@ -146,21 +146,31 @@ static size_t k_fit(const gpbo_study_options *o)
     return k ? k : LOCAL_K;
 }
 
+/* gpbo_bayes__model_gp of f on the neighbourhood of the first m observations of data, with the
+ * seed of m (*gp NULL on failure; the caller frees it). */
+static int model_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
+                    const gpbo_bayes_data *data, size_t m, gpbo_gp **gp)
+{
+    gpbo_bayes_data s;
+    double radius;
+    *gp = NULL;
+    int rc = gpbo_bayes__local_subset(data, m, LOCAL_K, &s, &radius);
+    if (rc != GPBO_OK)
+        return rc;
+    rc = gpbo_bayes__model_gp(f, o, seed + m, &s, gp, NULL);
+    gpbo_bayes__data_free(&s);
+    return rc;
+}
+
 /* The model choice on the neighbourhood of the first c observations of data, from the seed of
  * c: f's choice, theta_c and (the choice's own refit) theta. */
 static int choose_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                      const gpbo_bayes_data *data, size_t c)
 {
-    gpbo_bayes_data s;
-    double radius;
-    int rc = gpbo_bayes__local_subset(data, c, LOCAL_K, &s, &radius);
-    if (rc != GPBO_OK)
-        return rc;
-    gpbo_gp *gp = NULL;
+    gpbo_gp *gp;
     f->fitted_at = f->chosen_at = SIZE_MAX;
-    rc = gpbo_bayes__model_gp(f, o, seed + c, &s, &gp, NULL);
+    int rc = model_on(f, o, seed, data, c, &gp);
     gpbo_gp_free(gp);
-    gpbo_bayes__data_free(&s);
     return rc;
 }
 
@@ -170,16 +180,11 @@ static int choose_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t se
 static int refit_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                     const gpbo_bayes_data *data, size_t r)
 {
-    gpbo_bayes_data s;
-    double radius;
-    int rc = gpbo_bayes__local_subset(data, r, LOCAL_K, &s, &radius);
-    if (rc != GPBO_OK)
-        return rc;
-    gpbo_gp *gp = NULL;
+    gpbo_gp *gp;
     size_t np = data->d + 2;
     memcpy(f->theta, f->theta_c, np * sizeof *f->theta);
-    f->fitted_at = k_fit(o); /* the GP of s under the choice (its warping, its form) */
-    rc = gpbo_bayes__model_gp(f, o, seed + r, &s, &gp, NULL);
+    f->fitted_at = k_fit(o); /* the neighbourhood's GP under the choice (its warping, its form) */
+    int rc = model_on(f, o, seed, data, r, &gp);
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
     fo.restarts = 0;
     fo.max_evals = LOCAL_REFIT_EVALS;
@@ -191,7 +196,6 @@ static int refit_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t see
     else if (fr == GPBO_ENOMEM)
         rc = fr;
     gpbo_gp_free(gp);
-    gpbo_bayes__data_free(&s);
     return rc;
 }
 

@@ -371,8 +371,7 @@ static int choose_chain(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_dat
 static int refit(gpbo_bayes_fit *f, gpbo_gp *gp, gpbo_bayes_fit_data *fd,
                  const gpbo_bayes_data *data, uint64_t seed)
 {
-    fd->fo.use_priors = fd->opts->use_priors;
-    fd->fo.seed = seed + fd->n_fit;
+    fd->fo.use_priors = fd->opts->use_priors; /* the seed is each choice's own (choose_at) */
     size_t np = fd->d + 2, c = gpbo_bayes__choice_point(fd->n_fit);
     f->fitted_at = SIZE_MAX;
     int rc = fit_alloc(f, np);

@@ -79,6 +79,18 @@ static void summary(double *ms, size_t k, double *out)
     out[3] = ms[k - 1];
 }
 
+/* One ask of st into x (*id), its thread CPU ms into *ms. 0, or 1 with the error printed. */
+static int timed_ask(gpbo_study *st, size_t *id, double *x, double *ms)
+{
+    double t0 = cpu_ms();
+    if (gpbo_study_ask(st, id, x) != GPBO_OK) {
+        fprintf(stderr, "steps_bench: %s\n", gpbo_error_message());
+        return 1;
+    }
+    *ms = cpu_ms() - t0;
+    return 0;
+}
+
 /* --run: one whole study of `budget` trials with the default options (10 design points): the
  * total thread CPU of its asks, the steps' summary from 1000 observations on, the largest step,
  * and the simple regret at each of budgets[0..nb). */
@@ -95,13 +107,8 @@ static int run_study(const gpbo_test_function *fn, size_t dim, size_t budget, ui
     printf("%-18s seed %-3llu %5zu |", fn->name, (unsigned long long)seed, budget);
     for (size_t i = 0; rc == 0 && i < budget; i++) {
         size_t id;
-        double t0 = cpu_ms();
-        if (gpbo_study_ask(st, &id, x) != GPBO_OK) {
-            fprintf(stderr, "steps_bench: %s\n", gpbo_error_message());
-            rc = 1;
+        if ((rc = timed_ask(st, &id, x, &ms[i])) != 0)
             break;
-        }
-        ms[i] = cpu_ms() - t0;
         total += ms[i];
         double y = fn->f(dim, x);
         best = y < best ? y : best;
@@ -143,16 +150,13 @@ static int run(const gpbo_test_function *fn, size_t dim, size_t n, size_t steps,
     double first = 0;
     for (size_t i = 0; rc == 0 && i < n + 1 + steps; i++) {
         size_t id;
-        double t0 = cpu_ms();
-        if (gpbo_study_ask(st, &id, x) != GPBO_OK) {
-            fprintf(stderr, "steps_bench: %s\n", gpbo_error_message());
-            rc = 1;
+        double t;
+        if ((rc = timed_ask(st, &id, x, &t)) != 0)
             break;
-        }
         if (i == n)
-            first = cpu_ms() - t0;
+            first = t;
         else if (i > n)
-            ms[i - n - 1] = cpu_ms() - t0;
+            ms[i - n - 1] = t;
         rc = gpbo_study_tell(st, id, fn->f(dim, x)) == GPBO_OK ? 0 : 1;
     }
     if (rc == 0) {
