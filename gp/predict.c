@@ -16,22 +16,45 @@
 /* A workspace's first size in doubles; it doubles from there. Chosen by hand. */
 #define WS_MIN_CAP 64
 
+/* Row i of the additive form's cross-covariance (and D's row when D is not NULL), input by
+ * input against xt in blocks of ADD_BLOCK (the kernel evaluated on a whole block at a time, on
+ * the stack: a const gp is shared between threads). */
+#define ADD_BLOCK 128
+static void cross_additive_row(const gpbo_gp *gp, const double *xi, double *Ki, double *Di)
+{
+    size_t n = gp->n, d = gp->dim;
+    double r2[ADD_BLOCK], kv[ADD_BLOCK], dk[ADD_BLOCK];
+    memset(Ki, 0, n * sizeof *Ki);
+    for (size_t k = 0; k < d; k++) {
+        const double *c = gp->xt + k * n;
+        double q = xi[k] / gp->ell[k];
+        /* d k / d a_k = (s2 / dim) dkern/dr2 2 t / l_k, t = (a_k - b_k) / l_k */
+        double gscale = 2.0 * gp->s2 / (double)d / gp->ell[k];
+        for (size_t j0 = 0; j0 < n; j0 += ADD_BLOCK) {
+            size_t nb = n - j0 < ADD_BLOCK ? n - j0 : ADD_BLOCK;
+            for (size_t j = 0; j < nb; j++) {
+                double t = q - c[j0 + j];
+                r2[j] = t * t;
+            }
+            gp->kern->eval(nb, r2, kv, Di ? dk : NULL);
+            for (size_t j = 0; j < nb; j++)
+                Ki[j0 + j] += kv[j];
+            for (size_t j = 0; Di && j < nb; j++)
+                Di[(j0 + j) * d + k] = gscale * dk[j] * (q - c[j0 + j]);
+        }
+    }
+    double sc = gp->s2 / (double)d;
+    for (size_t j = 0; j < n; j++)
+        Ki[j] *= sc;
+}
+
 void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D)
 {
     size_t n = gp->n, d = gp->dim;
     if (gp->additive) {
-        /* pair by pair; D (m x n x dim) takes d k / d xq_k, the additive form having no
-         * common dk/dr2 */
+        /* D (m x n x dim) takes d k / d xq_k, the additive form having no common dk/dr2 */
         for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++) {
-                const double *a = xq + i * d, *b = gp->x + j * d;
-                double *g = D ? D + (i * n + j) * d : NULL;
-                K[i * n + j] = gp->s2 * gpbo_gp__corr_pair(gp, a, b, g);
-                /* d k / d a_k = (s2 / dim) dkern/dr2 2 (a_k - b_k) / l_k^2 */
-                for (size_t k = 0; g && k < d; k++)
-                    g[k] =
-                        2.0 * gp->s2 / (double)d * g[k] * ((a[k] - b[k]) / gp->ell[k]) / gp->ell[k];
-            }
+            cross_additive_row(gp, xq + i * d, K + i * n, D ? D + i * n * d : NULL);
         return;
     }
     /* Against xt (training inputs / ell, transposed): the loop over j vectorizes. */

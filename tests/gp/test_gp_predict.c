@@ -114,6 +114,81 @@ static void test_additive(void **state)
     g_additive = 0;
 }
 
+/* The additive form's predictions against its definition with more observations than the
+ * cross-covariance's block (gp/predict.c evaluates the kernel 128 points at a time): K and k*
+ * built by hand from one-input Matern 5/2 terms, a plain Cholesky, mean and variance. */
+static double m52_1d(double t)
+{
+    double r = sqrt(5.0) * fabs(t);
+    return (1.0 + r + r * r / 3.0) * exp(-r);
+}
+
+static void test_additive_blocks(void **state)
+{
+    (void)state;
+    size_t n = 300, d = 2;
+    double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
+    double *K = malloc(n * n * sizeof *K), *ks = malloc(n * sizeof *ks);
+    assert_true(x && y && K && ks);
+    gp_test_problem(n, d, 31, x, y);
+    double th[4] = {log(0.3), log(0.8), log(1.4), log(0.02)};
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_additive(gp, 1), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_params(gp, th), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    double s2 = exp(th[2]);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double s = 0.0;
+            for (size_t k = 0; k < d; k++)
+                s += m52_1d((x[i * d + k] - x[j * d + k]) / exp(th[k]));
+            K[i * n + j] = s2 * s / (double)d + (i == j ? exp(th[3]) : 0.0);
+        }
+    for (size_t j = 0; j < n; j++) { /* lower Cholesky in place */
+        for (size_t k = 0; k < j; k++)
+            K[j * n + j] -= K[j * n + k] * K[j * n + k];
+        K[j * n + j] = sqrt(K[j * n + j]);
+        for (size_t i = j + 1; i < n; i++) {
+            for (size_t k = 0; k < j; k++)
+                K[i * n + j] -= K[i * n + k] * K[j * n + k];
+            K[i * n + j] /= K[j * n + j];
+        }
+    }
+    double *z = malloc(n * sizeof *z); /* L^-1 y */
+    assert_non_null(z);
+    for (size_t i = 0; i < n; i++) {
+        double s = y[i];
+        for (size_t k = 0; k < i; k++)
+            s -= K[i * n + k] * z[k];
+        z[i] = s / K[i * n + i];
+    }
+    double q[6] = {0.13, 0.71, 0.5, 0.5, 0.97, 0.02}, mean[3], var[3];
+    assert_int_equal(gpbo_gp_predict(gp, 3, q, mean, var), GPBO_OK);
+    for (size_t p = 0; p < 3; p++) {
+        double m = 0.0, v = s2;
+        for (size_t i = 0; i < n; i++) { /* ks = L^-1 k*, so mean = ks . z, var = s2 - |ks|^2 */
+            double s = 0.0;
+            for (size_t k = 0; k < d; k++)
+                s += m52_1d((q[p * d + k] - x[i * d + k]) / exp(th[k]));
+            s = s2 * s / (double)d;
+            for (size_t k = 0; k < i; k++)
+                s -= K[i * n + k] * ks[k];
+            ks[i] = s / K[i * n + i];
+            m += ks[i] * z[i];
+            v -= ks[i] * ks[i];
+        }
+        assert_true(fabs(mean[p] - m) <= 1e-8 * (1.0 + fabs(m)));
+        assert_true(fabs(var[p] - v) <= 1e-8 * s2);
+    }
+    free(z);
+    free(ks);
+    free(K);
+    free(x);
+    free(y);
+    gpbo_gp_free(gp);
+}
+
 static void test_cov_matches_predict(void **state)
 {
     (void)state;
@@ -226,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_prediction_gradients), cmocka_unit_test(test_cov_matches_predict),
         cmocka_unit_test(test_interpolation),        cmocka_unit_test(test_prior),
         cmocka_unit_test(test_samples_moments),      cmocka_unit_test(test_additive),
+        cmocka_unit_test(test_additive_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
