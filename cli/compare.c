@@ -216,8 +216,11 @@ static int run_compare(const cmp *c, const char *file)
 
 int cmd_compare(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-')
+            return cli_bad_option("compare", argv[i]);
     if (argc != 1) {
-        fprintf(stderr, "usage: gpbo compare COMPARE.yaml\n");
+        fprintf(stderr, "gpbo compare: give one COMPARE.yaml (gpbo compare --help)\n");
         return 2;
     }
     cmp c;

@@ -322,6 +322,7 @@ typedef struct runner {
     size_t njobs;
     int tty;
     double t0;
+    size_t budget;  /* trials the study is to hold ((size_t)-1: until exhausted) */
     proposer *prop; /* proposes the next trial in a process of its own */
 } runner;
 
@@ -996,39 +997,86 @@ static int finish_job(runner *r, job *j)
     return rc;
 }
 
-static void progress(runner *r, size_t budget, int final)
+/* "i/N", or "i" when the run has no budget (a grid run to its end). */
+static void count_text(char *buf, size_t cap, size_t i, size_t budget)
 {
-    size_t c[GPBO_TRIAL_STATE_COUNT];
-    gpbo_study_counts(r->study, c);
-    size_t done = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
-    gpbo_trial_info b;
-    char best[64] = "-";
-    if (gpbo_study_best(r->study, &b) == GPBO_OK)
-        snprintf(best, sizeof best, "%.6g", b.value);
-    double el = now() - r->t0;
-    double eta = done > 0 && done < budget ? el / (double)done * (double)(budget - done) : 0;
-    if (r->tty) {
-        fprintf(stderr,
-                "\r[%zu/%zu] best %s=%s | failed %zu pruned %zu | %02d:%02d elapsed, "
-                "~%02d:%02d left   ",
-                done, budget, r->sw->metric, best, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED],
-                (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60);
-        if (final)
-            fprintf(stderr, "\n");
-        fflush(stderr);
-    }
+    if (budget == (size_t)-1)
+        snprintf(buf, cap, "%zu", i);
+    else
+        snprintf(buf, cap, "%zu/%zu", i, budget);
 }
 
+/* The finished trials, the best value so far ("-": none) and the seconds since the start. */
+static size_t run_state(runner *r, size_t c[GPBO_TRIAL_STATE_COUNT], char *best, size_t cap,
+                        double *elapsed)
+{
+    gpbo_study_counts(r->study, c);
+    gpbo_trial_info b;
+    snprintf(best, cap, "-");
+    if (gpbo_study_best(r->study, &b) == GPBO_OK)
+        snprintf(best, cap, "%.6g", b.value);
+    *elapsed = now() - r->t0;
+    return c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
+}
+
+/* On a terminal, the one status line (stderr), rewritten in place. */
+static void progress(runner *r, size_t budget, int final)
+{
+    if (!r->tty)
+        return;
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    char best[64], count[64];
+    double el;
+    size_t done = run_state(r, c, best, sizeof best, &el);
+    double eta = done > 0 && done < budget ? el / (double)done * (double)(budget - done) : 0;
+    count_text(count, sizeof count, done, budget);
+    fprintf(stderr,
+            "\r[%s] best %s=%s | failed %zu pruned %zu | %02d:%02d elapsed, ~%02d:%02d left   ",
+            count, r->sw->metric, best, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED], (int)el / 60,
+            (int)el % 60, (int)eta / 60, (int)eta % 60);
+    if (final)
+        fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+/* Elsewhere (a log, a pipe), one line per finished trial on stdout: [i/N], the trial, the best
+ * so far and the time elapsed. */
 static void log_trial(runner *r, size_t id)
 {
     gpbo_trial_info t;
     if (r->tty || gpbo_study_trial(r->study, id, &t) != GPBO_OK)
         return;
-    printf("trial %zu %s", id, cli_state_name(t.state));
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    char best[64], count[64];
+    double el;
+    count_text(count, sizeof count, run_state(r, c, best, sizeof best, &el), r->budget);
+    printf("[%s] trial %zu %s", count, id, cli_state_name(t.state));
     if (t.state == GPBO_TRIAL_COMPLETE)
         printf(" %s=%.6g", r->sw->metric, t.value);
+    if (t.state == GPBO_TRIAL_PRUNED && t.nsteps > 0)
+        printf(" at step %ld (%s=%.6g)", t.steps[t.nsteps - 1], r->sw->metric,
+               t.step_values[t.nsteps - 1]);
     if (t.reason)
         printf(" (%s)", t.reason);
+    printf(" | best %s=%s | %02d:%02d elapsed\n", r->sw->metric, best, (int)el / 60, (int)el % 60);
+    fflush(stdout);
+}
+
+/* A study that already holds trials: one line saying what this run resumes. */
+static void print_resumed(runner *r)
+{
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0;
+    if (n == 0)
+        return;
+    gpbo_study_counts(r->study, c);
+    for (size_t id = 0; id < n; id++)
+        lost += (size_t)gpbo_study_trial_lost(r->study, id);
+    printf("resuming study '%s': %zu trials found: %zu complete, %zu failed, %zu pruned",
+           r->sw->name, n, c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
+    if (lost > 0)
+        printf(", %zu interrupted (reclaimed: they run again first)", lost);
+    if (c[GPBO_TRIAL_RUNNING] > lost)
+        printf(", %zu running in other workers", c[GPBO_TRIAL_RUNNING] - lost);
     printf("\n");
     fflush(stdout);
 }
@@ -1055,13 +1103,6 @@ static void print_trainer_metrics(runner *r, size_t id)
             if (!strncmp(line, keys[k], strlen(keys[k])) && strstr(line, "step=") == NULL)
                 printf("  %s", line);
     fclose(f);
-}
-
-static void usage_run(void)
-{
-    fprintf(stderr,
-            "usage: gpbo run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] "
-            "[--seed S] [--trials N] [--strategy grid|random|sobol|lhs|bayes] [--init N]\n");
 }
 
 /* A whole number option in [lo, hi]; -1 (after printing why) otherwise. */
@@ -1098,6 +1139,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->path = o;
             continue;
         }
+        if (o[0] != '-') {
+            fprintf(stderr, "gpbo run: unexpected argument '%s' (one sweep file at a time)\n", o);
+            return 2;
+        }
+        if (cli_option_takes_value("run", o) != 1)
+            return cli_bad_option("run", o);
         if (i + 1 >= argc) {
             fprintf(stderr, "gpbo run: %s needs a value\n", o);
             return 2;
@@ -1119,14 +1166,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->study_name = v;
         } else if (!strcmp(o, "--strategy")) {
             a->strategy = v;
-        } else {
-            fprintf(stderr, "gpbo run: bad option %s %s\n", o, v);
-            usage_run();
-            return 2;
+        } else { /* in help.c's table, not read here */
+            return cli_bad_option("run", o);
         }
     }
     if (a->path == NULL) {
-        usage_run();
+        fprintf(stderr, "gpbo run: give a sweep file (gpbo run --help)\n");
         return 2;
     }
     return 0;
@@ -1464,14 +1509,34 @@ static int run_trials(runner *r, run_loop *l)
     return l->failed_rc;
 }
 
-/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics) or
- * that none completed. Cannot fail. */
-static void print_best(runner *r)
+/* When no trial completed: why, in one line on stderr (the counts and the last failure's
+ * reason). */
+static void print_none_completed(runner *r)
+{
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(r->study, c);
+    const char *last = NULL;
+    for (size_t id = 0; id < n; id++) {
+        gpbo_trial_info t;
+        if (gpbo_study_trial(r->study, id, &t) == GPBO_OK && t.state == GPBO_TRIAL_FAILED &&
+            t.reason)
+            last = t.reason;
+    }
+    fprintf(stderr, "gpbo run: no trial completed (%zu trials: %zu failed, %zu pruned", n,
+            c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
+    if (c[GPBO_TRIAL_RUNNING] > 0)
+        fprintf(stderr, ", %zu unfinished", c[GPBO_TRIAL_RUNNING]);
+    fprintf(stderr, ")%s%.300s\n", last ? "; the last failure: " : "", last ? last : "");
+}
+
+/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics).
+ * Returns 0, or 1 after saying why no trial completed. */
+static int print_best(runner *r)
 {
     gpbo_trial_info b;
     if (gpbo_study_best(r->study, &b) != GPBO_OK) {
-        printf("no trial completed\n");
-        return;
+        print_none_completed(r);
+        return 1;
     }
     printf("best trial %zu: %s=%.6g\n", b.id, r->sw->metric, b.value);
     for (size_t i = 0; i < r->np; i++) {
@@ -1481,6 +1546,7 @@ static void print_best(runner *r)
     }
     if (r->sw->has_trainer)
         print_trainer_metrics(r, b.id);
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -1512,6 +1578,8 @@ int cmd_run(int argc, char **argv)
     l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
     if (l.budget == 0)
         l.budget = (size_t)-1; /* a grid runs until exhausted */
+    r.budget = l.budget;
+    print_resumed(&r);
     /* a strategy that does not learn from results: its next point is the same whenever it is
      * asked, so it is asked one trial ahead, and in this process (proposer.h) */
     l.ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
@@ -1525,8 +1593,8 @@ int cmd_run(int argc, char **argv)
         status = 1;
         goto cleanup;
     }
-    print_best(&r);
-    status = g_stop ? 130 : 0;
+    status = print_best(&r);
+    status = g_stop ? 130 : status;
 cleanup:
     proposer_stop(r.prop);
     free(r.jobs);
