@@ -199,7 +199,7 @@ static void write_number(FILE *f, out_kind k, double v)
 }
 
 /* Parameter i's value v as text, and whether it is a string (a category, a constant that is no
- * number): a number as the sweep writes it when it is a multiple of its q (0.3, not
+ * JSON number): a number as the sweep writes it when it is a multiple of its q (0.3, not
  * 0.30000000000000004), else shortest round-trip (an integer's digits). */
 static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap)
@@ -211,7 +211,9 @@ static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v,
         return 0;
     }
     cli_format_value(sw, sp, i, v, buf, cap);
-    if (t != GPBO_PARAM_CONST)
+    /* a sweep's constant is a category of one: the number it names, when it is one */
+    int constant = t == GPBO_PARAM_CONST || (sw && sw->p[i].dist == D_CONSTANT);
+    if (!constant)
         return t == GPBO_PARAM_CATEGORICAL;
     char *end;
     double x = strtod(buf, &end);
