@@ -19,6 +19,9 @@ static const cli_option O_STORAGE = {
     "--storage", "URL",
     "the storage: an SQLite file (a path or sqlite:///path, relative to the current "
     "directory) or postgresql://...; default: <study>.db next to the sweep file"};
+static const cli_option O_STORAGE_LIST = {
+    "--storage", "URL",
+    "the storage: an SQLite file (a path or sqlite:///path) or postgresql://..."};
 static const cli_option O_STUDY = {
     "--study", "NAME",
     "the study (default: the sweep's name; with --storage alone, the storage's only study)"};
@@ -68,7 +71,7 @@ static const cli_command COMMANDS[] = {
     {"studies",
      "--storage URL",
      "lists the storage's studies: name, trials, best, direction",
-     {&O_STORAGE}},
+     {&O_STORAGE_LIST}},
     {"report",
      "[SWEEP.yaml]",
      "writes the study's HTML report",
@@ -152,8 +155,10 @@ void cli_usage(FILE *f, const char *cmd)
         return;
     }
     fprintf(f, "usage: gpbo <command> [options]   (gpbo <command> --help: that command alone)\n\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
+    for (size_t i = 0; i < NCOMMANDS; i++) {
         command_usage(f, &COMMANDS[i]);
+        fputc('\n', f);
+    }
 }
 
 int cli_help(const char *cmd)
