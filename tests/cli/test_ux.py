@@ -6,7 +6,8 @@ completed, progress lines away from a terminal ([i/N], best so far, elapsed) and
 table (pruned steps, interrupted trials), and export (typed parameters, shortest round-trip
 numbers, intermediate values).
 
-Usage: test_ux.py PATH/TO/gpbo
+Usage: test_ux.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
+(--pg: the PostgreSQL server whose URL the file holds; only `gpbo studies` on it is tested.)
 """
 import csv
 import io
@@ -240,6 +241,23 @@ def test_studies_and_default_study(d):
     check(r.returncode == 2 and "--storage" in r.stderr, f"studies without storage: {r.stderr}")
 
 
+def test_studies_pg(d):
+    """gpbo studies on a server: two studies of this run among the server's others."""
+    sweep(d, run_cap=3)
+    names = [f"ux_{k}_{os.getpid()}_{int(time.time() * 1000) % 10**9}" for k in ("a", "b")]
+    for name in names:
+        r = run(["run", "sweep.yaml", "--storage", PG_URL, "--study", name, "--trials", "2"], d)
+        check(r.returncode == 0, f"run {name}: {r.stderr}")
+    s = run(["studies", "--storage", PG_URL], d)
+    rows = {l.split()[0]: l.split() for l in s.stdout.split("\n")[1:] if l.strip()}
+    check(s.returncode == 0 and all(n in rows and rows[n][1] == "2" for n in names),
+          f"studies on PostgreSQL: {s.stdout}")
+    order = [n for n in rows if n in names]
+    check(order == names, f"in creation order: {order}")
+    r = run(["best", "--storage", PG_URL], d)
+    check(r.returncode == 2 and all(n in r.stderr for n in names), f"best, several: {r.stderr}")
+
+
 def test_pruned_in_trials(d):
     sweep(d, run_cap=12, extra="early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n")
     r = run(["run", "sweep.yaml", "--jobs", "2"], d, env=dict(os.environ, OBJ_SLEEP="0.6"))
@@ -308,10 +326,19 @@ def test_export(d):
     check(value in printed, f"best's value as printed: {value}")
 
 
+PG_ARG = [a for a in sys.argv[2:] if a.startswith("--pg=")]
+PG_URL = open(PG_ARG[0][5:]).read().strip() if PG_ARG else None
+
+
 def main():
-    tests = [test_help, test_no_trial_completed, test_progress_and_resume, test_compare_progress,
-             test_studies_and_default_study, test_pruned_in_trials, test_export]
-    return run_tests(tests, prefix="gpbo-ux-", only=sys.argv[2:])
+    if PG_URL:
+        tests = [test_studies_pg]
+    else:
+        tests = [test_help, test_no_trial_completed, test_progress_and_resume,
+                 test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
+                 test_export]
+    only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
+    return run_tests(tests, prefix="gpbo-ux-", only=only)
 
 
 if __name__ == "__main__":
