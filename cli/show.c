@@ -311,7 +311,7 @@ static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
     long step = ti->nsteps > 0 ? ti->steps[ti->nsteps - 1] : 0;
     double last = ti->nsteps > 0 ? ti->step_values[ti->nsteps - 1] : NAN;
     if (ti->state == GPBO_TRIAL_PRUNED && ti->nsteps > 0)
-        fprintf(f, "  pruned at step %ld (value: its last)\n", step);
+        fprintf(f, "  pruned at step %ld (the value is that step's)\n", step);
     else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id) && ti->nsteps > 0)
         fprintf(f, "  stopped after step %ld; runs again on the next gpbo run\n", step);
     else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
