@@ -323,6 +323,7 @@ typedef struct runner {
     int tty;
     double t0;
     size_t budget;  /* trials the study is to hold ((size_t)-1: until exhausted) */
+    size_t done0;   /* trials finished when the run started */
     proposer *prop; /* proposes the next trial in a process of its own */
 } runner;
 
@@ -1028,7 +1029,9 @@ static void progress(runner *r, size_t budget, int final)
     char best[64], count[64];
     double el;
     size_t done = run_state(r, c, best, sizeof best, &el);
-    double eta = done > 0 && done < budget ? el / (double)done * (double)(budget - done) : 0;
+    /* the time left at this run's own pace (a resumed study's earlier trials took none of it) */
+    size_t mine = done - (done < r->done0 ? done : r->done0);
+    double eta = mine > 0 && done < budget ? el / (double)mine * (double)(budget - done) : 0;
     count_text(count, sizeof count, done, budget);
     fprintf(stderr,
             "\r[%s] best %s=%s | failed %zu pruned %zu | %02d:%02d elapsed, ~%02d:%02d left   ",
@@ -1062,13 +1065,14 @@ static void log_trial(runner *r, size_t id)
     fflush(stdout);
 }
 
-/* A study that already holds trials: one line saying what this run resumes. */
+/* A study that already holds trials: one line saying what this run resumes (and r->done0). */
 static void print_resumed(runner *r)
 {
     size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0;
     if (n == 0)
         return;
     gpbo_study_counts(r->study, c);
+    r->done0 = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
     for (size_t id = 0; id < n; id++)
         lost += (size_t)gpbo_study_trial_lost(r->study, id);
     printf("resuming study '%s': %zu trials found: %zu complete, %zu failed, %zu pruned",
