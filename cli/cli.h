@@ -69,6 +69,28 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_args *a);
  * 0.018919999999999999. */
 void cli_number(char *buf, size_t cap, double v);
 
+/* Trial folders (trial_files.c). The most executions of one trial that get a folder of their
+ * own: trial-000042, trial-000042.2, ... (a trial runs again only when its worker is lost, at
+ * most lost_retries times, or when a run is interrupted). */
+enum { CLI_EXECUTIONS_MAX = 100000 };
+/* The parent of a study's trial folders: <db without .db>.runs for an SQLite file; for a
+ * server's database (each machine its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). */
+int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
+                 size_t cap);
+/* The folder of execution k (1, 2, ...) of trial id, and that of its last execution. */
+int cli_trial_dir(const char *runs, size_t id, unsigned k, char *out, size_t cap);
+int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap);
+/* What a trial's program printed on lines without a step: each name's last numeric value. */
+enum { CLI_METRICS_MAX = 32 };
+typedef struct cli_metrics {
+    char name[CLI_METRICS_MAX][64];
+    double value[CLI_METRICS_MAX];
+    size_t n;
+} cli_metrics;
+/* Reads trial id's last stdout under runs into m: GPBO_OK, or GPBO_ENOTFOUND (no folder) with
+ * m empty. Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
+int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m);
+
 int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -65,8 +65,9 @@ static const cli_command COMMANDS[] = {
      {&O_STORAGE, &O_STUDY}},
     {"export",
      "[SWEEP.yaml]",
-     "writes every trial: CSV or JSON (typed parameters, shortest round-trip numbers, the "
-     "intermediate values)",
+     "writes every trial: CSV or JSON (typed parameters, shortest round-trip numbers; JSON also "
+     "the intermediate values and the other metrics the program printed, read from the trial "
+     "folders where this machine has them)",
      {&O_STORAGE, &O_STUDY, &O_FORMAT, &O_OUT, &O_STEPS}},
     {"studies",
      "--storage URL",

@@ -278,10 +278,6 @@ enum { JOBS_MAX = 1024 };
 
 enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
 
-/* The most executions of one trial that get a folder of their own (a trial runs again only when
- * its worker is lost, at most lost_retries times, or when a run is interrupted). */
-enum { EXECUTIONS_MAX = 100000 };
-
 /* One running trial. */
 typedef struct job {
     size_t id;
@@ -362,11 +358,7 @@ static int open_output(const char *path, dev_t *dev, ino_t *ino)
 /* The folder of execution k (1, 2, ...) of trial id: trial-000042, then trial-000042.2, ... */
 static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t cap)
 {
-    int n = k == 1 ? snprintf(out, cap, "%s/trial-%06zu", r->runs, id)
-                   : snprintf(out, cap, "%s/trial-%06zu.%u", r->runs, id, k);
-    if (n < 0 || (size_t)n >= cap)
-        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
-    return GPBO_OK;
+    return cli_trial_dir(r->runs, id, k, out, cap);
 }
 
 /* The environment of trial id's program: gpbo's own with GPBO_TRIAL_ID, GPBO_STUDY and
@@ -498,7 +490,7 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_code();
         if (mkdir(j->dir, 0755) == 0)
             break;
-        if (errno != EEXIST || k == EXECUTIONS_MAX)
+        if (errno != EEXIST || k == CLI_EXECUTIONS_MAX)
             return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
                                   errno == EEXIST ? "too many executions" : strerror(errno));
     }
@@ -1089,12 +1081,7 @@ static void print_resumed(runner *r)
 static void print_trainer_metrics(runner *r, size_t id)
 {
     char dir[1024], path[1200], line[256];
-    struct stat sb;
-    unsigned k = 1; /* its last execution */
-    while (k < EXECUTIONS_MAX && trial_dir(r, id, k + 1, dir, sizeof dir) == GPBO_OK &&
-           stat(dir, &sb) == 0)
-        k++;
-    if (trial_dir(r, id, k, dir, sizeof dir) != GPBO_OK)
+    if (cli_last_trial_dir(r->runs, id, dir, sizeof dir) != GPBO_OK)
         return;
     snprintf(path, sizeof path, "%s/stdout", dir);
     FILE *f = fopen(path, "r");
@@ -1305,24 +1292,8 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
     }
-    /* trial directories sit next to the database: <db without .db>.runs; for a server's
-     * database (each machine its own), next to the sweep: <study>.runs */
-    if (strstr(*storage, "://") != NULL && strncmp(*storage, "sqlite:///", 10) != 0) {
-        if (cli_study_file(r->runs, sizeof r->runs, sw->dir, sw->name, ".runs") != GPBO_OK) {
-            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
-            return 1;
-        }
-    } else {
-        const char *db = !strncmp(*storage, "sqlite:///", 10) ? *storage + 10 : *storage;
-        size_t l = strlen(db);
-        if (l > 3 && !strcmp(db + l - 3, ".db"))
-            l -= 3;
-        if ((size_t)snprintf(r->runs, sizeof r->runs, "%.*s.runs", (int)l, db) >= sizeof r->runs) {
-            fprintf(stderr, "gpbo: %s: path too long\n", db);
-            return 1;
-        }
-    }
-    if (mkdirs(r->runs) != GPBO_OK) {
+    if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
+        mkdirs(r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
     }

@@ -334,9 +334,25 @@ static void write_steps_json(FILE *f, const gpbo_trial_info *ti)
     fputc(']', f);
 }
 
+/* JSON: what the trial's program printed besides intermediate values, from its folder under
+ * runs (NULL: not known here), {"name": value, ...}; {} when there is none. */
+static void write_metrics_json(FILE *f, const char *runs, size_t id)
+{
+    cli_metrics m;
+    fprintf(f, ", \"metrics\": {");
+    if (runs != NULL && cli_trial_metrics(runs, id, &m) == GPBO_OK)
+        for (size_t i = 0; i < m.n; i++) {
+            fprintf(f, "%s", i ? ", " : "");
+            json_str(f, m.name[i]);
+            fprintf(f, ": ");
+            write_number(f, OUT_JSON, m.value[i]);
+        }
+    fputc('}', f);
+}
+
 /* A trial's line after its parameters: its seconds and its reason (last: no comma in JSON). */
 static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti,
-                      int last)
+                      const char *runs, int last)
 {
     double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
     if (k == OUT_JSON) {
@@ -346,6 +362,7 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
         else
             fprintf(f, "null");
         write_steps_json(f, ti);
+        write_metrics_json(f, runs, ti->id);
         fprintf(f, ", \"reason\": ");
         if (ti->reason)
             json_str(f, ti->reason);
@@ -381,8 +398,10 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
 }
 
 /* `gpbo trials` (a table) and `gpbo export` (CSV or JSON; steps: the CSV of the intermediate
- * values): every trial, to outp or stdout. Returns the exit status. */
-static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw, gpbo_study *st)
+ * values; runs: the trial folders, or NULL): every trial, to outp or stdout. Returns the exit
+ * status. */
+static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw, gpbo_study *st,
+                       const char *runs)
 {
     FILE *f = outp ? fopen(outp, "w") : stdout;
     if (f == NULL) {
@@ -403,7 +422,7 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
         write_start(f, k, st, &ti);
         for (size_t i = 0; i < np; i++)
             write_param(f, k, sw, sp, i, ti.values[i]);
-        write_end(f, k, st, &ti, t + 1 == n);
+        write_end(f, k, st, &ti, runs, t + 1 == n);
     }
     if (k == OUT_JSON)
         fprintf(f, "]\n");
@@ -452,6 +471,20 @@ static int show_studies(const char *storage)
     return status;
 }
 
+/* The study's trial folders (in runs, cap bytes), where `gpbo run` made them; NULL when they
+ * cannot be known here (a server's study read without its sweep file). */
+static const char *runs_of(const sweep *sw, const gpbo_study *st, const char *storage, char *runs,
+                           size_t cap)
+{
+    char db[1200];
+    const char *name = gpbo_study_name(st);
+    if (storage == NULL && sw != NULL) /* the sweep's default database */
+        storage = cli_study_file(db, sizeof db, sw->dir, name, ".db") == GPBO_OK ? db : NULL;
+    if (storage == NULL || cli_runs_dir(sw ? sw->dir : NULL, name, storage, runs, cap) != GPBO_OK)
+        return NULL;
+    return runs;
+}
+
 int cmd_show(const char *what, int argc, char **argv)
 {
     cli_args a = {.format = "csv"};
@@ -473,13 +506,14 @@ int cmd_show(const char *what, int argc, char **argv)
     int status = cli_open_study(what, a.path, a.storage, a.study, &sw, &st);
     if (status != 0)
         return status;
+    char runs[1200];
     if (!strcmp(what, "best"))
         status = show_best(sw, st);
     else if (!strcmp(what, "trials"))
-        status = show_trials(OUT_TABLE, 0, a.out, sw, st);
+        status = show_trials(OUT_TABLE, 0, a.out, sw, st, NULL);
     else /* export */
-        status =
-            show_trials(!strcmp(a.format, "json") ? OUT_JSON : OUT_CSV, a.steps, a.out, sw, st);
+        status = show_trials(!strcmp(a.format, "json") ? OUT_JSON : OUT_CSV, a.steps, a.out, sw, st,
+                             runs_of(sw, st, a.storage, runs, sizeof runs));
     gpbo_study_close(st);
     sweep_free(sw);
     return status;

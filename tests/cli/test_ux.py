@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
 
 # x, y, n (int), c (category), k (constant): prints three steps, then the loss rounded to 5
-# decimals with Python's shortest repr (so the export can be compared with the text printed);
+# decimals with Python's shortest repr (so the export can be compared with the text printed),
+# after other metrics (acc, f1, epochs on a line, aux in a JSON object);
 # OBJ_FAIL: exits 1 after the steps; OBJ_SLEEP: seconds over the steps
 OBJ = """\
     import os, sys, time
@@ -37,6 +38,8 @@ OBJ = """\
     if os.environ.get("OBJ_FAIL"):
         print("the objective gives up", file=sys.stderr)
         sys.exit(1)
+    print(f"acc={round(1 / (1 + base), 6)!r}, f1={n / 20!r} epochs=3")
+    print('{"aux": 2.5, "label": "x"}')
     print(f"loss={round(base, 5)!r}")
     """
 
@@ -312,6 +315,18 @@ def test_export(d):
     for num in re.findall(r"(?<![\w.])-?\d+\.\d+(?:e[-+]?\d+)?", j.stdout):
         check(significant(num) <= significant(repr(float(num))) and float(num) == float(num),
               f"shortest round-trip: {num} (Python: {float(num)!r})")
+    # the other metrics the program printed (from the trial folders): the final ones, typed
+    for t in data:
+        out = open(os.path.join(d, "quad.runs", f"trial-{t['trial']:06d}", "stdout")).read()
+        acc = float(re.search(r"^acc=(\S+),", out, re.M).group(1))
+        m = t["metrics"]
+        check(m.get("acc") == acc and m.get("f1") == t["params"]["n"] / 20 and
+              m.get("epochs") == 3 and m.get("aux") == 2.5 and m.get("loss") == t["value"] and
+              "label" not in m and "step" not in m, f"metrics of {t['trial']}: {m}")
+    j2 = json.loads(run(["export", "--storage", os.path.join(d, "quad.db"), "--format", "json"],
+                        d).stdout)
+    check([t["metrics"] for t in j2] == [t["metrics"] for t in data],
+          "the metrics through --storage alone")
     c = run(["export", "sweep.yaml"], d)
     rows = list(csv.DictReader(io.StringIO(c.stdout)))
     check(len(rows) == 6 and {r["value"] for r in rows} >= printed and
