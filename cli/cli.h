@@ -5,6 +5,7 @@
 #define GPBO_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "gpbo/trainer.h"
@@ -44,11 +45,57 @@ int parse_metric_line(const char *line, const char *metric, double *value, long 
 char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values);
 void free_argv(char **argv);
 
+/* The command's help (help.c: one table of subcommands and options). cli_usage prints the usage
+ * of cmd, or of every command when cmd is NULL or unknown. */
+void cli_usage(FILE *f, const char *cmd);
+/* `gpbo cmd --help`: cmd's usage on stdout, 0; or, for an unknown cmd, cli_bad_command. */
+int cli_help(const char *cmd);
+/* Prints that there is no command cmd, with the closest one; returns 2 (the exit status). */
+int cli_bad_command(const char *cmd);
+/* 1 when one of the arguments asks for help (--help, -h). */
+int cli_wants_help(int argc, char **argv);
+/* Prints that cmd has no option opt, with the closest one it has; returns 2 (the exit status). */
+int cli_bad_option(const char *cmd, const char *opt);
+/* 1 when cmd's option opt takes a value, 0 for a switch, -1 when cmd has no such option. */
+int cli_option_takes_value(const char *cmd, const char *opt);
+/* The arguments of the commands that read a study (best, trials, export, studies, report). */
+typedef struct cli_args {
+    const char *path, *storage, *study, *format, *out;
+    int steps; /* export --steps */
+} cli_args;
+/* Reads argv into a (its defaults set by the caller): 0, or 2 after printing the error. */
+int cli_parse(const char *cmd, int argc, char **argv, cli_args *a);
+/* v with the fewest significant digits (15 to 17) that read back as v: 0.01892, not
+ * 0.018919999999999999. */
+void cli_number(char *buf, size_t cap, double v);
+
+/* Trial folders (trial_files.c). The most executions of one trial that get a folder of their
+ * own: trial-000042, trial-000042.2, ... (a trial runs again only when its worker is lost, at
+ * most lost_retries times, or when a run is interrupted). */
+enum { CLI_EXECUTIONS_MAX = 100000 };
+/* The parent of a study's trial folders: <db without .db>.runs for an SQLite file; for a
+ * server's database (each machine its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). */
+int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
+                 size_t cap);
+/* The folder of execution k (1, 2, ...) of trial id, and that of its last execution. */
+int cli_trial_dir(const char *runs, size_t id, unsigned k, char *out, size_t cap);
+int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap);
+/* What a trial's program printed on lines without a step: each name's last numeric value. */
+enum { CLI_METRICS_MAX = 32 };
+typedef struct cli_metrics {
+    char name[CLI_METRICS_MAX][64];
+    double value[CLI_METRICS_MAX];
+    size_t n;
+} cli_metrics;
+/* Reads trial id's last stdout under runs into m: GPBO_OK, or GPBO_ENOTFOUND (no folder) with
+ * m empty. Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
+int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m);
+
 int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
-int cmd_show(const char *what, int argc, char **argv); /* best, trials, export */
+int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */
 const char *cli_state_name(gpbo_trial_state state);
 /* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's). */

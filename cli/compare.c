@@ -194,6 +194,11 @@ static int run_compare(const cmp *c, const char *file)
         fprintf(stderr, "gpbo: %s: %s\n", file, gpbo_error_message());
         return 2;
     }
+    /* what runs, at once: the runs take minutes, each reported on stderr as it ends */
+    printf("gpbo compare: %zu strategies x %zu problems x %zu seeds, budget %zu: %zu runs, %zu at "
+           "a time (progress on stderr)\n",
+           c->ns, c->np, c->seeds, c->budget, c->ns * c->np * c->seeds, c->jobs);
+    fflush(stdout);
     cmp_result r;
     if (cmp_run(c, &r) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
@@ -203,8 +208,8 @@ static int run_compare(const cmp *c, const char *file)
     snprintf(csv, sizeof csv, "%s/%s.csv", c->dir, c->stem);
     snprintf(html, sizeof html, "%s/%s.html", c->dir, c->stem);
     cmp_write_csv(c, &r, csv); /* as before: the summary and the report go on without it */
-    printf("gpbo compare: %zu strategies x %zu problems x %zu seeds, budget %zu%s\n", c->ns, c->np,
-           c->seeds, c->budget, r.failed ? " (SOME RUNS FAILED)" : "");
+    if (r.failed)
+        printf("gpbo compare: %zu of %zu runs FAILED\n", r.failed, r.total);
     printf("simple regret: median [q1, q3] over seeds\n");
     cmp_print_regret(c, &r, NULL);
     int rc = cmp_write_html(c, &r, html);
@@ -216,13 +221,17 @@ static int run_compare(const cmp *c, const char *file)
 
 int cmd_compare(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-')
+            return cli_bad_option("compare", argv[i]);
     if (argc != 1) {
-        fprintf(stderr, "usage: gpbo compare COMPARE.yaml\n");
+        fprintf(stderr, "gpbo compare: give one COMPARE.yaml (gpbo compare --help)\n");
         return 2;
     }
     cmp c;
     cmp_init(&c);
     c.sweep_check = check_sweep;
+    c.progress = 1;
     int rc = 2;
     if (load(argv[0], &c) != GPBO_OK)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());

@@ -239,12 +239,27 @@ cleanup:
     return rc == GPBO_OK || rc == GPBO_EEXHAUSTED ? 0 : 1;
 }
 
+/* The progress line of run j, the done-th to end (c->progress): on stderr, flushed. */
+static void run_ended(const cmp *c, size_t j, size_t done, size_t total, int ok, double t0)
+{
+    if (!c->progress)
+        return;
+    char name[512];
+    run_name(c, j, name, sizeof name);
+    int el = (int)(now() - t0);
+    fprintf(stderr, "gpbo compare: [%zu/%zu] %s %s | %02d:%02d elapsed\n", done, total, name,
+            ok ? "done" : "FAILED", el / 60, el % 60);
+    fflush(stderr);
+}
+
 /* Runs every run in forked children, at most c->jobs at a time; a child dies with this process
  * (a rerun must not race a left-over run for the same study). ask_s: shared memory of budget
  * values a run, or NULL. Returns the number of runs that failed or could not start. */
 static size_t fan_out(const cmp *c, const char *db, double *ask_s, size_t total)
 {
-    size_t next = 0, running = 0, failed = 0;
+    size_t next = 0, running = 0, failed = 0, done = 0;
+    pid_t *pids = calloc(total ? total : 1, sizeof *pids); /* run j's process; NULL: no names */
+    double t0 = now();
     fflush(stdout);
     while (next < total || running > 0) {
         while (running < c->jobs && next < total) {
@@ -259,18 +274,29 @@ static size_t fan_out(const cmp *c, const char *db, double *ask_s, size_t total)
                           ? run_sweep(c, j)
                           : run_function(c, db, j, ask_s ? ask_s + j * c->budget : NULL));
             }
-            if (pid > 0)
+            if (pid > 0) {
                 running++;
-            else
+            } else {
                 failed++;
+                run_ended(c, j, ++done, total, 0, t0);
+            }
+            if (pids)
+                pids[j] = pid;
         }
         int st;
-        if (wait(&st) > 0) {
+        pid_t pid = wait(&st);
+        if (pid > 0) {
             running--;
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-                failed++;
+            int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+            failed += !ok;
+            size_t j = 0;
+            while (pids && j < total && pids[j] != pid)
+                j++;
+            if (pids && j < total)
+                run_ended(c, j, ++done, total, ok, t0);
         }
     }
+    free(pids);
     return failed;
 }
 

@@ -28,6 +28,7 @@ typedef struct cmp {
     /* every run's study options but strategy, seed, n_init (init) and lhs_size (budget) */
     gpbo_study_options opts;
     int time_asks; /* 1: measure each ask's wall time (cmp_result.ask_s) */
+    int progress;  /* 1: a line on stderr as each run ends ([k/total], the run, elapsed) */
     /* NULL: sweep-file problems are refused; else validates one (its path), GPBO_OK or an
      * error with its message; such runs exec `gpbo run` of this process's own executable, so
      * only the gpbo command sets it */

@@ -9,20 +9,6 @@
 #include "cli.h"
 #include "gpbo/error.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: gpbo <command> [options]\n"
-            "  run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] [--seed S] [--trials N]\n"
-            "  best [SWEEP.yaml] [--storage URL] [--study NAME]\n"
-            "  trials [SWEEP.yaml] [--storage URL] [--study NAME]\n"
-            "  export [SWEEP.yaml] [--storage URL] [--study NAME] [--format csv|json] [-o F]\n"
-            "  train [--KEY VALUE ...]   (trainer settings: lr, batch_size, hidden, layers,\n"
-            "        dropout, optimizer, schedule, epochs, train_size, test, ...)\n"
-            "  version | --version | doctor   (gpbo's version, the BLAS kernels and threads in\n"
-            "        use, whether gpbo re-ran itself on faster kernels)\n");
-}
-
 int cmd_train(int argc, char **argv)
 {
     trainer_settings t;
@@ -83,13 +69,22 @@ int main(int argc, char **argv)
     blas_startup(argv);
     gpbo_set_warning_handler(print_warning, NULL);
     if (argc < 2) {
-        usage(stderr);
+        cli_usage(stderr, NULL);
         return 2;
     }
     const char *c = argv[1];
+    if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+        if (argc > 2)
+            return cli_help(argv[2]);
+        cli_usage(stdout, NULL);
+        return 0;
+    }
+    /* every command's --help, before its own parsing can take it for a value or a file */
+    if (cli_wants_help(argc - 2, argv + 2))
+        return cli_help(c);
     if (!strcmp(c, "run"))
         return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export"))
+    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export") || !strcmp(c, "studies"))
         return cmd_show(c, argc - 2, argv + 2);
     if (!strcmp(c, "compare"))
         return cmd_compare(argc - 2, argv + 2);
@@ -101,11 +96,5 @@ int main(int argc, char **argv)
         blas_report(stdout);
         return 0;
     }
-    if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "gpbo: unknown command '%s'\n", c);
-    usage(stderr);
-    return 2;
+    return cli_bad_command(c);
 }

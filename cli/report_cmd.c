@@ -101,28 +101,6 @@ static void rep_free(rep *r)
     sweep_free(r->sw);
 }
 
-/* The arguments: 0, or 2 after the usage line. */
-static int parse_args(int argc, char **argv, const char **path, const char **storage,
-                      const char **name, const char **out)
-{
-    for (int i = 0; i < argc; i++) {
-        if (argv[i][0] != '-' && *path == NULL)
-            *path = argv[i];
-        else if (i + 1 < argc && !strcmp(argv[i], "--storage"))
-            *storage = argv[++i];
-        else if (i + 1 < argc && !strcmp(argv[i], "--study"))
-            *name = argv[++i];
-        else if (i + 1 < argc && !strcmp(argv[i], "-o"))
-            *out = argv[++i];
-        else {
-            fprintf(stderr, "usage: gpbo report [SWEEP.yaml] [--storage URL] [--study NAME] "
-                            "[-o report.html]\n");
-            return 2;
-        }
-    }
-    return 0;
-}
-
 /* Reads what the study is (r->st and r->sw set) and allocates the table and the series.
  * GPBO_ENOMEM when they do not fit. */
 static int rep_init(rep *r)
@@ -408,11 +386,12 @@ static int write_page(rep *r, const char *out)
 
 int cmd_report(int argc, char **argv)
 {
-    const char *path = NULL, *storage = NULL, *name = NULL, *out = "report.html";
-    if (parse_args(argc, argv, &path, &storage, &name, &out) != 0)
+    cli_args a = {.out = "report.html"};
+    if (cli_parse("report", argc, argv, &a) != 0)
         return 2;
+    const char *out = a.out;
     rep r = {0};
-    int orc = cli_open_study("report", path, storage, name, &r.sw, &r.st);
+    int orc = cli_open_study("report", a.path, a.storage, a.study, &r.sw, &r.st);
     if (orc != 0)
         return orc;
     int rc = rep_init(&r);

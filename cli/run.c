@@ -278,10 +278,6 @@ enum { JOBS_MAX = 1024 };
 
 enum { JOB_TIMEOUT = 1, JOB_PRUNED, JOB_INTERRUPTED };
 
-/* The most executions of one trial that get a folder of their own (a trial runs again only when
- * its worker is lost, at most lost_retries times, or when a run is interrupted). */
-enum { EXECUTIONS_MAX = 100000 };
-
 /* One running trial. */
 typedef struct job {
     size_t id;
@@ -322,6 +318,8 @@ typedef struct runner {
     size_t njobs;
     int tty;
     double t0;
+    size_t budget;  /* trials the study is to hold ((size_t)-1: until exhausted) */
+    size_t done0;   /* trials finished when the run started */
     proposer *prop; /* proposes the next trial in a process of its own */
 } runner;
 
@@ -360,11 +358,7 @@ static int open_output(const char *path, dev_t *dev, ino_t *ino)
 /* The folder of execution k (1, 2, ...) of trial id: trial-000042, then trial-000042.2, ... */
 static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t cap)
 {
-    int n = k == 1 ? snprintf(out, cap, "%s/trial-%06zu", r->runs, id)
-                   : snprintf(out, cap, "%s/trial-%06zu.%u", r->runs, id, k);
-    if (n < 0 || (size_t)n >= cap)
-        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", r->runs);
-    return GPBO_OK;
+    return cli_trial_dir(r->runs, id, k, out, cap);
 }
 
 /* The environment of trial id's program: gpbo's own with GPBO_TRIAL_ID, GPBO_STUDY and
@@ -496,7 +490,7 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_code();
         if (mkdir(j->dir, 0755) == 0)
             break;
-        if (errno != EEXIST || k == EXECUTIONS_MAX)
+        if (errno != EEXIST || k == CLI_EXECUTIONS_MAX)
             return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
                                   errno == EEXIST ? "too many executions" : strerror(errno));
     }
@@ -996,39 +990,89 @@ static int finish_job(runner *r, job *j)
     return rc;
 }
 
-static void progress(runner *r, size_t budget, int final)
+/* "i/N", or "i" when the run has no budget (a grid run to its end). */
+static void count_text(char *buf, size_t cap, size_t i, size_t budget)
 {
-    size_t c[GPBO_TRIAL_STATE_COUNT];
-    gpbo_study_counts(r->study, c);
-    size_t done = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
-    gpbo_trial_info b;
-    char best[64] = "-";
-    if (gpbo_study_best(r->study, &b) == GPBO_OK)
-        snprintf(best, sizeof best, "%.6g", b.value);
-    double el = now() - r->t0;
-    double eta = done > 0 && done < budget ? el / (double)done * (double)(budget - done) : 0;
-    if (r->tty) {
-        fprintf(stderr,
-                "\r[%zu/%zu] best %s=%s | failed %zu pruned %zu | %02d:%02d elapsed, "
-                "~%02d:%02d left   ",
-                done, budget, r->sw->metric, best, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED],
-                (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60);
-        if (final)
-            fprintf(stderr, "\n");
-        fflush(stderr);
-    }
+    if (budget == (size_t)-1)
+        snprintf(buf, cap, "%zu", i);
+    else
+        snprintf(buf, cap, "%zu/%zu", i, budget);
 }
 
+/* The finished trials, the best value so far ("-": none) and the seconds since the start. */
+static size_t run_state(runner *r, size_t c[GPBO_TRIAL_STATE_COUNT], char *best, size_t cap,
+                        double *elapsed)
+{
+    gpbo_study_counts(r->study, c);
+    gpbo_trial_info b;
+    snprintf(best, cap, "-");
+    if (gpbo_study_best(r->study, &b) == GPBO_OK)
+        snprintf(best, cap, "%.6g", b.value);
+    *elapsed = now() - r->t0;
+    return c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
+}
+
+/* On a terminal, the one status line (stderr), rewritten in place. */
+static void progress(runner *r, size_t budget, int final)
+{
+    if (!r->tty)
+        return;
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    char best[64], count[64];
+    double el;
+    size_t done = run_state(r, c, best, sizeof best, &el);
+    /* the time left at this run's own pace (a resumed study's earlier trials took none of it) */
+    size_t mine = done - (done < r->done0 ? done : r->done0);
+    double eta = mine > 0 && done < budget ? el / (double)mine * (double)(budget - done) : 0;
+    count_text(count, sizeof count, done, budget);
+    fprintf(stderr,
+            "\r[%s] best %s=%s | failed %zu pruned %zu | %02d:%02d elapsed, ~%02d:%02d left   ",
+            count, r->sw->metric, best, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED], (int)el / 60,
+            (int)el % 60, (int)eta / 60, (int)eta % 60);
+    if (final)
+        fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+/* Elsewhere (a log, a pipe), one line per finished trial on stdout: [i/N], the trial, the best
+ * so far and the time elapsed. */
 static void log_trial(runner *r, size_t id)
 {
     gpbo_trial_info t;
     if (r->tty || gpbo_study_trial(r->study, id, &t) != GPBO_OK)
         return;
-    printf("trial %zu %s", id, cli_state_name(t.state));
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    char best[64], count[64];
+    double el;
+    count_text(count, sizeof count, run_state(r, c, best, sizeof best, &el), r->budget);
+    printf("[%s] trial %zu %s", count, id, cli_state_name(t.state));
     if (t.state == GPBO_TRIAL_COMPLETE)
         printf(" %s=%.6g", r->sw->metric, t.value);
+    if (t.state == GPBO_TRIAL_PRUNED && t.nsteps > 0)
+        printf(" at step %ld (%s=%.6g)", t.steps[t.nsteps - 1], r->sw->metric,
+               t.step_values[t.nsteps - 1]);
     if (t.reason)
         printf(" (%s)", t.reason);
+    printf(" | best %s=%s | %02d:%02d elapsed\n", r->sw->metric, best, (int)el / 60, (int)el % 60);
+    fflush(stdout);
+}
+
+/* A study that already holds trials: one line saying what this run resumes (and r->done0). */
+static void print_resumed(runner *r)
+{
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0;
+    if (n == 0)
+        return;
+    gpbo_study_counts(r->study, c);
+    r->done0 = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
+    for (size_t id = 0; id < n; id++)
+        lost += (size_t)gpbo_study_trial_lost(r->study, id);
+    printf("resuming study '%s': %zu trials found: %zu complete, %zu failed, %zu pruned",
+           r->sw->name, n, c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
+    if (lost > 0)
+        printf(", %zu interrupted (reclaimed: they run again first)", lost);
+    if (c[GPBO_TRIAL_RUNNING] > lost)
+        printf(", %zu running in other workers", c[GPBO_TRIAL_RUNNING] - lost);
     printf("\n");
     fflush(stdout);
 }
@@ -1037,12 +1081,7 @@ static void log_trial(runner *r, size_t id)
 static void print_trainer_metrics(runner *r, size_t id)
 {
     char dir[1024], path[1200], line[256];
-    struct stat sb;
-    unsigned k = 1; /* its last execution */
-    while (k < EXECUTIONS_MAX && trial_dir(r, id, k + 1, dir, sizeof dir) == GPBO_OK &&
-           stat(dir, &sb) == 0)
-        k++;
-    if (trial_dir(r, id, k, dir, sizeof dir) != GPBO_OK)
+    if (cli_last_trial_dir(r->runs, id, dir, sizeof dir) != GPBO_OK)
         return;
     snprintf(path, sizeof path, "%s/stdout", dir);
     FILE *f = fopen(path, "r");
@@ -1055,13 +1094,6 @@ static void print_trainer_metrics(runner *r, size_t id)
             if (!strncmp(line, keys[k], strlen(keys[k])) && strstr(line, "step=") == NULL)
                 printf("  %s", line);
     fclose(f);
-}
-
-static void usage_run(void)
-{
-    fprintf(stderr,
-            "usage: gpbo run SWEEP.yaml [--storage URL] [--study NAME] [--jobs N] "
-            "[--seed S] [--trials N] [--strategy grid|random|sobol|lhs|bayes] [--init N]\n");
 }
 
 /* A whole number option in [lo, hi]; -1 (after printing why) otherwise. */
@@ -1098,6 +1130,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->path = o;
             continue;
         }
+        if (o[0] != '-') {
+            fprintf(stderr, "gpbo run: unexpected argument '%s' (one sweep file at a time)\n", o);
+            return 2;
+        }
+        if (cli_option_takes_value("run", o) != 1)
+            return cli_bad_option("run", o);
         if (i + 1 >= argc) {
             fprintf(stderr, "gpbo run: %s needs a value\n", o);
             return 2;
@@ -1119,14 +1157,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->study_name = v;
         } else if (!strcmp(o, "--strategy")) {
             a->strategy = v;
-        } else {
-            fprintf(stderr, "gpbo run: bad option %s %s\n", o, v);
-            usage_run();
-            return 2;
+        } else { /* in help.c's table, not read here */
+            return cli_bad_option("run", o);
         }
     }
     if (a->path == NULL) {
-        usage_run();
+        fprintf(stderr, "gpbo run: give a sweep file (gpbo run --help)\n");
         return 2;
     }
     return 0;
@@ -1256,24 +1292,8 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
     }
-    /* trial directories sit next to the database: <db without .db>.runs; for a server's
-     * database (each machine its own), next to the sweep: <study>.runs */
-    if (strstr(*storage, "://") != NULL && strncmp(*storage, "sqlite:///", 10) != 0) {
-        if (cli_study_file(r->runs, sizeof r->runs, sw->dir, sw->name, ".runs") != GPBO_OK) {
-            fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
-            return 1;
-        }
-    } else {
-        const char *db = !strncmp(*storage, "sqlite:///", 10) ? *storage + 10 : *storage;
-        size_t l = strlen(db);
-        if (l > 3 && !strcmp(db + l - 3, ".db"))
-            l -= 3;
-        if ((size_t)snprintf(r->runs, sizeof r->runs, "%.*s.runs", (int)l, db) >= sizeof r->runs) {
-            fprintf(stderr, "gpbo: %s: path too long\n", db);
-            return 1;
-        }
-    }
-    if (mkdirs(r->runs) != GPBO_OK) {
+    if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
+        mkdirs(r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
     }
@@ -1464,14 +1484,34 @@ static int run_trials(runner *r, run_loop *l)
     return l->failed_rc;
 }
 
-/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics) or
- * that none completed. Cannot fail. */
-static void print_best(runner *r)
+/* When no trial completed: why, in one line on stderr (the counts and the last failure's
+ * reason). */
+static void print_none_completed(runner *r)
+{
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(r->study, c);
+    const char *last = NULL;
+    for (size_t id = 0; id < n; id++) {
+        gpbo_trial_info t;
+        if (gpbo_study_trial(r->study, id, &t) == GPBO_OK && t.state == GPBO_TRIAL_FAILED &&
+            t.reason)
+            last = t.reason;
+    }
+    fprintf(stderr, "gpbo run: no trial completed (%zu trials: %zu failed, %zu pruned", n,
+            c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
+    if (c[GPBO_TRIAL_RUNNING] > 0)
+        fprintf(stderr, ", %zu unfinished", c[GPBO_TRIAL_RUNNING]);
+    fprintf(stderr, ")%s%.300s\n", last ? "; the last failure: " : "", last ? last : "");
+}
+
+/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics).
+ * Returns 0, or 1 after saying why no trial completed. */
+static int print_best(runner *r)
 {
     gpbo_trial_info b;
     if (gpbo_study_best(r->study, &b) != GPBO_OK) {
-        printf("no trial completed\n");
-        return;
+        print_none_completed(r);
+        return 1;
     }
     printf("best trial %zu: %s=%.6g\n", b.id, r->sw->metric, b.value);
     for (size_t i = 0; i < r->np; i++) {
@@ -1481,6 +1521,7 @@ static void print_best(runner *r)
     }
     if (r->sw->has_trainer)
         print_trainer_metrics(r, b.id);
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -1512,6 +1553,8 @@ int cmd_run(int argc, char **argv)
     l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
     if (l.budget == 0)
         l.budget = (size_t)-1; /* a grid runs until exhausted */
+    r.budget = l.budget;
+    print_resumed(&r);
     /* a strategy that does not learn from results: its next point is the same whenever it is
      * asked, so it is asked one trial ahead, and in this process (proposer.h) */
     l.ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
@@ -1525,8 +1568,8 @@ int cmd_run(int argc, char **argv)
         status = 1;
         goto cleanup;
     }
-    print_best(&r);
-    status = g_stop ? 130 : 0;
+    status = print_best(&r);
+    status = g_stop ? 130 : status;
 cleanup:
     proposer_stop(r.prop);
     free(r.jobs);

@@ -89,11 +89,39 @@ int cli_study_file(char *out, size_t cap, const char *dir, const char *name, con
     return GPBO_OK;
 }
 
+/* The study of a storage named without one: its only study. Returns 0 with *name (a
+ * gpbo_free'd list in *list), or the exit status after printing why. */
+static int only_study(const char *cmd, const char *storage, const char **name, char ***list)
+{
+    size_t n = 0;
+    int rc = gpbo_study_list(storage, list, &n);
+    if (rc != GPBO_OK) {
+        fprintf(stderr, "gpbo %s: %s\n", cmd, gpbo_error_message());
+        return rc == GPBO_EINVAL ? 2 : 1;
+    }
+    if (n == 1) {
+        *name = (*list)[0];
+        return 0;
+    }
+    if (n == 0)
+        fprintf(stderr, "gpbo %s: %s holds no study\n", cmd, storage);
+    else {
+        fprintf(stderr, "gpbo %s: %s holds %zu studies; give --study with one of:", cmd, storage,
+                n);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %s", (*list)[i]);
+        fprintf(stderr, "\n");
+    }
+    gpbo_free(*list);
+    *list = NULL;
+    return 2;
+}
+
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st)
 {
     sweep *sw = NULL;
-    char db[1200];
+    char db[1200], **list = NULL;
     *out_sw = NULL;
     *out_st = NULL;
     if (path != NULL) {
@@ -113,12 +141,17 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
             storage = db;
         }
     }
-    if (storage == NULL || name == NULL) {
-        fprintf(stderr, "gpbo %s: give a sweep file, or --storage and --study\n", cmd);
-        sweep_free(sw);
+    if (storage == NULL) {
+        fprintf(stderr, "gpbo %s: give a sweep file or --storage (gpbo %s --help)\n", cmd, cmd);
         return 2;
     }
+    int status = name == NULL ? only_study(cmd, storage, &name, &list) : 0;
+    if (status != 0) {
+        sweep_free(sw);
+        return status;
+    }
     gpbo_study *st = gpbo_study_open(storage, name, NULL, NULL);
+    gpbo_free(list);
     if (st == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         sweep_free(sw);
@@ -132,35 +165,6 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
 /* How `gpbo trials` and `gpbo export` write the trials. */
 typedef enum { OUT_CSV, OUT_JSON, OUT_TABLE } out_kind;
 
-/* The arguments of `gpbo WHAT`: 0, or 2 after the usage line or an unknown format. */
-static int parse_args(const char *what, int argc, char **argv, const char **path,
-                      const char **storage, const char **name, const char **format,
-                      const char **outp)
-{
-    for (int i = 0; i < argc; i++) {
-        if (argv[i][0] != '-' && *path == NULL) {
-            *path = argv[i];
-        } else if (i + 1 < argc && !strcmp(argv[i], "--storage")) {
-            *storage = argv[++i];
-        } else if (i + 1 < argc && !strcmp(argv[i], "--study")) {
-            *name = argv[++i];
-        } else if (i + 1 < argc && !strcmp(argv[i], "--format")) {
-            *format = argv[++i];
-        } else if (i + 1 < argc && !strcmp(argv[i], "-o")) {
-            *outp = argv[++i];
-        } else {
-            fprintf(stderr, "usage: gpbo %s [SWEEP.yaml] [--storage URL] [--study NAME]%s\n", what,
-                    strcmp(what, "export") ? "" : " [--format csv|json] [-o FILE]");
-            return 2;
-        }
-    }
-    if (strcmp(*format, "csv") && strcmp(*format, "json")) {
-        fprintf(stderr, "gpbo export: unknown format '%s' (csv or json)\n", *format);
-        return 2;
-    }
-    return 0;
-}
-
 /* `gpbo best`: the best trial as name=value lines. Returns the exit status. */
 static int show_best(const sweep *sw, gpbo_study *st)
 {
@@ -170,7 +174,9 @@ static int show_best(const sweep *sw, gpbo_study *st)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
     }
-    printf("trial=%zu\nvalue=%.10g\n", b.id, b.value);
+    char num[32];
+    cli_number(num, sizeof num, b.value);
+    printf("trial=%zu\nvalue=%s\n", b.id, num);
     for (size_t i = 0; i < gpbo_space_size(sp); i++) {
         char buf[256];
         cli_format_value(sw, sp, i, b.values[i], buf, sizeof buf);
@@ -179,13 +185,59 @@ static int show_best(const sweep *sw, gpbo_study *st)
     return 0;
 }
 
+/* A number for CSV and JSON: shortest round-trip; NaN and infinities as none (empty in CSV,
+ * null in JSON). */
+static void write_number(FILE *f, out_kind k, double v)
+{
+    char buf[32];
+    if (isfinite(v)) {
+        cli_number(buf, sizeof buf, v);
+        fputs(buf, f);
+    } else if (k == OUT_JSON) {
+        fputs("null", f);
+    }
+}
+
+/* Parameter i's value v as text, and whether it is a string (a category, a constant that is no
+ * JSON number): a number as the sweep writes it when it is a multiple of its q (0.3, not
+ * 0.30000000000000004), else shortest round-trip (an integer's digits). */
+static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
+                      size_t cap)
+{
+    gpbo_param_type t = gpbo_space_type(sp, i);
+    int quantized = sw && (sw->p[i].dist == D_Q_UNIFORM || sw->p[i].dist == D_Q_LOG_UNIFORM_VALUES);
+    if (t == GPBO_PARAM_FLOAT && !quantized) {
+        cli_number(buf, cap, v);
+        return 0;
+    }
+    cli_format_value(sw, sp, i, v, buf, cap);
+    /* a sweep's constant is a category of one: the number it names, when it is one */
+    int constant = t == GPBO_PARAM_CONST || (sw && sw->p[i].dist == D_CONSTANT);
+    if (!constant)
+        return t == GPBO_PARAM_CATEGORICAL;
+    char *end;
+    double x = strtod(buf, &end);
+    /* JSON's numbers: no hex, inf, nan, leading '+' or '.' */
+    return end == buf || *end != '\0' || !isfinite(x) || strpbrk(buf, "xXiInN+") != NULL ||
+           buf[0] == '.' || (buf[0] == '-' && buf[1] == '.');
+}
+
+/* The state a view shows: the stored one, or "interrupted" for a running trial whose worker is
+ * gone (a run stopped by Ctrl-C, a lost machine): it runs again on the next `gpbo run`. */
+static const char *state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
+        return "interrupted";
+    return STATE[ti->state];
+}
+
 static void write_header(FILE *f, out_kind k, const gpbo_space *sp)
 {
     size_t np = gpbo_space_size(sp);
     if (k == OUT_JSON) {
         fprintf(f, "[\n");
     } else if (k == OUT_TABLE) {
-        fprintf(f, "%6s  %-8s  %14s", "trial", "state", "value");
+        fprintf(f, "%6s  %-11s  %14s", "trial", "state", "value");
         for (size_t i = 0; i < np; i++)
             fprintf(f, "  %14s", gpbo_space_name(sp, i));
         fprintf(f, "  %s\n", "note");
@@ -199,23 +251,27 @@ static void write_header(FILE *f, out_kind k, const gpbo_space *sp)
     }
 }
 
-/* A trial's line up to its parameters. */
-static void write_start(FILE *f, out_kind k, const gpbo_trial_info *ti)
+/* A trial's line up to its parameters. The table shows a pruned trial's last intermediate value
+ * (its step in the note) and no value for a trial that has none. */
+static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti)
 {
-    if (k == OUT_JSON) {
-        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id, STATE[ti->state]);
-        if (isfinite(ti->value))
-            fprintf(f, "%.17g", ti->value);
-        else
-            fprintf(f, "null");
-        fprintf(f, ", \"params\": {");
-    } else if (k == OUT_TABLE) {
-        fprintf(f, "%6zu  %-8s  %14.6g", ti->id, STATE[ti->state], ti->value);
-    } else {
-        fprintf(f, "%zu,%s,", ti->id, STATE[ti->state]);
-        if (isfinite(ti->value))
-            fprintf(f, "%.17g", ti->value);
+    if (k == OUT_TABLE) {
+        double v = ti->value;
+        if (ti->state == GPBO_TRIAL_PRUNED && ti->nsteps > 0)
+            v = ti->step_values[ti->nsteps - 1];
+        char buf[32] = "-";
+        if (isfinite(v))
+            snprintf(buf, sizeof buf, "%.6g", v);
+        fprintf(f, "%6zu  %-11s  %14s", ti->id, state_shown(st, ti), buf);
+        return;
     }
+    if (k == OUT_JSON)
+        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id, STATE[ti->state]);
+    else
+        fprintf(f, "%zu,%s,", ti->id, STATE[ti->state]);
+    write_number(f, k, ti->value);
+    if (k == OUT_JSON)
+        fprintf(f, ", \"params\": {");
 }
 
 /* Parameter i of a trial. */
@@ -224,19 +280,23 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
 {
     char buf[256];
     /* NaN: reserved by a worker that is still proposing it */
-    int none = isnan(v);
+    int none = isnan(v), string = 0;
     if (none)
         snprintf(buf, sizeof buf, "%s", k == OUT_TABLE ? "-" : "");
-    else
+    else if (k == OUT_TABLE)
         cli_format_value(sw, sp, i, v, buf, sizeof buf);
+    else
+        string = param_text(sw, sp, i, v, buf, sizeof buf);
     if (k == OUT_JSON) {
         fprintf(f, "%s", i ? ", " : "");
         json_str(f, gpbo_space_name(sp, i));
         fprintf(f, ": ");
         if (none)
             fprintf(f, "null");
-        else
+        else if (string)
             json_str(f, buf);
+        else
+            fputs(buf, f);
     } else if (k == OUT_TABLE) {
         fprintf(f, "  %14s", buf);
     } else {
@@ -245,8 +305,54 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
     }
 }
 
+/* The table's note: why a trial failed, where one was pruned, how far a running one got. */
+static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    long step = ti->nsteps > 0 ? ti->steps[ti->nsteps - 1] : 0;
+    double last = ti->nsteps > 0 ? ti->step_values[ti->nsteps - 1] : NAN;
+    if (ti->state == GPBO_TRIAL_PRUNED && ti->nsteps > 0)
+        fprintf(f, "  pruned at step %ld (the value is that step's)\n", step);
+    else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id) && ti->nsteps > 0)
+        fprintf(f, "  stopped after step %ld; runs again on the next gpbo run\n", step);
+    else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
+        fprintf(f, "  runs again on the next gpbo run\n");
+    else if (ti->state == GPBO_TRIAL_RUNNING && ti->nsteps > 0)
+        fprintf(f, "  step %ld: %.6g\n", step, last);
+    else
+        fprintf(f, "  %s\n", ti->reason ? ti->reason : "");
+}
+
+/* JSON: the intermediate values, [[step, value], ...]. */
+static void write_steps_json(FILE *f, const gpbo_trial_info *ti)
+{
+    fprintf(f, ", \"intermediate\": [");
+    for (size_t s = 0; s < ti->nsteps; s++) {
+        fprintf(f, "%s[%ld, ", s ? ", " : "", ti->steps[s]);
+        write_number(f, OUT_JSON, ti->step_values[s]);
+        fputc(']', f);
+    }
+    fputc(']', f);
+}
+
+/* JSON: what the trial's program printed besides intermediate values, from its folder under
+ * runs (NULL: not known here), {"name": value, ...}; {} when there is none. */
+static void write_metrics_json(FILE *f, const char *runs, size_t id)
+{
+    cli_metrics m;
+    fprintf(f, ", \"metrics\": {");
+    if (runs != NULL && cli_trial_metrics(runs, id, &m) == GPBO_OK)
+        for (size_t i = 0; i < m.n; i++) {
+            fprintf(f, "%s", i ? ", " : "");
+            json_str(f, m.name[i]);
+            fprintf(f, ": ");
+            write_number(f, OUT_JSON, m.value[i]);
+        }
+    fputc('}', f);
+}
+
 /* A trial's line after its parameters: its seconds and its reason (last: no comma in JSON). */
-static void write_end(FILE *f, out_kind k, const gpbo_trial_info *ti, int last)
+static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti,
+                      const char *runs, int last)
 {
     double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
     if (k == OUT_JSON) {
@@ -255,6 +361,8 @@ static void write_end(FILE *f, out_kind k, const gpbo_trial_info *ti, int last)
             fprintf(f, "%.3f", secs);
         else
             fprintf(f, "null");
+        write_steps_json(f, ti);
+        write_metrics_json(f, runs, ti->id);
         fprintf(f, ", \"reason\": ");
         if (ti->reason)
             json_str(f, ti->reason);
@@ -262,7 +370,7 @@ static void write_end(FILE *f, out_kind k, const gpbo_trial_info *ti, int last)
             fprintf(f, "null");
         fprintf(f, "}%s\n", last ? "" : ",");
     } else if (k == OUT_TABLE) {
-        fprintf(f, "  %s\n", ti->reason ? ti->reason : "");
+        write_note(f, st, ti);
     } else {
         fprintf(f, ",");
         if (isfinite(secs))
@@ -274,9 +382,26 @@ static void write_end(FILE *f, out_kind k, const gpbo_trial_info *ti, int last)
     }
 }
 
-/* `gpbo trials` (a table) and `gpbo export` (CSV or JSON): every trial, to outp or stdout.
- * Returns the exit status. */
-static int show_trials(out_kind k, const char *outp, const sweep *sw, gpbo_study *st)
+/* `gpbo export --steps` (CSV): one row per intermediate value. */
+static void write_steps_csv(FILE *f, gpbo_study *st)
+{
+    fprintf(f, "trial,state,step,value\n");
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        gpbo_study_trial(st, t, &ti);
+        for (size_t s = 0; s < ti.nsteps; s++) {
+            fprintf(f, "%zu,%s,%ld,", ti.id, STATE[ti.state], ti.steps[s]);
+            write_number(f, OUT_CSV, ti.step_values[s]);
+            fputc('\n', f);
+        }
+    }
+}
+
+/* `gpbo trials` (a table) and `gpbo export` (CSV or JSON; steps: the CSV of the intermediate
+ * values; runs: the trial folders, or NULL): every trial, to outp or stdout. Returns the exit
+ * status. */
+static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw, gpbo_study *st,
+                       const char *runs)
 {
     FILE *f = outp ? fopen(outp, "w") : stdout;
     if (f == NULL) {
@@ -285,14 +410,19 @@ static int show_trials(out_kind k, const char *outp, const sweep *sw, gpbo_study
     }
     const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp), n = gpbo_study_ntrials(st);
-    write_header(f, k, sp);
+    if (steps && k == OUT_CSV) {
+        write_steps_csv(f, st);
+        n = 0; /* no trial rows */
+    } else {
+        write_header(f, k, sp);
+    }
     for (size_t t = 0; t < n; t++) {
         gpbo_trial_info ti;
         gpbo_study_trial(st, t, &ti);
-        write_start(f, k, &ti);
+        write_start(f, k, st, &ti);
         for (size_t i = 0; i < np; i++)
             write_param(f, k, sw, sp, i, ti.values[i]);
-        write_end(f, k, &ti, t + 1 == n);
+        write_end(f, k, st, &ti, runs, t + 1 == n);
     }
     if (k == OUT_JSON)
         fprintf(f, "]\n");
@@ -301,22 +431,88 @@ static int show_trials(out_kind k, const char *outp, const sweep *sw, gpbo_study
     return 0;
 }
 
+/* `gpbo studies`: one line per study of the storage (a study that cannot be opened says why).
+ * Returns the exit status: 0 once the storage's list is read. */
+static int show_studies(const char *storage)
+{
+    char **names = NULL;
+    size_t n = 0, w = 5;
+    int rc = gpbo_study_list(storage, &names, &n);
+    if (rc != GPBO_OK) {
+        fprintf(stderr, "gpbo studies: %s\n", gpbo_error_message());
+        return rc == GPBO_EINVAL ? 2 : 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        w = strlen(names[i]) > w ? strlen(names[i]) : w;
+    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %14s  %s\n", (int)w, "study", "trials", "complete",
+           "failed", "pruned", "running", "best", "direction");
+    for (size_t i = 0; i < n; i++) {
+        gpbo_study *st = gpbo_study_open(storage, names[i], NULL, NULL);
+        if (st == NULL) { /* listed all the same: the listing is what was asked */
+            printf("%-*s  (cannot open it: %s)\n", (int)w, names[i], gpbo_error_message());
+            continue;
+        }
+        size_t c[GPBO_TRIAL_STATE_COUNT];
+        gpbo_study_counts(st, c);
+        gpbo_trial_info b;
+        char best[32] = "-";
+        if (gpbo_study_best(st, &b) == GPBO_OK)
+            snprintf(best, sizeof best, "%.10g", b.value);
+        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %14s  %s\n", (int)w, names[i],
+               gpbo_study_ntrials(st), c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED],
+               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING], best,
+               gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize");
+        gpbo_study_close(st);
+    }
+    if (n == 0)
+        printf("(no study in %s)\n", storage);
+    gpbo_free(names);
+    return 0;
+}
+
+/* The study's trial folders (in runs, cap bytes), where `gpbo run` made them; NULL when they
+ * cannot be known here (a server's study read without its sweep file). */
+static const char *runs_of(const sweep *sw, const gpbo_study *st, const char *storage, char *runs,
+                           size_t cap)
+{
+    char db[1200];
+    const char *name = gpbo_study_name(st);
+    if (storage == NULL && sw != NULL) /* the sweep's default database */
+        storage = cli_study_file(db, sizeof db, sw->dir, name, ".db") == GPBO_OK ? db : NULL;
+    if (storage == NULL || cli_runs_dir(sw ? sw->dir : NULL, name, storage, runs, cap) != GPBO_OK)
+        return NULL;
+    return runs;
+}
+
 int cmd_show(const char *what, int argc, char **argv)
 {
-    const char *path = NULL, *storage = NULL, *name = NULL, *format = "csv", *outp = NULL;
-    if (parse_args(what, argc, argv, &path, &storage, &name, &format, &outp) != 0)
+    cli_args a = {.format = "csv"};
+    if (cli_parse(what, argc, argv, &a) != 0)
         return 2;
+    if (strcmp(a.format, "csv") && strcmp(a.format, "json")) {
+        fprintf(stderr, "gpbo export: unknown format '%s' (csv or json)\n", a.format);
+        return 2;
+    }
+    if (!strcmp(what, "studies")) {
+        if (a.storage == NULL) {
+            fprintf(stderr, "gpbo studies: give --storage URL\n");
+            return 2;
+        }
+        return show_studies(a.storage);
+    }
     sweep *sw = NULL;
     gpbo_study *st = NULL;
-    int status = cli_open_study(what, path, storage, name, &sw, &st);
+    int status = cli_open_study(what, a.path, a.storage, a.study, &sw, &st);
     if (status != 0)
         return status;
+    char runs[1200];
     if (!strcmp(what, "best"))
         status = show_best(sw, st);
     else if (!strcmp(what, "trials"))
-        status = show_trials(OUT_TABLE, outp, sw, st);
+        status = show_trials(OUT_TABLE, 0, a.out, sw, st, NULL);
     else /* export */
-        status = show_trials(!strcmp(format, "json") ? OUT_JSON : OUT_CSV, outp, sw, st);
+        status = show_trials(!strcmp(a.format, "json") ? OUT_JSON : OUT_CSV, a.steps, a.out, sw, st,
+                             runs_of(sw, st, a.storage, runs, sizeof runs));
     gpbo_study_close(st);
     sweep_free(sw);
     return status;

@@ -129,7 +129,7 @@ size_t sweep_find(const char *w, const char *const *words, size_t n)
 }
 
 /* "did you mean 'x'?" when a word is close to w, else the valid words (the lists are short). */
-static const char *suggest(const char *w, const char *const *words, size_t n, char *buf, size_t cap)
+const char *sweep_suggest(const char *w, const char *const *words, size_t n, char *buf, size_t cap)
 {
     size_t d;
     const char *best = closest(w, words, n, &d);
@@ -246,7 +246,7 @@ static int choose(ctx *c, yaml_node_t *n, const char *what, const char *const *w
     }
     char hint[300];
     return err_at(c, n, "unknown %s '%s' (%s)", what, SHOW(s),
-                  suggest(s, words, nw, hint, sizeof hint));
+                  sweep_suggest(s, words, nw, hint, sizeof hint));
 }
 
 /* ---- unique keys and values, in n log n ---------------------------------------------------- */
@@ -311,7 +311,7 @@ static int each_pair(ctx *c, yaml_node_t *map, const char *what, const char *con
             if (i == nkeys) {
                 char hint[400];
                 return err_at(c, k, "unknown key '%s' in %s (%s)", SHOW(key), what,
-                              suggest(key, keys, nkeys, hint, sizeof hint));
+                              sweep_suggest(key, keys, nkeys, hint, sizeof hint));
             }
             if (i < 32 && seen[i] != NULL)
                 return err_at(c, k, "key '%s' appears twice in %s (lines %zu and %zu)", key, what,
@@ -910,7 +910,7 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
                           word, SHOW(arg));
         char hint[400] = "the sweep has no parameters";
         if (s->np > 0)
-            suggest(word, (const char *const *)sorted, s->np, hint, sizeof hint);
+            sweep_suggest(word, (const char *const *)sorted, s->np, hint, sizeof hint);
         return err_at(c, at, "'{%s}' in the command names no parameter (%s)", word, hint);
     }
     return GPBO_OK;

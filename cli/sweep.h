@@ -100,6 +100,8 @@ int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, ch
 
 /* The closest of n words to w (Levenshtein), for "did you mean" messages. */
 const char *sweep_closest(const char *w, const char *const *words, size_t n);
+/* "did you mean 'x'?" when one of the n words is close to w, else "one of: a b c", in buf. */
+const char *sweep_suggest(const char *w, const char *const *words, size_t n, char *buf, size_t cap);
 
 /* The search library's strategy names (gpbo_strategy_name), grid first; at most SWEEP_STRATEGIES.
  * Returns how many. */

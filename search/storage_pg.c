@@ -1173,9 +1173,33 @@ static void pg_close(gpbo_storage *st)
     free(s);
 }
 
+typedef struct studies_call {
+    pg_call c;
+    PGresult *rows;
+} studies_call;
+
+static int studies_body(pg_storage *s, pg_call *c)
+{
+    studies_call *a = (studies_call *)c;
+    a->rows =
+        pq(s, "listing studies", PGRES_TUPLES_OK, "SELECT name FROM studies ORDER BY id", 0, NULL);
+    return a->rows ? GPBO_OK : GPBO_ESTORAGE;
+}
+
+/* The studies' names, in creation order. */
+static int pg_studies(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload)
+{
+    studies_call a = {{studies_body, 0, 0}, NULL};
+    int rc = run(PG(st), &a.c);
+    for (int i = 0; rc == GPBO_OK && i < PQntuples(a.rows); i++)
+        rc = cb(payload, PQgetvalue(a.rows, i, 0));
+    PQclear(a.rows);
+    return rc;
+}
+
 static const gpbo_storage_ops PG_OPS = {pg_open_study, pg_load,  pg_reserve,      pg_unreserve,
                                         pg_set_params, pg_claim, pg_finish_trial, pg_report,
-                                        pg_heartbeat,  pg_close};
+                                        pg_heartbeat,  pg_close, pg_studies};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 

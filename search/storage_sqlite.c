@@ -556,9 +556,28 @@ static void sq_close(gpbo_storage *st)
     }
 }
 
+/* The studies' names, in creation order. */
+static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK, step;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM studies ORDER BY id", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_error(s, "listing studies");
+    while (rc == GPBO_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        rc = name ? cb(payload, name) : gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    }
+    if (rc == GPBO_OK && step != SQLITE_DONE)
+        rc = db_error(s, "listing studies");
+    sqlite3_finalize(q);
+    return rc;
+}
+
 static const gpbo_storage_ops SQLITE_OPS = {sq_open_study, sq_load,  sq_reserve, sq_unreserve,
                                             sq_set_params, sq_claim, sq_finish,  sq_report,
-                                            sq_heartbeat,  sq_close};
+                                            sq_heartbeat,  sq_close, sq_studies};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside
  * the transaction that checks the version (so concurrent openers migrate it once). Version 1

@@ -1166,6 +1166,14 @@ int gpbo_study_trial(const gpbo_study *s, size_t id, gpbo_trial_info *out)
     return GPBO_OK;
 }
 
+int gpbo_study_trial_lost(const gpbo_study *s, size_t id)
+{
+    int released;
+    if (s == NULL || id >= s->n || s->t[id].state != GPBO_TRIAL_RUNNING || mine(s, &s->t[id]))
+        return 0;
+    return lost(s, &s->t[id], now_s(), &released);
+}
+
 int gpbo_study_best(const gpbo_study *s, gpbo_trial_info *out)
 {
     if (s == NULL || out == NULL)

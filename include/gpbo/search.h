@@ -381,6 +381,23 @@ GPBO_API int gpbo_study_best(const gpbo_study *study, gpbo_trial_info *out);
  * gpbo_trial_state). */
 GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[GPBO_TRIAL_STATE_COUNT]);
 
+/**
+ * Whether trial id is running with its worker lost: the handle that ran it was closed without
+ * telling it (an interrupted run), its heartbeat is older than `grace` seconds, or its process
+ * on this host has ended. The next ask of any handle runs it again (see the top of this file).
+ * @return 1 if so; 0 otherwise, also for a trial that is not running or does not exist.
+ */
+GPBO_API int gpbo_study_trial_lost(const gpbo_study *study, size_t id);
+
+/**
+ * The names of the studies stored at storage (a URL as gpbo_study_open() takes), in the order
+ * they were created. Nothing is created: an SQLite file that does not exist is GPBO_ENOTFOUND.
+ * @param out_names one allocation (free it with gpbo_free()) holding *out_n pointers to the
+ *        names, then NULL
+ * @return GPBO_OK; GPBO_EINVAL (a bad URL), GPBO_ENOTFOUND, GPBO_ESTORAGE or GPBO_ENOMEM
+ */
+GPBO_API int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n);
+
 /** What the GP gpbo_study_model() hands out holds. */
 typedef struct gpbo_study_model_info {
     int warped;       /**< 1: the GP models w = log(y - lo + delta) of the minimizing value y */

@@ -1,8 +1,8 @@
 /*
  * test_study.c: ask / tell studies — grid enumeration, determinism per seed, close and reopen
  * mid-way giving the uninterrupted sequence (every strategy, on an SQLite file), interrupted
- * trials handed out again, failing and NaN objectives, a second process reading the file,
- * maximization, and the error paths. The statistical properties of the strategies are in
+ * trials handed out again (and seen as lost until then), a storage's list of studies, failing
+ * and NaN objectives, a second process reading the file, maximization, and the error paths. The statistical properties of the strategies are in
  * test_strategy_stats.c.
  */
 #include <math.h>
@@ -176,6 +176,67 @@ static void test_interrupted_trials_run_again(void **state)
     gpbo_space_free(s);
 }
 
+/* gpbo_study_trial_lost: a running trial of a closed handle is lost (and runs again), one that
+ * its own handle runs, or a told one, is not; once asked again it is running, not lost. */
+static void test_trial_lost(void **state)
+{
+    (void)state;
+    char u[600];
+    url(u, sizeof u, "lost.db");
+    gpbo_space *s = branin_space(0);
+    gpbo_study *st = gpbo_study_open(u, "lost", s, NULL);
+    size_t id[2];
+    double v[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(gpbo_study_ask(st, &id[i], v), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(st, id[1], 1.0), GPBO_OK);
+    assert_int_equal(gpbo_study_trial_lost(st, id[0]), 0); /* this handle runs it */
+    gpbo_study *reader = gpbo_study_open(u, "lost", NULL, NULL);
+    assert_int_equal(gpbo_study_trial_lost(reader, id[0]), 0); /* its worker is alive */
+    gpbo_study_close(reader);
+    gpbo_study_close(st); /* trial 0 was running */
+    st = gpbo_study_open(u, "lost", NULL, NULL);
+    assert_int_equal(gpbo_study_trial_lost(st, id[0]), 1);
+    assert_int_equal(gpbo_study_trial_lost(st, id[1]), 0); /* complete */
+    assert_int_equal(gpbo_study_trial_lost(st, 99), 0);    /* no such trial */
+    assert_int_equal(gpbo_study_trial_lost(NULL, 0), 0);
+    size_t again;
+    assert_int_equal(gpbo_study_ask(st, &again, v), GPBO_OK);
+    assert_int_equal(again, id[0]);
+    assert_int_equal(gpbo_study_trial_lost(st, id[0]), 0);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+/* gpbo_study_list: a storage's studies in creation order, one allocation; nothing created for
+ * a missing file; a bad URL is the caller's error. */
+static void test_study_list(void **state)
+{
+    (void)state;
+    char u[600], path[600];
+    url(u, sizeof u, "list.db");
+    snprintf(path, sizeof path, "%s/missing.db", dir);
+    char **names = NULL;
+    size_t n = 7;
+    assert_int_equal(gpbo_study_list(path, &names, &n), GPBO_ENOTFOUND);
+    assert_null(names);
+    assert_int_equal(n, 0);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(gpbo_study_list("nosuch://x", &names, &n), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_list(NULL, &names, &n), GPBO_EINVAL);
+    gpbo_space *s = branin_space(0);
+    const char *want[3] = {"zeta", "alpha", "a name with spaces / and slashes"};
+    for (int i = 0; i < 3; i++)
+        gpbo_study_close(gpbo_study_open(u, want[i], s, NULL));
+    assert_int_equal(gpbo_study_list(u, &names, &n), GPBO_OK);
+    assert_int_equal(n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(names[i], want[i]);
+    assert_null(names[3]);
+    gpbo_free(names);
+    gpbo_space_free(s);
+}
+
 static void test_failures_complete_budget(void **state)
 {
     (void)state;
@@ -304,6 +365,8 @@ int main(void)
         cmocka_unit_test(test_grid_enumerates),
         cmocka_unit_test(test_resume_same_sequence),
         cmocka_unit_test(test_interrupted_trials_run_again),
+        cmocka_unit_test(test_trial_lost),
+        cmocka_unit_test(test_study_list),
         cmocka_unit_test(test_failures_complete_budget),
         cmocka_unit_test(test_second_process_sees_tells),
         cmocka_unit_test(test_maximize_and_best),

@@ -1,0 +1,260 @@
+/*
+ * help.c: the command's subcommands and their options in one table, so that `gpbo --help`,
+ * `gpbo CMD --help`, the usage lines of errors, the "did you mean" of a misspelt option and the
+ * parsing of the study-reading commands (best, trials, export, studies, report) cannot disagree.
+ * `gpbo run` and `gpbo train` parse their own values (numbers, trainer settings) but take their
+ * option names and their errors from here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct cli_option {
+    const char *flag, *value, *help; /* value NULL: a switch */
+} cli_option;
+
+static const cli_option O_STORAGE = {
+    "--storage", "URL",
+    "the storage: an SQLite file (a path or sqlite:///path, relative to the current "
+    "directory) or postgresql://...; default: <study>.db next to the sweep file"};
+static const cli_option O_STORAGE_LIST = {
+    "--storage", "URL",
+    "the storage: an SQLite file (a path or sqlite:///path) or postgresql://..."};
+static const cli_option O_STUDY = {
+    "--study", "NAME",
+    "the study (default: the sweep's name; with --storage alone, the storage's only study)"};
+static const cli_option O_JOBS = {
+    "--jobs", "N", "trials at a time, 1 to 1024 (default: the sweep's gpbo.jobs, 1)"};
+static const cli_option O_SEED = {"--seed", "S", "the study's seed (default: the sweep's)"};
+static const cli_option O_TRIALS = {
+    "--trials", "N", "stop once the study holds N trials (default: the sweep's run_cap)"};
+static const cli_option O_STRATEGY = {"--strategy", "NAME",
+                                      "grid, random, sobol, lhs or bayes (default: the sweep's "
+                                      "method)"};
+static const cli_option O_INIT = {"--init", "N", "bayes: the initial space-filling trials"};
+static const cli_option O_FORMAT = {"--format", "csv|json", "the format (default csv)"};
+static const cli_option O_OUT = {"-o", "FILE", "write to FILE (default: standard output)"};
+static const cli_option O_REPORT_OUT = {"-o", "FILE", "the page (default report.html)"};
+static const cli_option O_STEPS = {
+    "--steps", NULL,
+    "CSV: the intermediate values, one row each (trial,state,step,value); JSON always has "
+    "them"};
+static const cli_option O_METRIC = {"--metric", "NAME",
+                                    "the metric printed per epoch (default val_accuracy)"};
+
+typedef struct cli_command {
+    const char *name, *args, *summary;
+    const cli_option *opts[8]; /* NULL-terminated */
+} cli_command;
+
+static const cli_command COMMANDS[] = {
+    {"run",
+     "SWEEP.yaml",
+     "runs the sweep's trials, resuming its study if it exists. On a terminal a status line on "
+     "stderr; otherwise one line per finished trial on stdout: [i/N], the trial, the best so far "
+     "and the time elapsed. Exit status 0; 1 on an error or when no trial completed (the reason "
+     "on stderr); 2 for a bad sweep file or option; 130 when interrupted",
+     {&O_STORAGE, &O_STUDY, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
+    {"best", "[SWEEP.yaml]", "prints the best trial as name=value lines", {&O_STORAGE, &O_STUDY}},
+    {"trials",
+     "[SWEEP.yaml]",
+     "prints every trial as a table (pruned ones with their last step, interrupted ones named "
+     "so)",
+     {&O_STORAGE, &O_STUDY}},
+    {"export",
+     "[SWEEP.yaml]",
+     "writes every trial: CSV or JSON (typed parameters, shortest round-trip numbers; JSON also "
+     "the intermediate values and the other metrics the program printed, read from the trial "
+     "folders where this machine has them)",
+     {&O_STORAGE, &O_STUDY, &O_FORMAT, &O_OUT, &O_STEPS}},
+    {"studies",
+     "--storage URL",
+     "lists the storage's studies: name, trials, best, direction",
+     {&O_STORAGE_LIST}},
+    {"report",
+     "[SWEEP.yaml]",
+     "writes the study's HTML report",
+     {&O_STORAGE, &O_STUDY, &O_REPORT_OUT}},
+    {"compare",
+     "COMPARE.yaml",
+     "runs strategies x problems x seeds and writes <name>.csv and <name>.html; progress on "
+     "stderr, one line per finished run; the summary on stdout",
+     {NULL}},
+    {"train",
+     "[--KEY VALUE ...]",
+     "trains the built-in model once, printing metric=value step=N per epoch",
+     {&O_METRIC}},
+    {"version", "", "gpbo's version, the BLAS kernels and threads in use", {NULL}},
+    {"doctor", "", "the same as version", {NULL}},
+    {"help", "", "this help (also --help, -h)", {NULL}},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
+
+static const cli_command *find(const char *cmd)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(COMMANDS[i].name, cmd))
+            return &COMMANDS[i];
+    return NULL;
+}
+
+/* Prints text after an indent, wrapped at 96 columns. */
+static void wrapped(FILE *f, const char *text, int indent, int first)
+{
+    int col = first;
+    while (*text) {
+        size_t w = strcspn(text, " ");
+        if (col > indent && col + 1 + (int)w > 96) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        } else if (col < indent) {
+            fprintf(f, "%*s", indent - col, "");
+            col = indent;
+        }
+        fprintf(f, "%.*s", (int)w, text);
+        col += (int)w;
+        text += w;
+        text += strspn(text, " ");
+    }
+    fputc('\n', f);
+}
+
+static void command_usage(FILE *f, const cli_command *c)
+{
+    fprintf(f, "gpbo %s%s%s%s\n", c->name, c->args[0] ? " " : "", c->args,
+            c->opts[0] ? " [options]" : "");
+    wrapped(f, c->summary, 4, 0);
+    for (size_t k = 0; c->opts[k]; k++) {
+        const cli_option *o = c->opts[k];
+        char head[40];
+        int n = snprintf(head, sizeof head, "    %s%s%s", o->flag, o->value ? " " : "",
+                         o->value ? o->value : "");
+        fputs(head, f);
+        wrapped(f, o->help, 26, n);
+    }
+    if (!strcmp(c->name, "train")) {
+        const char *keys[TRAINER_NKEYS];
+        size_t n = trainer_keys(keys);
+        fprintf(f, "    trainer settings (--KEY VALUE or --KEY=VALUE):\n     ");
+        for (size_t k = 0; k < n; k++)
+            fprintf(f, " %s%s", keys[k], (k + 1) % 8 == 0 && k + 1 < n ? "\n     " : "");
+        fputc('\n', f);
+    }
+}
+
+void cli_usage(FILE *f, const char *cmd)
+{
+    const cli_command *c = cmd ? find(cmd) : NULL;
+    if (c != NULL) {
+        fprintf(f, "usage: ");
+        command_usage(f, c);
+        return;
+    }
+    fprintf(f, "usage: gpbo <command> [options]   (gpbo <command> --help: that command alone)\n\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        command_usage(f, &COMMANDS[i]);
+        fputc('\n', f);
+    }
+}
+
+int cli_help(const char *cmd)
+{
+    if (find(cmd) == NULL)
+        return cli_bad_command(cmd);
+    cli_usage(stdout, cmd);
+    return 0;
+}
+
+int cli_bad_command(const char *cmd)
+{
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = COMMANDS[i].name;
+    char hint[300];
+    fprintf(stderr, "gpbo: unknown command '%s' (%s); gpbo --help lists them\n", cmd,
+            sweep_suggest(cmd, names, NCOMMANDS, hint, sizeof hint));
+    return 2;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+int cli_bad_option(const char *cmd, const char *opt)
+{
+    const cli_command *c = find(cmd);
+    const char *flags[8];
+    size_t n = 0;
+    for (; c && c->opts[n]; n++)
+        flags[n] = c->opts[n]->flag;
+    char hint[300] = "it takes no option";
+    if (n > 0)
+        sweep_suggest(opt, flags, n, hint, sizeof hint);
+    fprintf(stderr, "gpbo %s: unknown option '%s' (%s); gpbo %s --help lists them\n", cmd, opt,
+            hint, cmd);
+    return 2;
+}
+
+int cli_option_takes_value(const char *cmd, const char *opt)
+{
+    const cli_command *c = find(cmd);
+    for (size_t k = 0; c && c->opts[k]; k++)
+        if (!strcmp(c->opts[k]->flag, opt))
+            return c->opts[k]->value != NULL;
+    return -1;
+}
+
+/* Where option flag's value goes in a. */
+static const char **slot(cli_args *a, const char *flag)
+{
+    return !strcmp(flag, "--storage")  ? &a->storage
+           : !strcmp(flag, "--study")  ? &a->study
+           : !strcmp(flag, "--format") ? &a->format
+                                       : &a->out;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, cli_args *a)
+{
+    const cli_command *c = find(cmd);
+    int takes_path = c && c->args[0] == '[';
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        int kind = cli_option_takes_value(cmd, o);
+        if (o[0] != '-' && takes_path && a->path == NULL) {
+            a->path = o;
+        } else if (o[0] != '-') {
+            fprintf(stderr,
+                    "gpbo %s: unexpected argument '%s'; gpbo %s --help says what it takes\n", cmd,
+                    o, cmd);
+            return 2;
+        } else if (kind < 0) {
+            return cli_bad_option(cmd, o);
+        } else if (kind == 0) {
+            a->steps = 1; /* the one switch */
+        } else if (i + 1 >= argc) {
+            fprintf(stderr, "gpbo %s: %s needs a value\n", cmd, o);
+            return 2;
+        } else {
+            *slot(a, o) = argv[++i];
+        }
+    }
+    return 0;
+}
+
+void cli_number(char *buf, size_t cap, double v)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, cap, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}

@@ -1,0 +1,89 @@
+/*
+ * study_list.c: the studies a storage holds (gpbo_study_list), for commands that are given a
+ * storage and no study name.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpbo/search.h"
+#include "gpbo/sys/error.h"
+#include "search_internal.h"
+
+/* The names as the storage hands them out, copied. */
+typedef struct name_list {
+    char **names;
+    size_t n, cap, bytes;
+} name_list;
+
+static int add_name(void *payload, const char *name)
+{
+    name_list *l = payload;
+    if (l->n == l->cap) {
+        size_t cap = 2 * l->cap + 8;
+        char **more = realloc(l->names, cap * sizeof *more);
+        if (more == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        l->names = more;
+        l->cap = cap;
+    }
+    if ((l->names[l->n] = strdup(name)) == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    l->bytes += strlen(name) + 1;
+    l->n++;
+    return GPBO_OK;
+}
+
+/* One allocation holding the n pointers, a NULL, then the strings. */
+static char **pack(const name_list *l)
+{
+    char **out = malloc((l->n + 1) * sizeof *out + l->bytes);
+    if (out == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    char *p = (char *)(out + l->n + 1);
+    for (size_t i = 0; i < l->n; i++) {
+        size_t len = strlen(l->names[i]) + 1;
+        memcpy(p, l->names[i], len);
+        out[i] = p;
+        p += len;
+    }
+    out[l->n] = NULL;
+    return out;
+}
+
+/* An SQLite file named by url that does not exist: listing must not create it (opening the
+ * storage would). */
+static int missing_file(const char *url)
+{
+    const char *path = !strncmp(url, "sqlite:///", 10) ? url + 10 : url;
+    if (path != url || strstr(url, "://") == NULL)
+        return *path != '\0' && access(path, F_OK) != 0 && errno == ENOENT;
+    return 0;
+}
+
+int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n)
+{
+    if (storage == NULL || out_names == NULL || out_n == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_list: NULL argument");
+    *out_names = NULL;
+    *out_n = 0;
+    if (missing_file(storage))
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
+    gpbo_storage *st = gpbo_search__storage_open(storage);
+    if (st == NULL)
+        return gpbo_error_code();
+    name_list l = {NULL, 0, 0, 0};
+    int rc = st->ops->studies(st, add_name, &l);
+    st->ops->close(st);
+    if (rc == GPBO_OK && (*out_names = pack(&l)) != NULL)
+        *out_n = l.n;
+    else if (rc == GPBO_OK)
+        rc = GPBO_ENOMEM;
+    for (size_t i = 0; i < l.n; i++)
+        free(l.names[i]);
+    free(l.names);
+    return rc;
+}

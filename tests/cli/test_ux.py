@@ -1,0 +1,360 @@
+#!/usr/bin/python3
+"""End-to-end tests of the command as a user meets it (issue 21, "The terminal"): --help on every
+command, "did you mean" for misspelt options, the exit status of a run where no trial
+completed, progress lines away from a terminal ([i/N], best so far, elapsed) and in
+`gpbo compare`, what a resumed run says, `gpbo studies` and a storage's only study, the trials
+table (pruned steps, interrupted trials), and export (typed parameters, shortest round-trip
+numbers, intermediate values).
+
+Usage: test_ux.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
+(--pg: the PostgreSQL server whose URL the file holds; only `gpbo studies` on it is tested.)
+"""
+import csv
+import io
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+
+# x, y, n (int), c (category), k (constant): prints three steps, then the loss rounded to 5
+# decimals with Python's shortest repr (so the export can be compared with the text printed),
+# after other metrics (acc, f1, epochs on a line, aux in a JSON object);
+# OBJ_FAIL: exits 1 after the steps; OBJ_SLEEP: seconds over the steps
+OBJ = """\
+    import os, sys, time
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y, n = float(a["x"]), float(a["y"]), int(a["n"])
+    base = (x - 1) ** 2 + (y + 2) ** 2 + 0.01 * n + (0.5 if a["c"] == "b" else 0.0)
+    for s in range(1, 4):
+        time.sleep(float(os.environ.get("OBJ_SLEEP", "0")) / 3)
+        print(f"loss={round(base + 1.0 / s, 5)!r} step={s}", flush=True)
+    if os.environ.get("OBJ_FAIL"):
+        print("the objective gives up", file=sys.stderr)
+        sys.exit(1)
+    print(f"acc={round(1 / (1 + base), 6)!r}, f1={n / 20!r} epochs=3")
+    print('{"aux": 2.5, "label": "x"}')
+    print(f"loss={round(base, 5)!r}")
+    """
+
+
+def sweep(d, name="quad", run_cap=6, method="random", extra=""):
+    """Writes d/obj.py and d/sweep.yaml (extra: more top-level lines, not indented)."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {name}
+    method: {method}
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      n: {{min: 1, max: 20}}
+      c: {{values: [a, b]}}
+      k: {{value: 3}}
+      opt: {{value: adam}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    with open(os.path.join(d, "sweep.yaml"), "a") as f:
+        f.write(extra)
+
+
+COMMANDS = ["run", "best", "trials", "export", "studies", "report", "compare", "train",
+            "version", "doctor"]
+OPTIONS = ["--storage", "--study", "--jobs", "--seed", "--trials", "--strategy", "--init",
+           "--format", "-o", "--steps", "--metric"]
+
+
+def test_help(d):
+    sweep(d)
+    top = run(["--help"], d)
+    check(top.returncode == 0, f"gpbo --help: {top.returncode}")
+    for c in COMMANDS:
+        check(re.search(rf"^gpbo {c}\b", top.stdout, re.M), f"gpbo --help lists {c}")
+    for o in OPTIONS:
+        check(re.search(rf"^\s+{re.escape(o)}\b", top.stdout, re.M), f"gpbo --help lists {o}")
+    for c in COMMANDS:
+        for flag in ("--help", "-h"):
+            # after a file or option too: help wins, nothing runs
+            for args in ([c, flag], [c, "sweep.yaml", flag]):
+                r = run(args, d)
+                check(r.returncode == 0 and r.stdout.startswith(f"usage: gpbo {c}") and
+                      not r.stderr, f"{' '.join(args)}: {r.returncode} {r.stdout[:80]} {r.stderr}")
+    check(not os.path.exists(os.path.join(d, "quad.db")), "run --help runs nothing")
+    check(run(["help", "export"], d).stdout.startswith("usage: gpbo export"), "gpbo help export")
+    # misspelt options and commands: one line naming the closest, exit status 2
+    for args, want in ((["run", "sweep.yaml", "--trails", "3"], "did you mean '--trials'?"),
+                       (["run", "sweep.yaml", "--job", "2"], "did you mean '--jobs'?"),
+                       (["best", "sweep.yaml", "--stdy", "x"], "did you mean '--study'?"),
+                       (["export", "sweep.yaml", "--fromat", "json"], "did you mean '--format'?"),
+                       (["report", "--storge", "x.db"], "did you mean '--storage'?"),
+                       (["studies", "--storag", "x.db"], "did you mean '--storage'?"),
+                       (["compare", "c.yaml", "--jobs", "2"], "takes no option"),
+                       (["train", "--epoks", "2"], "did you mean 'epochs'?"),
+                       (["rnu", "sweep.yaml"], "did you mean 'run'?")):
+        r = run(args, d)
+        check(r.returncode == 2 and want in r.stderr and r.stderr.count("\n") == 1,
+              f"{' '.join(args)}: {r.returncode} {r.stderr!r}")
+    r = run(["run", "sweep.yaml", "--trials"], d)
+    check(r.returncode == 2 and "--trials needs a value" in r.stderr, f"no value: {r.stderr}")
+
+
+def test_no_trial_completed(d):
+    sweep(d, run_cap=3)
+    r = run(["run", "sweep.yaml"], d, env=dict(os.environ, OBJ_FAIL="1"))
+    err = [l for l in r.stderr.split("\n") if l]
+    check(r.returncode == 1, f"no trial completed: exit {r.returncode}")
+    check(len(err) == 1 and "no trial completed" in err[0] and "3 failed" in err[0] and
+          "exit status 1: the objective gives up" in err[0], f"one line saying why: {err}")
+    # a later run that completes one: exit 0
+    r = run(["run", "sweep.yaml", "--trials", "4"], d)
+    check(r.returncode == 0 and "best trial 3" in r.stdout, f"then one completes: {r.stdout}")
+
+
+LINE = re.compile(r"^\[(\d+)/(\d+)\] trial (\d+) (complete|failed|pruned)(.*) \| "
+                  r"best loss=(\S+) \| (\d\d):(\d\d) elapsed$")
+
+
+def test_progress_and_resume(d):
+    sweep(d, run_cap=5)
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d)  # stdout is a pipe: one line per trial
+    lines = [l for l in r.stdout.split("\n") if l.startswith("[")]
+    m = [LINE.match(l) for l in lines]
+    check(r.returncode == 0 and len(lines) == 5 and all(m), f"a line per trial: {r.stdout}")
+    if all(m) and len(m) == 5:
+        check([int(x.group(1)) for x in m] == [1, 2, 3, 4, 5] and
+              all(x.group(2) == "5" for x in m), "[i/N] counts the finished trials")
+        values = [float(re.search(r"loss=(\S+)", x.group(5)).group(1)) for x in m]
+        bests = [float(x.group(6)) for x in m]
+        check(all(abs(b - min(values[:i + 1])) <= 1e-5 * max(1, abs(b))
+                  for i, b in enumerate(bests)), f"best so far: {values} {bests}")
+    # resumed: what it found
+    r = run(["run", "sweep.yaml", "--trials", "7"], d)
+    first = r.stdout.split("\n")[0]
+    check(first == "resuming study 'quad': 5 trials found: 5 complete, 0 failed, 0 pruned",
+          f"resume line: {first!r}")
+    check(sum(1 for l in r.stdout.split("\n") if LINE.match(l)) == 2, "two more lines")
+    # interrupted trials: Ctrl-C, then the table and the resumed run name them
+    d2 = os.path.join(d, "sigint")
+    os.mkdir(d2)
+    sweep(d2, run_cap=4)
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d2,
+                         env=dict(os.environ, OBJ_SLEEP="30"), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    wait_for_steps(os.path.join(d2, "quad.db"), 2)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=30)
+    check(p.returncode == 130, f"Ctrl-C: {p.returncode}")
+    # the two started, and (random asks one ahead) perhaps one proposed and not started
+    t = run(["trials", "sweep.yaml"], d2)
+    rows = [l.split() for l in t.stdout.split("\n")[1:] if l.strip()]
+    check(len(rows) in (2, 3) and all(r[1] == "interrupted" for r in rows) and
+          "nan" not in t.stdout and t.stdout.count("stopped after step") >= 2 and
+          t.stdout.count("runs again on the next gpbo run") == len(rows),
+          f"interrupted trials: {t.stdout}")
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d2)
+    n = len(rows)
+    check(r.returncode == 0 and r.stdout.startswith(
+        f"resuming study 'quad': {n} trials found: 0 complete, 0 failed, 0 pruned, "
+        f"{n} interrupted"), f"resumed after Ctrl-C: {r.stdout}")
+
+
+def wait_for_steps(db, n, timeout=60):
+    """Until n trials have stored an intermediate value (both running, their handler set)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            con = sqlite3.connect(db)
+            k = con.execute("SELECT COUNT(DISTINCT trial) FROM intermediate").fetchone()[0]
+            con.close()
+            if k >= n:
+                return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+
+
+def test_compare_progress(d):
+    sweep(d, run_cap=3)
+    os.rename(os.path.join(d, "sweep.yaml"), os.path.join(d, "quad.yaml"))
+    write(os.path.join(d, "c.yaml"), """\
+    name: cmp
+    strategies: [random, sobol]
+    problems: [quad.yaml]
+    seeds: 2
+    budget: 3
+    jobs: 1
+    """)
+    # each run takes >= 3 trials x 1 s: the first progress line comes while runs remain
+    p = subprocess.Popen([GPBO, "compare", "c.yaml"], cwd=d, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=dict(os.environ, OBJ_SLEEP="1"))
+    header = p.stdout.readline()
+    first = p.stderr.readline()
+    alive = p.poll() is None
+    out, err = p.communicate(timeout=300)
+    check(header.startswith("gpbo compare: 2 strategies x 1 problems x 2 seeds, budget 3: 4 runs"),
+          f"the header first: {header!r}")
+    check(re.match(r"gpbo compare: \[1/4\] \S+ done \| \d\d:\d\d elapsed", first) and alive,
+          f"progress while it runs: {first!r} (running: {alive})")
+    lines = [first] + err.split("\n")
+    done = [int(m.group(1)) for m in (re.match(r"gpbo compare: \[(\d)/4\]", l) for l in lines) if m]
+    check(p.returncode == 0 and done == [1, 2, 3, 4], f"a line per run: {err}")
+
+
+def test_studies_and_default_study(d):
+    sweep(d, run_cap=3)
+    db = os.path.join(d, "two.db")
+    for name in ("alpha", "beta"):
+        r = run(["run", "sweep.yaml", "--storage", db, "--study", name, "--trials", "2"], d)
+        check(r.returncode == 0, f"run {name}: {r.stderr}")
+    s = run(["studies", "--storage", db], d)
+    rows = [l.split() for l in s.stdout.split("\n")[1:] if l.strip()]
+    check(s.returncode == 0 and [r[0] for r in rows] == ["alpha", "beta"] and
+          all(r[1] == "2" and r[-1] == "minimize" for r in rows), f"studies: {s.stdout}")
+    con = sqlite3.connect(db)
+    best = con.execute("SELECT MIN(value) FROM trials t JOIN studies s ON t.study = s.id "
+                       "WHERE s.name = 'alpha'").fetchone()[0]
+    con.close()
+    check(rows and abs(float(rows[0][6]) - best) <= 1e-9 * max(1, abs(best)),
+          f"studies shows the best: {rows} {best}")
+    for c in ("best", "trials", "export", "report"):
+        r = run([c, "--storage", db], d)
+        check(r.returncode == 2 and "alpha" in r.stderr and "beta" in r.stderr and
+              "--study" in r.stderr, f"{c} on two studies: {r.stderr}")
+    one = os.path.join(d, "quad.db")
+    run(["run", "sweep.yaml"], d)
+    for c in ("best", "trials", "export"):
+        r = run([c, "--storage", one], d)
+        check(r.returncode == 0 and r.stdout, f"{c} on one study: {r.returncode} {r.stderr}")
+    r = run(["report", "--storage", one, "-o", os.path.join(d, "r.html")], d)
+    check(r.returncode == 0, f"report on one study: {r.stderr}")
+    missing = os.path.join(d, "nosuch.db")
+    r = run(["studies", "--storage", missing], d)
+    check(r.returncode == 1 and "no such file" in r.stderr and not os.path.exists(missing),
+          f"a missing file: {r.returncode} {r.stderr}")
+    r = run(["best", "--storage", missing], d)
+    check(r.returncode == 1 and not os.path.exists(missing), f"best on a missing file: {r.stderr}")
+    r = run(["studies"], d)
+    check(r.returncode == 2 and "--storage" in r.stderr, f"studies without storage: {r.stderr}")
+
+
+def test_studies_pg(d):
+    """gpbo studies on a server: two studies of this run among the server's others."""
+    sweep(d, run_cap=3)
+    names = [f"ux_{k}_{os.getpid()}_{int(time.time() * 1000) % 10**9}" for k in ("a", "b")]
+    for name in names:
+        r = run(["run", "sweep.yaml", "--storage", PG_URL, "--study", name, "--trials", "2"], d)
+        check(r.returncode == 0, f"run {name}: {r.stderr}")
+    s = run(["studies", "--storage", PG_URL], d)
+    rows = {l.split()[0]: l.split() for l in s.stdout.split("\n")[1:] if l.strip()}
+    check(s.returncode == 0 and all(n in rows and rows[n][1] == "2" for n in names),
+          f"studies on PostgreSQL: {s.stdout}")
+    order = [n for n in rows if n in names]
+    check(order == names, f"in creation order: {order}")
+    r = run(["best", "--storage", PG_URL], d)
+    check(r.returncode == 2 and all(n in r.stderr for n in names), f"best, several: {r.stderr}")
+
+
+def test_pruned_in_trials(d):
+    sweep(d, run_cap=12, extra="early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n")
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d, env=dict(os.environ, OBJ_SLEEP="0.6"))
+    check(r.returncode == 0, f"run: {r.stderr}")
+    pruned_lines = [l for l in r.stdout.split("\n") if " pruned at step " in l]
+    data = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    pruned = {t["trial"]: t for t in data if t["state"] == "pruned"}
+    check(len(pruned) >= 1 and len(pruned_lines) == len(pruned), f"pruned: {r.stdout}")
+    t = run(["trials", "sweep.yaml"], d)
+    for line in t.stdout.split("\n")[1:]:
+        w = line.split()
+        if len(w) > 2 and w[1] == "pruned":
+            tr = pruned[int(w[0])]
+            step, value = tr["intermediate"][-1]
+            check(f"pruned at step {step}" in line and
+                  abs(float(w[2]) - value) <= 1e-5 * max(1, abs(value)),
+                  f"a pruned trial's last step and value: {line} {tr['intermediate']}")
+    check("nan" not in t.stdout, f"no nan in the table: {t.stdout}")
+
+
+def significant(text):
+    """The number of significant digits of a number's text (1.50e3: 2)."""
+    return len(text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0"))
+
+
+def test_export(d):
+    sweep(d, run_cap=6)
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d)
+    check(r.returncode == 0, f"run: {r.stderr}")
+    j = run(["export", "sweep.yaml", "--format", "json"], d)
+    data = json.loads(j.stdout)
+    con = sqlite3.connect(os.path.join(d, "quad.db"))
+    steps = con.execute("SELECT trial, step, value FROM intermediate ORDER BY trial, step")
+    stored = {}
+    for t, s, v in steps.fetchall():
+        stored.setdefault(t, []).append([s, v])
+    con.close()
+    for t in data:
+        p = t["params"]
+        check(type(p["x"]) is float and type(p["y"]) is float and type(p["n"]) is int and
+              type(p["c"]) is str and p["k"] == 3 and type(p["k"]) is int and p["opt"] == "adam",
+              f"typed parameters: {p}")
+        check(t["intermediate"] == stored.get(t["trial"]), f"intermediate values of {t['trial']}")
+    # every number as short as it reads back: the loss is printed with Python's shortest repr,
+    # and comes back as that same text
+    printed = set()
+    for t in range(6):
+        out = open(os.path.join(d, "quad.runs", f"trial-{t:06d}", "stdout")).read()
+        printed.add(re.findall(r"^loss=(\S+)$", out, re.M)[-1])
+    texts = set(re.findall(r'"value": ([-0-9.e+]+)', j.stdout))
+    check(printed <= texts, f"the values as printed: {printed} in {texts}")
+    for num in re.findall(r"(?<![\w.])-?\d+\.\d+(?:e[-+]?\d+)?", j.stdout):
+        check(significant(num) <= significant(repr(float(num))) and float(num) == float(num),
+              f"shortest round-trip: {num} (Python: {float(num)!r})")
+    # the other metrics the program printed (from the trial folders): the final ones, typed
+    for t in data:
+        out = open(os.path.join(d, "quad.runs", f"trial-{t['trial']:06d}", "stdout")).read()
+        acc = float(re.search(r"^acc=(\S+),", out, re.M).group(1))
+        m = t["metrics"]
+        check(m.get("acc") == acc and m.get("f1") == t["params"]["n"] / 20 and
+              m.get("epochs") == 3 and m.get("aux") == 2.5 and m.get("loss") == t["value"] and
+              "label" not in m and "step" not in m, f"metrics of {t['trial']}: {m}")
+    j2 = json.loads(run(["export", "--storage", os.path.join(d, "quad.db"), "--format", "json"],
+                        d).stdout)
+    check([t["metrics"] for t in j2] == [t["metrics"] for t in data],
+          "the metrics through --storage alone")
+    c = run(["export", "sweep.yaml"], d)
+    rows = list(csv.DictReader(io.StringIO(c.stdout)))
+    check(len(rows) == 6 and {r["value"] for r in rows} >= printed and
+          all(re.fullmatch(r"\d+", r["n"]) for r in rows), f"CSV: {c.stdout}")
+    s = run(["export", "sweep.yaml", "--steps"], d)
+    srows = list(csv.DictReader(io.StringIO(s.stdout)))
+    check(len(srows) == sum(len(v) for v in stored.values()) and
+          all(float(r["value"]) == dict(map(tuple, stored[int(r["trial"])]))[int(r["step"])]
+              for r in srows), f"--steps: {s.stdout[:300]}")
+    b = run(["best", "sweep.yaml"], d)
+    value = dict(l.split("=", 1) for l in b.stdout.split())["value"]
+    check(value in printed, f"best's value as printed: {value}")
+
+
+PG_ARG = [a for a in sys.argv[2:] if a.startswith("--pg=")]
+PG_URL = open(PG_ARG[0][5:]).read().strip() if PG_ARG else None
+
+
+def main():
+    if PG_URL:
+        tests = [test_studies_pg]
+    else:
+        tests = [test_help, test_no_trial_completed, test_progress_and_resume,
+                 test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
+                 test_export]
+    only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
+    return run_tests(tests, prefix="gpbo-ux-", only=only)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
