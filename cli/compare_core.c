@@ -140,7 +140,7 @@ static void run_of(const cmp *c, size_t j, size_t *si, size_t *pi, size_t *seed)
 {
     *si = j / (c->np * c->seeds);
     *pi = (j / c->seeds) % c->np;
-    *seed = j % c->seeds;
+    *seed = c->seed0 + j % c->seeds;
 }
 
 static void run_name(const cmp *c, size_t j, char *out, size_t cap)

@@ -25,6 +25,7 @@ typedef struct cmp {
     char stem[256]; /* name, encoded for file names (the files are <dir>/<stem>.db, ...) */
     char *strategies[CMP_MAXL], *problems[CMP_MAXL]; /* malloc'd; cmp_free frees them */
     size_t ns, np, seeds, budget, budgets[CMP_MAXL], nb, init, jobs;
+    size_t seed0; /* the runs' seeds are seed0 .. seed0 + seeds - 1 (default 0) */
     /* every run's study options but strategy, seed, n_init (init) and lhs_size (budget) */
     gpbo_study_options opts;
     int time_asks; /* 1: measure each ask's wall time (cmp_result.ask_s) */

@@ -10,7 +10,8 @@
  *     included) at the given numbers of observations.
  *
  * Usage: compare_bench [--strategies bayes,random,sobol] [--problems branin,hartmann6,...]
- *          [--seeds N] [--budget N] [--init N] [--budgets 10,30,60] [--jobs N] [--csv FILE]
+ *          [--seeds N] [--first-seed N] [--budget N] [--init N] [--budgets 10,30,60] [--jobs N]
+ * [--csv FILE]
  *          [--time-at 60,200] [--acquisition logei|ei|logpi|lcb|thompson] [--priors 0|1]
  *          [--additive 0|1] [--restart N]
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
@@ -68,7 +69,8 @@ static size_t split_sizes(const char *s, size_t *out)
 static int usage(const char *argv0, int status)
 {
     fprintf(stderr,
-            "usage: %s [--strategies LIST] [--problems LIST] [--seeds N] [--budget N]\n"
+            "usage: %s [--strategies LIST] [--problems LIST] [--seeds N] [--first-seed N] "
+            "[--budget N]\n"
             "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--time-at LIST]\n"
             "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n"
             "       [--restart N (0: never)]\n",
@@ -90,6 +92,8 @@ static int flag(bench *b, const char *a, const char *v)
         b->nt = split_sizes(v, b->time_at);
     else if (!strcmp(a, "--seeds"))
         c->seeds = strtoul(v, NULL, 10);
+    else if (!strcmp(a, "--first-seed"))
+        c->seed0 = strtoul(v, NULL, 10);
     else if (!strcmp(a, "--budget"))
         c->budget = strtoul(v, NULL, 10);
     else if (!strcmp(a, "--init"))
