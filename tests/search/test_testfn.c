@@ -52,7 +52,7 @@ static void test_optima(void **state)
             }
         }
     }
-    assert_int_equal(count, 14);
+    assert_int_equal(count, 15);
     assert_non_null(gpbo_test_function_find("hartmann6"));
     assert_null(gpbo_test_function_find("hartman6"));
     assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
