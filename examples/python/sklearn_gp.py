@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """examples/python/sklearn_gp.py: gpbo's GP as a scikit-learn estimator.
 
-Fits gpbo.GaussianProcessRegressor to 40 noisy samples of a 2-input function, prints the
+Fits gpbo.GaussianProcessRegressor to 60 noisy samples of a 2-input function, prints the
 fitted lengthscales and noise, the prediction with its uncertainty at a few points, and the
 5-fold cross-validated R^2 of a pipeline (scaling, then the GP) through scikit-learn.
 
@@ -22,8 +22,8 @@ def f(X):
 
 def main():
     rng = np.random.RandomState(0)
-    X = rng.uniform(-2, 2, size=(40, 2))
-    y = f(X) + 0.05 * rng.normal(size=40)
+    X = rng.uniform(-2, 2, size=(60, 2))
+    y = f(X) + 0.05 * rng.normal(size=60)
 
     gp = gpbo.GaussianProcessRegressor(kernel="matern52", n_restarts=4, random_state=0)
     gp.fit(X, y)
@@ -34,7 +34,7 @@ def main():
     Xq = np.array([[0.0, 0.0], [1.0, -1.0], [3.0, 3.0]])  # the last is outside the data
     mean, std = gp.predict(Xq, return_std=True)
     for x, m, s, t in zip(Xq, mean, std, f(Xq)):
-        print("f(%5.2f, %5.2f) = %7.4f +- %.4f (true %7.4f)" % (x[0], x[1], m, 2 * s, t))
+        print("f(%5.2f, %5.2f) = %7.4f +- %.4f (2 std; true %7.4f)" % (x[0], x[1], m, 2 * s, t))
 
     pipe = make_pipeline(StandardScaler(), gpbo.GaussianProcessRegressor(n_restarts=1))
     scores = cross_val_score(pipe, X, y, cv=5)
