@@ -3,11 +3,21 @@
 # installed from there with no LD_LIBRARY_PATH: the gpbo command (its RUNPATH is
 # $ORIGIN/../lib) and the Python package (PYTHONPATH=<prefix>/lib/python3/dist-packages), which
 # must load gpbo's libraries from the moved prefix, relative to itself (issues 19 and 21).
-# Usage: check_install.sh BUILD_DIR WORK_DIR PYTHON
+# With the source folder, also checks that `make install PREFIX=P` installs into P whatever
+# prefix the build was configured with (make -n: the commands, none run).
+# Usage: check_install.sh BUILD_DIR WORK_DIR PYTHON [SOURCE_DIR]
 set -euo pipefail
-build=$1 work=$2 python=$3
+build=$1 work=$2 python=$3 src=${4:-}
 rm -rf "$work"
 mkdir -p "$work"
+if [ -n "$src" ]; then
+  make -n -s -C "$src" install BUILD="$build" PREFIX="$work/elsewhere" >"$work/make-n.log"
+  grep -qxF "cmake --install $build --prefix $work/elsewhere" "$work/make-n.log" || {
+    echo "FAIL: make install PREFIX=... does not install there:" >&2
+    cat "$work/make-n.log" >&2
+    exit 1
+  }
+fi
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log"
 mv "$work/prefix" "$work/moved"
 prefix=$work/moved
