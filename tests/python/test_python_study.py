@@ -263,3 +263,21 @@ def test_threads_share_one_study():
         t.join()
     assert sorted(ids) == list(range(20))
     assert all(r.state == "complete" for r in study.trials)
+
+
+def test_struct_mirrors_match_the_headers():
+    """The ctypes mirrors have the sizes docs/abi.md gives (LP64), and the library's init
+    writes the header's defaults into them."""
+    import ctypes as C
+    from gpbo import gp, study as st
+    assert C.sizeof(st.StudyOptions) == 128
+    assert C.sizeof(st.PrunerOptions) == 56
+    assert C.sizeof(gp.FitOptions) == 136
+    assert C.sizeof(st.TrialInfo) == 80
+    o = st.StudyOptions()
+    assert st._s.gpbo_study_options_init(C.byref(o), st.StudyOptions.VERSION) == 0
+    assert (o.strategy, o.n_init, o.refit_every, o.additive, o.restart, o.heartbeat, o.grace,
+            o.lost_retries) == (b"bayes", 10, 1, 1, 20, 10.0, 60.0, 3)
+    p = st.PrunerOptions()
+    assert st._s.gpbo_pruner_options_init(C.byref(p), st.PrunerOptions.VERSION) == 0
+    assert (p.kind, p.startup_trials, p.interval_steps, p.eta) == (1, 5, 1, 3.0)
