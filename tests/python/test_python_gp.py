@@ -239,3 +239,31 @@ def test_no_leak_over_10000_fit_predict_cycles():
     cycles(9000)
     grown = rss_kib() - before
     assert grown < 4096, "RSS grew by %d KiB over 9,000 cycles" % grown
+
+
+def test_predict_from_threads_while_fitting():
+    """Four threads predict while the main thread refits on other data: every prediction is
+    exactly the old model's or the new one's (docs/python.md, thread safety)."""
+    import threading
+    X, y, Xq = problem(10, 40, 2)
+    X2, y2, _ = problem(11, 40, 2)
+    est = gpbo.GaussianProcessRegressor(n_restarts=0).fit(X, y)
+    old = est.predict(Xq)
+    new = gpbo.GaussianProcessRegressor(n_restarts=0).fit(X2, y2).predict(Xq)
+    bad, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            m = est.predict(Xq)
+            if not (np.array_equal(m, old) or np.array_equal(m, new)):
+                bad.append(m)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for k in range(20):
+        est.fit(*((X2, y2) if k % 2 == 0 else (X, y)))
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not bad
