@@ -181,6 +181,9 @@ def test_python_study_read_by_the_cli(tmp_path):
     assert abs(float(byid[best.id]["x"]) - best.params["x"]) <= 1e-9 * 2
     shown = gpbo_cli("best", "--storage", db, "--study", "from-python")
     assert str(best.id) in shown and best.params["opt"] in shown, shown
+    page = tmp_path / "report.html"
+    gpbo_cli("report", "--storage", db, "--study", "from-python", "-o", str(page))
+    assert "from-python" in page.read_text()
     study.close()
 
 
