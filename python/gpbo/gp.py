@@ -161,8 +161,10 @@ class GaussianProcessRegressor:
     Parameters
     ----------
     kernel : "matern52" (default), "matern32", "matern12" or "se".
-    ard : must be True: gpbo's kernels have one lengthscale per feature (an isotropic kernel,
-        one shared lengthscale, is not in the C library; False raises at fit).
+    ard : True (default): one lengthscale per feature, fitted by the C library (gpbo_gp_fit).
+        False: one lengthscale shared by all features (isotropic), fitted here by BFGS on the
+        C library's likelihood and gradient (the C fit has no tied lengthscales), with the same
+        bounds, restarts and seed.
     noise : True: the noise variance is fitted; False: fixed at ``noise_variance``.
     normalize_y : standardize y before fitting (predictions are always in y's units).
     n_restarts : random restarts of the fit besides the starting point.
@@ -229,7 +231,10 @@ class GaussianProcessRegressor:
         return k.value
 
     def _start(self, dim):
-        ell = np.broadcast_to(np.asarray(self.length_scale, dtype=np.float64), (dim,))
+        ell = np.asarray(self.length_scale, dtype=np.float64)
+        if not self.ard and ell.size != 1:
+            raise ValueError("ard=False takes one length_scale, not %d" % ell.size)
+        ell = np.broadcast_to(ell, (dim,))
         theta = np.concatenate([np.log(ell), [np.log(self.signal_variance),
                                               np.log(self.noise_variance)]])
         return np.ascontiguousarray(theta)
@@ -248,9 +253,6 @@ class GaussianProcessRegressor:
         """Fits the model to X (n, d) and y (n,); float64 arrays are passed to the library
         without a copy when C-contiguous. Non-finite values raise ValueError (the library's
         message names the index)."""
-        if not self.ard:
-            raise ValueError("ard=False (one shared lengthscale) is not supported: gpbo's "
-                             "kernels have one lengthscale per feature")
         if self.optimizer not in ("lbfgs", None):
             raise ValueError("optimizer must be 'lbfgs' or None, not %r" % (self.optimizer,))
         X = _matrix(X)
@@ -263,8 +265,10 @@ class GaussianProcessRegressor:
             check(_gp.gpbo_gp_set_additive(h, 1))
         check(_gp.gpbo_gp_set_params(h, ptr(self._start(dim))))
         check(_gp.gpbo_gp_set_data(h, n, ptr(X), ptr(y)))
-        if self.optimizer is not None:
+        if self.optimizer is not None and self.ard:
             check(_gp.gpbo_gp_fit(h, C.byref(self._fit_options())))
+        elif self.optimizer is not None:
+            _fit_isotropic(h, dim, self._start(dim), self._fit_options())
         lml = _gp.gpbo_gp_log_likelihood(h, None)
         if not np.isfinite(lml):
             raise _lib.error(_base.gpbo_error_code() or -1)
@@ -365,3 +369,69 @@ def _same(a, b):
         return bool(np.all(a == b)) and type(a) is type(b)
     except (TypeError, ValueError):
         return a is b
+
+
+# The isotropic fit (ard=False): the C library's kernels are ARD and its fit has no tied
+# lengthscales, so the few free values (log l shared, log s2, log sn2) are fitted here, on the
+# library's likelihood and gradient (the gradient of the shared lengthscale is the sum of the
+# per-feature ones), within the bounds of the fit options, from the start and from `restarts`
+# log-uniform draws seeded by the options' seed.
+
+def _iso_objective(h, dim, z):
+    theta = np.ascontiguousarray(np.concatenate([np.full(dim, z[0]), z[1:]]))
+    if _gp.gpbo_gp_set_params(h, ptr(theta)) != 0:
+        return -np.inf, None
+    g = np.empty(dim + 2)
+    v = _gp.gpbo_gp_log_likelihood(h, ptr(g))
+    if not np.isfinite(v):
+        return -np.inf, None
+    return v, np.array([g[:dim].sum(), g[dim], g[dim + 1]])
+
+
+def _iso_ascend(f, z, lo, hi, free, max_evals):
+    """Projected BFGS ascent with backtracking: (z, value) at convergence or after max_evals."""
+    v, g = f(z)
+    if g is None:
+        return z, v
+    H, evals = np.eye(3), 1
+    while evals < max_evals:
+        p = (H @ g) * free
+        step, ok = 1.0, False
+        while step > 1e-10 and evals < max_evals:
+            zn = np.clip(z + step * p, lo, hi)
+            vn, gn = f(zn)
+            evals += 1
+            if gn is not None and vn >= v + 1e-4 * (g @ (zn - z)):
+                ok = True
+                break
+            step *= 0.5
+        if not ok:
+            break
+        sk, yk = zn - z, (g - gn) * free
+        done = abs(vn - v) <= 1e-10 * max(1.0, abs(v))
+        z, v, g = zn, vn, gn
+        if done:
+            break
+        sy = sk @ yk
+        if sy > 1e-12:
+            rho = 1.0 / sy
+            E = np.eye(3) - rho * np.outer(sk, yk)
+            H = E @ H @ E.T + rho * np.outer(sk, sk)
+    return z, v
+
+
+def _fit_isotropic(h, dim, theta0, o):
+    lo = np.log([o.lengthscale_bounds[0], o.signal_bounds[0], o.noise_bounds[0]])
+    hi = np.log([o.lengthscale_bounds[1], o.signal_bounds[1], o.noise_bounds[1]])
+    free = np.array([1.0, 1.0, 1.0 if o.learn_noise else 0.0])
+    z0 = np.array([theta0[0], theta0[dim], theta0[dim + 1]])
+    starts = [np.where(free > 0, np.clip(z0, lo, hi), z0)]
+    rng = np.random.RandomState(o.seed % 2**32)
+    for _ in range(o.restarts):
+        starts.append(np.where(free > 0, rng.uniform(lo, hi), z0))
+    f = lambda z: _iso_objective(h, dim, z)  # noqa: E731
+    best = max((_iso_ascend(f, z, lo, hi, free, o.max_evals) for z in starts),
+               key=lambda zv: zv[1])
+    if not np.isfinite(best[1]):
+        raise _lib.GpboError("isotropic fit: no start gave a finite likelihood", -10)
+    _iso_objective(h, dim, best[0])  # leave the model at the best point
