@@ -344,16 +344,16 @@ class Study:
         self.name = "study" if name is None else str(name)
         self.storage = storage
         self._lock = threading.RLock()
-        self._h = check_ptr(_s.gpbo_study_open(
-            None if storage is None else str(storage).encode(), self.name.encode(),
-            cspace.h if cspace else None, C.byref(o)))
-        self._pruner = None
-        self._finalizer = weakref.finalize(self, _close, self._h, None)
+        self._pruner = _pruner(pruner)
         try:
-            self._pruner = _pruner(pruner)
-        finally:
-            self._finalizer.detach()
-            self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
+            self._h = check_ptr(_s.gpbo_study_open(
+                None if storage is None else str(storage).encode(), self.name.encode(),
+                cspace.h if cspace else None, C.byref(o)))
+        except BaseException:
+            _close(None, self._pruner)
+            raise
+        # closes the study and frees the pruner when the Study goes, or at exit
+        self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
         self._items = _read_space(_s.gpbo_study_space(self._h)) if items is None else items
         self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
         self._sign = -1.0 if self.direction == "maximize" else 1.0

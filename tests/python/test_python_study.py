@@ -286,3 +286,32 @@ def test_struct_mirrors_match_the_headers():
     p = st.PrunerOptions()
     assert st._s.gpbo_pruner_options_init(C.byref(p), st.PrunerOptions.VERSION) == 0
     assert (p.kind, p.startup_trials, p.interval_steps, p.eta) == (1, 5, 1, 3.0)
+
+
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_no_leak_over_3000_studies():
+    """Studies opened, asked, told, reported, read and dropped (in memory, with a pruner):
+    RSS after 3,000 is within 4 MiB of RSS after the first 300."""
+    space = {"x": gpbo.Uniform(0, 1), "k": gpbo.Categorical(["a", "b"]), "n": gpbo.Int(1, 5)}
+
+    def cycles(k):
+        for i in range(k):
+            s = gpbo.Study(space, strategy="random", seed=i, pruner="median")
+            for _ in range(3):
+                t = s.ask()
+                t.report(0, t.params["x"])
+                s.tell(t, t.params["x"])
+            assert len(s.trials) == 3 and s.best_value >= 0
+
+    cycles(300)
+    before = rss_kib()
+    cycles(2700)
+    grown = rss_kib() - before
+    assert grown < 4096, "RSS grew by %d KiB over 2,700 studies" % grown
