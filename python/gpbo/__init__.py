@@ -28,11 +28,13 @@ __all__ = ["Uniform", "LogUniform", "Int", "Categorical", "Constant", "GpboError
 
 
 def __getattr__(name):
+    import importlib
+
+    if name in ("gp", "study"):  # gpbo.gp without `from gpbo import gp` first
+        return importlib.import_module("." + name, __name__)
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError("module 'gpbo' has no attribute %r" % name)
-    import importlib
-
     value = getattr(importlib.import_module("." + mod, __name__), name)
     globals()[name] = value
     return value
