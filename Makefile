@@ -5,7 +5,8 @@
 #   make demo                      build and run the main job
 #   make test BUILD=build-asan SANITIZE=ON    the same suite under ASan + UBSan
 #   make bench                     build the benchmarks (run them from $(BUILD)/bench)
-#   make install PREFIX=/opt/gpbo  install libraries, headers, CMake package, pkg-config files
+#   make install PREFIX=/opt/gpbo  install libraries, headers, CMake package, pkg-config files,
+#                                  the gpbo command and the Python package gpbo
 #   make format                    clang-format every C file
 #   make fuzz [FUZZ_SECONDS=600]   build the libFuzzer harnesses (fuzz/, clang) in build-fuzz/
 #                                  and run each for FUZZ_SECONDS
@@ -53,8 +54,12 @@ demo: build
 
 bench: build
 
+# --prefix here, not only at configure time: the configure stamp does not know PREFIX, so a build
+# configured for /usr/local (make demo) still installs where PREFIX says. Installed programs and
+# libraries find each other through $ORIGIN-relative RUNPATHs, and the Python package (under
+# PREFIX/lib/python3/dist-packages) finds the libraries relative to itself.
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # The fuzz harnesses are a clang-only CMake project of their own (fuzz/CMakeLists.txt) that
 # builds the library again with libFuzzer's instrumentation and ASan + UBSan.

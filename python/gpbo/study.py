@@ -1,0 +1,565 @@
+"""gpbo.Study: ask / tell studies in-process over gpbo's search library (gpbo/search.h).
+
+Thread-safety: a Study may be shared by threads. Its calls into the library are serialized by
+a lock of its own (the library wants one thread at a time per study handle), and ctypes releases
+the GIL during them, so while one thread asks (a Bayesian proposal fits GPs for a while) the
+others run their objectives. ``optimize(n_jobs=k)`` runs k such threads: it helps when the
+objective releases the GIL (numpy, PyTorch, a subprocess). Several processes (or machines) may
+open one stored study at once, each with its own Study: ids are reserved in the storage and
+every worker's running trials are pending points of the others' proposals.
+
+Fork: a Study that has asked runs a heartbeat thread of the library's; a process forked while
+it is open (multiprocessing's "fork" start method) must not use gpbo before it execs: use the
+"spawn" or "forkserver" start method, or open the study in the child.
+"""
+import ctypes as C
+import math
+import os
+import threading
+import weakref
+
+from . import _lib, space as _space
+from ._lib import DP, check, check_ptr
+
+__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "MedianPruner", "HyperbandPruner",
+           "minimize"]
+
+_s = _lib.library("search")
+_gp = _lib.library("gp")
+_acq = _lib.library("acquisition")
+_VP, _SZ = C.c_void_p, C.c_size_t
+_SIG = {
+    "gpbo_space_new": (_VP, []),
+    "gpbo_space_free": (None, [_VP]),
+    "gpbo_space_add_float": (C.c_int, [_VP, C.c_char_p, C.c_double, C.c_double, C.c_int]),
+    "gpbo_space_add_int": (C.c_int, [_VP, C.c_char_p, C.c_longlong, C.c_longlong, C.c_int]),
+    "gpbo_space_add_categorical": (C.c_int, [_VP, C.c_char_p, _SZ, C.POINTER(C.c_char_p)]),
+    "gpbo_space_add_const": (C.c_int, [_VP, C.c_char_p, C.c_double]),
+    "gpbo_space_size": (_SZ, [_VP]),
+    "gpbo_space_name": (C.c_char_p, [_VP, _SZ]),
+    "gpbo_space_type": (C.c_int, [_VP, _SZ]),
+    "gpbo_space_is_log": (C.c_int, [_VP, _SZ]),
+    "gpbo_space_lo": (C.c_double, [_VP, _SZ]),
+    "gpbo_space_hi": (C.c_double, [_VP, _SZ]),
+    "gpbo_space_nchoices": (_SZ, [_VP, _SZ]),
+    "gpbo_space_choice": (C.c_char_p, [_VP, _SZ, _SZ]),
+    "gpbo_study_options_init": (C.c_int, [_VP, C.c_uint]),
+    "gpbo_strategy_name": (C.c_char_p, [_SZ]),
+    "gpbo_study_open": (_VP, [C.c_char_p, C.c_char_p, _VP, _VP]),
+    "gpbo_study_close": (None, [_VP]),
+    "gpbo_study_space": (_VP, [_VP]),
+    "gpbo_study_name": (C.c_char_p, [_VP]),
+    "gpbo_study_direction": (C.c_int, [_VP]),
+    "gpbo_study_ask": (C.c_int, [_VP, C.POINTER(_SZ), DP]),
+    "gpbo_study_sync": (C.c_int, [_VP]),
+    "gpbo_study_tell": (C.c_int, [_VP, _SZ, C.c_double]),
+    "gpbo_study_tell_failed": (C.c_int, [_VP, _SZ, C.c_char_p]),
+    "gpbo_study_tell_pruned": (C.c_int, [_VP, _SZ]),
+    "gpbo_study_report": (C.c_int, [_VP, _SZ, C.c_long, C.c_double]),
+    "gpbo_study_ntrials": (_SZ, [_VP]),
+    "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
+    "gpbo_study_best": (C.c_int, [_VP, _VP]),
+    "gpbo_pruner_options_init": (C.c_int, [_VP, C.c_uint]),
+    "gpbo_pruner_new": (_VP, [_VP]),
+    "gpbo_pruner_free": (None, [_VP]),
+    "gpbo_pruner_report": (C.c_int, [_VP, _SZ, C.c_long, C.c_double, C.POINTER(C.c_int)]),
+    "gpbo_pruner_finish": (C.c_int, [_VP, _SZ, C.c_int]),
+    "gpbo_pruner_catch_up": (C.c_int, [_VP, _VP]),
+}
+for _name, (_res, _args) in _SIG.items():
+    _lib.declare(_s, _name, _res, _args)
+_lib.declare(_gp, "gpbo_kernel_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_int)])
+_lib.declare(_acq, "gpbo_acq_kind_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_int)])
+
+_FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
+_STATES = ("running", "complete", "failed", "pruned")
+_OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
+
+
+class StudyOptions(C.Structure):
+    """Mirror of version 4 of gpbo_study_options (gpbo/search.h, 128 bytes on LP64)."""
+
+    VERSION = 4
+    _fields_ = [
+        ("version", C.c_uint), ("direction", C.c_int), ("strategy", C.c_char_p),
+        ("seed", C.c_uint64), ("grid_resolution", _SZ), ("grid_shuffle", C.c_int),
+        ("lhs_size", _SZ), ("n_init", _SZ), ("kernel", C.c_int), ("acquisition", C.c_int),
+        ("batch", C.c_int), ("refit_every", _SZ), ("failed", C.c_int), ("use_priors", C.c_int),
+        ("additive", C.c_int),  # version 2
+        ("restart", _SZ),  # version 3
+        ("heartbeat", C.c_double), ("grace", C.c_double), ("lost_retries", _SZ),  # version 4
+    ]
+
+
+class PrunerOptions(C.Structure):
+    """Mirror of version 1 of gpbo_pruner_options (gpbo/pruner.h, 56 bytes on LP64)."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", C.c_uint), ("kind", C.c_int), ("startup_trials", _SZ),
+        ("warmup_steps", C.c_long), ("interval_steps", C.c_long), ("min_iter", C.c_long),
+        ("max_iter", C.c_long), ("eta", C.c_double),
+    ]
+
+
+class TrialInfo(C.Structure):
+    """Mirror of gpbo_trial_info (not versioned: its layout is fixed, docs/abi.md)."""
+
+    _fields_ = [
+        ("id", _SZ), ("state", C.c_int), ("value", C.c_double), ("values", DP),
+        ("reason", C.c_char_p), ("nsteps", _SZ), ("steps", C.POINTER(C.c_long)),
+        ("step_values", DP), ("started", C.c_double), ("finished", C.c_double),
+    ]
+
+
+class TrialPruned(Exception):
+    """Raised by an objective (after trial.should_prune()) to end its trial as pruned."""
+
+
+class MedianPruner:
+    """The median stopping rule (gpbo/pruner.h): stop a trial whose best value at a step is worse
+    than the median of the completed trials' best values up to that step."""
+
+    KIND = 1
+
+    def __init__(self, startup_trials=5, warmup_steps=0, interval_steps=1):
+        self.options = dict(startup_trials=startup_trials, warmup_steps=warmup_steps,
+                            interval_steps=interval_steps)
+
+
+class HyperbandPruner:
+    """Asynchronous successive halving (ASHA): rungs at steps min_iter * eta^k; a trial goes on
+    past a rung only in the top 1/eta of the values recorded there (max_iter 0: no limit)."""
+
+    KIND = 2
+
+    def __init__(self, min_iter=1, max_iter=0, eta=3.0):
+        self.options = dict(min_iter=min_iter, max_iter=max_iter, eta=eta)
+
+
+def _pruner(p):
+    """A new gpbo_pruner for a Study's `pruner` argument, or None."""
+    if p is None or p == "none":
+        return None
+    if p == "median":
+        p = MedianPruner()
+    elif p == "hyperband":
+        p = HyperbandPruner()
+    if not isinstance(p, (MedianPruner, HyperbandPruner)):
+        raise ValueError("pruner must be None, 'median', 'hyperband', a MedianPruner or a "
+                         "HyperbandPruner, not %r" % (p,))
+    o = PrunerOptions()
+    check(_s.gpbo_pruner_options_init(C.byref(o), PrunerOptions.VERSION))
+    o.kind = p.KIND
+    for k, v in p.options.items():
+        setattr(o, k, v)
+    return check_ptr(_s.gpbo_pruner_new(C.byref(o)))
+
+
+def _parse(fn, what, value):
+    out = C.c_int()
+    if not isinstance(value, str):
+        raise ValueError("%s must be a name, not %r" % (what, value))
+    check(fn(value.encode(), C.byref(out)))
+    return out.value
+
+
+_CHOICES = {
+    "batch": {"kb": 0, "cl_min": 1, "cl_mean": 2, "cl_max": 3, "lp": 4},
+    "failed": {"exclude": 0, "worst": 1},
+}
+_NUMERIC = ("grid_resolution", "grid_shuffle", "lhs_size", "n_init", "refit_every", "use_priors",
+            "additive", "restart", "heartbeat", "grace", "lost_retries")
+
+
+def _set_option(o, key, value):
+    if key == "kernel":
+        o.kernel = _parse(_gp.gpbo_kernel_parse, "kernel", value)
+    elif key == "acquisition":
+        o.acquisition = _parse(_acq.gpbo_acq_kind_parse, "acquisition", value)
+    elif key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise ValueError("%s must be one of %s, not %r" % (key, ", ".join(_CHOICES[key]),
+                                                              value))
+        setattr(o, key, _CHOICES[key][value])
+    elif key in _NUMERIC:
+        setattr(o, key, int(value) if isinstance(value, bool) else value)
+    else:
+        raise TypeError("unknown study option %r; known: kernel, acquisition, %s, %s"
+                        % (key, ", ".join(_CHOICES), ", ".join(_NUMERIC)))
+
+
+def strategies():
+    """The strategy names the library knows ("grid", "random", "sobol", "lhs", "bayes")."""
+    names, i = [], 0
+    while _s.gpbo_strategy_name(i) is not None:
+        names.append(_s.gpbo_strategy_name(i).decode())
+        i += 1
+    return names
+
+
+class _CSpace:
+    """A gpbo_space built from a Python space, freed with it."""
+
+    def __init__(self, items):
+        self.h = check_ptr(_s.gpbo_space_new())
+        try:
+            for name, p in items:
+                self._add(name.encode(), p)
+        except BaseException:
+            _s.gpbo_space_free(self.h)
+            raise
+
+    def _add(self, name, p):
+        if isinstance(p, _space.Uniform):
+            check(_s.gpbo_space_add_float(self.h, name, p.lo, p.hi, int(p.log)))
+        elif isinstance(p, _space.Int):
+            check(_s.gpbo_space_add_int(self.h, name, p.lo, p.hi, int(p.log)))
+        elif isinstance(p, _space.Categorical):
+            self._add_choices(name, [str(c) for c in p.choices])
+        elif isinstance(p.value, (int, float)) and not isinstance(p.value, bool) \
+                and math.isfinite(p.value):
+            check(_s.gpbo_space_add_const(self.h, name, float(p.value)))
+        else:  # a constant the library cannot hold as a number: one choice
+            self._add_choices(name, [str(p.value)])
+
+    def _add_choices(self, name, choices):
+        arr = (C.c_char_p * len(choices))(*[c.encode() for c in choices])
+        check(_s.gpbo_space_add_categorical(self.h, name, len(choices), arr))
+
+    def __del__(self):
+        if self.h:
+            _s.gpbo_space_free(self.h)
+            self.h = None
+
+
+def _read_space(sp):
+    """The Python description of a study's stored gpbo_space (categories as strings)."""
+    items = []
+    for i in range(_s.gpbo_space_size(sp)):
+        name = _s.gpbo_space_name(sp, i).decode()
+        t, lo, hi = _s.gpbo_space_type(sp, i), _s.gpbo_space_lo(sp, i), _s.gpbo_space_hi(sp, i)
+        log = bool(_s.gpbo_space_is_log(sp, i))
+        if t == _FLOAT:
+            p = _space.LogUniform(lo, hi) if log else _space.Uniform(lo, hi)
+        elif t == _INT:
+            p = _space.Int(int(lo), int(hi), log=log)
+        elif t == _CAT:
+            p = _space.Categorical([_s.gpbo_space_choice(sp, i, k).decode()
+                                    for k in range(_s.gpbo_space_nchoices(sp, i))])
+        else:
+            p = _space.Constant(lo)
+        items.append((name, p))
+    return items
+
+
+def _value(p, v):
+    """A parameter's value in Python's type from the library's double."""
+    if isinstance(p, _space.Uniform):
+        return float(v)
+    if isinstance(p, _space.Int):
+        return int(round(v))
+    if isinstance(p, _space.Categorical):
+        return p.choices[int(v)]
+    if isinstance(p.value, (int, float)) and not isinstance(p.value, bool):
+        return p.value if math.isfinite(p.value) else float(v)
+    return p.value
+
+
+class Trial:
+    """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values)."""
+
+    def __init__(self, study, trial_id, params):
+        self.study, self.id, self.params = study, trial_id, params
+        self._prune = False
+
+    def report(self, step, value):
+        """Records an intermediate value (a validation loss at an epoch, say) at an integer
+        step >= 0, and lets the study's pruner judge the trial."""
+        self.study.report(self, step, value)
+
+    def should_prune(self):
+        """True when the pruner, at the last report, said this trial should stop."""
+        return self._prune
+
+    def __repr__(self):
+        return "Trial(id=%d, params=%r)" % (self.id, self.params)
+
+
+class TrialRecord:
+    """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
+    value (NaN unless complete), params, reason (why it failed), intermediate (dict step ->
+    value), started and finished (seconds since the epoch; finished 0 while running)."""
+
+    __slots__ = ("id", "state", "value", "params", "reason", "intermediate", "started",
+                 "finished")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw[k])
+
+    def __repr__(self):
+        return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
+            self.id, self.state, self.value, self.params)
+
+
+def _close(handle, pruner):
+    if pruner:
+        _s.gpbo_pruner_free(pruner)
+    if handle:
+        _s.gpbo_study_close(handle)
+
+
+class Study:
+    """A study: in memory (storage=None) or in any storage the gpbo command takes
+    ("sqlite:///path.db", a plain file path, "postgresql://..."), created or reopened by name.
+
+    space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
+    stored study with its own space. direction: "minimize" or "maximize". strategy: "bayes"
+    (default), "random", "sobol", "lhs" or "grid". seed: None draws one. pruner: None,
+    "median", "hyperband", a MedianPruner or a HyperbandPruner. **options: the library's study
+    options (gpbo/search.h): n_init, kernel, acquisition, batch, refit_every, failed,
+    use_priors, additive, restart, grid_resolution, grid_shuffle, lhs_size, heartbeat, grace,
+    lost_retries. A reopened study keeps the direction, strategy and options it was made with.
+    """
+
+    def __init__(self, space=None, direction="minimize", storage=None, name=None,
+                 strategy="bayes", seed=None, pruner=None, **options):
+        if direction not in ("minimize", "maximize"):
+            raise ValueError("direction must be 'minimize' or 'maximize', not %r" % (direction,))
+        if strategy not in strategies():
+            raise ValueError("unknown strategy %r; gpbo has %s" % (strategy,
+                                                                   ", ".join(strategies())))
+        items = None if space is None else _space.check_space(space)
+        o = StudyOptions()
+        check(_s.gpbo_study_options_init(C.byref(o), StudyOptions.VERSION))
+        o.direction = 1 if direction == "maximize" else 0
+        strategy_b = strategy.encode()
+        o.strategy = strategy_b
+        o.seed = (int.from_bytes(os.urandom(8), "little") if seed is None else int(seed)) \
+            & 0xFFFFFFFFFFFFFFFF
+        for k, v in options.items():
+            _set_option(o, k, v)
+        cspace = None if items is None else _CSpace(items)
+        self.name = "study" if name is None else str(name)
+        self.storage = storage
+        self._lock = threading.RLock()
+        self._pruner = _pruner(pruner)
+        try:
+            self._h = check_ptr(_s.gpbo_study_open(
+                None if storage is None else str(storage).encode(), self.name.encode(),
+                cspace.h if cspace else None, C.byref(o)))
+        except BaseException:
+            _close(None, self._pruner)
+            raise
+        # closes the study and frees the pruner when the Study goes, or at exit
+        self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
+        self._items = _read_space(_s.gpbo_study_space(self._h)) if items is None else items
+        self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
+        self._sign = -1.0 if self.direction == "maximize" else 1.0
+        self._running = {}
+        if self._pruner:
+            check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    @property
+    def space(self):
+        """The study's space as a dict (the stored one for a study reopened without it)."""
+        return dict(self._items)
+
+    def close(self):
+        """Closes the study (everything told is stored; trials still running are handed back
+        to other workers of the study). Further calls raise."""
+        with self._lock:
+            self._finalizer()
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _handle(self):
+        if self._h is None:
+            raise ValueError("the study is closed")
+        return self._h
+
+    def _params(self, values):
+        return {name: _value(p, values[i]) for i, (name, p) in enumerate(self._items)}
+
+    def ask(self):
+        """A new trial (or one whose worker was lost) to evaluate. Raises ExhaustedError when the
+        strategy has nothing left (a finished grid)."""
+        n = len(self._items)
+        values = (C.c_double * max(n, 1))()
+        tid = _SZ()
+        with self._lock:
+            h = self._handle()
+            check(_s.gpbo_study_ask(h, C.byref(tid), values))
+            if self._pruner:  # what the other workers' trials did
+                check(_s.gpbo_pruner_catch_up(self._pruner, h))
+            trial = Trial(self, tid.value, self._params(values))
+            self._running[trial.id] = trial
+        return trial
+
+    def _id(self, trial):
+        return trial.id if isinstance(trial, Trial) else int(trial)
+
+    def tell(self, trial, value=None, *, failed=None, pruned=False):
+        """Ends a trial (a Trial or its id): with its value, as failed with a reason
+        (``failed="why"``), or as pruned (``pruned=True``: its intermediate values stay).
+        A non-finite value is stored as a failure."""
+        tid = self._id(trial)
+        given = (value is not None) + (failed is not None) + bool(pruned)
+        if given != 1:
+            raise ValueError("tell takes exactly one of a value, failed=... or pruned=True")
+        with self._lock:
+            h = self._handle()
+            if failed is not None:
+                check(_s.gpbo_study_tell_failed(h, tid, str(failed).encode("utf-8", "replace")))
+                outcome = "failed"
+            elif pruned:
+                check(_s.gpbo_study_tell_pruned(h, tid))
+                outcome = "pruned"
+            else:
+                v = float(value)
+                check(_s.gpbo_study_tell(h, tid, v))
+                outcome = "complete" if math.isfinite(v) else "failed"
+            if self._pruner:
+                check(_s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME[outcome]))
+            self._running.pop(tid, None)
+
+    def report(self, trial, step, value):
+        """Records trial's intermediate value at step and asks the pruner; see Trial.report."""
+        tid = self._id(trial)
+        step, value = int(step), float(value)
+        with self._lock:
+            check(_s.gpbo_study_report(self._handle(), tid, step, value))
+            prune = C.c_int(0)
+            if self._pruner:
+                check(_s.gpbo_pruner_report(self._pruner, tid, step, self._sign * value,
+                                            C.byref(prune)))
+            t = trial if isinstance(trial, Trial) else self._running.get(tid)
+            if t is not None:
+                t._prune = bool(prune.value)
+
+    def should_prune(self, trial):
+        """Study-level twin of Trial.should_prune."""
+        t = trial if isinstance(trial, Trial) else self._running.get(self._id(trial))
+        return bool(t and t._prune)
+
+    # -- reading the study -----------------------------------------------------------------------
+
+    def _record(self, info):
+        n = len(self._items)
+        values = [info.values[i] for i in range(n)] if n and info.values else []
+        steps = {int(info.steps[k]): float(info.step_values[k]) for k in range(info.nsteps)}
+        return TrialRecord(id=info.id, state=_STATES[info.state], value=info.value,
+                           params=self._params(values) if values else {},
+                           reason=info.reason.decode("utf-8", "replace") if info.reason else None,
+                           intermediate=steps, started=info.started, finished=info.finished)
+
+    @property
+    def trials(self):
+        """Every trial of the study (every worker's, read from the storage now), by id."""
+        with self._lock:
+            h = self._handle()
+            check(_s.gpbo_study_sync(h))
+            out, info = [], TrialInfo()
+            for i in range(_s.gpbo_study_ntrials(h)):
+                if _s.gpbo_study_trial(h, i, C.byref(info)) == 0:
+                    out.append(self._record(info))
+            return out
+
+    @property
+    def best_trial(self):
+        """The best complete trial; ValueError when none is complete."""
+        with self._lock:
+            h = self._handle()
+            check(_s.gpbo_study_sync(h))
+            info = TrialInfo()
+            if _s.gpbo_study_best(h, C.byref(info)) != 0:
+                raise ValueError("no trial of study %r is complete yet" % self.name)
+            return self._record(info)
+
+    @property
+    def best_value(self):
+        return self.best_trial.value
+
+    @property
+    def best_params(self):
+        return self.best_trial.params
+
+    # -- running an objective --------------------------------------------------------------------
+
+    def _run_one(self, f, pass_trial, catch):
+        """Asks, evaluates f and tells; False when the strategy is exhausted."""
+        try:
+            trial = self.ask()
+        except _lib.ExhaustedError:
+            return False
+        try:
+            value = f(trial if pass_trial else trial.params)
+            value = float(value)
+        except TrialPruned:
+            self.tell(trial, pruned=True)
+            return True
+        except BaseException as e:
+            self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
+            if isinstance(e, catch) and not isinstance(e, (KeyboardInterrupt, SystemExit)):
+                return True
+            raise
+        self.tell(trial, value)
+        return True
+
+    def optimize(self, f, n_trials, n_jobs=1, catch=(Exception,), pass_trial=False):
+        """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
+        `catch` fails its trial with its message and the study goes on; any other stops it
+        (the trial is told failed first). TrialPruned ends a trial as pruned. With
+        pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
+        params. n_jobs threads ask and evaluate at once. Stops early when the strategy is
+        exhausted. Returns self."""
+        catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
+        if n_jobs < 1:
+            raise ValueError("n_jobs must be >= 1")
+        lock, left, errors = threading.Lock(), [int(n_trials)], []
+
+        def worker():
+            while True:
+                with lock:
+                    if left[0] <= 0 or errors:
+                        return
+                    left[0] -= 1
+                try:
+                    if not self._run_one(f, pass_trial, catch):
+                        return
+                except BaseException as e:
+                    with lock:
+                        errors.append(e)
+                    return
+
+        if n_jobs == 1:
+            worker()
+        else:
+            threads = [threading.Thread(target=worker, daemon=True) for _ in range(n_jobs)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        if errors:
+            raise errors[0]
+        return self
+
+    def __repr__(self):
+        return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,
+                                                             self.direction)
+
+
+def minimize(f, space, n_trials=50, **kw):
+    """Minimizes f(params) over space in an in-memory (or stored, storage=...) study of
+    n_trials trials; returns the study (``.best_params``, ``.best_value``, ``.trials``).
+    Other keywords go to Study (strategy, seed, options) and to optimize (n_jobs, catch,
+    pass_trial)."""
+    run = {k: kw.pop(k) for k in ("n_jobs", "catch", "pass_trial") if k in kw}
+    study = Study(space, direction="minimize", **kw)
+    return study.optimize(f, n_trials, **run)
