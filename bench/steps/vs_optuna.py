@@ -5,7 +5,7 @@ strategy against Optuna's TPE, on Hartmann 6 with 200 evaluations (issue 17's si
 Runs --pairs interleaved pairs (gpbo then Optuna, each a fresh process, one BLAS thread) and
 prints each run's CPU time (user + system of the process and its children), the median of each
 side and their ratio. gpbo's run is `compare_bench --strategies bayes --problems hartmann6
---seeds 1 --budget 200 --jobs 1` (10 initial points, the rest Bayesian; its study lives in an
+--seeds 1 --first-seed s --budget 200 --jobs 1` (seed s of pair s; 10 initial points, the rest Bayesian; its study lives in an
 SQLite file, as `gpbo compare` keeps it). Optuna's is Debian's python3-optuna with TPESampler
 (seed s, default settings, in-memory storage), the same function in-process; its CPU time is
 given with and without Python's start-up and the import of optuna (measured as an empty run).
@@ -69,8 +69,8 @@ def main():
     g, o, o_net = [], [], []
     for s in range(a.pairs):
         tg, _ = cpu_of([a.bench, "--strategies", "bayes", "--problems", "hartmann6", "--seeds",
-                        "1", "--budget", str(a.budget), "--budgets", str(a.budget), "--jobs",
-                        "1"], env)
+                        "1", "--first-seed", str(s), "--budget", str(a.budget), "--budgets",
+                        str(a.budget), "--jobs", "1"], env)
         to, _ = cpu_of(["/usr/bin/python3", "-c", OPTUNA, str(a.budget), str(s)], env)
         t0, _ = cpu_of(["/usr/bin/python3", "-c", OPTUNA, "0", str(s)], env)
         g.append(tg)
