@@ -21,9 +21,10 @@
  * result when run twice. The other three first look whether the lost write landed: reserve
  * looks for the trial it had been given (the id its INSERT returned) with this worker and this
  * started time; claim for the trial already holding rec's state, worker, heartbeat and retries;
- * finish_trial for the trial already holding rec's state, value, reason and finished. If it is
- * there, the earlier attempt committed and its answer is returned; if not, nothing of it is
- * stored and the write runs again.
+ * finish_trial for the trial already holding rec's state, value, reason and finished;
+ * finish_reserve (one transaction) for its reservation, else for its tell. If it is there, the
+ * earlier attempt committed and its answer is returned; if not, nothing of it is stored and
+ * the write runs again.
  *
  * Thread-safety: one handle is one connection, used by one thread at a time.
  */
@@ -588,24 +589,19 @@ enum {
 };
 
 /* One statement: one snapshot, one round trip, each trial's intermediate values gathered into
- * arrays next to it. */
-static int load_body(pg_storage *s, pg_call *c)
+ * arrays next to it. $1 the study, $2 from, $3 the ids ("{...}"). */
+static const char *const LOAD_SQL =
+    "SELECT t.id, t.state, t.value, t.reason, t.params, t.started, t.finished, "
+    "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals FROM trials t "
+    "LEFT JOIN LATERAL (SELECT count(*) AS n, array_agg(step ORDER BY step) "
+    "AS steps, array_agg(value ORDER BY step) AS vals FROM intermediate "
+    "WHERE study = t.study AND trial = t.id) i ON true "
+    "WHERE t.study = $1 AND (t.id >= $2 OR t.id = ANY($3::bigint[])) "
+    "ORDER BY t.id";
+
+/* Hands LOAD_SQL's rows in r to a->cb, as trial records. */
+static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
 {
-    load_call *a = (load_call *)c;
-    char study[32], from[32];
-    const char *p[] = {fmt_i64(study, sizeof study, a->study), fmt_size(from, sizeof from, a->from),
-                       a->ids};
-    PGresult *r = pq(s, "reading trials", PGRES_TUPLES_OK,
-                     "SELECT t.id, t.state, t.value, t.reason, t.params, t.started, t.finished, "
-                     "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals FROM trials t "
-                     "LEFT JOIN LATERAL (SELECT count(*) AS n, array_agg(step ORDER BY step) "
-                     "AS steps, array_agg(value ORDER BY step) AS vals FROM intermediate "
-                     "WHERE study = t.study AND trial = t.id) i ON true "
-                     "WHERE t.study = $1 AND (t.id >= $2 OR t.id = ANY($3::bigint[])) "
-                     "ORDER BY t.id",
-                     3, p);
-    if (r == NULL)
-        return GPBO_ESTORAGE;
     int rc = GPBO_OK;
     double *vals = malloc((a->nparams ? a->nparams : 1) * sizeof *vals);
     long *steps = NULL;
@@ -664,10 +660,23 @@ static int load_body(pg_storage *s, pg_call *c)
         t.stepcap = t.nsteps;
         rc = a->cb(a->payload, &t);
     }
-    PQclear(r);
     free(vals);
     free(steps);
     free(svals);
+    return rc;
+}
+
+static int load_body(pg_storage *s, pg_call *c)
+{
+    load_call *a = (load_call *)c;
+    char study[32], from[32];
+    const char *p[] = {fmt_i64(study, sizeof study, a->study), fmt_size(from, sizeof from, a->from),
+                       a->ids};
+    PGresult *r = pq(s, "reading trials", PGRES_TUPLES_OK, LOAD_SQL, 3, p);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int rc = load_rows(s, a, r);
+    PQclear(r);
     return rc;
 }
 
@@ -836,20 +845,32 @@ static int reserve_pipelined(pg_storage *s, reserve_call *a, const char *const *
 }
 #endif
 
+/* The text of a reservation's parameters. */
+typedef struct reserve_text {
+    char study[32], cap[32], state[16], started[32], hb[32], expect[32];
+} reserve_text;
+
+/* The reservation's statements' parameters p[R_N] (pointing into b and a). */
+static void reserve_params(const reserve_call *a, reserve_text *b, const char **p)
+{
+    const gpbo_trial_rec *t = a->rec;
+    snprintf(b->state, sizeof b->state, "%d", (int)t->state);
+    p[R_STUDY] = fmt_i64(b->study, sizeof b->study, a->study);
+    p[R_CAP] = fmt_size(b->cap, sizeof b->cap, a->cap);
+    p[R_STATE] = b->state;
+    p[R_PARAMS] = a->params;
+    p[R_STARTED] = fmt_double(b->started, sizeof b->started, t->started);
+    p[R_WORKER] = t->worker;
+    p[R_HB] = fmt_double(b->hb, sizeof b->hb, t->heartbeat);
+    p[R_EXPECT] = a->expect ? fmt_size(b->expect, sizeof b->expect, t->id) : NULL;
+}
+
 static int reserve_body(pg_storage *s, pg_call *c)
 {
     reserve_call *a = (reserve_call *)c;
-    const gpbo_trial_rec *t = a->rec;
-    char study[32], cap[32], state[16], started[32], hb[32], expect[32];
-    snprintf(state, sizeof state, "%d", (int)t->state);
-    const char *p[R_N] = {fmt_i64(study, sizeof study, a->study),
-                          fmt_size(cap, sizeof cap, a->cap),
-                          state,
-                          a->params,
-                          fmt_double(started, sizeof started, t->started),
-                          t->worker,
-                          fmt_double(hb, sizeof hb, t->heartbeat),
-                          a->expect ? fmt_size(expect, sizeof expect, t->id) : NULL};
+    reserve_text b;
+    const char *p[R_N];
+    reserve_params(a, &b, p);
     a->got = -1;
 #ifdef LIBPQ_HAS_PIPELINING
     if (!c->unsure)
@@ -882,12 +903,20 @@ static char *points_json(const double *values, size_t nparams, size_t n)
     return t;
 }
 
+/* The reservation's parameter values as reserve_call's params (malloc'd; NULL: out of memory),
+ * and whether they are points drawn ahead (*expect). */
+static char *reserve_points(const gpbo_trial_rec *rec, size_t nparams, size_t nahead, int *expect)
+{
+    *expect = rec->values != NULL && nahead > 0;
+    return *expect ? points_json(rec->values, nparams, nahead)
+                   : gpbo_search__params_to_json(rec->values, nparams);
+}
+
 static int pg_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
                       size_t nahead, size_t cap, size_t *out_id)
 {
-    int expect = rec->values != NULL && nahead > 0;
-    char *params = expect ? points_json(rec->values, nparams, nahead)
-                          : gpbo_search__params_to_json(rec->values, nparams);
+    int expect = 0;
+    char *params = reserve_points(rec, nparams, nahead, &expect);
     if (params == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     reserve_call a = {{reserve_body, 0, 0}, study, rec, params, expect, cap, -1};
@@ -1045,37 +1074,55 @@ typedef struct finish_call {
     int stored;
 } finish_call;
 
+/* A tell: $1 the study, $2 the trial, $3 its state, $4 value, $5 reason, $6 finished. Only a
+ * running trial is told; FINISH_FIND finds a tell that landed (its finished time is its own). */
+static const char *const FINISH_SQL = "UPDATE trials SET state = $3, value = $4, reason = $5, "
+                                      "finished = $6 WHERE study = $1 AND id = $2 AND state = 0";
+static const char *const FINISH_FIND =
+    "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND state = $3 AND "
+    "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND finished = $6";
+enum { F_N = 6 };
+
+typedef struct finish_text {
+    char study[32], id[32], state[16], value[32], fin[32];
+} finish_text;
+
+static void finish_params(int64_t study, const gpbo_trial_rec *t, finish_text *b, const char **p)
+{
+    snprintf(b->state, sizeof b->state, "%d", (int)t->state);
+    p[0] = fmt_i64(b->study, sizeof b->study, study);
+    p[1] = fmt_size(b->id, sizeof b->id, t->id);
+    p[2] = b->state;
+    p[3] = fmt_value(b->value, sizeof b->value, t->value);
+    p[4] = t->reason;
+    p[5] = fmt_double(b->fin, sizeof b->fin, t->finished);
+}
+
+/* Whether the tell with parameters p is stored (a lost reply's write landed). */
+static int finish_found(pg_storage *s, const char *const *p, int *found)
+{
+    PGresult *r = pq(s, "telling a trial", PGRES_TUPLES_OK, FINISH_FIND, F_N, p);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    *found = PQntuples(r) > 0;
+    PQclear(r);
+    return GPBO_OK;
+}
+
 static int finish_body(pg_storage *s, pg_call *c)
 {
     finish_call *a = (finish_call *)c;
-    const gpbo_trial_rec *t = a->rec;
-    char study[32], id[32], state[16], value[32], fin[32];
-    snprintf(state, sizeof state, "%d", (int)t->state);
-    const char *p[] = {fmt_i64(study, sizeof study, a->study),
-                       fmt_size(id, sizeof id, t->id),
-                       state,
-                       fmt_value(value, sizeof value, t->value),
-                       t->reason,
-                       fmt_double(fin, sizeof fin, t->finished)};
+    finish_text b;
+    const char *p[F_N];
+    finish_params(a->study, a->rec, &b, p);
     if (c->unsure) { /* did the lost update land? */
-        PGresult *r = pq(s, "telling a trial", PGRES_TUPLES_OK,
-                         "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND state = $3 AND "
-                         "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND "
-                         "finished = $6",
-                         6, p);
-        if (r == NULL)
-            return GPBO_ESTORAGE;
-        a->stored = PQntuples(r) > 0;
-        PQclear(r);
-        if (a->stored)
-            return GPBO_OK;
+        int rc = finish_found(s, p, &a->stored);
+        if (rc != GPBO_OK || a->stored)
+            return rc;
     }
     long n = 0;
     c->sent = 1;
-    int rc = pq_cmd(s, "telling a trial",
-                    "UPDATE trials SET state = $3, value = $4, reason = $5, finished = $6 "
-                    "WHERE study = $1 AND id = $2 AND state = 0",
-                    6, p, &n);
+    int rc = pq_cmd(s, "telling a trial", FINISH_SQL, F_N, p, &n);
     a->stored = n == 1;
     return rc;
 }
@@ -1085,6 +1132,183 @@ static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec
     finish_call a = {{finish_body, 0, 0}, study, rec, 0};
     int rc = run(PG(st), &a.c);
     *stored = rc == GPBO_OK && a.stored;
+    return rc;
+}
+
+/* ---- a tell and the next reservation together -------------------------------------------- */
+
+typedef struct step_call {
+    pg_call c;
+    gpbo_storage_step *x;
+    reserve_call r; /* the reservation (its params and got) */
+    load_call l;    /* the read after it */
+} step_call;
+
+/* What the committed transaction did: *x's stored, id and reserve_rc from the tell's count of
+ * rows changed and the INSERT's rows. */
+static void step_outcome(pg_storage *s, step_call *a, long told, const PGresult *ins)
+{
+    a->x->committed = 1;
+    a->x->stored = told == 1;
+    a->x->reserve_rc = GPBO_OK;
+    if (ins != NULL && PQntuples(ins) > 0)
+        a->x->id = (size_t)strtoull(PQgetvalue(ins, 0, 0), NULL, 10);
+    else
+        a->x->reserve_rc =
+            gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
+                           s->where, a->r.study, a->r.cap);
+}
+
+/* After a lost reply: whether that transaction committed (*landed), and then what it did. One
+ * transaction, so its reservation, or else its tell, is the trace it left; with neither (a tell
+ * that found the trial told elsewhere and a reservation refused by the cap leave none), running
+ * it again changes nothing that running it once would not have. */
+static int step_landed(pg_storage *s, step_call *a, const char *const *fp, const char *const *rp,
+                       int *landed)
+{
+    const char *pf[] = {rp[R_STUDY], rp[R_WORKER], rp[R_STARTED]};
+    PGresult *r =
+        pq(s, "telling a trial and reserving the next", PGRES_TUPLES_OK, RESERVE_FIND, 3, pf);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int found = 0, rc = GPBO_OK;
+    if (PQntuples(r) > 0 || (rc = finish_found(s, fp, &found)) != GPBO_OK || found) {
+        int told = 1;
+        if (rc == GPBO_OK && PQntuples(r) > 0)
+            rc = finish_found(s, fp, &told);
+        if (rc == GPBO_OK) {
+            step_outcome(s, a, told, PQntuples(r) > 0 ? r : NULL);
+            *landed = 1;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* The transaction one statement at a time (no pipeline in this libpq), then the read. */
+static int step_sequential(pg_storage *s, step_call *a, const char *const *fp,
+                           const char *const *rp)
+{
+    const char *what = "telling a trial and reserving the next";
+    long told = 0;
+    int rc = pq_script(s, what, "BEGIN");
+    if (rc == GPBO_OK)
+        rc = pq_cmd(s, what, FINISH_SQL, F_N, fp, &told);
+    PGresult *r = rc == GPBO_OK ? pq(s, what, PGRES_TUPLES_OK, RESERVE_LOCK, 1, rp) : NULL;
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int found = PQntuples(r) > 0;
+    PQclear(r);
+    if (!found)
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->r.study);
+    if ((r = pq(s, what, PGRES_TUPLES_OK, RESERVE_INSERT, R_N, rp)) == NULL)
+        return GPBO_ESTORAGE;
+    a->c.sent = 1;
+    if ((rc = pq_script(s, what, "COMMIT")) == GPBO_OK)
+        step_outcome(s, a, told, r);
+    PQclear(r);
+    return rc;
+}
+
+#ifdef LIBPQ_HAS_PIPELINING
+enum { S_BEGIN, S_FINISH, S_LOCK, S_INSERT, S_COMMIT, S_LOAD, S_N };
+
+/* The transaction and the read after it in one round trip (one pipeline): BEGIN, the tell,
+ * the study's lock, the INSERT, COMMIT, then the read in a transaction of its own. An error
+ * aborts the rest of the pipeline and leaves the transaction for run() to roll back. On
+ * success *load is the read's result (the caller clears it). */
+static int step_pipelined(pg_storage *s, step_call *a, const char *const *fp, const char *const *rp,
+                          const char *const *lp, PGresult **load)
+{
+    const char *what = "telling a trial and reserving the next";
+    static const ExecStatusType WANT[S_N] = {PGRES_COMMAND_OK, PGRES_COMMAND_OK, PGRES_TUPLES_OK,
+                                             PGRES_TUPLES_OK,  PGRES_COMMAND_OK, PGRES_TUPLES_OK};
+    char nb[4][32]; /* prepared first: PQprepare waits for its reply */
+    const char *fn = prepared_name(s, nb[0], sizeof nb[0], FINISH_SQL, F_N);
+    const char *ln = prepared_name(s, nb[1], sizeof nb[1], RESERVE_LOCK, 1);
+    const char *in = prepared_name(s, nb[2], sizeof nb[2], RESERVE_INSERT, R_N);
+    const char *rn = prepared_name(s, nb[3], sizeof nb[3], LOAD_SQL, 3);
+    if (!PQenterPipelineMode(s->conn))
+        return pg_error(s, NULL, what);
+    if (!pipe_send(s, NULL, "BEGIN", 0, NULL) || !pipe_send(s, fn, FINISH_SQL, F_N, fp) ||
+        !pipe_send(s, ln, RESERVE_LOCK, 1, rp) || !pipe_send(s, in, RESERVE_INSERT, R_N, rp) ||
+        !pipe_send(s, NULL, "COMMIT", 0, NULL) || !pipe_send(s, rn, LOAD_SQL, 3, lp) ||
+        !PQpipelineSync(s->conn))
+        return pg_error(s, NULL, what); /* a bad connection: run() resets it, pipeline and all */
+    a->c.sent = 1;
+    PGresult *r[S_N] = {NULL};
+    int k = 0;
+    while (k < S_N && (r[k] = pipe_result(s, what, WANT[k])) != NULL)
+        k++;
+    int rc = k == S_N ? GPBO_OK : GPBO_ESTORAGE;
+    if (k == S_INSERT && PQntuples(r[S_LOCK]) == 0) /* the INSERT failed for want of the study */
+        rc = gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->r.study);
+    if (rc == GPBO_OK)
+        step_outcome(s, a, strtol(PQcmdTuples(r[S_FINISH]), NULL, 10), r[S_INSERT]);
+    for (int q = 0; q < S_LOAD; q++)
+        PQclear(r[q]);
+    *load = r[S_LOAD];
+    if (PQstatus(s->conn) != CONNECTION_OK)
+        return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
+    pipe_skip(s, k < S_N ? S_N - k - 1 : 0);
+    if (!PQexitPipelineMode(s->conn) && rc == GPBO_OK)
+        rc = pg_error(s, NULL, what);
+    return rc;
+}
+#endif
+
+static int step_body(pg_storage *s, pg_call *c)
+{
+    step_call *a = (step_call *)c;
+    gpbo_storage_step *x = a->x;
+    reserve_text rb;
+    finish_text fb;
+    char from[32];
+    const char *rp[R_N], *fp[F_N];
+    reserve_params(&a->r, &rb, rp);
+    finish_params(a->r.study, x->done, &fb, fp);
+    const char *lp[] = {rp[R_STUDY], fmt_size(from, sizeof from, a->l.from), a->l.ids};
+    int rc = GPBO_OK, landed = 0;
+    if (c->unsure && (rc = step_landed(s, a, fp, rp, &landed)) != GPBO_OK)
+        return rc;
+    PGresult *r = NULL;
+#ifdef LIBPQ_HAS_PIPELINING
+    if (!landed) {
+        if ((rc = step_pipelined(s, a, fp, rp, lp, &r)) != GPBO_OK) {
+            PQclear(r);
+            return rc;
+        }
+        landed = 1;
+    }
+#endif
+    if (!landed && (rc = step_sequential(s, a, fp, rp)) != GPBO_OK)
+        return rc;
+    if (r == NULL && (r = pq(s, "reading trials", PGRES_TUPLES_OK, LOAD_SQL, 3, lp)) == NULL)
+        return GPBO_ESTORAGE; /* committed: a retry finds it landed */
+    rc = load_rows(s, &a->l, r);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_finish_reserve(gpbo_storage *st, int64_t study, gpbo_storage_step *x)
+{
+    int expect = 0;
+    char *params = reserve_points(x->rec, x->nparams, x->nahead, &expect);
+    char *ids = pg_array(x->nids, x->ids, fmt_size_at);
+    int rc = GPBO_OK;
+    if (params == NULL || ids == NULL) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    } else {
+        step_call a = {{step_body, 0, 0},
+                       x,
+                       {{NULL, 0, 0}, study, x->rec, params, expect, x->cap, -1},
+                       {{NULL, 0, 0}, study, x->nparams, x->from, ids, x->cb, x->payload}};
+        x->reserve_rc = GPBO_OK;
+        x->committed = 0;
+        rc = run(PG(st), &a.c);
+    }
+    free(params);
+    free(ids);
     return rc;
 }
 
@@ -1173,9 +1397,17 @@ static void pg_close(gpbo_storage *st)
     free(s);
 }
 
-static const gpbo_storage_ops PG_OPS = {pg_open_study, pg_load,  pg_reserve,      pg_unreserve,
-                                        pg_set_params, pg_claim, pg_finish_trial, pg_report,
-                                        pg_heartbeat,  pg_close};
+static const gpbo_storage_ops PG_OPS = {.open_study = pg_open_study,
+                                        .load = pg_load,
+                                        .reserve = pg_reserve,
+                                        .unreserve = pg_unreserve,
+                                        .set_params = pg_set_params,
+                                        .claim = pg_claim,
+                                        .finish_trial = pg_finish_trial,
+                                        .finish_reserve = pg_finish_reserve,
+                                        .report = pg_report,
+                                        .heartbeat = pg_heartbeat,
+                                        .close = pg_close};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
