@@ -28,9 +28,11 @@
  *
  * Thread-safety: one handle is one connection, used by one thread at a time.
  */
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,74 @@
 #include "gpbo/sys/error.h"
 #include "params_json.h"
 #include "search_internal.h"
+
+/* ---- libpq, loaded when a PostgreSQL storage is first opened ------------------------------
+ *
+ * DESIGN: libpq is not linked but opened (dlopen) by the first gpbo_search__pg_open. Debian's
+ * libpq brings 24 more libraries (OpenSSL, GnuTLS, Kerberos, LDAP, SASL...): loading them was
+ * about 45 % of the CPU time a gpbo process takes to start (bench/workers/README.md), paid by
+ * every gpbo command and every SQLite worker, which never talk to a server. Every libpq call
+ * of this file goes through the table lpq. The pipeline's functions are optional (a libpq
+ * before version 14 has none): without them a reservation goes one statement at a time. */
+#define PQ_REQUIRED(X)                                                                             \
+    X(PQclear)                                                                                     \
+    X(PQcmdTuples) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQdb)               \
+        X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem)     \
+            X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams)     \
+                X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultStatus)                    \
+                    X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQserverVersion)                 \
+                        X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+#ifdef LIBPQ_HAS_PIPELINING
+#define PQ_PIPELINE(X) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync)
+#else
+#define PQ_PIPELINE(X)
+#endif
+#define PQ_MEMBER(f) __typeof__(f) *f;
+static struct {
+    PQ_REQUIRED(PQ_MEMBER)
+    PQ_PIPELINE(PQ_MEMBER)
+    int loaded;   /* every required function was found */
+    int pipeline; /* and the pipeline's */
+} lpq;
+#undef PQ_MEMBER
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_why[300]; /* why libpq could not be loaded */
+
+/* Sets *fn to library h's function name; 0 when h has none. */
+static int pq_sym(void *h, const char *name, void *fn)
+{
+    void *p = dlsym(h, name);
+    memcpy(fn, &p, sizeof p); /* a function pointer from dlsym's void *, as POSIX allows */
+    return p != NULL;
+}
+
+static void pq_load(void)
+{
+    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        const char *e = dlerror();
+        snprintf(pq_why, sizeof pq_why, "%s", e ? e : "libpq.so.5: cannot be loaded");
+        return;
+    }
+    const char *missing = NULL;
+#define PQ_LOAD(f)                                                                                 \
+    if (!pq_sym(h, #f, &lpq.f) && missing == NULL)                                                  \
+        missing = #f;
+    PQ_REQUIRED(PQ_LOAD)
+#undef PQ_LOAD
+    if (missing != NULL) {
+        snprintf(pq_why, sizeof pq_why, "libpq.so.5 has no %s", missing);
+        return;
+    }
+    lpq.pipeline = 1;
+#define PQ_LOAD_OPTIONAL(f) lpq.pipeline &= pq_sym(h, #f, &lpq.f);
+    PQ_PIPELINE(PQ_LOAD_OPTIONAL)
+#undef PQ_LOAD_OPTIONAL
+#ifndef LIBPQ_HAS_PIPELINING
+    lpq.pipeline = 0;
+#endif
+    lpq.loaded = 1;
+}
 
 #define SCHEMA_VERSION  2
 #define SCHEMA_LOCK_KEY 0x6770626f /* "gpbo": pg_advisory_xact_lock's key around migrations */
@@ -129,15 +199,15 @@ static int sqlstate_transient(const char *st)
  * transient. Returns GPBO_ESTORAGE. */
 static int pg_error(pg_storage *s, const PGresult *r, const char *what)
 {
-    const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *m = r ? lpq.PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (m == NULL || *m == '\0')
-        m = PQerrorMessage(s->conn);
+        m = lpq.PQerrorMessage(s->conn);
     if (m == NULL || *m == '\0')
         m = "out of memory";
     char line[600];
     one_line(s, line, sizeof line, m);
-    s->transient = PQstatus(s->conn) == CONNECTION_BAD ||
-                   sqlstate_transient(r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+    s->transient = lpq.PQstatus(s->conn) == CONNECTION_BAD ||
+                   sqlstate_transient(r ? lpq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
     return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->where, what, line);
 }
 
@@ -155,9 +225,9 @@ static const char *prepared_name(pg_storage *s, char *name, size_t cap, const ch
         return NULL;
     snprintf(name, cap, "gpbo_%d", k);
     if (k == s->nprepared) {
-        PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
-        int ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
+        PGresult *r = lpq.PQprepare(s->conn, name, sql, n, NULL);
+        int ok = r != NULL && lpq.PQresultStatus(r) == PGRES_COMMAND_OK;
+        lpq.PQclear(r);
         if (!ok)
             return NULL; /* run unnamed: its error (if it persists) is reported from there */
         s->prepared[s->nprepared++] = sql;
@@ -171,15 +241,15 @@ static PGresult *pq(pg_storage *s, const char *what, ExecStatusType want, const 
                     const char *const *params)
 {
     char nbuf[32];
-    const char *name = PQtransactionStatus(s->conn) == PQTRANS_INERROR
+    const char *name = lpq.PQtransactionStatus(s->conn) == PQTRANS_INERROR
                            ? NULL
                            : prepared_name(s, nbuf, sizeof nbuf, sql, n);
-    PGresult *r = name ? PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0)
-                       : PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (r != NULL && PQresultStatus(r) == want)
+    PGresult *r = name ? lpq.PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0)
+                       : lpq.PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (r != NULL && lpq.PQresultStatus(r) == want)
         return r;
     pg_error(s, r, what);
-    PQclear(r);
+    lpq.PQclear(r);
     return NULL;
 }
 
@@ -191,19 +261,19 @@ static int pq_cmd(pg_storage *s, const char *what, const char *sql, int n,
     if (r == NULL)
         return GPBO_ESTORAGE;
     if (affected)
-        *affected = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
+        *affected = strtol(lpq.PQcmdTuples(r), NULL, 10);
+    lpq.PQclear(r);
     return GPBO_OK;
 }
 
 /* A multi-statement script without parameters (simple protocol). */
 static int pq_script(pg_storage *s, const char *what, const char *sql)
 {
-    PGresult *r = PQexec(s->conn, sql);
+    PGresult *r = lpq.PQexec(s->conn, sql);
     int ok = r != NULL &&
-             (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+             (lpq.PQresultStatus(r) == PGRES_COMMAND_OK || lpq.PQresultStatus(r) == PGRES_TUPLES_OK);
     int rc = ok ? GPBO_OK : pg_error(s, r, what);
-    PQclear(r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -239,7 +309,7 @@ static const char *fmt_value(char *buf, size_t cap, double v)
 
 static double col_double(const PGresult *r, int row, int col, double if_null)
 {
-    return PQgetisnull(r, row, col) ? if_null : strtod(PQgetvalue(r, row, col), NULL);
+    return lpq.PQgetisnull(r, row, col) ? if_null : strtod(lpq.PQgetvalue(r, row, col), NULL);
 }
 
 /* ---- connecting and retrying ------------------------------------------------------------- */
@@ -276,7 +346,7 @@ static const char *const CONN_KEYS[] = {"connect_timeout", "fallback_application
 static int session_setup(pg_storage *s)
 {
     return pq_script(s, "setting up the session",
-                     PQserverVersion(s->conn) >= 120000
+                     lpq.PQserverVersion(s->conn) >= 120000
                          ? "SET extra_float_digits = 3; SET plan_cache_mode = force_generic_plan"
                          : "SET extra_float_digits = 3");
 }
@@ -287,7 +357,7 @@ static int session_setup(pg_storage *s)
 static int connect_error(pg_storage *s)
 {
     const char *vals[] = {"10", "gpbo", s->conninfo, NULL};
-    PGPing ping = PQpingParams(CONN_KEYS, vals, 1);
+    PGPing ping = lpq.PQpingParams(CONN_KEYS, vals, 1);
     pg_error(s, NULL, "cannot connect");
     s->transient = ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
     if (ping == PQPING_NO_ATTEMPT) { /* libpq refused the parameters themselves: a bad URL */
@@ -300,8 +370,8 @@ static int connect_error(pg_storage *s)
 
 static int reconnect(pg_storage *s)
 {
-    PQreset(s->conn);
-    return PQstatus(s->conn) == CONNECTION_OK ? GPBO_OK : connect_error(s);
+    lpq.PQreset(s->conn);
+    return lpq.PQstatus(s->conn) == CONNECTION_OK ? GPBO_OK : connect_error(s);
 }
 
 /* One operation: body runs it once, in one transaction or one statement. */
@@ -321,7 +391,7 @@ static int run(pg_storage *s, pg_call *c)
         s->transient = 0;
         c->sent = 0;
         int rc = GPBO_OK;
-        if (PQstatus(s->conn) != CONNECTION_OK) {
+        if (lpq.PQstatus(s->conn) != CONNECTION_OK) {
             s->ready = 0;
             s->nprepared = 0; /* a new session: nothing is prepared on it */
             rc = reconnect(s);
@@ -330,9 +400,9 @@ static int run(pg_storage *s, pg_call *c)
             s->ready = 1;
         if (rc == GPBO_OK && (rc = c->body(s, c)) == GPBO_OK)
             return GPBO_OK;
-        if (PQstatus(s->conn) == CONNECTION_OK) {
-            if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-                PQclear(PQexec(s->conn, "ROLLBACK"));
+        if (lpq.PQstatus(s->conn) == CONNECTION_OK) {
+            if (lpq.PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+                lpq.PQclear(lpq.PQexec(s->conn, "ROLLBACK"));
         } else if (c->sent) {
             c->unsure = 1;
         }
@@ -358,8 +428,8 @@ static int read_version(pg_storage *s, const char *sql, int *out)
     PGresult *r = pq(s, "reading the schema version", PGRES_TUPLES_OK, sql, 0, NULL);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    *out = PQntuples(r) > 0 ? atoi(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
+    *out = lpq.PQntuples(r) > 0 ? atoi(lpq.PQgetvalue(r, 0, 0)) : 0;
+    lpq.PQclear(r);
     return GPBO_OK;
 }
 
@@ -384,7 +454,7 @@ static int migrate(pg_storage *s)
         pq(s, "creating the schema", PGRES_TUPLES_OK, "SELECT pg_advisory_xact_lock($1)", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    PQclear(r);
+    lpq.PQclear(r);
     if ((rc = pq_script(s, "creating the schema",
                         "CREATE TABLE IF NOT EXISTS gpbo_schema(version integer NOT NULL)")) !=
             GPBO_OK ||
@@ -408,17 +478,17 @@ static int schema_body(pg_storage *s, pg_call *c)
 {
     (void)c;
     /* the usual case, one round trip and no lock: the schema is there and current */
-    PGresult *r = PQexec(s->conn, "SELECT max(version) FROM gpbo_schema");
-    if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0)) {
-        int version = atoi(PQgetvalue(r, 0, 0));
-        PQclear(r);
+    PGresult *r = lpq.PQexec(s->conn, "SELECT max(version) FROM gpbo_schema");
+    if (r != NULL && lpq.PQresultStatus(r) == PGRES_TUPLES_OK && !lpq.PQgetisnull(r, 0, 0)) {
+        int version = atoi(lpq.PQgetvalue(r, 0, 0));
+        lpq.PQclear(r);
         if (version == SCHEMA_VERSION)
             return GPBO_OK;
         if (version > SCHEMA_VERSION)
             return refuse_version(s, version);
     } else {
-        PQclear(r);
-        if (PQstatus(s->conn) != CONNECTION_OK)
+        lpq.PQclear(r);
+        if (lpq.PQstatus(s->conn) != CONNECTION_OK)
             return pg_error(s, NULL, "reading the schema version");
     }
     return migrate(s);
@@ -446,15 +516,15 @@ static int find_study(pg_storage *s, open_call *a)
                      "SELECT id, space, options FROM studies WHERE name = $1", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    int found = PQntuples(r) > 0;
+    int found = lpq.PQntuples(r) > 0;
     if (found) {
         free(a->space_out); /* an earlier attempt's, if it failed later */
         free(a->opts_out);
-        a->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        a->space_out = strdup(PQgetvalue(r, 0, 1));
-        a->opts_out = strdup(PQgetvalue(r, 0, 2));
+        a->id = strtoll(lpq.PQgetvalue(r, 0, 0), NULL, 10);
+        a->space_out = strdup(lpq.PQgetvalue(r, 0, 1));
+        a->opts_out = strdup(lpq.PQgetvalue(r, 0, 2));
     }
-    PQclear(r);
+    lpq.PQclear(r);
     if (found && (a->space_out == NULL || a->opts_out == NULL))
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     return found;
@@ -609,19 +679,19 @@ static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
     size_t cap = 0;
     if (vals == NULL)
         rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    for (int row = 0; rc == GPBO_OK && row < PQntuples(r); row++) {
+    for (int row = 0; rc == GPBO_OK && row < lpq.PQntuples(r); row++) {
         gpbo_trial_rec t = {0};
-        t.id = (size_t)strtoull(PQgetvalue(r, row, L_ID), NULL, 10);
-        t.state = (gpbo_trial_state)atoi(PQgetvalue(r, row, L_STATE));
+        t.id = (size_t)strtoull(lpq.PQgetvalue(r, row, L_ID), NULL, 10);
+        t.state = (gpbo_trial_state)atoi(lpq.PQgetvalue(r, row, L_STATE));
         t.value = col_double(r, row, L_VALUE, NAN);
-        t.reason = PQgetisnull(r, row, L_REASON) ? NULL : PQgetvalue(r, row, L_REASON);
+        t.reason = lpq.PQgetisnull(r, row, L_REASON) ? NULL : lpq.PQgetvalue(r, row, L_REASON);
         t.started = col_double(r, row, L_STARTED, 0);
         t.finished = col_double(r, row, L_FINISHED, 0);
-        t.worker = PQgetisnull(r, row, L_WORKER) ? NULL : PQgetvalue(r, row, L_WORKER);
+        t.worker = lpq.PQgetisnull(r, row, L_WORKER) ? NULL : lpq.PQgetvalue(r, row, L_WORKER);
         t.heartbeat = col_double(r, row, L_HEARTBEAT, 0);
-        t.retries = (unsigned)strtoul(PQgetvalue(r, row, L_RETRIES), NULL, 10);
+        t.retries = (unsigned)strtoul(lpq.PQgetvalue(r, row, L_RETRIES), NULL, 10);
         int proposed = 0;
-        rc = gpbo_search__params_from_json(PQgetvalue(r, row, L_PARAMS), a->nparams, vals,
+        rc = gpbo_search__params_from_json(lpq.PQgetvalue(r, row, L_PARAMS), a->nparams, vals,
                                            &proposed);
         if (rc != GPBO_OK) {
             rc = rc == GPBO_ENOMEM
@@ -631,7 +701,7 @@ static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
             break;
         }
         t.values = proposed ? vals : NULL;
-        t.nsteps = (size_t)strtoull(PQgetvalue(r, row, L_NSTEPS), NULL, 10);
+        t.nsteps = (size_t)strtoull(lpq.PQgetvalue(r, row, L_NSTEPS), NULL, 10);
         if (t.nsteps > cap) {
             long *ns = realloc(steps, t.nsteps * sizeof *ns);
             if (ns)
@@ -645,8 +715,8 @@ static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
             }
             cap = t.nsteps;
         }
-        const char *ts = PQgetisnull(r, row, L_STEPS) ? NULL : PQgetvalue(r, row, L_STEPS);
-        const char *tv = PQgetisnull(r, row, L_VALUES) ? NULL : PQgetvalue(r, row, L_VALUES);
+        const char *ts = lpq.PQgetisnull(r, row, L_STEPS) ? NULL : lpq.PQgetvalue(r, row, L_STEPS);
+        const char *tv = lpq.PQgetisnull(r, row, L_VALUES) ? NULL : lpq.PQgetvalue(r, row, L_VALUES);
         if (parse_array(ts, t.nsteps, steps, NULL) != 0 ||
             parse_array(tv, t.nsteps, NULL, svals) != 0) {
             rc = gpbo_error_set(GPBO_EFORMAT,
@@ -676,7 +746,7 @@ static int load_body(pg_storage *s, pg_call *c)
     if (r == NULL)
         return GPBO_ESTORAGE;
     int rc = load_rows(s, a, r);
-    PQclear(r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -725,10 +795,10 @@ static int reserve_outcome(pg_storage *s, reserve_call *a, int found, const PGre
 {
     if (!found)
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->study);
-    if (PQntuples(ins) == 0)
+    if (lpq.PQntuples(ins) == 0)
         return gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
                               s->where, a->study, a->cap);
-    a->got = strtoll(PQgetvalue(ins, 0, 0), NULL, 10);
+    a->got = strtoll(lpq.PQgetvalue(ins, 0, 0), NULL, 10);
     return GPBO_OK;
 }
 
@@ -742,23 +812,23 @@ static int reserve_steps(pg_storage *s, reserve_call *a, const char *const *p)
     PGresult *r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_LOCK, 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    int found = PQntuples(r) > 0;
-    PQclear(r);
+    int found = lpq.PQntuples(r) > 0;
+    lpq.PQclear(r);
     if (!found)
         return reserve_outcome(s, a, 0, NULL);
     if (a->c.unsure) { /* did the lost COMMIT land? */
         const char *pf[] = {p[R_STUDY], p[R_WORKER], p[R_STARTED]};
         if ((r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_FIND, 3, pf)) == NULL)
             return GPBO_ESTORAGE;
-        a->got = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
-        PQclear(r);
+        a->got = lpq.PQntuples(r) > 0 ? strtoll(lpq.PQgetvalue(r, 0, 0), NULL, 10) : -1;
+        lpq.PQclear(r);
         if (a->got >= 0)
             return pq_script(s, "reserving a trial", "COMMIT");
     }
     if ((r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_INSERT, R_N, p)) == NULL)
         return GPBO_ESTORAGE;
     rc = reserve_outcome(s, a, 1, r);
-    PQclear(r);
+    lpq.PQclear(r);
     if (rc != GPBO_OK)
         return rc;
     a->c.sent = 1;
@@ -770,21 +840,21 @@ static int reserve_steps(pg_storage *s, reserve_call *a, const char *const *p)
  * it), else NULL with the error recorded. Reads the NULL that ends the query's results too. */
 static PGresult *pipe_result(pg_storage *s, const char *what, ExecStatusType want)
 {
-    PGresult *r = PQgetResult(s->conn);
-    if (r != NULL && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
-        PQclear(PQgetResult(s->conn));
-    if (r != NULL && PQresultStatus(r) == want)
+    PGresult *r = lpq.PQgetResult(s->conn);
+    if (r != NULL && lpq.PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+        lpq.PQclear(lpq.PQgetResult(s->conn));
+    if (r != NULL && lpq.PQresultStatus(r) == want)
         return r;
     pg_error(s, r, what);
-    PQclear(r);
+    lpq.PQclear(r);
     return NULL;
 }
 
 /* Sends sql (prepared as *name, or unnamed when name is NULL) into the pipeline. */
 static int pipe_send(pg_storage *s, const char *name, const char *sql, int n, const char *const *p)
 {
-    return name ? PQsendQueryPrepared(s->conn, name, n, p, NULL, NULL, 0)
-                : PQsendQueryParams(s->conn, sql, n, NULL, p, NULL, NULL, 0);
+    return name ? lpq.PQsendQueryPrepared(s->conn, name, n, p, NULL, NULL, 0)
+                : lpq.PQsendQueryParams(s->conn, sql, n, NULL, p, NULL, NULL, 0);
 }
 
 /* Reads what is left of a pipeline: the results of its last `queries` queries (each ended by a
@@ -793,9 +863,9 @@ static void pipe_skip(pg_storage *s, int queries)
 {
     PGresult *r;
     for (; queries > 0; queries--)
-        while ((r = PQgetResult(s->conn)) != NULL)
-            PQclear(r);
-    PQclear(PQgetResult(s->conn)); /* PGRES_PIPELINE_SYNC */
+        while ((r = lpq.PQgetResult(s->conn)) != NULL)
+            lpq.PQclear(r);
+    lpq.PQclear(lpq.PQgetResult(s->conn)); /* PGRES_PIPELINE_SYNC */
 }
 
 /* The reservation in one round trip: BEGIN, the lock, the INSERT and COMMIT sent together
@@ -807,39 +877,39 @@ static int reserve_pipelined(pg_storage *s, reserve_call *a, const char *const *
     char lname[32], iname[32]; /* prepared first: PQprepare waits for its reply */
     const char *ln = prepared_name(s, lname, sizeof lname, RESERVE_LOCK, 1);
     const char *in = prepared_name(s, iname, sizeof iname, RESERVE_INSERT, R_N);
-    if (!PQenterPipelineMode(s->conn))
+    if (!lpq.PQenterPipelineMode(s->conn))
         return pg_error(s, NULL, what);
     if (!pipe_send(s, NULL, "BEGIN", 0, NULL) || !pipe_send(s, ln, RESERVE_LOCK, 1, p) ||
         !pipe_send(s, in, RESERVE_INSERT, R_N, p) || !pipe_send(s, NULL, "COMMIT", 0, NULL) ||
-        !PQpipelineSync(s->conn))
+        !lpq.PQpipelineSync(s->conn))
         return pg_error(s, NULL, what); /* a bad connection: run() resets it, pipeline and all */
     a->c.sent = 1;
     int rc = GPBO_ESTORAGE, found = 0, left = 4;
     PGresult *r = pipe_result(s, what, PGRES_COMMAND_OK);
     left--;
     if (r != NULL) {
-        PQclear(r);
+        lpq.PQclear(r);
         r = pipe_result(s, what, PGRES_TUPLES_OK);
         left--;
     }
     if (r != NULL) {
-        found = PQntuples(r) > 0;
-        PQclear(r);
+        found = lpq.PQntuples(r) > 0;
+        lpq.PQclear(r);
         r = pipe_result(s, what, PGRES_TUPLES_OK); /* fails without the study's row */
         left--;
         rc = r != NULL || !found ? reserve_outcome(s, a, found, r) : GPBO_ESTORAGE;
-        PQclear(r);
+        lpq.PQclear(r);
     }
     if (r != NULL && rc == GPBO_OK) {
         r = pipe_result(s, what, PGRES_COMMAND_OK); /* COMMIT */
         left--;
         rc = r != NULL ? GPBO_OK : GPBO_ESTORAGE;
-        PQclear(r);
+        lpq.PQclear(r);
     }
-    if (PQstatus(s->conn) != CONNECTION_OK)
+    if (lpq.PQstatus(s->conn) != CONNECTION_OK)
         return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
     pipe_skip(s, left);
-    if (!PQexitPipelineMode(s->conn) && rc == GPBO_OK)
+    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK)
         rc = pg_error(s, NULL, what);
     return rc;
 }
@@ -873,7 +943,7 @@ static int reserve_body(pg_storage *s, pg_call *c)
     reserve_params(a, &b, p);
     a->got = -1;
 #ifdef LIBPQ_HAS_PIPELINING
-    if (!c->unsure)
+    if (!c->unsure && lpq.pipeline)
         return reserve_pipelined(s, a, p);
 #endif
     return reserve_steps(s, a, p);
@@ -949,7 +1019,7 @@ static int unreserve_body(pg_storage *s, pg_call *c)
                      "SELECT 1 FROM studies WHERE id = $1 FOR UPDATE", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    PQclear(r);
+    lpq.PQclear(r);
     long n = 0;
     if ((rc = pq_cmd(s, "taking back a trial",
                      "DELETE FROM trials WHERE study = $1 AND id = $2 AND worker = $3 AND "
@@ -1031,8 +1101,8 @@ static int claim_body(pg_storage *s, pg_call *c)
                          6, p);
         if (r == NULL)
             return GPBO_ESTORAGE;
-        a->won = PQntuples(r) > 0;
-        PQclear(r);
+        a->won = lpq.PQntuples(r) > 0;
+        lpq.PQclear(r);
         if (a->won)
             return GPBO_OK;
     }
@@ -1104,8 +1174,8 @@ static int finish_found(pg_storage *s, const char *const *p, int *found)
     PGresult *r = pq(s, "telling a trial", PGRES_TUPLES_OK, FINISH_FIND, F_N, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    *found = PQntuples(r) > 0;
-    PQclear(r);
+    *found = lpq.PQntuples(r) > 0;
+    lpq.PQclear(r);
     return GPBO_OK;
 }
 
@@ -1151,8 +1221,8 @@ static void step_outcome(pg_storage *s, step_call *a, long told, const PGresult 
     a->x->committed = 1;
     a->x->stored = told == 1;
     a->x->reserve_rc = GPBO_OK;
-    if (ins != NULL && PQntuples(ins) > 0)
-        a->x->id = (size_t)strtoull(PQgetvalue(ins, 0, 0), NULL, 10);
+    if (ins != NULL && lpq.PQntuples(ins) > 0)
+        a->x->id = (size_t)strtoull(lpq.PQgetvalue(ins, 0, 0), NULL, 10);
     else
         a->x->reserve_rc =
             gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
@@ -1172,16 +1242,16 @@ static int step_landed(pg_storage *s, step_call *a, const char *const *fp, const
     if (r == NULL)
         return GPBO_ESTORAGE;
     int found = 0, rc = GPBO_OK;
-    if (PQntuples(r) > 0 || (rc = finish_found(s, fp, &found)) != GPBO_OK || found) {
+    if (lpq.PQntuples(r) > 0 || (rc = finish_found(s, fp, &found)) != GPBO_OK || found) {
         int told = 1;
-        if (rc == GPBO_OK && PQntuples(r) > 0)
+        if (rc == GPBO_OK && lpq.PQntuples(r) > 0)
             rc = finish_found(s, fp, &told);
         if (rc == GPBO_OK) {
-            step_outcome(s, a, told, PQntuples(r) > 0 ? r : NULL);
+            step_outcome(s, a, told, lpq.PQntuples(r) > 0 ? r : NULL);
             *landed = 1;
         }
     }
-    PQclear(r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -1197,8 +1267,8 @@ static int step_sequential(pg_storage *s, step_call *a, const char *const *fp,
     PGresult *r = rc == GPBO_OK ? pq(s, what, PGRES_TUPLES_OK, RESERVE_LOCK, 1, rp) : NULL;
     if (r == NULL)
         return GPBO_ESTORAGE;
-    int found = PQntuples(r) > 0;
-    PQclear(r);
+    int found = lpq.PQntuples(r) > 0;
+    lpq.PQclear(r);
     if (!found)
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->r.study);
     if ((r = pq(s, what, PGRES_TUPLES_OK, RESERVE_INSERT, R_N, rp)) == NULL)
@@ -1206,7 +1276,7 @@ static int step_sequential(pg_storage *s, step_call *a, const char *const *fp,
     a->c.sent = 1;
     if ((rc = pq_script(s, what, "COMMIT")) == GPBO_OK)
         step_outcome(s, a, told, r);
-    PQclear(r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -1228,12 +1298,12 @@ static int step_pipelined(pg_storage *s, step_call *a, const char *const *fp, co
     const char *ln = prepared_name(s, nb[1], sizeof nb[1], RESERVE_LOCK, 1);
     const char *in = prepared_name(s, nb[2], sizeof nb[2], RESERVE_INSERT, R_N);
     const char *rn = prepared_name(s, nb[3], sizeof nb[3], LOAD_SQL, 3);
-    if (!PQenterPipelineMode(s->conn))
+    if (!lpq.PQenterPipelineMode(s->conn))
         return pg_error(s, NULL, what);
     if (!pipe_send(s, NULL, "BEGIN", 0, NULL) || !pipe_send(s, fn, FINISH_SQL, F_N, fp) ||
         !pipe_send(s, ln, RESERVE_LOCK, 1, rp) || !pipe_send(s, in, RESERVE_INSERT, R_N, rp) ||
         !pipe_send(s, NULL, "COMMIT", 0, NULL) || !pipe_send(s, rn, LOAD_SQL, 3, lp) ||
-        !PQpipelineSync(s->conn))
+        !lpq.PQpipelineSync(s->conn))
         return pg_error(s, NULL, what); /* a bad connection: run() resets it, pipeline and all */
     a->c.sent = 1;
     PGresult *r[S_N] = {NULL};
@@ -1241,17 +1311,17 @@ static int step_pipelined(pg_storage *s, step_call *a, const char *const *fp, co
     while (k < S_N && (r[k] = pipe_result(s, what, WANT[k])) != NULL)
         k++;
     int rc = k == S_N ? GPBO_OK : GPBO_ESTORAGE;
-    if (k == S_INSERT && PQntuples(r[S_LOCK]) == 0) /* the INSERT failed for want of the study */
+    if (k == S_INSERT && lpq.PQntuples(r[S_LOCK]) == 0) /* the INSERT failed for want of the study */
         rc = gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->r.study);
     if (rc == GPBO_OK)
-        step_outcome(s, a, strtol(PQcmdTuples(r[S_FINISH]), NULL, 10), r[S_INSERT]);
+        step_outcome(s, a, strtol(lpq.PQcmdTuples(r[S_FINISH]), NULL, 10), r[S_INSERT]);
     for (int q = 0; q < S_LOAD; q++)
-        PQclear(r[q]);
+        lpq.PQclear(r[q]);
     *load = r[S_LOAD];
-    if (PQstatus(s->conn) != CONNECTION_OK)
+    if (lpq.PQstatus(s->conn) != CONNECTION_OK)
         return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
     pipe_skip(s, k < S_N ? S_N - k - 1 : 0);
-    if (!PQexitPipelineMode(s->conn) && rc == GPBO_OK)
+    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK)
         rc = pg_error(s, NULL, what);
     return rc;
 }
@@ -1273,9 +1343,9 @@ static int step_body(pg_storage *s, pg_call *c)
         return rc;
     PGresult *r = NULL;
 #ifdef LIBPQ_HAS_PIPELINING
-    if (!landed) {
+    if (!landed && lpq.pipeline) {
         if ((rc = step_pipelined(s, a, fp, rp, lp, &r)) != GPBO_OK) {
-            PQclear(r);
+            lpq.PQclear(r);
             return rc;
         }
         landed = 1;
@@ -1286,7 +1356,7 @@ static int step_body(pg_storage *s, pg_call *c)
     if (r == NULL && (r = pq(s, "reading trials", PGRES_TUPLES_OK, LOAD_SQL, 3, lp)) == NULL)
         return GPBO_ESTORAGE; /* committed: a retry finds it landed */
     rc = load_rows(s, &a->l, r);
-    PQclear(r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -1384,7 +1454,7 @@ static void pg_close(gpbo_storage *st)
     pg_storage *s = PG(st);
     if (s == NULL)
         return;
-    PQfinish(s->conn);
+    lpq.PQfinish(s->conn);
     for (int k = 0; k < 3; k++) {
         if (s->secret[k])
             memset(s->secret[k], 0, strlen(s->secret[k]));
@@ -1497,6 +1567,11 @@ static int int_option_ok(const PQconninfoOption *o)
 
 gpbo_storage *gpbo_search__pg_open(const char *conninfo)
 {
+    pthread_once(&pq_once, pq_load);
+    if (!lpq.loaded) {
+        gpbo_error_set(GPBO_ESTORAGE, "PostgreSQL storage needs libpq: %s", pq_why);
+        return NULL;
+    }
     pg_storage *s = calloc(1, sizeof *s);
     if (s == NULL || (s->conninfo = strdup(conninfo)) == NULL) {
         free(s);
@@ -1507,12 +1582,12 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
     s->budget = retry_budget();
     find_raw_secrets(s);
     char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    PQconninfoOption *opts = lpq.PQconninfoParse(conninfo, &err);
     if (opts == NULL) {
         char line[600];
         one_line(s, line, sizeof line, err ? err : "out of memory");
         gpbo_error_set(err ? GPBO_EINVAL : GPBO_ENOMEM, "postgresql: bad URL: %s", line);
-        PQfreemem(err);
+        lpq.PQfreemem(err);
         pg_close(&s->base);
         return NULL;
     }
@@ -1532,34 +1607,34 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
     s->where = describe(db ? db : user, host);
     if (bad != NULL) {
         gpbo_error_set(GPBO_EINVAL, "postgresql: bad URL: option '%s' is not an integer", bad);
-        PQconninfoFree(opts);
+        lpq.PQconninfoFree(opts);
         pg_close(&s->base);
         return NULL;
     }
-    PQconninfoFree(opts);
+    lpq.PQconninfoFree(opts);
     if (s->where == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
         pg_close(&s->base);
         return NULL;
     }
     const char *vals[] = {"10", "gpbo", s->conninfo, NULL};
-    s->conn = PQconnectdbParams(CONN_KEYS, vals, 1);
+    s->conn = lpq.PQconnectdbParams(CONN_KEYS, vals, 1);
     if (s->conn == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
         pg_close(&s->base);
         return NULL;
     }
-    char *where = describe(PQdb(s->conn), PQhost(s->conn)); /* libpq's defaults filled in */
-    if (where != NULL && PQdb(s->conn) != NULL && PQhost(s->conn) != NULL) {
+    char *where = describe(lpq.PQdb(s->conn), lpq.PQhost(s->conn)); /* libpq's defaults filled in */
+    if (where != NULL && lpq.PQdb(s->conn) != NULL && lpq.PQhost(s->conn) != NULL) {
         free(s->where);
         s->where = where;
     } else {
         free(where);
     }
-    PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
+    lpq.PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
     /* a connection that failed as it was opened is judged before it is tried again */
     pg_call a = {schema_body, 0, 0};
-    if ((PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK && !s->transient) ||
+    if ((lpq.PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK && !s->transient) ||
         run(s, &a) != GPBO_OK) {
         pg_close(&s->base);
         return NULL;
