@@ -1455,6 +1455,10 @@ static int run_trials(runner *r, run_loop *l)
             proposer_request(r->prop);
             take_proposal(r, l); /* a local proposer's answer is there at once */
         }
+        /* and no event will say so: it starts, or the next one is asked, without a sleep */
+        if ((l->held && l->running < r->njobs && !g_stop && l->failed_rc == GPBO_OK) ||
+            (proposer_fd(r->prop) < 0 && wants_proposal(r, l)))
+            l->busy = 1;
         /* a held proposal that will not start (the run stops, or failed) is left to the
          * study: the close of r->study hands it back */
         int keep = l->held && !g_stop && l->failed_rc == GPBO_OK;
