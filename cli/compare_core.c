@@ -514,7 +514,7 @@ static char *problem_figure(const cmp *c, const cmp_result *r, size_t pi, const 
         ser[2 * si + 1] = (gpbo_fig_series){GPBO_FIG_LINE, c->strategies[si], B, xs, m, NULL,
                                             NULL,          (int)(si % 8)};
     }
-    gpbo_fig fig = {c->problems[pi], "evaluations", "simple regret", 1, 0, 2 * c->ns, ser};
+    gpbo_fig fig = {c->problems[pi], "evaluations", "simple regret", 1, 0, 2 * c->ns, ser, 0, NULL};
     char *svg = NULL;
     if (gpbo_fig_svg(&fig, &svg) != GPBO_OK)
         svg = strdup("<svg xmlns='http://www.w3.org/2000/svg'/>");

@@ -173,6 +173,23 @@ static void ask_local(proposer *p)
     p->pending = 1;
 }
 
+int proposer_tell_request(proposer *p, gpbo_study *study, size_t id, double value)
+{
+    if (p->local != study || p->pending)
+        return gpbo_study_tell(study, id, value);
+    reply rep = {0};
+    int rc = gpbo_study_tell_ask(p->local, id, value, p->cap, &rep.id,
+                                 (double *)(void *)(p->buf + sizeof rep), &rep.rc);
+    if (rc != GPBO_OK && rc != GPBO_ESTATE)
+        return rc; /* no ask was made */
+    if (rep.rc != GPBO_OK)
+        snprintf(rep.msg, sizeof rep.msg, "%s", gpbo_error_message());
+    memcpy(p->buf, &rep, sizeof rep);
+    p->got = p->size;
+    p->pending = 1;
+    return rc;
+}
+
 void proposer_request(proposer *p)
 {
     if (p->pending)

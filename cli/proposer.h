@@ -19,7 +19,8 @@
  * there is no second process, connection or handle (each costs more than a hundred null trials'
  * worth of CPU to start, in gpbo and on a database server); the run's own handle asks when the
  * proposal is requested (proposer_local), after its trials have started, so the objectives run
- * while it reserves.
+ * while it reserves. The request that follows a value's tell goes with it
+ * (proposer_tell_request: gpbo_study_tell_ask), one commit for both.
  */
 #ifndef GPBO_CLI_PROPOSER_H
 #define GPBO_CLI_PROPOSER_H
@@ -44,6 +45,12 @@ proposer *proposer_local(gpbo_study *study, size_t cap);
 
 /* Asks for the next trial unless one is requested already. */
 void proposer_request(proposer *p);
+
+/* Tells trial id's value (gpbo_study_tell on study, the run's handle) and requests the next
+ * trial: for a local proposer of study with no request under way, in one step
+ * (gpbo_study_tell_ask: one commit), its answer ready for proposer_take; otherwise only the
+ * tell. Returns the tell's status. */
+int proposer_tell_request(proposer *p, gpbo_study *study, size_t id, double value);
 
 /* The descriptor that becomes readable when an answer arrives (for poll). */
 int proposer_fd(const proposer *p);

@@ -1,7 +1,11 @@
 /*
  * report_cmd.c: `gpbo report` — a study as one self-contained HTML page: a summary, the best
- * trial, a table of every trial and PLplot figures: best so far against trial number, the
- * objective against each parameter, and the GP's prediction along each numeric parameter
+ * trial, a table of every trial and PLplot figures: best so far against trial number (on a log
+ * axis when the values are positive and span more than two decades) and its gap to the final
+ * best, the learning curves (intermediate values) with the pruning points, the objective
+ * against each parameter that varies (categories by name), parallel coordinates, the
+ * parameters' importance as the GP's inverse lengthscales, and the GP's prediction along each
+ * numeric parameter
  * through the best point with a two-standard-deviation band: the model the study's strategy
  * proposes from (gpbo_study_model: its hyperparameters, additive or ARD kernel, log warping
  * mapped back to the objective's units), or, for a strategy without one, a Matérn 5/2 GP with
@@ -14,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/numeric.h"
 #include "cli.h"
 #include "gpbo/sys/error.h"
 #include "report.h"
@@ -176,15 +181,70 @@ static void read_trials(rep *r)
     }
 }
 
+/* 1 when every finite value of v[n] is positive and the largest is over 100 times the
+ * smallest: a linear axis would flatten the improvements at the small end. */
+static int spans_decades(const double *v, size_t n)
+{
+    double a = INFINITY, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(v[i]))
+            continue;
+        if (v[i] <= 0)
+            return 0;
+        a = fmin(a, v[i]);
+        b = fmax(b, v[i]);
+    }
+    return a < INFINITY && b > 100 * a;
+}
+
 /* The best so far against the trial number (when a trial is complete). */
 static int fig_best(rep *r)
 {
     if (r->nc == 0)
         return GPBO_OK;
+    int ylog = spans_decades(r->ty, r->nc);
     gpbo_fig_series s1[2] = {{GPBO_FIG_POINTS, "trials", r->nc, r->tx, r->ty, NULL, NULL, 6},
                              {GPBO_FIG_STEPS, "best so far", r->nb, r->bx, r->by, NULL, NULL, 0}};
-    gpbo_fig f1 = {"Best so far", "trial", r->metric, 0, 0, 2, s1};
-    return add_fig(&f1, &r->svgs, &r->nfig, &r->caps, "every complete trial and the best so far");
+    gpbo_fig f1 = {"Best so far", "trial", r->metric, ylog, 0, 2, s1, 0, NULL};
+    return add_fig(&f1, &r->svgs, &r->nfig, &r->caps,
+                   ylog ? "every complete trial and the best so far (log axis: the values span "
+                          "more than two decades)"
+                        : "every complete trial and the best so far");
+}
+
+/* A regret-like view: how far the best so far was from the study's final best, on a log axis,
+ * so that late small improvements show. Left out when the best never improved. */
+static int fig_gap(rep *r)
+{
+    if (r->nb < 2)
+        return GPBO_OK;
+    double *gap = calloc(r->nb, sizeof *gap);
+    if (gap == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for the gap figure");
+    double final = r->by[r->nb - 1];
+    int any = 0;
+    for (size_t k = 0; k < r->nb; k++) {
+        gap[k] = fabs(r->by[k] - final);
+        any |= gap[k] > 0;
+    }
+    int rc = GPBO_OK;
+    if (any) {
+        gpbo_fig_series s = {GPBO_FIG_STEPS, NULL, r->nb, r->bx, gap, NULL, NULL, 0};
+        gpbo_fig f = {"Gap to the final best",
+                      "trial",
+                      keep(&r->sb, "|best so far - final best| of %s", r->metric),
+                      1,
+                      0,
+                      1,
+                      &s,
+                      0,
+                      NULL};
+        rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+                     "a regret against the best this study found, log axis (it is 0, so not "
+                     "drawn, from the trial that found it on)");
+    }
+    free(gap);
+    return rc;
 }
 
 /* Parameter i of every complete trial into r->px. */
@@ -194,24 +254,68 @@ static void param_column(rep *r, size_t i)
         r->px[t] = r->pv[t * r->np + i];
 }
 
-/* The objective against each parameter. */
+/* 1 when parameter i takes one value only over the complete trials (a `const` parameter or
+ * one the study never moved): its figure would be a single column of points. */
+static int param_constant(rep *r, size_t i)
+{
+    if (gpbo_space_type(r->sp, i) == GPBO_PARAM_CONST)
+        return 1;
+    for (size_t t = 1; t < r->nc; t++)
+        if (r->pv[t * r->np + i] != r->pv[i])
+            return 0;
+    return 1;
+}
+
+/* The choices of categorical parameter i as axis labels (NULL for another type); *n their
+ * count. The strings belong to the space; the array to the caller. */
+static const char **category_labels(rep *r, size_t i, size_t *n)
+{
+    *n = 0;
+    if (gpbo_space_type(r->sp, i) != GPBO_PARAM_CATEGORICAL)
+        return NULL;
+    size_t k = gpbo_space_nchoices(r->sp, i);
+    const char **labels = calloc(k ? k : 1, sizeof *labels);
+    for (size_t c = 0; labels != NULL && c < k; c++)
+        labels[c] = gpbo_space_choice(r->sp, i, c);
+    *n = labels ? k : 0;
+    return labels;
+}
+
+/* labels[n] as one string "a, b, c" (kept in r->sb); "" for none. */
+static const char *join_labels(rep *r, const char **labels, size_t n)
+{
+    char buf[512] = "";
+    size_t at = 0;
+    for (size_t k = 0; k < n && at < sizeof buf; k++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s", k ? ", " : "", labels[k]);
+    return keep(&r->sb, "%s", buf);
+}
+
+/* The objective against each parameter that varies; categories labelled by name. */
 static int fig_params(rep *r)
 {
     int rc = GPBO_OK;
     for (size_t i = 0; rc == GPBO_OK && r->nc > 0 && i < r->np; i++) {
+        if (param_constant(r, i))
+            continue;
         param_column(r, i);
         gpbo_fig_series s = {GPBO_FIG_POINTS, NULL, r->nc, r->px, r->ty, NULL, NULL, 1};
         const char *pn = gpbo_space_name(r->sp, i);
-        int cat = gpbo_space_type(r->sp, i) == GPBO_PARAM_CATEGORICAL;
+        size_t nl = 0;
+        const char **labels = category_labels(r, i, &nl);
         gpbo_fig f = {keep(&r->sb, "%s against %s", r->metric, pn),
-                      keep(&r->sb, "%s%s", pn, cat ? " (index)" : ""),
+                      pn,
                       r->metric,
-                      0,
+                      spans_decades(r->ty, r->nc),
                       gpbo_space_is_log(r->sp, i),
                       1,
-                      &s};
+                      &s,
+                      nl,
+                      labels};
         rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
-                     keep(&r->sb, "%s of every complete trial", r->metric));
+                     keep(&r->sb, "%s of every complete trial against %s%s%s", r->metric, pn,
+                          nl ? "; its categories on the axis: " : "", join_labels(r, labels, nl)));
+        free(labels);
     }
     return rc;
 }
@@ -227,6 +331,188 @@ static size_t param_coord(const gpbo_space *sp, size_t i)
     return coord;
 }
 
+/* The learning curves: a trial's intermediate values against their steps. */
+typedef struct curves {
+    size_t n, ntrials, npruned;  /* points, trials with any, pruned trials */
+    double *x, *y;               /* every trial's steps, one after the other */
+    gpbo_fig_series *series;     /* one line a trial, then the pruning points */
+    double *pruned_x, *pruned_y; /* each pruned trial's last step */
+} curves;
+
+static void curves_free(curves *c)
+{
+    free(c->x);
+    free(c->y);
+    free(c->series);
+    free(c->pruned_x);
+    free(c->pruned_y);
+}
+
+/* Counts, then copies, every trial's intermediate values into c. */
+static int curves_read(rep *r, curves *c)
+{
+    for (size_t t = 0; t < r->n; t++) {
+        gpbo_trial_info ti;
+        gpbo_study_trial(r->st, t, &ti);
+        c->n += ti.nsteps;
+        c->ntrials += ti.nsteps > 0;
+    }
+    if (c->ntrials == 0)
+        return GPBO_OK;
+    c->x = calloc(c->n, sizeof *c->x);
+    c->y = calloc(c->n, sizeof *c->y);
+    c->series = calloc(c->ntrials + 1, sizeof *c->series);
+    c->pruned_x = calloc(c->ntrials, sizeof *c->pruned_x);
+    c->pruned_y = calloc(c->ntrials, sizeof *c->pruned_y);
+    if (!c->x || !c->y || !c->series || !c->pruned_x || !c->pruned_y)
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for %zu intermediate values", c->n);
+    size_t at = 0, ns = 0;
+    int seen_pruned = 0, seen_other = 0;
+    for (size_t t = 0; t < r->n; t++) {
+        gpbo_trial_info ti;
+        gpbo_study_trial(r->st, t, &ti);
+        if (ti.nsteps == 0)
+            continue;
+        for (size_t k = 0; k < ti.nsteps; k++) {
+            c->x[at + k] = (double)ti.steps[k];
+            c->y[at + k] = ti.step_values[k];
+        }
+        int pruned = ti.state == GPBO_TRIAL_PRUNED;
+        const char *label = NULL;
+        if (pruned && !seen_pruned++)
+            label = "pruned";
+        else if (!pruned && !seen_other++)
+            label = "not pruned";
+        c->series[ns++] = (gpbo_fig_series){GPBO_FIG_LINE, label, ti.nsteps, c->x + at,
+                                            c->y + at,     NULL,  NULL,      pruned ? 1 : 0};
+        if (pruned) {
+            c->pruned_x[c->npruned] = c->x[at + ti.nsteps - 1];
+            c->pruned_y[c->npruned++] = c->y[at + ti.nsteps - 1];
+        }
+        at += ti.nsteps;
+    }
+    c->series[ns] = (gpbo_fig_series){GPBO_FIG_POINTS,
+                                      c->npruned ? "pruned here" : NULL,
+                                      c->npruned,
+                                      c->pruned_x,
+                                      c->pruned_y,
+                                      NULL,
+                                      NULL,
+                                      7};
+    return GPBO_OK;
+}
+
+/* Learning curves of every trial that reported intermediate values, pruned ones in their own
+ * color with a marker where the pruner stopped them. */
+static int fig_curves(rep *r)
+{
+    curves c = {0};
+    int rc = curves_read(r, &c);
+    if (rc == GPBO_OK && c.ntrials > 0) {
+        gpbo_fig f = {"Learning curves",
+                      "step",
+                      keep(&r->sb, "intermediate %s", r->metric),
+                      spans_decades(c.y, c.n),
+                      0,
+                      c.ntrials + 1,
+                      c.series,
+                      0,
+                      NULL};
+        rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+                     keep(&r->sb,
+                          "the intermediate values each trial reported (%zu trials, %zu of them "
+                          "pruned; a black dot where the pruner stopped one)",
+                          c.ntrials, c.npruned));
+    }
+    curves_free(&c);
+    return rc;
+}
+
+/* The parameters that vary, by index into the space, in *out (malloc'd); their count. */
+static size_t varying_params(rep *r, size_t **out)
+{
+    size_t m = 0;
+    *out = calloc(r->np ? r->np : 1, sizeof **out);
+    for (size_t i = 0; *out != NULL && i < r->np; i++)
+        if (!param_constant(r, i))
+            (*out)[m++] = i;
+    return m;
+}
+
+/* Parameter i of complete trial t as a position in [0, 1]: its unit-cube coordinate, or for a
+ * categorical its choice's index over the last index. */
+static double param_position(rep *r, size_t t, size_t i)
+{
+    if (gpbo_space_type(r->sp, i) != GPBO_PARAM_CATEGORICAL)
+        return r->U[t * r->d + param_coord(r->sp, i)];
+    size_t k = gpbo_space_nchoices(r->sp, i);
+    return k > 1 ? r->pv[t * r->np + i] / (double)(k - 1) : 0.5;
+}
+/* Parallel coordinates: each complete trial a line across the varying parameters (each axis
+ * its range, low at 0), the best quarter in color and drawn last. */
+static int fig_parallel(rep *r)
+{
+    size_t *idx = NULL, m = varying_params(r, &idx);
+    int rc = GPBO_OK;
+    double *xs = calloc(m * r->nc + 1, sizeof *xs), *ys = calloc(m * r->nc + 1, sizeof *ys);
+    double *sorted = calloc(r->nc + 1, sizeof *sorted);
+    gpbo_fig_series *se = calloc(r->nc + 1, sizeof *se);
+    const char **names = calloc(m + 1, sizeof *names);
+    if (!idx || !xs || !ys || !sorted || !se || !names)
+        rc = gpbo_error_set(GPBO_ENOMEM, "no memory for parallel coordinates");
+    if (rc != GPBO_OK || m < 2 || r->nc < 2)
+        goto cleanup;
+    memcpy(sorted, r->Y, r->nc * sizeof *sorted);
+    qsort(sorted, r->nc, sizeof *sorted, gpbo_cmp_double);
+    double cut = sorted[(r->nc - 1) / 4];
+    size_t ns = 0;
+    for (int pass = 0; pass < 2; pass++) { /* the others first, the best quarter on top */
+        int seen = 0;
+        for (size_t t = 0; t < r->nc; t++) {
+            int good = r->Y[t] <= cut;
+            if (good != pass)
+                continue;
+            for (size_t j = 0; j < m; j++) {
+                xs[t * m + j] = (double)j;
+                ys[t * m + j] = param_position(r, t, idx[j]);
+            }
+            se[ns++] = (gpbo_fig_series){GPBO_FIG_LINE,
+                                         seen++ ? NULL
+                                         : good ? "best quarter"
+                                                : "others",
+                                         m,
+                                         xs + t * m,
+                                         ys + t * m,
+                                         NULL,
+                                         NULL,
+                                         good ? 0 : 6};
+        }
+    }
+    for (size_t j = 0; j < m; j++)
+        names[j] = gpbo_space_name(r->sp, idx[j]);
+    gpbo_fig f = {"Parallel coordinates",
+                  NULL,
+                  "position in the range (0 low, 1 high)",
+                  0,
+                  0,
+                  ns,
+                  se,
+                  m,
+                  names};
+    rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+                 keep(&r->sb,
+                      "each complete trial across the parameters that vary; the best quarter by "
+                      "%s in color (a log parameter on its log scale; categories in their order)",
+                      r->metric));
+cleanup:
+    free(idx);
+    free(xs);
+    free(ys);
+    free(sorted);
+    free(se);
+    free(names);
+    return rc;
+}
 /* The GP the slices are drawn from: the study's model (gpbo_study_model) or, when its strategy
  * has none, one fitted here; warped: it models log(y - lo + delta) of the minimizing value y. */
 typedef struct slice_model {
@@ -259,12 +545,14 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
     }
     if (gpbo_gp_predict(m->gp, SLICE, q, mu, var) != GPBO_OK)
         return GPBO_OK;
+    int ylog = spans_decades(r->ty, r->nc); /* as the other figures, when the median stays > 0 */
     for (size_t k = 0; k < SLICE; k++) {
         double sd = sqrt(var[k] > 0 ? var[k] : 0);
         double a = to_objective(r, m, mu[k] - 2 * sd), b = to_objective(r, m, mu[k] + 2 * sd);
         mu[k] = to_objective(r, m, mu[k]);
         lo[k] = a < b ? a : b;
         hi[k] = a < b ? b : a;
+        ylog &= mu[k] > 0;
     }
     param_column(r, i);
     gpbo_fig_series s[3] = {
@@ -275,10 +563,12 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
     gpbo_fig f = {keep(&r->sb, "GP along %s through the best point", pn),
                   pn,
                   r->metric,
-                  0,
+                  ylog,
                   gpbo_space_is_log(r->sp, i),
                   3,
-                  s};
+                  s,
+                  0,
+                  NULL};
     return add_fig(&f, &r->svgs, &r->nfig, &r->caps,
                    keep(&r->sb, "posterior %s along %s, the others at the best trial; %s",
                         m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn, m->what));
@@ -315,6 +605,57 @@ static void slice_model_get(rep *r, slice_model *m)
     gpbo_gp_fit(m->gp, &fo);
 }
 
+/* Parameter importance as the slice model's inverse lengthscales 1/l in the unit cube (a
+ * categorical: the largest over its one-hot coordinates): how fast the GP lets the objective
+ * change along each parameter. Point estimates of the fitted hyperparameters, no uncertainty. */
+static int fig_importance(rep *r, const slice_model *mdl)
+{
+    size_t *idx = NULL, m = varying_params(r, &idx);
+    size_t np = gpbo_gp_nparams(mdl->gp);
+    double *theta = calloc(np + 1, sizeof *theta), *xs = calloc(3 * m + 1, sizeof *xs);
+    double *ys = calloc(3 * m + 1, sizeof *ys);
+    const char **names = calloc(m + 1, sizeof *names);
+    int rc = GPBO_OK;
+    if (!idx || !theta || !xs || !ys || !names)
+        rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the importance figure");
+    if (rc != GPBO_OK || m == 0 || gpbo_gp_dim(mdl->gp) != r->d ||
+        gpbo_gp_get_params(mdl->gp, theta) != GPBO_OK)
+        goto cleanup;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = idx[j], c0 = param_coord(r->sp, i);
+        size_t nc =
+            gpbo_space_type(r->sp, i) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(r->sp, i) : 1;
+        double v = 0;
+        for (size_t c = c0; c < c0 + nc && c < r->d; c++)
+            v = fmax(v, exp(-theta[c]));
+        /* a stem from 0 to v, NaN ending it */
+        xs[3 * j] = xs[3 * j + 1] = (double)j;
+        xs[3 * j + 2] = NAN;
+        ys[3 * j] = 0;
+        ys[3 * j + 1] = v;
+        ys[3 * j + 2] = NAN;
+        names[j] = gpbo_space_name(r->sp, i);
+    }
+    gpbo_fig_series s[2] = {{GPBO_FIG_LINE, NULL, 3 * m, xs, ys, NULL, NULL, 0},
+                            {GPBO_FIG_POINTS, NULL, 3 * m, xs, ys, NULL, NULL, 0}};
+    gpbo_fig f = {
+        "Parameter importance", NULL, "inverse lengthscale 1/l (unit cube)", 0, 0, 2, s, m, names};
+    rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+                 keep(&r->sb,
+                      "inverse ARD lengthscales of %s, on the unit cube the GP sees (a "
+                      "categorical: the largest of its one-hot coordinates): higher means the "
+                      "objective changes faster along that parameter; point estimates of the "
+                      "fitted hyperparameters, without their uncertainty",
+                      mdl->what));
+cleanup:
+    free(idx);
+    free(theta);
+    free(xs);
+    free(ys);
+    free(names);
+    return rc;
+}
+
 /* GP slices through the best point along each numeric parameter (a best trial and two complete
  * trials at least), from slice_model_get's model. */
 static int fig_slices(rep *r)
@@ -335,9 +676,11 @@ static int fig_slices(rep *r)
     gpbo_space_encode(r->sp, r->best.values, ub);
     for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
-        if (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT)
+        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i))
             rc = fig_slice(r, &m, ub, q, i);
     }
+    if (rc == GPBO_OK)
+        rc = fig_importance(r, &m);
 cleanup:
     free(ub);
     free(q);
@@ -398,8 +741,9 @@ int cmd_report(int argc, char **argv)
     if (rc != GPBO_OK)
         goto cleanup;
     read_trials(&r);
-    if ((rc = fig_best(&r)) != GPBO_OK || (rc = fig_params(&r)) != GPBO_OK ||
-        (rc = fig_slices(&r)) != GPBO_OK)
+    if ((rc = fig_best(&r)) != GPBO_OK || (rc = fig_gap(&r)) != GPBO_OK ||
+        (rc = fig_curves(&r)) != GPBO_OK || (rc = fig_params(&r)) != GPBO_OK ||
+        (rc = fig_parallel(&r)) != GPBO_OK || (rc = fig_slices(&r)) != GPBO_OK)
         goto cleanup;
     rc = write_page(&r, out);
 cleanup:

@@ -919,8 +919,9 @@ static void tail_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
-/* The trial ended and its output is read: tell the study. */
-static int finish_job(runner *r, job *j)
+/* The trial ended and its output is read: tell the study. next: the run wants its next
+ * proposal now, asked with a value's tell in one step (proposer_tell_request). */
+static int finish_job(runner *r, job *j, int next)
 {
     int rc = GPBO_OK, st = j->status;
     if (j->len > 0 && !j->overflow) /* a last line with no newline still counts */
@@ -972,7 +973,8 @@ static int finish_job(runner *r, job *j)
             snprintf(why, sizeof why, "the metric %s is %g", r->sw->metric, v);
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else {
-            rc = gpbo_study_tell(r->study, j->id, v);
+            rc = next ? proposer_tell_request(r->prop, r->study, j->id, v)
+                      : gpbo_study_tell(r->study, j->id, v);
             outcome = GPBO_PRUNER_COMPLETE;
         }
     }
@@ -1404,6 +1406,14 @@ static void wait_for_events(runner *r, run_loop *l)
     l->busy = 0;
 }
 
+/* Whether the run asks for its next proposal now: one ahead of a free slot when the strategy
+ * does not learn from results (the next point is the same whenever it is asked). */
+static int wants_proposal(const runner *r, const run_loop *l)
+{
+    return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held &&
+           l->running < r->njobs + l->ahead;
+}
+
 /* One turn for job j: kills it on interruption or timeout, notes its exit, reads a bounded part
  * of its output, and finishes it (told, logged, slot freed) once it has ended and its output is
  * read. Errors go to l->failed_rc. */
@@ -1433,7 +1443,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
         j->line = NULL;
         l->running--;
         start_held(r, l);
-        int frc = finish_job(r, &done);
+        int frc = finish_job(r, &done, wants_proposal(r, l));
         rc = rc != GPBO_OK ? rc : frc;
         if (done.stop_reason != JOB_INTERRUPTED)
             log_trial(r, done.id);
@@ -1461,13 +1471,14 @@ static int run_trials(runner *r, run_loop *l)
     for (;;) {
         take_proposal(r, l);
         start_held(r, l);
-        /* one proposal ahead when the strategy does not learn from results (the next point
-         * is the same whenever it is asked) */
-        if (!g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held &&
-            l->running < r->njobs + l->ahead) {
+        if (wants_proposal(r, l)) {
             proposer_request(r->prop);
             take_proposal(r, l); /* a local proposer's answer is there at once */
         }
+        /* and no event will say so: it starts, or the next one is asked, without a sleep */
+        if ((l->held && l->running < r->njobs && !g_stop && l->failed_rc == GPBO_OK) ||
+            (proposer_fd(r->prop) < 0 && wants_proposal(r, l)))
+            l->busy = 1;
         /* a held proposal that will not start (the run stops, or failed) is left to the
          * study: the close of r->study hands it back */
         int keep = l->held && !g_stop && l->failed_rc == GPBO_OK;

@@ -7,12 +7,12 @@
 #     HEADERS gp.h sys/kernel.h          # relative to include/gpbo
 #     DEPS base                          # other gpbo modules (public)
 #     LIBS gpbo_dep::lapacke m           # third-party libraries (private)
-#     PC_REQUIRES "lapacke nlopt"        # pkg-config modules for static linking
+#     PC_LIBS_PRIVATE "-llapacke -lm"    # -l flags for static linking only (Libs.private)
 #     DESCRIPTION "...")
 include(CMakePackageConfigHelpers)
 
 function(gpbo_add_module name)
-  cmake_parse_arguments(M "" "DESCRIPTION;PC_REQUIRES" "SOURCES;HEADERS;DEPS;LIBS" ${ARGN})
+  cmake_parse_arguments(M "" "DESCRIPTION;PC_LIBS_PRIVATE" "SOURCES;HEADERS;DEPS;LIBS" ${ARGN})
   set(obj gpbo_${name}_obj)
   set(lib gpbo_${name})
 
@@ -70,7 +70,12 @@ function(gpbo_add_module name)
   foreach(dep IN LISTS M_DEPS)
     string(APPEND GPBO_PC_REQUIRES " gpbo-${dep}")
   endforeach()
-  set(GPBO_PC_REQUIRES_PRIVATE "${M_PC_REQUIRES}")
+  # The third-party libraries are private to the shared library: a program linking gpbo-gp
+  # needs neither their headers (no public header includes them) nor their .pc files, which
+  # some systems lack (lapacke) and whose Cflags leak -I.../openblas-pthread/. So they go in
+  # Libs.private as plain -l flags, not Requires.private, which pkg-config resolves (and
+  # fails on) even for --cflags and shared --libs.
+  set(GPBO_PC_LIBS_PRIVATE "${M_PC_LIBS_PRIVATE}")
   configure_file(${PROJECT_SOURCE_DIR}/cmake/gpbo-module.pc.in
                  ${PROJECT_BINARY_DIR}/pkgconfig/gpbo-${name}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/pkgconfig/gpbo-${name}.pc

@@ -75,6 +75,11 @@ static int data_range(const gpbo_fig *fig, int is_y, double *lo, double *hi)
     }
     if (!(a <= b))
         return 0;
+    if (!is_y && fig->nxlabels > 0) {
+        *lo = -0.5;
+        *hi = (double)fig->nxlabels - 0.5;
+        return 1;
+    }
     double pad = (b - a) * 0.04;
     if (pad == 0)
         pad = fabs(a) > 0 ? fabs(a) * 0.05 : 0.5;
@@ -177,6 +182,22 @@ static char *read_whole_file(const char *path, size_t *len)
     return buf;
 }
 
+/* The frame of a figure with a categorical x axis: numbered y ticks (log when asked) with a
+ * grid, and each x label written under its index, as PLplot numbers only numeric ticks. */
+static void draw_category_axes(const gpbo_fig *fig, double x0, double x1, double y0, double y1)
+{
+    plenv(x0, x1, y0, y1, 0, -2); /* -2: the viewport and window only, no box */
+    plbox("bc", 0.0, 0, fig->ylog ? "bcglnstv" : "bcgnstv", 0.0, 0);
+    for (size_t k = 0; k < fig->nxlabels; k++) {
+        double at = ((double)k - x0) / (x1 - x0);
+        plmtex("b", k % 2 == 0 || fig->nxlabels <= 6 ? 1.6 : 2.8, at, 0.5,
+               fig->xlabels[k] ? fig->xlabels[k] : "");
+        /* a short tick at each category */
+        PLFLT tx[2] = {(double)k, (double)k}, ty[2] = {y0, y0 + (y1 - y0) * 0.015};
+        plline(2, tx, ty);
+    }
+}
+
 static void draw(const gpbo_fig *fig, double x0, double x1, double y0, double y1)
 {
     size_t maxn = 0;
@@ -193,8 +214,12 @@ static void draw(const gpbo_fig *fig, double x0, double x1, double y0, double y1
     plscol0(15, 90, 90, 90);
     plcol0(15);
     plschr(0, 0.9);
-    int axis = (fig->xlog ? 10 : 0) + (fig->ylog ? 20 : 0);
-    plenv(x0, x1, y0, y1, 0, axis == 0 ? 2 : axis); /* 2: with a grid */
+    if (fig->nxlabels > 0)
+        draw_category_axes(fig, x0, x1, y0, y1);
+    else {
+        int axis = (fig->xlog ? 10 : 0) + (fig->ylog ? 20 : 0);
+        plenv(x0, x1, y0, y1, 0, axis == 0 ? 2 : axis); /* 2: with a grid */
+    }
     pllab(fig->xlabel ? fig->xlabel : "", fig->ylabel ? fig->ylabel : "",
           fig->title ? fig->title : "");
     /* Bands first, so that lines and points stay on top. */

@@ -38,6 +38,11 @@ typedef struct gpbo_fig {
     int xlog; /**< logarithmic x axis (values <= 0 are left out) */
     size_t nseries;
     const gpbo_fig_series *series;
+    /* Categorical x axis (optional; appended so that older initializers keep their meaning):
+     * nxlabels > 0 puts xlabels[k] as the tick at x = k, the axis spanning -0.5..nxlabels-0.5,
+     * instead of numbered ticks (categories, parameter names). */
+    size_t nxlabels;
+    const char *const *xlabels;
 } gpbo_fig;
 
 /**

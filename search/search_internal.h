@@ -52,6 +52,25 @@ typedef struct gpbo_trial_rec {
  * changes hands only through claim() (compare-and-set on its worker and heartbeat), and only
  * the first finish_trial() of a running trial is stored. */
 typedef struct gpbo_storage gpbo_storage;
+
+/* finish_reserve's arguments and answers: a tell, the next reservation and the read after
+ * them, the storage's part of gpbo_study_tell_ask (one commit and, on PostgreSQL, one round
+ * trip a trial instead of two commits and three round trips). */
+typedef struct gpbo_storage_step {
+    const gpbo_trial_rec *done; /* as finish_trial's rec */
+    int stored;                 /* out: as finish_trial's *stored */
+    const gpbo_trial_rec *rec;  /* as reserve's rec, nparams, nahead and cap */
+    size_t nparams, nahead, cap;
+    size_t id;      /* out: the reserved id (reserve_rc GPBO_OK) */
+    int reserve_rc; /* out: GPBO_OK, or GPBO_EEXHAUSTED with the message set */
+    int committed;  /* out: the tell and the reservation are stored (the read may still fail) */
+    size_t from;    /* as load's from, ids, nids, cb and payload */
+    const size_t *ids;
+    size_t nids;
+    int (*cb)(void *payload, const gpbo_trial_rec *rec);
+    void *payload;
+} gpbo_storage_step;
+
 typedef struct gpbo_storage_ops {
     /* Finds or creates the study; *io_space_json / *io_opts_json: in, what a new study stores;
      * out (malloc'd), what is stored. */
@@ -88,6 +107,13 @@ typedef struct gpbo_storage_ops {
     /* Records the end of a trial (rec's state, value, reason, finished) provided it is still
      * running; *stored is 0 when it is not (told first elsewhere: nothing changes). */
     int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored);
+    /* Optional (NULL: the study makes the three calls in turn): finish_trial(x->done) and
+     * reserve(x->rec, ...) in one transaction (one commit), then load(x->from, x->ids, ...) of
+     * the trials as that transaction left them. The reservation's own refusal (GPBO_EEXHAUSTED,
+     * the cap) is x->reserve_rc and commits the tell all the same. Any other failure is the
+     * return value: before the commit (x->committed 0) nothing was done; after it, the read
+     * failed (the callback may have been called for some trials). */
+    int (*finish_reserve)(gpbo_storage *st, int64_t study, struct gpbo_storage_step *x);
     /* Stores n intermediate values of a trial in one transaction (all or none). */
     int (*report)(gpbo_storage *st, int64_t study, size_t id, size_t n, const long *steps,
                   const double *values);

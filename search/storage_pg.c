@@ -21,15 +21,18 @@
  * result when run twice. The other three first look whether the lost write landed: reserve
  * looks for the trial it had been given (the id its INSERT returned) with this worker and this
  * started time; claim for the trial already holding rec's state, worker, heartbeat and retries;
- * finish_trial for the trial already holding rec's state, value, reason and finished. If it is
- * there, the earlier attempt committed and its answer is returned; if not, nothing of it is
- * stored and the write runs again.
+ * finish_trial for the trial already holding rec's state, value, reason and finished;
+ * finish_reserve (one transaction) for its reservation, else for its tell. If it is there, the
+ * earlier attempt committed and its answer is returned; if not, nothing of it is stored and
+ * the write runs again.
  *
  * Thread-safety: one handle is one connection, used by one thread at a time.
  */
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,75 @@
 #include "gpbo/sys/error.h"
 #include "params_json.h"
 #include "search_internal.h"
+
+/* ---- libpq, loaded when a PostgreSQL storage is first opened ------------------------------
+ *
+ * DESIGN: libpq is not linked but opened (dlopen) by the first gpbo_search__pg_open. Debian's
+ * libpq brings 24 more libraries (OpenSSL, GnuTLS, Kerberos, LDAP, SASL...): loading them was
+ * about 45 % of the CPU time a gpbo process takes to start (bench/workers/README.md), paid by
+ * every gpbo command and every SQLite worker, which never talk to a server. Every libpq call
+ * of this file goes through the table lpq. The pipeline's functions are optional (a libpq
+ * before version 14 has none): without them a reservation goes one statement at a time. */
+#define PQ_REQUIRED(X)                                                                             \
+    X(PQclear)                                                                                     \
+    X(PQcmdTuples)                                                                                 \
+    X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQdb) X(PQerrorMessage) X(PQexec)  \
+        X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQgetResult) X(PQgetisnull)   \
+            X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams) X(PQprepare) X(PQreset)           \
+                X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)                       \
+                    X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus)  \
+                        X(PQtransactionStatus)
+#ifdef LIBPQ_HAS_PIPELINING
+#define PQ_PIPELINE(X) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync)
+#else
+#define PQ_PIPELINE(X)
+#endif
+#define PQ_MEMBER(f) __typeof__(f) *f;
+static struct {
+    PQ_REQUIRED(PQ_MEMBER)
+    PQ_PIPELINE(PQ_MEMBER)
+    int loaded;   /* every required function was found */
+    int pipeline; /* and the pipeline's */
+} lpq;
+#undef PQ_MEMBER
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_why[300]; /* why libpq could not be loaded */
+
+/* Sets *fn to library h's function name; 0 when h has none. */
+static int pq_sym(void *h, const char *name, void *fn)
+{
+    void *p = dlsym(h, name);
+    memcpy(fn, &p, sizeof p); /* a function pointer from dlsym's void *, as POSIX allows */
+    return p != NULL;
+}
+
+static void pq_load(void)
+{
+    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        const char *e = dlerror();
+        snprintf(pq_why, sizeof pq_why, "%s", e ? e : "libpq.so.5: cannot be loaded");
+        return;
+    }
+    const char *missing = NULL;
+#define PQ_LOAD(f)                                                                                 \
+    if (!pq_sym(h, #f, &lpq.f) && missing == NULL)                                                 \
+        missing = #f;
+    PQ_REQUIRED(PQ_LOAD)
+#undef PQ_LOAD
+    if (missing != NULL) {
+        snprintf(pq_why, sizeof pq_why, "libpq.so.5 has no %s", missing);
+        return;
+    }
+    lpq.pipeline = 1;
+#define PQ_LOAD_OPTIONAL(f) lpq.pipeline &= pq_sym(h, #f, &lpq.f);
+    PQ_PIPELINE(PQ_LOAD_OPTIONAL)
+#undef PQ_LOAD_OPTIONAL
+#ifndef LIBPQ_HAS_PIPELINING
+    lpq.pipeline = 0;
+#endif
+    lpq.loaded = 1;
+}
 
 #define SCHEMA_VERSION  2
 #define SCHEMA_LOCK_KEY 0x6770626f /* "gpbo": pg_advisory_xact_lock's key around migrations */
@@ -128,15 +200,15 @@ static int sqlstate_transient(const char *st)
  * transient. Returns GPBO_ESTORAGE. */
 static int pg_error(pg_storage *s, const PGresult *r, const char *what)
 {
-    const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *m = r ? lpq.PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (m == NULL || *m == '\0')
-        m = PQerrorMessage(s->conn);
+        m = lpq.PQerrorMessage(s->conn);
     if (m == NULL || *m == '\0')
         m = "out of memory";
     char line[600];
     one_line(s, line, sizeof line, m);
-    s->transient = PQstatus(s->conn) == CONNECTION_BAD ||
-                   sqlstate_transient(r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+    s->transient = lpq.PQstatus(s->conn) == CONNECTION_BAD ||
+                   sqlstate_transient(r ? lpq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
     return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->where, what, line);
 }
 
@@ -154,9 +226,9 @@ static const char *prepared_name(pg_storage *s, char *name, size_t cap, const ch
         return NULL;
     snprintf(name, cap, "gpbo_%d", k);
     if (k == s->nprepared) {
-        PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
-        int ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
+        PGresult *r = lpq.PQprepare(s->conn, name, sql, n, NULL);
+        int ok = r != NULL && lpq.PQresultStatus(r) == PGRES_COMMAND_OK;
+        lpq.PQclear(r);
         if (!ok)
             return NULL; /* run unnamed: its error (if it persists) is reported from there */
         s->prepared[s->nprepared++] = sql;
@@ -170,15 +242,15 @@ static PGresult *pq(pg_storage *s, const char *what, ExecStatusType want, const 
                     const char *const *params)
 {
     char nbuf[32];
-    const char *name = PQtransactionStatus(s->conn) == PQTRANS_INERROR
+    const char *name = lpq.PQtransactionStatus(s->conn) == PQTRANS_INERROR
                            ? NULL
                            : prepared_name(s, nbuf, sizeof nbuf, sql, n);
-    PGresult *r = name ? PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0)
-                       : PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (r != NULL && PQresultStatus(r) == want)
+    PGresult *r = name ? lpq.PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0)
+                       : lpq.PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (r != NULL && lpq.PQresultStatus(r) == want)
         return r;
     pg_error(s, r, what);
-    PQclear(r);
+    lpq.PQclear(r);
     return NULL;
 }
 
@@ -190,19 +262,19 @@ static int pq_cmd(pg_storage *s, const char *what, const char *sql, int n,
     if (r == NULL)
         return GPBO_ESTORAGE;
     if (affected)
-        *affected = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
+        *affected = strtol(lpq.PQcmdTuples(r), NULL, 10);
+    lpq.PQclear(r);
     return GPBO_OK;
 }
 
 /* A multi-statement script without parameters (simple protocol). */
 static int pq_script(pg_storage *s, const char *what, const char *sql)
 {
-    PGresult *r = PQexec(s->conn, sql);
-    int ok = r != NULL &&
-             (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+    PGresult *r = lpq.PQexec(s->conn, sql);
+    int ok = r != NULL && (lpq.PQresultStatus(r) == PGRES_COMMAND_OK ||
+                           lpq.PQresultStatus(r) == PGRES_TUPLES_OK);
     int rc = ok ? GPBO_OK : pg_error(s, r, what);
-    PQclear(r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -238,7 +310,7 @@ static const char *fmt_value(char *buf, size_t cap, double v)
 
 static double col_double(const PGresult *r, int row, int col, double if_null)
 {
-    return PQgetisnull(r, row, col) ? if_null : strtod(PQgetvalue(r, row, col), NULL);
+    return lpq.PQgetisnull(r, row, col) ? if_null : strtod(lpq.PQgetvalue(r, row, col), NULL);
 }
 
 /* ---- connecting and retrying ------------------------------------------------------------- */
@@ -275,7 +347,7 @@ static const char *const CONN_KEYS[] = {"connect_timeout", "fallback_application
 static int session_setup(pg_storage *s)
 {
     return pq_script(s, "setting up the session",
-                     PQserverVersion(s->conn) >= 120000
+                     lpq.PQserverVersion(s->conn) >= 120000
                          ? "SET extra_float_digits = 3; SET plan_cache_mode = force_generic_plan"
                          : "SET extra_float_digits = 3");
 }
@@ -286,7 +358,7 @@ static int session_setup(pg_storage *s)
 static int connect_error(pg_storage *s)
 {
     const char *vals[] = {"10", "gpbo", s->conninfo, NULL};
-    PGPing ping = PQpingParams(CONN_KEYS, vals, 1);
+    PGPing ping = lpq.PQpingParams(CONN_KEYS, vals, 1);
     pg_error(s, NULL, "cannot connect");
     s->transient = ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
     if (ping == PQPING_NO_ATTEMPT) { /* libpq refused the parameters themselves: a bad URL */
@@ -299,8 +371,8 @@ static int connect_error(pg_storage *s)
 
 static int reconnect(pg_storage *s)
 {
-    PQreset(s->conn);
-    return PQstatus(s->conn) == CONNECTION_OK ? GPBO_OK : connect_error(s);
+    lpq.PQreset(s->conn);
+    return lpq.PQstatus(s->conn) == CONNECTION_OK ? GPBO_OK : connect_error(s);
 }
 
 /* One operation: body runs it once, in one transaction or one statement. */
@@ -320,7 +392,7 @@ static int run(pg_storage *s, pg_call *c)
         s->transient = 0;
         c->sent = 0;
         int rc = GPBO_OK;
-        if (PQstatus(s->conn) != CONNECTION_OK) {
+        if (lpq.PQstatus(s->conn) != CONNECTION_OK) {
             s->ready = 0;
             s->nprepared = 0; /* a new session: nothing is prepared on it */
             rc = reconnect(s);
@@ -329,9 +401,9 @@ static int run(pg_storage *s, pg_call *c)
             s->ready = 1;
         if (rc == GPBO_OK && (rc = c->body(s, c)) == GPBO_OK)
             return GPBO_OK;
-        if (PQstatus(s->conn) == CONNECTION_OK) {
-            if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-                PQclear(PQexec(s->conn, "ROLLBACK"));
+        if (lpq.PQstatus(s->conn) == CONNECTION_OK) {
+            if (lpq.PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+                lpq.PQclear(lpq.PQexec(s->conn, "ROLLBACK"));
         } else if (c->sent) {
             c->unsure = 1;
         }
@@ -357,8 +429,8 @@ static int read_version(pg_storage *s, const char *sql, int *out)
     PGresult *r = pq(s, "reading the schema version", PGRES_TUPLES_OK, sql, 0, NULL);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    *out = PQntuples(r) > 0 ? atoi(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
+    *out = lpq.PQntuples(r) > 0 ? atoi(lpq.PQgetvalue(r, 0, 0)) : 0;
+    lpq.PQclear(r);
     return GPBO_OK;
 }
 
@@ -383,7 +455,7 @@ static int migrate(pg_storage *s)
         pq(s, "creating the schema", PGRES_TUPLES_OK, "SELECT pg_advisory_xact_lock($1)", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    PQclear(r);
+    lpq.PQclear(r);
     if ((rc = pq_script(s, "creating the schema",
                         "CREATE TABLE IF NOT EXISTS gpbo_schema(version integer NOT NULL)")) !=
             GPBO_OK ||
@@ -407,17 +479,17 @@ static int schema_body(pg_storage *s, pg_call *c)
 {
     (void)c;
     /* the usual case, one round trip and no lock: the schema is there and current */
-    PGresult *r = PQexec(s->conn, "SELECT max(version) FROM gpbo_schema");
-    if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0)) {
-        int version = atoi(PQgetvalue(r, 0, 0));
-        PQclear(r);
+    PGresult *r = lpq.PQexec(s->conn, "SELECT max(version) FROM gpbo_schema");
+    if (r != NULL && lpq.PQresultStatus(r) == PGRES_TUPLES_OK && !lpq.PQgetisnull(r, 0, 0)) {
+        int version = atoi(lpq.PQgetvalue(r, 0, 0));
+        lpq.PQclear(r);
         if (version == SCHEMA_VERSION)
             return GPBO_OK;
         if (version > SCHEMA_VERSION)
             return refuse_version(s, version);
     } else {
-        PQclear(r);
-        if (PQstatus(s->conn) != CONNECTION_OK)
+        lpq.PQclear(r);
+        if (lpq.PQstatus(s->conn) != CONNECTION_OK)
             return pg_error(s, NULL, "reading the schema version");
     }
     return migrate(s);
@@ -445,15 +517,15 @@ static int find_study(pg_storage *s, open_call *a)
                      "SELECT id, space, options FROM studies WHERE name = $1", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    int found = PQntuples(r) > 0;
+    int found = lpq.PQntuples(r) > 0;
     if (found) {
         free(a->space_out); /* an earlier attempt's, if it failed later */
         free(a->opts_out);
-        a->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        a->space_out = strdup(PQgetvalue(r, 0, 1));
-        a->opts_out = strdup(PQgetvalue(r, 0, 2));
+        a->id = strtoll(lpq.PQgetvalue(r, 0, 0), NULL, 10);
+        a->space_out = strdup(lpq.PQgetvalue(r, 0, 1));
+        a->opts_out = strdup(lpq.PQgetvalue(r, 0, 2));
     }
-    PQclear(r);
+    lpq.PQclear(r);
     if (found && (a->space_out == NULL || a->opts_out == NULL))
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     return found;
@@ -588,24 +660,19 @@ enum {
 };
 
 /* One statement: one snapshot, one round trip, each trial's intermediate values gathered into
- * arrays next to it. */
-static int load_body(pg_storage *s, pg_call *c)
+ * arrays next to it. $1 the study, $2 from, $3 the ids ("{...}"). */
+static const char *const LOAD_SQL =
+    "SELECT t.id, t.state, t.value, t.reason, t.params, t.started, t.finished, "
+    "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals FROM trials t "
+    "LEFT JOIN LATERAL (SELECT count(*) AS n, array_agg(step ORDER BY step) "
+    "AS steps, array_agg(value ORDER BY step) AS vals FROM intermediate "
+    "WHERE study = t.study AND trial = t.id) i ON true "
+    "WHERE t.study = $1 AND (t.id >= $2 OR t.id = ANY($3::bigint[])) "
+    "ORDER BY t.id";
+
+/* Hands LOAD_SQL's rows in r to a->cb, as trial records. */
+static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
 {
-    load_call *a = (load_call *)c;
-    char study[32], from[32];
-    const char *p[] = {fmt_i64(study, sizeof study, a->study), fmt_size(from, sizeof from, a->from),
-                       a->ids};
-    PGresult *r = pq(s, "reading trials", PGRES_TUPLES_OK,
-                     "SELECT t.id, t.state, t.value, t.reason, t.params, t.started, t.finished, "
-                     "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals FROM trials t "
-                     "LEFT JOIN LATERAL (SELECT count(*) AS n, array_agg(step ORDER BY step) "
-                     "AS steps, array_agg(value ORDER BY step) AS vals FROM intermediate "
-                     "WHERE study = t.study AND trial = t.id) i ON true "
-                     "WHERE t.study = $1 AND (t.id >= $2 OR t.id = ANY($3::bigint[])) "
-                     "ORDER BY t.id",
-                     3, p);
-    if (r == NULL)
-        return GPBO_ESTORAGE;
     int rc = GPBO_OK;
     double *vals = malloc((a->nparams ? a->nparams : 1) * sizeof *vals);
     long *steps = NULL;
@@ -613,19 +680,19 @@ static int load_body(pg_storage *s, pg_call *c)
     size_t cap = 0;
     if (vals == NULL)
         rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    for (int row = 0; rc == GPBO_OK && row < PQntuples(r); row++) {
+    for (int row = 0; rc == GPBO_OK && row < lpq.PQntuples(r); row++) {
         gpbo_trial_rec t = {0};
-        t.id = (size_t)strtoull(PQgetvalue(r, row, L_ID), NULL, 10);
-        t.state = (gpbo_trial_state)atoi(PQgetvalue(r, row, L_STATE));
+        t.id = (size_t)strtoull(lpq.PQgetvalue(r, row, L_ID), NULL, 10);
+        t.state = (gpbo_trial_state)atoi(lpq.PQgetvalue(r, row, L_STATE));
         t.value = col_double(r, row, L_VALUE, NAN);
-        t.reason = PQgetisnull(r, row, L_REASON) ? NULL : PQgetvalue(r, row, L_REASON);
+        t.reason = lpq.PQgetisnull(r, row, L_REASON) ? NULL : lpq.PQgetvalue(r, row, L_REASON);
         t.started = col_double(r, row, L_STARTED, 0);
         t.finished = col_double(r, row, L_FINISHED, 0);
-        t.worker = PQgetisnull(r, row, L_WORKER) ? NULL : PQgetvalue(r, row, L_WORKER);
+        t.worker = lpq.PQgetisnull(r, row, L_WORKER) ? NULL : lpq.PQgetvalue(r, row, L_WORKER);
         t.heartbeat = col_double(r, row, L_HEARTBEAT, 0);
-        t.retries = (unsigned)strtoul(PQgetvalue(r, row, L_RETRIES), NULL, 10);
+        t.retries = (unsigned)strtoul(lpq.PQgetvalue(r, row, L_RETRIES), NULL, 10);
         int proposed = 0;
-        rc = gpbo_search__params_from_json(PQgetvalue(r, row, L_PARAMS), a->nparams, vals,
+        rc = gpbo_search__params_from_json(lpq.PQgetvalue(r, row, L_PARAMS), a->nparams, vals,
                                            &proposed);
         if (rc != GPBO_OK) {
             rc = rc == GPBO_ENOMEM
@@ -635,7 +702,7 @@ static int load_body(pg_storage *s, pg_call *c)
             break;
         }
         t.values = proposed ? vals : NULL;
-        t.nsteps = (size_t)strtoull(PQgetvalue(r, row, L_NSTEPS), NULL, 10);
+        t.nsteps = (size_t)strtoull(lpq.PQgetvalue(r, row, L_NSTEPS), NULL, 10);
         if (t.nsteps > cap) {
             long *ns = realloc(steps, t.nsteps * sizeof *ns);
             if (ns)
@@ -649,8 +716,9 @@ static int load_body(pg_storage *s, pg_call *c)
             }
             cap = t.nsteps;
         }
-        const char *ts = PQgetisnull(r, row, L_STEPS) ? NULL : PQgetvalue(r, row, L_STEPS);
-        const char *tv = PQgetisnull(r, row, L_VALUES) ? NULL : PQgetvalue(r, row, L_VALUES);
+        const char *ts = lpq.PQgetisnull(r, row, L_STEPS) ? NULL : lpq.PQgetvalue(r, row, L_STEPS);
+        const char *tv =
+            lpq.PQgetisnull(r, row, L_VALUES) ? NULL : lpq.PQgetvalue(r, row, L_VALUES);
         if (parse_array(ts, t.nsteps, steps, NULL) != 0 ||
             parse_array(tv, t.nsteps, NULL, svals) != 0) {
             rc = gpbo_error_set(GPBO_EFORMAT,
@@ -664,10 +732,23 @@ static int load_body(pg_storage *s, pg_call *c)
         t.stepcap = t.nsteps;
         rc = a->cb(a->payload, &t);
     }
-    PQclear(r);
     free(vals);
     free(steps);
     free(svals);
+    return rc;
+}
+
+static int load_body(pg_storage *s, pg_call *c)
+{
+    load_call *a = (load_call *)c;
+    char study[32], from[32];
+    const char *p[] = {fmt_i64(study, sizeof study, a->study), fmt_size(from, sizeof from, a->from),
+                       a->ids};
+    PGresult *r = pq(s, "reading trials", PGRES_TUPLES_OK, LOAD_SQL, 3, p);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int rc = load_rows(s, a, r);
+    lpq.PQclear(r);
     return rc;
 }
 
@@ -716,10 +797,10 @@ static int reserve_outcome(pg_storage *s, reserve_call *a, int found, const PGre
 {
     if (!found)
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->study);
-    if (PQntuples(ins) == 0)
+    if (lpq.PQntuples(ins) == 0)
         return gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
                               s->where, a->study, a->cap);
-    a->got = strtoll(PQgetvalue(ins, 0, 0), NULL, 10);
+    a->got = strtoll(lpq.PQgetvalue(ins, 0, 0), NULL, 10);
     return GPBO_OK;
 }
 
@@ -733,23 +814,23 @@ static int reserve_steps(pg_storage *s, reserve_call *a, const char *const *p)
     PGresult *r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_LOCK, 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    int found = PQntuples(r) > 0;
-    PQclear(r);
+    int found = lpq.PQntuples(r) > 0;
+    lpq.PQclear(r);
     if (!found)
         return reserve_outcome(s, a, 0, NULL);
     if (a->c.unsure) { /* did the lost COMMIT land? */
         const char *pf[] = {p[R_STUDY], p[R_WORKER], p[R_STARTED]};
         if ((r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_FIND, 3, pf)) == NULL)
             return GPBO_ESTORAGE;
-        a->got = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
-        PQclear(r);
+        a->got = lpq.PQntuples(r) > 0 ? strtoll(lpq.PQgetvalue(r, 0, 0), NULL, 10) : -1;
+        lpq.PQclear(r);
         if (a->got >= 0)
             return pq_script(s, "reserving a trial", "COMMIT");
     }
     if ((r = pq(s, "reserving a trial", PGRES_TUPLES_OK, RESERVE_INSERT, R_N, p)) == NULL)
         return GPBO_ESTORAGE;
     rc = reserve_outcome(s, a, 1, r);
-    PQclear(r);
+    lpq.PQclear(r);
     if (rc != GPBO_OK)
         return rc;
     a->c.sent = 1;
@@ -761,21 +842,21 @@ static int reserve_steps(pg_storage *s, reserve_call *a, const char *const *p)
  * it), else NULL with the error recorded. Reads the NULL that ends the query's results too. */
 static PGresult *pipe_result(pg_storage *s, const char *what, ExecStatusType want)
 {
-    PGresult *r = PQgetResult(s->conn);
-    if (r != NULL && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
-        PQclear(PQgetResult(s->conn));
-    if (r != NULL && PQresultStatus(r) == want)
+    PGresult *r = lpq.PQgetResult(s->conn);
+    if (r != NULL && lpq.PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+        lpq.PQclear(lpq.PQgetResult(s->conn));
+    if (r != NULL && lpq.PQresultStatus(r) == want)
         return r;
     pg_error(s, r, what);
-    PQclear(r);
+    lpq.PQclear(r);
     return NULL;
 }
 
 /* Sends sql (prepared as *name, or unnamed when name is NULL) into the pipeline. */
 static int pipe_send(pg_storage *s, const char *name, const char *sql, int n, const char *const *p)
 {
-    return name ? PQsendQueryPrepared(s->conn, name, n, p, NULL, NULL, 0)
-                : PQsendQueryParams(s->conn, sql, n, NULL, p, NULL, NULL, 0);
+    return name ? lpq.PQsendQueryPrepared(s->conn, name, n, p, NULL, NULL, 0)
+                : lpq.PQsendQueryParams(s->conn, sql, n, NULL, p, NULL, NULL, 0);
 }
 
 /* Reads what is left of a pipeline: the results of its last `queries` queries (each ended by a
@@ -784,9 +865,9 @@ static void pipe_skip(pg_storage *s, int queries)
 {
     PGresult *r;
     for (; queries > 0; queries--)
-        while ((r = PQgetResult(s->conn)) != NULL)
-            PQclear(r);
-    PQclear(PQgetResult(s->conn)); /* PGRES_PIPELINE_SYNC */
+        while ((r = lpq.PQgetResult(s->conn)) != NULL)
+            lpq.PQclear(r);
+    lpq.PQclear(lpq.PQgetResult(s->conn)); /* PGRES_PIPELINE_SYNC */
 }
 
 /* The reservation in one round trip: BEGIN, the lock, the INSERT and COMMIT sent together
@@ -798,61 +879,73 @@ static int reserve_pipelined(pg_storage *s, reserve_call *a, const char *const *
     char lname[32], iname[32]; /* prepared first: PQprepare waits for its reply */
     const char *ln = prepared_name(s, lname, sizeof lname, RESERVE_LOCK, 1);
     const char *in = prepared_name(s, iname, sizeof iname, RESERVE_INSERT, R_N);
-    if (!PQenterPipelineMode(s->conn))
+    if (!lpq.PQenterPipelineMode(s->conn))
         return pg_error(s, NULL, what);
     if (!pipe_send(s, NULL, "BEGIN", 0, NULL) || !pipe_send(s, ln, RESERVE_LOCK, 1, p) ||
         !pipe_send(s, in, RESERVE_INSERT, R_N, p) || !pipe_send(s, NULL, "COMMIT", 0, NULL) ||
-        !PQpipelineSync(s->conn))
+        !lpq.PQpipelineSync(s->conn))
         return pg_error(s, NULL, what); /* a bad connection: run() resets it, pipeline and all */
     a->c.sent = 1;
     int rc = GPBO_ESTORAGE, found = 0, left = 4;
     PGresult *r = pipe_result(s, what, PGRES_COMMAND_OK);
     left--;
     if (r != NULL) {
-        PQclear(r);
+        lpq.PQclear(r);
         r = pipe_result(s, what, PGRES_TUPLES_OK);
         left--;
     }
     if (r != NULL) {
-        found = PQntuples(r) > 0;
-        PQclear(r);
+        found = lpq.PQntuples(r) > 0;
+        lpq.PQclear(r);
         r = pipe_result(s, what, PGRES_TUPLES_OK); /* fails without the study's row */
         left--;
         rc = r != NULL || !found ? reserve_outcome(s, a, found, r) : GPBO_ESTORAGE;
-        PQclear(r);
+        lpq.PQclear(r);
     }
     if (r != NULL && rc == GPBO_OK) {
         r = pipe_result(s, what, PGRES_COMMAND_OK); /* COMMIT */
         left--;
         rc = r != NULL ? GPBO_OK : GPBO_ESTORAGE;
-        PQclear(r);
+        lpq.PQclear(r);
     }
-    if (PQstatus(s->conn) != CONNECTION_OK)
+    if (lpq.PQstatus(s->conn) != CONNECTION_OK)
         return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
     pipe_skip(s, left);
-    if (!PQexitPipelineMode(s->conn) && rc == GPBO_OK)
+    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK)
         rc = pg_error(s, NULL, what);
     return rc;
 }
 #endif
 
+/* The text of a reservation's parameters. */
+typedef struct reserve_text {
+    char study[32], cap[32], state[16], started[32], hb[32], expect[32];
+} reserve_text;
+
+/* The reservation's statements' parameters p[R_N] (pointing into b and a). */
+static void reserve_params(const reserve_call *a, reserve_text *b, const char **p)
+{
+    const gpbo_trial_rec *t = a->rec;
+    snprintf(b->state, sizeof b->state, "%d", (int)t->state);
+    p[R_STUDY] = fmt_i64(b->study, sizeof b->study, a->study);
+    p[R_CAP] = fmt_size(b->cap, sizeof b->cap, a->cap);
+    p[R_STATE] = b->state;
+    p[R_PARAMS] = a->params;
+    p[R_STARTED] = fmt_double(b->started, sizeof b->started, t->started);
+    p[R_WORKER] = t->worker;
+    p[R_HB] = fmt_double(b->hb, sizeof b->hb, t->heartbeat);
+    p[R_EXPECT] = a->expect ? fmt_size(b->expect, sizeof b->expect, t->id) : NULL;
+}
+
 static int reserve_body(pg_storage *s, pg_call *c)
 {
     reserve_call *a = (reserve_call *)c;
-    const gpbo_trial_rec *t = a->rec;
-    char study[32], cap[32], state[16], started[32], hb[32], expect[32];
-    snprintf(state, sizeof state, "%d", (int)t->state);
-    const char *p[R_N] = {fmt_i64(study, sizeof study, a->study),
-                          fmt_size(cap, sizeof cap, a->cap),
-                          state,
-                          a->params,
-                          fmt_double(started, sizeof started, t->started),
-                          t->worker,
-                          fmt_double(hb, sizeof hb, t->heartbeat),
-                          a->expect ? fmt_size(expect, sizeof expect, t->id) : NULL};
+    reserve_text b;
+    const char *p[R_N];
+    reserve_params(a, &b, p);
     a->got = -1;
 #ifdef LIBPQ_HAS_PIPELINING
-    if (!c->unsure)
+    if (!c->unsure && lpq.pipeline)
         return reserve_pipelined(s, a, p);
 #endif
     return reserve_steps(s, a, p);
@@ -882,12 +975,20 @@ static char *points_json(const double *values, size_t nparams, size_t n)
     return t;
 }
 
+/* The reservation's parameter values as reserve_call's params (malloc'd; NULL: out of memory),
+ * and whether they are points drawn ahead (*expect). */
+static char *reserve_points(const gpbo_trial_rec *rec, size_t nparams, size_t nahead, int *expect)
+{
+    *expect = rec->values != NULL && nahead > 0;
+    return *expect ? points_json(rec->values, nparams, nahead)
+                   : gpbo_search__params_to_json(rec->values, nparams);
+}
+
 static int pg_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
                       size_t nahead, size_t cap, size_t *out_id)
 {
-    int expect = rec->values != NULL && nahead > 0;
-    char *params = expect ? points_json(rec->values, nparams, nahead)
-                          : gpbo_search__params_to_json(rec->values, nparams);
+    int expect = 0;
+    char *params = reserve_points(rec, nparams, nahead, &expect);
     if (params == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
     reserve_call a = {{reserve_body, 0, 0}, study, rec, params, expect, cap, -1};
@@ -920,7 +1021,7 @@ static int unreserve_body(pg_storage *s, pg_call *c)
                      "SELECT 1 FROM studies WHERE id = $1 FOR UPDATE", 1, p);
     if (r == NULL)
         return GPBO_ESTORAGE;
-    PQclear(r);
+    lpq.PQclear(r);
     long n = 0;
     if ((rc = pq_cmd(s, "taking back a trial",
                      "DELETE FROM trials WHERE study = $1 AND id = $2 AND worker = $3 AND "
@@ -1002,8 +1103,8 @@ static int claim_body(pg_storage *s, pg_call *c)
                          6, p);
         if (r == NULL)
             return GPBO_ESTORAGE;
-        a->won = PQntuples(r) > 0;
-        PQclear(r);
+        a->won = lpq.PQntuples(r) > 0;
+        lpq.PQclear(r);
         if (a->won)
             return GPBO_OK;
     }
@@ -1045,37 +1146,55 @@ typedef struct finish_call {
     int stored;
 } finish_call;
 
+/* A tell: $1 the study, $2 the trial, $3 its state, $4 value, $5 reason, $6 finished. Only a
+ * running trial is told; FINISH_FIND finds a tell that landed (its finished time is its own). */
+static const char *const FINISH_SQL = "UPDATE trials SET state = $3, value = $4, reason = $5, "
+                                      "finished = $6 WHERE study = $1 AND id = $2 AND state = 0";
+static const char *const FINISH_FIND =
+    "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND state = $3 AND "
+    "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND finished = $6";
+enum { F_N = 6 };
+
+typedef struct finish_text {
+    char study[32], id[32], state[16], value[32], fin[32];
+} finish_text;
+
+static void finish_params(int64_t study, const gpbo_trial_rec *t, finish_text *b, const char **p)
+{
+    snprintf(b->state, sizeof b->state, "%d", (int)t->state);
+    p[0] = fmt_i64(b->study, sizeof b->study, study);
+    p[1] = fmt_size(b->id, sizeof b->id, t->id);
+    p[2] = b->state;
+    p[3] = fmt_value(b->value, sizeof b->value, t->value);
+    p[4] = t->reason;
+    p[5] = fmt_double(b->fin, sizeof b->fin, t->finished);
+}
+
+/* Whether the tell with parameters p is stored (a lost reply's write landed). */
+static int finish_found(pg_storage *s, const char *const *p, int *found)
+{
+    PGresult *r = pq(s, "telling a trial", PGRES_TUPLES_OK, FINISH_FIND, F_N, p);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    *found = lpq.PQntuples(r) > 0;
+    lpq.PQclear(r);
+    return GPBO_OK;
+}
+
 static int finish_body(pg_storage *s, pg_call *c)
 {
     finish_call *a = (finish_call *)c;
-    const gpbo_trial_rec *t = a->rec;
-    char study[32], id[32], state[16], value[32], fin[32];
-    snprintf(state, sizeof state, "%d", (int)t->state);
-    const char *p[] = {fmt_i64(study, sizeof study, a->study),
-                       fmt_size(id, sizeof id, t->id),
-                       state,
-                       fmt_value(value, sizeof value, t->value),
-                       t->reason,
-                       fmt_double(fin, sizeof fin, t->finished)};
+    finish_text b;
+    const char *p[F_N];
+    finish_params(a->study, a->rec, &b, p);
     if (c->unsure) { /* did the lost update land? */
-        PGresult *r = pq(s, "telling a trial", PGRES_TUPLES_OK,
-                         "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND state = $3 AND "
-                         "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND "
-                         "finished = $6",
-                         6, p);
-        if (r == NULL)
-            return GPBO_ESTORAGE;
-        a->stored = PQntuples(r) > 0;
-        PQclear(r);
-        if (a->stored)
-            return GPBO_OK;
+        int rc = finish_found(s, p, &a->stored);
+        if (rc != GPBO_OK || a->stored)
+            return rc;
     }
     long n = 0;
     c->sent = 1;
-    int rc = pq_cmd(s, "telling a trial",
-                    "UPDATE trials SET state = $3, value = $4, reason = $5, finished = $6 "
-                    "WHERE study = $1 AND id = $2 AND state = 0",
-                    6, p, &n);
+    int rc = pq_cmd(s, "telling a trial", FINISH_SQL, F_N, p, &n);
     a->stored = n == 1;
     return rc;
 }
@@ -1085,6 +1204,184 @@ static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec
     finish_call a = {{finish_body, 0, 0}, study, rec, 0};
     int rc = run(PG(st), &a.c);
     *stored = rc == GPBO_OK && a.stored;
+    return rc;
+}
+
+/* ---- a tell and the next reservation together -------------------------------------------- */
+
+typedef struct step_call {
+    pg_call c;
+    gpbo_storage_step *x;
+    reserve_call r; /* the reservation (its params and got) */
+    load_call l;    /* the read after it */
+} step_call;
+
+/* What the committed transaction did: *x's stored, id and reserve_rc from the tell's count of
+ * rows changed and the INSERT's rows. */
+static void step_outcome(pg_storage *s, step_call *a, long told, const PGresult *ins)
+{
+    a->x->committed = 1;
+    a->x->stored = told == 1;
+    a->x->reserve_rc = GPBO_OK;
+    if (ins != NULL && lpq.PQntuples(ins) > 0)
+        a->x->id = (size_t)strtoull(lpq.PQgetvalue(ins, 0, 0), NULL, 10);
+    else
+        a->x->reserve_rc =
+            gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
+                           s->where, a->r.study, a->r.cap);
+}
+
+/* After a lost reply: whether that transaction committed (*landed), and then what it did. One
+ * transaction, so its reservation, or else its tell, is the trace it left; with neither (a tell
+ * that found the trial told elsewhere and a reservation refused by the cap leave none), running
+ * it again changes nothing that running it once would not have. */
+static int step_landed(pg_storage *s, step_call *a, const char *const *fp, const char *const *rp,
+                       int *landed)
+{
+    const char *pf[] = {rp[R_STUDY], rp[R_WORKER], rp[R_STARTED]};
+    PGresult *r =
+        pq(s, "telling a trial and reserving the next", PGRES_TUPLES_OK, RESERVE_FIND, 3, pf);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int found = 0, rc = GPBO_OK;
+    if (lpq.PQntuples(r) > 0 || (rc = finish_found(s, fp, &found)) != GPBO_OK || found) {
+        int told = 1;
+        if (rc == GPBO_OK && lpq.PQntuples(r) > 0)
+            rc = finish_found(s, fp, &told);
+        if (rc == GPBO_OK) {
+            step_outcome(s, a, told, lpq.PQntuples(r) > 0 ? r : NULL);
+            *landed = 1;
+        }
+    }
+    lpq.PQclear(r);
+    return rc;
+}
+
+/* The transaction one statement at a time (no pipeline in this libpq), then the read. */
+static int step_sequential(pg_storage *s, step_call *a, const char *const *fp,
+                           const char *const *rp)
+{
+    const char *what = "telling a trial and reserving the next";
+    long told = 0;
+    int rc = pq_script(s, what, "BEGIN");
+    if (rc == GPBO_OK)
+        rc = pq_cmd(s, what, FINISH_SQL, F_N, fp, &told);
+    PGresult *r = rc == GPBO_OK ? pq(s, what, PGRES_TUPLES_OK, RESERVE_LOCK, 1, rp) : NULL;
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int found = lpq.PQntuples(r) > 0;
+    lpq.PQclear(r);
+    if (!found)
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->r.study);
+    if ((r = pq(s, what, PGRES_TUPLES_OK, RESERVE_INSERT, R_N, rp)) == NULL)
+        return GPBO_ESTORAGE;
+    a->c.sent = 1;
+    if ((rc = pq_script(s, what, "COMMIT")) == GPBO_OK)
+        step_outcome(s, a, told, r);
+    lpq.PQclear(r);
+    return rc;
+}
+
+#ifdef LIBPQ_HAS_PIPELINING
+enum { S_BEGIN, S_FINISH, S_LOCK, S_INSERT, S_COMMIT, S_LOAD, S_N };
+
+/* The transaction and the read after it in one round trip (one pipeline): BEGIN, the tell,
+ * the study's lock, the INSERT, COMMIT, then the read in a transaction of its own. An error
+ * aborts the rest of the pipeline and leaves the transaction for run() to roll back. On
+ * success *load is the read's result (the caller clears it). */
+static int step_pipelined(pg_storage *s, step_call *a, const char *const *fp, const char *const *rp,
+                          const char *const *lp, PGresult **load)
+{
+    const char *what = "telling a trial and reserving the next";
+    static const ExecStatusType WANT[S_N] = {PGRES_COMMAND_OK, PGRES_COMMAND_OK, PGRES_TUPLES_OK,
+                                             PGRES_TUPLES_OK,  PGRES_COMMAND_OK, PGRES_TUPLES_OK};
+    char nb[4][32]; /* prepared first: PQprepare waits for its reply */
+    const char *fn = prepared_name(s, nb[0], sizeof nb[0], FINISH_SQL, F_N);
+    const char *ln = prepared_name(s, nb[1], sizeof nb[1], RESERVE_LOCK, 1);
+    const char *in = prepared_name(s, nb[2], sizeof nb[2], RESERVE_INSERT, R_N);
+    const char *rn = prepared_name(s, nb[3], sizeof nb[3], LOAD_SQL, 3);
+    if (!lpq.PQenterPipelineMode(s->conn))
+        return pg_error(s, NULL, what);
+    if (!pipe_send(s, NULL, "BEGIN", 0, NULL) || !pipe_send(s, fn, FINISH_SQL, F_N, fp) ||
+        !pipe_send(s, ln, RESERVE_LOCK, 1, rp) || !pipe_send(s, in, RESERVE_INSERT, R_N, rp) ||
+        !pipe_send(s, NULL, "COMMIT", 0, NULL) || !pipe_send(s, rn, LOAD_SQL, 3, lp) ||
+        !lpq.PQpipelineSync(s->conn))
+        return pg_error(s, NULL, what); /* a bad connection: run() resets it, pipeline and all */
+    a->c.sent = 1;
+    PGresult *r[S_N] = {NULL};
+    int k = 0;
+    while (k < S_N && (r[k] = pipe_result(s, what, WANT[k])) != NULL)
+        k++;
+    int rc = k == S_N ? GPBO_OK : GPBO_ESTORAGE;
+    if (k == S_INSERT &&
+        lpq.PQntuples(r[S_LOCK]) == 0) /* the INSERT failed for want of the study */
+        rc = gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->r.study);
+    if (rc == GPBO_OK)
+        step_outcome(s, a, strtol(lpq.PQcmdTuples(r[S_FINISH]), NULL, 10), r[S_INSERT]);
+    for (int q = 0; q < S_LOAD; q++)
+        lpq.PQclear(r[q]);
+    *load = r[S_LOAD];
+    if (lpq.PQstatus(s->conn) != CONNECTION_OK)
+        return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
+    pipe_skip(s, k < S_N ? S_N - k - 1 : 0);
+    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK)
+        rc = pg_error(s, NULL, what);
+    return rc;
+}
+#endif
+
+static int step_body(pg_storage *s, pg_call *c)
+{
+    step_call *a = (step_call *)c;
+    gpbo_storage_step *x = a->x;
+    reserve_text rb;
+    finish_text fb;
+    char from[32];
+    const char *rp[R_N], *fp[F_N];
+    reserve_params(&a->r, &rb, rp);
+    finish_params(a->r.study, x->done, &fb, fp);
+    const char *lp[] = {rp[R_STUDY], fmt_size(from, sizeof from, a->l.from), a->l.ids};
+    int rc = GPBO_OK, landed = 0;
+    if (c->unsure && (rc = step_landed(s, a, fp, rp, &landed)) != GPBO_OK)
+        return rc;
+    PGresult *r = NULL;
+#ifdef LIBPQ_HAS_PIPELINING
+    if (!landed && lpq.pipeline) {
+        if ((rc = step_pipelined(s, a, fp, rp, lp, &r)) != GPBO_OK) {
+            lpq.PQclear(r);
+            return rc;
+        }
+        landed = 1;
+    }
+#endif
+    if (!landed && (rc = step_sequential(s, a, fp, rp)) != GPBO_OK)
+        return rc;
+    if (r == NULL && (r = pq(s, "reading trials", PGRES_TUPLES_OK, LOAD_SQL, 3, lp)) == NULL)
+        return GPBO_ESTORAGE; /* committed: a retry finds it landed */
+    rc = load_rows(s, &a->l, r);
+    lpq.PQclear(r);
+    return rc;
+}
+
+static int pg_finish_reserve(gpbo_storage *st, int64_t study, gpbo_storage_step *x)
+{
+    int expect = 0;
+    char *params = reserve_points(x->rec, x->nparams, x->nahead, &expect);
+    char *ids = pg_array(x->nids, x->ids, fmt_size_at);
+    int rc = GPBO_OK;
+    if (params == NULL || ids == NULL) {
+        rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    } else {
+        step_call a = {{step_body, 0, 0},
+                       x,
+                       {{NULL, 0, 0}, study, x->rec, params, expect, x->cap, -1},
+                       {{NULL, 0, 0}, study, x->nparams, x->from, ids, x->cb, x->payload}};
+        x->reserve_rc = GPBO_OK;
+        x->committed = 0;
+        rc = run(PG(st), &a.c);
+    }
+    free(params);
+    free(ids);
     return rc;
 }
 
@@ -1160,7 +1457,7 @@ static void pg_close(gpbo_storage *st)
     pg_storage *s = PG(st);
     if (s == NULL)
         return;
-    PQfinish(s->conn);
+    lpq.PQfinish(s->conn);
     for (int k = 0; k < 3; k++) {
         if (s->secret[k])
             memset(s->secret[k], 0, strlen(s->secret[k]));
@@ -1191,15 +1488,24 @@ static int pg_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
 {
     studies_call a = {{studies_body, 0, 0}, NULL};
     int rc = run(PG(st), &a.c);
-    for (int i = 0; rc == GPBO_OK && i < PQntuples(a.rows); i++)
-        rc = cb(payload, PQgetvalue(a.rows, i, 0));
-    PQclear(a.rows);
+    for (int i = 0; rc == GPBO_OK && i < lpq.PQntuples(a.rows); i++)
+        rc = cb(payload, lpq.PQgetvalue(a.rows, i, 0));
+    lpq.PQclear(a.rows);
     return rc;
 }
 
-static const gpbo_storage_ops PG_OPS = {pg_open_study, pg_load,  pg_reserve,      pg_unreserve,
-                                        pg_set_params, pg_claim, pg_finish_trial, pg_report,
-                                        pg_heartbeat,  pg_close, pg_studies};
+static const gpbo_storage_ops PG_OPS = {.open_study = pg_open_study,
+                                        .load = pg_load,
+                                        .reserve = pg_reserve,
+                                        .unreserve = pg_unreserve,
+                                        .set_params = pg_set_params,
+                                        .claim = pg_claim,
+                                        .finish_trial = pg_finish_trial,
+                                        .finish_reserve = pg_finish_reserve,
+                                        .report = pg_report,
+                                        .heartbeat = pg_heartbeat,
+                                        .close = pg_close,
+                                        .studies = pg_studies};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
@@ -1289,6 +1595,11 @@ static int int_option_ok(const PQconninfoOption *o)
 
 gpbo_storage *gpbo_search__pg_open(const char *conninfo)
 {
+    pthread_once(&pq_once, pq_load);
+    if (!lpq.loaded) {
+        gpbo_error_set(GPBO_ESTORAGE, "PostgreSQL storage needs libpq: %s", pq_why);
+        return NULL;
+    }
     pg_storage *s = calloc(1, sizeof *s);
     if (s == NULL || (s->conninfo = strdup(conninfo)) == NULL) {
         free(s);
@@ -1299,12 +1610,12 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
     s->budget = retry_budget();
     find_raw_secrets(s);
     char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    PQconninfoOption *opts = lpq.PQconninfoParse(conninfo, &err);
     if (opts == NULL) {
         char line[600];
         one_line(s, line, sizeof line, err ? err : "out of memory");
         gpbo_error_set(err ? GPBO_EINVAL : GPBO_ENOMEM, "postgresql: bad URL: %s", line);
-        PQfreemem(err);
+        lpq.PQfreemem(err);
         pg_close(&s->base);
         return NULL;
     }
@@ -1324,34 +1635,34 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
     s->where = describe(db ? db : user, host);
     if (bad != NULL) {
         gpbo_error_set(GPBO_EINVAL, "postgresql: bad URL: option '%s' is not an integer", bad);
-        PQconninfoFree(opts);
+        lpq.PQconninfoFree(opts);
         pg_close(&s->base);
         return NULL;
     }
-    PQconninfoFree(opts);
+    lpq.PQconninfoFree(opts);
     if (s->where == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
         pg_close(&s->base);
         return NULL;
     }
     const char *vals[] = {"10", "gpbo", s->conninfo, NULL};
-    s->conn = PQconnectdbParams(CONN_KEYS, vals, 1);
+    s->conn = lpq.PQconnectdbParams(CONN_KEYS, vals, 1);
     if (s->conn == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
         pg_close(&s->base);
         return NULL;
     }
-    char *where = describe(PQdb(s->conn), PQhost(s->conn)); /* libpq's defaults filled in */
-    if (where != NULL && PQdb(s->conn) != NULL && PQhost(s->conn) != NULL) {
+    char *where = describe(lpq.PQdb(s->conn), lpq.PQhost(s->conn)); /* libpq's defaults filled in */
+    if (where != NULL && lpq.PQdb(s->conn) != NULL && lpq.PQhost(s->conn) != NULL) {
         free(s->where);
         s->where = where;
     } else {
         free(where);
     }
-    PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
+    lpq.PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
     /* a connection that failed as it was opened is judged before it is tried again */
     pg_call a = {schema_body, 0, 0};
-    if ((PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK && !s->transient) ||
+    if ((lpq.PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK && !s->transient) ||
         run(s, &a) != GPBO_OK) {
         pg_close(&s->base);
         return NULL;

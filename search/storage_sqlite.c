@@ -345,15 +345,13 @@ static int bind_text_or_null(sqlite3_stmt *q, int col, const char *txt)
     return txt ? sqlite3_bind_text(q, col, txt, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(q, col);
 }
 
-static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, size_t nparams,
-                      size_t nahead, size_t cap, size_t *out_id)
+/* The reservation's INSERT inside the caller's write transaction: *next is the id it got. */
+static int reserve_in(sqlite_storage *s, int64_t study, const gpbo_trial_rec *r, size_t nparams,
+                      size_t nahead, size_t cap, sqlite3_int64 *out_next)
 {
-    sqlite_storage *s = (sqlite_storage *)st;
     char *pj = NULL;
     sqlite3_stmt *q = NULL;
-    int rc = begin(s, ST_BEGIN_IMMEDIATE);
-    if (rc != GPBO_OK)
-        return rc;
+    int rc = GPBO_OK;
     sqlite3_int64 next = 0;
     if ((q = stmt(s, ST_NEXT_ID)) == NULL || sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
         sqlite3_step(q) != SQLITE_ROW) {
@@ -392,6 +390,19 @@ static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, 
 out:
     done(q);
     free(pj);
+    *out_next = next;
+    return rc;
+}
+
+static int sq_reserve(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, size_t nparams,
+                      size_t nahead, size_t cap, size_t *out_id)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_int64 next = 0;
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
+    if (rc != GPBO_OK)
+        return rc;
+    rc = reserve_in(s, study, r, nparams, nahead, cap, &next);
     if (rc == GPBO_OK && (rc = commit(s)) == GPBO_OK)
         *out_id = (size_t)next;
     else
@@ -500,6 +511,32 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
     return rc;
 }
 
+/* The tell and the reservation in one write transaction (one lock taken, one commit), then the
+ * read in a transaction of its own: the mirror learns nothing that did not commit. */
+static int sq_finish_reserve(gpbo_storage *st, int64_t study, gpbo_storage_step *x)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_int64 next = 0;
+    x->committed = 0;
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
+    if (rc == GPBO_OK)
+        rc = sq_finish(st, study, x->done, &x->stored);
+    if (rc == GPBO_OK) {
+        rc = reserve_in(s, study, x->rec, x->nparams, x->nahead, x->cap, &next);
+        x->reserve_rc = rc == GPBO_EEXHAUSTED ? rc : GPBO_OK;
+        rc = rc == GPBO_EEXHAUSTED ? GPBO_OK : rc;
+    }
+    if (rc == GPBO_OK)
+        rc = commit(s);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc != GPBO_OK)
+        return rc;
+    x->committed = 1;
+    x->id = (size_t)next;
+    return sq_load(st, study, x->nparams, x->from, x->ids, x->nids, x->cb, x->payload);
+}
+
 static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, double when)
 {
     sqlite_storage *s = (sqlite_storage *)st;
@@ -575,9 +612,18 @@ static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
-static const gpbo_storage_ops SQLITE_OPS = {sq_open_study, sq_load,  sq_reserve, sq_unreserve,
-                                            sq_set_params, sq_claim, sq_finish,  sq_report,
-                                            sq_heartbeat,  sq_close, sq_studies};
+static const gpbo_storage_ops SQLITE_OPS = {.open_study = sq_open_study,
+                                            .load = sq_load,
+                                            .reserve = sq_reserve,
+                                            .unreserve = sq_unreserve,
+                                            .set_params = sq_set_params,
+                                            .claim = sq_claim,
+                                            .finish_trial = sq_finish,
+                                            .finish_reserve = sq_finish_reserve,
+                                            .report = sq_report,
+                                            .heartbeat = sq_heartbeat,
+                                            .close = sq_close,
+                                            .studies = sq_studies};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside
  * the transaction that checks the version (so concurrent openers migrate it once). Version 1

@@ -437,20 +437,33 @@ static int sync_cb(void *payload, const gpbo_trial_rec *r)
 
 /* Brings the mirror up to date with the storage: the trials added since, and what became of
  * the ones running (by anyone) at the last look. */
+/* The ids of the mirror's running trials (malloc'd, ascending; *nrun of them): what a look at
+ * the storage reads again besides the trials added since. NULL when memory runs out. */
+static size_t *running_ids(const gpbo_study *s, size_t *nrun)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        n += s->states[i] == GPBO_TRIAL_RUNNING;
+    size_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (ids == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+        return NULL;
+    }
+    n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->states[i] == GPBO_TRIAL_RUNNING)
+            ids[n++] = i;
+    *nrun = n;
+    return ids;
+}
+
 static int sync_mirror(gpbo_study *s)
 {
     if (s->st == NULL)
         return GPBO_OK;
-    size_t nrun = 0;
-    for (size_t i = 0; i < s->n; i++)
-        nrun += s->states[i] == GPBO_TRIAL_RUNNING;
-    size_t *ids = malloc((nrun ? nrun : 1) * sizeof *ids);
+    size_t nrun = 0, *ids = running_ids(s, &nrun);
     if (ids == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
-    nrun = 0;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->states[i] == GPBO_TRIAL_RUNNING)
-            ids[nrun++] = i;
+        return GPBO_ENOMEM;
     lock(s);
     int rc = s->st->ops->load(s->st, s->sid, s->space->n, s->n, ids, nrun, sync_cb, s);
     unlock(s);
@@ -869,20 +882,28 @@ static int draw(gpbo_study *s, size_t id, double *vals)
  * every worker). vals (NULL: none) are nahead points drawn for the numbers s->n, s->n + 1, ...:
  * the one for the id it gets goes with the reservation; for another id, it is reserved not yet
  * proposed. */
-static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead, size_t *out_id)
+/* The record of a new reservation by this handle: the next id as the mirror has it, vals (see
+ * reserve), its started time later than the handle's last (a reservation is found again by its
+ * worker and started time, search_internal.h). */
+static gpbo_trial_rec reservation(gpbo_study *s, const double *vals)
 {
     gpbo_trial_rec r = {0};
     r.id = s->n;
     r.state = GPBO_TRIAL_RUNNING;
     r.value = NAN;
     r.values = (double *)vals;
-    /* a reservation is found again by its worker and started time (search_internal.h) */
     r.started = now_s();
     if (!(r.started > s->last_started))
         r.started = nextafter(s->last_started, INFINITY);
     s->last_started = r.started;
     r.worker = s->worker;
     r.heartbeat = r.started;
+    return r;
+}
+
+static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead, size_t *out_id)
+{
+    gpbo_trial_rec r = reservation(s, vals);
     if (s->st == NULL) {
         if (s->n >= cap)
             return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name, cap);
@@ -931,31 +952,64 @@ static int propose(gpbo_study *s, size_t id)
  * the id the trial gets is stored with it, one write instead of two (the ids other workers take
  * between this handle's last look and its reservation are skipped; beyond them it is proposed
  * after the reservation, as a Bayesian trial is). */
+static size_t capped(const gpbo_study *s, size_t cap)
+{
+    size_t c = s->strat->capacity ? s->strat->capacity(s->sstate) : cap;
+    return c < cap ? c : cap;
+}
+
+/* The points of a strategy without a model for the next numbers from s->n on (at most
+ * RESERVE_AHEAD, within cap): *vals (malloc'd; NULL with *k 0 for a strategy with a model or a
+ * study at its cap), *k of them. Fails only when the strategy fails on the next number. */
+static int draw_ahead(gpbo_study *s, size_t cap, double **vals, size_t *k)
+{
+    size_t np = s->space->n;
+    *vals = NULL;
+    *k = 0;
+    if (s->strat->model != NULL || s->n >= cap)
+        return GPBO_OK;
+    size_t n = cap - s->n < RESERVE_AHEAD ? cap - s->n : RESERVE_AHEAD;
+    double *v = malloc(n * (np ? np : 1) * sizeof *v);
+    if (v == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int rc = draw(s, s->n + i, v + i * np);
+        if (rc != GPBO_OK && i == 0) {
+            free(v);
+            return rc; /* the strategy fails on the next number itself */
+        }
+        if (rc != GPBO_OK)
+            n = i; /* the ones after: proposed once reserved, should one be the id */
+    }
+    *vals = v;
+    *k = n;
+    return GPBO_OK;
+}
+
 static int reserve_new(gpbo_study *s, size_t cap, size_t *out_id)
 {
-    if (s->strat->capacity) {
-        size_t c = s->strat->capacity(s->sstate);
-        cap = c < cap ? c : cap;
-    }
-    size_t np = s->space->n, k = 0;
+    cap = capped(s, cap);
+    size_t k = 0;
     double *vals = NULL;
-    if (s->st && s->strat->model == NULL && s->n < cap) {
-        k = cap - s->n < RESERVE_AHEAD ? cap - s->n : RESERVE_AHEAD;
-        if ((vals = malloc(k * (np ? np : 1) * sizeof *vals)) == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
-        for (size_t i = 0; i < k; i++) {
-            int rc = draw(s, s->n + i, vals + i * np);
-            if (rc != GPBO_OK && i == 0) {
-                free(vals);
-                return rc; /* the strategy fails on the next number itself */
-            }
-            if (rc != GPBO_OK)
-                k = i; /* the ones after: proposed once reserved, should one be the id */
-        }
-    }
-    int rc = reserve(s, cap, vals, k, out_id);
+    int rc = s->st ? draw_ahead(s, cap, &vals, &k) : GPBO_OK;
+    if (rc == GPBO_OK)
+        rc = reserve(s, cap, vals, k, out_id);
     free(vals);
     return rc;
+}
+
+/* Hands out this handle's reserved trial id, proposed first if its values did not come with
+ * its reservation (taken back if that fails). */
+static int hand_out(gpbo_study *s, size_t id, size_t *out_id, double *out_values)
+{
+    int rc = GPBO_OK;
+    if (!proposed(s, &s->t[id]) && (rc = propose(s, id)) != GPBO_OK) {
+        unreserve(s, id, 0);
+        return rc;
+    }
+    *out_id = id;
+    memcpy(out_values, s->t[id].values, s->space->n * sizeof *out_values);
+    return GPBO_OK;
 }
 
 int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out_values)
@@ -986,13 +1040,7 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
     }
     if (id == s->n && (rc = reserve_new(s, cap, &id)) != GPBO_OK)
         return rc;
-    if (!proposed(s, &s->t[id]) && (rc = propose(s, id)) != GPBO_OK) {
-        unreserve(s, id, 0);
-        return rc;
-    }
-    *out_id = id;
-    memcpy(out_values, s->t[id].values, s->space->n * sizeof *out_values);
-    return GPBO_OK;
+    return hand_out(s, id, out_id, out_values);
 }
 
 int gpbo_study_ask(gpbo_study *s, size_t *out_id, double *out_values)
@@ -1071,6 +1119,113 @@ int gpbo_study_tell(gpbo_study *s, size_t id, double value)
         return finish(s, r, GPBO_TRIAL_FAILED, NAN, why);
     }
     return finish(s, r, GPBO_TRIAL_COMPLETE, value, NULL);
+}
+
+/* ---- telling and asking at once -------------------------------------------------------------- */
+
+/* Whether an ask would take a trial before reserving a new one, as the mirror has them: one of
+ * this handle's reserved and never proposed, or one whose worker is lost. */
+static int anything_to_take(const gpbo_study *s, double now)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const gpbo_trial_rec *r = &s->t[i];
+        int released = 0;
+        if (r->state == GPBO_TRIAL_RUNNING &&
+            (mine(s, r) ? !proposed(s, r) : lost(s, r, now, &released)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The tell of r (state, value, reason), then an ask, one after the other. */
+static int tell_then_ask(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, size_t cap,
+                         size_t *out_id, double *out_values, int *ask_rc)
+{
+    int rc = finish(s, r, c->state, c->value, c->reason);
+    *ask_rc =
+        rc == GPBO_OK || rc == GPBO_ESTATE ? gpbo_study_ask_capped(s, cap, out_id, out_values) : rc;
+    return rc;
+}
+
+/* The tell c of trial r and a new reservation in one storage call (finish_reserve: one commit),
+ * for a strategy without a model; the read that follows brings the mirror up to date, the
+ * tell and the new trial included. Its own look for trials to take is the mirror's, as the
+ * previous call left it (the caller checked it). */
+static int tell_reserve(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, size_t cap,
+                        size_t *out_id, double *out_values, int *ask_rc)
+{
+    double *vals = NULL;
+    size_t k = 0, nrun = 0, *ids = NULL, id = c->id;
+    cap = capped(s, cap);
+    if (draw_ahead(s, cap, &vals, &k) != GPBO_OK || (ids = running_ids(s, &nrun)) == NULL) {
+        free(vals); /* the ask fails on its own, after the tell */
+        return tell_then_ask(s, r, c, cap, out_id, out_values, ask_rc);
+    }
+    gpbo_trial_rec next = reservation(s, vals);
+    gpbo_storage_step x = {.done = c,
+                           .rec = &next,
+                           .nparams = s->space->n,
+                           .nahead = k,
+                           .cap = cap,
+                           .from = s->n,
+                           .ids = ids,
+                           .nids = nrun,
+                           .cb = sync_cb,
+                           .payload = s};
+    lock(s);
+    int rc = s->st->ops->finish_reserve(s->st, s->sid, &x);
+    unlock(s);
+    free(ids);
+    free(vals);
+    if (rc != GPBO_OK && x.committed && x.reserve_rc == GPBO_OK)
+        unreserve(s, x.id, 1); /* the read failed: the trial is handed back, the error kept */
+    if (rc != GPBO_OK) {       /* the mirror learns of a committed tell at its next look */
+        *ask_rc = rc;
+        return x.committed ? (x.stored ? GPBO_OK : GPBO_ESTATE) : rc;
+    }
+    int trc = x.stored ? GPBO_OK
+                       : gpbo_error_set(GPBO_ESTATE,
+                                        "trial %zu of study '%s' was finished by another worker "
+                                        "first (its worker had been taken for lost); this result "
+                                        "is not stored",
+                                        id, s->name);
+    if (x.reserve_rc != GPBO_OK) /* at the cap: a trial handed back meanwhile is still there */
+        *ask_rc = gpbo_study_ask_capped(s, cap, out_id, out_values);
+    else if (x.id >= s->n) /* the storage lost it between two statements */
+        *ask_rc = gpbo_error_set(GPBO_ESTORAGE, "study '%s': reserved trial %zu is not stored",
+                                 s->name, x.id);
+    else
+        *ask_rc = hand_out(s, x.id, out_id, out_values);
+    return trc;
+}
+
+int gpbo_study_tell_ask(gpbo_study *s, size_t id, double value, size_t max_trials, size_t *out_id,
+                        double *out_values, int *out_ask_rc)
+{
+    if (out_id == NULL || out_values == NULL || out_ask_rc == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_tell_ask: NULL argument");
+    gpbo_trial_rec *r = running(s, "study_tell_ask", id);
+    if (r == NULL) {
+        int rc = gpbo_error_code();
+        *out_ask_rc =
+            rc == GPBO_ESTATE ? gpbo_study_ask_capped(s, max_trials, out_id, out_values) : rc;
+        return rc;
+    }
+    char why[64];
+    gpbo_trial_rec c = *r;
+    c.state = isfinite(value) ? GPBO_TRIAL_COMPLETE : GPBO_TRIAL_FAILED;
+    c.value = isfinite(value) ? value : NAN;
+    c.reason = NULL;
+    if (!isfinite(value)) {
+        snprintf(why, sizeof why, "the objective returned %g", value);
+        c.reason = why;
+    }
+    c.finished = now_s();
+    s->asked = 1;
+    if (s->st == NULL || s->st->ops->finish_reserve == NULL || s->strat->model != NULL ||
+        start_heartbeat(s) != GPBO_OK || anything_to_take(s, c.finished))
+        return tell_then_ask(s, r, &c, max_trials, out_id, out_values, out_ask_rc);
+    return tell_reserve(s, r, &c, max_trials, out_id, out_values, out_ask_rc);
 }
 
 int gpbo_study_tell_failed(gpbo_study *s, size_t id, const char *reason)

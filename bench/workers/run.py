@@ -305,7 +305,7 @@ def table_null(args, stores, obj):
                 wall, codes, why = run_gpbo(args, store, name, sw, w, 1, args.timeout)
                 trials = store.trials(name)
                 got = complete(trials)
-                detail = breakdown(trials, side_times(side))
+                detail = breakdown(trials, side_times(side), args.started_wall)
                 g = got / wall if got else 0.0
                 gtxt = "%7.1f (%d in %.2f s)" % (g, got, wall)
                 gfail = any(codes) or got != n
@@ -374,17 +374,35 @@ def between_trials(rows, times):
     return gaps, reserve
 
 
-def breakdown(rows, times):
-    """One line: where a gpbo trial's time goes (medians over the trials, ms)."""
+def first_starts(rows, times, t0):
+    """From the workers' start (t0, wall clock) to the first objective's start, and to the
+    moment every worker had started its first objective (its process started and opened the
+    study; Optuna's clock starts at such a point, its barrier): seconds."""
+    first = {}
+    for tid, state, worker, started, finished in rows:
+        if tid in times:
+            first[worker] = min(first.get(worker, float("inf")), times[tid][0])
+    if not first:
+        return None
+    return min(first.values()) - t0, max(first.values()) - t0
+
+
+def breakdown(rows, times, t0=None):
+    """Where a gpbo trial's time goes (medians over the trials, ms), and the workers' start."""
     gaps, res = between_trials(rows, times)
     run = [e - b for b, e in times.values()]
     store = [r[4] - times[r[0]][1] for r in rows if r[0] in times and r[1] == 1 and r[4]]
     if not (gaps and res and store):
         return "    (no per-trial times)"
-    return ("    gpbo per trial, median ms: reserved->objective start %s, objective %s, "
+    line = ("    gpbo per trial, median ms: reserved->objective start %s, objective %s, "
             "exit->stored %s, a worker's exit->next start %s" % (
                 ms2(statistics.median(res)), ms2(statistics.median(run)),
                 ms2(statistics.median(store)), ms2(statistics.median(gaps))))
+    fs = first_starts(rows, times, t0) if t0 is not None else None
+    if fs:
+        line += ("\n    gpbo's start: first objective %s ms after the workers were started, "
+                 "every worker's first by %s ms" % (ms(fs[0]), ms(fs[1])))
+    return line
 
 
 def ms2(v):

@@ -339,6 +339,21 @@ GPBO_API int gpbo_study_propose_for(gpbo_study *study, const char *worker);
  * @return GPBO_OK; GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ESTORAGE. */
 GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
 
+/**
+ * Records the value of running trial id, as gpbo_study_tell(), and asks for the next trial, as
+ * gpbo_study_ask_capped(), in one step: for a strategy without a model (random, grid, sobol)
+ * on a stored study, one transaction (one commit; on PostgreSQL one round trip, the read of what
+ * other workers did included) instead of three storage calls. Other strategies, or an ask that
+ * has a lost trial to take over first, make the two calls in turn. A worker that runs trials
+ * one after another calls it as each ends, its next trial already running.
+ * @param[out] out_ask_rc the ask's status (GPBO_OK: *out_id and out_values are set); the ask is
+ *        made when the tell returns GPBO_OK or GPBO_ESTATE, else it is the tell's status. When
+ *        the ask fails, the last error message is the ask's.
+ * @return the tell's status, as gpbo_study_tell().
+ */
+GPBO_API int gpbo_study_tell_ask(gpbo_study *study, size_t id, double value, size_t max_trials,
+                                 size_t *out_id, double *out_values, int *out_ask_rc);
+
 /** Records that a running trial failed, with a reason (copied; may be NULL). */
 GPBO_API int gpbo_study_tell_failed(gpbo_study *study, size_t id, const char *reason);
 

@@ -7,9 +7,11 @@ test per kind of bad sweep file (each a one-line error and exit status 2).
 
 Usage: test_cli.py PATH/TO/gpbo
 """
+import html
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -87,11 +89,18 @@ def test_full_run_and_views(d):
           "export json")
     # the report: a self-contained page whose figures render in headless Chromium
     rep = run(["report", "sweep.yaml", "-o", "report.html"], d)
-    check(rep.returncode == 0 and "5 figures" in rep.stdout, f"gpbo report: {rep.stdout}")
+    nfig = figure_count(rep.stdout)
+    caps = captions(os.path.join(d, "report.html"))
+    # best so far, learning curves, x, y, parallel coordinates, 2 GP slices, importance; the
+    # gap to the final best only when the first trial was not the best
+    check(rep.returncode == 0 and nfig in (8, 9) and len(caps) == nfig,
+          f"gpbo report: {rep.stdout} {caps}")
+    check(any(c.startswith("the intermediate values each trial reported (8 trials")
+              for c in caps), f"learning curves of the 8 trials: {caps}")
     browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report",
                            "test_report_browser.py")
-    b = subprocess.run([PY, browser, os.path.join(d, "report.html"), "5"], capture_output=True,
-                       text=True, timeout=120)
+    b = subprocess.run([PY, browser, os.path.join(d, "report.html"), str(nfig)],
+                       capture_output=True, text=True, timeout=120)
     check(b.returncode == 0, f"report in the browser: {b.stdout} {b.stderr}")
     # running again resumes a finished study: nothing new runs
     r2 = run(["run", "sweep.yaml"], d)
@@ -392,6 +401,77 @@ HEAVY = """\
     """
 
 
+def figure_count(stdout):
+    """N of gpbo report's "wrote PATH (N figures)", or -1."""
+    m = re.search(r"\((\d+) figures\)", stdout)
+    return int(m.group(1)) if m else -1
+
+
+def captions(path):
+    """The figure captions of a report page, unescaped (the figures' own text is glyphs)."""
+    page = open(path, encoding="utf-8").read()
+    return [html.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", page)]
+
+
+FIGS_OBJ = """\
+    #!/usr/bin/python3
+    # a loss spanning decades over a log learning rate and an optimizer, with learning curves
+    import math, sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    lr, opt = float(a["lr"]), a["opt"]
+    final = {"sgd": 1.0, "adam": 0.1, "rmsprop": 0.3}[opt] * (1e-3 + (math.log10(lr) + 2.5) ** 2)
+    for s in range(1, 6):
+        print(f"loss={final * (1 + 4.0 / s)} step={s}", flush=True)
+    print(f"loss={final}")
+    """
+
+
+def test_report_figures(d):
+    """Issue 21's figures: best so far on a log axis when the values span decades, the gap to
+    the final best, learning curves with the pruned trials, categories named on their axis, no
+    figure for a constant parameter, parallel coordinates and the parameters' importance."""
+    write(os.path.join(d, "obj.py"), FIGS_OBJ, 0o755)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: figs
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 24
+    parameters:
+      lr: {{distribution: log_uniform_values, min: 0.0001, max: 0.1}}
+      opt: {{values: [sgd, adam, rmsprop]}}
+      seed: {{value: 3}}
+    early_terminate: {{type: hyperband, min_iter: 1, eta: 2}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"figures run: {r.stderr}")
+    rows = db_rows(d, "figs")
+    done = [v for _, s, v, _ in rows if s == 1]
+    npruned = sum(1 for _, s, _, _ in rows if s == 3)
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d)
+    caps = captions(os.path.join(d, "report.html"))
+    check(rep.returncode == 0 and figure_count(rep.stdout) == len(caps), f"report: {rep.stdout}")
+    spans = min(done) > 0 and max(done) > 100 * min(done)
+    check(spans, f"the objective spans more than two decades here: {min(done)}..{max(done)}")
+    check(any("best so far (log axis" in c for c in caps), f"best so far on a log axis: {caps}")
+    check(any(c.startswith("a regret against the best") for c in caps), f"gap figure: {caps}")
+    check(npruned >= 1 and any(f"24 trials, {npruned} of them pruned" in c for c in caps),
+          f"learning curves with the {npruned} pruned trials: {caps}")
+    check(any(c.endswith("against opt; its categories on the axis: sgd, adam, rmsprop")
+              for c in caps), f"categories labelled: {caps}")
+    check(any(c.endswith("against lr") for c in caps), f"the lr figure: {caps}")
+    check(not any("seed" in c for c in caps), f"no figure for the constant seed: {caps}")
+    check(any(c.startswith("each complete trial across the parameters") for c in caps),
+          f"parallel coordinates: {caps}")
+    check(any(c.startswith("inverse ARD lengthscales of the study's model") for c in caps),
+          f"importance from the study's GP: {caps}")
+    browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report",
+                           "test_report_browser.py")
+    b = subprocess.run([PY, browser, os.path.join(d, "report.html"), str(len(caps))],
+                       capture_output=True, text=True, timeout=120)
+    check(b.returncode == 0, f"figures in the browser: {b.stdout} {b.stderr}")
+
+
 def test_report_gp_model(d):
     """The report's GP figures come from the model the study used (its choice: here log-warped,
     which a GP fitted for the report never is); a strategy without a model gets a GP fitted for
@@ -402,10 +482,11 @@ def test_report_gp_model(d):
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0, f"heavy-tailed run: {r.stderr}")
     rep = run(["report", "sweep.yaml", "-o", "report.html"], d)
-    check(rep.returncode == 0 and "5 figures" in rep.stdout, f"bayes report: {rep.stdout}")
-    html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
-    check(html.count("the study&#39;s model") + html.count("the study's model") == 2
-          and html.count("on log-warped values") == 2 and "has no model" not in html,
+    check(rep.returncode == 0 and figure_count(rep.stdout) >= 7, f"bayes report: {rep.stdout}")
+    page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    # two slices and the importance figure
+    check(page.count("the study&#39;s model") + page.count("the study's model") == 3
+          and page.count("on log-warped values") == 3 and "has no model" not in page,
           "bayes report: the GP figures show the study's model")
     d2 = os.path.join(d, "random")
     os.mkdir(d2)
@@ -414,17 +495,18 @@ def test_report_gp_model(d):
     r = run(["run", "sweep.yaml"], d2)
     check(r.returncode == 0, f"random run: {r.stderr}")
     rep = run(["report", "sweep.yaml", "-o", "report.html"], d2)
-    check(rep.returncode == 0 and "5 figures" in rep.stdout, f"random report: {rep.stdout}")
-    html = open(os.path.join(d2, "report.html"), encoding="utf-8").read()
-    check(html.count("has no model") == 2 and "fitted for this report" in html
-          and "study&#39;s model" not in html and "study's model" not in html,
+    check(rep.returncode == 0 and figure_count(rep.stdout) >= 7, f"random report: {rep.stdout}")
+    page = open(os.path.join(d2, "report.html"), encoding="utf-8").read()
+    check(page.count("has no model") == 3 and "fitted for this report" in page
+          and "study&#39;s model" not in page and "study's model" not in page,
           "random report: a GP fitted for it, said in the caption")
 
 
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_gpbo_options_stored, test_bad_inputs, test_compare, test_report_gp_model]
+             test_gpbo_options_stored, test_bad_inputs, test_compare, test_report_gp_model,
+             test_report_figures]
     return run_tests(tests, prefix="gpbo-cli-")
 
 

@@ -45,7 +45,7 @@ static void test_line_figure_is_svg(void **state)
     (void)state;
     double x[5] = {1, 2, 3, 4, 5}, y[5] = {3.2, 2.4, NAN, 1.1, 0.7};
     gpbo_fig_series s = {GPBO_FIG_LINE, "curve", 5, x, y, NULL, NULL, 0};
-    gpbo_fig fig = {"A curve", "x", "y", 0, 0, 1, &s};
+    gpbo_fig fig = {"A curve", "x", "y", 0, 0, 1, &s, 0, NULL};
     char *svg = NULL;
     assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
     assert_non_null(svg);
@@ -64,11 +64,32 @@ static void test_band_and_log_axis(void **state)
     double y[4] = {0.3, 0.2, 0.05, 0.01};
     gpbo_fig_series s[2] = {{GPBO_FIG_BAND, NULL, 4, x, NULL, lo, hi, 2},
                             {GPBO_FIG_LINE, "median", 4, x, y, NULL, NULL, 2}};
-    gpbo_fig fig = {"Regret", "evaluations", "regret", 1, 0, 2, s};
+    gpbo_fig fig = {"Regret", "evaluations", "regret", 1, 0, 2, s, 0, NULL};
     char *svg = NULL;
     assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
     assert_non_null(strstr(svg, "<path") ? strstr(svg, "<path") : strstr(svg, "<polygon"));
     assert_non_null(strstr(svg, "fill-opacity=\"0.22"));
+    free(svg);
+}
+
+/* A categorical x axis renders (a NULL label drawn as nothing) with a tick line per category,
+ * and the same figure without labels still renders on PLplot's numeric axis. */
+static void test_categorical_axis(void **state)
+{
+    (void)state;
+    double x[6] = {0, 1, 2, 0, 1, 2}, y[6] = {1, 2, 3, 1.5, 2.5, 0.5};
+    const char *labels[3] = {"sgd", NULL, "rmsprop"};
+    gpbo_fig_series s = {GPBO_FIG_POINTS, NULL, 6, x, y, NULL, NULL, 1};
+    gpbo_fig cat = {"By category", "opt", "y", 0, 0, 1, &s, 3, labels};
+    char *svg = NULL;
+    assert_int_equal(gpbo_fig_svg(&cat, &svg), GPBO_OK);
+    assert_non_null(strstr(svg, "</svg>"));
+    size_t with_ticks = count(svg, "<polyline");
+    free(svg);
+    cat.nxlabels = 0; /* the same data on a numeric axis, with PLplot's ticks */
+    cat.xlabels = NULL;
+    assert_int_equal(gpbo_fig_svg(&cat, &svg), GPBO_OK);
+    assert_true(with_ticks >= 3);
     free(svg);
 }
 
@@ -77,7 +98,7 @@ static void test_nothing_to_draw_is_einval(void **state)
     (void)state;
     double x[2] = {1, 2}, y[2] = {NAN, INFINITY}, neg[2] = {-1, 0};
     gpbo_fig_series s = {GPBO_FIG_LINE, NULL, 2, x, y, NULL, NULL, 0};
-    gpbo_fig fig = {"empty", NULL, NULL, 0, 0, 1, &s};
+    gpbo_fig fig = {"empty", NULL, NULL, 0, 0, 1, &s, 0, NULL};
     char *svg = (char *)1;
     assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_EINVAL);
     assert_null(svg);
@@ -132,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_figure_is_svg),
         cmocka_unit_test(test_band_and_log_axis),
+        cmocka_unit_test(test_categorical_axis),
         cmocka_unit_test(test_nothing_to_draw_is_einval),
         cmocka_unit_test(test_html_escapes_text_and_inlines_figures),
         cmocka_unit_test(test_unwritable_path_is_eio),

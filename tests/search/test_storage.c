@@ -598,6 +598,78 @@ static void test_finish_once(void **state)
     st->ops->close(st);
 }
 
+/* finish_reserve: the tell and the next reservation in one transaction, then a read with the
+ * load's contract. sx: the step's arguments for trial `told` of worker "w" and a new one. */
+static gpbo_storage_step step_of(gpbo_trial_rec *done, gpbo_trial_rec *next, size_t told,
+                                 double value, size_t cap, size_t from, loaded *l)
+{
+    *done = rec(GPBO_TRIAL_COMPLETE, NULL, 0, "w", 0);
+    done->id = told;
+    done->value = value;
+    done->finished = 6000.0 + value;
+    *next = rec(GPBO_TRIAL_RUNNING, NULL, now_s(), "w", 3.5);
+    return (gpbo_storage_step){.done = done,
+                               .rec = next,
+                               .nparams = 1,
+                               .cap = cap,
+                               .from = from,
+                               .ids = &done->id,
+                               .nids = 1,
+                               .cb = collect,
+                               .payload = l};
+}
+
+/* finish_reserve tells, reserves the next id and reads (the ids listed and the trials from
+ * `from`, as they are after it) in one call; a trial told already is not stored again while
+ * the reservation goes ahead; at the cap the tell commits and the reservation is refused. */
+static void test_finish_reserve(void **state)
+{
+    const backend *b;
+    check_backend(state, &b);
+    gpbo_storage *st = open_store(b);
+    int64_t study = new_study(st, "finish_reserve");
+    size_t a = reserve(st, study, "w", 1.0, NULL, 1);
+    gpbo_trial_rec done, next;
+    loaded *l = calloc(1, sizeof *l);
+    l->nparams = 1;
+    gpbo_storage_step x = step_of(&done, &next, a, 1.25, 3, a + 1, l);
+    assert_int_equal(st->ops->finish_reserve(st, study, &x), GPBO_OK);
+    assert_true(x.stored == 1 && x.committed == 1 && x.reserve_rc == GPBO_OK);
+    assert_int_equal(x.id, a + 1);
+    assert_int_equal(l->n, 2); /* the told trial (listed) and the new one (from) */
+    assert_int_equal(l->r[0].id, a);
+    assert_int_equal(l->r[0].state, GPBO_TRIAL_COMPLETE);
+    assert_true(l->r[0].value == 1.25);
+    assert_int_equal(l->r[1].id, a + 1);
+    assert_int_equal(l->r[1].state, GPBO_TRIAL_RUNNING);
+    assert_string_equal(l->r[1].worker, "w");
+    assert_true(l->r[1].heartbeat == 3.5);
+    release(l);
+    /* trial a again: not stored, the reservation made */
+    l = calloc(1, sizeof *l);
+    l->nparams = 1;
+    x = step_of(&done, &next, a, 9.0, 3, a + 2, l);
+    assert_int_equal(st->ops->finish_reserve(st, study, &x), GPBO_OK);
+    assert_true(x.stored == 0 && x.committed == 1 && x.reserve_rc == GPBO_OK);
+    assert_int_equal(x.id, a + 2);
+    assert_true(l->r[0].value == 1.25);
+    release(l);
+    /* at the cap (3 trials): the tell of a + 1 commits, no trial is added */
+    l = calloc(1, sizeof *l);
+    l->nparams = 1;
+    x = step_of(&done, &next, a + 1, 2.5, 3, a + 3, l);
+    assert_int_equal(st->ops->finish_reserve(st, study, &x), GPBO_OK);
+    assert_true(x.stored == 1 && x.committed == 1);
+    assert_int_equal(x.reserve_rc, GPBO_EEXHAUSTED);
+    assert_int_equal(l->n, 1);
+    assert_true(l->r[0].id == a + 1 && l->r[0].value == 2.5);
+    release(l);
+    l = load_all(st, study, 1);
+    assert_int_equal(l->n, 3);
+    release(l);
+    st->ops->close(st);
+}
+
 static void test_heartbeat(void **state)
 {
     const backend *b;
@@ -1117,6 +1189,51 @@ static void test_pg_lost_commit(void **state)
     proxy_stop(&p);
 }
 
+/* finish_reserve whose reply was lost, before or after the server ran it (its COMMIT goes in
+ * one pipeline with the rest): retried, the trial told once, one trial reserved, and the same
+ * answers as a first attempt's; at the cap too (the tell alone landed). */
+static void test_pg_lost_step(void **state)
+{
+    (void)state;
+    proxy p;
+    char url[1400];
+    proxy_start(&p, url, sizeof url);
+    setenv("GPBO_PG_RETRY_SECONDS", "20", 1);
+    gpbo_storage *st = gpbo_search__pg_open(url);
+    if (st == NULL)
+        fail_msg("%s", gpbo_error_message());
+    int64_t study = new_study(st, "lost-step");
+    size_t id = reserve(st, study, "w", 1, NULL, 1);
+    for (int mode = CUT_BEFORE; mode <= CUT_AFTER + 1; mode++) {
+        int cuts = proxy_cuts(&p);
+        gpbo_trial_rec done, next;
+        loaded *l = calloc(1, sizeof *l);
+        l->nparams = 1;
+        size_t cap = mode <= CUT_AFTER ? 100 : id + 1; /* the last: at the cap */
+        gpbo_storage_step x = step_of(&done, &next, id, 0.5 + mode, cap, id + 1, l);
+        proxy_arm(&p, "COMMIT", mode <= CUT_AFTER ? mode : CUT_AFTER);
+        assert_int_equal(st->ops->finish_reserve(st, study, &x), GPBO_OK);
+        assert_int_equal(proxy_cuts(&p), cuts + 1);
+        assert_true(x.stored == 1 && x.committed == 1);
+        assert_int_equal(x.reserve_rc, mode <= CUT_AFTER ? GPBO_OK : GPBO_EEXHAUSTED);
+        assert_true(l->r[0].id == id && l->r[0].value == 0.5 + mode);
+        if (mode <= CUT_AFTER) {
+            assert_int_equal(x.id, id + 1);
+            assert_int_equal(l->n, 2);
+            id = x.id;
+        }
+        release(l);
+    }
+    loaded *l = load_all(st, study, 1);
+    assert_int_equal(l->n, 3); /* no trial twice */
+    for (size_t i = 0; i < l->n; i++)
+        assert_int_equal(l->r[i].state, GPBO_TRIAL_COMPLETE);
+    release(l);
+    st->ops->close(st);
+    setenv("GPBO_PG_RETRY_SECONDS", "1.5", 1);
+    proxy_stop(&p);
+}
+
 /* A serialization failure or a deadlock (raised once by a trigger here) is retried on the same
  * connection and the write lands once; a permanent error is not retried. */
 static void test_pg_transient_sqlstate(void **state)
@@ -1285,6 +1402,7 @@ int main(void)
         BOTH(test_unreserve),
         BOTH(test_claim),
         BOTH(test_finish_once),
+        BOTH(test_finish_reserve),
         BOTH(test_heartbeat),
         BOTH(test_report),
         BOTH(test_load_by_id),
@@ -1292,6 +1410,7 @@ int main(void)
         BOTH(test_set_params),
         PG_ONLY(test_pg_bad_urls),
         PG_ONLY(test_pg_lost_commit),
+        PG_ONLY(test_pg_lost_step),
         PG_ONLY(test_pg_transient_sqlstate),
         PG_ONLY(test_pg_schema_race),
         PG_ONLY(test_pg_schema_versions),

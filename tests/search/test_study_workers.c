@@ -150,6 +150,135 @@ static void test_threads_bayes(void **state)
     run_threads("bayes", 40);
 }
 
+/* ---- telling and asking in one step ------------------------------------------------------ */
+
+/* A worker that runs its trials one after another, each tell carrying the next ask
+ * (gpbo_study_tell_ask), until the study holds budget trials. */
+static void *tell_ask_main(void *p)
+{
+    worker_arg *a = p;
+    gpbo_space *sp = box(2, -1.0, 1.0);
+    gpbo_study *s = gpbo_study_open(storage, a->name, sp, a->opts);
+    gpbo_space_free(sp);
+    size_t id;
+    double v[2], y;
+    int ask = s ? gpbo_study_ask_capped(s, a->budget, &id, v) : gpbo_error_code();
+    a->rc = GPBO_OK;
+    while (ask == GPBO_OK && a->rc == GPBO_OK) {
+        counted(NULL, id, v, &y, a->calls);
+        a->rc = gpbo_study_tell_ask(s, id, y, a->budget, &id, v, &ask);
+    }
+    if (a->rc == GPBO_OK && ask != GPBO_EEXHAUSTED)
+        a->rc = ask;
+    gpbo_study_close(s);
+    return NULL;
+}
+
+/* Six threads on one budget, each trial's tell carrying the next ask: every id once, asked
+ * once, complete with the value told, and each trial's point the one its number draws. */
+static void test_threads_tell_ask(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "tellask");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    atomic_int calls = 0;
+    enum { T = 6, BUDGET = 150 };
+    pthread_t th[T];
+    worker_arg a[T];
+    for (int i = 0; i < T; i++) {
+        a[i] = (worker_arg){name, &o, BUDGET, &calls, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, tell_ask_main, &a[i]), 0);
+    }
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(a[i].rc, GPBO_OK);
+    }
+    gpbo_study *s = open_named(name, &o);
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(s, c);
+    assert_int_equal(gpbo_study_ntrials(s), BUDGET);
+    assert_int_equal(c[GPBO_TRIAL_COMPLETE], BUDGET);
+    assert_int_equal((size_t)atomic_load(&calls), BUDGET);
+    for (size_t k = 0; k < BUDGET; k++) {
+        gpbo_trial_info t;
+        double y;
+        assert_int_equal(gpbo_study_trial(s, k, &t), GPBO_OK);
+        counted(NULL, k, t.values, &y, &(atomic_int){0});
+        assert_true(t.value == y);
+    }
+    same_points_by_number(s, &o);
+    gpbo_study_close(s);
+}
+
+/* tell_ask's other outcomes: a trial handed back is taken within the next two calls (its
+ * first look may predate the hand-back) and, at the cap, by the call that finds the cap; a
+ * non-finite value is a failure; a trial told elsewhere first is GPBO_ESTATE with the ask made
+ * all the same; at the cap the tell is stored and the ask refused; the handle's view holds
+ * every tell. */
+static void test_tell_ask_outcomes(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "tellask_cases");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *a = open_named(name, &o), *b = open_named(name, &o);
+    size_t id, g1, g2, bid;
+    double v[2];
+    int ask = -1;
+    gpbo_trial_info t;
+    assert_int_equal(gpbo_study_ask_capped(a, 4, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_ask(a, id, 1.5, 4, &g1, v, &ask), GPBO_OK);
+    assert_int_equal(ask, GPBO_OK);
+    assert_int_equal(g1, id + 1);
+    assert_int_equal(gpbo_study_trial(a, id, &t), GPBO_OK);
+    assert_int_equal(t.state, GPBO_TRIAL_COMPLETE);
+    assert_true(t.value == 1.5);
+    assert_int_equal(gpbo_study_ask_capped(b, 4, &bid, v), GPBO_OK);
+    assert_int_equal(bid, 2);
+    gpbo_study_close(b); /* hands trial 2 back */
+    id = g1;
+    assert_int_equal(gpbo_study_tell_ask(a, id, NAN, 4, &g1, v, &ask), GPBO_OK);
+    assert_int_equal(ask, GPBO_OK);
+    assert_int_equal(gpbo_study_trial(a, id, &t), GPBO_OK);
+    assert_int_equal(t.state, GPBO_TRIAL_FAILED);
+    assert_int_equal(gpbo_study_tell_ask(a, g1, 2.0, 4, &g2, v, &ask), GPBO_OK);
+    assert_int_equal(ask, GPBO_OK);
+    assert_true((g1 == 2 && g2 == 3) || (g1 == 3 && g2 == 2));
+    /* another handle tells a's trial first (as after a reclaim): a's tell is not stored */
+    b = open_named(name, &o);
+    assert_int_equal(gpbo_study_sync(b), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(b, g2, 7.0), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_ask(a, g2, 8.0, 4, &id, v, &ask), GPBO_ESTATE);
+    assert_int_equal(ask, GPBO_EEXHAUSTED);
+    assert_int_equal(gpbo_study_trial(a, g2, &t), GPBO_OK);
+    assert_true(t.value == 7.0);
+    assert_int_equal(gpbo_study_ntrials(a), 4);
+    gpbo_study_close(a);
+    assert_int_equal(gpbo_study_sync(b), GPBO_OK);
+    assert_int_equal(gpbo_study_trial(b, g1, &t), GPBO_OK);
+    assert_true(t.state == GPBO_TRIAL_COMPLETE && t.value == 2.0);
+    gpbo_study_close(b);
+    /* at the cap, a trial handed back after the handle's last look */
+    study_name(name, sizeof name, "tellask_cap");
+    a = open_named(name, &o);
+    b = open_named(name, &o);
+    assert_int_equal(gpbo_study_ask_capped(a, 2, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_ask_capped(b, 2, &bid, v), GPBO_OK);
+    gpbo_study_close(b);
+    assert_int_equal(gpbo_study_tell_ask(a, id, 1.0, 2, &g1, v, &ask), GPBO_OK);
+    assert_int_equal(ask, GPBO_OK);
+    assert_int_equal(g1, bid);
+    assert_int_equal(gpbo_study_tell_ask(a, g1, 2.0, 2, &g2, v, &ask), GPBO_OK);
+    assert_int_equal(ask, GPBO_EEXHAUSTED);
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(a, c);
+    assert_int_equal(c[GPBO_TRIAL_COMPLETE], 2);
+    gpbo_study_close(a);
+}
+
 /* ---- processes that ask and then vanish, stop or report late ------------------------------ */
 
 /* In a child: waits for a byte on go (when go >= 0), opens the study, asks one trial, writes
@@ -395,6 +524,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_share_a_budget),
         cmocka_unit_test(test_threads_bayes),
+        cmocka_unit_test(test_threads_tell_ask),
+        cmocka_unit_test(test_tell_ask_outcomes),
         cmocka_unit_test(test_dead_process_reclaimed),
         cmocka_unit_test(test_closed_handle_hands_back),
         cmocka_unit_test(test_heartbeat_and_stopped_worker),

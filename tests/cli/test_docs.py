@@ -1,0 +1,76 @@
+"""The documentation matches the repository (issue 21): every relative link of README.md and
+docs/*.md names a file inside the repository (no ../shared/...), every image it shows exists,
+and the main job's running time is stated alike in README.md, the Makefile and the demo's
+sweep file ("about N minutes").
+
+Usage: test_docs.py SOURCE_DIR
+"""
+import os
+import re
+import sys
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok: " if ok else "FAIL: ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def links(path):
+    text = open(path, encoding="utf-8").read()
+    # [text](target) and ![alt](target); targets with a scheme or an anchor only are skipped
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+            continue
+        yield target.split("#", 1)[0]
+
+
+def test_links(src):
+    pages = [os.path.join(src, "README.md")] + [
+        os.path.join(src, "docs", f) for f in sorted(os.listdir(os.path.join(src, "docs")))
+        if f.endswith(".md")]
+    n = 0
+    for page in pages:
+        check("../shared" not in open(page, encoding="utf-8").read(),
+              f"{os.path.relpath(page, src)} names nothing in ../shared (outside the repository)")
+        for target in links(page):
+            full = os.path.realpath(os.path.join(os.path.dirname(page), target))
+            inside = full.startswith(os.path.realpath(src) + os.sep)
+            check(inside and os.path.exists(full),
+                  f"{os.path.relpath(page, src)} links {target}: inside the repository, exists")
+            n += 1
+    check(n > 0, f"{n} relative links checked")
+
+
+def minutes(path):
+    """The N of every "about N minutes" in a file, comment lines joined."""
+    text = re.sub(r"\s*\n#\s*", " ", open(path, encoding="utf-8").read())
+    return set(re.findall(r"[Aa]bout\s+(\d+) minutes", text))
+
+
+def test_demo_time(src):
+    readme = open(os.path.join(src, "README.md"), encoding="utf-8").read()
+    section = readme.split("## The main job", 1)[-1].split("\n## ", 1)[0]
+    said = {
+        "README.md (The main job)": set(re.findall(r"[Aa]bout\s+(\d+) minutes", section)),
+        "Makefile": minutes(os.path.join(src, "Makefile")),
+        "examples/fashion-mnist/sweep.yaml":
+            minutes(os.path.join(src, "examples", "fashion-mnist", "sweep.yaml")),
+    }
+    values = set().union(*said.values())
+    check(all(len(v) == 1 for v in said.values()) and len(values) == 1,
+          f"the main job's time is one figure in all three places: {said}")
+
+
+def main():
+    src = os.path.abspath(sys.argv[1])
+    test_links(src)
+    test_demo_time(src)
+    print(f"{len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
