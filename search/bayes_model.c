@@ -52,11 +52,6 @@
 #define SKIP_MARGIN       10.0
 #define SKIP_SHARE        0.05
 #define CHOOSE_GROWTH_DIV 10
-/* The hyperparameter fits' relative tolerance on the likelihood (the GP library's default is
- * 1e-9, a few 1e-8 nats at these likelihoods): 1e-6 stops the L-BFGS runs earlier, costs a
- * tenth of a Bayesian run's CPU less, and left the 60-evaluation table where it was on seeds
- * 20-39 (137 runs better, 138 worse; bench/steps/README.md). */
-#define FIT_FTOL_REL 1e-6
 
 /* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
 static int median_of(const double *y, size_t n, double *med, double *lo, double *hi)
@@ -394,7 +389,6 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
 {
     size_t d = data->d, n = data->n;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    fo.ftol_rel = FIT_FTOL_REL;
     gpbo_bayes_fit_data fd = {d, n, data->x, data->y, NULL, 0, 0, o, fo, NULL, -INFINITY};
     /* Hyperparameters are fitted, from the default start, on the first n_fit observations
      * (n_fit = the last multiple of refit_every): a function of the data alone, so a resumed
