@@ -4,7 +4,8 @@ server started on a free port (--port 0) against SQLite studies, its JSON endpoi
 against `gpbo export`, the page self-contained, the storage left as it was, and the exits: bad or
 busy port (2, one line), SIGINT / SIGTERM (0), --help (0).
 
-Usage: test_dashboard.py PATH/TO/gpbo [TEST ...]
+Usage: test_dashboard.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
+(--pg: only the PostgreSQL test, on the server whose URL the file holds.)
 """
 import hashlib
 import json
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -222,6 +224,35 @@ def test_exits(d):
     check(re.search(r"^gpbo dashboard\b", top.stdout, re.M), "gpbo --help lists dashboard")
 
 
+PG = [a[5:] for a in sys.argv[2:] if a.startswith("--pg=")]
+
+
+def test_pg(d):
+    """The same JSON from a PostgreSQL server (shared with other tests: a study of our own)."""
+    with open(PG[0]) as f:
+        url = f.read().strip()
+    name = f"dash-{os.getpid()}"
+    sweep(d, run_cap=3)
+    r = run(["run", "sweep.yaml", "--storage", url, "--study", name], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run on PostgreSQL: {r.stderr}")
+    s = Server(d, ["--storage", url, "--study", name])
+    try:
+        studies = s.json("api/studies")["studies"]
+        check([x["name"] for x in studies] == [name], f"the study: {studies}")
+        trials = s.json("api/trials?name=" + urllib.parse.quote(name))["trials"]
+        check(len(trials) == 3 and all(t["intermediate"] for t in trials), f"trials: {trials}")
+    finally:
+        s.stop()
+    s = Server(d, ["--storage", url])
+    try:
+        names = [x["name"] for x in s.json("api/studies")["studies"]]
+        check(name in names, f"every study of the server: {names}")
+    finally:
+        s.stop()
+
+
 if __name__ == "__main__":
+    if PG:
+        sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
                         test_exits], prefix="gpbo-dash-", only=sys.argv[2:]))
