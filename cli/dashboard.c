@@ -69,6 +69,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         return respond_json(c, dash_study(d, name));
     if (!strcmp(url, "/api/trials"))
         return respond_json(c, dash_trials(d, name));
+    if (!strcmp(url, "/api/slices"))
+        return respond_json(c, dash_slices(d, name));
     return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n", MHD_RESPMEM_PERSISTENT);
 }
 
@@ -214,7 +216,7 @@ int cmd_dashboard(int argc, char **argv)
     int status = what_to_show(&a, &sw, db, sizeof db, &d);
     if (status != 0)
         return status;
-    char service[16];
+    char service[24];
     snprintf(service, sizeof service, "%ld", port);
     int fd = listen_on(a.host, service);
     status = fd < 0 ? 2 : serve(&d, fd, a.host);

@@ -31,6 +31,11 @@ json_t *dash_studies(dash *d);
 json_t *dash_study(dash *d, const char *name);
 /* {"name", "trials": [each trial's state, value, parameters, intermediate values]}. */
 json_t *dash_trials(dash *d, const char *name);
+/* The GP of a Bayesian study (gpbo_study_model: the model its strategy proposes from) along each
+ * numeric parameter through the best trial, as the static report draws it: {"name", "model",
+ * "slices": [{"param", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another strategy, no
+ * value yet). One fit per call. */
+json_t *dash_slices(dash *d, const char *name);
 /* Closes the study handles. */
 void dash_close(dash *d);
 

@@ -233,3 +233,92 @@ void dash_close(dash *d)
         gpbo_study_close(d->open[i]);
     d->nopen = 0;
 }
+
+/* The unit-cube coordinate of parameter i: the one that changes when it does (a category takes
+ * one coordinate per choice, a constant none). */
+static size_t cube_coord(const gpbo_space *sp, size_t i)
+{
+    size_t coord = 0;
+    for (size_t k = 0; k < i; k++)
+        coord += gpbo_space_type(sp, k) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, k)
+                 : gpbo_space_type(sp, k) == GPBO_PARAM_CONST     ? 0
+                                                                  : 1;
+    return coord;
+}
+
+enum { DASH_SLICE = 48 };
+
+/* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
+ * {"param", "x", "mean", "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when
+ * the model is log-warped the median and 2-sd quantiles); NULL when the prediction fails. */
+static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const gpbo_space *sp,
+                          double sign, const double *ub, double *q, size_t i)
+{
+    size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cube_coord(sp, i);
+    double mu[DASH_SLICE], var[DASH_SLICE], vals[64];
+    json_t *x = json_array(), *m = json_array(), *lo = json_array(), *hi = json_array();
+    for (size_t k = 0; k < DASH_SLICE; k++) {
+        double *row = q + k * d;
+        memcpy(row, ub, d * sizeof *row);
+        row[coord] = (k + 0.5) / DASH_SLICE;
+        gpbo_space_project(row, d, (void *)sp);
+        int ok = np <= 64 && gpbo_space_decode(sp, row, vals) == GPBO_OK;
+        json_array_append_new(x, ok ? number(vals[i]) : json_null());
+    }
+    int ok = gpbo_gp_predict(gp, DASH_SLICE, q, mu, var) == GPBO_OK;
+    for (size_t k = 0; ok && k < DASH_SLICE; k++) {
+        double sd = sqrt(var[k] > 0 ? var[k] : 0), w[3] = {mu[k], mu[k] - 2 * sd, mu[k] + 2 * sd};
+        for (int j = 0; j < 3; j++)
+            w[j] = sign * (info->warped ? exp(w[j]) + info->lo - info->delta : w[j]);
+        json_array_append_new(m, number(w[0]));
+        json_array_append_new(lo, number(w[1] < w[2] ? w[1] : w[2]));
+        json_array_append_new(hi, number(w[1] < w[2] ? w[2] : w[1]));
+    }
+    json_t *s = json_pack("{ss so so so so}", "param", gpbo_space_name(sp, i), "x", x, "mean", m,
+                          "lo", lo, "hi", hi);
+    if (!ok)
+        json_decref(s);
+    return ok ? s : NULL;
+}
+
+json_t *dash_slices(dash *d, const char *name)
+{
+    gpbo_study *st = asked(d, name);
+    if (st == NULL)
+        return NULL;
+    gpbo_gp *gp = NULL;
+    gpbo_study_model_info info;
+    gpbo_trial_info b;
+    json_t *slices = json_array();
+    const char *why = NULL;
+    if (gpbo_study_best(st, &b) != GPBO_OK)
+        why = "no complete trial yet";
+    else if (gpbo_study_model(st, &gp, &info) != GPBO_OK)
+        why = gpbo_error_message(); /* not a Bayesian study, no value yet, a failed fit */
+    const gpbo_space *sp = gpbo_study_space(st);
+    size_t dim = gpbo_space_dim(sp);
+    double *ub = gp ? calloc(dim, sizeof *ub) : NULL,
+           *q = gp ? calloc(DASH_SLICE * dim, sizeof *q) : NULL;
+    if (gp != NULL && (ub == NULL || q == NULL))
+        why = "out of memory";
+    else if (gp != NULL)
+        gpbo_space_encode(sp, b.values, ub);
+    double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1;
+    for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
+        gpbo_param_type t = gpbo_space_type(sp, i);
+        json_t *s = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT
+                        ? slice_json(gp, &info, sp, sign, ub, q, i)
+                        : NULL;
+        if (s != NULL)
+            json_array_append_new(slices, s);
+    }
+    json_t *o = json_pack("{ss ss? so}", "name", name, "why", why, "slices", slices);
+    if (gp != NULL)
+        json_object_set_new(o, "model",
+                            json_sprintf("%s%s", info.additive ? "additive" : "ARD",
+                                         info.warped ? ", log-warped" : ""));
+    free(ub);
+    free(q);
+    gpbo_gp_free(gp);
+    return o;
+}

@@ -135,6 +135,8 @@ def test_endpoints(d):
             if t["state"] == "failed":
                 check("too far" in (t["reason"] or ""), f"failed trial's reason: {t['reason']}")
 
+        sl = s.json("api/slices?name=quad")
+        check(sl["slices"] == [] and sl["why"], f"a random study has no GP to show: {sl}")
         status, body = s.get("api/study?name=nope")
         check(status == 404 and "nope" in json.loads(body)["error"], f"unknown study: {status}")
         status, _ = s.get("api/studies", method="POST")

@@ -2,7 +2,8 @@
 """`gpbo dashboard` in a real browser (issue 21): headless Chromium through Selenium (Debian's
 chromium and chromedriver, as tests/report/test_report_browser.py), against a study that runs
 while the page is open. The page loads with no console error and fetches nothing but its own
-server's JSON; the trial count it shows grows while `gpbo run` works; the figures are drawn;
+server's JSON; the trial count it shows grows while `gpbo run` works; the figures are drawn (the
+GP's slices of this Bayesian study among them);
 clicking a column header sorts the table (ascending, then descending).
 
 Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG]
@@ -138,7 +139,7 @@ def check_sorting(driver):
 
 
 def check_figures(driver):
-    for box in ("history", "curves", "scatter"):
+    for box in ("history", "curves", "scatter", "slices"):
         svgs, marks = driver.execute_script(
             "const b = document.getElementById(arguments[0]);"
             "return [b.querySelectorAll('svg').length,"
@@ -147,6 +148,8 @@ def check_figures(driver):
         check(marks >= 3, f"#{box} draws marks: {marks}")
     plots = driver.execute_script("return document.querySelectorAll('#scatter svg').length")
     check(plots == 5, f"one parameter plot per parameter: {plots}")
+    slices = driver.execute_script("return document.querySelectorAll('#slices svg').length")
+    check(slices == 4, f"one GP slice per numeric parameter: {slices}")
 
 
 def watch(d, url, driver):
@@ -184,7 +187,11 @@ def main():
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
-        time.sleep(1)  # one more poll: the last trial's state
+        # the run is over: the page once more, polling seldom, so that clicks meet no redraw
+        driver.get(url + "?every=30000")
+        wait_for("the page with every trial", lambda: shown_count(driver) == RUN_CAP)
+        wait_for("the GP's slices", lambda: driver.execute_script(
+            "return document.querySelectorAll('#slices svg').length"))
         check_figures(driver)
         check_sorting(driver)
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
