@@ -61,7 +61,8 @@ int cli_option_takes_value(const char *cmd, const char *opt);
 /* The arguments of the commands that read a study (best, trials, export, studies, report). */
 typedef struct cli_args {
     const char *path, *storage, *study, *format, *out;
-    int steps; /* export --steps */
+    int steps;               /* export --steps */
+    const char *port, *host; /* dashboard */
 } cli_args;
 /* Reads argv into a (its defaults set by the caller): 0, or 2 after printing the error. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_args *a);
@@ -95,6 +96,7 @@ int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_dashboard(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */
 const char *cli_state_name(gpbo_trial_state state);

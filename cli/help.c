@@ -41,6 +41,15 @@ static const cli_option O_STEPS = {
     "--steps", NULL,
     "CSV: the intermediate values, one row each (trial,state,step,value); JSON always has "
     "them"};
+static const cli_option O_STUDY_ALL = {
+    "--study", "NAME",
+    "the study (default: the sweep's name; with --storage alone, every study of the storage)"};
+static const cli_option O_PORT = {"--port", "N",
+                                  "the TCP port, 1 to 65535, or 0 for any free one (default 8080)"};
+static const cli_option O_HOST = {
+    "--host", "ADDR",
+    "the address to listen on (default 127.0.0.1: this machine only; another address serves "
+    "the page, read-only, to whoever reaches it)"};
 static const cli_option O_METRIC = {"--metric", "NAME",
                                     "the metric printed per epoch (default val_accuracy)"};
 
@@ -77,6 +86,15 @@ static const cli_command COMMANDS[] = {
      "[SWEEP.yaml]",
      "writes the study's HTML report",
      {&O_STORAGE, &O_STUDY, &O_REPORT_OUT}},
+    {"dashboard",
+     "[SWEEP.yaml]",
+     "serves a live page of the study (or of every study of --storage) at http://127.0.0.1:8080/ "
+     "that updates itself while workers run: progress, best so far, a sortable trials table, "
+     "learning curves, parameter vs objective plots, a Bayesian study's GP slices; JSON at "
+     "/api/studies, /api/study?name=NAME, /api/trials?name=NAME and /api/slices?name=NAME. "
+     "Reads the storage only. Ctrl-C stops it. Exit status 0 when "
+     "stopped; 2 for a bad option or a port that cannot be listened on",
+     {&O_STORAGE, &O_STUDY_ALL, &O_PORT, &O_HOST}},
     {"compare",
      "COMPARE.yaml",
      "runs strategies x problems x seeds and writes <name>.csv and <name>.html; progress on "
@@ -219,6 +237,8 @@ static const char **slot(cli_args *a, const char *flag)
     return !strcmp(flag, "--storage")  ? &a->storage
            : !strcmp(flag, "--study")  ? &a->study
            : !strcmp(flag, "--format") ? &a->format
+           : !strcmp(flag, "--port")   ? &a->port
+           : !strcmp(flag, "--host")   ? &a->host
                                        : &a->out;
 }
 

@@ -57,6 +57,7 @@ gpbo_find_pc(sqlite3 sqlite3 libsqlite3-dev)
 gpbo_find_pc(libpq libpq libpq-dev)
 gpbo_find_pc(zlib zlib zlib1g-dev)
 gpbo_find_pc(plplot plplot libplplot-dev)
+gpbo_find_pc(microhttpd libmicrohttpd libmicrohttpd-dev)
 
 find_package(Threads REQUIRED)
 

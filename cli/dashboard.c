@@ -1,0 +1,226 @@
+/*
+ * dashboard.c: `gpbo dashboard` — a live page of a study (or of every study of a storage),
+ * served by libmicrohttpd on 127.0.0.1 unless --host says otherwise. The page
+ * (dashboard.html) polls the JSON of dashboard_json.c; the server only reads the storage.
+ * One thread (libmicrohttpd's) answers every request, so the study handles need no lock; the
+ * main thread waits for SIGINT or SIGTERM and stops the server.
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dashboard.h"
+#include "gpbo/sys/error.h"
+
+/* Sends body (taken: freed by libmicrohttpd) with status and content type; never cached. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
+                               char *body, enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, mode);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* A JSON answer: the document, or {"error": why} with 404 (no such study) or 500. */
+static enum MHD_Result respond_json(struct MHD_Connection *c, json_t *doc)
+{
+    unsigned status = MHD_HTTP_OK;
+    if (doc == NULL) {
+        status = gpbo_error_code() == GPBO_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                                                     : MHD_HTTP_INTERNAL_SERVER_ERROR;
+        doc = json_pack("{ss}", "error", gpbo_error_message());
+    }
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (text == NULL)
+        return MHD_NO;
+    return respond(c, status, "application/json", text, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    (void)version, (void)upload, (void)upload_size, (void)con_cls;
+    dash *d = cls;
+    if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+        return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "read-only: GET only\n",
+                       MHD_RESPMEM_PERSISTENT);
+    const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+    if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
+        return respond(c, MHD_HTTP_OK, "text/html; charset=utf-8", (char *)gpbo_dashboard_html,
+                       MHD_RESPMEM_PERSISTENT);
+    if (!strcmp(url, "/api/studies"))
+        return respond_json(c, dash_studies(d));
+    if (!strcmp(url, "/api/study"))
+        return respond_json(c, dash_study(d, name));
+    if (!strcmp(url, "/api/trials"))
+        return respond_json(c, dash_trials(d, name));
+    if (!strcmp(url, "/api/slices"))
+        return respond_json(c, dash_slices(d, name));
+    return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n", MHD_RESPMEM_PERSISTENT);
+}
+
+/* A listening socket on host:port, or -1 after printing why (one line). Made here rather than
+ * by libmicrohttpd so that the error names the address and the system's reason. */
+static int listen_on(const char *host, const char *port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    int rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc != 0) {
+        fprintf(stderr, "gpbo dashboard: --host %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, err = 0;
+    for (struct addrinfo *a = ai; a != NULL && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        int one = 1;
+        if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+            bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 64) == 0)
+            break;
+        err = errno;
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0)
+        fprintf(stderr, "gpbo dashboard: cannot listen on %s port %s: %s\n", host, port,
+                strerror(err));
+    return fd;
+}
+
+/* The port's number as the user gave it (0: any free one), or -1 after printing why. */
+static long port_number(const char *text)
+{
+    char *end;
+    errno = 0;
+    long p = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || p < 0 || p > 65535 || text[0] == '-' ||
+        text[0] == '+' || text[0] == ' ') {
+        fprintf(stderr, "gpbo dashboard: --port %s: not a port (0 to 65535)\n", text);
+        return -1;
+    }
+    return p;
+}
+
+/* The storage and study the dashboard shows (d), from the arguments; 0, or the exit status
+ * after printing why. A sweep whose study has not run yet is served all the same: the page
+ * waits for it. */
+static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, dash *d)
+{
+    d->storage = a->storage;
+    d->study = a->study;
+    if (a->path != NULL) {
+        if ((*sw = sweep_load_results(a->path)) == NULL) {
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+            return 2;
+        }
+        d->sw = *sw;
+        d->run_cap = (*sw)->run_cap;
+        d->study = a->study ? a->study : (*sw)->name;
+        if (d->storage == NULL) {
+            if (cli_study_file(db, cap, (*sw)->dir, d->study, ".db") != GPBO_OK) {
+                fprintf(stderr, "gpbo dashboard: %s\n", gpbo_error_message());
+                return 2;
+            }
+            d->storage = db;
+        }
+        return 0;
+    }
+    if (d->storage == NULL) {
+        fprintf(stderr, "gpbo dashboard: give a sweep file or --storage (gpbo dashboard --help)\n");
+        return 2;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    int rc = gpbo_study_list(d->storage, &names, &n); /* a storage that cannot be read: now */
+    gpbo_free(names);
+    if (rc != GPBO_OK) {
+        fprintf(stderr, "gpbo dashboard: %s\n", gpbo_error_message());
+        return rc == GPBO_EINVAL ? 2 : 1;
+    }
+    return 0;
+}
+
+/* The port the server listens on (asked of the socket: --port 0 picks one). */
+static unsigned bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* Serves until SIGINT or SIGTERM (blocked here, so that the server's thread never takes them).
+ * Returns the exit status. */
+static int serve(dash *d, int fd, const char *host)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct MHD_Daemon *m = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL, answer, d,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    if (m == NULL) {
+        fprintf(stderr, "gpbo dashboard: cannot start the server\n");
+        close(fd);
+        return 1;
+    }
+    const char *shown = strchr(host, ':') ? "[%s]" : "%s"; /* an IPv6 address in a URL */
+    char where[300];
+    snprintf(where, sizeof where, shown, host);
+    printf("gpbo dashboard: http://%s:%u/ (%s%s; Ctrl-C stops it)\n", where, bound_port(fd),
+           d->study ? "study " : "every study of ", d->study ? d->study : d->storage);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    MHD_stop_daemon(m); /* closes the socket too */
+    printf("gpbo dashboard: stopped (%s)\n", sig == SIGINT ? "interrupted" : "terminated");
+    return 0;
+}
+
+int cmd_dashboard(int argc, char **argv)
+{
+    cli_args a = {.port = "8080", .host = "127.0.0.1"};
+    if (cli_parse("dashboard", argc, argv, &a) != 0)
+        return 2;
+    long port = port_number(a.port);
+    if (port < 0)
+        return 2;
+    sweep *sw = NULL;
+    char db[1200];
+    dash d = {0};
+    int status = what_to_show(&a, &sw, db, sizeof db, &d);
+    if (status != 0)
+        return status;
+    char service[24];
+    snprintf(service, sizeof service, "%ld", port);
+    int fd = listen_on(a.host, service);
+    status = fd < 0 ? 2 : serve(&d, fd, a.host);
+    dash_close(&d);
+    sweep_free(sw);
+    return status;
+}

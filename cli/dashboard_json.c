@@ -1,0 +1,324 @@
+/*
+ * dashboard_json.c: what `gpbo dashboard`'s page polls, as JSON (jansson): the studies of the
+ * storage with their progress, one study's space and best trial, its trials with their
+ * intermediate values. Read-only: a study is opened only once the storage lists it (opening a
+ * missing SQLite file or study would create it), and the handles are kept and synced, never
+ * asked or told.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+#include "gpbo/sys/error.h"
+
+/* NaN and infinities have no JSON number: null. */
+static json_t *number(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The handle of study name, opened at its first use and synced at the next ones; NULL with the
+ * error set. Handles live until dash_close. */
+static gpbo_study *study_of(dash *d, const char *name)
+{
+    for (size_t i = 0; i < d->nopen; i++) {
+        if (strcmp(gpbo_study_name(d->open[i]), name) != 0)
+            continue;
+        if (gpbo_study_sync(d->open[i]) == GPBO_OK)
+            return d->open[i];
+        /* a handle whose storage failed (a server restarted): open it anew */
+        gpbo_study_close(d->open[i]);
+        d->open[i] = d->open[--d->nopen];
+        break;
+    }
+    if (d->nopen == DASH_OPEN_MAX) { /* more studies than handles: drop the oldest */
+        gpbo_study_close(d->open[0]);
+        memmove(d->open, d->open + 1, (DASH_OPEN_MAX - 1) * sizeof *d->open);
+        d->nopen--;
+    }
+    gpbo_study *st = gpbo_study_open(d->storage, name, NULL, NULL);
+    if (st != NULL)
+        d->open[d->nopen++] = st;
+    return st;
+}
+
+/* The studies the page shows, into *names (gpbo_free) and *n: the storage's, or only the one
+ * named (none while the storage does not hold it yet: a dashboard started before its run). */
+static int names_of(const dash *d, char ***names, size_t *n)
+{
+    int rc = gpbo_study_list(d->storage, names, n);
+    if (rc == GPBO_ENOTFOUND && d->study != NULL) { /* no database yet */
+        *names = NULL;
+        *n = 0;
+        return GPBO_OK;
+    }
+    if (rc != GPBO_OK || d->study == NULL)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*names)[i], d->study))
+            (*names)[k++] = (*names)[i];
+    *n = k;
+    return GPBO_OK;
+}
+
+/* Whether study name is one the page shows. */
+static int shown(const dash *d, const char *name)
+{
+    char **names = NULL;
+    size_t n = 0, found = 0;
+    if (names_of(d, &names, &n) != GPBO_OK)
+        return 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = !strcmp(names[i], name);
+    gpbo_free(names);
+    return (int)found;
+}
+
+/* Parameter i's value v: a number for numeric parameters (and constants that are numbers),
+ * else its text (a category). */
+static json_t *param_value(const dash *d, const gpbo_space *sp, size_t i, double v)
+{
+    if (isnan(v)) /* reserved by a worker still proposing it */
+        return json_null();
+    gpbo_param_type t = gpbo_space_type(sp, i);
+    if (t == GPBO_PARAM_INT)
+        return json_integer((json_int_t)llround(v));
+    char buf[256];
+    cli_format_value(d->sw, sp, i, v, buf, sizeof buf);
+    char *end;
+    double x = strtod(buf, &end);
+    if (t == GPBO_PARAM_FLOAT && d->sw == NULL)
+        x = v, end = buf + strlen(buf);
+    if (t != GPBO_PARAM_CATEGORICAL && end != buf && *end == '\0' && isfinite(x))
+        return json_real(x);
+    return json_string(buf);
+}
+
+static json_t *params_of(const dash *d, const gpbo_space *sp, const double *values)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < gpbo_space_size(sp); i++)
+        json_object_set_new(o, gpbo_space_name(sp, i), param_value(d, sp, i, values[i]));
+    return o;
+}
+
+/* The state the page shows: "interrupted" for a running trial whose worker is gone. */
+static const char *state_of(const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
+        return "interrupted";
+    return cli_state_name(ti->state);
+}
+
+static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    const gpbo_space *sp = gpbo_study_space(st);
+    json_t *steps = json_array();
+    for (size_t s = 0; s < ti->nsteps; s++)
+        json_array_append_new(
+            steps, json_pack("[Io]", (json_int_t)ti->steps[s], number(ti->step_values[s])));
+    double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
+    return json_pack("{sI ss so so so so so so}", "trial", (json_int_t)ti->id, "state",
+                     state_of(st, ti), "value", number(ti->value), "params",
+                     params_of(d, sp, ti->values), "intermediate", steps, "started",
+                     number(ti->started), "seconds", number(secs), "reason",
+                     ti->reason ? json_string(ti->reason) : json_null());
+}
+
+/* A study's progress: its counts (running ones split into running and interrupted), the run
+ * cap when the sweep gives it, the best value. */
+static json_t *summary_json(const dash *d, const gpbo_study *st)
+{
+    size_t c[GPBO_TRIAL_STATE_COUNT], lost = 0, n = gpbo_study_ntrials(st);
+    gpbo_study_counts(st, c);
+    for (size_t t = 0; t < n; t++)
+        lost += gpbo_study_trial_lost(st, t);
+    gpbo_trial_info b;
+    int has_best = gpbo_study_best(st, &b) == GPBO_OK;
+    return json_pack("{ss ss sI sI sI sI sI sI so so so}", "name", gpbo_study_name(st), "direction",
+                     gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize", "trials",
+                     (json_int_t)n, "complete", (json_int_t)c[GPBO_TRIAL_COMPLETE], "failed",
+                     (json_int_t)c[GPBO_TRIAL_FAILED], "pruned", (json_int_t)c[GPBO_TRIAL_PRUNED],
+                     "running", (json_int_t)(c[GPBO_TRIAL_RUNNING] - lost), "interrupted",
+                     (json_int_t)lost, "run_cap",
+                     d->run_cap ? json_integer((json_int_t)d->run_cap) : json_null(), "best",
+                     has_best ? number(b.value) : json_null(), "best_trial",
+                     has_best ? json_integer((json_int_t)b.id) : json_null());
+}
+
+/* The space: each parameter's name, type, bounds (log scale or not) and categories. */
+static json_t *space_json(const gpbo_space *sp)
+{
+    static const char *const TYPE[] = {"float", "int", "categorical", "const"};
+    json_t *a = json_array();
+    for (size_t i = 0; i < gpbo_space_size(sp); i++) {
+        gpbo_param_type t = gpbo_space_type(sp, i);
+        json_t *choices = json_array();
+        for (size_t k = 0; t == GPBO_PARAM_CATEGORICAL && k < gpbo_space_nchoices(sp, i); k++)
+            json_array_append_new(choices, json_string(gpbo_space_choice(sp, i, k)));
+        int numeric = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT;
+        json_array_append_new(
+            a, json_pack("{ss ss sb so so so}", "name", gpbo_space_name(sp, i), "type", TYPE[t],
+                         "log", numeric && gpbo_space_is_log(sp, i), "lo",
+                         numeric ? number(gpbo_space_lo(sp, i)) : json_null(), "hi",
+                         numeric ? number(gpbo_space_hi(sp, i)) : json_null(), "choices", choices));
+    }
+    return a;
+}
+
+json_t *dash_studies(dash *d)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (names_of(d, &names, &n) != GPBO_OK)
+        return NULL;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        gpbo_study *st = study_of(d, names[i]);
+        if (st == NULL) /* listed all the same, with why */
+            json_array_append_new(
+                list, json_pack("{ss ss}", "name", names[i], "error", gpbo_error_message()));
+        else
+            json_array_append_new(list, summary_json(d, st));
+    }
+    gpbo_free(names);
+    return json_pack("{ss ss? so}", "storage", d->storage, "study", d->study, "studies", list);
+}
+
+/* The study the page asks for, or NULL with GPBO_ENOTFOUND set. */
+static gpbo_study *asked(dash *d, const char *name)
+{
+    if (name == NULL || !shown(d, name)) {
+        gpbo_error_set(GPBO_ENOTFOUND, "no study '%s' here", name ? name : "");
+        return NULL;
+    }
+    return study_of(d, name);
+}
+
+json_t *dash_study(dash *d, const char *name)
+{
+    gpbo_study *st = asked(d, name);
+    if (st == NULL)
+        return NULL;
+    json_t *o = summary_json(d, st);
+    gpbo_trial_info b;
+    json_t *best = json_null();
+    if (gpbo_study_best(st, &b) == GPBO_OK)
+        best = json_pack("{sI so so}", "trial", (json_int_t)b.id, "value", number(b.value),
+                         "params", params_of(d, gpbo_study_space(st), b.values));
+    json_object_set_new(o, "best_params", best);
+    json_object_set_new(o, "space", space_json(gpbo_study_space(st)));
+    return o;
+}
+
+json_t *dash_trials(dash *d, const char *name)
+{
+    gpbo_study *st = asked(d, name);
+    if (st == NULL)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        if (gpbo_study_trial(st, t, &ti) == GPBO_OK)
+            json_array_append_new(a, trial_json(d, st, &ti));
+    }
+    return json_pack("{ss so}", "name", name, "trials", a);
+}
+
+void dash_close(dash *d)
+{
+    for (size_t i = 0; i < d->nopen; i++)
+        gpbo_study_close(d->open[i]);
+    d->nopen = 0;
+}
+
+/* The unit-cube coordinate of parameter i: the one that changes when it does (a category takes
+ * one coordinate per choice, a constant none). */
+static size_t cube_coord(const gpbo_space *sp, size_t i)
+{
+    size_t coord = 0;
+    for (size_t k = 0; k < i; k++)
+        coord += gpbo_space_type(sp, k) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, k)
+                 : gpbo_space_type(sp, k) == GPBO_PARAM_CONST     ? 0
+                                                                  : 1;
+    return coord;
+}
+
+enum { DASH_SLICE = 48 };
+
+/* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
+ * {"param", "x", "mean", "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when
+ * the model is log-warped the median and 2-sd quantiles); NULL when the prediction fails. */
+static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const gpbo_space *sp,
+                          double sign, const double *ub, double *q, size_t i)
+{
+    size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cube_coord(sp, i);
+    double mu[DASH_SLICE], var[DASH_SLICE], vals[64];
+    json_t *x = json_array(), *m = json_array(), *lo = json_array(), *hi = json_array();
+    for (size_t k = 0; k < DASH_SLICE; k++) {
+        double *row = q + k * d;
+        memcpy(row, ub, d * sizeof *row);
+        row[coord] = (k + 0.5) / DASH_SLICE;
+        gpbo_space_project(row, d, (void *)sp);
+        int ok = np <= 64 && gpbo_space_decode(sp, row, vals) == GPBO_OK;
+        json_array_append_new(x, ok ? number(vals[i]) : json_null());
+    }
+    int ok = gpbo_gp_predict(gp, DASH_SLICE, q, mu, var) == GPBO_OK;
+    for (size_t k = 0; ok && k < DASH_SLICE; k++) {
+        double sd = sqrt(var[k] > 0 ? var[k] : 0), w[3] = {mu[k], mu[k] - 2 * sd, mu[k] + 2 * sd};
+        for (int j = 0; j < 3; j++)
+            w[j] = sign * (info->warped ? exp(w[j]) + info->lo - info->delta : w[j]);
+        json_array_append_new(m, number(w[0]));
+        json_array_append_new(lo, number(w[1] < w[2] ? w[1] : w[2]));
+        json_array_append_new(hi, number(w[1] < w[2] ? w[2] : w[1]));
+    }
+    json_t *s = json_pack("{ss so so so so}", "param", gpbo_space_name(sp, i), "x", x, "mean", m,
+                          "lo", lo, "hi", hi);
+    if (!ok)
+        json_decref(s);
+    return ok ? s : NULL;
+}
+
+json_t *dash_slices(dash *d, const char *name)
+{
+    gpbo_study *st = asked(d, name);
+    if (st == NULL)
+        return NULL;
+    gpbo_gp *gp = NULL;
+    gpbo_study_model_info info;
+    gpbo_trial_info b;
+    json_t *slices = json_array();
+    const char *why = NULL;
+    if (gpbo_study_best(st, &b) != GPBO_OK)
+        why = "no complete trial yet";
+    else if (gpbo_study_model(st, &gp, &info) != GPBO_OK)
+        why = gpbo_error_message(); /* not a Bayesian study, no value yet, a failed fit */
+    const gpbo_space *sp = gpbo_study_space(st);
+    size_t dim = gpbo_space_dim(sp);
+    double *ub = gp ? calloc(dim, sizeof *ub) : NULL,
+           *q = gp ? calloc(DASH_SLICE * dim, sizeof *q) : NULL;
+    if (gp != NULL && (ub == NULL || q == NULL))
+        why = "out of memory";
+    else if (gp != NULL)
+        gpbo_space_encode(sp, b.values, ub);
+    double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1;
+    for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
+        gpbo_param_type t = gpbo_space_type(sp, i);
+        json_t *s = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT
+                        ? slice_json(gp, &info, sp, sign, ub, q, i)
+                        : NULL;
+        if (s != NULL)
+            json_array_append_new(slices, s);
+    }
+    json_t *o = json_pack("{ss ss? so}", "name", name, "why", why, "slices", slices);
+    if (gp != NULL)
+        json_object_set_new(o, "model",
+                            json_sprintf("%s%s", info.additive ? "additive" : "ARD",
+                                         info.warped ? ", log-warped" : ""));
+    free(ub);
+    free(q);
+    gpbo_gp_free(gp);
+    return o;
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""End-to-end tests of `gpbo dashboard` (issue 21, "Live dashboard") without a browser: the
+server started on a free port (--port 0) against SQLite studies, its JSON endpoints checked
+against `gpbo export`, the page self-contained, the storage left as it was, and the exits: bad or
+busy port (2, one line), SIGINT / SIGTERM (0), --help (0).
+
+Usage: test_dashboard.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
+(--pg: only the PostgreSQL test, on the server whose URL the file holds.)
+"""
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+
+# x, y, c: three intermediate values, then the loss; trials with x > 2 fail (a reason to show)
+OBJ = """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    base = (x - 1) ** 2 + (y + 2) ** 2 + (0.5 if a["c"] == "b" else 0.0)
+    for s in range(1, 4):
+        print(f"loss={base + 1.0 / s!r} step={s}", flush=True)
+    if x > 2:
+        sys.exit("too far")
+    print(f"loss={base!r}")
+    """
+
+# direct connections only: a proxy from the environment must not see 127.0.0.1
+HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def sweep(d, name="quad", run_cap=8):
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {name}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      lr: {{min: 0.0001, max: 0.1, distribution: log_uniform_values}}
+      c: {{values: [a, b]}}
+      k: {{value: 3}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+
+
+class Server:
+    """`gpbo dashboard ARGS --port 0` in d; url: where it listens (from its first line)."""
+
+    def __init__(self, d, args):
+        self.p = subprocess.Popen([GPBO, "dashboard"] + args + ["--port", "0"], cwd=d,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.first = self.p.stdout.readline()
+        m = re.search(r"(http://127\.0\.0\.1:\d+/)", self.first)
+        check(m, f"dashboard's first line gives its address: {self.first!r}")
+        self.url = m.group(1) if m else None
+
+    def get(self, path, method="GET"):
+        """(status, body as text)."""
+        req = urllib.request.Request(self.url + path, method=method)
+        try:
+            with HTTP.open(req, timeout=60) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def json(self, path):
+        status, body = self.get(path)
+        check(status == 200, f"GET {path}: {status} {body[:200]}")
+        return json.loads(body)
+
+    def stop(self, sig=signal.SIGTERM):
+        """Sends sig; returns (exit status, the rest of stdout, stderr)."""
+        self.p.send_signal(sig)
+        out, err = self.p.communicate(timeout=60)
+        return self.p.returncode, out, err
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_endpoints(d):
+    sweep(d)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    before = digest(os.path.join(d, "quad.db"))
+    s = Server(d, ["sweep.yaml"])
+    try:
+        studies = s.json("api/studies")
+        check([x["name"] for x in studies["studies"]] == ["quad"], f"studies: {studies}")
+        q = studies["studies"][0]
+        states = [t["state"] for t in exported]
+        for state in ("complete", "failed", "pruned"):
+            check(q[state] == states.count(state), f"{state}: {q[state]} vs {states}")
+        check(q["trials"] == 8 and q["run_cap"] == 8, f"progress: {q}")
+        check(q["running"] == 0 and q["interrupted"] == 0, f"nothing runs: {q}")
+        values = [t["value"] for t in exported if t["state"] == "complete"]
+        check(values and q["best"] == min(values), f"best {q['best']} vs {values}")
+
+        study = s.json("api/study?name=quad")
+        best = study["best_params"]
+        check(best["value"] == min(values), f"best_params: {best}")
+        ex_best = next(t for t in exported if t["trial"] == best["trial"])
+        check(best["params"]["c"] == ex_best["params"]["c"] and
+              abs(best["params"]["x"] - ex_best["params"]["x"]) < 1e-9,
+              f"best params {best['params']} vs export {ex_best['params']}")
+        kinds = {p["name"]: (p["type"], p["log"]) for p in study["space"]}
+        check(kinds["x"] == ("float", False) and kinds["lr"] == ("float", True) and
+              kinds["c"][0] == "categorical", f"space: {study['space']}")
+        check(next(p for p in study["space"] if p["name"] == "c")["choices"] == ["a", "b"],
+              "categories listed")
+
+        trials = s.json("api/trials?name=quad")["trials"]
+        check(len(trials) == len(exported), f"{len(trials)} trials vs {len(exported)}")
+        for t, e in zip(trials, exported):
+            check(t["trial"] == e["trial"] and t["state"] == e["state"], f"trial {t} vs {e}")
+            check(t["value"] == e["value"], f"trial {t['trial']} value {t['value']} vs {e['value']}")
+            check(t["intermediate"] == e["intermediate"],
+                  f"trial {t['trial']} steps {t['intermediate']} vs {e['intermediate']}")
+            check(set(t["params"]) == {"x", "y", "lr", "c", "k"}, f"params {t['params']}")
+            if t["state"] == "failed":
+                check("too far" in (t["reason"] or ""), f"failed trial's reason: {t['reason']}")
+
+        sl = s.json("api/slices?name=quad")
+        check(sl["slices"] == [] and sl["why"], f"a random study has no GP to show: {sl}")
+        status, body = s.get("api/study?name=nope")
+        check(status == 404 and "nope" in json.loads(body)["error"], f"unknown study: {status}")
+        status, _ = s.get("api/studies", method="POST")
+        check(status == 405, f"POST: {status}")
+        status, _ = s.get("nothing-here")
+        check(status == 404, f"unknown path: {status}")
+        status, page = s.get("")
+        check(status == 200 and "<table id=\"trials\"" in page, f"the page: {status}")
+        # self-contained: nothing loaded from elsewhere
+        check(not re.search(r"(src|href)=\"(https?:)?//", page), "the page loads nothing")
+        urls = set(re.findall(r"https?://[^\s\"'<>]*", page))
+        check(urls <= {"http://www.w3.org/2000/svg"}, f"no address but SVG's namespace: {urls}")
+    finally:
+        code, out, err = s.stop(signal.SIGTERM)
+    check(code == 0, f"SIGTERM: exit {code} {err}")
+    check("stopped" in out, f"says it stopped: {out!r}")
+    check(digest(os.path.join(d, "quad.db")) == before, "the database is unchanged")
+
+
+def test_storage_all_studies(d):
+    sweep(d, run_cap=3)
+    for study in ("first", "second"):
+        r = run(["run", "sweep.yaml", "--storage", "all.db", "--study", study], d, timeout=300)
+        check(r.returncode == 0, f"gpbo run --study {study}: {r.stderr}")
+    s = Server(d, ["--storage", "all.db"])
+    try:
+        names = [x["name"] for x in s.json("api/studies")["studies"]]
+        check(names == ["first", "second"], f"every study: {names}")
+        check(len(s.json("api/trials?name=second")["trials"]) == 3, "second's trials")
+        check(s.json("api/studies")["studies"][0]["run_cap"] is None, "no sweep: no run cap")
+    finally:
+        code, _, err = s.stop(signal.SIGINT)
+    check(code == 0, f"SIGINT: exit {code} {err}")
+    s = Server(d, ["--storage", "all.db", "--study", "second"])
+    try:
+        names = [x["name"] for x in s.json("api/studies")["studies"]]
+        check(names == ["second"], f"--study: only it: {names}")
+        status, _ = s.get("api/trials?name=first")
+        check(status == 404, f"a study not shown: {status}")
+    finally:
+        s.stop()
+
+
+def test_waits_for_its_study(d):
+    """Started before the run: serves an empty list and creates no database."""
+    sweep(d)
+    s = Server(d, ["sweep.yaml"])
+    try:
+        studies = s.json("api/studies")
+        check(studies["studies"] == [] and studies["study"] == "quad", f"waiting: {studies}")
+        check(not os.path.exists(os.path.join(d, "quad.db")), "no database created")
+    finally:
+        s.stop()
+
+
+def one_line_error(r, what, pattern):
+    lines = r.stderr.strip().splitlines()
+    check(r.returncode == 2, f"{what}: exit {r.returncode}")
+    check(len(lines) == 1 and re.search(pattern, lines[0]), f"{what}: {r.stderr!r}")
+
+
+def test_exits(d):
+    sweep(d)
+    for port in ("70000", "-1", "http", "80x", ""):
+        r = run(["dashboard", "sweep.yaml", "--port", port], d)
+        one_line_error(r, f"--port {port!r}", "not a port")
+    r = run(["dashboard", "sweep.yaml", "--host", "no.such.host.invalid", "--port", "0"], d)
+    one_line_error(r, "an unknown host", "--host")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        port = s.url.rsplit(":", 1)[1].strip("/")
+        r = run(["dashboard", "sweep.yaml", "--port", port], d)
+        one_line_error(r, "a port in use", "in use")
+    finally:
+        s.stop()
+    r = run(["dashboard", "--storage", "missing.db"], d)
+    check(r.returncode != 0 and "missing.db" in r.stderr, f"missing storage: {r.stderr!r}")
+    check(not os.path.exists(os.path.join(d, "missing.db")), "a missing storage is not created")
+    r = run(["dashboard"], d)
+    check(r.returncode == 2 and "--storage" in r.stderr, f"nothing named: {r.stderr!r}")
+    r = run(["dashboard", "--prot", "1"], d)
+    check(r.returncode == 2 and "--port" in r.stderr, f"misspelt option: {r.stderr!r}")
+    r = run(["dashboard", "--help"], d)
+    check(r.returncode == 0 and "--port" in r.stdout and "--host" in r.stdout,
+          f"--help: {r.returncode} {r.stdout!r}")
+    top = run(["--help"], d)
+    check(re.search(r"^gpbo dashboard\b", top.stdout, re.M), "gpbo --help lists dashboard")
+
+
+PG = [a[5:] for a in sys.argv[2:] if a.startswith("--pg=")]
+
+
+def test_pg(d):
+    """The same JSON from a PostgreSQL server (shared with other tests: a study of our own)."""
+    with open(PG[0]) as f:
+        url = f.read().strip()
+    name = f"dash-{os.getpid()}"
+    sweep(d, run_cap=3)
+    r = run(["run", "sweep.yaml", "--storage", url, "--study", name], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run on PostgreSQL: {r.stderr}")
+    s = Server(d, ["--storage", url, "--study", name])
+    try:
+        studies = s.json("api/studies")["studies"]
+        check([x["name"] for x in studies] == [name], f"the study: {studies}")
+        trials = s.json("api/trials?name=" + urllib.parse.quote(name))["trials"]
+        check(len(trials) == 3 and all(t["intermediate"] for t in trials), f"trials: {trials}")
+    finally:
+        s.stop()
+    s = Server(d, ["--storage", url])
+    try:
+        names = [x["name"] for x in s.json("api/studies")["studies"]]
+        check(name in names, f"every study of the server: {names}")
+    finally:
+        s.stop()
+
+
+if __name__ == "__main__":
+    if PG:
+        sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
+    sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
+                        test_exits], prefix="gpbo-dash-", only=sys.argv[2:]))

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""`gpbo dashboard` in a real browser (issue 21): headless Chromium through Selenium (Debian's
+chromium and chromedriver, as tests/report/test_report_browser.py), against a study that runs
+while the page is open. The page loads with no console error and fetches nothing but its own
+server's JSON; the trial count it shows grows while `gpbo run` works; the figures are drawn (the
+GP's slices of this Bayesian study among them);
+clicking a column header sorts the table (ascending, then descending).
+
+Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG]
+(--screenshot: also saves the page once the run is over, as docs/dashboard.png was made.)
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, write  # noqa: E402
+
+# a slow-ish objective: four steps of 0.3 s, pruned by hyperband now and then
+OBJ = """\
+    import sys, time
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    base = (x - 1) ** 2 + (y + 2) ** 2 + (0.5 if a["c"] == "b" else 0.0) + 0.01 * float(a["n"])
+    for s in range(1, 5):
+        time.sleep(0.3)
+        print(f"loss={base + 4.0 / s!r} step={s}", flush=True)
+    print(f"loss={base!r}")
+    """
+RUN_CAP = 14
+# waiting bounds, not timings: generous for a loaded 2-core machine
+PATIENCE = 240
+
+
+def sweep(d):
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: live
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {RUN_CAP}
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      lr: {{min: 0.0001, max: 0.1, distribution: log_uniform_values}}
+      n: {{min: 1, max: 20}}
+      c: {{values: [a, b]}}
+    early_terminate: {{type: hyperband, min_iter: 1}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+
+
+def browser(profile):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-proxy-server",
+                 "--disable-dev-shm-usage", "--window-size=1400,1800"):
+        opts.add_argument(flag)
+    opts.add_argument("--user-data-dir=" + profile)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+# The page redraws at every poll, so what it shows is read in one script, not element by element.
+def shown_count(driver):
+    """The trial count the page shows, or None before it shows one."""
+    text = driver.execute_script(
+        "const e = document.getElementById('ntrials'); return e ? e.textContent : null")
+    return int(text) if text and text.isdigit() else None
+
+
+def click_header(driver, key):
+    """Clicks the header of column key as a person would (again if a redraw replaced it)."""
+    for _ in range(20):
+        try:
+            driver.find_element(By.CSS_SELECTOR, f"#trials th[data-key={key}]").click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    check(False, f"could not click the {key} header")
+
+
+def wait_for(what, cond, patience=PATIENCE):
+    """Polls cond() until it returns a true value (returned) or patience runs out (None)."""
+    end = time.time() + patience
+    while time.time() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.2)
+    check(False, f"waited {patience} s for {what}")
+    return None
+
+
+def column(driver, index):
+    """The table's column index as the page shows it, top to bottom."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#trials tbody tr')]"
+        ".map(r => r.children[arguments[0]].textContent)", index)
+
+
+def numbers(texts):
+    """Shown numbers (missing ones, "–", dropped)."""
+    return [float(t) for t in texts if t not in ("–", "")]
+
+
+def check_sorting(driver):
+    keys = driver.execute_script(
+        "return [...document.querySelectorAll('#trials thead th')].map(h => h.dataset.key)")
+    vi = keys.index("value")
+    click_header(driver, "value")
+    up = column(driver, vi)
+    click_header(driver, "value")
+    down = column(driver, vi)
+    ups, downs = numbers(up), numbers(down)
+    check(len(ups) >= 2, f"values to sort: {up}")
+    check(ups == sorted(ups), f"value ascending after one click: {up}")
+    check(downs == sorted(downs, reverse=True), f"value descending after two: {down}")
+    check(up.index("–") >= len(ups) if "–" in up else True, f"missing values last: {up}")
+    cls = driver.execute_script(
+        "return document.querySelector('#trials th[data-key=value]').className")
+    check(cls == "desc", f"the header shows the order: {cls!r}")
+    ti = keys.index("trial")
+    click_header(driver, "trial")
+    ids = [int(t) for t in column(driver, ti)]
+    check(ids == sorted(ids) and len(ids) == RUN_CAP, f"trial ascending: {ids}")
+
+
+def check_figures(driver):
+    for box in ("history", "curves", "scatter", "slices"):
+        svgs, marks = driver.execute_script(
+            "const b = document.getElementById(arguments[0]);"
+            "return [b.querySelectorAll('svg').length,"
+            "        b.querySelectorAll('svg circle, svg path').length]", box)
+        check(svgs >= 1, f"#{box} has a figure")
+        check(marks >= 3, f"#{box} draws marks: {marks}")
+    plots = driver.execute_script("return document.querySelectorAll('#scatter svg').length")
+    check(plots == 5, f"one parameter plot per parameter: {plots}")
+    slices = driver.execute_script("return document.querySelectorAll('#slices svg').length")
+    check(slices == 4, f"one GP slice per numeric parameter: {slices}")
+
+
+def watch(d, url, driver):
+    """Opens the page, starts the run, checks the count grows; returns the run's process."""
+    driver.get(url + "?every=300")
+    # the study does not exist yet: the page says it waits for it
+    wait_for("the page to wait for its study",
+             lambda: "waiting" in driver.execute_script(
+                 "return document.getElementById('studies').textContent"))
+    run = subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=d, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    first = wait_for("a trial count", lambda: shown_count(driver) is not None)
+    first = shown_count(driver) if first else None
+    seen = {first}
+    grew = wait_for("the trial count to grow",
+                    lambda: seen.add(shown_count(driver)) or
+                    (first is not None and max(c or 0 for c in seen) > first))
+    check(grew, f"the count grew from {first}: saw {sorted(c for c in seen if c is not None)}")
+    check(first is not None and first < RUN_CAP, f"seen before the run ended: {first}")
+    return run
+
+
+def main():
+    shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
+    d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
+    sweep(d)
+    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    driver = browser(os.path.join(d, "profile"))
+    run = None
+    try:
+        url = m.group(1)
+        run = watch(d, url, driver)
+        check(run.wait(timeout=600) == 0, "gpbo run completed")
+        wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
+        # the run is over: the page once more, polling seldom, so that clicks meet no redraw
+        driver.get(url + "?every=30000")
+        wait_for("the page with every trial", lambda: shown_count(driver) == RUN_CAP)
+        wait_for("the GP's slices", lambda: driver.execute_script(
+            "return document.querySelectorAll('#slices svg').length"))
+        check_figures(driver)
+        check_sorting(driver)
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+        fetched = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(r => r.name)")
+        others = [f for f in fetched if not f.startswith(url)]
+        check(not others, f"fetched from elsewhere: {others}")
+        check(any("/api/trials" in f for f in fetched), "the page polls the trials")
+        if shot:
+            click_header(driver, "value")
+            driver.execute_script("window.scrollTo(0, 0)")
+            driver.save_screenshot(shot)
+    finally:
+        driver.quit()
+        if run is not None and run.poll() is None:
+            run.send_signal(signal.SIGINT)
+            run.wait(timeout=60)
+        server.send_signal(signal.SIGTERM)
+        check(server.wait(timeout=60) == 0, "the dashboard stops on SIGTERM")
+        shutil.rmtree(d, ignore_errors=True)
+    from clitest import FAILS
+    print(f"{len(FAILS)} checks failed" if FAILS else "all checks passed")
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
