@@ -91,6 +91,10 @@ typedef struct cli_metrics {
 /* Reads trial id's last stdout under runs into m: GPBO_OK, or GPBO_ENOTFOUND (no folder) with
  * m empty. Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
 int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m);
+/* The unit-cube coordinate of parameter i of sp: the one that changes when it does (a category
+ * takes one coordinate per choice, a constant none). The report and the dashboard both read a
+ * study's model through it. */
+size_t cli_param_coord(const gpbo_space *sp, size_t i);
 
 int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -234,18 +234,6 @@ void dash_close(dash *d)
     d->nopen = 0;
 }
 
-/* The unit-cube coordinate of parameter i: the one that changes when it does (a category takes
- * one coordinate per choice, a constant none). */
-static size_t cube_coord(const gpbo_space *sp, size_t i)
-{
-    size_t coord = 0;
-    for (size_t k = 0; k < i; k++)
-        coord += gpbo_space_type(sp, k) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, k)
-                 : gpbo_space_type(sp, k) == GPBO_PARAM_CONST     ? 0
-                                                                  : 1;
-    return coord;
-}
-
 enum { DASH_SLICE = 48 };
 
 /* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
@@ -254,7 +242,7 @@ enum { DASH_SLICE = 48 };
 static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const gpbo_space *sp,
                           double sign, const double *ub, double *q, size_t i)
 {
-    size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cube_coord(sp, i);
+    size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cli_param_coord(sp, i);
     double mu[DASH_SLICE], var[DASH_SLICE], vals[64];
     json_t *x = json_array(), *m = json_array(), *lo = json_array(), *hi = json_array();
     for (size_t k = 0; k < DASH_SLICE; k++) {

@@ -320,8 +320,7 @@ static int fig_params(rep *r)
     return rc;
 }
 
-/* The unit-cube coordinate of parameter i: the one that changes when it does. */
-static size_t param_coord(const gpbo_space *sp, size_t i)
+size_t cli_param_coord(const gpbo_space *sp, size_t i)
 {
     size_t coord = 0;
     for (size_t k = 0; k < i; k++)
@@ -444,7 +443,7 @@ static size_t varying_params(rep *r, size_t **out)
 static double param_position(rep *r, size_t t, size_t i)
 {
     if (gpbo_space_type(r->sp, i) != GPBO_PARAM_CATEGORICAL)
-        return r->U[t * r->d + param_coord(r->sp, i)];
+        return r->U[t * r->d + cli_param_coord(r->sp, i)];
     size_t k = gpbo_space_nchoices(r->sp, i);
     return k > 1 ? r->pv[t * r->np + i] / (double)(k - 1) : 0.5;
 }
@@ -534,7 +533,7 @@ static double to_objective(const rep *r, const slice_model *m, double w)
 static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, size_t i)
 {
     double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE], vals[64];
-    size_t d = r->d, coord = param_coord(r->sp, i);
+    size_t d = r->d, coord = cli_param_coord(r->sp, i);
     for (size_t k = 0; k < SLICE; k++) {
         double *row = q + k * d;
         memcpy(row, ub, d * sizeof *row);
@@ -622,7 +621,7 @@ static int fig_importance(rep *r, const slice_model *mdl)
         gpbo_gp_get_params(mdl->gp, theta) != GPBO_OK)
         goto cleanup;
     for (size_t j = 0; j < m; j++) {
-        size_t i = idx[j], c0 = param_coord(r->sp, i);
+        size_t i = idx[j], c0 = cli_param_coord(r->sp, i);
         size_t nc =
             gpbo_space_type(r->sp, i) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(r->sp, i) : 1;
         double v = 0;

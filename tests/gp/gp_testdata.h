@@ -25,4 +25,20 @@ static inline void gp_test_problem(size_t n, size_t d, unsigned long long seed, 
     }
 }
 
+/* The lower Cholesky factor of the n x n matrix K (row-major; its lower triangle read), in
+ * place, by the textbook loops: the reference the library's LAPACK path is checked against. */
+static inline void gp_test_cholesky(size_t n, double *K)
+{
+    for (size_t j = 0; j < n; j++) {
+        for (size_t k = 0; k < j; k++)
+            K[j * n + j] -= K[j * n + k] * K[j * n + k];
+        K[j * n + j] = sqrt(K[j * n + j]);
+        for (size_t i = j + 1; i < n; i++) {
+            for (size_t k = 0; k < j; k++)
+                K[i * n + j] -= K[i * n + k] * K[j * n + k];
+            K[i * n + j] /= K[j * n + j];
+        }
+    }
+}
+
 #endif

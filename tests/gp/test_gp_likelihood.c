@@ -131,16 +131,7 @@ static void test_additive_definition(void **state)
             K[i * n + j] = exp(th[3]) * s / (double)d + (i == j ? exp(th[4]) : 0.0);
         }
     /* Cholesky, solve and log determinant by hand */
-    for (size_t j = 0; j < n; j++) {
-        for (size_t k = 0; k < j; k++)
-            K[j * n + j] -= K[j * n + k] * K[j * n + k];
-        K[j * n + j] = sqrt(K[j * n + j]);
-        for (size_t i = j + 1; i < n; i++) {
-            for (size_t k = 0; k < j; k++)
-                K[i * n + j] -= K[i * n + k] * K[j * n + k];
-            K[i * n + j] /= K[j * n + j];
-        }
-    }
+    gp_test_cholesky(n, K);
     double z[12], quad = 0.0, logdet = 0.0;
     for (size_t i = 0; i < n; i++) {
         double s = y[i];

@@ -145,16 +145,7 @@ static void test_additive_blocks(void **state)
                 s += m52_1d((x[i * d + k] - x[j * d + k]) / exp(th[k]));
             K[i * n + j] = s2 * s / (double)d + (i == j ? exp(th[3]) : 0.0);
         }
-    for (size_t j = 0; j < n; j++) { /* lower Cholesky in place */
-        for (size_t k = 0; k < j; k++)
-            K[j * n + j] -= K[j * n + k] * K[j * n + k];
-        K[j * n + j] = sqrt(K[j * n + j]);
-        for (size_t i = j + 1; i < n; i++) {
-            for (size_t k = 0; k < j; k++)
-                K[i * n + j] -= K[i * n + k] * K[j * n + k];
-            K[i * n + j] /= K[j * n + j];
-        }
-    }
+    gp_test_cholesky(n, K);
     double *z = malloc(n * sizeof *z); /* L^-1 y */
     assert_non_null(z);
     for (size_t i = 0; i < n; i++) {
