@@ -19,6 +19,11 @@
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4i __attribute__((vector_size(32)));
 
+/* The helpers on four values are inlined into every kernel even without optimization: a call
+ * from a kernel's AVX2 clone to a helper built for the default target would pass the vectors
+ * in different registers (the -Wpsabi warning below; a Debug build crashed on it). */
+#define INLINE4 __attribute__((always_inline))
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -31,7 +36,7 @@ typedef int64_t v4i __attribute__((vector_size(32)));
  * 13 (truncation below 2e-16 relative on that interval), 2^k put in the exponent bits: k is
  * read from the low bits of x log2(e) + 1.5 * 2^52, where adding the constant rounds to an
  * integer. */
-static inline v4d exp_neg4(v4d x)
+static inline INLINE4 v4d exp_neg4(v4d x)
 {
     const v4d lo = {-708.0, -708.0, -708.0, -708.0};
     const double shift = 0x1.8p52;
@@ -60,7 +65,7 @@ static inline v4d exp_neg4(v4d x)
 
 /* Four values of r2 from position i (zeros past count): loaded before anything is stored, so
  * that k may be r2 itself. */
-static inline v4d load4(const double *r2, size_t i, size_t count)
+static inline INLINE4 v4d load4(const double *r2, size_t i, size_t count)
 {
     v4d v = {0.0, 0.0, 0.0, 0.0};
     if (i + 4 <= count)
@@ -71,7 +76,7 @@ static inline v4d load4(const double *r2, size_t i, size_t count)
     return v;
 }
 
-static inline void store4(double *out, size_t i, size_t count, v4d v)
+static inline INLINE4 void store4(double *out, size_t i, size_t count, v4d v)
 {
     if (i + 4 <= count)
         memcpy(out + i, &v, sizeof v);
@@ -80,7 +85,7 @@ static inline void store4(double *out, size_t i, size_t count, v4d v)
             out[i + j] = v[j];
 }
 
-static inline v4d sqrt4(v4d v)
+static inline INLINE4 v4d sqrt4(v4d v)
 {
     return (v4d){sqrt(v[0]), sqrt(v[1]), sqrt(v[2]), sqrt(v[3])};
 }
