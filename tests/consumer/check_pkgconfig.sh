@@ -5,9 +5,11 @@
 # Every gpbo*.pc must resolve, print only flags into the prefix (no -I.../openblas-pthread/),
 # keep the third-party libraries in Libs.private (--static shows them, shared linking does not),
 # and a tiny program linked with exactly the flags gpbo-gp prints must build and run.
-# Usage: check_pkgconfig.sh BUILD_DIR WORK_DIR CC
+# Usage: check_pkgconfig.sh BUILD_DIR WORK_DIR CC [SANITIZE_FLAGS]
+# SANITIZE_FLAGS: the sanitizer build's -fsanitize=..., so that the tiny program links the
+# runtime the instrumented libraries need (as installed_consumer does).
 set -euo pipefail
-build=$1 work=$2 cc=$3
+build=$1 work=$2 cc=$3 san=${4:-}
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
@@ -63,7 +65,8 @@ int main(void)
 }
 C
 # shellcheck disable=SC2046
-"$cc" -o "$work/tiny" "$work/tiny.c" $(pkg-config --cflags --libs gpbo-gp) \
+# shellcheck disable=SC2086
+"$cc" $san -o "$work/tiny" "$work/tiny.c" $(pkg-config --cflags --libs gpbo-gp) \
   -Wl,-rpath,"$(dirname "$pcdir")"
 "$work/tiny"
 echo "pkg-config: ok"
