@@ -2,8 +2,8 @@
  * test_study.c: ask / tell studies — grid enumeration, determinism per seed, close and reopen
  * mid-way giving the uninterrupted sequence (every strategy, on an SQLite file), interrupted
  * trials handed out again (and seen as lost until then), a storage's list of studies, failing
- * and NaN objectives, a second process reading the file, maximization, and the error paths. The statistical properties of the strategies are in
- * test_strategy_stats.c.
+ * and NaN objectives, a second process reading the file, maximization, and the error paths. The
+ * statistical properties of the strategies are in test_strategy_stats.c.
  */
 #include <math.h>
 #include <setjmp.h>
