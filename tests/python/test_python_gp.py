@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import gpbo
+from memory import rss_kib
 from gpbo import gp
 
 sklearn = pytest.importorskip("sklearn")
@@ -233,14 +234,6 @@ def test_gp_module_loads_no_search_library():
             "maps = open('/proc/self/maps').read()\n"
             "assert 'libgpbo_gp.so' in maps and 'libgpbo_search' not in maps, maps\n")
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_no_leak_over_10000_fit_predict_cycles():

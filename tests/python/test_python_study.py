@@ -14,6 +14,7 @@ import threading
 import pytest
 
 import gpbo
+from memory import rss_kib
 
 BRANIN_MIN = 0.397887357729738
 GPBO = os.path.join(os.environ.get("GPBO_BINARY_DIR", "build"), "cli", "gpbo")
@@ -286,14 +287,6 @@ def test_struct_mirrors_match_the_headers():
     p = st.PrunerOptions()
     assert st._s.gpbo_pruner_options_init(C.byref(p), st.PrunerOptions.VERSION) == 0
     assert (p.kind, p.startup_trials, p.interval_steps, p.eta) == (1, 5, 1, 3.0)
-
-
-def rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_no_leak_over_3000_studies():
