@@ -4,9 +4,11 @@
  * a value silently cut out of the array.
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpbo/sys/error.h"
 #include "../base/json_safe.h"
 #include "params_json.h"
 
@@ -46,4 +48,144 @@ int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *p
     json_decref(a);
     *proposed = ok;
     return ok ? GPBO_OK : GPBO_EFORMAT;
+}
+
+/* ---- a trial's other metrics ----------------------------------------------------------------- */
+
+int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out)
+{
+    *out = NULL;
+    if (m->n == 0)
+        return GPBO_OK;
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < m->n; i++) {
+        json_t *v = isfinite(m->values[i]) ? json_real(m->values[i]) : json_null();
+        if (json_object_set_new(o, m->names[i], v) != 0) { /* else a metric goes missing */
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    *out = gpbo_json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    return *out ? GPBO_OK : GPBO_ENOMEM;
+}
+
+void gpbo_search__metrics_clear(gpbo_metrics *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->names[i]);
+    free(m->names);
+    free(m->values);
+    m->n = 0;
+    m->names = NULL;
+    m->values = NULL;
+}
+
+/* Makes room for n metrics in an empty m (names NULL); GPBO_ENOMEM, no message. */
+static int metrics_alloc(gpbo_metrics *m, size_t n)
+{
+    m->names = n ? calloc(n, sizeof *m->names) : NULL;
+    m->values = n ? malloc(n * sizeof *m->values) : NULL;
+    if (n && (!m->names || !m->values)) {
+        free(m->names);
+        free(m->values);
+        m->names = NULL;
+        m->values = NULL;
+        return GPBO_ENOMEM;
+    }
+    return GPBO_OK;
+}
+
+int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out)
+{
+    if (txt == NULL)
+        return GPBO_OK;
+    int code = GPBO_EFORMAT;
+    json_t *o = gpbo_json_loads(txt, &code);
+    if (o == NULL)
+        return code == GPBO_ENOMEM ? GPBO_ENOMEM : GPBO_EFORMAT;
+    int rc = json_is_object(o) ? metrics_alloc(out, json_object_size(o)) : GPBO_EFORMAT;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        if (rc != GPBO_OK)
+            break;
+        if (!json_is_number(v) && !json_is_null(v)) {
+            rc = GPBO_EFORMAT;
+        } else if ((out->names[out->n] = strdup(key)) == NULL) {
+            rc = GPBO_ENOMEM;
+        } else {
+            out->values[out->n++] = json_is_null(v) ? NAN : json_number_value(v);
+        }
+    }
+    json_decref(o);
+    if (rc != GPBO_OK)
+        gpbo_search__metrics_clear(out);
+    return rc;
+}
+
+int gpbo_search__metrics_copy(gpbo_metrics *dst, const gpbo_metrics *src)
+{
+    gpbo_metrics c = {0};
+    if (metrics_alloc(&c, src->n) != GPBO_OK)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    for (; c.n < src->n; c.n++) {
+        if ((c.names[c.n] = strdup(src->names[c.n])) == NULL) {
+            gpbo_search__metrics_clear(&c);
+            return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+        }
+        c.values[c.n] = src->values[c.n];
+    }
+    gpbo_search__metrics_clear(dst);
+    *dst = c;
+    return GPBO_OK;
+}
+
+static size_t metrics_find(const gpbo_metrics *m, const char *name)
+{
+    size_t i = 0;
+    while (i < m->n && strcmp(m->names[i], name) != 0)
+        i++;
+    return i;
+}
+
+int gpbo_search__metrics_get(const gpbo_metrics *m, const char *name, double *out)
+{
+    size_t i = metrics_find(m, name);
+    if (i == m->n)
+        return GPBO_ENOTFOUND;
+    *out = m->values[i];
+    return GPBO_OK;
+}
+
+int gpbo_search__metrics_merge(gpbo_metrics *m, size_t n, const char *const *names,
+                               const double *values)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names == NULL || names[i] == NULL || names[i][0] == '\0')
+            return gpbo_error_set(GPBO_EINVAL, "a metric needs a name");
+    gpbo_metrics c = {0};
+    if (gpbo_search__metrics_copy(&c, m) != GPBO_OK)
+        return GPBO_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = metrics_find(&c, names[i]);
+        if (k == c.n) {
+            char **nn = realloc(c.names, (c.n + 1) * sizeof *nn);
+            if (nn)
+                c.names = nn;
+            double *nv = nn ? realloc(c.values, (c.n + 1) * sizeof *nv) : NULL;
+            if (nv)
+                c.values = nv;
+            if (!nn || !nv || (c.names[c.n] = strdup(names[i])) == NULL) {
+                gpbo_search__metrics_clear(&c);
+                return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+            }
+            c.n++;
+        }
+        c.values[k] = isfinite(values[i]) ? values[i] : NAN;
+    }
+    gpbo_search__metrics_clear(m);
+    *m = c;
+    return GPBO_OK;
 }

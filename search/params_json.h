@@ -2,12 +2,15 @@
  * params_json.h: a trial's parameter values as the storage backends keep them: a JSON array of
  * numbers written with 17 significant digits (so every double reads back bit for bit), or the
  * JSON text `null` for a trial reserved but not yet proposed. One definition for every backend,
- * so a study written by one reads the same through another. Hidden visibility.
+ * so a study written by one reads the same through another. Also a trial's other metrics, a
+ * JSON object. Hidden visibility.
  */
 #ifndef GPBO_SEARCH_PARAMS_JSON_H
 #define GPBO_SEARCH_PARAMS_JSON_H
 
 #include <stddef.h>
+
+#include "search_internal.h"
 
 /* The text of values[0..n), or "null" when values is NULL. A malloc'd string, or NULL when
  * memory runs out (no message set). */
@@ -17,5 +20,28 @@ char *gpbo_search__params_to_json(const double *values, size_t n);
  * for "null"; GPBO_EFORMAT when txt is not an array of n numbers (or is NULL); GPBO_ENOMEM.
  * No message is set: the caller names the trial. */
 int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *proposed);
+
+/* A trial's other metrics as the backends keep them: a JSON object of name -> number (17
+ * significant digits; null for NaN), in the order they were reported; *out NULL (SQL NULL)
+ * when there is none. GPBO_OK or GPBO_ENOMEM (no message set). */
+int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out);
+
+/* Reads txt (NULL: none) into *out, which must be empty. GPBO_EFORMAT when txt is not an object
+ * of numbers and nulls; GPBO_ENOMEM. No message is set; *out is empty on failure. */
+int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out);
+
+/* Frees what m holds and empties it. */
+void gpbo_search__metrics_clear(gpbo_metrics *m);
+
+/* Replaces *dst with a copy of src; GPBO_ENOMEM (message set) leaves dst unchanged. */
+int gpbo_search__metrics_copy(gpbo_metrics *dst, const gpbo_metrics *src);
+
+/* Adds names[i] = values[i] to m (a name already there gets the new value). GPBO_EINVAL for a
+ * NULL or empty name, GPBO_ENOMEM; messages set; on failure m is unchanged. */
+int gpbo_search__metrics_merge(gpbo_metrics *m, size_t n, const char *const *names,
+                               const double *values);
+
+/* The value of metric name in m: GPBO_OK, or GPBO_ENOTFOUND (no message set). */
+int gpbo_search__metrics_get(const gpbo_metrics *m, const char *name, double *out);
 
 #endif

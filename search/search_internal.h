@@ -27,6 +27,15 @@ struct gpbo_space {
     gpbo_param *p;
 };
 
+/* The other metrics a trial reported beside its objective (issue 20: every metric kept): names
+ * (distinct, non-empty) and values (NaN: reported as not a number). Stored with the trial's end,
+ * as one JSON object (params_json.h). */
+typedef struct gpbo_metrics {
+    size_t n;
+    char **names;
+    double *values;
+} gpbo_metrics;
+
 /* One stored trial (the study's in-memory mirror of the storage). */
 typedef struct gpbo_trial_rec {
     size_t id;
@@ -41,6 +50,7 @@ typedef struct gpbo_trial_rec {
     char *worker;     /* the study handle that runs it (gpbo_search__worker_id), or NULL */
     double heartbeat; /* seconds since the epoch; 0: released, reclaimable at once */
     unsigned retries; /* times it ran again after its worker was lost */
+    gpbo_metrics metrics;
 } gpbo_trial_rec;
 
 /* Storage backends. Values are stored in the user's sign. Every function returns a status

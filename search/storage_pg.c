@@ -55,11 +55,12 @@
     X(PQcmdTuples)                                                                                 \
     X(PQconnectdbParams)                                                                           \
     X(PQconninfoFree)                                                                              \
-    X(PQconninfoParse) X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared)       \
-        X(PQfinish) X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost)             \
-            X(PQntuples) X(PQpingParams) X(PQprepare) X(PQreset) X(PQresultErrorField)             \
-                X(PQresultStatus) X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQserverVersion)   \
-                    X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+    X(PQconninfoParse)                                                                             \
+    X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) \
+        X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams)         \
+            X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)   \
+                X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus)      \
+                    X(PQtransactionStatus)
 #ifdef LIBPQ_HAS_PIPELINING
 #define PQ_PIPELINE(X)                                                                             \
     X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQpipelineStatus)
@@ -113,7 +114,7 @@ static void pq_load(void)
     lpq.loaded = 1;
 }
 
-#define SCHEMA_VERSION  2
+#define SCHEMA_VERSION  3
 #define SCHEMA_LOCK_KEY 0x6770626f /* "gpbo": pg_advisory_xact_lock's key around migrations */
 #define RETRY_DEFAULT_S 30.0
 #define RETRY_FIRST_S   0.1
@@ -139,6 +140,8 @@ static const char *const MIGRATIONS[SCHEMA_VERSION] = {
     "ADD COLUMN retries integer NOT NULL DEFAULT 0;"
     "UPDATE trials SET heartbeat = 0 WHERE state = 0;"
     "CREATE INDEX trials_running ON trials(study, worker) WHERE state = 0;",
+    /* 2 -> 3: every metric kept (issue 20): a trial's other metrics, a JSON object */
+    "ALTER TABLE trials ADD COLUMN metrics text;",
 };
 
 typedef struct pg_storage {
@@ -677,14 +680,15 @@ enum {
     L_RETRIES,
     L_NSTEPS,
     L_STEPS,
-    L_VALUES
+    L_VALUES,
+    L_METRICS
 };
 
 /* One statement: one snapshot, one round trip, each trial's intermediate values gathered into
  * arrays next to it. $1 the study, $2 from, $3 the ids ("{...}"). */
 static const char *const LOAD_SQL =
     "SELECT t.id, t.state, t.value, t.reason, t.params, t.started, t.finished, "
-    "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals FROM trials t "
+    "t.worker, t.heartbeat, t.retries, i.n, i.steps, i.vals, t.metrics FROM trials t "
     "LEFT JOIN LATERAL (SELECT count(*) AS n, array_agg(step ORDER BY step) "
     "AS steps, array_agg(value ORDER BY step) AS vals FROM intermediate "
     "WHERE study = t.study AND trial = t.id) i ON true "
@@ -751,7 +755,18 @@ static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
         t.steps = steps;
         t.step_values = svals;
         t.stepcap = t.nsteps;
+        rc = gpbo_search__metrics_from_json(
+            lpq.PQgetisnull(r, row, L_METRICS) ? NULL : lpq.PQgetvalue(r, row, L_METRICS),
+            &t.metrics);
+        if (rc != GPBO_OK) {
+            rc = rc == GPBO_ENOMEM
+                     ? gpbo_error_set(GPBO_ENOMEM, "out of memory")
+                     : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its metrics are malformed",
+                                      s->where, t.id);
+            break;
+        }
         rc = a->cb(a->payload, &t);
+        gpbo_search__metrics_clear(&t.metrics);
     }
     free(vals);
     free(steps);
@@ -1164,23 +1179,28 @@ typedef struct finish_call {
     pg_call c;
     int64_t study;
     const gpbo_trial_rec *rec;
+    const char *metrics; /* rec's, as text (NULL: none) */
     int stored;
 } finish_call;
 
-/* A tell: $1 the study, $2 the trial, $3 its state, $4 value, $5 reason, $6 finished. Only a
- * running trial is told; FINISH_FIND finds a tell that landed (its finished time is its own). */
-static const char *const FINISH_SQL = "UPDATE trials SET state = $3, value = $4, reason = $5, "
-                                      "finished = $6 WHERE study = $1 AND id = $2 AND state = 0";
+/* A tell: $1 the study, $2 the trial, $3 its state, $4 value, $5 reason, $6 finished, $7 its
+ * other metrics. Only a running trial is told; FINISH_FIND finds a tell that landed (its
+ * finished time is its own). */
+static const char *const FINISH_SQL =
+    "UPDATE trials SET state = $3, value = $4, reason = $5, finished = $6, metrics = $7 WHERE "
+    "study = $1 AND id = $2 AND state = 0";
 static const char *const FINISH_FIND =
     "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND state = $3 AND "
-    "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND finished = $6";
-enum { F_N = 6 };
+    "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND finished = $6 AND "
+    "metrics IS NOT DISTINCT FROM $7";
+enum { F_N = 7 };
 
 typedef struct finish_text {
     char study[32], id[32], state[16], value[32], fin[32];
 } finish_text;
 
-static void finish_params(int64_t study, const gpbo_trial_rec *t, finish_text *b, const char **p)
+static void finish_params(int64_t study, const gpbo_trial_rec *t, const char *metrics,
+                          finish_text *b, const char **p)
 {
     snprintf(b->state, sizeof b->state, "%d", (int)t->state);
     p[0] = fmt_i64(b->study, sizeof b->study, study);
@@ -1189,6 +1209,7 @@ static void finish_params(int64_t study, const gpbo_trial_rec *t, finish_text *b
     p[3] = fmt_value(b->value, sizeof b->value, t->value);
     p[4] = t->reason;
     p[5] = fmt_double(b->fin, sizeof b->fin, t->finished);
+    p[6] = metrics;
 }
 
 /* Whether the tell with parameters p is stored (a lost reply's write landed). */
@@ -1207,7 +1228,7 @@ static int finish_body(pg_storage *s, pg_call *c)
     finish_call *a = (finish_call *)c;
     finish_text b;
     const char *p[F_N];
-    finish_params(a->study, a->rec, &b, p);
+    finish_params(a->study, a->rec, a->metrics, &b, p);
     if (c->unsure) { /* did the lost update land? */
         int rc = finish_found(s, p, &a->stored);
         if (rc != GPBO_OK || a->stored)
@@ -1222,8 +1243,13 @@ static int finish_body(pg_storage *s, pg_call *c)
 
 static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored)
 {
-    finish_call a = {{finish_body, 0, 0}, study, rec, 0};
+    char *metrics = NULL;
+    *stored = 0;
+    if (gpbo_search__metrics_to_json(&rec->metrics, &metrics) != GPBO_OK)
+        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    finish_call a = {{finish_body, 0, 0}, study, rec, metrics, 0};
     int rc = run(PG(st), &a.c);
+    free(metrics);
     *stored = rc == GPBO_OK && a.stored;
     return rc;
 }
@@ -1233,8 +1259,9 @@ static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec
 typedef struct step_call {
     pg_call c;
     gpbo_storage_step *x;
-    reserve_call r; /* the reservation (its params and got) */
-    load_call l;    /* the read after it */
+    reserve_call r;      /* the reservation (its params and got) */
+    load_call l;         /* the read after it */
+    const char *metrics; /* the told trial's other metrics, as text (NULL: none) */
 } step_call;
 
 /* What the committed transaction did: *x's stored, id and reserve_rc from the tell's count of
@@ -1360,7 +1387,7 @@ static int step_body(pg_storage *s, pg_call *c)
     char from[32];
     const char *rp[R_N], *fp[F_N];
     reserve_params(&a->r, &rb, rp);
-    finish_params(a->r.study, x->done, &fb, fp);
+    finish_params(a->r.study, x->done, a->metrics, &fb, fp);
     const char *lp[] = {rp[R_STUDY], fmt_size(from, sizeof from, a->l.from), a->l.ids};
     int rc = GPBO_OK, landed = 0;
     if (c->unsure && (rc = step_landed(s, a, fp, rp, &landed)) != GPBO_OK)
@@ -1388,21 +1415,24 @@ static int pg_finish_reserve(gpbo_storage *st, int64_t study, gpbo_storage_step 
 {
     int expect = 0;
     char *params = reserve_points(x->rec, x->nparams, x->nahead, &expect);
-    char *ids = pg_array(x->nids, x->ids, fmt_size_at);
+    char *ids = pg_array(x->nids, x->ids, fmt_size_at), *metrics = NULL;
     int rc = GPBO_OK;
-    if (params == NULL || ids == NULL) {
+    if (params == NULL || ids == NULL ||
+        gpbo_search__metrics_to_json(&x->done->metrics, &metrics) != GPBO_OK) {
         rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
     } else {
         step_call a = {{step_body, 0, 0},
                        x,
                        {{NULL, 0, 0}, study, x->rec, params, expect, x->cap, -1},
-                       {{NULL, 0, 0}, study, x->nparams, x->from, ids, x->cb, x->payload}};
+                       {{NULL, 0, 0}, study, x->nparams, x->from, ids, x->cb, x->payload},
+                       metrics};
         x->reserve_rc = GPBO_OK;
         x->committed = 0;
         rc = run(PG(st), &a.c);
     }
     free(params);
     free(ids);
+    free(metrics);
     return rc;
 }
 

@@ -21,10 +21,10 @@
 #include "params_json.h"
 #include "search_internal.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 #define TRIAL_COLUMNS                                                                              \
-    "id, state, value, reason, params, started, finished, worker, heartbeat, retries"
+    "id, state, value, reason, params, started, finished, worker, heartbeat, retries, metrics"
 
 /* The statements every ask and tell runs, prepared once per connection (parsing them again at
  * every call cost about a tenth of a worker's CPU time per trial with a null objective). */
@@ -68,8 +68,8 @@ static const char *const STMT_SQL[ST_COUNT] = {
                  "finished = ? WHERE study = ? AND id = ? AND state = 0 AND worker IS ? AND "
                  "heartbeat = ?",
     [ST_FINISH] =
-        "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ? WHERE study = ? "
-        "AND id = ? AND state = 0",
+        "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ?, metrics = ? WHERE "
+        "study = ? AND id = ? AND state = 0",
     [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND state = 0",
     [ST_REPORT] =
         "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
@@ -284,7 +284,19 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
         return db_error(s, "reading intermediate values");
     r.steps = *steps;
     r.step_values = *svals;
-    return cb(payload, &r);
+    const char *mtxt = (const char *)sqlite3_column_text(q, 10);
+    if (mtxt == NULL && sqlite3_column_type(q, 10) != SQLITE_NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path, r.id);
+    int mrc = gpbo_search__metrics_from_json(mtxt, &r.metrics);
+    if (mrc != GPBO_OK)
+        return mrc == GPBO_ENOMEM
+                   ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
+                                    r.id)
+                   : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its metrics are malformed",
+                                    s->path, r.id);
+    int rc = cb(payload, &r);
+    gpbo_search__metrics_clear(&r.metrics);
+    return rc;
 }
 
 static int sq_load(gpbo_storage *st, int64_t study, size_t nparams, size_t from, const size_t *ids,
@@ -500,9 +512,16 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
         /* a copy that fails (out of memory) would store NULL: the reason would be lost */
         int bound = bind_text_or_null(q, 3, r->reason);
         sqlite3_bind_double(q, 4, r->finished);
-        sqlite3_bind_int64(q, 5, study);
-        sqlite3_bind_int64(q, 6, (sqlite3_int64)r->id);
-        if (bound != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+        char *mtxt = NULL; /* bound as a copy */
+        int mrc = gpbo_search__metrics_to_json(&r->metrics, &mtxt);
+        if (bound == SQLITE_OK)
+            bound = bind_text_or_null(q, 5, mtxt);
+        free(mtxt);
+        sqlite3_bind_int64(q, 6, study);
+        sqlite3_bind_int64(q, 7, (sqlite3_int64)r->id);
+        if (mrc != GPBO_OK)
+            rc = gpbo_error_set(GPBO_ENOMEM, "%s: out of memory telling a trial", s->path);
+        else if (bound != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "telling a trial");
         else
             *stored = sqlite3_changes(s->db) == 1;
@@ -635,6 +654,9 @@ static const char *const MIGRATIONS[SCHEMA_VERSION - 1] = {
     "ALTER TABLE trials ADD COLUMN heartbeat REAL NOT NULL DEFAULT 0;"
     "ALTER TABLE trials ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
     "UPDATE gpbo_schema SET version = 2;",
+    /* 2 -> 3: every metric kept (issue 20): a trial's other metrics, a JSON object */
+    "ALTER TABLE trials ADD COLUMN metrics TEXT;"
+    "UPDATE gpbo_schema SET version = 3;",
 };
 
 static int schema_version(sqlite_storage *s)

@@ -41,6 +41,7 @@
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 #include "../base/json_safe.h"
+#include "params_json.h"
 #include "search_internal.h"
 
 struct gpbo_study {
@@ -189,6 +190,7 @@ static void rec_clear(gpbo_trial_rec *r)
     free(r->steps);
     free(r->step_values);
     free(r->worker);
+    gpbo_search__metrics_clear(&r->metrics);
 }
 
 /* ---- the storage, one call at a time --------------------------------------------------------- */
@@ -369,6 +371,10 @@ static int mirror_update(gpbo_study *s, const gpbo_trial_rec *r)
         rc = copy_string(&m->worker, r->worker);
     if (rc == GPBO_OK)
         rc = copy_steps(m, r);
+    /* metrics are stored with the trial's end: a running trial's are this handle's own, told
+     * with it (gpbo_study_set_metrics), and the storage has none yet to replace them with */
+    if (rc == GPBO_OK && r->state != GPBO_TRIAL_RUNNING)
+        rc = gpbo_search__metrics_copy(&m->metrics, &r->metrics);
     if (rc != GPBO_OK)
         return rc;
     m->state = r->state;
@@ -1294,6 +1300,44 @@ int gpbo_study_report_many(gpbo_study *s, size_t id, size_t n, const long *steps
         if (k == r->nsteps)
             r->nsteps++;
     }
+    return GPBO_OK;
+}
+
+int gpbo_study_set_metrics(gpbo_study *s, size_t id, size_t n, const char *const *names,
+                           const double *values)
+{
+    if (n > 0 && (names == NULL || values == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "study_set_metrics: NULL argument");
+    gpbo_trial_rec *r = running(s, "study_set_metrics", id);
+    if (r == NULL)
+        return gpbo_error_code();
+    int rc = gpbo_search__metrics_merge(&r->metrics, n, names, values);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_set_metrics: ");
+}
+
+int gpbo_study_trial_metrics(const gpbo_study *s, size_t id, size_t *out_n,
+                             const char *const **out_names, const double **out_values)
+{
+    if (s == NULL || out_n == NULL || out_names == NULL || out_values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_trial_metrics: NULL argument");
+    if (id >= s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no trial %zu", s->name, id);
+    const gpbo_metrics *m = &s->t[id].metrics;
+    *out_n = m->n;
+    *out_names = (const char *const *)m->names;
+    *out_values = m->values;
+    return GPBO_OK;
+}
+
+int gpbo_study_trial_metric(const gpbo_study *s, size_t id, const char *name, double *out_value)
+{
+    if (s == NULL || name == NULL || out_value == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_trial_metric: NULL argument");
+    if (id >= s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no trial %zu", s->name, id);
+    if (gpbo_search__metrics_get(&s->t[id].metrics, name, out_value) != GPBO_OK)
+        return gpbo_error_set(GPBO_ENOTFOUND, "trial %zu of study '%s' has no metric '%s'", id,
+                              s->name, name);
     return GPBO_OK;
 }
 

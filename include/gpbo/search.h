@@ -370,6 +370,32 @@ GPBO_API int gpbo_study_report(gpbo_study *study, size_t id, long step, double v
 GPBO_API int gpbo_study_report_many(gpbo_study *study, size_t id, size_t n, const long *steps,
                                     const double *values);
 
+/**
+ * Attaches other metrics to running trial id, beside its objective (every `name=value` a
+ * program reports: accuracy, seconds, memory...): names and values are copied, a name given
+ * again keeps its last value, a non-finite value is kept as NaN (not available). They are
+ * stored with the trial's end (gpbo_study_tell, _tell_ask, _tell_failed or _tell_pruned), in
+ * the same storage transaction; a trial that never ends keeps none.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL array or a NULL or empty name: nothing is kept);
+ *         GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_set_metrics(gpbo_study *study, size_t id, size_t n,
+                                    const char *const *names, const double *values);
+
+/**
+ * The other metrics of trial id, in the order they were first given (none until the trial
+ * ended, except the running trials of this handle): *out_n names and values, owned by the
+ * study, valid until the next call that changes it.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND (no such trial).
+ */
+GPBO_API int gpbo_study_trial_metrics(const gpbo_study *study, size_t id, size_t *out_n,
+                                      const char *const **out_names, const double **out_values);
+
+/** Metric `name` of trial id (NaN when it was reported as not a number).
+ * @return GPBO_OK; GPBO_EINVAL; GPBO_ENOTFOUND (no such trial, or no such metric). */
+GPBO_API int gpbo_study_trial_metric(const gpbo_study *study, size_t id, const char *name,
+                                     double *out_value);
+
 /** A trial as the study holds it. Pointers stay valid until the next call that changes it. */
 typedef struct gpbo_trial_info {
     size_t id;

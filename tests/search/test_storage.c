@@ -1314,13 +1314,13 @@ static void test_pg_schema_race(void **state)
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
     assert_string_equal(PQgetvalue(r, 0, 0), "1");
     assert_string_equal(PQgetvalue(r, 0, 1), "1");
-    assert_string_equal(PQgetvalue(r, 0, 2), "2");
+    assert_string_equal(PQgetvalue(r, 0, 2), "3");
     PQclear(r);
     PQfinish(c);
     admin(&PG, "DROP SCHEMA race CASCADE");
 }
 
-/* A version 1 database (no workers, no heartbeats) migrates to 2 on open, its trials intact;
+/* A version 1 database (no workers, no heartbeats) migrates to the current version on open, its trials intact;
  * a newer version than this code knows is refused. */
 static void test_pg_schema_versions(void **state)
 {
@@ -1372,11 +1372,11 @@ static void test_pg_schema_versions(void **state)
     assert_int_equal(won, 1);
     assert_int_equal(reserve(st, study, "w", 1, NULL, 1), 2);
     st->ops->close(st);
-    admin(&PG, "UPDATE v1.gpbo_schema SET version = 3");
+    admin(&PG, "UPDATE v1.gpbo_schema SET version = 4");
     assert_null(gpbo_search__pg_open(url));
     assert_int_equal(gpbo_error_code(), GPBO_ESTORAGE);
     assert_one_line(gpbo_error_message());
-    assert_non_null(strstr(gpbo_error_message(), "schema version 3 is newer"));
+    assert_non_null(strstr(gpbo_error_message(), "schema version 4 is newer"));
     admin(&PG, "DROP SCHEMA v1 CASCADE");
 }
 

@@ -505,6 +505,75 @@ static void test_cap_across_handles(void **state)
     gpbo_study_close(b);
 }
 
+/* ---- every metric kept (issue 20) ---------------------------------------------------------- */
+
+static void assert_metric(const gpbo_study *s, size_t id, const char *name, double want)
+{
+    double v = 0;
+    assert_int_equal(gpbo_study_trial_metric(s, id, name, &v), GPBO_OK);
+    if (isnan(want))
+        assert_true(isnan(v));
+    else
+        assert_true(v == want);
+}
+
+/* A trial's other metrics are stored with its end, whichever the end (tell, tell_ask on the
+ * one-transaction path, failed, pruned), in the order first given, a name given twice keeping
+ * its last value, NaN kept as NaN; another handle reads them; a sync before the tell keeps a
+ * running trial's; a trial that never ends stores none; bad calls change nothing. */
+static void test_metrics_kept(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "metrics");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *s = open_named(name, &o);
+    size_t id[5];
+    double v[2];
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(gpbo_study_ask(s, &id[k], v), GPBO_OK);
+    const char *n3[] = {"seconds", "mem_mb", "seconds"};
+    const double x3[] = {1.5, 512, 2.25};
+    assert_int_equal(gpbo_study_set_metrics(s, id[0], 3, n3, x3), GPBO_OK);
+    const char *bad[] = {"ok", ""};
+    assert_int_equal(gpbo_study_set_metrics(s, id[0], 2, bad, x3), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_metrics(s, id[0], 1, NULL, x3), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_sync(s), GPBO_OK);
+    assert_metric(s, id[0], "mem_mb", 512);
+    assert_int_equal(gpbo_study_tell(s, id[0], 0.5), GPBO_OK);
+    const char *n1[] = {"acc"};
+    const double nan1[] = {NAN}, x1[] = {0.875};
+    assert_int_equal(gpbo_study_set_metrics(s, id[1], 1, n1, nan1), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_failed(s, id[1], "crashed"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_metrics(s, id[2], 1, n1, x1), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_pruned(s, id[2]), GPBO_OK);
+    assert_int_equal(gpbo_study_set_metrics(s, id[3], 1, n1, x1), GPBO_OK);
+    int ask_rc = -1;
+    assert_int_equal(gpbo_study_tell_ask(s, id[3], 1.0, 10, &id[4], v, &ask_rc), GPBO_OK);
+    assert_int_equal(ask_rc, GPBO_OK);
+    assert_int_equal(gpbo_study_set_metrics(s, id[4], 1, n1, x1), GPBO_OK);
+    assert_int_equal(gpbo_study_set_metrics(s, id[0], 1, n1, x1), GPBO_ESTATE);
+    gpbo_study *r = open_named(name, &o); /* another handle: what the storage holds */
+    size_t n = 9;
+    const char *const *names = NULL;
+    const double *vals = NULL;
+    assert_int_equal(gpbo_study_trial_metrics(r, id[0], &n, &names, &vals), GPBO_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "seconds");
+    assert_string_equal(names[1], "mem_mb");
+    assert_true(vals[0] == 2.25 && vals[1] == 512);
+    assert_metric(r, id[1], "acc", NAN);
+    assert_metric(r, id[2], "acc", 0.875);
+    assert_metric(r, id[3], "acc", 0.875);
+    assert_int_equal(gpbo_study_trial_metrics(r, id[4], &n, &names, &vals), GPBO_OK);
+    assert_int_equal(n, 0); /* still running: nothing stored yet */
+    assert_int_equal(gpbo_study_trial_metric(r, id[0], "acc", v), GPBO_ENOTFOUND);
+    assert_int_equal(gpbo_study_trial_metrics(r, 99, &n, &names, &vals), GPBO_ENOTFOUND);
+    gpbo_study_close(r);
+    gpbo_study_close(s);
+}
+
 int main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "sqlite";
@@ -531,6 +600,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_heartbeat_and_stopped_worker),
         cmocka_unit_test(test_cap_across_handles),
         cmocka_unit_test(test_propose_for),
+        cmocka_unit_test(test_metrics_kept),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
