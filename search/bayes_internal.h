@@ -259,4 +259,12 @@ void gpbo_bayes__local_box(const gpbo_space *space, const double *center, double
 int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
                               const gpbo_bayes_data *data, size_t number, double *u);
 
+/* ---- several objectives ------------------------------------------------------------------ */
+
+/* The step of a study of several objectives past its initial design (bayes_mo.c): ParEGO on f
+ * (the study's model, reset each trial) or EHVI, as v->opts->mo_acquisition says, from
+ * v->yobj. What the fits or the proposal returned. */
+int gpbo_bayes__mo_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, size_t number,
+                           gpbo_rng *rng, double *u);
+
 #endif

@@ -159,6 +159,9 @@ typedef struct gpbo_search_view {
     const double *u; /* n * dim encoded points (NaN: reserved, not yet proposed) */
     const double *y; /* n values (minimization sign; NaN unless complete) */
     const gpbo_trial_state *state;
+    /* a study of several objectives (opts->n_objectives >= 2): n rows of their values,
+     * minimization sign, NaN where a trial is not complete or lacks one; else NULL */
+    const double *yobj;
 } gpbo_search_view;
 
 typedef struct gpbo_strategy_def {

@@ -242,6 +242,8 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     size_t index;
     if (b->design->slot(v, NULL, 0, number, &index))
         return b->design->point(v->space, seed, index, rng, u);
+    if (v->yobj != NULL) /* several objectives: no restart episodes (bayes_mo.c) */
+        return gpbo_bayes__mo_propose(&b->fit[0], v, number, rng, u);
     /* Roles of every trial in the view (later ones too: another worker's), so that every trial
      * an episode's model looks at has one. */
     size_t count = v->n > number ? v->n : number + 1;

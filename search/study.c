@@ -42,6 +42,7 @@
 #include "gpbo/sys/options.h"
 #include "../base/json_safe.h"
 #include "params_json.h"
+#include "pareto_internal.h"
 #include "search_internal.h"
 
 struct gpbo_study {
@@ -49,6 +50,7 @@ struct gpbo_study {
     char *name;
     char *strategy_name;
     gpbo_study_options opts;
+    gpbo_search_objectives obj; /* what opts' objective fields point to (study_mo.c) */
     gpbo_storage *st;
     int64_t sid;
     const gpbo_strategy_def *strat;
@@ -78,7 +80,10 @@ static const size_t OPTIONS_SIZE[GPBO_STUDY_OPTIONS_VERSION + 1] = {
     0, GPBO_OPTIONS_FIELD_END(gpbo_study_options, use_priors),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, additive),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, restart),
-    GPBO_OPTIONS_FIELD_END(gpbo_study_options, lost_retries)};
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, lost_retries),
+    /* version 5: outcome constraints, another branch's; no field here until it is merged */
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, lost_retries),
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, mo_acquisition)};
 static const gpbo_study_options DEFAULTS = GPBO_STUDY_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
     "study_options_init",       "options",    "GPBO_STUDY_OPTIONS_INIT",
@@ -125,6 +130,10 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
         (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors,
         "additive", o->additive, "restart", (json_int_t)o->restart, "heartbeat", o->heartbeat,
         "grace", o->grace, "lost_retries", (json_int_t)o->lost_retries);
+    if (j != NULL && gpbo_search__objectives_to_json(j, o) != GPBO_OK) {
+        json_decref(j);
+        return NULL;
+    }
     char *t = gpbo_json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     if (t == NULL)
@@ -275,6 +284,7 @@ void gpbo_study_close(gpbo_study *s)
     gpbo_space_free(s->space);
     free(s->name);
     free(s->strategy_name);
+    gpbo_search__objectives_free(&s->obj);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -614,7 +624,8 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
         return NULL;
     }
-    if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK)
+    if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK ||
+        gpbo_search__objectives_check(&full) != GPBO_OK)
         return NULL;
     int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
     if (memory && space == NULL) {
@@ -657,7 +668,8 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
                        name, sj);
         goto fail;
     }
-    if (gpbo_search__options_from_json(oj, &s->opts, &s->strategy_name) != GPBO_OK)
+    if (gpbo_search__options_from_json(oj, &s->opts, &s->strategy_name) != GPBO_OK ||
+        gpbo_search__objectives_from_json(oj, &s->obj, &s->opts) != GPBO_OK)
         goto fail;
     s->opts.strategy = s->strategy_name;
     if ((s->strat = gpbo_search__strategy(s->strategy_name)) == NULL)
@@ -874,10 +886,17 @@ static int draw(gpbo_study *s, size_t id, double *vals)
     gpbo_rng_seed(&rng, s->opts.seed ^ (TRIAL_SEED_STEP * (uint64_t)(id + 1)));
     double *u = malloc((d ? d : 1) * sizeof *u);
     int rc = u ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    double *yobj = NULL; /* a study of several objectives: each trial's (study_mo.c) */
+    size_t k = s->opts.n_objectives;
+    if (rc == GPBO_OK && k >= 2 && (yobj = malloc((s->n ? s->n : 1) * k * sizeof *yobj)) == NULL)
+        rc = gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    for (size_t i = 0; yobj && i < s->n; i++)
+        gpbo_search__trial_objectives(&s->opts, &s->t[i], yobj + i * k);
     if (rc == GPBO_OK) {
-        gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
+        gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states, yobj};
         rc = s->strat->ask(s->sstate, &view, id, &rng, u);
     }
+    free(yobj);
     if (rc == GPBO_OK)
         rc = gpbo_space_decode(s->space, u, vals);
     free(u);
@@ -1403,7 +1422,7 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
     int rc = sync_mirror(s);
     if (rc != GPBO_OK)
         return rc;
-    gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states};
+    gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states, NULL};
     return s->strat->model(s->sstate, &view, out, info);
 }
 

@@ -169,8 +169,20 @@ typedef enum gpbo_failed_policy {
     GPBO_FAILED_WORST        /**< imputed with the worst value seen so far */
 } gpbo_failed_policy;
 
+/** How the Bayesian strategy proposes for a study of several objectives (options version 6). */
+typedef enum gpbo_mo_acq {
+    GPBO_MO_EHVI = 0, /**< expected hypervolume improvement of independent GPs, one an objective
+                           (closed form for two objectives, Monte Carlo for more) */
+    GPBO_MO_PAREGO,   /**< ParEGO (Knowles 2006): one GP of a random augmented Chebyshev
+                           scalarization of the normalized objectives a trial, log-EI on it */
+    GPBO_MO_ACQ_COUNT /**< the number of kinds (not a kind) */
+} gpbo_mo_acq;
+
+/** The most objectives a study may have. */
+#define GPBO_MAX_OBJECTIVES 8
+
 /** Version of gpbo_study_options this header describes. */
-#define GPBO_STUDY_OPTIONS_VERSION 4
+#define GPBO_STUDY_OPTIONS_VERSION 6
 
 /**
  * Options of a new study. Initialize with GPBO_STUDY_OPTIONS_INIT (or
@@ -181,7 +193,9 @@ typedef enum gpbo_failed_policy {
  *  - 1: direction .. use_priors (88 bytes);
  *  - 2: added additive (96 bytes);
  *  - 3: added restart (104 bytes);
- *  - 4: added heartbeat, grace, lost_retries (128 bytes).
+ *  - 4: added heartbeat, grace, lost_retries (128 bytes);
+ *  - 5: outcome constraints (another branch; until it is merged, no field: 128 bytes);
+ *  - 6: added n_objectives, objective_names, objective_directions, mo_acquisition (160 bytes).
  * The library reads only the fields of opts->version; a new study gets the defaults of the later
  * fields (additive 1, restart 20, heartbeat 10, grace 60, lost_retries 3). Studies stored by an
  * older library reopen differently: with the values those fields had then (0: the study keeps
@@ -230,6 +244,16 @@ typedef struct gpbo_study_options {
                               (default 60) has lost its worker: the next ask reclaims it */
     size_t lost_retries; /**< a trial that lost its worker runs again, same id and parameters,
                               up to this many times (default 3); then it is marked failed */
+    /* version 5: outcome constraints (another branch) */
+    /* version 6: several objectives (issue 20). With n_objectives >= 2 each trial has that many
+       values, objective j being the trial's metric objective_names[j] (gpbo_study_set_metrics,
+       gpbo_study_tell_values; the first one is also the trial's value), each minimized or
+       maximized as objective_directions[j] says; `direction` is then objective_directions[0].
+       The study keeps copies. 0 or 1 (the default): one objective, the trial's value */
+    size_t n_objectives;                        /**< 0, 1, or 2 to GPBO_MAX_OBJECTIVES */
+    const char *const *objective_names;         /**< n_objectives distinct non-empty names */
+    const gpbo_direction *objective_directions; /**< n_objectives directions (NULL: minimize) */
+    gpbo_mo_acq mo_acquisition;                 /**< default GPBO_MO_EHVI */
 } gpbo_study_options;
 
 #define GPBO_STUDY_OPTIONS_INIT                                                                    \
@@ -238,7 +262,8 @@ typedef struct gpbo_study_options {
         .seed = 0, .grid_resolution = 5, .grid_shuffle = 0, .lhs_size = 60, .n_init = 10,          \
         .kernel = GPBO_KERNEL_MATERN52, .acquisition = GPBO_ACQ_LOGEI, .batch = GPBO_ACQ_BATCH_KB, \
         .refit_every = 1, .failed = GPBO_FAILED_EXCLUDE, .use_priors = 0, .additive = 1,           \
-        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3                             \
+        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3, .n_objectives = 0,        \
+        .objective_names = NULL, .objective_directions = NULL, .mo_acquisition = GPBO_MO_EHVI      \
     }
 
 /**
@@ -470,6 +495,60 @@ typedef struct gpbo_study_model_info {
  *         GPBO_ENOMEM; GPBO_ESTORAGE when the study cannot be read; or what the fit returned.
  */
 GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model_info *info);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Several objectives (options version 6)                                                      */
+
+/** The number of objectives of the study (1 for a study of one). */
+GPBO_API size_t gpbo_study_nobjectives(const gpbo_study *study);
+
+/** Objective j's name (NULL for a study of one objective or j out of range) and direction. */
+GPBO_API const char *gpbo_study_objective_name(const gpbo_study *study, size_t j);
+GPBO_API gpbo_direction gpbo_study_objective_direction(const gpbo_study *study, size_t j);
+
+/**
+ * Records the gpbo_study_nobjectives() values of running trial id (user sign, in the order of
+ * the objectives): they become its metrics named as the objectives, and the first one its value
+ * (gpbo_study_tell). A non-finite value fails the trial, as gpbo_study_tell does.
+ * @return as gpbo_study_set_metrics() and gpbo_study_tell(); GPBO_EINVAL when n is not the
+ *         number of objectives.
+ */
+GPBO_API int gpbo_study_tell_values(gpbo_study *study, size_t id, size_t n, const double *values);
+
+/**
+ * The objective values of trial id (user sign), gpbo_study_nobjectives() of them into out.
+ * @return GPBO_OK (all finite); GPBO_ENOTFOUND (no such trial); GPBO_ESTATE (the trial is not
+ *         complete, or lacks one of them: out then holds NaN there).
+ */
+GPBO_API int gpbo_study_trial_objectives(const gpbo_study *study, size_t id, double *out);
+
+/**
+ * The Pareto front of the study: the complete trials with every objective value whose values no
+ * other such trial dominates (at least as good in every objective, better in one), ids in
+ * ascending order into out_ids (room for cap ids; gpbo_study_ntrials() is always enough), their
+ * number into *out_n. Two trials of equal values are both on it. For a study of one objective:
+ * the trials of the best value.
+ * @return GPBO_OK; GPBO_EINVAL (NULL arguments, or cap too small: *out_n then says how many).
+ */
+GPBO_API int gpbo_study_pareto(const gpbo_study *study, size_t *out_ids, size_t cap,
+                               size_t *out_n);
+
+/**
+ * Marks the non-dominated rows of y (n points of k values, row-major; every objective
+ * minimized): out[i] = 1 when no other row is at least as small in every value and smaller in
+ * one, else 0. A row with a NaN is never on the front and dominates nothing.
+ * @return the number of rows on the front.
+ */
+GPBO_API size_t gpbo_pareto_front(size_t n, size_t k, const double *y, int *out);
+
+/**
+ * The hypervolume of y (n points of k values, every objective minimized) with respect to the
+ * reference point ref (k values): the measure of the points of the box below ref that some row
+ * dominates. Rows not below ref in every value (or with a NaN) add nothing. Exact (k = 1, 2 in
+ * O(n log n); k >= 3 by slicing, O(n^(k-1) log n)).
+ * @return the hypervolume (0 for n = 0); NaN for k = 0 or NULL arguments.
+ */
+GPBO_API double gpbo_hypervolume(size_t n, size_t k, const double *y, const double *ref);
 
 /**
  * An objective for gpbo_study_optimize(): computes the value at the given parameter values.
