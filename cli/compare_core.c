@@ -56,10 +56,29 @@ double cmp_quantile(double *v, size_t n, double q)
 
 typedef struct problem {
     const gpbo_test_function *f;
+    const gpbo_test_mo_function *mo; /* a problem of several objectives (f NULL), or NULL */
     size_t dim;
 } problem;
 
-/* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f). */
+/* A problem of several objectives "name" or "name:dim" (nm the name, d the dimension or 0),
+ * measured by the hypervolume against the problem's reference point (compare_core.h). */
+static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem *p)
+{
+    char names[512];
+    snprintf(names, sizeof names, "%s", gpbo_error_message());
+    if ((p->mo = gpbo_test_mo_function_find(nm)) == NULL)
+        return gpbo_error_set(GPBO_ENOTFOUND,
+                              "%s; of several objectives: branin_currin, zdt1, zdt2", names);
+    d = p->mo->dim ? p->mo->dim : (d ? d : 6);
+    p->dim = d;
+    if (d < p->mo->min_dim || d > CMP_MAX_DIM) {
+        p->mo = NULL;
+        return gpbo_error_set(GPBO_EINVAL, "problem '%s': dimension %zu is not supported", spec, d);
+    }
+    return GPBO_OK;
+}
+
+/* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f and mo). */
 static int problem_parse(const char *spec, problem *p)
 {
     char nm[128];
@@ -70,9 +89,9 @@ static int problem_parse(const char *spec, problem *p)
         *colon = '\0';
         d = strtoul(colon + 1, NULL, 10);
     }
-    p->f = gpbo_test_function_find(nm);
-    if (p->f == NULL)
-        return gpbo_error_code();
+    p->mo = NULL;
+    if ((p->f = gpbo_test_function_find(nm)) == NULL)
+        return problem_parse_mo(spec, nm, d, p);
     d = p->f->dim ? p->f->dim : (d ? d : 4);
     p->dim = d;
     if (d < p->f->min_dim || d > CMP_MAX_DIM || isnan(p->f->optimum(d))) {
@@ -86,7 +105,10 @@ static int problem_parse(const char *spec, problem *p)
 static gpbo_space *problem_space(const problem *p)
 {
     double lo[CMP_MAX_DIM], hi[CMP_MAX_DIM];
-    p->f->bounds(p->dim, lo, hi);
+    if (p->mo)
+        p->mo->bounds(p->dim, lo, hi);
+    else
+        p->f->bounds(p->dim, lo, hi);
     gpbo_space *space = gpbo_space_new();
     for (size_t k = 0; k < p->dim; k++) {
         char pn[16];
@@ -194,6 +216,16 @@ static int run_sweep(const cmp *c, size_t j)
     return 1;
 }
 
+/* "bayes-ehvi" and "bayes-parego": the Bayesian strategy with that step for several
+ * objectives (compare_core.h). */
+static void mo_strategy(const char *name, gpbo_study_options *o)
+{
+    if (strcmp(name, "bayes-parego") == 0 || strcmp(name, "bayes-ehvi") == 0) {
+        o->strategy = "bayes";
+        o->mo_acquisition = name[6] == 'p' ? GPBO_MO_PAREGO : GPBO_MO_EHVI;
+    }
+}
+
 /* In a forked child: run j of a test function on its study in db until the study holds budget
  * finished trials; each ask's seconds go to ask_s[k] (k: trials finished before it) unless
  * ask_s is NULL. Returns the exit status: 0 when done (or the strategy is exhausted). */
@@ -212,6 +244,12 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     sp = problem_space(&p);
     gpbo_study_options o = c->opts;
     o.strategy = c->strategies[si];
+    static const char *const objectives[] = {"f1", "f2", "f3"};
+    if (p.mo) {
+        o.n_objectives = p.mo->nobj;
+        o.objective_names = objectives;
+        mo_strategy(c->strategies[si], &o);
+    }
     o.seed = seed;
     o.n_init = c->init;
     o.lhs_size = c->budget;
@@ -228,8 +266,12 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
         rc = gpbo_study_ask(st, &id, v);
         if (rc == GPBO_OK && ask_s)
             ask_s[done] = now() - t0;
+        double y[3];
+        if (rc == GPBO_OK && p.mo)
+            p.mo->f(p.dim, v, y);
         if (rc == GPBO_OK)
-            rc = gpbo_study_tell(st, id, p.f->f(p.dim, v));
+            rc = p.mo ? gpbo_study_tell_values(st, id, p.mo->nobj, y)
+                      : gpbo_study_tell(st, id, p.f->f(p.dim, v));
     }
 cleanup:
     if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
@@ -300,6 +342,20 @@ static size_t fan_out(const cmp *c, const char *db, double *ask_s, size_t total)
     return failed;
 }
 
+/* A run of several objectives: minus the hypervolume of its first e + 1 trials, per evaluation
+ * e, against the problem's reference point (0 before any). */
+static void read_run_mo(const cmp *c, gpbo_study *st, const problem *p, double *best)
+{
+    size_t k = p->mo->nobj, m = 0;
+    double *y = malloc((c->budget ? c->budget : 1) * k * sizeof *y);
+    for (size_t e = 0; e < c->budget; e++) {
+        if (y && st && gpbo_study_trial_objectives(st, e, y + m * k) == GPBO_OK)
+            m++;
+        best[e] = y ? -gpbo_hypervolume(m, k, y, p->mo->ref) : INFINITY;
+    }
+    free(y);
+}
+
 /* Reads run j back: its best value so far per evaluation, in the minimizing sense, into
  * best[0..budget) (INFINITY before the first complete trial; all of it when the run left no
  * study). Sets *maxi from its study's direction, when there is a study. */
@@ -315,6 +371,13 @@ static void read_run(const cmp *c, const char *db, size_t j, double *best, int *
         from = sdb;
     }
     gpbo_study *st = access(from, F_OK) == 0 ? gpbo_study_open(from, name, NULL, NULL) : NULL;
+    problem p;
+    if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK && p.mo) {
+        *maxi = 1; /* the hypervolume: its negative is minimized */
+        read_run_mo(c, st, &p, best);
+        gpbo_study_close(st);
+        return;
+    }
     if (st)
         *maxi = gpbo_study_direction(st) == GPBO_MAXIMIZE;
     double b = INFINITY;
@@ -335,7 +398,7 @@ static double reference(const cmp *c, size_t pi, const double *best, size_t tota
     problem p;
     size_t B = c->budget;
     if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK)
-        return p.f->optimum(p.dim);
+        return p.mo ? -p.mo->front_hv(p.dim) : p.f->optimum(p.dim);
     double opt = INFINITY;
     for (size_t j = 0; j < total; j++)
         if ((j / c->seeds) % c->np == pi && best[j * B + B - 1] < opt)

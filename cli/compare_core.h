@@ -10,6 +10,12 @@
  * dimension, the dimension, 4 by default) or, where the caller accepts them (cmp.sweep_check),
  * a sweep file (".yaml" / ".yml", relative to cmp.dir) run by `gpbo run` on a database of its
  * own under <stem>.sweeps/, its regret measured against the best value any run found.
+ *
+ * A problem of several objectives (issue 20: "branin_currin", "zdt1:6", "zdt2:6"; 6-D by
+ * default, gpbo_test_mo_functions) is measured by the hypervolume of the trials so far against
+ * the problem's reference point: `best` is that hypervolume, the regret the true front's
+ * hypervolume less it. Its runs may also name the strategies "bayes-ehvi" and "bayes-parego"
+ * (the Bayesian strategy with that step for several objectives, mo_acquisition).
  */
 #ifndef GPBO_CLI_COMPARE_CORE_H
 #define GPBO_CLI_COMPARE_CORE_H

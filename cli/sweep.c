@@ -29,6 +29,7 @@ typedef struct ctx {
     size_t budget; /* bytes the copies may still take: aliases can repeat a long value */
     yaml_node_t *command_node, *program_node, *trainer_node;
     int skip_exec; /* sweep_load_results(): the command is not started, so not looked up */
+    yaml_node_t *metrics_node; /* metrics: (several objectives), or NULL */
 } ctx;
 
 /* A user's word as a message shows it: at most 60 bytes (cut on a UTF-8 boundary, then
@@ -607,6 +608,57 @@ static int metric_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     return GPBO_OK;
 }
 
+/* metrics: [{name: ..., goal: ...}, ...]: several objectives (issue 20), each an entry read as
+ * metric: is, into the sweep's objective lists (finish() makes them the study's). */
+static const char *const OBJECTIVE_KEYS[] = {"name", "goal"};
+
+static int objective_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
+{
+    (void)k;
+    sweep *s = c->s;
+    size_t j = *(size_t *)p;
+    if (!strcmp(key, "goal")) {
+        static const char *const goals[] = {"minimize", "maximize"};
+        int t = 0, rc = choose(c, v, "goal", goals, 2, &t);
+        s->objective_dirs[j] = t ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
+        return rc;
+    }
+    const char *nm = scalar(c, v, "metric name");
+    if (nm == NULL)
+        return GPBO_EFORMAT;
+    if (*nm == '\0' || strpbrk(nm, "= \t\r\n\v\f") != NULL)
+        return err_at(c, v, "metric name '%s' must be a word without spaces or '='", SHOW(nm));
+    for (size_t i = 0; i < j; i++)
+        if (!strcmp(s->objectives[i], nm))
+            return err_at(c, v, "metric '%s' appears twice in metrics", SHOW(nm));
+    if ((s->objectives[j] = dupstr(c, v, nm)) == NULL)
+        return gpbo_error_code();
+    return GPBO_OK;
+}
+
+static int metrics_list(ctx *c, yaml_node_t *v)
+{
+    sweep *s = c->s;
+    if (v->type != YAML_SEQUENCE_NODE)
+        return err_at(c, v, "metrics must be a list of {name: ..., goal: minimize|maximize}");
+    size_t n = seq_len(v);
+    if (n < 1 || n > GPBO_MAX_OBJECTIVES)
+        return err_at(c, v, "metrics lists %zu metrics; 1 to %d are allowed", n,
+                      GPBO_MAX_OBJECTIVES);
+    for (size_t j = 0; j < n; j++) {
+        yaml_node_t *e = node(c, v->data.sequence.items.start[j]);
+        s->objective_dirs[j] = GPBO_MINIMIZE;
+        int rc = each_pair(c, e, "an entry of metrics", OBJECTIVE_KEYS, 2, objective_pair, &j);
+        s->nobjectives = j + (s->objectives[j] != NULL);
+        if (rc == GPBO_OK && s->objectives[j] == NULL)
+            rc = err_at(c, e, "an entry of metrics needs a name");
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    c->metrics_node = v;
+    return GPBO_OK;
+}
+
 static const char *const ET_KEYS[] = {"type", "min_iter",       "max_iter",     "eta",
                                       "s",    "startup_trials", "warmup_steps", "strict"};
 
@@ -652,9 +704,9 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
 }
 
 static const char *const GPBO_KEYS[] = {
-    "kernel",   "acquisition", "initial",         "batch",        "refit_every", "seed",
-    "timeout",  "jobs",        "grid_resolution", "grid_shuffle", "failed",      "priors",
-    "additive", "restart",     "heartbeat",       "grace",        "lost_retries"};
+    "kernel",   "acquisition", "initial",         "batch",        "refit_every",  "seed",
+    "timeout",  "jobs",        "grid_resolution", "grid_shuffle", "failed",       "priors",
+    "additive", "restart",     "heartbeat",       "grace",        "lost_retries", "mo_acquisition"};
 
 static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -683,6 +735,10 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         static const char *const w[] = {"kb", "cl_min", "cl_mean", "cl_max", "lp"};
         rc = choose(c, v, "batch mode", w, 5, &t);
         o->batch = (gpbo_acq_batch)t;
+    } else if (!strcmp(key, "mo_acquisition")) {
+        static const char *const w[] = {"ehvi", "parego"}; /* gpbo_mo_acq's order */
+        rc = choose(c, v, "mo_acquisition", w, 2, &t);
+        o->mo_acquisition = (gpbo_mo_acq)t;
     } else if (!strcmp(key, "failed")) {
         static const char *const w[] = {"exclude", "worst"};
         rc = choose(c, v, "failed policy", w, 2, &t);
@@ -748,8 +804,8 @@ static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 }
 
 static const char *const TOP_KEYS[] = {
-    "name",    "description", "project", "entity",          "method", "metric", "parameters",
-    "run_cap", "command",     "program", "early_terminate", "gpbo",   "trainer"};
+    "name",    "description", "project", "entity",          "method", "metric",  "parameters",
+    "run_cap", "command",     "program", "early_terminate", "gpbo",   "trainer", "metrics"};
 
 static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -784,6 +840,8 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         return rc;
     } else if (!strcmp(key, "metric")) {
         return each_pair(c, v, "metric", METRIC_KEYS, 3, metric_pair, NULL);
+    } else if (!strcmp(key, "metrics")) {
+        return metrics_list(c, v);
     } else if (!strcmp(key, "parameters")) {
         if (v->type == YAML_MAPPING_NODE) {
             size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
@@ -1096,6 +1154,8 @@ void sweep_free(sweep *s)
     free(s->name);
     free(s->method);
     free(s->metric);
+    for (size_t j = 0; j < s->nobjectives; j++)
+        free(s->objectives[j]);
     for (size_t i = 0; i < s->np; i++) {
         free(s->p[i].name);
         for (size_t k = 0; k < s->p[i].nvalues; k++)
@@ -1208,8 +1268,23 @@ static int finish(ctx *c, yaml_node_t *root)
     sweep *s = c->s;
     if (s->np == 0)
         return err_at(c, root, "the sweep has no parameters");
+    if (s->metric != NULL && c->metrics_node != NULL)
+        return err_at(c, c->metrics_node, "the sweep has metric: and metrics:; give one of them");
+    if (s->metric == NULL && c->metrics_node != NULL) {
+        /* the first objective is the trial's value; with several, each is a metric it reports */
+        s->maximize = s->objective_dirs[0] == GPBO_MAXIMIZE;
+        if ((s->metric = dupstr(c, c->metrics_node, s->objectives[0])) == NULL)
+            return gpbo_error_code();
+        if (s->nobjectives >= 2) {
+            s->study.n_objectives = s->nobjectives;
+            s->study.objective_names = (const char *const *)s->objectives;
+            s->study.objective_directions = s->objective_dirs;
+        }
+    }
     if (s->metric == NULL)
-        return err_at(c, root, "the sweep needs metric: {name: ..., goal: minimize|maximize}");
+        return err_at(c, root,
+                      "the sweep needs metric: {name: ..., goal: minimize|maximize} or "
+                      "metrics: [{name: ..., goal: ...}, ...]");
     if (s->ncommand == 0 && s->program == NULL && !s->has_trainer)
         return err_at(c, root, "the sweep needs a command, a program or a trainer section");
     if (s->method == NULL && (s->method = dupstr(c, root, "bayes")) == NULL)
@@ -1269,7 +1344,7 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
     if (!yaml_parser_load(&parser, &doc)) {
         rc = yaml_failed(path, &parser, text, len);
     } else {
-        ctx c = {path, &doc, s, 8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec};
+        ctx c = {path, &doc, s, 8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec, NULL};
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL)
             rc = gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", path);

@@ -55,8 +55,13 @@ typedef struct sweep {
     char *dir;    /* its directory */
     char *name;   /* study name */
     char *method; /* grid | random | sobol | bayes (and lhs) */
-    char *metric; /* metric name */
+    char *metric; /* metric name (with metrics:, the first one's) */
     int maximize;
+    /* metrics: (issue 20): the objectives, each a metric the program reports, and their goals;
+     * with two or more, the study's objectives (study.n_objectives ...), else nobjectives 0 or 1 */
+    size_t nobjectives;
+    char *objectives[GPBO_MAX_OBJECTIVES];
+    gpbo_direction objective_dirs[GPBO_MAX_OBJECTIVES];
     sweep_param *p;
     size_t np;
     size_t run_cap;
