@@ -687,6 +687,77 @@ cleanup:
     return rc;
 }
 
+/* Objectives i and j of a study of several objectives: the Pareto front (a line through its
+ * trials in the order of objective i) over the dominated trials. y holds every complete trial's
+ * objectives (m rows of k), on[] whether each is on the front. */
+static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, size_t k, size_t i,
+                           size_t j)
+{
+    double *fx = malloc((m + 1) * 4 * sizeof *fx), *fy = fx + m + 1, *dx = fy + m + 1,
+           *dy = dx + m + 1;
+    if (fx == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for the Pareto front figure");
+    size_t nf = 0, nd = 0;
+    for (size_t t = 0; t < m; t++) {
+        double a = y[t * k + i], b = y[t * k + j];
+        size_t at = on[t] ? nf++ : nd++;
+        double *xs = on[t] ? fx : dx, *ys = on[t] ? fy : dy;
+        if (on[t]) /* insertion by objective i, so that the line runs along the front */
+            while (at > 0 && xs[at - 1] > a) {
+                xs[at] = xs[at - 1];
+                ys[at] = ys[at - 1];
+                at--;
+            }
+        xs[at] = a;
+        ys[at] = b;
+    }
+    const char *ni = gpbo_study_objective_name(r->st, i), *nj = gpbo_study_objective_name(r->st, j);
+    gpbo_fig_series s[3] = {{GPBO_FIG_POINTS, "dominated trials", nd, dx, dy, NULL, NULL, 6},
+                            {GPBO_FIG_LINE, NULL, nf, fx, fy, NULL, NULL, 0},
+                            {GPBO_FIG_POINTS, "Pareto front", nf, fx, fy, NULL, NULL, 0}};
+    gpbo_fig f = {keep(&r->sb, "Pareto front: %s against %s", nj, ni), ni, nj, 0, 0, 3, s, 0, NULL};
+    int rc = add_fig(
+        &f, &r->svgs, &r->nfig, &r->caps,
+        keep(
+            &r->sb,
+            "the %zu trials no other beats in every objective (%s %s, %s %s), over "
+            "the %zu they dominate",
+            nf, gpbo_study_objective_direction(r->st, i) == GPBO_MAXIMIZE ? "maximize" : "minimize",
+            ni, gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize" : "minimize",
+            nj, nd));
+    free(fx);
+    return rc;
+}
+
+/* A study of several objectives: its Pareto front, one figure a pair of the first three
+ * objectives (issue 20). */
+static int fig_pareto(rep *r)
+{
+    size_t k = gpbo_study_nobjectives(r->st), m = 0;
+    if (k < 2 || r->n == 0)
+        return GPBO_OK;
+    double *y = malloc(r->n * k * sizeof *y);
+    int *on = malloc(r->n * sizeof *on);
+    int rc = y && on ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "no memory for the Pareto front");
+    for (size_t t = 0; rc == GPBO_OK && t < r->n; t++)
+        m += gpbo_study_trial_objectives(r->st, t, y + m * k) == GPBO_OK;
+    gpbo_error_clear();
+    if (rc == GPBO_OK && m > 0) {
+        /* the front in the minimizing sense, the figure in the user's */
+        for (size_t t = 0; t < m * k; t++)
+            y[t] *= gpbo_study_objective_direction(r->st, t % k) == GPBO_MAXIMIZE ? -1 : 1;
+        gpbo_pareto_front(m, k, y, on);
+        for (size_t t = 0; t < m * k; t++)
+            y[t] *= gpbo_study_objective_direction(r->st, t % k) == GPBO_MAXIMIZE ? -1 : 1;
+    }
+    for (size_t i = 0; rc == GPBO_OK && m > 0 && i < k && i < 3; i++)
+        for (size_t j = i + 1; rc == GPBO_OK && j < k && j < 3; j++)
+            rc = fig_pareto_pair(r, y, on, m, k, i, j);
+    free(y);
+    free(on);
+    return rc;
+}
+
 /* Writes the page: the summary with the best trial, the figures and the table of trials. */
 static int write_page(rep *r, const char *out)
 {
@@ -740,9 +811,10 @@ int cmd_report(int argc, char **argv)
     if (rc != GPBO_OK)
         goto cleanup;
     read_trials(&r);
-    if ((rc = fig_best(&r)) != GPBO_OK || (rc = fig_gap(&r)) != GPBO_OK ||
-        (rc = fig_curves(&r)) != GPBO_OK || (rc = fig_params(&r)) != GPBO_OK ||
-        (rc = fig_parallel(&r)) != GPBO_OK || (rc = fig_slices(&r)) != GPBO_OK)
+    if ((rc = fig_pareto(&r)) != GPBO_OK || (rc = fig_best(&r)) != GPBO_OK ||
+        (rc = fig_gap(&r)) != GPBO_OK || (rc = fig_curves(&r)) != GPBO_OK ||
+        (rc = fig_params(&r)) != GPBO_OK || (rc = fig_parallel(&r)) != GPBO_OK ||
+        (rc = fig_slices(&r)) != GPBO_OK)
         goto cleanup;
     rc = write_page(&r, out);
 cleanup:

@@ -165,11 +165,49 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
 /* How `gpbo trials` and `gpbo export` write the trials. */
 typedef enum { OUT_CSV, OUT_JSON, OUT_TABLE } out_kind;
 
-/* `gpbo best`: the best trial as name=value lines. Returns the exit status. */
+/* `gpbo best` of a study of several objectives: its Pareto front, one line a trial of
+ * name=value words (trial, every objective, every parameter), in trial order. */
+static int show_pareto(const sweep *sw, gpbo_study *st)
+{
+    const gpbo_space *sp = gpbo_study_space(st);
+    size_t n = gpbo_study_ntrials(st), k = gpbo_study_nobjectives(st), m = 0;
+    size_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (ids == NULL || gpbo_study_pareto(st, ids, n, &m) != GPBO_OK || m == 0) {
+        fprintf(stderr, "gpbo: %s\n",
+                ids && m == 0 ? "no trial has a value of every objective yet"
+                              : gpbo_error_message());
+        free(ids);
+        return 1;
+    }
+    for (size_t t = 0; t < m; t++) {
+        double y[GPBO_MAX_OBJECTIVES];
+        gpbo_trial_info b;
+        char buf[256];
+        gpbo_study_trial_objectives(st, ids[t], y);
+        gpbo_study_trial(st, ids[t], &b);
+        printf("trial=%zu", ids[t]);
+        for (size_t j = 0; j < k; j++) {
+            cli_number(buf, sizeof buf, y[j]);
+            printf(" %s=%s", gpbo_study_objective_name(st, j), buf);
+        }
+        for (size_t i = 0; i < gpbo_space_size(sp); i++) {
+            cli_format_value(sw, sp, i, b.values[i], buf, sizeof buf);
+            printf(" %s=%s", gpbo_space_name(sp, i), buf);
+        }
+        printf("\n");
+    }
+    free(ids);
+    return 0;
+}
+
+/* `gpbo best`: the best trial as name=value lines (a study of several objectives: its Pareto
+ * front, show_pareto). Returns the exit status. */
 static int show_best(const sweep *sw, gpbo_study *st)
 {
     const gpbo_space *sp = gpbo_study_space(st);
     gpbo_trial_info b;
+    if (gpbo_study_nobjectives(st) > 1)
+        return show_pareto(sw, st);
     if (gpbo_study_best(st, &b) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
