@@ -529,6 +529,20 @@ double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_
     return cmp_quantile(col, c->seeds, q);
 }
 
+/* Under the lines of a problem of several objectives: what its regret is. */
+static void print_mo_note(const cmp *c, size_t pi)
+{
+    problem p;
+    if (is_sweep(c->problems[pi]) || problem_parse(c->problems[pi], &p) != GPBO_OK || !p.mo)
+        return;
+    printf("%-18s (several objectives: the regret is the true front's hypervolume, %.6g, less "
+           "the run's, against the reference point (",
+           "", p.mo->front_hv(p.dim));
+    for (size_t j = 0; j < p.mo->nobj; j++)
+        printf("%s%g", j ? ", " : "", p.mo->ref[j]);
+    printf("))\n");
+}
+
 void cmp_print_regret(const cmp *c, const cmp_result *r, const char *baseline)
 {
     double *col = malloc(c->seeds * sizeof *col);
@@ -554,6 +568,7 @@ void cmp_print_regret(const cmp *c, const cmp_result *r, const char *baseline)
             }
             printf("\n");
         }
+        print_mo_note(c, pi);
     }
     free(col);
 }

@@ -197,6 +197,41 @@ static gpbo_study *asked(dash *d, const char *name)
     return study_of(d, name);
 }
 
+/* A study of several objectives (issue 20): "objectives" [{name, goal}] and "points", every
+ * complete trial with a value of each: {trial, values, pareto} (pareto: on the Pareto front).
+ * Nothing is added for a study of one objective. */
+static void objectives_json(json_t *o, const gpbo_study *st)
+{
+    size_t k = gpbo_study_nobjectives(st), n = gpbo_study_ntrials(st), m = 0;
+    size_t *front = malloc((n ? n : 1) * sizeof *front);
+    if (k < 2 || front == NULL || gpbo_study_pareto(st, front, n, &m) != GPBO_OK) {
+        free(front);
+        return;
+    }
+    json_t *objs = json_array(), *pts = json_array();
+    for (size_t j = 0; j < k; j++)
+        json_array_append_new(
+            objs, json_pack("{ss ss}", "name", gpbo_study_objective_name(st, j), "goal",
+                            gpbo_study_objective_direction(st, j) == GPBO_MAXIMIZE ? "maximize"
+                                                                                   : "minimize"));
+    for (size_t t = 0, f = 0; t < n; t++) {
+        double y[GPBO_MAX_OBJECTIVES];
+        if (gpbo_study_trial_objectives(st, t, y) != GPBO_OK)
+            continue;
+        json_t *vals = json_array();
+        for (size_t j = 0; j < k; j++)
+            json_array_append_new(vals, number(y[j]));
+        while (f < m && front[f] < t)
+            f++;
+        json_array_append_new(pts, json_pack("{sI so sb}", "trial", (json_int_t)t, "values", vals,
+                                             "pareto", f < m && front[f] == t));
+    }
+    gpbo_error_clear();
+    json_object_set_new(o, "objectives", objs);
+    json_object_set_new(o, "points", pts);
+    free(front);
+}
+
 json_t *dash_study(dash *d, const char *name)
 {
     gpbo_study *st = asked(d, name);
@@ -210,6 +245,7 @@ json_t *dash_study(dash *d, const char *name)
                          "params", params_of(d, gpbo_study_space(st), b.values));
     json_object_set_new(o, "best_params", best);
     json_object_set_new(o, "space", space_json(gpbo_study_space(st)));
+    objectives_json(o, st);
     return o;
 }
 

@@ -758,6 +758,18 @@ static int fig_pareto(rep *r)
     return rc;
 }
 
+/* "minimize a, maximize b" of a study of several objectives (kept in r->sb). */
+static const char *objectives_text(rep *r)
+{
+    char buf[1024] = "";
+    for (size_t j = 0; j < gpbo_study_nobjectives(r->st); j++)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s %s", j ? ", " : "",
+                 gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize"
+                                                                          : "minimize",
+                 gpbo_study_objective_name(r->st, j));
+    return keep(&r->sb, "%s", buf);
+}
+
 /* Writes the page: the summary with the best trial, the figures and the table of trials. */
 static int write_page(rep *r, const char *out)
 {
@@ -769,6 +781,8 @@ static int write_page(rep *r, const char *out)
              r->name, r->maximize ? "maximize" : "minimize", r->metric, r->n,
              counts[GPBO_TRIAL_COMPLETE], counts[GPBO_TRIAL_FAILED], counts[GPBO_TRIAL_PRUNED],
              counts[GPBO_TRIAL_RUNNING]);
+    if (gpbo_study_nobjectives(r->st) > 1) /* several objectives: each with its goal */
+        summary = keep(&r->sb, "%s Objectives: %s.", summary, objectives_text(r));
     const char *bh[2] = {"", ""};
     const char **bc = calloc(2 * (r->np + 2), sizeof *bc);
     if (bc == NULL)
