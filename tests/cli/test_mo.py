@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""End-to-end tests of studies of several objectives (issue 20): `metrics:` in a sweep file and
+its errors (exit 2, one line naming file:line:column), `gpbo best` printing the Pareto front
+(checked against the front computed here from `gpbo export`), the export's objectives, the
+report's front figure, the dashboard's front, and `gpbo compare` on Branin-Currin measuring
+the hypervolume against the reference point.
+
+Usage: test_mo.py PATH/TO/gpbo [TEST ...]
+"""
+import csv
+import json
+import os
+import re
+import sys
+import textwrap
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import PY, check, run, run_tests, write  # noqa: E402
+from test_dashboard import Server  # noqa: E402
+
+# accuracy rises with x and so does the time it takes: a trade-off; y only adds noise-free cost
+OBJ = """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    print(f"acc={1 - (1 - x) ** 2 - 0.1 * y * y!r}")
+    print(f"seconds={1 + 10 * x * x + y!r}")
+    """
+
+HEAD = textwrap.dedent("""\
+    name: {name}
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+      y: {{min: 0.0, max: 1.0}}
+    run_cap: {cap}
+    command: ["{py}", "obj.py", "${{args}}"]
+    """)
+
+
+def mo_sweep(d, method="bayes", cap=14, name="mo"):
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "mo.yaml"), HEAD.format(name=name, cap=cap, py=PY) + textwrap.dedent(f"""\
+    method: {method}
+    metrics:
+      - {{name: acc, goal: maximize}}
+      - {{name: seconds, goal: minimize}}
+    gpbo: {{initial: 6, jobs: 2}}
+    """))
+
+
+def test_sweep_errors(d):
+    write(os.path.join(d, "obj.py"), OBJ)
+    cases = [
+        ("metrics: {name: a}", 7, "metrics must be a list"),
+        ("metrics: []", 7, "metrics lists 0 metrics"),
+        ("metrics:\n  - {name: a, goal: up}", 8, "unknown goal 'up'"),
+        ("metrics:\n  - {name: a}\n  - {name: a}", 9, "metric 'a' appears twice"),
+        ("metrics:\n  - {goal: minimize}", 8, "needs a name"),
+        ("metrics:\n  - {name: 'a b'}", 8, "must be a word"),
+        ("metrics:\n  - {name: a, gaol: minimize}", 8, "did you mean 'goal'"),
+        ("metric: {name: a}\nmetrics:\n  - {name: b}", 9, "metric: and metrics:"),
+        ("metrics:\n  - {name: a}\n  - {name: b}\ngpbo: {mo_acquisition: nsga}", 10,
+         "unknown mo_acquisition 'nsga'"),
+    ]
+    for body, line, want in cases:
+        text = HEAD.format(name="e", cap=3, py=PY)
+        with open(os.path.join(d, "e.yaml"), "w") as f:
+            f.write(text + body + "\n")
+        r = run(["run", "e.yaml"], d)
+        check(r.returncode == 2 and f"e.yaml:{line}:" in r.stderr and want in r.stderr and
+              r.stderr.count("\n") == 1, f"{body!r}: {r.returncode} {r.stderr!r}")
+
+
+def front_of(points):
+    """Ids of the non-dominated points (values in the minimizing sense)."""
+    out = []
+    for i, p in points.items():
+        if not any(all(a <= b for a, b in zip(q, p)) and q != p for q in points.values()):
+            out.append(i)
+    return sorted(out)
+
+
+def test_best_export_report(d):
+    mo_sweep(d)
+    r = run(["run", "mo.yaml"], d, timeout=600)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "mo.yaml", "--format", "json"], d).stdout)
+    check(len(exported) == 14, f"14 trials: {len(exported)}")
+    for t in exported:
+        check(t["state"] == "complete" and set(t["metrics"]) >= {"acc", "seconds"} and
+              t["value"] == t["metrics"]["acc"], f"every objective exported: {t}")
+    points = {t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"]) for t in exported}
+    want = front_of(points)
+    r = run(["best", "mo.yaml"], d)
+    check(r.returncode == 0, f"gpbo best: {r.stderr}")
+    lines = r.stdout.splitlines()
+    got = [int(re.match(r"trial=(\d+) ", l).group(1)) for l in lines]
+    check(got == want and len(want) >= 2, f"the front {got} vs {want}: {r.stdout}")
+    for l in lines:
+        kv = dict(w.split("=", 1) for w in l.split())
+        t = exported[int(kv["trial"])]
+        check(set(kv) == {"trial", "acc", "seconds", "x", "y"} and
+              float(kv["acc"]) == t["metrics"]["acc"] and
+              float(kv["seconds"]) == t["metrics"]["seconds"], f"a line of the front: {l}")
+    r = run(["export", "mo.yaml"], d)
+    rows = list(csv.DictReader(r.stdout.splitlines()))
+    check(rows and "metrics.acc" in rows[0] and "metrics.seconds" in rows[0],
+          f"CSV columns: {list(rows[0]) if rows else r.stdout}")
+    r = run(["report", "mo.yaml", "-o", "r.html"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.stderr}")
+    with open(os.path.join(d, "r.html")) as f:
+        page = f.read()
+    check(f"the {len(want)} trials no other beats in every objective (maximize acc, minimize "
+          f"seconds), over the {14 - len(want)} they dominate" in page,
+          "the report draws the front over the dominated trials")
+    check("Objectives: maximize acc, minimize seconds." in page, "the summary names both")
+    s = Server(d, ["mo.yaml"])
+    try:
+        study = s.json("api/study?name=mo")
+        check([o["name"] for o in study["objectives"]] == ["acc", "seconds"] and
+              [o["goal"] for o in study["objectives"]] == ["maximize", "minimize"],
+              f"objectives: {study.get('objectives')}")
+        on = sorted(p["trial"] for p in study["points"] if p["pareto"])
+        check(on == want and len(study["points"]) == 14, f"dashboard front {on} vs {want}")
+        p0 = next(p for p in study["points"] if p["trial"] == 0)
+        check(p0["values"] == [exported[0]["metrics"]["acc"], exported[0]["metrics"]["seconds"]],
+              f"values of trial 0: {p0}")
+        status, page = s.get("")
+        check(status == 200 and "drawPareto" in page, "the page draws the front")
+    finally:
+        s.stop()
+
+
+def test_one_objective_has_no_front(d):
+    """A study of one objective: best as before, no front in the dashboard."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "one.yaml"), HEAD.format(name="one", cap=3, py=PY) + textwrap.dedent("""\
+    method: random
+    metrics:
+      - {name: seconds, goal: minimize}
+    """))
+    r = run(["run", "one.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    r = run(["best", "one.yaml"], d)
+    check(r.stdout.startswith("trial=") and "\nvalue=" in r.stdout, f"best: {r.stdout}")
+    s = Server(d, ["one.yaml"])
+    try:
+        check("objectives" not in s.json("api/study?name=one"), "no objectives for one")
+    finally:
+        s.stop()
+
+
+def test_compare_hypervolume(d):
+    write(os.path.join(d, "c.yaml"), """\
+    name: hv
+    strategies: [random, sobol]
+    problems: [branin_currin, zdt2:3]
+    seeds: 2
+    budget: 8
+    budgets: [8]
+    """)
+    r = run(["compare", "c.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo compare: {r.returncode} {r.stderr}")
+    check("true front's hypervolume, 59.3601" in r.stdout and "(18, 6)" in r.stdout and
+          "120.333" in r.stdout and "(11, 11)" in r.stdout, f"what the regret is: {r.stdout}")
+    with open(os.path.join(d, "hv.csv")) as f:
+        rows = list(csv.DictReader(f))
+    check(len(rows) == 2 * 2 * 2 * 8, f"{len(rows)} rows")
+    for row in rows:
+        hv, reg = float(row["best"]), float(row["regret"])
+        full = 59.36011874867746 if row["problem"] == "branin_currin" else 120 + 1 / 3
+        check(hv >= 0 and abs(hv + reg - full) < 1e-4 * full, f"hypervolume and gap: {row}")
+    per_run = {}
+    for row in rows:
+        per_run.setdefault((row["strategy"], row["problem"], row["seed"]), []).append(
+            float(row["best"]))
+    check(all(v == sorted(v) for v in per_run.values()), "the hypervolume never falls")
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_one_objective_has_no_front,
+                        test_compare_hypervolume], prefix="gpbo-mo-", only=sys.argv[2:]))
