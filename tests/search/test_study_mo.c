@@ -208,13 +208,73 @@ static void test_bayes_beats_random(void **state)
     assert_true(parego[NSEEDS_MO / 2] < rnd[NSEEDS_MO / 2]);
 }
 
+/* DTLZ2 with three objectives on [0,1]^4: the front is the positive octant of the unit sphere,
+ * so below (1.1, 1.1, 1.1) it dominates 1.1^3 - pi / 6. */
+static void dtlz2(const double *x, double *out)
+{
+    double g = 0;
+    for (int i = 2; i < 4; i++)
+        g += (x[i] - 0.5) * (x[i] - 0.5);
+    double a = x[0] * M_PI / 2, b = x[1] * M_PI / 2;
+    out[0] = (1 + g) * cos(a) * cos(b);
+    out[1] = (1 + g) * cos(a) * sin(b);
+    out[2] = (1 + g) * sin(a);
+}
+
+static double dtlz2_gap(const char *strategy, uint64_t seed, size_t budget)
+{
+    gpbo_space *sp = unit_space(4);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    const char *const names[] = {"f1", "f2", "f3"};
+    const double ref[] = {1.1, 1.1, 1.1};
+    o.strategy = strategy;
+    o.seed = seed;
+    o.n_objectives = 3;
+    o.objective_names = names;
+    gpbo_study *s = gpbo_study_open(NULL, "dtlz2", sp, &o);
+    assert_non_null(s);
+    double *y = malloc(budget * 3 * sizeof *y), x[4];
+    for (size_t t = 0; t < budget; t++) {
+        size_t id;
+        assert_int_equal(gpbo_study_ask(s, &id, x), GPBO_OK);
+        dtlz2(x, y + 3 * t);
+        assert_int_equal(gpbo_study_tell_values(s, id, 3, y + 3 * t), GPBO_OK);
+    }
+    double gap = 1.1 * 1.1 * 1.1 - M_PI / 6 - gpbo_hypervolume(budget, 3, y, ref);
+    free(y);
+    gpbo_study_close(s);
+    gpbo_space_free(sp);
+    return gap;
+}
+
+#define NSEEDS_MO3 5
+
+static void test_three_objectives(void **state)
+{
+    (void)state;
+    /* DTLZ2, three objectives (Monte Carlo EHVI), 30 evaluations, seeds 0-4: the Bayesian
+     * strategy's hypervolume gap is below random search's in at least 4 of the 5 seeds and its
+     * median at most 0.9 of random's (measured: below in all 5, the medians 0.34 and 0.44) */
+    double b[NSEEDS_MO3], r[NSEEDS_MO3];
+    int wins = 0;
+    for (uint64_t s = 0; s < NSEEDS_MO3; s++) {
+        b[s] = dtlz2_gap("bayes", s, 30);
+        r[s] = dtlz2_gap("random", s, 30);
+        wins += b[s] < r[s];
+        print_message("seed %d: gap bayes %.4g random %.4g\n", (int)s, b[s], r[s]);
+    }
+    qsort(b, NSEEDS_MO3, sizeof *b, cmp_d);
+    qsort(r, NSEEDS_MO3, sizeof *r, cmp_d);
+    assert_true(wins >= 4);
+    assert_true(b[NSEEDS_MO3 / 2] <= 0.9 * r[NSEEDS_MO3 / 2]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_objectives_stored),
-        cmocka_unit_test(test_objectives_checked),
-        cmocka_unit_test(test_pareto_of_a_study),
-        cmocka_unit_test(test_bayes_beats_random),
+        cmocka_unit_test(test_objectives_stored), cmocka_unit_test(test_objectives_checked),
+        cmocka_unit_test(test_pareto_of_a_study), cmocka_unit_test(test_bayes_beats_random),
+        cmocka_unit_test(test_three_objectives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
