@@ -1530,11 +1530,29 @@ static void print_none_completed(runner *r)
     fprintf(stderr, ")%s%.300s\n", last ? "; the last failure: " : "", last ? last : "");
 }
 
-/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics).
- * Returns 0, or 1 after saying why no trial completed. */
+/* A study of several objectives: the size of its Pareto front (gpbo best lists it). 1 when no
+ * trial has a value of every objective. */
+static int print_front(runner *r)
+{
+    size_t n = gpbo_study_ntrials(r->study), m = 0, c[GPBO_TRIAL_STATE_COUNT];
+    size_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    int rc = ids && gpbo_study_pareto(r->study, ids, n, &m) == GPBO_OK && m > 0 ? 0 : 1;
+    gpbo_study_counts(r->study, c);
+    if (rc == 0)
+        printf("Pareto front: %zu of the %zu complete trials (gpbo best lists them)\n", m,
+               c[GPBO_TRIAL_COMPLETE]);
+    free(ids);
+    return rc;
+}
+
+/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics);
+ * for several objectives, the size of the Pareto front. Returns 0, or 1 after saying why no
+ * trial completed. */
 static int print_best(runner *r)
 {
     gpbo_trial_info b;
+    if (gpbo_study_nobjectives(r->study) > 1 && print_front(r) == 0)
+        return 0;
     if (gpbo_study_best(r->study, &b) != GPBO_OK) {
         print_none_completed(r);
         return 1;

@@ -82,8 +82,8 @@ def front_of(points):
 
 def test_best_export_report(d):
     mo_sweep(d)
-    r = run(["run", "mo.yaml"], d, timeout=600)
-    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    ran = run(["run", "mo.yaml"], d, timeout=600)
+    check(ran.returncode == 0, f"gpbo run: {ran.returncode} {ran.stderr}")
     exported = json.loads(run(["export", "mo.yaml", "--format", "json"], d).stdout)
     check(len(exported) == 14, f"14 trials: {len(exported)}")
     for t in exported:
@@ -91,6 +91,8 @@ def test_best_export_report(d):
               t["value"] == t["metrics"]["acc"], f"every objective exported: {t}")
     points = {t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"]) for t in exported}
     want = front_of(points)
+    check(f"Pareto front: {len(want)} of the 14 complete trials" in ran.stdout,
+          f"gpbo run ends with the front's size: {ran.stdout[-300:]}")
     r = run(["best", "mo.yaml"], d)
     check(r.returncode == 0, f"gpbo best: {r.stderr}")
     lines = r.stdout.splitlines()
