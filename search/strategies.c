@@ -9,7 +9,8 @@
  * imputed (bayes_failure.c); at each refit the ARD, log-warped and additive models compete by
  * marginal likelihood (bayes_model.c), and the acquisition (log-EI by default) is maximized over
  * the projected space with the running trials as pending points (bayes_acq.c). Once the best has
- * stalled, two trials in three go to a restart episode (bayes_restart.c).
+ * stalled, two trials in three go to a restart episode (bayes_restart.c). A study of several
+ * objectives proposes past its design by EHVI or ParEGO instead (bayes_mo.c), without restarts.
  */
 #include <math.h>
 #include <stdlib.h>
