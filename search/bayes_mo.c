@@ -13,7 +13,10 @@
  *   closed form for two objectives (pareto.c), Monte Carlo over the GPs' marginals with common
  *   random numbers for more; running and failed trials enter each GP at its own mean (the
  *   kriging believer), so they are not proposed again. Maximized by scoring random points and
- *   points around the front's, then a shrinking random local search from the best few.
+ *   points around the front's, then a shrinking random local search from the best few. Two or
+ *   three objectives; more take ParEGO.
+ * Failed trials stay out of every model (their points taken, as running ones); there are no
+ * restart episodes.
  * bench/compare/README.md has which measured better.
  */
 #include <math.h>
@@ -39,6 +42,9 @@
 /* Monte Carlo EHVI (three objectives or more): samples, and fewer random points. */
 #define MC_SAMPLES     48
 #define MC_RAND_POINTS 384
+/* EHVI for up to three objectives (its Monte Carlo hypervolumes cost O(m^(k-1)) each); ParEGO
+ * beyond. */
+#define EHVI_MAX_OBJECTIVES 3
 /* The most inputs the step takes (its points live on the stack). */
 #define MO_MAX_DIM 256
 
@@ -353,7 +359,7 @@ int gpbo_bayes__mo_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, size_t 
     if (md.n < 2) /* nothing to model yet (the design failed): a random point */
         for (size_t i = 0; i < md.d; i++)
             u[i] = gpbo_rng_uniform(rng);
-    else if (v->opts->mo_acquisition == GPBO_MO_PAREGO)
+    else if (v->opts->mo_acquisition == GPBO_MO_PAREGO || md.k > EHVI_MAX_OBJECTIVES)
         rc = parego_propose(f, v, &md, number, rng, u);
     else
         rc = ehvi_propose(v, &md, rng, u);

@@ -172,7 +172,8 @@ typedef enum gpbo_failed_policy {
 /** How the Bayesian strategy proposes for a study of several objectives (options version 6). */
 typedef enum gpbo_mo_acq {
     GPBO_MO_EHVI = 0, /**< expected hypervolume improvement of independent GPs, one an objective
-                           (closed form for two objectives, Monte Carlo for more) */
+                           (closed form for two objectives, Monte Carlo for three; ParEGO for
+                           more) */
     GPBO_MO_PAREGO,   /**< ParEGO (Knowles 2006): one GP of a random augmented Chebyshev
                            scalarization of the normalized objectives a trial, log-EI on it */
     GPBO_MO_ACQ_COUNT /**< the number of kinds (not a kind) */
@@ -498,6 +499,12 @@ GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model
 
 /* ------------------------------------------------------------------------------------------ */
 /* Several objectives (options version 6)                                                      */
+
+/* A study of several objectives keeps the calls of one: its value is the first objective, so
+ * gpbo_study_best() is the best trial by that objective alone, and gpbo_study_model() the GP of
+ * that objective as the one-objective strategy would fit it (the EHVI step fits one GP an
+ * objective of its own). The Bayesian strategy leaves failed trials out of its models (their
+ * points taken) and runs no restart episodes. */
 
 /** The number of objectives of the study (1 for a study of one). */
 GPBO_API size_t gpbo_study_nobjectives(const gpbo_study *study);

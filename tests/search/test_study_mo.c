@@ -27,7 +27,7 @@ static gpbo_space *unit_space(size_t d)
 {
     gpbo_space *sp = gpbo_space_new();
     for (size_t i = 0; i < d; i++) {
-        char nm[8];
+        char nm[32];
         snprintf(nm, sizeof nm, "x%zu", i);
         gpbo_space_add_float(sp, nm, 0, 1, 0);
     }
