@@ -248,8 +248,8 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     if (p.mo) {
         o.n_objectives = p.mo->nobj;
         o.objective_names = objectives;
-        mo_strategy(c->strategies[si], &o);
     }
+    mo_strategy(c->strategies[si], &o); /* for one objective: the Bayesian strategy as it is */
     o.seed = seed;
     o.n_init = c->init;
     o.lhs_size = c->budget;
