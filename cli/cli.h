@@ -104,6 +104,9 @@ int cmd_dashboard(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */
 const char *cli_state_name(gpbo_trial_state state);
+/* The state every view shows: the stored one, or "interrupted" for a running trial whose worker
+ * is lost (gpbo_study_trial_lost). */
+const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti);
 /* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);

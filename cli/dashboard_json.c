@@ -104,14 +104,6 @@ static json_t *params_of(const dash *d, const gpbo_space *sp, const double *valu
     return o;
 }
 
-/* The state the page shows: "interrupted" for a running trial whose worker is gone. */
-static const char *state_of(const gpbo_study *st, const gpbo_trial_info *ti)
-{
-    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
-        return "interrupted";
-    return cli_state_name(ti->state);
-}
-
 static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_info *ti)
 {
     const gpbo_space *sp = gpbo_study_space(st);
@@ -121,7 +113,7 @@ static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_
             steps, json_pack("[Io]", (json_int_t)ti->steps[s], number(ti->step_values[s])));
     double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
     return json_pack("{sI ss so so so so so so}", "trial", (json_int_t)ti->id, "state",
-                     state_of(st, ti), "value", number(ti->value), "params",
+                     cli_state_shown(st, ti), "value", number(ti->value), "params",
                      params_of(d, sp, ti->values), "intermediate", steps, "started",
                      number(ti->started), "seconds", number(secs), "reason",
                      ti->reason ? json_string(ti->reason) : json_null());

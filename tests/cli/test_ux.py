@@ -158,6 +158,16 @@ def test_progress_and_resume(d):
           "nan" not in t.stdout and t.stdout.count("stopped after step") >= 2 and
           t.stdout.count("runs again on the next gpbo run") == len(rows),
           f"interrupted trials: {t.stdout}")
+    # the exports say so too (JSON, CSV, and the intermediate values' CSV)
+    js = json.loads(run(["export", "sweep.yaml", "--format", "json"], d2).stdout)
+    check(len(js) == len(rows) and all(x["state"] == "interrupted" for x in js),
+          f"export json of interrupted trials: {js}")
+    cs = list(csv.DictReader(io.StringIO(run(["export", "sweep.yaml"], d2).stdout)))
+    check(len(cs) == len(rows) and all(x["state"] == "interrupted" for x in cs),
+          f"export csv of interrupted trials: {cs}")
+    st = list(csv.DictReader(io.StringIO(run(["export", "sweep.yaml", "--steps"], d2).stdout)))
+    check(len(st) >= 2 and all(x["state"] == "interrupted" for x in st),
+          f"export --steps of interrupted trials: {st}")
     r = run(["run", "sweep.yaml", "--jobs", "2"], d2)
     n = len(rows)
     check(r.returncode == 0 and r.stdout.startswith(
