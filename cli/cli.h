@@ -33,6 +33,10 @@ enum { TRAINER_NKEYS = 26 };
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
+/* Sets t->cfg.model from hidden and layers when they are set (the model spec otherwise). */
+void trainer_final_model(trainer_settings *t);
+/* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
+int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
 /* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric);
 
@@ -61,8 +65,9 @@ int cli_option_takes_value(const char *cmd, const char *opt);
 /* The arguments of the commands that read a study (best, trials, export, studies, report). */
 typedef struct cli_args {
     const char *path, *storage, *study, *format, *out;
-    int steps;               /* export --steps */
-    const char *port, *host; /* dashboard */
+    int steps;                      /* export --steps */
+    const char *port, *host;        /* dashboard */
+    const char *trial, *train_size; /* retrain */
 } cli_args;
 /* Reads argv into a (its defaults set by the caller): 0, or 2 after printing the error. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_args *a);
@@ -101,6 +106,7 @@ int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
+int cmd_retrain(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */
 const char *cli_state_name(gpbo_trial_state state);
