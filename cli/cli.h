@@ -130,4 +130,17 @@ int cli_study_file(char *out, size_t cap, const char *dir, const char *name, con
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st);
 
+/* A parameter's importance (importance.c): the GP's inverse ARD lengthscale 1/l on the unit
+ * cube (a categorical: its largest one-hot coordinate's) and the 95 % interval [lo, hi] of a
+ * Laplace approximation of the log-lengthscale posterior (NaN when the Hessian is not positive
+ * definite). */
+typedef struct cli_importance {
+    double value, lo, hi;
+} cli_importance;
+/* out[i] for every parameter of sp from the model (left unchanged: a copy is polished to the
+ * mode of the log posterior); *how (may be NULL) says where the estimate was taken.
+ * GPBO_EINVAL for a model of another space or without data, GPBO_ENOMEM. */
+int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importance *out,
+                       const char **how);
+
 #endif

@@ -261,6 +261,24 @@ static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const 
     return ok ? s : NULL;
 }
 
+/* The importance of every parameter that is not a constant (importance.c):
+ * [{"param", "value", "lo", "hi"}] (lo, hi null without an interval); an empty array when the
+ * model gives none. */
+static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp)
+{
+    size_t np = gpbo_space_size(sp);
+    json_t *a = json_array();
+    cli_importance *imp = calloc(np + 1, sizeof *imp);
+    if (imp != NULL && cli_importance_get(gp, sp, imp, NULL) == GPBO_OK)
+        for (size_t i = 0; i < np; i++)
+            if (gpbo_space_type(sp, i) != GPBO_PARAM_CONST)
+                json_array_append_new(a, json_pack("{ss so so so}", "param", gpbo_space_name(sp, i),
+                                                   "value", number(imp[i].value), "lo",
+                                                   number(imp[i].lo), "hi", number(imp[i].hi)));
+    free(imp);
+    return a;
+}
+
 json_t *dash_slices(dash *d, const char *name)
 {
     gpbo_study *st = asked(d, name);
@@ -293,10 +311,12 @@ json_t *dash_slices(dash *d, const char *name)
             json_array_append_new(slices, s);
     }
     json_t *o = json_pack("{ss ss? so}", "name", name, "why", why, "slices", slices);
-    if (gp != NULL)
+    if (gp != NULL) {
         json_object_set_new(o, "model",
                             json_sprintf("%s%s", info.additive ? "additive" : "ARD",
                                          info.warped ? ", log-warped" : ""));
+        json_object_set_new(o, "importance", importance_json(gp, sp));
+    }
     free(ub);
     free(q);
     gpbo_gp_free(gp);
