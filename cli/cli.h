@@ -133,7 +133,7 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
 /* A parameter's importance (importance.c): the GP's inverse ARD lengthscale 1/l on the unit
  * cube (a categorical: its largest one-hot coordinate's) and the 95 % interval [lo, hi] of a
  * Laplace approximation of the log-lengthscale posterior (NaN when the Hessian is not positive
- * definite). */
+ * definite); all NaN for a parameter the model's observations never varied (a constant). */
 typedef struct cli_importance {
     double value, lo, hi;
 } cli_importance;

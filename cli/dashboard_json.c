@@ -261,7 +261,7 @@ static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const 
     return ok ? s : NULL;
 }
 
-/* The importance of every parameter that is not a constant (importance.c):
+/* The importance of every parameter the trials varied (importance.c):
  * [{"param", "value", "lo", "hi"}] (lo, hi null without an interval); an empty array when the
  * model gives none. */
 static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp)
@@ -271,7 +271,7 @@ static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp)
     cli_importance *imp = calloc(np + 1, sizeof *imp);
     if (imp != NULL && cli_importance_get(gp, sp, imp, NULL) == GPBO_OK)
         for (size_t i = 0; i < np; i++)
-            if (gpbo_space_type(sp, i) != GPBO_PARAM_CONST)
+            if (isfinite(imp[i].value))
                 json_array_append_new(a, json_pack("{ss so so so}", "param", gpbo_space_name(sp, i),
                                                    "value", number(imp[i].value), "lo",
                                                    number(imp[i].lo), "hi", number(imp[i].hi)));

@@ -113,13 +113,32 @@ static int laplace_sd(gpbo_gp *gp, const gpbo_gp_fit_options *fo, double *theta,
     return rc;
 }
 
+/* 1 when coordinate c takes one value in all of the model's observations (a constant, a
+ * parameter the trials never varied): its lengthscale is the prior's alone. */
+static int unvaried(const gpbo_gp *gp, size_t c)
+{
+    const double *x = gpbo_gp_x(gp);
+    size_t n = gpbo_gp_n(gp), d = gpbo_gp_dim(gp);
+    for (size_t k = 1; k < n; k++)
+        if (x[k * d + c] != x[c])
+            return 0;
+    return 1;
+}
+
 /* Parameter i's entry from the per-coordinate log lengthscales and their sd: a categorical's
- * most important one-hot coordinate (the smallest lengthscale). */
-static void entry(const gpbo_space *sp, size_t i, const double *theta, const double *sd,
-                  cli_importance *out)
+ * most important one-hot coordinate (the smallest lengthscale); NaN for one never varied. */
+static void entry(const gpbo_gp *gp, const gpbo_space *sp, size_t i, const double *theta,
+                  const double *sd, cli_importance *out)
 {
     size_t c0 = cli_param_coord(sp, i), d = gpbo_space_dim(sp);
     size_t nc = gpbo_space_type(sp, i) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, i) : 1;
+    int varied = 0;
+    for (size_t c = c0; c < c0 + nc && c < d; c++)
+        varied |= !unvaried(gp, c);
+    if (!varied || gpbo_space_type(sp, i) == GPBO_PARAM_CONST) {
+        out->value = out->lo = out->hi = NAN;
+        return;
+    }
     size_t best = c0;
     for (size_t c = c0; c < c0 + nc && c < d; c++)
         if (theta[c] < theta[best])
@@ -152,7 +171,7 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
     if (rc == GPBO_OK)
         rc = laplace_sd(gp, &fo, theta, p, d, theta + p);
     for (size_t i = 0; rc == GPBO_OK && i < np; i++)
-        entry(sp, i, theta, theta + p, &out[i]);
+        entry(gp, sp, i, theta, theta + p, &out[i]);
     if (how != NULL)
         *how = polished ? "at the mode of the log posterior (log-normal priors), polished from "
                           "the model's fit"
