@@ -173,8 +173,7 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
     for (size_t i = 0; rc == GPBO_OK && i < np; i++)
         entry(gp, sp, i, theta, theta + p, &out[i]);
     if (how != NULL)
-        *how = polished ? "at the mode of the log posterior (log-normal priors), polished from "
-                          "the model's fit"
+        *how = polished ? "at the log posterior's mode (log-normal priors) near the model's fit"
                         : "at the model's own fit (the polish failed)";
     gpbo_gp_free(gp);
     free(theta);

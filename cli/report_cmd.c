@@ -636,12 +636,11 @@ static int fig_importance(rep *r, const slice_model *mdl)
         "Parameter importance", NULL, "inverse lengthscale 1/l (unit cube)", 1, 0, 2, s, m, names};
     rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
                  keep(&r->sb,
-                      "inverse ARD lengthscales 1/l of %s, on the unit cube the GP sees (a "
-                      "categorical: its largest one-hot coordinate's), %s: higher means the "
-                      "objective changes faster along that parameter (how fast, not by how much). "
-                      "Bars: 95 %% intervals of a Laplace approximation of the log-lengthscale "
-                      "posterior (minus the inverse Hessian of the log posterior); a long bar "
-                      "means the trials do not determine it",
+                      "1/l, the inverse ARD lengthscale of %s on the unit cube (a categorical: "
+                      "its largest one-hot coordinate's), %s: how fast the objective changes "
+                      "along each parameter, not by how much. Bars: 95 %% intervals of a Laplace "
+                      "approximation of the log-lengthscale posterior; a long one: the trials do "
+                      "not determine it (docs/importance.md)",
                       mdl->what, how));
 cleanup:
     free(idx);
