@@ -22,7 +22,9 @@
 #include "gpbo/sys/error.h"
 #include "gpbo/gp.h"
 
-enum { POLISH_EVALS = 60 };
+/* the polish's budget, and the observations past which there is none (each evaluation a
+ * Cholesky: the dashboard computes this at every refresh of its slices) */
+enum { POLISH_EVALS = 60, POLISH_MAX_N = 500 };
 static const double STEP = 1e-4; /* the Hessian's difference step in log hyperparameters */
 
 /* The fit objective's options: the library's default priors, a local polish only. */
@@ -166,7 +168,8 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
     polish_options(&fo);
     /* the mode of the log posterior near the model's fit (which may have been maximum
      * likelihood): the Laplace approximation is taken at a mode */
-    int polished = gpbo_gp_fit(gp, &fo) == GPBO_OK;
+    int big = gpbo_gp_n(gp) > POLISH_MAX_N;
+    int polished = !big && gpbo_gp_fit(gp, &fo) == GPBO_OK;
     int rc = gpbo_gp_get_params(gp, theta);
     if (rc == GPBO_OK)
         rc = laplace_sd(gp, &fo, theta, p, d, theta + p);
@@ -174,6 +177,7 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
         entry(gp, sp, i, theta, theta + p, &out[i]);
     if (how != NULL)
         *how = polished ? "at the log posterior's mode (log-normal priors) near the model's fit"
+               : big    ? "at the model's own fit (no polish past 500 observations)"
                         : "at the model's own fit (the polish failed)";
     gpbo_gp_free(gp);
     free(theta);
