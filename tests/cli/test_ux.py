@@ -168,6 +168,10 @@ def test_progress_and_resume(d):
     st = list(csv.DictReader(io.StringIO(run(["export", "sweep.yaml", "--steps"], d2).stdout)))
     check(len(st) >= 2 and all(x["state"] == "interrupted" for x in st),
           f"export --steps of interrupted trials: {st}")
+    rep = run(["report", "sweep.yaml", "-o", "r.html"], d2)
+    page = open(os.path.join(d2, "r.html"), encoding="utf-8").read() if rep.returncode == 0 else ""
+    check(page.count("<td>interrupted</td>") == len(rows) and "<td>running</td>" not in page,
+          f"the report's table: {rep.returncode} {rep.stderr}")
     r = run(["run", "sweep.yaml", "--jobs", "2"], d2)
     n = len(rows)
     check(r.returncode == 0 and r.stdout.startswith(
