@@ -17,6 +17,15 @@ const char *cli_state_name(gpbo_trial_state state)
     return STATE[state];
 }
 
+/* A running trial whose worker is gone (a run stopped by Ctrl-C, a lost machine) runs again on
+ * the next `gpbo run`: every view says so rather than "running". */
+const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
+        return "interrupted";
+    return STATE[ti->state];
+}
+
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap)
 {
@@ -222,15 +231,6 @@ static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v,
            buf[0] == '.' || (buf[0] == '-' && buf[1] == '.');
 }
 
-/* The state a view shows: the stored one, or "interrupted" for a running trial whose worker is
- * gone (a run stopped by Ctrl-C, a lost machine): it runs again on the next `gpbo run`. */
-static const char *state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
-{
-    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
-        return "interrupted";
-    return STATE[ti->state];
-}
-
 static void write_header(FILE *f, out_kind k, const gpbo_space *sp, const cli_metrics *cols)
 {
     size_t np = gpbo_space_size(sp);
@@ -268,13 +268,14 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
         char buf[32] = "-";
         if (isfinite(v))
             snprintf(buf, sizeof buf, "%.6g", v);
-        fprintf(f, "%6zu  %-11s  %14s", ti->id, state_shown(st, ti), buf);
+        fprintf(f, "%6zu  %-11s  %14s", ti->id, cli_state_shown(st, ti), buf);
         return;
     }
     if (k == OUT_JSON)
-        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id, STATE[ti->state]);
+        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id,
+                cli_state_shown(st, ti));
     else
-        fprintf(f, "%zu,%s,", ti->id, STATE[ti->state]);
+        fprintf(f, "%zu,%s,", ti->id, cli_state_shown(st, ti));
     write_number(f, k, ti->value);
     if (k == OUT_JSON)
         fprintf(f, ", \"params\": {");
@@ -431,7 +432,7 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
         gpbo_trial_info ti;
         gpbo_study_trial(st, t, &ti);
         for (size_t s = 0; s < ti.nsteps; s++) {
-            fprintf(f, "%zu,%s,%ld,", ti.id, STATE[ti.state], ti.steps[s]);
+            fprintf(f, "%zu,%s,%ld,", ti.id, cli_state_shown(st, &ti), ti.steps[s]);
             write_number(f, OUT_CSV, ti.step_values[s]);
             fputc('\n', f);
         }
