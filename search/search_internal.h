@@ -159,6 +159,9 @@ typedef struct gpbo_search_view {
     const double *u; /* n * dim encoded points (NaN: reserved, not yet proposed) */
     const double *y; /* n values (minimization sign; NaN unless complete) */
     const gpbo_trial_state *state;
+    /* n * opts->n_constraints constraint metrics (issue 20), row by trial (NaN: not reported,
+     * or the trial has not ended); NULL when the study has no constraints */
+    const double *c;
 } gpbo_search_view;
 
 typedef struct gpbo_strategy_def {

@@ -133,6 +133,12 @@ typedef struct study_options_v3 {
     study_options_v2 v2;
     size_t restart; /* version 3 */
 } study_options_v3;
+typedef struct study_options_v4 {
+    study_options_v3 v3;
+    double heartbeat; /* version 4 */
+    double grace;
+    size_t lost_retries;
+} study_options_v4;
 /* clang-format off */
 #define STUDY_V1(X) \
     X(version) X(direction) X(seed) X(grid_resolution) X(grid_shuffle) X(lhs_size) X(n_init) \
@@ -147,6 +153,9 @@ SAME_PLACE(study_options_v1, gpbo_study_options, strategy)
 SAME_PLACE(study_options_v2, gpbo_study_options, strategy)
 _Static_assert(offsetof(study_options_v3, restart) == offsetof(gpbo_study_options, restart),
                "restart moved");
+_Static_assert(offsetof(study_options_v4, lost_retries) ==
+                   offsetof(gpbo_study_options, lost_retries),
+               "lost_retries moved");
 
 /* gpbo_pruner_options version 1 (pruner.h at 0e3f049; version was an int then, same size). */
 typedef struct pruner_options_v1 {
@@ -412,6 +421,7 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
     assert_int_equal(kept->additive, want_additive);
     assert_int_equal(kept->restart, want_restart);
     assert_true(kept->heartbeat == 10 && kept->grace == 60 && kept->lost_retries == 3);
+    assert_int_equal(kept->n_constraints, 0); /* a guard pattern past an older struct: none */
     for (int t = 0; t < 3; t++) {
         size_t id;
         double v;
@@ -426,9 +436,13 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
 static void test_study_options(void **state)
 {
     (void)state;
-    const size_t size[5] = {0, sizeof(study_options_v1), sizeof(study_options_v2),
-                            sizeof(study_options_v3), sizeof(gpbo_study_options)};
-    assert_int_equal(GPBO_STUDY_OPTIONS_VERSION, 4);
+    const size_t size[6] = {0,
+                            sizeof(study_options_v1),
+                            sizeof(study_options_v2),
+                            sizeof(study_options_v3),
+                            sizeof(study_options_v4),
+                            sizeof(gpbo_study_options)};
+    assert_int_equal(GPBO_STUDY_OPTIONS_VERSION, 5);
     init_refuses(init_study, GPBO_STUDY_OPTIONS_VERSION, sizeof(study_options_v1));
     gpbo_study_options def = GPBO_STUDY_OPTIONS_INIT;
     for (unsigned int v = 1; v <= GPBO_STUDY_OPTIONS_VERSION; v++) {
@@ -452,6 +466,10 @@ static void test_study_options(void **state)
         if (v >= 4) {
             const gpbo_study_options *o = p;
             assert_true(o->heartbeat == 10 && o->grace == 60 && o->lost_retries == 3);
+        }
+        if (v >= 5) {
+            const gpbo_study_options *o = p;
+            assert_true(o->n_constraints == 0 && o->constraints == NULL);
         }
         ((study_options_v1 *)p)->strategy = "random";
         ((study_options_v1 *)p)->n_init = 7;
