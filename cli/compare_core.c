@@ -57,7 +57,21 @@ double cmp_quantile(double *v, size_t n, double q)
 typedef struct problem {
     const gpbo_test_function *f;
     size_t dim;
+    /* a constrained problem (issue 20: testfn.h): f is then NULL, its own function and box are
+     * cp's */
+    const gpbo_test_constrained *cp;
 } problem;
+
+/* The value, box and optimum of p, whichever kind it is. */
+static double problem_f(const problem *p, const double *x)
+{
+    return p->cp ? p->cp->f(p->dim, x) : p->f->f(p->dim, x);
+}
+
+static double problem_optimum(const problem *p)
+{
+    return p->cp ? p->cp->optimum : p->f->optimum(p->dim);
+}
 
 /* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f). */
 static int problem_parse(const char *spec, problem *p)
@@ -70,9 +84,17 @@ static int problem_parse(const char *spec, problem *p)
         *colon = '\0';
         d = strtoul(colon + 1, NULL, 10);
     }
+    p->cp = NULL;
     p->f = gpbo_test_function_find(nm);
+    if (p->f == NULL && (p->cp = gpbo_test_constrained_find(nm)) != NULL) {
+        p->dim = p->cp->dim;
+        return GPBO_OK;
+    }
     if (p->f == NULL)
-        return gpbo_error_code();
+        return gpbo_error_set(GPBO_ENOTFOUND,
+                              "unknown problem '%s': neither a test function nor a constrained "
+                              "problem (branin_disk, gardner)",
+                              nm);
     d = p->f->dim ? p->f->dim : (d ? d : 4);
     p->dim = d;
     if (d < p->f->min_dim || d > CMP_MAX_DIM || isnan(p->f->optimum(d))) {
@@ -86,7 +108,10 @@ static int problem_parse(const char *spec, problem *p)
 static gpbo_space *problem_space(const problem *p)
 {
     double lo[CMP_MAX_DIM], hi[CMP_MAX_DIM];
-    p->f->bounds(p->dim, lo, hi);
+    if (p->cp)
+        p->cp->bounds(p->dim, lo, hi);
+    else
+        p->f->bounds(p->dim, lo, hi);
     gpbo_space *space = gpbo_space_new();
     for (size_t k = 0; k < p->dim; k++) {
         char pn[16];
@@ -194,6 +219,17 @@ static int run_sweep(const cmp *c, size_t j)
     return 1;
 }
 
+/* A constrained problem's constraint metrics at x, reported for trial id (set_metrics). */
+static int report_constraints(gpbo_study *st, const problem *p, size_t id, const double *x)
+{
+    if (p->cp == NULL)
+        return GPBO_OK;
+    double cv[GPBO_TEST_MAX_CONSTRAINTS];
+    for (size_t k = 0; k < p->cp->nc; k++)
+        cv[k] = p->cp->c(k, x);
+    return gpbo_study_set_metrics(st, id, p->cp->nc, p->cp->cname, cv);
+}
+
 /* In a forked child: run j of a test function on its study in db until the study holds budget
  * finished trials; each ask's seconds go to ask_s[k] (k: trials finished before it) unless
  * ask_s is NULL. Returns the exit status: 0 when done (or the strategy is exhausted). */
@@ -215,6 +251,11 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     o.seed = seed;
     o.n_init = c->init;
     o.lhs_size = c->budget;
+    gpbo_constraint cons[GPBO_TEST_MAX_CONSTRAINTS];
+    for (size_t k = 0; p.cp && k < p.cp->nc; k++)
+        cons[k] = (gpbo_constraint){p.cp->cname[k], p.cp->cmin[k], p.cp->cmax[k]};
+    o.n_constraints = p.cp ? p.cp->nc : 0;
+    o.constraints = cons;
     st = gpbo_study_open(db, name, sp, &o);
     rc = st ? GPBO_OK : gpbo_error_code();
     double v[CMP_MAX_DIM];
@@ -229,7 +270,9 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
         if (rc == GPBO_OK && ask_s)
             ask_s[done] = now() - t0;
         if (rc == GPBO_OK)
-            rc = gpbo_study_tell(st, id, p.f->f(p.dim, v));
+            rc = report_constraints(st, &p, id, v);
+        if (rc == GPBO_OK)
+            rc = gpbo_study_tell(st, id, problem_f(&p, v));
     }
 cleanup:
     if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
@@ -320,7 +363,8 @@ static void read_run(const cmp *c, const char *db, size_t j, double *best, int *
     double b = INFINITY;
     for (size_t e = 0; e < c->budget; e++) {
         gpbo_trial_info t;
-        if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && t.state == GPBO_TRIAL_COMPLETE &&
+        /* feasible: complete, and within the constraints of a constrained problem */
+        if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && gpbo_study_trial_feasible(st, e) &&
             (*maxi ? -t.value : t.value) < b)
             b = *maxi ? -t.value : t.value;
         best[e] = b;
@@ -335,7 +379,7 @@ static double reference(const cmp *c, size_t pi, const double *best, size_t tota
     problem p;
     size_t B = c->budget;
     if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK)
-        return p.f->optimum(p.dim);
+        return problem_optimum(&p);
     double opt = INFINITY;
     for (size_t j = 0; j < total; j++)
         if ((j / c->seeds) % c->np == pi && best[j * B + B - 1] < opt)
