@@ -88,8 +88,14 @@ typedef struct cli_metrics {
     double value[CLI_METRICS_MAX];
     size_t n;
 } cli_metrics;
-/* Reads trial id's last stdout under runs into m: GPBO_OK, or GPBO_ENOTFOUND (no folder) with
- * m empty. Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
+/* Sets name[0..len)'s value in m (a name already there takes the new value), if there is room. */
+void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v);
+/* Adds what one output line (no newline) says to m: its name=value tokens with a finite number
+ * (blanks or commas between them) or a JSON object's numeric members, unless the line has a
+ * step (an intermediate value). Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
+void cli_line_metrics(const char *line, cli_metrics *m);
+/* Reads trial id's last stdout under runs into m, line by line as cli_line_metrics: GPBO_OK, or
+ * GPBO_ENOTFOUND (no folder) with m empty. */
 int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m);
 /* The unit-cube coordinate of parameter i of sp: the one that changes when it does (a category
  * takes one coordinate per choice, a constant none). The report and the dashboard both read a

@@ -296,7 +296,8 @@ typedef struct job {
     off_t end;                /* its stdout's size then: the output still to read */
     double final_value, last_step_value;
     int have_final, have_step;
-    long last_step; /* the last distinct step seen, and whether it was kept */
+    cli_metrics metrics; /* every name=value of its lines without a step, stored with its end */
+    long last_step;      /* the last distinct step seen, and whether it was kept */
     int last_kept;
     size_t distinct, kept, since_kept;
     size_t nbatch; /* intermediate values not yet stored */
@@ -614,6 +615,7 @@ static int take_line(runner *r, job *j)
     double v;
     long step = 0;
     int kind = parse_metric_line(j->line, r->sw->metric, &v, &step);
+    cli_line_metrics(j->line, &j->metrics);
     j->len = 0;
     if (kind == 1) {
         j->final_value = v;
@@ -919,6 +921,17 @@ static void tail_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
+/* Attaches the trial's other metrics to it: the study stores them with its tell, whatever the
+ * end (pruned and failed trials keep what they printed too). */
+static int store_metrics(runner *r, job *j)
+{
+    const char *names[CLI_METRICS_MAX];
+    for (size_t i = 0; i < j->metrics.n; i++)
+        names[i] = j->metrics.name[i];
+    int rc = gpbo_study_set_metrics(r->study, j->id, j->metrics.n, names, j->metrics.value);
+    return rc == GPBO_ESTATE ? GPBO_OK : rc; /* told elsewhere first: said below, by the tell */
+}
+
 /* The trial ended and its output is read: tell the study. next: the run wants its next
  * proposal now, asked with a value's tell in one step (proposer_tell_request). */
 static int finish_job(runner *r, job *j, int next)
@@ -948,6 +961,8 @@ static int finish_job(runner *r, job *j, int next)
     gpbo_pruner_outcome outcome = GPBO_PRUNER_FAILED;
     if (j->stop_reason == JOB_INTERRUPTED)
         return GPBO_OK; /* left running in the study: it runs again on resume */
+    if ((rc = store_metrics(r, j)) != GPBO_OK)
+        return rc;
     if (j->stop_reason == JOB_PRUNED) {
         rc = gpbo_study_tell_pruned(r->study, j->id);
         outcome = GPBO_PRUNER_PRUNED;

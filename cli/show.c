@@ -231,7 +231,7 @@ static const char *state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
     return STATE[ti->state];
 }
 
-static void write_header(FILE *f, out_kind k, const gpbo_space *sp)
+static void write_header(FILE *f, out_kind k, const gpbo_space *sp, const cli_metrics *cols)
 {
     size_t np = gpbo_space_size(sp);
     if (k == OUT_JSON) {
@@ -246,6 +246,12 @@ static void write_header(FILE *f, out_kind k, const gpbo_space *sp)
         for (size_t i = 0; i < np; i++) {
             fputc(',', f);
             csv_field(f, gpbo_space_name(sp, i));
+        }
+        for (size_t i = 0; i < cols->n; i++) {
+            char name[80];
+            snprintf(name, sizeof name, "metrics.%s", cols->name[i]);
+            fputc(',', f);
+            csv_field(f, name);
         }
         fprintf(f, ",seconds,reason\n");
     }
@@ -334,26 +340,60 @@ static void write_steps_json(FILE *f, const gpbo_trial_info *ti)
     fputc(']', f);
 }
 
-/* JSON: what the trial's program printed besides intermediate values, from its folder under
- * runs (NULL: not known here), {"name": value, ...}; {} when there is none. */
-static void write_metrics_json(FILE *f, const char *runs, size_t id)
+/* What trial id's program printed besides intermediate values: as stored with the trial, or,
+ * for a trial stored without any (by a gpbo before storage schema 3), read back from its folder
+ * under runs (NULL: not known here). */
+static void trial_metrics(const gpbo_study *st, const char *runs, size_t id, cli_metrics *m)
 {
-    cli_metrics m;
-    fprintf(f, ", \"metrics\": {");
-    if (runs != NULL && cli_trial_metrics(runs, id, &m) == GPBO_OK)
-        for (size_t i = 0; i < m.n; i++) {
-            fprintf(f, "%s", i ? ", " : "");
-            json_str(f, m.name[i]);
-            fprintf(f, ": ");
-            write_number(f, OUT_JSON, m.value[i]);
+    size_t n = 0;
+    const char *const *names = NULL;
+    const double *values = NULL;
+    m->n = 0;
+    if (gpbo_study_trial_metrics(st, id, &n, &names, &values) == GPBO_OK && n > 0) {
+        for (size_t i = 0; i < n && m->n < CLI_METRICS_MAX; i++) {
+            if (strlen(names[i]) >= sizeof m->name[0])
+                continue;
+            snprintf(m->name[m->n], sizeof m->name[0], "%s", names[i]);
+            m->value[m->n++] = values[i];
         }
+    } else if (runs != NULL) {
+        cli_trial_metrics(runs, id, m);
+    }
+}
+
+/* JSON: a trial's other metrics, {"name": value, ...} (null for NaN); {} when there is none. */
+static void write_metrics_json(FILE *f, const cli_metrics *m)
+{
+    fprintf(f, ", \"metrics\": {");
+    for (size_t i = 0; i < m->n; i++) {
+        fprintf(f, "%s", i ? ", " : "");
+        json_str(f, m->name[i]);
+        fprintf(f, ": ");
+        write_number(f, OUT_JSON, m->value[i]);
+    }
     fputc('}', f);
+}
+
+/* CSV: the trial's value of each metric column (empty where it has none). */
+static void write_metrics_csv(FILE *f, const cli_metrics *cols, const cli_metrics *m)
+{
+    for (size_t c = 0; c < cols->n; c++) {
+        size_t i = 0;
+        while (i < m->n && strcmp(m->name[i], cols->name[c]) != 0)
+            i++;
+        fputc(',', f);
+        if (i < m->n)
+            write_number(f, OUT_CSV, m->value[i]);
+    }
 }
 
 /* A trial's line after its parameters: its seconds and its reason (last: no comma in JSON). */
 static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti,
-                      const char *runs, int last)
+                      const char *runs, const cli_metrics *cols, int last)
 {
+    cli_metrics m = {.n = 0};
+    if (k != OUT_TABLE)
+        trial_metrics(st, runs, ti->id, &m);
     double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
     if (k == OUT_JSON) {
         fprintf(f, "}, \"seconds\": ");
@@ -362,7 +402,7 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
         else
             fprintf(f, "null");
         write_steps_json(f, ti);
-        write_metrics_json(f, runs, ti->id);
+        write_metrics_json(f, &m);
         fprintf(f, ", \"reason\": ");
         if (ti->reason)
             json_str(f, ti->reason);
@@ -372,6 +412,7 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
     } else if (k == OUT_TABLE) {
         write_note(f, st, ti);
     } else {
+        write_metrics_csv(f, cols, &m);
         fprintf(f, ",");
         if (isfinite(secs))
             fprintf(f, "%.3f", secs);
@@ -410,11 +451,18 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
     }
     const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp), n = gpbo_study_ntrials(st);
+    cli_metrics cols = {.n = 0}; /* CSV: a column for each metric any trial has */
+    for (size_t t = 0; k == OUT_CSV && !steps && t < n; t++) {
+        cli_metrics m;
+        trial_metrics(st, runs, t, &m);
+        for (size_t i = 0; i < m.n; i++)
+            cli_metrics_set(&cols, m.name[i], strlen(m.name[i]), 0);
+    }
     if (steps && k == OUT_CSV) {
         write_steps_csv(f, st);
         n = 0; /* no trial rows */
     } else {
-        write_header(f, k, sp);
+        write_header(f, k, sp, &cols);
     }
     for (size_t t = 0; t < n; t++) {
         gpbo_trial_info ti;
@@ -422,7 +470,7 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
         write_start(f, k, st, &ti);
         for (size_t i = 0; i < np; i++)
             write_param(f, k, sw, sp, i, ti.values[i]);
-        write_end(f, k, st, &ti, runs, t + 1 == n);
+        write_end(f, k, st, &ti, runs, &cols, t + 1 == n);
     }
     if (k == OUT_JSON)
         fprintf(f, "]\n");

@@ -1,9 +1,10 @@
 /*
  * trial_files.c: where `gpbo run` keeps each trial's folder (its stdout and stderr), and what a
- * trial's program printed there besides the sweep's metric. The storage keeps the metric and
- * its intermediate values only; the other name=value lines (a trainer's test accuracy, an F1,
- * the epochs run) are read back from the folders, on the machine that ran the trials, for
- * `gpbo export`.
+ * trial's program printed besides its intermediate values: every name=value (or JSON member) of
+ * its lines without a step (a trainer's test accuracy, an F1, the epochs run). `gpbo run`
+ * collects them as the lines arrive and stores them with the trial (gpbo_study_set_metrics);
+ * for a trial stored without them (by a gpbo before storage schema 3) `gpbo export` reads them
+ * back from its folder, on the machine that ran it.
  */
 #include <jansson.h>
 #include <math.h>
@@ -56,8 +57,7 @@ int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap)
     return cli_trial_dir(runs, id, k, out, cap);
 }
 
-/* Sets name's value in m (the last one printed wins), if there is room. */
-static void set_metric(cli_metrics *m, const char *name, size_t len, double v)
+void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v)
 {
     if (len == 0 || len >= sizeof m->name[0])
         return;
@@ -83,7 +83,7 @@ static void json_line(cli_metrics *m, const char *line)
         json_object_foreach(o, key, v)
         {
             if (json_is_number(v))
-                set_metric(m, key, strlen(key), json_number_value(v));
+                cli_metrics_set(m, key, strlen(key), json_number_value(v));
         }
     }
     json_decref(o);
@@ -121,8 +121,18 @@ static int is_step(cli_metrics *m, const char *name, size_t len, double v)
 
 static int take(cli_metrics *m, const char *name, size_t len, double v)
 {
-    set_metric(m, name, len, v);
+    cli_metrics_set(m, name, len, v);
     return 0;
+}
+
+void cli_line_metrics(const char *line, cli_metrics *m)
+{
+    const char *p = line + strspn(line, " \t");
+    /* lines with a step are intermediate values (the storage's); the others are final */
+    if (*p == '{')
+        json_line(m, p);
+    else if (!tokens(p, is_step, m))
+        tokens(p, take, m);
 }
 
 int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m)
@@ -140,12 +150,7 @@ int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m)
     ssize_t got;
     while ((got = getline(&line, &cap, f)) >= 0) {
         line[strcspn(line, "\r\n")] = '\0';
-        const char *p = line + strspn(line, " \t");
-        /* lines with a step are intermediate values (the storage's); the others are final */
-        if (*p == '{')
-            json_line(m, p);
-        else if (!tokens(p, is_step, m))
-            tokens(p, take, m);
+        cli_line_metrics(line, m);
     }
     free(line);
     fclose(f);

@@ -56,6 +56,10 @@ _SIG = {
     "gpbo_study_tell_failed": (C.c_int, [_VP, _SZ, C.c_char_p]),
     "gpbo_study_tell_pruned": (C.c_int, [_VP, _SZ]),
     "gpbo_study_report": (C.c_int, [_VP, _SZ, C.c_long, C.c_double]),
+    "gpbo_study_set_metrics": (C.c_int, [_VP, _SZ, _SZ, C.POINTER(C.c_char_p), DP]),
+    "gpbo_study_trial_metrics": (C.c_int, [_VP, _SZ, C.POINTER(_SZ),
+                                           C.POINTER(C.POINTER(C.c_char_p)),
+                                           C.POINTER(DP)]),
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
@@ -289,10 +293,11 @@ class Trial:
 class TrialRecord:
     """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
     value (NaN unless complete), params, reason (why it failed), intermediate (dict step ->
-    value), started and finished (seconds since the epoch; finished 0 while running)."""
+    value), metrics (dict name -> value: the other metrics told with it), started and finished
+    (seconds since the epoch; finished 0 while running)."""
 
-    __slots__ = ("id", "state", "value", "params", "reason", "intermediate", "started",
-                 "finished")
+    __slots__ = ("id", "state", "value", "params", "reason", "intermediate", "metrics",
+                 "started", "finished")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -405,16 +410,21 @@ class Study:
     def _id(self, trial):
         return trial.id if isinstance(trial, Trial) else int(trial)
 
-    def tell(self, trial, value=None, *, failed=None, pruned=False):
+    def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
         """Ends a trial (a Trial or its id): with its value, as failed with a reason
         (``failed="why"``), or as pruned (``pruned=True``: its intermediate values stay).
-        A non-finite value is stored as a failure."""
+        A non-finite value is stored as a failure. metrics: a dict name -> number of other
+        metrics (accuracy, seconds, memory...) stored with the trial, whatever its end
+        (gpbo_study_set_metrics); read back as TrialRecord.metrics."""
         tid = self._id(trial)
         given = (value is not None) + (failed is not None) + bool(pruned)
         if given != 1:
             raise ValueError("tell takes exactly one of a value, failed=... or pruned=True")
+        names, vals = self._metrics_arrays(metrics)
         with self._lock:
             h = self._handle()
+            if names is not None:
+                check(_s.gpbo_study_set_metrics(h, tid, len(vals), names, vals))
             if failed is not None:
                 check(_s.gpbo_study_tell_failed(h, tid, str(failed).encode("utf-8", "replace")))
                 outcome = "failed"
@@ -428,6 +438,18 @@ class Study:
             if self._pruner:
                 check(_s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME[outcome]))
             self._running.pop(tid, None)
+
+    @staticmethod
+    def _metrics_arrays(metrics):
+        """metrics as the C arrays gpbo_study_set_metrics takes; (None, None) for none."""
+        if not metrics:
+            return None, None
+        items = [(str(k), float(v)) for k, v in dict(metrics).items()]
+        if any(not k for k, _ in items):
+            raise ValueError("a metric needs a name")
+        names = (C.c_char_p * len(items))(*[k.encode("utf-8") for k, _ in items])
+        vals = (C.c_double * len(items))(*[v for _, v in items])
+        return names, vals
 
     def report(self, trial, step, value):
         """Records trial's intermediate value at step and asks the pruner; see Trial.report."""
@@ -454,10 +476,15 @@ class Study:
         n = len(self._items)
         values = [info.values[i] for i in range(n)] if n and info.values else []
         steps = {int(info.steps[k]): float(info.step_values[k]) for k in range(info.nsteps)}
+        n, names, vals = _SZ(0), C.POINTER(C.c_char_p)(), DP()
+        check(_s.gpbo_study_trial_metrics(self._handle(), info.id, C.byref(n), C.byref(names),
+                                          C.byref(vals)))
+        metrics = {names[k].decode("utf-8", "replace"): vals[k] for k in range(n.value)}
         return TrialRecord(id=info.id, state=_STATES[info.state], value=info.value,
                            params=self._params(values) if values else {},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
-                           intermediate=steps, started=info.started, finished=info.finished)
+                           intermediate=steps, metrics=metrics, started=info.started,
+                           finished=info.finished)
 
     @property
     def trials(self):

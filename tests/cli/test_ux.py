@@ -315,7 +315,7 @@ def test_export(d):
     for num in re.findall(r"(?<![\w.])-?\d+\.\d+(?:e[-+]?\d+)?", j.stdout):
         check(significant(num) <= significant(repr(float(num))) and float(num) == float(num),
               f"shortest round-trip: {num} (Python: {float(num)!r})")
-    # the other metrics the program printed (from the trial folders): the final ones, typed
+    # the other metrics the program printed: the final ones, typed, stored with each trial
     for t in data:
         out = open(os.path.join(d, "quad.runs", f"trial-{t['trial']:06d}", "stdout")).read()
         acc = float(re.search(r"^acc=(\S+),", out, re.M).group(1))
@@ -327,10 +327,23 @@ def test_export(d):
                         d).stdout)
     check([t["metrics"] for t in j2] == [t["metrics"] for t in data],
           "the metrics through --storage alone")
+    con = sqlite3.connect(os.path.join(d, "quad.db"))
+    kept = dict(con.execute("SELECT id, metrics FROM trials").fetchall())
+    con.close()
+    check(all(json.loads(kept[t["trial"]]) == t["metrics"] for t in data),
+          f"the metrics are the stored ones: {kept}")
+    os.rename(os.path.join(d, "quad.runs"), os.path.join(d, "moved.runs"))
+    j3 = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check([t["metrics"] for t in j3] == [t["metrics"] for t in data],
+          "the metrics without the trial folders")
     c = run(["export", "sweep.yaml"], d)
+    os.rename(os.path.join(d, "moved.runs"), os.path.join(d, "quad.runs"))
     rows = list(csv.DictReader(io.StringIO(c.stdout)))
     check(len(rows) == 6 and {r["value"] for r in rows} >= printed and
           all(re.fullmatch(r"\d+", r["n"]) for r in rows), f"CSV: {c.stdout}")
+    check(all(float(r["metrics.acc"]) == t["metrics"]["acc"] and
+              float(r["metrics.aux"]) == 2.5 and r["metrics.epochs"] == "3"
+              for r, t in zip(rows, data)), f"CSV metric columns: {c.stdout}")
     s = run(["export", "sweep.yaml", "--steps"], d)
     srows = list(csv.DictReader(io.StringIO(s.stdout)))
     check(len(srows) == sum(len(v) for v in stored.values()) and

@@ -173,11 +173,16 @@ def test_python_study_read_by_the_cli(tmp_path):
                        name="from-python", strategy="random", seed=4)
     study.optimize(lambda p: p["x"] ** 2 + p["n"], 8)
     t = study.ask()
-    study.tell(t, failed="crashed")
+    study.tell(t, failed="crashed", metrics={"mem_mb": 900, "seconds": float("nan")})
+    assert study.trials[t.id].metrics["mem_mb"] == 900
+    assert math.isnan(study.trials[t.id].metrics["seconds"])
+    with pytest.raises(ValueError):
+        study.tell(study.ask(), 1.0, metrics={"": 1.0})
     best = study.best_trial
     out = gpbo_cli("export", "--storage", db, "--study", "from-python", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 9, out
+    assert len(rows) == 10, out
+    assert rows[t.id]["metrics.mem_mb"] == "900" and rows[t.id]["metrics.seconds"] == "", out
     byid = {int(next(v for k, v in r.items() if k in ("id", "trial"))): r for r in rows}
     assert byid[best.id]["opt"] == best.params["opt"]
     assert int(byid[best.id]["n"]) == best.params["n"]
@@ -210,6 +215,7 @@ def test_cli_study_read_and_continued_from_python(tmp_path):
     for rec in recs:
         assert rec.value == pytest.approx((rec.params["x"] - 1) ** 2 + rec.params["y"] ** 2,
                                           rel=1e-9)  # the command passes values as text
+        assert rec.metrics == {"loss": rec.value}  # every name=value printed, stored
     t = study.ask()
     assert t.id == 6
     study.tell(t, -1.0)
