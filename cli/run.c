@@ -1317,6 +1317,48 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
     return 0;
 }
 
+/* Whether the study holds a trial at exactly the point vals (np values). */
+static int holds_point(gpbo_study *st, const double *vals, size_t np)
+{
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        if (gpbo_study_trial(st, t, &ti) == GPBO_OK && !memcmp(ti.values, vals, np * sizeof *vals))
+            return 1;
+    }
+    return 0;
+}
+
+/* The sweep's initial_points, enqueued first (issue 20), each once however many workers run the
+ * sweep: a point the study holds already is skipped (a resumed study, a worker that joins
+ * later); the others go in with a cap of n0 + k + 1 trials for point k, n0 the trials the study
+ * holds that are not among the points, so that of workers starting together only one adds each
+ * point (the others' caps are then full), at the same id. Returns 0, or 1 after printing why. */
+static int enqueue_initial(runner *r, size_t budget)
+{
+    const sweep *sw = r->sw;
+    size_t present = 0;
+    if (sw->ninit == 0)
+        return 0;
+    if (gpbo_study_sync(r->study) != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return 1;
+    }
+    for (size_t k = 0; k < sw->ninit; k++)
+        present += (size_t)holds_point(r->study, sw->init + k * sw->np, sw->np);
+    size_t n0 = gpbo_study_ntrials(r->study) - present;
+    for (size_t k = 0; k < sw->ninit; k++) {
+        const double *p = sw->init + k * sw->np;
+        size_t cap = n0 + k + 1 < budget ? n0 + k + 1 : budget;
+        int rc =
+            holds_point(r->study, p, sw->np) ? GPBO_OK : gpbo_study_enqueue(r->study, p, cap, NULL);
+        if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED) {
+            fprintf(stderr, "gpbo: initial point %zu: %s\n", k + 1, gpbo_error_message());
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Brings the pruner up to date, starts the proposer for a budget of trials (local: in this
  * process, proposer.h), and installs the SIGINT / SIGTERM (stop) and SIGCHLD (wake-up)
  * handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1 after
@@ -1580,6 +1622,8 @@ int cmd_run(int argc, char **argv)
     if (l.budget == 0)
         l.budget = (size_t)-1; /* a grid runs until exhausted */
     r.budget = l.budget;
+    if ((status = enqueue_initial(&r, l.budget)) != 0)
+        goto cleanup;
     print_resumed(&r);
     /* a strategy that does not learn from results: its next point is the same whenever it is
      * asked, so it is asked one trial ahead, and in this process (proposer.h) */

@@ -228,11 +228,20 @@ static const char *state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
 {
     if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
         return "interrupted";
+    if (gpbo_study_trial_queued(st, ti->id))
+        return "queued";
     return STATE[ti->state];
 }
 
-static void write_header(FILE *f, out_kind k, const gpbo_space *sp, const cli_metrics *cols)
+/* Whether the study has outcome constraints: then export has a "feasible" field or column. */
+static int constrained(const gpbo_study *st)
 {
+    return gpbo_study_get_options(st)->n_constraints > 0;
+}
+
+static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_metrics *cols)
+{
+    const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp);
     if (k == OUT_JSON) {
         fprintf(f, "[\n");
@@ -242,7 +251,7 @@ static void write_header(FILE *f, out_kind k, const gpbo_space *sp, const cli_me
             fprintf(f, "  %14s", gpbo_space_name(sp, i));
         fprintf(f, "  %s\n", "note");
     } else {
-        fprintf(f, "trial,state,value");
+        fprintf(f, "trial,state,value%s", constrained(st) ? ",feasible" : "");
         for (size_t i = 0; i < np; i++) {
             fputc(',', f);
             csv_field(f, gpbo_space_name(sp, i));
@@ -276,6 +285,11 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
     else
         fprintf(f, "%zu,%s,", ti->id, STATE[ti->state]);
     write_number(f, k, ti->value);
+    int feasible = gpbo_study_trial_feasible(st, ti->id);
+    if (constrained(st) && k == OUT_JSON)
+        fprintf(f, ", \"feasible\": %s", feasible ? "true" : "false");
+    else if (constrained(st))
+        fprintf(f, ",%d", feasible);
     if (k == OUT_JSON)
         fprintf(f, ", \"params\": {");
 }
@@ -311,6 +325,26 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
     }
 }
 
+/* The table's note of a complete trial that breaks a constraint: the first one it breaks. */
+static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
+{
+    const gpbo_study_options *o = gpbo_study_get_options(st);
+    for (size_t k = 0; k < o->n_constraints; k++) {
+        const gpbo_constraint *c = &o->constraints[k];
+        double v = NAN;
+        if (gpbo_study_trial_metric(st, id, c->name, &v) != GPBO_OK || isnan(v)) {
+            fprintf(f, "  infeasible: %s not reported\n", c->name);
+            return;
+        }
+        if (v < c->min || v > c->max) {
+            fprintf(f, "  infeasible: %s=%.6g %s %.6g\n", c->name, v, v < c->min ? "<" : ">",
+                    v < c->min ? c->min : c->max);
+            return;
+        }
+    }
+    fprintf(f, "  infeasible\n");
+}
+
 /* The table's note: why a trial failed, where one was pruned, how far a running one got. */
 static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
 {
@@ -324,6 +358,10 @@ static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
         fprintf(f, "  runs again on the next gpbo run\n");
     else if (ti->state == GPBO_TRIAL_RUNNING && ti->nsteps > 0)
         fprintf(f, "  step %ld: %.6g\n", step, last);
+    else if (gpbo_study_trial_queued(st, ti->id))
+        fprintf(f, "  enqueued: runs first on the next gpbo run\n");
+    else if (ti->state == GPBO_TRIAL_COMPLETE && !gpbo_study_trial_feasible(st, ti->id))
+        write_infeasible(f, st, ti->id);
     else
         fprintf(f, "  %s\n", ti->reason ? ti->reason : "");
 }
@@ -462,7 +500,7 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
         write_steps_csv(f, st);
         n = 0; /* no trial rows */
     } else {
-        write_header(f, k, sp, &cols);
+        write_header(f, k, st, &cols);
     }
     for (size_t t = 0; t < n; t++) {
         gpbo_trial_info ti;
