@@ -1577,7 +1577,14 @@ static void print_none_completed(runner *r)
 static int print_best(runner *r)
 {
     gpbo_trial_info b;
-    if (gpbo_study_best(r->study, &b) != GPBO_OK) {
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(r->study, c);
+    if (gpbo_study_best(r->study, &b) != GPBO_OK && c[GPBO_TRIAL_COMPLETE] > 0) {
+        /* trials completed, none within the sweep's constraints: the library says so */
+        fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+        return 1;
+    }
+    if (c[GPBO_TRIAL_COMPLETE] == 0) {
         print_none_completed(r);
         return 1;
     }

@@ -167,7 +167,8 @@ def test_constrained_run(d):
     name2 = unique_name("none")
     sweep(d, name=name2, run_cap=3, extra="constraints:\n  - {name: disk, max: -1}\n")
     st2 = storage(d, name2)
-    run(["run", "sweep.yaml"] + st2, d)
+    r = run(["run", "sweep.yaml"] + st2, d)
+    check(r.returncode == 1 and "no feasible trial" in r.stderr, f"run, none feasible: {r.stderr}")
     b = run(["best", "sweep.yaml"] + st2, d)
     check(b.returncode == 1 and "no feasible trial" in b.stderr, f"none feasible: {b.stderr}")
 
