@@ -1077,19 +1077,28 @@ static void log_trial(runner *r, size_t id)
 /* A study that already holds trials: one line saying what this run resumes (and r->done0). */
 static void print_resumed(runner *r)
 {
-    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0;
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0, queued = 0;
     if (n == 0)
         return;
     gpbo_study_counts(r->study, c);
     r->done0 = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
-    for (size_t id = 0; id < n; id++)
+    for (size_t id = 0; id < n; id++) {
         lost += (size_t)gpbo_study_trial_lost(r->study, id);
+        queued += (size_t)gpbo_study_trial_queued(r->study, id);
+    }
+    if (queued == n) { /* a new study with its initial points, or points enqueued before */
+        printf("study '%s': %zu enqueued trial%s run first\n", r->sw->name, n, n == 1 ? "" : "s");
+        fflush(stdout);
+        return;
+    }
     printf("resuming study '%s': %zu trials found: %zu complete, %zu failed, %zu pruned",
            r->sw->name, n, c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
     if (lost > 0)
         printf(", %zu interrupted (reclaimed: they run again first)", lost);
-    if (c[GPBO_TRIAL_RUNNING] > lost)
-        printf(", %zu running in other workers", c[GPBO_TRIAL_RUNNING] - lost);
+    if (queued > 0)
+        printf(", %zu enqueued (they run first)", queued);
+    if (c[GPBO_TRIAL_RUNNING] > lost + queued)
+        printf(", %zu running in other workers", c[GPBO_TRIAL_RUNNING] - lost - queued);
     printf("\n");
     fflush(stdout);
 }
