@@ -50,6 +50,13 @@ int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *p
     return ok ? GPBO_OK : GPBO_EFORMAT;
 }
 
+int gpbo_search__trial_read_error(int code, const char *where, size_t id, const char *what)
+{
+    if (code == GPBO_ENOMEM)
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", where, id);
+    return gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its %s are malformed", where, id, what);
+}
+
 /* ---- a trial's other metrics ----------------------------------------------------------------- */
 
 int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out)

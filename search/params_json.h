@@ -21,6 +21,11 @@ char *gpbo_search__params_to_json(const double *values, size_t n);
  * No message is set: the caller names the trial. */
 int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *proposed);
 
+/* The error of reading trial id's `what` ("parameters", "metrics") from the storage named
+ * where, after a read above failed with code: GPBO_ENOMEM stays itself, anything else is
+ * GPBO_EFORMAT ("... are malformed"). Returns the code, with the message set. */
+int gpbo_search__trial_read_error(int code, const char *where, size_t id, const char *what);
+
 /* A trial's other metrics as the backends keep them: a JSON object of name -> number (17
  * significant digits; null for NaN), in the order they were reported; *out NULL (SQL NULL)
  * when there is none. GPBO_OK or GPBO_ENOMEM (no message set). */

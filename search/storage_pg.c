@@ -56,7 +56,8 @@
     X(PQconnectdbParams)                                                                           \
     X(PQconninfoFree)                                                                              \
     X(PQconninfoParse)                                                                             \
-    X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) \
+    X(PQdb)                                                                                        \
+    X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem)         \
         X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams)         \
             X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)   \
                 X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus)      \
@@ -720,10 +721,7 @@ static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
         rc = gpbo_search__params_from_json(lpq.PQgetvalue(r, row, L_PARAMS), a->nparams, vals,
                                            &proposed);
         if (rc != GPBO_OK) {
-            rc = rc == GPBO_ENOMEM
-                     ? gpbo_error_set(GPBO_ENOMEM, "out of memory")
-                     : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
-                                      s->where, t.id);
+            rc = gpbo_search__trial_read_error(rc, s->where, t.id, "parameters");
             break;
         }
         t.values = proposed ? vals : NULL;
@@ -759,10 +757,7 @@ static int load_rows(pg_storage *s, const load_call *a, const PGresult *r)
             lpq.PQgetisnull(r, row, L_METRICS) ? NULL : lpq.PQgetvalue(r, row, L_METRICS),
             &t.metrics);
         if (rc != GPBO_OK) {
-            rc = rc == GPBO_ENOMEM
-                     ? gpbo_error_set(GPBO_ENOMEM, "out of memory")
-                     : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its metrics are malformed",
-                                      s->where, t.id);
+            rc = gpbo_search__trial_read_error(rc, s->where, t.id, "metrics");
             break;
         }
         rc = a->cb(a->payload, &t);

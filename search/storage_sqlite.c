@@ -249,11 +249,7 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
     int proposed = 0;
     int prc = gpbo_search__params_from_json(ptxt, nparams, vals, &proposed);
     if (prc != GPBO_OK)
-        return prc == GPBO_ENOMEM
-                   ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
-                                    r.id)
-                   : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its parameters are malformed",
-                                    s->path, r.id);
+        return gpbo_search__trial_read_error(prc, s->path, r.id, "parameters");
     r.values = proposed ? vals : NULL;
     r.started = sqlite3_column_double(q, 5);
     r.finished = sqlite3_column_double(q, 6);
@@ -289,11 +285,7 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
         return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path, r.id);
     int mrc = gpbo_search__metrics_from_json(mtxt, &r.metrics);
     if (mrc != GPBO_OK)
-        return mrc == GPBO_ENOMEM
-                   ? gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading trial %zu", s->path,
-                                    r.id)
-                   : gpbo_error_set(GPBO_EFORMAT, "%s: trial %zu: its metrics are malformed",
-                                    s->path, r.id);
+        return gpbo_search__trial_read_error(mrc, s->path, r.id, "metrics");
     int rc = cb(payload, &r);
     gpbo_search__metrics_clear(&r.metrics);
     return rc;

@@ -65,18 +65,20 @@ OUTPUT_FORMS = """\
         sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 11) + "\\r\\n")
     elif kind == "atcap":       # a line of exactly 1 MiB (and CRLF) still counts
         sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 12) + "\\r\\n")
+    elif kind == "hugestep":    # a step past a long (fuzz_output's find; UB under UBSan once)
+        sys.stdout.write("loss=25 step=" + "1" * 60 + "3\\nloss=0.375 mem=7 step=1e300\\n")
     """
 
 
 def test_output_forms(d):
     write(os.path.join(d, "obj.py"), OUTPUT_FORMS)
     kinds_sweep(d, ["nonl", "crlf", "json8k", "plain64k", "toolong", "atcap",
-                    "overcap"])
+                    "overcap", "hugestep"])
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0, f"output forms: exit {r.returncode}: {r.stderr}")
     t = exported(d)
     for kind, want in [("nonl", 0.25), ("crlf", 0.5), ("json8k", 0.75), ("plain64k", 0.875),
-                       ("atcap", 0.0625)]:
+                       ("atcap", 0.0625), ("hugestep", 0.375)]:
         got = t.get(kind, {})
         check(got.get("state") == "complete" and got.get("value") == want,
               f"{kind}: complete with loss {want}: {got.get('state')} {got.get('value')} "

@@ -1,0 +1,173 @@
+/*
+ * output_line.c: what one line of a trial's output says — the sweep's metric, final or at a
+ * step (parse_metric_line), and every other name=value or JSON number of a line without a step
+ * (cli_line_metrics: `gpbo run` stores them with the trial). Lines come from any program, so
+ * nothing here trusts them: fuzz/fuzz_output.c holds the promises.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The largest step a line may give: 2^53, every integer up to it exact in a double and in a
+ * long. */
+#define STEP_MAX 9007199254740992.0
+
+void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v)
+{
+    if (len == 0 || len >= sizeof m->name[0])
+        return;
+    size_t i = 0;
+    while (i < m->n && (strlen(m->name[i]) != len || memcmp(m->name[i], name, len) != 0))
+        i++;
+    if (i == m->n) {
+        if (m->n == CLI_METRICS_MAX)
+            return;
+        memcpy(m->name[m->n], name, len);
+        m->name[m->n++][len] = '\0';
+    }
+    m->value[i] = v;
+}
+
+/* A JSON object line: its numeric members, unless it has a step (an intermediate value). */
+static void json_line(cli_metrics *m, const char *line)
+{
+    json_t *o = json_loads(line, JSON_DECODE_ANY, NULL);
+    const char *key;
+    json_t *v;
+    if (json_is_object(o) && json_object_get(o, "step") == NULL) {
+        json_object_foreach(o, key, v)
+        {
+            if (json_is_number(v))
+                cli_metrics_set(m, key, strlen(key), json_number_value(v));
+        }
+    }
+    json_decref(o);
+}
+
+/* Calls fn for each name=value token of a line (blanks or commas between them) whose value is a
+ * finite number; returns 1 as soon as fn does. */
+static int tokens(const char *p, int (*fn)(cli_metrics *m, const char *name, size_t len, double v),
+                  cli_metrics *m)
+{
+    while (*p) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, " \t,");
+        const char *eq = memchr(p, '=', len);
+        char num[64], *end;
+        size_t vl = eq ? len - (size_t)(eq + 1 - p) : 0;
+        if (eq && vl > 0 && vl < sizeof num) {
+            memcpy(num, eq + 1, vl);
+            num[vl] = '\0';
+            double v = strtod(num, &end);
+            if (*end == '\0' && isfinite(v) && fn(m, p, (size_t)(eq - p), v))
+                return 1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
+static int is_step(cli_metrics *m, const char *name, size_t len, double v)
+{
+    (void)m;
+    (void)v;
+    return len == 4 && !memcmp(name, "step", 4);
+}
+
+static int take(cli_metrics *m, const char *name, size_t len, double v)
+{
+    cli_metrics_set(m, name, len, v);
+    return 0;
+}
+
+void cli_line_metrics(const char *line, cli_metrics *m)
+{
+    const char *p = line + strspn(line, " \t");
+    /* lines with a step are intermediate values (the storage's); the others are final */
+    if (*p == '{')
+        json_line(m, p);
+    else if (!tokens(p, is_step, m))
+        tokens(p, take, m);
+}
+
+static int parse_double(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    if (end == buf || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int parse_metric_line(const char *line, const char *metric, double *value, long *step)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (*line == '{') {
+        json_error_t e;
+        json_t *o = json_loads(line, JSON_DECODE_ANY, &e);
+        int kind = 0;
+        if (json_is_object(o)) {
+            json_t *v = json_object_get(o, metric), *s = json_object_get(o, "step");
+            if (json_is_number(v)) {
+                *value = json_number_value(v);
+                kind = 1;
+                if (json_is_integer(s)) {
+                    *step = (long)json_integer_value(s);
+                    kind = 2;
+                }
+            } else if (json_is_string(v) && !strcmp(json_string_value(v), "nan")) {
+                *value = NAN;
+                kind = 1;
+            }
+        }
+        json_decref(o);
+        return kind;
+    }
+    /* whitespace-separated name=value tokens */
+    size_t ml = strlen(metric);
+    int found = 0, has_step = 0;
+    double v = NAN;
+    long st = 0;
+    const char *p = line;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *t = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != ',')
+            p++;
+        const char *eq = memchr(t, '=', (size_t)(p - t));
+        if (eq == NULL)
+            continue;
+        size_t kl = (size_t)(eq - t);
+        double x;
+        if (parse_double(eq + 1, (size_t)(p - eq - 1), &x) != 0)
+            continue;
+        if (kl == ml && !memcmp(t, metric, ml)) {
+            v = x;
+            found = 1;
+        } else if (kl == 4 && !memcmp(t, "step", 4) && x == floor(x) && x >= 0 &&
+                   x <= STEP_MAX) { /* larger: not a step a long holds (found by fuzz_output) */
+            st = (long)x;
+            has_step = 1;
+        }
+    }
+    if (!found)
+        return 0;
+    *value = v;
+    if (has_step) {
+        *step = st;
+        return 2;
+    }
+    return 1;
+}
