@@ -887,6 +887,17 @@ static int initial_points(ctx *c)
     return rc;
 }
 
+/* constraints: (read now) and initial_points: (read in finish, once the parameters are known). */
+static int outcome_pair(ctx *c, const char *key, yaml_node_t *v)
+{
+    if (!strcmp(key, "constraints"))
+        return constraints(c, v);
+    if (v->type != YAML_SEQUENCE_NODE)
+        return err_at(c, v, "initial_points must be a list of {parameter: value, ...}");
+    c->init_node = v;
+    return GPBO_OK;
+}
+
 static const char *const TOP_KEYS[] = {"name",    "description", "project",         "entity",
                                        "method",  "metric",      "parameters",      "run_cap",
                                        "command", "program",     "early_terminate", "gpbo",
@@ -956,12 +967,8 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
             rc = err_at(c, v, "heartbeat (%g s) must be shorter than grace (%g s)", o->heartbeat,
                         o->grace);
         return rc;
-    } else if (!strcmp(key, "constraints")) {
-        return constraints(c, v);
-    } else if (!strcmp(key, "initial_points")) {
-        if (v->type != YAML_SEQUENCE_NODE)
-            return err_at(c, v, "initial_points must be a list of {parameter: value, ...}");
-        c->init_node = v;
+    } else if (!strcmp(key, "constraints") || !strcmp(key, "initial_points")) {
+        return outcome_pair(c, key, v);
     } else if (!strcmp(key, "trainer")) {
         s->has_trainer = 1;
         c->trainer_node = k;
