@@ -33,6 +33,10 @@ enum { TRAINER_NKEYS = 26 };
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
+/* Sets t->cfg.model from hidden and layers when they are set (the model spec otherwise). */
+void trainer_final_model(trainer_settings *t);
+/* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
+int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
 /* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric);
 
@@ -61,8 +65,9 @@ int cli_option_takes_value(const char *cmd, const char *opt);
 /* The arguments of the commands that read a study (best, trials, export, studies, report). */
 typedef struct cli_args {
     const char *path, *storage, *study, *format, *out;
-    int steps;               /* export --steps */
-    const char *port, *host; /* dashboard */
+    int steps;                      /* export --steps */
+    const char *port, *host;        /* dashboard */
+    const char *trial, *train_size; /* retrain */
 } cli_args;
 /* Reads argv into a (its defaults set by the caller): 0, or 2 after printing the error. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_args *a);
@@ -108,9 +113,13 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 int cmd_enqueue(int argc, char **argv); /* enqueue.c: gpbo enqueue SWEEP.yaml name=value ... */
+int cmd_retrain(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */
 const char *cli_state_name(gpbo_trial_state state);
+/* The state every view shows: the stored one, or "interrupted" for a running trial whose worker
+ * is lost (gpbo_study_trial_lost). */
+const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti);
 /* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);
@@ -127,5 +136,18 @@ int cli_file_stem(char *out, size_t cap, const char *name);
 int cli_study_file(char *out, size_t cap, const char *dir, const char *name, const char *suffix);
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st);
+
+/* A parameter's importance (importance.c): the GP's inverse ARD lengthscale 1/l on the unit
+ * cube (a categorical: its largest one-hot coordinate's) and the 95 % interval [lo, hi] of a
+ * Laplace approximation of the log-lengthscale posterior (NaN when the Hessian is not positive
+ * definite); all NaN for a parameter the model's observations never varied (a constant). */
+typedef struct cli_importance {
+    double value, lo, hi;
+} cli_importance;
+/* out[i] for every parameter of sp from the model (left unchanged: a copy is polished to the
+ * mode of the log posterior); *how (may be NULL) says where the estimate was taken.
+ * GPBO_EINVAL for a model of another space or without data, GPBO_ENOMEM. */
+int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importance *out,
+                       const char **how);
 
 #endif

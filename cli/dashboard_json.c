@@ -104,14 +104,6 @@ static json_t *params_of(const dash *d, const gpbo_space *sp, const double *valu
     return o;
 }
 
-/* The state the page shows: "interrupted" for a running trial whose worker is gone. */
-static const char *state_of(const gpbo_study *st, const gpbo_trial_info *ti)
-{
-    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
-        return "interrupted";
-    return cli_state_name(ti->state);
-}
-
 static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_info *ti)
 {
     const gpbo_space *sp = gpbo_study_space(st);
@@ -122,7 +114,7 @@ static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_
     double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
     /* feasible: complete and within the study's outcome constraints (issue 20) */
     return json_pack("{sI ss so so so so so so sb}", "trial", (json_int_t)ti->id, "state",
-                     state_of(st, ti), "value", number(ti->value), "params",
+                     cli_state_shown(st, ti), "value", number(ti->value), "params",
                      params_of(d, sp, ti->values), "intermediate", steps, "started",
                      number(ti->started), "seconds", number(secs), "reason",
                      ti->reason ? json_string(ti->reason) : json_null(), "feasible",
@@ -271,6 +263,24 @@ static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const 
     return ok ? s : NULL;
 }
 
+/* The importance of every parameter the trials varied (importance.c):
+ * [{"param", "value", "lo", "hi"}] (lo, hi null without an interval); an empty array when the
+ * model gives none. */
+static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp)
+{
+    size_t np = gpbo_space_size(sp);
+    json_t *a = json_array();
+    cli_importance *imp = calloc(np + 1, sizeof *imp);
+    if (imp != NULL && cli_importance_get(gp, sp, imp, NULL) == GPBO_OK)
+        for (size_t i = 0; i < np; i++)
+            if (isfinite(imp[i].value))
+                json_array_append_new(a, json_pack("{ss so so so}", "param", gpbo_space_name(sp, i),
+                                                   "value", number(imp[i].value), "lo",
+                                                   number(imp[i].lo), "hi", number(imp[i].hi)));
+    free(imp);
+    return a;
+}
+
 json_t *dash_slices(dash *d, const char *name)
 {
     gpbo_study *st = asked(d, name);
@@ -303,10 +313,12 @@ json_t *dash_slices(dash *d, const char *name)
             json_array_append_new(slices, s);
     }
     json_t *o = json_pack("{ss ss? so}", "name", name, "why", why, "slices", slices);
-    if (gp != NULL)
+    if (gp != NULL) {
         json_object_set_new(o, "model",
                             json_sprintf("%s%s", info.additive ? "additive" : "ARD",
                                          info.warped ? ", log-warped" : ""));
+        json_object_set_new(o, "importance", importance_json(gp, sp));
+    }
     free(ub);
     free(q);
     gpbo_gp_free(gp);

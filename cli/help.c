@@ -50,6 +50,11 @@ static const cli_option O_HOST = {
     "--host", "ADDR",
     "the address to listen on (default 127.0.0.1: this machine only; another address serves "
     "the page, read-only, to whoever reaches it)"};
+static const cli_option O_TRIAL = {"--trial", "N", "the trial to train again (default: the best)"};
+static const cli_option O_TRAIN_SIZE = {
+    "--train-size", "N",
+    "training images (default 0: the whole training set but the trainer section's val_size "
+    "validation images; the search may have used fewer)"};
 static const cli_option O_METRIC = {"--metric", "NAME",
                                     "the metric printed per epoch (default val_accuracy)"};
 
@@ -106,6 +111,14 @@ static const cli_command COMMANDS[] = {
      "Reads the storage only. Ctrl-C stops it. Exit status 0 when "
      "stopped; 2 for a bad option or a port that cannot be listened on",
      {&O_STORAGE, &O_STUDY_ALL, &O_PORT, &O_HOST}},
+    {"retrain",
+     "SWEEP.yaml",
+     "shows what tuning bought, for a sweep of the built-in trainer: its best trial's "
+     "configuration trained again on the whole training set, beside the trainer's default "
+     "configuration (gpbo train's) given the same epochs, data and seed; both tested on the test "
+     "set. An epoch line each on stdout, then the two side by side. Exit status 0; 1 when "
+     "training fails; 2 for a bad option or a sweep without a trainer section",
+     {&O_STORAGE, &O_STUDY, &O_TRIAL, &O_TRAIN_SIZE}},
     {"compare",
      "COMPARE.yaml",
      "runs strategies x problems x seeds and writes <name>.csv and <name>.html; progress on "
@@ -245,18 +258,21 @@ int cli_option_takes_value(const char *cmd, const char *opt)
 /* Where option flag's value goes in a. */
 static const char **slot(cli_args *a, const char *flag)
 {
-    return !strcmp(flag, "--storage")  ? &a->storage
-           : !strcmp(flag, "--study")  ? &a->study
-           : !strcmp(flag, "--format") ? &a->format
-           : !strcmp(flag, "--port")   ? &a->port
-           : !strcmp(flag, "--host")   ? &a->host
-                                       : &a->out;
+    return !strcmp(flag, "--storage")      ? &a->storage
+           : !strcmp(flag, "--study")      ? &a->study
+           : !strcmp(flag, "--format")     ? &a->format
+           : !strcmp(flag, "--port")       ? &a->port
+           : !strcmp(flag, "--host")       ? &a->host
+           : !strcmp(flag, "--trial")      ? &a->trial
+           : !strcmp(flag, "--train-size") ? &a->train_size
+                                           : &a->out;
 }
 
 int cli_parse(const char *cmd, int argc, char **argv, cli_args *a)
 {
     const cli_command *c = find(cmd);
-    int takes_path = c && c->args[0] == '[';
+    /* [SWEEP.yaml] optional, SWEEP.yaml (retrain) required: the caller checks */
+    int takes_path = c && (c->args[0] == '[' || !strcmp(c->args, "SWEEP.yaml"));
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i];
         int kind = cli_option_takes_value(cmd, o);

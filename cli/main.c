@@ -96,6 +96,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 2, argv + 2);
     if (!strcmp(c, "train"))
         return cmd_train(argc - 2, argv + 2);
+    if (!strcmp(c, "retrain"))
+        return cmd_retrain(argc - 2, argv + 2);
     if (!strcmp(c, "version") || !strcmp(c, "--version") || !strcmp(c, "doctor")) {
         blas_report(stdout);
         return 0;

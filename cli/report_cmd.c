@@ -4,12 +4,12 @@
  * axis when the values are positive and span more than two decades) and its gap to the final
  * best, the learning curves (intermediate values) with the pruning points, the objective
  * against each parameter that varies (categories by name), parallel coordinates, the
- * parameters' importance as the GP's inverse lengthscales, and the GP's prediction along each
- * numeric parameter
- * through the best point with a two-standard-deviation band: the model the study's strategy
- * proposes from (gpbo_study_model: its hyperparameters, additive or ARD kernel, log warping
- * mapped back to the objective's units), or, for a strategy without one, a Matérn 5/2 GP with
- * priors fitted here to the complete trials in the unit cube, which the caption says.
+ * parameters' importance as the GP's inverse lengthscales with their uncertainty, and the GP's
+ * prediction along each numeric parameter through the best point with a two-standard-deviation
+ * band: the model the study's strategy proposes from (gpbo_study_model: its hyperparameters,
+ * additive or ARD kernel, log warping mapped back to the objective's units), or, for a strategy
+ * without one, a Matérn 5/2 GP with priors fitted here to the complete trials in the unit cube,
+ * which the caption says.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -143,7 +143,7 @@ static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
     const char **row = r->cells + t * r->ncols;
     char buf[256];
     row[0] = keep(&r->sb, "%zu", ti->id);
-    row[1] = cli_state_name(ti->state);
+    row[1] = cli_state_shown(r->st, ti);
     row[2] = isfinite(ti->value) ? keep(&r->sb, "%.6g", ti->value) : "";
     for (size_t i = 0; i < r->np; i++) {
         cli_format_value(r->sw, r->sp, i, ti->values[i], buf, sizeof buf);
@@ -607,53 +607,51 @@ static void slice_model_get(rep *r, slice_model *m)
     gpbo_gp_fit(m->gp, &fo);
 }
 
-/* Parameter importance as the slice model's inverse lengthscales 1/l in the unit cube (a
- * categorical: the largest over its one-hot coordinates): how fast the GP lets the objective
- * change along each parameter. Point estimates of the fitted hyperparameters, no uncertainty. */
+/* Parameter importance: the slice model's inverse lengthscales 1/l on the unit cube with the
+ * 95 % intervals of a Laplace approximation (importance.c), on a log axis (they span decades).
+ * A parameter whose Hessian gave no interval is drawn as a point alone. */
 static int fig_importance(rep *r, const slice_model *mdl)
 {
     size_t *idx = NULL, m = varying_params(r, &idx);
-    size_t np = gpbo_gp_nparams(mdl->gp);
-    double *theta = calloc(np + 1, sizeof *theta), *xs = calloc(3 * m + 1, sizeof *xs);
-    double *ys = calloc(3 * m + 1, sizeof *ys);
-    const char **names = calloc(m + 1, sizeof *names);
+    cli_importance *imp = calloc(r->np + 1, sizeof *imp);
+    double *xs = calloc(3 * m + 1, sizeof *xs), *ys = calloc(3 * m + 1, sizeof *ys);
+    double *px = calloc(m + 1, sizeof *px), *py = calloc(m + 1, sizeof *py);
+    const char **names = calloc(m + 1, sizeof *names), *how = NULL;
     int rc = GPBO_OK;
-    if (!idx || !theta || !xs || !ys || !names)
+    if (!idx || !imp || !xs || !ys || !px || !py || !names)
         rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the importance figure");
-    if (rc != GPBO_OK || m == 0 || gpbo_gp_dim(mdl->gp) != r->d ||
-        gpbo_gp_get_params(mdl->gp, theta) != GPBO_OK)
+    /* no figure (and no error) when the model gives none */
+    if (rc != GPBO_OK || m == 0 || cli_importance_get(mdl->gp, r->sp, imp, &how) != GPBO_OK)
         goto cleanup;
     for (size_t j = 0; j < m; j++) {
-        size_t i = idx[j], c0 = cli_param_coord(r->sp, i);
-        size_t nc =
-            gpbo_space_type(r->sp, i) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(r->sp, i) : 1;
-        double v = 0;
-        for (size_t c = c0; c < c0 + nc && c < r->d; c++)
-            v = fmax(v, exp(-theta[c]));
-        /* a stem from 0 to v, NaN ending it */
-        xs[3 * j] = xs[3 * j + 1] = (double)j;
-        xs[3 * j + 2] = NAN;
-        ys[3 * j] = 0;
-        ys[3 * j + 1] = v;
-        ys[3 * j + 2] = NAN;
-        names[j] = gpbo_space_name(r->sp, i);
+        const cli_importance *e = &imp[idx[j]];
+        /* the interval: a segment from lo to hi, NaN ending it */
+        xs[3 * j] = xs[3 * j + 1] = px[j] = (double)j;
+        xs[3 * j + 2] = ys[3 * j + 2] = NAN;
+        ys[3 * j] = e->lo;
+        ys[3 * j + 1] = e->hi;
+        py[j] = e->value;
+        names[j] = gpbo_space_name(r->sp, idx[j]);
     }
-    gpbo_fig_series s[2] = {{GPBO_FIG_LINE, NULL, 3 * m, xs, ys, NULL, NULL, 0},
-                            {GPBO_FIG_POINTS, NULL, 3 * m, xs, ys, NULL, NULL, 0}};
+    gpbo_fig_series s[2] = {{GPBO_FIG_LINE, "95 % interval", 3 * m, xs, ys, NULL, NULL, 0},
+                            {GPBO_FIG_POINTS, "1/l", m, px, py, NULL, NULL, 1}};
     gpbo_fig f = {
-        "Parameter importance", NULL, "inverse lengthscale 1/l (unit cube)", 0, 0, 2, s, m, names};
+        "Parameter importance", NULL, "inverse lengthscale 1/l (unit cube)", 1, 0, 2, s, m, names};
     rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
                  keep(&r->sb,
-                      "inverse ARD lengthscales of %s, on the unit cube the GP sees (a "
-                      "categorical: the largest of its one-hot coordinates): higher means the "
-                      "objective changes faster along that parameter; point estimates of the "
-                      "fitted hyperparameters, without their uncertainty",
-                      mdl->what));
+                      "1/l, the inverse ARD lengthscale of %s on the unit cube (a categorical: "
+                      "its largest one-hot coordinate's), %s: how fast the objective changes "
+                      "along each parameter, not by how much. Bars: 95 %% intervals of a Laplace "
+                      "approximation of the log-lengthscale posterior; a long one: the trials do "
+                      "not determine it (docs/importance.md)",
+                      mdl->what, how));
 cleanup:
     free(idx);
-    free(theta);
+    free(imp);
     free(xs);
     free(ys);
+    free(px);
+    free(py);
     free(names);
     return rc;
 }

@@ -17,6 +17,15 @@ const char *cli_state_name(gpbo_trial_state state)
     return STATE[state];
 }
 
+/* A running trial whose worker is gone (a run stopped by Ctrl-C, a lost machine) runs again on
+ * the next `gpbo run`: every view says so rather than "running". */
+const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
+        return "interrupted";
+    return STATE[ti->state];
+}
+
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap)
 {
@@ -222,17 +231,6 @@ static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v,
            buf[0] == '.' || (buf[0] == '-' && buf[1] == '.');
 }
 
-/* The state a view shows: the stored one, or "interrupted" for a running trial whose worker is
- * gone (a run stopped by Ctrl-C, a lost machine): it runs again on the next `gpbo run`. */
-static const char *state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
-{
-    if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
-        return "interrupted";
-    if (gpbo_study_trial_queued(st, ti->id))
-        return "queued";
-    return STATE[ti->state];
-}
-
 /* Whether the study has outcome constraints: then export has a "feasible" field or column. */
 static int constrained(const gpbo_study *st)
 {
@@ -277,13 +275,16 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
         char buf[32] = "-";
         if (isfinite(v))
             snprintf(buf, sizeof buf, "%.6g", v);
-        fprintf(f, "%6zu  %-11s  %14s", ti->id, state_shown(st, ti), buf);
+        /* the table also names enqueued trials that no worker has taken yet */
+        fprintf(f, "%6zu  %-11s  %14s", ti->id,
+                gpbo_study_trial_queued(st, ti->id) ? "queued" : cli_state_shown(st, ti), buf);
         return;
     }
     if (k == OUT_JSON)
-        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id, STATE[ti->state]);
+        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id,
+                cli_state_shown(st, ti));
     else
-        fprintf(f, "%zu,%s,", ti->id, STATE[ti->state]);
+        fprintf(f, "%zu,%s,", ti->id, cli_state_shown(st, ti));
     write_number(f, k, ti->value);
     int feasible = gpbo_study_trial_feasible(st, ti->id);
     if (constrained(st) && k == OUT_JSON)
@@ -469,7 +470,7 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
         gpbo_trial_info ti;
         gpbo_study_trial(st, t, &ti);
         for (size_t s = 0; s < ti.nsteps; s++) {
-            fprintf(f, "%zu,%s,%ld,", ti.id, STATE[ti.state], ti.steps[s]);
+            fprintf(f, "%zu,%s,%ld,", ti.id, cli_state_shown(st, &ti), ti.steps[s]);
             write_number(f, OUT_CSV, ti.step_values[s]);
             fputc('\n', f);
         }
@@ -530,8 +531,8 @@ static int show_studies(const char *storage)
     }
     for (size_t i = 0; i < n; i++)
         w = strlen(names[i]) > w ? strlen(names[i]) : w;
-    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %14s  %s\n", (int)w, "study", "trials", "complete",
-           "failed", "pruned", "running", "best", "direction");
+    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %11s  %14s  %s\n", (int)w, "study", "trials", "complete",
+           "failed", "pruned", "running", "interrupted", "best", "direction");
     for (size_t i = 0; i < n; i++) {
         gpbo_study *st = gpbo_study_open(storage, names[i], NULL, NULL);
         if (st == NULL) { /* listed all the same: the listing is what was asked */
@@ -544,9 +545,12 @@ static int show_studies(const char *storage)
         char best[32] = "-";
         if (gpbo_study_best(st, &b) == GPBO_OK)
             snprintf(best, sizeof best, "%.10g", b.value);
-        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %14s  %s\n", (int)w, names[i],
+        size_t lost = 0; /* running, their worker gone: they run again on the next gpbo run */
+        for (size_t t = 0; t < gpbo_study_ntrials(st); t++)
+            lost += gpbo_study_trial_lost(st, t);
+        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %11zu  %14s  %s\n", (int)w, names[i],
                gpbo_study_ntrials(st), c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED],
-               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING], best,
+               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost, lost, best,
                gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize");
         gpbo_study_close(st);
     }

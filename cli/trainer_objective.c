@@ -164,8 +164,7 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
                           sweep_closest(key, keys, n));
 }
 
-/* The model spec after hidden / layers. */
-static void final_model(trainer_settings *t)
+void trainer_final_model(trainer_settings *t)
 {
     if (t->hidden > 0) {
         size_t off = (size_t)snprintf(t->model, sizeof t->model, "mlp:");
@@ -228,14 +227,19 @@ static int print_epoch(size_t epoch, double acc, double loss, void *payload)
     return 0;
 }
 
+int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r)
+{
+    trainer_final_model(t);
+    return gpbo_trainer_run(&t->cfg, d->train, d->val, d->test, r);
+}
+
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric)
 {
-    final_model(t);
     epoch_out e = {metric ? metric : "val_accuracy"};
     t->cfg.on_epoch = print_epoch;
     t->cfg.payload = &e;
     gpbo_trainer_result r;
-    int rc = gpbo_trainer_run(&t->cfg, d->train, d->val, d->test, &r);
+    int rc = trainer_run(t, d, &r);
     if (rc != GPBO_OK)
         return rc;
     printf("val_accuracy=%.6f\nval_f1=%.6f\nval_loss=%.6f\n", r.val_accuracy, r.val_f1, r.val_loss);

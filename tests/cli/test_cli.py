@@ -463,8 +463,9 @@ def test_report_figures(d):
     check(not any("seed" in c for c in caps), f"no figure for the constant seed: {caps}")
     check(any(c.startswith("each complete trial across the parameters") for c in caps),
           f"parallel coordinates: {caps}")
-    check(any(c.startswith("inverse ARD lengthscales of the study's model") for c in caps),
-          f"importance from the study's GP: {caps}")
+    check(any(c.startswith("1/l, the inverse ARD lengthscale of the study's model") and
+              "95 % intervals of a Laplace approximation" in c for c in caps),
+          f"importance from the study's GP, with its intervals: {caps}")
     browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report",
                            "test_report_browser.py")
     b = subprocess.run([PY, browser, os.path.join(d, "report.html"), str(len(caps))],

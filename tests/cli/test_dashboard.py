@@ -2,7 +2,7 @@
 """End-to-end tests of `gpbo dashboard` (issue 21, "Live dashboard") without a browser: the
 server started on a free port (--port 0) against SQLite studies, its JSON endpoints checked
 against `gpbo export`, the page self-contained, the storage left as it was, and the exits: bad or
-busy port (2, one line), SIGINT / SIGTERM (0), --help (0).
+busy port (2, one line), SIGINT / SIGTERM (0), --help (0), and the importance with its intervals.
 
 Usage: test_dashboard.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
 (--pg: only the PostgreSQL test, on the server whose URL the file holds.)
@@ -156,6 +156,55 @@ def test_endpoints(d):
     check(digest(os.path.join(d, "quad.db")) == before, "the database is unchanged")
 
 
+# y matters ten times as much as x, z not at all
+IMP_OBJ = """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    print(f"loss={(x - 1) ** 2 + 10 * (y + 2) ** 2 + (0.3 if a['c'] == 'b' else 0.0)!r}")
+    """
+
+
+def test_importance(d):
+    """The GP's importance (inverse lengthscales with Laplace intervals) in /api/slices: on a
+    Bayesian study where y matters most and z not at all, over three seeds, y's 1/l is far
+    above z's, every estimate lies in its interval, and z's interval (not determined by the
+    trials) is wider, in ratio hi/lo, than y's."""
+    write(os.path.join(d, "obj.py"), IMP_OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: imp
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 25
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      z: {{min: -4.0, max: 4.0}}
+      c: {{values: [a, b]}}
+      k: {{value: 3}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    for seed in (1, 2, 3):
+        db = f"imp{seed}.db"
+        r = run(["run", "sweep.yaml", "--storage", db, "--seed", str(seed)], d, timeout=300)
+        check(r.returncode == 0, f"seed {seed}: gpbo run: {r.stderr}")
+        s = Server(d, ["--storage", db])
+        try:
+            imp = {e["param"]: e for e in s.json("api/slices?name=imp").get("importance", [])}
+        finally:
+            s.stop()
+        check(set(imp) == {"x", "y", "z", "c"}, f"seed {seed}: every varying parameter: {imp}")
+        if set(imp) != {"x", "y", "z", "c"}:
+            continue
+        check(all(e["lo"] is not None and e["lo"] <= e["value"] <= e["hi"] for e in imp.values()),
+              f"seed {seed}: each estimate inside its interval: {imp}")
+        y, z = imp["y"], imp["z"]
+        check(y["value"] > 5 * z["value"], f"seed {seed}: y before z: {y} {z}")
+        if y["lo"] and z["lo"]:
+            check(z["hi"] / z["lo"] > y["hi"] / y["lo"],
+                  f"seed {seed}: z's interval wider than y's: {y} {z}")
+
+
 def test_storage_all_studies(d):
     sweep(d, run_cap=3)
     for study in ("first", "second"):
@@ -257,4 +306,4 @@ if __name__ == "__main__":
     if PG:
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
-                        test_exits], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_importance, test_exits], prefix="gpbo-dash-", only=sys.argv[2:]))

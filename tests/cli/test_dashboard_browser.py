@@ -3,7 +3,7 @@
 chromium and chromedriver, as tests/report/test_report_browser.py), against a study that runs
 while the page is open. The page loads with no console error and fetches nothing but its own
 server's JSON; the trial count it shows grows while `gpbo run` works; the figures are drawn (the
-GP's slices of this Bayesian study among them);
+GP's slices of this Bayesian study and its parameter importance among them);
 clicking a column header sorts the table (ascending, then descending).
 
 Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG]
@@ -150,6 +150,15 @@ def check_figures(driver):
     check(plots == 5, f"one parameter plot per parameter: {plots}")
     slices = driver.execute_script("return document.querySelectorAll('#slices svg').length")
     check(slices == 4, f"one GP slice per numeric parameter: {slices}")
+    # importance: a dot per parameter at its category, and an interval bar around each
+    names, dots, bars = driver.execute_script(
+        "const s = document.querySelector('#importance svg');"
+        "if (!s) return [[], 0, 0];"
+        "return [[...s.querySelectorAll('text')].map(t => t.textContent),"
+        "        s.querySelectorAll('circle').length, s.querySelectorAll('line.interval').length]")
+    check({"x", "y", "lr", "n", "c"} <= set(names) and dots == 5,
+          f"importance: one dot per parameter, named: {dots} {names}")
+    check(bars == 5, f"importance: an interval per parameter: {bars}")
 
 
 def watch(d, url, driver):
@@ -204,6 +213,9 @@ def main():
         if shot:
             click_header(driver, "value")
             driver.execute_script("window.scrollTo(0, 0)")
+            # the whole page, down to the importance and the table
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(1400, min(int(height) + 140, 6000))
             driver.save_screenshot(shot)
     finally:
         driver.quit()

@@ -1,7 +1,7 @@
 """The documentation matches the repository (issue 21): every relative link of README.md and
 docs/*.md names a file inside the repository (no ../shared/...), every image it shows exists,
 and the main job's running time is stated alike in README.md, the Makefile and the demo's
-sweep file ("about N minutes").
+sweep file ("about N minutes"), and make demo ends with `gpbo retrain` as README shows.
 
 Usage: test_docs.py SOURCE_DIR
 """
@@ -64,10 +64,26 @@ def test_demo_time(src):
           f"the main job's time is one figure in all three places: {said}")
 
 
+def test_demo_retrains(src):
+    """make demo ends by showing what tuning bought (gpbo retrain on the demo's study), and the
+    README's main-job section says so and shows its table."""
+    make = open(os.path.join(src, "Makefile"), encoding="utf-8").read()
+    recipe = make.split("\ndemo:", 1)[-1].split("\n\n", 1)[0]
+    lines = [l.strip() for l in recipe.split("\n")[1:] if l.startswith("\t")]
+    check(len(lines) >= 2 and " run " in lines[-2] and " retrain " in lines[-1] and
+          lines[-2].split(" run ")[1].split(" --jobs")[0] == lines[-1].split(" retrain ")[1],
+          f"make demo runs the sweep, then retrains on the same study: {lines}")
+    readme = open(os.path.join(src, "README.md"), encoding="utf-8").read()
+    section = readme.split("## The main job", 1)[-1].split("\n## ", 1)[0]
+    check("gpbo retrain" in section and "tuning bought" in section,
+          "README's main job shows gpbo retrain's table")
+
+
 def main():
     src = os.path.abspath(sys.argv[1])
     test_links(src)
     test_demo_time(src)
+    test_demo_retrains(src)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 

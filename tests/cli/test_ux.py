@@ -4,7 +4,7 @@ command, "did you mean" for misspelt options, the exit status of a run where no 
 completed, progress lines away from a terminal ([i/N], best so far, elapsed) and in
 `gpbo compare`, what a resumed run says, `gpbo studies` and a storage's only study, the trials
 table (pruned steps, interrupted trials), and export (typed parameters, shortest round-trip
-numbers, intermediate values).
+numbers, intermediate values), and `gpbo retrain` (what tuning bought).
 
 Usage: test_ux.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
 (--pg: the PostgreSQL server whose URL the file holds; only `gpbo studies` on it is tested.)
@@ -65,10 +65,10 @@ def sweep(d, name="quad", run_cap=6, method="random", extra=""):
         f.write(extra)
 
 
-COMMANDS = ["run", "best", "trials", "export", "studies", "report", "compare", "train",
-            "version", "doctor"]
+COMMANDS = ["run", "best", "trials", "export", "studies", "report", "retrain", "compare",
+            "train", "version", "doctor"]
 OPTIONS = ["--storage", "--study", "--jobs", "--seed", "--trials", "--strategy", "--init",
-           "--format", "-o", "--steps", "--metric"]
+           "--format", "-o", "--steps", "--trial", "--train-size", "--metric"]
 
 
 def test_help(d):
@@ -158,6 +158,24 @@ def test_progress_and_resume(d):
           "nan" not in t.stdout and t.stdout.count("stopped after step") >= 2 and
           t.stdout.count("runs again on the next gpbo run") == len(rows),
           f"interrupted trials: {t.stdout}")
+    # the exports say so too (JSON, CSV, and the intermediate values' CSV)
+    js = json.loads(run(["export", "sweep.yaml", "--format", "json"], d2).stdout)
+    check(len(js) == len(rows) and all(x["state"] == "interrupted" for x in js),
+          f"export json of interrupted trials: {js}")
+    cs = list(csv.DictReader(io.StringIO(run(["export", "sweep.yaml"], d2).stdout)))
+    check(len(cs) == len(rows) and all(x["state"] == "interrupted" for x in cs),
+          f"export csv of interrupted trials: {cs}")
+    st = list(csv.DictReader(io.StringIO(run(["export", "sweep.yaml", "--steps"], d2).stdout)))
+    check(len(st) >= 2 and all(x["state"] == "interrupted" for x in st),
+          f"export --steps of interrupted trials: {st}")
+    sl = run(["studies", "--storage", os.path.join(d2, "quad.db")], d2).stdout.split("\n")
+    head, row = sl[0].split(), sl[1].split()
+    check(row[head.index("running")] == "0" and row[head.index("interrupted")] == str(len(rows)),
+          f"gpbo studies counts them as interrupted: {sl}")
+    rep = run(["report", "sweep.yaml", "-o", "r.html"], d2)
+    page = open(os.path.join(d2, "r.html"), encoding="utf-8").read() if rep.returncode == 0 else ""
+    check(page.count("<td>interrupted</td>") == len(rows) and "<td>running</td>" not in page,
+          f"the report's table: {rep.returncode} {rep.stderr}")
     r = run(["run", "sweep.yaml", "--jobs", "2"], d2)
     n = len(rows)
     check(r.returncode == 0 and r.stdout.startswith(
@@ -221,7 +239,8 @@ def test_studies_and_default_study(d):
     best = con.execute("SELECT MIN(value) FROM trials t JOIN studies s ON t.study = s.id "
                        "WHERE s.name = 'alpha'").fetchone()[0]
     con.close()
-    check(rows and abs(float(rows[0][6]) - best) <= 1e-9 * max(1, abs(best)),
+    col = s.stdout.split("\n")[0].split().index("best")
+    check(rows and abs(float(rows[0][col]) - best) <= 1e-9 * max(1, abs(best)),
           f"studies shows the best: {rows} {best}")
     for c in ("best", "trials", "export", "report"):
         r = run([c, "--storage", db], d)
@@ -358,13 +377,89 @@ PG_ARG = [a for a in sys.argv[2:] if a.startswith("--pg=")]
 PG_URL = open(PG_ARG[0][5:]).read().strip() if PG_ARG else None
 
 
+ROW = re.compile(r"^(tuned \(trial (\d+)\)|default)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)"
+                 r"\s+(\S+)$")
+
+
+def retrained(r):
+    """gpbo retrain's output: its rows {label: (val_accuracy, test_accuracy)}, the number of
+    training images, the points it says tuning bought, the epoch lines per label."""
+    rows = {m.group(1): (float(m.group(3)), float(m.group(4)))
+            for m in map(ROW.match, r.stdout.split("\n")) if m}
+    size = re.search(r"^trained on (\d+) images \((\d+) more for validation\), (\d+) epochs",
+                     r.stdout, re.M)
+    bought = re.search(r"^tuning bought ([-+]\d+\.\d+) points", r.stdout, re.M)
+    epochs = {}
+    for m in re.finditer(r"^  (.+): epoch (\d+)/(\d+) val_accuracy=", r.stdout, re.M):
+        epochs.setdefault(m.group(1), []).append((int(m.group(2)), int(m.group(3))))
+    return (rows, size and tuple(int(x) for x in size.groups()),
+            bought and float(bought.group(1)), epochs)
+
+
+def test_retrain(d):
+    """What tuning bought: the best trial of a trainer sweep trained again beside the trainer's
+    defaults. With --train-size equal to the search's, the tuned row repeats the trial (same
+    data, seed and settings: only the order of float sums may differ) and the default row
+    repeats `gpbo train` with the sweep's trainer section."""
+    write(os.path.join(d, "mlp.yaml"), """\
+    name: mlp
+    method: random
+    metric: {name: val_accuracy, goal: maximize}
+    run_cap: 3
+    parameters:
+      lr: {distribution: log_uniform_values, min: 0.001, max: 0.03}
+      hidden: {values: [16, 32]}
+      optimizer: {values: [adam, sgd]}
+    trainer: {train_size: 600, val_size: 300, epochs: 2, seed: 3}
+    gpbo: {seed: 4}
+    """)
+    check(run(["run", "mlp.yaml", "--jobs", "2"], d).returncode == 0, "the trainer sweep runs")
+    best = dict(l.split("=", 1) for l in run(["best", "mlp.yaml"], d).stdout.split("\n") if l)
+    r = run(["retrain", "mlp.yaml", "--train-size", "600"], d)
+    rows, size, bought, epochs = retrained(r)
+    tuned = f"tuned (trial {best['trial']})"
+    check(r.returncode == 0 and set(rows) == {tuned, "default"}, f"two rows: {r.stdout} {r.stderr}")
+    first = r.stdout.split("\n")[0]
+    check(first == f"{tuned}: lr={best['lr']} hidden={best['hidden']} "
+          f"optimizer={best['optimizer']}", f"the best trial's parameters: {first!r} {best}")
+    check(size == (600, 300, 2), f"the data and epochs said: {size}")
+    check(epochs == {tuned: [(1, 2), (2, 2)], "default": [(1, 2), (2, 2)]},
+          f"an epoch line each: {epochs}")
+    if set(rows) == {tuned, "default"}:
+        check(abs(rows[tuned][0] - float(best["value"])) <= 0.02,
+              f"the tuned row repeats the trial: {rows[tuned]} vs {best['value']}")
+        t = run(["train", "--train_size", "600", "--val_size", "300", "--epochs", "2", "--seed",
+                 "3", "--test", "true"], d)
+        got = dict(l.split("=", 1) for l in t.stdout.split("\n") if l.startswith(("val_", "test_")))
+        check(abs(rows["default"][0] - float(got["val_accuracy"])) <= 0.02 and
+              abs(rows["default"][1] - float(got["test_accuracy"])) <= 0.02,
+              f"the default row is gpbo train's defaults: {rows['default']} vs {got}")
+        check(bought is not None and
+              abs(bought - 100 * (rows[tuned][1] - rows["default"][1])) <= 0.011,
+              f"what tuning bought is the rows' difference: {bought} {rows}")
+    # another trial, the whole training set (but the validation images)
+    r = run(["retrain", "mlp.yaml", "--trial", "0"], d)
+    rows, size, _, _ = retrained(r)
+    check(r.returncode == 0 and "tuned (trial 0)" in rows and size == (59700, 300, 2),
+          f"--trial 0 on the whole set: {size} {r.stdout} {r.stderr}")
+    # refused: a trial that does not exist, a sweep of its own program, no sweep file
+    sweep(d, run_cap=2)
+    run(["run", "sweep.yaml"], d)
+    for args, want in ((["retrain", "mlp.yaml", "--trial", "9"], "has no trial 9"),
+                       (["retrain", "sweep.yaml"], "needs the built-in trainer"),
+                       (["retrain", "--storage", "mlp.db"], "give the sweep file")):
+        r = run(args, d)
+        check(r.returncode == 2 and want in r.stderr and r.stderr.count("\n") == 1,
+              f"{' '.join(args)}: {r.returncode} {r.stderr!r}")
+
+
 def main():
     if PG_URL:
         tests = [test_studies_pg]
     else:
         tests = [test_help, test_no_trial_completed, test_progress_and_resume,
                  test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
-                 test_export]
+                 test_export, test_retrain]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-ux-", only=only)
 
