@@ -58,17 +58,21 @@ typedef struct problem {
     const gpbo_test_function *f;
     const gpbo_test_mo_function *mo; /* a problem of several objectives (f NULL), or NULL */
     size_t dim;
+    /* a constrained problem (issue 20: testfn.h): f is then NULL, its own function and box are
+     * cp's */
+    const gpbo_test_constrained *cp;
 } problem;
 
 /* A problem of several objectives "name" or "name:dim" (nm the name, d the dimension or 0),
  * measured by the hypervolume against the problem's reference point (compare_core.h). */
-static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem *p)
+static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem *p,
+                            const char *names)
 {
-    char names[512];
-    snprintf(names, sizeof names, "%s", gpbo_error_message());
     if ((p->mo = gpbo_test_mo_function_find(nm)) == NULL)
         return gpbo_error_set(GPBO_ENOTFOUND,
-                              "%s; of several objectives: branin_currin, zdt1, zdt2", names);
+                              "%s; constrained: branin_disk, gardner; of several objectives: "
+                              "branin_currin, zdt1, zdt2",
+                              names);
     d = p->mo->dim ? p->mo->dim : (d ? d : 6);
     p->dim = d;
     if (d < p->mo->min_dim || d > CMP_MAX_DIM) {
@@ -78,7 +82,18 @@ static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem 
     return GPBO_OK;
 }
 
-/* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f and mo). */
+/* The value and optimum of p, a test function or a constrained problem. */
+static double problem_f(const problem *p, const double *x)
+{
+    return p->cp ? p->cp->f(p->dim, x) : p->f->f(p->dim, x);
+}
+
+static double problem_optimum(const problem *p)
+{
+    return p->cp ? p->cp->optimum : p->f->optimum(p->dim);
+}
+
+/* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f, cp and mo). */
 static int problem_parse(const char *spec, problem *p)
 {
     char nm[128];
@@ -90,8 +105,15 @@ static int problem_parse(const char *spec, problem *p)
         d = strtoul(colon + 1, NULL, 10);
     }
     p->mo = NULL;
-    if ((p->f = gpbo_test_function_find(nm)) == NULL)
-        return problem_parse_mo(spec, nm, d, p);
+    p->cp = NULL;
+    if ((p->f = gpbo_test_function_find(nm)) == NULL) {
+        char names[512]; /* the test functions, as the miss listed them */
+        snprintf(names, sizeof names, "%s", gpbo_error_message());
+        if ((p->cp = gpbo_test_constrained_find(nm)) == NULL)
+            return problem_parse_mo(spec, nm, d, p, names);
+        p->dim = p->cp->dim;
+        return GPBO_OK;
+    }
     d = p->f->dim ? p->f->dim : (d ? d : 4);
     p->dim = d;
     if (d < p->f->min_dim || d > CMP_MAX_DIM || isnan(p->f->optimum(d))) {
@@ -107,6 +129,8 @@ static gpbo_space *problem_space(const problem *p)
     double lo[CMP_MAX_DIM], hi[CMP_MAX_DIM];
     if (p->mo)
         p->mo->bounds(p->dim, lo, hi);
+    else if (p->cp)
+        p->cp->bounds(p->dim, lo, hi);
     else
         p->f->bounds(p->dim, lo, hi);
     gpbo_space *space = gpbo_space_new();
@@ -226,6 +250,17 @@ static void mo_strategy(const char *name, gpbo_study_options *o)
     }
 }
 
+/* A constrained problem's constraint metrics at x, reported for trial id (set_metrics). */
+static int report_constraints(gpbo_study *st, const problem *p, size_t id, const double *x)
+{
+    if (p->cp == NULL)
+        return GPBO_OK;
+    double cv[GPBO_TEST_MAX_CONSTRAINTS];
+    for (size_t k = 0; k < p->cp->nc; k++)
+        cv[k] = p->cp->c(k, x);
+    return gpbo_study_set_metrics(st, id, p->cp->nc, p->cp->cname, cv);
+}
+
 /* In a forked child: run j of a test function on its study in db until the study holds budget
  * finished trials; each ask's seconds go to ask_s[k] (k: trials finished before it) unless
  * ask_s is NULL. Returns the exit status: 0 when done (or the strategy is exhausted). */
@@ -253,6 +288,11 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     o.seed = seed;
     o.n_init = c->init;
     o.lhs_size = c->budget;
+    gpbo_constraint cons[GPBO_TEST_MAX_CONSTRAINTS];
+    for (size_t k = 0; p.cp && k < p.cp->nc; k++)
+        cons[k] = (gpbo_constraint){p.cp->cname[k], p.cp->cmin[k], p.cp->cmax[k]};
+    o.n_constraints = p.cp ? p.cp->nc : 0;
+    o.constraints = cons;
     st = gpbo_study_open(db, name, sp, &o);
     rc = st ? GPBO_OK : gpbo_error_code();
     double v[CMP_MAX_DIM];
@@ -270,8 +310,10 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
         if (rc == GPBO_OK && p.mo)
             p.mo->f(p.dim, v, y);
         if (rc == GPBO_OK)
+            rc = report_constraints(st, &p, id, v);
+        if (rc == GPBO_OK)
             rc = p.mo ? gpbo_study_tell_values(st, id, p.mo->nobj, y)
-                      : gpbo_study_tell(st, id, p.f->f(p.dim, v));
+                      : gpbo_study_tell(st, id, problem_f(&p, v));
     }
 cleanup:
     if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
@@ -383,7 +425,8 @@ static void read_run(const cmp *c, const char *db, size_t j, double *best, int *
     double b = INFINITY;
     for (size_t e = 0; e < c->budget; e++) {
         gpbo_trial_info t;
-        if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && t.state == GPBO_TRIAL_COMPLETE &&
+        /* feasible: complete, and within the constraints of a constrained problem */
+        if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && gpbo_study_trial_feasible(st, e) &&
             (*maxi ? -t.value : t.value) < b)
             b = *maxi ? -t.value : t.value;
         best[e] = b;
@@ -398,7 +441,7 @@ static double reference(const cmp *c, size_t pi, const double *best, size_t tota
     problem p;
     size_t B = c->budget;
     if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK)
-        return p.mo ? -p.mo->front_hv(p.dim) : p.f->optimum(p.dim);
+        return p.mo ? -p.mo->front_hv(p.dim) : problem_optimum(&p);
     double opt = INFINITY;
     for (size_t j = 0; j < total; j++)
         if ((j / c->seeds) % c->np == pi && best[j * B + B - 1] < opt)

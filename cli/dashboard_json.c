@@ -112,11 +112,13 @@ static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_
         json_array_append_new(
             steps, json_pack("[Io]", (json_int_t)ti->steps[s], number(ti->step_values[s])));
     double secs = ti->finished > 0 ? ti->finished - ti->started : NAN;
-    return json_pack("{sI ss so so so so so so}", "trial", (json_int_t)ti->id, "state",
+    /* feasible: complete and within the study's outcome constraints (issue 20) */
+    return json_pack("{sI ss so so so so so so sb}", "trial", (json_int_t)ti->id, "state",
                      cli_state_shown(st, ti), "value", number(ti->value), "params",
                      params_of(d, sp, ti->values), "intermediate", steps, "started",
                      number(ti->started), "seconds", number(secs), "reason",
-                     ti->reason ? json_string(ti->reason) : json_null());
+                     ti->reason ? json_string(ti->reason) : json_null(), "feasible",
+                     gpbo_study_trial_feasible(st, ti->id));
 }
 
 /* A study's progress: its counts (running ones split into running and interrupted), the run

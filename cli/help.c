@@ -71,7 +71,18 @@ static const cli_command COMMANDS[] = {
      "and the time elapsed. Exit status 0; 1 on an error or when no trial completed (the reason "
      "on stderr); 2 for a bad sweep file or option; 130 when interrupted",
      {&O_STORAGE, &O_STUDY, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
-    {"best", "[SWEEP.yaml]", "prints the best trial as name=value lines", {&O_STORAGE, &O_STUDY}},
+    {"enqueue",
+     "SWEEP.yaml NAME=VALUE ...",
+     "puts a known configuration (every parameter as name=value, as the program sees it) into "
+     "the sweep's study, creating it if need be: the next gpbo run (any worker) runs it before "
+     "the strategy's own proposals. It counts toward run_cap. Exit status 0; 1 when the study "
+     "already holds run_cap trials or cannot be opened; 2 for a bad sweep file, value or option",
+     {&O_STORAGE, &O_STUDY}},
+    {"best",
+     "[SWEEP.yaml]",
+     "prints the best trial as name=value lines: the best feasible one when the sweep has "
+     "constraints (exit status 1, saying so, when none is)",
+     {&O_STORAGE, &O_STUDY}},
     {"trials",
      "[SWEEP.yaml]",
      "prints every trial as a table (pruned ones with their last step, interrupted ones named "

@@ -86,6 +86,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export") || !strcmp(c, "studies"))
         return cmd_show(c, argc - 2, argv + 2);
+    if (!strcmp(c, "enqueue"))
+        return cmd_enqueue(argc - 2, argv + 2);
     if (!strcmp(c, "dashboard"))
         return cmd_dashboard(argc - 2, argv + 2);
     if (!strcmp(c, "compare"))

@@ -174,8 +174,11 @@ static void read_trials(rep *r)
         gpbo_space_encode(r->sp, ti.values, r->U + c * r->d);
         r->Y[c] = r->sign * ti.value;
         memcpy(r->pv + c * r->np, ti.values, r->np * sizeof *r->pv);
-        if (r->sign * ti.value < run)
+        /* the best FEASIBLE so far: with outcome constraints, infeasible trials do not count */
+        if (gpbo_study_trial_feasible(r->st, t) && r->sign * ti.value < run)
             run = r->sign * ti.value;
+        if (run == INFINITY)
+            continue; /* none feasible yet */
         r->bx[r->nb] = (double)(t + 1);
         r->by[r->nb++] = r->sign * run;
     }

@@ -998,19 +998,28 @@ static void log_trial(runner *r, size_t id)
 /* A study that already holds trials: one line saying what this run resumes (and r->done0). */
 static void print_resumed(runner *r)
 {
-    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0;
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0, queued = 0;
     if (n == 0)
         return;
     gpbo_study_counts(r->study, c);
     r->done0 = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
-    for (size_t id = 0; id < n; id++)
+    for (size_t id = 0; id < n; id++) {
         lost += (size_t)gpbo_study_trial_lost(r->study, id);
+        queued += (size_t)gpbo_study_trial_queued(r->study, id);
+    }
+    if (queued == n) { /* a new study with its initial points, or points enqueued before */
+        printf("study '%s': %zu enqueued trial%s run first\n", r->sw->name, n, n == 1 ? "" : "s");
+        fflush(stdout);
+        return;
+    }
     printf("resuming study '%s': %zu trials found: %zu complete, %zu failed, %zu pruned",
            r->sw->name, n, c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
     if (lost > 0)
         printf(", %zu interrupted (reclaimed: they run again first)", lost);
-    if (c[GPBO_TRIAL_RUNNING] > lost)
-        printf(", %zu running in other workers", c[GPBO_TRIAL_RUNNING] - lost);
+    if (queued > 0)
+        printf(", %zu enqueued (they run first)", queued);
+    if (c[GPBO_TRIAL_RUNNING] > lost + queued)
+        printf(", %zu running in other workers", c[GPBO_TRIAL_RUNNING] - lost - queued);
     printf("\n");
     fflush(stdout);
 }
@@ -1234,6 +1243,48 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         mkdirs(r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
+    }
+    return 0;
+}
+
+/* Whether the study holds a trial at exactly the point vals (np values). */
+static int holds_point(gpbo_study *st, const double *vals, size_t np)
+{
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        if (gpbo_study_trial(st, t, &ti) == GPBO_OK && !memcmp(ti.values, vals, np * sizeof *vals))
+            return 1;
+    }
+    return 0;
+}
+
+/* The sweep's initial_points, enqueued first (issue 20), each once however many workers run the
+ * sweep: a point the study holds already is skipped (a resumed study, a worker that joins
+ * later); the others go in with a cap of n0 + k + 1 trials for point k, n0 the trials the study
+ * holds that are not among the points, so that of workers starting together only one adds each
+ * point (the others' caps are then full), at the same id. Returns 0, or 1 after printing why. */
+static int enqueue_initial(runner *r, size_t budget)
+{
+    const sweep *sw = r->sw;
+    size_t present = 0;
+    if (sw->ninit == 0)
+        return 0;
+    if (gpbo_study_sync(r->study) != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return 1;
+    }
+    for (size_t k = 0; k < sw->ninit; k++)
+        present += (size_t)holds_point(r->study, sw->init + k * sw->np, sw->np);
+    size_t n0 = gpbo_study_ntrials(r->study) - present;
+    for (size_t k = 0; k < sw->ninit; k++) {
+        const double *p = sw->init + k * sw->np;
+        size_t cap = n0 + k + 1 < budget ? n0 + k + 1 : budget;
+        int rc =
+            holds_point(r->study, p, sw->np) ? GPBO_OK : gpbo_study_enqueue(r->study, p, cap, NULL);
+        if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED) {
+            fprintf(stderr, "gpbo: initial point %zu: %s\n", k + 1, gpbo_error_message());
+            return 1;
+        }
     }
     return 0;
 }
@@ -1474,7 +1525,14 @@ static int print_best(runner *r)
     gpbo_trial_info b;
     if (gpbo_study_nobjectives(r->study) > 1 && print_front(r) == 0)
         return 0;
-    if (gpbo_study_best(r->study, &b) != GPBO_OK) {
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(r->study, c);
+    if (gpbo_study_best(r->study, &b) != GPBO_OK && c[GPBO_TRIAL_COMPLETE] > 0) {
+        /* trials completed, none within the sweep's constraints: the library says so */
+        fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+        return 1;
+    }
+    if (c[GPBO_TRIAL_COMPLETE] == 0) {
         print_none_completed(r);
         return 1;
     }
@@ -1519,6 +1577,8 @@ int cmd_run(int argc, char **argv)
     if (l.budget == 0)
         l.budget = (size_t)-1; /* a grid runs until exhausted */
     r.budget = l.budget;
+    if ((status = enqueue_initial(&r, l.budget)) != 0)
+        goto cleanup;
     print_resumed(&r);
     /* a strategy that does not learn from results: its next point is the same whenever it is
      * asked, so it is asked one trial ahead, and in this process (proposer.h) */

@@ -269,8 +269,15 @@ static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v,
            buf[0] == '.' || (buf[0] == '-' && buf[1] == '.');
 }
 
-static void write_header(FILE *f, out_kind k, const gpbo_space *sp, const cli_metrics *cols)
+/* Whether the study has outcome constraints: then export has a "feasible" field or column. */
+static int constrained(const gpbo_study *st)
 {
+    return gpbo_study_get_options(st)->n_constraints > 0;
+}
+
+static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_metrics *cols)
+{
+    const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp);
     if (k == OUT_JSON) {
         fprintf(f, "[\n");
@@ -280,7 +287,7 @@ static void write_header(FILE *f, out_kind k, const gpbo_space *sp, const cli_me
             fprintf(f, "  %14s", gpbo_space_name(sp, i));
         fprintf(f, "  %s\n", "note");
     } else {
-        fprintf(f, "trial,state,value");
+        fprintf(f, "trial,state,value%s", constrained(st) ? ",feasible" : "");
         for (size_t i = 0; i < np; i++) {
             fputc(',', f);
             csv_field(f, gpbo_space_name(sp, i));
@@ -306,7 +313,9 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
         char buf[32] = "-";
         if (isfinite(v))
             snprintf(buf, sizeof buf, "%.6g", v);
-        fprintf(f, "%6zu  %-11s  %14s", ti->id, cli_state_shown(st, ti), buf);
+        /* the table also names enqueued trials that no worker has taken yet */
+        fprintf(f, "%6zu  %-11s  %14s", ti->id,
+                gpbo_study_trial_queued(st, ti->id) ? "queued" : cli_state_shown(st, ti), buf);
         return;
     }
     if (k == OUT_JSON)
@@ -315,6 +324,11 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
     else
         fprintf(f, "%zu,%s,", ti->id, cli_state_shown(st, ti));
     write_number(f, k, ti->value);
+    int feasible = gpbo_study_trial_feasible(st, ti->id);
+    if (constrained(st) && k == OUT_JSON)
+        fprintf(f, ", \"feasible\": %s", feasible ? "true" : "false");
+    else if (constrained(st))
+        fprintf(f, ",%d", feasible);
     if (k == OUT_JSON)
         fprintf(f, ", \"params\": {");
 }
@@ -350,6 +364,26 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
     }
 }
 
+/* The table's note of a complete trial that breaks a constraint: the first one it breaks. */
+static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
+{
+    const gpbo_study_options *o = gpbo_study_get_options(st);
+    for (size_t k = 0; k < o->n_constraints; k++) {
+        const gpbo_constraint *c = &o->constraints[k];
+        double v = NAN;
+        if (gpbo_study_trial_metric(st, id, c->name, &v) != GPBO_OK || isnan(v)) {
+            fprintf(f, "  infeasible: %s not reported\n", c->name);
+            return;
+        }
+        if (v < c->min || v > c->max) {
+            fprintf(f, "  infeasible: %s=%.6g %s %.6g\n", c->name, v, v < c->min ? "<" : ">",
+                    v < c->min ? c->min : c->max);
+            return;
+        }
+    }
+    fprintf(f, "  infeasible\n");
+}
+
 /* The table's note: why a trial failed, where one was pruned, how far a running one got. */
 static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
 {
@@ -363,6 +397,10 @@ static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
         fprintf(f, "  runs again on the next gpbo run\n");
     else if (ti->state == GPBO_TRIAL_RUNNING && ti->nsteps > 0)
         fprintf(f, "  step %ld: %.6g\n", step, last);
+    else if (gpbo_study_trial_queued(st, ti->id))
+        fprintf(f, "  enqueued: runs first on the next gpbo run\n");
+    else if (ti->state == GPBO_TRIAL_COMPLETE && !gpbo_study_trial_feasible(st, ti->id))
+        write_infeasible(f, st, ti->id);
     else
         fprintf(f, "  %s\n", ti->reason ? ti->reason : "");
 }
@@ -501,7 +539,7 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
         write_steps_csv(f, st);
         n = 0; /* no trial rows */
     } else {
-        write_header(f, k, sp, &cols);
+        write_header(f, k, st, &cols);
     }
     for (size_t t = 0; t < n; t++) {
         gpbo_trial_info ti;

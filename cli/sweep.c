@@ -30,6 +30,7 @@ typedef struct ctx {
     yaml_node_t *command_node, *program_node, *trainer_node;
     int skip_exec; /* sweep_load_results(): the command is not started, so not looked up */
     yaml_node_t *metrics_node; /* metrics: (several objectives), or NULL */
+    yaml_node_t *init_node;    /* initial_points: read once the parameters are known (finish) */
 } ctx;
 
 /* A user's word as a message shows it: at most 60 bytes (cut on a UTF-8 boundary, then
@@ -803,9 +804,160 @@ static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
     return GPBO_OK;
 }
 
+/* ---- outcome constraints and initial points (issue 20) ----------------------------------- */
+
+static const char *const CONSTRAINT_KEYS[] = {"name", "min", "max"};
+
+static int constraint_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
+{
+    (void)k;
+    gpbo_constraint *con = p;
+    if (!strcmp(key, "min"))
+        return number(c, v, "a constraint's min", &con->min);
+    if (!strcmp(key, "max"))
+        return number(c, v, "a constraint's max", &con->max);
+    const char *x = scalar(c, v, "a constraint's name");
+    if (x == NULL)
+        return GPBO_EFORMAT;
+    /* a metric the program prints as name=value */
+    if (*x == '\0' || strpbrk(x, "= \t\r\n\v\f") != NULL)
+        return err_at(c, v, "constraint name '%s' must be a word without spaces or '='", SHOW(x));
+    con->name = dupstr(c, v, x);
+    return con->name ? GPBO_OK : gpbo_error_code();
+}
+
+/* One entry of constraints:, k-th, into s->cons[k] (counted in s->ncons once read). */
+static int constraint_entry(ctx *c, yaml_node_t *it, size_t k)
+{
+    gpbo_constraint *con = &c->s->cons[k];
+    *con = (gpbo_constraint){NULL, -INFINITY, INFINITY};
+    c->s->ncons = k + 1;
+    int rc = each_pair(c, it, "a constraint", CONSTRAINT_KEYS, 3, constraint_pair, con);
+    if (rc != GPBO_OK)
+        return rc;
+    if (con->name == NULL)
+        return err_at(c, it, "a constraint needs a name (the metric the program prints)");
+    if (con->min == -INFINITY && con->max == INFINITY)
+        return err_at(c, it, "constraint '%s' needs min or max", SHOW(con->name));
+    if (con->min > con->max)
+        return err_at(c, it, "constraint '%s': min %g is above max %g", SHOW(con->name), con->min,
+                      con->max);
+    for (size_t j = 0; j < k; j++)
+        if (!strcmp(c->s->cons[j].name, con->name))
+            return err_at(c, it, "constraint '%s' is given twice", SHOW(con->name));
+    return GPBO_OK;
+}
+
+/* constraints: [{name: mem_mb, max: 512}, {name: latency_ms, min: 1, max: 10}] */
+static int constraints(ctx *c, yaml_node_t *v)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return err_at(c, v, "constraints must be a list of {name: ..., min: ..., max: ...}");
+    size_t n = seq_len(v);
+    if (n > SWEEP_MAX_PARAMS)
+        return err_at(c, v, "%zu constraints; at most %d are allowed", n, SWEEP_MAX_PARAMS);
+    if (n > 0 && (c->s->cons = calloc(n, sizeof *c->s->cons)) == NULL)
+        return oom();
+    for (size_t k = 0; k < n; k++) {
+        int rc = constraint_entry(c, node(c, v->data.sequence.items.start[k]), k);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    c->s->study.n_constraints = c->s->ncons;
+    c->s->study.constraints = c->s->cons;
+    return GPBO_OK;
+}
+
+/* One pair `parameter: value` of an initial point into vals (its parameter's slot); given
+ * marks the slots set. */
+typedef struct point_ctx {
+    double *vals;
+    unsigned char *given;
+} point_ctx;
+
+static int point_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
+{
+    point_ctx *pc = p;
+    const sweep *s = c->s;
+    size_t i = 0;
+    while (i < s->np && strcmp(s->p[i].name, key))
+        i++;
+    if (i == s->np) {
+        const char **names = malloc(s->np * sizeof *names);
+        if (names == NULL)
+            return oom();
+        for (size_t j = 0; j < s->np; j++)
+            names[j] = s->p[j].name;
+        char hint[400];
+        int rc = err_at(c, k, "initial point: unknown parameter '%s' (%s)", SHOW(key),
+                        sweep_suggest(key, names, s->np, hint, sizeof hint));
+        free(names);
+        return rc;
+    }
+    const char *x = scalar(c, v, "an initial point's value");
+    if (x == NULL)
+        return GPBO_EFORMAT;
+    if (sweep_value(s, i, x, &pc->vals[i]) != GPBO_OK)
+        return err_at(c, v, "initial point: %s", gpbo_error_message());
+    pc->given[i] = 1;
+    return GPBO_OK;
+}
+
+/* The last error of gpbo_space_encode without its "space_encode: " (a copy in buf). */
+static const char *encode_error(char *buf, size_t cap)
+{
+    const char *m = gpbo_error_message();
+    snprintf(buf, cap, "%s", strncmp(m, "space_encode: ", 14) ? m : m + 14);
+    return buf;
+}
+
+/* Reads initial_points (c->init_node) into s->init, each point checked against the space. */
+static int initial_points(ctx *c)
+{
+    sweep *s = c->s;
+    yaml_node_t *seq = c->init_node;
+    size_t n = seq ? seq_len(seq) : 0;
+    if (n == 0)
+        return GPBO_OK;
+    gpbo_space *sp = sweep_space(s);
+    unsigned char *given = malloc(s->np);
+    double *u = sp ? malloc((gpbo_space_dim(sp) + 1) * sizeof *u) : NULL;
+    int rc = sp && given && u && (s->init = calloc(n * s->np, sizeof *s->init)) ? GPBO_OK : oom();
+    for (size_t k = 0; rc == GPBO_OK && k < n; k++) {
+        yaml_node_t *it = node(c, seq->data.sequence.items.start[k]);
+        point_ctx pc = {s->init + k * s->np, given};
+        memset(given, 0, s->np);
+        rc = each_pair(c, it, "an initial point", NULL, 0, point_pair, &pc);
+        for (size_t i = 0; rc == GPBO_OK && i < s->np; i++)
+            if (!given[i] && s->p[i].dist != D_CONSTANT)
+                rc = err_at(c, it, "initial point %zu lacks parameter '%s'", k + 1,
+                            SHOW(s->p[i].name));
+        char msg[512];
+        if (rc == GPBO_OK && gpbo_space_encode(sp, pc.vals, u) != GPBO_OK)
+            rc = err_at(c, it, "initial point %zu: %s", k + 1, encode_error(msg, sizeof msg));
+        s->ninit = rc == GPBO_OK ? k + 1 : s->ninit;
+    }
+    gpbo_space_free(sp);
+    free(given);
+    free(u);
+    return rc;
+}
+
+/* constraints: (read now) and initial_points: (read in finish, once the parameters are known). */
+static int outcome_pair(ctx *c, const char *key, yaml_node_t *v)
+{
+    if (!strcmp(key, "constraints"))
+        return constraints(c, v);
+    if (v->type != YAML_SEQUENCE_NODE)
+        return err_at(c, v, "initial_points must be a list of {parameter: value, ...}");
+    c->init_node = v;
+    return GPBO_OK;
+}
+
 static const char *const TOP_KEYS[] = {
-    "name",    "description", "project", "entity",          "method", "metric",  "parameters",
-    "run_cap", "command",     "program", "early_terminate", "gpbo",   "trainer", "metrics"};
+    "name",       "description", "project",     "entity",        "method",          "metric",
+    "parameters", "run_cap",     "command",     "program",       "early_terminate", "gpbo",
+    "trainer",    "metrics",     "constraints", "initial_points"};
 
 static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -873,6 +1025,8 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
             rc = err_at(c, v, "heartbeat (%g s) must be shorter than grace (%g s)", o->heartbeat,
                         o->grace);
         return rc;
+    } else if (!strcmp(key, "constraints") || !strcmp(key, "initial_points")) {
+        return outcome_pair(c, key, v);
     } else if (!strcmp(key, "trainer")) {
         s->has_trainer = 1;
         c->trainer_node = k;
@@ -1172,6 +1326,10 @@ void sweep_free(sweep *s)
         free(s->trainer[i].value);
     }
     free(s->trainer);
+    for (size_t k = 0; k < s->ncons; k++)
+        free((char *)s->cons[k].name);
+    free(s->cons);
+    free(s->init);
     free(s);
 }
 
@@ -1301,6 +1459,12 @@ static int finish(ctx *c, yaml_node_t *root)
         if (s->name[0] == '\0' || strlen(s->name) > SWEEP_MAX_NAME_LEN)
             return err_at(c, root, "the file name makes no study name; give the sweep a name");
     }
+    for (size_t k = 0; k < s->ncons; k++)
+        if (!strcmp(s->cons[k].name, s->metric))
+            return err_at(c, root, "constraint '%s' is the objective's metric", SHOW(s->metric));
+    int rc = initial_points(c);
+    if (rc != GPBO_OK)
+        return rc;
     s->study.strategy = s->method;
     s->study.direction = s->maximize ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
     if (s->run_cap == 0 && strcmp(s->method, "grid") != 0)
@@ -1344,7 +1508,8 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
     if (!yaml_parser_load(&parser, &doc)) {
         rc = yaml_failed(path, &parser, text, len);
     } else {
-        ctx c = {path, &doc, s, 8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec, NULL};
+        ctx c = {path,      &doc, s,   8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL,
+                 skip_exec, NULL, NULL};
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL)
             rc = gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", path);
@@ -1466,4 +1631,84 @@ int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, ch
     else
         return gpbo_space_format(space, i, v, buf, cap);
     return (w < 0 || (size_t)w >= cap) ? gpbo_error_set(GPBO_EINVAL, "value too long") : GPBO_OK;
+}
+
+/* ---- values from text (initial points, gpbo enqueue) --------------------------------------- */
+
+int sweep_value(const sweep *s, size_t i, const char *text, double *out)
+{
+    const sweep_param *p = &s->p[i];
+    if (p->dist == D_CONSTANT || p->dist == D_CATEGORICAL) {
+        char *end;
+        double x = strtod(text, &end);
+        int num = end != text && *end == '\0';
+        for (size_t k = 0; k < p->nvalues; k++) {
+            char *e2;
+            double y = strtod(p->values[k], &e2);
+            /* the written text, or the same number written otherwise (1e-3 for 0.001) */
+            if (!strcmp(p->values[k], text) ||
+                (num && e2 != p->values[k] && *e2 == '\0' && x == y)) {
+                *out = (double)k;
+                return GPBO_OK;
+            }
+        }
+        char hint[400];
+        return gpbo_error_set(
+            GPBO_EINVAL, "parameter '%s': '%s' is not one of its values (%s)", p->name, SHOW(text),
+            sweep_suggest(text, (const char *const *)p->values, p->nvalues, hint, sizeof hint));
+    }
+    char *end;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (end == text || *end != '\0' || !isfinite(x))
+        return gpbo_error_set(GPBO_EINVAL, "parameter '%s': '%s' is not a number", p->name,
+                              SHOW(text));
+    if (p->dist == D_Q_UNIFORM) { /* the space holds the multiple of q */
+        double m = x / p->q;
+        if (fabs(m - round(m)) > 1e-9 * fmax(1.0, fabs(m)))
+            return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %g is not a multiple of %g",
+                                  p->name, x, p->q);
+        x = round(m);
+    }
+    *out = x;
+    return GPBO_OK;
+}
+
+int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *args, double *out)
+{
+    unsigned char *given = calloc(s->np ? s->np : 1, 1);
+    double *u = malloc((gpbo_space_dim(space) + 1) * sizeof *u);
+    int rc = given && u ? GPBO_OK : oom();
+    for (size_t a = 0; rc == GPBO_OK && a < n; a++) {
+        const char *eq = strchr(args[a], '=');
+        size_t i = 0, len = eq ? (size_t)(eq - args[a]) : 0;
+        while (eq && i < s->np &&
+               (strlen(s->p[i].name) != len || strncmp(s->p[i].name, args[a], len)))
+            i++;
+        if (eq == NULL)
+            rc = gpbo_error_set(GPBO_EINVAL, "'%s' is not name=value", SHOW(args[a]));
+        else if (i == s->np)
+            rc = gpbo_error_set(GPBO_EINVAL, "'%s': the sweep has no parameter '%.*s'",
+                                SHOW(args[a]), (int)(len < 60 ? len : 60), args[a]);
+        else if (given[i])
+            rc = gpbo_error_set(GPBO_EINVAL, "parameter '%s' is given twice", s->p[i].name);
+        else
+            rc = sweep_value(s, i, eq + 1, &out[i]);
+        if (rc == GPBO_OK)
+            given[i] = 1;
+    }
+    for (size_t i = 0; rc == GPBO_OK && i < s->np; i++) {
+        if (!given[i] && s->p[i].dist == D_CONSTANT)
+            out[i] = 0; /* its one value */
+        else if (!given[i])
+            rc = gpbo_error_set(GPBO_EINVAL, "parameter '%s' is not given (name=value)",
+                                s->p[i].name);
+    }
+    if (rc == GPBO_OK && gpbo_space_encode(space, out, u) != GPBO_OK) {
+        char msg[512];
+        rc = gpbo_error_set(GPBO_EINVAL, "%s", encode_error(msg, sizeof msg));
+    }
+    free(given);
+    free(u);
+    return rc;
 }

@@ -78,6 +78,14 @@ typedef struct sweep {
     sweep_kv *trainer;
     size_t ntrainer;
     int has_trainer;
+    /* constraints: (issue 20) the outcome constraints, names owned; study.constraints points
+     * here */
+    gpbo_constraint *cons;
+    size_t ncons;
+    /* initial_points: (issue 20) ninit points of np values each, in the space's units (a
+     * category's index), checked against the space */
+    double *init;
+    size_t ninit;
 } sweep;
 
 /* Reads and checks a sweep file: the limits above, unique keys, finite ranges, placeholders
@@ -102,6 +110,15 @@ gpbo_space *sweep_space(const sweep *s);
 /* A parameter's value as the program sees it ("0.001", "64", "adam"), from the space value. */
 int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf,
                  size_t cap);
+
+/* The value of parameter i from its text as the program would see it ("0.01", "64", "adam"),
+ * in the space's units into *out: GPBO_OK, or GPBO_EINVAL with a message naming it. */
+int sweep_value(const sweep *s, size_t i, const char *text, double *out);
+
+/* A point (np values into out) from n `name=value` arguments: every parameter given once (a
+ * constant may be left out), each value as sweep_value reads it and within the space.
+ * GPBO_EINVAL with a message naming the argument. */
+int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *args, double *out);
 
 /* The closest of n words to w (Levenshtein), for "did you mean" messages. */
 const char *sweep_closest(const char *w, const char *const *words, size_t n);

@@ -162,6 +162,9 @@ typedef struct gpbo_search_view {
     /* a study of several objectives (opts->n_objectives >= 2): n rows of their values,
      * minimization sign, NaN where a trial is not complete or lacks one; else NULL */
     const double *yobj;
+    /* n * opts->n_constraints constraint metrics (issue 20), row by trial (NaN: not reported,
+     * or the trial has not ended); NULL when the study has no constraints */
+    const double *c;
 } gpbo_search_view;
 
 typedef struct gpbo_strategy_def {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "gpbo/sys/error.h"
+#include "bayes_constraints.h"
 #include "bayes_internal.h"
 
 /* Latin hypercube block b draws from the study seed XOR b + 1 times this odd 64-bit constant
@@ -229,7 +230,11 @@ static int bayes_model_ask(bayes_state *b, const gpbo_search_view *v, const size
         f->episode = e;
         f->fitted_at = f->chosen_at = SIZE_MAX;
     }
-    rc = gpbo_bayes__propose(f, v, gpbo_bayes__model_seed(v->opts->seed, e), &data, number, u);
+    uint64_t mseed = gpbo_bayes__model_seed(v->opts->seed, e);
+    if (gpbo_bayes__constrained_applies(v)) /* outcome constraints: bayes_constraints.c */
+        rc = gpbo_bayes__constrained_propose(f, v, role, e, mseed, &data, number, u);
+    else
+        rc = gpbo_bayes__propose(f, v, mseed, &data, number, u);
     if (rc == GPBO_EOPTIM)
         rc = b->design->point(v->space, v->opts->seed, number, rng, u);
     gpbo_bayes__data_free(&data);

@@ -41,6 +41,7 @@
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 #include "../base/json_safe.h"
+#include "constraints_internal.h"
 #include "params_json.h"
 #include "pareto_internal.h"
 #include "search_internal.h"
@@ -71,18 +72,19 @@ struct gpbo_study {
     pthread_cond_t wake;
     pthread_t hb;
     int hb_started, hb_stop;
-    size_t hb_failures; /* refreshes that failed (the storage's error is lost with the thread) */
+    size_t hb_failures;    /* refreshes that failed (the storage's error is lost with the thread) */
+    gpbo_constraint *cons; /* the options' constraints, the study's own copy */
 };
 
 /* The bytes of each version of gpbo_study_options (the header lists the versions); index 0 is
  * unused. */
 static const size_t OPTIONS_SIZE[GPBO_STUDY_OPTIONS_VERSION + 1] = {
-    0, GPBO_OPTIONS_FIELD_END(gpbo_study_options, use_priors),
+    0,
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, use_priors),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, additive),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, restart),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, lost_retries),
-    /* version 5: outcome constraints, another branch's; no field here until it is merged */
-    GPBO_OPTIONS_FIELD_END(gpbo_study_options, lost_retries),
+    GPBO_OPTIONS_FIELD_END(gpbo_study_options, constraints),
     GPBO_OPTIONS_FIELD_END(gpbo_study_options, mo_acquisition)};
 static const gpbo_study_options DEFAULTS = GPBO_STUDY_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
@@ -130,7 +132,8 @@ char *gpbo_search__options_to_json(const gpbo_study_options *o)
         (json_int_t)o->refit_every, "failed", (int)o->failed, "use_priors", o->use_priors,
         "additive", o->additive, "restart", (json_int_t)o->restart, "heartbeat", o->heartbeat,
         "grace", o->grace, "lost_retries", (json_int_t)o->lost_retries);
-    if (j != NULL && gpbo_search__objectives_to_json(j, o) != GPBO_OK) {
+    if (j != NULL && (gpbo_search__objectives_to_json(j, o) != GPBO_OK ||
+                      gpbo_search__constraints_to_json(o, j) != GPBO_OK)) {
         json_decref(j);
         return NULL;
     }
@@ -285,6 +288,7 @@ void gpbo_study_close(gpbo_study *s)
     free(s->name);
     free(s->strategy_name);
     gpbo_search__objectives_free(&s->obj);
+    gpbo_search__constraints_free(s->cons, s->opts.n_constraints);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -583,6 +587,16 @@ static int check_worker_options(const gpbo_study_options *o)
     return GPBO_OK;
 }
 
+/* Outcome constraints and several objectives together: no strategy models both yet (the
+ * Bayesian one would drop the constraints), so such a study is refused rather than run wrong. */
+static int check_outcomes(const gpbo_study_options *o)
+{
+    if (o->n_constraints > 0 && o->n_objectives >= 2)
+        return gpbo_error_set(GPBO_EINVAL, "study_open: outcome constraints with several "
+                                           "objectives are not supported yet");
+    return GPBO_OK;
+}
+
 /* A handle with its lock, its heartbeat's condition variable, its worker id and name, and
  * nothing else yet; NULL (GPBO_ENOMEM) on failure. */
 static gpbo_study *study_alloc(const char *name)
@@ -625,7 +639,8 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         return NULL;
     }
     if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK ||
-        gpbo_search__objectives_check(&full) != GPBO_OK)
+        gpbo_search__objectives_check(&full) != GPBO_OK ||
+        gpbo_search__constraints_check(&full) != GPBO_OK || check_outcomes(&full) != GPBO_OK)
         return NULL;
     int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
     if (memory && space == NULL) {
@@ -672,6 +687,9 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         gpbo_search__objectives_from_json(oj, &s->obj, &s->opts) != GPBO_OK)
         goto fail;
     s->opts.strategy = s->strategy_name;
+    if (gpbo_search__constraints_from_json(oj, &s->cons, &s->opts.n_constraints) != GPBO_OK)
+        goto fail;
+    s->opts.constraints = s->cons;
     if ((s->strat = gpbo_search__strategy(s->strategy_name)) == NULL)
         goto fail;
     if (s->strat->init && s->strat->init(&s->sstate, s->space, &s->opts) != GPBO_OK)
@@ -718,6 +736,14 @@ size_t gpbo_study_ntrials(const gpbo_study *s)
 static int mine(const gpbo_study *s, const gpbo_trial_rec *r)
 {
     return r->worker != NULL && strcmp(r->worker, s->worker) == 0;
+}
+
+/* Whether r was enqueued (gpbo_study_enqueue) and no worker has taken it yet: running, with its
+ * values, no worker and heartbeat 0 — released, so the next ask anywhere takes it (lost()). */
+static int queued(const gpbo_study *s, const gpbo_trial_rec *r)
+{
+    return r->state == GPBO_TRIAL_RUNNING && r->worker == NULL && r->heartbeat == 0 &&
+           proposed(s, r);
 }
 
 /* Whether running trial r has lost its worker; *released: it was handed back (not lost). */
@@ -877,6 +903,38 @@ static void unreserve(gpbo_study *s, size_t id, int with_values)
     gpbo_error_set(code, "%s", msg);
 }
 
+/* The strategy's view of the mirror; with constraints, *cbuf (malloc'd, the caller frees it)
+ * holds the trials' constraint metrics (NaN: none). GPBO_ENOMEM. */
+static int view_of(const gpbo_study *s, gpbo_search_view *v, double **cbuf, double **ybuf)
+{
+    size_t nc = s->opts.n_constraints, k = s->opts.n_objectives;
+    *v = (gpbo_search_view){s->space, &s->opts, s->n, s->u, s->y, s->states, NULL, NULL};
+    *cbuf = *ybuf = NULL;
+    if (k >= 2) { /* a study of several objectives: each trial's (study_mo.c) */
+        double *y = malloc((s->n ? s->n : 1) * k * sizeof *y);
+        if (y == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+        for (size_t i = 0; i < s->n; i++)
+            gpbo_search__trial_objectives(&s->opts, &s->t[i], y + i * k);
+        v->yobj = *ybuf = y;
+    }
+    if (nc == 0)
+        return GPBO_OK;
+    double *c = malloc((s->n ? s->n : 1) * nc * sizeof *c);
+    if (c == NULL) {
+        free(*ybuf);
+        *ybuf = NULL;
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    }
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t m = 0; m < nc; m++)
+            if (gpbo_search__metrics_get(&s->t[i].metrics, s->opts.constraints[m].name,
+                                         &c[i * nc + m]) != GPBO_OK)
+                c[i * nc + m] = NAN;
+    v->c = *cbuf = c;
+    return GPBO_OK;
+}
+
 /* Draws the parameter values of trial number id into vals (np values): the strategy's
  * proposal on the mirror as it is. */
 static int draw(gpbo_study *s, size_t id, double *vals)
@@ -884,21 +942,15 @@ static int draw(gpbo_study *s, size_t id, double *vals)
     size_t d = s->space->dim;
     gpbo_rng rng;
     gpbo_rng_seed(&rng, s->opts.seed ^ (TRIAL_SEED_STEP * (uint64_t)(id + 1)));
-    double *u = malloc((d ? d : 1) * sizeof *u);
+    double *u = malloc((d ? d : 1) * sizeof *u), *cbuf = NULL, *ybuf = NULL;
     int rc = u ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
-    double *yobj = NULL; /* a study of several objectives: each trial's (study_mo.c) */
-    size_t k = s->opts.n_objectives;
-    if (rc == GPBO_OK && k >= 2 && (yobj = malloc((s->n ? s->n : 1) * k * sizeof *yobj)) == NULL)
-        rc = gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
-    for (size_t i = 0; yobj && i < s->n; i++)
-        gpbo_search__trial_objectives(&s->opts, &s->t[i], yobj + i * k);
-    if (rc == GPBO_OK) {
-        gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states, yobj};
+    gpbo_search_view view;
+    if (rc == GPBO_OK && (rc = view_of(s, &view, &cbuf, &ybuf)) == GPBO_OK)
         rc = s->strat->ask(s->sstate, &view, id, &rng, u);
-    }
-    free(yobj);
     if (rc == GPBO_OK)
         rc = gpbo_space_decode(s->space, u, vals);
+    free(cbuf);
+    free(ybuf);
     free(u);
     return rc;
 }
@@ -1037,6 +1089,58 @@ static int hand_out(gpbo_study *s, size_t id, size_t *out_id, double *out_values
     return GPBO_OK;
 }
 
+/* An in-memory study's first enqueued trial, taken by this handle (*id; left as is when there
+ * is none): a stored study's asks take them as they take released trials (reclaim). */
+static int take_queued_memory(gpbo_study *s, double now, size_t *id)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        gpbo_trial_rec *r = &s->t[i];
+        if (!queued(s, r))
+            continue;
+        if ((r->worker = strdup(s->worker)) == NULL)
+            return gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+        r->heartbeat = now;
+        *id = i;
+        break;
+    }
+    return GPBO_OK;
+}
+
+int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
+{
+    if (s == NULL || values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
+    size_t d = s->space->dim, id = 0;
+    double *u = malloc((d ? d : 1) * sizeof *u);
+    if (u == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "study_enqueue: out of memory");
+    int rc = gpbo_space_encode(s->space, values, u); /* validates against the space */
+    free(u);
+    if (rc != GPBO_OK)
+        return gpbo_error_prefix("study_enqueue: ");
+    if ((rc = sync_mirror(s)) != GPBO_OK)
+        return rc;
+    /* no worker, heartbeat 0: released, so that the next ask of any handle takes it */
+    gpbo_trial_rec r = reservation(s, values);
+    r.worker = NULL;
+    r.heartbeat = 0;
+    if (s->st == NULL) {
+        if (s->n >= cap)
+            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name, cap);
+        id = r.id = s->n;
+        rc = mirror_add(s, &r);
+    } else {
+        lock(s);
+        rc = s->st->ops->reserve(s->st, s->sid, &r, s->space->n, 0, cap, &id);
+        unlock(s);
+        if (rc == GPBO_OK)
+            rc = sync_mirror(s);
+    }
+    if (rc == GPBO_OK && out_id != NULL)
+        *out_id = id;
+    return rc;
+}
+
 int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out_values)
 {
     if (s == NULL || out_id == NULL || out_values == NULL)
@@ -1049,6 +1153,8 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
         return rc;
     size_t id = s->n;
     double now = now_s();
+    if (s->st == NULL && (rc = take_queued_memory(s, now, &id)) != GPBO_OK)
+        return rc;
     for (size_t i = 0; s->st && i < s->n && id == s->n; i++) {
         gpbo_trial_rec *r = &s->t[i];
         int released = 0, won = 0;
@@ -1387,23 +1493,43 @@ int gpbo_study_trial(const gpbo_study *s, size_t id, gpbo_trial_info *out)
 int gpbo_study_trial_lost(const gpbo_study *s, size_t id)
 {
     int released;
-    if (s == NULL || id >= s->n || s->t[id].state != GPBO_TRIAL_RUNNING || mine(s, &s->t[id]))
+    if (s == NULL || id >= s->n || s->t[id].state != GPBO_TRIAL_RUNNING || mine(s, &s->t[id]) ||
+        queued(s, &s->t[id]))
         return 0;
     return lost(s, &s->t[id], now_s(), &released);
+}
+
+int gpbo_study_trial_queued(const gpbo_study *s, size_t id)
+{
+    return s != NULL && id < s->n && queued(s, &s->t[id]);
 }
 
 int gpbo_study_best(const gpbo_study *s, gpbo_trial_info *out)
 {
     if (s == NULL || out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_best: NULL argument");
-    size_t best = s->n;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->states[i] == GPBO_TRIAL_COMPLETE && (best == s->n || s->y[i] < s->y[best]))
+    size_t best = s->n, complete = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        complete += s->states[i] == GPBO_TRIAL_COMPLETE;
+        if (gpbo_study_trial_feasible(s, i) && (best == s->n || s->y[i] < s->y[best]))
             best = i;
+    }
+    if (best == s->n && complete > 0)
+        return gpbo_error_set(GPBO_ENOTFOUND,
+                              "study '%s' has no feasible trial: none of its %zu complete trials "
+                              "meets its %zu constraint%s",
+                              s->name, complete, s->opts.n_constraints,
+                              s->opts.n_constraints == 1 ? "" : "s");
     if (best == s->n)
         return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no complete trial", s->name);
     info_of(&s->t[best], out);
     return GPBO_OK;
+}
+
+int gpbo_study_trial_feasible(const gpbo_study *s, size_t id)
+{
+    return s != NULL && id < s->n && s->states[id] == GPBO_TRIAL_COMPLETE &&
+           gpbo_search__feasible(&s->opts, &s->t[id].metrics);
 }
 
 int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
@@ -1422,8 +1548,13 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
     int rc = sync_mirror(s);
     if (rc != GPBO_OK)
         return rc;
-    gpbo_search_view view = {s->space, &s->opts, s->n, s->u, s->y, s->states, NULL};
-    return s->strat->model(s->sstate, &view, out, info);
+    gpbo_search_view view;
+    double *cbuf = NULL, *ybuf = NULL;
+    if ((rc = view_of(s, &view, &cbuf, &ybuf)) == GPBO_OK)
+        rc = s->strat->model(s->sstate, &view, out, info);
+    free(cbuf);
+    free(ybuf);
+    return rc;
 }
 
 void gpbo_study_counts(const gpbo_study *s, size_t out[GPBO_TRIAL_STATE_COUNT])

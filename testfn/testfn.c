@@ -372,3 +372,75 @@ const gpbo_test_function *gpbo_test_function_find(const char *name)
         name ? name : "(null)");
     return NULL;
 }
+
+/* ---- constrained problems (issue 20) --------------------------------------------------------- */
+
+/* Branin under the disk of radius 4 around (2.5, 7.5) (its squared distance, "disk" <= 16). */
+static double disk(size_t k, const double *x)
+{
+    (void)k;
+    return (x[0] - 2.5) * (x[0] - 2.5) + (x[1] - 7.5) * (x[1] - 7.5);
+}
+
+/* Gardner et al. 2014, section 5.1. */
+static void gardner_b(size_t d, double *lo, double *hi)
+{
+    box(d, lo, hi, 0.0, 6.0);
+}
+static double gardner(size_t d, const double *x)
+{
+    (void)d;
+    return cos(2 * x[0]) * cos(x[1]) + sin(x[0]);
+}
+static double gardner_c(size_t k, const double *x)
+{
+    (void)k;
+    return cos(x[0]) * cos(x[1]) - sin(x[0]) * sin(x[1]);
+}
+
+/* The constrained optimum of branin_disk: on the disk's edge (Branin's minima lie outside),
+ * found by minimizing Branin along the circle (a 1e5-point scan of the angle, then Nelder-Mead
+ * to 1e-14; tests/testfn checks it against a dense grid of the disk). */
+#define BRANIN_DISK_OPT 1.7727822946017753
+#define BRANIN_DISK_X0  2.928691974235407
+#define BRANIN_DISK_X1  3.5230384473537906
+static const gpbo_test_constrained CONSTRAINED[] = {
+    {"branin_disk",
+     2,
+     branin_b,
+     branin,
+     1,
+     {"disk"},
+     {-INFINITY},
+     {16.0},
+     disk,
+     BRANIN_DISK_OPT,
+     {BRANIN_DISK_X0, BRANIN_DISK_X1}},
+    {"gardner",
+     2,
+     gardner_b,
+     gardner,
+     1,
+     {"c"},
+     {-INFINITY},
+     {0.5},
+     gardner_c,
+     -2.0,
+     {1.5 * M_PI, 0.0}},
+    {NULL, 0, NULL, NULL, 0, {NULL}, {0}, {0}, NULL, 0, {0, 0}},
+};
+
+const gpbo_test_constrained *gpbo_test_constrained_problems(void)
+{
+    return CONSTRAINED;
+}
+
+const gpbo_test_constrained *gpbo_test_constrained_find(const char *name)
+{
+    for (const gpbo_test_constrained *p = CONSTRAINED; name && p->name; p++)
+        if (strcmp(p->name, name) == 0)
+            return p;
+    gpbo_error_set(GPBO_ENOTFOUND, "unknown constrained problem '%s' (branin_disk, gardner)",
+                   name ? name : "(null)");
+    return NULL;
+}

@@ -169,6 +169,18 @@ typedef enum gpbo_failed_policy {
     GPBO_FAILED_WORST        /**< imputed with the worst value seen so far */
 } gpbo_failed_policy;
 
+/**
+ * An outcome constraint (issue 20): the metric `name` a trial reports beside its objective
+ * (gpbo_study_set_metrics) must lie in [min, max]. A side without a bound is -INFINITY /
+ * INFINITY (NaN is read as no bound too); at least one side is bounded. A trial is feasible when
+ * it is complete and every constraint holds; a constraint metric it did not report, or reported
+ * as NaN, makes it infeasible.
+ */
+typedef struct gpbo_constraint {
+    const char *name; /**< the metric (copied by gpbo_study_open) */
+    double min, max;  /**< bounds, inclusive */
+} gpbo_constraint;
+
 /** How the Bayesian strategy proposes for a study of several objectives (options version 6). */
 typedef enum gpbo_mo_acq {
     GPBO_MO_EHVI = 0, /**< expected hypervolume improvement of independent GPs, one an objective
@@ -195,8 +207,8 @@ typedef enum gpbo_mo_acq {
  *  - 2: added additive (96 bytes);
  *  - 3: added restart (104 bytes);
  *  - 4: added heartbeat, grace, lost_retries (128 bytes);
- *  - 5: outcome constraints (another branch; until it is merged, no field: 128 bytes);
- *  - 6: added n_objectives, objective_names, objective_directions, mo_acquisition (160 bytes).
+ *  - 5: added n_constraints, constraints (144 bytes).
+ *  - 6: added n_objectives, objective_names, objective_directions, mo_acquisition (176 bytes).
  * The library reads only the fields of opts->version; a new study gets the defaults of the later
  * fields (additive 1, restart 20, heartbeat 10, grace 60, lost_retries 3). Studies stored by an
  * older library reopen differently: with the values those fields had then (0: the study keeps
@@ -245,7 +257,15 @@ typedef struct gpbo_study_options {
                               (default 60) has lost its worker: the next ask reclaims it */
     size_t lost_retries; /**< a trial that lost its worker runs again, same id and parameters,
                               up to this many times (default 3); then it is marked failed */
-    /* version 5: outcome constraints (another branch) */
+    /* version 5: outcome constraints (issue 20; studies stored before have none) */
+    size_t n_constraints; /**< entries of constraints (default 0: every complete trial is
+                               feasible) */
+    const gpbo_constraint *constraints; /**< copied by gpbo_study_open (names distinct); the
+                                             study's options point to its own copy. The "bayes"
+                                             strategy models each constraint metric with its own
+                                             GP and weights log-EI by the log probability of
+                                             feasibility (Gardner et al., ICML 2014); while no
+                                             trial is feasible it maximizes that probability */
     /* version 6: several objectives (issue 20). With n_objectives >= 2 each trial has that many
        values, objective j being the trial's metric objective_names[j] (gpbo_study_set_metrics,
        gpbo_study_tell_values; the first one is also the trial's value), each minimized or
@@ -263,8 +283,9 @@ typedef struct gpbo_study_options {
         .seed = 0, .grid_resolution = 5, .grid_shuffle = 0, .lhs_size = 60, .n_init = 10,          \
         .kernel = GPBO_KERNEL_MATERN52, .acquisition = GPBO_ACQ_LOGEI, .batch = GPBO_ACQ_BATCH_KB, \
         .refit_every = 1, .failed = GPBO_FAILED_EXCLUDE, .use_priors = 0, .additive = 1,           \
-        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3, .n_objectives = 0,        \
-        .objective_names = NULL, .objective_directions = NULL, .mo_acquisition = GPBO_MO_EHVI      \
+        .restart = 20, .heartbeat = 10, .grace = 60, .lost_retries = 3, .n_constraints = 0,        \
+        .constraints = NULL, .n_objectives = 0, .objective_names = NULL,                           \
+        .objective_directions = NULL, .mo_acquisition = GPBO_MO_EHVI                               \
     }
 
 /**
@@ -441,8 +462,42 @@ GPBO_API size_t gpbo_study_ntrials(const gpbo_study *study);
 /** Trial id. @return GPBO_OK or GPBO_ENOTFOUND. */
 GPBO_API int gpbo_study_trial(const gpbo_study *study, size_t id, gpbo_trial_info *out);
 
-/** The best complete trial. @return GPBO_OK or GPBO_ENOTFOUND when none is complete. */
+/** The best feasible trial: the best complete one when the study has no constraints, else the
+ * best complete one whose constraints all hold (gpbo_study_trial_feasible).
+ * @return GPBO_OK; GPBO_ENOTFOUND when none is complete, or none of the complete ones is
+ *         feasible (the message says which). */
 GPBO_API int gpbo_study_best(const gpbo_study *study, gpbo_trial_info *out);
+
+/**
+ * Whether trial id is feasible: complete, and every constraint of the study's options holds for
+ * the metrics it reported (a missing or NaN metric fails its constraint). Without constraints,
+ * every complete trial is.
+ * @return 1 if so; 0 otherwise (also for a trial that does not exist).
+ */
+GPBO_API int gpbo_study_trial_feasible(const gpbo_study *study, size_t id);
+
+/**
+ * Puts a given configuration first (Optuna's enqueue_trial): a new trial with these parameter
+ * values (gpbo_space_size() of them, as gpbo_study_ask() hands them out: numbers, category
+ * indices), which the next ask of any worker hands out before any proposal of the strategy
+ * (enqueued trials in id order). It counts toward the budget like any trial (it is one, running
+ * until a worker takes it), and the strategies see its point as pending until it ends. The
+ * values are validated against the space (a value out of its range, a non-integer integer or an
+ * unknown category index: GPBO_EINVAL naming the parameter). Strategies number trials by id, so
+ * an enqueued trial takes the place of one of theirs: "bayes" counts it in its initial design,
+ * "grid" skips the grid point of that number.
+ * @param max_trials the trial is added only while the study holds fewer (SIZE_MAX: no cap);
+ *        GPBO_EEXHAUSTED otherwise. Enqueuing point k of a list with max_trials k + 1 before
+ *        any ask adds each point once however many workers run the same list at once.
+ * @param[out] out_id its id, or NULL.
+ * @return GPBO_OK; GPBO_EINVAL; GPBO_EEXHAUSTED; GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t max_trials,
+                                size_t *out_id);
+
+/** Whether trial id was enqueued (gpbo_study_enqueue) and no worker has taken it yet (it is
+ * running, waiting). @return 1 if so; 0 otherwise. */
+GPBO_API int gpbo_study_trial_queued(const gpbo_study *study, size_t id);
 
 /** Counts of trials by state (out has GPBO_TRIAL_STATE_COUNT entries, indexed by
  * gpbo_trial_state). */
@@ -537,8 +592,7 @@ GPBO_API int gpbo_study_trial_objectives(const gpbo_study *study, size_t id, dou
  * the trials of the best value.
  * @return GPBO_OK; GPBO_EINVAL (NULL arguments, or cap too small: *out_n then says how many).
  */
-GPBO_API int gpbo_study_pareto(const gpbo_study *study, size_t *out_ids, size_t cap,
-                               size_t *out_n);
+GPBO_API int gpbo_study_pareto(const gpbo_study *study, size_t *out_ids, size_t cap, size_t *out_n);
 
 /**
  * Marks the non-dominated rows of y (n points of k values, row-major; every objective

@@ -42,10 +42,10 @@ typedef struct gpbo_test_mo_function {
     const char *name;
     size_t dim; /**< 0: any dimension >= min_dim */
     size_t min_dim;
-    size_t nobj;                                        /**< objectives */
-    void (*bounds)(size_t dim, double *lo, double *hi); /**< the box, dim values each */
-    const double *ref;                                  /**< the reference point, nobj values */
-    double (*front_hv)(size_t dim);       /**< the true front's hypervolume at ref */
+    size_t nobj;                                         /**< objectives */
+    void (*bounds)(size_t dim, double *lo, double *hi);  /**< the box, dim values each */
+    const double *ref;                                   /**< the reference point, nobj values */
+    double (*front_hv)(size_t dim);                      /**< the true front's hypervolume at ref */
     void (*f)(size_t dim, const double *x, double *out); /**< nobj values into out */
 } gpbo_test_mo_function;
 
@@ -55,6 +55,42 @@ GPBO_API const gpbo_test_mo_function *gpbo_test_mo_functions(void);
 
 /** Finds one by name, or NULL (GPBO_ENOTFOUND, listing the names). */
 GPBO_API const gpbo_test_mo_function *gpbo_test_mo_function_find(const char *name);
+
+/**
+ * A test problem with outcome constraints (issue 20): minimize f over the box subject to
+ * cmin[k] <= c(k, x) <= cmax[k] for every k (-INFINITY / INFINITY: no bound on that side), the
+ * constraint values reported as metrics named cname[k].
+ */
+typedef struct gpbo_test_constrained {
+    const char *name;
+    size_t dim;
+    void (*bounds)(size_t dim, double *lo, double *hi); /**< the box, dim values each */
+    double (*f)(size_t dim, const double *x);
+    size_t nc; /**< constraints, at most GPBO_TEST_MAX_CONSTRAINTS */
+    const char *cname[4];
+    double cmin[4], cmax[4];
+    double (*c)(size_t k, const double *x);
+    double optimum;   /**< the smallest feasible value */
+    double argmin[2]; /**< where it is */
+} gpbo_test_constrained;
+
+#define GPBO_TEST_MAX_CONSTRAINTS 4
+
+/**
+ * The constrained problems, NULL-name terminated:
+ *  - "branin_disk": Branin on [-5, 10] x [0, 15] with (x0 - 2.5)^2 + (x1 - 7.5)^2 <= 16 (metric
+ *    "disk"): a disk of radius 4 that holds none of Branin's three global minima (the nearest,
+ *    (pi, 2.275), is 5.26 from its centre), 22% of the box; the constrained minimum 1.77278 lies
+ *    on the disk's edge at (2.9287, 3.5230), against 0.397887 unconstrained.
+ *  - "gardner": Gardner et al. (ICML 2014), section 5.1: cos(2 x0) cos(x1) + sin(x0) on
+ *    [0, 6]^2 with cos(x0) cos(x1) - sin(x0) sin(x1) <= 0.5 (metric "c"), 66% of the box; the
+ *    minimum -2 at (3 pi / 2, 0) is feasible (c = 0), so the constraint shapes the search, not
+ *    the answer.
+ */
+GPBO_API const gpbo_test_constrained *gpbo_test_constrained_problems(void);
+
+/** Finds a constrained problem by name, or NULL (GPBO_ENOTFOUND, listing the names). */
+GPBO_API const gpbo_test_constrained *gpbo_test_constrained_find(const char *name);
 
 #ifdef __cplusplus
 }

@@ -133,6 +133,12 @@ typedef struct study_options_v3 {
     study_options_v2 v2;
     size_t restart; /* version 3 */
 } study_options_v3;
+typedef struct study_options_v4 {
+    study_options_v3 v3;
+    double heartbeat; /* version 4 */
+    double grace;
+    size_t lost_retries;
+} study_options_v4;
 /* clang-format off */
 #define STUDY_V1(X) \
     X(version) X(direction) X(seed) X(grid_resolution) X(grid_shuffle) X(lhs_size) X(n_init) \
@@ -147,17 +153,19 @@ SAME_PLACE(study_options_v1, gpbo_study_options, strategy)
 SAME_PLACE(study_options_v2, gpbo_study_options, strategy)
 _Static_assert(offsetof(study_options_v3, restart) == offsetof(gpbo_study_options, restart),
                "restart moved");
-/* version 4 (at 3ae5bc7); version 5 (outcome constraints) is another branch's and has no field
- * here yet: its size is version 4's */
-typedef struct study_options_v4 {
-    study_options_v3 v3;
-    double heartbeat, grace;
-    size_t lost_retries;
-} study_options_v4;
 _Static_assert(offsetof(study_options_v4, lost_retries) ==
                    offsetof(gpbo_study_options, lost_retries),
                "lost_retries moved");
 _Static_assert(sizeof(study_options_v4) == 128, "version 4 is 128 bytes");
+/* version 5: outcome constraints */
+typedef struct study_options_v5 {
+    study_options_v4 v4;
+    size_t n_constraints;
+    const gpbo_constraint *constraints;
+} study_options_v5;
+_Static_assert(offsetof(study_options_v5, constraints) == offsetof(gpbo_study_options, constraints),
+               "constraints moved");
+_Static_assert(sizeof(study_options_v5) == 144, "version 5 is 144 bytes");
 
 /* gpbo_pruner_options version 1 (pruner.h at 0e3f049; version was an int then, same size). */
 typedef struct pruner_options_v1 {
@@ -425,6 +433,7 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
     assert_int_equal(kept->n_objectives, 0); /* version 6's defaults, whatever follows */
     assert_int_equal(kept->mo_acquisition, GPBO_MO_EHVI);
     assert_true(kept->heartbeat == 10 && kept->grace == 60 && kept->lost_retries == 3);
+    assert_int_equal(kept->n_constraints, 0); /* a guard pattern past an older struct: none */
     for (int t = 0; t < 3; t++) {
         size_t id;
         double v;
@@ -444,7 +453,7 @@ static void test_study_options(void **state)
                             sizeof(study_options_v2),
                             sizeof(study_options_v3),
                             sizeof(study_options_v4),
-                            sizeof(study_options_v4),
+                            sizeof(study_options_v5),
                             sizeof(gpbo_study_options)};
     assert_int_equal(GPBO_STUDY_OPTIONS_VERSION, 6);
     init_refuses(init_study, GPBO_STUDY_OPTIONS_VERSION, sizeof(study_options_v1));
@@ -470,6 +479,10 @@ static void test_study_options(void **state)
         if (v >= 4) {
             const gpbo_study_options *o = p;
             assert_true(o->heartbeat == 10 && o->grace == 60 && o->lost_retries == 3);
+        }
+        if (v >= 5) {
+            const gpbo_study_options *o = p;
+            assert_true(o->n_constraints == 0 && o->constraints == NULL);
         }
         if (v >= 6) {
             const gpbo_study_options *o = p;

@@ -182,7 +182,7 @@ static void view4_add(view4 *w, const double *u, gpbo_trial_state st)
     memcpy(w->u + 4 * i, u, 4 * sizeof *u);
     w->y[i] = st == GPBO_TRIAL_COMPLETE ? bowl(u) : NAN;
     w->state[i] = st;
-    w->v = (gpbo_search_view){w->space, &w->o, w->n, w->u, w->y, w->state, NULL};
+    w->v = (gpbo_search_view){w->space, &w->o, w->n, w->u, w->y, w->state, NULL, NULL};
 }
 
 /* n trials: half uniform, half around the bowl's bottom, the integer projected. */

@@ -50,7 +50,7 @@ static void fixture_add(view_fixture *f, const double *u, gpbo_trial_state st, d
         f->u[i * d + k] = u ? u[k] : NAN;
     f->y[i] = y;
     f->state[i] = st;
-    f->v = (gpbo_search_view){f->space, &f->o, f->n, f->u, f->y, f->state, NULL};
+    f->v = (gpbo_search_view){f->space, &f->o, f->n, f->u, f->y, f->state, NULL, NULL};
 }
 
 static void fixture_free(view_fixture *f)

@@ -1,0 +1,113 @@
+/*
+ * enqueue.c: `gpbo enqueue SWEEP.yaml name=value ...` (issue 20, known starting points) — puts a
+ * configuration one knows into the sweep's study (created when it does not exist yet, as `gpbo
+ * run` would create it), so that the next ask of any worker runs it before the strategy's own
+ * proposals. It counts toward the budget (run_cap); its values are checked against the sweep's
+ * parameters.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gpbo/sys/error.h"
+
+/* The arguments: the sweep, --storage, --study and the name=value pairs (pointers into argv).
+ * Returns 0, or 2 after printing the error. */
+static int enqueue_args(int argc, char **argv, const char **path, const char **storage,
+                        const char **study, char **pairs, size_t *npairs)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        if (o[0] == '-') {
+            int kind = cli_option_takes_value("enqueue", o);
+            if (kind < 0)
+                return cli_bad_option("enqueue", o);
+            if (i + 1 >= argc) {
+                fprintf(stderr, "gpbo enqueue: %s needs a value\n", o);
+                return 2;
+            }
+            *(strcmp(o, "--storage") ? study : storage) = argv[++i];
+        } else if (*path == NULL) {
+            *path = o;
+        } else {
+            pairs[(*npairs)++] = argv[i];
+        }
+    }
+    if (*path == NULL || *npairs == 0) {
+        fprintf(stderr, "gpbo enqueue: give the sweep file and name=value for each parameter "
+                        "(gpbo enqueue --help)\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* Opens (or creates) the study and enqueues the point. Returns the exit status. */
+static int enqueue_point(sweep *sw, const gpbo_space *space, const char *storage,
+                         const double *vals)
+{
+    char db[1200];
+    if (storage == NULL) {
+        if (cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
+            fprintf(stderr, "gpbo enqueue: %s\n", gpbo_error_message());
+            return 2;
+        }
+        storage = db;
+    }
+    gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
+    if (st == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1;
+    }
+    size_t id, cap = sw->run_cap ? sw->run_cap : SIZE_MAX;
+    int rc = gpbo_study_enqueue(st, vals, cap, &id);
+    if (rc == GPBO_OK)
+        printf("enqueued trial %zu of study '%s': the next gpbo run runs it first\n", id, sw->name);
+    else if (rc == GPBO_EEXHAUSTED)
+        fprintf(stderr, "gpbo enqueue: study '%s' already holds its run_cap of %zu trials\n",
+                sw->name, sw->run_cap);
+    else
+        fprintf(stderr, "gpbo enqueue: %s\n", gpbo_error_message());
+    gpbo_study_close(st);
+    return rc == GPBO_OK ? 0 : 1;
+}
+
+int cmd_enqueue(int argc, char **argv)
+{
+    const char *path = NULL, *storage = NULL, *study = NULL;
+    char **pairs = calloc(argc > 0 ? (size_t)argc : 1, sizeof *pairs);
+    size_t npairs = 0;
+    if (pairs == NULL) {
+        fprintf(stderr, "gpbo enqueue: out of memory\n");
+        return 1;
+    }
+    int status = enqueue_args(argc, argv, &path, &storage, &study, pairs, &npairs);
+    sweep *sw = status == 0 ? sweep_load_results(path) : NULL;
+    if (status == 0 && sw == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = 2;
+    }
+    char *name = NULL;
+    if (status == 0 && study != NULL && (name = strdup(study)) == NULL)
+        status = 1;
+    if (name != NULL) {
+        free(sw->name);
+        sw->name = name;
+    }
+    gpbo_space *space = status == 0 ? sweep_space(sw) : NULL;
+    double *vals = space ? malloc((gpbo_space_size(space) + 1) * sizeof *vals) : NULL;
+    if (status == 0 && vals == NULL)
+        status = 1;
+    if (status == 0 && sweep_point(sw, space, npairs, pairs, vals) != GPBO_OK) {
+        fprintf(stderr, "gpbo enqueue: %s: %s\n", path, gpbo_error_message());
+        status = 2;
+    }
+    if (status == 0)
+        status = enqueue_point(sw, space, storage, vals);
+    free(vals);
+    gpbo_space_free(space);
+    sweep_free(sw);
+    free(pairs);
+    return status;
+}

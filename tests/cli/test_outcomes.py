@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""Outcome constraints and known starting points through the gpbo command (issue 20).
+
+    test_outcomes.py PATH/TO/gpbo sqlite
+    test_outcomes.py PATH/TO/gpbo URLFILE      (a file holding a postgresql:// URL)
+
+- the sweep keys `constraints:` and `initial_points:`: every mistake exits 2 naming the line;
+- `gpbo enqueue SWEEP.yaml name=value ...`: its errors exit 2, a study at run_cap exits 1, the
+  enqueued points run first, in order, and count toward run_cap;
+- a constrained run: export's feasible field against the metrics the program printed, `gpbo best`
+  the best feasible trial, and a study with no feasible trial saying so (exit 1);
+- initial points with two `gpbo run` workers started together, then resumed: each point once.
+The storage tests (enqueue, the constrained run, two workers) run on the storage given.
+"""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+
+KIND = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
+PG_URL = open(KIND).read().strip() if KIND != "sqlite" else None
+
+# x, y from --x=.. --y=..: loss is Branin, disk the squared distance to (2.5, 7.5)
+OBJ = """\
+    #!/usr/bin/python3
+    import math, sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
+    print(f"disk={(x - 2.5) ** 2 + (y - 7.5) ** 2}")
+    print(f"loss={(y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10}")
+    """
+
+BASE = """\
+    name: {name}
+    method: {method}
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: -5.0, max: 10.0}}
+      y: {{min: 0.0, max: 15.0}}
+      opt: {{values: [adam, sgd]}}
+    command: ["{py}", "obj.py", "${{args}}"]
+    """
+
+
+def sweep(d, name="c", method="random", run_cap=10, extra=""):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    write(os.path.join(d, "sweep.yaml"),
+          textwrap.dedent(BASE.format(name=name, method=method, run_cap=run_cap, py=PY)) + extra)
+
+
+def unique_name(base):
+    """A study name of its own per run (a PostgreSQL database outlives the test's folder)."""
+    return f"{base}_{os.getpid()}_{int(time.time() * 1000) % 10**9}"
+
+
+def storage(d, name):
+    return ["--storage", PG_URL if PG_URL else os.path.join(d, name + ".db")]
+
+
+def export(d, st):
+    r = run(["export", "sweep.yaml", "--format", "json"] + st, d)
+    check(r.returncode == 0, f"export: {r.stderr}")
+    return json.loads(r.stdout) if r.returncode == 0 else []
+
+
+# (the text appended to the sweep, the line the error names, a word of the message)
+BAD = [
+    ("constraints: {name: disk, max: 1}\n", 10, "must be a list"),
+    ("constraints:\n  - {name: disk, maximum: 1}\n", 11, "unknown key 'maximum'"),
+    ("constraints:\n  - {name: disk}\n", 11, "needs min or max"),
+    ("constraints:\n  - {name: disk, min: 3, max: 2}\n", 11, "above max"),
+    ("constraints:\n  - {name: disk, max: 1}\n  - {name: disk, min: 0}\n", 12, "twice"),
+    ("constraints:\n  - {max: 1}\n", 11, "needs a name"),
+    ("constraints:\n  - {name: 'a=b', max: 1}\n", 11, "without spaces or '='"),
+    ("constraints:\n  - {name: disk, max: lots}\n", 11, "not a number"),
+    ("constraints:\n  - {name: loss, max: 1}\n", 1, "objective's metric"),
+    ("initial_points: {x: 1}\n", 10, "must be a list"),
+    ("initial_points:\n  - {x: 1, y: 2, opt: adam, z: 3}\n", 11, "unknown parameter 'z'"),
+    ("initial_points:\n  - {x: 1, y: 20, opt: adam}\n", 11, "not a value in [0, 15]"),
+    ("initial_points:\n  - {x: 1, opt: adam}\n", 11, "lacks parameter 'y'"),
+    ("initial_points:\n  - {x: 1, y: two, opt: adam}\n", 11, "not a number"),
+    ("initial_points:\n  - {x: 1, y: 2, opt: rmsprop}\n", 11, "not one of its values"),
+    ("initial_points:\n  - {x: 1, y: 2, opt: adam}\n  - [1, 2]\n", 12, "mapping"),
+]
+
+
+def test_sweep_errors(d):
+    for extra, line, word in BAD:
+        sweep(d, extra=extra)
+        for cmd in (["run", "sweep.yaml"], ["best", "sweep.yaml"]):
+            r = run(cmd, d)
+            where = f"sweep.yaml:{line}:"
+            check(r.returncode == 2 and where in r.stderr and word in r.stderr
+                  and len(r.stderr.strip().splitlines()) == 1,
+                  f"{extra!r}: {cmd[0]} exit {r.returncode}, want 2, {where} and {word!r}: "
+                  f"{r.stderr!r}")
+    # good ones load: both bounds, a bound alone, a constant left out of a point
+    sweep(d, extra="constraints:\n  - {name: disk, min: 0, max: 16}\n  - {name: t, max: 9}\n"
+          "initial_points:\n  - {x: 1, y: 2, opt: sgd}\n", run_cap=1)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode in (0, 1) and "sweep.yaml:" not in r.stderr, f"good sweep: {r.stderr}")
+
+
+def test_enqueue(d):
+    name = unique_name("enq")
+    sweep(d, name=name, run_cap=4)
+    st = storage(d, name)
+    for args, word in [(["x=1", "y=2"], "'opt' is not given"),
+                       (["x=1", "y=20", "opt=adam"], "not a value in [0, 15]"),
+                       (["x=1", "y=2", "opt=adam", "z=1"], "no parameter 'z'"),
+                       (["x=1", "y=2", "opt=nope"], "not one of its values"),
+                       (["x=1", "y", "opt=adam"], "not name=value"),
+                       (["x=1", "x=2", "y=2", "opt=adam"], "given twice")]:
+        r = run(["enqueue", "sweep.yaml"] + args + st, d)
+        check(r.returncode == 2 and word in r.stderr, f"enqueue {args}: {r.returncode} {r.stderr}")
+    r = run(["enqueue", "sweep.yaml", "x=1", "--bogus", "1"], d)
+    check(r.returncode == 2 and "--bogus" in r.stderr, f"enqueue --bogus: {r.stderr}")
+    points = [("9.5", "1.25", "sgd"), ("-2", "3", "adam"), ("0.1", "14", "sgd")]
+    for k, (x, y, o) in enumerate(points):
+        r = run(["enqueue", "sweep.yaml", f"x={x}", f"y={y}", f"opt={o}"] + st, d)
+        check(r.returncode == 0 and f"trial {k}" in r.stdout, f"enqueue {k}: {r.stdout} {r.stderr}")
+    t = run(["trials", "sweep.yaml"] + st, d)
+    check(t.stdout.count("enqueued: runs first") == 3, f"trials shows the queued ones: {t.stdout}")
+    r = run(["run", "sweep.yaml"] + st, d)
+    check(r.returncode == 0, f"run: {r.stderr}")
+    rows = export(d, st)
+    check(len(rows) == 4, f"run_cap 4 counts the 3 enqueued: {len(rows)} trials")
+    for k, (x, y, o) in enumerate(points):
+        p = rows[k]["params"] if k < len(rows) else {}
+        check(p == {"x": float(x), "y": float(y), "opt": o} and rows[k]["state"] == "complete",
+              f"trial {k} is enqueued point {k}: {rows[k] if k < len(rows) else None}")
+    r = run(["enqueue", "sweep.yaml", "x=1", "y=2", "opt=adam"] + st, d)
+    check(r.returncode == 1 and "run_cap" in r.stderr, f"enqueue past run_cap: {r.stderr}")
+
+
+def test_constrained_run(d):
+    name = unique_name("con")
+    sweep(d, name=name, method="bayes", run_cap=14,
+          extra="gpbo: {initial: 6}\nconstraints:\n  - {name: disk, max: 16}\n")
+    st = storage(d, name)
+    r = run(["run", "sweep.yaml"] + st, d, timeout=600)
+    check(r.returncode == 0, f"run: {r.stderr}")
+    rows = export(d, st)
+    check(len(rows) == 14, f"14 trials: {len(rows)}")
+    feasible = [t for t in rows if t["metrics"].get("disk", 1e9) <= 16]
+    for t in rows:
+        want = t["state"] == "complete" and t["metrics"].get("disk", 1e9) <= 16
+        check(t.get("feasible") == want, f"trial {t['trial']}: feasible {t.get('feasible')}")
+    check(len(feasible) >= 4, f"bayes keeps to the disk once it knows it: {len(feasible)} of 14")
+    b = run(["best", "sweep.yaml"] + st, d)
+    best = min(feasible, key=lambda t: t["value"]) if feasible else None
+    check(b.returncode == 0 and best is not None and f"trial={best['trial']}\n" in b.stdout,
+          f"best is the best feasible: {b.stdout} {best}")
+    csv = run(["export", "sweep.yaml"] + st, d).stdout.splitlines()
+    check(csv and csv[0].startswith("trial,state,value,feasible,"), f"CSV header: {csv[:1]}")
+    table = run(["trials", "sweep.yaml"] + st, d).stdout
+    check(len(rows) - len(feasible) == table.count("infeasible: disk="),
+          f"the table names the broken constraint: {table}")
+    # no feasible trial at all: best says so, exit 1
+    name2 = unique_name("none")
+    sweep(d, name=name2, run_cap=3, extra="constraints:\n  - {name: disk, max: -1}\n")
+    st2 = storage(d, name2)
+    r = run(["run", "sweep.yaml"] + st2, d)
+    check(r.returncode == 1 and "no feasible trial" in r.stderr, f"run, none feasible: {r.stderr}")
+    b = run(["best", "sweep.yaml"] + st2, d)
+    check(b.returncode == 1 and "no feasible trial" in b.stderr, f"none feasible: {b.stderr}")
+
+
+def test_initial_points_two_workers(d):
+    name = unique_name("two")
+    pts = [(1.5, 2.5, "adam"), (-4, 14, "sgd"), (7.25, 0.5, "adam")]
+    sweep(d, name=name, run_cap=10, extra="initial_points:\n" + "".join(
+        f"  - {{x: {x}, y: {y}, opt: {o}}}\n" for x, y, o in pts))
+    st = storage(d, name)
+    ps = [subprocess.Popen([GPBO, "run", "sweep.yaml"] + st, cwd=d, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in ps:
+        out, err = p.communicate(timeout=600)
+        check(p.returncode == 0, f"worker: {err}")
+    for resume in (False, True):
+        if resume:  # a later run of the same sweep adds none of them again
+            r = run(["run", "sweep.yaml", "--trials", "12"] + st, d)
+            check(r.returncode == 0, f"resume: {r.stderr}")
+        rows = export(d, st)
+        check(len(rows) == (12 if resume else 10), f"trials: {len(rows)}")
+        for k, (x, y, o) in enumerate(pts):
+            want = {"x": float(x), "y": float(y), "opt": o}
+            at = [t["trial"] for t in rows if t["params"] == want]
+            check(at == [k], f"initial point {k} runs once, as trial {k}: {at}")
+
+
+def main():
+    tests = [test_enqueue, test_constrained_run, test_initial_points_two_workers]
+    if not PG_URL:
+        tests = [test_sweep_errors] + tests
+    return run_tests(tests, prefix="gpbo-outcomes-", only=sys.argv[3:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
