@@ -19,6 +19,7 @@
 #include "../base/numeric.h"
 #include "compare_core.h"
 #include "gpbo/sys/error.h"
+#include "compare_cond.h"
 #include "gpbo/testfn.h"
 #include "report.h"
 
@@ -55,14 +56,20 @@ double cmp_quantile(double *v, size_t n, double q)
 /* ---- problems ---------------------------------------------------------------------------- */
 
 typedef struct problem {
-    const gpbo_test_function *f;
+    const gpbo_test_function *f; /* NULL for the conditional problem */
     size_t dim;
+    int cond, flat; /* the conditional problem (compare_cond.h), its flat encoding */
 } problem;
 
 /* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f). */
 static int problem_parse(const char *spec, problem *p)
 {
     char nm[128];
+    p->cond = cmp_cond_find(spec, &p->flat);
+    p->f = NULL;
+    p->dim = CMP_COND_PARAMS;
+    if (p->cond)
+        return GPBO_OK;
     snprintf(nm, sizeof nm, "%s", spec);
     char *colon = strchr(nm, ':');
     size_t d = 0;
@@ -85,6 +92,8 @@ static int problem_parse(const char *spec, problem *p)
 /* The search space over the function's box: x0, x1, ... */
 static gpbo_space *problem_space(const problem *p)
 {
+    if (p->cond)
+        return cmp_cond_space(p->flat);
     double lo[CMP_MAX_DIM], hi[CMP_MAX_DIM];
     p->f->bounds(p->dim, lo, hi);
     gpbo_space *space = gpbo_space_new();
@@ -229,7 +238,7 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
         if (rc == GPBO_OK && ask_s)
             ask_s[done] = now() - t0;
         if (rc == GPBO_OK)
-            rc = gpbo_study_tell(st, id, p.f->f(p.dim, v));
+            rc = gpbo_study_tell(st, id, p.cond ? cmp_cond_value(v) : p.f->f(p.dim, v));
     }
 cleanup:
     if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
@@ -335,7 +344,7 @@ static double reference(const cmp *c, size_t pi, const double *best, size_t tota
     problem p;
     size_t B = c->budget;
     if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK)
-        return p.f->optimum(p.dim);
+        return p.cond ? 0.0 : p.f->optimum(p.dim);
     double opt = INFINITY;
     for (size_t j = 0; j < total; j++)
         if ((j / c->seeds) % c->np == pi && best[j * B + B - 1] < opt)

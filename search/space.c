@@ -30,6 +30,7 @@ static void param_clear(gpbo_param *p)
     for (size_t k = 0; k < p->nchoices; k++)
         free(p->choices[k]);
     free(p->choices);
+    free(p->cond);
 }
 
 void gpbo_space_free(gpbo_space *space)
@@ -275,13 +276,57 @@ static double encode_one(const gpbo_param *p, double v)
     return clamp01(((p->log_scale ? log(v) : v) - a) / (b - a));
 }
 
+/* An inactive parameter's coordinates (space_cond.c): 0, the low edge of a float or integer,
+ * the zero vector of a categorical's one-hot. */
+static void impute(const gpbo_param *p, double *u)
+{
+    size_t w = p->type == GPBO_PARAM_CATEGORICAL ? p->nchoices
+               : p->type == GPBO_PARAM_CONST     ? 0
+                                                 : 1;
+    for (size_t k = 0; k < w; k++)
+        u[p->offset + k] = 0.0;
+}
+
+/* The activity of each parameter under values, into a buffer of the caller's (NULL when the
+ * space has no condition: all active). *oom set when it was needed and could not be had. */
+static unsigned char *activity(const gpbo_space *s, const double *values, int *oom)
+{
+    *oom = 0;
+    if (!gpbo_search__conditional(s))
+        return NULL;
+    unsigned char *a = malloc(s->n);
+    if (a == NULL)
+        *oom = 1;
+    else
+        gpbo_search__activity(s, values, a);
+    return a;
+}
+
+static int encode_one_param(const gpbo_param *p, double v, double *out);
+
 int gpbo_space_encode(const gpbo_space *s, const double *values, double *out)
 {
     if (s == NULL || values == NULL || out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "space_encode: NULL argument");
-    for (size_t i = 0; i < s->n; i++) {
-        const gpbo_param *p = &s->p[i];
-        double v = values[i];
+    int oom;
+    unsigned char *active = activity(s, values, &oom);
+    if (oom)
+        return gpbo_error_set(GPBO_ENOMEM, "space_encode: out of memory");
+    int rc = GPBO_OK;
+    for (size_t i = 0; rc == GPBO_OK && i < s->n; i++) {
+        if (active != NULL && !active[i])
+            impute(&s->p[i], out); /* its value, NaN or any, is not read */
+        else
+            rc = encode_one_param(&s->p[i], values[i], out);
+    }
+    free(active);
+    return rc;
+}
+
+/* Parameter p's value v into its coordinates of out. */
+static int encode_one_param(const gpbo_param *p, double v, double *out)
+{
+    {
         switch (p->type) {
         case GPBO_PARAM_FLOAT:
         case GPBO_PARAM_INT:
@@ -339,7 +384,29 @@ int gpbo_space_decode(const gpbo_space *s, const double *u, double *values)
             break;
         }
     }
+    int oom;
+    unsigned char *active = activity(s, values, &oom);
+    if (oom)
+        return gpbo_error_set(GPBO_ENOMEM, "space_decode: out of memory");
+    for (size_t i = 0; active != NULL && i < s->n; i++)
+        if (!active[i])
+            values[i] = NAN;
+    free(active);
     return GPBO_OK;
+}
+
+/* The coordinates of the parameters that u's (projected) values make inactive, imputed. */
+static int project_inactive(const gpbo_space *s, double *u)
+{
+    double *v = malloc((s->n ? s->n : 1) * sizeof *v);
+    int rc = v ? gpbo_space_decode(s, u, v)
+               : gpbo_error_set(GPBO_ENOMEM, "space_project: out of "
+                                             "memory");
+    for (size_t i = 0; rc == GPBO_OK && i < s->n; i++)
+        if (isnan(v[i]))
+            impute(&s->p[i], u);
+    free(v);
+    return rc;
 }
 
 int gpbo_space_project(double *u, size_t dim, void *space)
@@ -362,7 +429,7 @@ int gpbo_space_project(double *u, size_t dim, void *space)
                 u[p->offset + k] = k == best ? 1.0 : 0.0;
         }
     }
-    return GPBO_OK;
+    return gpbo_search__conditional(s) ? project_inactive(s, u) : GPBO_OK;
 }
 
 int gpbo_space_format(const gpbo_space *s, size_t i, double value, char *buf, size_t cap)
@@ -414,6 +481,10 @@ char *gpbo_space_to_json(const gpbo_space *s)
                 json_decref(o);
                 o = NULL;
             }
+        }
+        if (o && gpbo_search__cond_to_json(s, i, o) != 0) {
+            json_decref(o);
+            o = NULL;
         }
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
@@ -478,6 +549,8 @@ gpbo_space *gpbo_space_from_json(const char *json)
                                 type);
         }
     }
+    if (rc == GPBO_OK) /* every parameter first: a parent may come after its child */
+        rc = gpbo_search__cond_from_json(s, arr);
     json_decref(arr);
     if (rc != GPBO_OK) {
         gpbo_space_free(s);
