@@ -41,7 +41,8 @@ int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *me
 int parse_metric_line(const char *line, const char *metric, double *value, long *step);
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
- * command / program and the trial's formatted values. */
+ * command / program and the trial's formatted values; values[i] NULL: parameter i is inactive
+ * (its when: does not hold), left out of ${args} and its {name} replaced by its default:. */
 char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values);
 void free_argv(char **argv);
 
