@@ -105,7 +105,8 @@ int cmd_dashboard(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */
 const char *cli_state_name(gpbo_trial_state state);
-/* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's). */
+/* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's); "-"
+ * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);
 /* Opens the study a command names: by its sweep file (the storage next to it by default) or by

@@ -179,6 +179,11 @@ def test_runs(d):
             p = row["params"]
             sgd = p["opt"] == "sgd"
             check((p["m"] is None) != sgd, f"{method}: export json m {p['m']!r} with {p['opt']}")
+        r = run(["report", "sweep.yaml", "--storage", f"{method}.db", "-o", "page.html"], d)
+        check(r.returncode == 0 and os.path.getsize(os.path.join(d, "page.html")) > 0,
+              f"{method}: report: {r.returncode} {r.stderr[-300:]!r}")
+        r = run(["best", "sweep.yaml", "--storage", f"{method}.db"], d)
+        check(r.returncode == 0, f"{method}: best: {r.stderr!r}")
         r = run(["export", "sweep.yaml", "--storage", f"{method}.db", "--format", "csv"], d)
         for row in csv.DictReader(io.StringIO(r.stdout)):
             check((row["m"] == "") != (row["opt"] == "sgd"), f"{method}: csv m {row['m']!r}")
