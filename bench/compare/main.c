@@ -15,7 +15,9 @@
  *          [--time-at 60,200] [--acquisition logei|ei|logpi|lcb|thompson] [--priors 0|1]
  *          [--additive 0|1] [--restart N]
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
- * (rosenbrock:4). The default problem list is every test function (4-D where configurable).
+ * (rosenbrock:4), or the conditional problem: "cond" (its space with conditions) and
+ * "cond-flat" (the same objective, every parameter always active: the flat encoding), see
+ * cli/compare_cond.c. The default problem list is every test function (4-D where configurable).
  */
 #include <math.h>
 #include <stdio.h>
