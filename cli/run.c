@@ -479,6 +479,25 @@ static _Noreturn void trainer_child(runner *r, job *j, char *const *vals, char *
     _exit(trc == GPBO_OK ? 0 : 1);
 }
 
+/* The trial's values as the program sees them (in r->vals), an inactive parameter's (NaN: its
+ * when: does not hold) as NULL: left out. A malloc'd array, or NULL with the error set. */
+static char **format_values(runner *r, const double *values)
+{
+    char **vals = malloc((r->np ? r->np : 1) * sizeof *vals);
+    if (vals == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < r->np; i++) {
+        vals[i] = isnan(values[i]) ? NULL : r->vals[i];
+        if (vals[i] != NULL && sweep_format(r->sw, r->space, i, values[i], r->vals[i], 256) != 0) {
+            free(vals);
+            return NULL;
+        }
+    }
+    return vals;
+}
+
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
  * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
  * left running or open. */
@@ -499,20 +518,9 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
                                   errno == EEXIST ? "too many executions" : strerror(errno));
     }
-    /* an inactive parameter (NaN: its when: does not hold) is passed as NULL: left out */
-    char **vals = malloc((r->np ? r->np : 1) * sizeof *vals);
+    char **vals = format_values(r, values);
     if (vals == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    int rc = GPBO_OK;
-    for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
-        vals[i] = isnan(values[i]) ? NULL : r->vals[i];
-        if (vals[i] != NULL)
-            rc = sweep_format(r->sw, r->space, i, values[i], r->vals[i], 256);
-    }
-    if (rc != GPBO_OK) {
-        free(vals);
-        return rc;
-    }
+        return gpbo_error_code();
     char out[1200], err[1200];
     snprintf(out, sizeof out, "%s/stdout", j->dir);
     snprintf(err, sizeof err, "%s/stderr", j->dir);

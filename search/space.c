@@ -326,33 +326,31 @@ int gpbo_space_encode(const gpbo_space *s, const double *values, double *out)
 /* Parameter p's value v into its coordinates of out. */
 static int encode_one_param(const gpbo_param *p, double v, double *out)
 {
-    {
-        switch (p->type) {
-        case GPBO_PARAM_FLOAT:
-        case GPBO_PARAM_INT:
-            if (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v)))
-                return gpbo_error_set(
-                    GPBO_EINVAL,
-                    "space_encode: parameter '%s' = %g is not %s "
-                    "in [%g, %g]",
-                    p->name, v, p->type == GPBO_PARAM_INT ? "an integer" : "a value", p->lo, p->hi);
-            out[p->offset] = encode_one(p, v);
-            break;
-        case GPBO_PARAM_CATEGORICAL:
-            if (!(v >= 0 && v < (double)p->nchoices && v == floor(v)))
-                return gpbo_error_set(GPBO_EINVAL,
-                                      "space_encode: parameter '%s': %g is not a category index "
-                                      "(0..%zu)",
-                                      p->name, v, p->nchoices - 1);
-            for (size_t k = 0; k < p->nchoices; k++)
-                out[p->offset + k] = (double)k == v ? 1.0 : 0.0;
-            break;
-        case GPBO_PARAM_CONST:
-            if (v != p->lo)
-                return gpbo_error_set(GPBO_EINVAL, "space_encode: constant '%s' is %g, not %g",
-                                      p->name, p->lo, v);
-            break;
-        }
+    switch (p->type) {
+    case GPBO_PARAM_FLOAT:
+    case GPBO_PARAM_INT:
+        if (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v)))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "space_encode: parameter '%s' = %g is not %s "
+                                  "in [%g, %g]",
+                                  p->name, v, p->type == GPBO_PARAM_INT ? "an integer" : "a value",
+                                  p->lo, p->hi);
+        out[p->offset] = encode_one(p, v);
+        break;
+    case GPBO_PARAM_CATEGORICAL:
+        if (!(v >= 0 && v < (double)p->nchoices && v == floor(v)))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "space_encode: parameter '%s': %g is not a category index "
+                                  "(0..%zu)",
+                                  p->name, v, p->nchoices - 1);
+        for (size_t k = 0; k < p->nchoices; k++)
+            out[p->offset + k] = (double)k == v ? 1.0 : 0.0;
+        break;
+    case GPBO_PARAM_CONST:
+        if (v != p->lo)
+            return gpbo_error_set(GPBO_EINVAL, "space_encode: constant '%s' is %g, not %g", p->name,
+                                  p->lo, v);
+        break;
     }
     return GPBO_OK;
 }
