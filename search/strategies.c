@@ -10,6 +10,14 @@
  * marginal likelihood (bayes_model.c), and the acquisition (log-EI by default) is maximized over
  * the projected space with the running trials as pending points (bayes_acq.c). Once the best has
  * stalled, two trials in three go to a restart episode (bayes_restart.c).
+ *
+ * Conditional parameters (space_cond.c): every strategy's point goes through the space's
+ * projection or encoding, which writes an inactive parameter's coordinates at a fixed place, so
+ * no strategy proposes a point of inconsistent activity. For bayes that is the model's choice
+ * too: inactive inputs imputed at a constant (SMAC's imputation, as Lévesque et al. 2017 use it
+ * with a GP) and the acquisition maximized through the projection, so each branch is searched
+ * over its own parameters (bench/compare/README.md measures it against the flat encoding). The
+ * grid lists its distinct points only.
  */
 #include <math.h>
 #include <stdlib.h>
