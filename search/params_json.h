@@ -15,8 +15,8 @@
 char *gpbo_search__params_to_json(const double *values, size_t n);
 
 /* Reads txt into out[0..n): GPBO_OK with *proposed 1; GPBO_OK with *proposed 0 (out untouched)
- * for "null"; GPBO_EFORMAT when txt is not an array of n numbers or nulls (NaN) (or is NULL); GPBO_ENOMEM.
- * No message is set: the caller names the trial. */
+ * for "null"; GPBO_EFORMAT when txt is not an array of n numbers or nulls (NaN) (or is NULL);
+ * GPBO_ENOMEM. No message is set: the caller names the trial. */
 int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *proposed);
 
 #endif

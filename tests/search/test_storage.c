@@ -873,8 +873,7 @@ static void test_set_params(void **state)
     assert_int_equal(st->ops->set_params(st, study, id2, y, 3), GPBO_OK);
     l = load_all(st, study, 3);
     assert_non_null(l->r[1].values);
-    assert_true(isnan(l->r[1].values[0]) && l->r[1].values[1] == 1.5 &&
-                isnan(l->r[1].values[2]));
+    assert_true(isnan(l->r[1].values[0]) && l->r[1].values[1] == 1.5 && isnan(l->r[1].values[2]));
     release(l);
     /* a load with another parameter count: the stored text is malformed for it */
     loaded *bad = calloc(1, sizeof *bad);
