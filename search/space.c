@@ -287,19 +287,31 @@ static void impute(const gpbo_param *p, double *u)
         u[p->offset + k] = 0.0;
 }
 
-/* The activity of each parameter under values, into a buffer of the caller's (NULL when the
- * space has no condition: all active). *oom set when it was needed and could not be had. */
-static unsigned char *activity(const gpbo_space *s, const double *values, int *oom)
+/* Spaces of up to this many parameters keep their scratch on the stack: the projection runs
+ * for every candidate of the acquisition. Chosen by hand, not tuned. */
+#define SCRATCH_PARAMS 64
+
+/* The activity of each parameter under values, in buf (SCRATCH_PARAMS bytes) or a malloc'd
+ * buffer for a larger space (NULL when the space has no condition: all active); release with
+ * release(). *oom set when it was needed and could not be had. */
+static unsigned char *activity(const gpbo_space *s, const double *values, unsigned char *buf,
+                               int *oom)
 {
     *oom = 0;
     if (!gpbo_search__conditional(s))
         return NULL;
-    unsigned char *a = malloc(s->n);
+    unsigned char *a = s->n <= SCRATCH_PARAMS ? buf : malloc(s->n);
     if (a == NULL)
         *oom = 1;
     else
         gpbo_search__activity(s, values, a);
     return a;
+}
+
+static void release(void *p, const void *buf)
+{
+    if (p != buf)
+        free(p);
 }
 
 static int encode_one_param(const gpbo_param *p, double v, double *out);
@@ -309,7 +321,8 @@ int gpbo_space_encode(const gpbo_space *s, const double *values, double *out)
     if (s == NULL || values == NULL || out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "space_encode: NULL argument");
     int oom;
-    unsigned char *active = activity(s, values, &oom);
+    unsigned char buf[SCRATCH_PARAMS];
+    unsigned char *active = activity(s, values, buf, &oom);
     if (oom)
         return gpbo_error_set(GPBO_ENOMEM, "space_encode: out of memory");
     int rc = GPBO_OK;
@@ -319,7 +332,7 @@ int gpbo_space_encode(const gpbo_space *s, const double *values, double *out)
         else
             rc = encode_one_param(&s->p[i], values[i], out);
     }
-    free(active);
+    release(active, buf);
     return rc;
 }
 
@@ -383,27 +396,28 @@ int gpbo_space_decode(const gpbo_space *s, const double *u, double *values)
         }
     }
     int oom;
-    unsigned char *active = activity(s, values, &oom);
+    unsigned char buf[SCRATCH_PARAMS];
+    unsigned char *active = activity(s, values, buf, &oom);
     if (oom)
         return gpbo_error_set(GPBO_ENOMEM, "space_decode: out of memory");
     for (size_t i = 0; active != NULL && i < s->n; i++)
         if (!active[i])
             values[i] = NAN;
-    free(active);
+    release(active, buf);
     return GPBO_OK;
 }
 
 /* The coordinates of the parameters that u's (projected) values make inactive, imputed. */
 static int project_inactive(const gpbo_space *s, double *u)
 {
-    double *v = malloc((s->n ? s->n : 1) * sizeof *v);
+    double buf[SCRATCH_PARAMS];
+    double *v = s->n <= SCRATCH_PARAMS ? buf : malloc(s->n * sizeof *v);
     int rc = v ? gpbo_space_decode(s, u, v)
-               : gpbo_error_set(GPBO_ENOMEM, "space_project: out of "
-                                             "memory");
+               : gpbo_error_set(GPBO_ENOMEM, "space_project: out of memory");
     for (size_t i = 0; rc == GPBO_OK && i < s->n; i++)
         if (isnan(v[i]))
             impute(&s->p[i], u);
-    free(v);
+    release(v, buf);
     return rc;
 }
 
