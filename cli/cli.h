@@ -45,7 +45,8 @@ int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *me
 int parse_metric_line(const char *line, const char *metric, double *value, long *step);
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
- * command / program and the trial's formatted values. */
+ * command / program and the trial's formatted values; values[i] NULL: parameter i is inactive
+ * (its when: does not hold), left out of ${args} and its {name} replaced by its default:. */
 char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values);
 void free_argv(char **argv);
 
@@ -120,7 +121,8 @@ const char *cli_state_name(gpbo_trial_state state);
 /* The state every view shows: the stored one, or "interrupted" for a running trial whose worker
  * is lost (gpbo_study_trial_lost). */
 const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti);
-/* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's). */
+/* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's); "-"
+ * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);
 /* Opens the study a command names: by its sweep file (the storage next to it by default) or by

@@ -13,7 +13,8 @@
  * COMPARE.yaml:
  *   name: branin-study            # files: <name>.db, <name>.csv, <name>.html next to it
  *   strategies: [bayes, random, sobol]
- *   problems: [branin, hartmann6, rosenbrock:4, my-sweep.yaml]
+ *   problems: [branin, hartmann6, rosenbrock:4, my-sweep.yaml]   # and cond, cond-flat:
+ *                                 # the conditional problem and its flat encoding
  *   seeds: 10
  *   budget: 60                    # evaluations per run
  *   budgets: [10, 30, 60]         # where the summary reads the regret

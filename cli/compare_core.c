@@ -19,6 +19,7 @@
 #include "../base/numeric.h"
 #include "compare_core.h"
 #include "gpbo/sys/error.h"
+#include "compare_cond.h"
 #include "gpbo/testfn.h"
 #include "report.h"
 
@@ -55,12 +56,13 @@ double cmp_quantile(double *v, size_t n, double q)
 /* ---- problems ---------------------------------------------------------------------------- */
 
 typedef struct problem {
-    const gpbo_test_function *f;
+    const gpbo_test_function *f;     /* NULL for the other kinds below */
     const gpbo_test_mo_function *mo; /* a problem of several objectives (f NULL), or NULL */
     size_t dim;
     /* a constrained problem (issue 20: testfn.h): f is then NULL, its own function and box are
      * cp's */
     const gpbo_test_constrained *cp;
+    int cond, flat; /* the conditional problem (compare_cond.h), its flat encoding */
 } problem;
 
 /* A problem of several objectives "name" or "name:dim" (nm the name, d the dimension or 0),
@@ -82,14 +84,18 @@ static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem 
     return GPBO_OK;
 }
 
-/* The value and optimum of p, a test function or a constrained problem. */
+/* The value and optimum of p: a test function, a constrained problem or the conditional one. */
 static double problem_f(const problem *p, const double *x)
 {
+    if (p->cond)
+        return cmp_cond_value(x);
     return p->cp ? p->cp->f(p->dim, x) : p->f->f(p->dim, x);
 }
 
 static double problem_optimum(const problem *p)
 {
+    if (p->cond)
+        return 0.0;
     return p->cp ? p->cp->optimum : p->f->optimum(p->dim);
 }
 
@@ -97,6 +103,13 @@ static double problem_optimum(const problem *p)
 static int problem_parse(const char *spec, problem *p)
 {
     char nm[128];
+    p->cond = cmp_cond_find(spec, &p->flat);
+    p->f = NULL;
+    p->mo = NULL;
+    p->cp = NULL;
+    p->dim = CMP_COND_PARAMS;
+    if (p->cond)
+        return GPBO_OK;
     snprintf(nm, sizeof nm, "%s", spec);
     char *colon = strchr(nm, ':');
     size_t d = 0;
@@ -104,8 +117,6 @@ static int problem_parse(const char *spec, problem *p)
         *colon = '\0';
         d = strtoul(colon + 1, NULL, 10);
     }
-    p->mo = NULL;
-    p->cp = NULL;
     if ((p->f = gpbo_test_function_find(nm)) == NULL) {
         char names[512]; /* the test functions, as the miss listed them */
         snprintf(names, sizeof names, "%s", gpbo_error_message());
@@ -126,6 +137,8 @@ static int problem_parse(const char *spec, problem *p)
 /* The search space over the function's box: x0, x1, ... */
 static gpbo_space *problem_space(const problem *p)
 {
+    if (p->cond)
+        return cmp_cond_space(p->flat);
     double lo[CMP_MAX_DIM], hi[CMP_MAX_DIM];
     if (p->mo)
         p->mo->bounds(p->dim, lo, hi);

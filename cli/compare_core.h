@@ -7,7 +7,8 @@
  * print around it. Internal to the gpbo command and the bench (a static library).
  *
  * A problem is a test function ("branin", "rosenbrock:4": the name and, for a function of any
- * dimension, the dimension, 4 by default) or, where the caller accepts them (cmp.sweep_check),
+ * dimension, the dimension, 4 by default), the conditional problem ("cond", "cond-flat":
+ * compare_cond.h) or, where the caller accepts them (cmp.sweep_check),
  * a sweep file (".yaml" / ".yml", relative to cmp.dir) run by `gpbo run` on a database of its
  * own under <stem>.sweeps/, its regret measured against the best value any run found.
  *

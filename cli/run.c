@@ -68,7 +68,10 @@ static double now(void)
 
 /* ---- argument vectors -------------------------------------------------------------------- */
 
-static char *subst(const char *tmpl, size_t np, char *const *names, char *const *values)
+/* tmpl with each {name} replaced by the parameter's value; an inactive one's (NULL) by its
+ * default: (sweep_load refuses the placeholder of a parameter that can be inactive without). */
+static char *subst(const sweep *s, const char *tmpl, size_t np, char *const *names,
+                   char *const *values)
 {
     size_t cap = strlen(tmpl) + 1, len = 0;
     char *out = malloc(cap);
@@ -83,7 +86,7 @@ static char *subst(const char *tmpl, size_t np, char *const *names, char *const 
             for (size_t i = 0; close && i < np; i++)
                 if ((size_t)(close - p - 1) == strlen(names[i]) &&
                     !memcmp(p + 1, names[i], strlen(names[i]))) {
-                    rep = values[i];
+                    rep = values[i] ? values[i] : s->p[i].def ? s->p[i].def : "";
                     skip = (size_t)(close - p) + 1;
                 }
         }
@@ -147,6 +150,8 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}")) {
             int hy = !strcmp(t, "${args}");
             for (size_t k = 0; k < np; k++) {
+                if (values[k] == NULL) /* inactive: not passed */
+                    continue;
                 size_t l = strlen(names[k]) + strlen(values[k]) + 4;
                 if ((argv[n] = malloc(l)) == NULL)
                     goto oom;
@@ -157,7 +162,7 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         const char *v = !strcmp(t, "${program}")       ? (s->program ? s->program : "")
                         : !strcmp(t, "${interpreter}") ? "python3"
                                                        : NULL;
-        argv[n] = v ? strdup(v) : subst(t, np, names, values);
+        argv[n] = v ? strdup(v) : subst(s, t, np, names, values);
         if (argv[n++] == NULL)
             goto oom;
     }
@@ -371,8 +376,8 @@ static pid_t start_program(const runner *r, char **argv, char **env, int fi, int
  * fi/fo/fe its stdio): child_enter(), then drops the other trials' descriptors, trains with the
  * trial's settings and exits 0, or 1 (training failed), 2 (a bad setting), 126 (stdio or
  * folder); 1 at once if gpbo (parent) has already died. Never returns. */
-static _Noreturn void trainer_child(runner *r, job *j, char **env, int fi, int fo, int fe,
-                                    pid_t parent)
+static _Noreturn void trainer_child(runner *r, job *j, char *const *vals, char **env, int fi,
+                                    int fo, int fe, pid_t parent)
 {
     child_enter(r, fi, fo, fe, parent);
     /* the trainer runs without exec: drop what gpbo holds open for the other trials */
@@ -384,8 +389,8 @@ static _Noreturn void trainer_child(runner *r, job *j, char **env, int fi, int f
     /* one BLAS thread per trial: --jobs trials share the cores */
     gpbo_trainer_set_threads(1);
     trainer_settings t = r->base;
-    for (size_t i = 0; i < r->np; i++)
-        if (trainer_set(&t, r->names[i], r->vals[i]) != GPBO_OK) {
+    for (size_t i = 0; i < r->np; i++) /* an inactive parameter (NULL) keeps the trainer's own */
+        if (vals[i] != NULL && trainer_set(&t, r->names[i], vals[i]) != GPBO_OK) {
             fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
             _exit(2);
         }
@@ -394,6 +399,25 @@ static _Noreturn void trainer_child(runner *r, job *j, char **env, int fi, int f
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
     fflush(stdout);
     _exit(trc == GPBO_OK ? 0 : 1);
+}
+
+/* The trial's values as the program sees them (in r->vals), an inactive parameter's (NaN: its
+ * when: does not hold) as NULL: left out. A malloc'd array, or NULL with the error set. */
+static char **format_values(runner *r, const double *values)
+{
+    char **vals = malloc((r->np ? r->np : 1) * sizeof *vals);
+    if (vals == NULL) {
+        gpbo_error_set(GPBO_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < r->np; i++) {
+        vals[i] = isnan(values[i]) ? NULL : r->vals[i];
+        if (vals[i] != NULL && sweep_format(r->sw, r->space, i, values[i], r->vals[i], 256) != 0) {
+            free(vals);
+            return NULL;
+        }
+    }
+    return vals;
 }
 
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
@@ -416,18 +440,17 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
                                   errno == EEXIST ? "too many executions" : strerror(errno));
     }
-    int rc = GPBO_OK;
-    for (size_t i = 0; i < r->np; i++) {
-        rc = sweep_format(r->sw, r->space, i, values[i], r->vals[i], 256);
-        if (rc != GPBO_OK)
-            return rc;
-    }
+    char **vals = format_values(r, values);
+    if (vals == NULL)
+        return gpbo_error_code();
     char out[1200], err[1200];
     snprintf(out, sizeof out, "%s/stdout", j->dir);
     snprintf(err, sizeof err, "%s/stderr", j->dir);
     char **argv = NULL;
-    if (!r->sw->has_trainer && (argv = build_argv(r->sw, r->np, r->names, r->vals)) == NULL)
+    if (!r->sw->has_trainer && (argv = build_argv(r->sw, r->np, r->names, vals)) == NULL) {
+        free(vals);
         return gpbo_error_code();
+    }
     dev_t edev;
     int fo = open_output(out, &j->dev, &j->out_ino);
     int fe = fo < 0 ? -1 : open_output(err, &edev, &j->err_ino);
@@ -451,9 +474,10 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             gpbo_error_set(GPBO_ESYSTEM, "fork: %s", strerror(errno));
     }
     if (pid == 0) /* the built-in trainer: a fork of gpbo that does not exec */
-        trainer_child(r, j, env, fi, fo, fe, parent);
+        trainer_child(r, j, vals, env, fi, fo, fe, parent);
     free_argv(argv);
     free(env);
+    free(vals);
     if (fo >= 0)
         close(fo);
     if (fe >= 0)
@@ -1539,6 +1563,8 @@ static int print_best(runner *r)
     printf("best trial %zu: %s=%.6g\n", b.id, r->sw->metric, b.value);
     for (size_t i = 0; i < r->np; i++) {
         char buf[256];
+        if (isnan(b.values[i])) /* inactive: its when: did not hold */
+            continue;
         sweep_format(r->sw, r->space, i, b.values[i], buf, sizeof buf);
         printf("  %s=%s\n", r->names[i], buf);
     }

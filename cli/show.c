@@ -29,7 +29,9 @@ const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap)
 {
-    if (sw)
+    if (isnan(v)) /* inactive (its when: does not hold), or not yet proposed */
+        snprintf(buf, cap, "-");
+    else if (sw)
         sweep_format(sw, sp, i, v, buf, cap);
     else
         gpbo_space_format(sp, i, v, buf, cap);

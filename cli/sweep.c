@@ -393,8 +393,8 @@ static const char *const DISTS[] = {"constant",
                                     "log_uniform_values",
                                     "q_log_uniform_values",
                                     "int_log_uniform_values"};
-static const char *const PARAM_KEYS[] = {"value", "values", "distribution", "min",
-                                         "max",   "q",      "probabilities"};
+static const char *const PARAM_KEYS[] = {"value", "values",        "distribution", "min",    "max",
+                                         "q",     "probabilities", "when",         "default"};
 
 typedef struct pstate {
     sweep_param *p;
@@ -414,11 +414,59 @@ static int is_int_text(const char *s)
     return 1;
 }
 
+/* when: {parent: value} or {parent: [v1, v2]}: kept as written; finish() resolves the parent
+ * (it may come later in the file) through resolve_when. */
+static int when_pair(ctx *c, sweep_param *p, yaml_node_t *v)
+{
+    if (v->type != YAML_MAPPING_NODE ||
+        v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1)
+        return err_at(c, v, "when of '%s' must be one {parent: value} or {parent: [values]}",
+                      SHOW(p->name));
+    yaml_node_pair_t *pr = v->data.mapping.pairs.start;
+    yaml_node_t *pk = node(c, pr->key), *pv = node(c, pr->value);
+    const char *parent = scalar(c, pk, "the parent's name");
+    if (parent == NULL || (p->when_parent = dupstr(c, pk, parent)) == NULL)
+        return gpbo_error_code();
+    p->when_line = pk->start_mark.line + 1;
+    p->when_col = pk->start_mark.column + 1;
+    if (pv != NULL && pv->type == YAML_SEQUENCE_NODE) {
+        if (seq_len(pv) == 0)
+            return err_at(c, pv, "when of '%s': the list of values of '%s' is empty", SHOW(p->name),
+                          SHOW(parent));
+        return scalar_list(c, pv, "a value of when", SWEEP_MAX_VALUE_LEN, &p->when_values,
+                           &p->nwhen);
+    }
+    const char *x = scalar(c, pv, "the value of when");
+    if (x == NULL)
+        return GPBO_EFORMAT;
+    if ((p->when_values = calloc(1, sizeof *p->when_values)) == NULL)
+        return oom();
+    if ((p->when_values[0] = dupstr(c, pv, x)) == NULL)
+        return gpbo_error_code();
+    p->nwhen = 1;
+    return GPBO_OK;
+}
+
+static int default_pair(ctx *c, sweep_param *p, yaml_node_t *v)
+{
+    const char *x = scalar(c, v, "default");
+    if (x == NULL)
+        return GPBO_EFORMAT;
+    if (strlen(x) > SWEEP_MAX_VALUE_LEN)
+        return err_at(c, v, "the default of '%s' is %zu bytes long; at most %d are allowed",
+                      SHOW(p->name), strlen(x), SWEEP_MAX_VALUE_LEN);
+    return (p->def = dupstr(c, v, x)) == NULL ? gpbo_error_code() : GPBO_OK;
+}
+
 static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *pp)
 {
     pstate *ps = pp;
     sweep_param *p = ps->p;
     (void)k;
+    if (!strcmp(key, "when"))
+        return when_pair(c, p, v);
+    if (!strcmp(key, "default"))
+        return default_pair(c, p, v);
     if (!strcmp(key, "value") || !strcmp(key, "values")) {
         int one = key[5] == '\0';
         if (ps->values_node != NULL)
@@ -921,17 +969,28 @@ static int initial_points(ctx *c)
         return GPBO_OK;
     gpbo_space *sp = sweep_space(s);
     unsigned char *given = malloc(s->np);
-    double *u = sp ? malloc((gpbo_space_dim(sp) + 1) * sizeof *u) : NULL;
-    int rc = sp && given && u && (s->init = calloc(n * s->np, sizeof *s->init)) ? GPBO_OK : oom();
+    double *u = sp ? calloc(gpbo_space_dim(sp) + 1, sizeof *u) : NULL;
+    double *fixed = malloc((s->np + 1) * sizeof *fixed); /* the constants' values: decoded */
+    int rc = sp && given && u && fixed && (s->init = calloc(n * s->np, sizeof *s->init)) &&
+                     gpbo_space_decode(sp, u, fixed) == GPBO_OK
+                 ? GPBO_OK
+                 : oom();
     for (size_t k = 0; rc == GPBO_OK && k < n; k++) {
         yaml_node_t *it = node(c, seq->data.sequence.items.start[k]);
         point_ctx pc = {s->init + k * s->np, given};
         memset(given, 0, s->np);
+        for (size_t i = 0; i < s->np; i++) /* a constant's own value; NaN: inactive (when:) */
+            pc.vals[i] = s->p[i].dist == D_CONSTANT ? fixed[i] : NAN;
         rc = each_pair(c, it, "an initial point", NULL, 0, point_pair, &pc);
-        for (size_t i = 0; rc == GPBO_OK && i < s->np; i++)
-            if (!given[i] && s->p[i].dist != D_CONSTANT)
+        for (size_t i = 0; rc == GPBO_OK && i < s->np; i++) {
+            int active = gpbo_space_active(sp, pc.vals, i);
+            if (!given[i] && active && s->p[i].dist != D_CONSTANT)
                 rc = err_at(c, it, "initial point %zu lacks parameter '%s'", k + 1,
                             SHOW(s->p[i].name));
+            else if (given[i] && !active)
+                rc = err_at(c, it, "initial point %zu gives '%s', inactive under its when:", k + 1,
+                            SHOW(s->p[i].name));
+        }
         char msg[512];
         if (rc == GPBO_OK && gpbo_space_encode(sp, pc.vals, u) != GPBO_OK)
             rc = err_at(c, it, "initial point %zu: %s", k + 1, encode_error(msg, sizeof msg));
@@ -939,6 +998,7 @@ static int initial_points(ctx *c)
     }
     gpbo_space_free(sp);
     free(given);
+    free(fixed);
     free(u);
     return rc;
 }
@@ -1074,8 +1134,8 @@ static int word_like(const char *t, size_t n)
     return 1;
 }
 
-/* Whether t[0..n) is one of the np sorted names (binary search, no copy). */
-static int is_name(const char *t, size_t n, char *const *sorted, size_t np)
+/* Whether t[0..n) is one of the np sorted names (binary search, no copy); *at its place. */
+static int is_name(const char *t, size_t n, char *const *sorted, size_t np, size_t *at)
 {
     size_t lo = 0, hi = np;
     while (lo < hi) {
@@ -1083,14 +1143,32 @@ static int is_name(const char *t, size_t n, char *const *sorted, size_t np)
         int r = strncmp(t, sorted[mid], n);
         if (r == 0)
             r = sorted[mid][n] == '\0' ? 0 : -1; /* t is a prefix of the name: it sorts first */
-        if (r == 0)
+        if (r == 0) {
+            *at = mid;
             return 1;
+        }
         if (r < 0)
             hi = mid;
         else
             lo = mid + 1;
     }
     return 0;
+}
+
+/* A {name} placeholder of a parameter that can be inactive (when:) needs a default: an inactive
+ * parameter is not passed, and the argument would otherwise hold nothing in its place. */
+static int check_inactive(ctx *c, yaml_node_t *at, const char *name)
+{
+    const sweep *s = c->s;
+    for (size_t i = 0; i < s->np; i++)
+        if (s->p[i].name == name && s->p[i].when_parent != NULL && s->p[i].def == NULL)
+            return err_at(c, at,
+                          "'{%s}' in the command: '%s' is inactive unless %s is %s%s (when:, "
+                          "line %zu); give it a default: for the trials where it is inactive",
+                          SHOW(name), SHOW(name), SHOW(s->p[i].when_parent),
+                          SHOW(s->p[i].when_values[0]), s->p[i].nwhen > 1 ? " or ..." : "",
+                          s->p[i].when_line);
+    return GPBO_OK;
 }
 
 /* Checks the {placeholders} of one argument the way cli/run.c's subst() reads them; *uses is
@@ -1105,8 +1183,11 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             close = strchr(p, '}');
         if (close == NULL)
             return GPBO_OK;
-        size_t n = (size_t)(close - p - 1);
-        if (is_name(p + 1, n, sorted, s->np)) {
+        size_t n = (size_t)(close - p - 1), pos;
+        if (is_name(p + 1, n, sorted, s->np, &pos)) {
+            int rc = check_inactive(c, at, sorted[pos]);
+            if (rc != GPBO_OK)
+                return rc;
             *uses = 1;
             p = close;
             continue;
@@ -1315,6 +1396,12 @@ void sweep_free(sweep *s)
         for (size_t k = 0; k < s->p[i].nvalues; k++)
             free(s->p[i].values[k]);
         free(s->p[i].values);
+        for (size_t k = 0; k < s->p[i].nwhen; k++)
+            free(s->p[i].when_values[k]);
+        free(s->p[i].when_values);
+        free(s->p[i].when_parent);
+        free(s->p[i].when_at);
+        free(s->p[i].def);
     }
     free(s->p);
     for (size_t i = 0; i < s->ncommand; i++)
@@ -1421,6 +1508,108 @@ static sweep *sweep_new(const char *path)
 }
 
 /* The checks that need the whole file read; root is the top mapping. */
+/* ---- conditions (when:) --------------------------------------------------------------- */
+
+/* A message at parameter p's when: (file:line:column: parameter 'x': ...). */
+static int err_when(ctx *c, const sweep_param *p, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
+static int err_when(ctx *c, const sweep_param *p, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: parameter '%s': %s", c->path, p->when_line,
+                          p->when_col, SHOW(p->name), msg);
+}
+
+/* The value text t of parent q as the space takes it: a category's index, an integer (a
+ * q_uniform's in units of q). */
+static int when_value(ctx *c, const sweep_param *p, const sweep_param *q, const char *t,
+                      double *out)
+{
+    if (q->dist == D_CATEGORICAL || q->dist == D_CONSTANT) {
+        size_t k = sweep_find(t, (const char *const *)q->values, q->nvalues);
+        char hint[400];
+        if (k == q->nvalues)
+            return err_when(
+                c, p, "'%s' is not a value of '%s' (%s)", SHOW(t), SHOW(q->name),
+                sweep_suggest(t, (const char *const *)q->values, q->nvalues, hint, sizeof hint));
+        *out = (double)k;
+        return GPBO_OK;
+    }
+    if (q->dist != D_INT_UNIFORM && q->dist != D_INT_LOG_UNIFORM_VALUES && q->dist != D_Q_UNIFORM)
+        return err_when(c, p, "its parent '%s' is a %s; a parent is categorical or an integer",
+                        SHOW(q->name), DISTS[q->dist]);
+    char *end;
+    double x = strtod(t, &end);
+    double lo = q->min, hi = q->max;
+    if (q->dist == D_Q_UNIFORM) {
+        x = end != t && *end == '\0' ? x / q->q : NAN;
+        x = fabs(x - round(x)) < 1e-9 ? round(x) : NAN;
+        lo = ceil(q->min / q->q);
+        hi = floor(q->max / q->q);
+    }
+    if (end == t || *end != '\0' || !(x == floor(x) && x >= lo && x <= hi))
+        return err_when(c, p, "'%s' is not a value '%s' takes (%s in [%g, %g])", SHOW(t),
+                        SHOW(q->name), DISTS[q->dist], q->min, q->max);
+    *out = x;
+    return GPBO_OK;
+}
+
+/* Parameter i's parent found and its values read. */
+static int resolve_one(ctx *c, size_t i, const char *const *names)
+{
+    sweep *s = c->s;
+    sweep_param *p = &s->p[i];
+    size_t k = sweep_find(p->when_parent, names, s->np);
+    char hint[400];
+    if (k == s->np)
+        return err_when(c, p, "when names '%s', which is no parameter (%s)", SHOW(p->when_parent),
+                        sweep_suggest(p->when_parent, names, s->np, hint, sizeof hint));
+    if (k == i)
+        return err_when(c, p, "when names the parameter itself (a cycle)");
+    p->parent = k;
+    if ((p->when_at = calloc(p->nwhen, sizeof *p->when_at)) == NULL)
+        return oom();
+    for (size_t j = 0; j < p->nwhen; j++) {
+        int rc = when_value(c, p, &s->p[k], p->when_values[j], &p->when_at[j]);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    return GPBO_OK;
+}
+
+/* Every when: resolved, and no chain of parents that comes back to where it started. */
+static int resolve_when(ctx *c)
+{
+    sweep *s = c->s;
+    const char **names = malloc((s->np ? s->np : 1) * sizeof *names);
+    if (names == NULL)
+        return oom();
+    for (size_t i = 0; i < s->np; i++)
+        names[i] = s->p[i].name;
+    int rc = GPBO_OK;
+    for (size_t i = 0; rc == GPBO_OK && i < s->np; i++)
+        if (s->p[i].when_parent != NULL)
+            rc = resolve_one(c, i, names);
+    free(names);
+    for (size_t i = 0; rc == GPBO_OK && i < s->np; i++) {
+        size_t at = i, steps = 0;
+        while (s->p[at].when_parent != NULL && steps++ <= s->np) {
+            at = s->p[at].parent;
+            if (at == i)
+                rc = err_when(c, &s->p[i],
+                              "when makes a cycle ('%s' depends, through its "
+                              "parents, on itself)",
+                              SHOW(s->p[i].name));
+            if (at == i)
+                break;
+        }
+    }
+    return rc;
+}
+
 static int finish(ctx *c, yaml_node_t *root)
 {
     sweep *s = c->s;
@@ -1462,15 +1651,15 @@ static int finish(ctx *c, yaml_node_t *root)
     for (size_t k = 0; k < s->ncons; k++)
         if (!strcmp(s->cons[k].name, s->metric))
             return err_at(c, root, "constraint '%s' is the objective's metric", SHOW(s->metric));
-    int rc = initial_points(c);
-    if (rc != GPBO_OK)
-        return rc;
     s->study.strategy = s->method;
     s->study.direction = s->maximize ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
     if (s->run_cap == 0 && strcmp(s->method, "grid") != 0)
         return err_at(c, root, "the sweep needs run_cap (the number of trials) for method %s",
                       s->method);
-    return check_command(c);
+    int rc = resolve_when(c); /* before the initial points: they are checked under conditions */
+    if (rc == GPBO_OK)
+        rc = initial_points(c);
+    return rc != GPBO_OK ? rc : check_command(c);
 }
 
 static sweep *parse(const char *path, const char *text, size_t len, int skip_exec);
@@ -1613,6 +1802,10 @@ gpbo_space *sweep_space(const sweep *s)
             break;
         }
     }
+    for (size_t i = 0; rc == GPBO_OK && i < s->np; i++)
+        if (s->p[i].when_parent != NULL)
+            rc = gpbo_space_add_condition(sp, s->p[i].name, s->p[s->p[i].parent].name,
+                                          s->p[i].nwhen, s->p[i].when_at);
     if (rc != GPBO_OK) {
         gpbo_space_free(sp);
         return NULL;
@@ -1697,12 +1890,17 @@ int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *
         if (rc == GPBO_OK)
             given[i] = 1;
     }
+    for (size_t i = 0; rc == GPBO_OK && i < s->np; i++)
+        if (!given[i]) /* a constant's one value; NaN: inactive (when:), or an error below */
+            out[i] = s->p[i].dist == D_CONSTANT ? 0 : NAN;
     for (size_t i = 0; rc == GPBO_OK && i < s->np; i++) {
-        if (!given[i] && s->p[i].dist == D_CONSTANT)
-            out[i] = 0; /* its one value */
-        else if (!given[i])
+        int active = gpbo_space_active(space, out, i);
+        if (!given[i] && active && s->p[i].dist != D_CONSTANT)
             rc = gpbo_error_set(GPBO_EINVAL, "parameter '%s' is not given (name=value)",
                                 s->p[i].name);
+        else if (given[i] && !active)
+            rc = gpbo_error_set(GPBO_EINVAL,
+                                "parameter '%s' is inactive under its when:", s->p[i].name);
     }
     if (rc == GPBO_OK && gpbo_space_encode(space, out, u) != GPBO_OK) {
         char msg[512];

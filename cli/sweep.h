@@ -44,6 +44,14 @@ typedef struct sweep_param {
     double min, max, q;
     char **values; /* categorical choices, or the constant (values[0]) */
     size_t nvalues;
+    /* when: {parent: value} or {parent: [v1, v2]} — active only while the parent is active and
+     * takes one of those values (NULL when_parent: always active); parent its index and when_at
+     * the values as the space takes them (category indices, integers), once the file is read */
+    char *when_parent;
+    char **when_values;
+    size_t nwhen, when_line, when_col, parent;
+    double *when_at;
+    char *def; /* default: what a {name} placeholder takes while it is inactive, or NULL */
 } sweep_param;
 
 typedef struct sweep_kv {
@@ -104,7 +112,8 @@ sweep *sweep_load_results(const char *path);
 sweep *sweep_parse(const char *path, const char *text, size_t len);
 void sweep_free(sweep *s);
 
-/* The search space of the sweep (q_uniform becomes an integer grid scaled by q). */
+/* The search space of the sweep (q_uniform becomes an integer grid scaled by q; when: keys
+ * become its conditions). */
 gpbo_space *sweep_space(const sweep *s);
 
 /* A parameter's value as the program sees it ("0.001", "64", "adam"), from the space value. */

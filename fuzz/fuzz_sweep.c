@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,10 +64,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             u[j] = 0.5 * k;
         if (gpbo_space_decode(sp, u, v) != GPBO_OK)
             broken("decode", gpbo_error_message());
-        for (size_t i = 0; i < n; i++)
-            if (sweep_format(s, sp, i, v[i], buf, sizeof buf) != GPBO_OK)
+        for (size_t i = 0; i < n; i++) {
+            /* an inactive parameter (its when: does not hold) is NaN, and only it */
+            if (isnan(v[i]) != !gpbo_space_active(sp, v, i))
+                broken("a value's activity disagrees with its conditions", "");
+            if (!isnan(v[i]) && sweep_format(s, sp, i, v[i], buf, sizeof buf) != GPBO_OK)
                 broken("a value does not format into 256 bytes", gpbo_error_message());
+        }
     }
+    /* the space, conditions included, survives its JSON (how a study stores it) */
+    gpbo_space *copy = gpbo_space_copy(sp);
+    if (copy == NULL || !gpbo_space_equal(copy, sp))
+        broken("the space does not survive its JSON", gpbo_error_message());
+    gpbo_space_free(copy);
     /* every categorical value, not only the ones decoding reaches */
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < gpbo_space_nchoices(sp, i); c++)

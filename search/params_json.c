@@ -18,7 +18,9 @@ char *gpbo_search__params_to_json(const double *values, size_t n)
         return strdup("null");
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++) {
-        if (json_array_append_new(a, json_real(values[i])) != 0) { /* else a value goes missing */
+        /* NaN, an inactive parameter's value (gpbo_space_add_condition), is JSON's null */
+        json_t *x = isnan(values[i]) ? json_null() : json_real(values[i]);
+        if (json_array_append_new(a, x) != 0) { /* else a value goes missing */
             json_decref(a);
             a = NULL;
         }
@@ -41,9 +43,9 @@ int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *p
     int ok = json_is_array(a) && json_array_size(a) == n;
     for (size_t i = 0; ok && i < n; i++) {
         json_t *v = json_array_get(a, i);
-        ok = json_is_number(v);
+        ok = json_is_number(v) || json_is_null(v);
         if (ok)
-            out[i] = json_number_value(v);
+            out[i] = json_is_null(v) ? NAN : json_number_value(v);
     }
     json_decref(a);
     *proposed = ok;

@@ -20,6 +20,10 @@ typedef struct gpbo_param {
     size_t nchoices;
     char **choices;
     size_t offset; /* first coordinate in the unit cube */
+    /* its condition (space_cond.c): active while p[parent] is active and takes one of
+     * cond[0..ncond); ncond 0: always active */
+    size_t parent, ncond;
+    double *cond;
 } gpbo_param;
 
 struct gpbo_space {
@@ -35,6 +39,19 @@ typedef struct gpbo_metrics {
     char **names;
     double *values;
 } gpbo_metrics;
+
+/* Conditions (space_cond.c). Whether each parameter is active under values (np values; an
+ * inactive one's value is not read): active[i] 1 or 0. Cannot fail. */
+void gpbo_search__activity(const gpbo_space *s, const double *values, unsigned char *active);
+/* 1 when some parameter has a condition. */
+int gpbo_search__conditional(const gpbo_space *s);
+/* Adds the "when" member ({"parent": name, "values": [...]}) of parameter i to its JSON
+ * object o; 0, or -1 out of memory. */
+struct json_t;
+int gpbo_search__cond_to_json(const gpbo_space *s, size_t i, struct json_t *o);
+/* Applies the "when" members of the parameters of arr (a JSON array of parameter objects, all
+ * of them already in s) to s. GPBO_OK, GPBO_EFORMAT naming the problem, GPBO_ENOMEM. */
+int gpbo_search__cond_from_json(gpbo_space *s, struct json_t *arr);
 
 /* One stored trial (the study's in-memory mirror of the storage). */
 typedef struct gpbo_trial_rec {

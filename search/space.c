@@ -30,6 +30,7 @@ static void param_clear(gpbo_param *p)
     for (size_t k = 0; k < p->nchoices; k++)
         free(p->choices[k]);
     free(p->choices);
+    free(p->cond);
 }
 
 void gpbo_space_free(gpbo_space *space)
@@ -275,39 +276,94 @@ static double encode_one(const gpbo_param *p, double v)
     return clamp01(((p->log_scale ? log(v) : v) - a) / (b - a));
 }
 
+/* An inactive parameter's coordinates (space_cond.c): 0, the low edge of a float or integer,
+ * the zero vector of a categorical's one-hot. */
+static void impute(const gpbo_param *p, double *u)
+{
+    size_t w = p->type == GPBO_PARAM_CATEGORICAL ? p->nchoices
+               : p->type == GPBO_PARAM_CONST     ? 0
+                                                 : 1;
+    for (size_t k = 0; k < w; k++)
+        u[p->offset + k] = 0.0;
+}
+
+/* Spaces of up to this many parameters keep their scratch on the stack: the projection runs
+ * for every candidate of the acquisition. Chosen by hand, not tuned. */
+#define SCRATCH_PARAMS 64
+
+/* The activity of each parameter under values, in buf (SCRATCH_PARAMS bytes) or a malloc'd
+ * buffer for a larger space (NULL when the space has no condition: all active); release with
+ * release(). *oom set when it was needed and could not be had. */
+static unsigned char *activity(const gpbo_space *s, const double *values, unsigned char *buf,
+                               int *oom)
+{
+    *oom = 0;
+    if (!gpbo_search__conditional(s))
+        return NULL;
+    unsigned char *a = s->n <= SCRATCH_PARAMS ? buf : malloc(s->n);
+    if (a == NULL)
+        *oom = 1;
+    else
+        gpbo_search__activity(s, values, a);
+    return a;
+}
+
+static void release(void *p, const void *buf)
+{
+    if (p != buf)
+        free(p);
+}
+
+static int encode_one_param(const gpbo_param *p, double v, double *out);
+
 int gpbo_space_encode(const gpbo_space *s, const double *values, double *out)
 {
     if (s == NULL || values == NULL || out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "space_encode: NULL argument");
-    for (size_t i = 0; i < s->n; i++) {
-        const gpbo_param *p = &s->p[i];
-        double v = values[i];
-        switch (p->type) {
-        case GPBO_PARAM_FLOAT:
-        case GPBO_PARAM_INT:
-            if (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v)))
-                return gpbo_error_set(
-                    GPBO_EINVAL,
-                    "space_encode: parameter '%s' = %g is not %s "
-                    "in [%g, %g]",
-                    p->name, v, p->type == GPBO_PARAM_INT ? "an integer" : "a value", p->lo, p->hi);
-            out[p->offset] = encode_one(p, v);
-            break;
-        case GPBO_PARAM_CATEGORICAL:
-            if (!(v >= 0 && v < (double)p->nchoices && v == floor(v)))
-                return gpbo_error_set(GPBO_EINVAL,
-                                      "space_encode: parameter '%s': %g is not a category index "
-                                      "(0..%zu)",
-                                      p->name, v, p->nchoices - 1);
-            for (size_t k = 0; k < p->nchoices; k++)
-                out[p->offset + k] = (double)k == v ? 1.0 : 0.0;
-            break;
-        case GPBO_PARAM_CONST:
-            if (v != p->lo)
-                return gpbo_error_set(GPBO_EINVAL, "space_encode: constant '%s' is %g, not %g",
-                                      p->name, p->lo, v);
-            break;
-        }
+    int oom;
+    unsigned char buf[SCRATCH_PARAMS];
+    unsigned char *active = activity(s, values, buf, &oom);
+    if (oom)
+        return gpbo_error_set(GPBO_ENOMEM, "space_encode: out of memory");
+    int rc = GPBO_OK;
+    for (size_t i = 0; rc == GPBO_OK && i < s->n; i++) {
+        if (active != NULL && !active[i])
+            impute(&s->p[i], out); /* its value, NaN or any, is not read */
+        else
+            rc = encode_one_param(&s->p[i], values[i], out);
+    }
+    release(active, buf);
+    return rc;
+}
+
+/* Parameter p's value v into its coordinates of out. */
+static int encode_one_param(const gpbo_param *p, double v, double *out)
+{
+    switch (p->type) {
+    case GPBO_PARAM_FLOAT:
+    case GPBO_PARAM_INT:
+        if (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v)))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "space_encode: parameter '%s' = %g is not %s "
+                                  "in [%g, %g]",
+                                  p->name, v, p->type == GPBO_PARAM_INT ? "an integer" : "a value",
+                                  p->lo, p->hi);
+        out[p->offset] = encode_one(p, v);
+        break;
+    case GPBO_PARAM_CATEGORICAL:
+        if (!(v >= 0 && v < (double)p->nchoices && v == floor(v)))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "space_encode: parameter '%s': %g is not a category index "
+                                  "(0..%zu)",
+                                  p->name, v, p->nchoices - 1);
+        for (size_t k = 0; k < p->nchoices; k++)
+            out[p->offset + k] = (double)k == v ? 1.0 : 0.0;
+        break;
+    case GPBO_PARAM_CONST:
+        if (v != p->lo)
+            return gpbo_error_set(GPBO_EINVAL, "space_encode: constant '%s' is %g, not %g", p->name,
+                                  p->lo, v);
+        break;
     }
     return GPBO_OK;
 }
@@ -339,7 +395,30 @@ int gpbo_space_decode(const gpbo_space *s, const double *u, double *values)
             break;
         }
     }
+    int oom;
+    unsigned char buf[SCRATCH_PARAMS];
+    unsigned char *active = activity(s, values, buf, &oom);
+    if (oom)
+        return gpbo_error_set(GPBO_ENOMEM, "space_decode: out of memory");
+    for (size_t i = 0; active != NULL && i < s->n; i++)
+        if (!active[i])
+            values[i] = NAN;
+    release(active, buf);
     return GPBO_OK;
+}
+
+/* The coordinates of the parameters that u's (projected) values make inactive, imputed. */
+static int project_inactive(const gpbo_space *s, double *u)
+{
+    double buf[SCRATCH_PARAMS];
+    double *v = s->n <= SCRATCH_PARAMS ? buf : malloc(s->n * sizeof *v);
+    int rc = v ? gpbo_space_decode(s, u, v)
+               : gpbo_error_set(GPBO_ENOMEM, "space_project: out of memory");
+    for (size_t i = 0; rc == GPBO_OK && i < s->n; i++)
+        if (isnan(v[i]))
+            impute(&s->p[i], u);
+    release(v, buf);
+    return rc;
 }
 
 int gpbo_space_project(double *u, size_t dim, void *space)
@@ -362,7 +441,7 @@ int gpbo_space_project(double *u, size_t dim, void *space)
                 u[p->offset + k] = k == best ? 1.0 : 0.0;
         }
     }
-    return GPBO_OK;
+    return gpbo_search__conditional(s) ? project_inactive(s, u) : GPBO_OK;
 }
 
 int gpbo_space_format(const gpbo_space *s, size_t i, double value, char *buf, size_t cap)
@@ -414,6 +493,10 @@ char *gpbo_space_to_json(const gpbo_space *s)
                 json_decref(o);
                 o = NULL;
             }
+        }
+        if (o && gpbo_search__cond_to_json(s, i, o) != 0) {
+            json_decref(o);
+            o = NULL;
         }
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
@@ -478,6 +561,8 @@ gpbo_space *gpbo_space_from_json(const char *json)
                                 type);
         }
     }
+    if (rc == GPBO_OK) /* every parameter first: a parent may come after its child */
+        rc = gpbo_search__cond_from_json(s, arr);
     json_decref(arr);
     if (rc != GPBO_OK) {
         gpbo_space_free(s);

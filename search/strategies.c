@@ -11,6 +11,14 @@
  * the projected space with the running trials as pending points (bayes_acq.c). Once the best has
  * stalled, two trials in three go to a restart episode (bayes_restart.c). A study of several
  * objectives proposes past its design by EHVI or ParEGO instead (bayes_mo.c), without restarts.
+ *
+ * Conditional parameters (space_cond.c): every strategy's point goes through the space's
+ * projection or encoding, which writes an inactive parameter's coordinates at a fixed place, so
+ * no strategy proposes a point of inconsistent activity. For bayes that is the model's choice
+ * too: inactive inputs imputed at a constant (SMAC's imputation, as Lévesque et al. 2017 use it
+ * with a GP) and the acquisition maximized through the projection, so each branch is searched
+ * over its own parameters (bench/compare/README.md measures it against the flat encoding). The
+ * grid lists its distinct points only.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,6 +35,9 @@
 /* The most points a grid may have: beyond, its index would not fit the study's trials anyway.
  * Chosen by hand, not tuned. */
 #define GRID_MAX_POINTS 1e8
+/* The most points a grid over a space with conditions may have before its duplicates are sorted
+ * out (each is looked at once, at the study's start). Chosen by hand, not tuned. */
+#define GRID_COND_MAX_POINTS 10000000u
 
 static int random_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
@@ -90,6 +101,43 @@ static void grid_free(void *p)
     }
 }
 
+static void grid_values(const grid_state *g, const gpbo_space *s, size_t idx, double *vals,
+                        size_t *digit);
+
+/* A space with conditions: the grid's points are its distinct ones, those where every inactive
+ * parameter sits at the first point of its axis (the others repeat them), listed in g->order
+ * (g->total their count). */
+static int grid_distinct(grid_state *g, const gpbo_space *s)
+{
+    if (g->total > GRID_COND_MAX_POINTS)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "grid: %zu points are too many to sort out by their "
+                              "conditions (at most 1e7)",
+                              g->total);
+    size_t n = s->n ? s->n : 1, m = 0;
+    double *vals = malloc(n * sizeof *vals);
+    size_t *digit = malloc(n * sizeof *digit);
+    unsigned char *active = malloc(n);
+    g->order = malloc((g->total ? g->total : 1) * sizeof *g->order);
+    int rc = vals && digit && active && g->order
+                 ? GPBO_OK
+                 : gpbo_error_set(GPBO_ENOMEM, "grid: out of memory");
+    for (size_t idx = 0; rc == GPBO_OK && idx < g->total; idx++) {
+        grid_values(g, s, idx, vals, digit);
+        gpbo_search__activity(s, vals, active);
+        int dup = 0;
+        for (size_t i = 0; i < s->n && !dup; i++)
+            dup = !active[i] && digit[i] != 0;
+        if (!dup)
+            g->order[m++] = idx;
+    }
+    g->total = m;
+    free(vals);
+    free(digit);
+    free(active);
+    return rc;
+}
+
 static int grid_init(void **out, const gpbo_space *space, const gpbo_study_options *o)
 {
     if (o->grid_resolution < 1)
@@ -119,7 +167,12 @@ static int grid_init(void **out, const gpbo_space *space, const gpbo_study_optio
         return gpbo_error_set(GPBO_EINVAL, "grid: %.3g points are too many (at most 1e8)", total);
     }
     g->total = (size_t)total;
-    if (o->grid_shuffle) {
+    int rc = gpbo_search__conditional(space) ? grid_distinct(g, space) : GPBO_OK;
+    if (rc != GPBO_OK) {
+        grid_free(g);
+        return rc;
+    }
+    if (o->grid_shuffle && g->order == NULL) {
         g->order = malloc(g->total * sizeof *g->order);
         if (g->order == NULL) {
             grid_free(g);
@@ -127,6 +180,8 @@ static int grid_init(void **out, const gpbo_space *space, const gpbo_study_optio
         }
         for (size_t i = 0; i < g->total; i++)
             g->order[i] = i;
+    }
+    if (o->grid_shuffle) {
         gpbo_rng r;
         gpbo_rng_seed(&r, o->seed);
         gpbo_rng_shuffle(&r, g->total, g->order);
@@ -140,22 +195,17 @@ static size_t grid_capacity(const void *st)
     return ((const grid_state *)st)->total;
 }
 
-static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+/* The values of grid point idx (mixed radix, the last parameter varying fastest); digit[i]
+ * (NULL: not wanted) is parameter i's index on its axis. */
+static void grid_values(const grid_state *g, const gpbo_space *s, size_t idx, double *vals,
+                        size_t *digit)
 {
-    (void)rng;
-    grid_state *g = st;
-    if (number >= g->total)
-        return gpbo_error_set(GPBO_EEXHAUSTED, "grid: all %zu points were asked", g->total);
-    size_t idx = g->order ? g->order[number] : number;
-    const gpbo_space *s = v->space;
-    double *vals = malloc((s->n ? s->n : 1) * sizeof *vals);
-    if (vals == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "grid: out of memory");
-    /* mixed radix, the last parameter varying fastest */
     for (size_t i = s->n; i-- > 0;) {
         const gpbo_param *p = &s->p[i];
         size_t c = g->count[i], k = idx % c;
         idx /= c;
+        if (digit != NULL)
+            digit[i] = k;
         if (p->type == GPBO_PARAM_CATEGORICAL) {
             vals[i] = (double)k;
         } else if (p->type == GPBO_PARAM_CONST || c == 1) {
@@ -171,6 +221,20 @@ static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng
             vals[i] = p->type == GPBO_PARAM_INT ? round(x) : x;
         }
     }
+}
+
+static int grid_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    (void)rng;
+    grid_state *g = st;
+    if (number >= g->total)
+        return gpbo_error_set(GPBO_EEXHAUSTED, "grid: all %zu points were asked", g->total);
+    size_t idx = g->order ? g->order[number] : number;
+    const gpbo_space *s = v->space;
+    double *vals = malloc((s->n ? s->n : 1) * sizeof *vals);
+    if (vals == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "grid: out of memory");
+    grid_values(g, s, idx, vals, NULL);
     int rc = gpbo_space_encode(s, vals, u);
     free(vals);
     return rc;

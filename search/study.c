@@ -314,10 +314,15 @@ static double view_value(const gpbo_study *s, const gpbo_trial_rec *r)
     return NAN;
 }
 
-/* Whether the mirror's trial has its parameters (else it is reserved and being proposed). */
+/* Whether the mirror's trial has its parameters (else it is reserved and being proposed: all
+ * NaN). One value may be NaN in a proposed point, an inactive parameter's, never all: a space's
+ * conditions have no cycle, so some parameter is always active. */
 static int proposed(const gpbo_study *s, const gpbo_trial_rec *r)
 {
-    return s->space->n == 0 || !isnan(r->values[0]);
+    for (size_t k = 0; k < s->space->n; k++)
+        if (!isnan(r->values[k]))
+            return 1;
+    return s->space->n == 0;
 }
 
 /* Sets the mirror's trial r (its slot in the view arrays: i) to the parameter values v, or to

@@ -16,8 +16,10 @@
  *          [--additive 0|1] [--restart N]
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
  * (rosenbrock:4), or a problem with outcome constraints (branin_disk, gardner: testfn.h; the
- * regret is that of the best feasible point). The default problem list is every test function
- * (4-D where configurable).
+ * regret is that of the best feasible point). Or the conditional problem:
+ * "cond" (its space with conditions) and "cond-flat" (the same objective, every parameter always
+ * active: the flat encoding), see cli/compare_cond.c. The default problem list is every test
+ * function (4-D where configurable).
  */
 #include <math.h>
 #include <stdio.h>

@@ -121,15 +121,17 @@ GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, do
 
 /**
  * Decodes a point of the unit cube (coordinates clamped into [0, 1]) into one value per
- * parameter: floats scaled, integers rounded into their cell, categories by arg-max.
+ * parameter: floats scaled, integers rounded into their cell, categories by arg-max, NaN for a
+ * parameter its parent's value makes inactive.
  * @return GPBO_OK, or GPBO_EINVAL for a NULL or non-finite input.
  */
 GPBO_API int gpbo_space_decode(const gpbo_space *space, const double *u, double *values);
 
 /**
  * Maps a point of the unit cube onto the point that encodes its decoded values (the center of
- * an integer's cell, a one-hot vector), in place. Idempotent. Always returns GPBO_OK for valid
- * arguments (its signature is gpbo_acq_project_fn's, with the space as payload).
+ * an integer's cell, a one-hot vector; an inactive parameter's fixed place), in place.
+ * Idempotent. Returns GPBO_OK for valid arguments (GPBO_ENOMEM is possible only in a space
+ * with conditions); its signature is gpbo_acq_project_fn's, with the space as payload.
  */
 GPBO_API int gpbo_space_project(double *u, size_t dim, void *space);
 
@@ -149,6 +151,43 @@ GPBO_API gpbo_space *gpbo_space_from_json(const char *json);
 
 /** 1 when both spaces define the same parameters in the same order, else 0. */
 GPBO_API int gpbo_space_equal(const gpbo_space *a, const gpbo_space *b);
+
+/*
+ * Conditional parameters (SMAC's conditions, Optuna's define-by-run, Hyperopt's nested
+ * spaces): a parameter with a condition is active only while its parent — a categorical or an
+ * integer, itself possibly conditional — is active and takes one of the given values (category
+ * indices, or integer values). An inactive parameter's value is NaN wherever values travel
+ * (ask, decode, trials, storage; `null` in JSON exports); encode ignores it. Every strategy
+ * proposes only points whose activity is consistent: the projection writes an inactive
+ * parameter's coordinates at a fixed place (0: the low edge of a float or integer, the zero
+ * vector of a categorical's one-hot), so decoded points, the GP's inputs and the acquisition's
+ * candidates agree with the parents' values.
+ */
+
+/**
+ * Makes parameter `child` active only when `parent` takes one of values[0..n). Both must be
+ * in the space already; parent a categorical (values: category indices) or an integer (values:
+ * integers in its range); child has no condition yet.
+ * @return GPBO_OK; GPBO_EINVAL naming the problem (unknown name, child == parent, a float or
+ *         constant parent, a value out of the parent's range, a second condition, a cycle
+ *         child -> parent -> ... -> child); GPBO_ENOMEM. On error the space is unchanged.
+ */
+GPBO_API int gpbo_space_add_condition(gpbo_space *space, const char *child, const char *parent,
+                                      size_t n, const double *values);
+
+/** Parameter i's parent, or GPBO_SPACE_NOT_FOUND when it is always active (or i is out of
+ * range). */
+GPBO_API size_t gpbo_space_parent(const gpbo_space *space, size_t i);
+
+/** The values of its parent under which parameter i is active: the count, and *values (owned
+ * by the space; NULL for none). 0 for an unconditional parameter. */
+GPBO_API size_t gpbo_space_condition(const gpbo_space *space, size_t i, const double **values);
+
+/**
+ * Whether parameter i is active under values (one per parameter; an inactive parent's value
+ * may be anything): 1 or 0 (0 too for a bad index or NULL values).
+ */
+GPBO_API int gpbo_space_active(const gpbo_space *space, const double *values, size_t i);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Studies                                                                                     */

@@ -6,6 +6,11 @@ reads. Categorical choices may be any Python values with distinct str() forms: t
 stores their str(), and trials made in this process give back the objects themselves; a study
 reopened without its space gives back the strings. A Constant that is not a number is stored
 as a categorical of one choice (the library's constants are numbers).
+
+Conditional parameters: every kind takes ``when={"parent": value}`` or
+``when={"parent": [v1, v2]}`` — active only while the parent (a Categorical or an Int, itself
+possibly conditional) is active and takes one of those values. An inactive parameter is left out
+of a trial's params (and is NaN in the library, null in `gpbo export`).
 """
 import math
 import numbers
@@ -14,6 +19,25 @@ __all__ = ["Uniform", "LogUniform", "Int", "Categorical", "Constant"]
 
 
 class _Param:
+    when = None
+
+    def _set_when(self, when):
+        if when is None:
+            return
+        if not isinstance(when, dict) or len(when) != 1:
+            raise ValueError("when is a dict of one parent name -> a value or a list of values, "
+                             "not %r" % (when,))
+        (parent, vals), = when.items()
+        if not isinstance(parent, str) or not parent:
+            raise ValueError("when: the parent is a parameter name, not %r" % (parent,))
+        vals = list(vals) if isinstance(vals, (list, tuple)) else [vals]
+        if not vals:
+            raise ValueError("when: the list of values of %r is empty" % (parent,))
+        self.when = {parent: vals}
+
+    def _when_repr(self):
+        return "" if self.when is None else ", when=%r" % (self.when,)
+
     def __eq__(self, other):
         return type(self) is type(other) and self.__dict__ == other.__dict__
 
@@ -32,13 +56,14 @@ class Uniform(_Param):
 
     log = False
 
-    def __init__(self, lo, hi):
+    def __init__(self, lo, hi, when=None):
         self.lo, self.hi = _finite(lo, "lo"), _finite(hi, "hi")
         if self.lo > self.hi:
             raise ValueError("Uniform: lo %r is above hi %r" % (lo, hi))
+        self._set_when(when)
 
     def __repr__(self):
-        return "%s(%r, %r)" % (type(self).__name__, self.lo, self.hi)
+        return "%s(%r, %r%s)" % (type(self).__name__, self.lo, self.hi, self._when_repr())
 
 
 class LogUniform(Uniform):
@@ -46,8 +71,8 @@ class LogUniform(Uniform):
 
     log = True
 
-    def __init__(self, lo, hi):
-        super().__init__(lo, hi)
+    def __init__(self, lo, hi, when=None):
+        super().__init__(lo, hi, when)
         if self.lo <= 0:
             raise ValueError("LogUniform: lo must be > 0, not %r" % (lo,))
 
@@ -55,7 +80,7 @@ class LogUniform(Uniform):
 class Int(_Param):
     """An integer in [lo, hi] (both included), on a log scale when log=True (lo >= 1)."""
 
-    def __init__(self, lo, hi, log=False):
+    def __init__(self, lo, hi, log=False, when=None):
         for v, what in ((lo, "lo"), (hi, "hi")):
             if not isinstance(v, numbers.Integral) or isinstance(v, bool):
                 raise ValueError("Int: %s must be an integer, not %r" % (what, v))
@@ -64,15 +89,18 @@ class Int(_Param):
             raise ValueError("Int: lo %r is above hi %r" % (lo, hi))
         if self.log and self.lo < 1:
             raise ValueError("Int: log=True needs lo >= 1, not %r" % (lo,))
+        self._set_when(when)
 
     def __repr__(self):
-        return "Int(%r, %r%s)" % (self.lo, self.hi, ", log=True" if self.log else "")
+        return "Int(%r, %r%s%s)" % (self.lo, self.hi, ", log=True" if self.log else "",
+                                    self._when_repr())
 
 
 class Categorical(_Param):
     """One of a list of choices (any values with distinct str() forms)."""
 
-    def __init__(self, choices):
+    def __init__(self, choices, when=None):
+        self._set_when(when)
         self.choices = list(choices)
         if not self.choices:
             raise ValueError("Categorical: the list of choices is empty")
@@ -81,17 +109,18 @@ class Categorical(_Param):
             raise ValueError("Categorical: choices must have distinct str() forms: %r" % names)
 
     def __repr__(self):
-        return "Categorical(%r)" % (self.choices,)
+        return "Categorical(%r%s)" % (self.choices, self._when_repr())
 
 
 class Constant(_Param):
     """A fixed value: it takes no coordinate of the search, and every trial gets it."""
 
-    def __init__(self, value):
+    def __init__(self, value, when=None):
         self.value = value
+        self._set_when(when)
 
     def __repr__(self):
-        return "Constant(%r)" % (self.value,)
+        return "Constant(%r%s)" % (self.value, self._when_repr())
 
 
 def check_space(space):
@@ -107,4 +136,19 @@ def check_space(space):
             raise ValueError("parameter %r: %r is not a Uniform, LogUniform, Int, Categorical or "
                              "Constant" % (name, p))
         items.append((name, p))
+    names = dict(items)
+    for name, p in items:
+        if p.when is None:
+            continue
+        (parent, vals), = p.when.items()
+        q = names.get(parent)
+        if not isinstance(q, (Categorical, Int)):
+            raise ValueError("parameter %r: when names %r, which is %s" % (
+                name, parent, "no parameter" if q is None else "not a Categorical or an Int"))
+        for v in vals:
+            if isinstance(q, Categorical) and str(v) not in [str(c) for c in q.choices]:
+                raise ValueError("parameter %r: %r is not a choice of %r" % (name, v, parent))
+            if isinstance(q, Int) and not (isinstance(v, numbers.Integral)
+                                           and q.lo <= v <= q.hi):
+                raise ValueError("parameter %r: %r is not a value of %r" % (name, v, parent))
     return items

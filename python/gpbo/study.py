@@ -35,6 +35,10 @@ _SIG = {
     "gpbo_space_add_int": (C.c_int, [_VP, C.c_char_p, C.c_longlong, C.c_longlong, C.c_int]),
     "gpbo_space_add_categorical": (C.c_int, [_VP, C.c_char_p, _SZ, C.POINTER(C.c_char_p)]),
     "gpbo_space_add_const": (C.c_int, [_VP, C.c_char_p, C.c_double]),
+    "gpbo_space_add_condition": (C.c_int, [_VP, C.c_char_p, C.c_char_p, _SZ,
+                                           C.POINTER(C.c_double)]),
+    "gpbo_space_parent": (_SZ, [_VP, _SZ]),
+    "gpbo_space_condition": (_SZ, [_VP, _SZ, C.POINTER(C.POINTER(C.c_double))]),
     "gpbo_space_size": (_SZ, [_VP]),
     "gpbo_space_name": (C.c_char_p, [_VP, _SZ]),
     "gpbo_space_type": (C.c_int, [_VP, _SZ]),
@@ -76,6 +80,7 @@ _lib.declare(_gp, "gpbo_kernel_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_int)]
 _lib.declare(_acq, "gpbo_acq_kind_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_int)])
 
 _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
+_NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
 _STATES = ("running", "complete", "failed", "pruned")
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
@@ -210,6 +215,9 @@ class _CSpace:
         try:
             for name, p in items:
                 self._add(name.encode(), p)
+            for name, p in items:  # every parameter first: a parent may come after its child
+                if p.when is not None:
+                    self._add_condition(name, p.when, dict(items))
         except BaseException:
             _s.gpbo_space_free(self.h)
             raise
@@ -226,6 +234,17 @@ class _CSpace:
             check(_s.gpbo_space_add_const(self.h, name, float(p.value)))
         else:  # a constant the library cannot hold as a number: one choice
             self._add_choices(name, [str(p.value)])
+
+    def _add_condition(self, name, when, params):
+        (parent, vals), = when.items()
+        q = params[parent]
+        if isinstance(q, _space.Categorical):
+            names = [str(c) for c in q.choices]
+            at = [float(names.index(str(v))) for v in vals]
+        else:
+            at = [float(v) for v in vals]
+        arr = (C.c_double * len(at))(*at)
+        check(_s.gpbo_space_add_condition(self.h, name.encode(), parent.encode(), len(at), arr))
 
     def _add_choices(self, name, choices):
         arr = (C.c_char_p * len(choices))(*[c.encode() for c in choices])
@@ -254,6 +273,16 @@ def _read_space(sp):
         else:
             p = _space.Constant(lo)
         items.append((name, p))
+    for i, (name, p) in enumerate(items):  # conditions: parents as the Python side names them
+        parent = _s.gpbo_space_parent(sp, i)
+        if parent == _NOT_FOUND:
+            continue
+        vals = C.POINTER(C.c_double)()
+        n = _s.gpbo_space_condition(sp, i, C.byref(vals))
+        pname, q = items[parent]
+        at = [q.choices[int(vals[k])] if isinstance(q, _space.Categorical) else int(vals[k])
+              for k in range(n)]
+        p.when = {pname: at}
     return items
 
 
@@ -390,7 +419,9 @@ class Study:
         return self._h
 
     def _params(self, values):
-        return {name: _value(p, values[i]) for i, (name, p) in enumerate(self._items)}
+        # an inactive parameter (its when= does not hold: NaN) is left out
+        return {name: _value(p, values[i]) for i, (name, p) in enumerate(self._items)
+                if not math.isnan(values[i])}
 
     def ask(self):
         """A new trial (or one whose worker was lost) to evaluate. Raises ExhaustedError when the

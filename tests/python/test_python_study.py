@@ -195,6 +195,37 @@ def test_python_study_read_by_the_cli(tmp_path):
     study.close()
 
 
+def test_conditional_parameters(tmp_path):
+    """when= (issue 20): an inactive parameter is left out of params, the conditions survive the
+    storage (reopened without a space) and the command's export shows null for it."""
+    db = str(tmp_path / "cond.db")
+    space = {"units3": gpbo.Int(8, 64, when={"layers": 3}),  # a child before its parent
+             "opt": gpbo.Categorical(["sgd", "adam", "rms"]),
+             "m": gpbo.Uniform(0, 0.9, when={"opt": ["sgd", "rms"]}),
+             "layers": gpbo.Int(1, 3)}
+    for strategy in ["random", "bayes"]:
+        study = gpbo.Study(space, storage=db, name=strategy, strategy=strategy, seed=2)
+        study.optimize(lambda p: p["layers"] + p.get("m", 1.0), 16)
+        for rec in study.trials:
+            p = rec.params
+            assert ("m" in p) == (p["opt"] != "adam"), p
+            assert ("units3" in p) == (p["layers"] == 3), p
+        study.close()
+    again = gpbo.Study(storage=db, name="random")
+    assert again.space["m"].when == {"opt": ["sgd", "rms"]}
+    assert again.space["units3"].when == {"layers": [3]}
+    assert all(("m" in r.params) == (r.params["opt"] != "adam") for r in again.trials)
+    again.close()
+    out = gpbo_cli("export", "--storage", db, "--study", "random", "--format", "json")
+    assert '"m": null' in out, out
+    with pytest.raises(ValueError):
+        gpbo.Study({"m": gpbo.Uniform(0, 1, when={"nope": 1})})
+    with pytest.raises(ValueError):
+        gpbo.Study({"o": gpbo.Categorical(["a"]), "m": gpbo.Uniform(0, 1, when={"o": "b"})})
+    with pytest.raises(ValueError):
+        gpbo.Uniform(0, 1, when={"a": 1, "b": 2})
+
+
 def test_cli_study_read_and_continued_from_python(tmp_path):
     obj = tmp_path / "obj.py"
     obj.write_text("import sys\nkv = dict(a.lstrip('-').split('=') for a in sys.argv[1:])\n"

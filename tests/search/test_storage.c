@@ -867,6 +867,14 @@ static void test_set_params(void **state)
     assert_non_null(l->r[0].values);
     assert_memory_equal(l->r[0].values, x, sizeof x);
     release(l);
+    /* an inactive parameter's NaN (gpbo_space_add_condition) is stored and read back as such */
+    size_t id2 = reserve(st, study, "w", 2, NULL, 3);
+    double y[3] = {NAN, 1.5, NAN};
+    assert_int_equal(st->ops->set_params(st, study, id2, y, 3), GPBO_OK);
+    l = load_all(st, study, 3);
+    assert_non_null(l->r[1].values);
+    assert_true(isnan(l->r[1].values[0]) && l->r[1].values[1] == 1.5 && isnan(l->r[1].values[2]));
+    release(l);
     /* a load with another parameter count: the stored text is malformed for it */
     loaded *bad = calloc(1, sizeof *bad);
     bad->nparams = 2;
