@@ -390,14 +390,15 @@ static size_t kd_off(size_t i)
     return i * (i - (i > 0)) / 2;
 }
 
-/* Fills kd (k and dk/dr2 of every pair j < i) from xt, with r2 staged in row. */
+/* Fills kd (k and dk/dr2 of every pair j < i) from xt: r2 of every pair staged in kd's k
+ * part, then the kernel in one call over the whole triangle (in place): a call a row cost
+ * the latency of its last four values for every row, a short one more than its length. */
 static void fill_kd(gpbo_gp *gp)
 {
     size_t n = gp->n, half = n * (n - (n > 0)) / 2;
-    for (size_t i = 1; i < n; i++) {
-        row_r2(gp, i, gp->row);
-        gp->kern->eval(i, gp->row, gp->kd + kd_off(i), gp->kd + half + kd_off(i));
-    }
+    for (size_t i = 1; i < n; i++)
+        row_r2(gp, i, gp->kd + kd_off(i));
+    gp->kern->eval(half, gp->kd, gp->kd, gp->kd + half);
     gp->kd_valid = 1;
 }
 
@@ -418,52 +419,73 @@ static int reserve_akd(gpbo_gp *gp)
     return GPBO_OK;
 }
 
+/* build_k for the additive form: row by row, input by input; once a gradient has been asked
+ * for, every input's kern and dkern/dr2 are kept in akd for it, else they pass through
+ * scratch. */
+static void build_k_additive(gpbo_gp *gp, double jitter)
+{
+    size_t n = gp->n, cap = gp->cap, d = gp->dim;
+    double *r2 = gp->ascr, *kscr = gp->ascr + cap;
+    gp->kd_valid = 0;
+    gp->akd_valid = gp->keep_kd && reserve_akd(gp) == GPBO_OK;
+    for (size_t i = 0; i < n; i++) {
+        double *Li = gp->L + i * cap, *kb = gp->akd_valid ? gp->akd + 2 * d * kd_off(i) : NULL;
+        memset(Li, 0, i * sizeof *Li);
+        if (kb != NULL) {
+            /* the row's d x i values of r2 staged where its kern values go, the kernel
+             * called once on all of them (in place) */
+            for (size_t k = 0; k < d; k++) {
+                const double *c = gp->xt + k * n;
+                double q = c[i], *rk = kb + k * i;
+                for (size_t j = 0; j < i; j++) {
+                    double t = q - c[j];
+                    rk[j] = t * t;
+                }
+            }
+            gp->kern->eval(d * i, kb, kb, kb + d * i);
+        }
+        for (size_t k = 0; k < d; k++) {
+            const double *c = gp->xt + k * n;
+            double q = c[i], *kv = kb ? kb + k * i : kscr;
+            if (kb == NULL) {
+                for (size_t j = 0; j < i; j++) {
+                    double t = q - c[j];
+                    r2[j] = t * t;
+                }
+                gp->kern->eval(i, r2, kv, NULL);
+            }
+            for (size_t j = 0; j < i; j++)
+                Li[j] += kv[j];
+        }
+        double inv = 1.0 / (double)d;
+        for (size_t j = 0; j < i; j++) {
+            Li[j] *= inv;
+            Li[j] *= gp->s2;
+        }
+        Li[i] = gp->s2 + gp->sn2 + jitter;
+    }
+}
+
 /* Fills the lower triangle of L with K + (sn2 + jitter) I (and kd when it is kept). */
 static void build_k(gpbo_gp *gp, double jitter)
 {
     size_t n = gp->n, cap = gp->cap;
     fill_xt(gp);
     if (gp->additive) {
-        /* row by row, input by input; once a gradient has been asked for, every input's kern
-         * and dkern/dr2 are kept in akd for it, else they pass through scratch */
-        size_t d = gp->dim;
-        double *r2 = gp->ascr, *kscr = gp->ascr + cap;
-        gp->kd_valid = 0;
-        gp->akd_valid = gp->keep_kd && reserve_akd(gp) == GPBO_OK;
-        for (size_t i = 0; i < n; i++) {
-            double *Li = gp->L + i * cap, *kb = gp->akd_valid ? gp->akd + 2 * d * kd_off(i) : NULL;
-            memset(Li, 0, i * sizeof *Li);
-            for (size_t k = 0; k < d; k++) {
-                const double *c = gp->xt + k * n;
-                double q = c[i], *kv = kb ? kb + k * i : kscr;
-                for (size_t j = 0; j < i; j++) {
-                    double t = q - c[j];
-                    r2[j] = t * t;
-                }
-                gp->kern->eval(i, r2, kv, kb ? kb + d * i + k * i : NULL);
-                for (size_t j = 0; j < i; j++)
-                    Li[j] += kv[j];
-            }
-            double inv = 1.0 / (double)d;
-            for (size_t j = 0; j < i; j++) {
-                Li[j] *= inv;
-                Li[j] *= gp->s2;
-            }
-            Li[i] = gp->s2 + gp->sn2 + jitter;
-        }
+        build_k_additive(gp, jitter);
         return;
     }
     int keep = gp->keep_kd && reserve_scratch(gp) == GPBO_OK;
-    size_t half = n * (n - (n > 0)) / 2;
+    if (keep)
+        fill_kd(gp);
     for (size_t i = 0; i < n; i++) {
         double *Li = gp->L + i * cap;
-        row_r2(gp, i, Li);
         if (keep) {
-            double *kr = gp->kd + kd_off(i);
-            gp->kern->eval(i, Li, kr, gp->kd + half + kd_off(i));
+            const double *kr = gp->kd + kd_off(i);
             for (size_t j = 0; j < i; j++)
                 Li[j] = gp->s2 * kr[j];
         } else {
+            row_r2(gp, i, Li);
             gp->kern->eval(i, Li, Li, NULL);
             for (size_t j = 0; j < i; j++)
                 Li[j] *= gp->s2;
