@@ -24,6 +24,9 @@
 /* gpbo_gp_add() appends a row to the factor only when its pivot is above this share of the
  * diagonal (s2 + sn2); else it refactorizes. Chosen by hand, not tuned. */
 #define PIVOT_MIN_REL 1e-14
+/* Up to this many observations the likelihood gradient inverts K through dtrsm and dlauum
+ * rather than dpotri (kinv_from_factor). */
+#define KINV_TRSM_MAX 128
 /* The noise variance of a new model (gp.h documents it). */
 #define NOISE_DEFAULT 1e-4
 
@@ -673,10 +676,25 @@ int gpbo_gp_set_params(gpbo_gp *gp, const double *in)
     return rc;
 }
 
-/* K^{-1} into kinv (lower triangle, ld n) from the factor. */
+/* K^{-1} into kinv (lower triangle, ld n) from the factor. Up to KINV_TRSM_MAX observations
+ * L^{-1} comes from a triangular solve against the identity (BLAS level 3: dtrsm) and K^{-1} =
+ * L^{-T} L^{-1} from dlauum: OpenBLAS's dpotri inverts L column by column at these sizes (a
+ * dtrmv and a dscal each), which cost a third more at n = 60 and 100 (bench/steps/README.md). */
 static int kinv_from_factor(gpbo_gp *gp)
 {
     size_t n = gp->n, cap = gp->cap;
+    if (n <= KINV_TRSM_MAX) {
+        memset(gp->kinv, 0, n * n * sizeof *gp->kinv);
+        for (size_t i = 0; i < n; i++)
+            gp->kinv[i * n + i] = 1.0;
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, (int)n,
+                    (int)n, 1.0, gp->L, (int)cap, gp->kinv, (int)n);
+        lapack_int info =
+            LAPACKE_dlauum_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, gp->kinv, (lapack_int)n);
+        if (info != 0)
+            return gpbo_error_set(GPBO_ENOTPD, "gp_log_likelihood: dlauum failed (%d)", (int)info);
+        return GPBO_OK;
+    }
     for (size_t i = 0; i < n; i++)
         memcpy(gp->kinv + i * n, gp->L + i * cap, (i + 1) * sizeof *gp->kinv);
     lapack_int info =
