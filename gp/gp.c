@@ -596,8 +596,16 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     gp->y[n] = y;
     /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
     double *Ln = gp->L + n * cap;
-    for (size_t j = 0; j < n; j++)
-        Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d, NULL);
+    if (gp->additive) {
+        for (size_t j = 0; j < n; j++)
+            Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d, NULL);
+    } else { /* corr_pair's values, the kernel called once on the row (fantasies add many) */
+        for (size_t j = 0; j < n; j++)
+            Ln[j] = gpbo_gp__r2(d, x, gp->x + j * d, gp->ell);
+        gp->kern->eval(n, Ln, Ln, NULL);
+        for (size_t j = 0; j < n; j++)
+            Ln[j] *= gp->s2;
+    }
     if (n > 0)
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)cap,
                     Ln, 1);
