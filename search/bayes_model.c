@@ -34,10 +34,10 @@
  * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
 /* The model choice (every candidate, each from several starts) was most of a step's time once
- * the data grew (bench/steps/README.md has the profile and the figures). It is made afresh at
- * every observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each
- * step matters and a choice is cheap; choosing less often there made the 60-evaluation regret
- * table worse), then each time the count has grown by a tenth (gaps of ceil(count /
+ * the data grew (bench/steps/README.md has the profile and the figures). It is made at every
+ * observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each step
+ * matters; choosing less often there made the 60-evaluation regret table worse), afresh or warm
+ * (CHOOSE_AFRESH_EVERY), then each time the count has grown by a tenth (gaps of ceil(count /
  * CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216), warm: each candidate one local run
  * from its optimum at the previous point. The hyperparameters are kept in between. */
 #define CHOOSE_EVERY_UNTIL 60
