@@ -24,6 +24,9 @@
 /* gpbo_gp_add() appends a row to the factor only when its pivot is above this share of the
  * diagonal (s2 + sn2); else it refactorizes. Chosen by hand, not tuned. */
 #define PIVOT_MIN_REL 1e-14
+/* Up to this many observations the likelihood gradient inverts K through dtrsm and dlauum
+ * rather than dpotri (kinv_from_factor). */
+#define KINV_TRSM_MAX 128
 /* The noise variance of a new model (gp.h documents it). */
 #define NOISE_DEFAULT 1e-4
 
@@ -390,14 +393,15 @@ static size_t kd_off(size_t i)
     return i * (i - (i > 0)) / 2;
 }
 
-/* Fills kd (k and dk/dr2 of every pair j < i) from xt, with r2 staged in row. */
+/* Fills kd (k and dk/dr2 of every pair j < i) from xt: r2 of every pair staged in kd's k
+ * part, then the kernel in one call over the whole triangle (in place): a call a row cost
+ * the latency of its last four values for every row, a short one more than its length. */
 static void fill_kd(gpbo_gp *gp)
 {
     size_t n = gp->n, half = n * (n - (n > 0)) / 2;
-    for (size_t i = 1; i < n; i++) {
-        row_r2(gp, i, gp->row);
-        gp->kern->eval(i, gp->row, gp->kd + kd_off(i), gp->kd + half + kd_off(i));
-    }
+    for (size_t i = 1; i < n; i++)
+        row_r2(gp, i, gp->kd + kd_off(i));
+    gp->kern->eval(half, gp->kd, gp->kd, gp->kd + half);
     gp->kd_valid = 1;
 }
 
@@ -418,52 +422,73 @@ static int reserve_akd(gpbo_gp *gp)
     return GPBO_OK;
 }
 
+/* build_k for the additive form: row by row, input by input; once a gradient has been asked
+ * for, every input's kern and dkern/dr2 are kept in akd for it, else they pass through
+ * scratch. */
+static void build_k_additive(gpbo_gp *gp, double jitter)
+{
+    size_t n = gp->n, cap = gp->cap, d = gp->dim;
+    double *r2 = gp->ascr, *kscr = gp->ascr + cap;
+    gp->kd_valid = 0;
+    gp->akd_valid = gp->keep_kd && reserve_akd(gp) == GPBO_OK;
+    for (size_t i = 0; i < n; i++) {
+        double *Li = gp->L + i * cap, *kb = gp->akd_valid ? gp->akd + 2 * d * kd_off(i) : NULL;
+        memset(Li, 0, i * sizeof *Li);
+        if (kb != NULL) {
+            /* the row's d x i values of r2 staged where its kern values go, the kernel
+             * called once on all of them (in place) */
+            for (size_t k = 0; k < d; k++) {
+                const double *c = gp->xt + k * n;
+                double q = c[i], *rk = kb + k * i;
+                for (size_t j = 0; j < i; j++) {
+                    double t = q - c[j];
+                    rk[j] = t * t;
+                }
+            }
+            gp->kern->eval(d * i, kb, kb, kb + d * i);
+        }
+        for (size_t k = 0; k < d; k++) {
+            const double *c = gp->xt + k * n;
+            double q = c[i], *kv = kb ? kb + k * i : kscr;
+            if (kb == NULL) {
+                for (size_t j = 0; j < i; j++) {
+                    double t = q - c[j];
+                    r2[j] = t * t;
+                }
+                gp->kern->eval(i, r2, kv, NULL);
+            }
+            for (size_t j = 0; j < i; j++)
+                Li[j] += kv[j];
+        }
+        double inv = 1.0 / (double)d;
+        for (size_t j = 0; j < i; j++) {
+            Li[j] *= inv;
+            Li[j] *= gp->s2;
+        }
+        Li[i] = gp->s2 + gp->sn2 + jitter;
+    }
+}
+
 /* Fills the lower triangle of L with K + (sn2 + jitter) I (and kd when it is kept). */
 static void build_k(gpbo_gp *gp, double jitter)
 {
     size_t n = gp->n, cap = gp->cap;
     fill_xt(gp);
     if (gp->additive) {
-        /* row by row, input by input; once a gradient has been asked for, every input's kern
-         * and dkern/dr2 are kept in akd for it, else they pass through scratch */
-        size_t d = gp->dim;
-        double *r2 = gp->ascr, *kscr = gp->ascr + cap;
-        gp->kd_valid = 0;
-        gp->akd_valid = gp->keep_kd && reserve_akd(gp) == GPBO_OK;
-        for (size_t i = 0; i < n; i++) {
-            double *Li = gp->L + i * cap, *kb = gp->akd_valid ? gp->akd + 2 * d * kd_off(i) : NULL;
-            memset(Li, 0, i * sizeof *Li);
-            for (size_t k = 0; k < d; k++) {
-                const double *c = gp->xt + k * n;
-                double q = c[i], *kv = kb ? kb + k * i : kscr;
-                for (size_t j = 0; j < i; j++) {
-                    double t = q - c[j];
-                    r2[j] = t * t;
-                }
-                gp->kern->eval(i, r2, kv, kb ? kb + d * i + k * i : NULL);
-                for (size_t j = 0; j < i; j++)
-                    Li[j] += kv[j];
-            }
-            double inv = 1.0 / (double)d;
-            for (size_t j = 0; j < i; j++) {
-                Li[j] *= inv;
-                Li[j] *= gp->s2;
-            }
-            Li[i] = gp->s2 + gp->sn2 + jitter;
-        }
+        build_k_additive(gp, jitter);
         return;
     }
     int keep = gp->keep_kd && reserve_scratch(gp) == GPBO_OK;
-    size_t half = n * (n - (n > 0)) / 2;
+    if (keep)
+        fill_kd(gp);
     for (size_t i = 0; i < n; i++) {
         double *Li = gp->L + i * cap;
-        row_r2(gp, i, Li);
         if (keep) {
-            double *kr = gp->kd + kd_off(i);
-            gp->kern->eval(i, Li, kr, gp->kd + half + kd_off(i));
+            const double *kr = gp->kd + kd_off(i);
             for (size_t j = 0; j < i; j++)
                 Li[j] = gp->s2 * kr[j];
         } else {
+            row_r2(gp, i, Li);
             gp->kern->eval(i, Li, Li, NULL);
             for (size_t j = 0; j < i; j++)
                 Li[j] *= gp->s2;
@@ -571,8 +596,16 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     gp->y[n] = y;
     /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
     double *Ln = gp->L + n * cap;
-    for (size_t j = 0; j < n; j++)
-        Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d, NULL);
+    if (gp->additive) {
+        for (size_t j = 0; j < n; j++)
+            Ln[j] = gp->s2 * gpbo_gp__corr_pair(gp, x, gp->x + j * d, NULL);
+    } else { /* corr_pair's values, the kernel called once on the row (fantasies add many) */
+        for (size_t j = 0; j < n; j++)
+            Ln[j] = gpbo_gp__r2(d, x, gp->x + j * d, gp->ell);
+        gp->kern->eval(n, Ln, Ln, NULL);
+        for (size_t j = 0; j < n; j++)
+            Ln[j] *= gp->s2;
+    }
     if (n > 0)
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)cap,
                     Ln, 1);
@@ -651,10 +684,25 @@ int gpbo_gp_set_params(gpbo_gp *gp, const double *in)
     return rc;
 }
 
-/* K^{-1} into kinv (lower triangle, ld n) from the factor. */
+/* K^{-1} into kinv (lower triangle, ld n) from the factor. Up to KINV_TRSM_MAX observations
+ * L^{-1} comes from a triangular solve against the identity (BLAS level 3: dtrsm) and K^{-1} =
+ * L^{-T} L^{-1} from dlauum: OpenBLAS's dpotri inverts L column by column at these sizes (a
+ * dtrmv and a dscal each), which cost a third more at n = 60 and 100 (bench/steps/README.md). */
 static int kinv_from_factor(gpbo_gp *gp)
 {
     size_t n = gp->n, cap = gp->cap;
+    if (n <= KINV_TRSM_MAX) {
+        memset(gp->kinv, 0, n * n * sizeof *gp->kinv);
+        for (size_t i = 0; i < n; i++)
+            gp->kinv[i * n + i] = 1.0;
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, (int)n,
+                    (int)n, 1.0, gp->L, (int)cap, gp->kinv, (int)n);
+        lapack_int info =
+            LAPACKE_dlauum_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, gp->kinv, (lapack_int)n);
+        if (info != 0)
+            return gpbo_error_set(GPBO_ENOTPD, "gp_log_likelihood: dlauum failed (%d)", (int)info);
+        return GPBO_OK;
+    }
     for (size_t i = 0; i < n; i++)
         memcpy(gp->kinv + i * n, gp->L + i * cap, (i + 1) * sizeof *gp->kinv);
     lapack_int info =

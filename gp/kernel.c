@@ -12,7 +12,9 @@
 
 /* The kernels evaluate exp(-a), a >= 0, four values at a time: exp from the C library was a
  * third of a Bayesian run's time (bench/steps/README.md). On x86-64 each kernel is also built
- * for AVX2 and the loader picks the variant the CPU runs (GCC's target_clones). */
+ * for x86-64-v3 (AVX2 with FMA: the file is compiled with -ffp-contract=fast, so that a * b + c
+ * is one fused instruction there) and for AVX2 alone, and the loader picks the variant the CPU
+ * runs (GCC's target_clones). */
 /* GCC warns that a 32-byte vector changes the calling convention without AVX: the helpers
  * below are inlined, never called across an ABI boundary. */
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -25,7 +27,7 @@ typedef int64_t v4i __attribute__((vector_size(32)));
 #define INLINE4 __attribute__((always_inline))
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))
+#define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v3", "avx2", "default")))
 #else
 #define KERNEL_CLONES
 #endif
@@ -46,15 +48,14 @@ static inline INLINE4 v4d exp_neg4(v4d x)
     v4i ki = (v4i)kd;
     kd -= shift;
     v4d r = x - kd * 6.93147180369123816490e-01 - kd * 1.90821492927058770002e-10;
-    v4d p = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
+    /* The terms from r^5 on by Estrin's scheme (independent products, a short chain), the
+     * first five by Horner's, whose last steps decide the rounding as before. */
+    v4d r2 = r * r, r4 = r2 * r2;
+    v4d t = (1.0 / 120.0 + r * (1.0 / 720.0)) + r2 * (1.0 / 5040.0 + r * (1.0 / 40320.0));
+    v4d u = (1.0 / 362880.0 + r * (1.0 / 3628800.0)) +
+            r2 * (1.0 / 39916800.0 + r * (1.0 / 479001600.0));
+    t += r4 * (u + r4 * (1.0 / 6227020800.0));
+    v4d p = 1.0 / 24.0 + r * t;
     p = p * r + 1.0 / 6.0;
     p = p * r + 0.5;
     p = p * r + 1.0;
@@ -64,25 +65,43 @@ static inline INLINE4 v4d exp_neg4(v4d x)
 }
 
 /* Four values of r2 from position i (zeros past count): loaded before anything is stored, so
- * that k may be r2 itself. */
+ * that k may be r2 itself. The tails are written out element by element: as a loop, GCC made
+ * it a call to memcpy, which kept the vectors on the stack (the kernels are called on short
+ * rows: a row of the additive form holds i values). */
 static inline INLINE4 v4d load4(const double *r2, size_t i, size_t count)
 {
     v4d v = {0.0, 0.0, 0.0, 0.0};
-    if (i + 4 <= count)
+    switch (count - i < 4 ? count - i : 4) {
+    case 4:
         memcpy(&v, r2 + i, sizeof v);
-    else
-        for (size_t j = 0; i + j < count; j++)
-            v[j] = r2[i + j];
+        break;
+    case 3:
+        v[2] = r2[i + 2];
+        /* fall through */
+    case 2:
+        v[1] = r2[i + 1];
+        /* fall through */
+    default:
+        v[0] = r2[i];
+    }
     return v;
 }
 
 static inline INLINE4 void store4(double *out, size_t i, size_t count, v4d v)
 {
-    if (i + 4 <= count)
+    switch (count - i < 4 ? count - i : 4) {
+    case 4:
         memcpy(out + i, &v, sizeof v);
-    else
-        for (size_t j = 0; i + j < count; j++)
-            out[i + j] = v[j];
+        break;
+    case 3:
+        out[i + 2] = v[2];
+        /* fall through */
+    case 2:
+        out[i + 1] = v[1];
+        /* fall through */
+    default:
+        out[i] = v[0];
+    }
 }
 
 static inline INLINE4 v4d sqrt4(v4d v)

@@ -324,10 +324,13 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
         return GPBO_OK;
     }
     double *buf;
-    rc = grad_scratch(ws, m * n * (gp->additive ? 1 + d : 2), &buf); /* K, then D (see cross) */
+    /* K, then D (see cross) only when a gradient is asked for: the acquisition's raw points
+     * (values only) are most of its calls' points */
+    int grads = dmean != NULL || dvar != NULL;
+    rc = grad_scratch(ws, m * n * (grads ? (gp->additive ? 1 + d : 2) : 1), &buf);
     if (rc != GPBO_OK)
         return rc;
-    double *K = buf, *D = buf + m * n;
+    double *K = buf, *D = grads ? buf + m * n : NULL;
     gpbo_gp__cross(gp, m, x, K, D);
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0, K, (int)n, gp->alpha, 1, 0.0,
                 mean, 1);

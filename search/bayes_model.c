@@ -34,13 +34,20 @@
  * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
 /* The model choice (every candidate, each from several starts) was most of a step's time once
- * the data grew (bench/steps/README.md has the profile and the figures). It is made afresh at
- * every observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each
- * step matters and a choice is cheap; choosing less often there made the 60-evaluation regret
- * table worse), then each time the count has grown by a tenth (gaps of ceil(count /
+ * the data grew (bench/steps/README.md has the profile and the figures). It is made at every
+ * observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each step
+ * matters; choosing less often there made the 60-evaluation regret table worse), afresh or warm
+ * (CHOOSE_AFRESH_EVERY), then each time the count has grown by a tenth (gaps of ceil(count /
  * CHOOSE_GROWTH_DIV): 60, 66, 73, 81, ..., 178, 196, 216), warm: each candidate one local run
  * from its optimum at the previous point. The hyperparameters are kept in between. */
 #define CHOOSE_EVERY_UNTIL 60
+/* Up to CHOOSE_EVERY_UNTIL a choice is made afresh only at every CHOOSE_AFRESH_EVERY-th count;
+ * the counts in between make it warm from the count before (each candidate one local run from
+ * its optimum there): the afresh choices below 60 were most of a 200-evaluation run's model
+ * time (bench/steps/README.md), a warm one costs a fraction of one. */
+#ifndef CHOOSE_AFRESH_EVERY
+#define CHOOSE_AFRESH_EVERY 3
+#endif
 /* A warm choice's random starts beside the warm one, per candidate: with one the likelihoods
  * of test_bayes_parts' warm-choice case came 0.5 nats closer to a fresh multistart's on average
  * and a choice at 216 observations cost 2.5 times as much (bench/steps/README.md). */
@@ -343,24 +350,34 @@ static int choose_at(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *
     return rc;
 }
 
-/* The choice at choice point c. Up to CHOOSE_EVERY_UNTIL each is made afresh (multistart); past
- * it the choices form a chain: afresh at CHOOSE_EVERY_UNTIL, then warm at each point of the
- * schedule from the one before. f continues the chain from the choice it holds; without one
- * (a reopened study, a new episode) the chain is made again from its start, so that the choice
- * at c stays a function of the data alone. gp must be fresh (its default hyperparameters). */
+/* Where the chain of choices that reaches choice point c starts: the last multiple of
+ * CHOOSE_AFRESH_EVERY up to CHOOSE_EVERY_UNTIL (0: none, c is chosen afresh), CHOOSE_EVERY_UNTIL
+ * past it. */
+static size_t chain_start(size_t c)
+{
+    return c >= CHOOSE_EVERY_UNTIL ? CHOOSE_EVERY_UNTIL : c - c % CHOOSE_AFRESH_EVERY;
+}
+
+/* The choice at choice point c, made in a chain: afresh (multistart) at its start (chain_start),
+ * then warm at each choice point of the schedule from the one before (every count up to
+ * CHOOSE_EVERY_UNTIL, then each tenth of growth). f continues the chain from the choice it
+ * holds; without one (a reopened study, a new episode) the chain is made again from its start,
+ * so that the choice at c stays a function of the data alone. gp must be fresh (its default
+ * hyperparameters). */
 static int choose_chain(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *fd,
                         const gpbo_bayes_data *data, size_t c, uint64_t seed)
 {
-    if (c <= CHOOSE_EVERY_UNTIL)
+    size_t start = chain_start(c);
+    if (start == 0 || start == c)
         return choose_at(f, gp, fd, data, c, seed, 0);
     size_t p = f->chosen_at;
     int rc = GPBO_OK;
-    if (!(p >= CHOOSE_EVERY_UNTIL && p < c && gpbo_bayes__choice_point(p) == p)) {
-        p = CHOOSE_EVERY_UNTIL;
+    if (!(p >= start && p < c && gpbo_bayes__choice_point(p) == p)) {
+        p = start;
         rc = choose_at(f, gp, fd, data, p, seed, 0);
     }
     while (rc == GPBO_OK && p < c) {
-        p = next_point(p);
+        p = p < CHOOSE_EVERY_UNTIL ? p + 1 : next_point(p);
         rc = choose_at(f, gp, fd, data, p, seed, 1);
     }
     return rc;

@@ -10,8 +10,13 @@ SQLite file, as `gpbo compare` keeps it). Optuna's is Debian's python3-optuna wi
 (seed s, default settings, in-memory storage), the same function in-process; its CPU time is
 given with and without Python's start-up and the import of optuna (measured as an empty run).
 
+With --before-lib DIR each pair also runs the same bench binary on the gpbo libraries in DIR
+(LD_LIBRARY_PATH; the binary's RUNPATH yields to it), right after the first: a change's before
+and after against the same Optuna runs, on a machine whose load moves.
+
 Usage: /usr/bin/python3 bench/steps/vs_optuna.py [--pairs 3] [--budget 200]
                                                   [--bench build/bench/compare/compare_bench]
+                                                  [--before-lib DIR]
 """
 import argparse
 import os
@@ -61,16 +66,23 @@ def main():
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--budget", type=int, default=200)
     ap.add_argument("--bench", default=os.path.join(ROOT, "build/bench/compare/compare_bench"))
+    ap.add_argument("--before-lib", default=None)
     a = ap.parse_args()
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     core = os.environ.get("OPENBLAS_CORETYPE", "OpenBLAS's own choice")
     print(f"Hartmann 6, {a.budget} evaluations, {a.pairs} interleaved pairs, one thread, "
           f"kernels {core}; CPU s")
-    g, o, o_net = [], [], []
+    g, gb, o, o_net = [], [], [], []
     for s in range(a.pairs):
-        tg, _ = cpu_of([a.bench, "--strategies", "bayes", "--problems", "hartmann6", "--seeds",
-                        "1", "--first-seed", str(s), "--budget", str(a.budget), "--budgets",
-                        str(a.budget), "--jobs", "1"], env)
+        run = [a.bench, "--strategies", "bayes", "--problems", "hartmann6", "--seeds", "1",
+               "--first-seed", str(s), "--budget", str(a.budget), "--budgets", str(a.budget),
+               "--jobs", "1"]
+        tg, _ = cpu_of(run, env)
+        if a.before_lib:
+            lib = a.before_lib + os.pathsep + env.get("LD_LIBRARY_PATH", "")
+            tb, _ = cpu_of(run, dict(env, LD_LIBRARY_PATH=lib))
+            gb.append(tb)
+            print(f"pair {s}: gpbo before {tb:6.2f}", flush=True)
         to, _ = cpu_of(["/usr/bin/python3", "-c", OPTUNA, str(a.budget), str(s)], env)
         t0, _ = cpu_of(["/usr/bin/python3", "-c", OPTUNA, "0", str(s)], env)
         g.append(tg)
@@ -82,6 +94,10 @@ def main():
     print(f"median: gpbo {mg:.2f} s, Optuna TPE {mo:.2f} s ({mn:.2f} s without start-up): "
           f"gpbo / Optuna = {mg / mo:.2f} ({mg / mn:.2f} against Optuna without start-up); "
           f"target <= 0.25")
+    if gb:
+        mb = statistics.median(gb)
+        print(f"median: gpbo before {mb:.2f} s: before / Optuna = {mb / mo:.2f} "
+              f"({mb / mn:.2f} without start-up); after / before = {mg / mb:.2f}")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,21 @@ static void test_gradient_larger(void **state)
     check_kernel_gradient(GPBO_KERNEL_MATERN52, 12, 150, 1, NULL);
 }
 
+/* The gradient takes K^{-1} by dtrsm and dlauum up to 128 observations and by LAPACK's dpotri
+ * beyond (gp.c, KINV_TRSM_MAX): both sides of the threshold against finite differences, ARD
+ * and additive. */
+static void test_gradient_inverse_paths(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {60, 128, 129, 200};
+    for (int a = 0; a < 2; a++) {
+        g_additive = a;
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+            check_kernel_gradient(GPBO_KERNEL_MATERN52, 6, ns[i], 1, NULL);
+    }
+    g_additive = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_one_point_closed_form),
         cmocka_unit_test(test_empty_and_single),
         cmocka_unit_test(test_gradient_larger),
+        cmocka_unit_test(test_gradient_inverse_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
