@@ -55,11 +55,12 @@
     X(PQcmdTuples)                                                                                 \
     X(PQconnectdbParams)                                                                           \
     X(PQconninfoFree)                                                                              \
-    X(PQconninfoParse) X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared)       \
-        X(PQfinish) X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost)             \
-            X(PQntuples) X(PQpingParams) X(PQprepare) X(PQreset) X(PQresultErrorField)             \
-                X(PQresultStatus) X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQserverVersion)   \
-                    X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+    X(PQconninfoParse)                                                                             \
+    X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) \
+        X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams)         \
+            X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)   \
+                X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus)      \
+                    X(PQtransactionStatus)
 #ifdef LIBPQ_HAS_PIPELINING
 #define PQ_PIPELINE(X)                                                                             \
     X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQpipelineStatus)
