@@ -197,9 +197,9 @@ typedef struct gpbo_bayes_warp {
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                          const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp);
 
-/* The fit options of a model's fit on n observations (bayes_model.c): on fo's defaults, below
- * LENGTHSCALE_CAP_BELOW observations the lengthscales capped (LENGTHSCALE_CAP, or sqrt(d) when
- * larger). Cannot fail. */
+/* The fit options of a model's fit on n observations in d dimensions (bayes_model.c): on fo's
+ * defaults, from 3-D and below LENGTHSCALE_CAP_BELOW observations the lengthscales capped
+ * (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
 void gpbo_bayes__fit_options(size_t d, size_t n, gpbo_gp_fit_options *fo);
 
 /* 1 (the default): the log-warped candidate competes at every choice (the likelihood decides);
