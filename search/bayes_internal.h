@@ -197,7 +197,18 @@ typedef struct gpbo_bayes_warp {
 int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                          const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp);
 
-/* Whether y[0..n) (its first `first` values the design) calls for the log warping: sets
+/* The fit options of a model's fit on n observations in d dimensions (bayes_model.c): on fo's
+ * defaults, from 3-D and below LENGTHSCALE_CAP_BELOW observations the lengthscales capped
+ * (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
+void gpbo_bayes__fit_options(size_t d, size_t n, gpbo_gp_fit_options *fo);
+
+/* 1 (the default): the log-warped candidate competes at every choice (the likelihood decides);
+ * 0: only when the initial design is skewed upwards (before issue 18; tests of the ARD chain
+ * alone set it). */
+extern int gpbo_bayes__warp_always;
+
+/* Whether y[0..n) (its first `first` values the design; first 0: all of them, without the skew
+ * rule) calls for the log warping: sets
  * *found, and *lo and *delta when it does. GPBO_ENOMEM. */
 int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta,
                                int *found);

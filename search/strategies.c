@@ -305,6 +305,16 @@ static int bayes_model_ask(bayes_state *b, const gpbo_search_view *v, const size
     return rc;
 }
 
+/* Whether another trial of v than `number` holds point u already. */
+static int point_taken(const gpbo_search_view *v, size_t number, const double *u)
+{
+    size_t d = v->space->dim;
+    for (size_t i = 0; i < v->n; i++)
+        if (i != number && !memcmp(v->u + i * d, u, d * sizeof *u))
+            return 1;
+    return 0;
+}
+
 static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
     bayes_state *b = st;
@@ -322,9 +332,12 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     int rc = v->opts->restart ? b->restart->roles(v, count, role) : GPBO_OK;
     size_t e = role[number];
-    if (rc == GPBO_OK && e != 0 && b->design->slot(v, role, e, number, &index))
+    int design = rc == GPBO_OK && e != 0 && b->design->slot(v, role, e, number, &index);
+    if (design)
         rc = b->design->point(v->space, gpbo_bayes__model_seed(seed, e), index, rng, u);
-    else if (rc == GPBO_OK)
+    /* with parallel workers a value that arrives late can move roles, and two trials can get the
+     * same slot of an episode's design: the second one asks the model instead */
+    if (rc == GPBO_OK && (!design || point_taken(v, number, u)))
         rc = bayes_model_ask(b, v, role, e, number, rng, u);
     free(role);
     return rc;

@@ -402,6 +402,15 @@ static void test_warp_candidate(void **state)
     const double ties[6] = {1, 1, 1, 1, 2, 90};
     assert_int_equal(gpbo_bayes__warp_candidate(ties, 6, 6, &lo, &delta, &found), GPBO_OK);
     assert_int_equal(found, 0);
+    /* without the rule (first 0, the strategy's default since issue 18) values with spread
+     * below their median are a candidate, symmetric or not; the offset follows all of them */
+    assert_int_equal(gpbo_bayes__warp_candidate(sym, 6, 0, &lo, &delta, &found), GPBO_OK);
+    assert_int_equal(found, 1);
+    assert_true(lo == 1.0);
+    assert_true(fabs(delta - 0.1 * (4.0 - 1.0)) < 1e-15); /* s[n / 2] = 4 */
+    const double flat[4] = {1, 1, 1, 5};
+    assert_int_equal(gpbo_bayes__warp_candidate(flat, 4, 0, &lo, &delta, &found), GPBO_OK);
+    assert_int_equal(found, 0);
 }
 
 /* ---- acquisition step ---- */
@@ -527,6 +536,7 @@ static void test_warm_choice_close_to_multistart(void **state)
     } P[] = {{"hartmann6", 6}, {"hartmann3", 3}, {"ackley", 4}};
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.additive = 0;
+    gpbo_bayes__warp_always = 0; /* the ARD chain alone: no warped candidate on these data */
     size_t n0 = 60, n = 66, n2 = 80;
     assert_int_equal(gpbo_bayes__choice_point(n0), n0);
     assert_int_equal(gpbo_bayes__choice_point(n), n);
@@ -562,6 +572,7 @@ static void test_warm_choice_close_to_multistart(void **state)
             assert_non_null(ref);
             assert_int_equal(gpbo_gp_set_data(ref, n, x, y), GPBO_OK);
             gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+            gpbo_bayes__fit_options(d, n, &fo); /* the strategy's bounds */
             fo.seed = 7 + n;
             assert_int_equal(gpbo_gp_fit(ref, &fo), GPBO_OK);
             double full = gpbo_gp_log_likelihood(ref, NULL);
@@ -590,6 +601,7 @@ static void test_warm_choice_close_to_multistart(void **state)
                   cases, 100 * worst, sum / cases);
     assert_true(close >= 17);
     assert_true(sum / cases > -3.0);
+    gpbo_bayes__warp_always = 1;
 }
 
 /* Below 60 observations a model choice is made afresh at every third count and warm in
