@@ -1011,12 +1011,39 @@ static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead,
     return rc;
 }
 
-/* Proposes the parameters of reserved trial id (its number) and stores them. */
+/* Whether another trial than id holds the point vals (every parameter equal; NaN, an inactive
+ * parameter, equal to NaN). */
+static int taken(const gpbo_study *s, size_t id, const double *vals)
+{
+    size_t np = s->space->n;
+    for (size_t j = 0; j < s->n; j++) {
+        const double *v = s->t[j].values;
+        size_t i = 0;
+        while (j != id && proposed(s, &s->t[j]) && i < np &&
+               (v[i] == vals[i] || (isnan(v[i]) && isnan(vals[i]))))
+            i++;
+        if (j != id && i == np && np > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Proposes the parameters of reserved trial id (its number) and stores them. Workers that
+ * propose at the same moment do not see each other's points (a trial reserved and not yet
+ * proposed is no pending point): both can land on the same point, a corner of the box most
+ * often. So a model's proposal is checked against a fresh look at the study just before it is
+ * stored, and drawn again (the other point now pending) when another trial holds it: the window
+ * shrinks from a whole proposal to one read and one write. */
 static int propose(gpbo_study *s, size_t id)
 {
     size_t np = s->space->n;
     double *vals = malloc((np ? np : 1) * sizeof *vals);
     int rc = vals ? draw(s, id, vals) : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    for (int again = 0; rc == GPBO_OK && s->st && s->strat->model && again < 3; again++) {
+        if ((rc = sync_mirror(s)) != GPBO_OK || !taken(s, id, vals))
+            break;
+        rc = draw(s, id, vals);
+    }
     if (rc == GPBO_OK && s->st) {
         lock(s);
         rc = s->st->ops->set_params(s->st, s->sid, id, vals, np);
