@@ -1039,8 +1039,9 @@ static int propose(gpbo_study *s, size_t id)
     size_t np = s->space->n;
     double *vals = malloc((np ? np : 1) * sizeof *vals);
     int rc = vals ? draw(s, id, vals) : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    /* (a point the model proposes again knowingly, a trial it saw, is its choice: kept) */
     for (int again = 0; rc == GPBO_OK && s->st && s->strat->model && again < 3; again++) {
-        if ((rc = sync_mirror(s)) != GPBO_OK || !taken(s, id, vals))
+        if (taken(s, id, vals) || (rc = sync_mirror(s)) != GPBO_OK || !taken(s, id, vals))
             break;
         rc = draw(s, id, vals);
     }
