@@ -766,7 +766,7 @@ static const char *objectives_text(rep *r)
     for (size_t j = 0; j < gpbo_study_nobjectives(r->st); j++)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s %s", j ? ", " : "",
                  gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize"
-                                                                          : "minimize",
+                                                                           : "minimize",
                  gpbo_study_objective_name(r->st, j));
     return keep(&r->sb, "%s", buf);
 }

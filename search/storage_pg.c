@@ -57,9 +57,10 @@
     X(PQconninfoFree)                                                                              \
     X(PQconninfoParse)                                                                             \
     X(PQdb)                                                                                        \
-    X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem)         \
-        X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams)         \
-            X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)   \
+    X(PQerrorMessage)                                                                              \
+    X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQgetResult)            \
+        X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams) X(PQprepare)           \
+            X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)                \
                 X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus)      \
                     X(PQtransactionStatus)
 #ifdef LIBPQ_HAS_PIPELINING

@@ -1328,8 +1328,8 @@ static void test_pg_schema_race(void **state)
     admin(&PG, "DROP SCHEMA race CASCADE");
 }
 
-/* A version 1 database (no workers, no heartbeats) migrates to the current version on open, its trials intact;
- * a newer version than this code knows is refused. */
+/* A version 1 database (no workers, no heartbeats) migrates to the current version on open, its
+ * trials intact; a newer version than this code knows is refused. */
 static void test_pg_schema_versions(void **state)
 {
     (void)state;
