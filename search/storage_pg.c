@@ -50,19 +50,16 @@
  * every gpbo command and every SQLite worker, which never talk to a server. Every libpq call
  * of this file goes through the table lpq. The pipeline's functions are optional (a libpq
  * before version 14 has none): without them a reservation goes one statement at a time. */
-#define PQ_REQUIRED(X)                                                                             \
-    X(PQclear)                                                                                     \
-    X(PQcmdTuples)                                                                                 \
-    X(PQconnectdbParams)                                                                           \
-    X(PQconninfoFree)                                                                              \
-    X(PQconninfoParse)                                                                             \
-    X(PQdb)                                                                                        \
-    X(PQerrorMessage)                                                                              \
-    X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQgetResult)            \
-        X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams) X(PQprepare)           \
-            X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams)                \
-                X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus)      \
-                    X(PQtransactionStatus)
+/* (clang-format lays this list out differently from one run to the next: kept by hand) */
+// clang-format off
+#define PQ_REQUIRED(X) \
+    X(PQclear) X(PQcmdTuples) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQdb) \
+    X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) \
+    X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQpingParams) \
+    X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams) \
+    X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQstatus) \
+    X(PQtransactionStatus)
+// clang-format on
 #ifdef LIBPQ_HAS_PIPELINING
 #define PQ_PIPELINE(X)                                                                             \
     X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQpipelineStatus)
