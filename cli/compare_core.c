@@ -70,11 +70,16 @@ typedef struct problem {
 static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem *p,
                             const char *names)
 {
-    if ((p->mo = gpbo_test_mo_function_find(nm)) == NULL)
-        return gpbo_error_set(GPBO_ENOTFOUND,
-                              "%s; constrained: branin_disk, gardner; of several objectives: "
-                              "branin_currin, zdt1, zdt2",
-                              names);
+    if ((p->mo = gpbo_test_mo_function_find(nm)) == NULL) {
+        /* every kind's names, from testfn's own tables */
+        char cp[256] = "", mo[256] = "";
+        for (const gpbo_test_constrained *c = gpbo_test_constrained_problems(); c->name; c++)
+            snprintf(cp + strlen(cp), sizeof cp - strlen(cp), "%s%s", cp[0] ? ", " : "", c->name);
+        for (const gpbo_test_mo_function *m = gpbo_test_mo_functions(); m->name; m++)
+            snprintf(mo + strlen(mo), sizeof mo - strlen(mo), "%s%s", mo[0] ? ", " : "", m->name);
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s; constrained: %s; of several objectives: %s",
+                              names, cp, mo);
+    }
     d = p->mo->dim ? p->mo->dim : (d ? d : 6);
     p->dim = d;
     if (d < p->mo->min_dim || d > CMP_MAX_DIM) {

@@ -1016,13 +1016,14 @@ static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead,
 static int taken(const gpbo_study *s, size_t id, const double *vals)
 {
     size_t np = s->space->n;
-    for (size_t j = 0; j < s->n; j++) {
+    for (size_t j = 0; np > 0 && j < s->n; j++) {
+        if (j == id || !proposed(s, &s->t[j]))
+            continue;
         const double *v = s->t[j].values;
         size_t i = 0;
-        while (j != id && proposed(s, &s->t[j]) && i < np &&
-               (v[i] == vals[i] || (isnan(v[i]) && isnan(vals[i]))))
+        while (i < np && (v[i] == vals[i] || (isnan(v[i]) && isnan(vals[i]))))
             i++;
-        if (j != id && i == np && np > 0)
+        if (i == np)
             return 1;
     }
     return 0;
