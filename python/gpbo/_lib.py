@@ -102,6 +102,11 @@ def error(code):
     return _CLASSES.get(code, GpboError)(msg, code)
 
 
+def last_error():
+    """The calling thread's last gpbo message."""
+    return _loaded["base"].gpbo_error_message().decode("utf-8", "replace")
+
+
 def check(rc):
     """Raises the exception of a non-zero status; returns 0 otherwise."""
     if rc != 0:

@@ -67,6 +67,14 @@ _SIG = {
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
+    "gpbo_study_trial_feasible": (C.c_int, [_VP, _SZ]),
+    "gpbo_study_enqueue": (C.c_int, [_VP, DP, _SZ, C.POINTER(_SZ)]),
+    "gpbo_study_nobjectives": (_SZ, [_VP]),
+    "gpbo_study_objective_name": (C.c_char_p, [_VP, _SZ]),
+    "gpbo_study_objective_direction": (C.c_int, [_VP, _SZ]),
+    "gpbo_study_tell_values": (C.c_int, [_VP, _SZ, _SZ, DP]),
+    "gpbo_study_trial_objectives": (C.c_int, [_VP, _SZ, DP]),
+    "gpbo_study_pareto": (C.c_int, [_VP, C.POINTER(_SZ), _SZ, C.POINTER(_SZ)]),
     "gpbo_pruner_options_init": (C.c_int, [_VP, C.c_uint]),
     "gpbo_pruner_new": (_VP, [_VP]),
     "gpbo_pruner_free": (None, [_VP]),
@@ -85,10 +93,16 @@ _STATES = ("running", "complete", "failed", "pruned")
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
 
-class StudyOptions(C.Structure):
-    """Mirror of version 4 of gpbo_study_options (gpbo/search.h, 128 bytes on LP64)."""
+class Constraint(C.Structure):
+    """Mirror of gpbo_constraint (gpbo/search.h)."""
 
-    VERSION = 4
+    _fields_ = [("name", C.c_char_p), ("min", C.c_double), ("max", C.c_double)]
+
+
+class StudyOptions(C.Structure):
+    """Mirror of version 6 of gpbo_study_options (gpbo/search.h, 176 bytes on LP64)."""
+
+    VERSION = 6
     _fields_ = [
         ("version", C.c_uint), ("direction", C.c_int), ("strategy", C.c_char_p),
         ("seed", C.c_uint64), ("grid_resolution", _SZ), ("grid_shuffle", C.c_int),
@@ -97,6 +111,9 @@ class StudyOptions(C.Structure):
         ("additive", C.c_int),  # version 2
         ("restart", _SZ),  # version 3
         ("heartbeat", C.c_double), ("grace", C.c_double), ("lost_retries", _SZ),  # version 4
+        ("n_constraints", _SZ), ("constraints", C.POINTER(Constraint)),  # version 5
+        ("n_objectives", _SZ), ("objective_names", C.POINTER(C.c_char_p)),  # version 6
+        ("objective_directions", C.POINTER(C.c_int)), ("mo_acquisition", C.c_int),
     ]
 
 
@@ -176,7 +193,9 @@ def _parse(fn, what, value):
 _CHOICES = {
     "batch": {"kb": 0, "cl_min": 1, "cl_mean": 2, "cl_max": 3, "lp": 4},
     "failed": {"exclude": 0, "worst": 1},
+    "mo_acquisition": {"ehvi": 0, "parego": 1},
 }
+_DIRECTIONS = {"minimize": 0, "maximize": 1}
 _NUMERIC = ("grid_resolution", "grid_shuffle", "lhs_size", "n_init", "refit_every", "use_priors",
             "additive", "restart", "heartbeat", "grace", "lost_retries")
 
@@ -196,6 +215,53 @@ def _set_option(o, key, value):
     else:
         raise TypeError("unknown study option %r; known: kernel, acquisition, %s, %s"
                         % (key, ", ".join(_CHOICES), ", ".join(_NUMERIC)))
+
+
+def _set_constraints(o, constraints):
+    """Fills o's constraints from a dict name -> (min, max); returns the buffers to keep alive
+    until the study is open."""
+    if not constraints:
+        return []
+    if not isinstance(constraints, dict):
+        raise ValueError("constraints must be a dict metric name -> (min, max), not %r"
+                         % (constraints,))
+    arr = (Constraint * len(constraints))()
+    names = []
+    for k, (name, bounds) in enumerate(constraints.items()):
+        try:
+            lo, hi = bounds
+        except (TypeError, ValueError):
+            raise ValueError("constraint %r: bounds must be (min, max), None for no bound, not "
+                             "%r" % (name, bounds)) from None
+        names.append(str(name).encode("utf-8"))
+        arr[k].name = names[-1]
+        arr[k].min = -math.inf if lo is None else float(lo)
+        arr[k].max = math.inf if hi is None else float(hi)
+    o.n_constraints, o.constraints = len(constraints), arr
+    return [arr, names]
+
+
+def _set_objectives(o, objectives):
+    """Fills o's objectives from a dict name -> direction or a list of names (minimized);
+    returns the buffers to keep alive until the study is open."""
+    if objectives is None:
+        return []
+    if isinstance(objectives, str) or not isinstance(objectives, (dict, list, tuple)):
+        raise ValueError("objectives must be a dict name -> 'minimize'/'maximize' or a list of "
+                         "names, not %r" % (objectives,))
+    pairs = list(objectives.items()) if isinstance(objectives, dict) else \
+        [(n, "minimize") for n in objectives]
+    for name, d in pairs:
+        if d not in _DIRECTIONS:
+            raise ValueError("objective %r: direction must be 'minimize' or 'maximize', not %r"
+                             % (name, d))
+    names = [str(n).encode("utf-8") for n, _ in pairs]
+    carr = (C.c_char_p * max(len(pairs), 1))(*names)
+    darr = (C.c_int * max(len(pairs), 1))(*[_DIRECTIONS[d] for _, d in pairs])
+    o.n_objectives, o.objective_names, o.objective_directions = len(pairs), carr, darr
+    if pairs:
+        o.direction = _DIRECTIONS[pairs[0][1]]
+    return [names, carr, darr]
 
 
 def strategies():
@@ -321,12 +387,13 @@ class Trial:
 
 class TrialRecord:
     """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
-    value (NaN unless complete), params, reason (why it failed), intermediate (dict step ->
-    value), metrics (dict name -> value: the other metrics told with it), started and finished
-    (seconds since the epoch; finished 0 while running)."""
+    value (NaN unless complete), values (one an objective: [value] for a study of one), params,
+    reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
+    other metrics told with it), feasible (complete and within the study's constraints),
+    started and finished (seconds since the epoch; finished 0 while running)."""
 
-    __slots__ = ("id", "state", "value", "params", "reason", "intermediate", "metrics",
-                 "started", "finished")
+    __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
+                 "metrics", "feasible", "started", "finished")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -349,18 +416,29 @@ class Study:
     ("sqlite:///path.db", a plain file path, "postgresql://..."), created or reopened by name.
 
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
-    stored study with its own space. direction: "minimize" or "maximize". strategy: "bayes"
-    (default), "random", "sobol", "lhs" or "grid". seed: None draws one. pruner: None,
-    "median", "hyperband", a MedianPruner or a HyperbandPruner. **options: the library's study
-    options (gpbo/search.h): n_init, kernel, acquisition, batch, refit_every, failed,
-    use_priors, additive, restart, grid_resolution, grid_shuffle, lhs_size, heartbeat, grace,
-    lost_retries. A reopened study keeps the direction, strategy and options it was made with.
+    stored study with its own space. direction: "minimize" (default) or "maximize". strategy:
+    "bayes" (default), "random", "sobol", "lhs" or "grid". seed: None draws one. pruner: None,
+    "median", "hyperband", a MedianPruner or a HyperbandPruner.
+    constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
+    side); a trial is feasible when it is complete and each such metric, told with it
+    (``tell(..., metrics=...)``), lies within its bounds; best_trial is the best feasible one.
+    objectives: several objectives instead of one value, a dict name -> "minimize" or
+    "maximize" (or a list of names, each minimized); ``tell(trial, [v1, v2, ...])`` in that
+    order; best_trials is the Pareto front; ``mo_acquisition="ehvi"`` (default) or "parego".
+    Constraints and several objectives together are refused (no strategy models both yet).
+    **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
+    batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
+    lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the
+    direction, objectives, constraints, strategy and options it was made with.
     """
 
-    def __init__(self, space=None, direction="minimize", storage=None, name=None,
-                 strategy="bayes", seed=None, pruner=None, **options):
-        if direction not in ("minimize", "maximize"):
+    def __init__(self, space=None, direction=None, storage=None, name=None,
+                 strategy="bayes", seed=None, pruner=None, constraints=None, objectives=None,
+                 **options):
+        if direction not in (None, "minimize", "maximize"):
             raise ValueError("direction must be 'minimize' or 'maximize', not %r" % (direction,))
+        if objectives is not None and direction is not None:
+            raise ValueError("give direction or objectives (each with its direction), not both")
         if strategy not in strategies():
             raise ValueError("unknown strategy %r; gpbo has %s" % (strategy,
                                                                    ", ".join(strategies())))
@@ -374,6 +452,7 @@ class Study:
             & 0xFFFFFFFFFFFFFFFF
         for k, v in options.items():
             _set_option(o, k, v)
+        keep = _set_constraints(o, constraints) + _set_objectives(o, objectives)
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
@@ -386,11 +465,18 @@ class Study:
         except BaseException:
             _close(None, self._pruner)
             raise
+        del keep  # the library copied the constraints and objectives
         # closes the study and frees the pruner when the Study goes, or at exit
         self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
         self._items = _read_space(_s.gpbo_study_space(self._h)) if items is None else items
         self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
         self._sign = -1.0 if self.direction == "maximize" else 1.0
+        self._nobj = _s.gpbo_study_nobjectives(self._h)
+        #: the objectives, a dict name -> direction (several-objective studies; else empty)
+        self.objectives = {} if self._nobj < 2 else {
+            _s.gpbo_study_objective_name(self._h, j).decode():
+                "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
+            for j in range(self._nobj)}
         self._running = {}
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
@@ -442,15 +528,18 @@ class Study:
         return trial.id if isinstance(trial, Trial) else int(trial)
 
     def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
-        """Ends a trial (a Trial or its id): with its value, as failed with a reason
-        (``failed="why"``), or as pruned (``pruned=True``: its intermediate values stay).
-        A non-finite value is stored as a failure. metrics: a dict name -> number of other
-        metrics (accuracy, seconds, memory...) stored with the trial, whatever its end
-        (gpbo_study_set_metrics); read back as TrialRecord.metrics."""
+        """Ends a trial (a Trial or its id): with its value (a study of several objectives: a
+        sequence of one value an objective, in the order of ``objectives``), as failed with a
+        reason (``failed="why"``), or as pruned (``pruned=True``: its intermediate values
+        stay). A non-finite value is stored as a failure. metrics: a dict name -> number of
+        other metrics (accuracy, seconds, memory, the constraints' metrics...) stored with the
+        trial, whatever its end (gpbo_study_set_metrics); read back as TrialRecord.metrics."""
         tid = self._id(trial)
         given = (value is not None) + (failed is not None) + bool(pruned)
         if given != 1:
             raise ValueError("tell takes exactly one of a value, failed=... or pruned=True")
+        if value is not None:
+            value = self._told_values(value)
         names, vals = self._metrics_arrays(metrics)
         with self._lock:
             h = self._handle()
@@ -462,13 +551,75 @@ class Study:
             elif pruned:
                 check(_s.gpbo_study_tell_pruned(h, tid))
                 outcome = "pruned"
+            elif self._nobj >= 2:
+                arr = (C.c_double * len(value))(*value)
+                check(_s.gpbo_study_tell_values(h, tid, len(value), arr))
+                outcome = "complete" if all(map(math.isfinite, value)) else "failed"
             else:
-                v = float(value)
-                check(_s.gpbo_study_tell(h, tid, v))
-                outcome = "complete" if math.isfinite(v) else "failed"
+                check(_s.gpbo_study_tell(h, tid, value))
+                outcome = "complete" if math.isfinite(value) else "failed"
             if self._pruner:
                 check(_s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME[outcome]))
             self._running.pop(tid, None)
+
+    def _told_values(self, value):
+        """A told value as a float (one objective) or a list of floats (several)."""
+        if self._nobj < 2:
+            if isinstance(value, (list, tuple)) or hasattr(value, "__len__"):
+                raise ValueError("study %r has one objective: tell one number, not %r"
+                                 % (self.name, value))
+            return float(value)
+        try:
+            vals = [float(v) for v in value]
+        except TypeError:
+            raise ValueError("study %r has %d objectives (%s): tell a sequence of %d numbers, "
+                             "not %r" % (self.name, self._nobj, ", ".join(self.objectives),
+                                         self._nobj, value)) from None
+        if len(vals) != self._nobj:
+            raise ValueError("study %r has %d objectives (%s): got %d values"
+                             % (self.name, self._nobj, ", ".join(self.objectives), len(vals)))
+        return vals
+
+    def enqueue(self, params, max_trials=None):
+        """Puts a configuration first (Optuna's enqueue_trial): params, a dict name -> value
+        for every active parameter, becomes a trial that the next ask of any worker hands out
+        before any proposal. max_trials: only while the study holds fewer trials (so k workers
+        enqueuing the same list add each point once: give point i max_trials=i + 1 before
+        asking); ExhaustedError otherwise. Returns the trial's id."""
+        vals = self._values_of(params)
+        arr = (C.c_double * max(len(vals), 1))(*vals)
+        tid = _SZ()
+        cap = _NOT_FOUND if max_trials is None else int(max_trials)
+        with self._lock:
+            check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
+        return tid.value
+
+    def _values_of(self, params):
+        """params (name -> Python value) as the library's values; NaN where absent."""
+        if not isinstance(params, dict):
+            raise ValueError("params must be a dict name -> value, not %r" % (params,))
+        known = dict(self._items)
+        unknown = [k for k in params if k not in known]
+        if unknown:
+            raise ValueError("unknown parameter %r; the space has %s"
+                             % (unknown[0], ", ".join(known)))
+        out = []
+        for name, p in self._items:
+            if name not in params:
+                out.append(math.nan)  # inactive (the library names an active one missing)
+            elif isinstance(p, _space.Categorical):
+                v = params[name]
+                idx = [i for i, c in enumerate(p.choices) if c == v or str(c) == str(v)]
+                if not idx:
+                    raise ValueError("parameter %r: %r is not one of %r" % (name, v, p.choices))
+                out.append(float(idx[0]))
+            elif isinstance(p, _space.Constant):
+                v = p.value
+                num = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                out.append(float(v) if num else 0.0)
+            else:
+                out.append(float(params[name]))
+        return out
 
     @staticmethod
     def _metrics_arrays(metrics):
@@ -511,11 +662,17 @@ class Study:
         check(_s.gpbo_study_trial_metrics(self._handle(), info.id, C.byref(n), C.byref(names),
                                           C.byref(vals)))
         metrics = {names[k].decode("utf-8", "replace"): vals[k] for k in range(n.value)}
+        objs = [info.value]
+        if self._nobj >= 2:  # NaN where the trial has none (not complete)
+            arr = (C.c_double * self._nobj)()
+            _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
+            objs = list(arr)
         return TrialRecord(id=info.id, state=_STATES[info.state], value=info.value,
-                           params=self._params(values) if values else {},
+                           values=objs, params=self._params(values) if values else {},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
-                           intermediate=steps, metrics=metrics, started=info.started,
-                           finished=info.finished)
+                           intermediate=steps, metrics=metrics,
+                           feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
+                           started=info.started, finished=info.finished)
 
     @property
     def trials(self):
@@ -531,14 +688,35 @@ class Study:
 
     @property
     def best_trial(self):
-        """The best complete trial; ValueError when none is complete."""
+        """The best complete (and, with constraints, feasible) trial; ValueError when there is
+        none, or when the study has several objectives (see best_trials)."""
         with self._lock:
             h = self._handle()
+            if self._nobj >= 2:
+                raise ValueError("study %r has several objectives (%s): its best trials are "
+                                 "best_trials, the Pareto front"
+                                 % (self.name, ", ".join(self.objectives)))
             check(_s.gpbo_study_sync(h))
             info = TrialInfo()
             if _s.gpbo_study_best(h, C.byref(info)) != 0:
-                raise ValueError("no trial of study %r is complete yet" % self.name)
+                raise ValueError("study %r: %s" % (self.name, _lib.last_error()))
             return self._record(info)
+
+    @property
+    def best_trials(self):
+        """The Pareto front (several objectives): the complete trials no other one dominates,
+        by id; for a study of one objective, the trials of the best value."""
+        with self._lock:
+            h = self._handle()
+            check(_s.gpbo_study_sync(h))
+            cap = max(_s.gpbo_study_ntrials(h), 1)
+            ids, n = (_SZ * cap)(), _SZ()
+            check(_s.gpbo_study_pareto(h, ids, cap, C.byref(n)))
+            out, info = [], TrialInfo()
+            for k in range(n.value):
+                check(_s.gpbo_study_trial(h, ids[k], C.byref(info)))
+                out.append(self._record(info))
+            return out
 
     @property
     def best_value(self):
@@ -557,8 +735,7 @@ class Study:
         except _lib.ExhaustedError:
             return False
         try:
-            value = f(trial if pass_trial else trial.params)
-            value = float(value)
+            value = self._told_values(f(trial if pass_trial else trial.params))
         except TrialPruned:
             self.tell(trial, pruned=True)
             return True
