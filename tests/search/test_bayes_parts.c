@@ -572,7 +572,7 @@ static void test_warm_choice_close_to_multistart(void **state)
             assert_non_null(ref);
             assert_int_equal(gpbo_gp_set_data(ref, n, x, y), GPBO_OK);
             gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-            gpbo_bayes__fit_options(d, n, &fo); /* the strategy's bounds */
+            gpbo_bayes__fit_options(d, n, o.use_priors, &fo); /* the strategy's bounds and priors */
             fo.seed = 7 + n;
             assert_int_equal(gpbo_gp_fit(ref, &fo), GPBO_OK);
             double full = gpbo_gp_log_likelihood(ref, NULL);
