@@ -187,7 +187,11 @@ typedef struct gpbo_bayes_warp {
 
 /* Refits model f at each multiple n_fit of refit_every observations (else keeps its
  * hyperparameters) and hands out a GP of data under it (*out, the caller frees it; NULL on
- * failure) and, when warp is not NULL, the transform its values are under. A refit takes the
+ * failure). With warp NULL it is the search's GP, whose values are only compared among
+ * themselves (its incumbent is its data's minimum): standardized, with the pessimistic prior
+ * mean (MEAN_SHIFT, bayes_model.c). With warp, *warp is the transform its values are under and
+ * the GP predicts in those units, standardized by the gp itself (the data's mean as the prior
+ * mean), with the same hyperparameters. A refit takes the
  * model choice made on the first gpbo_bayes__choice_point(n_fit) observations (unless f holds
  * it already): afresh (every candidate, multistart) up to 60 observations, past that warm from
  * the schedule's previous choice (each candidate one local run from its last optimum), the
@@ -198,9 +202,10 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
                          const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp);
 
 /* The fit options of a model's fit on n observations in d dimensions (bayes_model.c): on fo's
- * defaults, from 3-D and below LENGTHSCALE_CAP_BELOW observations the lengthscales capped
- * (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
-void gpbo_bayes__fit_options(size_t d, size_t n, gpbo_gp_fit_options *fo);
+ * defaults, MAP with the strategy's priors (hvarfner 0) or the gp's dimension-scaled ones (1:
+ * the study option use_priors); from 3-D and below LENGTHSCALE_CAP_BELOW observations the
+ * lengthscales capped (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
+void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo);
 
 /* 1 (the default): the log-warped candidate competes at every choice (the likelihood decides);
  * 0: only when the initial design is skewed upwards (before issue 18; tests of the ARD chain

@@ -186,10 +186,9 @@ static int refit_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t see
     f->fitted_at = k_fit(o); /* the neighbourhood's GP under the choice (its warping, its form) */
     int rc = model_on(f, o, seed, data, r, &gp);
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    gpbo_bayes__fit_options(data->d, k_fit(o), &fo);
+    gpbo_bayes__fit_options(data->d, k_fit(o), o->use_priors, &fo);
     fo.restarts = 0;
     fo.max_evals = LOCAL_REFIT_EVALS;
-    fo.use_priors = o->use_priors;
     fo.seed = seed + r;
     int fr = rc == GPBO_OK ? gpbo_gp_fit(gp, &fo) : rc;
     if (fr == GPBO_OK)

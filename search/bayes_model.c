@@ -80,10 +80,40 @@
  * design leaves none unexplored. */
 #define LENGTHSCALE_CAP_FROM_DIM 3
 
+/* Every fit is MAP: a log-normal prior on each lengthscale (in the unit cube) of median
+ * LS_PRIOR_MEDIAN and log-sd LS_PRIOR_SIGMA, and one on the noise variance (standardized units)
+ * of log-mean NOISE_PRIOR_MU, near the floor (1e-6): the objectives are deterministic, and the
+ * gp's default noise prior (-4, 1) holds the noise at ~0.02 of the variance, which blurs the
+ * last digits a search refines. Maximum likelihood on the first dozen observations sent some
+ * lengthscales to 1e-3..4e-2 (Hartmann 6: a GP that is noise along those inputs, and the search
+ * wandered for 15 evaluations); the prior keeps them near the scale of a basin. Seeds 20-39 at
+ * 60 evaluations, with MEAN_SHIFT, against maximum likelihood: bench/compare/README.md
+ * (2026-12-03). With the study option use_priors the gp's dimension-scaled prior (Hvarfner et
+ * al. 2024) is used instead. */
+#define LS_PRIOR_MEDIAN   0.5
+#define LS_PRIOR_SIGMA    1.0
+#define NOISE_PRIOR_MU    (-16.0)
+#define NOISE_PRIOR_SIGMA 2.0
+/* The search's GP has a pessimistic prior mean: MEAN_SHIFT standard deviations of the data above
+ * their mean. With the data's mean as the prior mean, a search that has closed in on low values
+ * drags the mean down, and unexplored corners then look nearly as good as the incumbent: log-EI
+ * sent a quarter of Hartmann 6's proposals to points with four or more coordinates at a bound
+ * (values ~0 against an incumbent of -3). Shifted by +1, Hartmann 6 reached a regret of 0.13 in
+ * 34 evaluations instead of 42 (median over seeds 20-39); -0.5 made it far worse, 2 and 3 too
+ * timid. */
+#define MEAN_SHIFT 1.0
+
 int gpbo_bayes__warp_always = 1;
 
-void gpbo_bayes__fit_options(size_t d, size_t n, gpbo_gp_fit_options *fo)
+void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo)
 {
+    fo->use_priors = 1;
+    if (!hvarfner) {
+        fo->lengthscale_prior[0] = log(LS_PRIOR_MEDIAN);
+        fo->lengthscale_prior[1] = LS_PRIOR_SIGMA;
+        fo->noise_prior[0] = NOISE_PRIOR_MU;
+        fo->noise_prior[1] = NOISE_PRIOR_SIGMA;
+    }
     if (n >= LENGTHSCALE_CAP_BELOW || d < LENGTHSCALE_CAP_FROM_DIM)
         return;
     double cap = sqrt((double)d);
@@ -142,16 +172,35 @@ static double std_of(const double *y, size_t n)
     return sqrt(s) > 0 ? sqrt(s) : 1.0;
 }
 
-/* The log marginal likelihood of gp (holding fd's first n_fit observations, warped or raw) in
- * the units of the raw values: the standardization's -n log std and the warping's log-Jacobian
- * sum log w'(raw) are added back; -inf if not finite. */
+/* gp given v[0..n) at x as its targets: standardized here and MEAN_SHIFT below zero (so the
+ * zero prior mean is MEAN_SHIFT standard deviations above the data's mean), or with shifted 0
+ * standardized by gp itself (the data's mean as the prior mean, in v's units). GPBO_ENOMEM, or
+ * what gpbo_gp_set_data returned. */
+static int set_targets(gpbo_gp *gp, size_t n, const double *x, const double *v, int shifted)
+{
+    int rc = gpbo_gp_set_normalize(gp, !shifted);
+    if (rc != GPBO_OK || !shifted)
+        return rc != GPBO_OK ? rc : gpbo_gp_set_data(gp, n, x, v);
+    double *z = malloc((n ? n : 1) * sizeof *z), m = 0, s = std_of(v, n);
+    if (z == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    for (size_t i = 0; i < n; i++)
+        m += v[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        z[i] = (v[i] - m) / s - MEAN_SHIFT;
+    rc = gpbo_gp_set_data(gp, n, x, z);
+    free(z);
+    return rc;
+}
+
+/* The log marginal likelihood of gp (holding fd's first n_fit observations, warped or raw, as
+ * set_targets gives them) in the units of the raw values: the standardization's -n log std and
+ * the warping's log-Jacobian sum log w'(raw) are added back; -inf if not finite. */
 static double lml_raw(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, int warped)
 {
     size_t n = fd->n_fit;
     const double *y = warped ? fd->yw : fd->y;
-    double l = gpbo_gp_log_likelihood(gp, NULL);
-    if (gpbo_gp_get_normalize(gp))
-        l -= (double)n * log(std_of(y, n));
+    double l = gpbo_gp_log_likelihood(gp, NULL) - (double)n * log(std_of(y, n));
     for (size_t i = 0; warped && i < n; i++)
         l -= log(fd->y[i] - fd->lo + fd->delta);
     return isfinite(l) ? l : -INFINITY;
@@ -164,7 +213,7 @@ static int fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, const gpbo_bayes_
                    int warped, double *lml)
 {
     *lml = -INFINITY;
-    int rc = gpbo_gp_set_data(gp, fd->n_fit, fd->x, warped ? fd->yw : fd->y);
+    int rc = set_targets(gp, fd->n_fit, fd->x, warped ? fd->yw : fd->y, 1);
     if (rc == GPBO_OK && fd->start != NULL && (*lml = lml_raw(gp, fd, warped)) < fd->skip_below)
         return GPBO_OK;
     if (rc == GPBO_OK)
@@ -443,7 +492,6 @@ static int choose_chain(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_dat
 static int refit(gpbo_bayes_fit *f, gpbo_gp *gp, gpbo_bayes_fit_data *fd,
                  const gpbo_bayes_data *data, uint64_t seed)
 {
-    fd->fo.use_priors = fd->opts->use_priors; /* the seed is each choice's own (choose_at) */
     size_t np = fd->d + 2, c = gpbo_bayes__choice_point(fd->n_fit);
     f->fitted_at = SIZE_MAX;
     int rc = fit_alloc(f, np);
@@ -467,7 +515,7 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
      * study refits exactly what an uninterrupted one did. */
     size_t n_fit = (n / o->refit_every) * o->refit_every;
     fd.n_fit = n_fit ? n_fit : n;
-    gpbo_bayes__fit_options(d, fd.n_fit, &fd.fo);
+    gpbo_bayes__fit_options(d, fd.n_fit, o->use_priors, &fd.fo);
     double *yw = NULL;
     gpbo_gp *gp = gpbo_gp_new(o->kernel, d);
     int rc = gp ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
@@ -479,7 +527,7 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_additive(gp, f->choice.additive);
     if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, n, data->x, f->choice.warp && yw ? yw : data->y);
+        rc = set_targets(gp, n, data->x, f->choice.warp && yw ? yw : data->y, warp == NULL);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_params(gp, f->theta);
     if (rc == GPBO_OK && warp != NULL)

@@ -272,10 +272,12 @@ typedef struct gpbo_study_options {
     gpbo_failed_policy failed; /**< default GPBO_FAILED_EXCLUDE */
     int use_priors;            /**< 1: fit the GP's log posterior with gp's default priors (the
                                     dimension-scaled log-normal lengthscale prior and a log-normal noise
-                                    prior); 0 (the default): maximum likelihood. Off by default because
-                                    bench/compare measured it worse on the low-dimensional test functions
-                                    (Hartmann 6 at 60 evaluations: median regret 0.19 with, 0.003 without,
-                                    30 seeds) */
+                                    prior); 0 (the default): the Bayesian strategy's own weak priors
+                                    (lengthscale median 0.5 in the unit cube, noise near its floor;
+                                    search/bayes_model.c). The gp's priors are off by default because
+                                    bench/compare measured them worse on the low-dimensional test
+                                    functions (Hartmann 6 at 60 evaluations: median regret 0.19 with,
+                                    0.003 without, 30 seeds) */
     /* version 2 */
     int additive; /**< 1 (the default): at each refit the additive form of the kernel (a sum of
                        one-input terms, gpbo_gp_set_additive) competes with the ARD form by

@@ -148,8 +148,10 @@ static int check_model(gpbo_study *st, size_t n)
 static void test_bayes_model_on_a_bowl(void **state)
 {
     (void)state;
-    gpbo_study *st = run_study("bayes", GPBO_MINIMIZE, bowl, -1, 1, 16);
-    assert_int_equal(check_model(st, 16), 0);
+    /* 14 trials: the raw model's case (from 16 on, under issue 18's MAP fits, the warped
+     * candidate wins on the bowl's concentrated values) */
+    gpbo_study *st = run_study("bayes", GPBO_MINIMIZE, bowl, -1, 1, 14);
+    assert_int_equal(check_model(st, 14), 0);
     gpbo_study_close(st);
 }
 
