@@ -34,8 +34,10 @@
 #define LOCAL_SIGMA 0.02
 /* near_best() perturbs at most this many of the best observations (a selection in O(k n)). */
 #define NEAR_BEST_MAX 16
-/* Raw points are scored in chunks of this many (bounded scratch). */
-#define CHUNK 256
+/* Raw points are scored in chunks of this many (bounded scratch: 64 x n doubles stay below
+ * glibc's mmap threshold up to n = 256, so a step reuses heap pages instead of faulting fresh
+ * ones in; per point a chunk of 64 costs what one of 256 did). */
+#define CHUNK 64
 /* One L-BFGS start in NEAR_BEST_SHARE (rounded up) is near the best observations, the rest are
  * the best raw points. Chosen by hand, not tuned. */
 #define NEAR_BEST_SHARE 4
