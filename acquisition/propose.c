@@ -182,23 +182,29 @@ static int make_raw(ctx *c, gpbo_rng *rng, size_t R, double *raw)
 {
     size_t nf = c->nf, d = c->d;
     double *z = NULL;
+    /* Every coordinate free: the Sobol points are the raw points (no copy through z). */
+    int direct = nf == d;
     if (nf >= 1 && nf <= GPBO_ACQ_SOBOL_MAX_DIM) {
         uint32_t shift[GPBO_ACQ_SOBOL_MAX_DIM];
         for (size_t k = 0; k < nf; k++)
             shift[k] = (uint32_t)(gpbo_rng_u64(rng) >> 32);
-        if ((z = malloc(R * nf * sizeof *z)) == NULL)
+        if (!direct && (z = malloc(R * nf * sizeof *z)) == NULL)
             return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (Sobol)");
-        int rc = gpbo_acq_sobol(nf, shift, 0, R, z);
+        int rc = gpbo_acq_sobol(nf, shift, 0, R, direct ? raw : z);
         if (rc != GPBO_OK) {
             free(z);
             return rc;
         }
+    } else {
+        direct = 0;
     }
     for (size_t i = 0; i < R; i++) {
         double *x = raw + i * d;
-        memcpy(x, c->tmpl, d * sizeof *x);
-        for (size_t k = 0; k < nf; k++)
-            x[c->free_idx[k]] = z != NULL ? z[i * nf + k] : gpbo_rng_uniform(rng);
+        if (!direct) {
+            memcpy(x, c->tmpl, d * sizeof *x);
+            for (size_t k = 0; k < nf; k++)
+                x[c->free_idx[k]] = z != NULL ? z[i * nf + k] : gpbo_rng_uniform(rng);
+        }
         int rc = project(c, x);
         if (rc != GPBO_OK) {
             free(z);
