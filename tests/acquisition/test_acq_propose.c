@@ -274,7 +274,7 @@ static size_t scaled_raw(size_t n, size_t full)
  * observations, 12 seeds each. Measured on 40 seeds: the smaller effort's value within 0.001 +
  * 1 % of the defaults' in 119 of 120 cases; its mean shortfall from the thorough maximizer 0.046,
  * 0.186, 0.087 nats against the defaults' 0.046, 0.152, 0.087 (with 4 restarts, one start near
- * the best observations instead of two: 0.085, 0.194, 0.163, and 110 of 120). Asserted: 34 of
+ * the best observations instead of two: 0.085, 0.194, 0.163, and 111 of 120). Asserted: 34 of
  * 36 cases, and a mean shortfall at most the defaults' + 0.05 nats at each n. */
 static void test_strategy_effort_close_to_thorough(void **state)
 {
