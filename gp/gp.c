@@ -406,14 +406,22 @@ static void fill_kd(gpbo_gp *gp)
 }
 
 /* The additive cache for n observations; refused (GPBO_ENOMEM, no message) beyond 8M values,
- * where the gradient evaluates the kernel again instead. */
+ * where the gradient evaluates the kernel again instead. Sized for the next power of two of n
+ * (within the limit): a model refitted as a study grows then asks glibc for the same size
+ * again, which its heap serves from pages already mapped, instead of a larger block each
+ * time, which it maps afresh (page faults: bench/steps/README.md, session 12). */
 static int reserve_akd(gpbo_gp *gp)
 {
-    size_t n = gp->n, need = gp->dim * n * (n - (n > 0));
+    size_t n = gp->n, need = gp->dim * n * (n - (n > 0)), limit = (size_t)8 << 20;
     if (need <= gp->akd_cap)
         return GPBO_OK;
-    if (need > ((size_t)8 << 20))
+    if (need > limit)
         return GPBO_ENOMEM;
+    size_t nc = 8;
+    while (nc < n)
+        nc *= 2;
+    if (gp->dim * nc * (nc - 1) <= limit)
+        need = gp->dim * nc * (nc - 1);
     double *p = realloc(gp->akd, need * sizeof *p);
     if (p == NULL)
         return GPBO_ENOMEM;
