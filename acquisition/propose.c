@@ -34,8 +34,10 @@
 #define LOCAL_SIGMA 0.02
 /* near_best() perturbs at most this many of the best observations (a selection in O(k n)). */
 #define NEAR_BEST_MAX 16
-/* Raw points are scored in chunks of this many (bounded scratch). */
-#define CHUNK 256
+/* Raw points are scored in chunks of this many (bounded scratch: 64 x n doubles stay below
+ * glibc's mmap threshold up to n = 256, so a step reuses heap pages instead of faulting fresh
+ * ones in; per point a chunk of 64 costs what one of 256 did). */
+#define CHUNK 64
 /* One L-BFGS start in NEAR_BEST_SHARE (rounded up) is near the best observations, the rest are
  * the best raw points. Chosen by hand, not tuned. */
 #define NEAR_BEST_SHARE 4
@@ -180,23 +182,29 @@ static int make_raw(ctx *c, gpbo_rng *rng, size_t R, double *raw)
 {
     size_t nf = c->nf, d = c->d;
     double *z = NULL;
+    /* Every coordinate free: the Sobol points are the raw points (no copy through z). */
+    int direct = nf == d;
     if (nf >= 1 && nf <= GPBO_ACQ_SOBOL_MAX_DIM) {
         uint32_t shift[GPBO_ACQ_SOBOL_MAX_DIM];
         for (size_t k = 0; k < nf; k++)
             shift[k] = (uint32_t)(gpbo_rng_u64(rng) >> 32);
-        if ((z = malloc(R * nf * sizeof *z)) == NULL)
+        if (!direct && (z = malloc(R * nf * sizeof *z)) == NULL)
             return gpbo_error_set(GPBO_ENOMEM, "acq_propose: out of memory (Sobol)");
-        int rc = gpbo_acq_sobol(nf, shift, 0, R, z);
+        int rc = gpbo_acq_sobol(nf, shift, 0, R, direct ? raw : z);
         if (rc != GPBO_OK) {
             free(z);
             return rc;
         }
+    } else {
+        direct = 0;
     }
     for (size_t i = 0; i < R; i++) {
         double *x = raw + i * d;
-        memcpy(x, c->tmpl, d * sizeof *x);
-        for (size_t k = 0; k < nf; k++)
-            x[c->free_idx[k]] = z != NULL ? z[i * nf + k] : gpbo_rng_uniform(rng);
+        if (!direct) {
+            memcpy(x, c->tmpl, d * sizeof *x);
+            for (size_t k = 0; k < nf; k++)
+                x[c->free_idx[k]] = z != NULL ? z[i * nf + k] : gpbo_rng_uniform(rng);
+        }
         int rc = project(c, x);
         if (rc != GPBO_OK) {
             free(z);
@@ -246,7 +254,9 @@ static void near_best(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t k, size_t
         }
 }
 
-/* Scores the raw points (penalized), marking taken and non-finite ones -inf. */
+/* Scores the raw points (penalized), marking non-finite ones -inf. Taken points are marked
+ * by argmax_unused() when one comes up: a test against every taken point for each of the R
+ * points cost more than the few that reach the top. */
 static int score_raw(ctx *c, size_t R, const double *raw, double *vals)
 {
     for (size_t i = 0; i < R; i += CHUNK) {
@@ -256,24 +266,31 @@ static int score_raw(ctx *c, size_t R, const double *raw, double *vals)
             return rc;
     }
     for (size_t i = 0; i < R; i++) {
-        const double *x = raw + i * c->d;
-        penalize(c, x, &vals[i], NULL);
-        if (!isfinite(vals[i]) || is_taken(c, x))
+        penalize(c, raw + i * c->d, &vals[i], NULL);
+        if (!isfinite(vals[i]))
             vals[i] = -HUGE_VAL;
     }
     return GPBO_OK;
 }
 
-/* The index of the largest value not yet marked used, or R. */
-static size_t argmax_unused(size_t R, const double *vals, unsigned char *used)
+/* The index of the largest value not yet marked used whose point is not taken, or R; a taken
+ * point met on the way is marked -inf (what score_raw() would have given it). */
+static size_t argmax_unused(const ctx *c, size_t R, const double *raw, double *vals,
+                            unsigned char *used)
 {
-    size_t best = R;
-    for (size_t i = 0; i < R; i++)
-        if (!used[i] && vals[i] > -HUGE_VAL && (best == R || vals[i] > vals[best]))
-            best = i;
-    if (best < R)
-        used[best] = 1;
-    return best;
+    for (;;) {
+        size_t best = R;
+        for (size_t i = 0; i < R; i++)
+            if (!used[i] && vals[i] > -HUGE_VAL && (best == R || vals[i] > vals[best]))
+                best = i;
+        if (best == R)
+            return R;
+        if (!is_taken(c, raw + best * c->d)) {
+            used[best] = 1;
+            return best;
+        }
+        vals[best] = -HUGE_VAL;
+    }
 }
 
 /* Local run from the full point x0; keeps the result in (bx, bv) when better and untaken. */
@@ -320,14 +337,14 @@ static nlopt_opt lbfgs_new(ctx *c)
  * `first` (if < R): the next best unused raw points, then nobs points near the best
  * observations. Returns how many. */
 static size_t collect_starts(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const double *raw,
-                             const double *vals, unsigned char *used, size_t first, size_t nobs,
+                             double *vals, unsigned char *used, size_t first, size_t nobs,
                              double *starts)
 {
     size_t d = c->d, restarts = c->o->restarts, ns = 0;
     if (first < R)
         memcpy(starts + ns++ * d, raw + first * d, d * sizeof *starts);
     while (ns + nobs < restarts) {
-        size_t i = argmax_unused(R, vals, used);
+        size_t i = argmax_unused(c, R, raw, vals, used);
         if (i == R)
             break;
         memcpy(starts + ns++ * d, raw + i * d, d * sizeof *starts);
@@ -377,7 +394,7 @@ static int maximize(ctx *c, const gpbo_gp *gp, gpbo_rng *rng, size_t R, const do
         return rc;
     memset(used, 0, R);
     double bv = -HUGE_VAL;
-    size_t first = argmax_unused(R, vals, used);
+    size_t first = argmax_unused(c, R, raw, vals, used);
     if (first < R) {
         bv = vals[first];
         memcpy(out_x, raw + first * d, d * sizeof *out_x);

@@ -355,7 +355,7 @@ static void fill_xt(gpbo_gp *gp)
 }
 
 /* out[j] = squared scaled distance between rows i and j, for j < i. */
-static void row_r2(const gpbo_gp *gp, size_t i, double *out)
+GPBO_GP__CLONES static void row_r2(const gpbo_gp *gp, size_t i, double *out)
 {
     size_t n = gp->n;
     memset(out, 0, i * sizeof *out);
@@ -406,20 +406,54 @@ static void fill_kd(gpbo_gp *gp)
 }
 
 /* The additive cache for n observations; refused (GPBO_ENOMEM, no message) beyond 8M values,
- * where the gradient evaluates the kernel again instead. */
+ * where the gradient evaluates the kernel again instead. Sized for the next power of two of n
+ * (within the limit): a model refitted as a study grows then asks glibc for the same size
+ * again, which its heap serves from pages already mapped, instead of a larger block each
+ * time, which it maps afresh (page faults: bench/steps/README.md, session 12). */
 static int reserve_akd(gpbo_gp *gp)
 {
-    size_t n = gp->n, need = gp->dim * n * (n - (n > 0));
+    size_t n = gp->n, need = gp->dim * n * (n - (n > 0)), limit = (size_t)8 << 20;
     if (need <= gp->akd_cap)
         return GPBO_OK;
-    if (need > ((size_t)8 << 20))
+    if (need > limit)
         return GPBO_ENOMEM;
+    size_t nc = 8;
+    while (nc < n)
+        nc *= 2;
+    if (gp->dim * nc * (nc - 1) <= limit)
+        need = gp->dim * nc * (nc - 1);
     double *p = realloc(gp->akd, need * sizeof *p);
     if (p == NULL)
         return GPBO_ENOMEM;
     gp->akd = p;
     gp->akd_cap = need;
     return GPBO_OK;
+}
+
+/* Row i's squared distances along one input (c: that input of every observation, scaled). */
+GPBO_GP__CLONES static void input_r2(size_t i, const double *c, double *out)
+{
+    double q = c[i];
+#pragma omp simd
+    for (size_t j = 0; j < i; j++) {
+        double t = q - c[j];
+        out[j] = t * t;
+    }
+}
+
+GPBO_GP__CLONES static void add_row(size_t i, const double *v, double *acc)
+{
+#pragma omp simd
+    for (size_t j = 0; j < i; j++)
+        acc[j] += v[j];
+}
+
+/* acc[j] * a * b, in that order (two roundings, as the row was always scaled). */
+GPBO_GP__CLONES static void scale_row2(size_t i, double a, double b, double *acc)
+{
+#pragma omp simd
+    for (size_t j = 0; j < i; j++)
+        acc[j] = acc[j] * a * b;
 }
 
 /* build_k for the additive form: row by row, input by input; once a gradient has been asked
@@ -437,34 +471,19 @@ static void build_k_additive(gpbo_gp *gp, double jitter)
         if (kb != NULL) {
             /* the row's d x i values of r2 staged where its kern values go, the kernel
              * called once on all of them (in place) */
-            for (size_t k = 0; k < d; k++) {
-                const double *c = gp->xt + k * n;
-                double q = c[i], *rk = kb + k * i;
-                for (size_t j = 0; j < i; j++) {
-                    double t = q - c[j];
-                    rk[j] = t * t;
-                }
-            }
+            for (size_t k = 0; k < d; k++)
+                input_r2(i, gp->xt + k * n, kb + k * i);
             gp->kern->eval(d * i, kb, kb, kb + d * i);
         }
         for (size_t k = 0; k < d; k++) {
-            const double *c = gp->xt + k * n;
-            double q = c[i], *kv = kb ? kb + k * i : kscr;
+            double *kv = kb ? kb + k * i : kscr;
             if (kb == NULL) {
-                for (size_t j = 0; j < i; j++) {
-                    double t = q - c[j];
-                    r2[j] = t * t;
-                }
+                input_r2(i, gp->xt + k * n, r2);
                 gp->kern->eval(i, r2, kv, NULL);
             }
-            for (size_t j = 0; j < i; j++)
-                Li[j] += kv[j];
+            add_row(i, kv, Li);
         }
-        double inv = 1.0 / (double)d;
-        for (size_t j = 0; j < i; j++) {
-            Li[j] *= inv;
-            Li[j] *= gp->s2;
-        }
+        scale_row2(i, 1.0 / (double)d, gp->s2, Li);
         Li[i] = gp->s2 + gp->sn2 + jitter;
     }
 }

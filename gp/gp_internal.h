@@ -11,6 +11,15 @@
 #include "gpbo/sys/kernel.h"
 
 /* Jitter ladder (multiples of s2) tried when the Cholesky factorization fails. */
+/* Loops over the training inputs (squared distances, sums of a row) built for AVX2 as well: 4
+ * values an instruction instead of SSE2's 2. The library is compiled in C17 mode, which
+ * contracts no a * b + c, so every clone computes the same values. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GPBO_GP__CLONES __attribute__((target_clones("arch=x86-64-v3", "avx2", "default")))
+#else
+#define GPBO_GP__CLONES
+#endif
+
 #define GPBO_GP__JITTER_FIRST 1e-10
 #define GPBO_GP__JITTER_LAST  1e-4
 #define GPBO_GP__JITTER_STEP  100.0

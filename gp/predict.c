@@ -48,6 +48,30 @@ static void cross_additive_row(const gpbo_gp *gp, const double *xi, double *Ki, 
         Ki[j] *= sc;
 }
 
+/* r2 (n) of the query xi against the training inputs (xt: scaled by ell, transposed), a pass
+ * per input. */
+GPBO_GP__CLONES static void cross_r2(size_t n, size_t d, const double *xt, const double *ell,
+                                     const double *xi, double *r2)
+{
+    memset(r2, 0, n * sizeof *r2);
+    for (size_t k = 0; k < d; k++) {
+        const double *c = xt + k * n;
+        double q = xi[k] / ell[k];
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) {
+            double t = q - c[j];
+            r2[j] += t * t;
+        }
+    }
+}
+
+GPBO_GP__CLONES static void scale_row(size_t n, double s, double *v)
+{
+#pragma omp simd
+    for (size_t j = 0; j < n; j++)
+        v[j] *= s;
+}
+
 void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, double *D)
 {
     size_t n = gp->n, d = gp->dim;
@@ -60,19 +84,9 @@ void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, do
     /* Against xt (training inputs / ell, transposed): the loop over j vectorizes. */
     for (size_t i = 0; i < m; i++) {
         double *Ki = K + i * n;
-        memset(Ki, 0, n * sizeof *Ki);
-        for (size_t k = 0; k < d; k++) {
-            const double *c = gp->xt + k * n;
-            double q = xq[i * d + k] / gp->ell[k];
-#pragma omp simd
-            for (size_t j = 0; j < n; j++) {
-                double t = q - c[j];
-                Ki[j] += t * t;
-            }
-        }
+        cross_r2(n, d, gp->xt, gp->ell, xq + i * d, Ki);
         gp->kern->eval(n, Ki, Ki, D ? D + i * n : NULL);
-        for (size_t j = 0; j < n; j++)
-            Ki[j] *= gp->s2;
+        scale_row(n, gp->s2, Ki);
     }
 }
 

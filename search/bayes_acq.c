@@ -54,8 +54,16 @@ int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, cons
     return GPBO_OK;
 }
 
-/* The acquisition's raw points (Sobol points scored before the L-BFGS starts): `full`, the
- * default, up to RAW_FULL_UNTIL observations, then fewer as n grows, so that scoring them (O(n^2)
+/* The acquisition's effort, half of acquisition.h's defaults (2048 raw points, 8 restarts): the
+ * raw points (Sobol points scored before the L-BFGS starts) were 22 % of a run's CPU and the
+ * L-BFGS runs 11 % (bench/steps/README.md, session 12). With RAW_FULL raw points and ACQ_RESTARTS
+ * starts (the best raw point, two more, and two perturbations of the best observations, which
+ * win about half the proposals) the regret tables stayed within noise of the defaults' on fresh
+ * seeds, and on 6-D models the maximizer lands as close to a thorough one (8192 points, 32
+ * starts) as the defaults did (tests/acquisition/test_acq_propose.c). */
+#define RAW_FULL     1024
+#define ACQ_RESTARTS 5
+/* RAW_FULL up to RAW_FULL_UNTIL observations, then fewer as n grows, so that scoring them (O(n^2)
  * each: most of a step's acquisition at 200 observations, bench/steps/README.md) costs about what
  * it cost at RAW_FULL_UNTIL, and never fewer than RAW_MIN. */
 #define RAW_FULL_UNTIL 60
@@ -96,7 +104,8 @@ int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t s
         return rc;
     gpbo_acq_options ao;
     gpbo_bayes__acq_options(v, seed, number, &ao);
-    ao.raw_samples = raw_samples(data->n, ao.raw_samples);
+    ao.raw_samples = raw_samples(data->n, RAW_FULL);
+    ao.restarts = ACQ_RESTARTS;
     rc = gpbo_acq_propose(gp, &ao, NAN, data->np, data->np ? data->pend : NULL, 1, u, NULL);
     gpbo_gp_free(gp);
     return rc;
