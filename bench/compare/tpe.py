@@ -13,8 +13,9 @@ the strategy "tpe": Optuna's TPESampler with its defaults (10 random startup tri
 gpbo's 10-point initial design) and seed = the run's seed, every coordinate a float over the
 function's box. `table` prints, per problem and budget, each strategy's median [q1, q3] of the
 simple regret over seeds (quantiles interpolated linearly, as compare_core.c does) as a
-Markdown table, then how many problems gpbo's bayes beats TPE on at each budget (a lower
-median).
+Markdown table, then at each budget on how many problems gpbo's bayes beats TPE (a median
+more than 5 % lower), loses (more than 5 % higher) or ties (within 5 %: two searches stuck at
+one basin's value differ by less).
 """
 import argparse
 import csv
@@ -108,7 +109,7 @@ def table(args):
                 reg.setdefault((r["problem"], r["strategy"], e), []).append(float(r["regret"]))
     print("| problem | n | " + " | ".join(strategies) + " | bayes / tpe |")
     print("| --- | ---: |" + " --- |" * len(strategies) + " ---: |")
-    wins = {b: 0 for b in budgets}
+    score = {b: [0, 0, 0] for b in budgets}  # wins, ties, losses
     for p in order:
         for b in budgets:
             cells, med = [], {}
@@ -121,11 +122,13 @@ def table(args):
                 cells.append(f"{med[s]:.3g} [{quantile(v, 0.25):.2g}, {quantile(v, 0.75):.2g}]")
             ratio = ""
             if "bayes" in med and "tpe" in med:
-                wins[b] += med["bayes"] < med["tpe"]
+                r = med["bayes"] / med["tpe"] if med["tpe"] > 0 else float("inf")
+                score[b][0 if r < 0.95 else 2 if r > 1.05 else 1] += 1
                 ratio = f"{med['bayes'] / med['tpe']:.3g}" if med["tpe"] > 0 else "inf"
             print(f"| {p} | {b} | " + " | ".join(cells) + f" | {ratio} |")
     for b in budgets:
-        print(f"gpbo bayes beats TPE (lower median) on {wins[b]} of {len(order)} problems at {b}")
+        w, t, l = score[b]
+        print(f"at {b}: gpbo bayes beats TPE on {w} of {len(order)} problems, ties {t}, loses {l}")
 
 
 def main():
