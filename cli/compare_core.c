@@ -596,7 +596,7 @@ double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_
 
 /* What one sweep run left in its database: its best trial's first "test_" metric (NaN: none),
  * its wall time (first start to last end), its pruned trials and whether its best trial came
- * from the initial design (id < c->init). */
+ * among the first c->init trials (bayes's initial design; id < c->init). */
 typedef struct sweep_run {
     double test, wall, pruned, from_init;
 } sweep_run;
@@ -650,12 +650,12 @@ static void print_quartiles(const char *name, double *v, size_t n, const char *f
     printf(f, name, cmp_quantile(v, m, 0.5), cmp_quantile(v, m, 0.25), cmp_quantile(v, m, 0.75));
 }
 
-/* Sweep problem pi's lines: one per strategy. col: scratch of 5 x seeds values. */
+/* Sweep problem pi's lines: one per strategy. col: scratch of 4 x seeds values. */
 static void print_sweep(const cmp *c, const cmp_result *r, size_t pi, double *col)
 {
     size_t S = c->seeds, B = c->budget;
     for (size_t si = 0; si < c->ns; si++) {
-        double *best = col, *test = col + S, *wall = test + S, *pr = wall + S, *ini = pr + S;
+        double *best = col, *test = col + S, *wall = test + S, *pr = wall + S;
         size_t from_init = 0, known = 0;
         for (size_t s = 0; s < S; s++) {
             size_t j = (si * c->np + pi) * S + s;
@@ -665,7 +665,6 @@ static void print_sweep(const cmp *c, const cmp_result *r, size_t pi, double *co
             test[s] = o.test;
             wall[s] = o.wall;
             pr[s] = o.pruned;
-            ini[s] = o.from_init;
             known += !isnan(o.from_init);
             from_init += o.from_init == 1;
         }
@@ -674,13 +673,13 @@ static void print_sweep(const cmp *c, const cmp_result *r, size_t pi, double *co
         print_quartiles("| test of the best", test, S, "%.4f");
         print_quartiles("| wall s", wall, S, "%.0f");
         print_quartiles("| pruned", pr, S, "%.0f");
-        printf(" | best from the initial design in %zu of %zu\n", from_init, known);
+        printf(" | best among the first %zu trials in %zu of %zu\n", c->init, from_init, known);
     }
 }
 
 void cmp_print_sweeps(const cmp *c, const cmp_result *r)
 {
-    double *col = malloc(5 * c->seeds * sizeof *col);
+    double *col = malloc(4 * c->seeds * sizeof *col);
     int head = 0;
     for (size_t pi = 0; col && pi < c->np; pi++) {
         if (!is_sweep(c->problems[pi]))

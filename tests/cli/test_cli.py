@@ -406,7 +406,7 @@ TESTOBJ = """\
 def test_compare_sweep_lines(d):
     """A sweep problem with run_jobs: 2 runs its trials two at a time, and the summary's sweep
     lines give per strategy the best value, the best trial's test metric, the wall time, the
-    pruned trials and how often the initial design held the best."""
+    pruned trials and how often the best was one of the first `initial` trials."""
     write(os.path.join(d, "obj.py"), TESTOBJ, 0o755)
     sweep(d)
     write(os.path.join(d, "c.yaml"), """\
@@ -425,7 +425,8 @@ def test_compare_sweep_lines(d):
     check(len(lines) == 2 and "sweep problems:" in r.stdout, f"sweep lines: {r.stdout}")
     for st, line in zip(("bayes", "random"), lines):
         check(f" {st} " in line and "test of the best" in line and "wall s" in line and
-              "pruned 0 [0, 0]" in line and "of 3" in line, f"{st}: {line}")
+              "pruned 0 [0, 0]" in line and "best among the first 4 trials in" in line and
+              "of 3" in line, f"{st}: {line}")
         bests, tests, overlap = [], [], 0
         for seed in range(3):
             con = sqlite3.connect(os.path.join(d, "cmp.sweeps", f"{st}-p0-s{seed}.db"))
