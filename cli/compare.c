@@ -19,7 +19,8 @@
  *   budget: 60                    # evaluations per run
  *   budgets: [10, 30, 60]         # where the summary reads the regret
  *   initial: 10                   # Bayesian initial design
- *   jobs: 2
+ *   jobs: 2                       # runs at a time
+ *   run_jobs: 1                   # trials at a time inside a run of a sweep (gpbo run --jobs)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,8 +32,8 @@
 #include "compare_core.h"
 #include "gpbo/sys/error.h"
 
-static const char *const KEYS[] = {"name",   "strategies", "problems", "seeds",
-                                   "budget", "budgets",    "initial",  "jobs"};
+static const char *const KEYS[] = {"name",    "strategies", "problems", "seeds",   "budget",
+                                   "budgets", "initial",    "jobs",     "run_jobs"};
 #define NKEYS (sizeof KEYS / sizeof *KEYS)
 
 static int fail(const char *path, const yaml_node_t *n, const char *fmt, ...)
@@ -99,6 +100,8 @@ static int set_key(yaml_document_t *doc, const char *path, yaml_node_t *k, yaml_
         c->init = num;
     else if (isnum && num > 0 && !strcmp(key, "jobs"))
         c->jobs = num;
+    else if (isnum && num > 0 && !strcmp(key, "run_jobs"))
+        c->run_jobs = num;
     else if (sweep_find(key, KEYS, NKEYS) < NKEYS)
         return fail(path, v, "%s must be a whole number > 0", key);
     else
@@ -213,6 +216,7 @@ static int run_compare(const cmp *c, const char *file)
         printf("gpbo compare: %zu of %zu runs FAILED\n", r.failed, r.total);
     printf("simple regret: median [q1, q3] over seeds\n");
     cmp_print_regret(c, &r, NULL);
+    cmp_print_sweeps(c, &r);
     int rc = cmp_write_html(c, &r, html);
     printf("wrote %s and %s\n", csv, rc == GPBO_OK ? html : "(no report)");
     size_t failed = r.failed;

@@ -32,6 +32,7 @@ void cmp_init(cmp *c)
     c->budget = 60;
     c->init = 10;
     c->jobs = 2;
+    c->run_jobs = 1;
     c->opts = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
 }
 
@@ -237,7 +238,7 @@ static int run_sweep(const cmp *c, size_t j)
 {
     size_t si, pi, seed;
     run_of(c, j, &si, &pi, &seed);
-    char path[1400], db[1400], log[1500], name[512], sd[32], budget[32], init[32];
+    char path[1400], db[1400], log[1500], name[512], sd[32], budget[32], init[32], rj[32];
     sweep_path(c, c->problems[pi], path, sizeof path);
     sweep_db(c, j, db, sizeof db);
     run_name(c, j, name, sizeof name);
@@ -245,13 +246,14 @@ static int run_sweep(const cmp *c, size_t j)
     snprintf(sd, sizeof sd, "%zu", seed);
     snprintf(budget, sizeof budget, "%zu", c->budget);
     snprintf(init, sizeof init, "%zu", c->init);
+    snprintf(rj, sizeof rj, "%zu", c->run_jobs ? c->run_jobs : 1);
     FILE *f = freopen(log, "a", stdout);
     if (f == NULL || dup2(fileno(stdout), 2) < 0)
         return 1;
     char *argv[] = {
         "gpbo",   "run",    path,       "--storage", db,           "--study",         name,
         "--seed", sd,       "--trials", budget,      "--strategy", c->strategies[si], "--init",
-        init,     "--jobs", "1",        NULL};
+        init,     "--jobs", rj,         NULL};
     /* only gpbo compare accepts sweep problems (cmp.sweep_check), so this is gpbo */
     execv("/proc/self/exe", argv);
     fprintf(stderr, "gpbo compare: cannot run gpbo: %s\n", strerror(errno));
@@ -588,6 +590,107 @@ double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_
     for (size_t s = 0; s < c->seeds; s++)
         col[s] = v[((si * c->np + pi) * c->seeds + s) * c->budget + e];
     return cmp_quantile(col, c->seeds, q);
+}
+
+/* ---- sweep problems: their own figures ------------------------------------------------- */
+
+/* What one sweep run left in its database: its best trial's first "test_" metric (NaN: none),
+ * its wall time (first start to last end), its pruned trials and whether its best trial came
+ * among the first c->init trials (bayes's initial design; id < c->init). */
+typedef struct sweep_run {
+    double test, wall, pruned, from_init;
+} sweep_run;
+
+static void sweep_run_read(const cmp *c, size_t j, sweep_run *o)
+{
+    char sdb[1400], name[512];
+    sweep_db(c, j, sdb, sizeof sdb);
+    run_name(c, j, name, sizeof name);
+    *o = (sweep_run){NAN, NAN, NAN, NAN};
+    gpbo_study *st = access(sdb, F_OK) == 0 ? gpbo_study_open(sdb, name, NULL, NULL) : NULL;
+    if (st == NULL)
+        return;
+    double t0 = INFINITY, t1 = -INFINITY;
+    size_t pruned = 0;
+    for (size_t e = 0; e < gpbo_study_ntrials(st); e++) {
+        gpbo_trial_info t;
+        if (gpbo_study_trial(st, e, &t) != GPBO_OK)
+            continue;
+        pruned += t.state == GPBO_TRIAL_PRUNED;
+        t0 = t.started > 0 && t.started < t0 ? t.started : t0;
+        t1 = t.finished > t1 ? t.finished : t1;
+    }
+    o->pruned = (double)pruned;
+    o->wall = t1 > t0 ? t1 - t0 : NAN;
+    gpbo_trial_info b;
+    size_t n = 0;
+    const char *const *names;
+    const double *vals;
+    if (gpbo_study_best(st, &b) == GPBO_OK) {
+        o->from_init = b.id < c->init;
+        if (gpbo_study_trial_metrics(st, b.id, &n, &names, &vals) == GPBO_OK)
+            for (size_t k = 0; k < n && isnan(o->test); k++)
+                if (strncmp(names[k], "test_", 5) == 0)
+                    o->test = vals[k];
+    }
+    gpbo_study_close(st);
+}
+
+/* " name median [q1, q3]" of v[0..n) without its NaNs (nothing when all are NaN). */
+static void print_quartiles(const char *name, double *v, size_t n, const char *fmt)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!isnan(v[k]))
+            v[m++] = v[k];
+    if (m == 0)
+        return;
+    char f[64];
+    snprintf(f, sizeof f, " %%s %s [%s, %s]", fmt, fmt, fmt);
+    printf(f, name, cmp_quantile(v, m, 0.5), cmp_quantile(v, m, 0.25), cmp_quantile(v, m, 0.75));
+}
+
+/* Sweep problem pi's lines: one per strategy. col: scratch of 4 x seeds values. */
+static void print_sweep(const cmp *c, const cmp_result *r, size_t pi, double *col)
+{
+    size_t S = c->seeds, B = c->budget;
+    for (size_t si = 0; si < c->ns; si++) {
+        double *best = col, *test = col + S, *wall = test + S, *pr = wall + S;
+        size_t from_init = 0, known = 0;
+        for (size_t s = 0; s < S; s++) {
+            size_t j = (si * c->np + pi) * S + s;
+            sweep_run o;
+            sweep_run_read(c, j, &o);
+            best[s] = r->best[j * B + B - 1];
+            test[s] = o.test;
+            wall[s] = o.wall;
+            pr[s] = o.pruned;
+            known += !isnan(o.from_init);
+            from_init += o.from_init == 1;
+        }
+        printf("%-18s %-8s best", c->problems[pi], c->strategies[si]);
+        print_quartiles("value", best, S, "%.4f");
+        print_quartiles("| test of the best", test, S, "%.4f");
+        print_quartiles("| wall s", wall, S, "%.0f");
+        print_quartiles("| pruned", pr, S, "%.0f");
+        printf(" | best among the first %zu trials in %zu of %zu\n", c->init, from_init, known);
+    }
+}
+
+void cmp_print_sweeps(const cmp *c, const cmp_result *r)
+{
+    double *col = malloc(4 * c->seeds * sizeof *col);
+    int head = 0;
+    for (size_t pi = 0; col && pi < c->np; pi++) {
+        if (!is_sweep(c->problems[pi]))
+            continue;
+        if (!head++)
+            printf("sweep problems: median [q1, q3] over seeds of the best value (the sweep's "
+                   "metric, its direction), of the best trial's test metric, of a run's wall "
+                   "time and of its pruned trials\n");
+        print_sweep(c, r, pi, col);
+    }
+    free(col);
 }
 
 /* Under the lines of a problem of several objectives: what its regret is. */

@@ -33,6 +33,9 @@ typedef struct cmp {
     char *strategies[CMP_MAXL], *problems[CMP_MAXL]; /* malloc'd; cmp_free frees them */
     size_t ns, np, seeds, budget, budgets[CMP_MAXL], nb, init, jobs;
     size_t seed0; /* the runs' seeds are seed0 .. seed0 + seeds - 1 (default 0) */
+    /* trials at a time inside each run of a sweep problem (`gpbo run --jobs`; default 1): the
+     * runs themselves go c->jobs at a time, so jobs x run_jobs trials train at once */
+    size_t run_jobs;
     /* every run's study options but strategy, seed, n_init (init) and lhs_size (budget) */
     gpbo_study_options opts;
     int time_asks; /* 1: measure each ask's wall time (cmp_result.ask_s) */
@@ -76,6 +79,12 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path);
  * and, with a baseline strategy among them, " xR" after every other one (R = the baseline's
  * median / this median). */
 void cmp_print_regret(const cmp *c, const cmp_result *r, const char *baseline);
+/* Prints, per sweep problem of c (none: nothing), each strategy's median [q1, q3] over seeds of
+ * the best value in the sweep's own units and direction, of the first "test_" metric of each
+ * run's best trial (when its trials report one: the built-in trainer's test_accuracy with
+ * `test: true`), and of each run's wall time (its first trial's start to its last trial's end,
+ * so that a resumed comparison still measures it). */
+void cmp_print_sweeps(const cmp *c, const cmp_result *r);
 /* Writes the HTML report: per problem, each strategy's median regret with its quartile band. */
 int cmp_write_html(const cmp *c, const cmp_result *r, const char *path);
 

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gpbo/sys/error.h"
@@ -335,6 +336,218 @@ static int mich_at(size_t d, double *x)
     return 0;
 }
 
+/* ---- held-out variants (issue 18): shifted and rotated optima, narrow basins ---------------- */
+
+/* The largest dimension of the variants below (their transforms live on the stack). */
+#define SR_MAX_DIM 16
+
+/* SplitMix64: the fixed generator of the variants' shifts and rotations. */
+static uint64_t sm_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double sm_uniform(uint64_t *s) /* in (0, 1) */
+{
+    return ((double)(sm_next(s) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double sm_normal(uint64_t *s) /* Box-Muller */
+{
+    double u = sm_uniform(s), v = sm_uniform(s);
+    return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/*
+ * The fixed transform of variant `id` at dimension d: its minimizer o, uniform in the inner 80 %
+ * of the box [lo, hi] (so never at the centre nor on a face by construction), and, when R is not
+ * NULL, a rotation R (d x d, row-major) drawn from the Haar measure on orthogonal matrices:
+ * Gram-Schmidt of a matrix of standard normals (the QR factor with a positive diagonal). Drawn
+ * from a generator seeded by id and d alone: the same function for every seed of every run, on
+ * every machine (the arithmetic is IEEE, no BLAS).
+ */
+static void sr_transform(unsigned id, size_t d, const double *lo, const double *hi, double *o,
+                         double *R)
+{
+    uint64_t s = 0x6770626FULL * 1000003u + (uint64_t)id * 7919u + (uint64_t)d;
+    for (size_t k = 0; k < d; k++)
+        o[k] = lo[k] + (hi[k] - lo[k]) * (0.1 + 0.8 * sm_uniform(&s));
+    if (R == NULL)
+        return;
+    for (size_t i = 0; i < d * d; i++)
+        R[i] = sm_normal(&s);
+    for (size_t i = 0; i < d; i++) {
+        double *r = R + i * d;
+        for (size_t j = 0; j < i; j++) { /* remove the earlier rows' components */
+            double dot = 0;
+            for (size_t k = 0; k < d; k++)
+                dot += r[k] * R[j * d + k];
+            for (size_t k = 0; k < d; k++)
+                r[k] -= dot * R[j * d + k];
+        }
+        double nrm = 0;
+        for (size_t k = 0; k < d; k++)
+            nrm += r[k] * r[k];
+        nrm = sqrt(nrm);
+        for (size_t k = 0; k < d; k++)
+            r[k] /= nrm;
+    }
+}
+
+/* A shifted and rotated variant: f(x) = base(z* + R (x - o)), where z* is the base function's
+ * minimizer. base is minimal at z* over all of R^d (not only over its box), so f's minimum is
+ * base's, reached at x = o; rotation makes a separable function non-separable, the shift moves
+ * the optimum off the box's centre and off the diagonal. */
+typedef struct sr_variant {
+    unsigned id;
+    double lo, hi; /* the box, every coordinate */
+    double (*base)(size_t, const double *);
+    double (*base_opt)(size_t);
+    int (*base_at)(size_t, double *);
+} sr_variant;
+
+static double sr_eval(const sr_variant *v, size_t d, const double *x)
+{
+    double lo[SR_MAX_DIM], hi[SR_MAX_DIM], o[SR_MAX_DIM], R[SR_MAX_DIM * SR_MAX_DIM];
+    double z[SR_MAX_DIM];
+    if (d > SR_MAX_DIM)
+        return NAN;
+    box(d, lo, hi, v->lo, v->hi);
+    sr_transform(v->id, d, lo, hi, o, R);
+    v->base_at(d, z);
+    for (size_t i = 0; i < d; i++)
+        for (size_t k = 0; k < d; k++)
+            z[i] += R[i * d + k] * (x[k] - o[k]);
+    return v->base(d, z);
+}
+
+static int sr_argmin(const sr_variant *v, size_t d, double *x)
+{
+    double lo[SR_MAX_DIM], hi[SR_MAX_DIM];
+    if (d > SR_MAX_DIM)
+        return -1;
+    box(d, lo, hi, v->lo, v->hi);
+    sr_transform(v->id, d, lo, hi, x, NULL);
+    return 0;
+}
+
+static double sr_opt(const sr_variant *v, size_t d)
+{
+    return d > SR_MAX_DIM ? NAN : v->base_opt(d);
+}
+
+static const sr_variant SR_RASTRIGIN = {1, -5.12, 5.12, rastrigin, zero, at_zero};
+static const sr_variant SR_ACKLEY = {2, -5, 10, ackley, zero, at_zero};
+static const sr_variant SR_LEVY = {3, -10, 10, levy, zero, at_one};
+static const sr_variant SR_STYBLINSKI = {4, -5, 5, styblinski, st_opt, st_at};
+
+/* The table wants plain functions: one set of three a variant. */
+#define SR_FUNCTIONS(tag, v)                                                                       \
+    static void tag##_b(size_t d, double *lo, double *hi)                                          \
+    {                                                                                              \
+        box(d, lo, hi, (v).lo, (v).hi);                                                            \
+    }                                                                                              \
+    static double tag##_opt(size_t d)                                                              \
+    {                                                                                              \
+        return sr_opt(&(v), d);                                                                    \
+    }                                                                                              \
+    static int tag##_at(size_t d, double *x)                                                       \
+    {                                                                                              \
+        return sr_argmin(&(v), d, x);                                                              \
+    }                                                                                              \
+    static double tag(size_t d, const double *x)                                                   \
+    {                                                                                              \
+        return sr_eval(&(v), d, x);                                                                \
+    }
+SR_FUNCTIONS(rastrigin_sr, SR_RASTRIGIN)
+SR_FUNCTIONS(ackley_sr, SR_ACKLEY)
+SR_FUNCTIONS(levy_sr, SR_LEVY)
+SR_FUNCTIONS(styblinski_sr, SR_STYBLINSKI)
+
+/*
+ * A narrow basin away from a broad one, on [0, 1]^d:
+ *   f(x) = (1 + |x - a|^2 / d) (1 - exp(-|x - b|^2 / (2 w^2))),  a = (0.25, ..., 0.25),
+ * w = 0.08 sqrt(d), b fixed (sr_transform's shift in [0.55, 0.95]^d, so |b - a| >= 0.3 sqrt(d)
+ * = 3.75 w). Both factors are >= 0 and the second is 0 only at b: the minimum is 0 at b, exactly.
+ * Away from b the first factor leads a search to the broad basin around a (f near 1); the global
+ * minimum is the well of width w around b (the radius where f halves, 1.18 w, holds about 0.2 %
+ * of the box in 5-D).
+ */
+static void narrow_b_at(size_t d, double *b)
+{
+    double lo[SR_MAX_DIM], hi[SR_MAX_DIM];
+    box(d, lo, hi, 0.5, 1.0);
+    sr_transform(5, d, lo, hi, b, NULL);
+}
+static double narrow_opt(size_t d)
+{
+    return d > SR_MAX_DIM ? NAN : 0.0;
+}
+static int narrow_at(size_t d, double *x)
+{
+    if (d > SR_MAX_DIM)
+        return -1;
+    narrow_b_at(d, x);
+    return 0;
+}
+static double narrow_basin(size_t d, const double *x)
+{
+    double b[SR_MAX_DIM], ra = 0, rb = 0, w = 0.08 * sqrt((double)d);
+    if (d > SR_MAX_DIM)
+        return NAN;
+    narrow_b_at(d, b);
+    for (size_t k = 0; k < d; k++) {
+        ra += (x[k] - 0.25) * (x[k] - 0.25);
+        rb += (x[k] - b[k]) * (x[k] - b[k]);
+    }
+    return (1 + ra / (double)d) * -expm1(-rb / (2 * w * w));
+}
+
+/*
+ * Shekel with m = 10 wells (4-D, [0, 10]^4): -sum_i 1 / (beta_i + |x - C_i|^2), wells of widths
+ * sqrt(beta_i) between 0.3 and 0.84 in a box of side 10 — narrow basins of unequal depths. The
+ * minimum, -10.53644315348353 at (4.000746869687141, 3.9995094792416537, 4.000746864307974,
+ * 3.999509478892575), was found by BFGS then Nelder-Mead (tolerance 1e-14) from each well's
+ * centre, the deepest of the ten kept (tests/search/test_testfn.c checks it against random and
+ * nearby points).
+ */
+static const double SHEKEL_BETA[10] = {0.1, 0.2, 0.2, 0.4, 0.4, 0.6, 0.3, 0.7, 0.5, 0.5};
+static const double SHEKEL_C[10][4] = {{4, 4, 4, 4}, {1, 1, 1, 1},    {8, 8, 8, 8}, {6, 6, 6, 6},
+                                       {3, 7, 3, 7}, {2, 9, 2, 9},    {5, 3, 5, 3}, {8, 1, 8, 1},
+                                       {6, 2, 6, 2}, {7, 3.6, 7, 3.6}};
+static void shekel_b(size_t d, double *lo, double *hi)
+{
+    box(d, lo, hi, 0, 10);
+}
+static double shekel(size_t d, const double *x)
+{
+    (void)d;
+    double s = 0;
+    for (int i = 0; i < 10; i++) {
+        double e = SHEKEL_BETA[i];
+        for (int j = 0; j < 4; j++)
+            e += (x[j] - SHEKEL_C[i][j]) * (x[j] - SHEKEL_C[i][j]);
+        s -= 1 / e;
+    }
+    return s;
+}
+static double shekel_opt(size_t d)
+{
+    (void)d;
+    return -10.53644315348353;
+}
+static int shekel_at(size_t d, double *x)
+{
+    (void)d;
+    const double a[4] = {4.000746869687141, 3.9995094792416537, 4.000746864307974,
+                         3.999509478892575};
+    memcpy(x, a, sizeof a);
+    return 0;
+}
+
 static const gpbo_test_function FUNCTIONS[] = {
     {"branin", 2, 2, branin_b, branin_opt, branin_at, branin},
     {"six_hump_camel", 2, 2, camel_b, camel_opt, camel_at, camel},
@@ -351,6 +564,14 @@ static const gpbo_test_function FUNCTIONS[] = {
     {"michalewicz", 0, 2, mich_b, mich_opt, mich_at, michalewicz},
     {"sphere", 0, 1, r_b, zero, at_zero, sphere},
     {"ellipsoid", 0, 1, r_b, zero, at_zero, ellipsoid},
+    /* held-out variants (issue 18; at most 16-D) */
+    {"rastrigin_sr", 0, 2, rastrigin_sr_b, rastrigin_sr_opt, rastrigin_sr_at, rastrigin_sr},
+    {"ackley_sr", 0, 2, ackley_sr_b, ackley_sr_opt, ackley_sr_at, ackley_sr},
+    {"levy_sr", 0, 2, levy_sr_b, levy_sr_opt, levy_sr_at, levy_sr},
+    {"styblinski_tang_sr", 0, 2, styblinski_sr_b, styblinski_sr_opt, styblinski_sr_at,
+     styblinski_sr},
+    {"narrow_basin", 0, 1, unit_b, narrow_opt, narrow_at, narrow_basin},
+    {"shekel", 4, 4, shekel_b, shekel_opt, shekel_at, shekel},
     {NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -368,7 +589,8 @@ const gpbo_test_function *gpbo_test_function_find(const char *name)
         GPBO_ENOTFOUND,
         "unknown test function '%s' (branin, six_hump_camel, goldstein_price, "
         "hartmann3, hartmann6, ackley, ackley_box, levy, rosenbrock, styblinski_tang, rastrigin, "
-        "griewank, michalewicz, sphere, ellipsoid)",
+        "griewank, michalewicz, sphere, ellipsoid, rastrigin_sr, ackley_sr, levy_sr, "
+        "styblinski_tang_sr, narrow_basin, shekel)",
         name ? name : "(null)");
     return NULL;
 }

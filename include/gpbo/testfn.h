@@ -28,7 +28,18 @@ typedef struct gpbo_test_function {
     double (*f)(size_t dim, const double *x);
 } gpbo_test_function;
 
-/** The table of test functions, NULL-name terminated. */
+/**
+ * The table of test functions, NULL-name terminated. Besides the literature's, issue 18's
+ * held-out variants (at most 16-D; their optimum is NaN above):
+ *  - "rastrigin_sr", "ackley_sr" (on [-5, 10]^d), "levy_sr", "styblinski_tang_sr": the function
+ *    shifted and rotated, f(x) = base(z* + R (x - o)) with z* the base's minimizer, o uniform in
+ *    the inner 80 % of the box and R a Haar-random orthogonal matrix, both fixed (drawn from a
+ *    generator seeded by the function and the dimension alone, never by a run's seed); f* is
+ *    the base's, at x = o.
+ *  - "narrow_basin": on [0, 1]^d, a broad basin around (0.25, ...) with f near 1 and the
+ *    minimum 0 in a well of width 0.08 sqrt(d) around a fixed point of [0.55, 0.95]^d.
+ *  - "shekel": Shekel with 10 wells, 4-D on [0, 10]^4, f* = -10.53644315348353.
+ */
 GPBO_API const gpbo_test_function *gpbo_test_functions(void);
 
 /** Finds a test function by name, or NULL (GPBO_ENOTFOUND, listing the names). */

@@ -391,6 +391,60 @@ def test_compare(d):
     check(r.returncode == 2 and "nothere.yaml" in r.stderr, f"missing sweep problem: {r.stderr}")
 
 
+TESTOBJ = """\
+    #!/usr/bin/python3
+    # the quad bowl with a test metric beside it (test = 10 + loss), after a short sleep
+    import sys, time
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    time.sleep(0.3)
+    v = (x - 1) ** 2 + (y + 2) ** 2
+    print(f"loss={v}\\ntest_loss={10 + v}")
+    """
+
+
+def test_compare_sweep_lines(d):
+    """A sweep problem with run_jobs: 2 runs its trials two at a time, and the summary's sweep
+    lines give per strategy the best value, the best trial's test metric, the wall time, the
+    pruned trials and how often the best was one of the first `initial` trials."""
+    write(os.path.join(d, "obj.py"), TESTOBJ, 0o755)
+    sweep(d)
+    write(os.path.join(d, "c.yaml"), """\
+    name: cmp
+    strategies: [bayes, random]
+    problems: [sweep.yaml]
+    seeds: 3
+    budget: 8
+    initial: 4
+    jobs: 1
+    run_jobs: 2
+    """)
+    r = run(["compare", "c.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"compare: {r.stderr}")
+    lines = [l for l in r.stdout.split("\n") if l.startswith("sweep.yaml") and "best value" in l]
+    check(len(lines) == 2 and "sweep problems:" in r.stdout, f"sweep lines: {r.stdout}")
+    for st, line in zip(("bayes", "random"), lines):
+        check(f" {st} " in line and "test of the best" in line and "wall s" in line and
+              "pruned 0 [0, 0]" in line and "best among the first 4 trials in" in line and
+              "of 3" in line, f"{st}: {line}")
+        bests, tests, overlap = [], [], 0
+        for seed in range(3):
+            con = sqlite3.connect(os.path.join(d, "cmp.sweeps", f"{st}-p0-s{seed}.db"))
+            t = con.execute("SELECT id, value, started, finished FROM trials ORDER BY id").fetchall()
+            con.close()
+            best = min(t, key=lambda row: row[1])
+            bests.append(best[1])
+            tests.append(10 + best[1])  # the objective's test metric of its best trial
+            # two at a time: some trial starts before an earlier one ends
+            overlap += any(b[2] < a[3] for a in t for b in t if b[0] > a[0])
+        check(overlap == 3, f"{st}: trials ran two at a time in {overlap} of 3 runs")
+        med = sorted(bests)[1]
+        got = float(line.split("best value ")[1].split()[0])
+        check(abs(got - med) < 1e-4 * max(1, abs(med)), f"{st}: median best {got} vs {med}")
+        got = float(line.split("test of the best ")[1].split()[0])
+        check(abs(got - sorted(tests)[1]) < 1e-4 * max(1, med), f"{st}: test {got} vs {tests}")
+
+
 HEAVY = """\
     #!/usr/bin/python3
     # a heavy upper tail whose logarithm is a bowl: the Bayesian strategy's warped model
@@ -506,7 +560,8 @@ def test_report_gp_model(d):
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_gpbo_options_stored, test_bad_inputs, test_compare, test_report_gp_model,
+             test_gpbo_options_stored, test_bad_inputs, test_compare, test_compare_sweep_lines,
+             test_report_gp_model,
              test_report_figures]
     return run_tests(tests, prefix="gpbo-cli-")
 
