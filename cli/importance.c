@@ -97,21 +97,39 @@ static void inverse_diagonal(const double *l, size_t p, size_t m, double *var, d
     }
 }
 
-/* sd[j] of log l_j (the first d hyperparameters) under the Laplace approximation at theta; NaN
- * when minus the Hessian is not positive definite (the mode is on a bound or flat). */
+/* sd[j] of log l_j (the first d hyperparameters) under the Laplace approximation at theta, the
+ * hyperparameters with held[j] set held at their values (conditioned on); NaN for those, and for
+ * all when minus the Hessian of the others is not positive definite (the mode is on a bound or
+ * flat). */
 static int laplace_sd(gpbo_gp *gp, const gpbo_gp_fit_options *fo, double *theta, size_t p, size_t d,
-                      double *sd)
+                      const unsigned char *held, double *sd)
 {
-    double *a = calloc(p * p + 3 * p, sizeof *a);
-    if (a == NULL)
+    double *a = calloc(2 * p * p + 3 * p, sizeof *a);
+    size_t *idx = calloc(p, sizeof *idx);
+    if (a == NULL || idx == NULL) {
+        free(a);
+        free(idx);
         return gpbo_error_set(GPBO_ENOMEM, "no memory for the importance's Hessian");
-    int rc = neg_hessian(gp, fo, theta, p, a, a + p * p);
-    int pd = rc == GPBO_OK && cholesky(a, p);
+    }
+    double *sub = a + p * p, *var = sub + p * p;
+    int rc = neg_hessian(gp, fo, theta, p, a, var);
+    size_t q = 0;
+    for (size_t j = 0; j < p; j++)
+        if (!held[j])
+            idx[q++] = j;
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < q; j++)
+            sub[i * q + j] = a[idx[i] * p + idx[j]];
+    int pd = rc == GPBO_OK && cholesky(sub, q);
     if (pd)
-        inverse_diagonal(a, p, d, sd, a + p * p);
+        inverse_diagonal(sub, q, q, var, var + p);
     for (size_t j = 0; j < d; j++)
-        sd[j] = pd && sd[j] >= 0 ? sqrt(sd[j]) : NAN;
+        sd[j] = NAN;
+    for (size_t i = 0; pd && i < q; i++)
+        if (idx[i] < d && var[i] >= 0)
+            sd[idx[i]] = sqrt(var[i]);
     free(a);
+    free(idx);
     return rc;
 }
 
@@ -125,6 +143,37 @@ static int unvaried(const gpbo_gp *gp, size_t c)
         if (x[k * d + c] != x[c])
             return 0;
     return 1;
+}
+
+/* Parameter i's coordinate of the smallest lengthscale (a categorical's most important one-hot
+ * coordinate; a numeric parameter's only one). */
+static size_t best_coord(const gpbo_space *sp, size_t i, const double *theta)
+{
+    size_t c0 = cli_param_coord(sp, i), d = gpbo_space_dim(sp);
+    size_t nc = gpbo_space_type(sp, i) == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, i) : 1;
+    size_t best = c0;
+    for (size_t c = c0; c < c0 + nc && c < d; c++)
+        if (theta[c] < theta[best])
+            best = c;
+    return best;
+}
+
+/* held[j] = 1 for a categorical's one-hot coordinates other than its most important one: they
+ * are collinear with it (with two choices, c_b = 1 - c_a gives every pair the same squared
+ * distance in both), so the likelihood sees only a combination of their lengthscales and the
+ * posterior is a saddle or a ridge across them; the interval of the one that reports the
+ * parameter is taken with its twins held at their values. */
+static void hold_twins(const gpbo_space *sp, const double *theta, size_t p, unsigned char *held)
+{
+    memset(held, 0, p);
+    size_t np = gpbo_space_size(sp), d = gpbo_space_dim(sp);
+    for (size_t i = 0; i < np; i++) {
+        if (gpbo_space_type(sp, i) != GPBO_PARAM_CATEGORICAL)
+            continue;
+        size_t c0 = cli_param_coord(sp, i), best = best_coord(sp, i, theta);
+        for (size_t c = c0; c < c0 + gpbo_space_nchoices(sp, i) && c < d && c < p; c++)
+            held[c] = c != best;
+    }
 }
 
 /* Parameter i's entry from the per-coordinate log lengthscales and their sd: a categorical's
@@ -141,10 +190,7 @@ static void entry(const gpbo_gp *gp, const gpbo_space *sp, size_t i, const doubl
         out->value = out->lo = out->hi = NAN;
         return;
     }
-    size_t best = c0;
-    for (size_t c = c0; c < c0 + nc && c < d; c++)
-        if (theta[c] < theta[best])
-            best = c;
+    size_t best = best_coord(sp, i, theta);
     out->value = exp(-theta[best]);
     out->lo = isfinite(sd[best]) ? exp(-(theta[best] + 2 * sd[best])) : NAN;
     out->hi = isfinite(sd[best]) ? exp(-(theta[best] - 2 * sd[best])) : NAN;
@@ -159,9 +205,11 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
     gpbo_gp *gp = gpbo_gp_copy(model);
     size_t p = gpbo_gp_nparams(model);
     double *theta = calloc(p + d, sizeof *theta);
-    if (gp == NULL || theta == NULL) {
+    unsigned char *held = malloc(p);
+    if (gp == NULL || theta == NULL || held == NULL) {
         gpbo_gp_free(gp);
         free(theta);
+        free(held);
         return gpbo_error_set(GPBO_ENOMEM, "no memory for the importance");
     }
     gpbo_gp_fit_options fo;
@@ -171,8 +219,10 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
     int big = gpbo_gp_n(gp) > POLISH_MAX_N;
     int polished = !big && gpbo_gp_fit(gp, &fo) == GPBO_OK;
     int rc = gpbo_gp_get_params(gp, theta);
-    if (rc == GPBO_OK)
-        rc = laplace_sd(gp, &fo, theta, p, d, theta + p);
+    if (rc == GPBO_OK) {
+        hold_twins(sp, theta, p, held);
+        rc = laplace_sd(gp, &fo, theta, p, d, held, theta + p);
+    }
     for (size_t i = 0; rc == GPBO_OK && i < np; i++)
         entry(gp, sp, i, theta, theta + p, &out[i]);
     if (how != NULL)
@@ -181,5 +231,6 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
                         : "at the model's own fit (the polish failed)";
     gpbo_gp_free(gp);
     free(theta);
+    free(held);
     return rc;
 }
