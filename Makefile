@@ -48,7 +48,7 @@ test: build
 
 # The main job: a Bayesian search over the MLP trainer's hyperparameters on Fashion-MNIST, then
 # what tuning bought: the best configuration trained again on the whole training set beside the
-# trainer's default configuration, both tested (about 3 minutes on an idle 2-core machine, the
+# trainer's default configuration, both tested (about 5 minutes on an idle 2-core machine, the
 # build included; what was measured: README.md, "The main job"). The study lives in
 # $(BUILD)/demo; running it again resumes it.
 DEMO_STUDY = examples/fashion-mnist/sweep.yaml --storage $(BUILD)/demo/fashion-mnist.db
