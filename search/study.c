@@ -1074,11 +1074,13 @@ static int near_unseen(const gpbo_study *s, size_t id, const double *u, const un
 static int propose(gpbo_study *s, size_t id)
 {
     size_t np = s->space->n, d = s->space->dim, nseen = s->n;
+    int recheck = s->st != NULL && s->strat->model; /* a model's proposal with other workers */
     double *vals = malloc((np ? np : 1) * sizeof *vals), *u = malloc((d ? d : 1) * sizeof *u);
-    unsigned char *seen = seen_now(s);
-    int rc = vals && u && seen ? draw(s, id, vals)
-                               : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
-    for (int again = 0; rc == GPBO_OK && s->st && s->strat->model && again < 3; again++) {
+    unsigned char *seen = recheck ? seen_now(s) : NULL;
+    int rc = vals && u && (seen || !recheck)
+                 ? draw(s, id, vals)
+                 : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
+    for (int again = 0; rc == GPBO_OK && recheck && again < 3; again++) {
         if (taken(s, id, vals) || (rc = sync_mirror(s)) != GPBO_OK ||
             (rc = gpbo_space_encode(s->space, vals, u)) != GPBO_OK ||
             !near_unseen(s, id, u, seen, nseen))

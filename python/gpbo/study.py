@@ -295,8 +295,7 @@ class _CSpace:
             check(_s.gpbo_space_add_int(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Categorical):
             self._add_choices(name, [str(c) for c in p.choices])
-        elif isinstance(p.value, (int, float)) and not isinstance(p.value, bool) \
-                and math.isfinite(p.value):
+        elif _numeric_const(p):
             check(_s.gpbo_space_add_const(self.h, name, float(p.value)))
         else:  # a constant the library cannot hold as a number: one choice
             self._add_choices(name, [str(p.value)])
@@ -350,6 +349,13 @@ def _read_space(sp):
               for k in range(n)]
         p.when = {pname: at}
     return items
+
+
+def _numeric_const(p):
+    """Whether Constant p holds a finite number (the library keeps it as a constant; any other
+    value is a categorical of one choice)."""
+    v = p.value
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _value(p, v):
@@ -565,7 +571,7 @@ class Study:
     def _told_values(self, value):
         """A told value as a float (one objective) or a list of floats (several)."""
         if self._nobj < 2:
-            if isinstance(value, (list, tuple)) or hasattr(value, "__len__"):
+            if hasattr(value, "__len__"):  # a sequence (list, tuple, array) for one objective
                 raise ValueError("study %r has one objective: tell one number, not %r"
                                  % (self.name, value))
             return float(value)
@@ -614,9 +620,7 @@ class Study:
                     raise ValueError("parameter %r: %r is not one of %r" % (name, v, p.choices))
                 out.append(float(idx[0]))
             elif isinstance(p, _space.Constant):
-                v = p.value
-                num = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                out.append(float(v) if num else 0.0)
+                out.append(float(p.value) if _numeric_const(p) else 0.0)  # one choice: index 0
             else:
                 out.append(float(params[name]))
         return out
