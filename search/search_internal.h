@@ -70,6 +70,16 @@ typedef struct gpbo_trial_rec {
     gpbo_metrics metrics;
 } gpbo_trial_rec;
 
+/* pruned_view.c. The index of r's largest reported step in *out; 0 when r reported none. */
+int gpbo_search__last_step(const gpbo_trial_rec *r, size_t *out);
+/* Sets y[i] (minimizing sign: sign -1 for a study that maximizes) of every pruned trial i of the
+ * n trials t that reported a step to its last intermediate value moved by the median gain the
+ * complete trials made from that very step to their end, when at least 3 of them reported it,
+ * and never past the best complete value by that move (the rule and why: pruned_view.c); other
+ * entries of y are left as they are. O(P log P) for the P intermediate values of the complete
+ * trials, O(n) when no trial is pruned. GPBO_ENOMEM (y unchanged). */
+int gpbo_search__pruned_values(size_t n, const gpbo_trial_rec *t, double sign, double *y);
+
 /* Storage backends. Values are stored in the user's sign. Every function returns a status
  * with the last error set; GPBO_ESTORAGE for a failure of the backend.
  *

@@ -61,6 +61,7 @@ struct gpbo_study {
     /* the strategy's view: encoded points, minimization-sign values, states (n entries) */
     double *u, *y;
     gpbo_trial_state *states;
+    int views_stale; /* a trial completed or was pruned since the pruned ones' values were set */
     size_t vcap;
     char worker[320];    /* this handle's worker id: host:pid:nonce, or its owner's */
     int lent;            /* its id was handed out: trials may be reserved in its name elsewhere */
@@ -296,22 +297,49 @@ void gpbo_study_close(gpbo_study *s)
 
 /* ---- the mirror ------------------------------------------------------------------------------ */
 
-/* What the strategies see of a trial (minimization sign): its value when complete; for a
- * pruned trial its last intermediate value (a pessimistic stand-in that still tells the model
- * the region is poor); NaN otherwise. */
+/* The raw view of a trial (minimization sign): its value when complete; for a pruned trial its
+ * last intermediate value (a pessimistic stand-in that still tells the model the region is
+ * poor), which refresh_views then moves by the gain the complete trials made from that step on;
+ * NaN otherwise. */
 static double view_value(const gpbo_study *s, const gpbo_trial_rec *r)
 {
     double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
+    size_t last;
     if (r->state == GPBO_TRIAL_COMPLETE)
         return sign * r->value;
-    if (r->state == GPBO_TRIAL_PRUNED && r->nsteps > 0) {
-        size_t last = 0;
-        for (size_t k = 1; k < r->nsteps; k++)
-            if (r->steps[k] > r->steps[last])
-                last = k;
+    if (r->state == GPBO_TRIAL_PRUNED && gpbo_search__last_step(r, &last))
         return sign * r->step_values[last];
-    }
     return NAN;
+}
+
+/* Sets the view arrays' slot of trial r (its id) to its state and raw value. A trial that
+ * completes changes what every pruned trial's value is corrected by, and one pruned needs its
+ * correction: both mark the views stale, and refresh_views recomputes the pruned trials' values
+ * once before the strategy next reads them (not here: a sync that brings in many trials would
+ * recompute them once per trial). */
+static void set_view(gpbo_study *s, const gpbo_trial_rec *r)
+{
+    s->y[r->id] = view_value(s, r);
+    s->states[r->id] = r->state;
+    if (r->state == GPBO_TRIAL_COMPLETE || r->state == GPBO_TRIAL_PRUNED)
+        s->views_stale = 1;
+}
+
+/* Brings the pruned trials' values in the view up to date (gpbo_search__pruned_values: the last
+ * intermediate value moved by the complete trials' median gain from that step on) before a
+ * strategy reads the view: O(P log P) for the P intermediate values of the complete trials, and
+ * only after a trial completed or was pruned. A study of several objectives keeps the raw values:
+ * its strategy reads each trial's objectives (view_of's yobj), which have no intermediate values
+ * of their own. GPBO_ENOMEM. */
+static int refresh_views(gpbo_study *s)
+{
+    if (!s->views_stale || s->opts.n_objectives >= 2)
+        return GPBO_OK;
+    double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
+    int rc = gpbo_search__pruned_values(s->n, s->t, sign, s->y);
+    if (rc == GPBO_OK)
+        s->views_stale = 0;
+    return rc;
 }
 
 /* Whether the mirror's trial has its parameters (else it is reserved and being proposed: all
@@ -402,8 +430,7 @@ static int mirror_update(gpbo_study *s, const gpbo_trial_rec *r)
     m->finished = r->finished;
     m->heartbeat = r->heartbeat;
     m->retries = r->retries;
-    s->y[r->id] = view_value(s, m);
-    s->states[r->id] = m->state;
+    set_view(s, m);
     return GPBO_OK;
 }
 
@@ -791,8 +818,7 @@ static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *
     r->heartbeat = c->heartbeat;
     r->retries = c->retries;
     r->finished = c->finished;
-    s->states[r->id] = r->state;
-    s->y[r->id] = view_value(s, r);
+    set_view(s, r);
     return GPBO_OK;
 }
 
@@ -950,6 +976,8 @@ static int draw(gpbo_study *s, size_t id, double *vals)
     double *u = malloc((d ? d : 1) * sizeof *u), *cbuf = NULL, *ybuf = NULL;
     int rc = u ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
     gpbo_search_view view;
+    if (rc == GPBO_OK)
+        rc = refresh_views(s);
     if (rc == GPBO_OK && (rc = view_of(s, &view, &cbuf, &ybuf)) == GPBO_OK)
         rc = s->strat->ask(s->sstate, &view, id, &rng, u);
     if (rc == GPBO_OK)
@@ -1317,8 +1345,7 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     r->state = state;
     r->value = c.value;
     r->finished = c.finished;
-    s->states[r->id] = state;
-    s->y[r->id] = view_value(s, r);
+    set_view(s, r);
     return GPBO_OK;
 }
 
@@ -1633,7 +1660,7 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
         return rc;
     gpbo_search_view view;
     double *cbuf = NULL, *ybuf = NULL;
-    if ((rc = view_of(s, &view, &cbuf, &ybuf)) == GPBO_OK)
+    if ((rc = refresh_views(s)) == GPBO_OK && (rc = view_of(s, &view, &cbuf, &ybuf)) == GPBO_OK)
         rc = s->strat->model(s->sstate, &view, out, info);
     free(cbuf);
     free(ybuf);
