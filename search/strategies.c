@@ -5,7 +5,8 @@
  *
  * bayes: the first n_init trials are randomized Sobol points (bayes_design.c); then a GP
  * (Matérn 5/2 ARD by default; maximum likelihood unless use_priors) is fitted to the complete
- * trials and to the pruned ones at their last intermediate value, failed trials left out or
+ * trials and to the pruned ones at their last intermediate value moved by the complete trials'
+ * median gain from that step on (pruned_view.c, applied by study.c), failed trials left out or
  * imputed (bayes_failure.c); at each refit the ARD, log-warped and additive models compete by
  * marginal likelihood (bayes_model.c), and the acquisition (log-EI by default) is maximized over
  * the projected space with the running trials as pending points (bayes_acq.c). Once the best has

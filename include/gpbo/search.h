@@ -445,7 +445,10 @@ GPBO_API int gpbo_study_tell_ask(gpbo_study *study, size_t id, double value, siz
 /** Records that a running trial failed, with a reason (copied; may be NULL). */
 GPBO_API int gpbo_study_tell_failed(gpbo_study *study, size_t id, const char *reason);
 
-/** Records that a running trial was pruned (its intermediate values stay). */
+/** Records that a running trial was pruned (its intermediate values stay). The Bayesian
+ * strategy sees it at its last intermediate value moved by the median gain the complete trials
+ * made from that very step to their end (when at least 3 of them reported that step): report
+ * every trial at the same steps (epochs, rungs) for that to apply. */
 GPBO_API int gpbo_study_tell_pruned(gpbo_study *study, size_t id);
 
 /** Records an intermediate value of a running trial at a step (replaces that step's value). */
@@ -572,7 +575,8 @@ typedef struct gpbo_study_model_info {
 /**
  * The model the study's strategy proposes from, fitted now. For "bayes": the GP of the study's
  * own model (not a restart episode's) on the observations the strategy uses (complete trials,
- * pruned ones at their last intermediate value, failed ones as the `failed` option says), with
+ * pruned ones at their last intermediate value moved by the median gain that 3 or more complete
+ * trials made from that step to their end, failed ones as the `failed` option says), with
  * the hyperparameters and the model choice (ARD, additive, log-warped) the strategy uses at this
  * number of observations, so that it predicts what the strategy sees (during the initial
  * design too, though the design's points do not come from it). The study is read first (as
