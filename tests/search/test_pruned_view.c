@@ -9,11 +9,11 @@
  *    of a step arrives (the pruned trials' values are refreshed when a trial completes);
  *  - property: on a synthetic learning curve (final value f(x), the value at step t
  *    f(x) + g(t) + noise, hyperband pruning at steps 1, 3, 9), Bayesian search whose pruned
- *    trials are corrected ends nearer the optimum than the same search seeing them raw, over
- *    20 seeds. The raw arm is the same study with the complete trials' intermediate values kept
- *    from it (they go to the pruner all the same): with no complete trial at any step, the rule
- *    leaves every pruned trial at its last value, which is what the study did before, and
- *    nothing else in the study reads a complete trial's steps.
+ *    trials are corrected ends nearer the optimum than the same search seeing them raw: the
+ *    median final regret over 40 seeds below 0.9 times the raw arm's. The raw arm is the same study
+ * with the complete trials' intermediate values kept from it (they go to the pruner all the same):
+ * with no complete trial at any step, the rule leaves every pruned trial at its last value, which
+ * is what the study did before, and nothing else in the study reads a complete trial's steps.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -169,12 +169,17 @@ static void test_rule_maximize(void **state)
 
 /* ---- the property: a synthetic learning curve ----------------------------------------------- */
 
-/* Steps 1..STEPS; hyperband's rungs at 1, 3 and 9 (eta 3). */
+/* The learning curve, chosen on development seeds 20-139 (bench/compare/README.md, 2026-12-03
+ * session 13; each knob can be set with -D for such runs): Hartmann 3 on its unit cube as the
+ * final value, steps 1..STEPS, hyperband's rungs at 1, 3 and 9 (eta 3). What training still
+ * brings after step t is CURVE / t - CURVE / STEPS: 2.0 after step 1 and 0.5 after step 3,
+ * against Hartmann 3's range of about 3.9 over the box, so most trials stop at the first rung
+ * two units above where they would end and those stopped at the second half a unit above. The
+ * noise of the value at step t is NOISE / sqrt(t) (0.3 at step 1, 0.1 at step 9): early values
+ * are noisy, so the rungs stop some good points, as a real sweep's early epochs do. With little
+ * noise (0.05 at every step) both arms solve Hartmann 3 to ~1e-3 and do not differ (seeds
+ * 100-119: 0.0016 against 0.0019, better on 8 of 20), so those seeds were development too. */
 #define STEPS 9
-/* What training still brings after step t: CURVE / t - CURVE / STEPS, 2.0 after step 1 and 0.5
- * after step 3, against Hartmann 3's range of about 3.9 over its box: most trials stop at the
- * first rung, two units above where they would end, the ones stopped at the second half a unit
- * above. */
 #ifndef CURVE
 #define CURVE 2.25
 #endif
@@ -182,17 +187,22 @@ static void test_rule_maximize(void **state)
 #define FUNC "hartmann3"
 #define DIM  3
 #endif
-#ifndef SEED0
-#define SEED0 100
-#endif
-/* The noise of an intermediate value (standard deviation), small against the rungs' offsets. */
 #ifndef NOISE
-#define NOISE 0.05
+#define NOISE 0.3
 #endif
 #ifndef TRIALS
 #define TRIALS 50
 #endif
-#define SEEDS 20
+/* Report seeds SEED0.. (disjoint from the development seeds 20-139) */
+#ifndef SEED0
+#define SEED0 140
+#endif
+#define SEEDS 40
+/* The corrected arm's median final regret must be below this fraction of the raw arm's. Measured
+ * (this machine, 50 trials): 0.58 and 0.64 on the report seeds 140-179 under the two OpenBLAS
+ * kernel choices (0.0105 against 0.0180 and 0.0163; better on 22 and 21 of 40: the median gains,
+ * single runs go either way); on development seeds 0.26, 0.41 and 0.70 (20-59, 60-99, 100-139). */
+#define RATIO_MAX 0.9
 
 /* Standard normal from a 64-bit state (SplitMix64 and Box-Muller): the test's own noise, so
  * that it does not depend on the library's generator. */
@@ -310,7 +320,8 @@ static void test_curve_property(void **state)
     print_message("median final regret over %d seeds: corrected %.4g, raw %.4g; corrected "
                   "better on %zu; pruned %zu and %zu\n",
                   SEEDS, mc, mr, wins, pc, pr);
-    assert_true(mc < mr);
+    if (!(mc < RATIO_MAX * mr))
+        fail_msg("corrected %.4g is not below %.2g x raw %.4g", mc, RATIO_MAX, mr);
 }
 
 int main(void)
