@@ -197,11 +197,15 @@ static void test_rule_maximize(void **state)
 #ifndef SEED0
 #define SEED0 140
 #endif
+#ifndef SEEDS
 #define SEEDS 40
+#endif
 /* The corrected arm's median final regret must be below this fraction of the raw arm's. Measured
- * (this machine, 50 trials): 0.58 and 0.64 on the report seeds 140-179 under the two OpenBLAS
- * kernel choices (0.0105 against 0.0180 and 0.0163; better on 22 and 21 of 40: the median gains,
- * single runs go either way); on development seeds 0.26, 0.41 and 0.70 (20-59, 60-99, 100-139). */
+ * (this machine, 50 trials, seeds 140-179): 0.58 and 0.64 under the two OpenBLAS kernel choices
+ * and 0.75 in the sanitizer build (corrected 0.0105 in all three, raw 0.0180, 0.0163, 0.0140;
+ * corrected lower in 22, 21 and 21 of 40 runs: the median gains, single runs go either way);
+ * 0.63 and 0.75 over seeds 140-199; on development seeds 0.26, 0.41 and 0.70 (20-59, 60-99,
+ * 100-139). */
 #define RATIO_MAX 0.9
 
 /* Standard normal from a 64-bit state (SplitMix64 and Box-Muller): the test's own noise, so
