@@ -170,12 +170,11 @@ int gpbo_bayes__fit_copy(gpbo_bayes_fit *dst, const gpbo_bayes_fit *src, size_t 
 size_t gpbo_bayes__choice_point(size_t n_fit);
 
 /* Fits every candidate that applies on gp and keeps the one of the highest likelihood of the
- * raw data (the additive form's less its prior log odds, bayes_model.c): *out its model,
- * theta[dim + 2] its hyperparameters. cand (gpbo_bayes__nmodels rows of dim + 2, or NULL)
- * receives each candidate's optimum (a row's first entry NaN: it did not compete); with warm, a
- * candidate whose row is set makes one local run from it instead of its own starts (a warm
- * choice). On failure *out, theta and cand are unspecified. GPBO_ENOMEM, or the baseline's fit
- * status. */
+ * raw data: *out its model, theta[dim + 2] its hyperparameters. cand (gpbo_bayes__nmodels rows
+ * of dim + 2, or NULL) receives each candidate's optimum (a row's first entry NaN: it did not
+ * compete); with warm, a candidate whose row is set makes one local run from it instead of its
+ * own starts (a warm choice). On failure *out, theta and cand are unspecified. GPBO_ENOMEM, or
+ * the baseline's fit status. */
 int gpbo_bayes__choose(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, double *theta,
                        gpbo_bayes_choice *out, double *cand, int warm);
 

@@ -4,9 +4,8 @@
  * log-warped values, the additive form of the kernel on the values the winner so far uses (and on
  * the raw values when the winner is warped) — and the one of the highest log marginal likelihood
  * of the raw data wins (warping's Jacobian and standardization's scale added back, so they compare
- * directly; the additive form's less its prior log odds, ADDITIVE_LOG_ODDS). The choice is made on
- * a schedule (CHOOSE_* below) and its hyperparameters kept in between. A new model is one more
- * entry of gpbo_bayes__models.
+ * directly). The choice is made on a schedule (CHOOSE_* below) and its hyperparameters kept in
+ * between. A new model is one more entry of gpbo_bayes__models.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -35,17 +34,6 @@
  * starts on raw and warped values cut a 6-D step at 199 observations from ~440 to ~310 ms
  * (bench/README.md, "What moved Styblinski-Tang"). */
 #define ADDITIVE_RESTARTS 1
-/* The additive form's prior log odds against ARD: its log marginal likelihood must beat the others'
- * by this many nats to be chosen (a prior probability of about 1 in 20 for "no interactions",
- * which a generic objective rarely has). The two forms have the same hyperparameters, so the
- * likelihood alone charged nothing for the stronger assumption, and on a few dozen points of a
- * non-separable function the additive form often won by chance: on the shifted and rotated
- * held-out functions it was the model of 9-52 % of the proposals, with lengthscales down to 1e-3
- * on rotated Rastrigin. Seeds 20-39 (bench/compare/README.md, 2026-12-03 session 13), 3 nats
- * against none: held-out problems 59 runs better / 33 worse at 80 evaluations (rotated
- * Styblinski-Tang 8-D median 27 -> 16), the familiar suite 55 / 63 (within noise); 1.5 nats:
- * 52 / 36 and 49 / 66. */
-#define ADDITIVE_LOG_ODDS 3.0
 /* The model choice (every candidate, each from several starts) was most of a step's time once
  * the data grew (bench/steps/README.md has the profile and the figures). It is made at every
  * observation count up to CHOOSE_EVERY_UNTIL (the tuning budgets, where the choice of each step
@@ -304,7 +292,6 @@ static int additive_fit(gpbo_gp *gp, const gpbo_bayes_fit_data *fd, const double
     gpbo_gp_fit_options fa = fd->fo;
     fa.restarts = fd->start ? WARM_RESTARTS : ADDITIVE_RESTARTS;
     rc = fit_lml(gp, &fa, fd, winner->warp, out_lml);
-    *out_lml -= ADDITIVE_LOG_ODDS;
     gpbo_gp_set_additive(gp, 0);
     return rc;
 }

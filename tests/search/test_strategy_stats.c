@@ -1,9 +1,9 @@
 /*
  * test_strategy_stats.c: statistical properties of the Bayesian strategy — it beats random
  * search on Branin, the output warping copes with Rosenbrock's heavy tail, the additive model
- * choice solves Styblinski-Tang (and its prior odds keep it off a rotated one), restart episodes
- * keep refining, and failures with restart episodes still leave a working search. Kept apart from
- * test_study.c for its cost (about 30 s of CPU in an optimized build).
+ * choice solves Styblinski-Tang, restart episodes keep refining, and failures with restart
+ * episodes still leave a working search. Kept apart from test_study.c for its cost (about
+ * 30 s of CPU in an optimized build).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -262,24 +262,6 @@ static void test_map_fits_refine(void **state)
                  NSEEDS_ISSUE18 - over, NSEEDS_ISSUE18);
 }
 
-static void test_additive_prior_odds(void **state)
-{
-    (void)state;
-    /* The additive form is chosen only when its likelihood beats the others' by its prior log
-     * odds (bayes_model.c, ADDITIVE_LOG_ODDS, 3 nats): on a shifted and rotated function, not a
-     * sum of one-input terms, it won by chance often enough to cost the search. Styblinski-Tang
-     * 8-D shifted and rotated (its own box, [-5, 5]^8) at 60 evaluations, seeds 20-39
-     * (compare_bench, Haswell): 7 runs above a regret of 40 without the odds (median 30.8), 2
-     * with them (median 16.5). Here: at most 4 runs above 40. */
-    const gpbo_test_function *f = gpbo_test_function_find("styblinski_tang_sr");
-    double lo[8], hi[8], r[NSEEDS_ISSUE18];
-    f->bounds(8, lo, hi);
-    size_t over = issue18_runs("styblinski_tang_sr", 8, lo[0], hi[0], 40.0, r);
-    if (over > 4)
-        fail_msg("rotated Styblinski-Tang 8-D after 60 evaluations: %zu of %d runs above 40", over,
-                 NSEEDS_ISSUE18);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,7 +269,7 @@ int main(void)
         cmocka_unit_test(test_heavy_tail_warping),     cmocka_unit_test(test_additive_model_choice),
         cmocka_unit_test(test_restarts_keep_refining), cmocka_unit_test(test_warp_always_offered),
         cmocka_unit_test(test_lengthscale_cap),        cmocka_unit_test(test_pessimistic_mean),
-        cmocka_unit_test(test_map_fits_refine),        cmocka_unit_test(test_additive_prior_odds),
+        cmocka_unit_test(test_map_fits_refine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
