@@ -320,8 +320,10 @@ def table_null(args, stores, obj):
                 wall, codes, why = run_gpbo(args, store, name, sw, w, 1, args.timeout)
                 trials = store.trials(name)
                 got = complete(trials)
-                detail = breakdown(trials, side_times(side), args.started_wall)
+                times = side_times(side)
+                detail = breakdown(trials, times, args.started_wall)
                 g = got / wall if got else 0.0
+                gb = rate_from_barrier(trials, times, args.started_wall, wall)
                 gtxt = "%7.1f (%d in %.2f s)" % (g, got, wall)
                 gfail = any(codes) or got != n
                 if gfail:
@@ -334,7 +336,8 @@ def table_null(args, stores, obj):
                     prog = obj if kind == "program" else None
                     oname = name + ("-program" if prog else "")
                     o, ratio, line, start = optuna_row(args, store, oname, sampler, w, n, prog,
-                                                       g if not gfail else 0.0)
+                                                       g if not gfail else 0.0,
+                                                       gb if not gfail else 0.0)
                     if kind == args.optuna_objective[0]:
                         log("%-8s %-6s %2d | %-26s | %s" % (store.kind, method, w, gtxt, line))
                         log(detail)
@@ -345,8 +348,22 @@ def table_null(args, stores, obj):
     return rows
 
 
-def optuna_row(args, store, name, sampler, w, n, prog, g):
-    """One Optuna run against gpbo's rate g: (rate, ratio, the row's Optuna part, its start)."""
+def rate_from_barrier(rows, times, t0, wall):
+    """gpbo's trials per second on Optuna's clock: from the moment every worker had started
+    its first objective (the point where Optuna's barrier stands: processes started, storage
+    opened) to the last worker's exit, counting the complete trials whose objective started
+    from then on. 0 when the side files do not say."""
+    fs = first_starts(rows, times, t0)
+    if fs is None or wall - fs[1] <= 0:
+        return 0.0
+    barrier = t0 + fs[1]
+    n = sum(1 for r in rows if r[1] == 1 and r[0] in times and times[r[0]][0] >= barrier)
+    return n / (wall - fs[1])
+
+
+def optuna_row(args, store, name, sampler, w, n, prog, g, gb=0.0):
+    """One Optuna run against gpbo's rate g (gb: gpbo's rate from its barrier, see
+    rate_from_barrier): (rate, ratio, the row's Optuna part, its start)."""
     owall, ostart, odone, owhy = run_optuna(args, store, name, sampler, w, n, args.timeout, prog)
     o = odone / owall if owall else 0.0
     what = "Random" if sampler == "random" else "TPE"
@@ -361,6 +378,9 @@ def optuna_row(args, store, name, sampler, w, n, prog, g):
     start = ("    Optuna (%s) from its processes' start (import, load the study) to the last exit: "
              "%.1f trials/s (%.2f s)" % ("runs obj" if prog else "function",
                                          odone / ostart if ostart else 0.0, ostart or 0.0))
+    if gb > 0 and o > 0:
+        start += ("; both from their barriers (gpbo's from every worker's first objective: "
+                  "%.1f trials/s): x%.2f" % (gb, gb / o))
     return o, ratio, "%-42s | x%.2f%s" % (otxt, ratio, verdict), start
 
 
