@@ -330,10 +330,11 @@ static void set_view(gpbo_study *s, const gpbo_trial_rec *r)
  * strategy reads the view: O(P log P) for the P intermediate values of the complete trials, and
  * only after a trial completed or was pruned. A study of several objectives keeps the raw values:
  * its strategy reads each trial's objectives (view_of's yobj), which have no intermediate values
- * of their own. GPBO_ENOMEM. */
+ * of their own; so does a strategy without a model (grid, random, Sobol, LHS), which reads no
+ * values at all. GPBO_ENOMEM. */
 static int refresh_views(gpbo_study *s)
 {
-    if (!s->views_stale || s->opts.n_objectives >= 2)
+    if (!s->views_stale || s->opts.n_objectives >= 2 || s->strat->model == NULL)
         return GPBO_OK;
     double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
     int rc = gpbo_search__pruned_values(s->n, s->t, sign, s->y);
