@@ -1104,9 +1104,10 @@ static int propose(gpbo_study *s, size_t id)
 {
     size_t np = s->space->n, d = s->space->dim, nseen = s->n;
     int recheck = s->st != NULL && s->strat->model; /* a model's proposal with other workers */
-    double *vals = malloc((np ? np : 1) * sizeof *vals), *u = malloc((d ? d : 1) * sizeof *u);
+    double *vals = malloc((np ? np : 1) * sizeof *vals);
+    double *u = recheck ? malloc((d ? d : 1) * sizeof *u) : NULL; /* the rechecked point, encoded */
     unsigned char *seen = recheck ? seen_now(s) : NULL;
-    int rc = vals && u && (seen || !recheck)
+    int rc = vals && (!recheck || (u && seen))
                  ? draw(s, id, vals)
                  : gpbo_error_set(GPBO_ENOMEM, "study_ask: out of memory");
     for (int again = 0; rc == GPBO_OK && recheck && again < 3; again++) {

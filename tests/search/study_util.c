@@ -98,11 +98,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The median of v[0..n), n odd (v is reordered). */
+/* The median of v[0..n), n >= 1: the middle value, or the mean of the two middle ones for an
+ * even n (v is reordered). */
 double median(double *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_double);
-    return v[n / 2];
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 size_t count_below(const double *v, size_t n, double bound)

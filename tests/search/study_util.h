@@ -23,7 +23,7 @@ int test_function(const gpbo_space *s, size_t id, const double *v, double *out, 
 double best_after(gpbo_space *s, const gpbo_study_options *o, const char *name, size_t n);
 /* x0..x{dim-1}, each a float in [lo, hi]. */
 gpbo_space *box(int dim, double lo, double hi);
-/* The median of v[0..n), n odd (v is reordered). */
+/* The median of v[0..n), n >= 1 (the mean of the middle two for an even n; v is reordered). */
 double median(double *v, size_t n);
 /* How many of v[0..n) are below bound. */
 size_t count_below(const double *v, size_t n, double bound);

@@ -31,6 +31,7 @@
 #include "gpbo/pruner.h"
 #include "gpbo/search.h"
 #include "gpbo/testfn.h"
+#include "study_util.h"
 
 /* ---- the rule, on a study built by hand ---------------------------------------------------- */
 
@@ -232,12 +233,7 @@ static double curve_run(uint64_t seed, int raw, size_t *npruned)
 {
     const gpbo_test_function *tf = gpbo_test_function_find(FUNC);
     assert_non_null(tf);
-    gpbo_space *sp = gpbo_space_new();
-    for (int k = 0; k < DIM; k++) {
-        char name[8];
-        snprintf(name, sizeof name, "x%d", k);
-        assert_int_equal(gpbo_space_add_float(sp, name, 0.0, 1.0, 0), GPBO_OK);
-    }
+    gpbo_space *sp = box(DIM, 0.0, 1.0);
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.seed = seed;
     gpbo_study *st = gpbo_study_open(NULL, "curve", sp, &o);
@@ -291,20 +287,6 @@ static double curve_run(uint64_t seed, int raw, size_t *npruned)
     return best - tf->optimum(DIM);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median_of(const double *v, size_t n)
-{
-    double c[SEEDS];
-    memcpy(c, v, n * sizeof *c);
-    qsort(c, n, sizeof *c, cmp_double);
-    return n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
-}
-
 static void test_curve_property(void **state)
 {
     (void)state;
@@ -320,7 +302,7 @@ static void test_curve_property(void **state)
         print_message("seed %zu: corrected %.4g (%zu pruned), raw %.4g (%zu pruned)\n", SEED0 + i,
                       corr[i], a, raw[i], b);
     }
-    double mc = median_of(corr, SEEDS), mr = median_of(raw, SEEDS);
+    double mc = median(corr, SEEDS), mr = median(raw, SEEDS);
     print_message("median final regret over %d seeds: corrected %.4g, raw %.4g; corrected "
                   "better on %zu; pruned %zu and %zu\n",
                   SEEDS, mc, mr, wins, pc, pr);
