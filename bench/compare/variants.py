@@ -1,0 +1,128 @@
+"""variants.py: Bayesian search on test functions changed the ways the compare suite's are not:
+additive Gaussian noise, categorical parameters, and a trial always pending (two workers). Used
+to check whether a change measured on the deterministic suite holds there too (bench/compare/
+README.md, session 14: the pessimistic prior mean in more than 8 coordinates).
+
+    /usr/bin/python3 bench/compare/variants.py BUILD OUT.csv [SEEDS]
+
+BUILD is a build tree (its python/ package is imported, so two builds compare side by side);
+each row of OUT.csv is function, variant, noise, seed, regret. Variants, 60 evaluations, 10
+initial, default options, seeds 0..SEEDS-1 (10):
+  - d4 / d12: the function in 4 / 12 dimensions, noise sd 0, 0.05 and 0.2 times the function's
+    standard deviation over the box (2000 uniform points);
+  - P12: 12 dimensions, no noise, one trial always pending (ask two, tell the older);
+  - C6 / C6P: 6 continuous dimensions and 3 categoricals of 4 choices, each choice adding its
+    own offset (0-9), sequential / with a trial pending.
+The regret is the noiseless function at the point with the best observed value, less the
+function's minimum (0; the offsets' minimum is 0 too).
+Compare two files with `bench/compare/variants.py --pair A.csv B.csv`.
+"""
+import csv
+import math
+import statistics
+import sys
+
+import numpy as np
+
+
+def levy(x):
+    w = 1 + (x - 1) / 4
+    return float(math.sin(math.pi * w[0]) ** 2
+                 + np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
+                 + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2))
+
+
+def rosenbrock(x):
+    return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
+
+
+def styblinski_tang(x):
+    return float(0.5 * np.sum(x ** 4 - 16 * x ** 2 + 5 * x) + 39.16616570377142 * len(x))
+
+
+def ackley(x):
+    d = len(x)
+    return float(-20 * math.exp(-0.2 * math.sqrt(np.sum(x * x) / d))
+                 - math.exp(np.sum(np.cos(2 * math.pi * x)) / d) + 20 + math.e)
+
+
+FUNCTIONS = {"levy": (levy, -10, 10), "rosenbrock": (rosenbrock, -5, 10),
+             "styblinski_tang": (styblinski_tang, -5, 5), "ackley": (ackley, -32.768, 32.768)}
+OFFSETS = np.array([[0, 3, 8, 1.5], [2, 0, 5, 9], [6, 1, 0, 4]])  # categorical j, choice k
+BUDGET = 60
+
+
+def run(gpbo, space, f, seed, noise_sd, pending, cats):
+    from gpbo.space import Categorical, Uniform  # noqa: F401 (space built by the caller)
+    st = gpbo.Study(space, seed=seed, n_init=10)
+    rng = np.random.default_rng(1000 + seed)
+    queue, asked, told = [], 0, 0
+    best_obs = best_true = math.inf
+    d = sum(1 for k in space if k.startswith("x"))
+    while told < BUDGET:
+        while len(queue) < 1 + pending and asked < BUDGET:
+            queue.append(st.ask())
+            asked += 1
+        tr = queue.pop(0)
+        x = np.array([tr.params["x%d" % i] for i in range(d)])
+        v = f(x) + sum(OFFSETS[j]["abcd".index(tr.params["c%d" % j])] for j in range(cats))
+        y = v + noise_sd * rng.standard_normal()
+        st.tell(tr, y)
+        told += 1
+        if y < best_obs:
+            best_obs, best_true = y, v
+    st.close()
+    return best_true
+
+
+def main(build, out_path, seeds):
+    sys.path.insert(0, build + "/python")
+    import gpbo
+    from gpbo.space import Categorical, Uniform
+    out = csv.writer(open(out_path, "w", newline=""))
+    for name, (f, lo, hi) in FUNCTIONS.items():
+        if name == "rosenbrock":
+            variants = [("d4", 4, 0, 0), ("d12", 12, 0, 0)]
+        else:
+            variants = [("d4", 4, 0, 0), ("d12", 12, 0, 0), ("P12", 12, 1, 0), ("C6", 6, 0, 3),
+                        ("C6P", 6, 1, 3)]
+        for kind, d, pending, cats in variants:
+            rs = np.random.default_rng(123)
+            sd = float(np.std([f(rs.uniform(lo, hi, d)) for _ in range(2000)]))
+            fracs = (0.0, 0.05, 0.2) if kind.startswith("d") else (0.0,)
+            space = {"x%d" % i: Uniform(lo, hi) for i in range(d)}
+            space.update({"c%d" % j: Categorical(["a", "b", "c", "d"]) for j in range(cats)})
+            for frac in fracs:
+                for seed in range(seeds):
+                    r = run(gpbo, space, f, seed, frac * sd, pending, cats)
+                    out.writerow([name, kind, frac, seed, r])
+                    print(name, kind, frac, seed, "%.6g" % r, flush=True)
+
+
+def pair(a_path, b_path):
+    def load(p):
+        return {tuple(r[:4]): float(r[4]) for r in csv.reader(open(p))}
+    a, b = load(a_path), load(b_path)
+    groups = {}
+    for k in a:
+        if k in b:
+            groups.setdefault(k[:3], []).append((a[k], b[k]))
+    tb = tw = 0
+    for k in sorted(groups):
+        v = groups[k]
+        better = sum(y < x * 0.999 for x, y in v)
+        worse = sum(y > x * 1.001 for x, y in v)
+        tb, tw = tb + better, tw + worse
+        print("%-16s %-4s %.2f  %10.4g -> %10.4g   better %2d / worse %2d" % (
+            k[0], k[1], float(k[2]), statistics.median(x for x, _ in v),
+            statistics.median(y for _, y in v), better, worse))
+    print("total better / worse: %d / %d" % (tb, tw))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--pair":
+        pair(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) in (3, 4):
+        main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else 10)
+    else:
+        sys.exit(__doc__)
