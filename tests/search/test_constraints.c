@@ -331,28 +331,29 @@ static void test_enqueue_order_validation_budget(void **state)
 
 /* Two handles of one SQLite study in two threads, after 6 points were enqueued through a third:
  * each enqueued point runs exactly once, at its own id, before any other, and the cap (10)
- * holds. */
+ * holds. Each thread holds its first trial until the other has asked its own (the barrier), so
+ * both take part however the threads are scheduled: on a loaded machine one thread used to run
+ * all ten before the other had opened the study. */
 typedef struct worker_arg {
     const char *db;
     size_t got[16], n;
+    pthread_barrier_t *first; /* both threads have asked once */
 } worker_arg;
 
 static void *worker(void *p)
 {
     worker_arg *w = p;
     gpbo_study *s = gpbo_study_open(w->db, "two", NULL, NULL);
-    if (s == NULL)
-        return NULL;
-    for (;;) {
-        size_t id;
-        double v[2];
-        int rc = gpbo_study_ask_capped(s, 10, &id, v);
-        if (rc != GPBO_OK)
-            break;
+    size_t id;
+    double v[2];
+    int rc = s ? gpbo_study_ask_capped(s, 10, &id, v) : GPBO_EINVAL;
+    pthread_barrier_wait(w->first);
+    while (rc == GPBO_OK) {
         w->got[w->n++] = id;
         usleep(2000); /* let the other handle ask meanwhile */
         if (gpbo_study_tell(s, id, v[0] * v[0] + v[1]) != GPBO_OK)
             break;
+        rc = gpbo_study_ask_capped(s, 10, &id, v);
     }
     gpbo_study_close(s);
     return NULL;
@@ -376,12 +377,15 @@ static void test_enqueue_two_workers(void **state)
         assert_int_equal(gpbo_study_enqueue(s, p[k], k + 1, NULL), GPBO_OK);
         assert_int_equal(gpbo_study_enqueue(s, p[k], k + 1, NULL), GPBO_EEXHAUSTED);
     }
-    worker_arg w[2] = {{db, {0}, 0}, {db, {0}, 0}};
+    pthread_barrier_t first;
+    assert_int_equal(pthread_barrier_init(&first, NULL, 2), 0);
+    worker_arg w[2] = {{db, {0}, 0, &first}, {db, {0}, 0, &first}};
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_create(&th[i], NULL, worker, &w[i]), 0);
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&first);
     assert_int_equal(w[0].n + w[1].n, 10);
     assert_true(w[0].n > 0 && w[1].n > 0);
     unsigned char seen[10] = {0};
