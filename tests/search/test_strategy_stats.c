@@ -285,13 +285,8 @@ static void test_noise_floor_refines(void **state)
      * 60 evaluations, seeds 20-39 (compare_bench, Haswell): medians 7.2e-6 and 8.5e-4 with the
      * floor of 1e-6 throughout, 2.5e-7 and 1.7e-5 with the lower one. Here: medians below 1e-6
      * and 2e-4. */
-    double r[NSEEDS_ISSUE18];
-    issue18_runs("hartmann3", 3, 0, 1, 0.0, r);
-    qsort(r, NSEEDS_ISSUE18, sizeof *r, cmp_dbl);
-    double med3 = 0.5 * (r[NSEEDS_ISSUE18 / 2 - 1] + r[NSEEDS_ISSUE18 / 2]);
-    issue18_runs("styblinski_tang", 4, -5, 5, 0.0, r);
-    qsort(r, NSEEDS_ISSUE18, sizeof *r, cmp_dbl);
-    double med_st = 0.5 * (r[NSEEDS_ISSUE18 / 2 - 1] + r[NSEEDS_ISSUE18 / 2]);
+    double med3 = issue18_median("hartmann3", 3, 0, 1);
+    double med_st = issue18_median("styblinski_tang", 4, -5, 5);
     if (!(med3 < 1e-6 && med_st < 2e-4))
         fail_msg("after 60 evaluations: Hartmann 3 median %g, Styblinski-Tang 4-D median %g", med3,
                  med_st);
