@@ -203,9 +203,9 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
 
 /* The fit options of a model's fit on n observations in d dimensions (bayes_model.c): on fo's
  * defaults, MAP with the strategy's priors (hvarfner 0) or the gp's dimension-scaled ones (1:
- * the study option use_priors); the noise floor lowered from NOISE_FLOOR_FROM observations on;
- * from 3-D and below LENGTHSCALE_CAP_BELOW observations the lengthscales capped
- * (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
+ * the study option use_priors); the noise floor lowered from NOISE_FLOOR_FROM observations on
+ * in spaces of at most NOISE_FLOOR_MAX_DIM coordinates; from 3-D and below LENGTHSCALE_CAP_BELOW
+ * observations the lengthscales capped (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
 void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo);
 
 /* 1 (the default): the log-warped candidate competes at every choice (the likelihood decides);

@@ -93,14 +93,17 @@
 #define NOISE_FLOOR_EARLY 1e-6
 #define NOISE_FLOOR_LATE  1e-9
 #define NOISE_FLOOR_FROM  20
-/* The noise floor of a fit on n observations, whatever the dimension: session 14's first
- * version kept 1e-6 above 8 coordinates (the largest measured), and on test functions of 10-16
- * coordinates the floor everywhere then went 154 / 144 against that (seeds 20-39: Sphere and
- * Ellipsoid 12-D 7 times lower, Rosenbrock 12-D 5 / 15); a noisy objective's fitted noise lies
- * far above either floor (the demo sweep's GP at 60 trials: 0.008-0.26 of the variance). */
-static double noise_floor(size_t n)
+/* ... in spaces of at most this many coordinates. On test functions of 10-16 coordinates the
+ * floor everywhere went 154 / 144 against this limit (seeds 20-39: Sphere and Ellipsoid 12-D 7
+ * times lower, Rosenbrock 12-D 5 / 15), but on the demo sweep (17 coordinates, noisy values) it
+ * was worse on each of seeds 5-9 (bench/compare/README.md, session 14): with the MAP noise prior
+ * (log-mean -16) a floor of 1e-9 lets a fit take noisy values for exact ones. */
+#define NOISE_FLOOR_MAX_DIM 8
+
+/* The noise floor of a fit on n observations of d coordinates. */
+static double noise_floor(size_t d, size_t n)
 {
-    return n >= NOISE_FLOOR_FROM ? NOISE_FLOOR_LATE : NOISE_FLOOR_EARLY;
+    return n >= NOISE_FLOOR_FROM && d <= NOISE_FLOOR_MAX_DIM ? NOISE_FLOOR_LATE : NOISE_FLOOR_EARLY;
 }
 
 /* Every fit is MAP: a log-normal prior on each lengthscale (in the unit cube) of median
@@ -135,7 +138,7 @@ int gpbo_bayes__warp_always = 1;
 void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo)
 {
     fo->use_priors = 1;
-    fo->noise_bounds[0] = noise_floor(n);
+    fo->noise_bounds[0] = noise_floor(d, n);
     if (!hvarfner) {
         fo->lengthscale_prior[0] = log(LS_PRIOR_MEDIAN);
         fo->lengthscale_prior[1] = LS_PRIOR_SIGMA;
@@ -475,7 +478,7 @@ static int choose_at(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *
     fc.fo.seed = seed + c;
     /* the floor of c, not of the refit's count: a chain made again (a reopened study) then
      * repeats the choices of an uninterrupted one */
-    fc.fo.noise_bounds[0] = noise_floor(c);
+    fc.fo.noise_bounds[0] = noise_floor(fd->d, c);
     double *ywc = NULL;
     int rc = warp_values(data->y, c, fd->opts->n_init, &ywc, &fc.lo, &fc.delta);
     fc.yw = ywc;
