@@ -204,7 +204,7 @@ static double std_of(const double *y, size_t n)
 }
 
 /* gp given v[0..n) at x as its targets: standardized here and MEAN_SHIFT below zero (so the
- * zero prior mean is that many standard deviations above the data's mean), or with shifted 0
+ * zero prior mean is MEAN_SHIFT standard deviations above the data's mean), or with shifted 0
  * standardized by gp itself (the data's mean as the prior mean, in v's units). GPBO_ENOMEM, or
  * what gpbo_gp_set_data returned. */
 static int set_targets(gpbo_gp *gp, size_t n, const double *x, const double *v, int shifted)
@@ -213,13 +213,12 @@ static int set_targets(gpbo_gp *gp, size_t n, const double *x, const double *v, 
     if (rc != GPBO_OK || !shifted)
         return rc != GPBO_OK ? rc : gpbo_gp_set_data(gp, n, x, v);
     double *z = malloc((n ? n : 1) * sizeof *z), m = 0, s = std_of(v, n);
-    double shift = MEAN_SHIFT;
     if (z == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     for (size_t i = 0; i < n; i++)
         m += v[i] / (double)n;
     for (size_t i = 0; i < n; i++)
-        z[i] = (v[i] - m) / s - shift;
+        z[i] = (v[i] - m) / s - MEAN_SHIFT;
     rc = gpbo_gp_set_data(gp, n, x, z);
     free(z);
     return rc;

@@ -5,21 +5,22 @@ README.md, session 14: the pessimistic prior mean in more than 8 coordinates).
 
     /usr/bin/python3 bench/compare/variants.py BUILD OUT.csv [SEEDS]
 
-BUILD is a build tree (its python/ package is imported, so two builds compare side by side);
-each row of OUT.csv is function, variant, noise, seed, regret. Variants, 60 evaluations, 10
-initial, default options, seeds 0..SEEDS-1 (10):
+BUILD is a build tree (its python/ package is imported, so two builds compare side by side).
+OUT.csv is compare_bench's format (strategy, problem, seed, evaluation, best, regret; one row a
+run, at its last evaluation), the problem named function:variant:noise ("levy:d12:0.05"), so
+bench/compare/pair.py pairs two builds' files. Variants, 60 evaluations, 10 initial, default
+options, seeds 0..SEEDS-1 (10):
   - d4 / d12: the function in 4 / 12 dimensions, noise sd 0, 0.05 and 0.2 times the function's
     standard deviation over the box (2000 uniform points);
   - P12: 12 dimensions, no noise, one trial always pending (ask two, tell the older);
   - C6 / C6P: 6 continuous dimensions and 3 categoricals of 4 choices, each choice adding its
     own offset (0-9), sequential / with a trial pending.
 The regret is the noiseless function at the point with the best observed value, less the
-function's minimum (0; the offsets' minimum is 0 too).
-Compare two files with `bench/compare/variants.py --pair A.csv B.csv`.
+function's minimum (0; the offsets' minimum is 0 too); `best` is that observed value.
+Compare two files with `bench/compare/pair.py --budgets 60 A.csv B.csv`.
 """
 import csv
 import math
-import statistics
 import sys
 
 import numpy as np
@@ -52,13 +53,12 @@ OFFSETS = np.array([[0, 3, 8, 1.5], [2, 0, 5, 9], [6, 1, 0, 4]])  # categorical 
 BUDGET = 60
 
 
-def run(gpbo, space, f, seed, noise_sd, pending, cats):
-    from gpbo.space import Categorical, Uniform  # noqa: F401 (space built by the caller)
+def run(gpbo, space, d, f, seed, noise_sd, pending, cats):
+    """(best observed value, the noiseless value there) of one run."""
     st = gpbo.Study(space, seed=seed, n_init=10)
     rng = np.random.default_rng(1000 + seed)
     queue, asked, told = [], 0, 0
     best_obs = best_true = math.inf
-    d = sum(1 for k in space if k.startswith("x"))
     while told < BUDGET:
         while len(queue) < 1 + pending and asked < BUDGET:
             queue.append(st.ask())
@@ -72,7 +72,7 @@ def run(gpbo, space, f, seed, noise_sd, pending, cats):
         if y < best_obs:
             best_obs, best_true = y, v
     st.close()
-    return best_true
+    return best_obs, best_true
 
 
 def main(build, out_path, seeds):
@@ -80,6 +80,7 @@ def main(build, out_path, seeds):
     import gpbo
     from gpbo.space import Categorical, Uniform
     out = csv.writer(open(out_path, "w", newline=""))
+    out.writerow(["strategy", "problem", "seed", "evaluation", "best", "regret"])
     for name, (f, lo, hi) in FUNCTIONS.items():
         if name == "rosenbrock":
             variants = [("d4", 4, 0, 0), ("d12", 12, 0, 0)]
@@ -94,35 +95,14 @@ def main(build, out_path, seeds):
             space.update({"c%d" % j: Categorical(["a", "b", "c", "d"]) for j in range(cats)})
             for frac in fracs:
                 for seed in range(seeds):
-                    r = run(gpbo, space, f, seed, frac * sd, pending, cats)
-                    out.writerow([name, kind, frac, seed, r])
-                    print(name, kind, frac, seed, "%.6g" % r, flush=True)
-
-
-def pair(a_path, b_path):
-    def load(p):
-        return {tuple(r[:4]): float(r[4]) for r in csv.reader(open(p))}
-    a, b = load(a_path), load(b_path)
-    groups = {}
-    for k in a:
-        if k in b:
-            groups.setdefault(k[:3], []).append((a[k], b[k]))
-    tb = tw = 0
-    for k in sorted(groups):
-        v = groups[k]
-        better = sum(y < x * 0.999 for x, y in v)
-        worse = sum(y > x * 1.001 for x, y in v)
-        tb, tw = tb + better, tw + worse
-        print("%-16s %-4s %.2f  %10.4g -> %10.4g   better %2d / worse %2d" % (
-            k[0], k[1], float(k[2]), statistics.median(x for x, _ in v),
-            statistics.median(y for _, y in v), better, worse))
-    print("total better / worse: %d / %d" % (tb, tw))
+                    problem = "%s:%s:%g" % (name, kind, frac)
+                    best, r = run(gpbo, space, d, f, seed, frac * sd, pending, cats)
+                    out.writerow(["bayes", problem, seed, BUDGET, repr(best), repr(r)])
+                    print(problem, seed, "%.6g" % r, flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--pair":
-        pair(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) in (3, 4):
+    if len(sys.argv) in (3, 4):
         main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else 10)
     else:
         sys.exit(__doc__)
