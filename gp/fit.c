@@ -45,7 +45,8 @@
  * unused. */
 static const size_t OPTIONS_SIZE[GPBO_GP_FIT_OPTIONS_VERSION + 1] = {
     0, GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, ftol_rel),
-    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, subset_min)};
+    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, subset_min),
+    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, lengthscale_priors)};
 static const gpbo_gp_fit_options DEFAULTS = GPBO_GP_FIT_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
     "gp_fit_options_init",       "options",    "GPBO_GP_FIT_OPTIONS_INIT",
@@ -73,7 +74,7 @@ static int check_bounds(const char *field, const double b[2])
     return GPBO_OK;
 }
 
-int gpbo_gp__check_options(const gpbo_gp_fit_options *o)
+int gpbo_gp__check_options(const gpbo_gp_fit_options *o, size_t dim)
 {
     if (o->max_evals < 1)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: options.max_evals must be at least 1");
@@ -93,6 +94,14 @@ int gpbo_gp__check_options(const gpbo_gp_fit_options *o)
     if (o->use_priors) {
         if (!isfinite(o->lengthscale_prior[0]) || !isfinite(o->lengthscale_prior[1]))
             return gpbo_error_set(GPBO_EINVAL, "gp_fit: options.lengthscale_prior is not finite");
+        for (size_t j = 0; o->lengthscale_priors != NULL && j < dim; j++) {
+            const double *pj = o->lengthscale_priors + 2 * j;
+            if (!(isfinite(pj[0]) && isfinite(pj[1]) && pj[1] > 0.0))
+                return gpbo_error_set(GPBO_EINVAL,
+                                      "gp_fit: options.lengthscale_priors[%zu] = (%g, %g) needs "
+                                      "a finite mean and a positive sigma",
+                                      j, pj[0], pj[1]);
+        }
         if (!isfinite(o->noise_prior[0]) || !(isfinite(o->noise_prior[1]) && o->noise_prior[1] > 0))
             return gpbo_error_set(GPBO_EINVAL,
                                   "gp_fit: options.noise_prior = (%g, %g) needs a finite mean "
@@ -122,6 +131,10 @@ double gpbo_gp__log_prior(const gpbo_gp *gp, const gpbo_gp_fit_options *o, doubl
     ls_prior(gp, o, &mu, &sigma);
     /* Normal densities of the log hyperparameters (the variables that are optimized). */
     for (size_t k = 0; k < d; k++) {
+        if (o->lengthscale_priors != NULL) {
+            mu = o->lengthscale_priors[2 * k];
+            sigma = o->lengthscale_priors[2 * k + 1];
+        }
         double z = (gp->theta[k] - mu) / sigma;
         lp += -0.5 * z * z - log(sigma) - GPBO_LOG_SQRT_2PI;
         if (grad != NULL)
@@ -143,7 +156,7 @@ double gpbo_gp_log_posterior(gpbo_gp *gp, const gpbo_gp_fit_options *opts, doubl
         return NAN;
     }
     if (load_options("gp_log_posterior", opts, &full) != GPBO_OK ||
-        gpbo_gp__check_options(o) != GPBO_OK)
+        gpbo_gp__check_options(o, gp->dim) != GPBO_OK)
         return NAN;
     double v = gpbo_gp_log_likelihood(gp, grad);
     if (isnan(v))
@@ -496,7 +509,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
         return gpbo_error_set(GPBO_EINVAL, "gp_fit: gp is NULL");
     int rc = load_options("gp_fit", opts, &o);
     if (rc == GPBO_OK)
-        rc = gpbo_gp__check_options(&o);
+        rc = gpbo_gp__check_options(&o, gp->dim);
     if (rc != GPBO_OK)
         return rc;
     if (gp->n == 0) {

@@ -158,6 +158,6 @@ void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *me
                        double *V);
 
 /* Validates fit options (names the bad field). */
-int gpbo_gp__check_options(const gpbo_gp_fit_options *o);
+int gpbo_gp__check_options(const gpbo_gp_fit_options *o, size_t dim);
 
 #endif

@@ -29,7 +29,8 @@ int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, cons
                          0,
                          malloc(v->n * d * sizeof *b.x),
                          malloc(v->n * sizeof *b.y),
-                         malloc(v->n * d * sizeof *b.pend)};
+                         malloc(v->n * d * sizeof *b.pend),
+                         v->space};
     if (!(b.x && b.y && b.pend)) {
         gpbo_bayes__data_free(&b);
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");

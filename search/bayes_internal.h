@@ -90,6 +90,7 @@ int gpbo_bayes__known_value(const gpbo_search_view *v, size_t i);
 typedef struct gpbo_bayes_data {
     size_t d, n, np;
     double *x, *y, *pend;
+    const gpbo_space *space; /* the coordinates' kinds (the lengthscale priors), or NULL */
 } gpbo_bayes_data;
 
 /* ---- model choice ------------------------------------------------------------------------ */
@@ -207,6 +208,14 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
  * in spaces of at most NOISE_FLOOR_MAX_DIM coordinates; from 3-D and below LENGTHSCALE_CAP_BELOW
  * observations the lengthscales capped (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
 void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo);
+
+/* The per-coordinate lengthscale priors of a fit on space (fo->lengthscale_priors): *out a
+ * fresh array of dim (mu, sigma) pairs when the space has a categorical or a conditional
+ * parameter and the fit uses the search's own priors (not hvarfner): those parameters'
+ * coordinates the flat prior, the others fo's common one; else NULL (every coordinate the
+ * common prior). GPBO_ENOMEM. */
+int gpbo_bayes__ls_priors(const gpbo_space *space, int hvarfner, const gpbo_gp_fit_options *fo,
+                          double **out);
 
 /* 1 (the default): the log-warped candidate competes at every choice (the likelihood decides);
  * 0: only when the initial design is skewed upwards (before issue 18; tests of the ARD chain

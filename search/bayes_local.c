@@ -108,7 +108,8 @@ int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gp
         k = m;
     ranked *r = malloc(m * sizeof *r);
     unsigned char *in = calloc(m ? m : 1, 1);
-    gpbo_bayes_data s = {d, 0, 0, malloc(k * d * sizeof *s.x), malloc(k * sizeof *s.y), NULL};
+    gpbo_bayes_data s = {d,    0,          0, malloc(k * d * sizeof *s.x), malloc(k * sizeof *s.y),
+                         NULL, data->space};
     if (r == NULL || in == NULL || s.x == NULL || s.y == NULL) {
         free(r);
         free(in);
@@ -190,7 +191,12 @@ static int refit_on(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t see
     fo.restarts = 0;
     fo.max_evals = LOCAL_REFIT_EVALS;
     fo.seed = seed + r;
+    double *lsp = NULL;
+    if (rc == GPBO_OK)
+        rc = gpbo_bayes__ls_priors(data->space, o->use_priors, &fo, &lsp);
+    fo.lengthscale_priors = lsp;
     int fr = rc == GPBO_OK ? gpbo_gp_fit(gp, &fo) : rc;
+    free(lsp);
     if (fr == GPBO_OK)
         gpbo_gp_get_params(gp, f->theta);
     else if (fr == GPBO_ENOMEM)

@@ -221,7 +221,7 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
 /* Fitting                                                                                     */
 
 /** Version of gpbo_gp_fit_options this header describes. */
-#define GPBO_GP_FIT_OPTIONS_VERSION 2
+#define GPBO_GP_FIT_OPTIONS_VERSION 3
 
 /**
  * Options of gpbo_gp_fit(). Initialize with GPBO_GP_FIT_OPTIONS_INIT (or
@@ -230,7 +230,8 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
  * standardization is on).
  * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
  *  - 1: restarts .. ftol_rel (128 bytes);
- *  - 2: added subset_min (136 bytes).
+ *  - 2: added subset_min (136 bytes);
+ *  - 3: added lengthscale_priors (144 bytes).
  * The library reads only the fields of opts->version; later fields take their defaults.
  */
 typedef struct gpbo_gp_fit_options {
@@ -252,6 +253,13 @@ typedef struct gpbo_gp_fit_options {
     size_t subset_min; /**< from this many observations on (default 600; 0: never), the
                             screening and the race run on a random half of the data, and only
                             the survivors on all of it; a version-1 struct gets the default */
+    /* version 3 */
+    const double *lengthscale_priors; /**< with use_priors: NULL (the default) for
+                                           lengthscale_prior on every l_j, else dim pairs
+                                           (mu_j, sigma_j), the log-normal prior of l_j on its
+                                           own (sigma_j > 0; read during the call, not kept);
+                                           the random starts still draw from
+                                           lengthscale_prior */
 } gpbo_gp_fit_options;
 
 /** The default options (4 restarts, 200 evaluations per start, learned noise, no priors). */
@@ -261,7 +269,7 @@ typedef struct gpbo_gp_fit_options {
         .lengthscale_bounds = {1e-3, 1e3}, .signal_bounds = {1e-3, 1e3},                           \
         .noise_bounds = {1e-6, 1e1}, .learn_noise = 1, .use_priors = 0,                            \
         .lengthscale_prior = {0.0, 0.0}, .noise_prior = {-4.0, 1.0}, .seed = 0, .ftol_rel = 1e-9,  \
-        .subset_min = 600                                                                          \
+        .subset_min = 600, .lengthscale_priors = NULL                                              \
     }
 
 /**

@@ -66,6 +66,14 @@ typedef struct fit_options_v1 {
 /* clang-format on */
 #define FIT_PLACE(f) SAME_PLACE(fit_options_v1, gpbo_gp_fit_options, f)
 FIT_V1(FIT_PLACE)
+/* version 2: the subset race */
+typedef struct fit_options_v2 {
+    fit_options_v1 v1;
+    size_t subset_min;
+} fit_options_v2;
+_Static_assert(offsetof(fit_options_v2, subset_min) == offsetof(gpbo_gp_fit_options, subset_min),
+               "subset_min moved");
+_Static_assert(sizeof(fit_options_v2) == 136, "version 2 is 136 bytes");
 
 /* gpbo_acq_options version 1 (acquisition.h at ae7c537). */
 typedef struct acq_options_v1 {
@@ -334,8 +342,9 @@ static gpbo_gp *small_gp(void)
 static void test_fit_options(void **state)
 {
     (void)state;
-    const size_t size[3] = {0, sizeof(fit_options_v1), sizeof(gpbo_gp_fit_options)};
-    assert_int_equal(GPBO_GP_FIT_OPTIONS_VERSION, 2);
+    const size_t size[4] = {0, sizeof(fit_options_v1), sizeof(fit_options_v2),
+                            sizeof(gpbo_gp_fit_options)};
+    assert_int_equal(GPBO_GP_FIT_OPTIONS_VERSION, 3);
     init_refuses(init_fit, GPBO_GP_FIT_OPTIONS_VERSION, sizeof(fit_options_v1));
     gpbo_gp *ref = small_gp();
     gpbo_gp_fit_options def = GPBO_GP_FIT_OPTIONS_INIT;
@@ -351,6 +360,8 @@ static void test_fit_options(void **state)
         FIT_V1(SAME_DEFAULT)
         if (v >= 2)
             assert_int_equal(((gpbo_gp_fit_options *)p)->subset_min, def.subset_min);
+        if (v >= 3)
+            assert_null(((gpbo_gp_fit_options *)p)->lengthscale_priors);
         /* The same fit as the current defaults (the version-2 field's default changes nothing
          * at n = 12 anyway, which the model test covers at n = 400). */
         ((fit_options_v1 *)p)->restarts = 1;

@@ -147,6 +147,17 @@ static void test_fit_options(void **state)
     o.use_priors = 1;
     o.lengthscale_prior[0] = INFINITY;
     EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.lengthscale_prior");
+    gpbo_gp_fit_options_init(&o, GPBO_GP_FIT_OPTIONS_VERSION);
+    o.use_priors = 1;
+    double own[2] = {0.0, 0.0}; /* dim 1: one pair, sigma 0 */
+    o.lengthscale_priors = own;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.lengthscale_priors[0]");
+    own[1] = 1.0;
+    own[0] = NAN;
+    EXPECT(gpbo_gp_fit(gp, &o), GPBO_EINVAL, "options.lengthscale_priors[0]");
+    gpbo_error_clear();
+    assert_true(isnan(gpbo_gp_log_posterior(gp, &o, NULL)));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
     EXPECT(gpbo_gp_fit(NULL, NULL), GPBO_EINVAL, "gp is NULL");
     gpbo_gp_get_params(gp, after);
     assert_memory_equal(before, after, sizeof before);

@@ -158,6 +158,43 @@ static void test_log_posterior_gradient(void **state)
     o.noise_prior[0] = -2.1;
     o.noise_prior[1] = 0.6;
     check_kernel_gradient(GPBO_KERNEL_SE, 2, 20, 1, &o);
+    /* A prior of its own on each lengthscale (options.lengthscale_priors). */
+    double own[8] = {-0.3, 0.77, 0.4, 2.5, log(0.5), 100.0, -1.2, 0.3};
+    o.lengthscale_priors = own;
+    check_kernel_gradient(GPBO_KERNEL_MATERN52, 4, 30, 1, &o);
+}
+
+/* Per-lengthscale priors: the same pairs as the common prior give the same log posterior to the
+ * last bit; a different pair on one lengthscale changes it by exactly the difference of that
+ * lengthscale's two log-normal densities (in log l). */
+static void test_lengthscale_priors_value(void **state)
+{
+    (void)state;
+    size_t n = 25, d = 3;
+    double x[75], y[25];
+    gp_test_problem(n, d, 5, x, y);
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    double theta[5] = {log(0.3), log(0.8), log(2.0), log(1.1), log(0.01)};
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.use_priors = 1;
+    o.lengthscale_prior[0] = log(0.5);
+    o.lengthscale_prior[1] = 1.0;
+    double common = gpbo_gp_log_posterior(gp, &o, NULL);
+    double same[6] = {log(0.5), 1.0, log(0.5), 1.0, log(0.5), 1.0};
+    o.lengthscale_priors = same;
+    assert_true(gpbo_gp_log_posterior(gp, &o, NULL) == common);
+    double other[6] = {log(0.5), 1.0, log(0.5), 1.0, log(3.0), 0.4};
+    o.lengthscale_priors = other;
+    double z0 = (theta[2] - log(0.5)) / 1.0, z1 = (theta[2] - log(3.0)) / 0.4;
+    double expect = (-0.5 * z1 * z1 - log(0.4)) - (-0.5 * z0 * z0 - log(1.0));
+    assert_true(fabs(gpbo_gp_log_posterior(gp, &o, NULL) - common - expect) < 1e-10);
+    /* Without use_priors they are not read. */
+    o.use_priors = 0;
+    o.lengthscale_priors = other;
+    assert_true(gpbo_gp_log_posterior(gp, &o, NULL) == gpbo_gp_log_likelihood(gp, NULL));
+    gpbo_gp_free(gp);
 }
 
 /* n = 1, standardization off: K = s2 + sn2, a scalar. */
@@ -250,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_likelihood_gradient_additive),
         cmocka_unit_test(test_additive_definition),
         cmocka_unit_test(test_log_posterior_gradient),
+        cmocka_unit_test(test_lengthscale_priors_value),
         cmocka_unit_test(test_one_point_closed_form),
         cmocka_unit_test(test_empty_and_single),
         cmocka_unit_test(test_gradient_larger),

@@ -391,6 +391,40 @@ static void test_fit_subset(void **state)
     free(y);
 }
 
+/* A version-2 struct ends before lengthscale_priors: init(2) leaves the bytes after it alone and
+ * a fit with priors on never reads them (a poisoned pointer there would crash it); the fit is
+ * the one the full struct gives with lengthscale_priors NULL. */
+static void test_fit_options_v2(void **state)
+{
+    (void)state;
+    size_t n = 30, d = 2;
+    double x[60], y[30];
+    gp_test_problem(n, d, 3, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp *b = gpbo_gp_copy(a);
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.use_priors = 1;
+    assert_int_equal(gpbo_gp_fit(a, &o), GPBO_OK);
+    size_t v2 = offsetof(gpbo_gp_fit_options, subset_min) + sizeof o.subset_min;
+    assert_true(v2 <= offsetof(gpbo_gp_fit_options, lengthscale_priors));
+    unsigned char *big = malloc(sizeof o);
+    assert_non_null(big);
+    memset(big, 0xA5, sizeof o);
+    assert_int_equal(gpbo_gp_fit_options_init((gpbo_gp_fit_options *)big, 2), GPBO_OK);
+    for (size_t i = v2; i < sizeof o; i++)
+        assert_int_equal(big[i], 0xA5);
+    ((gpbo_gp_fit_options *)big)->use_priors = 1;
+    assert_int_equal(gpbo_gp_fit(b, (const gpbo_gp_fit_options *)big), GPBO_OK);
+    double ta[4], tb[4];
+    gpbo_gp_get_params(a, ta);
+    gpbo_gp_get_params(b, tb);
+    assert_memory_equal(ta, tb, sizeof ta);
+    free(big);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+}
+
 /* The additive form through the model's life: incremental equals batch, copies and save/load
  * keep it, and it changes the predictions. */
 static void test_additive_model(void **state)
@@ -453,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_subset),
+        cmocka_unit_test(test_fit_options_v2),
         cmocka_unit_test(test_additive_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,7 @@ shared library libgpbo_gp.so (which also shows the C API is usable from another 
 
 0. The options ABI from Python: a mirror of version 1 of the fit options (the fields before
    subset_min) is initialized with version 1 without a byte written past it, and gpbo_gp_fit
-   accepts it; the full mirror below is version 2.
+   accepts it; the full mirror below is version 3.
 1. Fixed hyperparameters, standardization off, every kernel: log marginal likelihood, its
    gradient, predictive mean and variance agree to 1e-8 relative.
 2. Fitting: on 20 random problems (d = 1..8, n = 10..200), gpbo's fitted log likelihood is at
@@ -55,8 +55,9 @@ class FitOptions(C.Structure):
     """Mirror of gpbo_gp_fit_options (include/gpbo/gp.h): the version it mirrors is passed to
     gpbo_gp_fit_options_init, which writes only that version's fields."""
 
-    VERSION = 2
-    _fields_ = FIT_OPTIONS_V1_FIELDS + [("subset_min", C.c_size_t)]  # version 2
+    VERSION = 3
+    _fields_ = FIT_OPTIONS_V1_FIELDS + [("subset_min", C.c_size_t),  # version 2
+                                        ("lengthscale_priors", DP)]  # version 3
 
 
 def load(path):
@@ -172,8 +173,9 @@ def options_abi(lib):
     if tail != b"\xa5" * 64 or o.version != 1 or o.max_evals != 200 or o.ftol_rel != 1e-9:
         print(f"FAIL abi: version-1 init wrote past {v1} bytes or not the defaults")
         return False
-    if lib.gpbo_gp_fit_options_init(buf, 3) == 0 or bytes(buf[v1:]) != tail:
-        print("FAIL abi: init(version 3) was accepted or wrote")
+    unknown = FitOptions.VERSION + 1
+    if lib.gpbo_gp_fit_options_init(buf, unknown) == 0 or bytes(buf[v1:]) != tail:
+        print(f"FAIL abi: init(version {unknown}) was accepted or wrote")
         return False
     gp = GP(lib, "matern52", 2)
     rng = np.random.RandomState(11)

@@ -588,7 +588,7 @@ static void test_warm_choice_close_to_multistart(void **state)
                              GPBO_OK);
             assert_false(skewed); /* else the warped candidate would compete */
             gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT;
-            gpbo_bayes_data data = {d, n0, 0, x, y, NULL};
+            gpbo_bayes_data data = {d, n0, 0, x, y, NULL, NULL};
             gpbo_gp *gp = NULL;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
             assert_int_equal(f.chosen_at, n0);
@@ -659,7 +659,7 @@ static void test_warm_choice_below_60(void **state)
             size_t d = P[p].d;
             sample_problem(fn, d, n, seed, x, y);
             gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT, g = GPBO_BAYES_FIT_INIT;
-            gpbo_bayes_data data = {d, n0, 0, x, y, NULL};
+            gpbo_bayes_data data = {d, n0, 0, x, y, NULL, NULL};
             gpbo_gp *gp = NULL;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
             assert_int_equal(f.chosen_at, n0);
@@ -725,6 +725,48 @@ static void test_ask_with_later_trials(void **state)
     fixture_free(&f);
 }
 
+/* The per-coordinate lengthscale priors: the flat one on a categorical's one-hot and on a
+ * conditional parameter's coordinate, the common one elsewhere; none (NULL) for a space of
+ * plain numbers or with the gp's dimension-scaled prior. */
+static void test_choice_coordinates_prior(void **state)
+{
+    (void)state;
+    const char *opt[3] = {"adam", "sgd", "rmsprop"};
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, "lr", 1e-4, 1e-1, 1), GPBO_OK); /* coordinate 0 */
+    assert_int_equal(gpbo_space_add_categorical(s, "optimizer", 3, opt), GPBO_OK); /* 1-3 */
+    assert_int_equal(gpbo_space_add_const(s, "epochs", 8), GPBO_OK);               /* none */
+    assert_int_equal(gpbo_space_add_float(s, "momentum", 0.5, 0.99, 0), GPBO_OK);  /* 4 */
+    assert_int_equal(gpbo_space_add_int(s, "layers", 1, 3, 0), GPBO_OK);           /* 5 */
+    double sgd = 1;
+    assert_int_equal(gpbo_space_add_condition(s, "momentum", "optimizer", 1, &sgd), GPBO_OK);
+    assert_int_equal(gpbo_space_dim(s), 6);
+    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+    gpbo_bayes__fit_options(6, 20, 0, &fo);
+    double *lp = NULL;
+    assert_int_equal(gpbo_bayes__ls_priors(s, 0, &fo, &lp), GPBO_OK);
+    assert_non_null(lp);
+    const int flat[6] = {0, 1, 1, 1, 1, 0};
+    for (size_t j = 0; j < 6; j++) {
+        if (flat[j])
+            assert_true(lp[2 * j + 1] >= 10 * fo.lengthscale_prior[1]);
+        else
+            assert_true(lp[2 * j] == fo.lengthscale_prior[0] &&
+                        lp[2 * j + 1] == fo.lengthscale_prior[1]);
+    }
+    free(lp);
+    lp = (double *)&sgd;
+    assert_int_equal(gpbo_bayes__ls_priors(s, 1, &fo, &lp), GPBO_OK);
+    assert_null(lp);
+    gpbo_space_free(s);
+    s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, "x", 0, 1, 0), GPBO_OK);
+    assert_int_equal(gpbo_space_add_int(s, "n", 1, 9, 0), GPBO_OK);
+    assert_int_equal(gpbo_bayes__ls_priors(s, 0, &fo, &lp), GPBO_OK);
+    assert_null(lp);
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_warm_choice_close_to_multistart),
         cmocka_unit_test(test_warm_choice_below_60),
         cmocka_unit_test(test_ask_with_later_trials),
+        cmocka_unit_test(test_choice_coordinates_prior),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
