@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "gpbo/gp.h"
 #include "gpbo/rng.h"
 
 /* n points uniform in [0,1]^d and y = a smooth function plus a little noise. */
@@ -23,6 +24,20 @@ static inline void gp_test_problem(size_t n, size_t d, unsigned long long seed, 
             s += sin(2.385 * (double)(j + 1) * x[i * d + j]) + 0.7 * x[i * d + j] * x[i * d + j];
         y[i] = 3.1 * s + 1.7 + 0.05 * gpbo_rng_normal(&r);
     }
+}
+
+/* A Matérn 5/2 GP (default hyperparameters) holding gp_test_problem(n, d, seed) in x and y;
+ * NULL when it cannot be made. */
+static inline gpbo_gp *gp_test_matern52_on(size_t n, size_t d, unsigned long long seed, double *x,
+                                           double *y)
+{
+    gp_test_problem(n, d, seed, x, y);
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    if (gp != NULL && gpbo_gp_set_data(gp, n, x, y) != GPBO_OK) {
+        gpbo_gp_free(gp);
+        gp = NULL;
+    }
+    return gp;
 }
 
 /* The lower Cholesky factor of the n x n matrix K (row-major; its lower triangle read), in

@@ -172,9 +172,8 @@ static void test_lengthscale_priors_value(void **state)
     (void)state;
     size_t n = 25, d = 3;
     double x[75], y[25];
-    gp_test_problem(n, d, 5, x, y);
-    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
-    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    gpbo_gp *gp = gp_test_matern52_on(n, d, 5, x, y);
+    assert_non_null(gp);
     double theta[5] = {log(0.3), log(0.8), log(2.0), log(1.1), log(0.01)};
     assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
     gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;

@@ -254,9 +254,8 @@ static void test_fit(void **state)
     (void)state;
     size_t n = 50, d = 3;
     double x[150], y[50];
-    gp_test_problem(n, d, 31, x, y);
-    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
-    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp *a = gp_test_matern52_on(n, d, 31, x, y);
+    assert_non_null(a);
     gpbo_gp *b = gpbo_gp_copy(a);
     double before = gpbo_gp_log_likelihood(a, NULL);
     assert_int_equal(gpbo_gp_fit(a, NULL), GPBO_OK);
@@ -322,9 +321,8 @@ static void test_fit_subset(void **state)
     double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
     assert_non_null(x);
     assert_non_null(y);
-    gp_test_problem(n, d, 7, x, y);
-    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
-    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp *a = gp_test_matern52_on(n, d, 7, x, y);
+    assert_non_null(a);
     gpbo_gp *b = gpbo_gp_copy(a), *c = gpbo_gp_copy(a), *e = gpbo_gp_copy(a), *f = gpbo_gp_copy(a);
     gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
     o.subset_min = 200;
@@ -399,9 +397,8 @@ static void test_fit_options_v2(void **state)
     (void)state;
     size_t n = 30, d = 2;
     double x[60], y[30];
-    gp_test_problem(n, d, 3, x, y);
-    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
-    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    gpbo_gp *a = gp_test_matern52_on(n, d, 3, x, y);
+    assert_non_null(a);
     gpbo_gp *b = gpbo_gp_copy(a);
     gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
     o.use_priors = 1;
