@@ -18,6 +18,8 @@ options, seeds 0..SEEDS-1 (10):
   - C6Z: the same 3 categoricals, but none of them matters (every offset 0): what a tuner meets
     when some of the parameters it is given do not change the result (the demo sweep's
     optimizer-specific and schedule-specific choices).
+  - Z6+6: the function in 6 dimensions and 6 more coordinates it does not read (a tuner's
+    parameters that do not matter), no noise.
 KINDS (comma-separated, e.g. C6,C6P,C6Z) runs only those variants.
 The regret is the noiseless function at the point with the best observed value, less the
 function's minimum (0; the offsets' minimum is 0 too); `best` is that observed value.
@@ -90,7 +92,7 @@ def main(build, out_path, seeds, kinds=None):
             variants = [("d4", 4, 0, 0), ("d12", 12, 0, 0)]
         else:
             variants = [("d4", 4, 0, 0), ("d12", 12, 0, 0), ("P12", 12, 1, 0), ("C6", 6, 0, 3),
-                        ("C6P", 6, 1, 3), ("C6Z", 6, 0, 3)]
+                        ("C6P", 6, 1, 3), ("C6Z", 6, 0, 3), ("Z6+6", 6, 0, 0)]
         for kind, d, pending, cats in variants:
             if kinds is not None and kind not in kinds:
                 continue
@@ -99,6 +101,8 @@ def main(build, out_path, seeds, kinds=None):
             sd = float(np.std([f(rs.uniform(lo, hi, d)) for _ in range(2000)]))
             fracs = (0.0, 0.05, 0.2) if kind.startswith("d") else (0.0,)
             space = {"x%d" % i: Uniform(lo, hi) for i in range(d)}
+            if kind == "Z6+6":
+                space.update({"z%d" % i: Uniform(lo, hi) for i in range(6)})
             space.update({"c%d" % j: Categorical(["a", "b", "c", "d"]) for j in range(cats)})
             for frac in fracs:
                 for seed in range(seeds):
