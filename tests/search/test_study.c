@@ -272,6 +272,10 @@ static void test_second_process_sees_tells(void **state)
     gpbo_space *s = branin_space(0);
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.strategy = "random";
+    /* No heartbeat thread: the child below calls gpbo after fork(), which gpbo/search.h allows
+     * only without one (it may hold an allocator's or SQLite's lock at the fork: under ASan the
+     * child once waited forever on the allocator's). */
+    o.heartbeat = 0;
     gpbo_study *st = gpbo_study_open(u, "shared", s, &o);
     assert_int_equal(gpbo_study_optimize(st, branin, NULL, 7), GPBO_OK);
     size_t id;
