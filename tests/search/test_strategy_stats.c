@@ -5,8 +5,9 @@
  * episodes still leave a working search, and each of issue 18's changes (the warped candidate
  * always offered, the lengthscale cap, the MAP fits, the pessimistic prior mean in low and high
  * dimension, the lower noise floor, the flat lengthscale prior of categoricals) does what it
- * was measured to do, over seeds 20-39. Kept apart from test_study.c for its cost (about 75 s
- * of CPU in an optimized build).
+ * was measured to do, over seeds 20-39. Kept apart from test_study.c for its cost (about 50 s
+ * of CPU with the Haswell kernels, 90 s with Prescott's), and run by ctest as three groups
+ * (main below).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -351,21 +352,37 @@ static void test_categorical_lengthscales(void **state)
         fail_msg("Levy 6-D + 3 categoricals after 60 evaluations: median %g", med);
 }
 
-int main(void)
+/* Three groups of about equal cost (GROUP, the one argument: ctest runs them side by side as
+ * test_strategy_stats_GROUP; no argument runs all): with OpenBLAS's generic Prescott kernels,
+ * which many users get, the twelve tests take ~90 s in one process. */
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_failures_with_restarts),
-        cmocka_unit_test(test_bayes_beats_random),
-        cmocka_unit_test(test_heavy_tail_warping),
-        cmocka_unit_test(test_additive_model_choice),
-        cmocka_unit_test(test_restarts_keep_refining),
-        cmocka_unit_test(test_warp_always_offered),
+    const struct CMUnitTest base[] = {
+        cmocka_unit_test(test_failures_with_restarts), cmocka_unit_test(test_bayes_beats_random),
+        cmocka_unit_test(test_heavy_tail_warping),     cmocka_unit_test(test_additive_model_choice),
+        cmocka_unit_test(test_restarts_keep_refining), cmocka_unit_test(test_warp_always_offered),
         cmocka_unit_test(test_lengthscale_cap),
+    };
+    const struct CMUnitTest prior[] = {
         cmocka_unit_test(test_pessimistic_mean),
         cmocka_unit_test(test_map_fits_refine),
         cmocka_unit_test(test_pessimistic_mean_high_dim),
+    };
+    const struct CMUnitTest floor_cat[] = {
         cmocka_unit_test(test_noise_floor_refines),
         cmocka_unit_test(test_categorical_lengthscales),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const char *g = argc > 1 ? argv[1] : "all";
+    int all = strcmp(g, "all") == 0, rc = 0;
+    if (!all && strcmp(g, "base") != 0 && strcmp(g, "prior") != 0 && strcmp(g, "floor_cat") != 0) {
+        fprintf(stderr, "usage: %s [all|base|prior|floor_cat]\n", argv[0]);
+        return 2;
+    }
+    if (all || strcmp(g, "base") == 0)
+        rc |= cmocka_run_group_tests(base, NULL, NULL);
+    if (all || strcmp(g, "prior") == 0)
+        rc |= cmocka_run_group_tests(prior, NULL, NULL);
+    if (all || strcmp(g, "floor_cat") == 0)
+        rc |= cmocka_run_group_tests(floor_cat, NULL, NULL);
+    return rc;
 }
