@@ -190,10 +190,7 @@ int gpbo_bayes__ls_priors(const gpbo_space *space, int hvarfner, const gpbo_gp_f
         const gpbo_param *q = &space->p[p];
         if (q->type != GPBO_PARAM_CATEGORICAL && q->ncond == 0)
             continue;
-        size_t width = q->type == GPBO_PARAM_CATEGORICAL ? q->nchoices
-                       : q->type == GPBO_PARAM_CONST     ? 0
-                                                         : 1;
-        for (size_t j = q->offset; j < q->offset + width; j++) {
+        for (size_t j = q->offset; j < q->offset + gpbo_search__param_width(q); j++) {
             lp[2 * j] = log(CAT_LS_PRIOR_MEDIAN);
             lp[2 * j + 1] = CAT_LS_PRIOR_SIGMA;
         }

@@ -26,6 +26,12 @@ typedef struct gpbo_param {
     double *cond;
 } gpbo_param;
 
+/* How many coordinates p takes: its choices for a categorical, none for a constant, else one. */
+static inline size_t gpbo_search__param_width(const gpbo_param *p)
+{
+    return p->type == GPBO_PARAM_CATEGORICAL ? p->nchoices : p->type == GPBO_PARAM_CONST ? 0 : 1;
+}
+
 struct gpbo_space {
     size_t n, cap, dim;
     gpbo_param *p;

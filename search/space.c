@@ -280,10 +280,7 @@ static double encode_one(const gpbo_param *p, double v)
  * the zero vector of a categorical's one-hot. */
 static void impute(const gpbo_param *p, double *u)
 {
-    size_t w = p->type == GPBO_PARAM_CATEGORICAL ? p->nchoices
-               : p->type == GPBO_PARAM_CONST     ? 0
-                                                 : 1;
-    for (size_t k = 0; k < w; k++)
+    for (size_t k = 0; k < gpbo_search__param_width(p); k++)
         u[p->offset + k] = 0.0;
 }
 
