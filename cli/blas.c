@@ -44,6 +44,24 @@ static char reexec_from[64];   /* the core OpenBLAS chose by itself, when we re-
 static char reexec_to[64];     /* and the core we asked for */
 static char reexec_error[256]; /* why a re-exec that was due did not happen */
 
+/* OpenBLAS's pthreads build (Debian's default) joins its worker threads; it starts them again
+ * by itself at its next call that runs on more than one thread (the same path as after its own
+ * fork handler). Weak: the OpenMP and serial builds have no such function. */
+int blas_thread_shutdown_(void) __attribute__((weak));
+
+/* OpenBLAS starts its worker threads when it loads, and each spins (sched_yield) for about
+ * 2^28 cycles (~0.1 s) waiting for work before it sleeps: ~0.13 s of CPU a gpbo process
+ * (`gpbo run` of two 1-s trials: 0.15 s of CPU against 0.02 s without the threads), taken from
+ * the objectives and the other workers on the same cores. Most commands never call BLAS in
+ * this process (`gpbo run` proposes in a forked proposer; random search, best, trials, export
+ * none at all), so the threads are stopped here and come back at the first call that wants
+ * them. */
+static void stop_idle_blas_threads(void)
+{
+    if (blas_thread_shutdown_ != NULL)
+        blas_thread_shutdown_();
+}
+
 /* Puts OPENBLAS_CORETYPE back as the user had it (saved in ORIG, when it was set at all). */
 static void restore_coretype(void)
 {
@@ -65,15 +83,17 @@ void blas_startup(char **argv)
         snprintf(reexec_from, sizeof reexec_from, "%s", marker[0] ? marker : "?");
         snprintf(reexec_to, sizeof reexec_to, "%s", to ? to : "?");
         restore_coretype();
+        stop_idle_blas_threads();
         return;
     }
     const char *test = getenv(TEST_TARGET);
     const char *core = openblas_get_corename();
-    if (core == NULL || !gpbo_blas_pre_avx2_core(core) || !gpbo_cpu_has_avx2_fma())
-        return;
     const char *user = getenv("OPENBLAS_CORETYPE");
-    if (test == NULL && user != NULL)
+    if (core == NULL || !gpbo_blas_pre_avx2_core(core) || !gpbo_cpu_has_avx2_fma() ||
+        (test == NULL && user != NULL)) {
+        stop_idle_blas_threads();
         return;
+    }
     const char *target = test != NULL ? test : "Haswell";
     const char *exe =
         test != NULL && getenv(TEST_EXE) != NULL ? getenv(TEST_EXE) : "/proc/self/exe";
@@ -87,6 +107,7 @@ void blas_startup(char **argv)
     }
     /* the re-exec failed: carry on with OpenBLAS's kernels and the user's environment */
     restore_coretype();
+    stop_idle_blas_threads();
 }
 
 void blas_report(FILE *f)

@@ -13,7 +13,10 @@
  * OPENBLAS_CORETYPE=Haswell and the same argv; the new process restores the user's
  * environment (child programs see it unchanged) and remembers what happened for
  * blas_report(). Returns normally when no re-exec is needed or when it failed (the failure is
- * recorded for blas_report); does not return when the re-exec succeeds. */
+ * recorded for blas_report); does not return when the re-exec succeeds. When it returns,
+ * OpenBLAS's worker threads are stopped: they would spin ~0.1 s of CPU for nothing in a
+ * process that makes no BLAS call, and OpenBLAS starts them again at the first call that runs
+ * on more than one thread. */
 void blas_startup(char **argv);
 
 /* Prints, one fact a line: the BLAS library and its build, the kernels (core) and threads in

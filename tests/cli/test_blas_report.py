@@ -133,10 +133,42 @@ def test_library_warning_printed():
               f"the warning names the kernels and the fix: {warns}")
 
 
+def run_cpu(d, name, sleep):
+    """The CPU seconds of `gpbo run` (with its trial: a shell sleeping `sleep` s, ~1 ms of CPU)
+    of one random trial, from wait4's rusage."""
+    with open(os.path.join(d, name + ".yaml"), "w") as f:
+        f.write(f"name: {name}\nmethod: random\nmetric: {{name: loss, goal: minimize}}\n"
+                f"run_cap: 1\nparameters:\n  x: {{min: 0.0, max: 1.0}}\n"
+                f'command: ["sh", "-c", "sleep {sleep}; echo loss=1", "${{args}}"]\n')
+    p = subprocess.Popen([GPBO, "run", name + ".yaml", "--storage", name + ".db"], cwd=d,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env_with())
+    _, status, ru = os.wait4(p.pid, 0)
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    p.returncode = 0  # reaped above
+    check(os.waitstatus_to_exitcode(status) == 0, f"run {name}: {status} {err}")
+    return ru.ru_utime + ru.ru_stime
+
+
+def test_idle_run_spends_no_cpu():
+    # OpenBLAS starts its threads when it loads and they spin ~0.1 s of CPU waiting for work;
+    # gpbo stops them at start (cli/blas.c): while its trial sleeps, a random-search run must
+    # spend (almost) nothing. The CPU of a run whose trial sleeps 0.6 s minus that of one whose
+    # trial does not, median of 3 pairs: ~0.1 s with the spinning threads (a machine with 2+
+    # CPUs), a few ms without; the bound leaves room for a loaded or instrumented build.
+    d = tempfile.mkdtemp(prefix="gpbo-idle-")
+    try:
+        extra = sorted(run_cpu(d, f"s{i}", 0.6) - run_cpu(d, f"z{i}", 0) for i in range(3))
+        check(extra[1] < 0.04, f"CPU spent while the trial slept: {extra} s (bound 0.04)")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     return run_tests((test_user_choice_respected, test_unset_runs_non_generic_kernels,
                       test_reexec_once_and_env_restored, test_loop_guard,
-                      test_exec_failure_reported, test_library_warning_printed))
+                      test_exec_failure_reported, test_library_warning_printed,
+                      test_idle_run_spends_no_cpu))
 
 
 if __name__ == "__main__":
