@@ -354,7 +354,6 @@ void gpbo_study_close(gpbo_study *s)
 {
     if (s == NULL)
         return;
-    forks_remove(s);
     if (s->hb_started) {
         lock(s);
         s->hb_stop = 1;
@@ -372,10 +371,13 @@ void gpbo_study_close(gpbo_study *s)
         for (size_t i = 0; i < s->n && !release; i++)
             release = s->t[i].state == GPBO_TRIAL_RUNNING && s->t[i].worker &&
                       strcmp(s->t[i].worker, s->worker) == 0;
+        lock(s); /* a fork in another thread waits for these two calls */
         if (release && !s->borrowed)
             s->st->ops->heartbeat(s->st, s->sid, s->worker, 0);
         s->st->ops->close(s->st);
+        unlock(s);
     }
+    forks_remove(s);
     for (size_t i = 0; i < s->n; i++)
         rec_clear(&s->t[i]);
     free(s->t);
@@ -796,11 +798,16 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
             goto fail;
     }
     if (!memory) {
-        if ((s->st = gpbo_search__storage_open(storage)) == NULL)
-            goto fail;
+        /* listed first, and the storage opened under the handle's lock: a fork in another
+         * thread waits for both calls */
         forks_add(s);
         char *in_s = sj, *in_o = oj;
-        if (s->st->ops->open_study(s->st, name, &sj, &oj, &s->sid) != GPBO_OK) {
+        lock(s);
+        int orc = (s->st = gpbo_search__storage_open(storage)) == NULL
+                      ? gpbo_error_code()
+                      : s->st->ops->open_study(s->st, name, &sj, &oj, &s->sid);
+        unlock(s);
+        if (orc != GPBO_OK || s->st == NULL) {
             sj = in_s;
             oj = in_o;
             goto fail;
