@@ -74,7 +74,9 @@ static void restore_coretype(void)
     unsetenv(MARKER);
 }
 
-void blas_startup(char **argv)
+/* Re-executes the program on Haswell's kernels when due (see the top of this file); returns
+ * when not due, or when the re-exec failed (recorded), or in the re-executed process. */
+static void reexec_if_generic(char **argv)
 {
     const char *marker = getenv(MARKER);
     if (marker != NULL) {
@@ -83,17 +85,15 @@ void blas_startup(char **argv)
         snprintf(reexec_from, sizeof reexec_from, "%s", marker[0] ? marker : "?");
         snprintf(reexec_to, sizeof reexec_to, "%s", to ? to : "?");
         restore_coretype();
-        stop_idle_blas_threads();
         return;
     }
     const char *test = getenv(TEST_TARGET);
     const char *core = openblas_get_corename();
-    const char *user = getenv("OPENBLAS_CORETYPE");
-    if (core == NULL || !gpbo_blas_pre_avx2_core(core) || !gpbo_cpu_has_avx2_fma() ||
-        (test == NULL && user != NULL)) {
-        stop_idle_blas_threads();
+    if (core == NULL || !gpbo_blas_pre_avx2_core(core) || !gpbo_cpu_has_avx2_fma())
         return;
-    }
+    const char *user = getenv("OPENBLAS_CORETYPE");
+    if (test == NULL && user != NULL)
+        return;
     const char *target = test != NULL ? test : "Haswell";
     const char *exe =
         test != NULL && getenv(TEST_EXE) != NULL ? getenv(TEST_EXE) : "/proc/self/exe";
@@ -107,6 +107,11 @@ void blas_startup(char **argv)
     }
     /* the re-exec failed: carry on with OpenBLAS's kernels and the user's environment */
     restore_coretype();
+}
+
+void blas_startup(char **argv)
+{
+    reexec_if_generic(argv);
     stop_idle_blas_threads();
 }
 

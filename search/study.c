@@ -81,10 +81,10 @@ struct gpbo_study {
     pthread_t hb;
     int hb_started, hb_stop;
     size_t hb_failures; /* refreshes that failed (the storage's error is lost with the thread) */
-    /* fork safety (see "forks" below): the list of stored handles, and whether this handle is
-     * a copy a fork() left in a child process */
+    /* fork safety (see "forks" below): the list of stored handles (on it when fork_prev is set
+     * or it is the head), and whether this handle is a copy a fork() left in a child process */
     gpbo_study *fork_prev, *fork_next;
-    int listed, inherited;
+    int inherited;
     gpbo_constraint *cons; /* the options' constraints, the study's own copy */
 };
 
@@ -283,7 +283,6 @@ static void after_fork_child(void)
         next = s->fork_next;
         s->inherited = 1;
         s->hb_started = 0;
-        s->listed = 0;
         s->fork_prev = s->fork_next = NULL;
         pthread_mutex_unlock(&s->lock);
     }
@@ -305,21 +304,20 @@ static void forks_add(gpbo_study *s)
     if (forks_head != NULL)
         forks_head->fork_prev = s;
     forks_head = s;
-    s->listed = 1;
     pthread_mutex_unlock(&forks_lock);
 }
 
 static void forks_remove(gpbo_study *s)
 {
     pthread_mutex_lock(&forks_lock);
-    if (s->listed) {
+    if (s->fork_prev != NULL || forks_head == s) { /* on the list */
         if (s->fork_prev != NULL)
             s->fork_prev->fork_next = s->fork_next;
         else
             forks_head = s->fork_next;
         if (s->fork_next != NULL)
             s->fork_next->fork_prev = s->fork_prev;
-        s->listed = 0;
+        s->fork_prev = s->fork_next = NULL;
     }
     pthread_mutex_unlock(&forks_lock);
 }
