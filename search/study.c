@@ -25,13 +25,6 @@
  *    strategy proposes), so tells from the caller go on while the GP is fitted.
  *  - tell: the first result told for a running trial is stored; a later one (the trial was
  *    reclaimed and finished elsewhere) is refused with GPBO_ESTATE and changes nothing.
- *  - forks: a process may fork() while it has stored handles open and heartbeat threads run
- *    (gpbo run forks its proposer and its built-in trainer; Python's multiprocessing forks). A
- *    pthread_atfork handler takes every stored handle's lock before the fork, so no heartbeat
- *    thread is inside SQLite, libpq or malloc when the child is made, and the child may open
- *    studies of its own. The handles the child inherits share their connection with the
- *    parent: in the child they refuse every storage call (GPBO_ESTATE) and closing one frees
- *    its memory without a word to the storage (PQfinish there would end the parent's session).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -80,11 +73,7 @@ struct gpbo_study {
     pthread_cond_t wake;
     pthread_t hb;
     int hb_started, hb_stop;
-    size_t hb_failures; /* refreshes that failed (the storage's error is lost with the thread) */
-    /* fork safety (see "forks" below): the list of stored handles (on it when fork_prev is set
-     * or it is the head), and whether this handle is a copy a fork() left in a child process */
-    gpbo_study *fork_prev, *fork_next;
-    int inherited;
+    size_t hb_failures;    /* refreshes that failed (the storage's error is lost with the thread) */
     gpbo_constraint *cons; /* the options' constraints, the study's own copy */
 };
 
@@ -253,94 +242,11 @@ static void *heartbeat_main(void *arg)
     return NULL;
 }
 
-/* ---- forks ----------------------------------------------------------------------------------- */
-
-/* Every stored handle of this process, so that a fork can wait for their storage calls and
- * heartbeats (see DESIGN above). Lock order: forks_lock, then the handles' locks. */
-static pthread_mutex_t forks_lock = PTHREAD_MUTEX_INITIALIZER;
-static gpbo_study *forks_head;
-static pthread_once_t forks_once = PTHREAD_ONCE_INIT;
-
-static void before_fork(void)
-{
-    pthread_mutex_lock(&forks_lock);
-    for (gpbo_study *s = forks_head; s != NULL; s = s->fork_next)
-        pthread_mutex_lock(&s->lock);
-}
-
-static void after_fork_parent(void)
-{
-    for (gpbo_study *s = forks_head; s != NULL; s = s->fork_next)
-        pthread_mutex_unlock(&s->lock);
-    pthread_mutex_unlock(&forks_lock);
-}
-
-/* In the child: no heartbeat thread exists any more, and the connections are the parent's. */
-static void after_fork_child(void)
-{
-    gpbo_study *next;
-    for (gpbo_study *s = forks_head; s != NULL; s = next) {
-        next = s->fork_next;
-        s->inherited = 1;
-        s->hb_started = 0;
-        s->fork_prev = s->fork_next = NULL;
-        pthread_mutex_unlock(&s->lock);
-    }
-    forks_head = NULL;
-    pthread_mutex_unlock(&forks_lock);
-}
-
-static void forks_install(void)
-{
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-}
-
-/* Puts a stored handle on the list (once); the caller holds no handle's lock. */
-static void forks_add(gpbo_study *s)
-{
-    pthread_once(&forks_once, forks_install);
-    pthread_mutex_lock(&forks_lock);
-    s->fork_next = forks_head;
-    if (forks_head != NULL)
-        forks_head->fork_prev = s;
-    forks_head = s;
-    pthread_mutex_unlock(&forks_lock);
-}
-
-static void forks_remove(gpbo_study *s)
-{
-    pthread_mutex_lock(&forks_lock);
-    if (s->fork_prev != NULL || forks_head == s) { /* on the list */
-        if (s->fork_prev != NULL)
-            s->fork_prev->fork_next = s->fork_next;
-        else
-            forks_head = s->fork_next;
-        if (s->fork_next != NULL)
-            s->fork_next->fork_prev = s->fork_prev;
-        s->fork_prev = s->fork_next = NULL;
-    }
-    pthread_mutex_unlock(&forks_lock);
-}
-
-/* GPBO_ESTATE for a handle a fork() left in this (child) process: its connection is the
- * parent's. */
-static int inherited_check(const gpbo_study *s)
-{
-    if (s->inherited)
-        return gpbo_error_set(GPBO_ESTATE,
-                              "study '%s': this handle was opened before a fork(), by the parent "
-                              "process; open the study again in this process",
-                              s->name);
-    return GPBO_OK;
-}
-
 /* Starts the heartbeat thread (once, at the first ask of a stored study with heartbeats on). */
 static int start_heartbeat(gpbo_study *s)
 {
     if (s->hb_started || s->borrowed || s->st == NULL || !(s->opts.heartbeat > 0))
         return GPBO_OK;
-    if (inherited_check(s) != GPBO_OK)
-        return GPBO_ESTATE;
     if (pthread_create(&s->hb, NULL, heartbeat_main, s) != 0)
         return gpbo_error_set(GPBO_ENOMEM, "study '%s': cannot start the heartbeat thread",
                               s->name);
@@ -361,7 +267,7 @@ void gpbo_study_close(gpbo_study *s)
     }
     if (s->strat && s->strat->free)
         s->strat->free(s->sstate);
-    if (s->st && !s->inherited) {
+    if (s->st) {
         /* what this handle leaves running is handed back: the next ask anywhere reruns it (a
          * handle that lent its id may hold trials its mirror never saw; one that borrowed an
          * id leaves them to their owner) */
@@ -369,13 +275,10 @@ void gpbo_study_close(gpbo_study *s)
         for (size_t i = 0; i < s->n && !release; i++)
             release = s->t[i].state == GPBO_TRIAL_RUNNING && s->t[i].worker &&
                       strcmp(s->t[i].worker, s->worker) == 0;
-        lock(s); /* a fork in another thread waits for these two calls */
         if (release && !s->borrowed)
             s->st->ops->heartbeat(s->st, s->sid, s->worker, 0);
         s->st->ops->close(s->st);
-        unlock(s);
     }
-    forks_remove(s);
     for (size_t i = 0; i < s->n; i++)
         rec_clear(&s->t[i]);
     free(s->t);
@@ -387,10 +290,7 @@ void gpbo_study_close(gpbo_study *s)
     free(s->strategy_name);
     gpbo_search__objectives_free(&s->obj);
     gpbo_search__constraints_free(s->cons, s->opts.n_constraints);
-    /* an inherited copy's condition variable still counts the parent's heartbeat thread as a
-     * waiter, and destroying it would wait for that thread forever */
-    if (!s->inherited)
-        pthread_cond_destroy(&s->wake);
+    pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -614,8 +514,6 @@ static int sync_mirror(gpbo_study *s)
 {
     if (s->st == NULL)
         return GPBO_OK;
-    if (inherited_check(s) != GPBO_OK)
-        return GPBO_ESTATE;
     size_t nrun = 0, *ids = running_ids(s, &nrun);
     if (ids == NULL)
         return GPBO_ENOMEM;
@@ -796,16 +694,10 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
             goto fail;
     }
     if (!memory) {
-        /* listed first, and the storage opened under the handle's lock: a fork in another
-         * thread waits for both calls */
-        forks_add(s);
+        if ((s->st = gpbo_search__storage_open(storage)) == NULL)
+            goto fail;
         char *in_s = sj, *in_o = oj;
-        lock(s);
-        int orc = (s->st = gpbo_search__storage_open(storage)) == NULL
-                      ? gpbo_error_code()
-                      : s->st->ops->open_study(s->st, name, &sj, &oj, &s->sid);
-        unlock(s);
-        if (orc != GPBO_OK || s->st == NULL) {
+        if (s->st->ops->open_study(s->st, name, &sj, &oj, &s->sid) != GPBO_OK) {
             sj = in_s;
             oj = in_o;
             goto fail;
@@ -902,8 +794,6 @@ static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *r
  * finished) in the storage, then in the mirror. *won: the storage still held r as seen. */
 static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *won)
 {
-    if (inherited_check(s) != GPBO_OK)
-        return GPBO_ESTATE;
     /* the mirror's copies first, so that nothing can fail once the storage has changed */
     char *wcopy = c->worker ? strdup(c->worker) : NULL,
          *rcopy = c->reason ? strdup(c->reason) : NULL;
@@ -1124,8 +1014,6 @@ static gpbo_trial_rec reservation(gpbo_study *s, const double *vals)
 
 static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead, size_t *out_id)
 {
-    if (s->st != NULL && inherited_check(s) != GPBO_OK)
-        return GPBO_ESTATE;
     gpbo_trial_rec r = reservation(s, vals);
     if (s->st == NULL) {
         if (s->n >= cap)
@@ -1437,8 +1325,8 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     char *rcopy = reason ? strdup(reason) : NULL;
     if (reason && !rcopy)
         return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
-    int stored = 1, rc = s->st ? inherited_check(s) : GPBO_OK;
-    if (s->st && rc == GPBO_OK) {
+    int stored = 1, rc = GPBO_OK;
+    if (s->st) {
         lock(s);
         rc = s->st->ops->finish_trial(s->st, s->sid, &c, &stored);
         unlock(s);
@@ -1509,8 +1397,6 @@ static int tell_then_ask(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec 
 static int tell_reserve(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, size_t cap,
                         size_t *out_id, double *out_values, int *ask_rc)
 {
-    if (inherited_check(s) != GPBO_OK)
-        return GPBO_ESTATE;
     double *vals = NULL;
     size_t k = 0, nrun = 0, *ids = NULL, id = c->id;
     cap = capped(s, cap);

@@ -30,15 +30,8 @@
  *
  * Thread-safety: one study handle per thread (or a lock around it); handles of one study may
  * be used from distinct threads. A handle that has asked runs a thread of its own for the
- * heartbeats, until it is closed.
- *
- * fork(): a process may fork while it has handles open, heartbeat threads included (a
- * pthread_atfork handler waits until none of them is inside a storage call), and the child
- * may open studies of its own. The handles the child inherits share their storage connection
- * with the parent: in the child every call that would reach the storage fails with
- * GPBO_ESTATE, and gpbo_study_close() frees such a handle's memory without touching the
- * connection (the storage's own small state is left, not freed). Other threads of the
- * caller's that are inside gpbo at the fork are the caller's to quiesce, as for any library.
+ * heartbeats, until it is closed: a process forked while such a handle is open must not call
+ * gpbo (nor SQLite, nor libpq) before it execs, since that thread may hold their locks then.
  */
 #ifndef GPBO_SEARCH_H
 #define GPBO_SEARCH_H

@@ -8,10 +8,9 @@ objective releases the GIL (numpy, PyTorch, a subprocess). Several processes (or
 open one stored study at once, each with its own Study: ids are reserved in the storage and
 every worker's running trials are pending points of the others' proposals.
 
-Fork: a process may fork while a stored Study is open (multiprocessing's "fork" start method),
-its heartbeat thread running; the child opens the study again to work on it. The Study the
-child inherited shares the parent's connection: there it raises GpboError at any call that
-would reach the storage.
+Fork: a Study that has asked runs a heartbeat thread of the library's; a process forked while
+it is open (multiprocessing's "fork" start method) must not use gpbo before it execs: use the
+"spawn" or "forkserver" start method, or open the study in the child.
 """
 import ctypes as C
 import math

@@ -410,44 +410,6 @@ def test_threads_share_one_study():
     assert all(r.state == "complete" for r in study.trials)
 
 
-_INHERITED = None  # the parent's Study, as the fork children below inherit it
-
-
-def _fork_child(arg):
-    url, k = arg
-    try:
-        _INHERITED.ask()
-        refused = "ran"
-    except gpbo.GpboError as e:
-        refused = str(e)
-    with gpbo.Study(storage=url, name="forked") as own:
-        own.optimize(lambda p: (p["x"] - 0.3) ** 2, 2)
-    return refused
-
-
-def test_fork_while_a_stored_study_heartbeats(tmp_path):
-    """multiprocessing's "fork" start method while a stored Study has asked (its heartbeat
-    thread writes every 1 ms): every child opens the study again and runs its trials; the
-    Study it inherited refuses with an error that says why (its connection is the parent's)."""
-    import multiprocessing
-    global _INHERITED
-    url = "sqlite:///" + str(tmp_path / "fork.db")
-    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="forked",
-                       strategy="random", seed=5, heartbeat=0.001)
-    t = study.ask()
-    _INHERITED = study
-    try:
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            said = pool.map(_fork_child, [(url, k) for k in range(8)], chunksize=1)
-    finally:
-        _INHERITED = None
-    assert all("fork" in m for m in said), said
-    study.tell(t, 0.5)
-    done = [r for r in study.trials if r.state == "complete"]
-    assert len(done) == 8 * 2 + 1, len(done)
-    study.close()
-
-
 def test_struct_mirrors_match_the_headers():
     """The ctypes mirrors have the sizes docs/abi.md gives (LP64), and the library's init
     writes the header's defaults into them."""
