@@ -14,6 +14,9 @@ with the baseline measured in the same run:
    `command:` can start. Optuna runs twice: with the same formula as a Python function called
    in-process (`function`, the stricter baseline), and with the same program, one process a
    trial started by subprocess.run (`runs obj`, what an Optuna user tuning a program pays).
+   A third gpbo row runs the in-process function too, through gpbo's Python package (N Python
+   processes, each `gpbo.Study(..., storage=URL).optimize(f, n_trials=share)`, the clock from
+   the same kind of barrier as Optuna's): the like-for-like line against Optuna's `function`.
 2. A 1-second objective, 64 trials: wall time against the ideal 64 s / workers, and what each
    worker spends between two trials (the proposal, storing, starting the next process).
 3. Objective exit to stored result: the objective writes its own CLOCK_REALTIME exit time to a
@@ -120,6 +123,24 @@ def count(study, trial):
     global done
     done += trial.state == optuna.trial.TrialState.COMPLETE
 study.optimize(objective, n_trials=n, callbacks=[count])
+print("done", done, flush=True)
+"""
+
+GPBO_PY_WORKER = r"""
+import sys
+import gpbo
+url, name, strategy, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+study = gpbo.Study({"x": gpbo.Uniform(-4.0, 4.0), "y": gpbo.Uniform(-4.0, 4.0)}, storage=url,
+                   name=name, strategy=strategy)
+print("ready", flush=True)
+sys.stdin.readline()  # the barrier
+done = 0
+def objective(p):
+    global done
+    done += 1  # a value returned is told, or optimize raises and the process fails
+    return (p["x"] - 1) ** 2 + (p["y"] + 2) ** 2
+study.optimize(objective, n_trials=n)
+study.close()  # every tell stored
 print("done", done, flush=True)
 """
 
@@ -248,29 +269,19 @@ def run_gpbo(args, store, name, sweep, workers, jobs, timeout, extra=()):
     return wall, codes, why
 
 
-def run_optuna(args, store, name, sampler, workers, trials, timeout, prog=None):
-    """N Optuna processes on one study, trials split evenly, the objective a Python function or
-    (prog) the program gpbo runs, one process a trial; returns (wall s from the barrier to the
-    last exit, the same from the processes' start, completed trials, error text)."""
-    url = store.optuna_url(name)
-    script = os.path.join(store.work, "optuna_worker.py")
-    import optuna  # the study is created here, before the clock starts
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
-        optuna.create_study(study_name=name, storage=url)
-    except Exception as e:  # noqa: BLE001 (any failure is the row's)
-        return None, None, 0, "creating the study: %s" % str(e).splitlines()[0]
-    share = [trials // workers + (1 if i < trials % workers else 0) for i in range(workers)]
+def run_at_barrier(cmds, timeout, env=None):
+    """Starts one process a command; each prints "ready" once its storage is open, waits for a
+    line on stdin (the barrier, released when all are ready), runs its share and prints "done
+    N" (N complete trials). Returns (wall s from the barrier to the last exit, the same from the
+    processes' start, completed trials, error text)."""
     spawned = time.monotonic()
-    tail = [prog] if prog else []
-    procs = [subprocess.Popen([PY, script, url, name, sampler, str(n)] + tail, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for n in share]
-    for p in procs:  # every worker has imported optuna and loaded the study
+    procs = [subprocess.Popen(c, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for c in cmds]
+    for p in procs:  # every worker has loaded its library and opened the study
         if p.stdout.readline().strip() != "ready":
             for q in procs:
                 q.kill()
-            return None, None, 0, "an Optuna worker did not start: " + p.stderr.read()[-300:]
+            return None, None, 0, "a worker did not start: " + p.stderr.read()[-300:]
     t0 = time.monotonic()
     for p in procs:
         p.stdin.write("go\n")
@@ -290,6 +301,42 @@ def run_optuna(args, store, name, sampler, workers, trials, timeout, prog=None):
     return end - t0, end - spawned, done, why
 
 
+def shares(trials, workers):
+    return [trials // workers + (1 if i < trials % workers else 0) for i in range(workers)]
+
+
+def run_optuna(args, store, name, sampler, workers, trials, timeout, prog=None):
+    """N Optuna processes on one study, trials split evenly, the objective a Python function or
+    (prog) the program gpbo runs, one process a trial; returns run_at_barrier's tuple."""
+    url = store.optuna_url(name)
+    script = os.path.join(store.work, "optuna_worker.py")
+    import optuna  # the study is created here, before the clock starts
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        optuna.create_study(study_name=name, storage=url)
+    except Exception as e:  # noqa: BLE001 (any failure is the row's)
+        return None, None, 0, "creating the study: %s" % str(e).splitlines()[0]
+    tail = [prog] if prog else []
+    return run_at_barrier([[PY, script, url, name, sampler, str(n)] + tail
+                           for n in shares(trials, workers)], timeout)
+
+
+def run_gpbo_python(args, store, name, strategy, workers, trials, timeout):
+    """N Python processes on one gpbo study through gpbo's Python package, the objective the
+    formula as a Python function (as Optuna's `function`), trials split evenly; returns
+    run_at_barrier's tuple. The study is created first, by one process, before the clock."""
+    env = dict(os.environ, PYTHONPATH=args.gpbo_python)
+    script = os.path.join(store.work, "gpbo_py_worker.py")
+    url = store.gpbo_url(name)
+    mk = subprocess.run([PY, script, url, name, strategy, "0"], input="\n", env=env,
+                        capture_output=True, text=True)
+    if mk.returncode != 0:
+        return None, None, 0, "creating the study: %s" % (
+            mk.stderr.strip().splitlines() or ["exit %d" % mk.returncode])[-1]
+    return run_at_barrier([[PY, script, url, name, strategy, str(n)]
+                           for n in shares(trials, workers)], timeout, env)
+
+
 def complete(rows):
     return sum(1 for r in rows if r[1] == 1)
 
@@ -305,7 +352,10 @@ def table_null(args, stores, obj):
         % os.path.basename(obj))
     log("   Optuna, trials split evenly over its processes, clock from the barrier: "
         "`function` = the same formula as a Python function called in-process; `runs obj` = "
-        "the same program gpbo runs, one process a trial by subprocess.run)")
+        "the same program gpbo runs, one process a trial by subprocess.run;")
+    log("   the row under them without a backend: gpbo's Python package, N processes each "
+        "`gpbo.Study(...).optimize(f)` on the formula in-process, clock from a barrier as "
+        "Optuna's, against Optuna's `function`)")
     log("%-8s %-6s %2s | %-26s | %-42s | %s" % ("backend", "method", "w", "gpbo trials/s",
                                                  "Optuna trials/s", "gpbo / Optuna"))
     rows = []
@@ -332,6 +382,7 @@ def table_null(args, stores, obj):
                     log("%-8s %-6s %2d | %-26s |" % (store.kind, method, w, gtxt))
                     log(detail)
                     continue
+                ofunc = None
                 for kind in args.optuna_objective:
                     prog = obj if kind == "program" else None
                     oname = name + ("-program" if prog else "")
@@ -345,7 +396,30 @@ def table_null(args, stores, obj):
                         log("%-8s %-6s %2d | %-26s | %s" % ("", "", w, "", line))
                     log(start)
                     rows.append((store.kind, method, w, kind, g, o, ratio))
+                    if kind == "function":
+                        ofunc = o
+                if not args.no_python:
+                    pname = name + "-py"
+                    line, p, ratio = python_row(args, store, pname, method, w, n, ofunc)
+                    log("%-8s %-6s %2d | %s" % ("", "", w, line))
+                    rows.append((store.kind, method, w, "python", p, ofunc, ratio))
     return rows
+
+
+def python_row(args, store, name, method, w, n, ofunc):
+    """gpbo's Python package with the in-process function, against Optuna's `function` rate
+    ofunc of the same line (None: not measured): (the row's text, rate, ratio)."""
+    pwall, _, pdone, pwhy = run_gpbo_python(args, store, name, method, w, n, args.timeout)
+    p = pdone / pwall if pwall and pdone == n and not pwhy else 0.0
+    ptxt = "%7.1f (%d in %.2f s)" % (p, pdone, pwall) if pwall else "n/a"
+    if pwhy or pdone != n:
+        ptxt += " FAILED: %s" % (pwhy or "%d of %d trials" % (pdone, n))[:160]
+    ratio = p / ofunc if ofunc and p > 0 else float("nan")
+    verdict = ""
+    if method == "random" and ratio == ratio:
+        verdict = "  target >= 5: %s" % ("met" if ratio >= 5 else "MISSED")
+    return ("%-26s | %-42s | x%.2f%s" % (ptxt, "gpbo Python package, function, from barrier",
+                                         ratio, verdict), p, ratio)
 
 
 def rate_from_barrier(rows, times, t0, wall):
@@ -559,10 +633,17 @@ def main():
     ap.add_argument("--optuna-objective", default="function,program",
                     help="table 1: Optuna's objective, `function` (the formula in-process) and/or "
                          "`program` (runs the same obj as gpbo; default both)")
+    ap.add_argument("--no-python", action="store_true",
+                    help="table 1: leave out the row of gpbo's Python package")
+    ap.add_argument("--gpbo-python", help="the folder holding gpbo's Python package (default: "
+                    "the build tree's, ../../python from --gpbo)")
     ap.add_argument("--timeout", type=float, default=600, help="per configuration (s)")
     ap.add_argument("--keep", help="work in this folder and keep it")
     args = ap.parse_args()
     args.workers = [int(w) for w in args.workers.split(",")]
+    if args.gpbo_python is None:
+        args.gpbo_python = os.path.join(os.path.dirname(os.path.dirname(
+            os.path.abspath(args.gpbo))), "python")
     args.optuna_objective = args.optuna_objective.split(",")
     if not args.optuna_objective or any(k not in ("function", "program")
                                         for k in args.optuna_objective):
@@ -582,6 +663,8 @@ def main():
         subprocess.run(["cc", "-O2", "-o", obj, obj + ".c"], check=True)
         with open(os.path.join(work, "optuna_worker.py"), "w") as f:
             f.write(OPTUNA_WORKER)
+        with open(os.path.join(work, "gpbo_py_worker.py"), "w") as f:
+            f.write(GPBO_PY_WORKER)
 
         ver = subprocess.run([args.gpbo, "--version"], capture_output=True, text=True).stdout
         core = os.environ.get("OPENBLAS_CORETYPE")
