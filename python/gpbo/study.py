@@ -57,6 +57,8 @@ _SIG = {
     "gpbo_study_ask": (C.c_int, [_VP, C.POINTER(_SZ), DP]),
     "gpbo_study_sync": (C.c_int, [_VP]),
     "gpbo_study_tell": (C.c_int, [_VP, _SZ, C.c_double]),
+    "gpbo_study_tell_ask": (C.c_int, [_VP, _SZ, C.c_double, _SZ, C.POINTER(_SZ), DP,
+                                      C.POINTER(C.c_int)]),
     "gpbo_study_tell_failed": (C.c_int, [_VP, _SZ, C.c_char_p]),
     "gpbo_study_tell_pruned": (C.c_int, [_VP, _SZ]),
     "gpbo_study_report": (C.c_int, [_VP, _SZ, C.c_long, C.c_double]),
@@ -89,6 +91,7 @@ _lib.declare(_acq, "gpbo_acq_kind_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_in
 
 _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
 _NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
+_ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
 _STATES = ("running", "complete", "failed", "pruned")
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
@@ -732,6 +735,60 @@ class Study:
 
     # -- running an objective --------------------------------------------------------------------
 
+    def _tell_ask(self, trial, value):
+        """Tells trial's value (one objective) and asks the next trial in one step
+        (gpbo_study_tell_ask: on a stored study with a strategy without a model, one
+        transaction and one commit instead of two). Returns the next Trial, or None when the
+        strategy is exhausted; raises as tell() does when the tell fails (a trial the ask took
+        meanwhile is this handle's, handed back at close), as ask() when the ask does."""
+        n = len(self._items)
+        values = (C.c_double * max(n, 1))()
+        tid, ask_rc = _SZ(), C.c_int()
+        with self._lock:
+            h = self._handle()
+            rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid), values,
+                                        C.byref(ask_rc))
+            if rc == 0:
+                self._running.pop(trial.id, None)
+            if rc in (0, _ESTATE) and ask_rc.value == 0:  # told (or told elsewhere), asked
+                nxt = Trial(self, tid.value, self._params(values))
+                self._running[nxt.id] = nxt
+            check(rc)
+            if ask_rc.value == _EXHAUSTED:
+                return None
+            check(ask_rc.value)
+        return nxt
+
+    def _run_chain(self, f, n_trials, pass_trial, catch):
+        """optimize() for one thread, one objective and no pruner: as _run_one n_trials times,
+        but a value's tell and the next ask are one step (_tell_ask), the last trial's tell
+        alone (no trial is asked that would not run)."""
+        trial = None
+        for k in range(n_trials):
+            if trial is None:
+                try:
+                    trial = self.ask()
+                except _lib.ExhaustedError:
+                    return
+            try:
+                value = self._told_values(f(trial if pass_trial else trial.params))
+            except TrialPruned:
+                self.tell(trial, pruned=True)
+                trial = None
+                continue
+            except BaseException as e:
+                self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
+                if isinstance(e, catch) and not isinstance(e, (KeyboardInterrupt, SystemExit)):
+                    trial = None
+                    continue
+                raise
+            if k + 1 == n_trials:
+                self.tell(trial, value)
+            else:
+                trial = self._tell_ask(trial, value)
+                if trial is None:
+                    return
+
     def _run_one(self, f, pass_trial, catch):
         """Asks, evaluates f and tells; False when the strategy is exhausted."""
         try:
@@ -757,7 +814,9 @@ class Study:
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
         pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
         params. n_jobs threads ask and evaluate at once. Stops early when the strategy is
-        exhausted. Returns self."""
+        exhausted. Returns self. With one thread (one objective, no pruner) each value's tell
+        and the next ask are one step: on a stored study with a strategy without a model
+        (random, grid, sobol) one transaction a trial instead of two."""
         catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
         if n_jobs < 1:
             raise ValueError("n_jobs must be >= 1")
@@ -777,6 +836,9 @@ class Study:
                         errors.append(e)
                     return
 
+        if n_jobs == 1 and self._nobj < 2 and not self._pruner:
+            self._run_chain(f, int(n_trials), pass_trial, catch)
+            return self
         if n_jobs == 1:
             worker()
         else:

@@ -108,6 +108,33 @@ def test_optimize_exceptions_jobs_and_direction():
     assert last.state == "failed" and "KeyError" in last.reason and len(study.trials) == 41
 
 
+@pytest.mark.parametrize("strategy", ["random", "bayes"])
+def test_optimize_one_step_tells_as_ask_and_tell(tmp_path, strategy):
+    """optimize() with one thread tells each value and asks the next trial in one step
+    (gpbo_study_tell_ask); the trials are those of an ask / tell loop on the same seed, in a
+    stored study (the one-transaction path for random) and in memory, every one complete and
+    none asked beyond n_trials."""
+    space = {"x": gpbo.Uniform(-2, 2), "k": gpbo.Categorical(["a", "b"]), "n": gpbo.Int(1, 4)}
+
+    def f(p):
+        return (p["x"] - 0.3) ** 2 + p["n"] + (p["k"] == "b")
+
+    for where in ("sqlite:///" + str(tmp_path / ("one-%s.db" % strategy)), None):
+        a = gpbo.Study(space, storage=where, name="chain", strategy=strategy, seed=11, n_init=6)
+        a.optimize(f, 9)
+        b = gpbo.Study(space, strategy=strategy, seed=11, n_init=6)
+        for _ in range(9):
+            t = b.ask()
+            b.tell(t, f(t.params))
+        ra, rb = a.trials, b.trials
+        assert [r.params for r in ra] == [r.params for r in rb]
+        assert [r.value for r in ra] == [r.value for r in rb]
+        assert len(ra) == 9 and all(r.state == "complete" for r in ra)
+        a.optimize(f, 3)  # resumes: three more, the chain's first asked afresh
+        assert len(a.trials) == 12 and all(r.state == "complete" for r in a.trials)
+        a.close()
+
+
 def test_optimize_grid_stops_when_exhausted():
     study = gpbo.Study({"k": gpbo.Categorical(["a", "b", "c"])}, strategy="grid", seed=0)
     study.optimize(lambda p: "abc".index(p["k"]), 10)
