@@ -412,6 +412,11 @@ def table_null(args, stores, obj):
     return rows
 
 
+def target_5(ratio):
+    """Table 1's verdict on a like-for-like ratio gpbo / Optuna (random search)."""
+    return "target >= 5: %s" % ("met" if ratio >= 5 else "MISSED")
+
+
 def python_row(args, store, name, method, w, n, ofunc):
     """gpbo's Python package with the in-process function, against Optuna's `function` rate
     ofunc of the same line (None: not measured): (the row's text, rate, ratio)."""
@@ -423,7 +428,7 @@ def python_row(args, store, name, method, w, n, ofunc):
     ratio = p / ofunc if ofunc and p > 0 else float("nan")
     verdict = ""
     if method == "random" and ratio == ratio:
-        verdict = "  target >= 5: %s" % ("met" if ratio >= 5 else "MISSED")
+        verdict = "  " + target_5(ratio)
     return ("%-26s | %-42s | x%.2f%s" % (ptxt, "gpbo Python package, function, from barrier",
                                          ratio, verdict), p, ratio)
 
@@ -460,8 +465,7 @@ def optuna_row(args, store, name, sampler, w, n, prog, g, gb=0.0):
     both = gb / o if gb > 0 and o > 0 else float("nan")
     verdict = ""
     if sampler == "random" and prog and both == both:
-        verdict = "  both from barriers x%.2f, target >= 5: %s" % (both, "met" if both >= 5
-                                                                  else "MISSED")
+        verdict = "  both from barriers x%.2f, %s" % (both, target_5(both))
     elif sampler == "random" and not prog:
         verdict = "  (a process a trial against a call: no target; like-for-like: the Python row)"
     orate0 = odone / ostart if ostart else 0.0

@@ -770,24 +770,29 @@ class Study:
                     trial = self.ask()
                 except _lib.ExhaustedError:
                     return
-            try:
-                value = self._told_values(f(trial if pass_trial else trial.params))
-            except TrialPruned:
-                self.tell(trial, pruned=True)
+            value = self._evaluate(f, trial, pass_trial, catch)
+            if value is None:
                 trial = None
-                continue
-            except BaseException as e:
-                self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
-                if isinstance(e, catch) and not isinstance(e, (KeyboardInterrupt, SystemExit)):
-                    trial = None
-                    continue
-                raise
-            if k + 1 == n_trials:
+            elif k + 1 == n_trials:
                 self.tell(trial, value)
             else:
                 trial = self._tell_ask(trial, value)
                 if trial is None:
                     return
+
+    def _evaluate(self, f, trial, pass_trial, catch):
+        """f on trial: its value to tell, or None when the trial was ended here (pruned, or
+        failed by an exception of a class in `catch`); any other exception fails the trial and
+        is raised."""
+        try:
+            return self._told_values(f(trial if pass_trial else trial.params))
+        except TrialPruned:
+            self.tell(trial, pruned=True)
+        except BaseException as e:
+            self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
+            if not isinstance(e, catch) or isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+        return None
 
     def _run_one(self, f, pass_trial, catch):
         """Asks, evaluates f and tells; False when the strategy is exhausted."""
@@ -795,17 +800,9 @@ class Study:
             trial = self.ask()
         except _lib.ExhaustedError:
             return False
-        try:
-            value = self._told_values(f(trial if pass_trial else trial.params))
-        except TrialPruned:
-            self.tell(trial, pruned=True)
-            return True
-        except BaseException as e:
-            self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
-            if isinstance(e, catch) and not isinstance(e, (KeyboardInterrupt, SystemExit)):
-                return True
-            raise
-        self.tell(trial, value)
+        value = self._evaluate(f, trial, pass_trial, catch)
+        if value is not None:
+            self.tell(trial, value)
         return True
 
     def optimize(self, f, n_trials, n_jobs=1, catch=(Exception,), pass_trial=False):
