@@ -4,6 +4,8 @@
  * in its own process, --jobs at a time) from command-line flags, on a database in a temporary
  * folder, and writes
  *   - a CSV (--csv FILE): strategy, problem, seed, evaluation, best value so far, simple regret;
+ *   - with --keep FILE, the runs' SQLite database itself (every trial's point and value; study
+ *     "STRATEGY/PROBLEM/SEED"), moved there instead of removed;
  *   - a summary on stdout: the median and quartiles of the simple regret (best found minus the
  *     known optimum) at each budget, the ratio of random search's median to each strategy's,
  *     and the median wall time of one Bayesian step (GP fit + proposal, the study's storage
@@ -11,7 +13,7 @@
  *
  * Usage: compare_bench [--strategies bayes,random,sobol] [--problems branin,hartmann6,...]
  *          [--seeds N] [--first-seed N] [--budget N] [--init N] [--budgets 10,30,60] [--jobs N]
- * [--csv FILE]
+ * [--csv FILE] [--keep FILE]
  *          [--time-at 60,200] [--acquisition logei|ei|logpi|lcb|thompson] [--priors 0|1]
  *          [--additive 0|1] [--restart N]
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
@@ -37,6 +39,7 @@
 typedef struct bench {
     cmp c;
     const char *csv;              /* --csv, or NULL */
+    const char *keep;             /* --keep: where the database goes, or NULL */
     size_t time_at[CMP_MAXL], nt; /* --time-at */
 } bench;
 
@@ -83,7 +86,8 @@ static int usage(const char *argv0, int status)
     fprintf(stderr,
             "usage: %s [--strategies LIST] [--problems LIST] [--seeds N] [--first-seed N] "
             "[--budget N]\n"
-            "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--time-at LIST]\n"
+            "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--keep FILE]\n"
+            "       [--time-at LIST]\n"
             "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n"
             "       [--restart N (0: never)]\n",
             argv0);
@@ -119,6 +123,8 @@ static int flag(bench *b, const char *a, const char *v)
         c->jobs = strtoul(v, NULL, 10);
     else if (!strcmp(a, "--csv"))
         b->csv = v;
+    else if (!strcmp(a, "--keep"))
+        b->keep = v;
     else if (!strcmp(a, "--acquisition")) {
         if (gpbo_acq_kind_parse(v, &c->opts.acquisition) != GPBO_OK) {
             fprintf(stderr, "%s\n", gpbo_error_message());
@@ -167,6 +173,7 @@ static int parse(bench *b, int argc, char **argv)
     split("bayes,random,sobol", b->c.strategies, &b->c.ns);
     b->c.seeds = 20;
     b->csv = NULL;
+    b->keep = NULL;
     b->nt = 0;
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -209,13 +216,34 @@ static void print_times(const bench *b, const cmp_result *r)
     free(col);
 }
 
-/* Removes the temporary database and its folder. */
-static void remove_tmp(const cmp *c)
+/* Copies file from to to. 0, or -1 (to may be left partly written). */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char buf[1 << 16];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    if (in && ferror(in))
+        rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* Removes the temporary database and its folder; with keep, the database (closed by then: no
+ * WAL left) is moved there first, across file systems by a copy. */
+static void remove_tmp(const cmp *c, const char *keep)
 {
     static const char *const ext[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
     for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
         char path[1400];
         snprintf(path, sizeof path, "%s/%s%s", c->dir, c->stem, ext[i]);
+        if (i == 0 && keep && rename(path, keep) != 0 && copy_file(path, keep) != 0)
+            fprintf(stderr, "compare_bench: could not keep the database as %s\n", keep);
         unlink(path);
     }
     rmdir(c->dir);
@@ -255,7 +283,7 @@ cleanup:
     if (rc != 0 && r.failed == 0)
         fprintf(stderr, "%s\n", gpbo_error_message());
     cmp_result_free(&r);
-    remove_tmp(c);
+    remove_tmp(c, rc != 2 ? b->keep : NULL);
     return rc;
 }
 
