@@ -71,7 +71,11 @@ def main(argv):
     ap.add_argument("--init", type=int, default=10, help="the initial design's size (10)")
     ap.add_argument("--at", type=int, default=60, help="the evaluation the basin is read at")
     a = ap.parse_args(argv)
-    found = runs(a.db)
+    try:
+        found = runs(a.db)
+    except sqlite3.Error as e:
+        print("%s: not a database of compare_bench --keep (%s)" % (a.db, e), file=sys.stderr)
+        return 1
     if not found:
         print("no hartmann6 runs in %s" % a.db, file=sys.stderr)
         return 1

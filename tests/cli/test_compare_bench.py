@@ -1,19 +1,23 @@
 """bench/compare and `gpbo compare` run one comparison (cli/compare_core.c, issue 16): for the
 same settings the bench prints the same regret table (plus its ratio to random search), writes the
-same CSV, times the Bayesian steps through the shared memory of its runs, and refuses what only
-the command can run.
+same CSV, times the Bayesian steps through the shared memory of its runs, keeps the runs' database
+when asked (--keep, read by bench/compare/basins.py), and refuses what only the command can run.
 
 Usage: test_compare_bench.py PATH/TO/gpbo PATH/TO/compare_bench
 """
+import json
 import math
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
 from clitest import check, run, run_tests, write
 
 BENCH = os.path.abspath(sys.argv[2])
+BASINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "compare",
+                      "basins.py")
 SETTINGS = dict(strategies="bayes,random,sobol", problems="branin,sphere:3", seeds=3, budget=15,
                 budgets="5,15", init=5, jobs=2)
 
@@ -80,6 +84,55 @@ def test_same_table_and_csv(d):
           f"the children's step times reach the bench: {times}")
 
 
+def test_keep(d):
+    """--keep: every run's trials in the kept database, agreeing with the CSV; basins.py reads it."""
+    b = bench(["--strategies", "bayes,random", "--problems", "hartmann6,branin", "--seeds", "3",
+               "--first-seed", "7", "--budget", "12", "--budgets", "12", "--init", "10", "--jobs",
+               "2", "--csv", "k.csv", "--keep", "k.db"], d)
+    check(b.returncode == 0, f"compare_bench --keep: {b.returncode} {b.stderr}")
+    con = sqlite3.connect(os.path.join(d, "k.db"))
+    names = sorted(n for (n,) in con.execute("SELECT name FROM studies WHERE name LIKE '%/%/%'"))
+    want = sorted(f"{st}/{pb}/{s}" for st in ("bayes", "random") for pb in ("hartmann6", "branin")
+                  for s in (7, 8, 9))
+    check(names == want, f"one study a run: {names}")
+    best = {}
+    for line in open(os.path.join(d, "k.csv")).read().strip().split("\n")[1:]:
+        st, pb, seed, ev, b_, _ = line.split(",")
+        best[(f"{st}/{pb}/{seed}", int(ev))] = float(b_)
+    for name in names:
+        vals = [v for (v,) in con.execute("SELECT value FROM trials t JOIN studies s ON t.study ="
+                                          " s.id WHERE s.name = ? ORDER BY t.id", (name,))]
+        check(len(vals) == 12 and all(v is not None for v in vals), f"{name}: {vals}")
+        for e in range(1, 13):
+            check(abs(min(vals[:e]) - best[(name, e)]) <= 1e-12 * max(1, abs(best[(name, e)])),
+                  f"{name} at {e}: {min(vals[:e])} against the CSV's {best[(name, e)]}")
+    # basins.py: every hartmann6 run counted once, each in the basin nearer its best point
+    rows = con.execute("SELECT s.name, t.params, t.value FROM trials t JOIN studies s ON t.study"
+                       " = s.id WHERE s.name LIKE '%/hartmann6/%' ORDER BY s.name, t.id").fetchall()
+    con.close()
+    g = (0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573)
+    l = (0.40465, 0.88244, 0.84610, 0.57399, 0.13893, 0.03850)
+    second = {}
+    for name, params, value in rows:
+        st = name.split("/")[0]
+        if name not in second or value < second[name][0]:
+            x = json.loads(params)
+            dg = sum((a - c) ** 2 for a, c in zip(x, g))
+            dl = sum((a - c) ** 2 for a, c in zip(x, l))
+            second[name] = (value, st, dl < dg)
+    r = subprocess.run([sys.executable, BASINS, "k.db", "--at", "12"], cwd=d, capture_output=True,
+                       text=True, timeout=60)
+    check(r.returncode == 0, f"basins.py: {r.returncode} {r.stderr}")
+    for st in ("bayes", "random"):
+        k = sum(1 for v in second.values() if v[1] == st and v[2])
+        m = re.search(rf"^{st}: 3 runs, (\d+) \(", r.stdout, re.M)
+        check(m is not None and int(m.group(1)) == k, f"{st}: {k} in the second basin\n{r.stdout}")
+    r = subprocess.run([sys.executable, BASINS, "k.csv"], cwd=d, capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode == 1 and "k.csv: not a database" in r.stderr,
+          f"basins.py on a file that is no database: {r.returncode} {r.stderr}")
+
+
 def test_refused(d):
     write(os.path.join(d, "sweep.yaml"), "method: random\n")
     b = bench(["--problems", "sweep.yaml", "--seeds", "1", "--budget", "2"], d)
@@ -95,4 +148,4 @@ def test_refused(d):
 
 
 if __name__ == "__main__":
-    sys.exit(run_tests([test_same_table_and_csv, test_refused], prefix="gpbo-cmpbench-"))
+    sys.exit(run_tests([test_same_table_and_csv, test_keep, test_refused], prefix="gpbo-cmpbench-"))
