@@ -234,16 +234,24 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* Removes the temporary database and its folder; with keep, the database (closed by then: no
- * WAL left) is moved there first, across file systems by a copy. */
+/* Removes the temporary database and its folder; with keep, the database and its write-ahead
+ * log (if one is left) are moved there first (as keep and keep-wal), across file systems by a
+ * copy, after removing keep's own -wal and -shm so that a stale log is never applied to it. */
 static void remove_tmp(const cmp *c, const char *keep)
 {
     static const char *const ext[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
+    static const char *const side[] = {"", "-wal", "-shm"};
+    char path[1400], dest[1400];
+    for (size_t i = 1; keep && i < sizeof side / sizeof *side; i++) {
+        snprintf(dest, sizeof dest, "%s%s", keep, side[i]);
+        unlink(dest);
+    }
     for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
-        char path[1400];
         snprintf(path, sizeof path, "%s/%s%s", c->dir, c->stem, ext[i]);
-        if (i == 0 && keep && rename(path, keep) != 0 && copy_file(path, keep) != 0)
-            fprintf(stderr, "compare_bench: could not keep the database as %s\n", keep);
+        snprintf(dest, sizeof dest, "%s%s", keep ? keep : "", i < 2 ? side[i] : "");
+        if (keep && i < 2 && access(path, F_OK) == 0 && rename(path, dest) != 0 &&
+            copy_file(path, dest) != 0)
+            fprintf(stderr, "compare_bench: could not keep %s as %s\n", path, dest);
         unlink(path);
     }
     rmdir(c->dir);
