@@ -127,6 +127,27 @@ def test_keep(d):
         k = sum(1 for v in second.values() if v[1] == st and v[2])
         m = re.search(rf"^{st}: 3 runs, (\d+) \(", r.stdout, re.M)
         check(m is not None and int(m.group(1)) == k, f"{st}: {k} in the second basin\n{r.stdout}")
+    # a stale log beside FILE is removed, not applied; and FILE on another file system (tmpfs's
+    # /dev/shm where the temporary folder is on disk) is reached by a copy
+    targets = [os.path.join(d, "k2.db")]
+    if os.path.isdir("/dev/shm") and os.stat("/dev/shm").st_dev != os.stat(d).st_dev:
+        targets.append("/dev/shm/gpbo-cmpbench-%d.db" % os.getpid())
+    for t in targets:
+        write(t + "-wal", "not a write-ahead log\n")
+        b = bench(["--strategies", "random", "--problems", "branin", "--seeds", "2", "--budget",
+                   "5", "--budgets", "5", "--keep", t], d)
+        try:
+            check(b.returncode == 0 and not os.path.exists(t + "-wal"),
+                  f"--keep {t}: {b.returncode} {b.stderr}")
+            con = sqlite3.connect(t)
+            n = con.execute("SELECT COUNT(*) FROM trials t JOIN studies s ON t.study = s.id "
+                            "WHERE s.name LIKE 'random/branin/%'").fetchone()[0]
+            con.close()
+            check(n == 10, f"--keep {t}: {n} trials, not 10")
+        finally:
+            for ext in ("", "-wal", "-shm"):
+                if t.startswith("/dev/shm/") and os.path.exists(t + ext):
+                    os.unlink(t + ext)
     r = subprocess.run([sys.executable, BASINS, "k.csv"], cwd=d, capture_output=True, text=True,
                        timeout=60)
     check(r.returncode == 1 and "k.csv: not a database" in r.stderr,
