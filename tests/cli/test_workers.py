@@ -25,7 +25,8 @@ from clitest import GPBO, check, quad_sweep, run, run_tests, write  # noqa: E402
 KIND = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
 PG_URL = open(KIND).read().strip() if KIND != "sqlite" else None
 
-# x, y from --x=.. --y=..; sleeps OBJ_SLEEP s; logs "start ID PID" and "end ID" beside itself
+# x, y from --x=.. --y=..; sleeps OBJ_SLEEP s; logs "start ID PID PPID" and "end ID" beside
+# itself
 OBJ = """\
     #!/usr/bin/python3
     import os, sys, time
@@ -34,7 +35,7 @@ OBJ = """\
     log = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exec.log")
     tid = os.environ["GPBO_TRIAL_ID"]
     with open(log, "a") as f:
-        f.write(f"start {tid} {os.getpid()}\\n")
+        f.write(f"start {tid} {os.getpid()} {os.getppid()}\\n")
     time.sleep(float(os.environ.get("OBJ_SLEEP", "0")))
     print(f"loss={(x - 1) ** 2 + (y + 2) ** 2}", flush=True)
     with open(log, "a") as f:
@@ -66,6 +67,21 @@ def trials(d, storage, name):
     r = run(["export", "--format", "json", "--study", name] + storage, d)
     check(r.returncode == 0, f"export: {r.stderr}")
     return json.loads(r.stdout) if r.returncode == 0 else []
+
+
+def wait_all_running(d, ps, timeout=120):
+    """Waits until every worker of ps has started an objective (its pid the parent of one in
+    exec.log): each has opened the study and is inside it. True, or False after timeout s."""
+    path, want = os.path.join(d, "exec.log"), {p.pid for p in ps}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            lines = (l.split() for l in open(path))
+            seen = {int(w[3]) for w in lines if len(w) == 4 and w[0] == "start"}
+            if want <= seen:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def executions(d):
@@ -252,9 +268,10 @@ def test_held_proposal_handed_back(d):
 
 
 def test_server_goes_away(d):
-    """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers. Their
-    storage calls retry with backoff (the budget, 30 s by default, is longer than the outage);
-    both finish with exit 0, every trial complete once, nothing told lost."""
+    """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers (once
+    both have run an objective). Their storage calls retry with backoff (the budget, 30 s by
+    default, is longer than the outage); both finish with exit 0, every trial complete once,
+    nothing told lost."""
     pg_dir = os.path.dirname(os.path.abspath(KIND))
     scratch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
                            "pg-scratch")
@@ -262,7 +279,10 @@ def test_server_goes_away(d):
     storage = setup(d, name, 60)
     env = {"OBJ_SLEEP": "0.2"}
     ps = [start(d, storage, 2, env) for _ in range(2)]
-    time.sleep(1.5)
+    # the outage begins once both workers are inside the study (under ASan on a loaded machine a
+    # worker can take over 1.5 s to start, and would then meet the outage as it opens the study)
+    check(wait_all_running(d, ps), "both workers ran an objective before the outage")
+    time.sleep(0.5)
     down = subprocess.run([scratch, "down", pg_dir], capture_output=True, text=True)
     check(down.returncode == 0, f"pg-scratch down: {down.stderr}")
     time.sleep(3)
