@@ -234,24 +234,32 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* Removes the temporary database and its folder; with keep, the database and its write-ahead
- * log (if one is left) are moved there first (as keep and keep-wal), across file systems by a
- * copy, after removing keep's own -wal and -shm so that a stale log is never applied to it. */
-static void remove_tmp(const cmp *c, const char *keep)
+/* Moves the runs' database and its write-ahead log, if one is left, to keep and keep-wal (across
+ * file systems by a copy), after removing keep's own -wal and -shm so that SQLite never applies
+ * a stale log to it. */
+static void keep_db(const cmp *c, const char *keep)
+{
+    static const char *const side[] = {"", "-wal", "-shm"};
+    char from[1400], to[1400];
+    for (size_t i = 1; i < 3; i++) {
+        snprintf(to, sizeof to, "%s%s", keep, side[i]);
+        unlink(to);
+    }
+    for (size_t i = 0; i < 2; i++) { /* the database, then its log */
+        snprintf(from, sizeof from, "%s/%s.db%s", c->dir, c->stem, side[i]);
+        snprintf(to, sizeof to, "%s%s", keep, side[i]);
+        if (access(from, F_OK) == 0 && rename(from, to) != 0 && copy_file(from, to) != 0)
+            fprintf(stderr, "compare_bench: could not keep %s as %s\n", from, to);
+    }
+}
+
+/* Removes the temporary database and its folder. */
+static void remove_tmp(const cmp *c)
 {
     static const char *const ext[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
-    static const char *const side[] = {"", "-wal", "-shm"};
-    char path[1400], dest[1400];
-    for (size_t i = 1; keep && i < sizeof side / sizeof *side; i++) {
-        snprintf(dest, sizeof dest, "%s%s", keep, side[i]);
-        unlink(dest);
-    }
     for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        char path[1400];
         snprintf(path, sizeof path, "%s/%s%s", c->dir, c->stem, ext[i]);
-        snprintf(dest, sizeof dest, "%s%s", keep ? keep : "", i < 2 ? side[i] : "");
-        if (keep && i < 2 && access(path, F_OK) == 0 && rename(path, dest) != 0 &&
-            copy_file(path, dest) != 0)
-            fprintf(stderr, "compare_bench: could not keep %s as %s\n", path, dest);
         unlink(path);
     }
     rmdir(c->dir);
@@ -291,7 +299,9 @@ cleanup:
     if (rc != 0 && r.failed == 0)
         fprintf(stderr, "%s\n", gpbo_error_message());
     cmp_result_free(&r);
-    remove_tmp(c, rc != 2 ? b->keep : NULL);
+    if (rc != 2 && b->keep)
+        keep_db(c, b->keep);
+    remove_tmp(c);
     return rc;
 }
 
