@@ -413,7 +413,9 @@ static void fill_kd(gpbo_gp *gp)
 static int reserve_akd(gpbo_gp *gp)
 {
     size_t n = gp->n, need = gp->dim * n * (n - (n > 0)), limit = (size_t)8 << 20;
-    if (need <= gp->akd_cap)
+    /* held even when no pair needs it (one observation): the rows' pointers into it are then
+     * offsets 0 of a buffer, never of NULL */
+    if (need <= gp->akd_cap && gp->akd != NULL)
         return GPBO_OK;
     if (need > limit)
         return GPBO_ENOMEM;
