@@ -542,7 +542,14 @@ gpbo_space *gpbo_space_from_json(const char *json)
         } else if (strcmp(type, "float") == 0) {
             rc = gpbo_space_add_float(s, name, lo, hi, lg);
         } else if (strcmp(type, "int") == 0) {
-            rc = gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg);
+            /* converted only when whole and within gpbo_space_add_int's bounds (a double
+             * outside long long's range has no conversion) */
+            rc = lo == floor(lo) && hi == floor(hi) && fabs(lo) <= 9e15 && fabs(hi) <= 9e15
+                     ? gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg)
+                     : gpbo_error_set(GPBO_EFORMAT,
+                                      "space_from_json: parameter %zu ('%s'): an int's lo and hi "
+                                      "must be whole numbers within 9e15",
+                                      i, name);
         } else if (strcmp(type, "const") == 0) {
             rc = gpbo_space_add_const(s, name, lo);
         } else if (strcmp(type, "categorical") == 0 && json_is_array(choices)) {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,24 @@ static void test_format_and_json(void **state)
     assert_null(gpbo_space_from_json("[{\"name\": \"a\", \"type\": \"weird\", \"log\": false, "
                                      "\"lo\": 0, \"hi\": 1}]"));
     assert_non_null(strstr(gpbo_error_message(), "weird"));
+    /* an int's bounds beyond long long (a conversion C leaves undefined: fuzz_study found it),
+     * beyond gpbo_space_add_int's 9e15, or not whole: refused with the parameter named */
+    const char *bad_int[][2] = {{"1.01e308", "4"}, {"-1e19", "4"}, {"0", "9.5e15"}, {"1.5", "4"}};
+    for (size_t k = 0; k < sizeof bad_int / sizeof *bad_int; k++) {
+        char txt[160];
+        snprintf(txt, sizeof txt,
+                 "[{\"name\": \"n\", \"type\": \"int\", \"log\": false, \"lo\": %s, "
+                 "\"hi\": %s}]",
+                 bad_int[k][0], bad_int[k][1]);
+        assert_null(gpbo_space_from_json(txt));
+        assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+        assert_non_null(strstr(gpbo_error_message(), "parameter 0 ('n')"));
+    }
+    gpbo_space *big = gpbo_space_from_json("[{\"name\": \"n\", \"type\": \"int\", \"log\": "
+                                           "false, \"lo\": -9e15, \"hi\": 9e15}]");
+    assert_non_null(big);
+    assert_true(gpbo_space_hi(big, 0) == 9e15);
+    gpbo_space_free(big);
     gpbo_space_free(s);
 }
 
