@@ -173,6 +173,12 @@ int gpbo_search__options_from_json(const char *txt, gpbo_study_options *o, char 
             return gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
         return gpbo_error_set(GPBO_EFORMAT, "the stored study options are malformed");
     }
+    if (res < 0 || lhs < 0 || ninit < 0 || refit < 0 || restart < 0 || lost_retries < 0) {
+        json_decref(j);
+        return gpbo_error_set(GPBO_EFORMAT, "the stored study options are malformed: a count "
+                                            "(grid_resolution, lhs_size, n_init, refit_every, "
+                                            "restart, lost_retries) is negative");
+    }
     *o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
     o->direction = (gpbo_direction)dir;
     o->seed = strtoull(seed, NULL, 10);
@@ -218,6 +224,10 @@ static void unlock(gpbo_study *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The longest wait between two heartbeats, in seconds (about 31 years): a study's heartbeat
+ * may be any finite number below its grace, and the wait must fit a time_t. */
+#define HEARTBEAT_MAX 1e9
+
 /* Refreshes this handle's running trials every opts.heartbeat seconds until told to stop. */
 static void *heartbeat_main(void *arg)
 {
@@ -226,9 +236,11 @@ static void *heartbeat_main(void *arg)
     while (!s->hb_stop) {
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
-        double whole = floor(s->opts.heartbeat);
+        /* at most HEARTBEAT_MAX between beats: a longer wait has no time_t (fuzz_study) */
+        double beat = s->opts.heartbeat < HEARTBEAT_MAX ? s->opts.heartbeat : HEARTBEAT_MAX;
+        double whole = floor(beat);
         until.tv_sec += (time_t)whole;
-        until.tv_nsec += (long)((s->opts.heartbeat - whole) * 1e9);
+        until.tv_nsec += (long)((beat - whole) * 1e9);
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -723,6 +735,15 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
     if (gpbo_search__constraints_from_json(oj, &s->cons, &s->opts.n_constraints) != GPBO_OK)
         goto fail;
     s->opts.constraints = s->cons;
+    /* the stored options pass the checks the caller's did (another program may have written
+     * them) */
+    if (check_worker_options(&s->opts) != GPBO_OK ||
+        gpbo_search__objectives_check(&s->opts) != GPBO_OK ||
+        gpbo_search__constraints_check(&s->opts) != GPBO_OK ||
+        check_outcomes(&s->opts) != GPBO_OK) {
+        gpbo_error_prefix("study '%s' as stored: ", name);
+        goto fail;
+    }
     if ((s->strat = gpbo_search__strategy(s->strategy_name)) == NULL)
         goto fail;
     if (s->strat->init && s->strat->init(&s->sstate, s->space, &s->opts) != GPBO_OK)

@@ -2,7 +2,8 @@
  * test_study.c: ask / tell studies — grid enumeration, determinism per seed, close and reopen
  * mid-way giving the uninterrupted sequence (every strategy, on an SQLite file), interrupted
  * trials handed out again (and seen as lost until then), a storage's list of studies, failing
- * and NaN objectives, a second process reading the file, maximization, and the error paths. The
+ * and NaN objectives, a second process reading the file, maximization, the error paths, and
+ * stored options another program wrote (checked as the caller's are). The
  * statistical properties of the strategies are in test_strategy_stats.c.
  */
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "gpbo/error.h"
 #include "gpbo/search.h"
@@ -363,6 +365,62 @@ static void test_errors(void **state)
     gpbo_space_free(s2);
 }
 
+/* Sets option key of study "h" in the database at path to the SQL value val (json_set). */
+static void store_option(const char *path, const char *key, const char *val)
+{
+    sqlite3 *db;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE studies SET options = json_set(options, '$.%s', %s) WHERE name = 'h'", key,
+             val);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+}
+
+/* Options read back from a database are checked as the caller's are at creation: a negative
+ * count (stored as a JSON integer, it would wrap to a huge size_t) is malformed; a heartbeat not
+ * below its grace is refused with the study named; a huge heartbeat below a huger grace is valid
+ * and the heartbeat thread waits at most HEARTBEAT_MAX (its wait once converted a double beyond
+ * time_t's range: fuzz_study, a check the sanitizer build makes). */
+static void test_stored_options_checked(void **state)
+{
+    (void)state;
+    char path[600], u[620];
+    snprintf(path, sizeof path, "%s/stored.db", dir);
+    snprintf(u, sizeof u, "sqlite:///%s", path);
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "h", s, &o);
+    assert_non_null(st);
+    gpbo_study_close(st);
+
+    store_option(path, "n_init", "-1");
+    assert_null(gpbo_study_open(u, "h", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+    assert_non_null(strstr(gpbo_error_message(), "negative"));
+    store_option(path, "n_init", "10");
+
+    store_option(path, "heartbeat", "120.0");
+    assert_null(gpbo_study_open(u, "h", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "study 'h' as stored: "));
+    assert_non_null(strstr(gpbo_error_message(), "heartbeat 120"));
+
+    store_option(path, "grace", "1e21");
+    store_option(path, "heartbeat", "1e20");
+    st = gpbo_study_open(u, "h", NULL, NULL);
+    assert_non_null(st);
+    size_t id;
+    double v[2];
+    assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK); /* starts the heartbeat thread */
+    assert_int_equal(gpbo_study_tell(st, id, 1.0), GPBO_OK);
+    gpbo_study_close(st); /* wakes it and joins it */
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_second_process_sees_tells),
         cmocka_unit_test(test_maximize_and_best),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_stored_options_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
