@@ -352,7 +352,7 @@ static int screen_candidates(fit_run *r, gpbo_gp *gp)
     r->cand = r->ncand ? malloc(r->ncand * (p + 1) * sizeof *r->cand) : NULL;
     if (r->ncand && r->cand == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "gp_fit: out of memory");
-    r->cval = r->cand + r->ncand * p;
+    r->cval = r->cand ? r->cand + r->ncand * p : NULL; /* no candidates (no restarts): none */
     r->restore = 1; /* the candidates change gp's hyperparameters (or the subset's) */
     if (o->subset_min > 0 && gp->n >= o->subset_min && o->max_evals > 2 * RACE_EVALS)
         r->sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
