@@ -1364,8 +1364,22 @@ typedef struct run_loop {
     int exhausted;  /* the strategy has nothing more to propose */
     int busy;       /* a trial has output left to read: do not sleep */
     int failed_rc;  /* the first error that ends the run, or GPBO_OK */
-    double synced;  /* when the study was last read */
+    /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
+     * trial's log line asks for the best, which fails while none is complete) overwrite the
+     * thread's last error */
+    char failed_msg[512];
+    double synced; /* when the study was last read */
 } run_loop;
+
+/* Records rc as the error that ends the run unless one already does; msg: its message (NULL:
+ * the thread's last error). */
+static void set_failed(run_loop *l, int rc, const char *msg)
+{
+    if (rc == GPBO_OK || l->failed_rc != GPBO_OK)
+        return;
+    l->failed_rc = rc;
+    snprintf(l->failed_msg, sizeof l->failed_msg, "%s", msg ? msg : gpbo_error_message());
+}
 
 /* Takes a proposal that arrived (held until a slot is free, then run; stopping, it is left to
  * the study: the proposer's close hands it back). Cannot fail: errors go to l->failed_rc. */
@@ -1375,8 +1389,8 @@ static void take_proposal(runner *r, run_loop *l)
     if (!l->held && proposer_take(r->prop, &prc, &l->held_id, l->vals)) {
         if (prc == GPBO_EEXHAUSTED)
             l->exhausted = 1;
-        else if (prc != GPBO_OK && l->failed_rc == GPBO_OK)
-            l->failed_rc = prc;
+        else
+            set_failed(l, prc, NULL);
         l->held = prc == GPBO_OK;
     }
 }
@@ -1397,10 +1411,10 @@ static void start_held(runner *r, run_loop *l)
         l->synced = now(); /* adopting read the study */
     if (rc == GPBO_OK && (rc = spawn(r, l->held_id, l->vals, &r->jobs[slot])) == GPBO_OK)
         l->running++;
-    else if (rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
-        gpbo_study_tell_failed(r->study, l->held_id, gpbo_error_message());
     if (rc != GPBO_OK && rc != GPBO_ESTATE)
-        l->failed_rc = rc;
+        set_failed(l, rc, NULL); /* before the tell below can overwrite the message */
+    if (rc != GPBO_OK && rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
+        gpbo_study_tell_failed(r->study, l->held_id, gpbo_error_message());
 }
 
 /* Sleeps until a child ends (SIGCHLD writes to g_wake), a proposal arrives, or 20 ms pass (a
@@ -1442,7 +1456,10 @@ static void poll_job(runner *r, run_loop *l, job *j)
     }
     if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
         trial_exited(r, j, j->reaped ? j->status : st);
+    char msg[512] = "";
     int rc = follow(r, j, TURN_BYTES, &more);
+    if (rc != GPBO_OK)
+        snprintf(msg, sizeof msg, "%s", gpbo_error_message());
     l->busy |= more;
     if (j->exited && !more) {
         /* the slot is freed and the held proposal started before this result is stored: the
@@ -1455,12 +1472,14 @@ static void poll_job(runner *r, run_loop *l, job *j)
         l->running--;
         start_held(r, l);
         int frc = finish_job(r, &done, wants_proposal(r, l));
-        rc = rc != GPBO_OK ? rc : frc;
+        if (rc == GPBO_OK && frc != GPBO_OK) {
+            rc = frc;
+            snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+        }
         if (done.stop_reason != JOB_INTERRUPTED)
             log_trial(r, done.id);
     }
-    if (rc != GPBO_OK && l->failed_rc == GPBO_OK)
-        l->failed_rc = rc;
+    set_failed(l, rc, msg);
 }
 
 /* Reads what the other workers did, at most every 0.25 s: for the pruner and the progress
@@ -1476,7 +1495,7 @@ static void periodic_sync(runner *r, run_loop *l)
 
 /* Runs trials until the budget is spent, the strategy is exhausted, an error occurs or the run
  * is interrupted, and every started trial has ended. Returns the first error (GPBO_OK if none);
- * its message is the thread's last error. */
+ * its message is l->failed_msg. */
 static int run_trials(runner *r, run_loop *l)
 {
     for (;;) {
@@ -1615,7 +1634,7 @@ int cmd_run(int argc, char **argv)
     gpbo_study_sync(r.study);
     progress(&r, l.budget, 1);
     if (rc != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        fprintf(stderr, "gpbo: %s\n", l.failed_msg);
         status = 1;
         goto cleanup;
     }
