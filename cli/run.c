@@ -1456,7 +1456,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
     }
     if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
         trial_exited(r, j, j->reaped ? j->status : st);
-    char msg[512] = "";
+    char msg[512]; /* rc's message, taken when rc is set (only read then) */
     int rc = follow(r, j, TURN_BYTES, &more);
     if (rc != GPBO_OK)
         snprintf(msg, sizeof msg, "%s", gpbo_error_message());

@@ -77,6 +77,9 @@ static int add_slot(gpbo_space *s, const char *fn, const char *name)
     return GPBO_OK;
 }
 
+/* The largest magnitude of an integer parameter's bounds: whole doubles are exact below 2^53. */
+#define INT_BOUND 9e15
+
 static int check_range(const char *fn, const char *name, double lo, double hi, int log_scale,
                        int integer)
 {
@@ -87,7 +90,7 @@ static int check_range(const char *fn, const char *name, double lo, double hi, i
     if (log_scale && lo <= 0.0)
         return gpbo_error_set(
             GPBO_EINVAL, "%s: parameter '%s': a log scale needs min > 0 (min is %g)", fn, name, lo);
-    if (integer && (fabs(lo) > 9e15 || fabs(hi) > 9e15))
+    if (integer && (fabs(lo) > INT_BOUND || fabs(hi) > INT_BOUND))
         return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': bounds beyond 9e15", fn, name);
     return GPBO_OK;
 }
@@ -544,12 +547,13 @@ gpbo_space *gpbo_space_from_json(const char *json)
         } else if (strcmp(type, "int") == 0) {
             /* converted only when whole and within gpbo_space_add_int's bounds (a double
              * outside long long's range has no conversion) */
-            rc = lo == floor(lo) && hi == floor(hi) && fabs(lo) <= 9e15 && fabs(hi) <= 9e15
-                     ? gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg)
-                     : gpbo_error_set(GPBO_EFORMAT,
-                                      "space_from_json: parameter %zu ('%s'): an int's lo and hi "
-                                      "must be whole numbers within 9e15",
-                                      i, name);
+            rc =
+                lo == floor(lo) && hi == floor(hi) && fabs(lo) <= INT_BOUND && fabs(hi) <= INT_BOUND
+                    ? gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg)
+                    : gpbo_error_set(GPBO_EFORMAT,
+                                     "space_from_json: parameter %zu ('%s'): an int's lo and hi "
+                                     "must be whole numbers within 9e15",
+                                     i, name);
         } else if (strcmp(type, "const") == 0) {
             rc = gpbo_space_add_const(s, name, lo);
         } else if (strcmp(type, "categorical") == 0 && json_is_array(choices)) {

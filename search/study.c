@@ -642,6 +642,18 @@ static int check_outcomes(const gpbo_study_options *o)
     return GPBO_OK;
 }
 
+/* The checks a study's options pass, the caller's at every open and the stored ones read back
+ * (another program may have written them). */
+static int check_options(const gpbo_study_options *o)
+{
+    int rc = check_worker_options(o);
+    if (rc == GPBO_OK)
+        rc = gpbo_search__objectives_check(o);
+    if (rc == GPBO_OK)
+        rc = gpbo_search__constraints_check(o);
+    return rc == GPBO_OK ? check_outcomes(o) : rc;
+}
+
 /* A handle with its lock, its heartbeat's condition variable, its worker id and name, and
  * nothing else yet; NULL (GPBO_ENOMEM) on failure. */
 static gpbo_study *study_alloc(const char *name)
@@ -683,9 +695,7 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         gpbo_error_set(GPBO_EINVAL, "study_open: the study needs a name");
         return NULL;
     }
-    if (load_options(opts, &full) != GPBO_OK || check_worker_options(&full) != GPBO_OK ||
-        gpbo_search__objectives_check(&full) != GPBO_OK ||
-        gpbo_search__constraints_check(&full) != GPBO_OK || check_outcomes(&full) != GPBO_OK)
+    if (load_options(opts, &full) != GPBO_OK || check_options(&full) != GPBO_OK)
         return NULL;
     int memory = storage == NULL || strcmp(storage, ":memory:") == 0;
     if (memory && space == NULL) {
@@ -735,12 +745,7 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
     if (gpbo_search__constraints_from_json(oj, &s->cons, &s->opts.n_constraints) != GPBO_OK)
         goto fail;
     s->opts.constraints = s->cons;
-    /* the stored options pass the checks the caller's did (another program may have written
-     * them) */
-    if (check_worker_options(&s->opts) != GPBO_OK ||
-        gpbo_search__objectives_check(&s->opts) != GPBO_OK ||
-        gpbo_search__constraints_check(&s->opts) != GPBO_OK ||
-        check_outcomes(&s->opts) != GPBO_OK) {
+    if (check_options(&s->opts) != GPBO_OK) {
         gpbo_error_prefix("study '%s' as stored: ", name);
         goto fail;
     }

@@ -125,8 +125,8 @@ static void test_additive_definition(void **state)
         for (size_t j = 0; j < n; j++) {
             double s = 0.0;
             for (size_t k = 0; k < d; k++) {
-                double r = sqrt(5.0) * fabs(x[i * d + k] - x[j * d + k]) / exp(th[k]);
-                s += (1.0 + r + r * r / 3.0) * exp(-r);
+                double r = fabs(x[i * d + k] - x[j * d + k]) / exp(th[k]);
+                s += gp_test_kernel(GPBO_KERNEL_MATERN52, r);
             }
             K[i * n + j] = exp(th[3]) * s / (double)d + (i == j ? exp(th[4]) : 0.0);
         }
@@ -197,20 +197,6 @@ static void test_lengthscale_priors_value(void **state)
 }
 
 /* n = 1, standardization off: K = s2 + sn2, a scalar. */
-static double kern_at(gpbo_kernel_type kt, double r)
-{
-    switch (kt) {
-    case GPBO_KERNEL_SE:
-        return exp(-0.5 * r * r);
-    case GPBO_KERNEL_MATERN12:
-        return exp(-r);
-    case GPBO_KERNEL_MATERN32:
-        return (1 + sqrt(3) * r) * exp(-sqrt(3) * r);
-    default:
-        return (1 + sqrt(5) * r + 5 * r * r / 3) * exp(-sqrt(5) * r);
-    }
-}
-
 /* One observation, the ARD and the additive form alike: k(x, x) = s2 in both, so the likelihood
  * is -y^2 / 2c - log(c) / 2 - log(2 pi) / 2 with c = s2 + sn2, its gradient s2 (y^2 / c - 1) / 2c
  * and sn2 (y^2 / c - 1) / 2c in log s2 and log sn2 and 0 in the lengthscales, asked twice (the
@@ -245,8 +231,9 @@ static void test_one_point_closed_form(void **state)
             double xq[2] = {0.45, 0.61}, mean, var;
             assert_int_equal(gpbo_gp_predict(gp, 1, xq, &mean, &var), GPBO_OK);
             double r0 = fabs(0.45 - 0.31) / 0.4, r1 = fabs(0.61 - 0.77) / 0.9;
-            double kr = additive ? 0.5 * (kern_at(kernels[k], r0) + kern_at(kernels[k], r1))
-                                 : kern_at(kernels[k], sqrt(r0 * r0 + r1 * r1));
+            double kr =
+                additive ? 0.5 * (gp_test_kernel(kernels[k], r0) + gp_test_kernel(kernels[k], r1))
+                         : gp_test_kernel(kernels[k], sqrt(r0 * r0 + r1 * r1));
             double kx = s2 * kr;
             assert_true(fabs(mean - kx * y0 / c) < 1e-13);
             assert_true(fabs(var - (s2 - kx * kx / c)) < 1e-13);
