@@ -280,6 +280,14 @@ int gpbo_bayes__local_model(gpbo_bayes_fit *f, const gpbo_study_options *o, uint
 void gpbo_bayes__local_box(const gpbo_space *space, const double *center, double radius,
                            const double *theta, double *lo, double *hi);
 
+/* The acquisition ao (its projection replaced) maximized over the trust region of the given radius
+ * around gp's incumbent (gpbo_bayes__local_box's, shaped by gp's lengthscales), with data's
+ * pending points inside it: the proposal into u (the space's cube), its utility into *value when
+ * not NULL. gp is left moved into the box's coordinates (free it after). What gpbo_acq_propose
+ * returned, or GPBO_ENOMEM. */
+int gpbo_bayes__box_propose(gpbo_gp *gp, const gpbo_search_view *v, const gpbo_bayes_data *data,
+                            const gpbo_acq_options *ao, double radius, double *u, double *value);
+
 /* gpbo_bayes__propose's local path: the local model, the acquisition over the trust region with
  * the pending points inside it. Same contract. */
 int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,

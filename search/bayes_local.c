@@ -368,41 +368,50 @@ static int pending_in(const gpbo_bayes_data *data, const box *b, const double *c
     return GPBO_OK;
 }
 
-int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
-                              const gpbo_bayes_data *data, size_t number, double *u)
+int gpbo_bayes__box_propose(gpbo_gp *gp, const gpbo_search_view *v, const gpbo_bayes_data *data,
+                            const gpbo_acq_options *ao, double radius, double *u, double *value)
 {
     size_t d = data->d, np = 0;
-    gpbo_gp *gp = NULL;
-    double radius, *pend = NULL, *lo = malloc((4 * d + 2) * sizeof *lo), *hi = lo + d;
+    double *pend = NULL, *lo = malloc((4 * d + 2) * sizeof *lo), *hi = lo + d;
     double *ctr = hi + d, *th = ctr + d; /* the incumbent; the hyperparameters */
     if (lo == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    int rc = gpbo_bayes__local_model(f, v->opts, seed, data, &gp, &radius, NULL);
     box b = {v->space, lo, hi};
-    if (rc == GPBO_OK) {
-        size_t best;
-        gpbo_gp_y_min(gp, &best);
-        gpbo_gp_get_params(gp, th);
-        memcpy(ctr, gpbo_gp_x(gp) + best * d, d * sizeof *ctr);
-        gpbo_bayes__local_box(v->space, ctr, radius, th, lo, hi);
-        rc = gp_to_box(gp, &b);
-    }
+    size_t best;
+    gpbo_gp_y_min(gp, &best);
+    gpbo_gp_get_params(gp, th);
+    memcpy(ctr, gpbo_gp_x(gp) + best * d, d * sizeof *ctr);
+    gpbo_bayes__local_box(v->space, ctr, radius, th, lo, hi);
+    int rc = gp_to_box(gp, &b);
     if (rc == GPBO_OK)
         rc = pending_in(data, &b, ctr, &pend, &np);
     if (rc == GPBO_OK) {
-        gpbo_acq_options ao;
-        gpbo_bayes__acq_options(v, seed, number, &ao);
-        ao.project = box_project;
-        ao.project_payload = &b;
+        gpbo_acq_options bo = *ao;
+        bo.project = box_project;
+        bo.project_payload = &b;
         double *z = th; /* the hyperparameters are read: reuse */
-        rc = gpbo_acq_propose(gp, &ao, NAN, np, np ? pend : NULL, 1, z, NULL);
+        rc = gpbo_acq_propose(gp, &bo, NAN, np, np ? pend : NULL, 1, z, value);
         if (rc == GPBO_OK) {
             to_space(&b, d, z, u);
             rc = gpbo_space_project(u, d, (void *)v->space);
         }
     }
-    gpbo_gp_free(gp);
     free(pend);
     free(lo);
+    return rc;
+}
+
+int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
+                              const gpbo_bayes_data *data, size_t number, double *u)
+{
+    gpbo_gp *gp = NULL;
+    double radius;
+    int rc = gpbo_bayes__local_model(f, v->opts, seed, data, &gp, &radius, NULL);
+    if (rc == GPBO_OK) {
+        gpbo_acq_options ao;
+        gpbo_bayes__acq_options(v, seed, number, &ao);
+        rc = gpbo_bayes__box_propose(gp, v, data, &ao, radius, u, NULL);
+    }
+    gpbo_gp_free(gp);
     return rc;
 }
