@@ -120,8 +120,21 @@ static int problem_parse(const char *spec, problem *p)
     char *colon = strchr(nm, ':');
     size_t d = 0;
     if (colon) {
+        /* digits alone, from 1: "sphere:-1", "sphere:4x", "sphere:" or "sphere:0" are no
+         * dimension (strtoul read them as 2^64 - 1, 4, and the default twice) */
         *colon = '\0';
-        d = strtoul(colon + 1, NULL, 10);
+        const char *q = colon + 1;
+        for (; *q >= '0' && *q <= '9'; q++)
+            if (d <= CMP_MAX_DIM) /* saturates: any more digits only keep it too large */
+                d = d * 10 + (size_t)(*q - '0');
+        if (q == colon + 1 || *q != '\0' || d == 0)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "problem '%s': the dimension after ':' must be a whole number "
+                                  "from 1",
+                                  spec);
+        if (d > CMP_MAX_DIM)
+            return gpbo_error_set(GPBO_EINVAL, "problem '%s': dimension %s is not supported", spec,
+                                  colon + 1);
     }
     if ((p->f = gpbo_test_function_find(nm)) == NULL) {
         char names[512]; /* the test functions, as the miss listed them */
@@ -191,9 +204,9 @@ int cmp_check(const cmp *c)
                                   c->problems[i]);
         char path[1400];
         sweep_path(c, c->problems[i], path, sizeof path);
+        /* a prefix: gpbo_error_set would write the message over itself while reading it */
         if (c->sweep_check(path) != GPBO_OK)
-            return gpbo_error_set(gpbo_error_code(), "problem %s: %s", c->problems[i],
-                                  gpbo_error_message());
+            return gpbo_error_prefix("problem %s: ", c->problems[i]);
     }
     return GPBO_OK;
 }

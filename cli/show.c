@@ -67,29 +67,6 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int cli_file_stem(char *out, size_t cap, const char *name)
-{
-    size_t n = 0, max = cap - 1 < CLI_STEM_MAX ? cap - 1 : CLI_STEM_MAX;
-    for (const char *p = name; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_' || (c == '.' && p != name);
-        if (n + (keep ? 1 : 3) > max)
-            return gpbo_error_set(GPBO_EINVAL,
-                                  "the study name is too long to name a file (over %zu bytes "
-                                  "encoded)",
-                                  max);
-        if (keep)
-            out[n++] = (char)c;
-        else
-            n += (size_t)snprintf(out + n, 4, "%%%02X", c);
-    }
-    out[n] = '\0';
-    if (n == 0)
-        return gpbo_error_set(GPBO_EINVAL, "the study name is empty");
-    return GPBO_OK;
-}
-
 int cli_study_file(char *out, size_t cap, const char *dir, const char *name, const char *suffix)
 {
     char stem[CLI_STEM_MAX + 1];

@@ -391,6 +391,91 @@ def test_compare(d):
     check(r.returncode == 2 and "nothere.yaml" in r.stderr, f"missing sweep problem: {r.stderr}")
 
 
+# Bad COMPARE.yaml files: (what, text, line, column, a word the message names). Each must end
+# with exit status 2 before any run starts and one line "gpbo: bad.yaml:LINE:COLUMN: ...". The
+# loader once read the union of a list or mapping used as a key (undefined), took "abc" for 0 and
+# -5, -1 or 2^64 + 1 wrapped as numbers (seeds: -1 ran 2^64 - 1 runs), ignored a name that was
+# not a plain value and a second YAML document, let a key or a list value repeat (two runs on one
+# study) and said 0:0 for an empty file. fuzz/corpus/compare/regress_* are the fuzzer's inputs.
+CMP_HEAD = "strategies: [random]\nproblems: [sphere:2]\n"
+BAD_COMPARE = [
+    ("a list as a key", CMP_HEAD + "? [a, b]\n: 1\n", 3, 3, "a key must be a plain word"),
+    ("a mapping as a key", CMP_HEAD + "{a: 1}: 2\n", 3, 1, "a key must be a plain word"),
+    ("budgets: abc", CMP_HEAD + "budget: 10\nbudgets: [5, abc]\n", 4, 14, "budgets"),
+    ("budgets: -5", CMP_HEAD + "budget: 10\nbudgets: [-5]\n", 4, 11, "budgets"),
+    ("budgets past 2^64", CMP_HEAD + "budgets: [18446744073709551617]\n", 3, 11, "budgets"),
+    ("seeds: -1", CMP_HEAD + "seeds: -1\nbudget: 3\n", 3, 8, "seeds"),
+    ("seeds: 0", CMP_HEAD + "seeds: 0\n", 3, 8, "seeds"),
+    ("seeds: +3", CMP_HEAD + "seeds: +3\n", 3, 8, "seeds"),
+    ("seeds: ' 3'", CMP_HEAD + "seeds: ' 3'\n", 3, 8, "seeds"),
+    ("budget past 2^64", CMP_HEAD + "budget: 18446744073709551617\n", 3, 9, "budget"),
+    ("initial: -1", CMP_HEAD + "initial: -1\n", 3, 10, "initial"),
+    ("jobs: 0", CMP_HEAD + "jobs: 0\n", 3, 7, "jobs"),
+    ("run_jobs past gpbo run's 1024", CMP_HEAD + "run_jobs: 1025\n", 3, 11, "run_jobs"),
+    ("terabytes of results", CMP_HEAD + "seeds: 100000\nbudget: 1000\n", 4, 1, "budget"),
+    ("name: a list", CMP_HEAD + "name: [a, b]\n", 3, 7, "name"),
+    ("name: 300 bytes", CMP_HEAD + "name: " + "n" * 300 + "\n", 3, 7, "name"),
+    ("name with a NUL", CMP_HEAD + 'name: "a\\0b"\n', 3, 7, "name"),
+    ("a key twice", CMP_HEAD + "seeds: 2\nseeds: 3\n", 4, 1, "seeds"),
+    ("a strategy twice", "strategies: [random, sobol, random]\nproblems: [branin]\n", 1, 29,
+     "strategies"),
+    ("a problem twice", "strategies: [random]\nproblems: [branin, sphere:2, branin]\n", 2, 30,
+     "problems"),
+    ("an unknown strategy", "problems: [branin]\nstrategies:\n  - random\n  - randon\n", 4, 5,
+     "did you mean 'random'"),
+    ("a problem with a line break", CMP_HEAD.replace("sphere:2", "'sphere\n\n2'"), 2, 12,
+     "problems"),
+    ("a second document", CMP_HEAD + "---\nseeds: 1\n", 3, 1, "second YAML document"),
+    ("an empty file", "# nothing here\n", 1, 1, "empty"),
+    ("nested 40 deep", "strategies: " + "[" * 40 + "\n", 1, 44, "nested"),
+]
+
+
+def nothing_ran(d, what):
+    """Checks that no comparison ran (no database), and removes what one left (the old code ran
+    some of the bad files)."""
+    check(not os.path.exists(os.path.join(d, "compare.db")), f"compare {what}: a run started")
+    for f in ("compare.db", "compare.csv", "compare.html"):
+        if os.path.exists(os.path.join(d, f)):
+            os.remove(os.path.join(d, f))
+
+
+def test_compare_bad_files(d):
+    """Each bad COMPARE.yaml: exit status 2, one line naming the file, the line, the column and
+    the key, and nothing run (no database)."""
+    for what, text, line, col, word in BAD_COMPARE:
+        write(os.path.join(d, "bad.yaml"), text)
+        try:
+            r = run(["compare", "bad.yaml"], d, timeout=30)
+        except subprocess.TimeoutExpired:
+            check(False, f"compare {what}: still running after 30 s")
+            nothing_ran(d, what)
+            continue
+        lines = r.stderr.strip().split("\n")
+        want = f"gpbo: bad.yaml:{line}:{col}: "
+        check(r.returncode == 2 and len(lines) == 1 and lines[0].startswith(want) and
+              word in lines[0], f"compare {what}: {r.returncode} {r.stderr.strip()!r} "
+              f"(want {want!r} ... {word!r})")
+        nothing_ran(d, what)
+    # a problem's dimension is digits alone (it was read by strtoul: 4x gave 4, 0 the default)
+    # (and 2^64 + 1 read as 2^64 - 1: beyond 64 the dimension is shown as written)
+    for spec, want in (("sphere:4x", "the dimension after ':'"), ("sphere:0", "the dimension"),
+                       ("sphere:", "the dimension"),
+                       ("sphere:18446744073709551617", "dimension 18446744073709551617 is not")):
+        write(os.path.join(d, "bad.yaml"), f"strategies: [random]\nproblems: ['{spec}']\n")
+        r = run(["compare", "bad.yaml"], d, timeout=30)
+        check(r.returncode == 2 and f"problem '{spec}': {want}" in r.stderr and
+              "bad.yaml" in r.stderr, f"compare {spec}: {r.returncode} {r.stderr.strip()!r}")
+        nothing_ran(d, spec)
+    # a sweep problem that does not load: its own message once, after the problem's name (it
+    # was written over itself: "problem nothere.yaml: problem nothere.yaml:  open: ...")
+    write(os.path.join(d, "bad.yaml"), "strategies: [random]\nproblems: [nothere.yaml]\n")
+    r = run(["compare", "bad.yaml"], d, timeout=30)
+    check(r.returncode == 2 and r.stderr.count("nothere.yaml") == 2 and
+          "problem nothere.yaml: ./nothere.yaml: cannot open" in r.stderr,
+          f"compare nothere.yaml: {r.returncode} {r.stderr.strip()!r}")
+
+
 TESTOBJ = """\
     #!/usr/bin/python3
     # the quad bowl with a test metric beside it (test = 10 + loss), after a short sleep
@@ -560,7 +645,8 @@ def test_report_gp_model(d):
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_gpbo_options_stored, test_bad_inputs, test_compare, test_compare_sweep_lines,
+             test_gpbo_options_stored, test_bad_inputs, test_compare, test_compare_bad_files,
+             test_compare_sweep_lines,
              test_report_gp_model,
              test_report_figures]
     return run_tests(tests, prefix="gpbo-cli-")

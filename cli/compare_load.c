@@ -1,0 +1,398 @@
+/*
+ * compare_load.c: reads COMPARE.yaml (compare.c describes its keys) into a cmp. Every error is
+ * one line naming the file and, where the file holds the culprit, its line and column: a key
+ * that is not a plain word, unknown or given twice, a number that is not a whole number within
+ * its limits (compare_load.h), a list that is not a list of plain values, a strategy the library
+ * does not know, a strategy or problem listed twice (their runs would share one study) or
+ * holding a control character, a name that names no file.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "cli.h"
+#include "compare_load.h"
+#include "gpbo/sys/error.h"
+
+enum {
+    K_NAME,
+    K_STRATEGIES,
+    K_PROBLEMS,
+    K_SEEDS,
+    K_BUDGET,
+    K_BUDGETS,
+    K_INITIAL,
+    K_JOBS,
+    K_RUN_JOBS,
+    NKEYS
+};
+static const char *const KEYS[NKEYS] = {"name",    "strategies", "problems", "seeds",   "budget",
+                                        "budgets", "initial",    "jobs",     "run_jobs"};
+
+typedef struct ctx {
+    const char *path;
+    yaml_document_t *doc;
+    cmp *c;
+    const yaml_node_t *key[NKEYS]; /* each key's node once read (a second one is refused) */
+} ctx;
+
+/* A user's word as a message shows it: at most 60 bytes (then "..."), control characters as
+ * '?', so that the message stays one short line (as sweep.c shows them). */
+#define SHOW(s) show((s), (char[72]){0})
+static const char *show(const char *s, char *buf)
+{
+    size_t n = 0;
+    for (; s[n] && n < 60; n++)
+        buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+    if (s[n]) {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+            n--;
+        if (n > 0 && (unsigned char)buf[n - 1] >= 0xc0)
+            n--;
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int fail(const ctx *x, const yaml_node_t *n, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
+static int fail(const ctx *x, const yaml_node_t *n, const char *fmt, ...)
+{
+    char m[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: %s", x->path, n->start_mark.line + 1,
+                          n->start_mark.column + 1, m);
+}
+
+static int oom(void)
+{
+    return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+}
+
+/* The text of a scalar node into *out: GPBO_OK, or the error naming what (a list or a mapping
+ * where a plain value belongs; a NUL byte, which C strings would cut short). */
+static int text(const ctx *x, const yaml_node_t *n, const char *what, const char **out)
+{
+    if (n->type != YAML_SCALAR_NODE)
+        return fail(x, n, "%s must be a plain value, not a %s", what,
+                    n->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+    *out = (const char *)n->data.scalar.value;
+    if (strlen(*out) != n->data.scalar.length)
+        return fail(x, n, "%s holds a NUL byte", what);
+    return GPBO_OK;
+}
+
+/* A whole number from lo to hi in decimal digits alone (no sign, space or exponent) into *out. */
+static int whole(const ctx *x, const yaml_node_t *n, const char *what, size_t lo, size_t hi,
+                 size_t *out)
+{
+    const char *s;
+    if (n->type != YAML_SCALAR_NODE || text(x, n, what, &s) != GPBO_OK)
+        return fail(x, n, "%s must be a whole number from %zu to %zu", what, lo, hi);
+    size_t v = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9' && v <= hi; p++)
+        v = v * 10 + (size_t)(*p - '0');
+    if (p == s || *p != '\0' || v < lo || v > hi)
+        return fail(x, n, "%s must be a whole number from %zu to %zu (not '%s')", what, lo, hi,
+                    SHOW(s));
+    *out = v;
+    return GPBO_OK;
+}
+
+/* The strategies the library knows, but the grid (a comparison runs the ones that take a
+ * budget). Returns how many. */
+static size_t known_strategies(const char *known[SWEEP_STRATEGIES])
+{
+    const char *all[SWEEP_STRATEGIES];
+    size_t na = sweep_strategies(all), nk = 0;
+    for (size_t k = 0; k < na; k++)
+        if (strcmp(all[k], "grid") != 0)
+            known[nk++] = all[k];
+    return nk;
+}
+
+/* The list v of plain values into out[0..*n) (what: "strategies", "problems"), each at most
+ * CMP_MAX_VALUE bytes, listed once, and for strategies known. */
+static int list(const ctx *x, const yaml_node_t *v, const char *what, char **out, size_t *n)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(x, v, "%s: expected a list", what);
+    const char *known[SWEEP_STRATEGIES];
+    size_t nk = known_strategies(known);
+    int strategies = !strcmp(what, "strategies");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        const yaml_node_t *e = yaml_document_get_node(x->doc, *it);
+        const char *s;
+        if (e->type != YAML_SCALAR_NODE || *n >= CMP_MAXL)
+            return fail(x, e, "%s: expected at most %d plain values", what, CMP_MAXL);
+        int rc = text(x, e, what, &s);
+        if (rc != GPBO_OK)
+            return rc;
+        if (strlen(s) > CMP_MAX_VALUE)
+            return fail(x, e, "%s: '%s' is longer than %d bytes", what, SHOW(s), CMP_MAX_VALUE);
+        /* no name of a strategy, function or file has them, and messages show the value */
+        for (const char *q = s; *q; q++)
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                return fail(x, e, "%s: '%s' holds a control character", what, SHOW(s));
+        if (strategies && sweep_find(s, known, nk) == nk)
+            return fail(x, e, "unknown strategy '%s' (did you mean '%s'?)", SHOW(s),
+                        sweep_closest(s, known, nk));
+        if (sweep_find(s, (const char *const *)out, *n) < *n)
+            return fail(x, e, "%s: '%s' is listed twice (its runs would be one study)", what,
+                        SHOW(s));
+        if ((out[*n] = strdup(s)) == NULL)
+            return oom();
+        ++*n;
+    }
+    return *n ? GPBO_OK : fail(x, v, "%s: the list is empty", what);
+}
+
+static int budgets(const ctx *x, const yaml_node_t *v, cmp *c)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(x, v, "budgets: expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        const yaml_node_t *e = yaml_document_get_node(x->doc, *it);
+        if (c->nb >= CMP_MAXL)
+            return fail(x, e, "budgets: expected at most %d plain values", CMP_MAXL);
+        int rc = whole(x, e, "each of budgets", 1, CMP_MAX_COUNT, &c->budgets[c->nb]);
+        if (rc != GPBO_OK)
+            return rc;
+        c->nb++;
+    }
+    return c->nb ? GPBO_OK : fail(x, v, "budgets: the list is empty");
+}
+
+/* name: a plain value of at most 255 bytes that names a file (cli_file_stem); empty: the
+ * default, "compare". */
+static int name(const ctx *x, const yaml_node_t *v, cmp *c)
+{
+    const char *s;
+    int rc = text(x, v, "name", &s);
+    if (rc != GPBO_OK)
+        return rc;
+    if (strlen(s) >= sizeof c->name)
+        return fail(x, v, "name is longer than %zu bytes", sizeof c->name - 1);
+    if (*s && cli_file_stem(c->stem, sizeof c->stem, s) != GPBO_OK)
+        return fail(x, v, "name: %s", gpbo_error_message());
+    snprintf(c->name, sizeof c->name, "%s", s);
+    return GPBO_OK;
+}
+
+/* Applies one key: value of COMPARE.yaml to c. */
+static int set_key(ctx *x, const yaml_node_t *k, const yaml_node_t *v)
+{
+    cmp *c = x->c;
+    const char *key;
+    if (k->type != YAML_SCALAR_NODE)
+        return fail(x, k, "a key must be a plain word, not a %s",
+                    k->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+    int rc = text(x, k, "a key", &key);
+    if (rc != GPBO_OK)
+        return rc;
+    size_t i = sweep_find(key, KEYS, NKEYS);
+    if (i == NKEYS)
+        return fail(x, k, "unknown key '%s' (did you mean '%s'?)", SHOW(key),
+                    sweep_closest(key, KEYS, NKEYS));
+    if (x->key[i])
+        return fail(x, k, "%s is given twice (first on line %zu)", key,
+                    x->key[i]->start_mark.line + 1);
+    x->key[i] = k;
+    switch (i) {
+    case K_NAME:
+        return name(x, v, c);
+    case K_STRATEGIES:
+        return list(x, v, key, c->strategies, &c->ns);
+    case K_PROBLEMS:
+        return list(x, v, key, c->problems, &c->np);
+    case K_BUDGETS:
+        return budgets(x, v, c);
+    case K_SEEDS:
+        return whole(x, v, key, 1, CMP_MAX_COUNT, &c->seeds);
+    case K_BUDGET:
+        return whole(x, v, key, 1, CMP_MAX_COUNT, &c->budget);
+    case K_INITIAL:
+        return whole(x, v, key, 0, CMP_MAX_COUNT, &c->init);
+    case K_JOBS:
+        return whole(x, v, key, 1, CMP_MAX_JOBS, &c->jobs);
+    default:
+        return whole(x, v, key, 1, CMP_MAX_JOBS, &c->run_jobs);
+    }
+}
+
+/* Reads the keys of the parsed file into c. */
+static int read_keys(ctx *x)
+{
+    yaml_node_t *root = yaml_document_get_root_node(x->doc);
+    if (root == NULL)
+        return gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", x->path);
+    if (root->type != YAML_MAPPING_NODE)
+        return fail(x, root, "expected a mapping of keys");
+    int rc = GPBO_OK;
+    for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+         pr < root->data.mapping.pairs.top && rc == GPBO_OK; pr++)
+        rc = set_key(x, yaml_document_get_node(x->doc, pr->key),
+                     yaml_document_get_node(x->doc, pr->value));
+    return rc;
+}
+
+/* What follows from the keys read: the defaults of name and budgets, the file stem, and the
+ * number of evaluations in all within CMP_MAX_EVALS. */
+static int finish(ctx *x)
+{
+    cmp *c = x->c;
+    if (c->ns == 0 || c->np == 0)
+        return gpbo_error_set(GPBO_EFORMAT, "%s: needs strategies and problems", x->path);
+    /* seeds and budget are at most CMP_MAX_COUNT, so this does not overflow */
+    double evals = (double)c->ns * (double)c->np * (double)c->seeds * (double)c->budget;
+    if (evals > CMP_MAX_EVALS) {
+        const yaml_node_t *k = x->key[K_BUDGET] ? x->key[K_BUDGET] : x->key[K_SEEDS];
+        if (k == NULL) /* the defaults alone stay far below it */
+            k = x->key[K_PROBLEMS];
+        return fail(x, k,
+                    "%s: %zu strategies x %zu problems x %zu seeds x budget %zu is %.0f "
+                    "evaluations, more than %d",
+                    k == x->key[K_BUDGET]  ? "budget"
+                    : k == x->key[K_SEEDS] ? "seeds"
+                                           : "problems",
+                    c->ns, c->np, c->seeds, c->budget, evals, CMP_MAX_EVALS);
+    }
+    if (c->name[0] == '\0')
+        snprintf(c->name, sizeof c->name, "compare");
+    if (cli_file_stem(c->stem, sizeof c->stem, c->name) != GPBO_OK) /* checked by name() */
+        return gpbo_error_prefix("%s: name: ", x->path);
+    if (c->nb == 0)
+        c->budgets[c->nb++] = c->budget;
+    return GPBO_OK;
+}
+
+/* The line and column of byte off of text (libyaml's reader reports an offset, not a mark). */
+static void position(const char *text, size_t off, size_t *line, size_t *col)
+{
+    size_t l = 1, last = 0;
+    for (size_t i = 0; i < off; i++)
+        if (text[i] == '\n') {
+            l++;
+            last = i + 1;
+        }
+    *line = l;
+    *col = off - last + 1;
+}
+
+static int yaml_failed(const char *path, const yaml_parser_t *p, const char *text, size_t len)
+{
+    /* libyaml 0.2.5's loader fails without setting an error when its copy of a node's default
+     * tag cannot be allocated (loader.c: yaml_strdup, then goto error) */
+    if (p->error == YAML_MEMORY_ERROR || p->error == YAML_NO_ERROR)
+        return oom();
+    size_t line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
+    if (p->error == YAML_READER_ERROR)
+        position(text, p->problem_offset < len ? p->problem_offset : len, &line, &col);
+    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: malformed YAML: %s", path, line, col,
+                          p->problem ? p->problem : "error");
+}
+
+/* A first pass over the events, before any tree is built: one document, nested at most
+ * CMP_MAX_DEPTH deep (libyaml's own cost grows with the nesting, quadratically). */
+static int prepass(const char *path, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return oom();
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, docs = 0, rc = GPBO_OK;
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) {
+            rc = yaml_failed(path, &p, text, len);
+            break;
+        }
+        yaml_event_type_t t = e.type;
+        size_t line = e.start_mark.line + 1, col = e.start_mark.column + 1;
+        yaml_event_delete(&e);
+        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1)
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "%s:%zu:%zu: a second YAML document; a compare file holds one",
+                                path, line, col);
+        else if ((t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) &&
+                 ++depth > CMP_MAX_DEPTH)
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "%s:%zu:%zu: nested more than %d levels deep (the limit for a "
+                                "compare file)",
+                                path, line, col, CMP_MAX_DEPTH);
+        else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (rc != GPBO_OK || t == YAML_STREAM_END_EVENT)
+            break;
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+int compare_parse(const char *path, const char *text, size_t len, cmp *c)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(c->dir, sizeof c->dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (len > CMP_MAX_BYTES) {
+        size_t line, col;
+        position(text, CMP_MAX_BYTES, &line, &col);
+        return gpbo_error_set(GPBO_EFORMAT,
+                              "%s:%zu:%zu: the file goes on past %d bytes (1 MiB), the limit for "
+                              "a compare file",
+                              path, line, col, CMP_MAX_BYTES);
+    }
+    int rc = prepass(path, text, len);
+    if (rc != GPBO_OK)
+        return rc;
+    yaml_parser_t p;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&p))
+        return oom();
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&p, &doc)) {
+        rc = yaml_failed(path, &p, text, len);
+    } else {
+        ctx x = {path, &doc, c, {NULL}};
+        rc = read_keys(&x);
+        if (rc == GPBO_OK)
+            rc = finish(&x);
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+int compare_load(const char *path, cmp *c)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return gpbo_error_set(GPBO_EIO, "%s: cannot open", path);
+    /* one byte past the limit, so that compare_parse() can say where the file went past it */
+    size_t cap = CMP_MAX_BYTES + 1, len = 0;
+    char *text = malloc(cap);
+    if (text == NULL) {
+        fclose(f);
+        return oom();
+    }
+    while (len < cap) {
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    int rc =
+        bad ? gpbo_error_set(GPBO_EIO, "%s: cannot read", path) : compare_parse(path, text, len, c);
+    free(text);
+    return rc;
+}
