@@ -223,15 +223,17 @@ static int median_of(const double *y, size_t n, double *med, double *lo, double 
 int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta,
                                int *found)
 {
-    double l0, h0, med, med_all, hi;
+    double l0 = 0, h0 = 0, med = 0, med_all = 0, hi = 0; /* set by median_of when it succeeds */
     int rule = first != 0; /* 0: no skew rule, the spread of all n decides */
     *found = 0;
     if (first > n || first == 0)
         first = n;
     int rc = median_of(y, first, &med, &l0, &h0);
-    int skewed = !rule || h0 - med > WARP_SKEW * (med - l0);
-    if (rc != GPBO_OK || !skewed || !(med > l0))
+    if (rc != GPBO_OK)
         return rc;
+    int skewed = !rule || h0 - med > WARP_SKEW * (med - l0);
+    if (!skewed || !(med > l0))
+        return GPBO_OK;
     if ((rc = median_of(y, n, &med_all, lo, &hi)) != GPBO_OK)
         return rc;
     *delta = WARP_DELTA * (med_all - *lo);
