@@ -176,7 +176,7 @@ static int budgets(const ctx *x, const yaml_node_t *v, cmp *c)
  * default, "compare". */
 static int name(const ctx *x, const yaml_node_t *v, cmp *c)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = text(x, v, "name", &s);
     if (rc != GPBO_OK)
         return rc;

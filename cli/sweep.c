@@ -211,7 +211,7 @@ static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
 
 static int count(ctx *c, yaml_node_t *n, const char *what, size_t *out)
 {
-    double v;
+    double v = 0;
     int rc = number(c, n, what, &v);
     if (rc == GPBO_OK && !(v >= 0 && v == floor(v) && v < 1e9))
         rc = err_at(c, n, "%s must be a whole number from 0 to 999999999", what);
@@ -515,7 +515,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             p->dist = D_CATEGORICAL;
         return rc;
     } else if (!strcmp(key, "distribution")) {
-        int d;
+        int d = 0;
         int rc = choose(c, v, "distribution", DISTS, sizeof DISTS / sizeof *DISTS, &d);
         if (rc != GPBO_OK)
             return rc;
@@ -762,7 +762,7 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     (void)k;
     (void)p;
     gpbo_study_options *o = &c->s->study;
-    int rc = GPBO_OK, t;
+    int rc = GPBO_OK, t = 0;
     if (!strcmp(key, "kernel")) {
         /* the GP library's names (its table, not a copy) */
         const char *w[GPBO_KERNEL_COUNT];

@@ -411,7 +411,7 @@ typedef struct sr_variant {
 
 static double sr_eval(const sr_variant *v, size_t d, const double *x)
 {
-    double lo[SR_MAX_DIM], hi[SR_MAX_DIM], o[SR_MAX_DIM], R[SR_MAX_DIM * SR_MAX_DIM];
+    double lo[SR_MAX_DIM] = {0}, hi[SR_MAX_DIM] = {0}, o[SR_MAX_DIM], R[SR_MAX_DIM * SR_MAX_DIM];
     double z[SR_MAX_DIM];
     if (d > SR_MAX_DIM)
         return NAN;
