@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "compare_load.h"
+#include "yaml_text.h"
 #include "gpbo/sys/error.h"
 
 enum {
@@ -275,82 +276,11 @@ static int finish(ctx *x)
     return GPBO_OK;
 }
 
-/* The line and column of byte off of text (libyaml's reader reports an offset, not a mark). */
-static void position(const char *text, size_t off, size_t *line, size_t *col)
-{
-    size_t l = 1, last = 0;
-    for (size_t i = 0; i < off; i++)
-        if (text[i] == '\n') {
-            l++;
-            last = i + 1;
-        }
-    *line = l;
-    *col = off - last + 1;
-}
-
-static int yaml_failed(const char *path, const yaml_parser_t *p, const char *text, size_t len)
-{
-    /* libyaml 0.2.5's loader fails without setting an error when its copy of a node's default
-     * tag cannot be allocated (loader.c: yaml_strdup, then goto error) */
-    if (p->error == YAML_MEMORY_ERROR || p->error == YAML_NO_ERROR)
-        return oom();
-    size_t line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR)
-        position(text, p->problem_offset < len ? p->problem_offset : len, &line, &col);
-    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: malformed YAML: %s", path, line, col,
-                          p->problem ? p->problem : "error");
-}
-
-/* A first pass over the events, before any tree is built: one document, nested at most
- * CMP_MAX_DEPTH deep (libyaml's own cost grows with the nesting, quadratically). */
-static int prepass(const char *path, const char *text, size_t len)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p))
-        return oom();
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    int depth = 0, docs = 0, rc = GPBO_OK;
-    for (;;) {
-        yaml_event_t e;
-        if (!yaml_parser_parse(&p, &e)) {
-            rc = yaml_failed(path, &p, text, len);
-            break;
-        }
-        yaml_event_type_t t = e.type;
-        size_t line = e.start_mark.line + 1, col = e.start_mark.column + 1;
-        yaml_event_delete(&e);
-        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1)
-            rc = gpbo_error_set(GPBO_EFORMAT,
-                                "%s:%zu:%zu: a second YAML document; a compare file holds one",
-                                path, line, col);
-        else if ((t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) &&
-                 ++depth > CMP_MAX_DEPTH)
-            rc = gpbo_error_set(GPBO_EFORMAT,
-                                "%s:%zu:%zu: nested more than %d levels deep (the limit for a "
-                                "compare file)",
-                                path, line, col, CMP_MAX_DEPTH);
-        else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
-            depth--;
-        if (rc != GPBO_OK || t == YAML_STREAM_END_EVENT)
-            break;
-    }
-    yaml_parser_delete(&p);
-    return rc;
-}
-
 int compare_parse(const char *path, const char *text, size_t len, cmp *c)
 {
     const char *slash = strrchr(path, '/');
     snprintf(c->dir, sizeof c->dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    if (len > CMP_MAX_BYTES) {
-        size_t line, col;
-        position(text, CMP_MAX_BYTES, &line, &col);
-        return gpbo_error_set(GPBO_EFORMAT,
-                              "%s:%zu:%zu: the file goes on past %d bytes (1 MiB), the limit for "
-                              "a compare file",
-                              path, line, col, CMP_MAX_BYTES);
-    }
-    int rc = prepass(path, text, len);
+    int rc = cli_yaml_check(path, text, len, CMP_MAX_BYTES, CMP_MAX_DEPTH, "a compare file");
     if (rc != GPBO_OK)
         return rc;
     yaml_parser_t p;
@@ -359,7 +289,7 @@ int compare_parse(const char *path, const char *text, size_t len, cmp *c)
         return oom();
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, &doc)) {
-        rc = yaml_failed(path, &p, text, len);
+        rc = cli_yaml_failed(path, &p, text, len);
     } else {
         ctx x = {path, &doc, c, {NULL}};
         rc = read_keys(&x);
@@ -373,26 +303,11 @@ int compare_parse(const char *path, const char *text, size_t len, cmp *c)
 
 int compare_load(const char *path, cmp *c)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return gpbo_error_set(GPBO_EIO, "%s: cannot open", path);
-    /* one byte past the limit, so that compare_parse() can say where the file went past it */
-    size_t cap = CMP_MAX_BYTES + 1, len = 0;
-    char *text = malloc(cap);
-    if (text == NULL) {
-        fclose(f);
-        return oom();
-    }
-    while (len < cap) {
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    int rc =
-        bad ? gpbo_error_set(GPBO_EIO, "%s: cannot read", path) : compare_parse(path, text, len, c);
+    char *text;
+    size_t len;
+    int rc = cli_yaml_read(path, "a compare file", CMP_MAX_BYTES, &text, &len);
+    if (rc == GPBO_OK)
+        rc = compare_parse(path, text, len, c);
     free(text);
     return rc;
 }

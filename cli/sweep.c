@@ -21,6 +21,7 @@
 #include "gpbo/sys/error.h"
 #include "cli.h" /* trainer_keys */
 #include "sweep.h"
+#include "yaml_text.h"
 
 typedef struct ctx {
     const char *path;
@@ -1420,68 +1421,6 @@ void sweep_free(sweep *s)
     free(s);
 }
 
-/* Line and column (from 1) of byte off of text. */
-static void position(const char *text, size_t off, size_t *line, size_t *col)
-{
-    size_t l = 1, last = 0;
-    for (size_t i = 0; i < off; i++)
-        if (text[i] == '\n') {
-            l++;
-            last = i + 1;
-        }
-    *line = l;
-    *col = off - last + 1;
-}
-
-static int yaml_failed(const char *path, yaml_parser_t *p, const char *text, size_t len)
-{
-    if (p->error == YAML_MEMORY_ERROR)
-        return oom();
-    size_t line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR) /* the reader reports a byte offset, not a mark */
-        position(text, p->problem_offset < len ? p->problem_offset : len, &line, &col);
-    return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: malformed YAML: %s%s%s", path, line, col,
-                          p->problem ? p->problem : "error", p->context ? " " : "",
-                          p->context ? p->context : "");
-}
-
-/* A first pass over the events, before any tree is built: one document, nested at most
- * SWEEP_MAX_DEPTH deep (libyaml's own cost grows with the nesting, quadratically). */
-static int prepass(const char *path, const char *text, size_t len)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p))
-        return oom();
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    int depth = 0, docs = 0, rc = GPBO_OK;
-    for (;;) {
-        yaml_event_t e;
-        if (!yaml_parser_parse(&p, &e)) {
-            rc = yaml_failed(path, &p, text, len);
-            break;
-        }
-        yaml_event_type_t t = e.type;
-        size_t line = e.start_mark.line + 1, col = e.start_mark.column + 1;
-        yaml_event_delete(&e);
-        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1)
-            rc = gpbo_error_set(GPBO_EFORMAT,
-                                "%s:%zu:%zu: a second YAML document; a sweep file holds one", path,
-                                line, col);
-        else if ((t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) &&
-                 ++depth > SWEEP_MAX_DEPTH)
-            rc = gpbo_error_set(GPBO_EFORMAT,
-                                "%s:%zu:%zu: nested more than %d levels deep (the limit for a "
-                                "sweep file)",
-                                path, line, col, SWEEP_MAX_DEPTH);
-        else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
-            depth--;
-        if (rc != GPBO_OK || t == YAML_STREAM_END_EVENT)
-            break;
-    }
-    yaml_parser_delete(&p);
-    return rc;
-}
-
 /* The defaults, the path and the folder: NULL with the error set. */
 static sweep *sweep_new(const char *path)
 {
@@ -1671,16 +1610,8 @@ sweep *sweep_parse(const char *path, const char *text, size_t len)
 
 static sweep *parse(const char *path, const char *text, size_t len, int skip_exec)
 {
-    if (len > SWEEP_MAX_BYTES) {
-        size_t line, col;
-        position(text, SWEEP_MAX_BYTES, &line, &col);
-        gpbo_error_set(GPBO_EFORMAT,
-                       "%s:%zu:%zu: the file goes on past %d bytes (1 MiB), the limit for a "
-                       "sweep file",
-                       path, line, col, SWEEP_MAX_BYTES);
-        return NULL;
-    }
-    if (prepass(path, text, len) != GPBO_OK)
+    if (cli_yaml_check(path, text, len, SWEEP_MAX_BYTES, SWEEP_MAX_DEPTH, "a sweep file") !=
+        GPBO_OK)
         return NULL;
     sweep *s = sweep_new(path);
     if (s == NULL)
@@ -1695,7 +1626,7 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     int rc = GPBO_OK;
     if (!yaml_parser_load(&parser, &doc)) {
-        rc = yaml_failed(path, &parser, text, len);
+        rc = cli_yaml_failed(path, &parser, text, len);
     } else {
         ctx c = {path,      &doc, s,   8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL,
                  skip_exec, NULL, NULL};
@@ -1731,39 +1662,11 @@ sweep *sweep_load_results(const char *path)
 
 static sweep *load(const char *path, int skip_exec)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        gpbo_error_set(GPBO_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *text;
+    size_t len;
+    if (cli_yaml_read(path, "a sweep file", SWEEP_MAX_BYTES, &text, &len) != GPBO_OK)
         return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        gpbo_error_set(GPBO_EIO, "%s: is a directory, not a sweep file", path);
-        return NULL;
-    }
-    /* one byte past the limit, so that sweep_parse() can say where the file went past it */
-    size_t cap = SWEEP_MAX_BYTES + 1, len = 0;
-    char *text = malloc(cap);
-    if (text == NULL) {
-        fclose(f);
-        oom();
-        return NULL;
-    }
-    while (len < cap) {
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int bad = ferror(f);
-    int err = errno;
-    fclose(f);
-    sweep *s = NULL;
-    if (bad)
-        gpbo_error_set(GPBO_EIO, "%s: cannot read: %s", path, strerror(err));
-    else
-        s = parse(path, text, len, skip_exec);
+    sweep *s = parse(path, text, len, skip_exec);
     free(text);
     return s;
 }
