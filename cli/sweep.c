@@ -34,26 +34,6 @@ typedef struct ctx {
     yaml_node_t *init_node;    /* initial_points: read once the parameters are known (finish) */
 } ctx;
 
-/* A user's word as a message shows it: at most 60 bytes (cut on a UTF-8 boundary, then
- * "..."), control characters as '?', so that the message stays one short line. */
-#define SHOW(s) show((s), (char[72]){0})
-static const char *show(const char *s, char *buf)
-{
-    size_t n = 0;
-    for (; s[n] && n < 60; n++)
-        buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
-    if (s[n]) {
-        while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
-            n--;
-        if (n > 0 && (unsigned char)buf[n - 1] >= 0xc0)
-            n--;
-        memcpy(buf + n, "...", 3);
-        n += 3;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
 static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {

@@ -116,3 +116,20 @@ int cli_yaml_check(const char *path, const char *text, size_t len, size_t max, i
     yaml_parser_delete(&p);
     return rc;
 }
+
+const char *cli_yaml_show(const char *s, char *buf)
+{
+    size_t n = 0;
+    for (; s[n] && n < 60; n++)
+        buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+    if (s[n]) {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+            n--;
+        if (n > 0 && (unsigned char)buf[n - 1] >= 0xc0)
+            n--;
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}

@@ -28,4 +28,10 @@ int cli_yaml_check(const char *path, const char *text, size_t len, size_t max, i
  * error when a copy of a node's default tag cannot be allocated: loader.c, yaml_strdup). */
 int cli_yaml_failed(const char *path, const yaml_parser_t *p, const char *text, size_t len);
 
+/* A user's word as a message shows it: at most 60 bytes (cut on a UTF-8 boundary, then "..."),
+ * control characters as '?', so that the message stays one short line. buf holds 64 bytes or more;
+ * SHOW gives each use a buffer of its own. */
+const char *cli_yaml_show(const char *s, char *buf);
+#define SHOW(s) cli_yaml_show((s), (char[72]){0})
+
 #endif
