@@ -102,16 +102,28 @@ void gpbo_bayes__acq_options(const gpbo_search_view *v, uint64_t seed, size_t nu
  * from evaluation 40 to 49 and 66 % from 50 to 59 went farther than 0.1 from the incumbent (median
  * distance 0.26 and 0.62), and none of them found anything. With the box taken (bench/compare/
  * README.md, session 20), those runs refine ~10 times faster: the median of the 200 at 50
- * evaluations 6.7e-5 -> 4.8e-6, at 60 1.3e-5 -> 2.0e-6. The odds keep the global moves that
- * matter: with the box taken at every step, Styblinski-Tang 4-D (whose other wells the additive
- * model predicts well below the incumbent) went from 2e-5 to 14 at the median. Development seeds
- * 20-39 of the eight functions, against main: 114 better / 35 worse (odds 2 nats: 106 / 40, 8:
- * 108 / 41; from 20 observations: 96 / 53; radius 0.2: 110 / 36). Spaces of more coordinates (the
- * demo sweep's 17) were not measured and keep log-EI over the whole space. */
+ * evaluations 6.7e-5 -> 5.0e-6, at 60 1.3e-5 -> 2.0e-6 (with REFINE_RAW below). The odds keep the
+ * global moves that matter: with the box taken at every step, Styblinski-Tang 4-D (whose other
+ * wells the additive model predicts well below the incumbent) went from 2e-5 to 14 at the median.
+ * Development seeds 20-39 of the eight functions, against main: 111 better / 36 worse (at the full
+ * effort below 114 / 35; odds 2 nats 106 / 40, 8 nats 108 / 41; from 20 observations 96 / 53;
+ * radius 0.2 110 / 36). Spaces of more
+ * coordinates (the demo sweep's 17) were not measured and keep log-EI over the whole space. */
 #define REFINE_FROM    30
 #define REFINE_MAX_DIM 8
 #define REFINE_RADIUS  0.1
 #define REFINE_ODDS    5.0
+/* With the box, each step maximized log-EI twice at full effort (RAW_FULL raw points, ACQ_RESTARTS
+ * starts): a 200-evaluation Hartmann 6 run cost 0.91 s of CPU instead of 0.68 (Haswell, one
+ * thread; 0.32 of Optuna TPE's instead of 0.24, past issue 17's 0.25). From REFINE_FROM on both
+ * maximizations take REFINE_RAW raw points (scaled down past RAW_FULL_UNTIL as the full count is)
+ * and REFINE_RESTARTS starts: 0.69-0.74 s (0.24-0.25 of TPE's). Against the full effort:
+ * Hartmann 6's 200 development runs unchanged (median at 50 4.95e-6 against 4.84e-6), the eight
+ * development functions 50 / 67 / 43 (no median moved by more than x1.3 but Levy 4-D's, 2.9e-5 ->
+ * 0.026, its upper quartile 0.45 -> 0.93). 128 / 2 in the box and 512 / 3 over the space: 46 / 69.
+ */
+#define REFINE_RAW      256
+#define REFINE_RESTARTS 2
 
 int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t seed,
                         const gpbo_bayes_data *data, size_t number, double *u)
@@ -126,12 +138,14 @@ int gpbo_bayes__propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint64_t s
         return rc;
     gpbo_acq_options ao;
     gpbo_bayes__acq_options(v, seed, number, &ao);
+    int refine = ao.kind == GPBO_ACQ_LOGEI && data->n >= REFINE_FROM && data->d <= REFINE_MAX_DIM;
     ao.raw_samples = raw_samples(data->n, RAW_FULL);
-    ao.restarts = ACQ_RESTARTS;
+    if (refine) /* REFINE_RAW in RAW_FULL's place, scaled down as it is past RAW_FULL_UNTIL */
+        ao.raw_samples = ao.raw_samples * REFINE_RAW / RAW_FULL;
+    ao.restarts = refine ? REFINE_RESTARTS : ACQ_RESTARTS;
     double whole = NAN;
     rc = gpbo_acq_propose(gp, &ao, NAN, data->np, data->np ? data->pend : NULL, 1, u, &whole);
-    if (rc == GPBO_OK && ao.kind == GPBO_ACQ_LOGEI && data->n >= REFINE_FROM &&
-        data->d <= REFINE_MAX_DIM) {
+    if (rc == GPBO_OK && refine) {
         double *ub = malloc(data->d * sizeof *ub), near = -INFINITY;
         rc = ub ? gpbo_bayes__box_propose(gp, v, data, &ao, REFINE_RADIUS, ub, &near)
                 : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
