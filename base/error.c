@@ -76,7 +76,11 @@ int gpbo_error_setv(int code, const char *fmt, va_list ap)
         snprintf(last_msg, sizeof last_msg, "%s", gpbo_strerror(code));
         return code;
     }
-    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    /* formatted apart first: an argument may be the current message itself ("%s: more",
+     * gpbo_error_message()), and vsnprintf into the buffer it reads is undefined */
+    char msg[sizeof last_msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    memcpy(last_msg, msg, sizeof msg);
     return code;
 }
 

@@ -55,6 +55,18 @@ static void test_prefix_keeps_code(void **state)
     assert_string_equal(gpbo_error_message(), "sweep.yaml: line 7: bad field");
 }
 
+static void test_set_may_quote_the_current_message(void **state)
+{
+    (void)state;
+    /* the current message as an argument of the next (cli_study_file does so): formatted apart,
+     * not over itself */
+    gpbo_error_set(GPBO_EFORMAT, "name '%s' is not a file name", "a/b");
+    assert_int_equal(gpbo_error_set(GPBO_EINVAL, "study %s: give --storage", gpbo_error_message()),
+                     GPBO_EINVAL);
+    assert_string_equal(gpbo_error_message(),
+                        "study name 'a/b' is not a file name: give --storage");
+}
+
 static void test_long_message_is_truncated(void **state)
 {
     (void)state;
@@ -105,6 +117,7 @@ int main(void)
         cmocka_unit_test(test_strerror_names_every_code),
         cmocka_unit_test(test_set_returns_code_and_formats),
         cmocka_unit_test(test_null_format_uses_strerror),
+        cmocka_unit_test(test_set_may_quote_the_current_message),
         cmocka_unit_test(test_prefix_keeps_code),
         cmocka_unit_test(test_long_message_is_truncated),
         cmocka_unit_test(test_errors_are_per_thread),
