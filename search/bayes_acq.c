@@ -107,8 +107,8 @@ void gpbo_bayes__acq_options(const gpbo_search_view *v, uint64_t seed, size_t nu
  * wells the additive model predicts well below the incumbent) went from 2e-5 to 14 at the median.
  * Development seeds 20-39 of the eight functions, against main: 111 better / 36 worse (at the full
  * effort below 114 / 35; odds 2 nats 106 / 40, 8 nats 108 / 41; from 20 observations 96 / 53;
- * radius 0.2 110 / 36). Spaces of more
- * coordinates (the demo sweep's 17) were not measured and keep log-EI over the whole space. */
+ * radius 0.2 110 / 36). Spaces of more coordinates (the demo sweep's 17) were not measured and
+ * keep log-EI over the whole space. */
 #define REFINE_FROM    30
 #define REFINE_MAX_DIM 8
 #define REFINE_RADIUS  0.1
