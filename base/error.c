@@ -95,20 +95,16 @@ int gpbo_error_set(int code, const char *fmt, ...)
 
 int gpbo_error_prefix(const char *fmt, ...)
 {
-    char old[GPBO_ERROR_MSG_MAX];
-    memcpy(old, last_msg, sizeof old);
+    char pre[GPBO_ERROR_MSG_MAX]; /* formatted apart, as gpbo_error_setv does */
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    int n = vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
-    if (len < 0)
-        len = 0;
-    if ((size_t)len < sizeof last_msg) {
-        size_t room = sizeof last_msg - (size_t)len;
-        size_t keep = strnlen(old, room - 1);
-        memcpy(last_msg + len, old, keep);
-        last_msg[(size_t)len + keep] = '\0';
-    }
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof pre ? (size_t)n : sizeof pre - 1;
+    size_t keep = strnlen(last_msg, sizeof last_msg - 1 - len);
+    memmove(last_msg + len, last_msg, keep);
+    memcpy(last_msg, pre, len);
+    last_msg[len + keep] = '\0';
     return last_code;
 }
 

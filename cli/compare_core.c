@@ -204,7 +204,7 @@ int cmp_check(const cmp *c)
                                   c->problems[i]);
         char path[1400];
         sweep_path(c, c->problems[i], path, sizeof path);
-        /* a prefix: gpbo_error_set would write the message over itself while reading it */
+        /* the sweep loader's code and message, the problem named in front */
         if (c->sweep_check(path) != GPBO_OK)
             return gpbo_error_prefix("problem %s: ", c->problems[i]);
     }

@@ -51,11 +51,6 @@ static int fail(const ctx *x, const yaml_node_t *n, const char *fmt, ...)
                           n->start_mark.column + 1, m);
 }
 
-static int oom(void)
-{
-    return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-}
-
 /* The text of a scalar node into *out: GPBO_OK, or the error naming what (a list or a mapping
  * where a plain value belongs; a NUL byte, which C strings would cut short). */
 static int text(const ctx *x, const yaml_node_t *n, const char *what, const char **out)
@@ -106,8 +101,8 @@ static int list(const ctx *x, const yaml_node_t *v, const char *what, char **out
     if (v->type != YAML_SEQUENCE_NODE)
         return fail(x, v, "%s: expected a list", what);
     const char *known[SWEEP_STRATEGIES];
-    size_t nk = known_strategies(known);
     int strategies = !strcmp(what, "strategies");
+    size_t nk = strategies ? known_strategies(known) : 0;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
         const yaml_node_t *e = yaml_document_get_node(x->doc, *it);
@@ -130,7 +125,7 @@ static int list(const ctx *x, const yaml_node_t *v, const char *what, char **out
             return fail(x, e, "%s: '%s' is listed twice (its runs would be one study)", what,
                         SHOW(s));
         if ((out[*n] = strdup(s)) == NULL)
-            return oom();
+            return cli_yaml_oom();
         ++*n;
     }
     return *n ? GPBO_OK : fail(x, v, "%s: the list is empty", what);
@@ -266,7 +261,7 @@ int compare_parse(const char *path, const char *text, size_t len, cmp *c)
     yaml_parser_t p;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&p))
-        return oom();
+        return cli_yaml_oom();
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, &doc)) {
         rc = cli_yaml_failed(path, &p, text, len);

@@ -46,11 +46,6 @@ static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...)
                           n ? n->start_mark.column + 1 : 1, msg);
 }
 
-static int oom(void)
-{
-    return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-}
-
 /* Levenshtein distance; past 255 bytes only its lower bound |la - lb| (a key that long is
  * no typo of a short one, and the row stays on the stack). */
 static size_t lev(const char *a, const char *b)
@@ -164,7 +159,7 @@ static char *dupstr(ctx *c, yaml_node_t *n, const char *s)
     c->budget -= l + 16;
     char *d = malloc(l + 1);
     if (d == NULL) {
-        oom();
+        cli_yaml_oom();
         return NULL;
     }
     memcpy(d, s, l + 1);
@@ -305,7 +300,7 @@ static int each_pair(ctx *c, yaml_node_t *map, const char *what, const char *con
     } else if (n > 1) {
         keyed *v = malloc(n * sizeof *v);
         if (v == NULL)
-            return oom();
+            return cli_yaml_oom();
         for (size_t i = 0; i < n; i++) {
             v[i].node = node(c, start[i].key);
             v[i].index = i;
@@ -347,7 +342,7 @@ static int scalar_list(ctx *c, yaml_node_t *seq, const char *what, size_t maxlen
     *nout = 0;
     size_t n = seq_len(seq);
     if ((*out = calloc(n, sizeof **out)) == NULL)
-        return oom();
+        return cli_yaml_oom();
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *it = node(c, seq->data.sequence.items.start[i]);
         const char *x = scalar(c, it, what);
@@ -421,7 +416,7 @@ static int when_pair(ctx *c, sweep_param *p, yaml_node_t *v)
     if (x == NULL)
         return GPBO_EFORMAT;
     if ((p->when_values = calloc(1, sizeof *p->when_values)) == NULL)
-        return oom();
+        return cli_yaml_oom();
     if ((p->when_values[0] = dupstr(c, pv, x)) == NULL)
         return gpbo_error_code();
     p->nwhen = 1;
@@ -462,7 +457,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
                 return err_at(c, v, "the value of '%s' is %zu bytes long; at most %d are allowed",
                               SHOW(p->name), strlen(s), SWEEP_MAX_VALUE_LEN);
             if ((p->values = calloc(1, sizeof *p->values)) == NULL)
-                return oom();
+                return cli_yaml_oom();
             if ((p->values[0] = dupstr(c, v, s)) == NULL)
                 return gpbo_error_code();
             p->nvalues = 1;
@@ -483,7 +478,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             return rc;
         keyed *kv = malloc(n * sizeof *kv);
         if (kv == NULL)
-            return oom();
+            return cli_yaml_oom();
         for (size_t i = 0; i < n; i++)
             kv[i] = (keyed){p->values[i], node(c, v->data.sequence.items.start[i]), i};
         keyed *a, *b;
@@ -886,7 +881,7 @@ static int constraints(ctx *c, yaml_node_t *v)
     if (n > SWEEP_MAX_PARAMS)
         return err_at(c, v, "%zu constraints; at most %d are allowed", n, SWEEP_MAX_PARAMS);
     if (n > 0 && (c->s->cons = calloc(n, sizeof *c->s->cons)) == NULL)
-        return oom();
+        return cli_yaml_oom();
     for (size_t k = 0; k < n; k++) {
         int rc = constraint_entry(c, node(c, v->data.sequence.items.start[k]), k);
         if (rc != GPBO_OK)
@@ -914,7 +909,7 @@ static int point_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
     if (i == s->np) {
         const char **names = malloc(s->np * sizeof *names);
         if (names == NULL)
-            return oom();
+            return cli_yaml_oom();
         for (size_t j = 0; j < s->np; j++)
             names[j] = s->p[j].name;
         char hint[400];
@@ -955,7 +950,7 @@ static int initial_points(ctx *c)
     int rc = sp && given && u && fixed && (s->init = calloc(n * s->np, sizeof *s->init)) &&
                      gpbo_space_decode(sp, u, fixed) == GPBO_OK
                  ? GPBO_OK
-                 : oom();
+                 : cli_yaml_oom();
     for (size_t k = 0; rc == GPBO_OK && k < n; k++) {
         yaml_node_t *it = node(c, seq->data.sequence.items.start[k]);
         point_ctx pc = {s->init + k * s->np, given};
@@ -1041,7 +1036,7 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
             if (n > SWEEP_MAX_PARAMS)
                 return err_at(c, v, "%zu parameters; at most %d are allowed", n, SWEEP_MAX_PARAMS);
             if (n > 0 && (s->p = calloc(n, sizeof *s->p)) == NULL)
-                return oom();
+                return cli_yaml_oom();
         }
         return each_pair(c, v, "parameters", NULL, 0, param_entry, NULL);
     } else if (!strcmp(key, "run_cap")) {
@@ -1074,7 +1069,7 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         if (v->type == YAML_MAPPING_NODE) {
             size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
             if (n > 0 && (s->trainer = calloc(n, sizeof *s->trainer)) == NULL)
-                return oom();
+                return cli_yaml_oom();
         }
         /* the keys of the one settings table (cli/trainer_objective.c interprets them) */
         const char *keys[TRAINER_NKEYS];
@@ -1230,7 +1225,7 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
     if (strchr(prog, '/') != NULL) {
         char *p = prog[0] == '/' ? strdup(prog) : join(dir, prog);
         if (p == NULL)
-            return oom();
+            return cli_yaml_oom();
         const char *why = why_not_exec(p);
         int rc = GPBO_OK;
         if (why != NULL && prog[0] == '/')
@@ -1252,7 +1247,7 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         char *entry = malloc(n + 1);
         if (entry == NULL) {
             free(bad_path);
-            return oom();
+            return cli_yaml_oom();
         }
         memcpy(entry, path, n);
         entry[n] = '\0';
@@ -1262,7 +1257,7 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         free(d);
         if (full == NULL) {
             free(bad_path);
-            return oom();
+            return cli_yaml_oom();
         }
         const char *why = why_not_exec(full);
         if (why == NULL)
@@ -1310,7 +1305,7 @@ static int check_command(ctx *c)
             /* python3 PROGRAM: the script must be there, python3 on PATH */
             char *p = s->program[0] == '/' ? strdup(s->program) : join(s->dir, s->program);
             if (p == NULL)
-                return oom();
+                return cli_yaml_oom();
             struct stat st;
             int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
             int rc = ok ? GPBO_OK
@@ -1323,7 +1318,7 @@ static int check_command(ctx *c)
     }
     char **sorted = malloc((s->np ? s->np : 1) * sizeof *sorted);
     if (sorted == NULL)
-        return oom();
+        return cli_yaml_oom();
     for (size_t i = 0; i < s->np; i++)
         sorted[i] = s->p[i].name;
     qsort(sorted, s->np, sizeof *sorted, str_cmp);
@@ -1406,7 +1401,7 @@ static sweep *sweep_new(const char *path)
 {
     sweep *s = calloc(1, sizeof *s);
     if (s == NULL) {
-        oom();
+        cli_yaml_oom();
         return NULL;
     }
     gpbo_study_options_init(&s->study, GPBO_STUDY_OPTIONS_VERSION);
@@ -1420,7 +1415,7 @@ static sweep *sweep_new(const char *path)
     free(tmp);
     if (!s->path || !s->dir) {
         sweep_free(s);
-        oom();
+        cli_yaml_oom();
         return NULL;
     }
     return s;
@@ -1490,7 +1485,7 @@ static int resolve_one(ctx *c, size_t i, const char *const *names)
         return err_when(c, p, "when names the parameter itself (a cycle)");
     p->parent = k;
     if ((p->when_at = calloc(p->nwhen, sizeof *p->when_at)) == NULL)
-        return oom();
+        return cli_yaml_oom();
     for (size_t j = 0; j < p->nwhen; j++) {
         int rc = when_value(c, p, &s->p[k], p->when_values[j], &p->when_at[j]);
         if (rc != GPBO_OK)
@@ -1505,7 +1500,7 @@ static int resolve_when(ctx *c)
     sweep *s = c->s;
     const char **names = malloc((s->np ? s->np : 1) * sizeof *names);
     if (names == NULL)
-        return oom();
+        return cli_yaml_oom();
     for (size_t i = 0; i < s->np; i++)
         names[i] = s->p[i].name;
     int rc = GPBO_OK;
@@ -1560,7 +1555,7 @@ static int finish(ctx *c, yaml_node_t *root)
         const char *b = strrchr(c->path, '/');
         b = b ? b + 1 : c->path;
         if ((s->name = strdup(b)) == NULL)
-            return oom();
+            return cli_yaml_oom();
         char *dot = strrchr(s->name, '.');
         if (dot && dot != s->name)
             *dot = '\0';
@@ -1600,7 +1595,7 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {
         sweep_free(s);
-        oom();
+        cli_yaml_oom();
         return NULL;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -1754,7 +1749,7 @@ int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *
 {
     unsigned char *given = calloc(s->np ? s->np : 1, 1);
     double *u = malloc((gpbo_space_dim(space) + 1) * sizeof *u);
-    int rc = given && u ? GPBO_OK : oom();
+    int rc = given && u ? GPBO_OK : cli_yaml_oom();
     for (size_t a = 0; rc == GPBO_OK && a < n; a++) {
         const char *eq = strchr(args[a], '=');
         size_t i = 0, len = eq ? (size_t)(eq - args[a]) : 0;

@@ -10,7 +10,7 @@
 #include "gpbo/sys/error.h"
 #include "yaml_text.h"
 
-static int oom(void)
+int cli_yaml_oom(void)
 {
     return gpbo_error_set(GPBO_ENOMEM, "out of memory");
 }
@@ -44,7 +44,7 @@ int cli_yaml_read(const char *path, const char *kind, size_t max, char **text, s
     char *t = malloc(cap);
     if (t == NULL) {
         fclose(f);
-        return oom();
+        return cli_yaml_oom();
     }
     while (n < cap) {
         size_t got = fread(t + n, 1, cap - n, f);
@@ -66,7 +66,7 @@ int cli_yaml_read(const char *path, const char *kind, size_t max, char **text, s
 int cli_yaml_failed(const char *path, const yaml_parser_t *p, const char *text, size_t len)
 {
     if (p->error == YAML_MEMORY_ERROR || p->error == YAML_NO_ERROR)
-        return oom();
+        return cli_yaml_oom();
     size_t line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
     if (p->error == YAML_READER_ERROR) /* the reader reports a byte offset, not a mark */
         position(text, p->problem_offset < len ? p->problem_offset : len, &line, &col);
@@ -88,7 +88,7 @@ int cli_yaml_check(const char *path, const char *text, size_t len, size_t max, i
     }
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
-        return oom();
+        return cli_yaml_oom();
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     int depth = 0, docs = 0, rc = GPBO_OK;
     for (;;) {

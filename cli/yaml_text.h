@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <yaml.h>
 
+/* The loaders' out of memory: GPBO_ENOMEM, "out of memory" (the fuzz harnesses expect it so). */
+int cli_yaml_oom(void);
+
 /* The file at path read into *text (malloc'd, the caller frees it; no NUL added), at most max + 1
  * bytes of it, so that cli_yaml_check() can say where a longer file went past the limit. kind
  * names the file in the error of a directory ("a sweep file"). GPBO_OK, GPBO_EIO ("PATH: cannot

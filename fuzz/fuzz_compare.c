@@ -19,38 +19,10 @@
 #include "cli/sweep.h"
 #include "gpbo/error.h"
 
+#define FUZZ_HARNESS "fuzz_compare"
+#include "fuzz_util.h"
+
 #define NAME "fuzz-compare.yaml"
-
-static void broken(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_compare: %s: %s\n", what, detail);
-    abort();
-}
-
-/* "NAME:LINE:COL: ..." on one line, "NAME: needs strategies and problems", or "out of
- * memory". */
-static void check_message(void)
-{
-    const char *m = gpbo_error_message();
-    if (m == NULL || strchr(m, '\n') != NULL)
-        broken("the message is not one line", m ? m : "(null)");
-    if (!strcmp(m, "out of memory"))
-        return;
-    size_t l = strlen(NAME);
-    const char *p = m + l;
-    if (strncmp(m, NAME, l) != 0 || *p++ != ':')
-        broken("the message does not name the file", m);
-    if (!strcmp(p, " needs strategies and problems"))
-        return;
-    for (int field = 0; field < 2; field++) {
-        if (*p < '0' || *p > '9')
-            broken("the message has no line:column", m);
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (*p++ != ':')
-            broken("the message has no line:column", m);
-    }
-}
 
 static int any_sweep(const char *path)
 {
@@ -94,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cmp_init(&c);
     c.sweep_check = any_sweep;
     if (compare_parse(NAME, (const char *)data, size, &c) != GPBO_OK) {
-        check_message();
+        check_file_message(NAME, "needs strategies and problems");
     } else {
         check_loaded(&c);
         if (cmp_check(&c) != GPBO_OK) {

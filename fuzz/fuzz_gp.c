@@ -15,11 +15,8 @@
 #include "gpbo/error.h"
 #include "gpbo/gp.h"
 
-static void broken(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_gp: %s: %s\n", what, detail ? detail : "(no message)");
-    abort();
-}
+#define FUZZ_HARNESS "fuzz_gp"
+#include "fuzz_util.h"
 
 /* Mean and variance at the point whose coordinates are all 0.37 (x: dim values). */
 static int predict_at(const gpbo_gp *gp, double *x, double *mean, double *var)

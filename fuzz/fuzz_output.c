@@ -17,11 +17,8 @@
 #include "cli/cli.h"
 #include "search/params_json.h"
 
-static void broken(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_output: %s: %s\n", what, detail);
-    abort();
-}
+#define FUZZ_HARNESS "fuzz_output"
+#include "fuzz_util.h"
 
 static void check_line(const char *line)
 {

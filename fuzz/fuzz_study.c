@@ -20,15 +20,12 @@
 #include "gpbo/error.h"
 #include "gpbo/search.h"
 
+#define FUZZ_HARNESS "fuzz_study"
+#include "fuzz_util.h"
+
 #define ASKS 4
 
 static char path[64], url[80];
-
-static void broken(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_study: %s: %s\n", what, detail ? detail : "(no message)");
-    abort();
-}
 
 /* A failure must carry its code and a message. */
 static void explained(const char *what)

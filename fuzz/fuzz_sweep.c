@@ -14,41 +14,16 @@
 #include "cli/sweep.h"
 #include "gpbo/error.h"
 
+#define FUZZ_HARNESS "fuzz_sweep"
+#include "fuzz_util.h"
+
 #define NAME "fuzz-sweep.yaml"
-
-static void broken(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_sweep: %s: %s\n", what, detail);
-    abort();
-}
-
-/* "NAME:LINE:COL: ..." on one line (or "out of memory"). */
-static void check_message(void)
-{
-    const char *m = gpbo_error_message();
-    if (m == NULL || strchr(m, '\n') != NULL)
-        broken("the message is not one line", m ? m : "(null)");
-    if (!strcmp(m, "out of memory"))
-        return;
-    size_t l = strlen(NAME);
-    const char *p = m + l;
-    if (strncmp(m, NAME, l) != 0 || *p++ != ':')
-        broken("the message does not name the file", m);
-    for (int field = 0; field < 2; field++) {
-        if (*p < '0' || *p > '9')
-            broken("the message has no line:column", m);
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (*p++ != ':')
-            broken("the message has no line:column", m);
-    }
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sweep *s = sweep_parse(NAME, (const char *)data, size);
     if (s == NULL) {
-        check_message();
+        check_file_message(NAME, NULL);
         return 0;
     }
     gpbo_space *sp = sweep_space(s);

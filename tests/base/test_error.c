@@ -67,6 +67,14 @@ static void test_set_may_quote_the_current_message(void **state)
                         "study name 'a/b' is not a file name: give --storage");
 }
 
+static void test_prefix_may_quote_the_current_message(void **state)
+{
+    (void)state;
+    gpbo_error_set(GPBO_EFORMAT, "bad field");
+    assert_int_equal(gpbo_error_prefix("[%s] ", gpbo_error_message()), GPBO_EFORMAT);
+    assert_string_equal(gpbo_error_message(), "[bad field] bad field");
+}
+
 static void test_long_message_is_truncated(void **state)
 {
     (void)state;
@@ -118,6 +126,7 @@ int main(void)
         cmocka_unit_test(test_set_returns_code_and_formats),
         cmocka_unit_test(test_null_format_uses_strerror),
         cmocka_unit_test(test_set_may_quote_the_current_message),
+        cmocka_unit_test(test_prefix_may_quote_the_current_message),
         cmocka_unit_test(test_prefix_keeps_code),
         cmocka_unit_test(test_long_message_is_truncated),
         cmocka_unit_test(test_errors_are_per_thread),
