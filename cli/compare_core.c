@@ -202,6 +202,13 @@ int cmp_check(const cmp *c)
         if (c->sweep_check == NULL)
             return gpbo_error_set(GPBO_EINVAL, "problem %s: sweep files run with gpbo compare",
                                   c->problems[i]);
+        /* gpbo run takes the study's strategies; a sweep names its own mo_acquisition */
+        for (size_t si = 0; si < c->ns; si++)
+            if (cmp_mo_strategy(c->strategies[si]))
+                return gpbo_error_set(GPBO_EINVAL,
+                                      "problem %s: the strategy '%s' runs test functions only "
+                                      "(a sweep file sets mo_acquisition under gpbo:)",
+                                      c->problems[i], c->strategies[si]);
         char path[1400];
         sweep_path(c, c->problems[i], path, sizeof path);
         /* the sweep loader's code and message, the problem named in front */
@@ -273,11 +280,16 @@ static int run_sweep(const cmp *c, size_t j)
     return 1;
 }
 
+int cmp_mo_strategy(const char *name)
+{
+    return strcmp(name, "bayes-parego") == 0 || strcmp(name, "bayes-ehvi") == 0;
+}
+
 /* "bayes-ehvi" and "bayes-parego": the Bayesian strategy with that step for several
  * objectives (compare_core.h). */
 static void mo_strategy(const char *name, gpbo_study_options *o)
 {
-    if (strcmp(name, "bayes-parego") == 0 || strcmp(name, "bayes-ehvi") == 0) {
+    if (cmp_mo_strategy(name)) {
         o->strategy = "bayes";
         o->mo_acquisition = name[6] == 'p' ? GPBO_MO_PAREGO : GPBO_MO_EHVI;
     }

@@ -61,8 +61,13 @@ void cmp_init(cmp *c);
 /* Frees the lists of c (not c). */
 void cmp_free(cmp *c);
 
+/* Whether name is "bayes-ehvi" or "bayes-parego" (the Bayesian strategy with that step for
+ * several objectives; on one objective, the Bayesian strategy as it is). */
+int cmp_mo_strategy(const char *name);
+
 /* Checks every problem of c: a known test function at a supported dimension, or a sweep file
- * that loads. GPBO_OK, or the error (its message naming the problem) of the first bad one. */
+ * that loads, run by none of c's cmp_mo_strategy names. GPBO_OK, or the error (its message
+ * naming the problem) of the first bad one. */
 int cmp_check(const cmp *c);
 
 /* Runs every run of c (jobs processes at a time; a run already finished in the database is

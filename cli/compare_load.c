@@ -83,14 +83,18 @@ static int whole(const ctx *x, const yaml_node_t *n, const char *what, size_t lo
 }
 
 /* The strategies the library knows, but the grid (a comparison runs the ones that take a
- * budget). Returns how many. */
-static size_t known_strategies(const char *known[SWEEP_STRATEGIES])
+ * budget), and compare's two names of the Bayesian strategy for several objectives
+ * (cmp_mo_strategy). Returns how many. */
+enum { KNOWN_MAX = SWEEP_STRATEGIES + 2 };
+static size_t known_strategies(const char *known[KNOWN_MAX])
 {
     const char *all[SWEEP_STRATEGIES];
     size_t na = sweep_strategies(all), nk = 0;
     for (size_t k = 0; k < na; k++)
         if (strcmp(all[k], "grid") != 0)
             known[nk++] = all[k];
+    known[nk++] = "bayes-ehvi";
+    known[nk++] = "bayes-parego";
     return nk;
 }
 
@@ -100,7 +104,7 @@ static int list(const ctx *x, const yaml_node_t *v, const char *what, char **out
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return fail(x, v, "%s: expected a list", what);
-    const char *known[SWEEP_STRATEGIES];
+    const char *known[KNOWN_MAX];
     int strategies = !strcmp(what, "strategies");
     size_t nk = strategies ? known_strategies(known) : 0;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;

@@ -467,6 +467,15 @@ def test_compare_bad_files(d):
         check(r.returncode == 2 and f"problem '{spec}': {want}" in r.stderr and
               "bad.yaml" in r.stderr, f"compare {spec}: {r.returncode} {r.stderr.strip()!r}")
         nothing_ran(d, spec)
+    # compare's names of the Bayesian strategy for several objectives run test functions only:
+    # gpbo run (which runs a sweep problem) has no such strategy
+    write(os.path.join(d, "s.yaml"), "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+          "command: [echo, 'loss=1']\n")
+    write(os.path.join(d, "bad.yaml"), "strategies: [random, bayes-parego]\nproblems: [s.yaml]\n")
+    r = run(["compare", "bad.yaml"], d, timeout=30)
+    check(r.returncode == 2 and "problem s.yaml: the strategy 'bayes-parego' runs test functions "
+          "only" in r.stderr, f"compare bayes-parego on a sweep: {r.returncode} {r.stderr.strip()!r}")
+    nothing_ran(d, "bayes-parego on a sweep")
     # a sweep problem that does not load: its own message once, after the problem's name (it
     # was written over itself: "problem nothere.yaml: problem nothere.yaml:  open: ...")
     write(os.path.join(d, "bad.yaml"), "strategies: [random]\nproblems: [nothere.yaml]\n")
