@@ -16,6 +16,9 @@
  * [--csv FILE] [--keep FILE]
  *          [--time-at 60,200] [--acquisition logei|ei|logpi|lcb|thompson] [--priors 0|1]
  *          [--additive 0|1] [--restart N]
+ * Every number is a whole number in decimal digits alone within COMPARE.yaml's limits
+ * (compare_load.h; --seeds, --budget and --jobs from 1, --priors and --additive 0 or 1), each of
+ * --budgets and --time-at from 1 to the budget; a bad one is named on stderr, exit status 2.
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
  * (rosenbrock:4), or a problem with outcome constraints (branin_disk, gardner: testfn.h; the
  * regret is that of the best feasible point). Or the conditional problem:
@@ -26,6 +29,7 @@
  * (4-D), shifted and rotated variants and narrow basins (gpbo/testfn.h).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,7 @@
 #include <unistd.h>
 
 #include "compare_core.h"
+#include "compare_load.h" /* COMPARE.yaml's limits, which the flags share */
 #include "gpbo/error.h"
 #include "gpbo/testfn.h"
 
@@ -68,17 +73,57 @@ static void split(const char *s, char **out, size_t *n)
         out[(*n)++] = strdup(t);
 }
 
-/* A comma-separated list of whole numbers into out (at most CMP_MAXL). */
-static size_t split_sizes(const char *s, size_t *out)
+/* The whole number in s[0..len) into *out if it is digits alone (no sign, space or exponent:
+ * strtoul read "-1" as 2^64 - 1 and "abc" as 0) from lo to hi. 0, or 2 with a message naming
+ * what and the value printed. */
+static int whole(const char *what, const char *s, size_t len, size_t lo, size_t hi, size_t *out)
 {
-    char *v[CMP_MAXL];
-    size_t n = 0;
-    split(s, v, &n);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = strtoul(v[i], NULL, 10);
-        free(v[i]);
+    size_t v = 0, i = 0;
+    int big = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+        size_t d = (size_t)(s[i] - '0');
+        if (v > (SIZE_MAX - d) / 10)
+            big = 1;
+        else
+            v = v * 10 + d;
     }
-    return n;
+    if (i == 0 || i < len || big || v < lo || v > hi) {
+        fprintf(stderr, "compare_bench: %s must be a whole number from %zu to %zu (not '%.*s')\n",
+                what, lo, hi, (int)len, s);
+        return 2;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A comma-separated list of whole numbers from 1 to CMP_MAX_COUNT into out[0..*n), at most
+ * CMP_MAXL of them, none empty (strtok skipped "30,,60"'s). 0, or 2 with the message printed.
+ * That each is within the budget is checked once every flag is read (check_counts). */
+static int whole_list(const char *flag, const char *s, size_t *out, size_t *n)
+{
+    char what[64];
+    snprintf(what, sizeof what, "each of %s", flag);
+    *n = 0;
+    for (const char *p = s;; p++) {
+        size_t len = strcspn(p, ",");
+        if (*n == CMP_MAXL) {
+            fprintf(stderr, "compare_bench: %s takes at most %d values (not '%s')\n", flag,
+                    CMP_MAXL, s);
+            return 2;
+        }
+        if (whole(what, p, len, 1, CMP_MAX_COUNT, &out[*n]) != 0)
+            return 2;
+        ++*n;
+        p += len;
+        if (*p == '\0')
+            return 0;
+    }
+}
+
+/* A flag's whole number from lo to hi into *out: whole() of all of v. */
+static int number(const char *flag, const char *v, size_t lo, size_t hi, size_t *out)
+{
+    return whole(flag, v, strlen(v), lo, hi, out);
 }
 
 static int usage(const char *argv0, int status)
@@ -94,10 +139,14 @@ static int usage(const char *argv0, int status)
     return status;
 }
 
-/* Applies one flag a with its value v to b. 0, or 2 (the message printed) for a bad one. */
+/* Applies one flag a with its value v to b. 0, or 2 (the message printed) for a bad one. Every
+ * number is checked here as COMPARE.yaml's are (compare_load.h's limits); what depends on
+ * several flags, in check_counts. */
 static int flag(bench *b, const char *a, const char *v)
 {
     cmp *c = &b->c;
+    size_t u = 0;
+    int rc = 0;
     if (!strcmp(a, "--strategies"))
         split(v, c->strategies, &c->ns);
     else if (!strcmp(a, "--problems") && !strcmp(v, "held-out")) {
@@ -108,19 +157,19 @@ static int flag(bench *b, const char *a, const char *v)
     } else if (!strcmp(a, "--problems"))
         split(v, c->problems, &c->np);
     else if (!strcmp(a, "--budgets"))
-        c->nb = split_sizes(v, c->budgets);
+        rc = whole_list(a, v, c->budgets, &c->nb);
     else if (!strcmp(a, "--time-at"))
-        b->nt = split_sizes(v, b->time_at);
+        rc = whole_list(a, v, b->time_at, &b->nt);
     else if (!strcmp(a, "--seeds"))
-        c->seeds = strtoul(v, NULL, 10);
+        rc = number(a, v, 1, CMP_MAX_COUNT, &c->seeds);
     else if (!strcmp(a, "--first-seed"))
-        c->seed0 = strtoul(v, NULL, 10);
+        rc = number(a, v, 0, SIZE_MAX, &c->seed0);
     else if (!strcmp(a, "--budget"))
-        c->budget = strtoul(v, NULL, 10);
+        rc = number(a, v, 1, CMP_MAX_COUNT, &c->budget);
     else if (!strcmp(a, "--init"))
-        c->init = strtoul(v, NULL, 10);
+        rc = number(a, v, 0, CMP_MAX_COUNT, &c->init);
     else if (!strcmp(a, "--jobs"))
-        c->jobs = strtoul(v, NULL, 10);
+        rc = number(a, v, 1, CMP_MAX_JOBS, &c->jobs);
     else if (!strcmp(a, "--csv"))
         b->csv = v;
     else if (!strcmp(a, "--keep"))
@@ -130,17 +179,19 @@ static int flag(bench *b, const char *a, const char *v)
             fprintf(stderr, "%s\n", gpbo_error_message());
             return 2;
         }
-    } else if (!strcmp(a, "--priors"))
-        c->opts.use_priors = atoi(v) != 0;
-    else if (!strcmp(a, "--additive"))
-        c->opts.additive = atoi(v) != 0;
-    else if (!strcmp(a, "--restart"))
-        c->opts.restart = atol(v) > 0 ? (size_t)atol(v) : 0;
+    } else if (!strcmp(a, "--priors")) {
+        rc = number(a, v, 0, 1, &u);
+        c->opts.use_priors = (int)u;
+    } else if (!strcmp(a, "--additive")) {
+        rc = number(a, v, 0, 1, &u);
+        c->opts.additive = (int)u;
+    } else if (!strcmp(a, "--restart"))
+        rc = number(a, v, 0, CMP_MAX_COUNT, &c->opts.restart);
     else {
         fprintf(stderr, "unknown option %s\n", a);
         return 2;
     }
-    return 0;
+    return rc;
 }
 
 static int held_out(const char *name)
@@ -166,6 +217,38 @@ static void default_problems(cmp *c)
     }
 }
 
+/* What the flags say together: each of --budgets and --time-at at most the budget (beyond it
+ * they were skipped without a word), the last seed within size_t, and the evaluations in all
+ * within COMPARE.yaml's limit (each one's best and regret are held in memory). 0, or 2 with the
+ * message printed. */
+static int check_counts(const cmp *c, const bench *b)
+{
+    const char *flags[2] = {"--budgets", "--time-at"};
+    const size_t *lists[2] = {c->budgets, b->time_at}, lens[2] = {c->nb, b->nt};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < lens[k]; i++)
+            if (lists[k][i] > c->budget) {
+                fprintf(stderr,
+                        "compare_bench: each of %s must be at most the budget, %zu (not %zu)\n",
+                        flags[k], c->budget, lists[k][i]);
+                return 2;
+            }
+    if (c->seeds - 1 > SIZE_MAX - c->seed0) {
+        fprintf(stderr, "compare_bench: --first-seed %zu with --seeds %zu goes past seed %zu\n",
+                c->seed0, c->seeds, (size_t)SIZE_MAX);
+        return 2;
+    }
+    double evals = (double)c->ns * (double)c->np * (double)c->seeds * (double)c->budget;
+    if (evals > CMP_MAX_EVALS) {
+        fprintf(stderr,
+                "compare_bench: %zu strategies x %zu problems x %zu seeds x budget %zu is %.0f "
+                "evaluations, more than %d\n",
+                c->ns, c->np, c->seeds, c->budget, evals, CMP_MAX_EVALS);
+        return 2;
+    }
+    return 0;
+}
+
 /* Reads the flags into b. -1 to go on, else the exit status (help, or a bad flag). */
 static int parse(bench *b, int argc, char **argv)
 {
@@ -189,7 +272,7 @@ static int parse(bench *b, int argc, char **argv)
         default_problems(&b->c);
     if (b->c.nb == 0)
         b->c.budgets[b->c.nb++] = b->c.budget;
-    if (b->c.seeds < 1 || b->c.budget < 1 || b->c.jobs < 1)
+    if (check_counts(&b->c, b) != 0)
         return 2;
     b->c.time_asks = b->nt > 0;
     return -1;

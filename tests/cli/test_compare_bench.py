@@ -1,7 +1,8 @@
 """bench/compare and `gpbo compare` run one comparison (cli/compare_core.c, issue 16): for the
 same settings the bench prints the same regret table (plus its ratio to random search), writes the
 same CSV, times the Bayesian steps through the shared memory of its runs, keeps the runs' database
-when asked (--keep, read by bench/compare/basins.py), and refuses what only the command can run.
+when asked (--keep, read by bench/compare/basins.py), refuses what only the command can run, and
+checks every numeric flag.
 
 Usage: test_compare_bench.py PATH/TO/gpbo PATH/TO/compare_bench
 """
@@ -169,5 +170,59 @@ def test_refused(d):
     check(b.returncode == 2 and "usage" in b.stderr, f"a flag without its value: {b.stderr}")
 
 
+# Each numeric flag with a bad value, and what its message must show (strtoul read "-1" as
+# 2^64 - 1 seeds, "abc" as 0, "30,x" as 30 and 0; budgets past the budget were skipped)
+BAD_FLAGS = [
+    (["--seeds", "-1"], "--seeds", "'-1'"),
+    (["--seeds", "abc"], "--seeds", "'abc'"),
+    (["--seeds", "0"], "--seeds", "'0'"),
+    (["--seeds", "18446744073709551617"], "--seeds", "'18446744073709551617'"),
+    (["--seeds", ""], "--seeds", "''"),
+    (["--first-seed", "4x"], "--first-seed", "'4x'"),
+    (["--first-seed", "18446744073709551615"], "--first-seed", "18446744073709551615"),
+    (["--budget", "1e3"], "--budget", "'1e3'"),
+    (["--budget", "0"], "--budget", "'0'"),
+    (["--init", "-1"], "--init", "'-1'"),
+    (["--jobs", "0"], "--jobs", "'0'"),
+    (["--jobs", " 2"], "--jobs", "' 2'"),
+    (["--jobs", "100000"], "--jobs", "'100000'"),
+    (["--budgets", "1,x"], "--budgets", "'x'"),
+    (["--budgets", "1,,2"], "--budgets", "''"),
+    (["--budgets", "1,2,"], "--budgets", "''"),
+    (["--budgets", "0"], "--budgets", "'0'"),
+    (["--budgets", "1,3"], "--budgets", "(not 3)"),
+    (["--time-at", "-2"], "--time-at", "'-2'"),
+    (["--time-at", "5"], "--time-at", "(not 5)"),
+    (["--priors", "yes"], "--priors", "'yes'"),
+    (["--additive", "2"], "--additive", "'2'"),
+    (["--restart", "-1"], "--restart", "'-1'"),
+    (["--seeds", "1000000", "--budget", "1000"], "seeds x budget", "more than"),
+]
+
+
+def test_bad_flags(d):
+    """Every numeric flag is whole digits within its range; a bad one is one line on stderr
+    naming the flag and the value, exit status 2, and nothing runs. With the old parsing some ran
+    2^64 - 1 seeds: a case still running after 20 s is a failure."""
+    base = ["--strategies", "random", "--problems", "branin", "--seeds", "2", "--budget", "2",
+            "--jobs", "1"]
+    for args, flag, value in BAD_FLAGS:
+        try:
+            b = subprocess.run([BENCH] + base + args, cwd=d, capture_output=True, text=True,
+                               timeout=20)
+        except subprocess.TimeoutExpired:
+            check(False, f"{args}: still running after 20 s")
+            continue
+        lines = b.stderr.strip().split("\n")
+        check(b.returncode == 2 and len(lines) == 1 and flag in lines[0] and value in lines[0] and
+              b.stdout == "", f"{args}: {b.returncode} {b.stderr!r} (want {flag} ... {value})")
+    # the edges are accepted: seeds from the last one there is, budgets up to the budget
+    b = bench(base + ["--first-seed", "18446744073709551614", "--budgets", "1,2", "--time-at",
+                      "2", "--priors", "0", "--additive", "1", "--restart", "0", "--init", "0"], d)
+    check(b.returncode == 0 and "n=1 " in b.stdout and "n=2 " in b.stdout,
+          f"the edges: {b.returncode} {b.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(run_tests([test_same_table_and_csv, test_keep, test_refused], prefix="gpbo-cmpbench-"))
+    sys.exit(run_tests([test_same_table_and_csv, test_keep, test_refused, test_bad_flags],
+                       prefix="gpbo-cmpbench-"))
