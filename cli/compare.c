@@ -14,7 +14,8 @@
  *   name: branin-study            # files: <name>.db, <name>.csv, <name>.html next to it
  *   strategies: [bayes, random, sobol]
  *   problems: [branin, hartmann6, rosenbrock:4, my-sweep.yaml]   # and cond, cond-flat:
- *                                 # the conditional problem and its flat encoding
+ *                                 # the conditional problem and its flat encoding; ":D" only
+ *                                 # on a function of any dimension (branin:2 is refused)
  *   seeds: 10
  *   budget: 60                    # evaluations per run
  *   budgets: [10, 30, 60]         # where the summary reads the regret

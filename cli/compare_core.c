@@ -66,6 +66,16 @@ typedef struct problem {
     int cond, flat; /* the conditional problem (compare_cond.h), its flat encoding */
 } problem;
 
+/* The error for a dimension after the name of a problem of fixed dimension dim ("branin:3"; it
+ * was run 2-D without a word). Even its own dimension ("branin:2") is refused: a problem's spec
+ * names its runs' studies and the rows of the CSV, so each problem has one spelling. */
+static int fixed_dim(const char *spec, const char *nm, size_t dim)
+{
+    return gpbo_error_set(GPBO_EINVAL,
+                          "problem '%s': %s is %zu-D; it takes no dimension (write '%s')", spec, nm,
+                          dim, nm);
+}
+
 /* A problem of several objectives "name" or "name:dim" (nm the name, d the dimension or 0),
  * measured by the hypervolume against the problem's reference point (compare_core.h). */
 static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem *p,
@@ -80,6 +90,11 @@ static int problem_parse_mo(const char *spec, const char *nm, size_t d, problem 
             snprintf(mo + strlen(mo), sizeof mo - strlen(mo), "%s%s", mo[0] ? ", " : "", m->name);
         return gpbo_error_set(GPBO_ENOTFOUND, "%s; constrained: %s; of several objectives: %s",
                               names, cp, mo);
+    }
+    if (p->mo->dim && d) {
+        int rc = fixed_dim(spec, nm, p->mo->dim);
+        p->mo = NULL;
+        return rc;
     }
     d = p->mo->dim ? p->mo->dim : (d ? d : 6);
     p->dim = d;
@@ -105,7 +120,8 @@ static double problem_optimum(const problem *p)
     return p->cp ? p->cp->optimum : p->f->optimum(p->dim);
 }
 
-/* A problem "name" or "name:dim". GPBO_OK, or an error naming it (NULL f, cp and mo). */
+/* A problem "name" or, for a function of any dimension, "name:dim". GPBO_OK, or an error naming
+ * it (NULL f, cp and mo). */
 static int problem_parse(const char *spec, problem *p)
 {
     char nm[128];
@@ -141,8 +157,18 @@ static int problem_parse(const char *spec, problem *p)
         snprintf(names, sizeof names, "%s", gpbo_error_message());
         if ((p->cp = gpbo_test_constrained_find(nm)) == NULL)
             return problem_parse_mo(spec, nm, d, p, names);
+        if (d) {
+            int rc = fixed_dim(spec, nm, p->cp->dim);
+            p->cp = NULL;
+            return rc;
+        }
         p->dim = p->cp->dim;
         return GPBO_OK;
+    }
+    if (p->f->dim && d) {
+        int rc = fixed_dim(spec, nm, p->f->dim);
+        p->f = NULL;
+        return rc;
     }
     d = p->f->dim ? p->f->dim : (d ? d : 4);
     p->dim = d;

@@ -7,10 +7,11 @@
  * print around it. Internal to the gpbo command and the bench (a static library).
  *
  * A problem is a test function ("branin", "rosenbrock:4": the name and, for a function of any
- * dimension, the dimension, 4 by default), the conditional problem ("cond", "cond-flat":
- * compare_cond.h) or, where the caller accepts them (cmp.sweep_check),
- * a sweep file (".yaml" / ".yml", relative to cmp.dir) run by `gpbo run` on a database of its
- * own under <stem>.sweeps/, its regret measured against the best value any run found.
+ * dimension, the dimension, 4 by default; a function of fixed dimension takes none, not even its
+ * own, "branin:2", so that a problem has one name for its runs), the conditional problem ("cond",
+ * "cond-flat": compare_cond.h) or, where the caller accepts them (cmp.sweep_check), a sweep file
+ * (".yaml" / ".yml", relative to cmp.dir) run by `gpbo run` on a database of its own under
+ * <stem>.sweeps/, its regret measured against the best value any run found.
  *
  * A problem of several objectives (issue 20: "branin_currin", "zdt1:6", "zdt2:6"; 6-D by
  * default, gpbo_test_mo_functions) is measured by the hypervolume of the trials so far against

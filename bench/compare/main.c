@@ -20,13 +20,13 @@
  * (compare_load.h; --seeds, --budget and --jobs from 1, --priors and --additive 0 or 1), each of
  * --budgets and --time-at from 1 to the budget; a bad one is named on stderr, exit status 2.
  * A problem is a test function name, with ":D" for its dimension where it has none of its own
- * (rosenbrock:4), or a problem with outcome constraints (branin_disk, gardner: testfn.h; the
- * regret is that of the best feasible point). Or the conditional problem:
- * "cond" (its space with conditions) and "cond-flat" (the same objective, every parameter always
- * active: the flat encoding), see cli/compare_cond.c. The default problem list is every test
- * function (4-D where configurable) but issue 18's held-out ones, which `--problems held-out`
- * names: ackley_sr:5, levy_sr:6, rastrigin_sr:4, styblinski_tang_sr:8, narrow_basin:5, shekel
- * (4-D), shifted and rotated variants and narrow basins (gpbo/testfn.h).
+ * (rosenbrock:4; refused on one that has: compare_core.h), or a problem with outcome constraints
+ * (branin_disk, gardner: testfn.h; the regret is that of the best feasible point). Or the
+ * conditional problem: "cond" (its space with conditions) and "cond-flat" (the same objective,
+ * every parameter always active: the flat encoding), see cli/compare_cond.c. The default problem
+ * list is every test function (4-D where configurable) but issue 18's held-out ones, which
+ * `--problems held-out` names: ackley_sr:5, levy_sr:6, rastrigin_sr:4, styblinski_tang_sr:8,
+ * narrow_basin:5, shekel (4-D), shifted and rotated variants and narrow basins (gpbo/testfn.h).
  */
 #include <math.h>
 #include <stdint.h>

@@ -467,6 +467,18 @@ def test_compare_bad_files(d):
         check(r.returncode == 2 and f"problem '{spec}': {want}" in r.stderr and
               "bad.yaml" in r.stderr, f"compare {spec}: {r.returncode} {r.stderr.strip()!r}")
         nothing_ran(d, spec)
+    # a dimension on a function of fixed dimension: refused, even its own (branin:3 ran 2-D
+    # without a word); the test functions, a constrained problem, one of several objectives
+    for spec, want in (("branin:3", "branin is 2-D; it takes no dimension"),
+                       ("branin:2", "branin is 2-D; it takes no dimension"),
+                       ("hartmann6:4", "hartmann6 is 6-D; it takes no dimension"),
+                       ("gardner:2", "gardner is 2-D; it takes no dimension"),
+                       ("branin_currin:6", "branin_currin is 2-D; it takes no dimension")):
+        write(os.path.join(d, "bad.yaml"), f"strategies: [random]\nproblems: ['{spec}']\n")
+        r = run(["compare", "bad.yaml"], d, timeout=60)
+        check(r.returncode == 2 and f"problem '{spec}': {want}" in r.stderr and
+              "bad.yaml" in r.stderr, f"compare {spec}: {r.returncode} {r.stderr.strip()!r}")
+        nothing_ran(d, spec)
     # compare's names of the Bayesian strategy for several objectives run test functions only:
     # gpbo run (which runs a sweep problem) has no such strategy
     write(os.path.join(d, "s.yaml"), "parameters:\n  x: {min: 0.0, max: 1.0}\n"

@@ -168,6 +168,14 @@ def test_refused(d):
           f"a dimension too large: {b.stderr}")
     b = bench(["--seeds"], d)
     check(b.returncode == 2 and "usage" in b.stderr, f"a flag without its value: {b.stderr}")
+    # a dimension on a problem of fixed dimension, even its own (branin:3 ran 2-D without a word)
+    for spec, want in (("branin:3", "branin is 2-D"), ("branin:2", "branin is 2-D"),
+                       ("shekel:4", "shekel is 4-D"), ("branin_disk:2", "branin_disk is 2-D"),
+                       ("branin_currin:3", "branin_currin is 2-D")):
+        b = bench(["--strategies", "random", "--problems", spec, "--seeds", "1", "--budget", "2",
+                   "--jobs", "1"], d)
+        check(b.returncode == 2 and f"problem '{spec}': {want}; it takes no dimension" in b.stderr
+              and b.stdout == "", f"{spec}: {b.returncode} {b.stderr!r}")
 
 
 # Each numeric flag with a bad value, and what its message must show (strtoul read "-1" as
