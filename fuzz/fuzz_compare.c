@@ -37,7 +37,8 @@ static void check_loaded(const cmp *c)
     const char *all[SWEEP_STRATEGIES];
     size_t na = sweep_strategies(all);
     for (size_t i = 0; i < c->ns; i++) {
-        if (sweep_find(c->strategies[i], all, na) == na || !strcmp(c->strategies[i], "grid"))
+        int known = sweep_find(c->strategies[i], all, na) < na || cmp_mo_strategy(c->strategies[i]);
+        if (!known || !strcmp(c->strategies[i], "grid"))
             broken("an unknown strategy loads", c->strategies[i]);
         if (sweep_find(c->strategies[i], (const char *const *)c->strategies, i) < i)
             broken("a strategy listed twice loads", c->strategies[i]);
