@@ -18,7 +18,7 @@
  *                                 # on a function of any dimension (branin:2 is refused)
  *   seeds: 10
  *   budget: 60                    # evaluations per run
- *   budgets: [10, 30, 60]         # where the summary reads the regret
+ *   budgets: [10, 30, 60]         # where the summary reads the regret (each at most budget)
  *   initial: 10                   # Bayesian initial design
  *   jobs: 2                       # runs at a time
  *   run_jobs: 1                   # trials at a time inside a run of a sweep (gpbo run --jobs)

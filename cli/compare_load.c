@@ -2,7 +2,8 @@
  * compare_load.c: reads COMPARE.yaml (compare.c describes its keys) into a cmp. Every error is
  * one line naming the file and, where the file holds the culprit, its line and column: a key
  * that is not a plain word, unknown or given twice, a number that is not a whole number within
- * its limits (compare_load.h), a list that is not a list of plain values, a strategy the library
+ * its limits (compare_load.h), one of budgets past the budget, a list that is not a list of plain
+ * values, a strategy the library
  * does not know, a strategy or problem listed twice (their runs would share one study) or
  * holding a control character, a name that names no file.
  */
@@ -36,7 +37,8 @@ typedef struct ctx {
     const char *path;
     yaml_document_t *doc;
     cmp *c;
-    const yaml_node_t *key[NKEYS]; /* each key's node once read (a second one is refused) */
+    const yaml_node_t *key[NKEYS];        /* each key's node once read (a second one is refused) */
+    const yaml_node_t *budgets[CMP_MAXL]; /* each of budgets' nodes, checked against budget */
 } ctx;
 
 static int fail(const ctx *x, const yaml_node_t *n, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
@@ -135,7 +137,9 @@ static int list(const ctx *x, const yaml_node_t *v, const char *what, char **out
     return *n ? GPBO_OK : fail(x, v, "%s: the list is empty", what);
 }
 
-static int budgets(const ctx *x, const yaml_node_t *v, cmp *c)
+/* budgets: a list of whole numbers (their nodes kept: that each is at most the budget is checked
+ * by finish(), since budget: may come after). */
+static int budgets(ctx *x, const yaml_node_t *v, cmp *c)
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return fail(x, v, "budgets: expected a list");
@@ -147,7 +151,7 @@ static int budgets(const ctx *x, const yaml_node_t *v, cmp *c)
         int rc = whole(x, e, "each of budgets", 1, CMP_MAX_COUNT, &c->budgets[c->nb]);
         if (rc != GPBO_OK)
             return rc;
-        c->nb++;
+        x->budgets[c->nb++] = e;
     }
     return c->nb ? GPBO_OK : fail(x, v, "budgets: the list is empty");
 }
@@ -225,13 +229,19 @@ static int read_keys(ctx *x)
     return rc;
 }
 
-/* What follows from the keys read: the defaults of name and budgets, the file stem, and the
- * number of evaluations in all within CMP_MAX_EVALS. */
+/* What follows from the keys read: each of budgets at most the budget (given or the default;
+ * one past it was left out of the summary without a word), the defaults of name and budgets, the
+ * file stem, and the number of evaluations in all within CMP_MAX_EVALS. */
 static int finish(ctx *x)
 {
     cmp *c = x->c;
     if (c->ns == 0 || c->np == 0)
         return gpbo_error_set(GPBO_EFORMAT, "%s: needs strategies and problems", x->path);
+    for (size_t i = 0; i < c->nb; i++)
+        if (c->budgets[i] > c->budget)
+            return fail(x, x->budgets[i],
+                        "each of budgets must be at most the budget, %zu%s (not %zu)", c->budget,
+                        x->key[K_BUDGET] ? "" : " by default", c->budgets[i]);
     /* seeds and budget are at most CMP_MAX_COUNT, so this does not overflow */
     double evals = (double)c->ns * (double)c->np * (double)c->seeds * (double)c->budget;
     if (evals > CMP_MAX_EVALS) {
@@ -270,7 +280,7 @@ int compare_parse(const char *path, const char *text, size_t len, cmp *c)
     if (!yaml_parser_load(&p, &doc)) {
         rc = cli_yaml_failed(path, &p, text, len);
     } else {
-        ctx x = {path, &doc, c, {NULL}};
+        ctx x = {path, &doc, c, {NULL}, {NULL}};
         rc = read_keys(&x);
         if (rc == GPBO_OK)
             rc = finish(&x);

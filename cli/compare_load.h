@@ -21,9 +21,10 @@
 
 /* Reads COMPARE.yaml at path into c (set by cmp_init; its lists are c's to free, cmp_free,
  * whatever happens): every key known and given once, numbers whole and within the limits above,
- * strategies known to the library and listed once, problems listed once (cmp_check checks
- * them). GPBO_OK, or GPBO_EFORMAT / GPBO_EIO / GPBO_ENOMEM / GPBO_EINVAL with a one-line message
- * that starts with path and, for what is found inside the file, line:column. */
+ * each of budgets at most budget (given or the default, 60), strategies known to the library and
+ * listed once, problems listed once (cmp_check checks them). GPBO_OK, or GPBO_EFORMAT / GPBO_EIO /
+ * GPBO_ENOMEM / GPBO_EINVAL with a one-line message that starts with path and, for what is found
+ * inside the file, line:column. */
 int compare_load(const char *path, cmp *c);
 
 /* As compare_load(), from the text of the file at path (len bytes, which need not end in a NUL);

@@ -4,7 +4,8 @@
  * file's name and, for anything found inside the file, a line:column (only a file without
  * strategies or problems fails without one); what loads has at least one strategy and one
  * problem, every strategy known to the library (and not the grid), none listed twice, every
- * number within the limits of compare_load.h, a name and a file stem, and budgets each > 0.
+ * number within the limits of compare_load.h, a name and a file stem, and budgets each from 1 to
+ * the budget.
  * What loads is then checked by cmp_check (sweep-file problems accepted unread), which must not
  * crash either. The lists are freed after each input, so ASan's leak check covers the loader.
  * Anything else — a sanitizer report, a broken promise (abort), or an input slower than
@@ -55,7 +56,7 @@ static void check_loaded(const cmp *c)
     if (c->nb < 1 || c->nb > CMP_MAXL)
         broken("no budgets", "");
     for (size_t i = 0; i < c->nb; i++)
-        if (c->budgets[i] < 1 || c->budgets[i] > CMP_MAX_COUNT)
+        if (c->budgets[i] < 1 || c->budgets[i] > c->budget)
             broken("a budget out of its limits loads", "");
     if (c->name[0] == '\0' || c->stem[0] == '\0')
         broken("no name or no file stem", "");

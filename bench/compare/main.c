@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/flags.h"
 #include "compare_core.h"
 #include "compare_load.h" /* COMPARE.yaml's limits, which the flags share */
 #include "gpbo/error.h"
@@ -73,57 +74,18 @@ static void split(const char *s, char **out, size_t *n)
         out[(*n)++] = strdup(t);
 }
 
-/* The whole number in s[0..len) into *out if it is digits alone (no sign, space or exponent:
- * strtoul read "-1" as 2^64 - 1 and "abc" as 0) from lo to hi. 0, or 2 with a message naming
- * what and the value printed. */
-static int whole(const char *what, const char *s, size_t len, size_t lo, size_t hi, size_t *out)
+/* A flag's whole number from lo to hi into *out (flags.h). 0, or 2 with the message printed. */
+static int number(const char *flag, const char *v, size_t lo, size_t hi, size_t *out)
 {
-    size_t v = 0, i = 0;
-    int big = 0;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-        size_t d = (size_t)(s[i] - '0');
-        if (v > (SIZE_MAX - d) / 10)
-            big = 1;
-        else
-            v = v * 10 + d;
-    }
-    if (i == 0 || i < len || big || v < lo || v > hi) {
-        fprintf(stderr, "compare_bench: %s must be a whole number from %zu to %zu (not '%.*s')\n",
-                what, lo, hi, (int)len, s);
-        return 2;
-    }
-    *out = v;
-    return 0;
+    return bench_number("compare_bench", flag, v, lo, hi, out);
 }
 
 /* A comma-separated list of whole numbers from 1 to CMP_MAX_COUNT into out[0..*n), at most
- * CMP_MAXL of them, none empty (strtok skipped "30,,60"'s). 0, or 2 with the message printed.
- * That each is within the budget is checked once every flag is read (check_counts). */
+ * CMP_MAXL of them, none empty (flags.h). 0, or 2 with the message printed. That each is within
+ * the budget is checked once every flag is read (check_counts). */
 static int whole_list(const char *flag, const char *s, size_t *out, size_t *n)
 {
-    char what[64];
-    snprintf(what, sizeof what, "each of %s", flag);
-    *n = 0;
-    for (const char *p = s;; p++) {
-        size_t len = strcspn(p, ",");
-        if (*n == CMP_MAXL) {
-            fprintf(stderr, "compare_bench: %s takes at most %d values (not '%s')\n", flag,
-                    CMP_MAXL, s);
-            return 2;
-        }
-        if (whole(what, p, len, 1, CMP_MAX_COUNT, &out[*n]) != 0)
-            return 2;
-        ++*n;
-        p += len;
-        if (*p == '\0')
-            return 0;
-    }
-}
-
-/* A flag's whole number from lo to hi into *out: whole() of all of v. */
-static int number(const char *flag, const char *v, size_t lo, size_t hi, size_t *out)
-{
-    return whole(flag, v, strlen(v), lo, hi, out);
+    return bench_list("compare_bench", flag, s, 1, CMP_MAX_COUNT, CMP_MAXL, out, n);
 }
 
 static int usage(const char *argv0, int status)

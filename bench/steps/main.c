@@ -13,6 +13,15 @@
  *
  *   steps_bench [--problems hartmann6,rosenbrock:4,styblinski_tang:4] [--at 60,200]
  *               [--steps 20] [--seed 0]
+ *   steps_bench --run N [--problems LIST] [--seeds 1] [--seed 0] [--budgets 200,1000,2000]
+ *
+ * A problem is a test function's name, with ":D" for its dimension where it has none of its own
+ * (rosenbrock:4; 4 when left out), read as compare_bench reads one (cli/compare_core.c): a
+ * dimension after a function of fixed dimension is refused, even its own ("branin:3" ran 2-D).
+ * Every number is a whole number in decimal digits alone (bench/common/flags.h): --steps, --run,
+ * --seeds and each of --at and --budgets from 1 to 1000000, at most 16 in a list, each of
+ * --budgets at most --run; --seed any, but the last seed within 2^64 - 1. A bad flag or problem
+ * is one line on stderr naming it, exit status 2, before anything runs.
  */
 #include <math.h>
 #include <stdint.h>
@@ -22,11 +31,16 @@
 #include <time.h>
 
 #include "../../search/bayes_internal.h"
+#include "../common/flags.h"
 #include "gpbo/error.h"
 #include "gpbo/search.h"
 #include "gpbo/testfn.h"
 
-#define DIM_MAX 32
+#define DIM_MAX      32
+#define COUNT_MAX    1000000 /* --steps, --run, --seeds, each of --at and --budgets */
+#define LIST_MAX     16      /* items of --at and --budgets */
+#define PROBLEMS_MAX 32      /* items of --problems */
+#define PROG         "steps_bench"
 
 static double cpu_ms(void)
 {
@@ -172,90 +186,176 @@ static int run(const gpbo_test_function *fn, size_t dim, size_t n, size_t steps,
     return rc;
 }
 
+/* A problem of --problems: its spec as written, the test function and its dimension. */
+typedef struct problem_spec {
+    char spec[64];
+    const gpbo_test_function *fn;
+    size_t dim;
+} problem_spec;
+
 typedef struct args {
-    const char *problems, *at, *budgets;
-    size_t steps, run, seeds;
-    uint64_t seed;
+    const char *problems;
+    size_t at[LIST_MAX], nat, budgets[LIST_MAX], nb;
+    int budgets_given; /* --budgets was given (the default's past --run are skipped) */
+    size_t steps, run, seeds, seed;
 } args;
 
+/* Reads the flags into a. 0; 2 with one line printed for a bad value; -1 for the usage (an
+ * unknown flag, one without its value). */
 static int parse(int argc, char **argv, args *a)
 {
+    if (argc % 2 == 0)
+        return -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
+        int rc = 0;
         if (!strcmp(k, "--problems"))
             a->problems = v;
         else if (!strcmp(k, "--at"))
-            a->at = v;
+            rc = bench_list(PROG, k, v, 1, COUNT_MAX, LIST_MAX, a->at, &a->nat);
         else if (!strcmp(k, "--steps"))
-            a->steps = strtoul(v, NULL, 10);
+            rc = bench_number(PROG, k, v, 1, COUNT_MAX, &a->steps);
         else if (!strcmp(k, "--seed"))
-            a->seed = strtoull(v, NULL, 10);
+            rc = bench_number(PROG, k, v, 0, SIZE_MAX, &a->seed);
         else if (!strcmp(k, "--run"))
-            a->run = strtoul(v, NULL, 10);
+            rc = bench_number(PROG, k, v, 1, COUNT_MAX, &a->run);
         else if (!strcmp(k, "--seeds"))
-            a->seeds = strtoul(v, NULL, 10);
-        else if (!strcmp(k, "--budgets"))
-            a->budgets = v;
-        else
+            rc = bench_number(PROG, k, v, 1, COUNT_MAX, &a->seeds);
+        else if (!strcmp(k, "--budgets")) {
+            rc = bench_list(PROG, k, v, 1, COUNT_MAX, LIST_MAX, a->budgets, &a->nb);
+            a->budgets_given = 1;
+        } else
+            return -1;
+        if (rc != 0)
+            return rc;
+    }
+    /* what depends on several flags, checked once all are read (either may come first) */
+    for (size_t i = 0; a->run && a->budgets_given && i < a->nb; i++)
+        if (a->budgets[i] > a->run) { /* it was skipped without a word */
+            fprintf(stderr, PROG ": each of --budgets must be at most --run, %zu (not %zu)\n",
+                    a->run, a->budgets[i]);
+            return 2;
+        }
+    if (a->seeds - 1 > SIZE_MAX - a->seed) { /* seed + s wrapped around to 0 */
+        fprintf(stderr, PROG ": --seed %zu with --seeds %zu goes past seed %zu\n", a->seed,
+                a->seeds, (size_t)SIZE_MAX);
+        return 2;
+    }
+    return 0;
+}
+
+/* One problem "name" or, for a test function of any dimension, "name:dim" (4 by default) into
+ * p, as compare_core.c's problem_parse reads a test function: the dimension in digits alone,
+ * from the function's least to DIM_MAX, where its optimum is known (--run's regret); none after
+ * a function of fixed dimension, not even its own (it was ignored: "branin:3" ran 2-D; and the
+ * same problem would have two names). Test functions only: this bench opens plain studies. 0, or
+ * 2 with one line on stderr. */
+static int problem_parse(const char *spec, size_t len, problem_spec *p)
+{
+    if (len >= sizeof p->spec) {
+        fprintf(stderr, PROG ": problem '%.*s' is longer than %zu bytes\n", (int)len, spec,
+                sizeof p->spec - 1);
+        return 2;
+    }
+    char nm[sizeof p->spec];
+    memcpy(p->spec, spec, len);
+    p->spec[len] = '\0';
+    memcpy(nm, p->spec, len + 1);
+    char *colon = strchr(nm, ':');
+    if (colon)
+        *colon = '\0';
+    if ((p->fn = gpbo_test_function_find(nm)) == NULL) {
+        fprintf(stderr, PROG ": problem '%s': %s\n", p->spec, gpbo_error_message());
+        return 2;
+    }
+    if (p->fn->dim && colon) {
+        fprintf(stderr, PROG ": problem '%s': %s is %zu-D; it takes no dimension (write '%s')\n",
+                p->spec, nm, p->fn->dim, nm);
+        return 2;
+    }
+    p->dim = p->fn->dim ? p->fn->dim : 4;
+    if (colon) {
+        char what[sizeof p->spec + 32];
+        snprintf(what, sizeof what, "problem '%.*s': the dimension", (int)len, spec);
+        if (bench_number(PROG, what, colon + 1, p->fn->min_dim, DIM_MAX, &p->dim) != 0)
             return 2;
     }
-    return a->steps == 0 || a->seeds == 0 || argc % 2 == 0 ? 2 : 0;
+    if (p->dim < p->fn->min_dim || isnan(p->fn->optimum(p->dim))) {
+        fprintf(stderr, PROG ": problem '%s': dimension %zu is not supported\n", p->spec, p->dim);
+        return 2;
+    }
+    return 0;
+}
+
+/* The comma-separated problems s into ps[0..*n) (at most PROBLEMS_MAX, none empty). 0, or 2
+ * with one line on stderr. */
+static int problems_parse(const char *s, problem_spec *ps, size_t *n)
+{
+    *n = 0;
+    for (const char *p = s;; p++) {
+        size_t len = strcspn(p, ",");
+        if (*n == PROBLEMS_MAX) {
+            fprintf(stderr, PROG ": --problems takes at most %d values\n", PROBLEMS_MAX);
+            return 2;
+        }
+        if (len == 0) { /* strtok skipped it */
+            fprintf(stderr, PROG ": --problems holds an empty item (not '%s')\n", s);
+            return 2;
+        }
+        if (problem_parse(p, len, &ps[*n]) != 0)
+            return 2;
+        ++*n;
+        p += len;
+        if (*p == '\0')
+            return 0;
+    }
 }
 
 /* The lines of one problem: its steps at each n of --at, or its --run studies. */
-static int problem(const args *a, const gpbo_test_function *fn, size_t dim)
+static int problem(const args *a, const problem_spec *p)
 {
     int rc = 0;
     if (a->run) {
-        size_t b[16], nb = 0;
-        char *blist = strdup(a->budgets), *save = NULL;
-        for (char *t = strtok_r(blist, ",", &save); t && nb < 16; t = strtok_r(NULL, ",", &save))
-            b[nb++] = strtoul(t, NULL, 10);
-        free(blist);
         for (size_t s = 0; s < a->seeds && rc == 0; s++)
-            rc = run_study(fn, dim, a->run, a->seed + s, b, nb);
+            rc = run_study(p->fn, p->dim, a->run, (uint64_t)(a->seed + s), a->budgets, a->nb);
         return rc;
     }
-    char *alist = strdup(a->at), *save = NULL;
-    for (char *t = strtok_r(alist, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save))
-        rc = run(fn, dim, strtoul(t, NULL, 10), a->steps, a->seed);
-    free(alist);
+    for (size_t i = 0; i < a->nat && rc == 0; i++)
+        rc = run(p->fn, p->dim, a->at[i], a->steps, (uint64_t)a->seed);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    args a = {"hartmann6,rosenbrock:4,styblinski_tang:4", "60,200", "200,1000,2000", 20, 0, 1, 0};
-    if (parse(argc, argv, &a) != 0) {
+    args a = {"hartmann6,rosenbrock:4,styblinski_tang:4",
+              {60, 200},
+              2,
+              {200, 1000, 2000},
+              3,
+              0,
+              20,
+              0,
+              1,
+              0};
+    problem_spec ps[PROBLEMS_MAX];
+    size_t np = 0;
+    int rc = parse(argc, argv, &a);
+    if (rc < 0) {
         fprintf(stderr,
                 "usage: %s [--problems LIST] [--at LIST] [--steps K] [--seed S]\n"
                 "       %s --run N [--problems LIST] [--seeds K] [--seed S] [--budgets LIST]\n",
                 argv[0], argv[0]);
         return 2;
     }
+    if (rc != 0 || problems_parse(a.problems, ps, &np) != 0)
+        return 2;
     const char *threads = getenv("OPENBLAS_NUM_THREADS"), *core = getenv("OPENBLAS_CORETYPE");
     printf("OPENBLAS_NUM_THREADS=%s, kernels %s; step = one ask, thread CPU ms\n",
            threads ? threads : "(unset)", core ? core : "(OpenBLAS's own choice)");
     if (!a.run)
         printf("%-18s %5s %5s | %9s %9s %9s %9s | %7s | %9s\n", "problem", "n", "steps", "mean",
                "p50", "p90", "max", "choices", "first");
-    char *plist = strdup(a.problems);
-    int rc = 0;
-    for (char *p = strtok(plist, ","); p && rc == 0; p = strtok(NULL, ",")) {
-        char *colon = strchr(p, ':');
-        size_t dim = 0;
-        if (colon) {
-            *colon = '\0';
-            dim = strtoul(colon + 1, NULL, 10);
-        }
-        const gpbo_test_function *fn = gpbo_test_function_find(p);
-        if (fn == NULL || (fn->dim == 0 && dim == 0) || (fn->dim ? fn->dim : dim) > DIM_MAX) {
-            fprintf(stderr, "steps_bench: %s: unknown problem or dimension\n", p);
-            rc = 2;
-            break;
-        }
-        rc = problem(&a, fn, fn->dim ? fn->dim : dim);
-    }
-    free(plist);
+    for (size_t i = 0; i < np && rc == 0; i++)
+        rc = problem(&a, &ps[i]);
     return rc;
 }

@@ -404,6 +404,14 @@ BAD_COMPARE = [
     ("budgets: abc", CMP_HEAD + "budget: 10\nbudgets: [5, abc]\n", 4, 14, "budgets"),
     ("budgets: -5", CMP_HEAD + "budget: 10\nbudgets: [-5]\n", 4, 11, "budgets"),
     ("budgets past 2^64", CMP_HEAD + "budgets: [18446744073709551617]\n", 3, 11, "budgets"),
+    # a budgets entry past the budget was left out of the summary without a word; budget may
+    # come before or after budgets, or be the default (60)
+    ("budgets past budget", CMP_HEAD + "budget: 10\nbudgets: [5, 12]\n", 4, 14,
+     "each of budgets must be at most the budget, 10 (not 12)"),
+    ("budgets past a later budget", CMP_HEAD + "budgets: [12, 5]\nbudget: 10\n", 3, 11,
+     "each of budgets must be at most the budget, 10 (not 12)"),
+    ("budgets past the default budget", CMP_HEAD + "budgets:\n  - 60\n  - 61\n", 5, 5,
+     "each of budgets must be at most the budget, 60 by default (not 61)"),
     ("seeds: -1", CMP_HEAD + "seeds: -1\nbudget: 3\n", 3, 8, "seeds"),
     ("seeds: 0", CMP_HEAD + "seeds: 0\n", 3, 8, "seeds"),
     ("seeds: +3", CMP_HEAD + "seeds: +3\n", 3, 8, "seeds"),
