@@ -3,9 +3,8 @@
  * one line naming the file and, where the file holds the culprit, its line and column: a key
  * that is not a plain word, unknown or given twice, a number that is not a whole number within
  * its limits (compare_load.h), one of budgets past the budget, a list that is not a list of plain
- * values, a strategy the library
- * does not know, a strategy or problem listed twice (their runs would share one study) or
- * holding a control character, a name that names no file.
+ * values, a strategy the library does not know, a strategy or problem listed twice (their runs
+ * would share one study) or holding a control character, a name that names no file.
  */
 #include <stdarg.h>
 #include <stdio.h>
