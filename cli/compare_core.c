@@ -306,9 +306,14 @@ static int run_sweep(const cmp *c, size_t j)
     return 1;
 }
 
+const char *const cmp_mo_strategies[CMP_MO_STRATEGIES] = {"bayes-ehvi", "bayes-parego"};
+
 int cmp_mo_strategy(const char *name)
 {
-    return strcmp(name, "bayes-parego") == 0 || strcmp(name, "bayes-ehvi") == 0;
+    for (size_t k = 0; k < CMP_MO_STRATEGIES; k++)
+        if (strcmp(name, cmp_mo_strategies[k]) == 0)
+            return 1;
+    return 0;
 }
 
 /* "bayes-ehvi" and "bayes-parego": the Bayesian strategy with that step for several

@@ -62,8 +62,10 @@ void cmp_init(cmp *c);
 /* Frees the lists of c (not c). */
 void cmp_free(cmp *c);
 
-/* Whether name is "bayes-ehvi" or "bayes-parego" (the Bayesian strategy with that step for
- * several objectives; on one objective, the Bayesian strategy as it is). */
+/* Compare's names of the Bayesian strategy with a step for several objectives, "bayes-ehvi" and
+ * "bayes-parego" (on one objective, the Bayesian strategy as it is), and whether name is one. */
+enum { CMP_MO_STRATEGIES = 2 };
+extern const char *const cmp_mo_strategies[CMP_MO_STRATEGIES];
 int cmp_mo_strategy(const char *name);
 
 /* Checks every problem of c: a known test function at a supported dimension, or a sweep file

@@ -86,7 +86,7 @@ static int whole(const ctx *x, const yaml_node_t *n, const char *what, size_t lo
 /* The strategies the library knows, but the grid (a comparison runs the ones that take a
  * budget), and compare's two names of the Bayesian strategy for several objectives
  * (cmp_mo_strategy). Returns how many. */
-enum { KNOWN_MAX = SWEEP_STRATEGIES + 2 };
+enum { KNOWN_MAX = SWEEP_STRATEGIES + CMP_MO_STRATEGIES };
 static size_t known_strategies(const char *known[KNOWN_MAX])
 {
     const char *all[SWEEP_STRATEGIES];
@@ -94,8 +94,8 @@ static size_t known_strategies(const char *known[KNOWN_MAX])
     for (size_t k = 0; k < na; k++)
         if (strcmp(all[k], "grid") != 0)
             known[nk++] = all[k];
-    known[nk++] = "bayes-ehvi";
-    known[nk++] = "bayes-parego";
+    for (size_t k = 0; k < CMP_MO_STRATEGIES; k++)
+        known[nk++] = cmp_mo_strategies[k];
     return nk;
 }
 

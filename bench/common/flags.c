@@ -55,3 +55,24 @@ int bench_list(const char *prog, const char *flag, const char *s, size_t lo, siz
             return 0;
     }
 }
+
+int bench_at_most(const char *prog, const char *flag, const size_t *v, size_t n,
+                  const char *limit_name, size_t limit)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > limit) {
+            fprintf(stderr, "%s: each of %s must be at most %s, %zu (not %zu)\n", prog, flag,
+                    limit_name, limit, v[i]);
+            return 2;
+        }
+    return 0;
+}
+
+int bench_seeds_fit(const char *prog, const char *seed_flag, size_t seed, size_t seeds)
+{
+    if (seeds - 1 <= SIZE_MAX - seed)
+        return 0;
+    fprintf(stderr, "%s: %s %zu with --seeds %zu goes past seed %zu\n", prog, seed_flag, seed,
+            seeds, (size_t)SIZE_MAX);
+    return 2;
+}

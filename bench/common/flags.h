@@ -28,4 +28,13 @@ int bench_number(const char *prog, const char *flag, const char *v, size_t lo, s
 int bench_list(const char *prog, const char *flag, const char *s, size_t lo, size_t hi, size_t max,
                size_t *out, size_t *n);
 
+/* Each of flag's n values at most limit (named by limit_name: "the budget", "--run"; past it
+ * they were skipped without a word). 0; or 2 with one line on stderr naming the first past it. */
+int bench_at_most(const char *prog, const char *flag, const size_t *v, size_t n,
+                  const char *limit_name, size_t limit);
+
+/* Whether seeds consecutive seeds from seed (given by seed_flag) stay within size_t (seed + s
+ * wrapped around to 0). 0; or 2 with one line on stderr. */
+int bench_seeds_fit(const char *prog, const char *seed_flag, size_t seed, size_t seeds);
+
 #endif

@@ -42,6 +42,8 @@
 #include "gpbo/error.h"
 #include "gpbo/testfn.h"
 
+#define PROG "compare_bench"
+
 typedef struct bench {
     cmp c;
     const char *csv;              /* --csv, or NULL */
@@ -77,7 +79,7 @@ static void split(const char *s, char **out, size_t *n)
 /* A flag's whole number from lo to hi into *out (flags.h). 0, or 2 with the message printed. */
 static int number(const char *flag, const char *v, size_t lo, size_t hi, size_t *out)
 {
-    return bench_number("compare_bench", flag, v, lo, hi, out);
+    return bench_number(PROG, flag, v, lo, hi, out);
 }
 
 /* A comma-separated list of whole numbers from 1 to CMP_MAX_COUNT into out[0..*n), at most
@@ -85,7 +87,7 @@ static int number(const char *flag, const char *v, size_t lo, size_t hi, size_t 
  * the budget is checked once every flag is read (check_counts). */
 static int whole_list(const char *flag, const char *s, size_t *out, size_t *n)
 {
-    return bench_list("compare_bench", flag, s, 1, CMP_MAX_COUNT, CMP_MAXL, out, n);
+    return bench_list(PROG, flag, s, 1, CMP_MAX_COUNT, CMP_MAXL, out, n);
 }
 
 static int usage(const char *argv0, int status)
@@ -185,26 +187,15 @@ static void default_problems(cmp *c)
  * message printed. */
 static int check_counts(const cmp *c, const bench *b)
 {
-    const char *flags[2] = {"--budgets", "--time-at"};
-    const size_t *lists[2] = {c->budgets, b->time_at}, lens[2] = {c->nb, b->nt};
-    for (size_t k = 0; k < 2; k++)
-        for (size_t i = 0; i < lens[k]; i++)
-            if (lists[k][i] > c->budget) {
-                fprintf(stderr,
-                        "compare_bench: each of %s must be at most the budget, %zu (not %zu)\n",
-                        flags[k], c->budget, lists[k][i]);
-                return 2;
-            }
-    if (c->seeds - 1 > SIZE_MAX - c->seed0) {
-        fprintf(stderr, "compare_bench: --first-seed %zu with --seeds %zu goes past seed %zu\n",
-                c->seed0, c->seeds, (size_t)SIZE_MAX);
+    if (bench_at_most(PROG, "--budgets", c->budgets, c->nb, "the budget", c->budget) ||
+        bench_at_most(PROG, "--time-at", b->time_at, b->nt, "the budget", c->budget) ||
+        bench_seeds_fit(PROG, "--first-seed", c->seed0, c->seeds))
         return 2;
-    }
     double evals = (double)c->ns * (double)c->np * (double)c->seeds * (double)c->budget;
     if (evals > CMP_MAX_EVALS) {
         fprintf(stderr,
-                "compare_bench: %zu strategies x %zu problems x %zu seeds x budget %zu is %.0f "
-                "evaluations, more than %d\n",
+                PROG ": %zu strategies x %zu problems x %zu seeds x budget %zu is %.0f "
+                     "evaluations, more than %d\n",
                 c->ns, c->np, c->seeds, c->budget, evals, CMP_MAX_EVALS);
         return 2;
     }

@@ -230,18 +230,10 @@ static int parse(int argc, char **argv, args *a)
             return rc;
     }
     /* what depends on several flags, checked once all are read (either may come first) */
-    for (size_t i = 0; a->run && a->budgets_given && i < a->nb; i++)
-        if (a->budgets[i] > a->run) { /* it was skipped without a word */
-            fprintf(stderr, PROG ": each of --budgets must be at most --run, %zu (not %zu)\n",
-                    a->run, a->budgets[i]);
-            return 2;
-        }
-    if (a->seeds - 1 > SIZE_MAX - a->seed) { /* seed + s wrapped around to 0 */
-        fprintf(stderr, PROG ": --seed %zu with --seeds %zu goes past seed %zu\n", a->seed,
-                a->seeds, (size_t)SIZE_MAX);
+    if (a->run && a->budgets_given &&
+        bench_at_most(PROG, "--budgets", a->budgets, a->nb, "--run", a->run))
         return 2;
-    }
-    return 0;
+    return bench_seeds_fit(PROG, "--seed", a->seed, a->seeds);
 }
 
 /* One problem "name" or, for a test function of any dimension, "name:dim" (4 by default) into

@@ -52,6 +52,23 @@ def run(args, cwd, timeout=120, **kw):
                           timeout=timeout, **kw)
 
 
+def check_refusals(cmd, cases, cwd, start="", env=None, timeout=20):
+    """Each (args, flag, value) of cases: cmd + args exits 2 with one line on stderr, starting
+    with start and holding flag and value, and nothing on stdout. A case still running after
+    timeout seconds is a failure (the benches' old parsing ran some for hours)."""
+    for args, flag, value in cases:
+        try:
+            b = subprocess.run(cmd + args, cwd=cwd, capture_output=True, text=True,
+                               timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            check(False, f"{args}: still running after {timeout} s")
+            continue
+        lines = b.stderr.strip().split("\n")
+        check(b.returncode == 2 and len(lines) == 1 and lines[0].startswith(start) and
+              flag in lines[0] and value in lines[0] and b.stdout == "",
+              f"{args}: {b.returncode} {b.stderr!r} (want {flag} ... {value})")
+
+
 def run_tests(tests, prefix=None, only=()):
     """Runs each test (only those named in `only`, if any) and returns the exit status: 1 if a
     check failed, else 0. With a prefix, each test is given a fresh temporary directory named
