@@ -289,6 +289,7 @@ class _CSpace:
                     self._add_condition(name, p.when, dict(items))
         except BaseException:
             _s.gpbo_space_free(self.h)
+            self.h = None  # else __del__ frees it a second time
             raise
 
     def _add(self, name, p):

@@ -477,3 +477,26 @@ def test_no_leak_over_3000_studies():
     cycles(2700)
     grown = rss_kib() - before
     assert grown < 4096, "RSS grew by %d KiB over 2,700 studies" % grown
+
+
+def _run_python(code):
+    """code in a fresh interpreter with the test's environment (a crash there is a return
+    code, not this test process's death)."""
+    import sys
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_space_the_library_refuses_raises_without_crashing():
+    """An Int the library refuses (bounds beyond 2^53) raises; the half-built space was freed
+    once (it was freed again by _CSpace.__del__: a double free, the interpreter crashed)."""
+    r = _run_python("import gc, gpbo\n"
+                    "for _ in range(3):\n"
+                    "    try:\n"
+                    "        gpbo.Study({'n': gpbo.Int(0, 2**62)}, strategy='random')\n"
+                    "    except gpbo.InvalidArgumentError as e:\n"
+                    "        print('refused:', e)\n"
+                    "    gc.collect()\n"
+                    "print('alive')\n")
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout.count("refused: space_add_int: parameter 'n'") == 3 and "alive" in r.stdout
