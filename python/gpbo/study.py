@@ -14,6 +14,7 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 """
 import ctypes as C
 import math
+import numbers
 import os
 import threading
 import weakref
@@ -370,8 +371,8 @@ def _value(p, v):
         return int(round(v))
     if isinstance(p, _space.Categorical):
         return p.choices[int(v)]
-    if isinstance(p.value, (int, float)) and not isinstance(p.value, bool):
-        return p.value if math.isfinite(p.value) else float(v)
+    # a Constant: a numeric one is v itself; any other (a string, None, inf, NaN) is the one
+    # choice of a categorical, v its index 0, so the value is the Constant's own
     return p.value
 
 

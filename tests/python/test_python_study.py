@@ -500,3 +500,16 @@ def test_space_the_library_refuses_raises_without_crashing():
                     "print('alive')\n")
     assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
     assert r.stdout.count("refused: space_add_int: parameter 'n'") == 3 and "alive" in r.stdout
+
+
+def test_non_finite_constant_is_given_back():
+    """Constant(inf) and Constant(nan) are categoricals of one choice in the library; a trial
+    gets the constant itself (it got 0.0, the choice's index)."""
+    space = {"max_norm": gpbo.Constant(math.inf), "clip": gpbo.Constant(-math.inf),
+             "m": gpbo.Constant(math.nan), "x": gpbo.Uniform(0, 1)}
+    for strategy in ("random", "bayes"):
+        study = gpbo.Study(space, strategy=strategy, seed=2)
+        study.optimize(lambda p: p["x"], 3)
+        for p in [study.ask().params] + [r.params for r in study.trials]:
+            assert p["max_norm"] == math.inf and p["clip"] == -math.inf, p
+            assert math.isnan(p["m"]), p
