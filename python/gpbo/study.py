@@ -385,7 +385,9 @@ class Trial:
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
-        step >= 0, and lets the study's pruner judge the trial."""
+        step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
+        ``report(value, step)`` is the other way round): a step that is not an integer raises
+        TypeError."""
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -576,6 +578,8 @@ class Study:
     def _told_values(self, value):
         """A told value as a float (one objective) or a list of floats (several)."""
         if self._nobj < 2:
+            if getattr(value, "ndim", None) == 0:  # a 0-d numpy array or torch tensor: a number
+                return float(value)
             if hasattr(value, "__len__"):  # a sequence (list, tuple, array) for one objective
                 raise ValueError("study %r has one objective: tell one number, not %r"
                                  % (self.name, value))
@@ -645,6 +649,10 @@ class Study:
     def report(self, trial, step, value):
         """Records trial's intermediate value at step and asks the pruner; see Trial.report."""
         tid = self._id(trial)
+        if not isinstance(step, numbers.Integral) or isinstance(step, bool):
+            raise TypeError("report(step, value): step must be an integer (an epoch), not %r "
+                            "(Optuna's order is report(value, step); gpbo's is step first)"
+                            % (step,))
         step, value = int(step), float(value)
         with self._lock:
             check(_s.gpbo_study_report(self._handle(), tid, step, value))

@@ -513,3 +513,41 @@ def test_non_finite_constant_is_given_back():
         for p in [study.ask().params] + [r.params for r in study.trials]:
             assert p["max_norm"] == math.inf and p["clip"] == -math.inf, p
             assert math.isnan(p["m"]), p
+
+
+def test_objective_may_return_a_0d_array_or_tensor():
+    """A 0-d numpy array (np.array(x), arr.sum(keepdims=False) of an object array...) or a torch
+    scalar tensor (loss.mean()) is one number, as Optuna takes it; they failed the trial ("tell
+    one number"). A 1-element array is still refused for a study of one objective."""
+    import numpy as np
+    values = [np.array(0.25), np.array(0.5, dtype=np.float32)]
+    try:
+        import torch
+        values.append(torch.tensor(0.75))
+    except ImportError:
+        pass
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1)
+    for v in values:
+        study.optimize(lambda p: v, 1)
+        study.tell(study.ask(), v)
+    recs = study.trials
+    assert [r.state for r in recs] == ["complete"] * 2 * len(values), [r.reason for r in recs]
+    assert [r.value for r in recs] == [float(v) for v in values for _ in (0, 1)]
+    with pytest.raises(ValueError, match="one number"):
+        study.tell(study.ask(), np.array([0.25]))
+
+
+def test_report_refuses_a_step_that_is_not_an_integer():
+    """trial.report(loss, epoch) in Optuna's order put the loss in the step, truncated by int()
+    without a word (report(0.37, 3): step 0, value 3.0); now a TypeError saying so, and
+    nothing is recorded. Integer steps, numpy's among them, still go."""
+    import numpy as np
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1, pruner="median")
+    t = study.ask()
+    for bad in (0.37, 2.0, "3", True):
+        with pytest.raises(TypeError, match="step must be an integer.*Optuna"):
+            t.report(bad, 3)
+    t.report(np.int64(1), np.float32(0.5))
+    t.report(2, 0.25)
+    study.tell(t, 0.25)
+    assert study.trials[0].intermediate == {1: 0.5, 2: 0.25}
