@@ -182,7 +182,7 @@ def _pruner(p):
     check(_s.gpbo_pruner_options_init(C.byref(o), PrunerOptions.VERSION))
     o.kind = p.KIND
     for k, v in p.options.items():
-        setattr(o, k, v)
+        setattr(o, k, _count(k, v) if k in _COUNTS else v)
     return check_ptr(_s.gpbo_pruner_new(C.byref(o)))
 
 
@@ -202,6 +202,14 @@ _CHOICES = {
 _DIRECTIONS = {"minimize": 0, "maximize": 1}
 _NUMERIC = ("grid_resolution", "grid_shuffle", "lhs_size", "n_init", "refit_every", "use_priors",
             "additive", "restart", "heartbeat", "grace", "lost_retries")
+_COUNTS = ("grid_resolution", "lhs_size", "n_init", "refit_every", "restart", "lost_retries",
+           "startup_trials")  # size_t fields: ctypes wraps a negative one to a huge count
+
+
+def _count(key, value):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError("%s must be an integer >= 0, not %r" % (key, value))
+    return int(value)
 
 
 def _set_option(o, key, value):
@@ -214,6 +222,8 @@ def _set_option(o, key, value):
             raise ValueError("%s must be one of %s, not %r" % (key, ", ".join(_CHOICES[key]),
                                                               value))
         setattr(o, key, _CHOICES[key][value])
+    elif key in _COUNTS:
+        setattr(o, key, _count(key, value))
     elif key in _NUMERIC:
         setattr(o, key, int(value) if isinstance(value, bool) else value)
     else:
@@ -297,6 +307,9 @@ class _CSpace:
         if isinstance(p, _space.Uniform):
             check(_s.gpbo_space_add_float(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Int):
+            if not -2**63 <= p.lo <= p.hi < 2**63:  # ctypes would wrap them without a word
+                raise ValueError("parameter %r: Int bounds %d, %d are beyond 64-bit integers"
+                                 % (name.decode(), p.lo, p.hi))
             check(_s.gpbo_space_add_int(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Categorical):
             self._add_choices(name, [str(c) for c in p.choices])

@@ -551,3 +551,24 @@ def test_report_refuses_a_step_that_is_not_an_integer():
     t.report(2, 0.25)
     study.tell(t, 0.25)
     assert study.trials[0].intermediate == {1: 0.5, 2: 0.25}
+
+
+def test_int_bounds_beyond_64_bits_are_refused():
+    """Int(0, 2**64) went to the library through ctypes' long long, which wraps: the space was
+    Int(0, 0) and every trial got 0. Now a ValueError naming the parameter."""
+    with pytest.raises(ValueError, match="'n': Int bounds 0, 18446744073709551616"):
+        gpbo.Study({"n": gpbo.Int(0, 2**64)}, strategy="random")
+    with pytest.raises(ValueError, match="'n'"):
+        gpbo.Study({"n": gpbo.Int(-2**64 - 5, -2**64)}, strategy="random")
+
+
+@pytest.mark.parametrize("option", ["n_init", "restart", "lhs_size", "grid_resolution",
+                                    "refit_every", "lost_retries"])
+def test_negative_counts_are_refused_by_name(option):
+    """A negative count option wrapped to a huge size_t: GpboError "the stored study options
+    are malformed" for an in-memory study; a negative startup_trials made a pruner that never
+    prunes. Now ValueError naming the option."""
+    with pytest.raises(ValueError, match="%s must be an integer >= 0, not -3" % option):
+        gpbo.Study({"x": gpbo.Uniform(0, 1)}, **{option: -3})
+    with pytest.raises(ValueError, match="startup_trials must be an integer >= 0, not -1"):
+        gpbo.Study({"x": gpbo.Uniform(0, 1)}, pruner=gpbo.MedianPruner(startup_trials=-1))
