@@ -637,7 +637,11 @@ class Study:
                 out.append(math.nan)  # inactive (the library names an active one missing)
             elif isinstance(p, _space.Categorical):
                 v = params[name]
-                idx = [i for i, c in enumerate(p.choices) if c == v or str(c) == str(v)]
+                # the choice itself first: with [True, 1] (or [1.0, 1]) 1 == True, yet the
+                # choices are distinct
+                idx = ([i for i, c in enumerate(p.choices) if type(c) is type(v) and c == v]
+                       or [i for i, c in enumerate(p.choices) if str(c) == str(v)]
+                       or [i for i, c in enumerate(p.choices) if c == v])
                 if not idx:
                     raise ValueError("parameter %r: %r is not one of %r" % (name, v, p.choices))
                 out.append(float(idx[0]))

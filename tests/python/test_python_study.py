@@ -572,3 +572,19 @@ def test_negative_counts_are_refused_by_name(option):
         gpbo.Study({"x": gpbo.Uniform(0, 1)}, **{option: -3})
     with pytest.raises(ValueError, match="startup_trials must be an integer >= 0, not -1"):
         gpbo.Study({"x": gpbo.Uniform(0, 1)}, pruner=gpbo.MedianPruner(startup_trials=-1))
+
+
+def test_enqueue_picks_the_categorical_choice_given():
+    """Categorical([True, 1, 1.0, "1.5"]) has four distinct choices, yet enqueue({"c": 1})
+    handed out True (1 == True, the first match); 1.0 gave True too. Each value now comes back
+    as the choice given; a value only equal to a choice (numpy's 1.5 for "1.5" by str) still
+    maps."""
+    import numpy as np
+    study = gpbo.Study({"c": gpbo.Categorical([True, 1, 1.0, "1.5"])}, strategy="random",
+                       seed=0)
+    for v in (1, 1.0, True, "1.5"):
+        study.enqueue({"c": v})
+        got = study.ask().params["c"]
+        assert got == v and type(got) is type(v), (v, got)
+    study.enqueue({"c": np.int64(1)})
+    assert type(study.ask().params["c"]) is int
