@@ -105,9 +105,17 @@ class _Model:
             self.h = None
 
 
+def _real(a, what):
+    """Refuses complex input: numpy's cast to float64 drops the imaginary part with a mere
+    warning (scikit-learn refuses it too)."""
+    if np.iscomplexobj(a):
+        raise ValueError("%s is complex; complex data is not supported" % what)
+
+
 def _matrix(X, dim=None, what="X"):
     """X as a C-contiguous float64 (n, d) array: copied only when its type or layout needs it."""
     X = np.asarray(X)
+    _real(X, what)
     if X.dtype != np.float64 or not X.flags.c_contiguous:
         try:
             X = np.ascontiguousarray(X, dtype=np.float64)
@@ -125,6 +133,7 @@ def _matrix(X, dim=None, what="X"):
 
 def _vector(y, n):
     y = np.asarray(y)
+    _real(y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.dtype != np.float64 or not y.flags.c_contiguous:

@@ -281,3 +281,20 @@ def test_predict_from_threads_while_fitting():
     for t in threads:
         t.join()
     assert not bad
+
+
+def test_complex_input_is_refused():
+    """Complex X or y went through numpy's cast to float64, which drops the imaginary part with
+    only a ComplexWarning: a model of other data. ValueError now, in fit, predict, sample_y and
+    score (as scikit-learn's check_complex_data wants)."""
+    rng = np.random.RandomState(4)
+    X, y = rng.rand(12, 2), rng.rand(12)
+    with pytest.raises(ValueError, match="complex"):
+        gp.GaussianProcessRegressor().fit(X + 0.5j, y)
+    with pytest.raises(ValueError, match="complex"):
+        gp.GaussianProcessRegressor().fit(X, y.astype(complex))
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, y)
+    for call in (lambda: model.predict(X + 1j), lambda: model.sample_y(X.astype(complex)),
+                 lambda: model.score(X, y + 1j), lambda: model.score(X + 0j, y)):
+        with pytest.raises(ValueError, match="complex"):
+            call()
