@@ -298,7 +298,9 @@ class GaussianProcessRegressor:
             self.signal_variance_, _gp.gpbo_gp_kernel_name(model.h).decode(),
             ", ".join("%.4g" % v for v in self.length_scale_), float(np.exp(theta[dim + 1])),
             " (standardized y)" if self.normalize_y else "")
-        self._model = model  # last: a concurrent predict sees a complete model
+        # last: a concurrent predict sees a complete model. It checks X against that model's
+        # own dimension, not n_features_in_, which a concurrent fit may have changed already
+        self._model = model
 
     def _fitted(self):
         model = getattr(self, "_model", None)
@@ -314,7 +316,7 @@ class GaussianProcessRegressor:
         if return_std and return_cov:
             raise ValueError("at most one of return_std and return_cov can be requested")
         model = self._fitted()
-        X = _matrix(X, self.n_features_in_)
+        X = _matrix(X, _gp.gpbo_gp_dim(model.h))
         m = X.shape[0]
         mean = np.empty(m)
         if return_cov:
@@ -332,7 +334,7 @@ class GaussianProcessRegressor:
         """Joint samples of f at X: an (m, n_samples) array, as scikit-learn's for one target.
         random_state: an int seeds gpbo's generator (or a numpy generator gives the seed)."""
         model = self._fitted()
-        X = _matrix(X, self.n_features_in_)
+        X = _matrix(X, _gp.gpbo_gp_dim(model.h))
         if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError("n_samples must be an integer >= 1")
         m = X.shape[0]

@@ -298,3 +298,21 @@ def test_complex_input_is_refused():
                  lambda: model.score(X, y + 1j), lambda: model.score(X + 0j, y)):
         with pytest.raises(ValueError, match="complex"):
             call()
+
+
+def test_predict_checks_x_against_the_model_it_uses():
+    """predict and sample_y checked X against n_features_in_, which a concurrent fit on other
+    data sets before it publishes its model: a prediction in between passed a 2-column X to the
+    3-feature model (the C library read 3 doubles a row: past the end of X). The state between
+    those two assignments of _publish is made here by setting n_features_in_ as that fit does;
+    the check now uses the dimension of the model the call holds."""
+    rng = np.random.RandomState(5)
+    X3 = rng.rand(15, 3)
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X3, X3.sum(axis=1))
+    model.n_features_in_ = 2  # a concurrent fit(X2, y) got this far
+    X2 = rng.rand(4, 2)
+    for call in (lambda: model.predict(X2), lambda: model.predict(X2, return_std=True),
+                 lambda: model.predict(X2, return_cov=True), lambda: model.sample_y(X2, 2)):
+        with pytest.raises(ValueError, match="X has 2 features; the model was fitted on 3"):
+            call()
+    assert model.predict(X3[:2]).shape == (2,)
