@@ -332,14 +332,20 @@ class GaussianProcessRegressor:
 
     def sample_y(self, X, n_samples=1, random_state=0):
         """Joint samples of f at X: an (m, n_samples) array, as scikit-learn's for one target.
-        random_state: an int seeds gpbo's generator (or a numpy generator gives the seed)."""
+        random_state: an int seeds gpbo's generator (or a numpy generator gives the seed); None
+        draws the seed from numpy's global generator, as scikit-learn's sample_y does (fresh
+        samples at each call, reproducible under np.random.seed)."""
         model = self._fitted()
         X = _matrix(X, _gp.gpbo_gp_dim(model.h))
         if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError("n_samples must be an integer >= 1")
         m = X.shape[0]
         out = np.empty((n_samples, m))
-        rng = _lib.Rng(_seed(random_state))
+        if random_state is None:
+            seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
+        else:
+            seed = _seed(random_state)
+        rng = _lib.Rng(seed)
         check(_gp.gpbo_gp_sample(model.h, m, ptr(X), n_samples, C.byref(rng), ptr(out)))
         return out.T
 

@@ -316,3 +316,23 @@ def test_predict_checks_x_against_the_model_it_uses():
         with pytest.raises(ValueError, match="X has 2 features; the model was fitted on 3"):
             call()
     assert model.predict(X3[:2]).shape == (2,)
+
+
+def test_sample_y_random_state_none_draws_fresh_samples():
+    """sample_y(random_state=None) is numpy's global generator in scikit-learn: fresh samples
+    at each call (Thompson sampling relies on it), the same ones after the same np.random.seed.
+    gpbo took None as seed 0: every call gave the same samples. The default (0) and ints stay
+    reproducible."""
+    rng = np.random.RandomState(6)
+    X = rng.rand(10, 2)
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, np.sin(4 * X[:, 0]))
+    Xq = rng.rand(5, 2)
+    a, b = model.sample_y(Xq, 3, random_state=None), model.sample_y(Xq, 3, random_state=None)
+    assert a.shape == (5, 3) and np.abs(a - b).max() > 0
+    np.random.seed(11)
+    c = model.sample_y(Xq, 3, random_state=None)
+    np.random.seed(11)
+    assert np.array_equal(c, model.sample_y(Xq, 3, random_state=None))
+    assert np.array_equal(model.sample_y(Xq, 3), model.sample_y(Xq, 3, random_state=0))
+    assert np.array_equal(model.sample_y(Xq, 2, random_state=7),
+                          model.sample_y(Xq, 2, random_state=7))
