@@ -235,14 +235,24 @@ class GaussianProcessRegressor:
 
     def _kernel_type(self):
         k = C.c_int()
-        name = self.kernel.encode() if isinstance(self.kernel, str) else b"?"
-        check(_gp.gpbo_kernel_parse(name, C.byref(k)))
+        if not isinstance(self.kernel, str):
+            raise ValueError("kernel must be one of %s (a name), not %r"
+                             % (", ".join(KERNELS), self.kernel))
+        check(_gp.gpbo_kernel_parse(self.kernel.encode(), C.byref(k)))
         return k.value
 
     def _start(self, dim):
         ell = np.asarray(self.length_scale, dtype=np.float64)
         if not self.ard and ell.size != 1:
             raise ValueError("ard=False takes one length_scale, not %d" % ell.size)
+        if ell.size != 1 and ell.shape != (dim,):
+            raise ValueError("length_scale has shape %s: give one value or one per feature (%d)"
+                             % (ell.shape, dim))
+        for what, v in (("length_scale", self.length_scale),
+                        ("signal_variance", self.signal_variance),
+                        ("noise_variance", self.noise_variance)):
+            if not np.all(np.asarray(v, dtype=np.float64) > 0):
+                raise ValueError("%s must be > 0, not %r" % (what, v))
         ell = np.broadcast_to(ell, (dim,))
         theta = np.concatenate([np.log(ell), [np.log(self.signal_variance),
                                               np.log(self.noise_variance)]])

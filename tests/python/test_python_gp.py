@@ -336,3 +336,27 @@ def test_sample_y_random_state_none_draws_fresh_samples():
     assert np.array_equal(model.sample_y(Xq, 3), model.sample_y(Xq, 3, random_state=0))
     assert np.array_equal(model.sample_y(Xq, 2, random_state=7),
                           model.sample_y(Xq, 2, random_state=7))
+
+
+def test_bad_hyperparameters_are_named():
+    """kernel=None said "unknown kernel '?'"; a length_scale of the wrong size raised numpy's
+    "operands could not be broadcast together with remapped shapes"; a non-positive or NaN
+    variance or lengthscale went through np.log (a RuntimeWarning) to the library's "log
+    hyperparameter 3 (noise variance) is -inf". Each now raises ValueError naming the
+    parameter and the value, before any C call."""
+    import warnings
+    X = np.random.RandomState(7).rand(10, 2)
+    y = X[:, 0]
+    cases = [(dict(kernel=None), "kernel must be one of .*matern52.*not None"),
+             (dict(length_scale=[1.0, 2.0, 3.0]), r"length_scale has shape \(3,\).*one per "
+                                                   r"feature \(2\)"),
+             (dict(length_scale=-1.0), "length_scale must be > 0, not -1.0"),
+             (dict(noise_variance=0.0, optimizer=None), "noise_variance must be > 0, not 0.0"),
+             (dict(signal_variance=float("nan")), "signal_variance must be > 0, not nan")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for kw, msg in cases:
+            with pytest.raises(ValueError, match=msg):
+                gp.GaussianProcessRegressor(**kw).fit(X, y)
+        assert gp.GaussianProcessRegressor(length_scale=[0.5, 2.0], optimizer=None).fit(
+            X, y).length_scale_ == pytest.approx([0.5, 2.0])
