@@ -588,3 +588,13 @@ def test_enqueue_picks_the_categorical_choice_given():
         assert got == v and type(got) is type(v), (v, got)
     study.enqueue({"c": np.int64(1)})
     assert type(study.ask().params["c"]) is int
+
+
+def test_uniform_wider_than_a_double_is_refused():
+    """Uniform(-1e308, 1e308): hi - lo overflows, and every trial of every strategy got
+    1e308. The library now refuses the width (search/space.c check_range)."""
+    with pytest.raises(gpbo.InvalidArgumentError, match="'x': the width max - min"):
+        gpbo.Study({"x": gpbo.Uniform(-1e308, 1e308)}, strategy="random")
+    study = gpbo.Study({"x": gpbo.Uniform(-1e307, 1e307)}, strategy="random", seed=3)
+    xs = [study.ask().params["x"] for _ in range(5)]
+    assert len(set(xs)) == 5 and all(abs(x) < 1e307 for x in xs), xs
