@@ -837,7 +837,9 @@ class Study:
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
         pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
-        params. n_jobs threads ask and evaluate at once. Stops early when the strategy is
+        params. n_jobs threads ask and evaluate at once; a KeyboardInterrupt in the calling
+        thread (Ctrl-C) stops them starting new trials and is raised at once (the trials
+        running finish and are told in their threads). Stops early when the strategy is
         exhausted. Returns self. With one thread (one objective, no pruner) each value's tell
         and the next ask are one step: on a stored study with a strategy without a model
         (random, grid, sobol) one transaction a trial instead of two."""
@@ -867,10 +869,15 @@ class Study:
             worker()
         else:
             threads = [threading.Thread(target=worker, daemon=True) for _ in range(n_jobs)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            try:
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+            except BaseException:  # Ctrl-C in this thread: the workers start no new trial
+                with lock:
+                    left[0] = 0
+                raise
         if errors:
             raise errors[0]
         return self

@@ -598,3 +598,29 @@ def test_uniform_wider_than_a_double_is_refused():
     study = gpbo.Study({"x": gpbo.Uniform(-1e307, 1e307)}, strategy="random", seed=3)
     xs = [study.ask().params["x"] for _ in range(5)]
     assert len(set(xs)) == 5 and all(abs(x) < 1e307 for x in xs), xs
+
+
+def test_ctrl_c_stops_the_workers_of_optimize():
+    """Ctrl-C (SIGINT: KeyboardInterrupt in the main thread, which waits in join) during
+    optimize(n_jobs=2) raised, and the worker threads went on asking and running trials in
+    the background up to n_trials. Now they start none after it: half a second later the
+    study holds the same trials (give or take one a worker had taken between its count and
+    its ask), all finished; before, some 25 more."""
+    import signal
+    import time
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=0)
+
+    def f(p):
+        time.sleep(0.02)
+        return p["x"]
+
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(f, 500, n_jobs=2)
+    timer.join()
+    n = len(study.trials)
+    time.sleep(0.5)
+    recs = study.trials
+    assert 0 < n < 500 and n <= len(recs) <= n + 2, (n, len(recs))
+    assert all(r.state == "complete" for r in recs)
