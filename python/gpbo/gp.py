@@ -114,6 +114,9 @@ def _real(a, what):
 
 def _matrix(X, dim=None, what="X"):
     """X as a C-contiguous float64 (n, d) array: copied only when its type or layout needs it."""
+    if hasattr(X, "toarray") and hasattr(X, "nnz"):  # scipy.sparse: asarray makes an object
+        raise TypeError("%s is a sparse matrix; sparse input is not supported: pass %s.toarray()"
+                        % (what, what))
     X = np.asarray(X)
     _real(X, what)
     if X.dtype != np.float64 or not X.flags.c_contiguous:
@@ -128,6 +131,8 @@ def _matrix(X, dim=None, what="X"):
         raise ValueError("%s has %d features; the model was fitted on %d" % (what, X.shape[1], dim))
     if X.shape[0] == 0:
         raise ValueError("%s has no rows" % what)
+    if X.shape[1] == 0:
+        raise ValueError("%s has 0 features (shape %s)" % (what, X.shape))
     return X
 
 

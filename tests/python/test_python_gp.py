@@ -360,3 +360,18 @@ def test_bad_hyperparameters_are_named():
                 gp.GaussianProcessRegressor(**kw).fit(X, y)
         assert gp.GaussianProcessRegressor(length_scale=[0.5, 2.0], optimizer=None).fit(
             X, y).length_scale_ == pytest.approx([0.5, 2.0])
+
+
+def test_sparse_and_featureless_x_are_named():
+    """A scipy.sparse X said "X must be numeric: setting an array element with a sequence"
+    (np.asarray wraps it in an object array); an X of shape (n, 0) reached the library's
+    "gp_new: dim must be at least 1". Both now say what is wrong with X."""
+    sparse = pytest.importorskip("scipy.sparse")
+    X = np.random.RandomState(8).rand(10, 2)
+    with pytest.raises(TypeError, match="X is a sparse matrix.*toarray"):
+        gp.GaussianProcessRegressor().fit(sparse.csr_matrix(X), X[:, 0])
+    with pytest.raises(ValueError, match=r"X has 0 features \(shape \(5, 0\)\)"):
+        gp.GaussianProcessRegressor().fit(np.empty((5, 0)), np.zeros(5))
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, X[:, 0])
+    with pytest.raises(TypeError, match="sparse"):
+        model.predict(sparse.csr_matrix(X))
