@@ -390,11 +390,22 @@ def _value(p, v):
 
 
 class Trial:
-    """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values)."""
+    """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
+    ``metrics`` (the other metrics set with set_metric, told with the trial)."""
 
     def __init__(self, study, trial_id, params):
         self.study, self.id, self.params = study, trial_id, params
+        self.metrics = {}
         self._prune = False
+
+    def set_metric(self, name, value):
+        """Sets another metric of the trial (memory, seconds, accuracy; the metric of an outcome
+        constraint), stored when the trial is told, whatever its end: how an objective run by
+        optimize(pass_trial=True) gives a constrained study its constraints' metrics (as
+        Optuna's set_user_attr feeds its constraints_func)."""
+        if not isinstance(name, str) or not name:
+            raise ValueError("a metric needs a name (a non-empty string), not %r" % (name,))
+        self.metrics[name] = float(value)
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
@@ -566,6 +577,8 @@ class Study:
             raise ValueError("tell takes exactly one of a value, failed=... or pruned=True")
         if value is not None:
             value = self._told_values(value)
+        if isinstance(trial, Trial) and trial.metrics:  # set_metric's, the ones given win
+            metrics = dict(trial.metrics, **(metrics or {}))
         names, vals = self._metrics_arrays(metrics)
         with self._lock:
             h = self._handle()
@@ -771,8 +784,11 @@ class Study:
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
         tid, ask_rc = _SZ(), C.c_int()
+        names, vals = self._metrics_arrays(trial.metrics)
         with self._lock:
             h = self._handle()
+            if names is not None:
+                check(_s.gpbo_study_set_metrics(h, trial.id, len(vals), names, vals))
             rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid), values,
                                         C.byref(ask_rc))
             if rc == 0:

@@ -624,3 +624,31 @@ def test_ctrl_c_stops_the_workers_of_optimize():
     recs = study.trials
     assert 0 < n < 500 and n <= len(recs) <= n + 2, (n, len(recs))
     assert all(r.state == "complete" for r in recs)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_optimize_feeds_constraint_metrics_through_set_metric(n_jobs):
+    """optimize() told only the objective's value, so a constrained study run by optimize had
+    no constraint metric: every trial infeasible, best_trial "no feasible trial". An objective
+    now calls trial.set_metric (Optuna's set_user_attr); optimize (the one-step tell-and-ask
+    path and the threaded one) and tell store it with the trial, failed ones too."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, constraints={"mem_gb": (None, 4.0)},
+                       strategy="random", seed=4)
+
+    def f(trial):
+        x = trial.params["x"]
+        trial.set_metric("mem_gb", 8 * x)
+        if x > 0.9:
+            raise RuntimeError("out of memory")
+        return -x  # best: the largest x within 4 GB, x <= 0.5
+
+    study.optimize(f, 30, n_jobs=n_jobs, pass_trial=True)
+    recs = study.trials
+    assert len(recs) == 30 and all(r.metrics == {"mem_gb": 8 * r.params["x"]} for r in recs)
+    assert all(r.feasible == (r.state == "complete" and r.params["x"] <= 0.5) for r in recs)
+    best = study.best_trial
+    assert best.params["x"] == max(r.params["x"] for r in recs if r.feasible)
+    t = study.ask()
+    t.set_metric("mem_gb", 1.0)
+    study.tell(t, -0.01, metrics={"seconds": 2.0})
+    assert study.trials[-1].metrics == {"mem_gb": 1.0, "seconds": 2.0}
