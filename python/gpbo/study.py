@@ -566,7 +566,8 @@ class Study:
 
     def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
         """Ends a trial (a Trial or its id): with its value (a study of several objectives: a
-        sequence of one value an objective, in the order of ``objectives``), as failed with a
+        sequence of one value an objective, in the order of ``objectives``, or a dict
+        objective name -> value), as failed with a
         reason (``failed="why"``), or as pruned (``pruned=True``: its intermediate values
         stay). A non-finite value is stored as a failure. metrics: a dict name -> number of
         other metrics (accuracy, seconds, memory, the constraints' metrics...) stored with the
@@ -610,6 +611,13 @@ class Study:
                 raise ValueError("study %r has one objective: tell one number, not %r"
                                  % (self.name, value))
             return float(value)
+        if isinstance(value, dict):  # by name: iterating it gave the names ("could not
+            names = list(self.objectives)  # convert string to float: 'err'")
+            if set(value) != set(names):
+                raise ValueError("study %r has the objectives %s: a dict of values needs exactly "
+                                 "those names, not %s" % (self.name, ", ".join(names),
+                                                          ", ".join(map(repr, value))))
+            value = [value[n] for n in names]
         try:
             vals = [float(v) for v in value]
         except TypeError:

@@ -652,3 +652,22 @@ def test_optimize_feeds_constraint_metrics_through_set_metric(n_jobs):
     t.set_metric("mem_gb", 1.0)
     study.tell(t, -0.01, metrics={"seconds": 2.0})
     assert study.trials[-1].metrics == {"mem_gb": 1.0, "seconds": 2.0}
+
+
+def test_several_objectives_told_as_a_dict_by_name():
+    """Objectives have names, and an objective returning {"err": e, "ms": t} failed its trial
+    with "could not convert string to float: 'err'" (the dict was iterated: its keys). A dict
+    with exactly the objectives' names is taken by name, whatever its order; other names are
+    refused naming the objectives."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, objectives={"err": "minimize",
+                                                              "ms": "maximize"},
+                       strategy="random", seed=5)
+    study.optimize(lambda p: {"ms": 10 * p["x"], "err": p["x"] ** 2}, 4)
+    study.tell(study.ask(), {"err": 0.5, "ms": 3.0})
+    recs = study.trials
+    assert [r.state for r in recs] == ["complete"] * 5, [r.reason for r in recs]
+    for r in recs[:4]:
+        assert r.values == [r.params["x"] ** 2, 10 * r.params["x"]]
+    assert recs[4].values == [0.5, 3.0]
+    with pytest.raises(ValueError, match="objectives err, ms: a dict .* not 'err', 'loss'"):
+        study.tell(study.ask(), {"err": 0.5, "loss": 3.0})
