@@ -562,7 +562,14 @@ class Study:
         return trial
 
     def _id(self, trial):
-        return trial.id if isinstance(trial, Trial) else int(trial)
+        """A trial's id from a Trial, a TrialRecord or the id; int() would take 1.7 for trial 1
+        and -1 for 2^64 - 1."""
+        if isinstance(trial, (Trial, TrialRecord)):
+            return trial.id
+        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or trial < 0:
+            raise ValueError("a trial is a Trial, a TrialRecord or an integer id >= 0, not %r"
+                             % (trial,))
+        return int(trial)
 
     def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
         """Ends a trial (a Trial or its id): with its value (a study of several objectives: a

@@ -671,3 +671,22 @@ def test_several_objectives_told_as_a_dict_by_name():
     assert recs[4].values == [0.5, 3.0]
     with pytest.raises(ValueError, match="objectives err, ms: a dict .* not 'err', 'loss'"):
         study.tell(study.ask(), {"err": 0.5, "loss": 3.0})
+
+
+def test_trial_ids_are_integers():
+    """tell(1.7, v) went through int() and told trial 1; tell(-1, v) named trial
+    18446744073709551615; a TrialRecord (from study.trials) raised int()'s TypeError. Now a
+    TrialRecord is its id and anything but an integer id >= 0 raises ValueError, telling no
+    trial."""
+    import numpy as np
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=6)
+    a, b, c = study.ask(), study.ask(), study.ask()
+    for bad in (1.7, -1, "1", True):
+        with pytest.raises(ValueError, match="integer id >= 0, not"):
+            study.tell(bad, 0.5)
+    assert [r.state for r in study.trials] == ["running"] * 3
+    study.tell(np.int64(b.id), 0.25)
+    running = [r for r in study.trials if r.state == "running"]
+    study.tell(running[0], 0.75)
+    study.tell(c, 1.0)
+    assert [r.value for r in study.trials] == [0.75, 0.25, 1.0]
