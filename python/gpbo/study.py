@@ -843,7 +843,10 @@ class Study:
         failed by an exception of a class in `catch`); any other exception fails the trial and
         is raised."""
         try:
-            return self._told_values(f(trial if pass_trial else trial.params))
+            value = f(trial if pass_trial else trial.params)
+            if value is None:  # float(None)'s message would blame gpbo
+                raise TypeError("the objective returned None, not a number (no return?)")
+            return self._told_values(value)
         except TrialPruned:
             self.tell(trial, pruned=True)
         except BaseException as e:

@@ -690,3 +690,14 @@ def test_trial_ids_are_integers():
     study.tell(running[0], 0.75)
     study.tell(c, 1.0)
     assert [r.value for r in study.trials] == [0.75, 0.25, 1.0]
+
+
+def test_objective_returning_none_is_named():
+    """An objective without a return failed its trial with "TypeError: float() argument must
+    be a string or a real number, not 'NoneType'", a message about gpbo's own code; now the
+    reason says the objective returned None. The study goes on, as for any failure."""
+    for n_jobs in (1, 2):
+        study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=7)
+        study.optimize(lambda p: None, 3, n_jobs=n_jobs)
+        assert [r.reason for r in study.trials] == [
+            "TypeError: the objective returned None, not a number (no return?)"] * 3
