@@ -466,7 +466,8 @@ class Study:
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
     lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the
-    direction, objectives, constraints, strategy and options it was made with.
+    direction, objectives, constraints, strategy and options it was made with; a direction or
+    objectives given that contradict the stored ones raise ValueError (None: the stored ones).
     """
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
@@ -515,8 +516,32 @@ class Study:
                 "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
             for j in range(self._nobj)}
         self._running = {}
+        conflict = self._conflict(direction, objectives)
+        if conflict:  # a stored study keeps its own; a contrary wish would be ignored silently
+            self.close()
+            raise ValueError("study %r in %s %s; omit it to take the stored study as it is"
+                             % (self.name, storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    def _conflict(self, direction, objectives):
+        """What of the direction or objectives asked for contradicts the opened study, or
+        None."""
+        if objectives is not None:
+            asked = dict(objectives) if isinstance(objectives, dict) else \
+                {n: "minimize" for n in objectives}
+            asked = {str(n): d for n, d in asked.items()}
+            if len(asked) >= 2 and self._nobj < 2:
+                return "has one objective (to %s), not %r" % (self.direction, asked)
+            # in order: values are told in the order of the objectives
+            if len(asked) >= 2 and list(asked.items()) != list(self.objectives.items()):
+                return "has the objectives %r (in this order), not %r" % (self.objectives,
+                                                                          asked)
+        elif direction is not None and self._nobj < 2 and direction != self.direction:
+            return "was made to %s, not to %s" % (self.direction, direction)
+        elif direction is not None and self._nobj >= 2:
+            return "has several objectives %r, not one direction" % (self.objectives,)
+        return None
 
     @property
     def space(self):

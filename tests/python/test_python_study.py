@@ -701,3 +701,30 @@ def test_objective_returning_none_is_named():
         study.optimize(lambda p: None, 3, n_jobs=n_jobs)
         assert [r.reason for r in study.trials] == [
             "TypeError: the objective returned None, not a number (no return?)"] * 3
+
+
+def test_reopened_study_refuses_a_contrary_direction_or_objectives(tmp_path):
+    """Reopening a stored study with direction="minimize" when it was made to maximize kept
+    maximizing without a word (the library ignores the options of an existing study), and
+    objectives given in another order than the stored ones took the told values in the stored
+    order: swapped. Both now raise ValueError; the same ones, or none, open the study."""
+    db = "sqlite:///%s" % (tmp_path / "d.db")
+    gpbo.Study(SQUARE, storage=db, name="acc", direction="maximize").close()
+    gpbo.Study(SQUARE, storage=db, name="mo",
+               objectives={"err": "minimize", "ms": "maximize"}).close()
+    with pytest.raises(ValueError, match="'acc' .* made to maximize, not to minimize"):
+        gpbo.Study(SQUARE, storage=db, name="acc", direction="minimize")
+    with pytest.raises(ValueError, match="'mo' .* objectives .*in this order"):
+        gpbo.Study(SQUARE, storage=db, name="mo", objectives={"ms": "maximize",
+                                                                 "err": "minimize"})
+    with pytest.raises(ValueError, match="'mo' .* objectives"):
+        gpbo.Study(SQUARE, storage=db, name="mo", objectives=["err", "ms"])
+    with pytest.raises(ValueError, match="'acc' .* one objective"):
+        gpbo.Study(SQUARE, storage=db, name="acc", objectives=["err", "ms"])
+    with pytest.raises(ValueError, match="'mo' .* several objectives"):
+        gpbo.Study(SQUARE, storage=db, name="mo", direction="minimize")
+    assert gpbo.Study(SQUARE, storage=db, name="acc").direction == "maximize"
+    assert gpbo.Study(SQUARE, storage=db, name="acc", direction="maximize").direction == \
+        "maximize"
+    assert list(gpbo.Study(SQUARE, storage=db, name="mo", objectives={
+        "err": "minimize", "ms": "maximize"}).objectives) == ["err", "ms"]
