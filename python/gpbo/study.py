@@ -686,7 +686,12 @@ class Study:
                              % (unknown[0], ", ".join(known)))
         out = []
         for name, p in self._items:
-            if name not in params:
+            if name not in params and isinstance(p, _space.Constant) and p.when is None:
+                out.append(float(p.value) if _numeric_const(p) else 0.0)  # it has one value
+            elif name not in params and p.when is None:  # the library said "nan is not ..."
+                raise ValueError("parameter %r is missing: give every active parameter a value"
+                                 % (name,))
+            elif name not in params:
                 out.append(math.nan)  # inactive (the library names an active one missing)
             elif isinstance(p, _space.Categorical):
                 v = params[name]
@@ -699,6 +704,10 @@ class Study:
                     raise ValueError("parameter %r: %r is not one of %r" % (name, v, p.choices))
                 out.append(float(idx[0]))
             elif isinstance(p, _space.Constant):
+                v = params[name]
+                if not (v == p.value or str(v) == str(p.value)):  # it used to be ignored
+                    raise ValueError("parameter %r is %r; %r is not its value"
+                                     % (name, p, v))
                 out.append(float(p.value) if _numeric_const(p) else 0.0)  # one choice: index 0
             else:
                 out.append(float(params[name]))

@@ -728,3 +728,24 @@ def test_reopened_study_refuses_a_contrary_direction_or_objectives(tmp_path):
         "maximize"
     assert list(gpbo.Study(SQUARE, storage=db, name="mo", objectives={
         "err": "minimize", "ms": "maximize"}).objectives) == ["err", "ms"]
+
+
+def test_enqueue_refuses_another_value_of_a_constant():
+    """enqueue({"epochs": 50}) with epochs Constant(20) handed out a trial with epochs 20 (the
+    value given was dropped without a word); now ValueError. The constant's own value (or its
+    str, as a study reopened without its space holds it) still goes, and a constant left out
+    is its value (it was NaN: "parameter 'opt': nan is not a category index (0..0)"); another
+    parameter left out is named (the same message)."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1), "epochs": gpbo.Constant(20),
+                        "opt": gpbo.Constant("adam"), "m": gpbo.Constant(math.nan)},
+                       strategy="random", seed=8)
+    for bad in ({"epochs": 50}, {"opt": "sgd"}, {"m": 0.0}):
+        with pytest.raises(ValueError, match="is Constant"):
+            study.enqueue(dict({"x": 0.5}, **bad))
+    study.enqueue({"x": 0.5, "epochs": 20.0, "opt": "adam", "m": math.nan})
+    study.enqueue({"x": 0.25, "epochs": "20"})
+    p, q = study.ask().params, study.ask().params
+    assert (p["x"], p["epochs"], p["opt"]) == (0.5, 20, "adam") and q["x"] == 0.25
+    assert (q["epochs"], q["opt"]) == (20, "adam") and math.isnan(q["m"])
+    with pytest.raises(ValueError, match="parameter 'x' is missing"):
+        study.enqueue({"epochs": 20})
