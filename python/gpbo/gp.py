@@ -14,6 +14,7 @@ the GIL during the C calls, so fits and predictions of distinct estimators run i
 """
 import ctypes as C
 import numbers
+import sys
 
 import numpy as np
 
@@ -88,7 +89,27 @@ class FitOptions(C.Structure):
 
 
 class NotFittedError(ValueError, AttributeError):
-    """The estimator is used before fit (as scikit-learn's NotFittedError)."""
+    """The estimator is used before fit (as scikit-learn's NotFittedError). When scikit-learn
+    is loaded, the error raised is also an instance of its NotFittedError, so that ``except
+    sklearn.exceptions.NotFittedError`` catches it (importing scikit-learn here would cost
+    half a second to every ``from gpbo import gp``)."""
+
+
+_not_fitted_classes = {}
+
+
+def _not_fitted(message):
+    """A NotFittedError, one of scikit-learn's too when sklearn.exceptions is loaded (code
+    that names sklearn's class has loaded it)."""
+    sk = sys.modules.get("sklearn.exceptions")
+    base = getattr(sk, "NotFittedError", None)
+    if not isinstance(base, type) or not issubclass(base, Exception):
+        return NotFittedError(message)
+    cls = _not_fitted_classes.get(base)
+    if cls is None:
+        cls = type("NotFittedError", (NotFittedError, base), {"__module__": __name__})
+        _not_fitted_classes[base] = cls
+    return cls(message)
 
 
 class _Model:
@@ -320,7 +341,7 @@ class GaussianProcessRegressor:
     def _fitted(self):
         model = getattr(self, "_model", None)
         if model is None:
-            raise NotFittedError("this GaussianProcessRegressor is not fitted yet: call fit first")
+            raise _not_fitted("this GaussianProcessRegressor is not fitted yet: call fit first")
         return model
 
     # -- prediction ------------------------------------------------------------------------------

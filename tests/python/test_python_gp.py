@@ -375,3 +375,25 @@ def test_sparse_and_featureless_x_are_named():
     model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, X[:, 0])
     with pytest.raises(TypeError, match="sparse"):
         model.predict(sparse.csr_matrix(X))
+
+
+def test_unfitted_use_raises_scikit_learns_not_fitted_error_too():
+    """predict before fit raised gpbo's NotFittedError only, which `except
+    sklearn.exceptions.NotFittedError` (code handling any estimator, scikit-learn's
+    check_estimators_unfitted) does not catch. With scikit-learn loaded it is both."""
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+    X = np.random.RandomState(9).rand(4, 2)
+    model = gp.GaussianProcessRegressor()
+    for call in (lambda: model.predict(X), lambda: model.sample_y(X),
+                 lambda: model.score(X, X[:, 0]), lambda: model.predict(X, return_std=True)):
+        with pytest.raises(SkNotFitted, match="not fitted yet") as info:
+            call()
+        assert isinstance(info.value, gp.NotFittedError)
+        assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
+    assert not hasattr(model, "n_features_in_")
+    code = ("import sys\nfrom gpbo import gp\n"
+            "try:\n    gp.GaussianProcessRegressor().predict([[0.0]])\n"
+            "except gp.NotFittedError as e:\n    assert type(e) is gp.NotFittedError\n"
+            "assert 'sklearn' not in sys.modules\nprint('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout == "ok\n", r.stderr
