@@ -107,7 +107,9 @@ def _not_fitted(message):
         return NotFittedError(message)
     cls = _not_fitted_classes.get(base)
     if cls is None:
-        cls = type("NotFittedError", (NotFittedError, base), {"__module__": __name__})
+        # pickled (joblib's workers) as gpbo's class: this one has no importable name
+        cls = type("NotFittedError", (NotFittedError, base),
+                   {"__module__": __name__, "__reduce__": lambda e: (NotFittedError, e.args)})
         _not_fitted_classes[base] = cls
     return cls(message)
 

@@ -390,6 +390,8 @@ def test_unfitted_use_raises_scikit_learns_not_fitted_error_too():
             call()
         assert isinstance(info.value, gp.NotFittedError)
         assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
+        back = pickle.loads(pickle.dumps(info.value))
+        assert isinstance(back, gp.NotFittedError) and str(back) == str(info.value)
     assert not hasattr(model, "n_features_in_")
     code = ("import sys\nfrom gpbo import gp\n"
             "try:\n    gp.GaussianProcessRegressor().predict([[0.0]])\n"
