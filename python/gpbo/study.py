@@ -795,7 +795,7 @@ class Study:
             check(_s.gpbo_study_sync(h))
             info = TrialInfo()
             if _s.gpbo_study_best(h, C.byref(info)) != 0:
-                raise ValueError("study %r: %s" % (self.name, _lib.last_error()))
+                raise ValueError(_lib.last_error())  # it names the study
             return self._record(info)
 
     @property

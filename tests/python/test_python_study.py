@@ -749,3 +749,12 @@ def test_enqueue_refuses_another_value_of_a_constant():
     assert (q["epochs"], q["opt"]) == (20, "adam") and math.isnan(q["m"])
     with pytest.raises(ValueError, match="parameter 'x' is missing"):
         study.enqueue({"epochs": 20})
+
+
+def test_best_trial_error_names_the_study_once():
+    """best_trial of a study without a complete trial said "study 'study': study 'study' has
+    no complete trial" (the library's message names the study already)."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=9, name="lr")
+    with pytest.raises(ValueError) as info:
+        study.best_value
+    assert str(info.value) == "study 'lr' has no complete trial"
