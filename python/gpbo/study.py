@@ -225,7 +225,10 @@ def _set_option(o, key, value):
     elif key in _COUNTS:
         setattr(o, key, _count(key, value))
     elif key in _NUMERIC:
-        setattr(o, key, int(value) if isinstance(value, bool) else value)
+        try:
+            setattr(o, key, int(value) if isinstance(value, bool) else value)
+        except TypeError as e:  # ctypes' message names no field
+            raise TypeError("study option %s: %s" % (key, e)) from None
     else:
         raise TypeError("unknown study option %r; known: kernel, acquisition, %s, %s"
                         % (key, ", ".join(_CHOICES), ", ".join(_NUMERIC)))

@@ -758,3 +758,12 @@ def test_best_trial_error_names_the_study_once():
     with pytest.raises(ValueError) as info:
         study.best_value
     assert str(info.value) == "study 'lr' has no complete trial"
+
+
+def test_option_of_a_wrong_type_is_named():
+    """heartbeat="10" raised ctypes' "must be real number, not str", naming no option (a
+    Study takes fifteen); the TypeError now names it."""
+    for key, value in (("heartbeat", "10"), ("grid_shuffle", "yes"), ("additive", None)):
+        with pytest.raises(TypeError, match="study option %s: " % key):
+            gpbo.Study({"x": gpbo.Uniform(0, 1)}, **{key: value})
+    assert gpbo.Study({"x": gpbo.Uniform(0, 1)}, heartbeat=5, grid_shuffle=True)
