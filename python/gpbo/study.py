@@ -182,7 +182,10 @@ def _pruner(p):
     check(_s.gpbo_pruner_options_init(C.byref(o), PrunerOptions.VERSION))
     o.kind = p.KIND
     for k, v in p.options.items():
-        setattr(o, k, _count(k, v) if k in _COUNTS else v)
+        try:
+            setattr(o, k, _count(k, v) if k in _COUNTS else v)
+        except TypeError as e:  # ctypes' message names no field
+            raise TypeError("%s option %s: %s" % (type(p).__name__, k, e)) from None
     return check_ptr(_s.gpbo_pruner_new(C.byref(o)))
 
 

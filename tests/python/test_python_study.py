@@ -767,3 +767,7 @@ def test_option_of_a_wrong_type_is_named():
         with pytest.raises(TypeError, match="study option %s: " % key):
             gpbo.Study({"x": gpbo.Uniform(0, 1)}, **{key: value})
     assert gpbo.Study({"x": gpbo.Uniform(0, 1)}, heartbeat=5, grid_shuffle=True)
+    for pruner, key in ((gpbo.MedianPruner(warmup_steps=2.5), "MedianPruner option warmup"),
+                        (gpbo.HyperbandPruner(eta="3"), "HyperbandPruner option eta")):
+        with pytest.raises(TypeError, match=key):
+            gpbo.Study({"x": gpbo.Uniform(0, 1)}, pruner=pruner)
