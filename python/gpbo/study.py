@@ -911,15 +911,18 @@ class Study:
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
         pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
-        params. n_jobs threads ask and evaluate at once; a KeyboardInterrupt in the calling
-        thread (Ctrl-C) stops them starting new trials and is raised at once (the trials
-        running finish and are told in their threads). Stops early when the strategy is
-        exhausted. Returns self. With one thread (one objective, no pruner) each value's tell
+        params. n_jobs threads (-1: one a CPU, as in Optuna) ask and evaluate at once; a
+        KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
+        raised at once (the trials running finish and are told in their threads). Stops early
+        when the strategy is exhausted. Returns self. With one thread (one objective, no pruner) each value's tell
         and the next ask are one step: on a stored study with a strategy without a model
         (random, grid, sobol) one transaction a trial instead of two."""
         catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
-        if n_jobs < 1:
-            raise ValueError("n_jobs must be >= 1")
+        if n_jobs == -1:  # Optuna's (and joblib's) "as many as CPUs"
+            n_jobs = os.cpu_count() or 1
+        if not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
+            raise ValueError("n_jobs must be an integer >= 1, or -1 for one a CPU, not %r"
+                             % (n_jobs,))
         lock, left, errors = threading.Lock(), [int(n_trials)], []
 
         def worker():

@@ -771,3 +771,23 @@ def test_option_of_a_wrong_type_is_named():
                         (gpbo.HyperbandPruner(eta="3"), "HyperbandPruner option eta")):
         with pytest.raises(TypeError, match=key):
             gpbo.Study({"x": gpbo.Uniform(0, 1)}, pruner=pruner)
+
+
+def test_optimize_n_jobs_minus_one_is_one_thread_a_cpu():
+    """Optuna's optimize(n_jobs=-1) runs one worker a CPU; gpbo refused it ("n_jobs must be
+    >= 1"). Now -1 is os.cpu_count() threads; other values below 1, and non-integers, are
+    refused naming the value."""
+    seen = set()
+
+    def f(p):
+        seen.add(threading.get_ident())
+        return p["x"]
+
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=10)
+    study.optimize(f, 12, n_jobs=-1)
+    assert len(study.trials) == 12
+    if (os.cpu_count() or 1) > 1:  # worker threads, not the caller's
+        assert seen and threading.get_ident() not in seen
+    for bad in (0, -2, 1.5):
+        with pytest.raises(ValueError, match="n_jobs must be an integer >= 1, or -1"):
+            study.optimize(f, 1, n_jobs=bad)
