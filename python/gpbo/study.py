@@ -914,9 +914,10 @@ class Study:
         params. n_jobs threads (-1: one a CPU, as in Optuna) ask and evaluate at once; a
         KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
         raised at once (the trials running finish and are told in their threads). Stops early
-        when the strategy is exhausted. Returns self. With one thread (one objective, no pruner) each value's tell
-        and the next ask are one step: on a stored study with a strategy without a model
-        (random, grid, sobol) one transaction a trial instead of two."""
+        when the strategy is exhausted. Returns self. With one thread (one objective, no
+        pruner) each value's tell and the next ask are one step: on a stored study with a
+        strategy without a model (random, grid, sobol) one transaction a trial instead of
+        two."""
         catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
         if n_jobs == -1:  # Optuna's (and joblib's) "as many as CPUs"
             n_jobs = os.cpu_count() or 1
