@@ -687,6 +687,7 @@ def test_trial_ids_are_integers():
     assert [r.state for r in study.trials] == ["running"] * 3
     study.tell(np.int64(b.id), 0.25)
     running = [r for r in study.trials if r.state == "running"]
+    assert running[0].id == a.id
     study.tell(running[0], 0.75)
     study.tell(c, 1.0)
     assert [r.value for r in study.trials] == [0.75, 0.25, 1.0]
