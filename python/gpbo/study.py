@@ -360,7 +360,9 @@ def _read_space(sp):
             p = _space.Categorical([_s.gpbo_space_choice(sp, i, k).decode()
                                     for k in range(_s.gpbo_space_nchoices(sp, i))])
         else:
-            p = _space.Constant(lo)
+            # the library holds a double: a whole one comes back as an int, as Constant(20)
+            # gives 20 in the process that made the space (range(epochs) works in both)
+            p = _space.Constant(int(lo) if lo.is_integer() and abs(lo) < 2**53 else lo)
         items.append((name, p))
     for i, (name, p) in enumerate(items):  # conditions: parents as the Python side names them
         parent = _s.gpbo_space_parent(sp, i)

@@ -792,3 +792,17 @@ def test_optimize_n_jobs_minus_one_is_one_thread_a_cpu():
     for bad in (0, -2, 1.5):
         with pytest.raises(ValueError, match="n_jobs must be an integer >= 1, or -1"):
             study.optimize(f, 1, n_jobs=bad)
+
+
+def test_reopened_integer_constant_is_an_int(tmp_path):
+    """A worker reopening a stored study without its space got Constant(20) back as 20.0 (the
+    library's double), so range(trial.params["epochs"]) raised TypeError there and not in the
+    process that made the study. A whole constant now comes back as an int, others as floats."""
+    db = "sqlite:///%s" % (tmp_path / "k.db")
+    space = {"x": gpbo.Uniform(0, 1), "epochs": gpbo.Constant(20), "p": gpbo.Constant(0.5)}
+    gpbo.Study(space, storage=db, name="k", strategy="random").optimize(lambda p: p["x"], 2)
+    worker = gpbo.Study(storage=db, name="k")
+    for params in [worker.ask().params] + [r.params for r in worker.trials]:
+        assert type(params["epochs"]) is int and params["epochs"] == 20
+        assert type(params["p"]) is float and params["p"] == 0.5
+    assert worker.space["epochs"] == gpbo.Constant(20)
