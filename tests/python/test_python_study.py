@@ -806,3 +806,20 @@ def test_reopened_integer_constant_is_an_int(tmp_path):
         assert type(params["epochs"]) is int and params["epochs"] == 20
         assert type(params["p"]) is float and params["p"] == 0.5
     assert worker.space["epochs"] == gpbo.Constant(20)
+
+
+def test_refused_report_says_why():
+    """A diverging objective's report(3, nan) failed its trial with "study_report: trial 0:
+    step 3 value nan", which did not say what was wrong; the library's message now states the
+    rule (step >= 0, value finite)."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=11)
+
+    def f(trial):
+        trial.report(3, math.nan)
+        return 0.0
+
+    study.optimize(f, 1, pass_trial=True)
+    assert study.trials[0].reason == ("InvalidArgumentError: study_report: trial 0: step 3 "
+                                      "value nan (a step is >= 0, a value finite)")
+    with pytest.raises(gpbo.InvalidArgumentError, match=r"step -1 value 0.5 \(a step is >= 0"):
+        study.ask().report(-1, 0.5)
