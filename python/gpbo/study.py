@@ -397,6 +397,13 @@ def _value(p, v):
     return p.value
 
 
+def _metric_value(name, value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):  # float()'s message names no metric
+        raise ValueError("metric %r: %r is not a number" % (name, value)) from None
+
+
 class Trial:
     """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
     ``metrics`` (the other metrics set with set_metric, told with the trial)."""
@@ -413,7 +420,7 @@ class Trial:
         Optuna's set_user_attr feeds its constraints_func)."""
         if not isinstance(name, str) or not name:
             raise ValueError("a metric needs a name (a non-empty string), not %r" % (name,))
-        self.metrics[name] = float(value)
+        self.metrics[name] = _metric_value(name, value)
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
@@ -726,7 +733,7 @@ class Study:
         """metrics as the C arrays gpbo_study_set_metrics takes; (None, None) for none."""
         if not metrics:
             return None, None
-        items = [(str(k), float(v)) for k, v in dict(metrics).items()]
+        items = [(str(k), _metric_value(k, v)) for k, v in dict(metrics).items()]
         if any(not k for k, _ in items):
             raise ValueError("a metric needs a name")
         names = (C.c_char_p * len(items))(*[k.encode("utf-8") for k, _ in items])

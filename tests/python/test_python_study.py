@@ -823,3 +823,16 @@ def test_refused_report_says_why():
                                       "value nan (a step is >= 0, a value finite)")
     with pytest.raises(gpbo.InvalidArgumentError, match=r"step -1 value 0.5 \(a step is >= 0"):
         study.ask().report(-1, 0.5)
+
+
+def test_metric_that_is_not_a_number_is_named():
+    """tell(t, v, metrics={"mem_gb": "3 GB"}) raised float()'s "could not convert string to
+    float: '3 GB'", naming no metric; set_metric and tell now name it."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=12)
+    t = study.ask()
+    with pytest.raises(ValueError, match="metric 'mem_gb': '3 GB' is not a number"):
+        study.tell(t, 0.5, metrics={"mem_gb": "3 GB", "s": 1.0})
+    with pytest.raises(ValueError, match="metric 'mem_gb': None is not a number"):
+        t.set_metric("mem_gb", None)
+    study.tell(t, 0.5, metrics={"mem_gb": "3.5"})
+    assert study.trials[0].metrics == {"mem_gb": 3.5}
