@@ -725,7 +725,11 @@ class Study:
                                      % (name, p, v))
                 out.append(float(p.value) if _numeric_const(p) else 0.0)  # one choice: index 0
             else:
-                out.append(float(params[name]))
+                try:
+                    out.append(float(params[name]))
+                except (TypeError, ValueError):  # float()'s message names no parameter
+                    raise ValueError("parameter %r: %r is not a number" % (name, params[name])) \
+                        from None
         return out
 
     @staticmethod

@@ -836,3 +836,16 @@ def test_metric_that_is_not_a_number_is_named():
         t.set_metric("mem_gb", None)
     study.tell(t, 0.5, metrics={"mem_gb": "3.5"})
     assert study.trials[0].metrics == {"mem_gb": 3.5}
+
+
+def test_enqueue_names_a_parameter_that_is_not_a_number():
+    """enqueue({"lr": "fast"}) raised float()'s "could not convert string to float: 'fast'",
+    naming no parameter."""
+    study = gpbo.Study({"lr": gpbo.LogUniform(1e-4, 1), "n": gpbo.Int(1, 4)},
+                       strategy="random", seed=13)
+    with pytest.raises(ValueError, match="parameter 'lr': 'fast' is not a number"):
+        study.enqueue({"lr": "fast", "n": 2})
+    with pytest.raises(ValueError, match="parameter 'n': None is not a number"):
+        study.enqueue({"lr": 0.1, "n": None})
+    study.enqueue({"lr": "0.01", "n": 3})
+    assert study.ask().params == {"lr": 0.01, "n": 3}
