@@ -132,7 +132,7 @@ def _real(a, what):
     """Refuses complex input: numpy's cast to float64 drops the imaginary part with a mere
     warning (scikit-learn refuses it too)."""
     if np.iscomplexobj(a):
-        raise ValueError("%s is complex; complex data is not supported" % what)
+        raise ValueError("%s is complex: Complex data not supported" % what)
 
 
 def _matrix(X, dim=None, what="X"):
@@ -148,14 +148,16 @@ def _matrix(X, dim=None, what="X"):
         except (TypeError, ValueError) as e:
             raise ValueError("%s must be numeric: %s" % (what, e)) from None
     if X.ndim != 2:
-        raise ValueError("%s must be a 2-d array (n_samples, n_features); it has shape %s"
-                         % (what, X.shape))
+        raise ValueError("%s must be a 2-d array (n_samples, n_features); it has shape %s. "
+                         "Reshape your data: X.reshape(-1, 1) for one feature, "
+                         "X.reshape(1, -1) for one sample" % (what, X.shape))
     if dim is not None and X.shape[1] != dim:
         raise ValueError("%s has %d features; the model was fitted on %d" % (what, X.shape[1], dim))
     if X.shape[0] == 0:
         raise ValueError("%s has no rows" % what)
     if X.shape[1] == 0:
-        raise ValueError("%s has 0 features (shape %s)" % (what, X.shape))
+        raise ValueError("%s has 0 feature(s) (shape=%s) while a minimum of 1 is required."
+                         % (what, X.shape))
     return X
 
 
