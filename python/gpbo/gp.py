@@ -135,6 +135,12 @@ def _real(a, what):
         raise ValueError("%s is complex: Complex data not supported" % what)
 
 
+def _as_numeric_error(e, message):
+    """numpy's TypeError (an element that is no number: a dict, None in a list) stays a
+    TypeError, as scikit-learn's; a ValueError (a string that is no number) a ValueError."""
+    return (TypeError if isinstance(e, TypeError) else ValueError)(message)
+
+
 def _matrix(X, dim=None, what="X"):
     """X as a C-contiguous float64 (n, d) array: copied only when its type or layout needs it."""
     if hasattr(X, "toarray") and hasattr(X, "nnz"):  # scipy.sparse: asarray makes an object
@@ -146,7 +152,7 @@ def _matrix(X, dim=None, what="X"):
         try:
             X = np.ascontiguousarray(X, dtype=np.float64)
         except (TypeError, ValueError) as e:
-            raise ValueError("%s must be numeric: %s" % (what, e)) from None
+            raise _as_numeric_error(e, "%s must be numeric: %s" % (what, e)) from None
     if X.ndim != 2:
         raise ValueError("%s must be a 2-d array (n_samples, n_features); it has shape %s. "
                          "Reshape your data: X.reshape(-1, 1) for one feature, "
@@ -170,7 +176,7 @@ def _vector(y, n):
         try:
             y = np.ascontiguousarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
-            raise ValueError("y must be numeric: %s" % e) from None
+            raise _as_numeric_error(e, "y must be numeric: %s" % e) from None
     if y.ndim != 1:
         raise ValueError("y must be 1-d (one target); it has shape %s" % (y.shape,))
     if y.shape[0] != n:

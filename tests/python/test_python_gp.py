@@ -402,11 +402,13 @@ def test_unfitted_use_raises_scikit_learns_not_fitted_error_too():
 
 
 @pytest.mark.parametrize("check", ["check_complex_data", "check_estimators_empty_data_messages",
-                                   "check_fit2d_predict1d", "check_estimators_unfitted"])
+                                   "check_fit2d_predict1d", "check_estimators_unfitted",
+                                   "check_dtype_object"])
 def test_scikit_learn_estimator_checks_of_bad_input(check):
     """scikit-learn's own checks of an estimator's refusals: complex data, an X without
-    features, a 1-d X at predict (the message says to reshape), predict before fit. Each failed
-    (complex data was taken, the messages were others, the unfitted error was not sklearn's)."""
+    features, a 1-d X at predict (the message says to reshape), predict before fit, an object
+    X holding a dict (TypeError). Each failed (complex data was taken, the messages were
+    others, the unfitted error was not sklearn's, the dict gave a ValueError)."""
     from sklearn.utils import estimator_checks
     getattr(estimator_checks, check)("GaussianProcessRegressor",
                                      gp.GaussianProcessRegressor(n_restarts=0))
