@@ -931,7 +931,14 @@ class Study:
         pruner) each value's tell and the next ask are one step: on a stored study with a
         strategy without a model (random, grid, sobol) one transaction a trial instead of
         two."""
-        catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
+        # a class or an iterable of them (a set, as Optuna takes): checked before any trial
+        given = catch
+        if isinstance(catch, (type, str)) or not hasattr(catch, "__iter__"):
+            catch = (catch,)
+        catch = tuple(catch)
+        if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
+            raise TypeError("catch must be an exception class or a list of them, not %r"
+                            % (given,))
         if n_jobs == -1:  # Optuna's (and joblib's) "as many as CPUs"
             n_jobs = os.cpu_count() or 1
         if not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:

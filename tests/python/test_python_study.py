@@ -849,3 +849,22 @@ def test_enqueue_names_a_parameter_that_is_not_a_number():
         study.enqueue({"lr": 0.1, "n": None})
     study.enqueue({"lr": "0.01", "n": 3})
     assert study.ask().params == {"lr": 0.01, "n": 3}
+
+
+def test_optimize_catch_takes_any_iterable_and_refuses_non_classes():
+    """catch={ValueError} (a set: Optuna takes any iterable) was wrapped as one "class", so the
+    first failure raised isinstance()'s TypeError out of optimize after failing its trial;
+    catch=None or a class's name did the same. A set now works, and a catch that is not
+    exception classes is refused before any trial runs."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=14)
+
+    def f(p):
+        raise ValueError("v")
+
+    study.optimize(f, 2, catch={ValueError, KeyError})
+    study.optimize(f, 1, catch=(c for c in [ValueError]))
+    assert [r.reason for r in study.trials] == ["ValueError: v"] * 3
+    for bad in (None, "ValueError", [ValueError, 3]):
+        with pytest.raises(TypeError, match="catch must be an exception class"):
+            study.optimize(f, 1, catch=bad)
+    assert len(study.trials) == 3
