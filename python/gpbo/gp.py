@@ -400,6 +400,8 @@ class GaussianProcessRegressor:
         pred = self.predict(X)
         y = _vector(y, pred.shape[0])
         w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
+        if w.shape != y.shape:  # np.average said "Axis must be specified when shapes ... differ"
+            raise ValueError("sample_weight has shape %s; y has %s" % (w.shape, y.shape))
         ybar = np.average(y, weights=w)
         ss_res = np.sum(w * (y - pred) ** 2)
         ss_tot = np.sum(w * (y - ybar) ** 2)

@@ -412,3 +412,19 @@ def test_scikit_learn_estimator_checks_of_bad_input(check):
     from sklearn.utils import estimator_checks
     getattr(estimator_checks, check)("GaussianProcessRegressor",
                                      gp.GaussianProcessRegressor(n_restarts=0))
+
+
+def test_score_names_a_sample_weight_of_the_wrong_length():
+    """score(X, y, sample_weight=w) with len(w) != len(y) raised np.average's TypeError "Axis
+    must be specified when shapes of a and weights differ"; now a ValueError with the shapes.
+    Weights of the right length weigh as scikit-learn's r2_score."""
+    from sklearn.metrics import r2_score
+    rng = np.random.RandomState(10)
+    X = rng.rand(12, 2)
+    y = np.sin(5 * X[:, 0])
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X[:8], y[:8])
+    with pytest.raises(ValueError, match=r"sample_weight has shape \(3,\); y has \(4,\)"):
+        model.score(X[8:], y[8:], sample_weight=[1.0, 2.0, 3.0])
+    w = [1.0, 2.0, 3.0, 4.0]
+    assert model.score(X[8:], y[8:], sample_weight=w) == pytest.approx(
+        r2_score(y[8:], model.predict(X[8:]), sample_weight=w), rel=1e-12)
