@@ -612,13 +612,14 @@ class Study:
         return int(trial)
 
     def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
-        """Ends a trial (a Trial or its id): with its value (a study of several objectives: a
-        sequence of one value an objective, in the order of ``objectives``, or a dict
-        objective name -> value), as failed with a
-        reason (``failed="why"``), or as pruned (``pruned=True``: its intermediate values
-        stay). A non-finite value is stored as a failure. metrics: a dict name -> number of
-        other metrics (accuracy, seconds, memory, the constraints' metrics...) stored with the
-        trial, whatever its end (gpbo_study_set_metrics); read back as TrialRecord.metrics."""
+        """Ends a trial (a Trial, a TrialRecord or its id): with its value (a study of several
+        objectives: a sequence of one value an objective, in the order of ``objectives``, or a
+        dict objective name -> value), as failed with a reason (``failed="why"``), or as
+        pruned (``pruned=True``: its intermediate values stay). A non-finite value is stored as
+        a failure. metrics: a dict name -> number of other metrics (accuracy, seconds, memory,
+        the constraints' metrics...) stored with the trial, whatever its end
+        (gpbo_study_set_metrics), with those of Trial.set_metric; read back as
+        TrialRecord.metrics."""
         tid = self._id(trial)
         given = (value is not None) + (failed is not None) + bool(pruned)
         if given != 1:
