@@ -87,6 +87,11 @@ static int check_range(const char *fn, const char *name, double lo, double hi, i
         return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': bounds must be finite", fn, name);
     if (lo > hi)
         return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': min %g > max %g", fn, name, lo, hi);
+    /* decoding is lo + u (hi - lo): an infinite width would give hi (or NaN) for every u */
+    if (!isfinite(hi - lo))
+        return gpbo_error_set(
+            GPBO_EINVAL, "%s: parameter '%s': the width max - min (%g - %g) is not a finite double",
+            fn, name, hi, lo);
     if (log_scale && lo <= 0.0)
         return gpbo_error_set(
             GPBO_EINVAL, "%s: parameter '%s': a log scale needs min > 0 (min is %g)", fn, name, lo);

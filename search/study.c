@@ -1534,8 +1534,10 @@ int gpbo_study_report_many(gpbo_study *s, size_t id, size_t n, const long *steps
         return gpbo_error_set(GPBO_EINVAL, "study_report: NULL steps or values");
     for (size_t i = 0; i < n; i++)
         if (!isfinite(values[i]) || steps[i] < 0)
-            return gpbo_error_set(GPBO_EINVAL, "study_report: trial %zu: step %ld value %g", id,
-                                  steps[i], values[i]);
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "study_report: trial %zu: step %ld value %g (a step is >= 0, "
+                                  "a value finite)",
+                                  id, steps[i], values[i]);
     if (n == 0)
         return GPBO_OK;
     /* room for n new steps first, so that nothing can fail after the storage has them */

@@ -71,7 +71,8 @@ GPBO_API gpbo_space *gpbo_space_copy(const gpbo_space *space);
 /**
  * Adds a float in [lo, hi], uniform or log-uniform (log needs lo > 0).
  * @return GPBO_OK; GPBO_EINVAL naming the problem (empty or duplicate name, non-finite bounds,
- *         lo > hi, log with lo <= 0); GPBO_ENOMEM. On error the space is unchanged.
+ *         lo > hi, hi - lo beyond a double, log with lo <= 0); GPBO_ENOMEM. On error the space
+ *         is unchanged.
  */
 GPBO_API int gpbo_space_add_float(gpbo_space *space, const char *name, double lo, double hi,
                                   int log_scale);

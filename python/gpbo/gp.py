@@ -14,6 +14,7 @@ the GIL during the C calls, so fits and predictions of distinct estimators run i
 """
 import ctypes as C
 import numbers
+import sys
 
 import numpy as np
 
@@ -88,7 +89,29 @@ class FitOptions(C.Structure):
 
 
 class NotFittedError(ValueError, AttributeError):
-    """The estimator is used before fit (as scikit-learn's NotFittedError)."""
+    """The estimator is used before fit (as scikit-learn's NotFittedError). When scikit-learn
+    is loaded, the error raised is also an instance of its NotFittedError, so that ``except
+    sklearn.exceptions.NotFittedError`` catches it (importing scikit-learn here would cost
+    half a second to every ``from gpbo import gp``)."""
+
+
+_not_fitted_classes = {}
+
+
+def _not_fitted(message):
+    """A NotFittedError, one of scikit-learn's too when sklearn.exceptions is loaded (code
+    that names sklearn's class has loaded it)."""
+    sk = sys.modules.get("sklearn.exceptions")
+    base = getattr(sk, "NotFittedError", None)
+    if not isinstance(base, type) or not issubclass(base, Exception):
+        return NotFittedError(message)
+    cls = _not_fitted_classes.get(base)
+    if cls is None:
+        # pickled (joblib's workers) as gpbo's class: this one has no importable name
+        cls = type("NotFittedError", (NotFittedError, base),
+                   {"__module__": __name__, "__reduce__": lambda e: (NotFittedError, e.args)})
+        _not_fitted_classes[base] = cls
+    return cls(message)
 
 
 class _Model:
@@ -105,33 +128,55 @@ class _Model:
             self.h = None
 
 
+def _real(a, what):
+    """Refuses complex input: numpy's cast to float64 drops the imaginary part with a mere
+    warning (scikit-learn refuses it too)."""
+    if np.iscomplexobj(a):
+        raise ValueError("%s is complex: Complex data not supported" % what)
+
+
+def _as_numeric_error(e, message):
+    """numpy's TypeError (an element that is no number: a dict, None in a list) stays a
+    TypeError, as scikit-learn's; a ValueError (a string that is no number) a ValueError."""
+    return (TypeError if isinstance(e, TypeError) else ValueError)(message)
+
+
 def _matrix(X, dim=None, what="X"):
     """X as a C-contiguous float64 (n, d) array: copied only when its type or layout needs it."""
+    if hasattr(X, "toarray") and hasattr(X, "nnz"):  # scipy.sparse: asarray makes an object
+        raise TypeError("%s is a sparse matrix; sparse input is not supported: pass %s.toarray()"
+                        % (what, what))
     X = np.asarray(X)
+    _real(X, what)
     if X.dtype != np.float64 or not X.flags.c_contiguous:
         try:
             X = np.ascontiguousarray(X, dtype=np.float64)
         except (TypeError, ValueError) as e:
-            raise ValueError("%s must be numeric: %s" % (what, e)) from None
+            raise _as_numeric_error(e, "%s must be numeric: %s" % (what, e)) from None
     if X.ndim != 2:
-        raise ValueError("%s must be a 2-d array (n_samples, n_features); it has shape %s"
-                         % (what, X.shape))
+        raise ValueError("%s must be a 2-d array (n_samples, n_features); it has shape %s. "
+                         "Reshape your data: X.reshape(-1, 1) for one feature, "
+                         "X.reshape(1, -1) for one sample" % (what, X.shape))
     if dim is not None and X.shape[1] != dim:
         raise ValueError("%s has %d features; the model was fitted on %d" % (what, X.shape[1], dim))
     if X.shape[0] == 0:
         raise ValueError("%s has no rows" % what)
+    if X.shape[1] == 0:
+        raise ValueError("%s has 0 feature(s) (shape=%s) while a minimum of 1 is required."
+                         % (what, X.shape))
     return X
 
 
 def _vector(y, n):
     y = np.asarray(y)
+    _real(y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.dtype != np.float64 or not y.flags.c_contiguous:
         try:
             y = np.ascontiguousarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
-            raise ValueError("y must be numeric: %s" % e) from None
+            raise _as_numeric_error(e, "y must be numeric: %s" % e) from None
     if y.ndim != 1:
         raise ValueError("y must be 1-d (one target); it has shape %s" % (y.shape,))
     if y.shape[0] != n:
@@ -226,14 +271,24 @@ class GaussianProcessRegressor:
 
     def _kernel_type(self):
         k = C.c_int()
-        name = self.kernel.encode() if isinstance(self.kernel, str) else b"?"
-        check(_gp.gpbo_kernel_parse(name, C.byref(k)))
+        if not isinstance(self.kernel, str):
+            raise ValueError("kernel must be one of %s (a name), not %r"
+                             % (", ".join(KERNELS), self.kernel))
+        check(_gp.gpbo_kernel_parse(self.kernel.encode(), C.byref(k)))
         return k.value
 
     def _start(self, dim):
         ell = np.asarray(self.length_scale, dtype=np.float64)
         if not self.ard and ell.size != 1:
             raise ValueError("ard=False takes one length_scale, not %d" % ell.size)
+        if ell.size != 1 and ell.shape != (dim,):
+            raise ValueError("length_scale has shape %s: give one value or one per feature (%d)"
+                             % (ell.shape, dim))
+        for what, v in (("length_scale", self.length_scale),
+                        ("signal_variance", self.signal_variance),
+                        ("noise_variance", self.noise_variance)):
+            if not np.all(np.asarray(v, dtype=np.float64) > 0):
+                raise ValueError("%s must be > 0, not %r" % (what, v))
         ell = np.broadcast_to(ell, (dim,))
         theta = np.concatenate([np.log(ell), [np.log(self.signal_variance),
                                               np.log(self.noise_variance)]])
@@ -289,12 +344,14 @@ class GaussianProcessRegressor:
             self.signal_variance_, _gp.gpbo_gp_kernel_name(model.h).decode(),
             ", ".join("%.4g" % v for v in self.length_scale_), float(np.exp(theta[dim + 1])),
             " (standardized y)" if self.normalize_y else "")
-        self._model = model  # last: a concurrent predict sees a complete model
+        # last: a concurrent predict sees a complete model. It checks X against that model's
+        # own dimension, not n_features_in_, which a concurrent fit may have changed already
+        self._model = model
 
     def _fitted(self):
         model = getattr(self, "_model", None)
         if model is None:
-            raise NotFittedError("this GaussianProcessRegressor is not fitted yet: call fit first")
+            raise _not_fitted("this GaussianProcessRegressor is not fitted yet: call fit first")
         return model
 
     # -- prediction ------------------------------------------------------------------------------
@@ -305,7 +362,7 @@ class GaussianProcessRegressor:
         if return_std and return_cov:
             raise ValueError("at most one of return_std and return_cov can be requested")
         model = self._fitted()
-        X = _matrix(X, self.n_features_in_)
+        X = _matrix(X, _gp.gpbo_gp_dim(model.h))
         m = X.shape[0]
         mean = np.empty(m)
         if return_cov:
@@ -321,14 +378,20 @@ class GaussianProcessRegressor:
 
     def sample_y(self, X, n_samples=1, random_state=0):
         """Joint samples of f at X: an (m, n_samples) array, as scikit-learn's for one target.
-        random_state: an int seeds gpbo's generator (or a numpy generator gives the seed)."""
+        random_state: an int seeds gpbo's generator (or a numpy generator gives the seed); None
+        draws the seed from numpy's global generator, as scikit-learn's sample_y does (fresh
+        samples at each call, reproducible under np.random.seed)."""
         model = self._fitted()
-        X = _matrix(X, self.n_features_in_)
+        X = _matrix(X, _gp.gpbo_gp_dim(model.h))
         if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError("n_samples must be an integer >= 1")
         m = X.shape[0]
         out = np.empty((n_samples, m))
-        rng = _lib.Rng(_seed(random_state))
+        if random_state is None:
+            seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
+        else:
+            seed = _seed(random_state)
+        rng = _lib.Rng(seed)
         check(_gp.gpbo_gp_sample(model.h, m, ptr(X), n_samples, C.byref(rng), ptr(out)))
         return out.T
 
@@ -337,6 +400,8 @@ class GaussianProcessRegressor:
         pred = self.predict(X)
         y = _vector(y, pred.shape[0])
         w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
+        if w.shape != y.shape:  # np.average said "Axis must be specified when shapes ... differ"
+            raise ValueError("sample_weight has shape %s; y has %s" % (w.shape, y.shape))
         ybar = np.average(y, weights=w)
         ss_res = np.sum(w * (y - pred) ** 2)
         ss_tot = np.sum(w * (y - ybar) ** 2)

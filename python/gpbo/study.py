@@ -14,6 +14,7 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 """
 import ctypes as C
 import math
+import numbers
 import os
 import threading
 import weakref
@@ -181,7 +182,10 @@ def _pruner(p):
     check(_s.gpbo_pruner_options_init(C.byref(o), PrunerOptions.VERSION))
     o.kind = p.KIND
     for k, v in p.options.items():
-        setattr(o, k, v)
+        try:
+            setattr(o, k, _count(k, v) if k in _COUNTS else v)
+        except TypeError as e:  # ctypes' message names no field
+            raise TypeError("%s option %s: %s" % (type(p).__name__, k, e)) from None
     return check_ptr(_s.gpbo_pruner_new(C.byref(o)))
 
 
@@ -201,6 +205,14 @@ _CHOICES = {
 _DIRECTIONS = {"minimize": 0, "maximize": 1}
 _NUMERIC = ("grid_resolution", "grid_shuffle", "lhs_size", "n_init", "refit_every", "use_priors",
             "additive", "restart", "heartbeat", "grace", "lost_retries")
+_COUNTS = ("grid_resolution", "lhs_size", "n_init", "refit_every", "restart", "lost_retries",
+           "startup_trials")  # size_t fields: ctypes wraps a negative one to a huge count
+
+
+def _count(key, value):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError("%s must be an integer >= 0, not %r" % (key, value))
+    return int(value)
 
 
 def _set_option(o, key, value):
@@ -213,8 +225,13 @@ def _set_option(o, key, value):
             raise ValueError("%s must be one of %s, not %r" % (key, ", ".join(_CHOICES[key]),
                                                               value))
         setattr(o, key, _CHOICES[key][value])
+    elif key in _COUNTS:
+        setattr(o, key, _count(key, value))
     elif key in _NUMERIC:
-        setattr(o, key, int(value) if isinstance(value, bool) else value)
+        try:
+            setattr(o, key, int(value) if isinstance(value, bool) else value)
+        except TypeError as e:  # ctypes' message names no field
+            raise TypeError("study option %s: %s" % (key, e)) from None
     else:
         raise TypeError("unknown study option %r; known: kernel, acquisition, %s, %s"
                         % (key, ", ".join(_CHOICES), ", ".join(_NUMERIC)))
@@ -289,12 +306,16 @@ class _CSpace:
                     self._add_condition(name, p.when, dict(items))
         except BaseException:
             _s.gpbo_space_free(self.h)
+            self.h = None  # else __del__ frees it a second time
             raise
 
     def _add(self, name, p):
         if isinstance(p, _space.Uniform):
             check(_s.gpbo_space_add_float(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Int):
+            if not -2**63 <= p.lo <= p.hi < 2**63:  # ctypes would wrap them without a word
+                raise ValueError("parameter %r: Int bounds %d, %d are beyond 64-bit integers"
+                                 % (name.decode(), p.lo, p.hi))
             check(_s.gpbo_space_add_int(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Categorical):
             self._add_choices(name, [str(c) for c in p.choices])
@@ -339,7 +360,9 @@ def _read_space(sp):
             p = _space.Categorical([_s.gpbo_space_choice(sp, i, k).decode()
                                     for k in range(_s.gpbo_space_nchoices(sp, i))])
         else:
-            p = _space.Constant(lo)
+            # the library holds a double: a whole one comes back as an int, as Constant(20)
+            # gives 20 in the process that made the space (range(epochs) works in both)
+            p = _space.Constant(int(lo) if lo.is_integer() and abs(lo) < 2**53 else lo)
         items.append((name, p))
     for i, (name, p) in enumerate(items):  # conditions: parents as the Python side names them
         parent = _s.gpbo_space_parent(sp, i)
@@ -369,21 +392,41 @@ def _value(p, v):
         return int(round(v))
     if isinstance(p, _space.Categorical):
         return p.choices[int(v)]
-    if isinstance(p.value, (int, float)) and not isinstance(p.value, bool):
-        return p.value if math.isfinite(p.value) else float(v)
+    # a Constant: a numeric one is v itself; any other (a string, None, inf, NaN) is the one
+    # choice of a categorical, v its index 0, so the value is the Constant's own
     return p.value
 
 
+def _metric_value(name, value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):  # float()'s message names no metric
+        raise ValueError("metric %r: %r is not a number" % (name, value)) from None
+
+
 class Trial:
-    """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values)."""
+    """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
+    ``metrics`` (the other metrics set with set_metric, told with the trial)."""
 
     def __init__(self, study, trial_id, params):
         self.study, self.id, self.params = study, trial_id, params
+        self.metrics = {}
         self._prune = False
+
+    def set_metric(self, name, value):
+        """Sets another metric of the trial (memory, seconds, accuracy; the metric of an outcome
+        constraint), stored when the trial is told, whatever its end: how an objective run by
+        optimize(pass_trial=True) gives a constrained study its constraints' metrics (as
+        Optuna's set_user_attr feeds its constraints_func)."""
+        if not isinstance(name, str) or not name:
+            raise ValueError("a metric needs a name (a non-empty string), not %r" % (name,))
+        self.metrics[name] = _metric_value(name, value)
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
-        step >= 0, and lets the study's pruner judge the trial."""
+        step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
+        ``report(value, step)`` is the other way round): a step that is not an integer raises
+        TypeError."""
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -438,7 +481,8 @@ class Study:
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
     lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the
-    direction, objectives, constraints, strategy and options it was made with.
+    direction, objectives, constraints, strategy and options it was made with; a direction or
+    objectives given that contradict the stored ones raise ValueError (None: the stored ones).
     """
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
@@ -487,8 +531,32 @@ class Study:
                 "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
             for j in range(self._nobj)}
         self._running = {}
+        conflict = self._conflict(direction, objectives)
+        if conflict:  # a stored study keeps its own; a contrary wish would be ignored silently
+            self.close()
+            raise ValueError("study %r in %s %s; omit it to take the stored study as it is"
+                             % (self.name, storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    def _conflict(self, direction, objectives):
+        """What of the direction or objectives asked for contradicts the opened study, or
+        None."""
+        if objectives is not None:
+            asked = dict(objectives) if isinstance(objectives, dict) else \
+                {n: "minimize" for n in objectives}
+            asked = {str(n): d for n, d in asked.items()}
+            if len(asked) >= 2 and self._nobj < 2:
+                return "has one objective (to %s), not %r" % (self.direction, asked)
+            # in order: values are told in the order of the objectives
+            if len(asked) >= 2 and list(asked.items()) != list(self.objectives.items()):
+                return "has the objectives %r (in this order), not %r" % (self.objectives,
+                                                                          asked)
+        elif direction is not None and self._nobj < 2 and direction != self.direction:
+            return "was made to %s, not to %s" % (self.direction, direction)
+        elif direction is not None and self._nobj >= 2:
+            return "has several objectives %r, not one direction" % (self.objectives,)
+        return None
 
     @property
     def space(self):
@@ -534,21 +602,32 @@ class Study:
         return trial
 
     def _id(self, trial):
-        return trial.id if isinstance(trial, Trial) else int(trial)
+        """A trial's id from a Trial, a TrialRecord or the id; int() would take 1.7 for trial 1
+        and -1 for 2^64 - 1."""
+        if isinstance(trial, (Trial, TrialRecord)):
+            return trial.id
+        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or trial < 0:
+            raise ValueError("a trial is a Trial, a TrialRecord or an integer id >= 0, not %r"
+                             % (trial,))
+        return int(trial)
 
     def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
-        """Ends a trial (a Trial or its id): with its value (a study of several objectives: a
-        sequence of one value an objective, in the order of ``objectives``), as failed with a
-        reason (``failed="why"``), or as pruned (``pruned=True``: its intermediate values
-        stay). A non-finite value is stored as a failure. metrics: a dict name -> number of
-        other metrics (accuracy, seconds, memory, the constraints' metrics...) stored with the
-        trial, whatever its end (gpbo_study_set_metrics); read back as TrialRecord.metrics."""
+        """Ends a trial (a Trial, a TrialRecord or its id): with its value (a study of several
+        objectives: a sequence of one value an objective, in the order of ``objectives``, or a
+        dict objective name -> value), as failed with a reason (``failed="why"``), or as
+        pruned (``pruned=True``: its intermediate values stay). A non-finite value is stored as
+        a failure. metrics: a dict name -> number of other metrics (accuracy, seconds, memory,
+        the constraints' metrics...) stored with the trial, whatever its end
+        (gpbo_study_set_metrics), with those of Trial.set_metric; read back as
+        TrialRecord.metrics."""
         tid = self._id(trial)
         given = (value is not None) + (failed is not None) + bool(pruned)
         if given != 1:
             raise ValueError("tell takes exactly one of a value, failed=... or pruned=True")
         if value is not None:
             value = self._told_values(value)
+        if isinstance(trial, Trial) and trial.metrics:  # set_metric's, the ones given win
+            metrics = dict(trial.metrics, **(metrics or {}))
         names, vals = self._metrics_arrays(metrics)
         with self._lock:
             h = self._handle()
@@ -574,10 +653,19 @@ class Study:
     def _told_values(self, value):
         """A told value as a float (one objective) or a list of floats (several)."""
         if self._nobj < 2:
+            if getattr(value, "ndim", None) == 0:  # a 0-d numpy array or torch tensor: a number
+                return float(value)
             if hasattr(value, "__len__"):  # a sequence (list, tuple, array) for one objective
                 raise ValueError("study %r has one objective: tell one number, not %r"
                                  % (self.name, value))
             return float(value)
+        if isinstance(value, dict):  # by name: iterating it gave the names ("could not
+            names = list(self.objectives)  # convert string to float: 'err'")
+            if set(value) != set(names):
+                raise ValueError("study %r has the objectives %s: a dict of values needs exactly "
+                                 "those names, not %s" % (self.name, ", ".join(names),
+                                                          ", ".join(map(repr, value))))
+            value = [value[n] for n in names]
         try:
             vals = [float(v) for v in value]
         except TypeError:
@@ -614,18 +702,35 @@ class Study:
                              % (unknown[0], ", ".join(known)))
         out = []
         for name, p in self._items:
-            if name not in params:
+            if name not in params and isinstance(p, _space.Constant) and p.when is None:
+                out.append(float(p.value) if _numeric_const(p) else 0.0)  # it has one value
+            elif name not in params and p.when is None:  # the library said "nan is not ..."
+                raise ValueError("parameter %r is missing: give every active parameter a value"
+                                 % (name,))
+            elif name not in params:
                 out.append(math.nan)  # inactive (the library names an active one missing)
             elif isinstance(p, _space.Categorical):
                 v = params[name]
-                idx = [i for i, c in enumerate(p.choices) if c == v or str(c) == str(v)]
+                # the choice itself first: with [True, 1] (or [1.0, 1]) 1 == True, yet the
+                # choices are distinct
+                idx = ([i for i, c in enumerate(p.choices) if type(c) is type(v) and c == v]
+                       or [i for i, c in enumerate(p.choices) if str(c) == str(v)]
+                       or [i for i, c in enumerate(p.choices) if c == v])
                 if not idx:
                     raise ValueError("parameter %r: %r is not one of %r" % (name, v, p.choices))
                 out.append(float(idx[0]))
             elif isinstance(p, _space.Constant):
+                v = params[name]
+                if not (v == p.value or str(v) == str(p.value)):  # it used to be ignored
+                    raise ValueError("parameter %r is %r; %r is not its value"
+                                     % (name, p, v))
                 out.append(float(p.value) if _numeric_const(p) else 0.0)  # one choice: index 0
             else:
-                out.append(float(params[name]))
+                try:
+                    out.append(float(params[name]))
+                except (TypeError, ValueError):  # float()'s message names no parameter
+                    raise ValueError("parameter %r: %r is not a number" % (name, params[name])) \
+                        from None
         return out
 
     @staticmethod
@@ -633,7 +738,7 @@ class Study:
         """metrics as the C arrays gpbo_study_set_metrics takes; (None, None) for none."""
         if not metrics:
             return None, None
-        items = [(str(k), float(v)) for k, v in dict(metrics).items()]
+        items = [(str(k), _metric_value(k, v)) for k, v in dict(metrics).items()]
         if any(not k for k, _ in items):
             raise ValueError("a metric needs a name")
         names = (C.c_char_p * len(items))(*[k.encode("utf-8") for k, _ in items])
@@ -643,6 +748,10 @@ class Study:
     def report(self, trial, step, value):
         """Records trial's intermediate value at step and asks the pruner; see Trial.report."""
         tid = self._id(trial)
+        if not isinstance(step, numbers.Integral) or isinstance(step, bool):
+            raise TypeError("report(step, value): step must be an integer (an epoch), not %r "
+                            "(Optuna's order is report(value, step); gpbo's is step first)"
+                            % (step,))
         step, value = int(step), float(value)
         with self._lock:
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
@@ -706,7 +815,7 @@ class Study:
             check(_s.gpbo_study_sync(h))
             info = TrialInfo()
             if _s.gpbo_study_best(h, C.byref(info)) != 0:
-                raise ValueError("study %r: %s" % (self.name, _lib.last_error()))
+                raise ValueError(_lib.last_error())  # it names the study
             return self._record(info)
 
     @property
@@ -744,8 +853,11 @@ class Study:
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
         tid, ask_rc = _SZ(), C.c_int()
+        names, vals = self._metrics_arrays(trial.metrics)
         with self._lock:
             h = self._handle()
+            if names is not None:
+                check(_s.gpbo_study_set_metrics(h, trial.id, len(vals), names, vals))
             rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid), values,
                                         C.byref(ask_rc))
             if rc == 0:
@@ -785,7 +897,10 @@ class Study:
         failed by an exception of a class in `catch`); any other exception fails the trial and
         is raised."""
         try:
-            return self._told_values(f(trial if pass_trial else trial.params))
+            value = f(trial if pass_trial else trial.params)
+            if value is None:  # float(None)'s message would blame gpbo
+                raise TypeError("the objective returned None, not a number (no return?)")
+            return self._told_values(value)
         except TrialPruned:
             self.tell(trial, pruned=True)
         except BaseException as e:
@@ -810,13 +925,26 @@ class Study:
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
         pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
-        params. n_jobs threads ask and evaluate at once. Stops early when the strategy is
-        exhausted. Returns self. With one thread (one objective, no pruner) each value's tell
-        and the next ask are one step: on a stored study with a strategy without a model
-        (random, grid, sobol) one transaction a trial instead of two."""
-        catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
-        if n_jobs < 1:
-            raise ValueError("n_jobs must be >= 1")
+        params. n_jobs threads (-1: one a CPU, as in Optuna) ask and evaluate at once; a
+        KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
+        raised at once (the trials running finish and are told in their threads). Stops early
+        when the strategy is exhausted. Returns self. With one thread (one objective, no
+        pruner) each value's tell and the next ask are one step: on a stored study with a
+        strategy without a model (random, grid, sobol) one transaction a trial instead of
+        two."""
+        # a class or an iterable of them (a set, as Optuna takes): checked before any trial
+        given = catch
+        if isinstance(catch, (type, str)) or not hasattr(catch, "__iter__"):
+            catch = (catch,)
+        catch = tuple(catch)
+        if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
+            raise TypeError("catch must be an exception class or a list of them, not %r"
+                            % (given,))
+        if n_jobs == -1:  # Optuna's (and joblib's) "as many as CPUs"
+            n_jobs = os.cpu_count() or 1
+        if not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
+            raise ValueError("n_jobs must be an integer >= 1, or -1 for one a CPU, not %r"
+                             % (n_jobs,))
         lock, left, errors = threading.Lock(), [int(n_trials)], []
 
         def worker():
@@ -840,10 +968,15 @@ class Study:
             worker()
         else:
             threads = [threading.Thread(target=worker, daemon=True) for _ in range(n_jobs)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            try:
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+            except BaseException:  # Ctrl-C in this thread: the workers start no new trial
+                with lock:
+                    left[0] = 0
+                raise
         if errors:
             raise errors[0]
         return self

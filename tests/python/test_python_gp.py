@@ -281,3 +281,150 @@ def test_predict_from_threads_while_fitting():
     for t in threads:
         t.join()
     assert not bad
+
+
+def test_complex_input_is_refused():
+    """Complex X or y went through numpy's cast to float64, which drops the imaginary part with
+    only a ComplexWarning: a model of other data. ValueError now, in fit, predict, sample_y and
+    score (as scikit-learn's check_complex_data wants)."""
+    rng = np.random.RandomState(4)
+    X, y = rng.rand(12, 2), rng.rand(12)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        gp.GaussianProcessRegressor().fit(X + 0.5j, y)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        gp.GaussianProcessRegressor().fit(X, y.astype(complex))
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, y)
+    for call in (lambda: model.predict(X + 1j), lambda: model.sample_y(X.astype(complex)),
+                 lambda: model.score(X, y + 1j), lambda: model.score(X + 0j, y)):
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            call()
+
+
+def test_predict_checks_x_against_the_model_it_uses():
+    """predict and sample_y checked X against n_features_in_, which a concurrent fit on other
+    data sets before it publishes its model: a prediction in between passed a 2-column X to the
+    3-feature model (the C library read 3 doubles a row: past the end of X). The state between
+    those two assignments of _publish is made here by setting n_features_in_ as that fit does;
+    the check now uses the dimension of the model the call holds."""
+    rng = np.random.RandomState(5)
+    X3 = rng.rand(15, 3)
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X3, X3.sum(axis=1))
+    model.n_features_in_ = 2  # a concurrent fit(X2, y) got this far
+    X2 = rng.rand(4, 2)
+    for call in (lambda: model.predict(X2), lambda: model.predict(X2, return_std=True),
+                 lambda: model.predict(X2, return_cov=True), lambda: model.sample_y(X2, 2)):
+        with pytest.raises(ValueError, match="X has 2 features; the model was fitted on 3"):
+            call()
+    assert model.predict(X3[:2]).shape == (2,)
+
+
+def test_sample_y_random_state_none_draws_fresh_samples():
+    """sample_y(random_state=None) is numpy's global generator in scikit-learn: fresh samples
+    at each call (Thompson sampling relies on it), the same ones after the same np.random.seed.
+    gpbo took None as seed 0: every call gave the same samples. The default (0) and ints stay
+    reproducible."""
+    rng = np.random.RandomState(6)
+    X = rng.rand(10, 2)
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, np.sin(4 * X[:, 0]))
+    Xq = rng.rand(5, 2)
+    a, b = model.sample_y(Xq, 3, random_state=None), model.sample_y(Xq, 3, random_state=None)
+    assert a.shape == (5, 3) and np.abs(a - b).max() > 0
+    np.random.seed(11)
+    c = model.sample_y(Xq, 3, random_state=None)
+    np.random.seed(11)
+    assert np.array_equal(c, model.sample_y(Xq, 3, random_state=None))
+    assert np.array_equal(model.sample_y(Xq, 3), model.sample_y(Xq, 3, random_state=0))
+    assert np.array_equal(model.sample_y(Xq, 2, random_state=7),
+                          model.sample_y(Xq, 2, random_state=7))
+
+
+def test_bad_hyperparameters_are_named():
+    """kernel=None said "unknown kernel '?'"; a length_scale of the wrong size raised numpy's
+    "operands could not be broadcast together with remapped shapes"; a non-positive or NaN
+    variance or lengthscale went through np.log (a RuntimeWarning) to the library's "log
+    hyperparameter 3 (noise variance) is -inf". Each now raises ValueError naming the
+    parameter and the value, before any C call."""
+    import warnings
+    X = np.random.RandomState(7).rand(10, 2)
+    y = X[:, 0]
+    cases = [(dict(kernel=None), "kernel must be one of .*matern52.*not None"),
+             (dict(length_scale=[1.0, 2.0, 3.0]), r"length_scale has shape \(3,\).*one per "
+                                                   r"feature \(2\)"),
+             (dict(length_scale=-1.0), "length_scale must be > 0, not -1.0"),
+             (dict(noise_variance=0.0, optimizer=None), "noise_variance must be > 0, not 0.0"),
+             (dict(signal_variance=float("nan")), "signal_variance must be > 0, not nan")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for kw, msg in cases:
+            with pytest.raises(ValueError, match=msg):
+                gp.GaussianProcessRegressor(**kw).fit(X, y)
+        assert gp.GaussianProcessRegressor(length_scale=[0.5, 2.0], optimizer=None).fit(
+            X, y).length_scale_ == pytest.approx([0.5, 2.0])
+
+
+def test_sparse_and_featureless_x_are_named():
+    """A scipy.sparse X said "X must be numeric: setting an array element with a sequence"
+    (np.asarray wraps it in an object array); an X of shape (n, 0) reached the library's
+    "gp_new: dim must be at least 1". Both now say what is wrong with X."""
+    sparse = pytest.importorskip("scipy.sparse")
+    X = np.random.RandomState(8).rand(10, 2)
+    with pytest.raises(TypeError, match="X is a sparse matrix.*toarray"):
+        gp.GaussianProcessRegressor().fit(sparse.csr_matrix(X), X[:, 0])
+    with pytest.raises(ValueError, match=r"X has 0 feature\(s\) \(shape=\(5, 0\)\)"):
+        gp.GaussianProcessRegressor().fit(np.empty((5, 0)), np.zeros(5))
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X, X[:, 0])
+    with pytest.raises(TypeError, match="sparse"):
+        model.predict(sparse.csr_matrix(X))
+
+
+def test_unfitted_use_raises_scikit_learns_not_fitted_error_too():
+    """predict before fit raised gpbo's NotFittedError only, which `except
+    sklearn.exceptions.NotFittedError` (code handling any estimator, scikit-learn's
+    check_estimators_unfitted) does not catch. With scikit-learn loaded it is both."""
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+    X = np.random.RandomState(9).rand(4, 2)
+    model = gp.GaussianProcessRegressor()
+    for call in (lambda: model.predict(X), lambda: model.sample_y(X),
+                 lambda: model.score(X, X[:, 0]), lambda: model.predict(X, return_std=True)):
+        with pytest.raises(SkNotFitted, match="not fitted yet") as info:
+            call()
+        assert isinstance(info.value, gp.NotFittedError)
+        assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
+        back = pickle.loads(pickle.dumps(info.value))
+        assert isinstance(back, gp.NotFittedError) and str(back) == str(info.value)
+    assert not hasattr(model, "n_features_in_")
+    code = ("import sys\nfrom gpbo import gp\n"
+            "try:\n    gp.GaussianProcessRegressor().predict([[0.0]])\n"
+            "except gp.NotFittedError as e:\n    assert type(e) is gp.NotFittedError\n"
+            "assert 'sklearn' not in sys.modules\nprint('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout == "ok\n", r.stderr
+
+
+@pytest.mark.parametrize("check", ["check_complex_data", "check_estimators_empty_data_messages",
+                                   "check_fit2d_predict1d", "check_estimators_unfitted",
+                                   "check_dtype_object"])
+def test_scikit_learn_estimator_checks_of_bad_input(check):
+    """scikit-learn's own checks of an estimator's refusals: complex data, an X without
+    features, a 1-d X at predict (the message says to reshape), predict before fit, an object
+    X holding a dict (TypeError). Each failed (complex data was taken, the messages were
+    others, the unfitted error was not sklearn's, the dict gave a ValueError)."""
+    from sklearn.utils import estimator_checks
+    getattr(estimator_checks, check)("GaussianProcessRegressor",
+                                     gp.GaussianProcessRegressor(n_restarts=0))
+
+
+def test_score_names_a_sample_weight_of_the_wrong_length():
+    """score(X, y, sample_weight=w) with len(w) != len(y) raised np.average's TypeError "Axis
+    must be specified when shapes of a and weights differ"; now a ValueError with the shapes.
+    Weights of the right length weigh as scikit-learn's r2_score."""
+    from sklearn.metrics import r2_score
+    rng = np.random.RandomState(10)
+    X = rng.rand(12, 2)
+    y = np.sin(5 * X[:, 0])
+    model = gp.GaussianProcessRegressor(n_restarts=0).fit(X[:8], y[:8])
+    with pytest.raises(ValueError, match=r"sample_weight has shape \(3,\); y has \(4,\)"):
+        model.score(X[8:], y[8:], sample_weight=[1.0, 2.0, 3.0])
+    w = [1.0, 2.0, 3.0, 4.0]
+    assert model.score(X[8:], y[8:], sample_weight=w) == pytest.approx(
+        r2_score(y[8:], model.predict(X[8:]), sample_weight=w), rel=1e-12)

@@ -477,3 +477,394 @@ def test_no_leak_over_3000_studies():
     cycles(2700)
     grown = rss_kib() - before
     assert grown < 4096, "RSS grew by %d KiB over 2,700 studies" % grown
+
+
+def _run_python(code):
+    """code in a fresh interpreter with the test's environment (a crash there is a return
+    code, not this test process's death)."""
+    import sys
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_space_the_library_refuses_raises_without_crashing():
+    """An Int the library refuses (bounds beyond 2^53) raises; the half-built space was freed
+    once (it was freed again by _CSpace.__del__: a double free, the interpreter crashed)."""
+    r = _run_python("import gc, gpbo\n"
+                    "for _ in range(3):\n"
+                    "    try:\n"
+                    "        gpbo.Study({'n': gpbo.Int(0, 2**62)}, strategy='random')\n"
+                    "    except gpbo.InvalidArgumentError as e:\n"
+                    "        print('refused:', e)\n"
+                    "    gc.collect()\n"
+                    "print('alive')\n")
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout.count("refused: space_add_int: parameter 'n'") == 3 and "alive" in r.stdout
+
+
+def test_non_finite_constant_is_given_back():
+    """Constant(inf) and Constant(nan) are categoricals of one choice in the library; a trial
+    gets the constant itself (it got 0.0, the choice's index)."""
+    space = {"max_norm": gpbo.Constant(math.inf), "clip": gpbo.Constant(-math.inf),
+             "m": gpbo.Constant(math.nan), "x": gpbo.Uniform(0, 1)}
+    for strategy in ("random", "bayes"):
+        study = gpbo.Study(space, strategy=strategy, seed=2)
+        study.optimize(lambda p: p["x"], 3)
+        for p in [study.ask().params] + [r.params for r in study.trials]:
+            assert p["max_norm"] == math.inf and p["clip"] == -math.inf, p
+            assert math.isnan(p["m"]), p
+
+
+def test_objective_may_return_a_0d_array_or_tensor():
+    """A 0-d numpy array (np.array(x), arr.sum(keepdims=False) of an object array...) or a torch
+    scalar tensor (loss.mean()) is one number, as Optuna takes it; they failed the trial ("tell
+    one number"). A 1-element array is still refused for a study of one objective."""
+    import numpy as np
+    values = [np.array(0.25), np.array(0.5, dtype=np.float32)]
+    try:
+        import torch
+        values.append(torch.tensor(0.75))
+    except ImportError:
+        pass
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1)
+    for v in values:
+        study.optimize(lambda p: v, 1)
+        study.tell(study.ask(), v)
+    recs = study.trials
+    assert [r.state for r in recs] == ["complete"] * 2 * len(values), [r.reason for r in recs]
+    assert [r.value for r in recs] == [float(v) for v in values for _ in (0, 1)]
+    with pytest.raises(ValueError, match="one number"):
+        study.tell(study.ask(), np.array([0.25]))
+
+
+def test_report_refuses_a_step_that_is_not_an_integer():
+    """trial.report(loss, epoch) in Optuna's order put the loss in the step, truncated by int()
+    without a word (report(0.37, 3): step 0, value 3.0); now a TypeError saying so, and
+    nothing is recorded. Integer steps, numpy's among them, still go."""
+    import numpy as np
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1, pruner="median")
+    t = study.ask()
+    for bad in (0.37, 2.0, "3", True):
+        with pytest.raises(TypeError, match="step must be an integer.*Optuna"):
+            t.report(bad, 3)
+    t.report(np.int64(1), np.float32(0.5))
+    t.report(2, 0.25)
+    study.tell(t, 0.25)
+    assert study.trials[0].intermediate == {1: 0.5, 2: 0.25}
+
+
+def test_int_bounds_beyond_64_bits_are_refused():
+    """Int(0, 2**64) went to the library through ctypes' long long, which wraps: the space was
+    Int(0, 0) and every trial got 0. Now a ValueError naming the parameter."""
+    with pytest.raises(ValueError, match="'n': Int bounds 0, 18446744073709551616"):
+        gpbo.Study({"n": gpbo.Int(0, 2**64)}, strategy="random")
+    with pytest.raises(ValueError, match="'n'"):
+        gpbo.Study({"n": gpbo.Int(-2**64 - 5, -2**64)}, strategy="random")
+
+
+@pytest.mark.parametrize("option", ["n_init", "restart", "lhs_size", "grid_resolution",
+                                    "refit_every", "lost_retries"])
+def test_negative_counts_are_refused_by_name(option):
+    """A negative count option wrapped to a huge size_t: GpboError "the stored study options
+    are malformed" for an in-memory study; a negative startup_trials made a pruner that never
+    prunes. Now ValueError naming the option."""
+    with pytest.raises(ValueError, match="%s must be an integer >= 0, not -3" % option):
+        gpbo.Study({"x": gpbo.Uniform(0, 1)}, **{option: -3})
+    with pytest.raises(ValueError, match="startup_trials must be an integer >= 0, not -1"):
+        gpbo.Study({"x": gpbo.Uniform(0, 1)}, pruner=gpbo.MedianPruner(startup_trials=-1))
+
+
+def test_enqueue_picks_the_categorical_choice_given():
+    """Categorical([True, 1, 1.0, "1.5"]) has four distinct choices, yet enqueue({"c": 1})
+    handed out True (1 == True, the first match); 1.0 gave True too. Each value now comes back
+    as the choice given; a value only equal to a choice (numpy's 1.5 for "1.5" by str) still
+    maps."""
+    import numpy as np
+    study = gpbo.Study({"c": gpbo.Categorical([True, 1, 1.0, "1.5"])}, strategy="random",
+                       seed=0)
+    for v in (1, 1.0, True, "1.5"):
+        study.enqueue({"c": v})
+        got = study.ask().params["c"]
+        assert got == v and type(got) is type(v), (v, got)
+    study.enqueue({"c": np.int64(1)})
+    assert type(study.ask().params["c"]) is int
+
+
+def test_uniform_wider_than_a_double_is_refused():
+    """Uniform(-1e308, 1e308): hi - lo overflows, and every trial of every strategy got
+    1e308. The library now refuses the width (search/space.c check_range)."""
+    with pytest.raises(gpbo.InvalidArgumentError, match="'x': the width max - min"):
+        gpbo.Study({"x": gpbo.Uniform(-1e308, 1e308)}, strategy="random")
+    study = gpbo.Study({"x": gpbo.Uniform(-1e307, 1e307)}, strategy="random", seed=3)
+    xs = [study.ask().params["x"] for _ in range(5)]
+    assert len(set(xs)) == 5 and all(abs(x) < 1e307 for x in xs), xs
+
+
+def test_ctrl_c_stops_the_workers_of_optimize():
+    """Ctrl-C (SIGINT: KeyboardInterrupt in the main thread, which waits in join) during
+    optimize(n_jobs=2) raised, and the worker threads went on asking and running trials in
+    the background up to n_trials. Now they start none after it: half a second later the
+    study holds the same trials (give or take one a worker had taken between its count and
+    its ask), all finished; before, some 25 more."""
+    import signal
+    import time
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=0)
+
+    def f(p):
+        time.sleep(0.02)
+        return p["x"]
+
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(f, 500, n_jobs=2)
+    timer.join()
+    n = len(study.trials)
+    time.sleep(0.5)
+    recs = study.trials
+    assert 0 < n < 500 and n <= len(recs) <= n + 2, (n, len(recs))
+    assert all(r.state == "complete" for r in recs)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_optimize_feeds_constraint_metrics_through_set_metric(n_jobs):
+    """optimize() told only the objective's value, so a constrained study run by optimize had
+    no constraint metric: every trial infeasible, best_trial "no feasible trial". An objective
+    now calls trial.set_metric (Optuna's set_user_attr); optimize (the one-step tell-and-ask
+    path and the threaded one) and tell store it with the trial, failed ones too."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, constraints={"mem_gb": (None, 4.0)},
+                       strategy="random", seed=4)
+
+    def f(trial):
+        x = trial.params["x"]
+        trial.set_metric("mem_gb", 8 * x)
+        if x > 0.9:
+            raise RuntimeError("out of memory")
+        return -x  # best: the largest x within 4 GB, x <= 0.5
+
+    study.optimize(f, 30, n_jobs=n_jobs, pass_trial=True)
+    recs = study.trials
+    assert len(recs) == 30 and all(r.metrics == {"mem_gb": 8 * r.params["x"]} for r in recs)
+    assert all(r.feasible == (r.state == "complete" and r.params["x"] <= 0.5) for r in recs)
+    best = study.best_trial
+    assert best.params["x"] == max(r.params["x"] for r in recs if r.feasible)
+    t = study.ask()
+    t.set_metric("mem_gb", 1.0)
+    study.tell(t, -0.01, metrics={"seconds": 2.0})
+    assert study.trials[-1].metrics == {"mem_gb": 1.0, "seconds": 2.0}
+
+
+def test_several_objectives_told_as_a_dict_by_name():
+    """Objectives have names, and an objective returning {"err": e, "ms": t} failed its trial
+    with "could not convert string to float: 'err'" (the dict was iterated: its keys). A dict
+    with exactly the objectives' names is taken by name, whatever its order; other names are
+    refused naming the objectives."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, objectives={"err": "minimize",
+                                                              "ms": "maximize"},
+                       strategy="random", seed=5)
+    study.optimize(lambda p: {"ms": 10 * p["x"], "err": p["x"] ** 2}, 4)
+    study.tell(study.ask(), {"err": 0.5, "ms": 3.0})
+    recs = study.trials
+    assert [r.state for r in recs] == ["complete"] * 5, [r.reason for r in recs]
+    for r in recs[:4]:
+        assert r.values == [r.params["x"] ** 2, 10 * r.params["x"]]
+    assert recs[4].values == [0.5, 3.0]
+    with pytest.raises(ValueError, match="objectives err, ms: a dict .* not 'err', 'loss'"):
+        study.tell(study.ask(), {"err": 0.5, "loss": 3.0})
+
+
+def test_trial_ids_are_integers():
+    """tell(1.7, v) went through int() and told trial 1; tell(-1, v) named trial
+    18446744073709551615; a TrialRecord (from study.trials) raised int()'s TypeError. Now a
+    TrialRecord is its id and anything but an integer id >= 0 raises ValueError, telling no
+    trial."""
+    import numpy as np
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=6)
+    a, b, c = study.ask(), study.ask(), study.ask()
+    for bad in (1.7, -1, "1", True):
+        with pytest.raises(ValueError, match="integer id >= 0, not"):
+            study.tell(bad, 0.5)
+    assert [r.state for r in study.trials] == ["running"] * 3
+    study.tell(np.int64(b.id), 0.25)
+    running = [r for r in study.trials if r.state == "running"]
+    assert running[0].id == a.id
+    study.tell(running[0], 0.75)
+    study.tell(c, 1.0)
+    assert [r.value for r in study.trials] == [0.75, 0.25, 1.0]
+
+
+def test_objective_returning_none_is_named():
+    """An objective without a return failed its trial with "TypeError: float() argument must
+    be a string or a real number, not 'NoneType'", a message about gpbo's own code; now the
+    reason says the objective returned None. The study goes on, as for any failure."""
+    for n_jobs in (1, 2):
+        study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=7)
+        study.optimize(lambda p: None, 3, n_jobs=n_jobs)
+        assert [r.reason for r in study.trials] == [
+            "TypeError: the objective returned None, not a number (no return?)"] * 3
+
+
+def test_reopened_study_refuses_a_contrary_direction_or_objectives(tmp_path):
+    """Reopening a stored study with direction="minimize" when it was made to maximize kept
+    maximizing without a word (the library ignores the options of an existing study), and
+    objectives given in another order than the stored ones took the told values in the stored
+    order: swapped. Both now raise ValueError; the same ones, or none, open the study."""
+    db = "sqlite:///%s" % (tmp_path / "d.db")
+    gpbo.Study(SQUARE, storage=db, name="acc", direction="maximize").close()
+    gpbo.Study(SQUARE, storage=db, name="mo",
+               objectives={"err": "minimize", "ms": "maximize"}).close()
+    with pytest.raises(ValueError, match="'acc' .* made to maximize, not to minimize"):
+        gpbo.Study(SQUARE, storage=db, name="acc", direction="minimize")
+    with pytest.raises(ValueError, match="'mo' .* objectives .*in this order"):
+        gpbo.Study(SQUARE, storage=db, name="mo", objectives={"ms": "maximize",
+                                                                 "err": "minimize"})
+    with pytest.raises(ValueError, match="'mo' .* objectives"):
+        gpbo.Study(SQUARE, storage=db, name="mo", objectives=["err", "ms"])
+    with pytest.raises(ValueError, match="'acc' .* one objective"):
+        gpbo.Study(SQUARE, storage=db, name="acc", objectives=["err", "ms"])
+    with pytest.raises(ValueError, match="'mo' .* several objectives"):
+        gpbo.Study(SQUARE, storage=db, name="mo", direction="minimize")
+    assert gpbo.Study(SQUARE, storage=db, name="acc").direction == "maximize"
+    assert gpbo.Study(SQUARE, storage=db, name="acc", direction="maximize").direction == \
+        "maximize"
+    assert list(gpbo.Study(SQUARE, storage=db, name="mo", objectives={
+        "err": "minimize", "ms": "maximize"}).objectives) == ["err", "ms"]
+
+
+def test_enqueue_refuses_another_value_of_a_constant():
+    """enqueue({"epochs": 50}) with epochs Constant(20) handed out a trial with epochs 20 (the
+    value given was dropped without a word); now ValueError. The constant's own value (or its
+    str, as a study reopened without its space holds it) still goes, and a constant left out
+    is its value (it was NaN: "parameter 'opt': nan is not a category index (0..0)"); another
+    parameter left out is named (the same message)."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1), "epochs": gpbo.Constant(20),
+                        "opt": gpbo.Constant("adam"), "m": gpbo.Constant(math.nan)},
+                       strategy="random", seed=8)
+    for bad in ({"epochs": 50}, {"opt": "sgd"}, {"m": 0.0}):
+        with pytest.raises(ValueError, match="is Constant"):
+            study.enqueue(dict({"x": 0.5}, **bad))
+    study.enqueue({"x": 0.5, "epochs": 20.0, "opt": "adam", "m": math.nan})
+    study.enqueue({"x": 0.25, "epochs": "20"})
+    p, q = study.ask().params, study.ask().params
+    assert (p["x"], p["epochs"], p["opt"]) == (0.5, 20, "adam") and q["x"] == 0.25
+    assert (q["epochs"], q["opt"]) == (20, "adam") and math.isnan(q["m"])
+    with pytest.raises(ValueError, match="parameter 'x' is missing"):
+        study.enqueue({"epochs": 20})
+
+
+def test_best_trial_error_names_the_study_once():
+    """best_trial of a study without a complete trial said "study 'study': study 'study' has
+    no complete trial" (the library's message names the study already)."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=9, name="lr")
+    with pytest.raises(ValueError) as info:
+        study.best_value
+    assert str(info.value) == "study 'lr' has no complete trial"
+
+
+def test_option_of_a_wrong_type_is_named():
+    """heartbeat="10" raised ctypes' "must be real number, not str", naming no option (a
+    Study takes fifteen); the TypeError now names it."""
+    for key, value in (("heartbeat", "10"), ("grid_shuffle", "yes"), ("additive", None)):
+        with pytest.raises(TypeError, match="study option %s: " % key):
+            gpbo.Study({"x": gpbo.Uniform(0, 1)}, **{key: value})
+    assert gpbo.Study({"x": gpbo.Uniform(0, 1)}, heartbeat=5, grid_shuffle=True)
+    for pruner, key in ((gpbo.MedianPruner(warmup_steps=2.5), "MedianPruner option warmup"),
+                        (gpbo.HyperbandPruner(eta="3"), "HyperbandPruner option eta")):
+        with pytest.raises(TypeError, match=key):
+            gpbo.Study({"x": gpbo.Uniform(0, 1)}, pruner=pruner)
+
+
+def test_optimize_n_jobs_minus_one_is_one_thread_a_cpu():
+    """Optuna's optimize(n_jobs=-1) runs one worker a CPU; gpbo refused it ("n_jobs must be
+    >= 1"). Now -1 is os.cpu_count() threads; other values below 1, and non-integers, are
+    refused naming the value."""
+    seen = set()
+
+    def f(p):
+        seen.add(threading.get_ident())
+        return p["x"]
+
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=10)
+    study.optimize(f, 12, n_jobs=-1)
+    assert len(study.trials) == 12
+    if (os.cpu_count() or 1) > 1:  # worker threads, not the caller's
+        assert seen and threading.get_ident() not in seen
+    for bad in (0, -2, 1.5):
+        with pytest.raises(ValueError, match="n_jobs must be an integer >= 1, or -1"):
+            study.optimize(f, 1, n_jobs=bad)
+
+
+def test_reopened_integer_constant_is_an_int(tmp_path):
+    """A worker reopening a stored study without its space got Constant(20) back as 20.0 (the
+    library's double), so range(trial.params["epochs"]) raised TypeError there and not in the
+    process that made the study. A whole constant now comes back as an int, others as floats."""
+    db = "sqlite:///%s" % (tmp_path / "k.db")
+    space = {"x": gpbo.Uniform(0, 1), "epochs": gpbo.Constant(20), "p": gpbo.Constant(0.5)}
+    gpbo.Study(space, storage=db, name="k", strategy="random").optimize(lambda p: p["x"], 2)
+    worker = gpbo.Study(storage=db, name="k")
+    for params in [worker.ask().params] + [r.params for r in worker.trials]:
+        assert type(params["epochs"]) is int and params["epochs"] == 20
+        assert type(params["p"]) is float and params["p"] == 0.5
+    assert worker.space["epochs"] == gpbo.Constant(20)
+
+
+def test_refused_report_says_why():
+    """A diverging objective's report(3, nan) failed its trial with "study_report: trial 0:
+    step 3 value nan", which did not say what was wrong; the library's message now states the
+    rule (step >= 0, value finite)."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=11)
+
+    def f(trial):
+        trial.report(3, math.nan)
+        return 0.0
+
+    study.optimize(f, 1, pass_trial=True)
+    assert study.trials[0].reason == ("InvalidArgumentError: study_report: trial 0: step 3 "
+                                      "value nan (a step is >= 0, a value finite)")
+    with pytest.raises(gpbo.InvalidArgumentError, match=r"step -1 value 0.5 \(a step is >= 0"):
+        study.ask().report(-1, 0.5)
+
+
+def test_metric_that_is_not_a_number_is_named():
+    """tell(t, v, metrics={"mem_gb": "3 GB"}) raised float()'s "could not convert string to
+    float: '3 GB'", naming no metric; set_metric and tell now name it."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=12)
+    t = study.ask()
+    with pytest.raises(ValueError, match="metric 'mem_gb': '3 GB' is not a number"):
+        study.tell(t, 0.5, metrics={"mem_gb": "3 GB", "s": 1.0})
+    with pytest.raises(ValueError, match="metric 'mem_gb': None is not a number"):
+        t.set_metric("mem_gb", None)
+    study.tell(t, 0.5, metrics={"mem_gb": "3.5"})
+    assert study.trials[0].metrics == {"mem_gb": 3.5}
+
+
+def test_enqueue_names_a_parameter_that_is_not_a_number():
+    """enqueue({"lr": "fast"}) raised float()'s "could not convert string to float: 'fast'",
+    naming no parameter."""
+    study = gpbo.Study({"lr": gpbo.LogUniform(1e-4, 1), "n": gpbo.Int(1, 4)},
+                       strategy="random", seed=13)
+    with pytest.raises(ValueError, match="parameter 'lr': 'fast' is not a number"):
+        study.enqueue({"lr": "fast", "n": 2})
+    with pytest.raises(ValueError, match="parameter 'n': None is not a number"):
+        study.enqueue({"lr": 0.1, "n": None})
+    study.enqueue({"lr": "0.01", "n": 3})
+    assert study.ask().params == {"lr": 0.01, "n": 3}
+
+
+def test_optimize_catch_takes_any_iterable_and_refuses_non_classes():
+    """catch={ValueError} (a set: Optuna takes any iterable) was wrapped as one "class", so the
+    first failure raised isinstance()'s TypeError out of optimize after failing its trial;
+    catch=None or a class's name did the same. A set now works, and a catch that is not
+    exception classes is refused before any trial runs."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=14)
+
+    def f(p):
+        raise ValueError("v")
+
+    study.optimize(f, 2, catch={ValueError, KeyError})
+    study.optimize(f, 1, catch=(c for c in [ValueError]))
+    assert [r.reason for r in study.trials] == ["ValueError: v"] * 3
+    for bad in (None, "ValueError", [ValueError, 3]):
+        with pytest.raises(TypeError, match="catch must be an exception class"):
+            study.optimize(f, 1, catch=bad)
+    assert len(study.trials) == 3

@@ -148,6 +148,8 @@ static void test_validation(void **state)
     assert_int_equal(gpbo_space_add_float(s, "a", 0.0, 1.0, 1), GPBO_EINVAL);
     assert_non_null(strstr(gpbo_error_message(), "log scale needs min > 0"));
     assert_int_equal(gpbo_space_add_float(s, "a", -1.0, INFINITY, 0), GPBO_EINVAL);
+    assert_int_equal(gpbo_space_add_float(s, "a", -1e308, 1e308, 0), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "width max - min (1e+308 - -1e+308)"));
     assert_int_equal(gpbo_space_add_int(s, "b", 5, 4, 0), GPBO_EINVAL);
     assert_int_equal(gpbo_space_add_int(s, "b", 0, 4, 1), GPBO_EINVAL);
     assert_int_equal(gpbo_space_add_categorical(s, "c", 0, NULL), GPBO_EINVAL);
