@@ -120,7 +120,8 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
  * @param n number of observations; 0 clears the data (the model is the prior again).
  * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0.
  * @param y n targets. Copied. May be NULL when n = 0.
- * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index);
+ * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; with
+ *         standardization on, finite targets whose spread overflows, about 1e154 apart);
  *         GPBO_ENOTPD (K not positive definite even with the largest jitter); GPBO_ENOMEM.
  *         On failure the previous data and factorization are kept.
  */
@@ -132,8 +133,8 @@ GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const doub
  * on all n + 1 points would do, and the result equals it up to rounding. Allocates (geometric
  * growth). If the extension is not positive definite, K is refactorized with jitter.
  * @param x dim values. @param y the target.
- * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite), GPBO_ENOTPD, GPBO_ENOMEM; on failure the
- *         model is unchanged.
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite; a y that standardization cannot take, as
+ *         gpbo_gp_set_data()), GPBO_ENOTPD, GPBO_ENOMEM; on failure the model is unchanged.
  */
 GPBO_API int gpbo_gp_add(gpbo_gp *gp, const double *x, double y);
 
@@ -155,8 +156,10 @@ GPBO_API double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index);
 /**
  * Output standardization on (non-zero, the default) or off. Off means the likelihood is that of
  * y exactly as given. The hyperparameter values are kept as they are (they are in different
- * units afterwards); K is refactorized if there is data.
- * @return GPBO_OK, GPBO_EINVAL (NULL), GPBO_ENOTPD.
+ * units afterwards); K does not depend on y and is kept. y whose standard deviation is below
+ * 1e-12 |mean(y)| counts as constant and is only centred (std taken as 1).
+ * @return GPBO_OK, GPBO_EINVAL (NULL; turning it on over targets whose spread overflows, as
+ *         gpbo_gp_set_data(): the setting is then left as it was).
  */
 GPBO_API int gpbo_gp_set_normalize(gpbo_gp *gp, int on);
 

@@ -78,6 +78,24 @@ static void test_data(void **state)
     EXPECT(gpbo_gp_add(NULL, x, 1.0), GPBO_EINVAL, "NULL");
     assert_int_equal(gpbo_gp_n(gp), 3);
     EXPECT(gpbo_gp_set_normalize(NULL, 1), GPBO_EINVAL, "NULL");
+
+    /* Finite targets whose spread squared overflows cannot be standardized (their std would be
+     * infinite and every prediction NaN): refused, and the model is left as it was. */
+    double xq[2] = {0.33, 0.71}, m0, v0, m1, v1;
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m0, &v0), GPBO_OK);
+    double huge[3] = {1.0, -2.385e200, 3.0};
+    EXPECT(gpbo_gp_set_data(gp, 3, x, huge), GPBO_EINVAL, "gp_set_data: y");
+    EXPECT(gpbo_gp_add(gp, xq, 2.385e200), GPBO_EINVAL, "gp_add: y");
+    assert_int_equal(gpbo_gp_n(gp), 3);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    /* Without standardization they are taken as given; turning it on is then refused. */
+    assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, huge), GPBO_OK);
+    EXPECT(gpbo_gp_set_normalize(gp, 1), GPBO_EINVAL, "gp_set_normalize: y");
+    assert_int_equal(gpbo_gp_get_normalize(gp), 0);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(isfinite(m1) && isfinite(v1));
     gpbo_gp_free(gp);
 }
 

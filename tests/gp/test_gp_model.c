@@ -249,6 +249,58 @@ static void test_robustness(void **state)
     gpbo_gp_free(gp);
 }
 
+/* With standardization on, the model is blind to the units of y: scaling y by c scales the
+ * mean by c and the variance by c^2 and leaves the likelihood, its gradient and the fit alone,
+ * down to targets of 1e-13 (which are not constant: their spread is that of their own size). */
+static void test_y_scale_invariance(void **state)
+{
+    (void)state;
+    size_t n = 25, d = 2, m = 6;
+    double x[50], y[25], yc[25], xq[12], scratch[6];
+    gp_test_problem(n, d, 41, x, y);
+    gp_test_problem(m, d, 42, xq, scratch);
+    double theta[4] = {log(0.35), log(0.6), log(1.2), log(0.004)};
+    const double scales[] = {1e-13, 1e-8, 1e8};
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_params(a, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    double ma[6], va[6], ga[4], la = gpbo_gp_log_likelihood(a, ga);
+    assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.restarts = 1;
+    o.seed = 2385;
+    gpbo_gp *fa = gpbo_gp_copy(a);
+    assert_int_equal(gpbo_gp_fit(fa, &o), GPBO_OK);
+    double lfa = gpbo_gp_log_likelihood(fa, NULL);
+    for (size_t s = 0; s < sizeof scales / sizeof scales[0]; s++) {
+        double c = scales[s], mb[6], vb[6], gb[4];
+        for (size_t i = 0; i < n; i++)
+            yc[i] = c * y[i];
+        gpbo_gp *b = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+        assert_int_equal(gpbo_gp_set_params(b, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(b, n, x, yc), GPBO_OK);
+        double lb = gpbo_gp_log_likelihood(b, gb);
+        if (!close_rel(la, lb, 1e-9))
+            fail_msg("scale %g: log likelihood %.17g, unscaled %.17g", c, lb, la);
+        for (int k = 0; k < 4; k++)
+            assert_true(close_rel(ga[k], gb[k], 1e-8));
+        assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+        for (size_t i = 0; i < m; i++) {
+            assert_true(close_rel(mb[i] / c, ma[i], 1e-9));
+            assert_true(close_rel(vb[i] / (c * c), va[i], 1e-9));
+        }
+        assert_true(
+            close_rel(gpbo_gp_noise_variance(b) / (c * c), gpbo_gp_noise_variance(a), 1e-12));
+        assert_int_equal(gpbo_gp_fit(b, &o), GPBO_OK);
+        double lfb = gpbo_gp_log_likelihood(b, NULL);
+        if (!close_rel(lfa, lfb, 1e-6))
+            fail_msg("scale %g: fitted log likelihood %.17g, unscaled %.17g", c, lfb, lfa);
+        gpbo_gp_free(b);
+    }
+    gpbo_gp_free(a);
+    gpbo_gp_free(fa);
+}
+
 static void test_fit(void **state)
 {
     (void)state;
@@ -482,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
+        cmocka_unit_test(test_y_scale_invariance),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_subset),
         cmocka_unit_test(test_fit_options_v2),
