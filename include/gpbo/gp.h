@@ -395,8 +395,9 @@ GPBO_API void gpbo_gp_string_free(char *s);
 /**
  * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded.
  * Allocates.
- * @return the model, or NULL (GPBO_EFORMAT with the field named, GPBO_EINVAL, GPBO_ENOTPD,
- *         GPBO_ENOMEM).
+ * @return the model, or NULL (GPBO_EFORMAT with the field named as in the document, e.g.
+ *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; GPBO_EINVAL,
+ *         GPBO_ENOTPD, GPBO_ENOMEM).
  */
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
 

@@ -235,15 +235,21 @@ static void test_io(void **state)
              head);
     EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"params\" must be an array of 3");
     snprintf(buf, sizeof buf,
-             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[\"a\"]], "
-             "\"params\": [0, 0, 0], \"y\": [1]}",
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 3, "
+             "\"x\": [[0.5], [0.7], [\"a\"]], \"params\": [0, 0, 0], \"y\": [1, 2, 3]}",
              head);
-    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x[i]\"[0] is not a number");
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x\"[2][0] is not a number");
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 2, \"normalize\": true, \"n\": 2, "
+             "\"x\": [[0.5, 0.1], [0.7]], \"params\": [0, 0, 0, 0], \"y\": [1, 2]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x\"[1] must be an array of 2");
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[0.5]], "
              "\"params\": [0, 0, 99], \"y\": [1]}",
              head);
-    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EINVAL, "hyperparameter 2");
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT,
+                "\"params\"[2] (log noise variance) is 99, outside [-50, 50]");
     /* A valid hand-written document loads. */
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": false, \"n\": 1, \"x\": [[0.5]], "
