@@ -179,6 +179,10 @@ int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *me
     double sc2 = gp->ystd * gp->ystd;
     for (size_t i = 0; i < m * m; i++)
         cov[i] *= sc2;
+    /* A variance s2 - |v|^2 rounds below zero where the posterior is certain (a training input
+     * with a negligible noise): clamped as gpbo_gp_predict() clamps it. */
+    for (size_t i = 0; i < m; i++)
+        cov[i * m + i] = fmax(cov[i * m + i], 0.0);
     if (mean != NULL)
         for (size_t i = 0; i < m; i++)
             mean[i] = mean[i] * gp->ystd + gp->ymean;

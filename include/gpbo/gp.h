@@ -336,7 +336,9 @@ GPBO_API int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, doubl
                              double *var);
 
 /**
- * Full posterior covariance of f at m points. Allocates.
+ * Full posterior covariance of f at m points. Allocates. Its diagonal, the variances, is
+ * clamped at 0 as gpbo_gp_predict()'s (rounding takes it just below where the posterior is
+ * certain).
  * @param[out] mean m values, or NULL. @param[out] cov m * m, row-major (symmetric).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM.
  */

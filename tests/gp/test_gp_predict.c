@@ -194,6 +194,33 @@ static void test_cov_matches_predict(void **state)
     gpbo_gp_free(gp);
 }
 
+/* At the training inputs of a model with a negligible noise the posterior variance is zero to
+ * rounding: predict_cov's diagonal, like predict's variance, is never negative there (a
+ * caller's sqrt of it would be NaN), for every kernel. */
+static void test_cov_diagonal_at_training_points(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 2 };
+    double x[N * D], y[N], mean[N], var[N], *cov = malloc(N * N * sizeof *cov);
+    gp_test_problem(N, D, 17, x, y);
+    for (size_t k = 0; k < 4; k++) {
+        gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+        double theta[4] = {log(0.5), log(0.7), 0.0, -50.0};
+        assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, N, x, mean, var), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict_cov(gp, N, x, mean, cov), GPBO_OK);
+        for (size_t i = 0; i < N; i++) {
+            if (!(cov[i * N + i] >= 0.0))
+                fail_msg("kernel %zu: predict_cov's variance at training input %zu is %g", k, i,
+                         cov[i * N + i]);
+            assert_true(fabs(cov[i * N + i] - var[i]) < 1e-12);
+        }
+        gpbo_gp_free(gp);
+    }
+    free(cov);
+}
+
 /* With noise 1e-10 the posterior mean interpolates the data and the variance vanishes there. */
 static void test_interpolation(void **state)
 {
@@ -285,10 +312,14 @@ static void test_samples_moments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prediction_gradients), cmocka_unit_test(test_cov_matches_predict),
-        cmocka_unit_test(test_interpolation),        cmocka_unit_test(test_prior),
-        cmocka_unit_test(test_samples_moments),      cmocka_unit_test(test_additive),
+        cmocka_unit_test(test_prediction_gradients),
+        cmocka_unit_test(test_cov_matches_predict),
+        cmocka_unit_test(test_interpolation),
+        cmocka_unit_test(test_prior),
+        cmocka_unit_test(test_samples_moments),
+        cmocka_unit_test(test_additive),
         cmocka_unit_test(test_additive_blocks),
+        cmocka_unit_test(test_cov_diagonal_at_training_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
