@@ -358,7 +358,8 @@ GPBO_API void gpbo_gp_workspace_free(gpbo_gp_workspace *ws);
  * @param[out] mean m values. @param[out] var m values.
  * @param[out] dmean m * dim, row-major (row i = d mean_i / d x_i), or NULL.
  * @param[out] dvar m * dim, or NULL.
- * At a training input, Matérn 1/2 (not differentiable there) gives a one-sided derivative.
+ * At a training input, Matérn 1/2 (not differentiable there) gives the average of the two
+ * one-sided derivatives (the central difference: that input's own term contributes 0).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM (workspace growth).
  */
 GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m,
@@ -381,8 +382,12 @@ GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t
 
 /**
  * Serializes the model (kernel, dim, standardization, hyperparameters, data) to a JSON string.
- * Doubles are written with 17 significant digits, so a loaded model predicts exactly as the
- * saved one. Allocates.
+ * Doubles are written with 17 significant digits and loading factorizes K as
+ * gpbo_gp_set_data() does, so a model last factorized by gpbo_gp_set_data(),
+ * gpbo_gp_set_params() or gpbo_gp_fit() predicts bit for bit as the saved one once loaded. The
+ * factor is not saved: a model extended by gpbo_gp_add() since then reloads to the batch
+ * factorization of the same data, which agrees with its incremental one only to rounding
+ * (about 1e-12 relative). Allocates.
  * @return a string to release with gpbo_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
  */
 GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);
