@@ -814,7 +814,7 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
     }
     for (size_t k = 0; k < d; k++)
         grad[k] *= -gp->s2 / (double)d;
-    grad[d] = 0.5 * gp->s2 * gs;
+    grad[d] = 0.5 * (gp->s2 * gs + gp->jitter * gn); /* the jitter is a multiple of s2 */
     grad[d + 1] = 0.5 * gp->sn2 * gn;
     return lml;
 }
@@ -902,10 +902,11 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
         gs += wii;
         gn += wii;
     }
-    /* d K_ij / d log l_k = s2 dk/dr2 (-2 t_k^2); d K / d log s2 = s2 k; d K / d log sn2 = sn2 I */
+    /* d K_ij / d log l_k = s2 dk/dr2 (-2 t_k^2); d K / d log s2 = s2 k + jitter I (the jitter
+     * is a multiple of s2: gpbo_gp__jitter_next); d K / d log sn2 = sn2 I */
     for (size_t k = 0; k < d; k++)
         grad[k] = -gp->s2 * gl[k];
-    grad[d] = 0.5 * gp->s2 * gs;
+    grad[d] = 0.5 * (gp->s2 * gs + gp->jitter * gn);
     grad[d + 1] = 0.5 * gp->sn2 * gn;
     return lml;
 }

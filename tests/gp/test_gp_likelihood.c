@@ -262,6 +262,48 @@ static void test_empty_and_single(void **state)
     gpbo_gp_free(gp);
 }
 
+/* Duplicated inputs with a negligible noise: K is factorized with a jitter, a multiple of s2,
+ * and the likelihood returned is that of K + jitter I; its gradient in log s2 includes the
+ * jitter's share (finite differences within the same rung of the ladder, with a wide step: the
+ * likelihood of so ill-conditioned a K is only good to about 1e-6). Every kernel, both forms. */
+static void test_gradient_with_jitter(void **state)
+{
+    (void)state;
+    enum { N = 13, D = 2 };
+    double x[N * D], y[N];
+    gp_test_problem(10, D, 5, x, y);
+    for (size_t i = 10; i < N; i++) { /* three exact duplicates, same targets */
+        x[i * D] = x[(i - 10) * D];
+        x[i * D + 1] = x[(i - 10) * D + 1];
+        y[i] = y[i - 10];
+    }
+    for (int a = 0; a < 2; a++) {
+        for (size_t k = 0; k < 4; k++) {
+            gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+            double theta[4] = {log(0.3), log(0.4), 0.3, -40.0}, g[4], h = 1e-2;
+            assert_int_equal(gpbo_gp_set_additive(gp, a), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+            double rung = gpbo_gp_jitter(gp) / exp(theta[2]);
+            assert_true(rung > 0.0);
+            assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+            double v[2];
+            for (int side = 0; side < 2; side++) {
+                double t[4] = {theta[0], theta[1], theta[2] + (side ? h : -h), theta[3]};
+                assert_int_equal(gpbo_gp_set_params(gp, t), GPBO_OK);
+                assert_true(fabs(gpbo_gp_jitter(gp) / exp(t[2]) / rung - 1.0) < 1e-9);
+                v[side] = gpbo_gp_log_likelihood(gp, NULL);
+            }
+            double fd = (v[1] - v[0]) / (2.0 * h);
+            if (!(fabs(g[2] - fd) < 1e-3 * fmax(1.0, fabs(fd))))
+                fail_msg("kernel %zu additive %d: d lml / d log s2 = %.10g, finite differences "
+                         "%.10g (jitter %g s2)",
+                         k, a, g[2], fd, rung);
+            gpbo_gp_free(gp);
+        }
+    }
+}
+
 /* A larger problem: the gradient with dim 20 and n 150 (the pairwise loop, not the tiny cases). */
 static void test_gradient_larger(void **state)
 {
@@ -296,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_single),
         cmocka_unit_test(test_gradient_larger),
         cmocka_unit_test(test_gradient_inverse_paths),
+        cmocka_unit_test(test_gradient_with_jitter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
