@@ -802,7 +802,8 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
                 gp->kern->eval(i, r2, kscr, dscr);
             }
             for (size_t j = 0; j < i; j++) {
-                sl += w[j] * dk[j] * r2[j];
+                if (dk[j] != 0.0) /* a pair too far apart: r2 may be infinite, 0 * inf */
+                    sl += w[j] * dk[j] * r2[j];
                 sk += w[j] * kv[j];
             }
             grad[k] += 2.0 * sl;

@@ -304,6 +304,33 @@ static void test_gradient_with_jitter(void **state)
     }
 }
 
+/* A training input so far from the others along one input that its squared distance there
+ * overflows: the kernel between them is 0 and so is their term of the gradient (not 0 * inf);
+ * every kernel, both forms, against finite differences. */
+static void test_gradient_far_input(void **state)
+{
+    (void)state;
+    enum { N = 6, D = 2 };
+    double x[N * D] = {0.1, 0.2, 0.5, 0.55, 1e160, 0.3, 0.9, 0.1, 0.37, 0.81, 0.66, 0.05};
+    double y[N] = {1.0, 2.385, 3.1, 0.5, -1.2, 0.7};
+    for (int a = 0; a < 2; a++) {
+        for (size_t k = 0; k < 4; k++) {
+            gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+            double theta[4] = {log(0.31), log(0.47), log(1.3), log(0.02)}, g[4];
+            assert_int_equal(gpbo_gp_set_additive(gp, a), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+            assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+            char label[64];
+            snprintf(label, sizeof label, "far input %s additive %d", gpbo_gp_kernel_name(gp), a);
+            lik_payload pl = {gp, NULL};
+            assert_int_equal(
+                gpbo_test_check_gradient(label, lik_fn, &pl, 4, theta, g, 1e-5, 1e-6, 1e-7), 0);
+            gpbo_gp_free(gp);
+        }
+    }
+}
+
 /* A larger problem: the gradient with dim 20 and n 150 (the pairwise loop, not the tiny cases). */
 static void test_gradient_larger(void **state)
 {
@@ -339,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_gradient_larger),
         cmocka_unit_test(test_gradient_inverse_paths),
         cmocka_unit_test(test_gradient_with_jitter),
+        cmocka_unit_test(test_gradient_far_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
