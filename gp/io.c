@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/json_safe.h"
 #include "gp_internal.h"
@@ -206,10 +208,21 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     char *s = gpbo_gp_to_string(gp);
     if (s == NULL)
         return gpbo_error_code();
-    FILE *f = fopen(path, "w");
+    /* Written beside the file and renamed over it, so that a failed write (a full disk) leaves
+     * the model saved there before intact. The name is the process's and the thread's own: a
+     * const model may be saved from several threads at once. */
+    size_t cap = strlen(path) + 64;
+    char *tmp = malloc(cap);
+    if (tmp == NULL) {
+        free(s);
+        return gpbo_error_set(GPBO_ENOMEM, "gp_save: out of memory");
+    }
+    snprintf(tmp, cap, "%s.tmp%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self());
+    FILE *f = fopen(tmp, "w");
     if (f == NULL) {
         int e = errno;
         free(s);
+        free(tmp);
         return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot open %s: %s",
                               path, strerror(e));
     }
@@ -217,8 +230,13 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     int bad = fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF;
     bad |= fclose(f) != 0;
     free(s);
-    if (bad)
-        return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s", path);
+    if (bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s: %s", path, strerror(e));
+    }
+    free(tmp);
     return GPBO_OK;
 }
 

@@ -408,7 +408,12 @@ GPBO_API void gpbo_gp_string_free(char *s);
  */
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
 
-/** Writes gpbo_gp_to_string() to a file. @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM. */
+/**
+ * Writes gpbo_gp_to_string() to a file: to a temporary file beside it (path.tmp<pid>.<thread>),
+ * then renamed over path, so that a failed write leaves what path held before intact (the file
+ * is replaced, not rewritten: a symbolic link at path is replaced by the file).
+ * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
+ */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
 
 /** Reads a model saved by gpbo_gp_save(). @return the model, or NULL (GPBO_EIO, GPBO_EFORMAT,

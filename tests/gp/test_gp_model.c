@@ -5,14 +5,17 @@
  * noise and bounds, is reproducible from its seed; a version-1 options struct is read to its
  * end and no further).
  */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -147,6 +150,56 @@ static void test_save_load_round_trip(void **state)
     gpbo_gp_free(b);
     gpbo_gp_free(c);
     gpbo_gp_free(e);
+    gpbo_test_rmtree(dir);
+}
+
+/* A save that fails part-way (here: the file size limit, as a full disk would) reports
+ * GPBO_EIO and leaves the model saved there before intact, and no stray file beside it. */
+static void test_failed_save_keeps_old_file(void **state)
+{
+    (void)state;
+    size_t n = 200, d = 3;
+    double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y), xq[3] = {0.2, 0.4, 0.6};
+    gp_test_problem(n, d, 51, x, y);
+    gpbo_gp *small = gpbo_gp_new(GPBO_KERNEL_SE, d), *big = gpbo_gp_new(GPBO_KERNEL_SE, d);
+    assert_int_equal(gpbo_gp_set_data(small, 5, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(big, n, x, y), GPBO_OK);
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpsave"), 0);
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    assert_int_equal(gpbo_gp_save(small, path), GPBO_OK);
+
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 4096; /* the big model takes about 20 kB */
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = gpbo_gp_save(big, path);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(rc, GPBO_EIO);
+
+    gpbo_gp *back = gpbo_gp_load(path);
+    if (back == NULL)
+        fail_msg("the model saved before is lost: %s", gpbo_error_message());
+    assert_int_equal(gpbo_gp_n(back), 5);
+    double m0, v0, m1, v1;
+    assert_int_equal(gpbo_gp_predict(small, 1, xq, &m0, &v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(back, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    DIR *dh = opendir(dir);
+    assert_non_null(dh);
+    size_t files = 0;
+    for (struct dirent *e; (e = readdir(dh)) != NULL;)
+        files += e->d_name[0] != '.';
+    closedir(dh);
+    assert_int_equal(files, 1);
+    gpbo_gp_free(back);
+    gpbo_gp_free(small);
+    gpbo_gp_free(big);
+    free(x);
+    free(y);
     gpbo_test_rmtree(dir);
 }
 
@@ -532,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_incremental_equals_batch),
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_failed_save_keeps_old_file),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_y_scale_invariance),
