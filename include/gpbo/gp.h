@@ -173,7 +173,8 @@ GPBO_API int gpbo_gp_get_normalize(const gpbo_gp *gp);
  * suits functions that are sums of one-input terms, which it extrapolates across the space
  * where the ARD form cannot (Duvenaud, Nickisch & Rasmussen 2011, first order). Likelihood,
  * gradients, predictions, samples, incremental updates and save/load all follow it; its
- * likelihood gradient costs O(n^2 dim) kernel evaluations. K is refactorized if there is data.
+ * likelihood gradient costs O(n^2 dim) kernel evaluations. K is refactorized if there is data
+ * (which allocates, as gpbo_gp_set_params()).
  * @return GPBO_OK, GPBO_EINVAL (NULL), GPBO_ENOTPD (the form is then left unchanged).
  */
 GPBO_API int gpbo_gp_set_additive(gpbo_gp *gp, int on);
@@ -192,7 +193,8 @@ GPBO_API int gpbo_gp_get_params(const gpbo_gp *gp, double *out);
 
 /**
  * Sets the log hyperparameters from in[nparams] and refactorizes K if there is data.
- * Allocates only if the data buffers have not been allocated yet.
+ * Allocates: once a likelihood gradient has been asked for, the factorization keeps the
+ * kernel's terms for the next one, in scratch that grows here when n has grown since.
  * @return GPBO_OK; GPBO_EINVAL (NULL, a non-finite value, or a value outside [-50, 50], named by
  *         index); GPBO_ENOTPD. On failure the previous hyperparameters are kept.
  */
