@@ -10,6 +10,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -598,9 +599,9 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
         free(old);
         return rc;
     }
-    if (n > 0) {
-        memcpy(gp->x, x, n * d * sizeof *x);
-        memcpy(gp->y, y, n * sizeof *y);
+    if (n > 0) { /* x and y may be the model's own arrays, shifted (memmove) */
+        memmove(gp->x, x, n * d * sizeof *x);
+        memmove(gp->y, y, n * sizeof *y);
     }
     gp->n = n;
     rc = gpbo_gp__standardize(gp, "gp_set_data");
@@ -632,11 +633,20 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
         return rc;
     if (!isfinite(y))
         return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%g)", y);
-    rc = gpbo_gp__reserve(gp, gp->n + 1);
+    /* x may be one of the model's own inputs (gpbo_gp_x() + i * dim), which growing the
+     * buffers would free: it is found again at its offset afterwards. */
+    size_t n = gp->n, d = gp->dim;
+    uintptr_t at = (uintptr_t)x, base = (uintptr_t)gp->x;
+    int own = gp->x != NULL && at >= base && at < base + n * d * sizeof *x;
+    size_t off = own ? (size_t)(at - base) / sizeof *x : 0;
+    rc = gpbo_gp__reserve(gp, n + 1);
     if (rc != GPBO_OK)
         return rc;
-    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    size_t cap = gp->cap;
+    if (own)
+        x = gp->x + off;
     memcpy(gp->x + n * d, x, d * sizeof *x);
+    x = gp->x + n * d; /* the copy, from here on */
     gp->y[n] = y;
     /* The targets' standardization first: when it is refused, nothing else has changed. */
     gp->n = n + 1;

@@ -118,7 +118,8 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
  * Replaces the data with n observations and factorizes K (hyperparameters unchanged).
  * Allocates (buffers grow geometrically).
  * @param n number of observations; 0 clears the data (the model is the prior again).
- * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0.
+ * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0. May be
+ *          the model's own gpbo_gp_x() (shifted: dropping the first rows), as may y.
  * @param y n targets. Copied. May be NULL when n = 0.
  * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; with
  *         standardization on, finite targets whose spread overflows, about 1e154 apart);
@@ -132,7 +133,7 @@ GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const doub
  * unchanged). With standardization on, mean and std of y are recomputed, as gpbo_gp_set_data()
  * on all n + 1 points would do, and the result equals it up to rounding. Allocates (geometric
  * growth). If the extension is not positive definite, K is refactorized with jitter.
- * @param x dim values. @param y the target.
+ * @param x dim values; may be a row of the model's own gpbo_gp_x(). @param y the target.
  * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite; a y that standardization cannot take, as
  *         gpbo_gp_set_data()), GPBO_ENOTPD, GPBO_ENOMEM; on failure the model is unchanged.
  */

@@ -65,6 +65,47 @@ static void test_incremental_equals_batch(void **state)
     gpbo_gp_free(c);
 }
 
+/* The model's own arrays (gpbo_gp_x, gpbo_gp_y) passed back in: adding a second observation
+ * at a training input while the buffers grow (they are reallocated: the borrowed pointer
+ * dangles), and dropping the first observation with set_data on the arrays shifted by one row
+ * (source and destination overlap). Both as if the values had been copied out first. */
+static void test_own_arrays_passed_back(void **state)
+{
+    (void)state;
+    size_t n = 8, d = 2, m = 5; /* 8: the buffers' first capacity, so the add grows them */
+    double x[18], y[9], xq[10], scratch[5], ma[5], va[5], mb[5], vb[5];
+    gp_test_problem(n, d, 71, x, y);
+    gp_test_problem(m, d, 72, xq, scratch);
+    for (size_t round = 0; round < 20; round++) { /* the allocator may move the block or not */
+        gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN32, d),
+                *b = gpbo_gp_new(GPBO_KERNEL_MATERN32, d);
+        assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+        void *spacer = malloc(64 * (round + 1)); /* vary what sits after the buffers */
+        assert_int_equal(gpbo_gp_add(a, gpbo_gp_x(a), 2.385), GPBO_OK);
+        free(spacer);
+        x[n * d] = x[0];
+        x[n * d + 1] = x[1];
+        y[n] = 2.385;
+        assert_int_equal(gpbo_gp_set_data(b, n + 1, x, y), GPBO_OK);
+        assert_memory_equal(gpbo_gp_x(a), x, (n + 1) * d * sizeof *x);
+        assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+        for (size_t i = 0; i < m; i++)
+            assert_true(close_rel(ma[i], mb[i], 1e-10) && close_rel(va[i], vb[i], 1e-10));
+        /* drop the first observation */
+        assert_int_equal(gpbo_gp_set_data(a, n, gpbo_gp_x(a) + d, gpbo_gp_y(a) + 1), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(b, n, x + d, y + 1), GPBO_OK);
+        assert_memory_equal(gpbo_gp_x(a), x + d, n * d * sizeof *x);
+        assert_memory_equal(gpbo_gp_y(a), y + 1, n * sizeof *y);
+        assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+        assert_memory_equal(ma, mb, sizeof ma);
+        assert_memory_equal(va, vb, sizeof va);
+        gpbo_gp_free(a);
+        gpbo_gp_free(b);
+    }
+}
+
 static void test_copy_is_independent(void **state)
 {
     (void)state;
@@ -583,6 +624,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incremental_equals_batch),
+        cmocka_unit_test(test_own_arrays_passed_back),
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_failed_save_keeps_old_file),
