@@ -10,6 +10,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,8 @@
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 
-/* Below this relative size the standard deviation of y counts as zero (constant y). Chosen by
- * hand, not tuned. */
+/* Below this size relative to |mean(y)| the standard deviation of y counts as zero (constant y).
+ * Chosen by hand, not tuned. */
 #define YSTD_MIN_REL 1e-12
 /* gpbo_gp_add() appends a row to the factor only when its pivot is above this share of the
  * diagonal (s2 + sn2); else it refactorizes. Chosen by hand, not tuned. */
@@ -309,7 +310,15 @@ static int reserve_scratch(gpbo_gp *gp)
     return GPBO_OK;
 }
 
-void gpbo_gp__standardize(gpbo_gp *gp)
+static double y_max(const gpbo_gp *gp)
+{
+    double best = -INFINITY;
+    for (size_t i = 0; i < gp->n; i++)
+        best = fmax(best, gp->y[i]);
+    return best;
+}
+
+int gpbo_gp__standardize(gpbo_gp *gp, const char *fn)
 {
     size_t n = gp->n;
     gp->ymean = 0.0;
@@ -322,13 +331,23 @@ void gpbo_gp__standardize(gpbo_gp *gp)
         double v = 0.0;
         for (size_t i = 0; i < n; i++)
             v += (gp->y[i] - m) * (gp->y[i] - m);
+        /* Finite targets 1e154 apart overflow here: their std would be infinite, every
+         * standardized target 0 and every prediction NaN. */
+        if (!isfinite(v))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "%s: y cannot be standardized: its spread overflows (y from "
+                                  "%g to %g); turn standardization off or rescale y",
+                                  fn, gpbo_gp_y_min(gp, NULL), y_max(gp));
         double s = sqrt(v / (double)n);
         gp->ymean = m;
-        /* Constant y (or n = 1): keep the scale, as scikit-learn does. */
-        gp->ystd = s > YSTD_MIN_REL * fmax(1.0, fabs(m)) ? s : 1.0;
+        /* Constant y (or n = 1): keep the scale, as scikit-learn does. Constant means a spread
+         * at the rounding level of the values themselves, however small they are: an absolute
+         * floor would take targets of size 1e-13 for a constant. */
+        gp->ystd = s > YSTD_MIN_REL * fabs(m) ? s : 1.0;
     }
     for (size_t i = 0; i < n; i++)
         gp->ys[i] = (gp->y[i] - gp->ymean) / gp->ystd;
+    return GPBO_OK;
 }
 
 void gpbo_gp__solve_alpha(gpbo_gp *gp)
@@ -580,21 +599,26 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
         free(old);
         return rc;
     }
-    if (n > 0) {
-        memcpy(gp->x, x, n * d * sizeof *x);
-        memcpy(gp->y, y, n * sizeof *y);
+    if (n > 0) { /* x and y may be the model's own arrays, shifted (memmove) */
+        memmove(gp->x, x, n * d * sizeof *x);
+        memmove(gp->y, y, n * sizeof *y);
     }
     gp->n = n;
-    gpbo_gp__standardize(gp);
-    rc = gpbo_gp__factorize(gp);
+    rc = gpbo_gp__standardize(gp, "gp_set_data");
+    int factorized = rc == GPBO_OK;
+    if (factorized)
+        rc = gpbo_gp__factorize(gp);
     if (rc != GPBO_OK) {
         gp->n = old_n;
         if (old_n > 0) {
             memcpy(gp->x, old, old_n * d * sizeof *old);
             memcpy(gp->y, old + old_n * d, old_n * sizeof *old);
         }
-        gpbo_gp__standardize(gp);
-        gpbo_gp__factorize(gp); /* succeeded before; the failure's message is kept */
+        /* both succeeded before; the failure's message is kept (a refused standardization has
+         * not touched the factor) */
+        gpbo_gp__standardize(gp, "gp_set_data");
+        if (factorized)
+            gpbo_gp__factorize(gp);
     }
     free(old);
     return rc;
@@ -609,12 +633,29 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
         return rc;
     if (!isfinite(y))
         return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%g)", y);
-    rc = gpbo_gp__reserve(gp, gp->n + 1);
+    /* x may be one of the model's own inputs (gpbo_gp_x() + i * dim), which growing the
+     * buffers would free: it is found again at its offset afterwards. */
+    size_t n = gp->n, d = gp->dim;
+    uintptr_t at = (uintptr_t)x, base = (uintptr_t)gp->x;
+    int own = gp->x != NULL && at >= base && at < base + n * d * sizeof *x;
+    size_t off = own ? (size_t)(at - base) / sizeof *x : 0;
+    rc = gpbo_gp__reserve(gp, n + 1);
     if (rc != GPBO_OK)
         return rc;
-    size_t n = gp->n, d = gp->dim, cap = gp->cap;
+    size_t cap = gp->cap;
+    if (own)
+        x = gp->x + off;
     memcpy(gp->x + n * d, x, d * sizeof *x);
+    x = gp->x + n * d; /* the copy, from here on */
     gp->y[n] = y;
+    /* The targets' standardization first: when it is refused, nothing else has changed. */
+    gp->n = n + 1;
+    rc = gpbo_gp__standardize(gp, "gp_add");
+    gp->n = n;
+    if (rc != GPBO_OK) {
+        gpbo_gp__standardize(gp, "gp_add"); /* the n targets: succeeded before */
+        return rc;
+    }
     /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
     double *Ln = gp->L + n * cap;
     if (gp->additive) {
@@ -639,15 +680,15 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     if (isfinite(d2) && d2 > PIVOT_MIN_REL * (gp->s2 + gp->sn2)) {
         Ln[n] = sqrt(d2);
         gp->logdet_half += log(Ln[n]);
-        gpbo_gp__standardize(gp);
+        gpbo_gp__standardize(gp, "gp_add"); /* accepted above */
         gpbo_gp__solve_alpha(gp);
         return GPBO_OK;
     }
-    gpbo_gp__standardize(gp);
+    gpbo_gp__standardize(gp, "gp_add");
     rc = gpbo_gp__factorize(gp);
     if (rc != GPBO_OK) {
         gp->n = n;
-        gpbo_gp__standardize(gp);
+        gpbo_gp__standardize(gp, "gp_add");
         gpbo_gp__factorize(gp);
     }
     return rc;
@@ -657,8 +698,14 @@ int gpbo_gp_set_normalize(gpbo_gp *gp, int on)
 {
     if (gp == NULL)
         return gpbo_error_set(GPBO_EINVAL, "gp_set_normalize: gp is NULL");
+    int old = gp->normalize;
     gp->normalize = on != 0;
-    gpbo_gp__standardize(gp);
+    int rc = gpbo_gp__standardize(gp, "gp_set_normalize");
+    if (rc != GPBO_OK) {
+        gp->normalize = old;
+        gpbo_gp__standardize(gp, "gp_set_normalize"); /* succeeded before */
+        return rc;
+    }
     gpbo_gp__solve_alpha(gp); /* K does not depend on y */
     return GPBO_OK;
 }
@@ -765,7 +812,8 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
                 gp->kern->eval(i, r2, kscr, dscr);
             }
             for (size_t j = 0; j < i; j++) {
-                sl += w[j] * dk[j] * r2[j];
+                if (dk[j] != 0.0) /* a pair too far apart: r2 may be infinite, 0 * inf */
+                    sl += w[j] * dk[j] * r2[j];
                 sk += w[j] * kv[j];
             }
             grad[k] += 2.0 * sl;
@@ -777,7 +825,7 @@ static double additive_grad(gpbo_gp *gp, double *grad, double lml)
     }
     for (size_t k = 0; k < d; k++)
         grad[k] *= -gp->s2 / (double)d;
-    grad[d] = 0.5 * gp->s2 * gs;
+    grad[d] = 0.5 * (gp->s2 * gs + gp->jitter * gn); /* the jitter is a multiple of s2 */
     grad[d + 1] = 0.5 * gp->sn2 * gn;
     return lml;
 }
@@ -865,10 +913,11 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
         gs += wii;
         gn += wii;
     }
-    /* d K_ij / d log l_k = s2 dk/dr2 (-2 t_k^2); d K / d log s2 = s2 k; d K / d log sn2 = sn2 I */
+    /* d K_ij / d log l_k = s2 dk/dr2 (-2 t_k^2); d K / d log s2 = s2 k + jitter I (the jitter
+     * is a multiple of s2: gpbo_gp__jitter_next); d K / d log sn2 = sn2 I */
     for (size_t k = 0; k < d; k++)
         grad[k] = -gp->s2 * gl[k];
-    grad[d] = 0.5 * gp->s2 * gs;
+    grad[d] = 0.5 * (gp->s2 * gs + gp->jitter * gn);
     grad[d + 1] = 0.5 * gp->sn2 * gn;
     return lml;
 }

@@ -130,8 +130,10 @@ double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b, d
  * hyperparameters, factorizes it escalating the jitter, and computes alpha. */
 int gpbo_gp__factorize(gpbo_gp *gp);
 
-/* Recomputes ymean, ystd and ys from y. */
-void gpbo_gp__standardize(gpbo_gp *gp);
+/* Recomputes ymean, ystd and ys from y. GPBO_EINVAL (fn in the message) when standardization is
+ * on and the spread of y overflows; ymean, ystd and ys are then unusable and the caller restores
+ * the previous y. Cannot fail with standardization off. */
+int gpbo_gp__standardize(gpbo_gp *gp, const char *fn);
 
 /* alpha = K^{-1} ys from the factor L. */
 void gpbo_gp__solve_alpha(gpbo_gp *gp);

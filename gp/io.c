@@ -7,9 +7,12 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/json_safe.h"
 #include "gp_internal.h"
@@ -66,15 +69,17 @@ void gpbo_gp_string_free(char *s)
     gpbo_free(s);
 }
 
+/* n numbers from the array a into out; field names a in messages, quoted as in the document
+ * ("\"params\"", "\"x\"[3]"). */
 static int read_reals(json_t *a, size_t n, double *out, const char *field)
 {
     if (!json_is_array(a) || json_array_size(a) != n)
-        return gpbo_error_set(GPBO_EFORMAT, "gp model: \"%s\" must be an array of %zu numbers",
-                              field, n);
+        return gpbo_error_set(GPBO_EFORMAT, "gp model: %s must be an array of %zu numbers", field,
+                              n);
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(a, i);
         if (!json_is_number(v))
-            return gpbo_error_set(GPBO_EFORMAT, "gp model: \"%s\"[%zu] is not a number", field, i);
+            return gpbo_error_set(GPBO_EFORMAT, "gp model: %s[%zu] is not a number", field, i);
         out[i] = json_number_value(v);
     }
     return GPBO_OK;
@@ -129,11 +134,24 @@ static gpbo_gp *from_json(json_t *root)
         return NULL;
     }
     double *x = buf, *y = buf + n * d, *theta = y + n;
-    int rc = read_reals(json_object_get(root, "params"), d + 2, theta, "params");
-    for (size_t i = 0; rc == GPBO_OK && i < n; i++)
-        rc = read_reals(json_array_get(xs, i), d, x + i * d, "x[i]");
+    int rc = read_reals(json_object_get(root, "params"), d + 2, theta, "\"params\"");
+    for (size_t i = 0; rc == GPBO_OK && i < d + 2; i++)
+        if (fabs(theta[i]) > GPBO_GP__LOG_PARAM_MAX)
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "gp model: \"params\"[%zu] (log %s) is %g, outside "
+                                "[-%g, %g]",
+                                i,
+                                i < d    ? "lengthscale"
+                                : i == d ? "signal variance"
+                                         : "noise variance",
+                                theta[i], GPBO_GP__LOG_PARAM_MAX, GPBO_GP__LOG_PARAM_MAX);
+    for (size_t i = 0; rc == GPBO_OK && i < n; i++) {
+        char field[32];
+        snprintf(field, sizeof field, "\"x\"[%zu]", i);
+        rc = read_reals(json_array_get(xs, i), d, x + i * d, field);
+    }
     if (rc == GPBO_OK)
-        rc = read_reals(json_object_get(root, "y"), n, y, "y");
+        rc = read_reals(json_object_get(root, "y"), n, y, "\"y\"");
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_normalize(gp, json_is_true(norm));
     if (rc == GPBO_OK)
@@ -190,10 +208,21 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     char *s = gpbo_gp_to_string(gp);
     if (s == NULL)
         return gpbo_error_code();
-    FILE *f = fopen(path, "w");
+    /* Written beside the file and renamed over it, so that a failed write (a full disk) leaves
+     * the model saved there before intact. The name is the process's and the thread's own: a
+     * const model may be saved from several threads at once. */
+    size_t cap = strlen(path) + 64;
+    char *tmp = malloc(cap);
+    if (tmp == NULL) {
+        free(s);
+        return gpbo_error_set(GPBO_ENOMEM, "gp_save: out of memory");
+    }
+    snprintf(tmp, cap, "%s.tmp%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self());
+    FILE *f = fopen(tmp, "w");
     if (f == NULL) {
         int e = errno;
         free(s);
+        free(tmp);
         return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot open %s: %s",
                               path, strerror(e));
     }
@@ -201,8 +230,13 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     int bad = fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF;
     bad |= fclose(f) != 0;
     free(s);
-    if (bad)
-        return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s", path);
+    if (bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s: %s", path, strerror(e));
+    }
+    free(tmp);
     return GPBO_OK;
 }
 

@@ -109,6 +109,16 @@ static inline INLINE4 v4d sqrt4(v4d v)
     return (v4d){sqrt(v[0]), sqrt(v[1]), sqrt(v[2]), sqrt(v[3])};
 }
 
+/* The Matérn polynomials' argument a = sqrt(2 nu) r, capped at 1000 (NaN passes): beyond 708
+ * exp(-a) is already 0, so no value changes, but an infinite r2 (finite points 1e154 scaled
+ * lengths apart) would make the kernel (1 + a) * 0 = NaN instead of 0. */
+static inline INLINE4 v4d cap_far4(v4d a)
+{
+    const v4d hi = {1000.0, 1000.0, 1000.0, 1000.0};
+    v4i far = a > hi;
+    return (v4d)(((v4i)a & ~far) | ((v4i)hi & far));
+}
+
 KERNEL_CLONES static void se_eval(size_t count, const double *r2, double *k, double *dk)
 {
     for (size_t i = 0; i < count; i += 4) {
@@ -120,7 +130,8 @@ KERNEL_CLONES static void se_eval(size_t count, const double *r2, double *k, dou
 }
 
 /* exp(-r): dk/dr2 = -exp(-r) / (2r) is infinite at r = 0, where it only ever multiplies terms
- * that vanish; 0 is written there (the one-sided derivative of the x-gradient). */
+ * that vanish; 0 is written there (that term then adds nothing to the x-gradient, which is the
+ * average of the two one-sided derivatives at a training input). */
 KERNEL_CLONES static void m12_eval(size_t count, const double *r2, double *k, double *dk)
 {
     for (size_t i = 0; i < count; i += 4) {
@@ -140,7 +151,7 @@ KERNEL_CLONES static void m32_eval(size_t count, const double *r2, double *k, do
 {
     const double s3 = 1.7320508075688772;
     for (size_t i = 0; i < count; i += 4) {
-        v4d a = s3 * sqrt4(load4(r2, i, count)), e = exp_neg4(-a);
+        v4d a = cap_far4(s3 * sqrt4(load4(r2, i, count))), e = exp_neg4(-a);
         store4(k, i, count, (1.0 + a) * e);
         if (dk != NULL)
             store4(dk, i, count, -1.5 * e);
@@ -152,7 +163,7 @@ KERNEL_CLONES static void m52_eval(size_t count, const double *r2, double *k, do
 {
     const double s5 = 2.23606797749979;
     for (size_t i = 0; i < count; i += 4) {
-        v4d a = s5 * sqrt4(load4(r2, i, count)), e = exp_neg4(-a);
+        v4d a = cap_far4(s5 * sqrt4(load4(r2, i, count))), e = exp_neg4(-a);
         store4(k, i, count, (1.0 + a + a * a / 3.0) * e);
         if (dk != NULL)
             store4(dk, i, count, -(5.0 / 6.0) * (1.0 + a) * e);

@@ -39,8 +39,9 @@ static void cross_additive_row(const gpbo_gp *gp, const double *xi, double *Ki, 
             gp->kern->eval(nb, r2, kv, Di ? dk : NULL);
             for (size_t j = 0; j < nb; j++)
                 Ki[j0 + j] += kv[j];
+            /* a zero dk (far: t may be infinite there) contributes 0, not 0 * inf */
             for (size_t j = 0; Di && j < nb; j++)
-                Di[(j0 + j) * d + k] = gscale * dk[j] * (q - c[j0 + j]);
+                Di[(j0 + j) * d + k] = dk[j] != 0.0 ? gscale * dk[j] * (q - c[j0 + j]) : 0.0;
         }
     }
     double sc = gp->s2 / (double)d;
@@ -179,6 +180,10 @@ int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *me
     double sc2 = gp->ystd * gp->ystd;
     for (size_t i = 0; i < m * m; i++)
         cov[i] *= sc2;
+    /* A variance s2 - |v|^2 rounds below zero where the posterior is certain (a training input
+     * with a negligible noise): clamped as gpbo_gp_predict() clamps it. */
+    for (size_t i = 0; i < m; i++)
+        cov[i * m + i] = fmax(cov[i * m + i], 0.0);
     if (mean != NULL)
         for (size_t i = 0; i < m; i++)
             mean[i] = mean[i] * gp->ystd + gp->ymean;
@@ -304,6 +309,8 @@ static void accumulate_grads(const gpbo_gp *gp, size_t m, const double *x, const
             const double *xj = gp->x + j * d;
             /* ARD: d k / d x_k = s2 dk/dr2 * 2 (x_k - x_jk) / l_k^2; additive: from the cross */
             double a = gp->additive ? 1.0 : 2.0 * gp->s2 * D[i * n + j];
+            if (a == 0.0)
+                continue; /* far from x_j (the distance may be infinite): no term, not 0 * inf */
             double cm = a * gp->alpha[j], cv = dv ? -2.0 * a * K[i * n + j] : 0.0;
             const double *g = gp->additive ? D + (i * n + j) * d : NULL;
             for (size_t k = 0; k < d; k++) {

@@ -118,9 +118,11 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
  * Replaces the data with n observations and factorizes K (hyperparameters unchanged).
  * Allocates (buffers grow geometrically).
  * @param n number of observations; 0 clears the data (the model is the prior again).
- * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0.
+ * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0. May be
+ *          the model's own gpbo_gp_x() (shifted: dropping the first rows), as may y.
  * @param y n targets. Copied. May be NULL when n = 0.
- * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index);
+ * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; with
+ *         standardization on, finite targets whose spread overflows, about 1e154 apart);
  *         GPBO_ENOTPD (K not positive definite even with the largest jitter); GPBO_ENOMEM.
  *         On failure the previous data and factorization are kept.
  */
@@ -131,9 +133,9 @@ GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const doub
  * unchanged). With standardization on, mean and std of y are recomputed, as gpbo_gp_set_data()
  * on all n + 1 points would do, and the result equals it up to rounding. Allocates (geometric
  * growth). If the extension is not positive definite, K is refactorized with jitter.
- * @param x dim values. @param y the target.
- * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite), GPBO_ENOTPD, GPBO_ENOMEM; on failure the
- *         model is unchanged.
+ * @param x dim values; may be a row of the model's own gpbo_gp_x(). @param y the target.
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite; a y that standardization cannot take, as
+ *         gpbo_gp_set_data()), GPBO_ENOTPD, GPBO_ENOMEM; on failure the model is unchanged.
  */
 GPBO_API int gpbo_gp_add(gpbo_gp *gp, const double *x, double y);
 
@@ -155,8 +157,10 @@ GPBO_API double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index);
 /**
  * Output standardization on (non-zero, the default) or off. Off means the likelihood is that of
  * y exactly as given. The hyperparameter values are kept as they are (they are in different
- * units afterwards); K is refactorized if there is data.
- * @return GPBO_OK, GPBO_EINVAL (NULL), GPBO_ENOTPD.
+ * units afterwards); K does not depend on y and is kept. y whose standard deviation is below
+ * 1e-12 |mean(y)| counts as constant and is only centred (std taken as 1).
+ * @return GPBO_OK, GPBO_EINVAL (NULL; turning it on over targets whose spread overflows, as
+ *         gpbo_gp_set_data(): the setting is then left as it was).
  */
 GPBO_API int gpbo_gp_set_normalize(gpbo_gp *gp, int on);
 
@@ -170,7 +174,8 @@ GPBO_API int gpbo_gp_get_normalize(const gpbo_gp *gp);
  * suits functions that are sums of one-input terms, which it extrapolates across the space
  * where the ARD form cannot (Duvenaud, Nickisch & Rasmussen 2011, first order). Likelihood,
  * gradients, predictions, samples, incremental updates and save/load all follow it; its
- * likelihood gradient costs O(n^2 dim) kernel evaluations. K is refactorized if there is data.
+ * likelihood gradient costs O(n^2 dim) kernel evaluations. K is refactorized if there is data
+ * (which allocates, as gpbo_gp_set_params()).
  * @return GPBO_OK, GPBO_EINVAL (NULL), GPBO_ENOTPD (the form is then left unchanged).
  */
 GPBO_API int gpbo_gp_set_additive(gpbo_gp *gp, int on);
@@ -189,7 +194,8 @@ GPBO_API int gpbo_gp_get_params(const gpbo_gp *gp, double *out);
 
 /**
  * Sets the log hyperparameters from in[nparams] and refactorizes K if there is data.
- * Allocates only if the data buffers have not been allocated yet.
+ * Allocates: once a likelihood gradient has been asked for, the factorization keeps the
+ * kernel's terms for the next one, in scratch that grows here when n has grown since.
  * @return GPBO_OK; GPBO_EINVAL (NULL, a non-finite value, or a value outside [-50, 50], named by
  *         index); GPBO_ENOTPD. On failure the previous hyperparameters are kept.
  */
@@ -333,7 +339,9 @@ GPBO_API int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, doubl
                              double *var);
 
 /**
- * Full posterior covariance of f at m points. Allocates.
+ * Full posterior covariance of f at m points. Allocates. Its diagonal, the variances, is
+ * clamped at 0 as gpbo_gp_predict()'s (rounding takes it just below where the posterior is
+ * certain).
  * @param[out] mean m values, or NULL. @param[out] cov m * m, row-major (symmetric).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM.
  */
@@ -353,7 +361,8 @@ GPBO_API void gpbo_gp_workspace_free(gpbo_gp_workspace *ws);
  * @param[out] mean m values. @param[out] var m values.
  * @param[out] dmean m * dim, row-major (row i = d mean_i / d x_i), or NULL.
  * @param[out] dvar m * dim, or NULL.
- * At a training input, Matérn 1/2 (not differentiable there) gives a one-sided derivative.
+ * At a training input, Matérn 1/2 (not differentiable there) gives the average of the two
+ * one-sided derivatives (the central difference: that input's own term contributes 0).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM (workspace growth).
  */
 GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m,
@@ -376,8 +385,12 @@ GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t
 
 /**
  * Serializes the model (kernel, dim, standardization, hyperparameters, data) to a JSON string.
- * Doubles are written with 17 significant digits, so a loaded model predicts exactly as the
- * saved one. Allocates.
+ * Doubles are written with 17 significant digits and loading factorizes K as
+ * gpbo_gp_set_data() does, so a model last factorized by gpbo_gp_set_data(),
+ * gpbo_gp_set_params() or gpbo_gp_fit() predicts bit for bit as the saved one once loaded. The
+ * factor is not saved: a model extended by gpbo_gp_add() since then reloads to the batch
+ * factorization of the same data, which agrees with its incremental one only to rounding
+ * (about 1e-12 relative). Allocates.
  * @return a string to release with gpbo_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
  */
 GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);
@@ -392,12 +405,18 @@ GPBO_API void gpbo_gp_string_free(char *s);
 /**
  * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded.
  * Allocates.
- * @return the model, or NULL (GPBO_EFORMAT with the field named, GPBO_EINVAL, GPBO_ENOTPD,
- *         GPBO_ENOMEM).
+ * @return the model, or NULL (GPBO_EFORMAT with the field named as in the document, e.g.
+ *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; GPBO_EINVAL,
+ *         GPBO_ENOTPD, GPBO_ENOMEM).
  */
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
 
-/** Writes gpbo_gp_to_string() to a file. @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM. */
+/**
+ * Writes gpbo_gp_to_string() to a file: to a temporary file beside it (path.tmp<pid>.<thread>),
+ * then renamed over path, so that a failed write leaves what path held before intact (the file
+ * is replaced, not rewritten: a symbolic link at path is replaced by the file).
+ * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
+ */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
 
 /** Reads a model saved by gpbo_gp_save(). @return the model, or NULL (GPBO_EIO, GPBO_EFORMAT,

@@ -78,6 +78,24 @@ static void test_data(void **state)
     EXPECT(gpbo_gp_add(NULL, x, 1.0), GPBO_EINVAL, "NULL");
     assert_int_equal(gpbo_gp_n(gp), 3);
     EXPECT(gpbo_gp_set_normalize(NULL, 1), GPBO_EINVAL, "NULL");
+
+    /* Finite targets whose spread squared overflows cannot be standardized (their std would be
+     * infinite and every prediction NaN): refused, and the model is left as it was. */
+    double xq[2] = {0.33, 0.71}, m0, v0, m1, v1;
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m0, &v0), GPBO_OK);
+    double huge[3] = {1.0, -2.385e200, 3.0};
+    EXPECT(gpbo_gp_set_data(gp, 3, x, huge), GPBO_EINVAL, "gp_set_data: y");
+    EXPECT(gpbo_gp_add(gp, xq, 2.385e200), GPBO_EINVAL, "gp_add: y");
+    assert_int_equal(gpbo_gp_n(gp), 3);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    /* Without standardization they are taken as given; turning it on is then refused. */
+    assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, huge), GPBO_OK);
+    EXPECT(gpbo_gp_set_normalize(gp, 1), GPBO_EINVAL, "gp_set_normalize: y");
+    assert_int_equal(gpbo_gp_get_normalize(gp), 0);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(isfinite(m1) && isfinite(v1));
     gpbo_gp_free(gp);
 }
 
@@ -217,15 +235,21 @@ static void test_io(void **state)
              head);
     EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"params\" must be an array of 3");
     snprintf(buf, sizeof buf,
-             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[\"a\"]], "
-             "\"params\": [0, 0, 0], \"y\": [1]}",
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 3, "
+             "\"x\": [[0.5], [0.7], [\"a\"]], \"params\": [0, 0, 0], \"y\": [1, 2, 3]}",
              head);
-    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x[i]\"[0] is not a number");
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x\"[2][0] is not a number");
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 2, \"normalize\": true, \"n\": 2, "
+             "\"x\": [[0.5, 0.1], [0.7]], \"params\": [0, 0, 0, 0], \"y\": [1, 2]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"x\"[1] must be an array of 2");
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 1, \"x\": [[0.5]], "
              "\"params\": [0, 0, 99], \"y\": [1]}",
              head);
-    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EINVAL, "hyperparameter 2");
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT,
+                "\"params\"[2] (log noise variance) is 99, outside [-50, 50]");
     /* A valid hand-written document loads. */
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": false, \"n\": 1, \"x\": [[0.5]], "

@@ -262,6 +262,75 @@ static void test_empty_and_single(void **state)
     gpbo_gp_free(gp);
 }
 
+/* Duplicated inputs with a negligible noise: K is factorized with a jitter, a multiple of s2,
+ * and the likelihood returned is that of K + jitter I; its gradient in log s2 includes the
+ * jitter's share (finite differences within the same rung of the ladder, with a wide step: the
+ * likelihood of so ill-conditioned a K is only good to about 1e-6). Every kernel, both forms. */
+static void test_gradient_with_jitter(void **state)
+{
+    (void)state;
+    enum { N = 13, D = 2 };
+    double x[N * D], y[N];
+    gp_test_problem(10, D, 5, x, y);
+    for (size_t i = 10; i < N; i++) { /* three exact duplicates, same targets */
+        x[i * D] = x[(i - 10) * D];
+        x[i * D + 1] = x[(i - 10) * D + 1];
+        y[i] = y[i - 10];
+    }
+    for (int a = 0; a < 2; a++) {
+        for (size_t k = 0; k < 4; k++) {
+            gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+            double theta[4] = {log(0.3), log(0.4), 0.3, -40.0}, g[4], h = 1e-2;
+            assert_int_equal(gpbo_gp_set_additive(gp, a), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+            double rung = gpbo_gp_jitter(gp) / exp(theta[2]);
+            assert_true(rung > 0.0);
+            assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+            double v[2];
+            for (int side = 0; side < 2; side++) {
+                double t[4] = {theta[0], theta[1], theta[2] + (side ? h : -h), theta[3]};
+                assert_int_equal(gpbo_gp_set_params(gp, t), GPBO_OK);
+                assert_true(fabs(gpbo_gp_jitter(gp) / exp(t[2]) / rung - 1.0) < 1e-9);
+                v[side] = gpbo_gp_log_likelihood(gp, NULL);
+            }
+            double fd = (v[1] - v[0]) / (2.0 * h);
+            if (!(fabs(g[2] - fd) < 1e-3 * fmax(1.0, fabs(fd))))
+                fail_msg("kernel %zu additive %d: d lml / d log s2 = %.10g, finite differences "
+                         "%.10g (jitter %g s2)",
+                         k, a, g[2], fd, rung);
+            gpbo_gp_free(gp);
+        }
+    }
+}
+
+/* A training input so far from the others along one input that its squared distance there
+ * overflows: the kernel between them is 0 and so is their term of the gradient (not 0 * inf);
+ * every kernel, both forms, against finite differences. */
+static void test_gradient_far_input(void **state)
+{
+    (void)state;
+    enum { N = 6, D = 2 };
+    double x[N * D] = {0.1, 0.2, 0.5, 0.55, 1e160, 0.3, 0.9, 0.1, 0.37, 0.81, 0.66, 0.05};
+    double y[N] = {1.0, 2.385, 3.1, 0.5, -1.2, 0.7};
+    for (int a = 0; a < 2; a++) {
+        for (size_t k = 0; k < 4; k++) {
+            gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+            double theta[4] = {log(0.31), log(0.47), log(1.3), log(0.02)}, g[4];
+            assert_int_equal(gpbo_gp_set_additive(gp, a), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+            assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+            char label[64];
+            snprintf(label, sizeof label, "far input %s additive %d", gpbo_gp_kernel_name(gp), a);
+            lik_payload pl = {gp, NULL};
+            assert_int_equal(
+                gpbo_test_check_gradient(label, lik_fn, &pl, 4, theta, g, 1e-5, 1e-6, 1e-7), 0);
+            gpbo_gp_free(gp);
+        }
+    }
+}
+
 /* A larger problem: the gradient with dim 20 and n 150 (the pairwise loop, not the tiny cases). */
 static void test_gradient_larger(void **state)
 {
@@ -296,6 +365,8 @@ int main(void)
         cmocka_unit_test(test_empty_and_single),
         cmocka_unit_test(test_gradient_larger),
         cmocka_unit_test(test_gradient_inverse_paths),
+        cmocka_unit_test(test_gradient_with_jitter),
+        cmocka_unit_test(test_gradient_far_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

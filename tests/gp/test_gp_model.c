@@ -5,14 +5,17 @@
  * noise and bounds, is reproducible from its seed; a version-1 options struct is read to its
  * end and no further).
  */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -60,6 +63,47 @@ static void test_incremental_equals_batch(void **state)
     gpbo_gp_free(a);
     gpbo_gp_free(b);
     gpbo_gp_free(c);
+}
+
+/* The model's own arrays (gpbo_gp_x, gpbo_gp_y) passed back in: adding a second observation
+ * at a training input while the buffers grow (they are reallocated: the borrowed pointer
+ * dangles), and dropping the first observation with set_data on the arrays shifted by one row
+ * (source and destination overlap). Both as if the values had been copied out first. */
+static void test_own_arrays_passed_back(void **state)
+{
+    (void)state;
+    size_t n = 8, d = 2, m = 5; /* 8: the buffers' first capacity, so the add grows them */
+    double x[18], y[9], xq[10], scratch[5], ma[5], va[5], mb[5], vb[5];
+    gp_test_problem(n, d, 71, x, y);
+    gp_test_problem(m, d, 72, xq, scratch);
+    for (size_t round = 0; round < 20; round++) { /* the allocator may move the block or not */
+        gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN32, d),
+                *b = gpbo_gp_new(GPBO_KERNEL_MATERN32, d);
+        assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+        void *spacer = malloc(64 * (round + 1)); /* vary what sits after the buffers */
+        assert_int_equal(gpbo_gp_add(a, gpbo_gp_x(a), 2.385), GPBO_OK);
+        free(spacer);
+        x[n * d] = x[0];
+        x[n * d + 1] = x[1];
+        y[n] = 2.385;
+        assert_int_equal(gpbo_gp_set_data(b, n + 1, x, y), GPBO_OK);
+        assert_memory_equal(gpbo_gp_x(a), x, (n + 1) * d * sizeof *x);
+        assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+        for (size_t i = 0; i < m; i++)
+            assert_true(close_rel(ma[i], mb[i], 1e-10) && close_rel(va[i], vb[i], 1e-10));
+        /* drop the first observation */
+        assert_int_equal(gpbo_gp_set_data(a, n, gpbo_gp_x(a) + d, gpbo_gp_y(a) + 1), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(b, n, x + d, y + 1), GPBO_OK);
+        assert_memory_equal(gpbo_gp_x(a), x + d, n * d * sizeof *x);
+        assert_memory_equal(gpbo_gp_y(a), y + 1, n * sizeof *y);
+        assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+        assert_memory_equal(ma, mb, sizeof ma);
+        assert_memory_equal(va, vb, sizeof va);
+        gpbo_gp_free(a);
+        gpbo_gp_free(b);
+    }
 }
 
 static void test_copy_is_independent(void **state)
@@ -147,6 +191,56 @@ static void test_save_load_round_trip(void **state)
     gpbo_gp_free(b);
     gpbo_gp_free(c);
     gpbo_gp_free(e);
+    gpbo_test_rmtree(dir);
+}
+
+/* A save that fails part-way (here: the file size limit, as a full disk would) reports
+ * GPBO_EIO and leaves the model saved there before intact, and no stray file beside it. */
+static void test_failed_save_keeps_old_file(void **state)
+{
+    (void)state;
+    size_t n = 200, d = 3;
+    double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y), xq[3] = {0.2, 0.4, 0.6};
+    gp_test_problem(n, d, 51, x, y);
+    gpbo_gp *small = gpbo_gp_new(GPBO_KERNEL_SE, d), *big = gpbo_gp_new(GPBO_KERNEL_SE, d);
+    assert_int_equal(gpbo_gp_set_data(small, 5, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(big, n, x, y), GPBO_OK);
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpsave"), 0);
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    assert_int_equal(gpbo_gp_save(small, path), GPBO_OK);
+
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 4096; /* the big model takes about 20 kB */
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = gpbo_gp_save(big, path);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(rc, GPBO_EIO);
+
+    gpbo_gp *back = gpbo_gp_load(path);
+    if (back == NULL)
+        fail_msg("the model saved before is lost: %s", gpbo_error_message());
+    assert_int_equal(gpbo_gp_n(back), 5);
+    double m0, v0, m1, v1;
+    assert_int_equal(gpbo_gp_predict(small, 1, xq, &m0, &v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(back, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    DIR *dh = opendir(dir);
+    assert_non_null(dh);
+    size_t files = 0;
+    for (struct dirent *e; (e = readdir(dh)) != NULL;)
+        files += e->d_name[0] != '.';
+    closedir(dh);
+    assert_int_equal(files, 1);
+    gpbo_gp_free(back);
+    gpbo_gp_free(small);
+    gpbo_gp_free(big);
+    free(x);
+    free(y);
     gpbo_test_rmtree(dir);
 }
 
@@ -247,6 +341,58 @@ static void test_robustness(void **state)
     free(X);
     free(Y);
     gpbo_gp_free(gp);
+}
+
+/* With standardization on, the model is blind to the units of y: scaling y by c scales the
+ * mean by c and the variance by c^2 and leaves the likelihood, its gradient and the fit alone,
+ * down to targets of 1e-13 (which are not constant: their spread is that of their own size). */
+static void test_y_scale_invariance(void **state)
+{
+    (void)state;
+    size_t n = 25, d = 2, m = 6;
+    double x[50], y[25], yc[25], xq[12], scratch[6];
+    gp_test_problem(n, d, 41, x, y);
+    gp_test_problem(m, d, 42, xq, scratch);
+    double theta[4] = {log(0.35), log(0.6), log(1.2), log(0.004)};
+    const double scales[] = {1e-13, 1e-8, 1e8};
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_params(a, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    double ma[6], va[6], ga[4], la = gpbo_gp_log_likelihood(a, ga);
+    assert_int_equal(gpbo_gp_predict(a, m, xq, ma, va), GPBO_OK);
+    gpbo_gp_fit_options o = GPBO_GP_FIT_OPTIONS_INIT;
+    o.restarts = 1;
+    o.seed = 2385;
+    gpbo_gp *fa = gpbo_gp_copy(a);
+    assert_int_equal(gpbo_gp_fit(fa, &o), GPBO_OK);
+    double lfa = gpbo_gp_log_likelihood(fa, NULL);
+    for (size_t s = 0; s < sizeof scales / sizeof scales[0]; s++) {
+        double c = scales[s], mb[6], vb[6], gb[4];
+        for (size_t i = 0; i < n; i++)
+            yc[i] = c * y[i];
+        gpbo_gp *b = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+        assert_int_equal(gpbo_gp_set_params(b, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(b, n, x, yc), GPBO_OK);
+        double lb = gpbo_gp_log_likelihood(b, gb);
+        if (!close_rel(la, lb, 1e-9))
+            fail_msg("scale %g: log likelihood %.17g, unscaled %.17g", c, lb, la);
+        for (int k = 0; k < 4; k++)
+            assert_true(close_rel(ga[k], gb[k], 1e-8));
+        assert_int_equal(gpbo_gp_predict(b, m, xq, mb, vb), GPBO_OK);
+        for (size_t i = 0; i < m; i++) {
+            assert_true(close_rel(mb[i] / c, ma[i], 1e-9));
+            assert_true(close_rel(vb[i] / (c * c), va[i], 1e-9));
+        }
+        assert_true(
+            close_rel(gpbo_gp_noise_variance(b) / (c * c), gpbo_gp_noise_variance(a), 1e-12));
+        assert_int_equal(gpbo_gp_fit(b, &o), GPBO_OK);
+        double lfb = gpbo_gp_log_likelihood(b, NULL);
+        if (!close_rel(lfa, lfb, 1e-6))
+            fail_msg("scale %g: fitted log likelihood %.17g, unscaled %.17g", c, lfb, lfa);
+        gpbo_gp_free(b);
+    }
+    gpbo_gp_free(a);
+    gpbo_gp_free(fa);
 }
 
 static void test_fit(void **state)
@@ -478,10 +624,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incremental_equals_batch),
+        cmocka_unit_test(test_own_arrays_passed_back),
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_failed_save_keeps_old_file),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
+        cmocka_unit_test(test_y_scale_invariance),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_subset),
         cmocka_unit_test(test_fit_options_v2),

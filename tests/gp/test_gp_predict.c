@@ -194,6 +194,76 @@ static void test_cov_matches_predict(void **state)
     gpbo_gp_free(gp);
 }
 
+/* At the training inputs of a model with a negligible noise the posterior variance is zero to
+ * rounding: predict_cov's diagonal, like predict's variance, is never negative there (a
+ * caller's sqrt of it would be NaN), for every kernel. */
+static void test_cov_diagonal_at_training_points(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 2 };
+    double x[N * D], y[N], mean[N], var[N], *cov = malloc(N * N * sizeof *cov);
+    gp_test_problem(N, D, 17, x, y);
+    for (size_t k = 0; k < 4; k++) {
+        gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+        double theta[4] = {log(0.5), log(0.7), 0.0, -50.0};
+        assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, N, x, mean, var), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict_cov(gp, N, x, mean, cov), GPBO_OK);
+        for (size_t i = 0; i < N; i++) {
+            if (!(cov[i * N + i] >= 0.0))
+                fail_msg("kernel %zu: predict_cov's variance at training input %zu is %g", k, i,
+                         cov[i * N + i]);
+            assert_true(fabs(cov[i * N + i] - var[i]) < 1e-12);
+        }
+        gpbo_gp_free(gp);
+    }
+    free(cov);
+}
+
+/* A finite query far beyond the data (its scaled squared distance overflows) gets the prior:
+ * the mean of y, the prior variance, and zero gradients, never NaN; every kernel, both forms,
+ * lengthscales down to exp(-30). */
+static void test_far_query(void **state)
+{
+    (void)state;
+    enum { N = 12, D = 2 };
+    double x[N * D], y[N];
+    gp_test_problem(N, D, 61, x, y);
+    const double far[][2] = {{1e306, 0.5}, {-1e308, 1e308}, {1e160, 1e160}, {0.5, 3e15}};
+    for (size_t k = 0; k < 4; k++) {
+        for (int additive = 0; additive < 2; additive++) {
+            for (int l = 0; l < 2; l++) {
+                gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
+                double theta[4] = {l ? -30.0 : 0.0, l ? -30.0 : log(0.7), log(1.3), log(1e-3)};
+                assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+                assert_int_equal(gpbo_gp_set_additive(gp, additive), GPBO_OK);
+                assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+                for (size_t q = 0; q < sizeof far / sizeof far[0]; q++) {
+                    double mean, var, dm[D], dv[D], m2, v2;
+                    assert_int_equal(gpbo_gp_predict_grad(gp, NULL, 1, far[q], &mean, &var, dm, dv),
+                                     GPBO_OK);
+                    assert_int_equal(gpbo_gp_predict(gp, 1, far[q], &m2, &v2), GPBO_OK);
+                    int ok = isfinite(mean) && isfinite(var) && var > 0.0 && isfinite(m2) &&
+                             isfinite(v2) && v2 > 0.0;
+                    for (size_t j = 0; j < D; j++)
+                        ok = ok && isfinite(dm[j]) && isfinite(dv[j]);
+                    /* the coordinates that are far alone carry no gradient */
+                    for (size_t j = 0; j < D; j++)
+                        if (fabs(far[q][j]) > 1e10)
+                            ok = ok && dm[j] == 0.0 && dv[j] == 0.0;
+                    if (!ok)
+                        fail_msg("%s additive %d log l %g at (%g, %g): mean %g var %g (predict "
+                                 "%g, %g) dmean (%g, %g) dvar (%g, %g)",
+                                 gpbo_gp_kernel_name(gp), additive, theta[0], far[q][0], far[q][1],
+                                 mean, var, m2, v2, dm[0], dm[1], dv[0], dv[1]);
+                }
+                gpbo_gp_free(gp);
+            }
+        }
+    }
+}
+
 /* With noise 1e-10 the posterior mean interpolates the data and the variance vanishes there. */
 static void test_interpolation(void **state)
 {
@@ -285,10 +355,15 @@ static void test_samples_moments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prediction_gradients), cmocka_unit_test(test_cov_matches_predict),
-        cmocka_unit_test(test_interpolation),        cmocka_unit_test(test_prior),
-        cmocka_unit_test(test_samples_moments),      cmocka_unit_test(test_additive),
+        cmocka_unit_test(test_prediction_gradients),
+        cmocka_unit_test(test_cov_matches_predict),
+        cmocka_unit_test(test_interpolation),
+        cmocka_unit_test(test_prior),
+        cmocka_unit_test(test_samples_moments),
+        cmocka_unit_test(test_additive),
         cmocka_unit_test(test_additive_blocks),
+        cmocka_unit_test(test_cov_diagonal_at_training_points),
+        cmocka_unit_test(test_far_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

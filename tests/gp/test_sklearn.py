@@ -7,6 +7,9 @@ shared library libgpbo_gp.so (which also shows the C API is usable from another 
    accepts it; the full mirror below is version 3.
 1. Fixed hyperparameters, standardization off, every kernel: log marginal likelihood, its
    gradient, predictive mean and variance agree to 1e-8 relative.
+1b. The same with standardization on both sides (normalize_y), for y of every size (scaled by
+   1e-13, 1 and 1e8), for a single observation and for constant y: scikit-learn standardizes
+   y of any size, and so must gpbo.
 2. Fitting: on 20 random problems (d = 1..8, n = 10..200), gpbo's fitted log likelihood is at
    least scikit-learn's fitted one minus 1e-4, both starting from the same point with the same
    bounds and the same number of restarts.
@@ -232,6 +235,41 @@ def fixed_hyperparameters(lib):
     return True
 
 
+def normalized(lib):
+    rng = np.random.RandomState(1385)
+    worst = 0.0
+    for name in KERNELS:
+        for d, n, scale, const in [(2, 15, 1e-13, False), (2, 15, 1.0, False), (3, 30, 1e8, False),
+                                   (1, 1, 1.0, False), (2, 9, 1.0, True), (2, 9, 1e8, True)]:
+            X, y = problem(rng, n, d)
+            y = scale * (2.7 * y + 1.3)
+            if const:
+                y = np.full(n, 4.2 * scale)
+            Xq = np.vstack([rng.uniform(size=(8, d)), X[:2]])
+            ell = np.exp(rng.uniform(-1.0, 0.5, size=d))
+            s2, sn2 = 1.7, 0.013
+            gp = GP(lib, name, d)
+            gp.set_params(np.concatenate([np.log(ell), [np.log(s2), np.log(sn2)]]))
+            gp.set_data(X, y)
+            v, _ = gp.lml()
+            mean, var = gp.predict(Xq)
+            sk = GaussianProcessRegressor(sk_kernel(name, ell, s2, sn2), alpha=0.0, optimizer=None,
+                                          normalize_y=True)
+            sk.fit(X, y)
+            sv = sk.log_marginal_likelihood(sk.kernel_.theta)
+            sm, sstd = sk.predict(Xq, return_std=True)
+            ystd = y.std() if y.std() > 0 else 1.0  # scikit-learn's scale of a constant y is 1
+            errs = {"lml": rel(v, sv), "mean": rel(mean, sm),
+                    "var": rel(var + sn2 * ystd ** 2, sstd ** 2)}
+            worst = max(worst, max(errs.values()))
+            bad = {key: e for key, e in errs.items() if not e <= 1e-8}
+            if bad:
+                print(f"FAIL normalized {name} d={d} n={n} scale={scale:g} constant={const}: {bad}")
+                return False
+    print(f"normalized y: every kernel and size agrees, worst relative difference {worst:.2e}")
+    return True
+
+
 def fitted(lib):
     rng = np.random.RandomState(7)
     restarts = 2
@@ -277,6 +315,7 @@ def main():
     lib = load(sys.argv[1])
     ok = options_abi(lib)
     ok = fixed_hyperparameters(lib) and ok
+    ok = normalized(lib) and ok
     ok = fitted(lib) and ok
     return 0 if ok else 1
 
