@@ -469,8 +469,9 @@ class Study:
 
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
     stored study with its own space. direction: "minimize" (default) or "maximize". strategy:
-    "bayes" (default), "random", "sobol", "lhs" or "grid". seed: None draws one. pruner: None,
-    "median", "hyperband", a MedianPruner or a HyperbandPruner.
+    "bayes" (default), "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to
+    2**64 - 1, None draws one. pruner: None, "median", "hyperband", a MedianPruner or a
+    HyperbandPruner.
     constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
     side); a trial is feasible when it is complete and each such metric, told with it
     (``tell(..., metrics=...)``), lies within its bounds; best_trial is the best feasible one.
@@ -501,8 +502,13 @@ class Study:
         o.direction = 1 if direction == "maximize" else 0
         strategy_b = strategy.encode()
         o.strategy = strategy_b
-        o.seed = (int.from_bytes(os.urandom(8), "little") if seed is None else int(seed)) \
-            & 0xFFFFFFFFFFFFFFFF
+        if seed is None:
+            seed = int.from_bytes(os.urandom(8), "little")
+        elif not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+            raise TypeError("seed must be a whole number, not %r" % (seed,))
+        elif not 0 <= int(seed) < 2 ** 64:
+            raise ValueError("seed must be from 0 to 2**64 - 1, not %d" % (int(seed),))
+        o.seed = int(seed)
         for k, v in options.items():
             _set_option(o, k, v)
         keep = _set_constraints(o, constraints) + _set_objectives(o, objectives)
@@ -991,6 +997,9 @@ def minimize(f, space, n_trials=50, **kw):
     n_trials trials; returns the study (``.best_params``, ``.best_value``, ``.trials``).
     Other keywords go to Study (strategy, seed, options) and to optimize (n_jobs, catch,
     pass_trial)."""
+    if "direction" in kw or "objectives" in kw:
+        raise TypeError("minimize() minimizes one objective: give Study(space, direction=...) "
+                        "or Study(space, objectives=...) and call its optimize()")
     run = {k: kw.pop(k) for k in ("n_jobs", "catch", "pass_trial") if k in kw}
     study = Study(space, direction="minimize", **kw)
     return study.optimize(f, n_trials, **run)

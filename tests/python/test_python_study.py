@@ -11,6 +11,7 @@ import os
 import subprocess
 import threading
 
+import numpy as np
 import pytest
 
 import gpbo
@@ -868,3 +869,27 @@ def test_optimize_catch_takes_any_iterable_and_refuses_non_classes():
         with pytest.raises(TypeError, match="catch must be an exception class"):
             study.optimize(f, 1, catch=bad)
     assert len(study.trials) == 3
+
+
+def test_seed_must_be_a_whole_number_within_64_bits():
+    """seed=1.5 was truncated to 1 and seed=-1 wrapped to 2**64 - 1, both without a word (two
+    studies "seeded" 1.5 and 1.9 were the same study). A seed is a whole number from 0 to
+    2**64 - 1 (numpy's integers too); anything else is refused naming it."""
+    space = {"x": gpbo.Uniform(0, 1)}
+    for bad, kind in ((1.5, TypeError), ("3", TypeError), (True, TypeError), (-1, ValueError),
+                      (2 ** 64, ValueError)):
+        with pytest.raises(kind, match="seed"):
+            gpbo.Study(space, strategy="random", seed=bad)
+    a = gpbo.Study(space, strategy="random", seed=np.uint64(2 ** 64 - 1))
+    b = gpbo.Study(space, strategy="random", seed=2 ** 64 - 1)
+    assert a.ask().params == b.ask().params
+
+
+def test_minimize_refuses_a_direction():
+    """minimize(f, space, direction="maximize") raised Python's "got multiple values for
+    keyword argument 'direction'", which reads as a bug of the package; now it says what to
+    call instead."""
+    space = {"x": gpbo.Uniform(0, 1)}
+    for kw in ({"direction": "maximize"}, {"objectives": {"a": "minimize", "b": "minimize"}}):
+        with pytest.raises(TypeError, match=r"Study\(space, direction=\.\.\.\)"):
+            gpbo.minimize(lambda p: p["x"], space, 3, **kw)
