@@ -158,8 +158,10 @@ static gpbo_gp *from_json(json_t *root)
         rc = gpbo_gp_set_params(gp, theta);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_additive(gp, json_is_true(add));
-    if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, n, x, y);
+    if (rc == GPBO_OK && (rc = gpbo_gp_set_data(gp, n, x, y)) == GPBO_EINVAL)
+        /* numbers the model cannot take (a "y" too spread to standardize) are the document's
+         * fault: a format error, the model's reason kept */
+        rc = gpbo_error_set(GPBO_EFORMAT, "gp model: \"x\" / \"y\": %s", gpbo_error_message());
     free(buf);
     if (rc != GPBO_OK) {
         gpbo_gp_free(gp);

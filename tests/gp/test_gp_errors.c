@@ -250,6 +250,13 @@ static void test_io(void **state)
              head);
     EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT,
                 "\"params\"[2] (log noise variance) is 99, outside [-50, 50]");
+    /* Numbers the model refuses (targets too spread to standardize) are a format error that
+     * names the field and keeps the model's reason (it was set_data's GPBO_EINVAL). */
+    snprintf(buf, sizeof buf,
+             "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": true, \"n\": 3, "
+             "\"x\": [[0.1], [0.5], [0.9]], \"params\": [0, 0, -2], \"y\": [1, -2.4e200, 3]}",
+             head);
+    EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"y\"");
     /* A valid hand-written document loads. */
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": false, \"n\": 1, \"x\": [[0.5]], "
