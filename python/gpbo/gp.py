@@ -30,6 +30,7 @@ _SIG = {
     "gpbo_kernel_parse": (C.c_int, [C.c_char_p, C.POINTER(C.c_int)]),
     "gpbo_gp_new": (C.c_void_p, [C.c_int, C.c_size_t]),
     "gpbo_gp_free": (None, [C.c_void_p]),
+    "gpbo_gp_copy": (C.c_void_p, [C.c_void_p]),
     "gpbo_gp_dim": (C.c_size_t, [C.c_void_p]),
     "gpbo_gp_n": (C.c_size_t, [C.c_void_p]),
     "gpbo_gp_nparams": (C.c_size_t, [C.c_void_p]),
@@ -353,6 +354,32 @@ class GaussianProcessRegressor:
         if model is None:
             raise _not_fitted("this GaussianProcessRegressor is not fitted yet: call fit first")
         return model
+
+    def log_marginal_likelihood(self, theta=None, eval_gradient=False, clone_kernel=True):
+        """The log marginal likelihood of the training data, as scikit-learn's method: at the
+        fitted hyperparameters (theta None: log_marginal_likelihood_value_) or at theta, in the
+        layout of hyperparameters_ (log lengthscales, log signal variance, log noise variance;
+        of the standardized y with normalize_y). With eval_gradient, (value, gradient in
+        theta). The fitted model is never changed (clone_kernel is taken for scikit-learn's
+        signature)."""
+        del clone_kernel
+        model = self._fitted()
+        p = _gp.gpbo_gp_dim(model.h) + 2
+        if theta is None:
+            theta = self.hyperparameters_
+        theta = np.array(theta, dtype=np.float64).ravel()
+        if theta.shape != (p,):
+            raise ValueError("theta has %d values; this model has %d hyperparameters (the "
+                             "layout of hyperparameters_)" % (theta.size, p))
+        if not np.all(np.isfinite(theta)):
+            raise ValueError("theta must be finite, not %r" % (theta,))
+        at = _Model(check_ptr(_gp.gpbo_gp_copy(model.h)))
+        check(_gp.gpbo_gp_set_params(at.h, ptr(theta)))
+        grad = np.empty(p) if eval_gradient else None
+        lml = _gp.gpbo_gp_log_likelihood(at.h, None if grad is None else ptr(grad))
+        if np.isnan(lml):
+            raise _lib.error(_base.gpbo_error_code() or -1)
+        return (float(lml), grad) if eval_gradient else float(lml)
 
     # -- prediction ------------------------------------------------------------------------------
 

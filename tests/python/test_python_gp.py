@@ -428,3 +428,42 @@ def test_score_names_a_sample_weight_of_the_wrong_length():
     w = [1.0, 2.0, 3.0, 4.0]
     assert model.score(X[8:], y[8:], sample_weight=w) == pytest.approx(
         r2_score(y[8:], model.predict(X[8:]), sample_weight=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_log_marginal_likelihood_at_any_theta(normalize):
+    """scikit-learn's log_marginal_likelihood(theta, eval_gradient) (AttributeError before):
+    at the fit it is log_marginal_likelihood_value_; at another theta it is scikit-learn's with
+    the same kernel, noise and standardization (to 1e-8); its gradient is the finite
+    differences'; the fitted model's predictions do not move."""
+    from sklearn.gaussian_process.kernels import WhiteKernel
+    X, y, Xq = problem(7, 30, 3)
+    ours = gpbo.GaussianProcessRegressor(normalize_y=normalize, random_state=0).fit(X, y)
+    before = ours.predict(Xq)
+    assert ours.log_marginal_likelihood() == ours.log_marginal_likelihood_value_
+    rng = np.random.RandomState(3)
+    for _ in range(3):
+        ell = np.exp(rng.uniform(-1.5, 0.5, size=3))
+        s2, sn2 = np.exp(rng.uniform(-1, 1)), np.exp(rng.uniform(-6, -2))
+        theta = np.log(np.concatenate([ell, [s2, sn2]]))
+        value, grad = ours.log_marginal_likelihood(theta, eval_gradient=True)
+        assert ours.log_marginal_likelihood(list(theta)) == value
+        sk = SkGPR(ConstantKernel(s2) * Matern(ell, nu=2.5) + WhiteKernel(sn2), optimizer=None,
+                   normalize_y=normalize, alpha=0.0).fit(X, y)
+        # scikit-learn's theta: log s2, the log lengthscales, log sn2
+        skv = sk.log_marginal_likelihood(np.log(np.concatenate([[s2], ell, [sn2]])))
+        assert abs(value - skv) < 1e-8 * max(1.0, abs(skv))
+        h = 1e-6
+        for k in range(theta.size):
+            e = np.zeros_like(theta)
+            e[k] = h
+            fd = (ours.log_marginal_likelihood(theta + e)
+                  - ours.log_marginal_likelihood(theta - e)) / (2 * h)
+            assert abs(grad[k] - fd) < 1e-5 * max(1.0, abs(fd)), (k, grad[k], fd)
+    assert np.array_equal(ours.predict(Xq), before)
+    with pytest.raises(ValueError, match="5 hyperparameters"):
+        ours.log_marginal_likelihood(theta[:4])
+    with pytest.raises(ValueError, match="finite"):
+        ours.log_marginal_likelihood(np.full(5, np.nan))
+    with pytest.raises(gpbo.NotFittedError):
+        gpbo.GaussianProcessRegressor().log_marginal_likelihood()
