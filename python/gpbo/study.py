@@ -17,6 +17,7 @@ import math
 import numbers
 import os
 import threading
+import time
 import weakref
 
 from . import _lib, space as _space
@@ -433,6 +434,11 @@ class Trial:
         """True when the pruner, at the last report, said this trial should stop."""
         return self._prune
 
+    @property
+    def number(self):
+        """The trial's id (Optuna's name for it: trials are numbered from 0 in the study)."""
+        return self.id
+
     def __repr__(self):
         return "Trial(id=%d, params=%r)" % (self.id, self.params)
 
@@ -450,6 +456,11 @@ class TrialRecord:
     def __init__(self, **kw):
         for k in self.__slots__:
             setattr(self, k, kw[k])
+
+    @property
+    def number(self):
+        """The trial's id (Optuna's name for it)."""
+        return self.id
 
     def __repr__(self):
         return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
@@ -796,6 +807,15 @@ class Study:
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
                            started=info.started, finished=info.finished)
 
+    def _record_of(self, trial_id):
+        """The TrialRecord of one trial, read from the storage now."""
+        with self._lock:
+            h = self._handle()
+            check(_s.gpbo_study_sync(h))
+            info = TrialInfo()
+            check(_s.gpbo_study_trial(h, trial_id, C.byref(info)))
+            return self._record(info)
+
     @property
     def trials(self):
         """Every trial of the study (every worker's, read from the storage now), by id."""
@@ -877,12 +897,12 @@ class Study:
             check(ask_rc.value)
         return nxt
 
-    def _run_chain(self, f, n_trials, pass_trial, catch):
-        """optimize() for one thread, one objective and no pruner: as _run_one n_trials times,
-        but a value's tell and the next ask are one step (_tell_ask), the last trial's tell
-        alone (no trial is asked that would not run)."""
+    def _run_chain(self, f, more, pass_trial, catch):
+        """optimize() for one thread, one objective, no pruner and no callbacks: as _run_one
+        while more() says so, but a value's tell and the next ask are one step (_tell_ask), the
+        last trial's tell alone (no trial is asked that would not run)."""
         trial = None
-        for k in range(n_trials):
+        while trial is not None or more():
             if trial is None:
                 try:
                     trial = self.ask()
@@ -891,8 +911,9 @@ class Study:
             value = self._evaluate(f, trial, pass_trial, catch)
             if value is None:
                 trial = None
-            elif k + 1 == n_trials:
+            elif not more():
                 self.tell(trial, value)
+                trial = None
             else:
                 trial = self._tell_ask(trial, value)
                 if trial is None:
@@ -915,8 +936,9 @@ class Study:
                 raise
         return None
 
-    def _run_one(self, f, pass_trial, catch):
-        """Asks, evaluates f and tells; False when the strategy is exhausted."""
+    def _run_one(self, f, pass_trial, catch, done):
+        """Asks, evaluates f and tells, then done(trial_id) (not after an exception that stops
+        optimize); False when the strategy is exhausted."""
         try:
             trial = self.ask()
         except _lib.ExhaustedError:
@@ -924,9 +946,11 @@ class Study:
         value = self._evaluate(f, trial, pass_trial, catch)
         if value is not None:
             self.tell(trial, value)
+        done(trial.id)
         return True
 
-    def optimize(self, f, n_trials, n_jobs=1, catch=(Exception,), pass_trial=False):
+    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=False, *,
+                 timeout=None, callbacks=None):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
@@ -934,10 +958,14 @@ class Study:
         params. n_jobs threads (-1: one a CPU, as in Optuna) ask and evaluate at once; a
         KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
         raised at once (the trials running finish and are told in their threads). Stops early
-        when the strategy is exhausted. Returns self. With one thread (one objective, no
-        pruner) each value's tell and the next ask are one step: on a stored study with a
-        strategy without a model (random, grid, sobol) one transaction a trial instead of
-        two."""
+        when the strategy is exhausted. timeout: seconds after which no new trial starts (the
+        ones running finish), as Optuna's; n_trials None: no limit but the timeout (neither:
+        until the strategy is exhausted or Ctrl-C). callbacks: functions called as cb(study,
+        record) after each trial ends, record its TrialRecord (Optuna's callbacks, which get
+        its FrozenTrial), in the thread that ran it; an exception of a callback stops
+        optimize. Returns self. With one thread (one objective, no pruner) each value's tell
+        and the next ask are one step: on a stored study with a strategy without a model
+        (random, grid, sobol) one transaction a trial instead of two."""
         # a class or an iterable of them (a set, as Optuna takes): checked before any trial
         given = catch
         if isinstance(catch, (type, str)) or not hasattr(catch, "__iter__"):
@@ -951,24 +979,49 @@ class Study:
         if not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
             raise ValueError("n_jobs must be an integer >= 1, or -1 for one a CPU, not %r"
                              % (n_jobs,))
-        lock, left, errors = threading.Lock(), [int(n_trials)], []
+        if n_trials is not None and (not isinstance(n_trials, numbers.Integral)
+                                     or isinstance(n_trials, bool) or n_trials < 0):
+            raise ValueError("n_trials must be an integer >= 0 or None, not %r" % (n_trials,))
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(
+                timeout, numbers.Real) or not timeout > 0 or not math.isfinite(timeout)):
+            raise ValueError("timeout must be a number of seconds > 0 or None, not %r"
+                             % (timeout,))
+        callbacks = list(callbacks or ())
+        for cb in callbacks:
+            if not callable(cb):
+                raise TypeError("callbacks must be functions cb(study, record), not %r" % (cb,))
+        deadline = None if timeout is None else time.monotonic() + float(timeout)
+        lock, errors = threading.Lock(), []
+        left = [math.inf if n_trials is None else int(n_trials)]
+
+        def more():
+            """Takes one trial of the budget when another may start."""
+            with lock:
+                if left[0] <= 0 or errors or (deadline and time.monotonic() >= deadline):
+                    return False
+                left[0] -= 1
+                return True
+
+        def done(trial_id):
+            if callbacks:
+                record = self._record_of(trial_id)
+                for cb in callbacks:
+                    cb(self, record)
 
         def worker():
-            while True:
-                with lock:
-                    if left[0] <= 0 or errors:
-                        return
-                    left[0] -= 1
+            while more():
                 try:
-                    if not self._run_one(f, pass_trial, catch):
+                    if not self._run_one(f, pass_trial, catch, done):
                         return
                 except BaseException as e:
                     with lock:
                         errors.append(e)
                     return
 
-        if n_jobs == 1 and self._nobj < 2 and not self._pruner:
-            self._run_chain(f, int(n_trials), pass_trial, catch)
+        # the chain asks the next trial before a callback sees the last one: a callback that
+        # raised would leave that trial running
+        if n_jobs == 1 and self._nobj < 2 and not self._pruner and not callbacks:
+            self._run_chain(f, more, pass_trial, catch)
             return self
         if n_jobs == 1:
             worker()

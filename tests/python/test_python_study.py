@@ -893,3 +893,53 @@ def test_minimize_refuses_a_direction():
     for kw in ({"direction": "maximize"}, {"objectives": {"a": "minimize", "b": "minimize"}}):
         with pytest.raises(TypeError, match=r"Study\(space, direction=\.\.\.\)"):
             gpbo.minimize(lambda p: p["x"], space, 3, **kw)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_optimize_timeout_callbacks_and_number(n_jobs):
+    """Optuna's optimize(timeout=, callbacks=) and trial.number were missing (a TypeError and
+    an AttributeError). No trial starts after the timeout (the running ones finish);
+    n_trials=None runs until it; every callback sees each ended trial's record once, in
+    order of its end, whatever its state; an exception of a callback stops optimize."""
+    import time
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1)
+    seen = []
+
+    def objective(trial):
+        assert trial.number == trial.id
+        time.sleep(0.01)
+        if trial.number % 3 == 0:
+            raise ValueError("every third fails")
+        return trial.params["x"]
+
+    t0 = time.monotonic()
+    study.optimize(objective, None, n_jobs=n_jobs, pass_trial=True, timeout=0.5,
+                   callbacks=[lambda s, r: seen.append((r.number, r.state))])
+    took = time.monotonic() - t0
+    recs = study.trials
+    # each trial sleeps 10 ms: no more can have run than the time allowed (a bound that holds
+    # however slow the machine; the lower one only says the timeout did not stop it at once)
+    assert took >= 0.5 and 1 <= len(recs) <= took / 0.01 * n_jobs + n_jobs
+    assert all(r.state in ("complete", "failed") for r in recs)
+    assert sorted(seen) == [(r.id, r.state) for r in recs]
+    n = len(recs)
+    seen.clear()
+    study.optimize(objective, 12, n_jobs=n_jobs, pass_trial=True, timeout=600,
+                   callbacks=[lambda s, r: seen.append((r.number, r.state))])
+    recs = study.trials
+    assert len(recs) == n + 12 and sorted(seen) == [(r.id, r.state) for r in recs[n:]]
+    assert sorted(st for _, st in seen) == ["complete"] * 8 + ["failed"] * 4
+    n += 12
+
+    def stop(s, r):
+        raise RuntimeError("enough")
+
+    with pytest.raises(RuntimeError, match="enough"):
+        study.optimize(objective, 50, n_jobs=n_jobs, pass_trial=True, callbacks=[stop])
+    recs = study.trials
+    assert len(recs) <= n + n_jobs and all(r.state != "running" for r in recs)
+    for bad in ({"timeout": 0}, {"timeout": float("nan")}, {"callbacks": [3]}):
+        with pytest.raises((ValueError, TypeError)):
+            study.optimize(objective, 1, **bad)
+    with pytest.raises(ValueError, match="n_trials"):
+        study.optimize(objective, -1)
