@@ -191,6 +191,14 @@ def options_abi(lib):
     return True
 
 
+def all_within(errs, label, tol=1e-8):
+    """True when every relative difference of errs is within tol; else prints the others."""
+    bad = {key: e for key, e in errs.items() if not e <= tol}
+    if bad:
+        print(f"FAIL {label}: {bad}")
+    return not bad
+
+
 def fixed_hyperparameters(lib):
     rng = np.random.RandomState(2385)
     worst = 0.0
@@ -227,9 +235,7 @@ def fixed_hyperparameters(lib):
             # Gradient components may be near zero; compare relative to the gradient's norm.
             errs["grad"] = np.max(np.abs(g_ours - sg_ours)) / max(1.0, np.max(np.abs(sg_ours)))
             worst = max(worst, max(errs.values()))
-            bad = {key: e for key, e in errs.items() if not e <= 1e-8}
-            if bad:
-                print(f"FAIL fixed {name} d={d} n={n}: {bad}")
+            if not all_within(errs, f"fixed {name} d={d} n={n}"):
                 return False
     print(f"fixed hyperparameters: every kernel agrees, worst relative difference {worst:.2e}")
     return True
@@ -262,9 +268,8 @@ def normalized(lib):
             errs = {"lml": rel(v, sv), "mean": rel(mean, sm),
                     "var": rel(var + sn2 * ystd ** 2, sstd ** 2)}
             worst = max(worst, max(errs.values()))
-            bad = {key: e for key, e in errs.items() if not e <= 1e-8}
-            if bad:
-                print(f"FAIL normalized {name} d={d} n={n} scale={scale:g} constant={const}: {bad}")
+            if not all_within(errs, f"normalized {name} d={d} n={n} scale={scale:g} "
+                                    f"constant={const}"):
                 return False
     print(f"normalized y: every kernel and size agrees, worst relative difference {worst:.2e}")
     return True
