@@ -112,7 +112,8 @@ typedef enum gpbo_trainer_schedule {
     GPBO_TRAINER_SCHED_FIXED = 0,
     GPBO_TRAINER_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
     GPBO_TRAINER_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
-    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
+    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2, epoch and
+                                         epochs counted after the warmup */
     GPBO_TRAINER_SCHED_COUNT        /**< the number of schedules (not one) */
 } gpbo_trainer_schedule;
 
@@ -158,7 +159,7 @@ typedef struct gpbo_trainer_config {
     double l1;           /**< L1 strength (sign of the weights added to the gradient) */
     gpbo_trainer_schedule schedule;
     double gamma;         /**< exponential and step decay factor (0.95) */
-    size_t step_size;     /**< step decay period in epochs (10) */
+    size_t step_size;     /**< step decay period in epochs (10; at least 1) */
     size_t warmup_epochs; /**< linear warmup from lr / (warmup + 1) (0: none) */
     size_t batch_size;    /**< (128) */
     size_t epochs;        /**< at most (10) */
@@ -203,11 +204,14 @@ typedef struct gpbo_trainer_result {
 
 /**
  * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
- * on val and test (may be NULL).
+ * on val and test (may be NULL). Every label of the three sets must lie in [0, train->classes)
+ * and each set's channels * rows * cols must equal its features.
  * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
- * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EINVAL (a
- *         bad config or model spec, named; an unknown version; mismatched datasets);
- *         GPBO_ENOMEM.
+ * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EOPTIM when
+ *         training diverged (the training loss became NaN or infinite, or the validation loss
+ *         NaN): training stops and out is filled, with the scores of the best earlier weights
+ *         under early stopping, else NaN scores; GPBO_EINVAL (a bad config or model spec,
+ *         named; an unknown version; mismatched datasets, a label out of range); GPBO_ENOMEM.
  */
 GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                               const gpbo_dataset *val, const gpbo_dataset *test,
