@@ -114,6 +114,31 @@ static void test_shape_and_arrays(void **s)
     gpbo_dataset_free(va);
 }
 
+/* A CNN whose poolings shrink the image below 2 x 2, or a convolution after a dense layer:
+ * the message says which layer and why, not just where the text stopped being read. */
+static void test_cnn_too_small(void **s)
+{
+    (void)s;
+    gpbo_dataset *tr = random_ds(40, 36, 3, 10), *va = random_ds(20, 36, 3, 11);
+    tr->rows = va->rows = tr->cols = va->cols = 6;
+    gpbo_trainer_config c = small();
+    gpbo_trainer_result r;
+    c.model = "cnn:c2k5-p2-c2k3-p2-d8"; /* 6 -> 3 -> 1: fine, a 5 x 5 kernel on 6 x 6 too */
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
+    c.model = "cnn:c2k3-p2-p2-p2";
+    refuses(&c, tr, va, NULL, GPBO_EINVAL,
+            "2 x 2 pooling needs an input of at least 2 x 2, and its input here is 1 x 1 "
+            "(near 'p2')");
+    c.model = "cnn:d8-c4k3";
+    refuses(&c, tr, va, NULL, GPBO_EINVAL,
+            "no convolution or pooling after a dense layer (near "
+            "'c4k3')");
+    c.model = "cnn:c4k4";
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "near 'c4k4'");
+    gpbo_dataset_free(tr);
+    gpbo_dataset_free(va);
+}
+
 static void test_hyperparameters_finite(void **s)
 {
     (void)s;
@@ -187,9 +212,8 @@ int main(void)
 {
     gpbo_trainer_set_threads(1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_labels_out_of_range),
-        cmocka_unit_test(test_shape_and_arrays),
-        cmocka_unit_test(test_hyperparameters_finite),
+        cmocka_unit_test(test_labels_out_of_range), cmocka_unit_test(test_shape_and_arrays),
+        cmocka_unit_test(test_cnn_too_small),       cmocka_unit_test(test_hyperparameters_finite),
         cmocka_unit_test(test_divergence_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
