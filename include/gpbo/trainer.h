@@ -155,8 +155,11 @@ typedef struct gpbo_trainer_config {
     double beta1, beta2; /**< Adam (0.9, 0.999) */
     double rho;          /**< RMSprop's decay (0.99) */
     double eps;          /**< Adam and RMSprop (1e-8) */
-    double weight_decay; /**< L2: added to the gradient; decoupled (AdamW) for Adam */
-    double l1;           /**< L1 strength (sign of the weights added to the gradient) */
+    double weight_decay; /**< L2: added to the gradient; decoupled (AdamW) for Adam. Weights
+                              only: biases are not decayed (PyTorch decays every parameter
+                              given to the optimizer) */
+    double l1;           /**< L1 strength (sign of the weights added to the gradient; weights
+                              only, as weight_decay) */
     gpbo_trainer_schedule schedule;
     double gamma;         /**< exponential and step decay factor (0.95) */
     size_t step_size;     /**< step decay period in epochs (10; at least 1) */
