@@ -316,9 +316,9 @@ const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule)
     return (unsigned)schedule < GPBO_TRAINER_SCHED_COUNT ? SCHEDULE_NAMES[schedule] : NULL;
 }
 
-/* A dataset the run can read: its arrays present, its image shape its features, and every
- * label an output of the network (0 .. classes - 1, classes being the training set's). A label
- * outside would index past the softmax's outputs and the confusion matrix. */
+/* A dataset the run can read: its arrays present, its image shape its features, every feature
+ * finite, and every label an output of the network (0 .. classes - 1, classes being the training
+ * set's). A label outside would index past the softmax's outputs and the confusion matrix. */
 static int check_dataset(const gpbo_dataset *ds, const char *what, size_t classes)
 {
     if (ds->x == NULL || ds->y == NULL)
@@ -330,6 +330,13 @@ static int check_dataset(const gpbo_dataset *ds, const char *what, size_t classe
                               "trainer: the %s set's shape %zu x %zu x %zu (channels x rows x "
                               "cols) does not make its %zu features",
                               what, c, h, w, ds->features);
+    /* a NaN or infinite input would surface only as a "diverged" run, blaming the rate */
+    for (size_t i = 0; i < ds->n * ds->features; i++)
+        if (!isfinite(ds->x[i]))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: the %s set's example %zu has feature %zu = %g (not "
+                                  "finite)",
+                                  what, i / ds->features, i % ds->features, (double)ds->x[i]);
     for (size_t i = 0; i < ds->n; i++)
         if (ds->y[i] < 0 || (size_t)ds->y[i] >= classes)
             return gpbo_error_set(GPBO_EINVAL,

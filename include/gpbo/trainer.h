@@ -207,8 +207,8 @@ typedef struct gpbo_trainer_result {
 
 /**
  * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
- * on val and test (may be NULL). Every label of the three sets must lie in [0, train->classes)
- * and each set's channels * rows * cols must equal its features.
+ * on val and test (may be NULL). Every label of the three sets must lie in [0, train->classes),
+ * every feature must be finite, and each set's channels * rows * cols must equal its features.
  * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
  * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EOPTIM when
  *         training diverged (the training loss became NaN or infinite, or the validation loss

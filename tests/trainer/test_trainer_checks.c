@@ -110,6 +110,14 @@ static void test_shape_and_arrays(void **s)
     va->x = NULL;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "validation set's x or y is NULL");
     va->x = x;
+    /* a NaN input is named, not left to look like a learning rate that diverged */
+    tr->x[5 * 12 + 7] = NAN;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "training set's example 5 has feature 7 = nan");
+    tr->x[5 * 12 + 7] = 0.5f;
+    va->x[19 * 12 + 11] = -INFINITY;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "validation set's example 19 has feature 11 = -inf");
+    va->x[19 * 12 + 11] = 0.5f;
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
 }
