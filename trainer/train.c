@@ -370,7 +370,7 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
     if (!(c->lr > 0 && isfinite(c->lr)))
         return gpbo_error_set(GPBO_EINVAL, "trainer: learning rate %g must be > 0", c->lr);
     if (c->batch_size < 1 || c->batch_size > 65536)
-        return gpbo_error_set(GPBO_EINVAL, "trainer: batch size %zu", c->batch_size);
+        return gpbo_error_set(GPBO_EINVAL, "trainer: batch size %zu (1 to 65536)", c->batch_size);
     if (c->epochs < 1)
         return gpbo_error_set(GPBO_EINVAL, "trainer: epochs must be at least 1");
     if (!(c->momentum >= 0 && c->momentum < 1) || !(c->beta1 >= 0 && c->beta1 < 1) ||

@@ -164,7 +164,7 @@ typedef struct gpbo_trainer_config {
     double gamma;         /**< exponential and step decay factor (0.95) */
     size_t step_size;     /**< step decay period in epochs (10; at least 1) */
     size_t warmup_epochs; /**< linear warmup from lr / (warmup + 1) (0: none) */
-    size_t batch_size;    /**< (128) */
+    size_t batch_size;    /**< (128; 1 to 65536, and at most the training set's size is used) */
     size_t epochs;        /**< at most (10) */
     size_t patience;      /**< early stopping: epochs without improvement (0: off) */
     double min_delta;     /**< improvement of the validation accuracy that counts */

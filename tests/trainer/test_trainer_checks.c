@@ -165,6 +165,11 @@ static void test_hyperparameters_finite(void **s)
     c.eps = INFINITY;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "eps inf");
     c.eps = 1e-8;
+    c.batch_size = 0;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "batch size 0 (1 to 65536)");
+    c.batch_size = 65537;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "batch size 65537 (1 to 65536)");
+    c.batch_size = 16;
     /* StepLR divides by its period: 0 is refused, not quietly taken as 1 */
     c.schedule = GPBO_TRAINER_SCHED_STEP;
     c.step_size = 0;
