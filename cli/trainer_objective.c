@@ -229,7 +229,9 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
                             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
     for (int k = 0; k < 4; k++)
         snprintf(p[k], sizeof p[k], "%s/%s", t->data_dir, names[k]);
-    size_t limit = t->train_size ? t->train_size + t->val_size : 0;
+    /* train_size + val_size, or all (0) when the sum would wrap around to a small limit */
+    size_t limit =
+        t->train_size && t->train_size <= SIZE_MAX - t->val_size ? t->train_size + t->val_size : 0;
     gpbo_dataset *all = gpbo_dataset_load_idx(p[0], p[1], limit);
     if (all == NULL)
         return gpbo_error_code();

@@ -3,7 +3,10 @@
 fit (or lose digits in a double), are refused with exit status 2 and a message naming the
 setting, before any data is read; a run that diverges fails (exit 1) instead of printing scores
 of NaN weights. Usage: test_train_cli.py PATH/TO/gpbo"""
+import gzip
 import os
+import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -41,6 +44,27 @@ expect(["--seed", "18446744073709551616"], 2, "trainer setting seed: '1844674407
 expect(["--batch_size", "-3"], 2, "trainer setting batch_size: '-3' is not a whole number")
 expect(["--seed", "18446744073709551615"], 1, "train-images-idx3-ubyte.gz")
 expect(["--epochs", "1e3"], 1, "train-images-idx3-ubyte.gz")
+
+# a tiny IDX data set of 200 images of 4 x 3 pixels, 3 classes
+tmp = tempfile.mkdtemp(prefix="gpbo-train-cli-")
+n = 200
+with gzip.open(os.path.join(tmp, "train-images-idx3-ubyte.gz"), "wb") as f:
+    f.write(struct.pack(">IIII", 0x803, n, 4, 3) + bytes((i * 37 + j * 11) % 256
+                                                        for i in range(n) for j in range(12)))
+with gzip.open(os.path.join(tmp, "train-labels-idx1-ubyte.gz"), "wb") as f:
+    f.write(struct.pack(">II", 0x801, n) + bytes(i % 3 for i in range(n)))
+small = ["--model", "mlp:4", "--epochs", "1", "--batch_size", "16"]
+rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", data_dir=tmp)
+if rc != 0:
+    print(f"FAIL tiny data set: exit {rc}: {err}")
+    fails += 1
+# train_size + val_size used to wrap around: 2^64 - 1 + 50 asked the loader for 49 images
+rc, out, err = run(*small, "--train_size", "18446744073709551615", "--val_size", "50",
+                   data_dir=tmp)
+if rc != 0:
+    print(f"FAIL train_size 2^64 - 1: exit {rc}: {err}")
+    fails += 1
+shutil.rmtree(tmp)
 
 # 2^53 and 2^53 + 1: they used to go through a double and became the same seed
 fm = "/usr/share/datasets/fashion-mnist"
