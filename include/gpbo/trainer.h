@@ -107,13 +107,15 @@ typedef enum gpbo_trainer_optimizer {
     GPBO_TRAINER_OPT_COUNT /**< the number of optimizers (not one) */
 } gpbo_trainer_optimizer;
 
-/** The learning-rate schedule (after the warmup). */
+/** The learning-rate schedule (after the warmup; epoch counts from 0 at the warmup's end; as
+ * PyTorch's ExponentialLR, StepLR and CosineAnnealingLR(T_max = epochs - warmup) chained after
+ * LinearLR(start_factor = 1 / (warmup + 1), total_iters = warmup), stepped once an epoch). */
 typedef enum gpbo_trainer_schedule {
     GPBO_TRAINER_SCHED_FIXED = 0,
     GPBO_TRAINER_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
     GPBO_TRAINER_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
-    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2, epoch and
-                                         epochs counted after the warmup */
+    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2 (epochs: those
+                                         after the warmup) */
     GPBO_TRAINER_SCHED_COUNT        /**< the number of schedules (not one) */
 } gpbo_trainer_schedule;
 
@@ -127,7 +129,8 @@ GPBO_API const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimize
 GPBO_API const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule);
 
 /**
- * Called after every epoch with the validation accuracy (and loss). It returns 0 to go on;
+ * Called after every epoch with the validation accuracy (and loss), except an epoch whose loss
+ * diverged (the run then ends with GPBO_EOPTIM). It returns 0 to go on;
  * anything else stops training, and the run ends with GPBO_EUSER (the value in the message, as
  * for every gpbo callback: gpbo/error.h) and the result of the epochs so far.
  */
