@@ -493,6 +493,7 @@ static int csv_read(csv_reader *r, FILE *f)
     size_t lcap = 0;
     ssize_t len;
     int rc = GPBO_OK;
+    errno = 0;
     while (rc == GPBO_OK && (len = getline(&line, &lcap, f)) >= 0) {
         r->lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -514,6 +515,11 @@ static int csv_read(csv_reader *r, FILE *f)
         if (rc == GPBO_OK)
             rc = csv_row(r);
     }
+    /* getline's -1 is also a read error (EISDIR, EIO): not the end of the data */
+    if (rc == GPBO_OK && ferror(f))
+        rc = gpbo_error_set(errno == ENOMEM ? GPBO_ENOMEM : GPBO_EIO,
+                            "%s: cannot read after line %zu: %s", r->path, r->lineno,
+                            strerror(errno));
     free(line);
     if (rc == GPBO_OK && r->n == 0)
         rc = gpbo_error_set(GPBO_EFORMAT, "%s: no examples", r->path);

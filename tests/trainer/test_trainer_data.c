@@ -155,6 +155,11 @@ static void test_csv(void **s)
     gpbo_test_write_file(p, bad3, strlen(bad3));
     assert_null(gpbo_dataset_load_csv(p, 0));
     assert_non_null(strstr(gpbo_error_message(), "label 1.5"));
+    /* a read error is not the end of the file: a directory opens, but reading it fails */
+    assert_null(gpbo_dataset_load_csv(dir, 0));
+    assert_int_equal(gpbo_error_code(), GPBO_EIO);
+    if (strstr(gpbo_error_message(), "cannot read after line 0: Is a directory") == NULL)
+        fail_msg("message: %s", gpbo_error_message());
 }
 
 /* Features are floats: a number past FLT_MAX would train as inf (and every loss as NaN), so it
