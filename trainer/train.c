@@ -393,6 +393,12 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
+    /* as PyTorch's RandomAffine(translate <= 1): a larger shift only blanks images, and one
+     * near 2^63 overflowed augment()'s signed arithmetic */
+    if (c->shift > train->rows || c->shift > train->cols)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: shift %zu is more than the images' sides (%zu x %zu)",
+                              c->shift, train->rows, train->cols);
     return GPBO_OK;
 }
 

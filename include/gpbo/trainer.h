@@ -171,7 +171,8 @@ typedef struct gpbo_trainer_config {
     size_t epochs;        /**< at most (10) */
     size_t patience;      /**< early stopping: epochs without improvement (0: off) */
     double min_delta;     /**< improvement of the validation accuracy that counts */
-    size_t shift;         /**< augmentation: random shifts of up to this many pixels */
+    size_t shift;         /**< augmentation: random shifts of up to this many pixels (at most
+                               the images' shorter side) */
     int flip;             /**< augmentation: random horizontal flips */
     uint64_t seed;
     gpbo_epoch_fn on_epoch; /**< or NULL */

@@ -143,6 +143,15 @@ static void test_cnn_too_small(void **s)
             "'c4k3')");
     c.model = "cnn:c4k4";
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "near 'c4k4'");
+    /* a shift of at most a side is fine (as RandomAffine's translate <= 1); more only blanks
+     * the images, and SIZE_MAX overflowed the shift's signed arithmetic */
+    c.model = "mlp:8";
+    c.shift = 6;
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
+    c.shift = 7;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "shift 7 is more than the images' sides (6 x 6)");
+    c.shift = SIZE_MAX;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "is more than the images' sides");
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
 }
