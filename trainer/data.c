@@ -472,9 +472,10 @@ static int csv_row(csv_reader *r)
                                   bad == -2 ? "number a float can hold" : "number");
         if (c == r->label_col) {
             if (v < 0 || v != floor(v) || v > 1e6)
-                return gpbo_error_set(GPBO_EFORMAT,
-                                      "%s:%zu: field %zu: label %g is not an integer >= 0", r->path,
-                                      r->lineno, c + 1, v);
+                return gpbo_error_set(
+                    GPBO_EFORMAT,
+                    "%s:%zu: field %zu: label %.15g is not an integer from 0 to 1000000", r->path,
+                    r->lineno, c + 1, v);
             r->y[n] = (int32_t)v;
             if ((size_t)v + 1 > r->classes)
                 r->classes = (size_t)v + 1;

@@ -59,9 +59,10 @@ typedef struct gpbo_dataset {
 GPBO_API gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size_t limit);
 
 /**
- * Reads a CSV file: one example per line, the label (an integer >= 0) in column label_col,
- * numeric features in the others; an optional header line (detected when its first field is
- * not a number). Every line must have the same number of fields.
+ * Reads a CSV file: one example per line, the label (an integer from 0 to 1000000) in column
+ * label_col, numeric features (each within float range) in the others; an optional header line
+ * (detected when its first field is not a number). Every line must have the same number of
+ * fields.
  * @return the dataset, or NULL with GPBO_EIO or GPBO_EFORMAT naming the line and the field.
  */
 GPBO_API gpbo_dataset *gpbo_dataset_load_csv(const char *path, size_t label_col);

@@ -155,6 +155,13 @@ static void test_csv(void **s)
     gpbo_test_write_file(p, bad3, strlen(bad3));
     assert_null(gpbo_dataset_load_csv(p, 0));
     assert_non_null(strstr(gpbo_error_message(), "label 1.5"));
+    /* a label past the limit is an integer: the message gives the limit instead */
+    const char *bad4 = "1,0.5,2\n2000000,1,2\n";
+    gpbo_test_write_file(p, bad4, strlen(bad4));
+    assert_null(gpbo_dataset_load_csv(p, 0));
+    if (strstr(gpbo_error_message(), ":2: field 1: label 2000000 is not an integer from 0 to "
+                                     "1000000") == NULL)
+        fail_msg("message: %s", gpbo_error_message());
     /* a read error is not the end of the file: a directory opens, but reading it fails */
     assert_null(gpbo_dataset_load_csv(dir, 0));
     assert_int_equal(gpbo_error_code(), GPBO_EIO);
