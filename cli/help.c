@@ -126,7 +126,8 @@ static const cli_command COMMANDS[] = {
      {NULL}},
     {"train",
      "[--KEY VALUE ...]",
-     "trains the built-in model once, printing metric=value step=N per epoch",
+     "trains the built-in model once, printing metric=value step=N per epoch; exit status 1 "
+     "when training fails (a diverging loss included), 2 for a bad setting",
      {&O_METRIC}},
     {"version", "", "gpbo's version, the BLAS kernels and threads in use", {NULL}},
     {"doctor", "", "the same as version", {NULL}},

@@ -3,12 +3,14 @@
  * as key = value text (the sweep's trainer section, the trial's parameters, or command-line
  * options), so one function maps them onto the trainer's config for every path.
  */
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
@@ -117,20 +119,62 @@ static int word(const setting *s, void *p, const char *v)
                           v, list);
 }
 
+/* The flag v names: 1 or 0, or -1 when it names neither (a typo must not read as false). */
+static int flag_value(const char *v)
+{
+    static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0", "no",
+                                                                                "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(v, yes[i]))
+            return 1;
+        if (!strcasecmp(v, no[i]))
+            return 0;
+    }
+    return -1;
+}
+
+/* The whole number v, exactly: digits are read as an integer (a seed of 20 digits keeps every
+ * one), other spellings ("1e3", "64.0") as a double only up to 2^53, where doubles still hold
+ * every integer. -1 when v is none (negative, fractional, too large). */
+static int whole_value(const char *v, uint64_t *out)
+{
+    char *end;
+    if (v[0] >= '0' && v[0] <= '9' && v[strspn(v, "0123456789")] == '\0') {
+        errno = 0;
+        unsigned long long u = strtoull(v, &end, 10);
+        if (errno == ERANGE || u > SIZE_MAX)
+            return -1;
+        *out = (uint64_t)u;
+        return 0;
+    }
+    double x = strtod(v, &end);
+    if (end == v || *end != '\0' || !(x >= 0 && x <= 9007199254740992.0) || x != floor(x))
+        return -1;
+    *out = (uint64_t)x;
+    return 0;
+}
+
 /* Writes v as setting s into the field at p. GPBO_EINVAL naming the key for a bad value. */
 static int apply(const setting *s, void *p, const char *v)
 {
     char *end;
     double x = strtod(v, &end);
     int isnum = end != v && *end == '\0' && isfinite(x);
-    int whole = isnum && x >= 0 && x == floor(x);
+    uint64_t u = 0;
     switch (s->kind) {
     case S_TEXT:
         snprintf(p, s->size, "%s", v);
         return GPBO_OK;
-    case S_FLAG:
-        *(int *)p = !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
+    case S_FLAG: {
+        int f = flag_value(v);
+        if (f < 0)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer setting %s: '%s' is not true or false (true, yes, on, "
+                                  "1 / false, no, off, 0)",
+                                  s->key, v);
+        *(int *)p = f;
         return GPBO_OK;
+    }
     case S_WORD:
         return word(s, p, v);
     case S_NUMBER:
@@ -141,13 +185,15 @@ static int apply(const setting *s, void *p, const char *v)
         return GPBO_OK;
     case S_COUNT:
     case S_SEED:
-        if (!whole)
-            return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a whole number",
-                                  s->key, v);
+        if (whole_value(v, &u) != 0)
+            return gpbo_error_set(
+                GPBO_EINVAL, "trainer setting %s: '%s' is not a whole number (0 to %s)", s->key, v,
+                v[strspn(v, "0123456789")] == '\0' ? "18446744073709551615"
+                                                   : "2^53 unless in digits");
         if (s->kind == S_COUNT)
-            *(size_t *)p = (size_t)x;
+            *(size_t *)p = (size_t)u;
         else
-            *(uint64_t *)p = (size_t)x; /* through size_t, as the seed always went */
+            *(uint64_t *)p = u;
         return GPBO_OK;
     }
     return GPBO_OK;
@@ -183,7 +229,9 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
                             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
     for (int k = 0; k < 4; k++)
         snprintf(p[k], sizeof p[k], "%s/%s", t->data_dir, names[k]);
-    size_t limit = t->train_size ? t->train_size + t->val_size : 0;
+    /* train_size + val_size, or all (0) when the sum would wrap around to a small limit */
+    size_t limit =
+        t->train_size && t->train_size <= SIZE_MAX - t->val_size ? t->train_size + t->val_size : 0;
     gpbo_dataset *all = gpbo_dataset_load_idx(p[0], p[1], limit);
     if (all == NULL)
         return gpbo_error_code();

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
@@ -380,6 +381,9 @@ static size_t fields(char *line, char **out, size_t cap)
     return n;
 }
 
+/* The number in s (blanks around it allowed): 0, or -1 when s is not a number, -2 when it is
+ * one that a float cannot hold (features are floats: 1e300 would be inf). A number too small
+ * for a double (1e-320) is a number, read as what strtod makes of it (about 0). */
 static int parse_num(const char *s, double *out)
 {
     while (*s == ' ' || *s == '\t')
@@ -387,12 +391,15 @@ static int parse_num(const char *s, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || errno == ERANGE)
+    if (end == s)
         return -1;
+    int range = errno == ERANGE;
     while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
         end++;
-    if (*end != '\0' || !isfinite(v))
+    if (*end != '\0' || isnan(v))
         return -1;
+    if (!isfinite(v) || fabs(v) > FLT_MAX || (range && fabs(v) >= 1.0))
+        return -2;
     *out = v;
     return 0;
 }
@@ -429,7 +436,7 @@ static int csv_first_line(csv_reader *r, char *line, size_t len)
             *p = ',';
     fields(line, r->fv, r->ncols);
     double t;
-    return parse_num(r->fv[0], &t) != 0;
+    return parse_num(r->fv[0], &t) == -1;
 }
 
 /* Room for one more row (geometric growth). GPBO_ENOMEM. */
@@ -458,14 +465,17 @@ static int csv_row(csv_reader *r)
     size_t k = 0, n = r->n;
     for (size_t c = 0; c < r->ncols; c++) {
         double v;
-        if (parse_num(r->fv[c], &v) != 0)
-            return gpbo_error_set(GPBO_EFORMAT, "%s:%zu: field %zu ('%s') is not a number", r->path,
-                                  r->lineno, c + 1, r->fv[c]);
+        int bad = parse_num(r->fv[c], &v);
+        if (bad != 0)
+            return gpbo_error_set(GPBO_EFORMAT, "%s:%zu: field %zu ('%s') is not a %s", r->path,
+                                  r->lineno, c + 1, r->fv[c],
+                                  bad == -2 ? "number a float can hold" : "number");
         if (c == r->label_col) {
             if (v < 0 || v != floor(v) || v > 1e6)
-                return gpbo_error_set(GPBO_EFORMAT,
-                                      "%s:%zu: field %zu: label %g is not an integer >= 0", r->path,
-                                      r->lineno, c + 1, v);
+                return gpbo_error_set(
+                    GPBO_EFORMAT,
+                    "%s:%zu: field %zu: label %.15g is not an integer from 0 to 1000000", r->path,
+                    r->lineno, c + 1, v);
             r->y[n] = (int32_t)v;
             if ((size_t)v + 1 > r->classes)
                 r->classes = (size_t)v + 1;
@@ -484,6 +494,7 @@ static int csv_read(csv_reader *r, FILE *f)
     size_t lcap = 0;
     ssize_t len;
     int rc = GPBO_OK;
+    errno = 0;
     while (rc == GPBO_OK && (len = getline(&line, &lcap, f)) >= 0) {
         r->lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -496,13 +507,20 @@ static int csv_read(csv_reader *r, FILE *f)
                 rc = GPBO_OK;
                 continue;
             }
-        } else if (fields(line, r->fv, r->ncols) != r->ncols) {
-            rc = gpbo_error_set(GPBO_EFORMAT, "%s:%zu: expected %zu fields", r->path, r->lineno,
-                                r->ncols);
+        } else {
+            size_t got = fields(line, r->fv, r->ncols);
+            if (got != r->ncols)
+                rc = gpbo_error_set(GPBO_EFORMAT, "%s:%zu: %zu fields, expected %zu", r->path,
+                                    r->lineno, got, r->ncols);
         }
         if (rc == GPBO_OK)
             rc = csv_row(r);
     }
+    /* getline's -1 is also a read error (EISDIR, EIO): not the end of the data */
+    if (rc == GPBO_OK && ferror(f))
+        rc = gpbo_error_set(errno == ENOMEM ? GPBO_ENOMEM : GPBO_EIO,
+                            "%s: cannot read after line %zu: %s", r->path, r->lineno,
+                            strerror(errno));
     free(line);
     if (rc == GPBO_OK && r->n == 0)
         rc = gpbo_error_set(GPBO_EFORMAT, "%s: no examples", r->path);

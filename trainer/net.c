@@ -142,6 +142,7 @@ typedef struct spec_shape {
  * shape s, which it advances. GPBO_EINVAL naming where spec cannot be read. */
 static int read_layer(const char *spec, const char **p, int cnn, spec_shape *s, gpbo_layer *l)
 {
+    const char *at = *p; /* where the layer starts, for messages */
     char kind = cnn ? **p : 'd';
     if (cnn)
         (*p)++;
@@ -165,6 +166,17 @@ static int read_layer(const char *spec, const char **p, int cnn, spec_shape *s, 
         l->out = s->c * (s->h / 2) * (s->w / 2);
         s->h /= 2;
         s->w /= 2;
+    } else if ((kind == 'p' && n == 2) || (kind == 'c' && n > 0 && k % 2 == 1)) {
+        /* well formed, but not here: say why instead of pointing at the text */
+        if (s->flat)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: model '%s': no convolution or pooling after a dense "
+                                  "layer (near '%s')",
+                                  spec, at);
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: model '%s': 2 x 2 pooling needs an input of at least 2 x "
+                              "2, and its input here is %zu x %zu (near '%s')",
+                              spec, s->h, s->w, at);
     } else if (kind == 'd' && n > 0) {
         s->flat = 1;
         l->kind = GPBO_L_DENSE;
@@ -174,7 +186,7 @@ static int read_layer(const char *spec, const char **p, int cnn, spec_shape *s, 
         return gpbo_error_set(GPBO_EINVAL,
                               "trainer: cannot read model '%s' near '%s' (mlp:N-N-..., or cnn: "
                               "cNkK (odd K), p2, dN)",
-                              spec, *p);
+                              spec, at);
     }
     s->feat = l->out;
     return GPBO_OK;

@@ -6,7 +6,9 @@
  * weights, and the metrics (accuracy, macro-F1, cross-entropy).
  */
 #include <cblas.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -314,6 +316,36 @@ const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule)
     return (unsigned)schedule < GPBO_TRAINER_SCHED_COUNT ? SCHEDULE_NAMES[schedule] : NULL;
 }
 
+/* A dataset the run can read: its arrays present, its image shape its features, every feature
+ * finite, and every label an output of the network (0 .. classes - 1, classes being the training
+ * set's). A label outside would index past the softmax's outputs and the confusion matrix. */
+static int check_dataset(const gpbo_dataset *ds, const char *what, size_t classes)
+{
+    if (ds->x == NULL || ds->y == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: the %s set's x or y is NULL", what);
+    size_t c = ds->channels, h = ds->rows, w = ds->cols;
+    if (c == 0 || h == 0 || w == 0 || h > SIZE_MAX / c || w > SIZE_MAX / (c * h) ||
+        c * h * w != ds->features)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: the %s set's shape %zu x %zu x %zu (channels x rows x "
+                              "cols) does not make its %zu features",
+                              what, c, h, w, ds->features);
+    /* a NaN or infinite input would surface only as a "diverged" run, blaming the rate */
+    for (size_t i = 0; i < ds->n * ds->features; i++)
+        if (!isfinite(ds->x[i]))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: the %s set's example %zu has feature %zu = %g (not "
+                                  "finite)",
+                                  what, i / ds->features, i % ds->features, (double)ds->x[i]);
+    for (size_t i = 0; i < ds->n; i++)
+        if (ds->y[i] < 0 || (size_t)ds->y[i] >= classes)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: the %s set's example %zu has label %" PRId32
+                                  " (labels lie in [0, %zu))",
+                                  what, i, ds->y[i], classes);
+    return GPBO_OK;
+}
+
 static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                         const gpbo_dataset *val, const gpbo_dataset *test)
 {
@@ -328,25 +360,45 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                                   "classes; the training set %zu and %zu",
                                   k ? "test" : "validation", o[k]->features, o[k]->classes,
                                   train->features, train->classes);
+    const gpbo_dataset *all[3] = {train, val, test};
+    const char *names[3] = {"training", "validation", "test"};
+    for (int k = 0; k < 3; k++) {
+        int rc = all[k] ? check_dataset(all[k], names[k], train->classes) : GPBO_OK;
+        if (rc != GPBO_OK)
+            return rc;
+    }
     if (!(c->lr > 0 && isfinite(c->lr)))
         return gpbo_error_set(GPBO_EINVAL, "trainer: learning rate %g must be > 0", c->lr);
     if (c->batch_size < 1 || c->batch_size > 65536)
-        return gpbo_error_set(GPBO_EINVAL, "trainer: batch size %zu", c->batch_size);
+        return gpbo_error_set(GPBO_EINVAL, "trainer: batch size %zu (1 to 65536)", c->batch_size);
     if (c->epochs < 1)
         return gpbo_error_set(GPBO_EINVAL, "trainer: epochs must be at least 1");
     if (!(c->momentum >= 0 && c->momentum < 1) || !(c->beta1 >= 0 && c->beta1 < 1) ||
         !(c->beta2 >= 0 && c->beta2 < 1) || !(c->rho >= 0 && c->rho < 1) || !(c->eps > 0))
         return gpbo_error_set(GPBO_EINVAL, "trainer: momentum, beta1, beta2 and rho must lie in "
                                            "[0, 1) and eps > 0");
-    if (!(c->weight_decay >= 0) || !(c->l1 >= 0) || !(c->gamma > 0) || !(c->min_delta >= 0))
-        return gpbo_error_set(GPBO_EINVAL, "trainer: weight_decay, l1, min_delta must be >= 0 and "
-                                           "gamma > 0");
+    /* finite too: an infinite decay or factor turns the weights or the rate into NaN */
+    if (!(c->weight_decay >= 0 && isfinite(c->weight_decay)) || !(c->l1 >= 0 && isfinite(c->l1)) ||
+        !(c->gamma > 0 && isfinite(c->gamma)) || !(c->min_delta >= 0) || !isfinite(c->eps))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: weight_decay, l1, min_delta must be >= 0, gamma > 0, "
+                              "eps > 0, all finite (weight_decay %g, l1 %g, gamma %g, eps %g)",
+                              c->weight_decay, c->l1, c->gamma, c->eps);
+    /* PyTorch's StepLR divides by step_size too */
+    if (c->schedule == GPBO_TRAINER_SCHED_STEP && c->step_size < 1)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: the step schedule needs step_size >= 1");
     if ((unsigned)c->optimizer >= GPBO_TRAINER_OPT_COUNT ||
         (unsigned)c->schedule >= GPBO_TRAINER_SCHED_COUNT ||
         (unsigned)c->activation >= GPBO_TRAINER_ACT_COUNT)
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
+    /* as PyTorch's RandomAffine(translate <= 1): a larger shift only blanks images, and one
+     * near 2^63 overflowed augment()'s signed arithmetic */
+    if (c->shift > train->rows || c->shift > train->cols)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: shift %zu is more than the images' sides (%zu x %zu)",
+                              c->shift, train->rows, train->cols);
     return GPBO_OK;
 }
 
@@ -366,6 +418,7 @@ typedef struct run_state {
     int32_t *yb;      /* one batch's labels */
     double best_acc;  /* validation accuracy of the kept weights, -1 before the first */
     size_t wait;      /* epochs since the kept weights last improved */
+    int diverged;     /* the loss became NaN or infinite: the run stops with GPBO_EOPTIM */
 } run_state;
 
 static void run_free(run_state *r)
@@ -444,20 +497,22 @@ static double train_epoch(run_state *r, size_t epoch)
 }
 
 /* After epoch (0-based) scored acc on validation: keeps the weights if they improved (or are
- * the first), then asks whether to stop. @return 1 to stop (diverged, patience spent), 0 to go
- * on, GPBO_EUSER when the epoch callback stopped the run. */
+ * the first), then asks whether to stop. @return 1 to stop (patience spent), 0 to go on,
+ * GPBO_EOPTIM when the loss diverged, GPBO_EUSER when the epoch callback stopped the run. */
 static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
                        gpbo_trainer_result *out)
 {
     const gpbo_trainer_config *c = r->c;
-    if (!isfinite(out->train_loss)) {
-        /* diverged: nothing more to learn from this run */
-        if (r->best_acc < 0) {
-            r->best_acc = acc;
+    if (!isfinite(out->train_loss) || isnan(loss)) {
+        /* diverged: the weights are NaN or soon will be, and so would every score of them (an
+         * accuracy of NaN outputs is only the share of class 0); the caller must know */
+        r->diverged = 1;
+        if (r->best_acc < 0)
             out->best_epoch = epoch + 1;
-            copy_params(r->net, r->best, 1);
-        }
-        return 1;
+        return gpbo_error_set(GPBO_EOPTIM,
+                              "trainer: training diverged in epoch %zu (training loss %g, "
+                              "validation loss %g); a smaller learning rate may help",
+                              epoch + 1, out->train_loss, loss);
     }
     if (acc > r->best_acc + c->min_delta || r->best_acc < 0) {
         r->best_acc = acc;
@@ -476,16 +531,23 @@ static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
     return c->patience > 0 && r->wait >= c->patience;
 }
 
-/* Restores the kept weights (with early stopping) and scores them on val and test. */
+/* Restores the kept weights (with early stopping) and scores them on val and test; after a
+ * divergence with no finite weights kept, the scores are NaN. */
 static int run_finish(run_state *r, const gpbo_dataset *val, const gpbo_dataset *test,
                       gpbo_trainer_result *out)
 {
+    out->test_accuracy = out->test_f1 = out->test_loss = NAN;
+    if (r->diverged && (r->c->patience == 0 || r->best_acc < 0)) {
+        /* no finite weights kept: nothing to score */
+        out->best_epoch = out->epochs;
+        out->val_accuracy = out->val_f1 = out->val_loss = NAN;
+        return GPBO_OK;
+    }
     if (r->c->patience > 0)
         copy_params(r->net, r->best, 0);
     else
         out->best_epoch = out->epochs;
     int rc = gpbo_trainer__evaluate(r->team, val, &out->val_accuracy, &out->val_f1, &out->val_loss);
-    out->test_accuracy = out->test_f1 = out->test_loss = NAN;
     if (rc == GPBO_OK && test != NULL)
         rc = gpbo_trainer__evaluate(r->team, test, &out->test_accuracy, &out->test_f1,
                                     &out->test_loss);
@@ -530,7 +592,8 @@ int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
             break;
         }
     }
-    /* a callback's stop keeps its GPBO_EUSER unless scoring the kept weights fails */
+    /* a callback's stop (GPBO_EUSER) or a divergence (GPBO_EOPTIM) keeps its code unless
+     * scoring the kept weights fails */
     int erc = run_finish(&r, val, test, out);
     if (erc != GPBO_OK)
         rc = erc;

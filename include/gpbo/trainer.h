@@ -59,9 +59,10 @@ typedef struct gpbo_dataset {
 GPBO_API gpbo_dataset *gpbo_dataset_load_idx(const char *images, const char *labels, size_t limit);
 
 /**
- * Reads a CSV file: one example per line, the label (an integer >= 0) in column label_col,
- * numeric features in the others; an optional header line (detected when its first field is
- * not a number). Every line must have the same number of fields.
+ * Reads a CSV file: one example per line, the label (an integer from 0 to 1000000) in column
+ * label_col, numeric features (each within float range) in the others; an optional header line
+ * (detected when its first field is not a number). Every line must have the same number of
+ * fields.
  * @return the dataset, or NULL with GPBO_EIO or GPBO_EFORMAT naming the line and the field.
  */
 GPBO_API gpbo_dataset *gpbo_dataset_load_csv(const char *path, size_t label_col);
@@ -107,12 +108,15 @@ typedef enum gpbo_trainer_optimizer {
     GPBO_TRAINER_OPT_COUNT /**< the number of optimizers (not one) */
 } gpbo_trainer_optimizer;
 
-/** The learning-rate schedule (after the warmup). */
+/** The learning-rate schedule (after the warmup; epoch counts from 0 at the warmup's end; as
+ * PyTorch's ExponentialLR, StepLR and CosineAnnealingLR(T_max = epochs - warmup) chained after
+ * LinearLR(start_factor = 1 / (warmup + 1), total_iters = warmup), stepped once an epoch). */
 typedef enum gpbo_trainer_schedule {
     GPBO_TRAINER_SCHED_FIXED = 0,
     GPBO_TRAINER_SCHED_EXPONENTIAL, /**< lr * gamma^epoch */
     GPBO_TRAINER_SCHED_STEP,        /**< lr * gamma^floor(epoch / step_size) */
-    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2 */
+    GPBO_TRAINER_SCHED_COSINE,      /**< lr * (1 + cos(pi epoch / epochs)) / 2 (epochs: those
+                                         after the warmup) */
     GPBO_TRAINER_SCHED_COUNT        /**< the number of schedules (not one) */
 } gpbo_trainer_schedule;
 
@@ -126,7 +130,8 @@ GPBO_API const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimize
 GPBO_API const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule);
 
 /**
- * Called after every epoch with the validation accuracy (and loss). It returns 0 to go on;
+ * Called after every epoch with the validation accuracy (and loss), except an epoch whose loss
+ * diverged (the run then ends with GPBO_EOPTIM). It returns 0 to go on;
  * anything else stops training, and the run ends with GPBO_EUSER (the value in the message, as
  * for every gpbo callback: gpbo/error.h) and the result of the epochs so far.
  */
@@ -154,17 +159,21 @@ typedef struct gpbo_trainer_config {
     double beta1, beta2; /**< Adam (0.9, 0.999) */
     double rho;          /**< RMSprop's decay (0.99) */
     double eps;          /**< Adam and RMSprop (1e-8) */
-    double weight_decay; /**< L2: added to the gradient; decoupled (AdamW) for Adam */
-    double l1;           /**< L1 strength (sign of the weights added to the gradient) */
+    double weight_decay; /**< L2: added to the gradient; decoupled (AdamW) for Adam. Weights
+                              only: biases are not decayed (PyTorch decays every parameter
+                              given to the optimizer) */
+    double l1;           /**< L1 strength (sign of the weights added to the gradient; weights
+                              only, as weight_decay) */
     gpbo_trainer_schedule schedule;
     double gamma;         /**< exponential and step decay factor (0.95) */
-    size_t step_size;     /**< step decay period in epochs (10) */
+    size_t step_size;     /**< step decay period in epochs (10; at least 1) */
     size_t warmup_epochs; /**< linear warmup from lr / (warmup + 1) (0: none) */
-    size_t batch_size;    /**< (128) */
+    size_t batch_size;    /**< (128; 1 to 65536, and at most the training set's size is used) */
     size_t epochs;        /**< at most (10) */
     size_t patience;      /**< early stopping: epochs without improvement (0: off) */
     double min_delta;     /**< improvement of the validation accuracy that counts */
-    size_t shift;         /**< augmentation: random shifts of up to this many pixels */
+    size_t shift;         /**< augmentation: random shifts of up to this many pixels (at most
+                               the images' shorter side) */
     int flip;             /**< augmentation: random horizontal flips */
     uint64_t seed;
     gpbo_epoch_fn on_epoch; /**< or NULL */
@@ -203,11 +212,14 @@ typedef struct gpbo_trainer_result {
 
 /**
  * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
- * on val and test (may be NULL).
+ * on val and test (may be NULL). Every label of the three sets must lie in [0, train->classes),
+ * every feature must be finite, and each set's channels * rows * cols must equal its features.
  * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
- * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EINVAL (a
- *         bad config or model spec, named; an unknown version; mismatched datasets);
- *         GPBO_ENOMEM.
+ * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EOPTIM when
+ *         training diverged (the training loss became NaN or infinite, or the validation loss
+ *         NaN): training stops and out is filled, with the scores of the best earlier weights
+ *         under early stopping, else NaN scores; GPBO_EINVAL (a bad config or model spec,
+ *         named; an unknown version; mismatched datasets, a label out of range); GPBO_ENOMEM.
  */
 GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                               const gpbo_dataset *val, const gpbo_dataset *test,

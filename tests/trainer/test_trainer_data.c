@@ -150,11 +150,57 @@ static void test_csv(void **s)
     const char *bad2 = "1,0.5,2\n0,3\n";
     gpbo_test_write_file(p, bad2, strlen(bad2));
     assert_null(gpbo_dataset_load_csv(p, 0));
-    assert_non_null(strstr(gpbo_error_message(), ":2: expected 3 fields"));
+    assert_non_null(strstr(gpbo_error_message(), ":2: 2 fields, expected 3"));
     const char *bad3 = "1.5,0.5,2\n";
     gpbo_test_write_file(p, bad3, strlen(bad3));
     assert_null(gpbo_dataset_load_csv(p, 0));
     assert_non_null(strstr(gpbo_error_message(), "label 1.5"));
+    /* a label past the limit is an integer: the message gives the limit instead */
+    const char *bad4 = "1,0.5,2\n2000000,1,2\n";
+    gpbo_test_write_file(p, bad4, strlen(bad4));
+    assert_null(gpbo_dataset_load_csv(p, 0));
+    if (strstr(gpbo_error_message(), ":2: field 1: label 2000000 is not an integer from 0 to "
+                                     "1000000") == NULL)
+        fail_msg("message: %s", gpbo_error_message());
+    /* a read error is not the end of the file: a directory opens, but reading it fails */
+    assert_null(gpbo_dataset_load_csv(dir, 0));
+    assert_int_equal(gpbo_error_code(), GPBO_EIO);
+    if (strstr(gpbo_error_message(), "cannot read after line 0: Is a directory") == NULL)
+        fail_msg("message: %s", gpbo_error_message());
+}
+
+/* Features are floats: a number past FLT_MAX would train as inf (and every loss as NaN), so it
+ * is refused with its line and field; a number too small for a double is a number (about 0),
+ * not "not a number". */
+static void test_csv_float_range(void **s)
+{
+    (void)s;
+    char p[600];
+    snprintf(p, sizeof p, "%s/range.csv", dir);
+    const char *big = "label,a,b\n1,0.5,2.385\n0,1,1e300\n";
+    gpbo_test_write_file(p, big, strlen(big));
+    assert_null(gpbo_dataset_load_csv(p, 0));
+    assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+    if (strstr(gpbo_error_message(), "range.csv:3: field 3 ('1e300') is not a number a float "
+                                     "can hold") == NULL)
+        fail_msg("message: %s", gpbo_error_message());
+    const char *neg = "1,-3.5e38,2\n";
+    gpbo_test_write_file(p, neg, strlen(neg));
+    assert_null(gpbo_dataset_load_csv(p, 0));
+    assert_non_null(strstr(gpbo_error_message(), ":1: field 2 ('-3.5e38')"));
+    const char *huge = "1,0.5,1e999\n";
+    gpbo_test_write_file(p, huge, strlen(huge));
+    assert_null(gpbo_dataset_load_csv(p, 0));
+    assert_non_null(strstr(gpbo_error_message(), ":1: field 3 ('1e999') is not a number a float"));
+    /* the largest floats and a subnormal double are numbers */
+    const char *edge = "1,3.4e38,1e-320\n0,-3.4e38,2.385\n";
+    gpbo_test_write_file(p, edge, strlen(edge));
+    gpbo_dataset *d = gpbo_dataset_load_csv(p, 0);
+    if (d == NULL)
+        fail_msg("edge values refused: %s", gpbo_error_message());
+    assert_int_equal(d->n, 2);
+    assert_true(d->x[0] == 3.4e38f && d->x[1] == 0.0f && d->x[2] == -3.4e38f);
+    gpbo_dataset_free(d);
 }
 
 static void test_split_subset_normalize(void **s)
@@ -195,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_idx_good),
         cmocka_unit_test(test_idx_bad),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_float_range),
         cmocka_unit_test(test_split_subset_normalize),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""`gpbo train`'s settings: a flag that is neither true nor false, and whole numbers that do not
+fit (or lose digits in a double), are refused with exit status 2 and a message naming the
+setting, before any data is read; a run that diverges fails (exit 1) instead of printing scores
+of NaN weights. Usage: test_train_cli.py PATH/TO/gpbo"""
+import gzip
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+gpbo = sys.argv[1]
+fails = 0
+
+
+def run(*args, data_dir="/nonexistent-gpbo-data"):
+    p = subprocess.run([gpbo, "train", "--data_dir", data_dir, *args], capture_output=True,
+                       text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def expect(args, code, want, **kw):
+    global fails
+    rc, out, err = run(*args, **kw)
+    if rc != code or want not in err:
+        print(f"FAIL {args}: exit {rc}, stderr {err!r}; wanted exit {code} with {want!r}")
+        fails += 1
+
+
+# a typo in a flag used to read as false and the run went on
+expect(["--flip", "treu"], 2, "trainer setting flip: 'treu' is not true or false")
+expect(["--nesterov", "maybe"], 2, "trainer setting nesterov: 'maybe' is not true or false")
+expect(["--test", "ture"], 2, "trainer setting test: 'ture' is not true or false")
+# accepted spellings go on to the data (which is missing here: exit 1, the file named)
+for v in ["true", "True", "false", "FALSE", "yes", "no", "on", "off", "1", "0"]:
+    expect(["--flip", v], 1, "/nonexistent-gpbo-data/train-images-idx3-ubyte.gz")
+# 1e30 epochs used to convert out of range (undefined behaviour; here it became 0 and the
+# message said "epochs must be at least 1"); a seed past 2^64 - 1 likewise
+expect(["--epochs", "1e30"], 2, "trainer setting epochs: '1e30' is not a whole number")
+expect(["--seed", "1e20"], 2, "trainer setting seed: '1e20' is not a whole number")
+expect(["--seed", "18446744073709551616"], 2, "trainer setting seed: '18446744073709551616'")
+expect(["--batch_size", "-3"], 2, "trainer setting batch_size: '-3' is not a whole number")
+expect(["--seed", "18446744073709551615"], 1, "train-images-idx3-ubyte.gz")
+expect(["--epochs", "1e3"], 1, "train-images-idx3-ubyte.gz")
+
+# a tiny IDX data set of 200 images of 4 x 3 pixels, 3 classes
+tmp = tempfile.mkdtemp(prefix="gpbo-train-cli-")
+n = 200
+with gzip.open(os.path.join(tmp, "train-images-idx3-ubyte.gz"), "wb") as f:
+    f.write(struct.pack(">IIII", 0x803, n, 4, 3) + bytes((i * 37 + j * 11) % 256
+                                                        for i in range(n) for j in range(12)))
+with gzip.open(os.path.join(tmp, "train-labels-idx1-ubyte.gz"), "wb") as f:
+    f.write(struct.pack(">II", 0x801, n) + bytes(i % 3 for i in range(n)))
+small = ["--model", "mlp:4", "--epochs", "1", "--batch_size", "16"]
+rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", data_dir=tmp)
+if rc != 0:
+    print(f"FAIL tiny data set: exit {rc}: {err}")
+    fails += 1
+# train_size + val_size used to wrap around: 2^64 - 1 + 50 asked the loader for 49 images
+rc, out, err = run(*small, "--train_size", "18446744073709551615", "--val_size", "50",
+                   data_dir=tmp)
+if rc != 0:
+    print(f"FAIL train_size 2^64 - 1: exit {rc}: {err}")
+    fails += 1
+shutil.rmtree(tmp)
+
+# 2^53 and 2^53 + 1: they used to go through a double and became the same seed
+fm = "/usr/share/datasets/fashion-mnist"
+if os.path.exists(os.path.join(fm, "train-images-idx3-ubyte.gz")):
+    common = ["--train_size", "300", "--val_size", "100", "--model", "mlp:8", "--epochs", "1",
+              "--dropout", "0.5"]
+    outs = []
+    for seed in ["9007199254740992", "9007199254740993"]:
+        rc, out, err = run(*common, "--seed", seed, data_dir=fm)
+        outs.append(out.split("seconds=")[0])
+        if rc != 0:
+            print(f"FAIL seed {seed}: exit {rc}: {err}")
+            fails += 1
+    if outs[0] == outs[1]:
+        print("FAIL seeds 2^53 and 2^53 + 1 gave the same run:\n" + outs[0])
+        fails += 1
+    # a learning rate that makes SGD diverge: a failure with the reason, not scores of NaN
+    rc, out, err = run("--train_size", "300", "--val_size", "100", "--model", "mlp:32",
+                       "--optimizer", "sgd", "--lr", "1e7", "--epochs", "10", data_dir=fm)
+    if rc != 1 or "training diverged in epoch" not in err or "val_accuracy=" in out:
+        print(f"FAIL diverging run: exit {rc}, stdout {out!r}, stderr {err!r}")
+        fails += 1
+
+print("ok" if fails == 0 else f"{fails} failure(s)")
+sys.exit(1 if fails else 0)
