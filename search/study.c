@@ -642,16 +642,51 @@ static int check_outcomes(const gpbo_study_options *o)
     return GPBO_OK;
 }
 
+/* The enumerations the strategies read only when they first need them (a bad one made every ask
+ * after the initial design fail, or was taken for another value without a word). */
+static int check_enums(const gpbo_study_options *o)
+{
+    if ((unsigned)o->direction > GPBO_MAXIMIZE)
+        return gpbo_error_set(GPBO_EINVAL, "study_open: unknown direction %d", (int)o->direction);
+    if ((unsigned)o->batch > GPBO_ACQ_BATCH_LP)
+        return gpbo_error_set(GPBO_EINVAL, "study_open: unknown batch %d", (int)o->batch);
+    if (o->batch == GPBO_ACQ_BATCH_LP && o->acquisition == GPBO_ACQ_LCB)
+        return gpbo_error_set(GPBO_EINVAL, "study_open: batch local penalization needs a positive "
+                                           "acquisition (ei, logei, logpi), not lcb");
+    if ((unsigned)o->failed > GPBO_FAILED_WORST)
+        return gpbo_error_set(GPBO_EINVAL, "study_open: unknown failed policy %d", (int)o->failed);
+    return GPBO_OK;
+}
+
 /* The checks a study's options pass, the caller's at every open and the stored ones read back
  * (another program may have written them). */
 static int check_options(const gpbo_study_options *o)
 {
-    int rc = check_worker_options(o);
+    int rc = check_enums(o);
+    if (rc == GPBO_OK)
+        rc = check_worker_options(o);
     if (rc == GPBO_OK)
         rc = gpbo_search__objectives_check(o);
     if (rc == GPBO_OK)
         rc = gpbo_search__constraints_check(o);
     return rc == GPBO_OK ? check_outcomes(o) : rc;
+}
+
+/* The caller's strategy and the options it reads, tried on the caller's space (when given)
+ * before anything is stored: a new study is written to its storage before its strategy starts,
+ * and one stored with options its strategy refuses could never be opened again. */
+static int check_strategy(const gpbo_study_options *o, const gpbo_space *space)
+{
+    const gpbo_strategy_def *def = gpbo_search__strategy(o->strategy);
+    if (def == NULL)
+        return gpbo_error_prefix("study_open: ");
+    if (space == NULL || gpbo_space_size(space) == 0 || def->init == NULL)
+        return GPBO_OK;
+    void *state = NULL;
+    int rc = def->init(&state, space, o);
+    if (rc == GPBO_OK && def->free != NULL)
+        def->free(state);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_open: ");
 }
 
 /* A handle with its lock, its heartbeat's condition variable, its worker id and name, and
@@ -702,6 +737,8 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         gpbo_error_set(GPBO_EINVAL, "study_open: an in-memory study needs a space");
         return NULL;
     }
+    if (check_strategy(&full, space) != GPBO_OK)
+        return NULL;
     gpbo_study *s = study_alloc(name);
     if (s == NULL)
         return NULL;

@@ -421,6 +421,79 @@ static void test_stored_options_checked(void **state)
     gpbo_space_free(s);
 }
 
+/* Options a strategy refuses are refused before the study is stored: a SQLite study created
+ * with them once stayed in the file and made every later open of that name fail, valid options
+ * or none. Enumerations out of range are refused at open, not taken for another value (a
+ * direction of 7 ran as minimize and was reported back as 7) nor left to fail every ask after
+ * the initial design (an unknown batch). */
+static void test_bad_options_not_stored(void **state)
+{
+    (void)state;
+    char u[600];
+    url(u, sizeof u, "badopts.db");
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "no_such_strategy";
+    assert_null(gpbo_study_open(u, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.refit_every = 0;
+    assert_null(gpbo_study_open(u, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "grid";
+    o.grid_resolution = 0;
+    assert_null(gpbo_study_open(u, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    /* nothing was stored: the name is free for valid options */
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "p", s, &o);
+    assert_non_null(st);
+    assert_string_equal(gpbo_study_get_options(st)->strategy, "random");
+    gpbo_study_close(st);
+
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = NULL;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "unknown strategy"));
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.direction = (gpbo_direction)7;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "direction 7"));
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.batch = (gpbo_acq_batch)99;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.batch = GPBO_ACQ_BATCH_LP;
+    o.acquisition = GPBO_ACQ_LCB;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.failed = (gpbo_failed_policy)99;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+
+    /* the same checks on options another program stored */
+    char path[600];
+    snprintf(path, sizeof path, "%s/badopts.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE studies SET options = json_set(options, '$.direction', "
+                                  "5) WHERE name = 'p'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(gpbo_study_open(u, "p", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "study 'p' as stored: "));
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_maximize_and_best),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_stored_options_checked),
+        cmocka_unit_test(test_bad_options_not_stored),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
