@@ -530,7 +530,8 @@ GPBO_API int gpbo_study_trial_feasible(const gpbo_study *study, size_t id);
  * (enqueued trials in id order). It counts toward the budget like any trial (it is one, running
  * until a worker takes it), and the strategies see its point as pending until it ends. The
  * values are validated against the space (a value out of its range, a non-integer integer or an
- * unknown category index: GPBO_EINVAL naming the parameter). Strategies number trials by id, so
+ * unknown category index: GPBO_EINVAL naming the parameter); a parameter its parent's value
+ * makes inactive is not read and becomes NaN, as in every trial. Strategies number trials by id, so
  * an enqueued trial takes the place of one of theirs: "bayes" counts it in its initial design,
  * "grid" skips the grid point of that number.
  * @param max_trials the trial is added only while the study holds fewer (SIZE_MAX: no cap);
