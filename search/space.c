@@ -456,11 +456,11 @@ int gpbo_space_format(const gpbo_space *s, size_t i, double value, char *buf, si
         return gpbo_error_set(GPBO_EINVAL, "space_format: bad arguments");
     int w;
     if (p->type == GPBO_PARAM_CATEGORICAL) {
-        size_t k = (size_t)value;
-        if (!(value >= 0 && k < p->nchoices))
+        /* checked before the conversion, which is undefined past size_t's range */
+        if (!(value >= 0 && value < (double)p->nchoices && value == floor(value)))
             return gpbo_error_set(GPBO_EINVAL, "space_format: '%s' has no category %g", p->name,
                                   value);
-        w = snprintf(buf, cap, "%s", p->choices[k]);
+        w = snprintf(buf, cap, "%s", p->choices[(size_t)value]);
     } else if (p->type == GPBO_PARAM_INT) {
         w = snprintf(buf, cap, "%.0f", value);
     } else {

@@ -138,7 +138,8 @@ GPBO_API int gpbo_space_project(double *u, size_t dim, void *space);
 
 /**
  * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes).
- * @return GPBO_OK, GPBO_EINVAL (bad index or a buffer too small).
+ * @return GPBO_OK, GPBO_EINVAL (bad index, a categorical's value that is no category index, or
+ *         a buffer too small).
  */
 GPBO_API int gpbo_space_format(const gpbo_space *space, size_t i, double value, char *buf,
                                size_t cap);
