@@ -1758,6 +1758,8 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
 
 void gpbo_study_counts(const gpbo_study *s, size_t out[GPBO_TRIAL_STATE_COUNT])
 {
+    if (out == NULL) /* no status to return it in */
+        return;
     memset(out, 0, GPBO_TRIAL_STATE_COUNT * sizeof *out);
     for (size_t i = 0; s && i < s->n; i++)
         out[s->states[i]]++;

@@ -549,7 +549,7 @@ GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t 
 GPBO_API int gpbo_study_trial_queued(const gpbo_study *study, size_t id);
 
 /** Counts of trials by state (out has GPBO_TRIAL_STATE_COUNT entries, indexed by
- * gpbo_trial_state). */
+ * gpbo_trial_state; all 0 for a NULL study; a NULL out is ignored). This function cannot fail. */
 GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[GPBO_TRIAL_STATE_COUNT]);
 
 /**

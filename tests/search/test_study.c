@@ -494,6 +494,27 @@ static void test_bad_options_not_stored(void **state)
     gpbo_space_free(s);
 }
 
+/* gpbo_study_counts has no status to return: a NULL study gives zeros, and a NULL array is
+ * ignored (it was written through). */
+static void test_counts_null(void **state)
+{
+    (void)state;
+    gpbo_space *s = branin_space(0);
+    gpbo_study *st = gpbo_study_open(NULL, "c", s, NULL);
+    assert_non_null(st);
+    size_t id, c[GPBO_TRIAL_STATE_COUNT] = {7, 7, 7, 7};
+    double v[2];
+    assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+    gpbo_study_counts(st, NULL);
+    gpbo_study_counts(NULL, c);
+    for (size_t k = 0; k < GPBO_TRIAL_STATE_COUNT; k++)
+        assert_int_equal(c[k], 0);
+    gpbo_study_counts(st, c);
+    assert_int_equal(c[GPBO_TRIAL_RUNNING], 1);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_stored_options_checked),
         cmocka_unit_test(test_bad_options_not_stored),
+        cmocka_unit_test(test_counts_null),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
