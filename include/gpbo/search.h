@@ -264,7 +264,7 @@ typedef struct gpbo_study_options {
     size_t grid_resolution; /**< points per numeric parameter (default 5) */
     int grid_shuffle;       /**< 1: visit the grid in a seeded random order */
     /* lhs */
-    size_t lhs_size; /**< points per Latin hypercube (default 60) */
+    size_t lhs_size; /**< points per Latin hypercube (default 60; at most 1e8; 0 counts as 1) */
     /* bayes */
     size_t n_init;             /**< space-filling trials first (default 10) */
     gpbo_kernel_type kernel;   /**< default GPBO_KERNEL_MATERN52 (ARD) */

@@ -472,6 +472,13 @@ static void test_bad_options_not_stored(void **state)
     o.acquisition = GPBO_ACQ_LCB;
     assert_null(gpbo_study_open(NULL, "p", s, &o));
     assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    /* a Latin hypercube whose buffer size wrapped (the first ask wrote past it) */
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "lhs";
+    o.lhs_size = SIZE_MAX / 8 + 2;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "lhs_size"));
     o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
     o.failed = (gpbo_failed_policy)99;
     assert_null(gpbo_study_open(NULL, "p", s, &o));
