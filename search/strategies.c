@@ -367,6 +367,9 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
     bayes_state *b = st;
     size_t np = v->space->dim + 2;
     *out = NULL;
+    if (v->space->dim == 0) /* a GP needs an input; every trial is the one point */
+        return gpbo_error_set(GPBO_ENOTFOUND,
+                              "bayes: a space of constants only has no coordinate to model");
     gpbo_bayes_fit f;
     int rc = gpbo_bayes__fit_copy(&f, &b->fit[0], np);
     if (rc != GPBO_OK)

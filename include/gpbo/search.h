@@ -597,8 +597,9 @@ typedef struct gpbo_study_model_info {
  * @param[out] out the GP; NULL on failure.
  * @param[out] info what the GP models (may be NULL); zeroed on failure.
  * @return GPBO_OK; GPBO_EINVAL (NULL study or out); GPBO_ENOTFOUND when the strategy has no
- *         model (grid, random, sobol, lhs); GPBO_ESTATE when no trial has a value yet;
- *         GPBO_ENOMEM; GPBO_ESTORAGE when the study cannot be read; or what the fit returned.
+ *         model (grid, random, sobol, lhs; a space of constants only, which has no coordinate);
+ * GPBO_ESTATE when no trial has a value yet; GPBO_ENOMEM; GPBO_ESTORAGE when the study cannot be
+ * read; or what the fit returned.
  */
 GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model_info *info);
 

@@ -522,6 +522,34 @@ static void test_counts_null(void **state)
     gpbo_space_free(s);
 }
 
+/* A space of constants only encodes into no coordinate: the Bayesian strategy has no model of
+ * it (every trial is the one point), which gpbo_study_model says with GPBO_ENOTFOUND, not with
+ * the GPBO_ENOMEM that the refused zero-dimensional GP became. */
+static void test_model_of_constants(void **state)
+{
+    (void)state;
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_const(s, "epochs", 12), GPBO_OK);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.n_init = 2;
+    gpbo_study *st = gpbo_study_open(NULL, "k", s, &o);
+    assert_non_null(st);
+    for (int i = 0; i < 4; i++) {
+        size_t id;
+        double v;
+        assert_int_equal(gpbo_study_ask(st, &id, &v), GPBO_OK);
+        assert_float_equal(v, 12, 0.0);
+        assert_int_equal(gpbo_study_tell(st, id, 2.385 + i), GPBO_OK);
+    }
+    gpbo_gp *gp = (gpbo_gp *)&o; /* set to NULL on failure */
+    gpbo_study_model_info info;
+    assert_int_equal(gpbo_study_model(st, &gp, &info), GPBO_ENOTFOUND);
+    assert_null(gp);
+    assert_non_null(strstr(gpbo_error_message(), "constants"));
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_stored_options_checked),
         cmocka_unit_test(test_bad_options_not_stored),
         cmocka_unit_test(test_counts_null),
+        cmocka_unit_test(test_model_of_constants),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
