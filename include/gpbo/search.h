@@ -116,7 +116,8 @@ GPBO_API size_t gpbo_space_find(const gpbo_space *space, const char *name);
 
 /**
  * Encodes one value per parameter into the unit cube (out: gpbo_space_dim values).
- * @return GPBO_OK, or GPBO_EINVAL naming the parameter whose value is out of its range.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, or naming the parameter whose value is out of
+ *         its range); GPBO_ENOMEM (only in a space of more than 64 parameters with conditions).
  */
 GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, double *out);
 
@@ -124,7 +125,8 @@ GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, do
  * Decodes a point of the unit cube (coordinates clamped into [0, 1]) into one value per
  * parameter: floats scaled, integers rounded into their cell, categories by arg-max, NaN for a
  * parameter its parent's value makes inactive.
- * @return GPBO_OK, or GPBO_EINVAL for a NULL or non-finite input.
+ * @return GPBO_OK; GPBO_EINVAL for a NULL or non-finite input; GPBO_ENOMEM (only in a space of
+ *         more than 64 parameters with conditions).
  */
 GPBO_API int gpbo_space_decode(const gpbo_space *space, const double *u, double *values);
 
@@ -377,7 +379,9 @@ GPBO_API const gpbo_study_options *gpbo_study_get_options(const gpbo_study *stud
  * from the strategy.
  * @param[out] out_id the trial id (0, 1, 2, ... within the study).
  * @param[out] out_values gpbo_space_size() values.
- * @return GPBO_OK; GPBO_EEXHAUSTED (a finished grid); GPBO_ESTORAGE; GPBO_EOPTIM; GPBO_ENOMEM.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_EEXHAUSTED (a finished grid);
+ *         GPBO_ESTORAGE; GPBO_EOPTIM; GPBO_ENOMEM; from the Bayesian strategy, what its GP fit
+ *         returned.
  */
 GPBO_API int gpbo_study_ask(gpbo_study *study, size_t *out_id, double *out_values);
 
@@ -394,7 +398,7 @@ GPBO_API int gpbo_study_ask_capped(gpbo_study *study, size_t max_trials, size_t 
 /**
  * Reads what other workers did since the last look (new trials, results of running ones) into
  * this handle. ask() and tell() do it themselves; call it to show a study's progress.
- * @return GPBO_OK; GPBO_ESTORAGE; GPBO_ENOMEM.
+ * @return GPBO_OK; GPBO_EINVAL (NULL study); GPBO_ESTORAGE; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_sync(gpbo_study *study);
 
@@ -402,8 +406,8 @@ GPBO_API int gpbo_study_sync(gpbo_study *study);
  * Takes over running trial id, asked through another handle of the study — typically one that
  * only proposes, in a thread or process of its own, while this one runs the trials. From now
  * on this handle's heartbeats keep the trial alive, and closing this handle hands it back.
- * @return GPBO_OK (also when it is this handle's already); GPBO_ENOTFOUND; GPBO_ESTATE (it is
- *         finished); GPBO_ESTORAGE; GPBO_ENOMEM.
+ * @return GPBO_OK (also when it is this handle's already); GPBO_EINVAL (NULL study);
+ *         GPBO_ENOTFOUND; GPBO_ESTATE (it is finished); GPBO_ESTORAGE; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_adopt(gpbo_study *study, size_t id);
 
@@ -428,7 +432,8 @@ GPBO_API const char *gpbo_study_worker(gpbo_study *study);
 GPBO_API int gpbo_study_propose_for(gpbo_study *study, const char *worker);
 
 /** Records the value of a running trial (user sign). NaN/Inf is recorded as a failure.
- * @return GPBO_OK; GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ESTORAGE. */
+ * @return GPBO_OK; GPBO_EINVAL (NULL study); GPBO_ENOTFOUND; GPBO_ESTATE (already told);
+ *         GPBO_ESTORAGE; GPBO_ENOMEM. */
 GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
 
 /**
@@ -446,16 +451,19 @@ GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
 GPBO_API int gpbo_study_tell_ask(gpbo_study *study, size_t id, double value, size_t max_trials,
                                  size_t *out_id, double *out_values, int *out_ask_rc);
 
-/** Records that a running trial failed, with a reason (copied; may be NULL). */
+/** Records that a running trial failed, with a reason (copied; may be NULL).
+ * @return as gpbo_study_tell(). */
 GPBO_API int gpbo_study_tell_failed(gpbo_study *study, size_t id, const char *reason);
 
 /** Records that a running trial was pruned (its intermediate values stay). The Bayesian
  * strategy sees it at its last intermediate value moved by the median gain the complete trials
  * made from that very step to their end (when at least 3 of them reported that step): report
- * every trial at the same steps (epochs, rungs) for that to apply. */
+ * every trial at the same steps (epochs, rungs) for that to apply.
+ * @return as gpbo_study_tell(). */
 GPBO_API int gpbo_study_tell_pruned(gpbo_study *study, size_t id);
 
-/** Records an intermediate value of a running trial at a step (replaces that step's value). */
+/** Records an intermediate value of a running trial at a step (replaces that step's value).
+ * @return as gpbo_study_report_many(). */
 GPBO_API int gpbo_study_report(gpbo_study *study, size_t id, long step, double value);
 
 /** Records n intermediate values of a running trial in one storage transaction: all of them or,
@@ -507,7 +515,7 @@ typedef struct gpbo_trial_info {
 /** Number of trials (every state). */
 GPBO_API size_t gpbo_study_ntrials(const gpbo_study *study);
 
-/** Trial id. @return GPBO_OK or GPBO_ENOTFOUND. */
+/** Trial id. @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND. */
 GPBO_API int gpbo_study_trial(const gpbo_study *study, size_t id, gpbo_trial_info *out);
 
 /** The best feasible trial: the best complete one when the study has no constraints, else the
@@ -630,8 +638,9 @@ GPBO_API int gpbo_study_tell_values(gpbo_study *study, size_t id, size_t n, cons
 
 /**
  * The objective values of trial id (user sign), gpbo_study_nobjectives() of them into out.
- * @return GPBO_OK (all finite); GPBO_ENOTFOUND (no such trial); GPBO_ESTATE (the trial is not
- *         complete, or lacks one of them: out then holds NaN there).
+ * @return GPBO_OK (all finite); GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND (no such trial);
+ *         GPBO_ESTATE (the trial is not complete, or lacks one of them: out then holds NaN
+ *         there).
  */
 GPBO_API int gpbo_study_trial_objectives(const gpbo_study *study, size_t id, double *out);
 
@@ -673,7 +682,8 @@ typedef int (*gpbo_objective_fn)(const gpbo_space *space, size_t trial_id, const
 /**
  * Runs trials until the study holds n_trials finished ones (complete, failed or pruned) or the
  * strategy is exhausted: ask, call fn, tell.
- * @return GPBO_OK (also when exhausted); or the failure of ask or tell.
+ * @return GPBO_OK (also when exhausted); GPBO_EINVAL (NULL study or fn); or the failure of ask
+ *         or tell.
  */
 GPBO_API int gpbo_study_optimize(gpbo_study *study, gpbo_objective_fn fn, void *payload,
                                  size_t n_trials);
