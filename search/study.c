@@ -490,6 +490,14 @@ static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
 static int sync_cb(void *payload, const gpbo_trial_rec *r)
 {
     gpbo_study *s = payload;
+    /* a row another program may have written: the state indexes arrays (gpbo_study_counts),
+     * and a complete trial's value is what best and the strategies rank */
+    if ((unsigned)r->state >= GPBO_TRIAL_STATE_COUNT)
+        return gpbo_error_set(GPBO_EFORMAT, "study '%s': trial %zu has an unknown state %d",
+                              s->name, r->id, (int)r->state);
+    if (r->state == GPBO_TRIAL_COMPLETE && !isfinite(r->value))
+        return gpbo_error_set(
+            GPBO_EFORMAT, "study '%s': trial %zu is complete with no finite value", s->name, r->id);
     if (r->id < s->n)
         return mirror_update(s, r);
     if (r->id != s->n)

@@ -550,6 +550,54 @@ static void test_model_of_constants(void **state)
     gpbo_space_free(s);
 }
 
+/* A trial row another program wrote is checked as the options are: a state that is none of
+ * gpbo_trial_state's (gpbo_study_counts then indexed its array with it: -1 crashed, 99 wrote
+ * past it) or a complete trial without a finite value (gpbo_study_best handed it out as the
+ * best) is malformed, and the open fails instead. */
+static void test_stored_trials_checked(void **state)
+{
+    (void)state;
+    char path[600], u[620];
+    snprintf(path, sizeof path, "%s/trials.db", dir);
+    snprintf(u, sizeof u, "sqlite:///%s", path);
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "t", s, &o);
+    assert_non_null(st);
+    for (int i = 0; i < 2; i++) {
+        size_t id;
+        double v[2];
+        assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+        assert_int_equal(gpbo_study_tell(st, id, 2.385 + i), GPBO_OK);
+    }
+    gpbo_study_close(st);
+    const char *bad[] = {"state = -1", "state = 99", "value = NULL"};
+    const char *undo[] = {"state = 1", "state = 1", "value = 2.385"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        sqlite3 *db;
+        char sql[200];
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", bad[k]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        st = gpbo_study_open(u, "t", NULL, NULL);
+        if (st != NULL)
+            fail_msg("a trial with %s was read", bad[k]);
+        assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+        assert_non_null(strstr(gpbo_error_message(), "trial 0"));
+        snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", undo[k]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        st = gpbo_study_open(u, "t", NULL, NULL);
+        assert_non_null(st);
+        size_t c[GPBO_TRIAL_STATE_COUNT];
+        gpbo_study_counts(st, c);
+        assert_int_equal(c[GPBO_TRIAL_COMPLETE], 2);
+        gpbo_study_close(st);
+    }
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_bad_options_not_stored),
         cmocka_unit_test(test_counts_null),
         cmocka_unit_test(test_model_of_constants),
+        cmocka_unit_test(test_stored_trials_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
