@@ -498,6 +498,12 @@ static int sync_cb(void *payload, const gpbo_trial_rec *r)
     if (r->state == GPBO_TRIAL_COMPLETE && !isfinite(r->value))
         return gpbo_error_set(
             GPBO_EFORMAT, "study '%s': trial %zu is complete with no finite value", s->name, r->id);
+    for (size_t k = 0; k < r->nsteps; k++) /* as gpbo_study_report_many takes them */
+        if (r->steps[k] < 0 || !isfinite(r->step_values[k]))
+            return gpbo_error_set(GPBO_EFORMAT,
+                                  "study '%s': trial %zu has step %ld value %g (a step is >= 0, a "
+                                  "value finite)",
+                                  s->name, r->id, r->steps[k], r->step_values[k]);
     if (r->id < s->n)
         return mirror_update(s, r);
     if (r->id != s->n)

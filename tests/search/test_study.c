@@ -553,7 +553,8 @@ static void test_model_of_constants(void **state)
 /* A trial row another program wrote is checked as the options are: a state that is none of
  * gpbo_trial_state's (gpbo_study_counts then indexed its array with it: -1 crashed, 99 wrote
  * past it) or a complete trial without a finite value (gpbo_study_best handed it out as the
- * best) is malformed, and the open fails instead. */
+ * best), or an intermediate value at a negative step (which gpbo_study_report refuses, and
+ * gpbo_pruner_catch_up then failed on), is malformed, and the open fails instead. */
 static void test_stored_trials_checked(void **state)
 {
     (void)state;
@@ -572,20 +573,26 @@ static void test_stored_trials_checked(void **state)
         assert_int_equal(gpbo_study_tell(st, id, 2.385 + i), GPBO_OK);
     }
     gpbo_study_close(st);
-    const char *bad[] = {"state = -1", "state = 99", "value = NULL"};
-    const char *undo[] = {"state = 1", "state = 1", "value = 2.385"};
+    const char *bad[] = {"state = -1", "state = 99", "value = NULL", "STEP -5"};
+    const char *undo[] = {"state = 1", "state = 1", "value = 2.385", "STEP"};
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         sqlite3 *db;
         char sql[200];
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", bad[k]);
+        if (strncmp(bad[k], "STEP", 4) == 0) /* an intermediate value at a negative step */
+            snprintf(sql, sizeof sql, "INSERT INTO intermediate VALUES(1, 0, -5, 1.0)");
+        else
+            snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", bad[k]);
         assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
         st = gpbo_study_open(u, "t", NULL, NULL);
         if (st != NULL)
             fail_msg("a trial with %s was read", bad[k]);
         assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
         assert_non_null(strstr(gpbo_error_message(), "trial 0"));
-        snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", undo[k]);
+        if (strncmp(undo[k], "STEP", 4) == 0)
+            snprintf(sql, sizeof sql, "DELETE FROM intermediate WHERE step = -5");
+        else
+            snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", undo[k]);
         assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
         sqlite3_close(db);
         st = gpbo_study_open(u, "t", NULL, NULL);
