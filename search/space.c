@@ -59,6 +59,8 @@ static int add_slot(gpbo_space *s, const char *fn, const char *name)
         return gpbo_error_set(GPBO_EINVAL, "%s: space or name is NULL", fn);
     if (name[0] == '\0')
         return gpbo_error_set(GPBO_EINVAL, "%s: a parameter name is empty", fn);
+    if (!gpbo_utf8_valid(name))
+        return gpbo_error_set(GPBO_EINVAL, "%s: a parameter name is not valid UTF-8", fn);
     if (gpbo_space_find(s, name) != GPBO_SPACE_NOT_FOUND)
         return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s' is defined twice", fn, name);
     if (s->n == s->cap) {
@@ -143,6 +145,9 @@ int gpbo_space_add_categorical(gpbo_space *s, const char *name, size_t n,
         if (choices[k] == NULL)
             return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value %zu is NULL", fn,
                                   name ? name : "?", k);
+        if (!gpbo_utf8_valid(choices[k]))
+            return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value %zu is not valid UTF-8",
+                                  fn, name && gpbo_utf8_valid(name) ? name : "?", k);
         for (size_t j = 0; j < k; j++)
             if (strcmp(choices[j], choices[k]) == 0)
                 return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value '%s' is listed twice",

@@ -605,6 +605,63 @@ static void test_stored_trials_checked(void **state)
     gpbo_space_free(s);
 }
 
+/* Names and choices travel as JSON, which is UTF-8: one that is not (Latin-1 "caf\xe9") was
+ * taken, and then the space could not be serialized ("out of memory": gpbo_study_open, copy
+ * and equal failed) or, as a metric's name, the tell that stores it failed with GPBO_ENOMEM
+ * and the trial's result was lost. Refused where it enters, with GPBO_EINVAL. */
+static void test_names_utf8(void **state)
+{
+    (void)state;
+    const char *bad = "caf\xe9", *good = "caf\xc3\xa9";
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, bad, 0, 1, 0), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "UTF-8"));
+    assert_int_equal(gpbo_space_add_int(s, bad, 0, 1, 0), GPBO_EINVAL);
+    assert_int_equal(gpbo_space_add_const(s, bad, 1), GPBO_EINVAL);
+    const char *choices[] = {"plain", bad};
+    assert_int_equal(gpbo_space_add_categorical(s, "c", 2, choices), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "UTF-8"));
+    assert_int_equal(gpbo_space_size(s), 0);
+    choices[1] = good;
+    assert_int_equal(gpbo_space_add_categorical(s, good, 2, choices), GPBO_OK);
+    assert_int_equal(gpbo_space_add_float(s, "x", 0, 1, 0), GPBO_OK);
+
+    char u[600];
+    url(u, sizeof u, "utf8.db");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_constraint c = {bad, 0, 1};
+    o.n_constraints = 1;
+    o.constraints = &c;
+    assert_null(gpbo_study_open(NULL, "u", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o.n_constraints = 0;
+    const char *names[] = {"a", bad};
+    o.n_objectives = 2;
+    o.objective_names = names;
+    assert_null(gpbo_study_open(NULL, "u", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o.n_objectives = 0;
+    gpbo_study *st = gpbo_study_open(u, "u", s, &o);
+    assert_non_null(st);
+    size_t id;
+    double v[3], one = 1.0;
+    assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_set_metrics(st, id, 1, &bad, &one), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "UTF-8"));
+    assert_int_equal(gpbo_study_set_metrics(st, id, 1, &good, &one), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(st, id, 2.385), GPBO_OK);
+    gpbo_study_close(st);
+    st = gpbo_study_open(u, "u", NULL, NULL);
+    assert_non_null(st);
+    double m;
+    assert_int_equal(gpbo_study_trial_metric(st, id, good, &m), GPBO_OK);
+    assert_float_equal(m, 1.0, 0.0);
+    assert_true(gpbo_space_equal(gpbo_study_space(st), s));
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -622,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_counts_null),
         cmocka_unit_test(test_model_of_constants),
         cmocka_unit_test(test_stored_trials_checked),
+        cmocka_unit_test(test_names_utf8),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
