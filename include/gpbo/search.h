@@ -70,9 +70,9 @@ GPBO_API gpbo_space *gpbo_space_copy(const gpbo_space *space);
 
 /**
  * Adds a float in [lo, hi], uniform or log-uniform (log needs lo > 0).
- * @return GPBO_OK; GPBO_EINVAL naming the problem (empty or duplicate name, non-finite bounds,
- *         lo > hi, hi - lo beyond a double, log with lo <= 0); GPBO_ENOMEM. On error the space
- *         is unchanged.
+ * @return GPBO_OK; GPBO_EINVAL naming the problem (empty, duplicate or not UTF-8 name,
+ *         non-finite bounds, lo > hi, hi - lo beyond a double, log with lo <= 0); GPBO_ENOMEM.
+ *         On error the space is unchanged.
  */
 GPBO_API int gpbo_space_add_float(gpbo_space *space, const char *name, double lo, double hi,
                                   int log_scale);
@@ -83,7 +83,8 @@ GPBO_API int gpbo_space_add_int(gpbo_space *space, const char *name, long long l
 
 /**
  * Adds a categorical with n >= 1 distinct choices (strings, copied).
- * @return GPBO_OK; GPBO_EINVAL (empty list, NULL or duplicate choice, duplicate name);
+ * @return GPBO_OK; GPBO_EINVAL (empty list, NULL, duplicate or not UTF-8 choice, a name as
+ *         gpbo_space_add_float() takes);
  *         GPBO_ENOMEM.
  */
 GPBO_API int gpbo_space_add_categorical(gpbo_space *space, const char *name, size_t n,
@@ -480,7 +481,8 @@ GPBO_API int gpbo_study_report_many(gpbo_study *study, size_t id, size_t n, cons
  * again keeps its last value, a non-finite value is kept as NaN (not available). They are
  * stored with the trial's end (gpbo_study_tell, _tell_ask, _tell_failed or _tell_pruned), in
  * the same storage transaction; a trial that never ends keeps none.
- * @return GPBO_OK; GPBO_EINVAL (a NULL array or a NULL or empty name: nothing is kept);
+ * @return GPBO_OK; GPBO_EINVAL (a NULL array or a NULL, empty or not UTF-8 name: nothing is
+ *         kept);
  *         GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_set_metrics(gpbo_study *study, size_t id, size_t n,
