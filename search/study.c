@@ -688,7 +688,8 @@ static int check_options(const gpbo_study_options *o)
 
 /* The caller's strategy and the options it reads, tried on the caller's space (when given)
  * before anything is stored: a new study is written to its storage before its strategy starts,
- * and one stored with options its strategy refuses could never be opened again. */
+ * and one stored with options its strategy refuses could never be opened again. (A grid over a
+ * space with conditions then sorts its points twice, up to ~0.3 s each on a 1e7-point grid.) */
 static int check_strategy(const gpbo_study_options *o, const gpbo_space *space)
 {
     const gpbo_strategy_def *def = gpbo_search__strategy(o->strategy);
@@ -751,7 +752,8 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
         gpbo_error_set(GPBO_EINVAL, "study_open: an in-memory study needs a space");
         return NULL;
     }
-    if (check_strategy(&full, space) != GPBO_OK)
+    /* in memory nothing outlives a refusal: the strategy's own start below is the check */
+    if (check_strategy(&full, memory ? NULL : space) != GPBO_OK)
         return NULL;
     gpbo_study *s = study_alloc(name);
     if (s == NULL)
