@@ -576,7 +576,8 @@ GPBO_API int gpbo_study_trial_lost(const gpbo_study *study, size_t id);
  * they were created. Nothing is created: an SQLite file that does not exist is GPBO_ENOTFOUND.
  * @param out_names one allocation (free it with gpbo_free()) holding *out_n pointers to the
  *        names, then NULL
- * @return GPBO_OK; GPBO_EINVAL (a bad URL), GPBO_ENOTFOUND, GPBO_ESTORAGE or GPBO_ENOMEM
+ * @return GPBO_OK; GPBO_EINVAL (a bad URL, or ":memory:"), GPBO_ENOTFOUND, GPBO_ESTORAGE or
+ *         GPBO_ENOMEM
  */
 GPBO_API int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n);
 

@@ -226,6 +226,9 @@ static void test_study_list(void **state)
     assert_int_equal(access(path, F_OK), -1);
     assert_int_equal(gpbo_study_list("nosuch://x", &names, &n), GPBO_EINVAL);
     assert_int_equal(gpbo_study_list(NULL, &names, &n), GPBO_EINVAL);
+    /* an in-memory study is no storage to list: refused, not looked for as a file */
+    assert_int_equal(gpbo_study_list(":memory:", &names, &n), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "':memory:'"));
     gpbo_space *s = branin_space(0);
     const char *want[3] = {"zeta", "alpha", "a name with spaces / and slashes"};
     for (int i = 0; i < 3; i++)
