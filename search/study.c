@@ -769,6 +769,12 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
             goto fail;
     }
     if (!memory) {
+        /* a study to reopen (no space to create one with) in a file that does not exist: not
+         * there, and the file is not created either */
+        if (space == NULL && gpbo_search__missing_file(storage)) {
+            gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
+            goto fail;
+        }
         if ((s->st = gpbo_search__storage_open(storage)) == NULL)
             goto fail;
         char *in_s = sj, *in_o = oj;

@@ -354,6 +354,15 @@ static void test_errors(void **state)
     assert_non_null(strstr(gpbo_error_message(), "different search space"));
     assert_null(gpbo_study_open(u, "missing", NULL, NULL));
     assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    /* nor in a file that does not exist, which is not created by looking */
+    char nofile[600], nofile_url[620];
+    snprintf(nofile, sizeof nofile, "%s/never.db", dir);
+    snprintf(nofile_url, sizeof nofile_url, "sqlite:///%s", nofile);
+    assert_null(gpbo_study_open(nofile_url, "e", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    assert_null(gpbo_study_open(nofile, "e", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    assert_int_equal(access(nofile, F_OK), -1);
     char bad[600];
     snprintf(bad, sizeof bad, "%s/no/such/dir/x.db", dir);
     assert_null(gpbo_study_open(bad, "e", s, NULL));
