@@ -89,4 +89,33 @@ static inline json_t *gpbo_json_loads(const char *txt, int *code)
     return gpbo_json_parse(json_loads, txt, &err, code);
 }
 
+/* Whether s is valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), as jansson requires of every string it stores: a string it refuses makes a whole
+ * document fail to serialize, so names are checked where they enter. */
+static inline int gpbo_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        size_t n = c < 0x80             ? 0
+                   : (c & 0xE0) == 0xC0 ? 1
+                   : (c & 0xF0) == 0xE0 ? 2
+                   : (c & 0xF8) == 0xF0 ? 3
+                                        : 4;
+        if (n == 4 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4))
+            return 0;
+        unsigned cp = n == 0 ? c : c & (0x3F >> n);
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
 #endif

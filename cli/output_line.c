@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/json_safe.h"
 #include "cli.h"
 
 /* The largest step a line may give: 2^53, every integer up to it exact in a double and in a
@@ -19,6 +20,13 @@
 void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v)
 {
     if (len == 0 || len >= sizeof m->name[0])
+        return;
+    /* the study stores names as JSON, which is UTF-8: one that is not is left out (handed to
+     * the study, it failed the trial's tell and stopped the run) */
+    char buf[sizeof m->name[0]];
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    if (!gpbo_utf8_valid(buf))
         return;
     size_t i = 0;
     while (i < m->n && (strlen(m->name[i]) != len || memcmp(m->name[i], name, len) != 0))

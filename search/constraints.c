@@ -22,6 +22,9 @@ int gpbo_search__constraints_check(const gpbo_study_options *o)
         const gpbo_constraint *c = &o->constraints[k];
         if (c->name == NULL || c->name[0] == '\0')
             return gpbo_error_set(GPBO_EINVAL, "study_open: constraint %zu has no metric name", k);
+        if (!gpbo_utf8_valid(c->name))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "study_open: constraint %zu's metric name is not valid UTF-8", k);
         for (size_t j = 0; j < k; j++)
             if (strcmp(o->constraints[j].name, c->name) == 0)
                 return gpbo_error_set(GPBO_EINVAL, "study_open: constraint '%s' is given twice",

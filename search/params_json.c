@@ -174,6 +174,8 @@ int gpbo_search__metrics_merge(gpbo_metrics *m, size_t n, const char *const *nam
     for (size_t i = 0; i < n; i++)
         if (names == NULL || names[i] == NULL || names[i][0] == '\0')
             return gpbo_error_set(GPBO_EINVAL, "a metric needs a name");
+        else if (!gpbo_utf8_valid(names[i]))
+            return gpbo_error_set(GPBO_EINVAL, "metric %zu's name is not valid UTF-8", i);
     gpbo_metrics c = {0};
     if (gpbo_search__metrics_copy(&c, m) != GPBO_OK)
         return GPBO_ENOMEM;

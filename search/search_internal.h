@@ -176,6 +176,9 @@ struct gpbo_storage {
  * "postgres://..." (libpq's connection URI). NULL with GPBO_EINVAL (a bad URL) or
  * GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__storage_open(const char *url);
+/* Whether url names an SQLite file that does not exist (study_list.c): reading what it holds
+ * must not create it, as opening the storage would. */
+int gpbo_search__missing_file(const char *url);
 
 /* The SQLite backend (path: a file name). NULL with GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__sqlite_open(const char *path);

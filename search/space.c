@@ -59,6 +59,8 @@ static int add_slot(gpbo_space *s, const char *fn, const char *name)
         return gpbo_error_set(GPBO_EINVAL, "%s: space or name is NULL", fn);
     if (name[0] == '\0')
         return gpbo_error_set(GPBO_EINVAL, "%s: a parameter name is empty", fn);
+    if (!gpbo_utf8_valid(name))
+        return gpbo_error_set(GPBO_EINVAL, "%s: a parameter name is not valid UTF-8", fn);
     if (gpbo_space_find(s, name) != GPBO_SPACE_NOT_FOUND)
         return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s' is defined twice", fn, name);
     if (s->n == s->cap) {
@@ -143,6 +145,9 @@ int gpbo_space_add_categorical(gpbo_space *s, const char *name, size_t n,
         if (choices[k] == NULL)
             return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value %zu is NULL", fn,
                                   name ? name : "?", k);
+        if (!gpbo_utf8_valid(choices[k]))
+            return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value %zu is not valid UTF-8",
+                                  fn, name && gpbo_utf8_valid(name) ? name : "?", k);
         for (size_t j = 0; j < k; j++)
             if (strcmp(choices[j], choices[k]) == 0)
                 return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': value '%s' is listed twice",
@@ -456,11 +461,11 @@ int gpbo_space_format(const gpbo_space *s, size_t i, double value, char *buf, si
         return gpbo_error_set(GPBO_EINVAL, "space_format: bad arguments");
     int w;
     if (p->type == GPBO_PARAM_CATEGORICAL) {
-        size_t k = (size_t)value;
-        if (!(value >= 0 && k < p->nchoices))
+        /* checked before the conversion, which is undefined past size_t's range */
+        if (!(value >= 0 && value < (double)p->nchoices && value == floor(value)))
             return gpbo_error_set(GPBO_EINVAL, "space_format: '%s' has no category %g", p->name,
                                   value);
-        w = snprintf(buf, cap, "%s", p->choices[k]);
+        w = snprintf(buf, cap, "%s", p->choices[(size_t)value]);
     } else if (p->type == GPBO_PARAM_INT) {
         w = snprintf(buf, cap, "%.0f", value);
     } else {

@@ -56,6 +56,20 @@ static int sobol_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
 }
 
+/* The largest Latin hypercube: each ask shuffles and draws lhs_size numbers per coordinate (and a
+ * size near SIZE_MAX / 8 once wrapped its buffer's size). As the grid's bound; chosen by hand. */
+#define LHS_MAX_SIZE 1e8
+
+static int lhs_init(void **state, const gpbo_space *space, const gpbo_study_options *o)
+{
+    (void)space;
+    *state = NULL;
+    if ((double)o->lhs_size > LHS_MAX_SIZE)
+        return gpbo_error_set(GPBO_EINVAL, "lhs: lhs_size %zu is too large (at most 1e8)",
+                              o->lhs_size);
+    return GPBO_OK;
+}
+
 static int lhs_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
     (void)st;
@@ -353,6 +367,9 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
     bayes_state *b = st;
     size_t np = v->space->dim + 2;
     *out = NULL;
+    if (v->space->dim == 0) /* a GP needs an input; every trial is the one point */
+        return gpbo_error_set(GPBO_ENOTFOUND,
+                              "bayes: a space of constants only has no coordinate to model");
     gpbo_bayes_fit f;
     int rc = gpbo_bayes__fit_copy(&f, &b->fit[0], np);
     if (rc != GPBO_OK)
@@ -385,7 +402,7 @@ static const gpbo_strategy_def STRATEGIES[] = {
     {"grid", grid_init, grid_ask, grid_free, grid_capacity, NULL},
     {"random", NULL, random_ask, NULL, NULL, NULL},
     {"sobol", NULL, sobol_ask, NULL, NULL, NULL},
-    {"lhs", NULL, lhs_ask, NULL, NULL, NULL},
+    {"lhs", lhs_init, lhs_ask, NULL, NULL, NULL},
     {"bayes", bayes_init, bayes_ask, bayes_free, NULL, bayes_model},
 };
 

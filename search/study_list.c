@@ -54,9 +54,7 @@ static char **pack(const name_list *l)
     return out;
 }
 
-/* An SQLite file named by url that does not exist: listing must not create it (opening the
- * storage would). */
-static int missing_file(const char *url)
+int gpbo_search__missing_file(const char *url)
 {
     const char *path = !strncmp(url, "sqlite:///", 10) ? url + 10 : url;
     if (path != url || strstr(url, "://") == NULL)
@@ -70,7 +68,13 @@ int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n)
         return gpbo_error_set(GPBO_EINVAL, "study_list: NULL argument");
     *out_names = NULL;
     *out_n = 0;
-    if (missing_file(storage))
+    /* gpbo_study_open's word for a study of one handle: never a file to read (one of that name
+     * in the working directory was listed, though no open would ever use it) */
+    if (strcmp(storage, ":memory:") == 0)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_list: ':memory:' names a study of one handle, not a storage "
+                              "of studies to list");
+    if (gpbo_search__missing_file(storage))
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
     gpbo_storage *st = gpbo_search__storage_open(storage);
     if (st == NULL)

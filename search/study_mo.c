@@ -37,6 +37,9 @@ int gpbo_search__objectives_check(const gpbo_study_options *o)
         const char *nm = o->objective_names[j];
         if (nm == NULL || nm[0] == '\0')
             return gpbo_error_set(GPBO_EINVAL, "study_open: objective %zu has no name", j);
+        if (!gpbo_utf8_valid(nm))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "study_open: objective %zu's name is not valid UTF-8", j);
         for (size_t i = 0; i < j; i++)
             if (strcmp(o->objective_names[i], nm) == 0)
                 return gpbo_error_set(GPBO_EINVAL, "study_open: objective '%s' is given twice", nm);

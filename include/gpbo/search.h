@@ -70,9 +70,9 @@ GPBO_API gpbo_space *gpbo_space_copy(const gpbo_space *space);
 
 /**
  * Adds a float in [lo, hi], uniform or log-uniform (log needs lo > 0).
- * @return GPBO_OK; GPBO_EINVAL naming the problem (empty or duplicate name, non-finite bounds,
- *         lo > hi, hi - lo beyond a double, log with lo <= 0); GPBO_ENOMEM. On error the space
- *         is unchanged.
+ * @return GPBO_OK; GPBO_EINVAL naming the problem (empty, duplicate or not UTF-8 name,
+ *         non-finite bounds, lo > hi, hi - lo beyond a double, log with lo <= 0); GPBO_ENOMEM.
+ *         On error the space is unchanged.
  */
 GPBO_API int gpbo_space_add_float(gpbo_space *space, const char *name, double lo, double hi,
                                   int log_scale);
@@ -83,7 +83,8 @@ GPBO_API int gpbo_space_add_int(gpbo_space *space, const char *name, long long l
 
 /**
  * Adds a categorical with n >= 1 distinct choices (strings, copied).
- * @return GPBO_OK; GPBO_EINVAL (empty list, NULL or duplicate choice, duplicate name);
+ * @return GPBO_OK; GPBO_EINVAL (empty list, NULL, duplicate or not UTF-8 choice, a name as
+ *         gpbo_space_add_float() takes);
  *         GPBO_ENOMEM.
  */
 GPBO_API int gpbo_space_add_categorical(gpbo_space *space, const char *name, size_t n,
@@ -116,7 +117,8 @@ GPBO_API size_t gpbo_space_find(const gpbo_space *space, const char *name);
 
 /**
  * Encodes one value per parameter into the unit cube (out: gpbo_space_dim values).
- * @return GPBO_OK, or GPBO_EINVAL naming the parameter whose value is out of its range.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, or naming the parameter whose value is out of
+ *         its range); GPBO_ENOMEM (only in a space of more than 64 parameters with conditions).
  */
 GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, double *out);
 
@@ -124,7 +126,8 @@ GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, do
  * Decodes a point of the unit cube (coordinates clamped into [0, 1]) into one value per
  * parameter: floats scaled, integers rounded into their cell, categories by arg-max, NaN for a
  * parameter its parent's value makes inactive.
- * @return GPBO_OK, or GPBO_EINVAL for a NULL or non-finite input.
+ * @return GPBO_OK; GPBO_EINVAL for a NULL or non-finite input; GPBO_ENOMEM (only in a space of
+ *         more than 64 parameters with conditions).
  */
 GPBO_API int gpbo_space_decode(const gpbo_space *space, const double *u, double *values);
 
@@ -138,7 +141,8 @@ GPBO_API int gpbo_space_project(double *u, size_t dim, void *space);
 
 /**
  * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes).
- * @return GPBO_OK, GPBO_EINVAL (bad index or a buffer too small).
+ * @return GPBO_OK, GPBO_EINVAL (bad index, a categorical's value that is no category index, or
+ *         a buffer too small).
  */
 GPBO_API int gpbo_space_format(const gpbo_space *space, size_t i, double value, char *buf,
                                size_t cap);
@@ -263,7 +267,7 @@ typedef struct gpbo_study_options {
     size_t grid_resolution; /**< points per numeric parameter (default 5) */
     int grid_shuffle;       /**< 1: visit the grid in a seeded random order */
     /* lhs */
-    size_t lhs_size; /**< points per Latin hypercube (default 60) */
+    size_t lhs_size; /**< points per Latin hypercube (default 60; at most 1e8; 0 counts as 1) */
     /* bayes */
     size_t n_init;             /**< space-filling trials first (default 10) */
     gpbo_kernel_type kernel;   /**< default GPBO_KERNEL_MATERN52 (ARD) */
@@ -351,9 +355,12 @@ typedef struct gpbo_study gpbo_study;
  * @param space required for a new study; for an existing one it must equal the stored space,
  *        or be NULL to use the stored one. Copied.
  * @param opts NULL for the defaults; of any version 1 to GPBO_STUDY_OPTIONS_VERSION.
- * @return the study, or NULL with GPBO_EINVAL (bad arguments, an unknown options version, a
- *         different space), GPBO_ESTORAGE (the database failed; the message has SQLite's
- *         words) or GPBO_ENOMEM.
+ * @return the study, or NULL with GPBO_EINVAL (bad arguments, an unknown options version,
+ *         options out of range or that the strategy refuses, checked before anything is
+ *         stored; a different space), GPBO_ENOTFOUND (no study of that name and no space to
+ *         create it with), GPBO_EFORMAT (what is stored is malformed: the space, the options
+ *         or a trial, as another program may have written them), GPBO_ESTORAGE (the database
+ *         failed; the message has SQLite's words) or GPBO_ENOMEM.
  */
 GPBO_API gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
                                      const gpbo_study_options *opts);
@@ -374,7 +381,9 @@ GPBO_API const gpbo_study_options *gpbo_study_get_options(const gpbo_study *stud
  * from the strategy.
  * @param[out] out_id the trial id (0, 1, 2, ... within the study).
  * @param[out] out_values gpbo_space_size() values.
- * @return GPBO_OK; GPBO_EEXHAUSTED (a finished grid); GPBO_ESTORAGE; GPBO_EOPTIM; GPBO_ENOMEM.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_EEXHAUSTED (a finished grid);
+ *         GPBO_ESTORAGE; GPBO_EOPTIM; GPBO_ENOMEM; from the Bayesian strategy, what its GP fit
+ *         returned.
  */
 GPBO_API int gpbo_study_ask(gpbo_study *study, size_t *out_id, double *out_values);
 
@@ -391,7 +400,7 @@ GPBO_API int gpbo_study_ask_capped(gpbo_study *study, size_t max_trials, size_t 
 /**
  * Reads what other workers did since the last look (new trials, results of running ones) into
  * this handle. ask() and tell() do it themselves; call it to show a study's progress.
- * @return GPBO_OK; GPBO_ESTORAGE; GPBO_ENOMEM.
+ * @return GPBO_OK; GPBO_EINVAL (NULL study); GPBO_ESTORAGE; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_sync(gpbo_study *study);
 
@@ -399,8 +408,8 @@ GPBO_API int gpbo_study_sync(gpbo_study *study);
  * Takes over running trial id, asked through another handle of the study — typically one that
  * only proposes, in a thread or process of its own, while this one runs the trials. From now
  * on this handle's heartbeats keep the trial alive, and closing this handle hands it back.
- * @return GPBO_OK (also when it is this handle's already); GPBO_ENOTFOUND; GPBO_ESTATE (it is
- *         finished); GPBO_ESTORAGE; GPBO_ENOMEM.
+ * @return GPBO_OK (also when it is this handle's already); GPBO_EINVAL (NULL study);
+ *         GPBO_ENOTFOUND; GPBO_ESTATE (it is finished); GPBO_ESTORAGE; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_adopt(gpbo_study *study, size_t id);
 
@@ -425,7 +434,8 @@ GPBO_API const char *gpbo_study_worker(gpbo_study *study);
 GPBO_API int gpbo_study_propose_for(gpbo_study *study, const char *worker);
 
 /** Records the value of a running trial (user sign). NaN/Inf is recorded as a failure.
- * @return GPBO_OK; GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ESTORAGE. */
+ * @return GPBO_OK; GPBO_EINVAL (NULL study); GPBO_ENOTFOUND; GPBO_ESTATE (already told);
+ *         GPBO_ESTORAGE; GPBO_ENOMEM. */
 GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
 
 /**
@@ -443,16 +453,19 @@ GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
 GPBO_API int gpbo_study_tell_ask(gpbo_study *study, size_t id, double value, size_t max_trials,
                                  size_t *out_id, double *out_values, int *out_ask_rc);
 
-/** Records that a running trial failed, with a reason (copied; may be NULL). */
+/** Records that a running trial failed, with a reason (copied; may be NULL).
+ * @return as gpbo_study_tell(). */
 GPBO_API int gpbo_study_tell_failed(gpbo_study *study, size_t id, const char *reason);
 
 /** Records that a running trial was pruned (its intermediate values stay). The Bayesian
  * strategy sees it at its last intermediate value moved by the median gain the complete trials
  * made from that very step to their end (when at least 3 of them reported that step): report
- * every trial at the same steps (epochs, rungs) for that to apply. */
+ * every trial at the same steps (epochs, rungs) for that to apply.
+ * @return as gpbo_study_tell(). */
 GPBO_API int gpbo_study_tell_pruned(gpbo_study *study, size_t id);
 
-/** Records an intermediate value of a running trial at a step (replaces that step's value). */
+/** Records an intermediate value of a running trial at a step (replaces that step's value).
+ * @return as gpbo_study_report_many(). */
 GPBO_API int gpbo_study_report(gpbo_study *study, size_t id, long step, double value);
 
 /** Records n intermediate values of a running trial in one storage transaction: all of them or,
@@ -468,7 +481,8 @@ GPBO_API int gpbo_study_report_many(gpbo_study *study, size_t id, size_t n, cons
  * again keeps its last value, a non-finite value is kept as NaN (not available). They are
  * stored with the trial's end (gpbo_study_tell, _tell_ask, _tell_failed or _tell_pruned), in
  * the same storage transaction; a trial that never ends keeps none.
- * @return GPBO_OK; GPBO_EINVAL (a NULL array or a NULL or empty name: nothing is kept);
+ * @return GPBO_OK; GPBO_EINVAL (a NULL array or a NULL, empty or not UTF-8 name: nothing is
+ *         kept);
  *         GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_set_metrics(gpbo_study *study, size_t id, size_t n,
@@ -504,7 +518,7 @@ typedef struct gpbo_trial_info {
 /** Number of trials (every state). */
 GPBO_API size_t gpbo_study_ntrials(const gpbo_study *study);
 
-/** Trial id. @return GPBO_OK or GPBO_ENOTFOUND. */
+/** Trial id. @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND. */
 GPBO_API int gpbo_study_trial(const gpbo_study *study, size_t id, gpbo_trial_info *out);
 
 /** The best feasible trial: the best complete one when the study has no constraints, else the
@@ -528,7 +542,8 @@ GPBO_API int gpbo_study_trial_feasible(const gpbo_study *study, size_t id);
  * (enqueued trials in id order). It counts toward the budget like any trial (it is one, running
  * until a worker takes it), and the strategies see its point as pending until it ends. The
  * values are validated against the space (a value out of its range, a non-integer integer or an
- * unknown category index: GPBO_EINVAL naming the parameter). Strategies number trials by id, so
+ * unknown category index: GPBO_EINVAL naming the parameter); a parameter its parent's value
+ * makes inactive is not read and becomes NaN, as in every trial. Strategies number trials by id, so
  * an enqueued trial takes the place of one of theirs: "bayes" counts it in its initial design,
  * "grid" skips the grid point of that number.
  * @param max_trials the trial is added only while the study holds fewer (SIZE_MAX: no cap);
@@ -545,7 +560,7 @@ GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t 
 GPBO_API int gpbo_study_trial_queued(const gpbo_study *study, size_t id);
 
 /** Counts of trials by state (out has GPBO_TRIAL_STATE_COUNT entries, indexed by
- * gpbo_trial_state). */
+ * gpbo_trial_state; all 0 for a NULL study; a NULL out is ignored). This function cannot fail. */
 GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[GPBO_TRIAL_STATE_COUNT]);
 
 /**
@@ -561,7 +576,8 @@ GPBO_API int gpbo_study_trial_lost(const gpbo_study *study, size_t id);
  * they were created. Nothing is created: an SQLite file that does not exist is GPBO_ENOTFOUND.
  * @param out_names one allocation (free it with gpbo_free()) holding *out_n pointers to the
  *        names, then NULL
- * @return GPBO_OK; GPBO_EINVAL (a bad URL), GPBO_ENOTFOUND, GPBO_ESTORAGE or GPBO_ENOMEM
+ * @return GPBO_OK; GPBO_EINVAL (a bad URL, or ":memory:"), GPBO_ENOTFOUND, GPBO_ESTORAGE or
+ *         GPBO_ENOMEM
  */
 GPBO_API int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n);
 
@@ -593,8 +609,9 @@ typedef struct gpbo_study_model_info {
  * @param[out] out the GP; NULL on failure.
  * @param[out] info what the GP models (may be NULL); zeroed on failure.
  * @return GPBO_OK; GPBO_EINVAL (NULL study or out); GPBO_ENOTFOUND when the strategy has no
- *         model (grid, random, sobol, lhs); GPBO_ESTATE when no trial has a value yet;
- *         GPBO_ENOMEM; GPBO_ESTORAGE when the study cannot be read; or what the fit returned.
+ *         model (grid, random, sobol, lhs; a space of constants only, which has no coordinate);
+ * GPBO_ESTATE when no trial has a value yet; GPBO_ENOMEM; GPBO_ESTORAGE when the study cannot be
+ * read; or what the fit returned.
  */
 GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model_info *info);
 
@@ -625,8 +642,9 @@ GPBO_API int gpbo_study_tell_values(gpbo_study *study, size_t id, size_t n, cons
 
 /**
  * The objective values of trial id (user sign), gpbo_study_nobjectives() of them into out.
- * @return GPBO_OK (all finite); GPBO_ENOTFOUND (no such trial); GPBO_ESTATE (the trial is not
- *         complete, or lacks one of them: out then holds NaN there).
+ * @return GPBO_OK (all finite); GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND (no such trial);
+ *         GPBO_ESTATE (the trial is not complete, or lacks one of them: out then holds NaN
+ *         there).
  */
 GPBO_API int gpbo_study_trial_objectives(const gpbo_study *study, size_t id, double *out);
 
@@ -668,7 +686,8 @@ typedef int (*gpbo_objective_fn)(const gpbo_space *space, size_t trial_id, const
 /**
  * Runs trials until the study holds n_trials finished ones (complete, failed or pruned) or the
  * strategy is exhausted: ask, call fn, tell.
- * @return GPBO_OK (also when exhausted); or the failure of ask or tell.
+ * @return GPBO_OK (also when exhausted); GPBO_EINVAL (NULL study or fn); or the failure of ask
+ *         or tell.
  */
 GPBO_API int gpbo_study_optimize(gpbo_study *study, gpbo_objective_fn fn, void *payload,
                                  size_t n_trials);

@@ -92,6 +92,30 @@ def test_output_forms(d):
     check("trial" in r.stderr and "skipped" in r.stderr, f"skipped line noted: {r.stderr!r}")
 
 
+LATIN1 = """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "name":          # a metric name in Latin-1, not UTF-8: left out
+        sys.stdout.buffer.write(b"caf\\xe9=3 ok=4 loss=0.5\\n")
+    else:
+        print("loss=0.25")
+    """
+
+
+def test_metric_names_not_utf8(d):
+    """A metric name that is not UTF-8 is left out; the trial and the run go on (the study,
+    whose JSON is UTF-8, failed the tell with 'out of memory' and the run stopped)."""
+    write(os.path.join(d, "obj.py"), LATIN1)
+    kinds_sweep(d, ["name", "plain"])
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"latin-1 names: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    nm, pl = t.get("name", {}), t.get("plain", {})
+    check(nm.get("state") == "complete" and nm.get("value") == 0.5
+          and nm.get("metrics") == {"ok": 4, "loss": 0.5}, f"latin-1 name: {nm}")
+    check(pl.get("state") == "complete" and pl.get("value") == 0.25, f"the next trial: {pl}")
+
+
 FLOOD = """\
     import sys, time
     kind = sys.argv[1].split("=", 1)[1]
@@ -448,7 +472,8 @@ def main():
     tests = [test_output_forms, test_flood_stays_responsive, test_repeated_step_keeps_last_value,
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated, test_program_start,
-             test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound]
+             test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
+             test_metric_names_not_utf8]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 

@@ -173,6 +173,24 @@ static void test_validation(void **state)
     gpbo_space_free(NULL);
 }
 
+/* A category index must be one: a value past size_t's range (its conversion is undefined; on
+ * x86-64 1e30 and 2e19 came out as 0) or a fraction was formatted as some category. */
+static void test_format_category_index(void **state)
+{
+    (void)state;
+    gpbo_space *s = make();
+    char buf[64];
+    const double bad[] = {1e30, 2e19, 3.0, 0.5, 2.25, -0.5, NAN, INFINITY};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        strcpy(buf, "untouched");
+        assert_int_equal(gpbo_space_format(s, 4, bad[k], buf, sizeof buf), GPBO_EINVAL);
+        assert_non_null(strstr(gpbo_error_message(), "has no category"));
+    }
+    assert_int_equal(gpbo_space_format(s, 4, 2.0, buf, sizeof buf), GPBO_OK);
+    assert_string_equal(buf, gpbo_space_choice(s, 4, 2));
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_format_and_json),
         cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_format_category_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,42 @@ static void test_storage_round_trip(void **state)
     unlink(side);
 }
 
+/* An enqueued point carries NaN for its inactive parameters, as every other trial does,
+ * whatever the caller wrote there (encode does not read them, so even a value out of range went
+ * through and was handed out and stored as the trial's value). */
+static void test_enqueue_inactive_nan(void **state)
+{
+    (void)state;
+    gpbo_space *s = make();
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(NULL, "q", s, &o);
+    assert_non_null(st);
+    /* adam: momentum, nest and decay inactive; 1 layer: units3 and wide inactive */
+    double v[NP];
+    v[DECAY] = 0.5;
+    v[OPT] = 1;
+    v[LR] = 0.01;
+    v[MOMENTUM] = 7.25; /* out of its range, but inactive */
+    v[NEST] = 1;
+    v[LAYERS] = 1;
+    v[UNITS3] = 16;
+    v[WIDE] = 0.3;
+    size_t qid, id;
+    assert_int_equal(gpbo_study_enqueue(st, v, SIZE_MAX, &qid), GPBO_OK);
+    gpbo_trial_info ti;
+    assert_int_equal(gpbo_study_trial(st, qid, &ti), GPBO_OK);
+    assert_consistent(s, ti.values);
+    double got[NP];
+    assert_int_equal(gpbo_study_ask(st, &id, got), GPBO_OK);
+    assert_int_equal(id, qid);
+    assert_consistent(s, got);
+    assert_float_equal(got[LR], 0.01, 0.0);
+    assert_float_equal(got[LAYERS], 1, 0.0);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
 /* Objective of the consistency runs: a smooth function of the active values only. */
 static int objective(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
 {
@@ -353,13 +389,10 @@ static void test_bayes_beats_random(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_errors),
-        cmocka_unit_test(test_decode_project),
-        cmocka_unit_test(test_json_round_trip),
-        cmocka_unit_test(test_storage_round_trip),
-        cmocka_unit_test(test_strategies_consistent),
-        cmocka_unit_test(test_grid_distinct),
-        cmocka_unit_test(test_bayes_beats_random),
+        cmocka_unit_test(test_api_errors),           cmocka_unit_test(test_decode_project),
+        cmocka_unit_test(test_json_round_trip),      cmocka_unit_test(test_storage_round_trip),
+        cmocka_unit_test(test_enqueue_inactive_nan), cmocka_unit_test(test_strategies_consistent),
+        cmocka_unit_test(test_grid_distinct),        cmocka_unit_test(test_bayes_beats_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

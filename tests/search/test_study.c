@@ -226,6 +226,9 @@ static void test_study_list(void **state)
     assert_int_equal(access(path, F_OK), -1);
     assert_int_equal(gpbo_study_list("nosuch://x", &names, &n), GPBO_EINVAL);
     assert_int_equal(gpbo_study_list(NULL, &names, &n), GPBO_EINVAL);
+    /* an in-memory study is no storage to list: refused, not looked for as a file */
+    assert_int_equal(gpbo_study_list(":memory:", &names, &n), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "':memory:'"));
     gpbo_space *s = branin_space(0);
     const char *want[3] = {"zeta", "alpha", "a name with spaces / and slashes"};
     for (int i = 0; i < 3; i++)
@@ -351,6 +354,15 @@ static void test_errors(void **state)
     assert_non_null(strstr(gpbo_error_message(), "different search space"));
     assert_null(gpbo_study_open(u, "missing", NULL, NULL));
     assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    /* nor in a file that does not exist, which is not created by looking */
+    char nofile[600], nofile_url[620];
+    snprintf(nofile, sizeof nofile, "%s/never.db", dir);
+    snprintf(nofile_url, sizeof nofile_url, "sqlite:///%s", nofile);
+    assert_null(gpbo_study_open(nofile_url, "e", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    assert_null(gpbo_study_open(nofile, "e", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
+    assert_int_equal(access(nofile, F_OK), -1);
     char bad[600];
     snprintf(bad, sizeof bad, "%s/no/such/dir/x.db", dir);
     assert_null(gpbo_study_open(bad, "e", s, NULL));
@@ -421,6 +433,247 @@ static void test_stored_options_checked(void **state)
     gpbo_space_free(s);
 }
 
+/* Options a strategy refuses are refused before the study is stored: a SQLite study created
+ * with them once stayed in the file and made every later open of that name fail, valid options
+ * or none. Enumerations out of range are refused at open, not taken for another value (a
+ * direction of 7 ran as minimize and was reported back as 7) nor left to fail every ask after
+ * the initial design (an unknown batch). */
+static void test_bad_options_not_stored(void **state)
+{
+    (void)state;
+    char u[600];
+    url(u, sizeof u, "badopts.db");
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "no_such_strategy";
+    assert_null(gpbo_study_open(u, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.refit_every = 0;
+    assert_null(gpbo_study_open(u, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "grid";
+    o.grid_resolution = 0;
+    assert_null(gpbo_study_open(u, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    /* nothing was stored: the name is free for valid options */
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "p", s, &o);
+    assert_non_null(st);
+    assert_string_equal(gpbo_study_get_options(st)->strategy, "random");
+    gpbo_study_close(st);
+
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = NULL;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "unknown strategy"));
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.direction = (gpbo_direction)7;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "direction 7"));
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.batch = (gpbo_acq_batch)99;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.batch = GPBO_ACQ_BATCH_LP;
+    o.acquisition = GPBO_ACQ_LCB;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    /* a Latin hypercube whose buffer size wrapped (the first ask wrote past it) */
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "lhs";
+    o.lhs_size = SIZE_MAX / 8 + 2;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "lhs_size"));
+    o = (gpbo_study_options)GPBO_STUDY_OPTIONS_INIT;
+    o.failed = (gpbo_failed_policy)99;
+    assert_null(gpbo_study_open(NULL, "p", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+
+    /* the same checks on options another program stored */
+    char path[600];
+    snprintf(path, sizeof path, "%s/badopts.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE studies SET options = json_set(options, '$.direction', "
+                                  "5) WHERE name = 'p'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(gpbo_study_open(u, "p", NULL, NULL));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "study 'p' as stored: "));
+    gpbo_space_free(s);
+}
+
+/* gpbo_study_counts has no status to return: a NULL study gives zeros, and a NULL array is
+ * ignored (it was written through). */
+static void test_counts_null(void **state)
+{
+    (void)state;
+    gpbo_space *s = branin_space(0);
+    gpbo_study *st = gpbo_study_open(NULL, "c", s, NULL);
+    assert_non_null(st);
+    size_t id, c[GPBO_TRIAL_STATE_COUNT] = {7, 7, 7, 7};
+    double v[2];
+    assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+    gpbo_study_counts(st, NULL);
+    gpbo_study_counts(NULL, c);
+    for (size_t k = 0; k < GPBO_TRIAL_STATE_COUNT; k++)
+        assert_int_equal(c[k], 0);
+    gpbo_study_counts(st, c);
+    assert_int_equal(c[GPBO_TRIAL_RUNNING], 1);
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+/* A space of constants only encodes into no coordinate: the Bayesian strategy has no model of
+ * it (every trial is the one point), which gpbo_study_model says with GPBO_ENOTFOUND, not with
+ * the GPBO_ENOMEM that the refused zero-dimensional GP became. */
+static void test_model_of_constants(void **state)
+{
+    (void)state;
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_const(s, "epochs", 12), GPBO_OK);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.n_init = 2;
+    gpbo_study *st = gpbo_study_open(NULL, "k", s, &o);
+    assert_non_null(st);
+    for (int i = 0; i < 4; i++) {
+        size_t id;
+        double v;
+        assert_int_equal(gpbo_study_ask(st, &id, &v), GPBO_OK);
+        assert_float_equal(v, 12, 0.0);
+        assert_int_equal(gpbo_study_tell(st, id, 2.385 + i), GPBO_OK);
+    }
+    gpbo_gp *gp = (gpbo_gp *)&o; /* set to NULL on failure */
+    gpbo_study_model_info info;
+    assert_int_equal(gpbo_study_model(st, &gp, &info), GPBO_ENOTFOUND);
+    assert_null(gp);
+    assert_non_null(strstr(gpbo_error_message(), "constants"));
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
+/* A trial row another program wrote is checked as the options are: a state that is none of
+ * gpbo_trial_state's (gpbo_study_counts then indexed its array with it: -1 crashed, 99 wrote
+ * past it) or a complete trial without a finite value (gpbo_study_best handed it out as the
+ * best), or an intermediate value at a negative step (which gpbo_study_report refuses, and
+ * gpbo_pruner_catch_up then failed on), is malformed, and the open fails instead. */
+static void test_stored_trials_checked(void **state)
+{
+    (void)state;
+    char path[600], u[620];
+    snprintf(path, sizeof path, "%s/trials.db", dir);
+    snprintf(u, sizeof u, "sqlite:///%s", path);
+    gpbo_space *s = branin_space(0);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "t", s, &o);
+    assert_non_null(st);
+    for (int i = 0; i < 2; i++) {
+        size_t id;
+        double v[2];
+        assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+        assert_int_equal(gpbo_study_tell(st, id, 2.385 + i), GPBO_OK);
+    }
+    gpbo_study_close(st);
+    const char *bad[] = {"state = -1", "state = 99", "value = NULL", "STEP -5"};
+    const char *undo[] = {"state = 1", "state = 1", "value = 2.385", "STEP"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        sqlite3 *db;
+        char sql[200];
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        if (strncmp(bad[k], "STEP", 4) == 0) /* an intermediate value at a negative step */
+            snprintf(sql, sizeof sql, "INSERT INTO intermediate VALUES(1, 0, -5, 1.0)");
+        else
+            snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", bad[k]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        st = gpbo_study_open(u, "t", NULL, NULL);
+        if (st != NULL)
+            fail_msg("a trial with %s was read", bad[k]);
+        assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+        assert_non_null(strstr(gpbo_error_message(), "trial 0"));
+        if (strncmp(undo[k], "STEP", 4) == 0)
+            snprintf(sql, sizeof sql, "DELETE FROM intermediate WHERE step = -5");
+        else
+            snprintf(sql, sizeof sql, "UPDATE trials SET %s WHERE id = 0", undo[k]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        st = gpbo_study_open(u, "t", NULL, NULL);
+        assert_non_null(st);
+        size_t c[GPBO_TRIAL_STATE_COUNT];
+        gpbo_study_counts(st, c);
+        assert_int_equal(c[GPBO_TRIAL_COMPLETE], 2);
+        gpbo_study_close(st);
+    }
+    gpbo_space_free(s);
+}
+
+/* Names and choices travel as JSON, which is UTF-8: one that is not (Latin-1 "caf\xe9") was
+ * taken, and then the space could not be serialized ("out of memory": gpbo_study_open, copy
+ * and equal failed) or, as a metric's name, the tell that stores it failed with GPBO_ENOMEM
+ * and the trial's result was lost. Refused where it enters, with GPBO_EINVAL. */
+static void test_names_utf8(void **state)
+{
+    (void)state;
+    const char *bad = "caf\xe9", *good = "caf\xc3\xa9";
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, bad, 0, 1, 0), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "UTF-8"));
+    assert_int_equal(gpbo_space_add_int(s, bad, 0, 1, 0), GPBO_EINVAL);
+    assert_int_equal(gpbo_space_add_const(s, bad, 1), GPBO_EINVAL);
+    const char *choices[] = {"plain", bad};
+    assert_int_equal(gpbo_space_add_categorical(s, "c", 2, choices), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "UTF-8"));
+    assert_int_equal(gpbo_space_size(s), 0);
+    choices[1] = good;
+    assert_int_equal(gpbo_space_add_categorical(s, good, 2, choices), GPBO_OK);
+    assert_int_equal(gpbo_space_add_float(s, "x", 0, 1, 0), GPBO_OK);
+
+    char u[600];
+    url(u, sizeof u, "utf8.db");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_constraint c = {bad, 0, 1};
+    o.n_constraints = 1;
+    o.constraints = &c;
+    assert_null(gpbo_study_open(NULL, "u", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o.n_constraints = 0;
+    const char *names[] = {"a", bad};
+    o.n_objectives = 2;
+    o.objective_names = names;
+    assert_null(gpbo_study_open(NULL, "u", s, &o));
+    assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
+    o.n_objectives = 0;
+    gpbo_study *st = gpbo_study_open(u, "u", s, &o);
+    assert_non_null(st);
+    size_t id;
+    double v[3], one = 1.0;
+    assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+    assert_int_equal(gpbo_study_set_metrics(st, id, 1, &bad, &one), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "UTF-8"));
+    assert_int_equal(gpbo_study_set_metrics(st, id, 1, &good, &one), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(st, id, 2.385), GPBO_OK);
+    gpbo_study_close(st);
+    st = gpbo_study_open(u, "u", NULL, NULL);
+    assert_non_null(st);
+    double m;
+    assert_int_equal(gpbo_study_trial_metric(st, id, good, &m), GPBO_OK);
+    assert_float_equal(m, 1.0, 0.0);
+    assert_true(gpbo_space_equal(gpbo_study_space(st), s));
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +687,11 @@ int main(void)
         cmocka_unit_test(test_maximize_and_best),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_stored_options_checked),
+        cmocka_unit_test(test_bad_options_not_stored),
+        cmocka_unit_test(test_counts_null),
+        cmocka_unit_test(test_model_of_constants),
+        cmocka_unit_test(test_stored_trials_checked),
+        cmocka_unit_test(test_names_utf8),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
