@@ -89,33 +89,67 @@ static inline json_t *gpbo_json_loads(const char *txt, int *code)
     return gpbo_json_parse(json_loads, txt, &err, code);
 }
 
-/* Whether s is valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
- * U+10FFFF), as jansson requires of every string it stores: a string it refuses makes a whole
- * document fail to serialize, so names are checked where they enter. */
+/* The length (1 to 4) of the valid UTF-8 sequence at p, a non-NUL byte (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0 when none starts there. */
+static inline size_t gpbo_utf8_seq(const unsigned char *p)
+{
+    unsigned c = *p;
+    size_t n = c < 0x80             ? 0
+               : (c & 0xE0) == 0xC0 ? 1
+               : (c & 0xF0) == 0xE0 ? 2
+               : (c & 0xF8) == 0xF0 ? 3
+                                    : 4;
+    if (n == 4 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4))
+        return 0;
+    unsigned cp = n == 0 ? c : c & (0x3F >> n);
+    for (size_t k = 1; k <= n; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n + 1;
+}
+
+/* Whether s is valid UTF-8, as jansson requires of every string it stores: a string it
+ * refuses makes a whole document fail to serialize, so names are checked where they enter. */
 static inline int gpbo_utf8_valid(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        size_t n = c < 0x80             ? 0
-                   : (c & 0xE0) == 0xC0 ? 1
-                   : (c & 0xF0) == 0xE0 ? 2
-                   : (c & 0xF8) == 0xF0 ? 3
-                                        : 4;
-        if (n == 4 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4))
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = gpbo_utf8_seq(p);
+        if (n == 0)
             return 0;
-        unsigned cp = n == 0 ? c : c & (0x3F >> n);
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return 0;
-        p += n + 1;
+        p += n;
     }
     return 1;
+}
+
+/* A malloc'd copy of s, valid UTF-8: each byte that starts no valid sequence becomes U+FFFD
+ * (free text from elsewhere, a program's last line of stderr, say, in Latin-1 or cut inside a
+ * character). NULL when out of memory. */
+static inline char *gpbo_utf8_repair(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = malloc(3 * len + 1); /* each byte at most U+FFFD's three */
+    if (out == NULL)
+        return NULL;
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = gpbo_utf8_seq(p);
+        if (n == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p++;
+        } else {
+            memcpy(out + o, p, n);
+            o += n;
+            p += n;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }
 
 #endif

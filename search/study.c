@@ -1427,11 +1427,13 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     gpbo_trial_rec c = *r;
     c.state = state;
     c.value = state == GPBO_TRIAL_COMPLETE ? value : NAN;
-    c.reason = (char *)reason;
     c.finished = now_s();
-    char *rcopy = reason ? strdup(reason) : NULL;
+    /* a reason is free text (a program's last line of stderr): stored as valid UTF-8, which
+     * the JSON of an export and PostgreSQL's text require */
+    char *rcopy = reason ? gpbo_utf8_repair(reason) : NULL;
     if (reason && !rcopy)
         return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    c.reason = rcopy;
     int stored = 1, rc = GPBO_OK;
     if (s->st) {
         lock(s);

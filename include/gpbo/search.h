@@ -453,7 +453,8 @@ GPBO_API int gpbo_study_tell(gpbo_study *study, size_t id, double value);
 GPBO_API int gpbo_study_tell_ask(gpbo_study *study, size_t id, double value, size_t max_trials,
                                  size_t *out_id, double *out_values, int *out_ask_rc);
 
-/** Records that a running trial failed, with a reason (copied; may be NULL).
+/** Records that a running trial failed, with a reason (copied; may be NULL), stored as UTF-8:
+ * a byte that starts no UTF-8 character (a program's stderr in Latin-1) becomes U+FFFD.
  * @return as gpbo_study_tell(). */
 GPBO_API int gpbo_study_tell_failed(gpbo_study *study, size_t id, const char *reason);
 

@@ -116,6 +116,32 @@ def test_metric_names_not_utf8(d):
     check(pl.get("state") == "complete" and pl.get("value") == 0.25, f"the next trial: {pl}")
 
 
+STDERR_LATIN1 = """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "crash":         # its last line of stderr, the failure's reason, in Latin-1
+        sys.stderr.buffer.write(b"erreur: caf\\xe9 introuvable\\n")
+        sys.exit(3)
+    print("loss=0.25")
+    """
+
+
+def test_failure_reason_not_utf8(d):
+    """A program whose last line of stderr is not UTF-8 fails its trial with that line as the
+    reason, stored as UTF-8 (U+FFFD for the byte): `gpbo export --format json` wrote it as it
+    was, which is not JSON (json.loads refused the whole export)."""
+    write(os.path.join(d, "obj.py"), STDERR_LATIN1)
+    kinds_sweep(d, ["crash", "plain"])
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"latin-1 stderr: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    cr = t.get("crash", {})
+    check(cr.get("state") == "failed"
+          and cr.get("reason") == "exit status 3: erreur: caf\ufffd introuvable",
+          f"latin-1 reason: {cr}")
+    check(t.get("plain", {}).get("value") == 0.25, f"the next trial: {t.get('plain')}")
+
+
 FLOOD = """\
     import sys, time
     kind = sys.argv[1].split("=", 1)[1]
@@ -473,7 +499,7 @@ def main():
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
-             test_metric_names_not_utf8]
+             test_metric_names_not_utf8, test_failure_reason_not_utf8]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 

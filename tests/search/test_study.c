@@ -674,6 +674,44 @@ static void test_names_utf8(void **state)
     gpbo_space_free(s);
 }
 
+/* A failure's reason is free text (the CLI stores a program's last line of stderr): one in
+ * Latin-1, or cut inside a character, was stored as it was, and the study's JSON export then was
+ * not JSON (PostgreSQL's text refuses it outright). It is stored as UTF-8, each byte that starts
+ * no character replaced by U+FFFD, the valid characters kept. */
+static void test_failure_reason_utf8(void **state)
+{
+    (void)state;
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, "x", 0, 1, 0), GPBO_OK);
+    char u[600];
+    url(u, sizeof u, "reason.db");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, "r", s, &o);
+    assert_non_null(st);
+    const char *reasons[] = {"exit status 1: caf\xe9 \xff!", "cut \xc3",
+                             "d\xc3\xa9j\xc3\xa0 vu \xe2\x82\xac"};
+    const char *want[] = {"exit status 1: caf\xef\xbf\xbd \xef\xbf\xbd!", "cut \xef\xbf\xbd",
+                          "d\xc3\xa9j\xc3\xa0 vu \xe2\x82\xac"};
+    size_t ids[3];
+    double v;
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(gpbo_study_ask(st, &ids[k], &v), GPBO_OK);
+        assert_int_equal(gpbo_study_tell_failed(st, ids[k], reasons[k]), GPBO_OK);
+    }
+    for (int reopen = 0; reopen < 2; reopen++) {
+        for (size_t k = 0; k < 3; k++) {
+            gpbo_trial_info t;
+            assert_int_equal(gpbo_study_trial(st, ids[k], &t), GPBO_OK);
+            assert_string_equal(t.reason, want[k]);
+        }
+        gpbo_study_close(st);
+        st = reopen ? NULL : gpbo_study_open(u, "r", NULL, NULL);
+        assert_true(reopen || st != NULL);
+    }
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_model_of_constants),
         cmocka_unit_test(test_stored_trials_checked),
         cmocka_unit_test(test_names_utf8),
+        cmocka_unit_test(test_failure_reason_utf8),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
