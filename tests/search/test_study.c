@@ -391,6 +391,20 @@ static void store_option(const char *path, const char *key, const char *val)
     sqlite3_close(db);
 }
 
+/* A new random-search study `name` of s in the SQLite file `file` of the test folder; its path
+ * and URL into path (600 bytes) and u (620). */
+static gpbo_study *open_stored_random(const char *file, const char *name, const gpbo_space *s,
+                                      char *path, char *u)
+{
+    snprintf(path, 600, "%s/%s", dir, file);
+    snprintf(u, 620, "sqlite:///%s", path);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *st = gpbo_study_open(u, name, s, &o);
+    assert_non_null(st);
+    return st;
+}
+
 /* Options read back from a database are checked as the caller's are at creation: a negative
  * count (stored as a JSON integer, it would wrap to a huge size_t) is malformed; a heartbeat not
  * below its grace is refused with the study named; a huge heartbeat below a huger grace is valid
@@ -400,13 +414,8 @@ static void test_stored_options_checked(void **state)
 {
     (void)state;
     char path[600], u[620];
-    snprintf(path, sizeof path, "%s/stored.db", dir);
-    snprintf(u, sizeof u, "sqlite:///%s", path);
     gpbo_space *s = branin_space(0);
-    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-    o.strategy = "random";
-    gpbo_study *st = gpbo_study_open(u, "h", s, &o);
-    assert_non_null(st);
+    gpbo_study *st = open_stored_random("stored.db", "h", s, path, u);
     gpbo_study_close(st);
 
     store_option(path, "n_init", "-1");
@@ -571,13 +580,8 @@ static void test_stored_trials_checked(void **state)
 {
     (void)state;
     char path[600], u[620];
-    snprintf(path, sizeof path, "%s/trials.db", dir);
-    snprintf(u, sizeof u, "sqlite:///%s", path);
     gpbo_space *s = branin_space(0);
-    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-    o.strategy = "random";
-    gpbo_study *st = gpbo_study_open(u, "t", s, &o);
-    assert_non_null(st);
+    gpbo_study *st = open_stored_random("trials.db", "t", s, path, u);
     for (int i = 0; i < 2; i++) {
         size_t id;
         double v[2];

@@ -18,26 +18,7 @@
 #include "gpbo/error.h"
 #include "gpbo/rng.h"
 #include "gpbo/trainer.h"
-
-/* n examples of d features, random labels of k classes. */
-static gpbo_dataset *random_ds(size_t n, size_t d, size_t k, uint64_t seed)
-{
-    gpbo_dataset *ds = calloc(1, sizeof *ds);
-    ds->n = n;
-    ds->features = d;
-    ds->classes = k;
-    ds->channels = ds->rows = 1;
-    ds->cols = d;
-    ds->x = malloc(n * d * sizeof *ds->x);
-    ds->y = malloc(n * sizeof *ds->y);
-    gpbo_rng r;
-    gpbo_rng_seed(&r, seed);
-    for (size_t i = 0; i < n * d; i++)
-        ds->x[i] = (float)(2.385 * gpbo_rng_normal(&r));
-    for (size_t i = 0; i < n; i++)
-        ds->y[i] = (int32_t)gpbo_rng_below(&r, k);
-    return ds;
-}
+#include "trainer_testdata.h"
 
 static gpbo_trainer_config small(void)
 {
@@ -61,8 +42,8 @@ static void refuses(const gpbo_trainer_config *c, const gpbo_dataset *tr, const 
 static void test_labels_out_of_range(void **s)
 {
     (void)s;
-    gpbo_dataset *tr = random_ds(40, 5, 3, 1), *va = random_ds(20, 5, 3, 2),
-                 *te = random_ds(20, 5, 3, 3);
+    gpbo_dataset *tr = random_ds(40, 5, 3, 1, 2.385), *va = random_ds(20, 5, 3, 2, 2.385),
+                 *te = random_ds(20, 5, 3, 3, 2.385);
     gpbo_trainer_config c = small();
     gpbo_trainer_result r;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, te, &r), GPBO_OK);
@@ -87,7 +68,7 @@ static void test_labels_out_of_range(void **s)
 static void test_shape_and_arrays(void **s)
 {
     (void)s;
-    gpbo_dataset *tr = random_ds(40, 12, 3, 4), *va = random_ds(20, 12, 3, 5);
+    gpbo_dataset *tr = random_ds(40, 12, 3, 4, 2.385), *va = random_ds(20, 12, 3, 5, 2.385);
     gpbo_trainer_config c = small();
     /* 2 x 3 x 2 = 12: an image shape that makes the features is fine, also for a CNN */
     tr->channels = va->channels = 2;
@@ -127,7 +108,7 @@ static void test_shape_and_arrays(void **s)
 static void test_cnn_too_small(void **s)
 {
     (void)s;
-    gpbo_dataset *tr = random_ds(40, 36, 3, 10), *va = random_ds(20, 36, 3, 11);
+    gpbo_dataset *tr = random_ds(40, 36, 3, 10, 2.385), *va = random_ds(20, 36, 3, 11, 2.385);
     tr->rows = va->rows = tr->cols = va->cols = 6;
     gpbo_trainer_config c = small();
     gpbo_trainer_result r;
@@ -159,7 +140,7 @@ static void test_cnn_too_small(void **s)
 static void test_hyperparameters_finite(void **s)
 {
     (void)s;
-    gpbo_dataset *tr = random_ds(40, 5, 3, 6), *va = random_ds(20, 5, 3, 7);
+    gpbo_dataset *tr = random_ds(40, 5, 3, 6, 2.385), *va = random_ds(20, 5, 3, 7, 2.385);
     gpbo_trainer_config c = small();
     c.weight_decay = INFINITY;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "weight_decay inf");
@@ -197,7 +178,7 @@ static void test_hyperparameters_finite(void **s)
 static void test_divergence_reported(void **s)
 {
     (void)s;
-    gpbo_dataset *tr = random_ds(64, 10, 3, 8), *va = random_ds(32, 10, 3, 9);
+    gpbo_dataset *tr = random_ds(64, 10, 3, 8, 2.385), *va = random_ds(32, 10, 3, 9, 2.385);
     gpbo_trainer_config c = small();
     c.model = "mlp:16";
     c.optimizer = GPBO_TRAINER_OPT_SGD;

@@ -18,31 +18,12 @@
 #include "gpbo/error.h"
 #include "gpbo/rng.h"
 #include "gpbo/trainer.h"
-
-/* n examples of d features, random labels of k classes (only memorization can fit them). */
-static gpbo_dataset *random_ds(size_t n, size_t d, size_t k, uint64_t seed)
-{
-    gpbo_dataset *ds = calloc(1, sizeof *ds);
-    ds->n = n;
-    ds->features = d;
-    ds->classes = k;
-    ds->channels = ds->rows = 1;
-    ds->cols = d;
-    ds->x = malloc(n * d * sizeof *ds->x);
-    ds->y = malloc(n * sizeof *ds->y);
-    gpbo_rng r;
-    gpbo_rng_seed(&r, seed);
-    for (size_t i = 0; i < n * d; i++)
-        ds->x[i] = (float)gpbo_rng_normal(&r);
-    for (size_t i = 0; i < n; i++)
-        ds->y[i] = (int32_t)gpbo_rng_below(&r, k);
-    return ds;
-}
+#include "trainer_testdata.h"
 
 static void test_fits_tiny_dataset(void **s)
 {
     (void)s;
-    gpbo_dataset *ds = random_ds(48, 10, 4, 1);
+    gpbo_dataset *ds = random_ds(48, 10, 4, 1, 1.0);
     const gpbo_trainer_optimizer opts[3] = {GPBO_TRAINER_OPT_ADAM, GPBO_TRAINER_OPT_SGD,
                                             GPBO_TRAINER_OPT_RMSPROP};
     for (int o = 0; o < 3; o++) {
@@ -80,7 +61,7 @@ static void test_early_stopping_restores(void **s)
 {
     (void)s;
     /* validation labels unrelated to training: accuracy wanders, so patience triggers */
-    gpbo_dataset *tr = random_ds(64, 10, 3, 2), *va = random_ds(60, 10, 3, 3);
+    gpbo_dataset *tr = random_ds(64, 10, 3, 2, 1.0), *va = random_ds(60, 10, 3, 3, 1.0);
     gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
     c.model = "mlp:32";
     c.lr = 0.02;
@@ -115,7 +96,7 @@ static void test_early_stopping_restores(void **s)
 static void test_same_seed_same_result(void **s)
 {
     (void)s;
-    gpbo_dataset *tr = random_ds(100, 12, 3, 4), *va = random_ds(30, 12, 3, 5);
+    gpbo_dataset *tr = random_ds(100, 12, 3, 4, 1.0), *va = random_ds(30, 12, 3, 5, 1.0);
     assert_int_equal(gpbo_trainer_set_threads(1), GPBO_OK); /* the same bits: the same threads */
     gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
     c.model = "mlp:16-8";
