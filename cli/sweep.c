@@ -111,13 +111,15 @@ const char *sweep_suggest(const char *w, const char *const *words, size_t n, cha
 {
     size_t d;
     const char *best = closest(w, words, n, &d);
+    /* the words shown as every value of a message is (SHOW): a value may hold line breaks (a
+     * YAML scalar folded over lines), and a message is one line */
     if (best != NULL && (d <= 2 || 2 * d <= strlen(best))) {
-        snprintf(buf, cap, "did you mean '%s'?", best);
+        snprintf(buf, cap, "did you mean '%s'?", SHOW(best));
         return buf;
     }
     size_t len = (size_t)snprintf(buf, cap, "one of:");
     for (size_t i = 0; i < n && len < cap; i++)
-        len += (size_t)snprintf(buf + len, cap - len, " %s", words[i]);
+        len += (size_t)snprintf(buf + len, cap - len, " %s", SHOW(words[i]));
     return buf;
 }
 
