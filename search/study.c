@@ -1304,35 +1304,6 @@ static int take_queued_memory(gpbo_study *s, double now, size_t *id)
     return GPBO_OK;
 }
 
-static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t *out_id);
-
-int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
-{
-    if (s == NULL || values == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
-    size_t d = s->space->dim, np = s->space->n, id = 0;
-    double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
-    if (u == NULL || vals == NULL) {
-        free(u);
-        free(vals);
-        return gpbo_error_set(GPBO_ENOMEM, "study_enqueue: out of memory");
-    }
-    int rc = gpbo_space_encode(s->space, values, u); /* validates against the space */
-    free(u);
-    if (rc != GPBO_OK) {
-        free(vals);
-        return gpbo_error_prefix("study_enqueue: ");
-    }
-    /* an inactive parameter's value, which encode does not read, is NaN as every trial's */
-    for (size_t i = 0; i < np; i++)
-        vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
-    rc = enqueue_values(s, vals, cap, &id);
-    free(vals);
-    if (rc == GPBO_OK && out_id != NULL)
-        *out_id = id;
-    return rc;
-}
-
 /* gpbo_study_enqueue's trial of valid values vals: reserved, released for any worker. */
 static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t *out_id)
 {
@@ -1358,6 +1329,31 @@ static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t 
     }
     if (rc == GPBO_OK && out_id != NULL)
         *out_id = id;
+    return rc;
+}
+
+int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
+{
+    if (s == NULL || values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
+    size_t d = s->space->dim, np = s->space->n;
+    double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
+    if (u == NULL || vals == NULL) {
+        free(u);
+        free(vals);
+        return gpbo_error_set(GPBO_ENOMEM, "study_enqueue: out of memory");
+    }
+    int rc = gpbo_space_encode(s->space, values, u); /* validates against the space */
+    free(u);
+    if (rc != GPBO_OK) {
+        free(vals);
+        return gpbo_error_prefix("study_enqueue: ");
+    }
+    /* an inactive parameter's value, which encode does not read, is NaN as every trial's */
+    for (size_t i = 0; i < np; i++)
+        vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
+    rc = enqueue_values(s, vals, cap, out_id);
+    free(vals);
     return rc;
 }
 

@@ -506,9 +506,7 @@ static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
     if (!isfinite(out->train_loss) || isnan(loss)) {
         /* diverged: the weights are NaN or soon will be, and so would every score of them (an
          * accuracy of NaN outputs is only the share of class 0); the caller must know */
-        r->diverged = 1;
-        if (r->best_acc < 0)
-            out->best_epoch = epoch + 1;
+        r->diverged = 1; /* run_finish then scores the kept weights, if any */
         return gpbo_error_set(GPBO_EOPTIM,
                               "trainer: training diverged in epoch %zu (training loss %g, "
                               "validation loss %g); a smaller learning rate may help",
