@@ -227,6 +227,8 @@ static int build_layers(gpbo_net *net, const char *spec, gpbo_trainer_activation
             rc = push_block(net, &l, act, dropout);
         if (rc != GPBO_OK)
             return rc;
+        if (*p == '-' && p[1] == '\0')
+            return gpbo_error_set(GPBO_EINVAL, "trainer: model '%s' ends with '-'", spec);
         if (*p == '-')
             p++;
         else if (*p)

@@ -384,6 +384,9 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                               "trainer: weight_decay, l1, min_delta must be >= 0, gamma > 0, "
                               "eps > 0, all finite (weight_decay %g, l1 %g, gamma %g, eps %g)",
                               c->weight_decay, c->l1, c->gamma, c->eps);
+    /* PyTorch's SGD refuses it too: Nesterov's look-ahead is the momentum's */
+    if (c->optimizer == GPBO_TRAINER_OPT_SGD && c->nesterov && c->momentum == 0)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: Nesterov momentum needs a momentum > 0");
     /* PyTorch's StepLR divides by step_size too */
     if (c->schedule == GPBO_TRAINER_SCHED_STEP && c->step_size < 1)
         return gpbo_error_set(GPBO_EINVAL, "trainer: the step schedule needs step_size >= 1");

@@ -165,6 +165,14 @@ static void test_hyperparameters_finite(void **s)
     c.step_size = 0;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "step_size >= 1");
     c.step_size = 1;
+    /* as PyTorch's SGD: Nesterov without momentum is refused, not run as plain SGD */
+    gpbo_trainer_optimizer opt = c.optimizer;
+    c.optimizer = GPBO_TRAINER_OPT_SGD;
+    c.nesterov = 1;
+    c.momentum = 0.0;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "Nesterov momentum needs a momentum > 0");
+    c.optimizer = opt;
+    c.nesterov = 0;
     gpbo_trainer_result r;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
     /* step_size is only read by the step schedule */

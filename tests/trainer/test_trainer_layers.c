@@ -179,8 +179,9 @@ static void test_dropout_and_specs(void **state)
     assert_memory_equal(n->L[2].y, n->L[1].y, 1000 * sizeof(float));
     assert_int_equal(n->nparams, 3 * 1000 + 1000 + 1000 * 2 + 2);
     gpbo_net_free(n);
-    const char *bad[] = {"rnn:5", "mlp:5-x", "cnn:c3k4", "cnn:p3", "cnn:d5-c3k3", "mlp:0"};
-    for (size_t i = 0; i < 6; i++) {
+    const char *bad[] = {"rnn:5",       "mlp:5-x", "cnn:c3k4", "cnn:p3",
+                         "cnn:d5-c3k3", "mlp:0",   "mlp:16-",  "cnn:c4k3-p2-"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_null(gpbo_net_new(bad[i], GPBO_TRAINER_ACT_RELU, 0.0, 1, 8, 8, 3, 4, &r));
         assert_int_equal(gpbo_error_code(), GPBO_EINVAL);
     }
