@@ -76,7 +76,8 @@ typedef struct ctx {
     size_t np;
     double *pc, *pmu, *ps; /* np * d, np, np (capacity grows with the batch) */
     double L, M;
-    int status; /* first failure inside an NLopt callback */
+    int status;        /* first failure inside an NLopt callback */
+    nlopt_opt running; /* the NLopt run in progress, stopped by that failure */
     /* taken points */
     double *taken;
     size_t ntaken;
@@ -162,12 +163,16 @@ static int value_at(ctx *c, double *x, double *v, double *g)
 static double nl_objective(unsigned n, const double *z, double *grad, void *data)
 {
     ctx *c = data;
+    /* A failure (a hook that asked to stop, no memory) ends the run: NLopt may still call back
+     * before it notices the forced stop, and the hook must not be called again. */
+    if (c->status != GPBO_OK)
+        return -HUGE_VAL;
     to_full(c, z, c->x);
     double v;
     int rc = value_at(c, c->x, &v, grad ? c->g : NULL);
     if (rc != GPBO_OK) {
-        if (c->status == GPBO_OK)
-            c->status = rc;
+        c->status = rc;
+        nlopt_force_stop(c->running);
         return -HUGE_VAL;
     }
     if (grad != NULL)
@@ -300,6 +305,7 @@ static int local_run(ctx *c, nlopt_opt opt, const double *x0, double *z, double 
         z[k] = x0[c->free_idx[k]];
     double f = -HUGE_VAL;
     c->status = GPBO_OK;
+    c->running = opt;
     nlopt_result r = nlopt_optimize(opt, z, &f);
     if (c->status != GPBO_OK)
         return c->status;
@@ -369,6 +375,7 @@ static int direct_start(ctx *c, nlopt_opt glob, double *z, double *starts, size_
         z[k] = 0.5;
     double f;
     c->status = GPBO_OK;
+    c->running = glob;
     nlopt_result r = nlopt_optimize(glob, z, &f);
     if (c->status != GPBO_OK)
         return c->status;
