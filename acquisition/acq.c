@@ -252,8 +252,8 @@ int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t di
         return gpbo_error_set(GPBO_EINVAL, "%s: options.max_evals = %zu must be in [1, 1e6]", fn,
                               o->max_evals);
     if (o->restarts > RESTARTS_MAX)
-        return gpbo_error_set(GPBO_EINVAL, "%s: options.restarts = %zu is unreasonable", fn,
-                              o->restarts);
+        return gpbo_error_set(GPBO_EINVAL, "%s: options.restarts = %zu must be at most %d", fn,
+                              o->restarts, RESTARTS_MAX);
     if ((unsigned)o->batch > GPBO_ACQ_BATCH_LP)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.batch = %d is unknown", fn, (int)o->batch);
     if (o->batch == GPBO_ACQ_BATCH_LP && o->kind == GPBO_ACQ_LCB)

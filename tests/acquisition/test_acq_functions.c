@@ -342,6 +342,16 @@ static void test_errors(void **state)
     o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
     o.beta = -1;
     assert_null(gpbo_acq_new(gp, &o, 0.0));
+    /* the message gives the limit, as those of raw_samples and max_evals do (before: "is
+     * unreasonable", which left the caller to guess) */
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.restarts = 10001;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "options.restarts = 10001 must be at most 10000"));
+    o.restarts = 10000;
+    gpbo_acq *at_limit = gpbo_acq_new(gp, &o, 0.0);
+    assert_non_null(at_limit);
+    gpbo_acq_free(at_limit);
     o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
     o.raw_samples = 0;
     assert_null(gpbo_acq_new(gp, &o, 0.0));
