@@ -10,6 +10,7 @@
  * R(u) = Q(u) / phi(u); beyond u = 30 both R and 1 - u R come from their asymptotic series,
  * summed term by term so that nothing cancels.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,29 @@ double gpbo_acq__log_Phi(double z, double *dlog)
     return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(R);
 }
 
+/* The utility where z = (best_f - mu) / sigma overflowed to +inf (a huge improvement over a tiny
+ * sigma): Phi(z) = 1 and phi(z) = 0 in doubles, so EI = sigma h(z) = sigma z = imp = best_f - mu,
+ * log EI = log imp and log PI = 0, and only mu moves them. Computing them through z would give
+ * +inf for EI and log EI. */
+static double overflowed_z(gpbo_acq_kind kind, double imp, size_t dim, const double *dmu,
+                           double *grad)
+{
+    double v = 0.0, dmu_coef = 0.0;
+    if (kind == GPBO_ACQ_EI) {
+        v = imp;
+        dmu_coef = -1.0;
+    } else if (kind == GPBO_ACQ_LOGEI) {
+        v = log(imp);
+        dmu_coef = -1.0 / imp;
+    }
+    if (grad != NULL)
+        for (size_t k = 0; k < dim; k++) {
+            double g = dmu_coef * (dmu ? dmu[k] : 0.0);
+            grad[k] = isfinite(g) ? g : 0.0;
+        }
+    return v;
+}
+
 double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, size_t dim, double mu,
                          double var, const double *dmu, const double *dvar, double *grad)
 {
@@ -108,6 +132,8 @@ double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, si
     int floored = !(var > SIGMA_MIN * SIGMA_MIN);
     double s = floored ? SIGMA_MIN : sqrt(var);
     double z = (best_f - mu) / s;
+    if (z > DBL_MAX && kind != GPBO_ACQ_LCB)
+        return overflowed_z(kind, best_f - mu, dim, dmu, grad);
     int clamped = z < Z_MIN;
     if (clamped)
         z = Z_MIN;
@@ -226,8 +252,8 @@ int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t di
         return gpbo_error_set(GPBO_EINVAL, "%s: options.max_evals = %zu must be in [1, 1e6]", fn,
                               o->max_evals);
     if (o->restarts > RESTARTS_MAX)
-        return gpbo_error_set(GPBO_EINVAL, "%s: options.restarts = %zu is unreasonable", fn,
-                              o->restarts);
+        return gpbo_error_set(GPBO_EINVAL, "%s: options.restarts = %zu must be at most %d", fn,
+                              o->restarts, RESTARTS_MAX);
     if ((unsigned)o->batch > GPBO_ACQ_BATCH_LP)
         return gpbo_error_set(GPBO_EINVAL, "%s: options.batch = %d is unknown", fn, (int)o->batch);
     if (o->batch == GPBO_ACQ_BATCH_LP && o->kind == GPBO_ACQ_LCB)

@@ -72,6 +72,20 @@ static void test_any_non_zero_is_euser(void **state)
     gpbo_gp_free(gp);
 }
 
+/* A stop inside an L-BFGS run (raw_samples = 64: the first 64 calls project the raw points, the
+ * later ones come from the optimizer's objective) ends that run at once: the hook is not called
+ * again. Before the fix NLopt went on with its line search and called the hook up to 21 more
+ * times after it had asked to stop. */
+static void test_stop_inside_local_run(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = small_gp();
+    const int after[] = {67, 81, 95, 130, 151, 180};
+    for (size_t i = 0; i < sizeof after / sizeof after[0]; i++)
+        expect_euser(gp, 3, after[i]);
+    gpbo_gp_free(gp);
+}
+
 static void test_no_observations_too(void **state)
 {
     (void)state;
@@ -85,6 +99,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_any_non_zero_is_euser),
+        cmocka_unit_test(test_stop_inside_local_run),
         cmocka_unit_test(test_no_observations_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,6 +267,53 @@ static void test_zero_variance_and_lcb(void **state)
     gpbo_gp_free(gp);
 }
 
+/* An improvement so large that z = (best_f - mu) / sigma overflows to +inf: at zero variance
+ * (sigma floored at 1e-150) from best_f - mu ~ 1.8e158 on, at a variance of 1e-12 from ~1.8e302.
+ * EI is then best_f - mu (h(z) -> z), log EI its logarithm, log PI 0, as for a z just below the
+ * overflow. Before the fix EI and log EI were +inf (and gpbo_acq_propose() took such a point,
+ * the most promising one, for a non-finite, excluded one) and their gradients were 0. */
+static void test_z_overflow(void **state)
+{
+    (void)state;
+    const double mus[] = {0.0, -2.385, 7.25e157};
+    for (size_t i = 0; i < 3; i++) {
+        double mu = mus[i], best = 1e200, dmu = 1.0, g;
+        double ei = gpbo_acq__utility(GPBO_ACQ_EI, best, 0, 1, mu, 0.0, &dmu, NULL, &g);
+        assert_true(fabs(ei - (best - mu)) <= 1e-15 * (best - mu));
+        assert_true(g == -1.0);
+        double lei = gpbo_acq__utility(GPBO_ACQ_LOGEI, best, 0, 1, mu, 0.0, &dmu, NULL, &g);
+        assert_true(fabs(lei - log(best - mu)) <= 1e-15 * fabs(log(best - mu)));
+        assert_true(fabs(g + 1.0 / (best - mu)) <= 1e-15 / (best - mu));
+        double lpi = gpbo_acq__utility(GPBO_ACQ_LOGPI, best, 0, 1, mu, 0.0, &dmu, NULL, &g);
+        assert_true(lpi == 0.0 && g == 0.0);
+    }
+    /* through the public API: best_f = 1e303 at the training inputs of a nearly noiseless GP */
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    double x[3] = {0.2, 0.5, 0.8}, y[3] = {1.0, 0.0, 2.0};
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    double p[3] = {log(0.2), 0.0, log(1e-12)};
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LOGPI; kind++) {
+        gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+        opt.kind = (gpbo_acq_kind)kind;
+        gpbo_acq *a = gpbo_acq_new(gp, &opt, 1e303);
+        assert_non_null(a);
+        for (int i = 0; i < 3; i++) {
+            double v, g, mu;
+            assert_int_equal(gpbo_gp_predict(gp, 1, &x[i], &mu, NULL), GPBO_OK);
+            assert_int_equal(gpbo_acq_eval(a, 1, &x[i], &v, &g), GPBO_OK);
+            double want = kind == GPBO_ACQ_EI      ? 1e303 - mu
+                          : kind == GPBO_ACQ_LOGEI ? log(1e303)
+                                                   : 0.0;
+            if (!(fabs(v - want) <= 1e-12 * fabs(want)) || !isfinite(g))
+                fail_msg("%s at x = %g: %.17g (gradient %g), want %.17g",
+                         gpbo_acq_kind_name((gpbo_acq_kind)kind), x[i], v, g, want);
+        }
+        gpbo_acq_free(a);
+    }
+    gpbo_gp_free(gp);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -295,6 +342,16 @@ static void test_errors(void **state)
     o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
     o.beta = -1;
     assert_null(gpbo_acq_new(gp, &o, 0.0));
+    /* the message gives the limit, as those of raw_samples and max_evals do (before: "is
+     * unreasonable", which left the caller to guess) */
+    o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
+    o.restarts = 10001;
+    assert_null(gpbo_acq_new(gp, &o, 0.0));
+    assert_non_null(strstr(gpbo_error_message(), "options.restarts = 10001 must be at most 10000"));
+    o.restarts = 10000;
+    gpbo_acq *at_limit = gpbo_acq_new(gp, &o, 0.0);
+    assert_non_null(at_limit);
+    gpbo_acq_free(at_limit);
     o = (gpbo_acq_options)GPBO_ACQ_OPTIONS_INIT;
     o.raw_samples = 0;
     assert_null(gpbo_acq_new(gp, &o, 0.0));
@@ -336,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_gradients),
         cmocka_unit_test(test_eval_many_equals_one),
         cmocka_unit_test(test_zero_variance_and_lcb),
+        cmocka_unit_test(test_z_overflow),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -533,6 +534,40 @@ static void test_constant_y(void **state)
     gpbo_gp_free(gp);
 }
 
+static int round_binary(double *x, size_t dim, void *payload)
+{
+    (void)payload;
+    for (size_t k = 0; k < dim; k++)
+        x[k] = x[k] < 0.5 ? 0.0 : 1.0;
+    return 0;
+}
+
+/* A space of two binary coordinates, all four points observed: every raw point projects onto a
+ * taken point, and the answer (nothing distinct is left) comes after one pass per taken point.
+ * Before the fix each raw point was found taken by its own scan of all R values: O(R^2), 2.5 s at
+ * R = 65536, about 40 s at the R = 262144 used here (about 0.1 s after; the 10 s bound leaves room
+ * for sanitizers and a loaded machine). With one point left it is found. */
+static void test_discrete_space_exhausted(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    const double x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, y[4] = {1.385, 2.217, 0.904, 1.733};
+    assert_int_equal(gpbo_gp_set_data(gp, 4, x, y), GPBO_OK);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.project = round_binary;
+    o.raw_samples = 262144;
+    double out[2];
+    clock_t t0 = clock();
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, out, NULL), GPBO_EOPTIM);
+    double seconds = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (seconds > 10.0)
+        fail_msg("an exhausted discrete space took %.1f s of CPU to refuse", seconds);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, out, NULL), GPBO_OK);
+    assert_true(out[0] == 1.0 && out[1] == 1.0);
+    gpbo_gp_free(gp);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -573,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_many_restarts),
         cmocka_unit_test(test_sobol),
         cmocka_unit_test(test_constant_y),
+        cmocka_unit_test(test_discrete_space_exhausted),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
