@@ -16,11 +16,13 @@ import ctypes as C
 import math
 import numbers
 import os
+import random
 import threading
 import time
+import warnings
 import weakref
 
-from . import _lib, space as _space
+from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
 __all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "MedianPruner", "HyperbandPruner",
@@ -93,6 +95,7 @@ _lib.declare(_acq, "gpbo_acq_kind_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_in
 
 _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
 _NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
+_NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
 _STATES = ("running", "complete", "failed", "pruned")
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
@@ -407,12 +410,36 @@ def _metric_value(name, value):
 
 class Trial:
     """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
-    ``metrics`` (the other metrics set with set_metric, told with the trial)."""
+    ``metrics`` (the other metrics set with set_metric, told with the trial).
 
-    def __init__(self, study, trial_id, params):
+    suggest_float / suggest_int / suggest_categorical (Optuna's define-by-run) return this
+    trial's value of a parameter of the study's space, checking that the declared distribution
+    is the space's; in a study's discovery trial (a Study opened with space=None that did not
+    exist) they draw the value and record the distribution: the space the study is created
+    with when the trial is told."""
+
+    def __init__(self, study, trial_id, params, discovery=False):
         self.study, self.id, self.params = study, trial_id, params
         self.metrics = {}
         self._prune = False
+        # a discovery trial: the distributions suggested (name -> space parameter, in order)
+        # and the reports made before the study exists (replayed when it is created)
+        self._dists = {} if discovery else None
+        self._reports = []
+
+    def suggest_float(self, name, low, high, *, step=None, log=False):
+        """A float in [low, high] (log=True: on a log scale, low > 0), as Optuna's. step is
+        refused (NotImplementedError): gpbo has no stepped float."""
+        return self.study._suggest(self, name, _suggest.float_dist(name, low, high, step, log))
+
+    def suggest_int(self, name, low, high, *, step=1, log=False):
+        """An integer in [low, high], both included (log=True: on a log scale, low >= 1), as
+        Optuna's. A step other than 1 is refused (NotImplementedError)."""
+        return self.study._suggest(self, name, _suggest.int_dist(name, low, high, step, log))
+
+    def suggest_categorical(self, name, choices):
+        """One of choices (values with distinct str() forms), as Optuna's."""
+        return self.study._suggest(self, name, _suggest.categorical_dist(name, choices))
 
     def set_metric(self, name, value):
         """Sets another metric of the trial (memory, seconds, accuracy; the metric of an outcome
@@ -526,19 +553,48 @@ class Study:
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
+        self._storage_b = None if storage is None else str(storage).encode()
         self._lock = threading.RLock()
+        self._told = threading.Condition(self._lock)  # a discovery trial was told
         self._pruner = _pruner(pruner)
+        #: whether the space comes from the study (stored, or found by its first trial):
+        #: optimize then hands its objective the Trial (define-by-run)
+        self._define_by_run = items is None
+        self._h, self._discovering, self._closed = None, None, False
+        self._running = {}
         try:
-            self._h = check_ptr(_s.gpbo_study_open(
-                None if storage is None else str(storage).encode(), self.name.encode(),
-                cspace.h if cspace else None, C.byref(o)))
+            if items is not None or storage is not None:  # in memory, space=None: a new one
+                self._h = _s.gpbo_study_open(self._storage_b, self.name.encode(),
+                                             cspace.h if cspace else None, C.byref(o))
+                if not self._h and (items is not None or _lib._loaded["base"].gpbo_error_code()
+                                    != _NOT_FOUND_RC):
+                    check_ptr(self._h)
         except BaseException:
             _close(None, self._pruner)
             raise
-        del keep  # the library copied the constraints and objectives
         # closes the study and frees the pruner when the Study goes, or at exit
         self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
-        self._items = _read_space(_s.gpbo_study_space(self._h)) if items is None else items
+        if not self._h:
+            # no such study and no space: its first trial finds the space (define-by-run);
+            # the options (and what they point to) wait for it
+            self._h, self._opts, self._keep, self._items = None, o, keep, []
+            self._asked = (direction, objectives)
+            self._rng = random.Random(o.seed)
+            self._nobj = len(objectives or ())
+            self.direction = "maximize" if o.direction == 1 else "minimize"
+            self._sign = -1.0 if self.direction == "maximize" else 1.0
+            self.objectives = {} if self._nobj < 2 else (
+                dict(objectives) if isinstance(objectives, dict) else
+                {str(n): "minimize" for n in objectives})
+            return
+        del keep  # the library copied the constraints and objectives
+        self._opened(direction, objectives,
+                     _read_space(_s.gpbo_study_space(self._h)) if items is None else items)
+
+    def _opened(self, direction, objectives, items):
+        """Reads what the open study self._h is; raises ValueError (the study closed) when the
+        direction or objectives asked for contradict it."""
+        self._items = items
         self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
         self._sign = -1.0 if self.direction == "maximize" else 1.0
         self._nobj = _s.gpbo_study_nobjectives(self._h)
@@ -547,12 +603,11 @@ class Study:
             _s.gpbo_study_objective_name(self._h, j).decode():
                 "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
             for j in range(self._nobj)}
-        self._running = {}
         conflict = self._conflict(direction, objectives)
         if conflict:  # a stored study keeps its own; a contrary wish would be ignored silently
             self.close()
             raise ValueError("study %r in %s %s; omit it to take the stored study as it is"
-                             % (self.name, storage, conflict))
+                             % (self.name, self.storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
 
@@ -577,7 +632,8 @@ class Study:
 
     @property
     def space(self):
-        """The study's space as a dict (the stored one for a study reopened without it)."""
+        """The study's space as a dict (the stored one for a study reopened without it; empty
+        while the first trial of a define-by-run study has not been told)."""
         return dict(self._items)
 
     def close(self):
@@ -585,7 +641,8 @@ class Study:
         to other workers of the study). Further calls raise."""
         with self._lock:
             self._finalizer()
-            self._h = None
+            self._h, self._closed, self._discovering = None, True, None
+            self._told.notify_all()
 
     def __enter__(self):
         return self
@@ -595,8 +652,102 @@ class Study:
 
     def _handle(self):
         if self._h is None:
-            raise ValueError("the study is closed")
+            raise ValueError("the study is closed" if self._closed else
+                             "study %r has no space yet: its first trial makes it when it is "
+                             "told" % self.name)
         return self._h
+
+    # -- define-by-run -----------------------------------------------------------------------------
+
+    def _undiscovered(self):
+        """Whether this is a define-by-run study whose first trial has not been told."""
+        return self._h is None and not self._closed
+
+    def _discovery_trial(self, trial):
+        """The running discovery trial that trial (a Trial or an id) names, or None."""
+        t = self._discovering
+        if t is None or self._h is not None:
+            return None
+        if trial is t or (not isinstance(trial, (Trial, TrialRecord)) and trial == t.id):
+            return t
+        return None
+
+    def _suggest(self, trial, name, d):
+        """What trial.suggest_* returns for distribution d of parameter name."""
+        with self._lock:
+            if trial._dists is not None:  # a discovery trial: draw, remember
+                if name in trial._dists:
+                    why = _suggest.contradiction(name, trial._dists[name], d)
+                    if why:
+                        raise ValueError(why.replace("the study's space", "this trial's earlier "
+                                                     "suggestion"))
+                    return _suggest.value_for(trial._dists[name], d, trial.params[name])
+                if trial is not self._discovering:
+                    raise ValueError("trial %d has ended: suggest_* is for a running trial"
+                                     % trial.id)
+                trial._dists[name] = d
+                trial.params[name] = _suggest.draw(self._rng, d)
+                return trial.params[name]
+            space = dict(self._items)
+            p = space.get(name)
+            if p is None:
+                raise ValueError(self._not_in_space(name, d))
+            why = _suggest.contradiction(name, p, d)
+            if why:
+                raise ValueError(why)
+            if name not in trial.params:  # NaN in the library: its when= does not hold
+                (parent, vals), = p.when.items()
+                raise ValueError("parameter %r is inactive in trial %d: its condition when=%r "
+                                 "does not hold (%r is %s); suggest it only when its condition "
+                                 "holds" % (name, trial.id, p.when, parent,
+                                            repr(trial.params[parent]) if parent in trial.params
+                                            else "itself inactive"))
+            return _suggest.value_for(p, d, trial.params[name])
+
+    def _not_in_space(self, name, d):
+        have = ", ".join(n for n, _ in self._items)
+        how = ("declare every parameter up front, those that only some trials use with when= "
+               "(e.g. gpbo.Study(space={..., %r: gpbo.Uniform(...), when={'parent': value}})), "
+               "and suggest them under that condition" % name)
+        if self._define_by_run:
+            return ("%s: study %r has no parameter %r. gpbo's space is fixed when a study is "
+                    "created: by its first trial, which suggested %s. To vary the parameters "
+                    "from trial to trial (conditional parameters), %s"
+                    % (_suggest.call_repr(name, d), self.name, name, have, how))
+        return ("%s: study %r has no parameter %r; its space has %s. For conditional "
+                "parameters, %s" % (_suggest.call_repr(name, d), self.name, name, have, how))
+
+    def _create(self, trial):
+        """Creates the study with the space discovery trial `trial` suggested, and makes the
+        trial its first one (enqueued with those values, asked: trial.id becomes its id).
+        Called with the lock held."""
+        items = list(trial._dists.items())
+        cspace = _CSpace(items)
+        h = check_ptr(_s.gpbo_study_open(self._storage_b, self.name.encode(), cspace.h,
+                                         C.byref(self._opts)))
+        self._finalizer.detach()
+        self._h = h
+        self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
+        del self._keep, self._opts  # the library copied them
+        self._opened(*self._asked, items)
+        vals = self._values_of(trial.params)
+        arr = (C.c_double * len(vals))(*vals)
+        qid, tid = _SZ(), _SZ()
+        out = (C.c_double * len(vals))()
+        check(_s.gpbo_study_enqueue(h, arr, _NOT_FOUND, C.byref(qid)))
+        check(_s.gpbo_study_ask(h, C.byref(tid), out))
+        if tid.value != qid.value:  # another process took it: this ask is another point
+            check(_s.gpbo_study_tell_failed(h, tid.value, b"asked while creating the study "
+                                            b"from its first trial; not run"))
+            raise ValueError("study %r: another worker took the first trial's configuration "
+                             "(trial %d) as it was stored; the result of trial %d is not "
+                             "recorded" % (self.name, qid.value, trial.id))
+        trial.id = tid.value
+        self._running[trial.id] = trial
+        if self._pruner:
+            check(_s.gpbo_pruner_catch_up(self._pruner, h))
+        for step, value in trial._reports:
+            self.report(trial, step, value)
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out
@@ -605,7 +756,25 @@ class Study:
 
     def ask(self):
         """A new trial (or one whose worker was lost) to evaluate. Raises ExhaustedError when the
-        strategy has nothing left (a finished grid)."""
+        strategy has nothing left (a finished grid).
+
+        A define-by-run study that does not exist yet (opened with space=None) first hands out
+        one discovery trial, whose suggest_* calls draw at random and make the space; until it
+        is told, an ask from another thread waits for it, and one from the thread that asked it
+        raises ValueError (it would wait forever)."""
+        with self._lock:
+            while self._h is None and self._discovering is not None:
+                if self._discovering._owner == threading.get_ident():
+                    raise ValueError(
+                        "study %r: its space is not known until its first trial (%d, running) "
+                        "is told; tell it before asking for another trial, or declare the "
+                        "space (gpbo.Study(space=...))" % (self.name, self._discovering.id))
+                self._told.wait()
+            if self._h is None and not self._closed:
+                trial = Trial(self, 0, {}, discovery=True)
+                trial._owner = threading.get_ident()
+                self._discovering = trial
+                return trial
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
         tid = _SZ()
@@ -647,6 +816,15 @@ class Study:
             metrics = dict(trial.metrics, **(metrics or {}))
         names, vals = self._metrics_arrays(metrics)
         with self._lock:
+            first = self._discovery_trial(trial)
+            if first is not None:
+                try:
+                    if not self._tell_first(first, value, failed, pruned):
+                        return
+                finally:  # created or not, the other workers' asks go on
+                    self._discovering = None
+                    self._told.notify_all()
+                tid = first.id
             h = self._handle()
             if names is not None:
                 check(_s.gpbo_study_set_metrics(h, tid, len(vals), names, vals))
@@ -666,6 +844,24 @@ class Study:
             if self._pruner:
                 check(_s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME[outcome]))
             self._running.pop(tid, None)
+
+    def _tell_first(self, trial, value, failed, pruned):
+        """Ends discovery trial `trial`: creates the study from its suggestions (True: tell it
+        as any trial). One that suggested nothing leaves no space to create: failed or pruned,
+        it is dropped with a warning (False); with a value, ValueError (nothing recorded)."""
+        if trial._dists:
+            self._create(trial)
+            return True
+        what = ("failed (%s)" % failed) if failed is not None else \
+            "pruned" if pruned else "complete"
+        msg = ("study %r: its first trial ended %s before any suggest_* call, so there is no "
+               "space to create the study with; nothing is recorded and the next trial is "
+               "again a first one" % (self.name, what))
+        if failed is not None or pruned:
+            warnings.warn(msg, RuntimeWarning, stacklevel=3)
+            return False
+        raise ValueError(msg + ": call trial.suggest_* in the objective, or declare the space "
+                         "(gpbo.Study(space=...))")
 
     def _told_values(self, value):
         """A told value as a float (one objective) or a list of floats (several)."""
@@ -699,7 +895,13 @@ class Study:
         for every active parameter, becomes a trial that the next ask of any worker hands out
         before any proposal. max_trials: only while the study holds fewer trials (so k workers
         enqueuing the same list add each point once: give point i max_trials=i + 1 before
-        asking); ExhaustedError otherwise. Returns the trial's id."""
+        asking); ExhaustedError otherwise. Returns the trial's id. A define-by-run study has
+        no space before its first trial is told: ValueError until then."""
+        if self._undiscovered():
+            raise ValueError("study %r has no space yet, so a configuration cannot be "
+                             "enqueued: its first trial makes the space when it is told; "
+                             "enqueue after it, or declare the space (gpbo.Study(space=...))"
+                             % self.name)
         vals = self._values_of(params)
         arr = (C.c_double * max(len(vals), 1))(*vals)
         tid = _SZ()
@@ -771,6 +973,13 @@ class Study:
                             % (step,))
         step, value = int(step), float(value)
         with self._lock:
+            t = self._discovery_trial(trial)
+            if t is not None:  # no study yet: stored when it is created (the pruner never
+                if not (step >= 0 and math.isfinite(value)):  # stops a first trial)
+                    raise ValueError("report: trial %d: a step is >= 0 and a value finite, not "
+                                     "step %d value %r" % (t.id, step, value))
+                t._reports.append((step, value))
+                return
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
             prune = C.c_int(0)
             if self._pruner:
@@ -818,8 +1027,11 @@ class Study:
 
     @property
     def trials(self):
-        """Every trial of the study (every worker's, read from the storage now), by id."""
+        """Every trial of the study (every worker's, read from the storage now), by id. None
+        before a define-by-run study's first trial is told (it is stored then)."""
         with self._lock:
+            if self._undiscovered():
+                return []
             h = self._handle()
             check(_s.gpbo_study_sync(h))
             out, info = [], TrialInfo()
@@ -833,6 +1045,8 @@ class Study:
         """The best complete (and, with constraints, feasible) trial; ValueError when there is
         none, or when the study has several objectives (see best_trials)."""
         with self._lock:
+            if self._undiscovered():
+                raise ValueError("study %r has no trial yet" % self.name)
             h = self._handle()
             if self._nobj >= 2:
                 raise ValueError("study %r has several objectives (%s): its best trials are "
@@ -849,6 +1063,8 @@ class Study:
         """The Pareto front (several objectives): the complete trials no other one dominates,
         by id; for a study of one objective, the trials of the best value."""
         with self._lock:
+            if self._undiscovered():
+                return []
             h = self._handle()
             check(_s.gpbo_study_sync(h))
             cap = max(_s.gpbo_study_ntrials(h), 1)
@@ -911,7 +1127,7 @@ class Study:
             value = self._evaluate(f, trial, pass_trial, catch)
             if value is None:
                 trial = None
-            elif not more():
+            elif trial._dists is not None or not more():  # a first trial makes the study
                 self.tell(trial, value)
                 trial = None
             else:
@@ -946,10 +1162,11 @@ class Study:
         value = self._evaluate(f, trial, pass_trial, catch)
         if value is not None:
             self.tell(trial, value)
-        done(trial.id)
+        if trial._dists != {}:  # a first trial that suggested nothing is not recorded
+            done(trial.id)
         return True
 
-    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=False, *,
+    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=None, *,
                  timeout=None, callbacks=None):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
@@ -965,7 +1182,14 @@ class Study:
         its FrozenTrial), in the thread that ran it; an exception of a callback stops
         optimize. Returns self. With one thread (one objective, no pruner) each value's tell
         and the next ask are one step: on a stored study with a strategy without a model
-        (random, grid, sobol) one transaction a trial instead of two."""
+        (random, grid, sobol) one transaction a trial instead of two.
+
+        pass_trial=None (the default): the Trial when the Study was opened with space=None
+        (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
+        was given a space. A define-by-run study's first trial makes its space: the other
+        threads wait until it is told."""
+        if pass_trial is None:
+            pass_trial = self._define_by_run
         # a class or an iterable of them (a set, as Optuna takes): checked before any trial
         given = catch
         if isinstance(catch, (type, str)) or not hasattr(catch, "__iter__"):
