@@ -695,6 +695,11 @@ class Study:
             why = _suggest.contradiction(name, p, d)
             if why:
                 raise ValueError(why)
+            if isinstance(p, _space.Categorical) and p.choices != d.choices:
+                # a stored space's choices are strings: the declared objects from now on, in
+                # the records too (str() forms equal, so the library's indices are the same)
+                self._items = [(n, _space.Categorical(d.choices, when=p.when) if n == name
+                                else q) for n, q in self._items]
             if name not in trial.params:  # NaN in the library: its when= does not hold
                 (parent, vals), = p.when.items()
                 raise ValueError("parameter %r is inactive in trial %d: its condition when=%r "
@@ -706,9 +711,10 @@ class Study:
 
     def _not_in_space(self, name, d):
         have = ", ".join(n for n, _ in self._items)
-        how = ("declare every parameter up front, those that only some trials use with when= "
-               "(e.g. gpbo.Study(space={..., %r: gpbo.Uniform(...), when={'parent': value}})), "
-               "and suggest them under that condition" % name)
+        how = ("declare the space up front, a parameter that only some trials use with when= "
+               "(gpbo.Study(space={'opt': gpbo.Categorical(['sgd', 'adam']), 'momentum': "
+               "gpbo.Uniform(0, 1, when={'opt': 'sgd'})})), and suggest it only when its "
+               "condition holds")
         if self._define_by_run:
             return ("%s: study %r has no parameter %r. gpbo's space is fixed when a study is "
                     "created: by its first trial, which suggested %s. To vary the parameters "
