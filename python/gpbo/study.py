@@ -506,7 +506,9 @@ class Study:
     ("sqlite:///path.db", a plain file path, "postgresql://..."), created or reopened by name.
 
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
-    stored study with its own space. direction: "minimize" (default) or "maximize". strategy:
+    stored study with its own space, or, when there is no such study (always in memory), to
+    run define-by-run as Optuna does: the first trial's suggest_* calls draw at random and make
+    the space, and the study is created when that trial is told (see Trial). direction: "minimize" (default) or "maximize". strategy:
     "bayes" (default), "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to
     2**64 - 1, None draws one. pruner: None, "median", "hyperband", a MedianPruner or a
     HyperbandPruner.
@@ -729,8 +731,14 @@ class Study:
         Called with the lock held."""
         items = list(trial._dists.items())
         cspace = _CSpace(items)
-        h = check_ptr(_s.gpbo_study_open(self._storage_b, self.name.encode(), cspace.h,
-                                         C.byref(self._opts)))
+        h = _s.gpbo_study_open(self._storage_b, self.name.encode(), cspace.h,
+                               C.byref(self._opts))
+        if not h:  # another worker made it with another space, or the storage failed
+            e = _lib.error(_lib._loaded["base"].gpbo_error_code() or -2)
+            e.args = ("%s; the result of trial %d, the first trial of this handle, which "
+                      "suggested %s, is not recorded" % (e, trial.id, ", ".join(
+                          _suggest.call_repr(n, d) for n, d in items)),)
+            raise e
         self._finalizer.detach()
         self._h = h
         self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)

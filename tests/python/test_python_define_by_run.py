@@ -452,3 +452,34 @@ def test_no_leak_over_2000_define_by_run_studies():
     cycles(1800)
     grown = rss_kib() - before
     assert grown < 4096, "RSS grew by %d KiB over 1,800 studies" % grown
+
+
+def test_first_trial_details_and_two_handles_discovering_one_stored_study(tmp_path):
+    """A name suggested again with another distribution in the first trial raises; its
+    set_metric metrics are stored with it. Two handles of one new stored study each run a
+    first trial: the first told creates the study (trial 0), the second, of the same space,
+    becomes trial 1; one of another space is refused when told."""
+    url = "sqlite:///%s" % (tmp_path / "two.db")
+    a = gpbo.Study(storage=url, name="s", seed=1, strategy="random")
+    b = gpbo.Study(storage=url, name="s", seed=2, strategy="random")
+    c = gpbo.Study(storage=url, name="s", seed=3, strategy="random")
+    ta, tb, tc = a.ask(), b.ask(), c.ask()
+    x = ta.suggest_float("x", 0, 1)
+    with pytest.raises(ValueError, match=r"suggest_float\('x', 0.0, 2.0\) contradicts this "
+                                         r"trial's earlier suggestion"):
+        ta.suggest_float("x", 0, 2)
+    assert ta.suggest_float("x", 0, 1) == x
+    ta.set_metric("mem_gb", 2.5)
+    tb.suggest_float("x", 0, 1)
+    tc.suggest_int("x", 0, 1)
+    a.tell(ta, x)
+    b.tell(tb, 0.5)
+    assert (ta.id, tb.id) == (0, 1)
+    with pytest.raises(ValueError, match=r"different search space.*suggested "
+                                         r"suggest_int\('x', 0, 1\), is not recorded"):
+        c.tell(tc, 0.5)
+    recs = a.trials
+    assert [(r.id, r.state) for r in recs] == [(0, "complete"), (1, "complete")]
+    assert recs[0].metrics == {"mem_gb": 2.5} and recs[0].params == {"x": x}
+    for s in (a, b, c):
+        s.close()
