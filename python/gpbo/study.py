@@ -508,10 +508,10 @@ class Study:
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
     stored study with its own space, or, when there is no such study (always in memory), to
     run define-by-run as Optuna does: the first trial's suggest_* calls draw at random and make
-    the space, and the study is created when that trial is told (see Trial). direction: "minimize" (default) or "maximize". strategy:
-    "bayes" (default), "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to
-    2**64 - 1, None draws one. pruner: None, "median", "hyperband", a MedianPruner or a
-    HyperbandPruner.
+    the space, and the study is created when that trial is told (see Trial). direction:
+    "minimize" (default) or "maximize". strategy: "bayes" (default), "random", "sobol", "lhs"
+    or "grid". seed: a whole number from 0 to 2**64 - 1, None draws one. pruner: None,
+    "median", "hyperband", a MedianPruner or a HyperbandPruner.
     constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
     side); a trial is feasible when it is complete and each such metric, told with it
     (``tell(..., metrics=...)``), lies within its bounds; best_trial is the best feasible one.
@@ -1041,7 +1041,7 @@ class Study:
 
     @property
     def trials(self):
-        """Every trial of the study (every worker's, read from the storage now), by id. None
+        """Every trial of the study (every worker's, read from the storage now), by id. Empty
         before a define-by-run study's first trial is told (it is stored then)."""
         with self._lock:
             if self._undiscovered():
