@@ -581,6 +581,7 @@ class Study:
             # the options (and what they point to) wait for it
             self._h, self._opts, self._keep, self._items = None, o, keep, []
             self._asked = (direction, objectives)
+            self._queued = []  # enqueue()'s (params, max_trials) kept for the study
             self._rng = random.Random(o.seed)
             self._nobj = len(objectives or ())
             self.direction = "maximize" if o.direction == 1 else "minimize"
@@ -687,9 +688,12 @@ class Study:
                 if trial is not self._discovering:
                     raise ValueError("trial %d has ended: suggest_* is for a running trial"
                                      % trial.id)
+                fixed = trial._fixed
+                v = _suggest.fixed_value(name, d, fixed[name]) if name in fixed else \
+                    _suggest.draw(self._rng, d)
                 trial._dists[name] = d
-                trial.params[name] = _suggest.draw(self._rng, d)
-                return trial.params[name]
+                trial.params[name] = v
+                return v
             space = dict(self._items)
             p = space.get(name)
             if p is None:
@@ -787,6 +791,7 @@ class Study:
             if self._h is None and not self._closed:
                 trial = Trial(self, 0, {}, discovery=True)
                 trial._owner = threading.get_ident()
+                trial._fixed = self._queued.pop(0)[0] if self._queued else {}
                 self._discovering = trial
                 return trial
         n = len(self._items)
@@ -858,6 +863,8 @@ class Study:
             if self._pruner:
                 check(_s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME[outcome]))
             self._running.pop(tid, None)
+            if first is not None:  # before any other worker asks
+                self._enqueue_kept()
 
     def _tell_first(self, trial, value, failed, pruned):
         """Ends discovery trial `trial`: creates the study from its suggestions (True: tell it
@@ -866,6 +873,8 @@ class Study:
         if trial._dists:
             self._create(trial)
             return True
+        if trial._fixed:  # its configuration goes to the next first trial
+            self._queued.insert(0, (trial._fixed, None))
         what = ("failed (%s)" % failed) if failed is not None else \
             "pruned" if pruned else "complete"
         msg = ("study %r: its first trial ended %s before any suggest_* call, so there is no "
@@ -909,13 +918,16 @@ class Study:
         for every active parameter, becomes a trial that the next ask of any worker hands out
         before any proposal. max_trials: only while the study holds fewer trials (so k workers
         enqueuing the same list add each point once: give point i max_trials=i + 1 before
-        asking); ExhaustedError otherwise. Returns the trial's id. A define-by-run study has
-        no space before its first trial is told: ValueError until then."""
-        if self._undiscovered():
-            raise ValueError("study %r has no space yet, so a configuration cannot be "
-                             "enqueued: its first trial makes the space when it is told; "
-                             "enqueue after it, or declare the space (gpbo.Study(space=...))"
-                             % self.name)
+        asking); ExhaustedError otherwise. Returns the trial's id.
+
+        A define-by-run study before its first trial is told keeps the configurations (and
+        returns None): the first trial's suggest_* calls return the first one's values (checked
+        against the distribution suggested), and the others are enqueued when the study is
+        created (one that does not fit its space is dropped with a RuntimeWarning); names not
+        suggested are ignored. max_trials then counts the configurations kept."""
+        with self._lock:
+            if self._undiscovered():
+                return self._enqueue_first(params, max_trials)
         vals = self._values_of(params)
         arr = (C.c_double * max(len(vals), 1))(*vals)
         tid = _SZ()
@@ -923,6 +935,30 @@ class Study:
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
+
+    def _enqueue_first(self, params, max_trials):
+        """enqueue() before the study exists: params kept for the first trial, or the study
+        once it is created."""
+        if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+            raise ValueError("params must be a dict name -> value, not %r" % (params,))
+        if max_trials is not None and len(self._queued) + (self._discovering is not None) \
+                >= _count("max_trials", max_trials):
+            raise _lib.ExhaustedError("study %r holds its %d trials" % (self.name, max_trials),
+                                      _EXHAUSTED)
+        self._queued.append((dict(params), max_trials))
+        return None
+
+    def _enqueue_kept(self):
+        """Enqueues the configurations kept before the study was created."""
+        kept, self._queued = self._queued, []
+        names = dict(self._items)
+        for params, cap in kept:
+            try:  # names the first trial did not suggest are ignored, as in that trial
+                self.enqueue({k: v for k, v in params.items() if k in names}, cap)
+            except (ValueError, _lib.ExhaustedError) as e:
+                warnings.warn("study %r: the configuration %r enqueued before the first trial "
+                              "was told is dropped: %s" % (self.name, params, e),
+                              RuntimeWarning, stacklevel=4)
 
     def _values_of(self, params):
         """params (name -> Python value) as the library's values; NaN where absent."""

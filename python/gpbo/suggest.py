@@ -14,7 +14,7 @@ import numbers
 from . import space as _space
 
 __all__ = ["float_dist", "int_dist", "categorical_dist", "call_repr", "contradiction", "draw",
-           "value_for"]
+           "value_for", "fixed_value"]
 
 
 def _name(name):
@@ -176,3 +176,21 @@ def draw(rng, d):
     else:
         v = d.lo + u * (d.hi - d.lo)
     return min(max(v, d.lo), d.hi)
+
+
+def fixed_value(name, d, v):
+    """An enqueued value v of parameter name as distribution d's value (a category as d's own
+    choice); ValueError when d cannot take it."""
+    if isinstance(d, _space.Categorical):
+        # the choice itself first: with [True, 1] 1 == True, yet the choices are distinct
+        for same in (lambda c: type(c) is type(v) and c == v, lambda c: str(c) == str(v)):
+            hit = [c for c in d.choices if same(c)]
+            if hit:
+                return hit[0]
+    elif isinstance(v, numbers.Real) and not isinstance(v, bool) and d.lo <= v <= d.hi:
+        if not isinstance(d, _space.Int):
+            return float(v)
+        if v == math.floor(v):
+            return int(v)
+    raise ValueError("parameter %r: the enqueued value %r is not a value of %s"
+                     % (name, v, call_repr(name, d)))

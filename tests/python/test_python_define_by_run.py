@@ -102,16 +102,19 @@ def test_first_trial_makes_the_study_through_ask_and_tell():
         assert study.space == {} and study.trials == [] and study.best_trials == []
         with pytest.raises(ValueError, match="no trial yet"):
             study.best_trial
-        with pytest.raises(ValueError, match="no space yet"):
-            study.enqueue({"n": 1, "opt": "sgd", "x": 0.5})
+        assert study.enqueue({"n": 1, "opt": "sgd", "x": 0.5}) is None  # kept for later
         study.tell(t, x + n)
         assert list(study.space) == ["n", "opt", "x"]
-        (rec,) = study.trials
+        rec, queued = study.trials  # the configuration enqueued, waiting for an ask
         assert (rec.id, rec.state, rec.value, rec.params) == (0, "complete", x + n, t.params)
+        assert (queued.id, queued.state) == (1, "running")
         nxt = study.ask()
-        assert nxt.id == 1 and set(nxt.params) == {"n", "opt", "x"}
-        assert nxt.suggest_int("n", 1, 4) == nxt.params["n"]
+        assert nxt.id == 1 and nxt.params == {"n": 1, "opt": "sgd", "x": 0.5}
+        assert nxt.suggest_int("n", 1, 4) == 1
         study.tell(nxt, 0.0)
+        proposed = study.ask()
+        assert proposed.id == 2 and set(proposed.params) == {"n", "opt", "x"}
+        study.tell(proposed, 1.0)
         return [r.params for r in study.trials]
 
     assert run(7) == run(7)
@@ -491,3 +494,39 @@ def test_first_trial_details_and_two_handles_discovering_one_stored_study(tmp_pa
     assert recs[0].metrics == {"mem_gb": 2.5} and recs[0].params == {"x": x}
     for s in (a, b, c):
         s.close()
+
+
+def test_enqueue_before_the_first_trial():
+    """Optuna's enqueue_trial before optimize: the first trial's suggest_* return the first
+    configuration's values (names it does not suggest ignored; a value the distribution cannot
+    take raises), the others are enqueued when the study is created, in order (one that does
+    not fit the space dropped with a warning); max_trials counts the configurations kept."""
+    study = gpbo.Study(seed=1, strategy="random")
+    assert study.enqueue({"x": 0.25, "opt": "adam", "unused": 1}) is None
+    study.enqueue({"x": 0.75, "opt": "sgd"})
+    study.enqueue({"x": 5.0, "opt": "sgd"})  # out of the range the first trial suggests
+    study.enqueue({"x": 0.5, "opt": "sgd"}, max_trials=4)
+    with pytest.raises(gpbo.ExhaustedError):
+        study.enqueue({"x": 0.5, "opt": "sgd"}, max_trials=4)
+
+    def objective(trial):
+        return trial.suggest_float("x", 0, 1) + len(trial.suggest_categorical("opt",
+                                                                              ["sgd", "adam"]))
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        study.optimize(objective, 5)
+    assert [str(w.message) for w in caught if "dropped" in str(w.message)] and \
+        all("'x': 5.0" in str(w.message) for w in caught if "dropped" in str(w.message))
+    recs = study.trials
+    assert [r.params for r in recs[:3]] == [{"x": 0.25, "opt": "adam"},
+                                            {"x": 0.75, "opt": "sgd"},
+                                            {"x": 0.5, "opt": "sgd"}]
+    assert len(recs) == 5 and all(r.state == "complete" for r in recs)
+
+    study = gpbo.Study(seed=1)
+    study.enqueue({"n": 2.5})
+    trial = study.ask()
+    with pytest.raises(ValueError, match=r"enqueued value 2.5 is not a value of "
+                                         r"suggest_int\('n', 1, 4\)"):
+        trial.suggest_int("n", 1, 4)
