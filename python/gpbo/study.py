@@ -713,7 +713,9 @@ class Study:
                                  "holds" % (name, trial.id, p.when, parent,
                                             repr(trial.params[parent]) if parent in trial.params
                                             else "itself inactive"))
-            return _suggest.value_for(p, d, trial.params[name])
+            v = _suggest.value_for(p, d, trial.params[name])
+            trial.params[name] = v  # a category as declared, also in a trial asked before
+            return v
 
     def _not_in_space(self, name, d):
         have = ", ".join(n for n, _ in self._items)

@@ -252,6 +252,7 @@ def test_stored_discovery_reopened_and_continued(tmp_path):
         x = trial.suggest_float("x", -3, 3)
         n = trial.suggest_int("n", 1, 5)
         opt = trial.suggest_categorical("opt", ["sgd", "adam", 3])
+        assert trial.params["opt"] is opt  # 3, not the stored "3", from the first trial on
         return x * x + n + (opt == 3)
 
     study = gpbo.Study(storage=url, name="dbr", seed=4)
