@@ -1199,6 +1199,14 @@ class Study:
         except TrialPruned:
             self.tell(trial, pruned=True)
         except BaseException as e:
+            if not pass_trial and isinstance(e, AttributeError) and \
+                    "'dict' object has no attribute 'suggest_" in str(e):
+                # an Optuna objective given the params: every trial would fail the same way
+                e = TypeError("the objective calls trial.suggest_*, but study %r was given a "
+                              "space, so optimize hands the objective the params dict: give "
+                              "optimize(..., pass_trial=True)" % self.name)
+                self.tell(trial, failed="TypeError: %s" % e)
+                raise e from None
             self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
             if not isinstance(e, catch) or isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise

@@ -447,6 +447,20 @@ def test_pass_trial_false_still_gives_params():
     assert [r.state for r in study.trials] == ["complete"] * 4
 
 
+def test_optuna_objective_on_a_declared_space_needs_pass_trial():
+    """A study given a space hands optimize's objective the params: an Optuna objective then
+    stops optimize at its first trial with a TypeError saying pass_trial=True (every trial
+    failed with "'dict' object has no attribute 'suggest_float'" and optimize went on); with
+    pass_trial=True it runs."""
+    study = gpbo.Study({"x": gpbo.Uniform(-5, 5), "y": gpbo.Uniform(-5, 5),
+                        "c": gpbo.Categorical(["a", "b", "c"])}, seed=2, strategy="random")
+    with pytest.raises(TypeError, match="pass_trial=True"):
+        study.optimize(quadratic, 5)
+    assert [r.state for r in study.trials] == ["failed"]
+    study.optimize(quadratic, 5, pass_trial=True)
+    assert [r.state for r in study.trials] == ["failed"] + ["complete"] * 5
+
+
 def test_no_leak_over_2000_define_by_run_studies():
     """Studies made by their first trial, asked, told, read and dropped: RSS after 2,000 is
     within 4 MiB of RSS after the first 200."""
