@@ -666,6 +666,15 @@ class Study:
         """Whether this is a define-by-run study whose first trial has not been told."""
         return self._h is None and not self._closed
 
+    def _await_first(self):
+        """Waits while another thread runs a define-by-run study's first trial (returns at once
+        when there is none)."""
+        with self._lock:
+            t = self._discovering
+            while t is not None and self._h is None and t._owner != threading.get_ident():
+                self._told.wait()
+                t = self._discovering
+
     def _discovery_trial(self, trial):
         """The running discovery trial that trial (a Trial or an id) names, or None."""
         t = self._discovering
@@ -1293,7 +1302,12 @@ class Study:
                     cb(self, record)
 
         def worker():
-            while more():
+            # a first trial running in another thread: wait for it before taking a trial of
+            # the budget, so that the timeout and Ctrl-C are judged once it is told
+            while True:
+                self._await_first()
+                if not more():
+                    return
                 try:
                     if not self._run_one(f, pass_trial, catch, done):
                         return

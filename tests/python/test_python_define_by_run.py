@@ -317,6 +317,19 @@ def test_n_jobs_2_waits_for_the_first_trial():
     assert all(spans[k][0] >= spans[0][1] for k in range(1, 12)), spans
 
 
+def test_n_jobs_2_starts_nothing_after_a_timeout_reached_during_the_first_trial():
+    """The second thread waits for the first trial before it takes a trial of the budget, so a
+    timeout that passes meanwhile starts no other trial."""
+    def objective(trial):
+        x = trial.suggest_float("x", -1, 1)
+        time.sleep(0.6)
+        return x
+
+    study = gpbo.Study(seed=6, strategy="random")
+    study.optimize(objective, None, n_jobs=2, timeout=0.2)
+    assert [(r.id, r.state) for r in study.trials] == [(0, "complete")]
+
+
 def test_ask_from_another_thread_waits_and_from_the_same_raises():
     study = gpbo.Study(seed=1, strategy="random")
     first = study.ask()
