@@ -565,7 +565,8 @@ class Study:
         self._h, self._discovering, self._closed = None, None, False
         self._running = {}
         try:
-            if items is not None or storage is not None:  # in memory, space=None: a new one
+            # in memory (None or ":memory:") with space=None: always a new study
+            if items is not None or self._storage_b not in (None, b":memory:"):
                 self._h = _s.gpbo_study_open(self._storage_b, self.name.encode(),
                                              cspace.h if cspace else None, C.byref(o))
                 if not self._h and (items is not None or _lib._loaded["base"].gpbo_error_code()

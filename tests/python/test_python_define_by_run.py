@@ -119,6 +119,9 @@ def test_first_trial_makes_the_study_through_ask_and_tell():
 
     assert run(7) == run(7)
     assert run(7) != run(8)
+    study = gpbo.Study(storage=":memory:", seed=1)  # in memory too: a new study
+    study.optimize(lambda trial: trial.suggest_float("x", 0, 1), 2)
+    assert len(study.trials) == 2
 
 
 def test_suggest_checks_its_arguments_as_optuna():
