@@ -698,6 +698,7 @@ class Study:
                 if trial is not self._discovering:
                     raise ValueError("trial %d has ended: suggest_* is for a running trial"
                                      % trial.id)
+                _CSpace([(name, d)])  # what the library refuses, refused now, not at the tell
                 fixed = trial._fixed
                 v = _suggest.fixed_value(name, d, fixed[name]) if name in fixed else \
                     _suggest.draw(self._rng, d)

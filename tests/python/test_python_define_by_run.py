@@ -156,6 +156,8 @@ def test_suggest_checks_its_arguments_as_optuna():
         trial.suggest_int("l", 0.5, 3)  # Optuna truncates it silently
     with pytest.raises(ValueError, match="distinct"):
         trial.suggest_categorical("o", [1, "1"])
+    with pytest.raises(gpbo.InvalidArgumentError, match="'big'"):  # the library's limit, 9e15
+        trial.suggest_int("big", 0, 2 ** 60)
     assert trial.params == {}  # nothing was drawn
     assert trial.suggest_int("n", 0, 8, step=1) in range(9)
 
