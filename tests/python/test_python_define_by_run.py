@@ -278,13 +278,12 @@ def test_stored_discovery_reopened_and_continued(tmp_path):
     out = subprocess.run([GPBO, "export", "--storage", db, "--study", "dbr", "--format", "json"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
-    rows = doc["trials"] if isinstance(doc, dict) else doc
-    assert len(rows) == 10
-    row = rows[0]
-    params = row.get("params", row)
-    assert params["x"] == pytest.approx(first.params["x"], rel=1e-9)
-    assert params["n"] == first.params["n"] and str(params["opt"]) == str(first.params["opt"])
+    rows = json.loads(out.stdout)
+    assert [r["trial"] for r in rows] == list(range(10))
+    assert rows[0]["params"] == {"x": first.params["x"], "n": first.params["n"],
+                                 "opt": str(first.params["opt"])}  # x: shortest round trip
+    assert all(r["params"] == dict(rec.params, opt=str(rec.params["opt"]))
+               for r, rec in zip(rows, recs))
     shown = subprocess.run([GPBO, "trials", "--storage", db, "--study", "dbr"],
                            capture_output=True, text=True, timeout=120)
     assert shown.returncode == 0 and all(w in shown.stdout for w in ("x", "n", "opt")), shown
