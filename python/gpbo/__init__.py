@@ -4,6 +4,8 @@ ctypes over gpbo's shared libraries (no compiler needed; numpy is the one depend
     import gpbo
     study = gpbo.Study({"lr": gpbo.LogUniform(1e-4, 1e-1), "layers": gpbo.Int(1, 4)})
     study.optimize(lambda p: train(**p), n_trials=40)
+    study = gpbo.Study()       # define-by-run: the first trial's suggest_* make the space
+    study.optimize(lambda trial: train(lr=trial.suggest_float("lr", 1e-4, 1e-1, log=True)), 40)
     from gpbo import gp        # the GP alone: loads libgpbo_gp, nothing of the search
 
 The study part (Study, minimize, ...) is loaded on first use, so ``from gpbo import gp`` needs

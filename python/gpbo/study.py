@@ -16,11 +16,13 @@ import ctypes as C
 import math
 import numbers
 import os
+import random
 import threading
 import time
+import warnings
 import weakref
 
-from . import _lib, space as _space
+from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
 __all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "MedianPruner", "HyperbandPruner",
@@ -93,6 +95,7 @@ _lib.declare(_acq, "gpbo_acq_kind_parse", C.c_int, [C.c_char_p, C.POINTER(C.c_in
 
 _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
 _NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
+_NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
 _STATES = ("running", "complete", "failed", "pruned")
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
@@ -407,12 +410,36 @@ def _metric_value(name, value):
 
 class Trial:
     """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
-    ``metrics`` (the other metrics set with set_metric, told with the trial)."""
+    ``metrics`` (the other metrics set with set_metric, told with the trial).
 
-    def __init__(self, study, trial_id, params):
+    suggest_float / suggest_int / suggest_categorical (Optuna's define-by-run) return this
+    trial's value of a parameter of the study's space, checking that the declared distribution
+    is the space's; in a study's discovery trial (a Study opened with space=None that did not
+    exist) they draw the value and record the distribution: the space the study is created
+    with when the trial is told."""
+
+    def __init__(self, study, trial_id, params, discovery=False):
         self.study, self.id, self.params = study, trial_id, params
         self.metrics = {}
         self._prune = False
+        # a discovery trial: the distributions suggested (name -> space parameter, in order)
+        # and the reports made before the study exists (replayed when it is created)
+        self._dists = {} if discovery else None
+        self._reports = []
+
+    def suggest_float(self, name, low, high, *, step=None, log=False):
+        """A float in [low, high] (log=True: on a log scale, low > 0), as Optuna's. step is
+        refused (NotImplementedError): gpbo has no stepped float."""
+        return self.study._suggest(self, name, _suggest.float_dist(name, low, high, step, log))
+
+    def suggest_int(self, name, low, high, *, step=1, log=False):
+        """An integer in [low, high], both included (log=True: on a log scale, low >= 1), as
+        Optuna's. A step other than 1 is refused (NotImplementedError)."""
+        return self.study._suggest(self, name, _suggest.int_dist(name, low, high, step, log))
+
+    def suggest_categorical(self, name, choices):
+        """One of choices (values with distinct str() forms), as Optuna's."""
+        return self.study._suggest(self, name, _suggest.categorical_dist(name, choices))
 
     def set_metric(self, name, value):
         """Sets another metric of the trial (memory, seconds, accuracy; the metric of an outcome
@@ -479,10 +506,12 @@ class Study:
     ("sqlite:///path.db", a plain file path, "postgresql://..."), created or reopened by name.
 
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
-    stored study with its own space. direction: "minimize" (default) or "maximize". strategy:
-    "bayes" (default), "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to
-    2**64 - 1, None draws one. pruner: None, "median", "hyperband", a MedianPruner or a
-    HyperbandPruner.
+    stored study with its own space, or, when there is no such study (always in memory), to
+    run define-by-run as Optuna does: the first trial's suggest_* calls draw at random and make
+    the space, and the study is created when that trial is told (see Trial). direction:
+    "minimize" (default) or "maximize". strategy: "bayes" (default), "random", "sobol", "lhs"
+    or "grid". seed: a whole number from 0 to 2**64 - 1, None draws one. pruner: None,
+    "median", "hyperband", a MedianPruner or a HyperbandPruner.
     constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
     side); a trial is feasible when it is complete and each such metric, told with it
     (``tell(..., metrics=...)``), lies within its bounds; best_trial is the best feasible one.
@@ -526,19 +555,50 @@ class Study:
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
+        self._storage_b = None if storage is None else str(storage).encode()
         self._lock = threading.RLock()
+        self._told = threading.Condition(self._lock)  # a discovery trial was told
         self._pruner = _pruner(pruner)
+        #: whether the space comes from the study (stored, or found by its first trial):
+        #: optimize then hands its objective the Trial (define-by-run)
+        self._define_by_run = items is None
+        self._h, self._discovering, self._closed = None, None, False
+        self._running = {}
         try:
-            self._h = check_ptr(_s.gpbo_study_open(
-                None if storage is None else str(storage).encode(), self.name.encode(),
-                cspace.h if cspace else None, C.byref(o)))
+            # in memory (None or ":memory:") with space=None: always a new study
+            if items is not None or self._storage_b not in (None, b":memory:"):
+                self._h = _s.gpbo_study_open(self._storage_b, self.name.encode(),
+                                             cspace.h if cspace else None, C.byref(o))
+                if not self._h and (items is not None or _lib._loaded["base"].gpbo_error_code()
+                                    != _NOT_FOUND_RC):
+                    check_ptr(self._h)
         except BaseException:
             _close(None, self._pruner)
             raise
-        del keep  # the library copied the constraints and objectives
         # closes the study and frees the pruner when the Study goes, or at exit
         self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
-        self._items = _read_space(_s.gpbo_study_space(self._h)) if items is None else items
+        if not self._h:
+            # no such study and no space: its first trial finds the space (define-by-run);
+            # the options (and what they point to) wait for it
+            self._h, self._opts, self._keep, self._items = None, o, keep, []
+            self._asked = (direction, objectives)
+            self._queued = []  # enqueue()'s (params, max_trials) kept for the study
+            self._rng = random.Random(o.seed)
+            self._nobj = len(objectives or ())
+            self.direction = "maximize" if o.direction == 1 else "minimize"
+            self._sign = -1.0 if self.direction == "maximize" else 1.0
+            self.objectives = {} if self._nobj < 2 else (
+                dict(objectives) if isinstance(objectives, dict) else
+                {str(n): "minimize" for n in objectives})
+            return
+        del keep  # the library copied the constraints and objectives
+        self._opened(direction, objectives,
+                     _read_space(_s.gpbo_study_space(self._h)) if items is None else items)
+
+    def _opened(self, direction, objectives, items):
+        """Reads what the open study self._h is; raises ValueError (the study closed) when the
+        direction or objectives asked for contradict it."""
+        self._items = items
         self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
         self._sign = -1.0 if self.direction == "maximize" else 1.0
         self._nobj = _s.gpbo_study_nobjectives(self._h)
@@ -547,12 +607,11 @@ class Study:
             _s.gpbo_study_objective_name(self._h, j).decode():
                 "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
             for j in range(self._nobj)}
-        self._running = {}
         conflict = self._conflict(direction, objectives)
         if conflict:  # a stored study keeps its own; a contrary wish would be ignored silently
             self.close()
             raise ValueError("study %r in %s %s; omit it to take the stored study as it is"
-                             % (self.name, storage, conflict))
+                             % (self.name, self.storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
 
@@ -577,7 +636,8 @@ class Study:
 
     @property
     def space(self):
-        """The study's space as a dict (the stored one for a study reopened without it)."""
+        """The study's space as a dict (the stored one for a study reopened without it; empty
+        while the first trial of a define-by-run study has not been told)."""
         return dict(self._items)
 
     def close(self):
@@ -585,7 +645,8 @@ class Study:
         to other workers of the study). Further calls raise."""
         with self._lock:
             self._finalizer()
-            self._h = None
+            self._h, self._closed, self._discovering = None, True, None
+            self._told.notify_all()
 
     def __enter__(self):
         return self
@@ -595,8 +656,129 @@ class Study:
 
     def _handle(self):
         if self._h is None:
-            raise ValueError("the study is closed")
+            raise ValueError("the study is closed" if self._closed else
+                             "study %r has no space yet: its first trial makes it when it is "
+                             "told" % self.name)
         return self._h
+
+    # -- define-by-run -----------------------------------------------------------------------------
+
+    def _undiscovered(self):
+        """Whether this is a define-by-run study whose first trial has not been told."""
+        return self._h is None and not self._closed
+
+    def _await_first(self):
+        """Waits while another thread runs a define-by-run study's first trial (returns at once
+        when there is none)."""
+        with self._lock:
+            t = self._discovering
+            while t is not None and self._h is None and t._owner != threading.get_ident():
+                self._told.wait()
+                t = self._discovering
+
+    def _discovery_trial(self, trial):
+        """The running discovery trial that trial (a Trial or an id) names, or None."""
+        t = self._discovering
+        if t is None or self._h is not None:
+            return None
+        if trial is t or (not isinstance(trial, (Trial, TrialRecord)) and trial == t.id):
+            return t
+        return None
+
+    def _suggest(self, trial, name, d):
+        """What trial.suggest_* returns for distribution d of parameter name."""
+        with self._lock:
+            if trial._dists is not None:  # a discovery trial: draw, remember
+                if name in trial._dists:
+                    why = _suggest.contradiction(name, trial._dists[name], d)
+                    if why:
+                        raise ValueError(why.replace("the study's space", "this trial's earlier "
+                                                     "suggestion"))
+                    return _suggest.value_for(trial._dists[name], d, trial.params[name])
+                if trial is not self._discovering:
+                    raise ValueError("trial %d has ended: suggest_* is for a running trial"
+                                     % trial.id)
+                _CSpace([(name, d)])  # what the library refuses, refused now, not at the tell
+                fixed = trial._fixed
+                v = _suggest.fixed_value(name, d, fixed[name]) if name in fixed else \
+                    _suggest.draw(self._rng, d)
+                trial._dists[name] = d
+                trial.params[name] = v
+                return v
+            space = dict(self._items)
+            p = space.get(name)
+            if p is None:
+                raise ValueError(self._not_in_space(name, d))
+            why = _suggest.contradiction(name, p, d)
+            if why:
+                raise ValueError(why)
+            if isinstance(p, _space.Categorical) and p.choices != d.choices:
+                # a stored space's choices are strings: the declared objects from now on, in
+                # the records too (str() forms equal, so the library's indices are the same)
+                self._items = [(n, _space.Categorical(d.choices, when=p.when) if n == name
+                                else q) for n, q in self._items]
+            if name not in trial.params:  # NaN in the library: its when= does not hold
+                (parent, vals), = p.when.items()
+                raise ValueError("parameter %r is inactive in trial %d: its condition when=%r "
+                                 "does not hold (%r is %s); suggest it only when its condition "
+                                 "holds" % (name, trial.id, p.when, parent,
+                                            repr(trial.params[parent]) if parent in trial.params
+                                            else "itself inactive"))
+            v = _suggest.value_for(p, d, trial.params[name])
+            trial.params[name] = v  # a category as declared, also in a trial asked before
+            return v
+
+    def _not_in_space(self, name, d):
+        have = ", ".join(n for n, _ in self._items)
+        how = ("declare the space up front, a parameter that only some trials use with when= "
+               "(gpbo.Study(space={'opt': gpbo.Categorical(['sgd', 'adam']), 'momentum': "
+               "gpbo.Uniform(0, 1, when={'opt': 'sgd'})})), and suggest it only when its "
+               "condition holds")
+        if self._define_by_run:
+            return ("%s: study %r has no parameter %r. gpbo's space is fixed when a study is "
+                    "created: by its first trial, which suggested %s. To vary the parameters "
+                    "from trial to trial (conditional parameters), %s"
+                    % (_suggest.call_repr(name, d), self.name, name, have, how))
+        return ("%s: study %r has no parameter %r; its space has %s. For conditional "
+                "parameters, %s" % (_suggest.call_repr(name, d), self.name, name, have, how))
+
+    def _create(self, trial):
+        """Creates the study with the space discovery trial `trial` suggested, and makes the
+        trial its first one (enqueued with those values, asked: trial.id becomes its id).
+        Called with the lock held."""
+        items = list(trial._dists.items())
+        cspace = _CSpace(items)
+        h = _s.gpbo_study_open(self._storage_b, self.name.encode(), cspace.h,
+                               C.byref(self._opts))
+        if not h:  # another worker made it with another space, or the storage failed
+            e = _lib.error(_lib._loaded["base"].gpbo_error_code() or -2)
+            e.args = ("%s; the result of trial %d, the first trial of this handle, which "
+                      "suggested %s, is not recorded" % (e, trial.id, ", ".join(
+                          _suggest.call_repr(n, d) for n, d in items)),)
+            raise e
+        self._finalizer.detach()
+        self._h = h
+        self._finalizer = weakref.finalize(self, _close, self._h, self._pruner)
+        del self._keep, self._opts  # the library copied them
+        self._opened(*self._asked, items)
+        vals = self._values_of(trial.params)
+        arr = (C.c_double * len(vals))(*vals)
+        qid, tid = _SZ(), _SZ()
+        out = (C.c_double * len(vals))()
+        check(_s.gpbo_study_enqueue(h, arr, _NOT_FOUND, C.byref(qid)))
+        check(_s.gpbo_study_ask(h, C.byref(tid), out))
+        if tid.value != qid.value:  # another process took it: this ask is another point
+            check(_s.gpbo_study_tell_failed(h, tid.value, b"asked while creating the study "
+                                            b"from its first trial; not run"))
+            raise ValueError("study %r: another worker took the first trial's configuration "
+                             "(trial %d) as it was stored; the result of trial %d is not "
+                             "recorded" % (self.name, qid.value, trial.id))
+        trial.id = tid.value
+        self._running[trial.id] = trial
+        if self._pruner:
+            check(_s.gpbo_pruner_catch_up(self._pruner, h))
+        for step, value in trial._reports:
+            self.report(trial, step, value)
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out
@@ -605,7 +787,26 @@ class Study:
 
     def ask(self):
         """A new trial (or one whose worker was lost) to evaluate. Raises ExhaustedError when the
-        strategy has nothing left (a finished grid)."""
+        strategy has nothing left (a finished grid).
+
+        A define-by-run study that does not exist yet (opened with space=None) first hands out
+        one discovery trial, whose suggest_* calls draw at random and make the space; until it
+        is told, an ask from another thread waits for it, and one from the thread that asked it
+        raises ValueError (it would wait forever)."""
+        with self._lock:
+            while self._h is None and self._discovering is not None:
+                if self._discovering._owner == threading.get_ident():
+                    raise ValueError(
+                        "study %r: its space is not known until its first trial (%d, running) "
+                        "is told; tell it before asking for another trial, or declare the "
+                        "space (gpbo.Study(space=...))" % (self.name, self._discovering.id))
+                self._told.wait()
+            if self._h is None and not self._closed:
+                trial = Trial(self, 0, {}, discovery=True)
+                trial._owner = threading.get_ident()
+                trial._fixed = self._queued.pop(0)[0] if self._queued else {}
+                self._discovering = trial
+                return trial
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
         tid = _SZ()
@@ -647,6 +848,15 @@ class Study:
             metrics = dict(trial.metrics, **(metrics or {}))
         names, vals = self._metrics_arrays(metrics)
         with self._lock:
+            first = self._discovery_trial(trial)
+            if first is not None:
+                try:
+                    if not self._tell_first(first, value, failed, pruned):
+                        return
+                finally:  # created or not, the other workers' asks go on
+                    self._discovering = None
+                    self._told.notify_all()
+                tid = first.id
             h = self._handle()
             if names is not None:
                 check(_s.gpbo_study_set_metrics(h, tid, len(vals), names, vals))
@@ -666,6 +876,28 @@ class Study:
             if self._pruner:
                 check(_s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME[outcome]))
             self._running.pop(tid, None)
+            if first is not None:  # before any other worker asks
+                self._enqueue_kept()
+
+    def _tell_first(self, trial, value, failed, pruned):
+        """Ends discovery trial `trial`: creates the study from its suggestions (True: tell it
+        as any trial). One that suggested nothing leaves no space to create: failed or pruned,
+        it is dropped with a warning (False); with a value, ValueError (nothing recorded)."""
+        if trial._dists:
+            self._create(trial)
+            return True
+        if trial._fixed:  # its configuration goes to the next first trial
+            self._queued.insert(0, (trial._fixed, None))
+        what = ("failed (%s)" % failed) if failed is not None else \
+            "pruned" if pruned else "complete"
+        msg = ("study %r: its first trial ended %s before any suggest_* call, so there is no "
+               "space to create the study with; nothing is recorded and the next trial is "
+               "again a first one" % (self.name, what))
+        if failed is not None or pruned:
+            warnings.warn(msg, RuntimeWarning, stacklevel=3)
+            return False
+        raise ValueError(msg + ": call trial.suggest_* in the objective, or declare the space "
+                         "(gpbo.Study(space=...))")
 
     def _told_values(self, value):
         """A told value as a float (one objective) or a list of floats (several)."""
@@ -699,7 +931,16 @@ class Study:
         for every active parameter, becomes a trial that the next ask of any worker hands out
         before any proposal. max_trials: only while the study holds fewer trials (so k workers
         enqueuing the same list add each point once: give point i max_trials=i + 1 before
-        asking); ExhaustedError otherwise. Returns the trial's id."""
+        asking); ExhaustedError otherwise. Returns the trial's id.
+
+        A define-by-run study before its first trial is told keeps the configurations (and
+        returns None): the first trial's suggest_* calls return the first one's values (checked
+        against the distribution suggested), and the others are enqueued when the study is
+        created (one that does not fit its space is dropped with a RuntimeWarning); names not
+        suggested are ignored. max_trials then counts the configurations kept."""
+        with self._lock:
+            if self._undiscovered():
+                return self._enqueue_first(params, max_trials)
         vals = self._values_of(params)
         arr = (C.c_double * max(len(vals), 1))(*vals)
         tid = _SZ()
@@ -707,6 +948,30 @@ class Study:
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
+
+    def _enqueue_first(self, params, max_trials):
+        """enqueue() before the study exists: params kept for the first trial, or the study
+        once it is created."""
+        if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+            raise ValueError("params must be a dict name -> value, not %r" % (params,))
+        if max_trials is not None and len(self._queued) + (self._discovering is not None) \
+                >= _count("max_trials", max_trials):
+            raise _lib.ExhaustedError("study %r holds its %d trials" % (self.name, max_trials),
+                                      _EXHAUSTED)
+        self._queued.append((dict(params), max_trials))
+        return None
+
+    def _enqueue_kept(self):
+        """Enqueues the configurations kept before the study was created."""
+        kept, self._queued = self._queued, []
+        names = dict(self._items)
+        for params, cap in kept:
+            try:  # names the first trial did not suggest are ignored, as in that trial
+                self.enqueue({k: v for k, v in params.items() if k in names}, cap)
+            except (ValueError, _lib.ExhaustedError) as e:
+                warnings.warn("study %r: the configuration %r enqueued before the first trial "
+                              "was told is dropped: %s" % (self.name, params, e),
+                              RuntimeWarning, stacklevel=4)
 
     def _values_of(self, params):
         """params (name -> Python value) as the library's values; NaN where absent."""
@@ -771,6 +1036,13 @@ class Study:
                             % (step,))
         step, value = int(step), float(value)
         with self._lock:
+            t = self._discovery_trial(trial)
+            if t is not None:  # no study yet: stored when it is created (the pruner never
+                if not (step >= 0 and math.isfinite(value)):  # stops a first trial)
+                    raise ValueError("report: trial %d: a step is >= 0 and a value finite, not "
+                                     "step %d value %r" % (t.id, step, value))
+                t._reports.append((step, value))
+                return
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
             prune = C.c_int(0)
             if self._pruner:
@@ -818,8 +1090,11 @@ class Study:
 
     @property
     def trials(self):
-        """Every trial of the study (every worker's, read from the storage now), by id."""
+        """Every trial of the study (every worker's, read from the storage now), by id. Empty
+        before a define-by-run study's first trial is told (it is stored then)."""
         with self._lock:
+            if self._undiscovered():
+                return []
             h = self._handle()
             check(_s.gpbo_study_sync(h))
             out, info = [], TrialInfo()
@@ -833,6 +1108,8 @@ class Study:
         """The best complete (and, with constraints, feasible) trial; ValueError when there is
         none, or when the study has several objectives (see best_trials)."""
         with self._lock:
+            if self._undiscovered():
+                raise ValueError("study %r has no trial yet" % self.name)
             h = self._handle()
             if self._nobj >= 2:
                 raise ValueError("study %r has several objectives (%s): its best trials are "
@@ -849,6 +1126,8 @@ class Study:
         """The Pareto front (several objectives): the complete trials no other one dominates,
         by id; for a study of one objective, the trials of the best value."""
         with self._lock:
+            if self._undiscovered():
+                return []
             h = self._handle()
             check(_s.gpbo_study_sync(h))
             cap = max(_s.gpbo_study_ntrials(h), 1)
@@ -911,7 +1190,7 @@ class Study:
             value = self._evaluate(f, trial, pass_trial, catch)
             if value is None:
                 trial = None
-            elif not more():
+            elif trial._dists is not None or not more():  # a first trial makes the study
                 self.tell(trial, value)
                 trial = None
             else:
@@ -931,6 +1210,14 @@ class Study:
         except TrialPruned:
             self.tell(trial, pruned=True)
         except BaseException as e:
+            if not pass_trial and isinstance(e, AttributeError) and \
+                    "'dict' object has no attribute 'suggest_" in str(e):
+                # an Optuna objective given the params: every trial would fail the same way
+                e = TypeError("the objective calls trial.suggest_*, but study %r was given a "
+                              "space, so optimize hands the objective the params dict: give "
+                              "optimize(..., pass_trial=True)" % self.name)
+                self.tell(trial, failed="TypeError: %s" % e)
+                raise e from None
             self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
             if not isinstance(e, catch) or isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
@@ -946,10 +1233,11 @@ class Study:
         value = self._evaluate(f, trial, pass_trial, catch)
         if value is not None:
             self.tell(trial, value)
-        done(trial.id)
+        if trial._dists != {}:  # a first trial that suggested nothing is not recorded
+            done(trial.id)
         return True
 
-    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=False, *,
+    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=None, *,
                  timeout=None, callbacks=None):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
@@ -965,7 +1253,14 @@ class Study:
         its FrozenTrial), in the thread that ran it; an exception of a callback stops
         optimize. Returns self. With one thread (one objective, no pruner) each value's tell
         and the next ask are one step: on a stored study with a strategy without a model
-        (random, grid, sobol) one transaction a trial instead of two."""
+        (random, grid, sobol) one transaction a trial instead of two.
+
+        pass_trial=None (the default): the Trial when the Study was opened with space=None
+        (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
+        was given a space. A define-by-run study's first trial makes its space: the other
+        threads wait until it is told."""
+        if pass_trial is None:
+            pass_trial = self._define_by_run
         # a class or an iterable of them (a set, as Optuna takes): checked before any trial
         given = catch
         if isinstance(catch, (type, str)) or not hasattr(catch, "__iter__"):
@@ -1009,7 +1304,12 @@ class Study:
                     cb(self, record)
 
         def worker():
-            while more():
+            # a first trial running in another thread: wait for it before taking a trial of
+            # the budget, so that the timeout and Ctrl-C are judged once it is told
+            while True:
+                self._await_first()
+                if not more():
+                    return
                 try:
                     if not self._run_one(f, pass_trial, catch, done):
                         return
