@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../base/json_safe.h"
 #include "dashboard.h"
 #include "gpbo/sys/error.h"
 
@@ -34,19 +35,21 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
     return ok;
 }
 
-/* A JSON answer: the document, or {"error": why} with 404 (no such study) or 500. */
+/* A JSON answer: the document, or {"error": why} with 404 (no such study) or 500; a document
+ * that cannot be written (no memory) is a 500 in plain text, never a dropped connection. */
 static enum MHD_Result respond_json(struct MHD_Connection *c, json_t *doc)
 {
     unsigned status = MHD_HTTP_OK;
     if (doc == NULL) {
         status = gpbo_error_code() == GPBO_ENOTFOUND ? MHD_HTTP_NOT_FOUND
                                                      : MHD_HTTP_INTERNAL_SERVER_ERROR;
-        doc = json_pack("{ss}", "error", gpbo_error_message());
+        doc = json_pack("{so}", "error", dash_text(gpbo_error_message()));
     }
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = gpbo_json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     if (text == NULL)
-        return MHD_NO;
+        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+                       "the answer could not be written (out of memory)\n", MHD_RESPMEM_PERSISTENT);
     return respond(c, status, "application/json", text, MHD_RESPMEM_MUST_FREE);
 }
 

@@ -60,7 +60,8 @@ class Server:
 
     def __init__(self, d, args):
         self.p = subprocess.Popen([GPBO, "dashboard"] + args + ["--port", "0"], cwd=d,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  errors="replace")
         self.first = self.p.stdout.readline()
         m = re.search(r"(http://127\.0\.0\.1:\d+/)", self.first)
         check(m, f"dashboard's first line gives its address: {self.first!r}")
@@ -241,6 +242,48 @@ def test_waits_for_its_study(d):
         s.stop()
 
 
+def test_not_utf8(d):
+    """Names and reasons that are not UTF-8 (a study named by --study in Latin-1, a reason stored
+    before reasons were repaired, a storage file's name, a request's name) are shown with U+FFFD:
+    jansson refused the string, so the study vanished from the list, the trial from the table,
+    every /api/studies of such a storage was a 500, and a request for ?name=%FF had its
+    connection dropped with no answer."""
+    sweep(d, run_cap=3)
+    r = subprocess.run([GPBO, "run", "sweep.yaml", "--storage", "bad.db", "--study", b"q\xff"],
+                       cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run --study q\\xff: {r.stderr!r}")
+    import sqlite3
+    con = sqlite3.connect(os.path.join(d, "bad.db"))
+    con.execute("UPDATE trials SET reason = CAST(? AS TEXT) WHERE id = 1", (b"f\xe9l\xe9",))
+    con.commit()
+    con.close()
+    s = Server(d, ["--storage", "bad.db"])
+    try:
+        names = [x["name"] for x in s.json("api/studies")["studies"]]
+        check(names == ["q\ufffd"], f"the study is listed: {names}")
+        trials = s.json("api/trials?name=" + urllib.parse.quote("q\ufffd"))["trials"]
+        check([t["trial"] for t in trials] == [0, 1, 2], f"every trial: {trials}")
+        check(len(trials) == 3 and trials[1]["reason"] == "f\ufffdl\ufffd",
+              f"the reason, repaired: {trials}")
+        check(s.json("api/study?name=q%EF%BF%BD")["trials"] == 3, "the study by its shown name")
+        for name in ("%FF", "%E2%82%AC" * 400 + "%FF"):
+            try:
+                status, body = s.get("api/study?name=" + name)
+                check(status == 404 and "error" in json.loads(body), f"?name={name[:12]}: {status}")
+            except OSError as e:
+                check(False, f"?name={name[:12]}: no answer ({e})")
+    finally:
+        s.stop()
+    os.rename(os.path.join(d, "bad.db"), os.path.join(os.fsencode(d), b"l\xe9.db"))
+    s = Server(d, ["--storage", b"l\xe9.db"])
+    try:
+        status, body = s.get("api/studies")
+        check(status == 200 and json.loads(body)["storage"] == "l\ufffd.db",
+              f"a storage named in Latin-1: {status} {body[:200]}")
+    finally:
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -306,4 +349,4 @@ if __name__ == "__main__":
     if PG:
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
-                        test_importance, test_exits], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_importance, test_exits, test_not_utf8], prefix="gpbo-dash-", only=sys.argv[2:]))
