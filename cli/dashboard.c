@@ -9,11 +9,13 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,6 +55,31 @@ static enum MHD_Result respond_json(struct MHD_Connection *c, json_t *doc)
     return respond(c, status, "application/json", text, MHD_RESPMEM_MUST_FREE);
 }
 
+/* Whether a request's Host header (NULL: none) may be answered. On a loopback address only an
+ * IP address, localhost or --host itself: a page of evil.example whose name its DNS server
+ * later points at 127.0.0.1 ("DNS rebinding") would otherwise read the study through the
+ * browser of whoever opened it, and such requests name evil.example. A server the user put on
+ * another address answers every name (whoever reaches it may read it, as --help says). */
+static int host_allowed(const dash *d, const char *hdr)
+{
+    if (!d->loopback || hdr == NULL)
+        return 1;
+    char h[256];
+    size_t n = strlen(hdr);
+    if (n >= sizeof h)
+        return 0;
+    memcpy(h, hdr, n + 1);
+    char *end = h[0] == '[' ? strchr(h, ']') : strrchr(h, ':');
+    if (h[0] == '[' && end == NULL)
+        return 0;
+    if (end != NULL)
+        *end = '\0'; /* the port, or the bracket of an IPv6 address */
+    const char *name = h[0] == '[' ? h + 1 : h;
+    unsigned char addr[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1 ||
+           !strcasecmp(name, "localhost") || !strcasecmp(name, d->host);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -61,6 +88,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     dash *d = cls;
     if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
         return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "read-only: GET only\n",
+                       MHD_RESPMEM_PERSISTENT);
+    if (!host_allowed(d, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+        return respond(c, MHD_HTTP_FORBIDDEN, "text/plain",
+                       "gpbo dashboard: not a name of this machine in the Host header (open the "
+                       "address the dashboard printed)\n",
                        MHD_RESPMEM_PERSISTENT);
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
     if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
@@ -174,6 +206,19 @@ static unsigned bound_port(int fd)
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/* Whether the socket listens on a loopback address (127.0.0.0/8, ::1) only. */
+static int is_loopback(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+    return ss.ss_family == AF_INET &&
+           (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+}
+
 /* Serves until SIGINT or SIGTERM (blocked here, so that the server's thread never takes them).
  * Returns the exit status. */
 static int serve(dash *d, int fd, const char *host)
@@ -222,6 +267,8 @@ int cmd_dashboard(int argc, char **argv)
     char service[24];
     snprintf(service, sizeof service, "%ld", port);
     int fd = listen_on(a.host, service);
+    d.host = a.host;
+    d.loopback = fd >= 0 && is_loopback(fd);
     status = fd < 0 ? 2 : serve(&d, fd, a.host);
     dash_close(&d);
     sweep_free(sw);

@@ -17,6 +17,8 @@ typedef struct dash {
     const char *study;   /* the one study shown, or NULL: every study of the storage */
     const sweep *sw;     /* the sweep file given, or NULL */
     size_t run_cap;      /* the sweep's run_cap, or 0 when unknown */
+    const char *host;    /* --host as given */
+    int loopback;        /* listening on a loopback address only: Host headers are checked */
     gpbo_study *open[DASH_OPEN_MAX];
     size_t nopen;
 } dash;

@@ -67,9 +67,9 @@ class Server:
         check(m, f"dashboard's first line gives its address: {self.first!r}")
         self.url = m.group(1) if m else None
 
-    def get(self, path, method="GET"):
+    def get(self, path, method="GET", headers=None):
         """(status, body as text)."""
-        req = urllib.request.Request(self.url + path, method=method)
+        req = urllib.request.Request(self.url + path, method=method, headers=headers or {})
         try:
             with HTTP.open(req, timeout=60) as r:
                 return r.status, r.read().decode()
@@ -284,6 +284,29 @@ def test_not_utf8(d):
         s.stop()
 
 
+def test_host_header(d):
+    """DNS rebinding: a page of evil.example whose name is made to resolve to 127.0.0.1 reads
+    the study through a visitor's browser, its requests naming evil.example in Host. A server on
+    a loopback address answers only an IP address, localhost or --host (before: everything)."""
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        port = s.url.rsplit(":", 1)[1].strip("/")
+        for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}",
+                     "localhost.evil.example", "[::1"):
+            for path in ("", "api/studies", "api/trials?name=quad"):
+                status, _ = s.get(path, headers={"Host": host})
+                check(status == 403, f"Host: {host}, /{path}: {status}")
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LocalHost", "127.0.0.1",
+                     f"[::1]:{port}"):
+            status, _ = s.get("api/studies", headers={"Host": host})
+            check(status == 200, f"Host: {host}: {status}")
+    finally:
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -349,4 +372,5 @@ if __name__ == "__main__":
     if PG:
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
-                        test_importance, test_exits, test_not_utf8], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_importance, test_exits, test_not_utf8,
+                        test_host_header], prefix="gpbo-dash-", only=sys.argv[2:]))
