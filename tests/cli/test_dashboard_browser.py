@@ -181,6 +181,73 @@ def watch(d, url, driver):
     return run
 
 
+# hostile names; one intermediate value a trial; x > 1 fails with markup in its reason
+HOSTILE_OBJ = """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x = float(a["x#g<b>"])
+    if x > 1:
+        sys.exit("<img src=x onerror=alert(3)> \u2028 </script>")
+    print(f"lo</script>ss={x * x!r} step=1")
+    print(f"lo</script>ss={x * x!r}")
+    """
+
+
+def check_hostile(driver):
+    """A study whose names, categories and reasons are markup, opened at a hand-made address
+    whose #study= is not a valid percent-encoding: the page shows the study (before: the
+    URIError of decodeURIComponent made every refresh fail, "server unreachable"), as text (no
+    element made from a name), and a trial with one intermediate value is a dot on the learning
+    curves (before: a path of one point, which draws nothing)."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-hostile-")
+    write(os.path.join(d, "obj.py"), HOSTILE_OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: "h<script>alert(1)</script>\\u2028'\\"&"
+    method: random
+    metric: {{name: "lo</script>ss", goal: minimize}}
+    run_cap: 10
+    parameters:
+      "x#g<b>": {{min: -4.0, max: 4.0}}
+      "c\\"'": {{values: ["<img src=x onerror=alert(2)>", "a#gb"]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run of the hostile study: {r.stderr[-300:]!r}")
+    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    try:
+        driver.get(m.group(1) + "?every=500#study=%E0%A4%A")
+        title = wait_for("the hostile study's title", lambda: driver.execute_script(
+            "const t = document.getElementById('title').textContent;"
+            "return t.startsWith('h<script>') ? t : null"), patience=30)
+        check(title == "h<script>alert(1)</script>\u2028'\"&", f"the title as text: {title!r}")
+        status = driver.execute_script("return document.getElementById('status').textContent")
+        check(status.startswith("live"), f"the page is live: {status!r}")
+        made = driver.execute_script(
+            "return [document.querySelectorAll('img').length,"
+            "        document.querySelectorAll('script').length]")
+        check(made == [0, 1], f"no element made from a name (img, script): {made}")
+        trials = subprocess.run([GPBO, "export", "sweep.yaml", "--format", "json"], cwd=d,
+                                capture_output=True, text=True).stdout
+        complete = trials.count('"state": "complete"') or trials.count('"state":"complete"')
+        dots = wait_for("dots on the learning curves", lambda: driver.execute_script(
+            "return document.querySelectorAll('#curves svg circle').length"), patience=30)
+        check(complete > 0 and dots == complete,
+              f"a dot a complete trial of one step: {dots} of {complete}")
+        reason = driver.execute_script(
+            "return [...document.querySelectorAll('#trials td.reason')]"
+            ".map(e => e.textContent).filter(t => t.includes('<img')).length")
+        check(reason > 0, "failure reasons shown as text")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -193,6 +260,7 @@ def main():
     run = None
     try:
         url = m.group(1)
+        check_hostile(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
