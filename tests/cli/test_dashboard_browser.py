@@ -243,6 +243,56 @@ def check_hostile(driver):
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         check(not errors, f"console errors: {errors}")
     finally:
+        driver.get("about:blank")  # before the server stops: no failed poll in the next log
+        driver.get_log("browser")
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def check_many_values(driver):
+    """A study with 300 000 intermediate values (one long training reporting each batch; stored
+    here directly, as its worker would have): the page draws it (before: Math.min(...values)
+    overflowed the stack, and the page said "server unreachable (Maximum call stack size
+    exceeded)" at every refresh)."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-many-")
+    write(os.path.join(d, "obj.py"), HOSTILE_OBJ.replace("lo</script>ss", "loss")
+          .replace("x#g<b>", "x"))
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: many
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 3
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    import sqlite3
+    con = sqlite3.connect(os.path.join(d, "many.db"))
+    con.executemany("INSERT INTO intermediate(study, trial, step, value) "
+                    "SELECT id, 0, ?, ? FROM studies",
+                    ((s, 1.0 + 1.0 / s) for s in range(2, 300001)))
+    con.commit()
+    con.close()
+    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    try:
+        driver.get(m.group(1) + "?every=60000")
+        status = wait_for("a refresh", lambda: driver.execute_script(
+            "const s = document.getElementById('status').textContent;"
+            "return s.startsWith('live') || s.startsWith('server') ? s : null"), patience=60)
+        check(status and status.startswith("live"), f"the page is live: {status!r}")
+        paths = driver.execute_script("return document.querySelectorAll('#curves path').length")
+        check(paths >= 1, f"the learning curves are drawn: {paths} paths")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        driver.get("about:blank")  # before the server stops: no failed poll in the next log
+        driver.get_log("browser")
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         shutil.rmtree(d, ignore_errors=True)
@@ -261,6 +311,7 @@ def main():
     try:
         url = m.group(1)
         check_hostile(driver)
+        check_many_values(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
