@@ -156,8 +156,8 @@ static long port_number(const char *text)
 }
 
 /* The storage and study the dashboard shows (d), from the arguments; 0, or the exit status
- * after printing why. A sweep whose study has not run yet is served all the same: the page
- * waits for it. */
+ * after printing why (a storage that cannot be read, or another program's database). A sweep
+ * whose study has not run yet is served all the same: the page waits for it. */
 static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, dash *d)
 {
     d->storage = a->storage;
@@ -177,9 +177,7 @@ static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, das
             }
             d->storage = db;
         }
-        return 0;
-    }
-    if (d->storage == NULL) {
+    } else if (d->storage == NULL) {
         fprintf(stderr, "gpbo dashboard: give a sweep file or --storage (gpbo dashboard --help)\n");
         return 2;
     }
@@ -187,6 +185,8 @@ static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, das
     size_t n = 0;
     int rc = gpbo_study_list(d->storage, &names, &n); /* a storage that cannot be read: now */
     gpbo_free(names);
+    if (rc == GPBO_ENOTFOUND && a->path != NULL)
+        return 0; /* the sweep's study has not run yet: the page waits for it */
     if (rc != GPBO_OK) {
         fprintf(stderr, "gpbo dashboard: %s\n", gpbo_error_message());
         return rc == GPBO_EINVAL ? 2 : 1;

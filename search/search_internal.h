@@ -182,6 +182,9 @@ int gpbo_search__missing_file(const char *url);
 
 /* The SQLite backend (path: a file name). NULL with GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__sqlite_open(const char *path);
+/* Whether the SQLite file at path holds tables and none of them gpbo's (another program's
+ * database), looked at read-only; 0 when it cannot tell (not SQLite, locked: opening says). */
+int gpbo_search__sqlite_foreign(const char *path);
 
 /* The PostgreSQL backend (conninfo: a libpq connection URI or string). NULL with GPBO_EINVAL
  * (a URL libpq cannot parse or refuses) or GPBO_ESTORAGE on failure. */

@@ -699,6 +699,23 @@ static int check_schema(sqlite_storage *s)
     return commit(s);
 }
 
+int gpbo_search__sqlite_foreign(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int foreign = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db,
+                           "SELECT count(*), count(CASE name WHEN 'gpbo_schema' THEN 1 END) "
+                           "FROM sqlite_master WHERE type = 'table'",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        foreign = sqlite3_column_int(q, 0) > 0 && sqlite3_column_int(q, 1) == 0;
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return foreign;
+}
+
 gpbo_storage *gpbo_search__sqlite_open(const char *path)
 {
     sqlite_storage *s = calloc(1, sizeof *s);

@@ -76,6 +76,14 @@ int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n)
                               "of studies to list");
     if (gpbo_search__missing_file(storage))
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
+    /* opening would add gpbo's tables to it: a listing (gpbo studies, gpbo dashboard) must
+     * leave another program's database as it was */
+    const char *path = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
+    if ((path != storage || strstr(storage, "://") == NULL) && gpbo_search__sqlite_foreign(path))
+        return gpbo_error_set(GPBO_ESTORAGE,
+                              "%s: not a gpbo database (its tables are another "
+                              "program's)",
+                              storage);
     gpbo_storage *st = gpbo_search__storage_open(storage);
     if (st == NULL)
         return gpbo_error_code();

@@ -330,6 +330,25 @@ def test_exits(d):
     r = run(["dashboard", "--storage", "missing.db"], d)
     check(r.returncode != 0 and "missing.db" in r.stderr, f"missing storage: {r.stderr!r}")
     check(not os.path.exists(os.path.join(d, "missing.db")), "a missing storage is not created")
+    # another program's SQLite database: refused and left as it was (before: served, with
+    # gpbo's tables added to it); a file that is not a database, with a sweep: refused (before:
+    # served, every poll a 500)
+    import sqlite3
+    con = sqlite3.connect(os.path.join(d, "other.db"))
+    con.execute("CREATE TABLE notes(body TEXT)")
+    con.commit()
+    con.close()
+    write(os.path.join(d, "text.db"), "not a database\n")
+    before = digest(os.path.join(d, "other.db"))
+    for args, what in ((["--storage", "other.db"], "not a gpbo database"),
+                       (["sweep.yaml", "--storage", "other.db"], "not a gpbo database"),
+                       (["sweep.yaml", "--storage", "text.db"], "not a database")):
+        try:
+            r = run(["dashboard"] + args + ["--port", "0"], d, timeout=10)
+            check(r.returncode == 1 and what in r.stderr, f"{args}: {r.returncode} {r.stderr!r}")
+        except subprocess.TimeoutExpired:
+            check(False, f"{args}: served instead of refused")
+    check(digest(os.path.join(d, "other.db")) == before, "another program's database unchanged")
     r = run(["dashboard"], d)
     check(r.returncode == 2 and "--storage" in r.stderr, f"nothing named: {r.stderr!r}")
     r = run(["dashboard", "--prot", "1"], d)
