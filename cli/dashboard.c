@@ -242,6 +242,10 @@ static int serve(dash *d, int fd, const char *host)
     snprintf(where, sizeof where, shown, host);
     printf("gpbo dashboard: http://%s:%u/ (%s%s; Ctrl-C stops it)\n", where, bound_port(fd),
            d->study ? "study " : "every study of ", d->study ? d->study : d->storage);
+    if (!d->loopback) /* --host put it there: say what that means, once */
+        printf("gpbo dashboard: --host %s is not a loopback address: whoever can reach it reads "
+               "the studies, their parameters and failure reasons (no password)\n",
+               host);
     fflush(stdout);
     int sig = 0;
     sigwait(&stop, &sig);

@@ -349,6 +349,15 @@ def test_exits(d):
         except subprocess.TimeoutExpired:
             check(False, f"{args}: served instead of refused")
     check(digest(os.path.join(d, "other.db")) == before, "another program's database unchanged")
+    # another address than loopback: said, once, at the start (before: only the URL)
+    p = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--host", "0.0.0.0", "--port", "0"],
+                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = [p.stdout.readline()]
+    p.send_signal(signal.SIGTERM)  # the lines come before it waits for a signal
+    lines += p.stdout.read().splitlines()[:1]  # (communicate would lose readline's buffer)
+    p.wait(timeout=60)
+    check(lines[0].startswith("gpbo dashboard: http://0.0.0.0:") and
+          "not a loopback address: whoever can reach it" in lines[1], f"--host 0.0.0.0: {lines}")
     r = run(["dashboard"], d)
     check(r.returncode == 2 and "--storage" in r.stderr, f"nothing named: {r.stderr!r}")
     r = run(["dashboard", "--prot", "1"], d)
