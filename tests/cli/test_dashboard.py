@@ -67,11 +67,11 @@ class Server:
         check(m, f"dashboard's first line gives its address: {self.first!r}")
         self.url = m.group(1) if m else None
 
-    def get(self, path, method="GET", headers=None):
+    def get(self, path, method="GET", headers=None, timeout=60):
         """(status, body as text)."""
         req = urllib.request.Request(self.url + path, method=method, headers=headers or {})
         try:
-            with HTTP.open(req, timeout=60) as r:
+            with HTTP.open(req, timeout=timeout) as r:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
@@ -307,6 +307,36 @@ def test_host_header(d):
         s.stop()
 
 
+def test_worker_holds_the_lock(d):
+    """While a worker holds SQLite's write lock (a transaction of gpbo run), the dashboard
+    answers at once: listing the studies opened the storage as a run does, BEGIN IMMEDIATE and
+    all, so every request waited for the worker's commit (its single thread with it)."""
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    import sqlite3
+    import time
+    s = Server(d, ["sweep.yaml"])
+    con = sqlite3.connect(os.path.join(d, "quad.db"), isolation_level=None)
+    try:
+        s.json("api/study?name=quad")  # the study's handle, opened before the worker writes
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE trials SET heartbeat = heartbeat WHERE id = 0")
+        for path in ("api/studies", "api/study?name=quad", "api/trials?name=quad"):
+            t0 = time.time()
+            try:
+                status, _ = s.get(path, timeout=10)
+                took = time.time() - t0
+                check(status == 200 and took < 2, f"/{path} under a worker's lock: {status}, "
+                                                  f"{took:.1f} s")
+            except OSError as e:
+                check(False, f"/{path} under a worker's lock: no answer in 10 s ({e})")
+    finally:
+        con.execute("COMMIT")
+        con.close()
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -401,4 +431,4 @@ if __name__ == "__main__":
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
                         test_importance, test_exits, test_not_utf8,
-                        test_host_header], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_host_header, test_worker_holds_the_lock], prefix="gpbo-dash-", only=sys.argv[2:]))
