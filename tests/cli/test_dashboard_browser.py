@@ -242,6 +242,15 @@ def check_hostile(driver):
         check(reason > 0, "failure reasons shown as text")
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         check(not errors, f"console errors: {errors}")
+        # the storage becomes unreadable: the page says what the server said (before: "server
+        # unreachable (api/studies: HTTP 500)", though the server answered)
+        for name in os.listdir(d):
+            if name.endswith(".db"):
+                write(os.path.join(d, name), "no longer a database\n")
+        said = wait_for("the server's error on the page", lambda: driver.execute_script(
+            "const s = document.getElementById('status').textContent;"
+            "return s.includes('not a database') ? s : null"), patience=30)
+        check(said and said.startswith("server error:"), f"the server's reason: {said!r}")
     finally:
         driver.get("about:blank")  # before the server stops: no failed poll in the next log
         driver.get_log("browser")
