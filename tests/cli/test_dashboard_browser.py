@@ -208,7 +208,7 @@ def check_hostile(driver):
     run_cap: 10
     parameters:
       "x#g<b>": {{min: -4.0, max: 4.0}}
-      "c\\"'": {{values: ["<img src=x onerror=alert(2)>", "a#gb"]}}
+      "c\\"'": {{values: ["<img src=x onerror=alert(2)>", "a#gb", "zz"]}}
     command: ["{PY}", "obj.py", "${{args}}"]
     """)
     r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
@@ -242,6 +242,19 @@ def check_hostile(driver):
         check(reason > 0, "failure reasons shown as text")
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         check(not errors, f"console errors: {errors}")
+        # the categories' labels under the axis of c"' do not run over each other
+        boxes = driver.execute_script(
+            "const s = [...document.querySelectorAll('#scatter svg')].find(v =>"
+            "  [...v.querySelectorAll('text')].some(t => t.textContent === 'a#gb'));"
+            "if (!s) return null;"
+            "const y = [...s.querySelectorAll('text')].find(t => t.textContent === 'a#gb')"
+            "  .getAttribute('y');"
+            "return [...s.querySelectorAll('text')].filter(t => t.getAttribute('y') === y)"
+            "  .map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"
+            "  .sort((a, b) => a[0] - b[0]);")
+        check(boxes and len(boxes) == 3 and boxes[0][1] <= boxes[1][0] and
+              boxes[1][1] <= boxes[2][0],
+              f"category labels side by side, not over each other: {boxes}")
         # the storage becomes unreadable: the page says what the server said (before: "server
         # unreachable (api/studies: HTTP 500)", though the server answered)
         for name in os.listdir(d):
