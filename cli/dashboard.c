@@ -9,14 +9,17 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../base/json_safe.h"
 #include "dashboard.h"
 #include "gpbo/sys/error.h"
 
@@ -34,20 +37,47 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
     return ok;
 }
 
-/* A JSON answer: the document, or {"error": why} with 404 (no such study) or 500. */
+/* A JSON answer: the document, or {"error": why} with 404 (no such study) or 500; a document
+ * that cannot be written (no memory) is a 500 in plain text, never a dropped connection. */
 static enum MHD_Result respond_json(struct MHD_Connection *c, json_t *doc)
 {
     unsigned status = MHD_HTTP_OK;
     if (doc == NULL) {
         status = gpbo_error_code() == GPBO_ENOTFOUND ? MHD_HTTP_NOT_FOUND
                                                      : MHD_HTTP_INTERNAL_SERVER_ERROR;
-        doc = json_pack("{ss}", "error", gpbo_error_message());
+        doc = json_pack("{so}", "error", dash_text(gpbo_error_message()));
     }
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = gpbo_json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     if (text == NULL)
-        return MHD_NO;
+        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+                       "the answer could not be written (out of memory)\n", MHD_RESPMEM_PERSISTENT);
     return respond(c, status, "application/json", text, MHD_RESPMEM_MUST_FREE);
+}
+
+/* Whether a request's Host header (NULL: none) may be answered. On a loopback address only an
+ * IP address, localhost or --host itself: a page of evil.example whose name its DNS server
+ * later points at 127.0.0.1 ("DNS rebinding") would otherwise read the study through the
+ * browser of whoever opened it, and such requests name evil.example. A server the user put on
+ * another address answers every name (whoever reaches it may read it, as --help says). */
+static int host_allowed(const dash *d, const char *hdr)
+{
+    if (!d->loopback || hdr == NULL)
+        return 1;
+    char h[256];
+    size_t n = strlen(hdr);
+    if (n >= sizeof h)
+        return 0;
+    memcpy(h, hdr, n + 1);
+    char *end = h[0] == '[' ? strchr(h, ']') : strrchr(h, ':');
+    if (h[0] == '[' && end == NULL)
+        return 0;
+    if (end != NULL)
+        *end = '\0'; /* the port, or the bracket of an IPv6 address */
+    const char *name = h[0] == '[' ? h + 1 : h;
+    unsigned char addr[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1 ||
+           !strcasecmp(name, "localhost") || !strcasecmp(name, d->host);
 }
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
@@ -58,6 +88,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     dash *d = cls;
     if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
         return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "read-only: GET only\n",
+                       MHD_RESPMEM_PERSISTENT);
+    if (!host_allowed(d, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+        return respond(c, MHD_HTTP_FORBIDDEN, "text/plain",
+                       "gpbo dashboard: not a name of this machine in the Host header (open the "
+                       "address the dashboard printed)\n",
                        MHD_RESPMEM_PERSISTENT);
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
     if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
@@ -121,8 +156,8 @@ static long port_number(const char *text)
 }
 
 /* The storage and study the dashboard shows (d), from the arguments; 0, or the exit status
- * after printing why. A sweep whose study has not run yet is served all the same: the page
- * waits for it. */
+ * after printing why (a storage that cannot be read, or another program's database). A sweep
+ * whose study has not run yet is served all the same: the page waits for it. */
 static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, dash *d)
 {
     d->storage = a->storage;
@@ -142,9 +177,7 @@ static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, das
             }
             d->storage = db;
         }
-        return 0;
-    }
-    if (d->storage == NULL) {
+    } else if (d->storage == NULL) {
         fprintf(stderr, "gpbo dashboard: give a sweep file or --storage (gpbo dashboard --help)\n");
         return 2;
     }
@@ -152,6 +185,8 @@ static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, das
     size_t n = 0;
     int rc = gpbo_study_list(d->storage, &names, &n); /* a storage that cannot be read: now */
     gpbo_free(names);
+    if (rc == GPBO_ENOTFOUND && a->path != NULL)
+        return 0; /* the sweep's study has not run yet: the page waits for it */
     if (rc != GPBO_OK) {
         fprintf(stderr, "gpbo dashboard: %s\n", gpbo_error_message());
         return rc == GPBO_EINVAL ? 2 : 1;
@@ -169,6 +204,19 @@ static unsigned bound_port(int fd)
     if (ss.ss_family == AF_INET6)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* Whether the socket listens on a loopback address (127.0.0.0/8, ::1) only. */
+static int is_loopback(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+    return ss.ss_family == AF_INET &&
+           (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
 }
 
 /* Serves until SIGINT or SIGTERM (blocked here, so that the server's thread never takes them).
@@ -194,6 +242,10 @@ static int serve(dash *d, int fd, const char *host)
     snprintf(where, sizeof where, shown, host);
     printf("gpbo dashboard: http://%s:%u/ (%s%s; Ctrl-C stops it)\n", where, bound_port(fd),
            d->study ? "study " : "every study of ", d->study ? d->study : d->storage);
+    if (!d->loopback) /* --host put it there: say what that means, once */
+        printf("gpbo dashboard: --host %s is not a loopback address: whoever can reach it reads "
+               "the studies, their parameters and failure reasons (no password)\n",
+               host);
     fflush(stdout);
     int sig = 0;
     sigwait(&stop, &sig);
@@ -219,6 +271,8 @@ int cmd_dashboard(int argc, char **argv)
     char service[24];
     snprintf(service, sizeof service, "%ld", port);
     int fd = listen_on(a.host, service);
+    d.host = a.host;
+    d.loopback = fd >= 0 && is_loopback(fd);
     status = fd < 0 ? 2 : serve(&d, fd, a.host);
     dash_close(&d);
     sweep_free(sw);

@@ -17,9 +17,17 @@ typedef struct dash {
     const char *study;   /* the one study shown, or NULL: every study of the storage */
     const sweep *sw;     /* the sweep file given, or NULL */
     size_t run_cap;      /* the sweep's run_cap, or 0 when unknown */
+    const char *host;    /* --host as given */
+    int loopback;        /* listening on a loopback address only: Host headers are checked */
     gpbo_study *open[DASH_OPEN_MAX];
     size_t nopen;
 } dash;
+
+/* Text from the storage, the command line or the request as a JSON string (null for NULL):
+ * jansson refuses a string that is not UTF-8 (a study named by --study in Latin-1, a reason
+ * stored before reasons were repaired), and one refused string makes a whole document fail, so
+ * each byte that starts no character becomes U+FFFD. NULL only when out of memory. */
+json_t *dash_text(const char *s);
 
 /* The page (dashboard.html, embedded at build time). */
 extern const char gpbo_dashboard_html[];

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/json_safe.h"
 #include "dashboard.h"
 #include "gpbo/sys/error.h"
 
@@ -16,6 +17,33 @@
 static json_t *number(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *dash_text(const char *s)
+{
+    if (s == NULL)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j == NULL) {
+        char *fixed = gpbo_utf8_repair(s);
+        j = fixed ? json_string(fixed) : NULL;
+        free(fixed);
+    }
+    return j;
+}
+
+/* Whether stored (a study's name in the storage) is the name the page asks for: the same
+ * bytes, or the name as dash_text shows it (the page only knows that one). */
+static int same_name(const char *stored, const char *name)
+{
+    if (!strcmp(stored, name))
+        return 1;
+    if (gpbo_utf8_valid(stored))
+        return 0;
+    char *shown = gpbo_utf8_repair(stored);
+    int same = shown != NULL && !strcmp(shown, name);
+    free(shown);
+    return same;
 }
 
 /* The handle of study name, opened at its first use and synced at the next ones; NULL with the
@@ -63,17 +91,19 @@ static int names_of(const dash *d, char ***names, size_t *n)
     return GPBO_OK;
 }
 
-/* Whether study name is one the page shows. */
-static int shown(const dash *d, const char *name)
+/* The storage's name of the study the page calls name (a copy to free), or NULL when it is not
+ * one the page shows. */
+static char *shown(const dash *d, const char *name)
 {
-    char **names = NULL;
-    size_t n = 0, found = 0;
+    char **names = NULL, *found = NULL;
+    size_t n = 0;
     if (names_of(d, &names, &n) != GPBO_OK)
-        return 0;
-    for (size_t i = 0; i < n && !found; i++)
-        found = !strcmp(names[i], name);
+        return NULL;
+    for (size_t i = 0; i < n && found == NULL; i++)
+        if (same_name(names[i], name))
+            found = strdup(names[i]);
     gpbo_free(names);
-    return (int)found;
+    return found;
 }
 
 /* Parameter i's value v: a number for numeric parameters (and constants that are numbers),
@@ -85,6 +115,8 @@ static json_t *param_value(const dash *d, const gpbo_space *sp, size_t i, double
     gpbo_param_type t = gpbo_space_type(sp, i);
     if (t == GPBO_PARAM_INT)
         return json_integer((json_int_t)llround(v));
+    if (t == GPBO_PARAM_CATEGORICAL && v >= 0 && v < (double)gpbo_space_nchoices(sp, i))
+        return dash_text(gpbo_space_choice(sp, i, (size_t)v)); /* whole: buf would cut it */
     char buf[256];
     cli_format_value(d->sw, sp, i, v, buf, sizeof buf);
     char *end;
@@ -93,7 +125,7 @@ static json_t *param_value(const dash *d, const gpbo_space *sp, size_t i, double
         x = v, end = buf + strlen(buf);
     if (t != GPBO_PARAM_CATEGORICAL && end != buf && *end == '\0' && isfinite(x))
         return json_real(x);
-    return json_string(buf);
+    return dash_text(buf);
 }
 
 static json_t *params_of(const dash *d, const gpbo_space *sp, const double *values)
@@ -116,9 +148,8 @@ static json_t *trial_json(const dash *d, const gpbo_study *st, const gpbo_trial_
     return json_pack("{sI ss so so so so so so sb}", "trial", (json_int_t)ti->id, "state",
                      cli_state_shown(st, ti), "value", number(ti->value), "params",
                      params_of(d, sp, ti->values), "intermediate", steps, "started",
-                     number(ti->started), "seconds", number(secs), "reason",
-                     ti->reason ? json_string(ti->reason) : json_null(), "feasible",
-                     gpbo_study_trial_feasible(st, ti->id));
+                     number(ti->started), "seconds", number(secs), "reason", dash_text(ti->reason),
+                     "feasible", gpbo_study_trial_feasible(st, ti->id));
 }
 
 /* A study's progress: its counts (running ones split into running and interrupted), the run
@@ -131,15 +162,15 @@ static json_t *summary_json(const dash *d, const gpbo_study *st)
         lost += gpbo_study_trial_lost(st, t);
     gpbo_trial_info b;
     int has_best = gpbo_study_best(st, &b) == GPBO_OK;
-    return json_pack("{ss ss sI sI sI sI sI sI so so so}", "name", gpbo_study_name(st), "direction",
-                     gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize", "trials",
-                     (json_int_t)n, "complete", (json_int_t)c[GPBO_TRIAL_COMPLETE], "failed",
-                     (json_int_t)c[GPBO_TRIAL_FAILED], "pruned", (json_int_t)c[GPBO_TRIAL_PRUNED],
-                     "running", (json_int_t)(c[GPBO_TRIAL_RUNNING] - lost), "interrupted",
-                     (json_int_t)lost, "run_cap",
-                     d->run_cap ? json_integer((json_int_t)d->run_cap) : json_null(), "best",
-                     has_best ? number(b.value) : json_null(), "best_trial",
-                     has_best ? json_integer((json_int_t)b.id) : json_null());
+    return json_pack(
+        "{so ss sI sI sI sI sI sI so so so}", "name", dash_text(gpbo_study_name(st)), "direction",
+        gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize", "trials",
+        (json_int_t)n, "complete", (json_int_t)c[GPBO_TRIAL_COMPLETE], "failed",
+        (json_int_t)c[GPBO_TRIAL_FAILED], "pruned", (json_int_t)c[GPBO_TRIAL_PRUNED], "running",
+        (json_int_t)(c[GPBO_TRIAL_RUNNING] - lost), "interrupted", (json_int_t)lost, "run_cap",
+        d->run_cap ? json_integer((json_int_t)d->run_cap) : json_null(), "best",
+        has_best ? number(b.value) : json_null(), "best_trial",
+        has_best ? json_integer((json_int_t)b.id) : json_null());
 }
 
 /* The space: each parameter's name, type, bounds (log scale or not) and categories. */
@@ -172,23 +203,27 @@ json_t *dash_studies(dash *d)
     for (size_t i = 0; i < n; i++) {
         gpbo_study *st = study_of(d, names[i]);
         if (st == NULL) /* listed all the same, with why */
-            json_array_append_new(
-                list, json_pack("{ss ss}", "name", names[i], "error", gpbo_error_message()));
+            json_array_append_new(list, json_pack("{so so}", "name", dash_text(names[i]), "error",
+                                                  dash_text(gpbo_error_message())));
         else
             json_array_append_new(list, summary_json(d, st));
     }
     gpbo_free(names);
-    return json_pack("{ss ss? so}", "storage", d->storage, "study", d->study, "studies", list);
+    return json_pack("{so so so}", "storage", dash_text(d->storage), "study", dash_text(d->study),
+                     "studies", list);
 }
 
 /* The study the page asks for, or NULL with GPBO_ENOTFOUND set. */
 static gpbo_study *asked(dash *d, const char *name)
 {
-    if (name == NULL || !shown(d, name)) {
+    char *stored = name ? shown(d, name) : NULL;
+    if (stored == NULL) {
         gpbo_error_set(GPBO_ENOTFOUND, "no study '%s' here", name ? name : "");
         return NULL;
     }
-    return study_of(d, name);
+    gpbo_study *st = study_of(d, stored);
+    free(stored);
+    return st;
 }
 
 /* A study of several objectives (issue 20): "objectives" [{name, goal}] and "points", every
@@ -254,7 +289,7 @@ json_t *dash_trials(dash *d, const char *name)
         if (gpbo_study_trial(st, t, &ti) == GPBO_OK)
             json_array_append_new(a, trial_json(d, st, &ti));
     }
-    return json_pack("{ss so}", "name", name, "trials", a);
+    return json_pack("{so so}", "name", dash_text(gpbo_study_name(st)), "trials", a);
 }
 
 void dash_close(dash *d)
@@ -348,7 +383,8 @@ json_t *dash_slices(dash *d, const char *name)
         if (s != NULL)
             json_array_append_new(slices, s);
     }
-    json_t *o = json_pack("{ss ss? so}", "name", name, "why", why, "slices", slices);
+    json_t *o = json_pack("{so so so}", "name", dash_text(gpbo_study_name(st)), "why",
+                          dash_text(why), "slices", slices);
     if (gp != NULL) {
         json_object_set_new(o, "model",
                             json_sprintf("%s%s", info.additive ? "additive" : "ARD",

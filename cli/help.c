@@ -48,8 +48,9 @@ static const cli_option O_PORT = {"--port", "N",
                                   "the TCP port, 1 to 65535, or 0 for any free one (default 8080)"};
 static const cli_option O_HOST = {
     "--host", "ADDR",
-    "the address to listen on (default 127.0.0.1: this machine only; another address serves "
-    "the page, read-only, to whoever reaches it)"};
+    "the address to listen on (default 127.0.0.1: this machine only, and only requests naming "
+    "it in Host: an IP address, localhost or ADDR; another address serves the page, "
+    "read-only, to whoever reaches it)"};
 static const cli_option O_TRIAL = {"--trial", "N", "the trial to train again (default: the best)"};
 static const cli_option O_TRAIN_SIZE = {
     "--train-size", "N",

@@ -30,19 +30,33 @@ typedef struct strbuf {
     size_t n, cap;
 } strbuf;
 
+/* The formatted text, whole, kept in b until rep_free (it was cut at 511 bytes, inside a
+ * character at times: a long study name or reason, or "%s against %s" of long names, made the
+ * page's text end short and not UTF-8); "" when out of memory. */
 static const char *keep(strbuf *b, const char *fmt, ...)
 {
-    char tmp[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (text == NULL)
+        return "";
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)len + 1, fmt, ap);
     va_end(ap);
     if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 256;
-        b->v = realloc(b->v, b->cap * sizeof *b->v);
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        char **grown = realloc(b->v, cap * sizeof *grown);
+        if (grown == NULL) {
+            free(text);
+            return "";
+        }
+        b->v = grown;
+        b->cap = cap;
     }
-    b->v[b->n] = strdup(tmp);
-    return b->v[b->n++];
+    b->v[b->n++] = text;
+    return text;
 }
 
 static int add_fig(const gpbo_fig *f, char ***svgs, size_t *n, const char ***caps, const char *cap)
@@ -137,18 +151,27 @@ static int rep_init(rep *r)
     return GPBO_OK;
 }
 
+/* Parameter i's value v as the page shows it: a category whole (the buffer of
+ * cli_format_value would cut a long one, inside a character at times), else formatted. */
+static const char *value_text(rep *r, size_t i, double v)
+{
+    if (gpbo_space_type(r->sp, i) == GPBO_PARAM_CATEGORICAL && v >= 0 &&
+        v < (double)gpbo_space_nchoices(r->sp, i))
+        return gpbo_space_choice(r->sp, i, (size_t)v);
+    char buf[256];
+    cli_format_value(r->sw, r->sp, i, v, buf, sizeof buf);
+    return keep(&r->sb, "%s", buf);
+}
+
 /* Trial t's row of the table. */
 static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
 {
     const char **row = r->cells + t * r->ncols;
-    char buf[256];
     row[0] = keep(&r->sb, "%zu", ti->id);
     row[1] = cli_state_shown(r->st, ti);
     row[2] = isfinite(ti->value) ? keep(&r->sb, "%.6g", ti->value) : "";
-    for (size_t i = 0; i < r->np; i++) {
-        cli_format_value(r->sw, r->sp, i, ti->values[i], buf, sizeof buf);
-        row[3 + i] = keep(&r->sb, "%s", buf);
-    }
+    for (size_t i = 0; i < r->np; i++)
+        row[3 + i] = value_text(r, i, ti->values[i]);
     row[3 + r->np] = ti->reason ? keep(&r->sb, "%s", ti->reason) : "";
 }
 
@@ -287,11 +310,10 @@ static const char **category_labels(rep *r, size_t i, size_t *n)
 /* labels[n] as one string "a, b, c" (kept in r->sb); "" for none. */
 static const char *join_labels(rep *r, const char **labels, size_t n)
 {
-    char buf[512] = "";
-    size_t at = 0;
-    for (size_t k = 0; k < n && at < sizeof buf; k++)
-        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s", k ? ", " : "", labels[k]);
-    return keep(&r->sb, "%s", buf);
+    const char *all = "";
+    for (size_t k = 0; k < n; k++)
+        all = keep(&r->sb, "%s%s%s", all, k ? ", " : "", labels[k]);
+    return all;
 }
 
 /* The objective against each parameter that varies; categories labelled by name. */
@@ -762,13 +784,13 @@ static int fig_pareto(rep *r)
 /* "minimize a, maximize b" of a study of several objectives (kept in r->sb). */
 static const char *objectives_text(rep *r)
 {
-    char buf[1024] = "";
+    const char *all = "";
     for (size_t j = 0; j < gpbo_study_nobjectives(r->st); j++)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s %s", j ? ", " : "",
-                 gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize"
-                                                                           : "minimize",
-                 gpbo_study_objective_name(r->st, j));
-    return keep(&r->sb, "%s", buf);
+        all = keep(&r->sb, "%s%s%s %s", all, j ? ", " : "",
+                   gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize"
+                                                                             : "minimize",
+                   gpbo_study_objective_name(r->st, j));
+    return all;
 }
 
 /* Writes the page: the summary with the best trial, the figures and the table of trials. */
@@ -795,10 +817,8 @@ static int write_page(rep *r, const char *out)
         bc[2 * bn] = r->metric;
         bc[2 * bn++ + 1] = keep(&r->sb, "%.6g", r->best.value);
         for (size_t i = 0; i < r->np; i++) {
-            char buf[256];
-            cli_format_value(r->sw, r->sp, i, r->best.values[i], buf, sizeof buf);
             bc[2 * bn] = gpbo_space_name(r->sp, i);
-            bc[2 * bn++ + 1] = keep(&r->sb, "%s", buf);
+            bc[2 * bn++ + 1] = value_text(r, i, r->best.values[i]);
         }
     }
     gpbo_report_table bt = {"Best trial", 2, bn, bh, bc};

@@ -182,6 +182,40 @@ static char *read_whole_file(const char *path, size_t *len)
     return buf;
 }
 
+/* s as PLplot text, in a malloc'd string (NULL for s NULL, or out of memory: the failure is
+ * noted): '#' starts PLplot's escapes (#g then a letter: a Greek one, #u: a superscript, #(229):
+ * a Hershey glyph), so a name holding one ("x#g", "loss#1") was drawn as something else; "##"
+ * is a '#' itself. Every text of a figure is a name or a label, never PLplot markup. */
+static char *pl_text(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == '#' ? 2 : 1;
+    char *out = malloc(n + 1);
+    if (out == NULL) {
+        snprintf(plplot_failure, sizeof plplot_failure, "out of memory");
+        return NULL;
+    }
+    char *o = out;
+    for (const char *p = s; *p; p++) {
+        *o++ = *p;
+        if (*p == '#')
+            *o++ = '#';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* plmtex of a name or a label (pl_text). */
+static void mtex(const char *side, double disp, double pos, double just, const char *text)
+{
+    char *t = pl_text(text);
+    plmtex(side, disp, pos, just, t ? t : "");
+    free(t);
+}
+
 /* The frame of a figure with a categorical x axis: numbered y ticks (log when asked) with a
  * grid, and each x label written under its index, as PLplot numbers only numeric ticks. */
 static void draw_category_axes(const gpbo_fig *fig, double x0, double x1, double y0, double y1)
@@ -190,8 +224,7 @@ static void draw_category_axes(const gpbo_fig *fig, double x0, double x1, double
     plbox("bc", 0.0, 0, fig->ylog ? "bcglnstv" : "bcgnstv", 0.0, 0);
     for (size_t k = 0; k < fig->nxlabels; k++) {
         double at = ((double)k - x0) / (x1 - x0);
-        plmtex("b", k % 2 == 0 || fig->nxlabels <= 6 ? 1.6 : 2.8, at, 0.5,
-               fig->xlabels[k] ? fig->xlabels[k] : "");
+        mtex("b", k % 2 == 0 || fig->nxlabels <= 6 ? 1.6 : 2.8, at, 0.5, fig->xlabels[k]);
         /* a short tick at each category */
         PLFLT tx[2] = {(double)k, (double)k}, ty[2] = {y0, y0 + (y1 - y0) * 0.015};
         plline(2, tx, ty);
@@ -220,8 +253,11 @@ static void draw(const gpbo_fig *fig, double x0, double x1, double y0, double y1
         int axis = (fig->xlog ? 10 : 0) + (fig->ylog ? 20 : 0);
         plenv(x0, x1, y0, y1, 0, axis == 0 ? 2 : axis); /* 2: with a grid */
     }
-    pllab(fig->xlabel ? fig->xlabel : "", fig->ylabel ? fig->ylabel : "",
-          fig->title ? fig->title : "");
+    char *xl = pl_text(fig->xlabel), *yl = pl_text(fig->ylabel), *ti = pl_text(fig->title);
+    pllab(xl ? xl : "", yl ? yl : "", ti ? ti : "");
+    free(xl);
+    free(yl);
+    free(ti);
     /* Bands first, so that lines and points stay on top. */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t s = 0; s < fig->nseries; s++) {
@@ -251,7 +287,7 @@ static void draw(const gpbo_fig *fig, double x0, double x1, double y0, double y1
         int c = 1 + ((se->color % 8) + 8) % 8;
         plscol0a(c, palette[c - 1][0], palette[c - 1][1], palette[c - 1][2], 1.0);
         plcol0(c);
-        plmtex("rv", -1.0, 1.0 - pos * 0.045, 1.0, se->label);
+        mtex("rv", -1.0, 1.0 - pos * 0.045, 1.0, se->label);
         pos += 1.0;
     }
     free(px);

@@ -182,6 +182,13 @@ int gpbo_search__missing_file(const char *url);
 
 /* The SQLite backend (path: a file name). NULL with GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__sqlite_open(const char *path);
+/* The names of the studies of the SQLite file at path, each handed to cb, read-only: a
+ * listing neither creates gpbo's tables (in an empty file, or in another program's database,
+ * which is GPBO_ESTORAGE "not a gpbo database") nor takes the write lock that opening the
+ * storage takes, so it never waits for a worker's transaction. GPBO_ESTORAGE when the file
+ * cannot be read; cb's non-zero status is returned as it is. */
+int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const char *name),
+                             void *payload);
 
 /* The PostgreSQL backend (conninfo: a libpq connection URI or string). NULL with GPBO_EINVAL
  * (a URL libpq cannot parse or refuses) or GPBO_ESTORAGE on failure. */

@@ -699,6 +699,50 @@ static int check_schema(sqlite_storage *s)
     return commit(s);
 }
 
+int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const char *name),
+                             void *payload)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK, step = SQLITE_DONE, tables = 0, ours = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: cannot open: %s", path,
+                            db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 30000);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*), count(CASE name WHEN 'gpbo_schema' THEN 1 END) "
+                           "FROM sqlite_master WHERE type = 'table'",
+                           -1, &q, NULL) != SQLITE_OK ||
+        (step = sqlite3_step(q)) != SQLITE_ROW)
+        rc =
+            gpbo_error_set(GPBO_ESTORAGE, "%s: reading the database: %s", path, sqlite3_errmsg(db));
+    else {
+        tables = sqlite3_column_int(q, 0);
+        ours = sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc == GPBO_OK && tables > 0 && !ours)
+        rc = gpbo_error_set(GPBO_ESTORAGE,
+                            "%s: not a gpbo database (its tables are another program's)", path);
+    if (rc == GPBO_OK && ours) {
+        if (sqlite3_prepare_v2(db, "SELECT name FROM studies ORDER BY id", -1, &q, NULL) ==
+            SQLITE_OK)
+            while (rc == GPBO_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+                const char *name = (const char *)sqlite3_column_text(q, 0);
+                rc = name ? cb(payload, name) : gpbo_error_set(GPBO_ENOMEM, "out of memory");
+            }
+        if (rc == GPBO_OK && (q == NULL || step != SQLITE_DONE))
+            rc = gpbo_error_set(GPBO_ESTORAGE, "%s: listing studies: %s", path, sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return rc;
+}
+
 gpbo_storage *gpbo_search__sqlite_open(const char *path)
 {
     sqlite_storage *s = calloc(1, sizeof *s);

@@ -76,12 +76,21 @@ int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n)
                               "of studies to list");
     if (gpbo_search__missing_file(storage))
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
-    gpbo_storage *st = gpbo_search__storage_open(storage);
-    if (st == NULL)
-        return gpbo_error_code();
     name_list l = {NULL, 0, 0, 0};
-    int rc = st->ops->studies(st, add_name, &l);
-    st->ops->close(st);
+    int rc;
+    /* an SQLite file is read read-only (gpbo_search__sqlite_list: another program's database
+     * is left as it was, and a listing never waits for a worker's write) */
+    const char *path = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
+    if (path != storage || strstr(storage, "://") == NULL) {
+        rc = *path ? gpbo_search__sqlite_list(path, add_name, &l)
+                   : gpbo_error_set(GPBO_EINVAL, "storage '%s': the path is empty", storage);
+    } else {
+        gpbo_storage *st = gpbo_search__storage_open(storage);
+        if (st == NULL)
+            return gpbo_error_code();
+        rc = st->ops->studies(st, add_name, &l);
+        st->ops->close(st);
+    }
     if (rc == GPBO_OK && (*out_names = pack(&l)) != NULL)
         *out_n = l.n;
     else if (rc == GPBO_OK)

@@ -666,13 +666,58 @@ def test_report_gp_model(d):
           "random report: a GP fitted for it, said in the caption")
 
 
+def test_report_long_names(d):
+    """Long names in gpbo report, whole and UTF-8: its texts were cut at 511 bytes, so a
+    parameter name of 601 bytes cut inside a character made "loss against NAME" malformed
+    UTF-8, which PLplot refused (printing to stderr): no report at all."""
+    study, param, cat = "é" * 100, "p" + "ü" * 300, "c" + "ß" * 120
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    print(f"loss={float(a['x']) ** 2!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {study}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 6
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+      {param}: {{min: 0.0, max: 1.0}}
+      c: {{values: [{cat}, short]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml", "--storage", "long.db"], d, timeout=300)
+    check(r.returncode == 0, f"long names run: {r.stderr[-300:]}")
+    rep = run(["report", "sweep.yaml", "--storage", "long.db", "-o", "report.html"], d,
+              errors="replace")
+    check(rep.returncode == 0, f"report: {rep.stderr[:300]}")
+    if rep.returncode != 0:
+        return
+    raw = open(os.path.join(d, "report.html"), "rb").read()
+    try:
+        page = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        check(False, f"the page is not UTF-8: {e}")
+        page = raw.decode("utf-8", "replace")
+    check(f"<title>gpbo report: {study}</title>" in page, "the whole study name in the title")
+    check(f"Study &#39;{study}&#39;" in page or f"Study '{study}'" in page,
+          "the whole study name in the summary")
+    check(f"<td>{cat}</td>" in page, "the whole category in the table")
+    caps = captions(os.path.join(d, "report.html"))
+    check(any(c == f"loss of every complete trial against {param}" for c in caps),
+          f"the whole parameter name in its caption: {[c[:60] for c in caps]}")
+    check(any(c.endswith(f"its categories on the axis: {cat}, short") for c in caps),
+          "every category in the caption")
+
+
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
              test_gpbo_options_stored, test_bad_inputs, test_compare, test_compare_bad_files,
              test_compare_sweep_lines,
              test_report_gp_model,
-             test_report_figures]
+             test_report_figures, test_report_long_names]
     return run_tests(tests, prefix="gpbo-cli-")
 
 

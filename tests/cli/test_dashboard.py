@@ -60,17 +60,18 @@ class Server:
 
     def __init__(self, d, args):
         self.p = subprocess.Popen([GPBO, "dashboard"] + args + ["--port", "0"], cwd=d,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  errors="replace")
         self.first = self.p.stdout.readline()
         m = re.search(r"(http://127\.0\.0\.1:\d+/)", self.first)
         check(m, f"dashboard's first line gives its address: {self.first!r}")
         self.url = m.group(1) if m else None
 
-    def get(self, path, method="GET"):
+    def get(self, path, method="GET", headers=None, timeout=60):
         """(status, body as text)."""
-        req = urllib.request.Request(self.url + path, method=method)
+        req = urllib.request.Request(self.url + path, method=method, headers=headers or {})
         try:
-            with HTTP.open(req, timeout=60) as r:
+            with HTTP.open(req, timeout=timeout) as r:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
@@ -241,6 +242,101 @@ def test_waits_for_its_study(d):
         s.stop()
 
 
+def test_not_utf8(d):
+    """Names and reasons that are not UTF-8 (a study named by --study in Latin-1, a reason stored
+    before reasons were repaired, a storage file's name, a request's name) are shown with U+FFFD:
+    jansson refused the string, so the study vanished from the list, the trial from the table,
+    every /api/studies of such a storage was a 500, and a request for ?name=%FF had its
+    connection dropped with no answer."""
+    sweep(d, run_cap=3)
+    r = subprocess.run([GPBO, "run", "sweep.yaml", "--storage", "bad.db", "--study", b"q\xff"],
+                       cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run --study q\\xff: {r.stderr!r}")
+    import sqlite3
+    con = sqlite3.connect(os.path.join(d, "bad.db"))
+    con.execute("UPDATE trials SET reason = CAST(? AS TEXT) WHERE id = 1", (b"f\xe9l\xe9",))
+    con.commit()
+    con.close()
+    s = Server(d, ["--storage", "bad.db"])
+    try:
+        names = [x["name"] for x in s.json("api/studies")["studies"]]
+        check(names == ["q\ufffd"], f"the study is listed: {names}")
+        trials = s.json("api/trials?name=" + urllib.parse.quote("q\ufffd"))["trials"]
+        check([t["trial"] for t in trials] == [0, 1, 2], f"every trial: {trials}")
+        check(len(trials) == 3 and trials[1]["reason"] == "f\ufffdl\ufffd",
+              f"the reason, repaired: {trials}")
+        check(s.json("api/study?name=q%EF%BF%BD")["trials"] == 3, "the study by its shown name")
+        for name in ("%FF", "%E2%82%AC" * 400 + "%FF"):
+            try:
+                status, body = s.get("api/study?name=" + name)
+                check(status == 404 and "error" in json.loads(body), f"?name={name[:12]}: {status}")
+            except OSError as e:
+                check(False, f"?name={name[:12]}: no answer ({e})")
+    finally:
+        s.stop()
+    os.rename(os.path.join(d, "bad.db"), os.path.join(os.fsencode(d), b"l\xe9.db"))
+    s = Server(d, ["--storage", b"l\xe9.db"])
+    try:
+        status, body = s.get("api/studies")
+        check(status == 200 and json.loads(body)["storage"] == "l\ufffd.db",
+              f"a storage named in Latin-1: {status} {body[:200]}")
+    finally:
+        s.stop()
+
+
+def test_host_header(d):
+    """DNS rebinding: a page of evil.example whose name is made to resolve to 127.0.0.1 reads
+    the study through a visitor's browser, its requests naming evil.example in Host. A server on
+    a loopback address answers only an IP address, localhost or --host (before: everything)."""
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        port = s.url.rsplit(":", 1)[1].strip("/")
+        for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}",
+                     "localhost.evil.example", "[::1"):
+            for path in ("", "api/studies", "api/trials?name=quad"):
+                status, _ = s.get(path, headers={"Host": host})
+                check(status == 403, f"Host: {host}, /{path}: {status}")
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LocalHost", "127.0.0.1",
+                     f"[::1]:{port}"):
+            status, _ = s.get("api/studies", headers={"Host": host})
+            check(status == 200, f"Host: {host}: {status}")
+    finally:
+        s.stop()
+
+
+def test_worker_holds_the_lock(d):
+    """While a worker holds SQLite's write lock (a transaction of gpbo run), the dashboard
+    answers at once: listing the studies opened the storage as a run does, BEGIN IMMEDIATE and
+    all, so every request waited for the worker's commit (its single thread with it)."""
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    import sqlite3
+    import time
+    s = Server(d, ["sweep.yaml"])
+    con = sqlite3.connect(os.path.join(d, "quad.db"), isolation_level=None)
+    try:
+        s.json("api/study?name=quad")  # the study's handle, opened before the worker writes
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE trials SET heartbeat = heartbeat WHERE id = 0")
+        for path in ("api/studies", "api/study?name=quad", "api/trials?name=quad"):
+            t0 = time.time()
+            try:
+                status, _ = s.get(path, timeout=10)
+                took = time.time() - t0
+                check(status == 200 and took < 2, f"/{path} under a worker's lock: {status}, "
+                                                  f"{took:.1f} s")
+            except OSError as e:
+                check(False, f"/{path} under a worker's lock: no answer in 10 s ({e})")
+    finally:
+        con.execute("COMMIT")
+        con.close()
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -264,6 +360,34 @@ def test_exits(d):
     r = run(["dashboard", "--storage", "missing.db"], d)
     check(r.returncode != 0 and "missing.db" in r.stderr, f"missing storage: {r.stderr!r}")
     check(not os.path.exists(os.path.join(d, "missing.db")), "a missing storage is not created")
+    # another program's SQLite database: refused and left as it was (before: served, with
+    # gpbo's tables added to it); a file that is not a database, with a sweep: refused (before:
+    # served, every poll a 500)
+    import sqlite3
+    con = sqlite3.connect(os.path.join(d, "other.db"))
+    con.execute("CREATE TABLE notes(body TEXT)")
+    con.commit()
+    con.close()
+    write(os.path.join(d, "text.db"), "not a database\n")
+    before = digest(os.path.join(d, "other.db"))
+    for args, what in ((["--storage", "other.db"], "not a gpbo database"),
+                       (["sweep.yaml", "--storage", "other.db"], "not a gpbo database"),
+                       (["sweep.yaml", "--storage", "text.db"], "not a database")):
+        try:
+            r = run(["dashboard"] + args + ["--port", "0"], d, timeout=10)
+            check(r.returncode == 1 and what in r.stderr, f"{args}: {r.returncode} {r.stderr!r}")
+        except subprocess.TimeoutExpired:
+            check(False, f"{args}: served instead of refused")
+    check(digest(os.path.join(d, "other.db")) == before, "another program's database unchanged")
+    # another address than loopback: said, once, at the start (before: only the URL)
+    p = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--host", "0.0.0.0", "--port", "0"],
+                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = [p.stdout.readline()]
+    p.send_signal(signal.SIGTERM)  # the lines come before it waits for a signal
+    lines += p.stdout.read().splitlines()[:1]  # (communicate would lose readline's buffer)
+    p.wait(timeout=60)
+    check(lines[0].startswith("gpbo dashboard: http://0.0.0.0:") and
+          "not a loopback address: whoever can reach it" in lines[1], f"--host 0.0.0.0: {lines}")
     r = run(["dashboard"], d)
     check(r.returncode == 2 and "--storage" in r.stderr, f"nothing named: {r.stderr!r}")
     r = run(["dashboard", "--prot", "1"], d)
@@ -306,4 +430,5 @@ if __name__ == "__main__":
     if PG:
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
-                        test_importance, test_exits], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_importance, test_exits, test_not_utf8,
+                        test_host_header, test_worker_holds_the_lock], prefix="gpbo-dash-", only=sys.argv[2:]))

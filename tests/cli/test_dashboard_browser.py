@@ -181,6 +181,145 @@ def watch(d, url, driver):
     return run
 
 
+# hostile names; one intermediate value a trial; x > 1 fails with markup in its reason
+HOSTILE_OBJ = """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x = float(a["x#g<b>"])
+    if x > 1:
+        sys.exit("<img src=x onerror=alert(3)> \u2028 </script>")
+    print(f"lo</script>ss={x * x!r} step=1")
+    print(f"lo</script>ss={x * x!r}")
+    """
+
+
+def check_hostile(driver):
+    """A study whose names, categories and reasons are markup, opened at a hand-made address
+    whose #study= is not a valid percent-encoding: the page shows the study (before: the
+    URIError of decodeURIComponent made every refresh fail, "server unreachable"), as text (no
+    element made from a name), and a trial with one intermediate value is a dot on the learning
+    curves (before: a path of one point, which draws nothing)."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-hostile-")
+    write(os.path.join(d, "obj.py"), HOSTILE_OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: "h<script>alert(1)</script>\\u2028'\\"&"
+    method: random
+    metric: {{name: "lo</script>ss", goal: minimize}}
+    run_cap: 10
+    parameters:
+      "x#g<b>": {{min: -4.0, max: 4.0}}
+      "c\\"'": {{values: ["<img src=x onerror=alert(2)>", "a#gb", "zz"]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run of the hostile study: {r.stderr[-300:]!r}")
+    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    try:
+        driver.get(m.group(1) + "?every=500#study=%E0%A4%A")
+        title = wait_for("the hostile study's title", lambda: driver.execute_script(
+            "const t = document.getElementById('title').textContent;"
+            "return t.startsWith('h<script>') ? t : null"), patience=30)
+        check(title == "h<script>alert(1)</script>\u2028'\"&", f"the title as text: {title!r}")
+        status = driver.execute_script("return document.getElementById('status').textContent")
+        check(status.startswith("live"), f"the page is live: {status!r}")
+        made = driver.execute_script(
+            "return [document.querySelectorAll('img').length,"
+            "        document.querySelectorAll('script').length]")
+        check(made == [0, 1], f"no element made from a name (img, script): {made}")
+        trials = subprocess.run([GPBO, "export", "sweep.yaml", "--format", "json"], cwd=d,
+                                capture_output=True, text=True).stdout
+        complete = trials.count('"state": "complete"') or trials.count('"state":"complete"')
+        dots = wait_for("dots on the learning curves", lambda: driver.execute_script(
+            "return document.querySelectorAll('#curves svg circle').length"), patience=30)
+        check(complete > 0 and dots == complete,
+              f"a dot a complete trial of one step: {dots} of {complete}")
+        reason = driver.execute_script(
+            "return [...document.querySelectorAll('#trials td.reason')]"
+            ".map(e => e.textContent).filter(t => t.includes('<img')).length")
+        check(reason > 0, "failure reasons shown as text")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+        # the categories' labels under the axis of c"' do not run over each other
+        boxes = driver.execute_script(
+            "const s = [...document.querySelectorAll('#scatter svg')].find(v =>"
+            "  [...v.querySelectorAll('text')].some(t => t.textContent === 'a#gb'));"
+            "if (!s) return null;"
+            "const y = [...s.querySelectorAll('text')].find(t => t.textContent === 'a#gb')"
+            "  .getAttribute('y');"
+            "return [...s.querySelectorAll('text')].filter(t => t.getAttribute('y') === y)"
+            "  .map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"
+            "  .sort((a, b) => a[0] - b[0]);")
+        check(boxes and len(boxes) == 3 and boxes[0][1] <= boxes[1][0] and
+              boxes[1][1] <= boxes[2][0],
+              f"category labels side by side, not over each other: {boxes}")
+        # the storage becomes unreadable: the page says what the server said (before: "server
+        # unreachable (api/studies: HTTP 500)", though the server answered)
+        for name in os.listdir(d):
+            if name.endswith(".db"):
+                write(os.path.join(d, name), "no longer a database\n")
+        said = wait_for("the server's error on the page", lambda: driver.execute_script(
+            "const s = document.getElementById('status').textContent;"
+            "return s.includes('not a database') ? s : null"), patience=30)
+        check(said and said.startswith("server error:"), f"the server's reason: {said!r}")
+    finally:
+        driver.get("about:blank")  # before the server stops: no failed poll in the next log
+        driver.get_log("browser")
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def check_many_values(driver):
+    """A study with 300 000 intermediate values (one long training reporting each batch; stored
+    here directly, as its worker would have): the page draws it (before: Math.min(...values)
+    overflowed the stack, and the page said "server unreachable (Maximum call stack size
+    exceeded)" at every refresh)."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-many-")
+    write(os.path.join(d, "obj.py"), HOSTILE_OBJ.replace("lo</script>ss", "loss")
+          .replace("x#g<b>", "x"))
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: many
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 3
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    import sqlite3
+    con = sqlite3.connect(os.path.join(d, "many.db"))
+    con.executemany("INSERT INTO intermediate(study, trial, step, value) "
+                    "SELECT id, 0, ?, ? FROM studies",
+                    ((s, 1.0 + 1.0 / s) for s in range(2, 300001)))
+    con.commit()
+    con.close()
+    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    try:
+        driver.get(m.group(1) + "?every=60000")
+        status = wait_for("a refresh", lambda: driver.execute_script(
+            "const s = document.getElementById('status').textContent;"
+            "return s.startsWith('live') || s.startsWith('server') ? s : null"), patience=60)
+        check(status and status.startswith("live"), f"the page is live: {status!r}")
+        paths = driver.execute_script("return document.querySelectorAll('#curves path').length")
+        check(paths >= 1, f"the learning curves are drawn: {paths} paths")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        driver.get("about:blank")  # before the server stops: no failed poll in the next log
+        driver.get_log("browser")
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -193,6 +332,8 @@ def main():
     run = None
     try:
         url = m.group(1)
+        check_hostile(driver)
+        check_many_values(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)

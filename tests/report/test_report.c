@@ -113,6 +113,35 @@ static void test_nothing_to_draw_is_einval(void **state)
     assert_int_equal(gpbo_fig_svg(&fig, NULL), GPBO_EINVAL);
 }
 
+/* Whether the SVG draws text: PLplot writes each character as "&#xNN;". */
+static int draws_text(const char *svg, const char *text)
+{
+    char enc[512] = "";
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        snprintf(enc + strlen(enc), sizeof enc - strlen(enc), "&#x%x;", *p);
+    return strstr(svg, enc) != NULL;
+}
+
+/* Names holding '#', PLplot's escape character, are drawn as they are: "x#gb" was drawn
+ * "xβ" (#g: a Greek letter), "a##b" as "a#b", "#u" raised what followed. */
+static void test_hash_in_names_is_text(void **state)
+{
+    (void)state;
+    double x[3] = {0, 1, 2}, y[3] = {1, 2, 3};
+    const char *labels[3] = {"s#gd", "a##b", "c"};
+    gpbo_fig_series s = {GPBO_FIG_POINTS, "tr#uials", 3, x, y, NULL, NULL, 1};
+    gpbo_fig fig = {"loss#1 against x#gb", "x#gb", "lo#dss", 0, 0, 1, &s, 3, labels};
+    char *svg = NULL;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
+    assert_true(draws_text(svg, "loss#1 against x#gb"));
+    assert_true(draws_text(svg, "x#gb"));
+    assert_true(draws_text(svg, "lo#dss"));
+    assert_true(draws_text(svg, "s#gd"));
+    assert_true(draws_text(svg, "a##b"));
+    assert_true(draws_text(svg, "tr#uials"));
+    free(svg);
+}
+
 static void test_html_escapes_text_and_inlines_figures(void **state)
 {
     (void)state;
@@ -155,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_band_and_log_axis),
         cmocka_unit_test(test_categorical_axis),
         cmocka_unit_test(test_nothing_to_draw_is_einval),
+        cmocka_unit_test(test_hash_in_names_is_text),
         cmocka_unit_test(test_html_escapes_text_and_inlines_figures),
         cmocka_unit_test(test_unwritable_path_is_eio),
     };
