@@ -63,6 +63,12 @@ int cli_wants_help(int argc, char **argv);
 int cli_bad_option(const char *cmd, const char *opt);
 /* 1 when cmd's option opt takes a value, 0 for a switch, -1 when cmd has no such option. */
 int cli_option_takes_value(const char *cmd, const char *opt);
+/* argv[*i] as an option of cmd, in either form `--flag VALUE` or `--flag=VALUE`: *flag is the
+ * flag (argv[*i] itself, or its part before '=' copied into buf), *value its value (NULL for a
+ * switch), and *i moves past a separate value. Returns 0, or 2 after printing why (an unknown
+ * flag, a missing value, a value given to a switch). */
+int cli_take_option(const char *cmd, int argc, char **argv, int *i, char *buf, size_t cap,
+                    const char **flag, const char **value);
 /* The arguments of the commands that read a study (best, trials, export, studies, report). */
 typedef struct cli_args {
     const char *path, *storage, *study, *format, *out;

@@ -19,16 +19,12 @@ static int enqueue_args(int argc, char **argv, const char **path, const char **s
                         const char **study, char **pairs, size_t *npairs)
 {
     for (int i = 0; i < argc; i++) {
-        const char *o = argv[i];
+        const char *o = argv[i], *flag, *value;
+        char buf[32];
         if (o[0] == '-') {
-            int kind = cli_option_takes_value("enqueue", o);
-            if (kind < 0)
-                return cli_bad_option("enqueue", o);
-            if (i + 1 >= argc) {
-                fprintf(stderr, "gpbo enqueue: %s needs a value\n", o);
+            if (cli_take_option("enqueue", argc, argv, &i, buf, sizeof buf, &flag, &value) != 0)
                 return 2;
-            }
-            *(strcmp(o, "--storage") ? study : storage) = argv[++i];
+            *(strcmp(flag, "--storage") ? study : storage) = value;
         } else if (*path == NULL) {
             *path = o;
         } else {

@@ -1105,13 +1105,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             fprintf(stderr, "gpbo run: unexpected argument '%s' (one sweep file at a time)\n", o);
             return 2;
         }
-        if (cli_option_takes_value("run", o) != 1)
-            return cli_bad_option("run", o);
-        if (i + 1 >= argc) {
-            fprintf(stderr, "gpbo run: %s needs a value\n", o);
+        char buf[32];
+        const char *v;
+        if (cli_take_option("run", argc, argv, &i, buf, sizeof buf, &o, &v) != 0)
             return 2;
-        }
-        const char *v = argv[++i];
         long *num = !strcmp(o, "--jobs")     ? &a->jobs
                     : !strcmp(o, "--trials") ? &a->trials
                     : !strcmp(o, "--seed")   ? &a->seed
