@@ -2,6 +2,7 @@
  * show.c: `gpbo best`, `gpbo trials` and `gpbo export` — reading a study back, from its sweep
  * file (the default storage next to it) or from --storage and --study.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,7 +503,7 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
 {
     FILE *f = outp ? fopen(outp, "w") : stdout;
     if (f == NULL) {
-        fprintf(stderr, "gpbo: %s: cannot write\n", outp);
+        fprintf(stderr, "gpbo: %s: cannot write: %s\n", outp, strerror(errno));
         return 1;
     }
     const gpbo_space *sp = gpbo_study_space(st);
@@ -530,8 +531,18 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
     }
     if (k == OUT_JSON)
         fprintf(f, "]\n");
-    if (outp)
-        fclose(f);
+    if (outp == NULL) /* main checks standard output once the command ends */
+        return 0;
+    /* a full disk: the file is cut short, so the export failed */
+    int bad = ferror(f);
+    errno = 0;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        int err = errno;
+        fprintf(stderr, "gpbo: %s: cannot write%s%s\n", outp, err ? ": " : "",
+                err ? strerror(err) : "");
+        return 1;
+    }
     return 0;
 }
 

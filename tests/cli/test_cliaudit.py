@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """End-to-end tests of defects found by auditing the command as a demanding user would use it:
-options written --flag=VALUE, and the others named in each test's docstring. Each test failed on the command before its fix.
+options written --flag=VALUE, output that cannot be written (a full disk), and the others named
+in each test's docstring. Each test failed on the command before its fix.
 
 Usage: test_cliaudit.py PATH/TO/gpbo [TEST ...]
 """
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,8 +56,32 @@ def test_option_equals(d):
               f"{args}: {r.returncode} {r.stderr!r}")
 
 
+def test_write_error(d):
+    """A full disk: gpbo export -o FILE, and any command whose standard output is a file on
+    it, wrote a truncated file and exited 0 with nothing said; now exit status 1 and a line on
+    stderr."""
+    if not os.path.exists("/dev/full"):
+        print("no /dev/full: skipped")
+        return
+    quad(d)
+    r = run(["export", "sweep.yaml", "-o", "/dev/full"], d)
+    check(r.returncode == 1 and "/dev/full: cannot write" in r.stderr,
+          f"export -o /dev/full: {r.returncode} {r.stderr!r}")
+    for args in (["export", "sweep.yaml"], ["export", "sweep.yaml", "--format", "json"],
+                 ["trials", "sweep.yaml"], ["best", "sweep.yaml"],
+                 ["studies", "--storage", "quad.db"], ["--help"], ["export", "--help"]):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([GPBO] + args, cwd=d, stdout=full, stderr=subprocess.PIPE,
+                               text=True, timeout=60)
+        check(r.returncode == 1 and "cannot write to standard output" in r.stderr,
+              f"{args} > /dev/full: {r.returncode} {r.stderr!r}")
+    # written where there is room, it says nothing and exits 0 as before
+    r = run(["export", "sweep.yaml", "-o", "t.csv"], d)
+    check(r.returncode == 0 and r.stderr == "", f"export -o t.csv: {r.returncode} {r.stderr!r}")
+
+
 def main():
-    tests = [test_option_equals]
+    tests = [test_option_equals, test_write_error]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
