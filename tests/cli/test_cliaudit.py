@@ -80,8 +80,31 @@ def test_write_error(d):
     check(r.returncode == 0 and r.stderr == "", f"export -o t.csv: {r.returncode} {r.stderr!r}")
 
 
+def test_report_through_symlink(d):
+    """gpbo report -o LINK, LINK a symbolic link to the page a web server serves: the page was
+    written beside it and renamed over the link, so the link became a plain file and the page
+    it pointed to stayed stale (as root, -o /dev/stdout replaced /dev/stdout so). Now a path
+    that exists and is no regular file is written in place."""
+    quad(d)
+    os.mkdir(os.path.join(d, "www"))
+    os.symlink("www/page.html", os.path.join(d, "link.html"))
+    r = run(["report", "sweep.yaml", "-o", "link.html"], d)
+    link = os.path.join(d, "link.html")
+    page = os.path.join(d, "www", "page.html")
+    check(r.returncode == 0 and os.path.islink(link) and os.path.exists(page) and
+          open(page).read().startswith("<!DOCTYPE html>"),
+          f"report -o link.html: {r.returncode} {r.stderr!r} link {os.path.islink(link)} "
+          f"page {os.path.exists(page)}")
+    check(sorted(os.listdir(os.path.join(d, "www"))) == ["page.html"],
+          f"nothing left beside the page: {os.listdir(os.path.join(d, 'www'))}")
+    # a regular file is still replaced whole, with no temporary file left
+    r = run(["report", "sweep.yaml", "-o", "r.html"], d)
+    check(r.returncode == 0 and not [f for f in os.listdir(d) if ".tmp" in f],
+          f"report -o r.html: {r.returncode} {r.stderr!r} {os.listdir(d)}")
+
+
 def main():
-    tests = [test_option_equals, test_write_error]
+    tests = [test_option_equals, test_write_error, test_report_through_symlink]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
