@@ -39,6 +39,9 @@ extern char **environ; /* the trials' environments start from gpbo's */
 
 static volatile sig_atomic_t g_stop = 0;
 
+/* Whether gpbo caught SIGHUP (it leaves it ignored under nohup): a trial's child resets it. */
+static int g_hup_caught = 0;
+
 /* The run loop sleeps in poll() on this pipe (and the proposer's answers): SIGCHLD writes to
  * it, so a trial's exit is handled at once rather than at the next turn. */
 static int g_wake[2] = {-1, -1};
@@ -334,6 +337,8 @@ static void child_enter(const runner *r, int fi, int fo, int fe, pid_t parent)
     dfl.sa_handler = SIG_DFL;
     for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++)
         sigaction(CAUGHT[k], &dfl, NULL);
+    if (g_hup_caught)
+        sigaction(SIGHUP, &dfl, NULL);
     setsid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* gpbo died before the line above took effect */
@@ -1311,7 +1316,7 @@ static int enqueue_initial(runner *r, size_t budget)
 }
 
 /* Brings the pruner up to date, starts the proposer for a budget of trials (local: in this
- * process, proposer.h), and installs the SIGINT / SIGTERM (stop) and SIGCHLD (wake-up)
+ * process, proposer.h), and installs the SIGINT / SIGTERM / SIGHUP (stop) and SIGCHLD (wake-up)
  * handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1 after
  * printing why. */
 static int start_machinery(runner *r, const char *storage, size_t budget, int local)
@@ -1340,6 +1345,14 @@ static int start_machinery(runner *r, const char *storage, size_t budget, int lo
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal or ssh session stops the run as Ctrl-C does; by default it killed gpbo
+     * alone, and what the trials had started (their own sessions) ran on with no one to record
+     * them. Under nohup SIGHUP stays ignored. */
+    struct sigaction old;
+    if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+        g_hup_caught = 1;
+        sigaction(SIGHUP, &sa, NULL);
+    }
     sa.sa_handler = on_child;
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sigaction(SIGCHLD, &sa, NULL);

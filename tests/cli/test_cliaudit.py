@@ -6,8 +6,10 @@ in each test's docstring. Each test failed on the command before its fix.
 Usage: test_cliaudit.py PATH/TO/gpbo [TEST ...]
 """
 import os
+import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import GPBO, PY, check, quad_sweep, run, run_tests, write  # noqa: E402
@@ -103,8 +105,68 @@ def test_report_through_symlink(d):
           f"report -o r.html: {r.returncode} {r.stderr!r} {os.listdir(d)}")
 
 
+HANG = """\
+    import os, subprocess, sys, time
+    # a grandchild, as a wrapper script's python or torchrun's workers are
+    g = subprocess.Popen(["sleep", "60"])
+    with open(os.environ["GPBO_TRIAL_ID"] + ".pid", "w") as f:
+        f.write(str(g.pid))
+    time.sleep(60)
+    print("loss=1")
+    """
+
+
+def alive(pid):
+    """Whether process pid runs (a zombie, waiting for a reaper, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sighup_stops_run(d):
+    """A closed terminal or ssh session (SIGHUP to the run's process group) killed gpbo run at
+    once, without ending its trials: what each had started ran on for as long as it liked,
+    recorded by no one (the trials only ran again on the next run). Now SIGHUP stops the run as
+    Ctrl-C does: every trial's processes killed, exit status 130."""
+    write(os.path.join(d, "hang.py"), HANG)
+    quad_sweep(d, method="bayes", run_cap=2, command=f'["{PY}", "hang.py"]')
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    pids = []
+    try:
+        for _ in range(200):
+            if all(os.path.exists(os.path.join(d, f"{i}.pid")) for i in (0, 1)):
+                break
+            time.sleep(0.1)
+        time.sleep(0.2)
+        for i in (0, 1):
+            with open(os.path.join(d, f"{i}.pid")) as f:
+                pids.append(int(f.read()))
+        os.killpg(p.pid, signal.SIGHUP)
+        out, err = p.communicate(timeout=30)
+        check(p.returncode == 130, f"SIGHUP: exit status {p.returncode} {err!r}")
+        t0 = time.time()
+        while any(alive(g) for g in pids) and time.time() - t0 < 10:
+            time.sleep(0.1)
+        check(not any(alive(g) for g in pids),
+              f"the trials' processes end with the run: {[g for g in pids if alive(g)]}")
+        r = run(["trials", "sweep.yaml"], d)
+        check(r.stdout.count("interrupted") == 2, f"both trials interrupted: {r.stdout}")
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        for g in pids:
+            if alive(g):
+                os.kill(g, signal.SIGKILL)
+
+
 def main():
-    tests = [test_option_equals, test_write_error, test_report_through_symlink]
+    tests = [test_option_equals, test_write_error, test_report_through_symlink,
+             test_sighup_stops_run]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
