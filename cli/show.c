@@ -40,7 +40,7 @@ void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v,
 
 static void csv_field(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\n") == NULL) {
+    if (strpbrk(s, ",\"\r\n") == NULL) { /* RFC 4180: CR too (a reader ends the row there) */
         fputs(s, f);
         return;
     }

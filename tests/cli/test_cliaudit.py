@@ -5,6 +5,8 @@ in each test's docstring. Each test failed on the command before its fix.
 
 Usage: test_cliaudit.py PATH/TO/gpbo [TEST ...]
 """
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -164,9 +166,36 @@ def test_sighup_stops_run(d):
                 os.kill(g, signal.SIGKILL)
 
 
+def test_csv_carriage_return(d):
+    """A category holding a carriage return ("a\\rb" in the sweep file) went into the CSV
+    unquoted: RFC 4180 quotes CR as it quotes LF, and a CSV reader (Python's csv, pandas) ended
+    the row there, so every such trial read back as two broken rows."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: quad
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 3
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      c: {{values: ["a\\rb", "a\\r\\nb"]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    # bytes as written: text mode would turn every CR into LF before the reader sees it
+    r = subprocess.run([GPBO, "export", "sweep.yaml"], cwd=d, capture_output=True, timeout=60)
+    rows = list(csv.reader(io.StringIO(r.stdout.decode(), newline="")))
+    check(r.returncode == 0 and len(rows) == 4 and all(len(x) == len(rows[0]) for x in rows),
+          f"4 rows of {len(rows[0])} fields: {rows}")
+    c = rows[0].index("c")
+    check(all(x[c] in ("a\rb", "a\r\nb") for x in rows[1:]), f"the categories: {rows}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
-             test_sighup_stops_run]
+             test_sighup_stops_run, test_csv_carriage_return]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
