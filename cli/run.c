@@ -1629,8 +1629,8 @@ int cmd_run(int argc, char **argv)
         (status = open_study(&r, &storage, dbpath, sizeof dbpath)) != 0)
         goto cleanup;
     l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
-    if (l.budget == 0)
-        l.budget = (size_t)-1; /* a grid runs until exhausted */
+    if (a.trials < 0 && l.budget == 0)
+        l.budget = (size_t)-1; /* a grid without run_cap runs until exhausted */
     r.budget = l.budget;
     if ((status = enqueue_initial(&r, l.budget)) != 0)
         goto cleanup;

@@ -193,9 +193,30 @@ def test_csv_carriage_return(d):
     check(all(x[c] in ("a\rb", "a\r\nb") for x in rows[1:]), f"the categories: {rows}")
 
 
+def test_trials_zero(d):
+    """gpbo run --trials 0 ("stop once the study holds N trials") ran without end on a random
+    or Bayesian sweep: 0 was taken for a grid's "until exhausted". Now it starts no trial (a
+    sweep's run_cap, which must be at least 1 but for a grid, keeps its meaning)."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=3)
+    try:
+        r = run(["run", "sweep.yaml", "--trials", "0"], d, timeout=20)
+    except subprocess.TimeoutExpired:
+        check(False, "--trials 0: still running after 20 s")
+        return
+    check(r.returncode == 1 and "no trial completed (0 trials" in r.stderr,
+          f"--trials 0: {r.returncode} {r.stderr!r}")
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0 and "[3/3]" in r.stdout, f"then the run_cap: {r.stdout}")
+    r = run(["run", "sweep.yaml", "--trials=0"], d, timeout=20)
+    check(r.returncode == 0 and "trial 3" not in r.stdout and "best trial" in r.stdout,
+          f"--trials 0 on a finished study: {r.returncode} {r.stdout} {r.stderr!r}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
-             test_sighup_stops_run, test_csv_carriage_return]
+             test_sighup_stops_run, test_csv_carriage_return,
+             test_trials_zero]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
