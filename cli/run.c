@@ -1246,6 +1246,43 @@ static int prepare_objective(runner *r, const char *path)
     return 0;
 }
 
+/* Whether the stored study st optimizes what the sweep asks: its objectives' number, names and
+ * goals. A study keeps the options it was made with, so a sweep edited from `goal: minimize` to
+ * `maximize` went on minimizing and called the smallest value the best. Returns 0, or 2 after
+ * printing the difference. */
+static int check_goals(const sweep *sw, const gpbo_study *st, const char *storage)
+{
+    static const char *const GOAL[] = {"minimize", "maximize"};
+    size_t n = sw->study.n_objectives >= 2 ? sw->study.n_objectives : 1;
+    for (size_t j = 0; j < n && n == gpbo_study_nobjectives(st); j++) {
+        const char *name = n > 1 ? sw->study.objective_names[j] : sw->metric;
+        gpbo_direction want = n > 1 ? sw->study.objective_directions[j] : sw->study.direction;
+        gpbo_direction had =
+            n > 1 ? gpbo_study_objective_direction(st, j) : gpbo_study_direction(st);
+        if (want != had) {
+            fprintf(stderr,
+                    "gpbo run: %s: the goal of %s is %s, but study '%s' in %s was made to %s it "
+                    "(a study keeps its goal: give another name or --study for a new one)\n",
+                    sw->path, name, GOAL[want], sw->name, storage, GOAL[had]);
+            return 2;
+        }
+        if (n > 1 && strcmp(name, gpbo_study_objective_name(st, j)) != 0) {
+            fprintf(stderr,
+                    "gpbo run: %s: objective %zu is %s, but study '%s' in %s was made with %s\n",
+                    sw->path, j + 1, name, sw->name, storage, gpbo_study_objective_name(st, j));
+            return 2;
+        }
+    }
+    if (n != gpbo_study_nobjectives(st)) {
+        fprintf(stderr,
+                "gpbo run: %s: the sweep has %zu objective%s, but study '%s' in %s was made with "
+                "%zu\n",
+                sw->path, n, n > 1 ? "s" : "", sw->name, storage, gpbo_study_nobjectives(st));
+        return 2;
+    }
+    return 0;
+}
+
 /* Opens the study at storage (NULL: the database next to the sweep, its path kept in dbpath)
  * and makes its trial folders' parent r->runs. Sets *storage to the URL used. Returns 0, or the
  * exit status after printing why. */
@@ -1265,6 +1302,8 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
     }
+    if (check_goals(sw, r->study, *storage) != 0)
+        return 2;
     if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
         mkdirs(r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());

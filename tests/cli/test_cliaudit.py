@@ -213,10 +213,55 @@ def test_trials_zero(d):
           f"--trials 0 on a finished study: {r.returncode} {r.stdout} {r.stderr!r}")
 
 
+def test_goal_changed(d):
+    """A sweep edited from goal: minimize to maximize and run again resumed its study, which
+    went on minimizing: the run printed the smallest loss as the best, exit status 0, nothing
+    said (a changed search space was refused; the goal was not looked at). Now a goal, an
+    objective's name or the number of objectives that differ from the stored study's is exit
+    status 2 with one line naming both; another --study starts afresh."""
+    quad(d)
+    text = open(os.path.join(d, "sweep.yaml")).read()
+    write(os.path.join(d, "sweep.yaml"), text.replace("goal: minimize", "goal: maximize"))
+    r = run(["run", "sweep.yaml", "--trials", "4"], d)
+    lines = r.stderr.strip().split("\n")
+    check(r.returncode == 2 and len(lines) == 1 and "maximize" in lines[0] and
+          "minimize" in lines[0] and "quad" in lines[0], f"goal flipped: {r.returncode} {lines}")
+    r = run(["trials", "sweep.yaml"], d)
+    check(len(r.stdout.strip().split("\n")) == 4, f"the study unchanged: {r.stdout}")
+    r = run(["run", "sweep.yaml", "--study", "quad-max"], d)
+    check(r.returncode == 0, f"a new study for the new goal: {r.returncode} {r.stderr}")
+    # several objectives: one goal flipped, one renamed, one objective dropped
+    write(os.path.join(d, "mo.py"), """\
+        print("a=1 b=2")
+        """)
+    mo = f"""\
+        name: mo
+        method: random
+        metrics: [{{name: a, goal: minimize}}, {{name: b, goal: minimize}}]
+        run_cap: 2
+        parameters:
+          x: {{min: -4.0, max: 4.0}}
+        command: ["{PY}", "mo.py"]
+        """
+    write(os.path.join(d, "mo.yaml"), mo)
+    r = run(["run", "mo.yaml"], d)
+    check(r.returncode == 0, f"mo: {r.returncode} {r.stderr}")
+    for old, new, want in (("{name: b, goal: minimize}", "{name: b, goal: maximize}", "maximize"),
+                           ("{name: b, goal: minimize}", "{name: c, goal: minimize}", "c"),
+                           (", {name: b, goal: minimize}", "", "1 objective")):
+        write(os.path.join(d, "mo.yaml"), mo.replace(old, new))
+        r = run(["run", "mo.yaml", "--trials", "3"], d)
+        check(r.returncode == 2 and r.stderr.count("\n") == 1 and want in r.stderr,
+              f"mo {new!r}: {r.returncode} {r.stderr!r}")
+    write(os.path.join(d, "mo.yaml"), mo)
+    r = run(["run", "mo.yaml", "--trials", "3"], d)
+    check(r.returncode == 0, f"mo as made: {r.returncode} {r.stderr}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
-             test_trials_zero]
+             test_trials_zero, test_goal_changed]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
