@@ -7,6 +7,7 @@ Usage: test_cliaudit.py PATH/TO/gpbo [TEST ...]
 """
 import csv
 import io
+import json
 import os
 import signal
 import subprocess
@@ -258,10 +259,31 @@ def test_goal_changed(d):
     check(r.returncode == 0, f"mo as made: {r.returncode} {r.stderr}")
 
 
+def test_export_queued(d):
+    """A trial put in by gpbo enqueue and not yet taken by a worker: gpbo trials said "queued",
+    gpbo export said "running" (CSV and JSON), as if a program ran it. Now export says queued
+    too, until a run takes it."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=2)
+    r = run(["enqueue", "sweep.yaml", "x=1", "y=-2"], d)
+    check(r.returncode == 0, f"enqueue: {r.returncode} {r.stderr}")
+    r = run(["export", "sweep.yaml"], d)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    check(len(rows) == 1 and rows[0]["state"] == "queued", f"CSV: {rows}")
+    r = run(["export", "sweep.yaml", "--format", "json"], d)
+    rows = json.loads(r.stdout)
+    check(len(rows) == 1 and rows[0]["state"] == "queued", f"JSON: {rows}")
+    r = run(["run", "sweep.yaml"], d)
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check(r.returncode == 0 and [x["state"] for x in rows] == ["complete"] * 2 and
+          rows[0]["params"] == {"x": 1, "y": -2}, f"after the run: {rows}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
-             test_trials_zero, test_goal_changed]
+             test_trials_zero, test_goal_changed,
+             test_export_queued]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
