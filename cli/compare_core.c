@@ -628,7 +628,7 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
 {
     FILE *out = fopen(path, "w");
     if (out == NULL)
-        return gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", path, strerror(errno));
     fprintf(out, "strategy,problem,seed,evaluation,best,regret\n");
     for (size_t j = 0; j < r->total; j++) {
         size_t si, pi, seed;
@@ -637,7 +637,12 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
             fprintf(out, "%s,%s,%zu,%zu,%.17g,%.6g\n", c->strategies[si], c->problems[pi], seed,
                     e + 1, r->best[j * c->budget + e], r->reg[j * c->budget + e]);
     }
-    return fclose(out) == 0 ? GPBO_OK : gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
+    int bad = ferror(out);
+    errno = 0;
+    bad |= fclose(out) != 0;
+    return bad ? gpbo_error_set(GPBO_EIO, "%s: cannot write%s%s", path, errno ? ": " : "",
+                                errno ? strerror(errno) : "")
+               : GPBO_OK;
 }
 
 double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_t e, double q,

@@ -279,11 +279,39 @@ def test_export_queued(d):
           rows[0]["params"] == {"x": 1, "y": -2}, f"after the run: {rows}")
 
 
+def test_compare_unwritten_csv(d):
+    """gpbo compare whose CSV cannot be written (a folder in its place, a full disk): it printed
+    "wrote ./c.csv and ./c.html" and exited 0. Now it says why on stderr, names only what it
+    wrote, and exits 1; the same for the report."""
+    write(os.path.join(d, "c.yaml"), """\
+        name: c
+        strategies: [random, sobol]
+        problems: [branin]
+        seeds: 2
+        budget: 4
+        """)
+    os.mkdir(os.path.join(d, "c.csv"))
+    r = run(["compare", "c.yaml"], d)
+    check(r.returncode == 1 and "c.csv: cannot write" in r.stderr and
+          "wrote ./c.html\n" in r.stdout and "c.csv" not in r.stdout,
+          f"no CSV: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    os.rmdir(os.path.join(d, "c.csv"))
+    os.remove(os.path.join(d, "c.html"))
+    os.mkdir(os.path.join(d, "c.html"))
+    r = run(["compare", "c.yaml"], d)
+    check(r.returncode == 1 and "cannot write ./c.html" in r.stderr and
+          "wrote ./c.csv\n" in r.stdout, f"no report: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    os.rmdir(os.path.join(d, "c.html"))
+    r = run(["compare", "c.yaml"], d)
+    check(r.returncode == 0 and "wrote ./c.csv and ./c.html" in r.stdout,
+          f"both: {r.returncode} {r.stdout!r}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
              test_trials_zero, test_goal_changed,
-             test_export_queued]
+             test_export_queued, test_compare_unwritten_csv]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
