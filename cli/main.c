@@ -99,6 +99,8 @@ static int written(const char *c, int status)
     int flush = fflush(stdout), err = errno;
     if (flush == 0 && !ferror(stdout))
         return status;
+    if (err == EPIPE) /* the reader left (gpbo run ... | head): it knows */
+        return status == 0 ? 1 : status;
     fprintf(stderr, "gpbo %s: cannot write to standard output%s%s\n", c, err ? ": " : "",
             err ? strerror(err) : "");
     return status == 0 ? 1 : status;

@@ -39,8 +39,9 @@ extern char **environ; /* the trials' environments start from gpbo's */
 
 static volatile sig_atomic_t g_stop = 0;
 
-/* Whether gpbo caught SIGHUP (it leaves it ignored under nohup): a trial's child resets it. */
-static int g_hup_caught = 0;
+/* Whether gpbo caught SIGHUP and SIGPIPE (it leaves them ignored when it was started so, as
+ * under nohup): a trial's child resets them. */
+static int g_hup_caught = 0, g_pipe_caught = 0;
 
 /* The run loop sleeps in poll() on this pipe (and the proposer's answers): SIGCHLD writes to
  * it, so a trial's exit is handled at once rather than at the next turn. */
@@ -339,6 +340,8 @@ static void child_enter(const runner *r, int fi, int fo, int fe, pid_t parent)
         sigaction(CAUGHT[k], &dfl, NULL);
     if (g_hup_caught)
         sigaction(SIGHUP, &dfl, NULL);
+    if (g_pipe_caught)
+        sigaction(SIGPIPE, &dfl, NULL);
     setsid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* gpbo died before the line above took effect */
@@ -1355,9 +1358,9 @@ static int enqueue_initial(runner *r, size_t budget)
 }
 
 /* Brings the pruner up to date, starts the proposer for a budget of trials (local: in this
- * process, proposer.h), and installs the SIGINT / SIGTERM / SIGHUP (stop) and SIGCHLD (wake-up)
- * handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1 after
- * printing why. */
+ * process, proposer.h), and installs the SIGINT / SIGTERM / SIGHUP / SIGPIPE (stop) and SIGCHLD
+ * (wake-up) handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1
+ * after printing why. */
 static int start_machinery(runner *r, const char *storage, size_t budget, int local)
 {
     if (r->pruner && gpbo_pruner_catch_up(r->pruner, r->study) != GPBO_OK) {
@@ -1391,6 +1394,12 @@ static int start_machinery(runner *r, const char *storage, size_t budget, int lo
     if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
         g_hup_caught = 1;
         sigaction(SIGHUP, &sa, NULL);
+    }
+    /* and so does a reader of its output that goes away (gpbo run ... | head): by default the
+     * next progress line killed gpbo, leaving its trials' processes to run on */
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+        g_pipe_caught = 1;
+        sigaction(SIGPIPE, &sa, NULL);
     }
     sa.sa_handler = on_child;
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;

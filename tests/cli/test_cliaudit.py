@@ -307,11 +307,60 @@ def test_compare_unwritten_csv(d):
           f"both: {r.returncode} {r.stdout!r}")
 
 
+def test_reader_gone_stops_run(d):
+    """gpbo run ... | head -1: once the reader had gone, the next progress line killed gpbo
+    (SIGPIPE, exit status 141), and what its running trials had started ran on with no one to
+    record it. Now that stops the run as Ctrl-C does: the trials' processes killed, exit
+    status 130, nothing more said."""
+    # trial 1 hangs (with a grandchild); trial 0 ends at once, the others after a second (by
+    # then trial 1 has started its grandchild)
+    write(os.path.join(d, "obj.py"), """\
+        import os, runpy, time
+        i = int(os.environ["GPBO_TRIAL_ID"])
+        if i == 1:
+            runpy.run_path("hang.py")
+        time.sleep(1 if i > 1 else 0)
+        print("loss=1")
+        """)
+    write(os.path.join(d, "hang.py"), HANG)
+    quad_sweep(d, method="random", run_cap=6, command=f'["{PY}", "obj.py"]')
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pids = []
+    try:
+        first = p.stdout.readline()
+        p.stdout.close()  # the reader goes, as head does
+        for _ in range(200):
+            if os.path.exists(os.path.join(d, "1.pid")):
+                break
+            time.sleep(0.1)
+        with open(os.path.join(d, "1.pid")) as f:
+            pids.append(int(f.read()))
+        err = p.stderr.read()
+        p.wait(timeout=30)
+        check(first.startswith("[1/6]") and p.returncode == 130 and err == "",
+              f"reader gone: exit status {p.returncode} {first!r} {err!r}")
+        t0 = time.time()
+        while any(alive(g) for g in pids) and time.time() - t0 < 10:
+            time.sleep(0.1)
+        check(not any(alive(g) for g in pids), "the hanging trial's processes end with the run")
+        r = run(["trials", "sweep.yaml"], d)
+        check("interrupted" in r.stdout and "complete" in r.stdout, f"the study: {r.stdout}")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        for g in pids:
+            if alive(g):
+                os.kill(g, signal.SIGKILL)
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
              test_trials_zero, test_goal_changed,
-             test_export_queued, test_compare_unwritten_csv]
+             test_export_queued, test_compare_unwritten_csv,
+             test_reader_gone_stops_run]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
