@@ -1504,6 +1504,10 @@ static void poll_job(runner *r, run_loop *l, job *j)
 {
     int more = 0, st = 0;
     double t = now();
+    /* an exit first: a trial that ended by itself before the stop (or its timeout) was seen is
+     * a finished trial, told as such, not one interrupted and run again */
+    if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
+        trial_exited(r, j, j->reaped ? j->status : st);
     if (g_stop && !j->stop_reason && !j->exited) {
         j->stop_reason = JOB_INTERRUPTED;
         kill(-j->pid, SIGKILL);

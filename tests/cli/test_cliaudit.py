@@ -355,12 +355,53 @@ def test_reader_gone_stops_run(d):
                 os.kill(g, signal.SIGKILL)
 
 
+def test_finished_before_stop_kept(d):
+    """A trial whose program had ended, with its result printed, when Ctrl-C came (before gpbo
+    had noticed the exit) was killed as an interrupted trial: its result was thrown away and it
+    ran again on resume (hours, for a training). Now an exit already there is taken first and
+    the trial is told complete. Made deterministic by holding gpbo with SIGSTOP while the trial
+    ends and the SIGINT arrives."""
+    write(os.path.join(d, "obj.py"), """\
+        import os, time
+        i = os.environ["GPBO_TRIAL_ID"]
+        open(f"started{i}", "w").close()
+        time.sleep(0.5)
+        print("loss=1.25", flush=True)
+        open(f"done{i}", "w").close()
+        """)
+    quad_sweep(d, method="random", run_cap=3, command=f'["{PY}", "obj.py"]')
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=d, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(200):
+            if os.path.exists(os.path.join(d, "started0")):
+                break
+            time.sleep(0.05)
+        p.send_signal(signal.SIGSTOP)
+        for _ in range(200):
+            if os.path.exists(os.path.join(d, "done0")):
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)  # the program has exited; gpbo, stopped, has not seen it
+        p.send_signal(signal.SIGINT)
+        p.send_signal(signal.SIGCONT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    check(p.returncode == 130, f"exit status {p.returncode} {err!r}")
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check(rows and rows[0]["state"] == "complete" and rows[0]["value"] == 1.25,
+          f"trial 0 finished before the stop is kept: {rows[:1]}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
              test_trials_zero, test_goal_changed,
              test_export_queued, test_compare_unwritten_csv,
-             test_reader_gone_stops_run]
+             test_reader_gone_stops_run, test_finished_before_stop_kept]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
