@@ -37,8 +37,15 @@ void trainer_data_free(trainer_data *d);
 void trainer_final_model(trainer_settings *t);
 /* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
-/* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */
+/* Trains once, printing `metric=value step=N` per epoch (for a metric the trainer has per epoch,
+ * val_accuracy or val_loss; for another, `val_accuracy=A val_loss=L step=N`) and name=value
+ * lines at the end. */
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric);
+/* The metrics the built-in trainer prints at the end of a run (test_* with test: true). */
+enum { TRAINER_NMETRICS = 11 };
+extern const char *const TRAINER_METRICS[TRAINER_NMETRICS];
+/* 1 when the trainer has metric per epoch (val_accuracy, val_loss), 0 otherwise. */
+int trainer_epoch_metric(const char *metric);
 
 /* Parses one output line (no newline) for the metric: returns 1 for a final value, 2 for an
  * intermediate value (with *step), 0 when the line does not carry the metric. */

@@ -35,6 +35,14 @@ int cmd_train(int argc, char **argv)
             return 2;
         }
         if (!strcmp(key, "metric")) {
+            /* any other name printed the accuracy under it */
+            if (!trainer_epoch_metric(val)) {
+                fprintf(stderr,
+                        "gpbo train: --metric %s: the trainer has val_accuracy and val_loss per "
+                        "epoch\n",
+                        val);
+                return 2;
+            }
             metric = val;
             continue;
         }

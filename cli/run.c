@@ -1214,6 +1214,32 @@ static int alloc_runner(runner *r, size_t njobs, double **vals)
     return 0;
 }
 
+/* A trainer sweep's objectives must be metrics the trainer prints, and early_terminate needs its
+ * metric per epoch: a misspelt metric (accuracy) ran, its value the last epoch's accuracy printed
+ * under that name. Returns 0, or 2 after printing why. */
+static int check_trainer_metrics(const sweep *sw, const char *path)
+{
+    size_t n = sw->study.n_objectives >= 2 ? sw->study.n_objectives : 1;
+    for (size_t j = 0; j < n; j++) {
+        const char *m = n > 1 ? sw->study.objective_names[j] : sw->metric;
+        if (sweep_find(m, TRAINER_METRICS, TRAINER_NMETRICS) == TRAINER_NMETRICS) {
+            fprintf(stderr,
+                    "gpbo: %s: metric '%s' is not one the built-in trainer reports (did you mean "
+                    "'%s'?)\n",
+                    path, m, sweep_closest(m, TRAINER_METRICS, TRAINER_NMETRICS));
+            return 2;
+        }
+    }
+    if (sw->prune.kind != GPBO_PRUNER_NONE && !trainer_epoch_metric(sw->metric)) {
+        fprintf(stderr,
+                "gpbo: %s: early_terminate needs the metric per epoch, and the built-in trainer "
+                "has %s only at the end (per epoch: val_accuracy, val_loss)\n",
+                path, sw->metric);
+        return 2;
+    }
+    return 0;
+}
+
 /* Makes the pruner and, for the built-in trainer, its base settings and data; each parameter
  * must then be a trainer setting. Returns 0, or the exit status after printing why. */
 static int prepare_objective(runner *r, const char *path)
@@ -1242,6 +1268,8 @@ static int prepare_objective(runner *r, const char *path)
             return 2;
         }
     }
+    if (check_trainer_metrics(sw, path) != 0)
+        return 2;
     if (trainer_data_load(&r->base, &r->data) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;

@@ -396,12 +396,55 @@ def test_finished_before_stop_kept(d):
           f"trial 0 finished before the stop is kept: {rows[:1]}")
 
 
+def test_trainer_metric(d):
+    """A sweep of the built-in trainer whose metric the trainer does not print ran all the
+    same: metric: {name: accuracy} gave each trial the last epoch's accuracy printed under that
+    name, exit status 0; with val_f1 the per-epoch lines (the learning curve, the pruner's input,
+    a pruned trial's value) were accuracies labelled val_f1, beside complete trials' F1; and
+    gpbo train --metric foo printed the accuracy as foo. Now an unknown metric is exit status 2
+    with the closest one, per-epoch lines carry val_accuracy and val_loss under their own names,
+    and early_terminate (or train --metric) with a metric known only at the end is refused."""
+    sweep = """\
+        name: mlp
+        method: random
+        metric: {{name: {m}, goal: maximize}}
+        run_cap: 2
+        parameters:
+          lr: {{distribution: log_uniform_values, min: 0.001, max: 0.03}}
+        trainer: {{train_size: 300, val_size: 200, epochs: 2, seed: 3}}
+        """
+    write(os.path.join(d, "mlp.yaml"), sweep.format(m="accuracy"))
+    r = run(["run", "mlp.yaml"], d)
+    check(r.returncode == 2 and r.stderr.count("\n") == 1 and "'accuracy'" in r.stderr and
+          "did you mean 'val_accuracy'" in r.stderr, f"accuracy: {r.returncode} {r.stderr!r}")
+    write(os.path.join(d, "mlp.yaml"), sweep.format(m="val_f1").replace("name: mlp", "name: f1"))
+    r = run(["run", "mlp.yaml"], d)
+    check(r.returncode == 0, f"val_f1: {r.returncode} {r.stderr}")
+    rows = json.loads(run(["export", "mlp.yaml", "--format", "json"], d).stdout)
+    check(len(rows) == 2 and all(t["intermediate"] == [] and
+                                 t["value"] == t["metrics"]["val_f1"] for t in rows),
+          f"val_f1 has no per-epoch values of accuracy: {rows}")
+    write(os.path.join(d, "mlp.yaml"),
+          sweep.format(m="val_f1").replace("name: mlp", "name: et") +
+          "early_terminate: {type: median}\n")
+    r = run(["run", "mlp.yaml"], d)
+    check(r.returncode == 2 and "early_terminate" in r.stderr and "val_f1" in r.stderr,
+          f"val_f1 with early_terminate: {r.returncode} {r.stderr!r}")
+    r = run(["train", "--metric", "foo", "--epochs", "1", "--train_size", "300"], d)
+    check(r.returncode == 2 and "foo" in r.stderr and r.stdout == "",
+          f"train --metric foo: {r.returncode} {r.stdout[:80]!r} {r.stderr!r}")
+    r = run(["train", "--metric", "val_loss", "--epochs", "1", "--train_size", "300"], d)
+    check(r.returncode == 0 and r.stdout.startswith("val_loss="),
+          f"train --metric val_loss: {r.returncode} {r.stdout[:80]!r}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
              test_trials_zero, test_goal_changed,
              test_export_queued, test_compare_unwritten_csv,
-             test_reader_gone_stops_run, test_finished_before_stop_kept]
+             test_reader_gone_stops_run, test_finished_before_stop_kept,
+             test_trainer_metric]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
