@@ -1682,6 +1682,37 @@ static int print_best(runner *r)
     return 0;
 }
 
+/* Whether --strategy, --seed and --init (those given) agree with the stored study's options: a
+ * study keeps the options it was made with, so on a study that exists they were ignored without
+ * a word (--strategy sobol went on with the study's random search). Returns 0, or 2 after
+ * printing which one differs. */
+static int check_overrides(const runner *r, const run_args *a, const char *storage)
+{
+    const gpbo_study_options *o = gpbo_study_get_options(r->study);
+    char had[64] = "", given[64] = "";
+    const char *flag = NULL;
+    if (a->strategy && strcmp(r->sw->study.strategy, o->strategy) != 0) {
+        flag = "--strategy";
+        snprintf(given, sizeof given, "%s", r->sw->study.strategy);
+        snprintf(had, sizeof had, "%s", o->strategy);
+    } else if (a->seed >= 0 && (uint64_t)a->seed != o->seed) {
+        flag = "--seed";
+        snprintf(given, sizeof given, "%ld", a->seed);
+        snprintf(had, sizeof had, "%llu", (unsigned long long)o->seed);
+    } else if (a->init >= 0 && (size_t)a->init != o->n_init) {
+        flag = "--init";
+        snprintf(given, sizeof given, "%ld", a->init);
+        snprintf(had, sizeof had, "%zu", o->n_init);
+    }
+    if (flag == NULL)
+        return 0;
+    fprintf(stderr,
+            "gpbo run: %s %s: study '%s' in %s was made with %s, and a study keeps the options it "
+            "was made with (give --study NAME for a new study)\n",
+            flag, given, r->sw->name, storage, had);
+    return 2;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -1706,7 +1737,8 @@ int cmd_run(int argc, char **argv)
     char dbpath[1200];
     if ((status = alloc_runner(&r, njobs, &l.vals)) != 0 ||
         (status = prepare_objective(&r, a.path)) != 0 ||
-        (status = open_study(&r, &storage, dbpath, sizeof dbpath)) != 0)
+        (status = open_study(&r, &storage, dbpath, sizeof dbpath)) != 0 ||
+        (status = check_overrides(&r, &a, storage)) != 0)
         goto cleanup;
     l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
     if (a.trials < 0 && l.budget == 0)

@@ -438,13 +438,34 @@ def test_trainer_metric(d):
           f"train --metric val_loss: {r.returncode} {r.stdout[:80]!r}")
 
 
+def test_overrides_on_existing_study(d):
+    """gpbo run --strategy sobol (or --seed 7, --init 3) on a study that exists was ignored
+    without a word: the study keeps the options it was made with, and the run went on with its
+    random search and its seed while the user believed otherwise. Now an explicit option that
+    differs from the stored study's is exit status 2 naming both; the same values pass."""
+    quad(d)
+    for args, flag, had in ((["--strategy", "sobol"], "--strategy sobol", "random"),
+                            (["--seed", "7"], "--seed 7", "made with 0"),
+                            (["--init", "3"], "--init 3", "made with 10")):
+        r = run(["run", "sweep.yaml", "--trials", "5"] + args, d)
+        check(r.returncode == 2 and r.stderr.count("\n") == 1 and flag in r.stderr and
+              had in r.stderr, f"{args}: {r.returncode} {r.stderr!r}")
+    r = run(["trials", "sweep.yaml"], d)
+    check(len(r.stdout.strip().split("\n")) == 4, f"the study unchanged: {r.stdout}")
+    r = run(["run", "sweep.yaml", "--trials", "4", "--strategy", "random", "--seed", "0",
+             "--init", "10"], d)
+    check(r.returncode == 0 and "[4/4]" in r.stdout, f"the study's own: {r.returncode} {r.stderr}")
+    r = run(["run", "sweep.yaml", "--study", "quad-sobol", "--strategy", "sobol"], d)
+    check(r.returncode == 0, f"a new study: {r.returncode} {r.stderr}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
              test_trials_zero, test_goal_changed,
              test_export_queued, test_compare_unwritten_csv,
              test_reader_gone_stops_run, test_finished_before_stop_kept,
-             test_trainer_metric]
+             test_trainer_metric, test_overrides_on_existing_study]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
