@@ -44,10 +44,10 @@ static int check_sweep(const char *path)
 /* Runs the comparison c read from file and writes its CSV and report next to it. Returns the
  * exit status: 0, 1 when a run failed, the database could not be made or the CSV or the report
  * could not be written, 2 for a bad problem. */
-static int run_compare(const cmp *c, const char *file)
+static int run_compare(const cmp *c)
 {
-    if (cmp_check(c) != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s: %s\n", file, gpbo_error_message());
+    if (cmp_check(c) != GPBO_OK) { /* its message names the file, the line and the column */
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 2;
     }
     /* what runs, at once: the runs take minutes, each reported on stderr as it ends */
@@ -104,7 +104,7 @@ int cmd_compare(int argc, char **argv)
     if (compare_load(argv[0], &c) != GPBO_OK)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
     else
-        rc = run_compare(&c, argv[0]);
+        rc = run_compare(&c);
     cmp_free(&c);
     return rc;
 }

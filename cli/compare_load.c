@@ -196,7 +196,14 @@ static int set_key(ctx *x, const yaml_node_t *k, const yaml_node_t *v)
     case K_STRATEGIES:
         return list(x, v, key, c->strategies, &c->ns);
     case K_PROBLEMS:
-        return list(x, v, key, c->problems, &c->np);
+        if ((rc = list(x, v, key, c->problems, &c->np)) != GPBO_OK)
+            return rc;
+        for (size_t i = 0; i < c->np; i++) { /* for cmp_check's errors */
+            const yaml_node_t *e = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+            c->problem_at[i][0] = e->start_mark.line + 1;
+            c->problem_at[i][1] = e->start_mark.column + 1;
+        }
+        return GPBO_OK;
     case K_BUDGETS:
         return budgets(x, v, c);
     case K_SEEDS:
@@ -266,6 +273,7 @@ static int finish(ctx *x)
 
 int compare_parse(const char *path, const char *text, size_t len, cmp *c)
 {
+    snprintf(c->file, sizeof c->file, "%s", path);
     const char *slash = strrchr(path, '/');
     snprintf(c->dir, sizeof c->dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     int rc = cli_yaml_check(path, text, len, CMP_MAX_BYTES, CMP_MAX_DEPTH, "a compare file");

@@ -459,13 +459,31 @@ def test_overrides_on_existing_study(d):
     check(r.returncode == 0, f"a new study: {r.returncode} {r.stderr}")
 
 
+def test_compare_problem_line(d):
+    """A bad problem in a compare file (an unknown function, a dimension a function does not
+    take, a sweep file that is not there) was named without its place ("gpbo: c.yaml: problem
+    nosuch.yaml: ..."), where every other error of the file, as README promises, gives
+    file:line:column. Now it does too, and still nothing runs."""
+    for problems, line, col, word in (("[branin, nosuch.yaml]", 3, 20, "nosuch.yaml"),
+                                      ("\n  - branin\n  - hartmann6:3", 5, 5, "hartmann6"),
+                                      ("[branin, zz]", 3, 20, "'zz'")):
+        write(os.path.join(d, "c.yaml"), f"strategies: [random]\nseeds: 1\nproblems: {problems}\n")
+        r = run(["compare", "c.yaml"], d)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and
+              lines[0].startswith(f"gpbo: c.yaml:{line}:{col}: ") and word in lines[0] and
+              not os.path.exists(os.path.join(d, "compare.db")),
+              f"{problems}: {r.returncode} {lines} (want c.yaml:{line}:{col})")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
              test_trials_zero, test_goal_changed,
              test_export_queued, test_compare_unwritten_csv,
              test_reader_gone_stops_run, test_finished_before_stop_kept,
-             test_trainer_metric, test_overrides_on_existing_study]
+             test_trainer_metric, test_overrides_on_existing_study,
+             test_compare_problem_line]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
