@@ -156,7 +156,7 @@ static int budgets(ctx *x, const yaml_node_t *v, cmp *c)
 }
 
 /* name: a plain value of at most 255 bytes that names a file (cli_file_stem); empty: the
- * default, "compare". */
+ * default, the file's name without its extension (finish). */
 static int name(const ctx *x, const yaml_node_t *v, cmp *c)
 {
     const char *s = NULL;
@@ -262,8 +262,17 @@ static int finish(ctx *x)
                                            : "problems",
                     c->ns, c->np, c->seeds, c->budget, evals, CMP_MAX_EVALS);
     }
-    if (c->name[0] == '\0')
-        snprintf(c->name, sizeof c->name, "compare");
+    if (c->name[0] == '\0') {
+        /* the file's name without its extension, as a sweep's study: "compare" for every
+         * file made two comparisons in one folder share their studies, CSV and page */
+        const char *b = strrchr(x->path, '/');
+        b = b ? b + 1 : x->path;
+        const char *dot = strrchr(b, '.');
+        int n = dot && dot != b ? (int)(dot - b) : (int)strlen(b);
+        snprintf(c->name, sizeof c->name, "%.*s", n, b);
+        if (c->name[0] == '\0' || cli_file_stem(c->stem, sizeof c->stem, c->name) != GPBO_OK)
+            snprintf(c->name, sizeof c->name, "compare");
+    }
     if (cli_file_stem(c->stem, sizeof c->stem, c->name) != GPBO_OK) /* checked by name() */
         return gpbo_error_prefix("%s: name: ", x->path);
     if (c->nb == 0)

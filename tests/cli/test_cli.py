@@ -442,8 +442,9 @@ BAD_COMPARE = [
 def nothing_ran(d, what):
     """Checks that no comparison ran (no database), and removes what one left (the old code ran
     some of the bad files)."""
-    check(not os.path.exists(os.path.join(d, "compare.db")), f"compare {what}: a run started")
-    for f in ("compare.db", "compare.csv", "compare.html"):
+    check(not os.path.exists(os.path.join(d, "compare.db")) and
+          not os.path.exists(os.path.join(d, "bad.db")), f"compare {what}: a run started")
+    for f in ("compare.db", "compare.csv", "compare.html", "bad.db", "bad.csv", "bad.html"):
         if os.path.exists(os.path.join(d, f)):
             os.remove(os.path.join(d, f))
 

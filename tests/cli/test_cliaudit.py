@@ -472,8 +472,26 @@ def test_compare_problem_line(d):
         lines = r.stderr.strip().split("\n")
         check(r.returncode == 2 and len(lines) == 1 and
               lines[0].startswith(f"gpbo: c.yaml:{line}:{col}: ") and word in lines[0] and
-              not os.path.exists(os.path.join(d, "compare.db")),
+              not os.path.exists(os.path.join(d, "c.db")),
               f"{problems}: {r.returncode} {lines} (want c.yaml:{line}:{col})")
+
+
+def test_compare_default_name(d):
+    """Two compare files with no name: in one folder both wrote compare.db, compare.csv and
+    compare.html, so the second overwrote the first's CSV and page and ran on the first's
+    studies (a larger budget continued them). Now a comparison without a name takes its file's
+    name, as a sweep's study does."""
+    for name, budget in (("first", 3), ("second", 5)):
+        write(os.path.join(d, f"{name}.yaml"),
+              f"strategies: [random]\nproblems: [branin]\nseeds: 1\nbudget: {budget}\n")
+        r = run(["compare", f"{name}.yaml"], d)
+        check(r.returncode == 0 and f"wrote ./{name}.csv and ./{name}.html" in r.stdout,
+              f"{name}: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    for name, budget in (("first", 3), ("second", 5)):
+        with open(os.path.join(d, f"{name}.csv")) as f:
+            rows = list(csv.DictReader(f))
+        check(len(rows) == budget, f"{name}.csv: {len(rows)} rows, want {budget}")
+    check(not os.path.exists(os.path.join(d, "compare.db")), "no shared compare.db")
 
 
 def main():
@@ -483,7 +501,7 @@ def main():
              test_export_queued, test_compare_unwritten_csv,
              test_reader_gone_stops_run, test_finished_before_stop_kept,
              test_trainer_metric, test_overrides_on_existing_study,
-             test_compare_problem_line]
+             test_compare_problem_line, test_compare_default_name]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
