@@ -565,8 +565,8 @@ static int show_studies(const char *storage)
     }
     for (size_t i = 0; i < n; i++)
         w = strlen(names[i]) > w ? strlen(names[i]) : w;
-    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %11s  %14s  %s\n", (int)w, "study", "trials", "complete",
-           "failed", "pruned", "running", "interrupted", "best", "direction");
+    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %6s  %11s  %14s  %s\n", (int)w, "study", "trials",
+           "complete", "failed", "pruned", "running", "queued", "interrupted", "best", "direction");
     for (size_t i = 0; i < n; i++) {
         gpbo_study *st = gpbo_study_open(storage, names[i], NULL, NULL);
         if (st == NULL) { /* listed all the same: the listing is what was asked */
@@ -579,12 +579,17 @@ static int show_studies(const char *storage)
         char best[32] = "-";
         if (gpbo_study_best(st, &b) == GPBO_OK)
             snprintf(best, sizeof best, "%.10g", b.value);
-        size_t lost = 0; /* running, their worker gone: they run again on the next gpbo run */
-        for (size_t t = 0; t < gpbo_study_ntrials(st); t++)
-            lost += gpbo_study_trial_lost(st, t);
-        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %11zu  %14s  %s\n", (int)w, names[i],
+        /* of the running ones: lost (their worker gone: they run again on the next gpbo run)
+         * and queued (enqueued, no worker took them yet: they were counted as running) */
+        size_t lost = 0, queued = 0;
+        for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+            int q = gpbo_study_trial_queued(st, t);
+            queued += (size_t)q;
+            lost += !q && gpbo_study_trial_lost(st, t);
+        }
+        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %6zu  %11zu  %14s  %s\n", (int)w, names[i],
                gpbo_study_ntrials(st), c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED],
-               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost, lost, best,
+               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost - queued, queued, lost, best,
                gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize");
         gpbo_study_close(st);
     }

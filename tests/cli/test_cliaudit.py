@@ -494,6 +494,25 @@ def test_compare_default_name(d):
     check(not os.path.exists(os.path.join(d, "compare.db")), "no shared compare.db")
 
 
+def test_studies_queued(d):
+    """gpbo studies counted an enqueued trial that no worker has taken as running (a worker
+    seemed at work on an idle study). Now it has a column of its own, queued."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=3)
+    run(["enqueue", "sweep.yaml", "x=1", "y=-2"], d)
+    run(["enqueue", "sweep.yaml", "x=2", "y=-2"], d)
+    lines = run(["studies", "--storage", "quad.db"], d).stdout.split("\n")
+    head, row = lines[0].split(), lines[1].split()
+    check("queued" in head and row[head.index("running")] == "0" and
+          row[head.index("queued")] == "2" and row[head.index("trials")] == "2",
+          f"two queued, none running: {lines}")
+    run(["run", "sweep.yaml"], d)
+    lines = run(["studies", "--storage", "quad.db"], d).stdout.split("\n")
+    head, row = lines[0].split(), lines[1].split()
+    check(row[head.index("complete")] == "3" and row[head.index("queued")] == "0",
+          f"after the run: {lines}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -501,7 +520,8 @@ def main():
              test_export_queued, test_compare_unwritten_csv,
              test_reader_gone_stops_run, test_finished_before_stop_kept,
              test_trainer_metric, test_overrides_on_existing_study,
-             test_compare_problem_line, test_compare_default_name]
+             test_compare_problem_line, test_compare_default_name,
+             test_studies_queued]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
