@@ -513,6 +513,22 @@ def test_studies_queued(d):
           f"after the run: {lines}")
 
 
+def test_storage_folder_missing(d):
+    """gpbo run --storage out/study.db with no folder out: SQLite's "unable to open database
+    file" and exit status 1, which does not say what is wrong. Now exit status 2 (the option's
+    fault) naming the folder that does not exist, or that is a file."""
+    quad(d)
+    for storage, want in (("out/s.db", "the folder out does not exist"),
+                          ("sqlite:///out/x/s.db", "the folder out/x does not exist"),
+                          ("sweep.yaml/s.db", "the folder sweep.yaml is not a folder")):
+        r = run(["run", "sweep.yaml", "--storage", storage], d)
+        check(r.returncode == 2 and want in r.stderr and r.stderr.count("\n") == 1,
+              f"{storage}: {r.returncode} {r.stderr!r}")
+    os.mkdir(os.path.join(d, "out"))
+    r = run(["run", "sweep.yaml", "--storage", "out/s.db"], d)
+    check(r.returncode == 0, f"once the folder exists: {r.returncode} {r.stderr}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -521,7 +537,7 @@ def main():
              test_reader_gone_stops_run, test_finished_before_stop_kept,
              test_trainer_metric, test_overrides_on_existing_study,
              test_compare_problem_line, test_compare_default_name,
-             test_studies_queued]
+             test_studies_queued, test_storage_folder_missing]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
