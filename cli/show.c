@@ -233,6 +233,37 @@ static void write_number(FILE *f, out_kind k, double v)
     }
 }
 
+/* Whether s is a number as JSON writes one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
+ * strtod reads more ("007", "1.", "1.e3", " 1", hex, inf), and such a constant went out bare:
+ * a JSON document that no parser reads. */
+static int json_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (*s == '0')
+        s++;
+    else if (*s >= '1' && *s <= '9')
+        s += strspn(s, "0123456789");
+    else
+        return 0;
+    if (*s == '.') {
+        size_t n = strspn(++s, "0123456789");
+        if (n == 0)
+            return 0;
+        s += n;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        size_t n = strspn(s, "0123456789");
+        if (n == 0)
+            return 0;
+        s += n;
+    }
+    return *s == '\0';
+}
+
 /* Parameter i's value v as text, and whether it is a string (a category, a constant that is no
  * JSON number): a number as the sweep writes it when it is a multiple of its q (0.3, not
  * 0.30000000000000004), else shortest round-trip (an integer's digits). */
@@ -250,11 +281,7 @@ static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v,
     int constant = t == GPBO_PARAM_CONST || (sw && sw->p[i].dist == D_CONSTANT);
     if (!constant)
         return t == GPBO_PARAM_CATEGORICAL;
-    char *end;
-    double x = strtod(buf, &end);
-    /* JSON's numbers: no hex, inf, nan, leading '+' or '.' */
-    return end == buf || *end != '\0' || !isfinite(x) || strpbrk(buf, "xXiInN+") != NULL ||
-           buf[0] == '.' || (buf[0] == '-' && buf[1] == '.');
+    return !json_number(buf) || !isfinite(strtod(buf, NULL)); /* 1e999: no double */
 }
 
 /* Whether the study has outcome constraints: then export has a "feasible" field or column. */

@@ -529,6 +529,38 @@ def test_storage_folder_missing(d):
     check(r.returncode == 0, f"once the folder exists: {r.returncode} {r.stderr}")
 
 
+def test_export_json_constant_numbers(d):
+    """A constant that strtod reads as a number but JSON does not ("007", 1., 1.e3, as YAML
+    gives them) went into gpbo export --format json bare: tag: 007 made a document no JSON
+    parser reads. Now only JSON's own number syntax goes out bare; the others are strings."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: quad
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 1
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      tag: {{value: "007"}}
+      v: {{value: 1.}}
+      w: {{value: 1.e3}}
+      n: {{value: -0.5e-3}}
+      k: {{value: 12}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    r = run(["export", "sweep.yaml", "--format", "json"], d)
+    try:
+        p = json.loads(r.stdout)[0]["params"]
+    except ValueError as e:
+        check(False, f"not JSON ({e}): {r.stdout}")
+        return
+    check(p["tag"] == "007" and p["v"] == "1." and p["w"] == "1.e3" and p["n"] == -0.0005 and
+          p["k"] == 12, f"the constants: {p}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -537,7 +569,8 @@ def main():
              test_reader_gone_stops_run, test_finished_before_stop_kept,
              test_trainer_metric, test_overrides_on_existing_study,
              test_compare_problem_line, test_compare_default_name,
-             test_studies_queued, test_storage_folder_missing]
+             test_studies_queued, test_storage_folder_missing,
+             test_export_json_constant_numbers]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
