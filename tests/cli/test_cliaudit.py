@@ -47,7 +47,7 @@ def test_option_equals(d):
     r = run(["export", "sweep.yaml", "--format=json", "-o", "t.json"], d)
     check(r.returncode == 0 and open(os.path.join(d, "t.json")).read().startswith("["),
           f"export --format=json: {r.returncode} {r.stderr!r}")
-    r = run(["run", "sweep.yaml", "--trials=5", "--jobs=2", "--seed=3"], d)
+    r = run(["run", "sweep.yaml", "--trials=5", "--jobs=2", "--seed=0"], d)
     check(r.returncode == 0 and "[5/5]" in r.stdout, f"run --trials=5: {r.returncode} {r.stderr}")
     r = run(["enqueue", "sweep.yaml", "--storage=quad.db", "x=1", "y=-2"], d)
     check(r.returncode == 1 and "run_cap" in r.stderr, f"enqueue --storage=: {r.stderr!r}")
