@@ -50,6 +50,10 @@ int trainer_epoch_metric(const char *metric);
 /* Parses one output line (no newline) for the metric: returns 1 for a final value, 2 for an
  * intermediate value (with *step), 0 when the line does not carry the metric. */
 int parse_metric_line(const char *line, const char *metric, double *value, long *step);
+/* When line (one parse_metric_line found no value in) gives metric a value that is no number
+ * (`loss=tensor(0.5`, `{"loss": "0.5"}`), writes what it gives, shown safely and cut to cap
+ * bytes, to out; else leaves out alone. Cannot fail. */
+void cli_metric_unreadable(const char *line, const char *metric, char *out, size_t cap);
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
  * command / program and the trial's formatted values; values[i] NULL: parameter i is inactive

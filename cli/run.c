@@ -226,6 +226,7 @@ typedef struct job {
     off_t end;                /* its stdout's size then: the output still to read */
     double final_value, last_step_value;
     int have_final, have_step;
+    char unread[80]; /* the last metric=value whose value is no number (loss=tensor(0.5), ...) */
     cli_metrics metrics; /* every name=value of its lines without a step, stored with its end */
     long last_step;      /* the last distinct step seen, and whether it was kept */
     int last_kept;
@@ -568,6 +569,8 @@ static int take_line(runner *r, job *j)
     double v;
     long step = 0;
     int kind = parse_metric_line(j->line, r->sw->metric, &v, &step);
+    if (kind == 0)
+        cli_metric_unreadable(j->line, r->sw->metric, j->unread, sizeof j->unread);
     cli_line_metrics(j->line, &j->metrics);
     j->len = 0;
     if (kind == 1) {
@@ -933,7 +936,12 @@ static int finish_job(runner *r, job *j, int next)
         rc = gpbo_study_tell_failed(r->study, j->id, why);
     } else {
         double v = j->have_final ? j->final_value : j->last_step_value;
-        if (!j->have_final && !j->have_step) {
+        if (!j->have_final && !j->have_step && j->unread[0]) {
+            /* the metric was printed, its value no number: say so, not that it is missing */
+            snprintf(why, sizeof why, "its output gives %s, which is not a number%s", j->unread,
+                     skipped);
+            rc = gpbo_study_tell_failed(r->study, j->id, why);
+        } else if (!j->have_final && !j->have_step) {
             snprintf(why, sizeof why, "no '%s=<number>' line in its output%s", r->sw->metric,
                      skipped);
             rc = gpbo_study_tell_failed(r->study, j->id, why);

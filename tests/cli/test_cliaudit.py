@@ -561,6 +561,28 @@ def test_export_json_constant_numbers(d):
           p["k"] == 12, f"the constants: {p}")
 
 
+def test_metric_not_a_number_reason(d):
+    """A program that printed its metric with something that is no number (PyTorch's
+    print(f"loss={loss}") gives loss=tensor(0.5000, grad_fn=...); a JSON string or null) failed
+    with "no 'loss=<number>' line in its output", as if it had printed nothing. Now the reason
+    shows what it printed: "its output gives loss=tensor(0.5000, which is not a number"."""
+    write(os.path.join(d, "obj.py"), """\
+        import os
+        i = int(os.environ["GPBO_TRIAL_ID"])
+        print(["loss=tensor(0.5000, grad_fn=<MeanBackward0>)", '{"loss": "0.5"}',
+               '{"loss": null}', "epoch done", "loss=abc\\nloss=0.25"][i])
+        """)
+    quad_sweep(d, method="random", run_cap=5, command=f'["{PY}", "obj.py"]')
+    r = run(["run", "sweep.yaml"], d)
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    want = ["its output gives loss=tensor(0.5000, which is not a number",
+            'its output gives "loss": "0.5", which is not a number',
+            'its output gives "loss": null, which is not a number',
+            "no 'loss=<number>' line in its output", None]
+    check([t["reason"] for t in rows] == want and rows[4]["value"] == 0.25,
+          f"reasons: {[(t['state'], t['reason']) for t in rows]}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -570,7 +592,7 @@ def main():
              test_trainer_metric, test_overrides_on_existing_study,
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
-             test_export_json_constant_numbers]
+             test_export_json_constant_numbers, test_metric_not_a_number_reason]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
