@@ -35,8 +35,9 @@ static const cli_option O_STRATEGY = {"--strategy", "NAME",
                                       "method)"};
 static const cli_option O_INIT = {"--init", "N", "bayes: the initial space-filling trials"};
 static const cli_option O_FORMAT = {"--format", "csv|json", "the format (default csv)"};
-static const cli_option O_OUT = {"-o", "FILE", "write to FILE (default: standard output)"};
-static const cli_option O_REPORT_OUT = {"-o", "FILE", "the page (default report.html)"};
+static const cli_option O_OUT = {"-o", "FILE", "write to FILE (default, or -: standard output)"};
+static const cli_option O_REPORT_OUT = {"-o", "FILE",
+                                        "the page (default report.html; -: standard output)"};
 static const cli_option O_STEPS = {
     "--steps", NULL,
     "CSV: the intermediate values, one row each (trial,state,step,value); JSON always has "

@@ -817,7 +817,9 @@ int cmd_report(int argc, char **argv)
     cli_args a = {.out = "report.html"};
     if (cli_parse("report", argc, argv, &a) != 0)
         return 2;
-    const char *out = a.out;
+    /* "-": standard output, as /dev/stdout (report.h writes a device in place) */
+    const char *out = strcmp(a.out, "-") ? a.out : "/dev/stdout";
+    int to_stdout = !strcmp(out, "/dev/stdout");
     rep r = {0};
     int orc = cli_open_study("report", a.path, a.storage, a.study, &r.sw, &r.st);
     if (orc != 0)
@@ -835,8 +837,8 @@ int cmd_report(int argc, char **argv)
 cleanup:
     if (rc != GPBO_OK)
         fprintf(stderr, "gpbo report: %s\n", gpbo_error_message());
-    else
-        printf("wrote %s (%zu figures)\n", out, r.nfig);
+    else /* on stderr when the page is on stdout: it was appended to the page */
+        fprintf(to_stdout ? stderr : stdout, "wrote %s (%zu figures)\n", out, r.nfig);
     rep_free(&r);
     return rc == GPBO_OK ? 0 : 1;
 }

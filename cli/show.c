@@ -534,6 +534,8 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
 static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw, gpbo_study *st,
                        const char *runs)
 {
+    if (outp && !strcmp(outp, "-")) /* "-": standard output, as for most commands */
+        outp = NULL;
     FILE *f = outp ? fopen(outp, "w") : stdout;
     if (f == NULL) {
         fprintf(stderr, "gpbo: %s: cannot write: %s\n", outp, strerror(errno));

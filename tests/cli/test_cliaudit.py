@@ -583,6 +583,25 @@ def test_metric_not_a_number_reason(d):
           f"reasons: {[(t['state'], t['reason']) for t in rows]}")
 
 
+def test_output_to_stdout(d):
+    """gpbo report -o /dev/stdout (the page into a pipe) ended the page with "wrote /dev/stdout
+    (9 figures)" (a line on the same standard output), and -o - made a file named '-' (report
+    and export). Now '-' is standard output for both, and the report's "wrote" line goes to
+    stderr when the page is on stdout."""
+    quad(d)
+    for o in ("-", "/dev/stdout"):
+        r = run(["report", "sweep.yaml", "-o", o], d)
+        check(r.returncode == 0 and r.stdout.startswith("<!DOCTYPE html>") and
+              r.stdout.endswith("</html>\n") and "wrote /dev/stdout" in r.stderr,
+              f"report -o {o}: {r.returncode} ...{r.stdout[-40:]!r} {r.stderr!r}")
+    r = run(["export", "sweep.yaml", "-o", "-"], d)
+    check(r.returncode == 0 and r.stdout.startswith("trial,state,value") and
+          not os.path.exists(os.path.join(d, "-")), f"export -o -: {r.returncode} {r.stdout[:40]!r}")
+    r = run(["report", "sweep.yaml"], d)
+    check(r.returncode == 0 and r.stdout == "wrote report.html (%s figures)\n" %
+          r.stdout.split("(")[-1].split()[0], f"report to a file says so on stdout: {r.stdout!r}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -592,7 +611,8 @@ def main():
              test_trainer_metric, test_overrides_on_existing_study,
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
-             test_export_json_constant_numbers, test_metric_not_a_number_reason]
+             test_export_json_constant_numbers, test_metric_not_a_number_reason,
+             test_output_to_stdout]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
