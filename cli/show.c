@@ -304,8 +304,21 @@ static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_me
     } else {
         fprintf(f, "trial,state,value%s", constrained(st) ? ",feasible" : "");
         for (size_t i = 0; i < np; i++) {
+            /* a parameter named as a column of the trial's own (value, reason, ...) or of its
+             * metrics made two columns of one name, and a CSV reader kept one of them: it is
+             * params.NAME then, as metrics are metrics.NAME */
+            static const char *const OWN[] = {"trial",    "state",   "value",
+                                              "feasible", "seconds", "reason"};
+            const char *name = gpbo_space_name(sp, i);
+            int taken = !strncmp(name, "metrics.", 8) || !strncmp(name, "params.", 7);
+            for (size_t k = 0; k < sizeof OWN / sizeof *OWN; k++)
+                taken |= !strcmp(name, OWN[k]);
+            char *col = taken ? malloc(strlen(name) + 8) : NULL;
+            if (col != NULL)
+                sprintf(col, "params.%s", name);
             fputc(',', f);
-            csv_field(f, gpbo_space_name(sp, i));
+            csv_field(f, col ? col : name); /* out of memory: the name as it is */
+            free(col);
         }
         for (size_t i = 0; i < cols->n; i++) {
             char name[80];

@@ -602,6 +602,34 @@ def test_output_to_stdout(d):
           r.stdout.split("(")[-1].split()[0], f"report to a file says so on stdout: {r.stdout!r}")
 
 
+def test_csv_param_named_as_column(d):
+    """A parameter named value or reason (or seconds, metrics.x, ...) made two CSV columns of
+    one name, so a CSV reader (csv.DictReader, pandas) kept one: the trial's value read as the
+    parameter's, or the other way round. Now such a parameter's column is params.NAME, as
+    metrics are metrics.NAME; other names are unchanged."""
+    write(os.path.join(d, "obj.py"), 'print("loss=1.5")\n')
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: col
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 1
+    parameters:
+      value: {{values: [0.25]}}
+      reason: {{values: [a, "b,c"]}}
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py"]
+    """)
+    run(["run", "sweep.yaml"], d)
+    r = run(["export", "sweep.yaml"], d)
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    head = rows[0]
+    check(len(set(head)) == len(head) and "params.value" in head and "params.reason" in head and
+          "x" in head, f"distinct columns: {head}")
+    row = dict(zip(head, rows[1]))
+    check(row["value"] == "1.5" and row["params.value"] == "0.25" and row["reason"] == "",
+          f"the values: {row}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -612,7 +640,7 @@ def main():
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
-             test_output_to_stdout]
+             test_output_to_stdout, test_csv_param_named_as_column]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
