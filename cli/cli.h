@@ -101,6 +101,10 @@ enum { CLI_EXECUTIONS_MAX = 100000 };
  * server's database (each machine its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). */
 int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
                  size_t cap);
+/* Whether an SQLite storage's folder exists, before a study is made there: one that does not
+ * failed with SQLite's "unable to open database file" (exit status 1), which does not say why.
+ * Returns 0 (a server, too), or 2 after printing, as `gpbo cmd`, which folder is missing. */
+int cli_storage_folder(const char *cmd, const char *storage);
 /* The folder of execution k (1, 2, ...) of trial id, and that of its last execution. */
 int cli_trial_dir(const char *runs, size_t id, unsigned k, char *out, size_t cap);
 int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap);

@@ -51,6 +51,8 @@ static int enqueue_point(sweep *sw, const gpbo_space *space, const char *storage
         }
         storage = db;
     }
+    if (cli_storage_folder("enqueue", storage) != 0)
+        return 2;
     gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
     if (st == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());

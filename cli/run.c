@@ -1322,27 +1322,6 @@ static int check_goals(const sweep *sw, const gpbo_study *st, const char *storag
     return 0;
 }
 
-/* Whether an SQLite storage's folder exists: a --storage in a folder not made yet failed with
- * SQLite's "unable to open database file" (exit status 1), which does not say why. Returns 0,
- * or 2 after printing why. */
-static int check_folder(const char *storage)
-{
-    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0)
-        return 0; /* a server */
-    const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
-    const char *slash = strrchr(db, '/');
-    if (slash == NULL || slash == db || !strcmp(db, ":memory:"))
-        return 0;
-    char dir[1200];
-    struct stat sb;
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - db), db);
-    if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return 0;
-    fprintf(stderr, "gpbo run: storage %s: the folder %s %s\n", storage, dir,
-            stat(dir, &sb) == 0 ? "is not a folder" : "does not exist (make it first)");
-    return 2;
-}
-
 /* Opens the study at storage (NULL: the database next to the sweep, its path kept in dbpath)
  * and makes its trial folders' parent r->runs. Sets *storage to the URL used. Returns 0, or the
  * exit status after printing why. */
@@ -1357,7 +1336,7 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         }
         *storage = dbpath;
     }
-    if (check_folder(*storage) != 0)
+    if (cli_storage_folder("run", *storage) != 0)
         return 2;
     r->study = gpbo_study_open(*storage, sw->name, r->space, &sw->study);
     if (r->study == NULL) {

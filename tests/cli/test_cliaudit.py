@@ -524,6 +524,10 @@ def test_storage_folder_missing(d):
         r = run(["run", "sweep.yaml", "--storage", storage], d)
         check(r.returncode == 2 and want in r.stderr and r.stderr.count("\n") == 1,
               f"{storage}: {r.returncode} {r.stderr!r}")
+    r = run(["enqueue", "sweep.yaml", "--storage", "out/s.db", "x=1", "y=1"], d)
+    check(r.returncode == 2 and r.stderr.startswith("gpbo enqueue: storage out/s.db: the folder "
+                                                    "out does not exist"),
+          f"enqueue: {r.returncode} {r.stderr!r}")
     os.mkdir(os.path.join(d, "out"))
     r = run(["run", "sweep.yaml", "--storage", "out/s.db"], d)
     check(r.returncode == 0, f"once the folder exists: {r.returncode} {r.stderr}")
