@@ -1174,6 +1174,15 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             continue;
         char word[72];
         snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
+        static const char *const MACROS[] = {"args", "args_no_hyphens", "program", "interpreter",
+                                             "env"};
+        size_t nm = sizeof MACROS / sizeof *MACROS;
+        /* a macro gpbo does not have (W&B's ${args_json}) was told it must stand alone */
+        if (p > arg && p[-1] == '$' && sweep_find(word, MACROS, nm) == nm)
+            return err_at(c, at,
+                          "'${%s}' is no macro gpbo has (did you mean '${%s}'?); it has ${args}, "
+                          "${args_no_hyphens}, ${program}, ${interpreter} and ${env}",
+                          word, sweep_closest(word, MACROS, nm));
         if (p > arg && p[-1] == '$')
             return err_at(c, at,
                           "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "
