@@ -592,6 +592,19 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL};
     char what[100];
     snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
+    /* the distribution first: W&B's {distribution: normal, mu: 0, sigma: 1} was refused for its
+     * key 'mu' ("did you mean 'min'?"), not for the distribution gpbo does not have */
+    for (yaml_node_pair_t *pr = v && v->type == YAML_MAPPING_NODE ? v->data.mapping.pairs.start
+                                                                  : NULL;
+         pr != NULL && pr < v->data.mapping.pairs.top; pr++) {
+        yaml_node_t *dk = node(c, pr->key), *dv = node(c, pr->value);
+        int d;
+        if (dk && dk->type == YAML_SCALAR_NODE && dv && dv->type == YAML_SCALAR_NODE &&
+            !strcmp((const char *)dk->data.scalar.value, "distribution") &&
+            (rc = choose(c, dv, "distribution", DISTS, sizeof DISTS / sizeof *DISTS, &d)) !=
+                GPBO_OK)
+            return rc;
+    }
     rc = each_pair(c, v, what, PARAM_KEYS, sizeof PARAM_KEYS / sizeof *PARAM_KEYS, param_pair, &ps);
     if (rc != GPBO_OK)
         return rc;
