@@ -142,6 +142,9 @@ const char *cli_state_name(gpbo_trial_state state);
 /* The state every view shows: the stored one, or "interrupted" for a running trial whose worker
  * is lost (gpbo_study_trial_lost). */
 const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti);
+/* A trial's state as the tables and files of trials give it (trials, export, report): as
+ * cli_state_shown, and "queued" for an enqueued trial no worker has taken yet. */
+const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti);
 /* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's); "-"
  * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,

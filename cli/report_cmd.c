@@ -143,7 +143,7 @@ static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
     const char **row = r->cells + t * r->ncols;
     char buf[256];
     row[0] = keep(&r->sb, "%zu", ti->id);
-    row[1] = cli_state_shown(r->st, ti);
+    row[1] = cli_state_listed(r->st, ti); /* "queued", as gpbo trials says, not "running" */
     row[2] = isfinite(ti->value) ? keep(&r->sb, "%.6g", ti->value) : "";
     for (size_t i = 0; i < r->np; i++) {
         cli_format_value(r->sw, r->sp, i, ti->values[i], buf, sizeof buf);

@@ -27,10 +27,9 @@ const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
     return STATE[ti->state];
 }
 
-/* A trial's state as the study-reading commands show it: as cli_state_shown, and "queued" for
- * a trial enqueued that no worker has taken yet (export called it "running", as if a program
- * ran it, while `gpbo trials` said "queued"). */
-static const char *state_text(const gpbo_study *st, const gpbo_trial_info *ti)
+/* export called an enqueued trial "running", as if a program ran it, while `gpbo trials` said
+ * "queued" */
+const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti)
 {
     return gpbo_study_trial_queued(st, ti->id) ? "queued" : cli_state_shown(st, ti);
 }
@@ -342,13 +341,14 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
         if (isfinite(v))
             snprintf(buf, sizeof buf, "%.6g", v);
         /* the table also names enqueued trials that no worker has taken yet */
-        fprintf(f, "%6zu  %-11s  %14s", ti->id, state_text(st, ti), buf);
+        fprintf(f, "%6zu  %-11s  %14s", ti->id, cli_state_listed(st, ti), buf);
         return;
     }
     if (k == OUT_JSON)
-        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id, state_text(st, ti));
+        fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id,
+                cli_state_listed(st, ti));
     else
-        fprintf(f, "%zu,%s,", ti->id, state_text(st, ti));
+        fprintf(f, "%zu,%s,", ti->id, cli_state_listed(st, ti));
     write_number(f, k, ti->value);
     int feasible = gpbo_study_trial_feasible(st, ti->id);
     if (constrained(st) && k == OUT_JSON)
@@ -534,7 +534,7 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
         gpbo_trial_info ti;
         gpbo_study_trial(st, t, &ti);
         for (size_t s = 0; s < ti.nsteps; s++) {
-            fprintf(f, "%zu,%s,%ld,", ti.id, state_text(st, &ti), ti.steps[s]);
+            fprintf(f, "%zu,%s,%ld,", ti.id, cli_state_listed(st, &ti), ti.steps[s]);
             write_number(f, OUT_CSV, ti.step_values[s]);
             fputc('\n', f);
         }

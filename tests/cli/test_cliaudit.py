@@ -261,8 +261,8 @@ def test_goal_changed(d):
 
 def test_export_queued(d):
     """A trial put in by gpbo enqueue and not yet taken by a worker: gpbo trials said "queued",
-    gpbo export said "running" (CSV and JSON), as if a program ran it. Now export says queued
-    too, until a run takes it."""
+    gpbo export said "running" (CSV and JSON), as if a program ran it, and so did the report's
+    table. Now export and the report say queued too, until a run takes it."""
     write(os.path.join(d, "obj.py"), OBJ)
     quad_sweep(d, method="random", run_cap=2)
     r = run(["enqueue", "sweep.yaml", "x=1", "y=-2"], d)
@@ -273,6 +273,10 @@ def test_export_queued(d):
     r = run(["export", "sweep.yaml", "--format", "json"], d)
     rows = json.loads(r.stdout)
     check(len(rows) == 1 and rows[0]["state"] == "queued", f"JSON: {rows}")
+    r = run(["report", "sweep.yaml", "-o", "r.html"], d)
+    page = open(os.path.join(d, "r.html")).read() if r.returncode == 0 else ""
+    check("<td>queued</td>" in page and "<td>running</td>" not in page,
+          f"the report's table: {r.returncode} {r.stderr}")
     r = run(["run", "sweep.yaml"], d)
     rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
     check(r.returncode == 0 and [x["state"] for x in rows] == ["complete"] * 2 and
