@@ -37,12 +37,23 @@ void trainer_data_free(trainer_data *d);
 void trainer_final_model(trainer_settings *t);
 /* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
-/* Trains once, printing `metric=value step=N` per epoch and name=value lines at the end. */
+/* Trains once, printing `metric=value step=N` per epoch (for a metric the trainer has per epoch,
+ * val_accuracy or val_loss; for another, `val_accuracy=A val_loss=L step=N`) and name=value
+ * lines at the end. */
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric);
+/* The metrics the built-in trainer prints at the end of a run (test_* with test: true). */
+enum { TRAINER_NMETRICS = 11 };
+extern const char *const TRAINER_METRICS[TRAINER_NMETRICS];
+/* 1 when the trainer has metric per epoch (val_accuracy, val_loss), 0 otherwise. */
+int trainer_epoch_metric(const char *metric);
 
 /* Parses one output line (no newline) for the metric: returns 1 for a final value, 2 for an
  * intermediate value (with *step), 0 when the line does not carry the metric. */
 int parse_metric_line(const char *line, const char *metric, double *value, long *step);
+/* When line (one parse_metric_line found no value in) gives metric a value that is no number
+ * (`loss=tensor(0.5`, `{"loss": "0.5"}`), writes what it gives, shown safely and cut to cap
+ * bytes, to out; else leaves out alone. Cannot fail. */
+void cli_metric_unreadable(const char *line, const char *metric, char *out, size_t cap);
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
  * command / program and the trial's formatted values; values[i] NULL: parameter i is inactive
@@ -63,6 +74,12 @@ int cli_wants_help(int argc, char **argv);
 int cli_bad_option(const char *cmd, const char *opt);
 /* 1 when cmd's option opt takes a value, 0 for a switch, -1 when cmd has no such option. */
 int cli_option_takes_value(const char *cmd, const char *opt);
+/* argv[*i] as an option of cmd, in either form `--flag VALUE` or `--flag=VALUE`: *flag is the
+ * flag (argv[*i] itself, or its part before '=' copied into buf), *value its value (NULL for a
+ * switch), and *i moves past a separate value. Returns 0, or 2 after printing why (an unknown
+ * flag, a missing value, a value given to a switch). */
+int cli_take_option(const char *cmd, int argc, char **argv, int *i, char *buf, size_t cap,
+                    const char **flag, const char **value);
 /* The arguments of the commands that read a study (best, trials, export, studies, report). */
 typedef struct cli_args {
     const char *path, *storage, *study, *format, *out;
@@ -84,6 +101,10 @@ enum { CLI_EXECUTIONS_MAX = 100000 };
  * server's database (each machine its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). */
 int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
                  size_t cap);
+/* Whether an SQLite storage's folder exists, before a study is made there: one that does not
+ * failed with SQLite's "unable to open database file" (exit status 1), which does not say why.
+ * Returns 0 (a server, too), or 2 after printing, as `gpbo cmd`, which folder is missing. */
+int cli_storage_folder(const char *cmd, const char *storage);
 /* The folder of execution k (1, 2, ...) of trial id, and that of its last execution. */
 int cli_trial_dir(const char *runs, size_t id, unsigned k, char *out, size_t cap);
 int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap);
@@ -121,6 +142,9 @@ const char *cli_state_name(gpbo_trial_state state);
 /* The state every view shows: the stored one, or "interrupted" for a running trial whose worker
  * is lost (gpbo_study_trial_lost). */
 const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti);
+/* A trial's state as the tables and files of trials give it (trials, export, report): as
+ * cli_state_shown, and "queued" for an enqueued trial no worker has taken yet. */
+const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti);
 /* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's); "-"
  * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,

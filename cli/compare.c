@@ -42,11 +42,12 @@ static int check_sweep(const char *path)
 }
 
 /* Runs the comparison c read from file and writes its CSV and report next to it. Returns the
- * exit status: 0, 1 when a run failed or the database could not be made, 2 for a bad problem. */
-static int run_compare(const cmp *c, const char *file)
+ * exit status: 0, 1 when a run failed, the database could not be made or the CSV or the report
+ * could not be written, 2 for a bad problem. */
+static int run_compare(const cmp *c)
 {
-    if (cmp_check(c) != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s: %s\n", file, gpbo_error_message());
+    if (cmp_check(c) != GPBO_OK) { /* its message names the file, the line and the column */
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 2;
     }
     /* what runs, at once: the runs take minutes, each reported on stderr as it ends */
@@ -62,17 +63,28 @@ static int run_compare(const cmp *c, const char *file)
     char csv[1400], html[1400];
     snprintf(csv, sizeof csv, "%s/%s.csv", c->dir, c->stem);
     snprintf(html, sizeof html, "%s/%s.html", c->dir, c->stem);
-    cmp_write_csv(c, &r, csv); /* as before: the summary and the report go on without it */
+    /* the summary and the report go on without the CSV, but the run says so and fails: it
+     * printed "wrote c.csv" and exited 0 when the file could not be written */
+    char why[600] = "";
+    int csv_rc = cmp_write_csv(c, &r, csv);
+    if (csv_rc != GPBO_OK)
+        snprintf(why, sizeof why, "%s", gpbo_error_message());
     if (r.failed)
         printf("gpbo compare: %zu of %zu runs FAILED\n", r.failed, r.total);
     printf("simple regret: median [q1, q3] over seeds\n");
     cmp_print_regret(c, &r, NULL);
     cmp_print_sweeps(c, &r);
     int rc = cmp_write_html(c, &r, html);
-    printf("wrote %s and %s\n", csv, rc == GPBO_OK ? html : "(no report)");
+    if (rc != GPBO_OK)
+        fprintf(stderr, "gpbo compare: %s\n", gpbo_error_message());
+    if (csv_rc != GPBO_OK)
+        fprintf(stderr, "gpbo compare: %s\n", why);
+    if (csv_rc == GPBO_OK || rc == GPBO_OK)
+        printf("wrote %s%s%s\n", csv_rc == GPBO_OK ? csv : "", csv_rc == rc ? " and " : "",
+               rc == GPBO_OK ? html : "");
     size_t failed = r.failed;
     cmp_result_free(&r);
-    return failed ? 1 : 0;
+    return failed || csv_rc != GPBO_OK || rc != GPBO_OK ? 1 : 0;
 }
 
 int cmd_compare(int argc, char **argv)
@@ -92,7 +104,7 @@ int cmd_compare(int argc, char **argv)
     if (compare_load(argv[0], &c) != GPBO_OK)
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
     else
-        rc = run_compare(&c, argv[0]);
+        rc = run_compare(&c);
     cmp_free(&c);
     return rc;
 }

@@ -215,31 +215,42 @@ static void sweep_path(const cmp *c, const char *spec, char *out, size_t cap)
         snprintf(out, cap, "%s/%s", c->dir, spec);
 }
 
+/* cmp_check's check of problem i. */
+static int check_problem(const cmp *c, size_t i)
+{
+    if (!is_sweep(c->problems[i])) {
+        problem p;
+        return problem_parse(c->problems[i], &p);
+    }
+    if (c->sweep_check == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "problem %s: sweep files run with gpbo compare",
+                              c->problems[i]);
+    /* gpbo run takes the study's strategies; a sweep names its own mo_acquisition */
+    for (size_t si = 0; si < c->ns; si++)
+        if (cmp_mo_strategy(c->strategies[si]))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "problem %s: the strategy '%s' runs test functions only "
+                                  "(a sweep file sets mo_acquisition under gpbo:)",
+                                  c->problems[i], c->strategies[si]);
+    char path[1400];
+    sweep_path(c, c->problems[i], path, sizeof path);
+    /* the sweep loader's code and message, the problem named in front */
+    if (c->sweep_check(path) != GPBO_OK)
+        return gpbo_error_prefix("problem %s: ", c->problems[i]);
+    return GPBO_OK;
+}
+
 int cmp_check(const cmp *c)
 {
     for (size_t i = 0; i < c->np; i++) {
-        if (!is_sweep(c->problems[i])) {
-            problem p;
-            int rc = problem_parse(c->problems[i], &p);
-            if (rc != GPBO_OK)
-                return rc;
-            continue;
-        }
-        if (c->sweep_check == NULL)
-            return gpbo_error_set(GPBO_EINVAL, "problem %s: sweep files run with gpbo compare",
-                                  c->problems[i]);
-        /* gpbo run takes the study's strategies; a sweep names its own mo_acquisition */
-        for (size_t si = 0; si < c->ns; si++)
-            if (cmp_mo_strategy(c->strategies[si]))
-                return gpbo_error_set(GPBO_EINVAL,
-                                      "problem %s: the strategy '%s' runs test functions only "
-                                      "(a sweep file sets mo_acquisition under gpbo:)",
-                                      c->problems[i], c->strategies[si]);
-        char path[1400];
-        sweep_path(c, c->problems[i], path, sizeof path);
-        /* the sweep loader's code and message, the problem named in front */
-        if (c->sweep_check(path) != GPBO_OK)
-            return gpbo_error_prefix("problem %s: ", c->problems[i]);
+        int rc = check_problem(c, i);
+        /* led by where the problem is written, when known: file:line:column, as every other
+         * error of a compare file (the caller then names no file) */
+        if (rc != GPBO_OK && c->file[0] && c->problem_at[i][0] > 0)
+            return gpbo_error_prefix("%s:%zu:%zu: ", c->file, c->problem_at[i][0],
+                                     c->problem_at[i][1]);
+        if (rc != GPBO_OK)
+            return rc;
     }
     return GPBO_OK;
 }
@@ -628,7 +639,7 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
 {
     FILE *out = fopen(path, "w");
     if (out == NULL)
-        return gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", path, strerror(errno));
     fprintf(out, "strategy,problem,seed,evaluation,best,regret\n");
     for (size_t j = 0; j < r->total; j++) {
         size_t si, pi, seed;
@@ -637,7 +648,12 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
             fprintf(out, "%s,%s,%zu,%zu,%.17g,%.6g\n", c->strategies[si], c->problems[pi], seed,
                     e + 1, r->best[j * c->budget + e], r->reg[j * c->budget + e]);
     }
-    return fclose(out) == 0 ? GPBO_OK : gpbo_error_set(GPBO_EIO, "%s: cannot write", path);
+    int bad = ferror(out);
+    errno = 0;
+    bad |= fclose(out) != 0;
+    return bad ? gpbo_error_set(GPBO_EIO, "%s: cannot write%s%s", path, errno ? ": " : "",
+                                errno ? strerror(errno) : "")
+               : GPBO_OK;
 }
 
 double cmp_over_seeds(const cmp *c, const double *v, size_t si, size_t pi, size_t e, double q,

@@ -32,6 +32,10 @@ typedef struct cmp {
     char name[256], dir[1024];
     char stem[256]; /* name, encoded for file names (the files are <dir>/<stem>.db, ...) */
     char *strategies[CMP_MAXL], *problems[CMP_MAXL]; /* malloc'd; cmp_free frees them */
+    /* where each problem is written, for cmp_check's errors: the file (empty: none, as for
+     * bench/compare's flags) and its line and column (1-based) */
+    char file[1024];
+    size_t problem_at[CMP_MAXL][2];
     size_t ns, np, seeds, budget, budgets[CMP_MAXL], nb, init, jobs;
     size_t seed0; /* the runs' seeds are seed0 .. seed0 + seeds - 1 (default 0) */
     /* trials at a time inside each run of a sweep problem (`gpbo run --jobs`; default 1): the

@@ -156,7 +156,7 @@ static int budgets(ctx *x, const yaml_node_t *v, cmp *c)
 }
 
 /* name: a plain value of at most 255 bytes that names a file (cli_file_stem); empty: the
- * default, "compare". */
+ * default, the file's name without its extension (finish). */
 static int name(const ctx *x, const yaml_node_t *v, cmp *c)
 {
     const char *s = NULL;
@@ -196,7 +196,14 @@ static int set_key(ctx *x, const yaml_node_t *k, const yaml_node_t *v)
     case K_STRATEGIES:
         return list(x, v, key, c->strategies, &c->ns);
     case K_PROBLEMS:
-        return list(x, v, key, c->problems, &c->np);
+        if ((rc = list(x, v, key, c->problems, &c->np)) != GPBO_OK)
+            return rc;
+        for (size_t i = 0; i < c->np; i++) { /* for cmp_check's errors */
+            const yaml_node_t *e = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+            c->problem_at[i][0] = e->start_mark.line + 1;
+            c->problem_at[i][1] = e->start_mark.column + 1;
+        }
+        return GPBO_OK;
     case K_BUDGETS:
         return budgets(x, v, c);
     case K_SEEDS:
@@ -255,8 +262,17 @@ static int finish(ctx *x)
                                            : "problems",
                     c->ns, c->np, c->seeds, c->budget, evals, CMP_MAX_EVALS);
     }
-    if (c->name[0] == '\0')
-        snprintf(c->name, sizeof c->name, "compare");
+    if (c->name[0] == '\0') {
+        /* the file's name without its extension, as a sweep's study: "compare" for every
+         * file made two comparisons in one folder share their studies, CSV and page */
+        const char *b = strrchr(x->path, '/');
+        b = b ? b + 1 : x->path;
+        const char *dot = strrchr(b, '.');
+        int n = dot && dot != b ? (int)(dot - b) : (int)strlen(b);
+        snprintf(c->name, sizeof c->name, "%.*s", n, b);
+        if (c->name[0] == '\0' || cli_file_stem(c->stem, sizeof c->stem, c->name) != GPBO_OK)
+            snprintf(c->name, sizeof c->name, "compare");
+    }
     if (cli_file_stem(c->stem, sizeof c->stem, c->name) != GPBO_OK) /* checked by name() */
         return gpbo_error_prefix("%s: name: ", x->path);
     if (c->nb == 0)
@@ -266,6 +282,7 @@ static int finish(ctx *x)
 
 int compare_parse(const char *path, const char *text, size_t len, cmp *c)
 {
+    snprintf(c->file, sizeof c->file, "%s", path);
     const char *slash = strrchr(path, '/');
     snprintf(c->dir, sizeof c->dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     int rc = cli_yaml_check(path, text, len, CMP_MAX_BYTES, CMP_MAX_DEPTH, "a compare file");

@@ -19,16 +19,12 @@ static int enqueue_args(int argc, char **argv, const char **path, const char **s
                         const char **study, char **pairs, size_t *npairs)
 {
     for (int i = 0; i < argc; i++) {
-        const char *o = argv[i];
+        const char *o = argv[i], *flag, *value;
+        char buf[32];
         if (o[0] == '-') {
-            int kind = cli_option_takes_value("enqueue", o);
-            if (kind < 0)
-                return cli_bad_option("enqueue", o);
-            if (i + 1 >= argc) {
-                fprintf(stderr, "gpbo enqueue: %s needs a value\n", o);
+            if (cli_take_option("enqueue", argc, argv, &i, buf, sizeof buf, &flag, &value) != 0)
                 return 2;
-            }
-            *(strcmp(o, "--storage") ? study : storage) = argv[++i];
+            *(strcmp(flag, "--storage") ? study : storage) = value;
         } else if (*path == NULL) {
             *path = o;
         } else {
@@ -55,6 +51,8 @@ static int enqueue_point(sweep *sw, const gpbo_space *space, const char *storage
         }
         storage = db;
     }
+    if (cli_storage_folder("enqueue", storage) != 0)
+        return 2;
     gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
     if (st == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());

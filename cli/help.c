@@ -35,8 +35,9 @@ static const cli_option O_STRATEGY = {"--strategy", "NAME",
                                       "method)"};
 static const cli_option O_INIT = {"--init", "N", "bayes: the initial space-filling trials"};
 static const cli_option O_FORMAT = {"--format", "csv|json", "the format (default csv)"};
-static const cli_option O_OUT = {"-o", "FILE", "write to FILE (default: standard output)"};
-static const cli_option O_REPORT_OUT = {"-o", "FILE", "the page (default report.html)"};
+static const cli_option O_OUT = {"-o", "FILE", "write to FILE (default, or -: standard output)"};
+static const cli_option O_REPORT_OUT = {"-o", "FILE",
+                                        "the page (default report.html; -: standard output)"};
 static const cli_option O_STEPS = {
     "--steps", NULL,
     "CSV: the intermediate values, one row each (trial,state,step,value); JSON always has "
@@ -199,7 +200,8 @@ void cli_usage(FILE *f, const char *cmd)
         command_usage(f, c);
         return;
     }
-    fprintf(f, "usage: gpbo <command> [options]   (gpbo <command> --help: that command alone)\n\n");
+    fprintf(f, "usage: gpbo <command> [options]   (gpbo <command> --help: that command alone;\n"
+               "an option's value follows it, --flag VALUE, or is joined to it, --flag=VALUE)\n\n");
     for (size_t i = 0; i < NCOMMANDS; i++) {
         command_usage(f, &COMMANDS[i]);
         fputc('\n', f);
@@ -270,14 +272,47 @@ static const char **slot(cli_args *a, const char *flag)
                                            : &a->out;
 }
 
+int cli_take_option(const char *cmd, int argc, char **argv, int *i, char *buf, size_t cap,
+                    const char **flag, const char **value)
+{
+    const char *o = argv[*i], *eq = strncmp(o, "--", 2) ? NULL : strchr(o, '=');
+    *flag = o;
+    *value = NULL;
+    if (eq != NULL) { /* --flag=VALUE, as getopt_long and argparse take it */
+        if ((size_t)(eq - o) >= cap)
+            return cli_bad_option(cmd, o);
+        snprintf(buf, cap, "%.*s", (int)(eq - o), o);
+        *flag = buf;
+    }
+    int kind = cli_option_takes_value(cmd, *flag);
+    if (kind < 0)
+        return cli_bad_option(cmd, eq ? *flag : o);
+    if (kind == 0 && eq != NULL) {
+        fprintf(stderr, "gpbo %s: %s takes no value (given '%s')\n", cmd, *flag, eq + 1);
+        return 2;
+    }
+    if (kind == 0)
+        return 0;
+    if (eq != NULL) {
+        *value = eq + 1;
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "gpbo %s: %s needs a value\n", cmd, o);
+        return 2;
+    }
+    *value = argv[++*i];
+    return 0;
+}
+
 int cli_parse(const char *cmd, int argc, char **argv, cli_args *a)
 {
     const cli_command *c = find(cmd);
     /* [SWEEP.yaml] optional, SWEEP.yaml (retrain) required: the caller checks */
     int takes_path = c && (c->args[0] == '[' || !strcmp(c->args, "SWEEP.yaml"));
     for (int i = 0; i < argc; i++) {
-        const char *o = argv[i];
-        int kind = cli_option_takes_value(cmd, o);
+        const char *o = argv[i], *flag, *value;
+        char buf[32];
         if (o[0] != '-' && takes_path && a->path == NULL) {
             a->path = o;
         } else if (o[0] != '-') {
@@ -285,15 +320,12 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_args *a)
                     "gpbo %s: unexpected argument '%s'; gpbo %s --help says what it takes\n", cmd,
                     o, cmd);
             return 2;
-        } else if (kind < 0) {
-            return cli_bad_option(cmd, o);
-        } else if (kind == 0) {
-            a->steps = 1; /* the one switch */
-        } else if (i + 1 >= argc) {
-            fprintf(stderr, "gpbo %s: %s needs a value\n", cmd, o);
+        } else if (cli_take_option(cmd, argc, argv, &i, buf, sizeof buf, &flag, &value) != 0) {
             return 2;
+        } else if (value == NULL) {
+            a->steps = 1; /* the one switch */
         } else {
-            *slot(a, o) = argv[++i];
+            *slot(a, flag) = value;
         }
     }
     return 0;

@@ -1,6 +1,7 @@
 /*
  * main.c: the gpbo command — run a sweep, look at its study, train once.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@ int cmd_train(int argc, char **argv)
             return 2;
         }
         if (!strcmp(key, "metric")) {
+            /* any other name printed the accuracy under it */
+            if (!trainer_epoch_metric(val)) {
+                fprintf(stderr,
+                        "gpbo train: --metric %s: the trainer has val_accuracy and val_loss per "
+                        "epoch\n",
+                        val);
+                return 2;
+            }
             metric = val;
             continue;
         }
@@ -63,6 +72,48 @@ static void print_warning(void *payload, const char *message)
     fprintf(stderr, "gpbo: warning: %s\n", message);
 }
 
+/* Runs command c with its arguments; returns its exit status. */
+static int dispatch(const char *c, int argc, char **argv)
+{
+    if (!strcmp(c, "run"))
+        return cmd_run(argc, argv);
+    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export") || !strcmp(c, "studies"))
+        return cmd_show(c, argc, argv);
+    if (!strcmp(c, "enqueue"))
+        return cmd_enqueue(argc, argv);
+    if (!strcmp(c, "dashboard"))
+        return cmd_dashboard(argc, argv);
+    if (!strcmp(c, "compare"))
+        return cmd_compare(argc, argv);
+    if (!strcmp(c, "report"))
+        return cmd_report(argc, argv);
+    if (!strcmp(c, "train"))
+        return cmd_train(argc, argv);
+    if (!strcmp(c, "retrain"))
+        return cmd_retrain(argc, argv);
+    if (!strcmp(c, "version") || !strcmp(c, "--version") || !strcmp(c, "doctor")) {
+        blas_report(stdout);
+        return 0;
+    }
+    return cli_bad_command(c);
+}
+
+/* The exit status of command c that ended with status, once what it wrote to standard output
+ * has reached it: a write that failed there (a full disk under `gpbo export > trials.csv`)
+ * made a truncated file and exit status 0; now it is an error, 1. */
+static int written(const char *c, int status)
+{
+    errno = 0;
+    int flush = fflush(stdout), err = errno;
+    if (flush == 0 && !ferror(stdout))
+        return status;
+    if (err == EPIPE) /* the reader left (gpbo run ... | head): it knows */
+        return status == 0 ? 1 : status;
+    fprintf(stderr, "gpbo %s: cannot write to standard output%s%s\n", c, err ? ": " : "",
+            err ? strerror(err) : "");
+    return status == 0 ? 1 : status;
+}
+
 int main(int argc, char **argv)
 {
     /* before anything is printed or started: may re-execute the program (see blas.c) */
@@ -75,32 +126,12 @@ int main(int argc, char **argv)
     const char *c = argv[1];
     if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
         if (argc > 2)
-            return cli_help(argv[2]);
+            return written("help", cli_help(argv[2]));
         cli_usage(stdout, NULL);
-        return 0;
+        return written("help", 0);
     }
     /* every command's --help, before its own parsing can take it for a value or a file */
     if (cli_wants_help(argc - 2, argv + 2))
-        return cli_help(c);
-    if (!strcmp(c, "run"))
-        return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export") || !strcmp(c, "studies"))
-        return cmd_show(c, argc - 2, argv + 2);
-    if (!strcmp(c, "enqueue"))
-        return cmd_enqueue(argc - 2, argv + 2);
-    if (!strcmp(c, "dashboard"))
-        return cmd_dashboard(argc - 2, argv + 2);
-    if (!strcmp(c, "compare"))
-        return cmd_compare(argc - 2, argv + 2);
-    if (!strcmp(c, "report"))
-        return cmd_report(argc - 2, argv + 2);
-    if (!strcmp(c, "train"))
-        return cmd_train(argc - 2, argv + 2);
-    if (!strcmp(c, "retrain"))
-        return cmd_retrain(argc - 2, argv + 2);
-    if (!strcmp(c, "version") || !strcmp(c, "--version") || !strcmp(c, "doctor")) {
-        blas_report(stdout);
-        return 0;
-    }
-    return cli_bad_command(c);
+        return written(c, cli_help(c));
+    return written(c, dispatch(c, argc - 2, argv + 2));
 }

@@ -1,7 +1,8 @@
 /*
  * output_line.c: what one line of a trial's output says — the sweep's metric, final or at a
  * step (parse_metric_line), and every other name=value or JSON number of a line without a step
- * (cli_line_metrics: `gpbo run` stores them with the trial). Lines come from any program, so
+ * (cli_line_metrics: `gpbo run` stores them with the trial), and a metric printed with no number
+ * (cli_metric_unreadable: the reason of the trial's failure). Lines come from any program, so
  * nothing here trusts them: fuzz/fuzz_output.c holds the promises.
  */
 #include <jansson.h>
@@ -178,4 +179,44 @@ int parse_metric_line(const char *line, const char *metric, double *value, long 
         return 2;
     }
     return 1;
+}
+
+/* Copies text (n bytes) into out for a message: control and non-ASCII bytes as '?' (the
+ * reason is stored as UTF-8 and shown on one line). */
+static void shown(char *out, size_t cap, const char *text, size_t n)
+{
+    size_t k = 0;
+    for (; k + 1 < cap && k < n; k++)
+        out[k] = (unsigned char)text[k] < 0x20 || (unsigned char)text[k] >= 0x7f ? '?' : text[k];
+    out[k] = '\0';
+}
+
+void cli_metric_unreadable(const char *line, const char *metric, char *out, size_t cap)
+{
+    const char *p = line + strspn(line, " \t");
+    size_t ml = strlen(metric);
+    if (ml == 0 || strstr(p, metric) == NULL)
+        return;
+    if (*p == '{') {
+        json_t *o = json_loads(p, JSON_DECODE_ANY, NULL);
+        json_t *v = json_is_object(o) ? json_object_get(o, metric) : NULL;
+        if (v != NULL && !json_is_number(v)) {
+            char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            char buf[256];
+            snprintf(buf, sizeof buf, "\"%s\": %s", metric, t ? t : "?");
+            shown(out, cap, buf, strlen(buf));
+            free(t);
+        }
+        json_decref(o);
+        return;
+    }
+    /* the tokens of parse_metric_line: blanks or commas between them */
+    while (*p) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, " \t,");
+        /* the caller found no number in any of the line's metric=... tokens */
+        if (len >= ml + 1 && p[ml] == '=' && !memcmp(p, metric, ml))
+            shown(out, cap, p, len);
+        p += len;
+    }
 }

@@ -114,7 +114,9 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) /* the run died before the line above took effect */
             _exit(1);
+        /* Ctrl-C or a hangup reaches the whole process group: the run stops, then closes this */
         signal(SIGINT, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_IGN); /* a run that stopped listening: close the study, then exit */
         signal(SIGCHLD, SIG_DFL);

@@ -168,7 +168,7 @@ static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
 {
     const char **row = r->cells + t * r->ncols;
     row[0] = keep(&r->sb, "%zu", ti->id);
-    row[1] = cli_state_shown(r->st, ti);
+    row[1] = cli_state_listed(r->st, ti); /* "queued", as gpbo trials says, not "running" */
     row[2] = isfinite(ti->value) ? keep(&r->sb, "%.6g", ti->value) : "";
     for (size_t i = 0; i < r->np; i++)
         row[3 + i] = value_text(r, i, ti->values[i]);
@@ -837,7 +837,9 @@ int cmd_report(int argc, char **argv)
     cli_args a = {.out = "report.html"};
     if (cli_parse("report", argc, argv, &a) != 0)
         return 2;
-    const char *out = a.out;
+    /* "-": standard output, as /dev/stdout (report.h writes a device in place) */
+    const char *out = strcmp(a.out, "-") ? a.out : "/dev/stdout";
+    int to_stdout = !strcmp(out, "/dev/stdout");
     rep r = {0};
     int orc = cli_open_study("report", a.path, a.storage, a.study, &r.sw, &r.st);
     if (orc != 0)
@@ -855,8 +857,8 @@ int cmd_report(int argc, char **argv)
 cleanup:
     if (rc != GPBO_OK)
         fprintf(stderr, "gpbo report: %s\n", gpbo_error_message());
-    else
-        printf("wrote %s (%zu figures)\n", out, r.nfig);
+    else /* on stderr when the page is on stdout: it was appended to the page */
+        fprintf(to_stdout ? stderr : stdout, "wrote %s (%zu figures)\n", out, r.nfig);
     rep_free(&r);
     return rc == GPBO_OK ? 0 : 1;
 }

@@ -39,6 +39,10 @@ extern char **environ; /* the trials' environments start from gpbo's */
 
 static volatile sig_atomic_t g_stop = 0;
 
+/* Whether gpbo caught SIGHUP and SIGPIPE (it leaves them ignored when it was started so, as
+ * under nohup): a trial's child resets them. */
+static int g_hup_caught = 0, g_pipe_caught = 0;
+
 /* The run loop sleeps in poll() on this pipe (and the proposer's answers): SIGCHLD writes to
  * it, so a trial's exit is handled at once rather than at the next turn. */
 static int g_wake[2] = {-1, -1};
@@ -222,6 +226,7 @@ typedef struct job {
     off_t end;                /* its stdout's size then: the output still to read */
     double final_value, last_step_value;
     int have_final, have_step;
+    char unread[80]; /* the last metric=value whose value is no number (loss=tensor(0.5), ...) */
     cli_metrics metrics; /* every name=value of its lines without a step, stored with its end */
     long last_step;      /* the last distinct step seen, and whether it was kept */
     int last_kept;
@@ -334,6 +339,10 @@ static void child_enter(const runner *r, int fi, int fo, int fe, pid_t parent)
     dfl.sa_handler = SIG_DFL;
     for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++)
         sigaction(CAUGHT[k], &dfl, NULL);
+    if (g_hup_caught)
+        sigaction(SIGHUP, &dfl, NULL);
+    if (g_pipe_caught)
+        sigaction(SIGPIPE, &dfl, NULL);
     setsid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* gpbo died before the line above took effect */
@@ -560,6 +569,8 @@ static int take_line(runner *r, job *j)
     double v;
     long step = 0;
     int kind = parse_metric_line(j->line, r->sw->metric, &v, &step);
+    if (kind == 0)
+        cli_metric_unreadable(j->line, r->sw->metric, j->unread, sizeof j->unread);
     cli_line_metrics(j->line, &j->metrics);
     j->len = 0;
     if (kind == 1) {
@@ -925,7 +936,12 @@ static int finish_job(runner *r, job *j, int next)
         rc = gpbo_study_tell_failed(r->study, j->id, why);
     } else {
         double v = j->have_final ? j->final_value : j->last_step_value;
-        if (!j->have_final && !j->have_step) {
+        if (!j->have_final && !j->have_step && j->unread[0]) {
+            /* the metric was printed, its value no number: say so, not that it is missing */
+            snprintf(why, sizeof why, "its output gives %s, which is not a number%s", j->unread,
+                     skipped);
+            rc = gpbo_study_tell_failed(r->study, j->id, why);
+        } else if (!j->have_final && !j->have_step) {
             snprintf(why, sizeof why, "no '%s=<number>' line in its output%s", r->sw->metric,
                      skipped);
             rc = gpbo_study_tell_failed(r->study, j->id, why);
@@ -1105,13 +1121,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             fprintf(stderr, "gpbo run: unexpected argument '%s' (one sweep file at a time)\n", o);
             return 2;
         }
-        if (cli_option_takes_value("run", o) != 1)
-            return cli_bad_option("run", o);
-        if (i + 1 >= argc) {
-            fprintf(stderr, "gpbo run: %s needs a value\n", o);
+        char buf[32];
+        const char *v;
+        if (cli_take_option("run", argc, argv, &i, buf, sizeof buf, &o, &v) != 0)
             return 2;
-        }
-        const char *v = argv[++i];
         long *num = !strcmp(o, "--jobs")     ? &a->jobs
                     : !strcmp(o, "--trials") ? &a->trials
                     : !strcmp(o, "--seed")   ? &a->seed
@@ -1209,6 +1222,32 @@ static int alloc_runner(runner *r, size_t njobs, double **vals)
     return 0;
 }
 
+/* A trainer sweep's objectives must be metrics the trainer prints, and early_terminate needs its
+ * metric per epoch: a misspelt metric (accuracy) ran, its value the last epoch's accuracy printed
+ * under that name. Returns 0, or 2 after printing why. */
+static int check_trainer_metrics(const sweep *sw, const char *path)
+{
+    size_t n = sw->study.n_objectives >= 2 ? sw->study.n_objectives : 1;
+    for (size_t j = 0; j < n; j++) {
+        const char *m = n > 1 ? sw->study.objective_names[j] : sw->metric;
+        if (sweep_find(m, TRAINER_METRICS, TRAINER_NMETRICS) == TRAINER_NMETRICS) {
+            fprintf(stderr,
+                    "gpbo: %s: metric '%s' is not one the built-in trainer reports (did you mean "
+                    "'%s'?)\n",
+                    path, m, sweep_closest(m, TRAINER_METRICS, TRAINER_NMETRICS));
+            return 2;
+        }
+    }
+    if (sw->prune.kind != GPBO_PRUNER_NONE && !trainer_epoch_metric(sw->metric)) {
+        fprintf(stderr,
+                "gpbo: %s: early_terminate needs the metric per epoch, and the built-in trainer "
+                "has %s only at the end (per epoch: val_accuracy, val_loss)\n",
+                path, sw->metric);
+        return 2;
+    }
+    return 0;
+}
+
 /* Makes the pruner and, for the built-in trainer, its base settings and data; each parameter
  * must then be a trainer setting. Returns 0, or the exit status after printing why. */
 static int prepare_objective(runner *r, const char *path)
@@ -1237,9 +1276,48 @@ static int prepare_objective(runner *r, const char *path)
             return 2;
         }
     }
+    if (check_trainer_metrics(sw, path) != 0)
+        return 2;
     if (trainer_data_load(&r->base, &r->data) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
+    }
+    return 0;
+}
+
+/* Whether the stored study st optimizes what the sweep asks: its objectives' number, names and
+ * goals. A study keeps the options it was made with, so a sweep edited from `goal: minimize` to
+ * `maximize` went on minimizing and called the smallest value the best. Returns 0, or 2 after
+ * printing the difference. */
+static int check_goals(const sweep *sw, const gpbo_study *st, const char *storage)
+{
+    static const char *const GOAL[] = {"minimize", "maximize"};
+    size_t n = sw->study.n_objectives >= 2 ? sw->study.n_objectives : 1;
+    for (size_t j = 0; j < n && n == gpbo_study_nobjectives(st); j++) {
+        const char *name = n > 1 ? sw->study.objective_names[j] : sw->metric;
+        gpbo_direction want = n > 1 ? sw->study.objective_directions[j] : sw->study.direction;
+        gpbo_direction had =
+            n > 1 ? gpbo_study_objective_direction(st, j) : gpbo_study_direction(st);
+        if (want != had) {
+            fprintf(stderr,
+                    "gpbo run: %s: the goal of %s is %s, but study '%s' in %s was made to %s it "
+                    "(a study keeps its goal: give another name or --study for a new one)\n",
+                    sw->path, name, GOAL[want], sw->name, storage, GOAL[had]);
+            return 2;
+        }
+        if (n > 1 && strcmp(name, gpbo_study_objective_name(st, j)) != 0) {
+            fprintf(stderr,
+                    "gpbo run: %s: objective %zu is %s, but study '%s' in %s was made with %s\n",
+                    sw->path, j + 1, name, sw->name, storage, gpbo_study_objective_name(st, j));
+            return 2;
+        }
+    }
+    if (n != gpbo_study_nobjectives(st)) {
+        fprintf(stderr,
+                "gpbo run: %s: the sweep has %zu objective%s, but study '%s' in %s was made with "
+                "%zu\n",
+                sw->path, n, n > 1 ? "s" : "", sw->name, storage, gpbo_study_nobjectives(st));
+        return 2;
     }
     return 0;
 }
@@ -1258,11 +1336,15 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         }
         *storage = dbpath;
     }
+    if (cli_storage_folder("run", *storage) != 0)
+        return 2;
     r->study = gpbo_study_open(*storage, sw->name, r->space, &sw->study);
     if (r->study == NULL) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
     }
+    if (check_goals(sw, r->study, *storage) != 0)
+        return 2;
     if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
         mkdirs(r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
@@ -1314,9 +1396,9 @@ static int enqueue_initial(runner *r, size_t budget)
 }
 
 /* Brings the pruner up to date, starts the proposer for a budget of trials (local: in this
- * process, proposer.h), and installs the SIGINT / SIGTERM (stop) and SIGCHLD (wake-up)
- * handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1 after
- * printing why. */
+ * process, proposer.h), and installs the SIGINT / SIGTERM / SIGHUP / SIGPIPE (stop) and SIGCHLD
+ * (wake-up) handlers, gpbo becoming the subreaper of what trials leave behind. Returns 0, or 1
+ * after printing why. */
 static int start_machinery(runner *r, const char *storage, size_t budget, int local)
 {
     if (r->pruner && gpbo_pruner_catch_up(r->pruner, r->study) != GPBO_OK) {
@@ -1343,6 +1425,20 @@ static int start_machinery(runner *r, const char *storage, size_t budget, int lo
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal or ssh session stops the run as Ctrl-C does; by default it killed gpbo
+     * alone, and what the trials had started (their own sessions) ran on with no one to record
+     * them. Under nohup SIGHUP stays ignored. */
+    struct sigaction old;
+    if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+        g_hup_caught = 1;
+        sigaction(SIGHUP, &sa, NULL);
+    }
+    /* and so does a reader of its output that goes away (gpbo run ... | head): by default the
+     * next progress line killed gpbo, leaving its trials' processes to run on */
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+        g_pipe_caught = 1;
+        sigaction(SIGPIPE, &sa, NULL);
+    }
     sa.sa_handler = on_child;
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sigaction(SIGCHLD, &sa, NULL);
@@ -1446,6 +1542,10 @@ static void poll_job(runner *r, run_loop *l, job *j)
 {
     int more = 0, st = 0;
     double t = now();
+    /* an exit first: a trial that ended by itself before the stop (or its timeout) was seen is
+     * a finished trial, told as such, not one interrupted and run again */
+    if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
+        trial_exited(r, j, j->reaped ? j->status : st);
     if (g_stop && !j->stop_reason && !j->exited) {
         j->stop_reason = JOB_INTERRUPTED;
         kill(-j->pid, SIGKILL);
@@ -1592,6 +1692,37 @@ static int print_best(runner *r)
     return 0;
 }
 
+/* Whether --strategy, --seed and --init (those given) agree with the stored study's options: a
+ * study keeps the options it was made with, so on a study that exists they were ignored without
+ * a word (--strategy sobol went on with the study's random search). Returns 0, or 2 after
+ * printing which one differs. */
+static int check_overrides(const runner *r, const run_args *a, const char *storage)
+{
+    const gpbo_study_options *o = gpbo_study_get_options(r->study);
+    char had[64] = "", given[64] = "";
+    const char *flag = NULL;
+    if (a->strategy && strcmp(r->sw->study.strategy, o->strategy) != 0) {
+        flag = "--strategy";
+        snprintf(given, sizeof given, "%s", r->sw->study.strategy);
+        snprintf(had, sizeof had, "%s", o->strategy);
+    } else if (a->seed >= 0 && (uint64_t)a->seed != o->seed) {
+        flag = "--seed";
+        snprintf(given, sizeof given, "%ld", a->seed);
+        snprintf(had, sizeof had, "%llu", (unsigned long long)o->seed);
+    } else if (a->init >= 0 && (size_t)a->init != o->n_init) {
+        flag = "--init";
+        snprintf(given, sizeof given, "%ld", a->init);
+        snprintf(had, sizeof had, "%zu", o->n_init);
+    }
+    if (flag == NULL)
+        return 0;
+    fprintf(stderr,
+            "gpbo run: %s %s: study '%s' in %s was made with %s, and a study keeps the options it "
+            "was made with (give --study NAME for a new study)\n",
+            flag, given, r->sw->name, storage, had);
+    return 2;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -1616,11 +1747,12 @@ int cmd_run(int argc, char **argv)
     char dbpath[1200];
     if ((status = alloc_runner(&r, njobs, &l.vals)) != 0 ||
         (status = prepare_objective(&r, a.path)) != 0 ||
-        (status = open_study(&r, &storage, dbpath, sizeof dbpath)) != 0)
+        (status = open_study(&r, &storage, dbpath, sizeof dbpath)) != 0 ||
+        (status = check_overrides(&r, &a, storage)) != 0)
         goto cleanup;
     l.budget = a.trials >= 0 ? (size_t)a.trials : r.sw->run_cap;
-    if (l.budget == 0)
-        l.budget = (size_t)-1; /* a grid runs until exhausted */
+    if (a.trials < 0 && l.budget == 0)
+        l.budget = (size_t)-1; /* a grid without run_cap runs until exhausted */
     r.budget = l.budget;
     if ((status = enqueue_initial(&r, l.budget)) != 0)
         goto cleanup;

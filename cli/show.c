@@ -2,6 +2,7 @@
  * show.c: `gpbo best`, `gpbo trials` and `gpbo export` — reading a study back, from its sweep
  * file (the default storage next to it) or from --storage and --study.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,13 @@ const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti)
     return STATE[ti->state];
 }
 
+/* export called an enqueued trial "running", as if a program ran it, while `gpbo trials` said
+ * "queued" */
+const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    return gpbo_study_trial_queued(st, ti->id) ? "queued" : cli_state_shown(st, ti);
+}
+
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap)
 {
@@ -39,7 +47,7 @@ void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v,
 
 static void csv_field(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\n") == NULL) {
+    if (strpbrk(s, ",\"\r\n") == NULL) { /* RFC 4180: CR too (a reader ends the row there) */
         fputs(s, f);
         return;
     }
@@ -224,6 +232,37 @@ static void write_number(FILE *f, out_kind k, double v)
     }
 }
 
+/* Whether s is a number as JSON writes one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
+ * strtod reads more ("007", "1.", "1.e3", " 1", hex, inf), and such a constant went out bare:
+ * a JSON document that no parser reads. */
+static int json_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (*s == '0')
+        s++;
+    else if (*s >= '1' && *s <= '9')
+        s += strspn(s, "0123456789");
+    else
+        return 0;
+    if (*s == '.') {
+        size_t n = strspn(++s, "0123456789");
+        if (n == 0)
+            return 0;
+        s += n;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        size_t n = strspn(s, "0123456789");
+        if (n == 0)
+            return 0;
+        s += n;
+    }
+    return *s == '\0';
+}
+
 /* Parameter i's value v as text, and whether it is a string (a category, a constant that is no
  * JSON number): a number as the sweep writes it when it is a multiple of its q (0.3, not
  * 0.30000000000000004), else shortest round-trip (an integer's digits). */
@@ -241,11 +280,7 @@ static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v,
     int constant = t == GPBO_PARAM_CONST || (sw && sw->p[i].dist == D_CONSTANT);
     if (!constant)
         return t == GPBO_PARAM_CATEGORICAL;
-    char *end;
-    double x = strtod(buf, &end);
-    /* JSON's numbers: no hex, inf, nan, leading '+' or '.' */
-    return end == buf || *end != '\0' || !isfinite(x) || strpbrk(buf, "xXiInN+") != NULL ||
-           buf[0] == '.' || (buf[0] == '-' && buf[1] == '.');
+    return !json_number(buf) || !isfinite(strtod(buf, NULL)); /* 1e999: no double */
 }
 
 /* Whether the study has outcome constraints: then export has a "feasible" field or column. */
@@ -268,8 +303,21 @@ static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_me
     } else {
         fprintf(f, "trial,state,value%s", constrained(st) ? ",feasible" : "");
         for (size_t i = 0; i < np; i++) {
+            /* a parameter named as a column of the trial's own (value, reason, ...) or of its
+             * metrics made two columns of one name, and a CSV reader kept one of them: it is
+             * params.NAME then, as metrics are metrics.NAME */
+            static const char *const OWN[] = {"trial",    "state",   "value",
+                                              "feasible", "seconds", "reason"};
+            const char *name = gpbo_space_name(sp, i);
+            int taken = !strncmp(name, "metrics.", 8) || !strncmp(name, "params.", 7);
+            for (size_t k = 0; k < sizeof OWN / sizeof *OWN; k++)
+                taken |= !strcmp(name, OWN[k]);
+            char *col = taken ? malloc(strlen(name) + 8) : NULL;
+            if (col != NULL)
+                sprintf(col, "params.%s", name);
             fputc(',', f);
-            csv_field(f, gpbo_space_name(sp, i));
+            csv_field(f, col ? col : name); /* out of memory: the name as it is */
+            free(col);
         }
         for (size_t i = 0; i < cols->n; i++) {
             char name[80];
@@ -293,15 +341,14 @@ static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tr
         if (isfinite(v))
             snprintf(buf, sizeof buf, "%.6g", v);
         /* the table also names enqueued trials that no worker has taken yet */
-        fprintf(f, "%6zu  %-11s  %14s", ti->id,
-                gpbo_study_trial_queued(st, ti->id) ? "queued" : cli_state_shown(st, ti), buf);
+        fprintf(f, "%6zu  %-11s  %14s", ti->id, cli_state_listed(st, ti), buf);
         return;
     }
     if (k == OUT_JSON)
         fprintf(f, "  {\"trial\": %zu, \"state\": \"%s\", \"value\": ", ti->id,
-                cli_state_shown(st, ti));
+                cli_state_listed(st, ti));
     else
-        fprintf(f, "%zu,%s,", ti->id, cli_state_shown(st, ti));
+        fprintf(f, "%zu,%s,", ti->id, cli_state_listed(st, ti));
     write_number(f, k, ti->value);
     int feasible = gpbo_study_trial_feasible(st, ti->id);
     if (constrained(st) && k == OUT_JSON)
@@ -487,7 +534,7 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
         gpbo_trial_info ti;
         gpbo_study_trial(st, t, &ti);
         for (size_t s = 0; s < ti.nsteps; s++) {
-            fprintf(f, "%zu,%s,%ld,", ti.id, cli_state_shown(st, &ti), ti.steps[s]);
+            fprintf(f, "%zu,%s,%ld,", ti.id, cli_state_listed(st, &ti), ti.steps[s]);
             write_number(f, OUT_CSV, ti.step_values[s]);
             fputc('\n', f);
         }
@@ -500,9 +547,11 @@ static void write_steps_csv(FILE *f, gpbo_study *st)
 static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw, gpbo_study *st,
                        const char *runs)
 {
+    if (outp && !strcmp(outp, "-")) /* "-": standard output, as for most commands */
+        outp = NULL;
     FILE *f = outp ? fopen(outp, "w") : stdout;
     if (f == NULL) {
-        fprintf(stderr, "gpbo: %s: cannot write\n", outp);
+        fprintf(stderr, "gpbo: %s: cannot write: %s\n", outp, strerror(errno));
         return 1;
     }
     const gpbo_space *sp = gpbo_study_space(st);
@@ -530,8 +579,18 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
     }
     if (k == OUT_JSON)
         fprintf(f, "]\n");
-    if (outp)
-        fclose(f);
+    if (outp == NULL) /* main checks standard output once the command ends */
+        return 0;
+    /* a full disk: the file is cut short, so the export failed */
+    int bad = ferror(f);
+    errno = 0;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        int err = errno;
+        fprintf(stderr, "gpbo: %s: cannot write%s%s\n", outp, err ? ": " : "",
+                err ? strerror(err) : "");
+        return 1;
+    }
     return 0;
 }
 
@@ -548,8 +607,8 @@ static int show_studies(const char *storage)
     }
     for (size_t i = 0; i < n; i++)
         w = strlen(names[i]) > w ? strlen(names[i]) : w;
-    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %11s  %14s  %s\n", (int)w, "study", "trials", "complete",
-           "failed", "pruned", "running", "interrupted", "best", "direction");
+    printf("%-*s  %6s  %8s  %6s  %6s  %7s  %6s  %11s  %14s  %s\n", (int)w, "study", "trials",
+           "complete", "failed", "pruned", "running", "queued", "interrupted", "best", "direction");
     for (size_t i = 0; i < n; i++) {
         gpbo_study *st = gpbo_study_open(storage, names[i], NULL, NULL);
         if (st == NULL) { /* listed all the same: the listing is what was asked */
@@ -562,12 +621,17 @@ static int show_studies(const char *storage)
         char best[32] = "-";
         if (gpbo_study_best(st, &b) == GPBO_OK)
             snprintf(best, sizeof best, "%.10g", b.value);
-        size_t lost = 0; /* running, their worker gone: they run again on the next gpbo run */
-        for (size_t t = 0; t < gpbo_study_ntrials(st); t++)
-            lost += gpbo_study_trial_lost(st, t);
-        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %11zu  %14s  %s\n", (int)w, names[i],
+        /* of the running ones: lost (their worker gone: they run again on the next gpbo run)
+         * and queued (enqueued, no worker took them yet: they were counted as running) */
+        size_t lost = 0, queued = 0;
+        for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+            int q = gpbo_study_trial_queued(st, t);
+            queued += (size_t)q;
+            lost += !q && gpbo_study_trial_lost(st, t);
+        }
+        printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %6zu  %11zu  %14s  %s\n", (int)w, names[i],
                gpbo_study_ntrials(st), c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED],
-               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost, lost, best,
+               c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost - queued, queued, lost, best,
                gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize");
         gpbo_study_close(st);
     }

@@ -592,6 +592,19 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL};
     char what[100];
     snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
+    /* the distribution first: W&B's {distribution: normal, mu: 0, sigma: 1} was refused for its
+     * key 'mu' ("did you mean 'min'?"), not for the distribution gpbo does not have */
+    for (yaml_node_pair_t *pr = v && v->type == YAML_MAPPING_NODE ? v->data.mapping.pairs.start
+                                                                  : NULL;
+         pr != NULL && pr < v->data.mapping.pairs.top; pr++) {
+        yaml_node_t *dk = node(c, pr->key), *dv = node(c, pr->value);
+        int d;
+        if (dk && dk->type == YAML_SCALAR_NODE && dv && dv->type == YAML_SCALAR_NODE &&
+            !strcmp((const char *)dk->data.scalar.value, "distribution") &&
+            (rc = choose(c, dv, "distribution", DISTS, sizeof DISTS / sizeof *DISTS, &d)) !=
+                GPBO_OK)
+            return rc;
+    }
     rc = each_pair(c, v, what, PARAM_KEYS, sizeof PARAM_KEYS / sizeof *PARAM_KEYS, param_pair, &ps);
     if (rc != GPBO_OK)
         return rc;
@@ -1174,6 +1187,15 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             continue;
         char word[72];
         snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
+        static const char *const MACROS[] = {"args", "args_no_hyphens", "program", "interpreter",
+                                             "env"};
+        size_t nm = sizeof MACROS / sizeof *MACROS;
+        /* a macro gpbo does not have (W&B's ${args_json}) was told it must stand alone */
+        if (p > arg && p[-1] == '$' && sweep_find(word, MACROS, nm) == nm)
+            return err_at(c, at,
+                          "'${%s}' is no macro gpbo has (did you mean '${%s}'?); it has ${args}, "
+                          "${args_no_hyphens}, ${program}, ${interpreter} and ${env}",
+                          word, sweep_closest(word, MACROS, nm));
         if (p > arg && p[-1] == '$')
             return err_at(c, at,
                           "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "

@@ -266,11 +266,26 @@ typedef struct epoch_out {
     const char *metric;
 } epoch_out;
 
+const char *const TRAINER_METRICS[TRAINER_NMETRICS] = {
+    "val_accuracy", "val_f1", "val_loss",   "test_accuracy", "test_f1", "test_loss",
+    "train_loss",   "epochs", "best_epoch", "parameters",    "seconds"};
+
+int trainer_epoch_metric(const char *metric)
+{
+    return !strcmp(metric, "val_accuracy") || !strcmp(metric, "val_loss");
+}
+
+/* An epoch's line. Only val_accuracy and val_loss are known per epoch: any other metric got the
+ * accuracy under its name (val_f1's learning curve and a pruned trial's value were accuracies,
+ * beside complete trials' F1), so those get the two under their own names, which are no
+ * intermediate values of the metric. */
 static int print_epoch(size_t epoch, double acc, double loss, void *payload)
 {
     const epoch_out *e = payload;
-    double v = strstr(e->metric, "loss") ? loss : acc;
-    printf("%s=%.6f step=%zu\n", e->metric, v, epoch);
+    if (trainer_epoch_metric(e->metric))
+        printf("%s=%.6f step=%zu\n", e->metric, strcmp(e->metric, "val_loss") ? acc : loss, epoch);
+    else
+        printf("val_accuracy=%.6f val_loss=%.6f step=%zu\n", acc, loss, epoch);
     fflush(stdout);
     return 0;
 }

@@ -36,6 +36,24 @@ int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, c
     return GPBO_OK;
 }
 
+int cli_storage_folder(const char *cmd, const char *storage)
+{
+    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0)
+        return 0; /* a server */
+    const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
+    const char *slash = strrchr(db, '/');
+    if (slash == NULL || slash == db)
+        return 0;
+    char dir[1200];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - db), db);
+    if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return 0;
+    fprintf(stderr, "gpbo %s: storage %s: the folder %s %s\n", cmd, storage, dir,
+            stat(dir, &sb) == 0 ? "is not a folder" : "does not exist (make it first)");
+    return 2;
+}
+
 int cli_trial_dir(const char *runs, size_t id, unsigned k, char *out, size_t cap)
 {
     int n = k == 1 ? snprintf(out, cap, "%s/trial-%06zu", runs, id)

@@ -1,7 +1,8 @@
 /*
  * fuzz_output.c: libFuzzer harness for what gpbo reads that a trial or a database wrote — a
  * line of a trial's output (cli/trial_files.c: parse_metric_line for the sweep's metric and
- * its step, cli_line_metrics for every other name=value) and a trial's stored metrics
+ * its step, cli_line_metrics for every other name=value, cli_metric_unreadable for a metric
+ * with no number) and a trial's stored metrics
  * (search/params_json.c). The input's first line is the output line; the whole input is also
  * read as a stored metrics text. Promises checked: a line gives a kind 0, 1 or 2 (a step >= 0
  * with 2), every metric kept has a name of 1-63 bytes other than "step" and a finite value, at
@@ -27,6 +28,15 @@ static void check_line(const char *line)
     int kind = parse_metric_line(line, "loss", &v, &step);
     if (kind < 0 || kind > 2 || (kind == 2 && step < 0))
         broken("parse_metric_line", line);
+    /* the failure reason's excerpt: within its buffer, printable ASCII only */
+    char unread[80] = "";
+    if (kind == 0)
+        cli_metric_unreadable(line, "loss", unread, sizeof unread);
+    for (const char *q = unread; q < unread + sizeof unread && *q; q++)
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
+            broken("cli_metric_unreadable's text", line);
+    if (strnlen(unread, sizeof unread) == sizeof unread)
+        broken("cli_metric_unreadable's text is not terminated", line);
     cli_metrics m = {.n = 0};
     cli_line_metrics(line, &m);
     if (m.n > CLI_METRICS_MAX)

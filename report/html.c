@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gpbo/sys/error.h"
@@ -93,7 +94,15 @@ int gpbo_report_write_html(const char *path, const char *title, size_t nsections
     char *tmp = malloc(len + 16);
     if (tmp == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "report: out of memory");
-    snprintf(tmp, len + 16, "%s.tmp%ld", path, (long)getpid());
+    /* A new or regular file is written beside and renamed over, so a reader never sees half a
+     * page. Anything else is written in place: a rename would put a regular file where a
+     * symbolic link (the page it points to left stale) or a device (-o /dev/stdout) was. */
+    struct stat at;
+    int in_place = lstat(path, &at) == 0 && !S_ISREG(at.st_mode);
+    if (in_place)
+        snprintf(tmp, len + 16, "%s", path);
+    else
+        snprintf(tmp, len + 16, "%s.tmp%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (f == NULL) {
         int rc = gpbo_error_set(GPBO_EIO, "report: cannot write %s", path);
@@ -138,8 +147,9 @@ int gpbo_report_write_html(const char *path, const char *title, size_t nsections
     fputs("</main></body></html>\n", f);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
+    if (bad || (!in_place && rename(tmp, path) != 0)) {
+        if (!in_place)
+            unlink(tmp);
         free(tmp);
         return gpbo_error_set(GPBO_EIO, "report: cannot write %s", path);
     }

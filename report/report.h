@@ -75,7 +75,8 @@ typedef struct gpbo_report_section {
 
 /**
  * Writes a self-contained HTML page (UTF-8, inline CSS, figures inlined as SVG) to path,
- * atomically (a temporary file renamed into place).
+ * atomically (a temporary file renamed into place) when path is a regular file or does not
+ * exist; in place when it is anything else (a symbolic link, whose target is written; a device).
  * @return GPBO_OK, GPBO_EINVAL for a NULL argument, GPBO_EIO when the file cannot be written.
  */
 int gpbo_report_write_html(const char *path, const char *title, size_t nsections,

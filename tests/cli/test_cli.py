@@ -175,7 +175,9 @@ def test_timeout_garbage_nan(d):
     reasons = [rows[i][2] or "" for i in range(5)]
     check(sum(1 for i in range(5) if rows[i][0] == 2) == 4, f"four failed trials: {rows}")
     check(any("timed out" in w for w in reasons), f"timeout reason: {reasons}")
-    check(any("no 'loss=<number>' line" in w for w in reasons), f"garbage reason: {reasons}")
+    # the garbage names what it printed (it said "no 'loss=<number>' line" before)
+    check(any("its output gives loss=notanumber, which is not a number" in w for w in reasons),
+          f"garbage reason: {reasons}")
     check(any("is nan" in w for w in reasons), f"NaN reason: {reasons}")
     check(any("exit status 3: oops" in w for w in reasons), f"exit reason: {reasons}")
     check(any(rows[i][0] == 1 and rows[i][1] == 4.0 for i in range(5)), "the good trial")
@@ -442,8 +444,9 @@ BAD_COMPARE = [
 def nothing_ran(d, what):
     """Checks that no comparison ran (no database), and removes what one left (the old code ran
     some of the bad files)."""
-    check(not os.path.exists(os.path.join(d, "compare.db")), f"compare {what}: a run started")
-    for f in ("compare.db", "compare.csv", "compare.html"):
+    check(not os.path.exists(os.path.join(d, "compare.db")) and
+          not os.path.exists(os.path.join(d, "bad.db")), f"compare {what}: a run started")
+    for f in ("compare.db", "compare.csv", "compare.html", "bad.db", "bad.csv", "bad.html"):
         if os.path.exists(os.path.join(d, f)):
             os.remove(os.path.join(d, f))
 
