@@ -229,14 +229,21 @@ static void test_eval_many_equals_one(void **state)
     gpbo_gp_free(gp);
 }
 
+/* An SE GP of lengthscale 0.2 through y = 1, 0, 2 at x, noise variance 1e-12. */
+static gpbo_gp *noiseless_gp(const double x[3])
+{
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    double y[3] = {1.0, 0.0, 2.0}, p[3] = {log(0.2), 0.0, log(1e-12)};
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    return gp;
+}
+
 static void test_zero_variance_and_lcb(void **state)
 {
     (void)state;
-    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
-    double x[3] = {0.2, 0.5, 0.8}, y[3] = {1.0, 0.0, 2.0};
-    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
-    double p[3] = {log(0.2), 0.0, log(1e-12)};
-    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    double x[3] = {0.2, 0.5, 0.8};
+    gpbo_gp *gp = noiseless_gp(x);
     for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++) {
         gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
         opt.kind = (gpbo_acq_kind)kind;
@@ -288,11 +295,8 @@ static void test_z_overflow(void **state)
         assert_true(lpi == 0.0 && g == 0.0);
     }
     /* through the public API: best_f = 1e303 at the training inputs of a nearly noiseless GP */
-    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
-    double x[3] = {0.2, 0.5, 0.8}, y[3] = {1.0, 0.0, 2.0};
-    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
-    double p[3] = {log(0.2), 0.0, log(1e-12)};
-    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    double x[3] = {0.2, 0.5, 0.8};
+    gpbo_gp *gp = noiseless_gp(x);
     for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LOGPI; kind++) {
         gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
         opt.kind = (gpbo_acq_kind)kind;

@@ -193,6 +193,25 @@ HOSTILE_OBJ = """\
     """
 
 
+def start_dashboard(d):
+    """`gpbo dashboard sweep.yaml` in d on a free port: the process and the address it gives."""
+    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    return server, m.group(1)
+
+
+def stop_dashboard(driver, server, d):
+    """Leaves the page before the server stops (no failed poll in the next log), then stops the
+    server and removes d."""
+    driver.get("about:blank")
+    driver.get_log("browser")
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def check_hostile(driver):
     """A study whose names, categories and reasons are markup, opened at a hand-made address
     whose #study= is not a valid percent-encoding: the page shows the study (before: the
@@ -213,12 +232,9 @@ def check_hostile(driver):
     """)
     r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
     check(r.returncode == 0, f"gpbo run of the hostile study: {r.stderr[-300:]!r}")
-    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
-                              stdout=subprocess.PIPE, text=True)
-    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
-    check(m, "the dashboard says where it listens")
+    server, base = start_dashboard(d)
     try:
-        driver.get(m.group(1) + "?every=500#study=%E0%A4%A")
+        driver.get(base + "?every=500#study=%E0%A4%A")
         title = wait_for("the hostile study's title", lambda: driver.execute_script(
             "const t = document.getElementById('title').textContent;"
             "return t.startsWith('h<script>') ? t : null"), patience=30)
@@ -265,11 +281,7 @@ def check_hostile(driver):
             "return s.includes('not a database') ? s : null"), patience=30)
         check(said and said.startswith("server error:"), f"the server's reason: {said!r}")
     finally:
-        driver.get("about:blank")  # before the server stops: no failed poll in the next log
-        driver.get_log("browser")
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
-        shutil.rmtree(d, ignore_errors=True)
+        stop_dashboard(driver, server, d)
 
 
 def check_many_values(driver):
@@ -298,12 +310,9 @@ def check_many_values(driver):
                     ((s, 1.0 + 1.0 / s) for s in range(2, 300001)))
     con.commit()
     con.close()
-    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
-                              stdout=subprocess.PIPE, text=True)
-    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
-    check(m, "the dashboard says where it listens")
+    server, base = start_dashboard(d)
     try:
-        driver.get(m.group(1) + "?every=60000")
+        driver.get(base + "?every=60000")
         status = wait_for("a refresh", lambda: driver.execute_script(
             "const s = document.getElementById('status').textContent;"
             "return s.startsWith('live') || s.startsWith('server') ? s : null"), patience=60)
@@ -313,25 +322,17 @@ def check_many_values(driver):
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         check(not errors, f"console errors: {errors}")
     finally:
-        driver.get("about:blank")  # before the server stops: no failed poll in the next log
-        driver.get_log("browser")
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
-        shutil.rmtree(d, ignore_errors=True)
+        stop_dashboard(driver, server, d)
 
 
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
     sweep(d)
-    server = subprocess.Popen([GPBO, "dashboard", "sweep.yaml", "--port", "0"], cwd=d,
-                              stdout=subprocess.PIPE, text=True)
-    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
-    check(m, "the dashboard says where it listens")
+    server, url = start_dashboard(d)
     driver = browser(os.path.join(d, "profile"))
     run = None
     try:
-        url = m.group(1)
         check_hostile(driver)
         check_many_values(driver)
         run = watch(d, url, driver)
