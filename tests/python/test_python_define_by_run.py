@@ -407,17 +407,24 @@ def test_failing_and_pruned_first_trials():
 def test_ctrl_c_during_the_first_trial(n_jobs):
     """Ctrl-C while the first trial runs: optimize raises KeyboardInterrupt, the trial (which
     had suggested) is told failed, so the study exists with it as trial 0."""
-    started = threading.Event()
+    started, sent = threading.Event(), threading.Event()
 
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)
         started.set()
-        time.sleep(1.0 if trial.number == 0 else 0.01)
+        if trial.number == 0:  # runs until the signal is sent, however late that thread runs
+            sent.wait(30)
+            time.sleep(0.5)
+        time.sleep(0.01)
         return x
 
+    def interrupt():
+        if started.wait(30):
+            os.kill(os.getpid(), signal.SIGINT)
+            sent.set()
+
     study = gpbo.Study(seed=0, strategy="random")
-    timer = threading.Thread(target=lambda: started.wait(30) and os.kill(os.getpid(),
-                                                                         signal.SIGINT))
+    timer = threading.Thread(target=interrupt)
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         study.optimize(objective, 100, n_jobs=n_jobs)
