@@ -188,8 +188,7 @@ int main(int argc, char **argv)
         for (size_t b = 0; b < nd; b++) {
             size_t n = ns[a], d = ds[b];
             double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
-            double tf[REPS_MAX], t1[REPS_MAX], t4[REPS_MAX], out[4 * DIM_MAX], v1 = NAN,
-                   gap = NAN;
+            double tf[REPS_MAX], t1[REPS_MAX], t4[REPS_MAX], out[4 * DIM_MAX], v1 = NAN, gap = NAN;
             if (x == NULL || y == NULL) {
                 fprintf(stderr, "acq_bench: out of memory at n = %zu, d = %zu\n", n, d);
                 free(x);

@@ -279,8 +279,7 @@ int main(int argc, char **argv)
                     printf("%-5s %7d %5s | %12.0f %12.0f %6.2f | %12.0f %12.0f %6.2f", arch[m], t,
                            mode, g->train, ts.train, g->train / ts.train, g->infer, ts.infer,
                            g->infer / ts.infer);
-                    snprintf(tl, sizeof tl, "%.3f > %.3g (%zu)", ts.loss[0], ts.loss[1],
-                             ts.steps);
+                    snprintf(tl, sizeof tl, "%.3f > %.3g (%zu)", ts.loss[0], ts.loss[1], ts.steps);
                 } else
                     printf("%-5s %7d %5s | %12.0f %12s %6s | %12.0f %12s %6s", arch[m], t, mode,
                            g->train, "(no torch)", "-", g->infer, "-", "-");
