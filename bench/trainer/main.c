@@ -3,7 +3,8 @@
  * the same architectures with the same thread count in the same run:
  *   - MLP 784-512-256-10 and CNN conv 5x5x32 - pool - conv 5x5x64 - pool - dense 1024 - 10;
  *   - images per second, batch 128, float32, Adam: training steps (forward, loss, backward,
- *     update) and inference (forward), 1 and 2 threads; the ratio gpbo / PyTorch.
+ *     update) and inference (forward), 1 and 2 threads; the ratio gpbo / PyTorch (PyTorch
+ *     timed in two halves, before and after gpbo's turns, the rates averaged).
  * With --accuracy it also trains the documented MLP and CNN on Fashion-MNIST (the settings of
  * examples/train_fashion_mnist.c) and prints their test accuracy against the README's targets
  * (long: minutes).
