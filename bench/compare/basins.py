@@ -79,6 +79,12 @@ def main(argv):
     if not found:
         print("no hartmann6 runs in %s" % a.db, file=sys.stderr)
         return 1
+    short = sum(len(r) < a.at for rs in found.values() for r in rs)
+    if short:
+        # reading a shorter run's last trial as its state at --at would label the table wrongly
+        print("%s: %d run(s) hold fewer than --at %d trials; give --at their budget"
+              % (a.db, short, a.at), file=sys.stderr)
+        return 1
     for strategy, rs in sorted(found.items()):
         table = {}
         for r in rs:

@@ -9,7 +9,8 @@
  *   - a summary on stdout: the median and quartiles of the simple regret (best found minus the
  *     known optimum) at each budget, the ratio of random search's median to each strategy's,
  *     and the median wall time of one Bayesian step (GP fit + proposal, the study's storage
- *     included) at the given numbers of observations.
+ *     included) at the given numbers of observations; the OpenBLAS kernels and thread count
+ *     the runs used (forked from this process, they load no other).
  *
  * Usage: compare_bench [--strategies bayes,random,sobol] [--problems branin,hartmann6,...]
  *          [--seeds N] [--first-seed N] [--budget N] [--init N] [--budgets 10,30,60] [--jobs N]
@@ -28,6 +29,7 @@
  * `--problems held-out` names: ackley_sr:5, levy_sr:6, rastrigin_sr:4, styblinski_tang_sr:8,
  * narrow_basin:5, shekel (4-D), shifted and rotated variants and narrow basins (gpbo/testfn.h).
  */
+#include <cblas.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -327,6 +329,9 @@ static int run_bench(bench *b)
            "bayes), %zu jobs, %.0f s%s\n\n",
            c->ns, c->np, c->seeds, c->budget, c->init, c->jobs, elapsed,
            r.failed ? ", SOME RUNS FAILED" : "");
+    /* the runs are forked from this process, so they ran on the kernels it loaded */
+    printf("OpenBLAS threads: %d, kernels: %s\n", openblas_get_num_threads(),
+           openblas_get_corename());
     printf("simple regret: median [q1, q3] over seeds; x = random's median / this median\n");
     cmp_print_regret(c, &r, "random");
     print_times(b, &r);

@@ -15,6 +15,9 @@ mkdir -p "$out"
 # the same sweep without its early_terminate section
 awk '/^early_terminate:/ {skip=1; next} skip && /^  / {next} {skip=0; print}' "$sweep" \
     > "$out/noprune.yaml"
+# the kernels the runs train on, as gpbo itself reports them (it re-executes itself on Haswell
+# after a fallback: cli/blas.c), so that the figures say which ran
+"$gpbo" --version | grep -E '^(gpbo |blas kernels|blas threads|blas re-exec)'
 printf '%-8s %4s %14s %8s %8s\n' mode seed val_accuracy epochs seconds
 for seed in ${SEEDS:-1 2 3}; do
   for mode in prune noprune; do

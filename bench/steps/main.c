@@ -23,6 +23,7 @@
  * --budgets at most --run; --seed any, but the last seed within 2^64 - 1. A bad flag or problem
  * is one line on stderr naming it, exit status 2, before anything runs.
  */
+#include <cblas.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -341,9 +342,12 @@ int main(int argc, char **argv)
     }
     if (rc != 0 || problems_parse(a.problems, ps, &np) != 0)
         return 2;
-    const char *threads = getenv("OPENBLAS_NUM_THREADS"), *core = getenv("OPENBLAS_CORETYPE");
-    printf("OPENBLAS_NUM_THREADS=%s, kernels %s; step = one ask, thread CPU ms\n",
-           threads ? threads : "(unset)", core ? core : "(OpenBLAS's own choice)");
+    /* the kernels OpenBLAS loaded, not the environment's wish: with OPENBLAS_CORETYPE unset the
+     * line used to say "OpenBLAS's own choice" without naming it */
+    const char *core = getenv("OPENBLAS_CORETYPE");
+    printf("OpenBLAS threads: %d, kernels: %s (%s); step = one ask, thread CPU ms\n",
+           openblas_get_num_threads(), openblas_get_corename(),
+           core ? "OPENBLAS_CORETYPE" : "OpenBLAS's own choice");
     if (!a.run)
         printf("%-18s %5s %5s | %9s %9s %9s %9s | %7s | %9s\n", "problem", "n", "steps", "mean",
                "p50", "p90", "max", "choices", "first");

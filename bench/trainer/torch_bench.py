@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch side of bench/trainer: images per second for one architecture, batch 128, float32,
-Adam, on random 28x28 inputs; prints 'train=<img/s> infer=<img/s>'.
-Usage: torch_bench.py mlp|cnn THREADS SECONDS [wall|cpu]  (cpu: per second of the process's
-CPU time, as trainer_bench --clock cpu)"""
+Adam, on random 28x28 inputs; prints 'train=<img/s> infer=<img/s> loss0=<first> loss1=<last>
+steps=<training steps>', the losses those of the first and the last training step on the fixed
+batch (warm-up included), so that the bench can show both sides learning it.
+After the timing, untimed training steps top the count up to CHECK_STEPS (default 50), as
+trainer_bench does on its side.
+Usage: torch_bench.py mlp|cnn THREADS SECONDS [wall|cpu] [CHECK_STEPS]  (cpu: per second of the
+process's CPU time, as trainer_bench --clock cpu)"""
 import sys
 import time
 
@@ -28,11 +32,18 @@ x = torch.randn(B, 1, 28, 28)
 y = torch.randint(0, 10, (B,))
 
 
+first_loss, last_loss, steps = None, None, 0  # detached, read once at the end
+
+
 def train_step():
+    global first_loss, last_loss, steps
     opt.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
     opt.step()
+    last_loss = loss.detach()
+    first_loss = last_loss if first_loss is None else first_loss
+    steps += 1
 
 
 def timed(fn):
@@ -48,4 +59,7 @@ def timed(fn):
 train = timed(train_step)
 with torch.no_grad():
     infer = timed(lambda: model(x))
-print(f"train={train:.1f} infer={infer:.1f}")
+while steps < (int(sys.argv[5]) if len(sys.argv) > 5 else 50):
+    train_step()
+print(f"train={train:.1f} infer={infer:.1f} loss0={first_loss.item():.6f} "
+      f"loss1={last_loss.item():.6f} steps={steps}")
