@@ -1305,6 +1305,15 @@ static int check_goals(const sweep *sw, const gpbo_study *st, const char *storag
                     sw->path, name, GOAL[want], sw->name, storage, GOAL[had]);
             return 2;
         }
+        /* one objective: a study stored before its metric's name was kept has none to check */
+        const char *stored = gpbo_study_objective_name(st, j);
+        if (n == 1 && stored != NULL && strcmp(name, stored) != 0) {
+            fprintf(stderr,
+                    "gpbo run: %s: the metric is %s, but study '%s' in %s was made for %s (a "
+                    "study keeps its metric: give another name or --study for a new one)\n",
+                    sw->path, name, sw->name, storage, stored);
+            return 2;
+        }
         if (n > 1 && strcmp(name, gpbo_study_objective_name(st, j)) != 0) {
             fprintf(stderr,
                     "gpbo run: %s: objective %zu is %s, but study '%s' in %s was made with %s\n",

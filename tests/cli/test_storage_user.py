@@ -242,9 +242,9 @@ def test_pg_no_server(d):
 
 def main():
     if PG_URL:
-        tests = []
+        tests = [test_metric_renamed]
     else:
-        tests = [test_read_only_study]
+        tests = [test_read_only_study, test_metric_renamed]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
