@@ -244,7 +244,7 @@ def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
-        tests = [test_read_only_study, test_metric_renamed]
+        tests = [test_read_only_study, test_metric_renamed, test_pg_no_server]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
