@@ -240,11 +240,88 @@ def test_pg_no_server(d):
                   f"{' '.join(args)}: {r.returncode} in {took:.1f} s: {r.stderr!r}")
 
 
+FLOOD = """\
+    import os, sys, time
+    mib, most = int(sys.argv[1]), int(sys.argv[2])
+    block = ("x" * 199 + "\\n") * 5243  # about 1 MiB
+    print("first line of the trial", flush=True)
+    for s in range(1, 4):
+        print(f"loss={10 - s} step={s}", flush=True)
+    for i in range(mib):
+        sys.stdout.write(block)
+        sys.stderr.write(block)
+        if i == mib // 2:
+            print("loss=5 step=4", flush=True)  # in what the file drops: still read
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # what the files hold on disk now, once gpbo has read what was printed (30 s at most)
+    disk = lambda fd: os.fstat(fd).st_blocks * 512
+    t0 = time.time()
+    while time.time() - t0 < 30 and max(disk(1), disk(2)) > most:
+        time.sleep(0.1)
+    print(f"disk_out={disk(1)} disk_err={disk(2)}")
+    print("loss=1.25", end="")  # the result, without its newline
+    """
+
+
+def test_output_cap(d):
+    """A trial's kept stdout and stderr grew without limit: a program printing gigabytes filled
+    the disk (gpbo keeps both files in the trial's folder). Now each file holds at most the
+    cap (GPBO_OUTPUT_CAP, 8 MiB by default): its first quarter and last three quarters, whole
+    lines, one marker line between saying how much was dropped. While the trial runs, the disk
+    blocks past the cap are freed as gpbo reads them; every line still counts (the step in the
+    dropped middle, the result line at the very end)."""
+    write(os.path.join(d, "flood.py"), FLOOD)
+    quad_sweep(d, name="flood", method="random", run_cap=1,
+               command=f'["{PY}", "flood.py", "64", "{4 << 20}"]')
+    env = dict(os.environ, GPBO_OUTPUT_CAP="1M")
+    r = run(["run", "sweep.yaml"], d, env=env, timeout=180)
+    check(r.returncode == 0 and "loss=1.25" in r.stdout, f"the flood: {r.returncode} {r.stderr}")
+    t = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    t = t["trials"][0] if isinstance(t, dict) else t[0]
+    m = t.get("metrics", {})
+    check(t["value"] == 1.25 and m.get("disk_out", 1e18) <= 4 << 20 and
+          m.get("disk_err", 1e18) <= 4 << 20,
+          f"the result read, the disk bounded while it ran: {t}")
+    check([4, 5] in t.get("intermediate", []), f"step 4 kept: {t}")
+    folder = os.path.join(d, "flood.runs", "trial-000000")
+    out = open(os.path.join(folder, "stdout"), "rb").read()
+    err = open(os.path.join(folder, "stderr"), "rb").read()
+    markers = [l for l in out.split(b"\n") if l.startswith(b"[gpbo: ")]
+    check(len(out) <= (1 << 20) + 512 and len(err) <= (1 << 20) + 512,
+          f"capped: stdout {len(out)}, stderr {len(err)} bytes")
+    check(out.startswith(b"first line of the trial\nloss=9 step=1\n") and
+          out.endswith(b"loss=1.25") and len(markers) == 1 and b"dropped" in markers[0],
+          f"head, marker, tail: {out[:80]!r} {markers} {out[-60:]!r}")
+    if markers:
+        dropped = int(markers[0].split()[1])
+        check(dropped + len(out) - len(markers[0]) - 1 >= 64 * 1040000,
+              f"the marker counts what was dropped: {markers}")
+    check(err.count(b"[gpbo: ") == 1 and err.endswith(b"x\n"), f"stderr: {err[-80:]!r}")
+    # the default cap (8 MiB), and no cap at all
+    for cap, mib, most in ((None, 24, 8 << 20), ("0", 3, 0)):
+        env = dict(os.environ)
+        env.pop("GPBO_OUTPUT_CAP", None)
+        if cap is not None:
+            env["GPBO_OUTPUT_CAP"] = cap
+        quad_sweep(d, name=f"flood{mib}", method="random", run_cap=1,
+                   command=f'["{PY}", "flood.py", "{mib}", "{most + (4 << 20) or 1 << 40}"]')
+        r = run(["run", "sweep.yaml"], d, env=env, timeout=180)
+        size = os.path.getsize(os.path.join(d, f"flood{mib}.runs", "trial-000000", "stdout"))
+        check(r.returncode == 0 and (size <= most + 512 if most else size > mib * 1040000),
+              f"cap {cap}: {r.returncode} {size} bytes {r.stderr}")
+    # a cap that is no size: refused before anything runs
+    for bad in ("lots", "-1", "12Q", "100"):
+        r = run(["run", "sweep.yaml"], d, env=dict(os.environ, GPBO_OUTPUT_CAP=bad))
+        check(r.returncode == 2 and r.stderr.count("\n") == 1 and "GPBO_OUTPUT_CAP" in r.stderr
+              and bad in r.stderr, f"GPBO_OUTPUT_CAP={bad}: {r.returncode} {r.stderr!r}")
+
+
 def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
-        tests = [test_read_only_study, test_metric_renamed, test_pg_no_server]
+        tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
