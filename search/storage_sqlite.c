@@ -138,6 +138,21 @@ static int run(sqlite_storage *s, stmt_id which, const char *what)
     return rc;
 }
 
+/* Whether the file at the study's path is still the one this connection writes: a study file
+ * deleted or replaced (mv, a restore from a backup) while a run went on took every later result
+ * into the removed file, and the run ended with exit status 0 having stored nothing anyone
+ * could read. GPBO_OK, or GPBO_ESTORAGE saying so: every write checks it first (a stat). */
+static int still_there(sqlite_storage *s)
+{
+    int moved = 0;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+        return GPBO_OK;
+    return gpbo_error_set(GPBO_ESTORAGE,
+                          "%s: the study file was deleted or replaced after this process opened "
+                          "it: nothing more is stored (it would go to the removed file)",
+                          s->path);
+}
+
 /* Starts a transaction (ST_BEGIN or ST_BEGIN_IMMEDIATE). A transaction an earlier failure
  * left open (a ROLLBACK that itself ran out of memory) is rolled back first, so that one failed
  * call never makes every later one fail with "cannot start a transaction within a
@@ -146,6 +161,8 @@ static int begin(sqlite_storage *s, stmt_id which)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (which == ST_BEGIN_IMMEDIATE && still_there(s) != GPBO_OK)
+        return GPBO_ESTORAGE;
     return run(s, which, "starting a transaction");
 }
 
@@ -502,6 +519,8 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
                          size_t nparams)
 {
     sqlite_storage *s = (sqlite_storage *)st;
+    if (still_there(s) != GPBO_OK)
+        return GPBO_ESTORAGE;
     char *pj = gpbo_search__params_to_json(values, nparams);
     if (pj == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -526,11 +545,11 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
     *won = 0;
-    if ((q = stmt(s, ST_CLAIM)) == NULL) {
+    int rc = still_there(s);
+    if (rc == GPBO_OK && (q = stmt(s, ST_CLAIM)) == NULL) {
         rc = db_error(s, "reclaiming a trial");
-    } else {
+    } else if (rc == GPBO_OK) {
         sqlite3_bind_int(q, 1, (int)r->state);
         sqlite3_bind_double(q, 3, r->heartbeat);
         sqlite3_bind_int(q, 4, (int)r->retries);
@@ -553,11 +572,11 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
     *stored = 0;
-    if ((q = stmt(s, ST_FINISH)) == NULL) {
+    int rc = still_there(s);
+    if (rc == GPBO_OK && (q = stmt(s, ST_FINISH)) == NULL) {
         rc = db_error(s, "telling a trial");
-    } else {
+    } else if (rc == GPBO_OK) {
         sqlite3_bind_int(q, 1, (int)r->state);
         if (isfinite(r->value))
             sqlite3_bind_double(q, 2, r->value);
@@ -614,10 +633,10 @@ static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, dou
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
-    if ((q = stmt(s, ST_HEARTBEAT)) == NULL) {
+    int rc = still_there(s);
+    if (rc == GPBO_OK && (q = stmt(s, ST_HEARTBEAT)) == NULL) {
         rc = db_error(s, "refreshing heartbeats");
-    } else {
+    } else if (rc == GPBO_OK) {
         sqlite3_bind_double(q, 1, when);
         sqlite3_bind_int64(q, 2, study);
         if (sqlite3_bind_text(q, 3, worker, -1, SQLITE_TRANSIENT) != SQLITE_OK ||

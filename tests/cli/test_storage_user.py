@@ -7,7 +7,9 @@ names the defect it found, and failed before its fix.
 - a single-objective study keeps its metric's name: a renamed metric is refused on resume (an
   old study without the name resumes as before), on SQLite and PostgreSQL;
 - a PostgreSQL server that does not answer at all is an error at once, not after 30 s;
-- a trial that prints far more than the cap keeps its head and tail, and its result is read.
+- a trial that prints far more than the cap keeps its head and tail, and its result is read;
+- a study file deleted or replaced under a running study stops the run (it went on, storing
+  every later result in the removed file, and exited 0).
 
 Tests run as root in CI, and root writes any file whatever its mode: the reader here is the
 user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555 folder else.
@@ -317,11 +319,62 @@ def test_output_cap(d):
               and bad in r.stderr, f"GPBO_OUTPUT_CAP={bad}: {r.returncode} {r.stderr!r}")
 
 
+def completed(db):
+    """The number of complete trials in the SQLite file db (0 while it cannot be read)."""
+    try:
+        c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        n = c.execute("SELECT count(*) FROM trials WHERE state = 1").fetchone()[0]
+        c.close()
+        return n
+    except sqlite3.Error:
+        return 0
+
+
+def test_study_file_removed(d):
+    """A study file deleted (or replaced: mv, a restore from a backup) while gpbo run went on:
+    SQLite keeps writing to the removed file, so the run carried on, printed its best trial and
+    exited 0, every later result gone with the file. Now every write first checks that the
+    path is still the file it opened (SQLITE_FCNTL_HAS_MOVED): the run stops with exit status 1
+    and one line naming the file."""
+    slow = OBJ.replace("import sys", "import sys, time\n    time.sleep(0.2)")
+    for how in ("deleted", "replaced"):
+        sub = os.path.join(d, how)
+        os.mkdir(sub)
+        write(os.path.join(sub, "obj.py"), slow)
+        quad_sweep(sub, method="random", run_cap=100)
+        db = os.path.join(sub, "quad.db")
+        p = subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=sub, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        t0 = time.monotonic()
+        while completed(db) < 2 and time.monotonic() - t0 < 60 and p.poll() is None:
+            time.sleep(0.05)
+        if how == "deleted":
+            for f in (db, db + "-wal", db + "-shm"):
+                if os.path.exists(f):
+                    os.remove(f)
+        else:
+            c = sqlite3.connect(os.path.join(sub, "other.db"))
+            c.execute("CREATE TABLE t(x)")
+            c.commit()
+            c.close()
+            os.replace(os.path.join(sub, "other.db"), db)
+        try:
+            out, err = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            check(False, f"{how}: still running 60 s after")
+        lines = err.strip().split("\n")
+        check(p.returncode == 1 and "quad.db" in lines[-1] and how in lines[-1] and
+              "[100/100]" not in out, f"study file {how}: {p.returncode} {err!r} {out[-200:]!r}")
+
+
 def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
-        tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap]
+        tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap,
+                 test_study_file_removed]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
