@@ -109,7 +109,12 @@ static void done(sqlite3_stmt *q)
 
 static int db_error(sqlite_storage *s, const char *what)
 {
-    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    /* SQLite's words alone ("attempt to write a readonly database") do not say whose fault */
+    int ro = (sqlite3_errcode(s->db) & 0xff) == SQLITE_READONLY;
+    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s%s", s->path, what, sqlite3_errmsg(s->db),
+                          ro ? " (this process may not write the study file, its folder or its "
+                               "mount; the reading commands still work)"
+                             : "");
 }
 
 /* Runs sql; on failure the message names what it was for (what). */
