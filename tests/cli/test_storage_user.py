@@ -26,6 +26,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import GPBO, PY, check, quad_sweep, run, run_tests, write  # noqa: E402
@@ -140,6 +141,23 @@ def test_read_only_study(d):
                   f"{r.stderr!r}")
         rep = os.path.join(out, "r.html")
         check(os.path.exists(rep) and os.path.getsize(rep) > 1000, "the report was written")
+        # the dashboard lists and reads it the same way
+        server = subprocess.Popen(prefix + ["dashboard", "--storage", "quad.db", "--port", "0"],
+                                  cwd=study, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=env)
+        try:
+            m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+            check(m is not None, "the dashboard says where it listens")
+            if m:
+                studies = json.loads(urllib.request.urlopen(m.group(1) + "api/studies",
+                                                            timeout=30).read())
+                trials = json.loads(urllib.request.urlopen(m.group(1) + "api/trials?name=quad",
+                                                           timeout=30).read())
+                check("quad" in json.dumps(studies) and json.dumps(trials).count("complete") == 3,
+                      f"the dashboard, read-only: {studies} {str(trials)[:300]}")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
         check(sorted(os.listdir(study)) == ["obj.py", "quad.db", "quad.runs", "sweep.yaml"] and
               open(db, "rb").read() == before, f"the folder unchanged: {os.listdir(study)}")
         # a run is still refused, with SQLite's reason (this process may not write there)
