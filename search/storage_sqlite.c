@@ -780,8 +780,8 @@ static int schema_current(sqlite_storage *s, int *out_version)
                             s->path, *out_version, SCHEMA_VERSION);
     if (rc != GPBO_OK || *out_version != SCHEMA_VERSION)
         return rc;
-    if (s->immutable)
-        return 1; /* immutable: read as it is, its journal mode never looked at */
+    if (s->immutable || sqlite3_db_readonly(s->db, "main") == 1)
+        return 1; /* a reader only: its journal mode matters to writers alone */
     const char *mode = NULL;
     int wal = 0;
     if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK &&

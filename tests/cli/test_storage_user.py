@@ -182,6 +182,15 @@ def test_read_only_study(d):
         os.chmod(study, 0o555)
         r = as_reader(prefix, env, ["trials", "--storage", "old.db"], study)
         check(r.returncode == 0 and "2.5" in r.stdout, f"then read: {r.stderr!r}")
+        # a current file in another journal mode (a copy made with the sqlite3 shell's .backup,
+        # say) is read as it is: only a writer switches it to WAL
+        os.chmod(study, 0o755)
+        c = sqlite3.connect(old)
+        check(c.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete", "delete mode")
+        c.close()
+        os.chmod(study, 0o555)
+        r = as_reader(prefix, env, ["trials", "--storage", "old.db"], study)
+        check(r.returncode == 0 and "2.5" in r.stdout, f"journal_mode delete: {r.stderr!r}")
     finally:
         os.chmod(study, 0o755)
 
