@@ -995,12 +995,8 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
         }
         if (cur == 1)
             break;
-        int rc = cur < 0 ? cur : check_schema(s);
-        if (rc == GPBO_OK)
-            break;
-        if ((rc == GPBO_ESTORAGE && cur == 0 && !s->busy &&
-             (s->immutable || sqlite3_db_readonly(s->db, "main") == 1)) ||
-            (cur == 0 && s->immutable)) {
+        if (cur == 0 && (s->immutable || sqlite3_db_readonly(s->db, "main") == 1)) {
+            /* the schema must be made or migrated, and this process may not write the file */
             if (version >= 1)
                 gpbo_error_set(GPBO_ESTORAGE,
                                "%s: the study file has schema version %d, this gpbo reads "
@@ -1014,6 +1010,8 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
             sq_close(&s->base);
             return NULL;
         }
+        if ((cur < 0 ? cur : check_schema(s)) == GPBO_OK)
+            break;
         if (!s->busy || attempt == 600) {
             sq_close(&s->base);
             return NULL;
