@@ -5,6 +5,7 @@
 #define GPBO_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -108,6 +109,26 @@ int cli_storage_folder(const char *cmd, const char *storage);
 /* The folder of execution k (1, 2, ...) of trial id, and that of its last execution. */
 int cli_trial_dir(const char *runs, size_t id, unsigned k, char *out, size_t cap);
 int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap);
+/* The cap on each kept trial output file (a trial's stdout and stderr): a file that grows past
+ * it keeps its first quarter and its last three quarters of the cap, whole lines, with one
+ * marker line between them saying how much was dropped. gpbo reads every line as the trial
+ * prints it, so what is dropped still counted (intermediate values, the result line). */
+#define CLI_OUTPUT_CAP_DEFAULT ((uint64_t)8 << 20)
+#define CLI_OUTPUT_CAP_MIN     ((uint64_t)4 << 10)
+/* The cap from GPBO_OUTPUT_CAP (bytes, with K, M or G: KiB, MiB, GiB; 0: none), else the
+ * default, in *out. GPBO_EINVAL with the message saying what it takes. */
+int cli_output_cap(uint64_t *out);
+/* While a trial runs: frees the disk blocks of path (that file's bytes [0, upto) are read or
+ * need not be) between its head and its last bytes, a hole punched in place (the writer goes
+ * on appending; the size stays). *punched: how far it got (0 at first); *unsupported is set
+ * when the file system cannot punch holes (the file is then cut only at the end). Cannot fail:
+ * a file that cannot be trimmed is left as it is. */
+void cli_output_trim(const char *path, uint64_t upto, uint64_t cap, uint64_t *punched,
+                     int *unsupported);
+/* Once nothing writes path any more: when it is over cap, replaces it with its head, the marker
+ * line and its tail (a new file renamed over it). GPBO_OK (also when under the cap), GPBO_EIO
+ * (the file is left as it was). */
+int cli_output_compact(const char *path, uint64_t cap);
 /* What a trial's program printed on lines without a step: each name's last numeric value. */
 enum { CLI_METRICS_MAX = 32 };
 typedef struct cli_metrics {

@@ -71,7 +71,9 @@ static const cli_command COMMANDS[] = {
      "runs the sweep's trials, resuming its study if it exists. On a terminal a status line on "
      "stderr; otherwise one line per finished trial on stdout: [i/N], the trial, the best so far "
      "and the time elapsed. Exit status 0; 1 on an error or when no trial completed (the reason "
-     "on stderr); 2 for a bad sweep file or option; 130 when interrupted",
+     "on stderr); 2 for a bad sweep file or option; 130 when interrupted. Each trial's stdout "
+     "and stderr are kept in its folder, each file at most GPBO_OUTPUT_CAP bytes (default 8M: "
+     "its head and its tail)",
      {&O_STORAGE, &O_STUDY, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
     {"enqueue",
      "SWEEP.yaml NAME=VALUE ...",

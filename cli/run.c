@@ -224,6 +224,8 @@ typedef struct job {
     int exited, status;       /* the trial's process has ended, with this wait status */
     int reaped;               /* its status was collected by reap_orphans, before its turn */
     off_t end;                /* its stdout's size then: the output still to read */
+    uint64_t out_punched, err_punched; /* how far the output cap freed its files' blocks */
+    int no_punch;                      /* the file system cannot: they are cut at the end */
     double final_value, last_step_value;
     int have_final, have_step;
     char unread[80]; /* the last metric=value whose value is no number (loss=tensor(0.5), ...) */
@@ -250,9 +252,10 @@ typedef struct runner {
     size_t njobs;
     int tty;
     double t0;
-    size_t budget;  /* trials the study is to hold ((size_t)-1: until exhausted) */
-    size_t done0;   /* trials finished when the run started */
-    proposer *prop; /* proposes the next trial in a process of its own */
+    size_t budget;       /* trials the study is to hold ((size_t)-1: until exhausted) */
+    size_t done0;        /* trials finished when the run started */
+    proposer *prop;      /* proposes the next trial in a process of its own */
+    uint64_t output_cap; /* bytes each kept output file may hold (0: no cap; cli_output_cap) */
 } runner;
 
 static int mkdirs(const char *path)
@@ -888,6 +891,37 @@ static int store_metrics(runner *r, job *j)
     return rc == GPBO_ESTATE ? GPBO_OK : rc; /* told elsewhere first: said below, by the tell */
 }
 
+/* Frees the disk blocks of the trial's kept output past the cap as it grows (a trial printing
+ * gigabytes filled the disk): of stdout only what follow() has read, of stderr (never read
+ * while it runs) anything but its last bytes. */
+static void trim_output(runner *r, job *j)
+{
+    if (r->output_cap == 0 || j->no_punch)
+        return;
+    char path[1200];
+    struct stat sb;
+    off_t pos = lseek(j->fd, 0, SEEK_CUR);
+    snprintf(path, sizeof path, "%s/stdout", j->dir);
+    if (pos > 0)
+        cli_output_trim(path, (uint64_t)pos, r->output_cap, &j->out_punched, &j->no_punch);
+    snprintf(path, sizeof path, "%s/stderr", j->dir);
+    if (stat(path, &sb) == 0 && sb.st_size > 0)
+        cli_output_trim(path, (uint64_t)sb.st_size, r->output_cap, &j->err_punched, &j->no_punch);
+}
+
+/* Cuts the trial's kept output files to the cap once its processes are gone and its stdout is
+ * read; a file that cannot be cut is said once and left whole. */
+static void compact_output(runner *r, job *j)
+{
+    static const char *const NAMES[2] = {"stdout", "stderr"};
+    char path[1200];
+    for (int k = 0; k < 2 && r->output_cap > 0; k++) {
+        snprintf(path, sizeof path, "%s/%s", j->dir, NAMES[k]);
+        if (cli_output_compact(path, r->output_cap) != GPBO_OK)
+            fprintf(stderr, "gpbo: trial %zu: %s\n", j->id, gpbo_error_message());
+    }
+}
+
 /* The trial ended and its output is read: tell the study. next: the run wants its next
  * proposal now, asked with a value's tell in one step (proposer_tell_request). */
 static int finish_job(runner *r, job *j, int next)
@@ -907,6 +941,7 @@ static int finish_job(runner *r, job *j, int next)
     j->fd = -1;
     free(j->line);
     j->line = NULL;
+    compact_output(r, j);
     if (rc != GPBO_OK)
         return rc;
     char why[800], last[512], ep[1200], skipped[96] = "";
@@ -1305,6 +1340,15 @@ static int check_goals(const sweep *sw, const gpbo_study *st, const char *storag
                     sw->path, name, GOAL[want], sw->name, storage, GOAL[had]);
             return 2;
         }
+        /* one objective: a study stored before its metric's name was kept has none to check */
+        const char *stored = gpbo_study_objective_name(st, j);
+        if (n == 1 && stored != NULL && strcmp(name, stored) != 0) {
+            fprintf(stderr,
+                    "gpbo run: %s: the metric is %s, but study '%s' in %s was made for %s (a "
+                    "study keeps its metric: give another name or --study for a new one)\n",
+                    sw->path, name, sw->name, storage, stored);
+            return 2;
+        }
         if (n > 1 && strcmp(name, gpbo_study_objective_name(st, j)) != 0) {
             fprintf(stderr,
                     "gpbo run: %s: objective %zu is %s, but study '%s' in %s was made with %s\n",
@@ -1560,6 +1604,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
     int rc = follow(r, j, TURN_BYTES, &more);
     if (rc != GPBO_OK)
         snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    trim_output(r, j);
     l->busy |= more;
     if (j->exited && !more) {
         /* the slot is freed and the held proposal started before this result is stored: the
@@ -1743,6 +1788,11 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     }
     r.space = space;
+    if (cli_output_cap(&r.output_cap) != GPBO_OK) {
+        fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+        status = 2;
+        goto cleanup;
+    }
     const char *storage = a.storage;
     char dbpath[1200];
     if ((status = alloc_runner(&r, njobs, &l.vals)) != 0 ||

@@ -1591,6 +1591,10 @@ static int finish(ctx *c, yaml_node_t *root)
             return err_at(c, root, "constraint '%s' is the objective's metric", SHOW(s->metric));
     s->study.strategy = s->method;
     s->study.direction = s->maximize ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
+    if (s->study.n_objectives < 2) { /* one objective: its metric's name is stored too */
+        s->study.n_objectives = 1;
+        s->study.objective_names = (const char *const *)&s->metric;
+    }
     if (s->run_cap == 0 && strcmp(s->method, "grid") != 0)
         return err_at(c, root, "the sweep needs run_cap (the number of trials) for method %s",
                       s->method);

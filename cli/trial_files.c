@@ -1,15 +1,20 @@
 /*
- * trial_files.c: where `gpbo run` keeps each trial's folder (its stdout and stderr), and the
- * other metrics read back from a folder's stdout (output_line.c's rule, line by line) for a
- * trial stored without them (by a gpbo before storage schema 3): `gpbo export` on the machine
- * that ran it.
+ * trial_files.c: where `gpbo run` keeps each trial's folder (its stdout and stderr), the cap on
+ * what each kept file may hold (its head and tail, a marker line between them), and the other
+ * metrics read back from a folder's stdout (output_line.c's rule, line by line) for a trial
+ * stored without them (by a gpbo before storage schema 3): `gpbo export` on the machine that
+ * ran it.
  */
+#define _GNU_SOURCE /* fallocate */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
@@ -92,5 +97,189 @@ int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m)
     }
     free(line);
     fclose(f);
+    return GPBO_OK;
+}
+
+/* ---- the output cap ---------------------------------------------------------------------- */
+
+int cli_output_cap(uint64_t *out)
+{
+    const char *e = getenv("GPBO_OUTPUT_CAP");
+    *out = CLI_OUTPUT_CAP_DEFAULT;
+    if (e == NULL || *e == '\0')
+        return GPBO_OK;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(e, &end, 10);
+    unsigned shift = 0;
+    if (end != e && *end != '\0' && end[1] == '\0') {
+        const char *units = "kKmMgG", *u = strchr(units, *end);
+        if (u != NULL) {
+            shift = 10 * (unsigned)(1 + (u - units) / 2);
+            end++;
+        }
+    }
+    if (end == e || *end != '\0' || errno == ERANGE || *e == '-' || (v >> (62 - shift)) != 0 ||
+        (v != 0 && (v << shift) < CLI_OUTPUT_CAP_MIN))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "GPBO_OUTPUT_CAP is '%s': give the bytes each kept trial output "
+                              "file may hold (a whole number, K, M or G after it for KiB, MiB, "
+                              "GiB; at least 4K), or 0 for no cap",
+                              e);
+    *out = (uint64_t)v << shift;
+    return GPBO_OK;
+}
+
+/* The bytes kept at the start of a capped file: a quarter of the cap; the rest is its end. */
+static uint64_t head_of(uint64_t cap)
+{
+    return cap / 4;
+}
+
+void cli_output_trim(const char *path, uint64_t upto, uint64_t cap, uint64_t *punched,
+                     int *unsupported)
+{
+    uint64_t head = head_of(cap), tail = cap - head;
+    if (cap == 0 || *unsupported || upto < head + tail)
+        return;
+    uint64_t from = *punched > head ? *punched : head, to = upto - tail;
+    from = (from + 4095) & ~(uint64_t)4095; /* whole blocks (a partial one is only zeroed) */
+    to &= ~(uint64_t)4095;
+    if (to <= from || to - from < (1u << 20)) /* a MiB at a time: a few calls per GiB */
+        return;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)from,
+                  (off_t)(to - from)) == 0)
+        *punched = to;
+    else if (errno == EOPNOTSUPP || errno == ENOSYS)
+        *unsupported = 1; /* this file system: the file is cut to size only at the end */
+    close(fd);
+}
+
+/* Copies [from, to) of in to out. 0, or -1 (errno set). */
+static int copy_range(int in, int out, uint64_t from, uint64_t to)
+{
+    char buf[65536];
+    while (from < to) {
+        size_t want = to - from < sizeof buf ? (size_t)(to - from) : sizeof buf;
+        ssize_t n = pread(in, buf, want, (off_t)from);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO; /* shorter than it was: nothing to copy there */
+            return -1;
+        }
+        for (ssize_t w = 0; w < n;) {
+            ssize_t k = write(out, buf + w, (size_t)(n - w));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0)
+                return -1;
+            w += k;
+        }
+        from += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* The offset just past the last newline of [lo, hi) of fd (read backwards), or hi when it has
+ * none. */
+static uint64_t after_last_newline(int fd, uint64_t lo, uint64_t hi)
+{
+    char buf[65536];
+    for (uint64_t end = hi; end > lo;) {
+        uint64_t start = end - lo > sizeof buf ? end - sizeof buf : lo;
+        ssize_t n = pread(fd, buf, (size_t)(end - start), (off_t)start);
+        if (n <= 0)
+            return hi;
+        for (ssize_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n')
+                return start + (uint64_t)i;
+        end = start;
+    }
+    return hi;
+}
+
+/* The offset just past the first newline of [lo, hi) of fd, or lo when it has none. */
+static uint64_t after_first_newline(int fd, uint64_t lo, uint64_t hi)
+{
+    char buf[65536];
+    for (uint64_t start = lo; start < hi;) {
+        size_t want = hi - start < sizeof buf ? (size_t)(hi - start) : sizeof buf;
+        ssize_t n = pread(fd, buf, want, (off_t)start);
+        if (n <= 0)
+            return lo;
+        char *nl = memchr(buf, '\n', (size_t)n);
+        if (nl != NULL)
+            return start + (uint64_t)(nl - buf) + 1;
+        start += (uint64_t)n;
+    }
+    return lo;
+}
+
+/* "1.5 MiB", "512 KiB", "42 bytes" */
+static void human_bytes(char *buf, size_t cap, uint64_t n)
+{
+    if (n >= (1u << 30))
+        snprintf(buf, cap, "%.4g GiB", (double)n / (double)(1u << 30));
+    else if (n >= (1u << 20))
+        snprintf(buf, cap, "%.4g MiB", (double)n / (double)(1u << 20));
+    else if (n >= (1u << 10))
+        snprintf(buf, cap, "%.4g KiB", (double)n / (double)(1u << 10));
+    else
+        snprintf(buf, cap, "%llu bytes", (unsigned long long)n);
+}
+
+int cli_output_compact(const char *path, uint64_t cap)
+{
+    struct stat sb;
+    if (cap == 0 || stat(path, &sb) != 0 || (uint64_t)sb.st_size <= cap)
+        return GPBO_OK;
+    uint64_t size = (uint64_t)sb.st_size, head = head_of(cap), tail = cap - head;
+    char tmp[1300];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.cap", path) >= sizeof tmp)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", path);
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return gpbo_error_set(GPBO_EIO, "%s: %s", path, strerror(errno));
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", tmp, strerror(e));
+    }
+    /* whole lines where there are some: the head up to its last newline, the tail from its
+     * first (the result lines gpbo reads are at the end; a line cut in two would be a garbage
+     * one) */
+    uint64_t head_end = after_last_newline(in, 0, head);
+    uint64_t tail_start = after_first_newline(in, size - tail, size);
+    char last = '\n', marker[400], dropped[48], hb[48], tb[48];
+    if (head_end > 0 && pread(in, &last, 1, (off_t)(head_end - 1)) != 1)
+        last = '\n';
+    human_bytes(dropped, sizeof dropped, tail_start - head_end);
+    human_bytes(hb, sizeof hb, head);
+    human_bytes(tb, sizeof tb, tail);
+    int n = snprintf(marker, sizeof marker,
+                     "%s[gpbo: %llu bytes (%s) of this output dropped here; a trial's file keeps "
+                     "its first %s and last %s (GPBO_OUTPUT_CAP)]\n",
+                     last != '\n' ? "\n" : "", (unsigned long long)(tail_start - head_end), dropped,
+                     hb, tb);
+    int bad = copy_range(in, out, 0, head_end) != 0 || write(out, marker, (size_t)n) != n ||
+              copy_range(in, out, tail_start, size) != 0;
+    int e = errno;
+    close(in);
+    if (close(out) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad || rename(tmp, path) != 0) {
+        if (!bad)
+            e = errno;
+        unlink(tmp);
+        return gpbo_error_set(GPBO_EIO, "%s: capping the kept output: %s", path, strerror(e));
+    }
     return GPBO_OK;
 }

@@ -37,16 +37,18 @@ typedef struct gpbo_search_objectives {
     gpbo_direction *dirs;
 } gpbo_search_objectives;
 
-/* Checks the objectives of o (n_objectives 0 or 1: none; else distinct non-empty names, known
- * directions, at most GPBO_MAX_OBJECTIVES, a known mo_acquisition). GPBO_EINVAL naming it. */
+/* Checks the objectives of o (n_objectives 0: none; 1: its name, if given, non-empty UTF-8;
+ * else distinct non-empty names, known directions, at most GPBO_MAX_OBJECTIVES, a known
+ * mo_acquisition). GPBO_EINVAL naming it. */
 int gpbo_search__objectives_check(const gpbo_study_options *o);
 
 /* Adds o's objectives to the stored options j ("objectives": [{name, goal}], "mo_acquisition")
- * when it has several. GPBO_ENOMEM. */
+ * when it has several; "metric": name when it has one objective with a name. GPBO_ENOMEM. */
 int gpbo_search__objectives_to_json(json_t *j, const gpbo_study_options *o);
 
 /* Reads the objectives of the stored options txt into out (copies) and points o's fields at
- * them (none stored: n_objectives 0). GPBO_EFORMAT, GPBO_ENOMEM. */
+ * them (none stored: n_objectives 0; one objective's name: n_objectives 1, its direction
+ * o->direction, so o's direction is read first). GPBO_EFORMAT, GPBO_ENOMEM. */
 int gpbo_search__objectives_from_json(const char *txt, gpbo_search_objectives *out,
                                       gpbo_study_options *o);
 void gpbo_search__objectives_free(gpbo_search_objectives *obj);

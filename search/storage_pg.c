@@ -12,7 +12,8 @@
  * down or starting up, a serialization failure or deadlock) is retried with exponential backoff
  * (0.1 s doubling, up to GPBO_PG_RETRY_SECONDS in all, 30 by default), reconnecting with
  * PQreset. A permanent one (a malformed URL, authentication, a missing database, a server that
- * answers but refuses us) is reported at once.
+ * answers but refuses us) is reported at once, and so is a first connection that no server
+ * answers (a host name that does not resolve, a refused connection: gpbo_search__pg_open).
  *
  * Retry rule: an attempt whose committing statement was sent but whose reply was lost (the
  * connection dropped) may or may not have committed. Reads, set_params, report (an upsert),
@@ -151,6 +152,7 @@ typedef struct pg_storage {
     char *secret[3]; /* the password as written in the URL and decoded, scrubbed from messages */
     double budget;   /* seconds of retries for a transient failure */
     int transient;   /* the last failure may pass: retry */
+    int no_answer;   /* the last failed connection met no server at all (PQPING_NO_RESPONSE) */
     int ready;       /* the session on this connection is set up */
     /* statements prepared on this session (PQprepare, named "gpbo_<index>"): the server parses
      * and plans each once instead of at every call; a new session starts the list again */
@@ -375,6 +377,7 @@ static int connect_error(pg_storage *s)
     }
     pg_error(s, NULL, "cannot connect");
     s->transient = ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
+    s->no_answer = ping == PQPING_NO_RESPONSE;
     if (ping == PQPING_NO_ATTEMPT) { /* libpq refused the parameters themselves: a bad URL */
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", gpbo_error_message());
@@ -1714,10 +1717,24 @@ gpbo_storage *gpbo_search__pg_open(const char *conninfo)
         free(where);
     }
     lpq.PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
-    /* a connection that failed as it was opened is judged before it is tried again */
+    /* A connection that failed as it was opened is judged before it is tried again. One that
+     * met no server at all (a host name that does not resolve, a refused connection, no socket)
+     * is an error at once: a study being opened has nothing to lose yet, and a typo in the URL
+     * waited out the whole budget. A server that answers but is starting up is retried, as is
+     * one lost once the storage is open. */
     pg_call a = {schema_body, 0, 0};
-    if ((lpq.PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK && !s->transient) ||
-        run(s, &a) != GPBO_OK) {
+    if (lpq.PQstatus(s->conn) != CONNECTION_OK && connect_error(s) != GPBO_OK &&
+        (!s->transient || s->no_answer)) {
+        if (s->no_answer) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+            gpbo_error_set(GPBO_ESTORAGE, "%s (no server answers there: check the host and port)",
+                           msg);
+        }
+        pg_close(&s->base);
+        return NULL;
+    }
+    if (run(s, &a) != GPBO_OK) {
         pg_close(&s->base);
         return NULL;
     }

@@ -10,12 +10,15 @@
  * twice), other writers wait up to 30 s for the lock, and the conditional updates of claim and
  * finish_trial decide races by their changed-row count.
  */
+#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gpbo/sys/error.h"
 #include "params_json.h"
@@ -79,7 +82,8 @@ typedef struct sqlite_storage {
     gpbo_storage base;
     sqlite3 *db;
     char *path;
-    int busy; /* the last exec() or run() failed for a lock (SQLITE_BUSY / SQLITE_LOCKED) */
+    int busy;      /* the last exec() or run() failed for a lock (SQLITE_BUSY / SQLITE_LOCKED) */
+    int immutable; /* opened read-only and immutable (a folder this process may not write) */
     sqlite3_stmt *stmt[ST_COUNT]; /* prepared on first use; NULL until then */
 } sqlite_storage;
 
@@ -105,7 +109,12 @@ static void done(sqlite3_stmt *q)
 
 static int db_error(sqlite_storage *s, const char *what)
 {
-    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    /* SQLite's words alone ("attempt to write a readonly database") do not say whose fault */
+    int ro = (sqlite3_errcode(s->db) & 0xff) == SQLITE_READONLY;
+    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s%s", s->path, what, sqlite3_errmsg(s->db),
+                          ro ? " (this process may not write the study file, its folder or its "
+                               "mount; the reading commands still work)"
+                             : "");
 }
 
 /* Runs sql; on failure the message names what it was for (what). */
@@ -134,6 +143,21 @@ static int run(sqlite_storage *s, stmt_id which, const char *what)
     return rc;
 }
 
+/* Whether the file at the study's path is still the one this connection writes: a study file
+ * deleted or replaced (mv, a restore from a backup) while a run went on took every later result
+ * into the removed file, and the run ended with exit status 0 having stored nothing anyone
+ * could read. GPBO_OK, or GPBO_ESTORAGE saying so: every write checks it first (a stat). */
+static int still_there(sqlite_storage *s)
+{
+    int moved = 0;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+        return GPBO_OK;
+    return gpbo_error_set(GPBO_ESTORAGE,
+                          "%s: the study file was deleted or replaced after this process opened "
+                          "it: nothing more is stored (it would go to the removed file)",
+                          s->path);
+}
+
 /* Starts a transaction (ST_BEGIN or ST_BEGIN_IMMEDIATE). A transaction an earlier failure
  * left open (a ROLLBACK that itself ran out of memory) is rolled back first, so that one failed
  * call never makes every later one fail with "cannot start a transaction within a
@@ -142,6 +166,8 @@ static int begin(sqlite_storage *s, stmt_id which)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (which == ST_BEGIN_IMMEDIATE && still_there(s) != GPBO_OK)
+        return GPBO_ESTORAGE;
     return run(s, which, "starting a transaction");
 }
 
@@ -155,12 +181,70 @@ static int commit(sqlite_storage *s)
     return rc;
 }
 
+/* The study called name in a read transaction: *out_study, and its space and options (malloc'd)
+ * in *out_space and *out_opts. 1 when it is there, 0 when it is not (nothing set), or a
+ * negative status. Takes no write lock, so a study file this process may not write is read. */
+static int find_study(sqlite_storage *s, const char *name, int64_t *out_study, char **out_space,
+                      char **out_opts)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = begin(s, ST_BEGIN), found = 0;
+    if (rc != GPBO_OK)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, space, options FROM studies WHERE name = ?", -1, &q,
+                           NULL) != SQLITE_OK) {
+        rc = db_error(s, "reading studies");
+    } else {
+        int step = sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT) == SQLITE_OK
+                       ? sqlite3_step(q)
+                       : SQLITE_NOMEM;
+        if (step == SQLITE_ROW) {
+            const char *cs = (const char *)sqlite3_column_text(q, 1);
+            const char *co = (const char *)sqlite3_column_text(q, 2);
+            *out_study = sqlite3_column_int64(q, 0);
+            *out_space = cs ? strdup(cs) : NULL;
+            *out_opts = co ? strdup(co) : NULL;
+            found = 1;
+            if (*out_space == NULL || *out_opts == NULL) {
+                free(*out_space);
+                free(*out_opts);
+                rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+            }
+        } else if (step != SQLITE_DONE) {
+            rc = db_error(s, "reading studies");
+        }
+    }
+    sqlite3_finalize(q);
+    int crc = commit(s); /* a read transaction: only its end can fail */
+    if (rc == GPBO_OK && crc != GPBO_OK) {
+        if (found) {
+            free(*out_space);
+            free(*out_opts);
+        }
+        rc = crc;
+    }
+    return rc != GPBO_OK ? rc : found;
+}
+
 static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, char **io_opts,
                          int64_t *out_study)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     char *sp = NULL, *op = NULL; /* what is stored, handed out only once committed */
+    /* an existing study is found without the write lock (a reading command on a file it may
+     * not write, and no wait behind a worker's write); only creating one takes it, and looks
+     * again under it, as another process may have created it meanwhile */
+    int found = find_study(s, name, out_study, &sp, &op);
+    if (found < 0)
+        return found;
+    if (found) {
+        *io_space = sp;
+        *io_opts = op;
+        return GPBO_OK;
+    }
+    if (*io_space == NULL)
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study named '%s'", s->path, name);
     int rc = begin(s, ST_BEGIN_IMMEDIATE);
     if (rc != GPBO_OK)
         return rc;
@@ -440,6 +524,8 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
                          size_t nparams)
 {
     sqlite_storage *s = (sqlite_storage *)st;
+    if (still_there(s) != GPBO_OK)
+        return GPBO_ESTORAGE;
     char *pj = gpbo_search__params_to_json(values, nparams);
     if (pj == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -464,11 +550,11 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
     *won = 0;
-    if ((q = stmt(s, ST_CLAIM)) == NULL) {
+    int rc = still_there(s);
+    if (rc == GPBO_OK && (q = stmt(s, ST_CLAIM)) == NULL) {
         rc = db_error(s, "reclaiming a trial");
-    } else {
+    } else if (rc == GPBO_OK) {
         sqlite3_bind_int(q, 1, (int)r->state);
         sqlite3_bind_double(q, 3, r->heartbeat);
         sqlite3_bind_int(q, 4, (int)r->retries);
@@ -491,11 +577,11 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
     *stored = 0;
-    if ((q = stmt(s, ST_FINISH)) == NULL) {
+    int rc = still_there(s);
+    if (rc == GPBO_OK && (q = stmt(s, ST_FINISH)) == NULL) {
         rc = db_error(s, "telling a trial");
-    } else {
+    } else if (rc == GPBO_OK) {
         sqlite3_bind_int(q, 1, (int)r->state);
         if (isfinite(r->value))
             sqlite3_bind_double(q, 2, r->value);
@@ -552,10 +638,10 @@ static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, dou
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
-    if ((q = stmt(s, ST_HEARTBEAT)) == NULL) {
+    int rc = still_there(s);
+    if (rc == GPBO_OK && (q = stmt(s, ST_HEARTBEAT)) == NULL) {
         rc = db_error(s, "refreshing heartbeats");
-    } else {
+    } else if (rc == GPBO_OK) {
         sqlite3_bind_double(q, 1, when);
         sqlite3_bind_int64(q, 2, study);
         if (sqlite3_bind_text(q, 3, worker, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
@@ -662,6 +748,49 @@ static int schema_version(sqlite_storage *s)
     return version;
 }
 
+/* Whether the file holds the current schema in WAL mode, read without writing anything (a
+ * reading command on a file it may not write must get past the open): 1 yes, 0 no (a new or
+ * older file: check_schema writes), or a negative status (the file cannot be read, or is of a
+ * newer gpbo). *out_version: the version read (-1: no gpbo table, as in a new file). */
+static int schema_current(sqlite_storage *s, int *out_version)
+{
+    *out_version = -1;
+    sqlite3_stmt *q = NULL;
+    int tables = -1, ours = 0, rc = GPBO_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*), count(CASE name WHEN 'gpbo_schema' THEN 1 END) FROM "
+                           "sqlite_master WHERE type = 'table'",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        tables = sqlite3_column_int(q, 0);
+        ours = sqlite3_column_int(q, 1);
+    }
+    int code = sqlite3_errcode(s->db) & 0xff;
+    s->busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    if (tables < 0)
+        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: cannot read: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(q);
+    if (rc != GPBO_OK)
+        return rc;
+    if (!ours)
+        return 0;
+    *out_version = schema_version(s);
+    if (*out_version > SCHEMA_VERSION)
+        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: schema version %d; this gpbo reads version %d",
+                            s->path, *out_version, SCHEMA_VERSION);
+    if (rc != GPBO_OK || *out_version != SCHEMA_VERSION)
+        return rc;
+    if (s->immutable || sqlite3_db_readonly(s->db, "main") == 1)
+        return 1; /* a reader only: its journal mode matters to writers alone */
+    const char *mode = NULL;
+    int wal = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW && (mode = (const char *)sqlite3_column_text(q, 0)) != NULL)
+        wal = sqlite3_stricmp(mode, "wal") == 0;
+    sqlite3_finalize(q);
+    return wal;
+}
+
 static int check_schema(sqlite_storage *s)
 {
     int rc = exec(s,
@@ -699,6 +828,80 @@ static int check_schema(sqlite_storage *s)
     return commit(s);
 }
 
+/* "file:" URI of path with query (for sqlite3_open_v2 with SQLITE_OPEN_URI): every byte but
+ * the unreserved ones and '/' percent-encoded. malloc'd, NULL out of memory. */
+static char *file_uri(const char *path, const char *query)
+{
+    size_t len = strlen(path);
+    char *u = malloc(5 + 3 * len + 1 + strlen(query) + 1), *o = u;
+    if (u == NULL)
+        return NULL;
+    memcpy(o, "file:", 5);
+    o += 5;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/._-~", *p) != NULL)
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    sprintf(o, "?%s", query);
+    return u;
+}
+
+/* Whether a failed first read of path (on db) is SQLite's refusal to read a WAL file whose
+ * index (path-shm) it may not create — a read-only folder or mount, a file owned by another
+ * user — with no path-wal beside it: then no writer holds anything the file lacks, and the
+ * file can be read immutable. */
+static int wal_unreadable_at(sqlite3 *db, const char *path)
+{
+    int code = sqlite3_errcode(db) & 0xff;
+    if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
+        return 0;
+    size_t len = strlen(path);
+    char *wal = malloc(len + 5);
+    if (wal == NULL)
+        return 0;
+    memcpy(wal, path, len);
+    memcpy(wal + len, "-wal", 5);
+    int none = access(wal, F_OK) != 0 && errno == ENOENT;
+    free(wal);
+    return none;
+}
+
+static int wal_unreadable(sqlite_storage *s)
+{
+    return wal_unreadable_at(s->db, s->path);
+}
+
+/* Opens path read-only and immutable into *db (closing what *db was): no lock, no -shm, the
+ * file read as it is. GPBO_OK, or GPBO_ESTORAGE / GPBO_ENOMEM naming path. */
+static int open_immutable(const char *path, sqlite3 **db)
+{
+    sqlite3_close(*db);
+    *db = NULL;
+    char *uri = file_uri(path, "immutable=1");
+    if (uri == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    int rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK)
+        return gpbo_error_set(GPBO_ESTORAGE, "%s: cannot open: %s", path,
+                              *db ? sqlite3_errmsg(*db) : "out of memory");
+    sqlite3_busy_timeout(*db, 30000);
+    return GPBO_OK;
+}
+
+static int reopen_immutable(sqlite_storage *s)
+{
+    for (int k = 0; k < ST_COUNT; k++) {
+        sqlite3_finalize(s->stmt[k]);
+        s->stmt[k] = NULL;
+    }
+    s->immutable = 1;
+    return open_immutable(s->path, &s->db);
+}
+
 int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const char *name),
                              void *payload)
 {
@@ -712,11 +915,24 @@ int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const ch
         return rc;
     }
     sqlite3_busy_timeout(db, 30000);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT count(*), count(CASE name WHEN 'gpbo_schema' THEN 1 END) "
-                           "FROM sqlite_master WHERE type = 'table'",
-                           -1, &q, NULL) != SQLITE_OK ||
-        (step = sqlite3_step(q)) != SQLITE_ROW)
+    for (int again = 1;; again = 0) {
+        if (sqlite3_prepare_v2(db,
+                               "SELECT count(*), count(CASE name WHEN 'gpbo_schema' THEN 1 END) "
+                               "FROM sqlite_master WHERE type = 'table'",
+                               -1, &q, NULL) == SQLITE_OK &&
+            (step = sqlite3_step(q)) == SQLITE_ROW)
+            break;
+        sqlite3_finalize(q);
+        q = NULL;
+        /* a WAL file in a folder this process may not write: read immutable (sqlite_open) */
+        if (!again || !wal_unreadable_at(db, path))
+            break;
+        if ((rc = open_immutable(path, &db)) != GPBO_OK) {
+            sqlite3_close(db);
+            return rc;
+        }
+    }
+    if (q == NULL || step != SQLITE_ROW)
         rc =
             gpbo_error_set(GPBO_ESTORAGE, "%s: reading the database: %s", path, sqlite3_errmsg(db));
     else {
@@ -752,6 +968,7 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
         return NULL;
     }
     s->base.ops = &SQLITE_OPS;
+    /* a file this process may not write is opened read-only by SQLite itself */
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         gpbo_error_set(GPBO_ESTORAGE, "%s: cannot open: %s", path,
@@ -760,11 +977,40 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 30000);
-    /* Switching a new file to WAL takes its lock without waiting for it (the busy handler is
-     * not called there): several workers creating one database at the same moment see "database
-     * is locked" once. Retried for up to 30 s, as every other lock is waited for. */
+    sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    /* A current file is opened without writing anything, so every reading command works on a
+     * file, folder or mount this process may not write. Switching a new file to WAL takes its
+     * lock without waiting for it (the busy handler is not called there): several workers
+     * creating one database at the same moment see "database is locked" once. Retried for up
+     * to 30 s, as every other lock is waited for. */
     for (int attempt = 0;; attempt++) {
-        if (check_schema(s) == GPBO_OK)
+        int version = -1;
+        int cur = schema_current(s, &version);
+        if (cur < 0 && !s->busy && !s->immutable && wal_unreadable(s)) {
+            if (reopen_immutable(s) != GPBO_OK) {
+                sq_close(&s->base);
+                return NULL;
+            }
+            continue;
+        }
+        if (cur == 1)
+            break;
+        if (cur == 0 && (s->immutable || sqlite3_db_readonly(s->db, "main") == 1)) {
+            /* the schema must be made or migrated, and this process may not write the file */
+            if (version >= 1)
+                gpbo_error_set(GPBO_ESTORAGE,
+                               "%s: the study file has schema version %d, this gpbo reads "
+                               "version %d, and this process may not write it: it needs "
+                               "upgrading by a gpbo that may (gpbo run or resume on it)",
+                               path, version, SCHEMA_VERSION);
+            else
+                gpbo_error_set(GPBO_ESTORAGE,
+                               "%s: not a gpbo study file yet, and this process may not write it",
+                               path);
+            sq_close(&s->base);
+            return NULL;
+        }
+        if ((cur < 0 ? cur : check_schema(s)) == GPBO_OK)
             break;
         if (!s->busy || attempt == 600) {
             sq_close(&s->base);

@@ -20,8 +20,22 @@ static int several(const gpbo_study_options *o)
     return o->n_objectives >= 2;
 }
 
+/* Whether o names the metric of its one objective (n_objectives 1 with a name): it is then
+ * stored, so that a study resumed for another metric is refused (gpbo run). */
+static int named_one(const gpbo_study_options *o)
+{
+    return o->n_objectives == 1 && o->objective_names != NULL && o->objective_names[0] != NULL;
+}
+
 int gpbo_search__objectives_check(const gpbo_study_options *o)
 {
+    if (named_one(o)) {
+        const char *nm = o->objective_names[0];
+        if (nm[0] == '\0')
+            return gpbo_error_set(GPBO_EINVAL, "study_open: objective 0 has no name");
+        if (!gpbo_utf8_valid(nm))
+            return gpbo_error_set(GPBO_EINVAL, "study_open: objective 0's name is not valid UTF-8");
+    }
     if (!several(o))
         return GPBO_OK;
     if (o->n_objectives > GPBO_MAX_OBJECTIVES)
@@ -57,6 +71,10 @@ static gpbo_direction dir_of(const gpbo_study_options *o, size_t j)
 
 int gpbo_search__objectives_to_json(json_t *j, const gpbo_study_options *o)
 {
+    if (named_one(o))
+        return json_object_set_new(j, "metric", json_string(o->objective_names[0])) == 0
+                   ? GPBO_OK
+                   : gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
     if (!several(o))
         return GPBO_OK;
     json_t *list = json_array();
@@ -107,9 +125,24 @@ int gpbo_search__objectives_from_json(const char *txt, gpbo_search_objectives *o
     if (j == NULL)
         return gpbo_error_set(code, "the stored study options are malformed");
     json_t *list = json_object_get(j, "objectives"), *acq = json_object_get(j, "mo_acquisition");
+    json_t *metric = json_object_get(j, "metric"); /* one objective's name (absent before) */
     size_t n = json_array_size(list);
     gpbo_mo_acq kind = json_is_integer(acq) ? (gpbo_mo_acq)json_integer_value(acq) : GPBO_MO_EHVI;
     int rc = GPBO_OK;
+    if (n < 2 && metric != NULL) {
+        if (!json_is_string(metric) || json_string_length(metric) == 0) {
+            json_decref(j);
+            return gpbo_error_set(GPBO_EFORMAT, "the stored study metric is malformed");
+        }
+        out->names = calloc(1, sizeof *out->names);
+        out->dirs = calloc(1, sizeof *out->dirs);
+        out->n = 1;
+        if (out->names == NULL || out->dirs == NULL ||
+            (out->names[0] = strdup(json_string_value(metric))) == NULL)
+            rc = gpbo_error_set(GPBO_ENOMEM, "study options: out of memory");
+        else
+            out->dirs[0] = o->direction; /* one objective's direction is the study's */
+    }
     if (n >= 2) {
         out->names = calloc(n, sizeof *out->names);
         out->dirs = calloc(n, sizeof *out->dirs);
@@ -123,6 +156,11 @@ int gpbo_search__objectives_from_json(const char *txt, gpbo_search_objectives *o
     if (rc != GPBO_OK) {
         gpbo_search__objectives_free(out);
         return rc;
+    }
+    if (out->n == 1) {
+        o->n_objectives = 1;
+        o->objective_names = (const char *const *)out->names;
+        o->objective_directions = out->dirs;
     }
     if (n >= 2) {
         o->n_objectives = n;
@@ -157,7 +195,7 @@ size_t gpbo_study_nobjectives(const gpbo_study *s)
 const char *gpbo_study_objective_name(const gpbo_study *s, size_t j)
 {
     const gpbo_study_options *o = gpbo_study_get_options(s);
-    return o && several(o) && j < o->n_objectives ? o->objective_names[j] : NULL;
+    return o && o->objective_names && j < o->n_objectives ? o->objective_names[j] : NULL;
 }
 
 gpbo_direction gpbo_study_objective_direction(const gpbo_study *s, size_t j)

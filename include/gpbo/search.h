@@ -316,7 +316,9 @@ typedef struct gpbo_study_options {
        values, objective j being the trial's metric objective_names[j] (gpbo_study_set_metrics,
        gpbo_study_tell_values; the first one is also the trial's value), each minimized or
        maximized as objective_directions[j] says; `direction` is then objective_directions[0].
-       The study keeps copies. 0 or 1 (the default): one objective, the trial's value */
+       The study keeps copies. 0 or 1 (the default): one objective, the trial's value; with 1
+       and objective_names, its metric's name is stored with the study (gpbo_study_objective_name
+       reads it back; gpbo run refuses to resume a study for another metric) */
     size_t n_objectives;                        /**< 0, 1, or 2 to GPBO_MAX_OBJECTIVES */
     const char *const *objective_names;         /**< n_objectives distinct non-empty names */
     const gpbo_direction *objective_directions; /**< n_objectives directions (NULL: minimize) */
@@ -628,7 +630,9 @@ GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model
 /** The number of objectives of the study (1 for a study of one). */
 GPBO_API size_t gpbo_study_nobjectives(const gpbo_study *study);
 
-/** Objective j's name (NULL for a study of one objective or j out of range) and direction. */
+/** Objective j's name and direction. The name is NULL for j out of range, and for a study of
+ * one objective that was not given its metric's name (gpbo_study_options.objective_names with
+ * n_objectives 1) or was stored by a gpbo that did not keep it. */
 GPBO_API const char *gpbo_study_objective_name(const gpbo_study *study, size_t j);
 GPBO_API gpbo_direction gpbo_study_objective_direction(const gpbo_study *study, size_t j);
 

@@ -624,6 +624,14 @@ class Study:
             asked = {str(n): d for n, d in asked.items()}
             if len(asked) >= 2 and self._nobj < 2:
                 return "has one objective (to %s), not %r" % (self.direction, asked)
+            if len(asked) == 1 and self._nobj < 2:
+                # one objective: its name is stored (NULL for a study stored before it was)
+                (name, goal), = asked.items()
+                stored = _s.gpbo_study_objective_name(self._h, 0)
+                if stored is not None and stored.decode() != name:
+                    return "has the objective %r, not %r" % (stored.decode(), name)
+                if goal != self.direction:
+                    return "was made to %s, not to %s" % (self.direction, goal)
             # in order: values are told in the order of the objectives
             if len(asked) >= 2 and list(asked.items()) != list(self.objectives.items()):
                 return "has the objectives %r (in this order), not %r" % (self.objectives,

@@ -732,6 +732,22 @@ def test_reopened_study_refuses_a_contrary_direction_or_objectives(tmp_path):
         "err": "minimize", "ms": "maximize"}).objectives) == ["err", "ms"]
 
 
+def test_reopened_study_refuses_another_single_objective(tmp_path):
+    """A study of one named objective (objectives={"err": "minimize"}) reopened with another
+    name, or another goal, kept the stored one without a word: the name was not stored, and a
+    single objective's goal was not compared. Both now raise ValueError naming both; the same
+    objective, or none, opens the study."""
+    db = "sqlite:///%s" % (tmp_path / "one.db")
+    gpbo.Study(SQUARE, storage=db, name="one", objectives={"err": "minimize"}).close()
+    with pytest.raises(ValueError, match="'one' .* objective 'err', not 'acc'"):
+        gpbo.Study(SQUARE, storage=db, name="one", objectives={"acc": "minimize"})
+    with pytest.raises(ValueError, match="'one' .* made to minimize, not to maximize"):
+        gpbo.Study(SQUARE, storage=db, name="one", objectives={"err": "maximize"})
+    assert gpbo.Study(SQUARE, storage=db, name="one", objectives=["err"]).direction == \
+        "minimize"
+    assert gpbo.Study(SQUARE, storage=db, name="one").direction == "minimize"
+
+
 def test_enqueue_refuses_another_value_of_a_constant():
     """enqueue({"epochs": 50}) with epochs Constant(20) handed out a trial with epochs 20 (the
     value given was dropped without a word); now ValueError. The constant's own value (or its

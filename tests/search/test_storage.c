@@ -1388,6 +1388,58 @@ static void test_pg_schema_versions(void **state)
     admin(&PG, "DROP SCHEMA v1 CASCADE");
 }
 
+/* ---- SQLite only -------------------------------------------------------------------------- */
+
+/* A study file deleted or replaced while a handle had it open: SQLite went on writing to the
+ * removed file, every later write "succeeded" and was lost with it. Each write now fails with
+ * one line naming the file; reading what the handle still sees keeps working. */
+static void test_sqlite_file_removed(void **state)
+{
+    (void)state;
+    static const char *const HOW[2] = {"deleted", "replaced"};
+    for (int k = 0; k < 2; k++) {
+        char path[700], side[720];
+        snprintf(path, sizeof path, "%s/removed-%d.db", scratch, k);
+        gpbo_storage *st = gpbo_search__sqlite_open(path);
+        assert_non_null(st);
+        int64_t study = new_study(st, "removed");
+        size_t id = reserve(st, study, "w", 1, NULL, 1);
+        if (k == 0) {
+            assert_int_equal(unlink(path), 0);
+            snprintf(side, sizeof side, "%s-wal", path);
+            unlink(side);
+            snprintf(side, sizeof side, "%s-shm", path);
+            unlink(side);
+        } else { /* another file moved over it, as a restore from a backup does */
+            snprintf(side, sizeof side, "%s.new", path);
+            gpbo_storage *other = gpbo_search__sqlite_open(side);
+            assert_non_null(other);
+            other->ops->close(other);
+            assert_int_equal(rename(side, path), 0);
+        }
+        gpbo_trial_rec done = rec(GPBO_TRIAL_COMPLETE, NULL, 0, "w", 0);
+        done.id = id;
+        done.value = 2.385;
+        int stored = -1;
+        long step = 1;
+        double v = 0.5;
+        int rcs[4] = {st->ops->heartbeat(st, study, "w", 5.0),
+                      st->ops->finish_trial(st, study, &done, &stored),
+                      st->ops->report(st, study, id, 1, &step, &v), 0};
+        gpbo_trial_rec next = rec(GPBO_TRIAL_RUNNING, NULL, 0, "w", 1);
+        size_t nid = 0;
+        rcs[3] = st->ops->reserve(st, study, &next, 1, 0, 100, &nid);
+        for (int i = 0; i < 4; i++) {
+            assert_int_equal(rcs[i], GPBO_ESTORAGE);
+        }
+        assert_int_equal(stored, 0);
+        assert_non_null(strstr(gpbo_error_message(), path));
+        assert_non_null(strstr(gpbo_error_message(), HOW[k]));
+        assert_one_line(gpbo_error_message());
+        st->ops->close(st);
+    }
+}
+
 /* ---- the list ---------------------------------------------------------------------------- */
 
 #define BOTH(f)                                                                                    \
@@ -1416,6 +1468,7 @@ int main(void)
         BOTH(test_load_by_id),
         BOTH(test_doubles_exact),
         BOTH(test_set_params),
+        {"sqlite: test_sqlite_file_removed", test_sqlite_file_removed, NULL, NULL, NULL},
         PG_ONLY(test_pg_bad_urls),
         PG_ONLY(test_pg_lost_commit),
         PG_ONLY(test_pg_lost_step),
