@@ -38,12 +38,14 @@ struct gpbo_space {
 };
 
 /* The other metrics a trial reported beside its objective (issue 20: every metric kept): names
- * (distinct, non-empty) and values (NaN: reported as not a number). Stored with the trial's end,
- * as one JSON object (params_json.h). */
+ * (distinct, non-empty) and values (NaN: reported as not a number), and its user attributes
+ * (gpbo_study_set_user_attr: Optuna's set_user_attr), the compact text of a JSON object or NULL.
+ * Stored with the trial's end, as one JSON object (params_json.h). */
 typedef struct gpbo_metrics {
     size_t n;
     char **names;
     double *values;
+    char *attrs;
 } gpbo_metrics;
 
 /* Conditions (space_cond.c). Whether each parameter is active under values (np values; an

@@ -1673,6 +1673,27 @@ int gpbo_study_trial_metrics(const gpbo_study *s, size_t id, size_t *out_n,
     return GPBO_OK;
 }
 
+int gpbo_study_set_user_attr(gpbo_study *s, size_t id, const char *key, const char *json)
+{
+    if (key == NULL || json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_set_user_attr: NULL argument");
+    gpbo_trial_rec *r = running(s, "study_set_user_attr", id);
+    if (r == NULL)
+        return gpbo_error_code();
+    int rc = gpbo_search__attrs_set(&r->metrics, key, json);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_set_user_attr: ");
+}
+
+int gpbo_study_trial_user_attrs(const gpbo_study *s, size_t id, const char **out_json)
+{
+    if (s == NULL || out_json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_trial_user_attrs: NULL argument");
+    if (id >= s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no trial %zu", s->name, id);
+    *out_json = s->t[id].metrics.attrs;
+    return GPBO_OK;
+}
+
 int gpbo_study_trial_metric(const gpbo_study *s, size_t id, const char *name, double *out_value)
 {
     if (s == NULL || name == NULL || out_value == NULL)

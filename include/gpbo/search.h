@@ -503,6 +503,27 @@ GPBO_API int gpbo_study_trial_metrics(const gpbo_study *study, size_t id, size_t
 GPBO_API int gpbo_study_trial_metric(const gpbo_study *study, size_t id, const char *name,
                                      double *out_value);
 
+/**
+ * Sets user attribute `key` of running trial id to `json`, the text of one JSON value (Optuna's
+ * trial.set_user_attr: a note, a string, a number, a list...; the caller serializes it). A key
+ * given again keeps its last value. Kept with the trial's other metrics: stored with its end, in
+ * the same storage transaction (every backend, in the metrics' JSON object); a trial that never
+ * ends keeps none.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, json not one JSON value, key or json not
+ *         UTF-8: nothing is kept); GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_set_user_attr(gpbo_study *study, size_t id, const char *key,
+                                      const char *json);
+
+/**
+ * The user attributes of trial id (gpbo_study_set_user_attr): the compact text of a JSON object
+ * key -> value in the order the keys were first set, or NULL when it has none (none until the
+ * trial ended, except the running trials of this handle). Owned by the study, valid until the
+ * next call that changes it.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND (no such trial).
+ */
+GPBO_API int gpbo_study_trial_user_attrs(const gpbo_study *study, size_t id, const char **out_json);
+
 /** A trial as the study holds it. Pointers stay valid until the next call that changes it. */
 typedef struct gpbo_trial_info {
     size_t id;

@@ -576,6 +576,66 @@ static void test_metrics_kept(void **state)
     gpbo_study_close(s);
 }
 
+/* A trial's user attributes (gpbo_study_set_user_attr, Optuna's set_user_attr) are stored with
+ * its end beside its metrics, whichever the end, read back by another handle as one JSON object
+ * in the order the keys were first set (a key set again keeps its last value); metrics stay
+ * as they were; a trial with none has NULL; text that is not one JSON value, or a told trial,
+ * is refused and changes nothing. */
+static void test_user_attrs_kept(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "attrs");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *s = open_named(name, &o);
+    size_t id[4];
+    double v[2];
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(gpbo_study_ask(s, &id[k], v), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "note", "\"lr \\u00e9 ok\""), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "epochs", "[1, 2.385, null]"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "note", "{\"a\": true}"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "x", "1, 2"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "x", "nope"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "x", ""), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], NULL, "1"), GPBO_EINVAL);
+    const char *mn[] = {"acc"};
+    const double mv[] = {0.875};
+    assert_int_equal(gpbo_study_set_metrics(s, id[0], 1, mn, mv), GPBO_OK);
+    const char *json = NULL;
+    assert_int_equal(gpbo_study_trial_user_attrs(s, id[0], &json), GPBO_OK);
+    assert_string_equal(json, "{\"note\":{\"a\":true},\"epochs\":[1,2.3849999999999998,null]}");
+    assert_int_equal(gpbo_study_tell(s, id[0], 0.5), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[1], "why", "\"oom\""), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_failed(s, id[1], "crashed"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[2], "k", "3"), GPBO_OK);
+    int ask_rc = -1;
+    assert_int_equal(gpbo_study_tell_ask(s, id[2], 1.0, 10, &id[3], v, &ask_rc), GPBO_OK);
+    assert_int_equal(ask_rc, GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[3], "k", "4"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "k", "4"), GPBO_ESTATE);
+    gpbo_study *r = open_named(name, &o); /* another handle: what the storage holds */
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[0], &json), GPBO_OK);
+    assert_string_equal(json, "{\"note\":{\"a\":true},\"epochs\":[1,2.3849999999999998,null]}");
+    assert_metric(r, id[0], "acc", 0.875);
+    size_t n = 9;
+    const char *const *names = NULL;
+    const double *vals = NULL;
+    assert_int_equal(gpbo_study_trial_metrics(r, id[0], &n, &names, &vals), GPBO_OK);
+    assert_int_equal(n, 1); /* the attributes are not a metric */
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[1], &json), GPBO_OK);
+    assert_string_equal(json, "{\"why\":\"oom\"}");
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[2], &json), GPBO_OK);
+    assert_string_equal(json, "{\"k\":3}");
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[3], &json), GPBO_OK);
+    assert_null(json); /* still running: nothing stored yet */
+    assert_int_equal(gpbo_study_trial_user_attrs(r, 99, &json), GPBO_ENOTFOUND);
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[0], NULL), GPBO_EINVAL);
+    gpbo_study_close(r);
+    gpbo_study_close(s);
+}
+
 int main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "sqlite";
@@ -603,6 +663,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cap_across_handles),
         cmocka_unit_test(test_propose_for),
         cmocka_unit_test(test_metrics_kept),
+        cmocka_unit_test(test_user_attrs_kept),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
