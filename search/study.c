@@ -1304,15 +1304,21 @@ static int take_queued_memory(gpbo_study *s, double now, size_t *id)
     return GPBO_OK;
 }
 
-/* gpbo_study_enqueue's trial of valid values vals: reserved, released for any worker. */
-static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t *out_id)
+/* gpbo_study_enqueue's trial of valid values vals: reserved, released for any worker; started
+ * at `started` (NaN: now), moved just past this handle's last reservation when it is not later
+ * (a reservation is found again by its started time). */
+static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, double started,
+                          size_t *out_id)
 {
     size_t id = 0;
     int rc = sync_mirror(s);
     if (rc != GPBO_OK)
         return rc;
+    double last = s->last_started;
     /* no worker, heartbeat 0: released, so that the next ask of any handle takes it */
     gpbo_trial_rec r = reservation(s, vals);
+    if (!isnan(started)) /* in place of the now reservation() stamped: the handle's last */
+        s->last_started = r.started = started > last ? started : nextafter(last, INFINITY);
     r.worker = NULL;
     r.heartbeat = 0;
     if (s->st == NULL) {
@@ -1334,8 +1340,19 @@ static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t 
 
 int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
 {
+    return gpbo_study_enqueue_started(s, values, cap, NAN, out_id);
+}
+
+int gpbo_study_enqueue_started(gpbo_study *s, const double *values, size_t cap, double started,
+                               size_t *out_id)
+{
     if (s == NULL || values == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
+    if (!isnan(started) && !(isfinite(started) && started > 0 && started <= now_s()))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_enqueue: a started time is seconds since the epoch, not "
+                              "after now (%g)",
+                              started);
     size_t d = s->space->dim, np = s->space->n;
     double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
     if (u == NULL || vals == NULL) {
@@ -1352,7 +1369,7 @@ int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *
     /* an inactive parameter's value, which encode does not read, is NaN as every trial's */
     for (size_t i = 0; i < np; i++)
         vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
-    rc = enqueue_values(s, vals, cap, out_id);
+    rc = enqueue_values(s, vals, cap, started, out_id);
     free(vals);
     return rc;
 }

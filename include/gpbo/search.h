@@ -577,6 +577,18 @@ GPBO_API int gpbo_study_trial_feasible(const gpbo_study *study, size_t id);
 GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t max_trials,
                                 size_t *out_id);
 
+/**
+ * As gpbo_study_enqueue(), the trial's started time being `started` (seconds since the epoch)
+ * instead of now: for a trial that ran before it could be stored, as the first trial of a
+ * define-by-run study, whose space is known only when it ends; enqueued and asked at once, it
+ * keeps its real duration. A time not later than this handle's earlier trials' is moved just
+ * past the last of them (a handle's trials are told apart by their started times). NaN: now.
+ * @return as gpbo_study_enqueue(); GPBO_EINVAL also for a time that is not finite, <= 0 or
+ *         after now.
+ */
+GPBO_API int gpbo_study_enqueue_started(gpbo_study *study, const double *values, size_t max_trials,
+                                        double started, size_t *out_id);
+
 /** Whether trial id was enqueued (gpbo_study_enqueue) and no worker has taken it yet (it is
  * running, waiting). @return 1 if so; 0 otherwise. */
 GPBO_API int gpbo_study_trial_queued(const gpbo_study *study, size_t id);

@@ -636,6 +636,41 @@ static void test_user_attrs_kept(void **state)
     gpbo_study_close(s);
 }
 
+/* gpbo_study_enqueue_started: the trial asked keeps the started time given (a define-by-run
+ * study's first trial, run before the study existed), in the storage too; the same time given
+ * again is moved just past it (a handle's trials differ in started time); a time after now,
+ * not finite or <= 0 is refused and enqueues nothing. */
+static void test_enqueue_started(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "started");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *s = open_named(name, &o);
+    const double x[2] = {0.25, 0.75};
+    double v[2], t0 = (double)time(NULL) - 90.5;
+    size_t q[2], id;
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, t0 + 1e9, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, INFINITY, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, -1, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_ntrials(s), 0);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, t0, &q[0]), GPBO_OK);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, t0, &q[1]), GPBO_OK);
+    assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
+    assert_int_equal(id, q[0]);
+    assert_int_equal(gpbo_study_tell(s, id, 1.5), GPBO_OK);
+    gpbo_study *r = open_named(name, &o); /* what the storage holds */
+    gpbo_trial_info a, b;
+    assert_int_equal(gpbo_study_trial(r, q[0], &a), GPBO_OK);
+    assert_true(a.started == t0);
+    assert_true(a.finished - a.started > 90 && a.finished - a.started < 3600);
+    assert_int_equal(gpbo_study_trial(r, q[1], &b), GPBO_OK);
+    assert_true(b.started > t0 && b.started - t0 < 1e-3);
+    gpbo_study_close(r);
+    gpbo_study_close(s);
+}
+
 int main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "sqlite";
@@ -664,6 +699,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_propose_for),
         cmocka_unit_test(test_metrics_kept),
         cmocka_unit_test(test_user_attrs_kept),
+        cmocka_unit_test(test_enqueue_started),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
