@@ -13,10 +13,13 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 "spawn" or "forkserver" start method, or open the study in the child.
 """
 import ctypes as C
+import datetime
+import json
 import math
 import numbers
 import os
 import random
+import sys
 import threading
 import time
 import warnings
@@ -70,6 +73,10 @@ _SIG = {
     "gpbo_study_trial_metrics": (C.c_int, [_VP, _SZ, C.POINTER(_SZ),
                                            C.POINTER(C.POINTER(C.c_char_p)),
                                            C.POINTER(DP)]),
+    "gpbo_study_set_user_attr": (C.c_int, [_VP, _SZ, C.c_char_p, C.c_char_p]),
+    "gpbo_study_trial_user_attrs": (C.c_int, [_VP, _SZ, C.POINTER(C.c_char_p)]),
+    "gpbo_study_enqueue_started": (C.c_int, [_VP, DP, _SZ, C.c_double, C.POINTER(_SZ)]),
+    "gpbo_study_trial_queued": (C.c_int, [_VP, _SZ]),
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
@@ -147,7 +154,16 @@ class TrialInfo(C.Structure):
 
 
 class TrialPruned(Exception):
-    """Raised by an objective (after trial.should_prune()) to end its trial as pruned."""
+    """Raised by an objective (after trial.should_prune()) to end its trial as pruned. Optuna's
+    own (optuna.TrialPruned, raised by an objective ported as it is, or by Optuna's framework
+    callbacks) prunes too."""
+
+
+def _optuna_pruned(e):
+    """Whether e is Optuna's TrialPruned (looked up only when Optuna is imported already)."""
+    mod = sys.modules.get("optuna.exceptions")
+    cls = getattr(mod, "TrialPruned", None)
+    return isinstance(cls, type) and isinstance(e, cls)
 
 
 class MedianPruner:
@@ -408,9 +424,21 @@ def _metric_value(name, value):
         raise ValueError("metric %r: %r is not a number" % (name, value)) from None
 
 
+def _attr_json(key, value):
+    """The JSON text of user attribute key's value (Optuna stores them as JSON too)."""
+    if not isinstance(key, str):
+        raise TypeError("a user attribute's key is a string, not %r" % (key,))
+    try:  # NaN and inf are not JSON: the storage could not read them back
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise type(e)("user attribute %r: %s (its value is stored as JSON)" % (key, e)) \
+            from None
+
+
 class Trial:
     """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
-    ``metrics`` (the other metrics set with set_metric, told with the trial).
+    ``metrics`` (the other metrics set with set_metric, told with the trial), ``user_attrs``
+    (set_user_attr's).
 
     suggest_float / suggest_int / suggest_categorical (Optuna's define-by-run) return this
     trial's value of a parameter of the study's space, checking that the declared distribution
@@ -421,7 +449,9 @@ class Trial:
     def __init__(self, study, trial_id, params, discovery=False):
         self.study, self.id, self.params = study, trial_id, params
         self.metrics = {}
+        self._user_attrs = {}  # key -> JSON text
         self._prune = False
+        self._started = time.time()  # a discovery trial's: its trial is stored when told
         # a discovery trial: the distributions suggested (name -> space parameter, in order)
         # and the reports made before the study exists (replayed when it is created)
         self._dists = {} if discovery else None
@@ -450,6 +480,20 @@ class Trial:
             raise ValueError("a metric needs a name (a non-empty string), not %r" % (name,))
         self.metrics[name] = _metric_value(name, value)
 
+    def set_user_attr(self, key, value):
+        """Sets user attribute key (a string) to value, any JSON-serializable value (a number,
+        a string, a list, a dict...), as Optuna's: stored with the trial (read back as
+        TrialRecord.user_attrs, also from another process and after reopening: as JSON gives
+        it back, a tuple as a list). Stored in the library at once (a discovery trial's when
+        its study is created), in the storage when the trial is told. A value that is not JSON
+        (NaN, a set, an object): TypeError or ValueError naming the key."""
+        self.study._set_user_attr(self, key, _attr_json(key, value))
+
+    @property
+    def user_attrs(self):
+        """The user attributes set on this trial (a new dict; values as JSON gives them back)."""
+        return {k: json.loads(v) for k, v in self._user_attrs.items()}
+
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
         step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
@@ -475,10 +519,12 @@ class TrialRecord:
     value (NaN unless complete), values (one an objective: [value] for a study of one), params,
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
-    started and finished (seconds since the epoch; finished 0 while running)."""
+    started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
+    key -> value, set with Trial.set_user_attr). Optuna's FrozenTrial names: number,
+    datetime_start, datetime_complete, duration, intermediate_values."""
 
     __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
-                 "metrics", "feasible", "started", "finished")
+                 "metrics", "feasible", "started", "finished", "user_attrs")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -488,6 +534,26 @@ class TrialRecord:
     def number(self):
         """The trial's id (Optuna's name for it)."""
         return self.id
+
+    @property
+    def datetime_start(self):
+        """When it started, a local datetime (Optuna's FrozenTrial.datetime_start)."""
+        return datetime.datetime.fromtimestamp(self.started)
+
+    @property
+    def datetime_complete(self):
+        """When it ended, a local datetime; None while running (Optuna's)."""
+        return datetime.datetime.fromtimestamp(self.finished) if self.finished else None
+
+    @property
+    def duration(self):
+        """How long it ran, a timedelta; None while running (Optuna's)."""
+        return self.datetime_complete - self.datetime_start if self.finished else None
+
+    @property
+    def intermediate_values(self):
+        """Optuna's name for intermediate (dict step -> value)."""
+        return self.intermediate
 
     def __repr__(self):
         return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
@@ -765,7 +831,9 @@ class Study:
         arr = (C.c_double * len(vals))(*vals)
         qid, tid = _SZ(), _SZ()
         out = (C.c_double * len(vals))()
-        check(_s.gpbo_study_enqueue(h, arr, _NOT_FOUND, C.byref(qid)))
+        # stored now, it started when it was asked: its duration is its run's
+        check(_s.gpbo_study_enqueue_started(h, arr, _NOT_FOUND, min(trial._started, time.time()),
+                                            C.byref(qid)))
         check(_s.gpbo_study_ask(h, C.byref(tid), out))
         if tid.value != qid.value:  # another process took it: this ask is another point
             check(_s.gpbo_study_tell_failed(h, tid.value, b"asked while creating the study "
@@ -779,6 +847,8 @@ class Study:
             check(_s.gpbo_pruner_catch_up(self._pruner, h))
         for step, value in trial._reports:
             self.report(trial, step, value)
+        for key, text in trial._user_attrs.items():
+            check(_s.gpbo_study_set_user_attr(h, trial.id, key.encode(), text.encode()))
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out
@@ -1027,6 +1097,15 @@ class Study:
         vals = (C.c_double * len(items))(*[v for _, v in items])
         return names, vals
 
+    def _set_user_attr(self, trial, key, text):
+        """Trial.set_user_attr: key set to JSON text in the library (a discovery trial's when
+        the study is created), then in trial.user_attrs."""
+        with self._lock:
+            if self._discovery_trial(trial) is None:
+                check(_s.gpbo_study_set_user_attr(self._handle(), trial.id, key.encode(),
+                                                  text.encode()))
+            trial._user_attrs[key] = text
+
     def report(self, trial, step, value):
         """Records trial's intermediate value at step and asks the pruner; see Trial.report."""
         tid = self._id(trial)
@@ -1067,6 +1146,8 @@ class Study:
         check(_s.gpbo_study_trial_metrics(self._handle(), info.id, C.byref(n), C.byref(names),
                                           C.byref(vals)))
         metrics = {names[k].decode("utf-8", "replace"): vals[k] for k in range(n.value)}
+        attrs = C.c_char_p()
+        check(_s.gpbo_study_trial_user_attrs(self._handle(), info.id, C.byref(attrs)))
         objs = [info.value]
         if self._nobj >= 2:  # NaN where the trial has none (not complete)
             arr = (C.c_double * self._nobj)()
@@ -1077,7 +1158,8 @@ class Study:
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
-                           started=info.started, finished=info.finished)
+                           started=info.started, finished=info.finished,
+                           user_attrs=json.loads(attrs.value.decode()) if attrs.value else {})
 
     def _record_of(self, trial_id):
         """The TrialRecord of one trial, read from the storage now."""
@@ -1142,6 +1224,73 @@ class Study:
     @property
     def best_value(self):
         return self.best_trial.value
+
+    _DF_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration", "params",
+                 "user_attrs", "system_attrs", "state")
+    _DF_STATES = {"running": "RUNNING", "complete": "COMPLETE", "failed": "FAIL",
+                  "pruned": "PRUNED"}
+
+    def trials_dataframe(self, attrs=_DF_ATTRS, multi_index=False):
+        """The trials as a pandas DataFrame, one row a trial by number, as Optuna's
+        Study.trials_dataframe: columns number, value (values_0, values_1, ... for several
+        objectives), datetime_start, datetime_complete, duration, params_NAME, user_attrs_NAME,
+        state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
+        columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
+        which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
+        system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
+        complete; a parameter a trial does not have (inactive) is NaN. No trial: an empty
+        DataFrame. Needs pandas (Debian: python3-pandas): ImportError otherwise."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Study.trials_dataframe needs pandas, which is not importable "
+                              "(%s); on Debian: apt-get install python3-pandas" % e) from None
+        attrs = tuple(attrs)
+        known = set(self._DF_ATTRS) | {"values", "intermediate_values", "metrics", "reason",
+                                       "feasible"}
+        unknown = [a for a in attrs if a not in known]
+        if unknown:
+            raise ValueError("trials_dataframe: unknown attribute %r; known: %s"
+                             % (unknown[0], ", ".join(sorted(known))))
+        trials = self.trials
+        if not trials:
+            return pd.DataFrame()
+        if self._nobj >= 2:
+            attrs = tuple("values" if a == "value" else a for a in attrs)
+        with self._lock:
+            queued = set() if self._h is None else {
+                r.id for r in trials
+                if r.state == "running" and _s.gpbo_study_trial_queued(self._h, r.id)}
+        records, cols = [], {}
+        for r in trials:
+            rec = {}
+            for a in attrs:
+                if a == "state":
+                    v = "WAITING" if r.id in queued else self._DF_STATES[r.state]
+                elif a == "values":
+                    v = list(r.values) if r.state == "complete" else [None] * max(self._nobj, 1)
+                elif a == "system_attrs":
+                    v = {}
+                else:
+                    v = getattr(r, a)
+                if a == "value" and r.state != "complete":
+                    v = None
+                if isinstance(v, dict):
+                    items = v.items()
+                elif isinstance(v, list):
+                    items = enumerate(v)
+                else:
+                    items = [("", v)]
+                for k, x in items:
+                    rec[(a, k)] = x
+                    cols.setdefault(a, set()).add((a, k))
+            records.append(rec)
+        columns = sum((sorted(cols[a], key=lambda c: (str(type(c[1])), c[1])) for a in attrs
+                       if a in cols), [])
+        df = pd.DataFrame(records, columns=pd.MultiIndex.from_tuples(columns))
+        if not multi_index:
+            df.columns = ["_".join(str(c) for c in col if c != "") for col in columns]
+        return df
 
     @property
     def best_params(self):
@@ -1210,6 +1359,9 @@ class Study:
         except TrialPruned:
             self.tell(trial, pruned=True)
         except BaseException as e:
+            if _optuna_pruned(e):
+                self.tell(trial, pruned=True)
+                return None
             if not pass_trial and isinstance(e, AttributeError) and \
                     "'dict' object has no attribute 'suggest_" in str(e):
                 # an Optuna objective given the params: every trial would fail the same way

@@ -1,0 +1,213 @@
+"""Optuna users' scripts on gpbo.Study: what a demanding Optuna user reaches for beyond
+suggest_* (user attributes, trials_dataframe, FrozenTrial's fields, durations, pruning, resuming
+a stored study, stopping from a callback), each checked against Optuna 3 running the same
+objective where Optuna's behaviour is the reference.
+
+Run by ctest with PYTHONPATH at the build tree's staged package and GPBO_BINARY_DIR set.
+"""
+import datetime
+import math
+import os
+import subprocess
+import sys
+import time
+
+import optuna
+import pandas as pd
+import pytest
+
+import gpbo
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def noted(trial):
+    """An objective that sets user attributes of every JSON kind, one of them in its first
+    trial before any suggestion; trial 1 is pruned (Optuna's own exception), trial 2 fails."""
+    trial.set_user_attr("number_seen", trial.number)
+    x = trial.suggest_float("x", -2, 2)
+    n = trial.suggest_int("n", 1, 4)
+    trial.set_user_attr("note", "n=%d" % n)
+    trial.set_user_attr("shape", {"layers": [n, 2 * n], "ok": True, "lr": 2.385e-3})
+    trial.set_user_attr("pair", (n, None))  # a tuple comes back as a list, as from Optuna's RDB
+    if trial.number == 1:
+        raise optuna.TrialPruned()
+    if trial.number == 2:
+        raise RuntimeError("diverged")
+    return (x - 0.5) ** 2 + n
+
+
+def expected_attrs(number, n):
+    return {"number_seen": number, "note": "n=%d" % n,
+            "shape": {"layers": [n, 2 * n], "ok": True, "lr": 2.385e-3}, "pair": [n, None]}
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite"])
+def test_user_attrs_stored_and_reopened_as_optuna(tmp_path, where):
+    """Trial.set_user_attr / user_attrs and TrialRecord.user_attrs hold what Optuna's RDB
+    storage holds for the same objective (a tuple as a list, every trial whatever its end, the
+    first define-by-run trial's set before its first suggestion included); a stored study
+    reopened by another handle reads them back."""
+    storage = None if where == "memory" else "sqlite:///%s" % (tmp_path / "attrs.db")
+    study = gpbo.Study(storage=storage, name="attrs", seed=3, strategy="random")
+    study.optimize(noted, 6)
+    ours = {r.number: r.user_attrs for r in study.trials}
+    ourl = "sqlite:///%s" % (tmp_path / "optuna.db")
+    optuna.create_study(storage=ourl, study_name="o").optimize(noted, 6, catch=(RuntimeError,))
+    ostudy = optuna.load_study(storage=ourl, study_name="o")  # read back, not from its cache
+    theirs = {t.number: t.user_attrs for t in ostudy.trials}
+    assert len(ours) == len(theirs) == 6
+    for k in range(6):
+        n = study.trials[k].params["n"]
+        assert ours[k] == expected_attrs(k, n)
+        assert theirs[k] == expected_attrs(k, ostudy.trials[k].params["n"])
+    assert [r.state for r in study.trials][:3] == ["complete", "pruned", "failed"]
+    assert study.best_trial.user_attrs["note"] == "n=%d" % study.best_trial.params["n"]
+    if storage:
+        again = gpbo.Study(storage=storage, name="attrs")
+        assert {r.number: r.user_attrs for r in again.trials} == ours
+        again.close()
+    # a running trial's, at once, through the Trial and the study's records
+    t = study.ask()
+    t.set_user_attr("k", 1)
+    t.set_user_attr("k", [2])  # set again: the last value
+    assert t.user_attrs == {"k": [2]}
+    assert study.trials[-1].user_attrs == {"k": [2]}
+    study.tell(t, 1.0)
+    with pytest.raises(gpbo.GpboError):  # told: the library refuses, as Optuna refuses
+        t.set_user_attr("late", 1)
+
+
+def test_user_attr_values_refused_as_optuna_rdb_refuses(tmp_path):
+    """A value JSON cannot hold is refused with the error Optuna's RDB storage gives (a set:
+    TypeError) and NaN too (ValueError: JSON has no NaN; the storage could not read it back),
+    naming the key; a key that is not a string: TypeError. Nothing is stored."""
+    ostudy = optuna.create_study(storage="sqlite:///%s" % (tmp_path / "optuna.db"))
+    ot = ostudy.ask()
+    with pytest.raises(TypeError):
+        ot.set_user_attr("s", {1, 2})
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    t = study.ask()
+    with pytest.raises(TypeError, match="'s'"):
+        t.set_user_attr("s", {1, 2})
+    with pytest.raises(ValueError, match="'nan'"):
+        t.set_user_attr("nan", float("nan"))
+    with pytest.raises(TypeError, match="key"):
+        t.set_user_attr(3, "x")
+    t.set_user_attr("é", "ünïcode")
+    study.tell(t, 0.5)
+    assert study.trials[0].user_attrs == {"é": "ünïcode"}
+
+
+def test_trials_dataframe_as_optuna():
+    """Study.trials_dataframe has Optuna's columns, in Optuna's order, with the same dtypes, for
+    the same objective: number, value, datetime_start, datetime_complete, duration,
+    params_NAME (sorted), user_attrs_NAME (sorted), state in Optuna's names; multi_index keeps
+    the (params, NAME) pairs; values_0, values_1 for several objectives; an empty DataFrame
+    with no trial."""
+    study = gpbo.Study(seed=3, strategy="random")
+    assert study.trials_dataframe().empty
+    study.optimize(noted, 5)
+    ostudy = optuna.create_study()
+    ostudy.optimize(noted, 5, catch=(RuntimeError,))
+    ours, theirs = study.trials_dataframe(), ostudy.trials_dataframe()
+    assert list(ours.columns) == list(theirs.columns) == [
+        "number", "value", "datetime_start", "datetime_complete", "duration", "params_n",
+        "params_x", "user_attrs_note", "user_attrs_number_seen", "user_attrs_pair",
+        "user_attrs_shape", "state"]
+    assert list(ours.dtypes) == list(theirs.dtypes)
+    assert list(ours["state"]) == list(theirs["state"]) == \
+        ["COMPLETE", "PRUNED", "FAIL", "COMPLETE", "COMPLETE"]
+    assert list(ours["number"]) == [0, 1, 2, 3, 4]
+    assert ours["value"].isna().tolist() == [False, True, True, False, False]
+    recs = study.trials
+    assert ours["value"][0] == recs[0].value and ours["params_x"][3] == recs[3].params["x"]
+    assert ours["user_attrs_note"][4] == "n=%d" % recs[4].params["n"]
+    assert (ours["duration"] >= pd.Timedelta(0)).all()
+    assert ours["datetime_start"][0] == datetime.datetime.fromtimestamp(recs[0].started)
+    assert list(study.trials_dataframe(multi_index=True).columns) == \
+        list(ostudy.trials_dataframe(multi_index=True).columns)
+    assert list(study.trials_dataframe(attrs=("number", "params", "state")).columns) == \
+        list(ostudy.trials_dataframe(attrs=("number", "params", "state")).columns)
+    with pytest.raises(ValueError, match="unknown attribute 'bogus'"):
+        study.trials_dataframe(attrs=("number", "bogus"))
+
+    def two(trial):
+        x = trial.suggest_float("x", 0, 1)
+        return x, 1 - x
+
+    mo = gpbo.Study(objectives={"a": "minimize", "b": "minimize"}, seed=1, strategy="random")
+    mo.optimize(two, 3)
+    omo = optuna.create_study(directions=["minimize", "minimize"],  # NSGA-II's system_attrs
+                              sampler=optuna.samplers.RandomSampler(seed=1))  # aside
+    omo.optimize(two, 3)
+    assert list(mo.trials_dataframe().columns) == list(omo.trials_dataframe().columns)
+    assert mo.trials_dataframe()["values_1"][2] == pytest.approx(1 - mo.trials[2].params["x"])
+
+
+def test_trials_dataframe_waiting_and_running():
+    """An enqueued trial no worker has taken is WAITING, an asked one RUNNING (Optuna's names):
+    no end, no duration."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    study.ask()
+    study.enqueue({"x": 0.25})
+    df = study.trials_dataframe()
+    assert list(df["state"]) == ["RUNNING", "WAITING"]
+    assert df["datetime_complete"].isna().all() and df["duration"].isna().all()
+
+
+def test_trials_dataframe_without_pandas_names_it():
+    """Without pandas, trials_dataframe raises ImportError naming pandas and Debian's package
+    (the rest of the package needs no pandas)."""
+    code = ("import sys; sys.modules['pandas'] = None\n"
+            "import gpbo\n"
+            "s = gpbo.Study({'x': gpbo.Uniform(0, 1)}, strategy='random')\n"
+            "s.optimize(lambda p: p['x'], 2)\n"
+            "try:\n"
+            "    s.trials_dataframe()\n"
+            "except ImportError as e:\n"
+            "    print('ImportError:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "ImportError:" in out and "pandas" in out and "python3-pandas" in out
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite"])
+def test_first_define_by_run_trial_lasts_as_long_as_it_ran(tmp_path, where):
+    """A define-by-run study's first trial (stored only when it is told) starts when it was
+    asked, not when it was told: its duration is the objective's, as every later trial's
+    (it was about 0 s), also as another handle reads the stored study."""
+    storage = None if where == "memory" else "sqlite:///%s" % (tmp_path / "dur.db")
+
+    def slow(trial):
+        x = trial.suggest_float("x", 0, 1)
+        time.sleep(0.3)
+        return x
+
+    before = time.time()
+    study = gpbo.Study(storage=storage, name="dur", seed=1, strategy="random")
+    study.optimize(slow, 2)
+    first = study.trials[0]
+    assert first.started >= before - 1e-3
+    assert 0.3 <= first.duration.total_seconds() < 30
+    assert first.datetime_complete - first.datetime_start == first.duration
+    assert study.trials[1].started >= first.finished
+    if storage:
+        again = gpbo.Study(storage=storage, name="dur")
+        assert again.trials[0].duration.total_seconds() >= 0.3
+        again.close()
+
+
+def test_optuna_trial_pruned_prunes():
+    """An objective ported as it is raises optuna.TrialPruned (or Optuna's framework callbacks
+    do): the trial is pruned, as with gpbo.TrialPruned, not failed (nor, with a narrow catch,
+    fatal to optimize)."""
+    def f(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number % 2:
+            raise optuna.TrialPruned()
+        return x
+
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(f, 4, catch=(RuntimeError,))
+    assert [r.state for r in study.trials] == ["complete", "pruned"] * 2
