@@ -168,6 +168,14 @@ typedef struct gpbo_storage_ops {
     /* Calls cb with the name of each stored study, in creation order, until it returns
      * non-zero (then that status). */
     int (*studies)(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload);
+    /* The study's user attributes (Optuna's study.set_user_attr), in a table of their own that
+     * the first set makes (a database without it has none; no schema change). set_study_attr
+     * stores key = json (the text of one JSON value) at once, one statement: a key set again
+     * keeps its place and takes the new value. study_attrs hands each key and value to cb in
+     * the order the keys were first set, until cb returns non-zero (then that status). */
+    int (*set_study_attr)(gpbo_storage *st, int64_t study, const char *key, const char *json);
+    int (*study_attrs)(gpbo_storage *st, int64_t study,
+                       int (*cb)(void *payload, const char *key, const char *json), void *payload);
 } gpbo_storage_ops;
 
 struct gpbo_storage {

@@ -75,6 +75,7 @@ struct gpbo_study {
     int hb_started, hb_stop;
     size_t hb_failures;    /* refreshes that failed (the storage's error is lost with the thread) */
     gpbo_constraint *cons; /* the options' constraints, the study's own copy */
+    gpbo_metrics attrs;    /* the study's user attributes as last set or read (attrs only) */
 };
 
 /* The bytes of each version of gpbo_study_options (the header lists the versions); index 0 is
@@ -300,6 +301,7 @@ void gpbo_study_close(gpbo_study *s)
     gpbo_space_free(s->space);
     free(s->name);
     free(s->strategy_name);
+    gpbo_search__metrics_clear(&s->attrs);
     gpbo_search__objectives_free(&s->obj);
     gpbo_search__constraints_free(s->cons, s->opts.n_constraints);
     pthread_cond_destroy(&s->wake);
@@ -1708,6 +1710,54 @@ int gpbo_study_trial_user_attrs(const gpbo_study *s, size_t id, const char **out
     if (id >= s->n)
         return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no trial %zu", s->name, id);
     *out_json = s->t[id].metrics.attrs;
+    return GPBO_OK;
+}
+
+/* A study attribute read from the storage, added to the object being built (payload). */
+static int attr_read(void *payload, const char *key, const char *json)
+{
+    int rc = gpbo_search__attrs_set(payload, key, json);
+    return rc == GPBO_EINVAL ? gpbo_error_set(GPBO_EFORMAT,
+                                              "study attribute '%s' is malformed "
+                                              "in the storage",
+                                              key)
+                             : rc;
+}
+
+int gpbo_study_set_attr(gpbo_study *s, const char *key, const char *json)
+{
+    if (s == NULL || key == NULL || json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_set_attr: NULL argument");
+    gpbo_metrics one = {0}; /* checks key and json first: nothing is stored when they are bad */
+    int rc = gpbo_search__attrs_set(&one, key, json);
+    gpbo_search__metrics_clear(&one);
+    if (rc == GPBO_OK && s->st) {
+        lock(s);
+        rc = s->st->ops->set_study_attr(s->st, s->sid, key, json);
+        unlock(s);
+    }
+    if (rc == GPBO_OK)
+        rc = gpbo_search__attrs_set(&s->attrs, key, json);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_set_attr: ");
+}
+
+int gpbo_study_attrs(gpbo_study *s, const char **out_json)
+{
+    if (s == NULL || out_json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_attrs: NULL argument");
+    if (s->st) {
+        gpbo_metrics fresh = {0};
+        lock(s);
+        int rc = s->st->ops->study_attrs(s->st, s->sid, attr_read, &fresh);
+        unlock(s);
+        if (rc != GPBO_OK) {
+            gpbo_search__metrics_clear(&fresh);
+            return gpbo_error_prefix("study_attrs: ");
+        }
+        gpbo_search__metrics_clear(&s->attrs);
+        s->attrs = fresh;
+    }
+    *out_json = s->attrs.attrs;
     return GPBO_OK;
 }
 

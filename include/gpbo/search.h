@@ -524,6 +524,25 @@ GPBO_API int gpbo_study_set_user_attr(gpbo_study *study, size_t id, const char *
  */
 GPBO_API int gpbo_study_trial_user_attrs(const gpbo_study *study, size_t id, const char **out_json);
 
+/**
+ * Sets the study's own user attribute `key` to `json`, the text of one JSON value (Optuna's
+ * study.set_user_attr: what the run is about, the dataset's version...). Stored at once (a
+ * stored study: in a table of its own that the first set makes; every handle of the study
+ * reads it); a key set again keeps its place and takes the new value.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, json not one JSON value, key or json not
+ *         UTF-8: nothing is stored); GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_set_attr(gpbo_study *study, const char *key, const char *json);
+
+/**
+ * The study's user attributes (gpbo_study_set_attr), read from the storage now: the compact
+ * text of a JSON object key -> value in the order the keys were first set, or NULL when there
+ * is none. Owned by the study, valid until its next gpbo_study_attrs or gpbo_study_set_attr.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ESTORAGE; GPBO_EFORMAT (a stored value
+ *         that is not JSON); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_attrs(gpbo_study *study, const char **out_json);
+
 /** A trial as the study holds it. Pointers stay valid until the next call that changes it. */
 typedef struct gpbo_trial_info {
     size_t id;

@@ -671,6 +671,41 @@ static void test_enqueue_started(void **state)
     gpbo_study_close(s);
 }
 
+/* The study's own user attributes (gpbo_study_set_attr, Optuna's study.set_user_attr): none
+ * before any is set (no table yet), stored at once, so another handle reads them without a
+ * tell, in the order first set, a key set again through the other handle taking its new value
+ * in its place; text that is not one JSON value changes nothing; another study of the same
+ * storage has its own. */
+static void test_study_attrs_kept(void **state)
+{
+    (void)state;
+    char name[128], other[128];
+    study_name(name, sizeof name, "sattrs");
+    study_name(other, sizeof other, "sattrs_other");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *a = open_named(name, &o), *b = open_named(name, &o), *c = open_named(other, &o);
+    const char *json = "unset";
+    assert_int_equal(gpbo_study_attrs(b, &json), GPBO_OK);
+    assert_null(json);
+    assert_int_equal(gpbo_study_set_attr(a, "dataset", "\"fashion-mnist v2\""), GPBO_OK);
+    assert_int_equal(gpbo_study_set_attr(a, "budget", "{\"gpu_h\": 2.385}"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_attr(a, "bad", "1 2"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_attr(a, NULL, "1"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_attrs(b, &json), GPBO_OK);
+    assert_string_equal(
+        json, "{\"dataset\":\"fashion-mnist v2\",\"budget\":{\"gpu_h\":2.3849999999999998}}");
+    assert_int_equal(gpbo_study_set_attr(b, "dataset", "[1, null]"), GPBO_OK);
+    assert_int_equal(gpbo_study_attrs(a, &json), GPBO_OK);
+    assert_string_equal(json, "{\"dataset\":[1,null],\"budget\":{\"gpu_h\":2.3849999999999998}}");
+    assert_int_equal(gpbo_study_attrs(c, &json), GPBO_OK);
+    assert_null(json);
+    assert_int_equal(gpbo_study_attrs(a, NULL), GPBO_EINVAL);
+    gpbo_study_close(c);
+    gpbo_study_close(b);
+    gpbo_study_close(a);
+}
+
 int main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "sqlite";
@@ -700,6 +735,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_metrics_kept),
         cmocka_unit_test(test_user_attrs_kept),
         cmocka_unit_test(test_enqueue_started),
+        cmocka_unit_test(test_study_attrs_kept),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
