@@ -77,6 +77,8 @@ _SIG = {
     "gpbo_study_trial_user_attrs": (C.c_int, [_VP, _SZ, C.POINTER(C.c_char_p)]),
     "gpbo_study_enqueue_started": (C.c_int, [_VP, DP, _SZ, C.c_double, C.POINTER(_SZ)]),
     "gpbo_study_trial_queued": (C.c_int, [_VP, _SZ]),
+    "gpbo_study_set_attr": (C.c_int, [_VP, C.c_char_p, C.c_char_p]),
+    "gpbo_study_attrs": (C.c_int, [_VP, C.POINTER(C.c_char_p)]),
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
@@ -649,6 +651,7 @@ class Study:
             self._h, self._opts, self._keep, self._items = None, o, keep, []
             self._asked = (direction, objectives)
             self._queued = []  # enqueue()'s (params, max_trials) kept for the study
+            self._attrs = {}  # set_user_attr's (key -> JSON text), stored when it is created
             self._rng = random.Random(o.seed)
             self._nobj = len(objectives or ())
             self.direction = "maximize" if o.direction == 1 else "minimize"
@@ -699,6 +702,29 @@ class Study:
         elif direction is not None and self._nobj >= 2:
             return "has several objectives %r, not one direction" % (self.objectives,)
         return None
+
+    def set_user_attr(self, key, value):
+        """Sets the study's own user attribute key (a string) to value, any JSON-serializable
+        value, as Optuna's study.set_user_attr: stored at once (a stored study's, for every
+        handle and process; a define-by-run study's before its first trial is told, when that
+        trial creates it). A value that is not JSON: TypeError or ValueError naming the key."""
+        text = _attr_json(key, value)
+        with self._lock:
+            if self._undiscovered():
+                self._attrs[key] = text
+                return
+            check(_s.gpbo_study_set_attr(self._handle(), key.encode(), text.encode()))
+
+    @property
+    def user_attrs(self):
+        """The study's user attributes (a new dict, read from the storage now; values as JSON
+        gives them back), as Optuna's study.user_attrs."""
+        with self._lock:
+            if self._undiscovered():
+                return {k: json.loads(v) for k, v in self._attrs.items()}
+            out = C.c_char_p()
+            check(_s.gpbo_study_attrs(self._handle(), C.byref(out)))
+            return json.loads(out.value.decode()) if out.value else {}
 
     @property
     def space(self):
@@ -849,6 +875,8 @@ class Study:
             self.report(trial, step, value)
         for key, text in trial._user_attrs.items():
             check(_s.gpbo_study_set_user_attr(h, trial.id, key.encode(), text.encode()))
+        for key, text in self.__dict__.pop("_attrs", {}).items():
+            check(_s.gpbo_study_set_attr(h, key.encode(), text.encode()))
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out

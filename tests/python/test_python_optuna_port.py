@@ -211,3 +211,33 @@ def test_optuna_trial_pruned_prunes():
     study = gpbo.Study(seed=1, strategy="random")
     study.optimize(f, 4, catch=(RuntimeError,))
     assert [r.state for r in study.trials] == ["complete", "pruned"] * 2
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite"])
+def test_study_user_attrs_as_optuna(tmp_path, where):
+    """study.set_user_attr / study.user_attrs hold what Optuna's hold (values as JSON gives
+    them back), set before a define-by-run study's first trial too; stored at once, so another
+    handle of a stored study reads them without any trial told, and a key set there is seen
+    here; a value JSON cannot hold is refused naming the key."""
+    storage = None if where == "memory" else "sqlite:///%s" % (tmp_path / "sattrs.db")
+    study = gpbo.Study(storage=storage, name="s", seed=1, strategy="random")
+    study.set_user_attr("dataset", "fashion-mnist")  # before the study exists
+    assert study.user_attrs == {"dataset": "fashion-mnist"}
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), 2)
+    study.set_user_attr("budget", {"gpu_h": 2.385, "cards": ("a100", 2)})
+    ostudy = optuna.create_study(storage="sqlite:///%s" % (tmp_path / "optuna.db"),
+                                 study_name="o")
+    ostudy.set_user_attr("dataset", "fashion-mnist")
+    ostudy.set_user_attr("budget", {"gpu_h": 2.385, "cards": ("a100", 2)})
+    theirs = optuna.load_study(storage="sqlite:///%s" % (tmp_path / "optuna.db"),
+                               study_name="o").user_attrs
+    assert study.user_attrs == theirs == {"dataset": "fashion-mnist",
+                                          "budget": {"gpu_h": 2.385, "cards": ["a100", 2]}}
+    with pytest.raises(TypeError, match="'bad'"):
+        study.set_user_attr("bad", object())
+    if storage:
+        other = gpbo.Study(storage=storage, name="s")
+        assert other.user_attrs == theirs
+        other.set_user_attr("dataset", "v2")
+        assert study.user_attrs == {"dataset": "v2", "budget": theirs["budget"]}
+        other.close()
