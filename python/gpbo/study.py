@@ -14,6 +14,7 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 """
 import ctypes as C
 import datetime
+import enum
 import json
 import math
 import numbers
@@ -28,8 +29,8 @@ import weakref
 from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
-__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "MedianPruner", "HyperbandPruner",
-           "minimize"]
+__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "MedianPruner",
+           "HyperbandPruner", "minimize"]
 
 _s = _lib.library("search")
 _gp = _lib.library("gp")
@@ -106,7 +107,25 @@ _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
 _NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
 _NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
-_STATES = ("running", "complete", "failed", "pruned")
+
+
+class TrialState(str, enum.Enum):
+    """A trial's state, as TrialRecord.state gives it, named as Optuna's TrialState (FAIL is
+    "failed"): each member is also its string, so ``record.state == "complete"`` and
+    ``record.state == gpbo.TrialState.COMPLETE`` both hold, and a ported Optuna callback
+    comparing with ``TrialState.PRUNED`` works once it imports gpbo's."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PRUNED = "pruned"
+    FAIL = "failed"
+    # as a str: printed, formatted, hashed (a dict keyed by "complete" finds it) as its value
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+
+
+_STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
 
@@ -559,7 +578,7 @@ class TrialRecord:
 
     def __repr__(self):
         return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
-            self.id, self.state, self.value, self.params)
+            self.id, str(self.state), self.value, self.params)
 
 
 def _close(handle, pruner):
@@ -632,6 +651,7 @@ class Study:
         self._define_by_run = items is None
         self._h, self._discovering, self._closed = None, None, False
         self._running = {}
+        self._stops = []  # one threading.Event an optimize running: stop() sets them
         try:
             # in memory (None or ":memory:") with space=None: always a new study
             if items is not None or self._storage_b not in (None, b":memory:"):
@@ -1213,6 +1233,18 @@ class Study:
                     out.append(self._record(info))
             return out
 
+    def get_trials(self, deepcopy=False, states=None):
+        """Optuna's Study.get_trials: the trials (as `trials`), only those in `states` (a
+        sequence of TrialState or their strings) when given. deepcopy is Optuna's and changes
+        nothing: each call reads new records."""
+        trials = self.trials
+        if states is None:
+            return trials
+        if isinstance(states, str):
+            states = (states,)
+        want = {TrialState(s) for s in states}  # ValueError names a state that is not one
+        return [r for r in trials if r.state in want]
+
     @property
     def best_trial(self):
         """The best complete (and, with constraints, feasible) trial; ValueError when there is
@@ -1466,13 +1498,14 @@ class Study:
             if not callable(cb):
                 raise TypeError("callbacks must be functions cb(study, record), not %r" % (cb,))
         deadline = None if timeout is None else time.monotonic() + float(timeout)
-        lock, errors = threading.Lock(), []
+        lock, errors, stop = threading.Lock(), [], threading.Event()
         left = [math.inf if n_trials is None else int(n_trials)]
 
         def more():
             """Takes one trial of the budget when another may start."""
             with lock:
-                if left[0] <= 0 or errors or (deadline and time.monotonic() >= deadline):
+                if left[0] <= 0 or errors or stop.is_set() or \
+                        (deadline and time.monotonic() >= deadline):
                     return False
                 left[0] -= 1
                 return True
@@ -1498,11 +1531,37 @@ class Study:
                         errors.append(e)
                     return
 
+        with self._lock:
+            self._stops.append(stop)
+        try:
+            self._optimize(f, n_jobs, pass_trial, catch, callbacks, more, worker, lock, left,
+                           errors)
+        finally:
+            with self._lock:
+                self._stops.remove(stop)
+        return self
+
+    def stop(self):
+        """Ends the optimize() running (every one of this Study, in every thread) once the
+        trials running finish: no other trial starts, and optimize returns. For an objective
+        or a callback of optimize, as Optuna's Study.stop; RuntimeError when no optimize of
+        this Study is running."""
+        with self._lock:
+            if not self._stops:
+                raise RuntimeError("Study.stop ends a running optimize: call it from its "
+                                   "objective or a callback (as Optuna's); study %r runs none"
+                                   % self.name)
+            for ev in self._stops:
+                ev.set()
+
+    def _optimize(self, f, n_jobs, pass_trial, catch, callbacks, more, worker, lock, left,
+                  errors):
+        """optimize()'s run, its arguments checked."""
         # the chain asks the next trial before a callback sees the last one: a callback that
         # raised would leave that trial running
         if n_jobs == 1 and self._nobj < 2 and not self._pruner and not callbacks:
             self._run_chain(f, more, pass_trial, catch)
-            return self
+            return
         if n_jobs == 1:
             worker()
         else:
@@ -1518,7 +1577,6 @@ class Study:
                 raise
         if errors:
             raise errors[0]
-        return self
 
     def __repr__(self):
         return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,

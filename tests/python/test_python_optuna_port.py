@@ -241,3 +241,114 @@ def test_study_user_attrs_as_optuna(tmp_path, where):
         other.set_user_attr("dataset", "v2")
         assert study.user_attrs == {"dataset": "v2", "budget": theirs["budget"]}
         other.close()
+
+
+# ---- Optuna users' scripts, ported -------------------------------------------------------------
+# Each script is Optuna's (its docs, FAQ or its own callbacks) with the changes a port needs:
+# the study made by gpbo.Study, TrialState imported from gpbo, report(step, value).
+
+
+class StopWhenTrialKeepBeingPrunedCallback:
+    """Optuna's FAQ: "How can I stop a study after N consecutive pruned trials?"; the state
+    class is Optuna's TrialState or gpbo's."""
+
+    def __init__(self, threshold, trial_state):
+        self.threshold, self.states = threshold, trial_state
+        self._consecutive_pruned_count = 0
+
+    def __call__(self, study, trial):
+        if trial.state == self.states.PRUNED:
+            self._consecutive_pruned_count += 1
+        else:
+            self._consecutive_pruned_count = 0
+        if self._consecutive_pruned_count >= self.threshold:
+            study.stop()
+
+
+def test_port_faq_stop_after_consecutive_pruned():
+    """The FAQ's callback stops the study after 2 consecutive pruned trials, as under Optuna:
+    the same 5 trials, the same states (a string state never equalled TrialState.PRUNED, and
+    Study had no stop())."""
+    def objective(trial, pruned):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number >= 3:
+            raise pruned()
+        return x
+
+    ostudy = optuna.create_study()
+    ostudy.optimize(lambda t: objective(t, optuna.TrialPruned), n_trials=10,
+                    callbacks=[StopWhenTrialKeepBeingPrunedCallback(2, optuna.trial.TrialState)])
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(lambda t: objective(t, gpbo.TrialPruned), n_trials=10,
+                   callbacks=[StopWhenTrialKeepBeingPrunedCallback(2, gpbo.TrialState)])
+    assert [t.state.name for t in ostudy.trials] == [t.state.name for t in study.trials] == \
+        ["COMPLETE"] * 3 + ["PRUNED"] * 2
+    assert study.trials[0].state == "complete" and str(study.trials[3].state) == "pruned"
+
+
+def test_port_stop_from_the_objective():
+    """Optuna's Study.stop docstring: the objective stops the study at trial 4, so 5 trials run
+    (n_trials 10), in one thread (the one-step tell-and-ask path) and in two; stop() outside
+    optimize raises RuntimeError, as Optuna's; a later optimize runs again."""
+    def objective(trial):
+        if trial.number == 4:
+            trial.study.stop()
+        x = trial.suggest_float("x", 0, 10)
+        return x ** 2
+
+    ostudy = optuna.create_study()
+    ostudy.optimize(objective, n_trials=10)
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(objective, n_trials=10)
+    assert len(ostudy.trials) == len(study.trials) == 5
+    with pytest.raises(RuntimeError):
+        ostudy.stop()
+    with pytest.raises(RuntimeError, match="optimize"):
+        study.stop()
+    study.optimize(objective, n_trials=3)
+    assert len(study.trials) == 8
+    two = gpbo.Study({"x": gpbo.Uniform(0, 10)}, seed=1, strategy="random")
+    two.optimize(objective, n_trials=40, n_jobs=2, pass_trial=True)
+    # trial 4's stop lets the other thread's running trial end, and starts none
+    assert 5 <= len(two.trials) <= 6 and all(r.state == "complete" for r in two.trials)
+
+
+class MaxTrialsCallback:
+    """optuna.study.MaxTrialsCallback as Optuna 3.1 writes it: stop once the study holds
+    n_trials trials in `states`."""
+
+    def __init__(self, n_trials, states):
+        self._n_trials, self._states = n_trials, states
+
+    def __call__(self, study, trial):
+        trials = study.get_trials(deepcopy=False, states=self._states)
+        if len(trials) >= self._n_trials:
+            study.stop()
+
+
+def test_port_max_trials_callback_with_threads():
+    """MaxTrialsCallback(6, states=(COMPLETE,)) with a failing objective every third trial and
+    two threads: optimize stops with at least 6 complete trials and at most one more a thread
+    (the trials running when it stops end); Optuna's own callback on an Optuna study agrees;
+    get_trials filters by state (gpbo's TrialState or its strings) and refuses a state that is
+    not one."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number % 3 == 2:
+            raise RuntimeError("every third")
+        return x
+
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=2, strategy="random")
+    study.optimize(objective, n_trials=100, n_jobs=2, pass_trial=True,
+                   callbacks=[MaxTrialsCallback(6, states=(gpbo.TrialState.COMPLETE,))])
+    complete = study.get_trials(states=(gpbo.TrialState.COMPLETE,))
+    assert 6 <= len(complete) <= 7 and len(study.trials) <= 11
+    assert all(r.state == "complete" for r in complete)
+    assert study.get_trials(states=("failed",)) == [] or \
+        all(r.state == gpbo.TrialState.FAIL for r in study.get_trials(states=("failed",)))
+    with pytest.raises(ValueError):
+        study.get_trials(states=("bogus",))
+    ostudy = optuna.create_study()
+    ostudy.optimize(objective, n_trials=100, catch=(RuntimeError,), callbacks=[
+        optuna.study.MaxTrialsCallback(6, states=(optuna.trial.TrialState.COMPLETE,))])
+    assert len([t for t in ostudy.trials if t.state.name == "COMPLETE"]) == 6
