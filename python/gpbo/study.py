@@ -438,6 +438,11 @@ def _value(p, v):
     return p.value
 
 
+def _same_params(a, b):
+    """Whether two params dicts hold the same values (skip_if_exists: 1 == 1.0, as Optuna)."""
+    return isinstance(b, dict) and a.keys() == b.keys() and all(a[k] == b[k] for k in a)
+
+
 def _metric_value(name, value):
     try:
         return float(value)
@@ -1066,6 +1071,26 @@ class Study:
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
+
+    def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
+        """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with
+        skip_if_exists=True when a trial of the study (any state, the enqueued ones waiting
+        included) has exactly these params. Returns enqueue's id. user_attrs is refused
+        (NotImplementedError): an enqueued trial is a reservation in the storage, which holds
+        a trial's attributes only from its end, so the worker that takes it could not see
+        them; set them in the objective (trial.set_user_attr)."""
+        if user_attrs:
+            raise NotImplementedError(
+                "enqueue_trial(user_attrs=...): gpbo stores a trial's user attributes with its "
+                "end, so the worker that takes an enqueued trial could not read them; set them "
+                "in the objective with trial.set_user_attr")
+        if skip_if_exists:
+            with self._lock:
+                seen = [q for q, _ in self._queued] if self._undiscovered() else \
+                    [r.params for r in self.trials]
+            if any(_same_params(q, params) for q in seen):
+                return None
+        return self.enqueue(params)
 
     def _enqueue_first(self, params, max_trials):
         """enqueue() before the study exists: params kept for the first trial, or the study

@@ -352,3 +352,32 @@ def test_port_max_trials_callback_with_threads():
     ostudy.optimize(objective, n_trials=100, catch=(RuntimeError,), callbacks=[
         optuna.study.MaxTrialsCallback(6, states=(optuna.trial.TrialState.COMPLETE,))])
     assert len([t for t in ostudy.trials if t.state.name == "COMPLETE"]) == 6
+
+
+def test_port_enqueue_trial_docs_example():
+    """Optuna's enqueue_trial tutorial ("specify hyperparameters manually"): two known-good
+    configurations first, then the sampler's; skip_if_exists=True adds a configuration once
+    (run twice, as a resumed script does), as Optuna's; user_attrs= is refused naming
+    set_user_attr (an enqueued trial could not carry them), and nothing is enqueued."""
+    def objective(trial):
+        x = trial.suggest_float("x", -10, 10)
+        y = trial.suggest_int("y", 0, 5)
+        return (x - 2) ** 2 + y
+
+    def script(study):
+        study.enqueue_trial({"x": 2.0, "y": 0}, skip_if_exists=True)
+        study.enqueue_trial({"x": 5.0, "y": 1}, skip_if_exists=True)
+        study.optimize(objective, n_trials=3)
+
+    ostudy = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    study = gpbo.Study(seed=1, strategy="random")
+    for _ in range(2):
+        script(ostudy)
+        script(study)
+    for s in (ostudy, study):
+        assert [t.params for t in s.trials[:2]] == [{"x": 2.0, "y": 0}, {"x": 5.0, "y": 1}]
+        assert len(s.trials) == 6 and s.best_value == 0.0 and s.best_params == {"x": 2.0, "y": 0}
+        assert [t.params for t in s.trials].count({"x": 2.0, "y": 0}) == 1
+    with pytest.raises(NotImplementedError, match="set_user_attr"):
+        study.enqueue_trial({"x": 1.0, "y": 1}, user_attrs={"memo": "good"})
+    assert len(study.trials) == 6
