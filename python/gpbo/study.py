@@ -493,6 +493,20 @@ class Trial:
         Optuna's. A step other than 1 is refused (NotImplementedError)."""
         return self.study._suggest(self, name, _suggest.int_dist(name, low, high, step, log))
 
+    # Optuna 2's names, deprecated in Optuna 3 (which still runs them): scripts of that time
+    def suggest_uniform(self, name, low, high):
+        """suggest_float(name, low, high) (Optuna 2's name)."""
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name, low, high):
+        """suggest_float(name, low, high, log=True) (Optuna 2's name)."""
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name, low, high, q):
+        """suggest_float(name, low, high, step=q) (Optuna 2's name): refused as any step is
+        (NotImplementedError, naming what to write instead)."""
+        return self.suggest_float(name, low, high, step=q)
+
     def suggest_categorical(self, name, choices):
         """One of choices (values with distinct str() forms), as Optuna's."""
         return self.study._suggest(self, name, _suggest.categorical_dist(name, choices))

@@ -381,3 +381,29 @@ def test_port_enqueue_trial_docs_example():
     with pytest.raises(NotImplementedError, match="set_user_attr"):
         study.enqueue_trial({"x": 1.0, "y": 1}, user_attrs={"memo": "good"})
     assert len(study.trials) == 6
+
+
+def test_port_optuna2_suggest_names():
+    """A script of Optuna 2's time (suggest_uniform, suggest_loguniform; Optuna 3 still runs
+    them) makes the space Optuna 3's suggest_float makes; suggest_discrete_uniform is refused
+    as any step is, naming what to write instead."""
+    def objective(trial):
+        x = trial.suggest_uniform("x", -3, 3)
+        lr = trial.suggest_loguniform("lr", 1e-5, 1e-1)
+        return x ** 2 + lr
+
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(objective, 3)
+    assert list(study.space) == ["x", "lr"]
+    x, lr = study.space["x"], study.space["lr"]
+    assert type(x) is gpbo.Uniform and (x.lo, x.hi, x.log) == (-3, 3, False)
+    assert isinstance(lr, gpbo.LogUniform) and (lr.lo, lr.hi) == (1e-5, 1e-1)
+    assert all(r.state == "complete" for r in study.trials)
+    ostudy = optuna.create_study()
+    with pytest.warns(FutureWarning):
+        ostudy.optimize(objective, 1)
+    assert ostudy.trials[0].distributions["lr"] == optuna.distributions.FloatDistribution(
+        1e-5, 1e-1, log=True)
+    t = study.ask()
+    with pytest.raises(NotImplementedError, match="suggest_int"):
+        t.suggest_discrete_uniform("q", 0, 1, 0.25)
