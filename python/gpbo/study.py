@@ -966,7 +966,8 @@ class Study:
                              % (trial,))
         return int(trial)
 
-    def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
+    def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None, state=None,
+             values=None, skip_if_finished=False):
         """Ends a trial (a Trial, a TrialRecord or its id): with its value (a study of several
         objectives: a sequence of one value an objective, in the order of ``objectives``, or a
         dict objective name -> value), as failed with a reason (``failed="why"``), or as
@@ -974,7 +975,36 @@ class Study:
         a failure. metrics: a dict name -> number of other metrics (accuracy, seconds, memory,
         the constraints' metrics...) stored with the trial, whatever its end
         (gpbo_study_set_metrics), with those of Trial.set_metric; read back as
-        TrialRecord.metrics."""
+        TrialRecord.metrics.
+
+        Optuna's keywords, for an ask-and-tell loop ported as it is: values= (the value's
+        name there), state=TrialState.PRUNED / FAIL (no value, as Optuna's: pruned=True /
+        failed) or COMPLETE (with a value), skip_if_finished=True (a trial already told is
+        left as it is, with no error)."""
+        if values is not None:
+            if value is not None:
+                raise ValueError("tell takes value or values (Optuna's name for it), not both")
+            value = values
+        if state is not None:
+            state = TrialState(state)  # ValueError for a string that is no state
+            if state is TrialState.RUNNING:
+                raise ValueError("tell ends a trial: state=%s is not an end" % state.name)
+            if state is not TrialState.COMPLETE and value is not None:
+                raise ValueError("tell(state=%s) takes no value, as Optuna's" % state.name)
+            if state is TrialState.COMPLETE and value is None:
+                raise ValueError("tell(state=COMPLETE) needs the trial's value")
+            if state is TrialState.PRUNED:
+                pruned = True
+            elif state is TrialState.FAIL and failed is None:
+                failed = "told failed"
+        try:
+            self._tell(trial, value, failed, pruned, metrics)
+        except _lib.GpboError as e:
+            if not (skip_if_finished and e.code == _ESTATE):
+                raise
+
+    def _tell(self, trial, value, failed, pruned, metrics):
+        """tell() with Optuna's keywords resolved."""
         tid = self._id(trial)
         given = (value is not None) + (failed is not None) + bool(pruned)
         if given != 1:

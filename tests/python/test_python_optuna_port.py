@@ -407,3 +407,40 @@ def test_port_optuna2_suggest_names():
     t = study.ask()
     with pytest.raises(NotImplementedError, match="suggest_int"):
         t.suggest_discrete_uniform("q", 0, 1, 0.25)
+
+
+def test_port_ask_and_tell_tutorial():
+    """Optuna's ask-and-tell tutorial, its loop as it is written (values=, state=PRUNED after
+    should_prune, state=FAIL, skip_if_finished=True), with gpbo's TrialState: the same states
+    as Optuna's loop gives; a value with state=PRUNED, none with COMPLETE, RUNNING or a string
+    that is no state: ValueError as Optuna's; a trial told twice without skip_if_finished
+    still raises."""
+    def loop(study, states):
+        for k in range(6):
+            trial = study.ask()
+            x = trial.suggest_float("x", 1e-7, 10.0, log=True)
+            trial.report(0.5, 0) if states is optuna.trial.TrialState else trial.report(0, 0.5)
+            if k == 2:
+                study.tell(trial, state=states.PRUNED)
+            elif k == 4:
+                study.tell(trial, state=states.FAIL)
+            else:
+                study.tell(trial, values=x)
+            study.tell(trial, values=1.0, skip_if_finished=True)  # told: left as it is
+        return [t.state.name for t in study.trials]
+
+    ostudy = optuna.create_study()
+    study = gpbo.Study({"x": gpbo.LogUniform(1e-7, 10.0)}, seed=1, strategy="random")
+    assert loop(ostudy, optuna.trial.TrialState) == loop(study, gpbo.TrialState) == \
+        ["COMPLETE", "COMPLETE", "PRUNED", "COMPLETE", "FAIL", "COMPLETE"]
+    assert study.trials[1].value == study.trials[1].params["x"]
+    t = study.ask()
+    for bad in (dict(values=1.0, state=gpbo.TrialState.PRUNED), dict(state="complete"),
+                dict(values=1.0, state="running"), dict(values=1.0, state="done"),
+                dict(value=1.0, values=2.0)):
+        with pytest.raises(ValueError):
+            study.tell(t, **bad)
+    study.tell(t, 1.0)
+    with pytest.raises(gpbo.GpboError):
+        study.tell(t, values=2.0)
+    assert study.trials[-1].value == 1.0
