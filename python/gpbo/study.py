@@ -1519,7 +1519,7 @@ class Study:
         return True
 
     def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=None, *,
-                 timeout=None, callbacks=None):
+                 timeout=None, callbacks=None, gc_after_trial=False, show_progress_bar=False):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
@@ -1532,9 +1532,12 @@ class Study:
         until the strategy is exhausted or Ctrl-C). callbacks: functions called as cb(study,
         record) after each trial ends, record its TrialRecord (Optuna's callbacks, which get
         its FrozenTrial), in the thread that ran it; an exception of a callback stops
-        optimize. Returns self. With one thread (one objective, no pruner) each value's tell
-        and the next ask are one step: on a stored study with a strategy without a model
-        (random, grid, sobol) one transaction a trial instead of two.
+        optimize. gc_after_trial: a full garbage collection after each objective call, as
+        Optuna's. show_progress_bar: Optuna's tqdm bar on stderr (trials of n_trials, else
+        seconds of the timeout; neither: no bar), with the best trial so far; ImportError
+        without tqdm. Returns self. With one thread (one objective, no pruner, no callback, no
+        bar) each value's tell and the next ask are one step: on a stored study with a strategy
+        without a model (random, grid, sobol) one transaction a trial instead of two.
 
         pass_trial=None (the default): the Trial when the Study was opened with space=None
         (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
@@ -1566,6 +1569,11 @@ class Study:
         for cb in callbacks:
             if not callable(cb):
                 raise TypeError("callbacks must be functions cb(study, record), not %r" % (cb,))
+        if gc_after_trial:  # Optuna's: a collection after each trial (cycles PyTorch leaves)
+            f = _gc_after(f)
+        bar = _progress_bar(self, n_trials, timeout) if show_progress_bar else None
+        if bar is not None:
+            callbacks.append(bar.update)
         deadline = None if timeout is None else time.monotonic() + float(timeout)
         lock, errors, stop = threading.Lock(), [], threading.Event()
         left = [math.inf if n_trials is None else int(n_trials)]
@@ -1608,6 +1616,8 @@ class Study:
         finally:
             with self._lock:
                 self._stops.remove(stop)
+            if bar is not None:
+                bar.close()
         return self
 
     def stop(self):
@@ -1650,6 +1660,63 @@ class Study:
     def __repr__(self):
         return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,
                                                              self.direction)
+
+
+def _gc_after(f):
+    """f, then a full garbage collection, whatever f did (optimize's gc_after_trial)."""
+    import gc
+
+    def run(arg):
+        try:
+            return f(arg)
+        finally:
+            gc.collect()
+    return run
+
+
+class _ProgressBar:
+    """optimize's show_progress_bar, as Optuna draws it with tqdm: trials done of n_trials (or
+    seconds of the timeout when only it is given), the best trial and value so far."""
+
+    def __init__(self, tqdm, n_trials, timeout):
+        self.n_trials, self.timeout, self.t0, self.shown = n_trials, timeout, time.monotonic(), 0.0
+        if n_trials is not None:
+            self.bar = tqdm(total=n_trials)
+        else:
+            fmt = "{desc} {percentage:3.0f}%|{bar}| {elapsed}/" + tqdm.format_interval(timeout)
+            self.bar = tqdm(total=timeout, bar_format=fmt)
+
+    def update(self, study, record):
+        if study._nobj < 2:
+            try:
+                best = study.best_trial
+                self.bar.set_description("Best trial: %d. Best value: %.6g"
+                                         % (best.number, best.value))
+            except ValueError:  # no complete trial yet
+                pass
+        if self.n_trials is not None:
+            self.bar.update(1)
+        else:
+            elapsed = min(time.monotonic() - self.t0, self.timeout)
+            self.bar.update(elapsed - self.shown)
+            self.shown = elapsed
+
+    def close(self):
+        self.bar.close()
+
+
+def _progress_bar(study, n_trials, timeout):
+    """optimize's progress bar, or None when it has no end to show (neither n_trials nor
+    timeout: as Optuna, no bar). ImportError naming Debian's package without tqdm."""
+    if n_trials is None and timeout is None:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as e:
+        raise ImportError("optimize(show_progress_bar=True) draws with tqdm, which is not "
+                          "importable (%s); on Debian: apt-get install python3-tqdm" % e) \
+            from None
+    return _ProgressBar(tqdm, n_trials, timeout)
 
 
 def minimize(f, space, n_trials=50, **kw):

@@ -444,3 +444,38 @@ def test_port_ask_and_tell_tutorial():
     with pytest.raises(gpbo.GpboError):
         study.tell(t, values=2.0)
     assert study.trials[-1].value == 1.0
+
+
+def test_port_optimize_gc_after_trial_and_progress_bar(capsys):
+    """optimize(..., gc_after_trial=True, show_progress_bar=True), as Optuna's tutorials call
+    it: a full collection after each trial (counted through gc.callbacks), and tqdm's bar on
+    stderr counting the trials to n_trials with the best trial so far; with only a timeout,
+    the bar counts seconds; with neither, no bar (as Optuna)."""
+    import gc
+
+    full = []
+
+    def count(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    study = gpbo.Study(seed=1, strategy="random")
+    gc.callbacks.append(count)
+    try:
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4, gc_after_trial=True,
+                       show_progress_bar=True)
+    finally:
+        gc.callbacks.remove(count)
+    assert len(full) >= 4
+    err = capsys.readouterr().err
+    best = study.best_trial
+    assert "4/4" in err and "Best trial: %d. Best value: %.6g" % (best.number, best.value) in err
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), timeout=0.5, show_progress_bar=True)
+    err = capsys.readouterr().err
+    assert "%|" in err and "Best trial:" in err and "/00:00" in err  # seconds of the 0.5
+    n = len(study.trials)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(study.trials) == n + 2 and capsys.readouterr().err == ""
+    grid = gpbo.Study({"k": gpbo.Int(0, 2)}, strategy="grid")
+    grid.optimize(lambda p: p["k"], show_progress_bar=True)  # until the grid is done: no end
+    assert len(grid.trials) == 3 and capsys.readouterr().err == ""
