@@ -50,7 +50,8 @@ static void check_line(const char *line)
 
 static int same(const gpbo_metrics *a, const gpbo_metrics *b)
 {
-    if (a->n != b->n)
+    if (a->n != b->n || (a->attrs == NULL) != (b->attrs == NULL) ||
+        (a->attrs && strcmp(a->attrs, b->attrs) != 0)) /* user attributes, compact both times */
         return 0;
     for (size_t i = 0; i < a->n; i++) {
         int both_nan = isnan(a->values[i]) && isnan(b->values[i]);

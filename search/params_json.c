@@ -64,12 +64,20 @@ int gpbo_search__trial_read_error(int code, const char *where, size_t id, const 
 int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out)
 {
     *out = NULL;
-    if (m->n == 0)
+    if (m->n == 0 && m->attrs == NULL)
         return GPBO_OK;
     json_t *o = json_object();
     for (size_t i = 0; o && i < m->n; i++) {
         json_t *v = isfinite(m->values[i]) ? json_real(m->values[i]) : json_null();
         if (json_object_set_new(o, m->names[i], v) != 0) { /* else a metric goes missing */
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    if (o && m->attrs) { /* written by attrs_set: an object; a failure here is memory's */
+        int code;
+        json_t *a = gpbo_json_loads(m->attrs, &code);
+        if (a == NULL || json_object_set_new(o, "", a) != 0) {
             json_decref(o);
             o = NULL;
         }
@@ -85,9 +93,11 @@ void gpbo_search__metrics_clear(gpbo_metrics *m)
         free(m->names[i]);
     free(m->names);
     free(m->values);
+    free(m->attrs);
     m->n = 0;
     m->names = NULL;
     m->values = NULL;
+    m->attrs = NULL;
 }
 
 /* Makes room for n metrics in an empty m (names NULL); GPBO_ENOMEM, no message. */
@@ -120,7 +130,13 @@ int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out)
     {
         if (rc != GPBO_OK)
             break;
-        if (!json_is_number(v) && !json_is_null(v)) {
+        if (key[0] == '\0') { /* the user attributes (metrics_to_json) */
+            if (!json_is_object(v) || out->attrs != NULL)
+                rc = GPBO_EFORMAT;
+            else if ((out->attrs = gpbo_json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
+                     NULL)
+                rc = GPBO_ENOMEM;
+        } else if (!json_is_number(v) && !json_is_null(v)) {
             rc = GPBO_EFORMAT;
         } else if ((out->names[out->n] = strdup(key)) == NULL) {
             rc = GPBO_ENOMEM;
@@ -145,6 +161,10 @@ int gpbo_search__metrics_copy(gpbo_metrics *dst, const gpbo_metrics *src)
             return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
         }
         c.values[c.n] = src->values[c.n];
+    }
+    if (src->attrs && (c.attrs = strdup(src->attrs)) == NULL) {
+        gpbo_search__metrics_clear(&c);
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
     }
     gpbo_search__metrics_clear(dst);
     *dst = c;
@@ -198,5 +218,41 @@ int gpbo_search__metrics_merge(gpbo_metrics *m, size_t n, const char *const *nam
     }
     gpbo_search__metrics_clear(m);
     *m = c;
+    return GPBO_OK;
+}
+
+int gpbo_search__attrs_set(gpbo_metrics *m, const char *key, const char *json)
+{
+    if (!gpbo_utf8_valid(key) || !gpbo_utf8_valid(json))
+        return gpbo_error_set(GPBO_EINVAL, "a user attribute's key and value are UTF-8 text");
+    /* any JSON value, a string or a number too: parsed as the one element of an array (the
+     * parser takes only an object or an array at the top) */
+    size_t len = strlen(json);
+    char *wrapped = malloc(len + 3);
+    if (wrapped == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    wrapped[0] = '[';
+    memcpy(wrapped + 1, json, len);
+    memcpy(wrapped + 1 + len, "]", 2);
+    int code;
+    json_t *arr = gpbo_json_loads(wrapped, &code);
+    free(wrapped);
+    if (arr == NULL && code == GPBO_ENOMEM)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    if (arr == NULL || json_array_size(arr) != 1) {
+        json_decref(arr);
+        return gpbo_error_set(GPBO_EINVAL, "user attribute '%s': not one JSON value: %.60s", key,
+                              json);
+    }
+    json_t *o = m->attrs ? gpbo_json_loads(m->attrs, &code) : json_object();
+    char *txt = NULL;
+    if (o && json_object_set(o, key, json_array_get(arr, 0)) == 0)
+        txt = gpbo_json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    json_decref(arr);
+    if (txt == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    free(m->attrs);
+    m->attrs = txt;
     return GPBO_OK;
 }

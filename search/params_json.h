@@ -28,12 +28,15 @@ int gpbo_search__params_from_json(const char *txt, size_t n, double *out, int *p
 int gpbo_search__trial_read_error(int code, const char *where, size_t id, const char *what);
 
 /* A trial's other metrics as the backends keep them: a JSON object of name -> number (17
- * significant digits; null for NaN), in the order they were reported; *out NULL (SQL NULL)
- * when there is none. GPBO_OK or GPBO_ENOMEM (no message set). */
+ * significant digits; null for NaN), in the order they were reported, and its user attributes,
+ * when it has any, as the object under the empty name, which no metric can have (so the storage
+ * backends keep them in the same column, unchanged); *out NULL (SQL NULL) when there is
+ * neither. GPBO_OK or GPBO_ENOMEM (no message set). */
 int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out);
 
 /* Reads txt (NULL: none) into *out, which must be empty. GPBO_EFORMAT when txt is not an object
- * of numbers and nulls; GPBO_ENOMEM. No message is set; *out is empty on failure. */
+ * of numbers and nulls (and, under the empty name, an object: the user attributes);
+ * GPBO_ENOMEM. No message is set; *out is empty on failure. */
 int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out);
 
 /* Frees what m holds and empties it. */
@@ -46,6 +49,11 @@ int gpbo_search__metrics_copy(gpbo_metrics *dst, const gpbo_metrics *src);
  * NULL or empty name, GPBO_ENOMEM; messages set; on failure m is unchanged. */
 int gpbo_search__metrics_merge(gpbo_metrics *m, size_t n, const char *const *names,
                                const double *values);
+
+/* Sets m's user attribute key (valid UTF-8, may be empty) to the JSON value json (any JSON
+ * text: an object, a string, a number...). GPBO_EINVAL (json is not JSON, or key or json not
+ * UTF-8), GPBO_ENOMEM; messages set; on failure m is unchanged. */
+int gpbo_search__attrs_set(gpbo_metrics *m, const char *key, const char *json);
 
 /* The value of metric name in m: GPBO_OK, or GPBO_ENOTFOUND (no message set). */
 int gpbo_search__metrics_get(const gpbo_metrics *m, const char *name, double *out);

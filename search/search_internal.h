@@ -38,12 +38,14 @@ struct gpbo_space {
 };
 
 /* The other metrics a trial reported beside its objective (issue 20: every metric kept): names
- * (distinct, non-empty) and values (NaN: reported as not a number). Stored with the trial's end,
- * as one JSON object (params_json.h). */
+ * (distinct, non-empty) and values (NaN: reported as not a number), and its user attributes
+ * (gpbo_study_set_user_attr: Optuna's set_user_attr), the compact text of a JSON object or NULL.
+ * Stored with the trial's end, as one JSON object (params_json.h). */
 typedef struct gpbo_metrics {
     size_t n;
     char **names;
     double *values;
+    char *attrs;
 } gpbo_metrics;
 
 /* Conditions (space_cond.c). Whether each parameter is active under values (np values; an
@@ -166,6 +168,14 @@ typedef struct gpbo_storage_ops {
     /* Calls cb with the name of each stored study, in creation order, until it returns
      * non-zero (then that status). */
     int (*studies)(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload);
+    /* The study's user attributes (Optuna's study.set_user_attr), in a table of their own that
+     * the first set makes (a database without it has none; no schema change). set_study_attr
+     * stores key = json (the text of one JSON value) at once, one statement: a key set again
+     * keeps its place and takes the new value. study_attrs hands each key and value to cb in
+     * the order the keys were first set, until cb returns non-zero (then that status). */
+    int (*set_study_attr)(gpbo_storage *st, int64_t study, const char *key, const char *json);
+    int (*study_attrs)(gpbo_storage *st, int64_t study,
+                       int (*cb)(void *payload, const char *key, const char *json), void *payload);
 } gpbo_storage_ops;
 
 struct gpbo_storage {

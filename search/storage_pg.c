@@ -1551,6 +1551,81 @@ static int pg_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
+/* ---- a study's user attributes (search_internal.h: set_study_attr, study_attrs) ---------- */
+
+typedef struct attr_call {
+    pg_call c;
+    int64_t study;
+    const char *key, *json;
+    PGresult *rows;
+} attr_call;
+
+/* The table is made by the first set, under the schema's advisory lock (two workers making it
+ * at once would otherwise collide on the catalog), in the transaction that sets the key; seq
+ * keeps the order the keys were first set in (the upsert keeps the row). */
+static int set_attr_body(pg_storage *s, pg_call *c)
+{
+    attr_call *a = (attr_call *)c;
+    char lock[32], study[32];
+    const char *l[] = {fmt_i64(lock, sizeof lock, SCHEMA_LOCK_KEY)};
+    const char *p[] = {fmt_i64(study, sizeof study, a->study), a->key, a->json};
+    int rc = pq_script(s, "setting a study attribute", "BEGIN");
+    PGresult *r = rc == GPBO_OK ? pq(s, "setting a study attribute", PGRES_TUPLES_OK,
+                                     "SELECT pg_advisory_xact_lock($1)", 1, l)
+                                : NULL;
+    if (r == NULL)
+        return rc == GPBO_OK ? GPBO_ESTORAGE : rc;
+    lpq.PQclear(r);
+    if ((rc = pq_script(s, "setting a study attribute",
+                        "CREATE TABLE IF NOT EXISTS study_attrs(study bigint NOT NULL "
+                        "REFERENCES studies(id), key text NOT NULL, value text NOT NULL, "
+                        "seq bigserial, PRIMARY KEY(study, key))")) != GPBO_OK ||
+        (rc = pq_cmd(s, "setting a study attribute",
+                     "INSERT INTO study_attrs(study, key, value) VALUES ($1, $2, $3) "
+                     "ON CONFLICT (study, key) DO UPDATE SET value = excluded.value",
+                     3, p, NULL)) != GPBO_OK)
+        return rc;
+    c->sent = 1;
+    return pq_script(s, "setting a study attribute", "COMMIT");
+}
+
+static int pg_set_study_attr(gpbo_storage *st, int64_t study, const char *key, const char *json)
+{
+    attr_call a = {{set_attr_body, 0, 0}, study, key, json, NULL};
+    return run(PG(st), &a.c);
+}
+
+/* No table yet (to_regclass NULL): no attribute, and no rows. */
+static int attrs_body(pg_storage *s, pg_call *c)
+{
+    attr_call *a = (attr_call *)c;
+    char study[32];
+    const char *p[] = {fmt_i64(study, sizeof study, a->study)};
+    PGresult *r = pq(s, "reading the study's attributes", PGRES_TUPLES_OK,
+                     "SELECT to_regclass('study_attrs') IS NOT NULL", 0, NULL);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int exists = lpq.PQgetvalue(r, 0, 0)[0] == 't';
+    lpq.PQclear(r);
+    if (!exists)
+        return GPBO_OK;
+    a->rows = pq(s, "reading the study's attributes", PGRES_TUPLES_OK,
+                 "SELECT key, value FROM study_attrs WHERE study = $1 ORDER BY seq", 1, p);
+    return a->rows ? GPBO_OK : GPBO_ESTORAGE;
+}
+
+static int pg_study_attrs(gpbo_storage *st, int64_t study,
+                          int (*cb)(void *payload, const char *key, const char *json),
+                          void *payload)
+{
+    attr_call a = {{attrs_body, 0, 0}, study, NULL, NULL, NULL};
+    int rc = run(PG(st), &a.c);
+    for (int i = 0; rc == GPBO_OK && a.rows && i < lpq.PQntuples(a.rows); i++)
+        rc = cb(payload, lpq.PQgetvalue(a.rows, i, 0), lpq.PQgetvalue(a.rows, i, 1));
+    lpq.PQclear(a.rows);
+    return rc;
+}
+
 static const gpbo_storage_ops PG_OPS = {.open_study = pg_open_study,
                                         .load = pg_load,
                                         .reserve = pg_reserve,
@@ -1562,7 +1637,9 @@ static const gpbo_storage_ops PG_OPS = {.open_study = pg_open_study,
                                         .report = pg_report,
                                         .heartbeat = pg_heartbeat,
                                         .close = pg_close,
-                                        .studies = pg_studies};
+                                        .studies = pg_studies,
+                                        .set_study_attr = pg_set_study_attr,
+                                        .study_attrs = pg_study_attrs};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 

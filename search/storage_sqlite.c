@@ -709,6 +709,67 @@ static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
+/* ---- a study's user attributes (search_internal.h: set_study_attr, study_attrs) ---------- */
+
+/* Made by the first set: a database without it has none. The rowid keeps the order the keys
+ * were first set in (the upsert keeps the row). */
+static const char *const ATTRS_TABLE =
+    "CREATE TABLE IF NOT EXISTS study_attrs(study INTEGER NOT NULL REFERENCES studies(id), "
+    "key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(study, key))";
+
+static int sq_set_study_attr(gpbo_storage *st, int64_t study, const char *key, const char *json)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = exec(s, ATTRS_TABLE, "setting a study attribute");
+    if (rc == GPBO_OK &&
+        (sqlite3_prepare_v2(s->db,
+                            "INSERT INTO study_attrs(study, key, value) VALUES (?, ?, ?) "
+                            "ON CONFLICT(study, key) DO UPDATE SET value = excluded.value",
+                            -1, &q, NULL) != SQLITE_OK ||
+         sqlite3_bind_int64(q, 1, study) != SQLITE_OK ||
+         sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+         sqlite3_bind_text(q, 3, json, -1, SQLITE_STATIC) != SQLITE_OK ||
+         sqlite3_step(q) != SQLITE_DONE))
+        rc = db_error(s, "setting a study attribute");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int sq_study_attrs(gpbo_storage *st, int64_t study,
+                          int (*cb)(void *payload, const char *key, const char *json),
+                          void *payload)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK, step = SQLITE_DONE;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'study_attrs'",
+                           -1, &q, NULL) != SQLITE_OK ||
+        ((step = sqlite3_step(q)) != SQLITE_ROW && step != SQLITE_DONE)) {
+        rc = db_error(s, "reading the study's attributes");
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc != GPBO_OK || step == SQLITE_DONE) /* no table: none set */
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT key, value FROM study_attrs WHERE study = ? ORDER BY rowid", -1,
+                           &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_int64(q, 1, study) != SQLITE_OK) {
+        rc = db_error(s, "reading the study's attributes");
+    } else {
+        while (rc == GPBO_OK && (step = sqlite3_step(q)) == SQLITE_ROW)
+            rc = cb(payload, (const char *)sqlite3_column_text(q, 0),
+                    (const char *)sqlite3_column_text(q, 1));
+        if (rc == GPBO_OK && step != SQLITE_DONE)
+            rc = db_error(s, "reading the study's attributes");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 static const gpbo_storage_ops SQLITE_OPS = {.open_study = sq_open_study,
                                             .load = sq_load,
                                             .reserve = sq_reserve,
@@ -720,7 +781,9 @@ static const gpbo_storage_ops SQLITE_OPS = {.open_study = sq_open_study,
                                             .report = sq_report,
                                             .heartbeat = sq_heartbeat,
                                             .close = sq_close,
-                                            .studies = sq_studies};
+                                            .studies = sq_studies,
+                                            .set_study_attr = sq_set_study_attr,
+                                            .study_attrs = sq_study_attrs};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside
  * the transaction that checks the version (so concurrent openers migrate it once). Version 1

@@ -75,6 +75,7 @@ struct gpbo_study {
     int hb_started, hb_stop;
     size_t hb_failures;    /* refreshes that failed (the storage's error is lost with the thread) */
     gpbo_constraint *cons; /* the options' constraints, the study's own copy */
+    gpbo_metrics attrs;    /* the study's user attributes as last set or read (attrs only) */
 };
 
 /* The bytes of each version of gpbo_study_options (the header lists the versions); index 0 is
@@ -300,6 +301,7 @@ void gpbo_study_close(gpbo_study *s)
     gpbo_space_free(s->space);
     free(s->name);
     free(s->strategy_name);
+    gpbo_search__metrics_clear(&s->attrs);
     gpbo_search__objectives_free(&s->obj);
     gpbo_search__constraints_free(s->cons, s->opts.n_constraints);
     pthread_cond_destroy(&s->wake);
@@ -1304,15 +1306,21 @@ static int take_queued_memory(gpbo_study *s, double now, size_t *id)
     return GPBO_OK;
 }
 
-/* gpbo_study_enqueue's trial of valid values vals: reserved, released for any worker. */
-static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t *out_id)
+/* gpbo_study_enqueue's trial of valid values vals: reserved, released for any worker; started
+ * at `started` (NaN: now), moved just past this handle's last reservation when it is not later
+ * (a reservation is found again by its started time). */
+static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, double started,
+                          size_t *out_id)
 {
     size_t id = 0;
     int rc = sync_mirror(s);
     if (rc != GPBO_OK)
         return rc;
+    double last = s->last_started;
     /* no worker, heartbeat 0: released, so that the next ask of any handle takes it */
     gpbo_trial_rec r = reservation(s, vals);
+    if (!isnan(started)) /* in place of the now reservation() stamped: the handle's last */
+        s->last_started = r.started = started > last ? started : nextafter(last, INFINITY);
     r.worker = NULL;
     r.heartbeat = 0;
     if (s->st == NULL) {
@@ -1334,8 +1342,19 @@ static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t 
 
 int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
 {
+    return gpbo_study_enqueue_started(s, values, cap, NAN, out_id);
+}
+
+int gpbo_study_enqueue_started(gpbo_study *s, const double *values, size_t cap, double started,
+                               size_t *out_id)
+{
     if (s == NULL || values == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
+    if (!isnan(started) && !(isfinite(started) && started > 0 && started <= now_s()))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_enqueue: a started time is seconds since the epoch, not "
+                              "after now (%g)",
+                              started);
     size_t d = s->space->dim, np = s->space->n;
     double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
     if (u == NULL || vals == NULL) {
@@ -1352,7 +1371,7 @@ int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *
     /* an inactive parameter's value, which encode does not read, is NaN as every trial's */
     for (size_t i = 0; i < np; i++)
         vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
-    rc = enqueue_values(s, vals, cap, out_id);
+    rc = enqueue_values(s, vals, cap, started, out_id);
     free(vals);
     return rc;
 }
@@ -1670,6 +1689,75 @@ int gpbo_study_trial_metrics(const gpbo_study *s, size_t id, size_t *out_n,
     *out_n = m->n;
     *out_names = (const char *const *)m->names;
     *out_values = m->values;
+    return GPBO_OK;
+}
+
+int gpbo_study_set_user_attr(gpbo_study *s, size_t id, const char *key, const char *json)
+{
+    if (key == NULL || json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_set_user_attr: NULL argument");
+    gpbo_trial_rec *r = running(s, "study_set_user_attr", id);
+    if (r == NULL)
+        return gpbo_error_code();
+    int rc = gpbo_search__attrs_set(&r->metrics, key, json);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_set_user_attr: ");
+}
+
+int gpbo_study_trial_user_attrs(const gpbo_study *s, size_t id, const char **out_json)
+{
+    if (s == NULL || out_json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_trial_user_attrs: NULL argument");
+    if (id >= s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no trial %zu", s->name, id);
+    *out_json = s->t[id].metrics.attrs;
+    return GPBO_OK;
+}
+
+/* A study attribute read from the storage, added to the object being built (payload). */
+static int attr_read(void *payload, const char *key, const char *json)
+{
+    int rc = gpbo_search__attrs_set(payload, key, json);
+    return rc == GPBO_EINVAL ? gpbo_error_set(GPBO_EFORMAT,
+                                              "study attribute '%s' is malformed "
+                                              "in the storage",
+                                              key)
+                             : rc;
+}
+
+int gpbo_study_set_attr(gpbo_study *s, const char *key, const char *json)
+{
+    if (s == NULL || key == NULL || json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_set_attr: NULL argument");
+    gpbo_metrics one = {0}; /* checks key and json first: nothing is stored when they are bad */
+    int rc = gpbo_search__attrs_set(&one, key, json);
+    gpbo_search__metrics_clear(&one);
+    if (rc == GPBO_OK && s->st) {
+        lock(s);
+        rc = s->st->ops->set_study_attr(s->st, s->sid, key, json);
+        unlock(s);
+    }
+    if (rc == GPBO_OK)
+        rc = gpbo_search__attrs_set(&s->attrs, key, json);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_set_attr: ");
+}
+
+int gpbo_study_attrs(gpbo_study *s, const char **out_json)
+{
+    if (s == NULL || out_json == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_attrs: NULL argument");
+    if (s->st) {
+        gpbo_metrics fresh = {0};
+        lock(s);
+        int rc = s->st->ops->study_attrs(s->st, s->sid, attr_read, &fresh);
+        unlock(s);
+        if (rc != GPBO_OK) {
+            gpbo_search__metrics_clear(&fresh);
+            return gpbo_error_prefix("study_attrs: ");
+        }
+        gpbo_search__metrics_clear(&s->attrs);
+        s->attrs = fresh;
+    }
+    *out_json = s->attrs.attrs;
     return GPBO_OK;
 }
 

@@ -505,6 +505,46 @@ GPBO_API int gpbo_study_trial_metrics(const gpbo_study *study, size_t id, size_t
 GPBO_API int gpbo_study_trial_metric(const gpbo_study *study, size_t id, const char *name,
                                      double *out_value);
 
+/**
+ * Sets user attribute `key` of running trial id to `json`, the text of one JSON value (Optuna's
+ * trial.set_user_attr: a note, a string, a number, a list...; the caller serializes it). A key
+ * given again keeps its last value. Kept with the trial's other metrics: stored with its end, in
+ * the same storage transaction (every backend, in the metrics' JSON object); a trial that never
+ * ends keeps none.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, json not one JSON value, key or json not
+ *         UTF-8: nothing is kept); GPBO_ENOTFOUND; GPBO_ESTATE (already told); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_set_user_attr(gpbo_study *study, size_t id, const char *key,
+                                      const char *json);
+
+/**
+ * The user attributes of trial id (gpbo_study_set_user_attr): the compact text of a JSON object
+ * key -> value in the order the keys were first set, or NULL when it has none (none until the
+ * trial ended, except the running trials of this handle). Owned by the study, valid until the
+ * next call that changes it.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND (no such trial).
+ */
+GPBO_API int gpbo_study_trial_user_attrs(const gpbo_study *study, size_t id, const char **out_json);
+
+/**
+ * Sets the study's own user attribute `key` to `json`, the text of one JSON value (Optuna's
+ * study.set_user_attr: what the run is about, the dataset's version...). Stored at once (a
+ * stored study: in a table of its own that the first set makes; every handle of the study
+ * reads it); a key set again keeps its place and takes the new value.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, json not one JSON value, key or json not
+ *         UTF-8: nothing is stored); GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_set_attr(gpbo_study *study, const char *key, const char *json);
+
+/**
+ * The study's user attributes (gpbo_study_set_attr), read from the storage now: the compact
+ * text of a JSON object key -> value in the order the keys were first set, or NULL when there
+ * is none. Owned by the study, valid until its next gpbo_study_attrs or gpbo_study_set_attr.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ESTORAGE; GPBO_EFORMAT (a stored value
+ *         that is not JSON); GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_attrs(gpbo_study *study, const char **out_json);
+
 /** A trial as the study holds it. Pointers stay valid until the next call that changes it. */
 typedef struct gpbo_trial_info {
     size_t id;
@@ -557,6 +597,18 @@ GPBO_API int gpbo_study_trial_feasible(const gpbo_study *study, size_t id);
  */
 GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t max_trials,
                                 size_t *out_id);
+
+/**
+ * As gpbo_study_enqueue(), the trial's started time being `started` (seconds since the epoch)
+ * instead of now: for a trial that ran before it could be stored, as the first trial of a
+ * define-by-run study, whose space is known only when it ends; enqueued and asked at once, it
+ * keeps its real duration. A time not later than this handle's earlier trials' is moved just
+ * past the last of them (a handle's trials are told apart by their started times). NaN: now.
+ * @return as gpbo_study_enqueue(); GPBO_EINVAL also for a time that is not finite, <= 0 or
+ *         after now.
+ */
+GPBO_API int gpbo_study_enqueue_started(gpbo_study *study, const double *values, size_t max_trials,
+                                        double started, size_t *out_id);
 
 /** Whether trial id was enqueued (gpbo_study_enqueue) and no worker has taken it yet (it is
  * running, waiting). @return 1 if so; 0 otherwise. */

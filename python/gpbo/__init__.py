@@ -20,6 +20,7 @@ __version__ = version()
 _LAZY = {
     "GaussianProcessRegressor": "gp", "NotFittedError": "gp",
     "Study": "study", "Trial": "study", "TrialRecord": "study", "TrialPruned": "study",
+    "TrialState": "study",
     "MedianPruner": "study", "HyperbandPruner": "study", "minimize": "study",
     "strategies": "study",
 }

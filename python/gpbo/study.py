@@ -13,10 +13,14 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 "spawn" or "forkserver" start method, or open the study in the child.
 """
 import ctypes as C
+import datetime
+import enum
+import json
 import math
 import numbers
 import os
 import random
+import sys
 import threading
 import time
 import warnings
@@ -25,8 +29,8 @@ import weakref
 from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
-__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "MedianPruner", "HyperbandPruner",
-           "minimize"]
+__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "MedianPruner",
+           "HyperbandPruner", "minimize"]
 
 _s = _lib.library("search")
 _gp = _lib.library("gp")
@@ -70,6 +74,12 @@ _SIG = {
     "gpbo_study_trial_metrics": (C.c_int, [_VP, _SZ, C.POINTER(_SZ),
                                            C.POINTER(C.POINTER(C.c_char_p)),
                                            C.POINTER(DP)]),
+    "gpbo_study_set_user_attr": (C.c_int, [_VP, _SZ, C.c_char_p, C.c_char_p]),
+    "gpbo_study_trial_user_attrs": (C.c_int, [_VP, _SZ, C.POINTER(C.c_char_p)]),
+    "gpbo_study_enqueue_started": (C.c_int, [_VP, DP, _SZ, C.c_double, C.POINTER(_SZ)]),
+    "gpbo_study_trial_queued": (C.c_int, [_VP, _SZ]),
+    "gpbo_study_set_attr": (C.c_int, [_VP, C.c_char_p, C.c_char_p]),
+    "gpbo_study_attrs": (C.c_int, [_VP, C.POINTER(C.c_char_p)]),
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
@@ -97,7 +107,25 @@ _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
 _NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
 _NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
-_STATES = ("running", "complete", "failed", "pruned")
+
+
+class TrialState(str, enum.Enum):
+    """A trial's state, as TrialRecord.state gives it, named as Optuna's TrialState (FAIL is
+    "failed"): each member is also its string, so ``record.state == "complete"`` and
+    ``record.state == gpbo.TrialState.COMPLETE`` both hold, and a ported Optuna callback
+    comparing with ``TrialState.PRUNED`` works once it imports gpbo's."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PRUNED = "pruned"
+    FAIL = "failed"
+    # as a str: printed, formatted, hashed (a dict keyed by "complete" finds it) as its value
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+
+
+_STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
 
@@ -147,7 +175,16 @@ class TrialInfo(C.Structure):
 
 
 class TrialPruned(Exception):
-    """Raised by an objective (after trial.should_prune()) to end its trial as pruned."""
+    """Raised by an objective (after trial.should_prune()) to end its trial as pruned. Optuna's
+    own (optuna.TrialPruned, raised by an objective ported as it is, or by Optuna's framework
+    callbacks) prunes too."""
+
+
+def _optuna_pruned(e):
+    """Whether e is Optuna's TrialPruned (looked up only when Optuna is imported already)."""
+    mod = sys.modules.get("optuna.exceptions")
+    cls = getattr(mod, "TrialPruned", None)
+    return isinstance(cls, type) and isinstance(e, cls)
 
 
 class MedianPruner:
@@ -401,6 +438,11 @@ def _value(p, v):
     return p.value
 
 
+def _same_params(a, b):
+    """Whether two params dicts hold the same values (skip_if_exists: 1 == 1.0, as Optuna)."""
+    return isinstance(b, dict) and a.keys() == b.keys() and all(a[k] == b[k] for k in a)
+
+
 def _metric_value(name, value):
     try:
         return float(value)
@@ -408,9 +450,21 @@ def _metric_value(name, value):
         raise ValueError("metric %r: %r is not a number" % (name, value)) from None
 
 
+def _attr_json(key, value):
+    """The JSON text of user attribute key's value (Optuna stores them as JSON too)."""
+    if not isinstance(key, str):
+        raise TypeError("a user attribute's key is a string, not %r" % (key,))
+    try:  # NaN and inf are not JSON: the storage could not read them back
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise type(e)("user attribute %r: %s (its value is stored as JSON)" % (key, e)) \
+            from None
+
+
 class Trial:
     """A trial handed out by Study.ask(): ``id``, ``params`` (a dict of Python values),
-    ``metrics`` (the other metrics set with set_metric, told with the trial).
+    ``metrics`` (the other metrics set with set_metric, told with the trial), ``user_attrs``
+    (set_user_attr's).
 
     suggest_float / suggest_int / suggest_categorical (Optuna's define-by-run) return this
     trial's value of a parameter of the study's space, checking that the declared distribution
@@ -421,7 +475,9 @@ class Trial:
     def __init__(self, study, trial_id, params, discovery=False):
         self.study, self.id, self.params = study, trial_id, params
         self.metrics = {}
+        self._user_attrs = {}  # key -> JSON text
         self._prune = False
+        self._started = time.time()  # a discovery trial's: its trial is stored when told
         # a discovery trial: the distributions suggested (name -> space parameter, in order)
         # and the reports made before the study exists (replayed when it is created)
         self._dists = {} if discovery else None
@@ -437,6 +493,20 @@ class Trial:
         Optuna's. A step other than 1 is refused (NotImplementedError)."""
         return self.study._suggest(self, name, _suggest.int_dist(name, low, high, step, log))
 
+    # Optuna 2's names, deprecated in Optuna 3 (which still runs them): scripts of that time
+    def suggest_uniform(self, name, low, high):
+        """suggest_float(name, low, high) (Optuna 2's name)."""
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name, low, high):
+        """suggest_float(name, low, high, log=True) (Optuna 2's name)."""
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name, low, high, q):
+        """suggest_float(name, low, high, step=q) (Optuna 2's name): refused as any step is
+        (NotImplementedError, naming what to write instead)."""
+        return self.suggest_float(name, low, high, step=q)
+
     def suggest_categorical(self, name, choices):
         """One of choices (values with distinct str() forms), as Optuna's."""
         return self.study._suggest(self, name, _suggest.categorical_dist(name, choices))
@@ -449,6 +519,20 @@ class Trial:
         if not isinstance(name, str) or not name:
             raise ValueError("a metric needs a name (a non-empty string), not %r" % (name,))
         self.metrics[name] = _metric_value(name, value)
+
+    def set_user_attr(self, key, value):
+        """Sets user attribute key (a string) to value, any JSON-serializable value (a number,
+        a string, a list, a dict...), as Optuna's: stored with the trial (read back as
+        TrialRecord.user_attrs, also from another process and after reopening: as JSON gives
+        it back, a tuple as a list). Stored in the library at once (a discovery trial's when
+        its study is created), in the storage when the trial is told. A value that is not JSON
+        (NaN, a set, an object): TypeError or ValueError naming the key."""
+        self.study._set_user_attr(self, key, _attr_json(key, value))
+
+    @property
+    def user_attrs(self):
+        """The user attributes set on this trial (a new dict; values as JSON gives them back)."""
+        return {k: json.loads(v) for k, v in self._user_attrs.items()}
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
@@ -475,10 +559,12 @@ class TrialRecord:
     value (NaN unless complete), values (one an objective: [value] for a study of one), params,
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
-    started and finished (seconds since the epoch; finished 0 while running)."""
+    started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
+    key -> value, set with Trial.set_user_attr). Optuna's FrozenTrial names: number,
+    datetime_start, datetime_complete, duration, intermediate_values."""
 
     __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
-                 "metrics", "feasible", "started", "finished")
+                 "metrics", "feasible", "started", "finished", "user_attrs")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -489,9 +575,29 @@ class TrialRecord:
         """The trial's id (Optuna's name for it)."""
         return self.id
 
+    @property
+    def datetime_start(self):
+        """When it started, a local datetime (Optuna's FrozenTrial.datetime_start)."""
+        return datetime.datetime.fromtimestamp(self.started)
+
+    @property
+    def datetime_complete(self):
+        """When it ended, a local datetime; None while running (Optuna's)."""
+        return datetime.datetime.fromtimestamp(self.finished) if self.finished else None
+
+    @property
+    def duration(self):
+        """How long it ran, a timedelta; None while running (Optuna's)."""
+        return self.datetime_complete - self.datetime_start if self.finished else None
+
+    @property
+    def intermediate_values(self):
+        """Optuna's name for intermediate (dict step -> value)."""
+        return self.intermediate
+
     def __repr__(self):
         return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
-            self.id, self.state, self.value, self.params)
+            self.id, str(self.state), self.value, self.params)
 
 
 def _close(handle, pruner):
@@ -564,6 +670,7 @@ class Study:
         self._define_by_run = items is None
         self._h, self._discovering, self._closed = None, None, False
         self._running = {}
+        self._stops = []  # one threading.Event an optimize running: stop() sets them
         try:
             # in memory (None or ":memory:") with space=None: always a new study
             if items is not None or self._storage_b not in (None, b":memory:"):
@@ -583,6 +690,7 @@ class Study:
             self._h, self._opts, self._keep, self._items = None, o, keep, []
             self._asked = (direction, objectives)
             self._queued = []  # enqueue()'s (params, max_trials) kept for the study
+            self._attrs = {}  # set_user_attr's (key -> JSON text), stored when it is created
             self._rng = random.Random(o.seed)
             self._nobj = len(objectives or ())
             self.direction = "maximize" if o.direction == 1 else "minimize"
@@ -641,6 +749,29 @@ class Study:
         elif direction is not None and self._nobj >= 2:
             return "has several objectives %r, not one direction" % (self.objectives,)
         return None
+
+    def set_user_attr(self, key, value):
+        """Sets the study's own user attribute key (a string) to value, any JSON-serializable
+        value, as Optuna's study.set_user_attr: stored at once (a stored study's, for every
+        handle and process; a define-by-run study's before its first trial is told, when that
+        trial creates it). A value that is not JSON: TypeError or ValueError naming the key."""
+        text = _attr_json(key, value)
+        with self._lock:
+            if self._undiscovered():
+                self._attrs[key] = text
+                return
+            check(_s.gpbo_study_set_attr(self._handle(), key.encode(), text.encode()))
+
+    @property
+    def user_attrs(self):
+        """The study's user attributes (a new dict, read from the storage now; values as JSON
+        gives them back), as Optuna's study.user_attrs."""
+        with self._lock:
+            if self._undiscovered():
+                return {k: json.loads(v) for k, v in self._attrs.items()}
+            out = C.c_char_p()
+            check(_s.gpbo_study_attrs(self._handle(), C.byref(out)))
+            return json.loads(out.value.decode()) if out.value else {}
 
     @property
     def space(self):
@@ -773,7 +904,9 @@ class Study:
         arr = (C.c_double * len(vals))(*vals)
         qid, tid = _SZ(), _SZ()
         out = (C.c_double * len(vals))()
-        check(_s.gpbo_study_enqueue(h, arr, _NOT_FOUND, C.byref(qid)))
+        # stored now, it started when it was asked: its duration is its run's
+        check(_s.gpbo_study_enqueue_started(h, arr, _NOT_FOUND, min(trial._started, time.time()),
+                                            C.byref(qid)))
         check(_s.gpbo_study_ask(h, C.byref(tid), out))
         if tid.value != qid.value:  # another process took it: this ask is another point
             check(_s.gpbo_study_tell_failed(h, tid.value, b"asked while creating the study "
@@ -787,6 +920,10 @@ class Study:
             check(_s.gpbo_pruner_catch_up(self._pruner, h))
         for step, value in trial._reports:
             self.report(trial, step, value)
+        for key, text in trial._user_attrs.items():
+            check(_s.gpbo_study_set_user_attr(h, trial.id, key.encode(), text.encode()))
+        for key, text in self.__dict__.pop("_attrs", {}).items():
+            check(_s.gpbo_study_set_attr(h, key.encode(), text.encode()))
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out
@@ -837,7 +974,8 @@ class Study:
                              % (trial,))
         return int(trial)
 
-    def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None):
+    def tell(self, trial, value=None, *, failed=None, pruned=False, metrics=None, state=None,
+             values=None, skip_if_finished=False):
         """Ends a trial (a Trial, a TrialRecord or its id): with its value (a study of several
         objectives: a sequence of one value an objective, in the order of ``objectives``, or a
         dict objective name -> value), as failed with a reason (``failed="why"``), or as
@@ -845,7 +983,36 @@ class Study:
         a failure. metrics: a dict name -> number of other metrics (accuracy, seconds, memory,
         the constraints' metrics...) stored with the trial, whatever its end
         (gpbo_study_set_metrics), with those of Trial.set_metric; read back as
-        TrialRecord.metrics."""
+        TrialRecord.metrics.
+
+        Optuna's keywords, for an ask-and-tell loop ported as it is: values= (the value's
+        name there), state=TrialState.PRUNED / FAIL (no value, as Optuna's: pruned=True /
+        failed) or COMPLETE (with a value), skip_if_finished=True (a trial already told is
+        left as it is, with no error)."""
+        if values is not None:
+            if value is not None:
+                raise ValueError("tell takes value or values (Optuna's name for it), not both")
+            value = values
+        if state is not None:
+            state = TrialState(state)  # ValueError for a string that is no state
+            if state is TrialState.RUNNING:
+                raise ValueError("tell ends a trial: state=%s is not an end" % state.name)
+            if state is not TrialState.COMPLETE and value is not None:
+                raise ValueError("tell(state=%s) takes no value, as Optuna's" % state.name)
+            if state is TrialState.COMPLETE and value is None:
+                raise ValueError("tell(state=COMPLETE) needs the trial's value")
+            if state is TrialState.PRUNED:
+                pruned = True
+            elif state is TrialState.FAIL and failed is None:
+                failed = "told failed"
+        try:
+            self._tell(trial, value, failed, pruned, metrics)
+        except _lib.GpboError as e:
+            if not (skip_if_finished and e.code == _ESTATE):
+                raise
+
+    def _tell(self, trial, value, failed, pruned, metrics):
+        """tell() with Optuna's keywords resolved."""
         tid = self._id(trial)
         given = (value is not None) + (failed is not None) + bool(pruned)
         if given != 1:
@@ -957,6 +1124,26 @@ class Study:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
 
+    def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
+        """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with
+        skip_if_exists=True when a trial of the study (any state, the enqueued ones waiting
+        included) has exactly these params. Returns enqueue's id. user_attrs is refused
+        (NotImplementedError): an enqueued trial is a reservation in the storage, which holds
+        a trial's attributes only from its end, so the worker that takes it could not see
+        them; set them in the objective (trial.set_user_attr)."""
+        if user_attrs:
+            raise NotImplementedError(
+                "enqueue_trial(user_attrs=...): gpbo stores a trial's user attributes with its "
+                "end, so the worker that takes an enqueued trial could not read them; set them "
+                "in the objective with trial.set_user_attr")
+        if skip_if_exists:
+            with self._lock:
+                seen = [q for q, _ in self._queued] if self._undiscovered() else \
+                    [r.params for r in self.trials]
+            if any(_same_params(q, params) for q in seen):
+                return None
+        return self.enqueue(params)
+
     def _enqueue_first(self, params, max_trials):
         """enqueue() before the study exists: params kept for the first trial, or the study
         once it is created."""
@@ -1035,6 +1222,15 @@ class Study:
         vals = (C.c_double * len(items))(*[v for _, v in items])
         return names, vals
 
+    def _set_user_attr(self, trial, key, text):
+        """Trial.set_user_attr: key set to JSON text in the library (a discovery trial's when
+        the study is created), then in trial.user_attrs."""
+        with self._lock:
+            if self._discovery_trial(trial) is None:
+                check(_s.gpbo_study_set_user_attr(self._handle(), trial.id, key.encode(),
+                                                  text.encode()))
+            trial._user_attrs[key] = text
+
     def report(self, trial, step, value):
         """Records trial's intermediate value at step and asks the pruner; see Trial.report."""
         tid = self._id(trial)
@@ -1075,6 +1271,8 @@ class Study:
         check(_s.gpbo_study_trial_metrics(self._handle(), info.id, C.byref(n), C.byref(names),
                                           C.byref(vals)))
         metrics = {names[k].decode("utf-8", "replace"): vals[k] for k in range(n.value)}
+        attrs = C.c_char_p()
+        check(_s.gpbo_study_trial_user_attrs(self._handle(), info.id, C.byref(attrs)))
         objs = [info.value]
         if self._nobj >= 2:  # NaN where the trial has none (not complete)
             arr = (C.c_double * self._nobj)()
@@ -1085,7 +1283,8 @@ class Study:
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
-                           started=info.started, finished=info.finished)
+                           started=info.started, finished=info.finished,
+                           user_attrs=json.loads(attrs.value.decode()) if attrs.value else {})
 
     def _record_of(self, trial_id):
         """The TrialRecord of one trial, read from the storage now."""
@@ -1110,6 +1309,18 @@ class Study:
                 if _s.gpbo_study_trial(h, i, C.byref(info)) == 0:
                     out.append(self._record(info))
             return out
+
+    def get_trials(self, deepcopy=False, states=None):
+        """Optuna's Study.get_trials: the trials (as `trials`), only those in `states` (a
+        sequence of TrialState or their strings) when given. deepcopy is Optuna's and changes
+        nothing: each call reads new records."""
+        trials = self.trials
+        if states is None:
+            return trials
+        if isinstance(states, str):
+            states = (states,)
+        want = {TrialState(s) for s in states}  # ValueError names a state that is not one
+        return [r for r in trials if r.state in want]
 
     @property
     def best_trial(self):
@@ -1150,6 +1361,73 @@ class Study:
     @property
     def best_value(self):
         return self.best_trial.value
+
+    _DF_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration", "params",
+                 "user_attrs", "system_attrs", "state")
+    _DF_STATES = {"running": "RUNNING", "complete": "COMPLETE", "failed": "FAIL",
+                  "pruned": "PRUNED"}
+
+    def trials_dataframe(self, attrs=_DF_ATTRS, multi_index=False):
+        """The trials as a pandas DataFrame, one row a trial by number, as Optuna's
+        Study.trials_dataframe: columns number, value (values_0, values_1, ... for several
+        objectives), datetime_start, datetime_complete, duration, params_NAME, user_attrs_NAME,
+        state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
+        columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
+        which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
+        system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
+        complete; a parameter a trial does not have (inactive) is NaN. No trial: an empty
+        DataFrame. Needs pandas (Debian: python3-pandas): ImportError otherwise."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Study.trials_dataframe needs pandas, which is not importable "
+                              "(%s); on Debian: apt-get install python3-pandas" % e) from None
+        attrs = tuple(attrs)
+        known = set(self._DF_ATTRS) | {"values", "intermediate_values", "metrics", "reason",
+                                       "feasible"}
+        unknown = [a for a in attrs if a not in known]
+        if unknown:
+            raise ValueError("trials_dataframe: unknown attribute %r; known: %s"
+                             % (unknown[0], ", ".join(sorted(known))))
+        trials = self.trials
+        if not trials:
+            return pd.DataFrame()
+        if self._nobj >= 2:
+            attrs = tuple("values" if a == "value" else a for a in attrs)
+        with self._lock:
+            queued = set() if self._h is None else {
+                r.id for r in trials
+                if r.state == "running" and _s.gpbo_study_trial_queued(self._h, r.id)}
+        records, cols = [], {}
+        for r in trials:
+            rec = {}
+            for a in attrs:
+                if a == "state":
+                    v = "WAITING" if r.id in queued else self._DF_STATES[r.state]
+                elif a == "values":
+                    v = list(r.values) if r.state == "complete" else [None] * max(self._nobj, 1)
+                elif a == "system_attrs":
+                    v = {}
+                else:
+                    v = getattr(r, a)
+                if a == "value" and r.state != "complete":
+                    v = None
+                if isinstance(v, dict):
+                    items = v.items()
+                elif isinstance(v, list):
+                    items = enumerate(v)
+                else:
+                    items = [("", v)]
+                for k, x in items:
+                    rec[(a, k)] = x
+                    cols.setdefault(a, set()).add((a, k))
+            records.append(rec)
+        columns = sum((sorted(cols[a], key=lambda c: (str(type(c[1])), c[1])) for a in attrs
+                       if a in cols), [])
+        df = pd.DataFrame(records, columns=pd.MultiIndex.from_tuples(columns))
+        if not multi_index:
+            df.columns = ["_".join(str(c) for c in col if c != "") for col in columns]
+        return df
 
     @property
     def best_params(self):
@@ -1218,6 +1496,9 @@ class Study:
         except TrialPruned:
             self.tell(trial, pruned=True)
         except BaseException as e:
+            if _optuna_pruned(e):
+                self.tell(trial, pruned=True)
+                return None
             if not pass_trial and isinstance(e, AttributeError) and \
                     "'dict' object has no attribute 'suggest_" in str(e):
                 # an Optuna objective given the params: every trial would fail the same way
@@ -1246,7 +1527,7 @@ class Study:
         return True
 
     def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=None, *,
-                 timeout=None, callbacks=None):
+                 timeout=None, callbacks=None, gc_after_trial=False, show_progress_bar=False):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
@@ -1259,9 +1540,12 @@ class Study:
         until the strategy is exhausted or Ctrl-C). callbacks: functions called as cb(study,
         record) after each trial ends, record its TrialRecord (Optuna's callbacks, which get
         its FrozenTrial), in the thread that ran it; an exception of a callback stops
-        optimize. Returns self. With one thread (one objective, no pruner) each value's tell
-        and the next ask are one step: on a stored study with a strategy without a model
-        (random, grid, sobol) one transaction a trial instead of two.
+        optimize. gc_after_trial: a full garbage collection after each objective call, as
+        Optuna's. show_progress_bar: Optuna's tqdm bar on stderr (trials of n_trials, else
+        seconds of the timeout; neither: no bar), with the best trial so far; ImportError
+        without tqdm. Returns self. With one thread (one objective, no pruner, no callback, no
+        bar) each value's tell and the next ask are one step: on a stored study with a strategy
+        without a model (random, grid, sobol) one transaction a trial instead of two.
 
         pass_trial=None (the default): the Trial when the Study was opened with space=None
         (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
@@ -1293,14 +1577,20 @@ class Study:
         for cb in callbacks:
             if not callable(cb):
                 raise TypeError("callbacks must be functions cb(study, record), not %r" % (cb,))
+        if gc_after_trial:  # Optuna's: a collection after each trial (cycles PyTorch leaves)
+            f = _gc_after(f)
+        bar = _progress_bar(self, n_trials, timeout) if show_progress_bar else None
+        if bar is not None:
+            callbacks.append(bar.update)
         deadline = None if timeout is None else time.monotonic() + float(timeout)
-        lock, errors = threading.Lock(), []
+        lock, errors, stop = threading.Lock(), [], threading.Event()
         left = [math.inf if n_trials is None else int(n_trials)]
 
         def more():
             """Takes one trial of the budget when another may start."""
             with lock:
-                if left[0] <= 0 or errors or (deadline and time.monotonic() >= deadline):
+                if left[0] <= 0 or errors or stop.is_set() or \
+                        (deadline and time.monotonic() >= deadline):
                     return False
                 left[0] -= 1
                 return True
@@ -1326,11 +1616,39 @@ class Study:
                         errors.append(e)
                     return
 
+        with self._lock:
+            self._stops.append(stop)
+        try:
+            self._optimize(f, n_jobs, pass_trial, catch, callbacks, more, worker, lock, left,
+                           errors)
+        finally:
+            with self._lock:
+                self._stops.remove(stop)
+            if bar is not None:
+                bar.close()
+        return self
+
+    def stop(self):
+        """Ends the optimize() running (every one of this Study, in every thread) once the
+        trials running finish: no other trial starts, and optimize returns. For an objective
+        or a callback of optimize, as Optuna's Study.stop; RuntimeError when no optimize of
+        this Study is running."""
+        with self._lock:
+            if not self._stops:
+                raise RuntimeError("Study.stop ends a running optimize: call it from its "
+                                   "objective or a callback (as Optuna's); study %r runs none"
+                                   % self.name)
+            for ev in self._stops:
+                ev.set()
+
+    def _optimize(self, f, n_jobs, pass_trial, catch, callbacks, more, worker, lock, left,
+                  errors):
+        """optimize()'s run, its arguments checked."""
         # the chain asks the next trial before a callback sees the last one: a callback that
         # raised would leave that trial running
         if n_jobs == 1 and self._nobj < 2 and not self._pruner and not callbacks:
             self._run_chain(f, more, pass_trial, catch)
-            return self
+            return
         if n_jobs == 1:
             worker()
         else:
@@ -1346,11 +1664,67 @@ class Study:
                 raise
         if errors:
             raise errors[0]
-        return self
 
     def __repr__(self):
         return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,
                                                              self.direction)
+
+
+def _gc_after(f):
+    """f, then a full garbage collection, whatever f did (optimize's gc_after_trial)."""
+    import gc
+
+    def run(arg):
+        try:
+            return f(arg)
+        finally:
+            gc.collect()
+    return run
+
+
+class _ProgressBar:
+    """optimize's show_progress_bar, as Optuna draws it with tqdm: trials done of n_trials (or
+    seconds of the timeout when only it is given), the best trial and value so far."""
+
+    def __init__(self, tqdm, n_trials, timeout):
+        self.n_trials, self.timeout, self.t0, self.shown = n_trials, timeout, time.monotonic(), 0.0
+        if n_trials is not None:
+            self.bar = tqdm(total=n_trials)
+        else:
+            fmt = "{desc} {percentage:3.0f}%|{bar}| {elapsed}/" + tqdm.format_interval(timeout)
+            self.bar = tqdm(total=timeout, bar_format=fmt)
+
+    def update(self, study, record):
+        if study._nobj < 2:
+            try:
+                best = study.best_trial
+                self.bar.set_description("Best trial: %d. Best value: %.6g"
+                                         % (best.number, best.value))
+            except ValueError:  # no complete trial yet
+                pass
+        if self.n_trials is not None:
+            self.bar.update(1)
+        else:
+            elapsed = min(time.monotonic() - self.t0, self.timeout)
+            self.bar.update(elapsed - self.shown)
+            self.shown = elapsed
+
+    def close(self):
+        self.bar.close()
+
+
+def _progress_bar(study, n_trials, timeout):
+    """optimize's progress bar, or None when it has no end to show (neither n_trials nor
+    timeout: as Optuna, no bar). ImportError naming Debian's package without tqdm."""
+    if n_trials is None and timeout is None:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as e:
+        raise ImportError("optimize(show_progress_bar=True) draws with tqdm, which is not "
+                          "importable (%s); on Debian: apt-get install python3-tqdm" % e) \
+            from None
+    return _ProgressBar(tqdm, n_trials, timeout)
 
 
 def minimize(f, space, n_trials=50, **kw):

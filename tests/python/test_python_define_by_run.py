@@ -20,7 +20,7 @@ import optuna
 import pytest
 
 import gpbo
-from memory import rss_kib
+from memory import assert_rss_flat
 
 GPBO = os.path.join(os.environ.get("GPBO_BINARY_DIR", "build"), "cli", "gpbo")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -497,11 +497,7 @@ def test_no_leak_over_2000_define_by_run_studies():
             s.optimize(objective, 3)
             assert len(s.trials) == 3 and s.best_value >= 1
 
-    cycles(200)
-    before = rss_kib()
-    cycles(1800)
-    grown = rss_kib() - before
-    assert grown < 4096, "RSS grew by %d KiB over 1,800 studies" % grown
+    assert_rss_flat(cycles, 200, 1800, "studies")
 
 
 def test_first_trial_details_and_two_handles_discovering_one_stored_study(tmp_path):

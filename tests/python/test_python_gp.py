@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import gpbo
-from memory import rss_kib
+from memory import assert_rss_flat
 from gpbo import gp
 
 sklearn = pytest.importorskip("sklearn")
@@ -248,11 +248,7 @@ def test_no_leak_over_10000_fit_predict_cycles():
             est.fit(X, y)
             est.predict(Xq, return_std=True)
 
-    cycles(1000)
-    before = rss_kib()
-    cycles(9000)
-    grown = rss_kib() - before
-    assert grown < 4096, "RSS grew by %d KiB over 9,000 cycles" % grown
+    assert_rss_flat(cycles, 1000, 9000, "fit/predict cycles")
 
 
 def test_predict_from_threads_while_fitting():

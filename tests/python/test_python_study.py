@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import gpbo
-from memory import rss_kib
+from memory import assert_rss_flat
 
 BRANIN_MIN = 0.397887357729738
 GPBO = os.path.join(os.environ.get("GPBO_BINARY_DIR", "build"), "cli", "gpbo")
@@ -473,11 +473,7 @@ def test_no_leak_over_3000_studies():
                 s.tell(t, t.params["x"])
             assert len(s.trials) == 3 and s.best_value >= 0
 
-    cycles(300)
-    before = rss_kib()
-    cycles(2700)
-    grown = rss_kib() - before
-    assert grown < 4096, "RSS grew by %d KiB over 2,700 studies" % grown
+    assert_rss_flat(cycles, 300, 2700, "studies")
 
 
 def _run_python(code):

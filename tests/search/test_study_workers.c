@@ -576,6 +576,136 @@ static void test_metrics_kept(void **state)
     gpbo_study_close(s);
 }
 
+/* A trial's user attributes (gpbo_study_set_user_attr, Optuna's set_user_attr) are stored with
+ * its end beside its metrics, whichever the end, read back by another handle as one JSON object
+ * in the order the keys were first set (a key set again keeps its last value); metrics stay
+ * as they were; a trial with none has NULL; text that is not one JSON value, or a told trial,
+ * is refused and changes nothing. */
+static void test_user_attrs_kept(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "attrs");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *s = open_named(name, &o);
+    size_t id[4];
+    double v[2];
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(gpbo_study_ask(s, &id[k], v), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "note", "\"lr \\u00e9 ok\""), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "epochs", "[1, 2.385, null]"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "note", "{\"a\": true}"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "x", "1, 2"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "x", "nope"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "x", ""), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], NULL, "1"), GPBO_EINVAL);
+    const char *mn[] = {"acc"};
+    const double mv[] = {0.875};
+    assert_int_equal(gpbo_study_set_metrics(s, id[0], 1, mn, mv), GPBO_OK);
+    const char *json = NULL;
+    assert_int_equal(gpbo_study_trial_user_attrs(s, id[0], &json), GPBO_OK);
+    assert_string_equal(json, "{\"note\":{\"a\":true},\"epochs\":[1,2.3849999999999998,null]}");
+    assert_int_equal(gpbo_study_tell(s, id[0], 0.5), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[1], "why", "\"oom\""), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_failed(s, id[1], "crashed"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[2], "k", "3"), GPBO_OK);
+    int ask_rc = -1;
+    assert_int_equal(gpbo_study_tell_ask(s, id[2], 1.0, 10, &id[3], v, &ask_rc), GPBO_OK);
+    assert_int_equal(ask_rc, GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[3], "k", "4"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_user_attr(s, id[0], "k", "4"), GPBO_ESTATE);
+    gpbo_study *r = open_named(name, &o); /* another handle: what the storage holds */
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[0], &json), GPBO_OK);
+    assert_string_equal(json, "{\"note\":{\"a\":true},\"epochs\":[1,2.3849999999999998,null]}");
+    assert_metric(r, id[0], "acc", 0.875);
+    size_t n = 9;
+    const char *const *names = NULL;
+    const double *vals = NULL;
+    assert_int_equal(gpbo_study_trial_metrics(r, id[0], &n, &names, &vals), GPBO_OK);
+    assert_int_equal(n, 1); /* the attributes are not a metric */
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[1], &json), GPBO_OK);
+    assert_string_equal(json, "{\"why\":\"oom\"}");
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[2], &json), GPBO_OK);
+    assert_string_equal(json, "{\"k\":3}");
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[3], &json), GPBO_OK);
+    assert_null(json); /* still running: nothing stored yet */
+    assert_int_equal(gpbo_study_trial_user_attrs(r, 99, &json), GPBO_ENOTFOUND);
+    assert_int_equal(gpbo_study_trial_user_attrs(r, id[0], NULL), GPBO_EINVAL);
+    gpbo_study_close(r);
+    gpbo_study_close(s);
+}
+
+/* gpbo_study_enqueue_started: the trial asked keeps the started time given (a define-by-run
+ * study's first trial, run before the study existed), in the storage too; the same time given
+ * again is moved just past it (a handle's trials differ in started time); a time after now,
+ * not finite or <= 0 is refused and enqueues nothing. */
+static void test_enqueue_started(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "started");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *s = open_named(name, &o);
+    const double x[2] = {0.25, 0.75};
+    double v[2], t0 = (double)time(NULL) - 90.5;
+    size_t q[2], id;
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, t0 + 1e9, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, INFINITY, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, -1, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_ntrials(s), 0);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, t0, &q[0]), GPBO_OK);
+    assert_int_equal(gpbo_study_enqueue_started(s, x, SIZE_MAX, t0, &q[1]), GPBO_OK);
+    assert_int_equal(gpbo_study_ask(s, &id, v), GPBO_OK);
+    assert_int_equal(id, q[0]);
+    assert_int_equal(gpbo_study_tell(s, id, 1.5), GPBO_OK);
+    gpbo_study *r = open_named(name, &o); /* what the storage holds */
+    gpbo_trial_info a, b;
+    assert_int_equal(gpbo_study_trial(r, q[0], &a), GPBO_OK);
+    assert_true(a.started == t0);
+    assert_true(a.finished - a.started > 90 && a.finished - a.started < 3600);
+    assert_int_equal(gpbo_study_trial(r, q[1], &b), GPBO_OK);
+    assert_true(b.started > t0 && b.started - t0 < 1e-3);
+    gpbo_study_close(r);
+    gpbo_study_close(s);
+}
+
+/* The study's own user attributes (gpbo_study_set_attr, Optuna's study.set_user_attr): none
+ * before any is set (no table yet), stored at once, so another handle reads them without a
+ * tell, in the order first set, a key set again through the other handle taking its new value
+ * in its place; text that is not one JSON value changes nothing; another study of the same
+ * storage has its own. */
+static void test_study_attrs_kept(void **state)
+{
+    (void)state;
+    char name[128], other[128];
+    study_name(name, sizeof name, "sattrs");
+    study_name(other, sizeof other, "sattrs_other");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *a = open_named(name, &o), *b = open_named(name, &o), *c = open_named(other, &o);
+    const char *json = "unset";
+    assert_int_equal(gpbo_study_attrs(b, &json), GPBO_OK);
+    assert_null(json);
+    assert_int_equal(gpbo_study_set_attr(a, "dataset", "\"fashion-mnist v2\""), GPBO_OK);
+    assert_int_equal(gpbo_study_set_attr(a, "budget", "{\"gpu_h\": 2.385}"), GPBO_OK);
+    assert_int_equal(gpbo_study_set_attr(a, "bad", "1 2"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_set_attr(a, NULL, "1"), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_attrs(b, &json), GPBO_OK);
+    assert_string_equal(
+        json, "{\"dataset\":\"fashion-mnist v2\",\"budget\":{\"gpu_h\":2.3849999999999998}}");
+    assert_int_equal(gpbo_study_set_attr(b, "dataset", "[1, null]"), GPBO_OK);
+    assert_int_equal(gpbo_study_attrs(a, &json), GPBO_OK);
+    assert_string_equal(json, "{\"dataset\":[1,null],\"budget\":{\"gpu_h\":2.3849999999999998}}");
+    assert_int_equal(gpbo_study_attrs(c, &json), GPBO_OK);
+    assert_null(json);
+    assert_int_equal(gpbo_study_attrs(a, NULL), GPBO_EINVAL);
+    gpbo_study_close(c);
+    gpbo_study_close(b);
+    gpbo_study_close(a);
+}
+
 int main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "sqlite";
@@ -603,6 +733,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cap_across_handles),
         cmocka_unit_test(test_propose_for),
         cmocka_unit_test(test_metrics_kept),
+        cmocka_unit_test(test_user_attrs_kept),
+        cmocka_unit_test(test_enqueue_started),
+        cmocka_unit_test(test_study_attrs_kept),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])

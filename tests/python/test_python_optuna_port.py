@@ -1,0 +1,481 @@
+"""Optuna users' scripts on gpbo.Study: what a demanding Optuna user reaches for beyond
+suggest_* (user attributes, trials_dataframe, FrozenTrial's fields, durations, pruning, resuming
+a stored study, stopping from a callback), each checked against Optuna 3 running the same
+objective where Optuna's behaviour is the reference.
+
+Run by ctest with PYTHONPATH at the build tree's staged package and GPBO_BINARY_DIR set.
+"""
+import datetime
+import math
+import os
+import subprocess
+import sys
+import time
+
+import optuna
+import pandas as pd
+import pytest
+
+import gpbo
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def noted(trial):
+    """An objective that sets user attributes of every JSON kind, one of them in its first
+    trial before any suggestion; trial 1 is pruned (Optuna's own exception), trial 2 fails."""
+    trial.set_user_attr("number_seen", trial.number)
+    x = trial.suggest_float("x", -2, 2)
+    n = trial.suggest_int("n", 1, 4)
+    trial.set_user_attr("note", "n=%d" % n)
+    trial.set_user_attr("shape", {"layers": [n, 2 * n], "ok": True, "lr": 2.385e-3})
+    trial.set_user_attr("pair", (n, None))  # a tuple comes back as a list, as from Optuna's RDB
+    if trial.number == 1:
+        raise optuna.TrialPruned()
+    if trial.number == 2:
+        raise RuntimeError("diverged")
+    return (x - 0.5) ** 2 + n
+
+
+def expected_attrs(number, n):
+    return {"number_seen": number, "note": "n=%d" % n,
+            "shape": {"layers": [n, 2 * n], "ok": True, "lr": 2.385e-3}, "pair": [n, None]}
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite"])
+def test_user_attrs_stored_and_reopened_as_optuna(tmp_path, where):
+    """Trial.set_user_attr / user_attrs and TrialRecord.user_attrs hold what Optuna's RDB
+    storage holds for the same objective (a tuple as a list, every trial whatever its end, the
+    first define-by-run trial's set before its first suggestion included); a stored study
+    reopened by another handle reads them back."""
+    storage = None if where == "memory" else "sqlite:///%s" % (tmp_path / "attrs.db")
+    study = gpbo.Study(storage=storage, name="attrs", seed=3, strategy="random")
+    study.optimize(noted, 6)
+    ours = {r.number: r.user_attrs for r in study.trials}
+    ourl = "sqlite:///%s" % (tmp_path / "optuna.db")
+    optuna.create_study(storage=ourl, study_name="o").optimize(noted, 6, catch=(RuntimeError,))
+    ostudy = optuna.load_study(storage=ourl, study_name="o")  # read back, not from its cache
+    theirs = {t.number: t.user_attrs for t in ostudy.trials}
+    assert len(ours) == len(theirs) == 6
+    for k in range(6):
+        n = study.trials[k].params["n"]
+        assert ours[k] == expected_attrs(k, n)
+        assert theirs[k] == expected_attrs(k, ostudy.trials[k].params["n"])
+    assert [r.state for r in study.trials][:3] == ["complete", "pruned", "failed"]
+    assert study.best_trial.user_attrs["note"] == "n=%d" % study.best_trial.params["n"]
+    if storage:
+        again = gpbo.Study(storage=storage, name="attrs")
+        assert {r.number: r.user_attrs for r in again.trials} == ours
+        again.close()
+    # a running trial's, at once, through the Trial and the study's records
+    t = study.ask()
+    t.set_user_attr("k", 1)
+    t.set_user_attr("k", [2])  # set again: the last value
+    assert t.user_attrs == {"k": [2]}
+    assert study.trials[-1].user_attrs == {"k": [2]}
+    study.tell(t, 1.0)
+    with pytest.raises(gpbo.GpboError):  # told: the library refuses, as Optuna refuses
+        t.set_user_attr("late", 1)
+
+
+def test_user_attr_values_refused_as_optuna_rdb_refuses(tmp_path):
+    """A value JSON cannot hold is refused with the error Optuna's RDB storage gives (a set:
+    TypeError) and NaN too (ValueError: JSON has no NaN; the storage could not read it back),
+    naming the key; a key that is not a string: TypeError. Nothing is stored."""
+    ostudy = optuna.create_study(storage="sqlite:///%s" % (tmp_path / "optuna.db"))
+    ot = ostudy.ask()
+    with pytest.raises(TypeError):
+        ot.set_user_attr("s", {1, 2})
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    t = study.ask()
+    with pytest.raises(TypeError, match="'s'"):
+        t.set_user_attr("s", {1, 2})
+    with pytest.raises(ValueError, match="'nan'"):
+        t.set_user_attr("nan", float("nan"))
+    with pytest.raises(TypeError, match="key"):
+        t.set_user_attr(3, "x")
+    t.set_user_attr("é", "ünïcode")
+    study.tell(t, 0.5)
+    assert study.trials[0].user_attrs == {"é": "ünïcode"}
+
+
+def test_trials_dataframe_as_optuna():
+    """Study.trials_dataframe has Optuna's columns, in Optuna's order, with the same dtypes, for
+    the same objective: number, value, datetime_start, datetime_complete, duration,
+    params_NAME (sorted), user_attrs_NAME (sorted), state in Optuna's names; multi_index keeps
+    the (params, NAME) pairs; values_0, values_1 for several objectives; an empty DataFrame
+    with no trial."""
+    study = gpbo.Study(seed=3, strategy="random")
+    assert study.trials_dataframe().empty
+    study.optimize(noted, 5)
+    ostudy = optuna.create_study()
+    ostudy.optimize(noted, 5, catch=(RuntimeError,))
+    ours, theirs = study.trials_dataframe(), ostudy.trials_dataframe()
+    assert list(ours.columns) == list(theirs.columns) == [
+        "number", "value", "datetime_start", "datetime_complete", "duration", "params_n",
+        "params_x", "user_attrs_note", "user_attrs_number_seen", "user_attrs_pair",
+        "user_attrs_shape", "state"]
+    assert list(ours.dtypes) == list(theirs.dtypes)
+    assert list(ours["state"]) == list(theirs["state"]) == \
+        ["COMPLETE", "PRUNED", "FAIL", "COMPLETE", "COMPLETE"]
+    assert list(ours["number"]) == [0, 1, 2, 3, 4]
+    assert ours["value"].isna().tolist() == [False, True, True, False, False]
+    recs = study.trials
+    assert ours["value"][0] == recs[0].value and ours["params_x"][3] == recs[3].params["x"]
+    assert ours["user_attrs_note"][4] == "n=%d" % recs[4].params["n"]
+    assert (ours["duration"] >= pd.Timedelta(0)).all()
+    assert ours["datetime_start"][0] == datetime.datetime.fromtimestamp(recs[0].started)
+    assert list(study.trials_dataframe(multi_index=True).columns) == \
+        list(ostudy.trials_dataframe(multi_index=True).columns)
+    assert list(study.trials_dataframe(attrs=("number", "params", "state")).columns) == \
+        list(ostudy.trials_dataframe(attrs=("number", "params", "state")).columns)
+    with pytest.raises(ValueError, match="unknown attribute 'bogus'"):
+        study.trials_dataframe(attrs=("number", "bogus"))
+
+    def two(trial):
+        x = trial.suggest_float("x", 0, 1)
+        return x, 1 - x
+
+    mo = gpbo.Study(objectives={"a": "minimize", "b": "minimize"}, seed=1, strategy="random")
+    mo.optimize(two, 3)
+    omo = optuna.create_study(directions=["minimize", "minimize"],  # NSGA-II's system_attrs
+                              sampler=optuna.samplers.RandomSampler(seed=1))  # aside
+    omo.optimize(two, 3)
+    assert list(mo.trials_dataframe().columns) == list(omo.trials_dataframe().columns)
+    assert mo.trials_dataframe()["values_1"][2] == pytest.approx(1 - mo.trials[2].params["x"])
+
+
+def test_trials_dataframe_waiting_and_running():
+    """An enqueued trial no worker has taken is WAITING, an asked one RUNNING (Optuna's names):
+    no end, no duration."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    study.ask()
+    study.enqueue({"x": 0.25})
+    df = study.trials_dataframe()
+    assert list(df["state"]) == ["RUNNING", "WAITING"]
+    assert df["datetime_complete"].isna().all() and df["duration"].isna().all()
+
+
+def test_trials_dataframe_without_pandas_names_it():
+    """Without pandas, trials_dataframe raises ImportError naming pandas and Debian's package
+    (the rest of the package needs no pandas)."""
+    code = ("import sys; sys.modules['pandas'] = None\n"
+            "import gpbo\n"
+            "s = gpbo.Study({'x': gpbo.Uniform(0, 1)}, strategy='random')\n"
+            "s.optimize(lambda p: p['x'], 2)\n"
+            "try:\n"
+            "    s.trials_dataframe()\n"
+            "except ImportError as e:\n"
+            "    print('ImportError:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "ImportError:" in out and "pandas" in out and "python3-pandas" in out
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite"])
+def test_first_define_by_run_trial_lasts_as_long_as_it_ran(tmp_path, where):
+    """A define-by-run study's first trial (stored only when it is told) starts when it was
+    asked, not when it was told: its duration is the objective's, as every later trial's
+    (it was about 0 s), also as another handle reads the stored study."""
+    storage = None if where == "memory" else "sqlite:///%s" % (tmp_path / "dur.db")
+
+    def slow(trial):
+        x = trial.suggest_float("x", 0, 1)
+        time.sleep(0.3)
+        return x
+
+    before = time.time()
+    study = gpbo.Study(storage=storage, name="dur", seed=1, strategy="random")
+    study.optimize(slow, 2)
+    first = study.trials[0]
+    assert first.started >= before - 1e-3
+    assert 0.3 <= first.duration.total_seconds() < 30
+    assert first.datetime_complete - first.datetime_start == first.duration
+    assert study.trials[1].started >= first.finished
+    if storage:
+        again = gpbo.Study(storage=storage, name="dur")
+        assert again.trials[0].duration.total_seconds() >= 0.3
+        again.close()
+
+
+def test_optuna_trial_pruned_prunes():
+    """An objective ported as it is raises optuna.TrialPruned (or Optuna's framework callbacks
+    do): the trial is pruned, as with gpbo.TrialPruned, not failed (nor, with a narrow catch,
+    fatal to optimize)."""
+    def f(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number % 2:
+            raise optuna.TrialPruned()
+        return x
+
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(f, 4, catch=(RuntimeError,))
+    assert [r.state for r in study.trials] == ["complete", "pruned"] * 2
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite"])
+def test_study_user_attrs_as_optuna(tmp_path, where):
+    """study.set_user_attr / study.user_attrs hold what Optuna's hold (values as JSON gives
+    them back), set before a define-by-run study's first trial too; stored at once, so another
+    handle of a stored study reads them without any trial told, and a key set there is seen
+    here; a value JSON cannot hold is refused naming the key."""
+    storage = None if where == "memory" else "sqlite:///%s" % (tmp_path / "sattrs.db")
+    study = gpbo.Study(storage=storage, name="s", seed=1, strategy="random")
+    study.set_user_attr("dataset", "fashion-mnist")  # before the study exists
+    assert study.user_attrs == {"dataset": "fashion-mnist"}
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), 2)
+    study.set_user_attr("budget", {"gpu_h": 2.385, "cards": ("a100", 2)})
+    ostudy = optuna.create_study(storage="sqlite:///%s" % (tmp_path / "optuna.db"),
+                                 study_name="o")
+    ostudy.set_user_attr("dataset", "fashion-mnist")
+    ostudy.set_user_attr("budget", {"gpu_h": 2.385, "cards": ("a100", 2)})
+    theirs = optuna.load_study(storage="sqlite:///%s" % (tmp_path / "optuna.db"),
+                               study_name="o").user_attrs
+    assert study.user_attrs == theirs == {"dataset": "fashion-mnist",
+                                          "budget": {"gpu_h": 2.385, "cards": ["a100", 2]}}
+    with pytest.raises(TypeError, match="'bad'"):
+        study.set_user_attr("bad", object())
+    if storage:
+        other = gpbo.Study(storage=storage, name="s")
+        assert other.user_attrs == theirs
+        other.set_user_attr("dataset", "v2")
+        assert study.user_attrs == {"dataset": "v2", "budget": theirs["budget"]}
+        other.close()
+
+
+# ---- Optuna users' scripts, ported -------------------------------------------------------------
+# Each script is Optuna's (its docs, FAQ or its own callbacks) with the changes a port needs:
+# the study made by gpbo.Study, TrialState imported from gpbo, report(step, value).
+
+
+class StopWhenTrialKeepBeingPrunedCallback:
+    """Optuna's FAQ: "How can I stop a study after N consecutive pruned trials?"; the state
+    class is Optuna's TrialState or gpbo's."""
+
+    def __init__(self, threshold, trial_state):
+        self.threshold, self.states = threshold, trial_state
+        self._consecutive_pruned_count = 0
+
+    def __call__(self, study, trial):
+        if trial.state == self.states.PRUNED:
+            self._consecutive_pruned_count += 1
+        else:
+            self._consecutive_pruned_count = 0
+        if self._consecutive_pruned_count >= self.threshold:
+            study.stop()
+
+
+def test_port_faq_stop_after_consecutive_pruned():
+    """The FAQ's callback stops the study after 2 consecutive pruned trials, as under Optuna:
+    the same 5 trials, the same states (a string state never equalled TrialState.PRUNED, and
+    Study had no stop())."""
+    def objective(trial, pruned):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number >= 3:
+            raise pruned()
+        return x
+
+    ostudy = optuna.create_study()
+    ostudy.optimize(lambda t: objective(t, optuna.TrialPruned), n_trials=10,
+                    callbacks=[StopWhenTrialKeepBeingPrunedCallback(2, optuna.trial.TrialState)])
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(lambda t: objective(t, gpbo.TrialPruned), n_trials=10,
+                   callbacks=[StopWhenTrialKeepBeingPrunedCallback(2, gpbo.TrialState)])
+    assert [t.state.name for t in ostudy.trials] == [t.state.name for t in study.trials] == \
+        ["COMPLETE"] * 3 + ["PRUNED"] * 2
+    assert study.trials[0].state == "complete" and str(study.trials[3].state) == "pruned"
+
+
+def test_port_stop_from_the_objective():
+    """Optuna's Study.stop docstring: the objective stops the study at trial 4, so 5 trials run
+    (n_trials 10), in one thread (the one-step tell-and-ask path) and in two; stop() outside
+    optimize raises RuntimeError, as Optuna's; a later optimize runs again."""
+    def objective(trial):
+        if trial.number == 4:
+            trial.study.stop()
+        x = trial.suggest_float("x", 0, 10)
+        return x ** 2
+
+    ostudy = optuna.create_study()
+    ostudy.optimize(objective, n_trials=10)
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(objective, n_trials=10)
+    assert len(ostudy.trials) == len(study.trials) == 5
+    with pytest.raises(RuntimeError):
+        ostudy.stop()
+    with pytest.raises(RuntimeError, match="optimize"):
+        study.stop()
+    study.optimize(objective, n_trials=3)
+    assert len(study.trials) == 8
+    two = gpbo.Study({"x": gpbo.Uniform(0, 10)}, seed=1, strategy="random")
+    two.optimize(objective, n_trials=40, n_jobs=2, pass_trial=True)
+    # trial 4's stop lets the other thread's running trial end, and starts none
+    assert 5 <= len(two.trials) <= 6 and all(r.state == "complete" for r in two.trials)
+
+
+class MaxTrialsCallback:
+    """optuna.study.MaxTrialsCallback as Optuna 3.1 writes it: stop once the study holds
+    n_trials trials in `states`."""
+
+    def __init__(self, n_trials, states):
+        self._n_trials, self._states = n_trials, states
+
+    def __call__(self, study, trial):
+        trials = study.get_trials(deepcopy=False, states=self._states)
+        if len(trials) >= self._n_trials:
+            study.stop()
+
+
+def test_port_max_trials_callback_with_threads():
+    """MaxTrialsCallback(6, states=(COMPLETE,)) with a failing objective every third trial and
+    two threads: optimize stops with at least 6 complete trials and at most one more a thread
+    (the trials running when it stops end); Optuna's own callback on an Optuna study agrees;
+    get_trials filters by state (gpbo's TrialState or its strings) and refuses a state that is
+    not one."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number % 3 == 2:
+            raise RuntimeError("every third")
+        return x
+
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=2, strategy="random")
+    study.optimize(objective, n_trials=100, n_jobs=2, pass_trial=True,
+                   callbacks=[MaxTrialsCallback(6, states=(gpbo.TrialState.COMPLETE,))])
+    complete = study.get_trials(states=(gpbo.TrialState.COMPLETE,))
+    assert 6 <= len(complete) <= 7 and len(study.trials) <= 11
+    assert all(r.state == "complete" for r in complete)
+    assert study.get_trials(states=("failed",)) == [] or \
+        all(r.state == gpbo.TrialState.FAIL for r in study.get_trials(states=("failed",)))
+    with pytest.raises(ValueError):
+        study.get_trials(states=("bogus",))
+    ostudy = optuna.create_study()
+    ostudy.optimize(objective, n_trials=100, catch=(RuntimeError,), callbacks=[
+        optuna.study.MaxTrialsCallback(6, states=(optuna.trial.TrialState.COMPLETE,))])
+    assert len([t for t in ostudy.trials if t.state.name == "COMPLETE"]) == 6
+
+
+def test_port_enqueue_trial_docs_example():
+    """Optuna's enqueue_trial tutorial ("specify hyperparameters manually"): two known-good
+    configurations first, then the sampler's; skip_if_exists=True adds a configuration once
+    (run twice, as a resumed script does), as Optuna's; user_attrs= is refused naming
+    set_user_attr (an enqueued trial could not carry them), and nothing is enqueued."""
+    def objective(trial):
+        x = trial.suggest_float("x", -10, 10)
+        y = trial.suggest_int("y", 0, 5)
+        return (x - 2) ** 2 + y
+
+    def script(study):
+        study.enqueue_trial({"x": 2.0, "y": 0}, skip_if_exists=True)
+        study.enqueue_trial({"x": 5.0, "y": 1}, skip_if_exists=True)
+        study.optimize(objective, n_trials=3)
+
+    ostudy = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    study = gpbo.Study(seed=1, strategy="random")
+    for _ in range(2):
+        script(ostudy)
+        script(study)
+    for s in (ostudy, study):
+        assert [t.params for t in s.trials[:2]] == [{"x": 2.0, "y": 0}, {"x": 5.0, "y": 1}]
+        assert len(s.trials) == 6 and s.best_value == 0.0 and s.best_params == {"x": 2.0, "y": 0}
+        assert [t.params for t in s.trials].count({"x": 2.0, "y": 0}) == 1
+    with pytest.raises(NotImplementedError, match="set_user_attr"):
+        study.enqueue_trial({"x": 1.0, "y": 1}, user_attrs={"memo": "good"})
+    assert len(study.trials) == 6
+
+
+def test_port_optuna2_suggest_names():
+    """A script of Optuna 2's time (suggest_uniform, suggest_loguniform; Optuna 3 still runs
+    them) makes the space Optuna 3's suggest_float makes; suggest_discrete_uniform is refused
+    as any step is, naming what to write instead."""
+    def objective(trial):
+        x = trial.suggest_uniform("x", -3, 3)
+        lr = trial.suggest_loguniform("lr", 1e-5, 1e-1)
+        return x ** 2 + lr
+
+    study = gpbo.Study(seed=1, strategy="random")
+    study.optimize(objective, 3)
+    assert list(study.space) == ["x", "lr"]
+    x, lr = study.space["x"], study.space["lr"]
+    assert type(x) is gpbo.Uniform and (x.lo, x.hi, x.log) == (-3, 3, False)
+    assert isinstance(lr, gpbo.LogUniform) and (lr.lo, lr.hi) == (1e-5, 1e-1)
+    assert all(r.state == "complete" for r in study.trials)
+    ostudy = optuna.create_study()
+    with pytest.warns(FutureWarning):
+        ostudy.optimize(objective, 1)
+    assert ostudy.trials[0].distributions["lr"] == optuna.distributions.FloatDistribution(
+        1e-5, 1e-1, log=True)
+    t = study.ask()
+    with pytest.raises(NotImplementedError, match="suggest_int"):
+        t.suggest_discrete_uniform("q", 0, 1, 0.25)
+
+
+def test_port_ask_and_tell_tutorial():
+    """Optuna's ask-and-tell tutorial, its loop as it is written (values=, state=PRUNED after
+    should_prune, state=FAIL, skip_if_finished=True), with gpbo's TrialState: the same states
+    as Optuna's loop gives; a value with state=PRUNED, none with COMPLETE, RUNNING or a string
+    that is no state: ValueError as Optuna's; a trial told twice without skip_if_finished
+    still raises."""
+    def loop(study, states):
+        for k in range(6):
+            trial = study.ask()
+            x = trial.suggest_float("x", 1e-7, 10.0, log=True)
+            trial.report(0.5, 0) if states is optuna.trial.TrialState else trial.report(0, 0.5)
+            if k == 2:
+                study.tell(trial, state=states.PRUNED)
+            elif k == 4:
+                study.tell(trial, state=states.FAIL)
+            else:
+                study.tell(trial, values=x)
+            study.tell(trial, values=1.0, skip_if_finished=True)  # told: left as it is
+        return [t.state.name for t in study.trials]
+
+    ostudy = optuna.create_study()
+    study = gpbo.Study({"x": gpbo.LogUniform(1e-7, 10.0)}, seed=1, strategy="random")
+    assert loop(ostudy, optuna.trial.TrialState) == loop(study, gpbo.TrialState) == \
+        ["COMPLETE", "COMPLETE", "PRUNED", "COMPLETE", "FAIL", "COMPLETE"]
+    assert study.trials[1].value == study.trials[1].params["x"]
+    t = study.ask()
+    for bad in (dict(values=1.0, state=gpbo.TrialState.PRUNED), dict(state="complete"),
+                dict(values=1.0, state="running"), dict(values=1.0, state="done"),
+                dict(value=1.0, values=2.0)):
+        with pytest.raises(ValueError):
+            study.tell(t, **bad)
+    study.tell(t, 1.0)
+    with pytest.raises(gpbo.GpboError):
+        study.tell(t, values=2.0)
+    assert study.trials[-1].value == 1.0
+
+
+def test_port_optimize_gc_after_trial_and_progress_bar(capsys):
+    """optimize(..., gc_after_trial=True, show_progress_bar=True), as Optuna's tutorials call
+    it: a full collection after each trial (counted through gc.callbacks), and tqdm's bar on
+    stderr counting the trials to n_trials with the best trial so far; with only a timeout,
+    the bar counts seconds; with neither, no bar (as Optuna)."""
+    import gc
+
+    full = []
+
+    def count(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    study = gpbo.Study(seed=1, strategy="random")
+    gc.callbacks.append(count)
+    try:
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4, gc_after_trial=True,
+                       show_progress_bar=True)
+    finally:
+        gc.callbacks.remove(count)
+    assert len(full) >= 4
+    err = capsys.readouterr().err
+    best = study.best_trial
+    assert "4/4" in err and "Best trial: %d. Best value: %.6g" % (best.number, best.value) in err
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), timeout=0.5, show_progress_bar=True)
+    err = capsys.readouterr().err
+    assert "%|" in err and "Best trial:" in err and "/00:00" in err  # seconds of the 0.5
+    n = len(study.trials)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(study.trials) == n + 2 and capsys.readouterr().err == ""
+    grid = gpbo.Study({"k": gpbo.Int(0, 2)}, strategy="grid")
+    grid.optimize(lambda p: p["k"], show_progress_bar=True)  # until the grid is done: no end
+    assert len(grid.trials) == 3 and capsys.readouterr().err == ""
