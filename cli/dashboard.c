@@ -155,9 +155,30 @@ static long port_number(const char *text)
     return p;
 }
 
+/* 0 when the storage's names (n of them) hold d->study, else 2 after saying so with the names
+ * it holds. Only without a sweep file: a sweep's study may not have run yet, and the page
+ * waits for it; --storage --study names a study that is there or a typo. */
+static int missing_study(const dash *d, char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], d->study))
+            return 0;
+    fprintf(stderr, "gpbo dashboard: %s: no study named '%s'", d->storage, d->study);
+    if (n == 0)
+        fprintf(stderr, " (it holds no study)\n");
+    else {
+        fprintf(stderr, "; give --study with one of:");
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %s", names[i]);
+        fprintf(stderr, "\n");
+    }
+    return 2;
+}
+
 /* The storage and study the dashboard shows (d), from the arguments; 0, or the exit status
- * after printing why (a storage that cannot be read, or another program's database). A sweep
- * whose study has not run yet is served all the same: the page waits for it. */
+ * after printing why (a storage that cannot be read, another program's database, --storage with
+ * a --study it does not hold). A sweep whose study has not run yet is served all the same: the
+ * page waits for it. */
 static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, dash *d)
 {
     d->storage = a->storage;
@@ -184,14 +205,15 @@ static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, das
     char **names = NULL;
     size_t n = 0;
     int rc = gpbo_study_list(d->storage, &names, &n); /* a storage that cannot be read: now */
-    gpbo_free(names);
     if (rc == GPBO_ENOTFOUND && a->path != NULL)
         return 0; /* the sweep's study has not run yet: the page waits for it */
     if (rc != GPBO_OK) {
         fprintf(stderr, "gpbo dashboard: %s\n", gpbo_error_message());
         return rc == GPBO_EINVAL ? 2 : 1;
     }
-    return 0;
+    int status = a->path == NULL && d->study != NULL ? missing_study(d, names, n) : 0;
+    gpbo_free(names);
+    return status;
 }
 
 /* The port the server listens on (asked of the socket: --port 0 picks one). */

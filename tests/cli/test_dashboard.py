@@ -388,6 +388,18 @@ def test_exits(d):
     p.wait(timeout=60)
     check(lines[0].startswith("gpbo dashboard: http://0.0.0.0:") and
           "not a loopback address: whoever can reach it" in lines[1], f"--host 0.0.0.0: {lines}")
+    # --storage with a --study it does not hold: refused with the names it holds (before:
+    # served an empty page, and exit 0 when stopped); with a sweep the page still waits for it
+    for study in ("alpha", "beta"):
+        r = run(["run", "sweep.yaml", "--storage", "two.db", "--study", study], d, timeout=300)
+        check(r.returncode == 0, f"gpbo run --study {study}: {r.stderr}")
+    try:
+        r = run(["dashboard", "--storage", "two.db", "--study", "nope", "--port", "0"], d,
+                timeout=30)
+        one_line_error(r, "--study nope", r"^gpbo dashboard: two\.db: no study named 'nope'; "
+                                          r"give --study with one of: alpha beta$")
+    except subprocess.TimeoutExpired:
+        check(False, "--study nope: served instead of refused")
     r = run(["dashboard"], d)
     check(r.returncode == 2 and "--storage" in r.stderr, f"nothing named: {r.stderr!r}")
     r = run(["dashboard", "--prot", "1"], d)
