@@ -337,6 +337,101 @@ def test_worker_holds_the_lock(d):
         s.stop()
 
 
+def big_study(d, ntrials=5000, nsteps=100):
+    """quad (two trials run by gpbo run) grown to ntrials complete trials of nsteps intermediate
+    values each, written into its SQLite file as workers would have; returns the database's
+    path. Trial t's value is 10 + t / ntrials (trial 0's and 1's are smaller: the best)."""
+    import sqlite3
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    db = os.path.join(d, "quad.db")
+    con = sqlite3.connect(db)
+    sid, params, started = con.execute(
+        "SELECT study, params, started FROM trials WHERE id = 0").fetchone()
+    con.executemany(
+        "INSERT INTO trials(study, id, state, value, params, started, finished, worker, "
+        "heartbeat) VALUES (?, ?, 1, ?, ?, ?, ?, 'otherhost:1:0', 0)",
+        ((sid, t, 10 + t / ntrials, params, started, started + 1) for t in range(2, ntrials)))
+    con.executemany("INSERT INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
+                    ((sid, t, s, 10 + t / ntrials + 1.0 / s) for t in range(2, ntrials)
+                     for s in range(1, nsteps + 1)))
+    con.commit()
+    con.close()
+    return db
+
+
+def test_incremental_trials(d):
+    """/api/trials?since=CURSOR answers only the trials that changed after the answer that gave
+    CURSOR, on a study of 5000 trials x 100 intermediate values: a poll after a quiet period is
+    a few hundred bytes (before: every poll resent every trial, about 13 MB), a trial that
+    starts, reports steps, and ends reaches the poll that follows each change, and a cursor that
+    is not the server's gets every trial. Prints the bytes of each kind of poll."""
+    import sqlite3
+    import time
+    db = big_study(d)
+    s = Server(d, ["sweep.yaml"])
+    con = sqlite3.connect(db, isolation_level=None)
+    sid = con.execute("SELECT id FROM studies").fetchone()[0]
+    try:
+        status, body = s.get("api/trials?name=quad")
+        full = json.loads(body)
+        check(status == 200 and full["full"] and len(full["trials"]) == 5000,
+              f"the first answer: every trial ({status}, {len(full.get('trials', []))})")
+        check(all(len(t["intermediate"]) == 100 for t in full["trials"][2:]), "100 steps each")
+        sizes = {"full": len(body.encode())}
+
+        def poll(what, cursor):
+            status, body = s.get("api/trials?name=quad&since=" + urllib.parse.quote(cursor))
+            check(status == 200, f"{what}: {status} {body[:200]}")
+            sizes[what] = len(body.encode())
+            return json.loads(body)
+
+        quiet = poll("quiet", full["cursor"])
+        check(not quiet["full"] and quiet["trials"] == [], f"quiet: nothing ({quiet})")
+        check(sizes["quiet"] <= 200, f"a quiet poll's bytes: {sizes['quiet']}")
+        quiet2 = poll("quiet", quiet["cursor"])
+        check(quiet2["trials"] == [], f"again quiet: {quiet2}")
+        # a worker starts trial 5000 (running), it reports steps, then ends with the best value
+        now = time.time()
+        con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                    "SELECT study, 5000, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "WHERE id = 0", (now, now))
+        con.execute("INSERT INTO intermediate VALUES (?, 5000, 1, 0.5), (?, 5000, 2, 0.25)",
+                    (sid, sid))
+        started = poll("one started", quiet2["cursor"])
+        check([(t["trial"], t["state"], len(t["intermediate"])) for t in started["trials"]] ==
+              [(5000, "running", 2)], f"the new running trial: {started['trials']}")
+        con.execute("INSERT INTO intermediate VALUES (?, 5000, 3, 0.125)", (sid,))
+        stepped = poll("one stepped", started["cursor"])
+        check([(t["trial"], t["intermediate"][-1]) for t in stepped["trials"]] ==
+              [(5000, [3, 0.125])], f"its new step: {stepped['trials']}")
+        con.execute("UPDATE trials SET state = 1, value = 0.0625, finished = ? "
+                    "WHERE study = ? AND id = 5000", (now + 1, sid))
+        ended = poll("one ended", stepped["cursor"])
+        check([(t["trial"], t["state"], t["value"]) for t in ended["trials"]] ==
+              [(5000, "complete", 0.0625)], f"its end: {ended['trials']}")
+        check(sizes["one ended"] < 5000, f"one trial's bytes: {sizes['one ended']}")
+        study = s.json("api/study?name=quad")
+        check(study["trials"] == 5001 and study["complete"] == 5001 and study["best"] == 0.0625
+              and study["best_params"]["trial"] == 5000, f"counts and best: {study}")
+        after = poll("quiet", ended["cursor"])
+        check(after["trials"] == [], f"quiet after the end: {after['trials']}")
+        # cursors that are not this server's: every trial again
+        for bad in ("", "x", "1.1", full["cursor"].split(".")[0] + ".999999999"):
+            status, body = s.get("api/trials?name=quad&since=" + urllib.parse.quote(bad))
+            j = json.loads(body) if status == 200 else {}
+            check(j.get("full") is True and len(j.get("trials", [])) == 5001,
+                  f"since={bad!r}: every trial ({status}, full={j.get('full')})")
+    finally:
+        con.close()
+        s.stop()
+    print("bytes of /api/trials, 5000 trials x 100 intermediate values: "
+          f"every trial (each poll before since=) {sizes['full']}; a poll after a quiet period "
+          f"{sizes['quiet']}; a poll after one trial started {sizes['one started']}, "
+          f"stepped {sizes['one stepped']}, ended {sizes['one ended']}")
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -443,4 +538,5 @@ if __name__ == "__main__":
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
                         test_importance, test_exits, test_not_utf8,
-                        test_host_header, test_worker_holds_the_lock], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_host_header, test_worker_holds_the_lock,
+                        test_incremental_trials], prefix="gpbo-dash-", only=sys.argv[2:]))
