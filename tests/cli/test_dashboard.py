@@ -376,7 +376,7 @@ def test_incremental_trials(d):
     try:
         status, body = s.get("api/trials?name=quad")
         full = json.loads(body)
-        check(status == 200 and full["full"] and len(full["trials"]) == 5000,
+        check(status == 200 and full.get("full") and len(full["trials"]) == 5000,
               f"the first answer: every trial ({status}, {len(full.get('trials', []))})")
         check(all(len(t["intermediate"]) == 100 for t in full["trials"][2:]), "100 steps each")
         sizes = {"full": len(body.encode())}
@@ -387,11 +387,12 @@ def test_incremental_trials(d):
             sizes[what] = len(body.encode())
             return json.loads(body)
 
-        quiet = poll("quiet", full["cursor"])
-        check(not quiet["full"] and quiet["trials"] == [], f"quiet: nothing ({quiet})")
+        quiet = poll("quiet", full.get("cursor", ""))
+        check(quiet.get("full") is False and quiet["trials"] == [],
+              f"quiet: nothing ({len(quiet['trials'])} trials)")
         check(sizes["quiet"] <= 200, f"a quiet poll's bytes: {sizes['quiet']}")
-        quiet2 = poll("quiet", quiet["cursor"])
-        check(quiet2["trials"] == [], f"again quiet: {quiet2}")
+        quiet2 = poll("quiet", quiet.get("cursor", ""))
+        check(quiet2["trials"] == [], f"again quiet: {len(quiet2['trials'])} trials")
         # a worker starts trial 5000 (running), it reports steps, then ends with the best value
         now = time.time()
         con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
@@ -430,6 +431,111 @@ def test_incremental_trials(d):
           f"every trial (each poll before since=) {sizes['full']}; a poll after a quiet period "
           f"{sizes['quiet']}; a poll after one trial started {sizes['one started']}, "
           f"stepped {sizes['one stepped']}, ended {sizes['one ended']}")
+
+
+def big_bayes(d, ntrials=700):
+    """imp (a Bayesian study: IMP_OBJ over x, y, z, c; two trials run by gpbo run) grown to
+    ntrials complete trials at random points, written into imp.db as workers would have: its GP
+    fit takes seconds. Returns (the database's path, its study id)."""
+    import random
+    import sqlite3
+    write(os.path.join(d, "obj.py"), IMP_OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: imp
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 2
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      z: {{min: -4.0, max: 4.0}}
+      c: {{values: [a, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    db = os.path.join(d, "imp.db")
+    con = sqlite3.connect(db)
+    sid, started = con.execute("SELECT study, started FROM trials WHERE id = 0").fetchone()
+    rng = random.Random(2.385)
+    rows = []
+    for t in range(2, ntrials):
+        x, y, z = (rng.uniform(-4, 4) for _ in range(3))
+        c = rng.randrange(2)
+        rows.append((sid, t, (x - 1) ** 2 + 10 * (y + 2) ** 2 + 0.3 * c, f"[{x!r},{y!r},{z!r},{c}]",
+                     started, started + 1))
+    con.executemany("INSERT INTO trials(study, id, state, value, params, started, finished, "
+                    "worker, heartbeat) VALUES (?, ?, 1, ?, ?, ?, ?, 'otherhost:1:0', 0)", rows)
+    con.commit()
+    con.close()
+    return db, sid
+
+
+def test_slow_request_and_cached_slices(d):
+    """While /api/slices fits the GP of a study of 700 trials (seconds), the same study's
+    progress and trials and the list of studies are answered, each before the fit ends (before:
+    one thread answered every request, so they waited for the fit); then /api/slices again on
+    the unchanged study is the answer kept, no new fit (its "fits" stays 1, "cached" is true;
+    before: a fit at every call), still so when a trial starts and reports a step (the model
+    sees only ended trials), and a fit again once that trial ends."""
+    import sqlite3
+    import threading
+    import time
+    db, sid = big_bayes(d)
+    s = Server(d, ["--storage", "imp.db"])
+    slow = {}
+
+    def fit():
+        slow["t0"] = time.time()
+        slow["answer"] = s.get("api/slices?name=imp", timeout=600)
+        slow["t1"] = time.time()
+
+    try:
+        s.json("api/study?name=imp")  # the study opened: what follows waits for no loading
+        th = threading.Thread(target=fit)
+        th.start()
+        time.sleep(0.5)  # the fit has begun (it takes seconds)
+        cheap = []
+        for path in ("api/studies", "api/study?name=imp", "api/trials?name=imp", ""):
+            t0 = time.time()
+            status, _ = s.get(path, timeout=600)
+            cheap.append((path, status, t0, time.time()))
+        th.join()
+        status, body = slow["answer"]
+        check(status == 200, f"the slices: {status} {body[:200]}")
+        took = slow["t1"] - slow["t0"]
+        check(took > 1.0, f"the fit took {took:.2f} s: too fast to show anything (more trials)")
+        for path, status, t0, t1 in cheap:
+            check(status == 200 and t0 < slow["t1"] and t1 < slow["t1"],
+                  f"/{path} sent {t0 - slow['t0']:.2f} s into the fit of {took:.2f} s, answered "
+                  f"{t1 - slow['t0']:.2f} s into it ({status})")
+        first = json.loads(body)
+        check(first.get("fits") == 1 and first.get("cached") is False and first["slices"],
+              f"the first call fits: fits={first.get('fits')} cached={first.get('cached')}")
+        t0 = time.time()
+        again = s.json("api/slices?name=imp")
+        quick = time.time() - t0
+        check(again.get("fits") == 1 and again.get("cached") is True,
+              f"unchanged: no new fit ({again.get('fits')}, {again.get('cached')})")
+        check(again["slices"] == first["slices"], "the answer kept is the same")
+        con = sqlite3.connect(db, isolation_level=None)
+        now = time.time()
+        con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                    "SELECT study, 700, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "WHERE id = 0", (now, now))
+        con.execute("INSERT INTO intermediate VALUES (?, 700, 1, 3.0)", (sid,))
+        running = s.json("api/slices?name=imp")
+        check(running.get("fits") == 1 and running.get("cached") is True,
+              f"a trial running: no new fit ({running.get('fits')}, {running.get('cached')})")
+        con.execute("UPDATE trials SET state = 1, value = 2.385, finished = ? "
+                    "WHERE study = ? AND id = 700", (now + 1, sid))
+        con.close()
+        ended = s.json("api/slices?name=imp")
+        check(ended.get("fits") == 2 and ended.get("cached") is False,
+              f"a trial ended: a new fit ({ended.get('fits')}, {ended.get('cached')})")
+        print(f"slices: a fit {took:.2f} s, the answer kept {quick:.3f} s")
+    finally:
+        s.stop()
 
 
 def one_line_error(r, what, pattern):
@@ -539,4 +645,4 @@ if __name__ == "__main__":
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
-                        test_incremental_trials], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_incremental_trials, test_slow_request_and_cached_slices], prefix="gpbo-dash-", only=sys.argv[2:]))
