@@ -325,6 +325,67 @@ def check_many_values(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_big_study(driver):
+    """A study of 5000 trials x 100 intermediate values (test_dashboard.big_study): the page
+    shows its counts and best, then polls only what changed (before: each poll fetched every
+    trial again, about 13 MB): the polls after the first ask with since= and get a few hundred
+    bytes, and a trial that starts, reports a step and ends with the best value reaches the
+    page's count, legend, best and table each time."""
+    import sqlite3
+    from test_dashboard import big_study
+    d = tempfile.mkdtemp(prefix="gpbo-dash-big-")
+    db = big_study(d)
+    con = sqlite3.connect(db, isolation_level=None)
+    sid = con.execute("SELECT id FROM studies").fetchone()[0]
+    best0 = con.execute("SELECT MIN(value) FROM trials").fetchone()[0]
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=500")
+        wait_for("5000 trials on the page", lambda: shown_count(driver) == 5000, patience=120)
+
+        def shown():
+            return driver.execute_script(
+                "const t = id => (document.getElementById(id) || {}).textContent;"
+                "const r = document.querySelector('#trials tr[data-trial=\"5000\"] .st');"
+                "return [t('ntrials'), t('n-complete'), t('n-running'), t('best'),"
+                "        document.querySelectorAll('#trials tbody tr').length,"
+                "        r ? r.textContent : null]")
+        first = shown()
+        check(first[:2] == ["5000", "complete 5000"] and first[4] == 5000,
+              f"counts of the big study: {first}")
+        check(abs(float(first[3]) - best0) <= 1e-4 * abs(best0), f"best {first[3]} vs {best0}")
+        now = time.time()
+        con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                    "SELECT study, 5000, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "WHERE id = 0", (now, now))
+        con.execute("INSERT INTO intermediate VALUES (?, 5000, 1, 0.5)", (sid,))
+        seen = wait_for("the running trial on the page", lambda: (lambda v: v if v[0] == "5001"
+                        and v[2] == "running 1" and v[5] == "running" else None)(shown()),
+                        patience=60)
+        check(seen and seen[4] == 5001, f"a row for it: {seen}")
+        con.execute("UPDATE trials SET state = 1, value = 0.0625, finished = ? "
+                    "WHERE study = ? AND id = 5000", (now + 1, sid))
+        seen = wait_for("the ended trial on the page", lambda: (lambda v: v if v[1] ==
+                        "complete 5001" and v[3] == "0.0625" and v[5] == "complete" else None)(
+                        shown()), patience=60)
+        check(seen and seen[2] == "running 0", f"nothing runs: {seen}")
+        time.sleep(2)  # a few quiet polls
+        polls = driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(r => r.name.includes('/api/trials'))"
+            ".map(r => [r.name, r.encodedBodySize])")
+        check(len(polls) >= 4 and "since=" not in polls[0][0] and
+              all("since=" in u for u, _ in polls[1:]), f"polls with since=: {polls[:3]}")
+        check(polls[0][1] > 10_000_000 and all(n < 1000 for _, n in polls[1:]),
+              f"bytes: the first {polls[0][1]}, then at most "
+              f"{max((n for _, n in polls[1:]), default=None)}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        con.close()
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -335,6 +396,7 @@ def main():
     try:
         check_hostile(driver)
         check_many_values(driver)
+        check_big_study(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
