@@ -386,6 +386,62 @@ def check_big_study(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_objectives(driver):
+    """A study of two objectives (maximize acc, minimize seconds): the objective-per-trial card
+    draws one figure per objective, each trial's dot at its own value of that objective (before:
+    one figure, of the first objective only), and the Pareto front card is shown."""
+    import json
+    d = tempfile.mkdtemp(prefix="gpbo-dash-mo-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    print(f"acc={1 - (1 - x) ** 2 - 0.1 * y * y!r}")
+    print(f"seconds={1 + 10 * x * x + y!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: mo
+    method: random
+    metrics:
+      - {{name: acc, goal: maximize}}
+      - {{name: seconds, goal: minimize}}
+    run_cap: 8
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+      y: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    exported = json.loads(subprocess.run([GPBO, "export", "sweep.yaml", "--format", "json"],
+                                         cwd=d, capture_output=True, text=True).stdout)
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        figs = wait_for("the objectives' figures", lambda: driver.execute_script(
+            "const f = [...document.querySelectorAll('#history svg')];"
+            "return f.length ? f.map(s => [(s.querySelector('text.title') || {}).textContent || null,"
+            "  [...s.querySelectorAll('circle title')].map(t => t.textContent)]) : null"),
+            patience=60)
+        check(figs and [f[0] for f in figs] == ["acc (maximize)", "seconds (minimize)"],
+              f"a figure per objective: {[f[0] for f in figs] if figs else figs}")
+        for name, fig in zip(("acc", "seconds"), figs or []):
+            want = sorted(f"trial {t['trial']}: {name} = " for t in exported)
+            got = sorted(re.sub(r"= .*", "= ", t) for t in fig[1])
+            check(got == want, f"{name}: a dot a trial: {got} vs {want}")
+            shown = {int(re.search(r"trial (\d+)", t).group(1)): float(t.split("= ")[1])
+                     for t in fig[1]}
+            check(all(abs(shown[t["trial"]] - t["metrics"][name]) <= 1e-4 *
+                      max(1, abs(t["metrics"][name])) for t in exported),
+                  f"{name}: each dot at the trial's own value: {shown}")
+        hidden = driver.execute_script("return document.getElementById('pareto-card').hidden")
+        check(hidden is False, "the Pareto front is shown")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -397,6 +453,7 @@ def main():
         check_hostile(driver)
         check_many_values(driver)
         check_big_study(driver)
+        check_objectives(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
