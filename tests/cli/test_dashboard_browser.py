@@ -425,7 +425,8 @@ def check_objectives(driver):
             patience=60)
         check(figs and [f[0] for f in figs] == ["acc (maximize)", "seconds (minimize)"],
               f"a figure per objective: {[f[0] for f in figs] if figs else figs}")
-        for name, fig in zip(("acc", "seconds"), figs or []):
+        titled = figs and [f[0] for f in figs] == ["acc (maximize)", "seconds (minimize)"]
+        for name, fig in zip(("acc", "seconds"), figs if titled else []):
             want = sorted(f"trial {t['trial']}: {name} = " for t in exported)
             got = sorted(re.sub(r"= .*", "= ", t) for t in fig[1])
             check(got == want, f"{name}: a dot a trial: {got} vs {want}")
