@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "cli.h"
 
@@ -34,13 +35,17 @@ typedef struct dash_open {
     unsigned long *revs;     /* each trial's revision: of its last change seen */
     unsigned long long *sig; /* each trial's signature when last seen (what the page shows) */
     unsigned char *ended;    /* 1: complete, pruned or failed when last seen (never changes) */
+    dev_t dev;               /* the SQLite file mirror reads (0, 0: a server) */
+    ino_t ino;
+    unsigned long epoch; /* mirror's handles opened so far */
     pthread_mutex_t model_lock;
     gpbo_study *model;
-    json_t *slices;           /* the last answer of /api/slices, or NULL */
-    unsigned long slices_rev; /* the data_rev it was made at */
-    unsigned long fits;       /* the GP fits made for /api/slices */
-    unsigned busy;            /* requests holding it (under dash.lock) */
-    unsigned long used;       /* when it was last taken (dash.clock) */
+    unsigned long model_epoch; /* the epoch of mirror the model handle reads with */
+    json_t *slices;            /* the last answer of /api/slices, or NULL */
+    unsigned long slices_rev;  /* the data_rev it was made at */
+    unsigned long fits;        /* the GP fits made for /api/slices */
+    unsigned busy;             /* requests holding it (under dash.lock) */
+    unsigned long used;        /* when it was last taken (dash.clock) */
 } dash_open;
 
 typedef struct dash {

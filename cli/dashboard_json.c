@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../base/json_safe.h"
@@ -133,6 +134,20 @@ static gpbo_study *synced(const dash *d, const char *name, gpbo_study **h)
     return *h;
 }
 
+/* The storage's file when it is an SQLite file (as gpbo_search__storage_open reads the URL)
+ * into *f: 1, or 0 (a server, a file that cannot be read). While a handle has it open, a file
+ * made at the same path in its place has another inode: the handle's is still in use. */
+static int file_of(const dash *d, struct stat *f)
+{
+    const char *path = d->storage;
+    if (strstr(path, "://") != NULL) {
+        if (strncmp(path, "sqlite:///", 10) != 0)
+            return 0;
+        path += 10;
+    }
+    return stat(path, f) == 0;
+}
+
 /* A hash of what the page shows of trial ti (FNV-1a): a trial whose hash moves has changed. */
 static unsigned long long signature(const gpbo_study *st, const gpbo_trial_info *ti)
 {
@@ -162,15 +177,28 @@ static unsigned long long signature(const gpbo_study *st, const gpbo_trial_info 
  * mirror reloads only new and running trials, so nothing else can change. */
 static gpbo_study *mirror(dash *d, dash_open *e)
 {
-    gpbo_study *st = synced(d, e->name, &e->mirror);
+    struct stat f;
+    if (e->mirror != NULL && file_of(d, &f) && (f.st_dev != e->dev || f.st_ino != e->ino)) {
+        /* the file was removed and made again (a run started over): the study in it is
+         * another, though its name is the same; the handles read the removed one */
+        gpbo_study_close(e->mirror);
+        e->mirror = NULL;
+    }
+    gpbo_study *before = e->mirror, *st = synced(d, e->name, &e->mirror);
     if (st == NULL)
         return NULL;
     size_t n = gpbo_study_ntrials(st);
-    if (n < e->n) { /* another study under the same name (deleted, made again): start over */
+    if (st != before) { /* a new handle: the file it reads, and the page starts over */
+        e->dev = file_of(d, &f) ? f.st_dev : 0;
+        e->ino = file_of(d, &f) ? f.st_ino : 0;
+        e->epoch++;
+    }
+    if (n < e->n || (st != before && before != NULL)) {
         pthread_mutex_lock(&d->lock);
         e->gen = d->next_gen++;
         pthread_mutex_unlock(&d->lock);
         e->n = 0;
+        e->data_rev = ++e->rev;
     }
     if (n > e->n) {
         unsigned long *revs = realloc(e->revs, n * sizeof *revs);
@@ -595,9 +623,16 @@ json_t *dash_slices(dash *d, const char *name)
     }
     /* the model sees complete, pruned and failed trials only: while none ends, the answer
      * stands (running trials come and go, report steps: no new fit) */
-    unsigned long key = e->data_rev;
+    unsigned long key = e->data_rev, epoch = e->epoch;
     pthread_mutex_unlock(&e->lock); /* the fit holds up nobody but other fits of this study */
     pthread_mutex_lock(&e->model_lock);
+    if (e->model_epoch != epoch) { /* the mirror reads another file now: so does the model */
+        gpbo_study_close(e->model);
+        e->model = NULL;
+        json_decref(e->slices);
+        e->slices = NULL;
+        e->model_epoch = epoch;
+    }
     int cached = e->slices != NULL && e->slices_rev == key, fitted = 0;
     json_t *o = cached ? json_deep_copy(e->slices) : slices_of(d, e, &fitted);
     e->fits += (unsigned long)fitted;

@@ -337,6 +337,35 @@ def test_worker_holds_the_lock(d):
         s.stop()
 
 
+def test_study_made_again(d):
+    """The study's file removed while the dashboard runs and made again by a new run (same
+    name, fewer trials): the dashboard shows the new study, and a page's cursor from the old one
+    gets every trial of the new (before: the handles kept reading the removed file, so the page
+    showed the old study's trials for as long as the server ran)."""
+    sweep(d, run_cap=3)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        old = s.json("api/trials?name=quad")
+        check(len(old["trials"]) == 3, f"the first study: {len(old['trials'])} trials")
+        os.remove(os.path.join(d, "quad.db"))
+        check(s.json("api/studies")["studies"] == [], "no study while the file is gone")
+        sweep(d, run_cap=1)
+        r = run(["run", "sweep.yaml"], d, timeout=300)
+        check(r.returncode == 0, f"gpbo run again: {r.stderr}")
+        q = s.json("api/studies")["studies"]
+        check([x["trials"] for x in q] == [1], f"the new study's count: {q}")
+        new = s.json("api/trials?name=quad&since=" + urllib.parse.quote(old["cursor"]))
+        check(new["full"] is True and [t["trial"] for t in new["trials"]] == [0],
+              f"the old cursor: every trial of the new study ({new['full']}, "
+              f"{len(new['trials'])} trials)")
+        study = s.json("api/study?name=quad")
+        check(study["trials"] == 1, f"its progress: {study}")
+    finally:
+        s.stop()
+
+
 def big_study(d, ntrials=5000, nsteps=100):
     """quad (two trials run by gpbo run) grown to ntrials complete trials of nsteps intermediate
     values each, written into its SQLite file as workers would have; returns the database's
@@ -645,4 +674,5 @@ if __name__ == "__main__":
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
-                        test_incremental_trials, test_slow_request_and_cached_slices], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_incremental_trials, test_slow_request_and_cached_slices,
+                        test_study_made_again], prefix="gpbo-dash-", only=sys.argv[2:]))
