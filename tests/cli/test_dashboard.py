@@ -462,7 +462,7 @@ def test_incremental_trials(d):
           f"stepped {sizes['one stepped']}, ended {sizes['one ended']}")
 
 
-def big_bayes(d, ntrials=700):
+def big_bayes(d, ntrials=500):
     """imp (a Bayesian study: IMP_OBJ over x, y, z, c; two trials run by gpbo run) grown to
     ntrials complete trials at random points, written into imp.db as workers would have: its GP
     fit takes seconds. Returns (the database's path, its study id)."""
@@ -501,7 +501,7 @@ def big_bayes(d, ntrials=700):
 
 
 def test_slow_request_and_cached_slices(d):
-    """While /api/slices fits the GP of a study of 700 trials (seconds), the same study's
+    """While /api/slices fits the GP of a study of 500 trials (seconds), the same study's
     progress and trials and the list of studies are answered, each before the fit ends (before:
     one thread answered every request, so they waited for the fit); then /api/slices again on
     the unchanged study is the answer kept, no new fit (its "fits" stays 1, "cached" is true;
@@ -550,14 +550,14 @@ def test_slow_request_and_cached_slices(d):
         con = sqlite3.connect(db, isolation_level=None)
         now = time.time()
         con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
-                    "SELECT study, 700, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "SELECT study, 500, 0, params, ?, 'otherhost:1:0', ? FROM trials "
                     "WHERE id = 0", (now, now))
-        con.execute("INSERT INTO intermediate VALUES (?, 700, 1, 3.0)", (sid,))
+        con.execute("INSERT INTO intermediate VALUES (?, 500, 1, 3.0)", (sid,))
         running = s.json("api/slices?name=imp")
         check(running.get("fits") == 1 and running.get("cached") is True,
               f"a trial running: no new fit ({running.get('fits')}, {running.get('cached')})")
         con.execute("UPDATE trials SET state = 1, value = 2.385, finished = ? "
-                    "WHERE study = ? AND id = 700", (now + 1, sid))
+                    "WHERE study = ? AND id = 500", (now + 1, sid))
         con.close()
         ended = s.json("api/slices?name=imp")
         check(ended.get("fits") == 2 and ended.get("cached") is False,
