@@ -354,6 +354,19 @@ def check_big_study(driver):
         check(first[:2] == ["5000", "complete 5000"] and first[4] == 5000,
               f"counts of the big study: {first}")
         check(abs(float(first[3]) - best0) <= 1e-4 * abs(best0), f"best {first[3]} vs {best0}")
+        # every trial drawn, in few elements (before: one each, with its tooltip: 5000 curves
+        # and 25 000 dots took seconds to draw at each change)
+        drawn = driver.execute_script(
+            "const n = s => document.querySelectorAll(s).length;"
+            "const ms = s => [...document.querySelectorAll(s)]"
+            "  .reduce((a, e) => a + (e.getAttribute('d').match(/M/g) || []).length, 0);"
+            "return {curves: n('#curves svg *'), curveM: ms('#curves path.merged'),"
+            "        scatter: n('#scatter svg *'), history: n('#history svg *'),"
+            "        historyM: ms('#history path.merged'), cost: figures.cost}")
+        check(drawn["curves"] < 100 and drawn["curveM"] >= 4998, f"curves: {drawn}")
+        check(drawn["scatter"] < 500 and drawn["history"] < 100 and drawn["historyM"] >= 4999,
+              f"parameter plots and history: {drawn}")
+        print(f"the big study's figures and table drawn in {drawn['cost']:.0f} ms")
         now = time.time()
         con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
                     "SELECT study, 5000, 0, params, ?, 'otherhost:1:0', ? FROM trials "
@@ -361,13 +374,13 @@ def check_big_study(driver):
         con.execute("INSERT INTO intermediate VALUES (?, 5000, 1, 0.5)", (sid,))
         seen = wait_for("the running trial on the page", lambda: (lambda v: v if v[0] == "5001"
                         and v[2] == "running 1" and v[5] == "running" else None)(shown()),
-                        patience=60)
+                        patience=120)
         check(seen and seen[4] == 5001, f"a row for it: {seen}")
         con.execute("UPDATE trials SET state = 1, value = 0.0625, finished = ? "
                     "WHERE study = ? AND id = 5000", (now + 1, sid))
         seen = wait_for("the ended trial on the page", lambda: (lambda v: v if v[1] ==
                         "complete 5001" and v[3] == "0.0625" and v[5] == "complete" else None)(
-                        shown()), patience=60)
+                        shown()), patience=120)
         check(seen and seen[2] == "running 0", f"nothing runs: {seen}")
         time.sleep(2)  # a few quiet polls
         polls = driver.execute_script(
