@@ -362,7 +362,8 @@ def check_big_study(driver):
             "  .reduce((a, e) => a + (e.getAttribute('d').match(/M/g) || []).length, 0);"
             "return {curves: n('#curves svg *'), curveM: ms('#curves path.merged'),"
             "        scatter: n('#scatter svg *'), history: n('#history svg *'),"
-            "        historyM: ms('#history path.merged'), cost: figures.cost}")
+            "        historyM: ms('#history path.merged'),"
+            "        cost: typeof figures === 'undefined' ? -1 : figures.cost}")
         check(drawn["curves"] < 100 and drawn["curveM"] >= 4998, f"curves: {drawn}")
         check(drawn["scatter"] < 500 and drawn["history"] < 100 and drawn["historyM"] >= 4999,
               f"parameter plots and history: {drawn}")
