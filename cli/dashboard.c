@@ -2,8 +2,10 @@
  * dashboard.c: `gpbo dashboard` — a live page of a study (or of every study of a storage),
  * served by libmicrohttpd on 127.0.0.1 unless --host says otherwise. The page
  * (dashboard.html) polls the JSON of dashboard_json.c; the server only reads the storage.
- * One thread (libmicrohttpd's) answers every request, so the study handles need no lock; the
- * main thread waits for SIGINT or SIGTERM and stops the server.
+ * Each connection has a thread of its own (libmicrohttpd's thread per connection, at most
+ * DASH_CONNECTIONS), so a slow answer (a big study's trials, a GP fit) holds up no other
+ * client; the studies' handles are shared under locks (dashboard.h). The main thread waits for
+ * SIGINT or SIGTERM and stops the server.
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -103,7 +105,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     if (!strcmp(url, "/api/study"))
         return respond_json(c, dash_study(d, name));
     if (!strcmp(url, "/api/trials"))
-        return respond_json(c, dash_trials(d, name));
+        return respond_json(
+            c,
+            dash_trials(d, name, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since")));
     if (!strcmp(url, "/api/slices"))
         return respond_json(c, dash_slices(d, name));
     return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n", MHD_RESPMEM_PERSISTENT);
@@ -155,9 +159,30 @@ static long port_number(const char *text)
     return p;
 }
 
+/* 0 when the storage's names (n of them) hold d->study, else 2 after saying so with the names
+ * it holds. Only without a sweep file: a sweep's study may not have run yet, and the page
+ * waits for it; --storage --study names a study that is there or a typo. */
+static int missing_study(const dash *d, char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], d->study))
+            return 0;
+    fprintf(stderr, "gpbo dashboard: %s: no study named '%s'", d->storage, d->study);
+    if (n == 0)
+        fprintf(stderr, " (it holds no study)\n");
+    else {
+        fprintf(stderr, "; give --study with one of:");
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %s", names[i]);
+        fprintf(stderr, "\n");
+    }
+    return 2;
+}
+
 /* The storage and study the dashboard shows (d), from the arguments; 0, or the exit status
- * after printing why (a storage that cannot be read, or another program's database). A sweep
- * whose study has not run yet is served all the same: the page waits for it. */
+ * after printing why (a storage that cannot be read, another program's database, --storage with
+ * a --study it does not hold). A sweep whose study has not run yet is served all the same: the
+ * page waits for it. */
 static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, dash *d)
 {
     d->storage = a->storage;
@@ -184,14 +209,15 @@ static int what_to_show(const cli_args *a, sweep **sw, char *db, size_t cap, das
     char **names = NULL;
     size_t n = 0;
     int rc = gpbo_study_list(d->storage, &names, &n); /* a storage that cannot be read: now */
-    gpbo_free(names);
     if (rc == GPBO_ENOTFOUND && a->path != NULL)
         return 0; /* the sweep's study has not run yet: the page waits for it */
     if (rc != GPBO_OK) {
         fprintf(stderr, "gpbo dashboard: %s\n", gpbo_error_message());
         return rc == GPBO_EINVAL ? 2 : 1;
     }
-    return 0;
+    int status = a->path == NULL && d->study != NULL ? missing_study(d, names, n) : 0;
+    gpbo_free(names);
+    return status;
 }
 
 /* The port the server listens on (asked of the socket: --port 0 picks one). */
@@ -230,8 +256,9 @@ static int serve(dash *d, int fd, const char *host)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     struct MHD_Daemon *m = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL, answer, d,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+        NULL, answer, d, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)DASH_CONNECTIONS, MHD_OPTION_END);
     if (m == NULL) {
         fprintf(stderr, "gpbo dashboard: cannot start the server\n");
         close(fd);
@@ -265,9 +292,16 @@ int cmd_dashboard(int argc, char **argv)
     sweep *sw = NULL;
     char db[1200];
     dash d = {0};
+    if (dash_init(&d) != 0) {
+        fprintf(stderr, "gpbo dashboard: cannot make a lock\n");
+        return 1;
+    }
     int status = what_to_show(&a, &sw, db, sizeof db, &d);
-    if (status != 0)
+    if (status != 0) {
+        dash_close(&d);
+        sweep_free(sw);
         return status;
+    }
     char service[24];
     snprintf(service, sizeof service, "%ld", port);
     int fd = listen_on(a.host, service);

@@ -6,22 +6,65 @@
 #define GPBO_CLI_DASHBOARD_H
 
 #include <jansson.h>
+#include <pthread.h>
+#include <sys/types.h>
 
 #include "cli.h"
 
-/* Study handles kept open (and synced at each request) at most: past it the oldest is closed. */
-enum { DASH_OPEN_MAX = 64 };
+/* Studies kept open (each with its handles, change tracking and cached model) at most: past it
+ * the least recently used one that no request holds is closed. More than the connections the
+ * server takes at once (DASH_CONNECTIONS), so that one is always free: a request holds one study
+ * at a time. */
+enum { DASH_OPEN_MAX = 64, DASH_CONNECTIONS = 32 };
+
+/* One study the server has opened. Two handles, so that a GP fit for /api/slices (minutes on a
+ * big study) never holds up the progress and the trials of the same study:
+ * - mirror, under lock: synced at each request for progress, best and trials; after each sync the
+ *   trials that changed since the last one get the next revision (rev), which is what
+ *   /api/trials?since= answers from;
+ * - model, under model_lock: the handle /api/slices fits from, and its last answer, kept while no
+ *   trial has ended since (data_rev). */
+typedef struct dash_open {
+    char *name; /* as the storage has it */
+    pthread_mutex_t lock;
+    gpbo_study *mirror;
+    unsigned long gen;       /* this opening's number: a cursor of another opening is not ours */
+    unsigned long rev;       /* the last revision given to a change */
+    unsigned long data_rev;  /* the revision at which a trial last ended (or began ended) */
+    size_t n;                /* trials tracked */
+    unsigned long *revs;     /* each trial's revision: of its last change seen */
+    unsigned long long *sig; /* each trial's signature when last seen (what the page shows) */
+    unsigned char *ended;    /* 1: complete, pruned or failed when last seen (never changes) */
+    dev_t dev;               /* the SQLite file mirror reads (0, 0: a server) */
+    ino_t ino;
+    unsigned long epoch; /* mirror's handles opened so far */
+    pthread_mutex_t model_lock;
+    gpbo_study *model;
+    unsigned long model_epoch; /* the epoch of mirror the model handle reads with */
+    json_t *slices;            /* the last answer of /api/slices, or NULL */
+    unsigned long slices_rev;  /* the data_rev it was made at */
+    unsigned long fits;        /* the GP fits made for /api/slices */
+    unsigned busy;             /* requests holding it (under dash.lock) */
+    unsigned long used;        /* when it was last taken (dash.clock) */
+} dash_open;
 
 typedef struct dash {
-    const char *storage; /* the storage URL */
-    const char *study;   /* the one study shown, or NULL: every study of the storage */
-    const sweep *sw;     /* the sweep file given, or NULL */
-    size_t run_cap;      /* the sweep's run_cap, or 0 when unknown */
-    const char *host;    /* --host as given */
-    int loopback;        /* listening on a loopback address only: Host headers are checked */
-    gpbo_study *open[DASH_OPEN_MAX];
+    const char *storage;  /* the storage URL */
+    const char *study;    /* the one study shown, or NULL: every study of the storage */
+    const sweep *sw;      /* the sweep file given, or NULL */
+    size_t run_cap;       /* the sweep's run_cap, or 0 when unknown */
+    const char *host;     /* --host as given */
+    int loopback;         /* listening on a loopback address only: Host headers are checked */
+    pthread_mutex_t lock; /* over what follows: requests are answered on threads of their own */
+    dash_open *open[DASH_OPEN_MAX];
     size_t nopen;
+    unsigned long next_gen; /* starts at the time the server started: a cursor the page kept from
+                             * an earlier server is another opening's */
+    unsigned long clock;
 } dash;
+
+/* Makes d ready for requests (its lock, the first generation); 0, or -1 (no lock). */
+int dash_init(dash *d);
 
 /* Text from the storage, the command line or the request as a JSON string (null for NULL):
  * jansson refuses a string that is not UTF-8 (a study named by --study in Latin-1, a reason
@@ -37,14 +80,18 @@ json_t *dash_studies(dash *d);
 /* One study's progress, best trial with its parameters and space; NULL with the error set
  * (GPBO_ENOTFOUND: not a study shown here). */
 json_t *dash_study(dash *d, const char *name);
-/* {"name", "trials": [each trial's state, value, parameters, intermediate values]}. */
-json_t *dash_trials(dash *d, const char *name);
+/* {"name", "cursor", "full", "trials": [each trial's state, value, parameters, intermediate
+ * values]}: every trial (full true) when since is NULL or not a cursor of this study's opening,
+ * else only the trials that changed after the answer that gave since (full false); cursor is
+ * what to give as since next time. NULL with the error set. */
+json_t *dash_trials(dash *d, const char *name, const char *since);
 /* The GP of a Bayesian study (gpbo_study_model: the model its strategy proposes from) along each
  * numeric parameter through the best trial, as the static report draws it: {"name", "model",
  * "slices": [{"param", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another strategy, no
- * value yet). One fit per call. */
+ * value yet); "fits": the fits made for it so far, "cached": whether this answer is the last
+ * one again (no trial has ended since it was made: a fit would give the same GP). */
 json_t *dash_slices(dash *d, const char *name);
-/* Closes the study handles. */
+/* Closes the studies and the lock. */
 void dash_close(dash *d);
 
 #endif

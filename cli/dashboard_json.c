@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "../base/json_safe.h"
 #include "dashboard.h"
@@ -46,28 +48,191 @@ static int same_name(const char *stored, const char *name)
     return same;
 }
 
-/* The handle of study name, opened at its first use and synced at the next ones; NULL with the
- * error set. Handles live until dash_close. */
-static gpbo_study *study_of(dash *d, const char *name)
+int dash_init(dash *d)
 {
-    for (size_t i = 0; i < d->nopen; i++) {
-        if (strcmp(gpbo_study_name(d->open[i]), name) != 0)
+    d->next_gen = (unsigned long)time(NULL);
+    return pthread_mutex_init(&d->lock, NULL) == 0 ? 0 : -1;
+}
+
+static void study_free(dash_open *e)
+{
+    if (e == NULL)
+        return;
+    gpbo_study_close(e->mirror);
+    gpbo_study_close(e->model);
+    json_decref(e->slices);
+    free(e->revs);
+    free(e->sig);
+    free(e->ended);
+    free(e->name);
+    pthread_mutex_destroy(&e->lock);
+    pthread_mutex_destroy(&e->model_lock);
+    free(e);
+}
+
+/* The study name (as the storage has it), held for the caller until put_study: found among the
+ * open ones or made (its handles are opened by whoever uses them first, under its own lock, so
+ * that opening a big study holds up no other). NULL with the error set (no memory). */
+static dash_open *take_study(dash *d, const char *name)
+{
+    pthread_mutex_lock(&d->lock);
+    dash_open *e = NULL;
+    for (size_t i = 0; i < d->nopen && e == NULL; i++)
+        if (!strcmp(d->open[i]->name, name))
+            e = d->open[i];
+    if (e == NULL && d->nopen == DASH_OPEN_MAX) { /* the least recently used idle one goes */
+        size_t old = DASH_OPEN_MAX;
+        for (size_t i = 0; i < d->nopen; i++)
+            if (d->open[i]->busy == 0 &&
+                (old == DASH_OPEN_MAX || d->open[i]->used < d->open[old]->used))
+                old = i;
+        if (old < DASH_OPEN_MAX) { /* always, with DASH_CONNECTIONS < DASH_OPEN_MAX */
+            study_free(d->open[old]);
+            d->open[old] = d->open[--d->nopen];
+        }
+    }
+    if (e == NULL && d->nopen < DASH_OPEN_MAX && (e = calloc(1, sizeof *e)) != NULL) {
+        e->name = strdup(name);
+        int locks = pthread_mutex_init(&e->lock, NULL) == 0;
+        if (locks && pthread_mutex_init(&e->model_lock, NULL) != 0) {
+            pthread_mutex_destroy(&e->lock);
+            locks = 0;
+        }
+        if (e->name == NULL || !locks) {
+            free(e->name);
+            free(e);
+            e = NULL;
+        } else {
+            e->gen = d->next_gen++;
+            d->open[d->nopen++] = e;
+        }
+    }
+    if (e != NULL) {
+        e->busy++;
+        e->used = ++d->clock;
+    } else
+        gpbo_error_set(GPBO_ENOMEM, "study '%s': out of memory (or too many requests)", name);
+    pthread_mutex_unlock(&d->lock);
+    return e;
+}
+
+static void put_study(dash *d, dash_open *e)
+{
+    pthread_mutex_lock(&d->lock);
+    e->busy--;
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* *h opened at its first use and synced at the next ones; NULL with the error set. A handle
+ * whose storage failed (a server restarted) is opened anew. */
+static gpbo_study *synced(const dash *d, const char *name, gpbo_study **h)
+{
+    if (*h != NULL && gpbo_study_sync(*h) == GPBO_OK)
+        return *h;
+    gpbo_study_close(*h);
+    *h = gpbo_study_open(d->storage, name, NULL, NULL);
+    return *h;
+}
+
+/* The storage's file when it is an SQLite file (as gpbo_search__storage_open reads the URL)
+ * into *f: 1, or 0 (a server, a file that cannot be read). While a handle has it open, a file
+ * made at the same path in its place has another inode: the handle's is still in use. */
+static int file_of(const dash *d, struct stat *f)
+{
+    const char *path = d->storage;
+    if (strstr(path, "://") != NULL) {
+        if (strncmp(path, "sqlite:///", 10) != 0)
+            return 0;
+        path += 10;
+    }
+    return stat(path, f) == 0;
+}
+
+/* A hash of what the page shows of trial ti (FNV-1a): a trial whose hash moves has changed. */
+static unsigned long long signature(const gpbo_study *st, const gpbo_trial_info *ti)
+{
+    unsigned long long h = 14695981039346656037ULL;
+#define MIX(p, len)                                                                                \
+    for (size_t k_ = 0; k_ < (len); k_++)                                                          \
+        h = (h ^ ((const unsigned char *)(p))[k_]) * 1099511628211ULL;
+    const char *state = cli_state_shown(st, ti);
+    int feasible = gpbo_study_trial_feasible(st, ti->id);
+    MIX(state, strlen(state));
+    MIX(&ti->value, sizeof ti->value);
+    MIX(&ti->started, sizeof ti->started);
+    MIX(&ti->finished, sizeof ti->finished);
+    MIX(&feasible, sizeof feasible);
+    MIX(ti->values, gpbo_space_size(gpbo_study_space(st)) * sizeof *ti->values);
+    MIX(&ti->nsteps, sizeof ti->nsteps);
+    MIX(ti->steps, ti->nsteps * sizeof *ti->steps);
+    MIX(ti->step_values, ti->nsteps * sizeof *ti->step_values);
+    if (ti->reason != NULL)
+        MIX(ti->reason, strlen(ti->reason) + 1);
+#undef MIX
+    return h;
+}
+
+/* e's mirror, synced, with the trials that changed since the last sync given the next revision;
+ * NULL with the error set. Under e->lock. A trial that has ended is not looked at again: the
+ * mirror reloads only new and running trials, so nothing else can change. */
+static gpbo_study *mirror(dash *d, dash_open *e)
+{
+    struct stat f;
+    if (e->mirror != NULL && file_of(d, &f) && (f.st_dev != e->dev || f.st_ino != e->ino)) {
+        /* the file was removed and made again (a run started over): the study in it is
+         * another, though its name is the same; the handles read the removed one */
+        gpbo_study_close(e->mirror);
+        e->mirror = NULL;
+    }
+    gpbo_study *before = e->mirror, *st = synced(d, e->name, &e->mirror);
+    if (st == NULL)
+        return NULL;
+    size_t n = gpbo_study_ntrials(st);
+    if (st != before) { /* a new handle: the file it reads, and the page starts over */
+        e->dev = file_of(d, &f) ? f.st_dev : 0;
+        e->ino = file_of(d, &f) ? f.st_ino : 0;
+        e->epoch++;
+    }
+    if (n < e->n || (st != before && before != NULL)) {
+        pthread_mutex_lock(&d->lock);
+        e->gen = d->next_gen++;
+        pthread_mutex_unlock(&d->lock);
+        e->n = 0;
+        e->data_rev = ++e->rev;
+    }
+    if (n > e->n) {
+        unsigned long *revs = realloc(e->revs, n * sizeof *revs);
+        e->revs = revs ? revs : e->revs;
+        unsigned long long *sig = revs ? realloc(e->sig, n * sizeof *sig) : NULL;
+        e->sig = sig ? sig : e->sig;
+        unsigned char *ended = sig ? realloc(e->ended, n) : NULL;
+        e->ended = ended ? ended : e->ended;
+        if (ended == NULL) {
+            gpbo_error_set(GPBO_ENOMEM, "study '%s': out of memory", e->name);
+            return NULL;
+        }
+    }
+    unsigned long rev = e->rev + 1;
+    int changed = 0;
+    for (size_t t = 0; t < n; t++) {
+        gpbo_trial_info ti;
+        if (t < e->n && e->ended[t])
             continue;
-        if (gpbo_study_sync(d->open[i]) == GPBO_OK)
-            return d->open[i];
-        /* a handle whose storage failed (a server restarted): open it anew */
-        gpbo_study_close(d->open[i]);
-        d->open[i] = d->open[--d->nopen];
-        break;
+        if (gpbo_study_trial(st, t, &ti) != GPBO_OK) /* cannot fail for t < n */
+            continue;
+        unsigned long long h = signature(st, &ti);
+        if (t < e->n && h == e->sig[t])
+            continue;
+        e->sig[t] = h;
+        e->revs[t] = rev;
+        e->ended[t] = ti.state != GPBO_TRIAL_RUNNING;
+        if (e->ended[t])
+            e->data_rev = rev;
+        changed = 1;
     }
-    if (d->nopen == DASH_OPEN_MAX) { /* more studies than handles: drop the oldest */
-        gpbo_study_close(d->open[0]);
-        memmove(d->open, d->open + 1, (DASH_OPEN_MAX - 1) * sizeof *d->open);
-        d->nopen--;
-    }
-    gpbo_study *st = gpbo_study_open(d->storage, name, NULL, NULL);
-    if (st != NULL)
-        d->open[d->nopen++] = st;
+    e->n = n;
+    if (changed)
+        e->rev = rev;
     return st;
 }
 
@@ -201,29 +366,45 @@ json_t *dash_studies(dash *d)
         return NULL;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
-        gpbo_study *st = study_of(d, names[i]);
+        dash_open *e = take_study(d, names[i]);
+        if (e != NULL)
+            pthread_mutex_lock(&e->lock);
+        gpbo_study *st = e ? mirror(d, e) : NULL;
         if (st == NULL) /* listed all the same, with why */
             json_array_append_new(list, json_pack("{so so}", "name", dash_text(names[i]), "error",
                                                   dash_text(gpbo_error_message())));
         else
             json_array_append_new(list, summary_json(d, st));
+        if (e != NULL) {
+            pthread_mutex_unlock(&e->lock);
+            put_study(d, e);
+        }
     }
     gpbo_free(names);
     return json_pack("{so so so}", "storage", dash_text(d->storage), "study", dash_text(d->study),
                      "studies", list);
 }
 
-/* The study the page asks for, or NULL with GPBO_ENOTFOUND set. */
-static gpbo_study *asked(dash *d, const char *name)
+/* The study the page asks for, held (put_study) and its lock taken, or NULL with the error set
+ * (GPBO_ENOTFOUND: not a study shown here). */
+static dash_open *asked(dash *d, const char *name)
 {
     char *stored = name ? shown(d, name) : NULL;
     if (stored == NULL) {
         gpbo_error_set(GPBO_ENOTFOUND, "no study '%s' here", name ? name : "");
         return NULL;
     }
-    gpbo_study *st = study_of(d, stored);
+    dash_open *e = take_study(d, stored);
     free(stored);
-    return st;
+    if (e != NULL)
+        pthread_mutex_lock(&e->lock);
+    return e;
+}
+
+static void done(dash *d, dash_open *e)
+{
+    pthread_mutex_unlock(&e->lock);
+    put_study(d, e);
 }
 
 /* A study of several objectives (issue 20): "objectives" [{name, goal}] and "points", every
@@ -263,9 +444,13 @@ static void objectives_json(json_t *o, const gpbo_study *st)
 
 json_t *dash_study(dash *d, const char *name)
 {
-    gpbo_study *st = asked(d, name);
-    if (st == NULL)
+    dash_open *e = asked(d, name);
+    gpbo_study *st = e ? mirror(d, e) : NULL;
+    if (st == NULL) {
+        if (e != NULL)
+            done(d, e);
         return NULL;
+    }
     json_t *o = summary_json(d, st);
     gpbo_trial_info b;
     json_t *best = json_null();
@@ -275,28 +460,55 @@ json_t *dash_study(dash *d, const char *name)
     json_object_set_new(o, "best_params", best);
     json_object_set_new(o, "space", space_json(gpbo_study_space(st)));
     objectives_json(o, st);
+    done(d, e);
     return o;
 }
 
-json_t *dash_trials(dash *d, const char *name)
+/* The revision after which the page asks for changes (the part of since after the dot), when
+ * since is "GEN.REV" of this opening of the study; else 0 with *full set. */
+static unsigned long since_rev(const dash_open *e, const char *since, int *full)
 {
-    gpbo_study *st = asked(d, name);
-    if (st == NULL)
+    char *end;
+    *full = 1;
+    if (since == NULL || strtoul(since, &end, 10) != e->gen || *end != '.')
+        return 0;
+    const char *r = end + 1;
+    unsigned long rev = strtoul(r, &end, 10);
+    if (end == r || *end != '\0' || rev > e->rev) /* a revision not given yet: not ours */
+        return 0;
+    *full = 0;
+    return rev;
+}
+
+json_t *dash_trials(dash *d, const char *name, const char *since)
+{
+    dash_open *e = asked(d, name);
+    gpbo_study *st = e ? mirror(d, e) : NULL;
+    if (st == NULL) {
+        if (e != NULL)
+            done(d, e);
         return NULL;
+    }
+    int full;
+    unsigned long after = since_rev(e, since, &full);
     json_t *a = json_array();
     for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
         gpbo_trial_info ti;
-        if (gpbo_study_trial(st, t, &ti) == GPBO_OK)
+        if ((full || e->revs[t] > after) && gpbo_study_trial(st, t, &ti) == GPBO_OK)
             json_array_append_new(a, trial_json(d, st, &ti));
     }
-    return json_pack("{so so}", "name", dash_text(gpbo_study_name(st)), "trials", a);
+    json_t *o = json_pack("{so so sb so}", "name", dash_text(gpbo_study_name(st)), "cursor",
+                          json_sprintf("%lu.%lu", e->gen, e->rev), "full", full, "trials", a);
+    done(d, e);
+    return o;
 }
 
 void dash_close(dash *d)
 {
     for (size_t i = 0; i < d->nopen; i++)
-        gpbo_study_close(d->open[i]);
+        study_free(d->open[i]);
     d->nopen = 0;
+    pthread_mutex_destroy(&d->lock);
 }
 
 enum { DASH_SLICE = 48 };
@@ -352,9 +564,12 @@ static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp)
     return a;
 }
 
-json_t *dash_slices(dash *d, const char *name)
+/* The slices of study e from its model handle, as dash_slices describes them (without "fits"
+ * and "cached"); *fitted: whether a GP was fitted. NULL with the error set. Under e->model_lock. */
+static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
 {
-    gpbo_study *st = asked(d, name);
+    *fitted = 0;
+    gpbo_study *st = synced(d, e->name, &e->model);
     if (st == NULL)
         return NULL;
     gpbo_gp *gp = NULL;
@@ -364,7 +579,7 @@ json_t *dash_slices(dash *d, const char *name)
     const char *why = NULL;
     if (gpbo_study_best(st, &b) != GPBO_OK)
         why = "no complete trial yet";
-    else if (gpbo_study_model(st, &gp, &info) != GPBO_OK)
+    else if ((*fitted = 1, gpbo_study_model(st, &gp, &info)) != GPBO_OK)
         why = gpbo_error_message(); /* not a Bayesian study, no value yet, a failed fit */
     const gpbo_space *sp = gpbo_study_space(st);
     size_t dim = gpbo_space_dim(sp);
@@ -394,5 +609,43 @@ json_t *dash_slices(dash *d, const char *name)
     free(ub);
     free(q);
     gpbo_gp_free(gp);
+    return o;
+}
+
+json_t *dash_slices(dash *d, const char *name)
+{
+    dash_open *e = asked(d, name);
+    gpbo_study *st = e ? mirror(d, e) : NULL;
+    if (st == NULL) {
+        if (e != NULL)
+            done(d, e);
+        return NULL;
+    }
+    /* the model sees complete, pruned and failed trials only: while none ends, the answer
+     * stands (running trials come and go, report steps: no new fit) */
+    unsigned long key = e->data_rev, epoch = e->epoch;
+    pthread_mutex_unlock(&e->lock); /* the fit holds up nobody but other fits of this study */
+    pthread_mutex_lock(&e->model_lock);
+    if (e->model_epoch != epoch) { /* the mirror reads another file now: so does the model */
+        gpbo_study_close(e->model);
+        e->model = NULL;
+        json_decref(e->slices);
+        e->slices = NULL;
+        e->model_epoch = epoch;
+    }
+    int cached = e->slices != NULL && e->slices_rev == key, fitted = 0;
+    json_t *o = cached ? json_deep_copy(e->slices) : slices_of(d, e, &fitted);
+    e->fits += (unsigned long)fitted;
+    if (o != NULL && !cached) {
+        json_decref(e->slices);
+        e->slices = json_deep_copy(o);
+        e->slices_rev = key;
+    }
+    if (o != NULL) {
+        json_object_set_new(o, "fits", json_integer((json_int_t)e->fits));
+        json_object_set_new(o, "cached", json_boolean(cached));
+    }
+    pthread_mutex_unlock(&e->model_lock);
+    put_study(d, e);
     return o;
 }

@@ -111,9 +111,11 @@ static const cli_command COMMANDS[] = {
      "serves a live page of the study (or of every study of --storage) at http://127.0.0.1:8080/ "
      "that updates itself while workers run: progress, best so far, a sortable trials table, "
      "learning curves, parameter vs objective plots, a Bayesian study's GP slices; JSON at "
-     "/api/studies, /api/study?name=NAME, /api/trials?name=NAME and /api/slices?name=NAME. "
+     "/api/studies, /api/study?name=NAME, /api/trials?name=NAME[&since=CURSOR] (with since: "
+     "only the trials changed after the answer that gave CURSOR) and /api/slices?name=NAME. "
      "Reads the storage only. Ctrl-C stops it. Exit status 0 when "
-     "stopped; 2 for a bad option or a port that cannot be listened on",
+     "stopped; 2 for a bad option, a port that cannot be listened on or a --study that "
+     "--storage does not hold",
      {&O_STORAGE, &O_STUDY_ALL, &O_PORT, &O_HOST}},
     {"retrain",
      "SWEEP.yaml",

@@ -337,6 +337,247 @@ def test_worker_holds_the_lock(d):
         s.stop()
 
 
+def test_study_made_again(d):
+    """The study's file removed while the dashboard runs and made again by a new run (same
+    name, fewer trials): the dashboard shows the new study, and a page's cursor from the old one
+    gets every trial of the new (before: the handles kept reading the removed file, so the page
+    showed the old study's trials for as long as the server ran)."""
+    sweep(d, run_cap=3)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        old = s.json("api/trials?name=quad")
+        check(len(old["trials"]) == 3, f"the first study: {len(old['trials'])} trials")
+        os.remove(os.path.join(d, "quad.db"))
+        check(s.json("api/studies")["studies"] == [], "no study while the file is gone")
+        sweep(d, run_cap=1)
+        r = run(["run", "sweep.yaml"], d, timeout=300)
+        check(r.returncode == 0, f"gpbo run again: {r.stderr}")
+        q = s.json("api/studies")["studies"]
+        check([x["trials"] for x in q] == [1], f"the new study's count: {q}")
+        new = s.json("api/trials?name=quad&since=" + urllib.parse.quote(old["cursor"]))
+        check(new["full"] is True and [t["trial"] for t in new["trials"]] == [0],
+              f"the old cursor: every trial of the new study ({new['full']}, "
+              f"{len(new['trials'])} trials)")
+        study = s.json("api/study?name=quad")
+        check(study["trials"] == 1, f"its progress: {study}")
+    finally:
+        s.stop()
+
+
+def big_study(d, ntrials=5000, nsteps=100):
+    """quad (two trials run by gpbo run) grown to ntrials complete trials of nsteps intermediate
+    values each, written into its SQLite file as workers would have; returns the database's
+    path. Trial t's value is 10 + t / ntrials (trial 0's and 1's are smaller: the best)."""
+    import sqlite3
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    db = os.path.join(d, "quad.db")
+    con = sqlite3.connect(db)
+    sid, params, started = con.execute(
+        "SELECT study, params, started FROM trials WHERE id = 0").fetchone()
+    con.executemany(
+        "INSERT INTO trials(study, id, state, value, params, started, finished, worker, "
+        "heartbeat) VALUES (?, ?, 1, ?, ?, ?, ?, 'otherhost:1:0', 0)",
+        ((sid, t, 10 + t / ntrials, params, started, started + 1) for t in range(2, ntrials)))
+    con.executemany("INSERT INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
+                    ((sid, t, s, 10 + t / ntrials + 1.0 / s) for t in range(2, ntrials)
+                     for s in range(1, nsteps + 1)))
+    con.commit()
+    con.close()
+    return db
+
+
+def test_incremental_trials(d):
+    """/api/trials?since=CURSOR answers only the trials that changed after the answer that gave
+    CURSOR, on a study of 5000 trials x 100 intermediate values: a poll after a quiet period is
+    a few hundred bytes (before: every poll resent every trial, about 13 MB), a trial that
+    starts, reports steps, and ends reaches the poll that follows each change, and a cursor that
+    is not the server's gets every trial. Prints the bytes of each kind of poll."""
+    import sqlite3
+    import time
+    db = big_study(d)
+    s = Server(d, ["sweep.yaml"])
+    con = sqlite3.connect(db, isolation_level=None)
+    sid = con.execute("SELECT id FROM studies").fetchone()[0]
+    try:
+        status, body = s.get("api/trials?name=quad")
+        full = json.loads(body)
+        check(status == 200 and full.get("full") and len(full["trials"]) == 5000,
+              f"the first answer: every trial ({status}, {len(full.get('trials', []))})")
+        check(all(len(t["intermediate"]) == 100 for t in full["trials"][2:]), "100 steps each")
+        sizes = {"full": len(body.encode())}
+
+        def poll(what, cursor):
+            status, body = s.get("api/trials?name=quad&since=" + urllib.parse.quote(cursor))
+            check(status == 200, f"{what}: {status} {body[:200]}")
+            sizes[what] = len(body.encode())
+            return json.loads(body)
+
+        quiet = poll("quiet", full.get("cursor", ""))
+        check(quiet.get("full") is False and quiet["trials"] == [],
+              f"quiet: nothing ({len(quiet['trials'])} trials)")
+        check(sizes["quiet"] <= 200, f"a quiet poll's bytes: {sizes['quiet']}")
+        quiet2 = poll("quiet", quiet.get("cursor", ""))
+        check(quiet2["trials"] == [], f"again quiet: {len(quiet2['trials'])} trials")
+        # a worker starts trial 5000 (running), it reports steps, then ends with the best value
+        now = time.time()
+        con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                    "SELECT study, 5000, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "WHERE id = 0", (now, now))
+        con.execute("INSERT INTO intermediate VALUES (?, 5000, 1, 0.5), (?, 5000, 2, 0.25)",
+                    (sid, sid))
+        started = poll("one started", quiet2["cursor"])
+        check([(t["trial"], t["state"], len(t["intermediate"])) for t in started["trials"]] ==
+              [(5000, "running", 2)], f"the new running trial: {started['trials']}")
+        con.execute("INSERT INTO intermediate VALUES (?, 5000, 3, 0.125)", (sid,))
+        stepped = poll("one stepped", started["cursor"])
+        check([(t["trial"], t["intermediate"][-1]) for t in stepped["trials"]] ==
+              [(5000, [3, 0.125])], f"its new step: {stepped['trials']}")
+        con.execute("UPDATE trials SET state = 1, value = 0.0625, finished = ? "
+                    "WHERE study = ? AND id = 5000", (now + 1, sid))
+        ended = poll("one ended", stepped["cursor"])
+        check([(t["trial"], t["state"], t["value"]) for t in ended["trials"]] ==
+              [(5000, "complete", 0.0625)], f"its end: {ended['trials']}")
+        check(sizes["one ended"] < 5000, f"one trial's bytes: {sizes['one ended']}")
+        study = s.json("api/study?name=quad")
+        check(study["trials"] == 5001 and study["complete"] == 5001 and study["best"] == 0.0625
+              and study["best_params"]["trial"] == 5000, f"counts and best: {study}")
+        after = poll("quiet", ended["cursor"])
+        check(after["trials"] == [], f"quiet after the end: {after['trials']}")
+        # cursors that are not this server's: every trial again
+        for bad in ("", "x", "1.1", full["cursor"].split(".")[0] + ".999999999"):
+            status, body = s.get("api/trials?name=quad&since=" + urllib.parse.quote(bad))
+            j = json.loads(body) if status == 200 else {}
+            check(j.get("full") is True and len(j.get("trials", [])) == 5001,
+                  f"since={bad!r}: every trial ({status}, full={j.get('full')})")
+    finally:
+        con.close()
+        s.stop()
+    print("bytes of /api/trials, 5000 trials x 100 intermediate values: "
+          f"every trial (each poll before since=) {sizes['full']}; a poll after a quiet period "
+          f"{sizes['quiet']}; a poll after one trial started {sizes['one started']}, "
+          f"stepped {sizes['one stepped']}, ended {sizes['one ended']}")
+
+
+def big_bayes(d, ntrials=500):
+    """imp (a Bayesian study: IMP_OBJ over x, y, z, c; two trials run by gpbo run) grown to
+    ntrials complete trials at random points, written into imp.db as workers would have: its GP
+    fit takes seconds. Returns (the database's path, its study id)."""
+    import random
+    import sqlite3
+    write(os.path.join(d, "obj.py"), IMP_OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: imp
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 2
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      z: {{min: -4.0, max: 4.0}}
+      c: {{values: [a, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    db = os.path.join(d, "imp.db")
+    con = sqlite3.connect(db)
+    sid, started = con.execute("SELECT study, started FROM trials WHERE id = 0").fetchone()
+    rng = random.Random(2.385)
+    rows = []
+    for t in range(2, ntrials):
+        x, y, z = (rng.uniform(-4, 4) for _ in range(3))
+        c = rng.randrange(2)
+        rows.append((sid, t, (x - 1) ** 2 + 10 * (y + 2) ** 2 + 0.3 * c, f"[{x!r},{y!r},{z!r},{c}]",
+                     started, started + 1))
+    con.executemany("INSERT INTO trials(study, id, state, value, params, started, finished, "
+                    "worker, heartbeat) VALUES (?, ?, 1, ?, ?, ?, ?, 'otherhost:1:0', 0)", rows)
+    con.commit()
+    con.close()
+    return db, sid
+
+
+def test_slow_request(d):
+    """While /api/slices fits the GP of a study of 500 trials (seconds), the same study's
+    progress and trials, the list of studies and the page are answered, each before the fit
+    ends (before: one thread answered every request, so they waited for the fit)."""
+    import threading
+    import time
+    big_bayes(d)
+    s = Server(d, ["--storage", "imp.db"])
+    slow = {}
+
+    def fit():
+        slow["t0"] = time.time()
+        slow["answer"] = s.get("api/slices?name=imp", timeout=1200)
+        slow["t1"] = time.time()
+
+    try:
+        s.json("api/study?name=imp")  # the study opened: what follows waits for no loading
+        th = threading.Thread(target=fit)
+        th.start()
+        time.sleep(0.5)  # the fit has begun (it takes seconds)
+        cheap = []
+        for path in ("api/studies", "api/study?name=imp", "api/trials?name=imp", ""):
+            t0 = time.time()
+            status, _ = s.get(path, timeout=1200)
+            cheap.append((path, status, t0, time.time()))
+        th.join()
+        status, body = slow["answer"]
+        check(status == 200 and json.loads(body)["slices"], f"the slices: {status} {body[:200]}")
+        took = slow["t1"] - slow["t0"]
+        check(took > 1.0, f"the fit took {took:.2f} s: too fast to show anything (more trials)")
+        for path, status, t0, t1 in cheap:
+            check(status == 200 and t0 < slow["t1"] and t1 < slow["t1"],
+                  f"/{path} sent {t0 - slow['t0']:.2f} s into the fit of {took:.2f} s, answered "
+                  f"{t1 - slow['t0']:.2f} s into it ({status})")
+        print(f"the fit: {took:.2f} s; the other requests answered within "
+              f"{max(t1 - t0 for _, _, t0, t1 in cheap):.3f} s")
+    finally:
+        s.stop()
+
+
+def test_cached_slices(d):
+    """/api/slices on an unchanged study is the answer kept, no new fit (its "fits" stays 1,
+    "cached" is true; before: a fit at every call), still so when a trial starts and reports a
+    step (the model sees only ended trials), and a fit again once that trial ends."""
+    import sqlite3
+    import time
+    db, sid = big_bayes(d, ntrials=40)
+    s = Server(d, ["--storage", "imp.db"])
+    try:
+        first = s.json("api/slices?name=imp")
+        check(first.get("fits") == 1 and first.get("cached") is False and first["slices"],
+              f"the first call fits: fits={first.get('fits')} cached={first.get('cached')}")
+        again = s.json("api/slices?name=imp")
+        check(again.get("fits") == 1 and again.get("cached") is True,
+              f"unchanged: no new fit ({again.get('fits')}, {again.get('cached')})")
+        check(again["slices"] == first["slices"], "the answer kept is the same")
+        con = sqlite3.connect(db, isolation_level=None)
+        now = time.time()
+        con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                    "SELECT study, 40, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "WHERE id = 0", (now, now))
+        con.execute("INSERT INTO intermediate VALUES (?, 40, 1, 3.0)", (sid,))
+        running = s.json("api/slices?name=imp")
+        check(running.get("fits") == 1 and running.get("cached") is True,
+              f"a trial running: no new fit ({running.get('fits')}, {running.get('cached')})")
+        con.execute("UPDATE trials SET state = 1, value = 2.385, finished = ? "
+                    "WHERE study = ? AND id = 40", (now + 1, sid))
+        con.close()
+        ended = s.json("api/slices?name=imp")
+        check(ended.get("fits") == 2 and ended.get("cached") is False,
+              f"a trial ended: a new fit ({ended.get('fits')}, {ended.get('cached')})")
+        three = s.json("api/slices?name=imp")
+        check(three.get("fits") == 2 and three.get("cached") is True,
+              f"then kept again ({three.get('fits')}, {three.get('cached')})")
+    finally:
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -388,6 +629,18 @@ def test_exits(d):
     p.wait(timeout=60)
     check(lines[0].startswith("gpbo dashboard: http://0.0.0.0:") and
           "not a loopback address: whoever can reach it" in lines[1], f"--host 0.0.0.0: {lines}")
+    # --storage with a --study it does not hold: refused with the names it holds (before:
+    # served an empty page, and exit 0 when stopped); with a sweep the page still waits for it
+    for study in ("alpha", "beta"):
+        r = run(["run", "sweep.yaml", "--storage", "two.db", "--study", study], d, timeout=300)
+        check(r.returncode == 0, f"gpbo run --study {study}: {r.stderr}")
+    try:
+        r = run(["dashboard", "--storage", "two.db", "--study", "nope", "--port", "0"], d,
+                timeout=30)
+        one_line_error(r, "--study nope", r"^gpbo dashboard: two\.db: no study named 'nope'; "
+                                          r"give --study with one of: alpha beta$")
+    except subprocess.TimeoutExpired:
+        check(False, "--study nope: served instead of refused")
     r = run(["dashboard"], d)
     check(r.returncode == 2 and "--storage" in r.stderr, f"nothing named: {r.stderr!r}")
     r = run(["dashboard", "--prot", "1"], d)
@@ -431,4 +684,6 @@ if __name__ == "__main__":
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
     sys.exit(run_tests([test_endpoints, test_storage_all_studies, test_waits_for_its_study,
                         test_importance, test_exits, test_not_utf8,
-                        test_host_header, test_worker_holds_the_lock], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_host_header, test_worker_holds_the_lock,
+                        test_incremental_trials, test_slow_request, test_cached_slices,
+                        test_study_made_again], prefix="gpbo-dash-", only=sys.argv[2:]))

@@ -325,6 +325,138 @@ def check_many_values(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_big_study(driver):
+    """A study of 5000 trials x 100 intermediate values (test_dashboard.big_study): the page
+    shows its counts and best, then polls only what changed (before: each poll fetched every
+    trial again, about 13 MB): the polls after the first ask with since= and get a few hundred
+    bytes, and a trial that starts, reports a step and ends with the best value reaches the
+    page's count, legend, best and table each time."""
+    import sqlite3
+    from test_dashboard import big_study
+    d = tempfile.mkdtemp(prefix="gpbo-dash-big-")
+    db = big_study(d)
+    con = sqlite3.connect(db, isolation_level=None)
+    sid = con.execute("SELECT id FROM studies").fetchone()[0]
+    best0 = con.execute("SELECT MIN(value) FROM trials").fetchone()[0]
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=500")
+        wait_for("5000 trials on the page", lambda: shown_count(driver) == 5000, patience=120)
+
+        def shown():
+            return driver.execute_script(
+                "const t = id => (document.getElementById(id) || {}).textContent;"
+                "const r = document.querySelector('#trials tr[data-trial=\"5000\"] .st');"
+                "return [t('ntrials'), t('n-complete'), t('n-running'), t('best'),"
+                "        document.querySelectorAll('#trials tbody tr').length,"
+                "        r ? r.textContent : null]")
+        first = shown()
+        check(first[:2] == ["5000", "complete 5000"] and first[4] == 5000,
+              f"counts of the big study: {first}")
+        check(abs(float(first[3]) - best0) <= 1e-4 * abs(best0), f"best {first[3]} vs {best0}")
+        # every trial drawn, in few elements (before: one each, with its tooltip: 5000 curves
+        # and 25 000 dots took seconds to draw at each change)
+        drawn = driver.execute_script(
+            "const n = s => document.querySelectorAll(s).length;"
+            "const ms = s => [...document.querySelectorAll(s)]"
+            "  .reduce((a, e) => a + (e.getAttribute('d').match(/M/g) || []).length, 0);"
+            "return {curves: n('#curves svg *'), curveM: ms('#curves path.merged'),"
+            "        scatter: n('#scatter svg *'), history: n('#history svg *'),"
+            "        historyM: ms('#history path.merged'),"
+            "        cost: typeof figures === 'undefined' ? -1 : figures.cost}")
+        check(drawn["curves"] < 100 and drawn["curveM"] >= 4998, f"curves: {drawn}")
+        check(drawn["scatter"] < 500 and drawn["history"] < 100 and drawn["historyM"] >= 4999,
+              f"parameter plots and history: {drawn}")
+        print(f"the big study's figures and table drawn in {drawn['cost']:.0f} ms")
+        now = time.time()
+        con.execute("INSERT INTO trials(study, id, state, params, started, worker, heartbeat) "
+                    "SELECT study, 5000, 0, params, ?, 'otherhost:1:0', ? FROM trials "
+                    "WHERE id = 0", (now, now))
+        con.execute("INSERT INTO intermediate VALUES (?, 5000, 1, 0.5)", (sid,))
+        seen = wait_for("the running trial on the page", lambda: (lambda v: v if v[0] == "5001"
+                        and v[2] == "running 1" and v[5] == "running" else None)(shown()),
+                        patience=120)
+        check(seen and seen[4] == 5001, f"a row for it: {seen}")
+        con.execute("UPDATE trials SET state = 1, value = 0.0625, finished = ? "
+                    "WHERE study = ? AND id = 5000", (now + 1, sid))
+        seen = wait_for("the ended trial on the page", lambda: (lambda v: v if v[1] ==
+                        "complete 5001" and v[3] == "0.0625" and v[5] == "complete" else None)(
+                        shown()), patience=120)
+        check(seen and seen[2] == "running 0", f"nothing runs: {seen}")
+        time.sleep(2)  # a few quiet polls
+        polls = driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(r => r.name.includes('/api/trials'))"
+            ".map(r => [r.name, r.encodedBodySize])")
+        check(len(polls) >= 4 and "since=" not in polls[0][0] and
+              all("since=" in u for u, _ in polls[1:]), f"polls with since=: {polls[:3]}")
+        check(polls[0][1] > 10_000_000 and all(n < 1000 for _, n in polls[1:]),
+              f"bytes: the first {polls[0][1]}, then at most "
+              f"{max((n for _, n in polls[1:]), default=None)}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        con.close()
+        stop_dashboard(driver, server, d)
+
+
+def check_objectives(driver):
+    """A study of two objectives (maximize acc, minimize seconds): the objective-per-trial card
+    draws one figure per objective, each trial's dot at its own value of that objective (before:
+    one figure, of the first objective only), and the Pareto front card is shown."""
+    import json
+    d = tempfile.mkdtemp(prefix="gpbo-dash-mo-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    print(f"acc={1 - (1 - x) ** 2 - 0.1 * y * y!r}")
+    print(f"seconds={1 + 10 * x * x + y!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: mo
+    method: random
+    metrics:
+      - {{name: acc, goal: maximize}}
+      - {{name: seconds, goal: minimize}}
+    run_cap: 8
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+      y: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    exported = json.loads(subprocess.run([GPBO, "export", "sweep.yaml", "--format", "json"],
+                                         cwd=d, capture_output=True, text=True).stdout)
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        figs = wait_for("the objectives' figures", lambda: driver.execute_script(
+            "const f = [...document.querySelectorAll('#history svg')];"
+            "return f.length ? f.map(s => [(s.querySelector('text.title') || {}).textContent || null,"
+            "  [...s.querySelectorAll('circle title')].map(t => t.textContent)]) : null"),
+            patience=60)
+        check(figs and [f[0] for f in figs] == ["acc (maximize)", "seconds (minimize)"],
+              f"a figure per objective: {[f[0] for f in figs] if figs else figs}")
+        titled = figs and [f[0] for f in figs] == ["acc (maximize)", "seconds (minimize)"]
+        for name, fig in zip(("acc", "seconds"), figs if titled else []):
+            want = sorted(f"trial {t['trial']}: {name} = " for t in exported)
+            got = sorted(re.sub(r"= .*", "= ", t) for t in fig[1])
+            check(got == want, f"{name}: a dot a trial: {got} vs {want}")
+            shown = {int(re.search(r"trial (\d+)", t).group(1)): float(t.split("= ")[1])
+                     for t in fig[1]}
+            check(all(abs(shown[t["trial"]] - t["metrics"][name]) <= 1e-4 *
+                      max(1, abs(t["metrics"][name])) for t in exported),
+                  f"{name}: each dot at the trial's own value: {shown}")
+        hidden = driver.execute_script("return document.getElementById('pareto-card').hidden")
+        check(hidden is False, "the Pareto front is shown")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -335,6 +467,8 @@ def main():
     try:
         check_hostile(driver)
         check_many_values(driver)
+        check_big_study(driver)
+        check_objectives(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
