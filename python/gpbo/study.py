@@ -1657,7 +1657,10 @@ class Study:
                 for t in threads:
                     t.start()
                 for t in threads:
-                    t.join()
+                    # in short waits: a SIGINT the kernel gave another thread wakes no blocked
+                    # join, and Python runs its handler here only when this thread runs again
+                    while t.is_alive():
+                        t.join(0.1)
             except BaseException:  # Ctrl-C in this thread: the workers start no new trial
                 with lock:
                     left[0] = 0

@@ -403,14 +403,19 @@ def test_failing_and_pruned_first_trials():
     assert (rec.id, rec.state, rec.intermediate) == (0, "pruned", {0: 0.5, 3: 0.25})
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_ctrl_c_during_the_first_trial(n_jobs):
+@pytest.mark.parametrize("n_jobs,to_worker", [(1, False), (2, False), (2, True)])
+def test_ctrl_c_during_the_first_trial(n_jobs, to_worker):
     """Ctrl-C while the first trial runs: optimize raises KeyboardInterrupt, the trial (which
-    had suggested) is told failed, so the study exists with it as trial 0."""
+    had suggested) is told failed, so the study exists with it as trial 0. to_worker: the
+    kernel gives a process's SIGINT to any thread that does not block it; here the worker
+    thread running the first trial gets it, and optimize must still stop at once (a join
+    without timeout waited for all 100 trials)."""
     started, sent = threading.Event(), threading.Event()
+    runner = []
 
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)
+        runner.append(threading.get_ident())
         started.set()
         if trial.number == 0:  # runs until the signal is sent, however late that thread runs
             sent.wait(30)
@@ -420,7 +425,10 @@ def test_ctrl_c_during_the_first_trial(n_jobs):
 
     def interrupt():
         if started.wait(30):
-            os.kill(os.getpid(), signal.SIGINT)
+            if to_worker:
+                signal.pthread_kill(runner[0], signal.SIGINT)
+            else:
+                os.kill(os.getpid(), signal.SIGINT)
             sent.set()
 
     study = gpbo.Study(seed=0, strategy="random")
