@@ -1332,29 +1332,112 @@ static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, size_t 
     return rc;
 }
 
-int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
+/* The point values checked against the space (GPBO_EINVAL naming the parameter, the message
+ * prefixed by fn) into *out (malloc'd, the caller frees it), an inactive parameter's value, which
+ * encode does not read, NaN as every trial's. *out NULL on failure. */
+static int checked_point(const gpbo_study *s, const char *fn, const double *values, double **out)
 {
-    if (s == NULL || values == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
     size_t d = s->space->dim, np = s->space->n;
     double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
+    *out = NULL;
     if (u == NULL || vals == NULL) {
         free(u);
         free(vals);
-        return gpbo_error_set(GPBO_ENOMEM, "study_enqueue: out of memory");
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
     }
     int rc = gpbo_space_encode(s->space, values, u); /* validates against the space */
     free(u);
     if (rc != GPBO_OK) {
         free(vals);
-        return gpbo_error_prefix("study_enqueue: ");
+        return gpbo_error_prefix("%s: ", fn);
     }
-    /* an inactive parameter's value, which encode does not read, is NaN as every trial's */
     for (size_t i = 0; i < np; i++)
         vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
-    rc = enqueue_values(s, vals, cap, out_id);
+    *out = vals;
+    return GPBO_OK;
+}
+
+int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
+{
+    if (s == NULL || values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_enqueue: NULL argument");
+    double *vals = NULL;
+    int rc = checked_point(s, "study_enqueue", values, &vals);
+    if (rc == GPBO_OK)
+        rc = enqueue_values(s, vals, cap, out_id);
     free(vals);
     return rc;
+}
+
+/* gpbo_study_add_trial's result checked before anything is stored: its version, state and
+ * values, and its metrics (merged into a scratch list, as set_metrics would merge them). */
+static int check_result(const gpbo_study *s, const gpbo_trial_result *res)
+{
+    size_t k = s->opts.n_objectives >= 2 ? s->opts.n_objectives : 1;
+    if (res == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL result");
+    if (res->version != GPBO_TRIAL_RESULT_VERSION)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: result version %u (this gpbo has %d)",
+                              res->version, GPBO_TRIAL_RESULT_VERSION);
+    if (res->state != GPBO_TRIAL_COMPLETE && res->state != GPBO_TRIAL_FAILED)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_add_trial: state %d (a trial is added complete or failed)",
+                              (int)res->state);
+    if (res->state == GPBO_TRIAL_COMPLETE && res->values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: a complete trial without values");
+    for (size_t j = 0; res->state == GPBO_TRIAL_COMPLETE && j < k; j++)
+        if (!isfinite(res->values[j]))
+            return gpbo_error_set(GPBO_EINVAL, "study_add_trial: value %zu is %g (not finite)", j,
+                                  res->values[j]);
+    if (res->n_metrics > 0 && (res->metric_names == NULL || res->metric_values == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL metric names or values");
+    gpbo_metrics scratch = {0};
+    int rc =
+        gpbo_search__metrics_merge(&scratch, res->n_metrics, res->metric_names, res->metric_values);
+    gpbo_search__metrics_clear(&scratch);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_add_trial: ");
+}
+
+/* Finishes trial id, reserved by gpbo_study_add_trial, with res (checked): its metrics, then
+ * the outcome through the tells. */
+static int finish_added(gpbo_study *s, size_t id, const gpbo_trial_result *res)
+{
+    int rc = GPBO_OK;
+    if (res->n_metrics > 0)
+        rc = gpbo_study_set_metrics(s, id, res->n_metrics, res->metric_names, res->metric_values);
+    if (rc != GPBO_OK)
+        return rc;
+    if (res->state == GPBO_TRIAL_FAILED)
+        return gpbo_study_tell_failed(s, id, res->reason ? res->reason : "failed");
+    return gpbo_study_tell_values(s, id, gpbo_study_nobjectives(s), res->values);
+}
+
+int gpbo_study_add_trial(gpbo_study *s, const double *values, const gpbo_trial_result *res,
+                         size_t cap, size_t *out_id)
+{
+    if (s == NULL || values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL argument");
+    double *vals = NULL;
+    size_t id = 0;
+    int rc = check_result(s, res);
+    if (rc == GPBO_OK)
+        rc = checked_point(s, "study_add_trial", values, &vals);
+    if (rc == GPBO_OK)
+        rc = sync_mirror(s);
+    /* reserved as running under this handle, its values with it, then finished at once */
+    if (rc == GPBO_OK)
+        rc = reserve(s, cap, vals, 0, &id);
+    free(vals);
+    if (rc != GPBO_OK)
+        return rc;
+    if ((rc = finish_added(s, id, res)) != GPBO_OK) {
+        gpbo_search__metrics_clear(&s->t[id].metrics);
+        unreserve(s, id, 1);
+        return rc;
+    }
+    if (out_id != NULL)
+        *out_id = id;
+    return GPBO_OK;
 }
 
 int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out_values)
