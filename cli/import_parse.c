@@ -14,11 +14,14 @@
 #include <string.h>
 
 #include "gpbo/sys/error.h"
+#include "../base/json_safe.h"
 #include "import_parse.h"
 #include "yaml_text.h"
 
-/* The most columns a CSV header may have (the metrics' and the parameters' together). */
-#define MAX_COLUMNS 100000
+/* The most columns a CSV header may have (the metrics' and the parameters' together), and the
+ * most metrics a trial may have (a study merges a trial's metrics name by name). */
+#define MAX_METRICS 1000
+#define MAX_COLUMNS (SWEEP_MAX_PARAMS + MAX_METRICS + 16)
 
 typedef struct ctx {
     const sweep *sw;
@@ -367,7 +370,7 @@ static int csv_header(ctx *c, const record *h, long *col)
 {
     static const char *const OWN[] = {"trial", "feasible", "seconds"};
     const sweep *sw = c->sw;
-    int has_state = 0;
+    int has_state = 0, nmetrics = 0;
     for (size_t k = 0; k < h->n; k++) {
         const char *name = field(h, k), *p = name;
         col[k] = COL_IGNORED;
@@ -382,13 +385,15 @@ static int csv_header(ctx *c, const record *h, long *col)
             col[k] = COL_VALUE;
         else if (!strcmp(name, "reason"))
             col[k] = COL_REASON;
-        else if (!strncmp(name, "metrics.", 8) && name[8] != '\0')
-            col[k] = COL_METRIC;
+        else if (!strncmp(name, "metrics.", 8) && name[8] != '\0' && gpbo_utf8_valid(name))
+            col[k] = COL_METRIC; /* a name as gpbo_study_set_metrics takes one */
         if (col[k] != COL_IGNORED) {
             for (size_t j = 0; j < k; j++)
                 if (!strcmp(field(h, j), name))
                     return fail(c, NULL, "column '%s' is given twice", SHOW(name));
             has_state |= col[k] == COL_STATE;
+            if (col[k] == COL_METRIC && ++nmetrics > MAX_METRICS)
+                return fail(c, NULL, "more than %d metrics columns", MAX_METRICS);
             continue;
         }
         if (!strncmp(name, "params.", 7))
@@ -530,8 +535,10 @@ static int json_metrics(ctx *c, const json_t *t, raw *r, size_t cap)
     json_t *v;
     json_object_foreach((json_t *)ms, key, v)
     {
-        if (r->nm == cap)
-            return fail(c, "metrics", "more than %zu metrics", cap);
+        if (r->nm == cap || r->nm == MAX_METRICS)
+            return fail(c, "metrics", "more than %d metrics", MAX_METRICS);
+        if (key[0] == '\0')
+            return fail(c, "metrics", "a metric without a name");
         if (!json_is_number(v) && !json_is_null(v))
             return fail(c, NULL, "metrics.%s: not a number", SHOW(key));
         r->mname[r->nm] = key;
