@@ -421,6 +421,8 @@ static int parse_csv(ctx *c, const char *text, size_t len)
     size_t pos = 0, line = 1, np = c->sw->np;
     long *col = NULL;
     raw r = {0};
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        pos = 3; /* a UTF-8 byte order mark, as spreadsheets write one */
     int rc = csv_record(c, text, len, &pos, &line, &h);
     if (rc == GPBO_OK && (col = malloc(h.n * sizeof *col)) == NULL)
         rc = oom();

@@ -212,7 +212,9 @@ def test_warm_start_run(d):
                                      (0.05, 30), (0.0003, 480)]):
         loss = (lr - 0.01) ** 2 * 1e4 + (units - 100) ** 2 / 1e4 + 0.25
         lines.append(f"{k},complete,{loss!r},{lr},{units},0.25,relu,,3")
-    write(os.path.join(d, "warm.csv"), "\n".join(lines) + "\n")
+    # with a byte order mark, as a spreadsheet saves it
+    with open(os.path.join(d, "warm.csv"), "w", encoding="utf-8-sig") as f:
+        f.write("\n".join(lines) + "\n")
     dst = target(d, "warm")
     r = imported(d, ["sweep.yaml", "warm.csv", "--storage", dst])
     check(r.returncode == 0 and "added 6 complete" in r.stdout, f"warm import: {r.stderr!r}")
