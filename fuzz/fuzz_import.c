@@ -28,6 +28,7 @@
 static const char *const SWEEPS[2] = {
     "name: one\n"
     "method: random\n"
+    "run_cap: 100\n"
     "metric: {name: loss, goal: minimize}\n"
     "constraints: [{name: mem, max: 100}]\n"
     "parameters:\n"
@@ -40,6 +41,7 @@ static const char *const SWEEPS[2] = {
     "command: [\"true\"]\n",
     "name: two\n"
     "method: random\n"
+    "run_cap: 100\n"
     "metrics: [{name: loss, goal: minimize}, {name: acc, goal: maximize}]\n"
     "parameters:\n"
     "  x: {min: -4.0, max: 4.0}\n"
