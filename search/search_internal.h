@@ -166,6 +166,12 @@ typedef struct gpbo_storage_ops {
     /* Calls cb with the name of each stored study, in creation order, until it returns
      * non-zero (then that status). */
     int (*studies)(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload);
+    /* Optional (NULL: the study reserves, then finishes, in two calls): a finished trial added
+     * in one transaction — reserve(rec as running, its values, nahead 0, cap) then
+     * finish_trial(rec with the id it got) — for gpbo_study_add_trial. GPBO_EEXHAUSTED at the
+     * cap; on any failure nothing is stored. */
+    int (*add_finished)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
+                        size_t cap, size_t *out_id);
 } gpbo_storage_ops;
 
 struct gpbo_storage {

@@ -1412,6 +1412,49 @@ static int finish_added(gpbo_study *s, size_t id, const gpbo_trial_result *res)
     return gpbo_study_tell_values(s, id, gpbo_study_nobjectives(s), res->values);
 }
 
+/* The record of trial vals finished with res (checked), as the tells would store it: its
+ * metrics, then the objectives' values as the metrics named so (gpbo_study_tell_values), the
+ * first one the value; a failed trial's reason as UTF-8. */
+static int added_record(gpbo_study *s, const double *vals, const gpbo_trial_result *res,
+                        gpbo_trial_rec *r)
+{
+    *r = reservation(s, vals);
+    r->state = res->state;
+    r->finished = r->started;
+    int rc = gpbo_search__metrics_merge(&r->metrics, res->n_metrics, res->metric_names,
+                                        res->metric_values);
+    if (rc == GPBO_OK && res->state == GPBO_TRIAL_COMPLETE && s->opts.n_objectives >= 2)
+        rc = gpbo_search__metrics_merge(&r->metrics, s->opts.n_objectives, s->opts.objective_names,
+                                        res->values);
+    if (res->state == GPBO_TRIAL_COMPLETE)
+        r->value = res->values[0];
+    else if (rc == GPBO_OK &&
+             (r->reason = gpbo_utf8_repair(res->reason ? res->reason : "failed")) == NULL)
+        rc = gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    return rc;
+}
+
+/* gpbo_study_add_trial in one storage transaction (the backend's add_finished): nothing of it
+ * is stored unless all of it is. */
+static int add_at_once(gpbo_study *s, const double *vals, const gpbo_trial_result *res, size_t cap,
+                       size_t *out_id)
+{
+    gpbo_trial_rec r;
+    int rc = added_record(s, vals, res, &r);
+    if (rc == GPBO_OK) {
+        lock(s);
+        rc = s->st->ops->add_finished(s->st, s->sid, &r, s->space->n, cap, out_id);
+        unlock(s);
+    }
+    /* the trial as stored, and whatever others added meanwhile; should this read fail, the
+     * trial is stored all the same and the handle's next look brings it in */
+    if (rc == GPBO_OK)
+        sync_mirror(s);
+    free(r.reason);
+    gpbo_search__metrics_clear(&r.metrics);
+    return rc;
+}
+
 int gpbo_study_add_trial(gpbo_study *s, const double *values, const gpbo_trial_result *res,
                          size_t cap, size_t *out_id)
 {
@@ -1424,6 +1467,13 @@ int gpbo_study_add_trial(gpbo_study *s, const double *values, const gpbo_trial_r
         rc = checked_point(s, "study_add_trial", values, &vals);
     if (rc == GPBO_OK)
         rc = sync_mirror(s);
+    if (rc == GPBO_OK && s->st && s->st->ops->add_finished) {
+        rc = add_at_once(s, vals, res, cap, &id);
+        free(vals);
+        if (rc == GPBO_OK && out_id != NULL)
+            *out_id = id;
+        return rc;
+    }
     /* reserved as running under this handle, its values with it, then finished at once */
     if (rc == GPBO_OK)
         rc = reserve(s, cap, vals, 0, &id);

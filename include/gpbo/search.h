@@ -589,13 +589,14 @@ typedef struct gpbo_trial_result {
  * (an inactive parameter's value is not read and becomes NaN). No trial is compared with the
  * study's others: adding one point twice makes two trials.
  *
- * How it is stored: the trial is reserved as running under this handle (against max_trials,
- * across every worker, as an ask) with its values, then finished with its outcome: two
- * storage transactions. Should the process die between the two, the trial stays running under
- * a lost worker, and the next ask of any worker takes it over and runs it (its point then
- * evaluated for real, as an enqueued one); should the second one fail, the reservation is taken
- * back (deleted when it is still the study's last trial, else released for the strategy to
- * propose, as a failed ask leaves it).
+ * How it is stored: on SQLite (and in memory) in one transaction — the trial, reserved against
+ * max_trials across every worker as an ask reserves, and its outcome — so that it is stored
+ * whole or not at all. On PostgreSQL in two: the trial is reserved as running under this handle
+ * with its values, then finished with its outcome. Should the process die between the two
+ * there, the trial stays running under a lost worker, and the next ask of any worker takes it
+ * over and runs it (its point then evaluated for real, as an enqueued one); should the second
+ * one fail, the reservation is taken back (deleted when it is still the study's last trial,
+ * else released for the strategy to propose, as a failed ask leaves it).
  *
  * Thread-safety: as gpbo_study_ask (one thread at a time per handle).
  * @param values gpbo_space_size() parameter values, as gpbo_study_ask() hands them out

@@ -6,7 +6,8 @@
  *    opened afterwards), inactive parameters as NaN, the cap, asks going on after them;
  *  - several objectives (their values as the objectives' metrics, the Pareto front) and
  *    constraints (feasibility from the added metrics);
- *  - a second step that fails (the storage refuses the finish) takes the reservation back;
+ *  - a finish the storage refuses (a trigger) leaves nothing: one transaction on SQLite, the
+ *    reservation taken back on PostgreSQL;
  *  - the Bayesian strategy warm-started with 16 points of a quadratic: its first model holds
  *    them and its first proposal lands nearer the minimum than any of them, over several seeds.
  * The stored cases run on an SQLite file, or on the PostgreSQL server whose URL file is the
@@ -23,6 +24,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "gpbo/error.h"
@@ -260,45 +262,72 @@ static void test_objectives_constraints(void **state)
     gpbo_space_free(sp);
 }
 
-/* The finish refused by the storage (a trigger on the SQLite file): the reservation is taken
- * back, in the handle and in the file, and the error is the finish's. */
-static void test_second_step_fails(void **state)
+/* Makes the storage refuse (on 1) or accept (on 0) every update that ends a trial: a trigger on
+ * the SQLite file or on the server's trials table. */
+static void refuse_finish(const char *path, int on)
+{
+    if (dir[0]) {
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        const char *sql = on ? "CREATE TRIGGER no_finish BEFORE UPDATE ON trials WHEN NEW.state "
+                               "<> 0 BEGIN SELECT RAISE(ABORT, 'no finish'); END;"
+                             : "DROP TRIGGER no_finish;";
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        return;
+    }
+    PGconn *c = PQconnectdb(storage);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    const char *sql =
+        on ? "CREATE FUNCTION gpbo_test_no_finish() RETURNS trigger AS $$ BEGIN IF NEW.state <> 0 "
+             "THEN RAISE EXCEPTION 'no finish'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql; "
+             "CREATE TRIGGER no_finish BEFORE UPDATE ON trials FOR EACH ROW EXECUTE FUNCTION "
+             "gpbo_test_no_finish();"
+           : "DROP TRIGGER no_finish ON trials; DROP FUNCTION gpbo_test_no_finish();";
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fprintf(stderr, "%s\n", PQerrorMessage(c));
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* The finish refused by the storage: nothing of the trial stays, in the handle or in the storage
+ * (a handle opened afterwards), and the error is the storage's. On SQLite the reservation and the
+ * finish are one transaction (rolled back); on PostgreSQL the reservation is taken back. */
+static void test_finish_refused(void **state)
 {
     (void)state;
-    if (dir[0] == '\0')
-        skip(); /* reaches into an SQLite file */
-    char path[700];
+    char path[700], name[64];
     snprintf(path, sizeof path, "%s/fails.db", dir);
     gpbo_space *sp = gpbo_space_new();
     assert_int_equal(gpbo_space_add_float(sp, "x", 0, 1, 0), GPBO_OK);
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.strategy = "random";
-    gpbo_study *s = gpbo_study_open(path, "fails", sp, &o);
+    const char *url = dir[0] ? path : storage;
+    study_name(name, sizeof name, "fails");
+    gpbo_study *s = gpbo_study_open(url, name, sp, &o);
     assert_non_null(s);
     double x = 0.3, v = 1.5;
     gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT;
     r.values = &v;
     assert_int_equal(gpbo_study_add_trial(s, &x, &r, SIZE_MAX, NULL), GPBO_OK);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE TRIGGER no_finish BEFORE UPDATE ON trials WHEN "
-                                  "NEW.state <> 0 BEGIN SELECT RAISE(ABORT, 'no finish'); END;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    refuse_finish(path, 1);
     x = 0.6;
-    assert_int_equal(gpbo_study_add_trial(s, &x, &r, SIZE_MAX, NULL), GPBO_ESTORAGE);
-    assert_non_null(strstr(gpbo_error_message(), "no finish"));
+    int rc = gpbo_study_add_trial(s, &x, &r, SIZE_MAX, NULL);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    refuse_finish(path, 0);
+    assert_int_equal(rc, GPBO_ESTORAGE);
+    assert_non_null(strstr(msg, "no finish"));
     assert_int_equal(gpbo_study_ntrials(s), 1);
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM trials", -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 1);
-    sqlite3_finalize(q);
-    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER no_finish;", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    assert_int_equal(gpbo_study_add_trial(s, &x, &r, SIZE_MAX, NULL), GPBO_OK);
+    gpbo_study *h = gpbo_study_open(url, name, sp, &o);
+    assert_non_null(h);
+    assert_int_equal(gpbo_study_ntrials(h), 1);
+    gpbo_study_close(h);
+    size_t id = 0;
+    assert_int_equal(gpbo_study_add_trial(s, &x, &r, SIZE_MAX, &id), GPBO_OK);
+    assert_int_equal(id, 1);
     assert_int_equal(gpbo_study_ntrials(s), 2);
     gpbo_study_close(s);
     gpbo_space_free(sp);
@@ -376,7 +405,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_added),
         cmocka_unit_test(test_objectives_constraints),
-        cmocka_unit_test(test_second_step_fails),
+        cmocka_unit_test(test_finish_refused),
         cmocka_unit_test(test_bayes_warm_start),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
