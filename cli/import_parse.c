@@ -595,9 +595,15 @@ static int parse_json(ctx *c, const char *text, size_t len)
 {
     json_error_t err;
     json_t *a = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-    if (a == NULL)
+    if (a == NULL) {
+        /* jansson quotes the text near the error, line breaks included: one line, as a
+         * message is (control characters as '?') */
+        for (char *p = err.text; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
         return gpbo_error_set(GPBO_EFORMAT, "%s:%d:%d: %s", c->name, err.line, err.column,
                               err.text);
+    }
     if (!json_is_array(a)) {
         json_decref(a);
         return gpbo_error_set(GPBO_EFORMAT,

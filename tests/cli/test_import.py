@@ -294,6 +294,9 @@ BAD = [
      ["p.json: trial 6:", "'lr'", "not a number or a string"]),
     ("x.json", '[{"trial": 1, "state": "complete",', ["x.json:1:"]),
     ("o.json", '{"trial": 1}', ["o.json:", "not a JSON array"]),
+    # fuzz_import found it: jansson's message quotes the text near the error, a line break in it
+    # made the error two lines (fuzz/corpus/import/crash-json-newline-in-message)
+    ("e.json", '[{"trial": 0, "reason": "x\\\n"}]', ["e.json:", "invalid escape"]),
 ]
 
 
