@@ -91,6 +91,18 @@ static const gpbo_study_options DEFAULTS = GPBO_STUDY_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
     "study_options_init",       "options",    "GPBO_STUDY_OPTIONS_INIT",
     GPBO_STUDY_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
+/* gpbo_trial_result's versions, as the options' above */
+static const size_t RESULT_SIZE[GPBO_TRIAL_RESULT_VERSION + 1] = {
+    0, GPBO_OPTIONS_FIELD_END(gpbo_trial_result, metric_values)};
+static const gpbo_trial_result RESULT_DEFAULTS = GPBO_TRIAL_RESULT_INIT;
+static const gpbo_options_type RESULT = {
+    "trial_result_init",       "result",    "GPBO_TRIAL_RESULT_INIT",
+    GPBO_TRIAL_RESULT_VERSION, RESULT_SIZE, &RESULT_DEFAULTS};
+
+int gpbo_trial_result_init(gpbo_trial_result *r, unsigned int version)
+{
+    return gpbo_options_init(&RESULT, r, version);
+}
 
 int gpbo_study_options_init(gpbo_study_options *o, unsigned int version)
 {
@@ -1376,9 +1388,6 @@ static int check_result(const gpbo_study *s, const gpbo_trial_result *res)
     size_t k = s->opts.n_objectives >= 2 ? s->opts.n_objectives : 1;
     if (res == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL result");
-    if (res->version != GPBO_TRIAL_RESULT_VERSION)
-        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: result version %u (this gpbo has %d)",
-                              res->version, GPBO_TRIAL_RESULT_VERSION);
     if (res->state != GPBO_TRIAL_COMPLETE && res->state != GPBO_TRIAL_FAILED)
         return gpbo_error_set(GPBO_EINVAL,
                               "study_add_trial: state %d (a trial is added complete or failed)",
@@ -1462,7 +1471,11 @@ int gpbo_study_add_trial(gpbo_study *s, const double *values, const gpbo_trial_r
         return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL argument");
     double *vals = NULL;
     size_t id = 0;
-    int rc = check_result(s, res);
+    gpbo_trial_result r; /* the caller's, of its version, as this library's */
+    int rc = res ? gpbo_options_load(&RESULT, "study_add_trial", res, &r) : GPBO_OK;
+    res = res ? &r : NULL;
+    if (rc == GPBO_OK)
+        rc = check_result(s, res);
     if (rc == GPBO_OK)
         rc = checked_point(s, "study_add_trial", values, &vals);
     if (rc == GPBO_OK)

@@ -556,9 +556,10 @@ GPBO_API int gpbo_study_trial_feasible(const gpbo_study *study, size_t id);
 GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t max_trials,
                                 size_t *out_id);
 
-/** How a trial added with gpbo_study_add_trial() ended (an evaluation made elsewhere). */
+/** How a trial added with gpbo_study_add_trial() ended (an evaluation made elsewhere). A
+ * versioned struct (docs/abi.md): version 1 has the fields below. */
 typedef struct gpbo_trial_result {
-    unsigned int version;   /**< GPBO_TRIAL_RESULT_VERSION */
+    unsigned int version;   /**< GPBO_TRIAL_RESULT_VERSION, or an older one */
     gpbo_trial_state state; /**< GPBO_TRIAL_COMPLETE or GPBO_TRIAL_FAILED */
     /** complete: gpbo_study_nobjectives() finite values (user sign), in the order of the
      * objectives; the first is the trial's value. Not read for a failed trial. */
@@ -573,8 +574,13 @@ typedef struct gpbo_trial_result {
 #define GPBO_TRIAL_RESULT_VERSION 1
 #define GPBO_TRIAL_RESULT_INIT                                                                     \
     {                                                                                              \
-        GPBO_TRIAL_RESULT_VERSION, GPBO_TRIAL_COMPLETE, NULL, NULL, 0, NULL, NULL                  \
+        .version = GPBO_TRIAL_RESULT_VERSION, .state = GPBO_TRIAL_COMPLETE, .values = NULL,        \
+        .reason = NULL, .n_metrics = 0, .metric_names = NULL, .metric_values = NULL                \
     }
+
+/** Writes the defaults of that version's fields (a complete trial, no values, no metrics).
+ * @return GPBO_OK; GPBO_EINVAL (NULL, or a version this library does not know). */
+GPBO_API int gpbo_trial_result_init(gpbo_trial_result *result, unsigned int version);
 
 /**
  * Adds a finished trial with given parameter values and outcome (Optuna's add_trial): an
@@ -600,9 +606,9 @@ typedef struct gpbo_trial_result {
  *
  * Thread-safety: as gpbo_study_ask (one thread at a time per handle).
  * @param values gpbo_space_size() parameter values, as gpbo_study_ask() hands them out
- * @param result the outcome; a NULL result, a version other than GPBO_TRIAL_RESULT_VERSION, a
- *        state other than complete or failed, or a complete result with a NULL or non-finite
- *        value: GPBO_EINVAL, nothing added
+ * @param result the outcome; a NULL result, a version this library does not know, a state
+ *        other than complete or failed, or a complete result with a NULL or non-finite value:
+ *        GPBO_EINVAL, nothing added
  * @param max_trials the trial is added only while the study holds fewer (SIZE_MAX: no cap);
  *        GPBO_EEXHAUSTED otherwise
  * @param[out] out_id its id, or NULL
