@@ -156,6 +156,7 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 int cmd_enqueue(int argc, char **argv); /* enqueue.c: gpbo enqueue SWEEP.yaml name=value ... */
+int cmd_import(int argc, char **argv);  /* import.c: gpbo import SWEEP.yaml FILE */
 int cmd_retrain(int argc, char **argv);
 int cmd_show(const char *what, int argc, char **argv); /* best, trials, export, studies */
 /* A trial state's name: "running", "complete", "failed", "pruned". */

@@ -82,6 +82,20 @@ static const cli_command COMMANDS[] = {
      "the strategy's own proposals. It counts toward run_cap. Exit status 0; 1 when the study "
      "already holds run_cap trials or cannot be opened; 2 for a bad sweep file, value or option",
      {&O_STORAGE, &O_STUDY}},
+    {"import",
+     "SWEEP.yaml FILE",
+     "adds the trials of FILE (CSV or JSON as gpbo export writes them, by its extension or its "
+     "content; - for standard input) to the sweep's study, creating it if need be: evaluations "
+     "made elsewhere warm-start it, and gpbo export | gpbo import copies a study to another "
+     "storage. A complete row becomes a complete trial (its value; with metrics:, each "
+     "objective's metrics.NAME), a failed one a failed trial with its reason, each with its "
+     "other metrics; pruned, running and queued rows are skipped, and so is a row whose "
+     "parameters equal a trial the study holds (importing twice adds nothing). The whole file is "
+     "checked first: a bad one adds nothing. Imported trials count toward run_cap. Prints one "
+     "summary line. Exit status 0; 1 when the study cannot be opened or written; 2 for a bad "
+     "sweep file, option or input file (one line naming the file, the line or trial, and the "
+     "field)",
+     {&O_STORAGE, &O_STUDY}},
     {"best",
      "[SWEEP.yaml]",
      "prints the best trial as name=value lines: the best feasible one when the sweep has "

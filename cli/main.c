@@ -81,6 +81,8 @@ static int dispatch(const char *c, int argc, char **argv)
         return cmd_show(c, argc, argv);
     if (!strcmp(c, "enqueue"))
         return cmd_enqueue(argc, argv);
+    if (!strcmp(c, "import"))
+        return cmd_import(argc, argv);
     if (!strcmp(c, "dashboard"))
         return cmd_dashboard(argc, argv);
     if (!strcmp(c, "compare"))

@@ -176,6 +176,12 @@ typedef struct gpbo_storage_ops {
     int (*set_study_attr)(gpbo_storage *st, int64_t study, const char *key, const char *json);
     int (*study_attrs)(gpbo_storage *st, int64_t study,
                        int (*cb)(void *payload, const char *key, const char *json), void *payload);
+    /* Optional (NULL: the study reserves, then finishes, in two calls): a finished trial added
+     * in one transaction — reserve(rec as running, its values, nahead 0, cap) then
+     * finish_trial(rec with the id it got) — for gpbo_study_add_trial. GPBO_EEXHAUSTED at the
+     * cap; on any failure nothing is stored. */
+    int (*add_finished)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
+                        size_t cap, size_t *out_id);
 } gpbo_storage_ops;
 
 struct gpbo_storage {

@@ -634,6 +634,28 @@ static int sq_finish_reserve(gpbo_storage *st, int64_t study, gpbo_storage_step 
     return sq_load(st, study, x->nparams, x->from, x->ids, x->nids, x->cb, x->payload);
 }
 
+/* The reservation and the tell of a finished trial in one write transaction. */
+static int sq_add_finished(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec,
+                           size_t nparams, size_t cap, size_t *out_id)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_int64 next = 0;
+    gpbo_trial_rec r = *rec;
+    r.state = GPBO_TRIAL_RUNNING;
+    int stored = 0, rc = begin(s, ST_BEGIN_IMMEDIATE);
+    if (rc == GPBO_OK)
+        rc = reserve_in(s, study, &r, nparams, 0, cap, &next);
+    r = *rec;
+    r.id = (size_t)next;
+    if (rc == GPBO_OK && (rc = sq_finish(st, study, &r, &stored)) == GPBO_OK && !stored)
+        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: trial %zu was not stored", s->path, r.id);
+    if (rc == GPBO_OK && (rc = commit(s)) == GPBO_OK)
+        *out_id = r.id;
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, double when)
 {
     sqlite_storage *s = (sqlite_storage *)st;
@@ -783,7 +805,8 @@ static const gpbo_storage_ops SQLITE_OPS = {.open_study = sq_open_study,
                                             .close = sq_close,
                                             .studies = sq_studies,
                                             .set_study_attr = sq_set_study_attr,
-                                            .study_attrs = sq_study_attrs};
+                                            .study_attrs = sq_study_attrs,
+                                            .add_finished = sq_add_finished};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside
  * the transaction that checks the version (so concurrent openers migrate it once). Version 1

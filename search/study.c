@@ -92,6 +92,18 @@ static const gpbo_study_options DEFAULTS = GPBO_STUDY_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
     "study_options_init",       "options",    "GPBO_STUDY_OPTIONS_INIT",
     GPBO_STUDY_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
+/* gpbo_trial_result's versions, as the options' above */
+static const size_t RESULT_SIZE[GPBO_TRIAL_RESULT_VERSION + 1] = {
+    0, GPBO_OPTIONS_FIELD_END(gpbo_trial_result, metric_values)};
+static const gpbo_trial_result RESULT_DEFAULTS = GPBO_TRIAL_RESULT_INIT;
+static const gpbo_options_type RESULT = {
+    "trial_result_init",       "result",    "GPBO_TRIAL_RESULT_INIT",
+    GPBO_TRIAL_RESULT_VERSION, RESULT_SIZE, &RESULT_DEFAULTS};
+
+int gpbo_trial_result_init(gpbo_trial_result *r, unsigned int version)
+{
+    return gpbo_options_init(&RESULT, r, version);
+}
 
 int gpbo_study_options_init(gpbo_study_options *o, unsigned int version)
 {
@@ -1340,6 +1352,31 @@ static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, double 
     return rc;
 }
 
+/* The point values checked against the space (GPBO_EINVAL naming the parameter, the message
+ * prefixed by fn) into *out (malloc'd, the caller frees it), an inactive parameter's value, which
+ * encode does not read, NaN as every trial's. *out NULL on failure. */
+static int checked_point(const gpbo_study *s, const char *fn, const double *values, double **out)
+{
+    size_t d = s->space->dim, np = s->space->n;
+    double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
+    *out = NULL;
+    if (u == NULL || vals == NULL) {
+        free(u);
+        free(vals);
+        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
+    }
+    int rc = gpbo_space_encode(s->space, values, u); /* validates against the space */
+    free(u);
+    if (rc != GPBO_OK) {
+        free(vals);
+        return gpbo_error_prefix("%s: ", fn);
+    }
+    for (size_t i = 0; i < np; i++)
+        vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
+    *out = vals;
+    return GPBO_OK;
+}
+
 int gpbo_study_enqueue(gpbo_study *s, const double *values, size_t cap, size_t *out_id)
 {
     return gpbo_study_enqueue_started(s, values, cap, NAN, out_id);
@@ -1355,25 +1392,134 @@ int gpbo_study_enqueue_started(gpbo_study *s, const double *values, size_t cap, 
                               "study_enqueue: a started time is seconds since the epoch, not "
                               "after now (%g)",
                               started);
-    size_t d = s->space->dim, np = s->space->n;
-    double *u = malloc((d ? d : 1) * sizeof *u), *vals = malloc((np ? np : 1) * sizeof *vals);
-    if (u == NULL || vals == NULL) {
-        free(u);
-        free(vals);
-        return gpbo_error_set(GPBO_ENOMEM, "study_enqueue: out of memory");
-    }
-    int rc = gpbo_space_encode(s->space, values, u); /* validates against the space */
-    free(u);
-    if (rc != GPBO_OK) {
-        free(vals);
-        return gpbo_error_prefix("study_enqueue: ");
-    }
-    /* an inactive parameter's value, which encode does not read, is NaN as every trial's */
-    for (size_t i = 0; i < np; i++)
-        vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
-    rc = enqueue_values(s, vals, cap, started, out_id);
+    double *vals = NULL;
+    int rc = checked_point(s, "study_enqueue", values, &vals);
+    if (rc == GPBO_OK)
+        rc = enqueue_values(s, vals, cap, started, out_id);
     free(vals);
     return rc;
+}
+
+/* gpbo_study_add_trial's result checked before anything is stored: its version, state and
+ * values, and its metrics (merged into a scratch list, as set_metrics would merge them). */
+static int check_result(const gpbo_study *s, const gpbo_trial_result *res)
+{
+    size_t k = s->opts.n_objectives >= 2 ? s->opts.n_objectives : 1;
+    if (res == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL result");
+    if (res->state != GPBO_TRIAL_COMPLETE && res->state != GPBO_TRIAL_FAILED)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_add_trial: state %d (a trial is added complete or failed)",
+                              (int)res->state);
+    if (res->state == GPBO_TRIAL_COMPLETE && res->values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: a complete trial without values");
+    for (size_t j = 0; res->state == GPBO_TRIAL_COMPLETE && j < k; j++)
+        if (!isfinite(res->values[j]))
+            return gpbo_error_set(GPBO_EINVAL, "study_add_trial: value %zu is %g (not finite)", j,
+                                  res->values[j]);
+    if (res->n_metrics > 0 && (res->metric_names == NULL || res->metric_values == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL metric names or values");
+    gpbo_metrics scratch = {0};
+    int rc =
+        gpbo_search__metrics_merge(&scratch, res->n_metrics, res->metric_names, res->metric_values);
+    gpbo_search__metrics_clear(&scratch);
+    return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_add_trial: ");
+}
+
+/* Finishes trial id, reserved by gpbo_study_add_trial, with res (checked): its metrics, then
+ * the outcome through the tells. */
+static int finish_added(gpbo_study *s, size_t id, const gpbo_trial_result *res)
+{
+    int rc = GPBO_OK;
+    if (res->n_metrics > 0)
+        rc = gpbo_study_set_metrics(s, id, res->n_metrics, res->metric_names, res->metric_values);
+    if (rc != GPBO_OK)
+        return rc;
+    if (res->state == GPBO_TRIAL_FAILED)
+        return gpbo_study_tell_failed(s, id, res->reason ? res->reason : "failed");
+    return gpbo_study_tell_values(s, id, gpbo_study_nobjectives(s), res->values);
+}
+
+/* The record of trial vals finished with res (checked), as the tells would store it: its
+ * metrics, then the objectives' values as the metrics named so (gpbo_study_tell_values), the
+ * first one the value; a failed trial's reason as UTF-8. */
+static int added_record(gpbo_study *s, const double *vals, const gpbo_trial_result *res,
+                        gpbo_trial_rec *r)
+{
+    *r = reservation(s, vals);
+    r->state = res->state;
+    r->finished = r->started;
+    int rc = gpbo_search__metrics_merge(&r->metrics, res->n_metrics, res->metric_names,
+                                        res->metric_values);
+    if (rc == GPBO_OK && res->state == GPBO_TRIAL_COMPLETE && s->opts.n_objectives >= 2)
+        rc = gpbo_search__metrics_merge(&r->metrics, s->opts.n_objectives, s->opts.objective_names,
+                                        res->values);
+    if (res->state == GPBO_TRIAL_COMPLETE)
+        r->value = res->values[0];
+    else if (rc == GPBO_OK &&
+             (r->reason = gpbo_utf8_repair(res->reason ? res->reason : "failed")) == NULL)
+        rc = gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
+    return rc;
+}
+
+/* gpbo_study_add_trial in one storage transaction (the backend's add_finished): nothing of it
+ * is stored unless all of it is. */
+static int add_at_once(gpbo_study *s, const double *vals, const gpbo_trial_result *res, size_t cap,
+                       size_t *out_id)
+{
+    gpbo_trial_rec r;
+    int rc = added_record(s, vals, res, &r);
+    if (rc == GPBO_OK) {
+        lock(s);
+        rc = s->st->ops->add_finished(s->st, s->sid, &r, s->space->n, cap, out_id);
+        unlock(s);
+    }
+    /* the trial as stored, and whatever others added meanwhile; should this read fail, the
+     * trial is stored all the same and the handle's next look brings it in */
+    if (rc == GPBO_OK)
+        sync_mirror(s);
+    free(r.reason);
+    gpbo_search__metrics_clear(&r.metrics);
+    return rc;
+}
+
+int gpbo_study_add_trial(gpbo_study *s, const double *values, const gpbo_trial_result *res,
+                         size_t cap, size_t *out_id)
+{
+    if (s == NULL || values == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL argument");
+    double *vals = NULL;
+    size_t id = 0;
+    gpbo_trial_result r; /* the caller's, of its version, as this library's */
+    int rc = res ? gpbo_options_load(&RESULT, "study_add_trial", res, &r) : GPBO_OK;
+    res = res ? &r : NULL;
+    if (rc == GPBO_OK)
+        rc = check_result(s, res);
+    if (rc == GPBO_OK)
+        rc = checked_point(s, "study_add_trial", values, &vals);
+    if (rc == GPBO_OK)
+        rc = sync_mirror(s);
+    if (rc == GPBO_OK && s->st && s->st->ops->add_finished) {
+        rc = add_at_once(s, vals, res, cap, &id);
+        free(vals);
+        if (rc == GPBO_OK && out_id != NULL)
+            *out_id = id;
+        return rc;
+    }
+    /* reserved as running under this handle, its values with it, then finished at once */
+    if (rc == GPBO_OK)
+        rc = reserve(s, cap, vals, 0, &id);
+    free(vals);
+    if (rc != GPBO_OK)
+        return rc;
+    if ((rc = finish_added(s, id, res)) != GPBO_OK) {
+        gpbo_search__metrics_clear(&s->t[id].metrics);
+        unreserve(s, id, 1);
+        return rc;
+    }
+    if (out_id != NULL)
+        *out_id = id;
+    return GPBO_OK;
 }
 
 int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out_values)

@@ -256,6 +256,10 @@ static int init_pruner(void *o, unsigned int v)
 {
     return gpbo_pruner_options_init(o, v);
 }
+static int init_result(void *o, unsigned int v)
+{
+    return gpbo_trial_result_init(o, v);
+}
 static int init_trainer(void *o, unsigned int v)
 {
     return gpbo_trainer_config_init(o, v);
@@ -456,6 +460,42 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
     gpbo_space_free(sp);
 }
 
+/* gpbo_trial_result (gpbo_study_add_trial), version 1: 48 bytes on LP64 (docs/abi.md), its init
+ * the _INIT macro's defaults, and add_trial refusing versions it does not know. */
+static void test_trial_result(void **state)
+{
+    (void)state;
+    assert_int_equal(GPBO_TRIAL_RESULT_VERSION, 1);
+    if (sizeof(void *) == 8)
+        assert_int_equal(sizeof(gpbo_trial_result), 48);
+    init_refuses(init_result, GPBO_TRIAL_RESULT_VERSION, sizeof(gpbo_trial_result));
+    gpbo_trial_result def = GPBO_TRIAL_RESULT_INIT;
+    gpbo_trial_result *p = init_exact(init_result, 1, sizeof(gpbo_trial_result));
+    assert_int_equal(p->state, def.state);
+    assert_true(p->values == NULL && p->reason == NULL && p->n_metrics == 0 &&
+                p->metric_names == NULL && p->metric_values == NULL);
+    gpbo_space *sp = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(sp, "x", 0, 1, 0), GPBO_OK);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *s = gpbo_study_open(NULL, "abi", sp, &o);
+    assert_non_null(s);
+    double x = 0.25, v = 2.385;
+    p->values = &v;
+    assert_int_equal(gpbo_study_add_trial(s, &x, p, SIZE_MAX, NULL), GPBO_OK);
+    for (int k = 0; k < 2; k++) {
+        char msg[64];
+        set_bad_version(p, GPBO_TRIAL_RESULT_VERSION, k, "result", msg);
+        gpbo_error_clear();
+        assert_int_equal(gpbo_study_add_trial(s, &x, p, SIZE_MAX, NULL), GPBO_EINVAL);
+        EXPECT_MSG(msg);
+    }
+    assert_int_equal(gpbo_study_ntrials(s), 1);
+    gpbo_study_close(s);
+    gpbo_space_free(sp);
+    free(p);
+}
+
 static void test_study_options(void **state)
 {
     (void)state;
@@ -607,7 +647,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_options),    cmocka_unit_test(test_acq_options),
         cmocka_unit_test(test_study_options),  cmocka_unit_test(test_pruner_options),
-        cmocka_unit_test(test_trainer_config),
+        cmocka_unit_test(test_trainer_config), cmocka_unit_test(test_trial_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

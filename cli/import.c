@@ -1,0 +1,287 @@
+/*
+ * import.c: `gpbo import SWEEP.yaml FILE` — warm starts the sweep's study (created when it does
+ * not exist, as `gpbo run` would create it) from the trials of a file `gpbo export` wrote, CSV
+ * or JSON, so that evaluations made elsewhere become trials of its own (Optuna's add_trials),
+ * and `gpbo export A | gpbo import B.yaml - --storage ...` copies a study between storages. The
+ * whole file is read and checked first (import_parse.c): a bad one adds nothing. Then each
+ * complete or failed row becomes a trial (gpbo_study_add_trial); pruned, running and queued rows
+ * are left out, and so is a row whose parameters equal a trial the study already holds, so that
+ * importing a file twice adds nothing the second time.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gpbo/sys/error.h"
+#include "import_parse.h"
+
+/* The arguments: the sweep, the file, --storage and --study. Returns 0, or 2 after printing. */
+static int import_args(int argc, char **argv, const char **path, const char **file,
+                       const char **storage, const char **study)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i], *flag, *value;
+        char buf[32];
+        if (o[0] == '-' && o[1] != '\0') {
+            if (cli_take_option("import", argc, argv, &i, buf, sizeof buf, &flag, &value) != 0)
+                return 2;
+            *(strcmp(flag, "--storage") ? study : storage) = value;
+        } else if (*path == NULL) {
+            *path = o;
+        } else if (*file == NULL) {
+            *file = o;
+        } else {
+            fprintf(stderr, "gpbo import: one file at a time ('%s' is a third argument)\n", o);
+            return 2;
+        }
+    }
+    if (*path == NULL || *file == NULL) {
+        fprintf(stderr, "gpbo import: give the sweep file and the file to import, CSV or JSON "
+                        "as gpbo export writes it, or - for standard input (gpbo import --help)\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* The whole of f into *out (malloc'd, NUL-terminated), *len bytes; at most IMPORT_MAX_BYTES + 1
+ * are read, so that the parser can say the file is too large. 0, or -1 (errno). */
+static int read_all(FILE *f, char **out, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL && n <= IMPORT_MAX_BYTES) {
+        if (n + 1 == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (nb == NULL) {
+                free(buf);
+                return -1;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (buf == NULL || ferror(f)) {
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* ---- the points the study holds -------------------------------------------------------------- */
+
+/* A set of points of np values (hashed; NaN equal to NaN, -0 to 0): the study's trials' and the
+ * rows added so far. */
+typedef struct point_set {
+    size_t np, n, cap; /* cap: slots, a power of 2, at least twice n */
+    double *pts;       /* n points */
+    size_t *slot;      /* index + 1 of the point in each slot, 0: empty */
+} point_set;
+
+static uint64_t point_hash(const double *v, size_t np)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < np; i++) {
+        double x = isnan(v[i]) ? NAN : v[i] == 0 ? 0.0 : v[i];
+        unsigned char b[sizeof x];
+        memcpy(b, &x, sizeof x);
+        for (size_t k = 0; k < sizeof b; k++)
+            h = (h ^ b[k]) * 1099511628211ull;
+    }
+    return h;
+}
+
+static int same_point(const double *a, const double *b, size_t np)
+{
+    for (size_t i = 0; i < np; i++)
+        if (!(a[i] == b[i] || (isnan(a[i]) && isnan(b[i]))))
+            return 0;
+    return 1;
+}
+
+/* The slot of v in s: where it is, or the empty slot where it would go. */
+static size_t find_slot(const point_set *s, const double *v)
+{
+    size_t k = (size_t)point_hash(v, s->np) & (s->cap - 1);
+    while (s->slot[k] != 0 && !same_point(s->pts + (s->slot[k] - 1) * s->np, v, s->np))
+        k = (k + 1) & (s->cap - 1);
+    return k;
+}
+
+static int point_held(const point_set *s, const double *v)
+{
+    return s->slot[find_slot(s, v)] != 0;
+}
+
+/* Adds v (not held); room for max points was made by point_set_init. */
+static void point_add(point_set *s, const double *v)
+{
+    size_t k = find_slot(s, v);
+    memcpy(s->pts + s->n * s->np, v, s->np * sizeof *v);
+    s->slot[k] = ++s->n;
+}
+
+/* A set with room for max points, holding the points of st's trials (those proposed). */
+static int point_set_init(point_set *s, const gpbo_study *st, size_t np, size_t max)
+{
+    s->np = np ? np : 1;
+    s->n = 0;
+    s->cap = 16;
+    while (s->cap < 2 * max + 2)
+        s->cap *= 2;
+    s->pts = malloc((max ? max : 1) * s->np * sizeof *s->pts);
+    s->slot = calloc(s->cap, sizeof *s->slot);
+    if (s->pts == NULL || s->slot == NULL)
+        return -1;
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        if (gpbo_study_trial(st, t, &ti) == GPBO_OK && np > 0 && !point_held(s, ti.values))
+            point_add(s, ti.values);
+    }
+    return 0;
+}
+
+/* ---- adding the rows ------------------------------------------------------------------------- */
+
+typedef struct tally {
+    size_t complete, failed, held;
+} tally;
+
+/* Adds row r to st unless its point is held. GPBO_OK, or the failure of gpbo_study_add_trial. */
+static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *t)
+{
+    size_t np = gpbo_space_size(gpbo_study_space(st));
+    if (np > 0 && point_held(held, r->params)) {
+        t->held++;
+        return GPBO_OK;
+    }
+    gpbo_trial_result res = GPBO_TRIAL_RESULT_INIT;
+    res.state = r->state;
+    res.values = r->values;
+    res.reason = r->reason;
+    res.n_metrics = r->nmetrics;
+    res.metric_names = (const char *const *)r->mnames;
+    res.metric_values = r->mvalues;
+    int rc = gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL);
+    if (rc != GPBO_OK)
+        return rc;
+    if (np > 0)
+        point_add(held, r->params);
+    *(r->state == GPBO_TRIAL_COMPLETE ? &t->complete : &t->failed) += 1;
+    return GPBO_OK;
+}
+
+/* The summary line: what was added and what was left out, and why. */
+static void summary(const char *file, const char *study, const tally *t, const import_set *rows)
+{
+    printf("%s: added %zu complete and %zu failed trial%s to study '%s'", file, t->complete,
+           t->failed, t->complete + t->failed == 1 ? "" : "s", study);
+    printf("; skipped %zu already in the study, %zu pruned, %zu running, %zu queued\n", t->held,
+           rows->pruned, rows->running, rows->queued);
+}
+
+/* Opens (or creates) the study, adds the rows and prints the summary. Returns the exit status. */
+static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, const char *file,
+                       const import_set *rows)
+{
+    char db[1200];
+    if (storage == NULL) {
+        if (cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
+            fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
+            return 2;
+        }
+        storage = db;
+    }
+    if (cli_storage_folder("import", storage) != 0)
+        return 2;
+    gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
+    if (st == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1;
+    }
+    size_t np = gpbo_space_size(space);
+    point_set held = {0};
+    tally t = {0, 0, 0};
+    int rc = point_set_init(&held, st, np, gpbo_study_ntrials(st) + rows->n) == 0
+                 ? GPBO_OK
+                 : gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    size_t i = 0;
+    for (; rc == GPBO_OK && i < rows->n; i++)
+        rc = add_row(st, &held, &rows->rows[i], &t);
+    if (rc != GPBO_OK && i > 0)
+        fprintf(stderr,
+                "gpbo import: %s: at the row of %s %zu: %s (the %zu trials before it "
+                "were added)\n",
+                file, rows->json ? "trial" : "line", rows->rows[i - 1].where, gpbo_error_message(),
+                t.complete + t.failed);
+    else if (rc != GPBO_OK)
+        fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
+    else
+        summary(file, sw->name, &t, rows);
+    free(held.pts);
+    free(held.slot);
+    gpbo_study_close(st);
+    return rc == GPBO_OK ? 0 : 1;
+}
+
+/* Reads and checks the file (name: "-" for standard input) against the sweep into rows.
+ * Returns 0, or the exit status after printing why (2: bad input; 1: it cannot be read). */
+static int read_rows(const sweep *sw, const gpbo_space *space, const char *name, const char *shown,
+                     import_set *rows)
+{
+    FILE *f = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+    char *text = NULL;
+    size_t len = 0;
+    if (f == NULL || read_all(f, &text, &len) != 0) {
+        fprintf(stderr, "gpbo import: %s: cannot be read\n", shown);
+        if (f != NULL && f != stdin)
+            fclose(f);
+        return f == NULL ? 2 : 1;
+    }
+    if (f != stdin)
+        fclose(f);
+    int rc = import_parse(sw, space, shown, text, len, import_guess(name, text, len), rows);
+    free(text);
+    if (rc != GPBO_OK)
+        fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
+    return rc == GPBO_OK ? 0 : rc == GPBO_ENOMEM ? 1 : 2;
+}
+
+int cmd_import(int argc, char **argv)
+{
+    const char *path = NULL, *file = NULL, *storage = NULL, *study = NULL;
+    int status = import_args(argc, argv, &path, &file, &storage, &study);
+    sweep *sw = status == 0 ? sweep_load_results(path) : NULL;
+    if (status == 0 && sw == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = 2;
+    }
+    char *name = NULL;
+    if (status == 0 && study != NULL && (name = strdup(study)) == NULL)
+        status = 1;
+    if (name != NULL) {
+        free(sw->name);
+        sw->name = name;
+    }
+    gpbo_space *space = status == 0 ? sweep_space(sw) : NULL;
+    if (status == 0 && space == NULL)
+        status = 1;
+    const char *shown = file && strcmp(file, "-") == 0 ? "standard input" : file;
+    import_set rows = {0};
+    if (status == 0)
+        status = read_rows(sw, space, file, shown, &rows);
+    if (status == 0)
+        status = import_rows(sw, space, storage, shown, &rows);
+    import_set_free(&rows);
+    gpbo_space_free(space);
+    sweep_free(sw);
+    return status;
+}

@@ -1,0 +1,53 @@
+/*
+ * import_parse.h: the trials of a file `gpbo export` wrote (CSV or JSON), read against a sweep
+ * for `gpbo import` (import.c). The file is untrusted input: whatever it holds, reading it either
+ * gives rows whose parameters lie in the sweep's space and whose outcome is complete (finite
+ * values) or failed, or fails with one line naming the file, the line (CSV) or the trial (JSON),
+ * and the field. It has no storage and no study, so that a fuzzer drives it alone.
+ */
+#ifndef GPBO_CLI_IMPORT_PARSE_H
+#define GPBO_CLI_IMPORT_PARSE_H
+
+#include <stddef.h>
+
+#include "sweep.h"
+
+/* The largest file read (bytes). */
+#define IMPORT_MAX_BYTES ((size_t)1 << 30)
+
+/* One trial to add: complete (values: the objectives', the first one the value) or failed. */
+typedef struct import_row {
+    size_t where;           /* CSV: the line the row starts on; JSON: the trial's number */
+    gpbo_trial_state state; /* GPBO_TRIAL_COMPLETE or GPBO_TRIAL_FAILED */
+    double *params;         /* np values, the space's units (NaN: inactive) */
+    double values[GPBO_MAX_OBJECTIVES];
+    char *reason; /* failed: why (NULL: none given) */
+    size_t nmetrics;
+    char **mnames;
+    double *mvalues; /* NaN: reported as not a number */
+} import_row;
+
+/* The rows of one file, and what was skipped. */
+typedef struct import_set {
+    size_t n, cap;
+    import_row *rows;
+    size_t pruned, running, queued; /* rows left out by their state ("interrupted" is running) */
+    int json;                       /* the file was read as JSON (where: trial numbers) */
+} import_set;
+
+typedef enum { IMPORT_CSV, IMPORT_JSON } import_format;
+
+/* The format of a file named name holding text: by its extension (.csv, .json), else by its
+ * first character that is not white space ('[' or '{': JSON). */
+import_format import_guess(const char *name, const char *text, size_t len);
+
+/* Reads len bytes of text (need not end in NUL) in format f into *out (zeroed first) against
+ * sweep sw and its space sp. name names the file in messages. GPBO_OK; GPBO_EFORMAT with one line
+ * "name:LINE: field: what" (CSV) or "name: trial N: field: what" (JSON) in the last error, *out
+ * then empty; GPBO_ENOMEM. */
+int import_parse(const sweep *sw, const gpbo_space *sp, const char *name, const char *text,
+                 size_t len, import_format f, import_set *out);
+
+void import_set_free(import_set *s);
+
+#endif

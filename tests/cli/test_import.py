@@ -1,0 +1,340 @@
+#!/usr/bin/python3
+"""gpbo import: warm starting a study from a file gpbo export wrote, and copying a study.
+
+    test_import.py PATH/TO/gpbo sqlite
+    test_import.py PATH/TO/gpbo URLFILE      (a file holding a postgresql:// URL)
+
+- a study run on an SQLite file (a log float, an integer, a q_uniform, a category, a constant,
+  a conditional parameter, failed trials, a metric and a constraint on it, one enqueued point)
+  exported as CSV and imported into the storage given: complete and failed trials added, the
+  queued row skipped and counted; importing again adds nothing; the copy's export is the
+  original's, cell for cell (parameters, values, metrics, feasibility, reasons);
+- the same through JSON on standard input (`gpbo export ... | gpbo import SWEEP -`);
+- several objectives: the objectives come back from the metrics, and `gpbo best` (the Pareto
+  front) of the copy is the original's;
+- a Bayesian run after an import runs only what run_cap leaves, after the imported trials;
+- pruned, running, interrupted and queued rows skipped and counted;
+- bad files (unknown parameter, value outside the space, unknown category, missing parameter,
+  a value that is no number, a bad state, bad JSON): exit 2, one line naming the file, the line
+  or trial and the field, and nothing added.
+The copies are made into the storage given (SQLite -> SQLite, or SQLite -> PostgreSQL).
+"""
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+
+KIND = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
+PG_URL = open(KIND).read().strip() if KIND != "sqlite" else None
+
+# every parameter from --name=value; fails for a wide tanh net; loss, acc and mem printed
+OBJ = """\
+    #!/usr/bin/python3
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    lr, units, step = float(a["lr"]), int(a["units"]), float(a["step"])
+    if a["act"] == "tanh" and units > 300:
+        sys.exit("too wide for tanh")
+    mom = float(a.get("momentum", "0"))
+    print(f"acc={1 / (1 + units)} mem={units * 3.7}")
+    print(f"loss={(lr - 0.01) ** 2 * 1e4 + (units - 100) ** 2 / 1e4 + step + mom}")
+    """
+
+SWEEP = """\
+    name: {name}
+    method: {method}
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      lr: {{distribution: log_uniform_values, min: 0.0001, max: 0.1}}
+      units: {{distribution: int_uniform, min: 16, max: 512}}
+      step: {{distribution: q_uniform, min: 0, max: 1, q: 0.25}}
+      act: {{values: [relu, tanh]}}
+      momentum: {{min: 0.5, max: 0.99, when: {{act: tanh}}}}
+      seed: {{value: 3}}
+    constraints: [{{name: mem, max: 1200}}]
+    command: ["{py}", "obj.py", "${{args}}"]
+    gpbo: {{initial: 4}}
+    """
+
+MO_SWEEP = """\
+    name: {name}
+    method: random
+    metrics: [{{name: loss, goal: minimize}}, {{name: acc, goal: maximize}}]
+    run_cap: 10
+    parameters:
+      lr: {{distribution: log_uniform_values, min: 0.0001, max: 0.1}}
+      units: {{distribution: int_uniform, min: 16, max: 512}}
+      step: {{distribution: q_uniform, min: 0, max: 1, q: 0.25}}
+      act: {{values: [relu, tanh]}}
+      momentum: {{min: 0.5, max: 0.99, when: {{act: tanh}}}}
+      seed: {{value: 3}}
+    command: ["{py}", "obj.py", "${{args}}"]
+    """
+
+
+def unique_name(base):
+    """A study name of its own per run (a PostgreSQL database outlives the test's folder)."""
+    return f"{base}_{os.getpid()}_{int(time.time() * 1000) % 10**9}"
+
+
+def sweep(d, name, method="random", run_cap=14, text=SWEEP, file="sweep.yaml"):
+    write(os.path.join(d, "obj.py"), OBJ, 0o755)
+    write(os.path.join(d, file), textwrap.dedent(text.format(
+        name=name, method=method, run_cap=run_cap, py=PY)))
+
+
+def target(d, tag):
+    """The storage copies go to: an SQLite file of the test's folder, or the server."""
+    return PG_URL if PG_URL else "sqlite:///" + os.path.join(d, tag + ".db")
+
+
+def export(d, storage, study, fmt="csv", sweep_file="sweep.yaml"):
+    r = run(["export", sweep_file, "--storage", storage, "--study", study, "--format", fmt], d)
+    check(r.returncode == 0, f"export {storage} {study}: {r.returncode} {r.stderr!r}")
+    return r.stdout
+
+
+def imported(d, args, stdin=None):
+    """gpbo import args (after the command): its completed process."""
+    return subprocess.run([GPBO, "import"] + args, cwd=d, capture_output=True, text=True,
+                          timeout=120, input=stdin)
+
+
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def comparable(rows, drop=("trial", "seconds")):
+    """The rows of an export without their ids and times (a copy has its own), queued ones
+    left out (import skips them)."""
+    return [{k: v for k, v in r.items() if k not in drop} for r in rows
+            if r["state"] != "queued"]
+
+
+def source_study(d, name):
+    """Runs the sweep on src.db (random: complete and failed trials), then enqueues a point:
+    the exported file has complete, failed and queued rows."""
+    sweep(d, name)
+    r = run(["run", "sweep.yaml", "--storage", "src.db", "--trials", "12"], d, timeout=300)
+    check(r.returncode == 0, f"source run: {r.returncode} {r.stderr[-400:]!r}")
+    r = run(["enqueue", "sweep.yaml", "--storage", "src.db", "lr=0.01", "units=64", "step=0.5",
+             "act=relu"], d)
+    check(r.returncode == 0, f"enqueue: {r.stderr!r}")
+    return "src.db"
+
+
+def test_copy_csv(d):
+    name = unique_name("imp")
+    src = source_study(d, name)
+    a = export(d, src, name)
+    rows = csv_rows(a)
+    complete = sum(r["state"] == "complete" for r in rows)
+    failed = sum(r["state"] == "failed" for r in rows)
+    check(complete >= 3 and failed >= 1 and any(r["state"] == "queued" for r in rows),
+          f"the source has complete, failed and queued rows: {[r['state'] for r in rows]}")
+    check(any(r["momentum"] == "" for r in rows) and any(r["momentum"] != "" for r in rows),
+          "the source has the conditional parameter active and inactive")
+    write(os.path.join(d, "a.csv"), a)
+    dst = target(d, "dst")
+    r = imported(d, ["sweep.yaml", "a.csv", "--storage", dst])
+    want = (f"a.csv: added {complete} complete and {failed} failed trials to study '{name}'; "
+            f"skipped 0 already in the study, 0 pruned, 0 running, 1 queued\n")
+    check(r.returncode == 0 and r.stdout == want and r.stderr == "",
+          f"import: {r.returncode} {r.stdout!r} {r.stderr!r} (want {want!r})")
+    b = export(d, dst, name)
+    check(comparable(csv_rows(b)) == comparable(rows),
+          f"the copy's export differs:\n{a}\n{b}")
+    check(list(csv_rows(b)[0].keys()) == list(rows[0].keys()), "the copy has other columns")
+    # again: every row is already there
+    r = imported(d, ["sweep.yaml", "a.csv", "--storage", dst])
+    check(r.returncode == 0 and f"added 0 complete and 0 failed trials" in r.stdout and
+          f"skipped {complete + failed} already in the study" in r.stdout,
+          f"second import: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    check(export(d, dst, name) == b, "a second import changed the study")
+    # feasibility came with the metrics: the constraint on mem holds where the source's does
+    check([r["feasible"] for r in comparable(csv_rows(b))] ==
+          [r["feasible"] for r in comparable(rows)] and "0" in [r["feasible"] for r in rows],
+          "feasibility")
+    # the JSON path, from standard input, into a study of another name
+    other = name + "_json"
+    aj = export(d, src, name, "json")
+    r = imported(d, ["sweep.yaml", "-", "--storage", dst, "--study", other], stdin=aj)
+    check(r.returncode == 0 and r.stdout.startswith(f"standard input: added {complete} complete "
+                                                    f"and {failed} failed"),
+          f"import from stdin: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    keep = ("state", "value", "params", "metrics", "reason", "feasible")
+    pick = [{k: t[k] for k in keep} for t in json.loads(aj) if t["state"] != "queued"]
+    got = [{k: t[k] for k in keep} for t in json.loads(export(d, dst, other, "json"))]
+    check(got == pick, f"the JSON copy differs:\n{pick}\n{got}")
+    # the export of the JSON copy as CSV is the CSV copy's
+    check(comparable(csv_rows(export(d, dst, other))) == comparable(csv_rows(b)),
+          "the JSON copy's CSV differs from the CSV copy's")
+
+
+def test_objectives(d):
+    name = unique_name("mo")
+    sweep(d, name, text=MO_SWEEP, file="mo.yaml")
+    r = run(["run", "mo.yaml", "--storage", "mo.db"], d, timeout=300)
+    check(r.returncode == 0, f"mo run: {r.stderr[-300:]!r}")
+    dst = target(d, "mo_dst")
+    aj = export(d, "mo.db", name, "json", "mo.yaml")
+    r = imported(d, ["mo.yaml", "-", "--storage", dst], stdin=aj)
+    check(r.returncode == 0, f"mo import: {r.returncode} {r.stderr!r}")
+    best = [run(["best", "mo.yaml", "--storage", s, "--study", name], d) for s in ("mo.db", dst)]
+    strip = [[" ".join(w for w in line.split() if not w.startswith("trial="))
+              for line in b.stdout.splitlines()] for b in best]
+    check(best[0].returncode == 0 and strip[0] == strip[1] and strip[0],
+          f"the Pareto fronts differ: {best[0].stdout!r} {best[1].stdout!r}")
+    # a complete row without its second objective is refused
+    rows = json.loads(aj)
+    c = next(t for t in rows if t["state"] == "complete")
+    del c["metrics"]["acc"]
+    r = imported(d, ["mo.yaml", "-", "--storage", "x.db"], stdin=json.dumps(rows))
+    check(r.returncode == 2 and f"trial {c['trial']}: metrics.acc: missing" in r.stderr,
+          f"missing objective: {r.returncode} {r.stderr!r}")
+
+
+def test_warm_start_run(d):
+    """A Bayesian sweep given 6 imported trials (initial: 4) runs run_cap - 6 trials after them
+    (the C test test_add_trial checks what its model makes of them)."""
+    name = unique_name("warm")
+    sweep(d, name, method="bayes", run_cap=9)
+    lines = ["trial,state,value,lr,units,step,act,momentum,seed"]
+    for k, (lr, units) in enumerate([(0.01, 100), (0.02, 90), (0.005, 120), (0.001, 300),
+                                     (0.05, 30), (0.0003, 480)]):
+        loss = (lr - 0.01) ** 2 * 1e4 + (units - 100) ** 2 / 1e4 + 0.25
+        lines.append(f"{k},complete,{loss!r},{lr},{units},0.25,relu,,3")
+    # with a byte order mark, as a spreadsheet saves it
+    with open(os.path.join(d, "warm.csv"), "w", encoding="utf-8-sig") as f:
+        f.write("\n".join(lines) + "\n")
+    dst = target(d, "warm")
+    r = imported(d, ["sweep.yaml", "warm.csv", "--storage", dst])
+    check(r.returncode == 0 and "added 6 complete" in r.stdout, f"warm import: {r.stderr!r}")
+    r = run(["run", "sweep.yaml", "--storage", dst], d, timeout=300)
+    check(r.returncode == 0, f"warm run: {r.returncode} {r.stderr[-300:]!r}")
+    rows = csv_rows(export(d, dst, name))
+    check(len(rows) == 9 and [r["trial"] for r in rows[:6]] == list("012345"),
+          f"the run after the import: {len(rows)} trials")
+    check(rows[0]["lr"] == "0.01" and rows[0]["units"] == "100", "the imported rows come first")
+
+
+def test_skipped_states(d):
+    name = unique_name("skip")
+    sweep(d, name)
+    head = "trial,state,value,lr,units,step,act,momentum,seed,metrics.mem,reason"
+    body = ["0,complete,1.5,0.01,64,0.5,relu,,3,236.8,",
+            "1,pruned,2.5,0.02,64,0.5,relu,,3,,",
+            "2,running,,0.03,64,0.5,relu,,3,,",
+            "3,interrupted,,0.04,64,0.5,relu,,3,,",
+            "4,queued,,0.05,64,0.5,relu,,3,,",
+            "5,failed,,0.06,400,0.25,tanh,0.7,3,,\"exit status 1: too wide, for tanh\"",
+            "6,complete,1.5,0.01,64,0.5,relu,,3,236.8,",  # the point of trial 0 again
+            ""]
+    write(os.path.join(d, "s.csv"), head + "\r\n" + "\r\n".join(body))
+    dst = target(d, "skip")
+    r = imported(d, ["sweep.yaml", "s.csv", "--storage", dst])
+    check(r.returncode == 0 and r.stdout.endswith(
+        "added 1 complete and 1 failed trials to study '%s'; skipped 1 already in the study, "
+        "1 pruned, 2 running, 1 queued\n" % name), f"skipped: {r.stdout!r} {r.stderr!r}")
+    rows = csv_rows(export(d, dst, name))
+    check([(x["state"], x["reason"], x["metrics.mem"]) for x in rows] ==
+          [("complete", "", "236.8"), ("failed", "exit status 1: too wide, for tanh", "")],
+          f"the added trials: {rows}")
+
+
+BAD = [
+    # (file name, text, what the one line holds)
+    ("u.csv", "trial,state,value,lr,units,step,act,momentum,seed,dropout\n",
+     ["u.csv:1:", "column 'dropout'", "no parameter"]),
+    ("r.csv", "state,value,lr,units,step,act,momentum,seed\n"
+              "complete,1,0.01,64,0.5,relu,,3\ncomplete,1,0.5,64,0.5,relu,,3\n",
+     ["r.csv:3:", "'lr'", "0.1]"]),
+    ("c.csv", "state,value,lr,units,step,act,momentum,seed\ncomplete,1,0.01,64,0.5,gelu,,3\n",
+     ["c.csv:2:", "'act'", "'gelu' is not one of its values"]),
+    ("m.csv", "state,value,lr,step,act,momentum,seed\ncomplete,1,0.01,0.5,relu,,3\n",
+     ["m.csv:2:", "'units' is missing"]),
+    ("n.csv", "state,value,lr,units,step,act,momentum,seed\ncomplete,1,0.01,6x,0.5,relu,,3\n",
+     ["n.csv:2:", "'units'", "'6x' is not a number"]),
+    ("v.csv", "state,value,lr,units,step,act,momentum,seed\ncomplete,low,0.01,64,0.5,relu,,3\n",
+     ["v.csv:2:", "value", "'low' is not a finite number"]),
+    ("q.csv", "state,value,lr,units,step,act,momentum,seed\n"
+              "complete,1,0.01,64,0.5,relu,,3\n\"complete,1,0.01,64,0.5,relu,,3\n",
+     ["q.csv:3:", "not closed"]),
+    ("s.csv", "state,value,lr,units,step,act,momentum,seed\ndone,1,0.01,64,0.5,relu,,3\n",
+     ["s.csv:2:", "state", "'done'"]),
+    ("i.csv", "state,value,lr,units,step,act,momentum,seed\ncomplete,1,0.01,64,0.5,relu,0.7,3\n",
+     ["i.csv:2:", "'momentum'", "inactive"]),
+    ("k.csv", "state,value,lr,units,step,act,momentum,seed\ncomplete,1,0.01,64,0.5,relu,3\n",
+     ["k.csv:2:", "7 fields where the header has 8"]),
+    ("u.json", '[{"trial": 7, "state": "complete", "value": 1, "params": {"lr": 0.01, '
+               '"units": 64, "step": 0.5, "act": "relu", "seed": 3, "dropout": 0.1}}]',
+     ["u.json: trial 7:", "params", "no parameter 'dropout'"]),
+    ("r.json", '[{"trial": 2, "state": "complete", "value": 1, "params": {"lr": 0.01, '
+               '"units": 1000, "step": 0.5, "act": "relu", "seed": 3}}]',
+     ["r.json: trial 2:", "'units'", "[16, 512]"]),
+    ("c.json", '[{"trial": 3, "state": "complete", "value": 1, "params": {"lr": 0.01, '
+               '"units": 64, "step": 0.5, "act": "elu", "seed": 3}}]',
+     ["c.json: trial 3:", "'act'", "'elu' is not one of its values"]),
+    ("m.json", '[{"trial": 4, "state": "failed", "value": null, "params": {"lr": 0.01, '
+               '"step": 0.5, "act": "relu", "seed": 3}}]',
+     ["m.json: trial 4:", "'units' is missing"]),
+    ("n.json", '[{"trial": 5, "state": "complete", "value": "1", "params": {"lr": 0.01, '
+               '"units": 64, "step": 0.5, "act": "relu", "seed": 3}}]',
+     ["n.json: trial 5:", "value", "not a number"]),
+    ("p.json", '[{"trial": 6, "state": "complete", "value": 1, "params": {"lr": [0.01], '
+               '"units": 64, "step": 0.5, "act": "relu", "seed": 3}}]',
+     ["p.json: trial 6:", "'lr'", "not a number or a string"]),
+    ("x.json", '[{"trial": 1, "state": "complete",', ["x.json:1:"]),
+    ("o.json", '{"trial": 1}', ["o.json:", "not a JSON array"]),
+    # fuzz_import found it: jansson's message quotes the text near the error, a line break in it
+    # made the error two lines (fuzz/corpus/import/crash-json-newline-in-message)
+    ("e.json", '[{"trial": 0, "reason": "x\\\n"}]', ["e.json:", "invalid escape"]),
+]
+
+
+def test_bad_files(d):
+    name = unique_name("bad")
+    sweep(d, name)
+    for fname, text, want in BAD:
+        write(os.path.join(d, fname), text)
+        r = imported(d, ["sweep.yaml", fname, "--storage", "bad.db"])
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and r.stdout == "" and
+              lines[0].startswith("gpbo import: " + fname) and all(w in lines[0] for w in want),
+              f"{fname}: {r.returncode} {r.stderr!r} (want {want})")
+    check(not os.path.exists(os.path.join(d, "bad.db")), "a bad file created the storage")
+    # a good row before a bad one: nothing is added either (the whole file is checked first)
+    write(os.path.join(d, "half.csv"), "state,value,lr,units,step,act,momentum,seed\n"
+                                       "complete,1,0.01,64,0.5,relu,,3\n"
+                                       "complete,1,0.01,64,0.5,relu,,4\n")
+    r = imported(d, ["sweep.yaml", "half.csv", "--storage", "bad.db"])
+    check(r.returncode == 2 and "half.csv:3:" in r.stderr and "'seed'" in r.stderr and
+          not os.path.exists(os.path.join(d, "bad.db")), f"half: {r.stderr!r}")
+    for args, want in [(["sweep.yaml"], "give the sweep file"),
+                       (["sweep.yaml", "nofile.csv"], "nofile.csv: cannot be read"),
+                       (["sweep.yaml", "a", "b"], "one file at a time"),
+                       (["sweep.yaml", "half.csv", "--bogus"], "--bogus")]:
+        r = imported(d, args)
+        check(r.returncode == 2 and want in r.stderr, f"{args}: {r.returncode} {r.stderr!r}")
+    r = run(["import", "--help"], d)
+    check(r.returncode == 0 and "gpbo import SWEEP.yaml FILE" in r.stdout and
+          "--storage" in r.stdout, f"import --help: {r.stdout!r}")
+
+
+def main():
+    tests = [test_copy_csv, test_objectives, test_warm_start_run, test_skipped_states]
+    if not PG_URL:
+        tests.append(test_bad_files)
+    return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
