@@ -85,6 +85,8 @@ _SIG = {
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
     "gpbo_study_trial_feasible": (C.c_int, [_VP, _SZ]),
     "gpbo_study_enqueue": (C.c_int, [_VP, DP, _SZ, C.POINTER(_SZ)]),
+    "gpbo_trial_result_init": (C.c_int, [_VP, C.c_uint]),
+    "gpbo_study_add_trial": (C.c_int, [_VP, DP, _VP, _SZ, C.POINTER(_SZ)]),
     "gpbo_study_nobjectives": (_SZ, [_VP]),
     "gpbo_study_objective_name": (C.c_char_p, [_VP, _SZ]),
     "gpbo_study_objective_direction": (C.c_int, [_VP, _SZ]),
@@ -127,6 +129,14 @@ class TrialState(str, enum.Enum):
 
 _STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
+
+
+class TrialResult(C.Structure):
+    """Mirror of version 1 of gpbo_trial_result (gpbo/search.h): how an added trial ended."""
+
+    _fields_ = [("version", C.c_uint), ("state", C.c_int), ("values", DP),
+                ("reason", C.c_char_p), ("n_metrics", _SZ),
+                ("metric_names", C.POINTER(C.c_char_p)), ("metric_values", DP)]
 
 
 class Constraint(C.Structure):
@@ -1123,6 +1133,84 @@ class Study:
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
+
+    def add_trial(self, params, value=None, *, values=None, state=None, reason=None,
+                  metrics=None, max_trials=None):
+        """Adds a finished trial evaluated elsewhere (Optuna's add_trial): warm-starts the
+        study with what another run, another tool or a run by hand measured. params: a dict
+        name -> value for every active parameter (as enqueue takes it), or a TrialRecord (of
+        this or another study: its params, value or values, state, reason and metrics are
+        taken, so ``study.add_trials(other.trials)`` copies the finished trials of another
+        study over the same space). value (values=, Optuna's name): the objective's value, or
+        a study of several objectives' sequence or dict of them; state: "complete" (with a
+        value, the default) or "failed" (with a reason, no value). metrics: other metrics, as
+        tell takes them. The Bayesian strategy then takes a complete one as an observation.
+        max_trials: only while the study holds fewer trials (ExhaustedError otherwise).
+        Returns the new trial's id. The library's gpbo_study_add_trial: stored whole in one
+        transaction on SQLite; on PostgreSQL reserved, then told (a process dying between the
+        two leaves it for a worker to run)."""
+        if isinstance(params, TrialRecord):
+            rec = params
+            if rec.state not in ("complete", "failed"):
+                raise ValueError("add_trial adds a finished trial: trial %d is %s"
+                                 % (rec.id, rec.state))
+            if value is None and values is None and state is None:
+                state = rec.state
+                if rec.state == "complete":
+                    value = rec.values if len(rec.values) > 1 else rec.value
+                elif reason is None:
+                    reason = rec.reason
+            if metrics is None:
+                metrics = rec.metrics
+            params = rec.params
+        if values is not None:
+            if value is not None:
+                raise ValueError("add_trial takes value or values (Optuna's name), not both")
+            value = values
+        state = TrialState(state if state is not None else "complete")
+        if state is TrialState.COMPLETE:
+            if value is None:
+                raise ValueError("add_trial: a complete trial needs its value")
+            told = self._told_values(value)
+            told = told if isinstance(told, list) else [told]
+            if not all(map(math.isfinite, told)):
+                raise ValueError("add_trial: a complete trial's value is finite, not %r"
+                                 % (value,))
+        elif state is TrialState.FAIL:
+            if value is not None:
+                raise ValueError("add_trial(state=FAIL) takes no value, as Optuna's")
+            told = []
+        else:
+            raise ValueError("add_trial adds a complete or a failed trial, not %s" % state.name)
+        with self._lock:
+            if self._undiscovered():
+                raise ValueError("study %r has no space yet: add trials once its first trial "
+                                 "is told, or declare the space" % self.name)
+        vals = self._values_of(params)
+        arr = (C.c_double * max(len(vals), 1))(*vals)
+        names, mvals = self._metrics_arrays(metrics)
+        res = TrialResult()
+        check(_s.gpbo_trial_result_init(C.byref(res), 1))
+        res.state = 1 if state is TrialState.COMPLETE else 2  # gpbo_trial_state
+        objs = (C.c_double * max(len(told), 1))(*told)
+        res.values = objs if told else None
+        why = None if reason is None else str(reason).encode("utf-8", "replace")
+        res.reason = why
+        if names is not None:
+            res.n_metrics, res.metric_names, res.metric_values = len(mvals), names, mvals
+        tid = _SZ()
+        cap = _NOT_FOUND if max_trials is None else int(max_trials)
+        with self._lock:
+            check(_s.gpbo_study_add_trial(self._handle(), arr, C.byref(res), cap,
+                                          C.byref(tid)))
+        return tid.value
+
+    def add_trials(self, trials):
+        """add_trial for each of trials (TrialRecords, say another study's ``trials``): the
+        complete and failed ones are added, the others (running, pruned) skipped, as Optuna's
+        add_trials adds finished trials. Returns the new ids."""
+        return [self.add_trial(t) for t in trials
+                if not isinstance(t, TrialRecord) or t.state in ("complete", "failed")]
 
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with

@@ -479,3 +479,107 @@ def test_port_optimize_gc_after_trial_and_progress_bar(capsys):
     grid = gpbo.Study({"k": gpbo.Int(0, 2)}, strategy="grid")
     grid.optimize(lambda p: p["k"], show_progress_bar=True)  # until the grid is done: no end
     assert len(grid.trials) == 3 and capsys.readouterr().err == ""
+
+
+def test_port_add_trial_warm_start_as_optuna(tmp_path):
+    """Optuna's add_trial tutorial ("manually specify hyperparameters with known results"):
+    evaluations made elsewhere go in as finished trials; best_trial, best_params and the trial
+    list read as Optuna's do, a later optimize numbers its trials after them, and the added
+    trials are stored (another handle reads them back)."""
+    known = [({"x": 2.5, "y": 1}, 1.25), ({"x": -1.0, "y": 0}, 9.0), ({"x": 2.0, "y": 3}, 3.0)]
+
+    def objective(trial):
+        x = trial.suggest_float("x", -10, 10)
+        y = trial.suggest_int("y", 0, 5)
+        return (x - 2) ** 2 + y
+
+    ostudy = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=2))
+    dists = {"x": optuna.distributions.FloatDistribution(-10, 10),
+             "y": optuna.distributions.IntDistribution(0, 5)}
+    for p, v in known:
+        ostudy.add_trial(optuna.trial.create_trial(params=p, distributions=dists, value=v))
+    url = "sqlite:///%s" % (tmp_path / "warm.db")
+    study = gpbo.Study({"x": gpbo.Uniform(-10, 10), "y": gpbo.Int(0, 5)}, storage=url,
+                       name="warm", seed=2, strategy="random")
+    ids = [study.add_trial(p, v) for p, v in known]
+    assert ids == [0, 1, 2]
+    for s in (ostudy, study):
+        assert [(t.params, t.value) for t in s.trials] == known
+        assert s.best_value == 1.25 and s.best_params == {"x": 2.5, "y": 1}
+        assert s.best_trial.number == 0
+        if s is study:
+            s.optimize(objective, n_trials=2, pass_trial=True)
+        else:
+            s.optimize(objective, n_trials=2)
+        assert [t.number for t in s.trials] == [0, 1, 2, 3, 4]
+    again = gpbo.Study(storage=url, name="warm")
+    assert [(t.params, t.value, t.state) for t in again.trials[:3]] == \
+        [(p, v, "complete") for p, v in known]
+
+
+def test_add_trials_copies_another_study(tmp_path):
+    """add_trials(other.trials) copies a study's finished trials (params, values, failure
+    reasons, metrics) into a stored one, skipping what did not finish; a study of two
+    objectives keeps its Pareto front."""
+    space = {"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", "b"])}
+
+    calls = []
+
+    def objective(p):  # a study with a declared space passes the parameters
+        calls.append(p)
+        if len(calls) == 4:
+            raise RuntimeError("diverged")
+        return p["x"] + (p["c"] == "b")
+
+    src = gpbo.Study(space, seed=4, strategy="random")
+    src.optimize(objective, 8)
+    src.tell(src.ask(), pruned=True)
+    src.ask()  # still running
+    dst = gpbo.Study(space, storage="sqlite:///%s" % (tmp_path / "copy.db"), name="copy",
+                     seed=9, strategy="random")
+    ids = dst.add_trials(src.trials)
+    assert ids == list(range(8))
+    pairs = [(a.params, a.state, a.value if a.state == "complete" else None, a.reason)
+             for a in src.trials[:8]]
+    assert [(b.params, b.state, b.value if b.state == "complete" else None, b.reason)
+            for b in dst.trials] == pairs
+    assert dst.trials[3].state == "failed" and "diverged" in dst.trials[3].reason
+    assert dst.best_params == src.best_params
+
+    mo = {"x": gpbo.Uniform(0, 1)}
+    a = gpbo.Study(mo, objectives={"a": "minimize", "b": "minimize"}, seed=1,
+                   strategy="random")
+    a.optimize(lambda p: (p["x"], (1 - p["x"]) ** 2 + 0.1), 10)
+    b = gpbo.Study(mo, objectives={"a": "minimize", "b": "minimize"}, seed=2,
+                   strategy="random")
+    b.add_trials(a.trials)
+    assert [t.values for t in b.trials] == [t.values for t in a.trials]
+    assert sorted(t.number for t in b.best_trials) == sorted(t.number for t in a.best_trials)
+
+
+def test_add_trial_refusals():
+    """What add_trial refuses, nothing added: a complete trial without a value or with a
+    non-finite one, a failed one with a value, a pruned one, a value outside the space, an
+    unknown or missing parameter, the cap; a define-by-run study before its first trial."""
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 3)}, seed=1)
+    bad = [
+        (lambda: study.add_trial({"x": 0.5, "n": 2}), ValueError, "needs its value"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, math.nan), ValueError, "finite"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="failed"), ValueError,
+         "no value"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, state="pruned"), ValueError, "PRUNED"),
+        (lambda: study.add_trial({"x": 1.5, "n": 2}, 1.0), gpbo.GpboError, "x"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2, "z": 1}, 1.0), ValueError, "unknown"),
+        (lambda: study.add_trial({"x": 0.5}, 1.0), ValueError, "missing"),
+    ]
+    for call, exc, words in bad:
+        with pytest.raises(exc, match=words):
+            call()
+    assert study.trials == []
+    assert study.add_trial({"x": 0.5, "n": 2}, state="failed", reason="out of memory") == 0
+    assert study.trials[0].reason == "out of memory"
+    with pytest.raises(gpbo.ExhaustedError):
+        study.add_trial({"x": 0.25, "n": 1}, 0.5, max_trials=1)
+    assert len(study.trials) == 1
+    with pytest.raises(ValueError, match="no space yet"):
+        gpbo.Study(direction="minimize").add_trial({"x": 0.5}, 1.0)
