@@ -113,6 +113,28 @@ static int only_study(const char *cmd, const char *storage, const char **name, c
     return 2;
 }
 
+/* A study the storage does not hold (name: a typo, or a sweep's study that has not run): exit
+ * status 2 after one line with the names it holds, as `gpbo dashboard` says it; 1 when the
+ * names cannot be read either (the open's message is then printed by the caller). */
+static int missing_study(const char *cmd, const char *storage, const char *name)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (gpbo_study_list(storage, &names, &n) != GPBO_OK)
+        return 1;
+    fprintf(stderr, "gpbo %s: %s: no study named '%s'", cmd, storage, name);
+    if (n == 0)
+        fprintf(stderr, " (it holds no study)\n");
+    else {
+        fprintf(stderr, "; give --study with one of:");
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %s", names[i]);
+        fprintf(stderr, "\n");
+    }
+    gpbo_free(names);
+    return 2;
+}
+
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st)
 {
@@ -149,9 +171,11 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
     gpbo_study *st = gpbo_study_open(storage, name, NULL, NULL);
     gpbo_free(list);
     if (st == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        status = gpbo_error_code() == GPBO_ENOTFOUND ? missing_study(cmd, storage, name) : 1;
+        if (status == 1)
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         sweep_free(sw);
-        return 1;
+        return status;
     }
     *out_sw = sw;
     *out_st = st;

@@ -246,6 +246,12 @@ def test_studies_and_default_study(d):
         r = run([c, "--storage", db], d)
         check(r.returncode == 2 and "alpha" in r.stderr and "beta" in r.stderr and
               "--study" in r.stderr, f"{c} on two studies: {r.stderr}")
+    for c in ("best", "trials", "export", "report", "retrain"):  # a misspelt --study
+        r = run([c] + (["sweep.yaml"] if c == "retrain" else []) +
+                ["--storage", db, "--study", "alpah"], d)
+        check(r.returncode == 2 and r.stderr.count("\n") == 1 and
+              r.stderr.endswith("no study named 'alpah'; give --study with one of: alpha beta\n"),
+              f"{c} --study alpah: {r.returncode} {r.stderr}")
     one = os.path.join(d, "quad.db")
     run(["run", "sweep.yaml"], d)
     for c in ("best", "trials", "export"):
