@@ -184,6 +184,15 @@ int cli_file_stem(char *out, size_t cap, const char *name);
 int cli_study_file(char *out, size_t cap, const char *dir, const char *name, const char *suffix);
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st);
+/* Opens the sweep's study (sw->name) in storage (NULL: <study>.db next to the sweep file),
+ * creating it with space and the sweep's options if need be: `gpbo enqueue` and `gpbo import`.
+ * NULL after printing why, as `gpbo cmd`, with *status the exit status (2: a bad name, option
+ * or missing folder; 1: the storage). */
+gpbo_study *cli_make_study(const char *cmd, sweep *sw, const gpbo_space *space, const char *storage,
+                           int *status);
+/* One line on stderr: the storage holds no study named name; the n names it holds. */
+void cli_no_such_study(const char *cmd, const char *storage, const char *name, char *const *names,
+                       size_t n);
 
 /* A parameter's importance (importance.c): the GP's inverse ARD lengthscale 1/l on the unit
  * cube (a categorical: its largest one-hot coordinate's) and the 95 % interval [lo, hi] of a

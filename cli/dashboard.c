@@ -167,15 +167,7 @@ static int missing_study(const dash *d, char **names, size_t n)
     for (size_t i = 0; i < n; i++)
         if (!strcmp(names[i], d->study))
             return 0;
-    fprintf(stderr, "gpbo dashboard: %s: no study named '%s'", d->storage, d->study);
-    if (n == 0)
-        fprintf(stderr, " (it holds no study)\n");
-    else {
-        fprintf(stderr, "; give --study with one of:");
-        for (size_t i = 0; i < n; i++)
-            fprintf(stderr, " %s", names[i]);
-        fprintf(stderr, "\n");
-    }
+    cli_no_such_study("dashboard", d->storage, d->study, names, n);
     return 2;
 }
 

@@ -43,21 +43,10 @@ static int enqueue_args(int argc, char **argv, const char **path, const char **s
 static int enqueue_point(sweep *sw, const gpbo_space *space, const char *storage,
                          const double *vals)
 {
-    char db[1200];
-    if (storage == NULL) {
-        if (cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
-            fprintf(stderr, "gpbo enqueue: %s\n", gpbo_error_message());
-            return 2;
-        }
-        storage = db;
-    }
-    if (cli_storage_folder("enqueue", storage) != 0)
-        return 2;
-    gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
-    if (st == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1;
-    }
+    int status = 0;
+    gpbo_study *st = cli_make_study("enqueue", sw, space, storage, &status);
+    if (st == NULL)
+        return status;
     size_t id, cap = sw->run_cap ? sw->run_cap : SIZE_MAX;
     int rc = gpbo_study_enqueue(st, vals, cap, &id);
     if (rc == GPBO_OK)

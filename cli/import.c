@@ -192,21 +192,10 @@ static void summary(const char *file, const char *study, const tally *t, const i
 static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, const char *file,
                        const import_set *rows)
 {
-    char db[1200];
-    if (storage == NULL) {
-        if (cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
-            fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
-            return 2;
-        }
-        storage = db;
-    }
-    if (cli_storage_folder("import", storage) != 0)
-        return 2;
-    gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
-    if (st == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1;
-    }
+    int status = 0;
+    gpbo_study *st = cli_make_study("import", sw, space, storage, &status);
+    if (st == NULL)
+        return status;
     size_t np = gpbo_space_size(space);
     point_set held = {0};
     tally t = {0, 0, 0};

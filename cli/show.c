@@ -113,15 +113,9 @@ static int only_study(const char *cmd, const char *storage, const char **name, c
     return 2;
 }
 
-/* A study the storage does not hold (name: a typo, or a sweep's study that has not run): exit
- * status 2 after one line with the names it holds, as `gpbo dashboard` says it; 1 when the
- * names cannot be read either (the open's message is then printed by the caller). */
-static int missing_study(const char *cmd, const char *storage, const char *name)
+void cli_no_such_study(const char *cmd, const char *storage, const char *name, char *const *names,
+                       size_t n)
 {
-    char **names = NULL;
-    size_t n = 0;
-    if (gpbo_study_list(storage, &names, &n) != GPBO_OK)
-        return 1;
     fprintf(stderr, "gpbo %s: %s: no study named '%s'", cmd, storage, name);
     if (n == 0)
         fprintf(stderr, " (it holds no study)\n");
@@ -131,8 +125,42 @@ static int missing_study(const char *cmd, const char *storage, const char *name)
             fprintf(stderr, " %s", names[i]);
         fprintf(stderr, "\n");
     }
+}
+
+/* A study the storage does not hold (name: a typo, or a sweep's study that has not run): exit
+ * status 2 after cli_no_such_study's line; 1 when the names cannot be read either (the open's
+ * message is then printed by the caller). */
+static int missing_study(const char *cmd, const char *storage, const char *name)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (gpbo_study_list(storage, &names, &n) != GPBO_OK)
+        return 1;
+    cli_no_such_study(cmd, storage, name, names, n);
     gpbo_free(names);
     return 2;
+}
+
+gpbo_study *cli_make_study(const char *cmd, sweep *sw, const gpbo_space *space, const char *storage,
+                           int *status)
+{
+    char db[1200];
+    *status = 2;
+    if (storage == NULL) {
+        if (cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
+            fprintf(stderr, "gpbo %s: %s\n", cmd, gpbo_error_message());
+            return NULL;
+        }
+        storage = db;
+    }
+    if (cli_storage_folder(cmd, storage) != 0)
+        return NULL;
+    gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
+    if (st == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        *status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1;
+    }
+    return st;
 }
 
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
