@@ -131,8 +131,11 @@ int parse_metric_line(const char *line, const char *metric, double *value, long 
             if (json_is_number(v)) {
                 *value = json_number_value(v);
                 kind = 1;
-                if (json_is_integer(s)) {
-                    *step = (long)json_integer_value(s);
+                /* a step as the name=value form takes one: a whole number from 0 to 2^53
+                 * (a negative or larger one, found by fuzz_output, leaves a final value) */
+                double x = json_is_number(s) ? json_number_value(s) : -1;
+                if (x == floor(x) && x >= 0 && x <= STEP_MAX) {
+                    *step = (long)x;
                     kind = 2;
                 }
             } else if (json_is_string(v) && !strcmp(json_string_value(v), "nan")) {

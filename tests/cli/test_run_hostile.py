@@ -67,18 +67,22 @@ OUTPUT_FORMS = """\
         sys.stdout.write("loss=0.0625 " + "z" * ((1 << 20) - 12) + "\\r\\n")
     elif kind == "hugestep":    # a step past a long (fuzz_output's find; UB under UBSan once)
         sys.stdout.write("loss=25 step=" + "1" * 60 + "3\\nloss=0.375 mem=7 step=1e300\\n")
+    elif kind == "jsonstep":    # JSON steps as the name=value form takes them (fuzz_output's
+        # find: a negative one was a step, and one past 2^53 stored): no steps, final values
+        sys.stdout.write('{"loss": 2, "step": -5}\\n{"loss": 0.125, "step": 1e17}\\n'
+                         '{"loss": 0.5, "step": 3.0}\\n')
     """
 
 
 def test_output_forms(d):
     write(os.path.join(d, "obj.py"), OUTPUT_FORMS)
     kinds_sweep(d, ["nonl", "crlf", "json8k", "plain64k", "toolong", "atcap",
-                    "overcap", "hugestep"])
+                    "overcap", "hugestep", "jsonstep"])
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0, f"output forms: exit {r.returncode}: {r.stderr}")
     t = exported(d)
     for kind, want in [("nonl", 0.25), ("crlf", 0.5), ("json8k", 0.75), ("plain64k", 0.875),
-                       ("atcap", 0.0625), ("hugestep", 0.375)]:
+                       ("atcap", 0.0625), ("hugestep", 0.375), ("jsonstep", 0.125)]:
         got = t.get(kind, {})
         check(got.get("state") == "complete" and got.get("value") == want,
               f"{kind}: complete with loss {want}: {got.get('state')} {got.get('value')} "
@@ -90,6 +94,9 @@ def test_output_forms(d):
               and "1 line longer than 1048576 bytes skipped" in why,
               f"{kind}: failed naming the skipped line: {got}")
     check("trial" in r.stderr and "skipped" in r.stderr, f"skipped line noted: {r.stderr!r}")
+    js = t.get("jsonstep", {})
+    check([s for s, _ in js.get("intermediate", [])] == [3],
+          f"jsonstep: step 3.0 kept, -5 and 1e17 are no steps: {js.get('intermediate')}")
 
 
 LATIN1 = """\
