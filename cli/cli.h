@@ -184,6 +184,11 @@ int cli_file_stem(char *out, size_t cap, const char *name);
 int cli_study_file(char *out, size_t cap, const char *dir, const char *name, const char *suffix);
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st);
+/* The sweep file at path (*out_sw), its name replaced by study when given (--study), and its
+ * space (*out_space): `gpbo enqueue` and `gpbo import`. 0; 2 after printing why the file does
+ * not load; 1 out of memory. The caller frees both (either may be NULL). */
+int cli_sweep_for_study(const char *path, const char *study, sweep **out_sw,
+                        gpbo_space **out_space);
 /* Opens the sweep's study (sw->name) in storage (NULL: <study>.db next to the sweep file),
  * creating it with space and the sweep's options if need be: `gpbo enqueue` and `gpbo import`.
  * NULL after printing why, as `gpbo cmd`, with *status the exit status (2: a bad name, option

@@ -70,19 +70,10 @@ int cmd_enqueue(int argc, char **argv)
         return 1;
     }
     int status = enqueue_args(argc, argv, &path, &storage, &study, pairs, &npairs);
-    sweep *sw = status == 0 ? sweep_load_results(path) : NULL;
-    if (status == 0 && sw == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        status = 2;
-    }
-    char *name = NULL;
-    if (status == 0 && study != NULL && (name = strdup(study)) == NULL)
-        status = 1;
-    if (name != NULL) {
-        free(sw->name);
-        sw->name = name;
-    }
-    gpbo_space *space = status == 0 ? sweep_space(sw) : NULL;
+    sweep *sw = NULL;
+    gpbo_space *space = NULL;
+    if (status == 0)
+        status = cli_sweep_for_study(path, study, &sw, &space);
     double *vals = space ? malloc((gpbo_space_size(space) + 1) * sizeof *vals) : NULL;
     if (status == 0 && vals == NULL)
         status = 1;

@@ -248,21 +248,10 @@ int cmd_import(int argc, char **argv)
 {
     const char *path = NULL, *file = NULL, *storage = NULL, *study = NULL;
     int status = import_args(argc, argv, &path, &file, &storage, &study);
-    sweep *sw = status == 0 ? sweep_load_results(path) : NULL;
-    if (status == 0 && sw == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        status = 2;
-    }
-    char *name = NULL;
-    if (status == 0 && study != NULL && (name = strdup(study)) == NULL)
-        status = 1;
-    if (name != NULL) {
-        free(sw->name);
-        sw->name = name;
-    }
-    gpbo_space *space = status == 0 ? sweep_space(sw) : NULL;
-    if (status == 0 && space == NULL)
-        status = 1;
+    sweep *sw = NULL;
+    gpbo_space *space = NULL;
+    if (status == 0)
+        status = cli_sweep_for_study(path, study, &sw, &space);
     const char *shown = file && strcmp(file, "-") == 0 ? "standard input" : file;
     import_set rows = {0};
     if (status == 0)

@@ -141,6 +141,25 @@ static int missing_study(const char *cmd, const char *storage, const char *name)
     return 2;
 }
 
+int cli_sweep_for_study(const char *path, const char *study, sweep **out_sw, gpbo_space **out_space)
+{
+    sweep *sw = sweep_load_results(path);
+    *out_sw = sw;
+    *out_space = NULL;
+    if (sw == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return 2;
+    }
+    if (study != NULL) {
+        char *name = strdup(study);
+        if (name == NULL)
+            return 1;
+        free(sw->name);
+        sw->name = name;
+    }
+    return (*out_space = sweep_space(sw)) != NULL ? 0 : 1;
+}
+
 gpbo_study *cli_make_study(const char *cmd, sweep *sw, const gpbo_space *space, const char *storage,
                            int *status)
 {
