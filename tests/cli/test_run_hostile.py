@@ -208,6 +208,41 @@ def test_repeated_step_keeps_last_value(d):
     check(rows == [(7, 49999.0), (8, 3.5)], f"repeated step: stored {rows[:5]}")
 
 
+def test_nan_last_step_fails(d):
+    """A program that prints only step lines, the last one NaN or inf (its training diverged),
+    fails with the reason naming the value, as a NaN final value does: it used to complete with
+    the last finite step's value, the NaN line dropped. A finite step after the NaN one, or a
+    final line, still decides."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("loss=0.5 step=1")
+    print("loss=0.25 step=2")
+    if kind in ("nan", "nanthen", "nanfinal"):
+        print("loss=nan step=3")
+    elif kind == "inf":
+        print("loss=inf step=3")
+    if kind == "nanthen":
+        print("loss=0.125 step=4")
+    elif kind == "nanfinal":
+        print("loss=0.0625")
+    """)
+    kinds_sweep(d, ["nan", "inf", "nanthen", "nanfinal"])
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"nan steps: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind, word in (("nan", "nan"), ("inf", "inf")):
+        got = t.get(kind, {})
+        check(got.get("state") == "failed" and word in (got.get("reason") or ""),
+              f"{kind} last step: {got}")
+        check(got.get("intermediate") == [[1, 0.5], [2, 0.25]],
+              f"{kind} last step: stored {got.get('intermediate')}")
+    check(t.get("nanthen", {}).get("state") == "complete" and t["nanthen"]["value"] == 0.125,
+          f"finite step after nan: {t.get('nanthen')}")
+    check(t.get("nanfinal", {}).get("state") == "complete" and t["nanfinal"]["value"] == 0.0625,
+          f"final line after nan: {t.get('nanfinal')}")
+
+
 GRANDCHILD = """\
     import os, sys, time
     here = os.path.dirname(os.path.abspath(__file__))
@@ -506,7 +541,7 @@ def main():
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
-             test_metric_names_not_utf8, test_failure_reason_not_utf8]
+             test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 
