@@ -342,6 +342,39 @@ def test_hyperband_eta_near_one(d):
               "a rejected early_terminate creates no database")
 
 
+def test_hyperband_wandb_brackets(d):
+    """W&B's other form of hyperband, max_iter with s brackets ({max_iter: 27, s: 2}: brackets
+    at steps 3 and 9), was read as min_iter's with s ignored: rungs at 1, 3, 9 and 27, so a trial
+    behind at step 1 was stopped there, and one that ran to step 27 was pruned at its last step.
+    Trials in this order: a, 10 until it drops to 2 at its last step, 27; c, 9 throughout (ahead
+    of a until step 27, behind it there); b, behind both at steps 1-2 and ahead from 3. The
+    rungs compare best values so far."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    for s in range(1, 28):
+        v = {"a": 10 if s < 27 else 2, "c": 9, "b": 20 if s < 3 else 5}[kind]
+        print(f"loss={v} step={s}")
+    print(f"loss={v}")
+    """)
+    kinds_sweep(d, ["a", "c", "b"], "early_terminate: {type: hyperband, max_iter: 27, s: 2}\n")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"max_iter with s: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind, value in (("a", 2), ("c", 9), ("b", 5)):
+        got = t.get(kind, {})
+        check(got.get("state") == "complete" and got.get("value") == value
+              and len(got.get("intermediate") or []) == 27,
+              f"max_iter 27, s 2: trial {kind}: {got.get('state')} {got.get('value')}")
+    # its mistakes name the line: s without max_iter, s with min_iter
+    for et, word in (("{type: hyperband, s: 2}", "needs max_iter"),
+                     ("{type: hyperband, max_iter: 27, s: 2, min_iter: 3}", "not both")):
+        kinds_sweep(d, ["a"], f"early_terminate: {et}\n", name="wb2")
+        r = run(["run", "sweep.yaml"], d, timeout=60)
+        check(r.returncode == 2 and "sweep.yaml:" in r.stderr and word in r.stderr,
+              f"early_terminate {et}: {r.returncode} {r.stderr!r}")
+
+
 def test_args_repeated(d):
     # ${args} three times with three parameters: 9 arguments, more than the template's length
     # plus the parameter count that the argument vector once had room for
@@ -541,7 +574,8 @@ def main():
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
-             test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails]
+             test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
+             test_hyperband_wandb_brackets]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 
