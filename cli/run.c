@@ -579,7 +579,13 @@ static int take_line(runner *r, job *j)
     if (kind == 1) {
         j->final_value = v;
         j->have_final = 1;
-    } else if (kind == 2 && isfinite(v) && step >= 0) {
+    } else if (kind == 2 && !isfinite(v)) {
+        /* a diverged curve (loss=nan step=3): nothing the storage or the pruner can hold, but
+         * the trial's result when no later line gives one, so that it fails as a NaN final
+         * value does instead of completing with the last finite step's value */
+        j->last_step_value = v;
+        j->have_step = 1;
+    } else if (kind == 2 && step >= 0) {
         j->last_step_value = v;
         j->have_step = 1;
         if (j->stop_reason)

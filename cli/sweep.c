@@ -702,10 +702,17 @@ static int metrics_list(ctx *c, yaml_node_t *v)
 static const char *const ET_KEYS[] = {"type", "min_iter",       "max_iter",     "eta",
                                       "s",    "startup_trials", "warmup_steps", "strict"};
 
+/* What early_terminate gave besides the pruner's options: W&B's other form of hyperband,
+ * max_iter with s brackets, is resolved once every key is read. */
+typedef struct et_state {
+    yaml_node_t *s_node, *min_node, *max_node;
+    size_t s;
+} et_state;
+
 static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
     (void)k;
-    (void)p;
+    et_state *e = p;
     gpbo_pruner_options *o = &c->s->prune;
     if (!strcmp(key, "type")) {
         static const char *const types[] = {"none", "median", "hyperband"};
@@ -714,8 +721,12 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         o->kind = (gpbo_pruner_kind)t;
         return rc;
     }
-    if (!strcmp(key, "strict") || !strcmp(key, "s"))
+    if (!strcmp(key, "strict"))
         return GPBO_OK;
+    if (!strcmp(key, "s")) {
+        e->s_node = v;
+        return count(c, v, "s", &e->s);
+    }
     if (!strcmp(key, "eta")) {
         double x;
         int rc = number(c, v, key, &x);
@@ -733,13 +744,52 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         if (x < 1)
             return err_at(c, v, "min_iter must be at least 1");
         o->min_iter = (long)x;
+        e->min_node = v;
     } else if (!strcmp(key, "max_iter")) {
         o->max_iter = (long)x;
+        e->max_node = v;
     } else if (!strcmp(key, "startup_trials")) {
         o->startup_trials = x;
     } else if (!strcmp(key, "warmup_steps")) {
         o->warmup_steps = (long)x;
     }
+    return GPBO_OK;
+}
+
+/* W&B's hyperband with max_iter and s: brackets at max_iter / eta^i (i = 1 .. s, those of 1
+ * step or more), none at max_iter itself. It used to be read as min_iter's form with s
+ * ignored: {max_iter: 27, s: 2} pruned at steps 1, 3, 9 and 27 where W&B prunes at 3 and 9,
+ * stopping trials after one epoch and at their last. Here the rungs run from the smallest
+ * bracket to the largest, max_iter / eta (min_iter * eta^k: W&B's brackets when max_iter is
+ * an integer times a power of eta, near them otherwise). Then the
+ * options are checked as the pruner will check them, so that their error names the line. */
+static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
+{
+    gpbo_pruner_options *o = &c->s->prune;
+    if (e->s_node != NULL && o->kind == GPBO_PRUNER_HYPERBAND) {
+        if (e->max_node == NULL)
+            return err_at(c, e->s_node,
+                          "early_terminate: s (the number of brackets) needs max_iter; or give "
+                          "min_iter alone");
+        if (e->min_node != NULL)
+            return err_at(c, e->min_node,
+                          "early_terminate: give min_iter, or max_iter with s, not both");
+        double band = (double)o->max_iter, first = 0;
+        for (size_t i = 0; i < e->s && band / o->eta >= 1; i++)
+            first = band = band / o->eta;
+        if (first < 1) { /* no bracket of a step or more: W&B stops nothing */
+            o->kind = GPBO_PRUNER_NONE;
+            return GPBO_OK;
+        }
+        o->min_iter = (long)first;
+        o->max_iter = (long)((double)o->max_iter / o->eta); /* W&B's largest bracket */
+    }
+    if (o->kind == GPBO_PRUNER_NONE)
+        return GPBO_OK;
+    gpbo_pruner *p = gpbo_pruner_new(o);
+    if (p == NULL)
+        return err_at(c, v, "early_terminate: %s", gpbo_error_message());
+    gpbo_pruner_free(p);
     return GPBO_OK;
 }
 
@@ -1066,8 +1116,10 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         return scalar_list(c, v, "an argument", 131071, &s->command, &s->ncommand);
     } else if (!strcmp(key, "early_terminate")) {
         s->prune.kind = GPBO_PRUNER_HYPERBAND;
-        return each_pair(c, v, "early_terminate", ET_KEYS, sizeof ET_KEYS / sizeof *ET_KEYS,
-                         et_pair, NULL);
+        et_state e = {0};
+        int rc = each_pair(c, v, "early_terminate", ET_KEYS, sizeof ET_KEYS / sizeof *ET_KEYS,
+                           et_pair, &e);
+        return rc != GPBO_OK ? rc : et_finish(c, v, &e);
     } else if (!strcmp(key, "gpbo")) {
         int rc = each_pair(c, v, "the gpbo section", GPBO_KEYS,
                            sizeof GPBO_KEYS / sizeof *GPBO_KEYS, gpbo_pair, NULL);

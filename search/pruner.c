@@ -190,11 +190,24 @@ static int best_up_to(const trial_rec *t, long step, double *out)
     return found;
 }
 
+/* Whether the median rule judges trial t at step, its last point: past the warmup, at the first
+ * step it reported at or after a judging step (warmup + k * interval). A trial that skips steps
+ * (every 3rd epoch reported, interval 2) is judged at the first step past each judging step, as
+ * Optuna's MedianPruner does, instead of never when no reported step falls on one. */
+static int median_judges(const gpbo_pruner_options *o, const trial_rec *t, long step)
+{
+    if (step < o->warmup_steps)
+        return 0;
+    long at = o->warmup_steps + (step - o->warmup_steps) / o->interval_steps * o->interval_steps;
+    long before = t->n >= 2 ? t->pts[t->n - 2].step : -1; /* the step reported before this one */
+    return before < at;
+}
+
 /* The median rule. Returns 1 to prune, 0 to go on, -1 when out of memory. */
 static int judge_median(gpbo_pruner *p, const trial_rec *t, long step, double best)
 {
     const gpbo_pruner_options *o = &p->opts;
-    if (step < o->warmup_steps || (step - o->warmup_steps) % o->interval_steps != 0)
+    if (!median_judges(o, t, step))
         return 0;
     if (p->completed < o->startup_trials || p->completed == 0)
         return 0;

@@ -146,9 +146,11 @@ typedef struct gpbo_storage_ops {
                       size_t nparams);
     /* Compare-and-set: provided trial seen->id is still running under seen's worker and
      * heartbeat (NULL worker matches NULL), gives it rec's state, worker, heartbeat, retries,
-     * reason and finished; *won says whether it was. */
+     * reason and finished; *won says whether it was. restart: the trial runs again from its
+     * start (a lost or handed-back run taken over), so its intermediate values, the run
+     * before's, are deleted in the same transaction when it is won. */
     int (*claim)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
-                 const gpbo_trial_rec *rec, int *won);
+                 const gpbo_trial_rec *rec, int restart, int *won);
     /* Records the end of a trial (rec's state, value, reason, finished) provided it is still
      * running; *stored is 0 when it is not (told first elsewhere: nothing changes). */
     int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored);

@@ -1124,8 +1124,16 @@ typedef struct claim_call {
     pg_call c;
     int64_t study;
     const gpbo_trial_rec *seen, *rec;
+    int restart; /* the trial's intermediate values go with the claim */
     int won;
 } claim_call;
+
+/* The claim's UPDATE; a restart's deletes the trial's intermediate values in the same statement
+ * (one snapshot, atomic: a claim that landed took its delete with it). */
+#define CLAIM_UPDATE                                                                               \
+    "UPDATE trials SET state = $3, worker = $4, heartbeat = $5, retries = $6, reason = $7, "       \
+    "finished = $8 WHERE study = $1 AND id = $2 AND state = 0 AND worker IS NOT DISTINCT FROM "    \
+    "$9 AND coalesce(heartbeat, 0) = $10"
 
 static int claim_body(pg_storage *s, pg_call *c)
 {
@@ -1163,19 +1171,27 @@ static int claim_body(pg_storage *s, pg_call *c)
                        fmt_double(seen_hb, sizeof seen_hb, a->seen->heartbeat)};
     long n = 0;
     c->sent = 1;
-    int rc = pq_cmd(s, "claiming a trial",
-                    "UPDATE trials SET state = $3, worker = $4, heartbeat = $5, retries = $6, "
-                    "reason = $7, finished = $8 WHERE study = $1 AND id = $2 AND state = 0 AND "
-                    "worker IS NOT DISTINCT FROM $9 AND coalesce(heartbeat, 0) = $10",
-                    10, p, &n);
+    if (a->restart) {
+        PGresult *r = pq(s, "claiming a trial", PGRES_TUPLES_OK,
+                         "WITH u AS (" CLAIM_UPDATE " RETURNING id), d AS (DELETE FROM "
+                         "intermediate WHERE study = $1 AND trial IN (SELECT id FROM u)) "
+                         "SELECT id FROM u",
+                         10, p);
+        if (r == NULL)
+            return GPBO_ESTORAGE;
+        a->won = lpq.PQntuples(r) == 1;
+        lpq.PQclear(r);
+        return GPBO_OK;
+    }
+    int rc = pq_cmd(s, "claiming a trial", CLAIM_UPDATE, 10, p, &n);
     a->won = n == 1;
     return rc;
 }
 
 static int pg_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
-                    const gpbo_trial_rec *rec, int *won)
+                    const gpbo_trial_rec *rec, int restart, int *won)
 {
-    claim_call a = {{claim_body, 0, 0}, study, seen, rec, 0};
+    claim_call a = {{claim_body, 0, 0}, study, seen, rec, restart, 0};
     int rc = run(PG(st), &a.c);
     *won = rc == GPBO_OK && a.won;
     return rc;

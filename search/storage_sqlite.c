@@ -47,6 +47,7 @@ typedef enum stmt_id {
     ST_FINISH,
     ST_HEARTBEAT,
     ST_REPORT,
+    ST_CLEAR_STEPS,
     ST_COUNT
 } stmt_id;
 
@@ -76,6 +77,7 @@ static const char *const STMT_SQL[ST_COUNT] = {
     [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND state = 0",
     [ST_REPORT] =
         "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
+    [ST_CLEAR_STEPS] = "DELETE FROM intermediate WHERE study = ? AND trial = ?",
 };
 
 typedef struct sqlite_storage {
@@ -545,14 +547,34 @@ static int sq_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
     return rc;
 }
 
+/* The intermediate values of trial id deleted (in the caller's transaction). */
+static int clear_steps(sqlite_storage *s, int64_t study, size_t id)
+{
+    sqlite3_stmt *q = stmt(s, ST_CLEAR_STEPS);
+    int rc = GPBO_OK;
+    if (q == NULL) {
+        rc = db_error(s, "dropping a rerun trial's intermediate values");
+    } else {
+        sqlite3_bind_int64(q, 1, study);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)id);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "dropping a rerun trial's intermediate values");
+    }
+    done(q);
+    return rc;
+}
+
 static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
-                    const gpbo_trial_rec *r, int *won)
+                    const gpbo_trial_rec *r, int restart, int *won)
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     *won = 0;
-    int rc = still_there(s);
-    if (rc == GPBO_OK && (q = stmt(s, ST_CLAIM)) == NULL) {
+    /* a restart's delete goes with the claim: one transaction (begin checks the file) */
+    int rc = restart ? begin(s, ST_BEGIN_IMMEDIATE) : still_there(s);
+    if (rc != GPBO_OK)
+        return rc;
+    if ((q = stmt(s, ST_CLAIM)) == NULL) {
         rc = db_error(s, "reclaiming a trial");
     } else if (rc == GPBO_OK) {
         sqlite3_bind_int(q, 1, (int)r->state);
@@ -570,6 +592,16 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
             *won = sqlite3_changes(s->db) == 1;
     }
     done(q);
+    if (!restart)
+        return rc;
+    if (rc == GPBO_OK && *won)
+        rc = clear_steps(s, study, seen->id);
+    if (rc == GPBO_OK)
+        rc = commit(s);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc != GPBO_OK)
+        *won = 0;
     return rc;
 }
 

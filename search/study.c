@@ -890,8 +890,10 @@ static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *r
 }
 
 /* Compare-and-set of running trial r to c (state, worker, heartbeat, retries, reason,
- * finished) in the storage, then in the mirror. *won: the storage still held r as seen. */
-static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *won)
+ * finished) in the storage, then in the mirror. restart: r runs again from its start, so the
+ * intermediate values of the run before are dropped (the storage's claim). *won: the storage
+ * still held r as seen. */
+static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int restart, int *won)
 {
     /* the mirror's copies first, so that nothing can fail once the storage has changed */
     char *wcopy = c->worker ? strdup(c->worker) : NULL,
@@ -903,7 +905,7 @@ static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *
         return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
     }
     lock(s);
-    int rc = s->st->ops->claim(s->st, s->sid, r, c, won);
+    int rc = s->st->ops->claim(s->st, s->sid, r, c, restart, won);
     unlock(s);
     if (rc != GPBO_OK || !*won) {
         free(wcopy);
@@ -918,6 +920,8 @@ static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int *
     r->heartbeat = c->heartbeat;
     r->retries = c->retries;
     r->finished = c->finished;
+    if (restart)
+        r->nsteps = 0;
     set_view(s, r);
     return GPBO_OK;
 }
@@ -940,7 +944,10 @@ static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, i
         c.heartbeat = now;
         c.retries = r->retries + !released;
     }
-    int rc = take(s, r, &c, won);
+    /* run again: its steps were the lost run's, and the new run reports its own (kept, they
+     * would mix with them: a rerun pruned at step 1 would show the lost run's step 6 as its
+     * last, and the pruner and the Bayesian strategy would take that value as its) */
+    int rc = take(s, r, &c, c.state == GPBO_TRIAL_RUNNING, won);
     *won = *won && r->state == GPBO_TRIAL_RUNNING;
     return rc;
 }
@@ -973,7 +980,7 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
         c.worker = s->worker;
         c.heartbeat = now_s();
         int won = 0;
-        if ((rc = take(s, r, &c, &won)) != GPBO_OK || won)
+        if ((rc = take(s, r, &c, 0, &won)) != GPBO_OK || won)
             return rc;
         /* its heartbeat moved between the look and the take: look again */
     }

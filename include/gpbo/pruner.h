@@ -52,7 +52,9 @@ typedef struct gpbo_pruner_options {
     gpbo_pruner_kind kind; /**< default GPBO_PRUNER_MEDIAN */
     size_t startup_trials; /**< median: no pruning before this many trials completed (5) */
     long warmup_steps;     /**< median: no pruning at steps below this (0) */
-    long interval_steps;   /**< median: judge only every this many steps (1) */
+    long interval_steps;   /**< median: judge at steps warmup_steps + k * interval_steps,
+                                or, for a trial that reports no such step, at the first step
+                                it reports past one (as Optuna's MedianPruner) (1) */
     long min_iter;         /**< hyperband: step of the first rung (1) */
     long max_iter;         /**< hyperband: no rung beyond this step; 0 for no limit (0) */
     double eta;            /**< hyperband: reduction factor, > 1 with at most

@@ -199,7 +199,9 @@ def _optuna_pruned(e):
 
 class MedianPruner:
     """The median stopping rule (gpbo/pruner.h): stop a trial whose best value at a step is worse
-    than the median of the completed trials' best values up to that step."""
+    than the median of the completed trials' best values up to that step. Judged from step
+    warmup_steps on, every interval_steps steps; a trial whose steps miss those (it reports
+    every 3rd epoch, say) is judged at the first step it reports past each, as Optuna's."""
 
     KIND = 1
 

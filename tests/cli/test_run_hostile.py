@@ -208,6 +208,41 @@ def test_repeated_step_keeps_last_value(d):
     check(rows == [(7, 49999.0), (8, 3.5)], f"repeated step: stored {rows[:5]}")
 
 
+def test_nan_last_step_fails(d):
+    """A program that prints only step lines, the last one NaN or inf (its training diverged),
+    fails with the reason naming the value, as a NaN final value does: it used to complete with
+    the last finite step's value, the NaN line dropped. A finite step after the NaN one, or a
+    final line, still decides."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("loss=0.5 step=1")
+    print("loss=0.25 step=2")
+    if kind in ("nan", "nanthen", "nanfinal"):
+        print("loss=nan step=3")
+    elif kind == "inf":
+        print("loss=inf step=3")
+    if kind == "nanthen":
+        print("loss=0.125 step=4")
+    elif kind == "nanfinal":
+        print("loss=0.0625")
+    """)
+    kinds_sweep(d, ["nan", "inf", "nanthen", "nanfinal"])
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"nan steps: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind, word in (("nan", "nan"), ("inf", "inf")):
+        got = t.get(kind, {})
+        check(got.get("state") == "failed" and word in (got.get("reason") or ""),
+              f"{kind} last step: {got}")
+        check(got.get("intermediate") == [[1, 0.5], [2, 0.25]],
+              f"{kind} last step: stored {got.get('intermediate')}")
+    check(t.get("nanthen", {}).get("state") == "complete" and t["nanthen"]["value"] == 0.125,
+          f"finite step after nan: {t.get('nanthen')}")
+    check(t.get("nanfinal", {}).get("state") == "complete" and t["nanfinal"]["value"] == 0.0625,
+          f"final line after nan: {t.get('nanfinal')}")
+
+
 GRANDCHILD = """\
     import os, sys, time
     here = os.path.dirname(os.path.abspath(__file__))
@@ -305,6 +340,39 @@ def test_hyperband_eta_near_one(d):
               and hint in err, f"eta 1.0000001{extra}: one clear line: {err!r}")
         check(not os.path.exists(os.path.join(d, "hostile.db")),
               "a rejected early_terminate creates no database")
+
+
+def test_hyperband_wandb_brackets(d):
+    """W&B's other form of hyperband, max_iter with s brackets ({max_iter: 27, s: 2}: brackets
+    at steps 3 and 9), was read as min_iter's with s ignored: rungs at 1, 3, 9 and 27, so a trial
+    behind at step 1 was stopped there, and one that ran to step 27 was pruned at its last step.
+    Trials in this order: a, 10 until it drops to 2 at its last step, 27; c, 9 throughout (ahead
+    of a until step 27, behind it there); b, behind both at steps 1-2 and ahead from 3. The
+    rungs compare best values so far."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    for s in range(1, 28):
+        v = {"a": 10 if s < 27 else 2, "c": 9, "b": 20 if s < 3 else 5}[kind]
+        print(f"loss={v} step={s}")
+    print(f"loss={v}")
+    """)
+    kinds_sweep(d, ["a", "c", "b"], "early_terminate: {type: hyperband, max_iter: 27, s: 2}\n")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"max_iter with s: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind, value in (("a", 2), ("c", 9), ("b", 5)):
+        got = t.get(kind, {})
+        check(got.get("state") == "complete" and got.get("value") == value
+              and len(got.get("intermediate") or []) == 27,
+              f"max_iter 27, s 2: trial {kind}: {got.get('state')} {got.get('value')}")
+    # its mistakes name the line: s without max_iter, s with min_iter
+    for et, word in (("{type: hyperband, s: 2}", "needs max_iter"),
+                     ("{type: hyperband, max_iter: 27, s: 2, min_iter: 3}", "not both")):
+        kinds_sweep(d, ["a"], f"early_terminate: {et}\n", name="wb2")
+        r = run(["run", "sweep.yaml"], d, timeout=60)
+        check(r.returncode == 2 and "sweep.yaml:" in r.stderr and word in r.stderr,
+              f"early_terminate {et}: {r.returncode} {r.stderr!r}")
 
 
 def test_args_repeated(d):
@@ -506,7 +574,8 @@ def main():
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
-             test_metric_names_not_utf8, test_failure_reason_not_utf8]
+             test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
+             test_hyperband_wandb_brackets]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 

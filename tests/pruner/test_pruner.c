@@ -75,13 +75,71 @@ static void test_median_interval_and_failed_trials(void **state)
     assert_int_equal(gpbo_pruner_finish(p, 10, GPBO_PRUNER_FAILED), GPBO_OK);
     assert_int_equal(run_trial(p, 11, 9.0, 9.0, 6), 6);
     assert_int_equal(run_trial(p, 12, 1.0, 1.0, 6), 6);
-    /* Trial 13 is worse than the median of {11, 12} (5.0) but only judged at step 4. */
-    for (long s = 1; s <= 3; s++) {
+    /* Trial 13 is worse than the median of {11, 12} (5.0) but only judged at step 4 (and at
+     * step 0, where no complete trial has a value yet). */
+    for (long s = 0; s <= 3; s++) {
         assert_int_equal(gpbo_pruner_report(p, 13, s, 8.0, &prune), GPBO_OK);
         assert_int_equal(prune, 0);
     }
     assert_int_equal(gpbo_pruner_report(p, 13, 4, 8.0, &prune), GPBO_OK);
     assert_int_equal(prune, 1);
+    gpbo_pruner_free(p);
+}
+
+/* A trial whose reported steps miss the judging steps (warmup + k * interval) is judged at the
+ * first step it reports past each of them, once per interval, as Optuna's MedianPruner: it used
+ * to be judged only at a step landing exactly on one, so a trial reporting odd steps under an
+ * interval of 2 (or every 3rd epoch past a warmup of 5 under an interval of 10) was never
+ * pruned, however bad. */
+static void test_median_interval_with_missing_steps(void **state)
+{
+    (void)state;
+    gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+    o.startup_trials = 1;
+    o.warmup_steps = 1;
+    o.interval_steps = 2; /* judging steps 1, 3, 5, ...: none even */
+    gpbo_pruner *p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    for (size_t id = 0; id < 3; id++) {
+        for (long s = 2; s <= 8; s += 2)
+            assert_int_equal(gpbo_pruner_report(p, id, s, 1.0, NULL), GPBO_OK);
+        assert_int_equal(gpbo_pruner_finish(p, id, GPBO_PRUNER_COMPLETE), GPBO_OK);
+    }
+    /* even steps only: each one is the first past a judging step */
+    int prune = 0;
+    assert_int_equal(gpbo_pruner_report(p, 3, 2, 50.0, &prune), GPBO_OK);
+    assert_int_equal(prune, 1);
+    /* steps 0 and 1 before the first even one: judged at 1, not 0 (warmup), nor 2 (1 came) */
+    assert_int_equal(gpbo_pruner_report(p, 4, 0, 0.5, &prune), GPBO_OK);
+    assert_int_equal(prune, 0);
+    assert_int_equal(gpbo_pruner_report(p, 4, 1, 0.5, &prune), GPBO_OK);
+    assert_int_equal(prune, 0); /* no reference at step 1: nothing to compare */
+    assert_int_equal(gpbo_pruner_report(p, 4, 2, 50.0, &prune), GPBO_OK);
+    assert_int_equal(prune, 0); /* best so far 0.5 < 1 anyway; step 2 is not judged */
+    gpbo_pruner_free(p);
+
+    /* warmup 5, interval 10, every 3rd step reported: judged at 6 (the first past 5), 15 and 27
+     * (the first past 25), never at 9, 12, 18, 21, 24 or 30. A complete trial's curve falls
+     * as 100 - 3 s; a trial holding c throughout is pruned at the first judged step where the
+     * reference is below c. */
+    o.warmup_steps = 5;
+    o.interval_steps = 10;
+    p = gpbo_pruner_new(&o);
+    assert_non_null(p);
+    for (long s = 0; s <= 30; s++)
+        assert_int_equal(gpbo_pruner_report(p, 0, s, 100.0 - 3.0 * (double)s, NULL), GPBO_OK);
+    assert_int_equal(gpbo_pruner_finish(p, 0, GPBO_PRUNER_COMPLETE), GPBO_OK);
+    const double level[] = {99.0, 90.0, 70.0, 40.0};
+    const long expect[] = {6, 6, 15, 27};
+    for (size_t k = 0; k < 4; k++) {
+        long at = -1;
+        for (long s = 0; s <= 30 && at < 0; s += 3) {
+            assert_int_equal(gpbo_pruner_report(p, 10 + k, s, level[k], &prune), GPBO_OK);
+            if (prune)
+                at = s;
+        }
+        assert_int_equal(at, expect[k]);
+    }
     gpbo_pruner_free(p);
 }
 
@@ -344,6 +402,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_waits_for_startup_then_prunes_bad_curves),
         cmocka_unit_test(test_median_interval_and_failed_trials),
+        cmocka_unit_test(test_median_interval_with_missing_steps),
         cmocka_unit_test(test_asha_keeps_top_fraction_at_each_rung),
         cmocka_unit_test(test_replay_rebuilds_the_same_state),
         cmocka_unit_test(test_catch_up_from_a_study),

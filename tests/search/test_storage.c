@@ -514,22 +514,22 @@ static void test_claim(void **state)
     mine.id = a;
     mine.retries = 1;
     int won = -1;
-    assert_int_equal(st->ops->claim(st, study, &seen, &mine, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &seen, &mine, 0, &won), GPBO_OK);
     assert_int_equal(won, 1);
     /* a second claim from what was seen before loses */
     gpbo_trial_rec late = rec(GPBO_TRIAL_RUNNING, NULL, 0, "w3", 300.125);
     late.id = a;
     late.retries = 1;
-    assert_int_equal(st->ops->claim(st, study, &seen, &late, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &seen, &late, 0, &won), GPBO_OK);
     assert_int_equal(won, 0);
     /* a wrong heartbeat or worker loses too */
     gpbo_trial_rec stale = rec(GPBO_TRIAL_RUNNING, NULL, 0, "w2", 200.0);
     stale.id = a;
-    assert_int_equal(st->ops->claim(st, study, &stale, &late, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &stale, &late, 0, &won), GPBO_OK);
     assert_int_equal(won, 0);
     stale.worker = NULL;
     stale.heartbeat = 200.25;
-    assert_int_equal(st->ops->claim(st, study, &stale, &late, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &stale, &late, 0, &won), GPBO_OK);
     assert_int_equal(won, 0);
     /* NULL worker matches NULL; a claim may end the trial (failed, with a reason) */
     gpbo_trial_rec seen_n = rec(GPBO_TRIAL_RUNNING, NULL, 0, NULL, 0);
@@ -539,10 +539,10 @@ static void test_claim(void **state)
     dead.reason = "its worker was lost";
     dead.finished = 4321.5;
     dead.retries = 2;
-    assert_int_equal(st->ops->claim(st, study, &seen_n, &dead, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &seen_n, &dead, 0, &won), GPBO_OK);
     assert_int_equal(won, 1);
     /* not running any more: nothing to claim */
-    assert_int_equal(st->ops->claim(st, study, &seen_n, &dead, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &seen_n, &dead, 0, &won), GPBO_OK);
     assert_int_equal(won, 0);
     loaded *l = load_all(st, study, 1);
     assert_int_equal(l->n, 2);
@@ -1163,7 +1163,7 @@ static void test_pg_lost_commit(void **state)
         mine.retries = 1;
         int won = 0;
         proxy_arm(&p, "UPDATE trials SET state", mode);
-        assert_int_equal(st->ops->claim(st, study, &seen, &mine, &won), GPBO_OK);
+        assert_int_equal(st->ops->claim(st, study, &seen, &mine, 0, &won), GPBO_OK);
         assert_int_equal(proxy_cuts(&p), cuts + 2);
         assert_int_equal(won, 1);
         /* finish: stored once */
@@ -1376,7 +1376,7 @@ static void test_pg_schema_versions(void **state)
     gpbo_trial_rec mine = rec(GPBO_TRIAL_RUNNING, NULL, 0, "w", 5);
     mine.id = 1;
     int won = 0;
-    assert_int_equal(st->ops->claim(st, study, &seen, &mine, &won), GPBO_OK);
+    assert_int_equal(st->ops->claim(st, study, &seen, &mine, 0, &won), GPBO_OK);
     assert_int_equal(won, 1);
     assert_int_equal(reserve(st, study, "w", 1, NULL, 1), 2);
     st->ops->close(st);

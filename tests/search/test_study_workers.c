@@ -387,6 +387,64 @@ static void test_closed_handle_hands_back(void **state)
     gpbo_study_close(b);
 }
 
+/* Whether trial id holds exactly the steps steps[0..n) with values vals, as handle s sees it. */
+static void assert_steps(gpbo_study *s, size_t id, size_t n, const long *steps, const double *vals)
+{
+    gpbo_trial_info t;
+    assert_int_equal(gpbo_study_trial(s, id, &t), GPBO_OK);
+    assert_int_equal(t.nsteps, n);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(t.steps[k], steps[k]);
+        assert_true(t.step_values[k] == vals[k]);
+    }
+}
+
+/* A trial that runs again (its handle closed mid-run, or its worker lost) starts with no
+ * intermediate values, in the storage and in every handle: the lost run's used to stay, mixed
+ * with the new run's, so a rerun pruned at step 1 kept the lost run's steps 2..6, `gpbo trials`
+ * called it pruned at step 6 with that step's (better) value, and a resumed pruner replayed
+ * that curve. Found by killing `gpbo run` mid-trial under a median pruner and resuming. */
+static void test_rerun_drops_lost_steps(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "rerun");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    o.lost_retries = 0;
+    gpbo_study *a = open_named(name, &o);
+    gpbo_study *watch = open_named(name, &o);
+    size_t id, id2;
+    double v[2];
+    long steps[6];
+    double vals[6];
+    assert_int_equal(gpbo_study_ask(a, &id, v), GPBO_OK);
+    for (int k = 0; k < 6; k++) {
+        steps[k] = k + 1;
+        vals[k] = 10.0 / (k + 1.0) + 0.125;
+        assert_int_equal(gpbo_study_report(a, id, steps[k], vals[k]), GPBO_OK);
+    }
+    assert_int_equal(gpbo_study_sync(watch), GPBO_OK);
+    assert_steps(watch, id, 6, steps, vals);
+    gpbo_study_close(a); /* hands the trial back: the next ask runs it again */
+    gpbo_study *b = open_named(name, &o);
+    assert_int_equal(gpbo_study_ask(b, &id2, v), GPBO_OK);
+    assert_int_equal(id2, id);
+    assert_steps(b, id, 0, NULL, NULL);
+    const long one = 1;
+    const double bad = 60.375;
+    assert_int_equal(gpbo_study_report(b, id, one, bad), GPBO_OK);
+    assert_int_equal(gpbo_study_tell_pruned(b, id), GPBO_OK);
+    assert_steps(b, id, 1, &one, &bad);
+    assert_int_equal(gpbo_study_sync(watch), GPBO_OK);
+    assert_steps(watch, id, 1, &one, &bad);
+    gpbo_study_close(b);
+    gpbo_study *c = open_named(name, &o);
+    assert_steps(c, id, 1, &one, &bad);
+    gpbo_study_close(c);
+    gpbo_study_close(watch);
+}
+
 /* A live handle's heartbeats keep its trial: another handle does not take it, however long
  * past the grace period it runs. Then a stopped process (no heartbeat) loses its trial once the
  * grace period has passed; the taker's result is stored, and the stopped one's late tell is
@@ -729,6 +787,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tell_ask_outcomes),
         cmocka_unit_test(test_dead_process_reclaimed),
         cmocka_unit_test(test_closed_handle_hands_back),
+        cmocka_unit_test(test_rerun_drops_lost_steps),
         cmocka_unit_test(test_heartbeat_and_stopped_worker),
         cmocka_unit_test(test_cap_across_handles),
         cmocka_unit_test(test_propose_for),
