@@ -262,7 +262,10 @@ int gpbo_study_pareto(const gpbo_study *s, size_t *out_ids, size_t cap, size_t *
         return gpbo_error_set(GPBO_ENOMEM, "study_pareto: out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        if (gpbo_study_trial_objectives(s, i, y + i * k) != GPBO_OK)
+        /* an infeasible trial is on no front, as it is never gpbo_study_best (Optuna's
+         * best_trials keeps only the feasible ones too) */
+        if (gpbo_study_trial_objectives(s, i, y + i * k) != GPBO_OK ||
+            !gpbo_study_trial_feasible(s, i))
             y[i * k] = NAN;
         for (size_t j = 0; j < k; j++) /* minimizing sense */
             y[i * k + j] *= gpbo_study_objective_direction(s, j) == GPBO_MAXIMIZE ? -1.0 : 1.0;
