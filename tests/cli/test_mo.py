@@ -179,6 +179,59 @@ def test_compare_hypervolume(d):
     check(all(v == sorted(v) for v in per_run.values()), "the hypervolume never falls")
 
 
+# trial i prints a and b (b maximized): ties, duplicates, and b missing, NaN or infinite
+ROWS_OBJ = """\
+    import sys
+    rows = {0: ("1", "1"), 1: ("1", "1"), 2: ("2", "3"), 3: ("0.5", "0.5"), 4: ("2", "2"),
+            5: ("3", None), 6: ("3", "nan"), 7: ("inf", "0"), 8: ("0.1", "-inf"), 9: ("0.5", "0.5"),
+            10: ("0.2", "inf")}
+    a, b = rows[int(sys.argv[1])]
+    print("a=" + a)
+    if b is not None:
+        print("b=" + b)
+    """
+
+
+def test_missing_objective_fails_the_trial(d):
+    """A trial that prints the first objective but not a finite value of the second (left out,
+    nan, inf, -inf) fails naming it, as the C API, Python's tell and gpbo import refuse one
+    (it was kept complete, on no front, with nothing in `gpbo trials` saying why); the front of
+    the others keeps ties and duplicates, checked against the front computed here; a resumed
+    run reruns nothing and the front stays."""
+    write(os.path.join(d, "obj.py"), ROWS_OBJ)
+    write(os.path.join(d, "g.yaml"), textwrap.dedent(f"""\
+    name: g
+    method: grid
+    metrics: [{{name: a, goal: minimize}}, {{name: b, goal: maximize}}]
+    parameters:
+      i: {{values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}}
+    command: ["{PY}", "obj.py", "{{i}}"]
+    """))
+    r = run(["run", "g.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "g.yaml", "--format", "json"], d).stdout)
+    state = {t["trial"]: (t["state"], t.get("reason") or "") for t in exported}
+    for i in (5, 6, 8, 10):
+        check(state[i][0] == "failed" and "'b=<finite number>'" in state[i][1] and
+              "objective 2 of 2" in state[i][1], f"trial {i}: {state[i]}")
+    check(state[7][0] == "failed" and "the metric a is inf" in state[7][1], f"trial 7: {state[7]}")
+    done = {t["trial"]: (t["metrics"]["a"], -t["metrics"]["b"]) for t in exported
+            if t["state"] == "complete"}
+    check(sorted(done) == [0, 1, 2, 3, 4, 9], f"complete: {sorted(done)}")
+    want = front_of(done)
+    check(want == [0, 1, 2, 3, 9], f"the front by hand: {want}")
+    r = run(["trials", "g.yaml"], d)
+    check("objective 2 of 2" in r.stdout, f"gpbo trials says why: {r.stdout}")
+    for again in (False, True):
+        if again:
+            r = run(["run", "g.yaml"], d, timeout=300)
+            check(r.returncode == 0 and len(json.loads(run(["export", "g.yaml", "--format",
+                                                               "json"], d).stdout)) == 11,
+                  f"resumed: {r.returncode} {r.stderr}")
+        r = run(["best", "g.yaml"], d)
+        got = [int(re.match(r"trial=(\d+) ", l).group(1)) for l in r.stdout.splitlines()]
+        check(r.returncode == 0 and got == want, f"gpbo best: {got} vs {want}: {r.stderr}")
+
 
 def test_compare_mo_strategies(d):
     """gpbo compare runs the Bayesian strategy with either step for several objectives (the
@@ -212,4 +265,5 @@ def test_compare_mo_strategies(d):
 
 if __name__ == "__main__":
     sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_one_objective_has_no_front,
-                        test_compare_hypervolume, test_compare_mo_strategies], prefix="gpbo-mo-", only=sys.argv[2:]))
+                        test_compare_hypervolume, test_compare_mo_strategies,
+                        test_missing_objective_fails_the_trial], prefix="gpbo-mo-", only=sys.argv[2:]))
