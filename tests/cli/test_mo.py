@@ -9,6 +9,7 @@ Usage: test_mo.py PATH/TO/gpbo [TEST ...]
 """
 import csv
 import json
+import math
 import os
 import re
 import sys
@@ -152,6 +153,34 @@ def test_one_objective_has_no_front(d):
         s.stop()
 
 
+def branin_currin(x0, x1):
+    a, b = 15 * x0 - 5, 15 * x1
+    f1 = (b - 5.1 / (4 * math.pi ** 2) * a * a + 5 / math.pi * a - 6) ** 2 + \
+        10 * (1 - 1 / (8 * math.pi)) * math.cos(a) + 10
+    v = max(x1, 1e-12)
+    f2 = (1 - math.exp(-1 / (2 * v))) * (2300 * x0 ** 3 + 1900 * x0 ** 2 + 2092 * x0 + 60) / \
+        (100 * x0 ** 3 + 500 * x0 ** 2 + 4 * x0 + 20)
+    return (f1, f2)
+
+
+def zdt2(x):
+    g = 1 + 9 / (len(x) - 1) * sum(x[1:])
+    return (x[0], g * (1 - (x[0] / g) ** 2))
+
+
+def hv_brute(pts, ref):
+    """The hypervolume below ref that pts dominate (all minimized), counting the cells of the
+    grid their coordinates cut the box into."""
+    pts = [p for p in pts if all(a < r for a, r in zip(p, ref))]
+    cuts = [sorted({p[j] for p in pts} | {ref[j]}) for j in range(len(ref))]
+    total = 0.0
+    for i in range(len(cuts[0]) - 1):
+        for j in range(len(cuts[1]) - 1):
+            if any(p[0] <= cuts[0][i] and p[1] <= cuts[1][j] for p in pts):
+                total += (cuts[0][i + 1] - cuts[0][i]) * (cuts[1][j + 1] - cuts[1][j])
+    return total
+
+
 def test_compare_hypervolume(d):
     write(os.path.join(d, "c.yaml"), """\
     name: hv
@@ -177,6 +206,20 @@ def test_compare_hypervolume(d):
         per_run.setdefault((row["strategy"], row["problem"], row["seed"]), []).append(
             float(row["best"]))
     check(all(v == sorted(v) for v in per_run.values()), "the hypervolume never falls")
+    # each printed hypervolume against a brute-force one of the objectives computed here from
+    # the exported parameters (BoTorch's BraninCurrin and ZDT2)
+    for (strategy, problem, seed), hvs in per_run.items():
+        r = run(["export", "--storage", "hv.db", "--study", f"{strategy}/{problem}/{seed}",
+                 "--format", "json"], d)
+        check(r.returncode == 0, f"export {strategy}/{problem}/{seed}: {r.stderr}")
+        pts, ref = [], (18.0, 6.0) if problem == "branin_currin" else (11.0, 11.0)
+        for e, t in enumerate(json.loads(r.stdout)):
+            p = t["params"]
+            pts.append(branin_currin(p["x0"], p["x1"]) if problem == "branin_currin" else
+                       zdt2([p["x0"], p["x1"], p["x2"]]))
+            want = hv_brute(pts, ref)
+            check(abs(hvs[e] - want) <= 1e-4 * max(1.0, want),
+                  f"{strategy}/{problem}/{seed} evaluation {e + 1}: {hvs[e]} vs {want}")
 
 
 # trial i prints a and b (b maximized): ties, duplicates, and b missing, NaN or infinite
