@@ -62,6 +62,9 @@ def test_sweep_errors(d):
         ("metric: {name: a}\nmetrics:\n  - {name: b}", 9, "metric: and metrics:"),
         ("metrics:\n  - {name: a}\n  - {name: b}\ngpbo: {mo_acquisition: nsga}", 10,
          "unknown mo_acquisition 'nsga'"),
+        # refused by the study too, but then with no file or line
+        ("metrics:\n  - {name: a}\n  - {name: b}\nconstraints: [{name: m, max: 1}]", 10,
+         "constraints with several objectives (metrics:) are not supported yet"),
     ]
     for body, line, want in cases:
         text = HEAD.format(name="e", cap=3, py=PY)
