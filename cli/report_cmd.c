@@ -710,9 +710,12 @@ cleanup:
     return rc;
 }
 
+static const char *objectives_text(rep *r);
+
 /* Objectives i and j of a study of several objectives: the Pareto front (a line through its
- * trials in the order of objective i) over the dominated trials. y holds every complete trial's
- * objectives (m rows of k), on[] whether each is on the front. */
+ * trials in the order of objective i; with more than two objectives, its points only) over the
+ * dominated trials. y holds every complete trial's objectives (m rows of k), on[] whether each
+ * is on the front. */
 static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, size_t k, size_t i,
                            size_t j)
 {
@@ -739,15 +742,26 @@ static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, siz
                             {GPBO_FIG_LINE, NULL, nf, fx, fy, NULL, NULL, 0},
                             {GPBO_FIG_POINTS, "Pareto front", nf, fx, fy, NULL, NULL, 0}};
     gpbo_fig f = {keep(&r->sb, "Pareto front: %s against %s", nj, ni), ni, nj, 0, 0, 3, s, 0, NULL};
-    int rc = add_fig(
-        &f, &r->svgs, &r->nfig, &r->caps,
-        keep(
+    const char *cap;
+    if (k > 2) {
+        /* the front of all k objectives seen on two of them: its trials need not trade off in
+         * these two (the caption said they did), and a line through them is no staircase */
+        s[1] = s[2];
+        f.nseries = 2;
+        cap = keep(&r->sb,
+                   "the %zu trials of the Pareto front of all %zu objectives (%s), drawn on %s "
+                   "and %s, over the %zu they dominate",
+                   nf, k, objectives_text(r), ni, nj, nd);
+    } else {
+        cap = keep(
             &r->sb,
             "the %zu trials no other beats in every objective (%s %s, %s %s), over "
             "the %zu they dominate",
             nf, gpbo_study_objective_direction(r->st, i) == GPBO_MAXIMIZE ? "maximize" : "minimize",
             ni, gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize" : "minimize",
-            nj, nd));
+            nj, nd);
+    }
+    int rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps, cap);
     free(fx);
     return rc;
 }

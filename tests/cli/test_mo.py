@@ -279,6 +279,42 @@ def test_missing_objective_fails_the_trial(d):
         check(r.returncode == 0 and got == want, f"gpbo best: {got} vs {want}: {r.stderr}")
 
 
+def test_three_objectives_mixed(d):
+    """Three objectives, one maximized (random search, 12 trials): `gpbo best` is the front
+    computed here from the export, and the report draws it on each pair of objectives saying it
+    is the front of all three (its captions called it the trials no other beats in the two
+    objectives drawn, which they need not be, and joined them by a line)."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "t.yaml"), HEAD.format(name="t", cap=12, py=PY) + textwrap.dedent("""\
+    method: random
+    metrics:
+      - {name: acc, goal: maximize}
+      - {name: seconds, goal: minimize}
+      - {name: y, goal: maximize}
+    """))
+    with open(os.path.join(d, "obj.py"), "a") as f:
+        f.write('print(f"y={y!r}")\n')
+    r = run(["run", "t.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "t.yaml", "--format", "json"], d).stdout)
+    points = {t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"], -t["metrics"]["y"])
+              for t in exported if t["state"] == "complete"}
+    check(len(points) == 12, f"12 complete: {exported}")
+    want = front_of(points)
+    r = run(["best", "t.yaml"], d)
+    got = [int(re.match(r"trial=(\d+) ", l).group(1)) for l in r.stdout.splitlines()]
+    check(r.returncode == 0 and got == want, f"gpbo best: {got} vs {want}")
+    r = run(["report", "t.yaml", "-o", "t.html"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.stderr}")
+    with open(os.path.join(d, "t.html")) as f:
+        page = f.read()
+    for a, b in (("acc", "seconds"), ("acc", "y"), ("seconds", "y")):
+        check(f"the {len(want)} trials of the Pareto front of all 3 objectives (maximize acc, "
+              f"minimize seconds, maximize y), drawn on {a} and {b}, over the {12 - len(want)} "
+              f"they dominate" in page, f"the caption of {a}, {b}")
+    check("trials no other beats" not in page, "no caption of two objectives")
+
+
 def test_compare_mo_strategies(d):
     """gpbo compare runs the Bayesian strategy with either step for several objectives (the
     names were refused as unknown strategies though the runs take them): both on Branin-Currin
@@ -312,4 +348,4 @@ def test_compare_mo_strategies(d):
 if __name__ == "__main__":
     sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_one_objective_has_no_front,
                         test_compare_hypervolume, test_compare_mo_strategies,
-                        test_missing_objective_fails_the_trial], prefix="gpbo-mo-", only=sys.argv[2:]))
+                        test_missing_objective_fails_the_trial, test_three_objectives_mixed], prefix="gpbo-mo-", only=sys.argv[2:]))
