@@ -689,9 +689,24 @@ static int show_studies(const char *storage)
         size_t c[GPBO_TRIAL_STATE_COUNT];
         gpbo_study_counts(st, c);
         gpbo_trial_info b;
-        char best[32] = "-";
-        if (gpbo_study_best(st, &b) == GPBO_OK)
+        char best[32] = "-", dirs[GPBO_MAX_OBJECTIVES * 80] = "";
+        size_t k = gpbo_study_nobjectives(st), nf = 0;
+        if (k >= 2) {
+            /* several objectives: the front's size and every objective's goal (the first
+             * objective's best and its goal alone read as a study of one) */
+            size_t *ids = malloc((gpbo_study_ntrials(st) + 1) * sizeof *ids);
+            if (ids && gpbo_study_pareto(st, ids, gpbo_study_ntrials(st), &nf) == GPBO_OK && nf)
+                snprintf(best, sizeof best, "%zu on front", nf);
+            free(ids);
+            for (size_t j = 0, at = 0; j < k && at < sizeof dirs; j++)
+                at += (size_t)snprintf(dirs + at, sizeof dirs - at, "%s%s %.60s", j ? ", " : "",
+                                       gpbo_study_objective_direction(st, j) == GPBO_MAXIMIZE
+                                           ? "maximize"
+                                           : "minimize",
+                                       gpbo_study_objective_name(st, j));
+        } else if (gpbo_study_best(st, &b) == GPBO_OK) {
             snprintf(best, sizeof best, "%.10g", b.value);
+        }
         /* of the running ones: lost (their worker gone: they run again on the next gpbo run)
          * and queued (enqueued, no worker took them yet: they were counted as running) */
         size_t lost = 0, queued = 0;
@@ -703,7 +718,9 @@ static int show_studies(const char *storage)
         printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %6zu  %11zu  %14s  %s\n", (int)w, names[i],
                gpbo_study_ntrials(st), c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED],
                c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost - queued, queued, lost, best,
-               gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize");
+               k >= 2                                      ? dirs
+               : gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize"
+                                                           : "minimize");
         gpbo_study_close(st);
     }
     if (n == 0)

@@ -268,6 +268,13 @@ def test_missing_objective_fails_the_trial(d):
     check(want == [0, 1, 2, 3, 9], f"the front by hand: {want}")
     r = run(["trials", "g.yaml"], d)
     check("objective 2 of 2" in r.stdout, f"gpbo trials says why: {r.stdout}")
+    # gpbo studies: the front's size and both goals (it gave the first objective's best and
+    # "minimize", as for a study of one)
+    r = run(["studies", "--storage", "g.db"], d)
+    line = [l for l in r.stdout.splitlines() if l.startswith("g ")]
+    check(r.returncode == 0 and len(line) == 1 and
+          line[0].endswith(f"{len(want)} on front  minimize a, maximize b"),
+          f"gpbo studies: {r.stdout!r}")
     for again in (False, True):
         if again:
             r = run(["run", "g.yaml"], d, timeout=300)
