@@ -469,7 +469,8 @@ static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
         const gpbo_constraint *c = &o->constraints[k];
         double v = NAN;
         if (gpbo_study_trial_metric(st, id, c->name, &v) != GPBO_OK || isnan(v)) {
-            fprintf(f, "  infeasible: %s not reported\n", c->name);
+            /* a program's nan, inf or word is not kept either (only finite numbers are) */
+            fprintf(f, "  infeasible: no finite value of %s reported\n", c->name);
             return;
         }
         if (v < c->min || v > c->max) {
