@@ -232,8 +232,18 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
 /* How `gpbo trials` and `gpbo export` write the trials. */
 typedef enum { OUT_CSV, OUT_JSON, OUT_TABLE } out_kind;
 
+/* Whether name, a word of a line of `gpbo best`'s front, would read as another: the trial's id,
+ * or a prefixed name. */
+static int front_word_taken(const char *name)
+{
+    return !strcmp(name, "trial") || !strncmp(name, "metrics.", 8) || !strncmp(name, "params.", 7);
+}
+
 /* `gpbo best` of a study of several objectives: its Pareto front, one line a trial of
- * name=value words (trial, every objective, every parameter), in trial order. */
+ * name=value words (trial, every objective, every parameter), in trial order. A word of one
+ * name twice (an objective named trial, a parameter named as an objective) was read as one by
+ * anything that parses the line: the objective is then metrics.NAME, the parameter params.NAME,
+ * as export's CSV columns are. */
 static int show_pareto(const sweep *sw, gpbo_study *st)
 {
     const gpbo_space *sp = gpbo_study_space(st);
@@ -254,12 +264,17 @@ static int show_pareto(const sweep *sw, gpbo_study *st)
         gpbo_study_trial(st, ids[t], &b);
         printf("trial=%zu", ids[t]);
         for (size_t j = 0; j < k; j++) {
+            const char *nm = gpbo_study_objective_name(st, j);
             cli_number(buf, sizeof buf, y[j]);
-            printf(" %s=%s", gpbo_study_objective_name(st, j), buf);
+            printf(" %s%s=%s", front_word_taken(nm) ? "metrics." : "", nm, buf);
         }
         for (size_t i = 0; i < gpbo_space_size(sp); i++) {
+            const char *nm = gpbo_space_name(sp, i);
+            int taken = front_word_taken(nm);
+            for (size_t j = 0; j < k && !taken; j++)
+                taken = !strcmp(nm, gpbo_study_objective_name(st, j));
             cli_format_value(sw, sp, i, b.values[i], buf, sizeof buf);
-            printf(" %s=%s", gpbo_space_name(sp, i), buf);
+            printf(" %s%s=%s", taken ? "params." : "", nm, buf);
         }
         printf("\n");
     }

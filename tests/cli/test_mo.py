@@ -322,6 +322,40 @@ def test_three_objectives_mixed(d):
     check("trials no other beats" not in page, "no caption of two objectives")
 
 
+def test_front_words_distinct(d):
+    """Each word of a line of `gpbo best`'s front has a name of its own: an objective named
+    trial is metrics.trial, a parameter named as an objective params.NAME (the line said
+    `trial=0 trial=0.25 x=0.74 x=0.25`, and a reader kept one of each)."""
+    write(os.path.join(d, "objx.py"), """\
+    import sys
+    x = float(sys.argv[1])
+    print(f"trial={x!r}")
+    print(f"x={1 - x!r}")
+    """)
+    write(os.path.join(d, "nx.yaml"), textwrap.dedent(f"""\
+    name: nx
+    method: random
+    run_cap: 4
+    metrics: [{{name: trial, goal: minimize}}, {{name: x, goal: minimize}}]
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "objx.py", "{{x}}"]
+    """))
+    r = run(["run", "nx.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    r = run(["best", "nx.yaml"], d)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and len(lines) == 4, f"gpbo best: {r.stdout} {r.stderr}")
+    for l in lines:
+        words = [w.split("=", 1) for w in l.split()]
+        kv = dict(words)
+        check(len(kv) == len(words) == 4 and set(kv) == {"trial", "metrics.trial", "x", "params.x"},
+              f"distinct words: {l}")
+        if len(kv) == 4 and "params.x" in kv:
+            check(abs(float(kv["metrics.trial"]) - float(kv["params.x"])) < 1e-9 and
+                  abs(float(kv["x"]) - (1 - float(kv["params.x"]))) < 1e-9, f"the values: {l}")
+
+
 def test_compare_mo_strategies(d):
     """gpbo compare runs the Bayesian strategy with either step for several objectives (the
     names were refused as unknown strategies though the runs take them): both on Branin-Currin
@@ -355,4 +389,5 @@ def test_compare_mo_strategies(d):
 if __name__ == "__main__":
     sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_one_objective_has_no_front,
                         test_compare_hypervolume, test_compare_mo_strategies,
-                        test_missing_objective_fails_the_trial, test_three_objectives_mixed], prefix="gpbo-mo-", only=sys.argv[2:]))
+                        test_missing_objective_fails_the_trial, test_three_objectives_mixed,
+                        test_front_words_distinct], prefix="gpbo-mo-", only=sys.argv[2:]))
