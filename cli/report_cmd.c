@@ -812,14 +812,23 @@ static int write_page(rep *r, const char *out)
 {
     size_t counts[GPBO_TRIAL_STATE_COUNT];
     gpbo_study_counts(r->st, counts);
-    const char *summary =
-        keep(&r->sb,
-             "Study '%s' (%s %s): %zu trials — %zu complete, %zu failed, %zu pruned, %zu running.",
-             r->name, r->maximize ? "maximize" : "minimize", r->metric, r->n,
-             counts[GPBO_TRIAL_COMPLETE], counts[GPBO_TRIAL_FAILED], counts[GPBO_TRIAL_PRUNED],
-             counts[GPBO_TRIAL_RUNNING]);
-    if (gpbo_study_nobjectives(r->st) > 1) /* several objectives: each with its goal */
-        summary = keep(&r->sb, "%s Objectives: %s.", summary, objectives_text(r));
+    int several = gpbo_study_nobjectives(r->st) > 1;
+    /* several objectives: each with its goal, not the first one's alone as if it were the
+     * study's, and the best trial is said to be the first objective's (it was "Best trial") */
+    const char *goal =
+        several ? "" : keep(&r->sb, " (%s %s)", r->maximize ? "maximize" : "minimize", r->metric);
+    const char *summary = keep(
+        &r->sb, "Study '%s'%s: %zu trials — %zu complete, %zu failed, %zu pruned, %zu running.",
+        r->name, goal, r->n, counts[GPBO_TRIAL_COMPLETE], counts[GPBO_TRIAL_FAILED],
+        counts[GPBO_TRIAL_PRUNED], counts[GPBO_TRIAL_RUNNING]);
+    if (several) {
+        size_t nf = 0, *ids = malloc((gpbo_study_ntrials(r->st) + 1) * sizeof *ids);
+        if (ids == NULL || gpbo_study_pareto(r->st, ids, gpbo_study_ntrials(r->st), &nf) != GPBO_OK)
+            nf = 0;
+        free(ids);
+        summary = keep(&r->sb, "%s Objectives: %s. Pareto front: %zu trials (figures below).",
+                       summary, objectives_text(r), nf);
+    }
     const char *bh[2] = {"", ""};
     const char **bc = calloc(2 * (r->np + 2), sizeof *bc);
     if (bc == NULL)
@@ -835,7 +844,10 @@ static int write_page(rep *r, const char *out)
             bc[2 * bn++ + 1] = value_text(r, i, r->best.values[i]);
         }
     }
-    gpbo_report_table bt = {"Best trial", 2, bn, bh, bc};
+    gpbo_report_table bt = {
+        several ? keep(&r->sb, "Best trial by %s alone (the first objective)", r->metric)
+                : "Best trial",
+        2, bn, bh, bc};
     gpbo_report_table tt = {"Trials", r->ncols, r->n, r->header, r->cells};
     gpbo_report_section secs[3] = {
         {"Summary", summary, r->have_best ? 1 : 0, &bt, 0, NULL, NULL},

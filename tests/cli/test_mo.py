@@ -120,6 +120,11 @@ def test_best_export_report(d):
           f"seconds), over the {14 - len(want)} they dominate" in page,
           "the report draws the front over the dominated trials")
     check("Objectives: maximize acc, minimize seconds." in page, "the summary names both")
+    # the summary gave the first objective as the study's ("Study 'mo' (maximize acc)") and its
+    # best trial as the study's best
+    check(f"Pareto front: {len(want)} trials (figures below)." in page and
+          "(maximize acc)" not in page and "Best trial by acc alone (the first objective)" in page,
+          "the summary is of several objectives")
     s = Server(d, ["mo.yaml"])
     try:
         study = s.json("api/study?name=mo")
