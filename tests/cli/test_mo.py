@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """End-to-end tests of studies of several objectives (issue 20): `metrics:` in a sweep file and
 its errors (exit 2, one line naming file:line:column), `gpbo best` printing the Pareto front
-(checked against the front computed here from `gpbo export`), the export's objectives, the
-report's front figure, the dashboard's front, and `gpbo compare` on Branin-Currin measuring
-the hypervolume against the reference point.
+(checked against the front computed here from `gpbo export`; ties, duplicates, three objectives
+of mixed directions, words of distinct names), a trial lacking a finite value of an objective
+failing, `gpbo studies` of such a study, the export's objectives, the report's front figure and
+summary, the dashboard's front, and `gpbo compare` on Branin-Currin and ZDT2 measuring the
+hypervolume against the reference point (each figure checked against a brute-force one).
 
 Usage: test_mo.py PATH/TO/gpbo [TEST ...]
 """
