@@ -114,7 +114,8 @@ static const cli_command COMMANDS[] = {
      {&O_STORAGE, &O_STUDY, &O_FORMAT, &O_OUT, &O_STEPS}},
     {"studies",
      "--storage URL",
-     "lists the storage's studies: name, trials, best, direction",
+     "lists the storage's studies: name, trials, best, direction (several objectives: the "
+     "size of the Pareto front and each objective's goal)",
      {&O_STORAGE_LIST}},
     {"report",
      "[SWEEP.yaml]",

@@ -710,9 +710,12 @@ cleanup:
     return rc;
 }
 
+static const char *objectives_text(rep *r);
+
 /* Objectives i and j of a study of several objectives: the Pareto front (a line through its
- * trials in the order of objective i) over the dominated trials. y holds every complete trial's
- * objectives (m rows of k), on[] whether each is on the front. */
+ * trials in the order of objective i; with more than two objectives, its points only) over the
+ * dominated trials. y holds every complete trial's objectives (m rows of k), on[] whether each
+ * is on the front. */
 static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, size_t k, size_t i,
                            size_t j)
 {
@@ -739,15 +742,26 @@ static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, siz
                             {GPBO_FIG_LINE, NULL, nf, fx, fy, NULL, NULL, 0},
                             {GPBO_FIG_POINTS, "Pareto front", nf, fx, fy, NULL, NULL, 0}};
     gpbo_fig f = {keep(&r->sb, "Pareto front: %s against %s", nj, ni), ni, nj, 0, 0, 3, s, 0, NULL};
-    int rc = add_fig(
-        &f, &r->svgs, &r->nfig, &r->caps,
-        keep(
+    const char *cap;
+    if (k > 2) {
+        /* the front of all k objectives seen on two of them: its trials need not trade off in
+         * these two (the caption said they did), and a line through them is no staircase */
+        s[1] = s[2];
+        f.nseries = 2;
+        cap = keep(&r->sb,
+                   "the %zu trials of the Pareto front of all %zu objectives (%s), drawn on %s "
+                   "and %s, over the %zu they dominate",
+                   nf, k, objectives_text(r), ni, nj, nd);
+    } else {
+        cap = keep(
             &r->sb,
             "the %zu trials no other beats in every objective (%s %s, %s %s), over "
             "the %zu they dominate",
             nf, gpbo_study_objective_direction(r->st, i) == GPBO_MAXIMIZE ? "maximize" : "minimize",
             ni, gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize" : "minimize",
-            nj, nd));
+            nj, nd);
+    }
+    int rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps, cap);
     free(fx);
     return rc;
 }
@@ -798,14 +812,23 @@ static int write_page(rep *r, const char *out)
 {
     size_t counts[GPBO_TRIAL_STATE_COUNT];
     gpbo_study_counts(r->st, counts);
-    const char *summary =
-        keep(&r->sb,
-             "Study '%s' (%s %s): %zu trials — %zu complete, %zu failed, %zu pruned, %zu running.",
-             r->name, r->maximize ? "maximize" : "minimize", r->metric, r->n,
-             counts[GPBO_TRIAL_COMPLETE], counts[GPBO_TRIAL_FAILED], counts[GPBO_TRIAL_PRUNED],
-             counts[GPBO_TRIAL_RUNNING]);
-    if (gpbo_study_nobjectives(r->st) > 1) /* several objectives: each with its goal */
-        summary = keep(&r->sb, "%s Objectives: %s.", summary, objectives_text(r));
+    int several = gpbo_study_nobjectives(r->st) > 1;
+    /* several objectives: each with its goal, not the first one's alone as if it were the
+     * study's, and the best trial is said to be the first objective's (it was "Best trial") */
+    const char *goal =
+        several ? "" : keep(&r->sb, " (%s %s)", r->maximize ? "maximize" : "minimize", r->metric);
+    const char *summary = keep(
+        &r->sb, "Study '%s'%s: %zu trials — %zu complete, %zu failed, %zu pruned, %zu running.",
+        r->name, goal, r->n, counts[GPBO_TRIAL_COMPLETE], counts[GPBO_TRIAL_FAILED],
+        counts[GPBO_TRIAL_PRUNED], counts[GPBO_TRIAL_RUNNING]);
+    if (several) {
+        size_t nf = 0, *ids = malloc((gpbo_study_ntrials(r->st) + 1) * sizeof *ids);
+        if (ids == NULL || gpbo_study_pareto(r->st, ids, gpbo_study_ntrials(r->st), &nf) != GPBO_OK)
+            nf = 0;
+        free(ids);
+        summary = keep(&r->sb, "%s Objectives: %s. Pareto front: %zu trials (figures below).",
+                       summary, objectives_text(r), nf);
+    }
     const char *bh[2] = {"", ""};
     const char **bc = calloc(2 * (r->np + 2), sizeof *bc);
     if (bc == NULL)
@@ -821,7 +844,10 @@ static int write_page(rep *r, const char *out)
             bc[2 * bn++ + 1] = value_text(r, i, r->best.values[i]);
         }
     }
-    gpbo_report_table bt = {"Best trial", 2, bn, bh, bc};
+    gpbo_report_table bt = {
+        several ? keep(&r->sb, "Best trial by %s alone (the first objective)", r->metric)
+                : "Best trial",
+        2, bn, bh, bc};
     gpbo_report_table tt = {"Trials", r->ncols, r->n, r->header, r->cells};
     gpbo_report_section secs[3] = {
         {"Summary", summary, r->have_best ? 1 : 0, &bt, 0, NULL, NULL},

@@ -928,6 +928,29 @@ static void compact_output(runner *r, job *j)
     }
 }
 
+/* A study of several objectives: 1 (why says which) when the trial's output lacks a finite
+ * value of an objective past the first (the first is its value, checked as one objective's).
+ * Such a trial fails, as a value of every objective is what it owes: kept complete, it sat on no
+ * front with nothing in `gpbo trials` to say why, and the C API's tell_values, Python's tell and
+ * gpbo import already refuse one. */
+static int objective_missing(const runner *r, const job *j, char *why, size_t cap,
+                             const char *skipped)
+{
+    const gpbo_study_options *o = &r->sw->study;
+    for (size_t k = 1; o->n_objectives >= 2 && k < o->n_objectives; k++) {
+        size_t i = 0;
+        while (i < j->metrics.n && strcmp(j->metrics.name[i], o->objective_names[k]) != 0)
+            i++;
+        if (i == j->metrics.n || !isfinite(j->metrics.value[i])) {
+            snprintf(why, cap,
+                     "no '%s=<finite number>' line in its output (objective %zu of %zu)%s",
+                     o->objective_names[k], k + 1, o->n_objectives, skipped);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The trial ended and its output is read: tell the study. next: the run wants its next
  * proposal now, asked with a value's tell in one step (proposer_tell_request). */
 static int finish_job(runner *r, job *j, int next)
@@ -988,6 +1011,8 @@ static int finish_job(runner *r, job *j, int next)
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else if (!isfinite(v)) {
             snprintf(why, sizeof why, "the metric %s is %g", r->sw->metric, v);
+            rc = gpbo_study_tell_failed(r->study, j->id, why);
+        } else if (objective_missing(r, j, why, sizeof why, skipped)) {
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else {
             rc = next ? proposer_tell_request(r->prop, r->study, j->id, v)

@@ -232,8 +232,18 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
 /* How `gpbo trials` and `gpbo export` write the trials. */
 typedef enum { OUT_CSV, OUT_JSON, OUT_TABLE } out_kind;
 
+/* Whether name, a word of a line of `gpbo best`'s front, would read as another: the trial's id,
+ * or a prefixed name. */
+static int front_word_taken(const char *name)
+{
+    return !strcmp(name, "trial") || !strncmp(name, "metrics.", 8) || !strncmp(name, "params.", 7);
+}
+
 /* `gpbo best` of a study of several objectives: its Pareto front, one line a trial of
- * name=value words (trial, every objective, every parameter), in trial order. */
+ * name=value words (trial, every objective, every parameter), in trial order. A word of one
+ * name twice (an objective named trial, a parameter named as an objective) was read as one by
+ * anything that parses the line: the objective is then metrics.NAME, the parameter params.NAME,
+ * as export's CSV columns are. */
 static int show_pareto(const sweep *sw, gpbo_study *st)
 {
     const gpbo_space *sp = gpbo_study_space(st);
@@ -254,12 +264,17 @@ static int show_pareto(const sweep *sw, gpbo_study *st)
         gpbo_study_trial(st, ids[t], &b);
         printf("trial=%zu", ids[t]);
         for (size_t j = 0; j < k; j++) {
+            const char *nm = gpbo_study_objective_name(st, j);
             cli_number(buf, sizeof buf, y[j]);
-            printf(" %s=%s", gpbo_study_objective_name(st, j), buf);
+            printf(" %s%s=%s", front_word_taken(nm) ? "metrics." : "", nm, buf);
         }
         for (size_t i = 0; i < gpbo_space_size(sp); i++) {
+            const char *nm = gpbo_space_name(sp, i);
+            int taken = front_word_taken(nm);
+            for (size_t j = 0; j < k && !taken; j++)
+                taken = !strcmp(nm, gpbo_study_objective_name(st, j));
             cli_format_value(sw, sp, i, b.values[i], buf, sizeof buf);
-            printf(" %s=%s", gpbo_space_name(sp, i), buf);
+            printf(" %s%s=%s", taken ? "params." : "", nm, buf);
         }
         printf("\n");
     }
@@ -469,7 +484,8 @@ static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
         const gpbo_constraint *c = &o->constraints[k];
         double v = NAN;
         if (gpbo_study_trial_metric(st, id, c->name, &v) != GPBO_OK || isnan(v)) {
-            fprintf(f, "  infeasible: %s not reported\n", c->name);
+            /* a program's nan, inf or word is not kept either (only finite numbers are) */
+            fprintf(f, "  infeasible: no finite value of %s reported\n", c->name);
             return;
         }
         if (v < c->min || v > c->max) {
@@ -689,9 +705,24 @@ static int show_studies(const char *storage)
         size_t c[GPBO_TRIAL_STATE_COUNT];
         gpbo_study_counts(st, c);
         gpbo_trial_info b;
-        char best[32] = "-";
-        if (gpbo_study_best(st, &b) == GPBO_OK)
+        char best[32] = "-", dirs[GPBO_MAX_OBJECTIVES * 80] = "";
+        size_t k = gpbo_study_nobjectives(st), nf = 0;
+        if (k >= 2) {
+            /* several objectives: the front's size and every objective's goal (the first
+             * objective's best and its goal alone read as a study of one) */
+            size_t *ids = malloc((gpbo_study_ntrials(st) + 1) * sizeof *ids);
+            if (ids && gpbo_study_pareto(st, ids, gpbo_study_ntrials(st), &nf) == GPBO_OK && nf)
+                snprintf(best, sizeof best, "%zu on front", nf);
+            free(ids);
+            for (size_t j = 0, at = 0; j < k && at < sizeof dirs; j++)
+                at += (size_t)snprintf(dirs + at, sizeof dirs - at, "%s%s %.60s", j ? ", " : "",
+                                       gpbo_study_objective_direction(st, j) == GPBO_MAXIMIZE
+                                           ? "maximize"
+                                           : "minimize",
+                                       gpbo_study_objective_name(st, j));
+        } else if (gpbo_study_best(st, &b) == GPBO_OK) {
             snprintf(best, sizeof best, "%.10g", b.value);
+        }
         /* of the running ones: lost (their worker gone: they run again on the next gpbo run)
          * and queued (enqueued, no worker took them yet: they were counted as running) */
         size_t lost = 0, queued = 0;
@@ -703,7 +734,9 @@ static int show_studies(const char *storage)
         printf("%-*s  %6zu  %8zu  %6zu  %6zu  %7zu  %6zu  %11zu  %14s  %s\n", (int)w, names[i],
                gpbo_study_ntrials(st), c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED],
                c[GPBO_TRIAL_PRUNED], c[GPBO_TRIAL_RUNNING] - lost - queued, queued, lost, best,
-               gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize" : "minimize");
+               k >= 2                                      ? dirs
+               : gpbo_study_direction(st) == GPBO_MAXIMIZE ? "maximize"
+                                                           : "minimize");
         gpbo_study_close(st);
     }
     if (n == 0)

@@ -32,6 +32,7 @@ typedef struct ctx {
     int skip_exec; /* sweep_load_results(): the command is not started, so not looked up */
     yaml_node_t *metrics_node; /* metrics: (several objectives), or NULL */
     yaml_node_t *init_node;    /* initial_points: read once the parameters are known (finish) */
+    yaml_node_t *cons_node;    /* constraints:, or NULL */
 } ctx;
 
 static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
@@ -940,6 +941,7 @@ static int constraint_entry(ctx *c, yaml_node_t *it, size_t k)
 /* constraints: [{name: mem_mb, max: 512}, {name: latency_ms, min: 1, max: 10}] */
 static int constraints(ctx *c, yaml_node_t *v)
 {
+    c->cons_node = v;
     if (v->type != YAML_SEQUENCE_NODE)
         return err_at(c, v, "constraints must be a list of {name: ..., min: ..., max: ...}");
     size_t n = seq_len(v);
@@ -1638,6 +1640,10 @@ static int finish(ctx *c, yaml_node_t *root)
         if (s->name[0] == '\0' || strlen(s->name) > SWEEP_MAX_NAME_LEN)
             return err_at(c, root, "the file name makes no study name; give the sweep a name");
     }
+    if (s->ncons > 0 && s->nobjectives >= 2) /* the study would refuse it, naming no line */
+        return err_at(c, c->cons_node,
+                      "constraints with several objectives (metrics:) are not supported yet; "
+                      "give one objective or no constraints");
     for (size_t k = 0; k < s->ncons; k++)
         if (!strcmp(s->cons[k].name, s->metric))
             return err_at(c, root, "constraint '%s' is the objective's metric", SHOW(s->metric));
@@ -1683,8 +1689,8 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
     if (!yaml_parser_load(&parser, &doc)) {
         rc = cli_yaml_failed(path, &parser, text, len);
     } else {
-        ctx c = {path,      &doc, s,   8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL,
-                 skip_exec, NULL, NULL};
+        ctx c = {path, &doc, s,   8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec,
+                 NULL, NULL, NULL};
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL)
             rc = gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", path);

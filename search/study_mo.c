@@ -7,6 +7,7 @@
  * API both feed the same values.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,9 +220,14 @@ int gpbo_study_tell_values(gpbo_study *s, size_t id, size_t n, const double *val
         if (rc != GPBO_OK)
             return rc;
     }
-    for (size_t k = 1; k < n; k++)
-        if (!isfinite(values[k]))
-            return gpbo_study_tell_failed(s, id, "an objective value is not finite");
+    /* a non-finite value fails the trial, naming the objective (of several) and its value */
+    for (size_t k = 0; several(o) && k < n; k++)
+        if (!isfinite(values[k])) {
+            char why[160];
+            snprintf(why, sizeof why, "objective '%.100s' is %g (not finite)",
+                     o->objective_names[k], values[k]);
+            return gpbo_study_tell_failed(s, id, why);
+        }
     return gpbo_study_tell(s, id, values[0]);
 }
 
@@ -262,7 +268,10 @@ int gpbo_study_pareto(const gpbo_study *s, size_t *out_ids, size_t cap, size_t *
         return gpbo_error_set(GPBO_ENOMEM, "study_pareto: out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        if (gpbo_study_trial_objectives(s, i, y + i * k) != GPBO_OK)
+        /* an infeasible trial is on no front, as it is never gpbo_study_best (Optuna's
+         * best_trials keeps only the feasible ones too) */
+        if (gpbo_study_trial_objectives(s, i, y + i * k) != GPBO_OK ||
+            !gpbo_study_trial_feasible(s, i))
             y[i * k] = NAN;
         for (size_t j = 0; j < k; j++) /* minimizing sense */
             y[i * k + j] *= gpbo_study_objective_direction(s, j) == GPBO_MAXIMIZE ? -1.0 : 1.0;

@@ -768,11 +768,12 @@ GPBO_API int gpbo_study_tell_values(gpbo_study *study, size_t id, size_t n, cons
 GPBO_API int gpbo_study_trial_objectives(const gpbo_study *study, size_t id, double *out);
 
 /**
- * The Pareto front of the study: the complete trials with every objective value whose values no
+ * The Pareto front of the study: the feasible trials (gpbo_study_trial_feasible: complete, and
+ * within the outcome constraints if there are any) with every objective value whose values no
  * other such trial dominates (at least as good in every objective, better in one), ids in
  * ascending order into out_ids (room for cap ids; gpbo_study_ntrials() is always enough), their
  * number into *out_n. Two trials of equal values are both on it. For a study of one objective:
- * the trials of the best value.
+ * the feasible trials of the best feasible value (gpbo_study_best is the first of them).
  * @return GPBO_OK; GPBO_EINVAL (NULL arguments, or cap too small: *out_n then says how many).
  */
 GPBO_API int gpbo_study_pareto(const gpbo_study *study, size_t *out_ids, size_t cap, size_t *out_n);

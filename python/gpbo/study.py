@@ -1433,7 +1433,8 @@ class Study:
     @property
     def best_trials(self):
         """The Pareto front (several objectives): the complete trials no other one dominates,
-        by id; for a study of one objective, the trials of the best value."""
+        by id; for a study of one objective, the trials of the best value. With constraints,
+        only feasible trials count (as Optuna's): an infeasible trial is never among them."""
         with self._lock:
             if self._undiscovered():
                 return []

@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """End-to-end tests of studies of several objectives (issue 20): `metrics:` in a sweep file and
 its errors (exit 2, one line naming file:line:column), `gpbo best` printing the Pareto front
-(checked against the front computed here from `gpbo export`), the export's objectives, the
-report's front figure, the dashboard's front, and `gpbo compare` on Branin-Currin measuring
-the hypervolume against the reference point.
+(checked against the front computed here from `gpbo export`; ties, duplicates, three objectives
+of mixed directions, words of distinct names), a trial lacking a finite value of an objective
+failing, `gpbo studies` of such a study, the export's objectives, the report's front figure and
+summary, the dashboard's front, and `gpbo compare` on Branin-Currin and ZDT2 measuring the
+hypervolume against the reference point (each figure checked against a brute-force one).
 
 Usage: test_mo.py PATH/TO/gpbo [TEST ...]
 """
 import csv
 import json
+import math
 import os
 import re
 import sys
@@ -61,6 +64,9 @@ def test_sweep_errors(d):
         ("metric: {name: a}\nmetrics:\n  - {name: b}", 9, "metric: and metrics:"),
         ("metrics:\n  - {name: a}\n  - {name: b}\ngpbo: {mo_acquisition: nsga}", 10,
          "unknown mo_acquisition 'nsga'"),
+        # refused by the study too, but then with no file or line
+        ("metrics:\n  - {name: a}\n  - {name: b}\nconstraints: [{name: m, max: 1}]", 10,
+         "constraints with several objectives (metrics:) are not supported yet"),
     ]
     for body, line, want in cases:
         text = HEAD.format(name="e", cap=3, py=PY)
@@ -116,6 +122,11 @@ def test_best_export_report(d):
           f"seconds), over the {14 - len(want)} they dominate" in page,
           "the report draws the front over the dominated trials")
     check("Objectives: maximize acc, minimize seconds." in page, "the summary names both")
+    # the summary gave the first objective as the study's ("Study 'mo' (maximize acc)") and its
+    # best trial as the study's best
+    check(f"Pareto front: {len(want)} trials (figures below)." in page and
+          "(maximize acc)" not in page and "Best trial by acc alone (the first objective)" in page,
+          "the summary is of several objectives")
     s = Server(d, ["mo.yaml"])
     try:
         study = s.json("api/study?name=mo")
@@ -152,6 +163,34 @@ def test_one_objective_has_no_front(d):
         s.stop()
 
 
+def branin_currin(x0, x1):
+    a, b = 15 * x0 - 5, 15 * x1
+    f1 = (b - 5.1 / (4 * math.pi ** 2) * a * a + 5 / math.pi * a - 6) ** 2 + \
+        10 * (1 - 1 / (8 * math.pi)) * math.cos(a) + 10
+    v = max(x1, 1e-12)
+    f2 = (1 - math.exp(-1 / (2 * v))) * (2300 * x0 ** 3 + 1900 * x0 ** 2 + 2092 * x0 + 60) / \
+        (100 * x0 ** 3 + 500 * x0 ** 2 + 4 * x0 + 20)
+    return (f1, f2)
+
+
+def zdt2(x):
+    g = 1 + 9 / (len(x) - 1) * sum(x[1:])
+    return (x[0], g * (1 - (x[0] / g) ** 2))
+
+
+def hv_brute(pts, ref):
+    """The hypervolume below ref that pts dominate (all minimized), counting the cells of the
+    grid their coordinates cut the box into."""
+    pts = [p for p in pts if all(a < r for a, r in zip(p, ref))]
+    cuts = [sorted({p[j] for p in pts} | {ref[j]}) for j in range(len(ref))]
+    total = 0.0
+    for i in range(len(cuts[0]) - 1):
+        for j in range(len(cuts[1]) - 1):
+            if any(p[0] <= cuts[0][i] and p[1] <= cuts[1][j] for p in pts):
+                total += (cuts[0][i + 1] - cuts[0][i]) * (cuts[1][j + 1] - cuts[1][j])
+    return total
+
+
 def test_compare_hypervolume(d):
     write(os.path.join(d, "c.yaml"), """\
     name: hv
@@ -177,7 +216,151 @@ def test_compare_hypervolume(d):
         per_run.setdefault((row["strategy"], row["problem"], row["seed"]), []).append(
             float(row["best"]))
     check(all(v == sorted(v) for v in per_run.values()), "the hypervolume never falls")
+    # each printed hypervolume against a brute-force one of the objectives computed here from
+    # the exported parameters (BoTorch's BraninCurrin and ZDT2)
+    for (strategy, problem, seed), hvs in per_run.items():
+        r = run(["export", "--storage", "hv.db", "--study", f"{strategy}/{problem}/{seed}",
+                 "--format", "json"], d)
+        check(r.returncode == 0, f"export {strategy}/{problem}/{seed}: {r.stderr}")
+        pts, ref = [], (18.0, 6.0) if problem == "branin_currin" else (11.0, 11.0)
+        for e, t in enumerate(json.loads(r.stdout)):
+            p = t["params"]
+            pts.append(branin_currin(p["x0"], p["x1"]) if problem == "branin_currin" else
+                       zdt2([p["x0"], p["x1"], p["x2"]]))
+            want = hv_brute(pts, ref)
+            check(abs(hvs[e] - want) <= 1e-4 * max(1.0, want),
+                  f"{strategy}/{problem}/{seed} evaluation {e + 1}: {hvs[e]} vs {want}")
 
+
+# trial i prints a and b (b maximized): ties, duplicates, and b missing, NaN or infinite
+ROWS_OBJ = """\
+    import sys
+    rows = {0: ("1", "1"), 1: ("1", "1"), 2: ("2", "3"), 3: ("0.5", "0.5"), 4: ("2", "2"),
+            5: ("3", None), 6: ("3", "nan"), 7: ("inf", "0"), 8: ("0.1", "-inf"), 9: ("0.5", "0.5"),
+            10: ("0.2", "inf")}
+    a, b = rows[int(sys.argv[1])]
+    print("a=" + a)
+    if b is not None:
+        print("b=" + b)
+    """
+
+
+def test_missing_objective_fails_the_trial(d):
+    """A trial that prints the first objective but not a finite value of the second (left out,
+    nan, inf, -inf) fails naming it, as the C API, Python's tell and gpbo import refuse one
+    (it was kept complete, on no front, with nothing in `gpbo trials` saying why); the front of
+    the others keeps ties and duplicates, checked against the front computed here; a resumed
+    run reruns nothing and the front stays."""
+    write(os.path.join(d, "obj.py"), ROWS_OBJ)
+    write(os.path.join(d, "g.yaml"), textwrap.dedent(f"""\
+    name: g
+    method: grid
+    metrics: [{{name: a, goal: minimize}}, {{name: b, goal: maximize}}]
+    parameters:
+      i: {{values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}}
+    command: ["{PY}", "obj.py", "{{i}}"]
+    """))
+    r = run(["run", "g.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "g.yaml", "--format", "json"], d).stdout)
+    state = {t["trial"]: (t["state"], t.get("reason") or "") for t in exported}
+    for i in (5, 6, 8, 10):
+        check(state[i][0] == "failed" and "'b=<finite number>'" in state[i][1] and
+              "objective 2 of 2" in state[i][1], f"trial {i}: {state[i]}")
+    check(state[7][0] == "failed" and "the metric a is inf" in state[7][1], f"trial 7: {state[7]}")
+    done = {t["trial"]: (t["metrics"]["a"], -t["metrics"]["b"]) for t in exported
+            if t["state"] == "complete"}
+    check(sorted(done) == [0, 1, 2, 3, 4, 9], f"complete: {sorted(done)}")
+    want = front_of(done)
+    check(want == [0, 1, 2, 3, 9], f"the front by hand: {want}")
+    r = run(["trials", "g.yaml"], d)
+    check("objective 2 of 2" in r.stdout, f"gpbo trials says why: {r.stdout}")
+    # gpbo studies: the front's size and both goals (it gave the first objective's best and
+    # "minimize", as for a study of one)
+    r = run(["studies", "--storage", "g.db"], d)
+    line = [l for l in r.stdout.splitlines() if l.startswith("g ")]
+    check(r.returncode == 0 and len(line) == 1 and
+          line[0].endswith(f"{len(want)} on front  minimize a, maximize b"),
+          f"gpbo studies: {r.stdout!r}")
+    for again in (False, True):
+        if again:
+            r = run(["run", "g.yaml"], d, timeout=300)
+            check(r.returncode == 0 and len(json.loads(run(["export", "g.yaml", "--format",
+                                                               "json"], d).stdout)) == 11,
+                  f"resumed: {r.returncode} {r.stderr}")
+        r = run(["best", "g.yaml"], d)
+        got = [int(re.match(r"trial=(\d+) ", l).group(1)) for l in r.stdout.splitlines()]
+        check(r.returncode == 0 and got == want, f"gpbo best: {got} vs {want}: {r.stderr}")
+
+
+def test_three_objectives_mixed(d):
+    """Three objectives, one maximized (random search, 12 trials): `gpbo best` is the front
+    computed here from the export, and the report draws it on each pair of objectives saying it
+    is the front of all three (its captions called it the trials no other beats in the two
+    objectives drawn, which they need not be, and joined them by a line)."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "t.yaml"), HEAD.format(name="t", cap=12, py=PY) + textwrap.dedent("""\
+    method: random
+    metrics:
+      - {name: acc, goal: maximize}
+      - {name: seconds, goal: minimize}
+      - {name: y, goal: maximize}
+    """))
+    with open(os.path.join(d, "obj.py"), "a") as f:
+        f.write('print(f"y={y!r}")\n')
+    r = run(["run", "t.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "t.yaml", "--format", "json"], d).stdout)
+    points = {t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"], -t["metrics"]["y"])
+              for t in exported if t["state"] == "complete"}
+    check(len(points) == 12, f"12 complete: {exported}")
+    want = front_of(points)
+    r = run(["best", "t.yaml"], d)
+    got = [int(re.match(r"trial=(\d+) ", l).group(1)) for l in r.stdout.splitlines()]
+    check(r.returncode == 0 and got == want, f"gpbo best: {got} vs {want}")
+    r = run(["report", "t.yaml", "-o", "t.html"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.stderr}")
+    with open(os.path.join(d, "t.html")) as f:
+        page = f.read()
+    for a, b in (("acc", "seconds"), ("acc", "y"), ("seconds", "y")):
+        check(f"the {len(want)} trials of the Pareto front of all 3 objectives (maximize acc, "
+              f"minimize seconds, maximize y), drawn on {a} and {b}, over the {12 - len(want)} "
+              f"they dominate" in page, f"the caption of {a}, {b}")
+    check("trials no other beats" not in page, "no caption of two objectives")
+
+
+def test_front_words_distinct(d):
+    """Each word of a line of `gpbo best`'s front has a name of its own: an objective named
+    trial is metrics.trial, a parameter named as an objective params.NAME (the line said
+    `trial=0 trial=0.25 x=0.74 x=0.25`, and a reader kept one of each)."""
+    write(os.path.join(d, "objx.py"), """\
+    import sys
+    x = float(sys.argv[1])
+    print(f"trial={x!r}")
+    print(f"x={1 - x!r}")
+    """)
+    write(os.path.join(d, "nx.yaml"), textwrap.dedent(f"""\
+    name: nx
+    method: random
+    run_cap: 4
+    metrics: [{{name: trial, goal: minimize}}, {{name: x, goal: minimize}}]
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "objx.py", "{{x}}"]
+    """))
+    r = run(["run", "nx.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    r = run(["best", "nx.yaml"], d)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and len(lines) == 4, f"gpbo best: {r.stdout} {r.stderr}")
+    for l in lines:
+        words = [w.split("=", 1) for w in l.split()]
+        kv = dict(words)
+        check(len(kv) == len(words) == 4 and set(kv) == {"trial", "metrics.trial", "x", "params.x"},
+              f"distinct words: {l}")
+        if len(kv) == 4 and "params.x" in kv:
+            check(abs(float(kv["metrics.trial"]) - float(kv["params.x"])) < 1e-9 and
+                  abs(float(kv["x"]) - (1 - float(kv["params.x"]))) < 1e-9, f"the values: {l}")
 
 
 def test_compare_mo_strategies(d):
@@ -212,4 +395,6 @@ def test_compare_mo_strategies(d):
 
 if __name__ == "__main__":
     sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_one_objective_has_no_front,
-                        test_compare_hypervolume, test_compare_mo_strategies], prefix="gpbo-mo-", only=sys.argv[2:]))
+                        test_compare_hypervolume, test_compare_mo_strategies,
+                        test_missing_objective_fails_the_trial, test_three_objectives_mixed,
+                        test_front_words_distinct], prefix="gpbo-mo-", only=sys.argv[2:]))

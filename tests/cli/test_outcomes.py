@@ -173,6 +173,42 @@ def test_constrained_run(d):
     check(b.returncode == 1 and "no feasible trial" in b.stderr, f"none feasible: {b.stderr}")
 
 
+def test_constraint_notes(d):
+    """gpbo trials' note on each way a constraint metric can be missing: printed as nan, inf or
+    a word, or not printed at all, the trial is infeasible and the note says no finite value
+    came (it said "mem not reported" of a program that printed mem=nan); a value past a bound
+    names it; best is the best feasible trial."""
+    name = unique_name("notes")
+    write(os.path.join(d, "notes.py"), """\
+    import sys
+    i = int(sys.argv[1])
+    print(f"loss={10 - i}")
+    print(["mem=600", "mem=100", "", "mem=nan", "mem=inf", "mem=abc", "mem=-3"][i])
+    """)
+    write(os.path.join(d, "sweep.yaml"), textwrap.dedent(f"""\
+    name: {name}
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    constraints: [{{name: mem, min: 0, max: 512}}]
+    parameters:
+      i: {{values: [0, 1, 2, 3, 4, 5, 6]}}
+    command: ["{PY}", "notes.py", "{{i}}"]
+    """))
+    st = storage(d, name)
+    r = run(["run", "sweep.yaml"] + st, d, timeout=300)
+    check(r.returncode == 0, f"run: {r.stderr}")
+    notes = {}
+    for line in run(["trials", "sweep.yaml"] + st, d).stdout.splitlines()[1:]:
+        words = line.split(None, 4)
+        notes[int(words[0])] = words[4] if len(words) > 4 else ""
+    want = {0: "infeasible: mem=600 > 512", 1: "", 6: "infeasible: mem=-3 < 0"}
+    for i in (2, 3, 4, 5):
+        want[i] = "infeasible: no finite value of mem reported"
+    check(notes == want, f"the notes: {notes}")
+    b = run(["best", "sweep.yaml"] + st, d)
+    check(b.returncode == 0 and b.stdout.startswith("trial=1\n"), f"best: {b.stdout}")
+
+
 def test_initial_points_two_workers(d):
     name = unique_name("two")
     pts = [(1.5, 2.5, "adam"), (-4, 14, "sgd"), (7.25, 0.5, "adam")]
@@ -197,7 +233,8 @@ def test_initial_points_two_workers(d):
 
 
 def main():
-    tests = [test_enqueue, test_constrained_run, test_initial_points_two_workers]
+    tests = [test_enqueue, test_constrained_run, test_initial_points_two_workers,
+             test_constraint_notes]
     if not PG_URL:
         tests = [test_sweep_errors] + tests
     return run_tests(tests, prefix="gpbo-outcomes-", only=sys.argv[3:])

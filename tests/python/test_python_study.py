@@ -334,6 +334,15 @@ def test_outcome_constraints():
         st.tell(t, 1.0, metrics={"c": 0.0})
     with pytest.raises(ValueError, match="feasible"):
         st.best_trial
+    assert st.best_trials == []  # as Optuna's: no infeasible trial among the best
+    # best_trials of one objective is the best feasible value's trials, not the infeasible
+    # trial of a lower value (it was before)
+    st = gpbo.Study(SQUARE, strategy="random", seed=1, constraints={"mem": (None, 4.0)})
+    for value, mem in [(0.1, 9.0), (0.5, 3.0), (0.3, 2.0), (0.3, 4.0)]:
+        st.tell(st.ask(), value, metrics={"mem": mem})
+    assert st.best_trial.id == 2
+    assert [r.id for r in st.best_trials] == [2, 3]
+    assert all(r.feasible for r in st.best_trials)
     with pytest.raises(ValueError, match="constraint 'c'"):
         gpbo.Study(SQUARE, constraints={"c": 0.5})
 

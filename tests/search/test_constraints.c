@@ -2,7 +2,7 @@
  * test_constraints.c: outcome constraints and known starting points (issue 20).
  *  - constraints in the study options: stored with the study (every handle sees them), refused
  *    when malformed; feasibility (a missing or NaN metric is infeasible); best = best feasible,
- *    and a study with none says so;
+ *    and a study with none says so; gpbo_study_pareto keeps only feasible trials;
  *  - the constrained acquisition's log probability of feasibility, far into the tails
  *    (bayes_constraints.c compiled in: its functions are hidden in the library);
  *  - the Bayesian strategy under constraints, over many seeds: on Branin under a disk that holds
@@ -131,6 +131,13 @@ static void test_best_is_best_feasible(void **state)
     assert_int_equal(gpbo_study_best(s, &b), GPBO_OK);
     assert_int_equal(b.id, t6); /* 7.0: the infeasible 1.0 .. 5.0 do not count */
     assert_int_equal(gpbo_study_trial_feasible(s, 999), 0);
+    /* the "front" of one objective (Python's best_trials) is the best feasible value's trials,
+     * never the infeasible 1.0 .. 5.0 below it; a tie of the best feasible value is on it too */
+    size_t t8 = told(s, 7.0, "mem", 200), ids[16], nf = 99;
+    assert_int_equal(gpbo_study_pareto(s, ids, 16, &nf), GPBO_OK);
+    assert_int_equal(nf, 2);
+    assert_int_equal(ids[0], t6);
+    assert_int_equal(ids[1], t8);
     gpbo_study_close(s);
     /* maximizing: the largest feasible */
     o.direction = GPBO_MAXIMIZE;
@@ -140,6 +147,10 @@ static void test_best_is_best_feasible(void **state)
     told(s, 5.0, "mem", 200);
     assert_int_equal(gpbo_study_best(s, &b), GPBO_OK);
     assert_int_equal(b.id, m);
+    size_t front[4], nm = 0;
+    assert_int_equal(gpbo_study_pareto(s, front, 4, &nm), GPBO_OK);
+    assert_int_equal(nm, 1);
+    assert_int_equal(front[0], m);
     gpbo_study_close(s);
     gpbo_space_free(sp);
 }

@@ -135,6 +135,85 @@ static void test_improvement(void **state)
     }
 }
 
+/* The exact hypervolume by brute force: the grid that every coordinate of y and ref cuts
+ * [min, ref] into, a cell counted when some row (every value <= the cell's low corner, below ref
+ * in every value, no NaN) dominates it. k <= 5, n <= 10. */
+static double hv_brute(size_t n, size_t k, const double *y, const double *ref)
+{
+    double cut[5][11];
+    size_t nc[5];
+    for (size_t j = 0; j < k; j++) {
+        nc[j] = 0;
+        for (size_t i = 0; i <= n; i++) {
+            double v = i < n ? y[i * k + j] : ref[j];
+            if (isnan(v) || v > ref[j])
+                continue;
+            size_t at = nc[j];
+            while (at > 0 && cut[j][at - 1] > v) {
+                cut[j][at] = cut[j][at - 1];
+                at--;
+            }
+            cut[j][at] = v;
+            nc[j]++;
+        }
+    }
+    size_t idx[5] = {0}, cells = 1;
+    for (size_t j = 0; j < k; j++)
+        cells *= nc[j] > 1 ? nc[j] - 1 : 0;
+    double hv = 0;
+    for (size_t c = 0; c < cells; c++) {
+        size_t r = c;
+        double vol = 1;
+        for (size_t j = 0; j < k; j++) {
+            idx[j] = r % (nc[j] - 1);
+            r /= nc[j] - 1;
+            vol *= cut[j][idx[j] + 1] - cut[j][idx[j]];
+        }
+        for (size_t i = 0; i < n && vol > 0; i++) {
+            int dom = 1;
+            for (size_t j = 0; j < k; j++)
+                dom &=
+                    !isnan(y[i * k + j]) && y[i * k + j] < ref[j] && y[i * k + j] <= cut[j][idx[j]];
+            if (dom) {
+                hv += vol;
+                break;
+            }
+        }
+    }
+    return hv;
+}
+
+static void test_hypervolume_brute_force(void **state)
+{
+    (void)state;
+    /* 1 to 5 objectives, up to 10 points of small integers (so many ties and duplicates), some
+     * on or beyond the reference, some with a NaN, the reference itself with ties: the exact
+     * hypervolume as a brute-force count of grid cells; the improvement of one point as the
+     * difference of two of them */
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 23);
+    for (int rep = 0; rep < 3000; rep++) {
+        size_t k = 1 + (size_t)gpbo_rng_below(&rng, 5), n = (size_t)gpbo_rng_below(&rng, 11);
+        double y[10 * 5], ref[5], scratch[10 * 5 * 6];
+        for (size_t j = 0; j < k; j++)
+            ref[j] = 3 + (double)gpbo_rng_below(&rng, 3) + (rep % 2 ? 0.5 : 0);
+        for (size_t i = 0; i < n * k; i++)
+            y[i] = (double)gpbo_rng_below(&rng, 6) * (rep % 3 ? 1.0 : 0.75);
+        if (n > 0 && rep % 7 == 0)
+            y[gpbo_rng_below(&rng, n * k)] = NAN;
+        double want = hv_brute(n, k, y, ref);
+        assert_float_equal(gpbo_hypervolume(n, k, y, ref), want, 1e-9 * (1 + want));
+        if (n > 0 && !isnan(y[(n - 1) * k]) && !isnan(y[n * k - 1])) {
+            int clean = 1;
+            for (size_t i = 0; i < n * k; i++)
+                clean &= !isnan(y[i]);
+            if (clean)
+                assert_float_equal(gpbo_search__hvi(n - 1, k, y, ref, y + (n - 1) * k, scratch),
+                                   want - hv_brute(n - 1, k, y, ref), 1e-9 * (1 + want));
+        }
+    }
+}
+
 /* E[HVI] of N(mu, sd^2) in each objective over the sorted front, by m draws. */
 static double ehvi_monte_carlo(size_t nf, const double *front, const double *ref, const double *mu,
                                const double *sd, size_t m, gpbo_rng *rng, double *out_se)
@@ -183,9 +262,12 @@ static void test_ehvi_closed_form(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_front_by_hand),           cmocka_unit_test(test_hypervolume_by_hand),
-        cmocka_unit_test(test_hypervolume_monte_carlo), cmocka_unit_test(test_improvement),
+        cmocka_unit_test(test_front_by_hand),
+        cmocka_unit_test(test_hypervolume_by_hand),
+        cmocka_unit_test(test_hypervolume_monte_carlo),
+        cmocka_unit_test(test_improvement),
         cmocka_unit_test(test_ehvi_closed_form),
+        cmocka_unit_test(test_hypervolume_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,15 +126,28 @@ static void test_pareto_of_a_study(void **state)
     }
     assert_int_equal(gpbo_study_ask(s, &id, x), GPBO_OK);
     assert_int_equal(gpbo_study_tell_failed(s, id, "crash"), GPBO_OK);
+    /* a non-finite value fails the trial, the reason naming the objective and the value (it
+     * said "an objective value is not finite", and nothing of the first one's) */
+    const double bad[][2] = {{0.7, NAN}, {INFINITY, 3}};
+    const char *why[] = {"objective 'seconds' is nan", "objective 'accuracy' is inf"};
+    for (size_t i = 0; i < 2; i++) {
+        gpbo_trial_info ti;
+        assert_int_equal(gpbo_study_ask(s, &id, x), GPBO_OK);
+        assert_int_equal(gpbo_study_tell_values(s, id, 2, bad[i]), GPBO_OK);
+        assert_int_equal(gpbo_study_trial(s, id, &ti), GPBO_OK);
+        assert_int_equal(ti.state, GPBO_TRIAL_FAILED);
+        assert_non_null(ti.reason);
+        assert_non_null(strstr(ti.reason, why[i]));
+    }
     assert_int_equal(gpbo_study_ask(s, &id, x), GPBO_OK);
     assert_int_equal(gpbo_study_tell(s, id, 0.99), GPBO_OK); /* no seconds */
     double back[2];
     assert_int_equal(gpbo_study_trial_objectives(s, id, back), GPBO_ESTATE);
     assert_true(isnan(back[1]));
-    size_t ids[7], n = 0;
+    size_t ids[9], n = 0;
     assert_int_equal(gpbo_study_pareto(s, ids, 2, &n), GPBO_EINVAL);
     assert_int_equal(n, 4);
-    assert_int_equal(gpbo_study_pareto(s, ids, 7, &n), GPBO_OK);
+    assert_int_equal(gpbo_study_pareto(s, ids, 9, &n), GPBO_OK);
     assert_int_equal(n, 4);
     const size_t want[] = {0, 1, 3, 4};
     for (size_t i = 0; i < 4; i++)
