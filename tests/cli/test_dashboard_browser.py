@@ -451,6 +451,57 @@ def check_objectives(driver):
                   f"{name}: each dot at the trial's own value: {shown}")
         hidden = driver.execute_script("return document.getElementById('pareto-card').hidden")
         check(hidden is False, "the Pareto front is shown")
+        paths = driver.execute_script(
+            "return [...document.querySelectorAll('#pareto svg')].map(s => s.querySelectorAll("
+            "'path[stroke-width=\"2\"]').length)")
+        check(paths == [1], f"two objectives: one figure, its front joined by a line: {paths}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+    check_three_objectives(driver)
+
+
+def check_three_objectives(driver):
+    """Three objectives: the front is that of all three, so drawn on two of them its points need
+    not be a front there; each pair's figure shows them unjoined (before: joined by a line as if
+    they were the front of those two), and the caption says so."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-mo3-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    print(f"f1={x!r}")
+    print(f"f2={y!r}")
+    print(f"f3={(1 - x) ** 2 + (1 - y) ** 2!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: mo3
+    method: random
+    metrics:
+      - {{name: f1, goal: minimize}}
+      - {{name: f2, goal: minimize}}
+      - {{name: f3, goal: minimize}}
+    run_cap: 10
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+      y: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        figs = wait_for("the Pareto figures", lambda: driver.execute_script(
+            "const f = [...document.querySelectorAll('#pareto svg')];"
+            "return f.length ? f.map(s => [s.querySelectorAll('circle').length,"
+            "  s.querySelectorAll('path[stroke-width=\"2\"]').length]) : null"), patience=60)
+        check(figs is not None and len(figs) == 3, f"a figure per pair of objectives: {figs}")
+        check(figs is not None and all(paths == 0 for _, paths in figs),
+              f"no line joins the front's points in a pair's figure: {figs}")
+        what = driver.execute_script("return document.getElementById('pareto-what').textContent")
+        check("of all 3 objectives" in what, f"the caption says whose front it is: {what!r}")
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         check(not errors, f"console errors: {errors}")
     finally:
