@@ -1050,10 +1050,27 @@ static size_t run_state(runner *r, size_t c[GPBO_TRIAL_STATE_COUNT], char *best,
     gpbo_study_counts(r->study, c);
     gpbo_trial_info b;
     snprintf(best, cap, "-");
-    if (gpbo_study_best(r->study, &b) == GPBO_OK)
+    size_t n = gpbo_study_ntrials(r->study), nf = 0, *ids = NULL;
+    if (gpbo_study_nobjectives(r->study) > 1) { /* no one best: the front's size */
+        if ((ids = malloc((n ? n : 1) * sizeof *ids)) != NULL &&
+            gpbo_study_pareto(r->study, ids, n, &nf) == GPBO_OK)
+            snprintf(best, cap, "%zu trial%s", nf, nf == 1 ? "" : "s");
+        free(ids);
+    } else if (gpbo_study_best(r->study, &b) == GPBO_OK) {
         snprintf(best, cap, "%.6g", b.value);
+    }
     *elapsed = now() - r->t0;
     return c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
+}
+
+/* "best METRIC=VALUE", or for a study of several objectives "Pareto front N trials" (best is
+ * run_state's text). */
+static void best_text(const runner *r, const char *best, char *out, size_t cap)
+{
+    if (gpbo_study_nobjectives(r->study) > 1)
+        snprintf(out, cap, "Pareto front %s", best);
+    else
+        snprintf(out, cap, "best %s=%s", r->sw->metric, best);
 }
 
 /* On a terminal, the one status line (stderr), rewritten in place. */
@@ -1069,10 +1086,11 @@ static void progress(runner *r, size_t budget, int final)
     size_t mine = done - (done < r->done0 ? done : r->done0);
     double eta = mine > 0 && done < budget ? el / (double)mine * (double)(budget - done) : 0;
     count_text(count, sizeof count, done, budget);
-    fprintf(stderr,
-            "\r[%s] best %s=%s | failed %zu pruned %zu | %02d:%02d elapsed, ~%02d:%02d left   ",
-            count, r->sw->metric, best, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED], (int)el / 60,
-            (int)el % 60, (int)eta / 60, (int)eta % 60);
+    char what[160];
+    best_text(r, best, what, sizeof what);
+    fprintf(stderr, "\r[%s] %s | failed %zu pruned %zu | %02d:%02d elapsed, ~%02d:%02d left   ",
+            count, what, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED], (int)el / 60, (int)el % 60,
+            (int)eta / 60, (int)eta % 60);
     if (final)
         fprintf(stderr, "\n");
     fflush(stderr);
@@ -1090,14 +1108,22 @@ static void log_trial(runner *r, size_t id)
     double el;
     count_text(count, sizeof count, run_state(r, c, best, sizeof best, &el), r->budget);
     printf("[%s] trial %zu %s", count, id, cli_state_name(t.state));
-    if (t.state == GPBO_TRIAL_COMPLETE)
+    size_t k = gpbo_study_nobjectives(r->study);
+    double y[GPBO_MAX_OBJECTIVES];
+    if (t.state == GPBO_TRIAL_COMPLETE && k > 1 &&
+        gpbo_study_trial_objectives(r->study, id, y) == GPBO_OK)
+        for (size_t j = 0; j < k; j++) /* every objective's value, not the first's alone */
+            printf(" %s=%.6g", gpbo_study_objective_name(r->study, j), y[j]);
+    else if (t.state == GPBO_TRIAL_COMPLETE)
         printf(" %s=%.6g", r->sw->metric, t.value);
     if (t.state == GPBO_TRIAL_PRUNED && t.nsteps > 0)
         printf(" at step %ld (%s=%.6g)", t.steps[t.nsteps - 1], r->sw->metric,
                t.step_values[t.nsteps - 1]);
     if (t.reason)
         printf(" (%s)", t.reason);
-    printf(" | best %s=%s | %02d:%02d elapsed\n", r->sw->metric, best, (int)el / 60, (int)el % 60);
+    char what[160];
+    best_text(r, best, what, sizeof what);
+    printf(" | %s | %02d:%02d elapsed\n", what, (int)el / 60, (int)el % 60);
     fflush(stdout);
 }
 

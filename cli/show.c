@@ -381,6 +381,13 @@ static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_me
     size_t np = gpbo_space_size(sp);
     if (k == OUT_JSON) {
         fprintf(f, "[\n");
+    } else if (k == OUT_TABLE && gpbo_study_nobjectives(st) > 1) { /* a column an objective */
+        fprintf(f, "%6s  %-11s", "trial", "state");
+        for (size_t j = 0; j < gpbo_study_nobjectives(st); j++)
+            fprintf(f, "  %14s", gpbo_study_objective_name(st, j));
+        for (size_t i = 0; i < np; i++)
+            fprintf(f, "  %14s", gpbo_space_name(sp, i));
+        fprintf(f, "  %s\n", "note");
     } else if (k == OUT_TABLE) {
         fprintf(f, "%6s  %-11s  %14s", "trial", "state", "value");
         for (size_t i = 0; i < np; i++)
@@ -419,6 +426,20 @@ static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_me
  * (its step in the note) and no value for a trial that has none. */
 static void write_start(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti)
 {
+    size_t nobj = gpbo_study_nobjectives(st);
+    if (k == OUT_TABLE && nobj > 1) {
+        double y[GPBO_MAX_OBJECTIVES];
+        gpbo_study_trial_objectives(st, ti->id, y); /* NaN where it has none */
+        gpbo_error_clear();
+        fprintf(f, "%6zu  %-11s", ti->id, cli_state_listed(st, ti));
+        for (size_t j = 0; j < nobj; j++) {
+            char buf[32] = "-";
+            if (isfinite(y[j]))
+                snprintf(buf, sizeof buf, "%.6g", y[j]);
+            fprintf(f, "  %14s", buf);
+        }
+        return;
+    }
     if (k == OUT_TABLE) {
         double v = ti->value;
         if (ti->state == GPBO_TRIAL_PRUNED && ti->nsteps > 0)
@@ -498,7 +519,7 @@ static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
 }
 
 /* The table's note: why a trial failed, where one was pruned, how far a running one got. */
-static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
+static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti, int front)
 {
     long step = ti->nsteps > 0 ? ti->steps[ti->nsteps - 1] : 0;
     double last = ti->nsteps > 0 ? ti->step_values[ti->nsteps - 1] : NAN;
@@ -514,6 +535,8 @@ static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti)
         fprintf(f, "  enqueued: runs first on the next gpbo run\n");
     else if (ti->state == GPBO_TRIAL_COMPLETE && !gpbo_study_trial_feasible(st, ti->id))
         write_infeasible(f, st, ti->id);
+    else if (front)
+        fprintf(f, "  on the Pareto front\n");
     else
         fprintf(f, "  %s\n", ti->reason ? ti->reason : "");
 }
@@ -579,7 +602,7 @@ static void write_metrics_csv(FILE *f, const cli_metrics *cols, const cli_metric
 
 /* A trial's line after its parameters: its seconds and its reason (last: no comma in JSON). */
 static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti,
-                      const char *runs, const cli_metrics *cols, int last)
+                      const char *runs, const cli_metrics *cols, int last, int front)
 {
     cli_metrics m = {.n = 0};
     if (k != OUT_TABLE)
@@ -600,7 +623,7 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
             fprintf(f, "null");
         fprintf(f, "}%s\n", last ? "" : ",");
     } else if (k == OUT_TABLE) {
-        write_note(f, st, ti);
+        write_note(f, st, ti, front);
     } else {
         write_metrics_csv(f, cols, &m);
         fprintf(f, ",");
@@ -656,14 +679,23 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
     } else {
         write_header(f, k, st, &cols);
     }
+    /* the table notes the Pareto front's trials of a study of several objectives */
+    size_t *front = NULL, nf = 0, fi = 0;
+    if (k == OUT_TABLE && gpbo_study_nobjectives(st) > 1 &&
+        (front = malloc((n ? n : 1) * sizeof *front)) != NULL &&
+        gpbo_study_pareto(st, front, n, &nf) != GPBO_OK)
+        nf = 0;
     for (size_t t = 0; t < n; t++) {
         gpbo_trial_info ti;
         gpbo_study_trial(st, t, &ti);
         write_start(f, k, st, &ti);
         for (size_t i = 0; i < np; i++)
             write_param(f, k, sw, sp, i, ti.values[i]);
-        write_end(f, k, st, &ti, runs, &cols, t + 1 == n);
+        while (fi < nf && front[fi] < t)
+            fi++;
+        write_end(f, k, st, &ti, runs, &cols, t + 1 == n, fi < nf && front[fi] == t);
     }
+    free(front);
     if (k == OUT_JSON)
         fprintf(f, "]\n");
     if (outp == NULL) /* main checks standard output once the command ends */

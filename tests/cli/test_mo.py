@@ -308,7 +308,7 @@ def test_three_objectives_mixed(d):
     """))
     with open(os.path.join(d, "obj.py"), "a") as f:
         f.write('print(f"y={y!r}")\n')
-    r = run(["run", "t.yaml"], d, timeout=300)
+    ran = r = run(["run", "t.yaml"], d, timeout=300)
     check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
     exported = json.loads(run(["export", "t.yaml", "--format", "json"], d).stdout)
     points = {t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"], -t["metrics"]["y"])
@@ -327,6 +327,31 @@ def test_three_objectives_mixed(d):
               f"minimize seconds, maximize y), drawn on {a} and {b}, over the {12 - len(want)} "
               f"they dominate" in page, f"the caption of {a}, {b}")
     check("trials no other beats" not in page, "no caption of two objectives")
+    # gpbo run's log line of each trial gives every objective's value and the front's size so
+    # far (before: the first objective's value and 'best acc=', the best accuracy alone)
+    logged = re.findall(r"^\[\d+/12\] trial (\d+) complete (.*) \| (.*) \| ", ran.stdout, re.M)
+    check(len(logged) == 12, f"a line a trial: {ran.stdout}")
+    for tid, values, status in logged:
+        t = exported[int(tid)]
+        kv = dict(w.split("=", 1) for w in values.split())
+        check(set(kv) == {"acc", "seconds", "y"} and
+              all(abs(float(kv[m]) - t["metrics"][m]) <= 1e-5 * max(1, abs(t["metrics"][m]))
+                  for m in kv), f"trial {tid}'s objectives: {values}")
+        sofar = front_of({i: p for i, p in points.items() if i <= int(tid)})
+        check(status == f"Pareto front {len(sofar)} trial{'s' if len(sofar) > 1 else ''}",
+              f"after trial {tid}: {status!r}, the front {sofar}")
+    # gpbo trials: a column an objective (before: one 'value' column, the first objective's) and
+    # the front's trials noted
+    r = run(["trials", "t.yaml"], d)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and lines and lines[0].split()[:5] == [
+        "trial", "state", "acc", "seconds", "y"], f"gpbo trials' header: {lines[:1]}")
+    for l in lines[1:]:
+        w = l.split()
+        t = exported[int(w[0])]
+        check(all(abs(float(v) - t["metrics"][m]) <= 1e-5 * max(1, abs(t["metrics"][m]))
+                  for v, m in zip(w[2:5], ("acc", "seconds", "y"))), f"a row's objectives: {l}")
+        check(l.endswith("on the Pareto front") == (int(w[0]) in want), f"front noted: {l}")
 
 
 def test_front_words_distinct(d):
