@@ -348,7 +348,12 @@ GPBO_API int gpbo_study_options_init(gpbo_study_options *opts, unsigned int vers
  * the last: the names gpbo_study_options.strategy takes. */
 GPBO_API const char *gpbo_strategy_name(size_t i);
 
+/* Declared once, whichever of this header and gpbo/pruner.h comes first (a typedef given twice
+ * is a C11 feature, refused by C99 compilers). */
+#ifndef GPBO_STUDY_TYPEDEF
+#define GPBO_STUDY_TYPEDEF
 typedef struct gpbo_study gpbo_study;
+#endif
 
 /**
  * Opens the study called name in storage, creating it when it does not exist.
@@ -359,7 +364,7 @@ typedef struct gpbo_study gpbo_study;
  * @param opts NULL for the defaults; of any version 1 to GPBO_STUDY_OPTIONS_VERSION.
  * @return the study, or NULL with GPBO_EINVAL (bad arguments, an unknown options version,
  *         options out of range or that the strategy refuses, checked before anything is
- *         stored; a different space), GPBO_ENOTFOUND (no study of that name and no space to
+ *         stored; a different space; an in-memory study without a space), GPBO_ENOTFOUND (no study of that name and no space to
  *         create it with), GPBO_EFORMAT (what is stored is malformed: the space, the options
  *         or a trial, as another program may have written them), GPBO_ESTORAGE (the database
  *         failed; the message has SQLite's words) or GPBO_ENOMEM.
