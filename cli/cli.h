@@ -171,6 +171,18 @@ const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti);
  * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);
+/* Parameter i's value v as a number in the sweep's own units, for figures and the dashboard:
+ * a q_uniform's stored value is its multiple of q (the search space holds integers), so it is
+ * multiplied by q; any other value (NaN too), or with sw NULL (a study read without its sweep
+ * file), is returned as it is. cli_shown_q gives that factor (1 for any other parameter). */
+double cli_shown_number(const sweep *sw, size_t i, double v);
+double cli_shown_q(const sweep *sw, size_t i);
+/* Parameter i's value v (not NaN) as gpbo export writes it, into buf: a number as the sweep
+ * writes it when it is a multiple of its q, else shortest round-trip (an integer's digits); a
+ * category's text. Returns 1 when it is a string (a category, a constant that is no JSON
+ * number), 0 for a number. */
+int cli_param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
+                   size_t cap);
 /* Opens the study a command names: by its sweep file (the storage next to it by default) or by
  * --storage and --study. Returns 0, or the exit status after printing the error. */
 /* The file a study keeps next to others in dir: "<dir>/<name><suffix>", the name encoded so that
