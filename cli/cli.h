@@ -18,6 +18,8 @@ typedef struct trainer_settings {
     char model[256];
     size_t train_size, val_size, hidden, layers;
     int test;
+    /* which of model, hidden and layers were given (trainer_final_model checks them) */
+    int model_set, hidden_set, layers_set;
 } trainer_settings;
 
 typedef struct trainer_data {
@@ -27,6 +29,14 @@ typedef struct trainer_data {
 void trainer_settings_init(trainer_settings *t);
 /* Applies one key = value setting. GPBO_EINVAL naming the key (and the closest valid one). */
 int trainer_set(trainer_settings *t, const char *key, const char *value);
+/* Makes the model from hidden and layers (an MLP of `layers` hidden layers of `hidden` units:
+ * mlp:H-H-...), or keeps `model` when neither is given. GPBO_EINVAL, nothing changed, when
+ * layers is given without hidden (the default model would be trained whatever layers says),
+ * hidden with model (one of the two would be dropped), or either is 0. */
+int trainer_final_model(trainer_settings *t);
+/* The same check before any trial, for a sweep whose trainer section is t and whose n
+ * parameters (each set in every trial where it is active) are names: 0, or GPBO_EINVAL. */
+int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n);
 /* The number of trainer settings: their keys are the sweep's trainer section's. */
 enum { TRAINER_NKEYS = 26 };
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
@@ -34,8 +44,6 @@ enum { TRAINER_NKEYS = 26 };
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
-/* Sets t->cfg.model from hidden and layers when they are set (the model spec otherwise). */
-void trainer_final_model(trainer_settings *t);
 /* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
 /* Trains once, printing `metric=value step=N` per epoch (for a metric the trainer has per epoch,

@@ -1311,6 +1311,10 @@ static int prepare_objective(runner *r, const char *path)
             return 2;
         }
     }
+    if (trainer_check_keys(&r->base, (const char *const *)r->names, r->np) != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
+        return 2;
+    }
     if (check_trainer_metrics(sw, path) != 0)
         return 2;
     if (trainer_data_load(&r->base, &r->data) != GPBO_OK) {

@@ -459,13 +459,63 @@ def test_retrain(d):
               f"{' '.join(args)}: {r.returncode} {r.stderr!r}")
 
 
+def mlp_parameters(hidden, layers, inputs=784, classes=10):
+    """The weights and biases of an MLP of `layers` hidden layers of `hidden` units."""
+    return (inputs + 1) * hidden + (layers - 1) * (hidden + 1) * hidden + (hidden + 1) * classes
+
+
+def test_trainer_shape(d):
+    """hidden and layers make the trainer's model an MLP of `layers` hidden layers of `hidden`
+    units. layers without hidden used to be ignored (the default mlp:256-128 trained whatever
+    layers said: a sweep searching layers alone searched nothing), hidden beside model replaced
+    the model (a CNN became an MLP), and 0 meant "not given"; each is now refused."""
+    small = ["--train_size", "300", "--val_size", "100", "--epochs", "1"]
+    for args, want in ((["--layers", "3"], "layers needs hidden"),
+                       (["--hidden", "0"], "hidden is 0"),
+                       (["--hidden", "16", "--layers", "0"], "layers is 0"),
+                       (["--model", "cnn:c4k3-p2", "--hidden", "16"], "model and hidden")):
+        r = run(["train"] + args + small, d)
+        check(r.returncode == 2 and want in r.stderr and r.stderr.count("\n") == 1,
+              f"train {args}: {r.returncode} {r.stderr!r}")
+    for hidden, layers in ((16, 3), (16, 1)):
+        r = run(["train", "--hidden", str(hidden), "--layers", str(layers)] + small, d)
+        got = dict(l.split("=", 1) for l in r.stdout.split("\n") if "=" in l)
+        check(r.returncode == 0 and got.get("parameters") == str(mlp_parameters(hidden, layers)),
+              f"train --hidden {hidden} --layers {layers}: {r.returncode} {got} {r.stderr}")
+
+    body = """\
+    name: {name}
+    method: grid
+    metric: {{name: val_accuracy, goal: maximize}}
+    parameters:
+      layers: {{min: 1, max: 3}}
+    trainer: {{train_size: 300, val_size: 100, epochs: 1{extra}}}
+    """
+    write(os.path.join(d, "alone.yaml"), body.format(name="alone", extra=""))
+    r = run(["run", "alone.yaml"], d)
+    check(r.returncode == 2 and "alone.yaml" in r.stderr and "layers needs hidden" in r.stderr,
+          f"a sweep of layers without hidden is refused: {r.returncode} {r.stderr!r}")
+    check(not os.path.exists(os.path.join(d, "alone.db")), "nothing stored for it")
+    write(os.path.join(d, "cnn.yaml"), body.format(name="cnn", extra=", model: 'cnn:c4k3-p2'")
+          .replace("layers: {min: 1, max: 3}", "hidden: {min: 8, max: 16}"))
+    r = run(["run", "cnn.yaml"], d)
+    check(r.returncode == 2 and "model and hidden" in r.stderr, f"model and hidden: {r.stderr!r}")
+    write(os.path.join(d, "shape.yaml"), body.format(name="shape", extra=", hidden: 16"))
+    r = run(["run", "shape.yaml"], d)
+    check(r.returncode == 0, f"hidden in the trainer section, layers searched: {r.stderr}")
+    trials = json.loads(run(["export", "shape.yaml", "--format", "json"], d).stdout)
+    sizes = {t["params"]["layers"]: t["metrics"].get("parameters") for t in trials}
+    check(sizes == {k: mlp_parameters(16, k) for k in (1, 2, 3)},
+          f"each trial trains the network its layers says: {sizes}")
+
+
 def main():
     if PG_URL:
         tests = [test_studies_pg]
     else:
         tests = [test_help, test_no_trial_completed, test_progress_and_resume,
                  test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
-                 test_export, test_retrain]
+                 test_export, test_retrain, test_trainer_shape]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-ux-", only=only)
 
