@@ -809,7 +809,10 @@ typedef int (*gpbo_objective_fn)(const gpbo_space *space, size_t trial_id, const
 
 /**
  * Runs trials until the study holds n_trials finished ones (complete, failed or pruned) or the
- * strategy is exhausted: ask, call fn, tell.
+ * strategy is exhausted: ask, call fn, tell. n_trials is also a cap on the study's trials in
+ * all, as gpbo_study_ask_capped() keeps it: while other handles (workers) run trials of the
+ * study, it returns GPBO_OK as soon as asking for one more would pass the cap, with fewer than
+ * n_trials finished (their running trials count).
  * @return GPBO_OK (also when exhausted); GPBO_EINVAL (NULL study or fn); or the failure of ask
  *         or tell.
  */
