@@ -509,13 +509,42 @@ def test_trainer_shape(d):
           f"each trial trains the network its layers says: {sizes}")
 
 
+def test_compare_quartiles(d):
+    """The regret summary's median and quartiles are printed to one precision, so that the
+    quartiles read q1 <= median <= q3: at 3 digits for the median and 2 for the quartiles, one
+    seed's 49.7 read '49.7 [50, 50]'."""
+    write(os.path.join(d, "q.yaml"), """\
+    strategies: [random, sobol]
+    problems: [branin, rosenbrock:3]
+    seeds: 1
+    budget: 6
+    budgets: [2, 4, 6]
+    """)
+    write(os.path.join(d, "q3.yaml"), """\
+    strategies: [random]
+    problems: [branin, ackley:2]
+    seeds: 3
+    budget: 5
+    budgets: [3, 5]
+    """)
+    for name, ncells in (("q.yaml", 2 * 3 * 2), ("q3.yaml", 2 * 2 * 1)):  # problems budgets strategies
+        r = run(["compare", name], d, timeout=300)
+        cells = re.findall(r"\| (\S+) (\S+) \[(\S+), (\S+)\]", r.stdout)
+        check(r.returncode == 0 and len(cells) == ncells,
+              f"{name}: {r.returncode} {len(cells)} cells {r.stdout} {r.stderr}")
+        for st, md, q1, q3 in cells:
+            check(float(q1) <= float(md) <= float(q3), f"{name} {st}: {md} [{q1}, {q3}]")
+            if name == "q.yaml":  # one seed: the median is each quartile
+                check(md == q1 == q3, f"one seed, one number: {st} {md} [{q1}, {q3}]")
+
+
 def main():
     if PG_URL:
         tests = [test_studies_pg]
     else:
         tests = [test_help, test_no_trial_completed, test_progress_and_resume,
                  test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
-                 test_export, test_retrain, test_trainer_shape]
+                 test_export, test_retrain, test_trainer_shape, test_compare_quartiles]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-ux-", only=only)
 
