@@ -18,6 +18,8 @@ typedef struct trainer_settings {
     char model[256];
     size_t train_size, val_size, hidden, layers;
     int test;
+    /* which of model, hidden and layers were given (trainer_final_model checks them) */
+    int model_set, hidden_set, layers_set;
 } trainer_settings;
 
 typedef struct trainer_data {
@@ -27,6 +29,14 @@ typedef struct trainer_data {
 void trainer_settings_init(trainer_settings *t);
 /* Applies one key = value setting. GPBO_EINVAL naming the key (and the closest valid one). */
 int trainer_set(trainer_settings *t, const char *key, const char *value);
+/* Makes the model from hidden and layers (an MLP of `layers` hidden layers of `hidden` units:
+ * mlp:H-H-...), or keeps `model` when neither is given. GPBO_EINVAL, nothing changed, when
+ * layers is given without hidden (the default model would be trained whatever layers says),
+ * hidden with model (one of the two would be dropped), or either is 0. */
+int trainer_final_model(trainer_settings *t);
+/* The same check before any trial, for a sweep whose trainer section is t and whose n
+ * parameters (each set in every trial where it is active) are names: 0, or GPBO_EINVAL. */
+int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n);
 /* The number of trainer settings: their keys are the sweep's trainer section's. */
 enum { TRAINER_NKEYS = 26 };
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
@@ -34,8 +44,6 @@ enum { TRAINER_NKEYS = 26 };
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
-/* Sets t->cfg.model from hidden and layers when they are set (the model spec otherwise). */
-void trainer_final_model(trainer_settings *t);
 /* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
 /* Trains once, printing `metric=value step=N` per epoch (for a metric the trainer has per epoch,
@@ -171,6 +179,18 @@ const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti);
  * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);
+/* Parameter i's value v as a number in the sweep's own units, for figures and the dashboard:
+ * a q_uniform's stored value is its multiple of q (the search space holds integers), so it is
+ * multiplied by q; any other value (NaN too), or with sw NULL (a study read without its sweep
+ * file), is returned as it is. cli_shown_q gives that factor (1 for any other parameter). */
+double cli_shown_number(const sweep *sw, size_t i, double v);
+double cli_shown_q(const sweep *sw, size_t i);
+/* Parameter i's value v (not NaN) as gpbo export writes it, into buf: a number as the sweep
+ * writes it when it is a multiple of its q, else shortest round-trip (an integer's digits); a
+ * category's text. Returns 1 when it is a string (a category, a constant that is no JSON
+ * number), 0 for a number. */
+int cli_param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
+                   size_t cap);
 /* Opens the study a command names: by its sweep file (the storage next to it by default) or by
  * --storage and --study. Returns 0, or the exit status after printing the error. */
 /* The file a study keeps next to others in dir: "<dir>/<name><suffix>", the name encoded so that

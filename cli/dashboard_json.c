@@ -271,24 +271,25 @@ static char *shown(const dash *d, const char *name)
     return found;
 }
 
-/* Parameter i's value v: a number for numeric parameters (and constants that are numbers),
- * else its text (a category). */
+/* Parameter i's value v as gpbo export gives it: a number for numeric parameters (in the
+ * sweep's units: a q_uniform's value, not the multiple of q the space stores; a float to the
+ * last digit) and for constants that are numbers, else its text (a category). */
 static json_t *param_value(const dash *d, const gpbo_space *sp, size_t i, double v)
 {
     if (isnan(v)) /* reserved by a worker still proposing it */
         return json_null();
     gpbo_param_type t = gpbo_space_type(sp, i);
-    if (t == GPBO_PARAM_INT)
+    if (t == GPBO_PARAM_INT && cli_shown_q(d->sw, i) == 1.0)
         return json_integer((json_int_t)llround(v));
-    if (t == GPBO_PARAM_CATEGORICAL && v >= 0 && v < (double)gpbo_space_nchoices(sp, i))
+    int constant = d->sw != NULL && i < d->sw->np && d->sw->p[i].dist == D_CONSTANT;
+    if (t == GPBO_PARAM_CATEGORICAL && !constant && v >= 0 &&
+        v < (double)gpbo_space_nchoices(sp, i))
         return dash_text(gpbo_space_choice(sp, i, (size_t)v)); /* whole: buf would cut it */
     char buf[256];
-    cli_format_value(d->sw, sp, i, v, buf, sizeof buf);
+    int text = cli_param_text(d->sw, sp, i, v, buf, sizeof buf);
     char *end;
     double x = strtod(buf, &end);
-    if (t == GPBO_PARAM_FLOAT && d->sw == NULL)
-        x = v, end = buf + strlen(buf);
-    if (t != GPBO_PARAM_CATEGORICAL && end != buf && *end == '\0' && isfinite(x))
+    if (!text && end != buf && *end == '\0' && isfinite(x))
         return json_real(x);
     return dash_text(buf);
 }
@@ -338,8 +339,10 @@ static json_t *summary_json(const dash *d, const gpbo_study *st)
         has_best ? json_integer((json_int_t)b.id) : json_null());
 }
 
-/* The space: each parameter's name, type, bounds (log scale or not) and categories. */
-static json_t *space_json(const gpbo_space *sp)
+/* The space: each parameter's name, type, bounds (log scale or not) and categories, in the
+ * sweep's units (a q_uniform is a float from its lowest to its highest multiple of q, not the
+ * integer multiples the space stores). */
+static json_t *space_json(const dash *d, const gpbo_space *sp)
 {
     static const char *const TYPE[] = {"float", "int", "categorical", "const"};
     json_t *a = json_array();
@@ -349,11 +352,14 @@ static json_t *space_json(const gpbo_space *sp)
         for (size_t k = 0; t == GPBO_PARAM_CATEGORICAL && k < gpbo_space_nchoices(sp, i); k++)
             json_array_append_new(choices, json_string(gpbo_space_choice(sp, i, k)));
         int numeric = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT;
-        json_array_append_new(
-            a, json_pack("{ss ss sb so so so}", "name", gpbo_space_name(sp, i), "type", TYPE[t],
-                         "log", numeric && gpbo_space_is_log(sp, i), "lo",
-                         numeric ? number(gpbo_space_lo(sp, i)) : json_null(), "hi",
-                         numeric ? number(gpbo_space_hi(sp, i)) : json_null(), "choices", choices));
+        double q = cli_shown_q(d->sw, i);
+        json_array_append_new(a, json_pack("{ss ss sb so so so}", "name", gpbo_space_name(sp, i),
+                                           "type", TYPE[q != 1.0 ? GPBO_PARAM_FLOAT : t], "log",
+                                           numeric && gpbo_space_is_log(sp, i), "lo",
+                                           numeric ? number(q * gpbo_space_lo(sp, i)) : json_null(),
+                                           "hi",
+                                           numeric ? number(q * gpbo_space_hi(sp, i)) : json_null(),
+                                           "choices", choices));
     }
     return a;
 }
@@ -458,7 +464,7 @@ json_t *dash_study(dash *d, const char *name)
         best = json_pack("{sI so so}", "trial", (json_int_t)b.id, "value", number(b.value),
                          "params", params_of(d, gpbo_study_space(st), b.values));
     json_object_set_new(o, "best_params", best);
-    json_object_set_new(o, "space", space_json(gpbo_study_space(st)));
+    json_object_set_new(o, "space", space_json(d, gpbo_study_space(st)));
     objectives_json(o, st);
     done(d, e);
     return o;
@@ -515,9 +521,10 @@ enum { DASH_SLICE = 48 };
 
 /* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
  * {"param", "x", "mean", "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when
- * the model is log-warped the median and 2-sd quantiles); NULL when the prediction fails. */
-static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const gpbo_space *sp,
-                          double sign, const double *ub, double *q, size_t i)
+ * the model is log-warped the median and 2-sd quantiles), x in the sweep's units (d->sw); NULL
+ * when the prediction fails. */
+static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_info *info,
+                          const gpbo_space *sp, double sign, const double *ub, double *q, size_t i)
 {
     size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cli_param_coord(sp, i);
     double mu[DASH_SLICE], var[DASH_SLICE], vals[64];
@@ -528,7 +535,7 @@ static json_t *slice_json(gpbo_gp *gp, const gpbo_study_model_info *info, const 
         row[coord] = (k + 0.5) / DASH_SLICE;
         gpbo_space_project(row, d, (void *)sp);
         int ok = np <= 64 && gpbo_space_decode(sp, row, vals) == GPBO_OK;
-        json_array_append_new(x, ok ? number(vals[i]) : json_null());
+        json_array_append_new(x, ok ? number(cli_shown_number(dh->sw, i, vals[i])) : json_null());
     }
     int ok = gpbo_gp_predict(gp, DASH_SLICE, q, mu, var) == GPBO_OK;
     for (size_t k = 0; ok && k < DASH_SLICE; k++) {
@@ -593,7 +600,7 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
         gpbo_param_type t = gpbo_space_type(sp, i);
         json_t *s = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT
-                        ? slice_json(gp, &info, sp, sign, ub, q, i)
+                        ? slice_json(d, gp, &info, sp, sign, ub, q, i)
                         : NULL;
         if (s != NULL)
             json_array_append_new(slices, s);

@@ -208,6 +208,11 @@ static void command_usage(FILE *f, const cli_command *c)
         for (size_t k = 0; k < n; k++)
             fprintf(f, " %s%s", keys[k], (k + 1) % 8 == 0 && k + 1 < n ? "\n     " : "");
         fputc('\n', f);
+        fprintf(
+            f,
+            "    the network: model (default mlp:256-128; cnn:c32k5-p2-d128 ...), or hidden (the\n"
+            "    units of each hidden layer) and layers (how many, default 1): an MLP, hidden 256\n"
+            "    and layers 2 making mlp:256-256\n");
     }
 }
 

@@ -273,11 +273,12 @@ static int fig_gap(rep *r)
     return rc;
 }
 
-/* Parameter i of every complete trial into r->px. */
+/* Parameter i of every complete trial into r->px, in the sweep's units (a q_uniform's value,
+ * not the multiple of q the space stores). */
 static void param_column(rep *r, size_t i)
 {
     for (size_t t = 0; t < r->nc; t++)
-        r->px[t] = r->pv[t * r->np + i];
+        r->px[t] = cli_shown_number(r->sw, i, r->pv[t * r->np + i]);
 }
 
 /* 1 when parameter i takes one value only over the complete trials (a `const` parameter or
@@ -565,7 +566,7 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
         row[coord] = (k + 0.5) / SLICE;
         gpbo_space_project(row, d, (void *)r->sp);
         if (r->np <= 64 && gpbo_space_decode(r->sp, row, vals) == GPBO_OK)
-            sx[k] = vals[i];
+            sx[k] = cli_shown_number(r->sw, i, vals[i]);
     }
     if (gpbo_gp_predict(m->gp, SLICE, q, mu, var) != GPBO_OK)
         return GPBO_OK;

@@ -90,7 +90,8 @@ static int tuned_settings(const sweep *sw, const gpbo_space *sp, const gpbo_tria
 /* What the default contender trains: the settings a search usually varies. */
 static void describe(contender *c)
 {
-    trainer_final_model(&c->t);
+    /* a bad model, hidden or layers is reported by the training that follows */
+    (void)trainer_final_model(&c->t);
     const gpbo_trainer_config *k = &c->t.cfg;
     printf("%s: model=%s optimizer=%s lr=%g batch_size=%zu dropout=%g weight_decay=%g "
            "schedule=%s\n",

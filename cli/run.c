@@ -1368,6 +1368,10 @@ static int prepare_objective(runner *r, const char *path)
             return 2;
         }
     }
+    if (trainer_check_keys(&r->base, (const char *const *)r->names, r->np) != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
+        return 2;
+    }
     if (check_trainer_metrics(sw, path) != 0)
         return 2;
     if (trainer_data_load(&r->base, &r->data) != GPBO_OK) {
@@ -1423,6 +1427,26 @@ static int check_goals(const sweep *sw, const gpbo_study *st, const char *storag
     return 0;
 }
 
+/* Makes path (cap bytes) absolute, from the current folder. The trial folders are named from
+ * the storage's path, relative to where gpbo was started, but each program runs in the sweep
+ * file's folder: `gpbo run dir/sweep.yaml` gave it GPBO_TRIAL_DIR=dir/sweep.runs/trial-000000,
+ * a folder that does not exist from there. */
+static int absolute(char *path, size_t cap)
+{
+    if (path[0] == '/')
+        return GPBO_OK;
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == NULL)
+        return gpbo_error_set(GPBO_EIO, "the current folder: %s", strerror(errno));
+    const char *rel = strncmp(path, "./", 2) == 0 ? path + 2 : path;
+    char buf[4096];
+    int w = snprintf(buf, sizeof buf, "%s/%s", cwd, rel);
+    if (w < 0 || (size_t)w >= cap || (size_t)w >= sizeof buf)
+        return gpbo_error_set(GPBO_EINVAL, "%s/%s: path too long", cwd, rel);
+    memcpy(path, buf, (size_t)w + 1);
+    return GPBO_OK;
+}
+
 /* Opens the study at storage (NULL: the database next to the sweep, its path kept in dbpath)
  * and makes its trial folders' parent r->runs. Sets *storage to the URL used. Returns 0, or the
  * exit status after printing why. */
@@ -1447,7 +1471,7 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
     if (check_goals(sw, r->study, *storage) != 0)
         return 2;
     if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
-        mkdirs(r->runs) != GPBO_OK) {
+        mkdirs(r->runs) != GPBO_OK || absolute(r->runs, sizeof r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;
     }

@@ -45,6 +45,16 @@ void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v,
         gpbo_space_format(sp, i, v, buf, cap);
 }
 
+double cli_shown_q(const sweep *sw, size_t i)
+{
+    return sw != NULL && i < sw->np && sw->p[i].dist == D_Q_UNIFORM ? sw->p[i].q : 1.0;
+}
+
+double cli_shown_number(const sweep *sw, size_t i, double v)
+{
+    return v * cli_shown_q(sw, i);
+}
+
 static void csv_field(FILE *f, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL) { /* RFC 4180: CR too (a reader ends the row there) */
@@ -352,8 +362,7 @@ static int json_number(const char *s)
 /* Parameter i's value v as text, and whether it is a string (a category, a constant that is no
  * JSON number): a number as the sweep writes it when it is a multiple of its q (0.3, not
  * 0.30000000000000004), else shortest round-trip (an integer's digits). */
-static int param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
-                      size_t cap)
+int cli_param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf, size_t cap)
 {
     gpbo_param_type t = gpbo_space_type(sp, i);
     int quantized = sw && (sw->p[i].dist == D_Q_UNIFORM || sw->p[i].dist == D_Q_LOG_UNIFORM_VALUES);
@@ -478,7 +487,7 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
     else if (k == OUT_TABLE)
         cli_format_value(sw, sp, i, v, buf, sizeof buf);
     else
-        string = param_text(sw, sp, i, v, buf, sizeof buf);
+        string = cli_param_text(sw, sp, i, v, buf, sizeof buf);
     if (k == OUT_JSON) {
         fprintf(f, "%s", i ? ", " : "");
         json_str(f, gpbo_space_name(sp, i));

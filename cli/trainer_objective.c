@@ -199,26 +199,73 @@ static int apply(const setting *s, void *p, const char *v)
     return GPBO_OK;
 }
 
+/* Marks which of model, hidden and layers key names in the flags (model_set, ...). */
+static void mark_shape_key(const char *key, int *model, int *hidden, int *layers)
+{
+    *model |= !strcmp(key, "model");
+    *hidden |= !strcmp(key, "hidden");
+    *layers |= !strcmp(key, "layers");
+}
+
 int trainer_set(trainer_settings *t, const char *key, const char *v)
 {
     for (size_t i = 0; i < sizeof SETTINGS / sizeof *SETTINGS; i++)
-        if (!strcmp(key, SETTINGS[i].key))
-            return apply(&SETTINGS[i], (char *)t + SETTINGS[i].off, v);
+        if (!strcmp(key, SETTINGS[i].key)) {
+            int rc = apply(&SETTINGS[i], (char *)t + SETTINGS[i].off, v);
+            if (rc == GPBO_OK)
+                mark_shape_key(key, &t->model_set, &t->hidden_set, &t->layers_set);
+            return rc;
+        }
     const char *keys[TRAINER_NKEYS];
     size_t n = trainer_keys(keys);
     return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)", key,
                           sweep_closest(key, keys, n));
 }
 
-void trainer_final_model(trainer_settings *t)
+/* hidden and layers describe the model that `model` spells out: layers alone used to leave the
+ * default model (mlp:256-128) in place, so `gpbo train --layers 3`, or a sweep that searched
+ * layers without hidden, trained the same network whatever layers said; hidden beside model
+ * replaced it (a CNN became an MLP), and 0 was taken as "not given". */
+static int check_shape(int model, int hidden, int layers)
 {
-    if (t->hidden > 0) {
+    if (layers && !hidden)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer setting layers needs hidden, the units of each hidden layer "
+                              "(hidden: 256, layers: 2 is the model mlp:256-256), or give model "
+                              "(mlp:512-256) instead: without hidden, layers would be ignored");
+    if (hidden && model)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer settings model and hidden are two ways to give the model: "
+                              "give model (mlp:512-256, cnn:c32k5-p2-d128) or hidden and layers");
+    return GPBO_OK;
+}
+
+int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n)
+{
+    int model = t->model_set, hidden = t->hidden_set, layers = t->layers_set;
+    for (size_t i = 0; i < n; i++)
+        mark_shape_key(names[i], &model, &hidden, &layers);
+    return check_shape(model, hidden, layers);
+}
+
+int trainer_final_model(trainer_settings *t)
+{
+    int rc = check_shape(t->model_set, t->hidden_set, t->layers_set);
+    if (rc != GPBO_OK)
+        return rc;
+    if ((t->hidden_set && t->hidden == 0) || (t->layers_set && t->layers == 0))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer setting %s is 0: an MLP needs at least one "
+                              "hidden layer of at least one unit",
+                              t->hidden_set && t->hidden == 0 ? "hidden" : "layers");
+    if (t->hidden_set) {
         size_t off = (size_t)snprintf(t->model, sizeof t->model, "mlp:");
-        for (size_t i = 0; i < (t->layers ? t->layers : 1) && off < sizeof t->model - 16; i++)
+        for (size_t i = 0; i < t->layers && off < sizeof t->model - 16; i++)
             off += (size_t)snprintf(t->model + off, sizeof t->model - off, "%s%zu", i ? "-" : "",
                                     t->hidden);
     }
     t->cfg.model = t->model;
+    return GPBO_OK;
 }
 
 int trainer_data_load(const trainer_settings *t, trainer_data *d)
@@ -292,8 +339,8 @@ static int print_epoch(size_t epoch, double acc, double loss, void *payload)
 
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r)
 {
-    trainer_final_model(t);
-    return gpbo_trainer_run(&t->cfg, d->train, d->val, d->test, r);
+    int rc = trainer_final_model(t);
+    return rc != GPBO_OK ? rc : gpbo_trainer_run(&t->cfg, d->train, d->val, d->test, r);
 }
 
 int trainer_run_print(trainer_settings *t, const trainer_data *d, const char *metric)

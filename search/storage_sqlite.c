@@ -452,7 +452,8 @@ static int reserve_in(sqlite_storage *s, int64_t study, const gpbo_trial_rec *r,
     done(q);
     q = NULL;
     if ((size_t)next >= cap) {
-        rc = gpbo_error_set(GPBO_EEXHAUSTED, "%s: the study holds its %zu trials", s->path, cap);
+        rc = gpbo_error_set(GPBO_EEXHAUSTED, "%s: the study holds %lld trials, its cap is %zu",
+                            s->path, (long long)next, cap);
         goto out;
     }
     if ((q = stmt(s, ST_RESERVE)) == NULL) {

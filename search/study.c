@@ -1123,7 +1123,8 @@ static int reserve(gpbo_study *s, size_t cap, const double *vals, size_t nahead,
     gpbo_trial_rec r = reservation(s, vals);
     if (s->st == NULL) {
         if (s->n >= cap)
-            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name, cap);
+            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds %zu trials, its cap is %zu",
+                                  s->name, s->n, cap);
         r.id = s->n;
         *out_id = r.id;
         return mirror_add(s, &r);
@@ -1344,7 +1345,8 @@ static int enqueue_values(gpbo_study *s, const double *vals, size_t cap, double 
     r.heartbeat = 0;
     if (s->st == NULL) {
         if (s->n >= cap)
-            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds its %zu trials", s->name, cap);
+            return gpbo_error_set(GPBO_EEXHAUSTED, "study '%s' holds %zu trials, its cap is %zu",
+                                  s->name, s->n, cap);
         id = r.id = s->n;
         rc = mirror_add(s, &r);
     } else {

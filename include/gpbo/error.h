@@ -7,9 +7,10 @@
  * failing gpbo call on that thread. Library code never prints and never aborts.
  *
  * Memory: what a gpbo function hands out is given back to gpbo, never to the caller's free():
- * an object to its own gpbo_X_free() (gpbo_gp_free, gpbo_study_free, ...), which accepts
- * NULL; any other buffer returned for the caller to own (the strings of gpbo_gp_to_string and
- * gpbo_space_to_json) to gpbo_free(). Pointers documented as borrowed are not freed at all.
+ * an object to its own gpbo_X_free() (gpbo_gp_free, gpbo_space_free, ...; a study to
+ * gpbo_study_close), which accepts NULL; any other buffer returned for the caller to own (the
+ * strings of gpbo_gp_to_string and gpbo_space_to_json, gpbo_study_list's names) to
+ * gpbo_free(). Pointers documented as borrowed are not freed at all.
  *
  * Callbacks: a function the caller hands to gpbo returns 0 to go on; any other value stops the
  * call that invoked it, which returns GPBO_EUSER with a message naming the callback and the

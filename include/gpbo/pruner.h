@@ -112,7 +112,12 @@ typedef enum gpbo_pruner_outcome {
  */
 GPBO_API int gpbo_pruner_finish(gpbo_pruner *pruner, size_t trial, gpbo_pruner_outcome outcome);
 
+/* The study a pruner catches up from (gpbo/search.h). Declared once, whichever of the two
+ * headers comes first: a typedef given twice is a C11 feature, refused by C99 compilers. */
+#ifndef GPBO_STUDY_TYPEDEF
+#define GPBO_STUDY_TYPEDEF
 typedef struct gpbo_study gpbo_study;
+#endif
 
 /**
  * Tells the pruner of every trial of study that has ended and that it was not told of yet:

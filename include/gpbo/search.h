@@ -348,7 +348,12 @@ GPBO_API int gpbo_study_options_init(gpbo_study_options *opts, unsigned int vers
  * the last: the names gpbo_study_options.strategy takes. */
 GPBO_API const char *gpbo_strategy_name(size_t i);
 
+/* Declared once, whichever of this header and gpbo/pruner.h comes first (a typedef given twice
+ * is a C11 feature, refused by C99 compilers). */
+#ifndef GPBO_STUDY_TYPEDEF
+#define GPBO_STUDY_TYPEDEF
 typedef struct gpbo_study gpbo_study;
+#endif
 
 /**
  * Opens the study called name in storage, creating it when it does not exist.
@@ -359,7 +364,7 @@ typedef struct gpbo_study gpbo_study;
  * @param opts NULL for the defaults; of any version 1 to GPBO_STUDY_OPTIONS_VERSION.
  * @return the study, or NULL with GPBO_EINVAL (bad arguments, an unknown options version,
  *         options out of range or that the strategy refuses, checked before anything is
- *         stored; a different space), GPBO_ENOTFOUND (no study of that name and no space to
+ *         stored; a different space; an in-memory study without a space), GPBO_ENOTFOUND (no study of that name and no space to
  *         create it with), GPBO_EFORMAT (what is stored is malformed: the space, the options
  *         or a trial, as another program may have written them), GPBO_ESTORAGE (the database
  *         failed; the message has SQLite's words) or GPBO_ENOMEM.
@@ -805,7 +810,10 @@ typedef int (*gpbo_objective_fn)(const gpbo_space *space, size_t trial_id, const
 
 /**
  * Runs trials until the study holds n_trials finished ones (complete, failed or pruned) or the
- * strategy is exhausted: ask, call fn, tell.
+ * strategy is exhausted: ask, call fn, tell. n_trials is also a cap on the study's trials in
+ * all, as gpbo_study_ask_capped() keeps it: while other handles (workers) run trials of the
+ * study, it returns GPBO_OK as soon as asking for one more would pass the cap, with fewer than
+ * n_trials finished (their running trials count).
  * @return GPBO_OK (also when exhausted); GPBO_EINVAL (NULL study or fn); or the failure of ask
  *         or tell.
  */

@@ -679,6 +679,88 @@ def test_pg(d):
         s.stop()
 
 
+# a q_uniform (stored as its multiple of q), an integer, a constant, a category and a float
+UNITS_OBJ = """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, s, n = float(a["x"]), float(a["s"]), int(a["n"])
+    print(f"loss={(x - 1) ** 2 + 4 * (s - 0.5) ** 2 + 0.1 * n + (a['c'] == 'b')!r}")
+    """
+
+
+def x_ticks(page, caption):
+    """The numbers along the horizontal axis of the report's figure with that caption: the tick
+    labels that share one height (PLplot writes each label as a <text> with its matrix)."""
+    import html as htmllib
+    fig = next(f for f in page.split("<figure")[1:] if caption in f)
+    rows = {}
+    for m in re.finditer(r'<text[^>]*transform="matrix\(([^)]*)\)"[^>]*>\s*<tspan[^>]*>([^<]*)'
+                         r'</tspan>', fig):
+        t = htmllib.unescape(m.group(2))
+        if re.fullmatch(r"-?[0-9.]+(e[-+]?[0-9]+)?", t):
+            mat = m.group(1).split()
+            rows.setdefault(round(float(mat[5])), []).append((float(mat[4]), float(t)))
+    row = next((r for r in rows.values() if len({x for x, _ in r}) > 1), [])
+    return [v for _, v in row]
+
+
+def test_sweep_units(d):
+    """The dashboard and the report show a sweep's parameters as gpbo trials and gpbo export
+    do. A q_uniform is stored as its multiple of q (an integer parameter of the space): the
+    dashboard used to give those multiples (s = 2 for 0.5; its space 0 to 4, its GP slice from
+    0 to 4) and the report drew them on its axes, while trials, export and the report's own
+    table gave 0.5; floats came rounded to 10 digits and a numeric constant as a string."""
+    write(os.path.join(d, "obj.py"), UNITS_OBJ)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: units
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 8
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      s: {{distribution: q_uniform, min: 0, max: 1, q: 0.25}}
+      n: {{min: 1, max: 5}}
+      c: {{values: [a, b]}}
+      k: {{value: 3}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    gpbo: {{initial: 4}}
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.returncode} {r.stderr}")
+    exported = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check(all(t["params"]["s"] in (0, 0.25, 0.5, 0.75, 1) for t in exported),
+          f"export gives q_uniform's values: {[t['params'] for t in exported]}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        trials = s.json("api/trials?name=units")["trials"]
+        for t, e in zip(trials, exported):
+            check(t["params"] == e["params"],
+                  f"trial {t['trial']}: dashboard {t['params']} vs export {e['params']}")
+        study = s.json("api/study?name=units")
+        best = study["best_params"]
+        e = next(t for t in exported if t["trial"] == best["trial"])
+        check(best["params"] == e["params"], f"best: {best['params']} vs export {e['params']}")
+        space = {p["name"]: p for p in study["space"]}
+        check((space["s"]["type"], space["s"]["lo"], space["s"]["hi"]) == ("float", 0, 1),
+              f"q_uniform's range in its own units: {space['s']}")
+        check((space["n"]["type"], space["n"]["lo"], space["n"]["hi"]) == ("int", 1, 5),
+              f"an integer as it is: {space['n']}")
+        slices = {x["param"]: x for x in s.json("api/slices?name=units")["slices"]}
+        xs = slices.get("s", {}).get("x", [])
+        check(xs and min(xs) == 0 and max(xs) == 1, f"the GP along s from 0 to 1: {xs}")
+    finally:
+        s.stop()
+    r = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.returncode} {r.stderr}")
+    page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    for caption in ("loss of every complete trial against s<", "along s, the others"):
+        ticks = x_ticks(page, caption)
+        check(len(ticks) >= 2 and min(ticks) >= 0 and max(ticks) <= 1,
+              f"report's axis of s in its own units (0 to 1): {caption!r} {ticks}")
+    n = x_ticks(page, "along n, the others")
+    check(len(n) >= 2 and max(n) > 1, f"the integer's axis as it was: {n}")
+
+
 if __name__ == "__main__":
     if PG:
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
@@ -686,4 +768,5 @@ if __name__ == "__main__":
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
-                        test_study_made_again], prefix="gpbo-dash-", only=sys.argv[2:]))
+                        test_study_made_again, test_sweep_units], prefix="gpbo-dash-",
+                       only=sys.argv[2:]))

@@ -1,7 +1,8 @@
 """The documentation matches the repository (issue 21): every relative link of README.md and
 docs/*.md names a file inside the repository (no ../shared/...), every image it shows exists,
 and the main job's running time is stated alike in README.md, the Makefile and the demo's
-sweep file ("about N minutes"), and make demo ends with `gpbo retrain` as README shows.
+sweep file ("about N minutes"), make demo ends with `gpbo retrain` as README shows, and CI
+(.ci/run) runs the README's test command and the commands README.md writes.
 
 Usage: test_docs.py SOURCE_DIR
 """
@@ -79,11 +80,28 @@ def test_demo_retrains(src):
           "README's main job shows gpbo retrain's table")
 
 
+def test_ci_runs_the_readme(src):
+    """CI (`bash .ci/run`) runs the README's test command, `make test`, and every command it
+    runs is written in README.md as CI runs it (the sanitizer build's BUILD_TYPE=Debug
+    included), so that a user who runs what the README says runs what CI checks."""
+    ci = open(os.path.join(src, ".ci", "run"), encoding="utf-8").read()
+    readme = " ".join(open(os.path.join(src, "README.md"), encoding="utf-8").read().split())
+    cmds = [l.strip() for l in ci.split("\n") if l.strip().startswith("make ")]
+    check("make test" in cmds, f".ci/run runs the README's test command, make test: {cmds}")
+    check("```sh\nmake demo" in open(os.path.join(src, "README.md"), encoding="utf-8").read() and
+          "make test   #" in open(os.path.join(src, "README.md"), encoding="utf-8").read(),
+          "README's two commands are make demo and make test")
+    for c in cmds:
+        check(f"`{c}`" in readme or f"`{c}" in readme,
+              f"README.md writes .ci/run's command as it runs: {c}")
+
+
 def main():
     src = os.path.abspath(sys.argv[1])
     test_links(src)
     test_demo_time(src)
     test_demo_retrains(src)
+    test_ci_runs_the_readme(src)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 

@@ -569,13 +569,51 @@ def test_jobs_bound(d):
     check(r.returncode == 0, f"--jobs 1024: {r.returncode} {r.stderr}")
 
 
+def test_trial_dir_from_elsewhere(d):
+    # The program runs in the sweep file's folder, and GPBO_TRIAL_DIR names its trial folder
+    # from there: absolute. It was the folder's path from where gpbo was started
+    # (`gpbo run sub/sweep.yaml` gave sub/sweep.runs/trial-000000, which the program, in sub/,
+    # could not find), with the default storage and with a relative --storage alike.
+    os.makedirs(os.path.join(d, "sub"))
+    os.makedirs(os.path.join(d, "store"))
+    write(os.path.join(d, "sub", "obj.sh"), """\
+    #!/bin/sh
+    test -d "$GPBO_TRIAL_DIR" || { echo "no folder $GPBO_TRIAL_DIR in $(pwd)" >&2; exit 3; }
+    echo "$GPBO_TRIAL_DIR" > "$GPBO_TRIAL_DIR/checkpoint"
+    echo "loss=0.5"
+    """)
+    os.chmod(os.path.join(d, "sub", "obj.sh"), 0o755)
+    write(os.path.join(d, "sub", "sweep.yaml"), """\
+    name: where
+    method: random
+    metric: {name: loss, goal: minimize}
+    run_cap: 2
+    parameters:
+      x: {min: 0.0, max: 1.0}
+    command: ["./obj.sh", "${args}"]
+    """)
+    for extra, runs in (([], os.path.join(d, "sub", "where.runs")),
+                        (["--storage", "store/w.db"], os.path.join(d, "store", "w.runs")),
+                        (["--storage", "sqlite:///./store/v.db"], os.path.join(d, "store", "v.runs"))):
+        r = run(["run", "sub/sweep.yaml"] + extra, d)
+        check(r.returncode == 0, f"gpbo run sub/sweep.yaml {extra}: {r.returncode} {r.stderr}")
+        for t in range(2):
+            ck = os.path.join(runs, "trial-%06d" % t, "checkpoint")
+            err = os.path.join(runs, "trial-%06d" % t, "stderr")
+            said = open(ck).read().strip() if os.path.exists(ck) else None
+            check(said is not None and os.path.isabs(said) and
+                  os.path.realpath(said) == os.path.realpath(os.path.dirname(ck)),
+                  f"{extra} trial {t}: GPBO_TRIAL_DIR {said!r}; stderr "
+                  f"{open(err).read() if os.path.exists(err) else None!r}")
+
+
 def main():
     tests = [test_output_forms, test_flood_stays_responsive, test_repeated_step_keeps_last_value,
              test_setsid_grandchild_dies_with_trial, test_hyperband_eta_near_one,
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
              test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
-             test_hyperband_wandb_brackets]
+             test_hyperband_wandb_brackets, test_trial_dir_from_elsewhere]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 

@@ -459,13 +459,92 @@ def test_retrain(d):
               f"{' '.join(args)}: {r.returncode} {r.stderr!r}")
 
 
+def mlp_parameters(hidden, layers, inputs=784, classes=10):
+    """The weights and biases of an MLP of `layers` hidden layers of `hidden` units."""
+    return (inputs + 1) * hidden + (layers - 1) * (hidden + 1) * hidden + (hidden + 1) * classes
+
+
+def test_trainer_shape(d):
+    """hidden and layers make the trainer's model an MLP of `layers` hidden layers of `hidden`
+    units. layers without hidden used to be ignored (the default mlp:256-128 trained whatever
+    layers said: a sweep searching layers alone searched nothing), hidden beside model replaced
+    the model (a CNN became an MLP), and 0 meant "not given"; each is now refused."""
+    small = ["--train_size", "300", "--val_size", "100", "--epochs", "1"]
+    for args, want in ((["--layers", "3"], "layers needs hidden"),
+                       (["--hidden", "0"], "hidden is 0"),
+                       (["--hidden", "16", "--layers", "0"], "layers is 0"),
+                       (["--model", "cnn:c4k3-p2", "--hidden", "16"], "model and hidden")):
+        r = run(["train"] + args + small, d)
+        check(r.returncode == 2 and want in r.stderr and r.stderr.count("\n") == 1,
+              f"train {args}: {r.returncode} {r.stderr!r}")
+    for hidden, layers in ((16, 3), (16, 1)):
+        r = run(["train", "--hidden", str(hidden), "--layers", str(layers)] + small, d)
+        got = dict(l.split("=", 1) for l in r.stdout.split("\n") if "=" in l)
+        check(r.returncode == 0 and got.get("parameters") == str(mlp_parameters(hidden, layers)),
+              f"train --hidden {hidden} --layers {layers}: {r.returncode} {got} {r.stderr}")
+
+    body = """\
+    name: {name}
+    method: grid
+    metric: {{name: val_accuracy, goal: maximize}}
+    parameters:
+      layers: {{min: 1, max: 3}}
+    trainer: {{train_size: 300, val_size: 100, epochs: 1{extra}}}
+    """
+    write(os.path.join(d, "alone.yaml"), body.format(name="alone", extra=""))
+    r = run(["run", "alone.yaml"], d)
+    check(r.returncode == 2 and "alone.yaml" in r.stderr and "layers needs hidden" in r.stderr,
+          f"a sweep of layers without hidden is refused: {r.returncode} {r.stderr!r}")
+    check(not os.path.exists(os.path.join(d, "alone.db")), "nothing stored for it")
+    write(os.path.join(d, "cnn.yaml"), body.format(name="cnn", extra=", model: 'cnn:c4k3-p2'")
+          .replace("layers: {min: 1, max: 3}", "hidden: {min: 8, max: 16}"))
+    r = run(["run", "cnn.yaml"], d)
+    check(r.returncode == 2 and "model and hidden" in r.stderr, f"model and hidden: {r.stderr!r}")
+    write(os.path.join(d, "shape.yaml"), body.format(name="shape", extra=", hidden: 16"))
+    r = run(["run", "shape.yaml"], d)
+    check(r.returncode == 0, f"hidden in the trainer section, layers searched: {r.stderr}")
+    trials = json.loads(run(["export", "shape.yaml", "--format", "json"], d).stdout)
+    sizes = {t["params"]["layers"]: t["metrics"].get("parameters") for t in trials}
+    check(sizes == {k: mlp_parameters(16, k) for k in (1, 2, 3)},
+          f"each trial trains the network its layers says: {sizes}")
+
+
+def test_compare_quartiles(d):
+    """The regret summary's median and quartiles are printed to one precision, so that the
+    quartiles read q1 <= median <= q3: at 3 digits for the median and 2 for the quartiles, one
+    seed's 49.7 read '49.7 [50, 50]'."""
+    write(os.path.join(d, "q.yaml"), """\
+    strategies: [random, sobol]
+    problems: [branin, rosenbrock:3]
+    seeds: 1
+    budget: 6
+    budgets: [2, 4, 6]
+    """)
+    write(os.path.join(d, "q3.yaml"), """\
+    strategies: [random]
+    problems: [branin, ackley:2]
+    seeds: 3
+    budget: 5
+    budgets: [3, 5]
+    """)
+    for name, ncells in (("q.yaml", 2 * 3 * 2), ("q3.yaml", 2 * 2 * 1)):  # problems budgets strategies
+        r = run(["compare", name], d, timeout=300)
+        cells = re.findall(r"\| (\S+) (\S+) \[(\S+), (\S+)\]", r.stdout)
+        check(r.returncode == 0 and len(cells) == ncells,
+              f"{name}: {r.returncode} {len(cells)} cells {r.stdout} {r.stderr}")
+        for st, md, q1, q3 in cells:
+            check(float(q1) <= float(md) <= float(q3), f"{name} {st}: {md} [{q1}, {q3}]")
+            if name == "q.yaml":  # one seed: the median is each quartile
+                check(md == q1 == q3, f"one seed, one number: {st} {md} [{q1}, {q3}]")
+
+
 def main():
     if PG_URL:
         tests = [test_studies_pg]
     else:
         tests = [test_help, test_no_trial_completed, test_progress_and_resume,
                  test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
-                 test_export, test_retrain]
+                 test_export, test_retrain, test_trainer_shape, test_compare_quartiles]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-ux-", only=only)
 

@@ -393,6 +393,39 @@ static void store_option(const char *path, const char *key, const char *val)
 
 /* A new random-search study `name` of s in the SQLite file `file` of the test folder; its path
  * and URL into path (600 bytes) and u (620). */
+/* A study at its cap says how many trials it holds and what the cap is: enqueue with a
+ * max_trials below the study's size said "holds its 2 trials" of a study of three. In memory
+ * and in an SQLite file, for enqueue and ask_capped alike. */
+static void test_cap_message(void **state)
+{
+    (void)state;
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, "x", 0.0, 1.0, 0), GPBO_OK);
+    char u[700];
+    url(u, sizeof u, "cap.db");
+    const char *where[2] = {NULL, u};
+    for (int k = 0; k < 2; k++) {
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.strategy = "random";
+        gpbo_study *st = gpbo_study_open(where[k], "cap", s, &o);
+        assert_non_null(st);
+        for (int t = 0; t < 3; t++) {
+            size_t id;
+            double v;
+            assert_int_equal(gpbo_study_ask(st, &id, &v), GPBO_OK);
+            assert_int_equal(gpbo_study_tell(st, id, 2.5 - v), GPBO_OK);
+        }
+        double v = 0.375;
+        size_t id;
+        assert_int_equal(gpbo_study_enqueue(st, &v, 2, &id), GPBO_EEXHAUSTED);
+        assert_non_null(strstr(gpbo_error_message(), "holds 3 trials, its cap is 2"));
+        assert_int_equal(gpbo_study_ask_capped(st, 3, &id, &v), GPBO_EEXHAUSTED);
+        assert_non_null(strstr(gpbo_error_message(), "holds 3 trials, its cap is 3"));
+        gpbo_study_close(st);
+    }
+    gpbo_space_free(s);
+}
+
 static gpbo_study *open_stored_random(const char *file, const char *name, const gpbo_space *s,
                                       char *path, char *u)
 {
@@ -735,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_stored_trials_checked),
         cmocka_unit_test(test_names_utf8),
         cmocka_unit_test(test_failure_reason_utf8),
+        cmocka_unit_test(test_cap_message),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

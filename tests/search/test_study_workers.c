@@ -565,6 +565,39 @@ static void test_cap_across_handles(void **state)
     gpbo_study_close(b);
 }
 
+/* gpbo_study_optimize's n_trials caps the study's trials in all, as ask_capped does (gpbo/search.h
+ * says so): with another handle's two trials running, optimize(5) runs three and returns GPBO_OK,
+ * the study then holding five trials, two of them still running; once they are told, optimize(5)
+ * has nothing left to run. */
+static void test_optimize_cap_across_handles(void **state)
+{
+    (void)state;
+    char name[128];
+    study_name(name, sizeof name, "optcap");
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    gpbo_study *a = open_named(name, &o), *b = open_named(name, &o);
+    size_t ids[2];
+    double v[2];
+    assert_int_equal(gpbo_study_ask(a, &ids[0], v), GPBO_OK);
+    assert_int_equal(gpbo_study_ask(a, &ids[1], v), GPBO_OK);
+    atomic_int calls = 0;
+    assert_int_equal(gpbo_study_optimize(b, counted, &calls, 5), GPBO_OK);
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(b, c);
+    assert_int_equal(calls, 3);
+    assert_int_equal(c[GPBO_TRIAL_COMPLETE], 3);
+    assert_int_equal(c[GPBO_TRIAL_RUNNING], 2);
+    assert_int_equal(gpbo_study_tell(a, ids[0], 1.5), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(a, ids[1], 2.5), GPBO_OK);
+    assert_int_equal(gpbo_study_optimize(b, counted, &calls, 5), GPBO_OK);
+    assert_int_equal(calls, 3);
+    gpbo_study_counts(b, c);
+    assert_int_equal(c[GPBO_TRIAL_COMPLETE], 5);
+    gpbo_study_close(a);
+    gpbo_study_close(b);
+}
+
 /* ---- every metric kept (issue 20) ---------------------------------------------------------- */
 
 static void assert_metric(const gpbo_study *s, size_t id, const char *name, double want)
@@ -795,6 +828,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_user_attrs_kept),
         cmocka_unit_test(test_enqueue_started),
         cmocka_unit_test(test_study_attrs_kept),
+        cmocka_unit_test(test_optimize_cap_across_handles),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
