@@ -509,14 +509,16 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
 
 /* Stores the pending intermediate values in one transaction, after the pruner has seen them;
  * values after the one the pruner stops the trial at are dropped, so that the stored curve is
- * what the pruner saw. */
+ * what the pruner saw. A trial whose process had ended before the pruner saw these values is
+ * not stopped: it ran to its end, and its result is its own (finish_job). */
 static int flush_steps(runner *r, job *j)
 {
     size_t n = j->nbatch;
     for (size_t k = 0; r->pruner && k < n; k++) {
         int prune = 0;
         double mv = r->sw->maximize ? -j->bval[k] : j->bval[k];
-        if (gpbo_pruner_report(r->pruner, j->id, j->bstep[k], mv, &prune) == GPBO_OK && prune) {
+        if (gpbo_pruner_report(r->pruner, j->id, j->bstep[k], mv, &prune) == GPBO_OK && prune &&
+            !j->exited) {
             j->stop_reason = JOB_PRUNED;
             if (!j->exited) /* once reaped, its pid may be another's */
                 kill(-j->pid, SIGKILL);
@@ -983,6 +985,11 @@ static int finish_job(runner *r, job *j, int next)
         return GPBO_OK; /* left running in the study: it runs again on resume */
     if ((rc = store_metrics(r, j)) != GPBO_OK)
         return rc;
+    if (j->stop_reason == JOB_PRUNED && WIFEXITED(st) && WEXITSTATUS(st) == 0 && j->have_final)
+        /* it had printed its result and exited before the pruner's kill reached it (the values
+         * were read between its exit and its reaping): a finished trial, told as one, with the
+         * curve the pruner saw */
+        j->stop_reason = 0;
     if (j->stop_reason == JOB_PRUNED) {
         rc = gpbo_study_tell_pruned(r->study, j->id);
         outcome = GPBO_PRUNER_PRUNED;

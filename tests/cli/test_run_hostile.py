@@ -243,6 +243,45 @@ def test_nan_last_step_fails(d):
           f"final line after nan: {t.get('nanfinal')}")
 
 
+def test_finished_before_pruned(d):
+    """A trial whose program printed its curve and its result and exited before gpbo read them
+    is complete with that result, though the pruner would have stopped it at its first step: it
+    was recorded pruned, its printed final value kept among its metrics only (found by the docs
+    audit on the README's sweep). Python's stdout to a file is written at exit, so these
+    programs' lines are read after they ended. A trial still running at its bad step is still
+    pruned there."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "good":
+        print("loss=1 step=1")
+        print("loss=0.5 step=2")
+        print("loss=0.4")
+    elif kind == "slowbad":
+        print("loss=20 step=1", flush=True)
+        time.sleep(60)
+        print("loss=7")
+    else:
+        print("loss=9 step=1")
+        print("loss=8 step=2")
+        print("loss=7")
+    """)
+    fast = ["bad1", "bad2", "bad3", "bad4"]
+    kinds_sweep(d, ["good"] + fast + ["slowbad"],
+                "early_terminate: {type: median, startup_trials: 1}\n")
+    t0 = time.monotonic()
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind in fast:
+        got = t.get(kind, {})
+        check(got.get("state") == "complete" and got.get("value") == 7,
+              f"{kind}, ended before it was judged: {got}")
+    got = t.get("slowbad", {})
+    check(got.get("state") == "pruned" and got.get("intermediate") == [[1, 20]] and
+          time.monotonic() - t0 < 50, f"slowbad, judged while it ran: {got}")
+
+
 GRANDCHILD = """\
     import os, sys, time
     here = os.path.dirname(os.path.abspath(__file__))
@@ -613,7 +652,8 @@ def main():
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
              test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
-             test_hyperband_wandb_brackets, test_trial_dir_from_elsewhere]
+             test_hyperband_wandb_brackets, test_trial_dir_from_elsewhere,
+             test_finished_before_pruned]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 
