@@ -432,6 +432,111 @@ static char **format_values(runner *r, const double *values)
     return vals;
 }
 
+/* The value of variable name ("NAME=") in the initial environment of process pid, into out;
+ * 0, or -1 when it cannot be read, is not there or does not fit. */
+static int environ_value(pid_t pid, const char *name, char *out, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    size_t nl = strlen(name), n = 0;
+    int ch, found = -1, skip = 0;
+    while (found < 0 && (ch = fgetc(f)) != EOF) {
+        if (ch == '\0') {
+            if (!skip && n > nl && n - nl < cap && !memcmp(out, name, nl)) {
+                memmove(out, out + nl, n - nl);
+                out[n - nl] = '\0';
+                found = 0;
+            }
+            n = 0;
+            skip = 0;
+        } else if (n + 1 < cap) {
+            out[n++] = (char)ch;
+        } else {
+            skip = 1; /* longer than out: not ours */
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether a process with GPBO_TRIAL_DIR dir ran an earlier execution (1 to k - 1) of trial
+ * id. */
+static int earlier_execution(const runner *r, size_t id, unsigned k, const char *dir)
+{
+    char first[1200];
+    if (trial_dir(r, id, 1, first, sizeof first) != GPBO_OK)
+        return 0;
+    size_t fl = strlen(first);
+    if (strncmp(dir, first, fl) != 0)
+        return 0;
+    if (dir[fl] == '\0')
+        return k > 1;
+    char *end;
+    unsigned long e = dir[fl] == '.' && dir[fl + 1] >= '1' && dir[fl + 1] <= '9'
+                          ? strtoul(dir + fl + 1, &end, 10)
+                          : 0;
+    return e >= 2 && *end == '\0' && e < k;
+}
+
+/* Whether the session sid has lost its leader (the trial's own process, which made it): gone,
+ * or a zombie no one reaps. */
+static int leader_gone(pid_t sid)
+{
+    if (sid <= 1)
+        return 0;
+    if (kill(sid, 0) != 0)
+        return errno == ESRCH;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)sid);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the state follows the command's name */
+    return p != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
+/* Before execution k (>= 2) of trial id: ends what its earlier executions left running. A
+ * worker killed with -9 takes its trials' own processes with it (PR_SET_PDEATHSIG), but not
+ * what they started (a script's python, a trainer's data loaders): orphaned, those ran on
+ * beside the new execution, holding their CPU, memory or GPU. Killed here: every process this
+ * user may signal whose GPBO_TRIAL_DIR is an earlier execution's folder and whose session's
+ * leader (that execution's own process) is gone, with its process group. A worker that is
+ * only stopped (its trial taken over after the grace period) still has its trial's process,
+ * and what that started is left to it. */
+static void end_lost_executions(const runner *r, size_t id, unsigned k)
+{
+    for (int round = 0; round < 50; round++) {
+        DIR *d = opendir("/proc");
+        if (d == NULL)
+            return;
+        int killed = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end, dir[1200];
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end != '\0' || pid <= 1 || pid == getpid() ||
+                environ_value((pid_t)pid, "GPBO_TRIAL_DIR=", dir, sizeof dir) != 0 ||
+                !earlier_execution(r, id, k, dir) || !leader_gone(getsid((pid_t)pid)))
+                continue;
+            pid_t pg = getpgid((pid_t)pid);
+            if (pg > 1 && pg != getpgid(0))
+                kill(-pg, SIGKILL);
+            kill((pid_t)pid, SIGKILL);
+            killed++;
+        }
+        closedir(d);
+        if (!killed)
+            return;
+        struct timespec ts = {0, 1000 * 1000}; /* then look again: one may have forked */
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
  * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
  * left running or open. */
@@ -452,6 +557,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
                                   errno == EEXIST ? "too many executions" : strerror(errno));
     }
+    if (k > 1)
+        end_lost_executions(r, id, k);
     char **vals = format_values(r, values);
     if (vals == NULL)
         return gpbo_error_code();

@@ -331,6 +331,59 @@ def test_seconds_are_the_run(d):
     check(len(t) == 4 and all(1 <= s < 1.7 for s in secs), f"each trial's seconds ~1: {secs}")
 
 
+
+# its first execution starts a child (as a script starts its python) that would run 60 s, and
+# waits for it; a later execution of the trial reports at once
+ORPHAN = """\
+    #!/bin/sh
+    case "$GPBO_TRIAL_DIR" in *.[0-9]*) echo "loss=1"; exit 0;; esac
+    python3 -c 'import time; time.sleep(60)' &
+    echo $! >> "$(dirname "$0")/pids"
+    wait
+    """
+
+
+def pid_alive(pid):
+    """Whether pid runs (a zombie is not running)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def test_lost_execution_ended(d):
+    """kill -9 of a worker: its trial's own process dies with it, but what that process started
+    ran on, orphaned, beside the trial's next execution (60 s of a python here; a training
+    run's GPU in life). The worker that runs the trial again ends it first."""
+    name = unique_name("orphan")
+    storage = setup(d, name, 1)
+    write(os.path.join(d, "obj.sh"), ORPHAN, 0o755)
+    quad_sweep(d, name=name, method="random", run_cap=1, command='["./obj.sh"]')
+    pids = os.path.join(d, "pids")
+    a = start(d, storage, 1)
+    t0 = time.time()
+    while time.time() - t0 < 30 and not os.path.exists(pids):
+        time.sleep(0.05)
+    time.sleep(0.2)
+    a.kill()
+    a.communicate()
+    orphans = [int(x) for x in open(pids).read().split()]
+    time.sleep(0.3)
+    check(len(orphans) == 1 and pid_alive(orphans[0]), f"the orphan runs on: {orphans}")
+    r = run(["run", "sweep.yaml"] + storage, d, timeout=60)
+    check(r.returncode == 0, f"second run: exit {r.returncode}: {r.stderr[-300:]}")
+    t0 = time.time()
+    while time.time() - t0 < 5 and any(pid_alive(p) for p in orphans):
+        time.sleep(0.05)
+    check(not any(pid_alive(p) for p in orphans), f"the orphan ended: {orphans}")
+    for p in orphans:  # whatever the outcome, nothing of the test is left running
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def test_server_goes_away(d):
     """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers (once
     both have run an objective). Their storage calls retry with backoff (the budget, 30 s by
@@ -433,7 +486,7 @@ def test_connect_fails_then_server_answers(d):
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_counts_only_runs,
-             test_seconds_are_the_run]
+             test_seconds_are_the_run, test_lost_execution_ended]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
     sys.exit(run_tests(TESTS,
