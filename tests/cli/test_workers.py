@@ -386,6 +386,36 @@ def test_lost_execution_ended(d):
             pass
 
 
+
+def test_sigterm_to_the_group(d):
+    """SIGTERM sent to a run's whole process group (systemd stopping a service, docker stop,
+    kill -TERM -PGID) stops it as Ctrl-C does: exit status 130, no error. The Bayesian
+    proposing process died of it, taking the proposal under way with it, and the run said
+    'the proposing process (pid N) ended', exit status 1. 150 imported trials make each
+    proposal take a GP fit of 150 points (~0.1-0.3 s), so one is under way at the signal."""
+    name = unique_name("term")
+    storage = setup(d, name, 400, "bayes", extra="gpbo: {initial: 2}\n")
+    rng = random.Random(5)
+    rows = ["trial,state,value,x,y"]
+    for i in range(150):
+        x, y = rng.uniform(-4, 4), rng.uniform(-4, 4)
+        rows.append(f"{i},complete,{(x - 1) ** 2 + (y + 2) ** 2},{x},{y}")
+    write(os.path.join(d, "seed.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "seed.csv"] + storage, d)
+    check(r.returncode == 0, f"import: {r.stderr}")
+    for k in range(3):
+        p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "1"] + storage, cwd=d,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        time.sleep(1.5 + 0.3 * k)
+        os.killpg(p.pid, signal.SIGTERM)
+        o, e = p.communicate(timeout=120)
+        check(p.returncode == 130 and "proposing process" not in e,
+              f"SIGTERM to the group, round {k}: exit {p.returncode}: {e[-300:]}")
+    t = trials(d, storage, name)
+    check(not [x for x in t if x["state"] == "failed"], f"no trial failed: {t[150:]}")
+
+
 def test_server_goes_away(d):
     """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers (once
     both have run an objective). Their storage calls retry with backoff (the budget, 30 s by
@@ -488,7 +518,7 @@ def test_connect_fails_then_server_answers(d):
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_counts_only_runs,
-             test_seconds_are_the_run, test_lost_execution_ended]
+             test_seconds_are_the_run, test_lost_execution_ended, test_sigterm_to_the_group]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
     sys.exit(run_tests(TESTS,
