@@ -1953,6 +1953,13 @@ static int check_overrides(const runner *r, const run_args *a, const char *stora
         snprintf(given, sizeof given, "%ld", a->init);
         snprintf(had, sizeof had, "%zu", o->n_init);
     }
+    if (flag == NULL && !a->strategy && strcmp(r->sw->study.strategy, o->strategy) != 0)
+        /* the sweep's method edited since the study was made: it goes on with its own strategy,
+         * as a study keeps its options, but no longer without a word (it ran on silently) */
+        fprintf(stderr,
+                "gpbo run: warning: %s says method: %s, but study '%s' in %s was made with %s and "
+                "keeps it (give --study NAME for a new study)\n",
+                a->path, r->sw->study.strategy, r->sw->name, storage, o->strategy);
     if (flag == NULL)
         return 0;
     fprintf(stderr,
