@@ -337,16 +337,26 @@ static char **trial_env(const runner *r, size_t id, const char *dir)
 static void child_enter(const runner *r, int fi, int fo, int fe, pid_t parent)
 {
     static const int CAUGHT[] = {SIGINT, SIGTERM, SIGCHLD};
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
+    /* out of gpbo's process group first: a Ctrl-C or a SIGTERM sent to that group until now was
+     * meant for gpbo, and is pending here (signals are blocked around the start); ignoring a
+     * signal discards its pending instance. Delivered after the exec, it killed the trial,
+     * which gpbo then stored as failed ('killed by signal 15') instead of interrupted. */
+    setsid();
+    struct sigaction ign, dfl;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    dfl = ign;
     dfl.sa_handler = SIG_DFL;
-    for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++)
+    for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++) {
+        sigaction(CAUGHT[k], &ign, NULL);
         sigaction(CAUGHT[k], &dfl, NULL);
-    if (g_hup_caught)
+    }
+    if (g_hup_caught) {
+        sigaction(SIGHUP, &ign, NULL);
         sigaction(SIGHUP, &dfl, NULL);
+    }
     if (g_pipe_caught)
         sigaction(SIGPIPE, &dfl, NULL);
-    setsid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* gpbo died before the line above took effect */
         _exit(1);

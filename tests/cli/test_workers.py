@@ -416,6 +416,32 @@ def test_sigterm_to_the_group(d):
     check(not [x for x in t if x["state"] == "failed"], f"no trial failed: {t[150:]}")
 
 
+
+def test_group_signal_while_starting(d):
+    """Ctrl-C (SIGINT to the terminal's process group) or a SIGTERM to the group that comes
+    while a trial's process is being started, before it leaves gpbo's group for its own
+    session, was kept pending in it and killed it after its exec: the trial was stored as
+    failed ('killed by signal 2' or 15) instead of interrupted (to run again). A null objective
+    at 4 jobs starts trials all the time; 30 signals at random moments fail none. (On the code
+    before, 5 failed trials in 30 rounds.)"""
+    name = unique_name("group")
+    storage = setup(d, name, 100000)
+    quad_sweep(d, name=name, method="random", run_cap=100000, command='["/bin/echo", "loss=1"]')
+    rng = random.Random(7)
+    failed = []
+    for k in range(30):
+        p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "4"] + storage, cwd=d,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        time.sleep(rng.uniform(0.3, 0.6))
+        os.killpg(p.pid, rng.choice([signal.SIGINT, signal.SIGTERM]))
+        o, e = p.communicate(timeout=60)
+        check(p.returncode == 130, f"round {k}: exit {p.returncode}: {e[-300:]}")
+    t = trials(d, storage, name)
+    failed = [(x["trial"], x["reason"]) for x in t if x["state"] == "failed"]
+    check(not failed, f"{len(failed)} of {len(t)} trials failed: {failed[:5]}")
+
+
 def test_server_goes_away(d):
     """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers (once
     both have run an objective). Their storage calls retry with backoff (the budget, 30 s by
@@ -518,7 +544,8 @@ def test_connect_fails_then_server_answers(d):
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_counts_only_runs,
-             test_seconds_are_the_run, test_lost_execution_ended, test_sigterm_to_the_group]
+             test_seconds_are_the_run, test_lost_execution_ended, test_sigterm_to_the_group,
+             test_group_signal_while_starting]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
     sys.exit(run_tests(TESTS,
