@@ -114,10 +114,13 @@ proposer *proposer_start(const char *storage, const char *name, const gpbo_space
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) /* the run died before the line above took effect */
             _exit(1);
-        /* Ctrl-C or a hangup reaches the whole process group: the run stops, then closes this */
+        /* Ctrl-C or a hangup reaches the whole process group, and so does a SIGTERM sent to
+         * it (systemd, docker stop, kill -TERM -PGID): the run stops, then closes this. Killed
+         * by that SIGTERM, it took the proposal under way with it, and the run reported 'the
+         * proposing process ended' with exit status 1 instead of stopping (130) */
         signal(SIGINT, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
-        signal(SIGTERM, SIG_DFL);
+        signal(SIGTERM, SIG_IGN);
         signal(SIGPIPE, SIG_IGN); /* a run that stopped listening: close the study, then exit */
         signal(SIGCHLD, SIG_DFL);
         close(rq[1]);

@@ -337,16 +337,26 @@ static char **trial_env(const runner *r, size_t id, const char *dir)
 static void child_enter(const runner *r, int fi, int fo, int fe, pid_t parent)
 {
     static const int CAUGHT[] = {SIGINT, SIGTERM, SIGCHLD};
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
+    /* out of gpbo's process group first: a Ctrl-C or a SIGTERM sent to that group until now was
+     * meant for gpbo, and is pending here (signals are blocked around the start); ignoring a
+     * signal discards its pending instance. Delivered after the exec, it killed the trial,
+     * which gpbo then stored as failed ('killed by signal 15') instead of interrupted. */
+    setsid();
+    struct sigaction ign, dfl;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    dfl = ign;
     dfl.sa_handler = SIG_DFL;
-    for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++)
+    for (size_t k = 0; k < sizeof CAUGHT / sizeof *CAUGHT; k++) {
+        sigaction(CAUGHT[k], &ign, NULL);
         sigaction(CAUGHT[k], &dfl, NULL);
-    if (g_hup_caught)
+    }
+    if (g_hup_caught) {
+        sigaction(SIGHUP, &ign, NULL);
         sigaction(SIGHUP, &dfl, NULL);
+    }
     if (g_pipe_caught)
         sigaction(SIGPIPE, &dfl, NULL);
-    setsid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* gpbo died before the line above took effect */
         _exit(1);
@@ -432,6 +442,111 @@ static char **format_values(runner *r, const double *values)
     return vals;
 }
 
+/* The value of variable name ("NAME=") in the initial environment of process pid, into out;
+ * 0, or -1 when it cannot be read, is not there or does not fit. */
+static int environ_value(pid_t pid, const char *name, char *out, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    size_t nl = strlen(name), n = 0;
+    int ch, found = -1, skip = 0;
+    while (found < 0 && (ch = fgetc(f)) != EOF) {
+        if (ch == '\0') {
+            if (!skip && n > nl && n - nl < cap && !memcmp(out, name, nl)) {
+                memmove(out, out + nl, n - nl);
+                out[n - nl] = '\0';
+                found = 0;
+            }
+            n = 0;
+            skip = 0;
+        } else if (n + 1 < cap) {
+            out[n++] = (char)ch;
+        } else {
+            skip = 1; /* longer than out: not ours */
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether a process with GPBO_TRIAL_DIR dir ran an earlier execution (1 to k - 1) of trial
+ * id. */
+static int earlier_execution(const runner *r, size_t id, unsigned k, const char *dir)
+{
+    char first[1200];
+    if (trial_dir(r, id, 1, first, sizeof first) != GPBO_OK)
+        return 0;
+    size_t fl = strlen(first);
+    if (strncmp(dir, first, fl) != 0)
+        return 0;
+    if (dir[fl] == '\0')
+        return k > 1;
+    char *end;
+    unsigned long e = dir[fl] == '.' && dir[fl + 1] >= '1' && dir[fl + 1] <= '9'
+                          ? strtoul(dir + fl + 1, &end, 10)
+                          : 0;
+    return e >= 2 && *end == '\0' && e < k;
+}
+
+/* Whether the session sid has lost its leader (the trial's own process, which made it): gone,
+ * or a zombie no one reaps. */
+static int leader_gone(pid_t sid)
+{
+    if (sid <= 1)
+        return 0;
+    if (kill(sid, 0) != 0)
+        return errno == ESRCH;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)sid);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the state follows the command's name */
+    return p != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
+/* Before execution k (>= 2) of trial id: ends what its earlier executions left running. A
+ * worker killed with -9 takes its trials' own processes with it (PR_SET_PDEATHSIG), but not
+ * what they started (a script's python, a trainer's data loaders): orphaned, those ran on
+ * beside the new execution, holding their CPU, memory or GPU. Killed here: every process this
+ * user may signal whose GPBO_TRIAL_DIR is an earlier execution's folder and whose session's
+ * leader (that execution's own process) is gone, with its process group. A worker that is
+ * only stopped (its trial taken over after the grace period) still has its trial's process,
+ * and what that started is left to it. */
+static void end_lost_executions(const runner *r, size_t id, unsigned k)
+{
+    for (int round = 0; round < 50; round++) {
+        DIR *d = opendir("/proc");
+        if (d == NULL)
+            return;
+        int killed = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end, dir[1200];
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end != '\0' || pid <= 1 || pid == getpid() ||
+                environ_value((pid_t)pid, "GPBO_TRIAL_DIR=", dir, sizeof dir) != 0 ||
+                !earlier_execution(r, id, k, dir) || !leader_gone(getsid((pid_t)pid)))
+                continue;
+            pid_t pg = getpgid((pid_t)pid);
+            if (pg > 1 && pg != getpgid(0))
+                kill(-pg, SIGKILL);
+            kill((pid_t)pid, SIGKILL);
+            killed++;
+        }
+        closedir(d);
+        if (!killed)
+            return;
+        struct timespec ts = {0, 1000 * 1000}; /* then look again: one may have forked */
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* Starts trial id in a child of its own session (so of its own process group); fills j. The
  * parent creates the output files and keeps a read descriptor on stdout. On error nothing is
  * left running or open. */
@@ -452,6 +567,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
                                   errno == EEXIST ? "too many executions" : strerror(errno));
     }
+    if (k > 1)
+        end_lost_executions(r, id, k);
     char **vals = format_values(r, values);
     if (vals == NULL)
         return gpbo_error_code();
@@ -1477,6 +1594,12 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
     }
     if (check_goals(sw, r->study, *storage) != 0)
         return 2;
+    /* a trial is asked one ahead of a free slot: held until it starts (gpbo_study_adopt), so
+     * that its time and a lost worker's count are its run's */
+    if (gpbo_study_hold_until_adopted(r->study) != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return 1;
+    }
     if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
         mkdirs(r->runs) != GPBO_OK || absolute(r->runs, sizeof r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
@@ -1847,6 +1970,13 @@ static int check_overrides(const runner *r, const run_args *a, const char *stora
         snprintf(given, sizeof given, "%ld", a->init);
         snprintf(had, sizeof had, "%zu", o->n_init);
     }
+    if (flag == NULL && !a->strategy && strcmp(r->sw->study.strategy, o->strategy) != 0)
+        /* the sweep's method edited since the study was made: it goes on with its own strategy,
+         * as a study keeps its options, but no longer without a word (it ran on silently) */
+        fprintf(stderr,
+                "gpbo run: warning: %s says method: %s, but study '%s' in %s was made with %s and "
+                "keeps it (give --study NAME for a new study)\n",
+                a->path, r->sw->study.strategy, r->sw->name, storage, o->strategy);
     if (flag == NULL)
         return 0;
     fprintf(stderr,

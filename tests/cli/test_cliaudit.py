@@ -461,6 +461,17 @@ def test_overrides_on_existing_study(d):
     check(r.returncode == 0 and "[4/4]" in r.stdout, f"the study's own: {r.returncode} {r.stderr}")
     r = run(["run", "sweep.yaml", "--study", "quad-sobol", "--strategy", "sobol"], d)
     check(r.returncode == 0, f"a new study: {r.returncode} {r.stderr}")
+    # the sweep's own method edited since: the study goes on with its random search, as it
+    # keeps its options, but says so (it went on without a word)
+    with open(os.path.join(d, "sweep.yaml")) as f:
+        text = f.read()
+    write(os.path.join(d, "sweep.yaml"), text.replace("method: random", "method: sobol"))
+    r = run(["run", "sweep.yaml", "--trials", "5"], d)
+    check(r.returncode == 0 and "[5/5]" in r.stdout and "warning" in r.stderr and
+          "method: sobol" in r.stderr and "made with random" in r.stderr,
+          f"an edited method: {r.returncode} {r.stderr!r}")
+    r = run(["run", "sweep.yaml", "--trials", "6", "--strategy", "random"], d)
+    check(r.returncode == 0 and "warning" not in r.stderr, f"--strategy random: {r.stderr!r}")
 
 
 def test_compare_problem_line(d):

@@ -270,6 +270,182 @@ def test_held_proposal_handed_back(d):
           f"trial 0 ran again, the held trial 1 once: {starts}")
 
 
+
+# kills the run that started it (its parent) when it is trial 2; else as OBJ, at once
+POISON = """\
+    #!/usr/bin/python3
+    import os, signal, sys, time
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    log = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exec.log")
+    tid = os.environ["GPBO_TRIAL_ID"]
+    with open(log, "a") as f:
+        f.write(f"start {tid} {os.getpid()} {os.getppid()}\\n")
+    if tid == "2":
+        time.sleep(0.5)  # the run has asked its next trial, one ahead, meanwhile
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(30)
+    print(f"loss={(float(a['x']) - 1) ** 2}", flush=True)
+    """
+
+
+def test_lost_counts_only_runs(d):
+    """A trial that kills its worker (kill -9 of the run) is run lost_retries + 1 times and then
+    failed as lost. The trial its worker held each time, reserved one ahead of the free slot
+    and never started, is not: it was failed beside the poison one, 'its worker was lost 2
+    times', though it never ran. Every trial failed as lost ran that many times; the others
+    complete, each run once."""
+    name = unique_name("poison")
+    storage = setup(d, name, 5, extra="gpbo: {lost_retries: 1}\n")
+    write(os.path.join(d, "obj.py"), POISON, 0o755)
+    codes = []
+    for _ in range(6):  # 2 runs killed by trial 2, then one that finishes the study
+        r = run(["run", "sweep.yaml", "--jobs", "1"] + storage, d, timeout=120)
+        codes.append(r.returncode)
+        if r.returncode == 0:
+            break
+    check(codes[-1] == 0 and codes.count(-9) == 2, f"killed twice, then done: exits {codes}")
+    t = trials(d, storage, name)
+    starts = executions(d)[0]
+    check(sorted(x["trial"] for x in t) == list(range(5)), f"ids 0..4 once each: {t}")
+    for x in t:
+        if x["trial"] == 2:
+            check(x["state"] == "failed" and "lost 2 times" in (x["reason"] or ""),
+                  f"trial 2 failed as lost twice: {x}")
+            check(starts.count(2) == 2, f"trial 2 ran twice: {starts}")
+        else:
+            check(x["state"] == "complete", f"trial {x['trial']} complete: {x}")
+            check(starts.count(x["trial"]) == 1, f"trial {x['trial']} ran once: {starts}")
+
+
+def test_seconds_are_the_run(d):
+    """One job of 1-s trials, random search: the next trial is reserved while the current one
+    runs (one ahead), but its seconds are its own run's, from its start to its end. They were
+    counted from the reservation, so every trial but the first showed about 2 s."""
+    name = unique_name("secs")
+    storage = setup(d, name, 4)
+    r = run(["run", "sweep.yaml", "--jobs", "1"] + storage, d, timeout=120,
+            env=dict(os.environ, OBJ_SLEEP="1"))
+    check(r.returncode == 0, f"run: exit {r.returncode}: {r.stderr[-300:]}")
+    t = trials(d, storage, name)
+    secs = [x["seconds"] for x in t]
+    # from the reservation, a trial's seconds held its wait for the slot too: >= 2 s (1 s of
+    # the previous trial, 1 of its own); its own run is 1 s and gpbo's overhead
+    check(len(t) == 4 and all(1 <= s < 1.9 for s in secs), f"each trial's seconds ~1: {secs}")
+
+
+
+# its first execution starts a child (as a script starts its python) that would run 60 s, and
+# waits for it; a later execution of the trial reports at once
+ORPHAN = """\
+    #!/bin/sh
+    case "$GPBO_TRIAL_DIR" in *.[0-9]*) echo "loss=1"; exit 0;; esac
+    python3 -c 'import time; time.sleep(60)' &
+    echo $! >> "$(dirname "$0")/pids"
+    wait
+    """
+
+
+def pid_alive(pid):
+    """Whether pid runs (a zombie is not running)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def test_lost_execution_ended(d):
+    """kill -9 of a worker: its trial's own process dies with it, but what that process started
+    ran on, orphaned, beside the trial's next execution (60 s of a python here; a training
+    run's GPU in life). The worker that runs the trial again ends it first."""
+    name = unique_name("orphan")
+    storage = setup(d, name, 1)
+    write(os.path.join(d, "obj.sh"), ORPHAN, 0o755)
+    quad_sweep(d, name=name, method="random", run_cap=1, command='["./obj.sh"]')
+    pids = os.path.join(d, "pids")
+    a = start(d, storage, 1)
+    t0 = time.time()
+    while time.time() - t0 < 30 and not os.path.exists(pids):
+        time.sleep(0.05)
+    time.sleep(0.2)
+    a.kill()
+    a.communicate()
+    orphans = [int(x) for x in open(pids).read().split()]
+    time.sleep(0.3)
+    check(len(orphans) == 1 and pid_alive(orphans[0]), f"the orphan runs on: {orphans}")
+    r = run(["run", "sweep.yaml"] + storage, d, timeout=60)
+    check(r.returncode == 0, f"second run: exit {r.returncode}: {r.stderr[-300:]}")
+    t0 = time.time()
+    while time.time() - t0 < 5 and any(pid_alive(p) for p in orphans):
+        time.sleep(0.05)
+    check(not any(pid_alive(p) for p in orphans), f"the orphan ended: {orphans}")
+    for p in orphans:  # whatever the outcome, nothing of the test is left running
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+
+def test_sigterm_to_the_group(d):
+    """SIGTERM sent to a run's whole process group (systemd stopping a service, docker stop,
+    kill -TERM -PGID) stops it as Ctrl-C does: exit status 130, no error. The Bayesian
+    proposing process died of it, taking the proposal under way with it, and the run said
+    'the proposing process (pid N) ended', exit status 1. 150 imported trials make each
+    proposal take a GP fit of 150 points (~0.1-0.3 s), so one is under way at the signal."""
+    name = unique_name("term")
+    storage = setup(d, name, 400, "bayes", extra="gpbo: {initial: 2}\n")
+    rng = random.Random(5)
+    rows = ["trial,state,value,x,y"]
+    for i in range(150):
+        x, y = rng.uniform(-4, 4), rng.uniform(-4, 4)
+        rows.append(f"{i},complete,{(x - 1) ** 2 + (y + 2) ** 2},{x},{y}")
+    write(os.path.join(d, "seed.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "seed.csv"] + storage, d)
+    check(r.returncode == 0, f"import: {r.stderr}")
+    for k in range(5):
+        p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "1"] + storage, cwd=d,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        check(wait_all_running(d, [p]), f"round {k}: the run started no trial")
+        time.sleep(0.3 + 0.2 * k)  # a proposal (a fit of 150 points) is under way
+        os.killpg(p.pid, signal.SIGTERM)
+        o, e = p.communicate(timeout=120)
+        check(p.returncode == 130 and "proposing process" not in e,
+              f"SIGTERM to the group, round {k}: exit {p.returncode}: {e[-300:]}")
+    t = trials(d, storage, name)
+    check(not [x for x in t if x["state"] == "failed"], f"no trial failed: {t[150:]}")
+
+
+
+def test_group_signal_while_starting(d):
+    """Ctrl-C (SIGINT to the terminal's process group) or a SIGTERM to the group that comes
+    while a trial's process is being started, before it leaves gpbo's group for its own
+    session, was kept pending in it and killed it after its exec: the trial was stored as
+    failed ('killed by signal 2' or 15) instead of interrupted (to run again). A null objective
+    at 4 jobs starts trials all the time; 30 signals at random moments fail none. (On the code
+    before, 5 failed trials in 30 rounds.)"""
+    name = unique_name("group")
+    storage = setup(d, name, 100000)
+    quad_sweep(d, name=name, method="random", run_cap=100000, command='["/bin/echo", "loss=1"]')
+    rng = random.Random(7)
+    failed = []
+    for k in range(30):
+        p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "4"] + storage, cwd=d,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        time.sleep(rng.uniform(0.3, 0.6))
+        sig = rng.choice([signal.SIGINT, signal.SIGTERM])
+        os.killpg(p.pid, sig)
+        o, e = p.communicate(timeout=60)
+        # killed by it: it came before the run set its handlers (a loaded machine), when no
+        # trial had started
+        check(p.returncode in (130, -sig), f"round {k}: exit {p.returncode}: {e[-300:]}")
+    t = trials(d, storage, name)
+    failed = [(x["trial"], x["reason"]) for x in t if x["state"] == "failed"]
+    check(not failed, f"{len(failed)} of {len(t)} trials failed: {failed[:5]}")
+
+
 def test_server_goes_away(d):
     """PostgreSQL only: the server stops for 3 s in the middle of a study of two workers (once
     both have run an objective). Their storage calls retry with backoff (the budget, 30 s by
@@ -371,7 +547,9 @@ def test_connect_fails_then_server_answers(d):
 
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
-             test_held_proposal_handed_back]
+             test_held_proposal_handed_back, test_lost_counts_only_runs,
+             test_seconds_are_the_run, test_lost_execution_ended, test_sigterm_to_the_group,
+             test_group_signal_while_starting]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
     sys.exit(run_tests(TESTS,
