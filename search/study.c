@@ -18,9 +18,7 @@
  *  - lost: a trial whose heartbeat is 0 (its handle was closed, or it ran under schema 1), or
  *    older than `grace` seconds (only when heartbeats are on), or whose worker is a process of
  *    this host that no longer exists (so a crashed `gpbo run` resumes at once, with no grace
- *    period to wait). Clocks of the machines must agree to well within `grace`. A trial a
- *    handle reserved ahead and has not started yet (held(): gpbo_study_hold_until_adopted) is
- *    taken over as well, with no loss counted: it never ran.
+ *    period to wait). Clocks of the machines must agree to well within `grace`.
  *  - heartbeat: from the first ask on, a thread refreshes the heartbeat of this handle's
  *    running trials every `heartbeat` seconds. It shares the handle's storage connection: the
  *    handle's lock guards the connection (held for one storage call at a time, never while a
