@@ -1594,12 +1594,6 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
     }
     if (check_goals(sw, r->study, *storage) != 0)
         return 2;
-    /* a trial is asked one ahead of a free slot: held until it starts (gpbo_study_adopt), so
-     * that its time and a lost worker's count are its run's */
-    if (gpbo_study_hold_until_adopted(r->study) != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return 1;
-    }
     if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
         mkdirs(r->runs) != GPBO_OK || absolute(r->runs, sizeof r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());

@@ -1132,14 +1132,14 @@ typedef struct claim_call {
  * (one snapshot, atomic: a claim that landed took its delete with it). */
 #define CLAIM_UPDATE                                                                               \
     "UPDATE trials SET state = $3, worker = $4, heartbeat = $5, retries = $6, reason = $7, "       \
-    "finished = $8, started = $11 WHERE study = $1 AND id = $2 AND state = 0 AND worker IS NOT "   \
-    "DISTINCT FROM $9 AND coalesce(heartbeat, 0) = $10"
+    "finished = $8 WHERE study = $1 AND id = $2 AND state = 0 AND worker IS NOT DISTINCT FROM "    \
+    "$9 AND coalesce(heartbeat, 0) = $10"
 
 static int claim_body(pg_storage *s, pg_call *c)
 {
     claim_call *a = (claim_call *)c;
     const gpbo_trial_rec *t = a->rec;
-    char study[32], id[32], state[16], hb[32], retries[16], fin[32], seen_hb[32], started[32];
+    char study[32], id[32], state[16], hb[32], retries[16], fin[32], seen_hb[32];
     fmt_i64(study, sizeof study, a->study);
     fmt_size(id, sizeof id, a->seen->id);
     snprintf(state, sizeof state, "%d", (int)t->state);
@@ -1168,8 +1168,7 @@ static int claim_body(pg_storage *s, pg_call *c)
                        t->reason,
                        fmt_double(fin, sizeof fin, t->finished),
                        a->seen->worker,
-                       fmt_double(seen_hb, sizeof seen_hb, a->seen->heartbeat),
-                       fmt_double(started, sizeof started, t->started)};
+                       fmt_double(seen_hb, sizeof seen_hb, a->seen->heartbeat)};
     long n = 0;
     c->sent = 1;
     if (a->restart) {
@@ -1177,14 +1176,14 @@ static int claim_body(pg_storage *s, pg_call *c)
                          "WITH u AS (" CLAIM_UPDATE " RETURNING id), d AS (DELETE FROM "
                          "intermediate WHERE study = $1 AND trial IN (SELECT id FROM u)) "
                          "SELECT id FROM u",
-                         11, p);
+                         10, p);
         if (r == NULL)
             return GPBO_ESTORAGE;
         a->won = lpq.PQntuples(r) == 1;
         lpq.PQclear(r);
         return GPBO_OK;
     }
-    int rc = pq_cmd(s, "claiming a trial", CLAIM_UPDATE, 11, p, &n);
+    int rc = pq_cmd(s, "claiming a trial", CLAIM_UPDATE, 10, p, &n);
     a->won = n == 1;
     return rc;
 }
@@ -1514,12 +1513,10 @@ static int heartbeat_body(pg_storage *s, pg_call *c)
     char study[32], when[32];
     const char *p[] = {fmt_i64(study, sizeof study, a->study), a->worker,
                        fmt_double(when, sizeof when, a->when)};
-    return pq_cmd(
-        s, "refreshing heartbeats",
-        /* a held reservation (negative heartbeat: study.c's held()) stays held */
-        "UPDATE trials SET heartbeat = CASE WHEN heartbeat < 0 AND $3::float8 > 0 THEN -$3::float8 "
-        "ELSE $3::float8 END WHERE study = $1 AND state = 0 AND worker = $2",
-        3, p, NULL);
+    return pq_cmd(s, "refreshing heartbeats",
+                  "UPDATE trials SET heartbeat = $3 WHERE study = $1 AND state = 0 AND "
+                  "worker = $2",
+                  3, p, NULL);
 }
 
 static int pg_heartbeat(gpbo_storage *st, int64_t study, const char *worker, double when)

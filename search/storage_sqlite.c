@@ -69,14 +69,12 @@ static const char *const STMT_SQL[ST_COUNT] = {
                              "worker = ?3 AND state = 0",
     [ST_SET_PARAMS] = "UPDATE trials SET params = ? WHERE study = ? AND id = ?",
     [ST_CLAIM] = "UPDATE trials SET state = ?, worker = ?, heartbeat = ?, retries = ?, reason = ?, "
-                 "finished = ?, started = ? WHERE study = ? AND id = ? AND state = 0 AND "
-                 "worker IS ? AND heartbeat = ?",
+                 "finished = ? WHERE study = ? AND id = ? AND state = 0 AND worker IS ? AND "
+                 "heartbeat = ?",
     [ST_FINISH] =
         "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ?, metrics = ? WHERE "
         "study = ? AND id = ? AND state = 0",
-    /* a held reservation (negative heartbeat: study.c's held()) stays held */
-    [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = CASE WHEN heartbeat < 0 AND ?1 > 0 THEN -?1 "
-                     "ELSE ?1 END WHERE study = ?2 AND worker = ?3 AND state = 0",
+    [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND state = 0",
     [ST_REPORT] =
         "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
     [ST_CLEAR_STEPS] = "DELETE FROM intermediate WHERE study = ? AND trial = ?",
@@ -584,13 +582,12 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
         sqlite3_bind_double(q, 3, r->heartbeat);
         sqlite3_bind_int(q, 4, (int)r->retries);
         sqlite3_bind_double(q, 6, r->finished);
-        sqlite3_bind_double(q, 7, r->started);
-        sqlite3_bind_int64(q, 8, study);
-        sqlite3_bind_int64(q, 9, (sqlite3_int64)seen->id);
-        sqlite3_bind_double(q, 11, seen->heartbeat);
+        sqlite3_bind_int64(q, 7, study);
+        sqlite3_bind_int64(q, 8, (sqlite3_int64)seen->id);
+        sqlite3_bind_double(q, 10, seen->heartbeat);
         if (bind_text_or_null(q, 2, r->worker) != SQLITE_OK ||
             bind_text_or_null(q, 5, r->reason) != SQLITE_OK ||
-            bind_text_or_null(q, 10, seen->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+            bind_text_or_null(q, 9, seen->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "reclaiming a trial");
         else
             *won = sqlite3_changes(s->db) == 1;

@@ -63,12 +63,9 @@ struct gpbo_study {
     gpbo_trial_state *states;
     int views_stale; /* a trial completed or was pruned since the pruned ones' values were set */
     size_t vcap;
-    char worker[320]; /* this handle's worker id: host:pid:nonce, or its owner's */
-    int lent;         /* its id was handed out: trials may be reserved in its name elsewhere */
-    int borrowed;     /* it proposes for the owner of worker (gpbo_study_propose_for) */
-    /* its reservations are held (a negative heartbeat) until gpbo_study_adopt starts them:
-     * borrowed, or gpbo_study_hold_until_adopted */
-    int hold;
+    char worker[320];    /* this handle's worker id: host:pid:nonce, or its owner's */
+    int lent;            /* its id was handed out: trials may be reserved in its name elsewhere */
+    int borrowed;        /* it proposes for the owner of worker (gpbo_study_propose_for) */
     int asked;           /* it has asked at least once */
     double last_started; /* its last reservation's started time: each one's is later */
     /* the heartbeat thread; lock guards st (one storage call at a time) and hb_stop */
@@ -881,24 +878,13 @@ static int queued(const gpbo_study *s, const gpbo_trial_rec *r)
            proposed(s, r);
 }
 
-/* Whether running trial r is a reservation its worker has not started yet (gpbo_study_adopt
- * starts it): a handle that reserves ahead of a free slot (hold) stores its heartbeat negated
- * until then, and its heartbeats keep the sign. A worker lost while it held one never ran it,
- * so taking it over counts no loss against it (lost_retries) and its start time is the one it
- * really started at, not that of its reservation. */
-static int held(const gpbo_trial_rec *r)
-{
-    return r->heartbeat < 0;
-}
-
 /* Whether running trial r has lost its worker; *released: it was handed back (not lost). */
 static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *released)
 {
     *released = r->heartbeat == 0;
     if (*released)
         return 1;
-    /* a held reservation's heartbeat is negative (held()): its age is that of its magnitude */
-    if (s->opts.heartbeat > 0 && fabs(r->heartbeat) < now - s->opts.grace)
+    if (s->opts.heartbeat > 0 && r->heartbeat < now - s->opts.grace)
         return 1;
     return worker_dead(s, r->worker);
 }
@@ -933,7 +919,6 @@ static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int r
     r->state = c->state;
     r->heartbeat = c->heartbeat;
     r->retries = c->retries;
-    r->started = c->started;
     r->finished = c->finished;
     if (restart)
         r->nsteps = 0;
@@ -947,8 +932,7 @@ static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, i
 {
     gpbo_trial_rec c = *r;
     char why[160];
-    int ran = !released && !held(r); /* a lost worker's held reservation never ran */
-    if (ran && r->retries >= s->opts.lost_retries) {
+    if (!released && r->retries >= s->opts.lost_retries) {
         snprintf(why, sizeof why,
                  "its worker was lost %u time%s (no heartbeat for %g s, or its process ended)",
                  r->retries + 1, r->retries ? "s" : "", s->opts.grace);
@@ -957,8 +941,8 @@ static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, i
         c.finished = now;
     } else {
         c.worker = s->worker;
-        c.heartbeat = s->hold ? -now : now;
-        c.retries = r->retries + ran;
+        c.heartbeat = now;
+        c.retries = r->retries + !released;
     }
     /* run again: its steps were the lost run's, and the new run reports its own (kept, they
      * would mix with them: a rerun pruned at step 1 would show the lost run's step 6 as its
@@ -973,15 +957,11 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
     if (s == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_adopt: study is NULL");
     /* asked through this handle: its own already (its heartbeats keep it, so no one else has
-     * taken it over), with nothing to read unless it is held */
-    int look = 1;
-    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id])) {
-        if (!held(&s->t[id]))
-            return start_heartbeat(s);
-        look = 0; /* held here: started from the mirror's copy, read again if that is stale */
-    }
-    for (int attempt = 0; attempt < 16; attempt++, look = 1) {
-        int rc = look ? sync_mirror(s) : GPBO_OK;
+     * taken it over), with nothing to read */
+    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id]))
+        return start_heartbeat(s);
+    for (int attempt = 0; attempt < 16; attempt++) {
+        int rc = sync_mirror(s);
         if (rc != GPBO_OK)
             return rc;
         if (id >= s->n)
@@ -994,23 +974,14 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
                                   s->name);
         if (s->st == NULL)
             return GPBO_OK;
-        /* mine: proposed for this handle (gpbo_study_propose_for), or asked through it */
-        if ((rc = start_heartbeat(s)) != GPBO_OK || (mine(s, r) && !held(r)))
-            return rc;
-        /* it starts now: a positive heartbeat, and its start time (unique among this handle's,
-         * as a reservation's, search_internal.h) */
+        if ((rc = start_heartbeat(s)) != GPBO_OK || mine(s, r))
+            return rc; /* mine: proposed for this handle (gpbo_study_propose_for) */
         gpbo_trial_rec c = *r;
         c.worker = s->worker;
         c.heartbeat = now_s();
-        c.started =
-            c.heartbeat > s->last_started ? c.heartbeat : nextafter(s->last_started, INFINITY);
         int won = 0;
-        if ((rc = take(s, r, &c, 0, &won)) != GPBO_OK)
+        if ((rc = take(s, r, &c, 0, &won)) != GPBO_OK || won)
             return rc;
-        if (won) {
-            s->last_started = c.started;
-            return GPBO_OK;
-        }
         /* its heartbeat moved between the look and the take: look again */
     }
     return gpbo_error_set(GPBO_ESTATE, "study_adopt: trial %zu of study '%s' keeps changing hands",
@@ -1037,18 +1008,6 @@ int gpbo_study_propose_for(gpbo_study *s, const char *worker)
                               s->name);
     snprintf(s->worker, sizeof s->worker, "%s", worker);
     s->borrowed = 1;
-    s->hold = 1; /* the owner adopts what it starts */
-    return GPBO_OK;
-}
-
-int gpbo_study_hold_until_adopted(gpbo_study *s)
-{
-    if (s == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "study_hold_until_adopted: study is NULL");
-    if (s->asked)
-        return gpbo_error_set(GPBO_EINVAL, "study_hold_until_adopted: study '%s' has asked already",
-                              s->name);
-    s->hold = 1;
     return GPBO_OK;
 }
 
@@ -1155,7 +1114,7 @@ static gpbo_trial_rec reservation(gpbo_study *s, const double *vals)
         r.started = nextafter(s->last_started, INFINITY);
     s->last_started = r.started;
     r.worker = s->worker;
-    r.heartbeat = s->hold ? -r.started : r.started;
+    r.heartbeat = r.started;
     return r;
 }
 

@@ -440,19 +440,6 @@ GPBO_API const char *gpbo_study_worker(gpbo_study *study);
  */
 GPBO_API int gpbo_study_propose_for(gpbo_study *study, const char *worker);
 
-/**
- * For a handle that asks ahead of a free slot (a worker that has its next trial ready while
- * its slots are busy): the trials it reserves from now on are held, not started, until
- * gpbo_study_adopt() is called for each as it starts. A held trial's start time is set then,
- * not at its reservation (so its duration is its run's), and should the worker be lost while it
- * holds one, the worker that takes the trial over counts no loss against it: it never ran
- * (lost_retries counts only the runs a lost worker cut short). A handle that proposes for
- * another (gpbo_study_propose_for()) holds its trials so by itself. Call it before the first
- * ask.
- * @return GPBO_OK; GPBO_EINVAL (NULL study, or the handle asked already).
- */
-GPBO_API int gpbo_study_hold_until_adopted(gpbo_study *study);
-
 /** Records the value of a running trial (user sign). NaN/Inf is recorded as a failure.
  * @return GPBO_OK; GPBO_EINVAL (NULL study); GPBO_ENOTFOUND; GPBO_ESTATE (already told);
  *         GPBO_ESTORAGE; GPBO_ENOMEM. */

@@ -55,14 +55,6 @@ static void sleep_s(double s)
     nanosleep(&ts, NULL);
 }
 
-/* Seconds since the epoch, as the study stamps its trials. */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---- threads, each its own handle, one budget -------------------------------------------- */
 
 typedef struct worker_arg {
@@ -547,62 +539,6 @@ static void test_propose_for(void **state)
     gpbo_study_close(b);
 }
 
-/* A handle that holds its reservations until it adopts them (gpbo run, which asks one trial
- * ahead of a free slot): a process that started one trial and held another dies. The next
- * worker fails the one that ran (lost_retries 0) and takes the held one, which never ran, as
- * its own, with no loss counted: it was failed beside the other ("lost 1 time"). The adopted
- * trial's start time is its adoption's, not its reservation's. */
-static void test_held_until_adopted(void **state)
-{
-    (void)state;
-    char name[128];
-    study_name(name, sizeof name, "held");
-    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-    o.strategy = "random";
-    o.lost_retries = 0;
-    assert_int_equal(gpbo_study_hold_until_adopted(NULL), GPBO_EINVAL);
-    int p[2];
-    assert_int_equal(pipe(p), 0);
-    pid_t c = fork();
-    assert_true(c >= 0);
-    if (c == 0) { /* started trial ids[0] at `adopted`, holds ids[1], then dies */
-        gpbo_study *s = open_named(name, &o);
-        size_t ids[2];
-        double v[2], adopted = 0;
-        int ok = s && gpbo_study_hold_until_adopted(s) == GPBO_OK &&
-                 gpbo_study_ask(s, &ids[0], v) == GPBO_OK && (sleep_s(0.2), 1) &&
-                 (adopted = now_s(), gpbo_study_adopt(s, ids[0]) == GPBO_OK) &&
-                 gpbo_study_ask(s, &ids[1], v) == GPBO_OK &&
-                 gpbo_study_hold_until_adopted(s) == GPBO_EINVAL; /* it asked */
-        if (!ok || write(p[1], ids, sizeof ids) != sizeof ids ||
-            write(p[1], &adopted, sizeof adopted) != sizeof adopted)
-            _exit(1);
-        _exit(0); /* no close: as a worker killed with kill -9 */
-    }
-    size_t ids[2];
-    double adopted;
-    assert_int_equal(read(p[0], ids, sizeof ids), sizeof ids);
-    assert_int_equal(read(p[0], &adopted, sizeof adopted), sizeof adopted);
-    assert_int_equal(wait_exit(c), 0);
-    gpbo_study *b = open_named(name, &o);
-    gpbo_trial_info t;
-    assert_int_equal(gpbo_study_trial(b, ids[0], &t), GPBO_OK);
-    assert_true(t.started >= adopted - 0.05); /* not 0.2 s earlier, at its reservation */
-    size_t id;
-    double w[2];
-    assert_int_equal(gpbo_study_ask(b, &id, w), GPBO_OK);
-    assert_int_equal(id, ids[1]); /* the held one, taken over and not failed */
-    assert_int_equal(gpbo_study_trial(b, ids[0], &t), GPBO_OK);
-    assert_int_equal(t.state, GPBO_TRIAL_FAILED); /* the one that ran, lost once */
-    assert_non_null(strstr(t.reason, "lost 1 time"));
-    assert_int_equal(gpbo_study_tell(b, id, 0.5), GPBO_OK);
-    assert_int_equal(gpbo_study_trial(b, id, &t), GPBO_OK);
-    assert_int_equal(t.state, GPBO_TRIAL_COMPLETE);
-    gpbo_study_close(b);
-    close(p[0]);
-    close(p[1]);
-}
-
 /* The cap holds across handles: ask_capped refuses once the study holds max_trials trials,
  * whoever asked them; a reclaimed trial does not count twice. */
 static void test_cap_across_handles(void **state)
@@ -888,7 +824,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_heartbeat_and_stopped_worker),
         cmocka_unit_test(test_cap_across_handles),
         cmocka_unit_test(test_propose_for),
-        cmocka_unit_test(test_held_until_adopted),
         cmocka_unit_test(test_metrics_kept),
         cmocka_unit_test(test_user_attrs_kept),
         cmocka_unit_test(test_enqueue_started),
