@@ -364,10 +364,11 @@ typedef struct gpbo_study gpbo_study;
  * @param opts NULL for the defaults; of any version 1 to GPBO_STUDY_OPTIONS_VERSION.
  * @return the study, or NULL with GPBO_EINVAL (bad arguments, an unknown options version,
  *         options out of range or that the strategy refuses, checked before anything is
- *         stored; a different space; an in-memory study without a space), GPBO_ENOTFOUND (no study of that name and no space to
- *         create it with), GPBO_EFORMAT (what is stored is malformed: the space, the options
- *         or a trial, as another program may have written them), GPBO_ESTORAGE (the database
- *         failed; the message has SQLite's words) or GPBO_ENOMEM.
+ *         stored; a different space; an in-memory study without a space), GPBO_ENOTFOUND
+ *         (no study of that name and no space to create it with), GPBO_EFORMAT (what is
+ *         stored is malformed: the space, the options or a trial, as another program may have
+ *         written them), GPBO_ESTORAGE (the database failed; the message has SQLite's words)
+ *         or GPBO_ENOMEM.
  */
 GPBO_API gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_space *space,
                                      const gpbo_study_options *opts);

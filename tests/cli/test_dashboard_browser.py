@@ -400,26 +400,21 @@ def check_big_study(driver):
         stop_dashboard(driver, server, d)
 
 
-def check_objectives(driver):
-    """A study of two objectives (maximize acc, minimize seconds): the objective-per-trial card
-    draws one figure per objective, each trial's dot at its own value of that objective (before:
-    one figure, of the first objective only), and the Pareto front card is shown."""
-    import json
-    d = tempfile.mkdtemp(prefix="gpbo-dash-mo-")
+def mo_study(prefix, name, metrics, prints, run_cap):
+    """A folder holding a random-search study of several objectives on x, y in [0, 1], run:
+    metrics (name, goal) pairs, prints the objective's lines of code computing them."""
+    d = tempfile.mkdtemp(prefix=prefix)
     write(os.path.join(d, "obj.py"), """\
     import sys
     a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
     x, y = float(a["x"]), float(a["y"])
-    print(f"acc={1 - (1 - x) ** 2 - 0.1 * y * y!r}")
-    print(f"seconds={1 + 10 * x * x + y!r}")
-    """)
+""" + "".join(f"    {line}\n" for line in prints))
+    listed = "".join(f"      - {{name: {m}, goal: {g}}}\n" for m, g in metrics)
     write(os.path.join(d, "sweep.yaml"), f"""\
-    name: mo
+    name: {name}
     method: random
     metrics:
-      - {{name: acc, goal: maximize}}
-      - {{name: seconds, goal: minimize}}
-    run_cap: 8
+{listed}    run_cap: {run_cap}
     parameters:
       x: {{min: 0.0, max: 1.0}}
       y: {{min: 0.0, max: 1.0}}
@@ -427,6 +422,17 @@ def check_objectives(driver):
     """)
     r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
     check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    return d
+
+
+def check_objectives(driver):
+    """A study of two objectives (maximize acc, minimize seconds): the objective-per-trial card
+    draws one figure per objective, each trial's dot at its own value of that objective (before:
+    one figure, of the first objective only), and the Pareto front card is shown."""
+    import json
+    d = mo_study("gpbo-dash-mo-", "mo", [("acc", "maximize"), ("seconds", "minimize")], [
+        'print(f"acc={1 - (1 - x) ** 2 - 0.1 * y * y!r}")',
+        'print(f"seconds={1 + 10 * x * x + y!r}")'], 8)
     exported = json.loads(subprocess.run([GPBO, "export", "sweep.yaml", "--format", "json"],
                                          cwd=d, capture_output=True, text=True).stdout)
     server, base = start_dashboard(d)
@@ -466,30 +472,10 @@ def check_three_objectives(driver):
     """Three objectives: the front is that of all three, so drawn on two of them its points need
     not be a front there; each pair's figure shows them unjoined (before: joined by a line as if
     they were the front of those two), and the caption says so."""
-    d = tempfile.mkdtemp(prefix="gpbo-dash-mo3-")
-    write(os.path.join(d, "obj.py"), """\
-    import sys
-    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
-    x, y = float(a["x"]), float(a["y"])
-    print(f"f1={x!r}")
-    print(f"f2={y!r}")
-    print(f"f3={(1 - x) ** 2 + (1 - y) ** 2!r}")
-    """)
-    write(os.path.join(d, "sweep.yaml"), f"""\
-    name: mo3
-    method: random
-    metrics:
-      - {{name: f1, goal: minimize}}
-      - {{name: f2, goal: minimize}}
-      - {{name: f3, goal: minimize}}
-    run_cap: 10
-    parameters:
-      x: {{min: 0.0, max: 1.0}}
-      y: {{min: 0.0, max: 1.0}}
-    command: ["{PY}", "obj.py", "${{args}}"]
-    """)
-    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
-    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    d = mo_study("gpbo-dash-mo3-", "mo3", [("f1", "minimize"), ("f2", "minimize"),
+                                           ("f3", "minimize")],
+                 ['print(f"f1={x!r}")', 'print(f"f2={y!r}")',
+                  'print(f"f3={(1 - x) ** 2 + (1 - y) ** 2!r}")'], 10)
     server, base = start_dashboard(d)
     try:
         driver.get(base + "?every=60000")
