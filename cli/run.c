@@ -626,8 +626,10 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
 
 /* Stores the pending intermediate values in one transaction, after the pruner has seen them;
  * values after the one the pruner stops the trial at are dropped, so that the stored curve is
- * what the pruner saw. A trial whose process had ended before the pruner saw these values is
- * not stopped: it ran to its end, and its result is its own (finish_job). */
+ * what the pruner saw. A trial whose process had ended, or that had printed its result, before
+ * the pruner saw these values is not stopped: it ran to its end (a program's output buffered to
+ * its exit arrives at once, the result with the steps; its interpreter may still be tearing
+ * down), and its result is its own (finish_job). */
 static int flush_steps(runner *r, job *j)
 {
     size_t n = j->nbatch;
@@ -635,7 +637,7 @@ static int flush_steps(runner *r, job *j)
         int prune = 0;
         double mv = r->sw->maximize ? -j->bval[k] : j->bval[k];
         if (gpbo_pruner_report(r->pruner, j->id, j->bstep[k], mv, &prune) == GPBO_OK && prune &&
-            !j->exited) {
+            !j->exited && !j->have_final) {
             j->stop_reason = JOB_PRUNED;
             if (!j->exited) /* once reaped, its pid may be another's */
                 kill(-j->pid, SIGKILL);
