@@ -383,11 +383,13 @@ def check_big_study(driver):
                         "complete 5001" and v[3] == "0.0625" and v[5] == "complete" else None)(
                         shown()), patience=120)
         check(seen and seen[2] == "running 0", f"nothing runs: {seen}")
-        time.sleep(2)  # a few quiet polls
-        polls = driver.execute_script(
-            "return performance.getEntriesByType('resource')"
-            ".filter(r => r.name.includes('/api/trials'))"
-            ".map(r => [r.name, r.encodedBodySize])")
+        # a few quiet polls: waited for, not slept for (a loaded machine polled only three
+        # times in 2 s, the page redrawing the big study between polls)
+        polls = wait_for("four polls of the trials", lambda: (lambda p: p if len(p) >= 4 else
+                         None)(driver.execute_script(
+                             "return performance.getEntriesByType('resource')"
+                             ".filter(r => r.name.includes('/api/trials'))"
+                             ".map(r => [r.name, r.encodedBodySize])")), patience=120) or []
         check(len(polls) >= 4 and "since=" not in polls[0][0] and
               all("since=" in u for u, _ in polls[1:]), f"polls with since=: {polls[:3]}")
         check(polls[0][1] > 10_000_000 and all(n < 1000 for _, n in polls[1:]),
