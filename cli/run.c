@@ -252,10 +252,12 @@ typedef struct runner {
     size_t njobs;
     int tty;
     double t0;
-    size_t budget;       /* trials the study is to hold ((size_t)-1: until exhausted) */
-    size_t done0;        /* trials finished when the run started */
-    proposer *prop;      /* proposes the next trial in a process of its own */
-    uint64_t output_cap; /* bytes each kept output file may hold (0: no cap; cli_output_cap) */
+    size_t budget;         /* trials the study is to hold ((size_t)-1: until exhausted) */
+    size_t done0;          /* trials finished when the run started */
+    size_t front_n;        /* several objectives: the Pareto front's size, counted ... */
+    size_t front_complete; /* ... when this many trials were complete */
+    proposer *prop;        /* proposes the next trial in a process of its own */
+    uint64_t output_cap;   /* bytes each kept output file may hold (0: no cap; cli_output_cap) */
 } runner;
 
 static int mkdirs(const char *path)
@@ -1169,34 +1171,31 @@ static void count_text(char *buf, size_t cap, size_t i, size_t budget)
         snprintf(buf, cap, "%zu/%zu", i, budget);
 }
 
-/* The finished trials, the best value so far ("-": none) and the seconds since the start. */
+/* The finished trials, what the run has found so far ("best loss=0.25", "best loss=-": none
+ * yet; of several objectives "Pareto front 4 trials", counted again only when the complete
+ * trials change, as the status line is redrawn at every turn) and the seconds since the start. */
 static size_t run_state(runner *r, size_t c[GPBO_TRIAL_STATE_COUNT], char *best, size_t cap,
                         double *elapsed)
 {
     gpbo_study_counts(r->study, c);
     gpbo_trial_info b;
-    snprintf(best, cap, "-");
-    size_t n = gpbo_study_ntrials(r->study), nf = 0, *ids = NULL;
     if (gpbo_study_nobjectives(r->study) > 1) { /* no one best: the front's size */
-        if ((ids = malloc((n ? n : 1) * sizeof *ids)) != NULL &&
-            gpbo_study_pareto(r->study, ids, n, &nf) == GPBO_OK)
-            snprintf(best, cap, "%zu trial%s", nf, nf == 1 ? "" : "s");
+        size_t n = gpbo_study_ntrials(r->study), nf = 0, *ids = NULL;
+        if (c[GPBO_TRIAL_COMPLETE] != r->front_complete &&
+            (ids = malloc((n ? n : 1) * sizeof *ids)) != NULL &&
+            gpbo_study_pareto(r->study, ids, n, &nf) == GPBO_OK) {
+            r->front_complete = c[GPBO_TRIAL_COMPLETE];
+            r->front_n = nf;
+        }
         free(ids);
+        snprintf(best, cap, "Pareto front %zu trial%s", r->front_n, r->front_n == 1 ? "" : "s");
     } else if (gpbo_study_best(r->study, &b) == GPBO_OK) {
-        snprintf(best, cap, "%.6g", b.value);
+        snprintf(best, cap, "best %s=%.6g", r->sw->metric, b.value);
+    } else {
+        snprintf(best, cap, "best %s=-", r->sw->metric);
     }
     *elapsed = now() - r->t0;
     return c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
-}
-
-/* "best METRIC=VALUE", or for a study of several objectives "Pareto front N trials" (best is
- * run_state's text). */
-static void best_text(const runner *r, const char *best, char *out, size_t cap)
-{
-    if (gpbo_study_nobjectives(r->study) > 1)
-        snprintf(out, cap, "Pareto front %s", best);
-    else
-        snprintf(out, cap, "best %s=%s", r->sw->metric, best);
 }
 
 /* On a terminal, the one status line (stderr), rewritten in place. */
@@ -1205,17 +1204,15 @@ static void progress(runner *r, size_t budget, int final)
     if (!r->tty)
         return;
     size_t c[GPBO_TRIAL_STATE_COUNT];
-    char best[64], count[64];
+    char best[160], count[64];
     double el;
     size_t done = run_state(r, c, best, sizeof best, &el);
     /* the time left at this run's own pace (a resumed study's earlier trials took none of it) */
     size_t mine = done - (done < r->done0 ? done : r->done0);
     double eta = mine > 0 && done < budget ? el / (double)mine * (double)(budget - done) : 0;
     count_text(count, sizeof count, done, budget);
-    char what[160];
-    best_text(r, best, what, sizeof what);
     fprintf(stderr, "\r[%s] %s | failed %zu pruned %zu | %02d:%02d elapsed, ~%02d:%02d left   ",
-            count, what, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED], (int)el / 60, (int)el % 60,
+            count, best, c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED], (int)el / 60, (int)el % 60,
             (int)eta / 60, (int)eta % 60);
     if (final)
         fprintf(stderr, "\n");
@@ -1230,7 +1227,7 @@ static void log_trial(runner *r, size_t id)
     if (r->tty || gpbo_study_trial(r->study, id, &t) != GPBO_OK)
         return;
     size_t c[GPBO_TRIAL_STATE_COUNT];
-    char best[64], count[64];
+    char best[160], count[64];
     double el;
     count_text(count, sizeof count, run_state(r, c, best, sizeof best, &el), r->budget);
     printf("[%s] trial %zu %s", count, id, cli_state_name(t.state));
@@ -1247,9 +1244,7 @@ static void log_trial(runner *r, size_t id)
                t.step_values[t.nsteps - 1]);
     if (t.reason)
         printf(" (%s)", t.reason);
-    char what[160];
-    best_text(r, best, what, sizeof what);
-    printf(" | %s | %02d:%02d elapsed\n", what, (int)el / 60, (int)el % 60);
+    printf(" | %s | %02d:%02d elapsed\n", best, (int)el / 60, (int)el % 60);
     fflush(stdout);
 }
 
