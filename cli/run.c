@@ -821,26 +821,8 @@ static int belongs_to(const job *j, pid_t pid)
         closedir(d);
     if (found)
         return 1;
-    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return 0;
-    char want[1100];
-    size_t wl = (size_t)snprintf(want, sizeof want, "GPBO_TRIAL_DIR=%s", j->dir) + 1;
-    char var[1100];
-    size_t n = 0;
-    int ch;
-    while (!found && (ch = fgetc(f)) != EOF) {
-        if (n < sizeof var)
-            var[n] = (char)ch;
-        n++;
-        if (ch == '\0') {
-            found = n == wl && !memcmp(var, want, wl);
-            n = 0;
-        }
-    }
-    fclose(f);
-    return found;
+    char dir[1100];
+    return environ_value(pid, "GPBO_TRIAL_DIR=", dir, sizeof dir) == 0 && !strcmp(dir, j->dir);
 }
 
 /* Collects processes re-parented to gpbo that ended. A trial's own process found here (it
