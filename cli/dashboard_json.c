@@ -325,7 +325,7 @@ static json_t *summary_json(const dash *d, const gpbo_study *st)
     size_t c[GPBO_TRIAL_STATE_COUNT], lost = 0, n = gpbo_study_ntrials(st);
     gpbo_study_counts(st, c);
     for (size_t t = 0; t < n; t++)
-        lost += gpbo_study_trial_lost(st, t);
+        lost += gpbo_study_trial_lost(st, t) != 0;
     gpbo_trial_info b;
     int has_best = gpbo_study_best(st, &b) == GPBO_OK;
     return json_pack(

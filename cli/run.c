@@ -1233,13 +1233,16 @@ static void log_trial(runner *r, size_t id)
 /* A study that already holds trials: one line saying what this run resumes (and r->done0). */
 static void print_resumed(runner *r)
 {
-    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0, queued = 0;
+    size_t n = gpbo_study_ntrials(r->study), c[GPBO_TRIAL_STATE_COUNT], lost = 0, queued = 0,
+           doomed = 0;
     if (n == 0)
         return;
     gpbo_study_counts(r->study, c);
     r->done0 = c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED];
     for (size_t id = 0; id < n; id++) {
-        lost += (size_t)gpbo_study_trial_lost(r->study, id);
+        int l = gpbo_study_trial_lost(r->study, id);
+        lost += l != 0;
+        doomed += l == 2; /* lost lost_retries times already: failed, not run again */
         queued += (size_t)gpbo_study_trial_queued(r->study, id);
     }
     if (queued == n) { /* a new study with its initial points, or points enqueued before */
@@ -1249,8 +1252,12 @@ static void print_resumed(runner *r)
     }
     printf("resuming study '%s': %zu trials found: %zu complete, %zu failed, %zu pruned",
            r->sw->name, n, c[GPBO_TRIAL_COMPLETE], c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
-    if (lost > 0)
-        printf(", %zu interrupted (reclaimed: they run again first)", lost);
+    if (lost > doomed)
+        printf(", %zu interrupted (reclaimed: they run again first)", lost - doomed);
+    if (doomed > 0)
+        printf(", %zu interrupted too often (their worker was lost lost_retries=%zu times: they "
+               "are failed)",
+               doomed, gpbo_study_get_options(r->study)->lost_retries);
     if (queued > 0)
         printf(", %zu enqueued (they run first)", queued);
     if (c[GPBO_TRIAL_RUNNING] > lost + queued)

@@ -72,6 +72,9 @@ typedef struct gpbo_trial_rec {
     long *steps;
     double *step_values;
     double started, finished;
+    /* this handle's: when it started running the trial (gpbo_study_adopt), written as its
+     * started time with its result; 0 when not adopted here (the storage never reads it) */
+    double run_started;
     char *worker;     /* the study handle that runs it (gpbo_search__worker_id), or NULL */
     double heartbeat; /* seconds since the epoch; 0: released, reclaimable at once */
     unsigned retries; /* times it ran again after its worker was lost */
@@ -151,7 +154,8 @@ typedef struct gpbo_storage_ops {
      * before's, are deleted in the same transaction when it is won. */
     int (*claim)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
                  const gpbo_trial_rec *rec, int restart, int *won);
-    /* Records the end of a trial (rec's state, value, reason, finished) provided it is still
+    /* Records the end of a trial (rec's state, value, reason, finished, metrics, and started:
+     * when its run began, which may be later than its reservation) provided it is still
      * running; *stored is 0 when it is not (told first elsewhere: nothing changes). */
     int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored);
     /* Optional (NULL: the study makes the three calls in turn): finish_trial(x->done) and

@@ -1206,19 +1206,19 @@ typedef struct finish_call {
 } finish_call;
 
 /* A tell: $1 the study, $2 the trial, $3 its state, $4 value, $5 reason, $6 finished, $7 its
- * other metrics. Only a running trial is told; FINISH_FIND finds a tell that landed (its
- * finished time is its own). */
+ * other metrics, $8 its started time (its run's, study.c run_starts). Only a running trial is
+ * told; FINISH_FIND finds a tell that landed (its finished time is its own). */
 static const char *const FINISH_SQL =
-    "UPDATE trials SET state = $3, value = $4, reason = $5, finished = $6, metrics = $7 WHERE "
-    "study = $1 AND id = $2 AND state = 0";
+    "UPDATE trials SET state = $3, value = $4, reason = $5, finished = $6, metrics = $7, "
+    "started = $8 WHERE study = $1 AND id = $2 AND state = 0";
 static const char *const FINISH_FIND =
     "SELECT 1 FROM trials WHERE study = $1 AND id = $2 AND state = $3 AND "
     "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND finished = $6 AND "
-    "metrics IS NOT DISTINCT FROM $7";
-enum { F_N = 7 };
+    "metrics IS NOT DISTINCT FROM $7 AND started = $8";
+enum { F_N = 8 };
 
 typedef struct finish_text {
-    char study[32], id[32], state[16], value[32], fin[32];
+    char study[32], id[32], state[16], value[32], fin[32], sta[32];
 } finish_text;
 
 static void finish_params(int64_t study, const gpbo_trial_rec *t, const char *metrics,
@@ -1232,6 +1232,7 @@ static void finish_params(int64_t study, const gpbo_trial_rec *t, const char *me
     p[4] = t->reason;
     p[5] = fmt_double(b->fin, sizeof b->fin, t->finished);
     p[6] = metrics;
+    p[7] = fmt_double(b->sta, sizeof b->sta, t->started);
 }
 
 /* Whether the tell with parameters p is stored (a lost reply's write landed). */

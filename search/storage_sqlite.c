@@ -71,9 +71,8 @@ static const char *const STMT_SQL[ST_COUNT] = {
     [ST_CLAIM] = "UPDATE trials SET state = ?, worker = ?, heartbeat = ?, retries = ?, reason = ?, "
                  "finished = ? WHERE study = ? AND id = ? AND state = 0 AND worker IS ? AND "
                  "heartbeat = ?",
-    [ST_FINISH] =
-        "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ?, metrics = ? WHERE "
-        "study = ? AND id = ? AND state = 0",
+    [ST_FINISH] = "UPDATE trials SET state = ?, value = ?, reason = ?, finished = ?, metrics = ?, "
+                  "started = ? WHERE study = ? AND id = ? AND state = 0",
     [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ? WHERE study = ? AND worker = ? AND state = 0",
     [ST_REPORT] =
         "INSERT OR REPLACE INTO intermediate(study, trial, step, value) VALUES (?, ?, ?, ?)",
@@ -628,8 +627,9 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
         if (bound == SQLITE_OK)
             bound = bind_text_or_null(q, 5, mtxt);
         free(mtxt);
-        sqlite3_bind_int64(q, 6, study);
-        sqlite3_bind_int64(q, 7, (sqlite3_int64)r->id);
+        sqlite3_bind_double(q, 6, r->started); /* its run's start (study.c run_starts) */
+        sqlite3_bind_int64(q, 7, study);
+        sqlite3_bind_int64(q, 8, (sqlite3_int64)r->id);
         if (mrc != GPBO_OK)
             rc = gpbo_error_set(GPBO_ENOMEM, "%s: out of memory telling a trial", s->path);
         else if (bound != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)

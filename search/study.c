@@ -952,14 +952,35 @@ static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, i
     return rc;
 }
 
+/* Trial r starts running under this handle now (gpbo_study_adopt): the time is kept in the
+ * mirror and written as its started time with its result (no write of its own; until then the
+ * storage has its reservation's). Later than the handle's last started time, as a reservation's
+ * is, so that a worker's started times stay distinct (a backend finds a reservation again by
+ * them). */
+static void run_starts(gpbo_study *s, gpbo_trial_rec *r)
+{
+    double t = now_s();
+    if (!(t > s->last_started))
+        t = nextafter(s->last_started, INFINITY);
+    s->last_started = r->run_started = t;
+}
+
+/* The started time trial r is told with: its run's under this handle, else its reservation's. */
+static double told_started(const gpbo_trial_rec *r)
+{
+    return r->run_started > 0 ? r->run_started : r->started;
+}
+
 int gpbo_study_adopt(gpbo_study *s, size_t id)
 {
     if (s == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_adopt: study is NULL");
     /* asked through this handle: its own already (its heartbeats keep it, so no one else has
      * taken it over), with nothing to read */
-    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id]))
+    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id])) {
+        run_starts(s, &s->t[id]);
         return start_heartbeat(s);
+    }
     for (int attempt = 0; attempt < 16; attempt++) {
         int rc = sync_mirror(s);
         if (rc != GPBO_OK)
@@ -972,16 +993,22 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
             return gpbo_error_set(GPBO_ESTATE,
                                   "study_adopt: trial %zu of study '%s' is already finished", id,
                                   s->name);
+        if (s->st == NULL || mine(s, r))
+            run_starts(s, r); /* mine: proposed for this handle (gpbo_study_propose_for) */
         if (s->st == NULL)
             return GPBO_OK;
         if ((rc = start_heartbeat(s)) != GPBO_OK || mine(s, r))
-            return rc; /* mine: proposed for this handle (gpbo_study_propose_for) */
+            return rc;
         gpbo_trial_rec c = *r;
         c.worker = s->worker;
         c.heartbeat = now_s();
         int won = 0;
-        if ((rc = take(s, r, &c, 0, &won)) != GPBO_OK || won)
+        if ((rc = take(s, r, &c, 0, &won)) != GPBO_OK)
             return rc;
+        if (won) {
+            run_starts(s, r);
+            return GPBO_OK;
+        }
         /* its heartbeat moved between the look and the take: look again */
     }
     return gpbo_error_set(GPBO_ESTATE, "study_adopt: trial %zu of study '%s' keeps changing hands",
@@ -1597,6 +1624,7 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     gpbo_trial_rec c = *r;
     c.state = state;
     c.value = state == GPBO_TRIAL_COMPLETE ? value : NAN;
+    c.started = told_started(r);
     c.finished = now_s();
     /* a reason is free text (a program's last line of stderr): stored as valid UTF-8, which
      * the JSON of an export and PostgreSQL's text require */
@@ -1625,6 +1653,7 @@ static int finish(gpbo_study *s, gpbo_trial_rec *r, gpbo_trial_state state, doub
     r->reason = rcopy;
     r->state = state;
     r->value = c.value;
+    r->started = c.started;
     r->finished = c.finished;
     set_view(s, r);
     return GPBO_OK;
@@ -1742,6 +1771,7 @@ int gpbo_study_tell_ask(gpbo_study *s, size_t id, double value, size_t max_trial
         snprintf(why, sizeof why, "the objective returned %g", value);
         c.reason = why;
     }
+    c.started = told_started(r);
     c.finished = now_s();
     s->asked = 1;
     if (s->st == NULL || s->st->ops->finish_reserve == NULL || s->strat->model != NULL ||
@@ -1958,7 +1988,10 @@ int gpbo_study_trial_lost(const gpbo_study *s, size_t id)
     if (s == NULL || id >= s->n || s->t[id].state != GPBO_TRIAL_RUNNING || mine(s, &s->t[id]) ||
         queued(s, &s->t[id]))
         return 0;
-    return lost(s, &s->t[id], now_s(), &released);
+    if (!lost(s, &s->t[id], now_s(), &released))
+        return 0;
+    /* as reclaim() decides: a loss past lost_retries fails it, a hand-back counts none */
+    return !released && s->t[id].retries >= s->opts.lost_retries ? 2 : 1;
 }
 
 int gpbo_study_trial_queued(const gpbo_study *s, size_t id)

@@ -416,6 +416,9 @@ GPBO_API int gpbo_study_sync(gpbo_study *study);
  * Takes over running trial id, asked through another handle of the study — typically one that
  * only proposes, in a thread or process of its own, while this one runs the trials. From now
  * on this handle's heartbeats keep the trial alive, and closing this handle hands it back.
+ * The trial's run starts now: its started time becomes this moment, written with its result
+ * (no write of its own), so that its seconds are its run's and not its wait in the queue.
+ * Call it for trials asked through this handle too when they are asked ahead of their start.
  * @return GPBO_OK (also when it is this handle's already); GPBO_EINVAL (NULL study);
  *         GPBO_ENOTFOUND; GPBO_ESTATE (it is finished); GPBO_ESTORAGE; GPBO_ENOMEM.
  */
@@ -561,7 +564,9 @@ typedef struct gpbo_trial_info {
     size_t nsteps;        /**< intermediate values */
     const long *steps;
     const double *step_values;
-    double started, finished; /**< seconds since the epoch; finished is 0 while running */
+    /** seconds since the epoch; finished is 0 while running. started is when the trial was
+     * asked, and once finished, when its run began if a handle adopted it (gpbo_study_adopt) */
+    double started, finished;
 } gpbo_trial_info;
 
 /** Number of trials (every state). */
@@ -689,8 +694,10 @@ GPBO_API void gpbo_study_counts(const gpbo_study *study, size_t out[GPBO_TRIAL_S
 /**
  * Whether trial id is running with its worker lost: the handle that ran it was closed without
  * telling it (an interrupted run), its heartbeat is older than `grace` seconds, or its process
- * on this host has ended. The next ask of any handle runs it again (see the top of this file).
- * @return 1 if so; 0 otherwise, also for a trial that is not running or does not exist.
+ * on this host has ended. The next ask of any handle runs it again (see the top of this file),
+ * or fails it when its worker was lost lost_retries times already.
+ * @return 1 if so and it runs again; 2 if so and it is to be failed (lost too often); 0
+ *         otherwise, also for a trial that is not running or does not exist.
  */
 GPBO_API int gpbo_study_trial_lost(const gpbo_study *study, size_t id);
 

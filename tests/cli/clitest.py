@@ -73,7 +73,11 @@ def run_tests(tests, prefix=None, only=()):
     """Runs each test (only those named in `only`, if any) and returns the exit status: 1 if a
     check failed, else 0. With a prefix, each test is given a fresh temporary directory named
     with it (removed afterwards) and its time is printed; without one, it is called with no
-    argument and "NAME done" is printed."""
+    argument and "NAME done" is printed. A name in `only` that is no test is a failure (else a
+    misspelt name would run nothing and pass)."""
+    names = {t.__name__ for t in tests}
+    for n in only:
+        check(n in names, f"no test named {n!r}")
     for t in tests:
         if only and t.__name__ not in only:
             continue

@@ -271,6 +271,48 @@ def test_held_proposal_handed_back(d):
 
 
 
+def test_seconds_are_the_run(d):
+    """One job of 1-s trials: the next trial is reserved while the current one runs (one ahead
+    of the free slot; the Bayesian proposer reserves before its fit), but a trial's seconds are
+    its own run's, from its start to its end. They were counted from the reservation, so with
+    random search every trial but the first showed about 2.2 s. Both ways of asking: the run's
+    own (random) and its proposer's (bayes)."""
+    for method in ("random", "bayes"):
+        name = unique_name("secs_" + method)
+        storage = setup(d, name, 4, method=method)
+        r = run(["run", "sweep.yaml", "--jobs", "1"] + storage, d, timeout=120,
+                env=dict(os.environ, OBJ_SLEEP="1"))
+        check(r.returncode == 0, f"{method}: run: exit {r.returncode}: {r.stderr[-300:]}")
+        secs = [x["seconds"] for x in trials(d, storage, name)]
+        check(len(secs) == 4 and all(1 <= s < 1.7 for s in secs),
+              f"{method}: each trial's seconds ~1 (its run): {secs}")
+
+
+
+def test_resume_line_past_lost_retries(d):
+    """lost_retries 0: a run killed (-9) while its trial runs leaves trials that the next ask
+    fails as lost, not runs again. The resumed run's line said they run again first; it says
+    they are failed, and they are."""
+    name = unique_name("doomed")
+    storage = setup(d, name, 3, extra="gpbo: {lost_retries: 0}\n")
+    a = start(d, storage, 1, {"OBJ_SLEEP": "30"})
+    t0 = time.time()
+    while time.time() - t0 < 30 and not executions(d)[0]:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.kill(a.pid, signal.SIGKILL)
+    a.communicate(timeout=60)
+    r = run(["run", "sweep.yaml", "--jobs", "1"] + storage, d, timeout=120,
+            env=dict(os.environ, OBJ_SLEEP="0"))
+    line = next((x for x in r.stdout.splitlines() if x.startswith("resuming")), "")
+    check("interrupted too often" in line and "lost_retries=0" in line and
+          "run again" not in line, f"the resume line: {r.stdout!r}")
+    t = trials(d, storage, name)
+    check(any(x["state"] == "failed" and "lost 1 time" in (x["reason"] or "") for x in t),
+          f"the trial that ran is failed as lost: {t}")
+
+
+
 # its first execution starts a child (as a script starts its python) that would run 60 s, and
 # waits for it; a later execution of the trial reports at once
 ORPHAN = """\
@@ -485,7 +527,8 @@ def test_connect_fails_then_server_answers(d):
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_execution_ended,
-             test_sigterm_to_the_group, test_group_signal_while_starting]
+             test_sigterm_to_the_group, test_group_signal_while_starting,
+             test_seconds_are_the_run, test_resume_line_past_lost_retries]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
     sys.exit(run_tests(TESTS,

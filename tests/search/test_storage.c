@@ -570,6 +570,7 @@ static void test_finish_once(void **state)
     gpbo_trial_rec done = rec(GPBO_TRIAL_COMPLETE, NULL, 0, "w", 0);
     done.id = a;
     done.value = 2.385;
+    done.started = 4990.5; /* its run's start (not its reservation's), written with its end */
     done.finished = 5000.75;
     int stored = -1;
     assert_int_equal(st->ops->finish_trial(st, study, &done, &stored), GPBO_OK);
@@ -583,6 +584,7 @@ static void test_finish_once(void **state)
     gpbo_trial_rec failed = rec(GPBO_TRIAL_FAILED, NULL, 0, "w", 0);
     failed.id = f;
     failed.reason = "exit status 3";
+    failed.started = 1.0;
     failed.finished = 5001.5;
     assert_int_equal(st->ops->finish_trial(st, study, &failed, &stored), GPBO_OK);
     assert_int_equal(stored, 1);
@@ -590,7 +592,8 @@ static void test_finish_once(void **state)
     assert_int_equal(l->r[a].state, GPBO_TRIAL_COMPLETE);
     assert_true(l->r[a].value == 2.385);
     assert_null(l->r[a].reason);
-    assert_true(l->r[a].finished == 5000.75);
+    assert_true(l->r[a].started == 4990.5 && l->r[a].finished == 5000.75);
+    assert_true(l->r[f].started == 1.0);
     assert_int_equal(l->r[f].state, GPBO_TRIAL_FAILED);
     assert_true(isnan(l->r[f].value));
     assert_string_equal(l->r[f].reason, "exit status 3");
@@ -829,6 +832,7 @@ static void test_doubles_exact(void **state)
     done.id = id;
     done.value = -0.0;
     done.finished = nextafter(t, 1e10);
+    done.started = t; /* a tell writes its run's start (study.c), here its reservation's */
     int stored;
     assert_int_equal(st->ops->finish_trial(st, study, &done, &stored), GPBO_OK);
     done.id = id2;
