@@ -1928,6 +1928,99 @@ static int print_best(runner *r)
     return 0;
 }
 
+/* The gpbo: setting `key` as the sweep has it (w) and as study options o hold it, in the
+ * sweep's words; 1 when they differ. Settings that are no study option (jobs, timeout) are the
+ * run's own and never differ. */
+static int setting_differs(const char *key, const gpbo_study_options *w,
+                           const gpbo_study_options *o, char *given, char *had, size_t cap)
+{
+    static const char *const BATCH[] = {"kb", "cl_min", "cl_mean", "cl_max", "lp"};
+    static const char *const FAILED[] = {"exclude", "worst"};
+    static const char *const MO[] = {"ehvi", "parego"};
+    const char *const *names = NULL;
+    int gi = 0, hi = 0;
+    double gd = 0, hd = 0;
+    if (!strcmp(key, "kernel")) {
+        snprintf(given, cap, "%s", gpbo_kernel_name(w->kernel));
+        snprintf(had, cap, "%s", gpbo_kernel_name(o->kernel));
+        return w->kernel != o->kernel;
+    }
+    if (!strcmp(key, "acquisition")) {
+        snprintf(given, cap, "%s", gpbo_acq_kind_name(w->acquisition));
+        snprintf(had, cap, "%s", gpbo_acq_kind_name(o->acquisition));
+        return w->acquisition != o->acquisition;
+    }
+    if (!strcmp(key, "batch"))
+        names = BATCH, gi = (int)w->batch, hi = (int)o->batch;
+    else if (!strcmp(key, "failed"))
+        names = FAILED, gi = (int)w->failed, hi = (int)o->failed;
+    else if (!strcmp(key, "mo_acquisition"))
+        names = MO, gi = (int)w->mo_acquisition, hi = (int)o->mo_acquisition;
+    if (names) {
+        snprintf(given, cap, "%s", names[gi]);
+        snprintf(had, cap, "%s", names[hi]);
+        return gi != hi;
+    }
+    if (!strcmp(key, "grid_shuffle") || !strcmp(key, "priors") || !strcmp(key, "additive")) {
+        gi = key[0] == 'g' ? w->grid_shuffle : key[0] == 'p' ? w->use_priors : w->additive;
+        hi = key[0] == 'g' ? o->grid_shuffle : key[0] == 'p' ? o->use_priors : o->additive;
+        snprintf(given, cap, "%s", gi ? "true" : "false");
+        snprintf(had, cap, "%s", hi ? "true" : "false");
+        return !gi != !hi;
+    }
+    if (!strcmp(key, "initial"))
+        gd = (double)w->n_init, hd = (double)o->n_init;
+    else if (!strcmp(key, "refit_every"))
+        gd = (double)w->refit_every, hd = (double)o->refit_every;
+    else if (!strcmp(key, "seed"))
+        gd = (double)w->seed, hd = (double)o->seed;
+    else if (!strcmp(key, "grid_resolution"))
+        gd = (double)w->grid_resolution, hd = (double)o->grid_resolution;
+    else if (!strcmp(key, "restart"))
+        gd = (double)w->restart, hd = (double)o->restart;
+    else if (!strcmp(key, "heartbeat"))
+        gd = w->heartbeat, hd = o->heartbeat;
+    else if (!strcmp(key, "grace"))
+        gd = w->grace, hd = o->grace;
+    else if (!strcmp(key, "lost_retries"))
+        gd = (double)w->lost_retries, hd = (double)o->lost_retries;
+    else
+        return 0;               /* jobs, timeout: the run's own */
+    if (!strcmp(key, "seed")) { /* 64 bits: not through a double */
+        snprintf(given, cap, "%llu", (unsigned long long)w->seed);
+        snprintf(had, cap, "%llu", (unsigned long long)o->seed);
+        return w->seed != o->seed;
+    }
+    snprintf(given, cap, "%g", gd);
+    snprintf(had, cap, "%g", hd);
+    return gd != hd;
+}
+
+/* Warns once, naming each gpbo: setting the sweep file sets that study's stored options do not
+ * hold: the study keeps its own (an edited `restart: 0` or `lost_retries: 1` ran on with the
+ * old value without a word; `method:` has its own warning). */
+static void warn_kept_settings(const runner *r, const run_args *a, const char *storage)
+{
+    const gpbo_study_options *o = gpbo_study_get_options(r->study);
+    char list[1024] = "";
+    size_t len = 0, n = 0;
+    for (size_t i = 0; i < r->sw->ngpbo_set && len < sizeof list; i++) {
+        char given[64], had[64];
+        const char *key = r->sw->gpbo_set[i];
+        if (!setting_differs(key, &r->sw->study, o, given, had, sizeof given))
+            continue;
+        int k = snprintf(list + len, sizeof list - len, "%s%s: %s (the study's: %s)", n ? ", " : "",
+                         key, given, had);
+        len += k > 0 ? (size_t)k : 0;
+        n++;
+    }
+    if (n > 0)
+        fprintf(stderr,
+                "gpbo run: warning: %s sets gpbo: %s, but study '%s' in %s was made with other "
+                "settings and keeps them (give --study NAME for a new study)\n",
+                a->path, list, r->sw->name, storage);
+}
+
 /* Whether --strategy, --seed and --init (those given) agree with the stored study's options: a
  * study keeps the options it was made with, so on a study that exists they were ignored without
  * a word (--strategy sobol went on with the study's random search). Returns 0, or 2 after
@@ -1957,6 +2050,8 @@ static int check_overrides(const runner *r, const run_args *a, const char *stora
                 "gpbo run: warning: %s says method: %s, but study '%s' in %s was made with %s and "
                 "keeps it (give --study NAME for a new study)\n",
                 a->path, r->sw->study.strategy, r->sw->name, storage, o->strategy);
+    if (flag == NULL)
+        warn_kept_settings(r, a, storage);
     if (flag == NULL)
         return 0;
     fprintf(stderr,

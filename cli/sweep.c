@@ -805,6 +805,11 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     (void)p;
     gpbo_study_options *o = &c->s->study;
     int rc = GPBO_OK, t = 0;
+    /* GPBO_KEYS' own string (each_pair takes each key once) */
+    for (size_t i = 0; i < sizeof GPBO_KEYS / sizeof *GPBO_KEYS; i++)
+        if (!strcmp(key, GPBO_KEYS[i]) &&
+            c->s->ngpbo_set < sizeof c->s->gpbo_set / sizeof *c->s->gpbo_set)
+            c->s->gpbo_set[c->s->ngpbo_set++] = GPBO_KEYS[i];
     if (!strcmp(key, "kernel")) {
         /* the GP library's names (its table, not a copy) */
         const char *w[GPBO_KERNEL_COUNT];

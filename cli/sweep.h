@@ -79,6 +79,9 @@ typedef struct sweep {
     gpbo_pruner_options prune; /* kind NONE when there is no early_terminate */
     /* gpbo: */
     gpbo_study_options study;
+    const char *gpbo_set[24]; /* the gpbo: keys the file sets, as written (run.c warns when a
+                                 study it resumes keeps other values) */
+    size_t ngpbo_set;
     char *strategy_buf;
     double timeout; /* seconds per trial, 0 = none */
     size_t jobs;

@@ -474,6 +474,31 @@ def test_overrides_on_existing_study(d):
     check(r.returncode == 0 and "warning" not in r.stderr, f"--strategy random: {r.stderr!r}")
 
 
+
+def test_edited_settings_on_existing_study(d):
+    """A sweep's gpbo: settings edited after the study was made (restart, lost_retries, kernel,
+    priors) were ignored without a word on resume: the study keeps the options it was made
+    with. Now one warning names each edited setting with the study's value; settings the run
+    owns (jobs, timeout) and ones left as they were say nothing, and the run goes on."""
+    quad(d)
+    with open(os.path.join(d, "sweep.yaml")) as f:
+        text = f.read()
+    write(os.path.join(d, "sweep.yaml"), text.replace("run_cap: 3", "run_cap: 5") +
+          "gpbo: {restart: 5, lost_retries: 1, kernel: matern32, priors: true, seed: 0,\n"
+          "       jobs: 2, timeout: 30, grace: 60}\n")
+    r = run(["run", "sweep.yaml"], d)
+    warn = [x for x in r.stderr.splitlines() if "warning" in x]
+    check(r.returncode == 0 and "[5/5]" in r.stdout and len(warn) == 1,
+          f"the run goes on with one warning: {r.returncode} {r.stdout[-200:]!r} {r.stderr!r}")
+    w = warn[0] if warn else ""
+    for part in ("restart: 5 (the study's: 20)", "lost_retries: 1 (the study's: 3)",
+                 "kernel: matern32 (the study's: matern52)", "priors: true (the study's: false)"):
+        check(part in w, f"{part!r} named: {w!r}")
+    for quiet in ("seed", "jobs", "timeout", "grace"):
+        check(quiet + ":" not in w, f"{quiet} (unchanged or the run's own) not named: {w!r}")
+    r = run(["run", "sweep.yaml", "--study", "quad-new", "--trials", "2"], d)
+    check(r.returncode == 0 and "warning" not in r.stderr, f"a new study: {r.stderr!r}")
+
 def test_compare_problem_line(d):
     """A bad problem in a compare file (an unknown function, a dimension a function does not
     take, a sweep file that is not there) was named without its place ("gpbo: c.yaml: problem
@@ -656,6 +681,7 @@ def main():
              test_export_queued, test_compare_unwritten_csv,
              test_reader_gone_stops_run, test_finished_before_stop_kept,
              test_trainer_metric, test_overrides_on_existing_study,
+             test_edited_settings_on_existing_study,
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
