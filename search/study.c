@@ -926,6 +926,25 @@ static int take(gpbo_study *s, gpbo_trial_rec *r, const gpbo_trial_rec *c, int r
     return GPBO_OK;
 }
 
+/* Trial r starts running under this handle now (gpbo_study_adopt): the time is kept in the
+ * mirror and written as its started time with its result (no write of its own; until then the
+ * storage has its reservation's). Later than the handle's last started time, as a reservation's
+ * is, so that a worker's started times stay distinct (a backend finds a reservation again by
+ * them). */
+static void run_starts(gpbo_study *s, gpbo_trial_rec *r)
+{
+    double t = now_s();
+    if (!(t > s->last_started))
+        t = nextafter(s->last_started, INFINITY);
+    s->last_started = r->run_started = t;
+}
+
+/* The started time trial r is told with: its run's under this handle, else its reservation's. */
+static double told_started(const gpbo_trial_rec *r)
+{
+    return r->run_started > 0 ? r->run_started : r->started;
+}
+
 /* Takes over trial r, whose worker is lost: it runs again under this handle, or, lost
  * lost_retries times already, is marked failed. *won: this handle runs it now. */
 static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, int *won)
@@ -947,28 +966,12 @@ static int reclaim(gpbo_study *s, gpbo_trial_rec *r, double now, int released, i
     /* run again: its steps were the lost run's, and the new run reports its own (kept, they
      * would mix with them: a rerun pruned at step 1 would show the lost run's step 6 as its
      * last, and the pruner and the Bayesian strategy would take that value as its) */
+    int again = !queued(s, r); /* it ran before: its seconds are the new run's */
     int rc = take(s, r, &c, c.state == GPBO_TRIAL_RUNNING, won);
     *won = *won && r->state == GPBO_TRIAL_RUNNING;
+    if (*won && again) /* an enqueued trial keeps its started time (enqueue_started) */
+        run_starts(s, r);
     return rc;
-}
-
-/* Trial r starts running under this handle now (gpbo_study_adopt): the time is kept in the
- * mirror and written as its started time with its result (no write of its own; until then the
- * storage has its reservation's). Later than the handle's last started time, as a reservation's
- * is, so that a worker's started times stay distinct (a backend finds a reservation again by
- * them). */
-static void run_starts(gpbo_study *s, gpbo_trial_rec *r)
-{
-    double t = now_s();
-    if (!(t > s->last_started))
-        t = nextafter(s->last_started, INFINITY);
-    s->last_started = r->run_started = t;
-}
-
-/* The started time trial r is told with: its run's under this handle, else its reservation's. */
-static double told_started(const gpbo_trial_rec *r)
-{
-    return r->run_started > 0 ? r->run_started : r->started;
 }
 
 int gpbo_study_adopt(gpbo_study *s, size_t id)

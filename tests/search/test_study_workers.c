@@ -548,8 +548,9 @@ static double epoch_now(void)
 
 /* A trial's started time is its run's: reserved 0.4 s before it is adopted (a proposer one
  * ahead of a free slot, or the owner's own ask), it is told with the adoption's time, as
- * another handle reads it; one never adopted keeps its reservation's. Before, every one of
- * them showed the reservation's (0.4 s too early). */
+ * another handle reads it; one never adopted keeps its reservation's. One handed back by a
+ * closed handle and asked again runs from that ask. Before, every one of them showed the
+ * first reservation's (0.4 s too early). */
 static void test_adopted_started(void **state)
 {
     (void)state;
@@ -559,8 +560,15 @@ static void test_adopted_started(void **state)
     o.strategy = "random";
     gpbo_study *a = open_named(name, &o), *p = open_named(name, &o), *c = open_named(name, &o);
     assert_int_equal(gpbo_study_propose_for(p, gpbo_study_worker(a)), GPBO_OK);
-    size_t id[3];
+    size_t id[4], again;
     double v[2];
+    gpbo_study *e = open_named(name, &o);
+    assert_int_equal(gpbo_study_ask(e, &id[3], v), GPBO_OK);
+    gpbo_study_close(e); /* hands id[3] back */
+    sleep_s(0.4);
+    assert_int_equal(gpbo_study_ask(a, &again, v), GPBO_OK); /* the handed-back one first */
+    assert_int_equal(again, id[3]);
+    double rerun = epoch_now();
     assert_int_equal(gpbo_study_ask(p, &id[0], v), GPBO_OK); /* proposed for a */
     assert_int_equal(gpbo_study_ask(a, &id[1], v), GPBO_OK); /* a's own */
     assert_int_equal(gpbo_study_ask(a, &id[2], v), GPBO_OK); /* told without adoption */
@@ -572,7 +580,11 @@ static void test_adopted_started(void **state)
         assert_int_equal(gpbo_study_tell(a, id[k], 1.0 + k), GPBO_OK);
     }
     assert_int_equal(gpbo_study_tell(a, id[2], 3.0), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(a, id[3], 4.0), GPBO_OK);
     assert_int_equal(gpbo_study_sync(c), GPBO_OK);
+    gpbo_trial_info t3;
+    assert_int_equal(gpbo_study_trial(c, id[3], &t3), GPBO_OK); /* from a's ask, not e's */
+    assert_true(t3.started > rerun - 0.3 && t3.started <= rerun);
     for (int k = 0; k < 3; k++) {
         gpbo_trial_info t, mine;
         assert_int_equal(gpbo_study_trial(c, id[k], &t), GPBO_OK);
