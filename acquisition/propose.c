@@ -13,7 +13,14 @@
  * a copy of the model with a fantasized y (gpbo_gp_add, O(n^2)); local penalization (González
  * et al. 2016) multiplies the acquisition by Phi((L |x - x_j| + M - mu_j) / sigma_j) for every
  * earlier point x_j, with L the largest gradient norm of the posterior mean over the raw points
- * and M the best observed y; it works in log space on EI, log EI or log PI.
+ * and M the best observed y; it works in log space on EI, log EI or log PI. In a batch (q > 1)
+ * the fantasies are observations to the later points (Ginsbourger et al. 2010): the incumbent
+ * is the smallest of best_f and the fantasized y's, and M the smallest of the best observed y
+ * and the posterior mean over the raw points and at the centers (as Trieste's eta), so that no
+ * radius (mu_j - M) / L is negative. With the caller's incumbent a point predicted below it kept
+ * its EI after its own fantasy, and the next point landed beside it. One proposal (q = 1) keeps
+ * best_f and M = the best observed y even with pending points: it is the search's path, whose
+ * proposals are under separate study.
  * Thompson sampling draws one joint posterior sample per batch point over a candidate set (raw
  * points and perturbations of the best observations) and takes its minimizer.
  */
@@ -76,6 +83,11 @@ typedef struct ctx {
     size_t np;
     double *pc, *pmu, *ps; /* np * d, np, np (capacity grows with the batch) */
     double L, M;
+    /* A batch of q > 1 points: fantasies lower the incumbent (inc) and the centers the
+     * penalization's M. q = 1 (with or without pending points) keeps best_f and M as they were:
+     * that path is the search's and stays bit for bit what it was. */
+    int batch;
+    double inc;
     int status;        /* first failure inside an NLopt callback */
     nlopt_opt running; /* the NLopt run in progress, stopped by that failure */
     /* taken points */
@@ -539,10 +551,15 @@ static int add_center(ctx *c, const gpbo_gp *gp, const double *x)
     c->pmu[c->np] = mu;
     c->ps[c->np] = sqrt(var > LP_VAR_MIN ? var : LP_VAR_MIN);
     c->np++;
+    /* In a batch M never exceeds a center's mean: a negative radius (mu_j - M) / L would leave
+     * the neighbourhood of a point predicted better than every observation unpenalized. */
+    if (c->batch && mu < c->M)
+        c->M = mu;
     return GPBO_OK;
 }
 
-/* Lipschitz constant of the mean, estimated on the raw points (González et al. 2016). */
+/* Lipschitz constant of the mean, estimated on the raw points (González et al. 2016); in a
+ * batch (q > 1) M also drops to the smallest posterior mean there. */
 static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double *raw)
 {
     size_t d = c->d, m = R < LIPSCHITZ_POINTS ? R : LIPSCHITZ_POINTS;
@@ -557,6 +574,8 @@ static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double 
             s += buf[2 * m + i * d + k] * buf[2 * m + i * d + k];
         if (sqrt(s) > L)
             L = sqrt(s);
+        if (c->batch && buf[i] < c->M)
+            c->M = buf[i];
     }
     free(buf);
     c->L = L < LIPSCHITZ_FLAT ? LIPSCHITZ_DEFAULT : L;
@@ -654,6 +673,12 @@ static int add_fantasy(ctx *c, const double *x, double lie)
     int rc = fantasy(c->o, c->work, x, lie, &y);
     if (rc == GPBO_OK && gpbo_gp_add(c->work, x, y) == GPBO_ENOMEM)
         rc = GPBO_ENOMEM;
+    /* A fantasy is an observation to the later points of a batch (Ginsbourger et al. 2010), so
+     * the incumbent is the best of best_f and the fantasies: with best_f alone the believer's
+     * own point, predicted below best_f, kept its EI after its fantasy, and the next point of
+     * the batch landed right beside it. */
+    if (rc == GPBO_OK && c->batch && y < c->inc)
+        c->inc = y;
     return rc;
 }
 
@@ -690,13 +715,13 @@ static int batch_begin(ctx *c, const gpbo_gp *gp, size_t npending, const double 
 /* The q proposals in turn: each maximizes the acquisition of model (options eo), is taken, and
  * becomes a penalization center (LP) or a fantasy of c->work for the next. */
 static int propose_batch(ctx *c, const gpbo_gp *gp, const gpbo_gp *model,
-                         const gpbo_acq_options *eo, double best_f, double lie, gpbo_rng *rng,
-                         size_t R, const double *raw, double *vals, size_t q, double *out_x,
+                         const gpbo_acq_options *eo, double lie, gpbo_rng *rng, size_t R,
+                         const double *raw, double *vals, size_t q, double *out_x,
                          double *out_value)
 {
     size_t d = c->d;
     for (size_t j = 0; j < q; j++) {
-        c->acq = gpbo_acq_new(model, eo, best_f);
+        c->acq = gpbo_acq_new(model, eo, c->inc);
         if (c->acq == NULL)
             return gpbo_error_code();
         double v = -HUGE_VAL;
@@ -738,6 +763,8 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
         return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%g)", best_f);
 
     ctx c = {0};
+    c.batch = q > 1;
+    c.inc = best_f;
     if ((rc = ctx_init(&c, gp, &o, npending, pending, q)) != GPBO_OK)
         goto cleanup;
     double *raw = c.ps + npending + q, *vals = raw + R * d;
@@ -758,7 +785,7 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
     double lie = 0.0;
     if ((rc = batch_begin(&c, gp, npending, pending, q, R, raw, &eo, &model, &lie)) != GPBO_OK)
         goto cleanup;
-    rc = propose_batch(&c, gp, model, &eo, best_f, lie, &rng, R, raw, vals, q, out_x, out_value);
+    rc = propose_batch(&c, gp, model, &eo, lie, &rng, R, raw, vals, q, out_x, out_value);
 cleanup:
     ctx_free(&c);
     return rc;
