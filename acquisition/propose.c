@@ -148,20 +148,27 @@ static void take(ctx *c, const double *x)
     c->ntaken++;
 }
 
+void gpbo_acq__lp_penalize(size_t dim, size_t np, const double *centers, const double *mu,
+                           const double *sd, double L, double M, const double *x, double *v,
+                           double *g)
+{
+    for (size_t j = 0; j < np; j++) {
+        const double *cj = centers + j * dim;
+        double r2 = 0.0;
+        for (size_t k = 0; k < dim; k++)
+            r2 += (x[k] - cj[k]) * (x[k] - cj[k]);
+        double r = sqrt(r2), dl;
+        *v += gpbo_acq__log_Phi((L * r + M - mu[j]) / sd[j], &dl);
+        if (g != NULL && r > 0.0)
+            for (size_t k = 0; k < dim; k++)
+                g[k] += dl * L / sd[j] * (x[k] - cj[k]) / r;
+    }
+}
+
 /* Adds the log penalties of the centers to *v (and their gradient to g, if not NULL). */
 static void penalize(const ctx *c, const double *x, double *v, double *g)
 {
-    for (size_t j = 0; j < c->np; j++) {
-        const double *cj = c->pc + j * c->d;
-        double r2 = 0.0;
-        for (size_t k = 0; k < c->d; k++)
-            r2 += (x[k] - cj[k]) * (x[k] - cj[k]);
-        double r = sqrt(r2), dl;
-        *v += gpbo_acq__log_Phi((c->L * r + c->M - c->pmu[j]) / c->ps[j], &dl);
-        if (g != NULL && r > 0.0)
-            for (size_t k = 0; k < c->d; k++)
-                g[k] += dl * c->L / c->ps[j] * (x[k] - cj[k]) / r;
-    }
+    gpbo_acq__lp_penalize(c->d, c->np, c->pc, c->pmu, c->ps, c->L, c->M, x, v, g);
 }
 
 /* The (penalized) utility at a full point x, projected in place first. */
