@@ -181,6 +181,9 @@ GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out
  * is the smallest of the best observed y and the posterior mean over the raw points and at the
  * earlier points. A single proposal (q = 1) with pending points keeps best_f and M = the best
  * observed y (so with pending points below best_f, its point may differ from a batch's first).
+ * LOGPI's batches may still cluster: beside a fantasy the probability of improving on it stays
+ * near 1/2, more than PI gives most other places, and local penalization at most halves it
+ * there; LOGEI, EI or THOMPSON give diverse batches.
  * THOMPSON ignores opts->batch: each of the q points minimizes its own joint posterior sample,
  * and pending points are only excluded (asynchronous parallel Thompson sampling, Kandasamy et
  * al., AISTATS 2018: fresh samples diversify by themselves). With no observations the points are
