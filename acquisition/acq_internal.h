@@ -32,13 +32,13 @@ double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, si
 
 /*
  * Local penalization (González et al. 2016): adds to *v the log penalties
- * sum_j log Phi((L |x - c_j| + M - mu[j]) / sd[j]) of the np centers c_j (rows of centers,
- * np * dim), and their gradient in x to g when g is not NULL (none at a center itself, where
- * |x - c_j| has none). Cannot fail.
+ * sum_j log Phi((L r_j + M - mu[j]) / sd[j]) of the np centers c_j (rows of centers, np * dim),
+ * r_j = |(x - c_j) / scale| the distance in units of scale (dim values), and their gradient in
+ * x to g when g is not NULL (none at a center itself, where r_j has none). Cannot fail.
  */
 void gpbo_acq__lp_penalize(size_t dim, size_t np, const double *centers, const double *mu,
-                           const double *sd, double L, double M, const double *x, double *v,
-                           double *g);
+                           const double *sd, const double *scale, double L, double M,
+                           const double *x, double *v, double *g);
 
 /* Checks the options (named errors). */
 int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t dim);

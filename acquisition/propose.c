@@ -17,10 +17,12 @@
  * the fantasies are observations to the later points (Ginsbourger et al. 2010): the incumbent
  * is the smallest of best_f and the fantasized y's, and M the smallest of the best observed y
  * and the posterior mean over the raw points and at the centers (as Trieste's eta), so that no
- * radius (mu_j - M) / L is negative. With the caller's incumbent a point predicted below it kept
- * its EI after its own fantasy, and the next point landed beside it. One proposal (q = 1) keeps
- * best_f and M = the best observed y even with pending points: it is the search's path, whose
- * proposals are under separate study.
+ * radius (mu_j - M) / L is negative; and local penalization measures |x - x_j| in lengthscales
+ * (L then being the largest norm of the mean's gradient times the lengthscales), so that points
+ * apart only along a coordinate the model ignores count as one. With the caller's incumbent a
+ * point predicted below it kept its EI after its own fantasy, and the next point landed beside
+ * it. One proposal (q = 1) keeps best_f, M = the best observed y and the unit cube's distance
+ * even with pending points: it is the search's path, whose proposals are under separate study.
  * Thompson sampling draws one joint posterior sample per batch point over a candidate set (raw
  * points and perturbations of the best observations) and takes its minimizer.
  */
@@ -79,6 +81,8 @@ typedef struct ctx {
     double *tmpl;     /* d: the fixed values, 0.5 elsewhere */
     double *x;        /* d scratch */
     double *g;        /* d scratch */
+    double *scale;    /* d (+2 scratch): local penalization's unit of length in each coordinate,
+                         the lengthscale in a batch (q > 1), 1 otherwise */
     /* local penalization centers */
     size_t np;
     double *pc, *pmu, *ps; /* np * d, np, np (capacity grows with the batch) */
@@ -94,7 +98,7 @@ typedef struct ctx {
     double *taken;
     size_t ntaken;
     /* owned by gpbo_acq_propose(), freed by ctx_free() */
-    double *mem;         /* tmpl, x, g, taken, pc, pmu, ps, raw, vals */
+    double *mem;         /* tmpl, x, g, scale, taken, pc, pmu, ps, raw, vals */
     unsigned char *used; /* R flags: raw points already chosen as starts */
     gpbo_gp *work;       /* the copy that receives the fantasies (KB, constant liars) */
 } ctx;
@@ -149,26 +153,28 @@ static void take(ctx *c, const double *x)
 }
 
 void gpbo_acq__lp_penalize(size_t dim, size_t np, const double *centers, const double *mu,
-                           const double *sd, double L, double M, const double *x, double *v,
-                           double *g)
+                           const double *sd, const double *scale, double L, double M,
+                           const double *x, double *v, double *g)
 {
     for (size_t j = 0; j < np; j++) {
         const double *cj = centers + j * dim;
         double r2 = 0.0;
-        for (size_t k = 0; k < dim; k++)
-            r2 += (x[k] - cj[k]) * (x[k] - cj[k]);
+        for (size_t k = 0; k < dim; k++) {
+            double t = (x[k] - cj[k]) / scale[k];
+            r2 += t * t;
+        }
         double r = sqrt(r2), dl;
         *v += gpbo_acq__log_Phi((L * r + M - mu[j]) / sd[j], &dl);
         if (g != NULL && r > 0.0)
             for (size_t k = 0; k < dim; k++)
-                g[k] += dl * L / sd[j] * (x[k] - cj[k]) / r;
+                g[k] += dl * L / sd[j] * (x[k] - cj[k]) / (scale[k] * scale[k]) / r;
     }
 }
 
 /* Adds the log penalties of the centers to *v (and their gradient to g, if not NULL). */
 static void penalize(const ctx *c, const double *x, double *v, double *g)
 {
-    gpbo_acq__lp_penalize(c->d, c->np, c->pc, c->pmu, c->ps, c->L, c->M, x, v, g);
+    gpbo_acq__lp_penalize(c->d, c->np, c->pc, c->pmu, c->ps, c->scale, c->L, c->M, x, v, g);
 }
 
 /* The (penalized) utility at a full point x, projected in place first. */
@@ -565,8 +571,9 @@ static int add_center(ctx *c, const gpbo_gp *gp, const double *x)
     return GPBO_OK;
 }
 
-/* Lipschitz constant of the mean, estimated on the raw points (González et al. 2016); in a
- * batch (q > 1) M also drops to the smallest posterior mean there. */
+/* Lipschitz constant of the mean in c->scale's units (the largest norm of its gradient times
+ * the scales), estimated on the raw points (González et al. 2016); in a batch (q > 1) M also
+ * drops to the smallest posterior mean there. */
 static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double *raw)
 {
     size_t d = c->d, m = R < LIPSCHITZ_POINTS ? R : LIPSCHITZ_POINTS;
@@ -577,8 +584,10 @@ static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double 
     double L = 0.0;
     for (size_t i = 0; rc == GPBO_OK && i < m; i++) {
         double s = 0.0;
-        for (size_t k = 0; k < d; k++)
-            s += buf[2 * m + i * d + k] * buf[2 * m + i * d + k];
+        for (size_t k = 0; k < d; k++) {
+            double t = buf[2 * m + i * d + k] * c->scale[k];
+            s += t * t;
+        }
         if (sqrt(s) > L)
             L = sqrt(s);
         if (c->batch && buf[i] < c->M)
@@ -600,7 +609,7 @@ static int ctx_init(ctx *c, const gpbo_gp *gp, const gpbo_acq_options *o, size_t
     c->o = o;
     c->d = d;
     size_t ntake = n + npending + q, ncent = npending + q;
-    size_t doubles = 3 * d + ntake * d + ncent * (d + 2) + R * (d + 1);
+    size_t doubles = 4 * d + 2 + ntake * d + ncent * (d + 2) + R * (d + 1);
     c->mem = malloc(doubles * sizeof *c->mem);
     c->free_idx = malloc((d + 1) * sizeof *c->free_idx);
     c->used = malloc(R);
@@ -609,10 +618,18 @@ static int ctx_init(ctx *c, const gpbo_gp *gp, const gpbo_acq_options *o, size_t
     c->tmpl = c->mem;
     c->x = c->mem + d;
     c->g = c->mem + 2 * d;
-    c->taken = c->mem + 3 * d;
+    c->scale = c->mem + 3 * d;
+    c->taken = c->scale + d + 2;
     c->pc = c->taken + ntake * d;
     c->pmu = c->pc + ncent * d;
     c->ps = c->pmu + ncent;
+    /* A batch penalizes in lengthscales: two points apart only along a coordinate the model
+     * ignores (a long lengthscale) are one point to it, and Euclidean balls let a batch line up
+     * along that coordinate. One proposal keeps the unit cube's metric (the search's path). */
+    if (c->batch)
+        gpbo_gp_get_params(gp, c->scale);
+    for (size_t k = 0; k < d; k++)
+        c->scale[k] = c->batch ? exp(c->scale[k]) : 1.0;
     for (size_t k = 0; k < d; k++) {
         int fixed = o->fixed && o->fixed[k];
         c->tmpl[k] = fixed ? o->fixed_values[k] : 0.5;

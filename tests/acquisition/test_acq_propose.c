@@ -482,9 +482,11 @@ static double qei(const gpbo_gp *gp, size_t q, const double *x, double best)
 
 /* A batch is no worse than q proposals made one at a time with the earlier ones pending (as
  * asynchronous workers get them), by the batch's joint expected improvement (qEI, the
- * measure BoTorch's qEI maximizes): on 50 random GPs the Kriging believer's and local
- * penalization's batches of 4 reach at least 98 % of the one-at-a-time qEI every time (the
- * Monte Carlo error is about 1 %), and at least as much on average. */
+ * measure BoTorch's qEI maximizes): on 50 random GPs the Kriging believer's batches of 4 reach
+ * at least 98 % of the one-at-a-time qEI every time (the Monte Carlo error is about 1 %), and
+ * at least as much on average (1.06 times). Local penalization's batches penalize in
+ * lengthscales and its single proposals in the unit cube, so either can win a case: its
+ * batches reach at least 90 % every time and as much on average (1.06 times). */
 static void test_batch_no_worse_than_sequential(void **state)
 {
     (void)state;
@@ -517,42 +519,83 @@ static void test_batch_no_worse_than_sequential(void **state)
     for (int m = 0; m < 2; m++) {
         print_message("%s: qEI of the batch / one at a time: mean %.3f, smallest %.3f\n",
                       BATCH_NAME[modes[m]], ratio_sum[m] / 50.0, ratio_min[m]);
-        assert_true(ratio_min[m] >= 0.98);
+        assert_true(ratio_min[m] >= (modes[m] == GPBO_ACQ_BATCH_KB ? 0.98 : 0.9));
         assert_true(ratio_sum[m] / 50.0 >= 1.0);
     }
 }
 
-/* Where the model is sure of the function (one dimension, up to 20 observations) a good batch
- * may well sit in one small region: the model has nowhere else worth a worker. But a point of
- * the batch within 0.05 lengthscales of an earlier one is only taken when its log EI, under the
- * fantasies before it, is at least half a nat below the first point's: the model expects less
- * from it than from the first. (Before the fix 133 such points, each worth as much as the
- * first: the believer's fantasy had not lowered the incumbent.) */
+/* A 2-D GP whose second coordinate the model ignores (lengthscale 50; the first's is 0.2):
+ * 4 to 11 observations of a sine of the first coordinate. */
+static gpbo_gp *irrelevant_gp(gpbo_rng *r, double *ls)
+{
+    size_t n = 4 + (size_t)(gpbo_rng_uniform(r) * 8.0);
+    double x[2 * 11], y[11], ph = 6.283 * gpbo_rng_uniform(r);
+    for (size_t i = 0; i < n; i++) {
+        x[2 * i] = gpbo_rng_uniform(r);
+        x[2 * i + 1] = gpbo_rng_uniform(r);
+        y[i] = sin(6.0 * x[2 * i] + ph);
+    }
+    ls[0] = 0.2;
+    ls[1] = 50.0;
+    double p[4] = {log(ls[0]), log(ls[1]), 0.0, log(1e-6)};
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    assert_non_null(gp);
+    assert_int_equal(gpbo_gp_set_data(gp, n, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+    return gp;
+}
+
+/* Where the model is sure of the function (one dimension, up to 20 observations) or ignores a
+ * coordinate, a good batch may well sit in one small region (in lengthscales): the model has
+ * nowhere else worth a worker. But the believer takes a point within 0.05 lengthscales of an
+ * earlier one of its batch only when its log EI, under the fantasies before it, is at least
+ * half a nat below the first point's: the model expects less from it than from the first.
+ * Local penalization does not condition the model, and its penalty vanishes around a point
+ * whose value the model knows (acquisition.h says so), so it gets no such bound; but it no
+ * longer lines its batches up along a coordinate the model ignores: at most a quarter of the
+ * later points of the 2-D batches are near an earlier one. Before the fix the believer took
+ * 133 near points in the 1-D GPs and 75 in the 2-D ones, each worth as much as the first (its
+ * fantasy had not lowered the incumbent), and local penalization 146 of 150 in the 2-D GPs
+ * (its balls were Euclidean in the unit cube: the ignored coordinate looked like distance). */
 static void test_batch_near_points_worth_little(void **state)
 {
     (void)state;
-    gpbo_rng r;
-    gpbo_rng_seed(&r, 31);
-    double worst = -HUGE_VAL;
-    int near = 0;
-    for (int t = 0; t < 50; t++) {
-        double ls[1];
-        gpbo_gp *gp = random_gp(&r, 1, ls);
-        gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
-        o.seed = (uint64_t)t;
-        o.raw_samples = 512;
-        double x[4], v[4];
-        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 4, x, v), GPBO_OK);
-        for (size_t i = 1; i < 4; i++)
-            if (closest(x, i, NULL, 0, ls, 1) < 0.05) {
-                near++;
-                worst = fmax(worst, v[i] - v[0]);
+    const int modes[] = {GPBO_ACQ_BATCH_KB, GPBO_ACQ_BATCH_LP};
+    for (int irrelevant = 0; irrelevant < 2; irrelevant++) {
+        gpbo_rng r;
+        gpbo_rng_seed(&r, 31);
+        double worst[2] = {-HUGE_VAL, -HUGE_VAL};
+        int near[2] = {0, 0};
+        for (int t = 0; t < 50; t++) {
+            double ls[2];
+            gpbo_gp *gp = irrelevant ? irrelevant_gp(&r, ls) : random_gp(&r, 1, ls);
+            size_t d = gpbo_gp_dim(gp);
+            for (int m = 0; m < 2; m++) {
+                gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+                o.batch = (gpbo_acq_batch)modes[m];
+                o.seed = (uint64_t)t;
+                o.raw_samples = 512;
+                double x[4 * 2], v[4];
+                assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 4, x, v), GPBO_OK);
+                for (size_t i = 1; i < 4; i++)
+                    if (closest(x, i, NULL, 0, ls, d) < 0.05) {
+                        near[m]++;
+                        worst[m] = fmax(worst[m], v[i] - v[0]);
+                    }
             }
-        gpbo_gp_free(gp);
+            gpbo_gp_free(gp);
+        }
+        for (int m = 0; m < 2; m++) {
+            print_message("%s GPs, %s: %d points near earlier ones, utility at most %.3g above "
+                          "the first's\n",
+                          irrelevant ? "2-D with an ignored coordinate" : "1-D",
+                          BATCH_NAME[modes[m]], near[m], worst[m]);
+            if (modes[m] == GPBO_ACQ_BATCH_KB)
+                assert_true(worst[m] <= -0.5);
+            else if (irrelevant) /* 150 later points */
+                assert_true(near[m] <= 150 / 4);
+        }
     }
-    print_message("%d points near earlier ones, log EI at most %.3g above the first's\n", near,
-                  worst);
-    assert_true(worst <= -0.5);
 }
 
 static void test_pending_pushes_away(void **state)
