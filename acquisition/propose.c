@@ -534,7 +534,14 @@ static int check_inputs(const gpbo_gp *gp, size_t npending, const double *pendin
     if (npending > 0 && pending == NULL)
         return gpbo_error_set(GPBO_EINVAL, "acq_propose: %zu pending points but pending is NULL",
                               npending);
-    size_t d = gpbo_gp_dim(gp);
+    /* Counts past which the scratch, about (n + npending + q) (d + 2) doubles, no longer fits a
+     * size_t are refused rather than wrapped (q = -1 through an FFI is SIZE_MAX: it wrapped to
+     * a small allocation and the batch wrote past it). */
+    size_t d = gpbo_gp_dim(gp), lim = SIZE_MAX / sizeof(double) / 4 / (d + 2);
+    if (q > lim || npending > lim)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "acq_propose: %s = %zu is too large (at most %zu; a negative count?)",
+                              q > lim ? "q" : "npending", q > lim ? q : npending, lim);
     for (size_t i = 0; i < npending * d; i++)
         if (!(pending[i] >= 0.0 && pending[i] <= 1.0))
             return gpbo_error_set(GPBO_EINVAL,

@@ -824,6 +824,12 @@ static void test_errors(void **state)
     assert_int_equal(gpbo_acq_propose(NULL, NULL, NAN, 0, NULL, 1, x, NULL), GPBO_EINVAL);
     assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 0, NULL, 0, x, NULL), GPBO_EINVAL);
     assert_non_null(strstr(gpbo_error_message(), "q must"));
+    /* q = -1 or npending = -1 through an FFI: refused by name (q wrapped the scratch's size and
+     * the batch wrote past it: a segmentation fault; npending read past pending) */
+    assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 0, NULL, (size_t)-1, x, NULL), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "q = 18446744073709551615 is too large"));
+    assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, (size_t)-1, pend, 1, x, NULL), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "npending = "));
     assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 1, NULL, 1, x, NULL), GPBO_EINVAL);
     assert_int_equal(gpbo_acq_propose(gp, NULL, NAN, 1, pend, 1, x, NULL), GPBO_EINVAL);
     assert_non_null(strstr(gpbo_error_message(), "pending[0][1]"));
