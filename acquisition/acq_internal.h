@@ -30,6 +30,16 @@ double gpbo_acq__log_Phi(double z, double *dlog);
 double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, size_t dim, double mu,
                          double var, const double *dmu, const double *dvar, double *grad);
 
+/*
+ * Local penalization (González et al. 2016): adds to *v the log penalties
+ * sum_j log Phi((L r_j + M - mu[j]) / sd[j]) of the np centers c_j (rows of centers, np * dim),
+ * r_j = |(x - c_j) / scale| the distance in units of scale (dim values), and their gradient in
+ * x to g when g is not NULL (none at a center itself, where r_j has none). Cannot fail.
+ */
+void gpbo_acq__lp_penalize(size_t dim, size_t np, const double *centers, const double *mu,
+                           const double *sd, const double *scale, double L, double M,
+                           const double *x, double *v, double *g);
+
 /* Checks the options (named errors). */
 int gpbo_acq__check_options(const char *fn, const gpbo_acq_options *o, size_t dim);
 

@@ -13,7 +13,16 @@
  * a copy of the model with a fantasized y (gpbo_gp_add, O(n^2)); local penalization (González
  * et al. 2016) multiplies the acquisition by Phi((L |x - x_j| + M - mu_j) / sigma_j) for every
  * earlier point x_j, with L the largest gradient norm of the posterior mean over the raw points
- * and M the best observed y; it works in log space on EI, log EI or log PI.
+ * and M the best observed y; it works in log space on EI, log EI or log PI. In a batch (q > 1)
+ * the fantasies are observations to the later points (Ginsbourger et al. 2010): the incumbent
+ * is the smallest of best_f and the fantasized y's, and M the smallest of the best observed y
+ * and the posterior mean over the raw points and at the centers (as Trieste's eta), so that no
+ * radius (mu_j - M) / L is negative; and local penalization measures |x - x_j| in lengthscales
+ * (L then being the largest norm of the mean's gradient times the lengthscales), so that points
+ * apart only along a coordinate the model ignores count as one. With the caller's incumbent a
+ * point predicted below it kept its EI after its own fantasy, and the next point landed beside
+ * it. One proposal (q = 1) keeps best_f, M = the best observed y and the unit cube's distance
+ * even with pending points: it is the search's path, whose proposals are under separate study.
  * Thompson sampling draws one joint posterior sample per batch point over a candidate set (raw
  * points and perturbations of the best observations) and takes its minimizer.
  */
@@ -72,17 +81,24 @@ typedef struct ctx {
     double *tmpl;     /* d: the fixed values, 0.5 elsewhere */
     double *x;        /* d scratch */
     double *g;        /* d scratch */
+    double *scale;    /* d (+2 scratch): local penalization's unit of length in each coordinate,
+                         the lengthscale in a batch (q > 1), 1 otherwise */
     /* local penalization centers */
     size_t np;
     double *pc, *pmu, *ps; /* np * d, np, np (capacity grows with the batch) */
     double L, M;
+    /* A batch of q > 1 points: fantasies lower the incumbent (inc) and the centers the
+     * penalization's M. q = 1 (with or without pending points) keeps best_f and M as they were:
+     * that path is the search's and stays bit for bit what it was. */
+    int batch;
+    double inc;
     int status;        /* first failure inside an NLopt callback */
     nlopt_opt running; /* the NLopt run in progress, stopped by that failure */
     /* taken points */
     double *taken;
     size_t ntaken;
     /* owned by gpbo_acq_propose(), freed by ctx_free() */
-    double *mem;         /* tmpl, x, g, taken, pc, pmu, ps, raw, vals */
+    double *mem;         /* tmpl, x, g, scale, taken, pc, pmu, ps, raw, vals */
     unsigned char *used; /* R flags: raw points already chosen as starts */
     gpbo_gp *work;       /* the copy that receives the fantasies (KB, constant liars) */
 } ctx;
@@ -136,20 +152,29 @@ static void take(ctx *c, const double *x)
     c->ntaken++;
 }
 
+void gpbo_acq__lp_penalize(size_t dim, size_t np, const double *centers, const double *mu,
+                           const double *sd, const double *scale, double L, double M,
+                           const double *x, double *v, double *g)
+{
+    for (size_t j = 0; j < np; j++) {
+        const double *cj = centers + j * dim;
+        double r2 = 0.0;
+        for (size_t k = 0; k < dim; k++) {
+            double t = (x[k] - cj[k]) / scale[k];
+            r2 += t * t;
+        }
+        double r = sqrt(r2), dl;
+        *v += gpbo_acq__log_Phi((L * r + M - mu[j]) / sd[j], &dl);
+        if (g != NULL && r > 0.0)
+            for (size_t k = 0; k < dim; k++)
+                g[k] += dl * L / sd[j] * (x[k] - cj[k]) / (scale[k] * scale[k]) / r;
+    }
+}
+
 /* Adds the log penalties of the centers to *v (and their gradient to g, if not NULL). */
 static void penalize(const ctx *c, const double *x, double *v, double *g)
 {
-    for (size_t j = 0; j < c->np; j++) {
-        const double *cj = c->pc + j * c->d;
-        double r2 = 0.0;
-        for (size_t k = 0; k < c->d; k++)
-            r2 += (x[k] - cj[k]) * (x[k] - cj[k]);
-        double r = sqrt(r2), dl;
-        *v += gpbo_acq__log_Phi((c->L * r + c->M - c->pmu[j]) / c->ps[j], &dl);
-        if (g != NULL && r > 0.0)
-            for (size_t k = 0; k < c->d; k++)
-                g[k] += dl * c->L / c->ps[j] * (x[k] - cj[k]) / r;
-    }
+    gpbo_acq__lp_penalize(c->d, c->np, c->pc, c->pmu, c->ps, c->scale, c->L, c->M, x, v, g);
 }
 
 /* The (penalized) utility at a full point x, projected in place first. */
@@ -509,7 +534,14 @@ static int check_inputs(const gpbo_gp *gp, size_t npending, const double *pendin
     if (npending > 0 && pending == NULL)
         return gpbo_error_set(GPBO_EINVAL, "acq_propose: %zu pending points but pending is NULL",
                               npending);
-    size_t d = gpbo_gp_dim(gp);
+    /* Counts past which the scratch, about (n + npending + q) (d + 2) doubles, no longer fits a
+     * size_t are refused rather than wrapped (q = -1 through an FFI is SIZE_MAX: it wrapped to
+     * a small allocation and the batch wrote past it). */
+    size_t d = gpbo_gp_dim(gp), lim = SIZE_MAX / sizeof(double) / 4 / (d + 2);
+    if (q > lim || npending > lim)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "acq_propose: %s = %zu is too large (at most %zu; a negative count?)",
+                              q > lim ? "q" : "npending", q > lim ? q : npending, lim);
     for (size_t i = 0; i < npending * d; i++)
         if (!(pending[i] >= 0.0 && pending[i] <= 1.0))
             return gpbo_error_set(GPBO_EINVAL,
@@ -539,10 +571,16 @@ static int add_center(ctx *c, const gpbo_gp *gp, const double *x)
     c->pmu[c->np] = mu;
     c->ps[c->np] = sqrt(var > LP_VAR_MIN ? var : LP_VAR_MIN);
     c->np++;
+    /* In a batch M never exceeds a center's mean: a negative radius (mu_j - M) / L would leave
+     * the neighbourhood of a point predicted better than every observation unpenalized. */
+    if (c->batch && mu < c->M)
+        c->M = mu;
     return GPBO_OK;
 }
 
-/* Lipschitz constant of the mean, estimated on the raw points (González et al. 2016). */
+/* Lipschitz constant of the mean in c->scale's units (the largest norm of its gradient times
+ * the scales), estimated on the raw points (González et al. 2016); in a batch (q > 1) M also
+ * drops to the smallest posterior mean there. */
 static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double *raw)
 {
     size_t d = c->d, m = R < LIPSCHITZ_POINTS ? R : LIPSCHITZ_POINTS;
@@ -553,10 +591,14 @@ static int estimate_lipschitz(ctx *c, const gpbo_gp *gp, size_t R, const double 
     double L = 0.0;
     for (size_t i = 0; rc == GPBO_OK && i < m; i++) {
         double s = 0.0;
-        for (size_t k = 0; k < d; k++)
-            s += buf[2 * m + i * d + k] * buf[2 * m + i * d + k];
+        for (size_t k = 0; k < d; k++) {
+            double t = buf[2 * m + i * d + k] * c->scale[k];
+            s += t * t;
+        }
         if (sqrt(s) > L)
             L = sqrt(s);
+        if (c->batch && buf[i] < c->M)
+            c->M = buf[i];
     }
     free(buf);
     c->L = L < LIPSCHITZ_FLAT ? LIPSCHITZ_DEFAULT : L;
@@ -574,7 +616,7 @@ static int ctx_init(ctx *c, const gpbo_gp *gp, const gpbo_acq_options *o, size_t
     c->o = o;
     c->d = d;
     size_t ntake = n + npending + q, ncent = npending + q;
-    size_t doubles = 3 * d + ntake * d + ncent * (d + 2) + R * (d + 1);
+    size_t doubles = 4 * d + 2 + ntake * d + ncent * (d + 2) + R * (d + 1);
     c->mem = malloc(doubles * sizeof *c->mem);
     c->free_idx = malloc((d + 1) * sizeof *c->free_idx);
     c->used = malloc(R);
@@ -583,10 +625,18 @@ static int ctx_init(ctx *c, const gpbo_gp *gp, const gpbo_acq_options *o, size_t
     c->tmpl = c->mem;
     c->x = c->mem + d;
     c->g = c->mem + 2 * d;
-    c->taken = c->mem + 3 * d;
+    c->scale = c->mem + 3 * d;
+    c->taken = c->scale + d + 2;
     c->pc = c->taken + ntake * d;
     c->pmu = c->pc + ncent * d;
     c->ps = c->pmu + ncent;
+    /* A batch penalizes in lengthscales: two points apart only along a coordinate the model
+     * ignores (a long lengthscale) are one point to it, and Euclidean balls let a batch line up
+     * along that coordinate. One proposal keeps the unit cube's metric (the search's path). */
+    if (c->batch)
+        gpbo_gp_get_params(gp, c->scale);
+    for (size_t k = 0; k < d; k++)
+        c->scale[k] = c->batch ? exp(c->scale[k]) : 1.0;
     for (size_t k = 0; k < d; k++) {
         int fixed = o->fixed && o->fixed[k];
         c->tmpl[k] = fixed ? o->fixed_values[k] : 0.5;
@@ -654,6 +704,12 @@ static int add_fantasy(ctx *c, const double *x, double lie)
     int rc = fantasy(c->o, c->work, x, lie, &y);
     if (rc == GPBO_OK && gpbo_gp_add(c->work, x, y) == GPBO_ENOMEM)
         rc = GPBO_ENOMEM;
+    /* A fantasy is an observation to the later points of a batch (Ginsbourger et al. 2010), so
+     * the incumbent is the best of best_f and the fantasies: with best_f alone the believer's
+     * own point, predicted below best_f, kept its EI after its fantasy, and the next point of
+     * the batch landed right beside it. */
+    if (rc == GPBO_OK && c->batch && y < c->inc)
+        c->inc = y;
     return rc;
 }
 
@@ -690,13 +746,13 @@ static int batch_begin(ctx *c, const gpbo_gp *gp, size_t npending, const double 
 /* The q proposals in turn: each maximizes the acquisition of model (options eo), is taken, and
  * becomes a penalization center (LP) or a fantasy of c->work for the next. */
 static int propose_batch(ctx *c, const gpbo_gp *gp, const gpbo_gp *model,
-                         const gpbo_acq_options *eo, double best_f, double lie, gpbo_rng *rng,
-                         size_t R, const double *raw, double *vals, size_t q, double *out_x,
+                         const gpbo_acq_options *eo, double lie, gpbo_rng *rng, size_t R,
+                         const double *raw, double *vals, size_t q, double *out_x,
                          double *out_value)
 {
     size_t d = c->d;
     for (size_t j = 0; j < q; j++) {
-        c->acq = gpbo_acq_new(model, eo, best_f);
+        c->acq = gpbo_acq_new(model, eo, c->inc);
         if (c->acq == NULL)
             return gpbo_error_code();
         double v = -HUGE_VAL;
@@ -738,6 +794,8 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
         return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%g)", best_f);
 
     ctx c = {0};
+    c.batch = q > 1;
+    c.inc = best_f;
     if ((rc = ctx_init(&c, gp, &o, npending, pending, q)) != GPBO_OK)
         goto cleanup;
     double *raw = c.ps + npending + q, *vals = raw + R * d;
@@ -758,7 +816,7 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
     double lie = 0.0;
     if ((rc = batch_begin(&c, gp, npending, pending, q, R, raw, &eo, &model, &lie)) != GPBO_OK)
         goto cleanup;
-    rc = propose_batch(&c, gp, model, &eo, best_f, lie, &rng, R, raw, vals, q, out_x, out_value);
+    rc = propose_batch(&c, gp, model, &eo, lie, &rng, R, raw, vals, q, out_x, out_value);
 cleanup:
     ctx_free(&c);
     return rc;

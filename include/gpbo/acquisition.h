@@ -174,6 +174,21 @@ GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out
  * Proposes q points to evaluate next, distinct from each other, from the observations and from
  * the pending points, in [0,1]^d, projected and with the fixed coordinates set. Pending points
  * (being evaluated elsewhere) are treated like the earlier points of the batch (opts->batch).
+ * A batch is built greedily, one point at a time, each maximizing the acquisition under the
+ * points before it; its first point is the q = 1 proposal when nothing is pending. In a batch
+ * (q > 1) the fantasies count as observations: the incumbent of each point is the smallest of
+ * best_f and the y's fantasized so far (pending points included); local penalization's M is
+ * the smallest of the best observed y and the posterior mean over the raw points and at the
+ * earlier points, and it measures distances in lengthscales (points apart only along a
+ * coordinate the model ignores are one point to it). A single proposal (q = 1) with pending
+ * points keeps best_f, M = the best observed y and the unit cube's distances (so with pending
+ * points, its point may differ from a batch's first).
+ * Batches may still cluster where the acquisition says so: LOGPI's (beside a fantasy the
+ * probability of improving on it stays near 1/2, more than PI gives most other places, and
+ * local penalization at most halves it there), and local penalization's around a point whose
+ * value the model already knows (its penalty there vanishes a few posterior sds / L away).
+ * For diverse batches use the believer with LOGEI or EI (beside an earlier point the incumbent
+ * is at most that point's fantasized mean and the variance is reduced), or THOMPSON.
  * THOMPSON ignores opts->batch: each of the q points minimizes its own joint posterior sample,
  * and pending points are only excluded (asynchronous parallel Thompson sampling, Kandasamy et
  * al., AISTATS 2018: fresh samples diversify by themselves). With no observations the points are

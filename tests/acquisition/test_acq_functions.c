@@ -199,6 +199,75 @@ static void test_gradients(void **state)
 }
 
 /* m points at once (one BLAS call through the workspace) equal m single evaluations. */
+/* The penalized log EI that local penalization maximizes: log EI plus the log penalties. */
+typedef struct lp_case {
+    gpbo_acq *acq;
+    const double *centers, *mu, *sd, *scale;
+    double L, M;
+} lp_case;
+
+static int lp_scalar(const double *x, double *out, void *payload)
+{
+    const lp_case *c = payload;
+    int rc = gpbo_acq_eval(c->acq, 1, x, out, NULL);
+    gpbo_acq__lp_penalize(2, 3, c->centers, c->mu, c->sd, c->scale, c->L, c->M, x, out, NULL);
+    return rc;
+}
+
+/* The gradients of the batch acquisitions agree with central differences: local penalization's
+ * penalized log EI (centers predicted below, at and above M, near and far), and log EI on a
+ * model extended by gpbo_gp_add() fantasies with the incumbent lowered to the smallest
+ * fantasy, as a Kriging-believer batch evaluates it. */
+static void test_batch_gradients(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_gp(12);
+    const double pts[][2] = {{0.13, 0.71}, {0.52, 0.37}, {0.91, 0.08}, {0.33, 0.95}};
+    const double centers[] = {0.5, 0.4, 0.2, 0.8, 0.85, 0.1};
+    const double mu[] = {-0.3, 0.1, 0.6}, sd[] = {0.2, 0.05, 0.4};
+    const double scales[][2] = {{1.0, 1.0}, {0.3, 2.0}}; /* the unit cube's and lengthscales */
+    gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+    lp_case c = {
+        gpbo_acq_new(gp, &opt, gpbo_gp_y_min(gp, NULL)), centers, mu, sd, NULL, 2.385, 0.1};
+    assert_non_null(c.acq);
+    for (size_t sc = 0; sc < 2; sc++) {
+        c.scale = scales[sc];
+        for (size_t p = 0; p < 4; p++) {
+            double v, g[2];
+            assert_int_equal(gpbo_acq_eval(c.acq, 1, pts[p], &v, g), GPBO_OK);
+            gpbo_acq__lp_penalize(2, 3, centers, mu, sd, c.scale, c.L, c.M, pts[p], &v, g);
+            assert_true(isfinite(v) && isfinite(g[0]) && isfinite(g[1]));
+            char label[64];
+            snprintf(label, sizeof label, "local penalization scale %zu point %zu", sc, p);
+            assert_int_equal(
+                gpbo_test_check_gradient(label, lp_scalar, &c, 2, pts[p], g, 1e-6, 1e-4, 1e-6), 0);
+        }
+    }
+    gpbo_acq_free(c.acq);
+    gpbo_gp *kb = gpbo_gp_copy(gp);
+    assert_non_null(kb);
+    double inc = gpbo_gp_y_min(gp, NULL);
+    for (size_t j = 0; j < 3; j++) {
+        double y;
+        assert_int_equal(gpbo_gp_predict(kb, 1, centers + 2 * j, &y, NULL), GPBO_OK);
+        assert_int_equal(gpbo_gp_add(kb, centers + 2 * j, y), GPBO_OK);
+        inc = fmin(inc, y);
+    }
+    gpbo_acq *a = gpbo_acq_new(kb, &opt, inc);
+    assert_non_null(a);
+    for (size_t p = 0; p < 4; p++) {
+        double v, g[2];
+        assert_int_equal(gpbo_acq_eval(a, 1, pts[p], &v, g), GPBO_OK);
+        char label[64];
+        snprintf(label, sizeof label, "Kriging believer point %zu", p);
+        assert_int_equal(
+            gpbo_test_check_gradient(label, acq_scalar, a, 2, pts[p], g, 1e-6, 1e-4, 1e-6), 0);
+    }
+    gpbo_acq_free(a);
+    gpbo_gp_free(kb);
+    gpbo_gp_free(gp);
+}
+
 static void test_eval_many_equals_one(void **state)
 {
     (void)state;
@@ -395,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_logei_equals_log_ei),
         cmocka_unit_test(test_ei_monte_carlo),
         cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_batch_gradients),
         cmocka_unit_test(test_eval_many_equals_one),
         cmocka_unit_test(test_zero_variance_and_lcb),
         cmocka_unit_test(test_z_overflow),
