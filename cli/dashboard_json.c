@@ -522,19 +522,20 @@ enum { DASH_SLICE = 48 };
 /* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
  * {"param", "x", "mean", "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when
  * the model is log-warped the median and 2-sd quantiles), x in the sweep's units (d->sw); NULL
- * when the prediction fails. */
+ * when the prediction fails. q: scratch of DASH_SLICE x dim, vals: of the space's size. */
 static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_info *info,
-                          const gpbo_space *sp, double sign, const double *ub, double *q, size_t i)
+                          const gpbo_space *sp, double sign, const double *ub, double *q,
+                          double *vals, size_t i)
 {
-    size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cli_param_coord(sp, i);
-    double mu[DASH_SLICE], var[DASH_SLICE], vals[64];
+    size_t d = gpbo_space_dim(sp), coord = cli_param_coord(sp, i);
+    double mu[DASH_SLICE], var[DASH_SLICE];
     json_t *x = json_array(), *m = json_array(), *lo = json_array(), *hi = json_array();
     for (size_t k = 0; k < DASH_SLICE; k++) {
         double *row = q + k * d;
         memcpy(row, ub, d * sizeof *row);
         row[coord] = (k + 0.5) / DASH_SLICE;
         gpbo_space_project(row, d, (void *)sp);
-        int ok = np <= 64 && gpbo_space_decode(sp, row, vals) == GPBO_OK;
+        int ok = gpbo_space_decode(sp, row, vals) == GPBO_OK;
         json_array_append_new(x, ok ? number(cli_shown_number(dh->sw, i, vals[i])) : json_null());
     }
     int ok = gpbo_gp_predict(gp, DASH_SLICE, q, mu, var) == GPBO_OK;
@@ -591,8 +592,9 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     const gpbo_space *sp = gpbo_study_space(st);
     size_t dim = gpbo_space_dim(sp);
     double *ub = gp ? calloc(dim, sizeof *ub) : NULL,
-           *q = gp ? calloc(DASH_SLICE * dim, sizeof *q) : NULL;
-    if (gp != NULL && (ub == NULL || q == NULL))
+           *q = gp ? calloc(DASH_SLICE * dim, sizeof *q) : NULL,
+           *vals = gp ? calloc(gpbo_space_size(sp) + 1, sizeof *vals) : NULL;
+    if (gp != NULL && (ub == NULL || q == NULL || vals == NULL))
         why = "out of memory";
     else if (gp != NULL)
         gpbo_space_encode(sp, b.values, ub);
@@ -600,7 +602,7 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
         gpbo_param_type t = gpbo_space_type(sp, i);
         json_t *s = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT
-                        ? slice_json(d, gp, &info, sp, sign, ub, q, i)
+                        ? slice_json(d, gp, &info, sp, sign, ub, q, vals, i)
                         : NULL;
         if (s != NULL)
             json_array_append_new(slices, s);
@@ -615,6 +617,7 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     }
     free(ub);
     free(q);
+    free(vals);
     gpbo_gp_free(gp);
     return o;
 }

@@ -554,19 +554,21 @@ static double to_objective(const rep *r, const slice_model *m, double w)
 }
 
 /* The GP's slice along numeric parameter i through the best point ub (in the cube); q: scratch
- * of SLICE x d. A failed prediction leaves the figure out. The band is the mean +- 2 sd in the
+ * of SLICE x d, vals: scratch of np (the decoded point: any number of parameters). A failed
+ * prediction leaves the figure out. The band is the mean +- 2 sd in the
  * GP's units, mapped to the objective's (when warped: the 2-sd quantiles around the median). */
-static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, size_t i)
+static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, double *vals,
+                     size_t i)
 {
-    double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE], vals[64];
+    double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE];
     size_t d = r->d, coord = cli_param_coord(r->sp, i);
     for (size_t k = 0; k < SLICE; k++) {
         double *row = q + k * d;
         memcpy(row, ub, d * sizeof *row);
         row[coord] = (k + 0.5) / SLICE;
         gpbo_space_project(row, d, (void *)r->sp);
-        if (r->np <= 64 && gpbo_space_decode(r->sp, row, vals) == GPBO_OK)
-            sx[k] = cli_shown_number(r->sw, i, vals[i]);
+        sx[k] = gpbo_space_decode(r->sp, row, vals) == GPBO_OK ? cli_shown_number(r->sw, i, vals[i])
+                                                               : NAN; /* left out of the figure */
     }
     if (gpbo_gp_predict(m->gp, SLICE, q, mu, var) != GPBO_OK)
         return GPBO_OK;
@@ -686,13 +688,14 @@ static int fig_slices(rep *r)
     slice_model m = {0};
     if (r->nc >= 2 && r->d > 0 && r->have_best)
         slice_model_get(r, &m);
-    double *ub = NULL, *q = NULL;
+    double *ub = NULL, *q = NULL, *vals = NULL;
     int rc = GPBO_OK;
     if (m.gp == NULL)
         goto cleanup;
     ub = calloc(r->d, sizeof *ub);
     q = calloc(SLICE * r->d, sizeof *q);
-    if (ub == NULL || q == NULL) {
+    vals = calloc(r->np + 1, sizeof *vals);
+    if (ub == NULL || q == NULL || vals == NULL) {
         rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
         goto cleanup;
     }
@@ -700,13 +703,14 @@ static int fig_slices(rep *r)
     for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
         if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i))
-            rc = fig_slice(r, &m, ub, q, i);
+            rc = fig_slice(r, &m, ub, q, vals, i);
     }
     if (rc == GPBO_OK)
         rc = fig_importance(r, &m);
 cleanup:
     free(ub);
     free(q);
+    free(vals);
     gpbo_gp_free(m.gp);
     return rc;
 }

@@ -578,6 +578,48 @@ def test_cached_slices(d):
         s.stop()
 
 
+def import_study(d, storage, name, nparams, ntrials=10, method="random", seed=5):
+    """Study name in storage with nparams floats x00.. (xI in [0, I + 1]) and ntrials complete
+    trials at random points, made by gpbo import (no objective runs)."""
+    import random
+    params = "".join(f"  x{i:02d}: {{min: 0.0, max: {i + 1}.0}}\n" for i in range(nparams))
+    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\nrun_cap: 100\n"
+          "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
+          f'command: ["{PY}", "obj.py", "${{args}}"]\n')
+    rng = random.Random(seed)
+    rows = ["trial,state,value," + ",".join(f"x{i:02d}" for i in range(nparams))]
+    for t in range(ntrials):
+        x = [rng.uniform(0, i + 1) for i in range(nparams)]
+        rows.append(f"{t},complete,{sum((v - 0.3 * (i + 1)) ** 2 for i, v in enumerate(x))!r},"
+                    + ",".join(repr(v) for v in x))
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv", "--storage", storage], d)
+    check(r.returncode == 0, f"import {name}: {r.stdout} {r.stderr}")
+
+
+def test_slices_of_many_parameters(d):
+    """/api/slices of a Bayesian study of 70 parameters: slice_json decoded the slice's points
+    into a double[64] only when the space had at most 64 parameters, so every x of every slice
+    was null. Now each slice's x runs over its parameter's range, from the middle of its first
+    48th to that of its last."""
+    import_study(d, "wide.db", "wide", 70, method="bayes")
+    s = Server(d, ["--storage", "wide.db"])
+    try:
+        got = s.json("api/slices?name=wide")
+        slices = {x["param"]: x for x in got["slices"]}
+        check(len(slices) == 70, f"a slice per parameter: {len(slices)} ({got.get('why')})")
+        for i in range(70):
+            x = slices.get(f"x{i:02d}", {}).get("x", [])
+            hi = i + 1.0
+            ok = (len(x) == 48 and None not in x and all(b > a for a, b in zip(x, x[1:])) and
+                  abs(x[0] - hi * 0.5 / 48) < 1e-9 * hi and abs(x[-1] - hi * 47.5 / 48) < 1e-9 * hi)
+            check(ok, f"x{i:02d}'s slice over 0..{hi}: x = {x[:3]}...{x[-2:]}")
+            if not ok:
+                break
+    finally:
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -768,5 +810,6 @@ if __name__ == "__main__":
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
-                        test_study_made_again, test_sweep_units], prefix="gpbo-dash-",
+                        test_study_made_again, test_sweep_units,
+                        test_slices_of_many_parameters], prefix="gpbo-dash-",
                        only=sys.argv[2:]))
