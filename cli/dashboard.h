@@ -11,11 +11,8 @@
 
 #include "cli.h"
 
-/* Studies kept open (each with its handles, change tracking and cached model) at most: past it
- * the least recently used one that no request holds is closed. More than the connections the
- * server takes at once (DASH_CONNECTIONS), so that one is always free: a request holds one study
- * at a time. */
-enum { DASH_OPEN_MAX = 64, DASH_CONNECTIONS = 32 };
+/* The connections the server takes at once. */
+enum { DASH_CONNECTIONS = 32 };
 
 /* One study the server has opened. Two handles, so that a GP fit for /api/slices (minutes on a
  * big study) never holds up the progress and the trials of the same study:
@@ -56,8 +53,11 @@ typedef struct dash {
     const char *host;     /* --host as given */
     int loopback;         /* listening on a loopback address only: Host headers are checked */
     pthread_mutex_t lock; /* over what follows: requests are answered on threads of their own */
-    dash_open *open[DASH_OPEN_MAX];
-    size_t nopen;
+    /* The studies open (each with its handles, change tracking and cached model), sorted by
+     * name: every study the storage lists stays open, however many (the page polls them all),
+     * and one it no longer lists is closed at the next listing once no request holds it. */
+    dash_open **open;
+    size_t nopen, capopen;
     unsigned long next_gen; /* starts at the time the server started: a cursor the page kept from
                              * an earlier server is another opening's */
     unsigned long clock;

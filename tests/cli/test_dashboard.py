@@ -620,6 +620,31 @@ def test_slices_of_many_parameters(d):
         s.stop()
 
 
+def test_many_studies(d):
+    """A storage of 70 studies: the server kept 64 open and closed the least recently used
+    one to open another, so each /api/studies (which takes every study in turn) closed and
+    reopened all 70 at every poll (reading each one whole again), and a page's cursor of one
+    study was another opening's after one poll of the list: its next /api/trials?since= was
+    the whole study again. Now every listed study stays open: an unchanged study answers an
+    empty change after any number of polls of the list."""
+    for k in range(70):
+        import_study(d, "many.db", f"s{k:02d}", 2, ntrials=3, seed=k)
+    s = Server(d, ["--storage", "many.db"])
+    try:
+        first = s.json("api/trials?name=s00")
+        check(first["full"] and len(first["trials"]) == 3, f"s00's trials: {first}")
+        for _ in range(2):
+            studies = s.json("api/studies")["studies"]
+            check(len(studies) == 70 and all("error" not in x for x in studies),
+                  f"70 studies listed: {len(studies)} {[x for x in studies if 'error' in x][:2]}")
+        later = s.json("api/trials?name=s00&since=" + urllib.parse.quote(first["cursor"]))
+        check(not later["full"] and later["trials"] == [] and later["cursor"] == first["cursor"],
+              f"s00 stayed open: nothing changed since its cursor: full={later['full']} "
+              f"{len(later['trials'])} trials, cursor {first['cursor']} -> {later['cursor']}")
+    finally:
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -811,5 +836,5 @@ if __name__ == "__main__":
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
                         test_study_made_again, test_sweep_units,
-                        test_slices_of_many_parameters], prefix="gpbo-dash-",
+                        test_slices_of_many_parameters, test_many_studies], prefix="gpbo-dash-",
                        only=sys.argv[2:]))
