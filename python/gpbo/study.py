@@ -70,6 +70,7 @@ _SIG = {
     "gpbo_study_tell_failed": (C.c_int, [_VP, _SZ, C.c_char_p]),
     "gpbo_study_tell_pruned": (C.c_int, [_VP, _SZ]),
     "gpbo_study_report": (C.c_int, [_VP, _SZ, C.c_long, C.c_double]),
+    "gpbo_study_report_many": (C.c_int, [_VP, _SZ, _SZ, _VP, _VP]),
     "gpbo_study_set_metrics": (C.c_int, [_VP, _SZ, _SZ, C.POINTER(C.c_char_p), DP]),
     "gpbo_study_trial_metrics": (C.c_int, [_VP, _SZ, C.POINTER(_SZ),
                                            C.POINTER(C.POINTER(C.c_char_p)),
@@ -550,7 +551,14 @@ class Trial:
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
         step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
         ``report(value, step)`` is the other way round): a step that is not an integer raises
-        TypeError."""
+        TypeError.
+
+        A NaN or infinite value (a diverged training) is taken without an error but not stored
+        (the storage keeps finite intermediate values only, as ``gpbo run`` does with a
+        ``loss=nan step=N`` line), and with a pruner should_prune() says True, at any step,
+        until a later finite value is judged (Optuna's pruners prune such a trial too, in most
+        cases): raise TrialPruned to end it as pruned. An objective that returns NaN instead fails its trial, as a NaN last
+        step fails it under ``gpbo run``. Without a pruner nothing else happens."""
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -1331,11 +1339,17 @@ class Study:
         step, value = int(step), float(value)
         with self._lock:
             t = self._discovery_trial(trial)
+            if step < 0 and (t is not None or not math.isfinite(value)):
+                raise ValueError("report: trial %d: a step is >= 0, not %d" % (tid, step))
+            if not math.isfinite(value):  # diverged: nothing stored, pruned with a pruner
+                if t is None:  # refused as a finite value would be (no such trial, ended)
+                    check(_s.gpbo_study_report_many(self._handle(), tid, 0, None, None))
+                    t = trial if isinstance(trial, Trial) else self._running.get(tid)
+                if t is not None and self._pruner:
+                    t._prune = True
+                return
             if t is not None:  # no study yet: stored when it is created (the pruner never
-                if not (step >= 0 and math.isfinite(value)):  # stops a first trial)
-                    raise ValueError("report: trial %d: a step is >= 0 and a value finite, not "
-                                     "step %d value %r" % (t.id, step, value))
-                t._reports.append((step, value))
+                t._reports.append((step, value))  # stops a first trial at a finite value)
                 return
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
             prune = C.c_int(0)
