@@ -86,10 +86,11 @@ json_t *dash_study(dash *d, const char *name);
  * what to give as since next time. NULL with the error set. */
 json_t *dash_trials(dash *d, const char *name, const char *since);
 /* The GP of a Bayesian study (gpbo_study_model: the model its strategy proposes from) along each
- * numeric parameter through the best trial, as the static report draws it: {"name", "model",
- * "slices": [{"param", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another strategy, no
- * value yet); "fits": the fits made for it so far, "cached": whether this answer is the last
- * one again (no trial has ended since it was made: a fit would give the same GP). */
+ * numeric parameter through the best trial (a conditional parameter inactive there: through the
+ * best trial in which it is active), as the static report draws it: {"name", "model",
+ * "slices": [{"param", "trial", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another
+ * strategy, no value yet); "fits": the fits made for it so far, "cached": whether this answer is
+ * the last one again (no trial has ended since it was made: a fit would give the same GP). */
 json_t *dash_slices(dash *d, const char *name);
 /* Closes the studies and the lock. */
 void dash_close(dash *d);

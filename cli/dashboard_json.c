@@ -580,16 +580,18 @@ void dash_close(dash *d)
 
 enum { DASH_SLICE = 48 };
 
-/* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
- * {"param", "x", "mean", "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when
- * the model is log-warped the median and 2-sd quantiles), x in the sweep's units (d->sw); NULL
- * when the prediction fails. q: scratch of DASH_SLICE x dim, vals: of the space's size. */
+/* The GP's slice along numeric parameter i through trial o (cli_slice_origin: the best one, or
+ * the best in which i is active), as the report draws it: {"param", "trial" (o), "x", "mean",
+ * "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when the model is log-warped
+ * the median and 2-sd quantiles), x in the sweep's units (d->sw); NULL when the prediction
+ * fails. ub, q: scratch of dim and DASH_SLICE x dim, vals: of the space's size. */
 static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_info *info,
-                          const gpbo_space *sp, double sign, const double *ub, double *q,
-                          double *vals, size_t i)
+                          const gpbo_space *sp, double sign, const gpbo_trial_info *o, double *ub,
+                          double *q, double *vals, size_t i)
 {
     size_t d = gpbo_space_dim(sp), coord = cli_param_coord(sp, i);
     double mu[DASH_SLICE], var[DASH_SLICE];
+    gpbo_space_encode(sp, o->values, ub);
     json_t *x = json_array(), *m = json_array(), *lo = json_array(), *hi = json_array();
     for (size_t k = 0; k < DASH_SLICE; k++) {
         double *row = q + k * d;
@@ -608,8 +610,8 @@ static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_in
         json_array_append_new(lo, number(w[1] < w[2] ? w[1] : w[2]));
         json_array_append_new(hi, number(w[1] < w[2] ? w[2] : w[1]));
     }
-    json_t *s = json_pack("{ss so so so so}", "param", gpbo_space_name(sp, i), "x", x, "mean", m,
-                          "lo", lo, "hi", hi);
+    json_t *s = json_pack("{ss sI so so so so}", "param", gpbo_space_name(sp, i), "trial",
+                          (json_int_t)o->id, "x", x, "mean", m, "lo", lo, "hi", hi);
     if (!ok)
         json_decref(s);
     return ok ? s : NULL;
@@ -657,14 +659,14 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
            *vals = gp ? calloc(gpbo_space_size(sp) + 1, sizeof *vals) : NULL;
     if (gp != NULL && (ub == NULL || q == NULL || vals == NULL))
         why = "out of memory";
-    else if (gp != NULL)
-        gpbo_space_encode(sp, b.values, ub);
     double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1;
     for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
         gpbo_param_type t = gpbo_space_type(sp, i);
-        json_t *s = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT
-                        ? slice_json(d, gp, &info, sp, sign, ub, q, vals, i)
-                        : NULL;
+        gpbo_trial_info o;
+        json_t *s =
+            (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && cli_slice_origin(st, &b, i, &o)
+                ? slice_json(d, gp, &info, sp, sign, &o, ub, q, vals, i)
+                : NULL;
         if (s != NULL)
             json_array_append_new(slices, s);
     }

@@ -356,6 +356,26 @@ size_t cli_param_coord(const gpbo_space *sp, size_t i)
     return coord;
 }
 
+int cli_slice_origin(const gpbo_study *st, const gpbo_trial_info *best, size_t i,
+                     gpbo_trial_info *out)
+{
+    *out = *best;
+    if (!isnan(best->values[i]))
+        return 1;
+    double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1, low = INFINITY;
+    int found = 0;
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        if (gpbo_study_trial(st, t, &ti) == GPBO_OK && ti.state == GPBO_TRIAL_COMPLETE &&
+            !isnan(ti.values[i]) && gpbo_study_trial_feasible(st, ti.id) && sign * ti.value < low) {
+            low = sign * ti.value;
+            *out = ti;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* The learning curves: a trial's intermediate values against their steps. */
 typedef struct curves {
     size_t n, ntrials, npruned;  /* points, trials with any, pruned trials */
@@ -553,15 +573,17 @@ static double to_objective(const rep *r, const slice_model *m, double w)
     return r->sign * (m->warped ? exp(w) + m->lo - m->delta : w);
 }
 
-/* The GP's slice along numeric parameter i through the best point ub (in the cube); q: scratch
- * of SLICE x d, vals: scratch of np (the decoded point: any number of parameters). A failed
- * prediction leaves the figure out. The band is the mean +- 2 sd in the
- * GP's units, mapped to the objective's (when warped: the 2-sd quantiles around the median). */
-static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, double *vals,
-                     size_t i)
+/* The GP's slice along numeric parameter i through trial o (cli_slice_origin: the best one, or
+ * the best in which i is active); ub, q: scratch of d and SLICE x d, vals: of np (the decoded
+ * point: any number of parameters). A failed prediction leaves the figure out. The band is the
+ * mean +- 2 sd in the GP's units, mapped to the objective's (when warped: the 2-sd quantiles
+ * around the median). */
+static int fig_slice(rep *r, const slice_model *m, const gpbo_trial_info *o, double *ub, double *q,
+                     double *vals, size_t i)
 {
     double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE];
     size_t d = r->d, coord = cli_param_coord(r->sp, i);
+    gpbo_space_encode(r->sp, o->values, ub);
     for (size_t k = 0; k < SLICE; k++) {
         double *row = q + k * d;
         memcpy(row, ub, d * sizeof *row);
@@ -587,7 +609,9 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
         {GPBO_FIG_LINE, m->warped ? "GP median" : "GP mean", SLICE, sx, mu, NULL, NULL, 0},
         {GPBO_FIG_POINTS, "trials", r->nc, r->px, r->ty, NULL, NULL, 1}};
     const char *pn = gpbo_space_name(r->sp, i);
-    gpbo_fig f = {keep(&r->sb, "GP along %s through the best point", pn),
+    int at_best = o->id == r->best.id;
+    gpbo_fig f = {at_best ? keep(&r->sb, "GP along %s through the best point", pn)
+                          : keep(&r->sb, "GP along %s through trial %zu", pn, o->id),
                   pn,
                   r->metric,
                   ylog,
@@ -597,8 +621,14 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
                   0,
                   NULL};
     return add_fig(&f, &r->svgs, &r->nfig, &r->caps,
-                   keep(&r->sb, "posterior %s along %s, the others at the best trial; %s",
-                        m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn, m->what));
+                   keep(&r->sb, "posterior %s along %s, the others at %s; %s",
+                        m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn,
+                        at_best ? "the best trial"
+                                : keep(&r->sb,
+                                       "trial %zu, the best in which %s is active (its when: "
+                                       "does not hold at the best trial, %zu)",
+                                       o->id, pn, r->best.id),
+                        m->what));
 }
 
 /* The model of the slices: the study's (what its strategy proposes from) when it has one;
@@ -699,11 +729,12 @@ static int fig_slices(rep *r)
         rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
         goto cleanup;
     }
-    gpbo_space_encode(r->sp, r->best.values, ub);
     for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
-        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i))
-            rc = fig_slice(r, &m, ub, q, vals, i);
+        gpbo_trial_info o;
+        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i) &&
+            cli_slice_origin(r->st, &r->best, i, &o))
+            rc = fig_slice(r, &m, &o, ub, q, vals, i);
     }
     if (rc == GPBO_OK)
         rc = fig_importance(r, &m);

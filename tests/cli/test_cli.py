@@ -9,6 +9,7 @@ Usage: test_cli.py PATH/TO/gpbo
 """
 import html
 import json
+import math
 import os
 import random
 import re
@@ -779,6 +780,65 @@ def test_report_slices_of_many_parameters(d):
               f"{what}; its GP line runs from {x[0]:.4g} to {x[-1]:.4g}")
 
 
+COND_SWEEP = """\
+    name: cond
+    method: bayes
+    run_cap: 40
+    metric: {name: loss, goal: minimize}
+    parameters:
+      opt: {values: [sgd, adam]}
+      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
+      lr: {min: 0.0, max: 1.0}
+    command: ["/bin/true"]
+    """
+
+
+def cond_trials(d):
+    """cond (COND_SWEEP) with 16 complete trials by gpbo import: adam ones (no mom) all better
+    than the sgd ones, whose loss grows with mom. Returns the id of the best sgd trial."""
+    rng = random.Random(7)
+    rows, best = ["trial,state,value,opt,mom,lr"], (math.inf, None)
+    for t in range(16):
+        lr = rng.uniform(0, 1)
+        if t % 2:
+            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
+        else:
+            mom = rng.uniform(0, 1)
+            v = 1.0 + mom + abs(lr - 0.5)
+            best = min(best, (v, t))
+            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
+    write(os.path.join(d, "sweep.yaml"), COND_SWEEP)
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    return best[1]
+
+
+def test_report_slice_of_an_inactive_parameter(d):
+    """The GP slice along a conditional parameter that is inactive at the best trial (mom,
+    whose when: {opt: sgd} does not hold at the best, an adam trial) went through the best
+    trial all the same: every point of it decoded to NaN (the parameter is absent there), so
+    the figure captioned "posterior mean +- 2 sd along mom" held no GP at all, only the trials.
+    It now goes through the best trial in which mom is active, and its caption says which."""
+    best_sgd = cond_trials(d)
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=300)
+    check(rep.returncode == 0, f"report: {rep.stdout} {rep.stderr}")
+    if rep.returncode != 0:
+        return
+    page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    caps = [c for c in captions(os.path.join(d, "report.html")) if "along mom" in c]
+    check(len(caps) == 1 and f"the others at trial {best_sgd}, the best in which mom is active"
+          in caps[0], f"mom's slice through trial {best_sgd}: {caps}")
+    ticks, others, line = x_axis(page, "posterior mean +- 2 sd along mom,")
+    nums = [(px, float(t)) for px, t in ticks if re.fullmatch(r"-?\d+(\.\d+)?", t)]
+    check(len(nums) >= 2 and len(line) >= 100, f"mom's GP line: {len(line)} points, {ticks}")
+    if len(nums) >= 2 and len(line) >= 2:
+        (p0, v0), (p1, v1) = nums[0], nums[-1]
+        x = [v0 + (px - p0) * (v1 - v0) / (p1 - p0) for px, _ in line]
+        check(abs(x[0] - 0.5 / 120) < 0.004 and abs(x[-1] - 119.5 / 120) < 0.004,
+              f"mom's GP line spans 0..1: {x[0]:.4g}..{x[-1]:.4g}")
+
+
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
@@ -786,7 +846,7 @@ def main():
              test_compare_sweep_lines,
              test_report_gp_model,
              test_report_figures, test_report_long_names,
-             test_report_slices_of_many_parameters]
+             test_report_slices_of_many_parameters, test_report_slice_of_an_inactive_parameter]
     return run_tests(tests, prefix="gpbo-cli-")
 
 

@@ -645,6 +645,57 @@ def test_many_studies(d):
         s.stop()
 
 
+def test_slice_of_an_inactive_parameter(d):
+    """/api/slices along a conditional parameter inactive at the best trial (mom, when:
+    {opt: sgd}, the best trial an adam one): its slice went through the best trial, where every
+    point decoded to NaN, so its x was all null and the page drew nothing for it. It now goes
+    through the best trial in which mom is active ("trial" says which; the others' is the
+    best), with every x set over mom's range; the page says "through trial N"."""
+    import random
+    rng = random.Random(7)
+    rows, best = ["trial,state,value,opt,mom,lr"], (float("inf"), None)
+    for t in range(16):
+        lr = rng.uniform(0, 1)
+        if t % 2:
+            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
+        else:
+            mom = rng.uniform(0, 1)
+            v = 1.0 + mom + abs(lr - 0.5)
+            best = min(best, (v, t))
+            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: cond
+    method: bayes
+    run_cap: 40
+    metric: {name: loss, goal: minimize}
+    parameters:
+      opt: {values: [sgd, adam]}
+      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
+      lr: {min: 0.0, max: 1.0}
+    command: ["/bin/true"]
+    """)
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        study = s.json("api/study?name=cond")
+        got = {x["param"]: x for x in s.json("api/slices?name=cond")["slices"]}
+        check(set(got) == {"mom", "lr"}, f"two slices: {sorted(got)}")
+        mom, lr = got.get("mom", {}), got.get("lr", {})
+        check(lr.get("trial") == study["best_trial"] and mom.get("trial") == best[1],
+              f"lr through the best {study['best_trial']}, mom through {best[1]}: "
+              f"{lr.get('trial')}, {mom.get('trial')}")
+        x = mom.get("x", [])
+        check(len(x) == 48 and None not in x and abs(x[0] - 0.5 / 48) < 1e-9 and
+              abs(x[-1] - 47.5 / 48) < 1e-9 and None not in mom.get("mean", [None]),
+              f"mom's slice over 0..1: {x[:2]}...{x[-1:]}")
+        page = s.get("")[1]
+        check("through trial ${sl.trial}" in page, "the page says which trial a slice goes through")
+    finally:
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -836,5 +887,6 @@ if __name__ == "__main__":
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
                         test_study_made_again, test_sweep_units,
-                        test_slices_of_many_parameters, test_many_studies], prefix="gpbo-dash-",
+                        test_slices_of_many_parameters, test_many_studies,
+                        test_slice_of_an_inactive_parameter], prefix="gpbo-dash-",
                        only=sys.argv[2:]))
