@@ -300,8 +300,10 @@ class GaussianProcessRegressor:
     def _fit_options(self):
         o = FitOptions()
         check(_gp.gpbo_gp_fit_options_init(C.byref(o), FitOptions.VERSION))
-        if not isinstance(self.n_restarts, numbers.Integral) or self.n_restarts < 0:
-            raise ValueError("n_restarts must be an integer >= 0, not %r" % (self.n_restarts,))
+        if not isinstance(self.n_restarts, numbers.Integral) or \
+                not 0 <= self.n_restarts < 2 ** (8 * C.sizeof(C.c_size_t)):  # ctypes would wrap
+            raise ValueError("n_restarts must be an integer from 0 to 2**%d - 1, not %r"
+                             % (8 * C.sizeof(C.c_size_t), self.n_restarts))
         o.restarts = int(self.n_restarts)
         o.seed = _seed(self.random_state) & 0xFFFFFFFFFFFFFFFF
         o.learn_noise = 1 if self.noise else 0

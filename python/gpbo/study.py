@@ -237,7 +237,7 @@ def _pruner(p):
     o.kind = p.KIND
     for k, v in p.options.items():
         try:
-            setattr(o, k, _count(k, v) if k in _COUNTS else v)
+            _set_field(o, k, _count(k, v) if k in _COUNTS else v)
         except TypeError as e:  # ctypes' message names no field
             raise TypeError("%s option %s: %s" % (type(p).__name__, k, e)) from None
     return check_ptr(_s.gpbo_pruner_new(C.byref(o)))
@@ -263,10 +263,36 @@ _COUNTS = ("grid_resolution", "lhs_size", "n_init", "refit_every", "restart", "l
            "startup_trials")  # size_t fields: ctypes wraps a negative one to a huge count
 
 
+def _c_range(ctype):
+    """The integers a ctypes integer type holds: (lowest, highest)."""
+    bits = 8 * C.sizeof(ctype)
+    signed = ctype(-1).value == -1
+    return (-2 ** (bits - 1), 2 ** (bits - 1) - 1) if signed else (0, 2 ** bits - 1)
+
+
+_SIZE_MAX = _c_range(_SZ)[1]
+_LONG_MIN, _LONG_MAX = _c_range(C.c_long)
+
+
 def _count(key, value):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
         raise ValueError("%s must be an integer >= 0, not %r" % (key, value))
+    if value > _SIZE_MAX:  # ctypes would keep its low 64 bits: 2**64 + 3 became 3
+        raise ValueError("%s must be at most %d, not %d" % (key, _SIZE_MAX, value))
     return int(value)
+
+
+def _set_field(o, key, value):
+    """o.key = value for a ctypes Structure o, refusing a whole number that the field's C type
+    cannot hold (ctypes would keep its low bits: warmup_steps=2**64 became 0)."""
+    ctype = dict(type(o)._fields_)[key]
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and \
+            issubclass(ctype, C._SimpleCData) and ctype._type_ in "bBhHiIlLqQ":
+        lo, hi = _c_range(ctype)
+        if not lo <= value <= hi:
+            raise ValueError("%s must be from %d to %d, not %d" % (key, lo, hi, value))
+        value = int(value)
+    setattr(o, key, value)
 
 
 def _set_option(o, key, value):
@@ -283,7 +309,7 @@ def _set_option(o, key, value):
         setattr(o, key, _count(key, value))
     elif key in _NUMERIC:
         try:
-            setattr(o, key, int(value) if isinstance(value, bool) else value)
+            _set_field(o, key, int(value) if isinstance(value, bool) else value)
         except TypeError as e:  # ctypes' message names no field
             raise TypeError("study option %s: %s" % (key, e)) from None
     else:
@@ -989,7 +1015,8 @@ class Study:
         and -1 for 2^64 - 1."""
         if isinstance(trial, (Trial, TrialRecord)):
             return trial.id
-        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or trial < 0:
+        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or \
+                not 0 <= trial <= _SIZE_MAX:  # ctypes would wrap 2**64 to trial 0
             raise ValueError("a trial is a Trial, a TrialRecord or an integer id >= 0, not %r"
                              % (trial,))
         return int(trial)
@@ -1337,6 +1364,9 @@ class Study:
                             "(Optuna's order is report(value, step); gpbo's is step first)"
                             % (step,))
         step, value = int(step), float(value)
+        if not _LONG_MIN <= step <= _LONG_MAX:  # ctypes would wrap 2**64 + 3 to step 3
+            raise ValueError("report: trial %d: a step is from 0 to %d, not %d"
+                             % (tid, _LONG_MAX, step))
         with self._lock:
             t = self._discovery_trial(trial)
             if step < 0 and (t is not None or not math.isfinite(value)):

@@ -923,6 +923,38 @@ def test_diverged_report_as_optuna():
         assert t.should_prune()
 
 
+def test_integers_past_the_c_types_are_refused():
+    """ctypes keeps the low bits of a Python int too big for its C type, without a word: a
+    trial id 2**64 told trial 0, report(2**64 + 3, v) stored step 3 (and -2**64 step 0),
+    n_init=2**64 + 3 made 3 initial trials, MedianPruner(warmup_steps=2**64) no warm-up,
+    HyperbandPruner(min_iter=2**64 + 1) rungs from 1, grid_shuffle=2**40 no shuffle, and the
+    GP's n_restarts=2**64 no restart. Each is now a ValueError naming the field and its
+    range; the largest value that fits is still taken."""
+    space = {"x": gpbo.Uniform(0, 1)}
+    study = gpbo.Study(space, strategy="random", seed=3)
+    t = study.ask()
+    with pytest.raises(ValueError, match="integer id >= 0, not 18446744073709551616"):
+        study.tell(2 ** 64, 0.5)
+    for step in (2 ** 64 + 3, -2 ** 64, 2 ** 63):
+        with pytest.raises(ValueError, match=r"a step is from 0 to 9223372036854775807, not"):
+            t.report(step, 0.5)
+    t.report(2 ** 63 - 1, 0.5)
+    study.tell(t, 0.5)
+    (rec,) = study.trials
+    assert (rec.state, rec.intermediate) == ("complete", {2 ** 63 - 1: 0.5})
+    with pytest.raises(ValueError, match="n_init must be at most 18446744073709551615"):
+        gpbo.Study(space, n_init=2 ** 64 + 3)
+    with pytest.raises(ValueError, match="grid_shuffle must be from -2147483648 to"):
+        gpbo.Study(space, grid_shuffle=2 ** 40)
+    with pytest.raises(ValueError, match="warmup_steps must be from"):
+        gpbo.Study(space, pruner=gpbo.MedianPruner(warmup_steps=2 ** 64))
+    with pytest.raises(ValueError, match="min_iter must be from"):
+        gpbo.Study(space, pruner=gpbo.HyperbandPruner(min_iter=2 ** 64 + 1))
+    with pytest.raises(ValueError, match="n_restarts must be an integer from 0 to 2\\*\\*64"):
+        gpbo.GaussianProcessRegressor(n_restarts=2 ** 64).fit([[0.0], [0.5], [1.0]], [0, 1, 0])
+    gpbo.GaussianProcessRegressor(n_restarts=1).fit([[0.0], [0.5], [1.0]], [0, 1, 0])
+
+
 def test_metric_that_is_not_a_number_is_named():
     """tell(t, v, metrics={"mem_gb": "3 GB"}) raised float()'s "could not convert string to
     float: '3 GB'", naming no metric; set_metric and tell now name it."""
