@@ -24,6 +24,10 @@
 #include "report.h"
 
 #define SLICE 120
+/* The complete trials the report's own GP (a study whose strategy has no model) is fitted to at
+ * most: a fit is O(n^3) (a random search of 3000 trials took 45 s of CPU and 530 MB; 10,000
+ * would take half an hour and 6 GB), 1000 take about 2 s. */
+#define REPORT_GP_MAX 1000
 
 typedef struct strbuf {
     char **v;
@@ -631,9 +635,31 @@ static int fig_slice(rep *r, const slice_model *m, const gpbo_trial_info *o, dou
                         m->what));
 }
 
+/* The complete trials the report's own GP is fitted to past REPORT_GP_MAX of them: n rows of
+ * r->U, r->Y into U (n x d) and Y, n < r->nc, spread evenly over the run (rows c n / r->nc...
+ * in order), the best row (lowest Y: where the slices go through) in place of the pick nearest
+ * to it. Deterministic: the same study gives the same report. */
+static void gp_subset(const rep *r, size_t n, double *U, double *Y)
+{
+    size_t best = 0, near = 0;
+    for (size_t c = 1; c < r->nc; c++)
+        if (r->Y[c] < r->Y[best])
+            best = c;
+    for (size_t j = 0; j < n; j++) {
+        size_t c = j * r->nc / n; /* strictly increasing: n < r->nc */
+        size_t k = near * r->nc / n;
+        if ((c > best ? c - best : best - c) < (k > best ? k - best : best - k))
+            near = j;
+        memcpy(U + j * r->d, r->U + c * r->d, r->d * sizeof *U);
+        Y[j] = r->Y[c];
+    }
+    memcpy(U + near * r->d, r->U + best * r->d, r->d * sizeof *U);
+    Y[near] = r->Y[best];
+}
+
 /* The model of the slices: the study's (what its strategy proposes from) when it has one;
- * else a Matérn 5/2 GP with priors fitted here to the complete trials in the cube (NULL when
- * that fails). */
+ * else a Matérn 5/2 GP with priors fitted here to the complete trials in the cube, at most
+ * REPORT_GP_MAX of them (gp_subset) (NULL when that fails). */
 static void slice_model_get(rep *r, slice_model *m)
 {
     gpbo_study_model_info info;
@@ -647,19 +673,38 @@ static void slice_model_get(rep *r, slice_model *m)
                  info.additive ? "additive" : "ARD", info.warped ? ", on log-warped values" : "");
         return;
     }
-    m->what = keep(&r->sb,
-                   "the strategy '%s' has no model: a Matérn 5/2 GP with priors fitted for "
-                   "this report",
-                   gpbo_study_get_options(r->st)->strategy);
-    m->gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d);
-    if (m->gp == NULL || gpbo_gp_set_data(m->gp, r->nc, r->U, r->Y) != GPBO_OK) {
+    const char *strategy = gpbo_study_get_options(r->st)->strategy;
+    size_t n = r->nc < REPORT_GP_MAX ? r->nc : REPORT_GP_MAX;
+    double *U = r->U, *Y = r->Y;
+    if (n < r->nc) { /* a subset: the full fit would take O(nc^3) time and O(nc^2) memory */
+        U = malloc(n * r->d * sizeof *U);
+        Y = malloc(n * sizeof *Y);
+        if (U != NULL && Y != NULL)
+            gp_subset(r, n, U, Y);
+    }
+    /* a noun phrase: "the others at the best trial; %s", "1/l ... of %s" */
+    m->what = n < r->nc ? keep(&r->sb,
+                               "a Matérn 5/2 GP with priors fitted for this report to %zu of the "
+                               "%zu complete trials, spread evenly over the run with the best "
+                               "among them (the strategy '%s' has no model)",
+                               n, r->nc, strategy)
+                        : keep(&r->sb,
+                               "a Matérn 5/2 GP with priors fitted for this report (the strategy "
+                               "'%s' has no model)",
+                               strategy);
+    m->gp = U && Y ? gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d) : NULL;
+    if (m->gp == NULL || gpbo_gp_set_data(m->gp, n, U, Y) != GPBO_OK) {
         gpbo_gp_free(m->gp);
         m->gp = NULL;
-        return;
+    } else {
+        gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+        fo.use_priors = 1;
+        gpbo_gp_fit(m->gp, &fo);
     }
-    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    fo.use_priors = 1;
-    gpbo_gp_fit(m->gp, &fo);
+    if (U != r->U)
+        free(U);
+    if (Y != r->Y)
+        free(Y);
 }
 
 /* Parameter importance: the slice model's inverse lengthscales 1/l on the unit cube with the
