@@ -11,8 +11,11 @@
 
 #include "cli.h"
 
-/* The connections the server takes at once. */
-enum { DASH_CONNECTIONS = 32 };
+/* The connections the server takes at once (a thread each; an idle one is closed after 30 s).
+ * A browser keeps up to six open to a server, so 32 let five or six people's pages (or 32 idle
+ * sockets) shut everyone else out with a reset for those 30 s; the studies kept open no longer
+ * depend on it. */
+enum { DASH_CONNECTIONS = 512 };
 
 /* One study the server has opened. Two handles, so that a GP fit for /api/slices (minutes on a
  * big study) never holds up the progress and the trials of the same study:

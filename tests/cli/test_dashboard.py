@@ -696,6 +696,30 @@ def test_slice_of_an_inactive_parameter(d):
         s.stop()
 
 
+def test_idle_connections(d):
+    """The server took 32 connections at once (a thread each, an idle one closed after 30 s):
+    32 idle sockets, or five or six people's browsers (six connections each), got every other
+    client's request reset for those 30 s. 100 idle connections now leave the page answered."""
+    import socket
+    sweep(d)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    socks = []
+    try:
+        host, port = s.url[len("http://"):-1].rsplit(":", 1)
+        for _ in range(100):
+            socks.append(socket.create_connection((host, int(port)), timeout=10))
+        studies = s.json("api/studies")
+        check([x["name"] for x in studies["studies"]] == ["quad"], f"answered: {studies}")
+    except OSError as e:
+        check(False, f"with {len(socks)} idle connections: {e!r}")
+    finally:
+        for c in socks:
+            c.close()
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -888,5 +912,5 @@ if __name__ == "__main__":
                         test_incremental_trials, test_slow_request, test_cached_slices,
                         test_study_made_again, test_sweep_units,
                         test_slices_of_many_parameters, test_many_studies,
-                        test_slice_of_an_inactive_parameter], prefix="gpbo-dash-",
+                        test_slice_of_an_inactive_parameter, test_idle_connections], prefix="gpbo-dash-",
                        only=sys.argv[2:]))
