@@ -157,6 +157,12 @@ int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m);
  * takes one coordinate per choice, a constant none). The report and the dashboard both read a
  * study's model through it. */
 size_t cli_param_coord(const gpbo_space *sp, size_t i);
+/* The trial the GP's slice along parameter i goes through, into *out: best (the study's best
+ * trial), or when i is inactive there (a when: that does not hold: its value is NaN, and a slice
+ * through it would move a coordinate the model never sees) the best feasible complete trial in
+ * which i is active. 1, or 0 when no complete trial has i active (no slice). */
+int cli_slice_origin(const gpbo_study *st, const gpbo_trial_info *best, size_t i,
+                     gpbo_trial_info *out);
 
 int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -11,11 +11,11 @@
 
 #include "cli.h"
 
-/* Studies kept open (each with its handles, change tracking and cached model) at most: past it
- * the least recently used one that no request holds is closed. More than the connections the
- * server takes at once (DASH_CONNECTIONS), so that one is always free: a request holds one study
- * at a time. */
-enum { DASH_OPEN_MAX = 64, DASH_CONNECTIONS = 32 };
+/* The connections the server takes at once (a thread each; an idle one is closed after 30 s).
+ * A browser keeps up to six open to a server, so 32 let five or six people's pages (or 32 idle
+ * sockets) shut everyone else out with a reset for those 30 s; the studies kept open no longer
+ * depend on it. */
+enum { DASH_CONNECTIONS = 512 };
 
 /* One study the server has opened. Two handles, so that a GP fit for /api/slices (minutes on a
  * big study) never holds up the progress and the trials of the same study:
@@ -56,8 +56,11 @@ typedef struct dash {
     const char *host;     /* --host as given */
     int loopback;         /* listening on a loopback address only: Host headers are checked */
     pthread_mutex_t lock; /* over what follows: requests are answered on threads of their own */
-    dash_open *open[DASH_OPEN_MAX];
-    size_t nopen;
+    /* The studies open (each with its handles, change tracking and cached model), sorted by
+     * name: every study the storage lists stays open, however many (the page polls them all),
+     * and one it no longer lists is closed at the next listing once no request holds it. */
+    dash_open **open;
+    size_t nopen, capopen;
     unsigned long next_gen; /* starts at the time the server started: a cursor the page kept from
                              * an earlier server is another opening's */
     unsigned long clock;
@@ -86,10 +89,11 @@ json_t *dash_study(dash *d, const char *name);
  * what to give as since next time. NULL with the error set. */
 json_t *dash_trials(dash *d, const char *name, const char *since);
 /* The GP of a Bayesian study (gpbo_study_model: the model its strategy proposes from) along each
- * numeric parameter through the best trial, as the static report draws it: {"name", "model",
- * "slices": [{"param", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another strategy, no
- * value yet); "fits": the fits made for it so far, "cached": whether this answer is the last
- * one again (no trial has ended since it was made: a fit would give the same GP). */
+ * numeric parameter through the best trial (a conditional parameter inactive there: through the
+ * best trial in which it is active), as the static report draws it: {"name", "model",
+ * "slices": [{"param", "trial", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another
+ * strategy, no value yet); "fits": the fits made for it so far, "cached": whether this answer is
+ * the last one again (no trial has ended since it was made: a fit would give the same GP). */
 json_t *dash_slices(dash *d, const char *name);
 /* Closes the studies and the lock. */
 void dash_close(dash *d);

@@ -70,50 +70,102 @@ static void study_free(dash_open *e)
     free(e);
 }
 
+/* Where name is among d's open studies (sorted by name), or where it would go: *found set when it
+ * is there. Under d->lock. */
+static size_t open_index(const dash *d, const char *name, int *found)
+{
+    size_t lo = 0, hi = d->nopen;
+    *found = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(d->open[mid]->name, name);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A new open study named name, with its locks; NULL when out of memory. */
+static dash_open *study_new(const char *name)
+{
+    dash_open *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->name = strdup(name);
+    int locks = pthread_mutex_init(&e->lock, NULL) == 0;
+    if (locks && pthread_mutex_init(&e->model_lock, NULL) != 0) {
+        pthread_mutex_destroy(&e->lock);
+        locks = 0;
+    }
+    if (e->name == NULL || !locks) {
+        if (locks) {
+            pthread_mutex_destroy(&e->lock);
+            pthread_mutex_destroy(&e->model_lock);
+        }
+        free(e->name);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
 /* The study name (as the storage has it), held for the caller until put_study: found among the
  * open ones or made (its handles are opened by whoever uses them first, under its own lock, so
- * that opening a big study holds up no other). NULL with the error set (no memory). */
+ * that opening a big study holds up no other). A study stays open while the storage lists it
+ * (close_unlisted): with a bound on the studies kept, a storage of more studies than that had
+ * every one closed and opened again at each poll of the list. NULL with the error set (no
+ * memory). */
 static dash_open *take_study(dash *d, const char *name)
 {
     pthread_mutex_lock(&d->lock);
-    dash_open *e = NULL;
-    for (size_t i = 0; i < d->nopen && e == NULL; i++)
-        if (!strcmp(d->open[i]->name, name))
-            e = d->open[i];
-    if (e == NULL && d->nopen == DASH_OPEN_MAX) { /* the least recently used idle one goes */
-        size_t old = DASH_OPEN_MAX;
-        for (size_t i = 0; i < d->nopen; i++)
-            if (d->open[i]->busy == 0 &&
-                (old == DASH_OPEN_MAX || d->open[i]->used < d->open[old]->used))
-                old = i;
-        if (old < DASH_OPEN_MAX) { /* always, with DASH_CONNECTIONS < DASH_OPEN_MAX */
-            study_free(d->open[old]);
-            d->open[old] = d->open[--d->nopen];
+    int found;
+    size_t at = open_index(d, name, &found);
+    dash_open *e = found ? d->open[at] : NULL;
+    if (e == NULL && d->nopen == d->capopen) {
+        size_t cap = d->capopen ? 2 * d->capopen : 16;
+        dash_open **grown = realloc(d->open, cap * sizeof *grown);
+        if (grown != NULL) {
+            d->open = grown;
+            d->capopen = cap;
         }
     }
-    if (e == NULL && d->nopen < DASH_OPEN_MAX && (e = calloc(1, sizeof *e)) != NULL) {
-        e->name = strdup(name);
-        int locks = pthread_mutex_init(&e->lock, NULL) == 0;
-        if (locks && pthread_mutex_init(&e->model_lock, NULL) != 0) {
-            pthread_mutex_destroy(&e->lock);
-            locks = 0;
-        }
-        if (e->name == NULL || !locks) {
-            free(e->name);
-            free(e);
-            e = NULL;
-        } else {
-            e->gen = d->next_gen++;
-            d->open[d->nopen++] = e;
-        }
+    if (e == NULL && d->nopen < d->capopen && (e = study_new(name)) != NULL) {
+        e->gen = d->next_gen++;
+        memmove(d->open + at + 1, d->open + at, (d->nopen - at) * sizeof *d->open);
+        d->open[at] = e;
+        d->nopen++;
     }
     if (e != NULL) {
         e->busy++;
         e->used = ++d->clock;
     } else
-        gpbo_error_set(GPBO_ENOMEM, "study '%s': out of memory (or too many requests)", name);
+        gpbo_error_set(GPBO_ENOMEM, "study '%s': out of memory", name);
     pthread_mutex_unlock(&d->lock);
     return e;
+}
+
+/* Closes the open studies that no request holds and that were not taken since d->clock was
+ * since: after a listing that took every study listed, those the storage no longer lists (or
+ * that another --study hides). */
+static void close_unlisted(dash *d, unsigned long since)
+{
+    pthread_mutex_lock(&d->lock);
+    size_t k = 0;
+    for (size_t i = 0; i < d->nopen; i++) {
+        dash_open *e = d->open[i];
+        if (e->busy == 0 && e->used <= since)
+            study_free(e);
+        else
+            d->open[k++] = e;
+    }
+    d->nopen = k;
+    pthread_mutex_unlock(&d->lock);
 }
 
 static void put_study(dash *d, dash_open *e)
@@ -370,9 +422,14 @@ json_t *dash_studies(dash *d)
     size_t n = 0;
     if (names_of(d, &names, &n) != GPBO_OK)
         return NULL;
+    pthread_mutex_lock(&d->lock);
+    unsigned long since = d->clock;
+    pthread_mutex_unlock(&d->lock);
     json_t *list = json_array();
+    int all_taken = 1;
     for (size_t i = 0; i < n; i++) {
         dash_open *e = take_study(d, names[i]);
+        all_taken &= e != NULL;
         if (e != NULL)
             pthread_mutex_lock(&e->lock);
         gpbo_study *st = e ? mirror(d, e) : NULL;
@@ -387,6 +444,8 @@ json_t *dash_studies(dash *d)
         }
     }
     gpbo_free(names);
+    if (all_taken) /* each study listed was taken after since: the others are gone */
+        close_unlisted(d, since);
     return json_pack("{so so so}", "storage", dash_text(d->storage), "study", dash_text(d->study),
                      "studies", list);
 }
@@ -513,28 +572,33 @@ void dash_close(dash *d)
 {
     for (size_t i = 0; i < d->nopen; i++)
         study_free(d->open[i]);
-    d->nopen = 0;
+    free(d->open);
+    d->open = NULL;
+    d->nopen = d->capopen = 0;
     pthread_mutex_destroy(&d->lock);
 }
 
 enum { DASH_SLICE = 48 };
 
-/* The GP's slice along numeric parameter i through the best point ub, as the report draws it:
- * {"param", "x", "mean", "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when
- * the model is log-warped the median and 2-sd quantiles), x in the sweep's units (d->sw); NULL
- * when the prediction fails. */
+/* The GP's slice along numeric parameter i through trial o (cli_slice_origin: the best one, or
+ * the best in which i is active), as the report draws it: {"param", "trial" (o), "x", "mean",
+ * "lo", "hi"} in the objective's units and sign (mean +- 2 sd, or when the model is log-warped
+ * the median and 2-sd quantiles), x in the sweep's units (d->sw); NULL when the prediction
+ * fails. ub, q: scratch of dim and DASH_SLICE x dim, vals: of the space's size. */
 static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_info *info,
-                          const gpbo_space *sp, double sign, const double *ub, double *q, size_t i)
+                          const gpbo_space *sp, double sign, const gpbo_trial_info *o, double *ub,
+                          double *q, double *vals, size_t i)
 {
-    size_t d = gpbo_space_dim(sp), np = gpbo_space_size(sp), coord = cli_param_coord(sp, i);
-    double mu[DASH_SLICE], var[DASH_SLICE], vals[64];
+    size_t d = gpbo_space_dim(sp), coord = cli_param_coord(sp, i);
+    double mu[DASH_SLICE], var[DASH_SLICE];
+    gpbo_space_encode(sp, o->values, ub);
     json_t *x = json_array(), *m = json_array(), *lo = json_array(), *hi = json_array();
     for (size_t k = 0; k < DASH_SLICE; k++) {
         double *row = q + k * d;
         memcpy(row, ub, d * sizeof *row);
         row[coord] = (k + 0.5) / DASH_SLICE;
         gpbo_space_project(row, d, (void *)sp);
-        int ok = np <= 64 && gpbo_space_decode(sp, row, vals) == GPBO_OK;
+        int ok = gpbo_space_decode(sp, row, vals) == GPBO_OK;
         json_array_append_new(x, ok ? number(cli_shown_number(dh->sw, i, vals[i])) : json_null());
     }
     int ok = gpbo_gp_predict(gp, DASH_SLICE, q, mu, var) == GPBO_OK;
@@ -546,8 +610,8 @@ static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_in
         json_array_append_new(lo, number(w[1] < w[2] ? w[1] : w[2]));
         json_array_append_new(hi, number(w[1] < w[2] ? w[2] : w[1]));
     }
-    json_t *s = json_pack("{ss so so so so}", "param", gpbo_space_name(sp, i), "x", x, "mean", m,
-                          "lo", lo, "hi", hi);
+    json_t *s = json_pack("{ss sI so so so so}", "param", gpbo_space_name(sp, i), "trial",
+                          (json_int_t)o->id, "x", x, "mean", m, "lo", lo, "hi", hi);
     if (!ok)
         json_decref(s);
     return ok ? s : NULL;
@@ -591,17 +655,18 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     const gpbo_space *sp = gpbo_study_space(st);
     size_t dim = gpbo_space_dim(sp);
     double *ub = gp ? calloc(dim, sizeof *ub) : NULL,
-           *q = gp ? calloc(DASH_SLICE * dim, sizeof *q) : NULL;
-    if (gp != NULL && (ub == NULL || q == NULL))
+           *q = gp ? calloc(DASH_SLICE * dim, sizeof *q) : NULL,
+           *vals = gp ? calloc(gpbo_space_size(sp) + 1, sizeof *vals) : NULL;
+    if (gp != NULL && (ub == NULL || q == NULL || vals == NULL))
         why = "out of memory";
-    else if (gp != NULL)
-        gpbo_space_encode(sp, b.values, ub);
     double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1;
     for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
         gpbo_param_type t = gpbo_space_type(sp, i);
-        json_t *s = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT
-                        ? slice_json(d, gp, &info, sp, sign, ub, q, i)
-                        : NULL;
+        gpbo_trial_info o;
+        json_t *s =
+            (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && cli_slice_origin(st, &b, i, &o)
+                ? slice_json(d, gp, &info, sp, sign, &o, ub, q, vals, i)
+                : NULL;
         if (s != NULL)
             json_array_append_new(slices, s);
     }
@@ -615,6 +680,7 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     }
     free(ub);
     free(q);
+    free(vals);
     gpbo_gp_free(gp);
     return o;
 }

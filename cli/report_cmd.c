@@ -24,6 +24,10 @@
 #include "report.h"
 
 #define SLICE 120
+/* The complete trials the report's own GP (a study whose strategy has no model) is fitted to at
+ * most: a fit is O(n^3) (a random search of 3000 trials took 45 s of CPU and 530 MB; 10,000
+ * would take half an hour and 6 GB), 1000 take about 2 s. */
+#define REPORT_GP_MAX 1000
 
 typedef struct strbuf {
     char **v;
@@ -356,6 +360,26 @@ size_t cli_param_coord(const gpbo_space *sp, size_t i)
     return coord;
 }
 
+int cli_slice_origin(const gpbo_study *st, const gpbo_trial_info *best, size_t i,
+                     gpbo_trial_info *out)
+{
+    *out = *best;
+    if (!isnan(best->values[i]))
+        return 1;
+    double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1, low = INFINITY;
+    int found = 0;
+    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+        gpbo_trial_info ti;
+        if (gpbo_study_trial(st, t, &ti) == GPBO_OK && ti.state == GPBO_TRIAL_COMPLETE &&
+            !isnan(ti.values[i]) && gpbo_study_trial_feasible(st, ti.id) && sign * ti.value < low) {
+            low = sign * ti.value;
+            *out = ti;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* The learning curves: a trial's intermediate values against their steps. */
 typedef struct curves {
     size_t n, ntrials, npruned;  /* points, trials with any, pruned trials */
@@ -553,20 +577,24 @@ static double to_objective(const rep *r, const slice_model *m, double w)
     return r->sign * (m->warped ? exp(w) + m->lo - m->delta : w);
 }
 
-/* The GP's slice along numeric parameter i through the best point ub (in the cube); q: scratch
- * of SLICE x d. A failed prediction leaves the figure out. The band is the mean +- 2 sd in the
- * GP's units, mapped to the objective's (when warped: the 2-sd quantiles around the median). */
-static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, size_t i)
+/* The GP's slice along numeric parameter i through trial o (cli_slice_origin: the best one, or
+ * the best in which i is active); ub, q: scratch of d and SLICE x d, vals: of np (the decoded
+ * point: any number of parameters). A failed prediction leaves the figure out. The band is the
+ * mean +- 2 sd in the GP's units, mapped to the objective's (when warped: the 2-sd quantiles
+ * around the median). */
+static int fig_slice(rep *r, const slice_model *m, const gpbo_trial_info *o, double *ub, double *q,
+                     double *vals, size_t i)
 {
-    double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE], vals[64];
+    double sx[SLICE], mu[SLICE], var[SLICE], lo[SLICE], hi[SLICE];
     size_t d = r->d, coord = cli_param_coord(r->sp, i);
+    gpbo_space_encode(r->sp, o->values, ub);
     for (size_t k = 0; k < SLICE; k++) {
         double *row = q + k * d;
         memcpy(row, ub, d * sizeof *row);
         row[coord] = (k + 0.5) / SLICE;
         gpbo_space_project(row, d, (void *)r->sp);
-        if (r->np <= 64 && gpbo_space_decode(r->sp, row, vals) == GPBO_OK)
-            sx[k] = cli_shown_number(r->sw, i, vals[i]);
+        sx[k] = gpbo_space_decode(r->sp, row, vals) == GPBO_OK ? cli_shown_number(r->sw, i, vals[i])
+                                                               : NAN; /* left out of the figure */
     }
     if (gpbo_gp_predict(m->gp, SLICE, q, mu, var) != GPBO_OK)
         return GPBO_OK;
@@ -585,7 +613,9 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
         {GPBO_FIG_LINE, m->warped ? "GP median" : "GP mean", SLICE, sx, mu, NULL, NULL, 0},
         {GPBO_FIG_POINTS, "trials", r->nc, r->px, r->ty, NULL, NULL, 1}};
     const char *pn = gpbo_space_name(r->sp, i);
-    gpbo_fig f = {keep(&r->sb, "GP along %s through the best point", pn),
+    int at_best = o->id == r->best.id;
+    gpbo_fig f = {at_best ? keep(&r->sb, "GP along %s through the best point", pn)
+                          : keep(&r->sb, "GP along %s through trial %zu", pn, o->id),
                   pn,
                   r->metric,
                   ylog,
@@ -595,13 +625,41 @@ static int fig_slice(rep *r, const slice_model *m, const double *ub, double *q, 
                   0,
                   NULL};
     return add_fig(&f, &r->svgs, &r->nfig, &r->caps,
-                   keep(&r->sb, "posterior %s along %s, the others at the best trial; %s",
-                        m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn, m->what));
+                   keep(&r->sb, "posterior %s along %s, the others at %s; %s",
+                        m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn,
+                        at_best ? "the best trial"
+                                : keep(&r->sb,
+                                       "trial %zu, the best in which %s is active (its when: "
+                                       "does not hold at the best trial, %zu)",
+                                       o->id, pn, r->best.id),
+                        m->what));
+}
+
+/* The complete trials the report's own GP is fitted to past REPORT_GP_MAX of them: n rows of
+ * r->U, r->Y into U (n x d) and Y, n < r->nc, spread evenly over the run (rows c n / r->nc...
+ * in order), the best row (lowest Y: where the slices go through) in place of the pick nearest
+ * to it. Deterministic: the same study gives the same report. */
+static void gp_subset(const rep *r, size_t n, double *U, double *Y)
+{
+    size_t best = 0, near = 0;
+    for (size_t c = 1; c < r->nc; c++)
+        if (r->Y[c] < r->Y[best])
+            best = c;
+    for (size_t j = 0; j < n; j++) {
+        size_t c = j * r->nc / n; /* strictly increasing: n < r->nc */
+        size_t k = near * r->nc / n;
+        if ((c > best ? c - best : best - c) < (k > best ? k - best : best - k))
+            near = j;
+        memcpy(U + j * r->d, r->U + c * r->d, r->d * sizeof *U);
+        Y[j] = r->Y[c];
+    }
+    memcpy(U + near * r->d, r->U + best * r->d, r->d * sizeof *U);
+    Y[near] = r->Y[best];
 }
 
 /* The model of the slices: the study's (what its strategy proposes from) when it has one;
- * else a Matérn 5/2 GP with priors fitted here to the complete trials in the cube (NULL when
- * that fails). */
+ * else a Matérn 5/2 GP with priors fitted here to the complete trials in the cube, at most
+ * REPORT_GP_MAX of them (gp_subset) (NULL when that fails). */
 static void slice_model_get(rep *r, slice_model *m)
 {
     gpbo_study_model_info info;
@@ -615,19 +673,38 @@ static void slice_model_get(rep *r, slice_model *m)
                  info.additive ? "additive" : "ARD", info.warped ? ", on log-warped values" : "");
         return;
     }
-    m->what = keep(&r->sb,
-                   "the strategy '%s' has no model: a Matérn 5/2 GP with priors fitted for "
-                   "this report",
-                   gpbo_study_get_options(r->st)->strategy);
-    m->gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d);
-    if (m->gp == NULL || gpbo_gp_set_data(m->gp, r->nc, r->U, r->Y) != GPBO_OK) {
+    const char *strategy = gpbo_study_get_options(r->st)->strategy;
+    size_t n = r->nc < REPORT_GP_MAX ? r->nc : REPORT_GP_MAX;
+    double *U = r->U, *Y = r->Y;
+    if (n < r->nc) { /* a subset: the full fit would take O(nc^3) time and O(nc^2) memory */
+        U = malloc(n * r->d * sizeof *U);
+        Y = malloc(n * sizeof *Y);
+        if (U != NULL && Y != NULL)
+            gp_subset(r, n, U, Y);
+    }
+    /* a noun phrase: "the others at the best trial; %s", "1/l ... of %s" */
+    m->what = n < r->nc ? keep(&r->sb,
+                               "a Matérn 5/2 GP with priors fitted for this report to %zu of the "
+                               "%zu complete trials, spread evenly over the run with the best "
+                               "among them (the strategy '%s' has no model)",
+                               n, r->nc, strategy)
+                        : keep(&r->sb,
+                               "a Matérn 5/2 GP with priors fitted for this report (the strategy "
+                               "'%s' has no model)",
+                               strategy);
+    m->gp = U && Y ? gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d) : NULL;
+    if (m->gp == NULL || gpbo_gp_set_data(m->gp, n, U, Y) != GPBO_OK) {
         gpbo_gp_free(m->gp);
         m->gp = NULL;
-        return;
+    } else {
+        gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+        fo.use_priors = 1;
+        gpbo_gp_fit(m->gp, &fo);
     }
-    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    fo.use_priors = 1;
-    gpbo_gp_fit(m->gp, &fo);
+    if (U != r->U)
+        free(U);
+    if (Y != r->Y)
+        free(Y);
 }
 
 /* Parameter importance: the slice model's inverse lengthscales 1/l on the unit cube with the
@@ -686,27 +763,30 @@ static int fig_slices(rep *r)
     slice_model m = {0};
     if (r->nc >= 2 && r->d > 0 && r->have_best)
         slice_model_get(r, &m);
-    double *ub = NULL, *q = NULL;
+    double *ub = NULL, *q = NULL, *vals = NULL;
     int rc = GPBO_OK;
     if (m.gp == NULL)
         goto cleanup;
     ub = calloc(r->d, sizeof *ub);
     q = calloc(SLICE * r->d, sizeof *q);
-    if (ub == NULL || q == NULL) {
+    vals = calloc(r->np + 1, sizeof *vals);
+    if (ub == NULL || q == NULL || vals == NULL) {
         rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
         goto cleanup;
     }
-    gpbo_space_encode(r->sp, r->best.values, ub);
     for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
-        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i))
-            rc = fig_slice(r, &m, ub, q, i);
+        gpbo_trial_info o;
+        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i) &&
+            cli_slice_origin(r->st, &r->best, i, &o))
+            rc = fig_slice(r, &m, &o, ub, q, vals, i);
     }
     if (rc == GPBO_OK)
         rc = fig_importance(r, &m);
 cleanup:
     free(ub);
     free(q);
+    free(vals);
     gpbo_gp_free(m.gp);
     return rc;
 }

@@ -227,7 +227,9 @@ class GaussianProcessRegressor:
 
     ``predict(return_std=True)`` and ``return_cov`` give the posterior of the latent f, without
     the observation noise (add ``noise_variance_`` for a new y), as scikit-learn's estimator with
-    the noise given as ``alpha``.
+    the noise given as ``alpha``. Before ``fit``, ``predict``, ``sample_y`` and ``score`` use the
+    GP prior, as scikit-learn's estimator does: mean 0 and covariance ``signal_variance`` times
+    the kernel at the starting ``length_scale`` (no noise), for X of any number of features.
     """
 
     _estimator_type = "regressor"
@@ -298,8 +300,10 @@ class GaussianProcessRegressor:
     def _fit_options(self):
         o = FitOptions()
         check(_gp.gpbo_gp_fit_options_init(C.byref(o), FitOptions.VERSION))
-        if not isinstance(self.n_restarts, numbers.Integral) or self.n_restarts < 0:
-            raise ValueError("n_restarts must be an integer >= 0, not %r" % (self.n_restarts,))
+        if not isinstance(self.n_restarts, numbers.Integral) or \
+                not 0 <= self.n_restarts < 2 ** (8 * C.sizeof(C.c_size_t)):  # ctypes would wrap
+            raise ValueError("n_restarts must be an integer from 0 to 2**%d - 1, not %r"
+                             % (8 * C.sizeof(C.c_size_t), self.n_restarts))
         o.restarts = int(self.n_restarts)
         o.seed = _seed(self.random_state) & 0xFFFFFFFFFFFFFFFF
         o.learn_noise = 1 if self.noise else 0
@@ -355,6 +359,25 @@ class GaussianProcessRegressor:
             raise _not_fitted("this GaussianProcessRegressor is not fitted yet: call fit first")
         return model
 
+    def _model_for(self, X):
+        """(the model to predict from, X checked): the fitted one, or before fit the prior for
+        X's features (a model with no data: the library predicts its prior, mean 0 and
+        variance s2, with y unscaled), as scikit-learn's estimator predicts from its kernel."""
+        model = getattr(self, "_model", None)
+        if model is not None:
+            return model, _matrix(X, _gp.gpbo_gp_dim(model.h))
+        X = _matrix(X)
+        prior = _Model(check_ptr(_gp.gpbo_gp_new(self._kernel_type(), X.shape[1])))
+        if self.additive:
+            check(_gp.gpbo_gp_set_additive(prior.h, 1))
+        check(_gp.gpbo_gp_set_params(prior.h, ptr(self._start(X.shape[1]))))
+        return prior, X
+
+    def _more_tags(self):
+        # scikit-learn's tag of its own GaussianProcessRegressor: predict works before fit
+        # (check_estimator then does not expect a NotFittedError from it)
+        return {"requires_fit": False}
+
     def log_marginal_likelihood(self, theta=None, eval_gradient=False, clone_kernel=True):
         """The log marginal likelihood of the training data, as scikit-learn's method: at the
         fitted hyperparameters (theta None: log_marginal_likelihood_value_) or at theta, in the
@@ -385,11 +408,10 @@ class GaussianProcessRegressor:
 
     def predict(self, X, return_std=False, return_cov=False):
         """Posterior mean of f at X (m, d); with return_std its standard deviation, with
-        return_cov its covariance (m, m), both of the latent f."""
+        return_cov its covariance (m, m), both of the latent f. Before fit: the prior's."""
         if return_std and return_cov:
             raise ValueError("at most one of return_std and return_cov can be requested")
-        model = self._fitted()
-        X = _matrix(X, _gp.gpbo_gp_dim(model.h))
+        model, X = self._model_for(X)
         m = X.shape[0]
         mean = np.empty(m)
         if return_cov:
@@ -407,9 +429,8 @@ class GaussianProcessRegressor:
         """Joint samples of f at X: an (m, n_samples) array, as scikit-learn's for one target.
         random_state: an int seeds gpbo's generator (or a numpy generator gives the seed); None
         draws the seed from numpy's global generator, as scikit-learn's sample_y does (fresh
-        samples at each call, reproducible under np.random.seed)."""
-        model = self._fitted()
-        X = _matrix(X, _gp.gpbo_gp_dim(model.h))
+        samples at each call, reproducible under np.random.seed). Before fit: of the prior."""
+        model, X = self._model_for(X)
         if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError("n_samples must be an integer >= 1")
         m = X.shape[0]

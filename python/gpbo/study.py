@@ -70,6 +70,7 @@ _SIG = {
     "gpbo_study_tell_failed": (C.c_int, [_VP, _SZ, C.c_char_p]),
     "gpbo_study_tell_pruned": (C.c_int, [_VP, _SZ]),
     "gpbo_study_report": (C.c_int, [_VP, _SZ, C.c_long, C.c_double]),
+    "gpbo_study_report_many": (C.c_int, [_VP, _SZ, _SZ, _VP, _VP]),
     "gpbo_study_set_metrics": (C.c_int, [_VP, _SZ, _SZ, C.POINTER(C.c_char_p), DP]),
     "gpbo_study_trial_metrics": (C.c_int, [_VP, _SZ, C.POINTER(_SZ),
                                            C.POINTER(C.POINTER(C.c_char_p)),
@@ -236,7 +237,7 @@ def _pruner(p):
     o.kind = p.KIND
     for k, v in p.options.items():
         try:
-            setattr(o, k, _count(k, v) if k in _COUNTS else v)
+            _set_field(o, k, _count(k, v) if k in _COUNTS else v)
         except TypeError as e:  # ctypes' message names no field
             raise TypeError("%s option %s: %s" % (type(p).__name__, k, e)) from None
     return check_ptr(_s.gpbo_pruner_new(C.byref(o)))
@@ -262,10 +263,36 @@ _COUNTS = ("grid_resolution", "lhs_size", "n_init", "refit_every", "restart", "l
            "startup_trials")  # size_t fields: ctypes wraps a negative one to a huge count
 
 
+def _c_range(ctype):
+    """The integers a ctypes integer type holds: (lowest, highest)."""
+    bits = 8 * C.sizeof(ctype)
+    signed = ctype(-1).value == -1
+    return (-2 ** (bits - 1), 2 ** (bits - 1) - 1) if signed else (0, 2 ** bits - 1)
+
+
+_SIZE_MAX = _c_range(_SZ)[1]
+_LONG_MIN, _LONG_MAX = _c_range(C.c_long)
+
+
 def _count(key, value):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
         raise ValueError("%s must be an integer >= 0, not %r" % (key, value))
+    if value > _SIZE_MAX:  # ctypes would keep its low 64 bits: 2**64 + 3 became 3
+        raise ValueError("%s must be at most %d, not %d" % (key, _SIZE_MAX, value))
     return int(value)
+
+
+def _set_field(o, key, value):
+    """o.key = value for a ctypes Structure o, refusing a whole number that the field's C type
+    cannot hold (ctypes would keep its low bits: warmup_steps=2**64 became 0)."""
+    ctype = dict(type(o)._fields_)[key]
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and \
+            issubclass(ctype, C._SimpleCData) and ctype._type_ in "bBhHiIlLqQ":
+        lo, hi = _c_range(ctype)
+        if not lo <= value <= hi:
+            raise ValueError("%s must be from %d to %d, not %d" % (key, lo, hi, value))
+        value = int(value)
+    setattr(o, key, value)
 
 
 def _set_option(o, key, value):
@@ -282,7 +309,7 @@ def _set_option(o, key, value):
         setattr(o, key, _count(key, value))
     elif key in _NUMERIC:
         try:
-            setattr(o, key, int(value) if isinstance(value, bool) else value)
+            _set_field(o, key, int(value) if isinstance(value, bool) else value)
         except TypeError as e:  # ctypes' message names no field
             raise TypeError("study option %s: %s" % (key, e)) from None
     else:
@@ -550,7 +577,14 @@ class Trial:
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
         step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
         ``report(value, step)`` is the other way round): a step that is not an integer raises
-        TypeError."""
+        TypeError.
+
+        A NaN or infinite value (a diverged training) is taken without an error but not stored
+        (the storage keeps finite intermediate values only, as ``gpbo run`` does with a
+        ``loss=nan step=N`` line), and with a pruner should_prune() says True, at any step,
+        until a later finite value is judged (Optuna's pruners prune such a trial too, in most
+        cases): raise TrialPruned to end it as pruned. An objective that returns NaN instead fails its trial, as a NaN last
+        step fails it under ``gpbo run``. Without a pruner nothing else happens."""
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -981,7 +1015,8 @@ class Study:
         and -1 for 2^64 - 1."""
         if isinstance(trial, (Trial, TrialRecord)):
             return trial.id
-        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or trial < 0:
+        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or \
+                not 0 <= trial <= _SIZE_MAX:  # ctypes would wrap 2**64 to trial 0
             raise ValueError("a trial is a Trial, a TrialRecord or an integer id >= 0, not %r"
                              % (trial,))
         return int(trial)
@@ -1329,13 +1364,22 @@ class Study:
                             "(Optuna's order is report(value, step); gpbo's is step first)"
                             % (step,))
         step, value = int(step), float(value)
+        if not _LONG_MIN <= step <= _LONG_MAX:  # ctypes would wrap 2**64 + 3 to step 3
+            raise ValueError("report: trial %d: a step is from 0 to %d, not %d"
+                             % (tid, _LONG_MAX, step))
         with self._lock:
             t = self._discovery_trial(trial)
+            if step < 0 and (t is not None or not math.isfinite(value)):
+                raise ValueError("report: trial %d: a step is >= 0, not %d" % (tid, step))
+            if not math.isfinite(value):  # diverged: nothing stored, pruned with a pruner
+                if t is None:  # refused as a finite value would be (no such trial, ended)
+                    check(_s.gpbo_study_report_many(self._handle(), tid, 0, None, None))
+                    t = trial if isinstance(trial, Trial) else self._running.get(tid)
+                if t is not None and self._pruner:
+                    t._prune = True
+                return
             if t is not None:  # no study yet: stored when it is created (the pruner never
-                if not (step >= 0 and math.isfinite(value)):  # stops a first trial)
-                    raise ValueError("report: trial %d: a step is >= 0 and a value finite, not "
-                                     "step %d value %r" % (t.id, step, value))
-                t._reports.append((step, value))
+                t._reports.append((step, value))  # stops a first trial at a finite value)
                 return
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
             prune = C.c_int(0)

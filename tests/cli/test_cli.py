@@ -9,6 +9,7 @@ Usage: test_cli.py PATH/TO/gpbo
 """
 import html
 import json
+import math
 import os
 import random
 import re
@@ -715,13 +716,177 @@ def test_report_long_names(d):
           "every category in the caption")
 
 
+def x_axis(page, caption_start):
+    """The figure whose caption starts with caption_start: (its x axis' tick labels as
+    (pixel, text), its other texts below the plot (the axis name, a scale factor such as
+    "(x10^166)"), the points (pixel x, pixel y) of its longest line of color 0). PLplot writes
+    each text as an upright <text> centred at the pixel its transform gives, the tick labels
+    on the baseline nearest to the axis."""
+    at = page.find("<figcaption>" + caption_start)
+    svg = page[page.rfind("<svg", 0, at):at]
+    below = []
+    for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", svg, re.S):
+        m = re.search(r'transform="matrix\(1\.0+ 0\.0+ 0\.0+ -1\.0+ ([-\d.]+) ([-\d.]+)\)"',
+                      attrs)
+        if m and 'text-anchor="middle"' in attrs and float(m.group(2)) < 50:
+            below.append((float(m.group(2)), float(m.group(1)),
+                          html.unescape(re.sub(r"<[^>]+>", "", body)).strip()))
+    top = max((y for y, _, _ in below), default=0)
+    lines = [[tuple(map(float, p.split(","))) for p in pts.split()] for pts in
+             re.findall(r'<polyline[^>]*stroke="#0072B2"[^>]*fill="none"[^>]*points="([^"]*)"',
+                        svg)]
+    return ([(x, t) for y, x, t in below if y == top], [t for y, _, t in below if y != top],
+            max(lines, key=len, default=[]))
+
+
+def test_report_slices_of_many_parameters(d):
+    """The GP slices of a study of more than 64 parameters: the slice's x values were decoded
+    into a double[64] only when the space had at most 64 parameters, else left unset, so every
+    slice of a 70-parameter study was drawn at whatever the stack held (its x axis ran to
+    -8 x 10^166). Each slice's x axis now spans its own parameter's range."""
+    n = 70
+    params = "".join(f"      x{i:02d}: {{min: 0.0, max: {i + 1}.0}}\n" for i in range(n))
+    write(os.path.join(d, "sweep.yaml"), "name: wide\nmethod: random\nrun_cap: 20\n"
+          "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
+          f'command: ["{PY}", "obj.py", "${{args}}"]\n')
+    rng = random.Random(5)
+    rows = ["trial,state,value," + ",".join(f"x{i:02d}" for i in range(n))]
+    for t in range(10):
+        x = [rng.uniform(0, i + 1) for i in range(n)]
+        rows.append(f"{t},complete,{sum((v - 0.3 * (i + 1)) ** 2 for i, v in enumerate(x))!r},"
+                    + ",".join(repr(v) for v in x))
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=300)
+    check(rep.returncode == 0, f"report: {rep.stdout} {rep.stderr}")
+    if rep.returncode != 0:
+        return
+    page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    for i in (0, 40, 63, 64, 69):
+        ticks, others, line = x_axis(page, f"posterior mean +- 2 sd along x{i:02d},")
+        what = f"the slice along x{i:02d} (0..{i + 1}): its x axis reads {ticks} {others}"
+        nums = [(px, float(t)) for px, t in ticks if re.fullmatch(r"-?\d+(\.\d+)?", t)]
+        check(len(nums) >= 2 and len(nums) == len(ticks) and others == [f"x{i:02d}"] and
+              len(line) >= 100, what)
+        if len(nums) < 2 or len(line) < 2:
+            continue
+        (p0, v0), (p1, v1) = nums[0], nums[-1]
+        x = [v0 + (px - p0) * (v1 - v0) / (p1 - p0) for px, _ in line]
+        # the slice's SLICE = 120 points from the middle of the first 1/120 to that of the last
+        hi = i + 1.0
+        check(abs(x[0] - hi * 0.5 / 120) < 0.004 * hi and abs(x[-1] - hi * 119.5 / 120) < 0.004 * hi
+              and all(b > a for a, b in zip(x, x[1:])),
+              f"{what}; its GP line runs from {x[0]:.4g} to {x[-1]:.4g}")
+
+
+COND_SWEEP = """\
+    name: cond
+    method: bayes
+    run_cap: 40
+    metric: {name: loss, goal: minimize}
+    parameters:
+      opt: {values: [sgd, adam]}
+      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
+      lr: {min: 0.0, max: 1.0}
+    command: ["/bin/true"]
+    """
+
+
+def cond_trials(d):
+    """cond (COND_SWEEP) with 16 complete trials by gpbo import: adam ones (no mom) all better
+    than the sgd ones, whose loss grows with mom. Returns the id of the best sgd trial."""
+    rng = random.Random(7)
+    rows, best = ["trial,state,value,opt,mom,lr"], (math.inf, None)
+    for t in range(16):
+        lr = rng.uniform(0, 1)
+        if t % 2:
+            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
+        else:
+            mom = rng.uniform(0, 1)
+            v = 1.0 + mom + abs(lr - 0.5)
+            best = min(best, (v, t))
+            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
+    write(os.path.join(d, "sweep.yaml"), COND_SWEEP)
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    return best[1]
+
+
+def test_report_slice_of_an_inactive_parameter(d):
+    """The GP slice along a conditional parameter that is inactive at the best trial (mom,
+    whose when: {opt: sgd} does not hold at the best, an adam trial) went through the best
+    trial all the same: every point of it decoded to NaN (the parameter is absent there), so
+    the figure captioned "posterior mean +- 2 sd along mom" held no GP at all, only the trials.
+    It now goes through the best trial in which mom is active, and its caption says which."""
+    best_sgd = cond_trials(d)
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=300)
+    check(rep.returncode == 0, f"report: {rep.stdout} {rep.stderr}")
+    if rep.returncode != 0:
+        return
+    page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    caps = [c for c in captions(os.path.join(d, "report.html")) if "along mom" in c]
+    check(len(caps) == 1 and f"the others at trial {best_sgd}, the best in which mom is active"
+          in caps[0], f"mom's slice through trial {best_sgd}: {caps}")
+    ticks, others, line = x_axis(page, "posterior mean +- 2 sd along mom,")
+    nums = [(px, float(t)) for px, t in ticks if re.fullmatch(r"-?\d+(\.\d+)?", t)]
+    check(len(nums) >= 2 and len(line) >= 100, f"mom's GP line: {len(line)} points, {ticks}")
+    if len(nums) >= 2 and len(line) >= 2:
+        (p0, v0), (p1, v1) = nums[0], nums[-1]
+        x = [v0 + (px - p0) * (v1 - v0) / (p1 - p0) for px, _ in line]
+        check(abs(x[0] - 0.5 / 120) < 0.004 and abs(x[-1] - 119.5 / 120) < 0.004,
+              f"mom's GP line spans 0..1: {x[0]:.4g}..{x[-1]:.4g}")
+
+
+def test_report_gp_of_many_trials(d):
+    """A study whose strategy has no model gets a GP fitted for the report: to every complete
+    trial, O(n^3) in time and O(n^2) in memory (a random search of 3000 trials took 45 s of CPU
+    and 530 MB, 10,000 would take half an hour and 6 GB). It is now fitted to 1000 of them,
+    spread over the run with the best among them, and the captions say so (the importance's
+    read "the inverse ARD lengthscale of the strategy 'random' has no model: ..."); the trials'
+    own figures still show every one."""
+    n = 1200
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: many
+    method: random
+    run_cap: {n}
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+      y: {{min: 0.0, max: 1.0}}
+    command: ["/bin/true"]
+    """)
+    rng = random.Random(3)
+    rows = ["trial,state,value,x,y"]
+    for t in range(n):
+        x, y = rng.random(), rng.random()
+        rows.append(f"{t},complete,{(x - 0.3) ** 2 + (y - 0.6) ** 2!r},{x!r},{y!r}")
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=300)
+    check(rep.returncode == 0, f"report: {rep.stdout} {rep.stderr}")
+    caps = captions(os.path.join(d, "report.html")) if rep.returncode == 0 else []
+    gp = [c for c in caps if "posterior" in c or c.startswith("1/l")]
+    check(len(gp) == 3 and all(f"fitted for this report to 1000 of the {n} complete trials"
+                               in c for c in gp), f"the GP's captions: {gp}")
+    check(any(c.startswith("1/l, the inverse ARD lengthscale of a Matérn 5/2 GP with priors "
+                           "fitted") for c in gp),  # it read "of the strategy 'random' has no"
+          f"the importance's caption names the model: {gp[-1:]}")
+    check(any(f"{n} trials" in c or "every complete trial" in c for c in caps),
+          f"the trials' figures: {caps[:2]}")
+
+
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
              test_gpbo_options_stored, test_bad_inputs, test_compare, test_compare_bad_files,
              test_compare_sweep_lines,
              test_report_gp_model,
-             test_report_figures, test_report_long_names]
+             test_report_figures, test_report_long_names,
+             test_report_slices_of_many_parameters, test_report_slice_of_an_inactive_parameter,
+             test_report_gp_of_many_trials]
     return run_tests(tests, prefix="gpbo-cli-")
 
 

@@ -578,6 +578,148 @@ def test_cached_slices(d):
         s.stop()
 
 
+def import_study(d, storage, name, nparams, ntrials=10, method="random", seed=5):
+    """Study name in storage with nparams floats x00.. (xI in [0, I + 1]) and ntrials complete
+    trials at random points, made by gpbo import (no objective runs)."""
+    import random
+    params = "".join(f"  x{i:02d}: {{min: 0.0, max: {i + 1}.0}}\n" for i in range(nparams))
+    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\nrun_cap: 100\n"
+          "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
+          f'command: ["{PY}", "obj.py", "${{args}}"]\n')
+    rng = random.Random(seed)
+    rows = ["trial,state,value," + ",".join(f"x{i:02d}" for i in range(nparams))]
+    for t in range(ntrials):
+        x = [rng.uniform(0, i + 1) for i in range(nparams)]
+        rows.append(f"{t},complete,{sum((v - 0.3 * (i + 1)) ** 2 for i, v in enumerate(x))!r},"
+                    + ",".join(repr(v) for v in x))
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv", "--storage", storage], d)
+    check(r.returncode == 0, f"import {name}: {r.stdout} {r.stderr}")
+
+
+def test_slices_of_many_parameters(d):
+    """/api/slices of a Bayesian study of 70 parameters: slice_json decoded the slice's points
+    into a double[64] only when the space had at most 64 parameters, so every x of every slice
+    was null. Now each slice's x runs over its parameter's range, from the middle of its first
+    48th to that of its last."""
+    import_study(d, "wide.db", "wide", 70, method="bayes")
+    s = Server(d, ["--storage", "wide.db"])
+    try:
+        got = s.json("api/slices?name=wide")
+        slices = {x["param"]: x for x in got["slices"]}
+        check(len(slices) == 70, f"a slice per parameter: {len(slices)} ({got.get('why')})")
+        for i in range(70):
+            x = slices.get(f"x{i:02d}", {}).get("x", [])
+            hi = i + 1.0
+            ok = (len(x) == 48 and None not in x and all(b > a for a, b in zip(x, x[1:])) and
+                  abs(x[0] - hi * 0.5 / 48) < 1e-9 * hi and abs(x[-1] - hi * 47.5 / 48) < 1e-9 * hi)
+            check(ok, f"x{i:02d}'s slice over 0..{hi}: x = {x[:3]}...{x[-2:]}")
+            if not ok:
+                break
+    finally:
+        s.stop()
+
+
+def test_many_studies(d):
+    """A storage of 70 studies: the server kept 64 open and closed the least recently used
+    one to open another, so each /api/studies (which takes every study in turn) closed and
+    reopened all 70 at every poll (reading each one whole again), and a page's cursor of one
+    study was another opening's after one poll of the list: its next /api/trials?since= was
+    the whole study again. Now every listed study stays open: an unchanged study answers an
+    empty change after any number of polls of the list."""
+    for k in range(70):
+        import_study(d, "many.db", f"s{k:02d}", 2, ntrials=3, seed=k)
+    s = Server(d, ["--storage", "many.db"])
+    try:
+        first = s.json("api/trials?name=s00")
+        check(first["full"] and len(first["trials"]) == 3, f"s00's trials: {first}")
+        for _ in range(2):
+            studies = s.json("api/studies")["studies"]
+            check(len(studies) == 70 and all("error" not in x for x in studies),
+                  f"70 studies listed: {len(studies)} {[x for x in studies if 'error' in x][:2]}")
+        later = s.json("api/trials?name=s00&since=" + urllib.parse.quote(first["cursor"]))
+        check(not later["full"] and later["trials"] == [] and later["cursor"] == first["cursor"],
+              f"s00 stayed open: nothing changed since its cursor: full={later['full']} "
+              f"{len(later['trials'])} trials, cursor {first['cursor']} -> {later['cursor']}")
+    finally:
+        s.stop()
+
+
+def test_slice_of_an_inactive_parameter(d):
+    """/api/slices along a conditional parameter inactive at the best trial (mom, when:
+    {opt: sgd}, the best trial an adam one): its slice went through the best trial, where every
+    point decoded to NaN, so its x was all null and the page drew nothing for it. It now goes
+    through the best trial in which mom is active ("trial" says which; the others' is the
+    best), with every x set over mom's range; the page says "through trial N"."""
+    import random
+    rng = random.Random(7)
+    rows, best = ["trial,state,value,opt,mom,lr"], (float("inf"), None)
+    for t in range(16):
+        lr = rng.uniform(0, 1)
+        if t % 2:
+            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
+        else:
+            mom = rng.uniform(0, 1)
+            v = 1.0 + mom + abs(lr - 0.5)
+            best = min(best, (v, t))
+            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: cond
+    method: bayes
+    run_cap: 40
+    metric: {name: loss, goal: minimize}
+    parameters:
+      opt: {values: [sgd, adam]}
+      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
+      lr: {min: 0.0, max: 1.0}
+    command: ["/bin/true"]
+    """)
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    try:
+        study = s.json("api/study?name=cond")
+        got = {x["param"]: x for x in s.json("api/slices?name=cond")["slices"]}
+        check(set(got) == {"mom", "lr"}, f"two slices: {sorted(got)}")
+        mom, lr = got.get("mom", {}), got.get("lr", {})
+        check(lr.get("trial") == study["best_trial"] and mom.get("trial") == best[1],
+              f"lr through the best {study['best_trial']}, mom through {best[1]}: "
+              f"{lr.get('trial')}, {mom.get('trial')}")
+        x = mom.get("x", [])
+        check(len(x) == 48 and None not in x and abs(x[0] - 0.5 / 48) < 1e-9 and
+              abs(x[-1] - 47.5 / 48) < 1e-9 and None not in mom.get("mean", [None]),
+              f"mom's slice over 0..1: {x[:2]}...{x[-1:]}")
+        page = s.get("")[1]
+        check("through trial ${sl.trial}" in page, "the page says which trial a slice goes through")
+    finally:
+        s.stop()
+
+
+def test_idle_connections(d):
+    """The server took 32 connections at once (a thread each, an idle one closed after 30 s):
+    32 idle sockets, or five or six people's browsers (six connections each), got every other
+    client's request reset for those 30 s. 100 idle connections now leave the page answered."""
+    import socket
+    sweep(d)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    socks = []
+    try:
+        host, port = s.url[len("http://"):-1].rsplit(":", 1)
+        for _ in range(100):
+            socks.append(socket.create_connection((host, int(port)), timeout=10))
+        studies = s.json("api/studies")
+        check([x["name"] for x in studies["studies"]] == ["quad"], f"answered: {studies}")
+    except OSError as e:
+        check(False, f"with {len(socks)} idle connections: {e!r}")
+    finally:
+        for c in socks:
+            c.close()
+        s.stop()
+
+
 def one_line_error(r, what, pattern):
     lines = r.stderr.strip().splitlines()
     check(r.returncode == 2, f"{what}: exit {r.returncode}")
@@ -768,5 +910,7 @@ if __name__ == "__main__":
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
-                        test_study_made_again, test_sweep_units], prefix="gpbo-dash-",
+                        test_study_made_again, test_sweep_units,
+                        test_slices_of_many_parameters, test_many_studies,
+                        test_slice_of_an_inactive_parameter, test_idle_connections], prefix="gpbo-dash-",
                        only=sys.argv[2:]))

@@ -239,8 +239,11 @@ def check_hostile(driver):
             "const t = document.getElementById('title').textContent;"
             "return t.startsWith('h<script>') ? t : null"), patience=30)
         check(title == "h<script>alert(1)</script>\u2028'\"&", f"the title as text: {title!r}")
-        status = driver.execute_script("return document.getElementById('status').textContent")
-        check(status.startswith("live"), f"the page is live: {status!r}")
+        # the title is drawn before the refresh ends (the slices are fetched last): wait for it
+        status = wait_for("the hostile study's refresh", lambda: driver.execute_script(
+            "const s = document.getElementById('status').textContent;"
+            "return s.startsWith('connecting') ? null : s"), patience=30)
+        check(status and status.startswith("live"), f"the page is live: {status!r}")
         made = driver.execute_script(
             "return [document.querySelectorAll('img').length,"
             "        document.querySelectorAll('script').length]")

@@ -214,8 +214,8 @@ def test_bad_input_raises_with_the_library_message():
         est.fit(X, y[:-1])
     with pytest.raises(ValueError):
         est.fit(X[:, 0], y)
-    with pytest.raises(gp.NotFittedError):
-        est.predict(Xq)
+    # before a fit (both failed): the prior's mean, as scikit-learn's (test_prior_before_fit)
+    assert np.array_equal(est.predict(Xq), np.zeros(len(Xq)))
     with pytest.raises(ValueError, match="matern52"):  # the library lists its kernels
         gpbo.GaussianProcessRegressor(kernel="rbf").fit(X, y)
     est.fit(X, y)
@@ -374,14 +374,15 @@ def test_sparse_and_featureless_x_are_named():
 
 
 def test_unfitted_use_raises_scikit_learns_not_fitted_error_too():
-    """predict before fit raised gpbo's NotFittedError only, which `except
-    sklearn.exceptions.NotFittedError` (code handling any estimator, scikit-learn's
-    check_estimators_unfitted) does not catch. With scikit-learn loaded it is both."""
+    """A use that needs a fit (log_marginal_likelihood: scikit-learn's raises AttributeError)
+    raised gpbo's NotFittedError only, which `except sklearn.exceptions.NotFittedError` (code
+    handling any estimator) does not catch. With scikit-learn loaded it is both. (predict,
+    sample_y and score were checked here too: before fit they now use the prior, as
+    scikit-learn's: test_prior_before_fit.)"""
     from sklearn.exceptions import NotFittedError as SkNotFitted
-    X = np.random.RandomState(9).rand(4, 2)
     model = gp.GaussianProcessRegressor()
-    for call in (lambda: model.predict(X), lambda: model.sample_y(X),
-                 lambda: model.score(X, X[:, 0]), lambda: model.predict(X, return_std=True)):
+    for call in (lambda: model.log_marginal_likelihood(),
+                 lambda: model.log_marginal_likelihood([0.0, 0.0, 0.0], eval_gradient=True)):
         with pytest.raises(SkNotFitted, match="not fitted yet") as info:
             call()
         assert isinstance(info.value, gp.NotFittedError)
@@ -390,24 +391,74 @@ def test_unfitted_use_raises_scikit_learns_not_fitted_error_too():
         assert isinstance(back, gp.NotFittedError) and str(back) == str(info.value)
     assert not hasattr(model, "n_features_in_")
     code = ("import sys\nfrom gpbo import gp\n"
-            "try:\n    gp.GaussianProcessRegressor().predict([[0.0]])\n"
+            "try:\n    gp.GaussianProcessRegressor().log_marginal_likelihood()\n"
             "except gp.NotFittedError as e:\n    assert type(e) is gp.NotFittedError\n"
             "assert 'sklearn' not in sys.modules\nprint('ok')\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout == "ok\n", r.stderr
 
 
+SK_KERNEL = {"se": lambda ell: RBF(ell), "matern12": lambda ell: Matern(ell, nu=0.5),
+             "matern32": lambda ell: Matern(ell, nu=1.5), "matern52": lambda ell: Matern(ell, nu=2.5)}
+
+
+@pytest.mark.parametrize("kernel", sorted(SK_KERNEL))
+def test_prior_before_fit(kernel):
+    """scikit-learn's GaussianProcessRegressor predicts from the GP prior before fit (its
+    prior/posterior example draws sample_y from an unfitted estimator, and it tags itself
+    requires_fit=False); gpbo's raised NotFittedError. Now, with the same kernel and
+    hyperparameters, predict's mean, std and covariance before fit are scikit-learn's to
+    1e-12; sample_y's samples have its shape, mean 0 and the prior covariance (20,000 samples:
+    within 0.1, about 4 standard errors, as scikit-learn's own samples); score is
+    scikit-learn's; nothing of a fit is set, and fit then works as ever."""
+    rng = np.random.RandomState(8)
+    X = rng.uniform(size=(6, 2))
+    ell, s2 = [0.3, 0.7], 2.5
+    ours = gp.GaussianProcessRegressor(kernel=kernel, length_scale=ell, signal_variance=s2,
+                                       normalize_y=True)
+    theirs = SkGPR(ConstantKernel(s2) * SK_KERNEL[kernel](ell), normalize_y=True)
+    assert np.abs(ours.predict(X) - theirs.predict(X)).max() <= 1e-12
+    (m, sd), (m2, sd2) = ours.predict(X, return_std=True), theirs.predict(X, return_std=True)
+    assert np.abs(m - m2).max() <= 1e-12 and np.abs(sd - sd2).max() <= 1e-12
+    (m, c), (m2, c2) = ours.predict(X, return_cov=True), theirs.predict(X, return_cov=True)
+    assert np.abs(m - m2).max() <= 1e-12 and np.abs(c - c2).max() <= 1e-12
+    Xs = X[:3]
+    prior = theirs.predict(Xs, return_cov=True)[1]
+    for est in (ours, theirs):
+        samples = est.sample_y(Xs, 20000, random_state=4)
+        assert samples.shape == (3, 20000)
+        assert np.abs(samples.mean(axis=1)).max() < 0.1
+        assert np.abs(np.cov(samples) - prior).max() < 0.1, (est, np.cov(samples), prior)
+    assert ours.sample_y(X, 2).shape == theirs.sample_y(X, 2).shape == (6, 2)
+    y = np.sin(4 * X[:, 0])
+    assert ours.score(X, y) == pytest.approx(theirs.score(X, y), abs=1e-12)
+    assert not hasattr(ours, "n_features_in_") and not hasattr(ours, "length_scale_")
+    with pytest.raises(ValueError, match="length_scale"):  # 2 lengthscales, 3 features
+        ours.predict(np.zeros((2, 3)))
+    # any number of features with one length_scale, as scikit-learn's
+    one = gp.GaussianProcessRegressor(kernel=kernel)
+    assert np.array_equal(one.predict(np.zeros((2, 5)), return_std=True)[1], np.ones(2))
+    ours.fit(X, y)
+    assert ours.n_features_in_ == 2 and ours.score(X, y) > 0.9
+    with pytest.raises(ValueError, match="fitted on 2"):
+        ours.predict(np.zeros((2, 3)))
+
+
 @pytest.mark.parametrize("check", ["check_complex_data", "check_estimators_empty_data_messages",
-                                   "check_fit2d_predict1d", "check_estimators_unfitted",
-                                   "check_dtype_object"])
+                                   "check_fit2d_predict1d", "check_dtype_object"])
 def test_scikit_learn_estimator_checks_of_bad_input(check):
     """scikit-learn's own checks of an estimator's refusals: complex data, an X without
-    features, a 1-d X at predict (the message says to reshape), predict before fit, an object
-    X holding a dict (TypeError). Each failed (complex data was taken, the messages were
-    others, the unfitted error was not sklearn's, the dict gave a ValueError)."""
+    features, a 1-d X at predict (the message says to reshape), an object X holding a dict
+    (TypeError). Each failed (complex data was taken, the messages were others, the dict gave
+    a ValueError). check_estimators_unfitted (predict before fit raises) was here too: the
+    estimator predicts from the prior before fit now, as scikit-learn's, and is tagged
+    requires_fit=False as scikit-learn's, for which check_estimator does not run it."""
     from sklearn.utils import estimator_checks
     getattr(estimator_checks, check)("GaussianProcessRegressor",
                                      gp.GaussianProcessRegressor(n_restarts=0))
+    from sklearn.utils._tags import _safe_tags
+    assert _safe_tags(gp.GaussianProcessRegressor(), key="requires_fit") is \
+        _safe_tags(SkGPR(), key="requires_fit") is False
 
 
 def test_score_names_a_sample_weight_of_the_wrong_length():

@@ -835,20 +835,124 @@ def test_reopened_integer_constant_is_an_int(tmp_path):
 
 
 def test_refused_report_says_why():
-    """A diverging objective's report(3, nan) failed its trial with "study_report: trial 0:
-    step 3 value nan", which did not say what was wrong; the library's message now states the
-    rule (step >= 0, value finite)."""
+    """A report the library refuses (a step < 0) says the rule (step >= 0, value finite), as
+    the library states it. (This test asserted that report(3, nan) failed its trial with that
+    message; a diverged value is now taken: test_diverged_report_prunes_with_a_pruner.)"""
     study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=11)
-
-    def f(trial):
-        trial.report(3, math.nan)
-        return 0.0
-
-    study.optimize(f, 1, pass_trial=True)
-    assert study.trials[0].reason == ("InvalidArgumentError: study_report: trial 0: step 3 "
-                                      "value nan (a step is >= 0, a value finite)")
     with pytest.raises(gpbo.InvalidArgumentError, match=r"step -1 value 0.5 \(a step is >= 0"):
         study.ask().report(-1, 0.5)
+    with pytest.raises(ValueError, match=r"a step is >= 0, not -1"):
+        study.ask().report(-1, math.nan)
+
+
+@pytest.mark.parametrize("pruner", [None, "median", gpbo.HyperbandPruner(min_iter=1, eta=3)])
+def test_diverged_report_prunes_with_a_pruner(pruner, tmp_path):
+    """trial.report(step, nan) raised InvalidArgumentError, so an Optuna objective whose
+    training diverged failed its trial (or, asked and told by hand, crashed the loop), where
+    Optuna takes the value and its pruners prune the trial. Now a NaN or infinite report is
+    taken, not stored (the storage keeps finite steps, as gpbo run does), and with any pruner
+    should_prune() is True at once, at any step, whatever the other trials did, until a finite
+    value is judged; the objective's TrialPruned makes a pruned trial whose finite steps stay.
+    Without a pruner nothing is pruned, and a NaN result fails the trial (as a NaN last step
+    under gpbo run)."""
+    diverge = {1: math.nan, 3: math.inf, 5: -math.inf}  # trial -> its bad value at step 2
+    good = lambda trial_id: 1.0 / (1 + trial_id)  # noqa: E731 (each trial the best yet)
+
+    def objective(trial):
+        for step in range(4):
+            bad = step == 2 and trial.id in diverge
+            trial.report(step, diverge[trial.id] if bad else good(trial.id))
+            assert trial.should_prune() == (bad and pruner is not None), (trial.id, step)
+            if trial.should_prune():
+                raise gpbo.TrialPruned()
+        return math.nan if trial.id in diverge else good(trial.id)
+
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=11, pruner=pruner,
+                       storage="sqlite:///" + str(tmp_path / "nan.db"))
+    study.optimize(objective, 7, pass_trial=True, catch=())
+    for r in study.trials:
+        if r.id not in diverge:
+            assert r.state == "complete" and r.intermediate == {k: good(r.id) for k in range(4)}
+        elif pruner is None:  # the NaN result fails it; the bad step is not stored
+            assert r.state == "failed" and r.intermediate == {k: good(r.id) for k in (0, 1, 3)}
+        else:
+            assert r.state == "pruned" and r.intermediate == {k: good(r.id) for k in (0, 1)}
+    # a finite report after the bad one is judged again; a trial that ended is refused
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=11, pruner="median")
+    t = study.ask()
+    t.report(0, math.nan)
+    assert t.should_prune() and study.should_prune(t.id)
+    t.report(1, 0.5)
+    assert not t.should_prune()
+    study.tell(t, 0.5)
+    with pytest.raises(gpbo.GpboError, match="already finished"):
+        t.report(2, math.nan)
+    with pytest.raises(gpbo.NotFoundError, match="no trial 99"):
+        study.report(99, 0, math.nan)
+    # a define-by-run study's first trial (no study yet) too
+    study = gpbo.Study(seed=1, pruner="median")
+    t = study.ask()
+    t.suggest_float("x", 0, 1)
+    t.report(0, 0.5)
+    t.report(1, math.nan)
+    assert t.should_prune()
+    study.tell(t, pruned=True)
+    (rec,) = study.trials
+    assert (rec.state, rec.intermediate) == ("pruned", {0: 0.5})
+
+
+@pytest.mark.filterwarnings("ignore:All-NaN slice")  # Optuna's median of the NaN alone
+def test_diverged_report_as_optuna():
+    """Where Optuna's pruners agree that a trial whose first report is NaN is pruned (the
+    median pruner with no startup trials, the threshold pruner), gpbo's pruners prune it too;
+    both take the value without an error."""
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    for pruner in (optuna.pruners.MedianPruner(n_startup_trials=0),
+                   optuna.pruners.ThresholdPruner(upper=1e9)):
+        ost = optuna.create_study(pruner=pruner)
+        ost.tell(ost.ask(), 1.0)
+        t = ost.ask()
+        t.report(math.nan, 0)
+        assert t.should_prune()
+    for pruner in ("median", "hyperband"):
+        st = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1, pruner=pruner)
+        st.tell(st.ask(), 1.0)
+        t = st.ask()
+        t.report(0, math.nan)
+        assert t.should_prune()
+
+
+def test_integers_past_the_c_types_are_refused():
+    """ctypes keeps the low bits of a Python int too big for its C type, without a word: a
+    trial id 2**64 told trial 0, report(2**64 + 3, v) stored step 3 (and -2**64 step 0),
+    n_init=2**64 + 3 made 3 initial trials, MedianPruner(warmup_steps=2**64) no warm-up,
+    HyperbandPruner(min_iter=2**64 + 1) rungs from 1, grid_shuffle=2**40 no shuffle, and the
+    GP's n_restarts=2**64 no restart. Each is now a ValueError naming the field and its
+    range; the largest value that fits is still taken."""
+    space = {"x": gpbo.Uniform(0, 1)}
+    study = gpbo.Study(space, strategy="random", seed=3)
+    t = study.ask()
+    with pytest.raises(ValueError, match="integer id >= 0, not 18446744073709551616"):
+        study.tell(2 ** 64, 0.5)
+    for step in (2 ** 64 + 3, -2 ** 64, 2 ** 63):
+        with pytest.raises(ValueError, match=r"a step is from 0 to 9223372036854775807, not"):
+            t.report(step, 0.5)
+    t.report(2 ** 63 - 1, 0.5)
+    study.tell(t, 0.5)
+    (rec,) = study.trials
+    assert (rec.state, rec.intermediate) == ("complete", {2 ** 63 - 1: 0.5})
+    with pytest.raises(ValueError, match="n_init must be at most 18446744073709551615"):
+        gpbo.Study(space, n_init=2 ** 64 + 3)
+    with pytest.raises(ValueError, match="grid_shuffle must be from -2147483648 to"):
+        gpbo.Study(space, grid_shuffle=2 ** 40)
+    with pytest.raises(ValueError, match="warmup_steps must be from"):
+        gpbo.Study(space, pruner=gpbo.MedianPruner(warmup_steps=2 ** 64))
+    with pytest.raises(ValueError, match="min_iter must be from"):
+        gpbo.Study(space, pruner=gpbo.HyperbandPruner(min_iter=2 ** 64 + 1))
+    with pytest.raises(ValueError, match="n_restarts must be an integer from 0 to 2\\*\\*64"):
+        gpbo.GaussianProcessRegressor(n_restarts=2 ** 64).fit([[0.0], [0.5], [1.0]], [0, 1, 0])
+    gpbo.GaussianProcessRegressor(n_restarts=1).fit([[0.0], [0.5], [1.0]], [0, 1, 0])
 
 
 def test_metric_that_is_not_a_number_is_named():
