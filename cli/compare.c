@@ -21,7 +21,8 @@
  *   budgets: [10, 30, 60]         # where the summary reads the regret (each at most budget)
  *   initial: 10                   # Bayesian initial design
  *   jobs: 2                       # runs at a time
- *   run_jobs: 1                   # trials at a time inside a run of a sweep (gpbo run --jobs)
+ *   run_jobs: 1                   # trials at a time inside a run (a sweep's gpbo run --jobs;
+ *                                 # a function's asks with the ones before still pending)
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -382,26 +382,49 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
     o.constraints = cons;
     st = gpbo_study_open(db, name, sp, &o);
     rc = st ? GPBO_OK : gpbo_error_code();
-    double v[CMP_MAX_DIM];
+    /* run_jobs trials in flight, as that many workers would have them: each ask is made with
+     * the ones asked before it and not yet told pending, and the oldest is told first */
+    size_t width = c->run_jobs ? c->run_jobs : 1, nfly = 0, *fid = malloc(width * sizeof *fid);
+    double *fv = malloc(width * CMP_MAX_DIM * sizeof *fv);
+    if (rc == GPBO_OK && (fid == NULL || fv == NULL))
+        rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    int exhausted = 0;
     while (rc == GPBO_OK) {
         size_t cnt[GPBO_TRIAL_STATE_COUNT], id;
         gpbo_study_counts(st, cnt);
         size_t done = cnt[GPBO_TRIAL_COMPLETE] + cnt[GPBO_TRIAL_FAILED] + cnt[GPBO_TRIAL_PRUNED];
-        if (done >= c->budget)
+        if (done >= c->budget || (exhausted && nfly == 0))
             break;
-        double t0 = now();
-        rc = gpbo_study_ask(st, &id, v);
-        if (rc == GPBO_OK && ask_s)
-            ask_s[done] = now() - t0;
-        double y[3];
-        if (rc == GPBO_OK && p.mo)
+        while (rc == GPBO_OK && !exhausted && nfly < width && done + nfly < c->budget) {
+            double t0 = now();
+            rc = gpbo_study_ask(st, &id, fv + nfly * CMP_MAX_DIM);
+            if (rc == GPBO_OK && ask_s)
+                ask_s[done + nfly] = now() - t0;
+            if (rc == GPBO_OK)
+                fid[nfly++] = id;
+            else if (rc == GPBO_EEXHAUSTED && nfly > 0) {
+                exhausted = 1; /* the ones in flight are told first */
+                rc = GPBO_OK;
+            }
+        }
+        if (rc != GPBO_OK || nfly == 0)
+            break;
+        double *v = fv, y[3];
+        id = fid[0];
+        if (p.mo)
             p.mo->f(p.dim, v, y);
-        if (rc == GPBO_OK)
-            rc = report_constraints(st, &p, id, v);
+        rc = report_constraints(st, &p, id, v);
         if (rc == GPBO_OK)
             rc = p.mo ? gpbo_study_tell_values(st, id, p.mo->nobj, y)
                       : gpbo_study_tell(st, id, problem_f(&p, v));
+        nfly--;
+        memmove(fid, fid + 1, nfly * sizeof *fid);
+        memmove(fv, fv + CMP_MAX_DIM, nfly * CMP_MAX_DIM * sizeof *fv);
     }
+    free(fid);
+    free(fv);
+    if (rc == GPBO_OK && exhausted)
+        rc = GPBO_EEXHAUSTED;
 cleanup:
     if (rc != GPBO_OK && rc != GPBO_EEXHAUSTED)
         fprintf(stderr, "gpbo compare: %s: %s\n", name, gpbo_error_message());

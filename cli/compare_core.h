@@ -38,8 +38,10 @@ typedef struct cmp {
     size_t problem_at[CMP_MAXL][2];
     size_t ns, np, seeds, budget, budgets[CMP_MAXL], nb, init, jobs;
     size_t seed0; /* the runs' seeds are seed0 .. seed0 + seeds - 1 (default 0) */
-    /* trials at a time inside each run of a sweep problem (`gpbo run --jobs`; default 1): the
-     * runs themselves go c->jobs at a time, so jobs x run_jobs trials train at once */
+    /* trials at a time inside each run (default 1): a sweep problem's `gpbo run --jobs` (the
+     * runs themselves go c->jobs at a time, so jobs x run_jobs trials train at once); a test
+     * function's trials in flight, each asked with the ones before it pending (as that many
+     * asynchronous workers have them), the oldest told first */
     size_t run_jobs;
     /* every run's study options but strategy, seed, n_init (init) and lhs_size (budget) */
     gpbo_study_options opts;

@@ -16,7 +16,7 @@
  *          [--seeds N] [--first-seed N] [--budget N] [--init N] [--budgets 10,30,60] [--jobs N]
  * [--csv FILE] [--keep FILE]
  *          [--time-at 60,200] [--acquisition logei|ei|logpi|lcb|thompson] [--priors 0|1]
- *          [--additive 0|1] [--restart N]
+ *          [--additive 0|1] [--restart N] [--run-jobs N]
  * Every number is a whole number in decimal digits alone within COMPARE.yaml's limits
  * (compare_load.h; --seeds, --budget and --jobs from 1, --priors and --additive 0 or 1), each of
  * --budgets and --time-at from 1 to the budget; a bad one is named on stderr, exit status 2.
@@ -100,7 +100,7 @@ static int usage(const char *argv0, int status)
             "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--keep FILE]\n"
             "       [--time-at LIST]\n"
             "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n"
-            "       [--restart N (0: never)]\n",
+            "       [--restart N (0: never)] [--run-jobs N (trials in flight in a run)]\n",
             argv0);
     return status;
 }
@@ -153,6 +153,8 @@ static int flag(bench *b, const char *a, const char *v)
         c->opts.additive = (int)u;
     } else if (!strcmp(a, "--restart"))
         rc = number(a, v, 0, CMP_MAX_COUNT, &c->opts.restart);
+    else if (!strcmp(a, "--run-jobs")) /* as COMPARE.yaml's run_jobs: parallel workers */
+        rc = number(a, v, 1, CMP_MAX_JOBS, &c->run_jobs);
     else {
         fprintf(stderr, "unknown option %s\n", a);
         return 2;

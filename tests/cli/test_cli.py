@@ -452,6 +452,38 @@ def nothing_ran(d, what):
             os.remove(os.path.join(d, f))
 
 
+
+def test_compare_run_jobs_pending(d):
+    """run_jobs on a test function: each run keeps that many trials in flight, as asynchronous
+    workers do (each asked while the ones before it are pending, the oldest told first). It
+    applied to sweep problems only: a function's trials ran one at a time whatever run_jobs
+    said. With run_jobs 3, from the third trial on every trial is asked while exactly two
+    earlier ones are unfinished (started before their finish, stored times), with 1 none;
+    every run still holds its budget of complete trials."""
+    for rj, want in ((3, 2), (1, 0)):
+        write(os.path.join(d, "c.yaml"), f"""\
+        name: rj{rj}
+        strategies: [bayes, random]
+        problems: [branin]
+        seeds: 2
+        budget: 14
+        budgets: [14]
+        run_jobs: {rj}
+        """)
+        r = run(["compare", "c.yaml"], d)
+        check(r.returncode == 0, f"run_jobs {rj}: {r.returncode} {r.stderr}")
+        con = sqlite3.connect(os.path.join(d, f"rj{rj}.db"))
+        runs = con.execute("SELECT id FROM studies WHERE name != '_compare_'").fetchall()
+        check(len(runs) == 4, f"run_jobs {rj}: four runs: {runs}")
+        for (sid,) in runs:
+            t = con.execute("SELECT state, started, finished FROM trials WHERE study = ? "
+                            "ORDER BY id", (sid,)).fetchall()
+            check(len(t) == 14 and all(x[0] == 1 for x in t), f"run_jobs {rj}: 14 complete: {t}")
+            flight = [sum(1 for j in range(k) if t[j][2] > t[k][1]) for k in range(2, len(t))]
+            check(all(n == want for n in flight),
+                  f"run_jobs {rj}: earlier trials unfinished at each ask: {flight}")
+        con.close()
+
 def test_compare_bad_files(d):
     """Each bad COMPARE.yaml: exit status 2, one line naming the file, the line, the column and
     the key, and nothing run (no database)."""
@@ -881,7 +913,9 @@ def test_report_gp_of_many_trials(d):
 def main():
     tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
-             test_gpbo_options_stored, test_bad_inputs, test_compare, test_compare_bad_files,
+             test_gpbo_options_stored, test_bad_inputs, test_compare,
+             test_compare_run_jobs_pending,
+             test_compare_bad_files,
              test_compare_sweep_lines,
              test_report_gp_model,
              test_report_figures, test_report_long_names,
