@@ -228,6 +228,7 @@ typedef struct job {
     int no_punch;                      /* the file system cannot: they are cut at the end */
     double final_value, last_step_value;
     int have_final, have_step;
+    int diverged;    /* its last step line read is NaN or infinite (take_line) */
     char unread[80]; /* the last metric=value whose value is no number (loss=tensor(0.5), ...) */
     cli_metrics metrics; /* every name=value of its lines without a step, stored with its end */
     long last_step;      /* the last distinct step seen, and whether it was kept */
@@ -646,6 +647,13 @@ static int flush_steps(runner *r, job *j)
             n = k + 1;
         }
     }
+    /* the curve's last step read is NaN or infinite: stopped as pruned, as Python's
+     * trial.report(step, nan) makes should_prune() say (a NaN never recovers); its finite steps
+     * before are stored. Left to end when it had printed its result or ended, as above. */
+    if (r->pruner && j->diverged && !j->stop_reason && !j->exited && !j->have_final) {
+        j->stop_reason = JOB_PRUNED;
+        kill(-j->pid, SIGKILL);
+    }
     j->nbatch = 0;
     int rc = gpbo_study_report_many(r->study, j->id, n, j->bstep, j->bval);
     return rc == GPBO_ESTATE ? GPBO_OK : rc; /* finished elsewhere: finish_job says so */
@@ -705,12 +713,15 @@ static int take_line(runner *r, job *j)
     } else if (kind == 2 && !isfinite(v)) {
         /* a diverged curve (loss=nan step=3): nothing the storage or the pruner can hold, but
          * the trial's result when no later line gives one, so that it fails as a NaN final
-         * value does instead of completing with the last finite step's value */
+         * value does instead of completing with the last finite step's value. With a pruner
+         * it is stopped as pruned unless a finite step follows (flush_steps) */
         j->last_step_value = v;
         j->have_step = 1;
+        j->diverged = step >= 0; /* judged with the steps read with it (flush_steps) */
     } else if (kind == 2 && step >= 0) {
         j->last_step_value = v;
         j->have_step = 1;
+        j->diverged = 0;
         if (j->stop_reason)
             return GPBO_OK; /* stopped: nothing more is stored or judged */
         if (j->distinct > 0 && step == j->last_step)
@@ -781,7 +792,7 @@ static int follow(runner *r, job *j, size_t budget, int *more)
         if (got >= budget)
             *more = 1;
     }
-    if (rc == GPBO_OK && j->nbatch > 0)
+    if (rc == GPBO_OK && (j->nbatch > 0 || j->diverged))
         rc = flush_steps(r, j);
     return rc;
 }

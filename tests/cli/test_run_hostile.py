@@ -243,6 +243,39 @@ def test_nan_last_step_fails(d):
           f"final line after nan: {t.get('nanfinal')}")
 
 
+
+def test_nan_step_pruned(d):
+    """With a pruner, a trial whose curve diverges (loss=nan, or inf, at a step) while it runs
+    is stopped as pruned at once, its finite steps before kept, as Python's
+    trial.report(step, nan) makes should_prune() say (Optuna's pruners mostly agree). It ran
+    on to its end (60 s here), its NaN step neither stored nor judged. A program that printed
+    its result and ended before gpbo read the NaN step is left complete."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "fast":
+        print("loss=2 step=0")
+        print("loss=nan step=1")
+        print("loss=3")
+        sys.exit(0)
+    print("loss=1.5 step=0", flush=True)
+    print(f"loss={kind} step=1", flush=True)
+    time.sleep(60)
+    print("loss=0.5")
+    """)
+    kinds_sweep(d, ["nan", "inf", "fast"], "early_terminate: {type: median}\n")
+    t0 = time.monotonic()
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0 and time.monotonic() - t0 < 30,
+          f"exit {r.returncode} after {time.monotonic() - t0:.0f} s: {r.stderr}")
+    t = exported(d)
+    for kind in ("nan", "inf"):
+        got = t.get(kind, {})
+        check(got.get("state") == "pruned" and got.get("intermediate") == [[0, 1.5]],
+              f"{kind} step while running: {got}")
+    check(t.get("fast", {}).get("state") == "complete" and t["fast"].get("value") == 3,
+          f"ended with its result first: {t.get('fast')}")
+
 def test_finished_before_pruned(d):
     """A trial whose program printed its curve and its result and exited before gpbo read them
     is complete with that result, though the pruner would have stopped it at its first step: it
@@ -652,6 +685,7 @@ def main():
              test_args_repeated, test_program_start,
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
              test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
+             test_nan_step_pruned,
              test_hyperband_wandb_brackets, test_trial_dir_from_elsewhere,
              test_finished_before_pruned]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
