@@ -6,9 +6,11 @@
  * 17 significant digits so that they read back exactly.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,21 +244,102 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     return GPBO_OK;
 }
 
+/* The file at path, read once into a NUL-terminated buffer: the document is then parsed from
+ * memory (twice, gpbo_json_parse). Parsing the file itself twice read it twice, which a pipe or a
+ * FIFO cannot do: the second read of a pipe found nothing (reported as out of memory) and that of
+ * a FIFO waited for a writer that never came. Reading stops at a NUL byte, which no JSON text
+ * holds (an endless stream of them would otherwise be read to the end of memory); *nul is then
+ * set. NULL with the error set (GPBO_EIO naming the path and the reason, GPBO_ENOMEM). */
+static char *read_file(const char *path, int *nul)
+{
+    *nul = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_load: cannot open %s: %s", path,
+                       strerror(e));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int e = buf == NULL ? ENOMEM : 0;
+    while (e == 0) {
+        if (cap - len < 2) {
+            char *p = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (p == NULL) {
+                e = ENOMEM;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            e = errno;
+        if (r <= 0)
+            break;
+        if (memchr(buf + len, '\0', (size_t)r) != NULL) {
+            *nul = 1;
+            len += (size_t)r;
+            break;
+        }
+        len += (size_t)r;
+    }
+    close(fd);
+    if (e != 0) {
+        free(buf);
+        if (e == ENOMEM)
+            gpbo_error_set(GPBO_ENOMEM, "gp_load: %s: out of memory while reading", path);
+        else
+            gpbo_error_set(GPBO_EIO, "gp_load: cannot read %s: %s", path, strerror(e));
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The line and column (from 1, in bytes) of the first NUL byte of buf, which holds one. */
+static void nul_position(const char *buf, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (const char *p = buf; *p != '\0'; p++) {
+        if (*p == '\n') {
+            ++*line;
+            *column = 1;
+        } else {
+            ++*column;
+        }
+    }
+}
+
 gpbo_gp *gpbo_gp_load(const char *path)
 {
     if (path == NULL) {
         gpbo_error_set(GPBO_EINVAL, "gp_load: path is NULL");
         return NULL;
     }
+    int nul;
+    char *text = read_file(path, &nul);
+    if (text == NULL)
+        return NULL;
+    if (nul) {
+        int line, column;
+        nul_position(text, &line, &column);
+        free(text);
+        gpbo_error_set(GPBO_EFORMAT, "gp_load: %s: line %d, column %d: a NUL byte (not JSON text)",
+                       path, line, column);
+        return NULL;
+    }
     json_error_t err;
     int code;
-    json_t *root = gpbo_json_parse(json_load_file, path, &err, &code);
+    json_t *root = gpbo_json_parse(json_loads, text, &err, &code);
+    free(text);
     if (root == NULL) {
         if (code == GPBO_ENOMEM)
             gpbo_error_set(code, "gp_load: %s: out of memory while reading", path);
-        else if (json_error_code(&err) == json_error_cannot_open_file)
-            gpbo_error_set(strstr(err.text, strerror(ENOMEM)) ? GPBO_ENOMEM : GPBO_EIO,
-                           "gp_load: %s", err.text); /* fopen() itself may run out */
         else
             gpbo_error_set(code, "gp_load: %s: line %d, column %d: %s", path, err.line, err.column,
                            err.text);

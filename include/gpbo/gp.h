@@ -419,8 +419,10 @@ GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
  */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
 
-/** Reads a model saved by gpbo_gp_save(). @return the model, or NULL (GPBO_EIO, GPBO_EFORMAT,
- * GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
+/** Reads a model saved by gpbo_gp_save(). The file is read once, to its end, so it may also be a
+ * pipe or a FIFO (/dev/stdin, a shell's <(...)). @return the model, or NULL (GPBO_EIO: cannot
+ * open or read, e.g. a folder; GPBO_EFORMAT with the line and column of a syntax error or of a
+ * NUL byte, or the field; GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
 GPBO_API gpbo_gp *gpbo_gp_load(const char *path);
 
 #ifdef __cplusplus

@@ -1,12 +1,14 @@
 /*
  * test_gp_model.c: the model's life: incremental update equals batch (1e-10), deep copies are
  * independent, save/load round trips (string and file), the jitter path, robustness cases
- * (duplicates, constant y, n = 1, d = 100), and fitting (improves the objective, respects fixed
- * noise and bounds, is reproducible from its seed; a version-1 options struct is read to its
- * end and no further).
+ * (duplicates, constant y, n = 1, d = 100), loading from a pipe or a FIFO, and fitting (improves
+ * the objective, respects fixed noise and bounds, is reproducible from its seed; a version-1
+ * options struct is read to its end and no further).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -191,6 +195,86 @@ static void test_save_load_round_trip(void **state)
     gpbo_gp_free(b);
     gpbo_gp_free(c);
     gpbo_gp_free(e);
+    gpbo_test_rmtree(dir);
+}
+
+/* What a FIFO's writer thread writes, and whether the reader is done with it. */
+typedef struct fifo_writer {
+    const char *path, *text;
+    int done; /* set by the reader (atomically) once gpbo_gp_load has returned */
+} fifo_writer;
+
+/* Writes the model into the FIFO, then (for a reader that opens it a second time, as
+ * gp_load did: it waited there for ever) keeps opening it for writing and closing it at once,
+ * which gives such a reader an end of file, until the reader is done. */
+static void *write_fifo(void *arg)
+{
+    fifo_writer *w = arg;
+    int fd = open(w->path, O_WRONLY);
+    if (fd >= 0) {
+        size_t len = strlen(w->text);
+        if (write(fd, w->text, len) != (ssize_t)len)
+            fprintf(stderr, "write_fifo: short write\n");
+        close(fd);
+    }
+    while (!__atomic_load_n(&w->done, __ATOMIC_SEQ_CST)) {
+        usleep(20000);
+        int again = open(w->path, O_WRONLY | O_NONBLOCK); /* fails while no reader waits */
+        if (again >= 0)
+            close(again);
+    }
+    return NULL;
+}
+
+/* A model read from a pipe (/dev/fd/N, a shell's <(...) or /dev/stdin) or from a FIFO loads as
+ * from a regular file. gp_load parsed its path twice (once more to tell jansson's out-of-memory
+ * failures from the document's), which reads a pipe twice: the second read found nothing and the
+ * load failed as "out of memory while reading", and a FIFO's second open waited for ever. */
+static void test_load_from_pipe_and_fifo(void **state)
+{
+    (void)state;
+    size_t n = 12, d = 2;
+    double x[24], y[12], xq[2] = {0.31, 0.77}, m0, v0, m1, v1;
+    gp_test_problem(n, d, 21, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(a, 1, xq, &m0, &v0), GPBO_OK);
+    char *text = gpbo_gp_to_string(a);
+    assert_non_null(text);
+    assert_true(strlen(text) < 4096); /* fits in a pipe's buffer: written before it is read */
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+    close(fds[1]);
+    char path[600];
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    gpbo_gp *b = gpbo_gp_load(path);
+    if (b == NULL)
+        fail_msg("loading from a pipe: %s", gpbo_error_message());
+    close(fds[0]);
+    assert_int_equal(gpbo_gp_predict(b, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+
+    char dir[512];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpfifo"), 0);
+    snprintf(path, sizeof path, "%s/model.fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    fifo_writer w = {path, text, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, write_fifo, &w), 0);
+    gpbo_gp *c = gpbo_gp_load(path);
+    __atomic_store_n(&w.done, 1, __ATOMIC_SEQ_CST);
+    pthread_join(th, NULL);
+    if (c == NULL)
+        fail_msg("loading from a FIFO: %s", gpbo_error_message());
+    assert_int_equal(gpbo_gp_predict(c, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+
+    gpbo_free(text);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+    gpbo_gp_free(c);
     gpbo_test_rmtree(dir);
 }
 
@@ -627,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_own_arrays_passed_back),
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_load_from_pipe_and_fifo),
         cmocka_unit_test(test_failed_save_keeps_old_file),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
