@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../base/json_safe.h"
@@ -205,6 +206,43 @@ gpbo_gp *gpbo_gp_from_string(const char *json)
     return from_root(root);
 }
 
+/* Opens a new file tmp for writing, never through what is already there: a stale file of
+ * that name (or a symbolic link planted at it, which fopen(tmp, "w") followed, writing the model
+ * into the link's target) is removed and the file made afresh (O_EXCL). It gets the mode of the
+ * file at path when there is one (a private model saved with mode 0600 stays 0600: the renamed
+ * file used to get the default 0644), else the default. -1 with errno on failure. */
+static int open_tmp(const char *tmp, const char *path)
+{
+    struct stat st;
+    int keep = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 && keep && fchmod(fd, st.st_mode & 07777) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* Writes len bytes of s to fd (restarting after signals); 0, or -1 with errno. */
+static int write_all(int fd, const char *s, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, s, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        s += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 int gpbo_gp_save(const gpbo_gp *gp, const char *path)
 {
     if (path == NULL)
@@ -222,20 +260,25 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
         return gpbo_error_set(GPBO_ENOMEM, "gp_save: out of memory");
     }
     snprintf(tmp, cap, "%s.tmp%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self());
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
+    int fd = open_tmp(tmp, path);
+    if (fd < 0) {
         int e = errno;
         free(s);
         free(tmp);
         return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot open %s: %s",
                               path, strerror(e));
     }
-    size_t len = strlen(s);
-    int bad = fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF;
-    bad |= fclose(f) != 0;
+    int bad = write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0, e = errno;
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
     free(s);
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
         unlink(tmp);
         free(tmp);
         return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s: %s", path, strerror(e));

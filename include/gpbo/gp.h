@@ -412,9 +412,12 @@ GPBO_API void gpbo_gp_string_free(char *s);
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
 
 /**
- * Writes gpbo_gp_to_string() to a file: to a temporary file beside it (path.tmp<pid>.<thread>),
- * then renamed over path, so that a failed write leaves what path held before intact (the file
- * is replaced, not rewritten: a symbolic link at path is replaced by the file).
+ * Writes gpbo_gp_to_string() to a file: to a temporary file beside it (path.tmp<pid>.<thread>,
+ * always made afresh: whatever is found at that name, a symbolic link included, is removed
+ * first), then renamed over path, so that a failed write leaves what path held before intact
+ * (the file is replaced, not rewritten: a symbolic link at path is replaced by the file). A
+ * regular file at path passes its permissions on to the new one (a model kept private with mode
+ * 0600 stays so); a new file gets the default mode (0666 less the umask).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);

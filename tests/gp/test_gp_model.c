@@ -1,9 +1,9 @@
 /*
  * test_gp_model.c: the model's life: incremental update equals batch (1e-10), deep copies are
  * independent, save/load round trips (string and file), the jitter path, robustness cases
- * (duplicates, constant y, n = 1, d = 100), loading from a pipe or a FIFO, and fitting (improves
- * the objective, respects fixed noise and bounds, is reproducible from its seed; a version-1
- * options struct is read to its end and no further).
+ * (duplicates, constant y, n = 1, d = 100), loading from a pipe or a FIFO, saving over a
+ * private file, and fitting (improves the objective, respects fixed noise and bounds, is
+ * reproducible from its seed; a version-1 options struct is read to its end and no further).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -275,6 +275,55 @@ static void test_load_from_pipe_and_fifo(void **state)
     gpbo_gp_free(a);
     gpbo_gp_free(b);
     gpbo_gp_free(c);
+    gpbo_test_rmtree(dir);
+}
+
+/* Saving over a model keeps that file's permissions (a model holds the training data: one
+ * made private with mode 0600 was replaced by a file of the default 0644), and the temporary
+ * file beside it is made afresh, never opened through what is there already (a symbolic link
+ * planted at its name had the model written into the link's target). */
+static void test_save_keeps_mode_and_ignores_planted_link(void **state)
+{
+    (void)state;
+    double x[6] = {0.1, 0.2, 0.5, 0.4, 0.9, 0.7}, y[3] = {1.0, -0.5, 2.0};
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN32, 2);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    char dir[512], path[600], tmp[700], victim[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpmode"), 0);
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    mode_t old_mask = umask(022);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644); /* a new file: the default */
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    assert_int_equal(stat(path, &st), 0);
+    if ((st.st_mode & 0777) != 0600)
+        fail_msg("saving over a 0600 model left mode %04o", (unsigned)(st.st_mode & 0777));
+
+    /* the temporary name gp.h documents: path.tmp<pid>.<thread> */
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self());
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    assert_int_equal(gpbo_test_write_file(victim, "keep me", 7), 0);
+    assert_int_equal(symlink(victim, tmp), 0);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    char buf[64] = {0};
+    FILE *f = fopen(victim, "r");
+    assert_non_null(f);
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (got != 7 || strcmp(buf, "keep me") != 0)
+        fail_msg("the planted link's target was overwritten: \"%.20s...\"", buf);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(lstat(tmp, &st), -1); /* nothing left beside the model */
+    gpbo_gp *back = gpbo_gp_load(path);
+    assert_non_null(back);
+    assert_int_equal(gpbo_gp_n(back), 3);
+    umask(old_mask);
+    gpbo_gp_free(back);
+    gpbo_gp_free(gp);
     gpbo_test_rmtree(dir);
 }
 
@@ -712,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_load_from_pipe_and_fifo),
+        cmocka_unit_test(test_save_keeps_mode_and_ignores_planted_link),
         cmocka_unit_test(test_failed_save_keeps_old_file),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
