@@ -290,12 +290,16 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
 /* The file at path, read once into a NUL-terminated buffer: the document is then parsed from
  * memory (twice, gpbo_json_parse). Parsing the file itself twice read it twice, which a pipe or a
  * FIFO cannot do: the second read of a pipe found nothing (reported as out of memory) and that of
- * a FIFO waited for a writer that never came. Reading stops at a NUL byte, which no JSON text
- * holds (an endless stream of them would otherwise be read to the end of memory); *nul is then
- * set. NULL with the error set (GPBO_EIO naming the path and the reason, GPBO_ENOMEM). */
+ * a FIFO waited for a writer that never came. Reading stops early where the text cannot be a
+ * model, so that a wrong file (a large data file, /dev/zero) is not read to its end or to the end
+ * of memory: at a NUL byte, which no JSON text holds (*nul is then set), and after the first
+ * chunk when its first non-blank character opens no JSON text (the parse then fails at that
+ * character, as on the whole file). NULL with the error set (GPBO_EIO naming the path and the
+ * reason, GPBO_ENOMEM). */
 static char *read_file(const char *path, int *nul)
 {
     *nul = 0;
+    size_t blank = 0; /* the leading blanks read so far */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -329,6 +333,10 @@ static char *read_file(const char *path, int *nul)
             break;
         }
         len += (size_t)r;
+        while (blank < len && strchr(" \t\r\n", buf[blank]) != NULL)
+            blank++;
+        if (blank < len && buf[blank] != '{' && buf[blank] != '[')
+            break;
     }
     close(fd);
     if (e != 0) {

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -226,6 +227,14 @@ static void *write_fifo(void *arg)
     return NULL;
 }
 
+/* Closes the file descriptor *arg after 3 seconds. */
+static void *close_later(void *arg)
+{
+    sleep(3);
+    close(*(int *)arg);
+    return NULL;
+}
+
 /* A model read from a pipe (/dev/fd/N, a shell's <(...) or /dev/stdin) or from a FIFO loads as
  * from a regular file. gp_load parsed its path twice (once more to tell jansson's out-of-memory
  * failures from the document's), which reads a pipe twice: the second read found nothing and the
@@ -270,6 +279,26 @@ static void test_load_from_pipe_and_fifo(void **state)
         fail_msg("loading from a FIFO: %s", gpbo_error_message());
     assert_int_equal(gpbo_gp_predict(c, 1, xq, &m1, &v1), GPBO_OK);
     assert_true(m0 == m1 && v0 == v1);
+
+    /* What cannot be a model is not read to its end (now that the text is read before it is
+     * parsed): a pipe whose writer stays open gives its error at once. The write end is closed
+     * after 3 s in any case, so that a reader waiting for the end fails here instead of hanging. */
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], "# not a model\n", 14), 14);
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    pthread_t closer;
+    assert_int_equal(pthread_create(&closer, NULL, close_later, &fds[1]), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_null(gpbo_gp_load(path));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+    assert_non_null(strstr(gpbo_error_message(), "line 1, column 1"));
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (waited > 2.0)
+        fail_msg("gp_load waited %.1f s for the end of a text that cannot be a model", waited);
+    pthread_join(closer, NULL);
+    close(fds[0]);
 
     gpbo_free(text);
     gpbo_gp_free(a);
