@@ -243,6 +243,28 @@ static int write_all(int fd, const char *s, size_t len)
     return 0;
 }
 
+/* Writes the model text s (freed here) into path, which is a FIFO, a device or the like
+ * (/dev/stdout): written into, not replaced (renaming a file over it replaced a FIFO, whose
+ * reader then waited for ever, and as root the link /dev/stdout itself). */
+static int save_to_stream(char *s, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int bad = fd < 0, e = errno;
+    if (!bad && (write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0)) {
+        bad = 1;
+        e = errno;
+    }
+    if (fd >= 0 && close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    free(s);
+    if (bad)
+        return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot write %s: %s",
+                              path, strerror(e));
+    return GPBO_OK;
+}
+
 int gpbo_gp_save(const gpbo_gp *gp, const char *path)
 {
     if (path == NULL)
@@ -250,6 +272,9 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     char *s = gpbo_gp_to_string(gp);
     if (s == NULL)
         return gpbo_error_code();
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return save_to_stream(s, path);
     /* Written beside the file and renamed over it, so that a failed write (a full disk) leaves
      * the model saved there before intact. The name is the process's and the thread's own: a
      * const model may be saved from several threads at once. */

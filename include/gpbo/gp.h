@@ -417,7 +417,8 @@ GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
  * first), then renamed over path, so that a failed write leaves what path held before intact
  * (the file is replaced, not rewritten: a symbolic link at path is replaced by the file). A
  * regular file at path passes its permissions on to the new one (a model kept private with mode
- * 0600 stays so); a new file gets the default mode (0666 less the umask).
+ * 0600 stays so); a new file gets the default mode (0666 less the umask). A path that is neither
+ * a regular file nor a folder (a FIFO, /dev/stdout) is written into directly, not replaced.
  * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);

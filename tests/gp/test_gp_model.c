@@ -356,6 +356,41 @@ static void test_save_keeps_mode_and_ignores_planted_link(void **state)
     gpbo_test_rmtree(dir);
 }
 
+/* Saving to a FIFO (or /dev/stdout) writes into it: the file renamed over path replaced the FIFO,
+ * whose reader got nothing (and as root, saving to /dev/stdout replaced that link). */
+static void test_save_into_fifo(void **state)
+{
+    (void)state;
+    double x[4] = {0.1, 0.2, 0.5, 0.4}, y[2] = {1.0, -0.5}, xq[2] = {0.3, 0.3}, m0, v0, m1, v1;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 2);
+    assert_int_equal(gpbo_gp_set_data(gp, 2, x, y), GPBO_OK);
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpsfifo"), 0);
+    snprintf(path, sizeof path, "%s/out.fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int rd = open(path, O_RDONLY | O_NONBLOCK); /* a reader first, so that the writer's open
+                                                    does not wait; the text fits the pipe */
+    assert_true(rd >= 0);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    if (!S_ISFIFO(st.st_mode))
+        fail_msg("saving to a FIFO replaced it (mode %o)", (unsigned)st.st_mode);
+    char buf[8192];
+    ssize_t got = read(rd, buf, sizeof buf - 1);
+    close(rd);
+    assert_true(got > 0);
+    buf[got] = '\0';
+    gpbo_gp *back = gpbo_gp_from_string(buf);
+    assert_non_null(back);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m0, &v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(back, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    gpbo_gp_free(back);
+    gpbo_gp_free(gp);
+    gpbo_test_rmtree(dir);
+}
+
 /* A save that fails part-way (here: the file size limit, as a full disk would) reports
  * GPBO_EIO and leaves the model saved there before intact, and no stray file beside it. */
 static void test_failed_save_keeps_old_file(void **state)
@@ -791,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_load_from_pipe_and_fifo),
         cmocka_unit_test(test_save_keeps_mode_and_ignores_planted_link),
+        cmocka_unit_test(test_save_into_fifo),
         cmocka_unit_test(test_failed_save_keeps_old_file),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
