@@ -4,13 +4,18 @@
  * Promises checked: a text that does not load says why (an error code and a message); a model
  * that loads predicts at a point with a variance that is not negative, and saved again and
  * loaded back it predicts the same mean and variance to the bit (gp.h: doubles are written with
- * 17 significant digits). Anything else — a sanitizer report, abort — is a bug.
+ * 17 significant digits). The same bytes read from a file by gpbo_gp_load (an in-memory file,
+ * NUL bytes included) load exactly when the text loads and predict the same, and a failure names
+ * the file. Anything else — a sanitizer report, abort — is a bug.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "gpbo/error.h"
 #include "gpbo/gp.h"
@@ -32,10 +37,35 @@ static void same_bits(double a, double b, const char *what)
         broken(what, "differs after a save and a load");
 }
 
+/* The input as a file (an in-memory one, /proc/self/fd/N) through gpbo_gp_load; NULL when it does
+ * not load, with a message that names the file. */
+static gpbo_gp *load_as_file(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("fuzz_gp", MFD_CLOEXEC);
+    if (fd < 0)
+        broken("memfd_create", "failed");
+    if (size > 0 && write(fd, data, size) != (ssize_t)size)
+        broken("memfd write", "short");
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    gpbo_gp *gp = gpbo_gp_load(path);
+    if (gp == NULL) {
+        const char *m = gpbo_error_message();
+        if (gpbo_error_code() == GPBO_OK || m == NULL || strstr(m, path) == NULL)
+            broken("gp_load failed without an error naming the file", m);
+    }
+    close(fd);
+    return gp;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (memchr(data, '\0', size) != NULL)
+    gpbo_gp *from_file = load_as_file(data, size);
+    if (memchr(data, '\0', size) != NULL) {
+        if (from_file != NULL)
+            broken("gp_load", "a file holding a NUL byte loaded");
         return 0;
+    }
     char *text = malloc(size + 1);
     if (text == NULL)
         broken("input", "out of memory");
@@ -43,6 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     gpbo_gp *gp = gpbo_gp_from_string(text);
     free(text);
+    if ((gp == NULL) != (from_file == NULL))
+        broken("gp_load",
+               gp ? "the file does not load, the text does" : "the file loads, the text does not");
     if (gp == NULL) {
         const char *m = gpbo_error_message();
         if (gpbo_error_code() == GPBO_OK || m == NULL || m[0] == '\0')
@@ -53,6 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (x == NULL)
         broken("predict", "out of memory");
     if (predict_at(gp, x, &m1, &v1) == GPBO_OK) {
+        if (predict_at(from_file, x, &m2, &v2) != GPBO_OK)
+            broken("a model loaded from a file does not predict", gpbo_error_message());
+        same_bits(m1, m2, "the mean (loaded from a file)");
+        same_bits(v1, v2, "the variance (loaded from a file)");
         if (v1 < 0)
             broken("predict", "a negative variance");
         char *again = gpbo_gp_to_string(gp);
@@ -70,5 +107,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(x);
     gpbo_gp_free(gp);
+    gpbo_gp_free(from_file);
     return 0;
 }

@@ -89,6 +89,7 @@ gpbo_gp *gpbo_gp_new_with_kernel(const gpbo_kernel_def *def, size_t dim)
     if (gp == NULL)
         goto oom;
     gp->kern = def;
+    gp->kern_in_place = gpbo_gp__kernel_eval_is_builtin(def->eval);
     gp->dim = dim;
     gp->normalize = 1;
     gp->ymean = 0.0;
@@ -406,6 +407,23 @@ double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b, d
     return s / (double)d;
 }
 
+/* Values of a custom kernel's input staged at a time on the stack by gpbo_gp__eval_in_place. */
+#define EVAL_COPY_BLOCK 256
+
+void gpbo_gp__eval_in_place(const gpbo_gp *gp, size_t count, double *buf, double *dk)
+{
+    if (gp->kern_in_place) {
+        gp->kern->eval(count, buf, buf, dk);
+        return;
+    }
+    double r2[EVAL_COPY_BLOCK];
+    for (size_t o = 0; o < count; o += EVAL_COPY_BLOCK) {
+        size_t c = count - o < EVAL_COPY_BLOCK ? count - o : EVAL_COPY_BLOCK;
+        memcpy(r2, buf + o, c * sizeof *r2);
+        gp->kern->eval(c, r2, buf + o, dk != NULL ? dk + o : NULL);
+    }
+}
+
 /* Offsets of row i's k and dk values in the packed kd cache. */
 static size_t kd_off(size_t i)
 {
@@ -420,7 +438,7 @@ static void fill_kd(gpbo_gp *gp)
     size_t n = gp->n, half = n * (n - (n > 0)) / 2;
     for (size_t i = 1; i < n; i++)
         row_r2(gp, i, gp->kd + kd_off(i));
-    gp->kern->eval(half, gp->kd, gp->kd, gp->kd + half);
+    gpbo_gp__eval_in_place(gp, half, gp->kd, gp->kd + half);
     gp->kd_valid = 1;
 }
 
@@ -494,7 +512,7 @@ static void build_k_additive(gpbo_gp *gp, double jitter)
              * called once on all of them (in place) */
             for (size_t k = 0; k < d; k++)
                 input_r2(i, gp->xt + k * n, kb + k * i);
-            gp->kern->eval(d * i, kb, kb, kb + d * i);
+            gpbo_gp__eval_in_place(gp, d * i, kb, kb + d * i);
         }
         for (size_t k = 0; k < d; k++) {
             double *kv = kb ? kb + k * i : kscr;
@@ -529,7 +547,7 @@ static void build_k(gpbo_gp *gp, double jitter)
                 Li[j] = gp->s2 * kr[j];
         } else {
             row_r2(gp, i, Li);
-            gp->kern->eval(i, Li, Li, NULL);
+            gpbo_gp__eval_in_place(gp, i, Li, NULL);
             for (size_t j = 0; j < i; j++)
                 Li[j] *= gp->s2;
         }
@@ -664,7 +682,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     } else { /* corr_pair's values, the kernel called once on the row (fantasies add many) */
         for (size_t j = 0; j < n; j++)
             Ln[j] = gpbo_gp__r2(d, x, gp->x + j * d, gp->ell);
-        gp->kern->eval(n, Ln, Ln, NULL);
+        gpbo_gp__eval_in_place(gp, n, Ln, NULL);
         for (size_t j = 0; j < n; j++)
             Ln[j] *= gp->s2;
     }

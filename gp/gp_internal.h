@@ -63,6 +63,8 @@ enum gp_buffer {
 
 struct gpbo_gp {
     const gpbo_kernel_def *kern;
+    int kern_in_place; /* kern->eval is a built-in one, which may be evaluated in place (k over
+                          r2); a custom kernel is never handed overlapping arrays */
     size_t dim;
     size_t n;   /* observations */
     size_t cap; /* rows allocated in x, y, ys, alpha; L is cap x cap */
@@ -118,6 +120,17 @@ struct gpbo_gp_workspace {
  * bytes, at least 1; truncated if smaller than GPBO_GP__KERNEL_LIST_CAP) and returns buf, for
  * messages that list the valid choices. Cannot fail. */
 const char *gpbo_gp__kernel_list(char *buf, size_t cap);
+
+/* The built-in kernel evaluation eval is (one of kernel.c's table: it reads each r2 before
+ * writing its k, so it may be evaluated in place). Cannot fail. */
+int gpbo_gp__kernel_eval_is_builtin(void (*eval)(size_t, const double *, double *, double *));
+
+/* The model's kernel at count squared distances held in buf, evaluated in place: buf[i] becomes
+ * k(buf[i]) and dk (NULL, or count values apart from buf) takes dk/dr2. A built-in kernel is
+ * called on buf itself; a custom one on a copy of buf on the stack, a block at a time, since
+ * sys/kernel.h does not ask it to read r2[i] before writing k[i] (a kernel that wrote every k and
+ * then read r2 again for dk got its derivatives from k). Cannot fail. */
+void gpbo_gp__eval_in_place(const gpbo_gp *gp, size_t count, double *buf, double *dk);
 
 /* Grows the data buffers to hold at least need rows, keeping their contents. */
 int gpbo_gp__reserve(gpbo_gp *gp, size_t need);

@@ -6,12 +6,15 @@
  * 17 significant digits so that they read back exactly.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../base/json_safe.h"
@@ -203,6 +206,65 @@ gpbo_gp *gpbo_gp_from_string(const char *json)
     return from_root(root);
 }
 
+/* Opens a new file tmp for writing, never through what is already there: a stale file of
+ * that name (or a symbolic link planted at it, which fopen(tmp, "w") followed, writing the model
+ * into the link's target) is removed and the file made afresh (O_EXCL). It gets the mode of the
+ * file at path when there is one (a private model saved with mode 0600 stays 0600: the renamed
+ * file used to get the default 0644), else the default. -1 with errno on failure. */
+static int open_tmp(const char *tmp, const char *path)
+{
+    struct stat st;
+    int keep = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 && keep && fchmod(fd, st.st_mode & 07777) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* Writes len bytes of s to fd (restarting after signals); 0, or -1 with errno. */
+static int write_all(int fd, const char *s, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, s, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        s += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes the model text s (freed here) into path, which is a FIFO, a device or the like
+ * (/dev/stdout): written into, not replaced (renaming a file over it replaced a FIFO, whose
+ * reader then waited for ever, and as root the link /dev/stdout itself). */
+static int save_to_stream(char *s, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int bad = fd < 0, e = errno;
+    if (!bad && (write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0)) {
+        bad = 1;
+        e = errno;
+    }
+    if (fd >= 0 && close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    free(s);
+    if (bad)
+        return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot write %s: %s",
+                              path, strerror(e));
+    return GPBO_OK;
+}
+
 int gpbo_gp_save(const gpbo_gp *gp, const char *path)
 {
     if (path == NULL)
@@ -210,6 +272,9 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     char *s = gpbo_gp_to_string(gp);
     if (s == NULL)
         return gpbo_error_code();
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return save_to_stream(s, path);
     /* Written beside the file and renamed over it, so that a failed write (a full disk) leaves
      * the model saved there before intact. The name is the process's and the thread's own: a
      * const model may be saved from several threads at once. */
@@ -220,20 +285,25 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
         return gpbo_error_set(GPBO_ENOMEM, "gp_save: out of memory");
     }
     snprintf(tmp, cap, "%s.tmp%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self());
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
+    int fd = open_tmp(tmp, path);
+    if (fd < 0) {
         int e = errno;
         free(s);
         free(tmp);
         return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot open %s: %s",
                               path, strerror(e));
     }
-    size_t len = strlen(s);
-    int bad = fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF;
-    bad |= fclose(f) != 0;
+    int bad = write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0, e = errno;
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
     free(s);
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
         unlink(tmp);
         free(tmp);
         return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s: %s", path, strerror(e));
@@ -242,21 +312,110 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
     return GPBO_OK;
 }
 
+/* The file at path, read once into a NUL-terminated buffer: the document is then parsed from
+ * memory (twice, gpbo_json_parse). Parsing the file itself twice read it twice, which a pipe or a
+ * FIFO cannot do: the second read of a pipe found nothing (reported as out of memory) and that of
+ * a FIFO waited for a writer that never came. Reading stops early where the text cannot be a
+ * model, so that a wrong file (a large data file, /dev/zero) is not read to its end or to the end
+ * of memory: at a NUL byte, which no JSON text holds (*nul is then set), and after the first
+ * chunk when its first non-blank character opens no JSON text (the parse then fails at that
+ * character, as on the whole file). NULL with the error set (GPBO_EIO naming the path and the
+ * reason, GPBO_ENOMEM). */
+static char *read_file(const char *path, int *nul)
+{
+    *nul = 0;
+    size_t blank = 0; /* the leading blanks read so far */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_load: cannot open %s: %s", path,
+                       strerror(e));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int e = buf == NULL ? ENOMEM : 0;
+    while (e == 0) {
+        if (cap - len < 2) {
+            char *p = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (p == NULL) {
+                e = ENOMEM;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            e = errno;
+        if (r <= 0)
+            break;
+        if (memchr(buf + len, '\0', (size_t)r) != NULL) {
+            *nul = 1;
+            len += (size_t)r;
+            break;
+        }
+        len += (size_t)r;
+        while (blank < len && strchr(" \t\r\n", buf[blank]) != NULL)
+            blank++;
+        if (blank < len && buf[blank] != '{' && buf[blank] != '[')
+            break;
+    }
+    close(fd);
+    if (e != 0) {
+        free(buf);
+        if (e == ENOMEM)
+            gpbo_error_set(GPBO_ENOMEM, "gp_load: %s: out of memory while reading", path);
+        else
+            gpbo_error_set(GPBO_EIO, "gp_load: cannot read %s: %s", path, strerror(e));
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The line and column (from 1, in bytes) of the first NUL byte of buf, which holds one. */
+static void nul_position(const char *buf, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (const char *p = buf; *p != '\0'; p++) {
+        if (*p == '\n') {
+            ++*line;
+            *column = 1;
+        } else {
+            ++*column;
+        }
+    }
+}
+
 gpbo_gp *gpbo_gp_load(const char *path)
 {
     if (path == NULL) {
         gpbo_error_set(GPBO_EINVAL, "gp_load: path is NULL");
         return NULL;
     }
+    int nul;
+    char *text = read_file(path, &nul);
+    if (text == NULL)
+        return NULL;
+    if (nul) {
+        int line, column;
+        nul_position(text, &line, &column);
+        free(text);
+        gpbo_error_set(GPBO_EFORMAT, "gp_load: %s: line %d, column %d: a NUL byte (not JSON text)",
+                       path, line, column);
+        return NULL;
+    }
     json_error_t err;
     int code;
-    json_t *root = gpbo_json_parse(json_load_file, path, &err, &code);
+    json_t *root = gpbo_json_parse(json_loads, text, &err, &code);
+    free(text);
     if (root == NULL) {
         if (code == GPBO_ENOMEM)
             gpbo_error_set(code, "gp_load: %s: out of memory while reading", path);
-        else if (json_error_code(&err) == json_error_cannot_open_file)
-            gpbo_error_set(strstr(err.text, strerror(ENOMEM)) ? GPBO_ENOMEM : GPBO_EIO,
-                           "gp_load: %s", err.text); /* fopen() itself may run out */
         else
             gpbo_error_set(code, "gp_load: %s: line %d, column %d: %s", path, err.line, err.column,
                            err.text);

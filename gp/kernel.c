@@ -181,6 +181,14 @@ static const gpbo_kernel_def builtin[] = {
 _Static_assert(sizeof builtin / sizeof builtin[0] == GPBO_KERNEL_COUNT,
                "builtin[] and gpbo_kernel_type disagree");
 
+int gpbo_gp__kernel_eval_is_builtin(void (*eval)(size_t, const double *, double *, double *))
+{
+    for (int k = 0; k < GPBO_KERNEL_COUNT; k++)
+        if (eval == builtin[k].eval)
+            return 1;
+    return 0;
+}
+
 const gpbo_kernel_def *gpbo_kernel_builtin(gpbo_kernel_type kernel)
 {
     if ((int)kernel < 0 || (int)kernel >= GPBO_KERNEL_COUNT)

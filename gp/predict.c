@@ -86,7 +86,7 @@ void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, do
     for (size_t i = 0; i < m; i++) {
         double *Ki = K + i * n;
         cross_r2(n, d, gp->xt, gp->ell, xq + i * d, Ki);
-        gp->kern->eval(n, Ki, Ki, D ? D + i * n : NULL);
+        gpbo_gp__eval_in_place(gp, n, Ki, D ? D + i * n : NULL);
         scale_row(n, gp->s2, Ki);
     }
 }

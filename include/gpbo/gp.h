@@ -412,15 +412,21 @@ GPBO_API void gpbo_gp_string_free(char *s);
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
 
 /**
- * Writes gpbo_gp_to_string() to a file: to a temporary file beside it (path.tmp<pid>.<thread>),
- * then renamed over path, so that a failed write leaves what path held before intact (the file
- * is replaced, not rewritten: a symbolic link at path is replaced by the file).
+ * Writes gpbo_gp_to_string() to a file: to a temporary file beside it (path.tmp<pid>.<thread>,
+ * always made afresh: whatever is found at that name, a symbolic link included, is removed
+ * first), then renamed over path, so that a failed write leaves what path held before intact
+ * (the file is replaced, not rewritten: a symbolic link at path is replaced by the file). A
+ * regular file at path passes its permissions on to the new one (a model kept private with mode
+ * 0600 stays so); a new file gets the default mode (0666 less the umask). A path that is neither
+ * a regular file nor a folder (a FIFO, /dev/stdout) is written into directly, not replaced.
  * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
 
-/** Reads a model saved by gpbo_gp_save(). @return the model, or NULL (GPBO_EIO, GPBO_EFORMAT,
- * GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
+/** Reads a model saved by gpbo_gp_save(). The file is read once, to its end, so it may also be a
+ * pipe or a FIFO (/dev/stdin, a shell's <(...)). @return the model, or NULL (GPBO_EIO: cannot
+ * open or read, e.g. a folder; GPBO_EFORMAT with the line and column of a syntax error or of a
+ * NUL byte, or the field; GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
 GPBO_API gpbo_gp *gpbo_gp_load(const char *path);
 
 #ifdef __cplusplus

@@ -276,6 +276,11 @@ static void test_io(void **state)
     EXPECT_NULL(gpbo_gp_load(path), GPBO_EFORMAT, "bad.json: gp model: \"version\"");
     assert_int_equal(gpbo_test_write_file(path, "{oops", 5), 0);
     EXPECT_NULL(gpbo_gp_load(path), GPBO_EFORMAT, "bad.json");
+    /* A NUL byte is named by its line and column (jansson's parse of the file said "end of
+     * file expected" there); a folder is named as one (it was "'[' or '{' expected"). */
+    assert_int_equal(gpbo_test_write_file(path, "{\"format\":\n  \"gp\0garbage", 23), 0);
+    EXPECT_NULL(gpbo_gp_load(path), GPBO_EFORMAT, "bad.json: line 2, column 6: a NUL byte");
+    EXPECT_NULL(gpbo_gp_load(dir), GPBO_EIO, "Is a directory");
     snprintf(path, sizeof path, "%s/no/such/dir/model.json", dir);
     EXPECT(gpbo_gp_save(ok, path), GPBO_EIO, "cannot open");
     EXPECT(gpbo_gp_save(ok, NULL), GPBO_EINVAL, "NULL");

@@ -1,12 +1,14 @@
 /*
  * test_gp_model.c: the model's life: incremental update equals batch (1e-10), deep copies are
  * independent, save/load round trips (string and file), the jitter path, robustness cases
- * (duplicates, constant y, n = 1, d = 100), and fitting (improves the objective, respects fixed
- * noise and bounds, is reproducible from its seed; a version-1 options struct is read to its
- * end and no further).
+ * (duplicates, constant y, n = 1, d = 100), loading from a pipe or a FIFO, saving over a
+ * private file, and fitting (improves the objective, respects fixed noise and bounds, is
+ * reproducible from its seed; a version-1 options struct is read to its end and no further).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -191,6 +196,198 @@ static void test_save_load_round_trip(void **state)
     gpbo_gp_free(b);
     gpbo_gp_free(c);
     gpbo_gp_free(e);
+    gpbo_test_rmtree(dir);
+}
+
+/* What a FIFO's writer thread writes, and whether the reader is done with it. */
+typedef struct fifo_writer {
+    const char *path, *text;
+    int done; /* set by the reader (atomically) once gpbo_gp_load has returned */
+} fifo_writer;
+
+/* Writes the model into the FIFO, then (for a reader that opens it a second time, as
+ * gp_load did: it waited there for ever) keeps opening it for writing and closing it at once,
+ * which gives such a reader an end of file, until the reader is done. */
+static void *write_fifo(void *arg)
+{
+    fifo_writer *w = arg;
+    int fd = open(w->path, O_WRONLY);
+    if (fd >= 0) {
+        size_t len = strlen(w->text);
+        if (write(fd, w->text, len) != (ssize_t)len)
+            fprintf(stderr, "write_fifo: short write\n");
+        close(fd);
+    }
+    while (!__atomic_load_n(&w->done, __ATOMIC_SEQ_CST)) {
+        usleep(20000);
+        int again = open(w->path, O_WRONLY | O_NONBLOCK); /* fails while no reader waits */
+        if (again >= 0)
+            close(again);
+    }
+    return NULL;
+}
+
+/* Closes the file descriptor *arg after 3 seconds. */
+static void *close_later(void *arg)
+{
+    sleep(3);
+    close(*(int *)arg);
+    return NULL;
+}
+
+/* A model read from a pipe (/dev/fd/N, a shell's <(...) or /dev/stdin) or from a FIFO loads as
+ * from a regular file. gp_load parsed its path twice (once more to tell jansson's out-of-memory
+ * failures from the document's), which reads a pipe twice: the second read found nothing and the
+ * load failed as "out of memory while reading", and a FIFO's second open waited for ever. */
+static void test_load_from_pipe_and_fifo(void **state)
+{
+    (void)state;
+    size_t n = 12, d = 2;
+    double x[24], y[12], xq[2] = {0.31, 0.77}, m0, v0, m1, v1;
+    gp_test_problem(n, d, 21, x, y);
+    gpbo_gp *a = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
+    assert_int_equal(gpbo_gp_set_data(a, n, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(a, 1, xq, &m0, &v0), GPBO_OK);
+    char *text = gpbo_gp_to_string(a);
+    assert_non_null(text);
+    assert_true(strlen(text) < 4096); /* fits in a pipe's buffer: written before it is read */
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+    close(fds[1]);
+    char path[600];
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    gpbo_gp *b = gpbo_gp_load(path);
+    if (b == NULL)
+        fail_msg("loading from a pipe: %s", gpbo_error_message());
+    close(fds[0]);
+    assert_int_equal(gpbo_gp_predict(b, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+
+    char dir[512];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpfifo"), 0);
+    snprintf(path, sizeof path, "%s/model.fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    fifo_writer w = {path, text, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, write_fifo, &w), 0);
+    gpbo_gp *c = gpbo_gp_load(path);
+    __atomic_store_n(&w.done, 1, __ATOMIC_SEQ_CST);
+    pthread_join(th, NULL);
+    if (c == NULL)
+        fail_msg("loading from a FIFO: %s", gpbo_error_message());
+    assert_int_equal(gpbo_gp_predict(c, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+
+    /* What cannot be a model is not read to its end (now that the text is read before it is
+     * parsed): a pipe whose writer stays open gives its error at once. The write end is closed
+     * after 3 s in any case, so that a reader waiting for the end fails here instead of hanging. */
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], "# not a model\n", 14), 14);
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    pthread_t closer;
+    assert_int_equal(pthread_create(&closer, NULL, close_later, &fds[1]), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_null(gpbo_gp_load(path));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(gpbo_error_code(), GPBO_EFORMAT);
+    assert_non_null(strstr(gpbo_error_message(), "line 1, column 1"));
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (waited > 2.0)
+        fail_msg("gp_load waited %.1f s for the end of a text that cannot be a model", waited);
+    pthread_join(closer, NULL);
+    close(fds[0]);
+
+    gpbo_free(text);
+    gpbo_gp_free(a);
+    gpbo_gp_free(b);
+    gpbo_gp_free(c);
+    gpbo_test_rmtree(dir);
+}
+
+/* Saving over a model keeps that file's permissions (a model holds the training data: one
+ * made private with mode 0600 was replaced by a file of the default 0644), and the temporary
+ * file beside it is made afresh, never opened through what is there already (a symbolic link
+ * planted at its name had the model written into the link's target). */
+static void test_save_keeps_mode_and_ignores_planted_link(void **state)
+{
+    (void)state;
+    double x[6] = {0.1, 0.2, 0.5, 0.4, 0.9, 0.7}, y[3] = {1.0, -0.5, 2.0};
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN32, 2);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    char dir[512], path[600], tmp[700], victim[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpmode"), 0);
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    mode_t old_mask = umask(022);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644); /* a new file: the default */
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    assert_int_equal(stat(path, &st), 0);
+    if ((st.st_mode & 0777) != 0600)
+        fail_msg("saving over a 0600 model left mode %04o", (unsigned)(st.st_mode & 0777));
+
+    /* the temporary name gp.h documents: path.tmp<pid>.<thread> */
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self());
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    assert_int_equal(gpbo_test_write_file(victim, "keep me", 7), 0);
+    assert_int_equal(symlink(victim, tmp), 0);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    char buf[64] = {0};
+    FILE *f = fopen(victim, "r");
+    assert_non_null(f);
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (got != 7 || strcmp(buf, "keep me") != 0)
+        fail_msg("the planted link's target was overwritten: \"%.20s...\"", buf);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(lstat(tmp, &st), -1); /* nothing left beside the model */
+    gpbo_gp *back = gpbo_gp_load(path);
+    assert_non_null(back);
+    assert_int_equal(gpbo_gp_n(back), 3);
+    umask(old_mask);
+    gpbo_gp_free(back);
+    gpbo_gp_free(gp);
+    gpbo_test_rmtree(dir);
+}
+
+/* Saving to a FIFO (or /dev/stdout) writes into it: the file renamed over path replaced the FIFO,
+ * whose reader got nothing (and as root, saving to /dev/stdout replaced that link). */
+static void test_save_into_fifo(void **state)
+{
+    (void)state;
+    double x[4] = {0.1, 0.2, 0.5, 0.4}, y[2] = {1.0, -0.5}, xq[2] = {0.3, 0.3}, m0, v0, m1, v1;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 2);
+    assert_int_equal(gpbo_gp_set_data(gp, 2, x, y), GPBO_OK);
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpsfifo"), 0);
+    snprintf(path, sizeof path, "%s/out.fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int rd = open(path, O_RDONLY | O_NONBLOCK); /* a reader first, so that the writer's open
+                                                    does not wait; the text fits the pipe */
+    assert_true(rd >= 0);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    if (!S_ISFIFO(st.st_mode))
+        fail_msg("saving to a FIFO replaced it (mode %o)", (unsigned)st.st_mode);
+    char buf[8192];
+    ssize_t got = read(rd, buf, sizeof buf - 1);
+    close(rd);
+    assert_true(got > 0);
+    buf[got] = '\0';
+    gpbo_gp *back = gpbo_gp_from_string(buf);
+    assert_non_null(back);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m0, &v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(back, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    gpbo_gp_free(back);
+    gpbo_gp_free(gp);
     gpbo_test_rmtree(dir);
 }
 
@@ -627,6 +824,9 @@ int main(void)
         cmocka_unit_test(test_own_arrays_passed_back),
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_load_from_pipe_and_fifo),
+        cmocka_unit_test(test_save_keeps_mode_and_ignores_planted_link),
+        cmocka_unit_test(test_save_into_fifo),
         cmocka_unit_test(test_failed_save_keeps_old_file),
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),

@@ -30,7 +30,9 @@ typedef struct gpbo_kernel_def {
      * Evaluates the correlation at count squared scaled distances: k[i] = k(r2[i]) and, when
      * dk_dr2 is not NULL, dk_dr2[i] = dk/dr2 at r2[i]. r2[i] >= 0. Where the derivative is
      * infinite (r2 = 0 for Matérn 1/2), write a finite value (0): it is only ever multiplied by
-     * terms that vanish there. Must not allocate, fail or keep state.
+     * terms that vanish there. The three arrays never overlap (the library evaluates its
+     * built-in kernels in place, k over r2, but never a custom one). Must not allocate, fail or
+     * keep state.
      */
     void (*eval)(size_t count, const double *r2, double *k, double *dk_dr2);
 } gpbo_kernel_def;
