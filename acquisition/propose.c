@@ -630,9 +630,10 @@ static int ctx_init(ctx *c, const gpbo_gp *gp, const gpbo_acq_options *o, size_t
     c->pc = c->taken + ntake * d;
     c->pmu = c->pc + ncent * d;
     c->ps = c->pmu + ncent;
-    /* A batch penalizes in lengthscales: two points apart only along a coordinate the model
-     * ignores (a long lengthscale) are one point to it, and Euclidean balls let a batch line up
-     * along that coordinate. One proposal keeps the unit cube's metric (the search's path). */
+    /* A batch (or a proposal beside pending points) penalizes in lengthscales: two points apart
+     * only along a coordinate the model ignores (a long lengthscale) are one point to it, and
+     * Euclidean balls let a batch line up along that coordinate. One proposal with nothing
+     * pending keeps the unit cube's metric (the search's sequential path). */
     if (c->batch)
         gpbo_gp_get_params(gp, c->scale);
     for (size_t k = 0; k < d; k++)
@@ -794,7 +795,7 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
         return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%g)", best_f);
 
     ctx c = {0};
-    c.batch = q > 1;
+    c.batch = q > 1 || npending > 0; /* pending points: the earlier points of a batch */
     c.inc = best_f;
     if ((rc = ctx_init(&c, gp, &o, npending, pending, q)) != GPBO_OK)
         goto cleanup;

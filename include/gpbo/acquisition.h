@@ -176,13 +176,14 @@ GPBO_API int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out
  * (being evaluated elsewhere) are treated like the earlier points of the batch (opts->batch).
  * A batch is built greedily, one point at a time, each maximizing the acquisition under the
  * points before it; its first point is the q = 1 proposal when nothing is pending. In a batch
- * (q > 1) the fantasies count as observations: the incumbent of each point is the smallest of
- * best_f and the y's fantasized so far (pending points included); local penalization's M is
- * the smallest of the best observed y and the posterior mean over the raw points and at the
- * earlier points, and it measures distances in lengthscales (points apart only along a
- * coordinate the model ignores are one point to it). A single proposal (q = 1) with pending
- * points keeps best_f, M = the best observed y and the unit cube's distances (so with pending
- * points, its point may differ from a batch's first).
+ * (q > 1), and beside pending points (which are the earlier points of the batch), the fantasies
+ * count as observations: the incumbent of each point is the smallest of best_f and the y's
+ * fantasized so far (pending points included); local penalization's M is the smallest of the
+ * best observed y and the posterior mean over the raw points and at the earlier points, and it
+ * measures distances in lengthscales (points apart only along a coordinate the model ignores
+ * are one point to it). So a q = 1 proposal with pending points is what a batch would propose
+ * after them (asynchronous workers get the batch's rules). One proposal with nothing pending
+ * keeps best_f, M = the best observed y and the unit cube's distances.
  * Batches may still cluster where the acquisition says so: LOGPI's (beside a fantasy the
  * probability of improving on it stays near 1/2, more than PI gives most other places, and
  * local penalization at most halves it there), and local penalization's around a point whose

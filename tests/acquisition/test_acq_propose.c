@@ -460,6 +460,49 @@ static void test_batch_diverse_random_gps(void **state)
         fail_msg("%d batch modes put points within their margin of each other", bad);
 }
 
+/* Asynchronous workers: each proposal is made alone (q = 1) with the ones before it pending,
+ * as `gpbo run --jobs N` and several workers ask. On the same 50 random GPs, four such
+ * proposals lie at least 0.05 lengthscales from each other in every batch mode, as a batch's do.
+ * Before, a single proposal kept the caller's incumbent and the unit cube's metric whatever was
+ * pending: a pending point predicted below every observation kept its EI after its fantasy,
+ * and the next worker's point landed next to it. */
+static void test_pending_diverse_random_gps(void **state)
+{
+    (void)state;
+    const double margin = 0.05;
+    double worst[5] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    for (int t = 0; t < 50; t++) {
+        double ls[5];
+        gpbo_gp *gp = random_gp(&r, 0, ls);
+        size_t d = gpbo_gp_dim(gp);
+        for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.batch = (gpbo_acq_batch)b;
+            o.kind = t % 2 ? GPBO_ACQ_EI : GPBO_ACQ_LOGEI;
+            o.seed = (uint64_t)t;
+            o.raw_samples = 512;
+            double seq[4 * 5];
+            for (size_t i = 0; i < 4; i++)
+                assert_int_equal(
+                    gpbo_acq_propose(gp, &o, NAN, i, i ? seq : NULL, 1, seq + i * d, NULL),
+                    GPBO_OK);
+            for (size_t i = 1; i < 4; i++)
+                worst[b] = fmin(worst[b], closest(seq, i, NULL, 0, ls, d));
+        }
+        gpbo_gp_free(gp);
+    }
+    int bad = 0;
+    for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
+        print_message("%-7s closest pair, one at a time %.4f lengthscales (margin %.2f)\n",
+                      BATCH_NAME[b], worst[b], margin);
+        bad += !(worst[b] >= margin);
+    }
+    if (bad)
+        fail_msg("%d batch modes put pending-aware proposals within their margin", bad);
+}
+
 /* qEI of the points x (q of them) under gp: the expected improvement of their best joint
  * posterior value on best, by Monte Carlo (4000 joint samples from a fixed seed). */
 static double qei(const gpbo_gp *gp, size_t q, const double *x, double best)
@@ -482,11 +525,11 @@ static double qei(const gpbo_gp *gp, size_t q, const double *x, double best)
 
 /* A batch is no worse than q proposals made one at a time with the earlier ones pending (as
  * asynchronous workers get them), by the batch's joint expected improvement (qEI, the
- * measure BoTorch's qEI maximizes): on 50 random GPs the Kriging believer's batches of 4 reach
- * at least 98 % of the one-at-a-time qEI every time (the Monte Carlo error is about 1 %), and
- * at least as much on average (1.06 times). Local penalization's batches penalize in
- * lengthscales and its single proposals in the unit cube, so either can win a case: its
- * batches reach at least 90 % every time and as much on average (1.06 times). */
+ * measure BoTorch's qEI maximizes): on 50 random GPs batches of 4 reach at least 98 % (the
+ * believer) and 90 % (local penalization) of the one-at-a-time qEI every time, and at least
+ * 98 % on average (the Monte Carlo error is about 1 %). A proposal with pending points follows a
+ * batch's rules for its later points, so the two differ only by their maximizers' random
+ * starts (means 1.00 here; before single proposals kept their own rules, 1.06). */
 static void test_batch_no_worse_than_sequential(void **state)
 {
     (void)state;
@@ -520,7 +563,7 @@ static void test_batch_no_worse_than_sequential(void **state)
         print_message("%s: qEI of the batch / one at a time: mean %.3f, smallest %.3f\n",
                       BATCH_NAME[modes[m]], ratio_sum[m] / 50.0, ratio_min[m]);
         assert_true(ratio_min[m] >= (modes[m] == GPBO_ACQ_BATCH_KB ? 0.98 : 0.9));
-        assert_true(ratio_sum[m] / 50.0 >= 1.0);
+        assert_true(ratio_sum[m] / 50.0 >= 0.98);
     }
 }
 
@@ -855,6 +898,7 @@ int main(void)
         cmocka_unit_test(test_strategy_effort_close_to_thorough),
         cmocka_unit_test(test_batches_distinct_and_deterministic),
         cmocka_unit_test(test_batch_diverse_random_gps),
+        cmocka_unit_test(test_pending_diverse_random_gps),
         cmocka_unit_test(test_batch_no_worse_than_sequential),
         cmocka_unit_test(test_batch_near_points_worth_little),
         cmocka_unit_test(test_pending_pushes_away),
