@@ -415,12 +415,17 @@ static const char *const BATCH_NAME[] = {"kb", "cl_min", "cl_mean", "cl_max", "l
  * 3-point GP gave two points 0.0014 apart, the second's EI above the first's), and local
  * penalization left such a point unpenalized (M, the best observed y, above its mean: a
  * negative radius; 0.0024 lengthscales). The closest pairs now are 0.07 (KB) and 0.09 (LP)
- * lengthscales apart: in a corner that the model finds far better than anywhere else. */
+ * lengthscales apart: in a corner that the model finds far better than anywhere else.
+ * Asynchronous workers make each proposal alone (q = 1) with the ones before it pending, as
+ * `gpbo run --jobs N` asks: four such proposals keep the same margin. Before, a single proposal
+ * kept the caller's incumbent and the unit cube's metric whatever was pending (closest pairs
+ * below the margin with the believer and local penalization); now 0.16 and 0.09. */
 static void test_batch_diverse_random_gps(void **state)
 {
     (void)state;
     const double margin = 0.05;
     double worst[5] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+    double worst_seq[5] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
     gpbo_rng r;
     gpbo_rng_seed(&r, 2385);
     for (int t = 0; t < 50; t++) {
@@ -447,60 +452,24 @@ static void test_batch_diverse_random_gps(void **state)
                 worst[b] = fmin(worst[b], closest(x, i, NULL, 0, ls, d));
             for (size_t i = 0; i < 3; i++)
                 worst[b] = fmin(worst[b], closest(xp, i, pend, 2, ls, d));
-        }
-        gpbo_gp_free(gp);
-    }
-    int bad = 0;
-    for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
-        print_message("%-7s closest pair %.4f lengthscales (margin %.2f)\n", BATCH_NAME[b],
-                      worst[b], margin);
-        bad += !(worst[b] >= margin);
-    }
-    if (bad)
-        fail_msg("%d batch modes put points within their margin of each other", bad);
-}
-
-/* Asynchronous workers: each proposal is made alone (q = 1) with the ones before it pending,
- * as `gpbo run --jobs N` and several workers ask. On the same 50 random GPs, four such
- * proposals lie at least 0.05 lengthscales from each other in every batch mode, as a batch's do.
- * Before, a single proposal kept the caller's incumbent and the unit cube's metric whatever was
- * pending: a pending point predicted below every observation kept its EI after its fantasy,
- * and the next worker's point landed next to it. */
-static void test_pending_diverse_random_gps(void **state)
-{
-    (void)state;
-    const double margin = 0.05;
-    double worst[5] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
-    gpbo_rng r;
-    gpbo_rng_seed(&r, 2385);
-    for (int t = 0; t < 50; t++) {
-        double ls[5];
-        gpbo_gp *gp = random_gp(&r, 0, ls);
-        size_t d = gpbo_gp_dim(gp);
-        for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
-            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
-            o.batch = (gpbo_acq_batch)b;
-            o.kind = t % 2 ? GPBO_ACQ_EI : GPBO_ACQ_LOGEI;
-            o.seed = (uint64_t)t;
-            o.raw_samples = 512;
-            double seq[4 * 5];
+            double seq[4 * 5]; /* one at a time, the earlier ones pending */
             for (size_t i = 0; i < 4; i++)
                 assert_int_equal(
                     gpbo_acq_propose(gp, &o, NAN, i, i ? seq : NULL, 1, seq + i * d, NULL),
                     GPBO_OK);
             for (size_t i = 1; i < 4; i++)
-                worst[b] = fmin(worst[b], closest(seq, i, NULL, 0, ls, d));
+                worst_seq[b] = fmin(worst_seq[b], closest(seq, i, NULL, 0, ls, d));
         }
         gpbo_gp_free(gp);
     }
     int bad = 0;
     for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
-        print_message("%-7s closest pair, one at a time %.4f lengthscales (margin %.2f)\n",
-                      BATCH_NAME[b], worst[b], margin);
-        bad += !(worst[b] >= margin);
+        print_message("%-7s closest pair %.4f, one at a time %.4f lengthscales (margin %.2f)\n",
+                      BATCH_NAME[b], worst[b], worst_seq[b], margin);
+        bad += !(worst[b] >= margin) + !(worst_seq[b] >= margin);
     }
     if (bad)
-        fail_msg("%d batch modes put pending-aware proposals within their margin", bad);
+        fail_msg("%d batch modes put points within their margin of each other", bad);
 }
 
 /* qEI of the points x (q of them) under gp: the expected improvement of their best joint
@@ -898,7 +867,6 @@ int main(void)
         cmocka_unit_test(test_strategy_effort_close_to_thorough),
         cmocka_unit_test(test_batches_distinct_and_deterministic),
         cmocka_unit_test(test_batch_diverse_random_gps),
-        cmocka_unit_test(test_pending_diverse_random_gps),
         cmocka_unit_test(test_batch_no_worse_than_sequential),
         cmocka_unit_test(test_batch_near_points_worth_little),
         cmocka_unit_test(test_pending_pushes_away),

@@ -101,3 +101,18 @@ def run_tests(tests, prefix=None, only=()):
         return 1
     print("all checks passed")
     return 0
+
+
+# a conditional space (mom only when opt is sgd) over a program that does nothing: studies
+# filled by gpbo import (test_cli's and test_dashboard's slices of an inactive parameter)
+COND_SWEEP = """\
+    name: cond
+    method: bayes
+    run_cap: 40
+    metric: {name: loss, goal: minimize}
+    parameters:
+      opt: {values: [sgd, adam]}
+      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
+      lr: {min: 0.0, max: 1.0}
+    command: ["/bin/true"]
+    """

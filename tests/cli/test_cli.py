@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import GPBO, PY, check, run, run_tests  # noqa: E402
+from clitest import COND_SWEEP, GPBO, PY, check, run, run_tests  # noqa: E402
 import clitest  # noqa: E402
 
 
@@ -812,17 +812,6 @@ def test_report_slices_of_many_parameters(d):
               f"{what}; its GP line runs from {x[0]:.4g} to {x[-1]:.4g}")
 
 
-COND_SWEEP = """\
-    name: cond
-    method: bayes
-    run_cap: 40
-    metric: {name: loss, goal: minimize}
-    parameters:
-      opt: {values: [sgd, adam]}
-      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
-      lr: {min: 0.0, max: 1.0}
-    command: ["/bin/true"]
-    """
 
 
 def cond_trials(d):

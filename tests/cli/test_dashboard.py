@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+from clitest import COND_SWEEP, GPBO, PY, check, run, run_tests, write  # noqa: E402
 
 # x, y, c: three intermediate values, then the loss; trials with x > 2 fail (a reason to show)
 OBJ = """\
@@ -663,17 +663,7 @@ def test_slice_of_an_inactive_parameter(d):
             v = 1.0 + mom + abs(lr - 0.5)
             best = min(best, (v, t))
             rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
-    write(os.path.join(d, "sweep.yaml"), """\
-    name: cond
-    method: bayes
-    run_cap: 40
-    metric: {name: loss, goal: minimize}
-    parameters:
-      opt: {values: [sgd, adam]}
-      mom: {min: 0.0, max: 1.0, when: {opt: sgd}}
-      lr: {min: 0.0, max: 1.0}
-    command: ["/bin/true"]
-    """)
+    write(os.path.join(d, "sweep.yaml"), COND_SWEEP)
     write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
     r = run(["import", "sweep.yaml", "trials.csv"], d)
     check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
