@@ -8,7 +8,10 @@
  * Models: a textual spec, "mlp:512-256" (hidden layer sizes) or
  * "cnn:c32k5-p2-c64k5-p2-d1024" (convolutions with N filters of K x K, same padding; 2 x 2 max
  * pooling; dense layers); the output layer (one unit per class) is added. ReLU or tanh, dropout
- * after every hidden dense layer, He (ReLU) or Glorot (tanh) initialization.
+ * after every hidden dense layer; hidden layers initialized He (ReLU: normal, variance
+ * 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the output layer as PyTorch's
+ * nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that the first loss is near
+ * ln(classes).
  * Training: SGD with momentum (optionally Nesterov), Adam (AdamW: decoupled weight decay),
  * RMSprop; L1 and L2; learning-rate schedules (fixed, exponential, step, cosine) with linear
  * warmup; mini-batches reshuffled every epoch; validation every epoch; early stopping that
