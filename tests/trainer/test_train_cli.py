@@ -64,6 +64,30 @@ rc, out, err = run(*small, "--train_size", "18446744073709551615", "--val_size",
 if rc != 0:
     print(f"FAIL train_size 2^64 - 1: exit {rc}: {err}")
     fails += 1
+# the same data set uncompressed, as many copies of (Fashion-)MNIST hold it: `gpbo train` looked
+# for the .gz names only and said it could not open train-images-idx3-ubyte.gz, though the
+# reader takes plain IDX files; now it takes NAME when NAME.gz is missing
+plain = tempfile.mkdtemp(prefix="gpbo-train-cli-plain-")
+for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]:
+    with gzip.open(os.path.join(tmp, name + ".gz"), "rb") as src, \
+            open(os.path.join(plain, name), "wb") as dst:
+        dst.write(src.read())
+rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", data_dir=plain)
+if rc != 0 or "val_accuracy=" not in out:
+    print(f"FAIL uncompressed IDX files: exit {rc}: {err}")
+    fails += 1
+# the same run as from the .gz files (the same bytes)
+rc_gz, out_gz, _ = run(*small, "--train_size", "100", "--val_size", "50", data_dir=tmp)
+if out.split("seconds=")[0] != out_gz.split("seconds=")[0]:
+    print(f"FAIL uncompressed and gzip files gave different runs:\n{out}\n{out_gz}")
+    fails += 1
+# the test set missing in both spellings: the error names the .gz file
+rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", "--test", "true",
+                   data_dir=plain)
+if rc != 1 or "t10k-images-idx3-ubyte.gz: cannot open" not in err:
+    print(f"FAIL missing test set: exit {rc}: {err}")
+    fails += 1
+shutil.rmtree(plain)
 shutil.rmtree(tmp)
 
 # 2^53 and 2^53 + 1: they used to go through a double and became the same seed
