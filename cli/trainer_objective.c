@@ -4,6 +4,7 @@
  * options), so one function maps them onto the trainer's config for every path.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +100,31 @@ size_t trainer_keys(const char *out[TRAINER_NKEYS])
     for (size_t i = 0; i < TRAINER_NKEYS; i++)
         out[i] = SETTINGS[i].key;
     return TRAINER_NKEYS;
+}
+
+int trainer_default(size_t i, char *buf, size_t size)
+{
+    trainer_settings t;
+    trainer_settings_init(&t);
+    if (i >= TRAINER_NKEYS)
+        return -1;
+    const setting *s = &SETTINGS[i];
+    const void *p = (const char *)&t + s->off;
+    switch (s->kind) {
+    case S_TEXT:
+        return snprintf(buf, size, "%s", (const char *)p);
+    case S_COUNT:
+        return snprintf(buf, size, "%zu", *(const size_t *)p);
+    case S_NUMBER:
+        return snprintf(buf, size, "%.15g", *(const double *)p);
+    case S_FLAG:
+        return snprintf(buf, size, "%s", *(const int *)p ? "true" : "false");
+    case S_WORD:
+        return snprintf(buf, size, "%s", s->name(*(const int *)p));
+    case S_SEED:
+        return snprintf(buf, size, "%" PRIu64, *(const uint64_t *)p);
+    }
+    return -1;
 }
 
 /* Writes the index of v among S_WORD setting s's names into the int at p, or GPBO_EINVAL
