@@ -204,11 +204,15 @@ GPBO_API int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int ver
 
 /** What a run measured. Test metrics are NaN when no test set was given. */
 typedef struct gpbo_trainer_result {
-    double val_accuracy, val_f1, val_loss;    /**< of the restored (best) weights */
+    double val_accuracy, val_f1, val_loss;    /**< of the kept weights: with early stopping
+                                                   (patience > 0) the best epoch's, restored;
+                                                   without, the last epoch's, even when an
+                                                   earlier one scored higher */
     double test_accuracy, test_f1, test_loss; /**< of the same weights */
     double train_loss;                        /**< mean over the last epoch run */
     size_t epochs;                            /**< epochs run */
-    size_t best_epoch;                        /**< 1-based epoch whose weights were kept */
+    size_t best_epoch;                        /**< 1-based epoch whose weights were kept (the
+                                                   last without early stopping) */
     double seconds;                           /**< wall time of the whole run */
     size_t parameters;                        /**< trainable parameters */
 } gpbo_trainer_result;
