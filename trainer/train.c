@@ -69,8 +69,8 @@ static void blas_single(int enter)
 double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch)
 {
     size_t w = c->warmup_epochs;
-    if (epoch < w)
-        return c->lr * (double)(epoch + 1) / (double)(w + 1);
+    if (epoch < w) /* (double)w + 1: w + 1 wrapped to 0 for w = SIZE_MAX, an infinite rate */
+        return c->lr * ((double)epoch + 1.0) / ((double)w + 1.0);
     size_t e = epoch - w, span = c->epochs > w ? c->epochs - w : 1;
     switch (c->schedule) {
     case GPBO_TRAINER_SCHED_EXPONENTIAL:
