@@ -42,6 +42,9 @@ enum { TRAINER_NKEYS = 26 };
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
  * and returns their number, TRAINER_NKEYS. Cannot fail. */
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);
+/* Writes setting i's default (trainer_settings_init's; i indexes trainer_keys) into buf as
+ * trainer_set reads it, and returns snprintf's count; -1 for an i out of range. */
+int trainer_default(size_t i, char *buf, size_t size);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
 /* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */

@@ -208,6 +208,26 @@ static void command_usage(FILE *f, const cli_command *c)
         for (size_t k = 0; k < n; k++)
             fprintf(f, " %s%s", keys[k], (k + 1) % 8 == 0 && k + 1 < n ? "\n     " : "");
         fputc('\n', f);
+        /* the defaults: SGD's momentum of 0.9 was written nowhere a user of the command
+         * reads, and torch.optim.SGD's is 0 */
+        fprintf(f, "    defaults:");
+        size_t col = 13;
+        for (size_t k = 0; k < n; k++) {
+            char v[1100];
+            if (!strcmp(keys[k], "hidden") || !strcmp(keys[k], "layers"))
+                continue;
+            trainer_default(k, v, sizeof v);
+            size_t w = strlen(keys[k]) + strlen(v) + 2;
+            if (col + w > 96) {
+                fprintf(f, "\n     ");
+                col = 5;
+            }
+            fprintf(f, " %s=%s", keys[k], v);
+            col += w;
+        }
+        fprintf(f, "\n    (train_size 0: all the images but val_size; momentum is SGD's, where "
+                   "torch.optim.SGD's\n    default is 0; weight_decay is AdamW's decoupled decay "
+                   "with adam)\n");
         fprintf(
             f,
             "    the network: model (default mlp:256-128; cnn:c32k5-p2-d128 ...), or hidden (the\n"

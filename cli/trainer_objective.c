@@ -4,6 +4,7 @@
  * options), so one function maps them onto the trainer's config for every path.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
@@ -98,6 +100,31 @@ size_t trainer_keys(const char *out[TRAINER_NKEYS])
     for (size_t i = 0; i < TRAINER_NKEYS; i++)
         out[i] = SETTINGS[i].key;
     return TRAINER_NKEYS;
+}
+
+int trainer_default(size_t i, char *buf, size_t size)
+{
+    trainer_settings t;
+    trainer_settings_init(&t);
+    if (i >= TRAINER_NKEYS)
+        return -1;
+    const setting *s = &SETTINGS[i];
+    const void *p = (const char *)&t + s->off;
+    switch (s->kind) {
+    case S_TEXT:
+        return snprintf(buf, size, "%s", (const char *)p);
+    case S_COUNT:
+        return snprintf(buf, size, "%zu", *(const size_t *)p);
+    case S_NUMBER:
+        return snprintf(buf, size, "%.15g", *(const double *)p);
+    case S_FLAG:
+        return snprintf(buf, size, "%s", *(const int *)p ? "true" : "false");
+    case S_WORD:
+        return snprintf(buf, size, "%s", s->name(*(const int *)p));
+    case S_SEED:
+        return snprintf(buf, size, "%" PRIu64, *(const uint64_t *)p);
+    }
+    return -1;
 }
 
 /* Writes the index of v among S_WORD setting s's names into the int at p, or GPBO_EINVAL
@@ -268,14 +295,29 @@ int trainer_final_model(trainer_settings *t)
     return GPBO_OK;
 }
 
+/* The path of data_dir's file `name` (an IDX file's name without ".gz") into out: NAME.gz, or
+ * NAME when only that exists (the reader takes plain IDX files too, and many copies of the data
+ * set, Kaggle's among them, hold them uncompressed; `gpbo train` used to look for NAME.gz alone and
+ * say it could not be opened). When neither exists, NAME.gz, whose error names it. */
+static void data_path(char *out, size_t size, const char *dir, const char *name)
+{
+    snprintf(out, size, "%s/%s.gz", dir, name);
+    size_t len = strlen(out);
+    if (access(out, F_OK) == 0 || len < 3 || strcmp(out + len - 3, ".gz") != 0)
+        return;
+    out[len - 3] = '\0';
+    if (access(out, F_OK) != 0)
+        out[len - 3] = '.'; /* neither: NAME.gz, which the reader's error names */
+}
+
 int trainer_data_load(const trainer_settings *t, trainer_data *d)
 {
     memset(d, 0, sizeof *d);
     char p[4][1200];
-    const char *names[4] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     for (int k = 0; k < 4; k++)
-        snprintf(p[k], sizeof p[k], "%s/%s", t->data_dir, names[k]);
+        data_path(p[k], sizeof p[k], t->data_dir, names[k]);
     /* train_size + val_size, or all (0) when the sum would wrap around to a small limit */
     size_t limit =
         t->train_size && t->train_size <= SIZE_MAX - t->val_size ? t->train_size + t->val_size : 0;

@@ -95,7 +95,14 @@ static int alloc_buffers(gpbo_layer *l, size_t bmax)
     return GPBO_OK;
 }
 
-static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, gpbo_rng *rng)
+/* A layer's buffers and its weights drawn from rng: He (ReLU) or Glorot (tanh) for a hidden
+ * layer; the output layer (output: no activation follows it, softmax does) as PyTorch's
+ * nn.Linear (torch.nn.Linear.reset_parameters, which torchvision's classifiers keep): weights
+ * and biases uniform in +-1/sqrt(fan_in). He's gain sqrt(2) makes up for the half of a ReLU's
+ * input that it zeroes; given to the output layer it doubled the logits' variance, and the
+ * first loss on N(0, 1) inputs was 3.0 for mlp:256-128 where PyTorch's is ln 10 = 2.30. */
+static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, int output,
+                       gpbo_rng *rng)
 {
     if (alloc_buffers(l, bmax) != GPBO_OK)
         return GPBO_ENOMEM;
@@ -106,8 +113,15 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, 
         l->b = falloc(l->nb);
         if (!l->W || !l->b)
             return GPBO_ENOMEM;
-        /* He for ReLU (He et al. 2015), Glorot uniform for tanh (Glorot & Bengio 2010) */
-        if (act == GPBO_TRAINER_ACT_RELU) {
+        /* the output layer as nn.Linear; hidden layers He for ReLU (He et al. 2015), Glorot
+         * uniform for tanh (Glorot & Bengio 2010) */
+        if (output) {
+            double a = 1.0 / sqrt((double)fan_in);
+            for (size_t i = 0; i < l->nW; i++)
+                l->W[i] = (float)(a * (2.0 * gpbo_rng_uniform(rng) - 1.0));
+            for (size_t i = 0; i < l->nb; i++)
+                l->b[i] = (float)(a * (2.0 * gpbo_rng_uniform(rng) - 1.0));
+        } else if (act == GPBO_TRAINER_ACT_RELU) {
             double sd = sqrt(2.0 / (double)fan_in);
             for (size_t i = 0; i < l->nW; i++)
                 l->W[i] = (float)(sd * gpbo_rng_normal(rng));
@@ -242,7 +256,7 @@ static int build_layers(gpbo_net *net, const char *spec, gpbo_trainer_activation
 static int alloc_net(gpbo_net *net, const char *spec, gpbo_trainer_activation act, gpbo_rng *rng)
 {
     for (size_t i = 0; i < net->nl; i++) {
-        if (alloc_layer(&net->L[i], net->bmax, act, rng) != GPBO_OK)
+        if (alloc_layer(&net->L[i], net->bmax, act, i + 1 == net->nl, rng) != GPBO_OK)
             return gpbo_error_set(GPBO_ENOMEM, "trainer: out of memory for model '%s'", spec);
         net->nparams += net->L[i].nW + net->L[i].nb;
         net->drops |= net->L[i].kind == GPBO_L_DROPOUT && net->L[i].p > 0.0f;

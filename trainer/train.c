@@ -69,8 +69,8 @@ static void blas_single(int enter)
 double gpbo_trainer__lr_at(const gpbo_trainer_config *c, size_t epoch)
 {
     size_t w = c->warmup_epochs;
-    if (epoch < w)
-        return c->lr * (double)(epoch + 1) / (double)(w + 1);
+    if (epoch < w) /* (double)w + 1: w + 1 wrapped to 0 for w = SIZE_MAX, an infinite rate */
+        return c->lr * ((double)epoch + 1.0) / ((double)w + 1.0);
     size_t e = epoch - w, span = c->epochs > w ? c->epochs - w : 1;
     switch (c->schedule) {
     case GPBO_TRAINER_SCHED_EXPONENTIAL:
@@ -510,10 +510,12 @@ static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
         /* diverged: the weights are NaN or soon will be, and so would every score of them (an
          * accuracy of NaN outputs is only the share of class 0); the caller must know */
         r->diverged = 1; /* run_finish then scores the kept weights, if any */
+        /* fabs: a NaN with its sign bit set printed as "-nan" */
+        double tl = isnan(out->train_loss) ? fabs(out->train_loss) : out->train_loss;
         return gpbo_error_set(GPBO_EOPTIM,
                               "trainer: training diverged in epoch %zu (training loss %g, "
                               "validation loss %g); a smaller learning rate may help",
-                              epoch + 1, out->train_loss, loss);
+                              epoch + 1, tl, isnan(loss) ? fabs(loss) : loss);
     }
     if (acc > r->best_acc + c->min_delta || r->best_acc < 0) {
         r->best_acc = acc;

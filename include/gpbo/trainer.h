@@ -8,7 +8,10 @@
  * Models: a textual spec, "mlp:512-256" (hidden layer sizes) or
  * "cnn:c32k5-p2-c64k5-p2-d1024" (convolutions with N filters of K x K, same padding; 2 x 2 max
  * pooling; dense layers); the output layer (one unit per class) is added. ReLU or tanh, dropout
- * after every hidden dense layer, He (ReLU) or Glorot (tanh) initialization.
+ * after every hidden dense layer; hidden layers initialized He (ReLU: normal, variance
+ * 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the output layer as PyTorch's
+ * nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that the first loss is near
+ * ln(classes).
  * Training: SGD with momentum (optionally Nesterov), Adam (AdamW: decoupled weight decay),
  * RMSprop; L1 and L2; learning-rate schedules (fixed, exponential, step, cosine) with linear
  * warmup; mini-batches reshuffled every epoch; validation every epoch; early stopping that
@@ -201,11 +204,15 @@ GPBO_API int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int ver
 
 /** What a run measured. Test metrics are NaN when no test set was given. */
 typedef struct gpbo_trainer_result {
-    double val_accuracy, val_f1, val_loss;    /**< of the restored (best) weights */
+    double val_accuracy, val_f1, val_loss;    /**< of the kept weights: with early stopping
+                                                   (patience > 0) the best epoch's, restored;
+                                                   without, the last epoch's, even when an
+                                                   earlier one scored higher */
     double test_accuracy, test_f1, test_loss; /**< of the same weights */
     double train_loss;                        /**< mean over the last epoch run */
     size_t epochs;                            /**< epochs run */
-    size_t best_epoch;                        /**< 1-based epoch whose weights were kept */
+    size_t best_epoch;                        /**< 1-based epoch whose weights were kept (the
+                                                   last without early stopping) */
     double seconds;                           /**< wall time of the whole run */
     size_t parameters;                        /**< trainable parameters */
 } gpbo_trainer_result;

@@ -64,6 +64,53 @@ rc, out, err = run(*small, "--train_size", "18446744073709551615", "--val_size",
 if rc != 0:
     print(f"FAIL train_size 2^64 - 1: exit {rc}: {err}")
     fails += 1
+# the defaults `gpbo train --help` prints (SGD's momentum of 0.9, where torch.optim.SGD's is 0,
+# was written nowhere a user of the command reads) are the ones a run uses: the same run with
+# each of them given
+helptext = subprocess.run([gpbo, "train", "--help"], capture_output=True, text=True).stdout
+block = helptext.split("defaults:", 1)[-1].split("(", 1)[0]
+defaults = dict(kv.split("=", 1) for kv in block.split() if "=" in kv) \
+    if "defaults:" in helptext else {}
+if defaults.get("momentum") != "0.9" or defaults.get("optimizer") != "adam" or \
+        "torch.optim.SGD's" not in helptext:
+    print(f"FAIL gpbo train --help's defaults: {defaults}")
+    fails += 1
+given = [f"--{k}={v}" for k, v in defaults.items()
+         if k not in ("data_dir", "train_size", "val_size", "model", "epochs", "batch_size")]
+for opt in ["adam", "sgd"]:
+    base = [*small, "--train_size", "100", "--val_size", "50", "--optimizer", opt]
+    _, out_implicit, _ = run(*base, data_dir=tmp)
+    rc, out_explicit, err = run(*[g for g in given if not g.startswith("--optimizer=")], *base,
+                                data_dir=tmp)
+    if rc != 0 or out_implicit.split("seconds=")[0] != out_explicit.split("seconds=")[0]:
+        print(f"FAIL {opt} with the printed defaults given: exit {rc} {err}\n{out_explicit}\n"
+              f"{out_implicit}")
+        fails += 1
+
+# the same data set uncompressed, as many copies of (Fashion-)MNIST hold it: `gpbo train` looked
+# for the .gz names only and said it could not open train-images-idx3-ubyte.gz, though the
+# reader takes plain IDX files; now it takes NAME when NAME.gz is missing
+plain = tempfile.mkdtemp(prefix="gpbo-train-cli-plain-")
+for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]:
+    with gzip.open(os.path.join(tmp, name + ".gz"), "rb") as src, \
+            open(os.path.join(plain, name), "wb") as dst:
+        dst.write(src.read())
+rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", data_dir=plain)
+if rc != 0 or "val_accuracy=" not in out:
+    print(f"FAIL uncompressed IDX files: exit {rc}: {err}")
+    fails += 1
+# the same run as from the .gz files (the same bytes)
+rc_gz, out_gz, _ = run(*small, "--train_size", "100", "--val_size", "50", data_dir=tmp)
+if out.split("seconds=")[0] != out_gz.split("seconds=")[0]:
+    print(f"FAIL uncompressed and gzip files gave different runs:\n{out}\n{out_gz}")
+    fails += 1
+# the test set missing in both spellings: the error names the .gz file
+rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", "--test", "true",
+                   data_dir=plain)
+if rc != 1 or "t10k-images-idx3-ubyte.gz: cannot open" not in err:
+    print(f"FAIL missing test set: exit {rc}: {err}")
+    fails += 1
+shutil.rmtree(plain)
 shutil.rmtree(tmp)
 
 # 2^53 and 2^53 + 1: they used to go through a double and became the same seed

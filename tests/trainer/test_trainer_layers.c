@@ -4,9 +4,13 @@
  *
  * The network computes in float32, so the differences use a step of 1e-2 (truncation error
  * O(h^2) ~ 1e-4, rounding ~ 1e-7 / h = 1e-5) and the comparison allows 2e-2 relative plus
- * 2e-4 absolute. ReLU and max pooling have kinks: a component whose difference quotients at h
- * and h/2 disagree by more than the tolerance straddles one and is skipped (and counted: at
- * most a few percent may be).
+ * 2e-4 absolute. ReLU and max pooling have kinks: a component whose step changes which ReLU
+ * outputs are positive or which input wins a pooling window straddles one; it is tried again
+ * with a step of 1e-3 (1e-3 absolute), then skipped (and counted: at most a third may
+ * be), so that the check holds whatever the seed (40 seeds tried; XSEED=N sets it). (Until
+ * 2026-12-05 a kink was guessed from the quotients at h and h/2 disagreeing; one that both
+ * straddled passed as a wrong gradient, and the test held at its one seed only.) Also: the
+ * initialization (the output layer's, PyTorch's).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -30,33 +34,67 @@ typedef struct fixture {
     size_t B;
 } fixture;
 
-static double loss_at(fixture *f)
+/* A hash of the network's kinks as the last forward pass left them: which ReLU outputs are
+ * positive and which input won each pooling window. Between two points of equal pattern the
+ * loss is smooth (ReLU linear, pooling a fixed selection), so a difference quotient there is
+ * accurate; one whose ends differ in pattern straddles a kink. */
+static uint64_t kinks(const gpbo_net *n, size_t B)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n->nl; i++) {
+        const gpbo_layer *l = &n->L[i];
+        for (size_t j = 0; j < B * l->out; j++) {
+            uint64_t v = 0;
+            if (l->kind == GPBO_L_ACT && l->act == GPBO_TRAINER_ACT_RELU)
+                v = l->y[j] > 0.0f;
+            else if (l->kind == GPBO_L_POOL) /* a window of zeros (dead ReLUs) has no winner */
+                v = l->y[j] == 0.0f ? UINT64_MAX : (uint64_t)l->arg[j];
+            else
+                break;
+            h = (h ^ v) * 1099511628211u;
+        }
+    }
+    return h;
+}
+
+static double loss_at(fixture *f, uint64_t *pattern)
 {
     gpbo_net_forward(f->net, f->x, f->B, 0, NULL);
+    *pattern = kinks(f->net, f->B);
     return gpbo_net_loss(f->net, f->y, f->B, 0);
 }
 
-/* Central difference of the loss in *p with step h. */
-static double fd(fixture *f, float *p, float h)
+/* Central difference of the loss in *p with step h; sets *kinked when the two ends, or the
+ * point itself, are on different sides of a kink. */
+static double fd(fixture *f, float *p, float h, int *kinked)
 {
     float keep = *p;
+    uint64_t k0, ka, kb;
+    loss_at(f, &k0);
     *p = keep + h;
-    double a = loss_at(f);
+    double a = loss_at(f, &ka);
     *p = keep - h;
-    double b = loss_at(f);
+    double b = loss_at(f, &kb);
     *p = keep;
+    *kinked = ka != k0 || kb != k0;
     return (a - b) / (2.0 * (double)h);
 }
 
-/* Checks analytic gradients g of the n values at p; returns failures, counts skipped kinks. */
+/* Checks analytic gradients g of the n values at p; returns failures, counts skipped kinks. A
+ * component whose step of 1e-2 straddles a kink is tried with 1e-3, then skipped. */
 static size_t check(fixture *f, float *p, const float *g, size_t n, size_t stride, size_t *skipped,
                     const char *what)
 {
     size_t fails = 0;
     for (size_t i = 0; i < n; i += stride) {
-        double d1 = fd(f, p + i, 1e-2f), d2 = fd(f, p + i, 5e-3f);
+        int kinked;
+        double d1 = fd(f, p + i, 1e-2f, &kinked);
         double tol = 2e-2 * fmax(fabs(d1), fabs((double)g[i])) + 2e-4;
-        if (fabs(d1 - d2) > tol) {
+        if (kinked) {
+            d1 = fd(f, p + i, 1e-3f, &kinked);
+            tol = 2e-2 * fmax(fabs(d1), fabs((double)g[i])) + 1e-3;
+        }
+        if (kinked) {
             (*skipped)++;
             continue;
         }
@@ -73,7 +111,7 @@ static size_t check(fixture *f, float *p, const float *g, size_t n, size_t strid
 static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, size_t h, size_t w)
 {
     gpbo_rng r;
-    gpbo_rng_seed(&r, 2385);
+    gpbo_rng_seed(&r, getenv("XSEED") ? strtoull(getenv("XSEED"), NULL, 10) : 2385);
     fixture f;
     f.B = 3;
     f.net = gpbo_net_new(spec, act, 0.0, c, h, w, 4, f.B, &r);
@@ -107,7 +145,9 @@ static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, s
         free(dW);
         free(db);
     }
-    if (fails > 0 || skipped * 20 > checked)
+    /* a unit within 1e-3 of its kink makes every component that feeds it straddle one: up to a
+     * quarter of these small ReLU networks' at 2 of 40 seeds, under 8 % at the others */
+    if (fails > 0 || skipped * 3 > checked)
         fail_msg("%s: %zu of %zu components wrong, %zu skipped at kinks", spec, fails, checked,
                  skipped);
     free(gin);
@@ -188,12 +228,86 @@ static void test_dropout_and_specs(void **state)
     assert_null(gpbo_net_new("mlp:4", GPBO_TRAINER_ACT_RELU, 1.0, 1, 8, 8, 3, 4, &r));
 }
 
+/* Mean first loss of spec on N(0, 1) inputs of shape (1, rows, cols), 10 classes, over seeds. */
+static double first_loss(const char *spec, gpbo_trainer_activation act, size_t rows, size_t cols)
+{
+    const size_t B = 256, C = 10, in = rows * cols, seeds = 4;
+    float *x = malloc(B * in * sizeof *x);
+    int32_t *y = malloc(B * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    double sum = 0.0;
+    for (size_t s = 0; s < seeds; s++) {
+        gpbo_rng r;
+        gpbo_rng_seed(&r, 2385 + s);
+        gpbo_net *n = gpbo_net_new(spec, act, 0.0, 1, rows, cols, C, B, &r);
+        assert_non_null(n);
+        for (size_t i = 0; i < B * in; i++)
+            x[i] = (float)gpbo_rng_normal(&r);
+        for (size_t i = 0; i < B; i++)
+            y[i] = (int32_t)gpbo_rng_below(&r, C);
+        gpbo_net_forward(n, x, B, 0, NULL);
+        sum += gpbo_net_loss(n, y, B, 0);
+        gpbo_net_free(n);
+    }
+    free(x);
+    free(y);
+    return sum / (double)seeds;
+}
+
+/* The output layer is initialized as PyTorch's nn.Linear (uniform in +-1/sqrt(fan_in), weights
+ * and bias), the hidden ones He (ReLU). Before, the output layer was He's too: its gain sqrt(2),
+ * meant for a ReLU after the layer, doubled the logits' variance, and the first loss on N(0, 1)
+ * inputs was 3.0 for mlp:256-128 and 4.9 for the bench's CNN, where PyTorch's default
+ * initialization gives ln 10 = 2.30 for both (torch 1.13; bench/trainer prints the two). Now
+ * 2.47 and 2.77 (max pooling raises the CNN's activations): under ln 10 + 0.4 and + 0.6. */
+static void test_output_layer_init(void **state)
+{
+    (void)state;
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 7);
+    gpbo_net *n = gpbo_net_new("mlp:256-128", GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, 4, &r);
+    assert_non_null(n);
+    const gpbo_layer *hid = &n->L[0], *out = &n->L[n->nl - 1];
+    assert_int_equal(out->in, 128);
+    double a = 1.0 / sqrt(128.0), s2 = 0.0, h2 = 0.0;
+    for (size_t i = 0; i < out->nW; i++) {
+        assert_true(fabs((double)out->W[i]) <= a);
+        s2 += (double)out->W[i] * out->W[i];
+    }
+    size_t nonzero = 0;
+    for (size_t i = 0; i < out->nb; i++) {
+        assert_true(fabs((double)out->b[i]) <= a);
+        nonzero += out->b[i] != 0.0f;
+    }
+    assert_int_equal(nonzero, out->nb);
+    /* uniform in +-a: variance a^2 / 3 (1280 draws: the sample's within 10 %) */
+    double var = s2 / (double)out->nW;
+    assert_true(fabs(var / (a * a / 3.0) - 1.0) < 0.1);
+    /* the hidden layers keep He: variance 2 / fan_in */
+    for (size_t i = 0; i < hid->nW; i++)
+        h2 += (double)hid->W[i] * hid->W[i];
+    assert_true(fabs(h2 / (double)hid->nW / (2.0 / 784.0) - 1.0) < 0.02);
+    gpbo_net_free(n);
+
+    double bound = log(10.0) + 0.4, cnn_bound = log(10.0) + 0.6;
+    double mlp = first_loss("mlp:256-128", GPBO_TRAINER_ACT_RELU, 28, 28);
+    double cnn = first_loss("cnn:c32k5-p2-c64k5-p2-d1024", GPBO_TRAINER_ACT_RELU, 28, 28);
+    double tanh_mlp = first_loss("mlp:256-128", GPBO_TRAINER_ACT_TANH, 28, 28);
+    printf("first loss on N(0, 1) inputs: mlp %.3f, cnn %.3f, tanh mlp %.3f (ln 10 = %.3f)\n", mlp,
+           cnn, tanh_mlp, log(10.0));
+    assert_true(mlp < bound && mlp > log(10.0) - 0.05);
+    assert_true(cnn < cnn_bound && cnn > log(10.0) - 0.05);
+    assert_true(tanh_mlp < bound && tanh_mlp > log(10.0) - 0.05);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mlp_tanh),    cmocka_unit_test(test_mlp_relu),
-        cmocka_unit_test(test_cnn_tanh),    cmocka_unit_test(test_cnn_relu),
-        cmocka_unit_test(test_cnn_chunked), cmocka_unit_test(test_dropout_and_specs),
+        cmocka_unit_test(test_mlp_tanh),          cmocka_unit_test(test_mlp_relu),
+        cmocka_unit_test(test_cnn_tanh),          cmocka_unit_test(test_cnn_relu),
+        cmocka_unit_test(test_cnn_chunked),       cmocka_unit_test(test_dropout_and_specs),
+        cmocka_unit_test(test_output_layer_init),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

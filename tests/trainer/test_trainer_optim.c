@@ -145,6 +145,11 @@ static void test_schedules(void **state)
     NEAR(gpbo_trainer__lr_at(&c, 1), 0.2 / 3);
     NEAR(gpbo_trainer__lr_at(&c, 2), 0.1);
     NEAR(gpbo_trainer__lr_at(&c, 7), 0.05); /* cosine over the 10 epochs after warmup */
+    /* a warmup of SIZE_MAX epochs: w + 1 wrapped to 0 and the rate was infinite (gpbo train
+     * --warmup_epochs 18446744073709551615 then said the run diverged) */
+    c.warmup_epochs = SIZE_MAX;
+    double tiny = gpbo_trainer__lr_at(&c, 0);
+    assert_true(isfinite(tiny) && tiny > 0.0 && tiny < 1e-18);
 }
 
 int main(void)

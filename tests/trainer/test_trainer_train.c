@@ -89,6 +89,14 @@ static void test_early_stopping_restores(void **s)
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_EUSER);
     assert_non_null(strstr(gpbo_error_message(), "after epoch 2 (it returned 1)"));
     assert_int_equal(r.epochs, 2);
+    /* without early stopping the last epoch's weights are kept and scored, as trainer.h says */
+    history h3 = {{0}, 0, 0};
+    c.payload = &h3;
+    c.epochs = 6;
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
+    assert_int_equal(r.epochs, 6);
+    assert_int_equal(r.best_epoch, 6);
+    assert_true(fabs(r.val_accuracy - h3.acc[5]) < 1e-12);
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
 }
