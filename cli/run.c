@@ -1939,72 +1939,45 @@ static int print_best(runner *r)
     return 0;
 }
 
-/* The gpbo: setting `key` as the sweep has it (w) and as study options o hold it, in the
- * sweep's words; 1 when they differ. Settings that are no study option (jobs, timeout) are the
- * run's own and never differ. */
-static int setting_differs(const char *key, const gpbo_study_options *w,
-                           const gpbo_study_options *o, char *given, char *had, size_t cap)
+/* The gpbo: setting `key` of study options o as text, in the sweep's words; 0 for a setting that
+ * is no study option (jobs, timeout: the run's own). */
+static int setting_text(const char *key, const gpbo_study_options *o, char *out, size_t cap)
 {
-    static const char *const BATCH[] = {"kb", "cl_min", "cl_mean", "cl_max", "lp"};
-    static const char *const FAILED[] = {"exclude", "worst"};
-    static const char *const MO[] = {"ehvi", "parego"};
-    const char *const *names = NULL;
-    int gi = 0, hi = 0;
-    double gd = 0, hd = 0;
-    if (!strcmp(key, "kernel")) {
-        snprintf(given, cap, "%s", gpbo_kernel_name(w->kernel));
-        snprintf(had, cap, "%s", gpbo_kernel_name(o->kernel));
-        return w->kernel != o->kernel;
-    }
-    if (!strcmp(key, "acquisition")) {
-        snprintf(given, cap, "%s", gpbo_acq_kind_name(w->acquisition));
-        snprintf(had, cap, "%s", gpbo_acq_kind_name(o->acquisition));
-        return w->acquisition != o->acquisition;
-    }
-    if (!strcmp(key, "batch"))
-        names = BATCH, gi = (int)w->batch, hi = (int)o->batch;
+    if (!strcmp(key, "kernel"))
+        snprintf(out, cap, "%s", gpbo_kernel_name(o->kernel));
+    else if (!strcmp(key, "acquisition"))
+        snprintf(out, cap, "%s", gpbo_acq_kind_name(o->acquisition));
+    else if (!strcmp(key, "batch"))
+        snprintf(out, cap, "%s", SWEEP_BATCH_NAMES[o->batch]);
     else if (!strcmp(key, "failed"))
-        names = FAILED, gi = (int)w->failed, hi = (int)o->failed;
+        snprintf(out, cap, "%s", SWEEP_FAILED_NAMES[o->failed]);
     else if (!strcmp(key, "mo_acquisition"))
-        names = MO, gi = (int)w->mo_acquisition, hi = (int)o->mo_acquisition;
-    if (names) {
-        snprintf(given, cap, "%s", names[gi]);
-        snprintf(had, cap, "%s", names[hi]);
-        return gi != hi;
-    }
-    if (!strcmp(key, "grid_shuffle") || !strcmp(key, "priors") || !strcmp(key, "additive")) {
-        gi = key[0] == 'g' ? w->grid_shuffle : key[0] == 'p' ? w->use_priors : w->additive;
-        hi = key[0] == 'g' ? o->grid_shuffle : key[0] == 'p' ? o->use_priors : o->additive;
-        snprintf(given, cap, "%s", gi ? "true" : "false");
-        snprintf(had, cap, "%s", hi ? "true" : "false");
-        return !gi != !hi;
-    }
-    if (!strcmp(key, "initial"))
-        gd = (double)w->n_init, hd = (double)o->n_init;
-    else if (!strcmp(key, "refit_every"))
-        gd = (double)w->refit_every, hd = (double)o->refit_every;
+        snprintf(out, cap, "%s", SWEEP_MO_NAMES[o->mo_acquisition]);
+    else if (!strcmp(key, "grid_shuffle"))
+        snprintf(out, cap, "%s", o->grid_shuffle ? "true" : "false");
+    else if (!strcmp(key, "priors"))
+        snprintf(out, cap, "%s", o->use_priors ? "true" : "false");
+    else if (!strcmp(key, "additive"))
+        snprintf(out, cap, "%s", o->additive ? "true" : "false");
     else if (!strcmp(key, "seed"))
-        gd = (double)w->seed, hd = (double)o->seed;
+        snprintf(out, cap, "%llu", (unsigned long long)o->seed);
+    else if (!strcmp(key, "initial"))
+        snprintf(out, cap, "%zu", o->n_init);
+    else if (!strcmp(key, "refit_every"))
+        snprintf(out, cap, "%zu", o->refit_every);
     else if (!strcmp(key, "grid_resolution"))
-        gd = (double)w->grid_resolution, hd = (double)o->grid_resolution;
+        snprintf(out, cap, "%zu", o->grid_resolution);
     else if (!strcmp(key, "restart"))
-        gd = (double)w->restart, hd = (double)o->restart;
-    else if (!strcmp(key, "heartbeat"))
-        gd = w->heartbeat, hd = o->heartbeat;
-    else if (!strcmp(key, "grace"))
-        gd = w->grace, hd = o->grace;
+        snprintf(out, cap, "%zu", o->restart);
     else if (!strcmp(key, "lost_retries"))
-        gd = (double)w->lost_retries, hd = (double)o->lost_retries;
+        snprintf(out, cap, "%zu", o->lost_retries);
+    else if (!strcmp(key, "heartbeat"))
+        snprintf(out, cap, "%.17g", o->heartbeat);
+    else if (!strcmp(key, "grace"))
+        snprintf(out, cap, "%.17g", o->grace);
     else
-        return 0;               /* jobs, timeout: the run's own */
-    if (!strcmp(key, "seed")) { /* 64 bits: not through a double */
-        snprintf(given, cap, "%llu", (unsigned long long)w->seed);
-        snprintf(had, cap, "%llu", (unsigned long long)o->seed);
-        return w->seed != o->seed;
-    }
-    snprintf(given, cap, "%g", gd);
-    snprintf(had, cap, "%g", hd);
-    return gd != hd;
+        return 0;
+    return 1;
 }
 
 /* Warns once, naming each gpbo: setting the sweep file sets that study's stored options do not
@@ -2018,7 +1991,8 @@ static void warn_kept_settings(const runner *r, const run_args *a, const char *s
     for (size_t i = 0; i < r->sw->ngpbo_set && len < sizeof list; i++) {
         char given[64], had[64];
         const char *key = r->sw->gpbo_set[i];
-        if (!setting_differs(key, &r->sw->study, o, given, had, sizeof given))
+        if (!setting_text(key, &r->sw->study, given, sizeof given) ||
+            !setting_text(key, o, had, sizeof had) || !strcmp(given, had))
             continue;
         int k = snprintf(list + len, sizeof list - len, "%s%s: %s (the study's: %s)", n ? ", " : "",
                          key, given, had);

@@ -794,6 +794,11 @@ static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
     return GPBO_OK;
 }
 
+/* the gpbo: section's names of gpbo_acq_batch, gpbo_mo_acq and gpbo_failed_policy, in order */
+const char *const SWEEP_BATCH_NAMES[5] = {"kb", "cl_min", "cl_mean", "cl_max", "lp"};
+const char *const SWEEP_MO_NAMES[2] = {"ehvi", "parego"};
+const char *const SWEEP_FAILED_NAMES[2] = {"exclude", "worst"};
+
 static const char *const GPBO_KEYS[] = {
     "kernel",   "acquisition", "initial",         "batch",        "refit_every",  "seed",
     "timeout",  "jobs",        "grid_resolution", "grid_shuffle", "failed",       "priors",
@@ -828,16 +833,13 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         if (rc == GPBO_OK)
             rc = gpbo_acq_kind_parse(w[t], &o->acquisition);
     } else if (!strcmp(key, "batch")) {
-        static const char *const w[] = {"kb", "cl_min", "cl_mean", "cl_max", "lp"};
-        rc = choose(c, v, "batch mode", w, 5, &t);
+        rc = choose(c, v, "batch mode", SWEEP_BATCH_NAMES, 5, &t);
         o->batch = (gpbo_acq_batch)t;
     } else if (!strcmp(key, "mo_acquisition")) {
-        static const char *const w[] = {"ehvi", "parego"}; /* gpbo_mo_acq's order */
-        rc = choose(c, v, "mo_acquisition", w, 2, &t);
+        rc = choose(c, v, "mo_acquisition", SWEEP_MO_NAMES, 2, &t);
         o->mo_acquisition = (gpbo_mo_acq)t;
     } else if (!strcmp(key, "failed")) {
-        static const char *const w[] = {"exclude", "worst"};
-        rc = choose(c, v, "failed policy", w, 2, &t);
+        rc = choose(c, v, "failed policy", SWEEP_FAILED_NAMES, 2, &t);
         o->failed = (gpbo_failed_policy)t;
     } else if (!strcmp(key, "initial")) {
         rc = count(c, v, key, &o->n_init);

@@ -16,6 +16,12 @@
 #include "gpbo/pruner.h"
 #include "gpbo/search.h"
 
+/* The gpbo: section's names of gpbo_acq_batch, gpbo_mo_acq and gpbo_failed_policy (each
+ * enum's order): sweep.c parses them, run.c names a study's stored ones. */
+extern const char *const SWEEP_BATCH_NAMES[5];
+extern const char *const SWEEP_MO_NAMES[2];
+extern const char *const SWEEP_FAILED_NAMES[2];
+
 /* Limits on a sweep file (the README's sweep section states them too). */
 #define SWEEP_MAX_BYTES     (1 << 20) /* the file's size: 1 MiB */
 #define SWEEP_MAX_DEPTH     32        /* mappings and lists nested in each other */

@@ -243,23 +243,26 @@ static int write_all(int fd, const char *s, size_t len)
     return 0;
 }
 
+/* Writes the model text s and its newline to fd and closes it: 0, or the errno of the first
+ * failure (fd is closed either way). */
+static int write_close(int fd, const char *s)
+{
+    int e =
+        write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0 ? (errno ? errno : EIO) : 0;
+    if (close(fd) != 0 && e == 0)
+        e = errno;
+    return e;
+}
+
 /* Writes the model text s (freed here) into path, which is a FIFO, a device or the like
  * (/dev/stdout): written into, not replaced (renaming a file over it replaced a FIFO, whose
  * reader then waited for ever, and as root the link /dev/stdout itself). */
 static int save_to_stream(char *s, const char *path)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    int bad = fd < 0, e = errno;
-    if (!bad && (write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0)) {
-        bad = 1;
-        e = errno;
-    }
-    if (fd >= 0 && close(fd) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
+    int e = fd < 0 ? errno : write_close(fd, s);
     free(s);
-    if (bad)
+    if (e != 0)
         return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot write %s: %s",
                               path, strerror(e));
     return GPBO_OK;
@@ -293,17 +296,11 @@ int gpbo_gp_save(const gpbo_gp *gp, const char *path)
         return gpbo_error_set(e == ENOMEM ? GPBO_ENOMEM : GPBO_EIO, "gp_save: cannot open %s: %s",
                               path, strerror(e));
     }
-    int bad = write_all(fd, s, strlen(s)) != 0 || write_all(fd, "\n", 1) != 0, e = errno;
-    if (close(fd) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
+    int e = write_close(fd, s);
     free(s);
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
+    if (e == 0 && rename(tmp, path) != 0)
         e = errno;
-    }
-    if (bad) {
+    if (e != 0) {
         unlink(tmp);
         free(tmp);
         return gpbo_error_set(GPBO_EIO, "gp_save: cannot write %s: %s", path, strerror(e));

@@ -5,6 +5,7 @@ check() records a failed check in FAILS and prints it; run_tests() runs the test
 gives the script's exit status.
 """
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -104,7 +105,8 @@ def run_tests(tests, prefix=None, only=()):
 
 
 # a conditional space (mom only when opt is sgd) over a program that does nothing: studies
-# filled by gpbo import (test_cli's and test_dashboard's slices of an inactive parameter)
+# filled by gpbo import (cond_trials: test_cli's and test_dashboard's slices of an inactive
+# parameter)
 COND_SWEEP = """\
     name: cond
     method: bayes
@@ -116,3 +118,24 @@ COND_SWEEP = """\
       lr: {min: 0.0, max: 1.0}
     command: ["/bin/true"]
     """
+
+
+def cond_trials(d):
+    """cond (COND_SWEEP) with 16 complete trials by gpbo import: adam ones (no mom) all better
+    than the sgd ones, whose loss grows with mom. Returns the id of the best sgd trial."""
+    rng = random.Random(7)
+    rows, best = ["trial,state,value,opt,mom,lr"], (float("inf"), None)
+    for t in range(16):
+        lr = rng.uniform(0, 1)
+        if t % 2:
+            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
+        else:
+            mom = rng.uniform(0, 1)
+            v = 1.0 + mom + abs(lr - 0.5)
+            best = min(best, (v, t))
+            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
+    write(os.path.join(d, "sweep.yaml"), COND_SWEEP)
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    return best[1]

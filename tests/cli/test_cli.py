@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import COND_SWEEP, GPBO, PY, check, run, run_tests  # noqa: E402
+from clitest import GPBO, PY, check, cond_trials, run, run_tests  # noqa: E402
 import clitest  # noqa: E402
 
 
@@ -810,29 +810,6 @@ def test_report_slices_of_many_parameters(d):
         check(abs(x[0] - hi * 0.5 / 120) < 0.004 * hi and abs(x[-1] - hi * 119.5 / 120) < 0.004 * hi
               and all(b > a for a, b in zip(x, x[1:])),
               f"{what}; its GP line runs from {x[0]:.4g} to {x[-1]:.4g}")
-
-
-
-
-def cond_trials(d):
-    """cond (COND_SWEEP) with 16 complete trials by gpbo import: adam ones (no mom) all better
-    than the sgd ones, whose loss grows with mom. Returns the id of the best sgd trial."""
-    rng = random.Random(7)
-    rows, best = ["trial,state,value,opt,mom,lr"], (math.inf, None)
-    for t in range(16):
-        lr = rng.uniform(0, 1)
-        if t % 2:
-            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
-        else:
-            mom = rng.uniform(0, 1)
-            v = 1.0 + mom + abs(lr - 0.5)
-            best = min(best, (v, t))
-            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
-    write(os.path.join(d, "sweep.yaml"), COND_SWEEP)
-    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
-    r = run(["import", "sweep.yaml", "trials.csv"], d)
-    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
-    return best[1]
 
 
 def test_report_slice_of_an_inactive_parameter(d):

@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import COND_SWEEP, GPBO, PY, check, run, run_tests, write  # noqa: E402
+from clitest import GPBO, PY, check, cond_trials, run, run_tests, write  # noqa: E402
 
 # x, y, c: three intermediate values, then the loss; trials with x > 2 fail (a reason to show)
 OBJ = """\
@@ -651,30 +651,15 @@ def test_slice_of_an_inactive_parameter(d):
     point decoded to NaN, so its x was all null and the page drew nothing for it. It now goes
     through the best trial in which mom is active ("trial" says which; the others' is the
     best), with every x set over mom's range; the page says "through trial N"."""
-    import random
-    rng = random.Random(7)
-    rows, best = ["trial,state,value,opt,mom,lr"], (float("inf"), None)
-    for t in range(16):
-        lr = rng.uniform(0, 1)
-        if t % 2:
-            rows.append(f"{t},complete,{0.1 + abs(lr - 0.5)!r},adam,,{lr!r}")
-        else:
-            mom = rng.uniform(0, 1)
-            v = 1.0 + mom + abs(lr - 0.5)
-            best = min(best, (v, t))
-            rows.append(f"{t},complete,{v!r},sgd,{mom!r},{lr!r}")
-    write(os.path.join(d, "sweep.yaml"), COND_SWEEP)
-    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
-    r = run(["import", "sweep.yaml", "trials.csv"], d)
-    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    sgd_best = cond_trials(d)
     s = Server(d, ["sweep.yaml"])
     try:
         study = s.json("api/study?name=cond")
         got = {x["param"]: x for x in s.json("api/slices?name=cond")["slices"]}
         check(set(got) == {"mom", "lr"}, f"two slices: {sorted(got)}")
         mom, lr = got.get("mom", {}), got.get("lr", {})
-        check(lr.get("trial") == study["best_trial"] and mom.get("trial") == best[1],
-              f"lr through the best {study['best_trial']}, mom through {best[1]}: "
+        check(lr.get("trial") == study["best_trial"] and mom.get("trial") == sgd_best,
+              f"lr through the best {study['best_trial']}, mom through {sgd_best}: "
               f"{lr.get('trial')}, {mom.get('trial')}")
         x = mom.get("x", [])
         check(len(x) == 48 and None not in x and abs(x[0] - 0.5 / 48) < 1e-9 and
