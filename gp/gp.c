@@ -244,13 +244,33 @@ double gpbo_gp_jitter(const gpbo_gp *gp)
     return gp ? gp->jitter : 0.0;
 }
 
+/* The rows to allocate for need observations when cap are held. Up to 2048 rows (an n x n
+ * matrix of 32 MB, the most glibc serves from its heap), the next power of two: a model
+ * refitted as a study grows asks for the same size again and reuses heap pages (as
+ * reserve_akd's cache). Beyond, every such block is mapped afresh anyway, and doubling only
+ * wastes memory (20000 observations held a 32768 x 32768 factor: 8.6 GB where 3.2 do): a
+ * model's first data get a sixteenth of headroom (pending points' fantasies are added to a
+ * fitted model), a model growing one observation at a time half again what it holds. */
+static size_t grow_rows(size_t cap, size_t need)
+{
+    if (need <= 2048) {
+        size_t rows = 8;
+        while (rows < need)
+            rows *= 2;
+        return rows;
+    }
+    size_t grown = cap > 2048 ? cap + cap / 2 : 0;
+    return grown > need ? grown : need + need / 16;
+}
+
 int gpbo_gp__reserve(gpbo_gp *gp, size_t need)
 {
     if (need <= gp->cap)
         return GPBO_OK;
-    size_t cap = gp->cap ? gp->cap : 8;
-    while (cap < need)
-        cap *= 2;
+    size_t cap = grow_rows(gp->cap, need);
+    size_t wide = gp->dim > cap ? gp->dim : cap; /* x is cap x dim, L cap x cap */
+    if (cap > SIZE_MAX / sizeof(double) / wide)
+        goto oom;
     double *x = realloc(gp->x, cap * gp->dim * sizeof *x);
     if (x == NULL)
         goto oom;
@@ -289,9 +309,7 @@ static int reserve_scratch(gpbo_gp *gp)
     size_t n = gp->n;
     if (n <= gp->scratch_cap)
         return GPBO_OK;
-    size_t cap = gp->scratch_cap ? gp->scratch_cap : 8;
-    while (cap < n)
-        cap *= 2;
+    size_t cap = grow_rows(gp->scratch_cap, n);
     free(gp->kinv);
     free(gp->kd);
     free(gp->row);
