@@ -302,7 +302,8 @@ gpbo_acq *gpbo_acq_new(const gpbo_gp *gp, const gpbo_acq_options *opts, double b
         return NULL;
     }
     if (!isfinite(best_f) && o->kind != GPBO_ACQ_LCB) {
-        gpbo_error_set(GPBO_EINVAL, "acq_new: best_f is not finite (%g)", best_f);
+        gpbo_error_set(GPBO_EINVAL, "acq_new: best_f is not finite (%s)",
+                       gpbo_nonfinite_name(best_f));
         return NULL;
     }
     gpbo_acq *a = calloc(1, sizeof *a);

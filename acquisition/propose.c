@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "acq_internal.h"
 #include "gpbo/rng.h"
 #include "gpbo/sys/error.h"
@@ -792,7 +793,8 @@ int gpbo_acq_propose(const gpbo_gp *gp, const gpbo_acq_options *opts, double bes
     if (isnan(best_f))
         best_f = n > 0 ? gpbo_gp_y_min(gp, NULL) : 0.0;
     if (!isfinite(best_f))
-        return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%g)", best_f);
+        return gpbo_error_set(GPBO_EINVAL, "acq_propose: best_f is not finite (%s)",
+                              gpbo_nonfinite_name(best_f));
 
     ctx c = {0};
     c.batch = q > 1 || npending > 0; /* pending points: the earlier points of a batch */

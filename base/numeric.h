@@ -19,4 +19,11 @@ static inline int gpbo_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A non-finite value as messages name it: "NaN", "inf" or "-inf" (the words scikit-learn's
+ * checks and numpy print, where printf's %g gives "nan" or "-nan"). */
+static inline const char *gpbo_nonfinite_name(double v)
+{
+    return v != v ? "NaN" : v > 0 ? "inf" : "-inf";
+}
+
 #endif /* GPBO_NUMERIC_H */

@@ -47,9 +47,10 @@ int gpbo_gp__check_finite(const char *fn, const char *what, size_t count, size_t
     for (size_t i = 0; i < count; i++) {
         if (!isfinite(v[i])) {
             if (width > 1)
-                return gpbo_error_set(GPBO_EINVAL, "%s: %s[%zu][%zu] is not finite (%g)", fn, what,
-                                      i / width, i % width, v[i]);
-            return gpbo_error_set(GPBO_EINVAL, "%s: %s[%zu] is not finite (%g)", fn, what, i, v[i]);
+                return gpbo_error_set(GPBO_EINVAL, "%s: %s[%zu][%zu] is not finite (%s)", fn, what,
+                                      i / width, i % width, gpbo_nonfinite_name(v[i]));
+            return gpbo_error_set(GPBO_EINVAL, "%s: %s[%zu] is not finite (%s)", fn, what, i,
+                                  gpbo_nonfinite_name(v[i]));
         }
     }
     return GPBO_OK;
@@ -668,7 +669,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     if (rc != GPBO_OK)
         return rc;
     if (!isfinite(y))
-        return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%g)", y);
+        return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%s)", gpbo_nonfinite_name(y));
     /* x may be one of the model's own inputs (gpbo_gp_x() + i * dim), which growing the
      * buffers would free: it is found again at its offset afterwards. */
     size_t n = gp->n, d = gp->dim;

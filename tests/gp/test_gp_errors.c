@@ -64,16 +64,16 @@ static void test_data(void **state)
     double x[6] = {0.1, 0.2, NAN, 0.4, 0.5, 0.6}, y[3] = {1, 2, 3};
     EXPECT(gpbo_gp_set_data(NULL, 3, x, y), GPBO_EINVAL, "gp is NULL");
     EXPECT(gpbo_gp_set_data(gp, 3, NULL, y), GPBO_EINVAL, "x or y is NULL");
-    EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "x[1][0] is not finite");
+    EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "x[1][0] is not finite (NaN)");
     x[2] = 0.3;
     y[2] = INFINITY;
-    EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "y[2] is not finite");
+    EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "y[2] is not finite (inf)");
     assert_int_equal(gpbo_gp_n(gp), 0); /* unchanged */
     y[2] = 3;
     assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
     double bad[2] = {0.1, -INFINITY};
-    EXPECT(gpbo_gp_add(gp, bad, 1.0), GPBO_EINVAL, "x[1] is not finite");
-    EXPECT(gpbo_gp_add(gp, x, NAN), GPBO_EINVAL, "y is not finite");
+    EXPECT(gpbo_gp_add(gp, bad, 1.0), GPBO_EINVAL, "x[1] is not finite (-inf)");
+    EXPECT(gpbo_gp_add(gp, x, NAN), GPBO_EINVAL, "y is not finite (NaN)");
     EXPECT(gpbo_gp_add(gp, NULL, 1.0), GPBO_EINVAL, "NULL");
     EXPECT(gpbo_gp_add(NULL, x, 1.0), GPBO_EINVAL, "NULL");
     assert_int_equal(gpbo_gp_n(gp), 3);

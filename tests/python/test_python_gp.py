@@ -445,12 +445,14 @@ def test_prior_before_fit(kernel):
 
 
 @pytest.mark.parametrize("check", ["check_complex_data", "check_estimators_empty_data_messages",
-                                   "check_fit2d_predict1d", "check_dtype_object"])
+                                   "check_fit2d_predict1d", "check_dtype_object",
+                                   "check_estimators_nan_inf"])
 def test_scikit_learn_estimator_checks_of_bad_input(check):
     """scikit-learn's own checks of an estimator's refusals: complex data, an X without
     features, a 1-d X at predict (the message says to reshape), an object X holding a dict
-    (TypeError). Each failed (complex data was taken, the messages were others, the dict gave
-    a ValueError). check_estimators_unfitted (predict before fit raises) was here too: the
+    (TypeError), NaN and inf in X at fit and predict (the message names them "NaN" or "inf").
+    Each failed (complex data was taken, the messages were others, the dict gave a ValueError,
+    the library said "(nan)"). check_estimators_unfitted (predict before fit raises) was here too: the
     estimator predicts from the prior before fit now, as scikit-learn's, and is tagged
     requires_fit=False as scikit-learn's, for which check_estimator does not run it."""
     from sklearn.utils import estimator_checks
