@@ -15,6 +15,7 @@ the GIL during the C calls, so fits and predictions of distinct estimators run i
 import ctypes as C
 import numbers
 import sys
+import warnings
 
 import numpy as np
 
@@ -168,10 +169,25 @@ def _matrix(X, dim=None, what="X"):
     return X
 
 
-def _vector(y, n):
+def _data_conversion_warning():
+    """scikit-learn's DataConversionWarning where scikit-learn is installed (its checks and
+    users filter on it), else a UserWarning of the same name: gpbo does not need scikit-learn."""
+    try:
+        from sklearn.exceptions import DataConversionWarning
+    except ImportError:
+        class DataConversionWarning(UserWarning):
+            pass
+    return DataConversionWarning
+
+
+def _vector(y, n, warn_column=False):
     y = np.asarray(y)
     _real(y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
+        if warn_column:  # one target only: fit says so, as scikit-learn's single-output models
+            warnings.warn(_data_conversion_warning()(
+                "A column-vector y was passed when a 1d array was expected. Please change the "
+                "shape of y to (n_samples,), for example using ravel()."), stacklevel=3)
         y = y[:, 0]
     if y.dtype != np.float64 or not y.flags.c_contiguous:
         try:
@@ -316,7 +332,7 @@ class GaussianProcessRegressor:
         if self.optimizer not in ("lbfgs", None):
             raise ValueError("optimizer must be 'lbfgs' or None, not %r" % (self.optimizer,))
         X = _matrix(X)
-        y = _vector(y, X.shape[0])
+        y = _vector(y, X.shape[0], warn_column=True)
         n, dim = X.shape
         model = _Model(check_ptr(_gp.gpbo_gp_new(self._kernel_type(), dim)))
         h = model.h
