@@ -42,6 +42,15 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
         gpbo_error_set(GPBO_EINVAL, "gp_to_string: gp is NULL");
         return NULL;
     }
+    const gpbo_kernel_def *named = gpbo_kernel_by_name(gp->kern->name);
+    if (named != NULL && named != gp->kern && named->eval != gp->kern->eval) {
+        /* loading takes the name for the built-in kernel: the file would be another model */
+        gpbo_error_set(GPBO_EINVAL,
+                       "gp_to_string: the model's custom kernel is named \"%s\", a built-in "
+                       "kernel's name, and would load as the built-in one: give it another name",
+                       gp->kern->name);
+        return NULL;
+    }
     size_t n = gp->n, d = gp->dim;
     json_t *root = json_object();
     json_t *xs = json_array();

@@ -390,7 +390,9 @@ GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t
  * gpbo_gp_set_params() or gpbo_gp_fit() predicts bit for bit as the saved one once loaded. The
  * factor is not saved: a model extended by gpbo_gp_add() since then reloads to the batch
  * factorization of the same data, which agrees with its incremental one only to rounding
- * (about 1e-12 relative). Allocates.
+ * (about 1e-12 relative). A custom kernel is written by its name (gpbo_gp_from_string() loads
+ * built-in kernels only); one named as a built-in kernel with another eval is refused
+ * (GPBO_EINVAL), since the file would load as the built-in kernel's model. Allocates.
  * @return a string to release with gpbo_free(), or NULL (GPBO_EINVAL, GPBO_ENOMEM).
  */
 GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -289,12 +290,66 @@ static void test_io(void **state)
     gpbo_test_rmtree(dir);
 }
 
+/* A squared-exponential kernel written by a user (the built-in's values, another eval). */
+static void user_se(size_t count, const double *r2, double *k, double *dk)
+{
+    for (size_t i = 0; i < count; i++) {
+        double v = exp(-0.5 * r2[i]);
+        k[i] = v;
+        if (dk != NULL)
+            dk[i] = -0.5 * v;
+    }
+}
+
+/* A custom kernel named as a built-in one cannot be saved: the file would load as the
+ * built-in kernel's model without a word (a "matern52" written by a user came back as gpbo's
+ * Matern 5/2). A copy of a built-in table (its eval) saves and loads as that kernel, and a
+ * custom kernel of its own name is written by it (loading it says it is not built in). */
+static void test_custom_kernel_name_clash(void **state)
+{
+    (void)state;
+    double x[3] = {0.1, 0.5, 0.9}, y[3] = {1.0, -1.0, 0.5};
+    gpbo_kernel_def clash = {GPBO_KERNEL_DEF_VERSION, "matern52", user_se};
+    gpbo_gp *gp = gpbo_gp_new_with_kernel(&clash, 1);
+    assert_non_null(gp);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    EXPECT_NULL(gpbo_gp_to_string(gp), GPBO_EINVAL, "custom kernel is named \"matern52\"");
+    char dir[512], path[600];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpclash"), 0);
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    EXPECT(gpbo_gp_save(gp, path), GPBO_EINVAL, "a built-in kernel's name");
+    assert_int_equal(access(path, F_OK), -1);
+    gpbo_gp_free(gp);
+
+    gpbo_kernel_def copy = *gpbo_kernel_builtin(GPBO_KERNEL_SE);
+    gp = gpbo_gp_new_with_kernel(&copy, 1);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    gpbo_gp *back = gpbo_gp_load(path);
+    assert_non_null(back);
+    assert_string_equal(gpbo_gp_kernel_name(back), "se");
+    gpbo_gp_free(back);
+    gpbo_gp_free(gp);
+
+    gpbo_kernel_def own = {GPBO_KERNEL_DEF_VERSION, "user-se", user_se};
+    gp = gpbo_gp_new_with_kernel(&own, 1);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_save(gp, path), GPBO_OK);
+    EXPECT_NULL(gpbo_gp_load(path), GPBO_EFORMAT, "not a built-in kernel name");
+    gpbo_gp_free(gp);
+    gpbo_test_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_new),     cmocka_unit_test(test_data),
-        cmocka_unit_test(test_params),  cmocka_unit_test(test_fit_options),
-        cmocka_unit_test(test_predict), cmocka_unit_test(test_io),
+        cmocka_unit_test(test_new),
+        cmocka_unit_test(test_data),
+        cmocka_unit_test(test_params),
+        cmocka_unit_test(test_fit_options),
+        cmocka_unit_test(test_predict),
+        cmocka_unit_test(test_io),
+        cmocka_unit_test(test_custom_kernel_name_clash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
