@@ -116,7 +116,8 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
 
 /**
  * Replaces the data with n observations and factorizes K (hyperparameters unchanged).
- * Allocates (buffers grow geometrically).
+ * Allocates: the n x n factor and the rows to the next power of two up to 2048 observations;
+ * beyond, n plus a sixteenth (room for pending points' fantasies), grown 1.5x by gpbo_gp_add().
  * @param n number of observations; 0 clears the data (the model is the prior again).
  * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0. May be
  *          the model's own gpbo_gp_x() (shifted: dropping the first rows), as may y.
