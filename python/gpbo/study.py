@@ -521,16 +521,31 @@ class Trial:
         # and the reports made before the study exists (replayed when it is created)
         self._dists = {} if discovery else None
         self._reports = []
+        #: a discovery trial's refused suggest_* call ("Error: message"), and whether the
+        #: refused value was its enqueued configuration's: failed, the trial left the space
+        #: incomplete, so it does not create the study
+        self._refused, self._refused_fixed = None, False
+        self._dropped = False  # a discovery trial told without creating the study
+
+    def _suggest_dist(self, name, make):
+        """What suggest_* returns for the distribution make() builds; a refusal in a discovery
+        trial is remembered (see _refused)."""
+        try:
+            return self.study._suggest(self, name, make())
+        except Exception as e:
+            if self._dists is not None and self._refused is None:
+                self._refused = ("%s: %s" % (type(e).__name__, e)).rstrip(": ")
+            raise
 
     def suggest_float(self, name, low, high, *, step=None, log=False):
         """A float in [low, high] (log=True: on a log scale, low > 0), as Optuna's. step is
         refused (NotImplementedError): gpbo has no stepped float."""
-        return self.study._suggest(self, name, _suggest.float_dist(name, low, high, step, log))
+        return self._suggest_dist(name, lambda: _suggest.float_dist(name, low, high, step, log))
 
     def suggest_int(self, name, low, high, *, step=1, log=False):
         """An integer in [low, high], both included (log=True: on a log scale, low >= 1), as
         Optuna's. A step other than 1 is refused (NotImplementedError)."""
-        return self.study._suggest(self, name, _suggest.int_dist(name, low, high, step, log))
+        return self._suggest_dist(name, lambda: _suggest.int_dist(name, low, high, step, log))
 
     # Optuna 2's names, deprecated in Optuna 3 (which still runs them): scripts of that time
     def suggest_uniform(self, name, low, high):
@@ -548,7 +563,7 @@ class Trial:
 
     def suggest_categorical(self, name, choices):
         """One of choices (values with distinct str() forms), as Optuna's."""
-        return self.study._suggest(self, name, _suggest.categorical_dist(name, choices))
+        return self._suggest_dist(name, lambda: _suggest.categorical_dist(name, choices))
 
     def set_metric(self, name, value):
         """Sets another metric of the trial (memory, seconds, accuracy; the metric of an outcome
@@ -655,7 +670,10 @@ def _close(handle, pruner):
 
 class Study:
     """A study: in memory (storage=None) or in any storage the gpbo command takes
-    ("sqlite:///path.db", a plain file path, "postgresql://..."), created or reopened by name.
+    ("sqlite:///path.db", a plain file path or pathlib.Path, "postgresql://..."), created or
+    reopened by name (None: "study", so two Studies of one storage without a name are one
+    study; Optuna's create_study makes a new random name). Not copied nor pickled (TypeError):
+    a study that must outlive its process is stored and opened again by storage and name.
 
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
     stored study with its own space, or, when there is no such study (always in memory), to
@@ -707,7 +725,11 @@ class Study:
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
-        self._storage_b = None if storage is None else str(storage).encode()
+        if storage is not None and not isinstance(storage, (str, os.PathLike)):
+            # str() of an object (an Optuna RDBStorage, say) named a file after its repr
+            raise TypeError("storage is a URL or a path (sqlite:///study.db, "
+                            "postgresql://user@host/db), not %r" % (storage,))
+        self._storage_b = None if storage is None else os.fsencode(storage)
         self._lock = threading.RLock()
         self._told = threading.Condition(self._lock)  # a discovery trial was told
         self._pruner = _pruner(pruner)
@@ -885,8 +907,12 @@ class Study:
                                      % trial.id)
                 _CSpace([(name, d)])  # what the library refuses, refused now, not at the tell
                 fixed = trial._fixed
-                v = _suggest.fixed_value(name, d, fixed[name]) if name in fixed else \
-                    _suggest.draw(self._rng, d)
+                if name in fixed:
+                    trial._refused_fixed = True  # until the value is taken
+                    v = _suggest.fixed_value(name, d, fixed[name])
+                    trial._refused_fixed = False
+                else:
+                    v = _suggest.draw(self._rng, d)
                 trial._dists[name] = d
                 trial.params[name] = v
                 return v
@@ -1030,7 +1056,8 @@ class Study:
         a failure. metrics: a dict name -> number of other metrics (accuracy, seconds, memory,
         the constraints' metrics...) stored with the trial, whatever its end
         (gpbo_study_set_metrics), with those of Trial.set_metric; read back as
-        TrialRecord.metrics.
+        TrialRecord.metrics. A study of one objective takes a sequence of one value (``[v]``,
+        a numpy array of one) as that value, as Optuna does.
 
         Optuna's keywords, for an ask-and-tell loop ported as it is: values= (the value's
         name there), state=TrialState.PRUNED / FAIL (no value, as Optuna's: pruned=True /
@@ -1105,16 +1132,28 @@ class Study:
         """Ends discovery trial `trial`: creates the study from its suggestions (True: tell it
         as any trial). One that suggested nothing leaves no space to create: failed or pruned,
         it is dropped with a warning (False); with a value, ValueError (nothing recorded)."""
-        if trial._dists:
+        refused = trial._refused is not None and (failed is not None or pruned)
+        if trial._dists and not refused:
             self._create(trial)
             return True
-        if trial._fixed:  # its configuration goes to the next first trial
-            self._queued.insert(0, (trial._fixed, None))
+        trial._dropped = True
         what = ("failed (%s)" % failed) if failed is not None else \
             "pruned" if pruned else "complete"
-        msg = ("study %r: its first trial ended %s before any suggest_* call, so there is no "
-               "space to create the study with; nothing is recorded and the next trial is "
-               "again a first one" % (self.name, what))
+        if refused:
+            # the suggestions after the refused one are unknown: a study created now would
+            # lack them, and every later trial would fail at them ("no parameter ...")
+            msg = ("study %r: its first trial ended %s after its suggest_* call was refused "
+                   "(%s), so its space is incomplete; the study is not created with it, "
+                   "nothing is recorded and the next trial is again a first one"
+                   % (self.name, what, trial._refused))
+            if trial._refused_fixed:
+                msg += "; its enqueued configuration %r is dropped" % (trial._fixed,)
+        else:
+            msg = ("study %r: its first trial ended %s before any suggest_* call, so there is "
+                   "no space to create the study with; nothing is recorded and the next trial "
+                   "is again a first one" % (self.name, what))
+        if trial._fixed and not trial._refused_fixed:  # it goes to the next first trial
+            self._queued.insert(0, (trial._fixed, None))
         if failed is not None or pruned:
             warnings.warn(msg, RuntimeWarning, stacklevel=3)
             return False
@@ -1126,9 +1165,20 @@ class Study:
         if self._nobj < 2:
             if getattr(value, "ndim", None) == 0:  # a 0-d numpy array or torch tensor: a number
                 return float(value)
+            if getattr(value, "size", None) == 1 and hasattr(value, "ndim"):
+                return float(value)  # a numpy array of one value, as Optuna takes it
             if hasattr(value, "__len__"):  # a sequence (list, tuple, array) for one objective
-                raise ValueError("study %r has one objective: tell one number, not %r"
-                                 % (self.name, value))
+                if len(value) == 1 and not isinstance(value, (str, bytes, dict)):
+                    # Optuna takes a sequence of one value (`return [loss]`, an array of one)
+                    # for one objective: refused, every trial of optimize failed
+                    v = value[0]
+                    if getattr(v, "ndim", None) == 0 or not hasattr(v, "__len__"):
+                        try:
+                            return float(v)
+                        except (TypeError, ValueError):
+                            pass
+                raise ValueError("study %r has one objective: tell one number (or a sequence "
+                                 "of one), not %r" % (self.name, value))
             return float(value)
         if isinstance(value, dict):  # by name: iterating it gave the names ("could not
             names = list(self.objectives)  # convert string to float: 'err'")
@@ -1657,7 +1707,7 @@ class Study:
         value = self._evaluate(f, trial, pass_trial, catch)
         if value is not None:
             self.tell(trial, value)
-        if trial._dists != {}:  # a first trial that suggested nothing is not recorded
+        if not trial._dropped:  # a first trial that made no study is not recorded
             done(trial.id)
         return True
 
@@ -1802,6 +1852,28 @@ class Study:
                 raise
         if errors:
             raise errors[0]
+
+    def _not_copied(self, what):
+        """Refuses a copy or a pickle: a Study owns a library handle that only it may close
+        (copy.copy shared it, so the copy's close or the original's collection freed it under
+        the other: a segfault at its next call)."""
+        how = ("open the study again by its storage and name: gpbo.Study(storage=%r, name=%r)"
+               % (self.storage, self.name)) if self._storage_b is not None and \
+            not self._storage_b.endswith(b":memory:") else \
+            ("an in-memory study lives in its process only: give it a storage "
+             "(gpbo.Study(..., storage='sqlite:///study.db', name=...)) and open it again by "
+             "its storage and name")
+        raise TypeError("a gpbo.Study cannot be %s (it holds the library's study handle); %s"
+                        % (what, how))
+
+    def __copy__(self):
+        self._not_copied("copied")
+
+    def __deepcopy__(self, memo):
+        self._not_copied("copied")
+
+    def __reduce_ex__(self, protocol):
+        self._not_copied("pickled")
 
     def __repr__(self):
         return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import optuna
 import pandas as pd
@@ -583,3 +584,34 @@ def test_add_trial_refusals():
     assert len(study.trials) == 1
     with pytest.raises(ValueError, match="no space yet"):
         gpbo.Study(direction="minimize").add_trial({"x": 0.5}, 1.0)
+
+
+def test_one_objective_told_a_sequence_of_one_as_optuna():
+    """An objective of one objective that returns a sequence of one value (`return [loss]`,
+    `return (loss,)`, an array of one), or tell(trial, [v]): Optuna completes the trial with v,
+    and so does gpbo (it failed every trial of optimize, "tell one number"). Two values, a
+    string, a dict or a nested list are still refused, as Optuna fails them."""
+    import numpy as np
+
+    shapes = [lambda x: [x], lambda x: (x,), lambda x: np.array([x]),
+              lambda x: np.array([[x]])]
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        return shapes[trial.number % len(shapes)](x)
+
+    ostudy = optuna.create_study()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy's on float() of a 2-d array
+        ostudy.optimize(objective, 4)
+        study = gpbo.Study(seed=1, strategy="random")
+        study.optimize(objective, 4)
+    for s in (ostudy, study):
+        assert [t.state.name for t in s.trials] == ["COMPLETE"] * 4
+        assert all(t.value == t.params["x"] for t in s.trials)
+    t = study.ask()
+    for bad in ([0.1, 0.2], "0", {"v": 0.1}, [[0.1]], [None], []):
+        with pytest.raises(ValueError, match="one number"):
+            study.tell(t, bad)
+    study.tell(t, values=(0.25,))
+    assert study.trials[-1].value == 0.25
