@@ -116,8 +116,11 @@ class TrialState(str, enum.Enum):
     """A trial's state, as TrialRecord.state gives it, named as Optuna's TrialState (FAIL is
     "failed"): each member is also its string, so ``record.state == "complete"`` and
     ``record.state == gpbo.TrialState.COMPLETE`` both hold, and a ported Optuna callback
-    comparing with ``TrialState.PRUNED`` works once it imports gpbo's."""
+    comparing with ``TrialState.PRUNED`` works once it imports gpbo's (where a state is taken,
+    Optuna's own members are taken too, by name). WAITING: enqueued, no worker has taken it yet
+    (the library holds it as running), as Optuna's."""
 
+    WAITING = "waiting"
     RUNNING = "running"
     COMPLETE = "complete"
     PRUNED = "pruned"
@@ -129,6 +132,22 @@ class TrialState(str, enum.Enum):
 
 
 _STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
+
+
+def _state(s):
+    """s as a TrialState: a member, its string, or a member of the same name of another enum
+    (Optuna's TrialState, left imported in a ported script: TrialState(1) said "1 is not a
+    valid TrialState"); ValueError naming the states otherwise."""
+    if isinstance(s, TrialState):
+        return s
+    if isinstance(s, enum.Enum) and s.name in TrialState.__members__:
+        return TrialState[s.name]
+    try:
+        return TrialState(s)
+    except ValueError:
+        raise ValueError("%r is not a trial state: one of %s (gpbo.TrialState, their strings or "
+                         "Optuna's TrialState)" % (s, ", ".join(TrialState.__members__))) \
+            from None
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
 
@@ -1068,8 +1087,8 @@ class Study:
                 raise ValueError("tell takes value or values (Optuna's name for it), not both")
             value = values
         if state is not None:
-            state = TrialState(state)  # ValueError for a string that is no state
-            if state is TrialState.RUNNING:
+            state = _state(state)  # ValueError for a string that is no state
+            if state in (TrialState.RUNNING, TrialState.WAITING):
                 raise ValueError("tell ends a trial: state=%s is not an end" % state.name)
             if state is not TrialState.COMPLETE and value is not None:
                 raise ValueError("tell(state=%s) takes no value, as Optuna's" % state.name)
@@ -1254,7 +1273,7 @@ class Study:
             if value is not None:
                 raise ValueError("add_trial takes value or values (Optuna's name), not both")
             value = values
-        state = TrialState(state if state is not None else "complete")
+        state = _state(state if state is not None else "complete")
         if state is TrialState.COMPLETE:
             if value is None:
                 raise ValueError("add_trial: a complete trial needs its value")
@@ -1462,7 +1481,10 @@ class Study:
             arr = (C.c_double * self._nobj)()
             _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
             objs = list(arr)
-        return TrialRecord(id=info.id, state=_STATES[info.state], value=info.value,
+        state = _STATES[info.state]
+        if state is TrialState.RUNNING and _s.gpbo_study_trial_queued(self._handle(), info.id):
+            state = TrialState.WAITING  # enqueued, not taken yet
+        return TrialRecord(id=info.id, state=state, value=info.value,
                            values=objs, params=self._params(values) if values else {},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
@@ -1503,7 +1525,7 @@ class Study:
             return trials
         if isinstance(states, str):
             states = (states,)
-        want = {TrialState(s) for s in states}  # ValueError names a state that is not one
+        want = {_state(s) for s in states}  # ValueError names a state that is not one
         return [r for r in trials if r.state in want]
 
     @property
@@ -1550,7 +1572,7 @@ class Study:
     _DF_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration", "params",
                  "user_attrs", "system_attrs", "state")
     _DF_STATES = {"running": "RUNNING", "complete": "COMPLETE", "failed": "FAIL",
-                  "pruned": "PRUNED"}
+                  "pruned": "PRUNED", "waiting": "WAITING"}
 
     def trials_dataframe(self, attrs=_DF_ATTRS, multi_index=False):
         """The trials as a pandas DataFrame, one row a trial by number, as Optuna's
@@ -1579,16 +1601,12 @@ class Study:
             return pd.DataFrame()
         if self._nobj >= 2:
             attrs = tuple("values" if a == "value" else a for a in attrs)
-        with self._lock:
-            queued = set() if self._h is None else {
-                r.id for r in trials
-                if r.state == "running" and _s.gpbo_study_trial_queued(self._h, r.id)}
         records, cols = [], {}
         for r in trials:
             rec = {}
             for a in attrs:
                 if a == "state":
-                    v = "WAITING" if r.id in queued else self._DF_STATES[r.state]
+                    v = self._DF_STATES[r.state]
                 elif a == "values":
                     v = list(r.values) if r.state == "complete" else [None] * max(self._nobj, 1)
                 elif a == "system_attrs":

@@ -107,7 +107,7 @@ def test_first_trial_makes_the_study_through_ask_and_tell():
         assert list(study.space) == ["n", "opt", "x"]
         rec, queued = study.trials  # the configuration enqueued, waiting for an ask
         assert (rec.id, rec.state, rec.value, rec.params) == (0, "complete", x + n, t.params)
-        assert (queued.id, queued.state) == (1, "running")
+        assert (queued.id, queued.state) == (1, "waiting")
         nxt = study.ask()
         assert nxt.id == 1 and nxt.params == {"n": 1, "opt": "sgd", "x": 0.5}
         assert nxt.suggest_int("n", 1, 4) == 1

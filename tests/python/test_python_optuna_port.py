@@ -615,3 +615,37 @@ def test_one_objective_told_a_sequence_of_one_as_optuna():
             study.tell(t, bad)
     study.tell(t, values=(0.25,))
     assert study.trials[-1].value == 0.25
+
+
+def test_waiting_trials_and_optunas_trial_state_as_optuna():
+    """An enqueued trial no worker has taken is WAITING in study.trials and get_trials, as in
+    Optuna (it was RUNNING, so counting running trials counted the queue), RUNNING once
+    asked; get_trials, tell(state=) and add_trial take Optuna's own TrialState members by name
+    (a script ported with `from optuna.trial import TrialState` left in: "1 is not a valid
+    TrialState"); a state that is none is ValueError naming the states."""
+    OState = optuna.trial.TrialState
+    ostudy = optuna.create_study()
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    for s in (ostudy, study):
+        s.enqueue_trial({"x": 0.5})
+        s.enqueue_trial({"x": 0.25})
+    assert [t.state.name for t in ostudy.trials] == ["WAITING"] * 2
+    assert [t.state.name for t in study.trials] == ["WAITING"] * 2
+    assert study.trials[0].state == "waiting" and study.trials[0].duration is None
+    t, ot = study.ask(), ostudy.ask()
+    ot.suggest_float("x", 0, 1)
+    for s in (ostudy, study):
+        assert [x.state.name for x in s.trials] == ["RUNNING", "WAITING"]
+        assert [x.number for x in s.get_trials(states=(OState.WAITING,))] == [1]
+        assert [x.number for x in s.get_trials(states=[OState.RUNNING])] == [0]
+    assert [x.number for x in study.get_trials(states=[gpbo.TrialState.WAITING])] == [1]
+    assert list(study.trials_dataframe()["state"]) == ["RUNNING", "WAITING"]
+    study.tell(t, state=OState.PRUNED)
+    assert study.trials[0].state == gpbo.TrialState.PRUNED
+    for bad in (OState.WAITING, OState.RUNNING, "waiting"):
+        with pytest.raises(ValueError, match="not an end"):
+            study.tell(study.ask(), state=bad)
+    with pytest.raises(ValueError, match="'done' is not a trial state: one of WAITING, RUNNING"):
+        study.get_trials(states=["done"])
+    assert study.add_trial({"x": 0.75}, state=OState.FAIL) >= 0
+    assert study.trials[-1].state == "failed"
