@@ -1058,6 +1058,13 @@ class Study:
     def _id(self, trial):
         """A trial's id from a Trial, a TrialRecord or the id; int() would take 1.7 for trial 1
         and -1 for 2^64 - 1."""
+        if isinstance(trial, Trial) and trial.study is not self and not (
+                self._storage_b is not None and not self._storage_b.endswith(b":memory:")
+                and (trial.study._storage_b, trial.study.name) == (self._storage_b, self.name)):
+            # its id names another trial here: that one was told (Optuna's in-memory studies
+            # do the same), and the asked one stayed running
+            raise ValueError("trial %d was asked from %r, not from this study (%r): tell it, "
+                             "report it, prune it there" % (trial.id, trial.study, self))
         if isinstance(trial, (Trial, TrialRecord)):
             return trial.id
         if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or \

@@ -1129,3 +1129,29 @@ def test_storage_must_be_a_url_or_a_path(tmp_path, monkeypatch):
     study.optimize(lambda p: p["x"], 1)
     assert "p.db" in os.listdir(tmp_path)
     assert len(gpbo.Study(storage=str(tmp_path / "p.db"), name="s").trials) == 1
+
+
+def test_a_trial_of_another_study_is_refused(tmp_path):
+    """tell / report with a Trial asked from another study used its id here: the other
+    study's trial 0 was told with this value and the asked one stayed running (a script
+    comparing two studies side by side got both wrong). Now ValueError, and nothing changes;
+    another handle of the same stored study still takes it, as it takes the id."""
+    a = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, name="a")
+    b = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=2, name="b")
+    ta, tb = a.ask(), b.ask()
+    for call in (lambda: b.tell(ta, 1.0), lambda: b.tell(ta, pruned=True),
+                 lambda: b.report(ta, 1, 0.5), lambda: b.tell(ta, 1.0, skip_if_finished=True)):
+        with pytest.raises(ValueError, match="asked from .*'a'.*not from this study"):
+            call()
+    assert [r.state for r in a.trials] == [r.state for r in b.trials] == ["running"]
+    assert b.trials[0].intermediate == {}
+    a.tell(ta, 0.25)
+    b.tell(tb, 0.75)
+    assert (a.best_value, b.best_value) == (0.25, 0.75)
+
+    url = "sqlite:///%s" % (tmp_path / "two.db")
+    h1 = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="s", seed=1)
+    h2 = gpbo.Study(storage=url, name="s")
+    t = h1.ask()
+    h2.tell(t, 0.5)
+    assert [r.state for r in h1.trials] == ["complete"]
