@@ -331,9 +331,22 @@ def _set_option(o, key, value):
             _set_field(o, key, int(value) if isinstance(value, bool) else value)
         except TypeError as e:  # ctypes' message names no field
             raise TypeError("study option %s: %s" % (key, e)) from None
+    elif key in _OPTUNA_ARGS:
+        raise TypeError("study option %r is Optuna's create_study argument; gpbo.Study takes %s"
+                        % (key, _OPTUNA_ARGS[key]))
     else:
         raise TypeError("unknown study option %r; known: kernel, acquisition, %s, %s"
                         % (key, ", ".join(_CHOICES), ", ".join(_NUMERIC)))
+
+
+#: Optuna's create_study arguments that gpbo.Study names otherwise (a port's first error)
+_OPTUNA_ARGS = {
+    "study_name": "name=",
+    "directions": "objectives= (a list of names, each minimized, or a dict name -> 'minimize' "
+                  "or 'maximize', in the order the values are told)",
+    "sampler": "strategy= ('bayes', 'random', 'sobol', 'lhs', 'grid') and seed=",
+    "load_if_exists": "none: a stored study of that name is always opened (load_if_exists=True)",
+}
 
 
 def _set_constraints(o, constraints):

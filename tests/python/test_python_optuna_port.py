@@ -649,3 +649,18 @@ def test_waiting_trials_and_optunas_trial_state_as_optuna():
         study.get_trials(states=["done"])
     assert study.add_trial({"x": 0.75}, state=OState.FAIL) >= 0
     assert study.trials[-1].state == "failed"
+
+
+def test_create_study_arguments_name_gpbos():
+    """Optuna's create_study arguments given to gpbo.Study (study_name=, directions=,
+    sampler=, load_if_exists=) are TypeError naming gpbo's argument, not only 'unknown study
+    option' with the library's option list."""
+    for kw, says in ((dict(study_name="s"), "name="), (dict(directions=["minimize"] * 2),
+                                                       "objectives="),
+                     (dict(sampler=optuna.samplers.RandomSampler()), "strategy="),
+                     (dict(load_if_exists=True), "always opened")):
+        with pytest.raises(TypeError, match="Optuna's create_study argument; gpbo.Study takes "
+                                            ".*" + says):
+            gpbo.Study(**kw)
+    with pytest.raises(TypeError, match="unknown study option 'n_initial'"):
+        gpbo.Study(n_initial=3)
