@@ -62,6 +62,7 @@ _SIG = {
     "gpbo_study_space": (_VP, [_VP]),
     "gpbo_study_name": (C.c_char_p, [_VP]),
     "gpbo_study_direction": (C.c_int, [_VP]),
+    "gpbo_study_get_options": (_VP, [_VP]),
     "gpbo_study_ask": (C.c_int, [_VP, C.POINTER(_SZ), DP]),
     "gpbo_study_sync": (C.c_int, [_VP]),
     "gpbo_study_tell": (C.c_int, [_VP, _SZ, C.c_double]),
@@ -711,8 +712,8 @@ class Study:
     stored study with its own space, or, when there is no such study (always in memory), to
     run define-by-run as Optuna does: the first trial's suggest_* calls draw at random and make
     the space, and the study is created when that trial is told (see Trial). direction:
-    "minimize" (default) or "maximize". strategy: "bayes" (default), "random", "sobol", "lhs"
-    or "grid". seed: a whole number from 0 to 2**64 - 1, None draws one. pruner: None,
+    "minimize" (default) or "maximize". strategy: "bayes" (the default for a new study),
+    "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to 2**64 - 1, None draws one. pruner: None,
     "median", "hyperband", a MedianPruner or a HyperbandPruner.
     constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
     side); a trial is feasible when it is complete and each such metric, told with it
@@ -724,25 +725,26 @@ class Study:
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
     lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the
-    direction, objectives, constraints, strategy and options it was made with; a direction or
-    objectives given that contradict the stored ones raise ValueError (None: the stored ones).
+    direction, objectives, constraints, strategy and options it was made with; a direction,
+    objectives, strategy or option given that contradict the stored ones raise ValueError
+    (None, or not given: the stored ones; strategy None is "bayes" for a new study).
     """
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
-                 strategy="bayes", seed=None, pruner=None, constraints=None, objectives=None,
+                 strategy=None, seed=None, pruner=None, constraints=None, objectives=None,
                  **options):
         if direction not in (None, "minimize", "maximize"):
             raise ValueError("direction must be 'minimize' or 'maximize', not %r" % (direction,))
         if objectives is not None and direction is not None:
             raise ValueError("give direction or objectives (each with its direction), not both")
-        if strategy not in strategies():
+        if strategy is not None and strategy not in strategies():
             raise ValueError("unknown strategy %r; gpbo has %s" % (strategy,
                                                                    ", ".join(strategies())))
         items = None if space is None else _space.check_space(space)
         o = StudyOptions()
         check(_s.gpbo_study_options_init(C.byref(o), StudyOptions.VERSION))
         o.direction = 1 if direction == "maximize" else 0
-        strategy_b = strategy.encode()
+        strategy_b = (strategy or "bayes").encode()
         o.strategy = strategy_b
         if seed is None:
             seed = int.from_bytes(os.urandom(8), "little")
@@ -754,6 +756,8 @@ class Study:
         for k, v in options.items():
             _set_option(o, k, v)
         keep = _set_constraints(o, constraints) + _set_objectives(o, objectives)
+        #: the strategy and options given, checked against a stored study's (_opened)
+        self._given = (strategy, {k: (v, getattr(o, k)) for k, v in options.items()})
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
@@ -815,13 +819,27 @@ class Study:
             _s.gpbo_study_objective_name(self._h, j).decode():
                 "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
             for j in range(self._nobj)}
-        conflict = self._conflict(direction, objectives)
+        conflict = self._conflict(direction, objectives) or self._options_conflict()
         if conflict:  # a stored study keeps its own; a contrary wish would be ignored silently
             self.close()
             raise ValueError("study %r in %s %s; omit it to take the stored study as it is"
                              % (self.name, self.storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    def _options_conflict(self):
+        """What of the strategy or options given contradicts the opened study's, or None: a
+        stored study keeps its own (an Optuna user's load_study(..., sampler=RandomSampler())
+        runs that sampler, so strategy="random" silently going on with "bayes" misled)."""
+        strategy, given = self._given
+        st = C.cast(_s.gpbo_study_get_options(self._h), C.POINTER(StudyOptions)).contents
+        stored = st.strategy.decode() if st.strategy else "bayes"
+        if strategy is not None and strategy != stored:
+            return "was made with strategy %r, not %r" % (stored, strategy)
+        for k, (v, field) in given.items():
+            if getattr(st, k) != field:
+                return "was made with another %s than %r" % (k, v)
+        return None
 
     def _conflict(self, direction, objectives):
         """What of the direction or objectives asked for contradicts the opened study, or

@@ -664,3 +664,31 @@ def test_create_study_arguments_name_gpbos():
             gpbo.Study(**kw)
     with pytest.raises(TypeError, match="unknown study option 'n_initial'"):
         gpbo.Study(n_initial=3)
+
+
+def test_reopened_with_another_strategy_or_option_is_refused(tmp_path):
+    """Optuna's load_study(..., sampler=RandomSampler()) runs that sampler; gpbo's stored study
+    keeps the strategy and options it was made with, and a Study opening it with another
+    strategy (or n_init, kernel...) went on with the stored ones without a word. Now
+    ValueError naming both, as a contrary direction is, and nothing is written; the same ones,
+    or none given, open it."""
+    url = "sqlite:///%s" % (tmp_path / "opts.db")
+    space = {"x": gpbo.Uniform(0, 1)}
+    study = gpbo.Study(space, storage=url, name="s", strategy="bayes", n_init=4, seed=1)
+    study.optimize(lambda p: p["x"], 2)
+    study.close()
+    for kw, says in ((dict(strategy="random"), "strategy 'bayes', not 'random'"),
+                     (dict(n_init=8), "another n_init than 8"),
+                     (dict(kernel="matern32"), "another kernel than 'matern32'")):
+        for sp in (space, None):
+            with pytest.raises(ValueError, match="study 's' in .* was made with " + says):
+                gpbo.Study(sp, storage=url, name="s", **kw)
+    for kw in (dict(), dict(strategy="bayes", n_init=4), dict(seed=7)):
+        again = gpbo.Study(storage=url, name="s", **kw)
+        again.optimize(lambda trial: trial.suggest_float("x", 0, 1), 1)
+        again.close()
+    assert len(gpbo.Study(storage=url, name="s").trials) == 5
+    fresh = gpbo.Study(space, storage=url, name="new", strategy="random")  # a new study: its own
+    fresh.optimize(lambda p: p["x"], 1)
+    with pytest.raises(ValueError, match="strategy 'random', not 'bayes'"):
+        gpbo.Study(storage=url, name="new", strategy="bayes")
