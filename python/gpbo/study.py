@@ -522,12 +522,21 @@ def _metric_value(name, value):
         raise ValueError("metric %r: %r is not a number" % (name, value)) from None
 
 
+def _plain(o):
+    """json.dumps' default: a numpy scalar or array (np.int64 from argmax, np.float32 from a
+    float32 model) or a torch tensor as the Python number or list it holds (Optuna's default
+    in-memory storage keeps them; JSON could not hold them); anything else TypeError."""
+    if type(o).__module__.split(".")[0] in ("numpy", "torch") and hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+
 def _attr_json(key, value):
     """The JSON text of user attribute key's value (Optuna stores them as JSON too)."""
     if not isinstance(key, str):
         raise TypeError("a user attribute's key is a string, not %r" % (key,))
     try:  # NaN and inf are not JSON: the storage could not read them back
-        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, default=_plain)
     except (TypeError, ValueError) as e:
         raise type(e)("user attribute %r: %s (its value is stored as JSON)" % (key, e)) \
             from None

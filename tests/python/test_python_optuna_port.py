@@ -692,3 +692,34 @@ def test_reopened_with_another_strategy_or_option_is_refused(tmp_path):
     fresh.optimize(lambda p: p["x"], 1)
     with pytest.raises(ValueError, match="strategy 'random', not 'bayes'"):
         gpbo.Study(storage=url, name="new", strategy="bayes")
+
+
+def test_user_attrs_take_numpy_values(tmp_path):
+    """A numpy scalar or array as a user attribute (np.argmax's np.int64, a float32 metric, a
+    confusion matrix), which Optuna's default in-memory storage keeps, was TypeError ("Object
+    of type int64 is not JSON serializable"); it is stored as the Python number or list it
+    holds, read back so from the storage; a NaN in it is still ValueError, a set TypeError."""
+    import numpy as np
+
+    url = "sqlite:///%s" % (tmp_path / "np.db")
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="s", seed=1)
+    t = study.ask()
+    t.set_user_attr("epoch", np.argmax([0.1, 0.7, 0.2]))
+    t.set_user_attr("acc", np.float32(0.5))
+    t.set_user_attr("cm", np.array([[3, 1], [0, 4]]))
+    t.set_user_attr("ok", np.bool_(True))
+    t.set_user_attr("mixed", {"a": [np.int32(2), 1.5]})
+    with pytest.raises(ValueError, match="'bad'"):
+        t.set_user_attr("bad", np.float64("nan"))
+    with pytest.raises(ValueError, match="'bad'"):
+        t.set_user_attr("bad", np.array([1.0, np.inf]))
+    with pytest.raises(TypeError, match="'bad'.*set"):
+        t.set_user_attr("bad", {1, 2})
+    study.set_user_attr("n", np.int64(7))
+    study.tell(t, 0.5)
+    want = {"epoch": 1, "acc": 0.5, "cm": [[3, 1], [0, 4]], "ok": True,
+            "mixed": {"a": [2, 1.5]}}
+    got = gpbo.Study(storage=url, name="s")
+    assert got.trials[0].user_attrs == want
+    assert type(got.trials[0].user_attrs["epoch"]) is int
+    assert got.user_attrs == {"n": 7}
