@@ -568,6 +568,7 @@ class Trial:
         #: incomplete, so it does not create the study
         self._refused, self._refused_fixed = None, False
         self._dropped = False  # a discovery trial told without creating the study
+        self._steps = set()  # the steps reported (a step again is ignored, as Optuna's)
 
     def _suggest_dist(self, name, make):
         """What suggest_* returns for the distribution make() builds; a refusal in a discovery
@@ -640,7 +641,8 @@ class Trial:
         (the storage keeps finite intermediate values only, as ``gpbo run`` does with a
         ``loss=nan step=N`` line), and with a pruner should_prune() says True, at any step,
         until a later finite value is judged (Optuna's pruners prune such a trial too, in most
-        cases): raise TrialPruned to end it as pruned. An objective that returns NaN instead fails its trial, as a NaN last
+        cases): raise TrialPruned to end it as pruned. A step reported again is ignored
+        with a RuntimeWarning (Optuna keeps the first value too). An objective that returns NaN instead fails its trial, as a NaN last
         step fails it under ``gpbo run``. Without a pruner nothing else happens."""
         self.study.report(self, step, value)
 
@@ -1049,6 +1051,7 @@ class Study:
         self._running[trial.id] = trial
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, h))
+        trial._steps = set()  # reported again below, as any trial's
         for step, value in trial._reports:
             self.report(trial, step, value)
         for key, text in trial._user_attrs.items():
@@ -1494,6 +1497,17 @@ class Study:
                 if t is not None and self._pruner:
                     t._prune = True
                 return
+            own = t if t is not None else \
+                trial if isinstance(trial, Trial) else self._running.get(tid)
+            if own is not None and (t is not None or tid in self._running):
+                if step in own._steps:
+                    # the storage would replace the value and the pruner keep the first one it
+                    # judged: they disagreed; Optuna keeps the first, with a warning
+                    warnings.warn("report: trial %d reported step %d already; this value (%r) "
+                                  "is ignored, as Optuna ignores it" % (tid, step, value),
+                                  RuntimeWarning, stacklevel=3)
+                    return
+                own._steps.add(step)
             if t is not None:  # no study yet: stored when it is created (the pruner never
                 t._reports.append((step, value))  # stops a first trial at a finite value)
                 return

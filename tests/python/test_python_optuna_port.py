@@ -723,3 +723,32 @@ def test_user_attrs_take_numpy_values(tmp_path):
     assert got.trials[0].user_attrs == want
     assert type(got.trials[0].user_attrs["epoch"]) is int
     assert got.user_attrs == {"n": 7}
+
+
+def test_a_step_reported_again_is_ignored_as_optuna():
+    """A step reported twice: Optuna keeps the first value with a warning; gpbo's storage
+    replaced it with the second while its pruner kept judging the first, so the intermediate
+    values showed one curve and the pruning decisions followed another. Now the second is
+    ignored with a RuntimeWarning, in a first define-by-run trial too, and the intermediate
+    values are Optuna's."""
+    def reports(trial, rep):
+        trial.suggest_float("x", 0, 1)
+        for step, v in ((0, 0.5), (1, 0.25), (1, 0.75), (2, 0.125), (0, 9.0)):
+            rep(trial, step, v)
+        return 0.125
+
+    ostudy = optuna.create_study()
+    with pytest.warns(UserWarning):
+        ostudy.optimize(lambda t: reports(t, lambda tr, s, v: tr.report(v, s)), 2)
+    for pruner in (None, "median"):
+        study = gpbo.Study(seed=1, pruner=pruner)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            study.optimize(lambda t: reports(t, lambda tr, s, v: tr.report(s, v)), 2)
+        assert sum("reported step 1 already" in str(w.message) for w in caught) == 2
+        assert [t.intermediate_values for t in study.trials] == \
+            [t.intermediate_values for t in ostudy.trials] == [{0: 0.5, 1: 0.25, 2: 0.125}] * 2
+    t = study.ask()
+    study.tell(t, 0.5)
+    with pytest.raises(gpbo.GpboError, match="already finished"):
+        t.report(0, 0.5)  # a trial told still raises, first step or not
