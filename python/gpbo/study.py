@@ -1064,14 +1064,23 @@ class Study:
         return {name: _value(p, values[i]) for i, (name, p) in enumerate(self._items)
                 if not math.isnan(values[i])}
 
-    def ask(self):
+    def ask(self, fixed_distributions=None):
         """A new trial (or one whose worker was lost) to evaluate. Raises ExhaustedError when the
         strategy has nothing left (a finished grid).
+
+        fixed_distributions (Optuna's define-and-run ask): a dict name -> distribution, Optuna's
+        (FloatDistribution, IntDistribution, CategoricalDistribution, and Optuna 2's) or gpbo's
+        (Uniform, LogUniform, Int, Categorical); each is suggested in order as its suggest_*
+        call would be (a define-by-run study's first trial makes its space of them, a study with
+        a space checks them against it), so trial.params holds them. A refused one fails the
+        trial (told, with the reason) and raises.
 
         A define-by-run study that does not exist yet (opened with space=None) first hands out
         one discovery trial, whose suggest_* calls draw at random and make the space; until it
         is told, an ask from another thread waits for it, and one from the thread that asked it
         raises ValueError (it would wait forever)."""
+        if fixed_distributions is not None:
+            return self._ask_with(fixed_distributions)
         with self._lock:
             while self._h is None and self._discovering is not None:
                 if self._discovering._owner == threading.get_ident():
@@ -1096,6 +1105,23 @@ class Study:
                 check(_s.gpbo_pruner_catch_up(self._pruner, h))
             trial = Trial(self, tid.value, self._params(values))
             self._running[trial.id] = trial
+        return trial
+
+    def _ask_with(self, dists):
+        """ask(fixed_distributions): a trial asked, then each distribution suggested."""
+        if not isinstance(dists, dict):
+            raise TypeError("fixed_distributions is a dict name -> distribution, not %r"
+                            % (dists,))
+        calls = [(name, _suggest_call(name, d)) for name, d in dists.items()]
+        trial = self.ask()
+        try:
+            for name, call in calls:
+                call(trial)
+        except Exception as e:
+            with warnings.catch_warnings():  # a first trial's drop: the error says it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
+            raise
         return trial
 
     def _id(self, trial):
@@ -1957,6 +1983,36 @@ class Study:
     def __repr__(self):
         return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,
                                                              self.direction)
+
+
+def _suggest_call(name, d):
+    """The suggest_* call (a function of the trial) that declares distribution d, Optuna's or
+    gpbo's (ask's fixed_distributions); TypeError for anything else."""
+    kind = type(d).__name__ if type(d).__module__.startswith("optuna") else None
+    a = getattr(d, "__dict__", {})
+    if kind == "FloatDistribution":
+        return lambda t: t.suggest_float(name, a["low"], a["high"], step=a["step"], log=a["log"])
+    if kind == "IntDistribution":
+        return lambda t: t.suggest_int(name, a["low"], a["high"], step=a["step"], log=a["log"])
+    if kind == "CategoricalDistribution":
+        return lambda t: t.suggest_categorical(name, list(a["choices"]))
+    if kind in ("UniformDistribution", "LogUniformDistribution"):  # Optuna 2's
+        return lambda t: t.suggest_float(name, a["low"], a["high"],
+                                         log=kind == "LogUniformDistribution")
+    if kind == "DiscreteUniformDistribution":
+        return lambda t: t.suggest_float(name, a["low"], a["high"], step=a["q"])
+    if kind in ("IntUniformDistribution", "IntLogUniformDistribution"):
+        return lambda t: t.suggest_int(name, a["low"], a["high"], step=a.get("step", 1),
+                                       log=kind == "IntLogUniformDistribution")
+    if isinstance(d, _space.Uniform) and d.when is None:
+        return lambda t: t.suggest_float(name, d.lo, d.hi, log=d.log)
+    if isinstance(d, _space.Int) and d.when is None:
+        return lambda t: t.suggest_int(name, d.lo, d.hi, log=d.log)
+    if isinstance(d, _space.Categorical) and d.when is None:
+        return lambda t: t.suggest_categorical(name, d.choices)
+    raise TypeError("fixed_distributions: %r is %r, not a distribution (Optuna's "
+                    "FloatDistribution, IntDistribution, CategoricalDistribution, or gpbo's "
+                    "Uniform, LogUniform, Int, Categorical without when=)" % (name, d))
 
 
 def _gc_after(f):

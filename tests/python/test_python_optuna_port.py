@@ -752,3 +752,37 @@ def test_a_step_reported_again_is_ignored_as_optuna():
     study.tell(t, 0.5)
     with pytest.raises(gpbo.GpboError, match="already finished"):
         t.report(0, 0.5)  # a trial told still raises, first step or not
+
+
+def test_port_ask_with_fixed_distributions():
+    """Optuna's ask-and-tell tutorial, define-and-run: study.ask(distributions) with Optuna's
+    distribution objects, then trial.params. It was TypeError (ask takes no argument); the
+    first trial now makes a define-by-run study's space of them, later asks check them, and
+    gpbo's own space parameters are taken too. A refused distribution fails the trial and
+    raises."""
+    D = optuna.distributions
+    dists = {"C": D.FloatDistribution(1e-7, 10.0, log=True), "n": D.IntDistribution(1, 4),
+             "k": D.CategoricalDistribution(["rbf", "linear"])}
+
+    def loop(study):
+        for _ in range(4):
+            trial = study.ask(dists)
+            study.tell(trial, trial.params["C"] * trial.params["n"])
+        return study
+
+    ostudy = loop(optuna.create_study(direction="maximize"))
+    study = loop(gpbo.Study(direction="maximize", seed=1, strategy="random"))
+    for s in (ostudy, study):
+        assert [t.state.name for t in s.trials] == ["COMPLETE"] * 4
+        assert all(set(t.params) == {"C", "n", "k"} and 1e-7 <= t.params["C"] <= 10 and
+                   t.params["k"] in ("rbf", "linear") for t in s.trials)
+    assert list(study.space) == ["C", "n", "k"] and study.space["C"].log
+    t = study.ask({"C": gpbo.LogUniform(1e-7, 10.0)})  # gpbo's own, a part of the space
+    assert set(t.params) == {"C", "n", "k"}
+    study.tell(t, 1.0)
+    with pytest.raises(ValueError, match="contradicts the study's space"):
+        study.ask({"C": D.FloatDistribution(0, 1)})
+    assert study.trials[-1].state == "failed" and "contradicts" in study.trials[-1].reason
+    with pytest.raises(TypeError, match="not a distribution"):
+        study.ask({"C": (0, 1)})
+    assert len(study.trials) == 6
