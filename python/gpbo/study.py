@@ -680,6 +680,23 @@ class TrialRecord:
         """The trial's id (Optuna's name for it)."""
         return self.id
 
+    def _key(self):
+        # NaN (the value of a trial that is not complete) equal to itself, as Optuna's None is
+        nan = lambda v: "nan" if isinstance(v, float) and math.isnan(v) else v
+        return tuple(nan(getattr(self, k)) if k != "values" else [nan(v) for v in self.values]
+                     for k in self.__slots__)
+
+    def __eq__(self, other):
+        """Equal when every field is (Optuna's FrozenTrial compares so): the record of one
+        trial read twice (study.best_trial == record, record in study.best_trials) is equal;
+        it compared identities, so such a test never held."""
+        if not isinstance(other, TrialRecord):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash((self.id, str(self.state)))
+
     @property
     def datetime_start(self):
         """When it started, a local datetime (Optuna's FrozenTrial.datetime_start)."""

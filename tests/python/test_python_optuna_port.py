@@ -786,3 +786,40 @@ def test_port_ask_with_fixed_distributions():
     with pytest.raises(TypeError, match="not a distribution"):
         study.ask({"C": (0, 1)})
     assert len(study.trials) == 6
+
+
+def test_records_of_one_trial_are_equal_as_optunas():
+    """study.best_trial == record and record in study.best_trials, as Optuna's callbacks write
+    them, hold for the record of the same trial read twice (FrozenTrial compares its fields);
+    they compared identities, so they never held. Another trial, or the same trial once it has
+    changed, is not equal; NaN values (trials not complete) are equal to themselves."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            raise RuntimeError("boom")
+        return x
+
+    seen = {}
+
+    def cb(study, record):
+        if record.state.name == "COMPLETE":
+            seen[record.number] = study.best_trial == record
+
+    for s in (optuna.create_study(), gpbo.Study(seed=1, strategy="random")):
+        seen.clear()
+        s.optimize(objective, 6, callbacks=[cb], catch=(RuntimeError,))
+        best = s.best_trial
+        assert best in s.best_trials and best == s.trials[best.number]
+        assert best != s.trials[(best.number + 1) % 6]
+        assert s.trials[2] == s.trials[2]  # failed: no value
+        assert any(seen.values()) and all(seen[k] == (s.trials[k].value ==
+                                                      min(t.value for t in s.trials[:k + 1]
+                                                          if t.state.name == "COMPLETE"))
+                                          for k in seen)
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1)
+    t = study.ask()
+    before = study.trials[0]
+    t.set_user_attr("k", 1)
+    study.tell(t, 0.5)
+    assert study.trials[0] != before and study.trials[0] == study.trials[0]
+    assert len({study.trials[0], study.trials[0]}) == 1
