@@ -920,6 +920,18 @@ class Study:
             return json.loads(out.value.decode()) if out.value else {}
 
     @property
+    def directions(self):
+        """Each objective's direction in order, "minimize" or "maximize" (Optuna's
+        study.directions, as strings): [direction] for a study of one objective. ``direction``
+        alone is the first objective's."""
+        return list(self.objectives.values()) if self._nobj >= 2 else [self.direction]
+
+    @property
+    def study_name(self):
+        """The study's name (Optuna's name for ``name``)."""
+        return self.name
+
+    @property
     def space(self):
         """The study's space as a dict (the stored one for a study reopened without it; empty
         while the first trial of a define-by-run study has not been told)."""

@@ -823,3 +823,22 @@ def test_records_of_one_trial_are_equal_as_optunas():
     study.tell(t, 0.5)
     assert study.trials[0] != before and study.trials[0] == study.trials[0]
     assert len({study.trials[0], study.trials[0]}) == 1
+
+
+def test_study_directions_and_study_name():
+    """study.directions and study.study_name, Optuna's names, which a ported script logs or
+    loops over (AttributeError before): each objective's direction in order (as strings), one
+    for a study of one objective; the name."""
+    def f(t):
+        x = t.suggest_float("x", 0, 1)
+        return x, 1 - x
+
+    study = gpbo.Study(objectives={"a": "minimize", "b": "maximize"}, name="mo", seed=1)
+    ostudy = optuna.create_study(directions=["minimize", "maximize"], study_name="mo")
+    for s in (study, ostudy):
+        s.optimize(f, 2)
+        assert [getattr(d, "name", d).lower() for d in s.directions] == ["minimize", "maximize"]
+        assert s.study_name == "mo"
+    assert gpbo.Study({"x": gpbo.Uniform(0, 1)}, direction="maximize").directions == \
+        ["maximize"]
+    assert gpbo.Study().directions == ["minimize"]  # define-by-run, before its first trial
