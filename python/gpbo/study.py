@@ -1845,13 +1845,15 @@ class Study:
             done(trial.id)
         return True
 
-    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=None, *,
+    def optimize(self, f, n_trials=None, *args, n_jobs=1, catch=(Exception,), pass_trial=None,
                  timeout=None, callbacks=None, gc_after_trial=False, show_progress_bar=False):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
         pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
-        params. n_jobs threads (-1: one a CPU, as in Optuna) ask and evaluate at once; a
+        params. Everything after n_trials is given by keyword (a third positional argument,
+        Optuna's timeout, is TypeError). n_jobs threads (-1: one a CPU, as in Optuna) ask and
+        evaluate at once; a
         KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
         raised at once (the trials running finish and are told in their threads). Stops early
         when the strategy is exhausted. timeout: seconds after which no new trial starts (the
@@ -1870,6 +1872,12 @@ class Study:
         (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
         was given a space. A define-by-run study's first trial makes its space: the other
         threads wait until it is told."""
+        if args:
+            # Optuna's third is timeout, gpbo's was n_jobs: optimize(f, 100, 600) meant 600
+            # seconds and ran 600 threads
+            raise TypeError("optimize(f, n_trials, ...) takes the rest by keyword: a third "
+                            "positional argument (%r) is Optuna's timeout, which gpbo took as "
+                            "n_jobs; give timeout=... or n_jobs=..." % (args[0],))
         if pass_trial is None:
             pass_trial = self._define_by_run
         # a class or an iterable of them (a set, as Optuna takes): checked before any trial

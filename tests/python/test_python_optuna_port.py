@@ -10,6 +10,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 import warnings
 
@@ -842,3 +843,25 @@ def test_study_directions_and_study_name():
     assert gpbo.Study({"x": gpbo.Uniform(0, 1)}, direction="maximize").directions == \
         ["maximize"]
     assert gpbo.Study().directions == ["minimize"]  # define-by-run, before its first trial
+
+
+def test_optimize_third_positional_argument_is_refused():
+    """optimize(f, 3, 600): Optuna's third positional argument is timeout (600 s); gpbo's was
+    n_jobs, so it ran 600 threads. Now TypeError naming both, before any trial; keywords work
+    as before."""
+    started = []
+
+    def objective(trial):
+        started.append(threading.get_ident())
+        return trial.suggest_float("x", 0, 1)
+
+    ostudy = optuna.create_study()
+    ostudy.optimize(objective, 3, 600)
+    assert len(ostudy.trials) == 3 and len(set(started)) == 1
+    study = gpbo.Study(seed=1, strategy="random")
+    for args in ((3, 600), (3, 2, (Exception,)), (None, 0.5)):
+        with pytest.raises(TypeError, match="Optuna's timeout.*n_jobs"):
+            study.optimize(objective, *args)
+    assert study.trials == [] and len(started) == 3
+    study.optimize(objective, 3, timeout=600, n_jobs=2)
+    assert len(study.trials) == 3
