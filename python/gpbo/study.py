@@ -1153,6 +1153,18 @@ class Study:
             raise
         return trial
 
+    def _check_not_waiting(self, h, tid, what):
+        """ValueError when trial tid is enqueued and no worker has asked it (the library would
+        end it: a configuration told complete without ever being run), as Optuna's "Cannot
+        tell a WAITING trial". The mirror is read again first: another worker may have taken
+        it."""
+        if _s.gpbo_study_trial_queued(h, tid):
+            check(_s.gpbo_study_sync(h))
+            if _s.gpbo_study_trial_queued(h, tid):
+                raise ValueError("%s: trial %d of study %r is enqueued and no worker has asked "
+                                 "it yet (WAITING): ask it first, as Optuna refuses to tell a "
+                                 "WAITING trial" % (what, tid, self.name))
+
     def _id(self, trial):
         """A trial's id from a Trial, a TrialRecord or the id; int() would take 1.7 for trial 1
         and -1 for 2^64 - 1."""
@@ -1231,6 +1243,7 @@ class Study:
                     self._told.notify_all()
                 tid = first.id
             h = self._handle()
+            self._check_not_waiting(h, tid, "tell")
             if names is not None:
                 check(_s.gpbo_study_set_metrics(h, tid, len(vals), names, vals))
             if failed is not None:
@@ -1548,6 +1561,7 @@ class Study:
             if not math.isfinite(value):  # diverged: nothing stored, pruned with a pruner
                 if t is None:  # refused as a finite value would be (no such trial, ended)
                     check(_s.gpbo_study_report_many(self._handle(), tid, 0, None, None))
+                    self._check_not_waiting(self._handle(), tid, "report")
                     t = trial if isinstance(trial, Trial) else self._running.get(tid)
                 if t is not None and self._pruner:
                     t._prune = True
@@ -1566,6 +1580,7 @@ class Study:
             if t is not None:  # no study yet: stored when it is created (the pruner never
                 t._reports.append((step, value))  # stops a first trial at a finite value)
                 return
+            self._check_not_waiting(self._handle(), tid, "report")
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
             prune = C.c_int(0)
             if self._pruner:

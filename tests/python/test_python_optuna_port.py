@@ -865,3 +865,32 @@ def test_optimize_third_positional_argument_is_refused():
     assert study.trials == [] and len(started) == 3
     study.optimize(objective, 3, timeout=600, n_jobs=2)
     assert len(study.trials) == 3
+
+
+def test_a_waiting_trial_is_not_told(tmp_path):
+    """tell or report by the id of an enqueued trial no worker has asked: Optuna refuses
+    ("Cannot tell a WAITING trial"); gpbo told it, so the configuration was recorded complete
+    (or pruned, with a report) without ever being run. Now ValueError and the trial stays
+    WAITING; once asked (by this handle or another one of the stored study) it is told as
+    any."""
+    ostudy = optuna.create_study()
+    ostudy.enqueue_trial({"x": 0.5})
+    with pytest.raises(ValueError, match="WAITING"):
+        ostudy.tell(0, 1.0)
+    url = "sqlite:///%s" % (tmp_path / "w.db")
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="s", seed=1)
+    study.enqueue_trial({"x": 0.5})
+    for call in (lambda: study.tell(0, 1.0), lambda: study.tell(0, pruned=True),
+                 lambda: study.tell(study.trials[0], failed="x"),
+                 lambda: study.report(0, 1, 0.5), lambda: study.report(0, 1, math.nan)):
+        with pytest.raises(ValueError, match="enqueued and no worker has asked it"):
+            call()
+    (rec,) = study.trials
+    assert rec.state == "waiting" and rec.intermediate == {}
+    other = gpbo.Study(storage=url, name="s")
+    t = other.ask()
+    assert t.id == 0 and t.params == {"x": 0.5}
+    study.report(0, 1, 0.5)  # asked by another handle: this one's mirror is read again
+    study.tell(0, 0.25)
+    assert [(r.state, r.value, r.intermediate) for r in other.trials] == \
+        [("complete", 0.25, {1: 0.5})]
