@@ -819,6 +819,7 @@ class Study:
         if not self._h:
             # no such study and no space: its first trial finds the space (define-by-run);
             # the options (and what they point to) wait for it
+            self._check_creatable()
             self._h, self._opts, self._keep, self._items = None, o, keep, []
             self._asked = (direction, objectives)
             self._queued = []  # enqueue()'s (params, max_trials) kept for the study
@@ -834,6 +835,27 @@ class Study:
         del keep  # the library copied the constraints and objectives
         self._opened(direction, objectives,
                      _read_space(_s.gpbo_study_space(self._h)) if items is None else items)
+
+    def _check_creatable(self):
+        """StorageError now when a define-by-run study's SQLite file cannot be made (its folder
+        missing or not writable): the file is made only when the first trial is told, and that
+        trial's result was lost then. The path as the library reads it (sqlite:///PATH or a
+        plain path)."""
+        url = None if self._storage_b is None else os.fsdecode(self._storage_b)
+        if url is None or url == ":memory:":
+            return
+        path = url[10:] if url.startswith("sqlite:///") else url if "://" not in url else None
+        if not path or os.path.exists(path):
+            return
+        folder = os.path.dirname(path) or "."
+        why = "does not exist" if not os.path.isdir(folder) else \
+            "is not writable" if not os.access(folder, os.W_OK | os.X_OK) else None
+        if why:
+            self.close()
+            raise _lib.StorageError(
+                "%s: study %r cannot be created there: the folder %r %s (a define-by-run study "
+                "is written when its first trial is told, and that trial's result would be "
+                "lost)" % (url, self.name, folder, why), -4)
 
     def _opened(self, direction, objectives, items):
         """Reads what the open study self._h is; raises ValueError (the study closed) when the

@@ -639,3 +639,21 @@ def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_p
         t.suggest_int("n", 3, 1)
     study.tell(t, 0.5)  # complete: the objective went on without it
     assert list(study.space) == ["x"] and [r.state for r in study.trials] == ["complete"]
+
+
+def test_a_storage_folder_that_is_missing_is_found_before_the_first_trial(tmp_path):
+    """A define-by-run study (space=None) in an SQLite file whose folder does not exist: the
+    file is made only when the first trial is told, so the error came then, after the trial
+    ran, and its result was lost. Now StorageError at gpbo.Study(), naming the folder; a
+    folder that exists still makes the file at the first tell, and a missing file there is a
+    new study as before."""
+    calls = []
+    for url in ("sqlite:///%s" % (tmp_path / "no" / "such" / "s.db"),
+                str(tmp_path / "missing" / "s.db")):
+        with pytest.raises(gpbo.StorageError, match="folder '.*' does not exist"):
+            gpbo.Study(storage=url, name="s")
+    ok = "sqlite:///%s" % (tmp_path / "s.db")
+    study = gpbo.Study(storage=ok, name="s", seed=1)
+    assert not os.path.exists(tmp_path / "s.db")
+    study.optimize(lambda t: calls.append(1) or t.suggest_float("x", 0, 1), 1)
+    assert len(gpbo.Study(storage=ok, name="s").trials) == 1 and calls == [1]
