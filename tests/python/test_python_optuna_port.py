@@ -894,3 +894,26 @@ def test_a_waiting_trial_is_not_told(tmp_path):
     study.tell(0, 0.25)
     assert [(r.state, r.value, r.intermediate) for r in other.trials] == \
         [("complete", 0.25, {1: 0.5})]
+
+
+def test_a_finished_trial_raises_what_optuna_raises():
+    """A trial told twice: Optuna raises ValueError ("Cannot tell a COMPLETE trial"), gpbo
+    raised GpboError, a RuntimeError, so a ported `except ValueError` let it through. It is
+    now gpbo.StateError, a GpboError (code GPBO_ESTATE) and a ValueError; reported or given an
+    attribute once told it is still a RuntimeError, as Optuna's."""
+    ostudy = optuna.create_study()
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1)
+    for s, rep in ((ostudy, lambda t: t.report(0.5, 1)), (study, lambda t: t.report(1, 0.5))):
+        t = s.ask()
+        t.suggest_float("x", 0, 1)
+        s.tell(t, 0.5)
+        with pytest.raises(ValueError):
+            s.tell(t, 0.25)
+        for late in (lambda: rep(t), lambda: t.set_user_attr("k", 1)):
+            with pytest.raises(RuntimeError):
+                late()
+    with pytest.raises(gpbo.StateError, match="already finished") as e:
+        study.tell(0, pruned=True)
+    assert isinstance(e.value, gpbo.GpboError) and e.value.code == -9
+    study.tell(0, 0.1, skip_if_finished=True)
+    assert study.best_value == 0.5
