@@ -820,6 +820,7 @@ class Study:
             # no such study and no space: its first trial finds the space (define-by-run);
             # the options (and what they point to) wait for it
             self._check_creatable()
+            self._check_options(o)
             self._h, self._opts, self._keep, self._items = None, o, keep, []
             self._asked = (direction, objectives)
             self._queued = []  # enqueue()'s (params, max_trials) kept for the study
@@ -857,6 +858,18 @@ class Study:
                 "is written when its first trial is told, and that trial's result would be "
                 "lost)" % (url, self.name, folder, why), -4)
 
+    def _check_options(self, o):
+        """Raises now what the library refuses in a define-by-run study's options (refit_every=0,
+        say), which it checks only when the study is created, as its first trial is told, whose
+        result was then lost: an in-memory study of one parameter is opened with them and
+        closed."""
+        cs = _CSpace([("x", _space.Uniform(0.0, 1.0))])
+        h = _s.gpbo_study_open(None, self.name.encode(), cs.h, C.byref(o))
+        if not h:
+            self.close()
+            check_ptr(h)
+        _s.gpbo_study_close(h)
+
     def _opened(self, direction, objectives, items):
         """Reads what the open study self._h is; raises ValueError (the study closed) when the
         direction or objectives asked for contradict it."""
@@ -887,6 +900,8 @@ class Study:
         if strategy is not None and strategy != stored:
             return "was made with strategy %r, not %r" % (stored, strategy)
         for k, (v, field) in given.items():
+            if k == "mo_acquisition" and self._nobj < 2:
+                continue  # not stored for a study of one objective, which has no use for it
             if getattr(st, k) != field:
                 return "was made with another %s than %r" % (k, v)
         return None

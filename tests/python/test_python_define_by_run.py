@@ -657,3 +657,23 @@ def test_a_storage_folder_that_is_missing_is_found_before_the_first_trial(tmp_pa
     assert not os.path.exists(tmp_path / "s.db")
     study.optimize(lambda t: calls.append(1) or t.suggest_float("x", 0, 1), 1)
     assert len(gpbo.Study(storage=ok, name="s").trials) == 1 and calls == [1]
+
+
+def test_options_the_library_refuses_are_found_before_the_first_trial(tmp_path):
+    """A define-by-run study (space=None) with an option the library refuses (refit_every=0,
+    grid_resolution=0 on a grid) or several objectives with a bad acquisition: the library
+    checks them only when the study is created, as its first trial is told, so the error came
+    after the trial ran and its result was lost. Now InvalidArgumentError at gpbo.Study()
+    (nothing is written), as with a space. A study of one objective made with
+    mo_acquisition= (which it does not store) reopens with the same option."""
+    calls = []
+    url = "sqlite:///%s" % (tmp_path / "o.db")
+    for storage in (None, url):
+        for kw in (dict(refit_every=0), dict(strategy="grid", grid_resolution=0)):
+            with pytest.raises(gpbo.InvalidArgumentError, match="must be at least 1"):
+                gpbo.Study(storage=storage, name="s", **kw)
+    assert not os.path.exists(tmp_path / "o.db")
+    study = gpbo.Study(storage=url, name="s", mo_acquisition="parego", refit_every=2, seed=1)
+    study.optimize(lambda t: calls.append(1) or t.suggest_float("x", 0, 1), 2)
+    again = gpbo.Study(storage=url, name="s", mo_acquisition="parego", refit_every=2)
+    assert len(again.trials) == 2 and calls == [1, 1]
