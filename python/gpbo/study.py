@@ -642,8 +642,9 @@ class Trial:
         ``loss=nan step=N`` line), and with a pruner should_prune() says True, at any step,
         until a later finite value is judged (Optuna's pruners prune such a trial too, in most
         cases): raise TrialPruned to end it as pruned. A step reported again is ignored
-        with a RuntimeWarning (Optuna keeps the first value too). An objective that returns NaN instead fails its trial, as a NaN last
-        step fails it under ``gpbo run``. Without a pruner nothing else happens."""
+        with a RuntimeWarning (Optuna keeps the first value too). An objective that returns
+        NaN instead fails its trial, as a NaN last step fails it under ``gpbo run``. Without a
+        pruner nothing else happens."""
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -741,7 +742,8 @@ class Study:
     run define-by-run as Optuna does: the first trial's suggest_* calls draw at random and make
     the space, and the study is created when that trial is told (see Trial). direction:
     "minimize" (default) or "maximize". strategy: "bayes" (the default for a new study),
-    "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to 2**64 - 1, None draws one. pruner: None,
+    "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to 2**64 - 1, None draws
+    one. pruner: None,
     "median", "hyperband", a MedianPruner or a HyperbandPruner.
     constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
     side); a trial is feasible when it is complete and each such metric, told with it
