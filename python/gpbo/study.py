@@ -700,7 +700,10 @@ class TrialRecord:
 
     @property
     def datetime_start(self):
-        """When it started, a local datetime (Optuna's FrozenTrial.datetime_start)."""
+        """When it started, a local datetime (Optuna's FrozenTrial.datetime_start); None while
+        it waits in the queue (WAITING: not started, as Optuna's)."""
+        if self.state == TrialState.WAITING:
+            return None
         return datetime.datetime.fromtimestamp(self.started)
 
     @property

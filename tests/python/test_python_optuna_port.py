@@ -633,6 +633,7 @@ def test_waiting_trials_and_optunas_trial_state_as_optuna():
     assert [t.state.name for t in ostudy.trials] == ["WAITING"] * 2
     assert [t.state.name for t in study.trials] == ["WAITING"] * 2
     assert study.trials[0].state == "waiting" and study.trials[0].duration is None
+    assert study.trials[0].datetime_start is ostudy.trials[0].datetime_start is None
     t, ot = study.ask(), ostudy.ask()
     ot.suggest_float("x", 0, 1)
     for s in (ostudy, study):
@@ -641,6 +642,10 @@ def test_waiting_trials_and_optunas_trial_state_as_optuna():
         assert [x.number for x in s.get_trials(states=[OState.RUNNING])] == [0]
     assert [x.number for x in study.get_trials(states=[gpbo.TrialState.WAITING])] == [1]
     assert list(study.trials_dataframe()["state"]) == ["RUNNING", "WAITING"]
+    for s in (ostudy, study):
+        df = s.trials_dataframe()
+        assert df["datetime_start"].notna().tolist() == [True, False]
+    assert study.trials[0].datetime_start is not None
     study.tell(t, state=OState.PRUNED)
     assert study.trials[0].state == gpbo.TrialState.PRUNED
     for bad in (OState.WAITING, OState.RUNNING, "waiting"):
