@@ -12,7 +12,7 @@ The study part (Study, minimize, ...) is loaded on first use, so ``from gpbo imp
 only libgpbo_base and libgpbo_gp. Thread-safety is stated in gpbo.gp and gpbo.study.
 """
 from ._lib import (ExhaustedError, GpboError, InvalidArgumentError, NotFoundError,
-                   StorageError, libdir, version)
+                   StateError, StorageError, libdir, version)
 from .space import Categorical, Constant, Int, LogUniform, Uniform
 
 __version__ = version()
@@ -26,7 +26,8 @@ _LAZY = {
 }
 
 __all__ = ["Uniform", "LogUniform", "Int", "Categorical", "Constant", "GpboError",
-           "InvalidArgumentError", "StorageError", "ExhaustedError", "NotFoundError", "libdir",
+           "InvalidArgumentError", "StorageError", "ExhaustedError", "NotFoundError", "StateError",
+           "libdir",
            "version"] + list(_LAZY)
 
 

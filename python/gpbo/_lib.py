@@ -88,7 +88,14 @@ class NotFoundError(GpboError, LookupError):
     """GPBO_ENOTFOUND: no such study, trial or parameter."""
 
 
-_CLASSES = {-1: InvalidArgumentError, -4: StorageError, -8: NotFoundError, -11: ExhaustedError}
+class StateError(GpboError, ValueError):
+    """GPBO_ESTATE: the object is not in a state that allows the call (a trial told twice, or
+    reported or given attributes once told). A ValueError too, as Optuna's "Cannot tell a
+    COMPLETE trial" is, so a ported ``except ValueError`` catches it."""
+
+
+_CLASSES = {-1: InvalidArgumentError, -4: StorageError, -8: NotFoundError, -9: StateError,
+            -11: ExhaustedError}
 
 
 def error(code):

@@ -62,6 +62,7 @@ _SIG = {
     "gpbo_study_space": (_VP, [_VP]),
     "gpbo_study_name": (C.c_char_p, [_VP]),
     "gpbo_study_direction": (C.c_int, [_VP]),
+    "gpbo_study_get_options": (_VP, [_VP]),
     "gpbo_study_ask": (C.c_int, [_VP, C.POINTER(_SZ), DP]),
     "gpbo_study_sync": (C.c_int, [_VP]),
     "gpbo_study_tell": (C.c_int, [_VP, _SZ, C.c_double]),
@@ -116,8 +117,11 @@ class TrialState(str, enum.Enum):
     """A trial's state, as TrialRecord.state gives it, named as Optuna's TrialState (FAIL is
     "failed"): each member is also its string, so ``record.state == "complete"`` and
     ``record.state == gpbo.TrialState.COMPLETE`` both hold, and a ported Optuna callback
-    comparing with ``TrialState.PRUNED`` works once it imports gpbo's."""
+    comparing with ``TrialState.PRUNED`` works once it imports gpbo's (where a state is taken,
+    Optuna's own members are taken too, by name). WAITING: enqueued, no worker has taken it yet
+    (the library holds it as running), as Optuna's."""
 
+    WAITING = "waiting"
     RUNNING = "running"
     COMPLETE = "complete"
     PRUNED = "pruned"
@@ -129,6 +133,22 @@ class TrialState(str, enum.Enum):
 
 
 _STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
+
+
+def _state(s):
+    """s as a TrialState: a member, its string, or a member of the same name of another enum
+    (Optuna's TrialState, left imported in a ported script: TrialState(1) said "1 is not a
+    valid TrialState"); ValueError naming the states otherwise."""
+    if isinstance(s, TrialState):
+        return s
+    if isinstance(s, enum.Enum) and s.name in TrialState.__members__:
+        return TrialState[s.name]
+    try:
+        return TrialState(s)
+    except ValueError:
+        raise ValueError("%r is not a trial state: one of %s (gpbo.TrialState, their strings or "
+                         "Optuna's TrialState)" % (s, ", ".join(TrialState.__members__))) \
+            from None
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
 
 
@@ -312,9 +332,22 @@ def _set_option(o, key, value):
             _set_field(o, key, int(value) if isinstance(value, bool) else value)
         except TypeError as e:  # ctypes' message names no field
             raise TypeError("study option %s: %s" % (key, e)) from None
+    elif key in _OPTUNA_ARGS:
+        raise TypeError("study option %r is Optuna's create_study argument; gpbo.Study takes %s"
+                        % (key, _OPTUNA_ARGS[key]))
     else:
         raise TypeError("unknown study option %r; known: kernel, acquisition, %s, %s"
                         % (key, ", ".join(_CHOICES), ", ".join(_NUMERIC)))
+
+
+#: Optuna's create_study arguments that gpbo.Study names otherwise (a port's first error)
+_OPTUNA_ARGS = {
+    "study_name": "name=",
+    "directions": "objectives= (a list of names, each minimized, or a dict name -> 'minimize' "
+                  "or 'maximize', in the order the values are told)",
+    "sampler": "strategy= ('bayes', 'random', 'sobol', 'lhs', 'grid') and seed=",
+    "load_if_exists": "none: a stored study of that name is always opened (load_if_exists=True)",
+}
 
 
 def _set_constraints(o, constraints):
@@ -489,12 +522,21 @@ def _metric_value(name, value):
         raise ValueError("metric %r: %r is not a number" % (name, value)) from None
 
 
+def _plain(o):
+    """json.dumps' default: a numpy scalar or array (np.int64 from argmax, np.float32 from a
+    float32 model) or a torch tensor as the Python number or list it holds (Optuna's default
+    in-memory storage keeps them; JSON could not hold them); anything else TypeError."""
+    if type(o).__module__.split(".")[0] in ("numpy", "torch") and hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+
 def _attr_json(key, value):
     """The JSON text of user attribute key's value (Optuna stores them as JSON too)."""
     if not isinstance(key, str):
         raise TypeError("a user attribute's key is a string, not %r" % (key,))
     try:  # NaN and inf are not JSON: the storage could not read them back
-        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, default=_plain)
     except (TypeError, ValueError) as e:
         raise type(e)("user attribute %r: %s (its value is stored as JSON)" % (key, e)) \
             from None
@@ -521,16 +563,32 @@ class Trial:
         # and the reports made before the study exists (replayed when it is created)
         self._dists = {} if discovery else None
         self._reports = []
+        #: a discovery trial's refused suggest_* call ("Error: message"), and whether the
+        #: refused value was its enqueued configuration's: failed, the trial left the space
+        #: incomplete, so it does not create the study
+        self._refused, self._refused_fixed = None, False
+        self._dropped = False  # a discovery trial told without creating the study
+        self._steps = set()  # the steps reported (a step again is ignored, as Optuna's)
+
+    def _suggest_dist(self, name, make):
+        """What suggest_* returns for the distribution make() builds; a refusal in a discovery
+        trial is remembered (see _refused)."""
+        try:
+            return self.study._suggest(self, name, make())
+        except Exception as e:
+            if self._dists is not None and self._refused is None:
+                self._refused = ("%s: %s" % (type(e).__name__, e)).rstrip(": ")
+            raise
 
     def suggest_float(self, name, low, high, *, step=None, log=False):
         """A float in [low, high] (log=True: on a log scale, low > 0), as Optuna's. step is
         refused (NotImplementedError): gpbo has no stepped float."""
-        return self.study._suggest(self, name, _suggest.float_dist(name, low, high, step, log))
+        return self._suggest_dist(name, lambda: _suggest.float_dist(name, low, high, step, log))
 
     def suggest_int(self, name, low, high, *, step=1, log=False):
         """An integer in [low, high], both included (log=True: on a log scale, low >= 1), as
         Optuna's. A step other than 1 is refused (NotImplementedError)."""
-        return self.study._suggest(self, name, _suggest.int_dist(name, low, high, step, log))
+        return self._suggest_dist(name, lambda: _suggest.int_dist(name, low, high, step, log))
 
     # Optuna 2's names, deprecated in Optuna 3 (which still runs them): scripts of that time
     def suggest_uniform(self, name, low, high):
@@ -548,7 +606,7 @@ class Trial:
 
     def suggest_categorical(self, name, choices):
         """One of choices (values with distinct str() forms), as Optuna's."""
-        return self.study._suggest(self, name, _suggest.categorical_dist(name, choices))
+        return self._suggest_dist(name, lambda: _suggest.categorical_dist(name, choices))
 
     def set_metric(self, name, value):
         """Sets another metric of the trial (memory, seconds, accuracy; the metric of an outcome
@@ -583,8 +641,10 @@ class Trial:
         (the storage keeps finite intermediate values only, as ``gpbo run`` does with a
         ``loss=nan step=N`` line), and with a pruner should_prune() says True, at any step,
         until a later finite value is judged (Optuna's pruners prune such a trial too, in most
-        cases): raise TrialPruned to end it as pruned. An objective that returns NaN instead fails its trial, as a NaN last
-        step fails it under ``gpbo run``. Without a pruner nothing else happens."""
+        cases): raise TrialPruned to end it as pruned. A step reported again is ignored
+        with a RuntimeWarning (Optuna keeps the first value too). An objective that returns
+        NaN instead fails its trial, as a NaN last step fails it under ``gpbo run``. Without a
+        pruner nothing else happens."""
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -621,9 +681,29 @@ class TrialRecord:
         """The trial's id (Optuna's name for it)."""
         return self.id
 
+    def _key(self):
+        # NaN (the value of a trial that is not complete) equal to itself, as Optuna's None is
+        nan = lambda v: "nan" if isinstance(v, float) and math.isnan(v) else v
+        return tuple(nan(getattr(self, k)) if k != "values" else [nan(v) for v in self.values]
+                     for k in self.__slots__)
+
+    def __eq__(self, other):
+        """Equal when every field is (Optuna's FrozenTrial compares so): the record of one
+        trial read twice (study.best_trial == record, record in study.best_trials) is equal;
+        it compared identities, so such a test never held."""
+        if not isinstance(other, TrialRecord):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash((self.id, str(self.state)))
+
     @property
     def datetime_start(self):
-        """When it started, a local datetime (Optuna's FrozenTrial.datetime_start)."""
+        """When it started, a local datetime (Optuna's FrozenTrial.datetime_start); None while
+        it waits in the queue (WAITING: not started, as Optuna's)."""
+        if self.state == TrialState.WAITING:
+            return None
         return datetime.datetime.fromtimestamp(self.started)
 
     @property
@@ -655,14 +735,18 @@ def _close(handle, pruner):
 
 class Study:
     """A study: in memory (storage=None) or in any storage the gpbo command takes
-    ("sqlite:///path.db", a plain file path, "postgresql://..."), created or reopened by name.
+    ("sqlite:///path.db", a plain file path or pathlib.Path, "postgresql://..."), created or
+    reopened by name (None: "study", so two Studies of one storage without a name are one
+    study; Optuna's create_study makes a new random name). Not copied nor pickled (TypeError):
+    a study that must outlive its process is stored and opened again by storage and name.
 
     space: a dict name -> Uniform, LogUniform, Int, Categorical, Constant; None to reopen a
     stored study with its own space, or, when there is no such study (always in memory), to
     run define-by-run as Optuna does: the first trial's suggest_* calls draw at random and make
     the space, and the study is created when that trial is told (see Trial). direction:
-    "minimize" (default) or "maximize". strategy: "bayes" (default), "random", "sobol", "lhs"
-    or "grid". seed: a whole number from 0 to 2**64 - 1, None draws one. pruner: None,
+    "minimize" (default) or "maximize". strategy: "bayes" (the default for a new study),
+    "random", "sobol", "lhs" or "grid". seed: a whole number from 0 to 2**64 - 1, None draws
+    one. pruner: None,
     "median", "hyperband", a MedianPruner or a HyperbandPruner.
     constraints: outcome constraints, a dict metric name -> (min, max) (None: unbounded on that
     side); a trial is feasible when it is complete and each such metric, told with it
@@ -674,25 +758,26 @@ class Study:
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
     lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the
-    direction, objectives, constraints, strategy and options it was made with; a direction or
-    objectives given that contradict the stored ones raise ValueError (None: the stored ones).
+    direction, objectives, constraints, strategy and options it was made with; a direction,
+    objectives, strategy or option given that contradict the stored ones raise ValueError
+    (None, or not given: the stored ones; strategy None is "bayes" for a new study).
     """
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
-                 strategy="bayes", seed=None, pruner=None, constraints=None, objectives=None,
+                 strategy=None, seed=None, pruner=None, constraints=None, objectives=None,
                  **options):
         if direction not in (None, "minimize", "maximize"):
             raise ValueError("direction must be 'minimize' or 'maximize', not %r" % (direction,))
         if objectives is not None and direction is not None:
             raise ValueError("give direction or objectives (each with its direction), not both")
-        if strategy not in strategies():
+        if strategy is not None and strategy not in strategies():
             raise ValueError("unknown strategy %r; gpbo has %s" % (strategy,
                                                                    ", ".join(strategies())))
         items = None if space is None else _space.check_space(space)
         o = StudyOptions()
         check(_s.gpbo_study_options_init(C.byref(o), StudyOptions.VERSION))
         o.direction = 1 if direction == "maximize" else 0
-        strategy_b = strategy.encode()
+        strategy_b = (strategy or "bayes").encode()
         o.strategy = strategy_b
         if seed is None:
             seed = int.from_bytes(os.urandom(8), "little")
@@ -704,10 +789,16 @@ class Study:
         for k, v in options.items():
             _set_option(o, k, v)
         keep = _set_constraints(o, constraints) + _set_objectives(o, objectives)
+        #: the strategy and options given, checked against a stored study's (_opened)
+        self._given = (strategy, {k: (v, getattr(o, k)) for k, v in options.items()})
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
-        self._storage_b = None if storage is None else str(storage).encode()
+        if storage is not None and not isinstance(storage, (str, os.PathLike)):
+            # str() of an object (an Optuna RDBStorage, say) named a file after its repr
+            raise TypeError("storage is a URL or a path (sqlite:///study.db, "
+                            "postgresql://user@host/db), not %r" % (storage,))
+        self._storage_b = None if storage is None else os.fsencode(storage)
         self._lock = threading.RLock()
         self._told = threading.Condition(self._lock)  # a discovery trial was told
         self._pruner = _pruner(pruner)
@@ -733,6 +824,8 @@ class Study:
         if not self._h:
             # no such study and no space: its first trial finds the space (define-by-run);
             # the options (and what they point to) wait for it
+            self._check_creatable()
+            self._check_options(o)
             self._h, self._opts, self._keep, self._items = None, o, keep, []
             self._asked = (direction, objectives)
             self._queued = []  # enqueue()'s (params, max_trials) kept for the study
@@ -749,6 +842,39 @@ class Study:
         self._opened(direction, objectives,
                      _read_space(_s.gpbo_study_space(self._h)) if items is None else items)
 
+    def _check_creatable(self):
+        """StorageError now when a define-by-run study's SQLite file cannot be made (its folder
+        missing or not writable): the file is made only when the first trial is told, and that
+        trial's result was lost then. The path as the library reads it (sqlite:///PATH or a
+        plain path)."""
+        url = None if self._storage_b is None else os.fsdecode(self._storage_b)
+        if url is None or url == ":memory:":
+            return
+        path = url[10:] if url.startswith("sqlite:///") else url if "://" not in url else None
+        if not path or os.path.exists(path):
+            return
+        folder = os.path.dirname(path) or "."
+        why = "does not exist" if not os.path.isdir(folder) else \
+            "is not writable" if not os.access(folder, os.W_OK | os.X_OK) else None
+        if why:
+            self.close()
+            raise _lib.StorageError(
+                "%s: study %r cannot be created there: the folder %r %s (a define-by-run study "
+                "is written when its first trial is told, and that trial's result would be "
+                "lost)" % (url, self.name, folder, why), -4)
+
+    def _check_options(self, o):
+        """Raises now what the library refuses in a define-by-run study's options (refit_every=0,
+        say), which it checks only when the study is created, as its first trial is told, whose
+        result was then lost: an in-memory study of one parameter is opened with them and
+        closed."""
+        cs = _CSpace([("x", _space.Uniform(0.0, 1.0))])
+        h = _s.gpbo_study_open(None, self.name.encode(), cs.h, C.byref(o))
+        if not h:
+            self.close()
+            check_ptr(h)
+        _s.gpbo_study_close(h)
+
     def _opened(self, direction, objectives, items):
         """Reads what the open study self._h is; raises ValueError (the study closed) when the
         direction or objectives asked for contradict it."""
@@ -761,13 +887,29 @@ class Study:
             _s.gpbo_study_objective_name(self._h, j).decode():
                 "maximize" if _s.gpbo_study_objective_direction(self._h, j) == 1 else "minimize"
             for j in range(self._nobj)}
-        conflict = self._conflict(direction, objectives)
+        conflict = self._conflict(direction, objectives) or self._options_conflict()
         if conflict:  # a stored study keeps its own; a contrary wish would be ignored silently
             self.close()
             raise ValueError("study %r in %s %s; omit it to take the stored study as it is"
                              % (self.name, self.storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    def _options_conflict(self):
+        """What of the strategy or options given contradicts the opened study's, or None: a
+        stored study keeps its own (an Optuna user's load_study(..., sampler=RandomSampler())
+        runs that sampler, so strategy="random" silently going on with "bayes" misled)."""
+        strategy, given = self._given
+        st = C.cast(_s.gpbo_study_get_options(self._h), C.POINTER(StudyOptions)).contents
+        stored = st.strategy.decode() if st.strategy else "bayes"
+        if strategy is not None and strategy != stored:
+            return "was made with strategy %r, not %r" % (stored, strategy)
+        for k, (v, field) in given.items():
+            if k == "mo_acquisition" and self._nobj < 2:
+                continue  # not stored for a study of one objective, which has no use for it
+            if getattr(st, k) != field:
+                return "was made with another %s than %r" % (k, v)
+        return None
 
     def _conflict(self, direction, objectives):
         """What of the direction or objectives asked for contradicts the opened study, or
@@ -818,6 +960,18 @@ class Study:
             out = C.c_char_p()
             check(_s.gpbo_study_attrs(self._handle(), C.byref(out)))
             return json.loads(out.value.decode()) if out.value else {}
+
+    @property
+    def directions(self):
+        """Each objective's direction in order, "minimize" or "maximize" (Optuna's
+        study.directions, as strings): [direction] for a study of one objective. ``direction``
+        alone is the first objective's."""
+        return list(self.objectives.values()) if self._nobj >= 2 else [self.direction]
+
+    @property
+    def study_name(self):
+        """The study's name (Optuna's name for ``name``)."""
+        return self.name
 
     @property
     def space(self):
@@ -885,8 +1039,12 @@ class Study:
                                      % trial.id)
                 _CSpace([(name, d)])  # what the library refuses, refused now, not at the tell
                 fixed = trial._fixed
-                v = _suggest.fixed_value(name, d, fixed[name]) if name in fixed else \
-                    _suggest.draw(self._rng, d)
+                if name in fixed:
+                    trial._refused_fixed = True  # until the value is taken
+                    v = _suggest.fixed_value(name, d, fixed[name])
+                    trial._refused_fixed = False
+                else:
+                    v = _suggest.draw(self._rng, d)
                 trial._dists[name] = d
                 trial.params[name] = v
                 return v
@@ -964,6 +1122,7 @@ class Study:
         self._running[trial.id] = trial
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, h))
+        trial._steps = set()  # reported again below, as any trial's
         for step, value in trial._reports:
             self.report(trial, step, value)
         for key, text in trial._user_attrs.items():
@@ -976,14 +1135,23 @@ class Study:
         return {name: _value(p, values[i]) for i, (name, p) in enumerate(self._items)
                 if not math.isnan(values[i])}
 
-    def ask(self):
+    def ask(self, fixed_distributions=None):
         """A new trial (or one whose worker was lost) to evaluate. Raises ExhaustedError when the
         strategy has nothing left (a finished grid).
+
+        fixed_distributions (Optuna's define-and-run ask): a dict name -> distribution, Optuna's
+        (FloatDistribution, IntDistribution, CategoricalDistribution, and Optuna 2's) or gpbo's
+        (Uniform, LogUniform, Int, Categorical); each is suggested in order as its suggest_*
+        call would be (a define-by-run study's first trial makes its space of them, a study with
+        a space checks them against it), so trial.params holds them. A refused one fails the
+        trial (told, with the reason) and raises.
 
         A define-by-run study that does not exist yet (opened with space=None) first hands out
         one discovery trial, whose suggest_* calls draw at random and make the space; until it
         is told, an ask from another thread waits for it, and one from the thread that asked it
         raises ValueError (it would wait forever)."""
+        if fixed_distributions is not None:
+            return self._ask_with(fixed_distributions)
         with self._lock:
             while self._h is None and self._discovering is not None:
                 if self._discovering._owner == threading.get_ident():
@@ -1010,9 +1178,45 @@ class Study:
             self._running[trial.id] = trial
         return trial
 
+    def _ask_with(self, dists):
+        """ask(fixed_distributions): a trial asked, then each distribution suggested."""
+        if not isinstance(dists, dict):
+            raise TypeError("fixed_distributions is a dict name -> distribution, not %r"
+                            % (dists,))
+        calls = [(name, _suggest_call(name, d)) for name, d in dists.items()]
+        trial = self.ask()
+        try:
+            for name, call in calls:
+                call(trial)
+        except Exception as e:
+            with warnings.catch_warnings():  # a first trial's drop: the error says it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
+            raise
+        return trial
+
+    def _check_not_waiting(self, h, tid, what):
+        """ValueError when trial tid is enqueued and no worker has asked it (the library would
+        end it: a configuration told complete without ever being run), as Optuna's "Cannot
+        tell a WAITING trial". The mirror is read again first: another worker may have taken
+        it."""
+        if _s.gpbo_study_trial_queued(h, tid):
+            check(_s.gpbo_study_sync(h))
+            if _s.gpbo_study_trial_queued(h, tid):
+                raise ValueError("%s: trial %d of study %r is enqueued and no worker has asked "
+                                 "it yet (WAITING): ask it first, as Optuna refuses to tell a "
+                                 "WAITING trial" % (what, tid, self.name))
+
     def _id(self, trial):
         """A trial's id from a Trial, a TrialRecord or the id; int() would take 1.7 for trial 1
         and -1 for 2^64 - 1."""
+        if isinstance(trial, Trial) and trial.study is not self and not (
+                self._storage_b is not None and not self._storage_b.endswith(b":memory:")
+                and (trial.study._storage_b, trial.study.name) == (self._storage_b, self.name)):
+            # its id names another trial here: that one was told (Optuna's in-memory studies
+            # do the same), and the asked one stayed running
+            raise ValueError("trial %d was asked from %r, not from this study (%r): tell it, "
+                             "report it, prune it there" % (trial.id, trial.study, self))
         if isinstance(trial, (Trial, TrialRecord)):
             return trial.id
         if not isinstance(trial, numbers.Integral) or isinstance(trial, bool) or \
@@ -1030,7 +1234,8 @@ class Study:
         a failure. metrics: a dict name -> number of other metrics (accuracy, seconds, memory,
         the constraints' metrics...) stored with the trial, whatever its end
         (gpbo_study_set_metrics), with those of Trial.set_metric; read back as
-        TrialRecord.metrics.
+        TrialRecord.metrics. A study of one objective takes a sequence of one value (``[v]``,
+        a numpy array of one) as that value, as Optuna does.
 
         Optuna's keywords, for an ask-and-tell loop ported as it is: values= (the value's
         name there), state=TrialState.PRUNED / FAIL (no value, as Optuna's: pruned=True /
@@ -1041,8 +1246,8 @@ class Study:
                 raise ValueError("tell takes value or values (Optuna's name for it), not both")
             value = values
         if state is not None:
-            state = TrialState(state)  # ValueError for a string that is no state
-            if state is TrialState.RUNNING:
+            state = _state(state)  # ValueError for a string that is no state
+            if state in (TrialState.RUNNING, TrialState.WAITING):
                 raise ValueError("tell ends a trial: state=%s is not an end" % state.name)
             if state is not TrialState.COMPLETE and value is not None:
                 raise ValueError("tell(state=%s) takes no value, as Optuna's" % state.name)
@@ -1080,6 +1285,7 @@ class Study:
                     self._told.notify_all()
                 tid = first.id
             h = self._handle()
+            self._check_not_waiting(h, tid, "tell")
             if names is not None:
                 check(_s.gpbo_study_set_metrics(h, tid, len(vals), names, vals))
             if failed is not None:
@@ -1105,16 +1311,28 @@ class Study:
         """Ends discovery trial `trial`: creates the study from its suggestions (True: tell it
         as any trial). One that suggested nothing leaves no space to create: failed or pruned,
         it is dropped with a warning (False); with a value, ValueError (nothing recorded)."""
-        if trial._dists:
+        refused = trial._refused is not None and (failed is not None or pruned)
+        if trial._dists and not refused:
             self._create(trial)
             return True
-        if trial._fixed:  # its configuration goes to the next first trial
-            self._queued.insert(0, (trial._fixed, None))
+        trial._dropped = True
         what = ("failed (%s)" % failed) if failed is not None else \
             "pruned" if pruned else "complete"
-        msg = ("study %r: its first trial ended %s before any suggest_* call, so there is no "
-               "space to create the study with; nothing is recorded and the next trial is "
-               "again a first one" % (self.name, what))
+        if refused:
+            # the suggestions after the refused one are unknown: a study created now would
+            # lack them, and every later trial would fail at them ("no parameter ...")
+            msg = ("study %r: its first trial ended %s after its suggest_* call was refused "
+                   "(%s), so its space is incomplete; the study is not created with it, "
+                   "nothing is recorded and the next trial is again a first one"
+                   % (self.name, what, trial._refused))
+            if trial._refused_fixed:
+                msg += "; its enqueued configuration %r is dropped" % (trial._fixed,)
+        else:
+            msg = ("study %r: its first trial ended %s before any suggest_* call, so there is "
+                   "no space to create the study with; nothing is recorded and the next trial "
+                   "is again a first one" % (self.name, what))
+        if trial._fixed and not trial._refused_fixed:  # it goes to the next first trial
+            self._queued.insert(0, (trial._fixed, None))
         if failed is not None or pruned:
             warnings.warn(msg, RuntimeWarning, stacklevel=3)
             return False
@@ -1126,9 +1344,20 @@ class Study:
         if self._nobj < 2:
             if getattr(value, "ndim", None) == 0:  # a 0-d numpy array or torch tensor: a number
                 return float(value)
+            if getattr(value, "size", None) == 1 and hasattr(value, "ndim"):
+                return float(value)  # a numpy array of one value, as Optuna takes it
             if hasattr(value, "__len__"):  # a sequence (list, tuple, array) for one objective
-                raise ValueError("study %r has one objective: tell one number, not %r"
-                                 % (self.name, value))
+                if len(value) == 1 and not isinstance(value, (str, bytes, dict)):
+                    # Optuna takes a sequence of one value (`return [loss]`, an array of one)
+                    # for one objective: refused, every trial of optimize failed
+                    v = value[0]
+                    if getattr(v, "ndim", None) == 0 or not hasattr(v, "__len__"):
+                        try:
+                            return float(v)
+                        except (TypeError, ValueError):
+                            pass
+                raise ValueError("study %r has one objective: tell one number (or a sequence "
+                                 "of one), not %r" % (self.name, value))
             return float(value)
         if isinstance(value, dict):  # by name: iterating it gave the names ("could not
             names = list(self.objectives)  # convert string to float: 'err'")
@@ -1204,7 +1433,7 @@ class Study:
             if value is not None:
                 raise ValueError("add_trial takes value or values (Optuna's name), not both")
             value = values
-        state = TrialState(state if state is not None else "complete")
+        state = _state(state if state is not None else "complete")
         if state is TrialState.COMPLETE:
             if value is None:
                 raise ValueError("add_trial: a complete trial needs its value")
@@ -1374,13 +1603,26 @@ class Study:
             if not math.isfinite(value):  # diverged: nothing stored, pruned with a pruner
                 if t is None:  # refused as a finite value would be (no such trial, ended)
                     check(_s.gpbo_study_report_many(self._handle(), tid, 0, None, None))
+                    self._check_not_waiting(self._handle(), tid, "report")
                     t = trial if isinstance(trial, Trial) else self._running.get(tid)
                 if t is not None and self._pruner:
                     t._prune = True
                 return
+            own = t if t is not None else \
+                trial if isinstance(trial, Trial) else self._running.get(tid)
+            if own is not None and (t is not None or tid in self._running):
+                if step in own._steps:
+                    # the storage would replace the value and the pruner keep the first one it
+                    # judged: they disagreed; Optuna keeps the first, with a warning
+                    warnings.warn("report: trial %d reported step %d already; this value (%r) "
+                                  "is ignored, as Optuna ignores it" % (tid, step, value),
+                                  RuntimeWarning, stacklevel=3)
+                    return
+                own._steps.add(step)
             if t is not None:  # no study yet: stored when it is created (the pruner never
                 t._reports.append((step, value))  # stops a first trial at a finite value)
                 return
+            self._check_not_waiting(self._handle(), tid, "report")
             check(_s.gpbo_study_report(self._handle(), tid, step, value))
             prune = C.c_int(0)
             if self._pruner:
@@ -1412,7 +1654,10 @@ class Study:
             arr = (C.c_double * self._nobj)()
             _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
             objs = list(arr)
-        return TrialRecord(id=info.id, state=_STATES[info.state], value=info.value,
+        state = _STATES[info.state]
+        if state is TrialState.RUNNING and _s.gpbo_study_trial_queued(self._handle(), info.id):
+            state = TrialState.WAITING  # enqueued, not taken yet
+        return TrialRecord(id=info.id, state=state, value=info.value,
                            values=objs, params=self._params(values) if values else {},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
@@ -1453,7 +1698,7 @@ class Study:
             return trials
         if isinstance(states, str):
             states = (states,)
-        want = {TrialState(s) for s in states}  # ValueError names a state that is not one
+        want = {_state(s) for s in states}  # ValueError names a state that is not one
         return [r for r in trials if r.state in want]
 
     @property
@@ -1500,7 +1745,7 @@ class Study:
     _DF_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration", "params",
                  "user_attrs", "system_attrs", "state")
     _DF_STATES = {"running": "RUNNING", "complete": "COMPLETE", "failed": "FAIL",
-                  "pruned": "PRUNED"}
+                  "pruned": "PRUNED", "waiting": "WAITING"}
 
     def trials_dataframe(self, attrs=_DF_ATTRS, multi_index=False):
         """The trials as a pandas DataFrame, one row a trial by number, as Optuna's
@@ -1529,16 +1774,12 @@ class Study:
             return pd.DataFrame()
         if self._nobj >= 2:
             attrs = tuple("values" if a == "value" else a for a in attrs)
-        with self._lock:
-            queued = set() if self._h is None else {
-                r.id for r in trials
-                if r.state == "running" and _s.gpbo_study_trial_queued(self._h, r.id)}
         records, cols = [], {}
         for r in trials:
             rec = {}
             for a in attrs:
                 if a == "state":
-                    v = "WAITING" if r.id in queued else self._DF_STATES[r.state]
+                    v = self._DF_STATES[r.state]
                 elif a == "values":
                     v = list(r.values) if r.state == "complete" else [None] * max(self._nobj, 1)
                 elif a == "system_attrs":
@@ -1657,17 +1898,19 @@ class Study:
         value = self._evaluate(f, trial, pass_trial, catch)
         if value is not None:
             self.tell(trial, value)
-        if trial._dists != {}:  # a first trial that suggested nothing is not recorded
+        if not trial._dropped:  # a first trial that made no study is not recorded
             done(trial.id)
         return True
 
-    def optimize(self, f, n_trials=None, n_jobs=1, catch=(Exception,), pass_trial=None, *,
+    def optimize(self, f, n_trials=None, *args, n_jobs=1, catch=(Exception,), pass_trial=None,
                  timeout=None, callbacks=None, gc_after_trial=False, show_progress_bar=False):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
         pass_trial=True, f receives the Trial (params, report, should_prune) instead of the
-        params. n_jobs threads (-1: one a CPU, as in Optuna) ask and evaluate at once; a
+        params. Everything after n_trials is given by keyword (a third positional argument,
+        Optuna's timeout, is TypeError). n_jobs threads (-1: one a CPU, as in Optuna) ask and
+        evaluate at once; a
         KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
         raised at once (the trials running finish and are told in their threads). Stops early
         when the strategy is exhausted. timeout: seconds after which no new trial starts (the
@@ -1686,6 +1929,12 @@ class Study:
         (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
         was given a space. A define-by-run study's first trial makes its space: the other
         threads wait until it is told."""
+        if args:
+            # Optuna's third is timeout, gpbo's was n_jobs: optimize(f, 100, 600) meant 600
+            # seconds and ran 600 threads
+            raise TypeError("optimize(f, n_trials, ...) takes the rest by keyword: a third "
+                            "positional argument (%r) is Optuna's timeout, which gpbo took as "
+                            "n_jobs; give timeout=... or n_jobs=..." % (args[0],))
         if pass_trial is None:
             pass_trial = self._define_by_run
         # a class or an iterable of them (a set, as Optuna takes): checked before any trial
@@ -1803,9 +2052,61 @@ class Study:
         if errors:
             raise errors[0]
 
+    def _not_copied(self, what):
+        """Refuses a copy or a pickle: a Study owns a library handle that only it may close
+        (copy.copy shared it, so the copy's close or the original's collection freed it under
+        the other: a segfault at its next call)."""
+        how = ("open the study again by its storage and name: gpbo.Study(storage=%r, name=%r)"
+               % (self.storage, self.name)) if self._storage_b is not None and \
+            not self._storage_b.endswith(b":memory:") else \
+            ("an in-memory study lives in its process only: give it a storage "
+             "(gpbo.Study(..., storage='sqlite:///study.db', name=...)) and open it again by "
+             "its storage and name")
+        raise TypeError("a gpbo.Study cannot be %s (it holds the library's study handle); %s"
+                        % (what, how))
+
+    def __copy__(self):
+        self._not_copied("copied")
+
+    def __deepcopy__(self, memo):
+        self._not_copied("copied")
+
+    def __reduce_ex__(self, protocol):
+        self._not_copied("pickled")
+
     def __repr__(self):
         return "Study(name=%r, storage=%r, direction=%r)" % (self.name, self.storage,
                                                              self.direction)
+
+
+def _suggest_call(name, d):
+    """The suggest_* call (a function of the trial) that declares distribution d, Optuna's or
+    gpbo's (ask's fixed_distributions); TypeError for anything else."""
+    kind = type(d).__name__ if type(d).__module__.startswith("optuna") else None
+    a = getattr(d, "__dict__", {})
+    if kind == "FloatDistribution":
+        return lambda t: t.suggest_float(name, a["low"], a["high"], step=a["step"], log=a["log"])
+    if kind == "IntDistribution":
+        return lambda t: t.suggest_int(name, a["low"], a["high"], step=a["step"], log=a["log"])
+    if kind == "CategoricalDistribution":
+        return lambda t: t.suggest_categorical(name, list(a["choices"]))
+    if kind in ("UniformDistribution", "LogUniformDistribution"):  # Optuna 2's
+        return lambda t: t.suggest_float(name, a["low"], a["high"],
+                                         log=kind == "LogUniformDistribution")
+    if kind == "DiscreteUniformDistribution":
+        return lambda t: t.suggest_float(name, a["low"], a["high"], step=a["q"])
+    if kind in ("IntUniformDistribution", "IntLogUniformDistribution"):
+        return lambda t: t.suggest_int(name, a["low"], a["high"], step=a.get("step", 1),
+                                       log=kind == "IntLogUniformDistribution")
+    if isinstance(d, _space.Uniform) and d.when is None:
+        return lambda t: t.suggest_float(name, d.lo, d.hi, log=d.log)
+    if isinstance(d, _space.Int) and d.when is None:
+        return lambda t: t.suggest_int(name, d.lo, d.hi, log=d.log)
+    if isinstance(d, _space.Categorical) and d.when is None:
+        return lambda t: t.suggest_categorical(name, d.choices)
+    raise TypeError("fixed_distributions: %r is %r, not a distribution (Optuna's "
+                    "FloatDistribution, IntDistribution, CategoricalDistribution, or gpbo's "
+                    "Uniform, LogUniform, Int, Categorical without when=)" % (name, d))
 
 
 def _gc_after(f):

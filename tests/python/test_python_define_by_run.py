@@ -107,7 +107,7 @@ def test_first_trial_makes_the_study_through_ask_and_tell():
         assert list(study.space) == ["n", "opt", "x"]
         rec, queued = study.trials  # the configuration enqueued, waiting for an ask
         assert (rec.id, rec.state, rec.value, rec.params) == (0, "complete", x + n, t.params)
-        assert (queued.id, queued.state) == (1, "running")
+        assert (queued.id, queued.state) == (1, "waiting")
         nxt = study.ask()
         assert nxt.id == 1 and nxt.params == {"n": 1, "opt": "sgd", "x": 0.5}
         assert nxt.suggest_int("n", 1, 4) == 1
@@ -573,3 +573,107 @@ def test_enqueue_before_the_first_trial():
     with pytest.raises(ValueError, match=r"enqueued value 2.5 is not a value of "
                                          r"suggest_int\('n', 1, 4\)"):
         trial.suggest_int("n", 1, 4)
+
+
+def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_path):
+    """A first trial that fails at a refused suggest_* call (here an enqueued value out of the
+    range suggested, then a step) has not suggested the parameters after it: it is dropped
+    with a warning naming the refusal, and the next trial is again a first one, so the study
+    gets the objective's whole space. It used to create the study from the parameters
+    suggested before the refusal, and every later trial then failed at the next suggest_*
+    ("study has no parameter ..."), in the stored study for good. The enqueued configuration
+    that was refused is dropped; the next one is the next first trial's."""
+    def objective(trial):
+        a = trial.suggest_float("a", 1e-3, 1.0, log=True)
+        b = trial.suggest_int("b", 1, 7)
+        c = trial.suggest_categorical("c", ["x", "y"])
+        return a + b + len(c)
+
+    url = "sqlite:///%s" % (tmp_path / "refused.db")
+    study = gpbo.Study(storage=url, name="s", seed=2, strategy="random")
+    study.enqueue_trial({"a": 0.5, "b": 0, "c": "x"})  # b = 0: not in [1, 7]
+    study.enqueue_trial({"a": 0.25, "b": 5, "c": "y"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        seen = []
+        study.optimize(objective, 4, callbacks=[lambda s, r: seen.append(r.id)])
+    msgs = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(msgs) == 1 and "enqueued value 0 is not a value of suggest_int('b', 1, 7)" \
+        in msgs[0] and "is dropped" in msgs[0]
+    assert list(study.space) == ["a", "b", "c"]
+    recs = gpbo.Study(storage=url, name="s").trials  # as stored
+    assert len(recs) == 3 and all(r.state == "complete" for r in recs)
+    assert recs[0].params == {"a": 0.25, "b": 5, "c": "y"} and seen == [0, 1, 2]
+
+    calls = [0]
+
+    def stepped_once(trial):  # a step (refused), fixed by the script's author after one trial
+        calls[0] += 1
+        x = trial.suggest_float("x", 0, 1)
+        y = trial.suggest_float("y", 0, 1, step=0.5 if calls[0] == 1 else None)
+        return x + y
+
+    for n_jobs in (1, 2):
+        calls[0] = 0
+        study = gpbo.Study(seed=3, strategy="random")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            study.optimize(stepped_once, 3, n_jobs=n_jobs)
+        assert sum("was refused (NotImplementedError: suggest_float('y', step=0.5)"
+                   in str(w.message) for w in caught) == 1
+        assert list(study.space) == ["x", "y"]
+        assert [r.state for r in study.trials] == ["complete"] * 2
+
+    # ask and tell: the same, and a refusal the objective caught leaves the trial as it is
+    study = gpbo.Study(seed=4)
+    t = study.ask()
+    t.suggest_float("x", 0, 1)
+    with pytest.raises(ValueError):
+        t.suggest_float("x", 0, 2)
+    with pytest.warns(RuntimeWarning, match="space is incomplete"):
+        study.tell(t, failed="ValueError")
+    assert study.trials == [] and study.space == {}
+    t = study.ask()
+    t.suggest_float("x", 0, 1)
+    with pytest.raises(ValueError):
+        t.suggest_int("n", 3, 1)
+    study.tell(t, 0.5)  # complete: the objective went on without it
+    assert list(study.space) == ["x"] and [r.state for r in study.trials] == ["complete"]
+
+
+def test_a_storage_folder_that_is_missing_is_found_before_the_first_trial(tmp_path):
+    """A define-by-run study (space=None) in an SQLite file whose folder does not exist: the
+    file is made only when the first trial is told, so the error came then, after the trial
+    ran, and its result was lost. Now StorageError at gpbo.Study(), naming the folder; a
+    folder that exists still makes the file at the first tell, and a missing file there is a
+    new study as before."""
+    calls = []
+    for url in ("sqlite:///%s" % (tmp_path / "no" / "such" / "s.db"),
+                str(tmp_path / "missing" / "s.db")):
+        with pytest.raises(gpbo.StorageError, match="folder '.*' does not exist"):
+            gpbo.Study(storage=url, name="s")
+    ok = "sqlite:///%s" % (tmp_path / "s.db")
+    study = gpbo.Study(storage=ok, name="s", seed=1)
+    assert not os.path.exists(tmp_path / "s.db")
+    study.optimize(lambda t: calls.append(1) or t.suggest_float("x", 0, 1), 1)
+    assert len(gpbo.Study(storage=ok, name="s").trials) == 1 and calls == [1]
+
+
+def test_options_the_library_refuses_are_found_before_the_first_trial(tmp_path):
+    """A define-by-run study (space=None) with an option the library refuses (refit_every=0,
+    grid_resolution=0 on a grid) or several objectives with a bad acquisition: the library
+    checks them only when the study is created, as its first trial is told, so the error came
+    after the trial ran and its result was lost. Now InvalidArgumentError at gpbo.Study()
+    (nothing is written), as with a space. A study of one objective made with
+    mo_acquisition= (which it does not store) reopens with the same option."""
+    calls = []
+    url = "sqlite:///%s" % (tmp_path / "o.db")
+    for storage in (None, url):
+        for kw in (dict(refit_every=0), dict(strategy="grid", grid_resolution=0)):
+            with pytest.raises(gpbo.InvalidArgumentError, match="must be at least 1"):
+                gpbo.Study(storage=storage, name="s", **kw)
+    assert not os.path.exists(tmp_path / "o.db")
+    study = gpbo.Study(storage=url, name="s", mo_acquisition="parego", refit_every=2, seed=1)
+    study.optimize(lambda t: calls.append(1) or t.suggest_float("x", 0, 1), 2)
+    again = gpbo.Study(storage=url, name="s", mo_acquisition="parego", refit_every=2)
+    assert len(again.trials) == 2 and calls == [1, 1]

@@ -10,7 +10,9 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
+import warnings
 
 import optuna
 import pandas as pd
@@ -583,3 +585,340 @@ def test_add_trial_refusals():
     assert len(study.trials) == 1
     with pytest.raises(ValueError, match="no space yet"):
         gpbo.Study(direction="minimize").add_trial({"x": 0.5}, 1.0)
+
+
+def test_one_objective_told_a_sequence_of_one_as_optuna():
+    """An objective of one objective that returns a sequence of one value (`return [loss]`,
+    `return (loss,)`, an array of one), or tell(trial, [v]): Optuna completes the trial with v,
+    and so does gpbo (it failed every trial of optimize, "tell one number"). Two values, a
+    string, a dict or a nested list are still refused, as Optuna fails them."""
+    import numpy as np
+
+    shapes = [lambda x: [x], lambda x: (x,), lambda x: np.array([x]),
+              lambda x: np.array([[x]])]
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        return shapes[trial.number % len(shapes)](x)
+
+    ostudy = optuna.create_study()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy's on float() of a 2-d array
+        ostudy.optimize(objective, 4)
+        study = gpbo.Study(seed=1, strategy="random")
+        study.optimize(objective, 4)
+    for s in (ostudy, study):
+        assert [t.state.name for t in s.trials] == ["COMPLETE"] * 4
+        assert all(t.value == t.params["x"] for t in s.trials)
+    t = study.ask()
+    for bad in ([0.1, 0.2], "0", {"v": 0.1}, [[0.1]], [None], []):
+        with pytest.raises(ValueError, match="one number"):
+            study.tell(t, bad)
+    study.tell(t, values=(0.25,))
+    assert study.trials[-1].value == 0.25
+
+
+def test_waiting_trials_and_optunas_trial_state_as_optuna():
+    """An enqueued trial no worker has taken is WAITING in study.trials and get_trials, as in
+    Optuna (it was RUNNING, so counting running trials counted the queue), RUNNING once
+    asked; get_trials, tell(state=) and add_trial take Optuna's own TrialState members by name
+    (a script ported with `from optuna.trial import TrialState` left in: "1 is not a valid
+    TrialState"); a state that is none is ValueError naming the states."""
+    OState = optuna.trial.TrialState
+    ostudy = optuna.create_study()
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    for s in (ostudy, study):
+        s.enqueue_trial({"x": 0.5})
+        s.enqueue_trial({"x": 0.25})
+    assert [t.state.name for t in ostudy.trials] == ["WAITING"] * 2
+    assert [t.state.name for t in study.trials] == ["WAITING"] * 2
+    assert study.trials[0].state == "waiting" and study.trials[0].duration is None
+    assert study.trials[0].datetime_start is ostudy.trials[0].datetime_start is None
+    t, ot = study.ask(), ostudy.ask()
+    ot.suggest_float("x", 0, 1)
+    for s in (ostudy, study):
+        assert [x.state.name for x in s.trials] == ["RUNNING", "WAITING"]
+        assert [x.number for x in s.get_trials(states=(OState.WAITING,))] == [1]
+        assert [x.number for x in s.get_trials(states=[OState.RUNNING])] == [0]
+    assert [x.number for x in study.get_trials(states=[gpbo.TrialState.WAITING])] == [1]
+    assert list(study.trials_dataframe()["state"]) == ["RUNNING", "WAITING"]
+    for s in (ostudy, study):
+        df = s.trials_dataframe()
+        assert df["datetime_start"].notna().tolist() == [True, False]
+    assert study.trials[0].datetime_start is not None
+    study.tell(t, state=OState.PRUNED)
+    assert study.trials[0].state == gpbo.TrialState.PRUNED
+    for bad in (OState.WAITING, OState.RUNNING, "waiting"):
+        with pytest.raises(ValueError, match="not an end"):
+            study.tell(study.ask(), state=bad)
+    with pytest.raises(ValueError, match="'done' is not a trial state: one of WAITING, RUNNING"):
+        study.get_trials(states=["done"])
+    assert study.add_trial({"x": 0.75}, state=OState.FAIL) >= 0
+    assert study.trials[-1].state == "failed"
+
+
+def test_create_study_arguments_name_gpbos():
+    """Optuna's create_study arguments given to gpbo.Study (study_name=, directions=,
+    sampler=, load_if_exists=) are TypeError naming gpbo's argument, not only 'unknown study
+    option' with the library's option list."""
+    for kw, says in ((dict(study_name="s"), "name="), (dict(directions=["minimize"] * 2),
+                                                       "objectives="),
+                     (dict(sampler=optuna.samplers.RandomSampler()), "strategy="),
+                     (dict(load_if_exists=True), "always opened")):
+        with pytest.raises(TypeError, match="Optuna's create_study argument; gpbo.Study takes "
+                                            ".*" + says):
+            gpbo.Study(**kw)
+    with pytest.raises(TypeError, match="unknown study option 'n_initial'"):
+        gpbo.Study(n_initial=3)
+
+
+def test_reopened_with_another_strategy_or_option_is_refused(tmp_path):
+    """Optuna's load_study(..., sampler=RandomSampler()) runs that sampler; gpbo's stored study
+    keeps the strategy and options it was made with, and a Study opening it with another
+    strategy (or n_init, kernel...) went on with the stored ones without a word. Now
+    ValueError naming both, as a contrary direction is, and nothing is written; the same ones,
+    or none given, open it."""
+    url = "sqlite:///%s" % (tmp_path / "opts.db")
+    space = {"x": gpbo.Uniform(0, 1)}
+    study = gpbo.Study(space, storage=url, name="s", strategy="bayes", n_init=4, seed=1)
+    study.optimize(lambda p: p["x"], 2)
+    study.close()
+    for kw, says in ((dict(strategy="random"), "strategy 'bayes', not 'random'"),
+                     (dict(n_init=8), "another n_init than 8"),
+                     (dict(kernel="matern32"), "another kernel than 'matern32'")):
+        for sp in (space, None):
+            with pytest.raises(ValueError, match="study 's' in .* was made with " + says):
+                gpbo.Study(sp, storage=url, name="s", **kw)
+    for kw in (dict(), dict(strategy="bayes", n_init=4), dict(seed=7)):
+        again = gpbo.Study(storage=url, name="s", **kw)
+        again.optimize(lambda trial: trial.suggest_float("x", 0, 1), 1)
+        again.close()
+    assert len(gpbo.Study(storage=url, name="s").trials) == 5
+    fresh = gpbo.Study(space, storage=url, name="new", strategy="random")  # a new study: its own
+    fresh.optimize(lambda p: p["x"], 1)
+    with pytest.raises(ValueError, match="strategy 'random', not 'bayes'"):
+        gpbo.Study(storage=url, name="new", strategy="bayes")
+
+
+def test_user_attrs_take_numpy_values(tmp_path):
+    """A numpy scalar or array as a user attribute (np.argmax's np.int64, a float32 metric, a
+    confusion matrix), which Optuna's default in-memory storage keeps, was TypeError ("Object
+    of type int64 is not JSON serializable"); it is stored as the Python number or list it
+    holds, read back so from the storage; a NaN in it is still ValueError, a set TypeError."""
+    import numpy as np
+
+    url = "sqlite:///%s" % (tmp_path / "np.db")
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="s", seed=1)
+    t = study.ask()
+    t.set_user_attr("epoch", np.argmax([0.1, 0.7, 0.2]))
+    t.set_user_attr("acc", np.float32(0.5))
+    t.set_user_attr("cm", np.array([[3, 1], [0, 4]]))
+    t.set_user_attr("ok", np.bool_(True))
+    t.set_user_attr("mixed", {"a": [np.int32(2), 1.5]})
+    with pytest.raises(ValueError, match="'bad'"):
+        t.set_user_attr("bad", np.float64("nan"))
+    with pytest.raises(ValueError, match="'bad'"):
+        t.set_user_attr("bad", np.array([1.0, np.inf]))
+    with pytest.raises(TypeError, match="'bad'.*set"):
+        t.set_user_attr("bad", {1, 2})
+    study.set_user_attr("n", np.int64(7))
+    study.tell(t, 0.5)
+    want = {"epoch": 1, "acc": 0.5, "cm": [[3, 1], [0, 4]], "ok": True,
+            "mixed": {"a": [2, 1.5]}}
+    got = gpbo.Study(storage=url, name="s")
+    assert got.trials[0].user_attrs == want
+    assert type(got.trials[0].user_attrs["epoch"]) is int
+    assert got.user_attrs == {"n": 7}
+
+
+def test_a_step_reported_again_is_ignored_as_optuna():
+    """A step reported twice: Optuna keeps the first value with a warning; gpbo's storage
+    replaced it with the second while its pruner kept judging the first, so the intermediate
+    values showed one curve and the pruning decisions followed another. Now the second is
+    ignored with a RuntimeWarning, in a first define-by-run trial too, and the intermediate
+    values are Optuna's."""
+    def reports(trial, rep):
+        trial.suggest_float("x", 0, 1)
+        for step, v in ((0, 0.5), (1, 0.25), (1, 0.75), (2, 0.125), (0, 9.0)):
+            rep(trial, step, v)
+        return 0.125
+
+    ostudy = optuna.create_study()
+    with pytest.warns(UserWarning):
+        ostudy.optimize(lambda t: reports(t, lambda tr, s, v: tr.report(v, s)), 2)
+    for pruner in (None, "median"):
+        study = gpbo.Study(seed=1, pruner=pruner)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            study.optimize(lambda t: reports(t, lambda tr, s, v: tr.report(s, v)), 2)
+        assert sum("reported step 1 already" in str(w.message) for w in caught) == 2
+        assert [t.intermediate_values for t in study.trials] == \
+            [t.intermediate_values for t in ostudy.trials] == [{0: 0.5, 1: 0.25, 2: 0.125}] * 2
+    t = study.ask()
+    study.tell(t, 0.5)
+    with pytest.raises(gpbo.GpboError, match="already finished"):
+        t.report(0, 0.5)  # a trial told still raises, first step or not
+
+
+def test_port_ask_with_fixed_distributions():
+    """Optuna's ask-and-tell tutorial, define-and-run: study.ask(distributions) with Optuna's
+    distribution objects, then trial.params. It was TypeError (ask takes no argument); the
+    first trial now makes a define-by-run study's space of them, later asks check them, and
+    gpbo's own space parameters are taken too. A refused distribution fails the trial and
+    raises."""
+    D = optuna.distributions
+    dists = {"C": D.FloatDistribution(1e-7, 10.0, log=True), "n": D.IntDistribution(1, 4),
+             "k": D.CategoricalDistribution(["rbf", "linear"])}
+
+    def loop(study):
+        for _ in range(4):
+            trial = study.ask(dists)
+            study.tell(trial, trial.params["C"] * trial.params["n"])
+        return study
+
+    ostudy = loop(optuna.create_study(direction="maximize"))
+    study = loop(gpbo.Study(direction="maximize", seed=1, strategy="random"))
+    for s in (ostudy, study):
+        assert [t.state.name for t in s.trials] == ["COMPLETE"] * 4
+        assert all(set(t.params) == {"C", "n", "k"} and 1e-7 <= t.params["C"] <= 10 and
+                   t.params["k"] in ("rbf", "linear") for t in s.trials)
+    assert list(study.space) == ["C", "n", "k"] and study.space["C"].log
+    t = study.ask({"C": gpbo.LogUniform(1e-7, 10.0)})  # gpbo's own, a part of the space
+    assert set(t.params) == {"C", "n", "k"}
+    study.tell(t, 1.0)
+    with pytest.raises(ValueError, match="contradicts the study's space"):
+        study.ask({"C": D.FloatDistribution(0, 1)})
+    assert study.trials[-1].state == "failed" and "contradicts" in study.trials[-1].reason
+    with pytest.raises(TypeError, match="not a distribution"):
+        study.ask({"C": (0, 1)})
+    assert len(study.trials) == 6
+
+
+def test_records_of_one_trial_are_equal_as_optunas():
+    """study.best_trial == record and record in study.best_trials, as Optuna's callbacks write
+    them, hold for the record of the same trial read twice (FrozenTrial compares its fields);
+    they compared identities, so they never held. Another trial, or the same trial once it has
+    changed, is not equal; NaN values (trials not complete) are equal to themselves."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            raise RuntimeError("boom")
+        return x
+
+    seen = {}
+
+    def cb(study, record):
+        if record.state.name == "COMPLETE":
+            seen[record.number] = study.best_trial == record
+
+    for s in (optuna.create_study(), gpbo.Study(seed=1, strategy="random")):
+        seen.clear()
+        s.optimize(objective, 6, callbacks=[cb], catch=(RuntimeError,))
+        best = s.best_trial
+        assert best in s.best_trials and best == s.trials[best.number]
+        assert best != s.trials[(best.number + 1) % 6]
+        assert s.trials[2] == s.trials[2]  # failed: no value
+        assert any(seen.values()) and all(seen[k] == (s.trials[k].value ==
+                                                      min(t.value for t in s.trials[:k + 1]
+                                                          if t.state.name == "COMPLETE"))
+                                          for k in seen)
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1)
+    t = study.ask()
+    before = study.trials[0]
+    t.set_user_attr("k", 1)
+    study.tell(t, 0.5)
+    assert study.trials[0] != before and study.trials[0] == study.trials[0]
+    assert len({study.trials[0], study.trials[0]}) == 1
+
+
+def test_study_directions_and_study_name():
+    """study.directions and study.study_name, Optuna's names, which a ported script logs or
+    loops over (AttributeError before): each objective's direction in order (as strings), one
+    for a study of one objective; the name."""
+    def f(t):
+        x = t.suggest_float("x", 0, 1)
+        return x, 1 - x
+
+    study = gpbo.Study(objectives={"a": "minimize", "b": "maximize"}, name="mo", seed=1)
+    ostudy = optuna.create_study(directions=["minimize", "maximize"], study_name="mo")
+    for s in (study, ostudy):
+        s.optimize(f, 2)
+        assert [getattr(d, "name", d).lower() for d in s.directions] == ["minimize", "maximize"]
+        assert s.study_name == "mo"
+    assert gpbo.Study({"x": gpbo.Uniform(0, 1)}, direction="maximize").directions == \
+        ["maximize"]
+    assert gpbo.Study().directions == ["minimize"]  # define-by-run, before its first trial
+
+
+def test_optimize_third_positional_argument_is_refused():
+    """optimize(f, 3, 600): Optuna's third positional argument is timeout (600 s); gpbo's was
+    n_jobs, so it ran 600 threads. Now TypeError naming both, before any trial; keywords work
+    as before."""
+    started = []
+
+    def objective(trial):
+        started.append(threading.get_ident())
+        return trial.suggest_float("x", 0, 1)
+
+    ostudy = optuna.create_study()
+    ostudy.optimize(objective, 3, 600)
+    assert len(ostudy.trials) == 3 and len(set(started)) == 1
+    study = gpbo.Study(seed=1, strategy="random")
+    for args in ((3, 600), (3, 2, (Exception,)), (None, 0.5)):
+        with pytest.raises(TypeError, match="Optuna's timeout.*n_jobs"):
+            study.optimize(objective, *args)
+    assert study.trials == [] and len(started) == 3
+    study.optimize(objective, 3, timeout=600, n_jobs=2)
+    assert len(study.trials) == 3
+
+
+def test_a_waiting_trial_is_not_told(tmp_path):
+    """tell or report by the id of an enqueued trial no worker has asked: Optuna refuses
+    ("Cannot tell a WAITING trial"); gpbo told it, so the configuration was recorded complete
+    (or pruned, with a report) without ever being run. Now ValueError and the trial stays
+    WAITING; once asked (by this handle or another one of the stored study) it is told as
+    any."""
+    ostudy = optuna.create_study()
+    ostudy.enqueue_trial({"x": 0.5})
+    with pytest.raises(ValueError, match="WAITING"):
+        ostudy.tell(0, 1.0)
+    url = "sqlite:///%s" % (tmp_path / "w.db")
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="s", seed=1)
+    study.enqueue_trial({"x": 0.5})
+    for call in (lambda: study.tell(0, 1.0), lambda: study.tell(0, pruned=True),
+                 lambda: study.tell(study.trials[0], failed="x"),
+                 lambda: study.report(0, 1, 0.5), lambda: study.report(0, 1, math.nan)):
+        with pytest.raises(ValueError, match="enqueued and no worker has asked it"):
+            call()
+    (rec,) = study.trials
+    assert rec.state == "waiting" and rec.intermediate == {}
+    other = gpbo.Study(storage=url, name="s")
+    t = other.ask()
+    assert t.id == 0 and t.params == {"x": 0.5}
+    study.report(0, 1, 0.5)  # asked by another handle: this one's mirror is read again
+    study.tell(0, 0.25)
+    assert [(r.state, r.value, r.intermediate) for r in other.trials] == \
+        [("complete", 0.25, {1: 0.5})]
+
+
+def test_a_finished_trial_raises_what_optuna_raises():
+    """A trial told twice: Optuna raises ValueError ("Cannot tell a COMPLETE trial"), gpbo
+    raised GpboError, a RuntimeError, so a ported `except ValueError` let it through. It is
+    now gpbo.StateError, a GpboError (code GPBO_ESTATE) and a ValueError; reported or given an
+    attribute once told it is still a RuntimeError, as Optuna's."""
+    ostudy = optuna.create_study()
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1)
+    for s, rep in ((ostudy, lambda t: t.report(0.5, 1)), (study, lambda t: t.report(1, 0.5))):
+        t = s.ask()
+        t.suggest_float("x", 0, 1)
+        s.tell(t, 0.5)
+        with pytest.raises(ValueError):
+            s.tell(t, 0.25)
+        for late in (lambda: rep(t), lambda: t.set_user_attr("k", 1)):
+            with pytest.raises(RuntimeError):
+                late()
+    with pytest.raises(gpbo.StateError, match="already finished") as e:
+        study.tell(0, pruned=True)
+    assert isinstance(e.value, gpbo.GpboError) and e.value.code == -9
+    study.tell(0, 0.1, skip_if_finished=True)
+    assert study.best_value == 0.5
