@@ -891,6 +891,14 @@ static int schema_current(sqlite_storage *s, int *out_version)
     sqlite3_finalize(q);
     if (rc != GPBO_OK)
         return rc;
+    /* gpbo makes its tables and gpbo_schema in one transaction, so tables without it are
+     * another program's (an Optuna study, which has its own 'studies' and 'trials'): making
+     * ours beside them altered that program's 'trials' and then failed on its columns */
+    if (!ours && tables > 0)
+        return gpbo_error_set(GPBO_ESTORAGE,
+                              "%s: not a gpbo database (its tables are another program's); "
+                              "nothing was changed: give a file of its own to gpbo",
+                              s->path);
     if (!ours)
         return 0;
     *out_version = schema_version(s);

@@ -9,7 +9,9 @@ names the defect it found, and failed before its fix.
 - a PostgreSQL server that does not answer at all is an error at once, not after 30 s;
 - a trial that prints far more than the cap keeps its head and tail, and its result is read;
 - a study file deleted or replaced under a running study stops the run (it went on, storing
-  every later result in the removed file, and exited 0).
+  every later result in the removed file, and exited 0);
+- another program's SQLite database (an Optuna study's) given as --storage is refused and left
+  as it was (gpbo added its tables beside the program's and columns to its 'trials').
 
 Tests run as root in CI, and root writes any file whatever its mode: the reader here is the
 user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555 folder else.
@@ -17,6 +19,7 @@ user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555
 Usage: test_storage_user.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
 (--pg: the PostgreSQL server whose URL the file holds; only the renamed metric is tested there.)
 """
+import hashlib
 import json
 import os
 import re
@@ -397,12 +400,82 @@ def test_study_file_removed(d):
               "[100/100]" not in out, f"study file {how}: {p.returncode} {err!r} {out[-200:]!r}")
 
 
+def other_programs_databases(d):
+    """(label, path) of SQLite files gpbo must not take for its own: an Optuna study written by
+    Optuna when it is installed (python3-optuna; else a file with the tables Optuna 3.1 makes,
+    'studies' and 'trials' among them), and a one-table database of some other program."""
+    optuna_db = os.path.join(d, "optuna.db")
+    script = ("import optuna, sys\n"
+              "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
+              "s = optuna.create_study(storage='sqlite:///' + sys.argv[1], study_name='quad')\n"
+              "s.optimize(lambda t: t.suggest_float('x', -5, 5) ** 2, n_trials=3)\n")
+    r = subprocess.run([PY, "-c", script, optuna_db], capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        if os.path.exists(optuna_db):
+            os.remove(optuna_db)
+        c = sqlite3.connect(optuna_db)
+        c.executescript("""
+            CREATE TABLE studies(study_id INTEGER NOT NULL PRIMARY KEY,
+                study_name VARCHAR(512) NOT NULL UNIQUE);
+            CREATE TABLE trials(trial_id INTEGER NOT NULL PRIMARY KEY, number INTEGER,
+                study_id INTEGER REFERENCES studies(study_id), state VARCHAR(8) NOT NULL,
+                datetime_start DATETIME, datetime_complete DATETIME);
+            CREATE TABLE trial_values(trial_value_id INTEGER NOT NULL PRIMARY KEY,
+                trial_id INTEGER NOT NULL REFERENCES trials(trial_id), objective INTEGER NOT NULL,
+                value FLOAT, value_type VARCHAR(7) NOT NULL);
+            CREATE TABLE version_info(version_info_id INTEGER NOT NULL PRIMARY KEY,
+                schema_version INTEGER, library_version VARCHAR(256));
+            INSERT INTO studies VALUES (1, 'quad');
+            INSERT INTO trials VALUES (1, 0, 1, 'COMPLETE', '2026-12-05', '2026-12-05');
+            INSERT INTO trial_values VALUES (1, 1, 0, 2.5, 'FINITE');
+        """)
+        c.commit()
+        c.close()
+    other_db = os.path.join(d, "notes.db")
+    c = sqlite3.connect(other_db)
+    c.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT)")
+    c.execute("INSERT INTO notes(text) VALUES ('keep me')")
+    c.commit()
+    c.close()
+    return [("optuna", optuna_db), ("other", other_db)]
+
+
+def test_another_programs_database(d):
+    """--storage naming another program's SQLite database: gpbo took any file without its
+    gpbo_schema table for a new one and made its tables there. In an Optuna study's file that
+    kept Optuna's 'studies' and 'trials' (CREATE TABLE IF NOT EXISTS), added gpbo_schema and
+    intermediate, altered Optuna's 'trials' with four columns, and then failed with 'reading
+    studies: no such column: id'; even gpbo trials and best did it. Now every command refuses
+    the file with one line naming it, exit status 1, and leaves it byte for byte as it was."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=3)
+    for label, db in other_programs_databases(d):
+        before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+        files = sorted(os.listdir(d))
+        for cmd in (["run", "sweep.yaml"], ["trials", "sweep.yaml"], ["best", "sweep.yaml"],
+                    ["export", "sweep.yaml"], ["enqueue", "sweep.yaml", "x=0.5", "y=0.5"],
+                    ["studies"]):
+            r = run(cmd + ["--storage", db], d)
+            lines = r.stderr.strip().split("\n")
+            check(r.returncode == 1 and len(lines) == 1 and db in lines[0] and
+                  "not a gpbo database" in lines[0],
+                  f"{label}: gpbo {cmd[0]} on it: {r.returncode} {r.stderr!r}")
+        after = hashlib.sha256(open(db, "rb").read()).hexdigest()
+        check(after == before, f"{label}: the file was changed")
+        check(sorted(os.listdir(d)) == files,
+              f"{label}: files made beside it: {set(os.listdir(d)) - set(files)}")
+        c = sqlite3.connect(db)
+        tables = {t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        c.close()
+        check(not tables & {"gpbo_schema", "intermediate"}, f"{label}: gpbo tables {tables}")
+
+
 def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
         tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap,
-                 test_study_file_removed]
+                 test_study_file_removed, test_another_programs_database]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
