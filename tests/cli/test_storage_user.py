@@ -11,7 +11,9 @@ names the defect it found, and failed before its fix.
 - a study file deleted or replaced under a running study stops the run (it went on, storing
   every later result in the removed file, and exited 0);
 - another program's SQLite database (an Optuna study's) given as --storage is refused and left
-  as it was (gpbo added its tables beside the program's and columns to its 'trials').
+  as it was (gpbo added its tables beside the program's and columns to its 'trials');
+- a study on a full disk is read by the reading commands (they failed with 'disk I/O error'),
+  and gpbo run says the disk is full; room made, it resumes with nothing lost.
 
 Tests run as root in CI, and root writes any file whatever its mode: the reader here is the
 user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555 folder else.
@@ -470,12 +472,75 @@ def test_another_programs_database(d):
         check(not tables & {"gpbo_schema", "intermediate"}, f"{label}: gpbo tables {tables}")
 
 
+def fill(path):
+    """Writes zeros to path until its file system has no room left."""
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    try:
+        with open(path, "ab") as f:  # the last partial block
+            while True:
+                f.write(b"\0" * 512)
+                f.flush()
+    except OSError:
+        pass
+
+
+def test_full_disk(d):
+    """A study whose disk filled up (a run stopped by it, checkpoints of the training beside it):
+    SQLite must make its WAL index (the -shm file) to read a WAL study, and could not, so gpbo
+    trials, best and export failed with 'cannot read: disk I/O error', the results out of
+    reach until room was made, and gpbo run said the same, not that the disk was full. With
+    no -wal file holding anything (a run ended, however), the file is now read as it is; gpbo
+    run stops with one line saying the disk of the study file is full; once room is made the
+    study resumes, the trials told before unchanged. Needs a small file system of its own (a
+    tmpfs mounted as root); skipped without."""
+    mnt = os.path.join(d, "small")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("test_full_disk: skipped (cannot mount a tmpfs)")
+        return
+    try:
+        write(os.path.join(mnt, "obj.py"), OBJ)
+        quad_sweep(mnt, method="random", run_cap=6)
+        r = run(["run", "sweep.yaml", "--trials", "3"], mnt)
+        check(r.returncode == 0, f"the first run: {r.returncode} {r.stderr}")
+        before = run(["export", "sweep.yaml", "--format", "json"], mnt).stdout
+        fill(os.path.join(mnt, "filler"))
+        for cmd in (["trials"], ["best"], ["export", "--format", "json"]):
+            r = run([cmd[0], "sweep.yaml"] + cmd[1:], mnt)
+            check(r.returncode == 0 and r.stdout, f"gpbo {cmd[0]} on a full disk: "
+                  f"{r.returncode} {r.stderr!r}")
+            if cmd[0] == "export" and r.returncode == 0:
+                check(r.stdout == before, "export on a full disk: the same trials")
+        r = run(["run", "sweep.yaml"], mnt)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 1 and "quad.db" in lines[-1] and "full" in lines[-1],
+              f"gpbo run on a full disk: {r.returncode} {r.stderr!r}")
+        os.remove(os.path.join(mnt, "filler"))
+        r = run(["run", "sweep.yaml"], mnt)
+        check(r.returncode == 0, f"room made, the study resumes: {r.returncode} {r.stderr}")
+        t = json.loads(run(["export", "sweep.yaml", "--format", "json"], mnt).stdout)
+        check(len(t) == 6 and all(x["state"] == "complete" for x in t), f"6 complete: {t}")
+        old = {x["trial"]: (x["value"], x["params"]) for x in json.loads(before)}
+        check(all(old[x["trial"]] == (x["value"], x["params"]) for x in t if x["trial"] in old),
+              "the trials told before are unchanged")
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
+
+
 def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
         tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap,
-                 test_study_file_removed, test_another_programs_database]
+                 test_study_file_removed, test_another_programs_database,
+                 test_full_disk]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
