@@ -186,6 +186,15 @@ static int commit(sqlite_storage *s)
     return rc;
 }
 
+/* Ends a read transaction after a failed read, leaving that failure's message as it is (the
+ * commit's own failure, "committing: database disk image is malformed", replaced it). */
+static int end_read(sqlite_storage *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return GPBO_OK;
+}
+
 /* The study called name in a read transaction: *out_study, and its space and options (malloc'd)
  * in *out_space and *out_opts. 1 when it is there, 0 when it is not (nothing set), or a
  * negative status. Takes no write lock, so a study file this process may not write is read. */
@@ -220,7 +229,8 @@ static int find_study(sqlite_storage *s, const char *name, int64_t *out_study, c
         }
     }
     sqlite3_finalize(q);
-    int crc = commit(s); /* a read transaction: only its end can fail */
+    /* a read transaction: only its end can fail; after a failed read its message is kept */
+    int crc = rc == GPBO_OK ? commit(s) : end_read(s);
     if (rc == GPBO_OK && crc != GPBO_OK) {
         if (found) {
             free(*out_space);
@@ -428,7 +438,8 @@ out:
     free(vals);
     free(steps);
     free(svals);
-    int crc = commit(s); /* a read transaction: only its end can fail */
+    /* a read transaction: only its end can fail; after a failed read its message is kept */
+    int crc = rc == GPBO_OK ? commit(s) : end_read(s);
     return rc != GPBO_OK ? rc : crc;
 }
 

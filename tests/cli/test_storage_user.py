@@ -13,7 +13,9 @@ names the defect it found, and failed before its fix.
 - another program's SQLite database (an Optuna study's) given as --storage is refused and left
   as it was (gpbo added its tables beside the program's and columns to its 'trials');
 - a study on a full disk is read by the reading commands (they failed with 'disk I/O error'),
-  and gpbo run says the disk is full; room made, it resumes with nothing lost.
+  and gpbo run says the disk is full; room made, it resumes with nothing lost;
+- a damaged study file is one line saying what failed to read (it said 'committing'), and gpbo
+  run writes nothing into it.
 
 Tests run as root in CI, and root writes any file whatever its mode: the reader here is the
 user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555 folder else.
@@ -534,13 +536,41 @@ def test_full_disk(d):
         subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
+def test_damaged_file(d):
+    """A study file whose trial pages were overwritten (a bad disk, a copy cut short and patched):
+    every command failed with 'committing: database disk image is malformed', naming the end
+    of the read transaction instead of the read that failed (the commit's message replaced the
+    read's). Now one line says 'reading trials', exit status 1, and gpbo run leaves the file as
+    it was."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=400,
+               command="[sh, -c, 'echo loss=$0', '{x}']")
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"the study runs: {r.returncode} {r.stderr[-300:]}")
+    db = os.path.join(d, "quad.db")
+    size = os.path.getsize(db)
+    with open(db, "r+b") as f:  # the last pages: trials' rows
+        f.seek(size - 3 * 4096)
+        f.write(b"\xff" * 8192)
+    before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    for cmd in (["trials"], ["export"], ["best"], ["run"]):
+        r = run([cmd[0], "sweep.yaml"], d)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 1 and len(lines) == 1 and "quad.db" in lines[0] and
+              "malformed" in lines[0] and "committing" not in lines[0] and
+              "reading" in lines[0], f"gpbo {cmd[0]} on a damaged file: {r.returncode} "
+              f"{r.stderr!r}")
+    after = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    check(after == before, "the damaged file was written")
+
+
 def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
         tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap,
                  test_study_file_removed, test_another_programs_database,
-                 test_full_disk]
+                 test_full_disk, test_damaged_file]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 
