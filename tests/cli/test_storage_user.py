@@ -402,6 +402,9 @@ def test_study_file_removed(d):
         lines = err.strip().split("\n")
         check(p.returncode == 1 and "quad.db" in lines[-1] and how in lines[-1] and
               "[100/100]" not in out, f"study file {how}: {p.returncode} {err!r} {out[-200:]!r}")
+        # a trial whose end could not be stored was logged 'trial 6 running'
+        check(not re.search(r"trial \d+ running", out),
+              f"study file {how}: a trial that ended is not logged running: {out[-300:]!r}")
 
 
 def other_programs_databases(d):
