@@ -638,7 +638,8 @@ static void make_worker_id(gpbo_study *s)
     uint32_t nonce = 0;
     if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != (ssize_t)sizeof nonce)
         nonce = (uint32_t)((uintptr_t)s ^ (uintptr_t)time(NULL) ^ (uintptr_t)clock());
-    snprintf(s->worker, sizeof s->worker, "%s%s:%ld:%08x", host, scope, (long)getpid(), nonce);
+    snprintf(s->worker, sizeof s->worker, "%.200s%.63s:%ld:%08x", host, scope, (long)getpid(),
+             nonce);
 }
 
 /* The length of worker's host part (host:pid:nonce), or 0 when it has no such shape. */
