@@ -1223,6 +1223,15 @@ static void log_trial(runner *r, size_t id)
     char best[160], count[64];
     double el;
     count_text(count, sizeof count, run_state(r, c, best, sizeof best, &el), r->budget);
+    if (t.state == GPBO_TRIAL_RUNNING) {
+        /* its end could not be stored (the run stops with the storage's error): it said
+         * "trial 6 running", of a trial that had ended */
+        printf("[%s] trial %zu ended, its result not stored: it runs again on the next gpbo run "
+               "| %s | %02d:%02d elapsed\n",
+               count, id, best, (int)el / 60, (int)el % 60);
+        fflush(stdout);
+        return;
+    }
     printf("[%s] trial %zu %s", count, id, cli_state_name(t.state));
     size_t k = gpbo_study_nobjectives(r->study);
     double y[GPBO_MAX_OBJECTIVES];

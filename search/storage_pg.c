@@ -478,6 +478,34 @@ static int refuse_version(pg_storage *s, int version)
                           s->where, version, SCHEMA_VERSION);
 }
 
+/* Before the first schema is made: GPBO_OK when no table of its names is there. An Optuna
+ * storage has its own 'studies' and 'trials' (and many users keep one tuning database): the
+ * CREATE failed with 'relation "studies" already exists', which did not say what to do. Nothing
+ * is changed either way (the caller's transaction is rolled back). */
+static int refuse_foreign_tables(pg_storage *s)
+{
+    PGresult *r = pq(s, "creating the schema", PGRES_TUPLES_OK,
+                     "SELECT string_agg(t, ', ') FROM unnest(ARRAY['studies', 'trials', "
+                     "'intermediate']) AS t WHERE to_regclass(t) IS NOT NULL",
+                     0, NULL);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    if (lpq.PQgetisnull(r, 0, 0)) {
+        lpq.PQclear(r);
+        return GPBO_OK;
+    }
+    char names[64];
+    snprintf(names, sizeof names, "%s", lpq.PQgetvalue(r, 0, 0));
+    lpq.PQclear(r);
+    s->transient = 0;
+    return gpbo_error_set(GPBO_ESTORAGE,
+                          "%s: the database holds another program's tables (%s; an Optuna "
+                          "storage?) and no gpbo schema: nothing was changed. Give gpbo a "
+                          "database of its own, or a schema: CREATE SCHEMA gpbo, then add "
+                          "options=-csearch_path%%3Dgpbo to the URL",
+                          s->where, names);
+}
+
 /* Creates or migrates the schema: one transaction holding the advisory lock, so workers that
  * connect at the same moment take turns and the later ones find the work done. */
 static int migrate(pg_storage *s)
@@ -499,6 +527,8 @@ static int migrate(pg_storage *s)
         return rc;
     if (version > SCHEMA_VERSION)
         return refuse_version(s, version);
+    if (version == 0 && (rc = refuse_foreign_tables(s)) != GPBO_OK)
+        return rc;
     for (int v = version; v < SCHEMA_VERSION; v++) {
         snprintf(sql, sizeof sql, "migrating the schema from version %d to %d", v, v + 1);
         if ((rc = pq_script(s, sql, MIGRATIONS[v])) != GPBO_OK)

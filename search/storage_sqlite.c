@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,7 @@ typedef struct sqlite_storage {
     char *path;
     int busy;      /* the last exec() or run() failed for a lock (SQLITE_BUSY / SQLITE_LOCKED) */
     int immutable; /* opened read-only and immutable (a folder this process may not write) */
+    int full;      /* ... because its disk had no room for SQLite's -shm file */
     sqlite3_stmt *stmt[ST_COUNT]; /* prepared on first use; NULL until then */
 } sqlite_storage;
 
@@ -113,9 +115,11 @@ static int db_error(sqlite_storage *s, const char *what)
     /* SQLite's words alone ("attempt to write a readonly database") do not say whose fault */
     int ro = (sqlite3_errcode(s->db) & 0xff) == SQLITE_READONLY;
     return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s%s", s->path, what, sqlite3_errmsg(s->db),
-                          ro ? " (this process may not write the study file, its folder or its "
-                               "mount; the reading commands still work)"
-                             : "");
+                          !ro       ? ""
+                          : s->full ? " (the disk of the study file is full: nothing can be "
+                                      "stored until room is made; the reading commands still work)"
+                                    : " (this process may not write the study file, its folder or "
+                                      "its mount; the reading commands still work)");
 }
 
 /* Runs sql; on failure the message names what it was for (what). */
@@ -182,6 +186,15 @@ static int commit(sqlite_storage *s)
     return rc;
 }
 
+/* Ends a read transaction after a failed read, leaving that failure's message as it is (the
+ * commit's own failure, "committing: database disk image is malformed", replaced it). */
+static int end_read(sqlite_storage *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return GPBO_OK;
+}
+
 /* The study called name in a read transaction: *out_study, and its space and options (malloc'd)
  * in *out_space and *out_opts. 1 when it is there, 0 when it is not (nothing set), or a
  * negative status. Takes no write lock, so a study file this process may not write is read. */
@@ -216,7 +229,8 @@ static int find_study(sqlite_storage *s, const char *name, int64_t *out_study, c
         }
     }
     sqlite3_finalize(q);
-    int crc = commit(s); /* a read transaction: only its end can fail */
+    /* a read transaction: only its end can fail; after a failed read its message is kept */
+    int crc = rc == GPBO_OK ? commit(s) : end_read(s);
     if (rc == GPBO_OK && crc != GPBO_OK) {
         if (found) {
             free(*out_space);
@@ -424,7 +438,8 @@ out:
     free(vals);
     free(steps);
     free(svals);
-    int crc = commit(s); /* a read transaction: only its end can fail */
+    /* a read transaction: only its end can fail; after a failed read its message is kept */
+    int crc = rc == GPBO_OK ? commit(s) : end_read(s);
     return rc != GPBO_OK ? rc : crc;
 }
 
@@ -886,11 +901,25 @@ static int schema_current(sqlite_storage *s, int *out_version)
     }
     int code = sqlite3_errcode(s->db) & 0xff;
     s->busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    int ext = sqlite3_extended_errcode(s->db);
+    int shm =
+        ext == SQLITE_IOERR_SHMOPEN || ext == SQLITE_IOERR_SHMSIZE || ext == SQLITE_IOERR_SHMMAP;
     if (tables < 0)
-        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: cannot read: %s", s->path, sqlite3_errmsg(s->db));
+        rc = gpbo_error_set(GPBO_ESTORAGE, "%s: cannot read: %s%s%s%s", s->path,
+                            sqlite3_errmsg(s->db),
+                            shm ? " (SQLite could not make its index file beside it, " : "",
+                            shm ? s->path : "", shm ? "-shm: is the disk full?)" : "");
     sqlite3_finalize(q);
     if (rc != GPBO_OK)
         return rc;
+    /* gpbo makes its tables and gpbo_schema in one transaction, so tables without it are
+     * another program's (an Optuna study, which has its own 'studies' and 'trials'): making
+     * ours beside them altered that program's 'trials' and then failed on its columns */
+    if (!ours && tables > 0)
+        return gpbo_error_set(GPBO_ESTORAGE,
+                              "%s: not a gpbo database (its tables are another program's); "
+                              "nothing was changed: give a file of its own to gpbo",
+                              s->path);
     if (!ours)
         return 0;
     *out_version = schema_version(s);
@@ -968,14 +997,19 @@ static char *file_uri(const char *path, const char *query)
     return u;
 }
 
-/* Whether a failed first read of path (on db) is SQLite's refusal to read a WAL file whose
- * index (path-shm) it may not create — a read-only folder or mount, a file owned by another
- * user — with no path-wal beside it: then no writer holds anything the file lacks, and the
- * file can be read immutable. */
-static int wal_unreadable_at(sqlite3 *db, const char *path)
+/* Whether the failed first read of path (on db) was SQLite's failure to make its WAL index
+ * (path-shm) beside it: SQLITE_READONLY / SQLITE_CANTOPEN (a read-only folder or mount, a file
+ * owned by another user) or an I/O error growing it (its disk is full: *out_full set) — with
+ * no path-wal beside it, or an empty one: then no writer holds anything the file lacks, and
+ * the file can be read immutable. A full disk made even gpbo trials and best fail with "disk I/O
+ * error" on a study that a full disk had stopped. */
+static int wal_unreadable_at(sqlite3 *db, const char *path, int *out_full)
 {
-    int code = sqlite3_errcode(db) & 0xff;
-    if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
+    int code = sqlite3_extended_errcode(db);
+    int shm =
+        code == SQLITE_IOERR_SHMOPEN || code == SQLITE_IOERR_SHMSIZE || code == SQLITE_IOERR_SHMMAP;
+    *out_full = 0;
+    if ((code & 0xff) != SQLITE_READONLY && (code & 0xff) != SQLITE_CANTOPEN && !shm)
         return 0;
     size_t len = strlen(path);
     char *wal = malloc(len + 5);
@@ -983,14 +1017,16 @@ static int wal_unreadable_at(sqlite3 *db, const char *path)
         return 0;
     memcpy(wal, path, len);
     memcpy(wal + len, "-wal", 5);
-    int none = access(wal, F_OK) != 0 && errno == ENOENT;
+    struct stat sb;
+    int none = stat(wal, &sb) != 0 ? errno == ENOENT : sb.st_size == 0;
     free(wal);
+    *out_full = none && shm;
     return none;
 }
 
 static int wal_unreadable(sqlite_storage *s)
 {
-    return wal_unreadable_at(s->db, s->path);
+    return wal_unreadable_at(s->db, s->path, &s->full);
 }
 
 /* Opens path read-only and immutable into *db (closing what *db was): no lock, no -shm, the
@@ -1044,7 +1080,8 @@ int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const ch
         sqlite3_finalize(q);
         q = NULL;
         /* a WAL file in a folder this process may not write: read immutable (sqlite_open) */
-        if (!again || !wal_unreadable_at(db, path))
+        int full = 0;
+        if (!again || !wal_unreadable_at(db, path, &full))
             break;
         if ((rc = open_immutable(path, &db)) != GPBO_OK) {
             sqlite3_close(db);

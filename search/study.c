@@ -17,8 +17,9 @@
  *    skip it. Everyone else's running trials are pending points of the proposal.
  *  - lost: a trial whose heartbeat is 0 (its handle was closed, or it ran under schema 1), or
  *    older than `grace` seconds (only when heartbeats are on), or whose worker is a process of
- *    this host that no longer exists (so a crashed `gpbo run` resumes at once, with no grace
- *    period to wait). Clocks of the machines must agree to well within `grace`.
+ *    this host and pid namespace that no longer exists (so a crashed `gpbo run` resumes at
+ *    once, with no grace period to wait; pid_scope says why the namespace). Clocks of the machines
+ * must agree to well within `grace`.
  *  - heartbeat: from the first ask on, a thread refreshes the heartbeat of this handle's
  *    running trials every `heartbeat` seconds. It shares the handle's storage connection: the
  *    handle's lock guards the connection (held for one storage call at a time, never while a
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -594,21 +596,50 @@ gpbo_storage *gpbo_search__storage_open(const char *url)
     return gpbo_search__sqlite_open(path);
 }
 
+/* Where this process's pids mean something, appended to the host name: the kernel's boot id
+ * (16 hex digits of /proc/sys/kernel/random/boot_id: one machine, one boot; the same inside its
+ * containers) and the inode of the pid namespace. Two workers whose host parts are equal see the
+ * same processes; the host name alone did not say so: a worker in a container of the same host
+ * name (docker --network host, a pid namespace of its own) found a running worker's pid absent
+ * in its own namespace and took over every trial it ran. Empty when /proc cannot say (then no
+ * worker is taken for dead by its pid, only by its heartbeat). */
+static void pid_scope(char *out, size_t cap)
+{
+    char boot[64] = "", hex[17];
+    size_t n = 0;
+    struct stat ns;
+    out[0] = '\0';
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (f != NULL) {
+        if (fgets(boot, sizeof boot, f) == NULL)
+            boot[0] = '\0';
+        fclose(f);
+    }
+    for (const char *c = boot; *c && n < sizeof hex - 1; c++)
+        if ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))
+            hex[n++] = *c;
+    hex[n] = '\0';
+    if (n == sizeof hex - 1 && stat("/proc/self/ns/pid", &ns) == 0)
+        snprintf(out, cap, "/%s-%llu", hex, (unsigned long long)ns.st_ino);
+}
+
 /* This process's worker id for a new handle: host:pid:nonce (the nonce tells apart the handles
- * of one process). */
+ * of one process), host being the host name and where its pids are seen (pid_scope). */
 static void make_worker_id(gpbo_study *s)
 {
-    char host[256] = "localhost";
+    char host[256] = "localhost", scope[64];
     if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
         strcpy(host, "localhost");
-    host[sizeof host - 1] = '\0';
+    host[200] = '\0'; /* room for the rest in s->worker */
     for (char *c = host; *c; c++)
-        if (*c == ':')
-            *c = '_'; /* the id is split at its colons */
+        if (*c == ':' || *c == '/')
+            *c = '_'; /* the id is split at its colons; a '/' starts the scope */
+    pid_scope(scope, sizeof scope);
     uint32_t nonce = 0;
     if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != (ssize_t)sizeof nonce)
         nonce = (uint32_t)((uintptr_t)s ^ (uintptr_t)time(NULL) ^ (uintptr_t)clock());
-    snprintf(s->worker, sizeof s->worker, "%s:%ld:%08x", host, (long)getpid(), nonce);
+    snprintf(s->worker, sizeof s->worker, "%.200s%.63s:%ld:%08x", host, scope, (long)getpid(),
+             nonce);
 }
 
 /* The length of worker's host part (host:pid:nonce), or 0 when it has no such shape. */
@@ -624,11 +655,14 @@ static size_t host_len(const char *worker)
 }
 
 /* Whether worker (host:pid:nonce) is a process of this handle's host that no longer exists.
- * The host is compared with this handle's own id, so it is looked up once, at open. */
+ * The host (with where its pids are seen: pid_scope) is compared with this handle's own id, so
+ * it is looked up once, at open; an id without that scope (of an older gpbo, or when /proc could
+ * not say) is never taken for dead here. */
 static int worker_dead(const gpbo_study *s, const char *worker)
 {
     size_t hl = host_len(worker);
-    if (hl == 0 || hl != host_len(s->worker) || strncmp(worker, s->worker, hl) != 0)
+    if (hl == 0 || hl != host_len(s->worker) || strncmp(worker, s->worker, hl) != 0 ||
+        memchr(s->worker, '/', hl) == NULL)
         return 0;
     char *end = NULL;
     long pid = strtol(worker + hl + 1, &end, 10);

@@ -21,7 +21,8 @@
  * worker's running trials are pending points of the others' proposals, and a handle refreshes
  * a heartbeat on the trials it runs (options heartbeat, grace). A running trial whose worker
  * is lost — closed without telling it, no heartbeat for `grace` seconds, or a process of this
- * machine that has ended — is reclaimed by the next ask anywhere: it runs again with its id
+ * machine and pid namespace that has ended (a worker in a container of its own is judged by its
+ * heartbeat alone) — is reclaimed by the next ask anywhere: it runs again with its id
  * and parameters (up to lost_retries times), before any new trial. The first result told for
  * a trial is the one stored; a later one is refused (GPBO_ESTATE).
  *
@@ -425,10 +426,11 @@ GPBO_API int gpbo_study_sync(gpbo_study *study);
 GPBO_API int gpbo_study_adopt(gpbo_study *study, size_t id);
 
 /**
- * This handle's worker id ("host:pid:nonce"), the name the storage records on the trials it
- * runs: to hand to gpbo_study_propose_for() in a handle that proposes for this one. Once it
- * has been handed out, closing this handle hands back every running trial in its name, the
- * ones proposed for it and never adopted included.
+ * This handle's worker id ("host:pid:nonce", host being the host name, '/', and where the pid
+ * is seen: 16 hex digits of the kernel's boot id, '-', the pid namespace's inode), the name the
+ * storage records on the trials it runs: to hand to gpbo_study_propose_for() in a handle that
+ * proposes for this one. Once it has been handed out, closing this handle hands back every running
+ * trial in its name, the ones proposed for it and never adopted included.
  * @return the id (owned by the handle); NULL when study is NULL.
  */
 GPBO_API const char *gpbo_study_worker(gpbo_study *study);

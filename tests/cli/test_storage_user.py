@@ -9,7 +9,13 @@ names the defect it found, and failed before its fix.
 - a PostgreSQL server that does not answer at all is an error at once, not after 30 s;
 - a trial that prints far more than the cap keeps its head and tail, and its result is read;
 - a study file deleted or replaced under a running study stops the run (it went on, storing
-  every later result in the removed file, and exited 0).
+  every later result in the removed file, and exited 0);
+- another program's SQLite database (an Optuna study's) given as --storage is refused and left
+  as it was (gpbo added its tables beside the program's and columns to its 'trials');
+- a study on a full disk is read by the reading commands (they failed with 'disk I/O error'),
+  and gpbo run says the disk is full; room made, it resumes with nothing lost;
+- a damaged study file is one line saying what failed to read (it said 'committing'), and gpbo
+  run writes nothing into it.
 
 Tests run as root in CI, and root writes any file whatever its mode: the reader here is the
 user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555 folder else.
@@ -17,6 +23,7 @@ user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555
 Usage: test_storage_user.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
 (--pg: the PostgreSQL server whose URL the file holds; only the renamed metric is tested there.)
 """
+import hashlib
 import json
 import os
 import re
@@ -395,6 +402,169 @@ def test_study_file_removed(d):
         lines = err.strip().split("\n")
         check(p.returncode == 1 and "quad.db" in lines[-1] and how in lines[-1] and
               "[100/100]" not in out, f"study file {how}: {p.returncode} {err!r} {out[-200:]!r}")
+        # a trial whose end could not be stored was logged 'trial 6 running'
+        check(not re.search(r"trial \d+ running", out),
+              f"study file {how}: a trial that ended is not logged running: {out[-300:]!r}")
+
+
+def other_programs_databases(d):
+    """(label, path) of SQLite files gpbo must not take for its own: an Optuna study written by
+    Optuna when it is installed (python3-optuna; else a file with the tables Optuna 3.1 makes,
+    'studies' and 'trials' among them), and a one-table database of some other program."""
+    optuna_db = os.path.join(d, "optuna.db")
+    script = ("import optuna, sys\n"
+              "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
+              "s = optuna.create_study(storage='sqlite:///' + sys.argv[1], study_name='quad')\n"
+              "s.optimize(lambda t: t.suggest_float('x', -5, 5) ** 2, n_trials=3)\n")
+    r = subprocess.run([PY, "-c", script, optuna_db], capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        if os.path.exists(optuna_db):
+            os.remove(optuna_db)
+        c = sqlite3.connect(optuna_db)
+        c.executescript("""
+            CREATE TABLE studies(study_id INTEGER NOT NULL PRIMARY KEY,
+                study_name VARCHAR(512) NOT NULL UNIQUE);
+            CREATE TABLE trials(trial_id INTEGER NOT NULL PRIMARY KEY, number INTEGER,
+                study_id INTEGER REFERENCES studies(study_id), state VARCHAR(8) NOT NULL,
+                datetime_start DATETIME, datetime_complete DATETIME);
+            CREATE TABLE trial_values(trial_value_id INTEGER NOT NULL PRIMARY KEY,
+                trial_id INTEGER NOT NULL REFERENCES trials(trial_id), objective INTEGER NOT NULL,
+                value FLOAT, value_type VARCHAR(7) NOT NULL);
+            CREATE TABLE version_info(version_info_id INTEGER NOT NULL PRIMARY KEY,
+                schema_version INTEGER, library_version VARCHAR(256));
+            INSERT INTO studies VALUES (1, 'quad');
+            INSERT INTO trials VALUES (1, 0, 1, 'COMPLETE', '2026-12-05', '2026-12-05');
+            INSERT INTO trial_values VALUES (1, 1, 0, 2.5, 'FINITE');
+        """)
+        c.commit()
+        c.close()
+    other_db = os.path.join(d, "notes.db")
+    c = sqlite3.connect(other_db)
+    c.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT)")
+    c.execute("INSERT INTO notes(text) VALUES ('keep me')")
+    c.commit()
+    c.close()
+    return [("optuna", optuna_db), ("other", other_db)]
+
+
+def test_another_programs_database(d):
+    """--storage naming another program's SQLite database: gpbo took any file without its
+    gpbo_schema table for a new one and made its tables there. In an Optuna study's file that
+    kept Optuna's 'studies' and 'trials' (CREATE TABLE IF NOT EXISTS), added gpbo_schema and
+    intermediate, altered Optuna's 'trials' with four columns, and then failed with 'reading
+    studies: no such column: id'; even gpbo trials and best did it. Now every command refuses
+    the file with one line naming it, exit status 1, and leaves it byte for byte as it was."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=3)
+    for label, db in other_programs_databases(d):
+        before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+        files = sorted(os.listdir(d))
+        for cmd in (["run", "sweep.yaml"], ["trials", "sweep.yaml"], ["best", "sweep.yaml"],
+                    ["export", "sweep.yaml"], ["enqueue", "sweep.yaml", "x=0.5", "y=0.5"],
+                    ["studies"]):
+            r = run(cmd + ["--storage", db], d)
+            lines = r.stderr.strip().split("\n")
+            check(r.returncode == 1 and len(lines) == 1 and db in lines[0] and
+                  "not a gpbo database" in lines[0],
+                  f"{label}: gpbo {cmd[0]} on it: {r.returncode} {r.stderr!r}")
+        after = hashlib.sha256(open(db, "rb").read()).hexdigest()
+        check(after == before, f"{label}: the file was changed")
+        check(sorted(os.listdir(d)) == files,
+              f"{label}: files made beside it: {set(os.listdir(d)) - set(files)}")
+        c = sqlite3.connect(db)
+        tables = {t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        c.close()
+        check(not tables & {"gpbo_schema", "intermediate"}, f"{label}: gpbo tables {tables}")
+
+
+def fill(path):
+    """Writes zeros to path until its file system has no room left."""
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    try:
+        with open(path, "ab") as f:  # the last partial block
+            while True:
+                f.write(b"\0" * 512)
+                f.flush()
+    except OSError:
+        pass
+
+
+def test_full_disk(d):
+    """A study whose disk filled up (a run stopped by it, checkpoints of the training beside it):
+    SQLite must make its WAL index (the -shm file) to read a WAL study, and could not, so gpbo
+    trials, best and export failed with 'cannot read: disk I/O error', the results out of
+    reach until room was made, and gpbo run said the same, not that the disk was full. With
+    no -wal file holding anything (a run ended, however), the file is now read as it is; gpbo
+    run stops with one line saying the disk of the study file is full; once room is made the
+    study resumes, the trials told before unchanged. Needs a small file system of its own (a
+    tmpfs mounted as root); skipped without."""
+    mnt = os.path.join(d, "small")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("test_full_disk: skipped (cannot mount a tmpfs)")
+        return
+    try:
+        write(os.path.join(mnt, "obj.py"), OBJ)
+        quad_sweep(mnt, method="random", run_cap=6)
+        r = run(["run", "sweep.yaml", "--trials", "3"], mnt)
+        check(r.returncode == 0, f"the first run: {r.returncode} {r.stderr}")
+        before = run(["export", "sweep.yaml", "--format", "json"], mnt).stdout
+        fill(os.path.join(mnt, "filler"))
+        for cmd in (["trials"], ["best"], ["export", "--format", "json"]):
+            r = run([cmd[0], "sweep.yaml"] + cmd[1:], mnt)
+            check(r.returncode == 0 and r.stdout, f"gpbo {cmd[0]} on a full disk: "
+                  f"{r.returncode} {r.stderr!r}")
+            if cmd[0] == "export" and r.returncode == 0:
+                check(r.stdout == before, "export on a full disk: the same trials")
+        r = run(["run", "sweep.yaml"], mnt)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 1 and "quad.db" in lines[-1] and "full" in lines[-1],
+              f"gpbo run on a full disk: {r.returncode} {r.stderr!r}")
+        os.remove(os.path.join(mnt, "filler"))
+        r = run(["run", "sweep.yaml"], mnt)
+        check(r.returncode == 0, f"room made, the study resumes: {r.returncode} {r.stderr}")
+        t = json.loads(run(["export", "sweep.yaml", "--format", "json"], mnt).stdout)
+        check(len(t) == 6 and all(x["state"] == "complete" for x in t), f"6 complete: {t}")
+        old = {x["trial"]: (x["value"], x["params"]) for x in json.loads(before)}
+        check(all(old[x["trial"]] == (x["value"], x["params"]) for x in t if x["trial"] in old),
+              "the trials told before are unchanged")
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
+
+
+def test_damaged_file(d):
+    """A study file whose trial pages were overwritten (a bad disk, a copy cut short and patched):
+    every command failed with 'committing: database disk image is malformed', naming the end
+    of the read transaction instead of the read that failed (the commit's message replaced the
+    read's). Now one line says 'reading trials', exit status 1, and gpbo run leaves the file as
+    it was."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=400,
+               command="[sh, -c, 'echo loss=$0', '{x}']")
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"the study runs: {r.returncode} {r.stderr[-300:]}")
+    db = os.path.join(d, "quad.db")
+    size = os.path.getsize(db)
+    with open(db, "r+b") as f:  # the last pages: trials' rows
+        f.seek(size - 3 * 4096)
+        f.write(b"\xff" * 8192)
+    before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    for cmd in (["trials"], ["export"], ["best"], ["run"]):
+        r = run([cmd[0], "sweep.yaml"], d)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 1 and len(lines) == 1 and "quad.db" in lines[0] and
+              "malformed" in lines[0] and "committing" not in lines[0] and
+              "reading" in lines[0], f"gpbo {cmd[0]} on a damaged file: {r.returncode} "
+              f"{r.stderr!r}")
+    after = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    check(after == before, "the damaged file was written")
 
 
 def main():
@@ -402,7 +572,8 @@ def main():
         tests = [test_metric_renamed]
     else:
         tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap,
-                 test_study_file_removed]
+                 test_study_file_removed, test_another_programs_database,
+                 test_full_disk, test_damaged_file]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 

@@ -524,11 +524,52 @@ def test_connect_fails_then_server_answers(d):
     check(len(t) == 3 and all(x["state"] == "complete" for x in t), f"three trials: {t}")
 
 
+def test_worker_in_another_pid_namespace(d):
+    """A worker in a pid namespace of its own with the same host name (a container run with
+    docker --network host, unshare --pid) looked up the other worker's pid in its own namespace,
+    found no such process, took the worker for dead and took over every trial it was running:
+    each trial of the study ran twice and the running worker's results were refused. gpbo
+    trials there called them interrupted. A worker's id now says where its pid is seen (the boot
+    id and the pid namespace), and only a worker of the same one is judged by its pid."""
+    ns = ["unshare", "--pid", "--fork", "--mount-proc"]
+    if subprocess.run(ns + ["true"], capture_output=True).returncode != 0:
+        print("test_worker_in_another_pid_namespace: skipped (unshare --pid needs root)")
+        return
+    name = unique_name("pidns")
+    storage = setup(d, name, 8)
+    env = {"OBJ_SLEEP": "1.5"}
+    a = start(d, storage, 2, env)
+    t0 = time.time()
+    while time.time() - t0 < 60 and len(executions(d)[0]) < 2:
+        time.sleep(0.05)
+    check(len(executions(d)[0]) >= 2, "the first worker started its trials")
+    r = subprocess.run(ns + [GPBO, "trials", "sweep.yaml"] + storage, cwd=d, capture_output=True,
+                       text=True, timeout=120)
+    check(r.returncode == 0 and "interrupted" not in r.stdout,
+          f"gpbo trials in another pid namespace: the running worker's trials are not "
+          f"interrupted: {r.returncode} {r.stdout}{r.stderr}")
+    b = subprocess.Popen(ns + [GPBO, "run", "sweep.yaml", "--jobs", "2"] + storage, cwd=d,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, **env))
+    oa, ea = a.communicate(timeout=300)
+    ob, eb = b.communicate(timeout=300)
+    check(a.returncode == 0 and b.returncode == 0,
+          f"exits {a.returncode} {b.returncode}: {ea[-300:]} {eb[-300:]}")
+    check("finished by another worker first" not in ea + eb,
+          f"no running worker's trial was taken over: {ea[-300:]} {eb[-300:]}")
+    starts = executions(d)[0]
+    check(sorted(starts) == list(range(8)), f"each of the 8 trials ran once: {sorted(starts)}")
+    t = trials(d, storage, name)
+    check(sorted(x["trial"] for x in t) == list(range(8)) and
+          all(x["state"] == "complete" for x in t), f"8 complete trials: {t}")
+
+
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_execution_ended,
              test_sigterm_to_the_group, test_group_signal_while_starting,
-             test_seconds_are_the_run, test_resume_line_past_lost_retries]
+             test_seconds_are_the_run, test_resume_line_past_lost_retries,
+             test_worker_in_another_pid_namespace]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
         TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
     sys.exit(run_tests(TESTS,

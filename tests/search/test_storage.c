@@ -1392,7 +1392,84 @@ static void test_pg_schema_versions(void **state)
     admin(&PG, "DROP SCHEMA v1 CASCADE");
 }
 
+/* A database that holds an Optuna storage's tables (its own 'studies' and 'trials') and no gpbo
+ * schema: the first schema's CREATE failed with 'relation "studies" already exists', which did
+ * not say what to do. Now one line names the tables and the way out (a schema of gpbo's own),
+ * nothing changes, and the same server with such a schema opens. */
+static void test_pg_another_programs_tables(void **state)
+{
+    (void)state;
+    char url[1000], own[1000];
+    url_with_schema(url, sizeof url, "optuna");
+    admin(&PG, "CREATE TABLE optuna.studies(study_id serial PRIMARY KEY, study_name text); "
+               "CREATE TABLE optuna.trials(trial_id serial PRIMARY KEY, number integer, "
+               "state text); INSERT INTO optuna.studies(study_name) VALUES ('mine')");
+    assert_null(gpbo_search__pg_open(url));
+    assert_int_equal(gpbo_error_code(), GPBO_ESTORAGE);
+    const char *msg = gpbo_error_message();
+    assert_one_line(msg);
+    if (strstr(msg, "another program's tables (studies, trials") == NULL ||
+        strstr(msg, "search_path") == NULL)
+        fail_msg("%s", msg);
+    admin(&PG, "DO $$ BEGIN IF (SELECT count(*) FROM information_schema.columns WHERE "
+               "table_schema = 'optuna' AND table_name = 'trials') <> 3 OR "
+               "to_regclass('optuna.gpbo_schema') IS NOT NULL OR "
+               "to_regclass('optuna.intermediate') IS NOT NULL THEN "
+               "RAISE EXCEPTION 'the other program''s schema was changed'; END IF; END $$");
+    url_with_schema(own, sizeof own, "gpbo_own");
+    gpbo_storage *st = gpbo_search__pg_open(own);
+    if (st == NULL)
+        fail_msg("%s", gpbo_error_message());
+    st->ops->close(st);
+    admin(&PG, "DROP SCHEMA optuna CASCADE; DROP SCHEMA gpbo_own CASCADE");
+}
+
 /* ---- SQLite only -------------------------------------------------------------------------- */
+
+/* Another program's SQLite database (Optuna's tables 'studies' and 'trials') was taken for a
+ * new file: gpbo's tables were made beside the program's and its 'trials' altered. Refused now,
+ * the file unchanged; an empty file is still made a study file. */
+static void test_sqlite_another_programs_database(void **state)
+{
+    (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/optuna.db", scratch);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE studies(study_id INTEGER PRIMARY KEY, "
+                                  "study_name TEXT); CREATE TABLE trials(trial_id INTEGER "
+                                  "PRIMARY KEY, number INTEGER, state TEXT)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(gpbo_search__sqlite_open(path));
+    assert_int_equal(gpbo_error_code(), GPBO_ESTORAGE);
+    assert_one_line(gpbo_error_message());
+    assert_non_null(strstr(gpbo_error_message(), "not a gpbo database"));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM sqlite_master), (SELECT "
+                                        "count(*) FROM pragma_table_info('trials'))",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 2); /* its two tables, nothing of gpbo's */
+    assert_int_equal(sqlite3_column_int(q, 1), 3); /* trials' own three columns */
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    remove(path);
+    snprintf(path, sizeof path, "%s/empty.db", scratch);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    gpbo_storage *st = gpbo_search__sqlite_open(path);
+    if (st == NULL)
+        fail_msg("%s", gpbo_error_message());
+    st->ops->close(st);
+    remove(path);
+}
 
 /* A study file deleted or replaced while a handle had it open: SQLite went on writing to the
  * removed file, every later write "succeeded" and was lost with it. Each write now fails with
@@ -1473,12 +1550,15 @@ int main(void)
         BOTH(test_doubles_exact),
         BOTH(test_set_params),
         {"sqlite: test_sqlite_file_removed", test_sqlite_file_removed, NULL, NULL, NULL},
+        {"sqlite: test_sqlite_another_programs_database", test_sqlite_another_programs_database,
+         NULL, NULL, NULL},
         PG_ONLY(test_pg_bad_urls),
         PG_ONLY(test_pg_lost_commit),
         PG_ONLY(test_pg_lost_step),
         PG_ONLY(test_pg_transient_sqlstate),
         PG_ONLY(test_pg_schema_race),
         PG_ONLY(test_pg_schema_versions),
+        PG_ONLY(test_pg_another_programs_tables),
         PG_ONLY(test_pg_server_down_and_back),
         PG_ONLY(test_pg_restart),
     };
