@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -204,10 +205,15 @@ static int boolean(ctx *c, yaml_node_t *n, const char *what, int *out)
     const char *s = scalar(c, n, what);
     if (s == NULL)
         return GPBO_EFORMAT;
-    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "1"))
-        *out = 1;
-    else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "0"))
-        *out = 0;
+    /* YAML's own spellings (1.2's core schema: true, True, TRUE; 1.1's, which PyYAML and so
+     * W&B read: yes, on, ...), as the trainer's flags take them: `additive: True` was refused */
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
+                                                                                "off", "0"};
+    size_t i = 0;
+    while (i < 4 && strcasecmp(s, yes[i]) && strcasecmp(s, no[i]))
+        i++;
+    if (i < 4)
+        *out = !strcasecmp(s, yes[i]);
     else
         return err_at(c, n, "%s: '%s' is not true or false", what, SHOW(s));
     return GPBO_OK;
