@@ -1067,6 +1067,12 @@ static int objective_missing(const runner *r, const job *j, char *why, size_t ca
     return 0;
 }
 
+/* Whether value v of a complete trial reaches the sweep's metric.target. */
+static int reaches(const runner *r, double v)
+{
+    return r->sw->has_target && (r->sw->maximize ? v >= r->sw->target : v <= r->sw->target);
+}
+
 /* The trial ended and its output is read: tell the study. next: the run wants its next
  * proposal now, asked with a value's tell in one step (proposer_tell_request). */
 static int finish_job(runner *r, job *j, int next)
@@ -1136,8 +1142,9 @@ static int finish_job(runner *r, job *j, int next)
         } else if (objective_missing(r, j, why, sizeof why, skipped)) {
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else {
-            rc = next ? proposer_tell_request(r->prop, r->study, j->id, v)
-                      : gpbo_study_tell(r->study, j->id, v);
+            /* a value at the target asks for no next trial: none will start */
+            rc = next && !reaches(r, v) ? proposer_tell_request(r->prop, r->study, j->id, v)
+                                        : gpbo_study_tell(r->study, j->id, v);
             outcome = GPBO_PRUNER_COMPLETE;
         }
     }
@@ -1697,15 +1704,17 @@ static int start_machinery(runner *r, const char *storage, size_t budget, int lo
 
 /* The main loop's state between its steps. */
 typedef struct run_loop {
-    double *vals;   /* the held proposal's values */
-    size_t running; /* trials running */
-    size_t held_id; /* the held proposal's trial, when held */
-    size_t ahead;   /* 1: one proposal is asked ahead of a free slot */
-    size_t budget;  /* trials to run ((size_t)-1: until exhausted) */
-    int held;       /* a proposal waits for a free slot */
-    int exhausted;  /* the strategy has nothing more to propose */
-    int busy;       /* a trial has output left to read: do not sleep */
-    int failed_rc;  /* the first error that ends the run, or GPBO_OK */
+    double *vals;      /* the held proposal's values */
+    size_t running;    /* trials running */
+    size_t held_id;    /* the held proposal's trial, when held */
+    size_t ahead;      /* 1: one proposal is asked ahead of a free slot */
+    size_t budget;     /* trials to run ((size_t)-1: until exhausted) */
+    int held;          /* a proposal waits for a free slot */
+    int exhausted;     /* the strategy has nothing more to propose */
+    int reached;       /* a trial reached the sweep's metric.target: no trial starts */
+    size_t reached_id; /* that trial */
+    int busy;          /* a trial has output left to read: do not sleep */
+    int failed_rc;     /* the first error that ends the run, or GPBO_OK */
     /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
      * trial's log line asks for the best, which fails while none is complete) overwrite the
      * thread's last error */
@@ -1742,7 +1751,7 @@ static void take_proposal(runner *r, run_loop *l)
  * Errors go to l->failed_rc (a trial another worker owns, GPBO_ESTATE, is no error). */
 static void start_held(runner *r, run_loop *l)
 {
-    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK)
+    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK || l->reached)
         return;
     size_t slot = 0;
     while (r->jobs[slot].pid != 0)
@@ -1777,8 +1786,20 @@ static void wait_for_events(runner *r, run_loop *l)
  * does not learn from results (the next point is the same whenever it is asked). */
 static int wants_proposal(const runner *r, const run_loop *l)
 {
-    return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held &&
+    return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held && !l->reached &&
            l->running < r->njobs + l->ahead;
+}
+
+/* Whether the study holds a trial that reached the sweep's metric.target — its best trial, the
+ * best feasible one under constraints, any worker's — with that trial in *id. W&B finishes a
+ * sweep so; gpbo took the key and ran on to run_cap. */
+static int target_reached(const runner *r, size_t *id)
+{
+    gpbo_trial_info b;
+    if (!r->sw->has_target || gpbo_study_best(r->study, &b) != GPBO_OK || !reaches(r, b.value))
+        return 0;
+    *id = b.id;
+    return 1;
 }
 
 /* One turn for job j: kills it on interruption or timeout, notes its exit, reads a bounded part
@@ -1846,6 +1867,7 @@ static void periodic_sync(runner *r, run_loop *l)
 static int run_trials(runner *r, run_loop *l)
 {
     for (;;) {
+        l->reached = l->reached || target_reached(r, &l->reached_id);
         take_proposal(r, l);
         start_held(r, l);
         if (wants_proposal(r, l)) {
@@ -1858,7 +1880,7 @@ static int run_trials(runner *r, run_loop *l)
             l->busy = 1;
         /* a held proposal that will not start (the run stops, or failed) is left to the
          * study: the close of r->study hands it back */
-        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK;
+        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK && !l->reached;
         if (l->running == 0 && !keep && !proposer_busy(r->prop))
             break;
         wait_for_events(r, l);
@@ -2098,6 +2120,9 @@ int cmd_run(int argc, char **argv)
         status = 1;
         goto cleanup;
     }
+    if (l.reached)
+        printf("trial %zu reached metric.target (%s %s %.6g): no more trials start\n", l.reached_id,
+               r.sw->metric, r.sw->maximize ? ">=" : "<=", r.sw->target);
     status = print_best(&r);
     status = g_stop ? 130 : status;
 cleanup:

@@ -651,6 +651,9 @@ static int metric_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     } else if (!strcmp(key, "goal")) {
         static const char *const goals[] = {"minimize", "maximize"};
         return choose(c, v, "goal", goals, 2, &c->s->maximize);
+    } else if (!strcmp(key, "target")) { /* it was accepted and ignored */
+        c->s->has_target = 1;
+        return number(c, v, "metric target", &c->s->target);
     }
     return GPBO_OK;
 }

@@ -674,6 +674,55 @@ def test_csv_param_named_as_column(d):
           f"the values: {row}")
 
 
+def test_metric_target(d):
+    """metric: {target: T}, W&B's "the sweep is finished once a run reaches T", was accepted
+    and ignored: the run went on to run_cap. Now no trial starts once one has reached it
+    (trials already started finish), a later gpbo run on the study starts none, and the run
+    says which trial reached it."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("acc=" + {"a": "0.2", "b": "0.5", "c": "0.9", "d": "0.95", "e": "0.3",
+                    "f": "0.1"}[kind])
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: acc, goal: maximize, target: 0.85}}
+    parameters:
+      kind: {{values: [a, b, c, d, e, f]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0 and "trial 2 reached metric.target (acc >= 0.85)" in r.stdout,
+          f"target: {r.returncode} {r.stdout} {r.stderr}")
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    kinds = [t["params"]["kind"] for t in rows]
+    # the grid asks one trial ahead: d may have started before c's result was read, no other
+    check(kinds in (["a", "b", "c"], ["a", "b", "c", "d"]), f"trials run: {kinds}")
+    check(all(t["state"] == "complete" for t in rows), f"states: {rows}")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    again = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check(r.returncode == 0 and len(again) == len(rows) and "reached metric.target" in r.stdout,
+          f"a resumed run starts none: {len(again)} trials; {r.stdout} {r.stderr}")
+    # a Bayesian minimization, two at a time: the first batch of two, no more
+    write(os.path.join(d, "min.yaml"), f"""\
+    metric: {{name: loss, target: 10}}
+    run_cap: 20
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "-c", "print('loss={{x}}')"]
+    gpbo: {{jobs: 2}}
+    """)
+    r = run(["run", "min.yaml"], d, timeout=120)
+    n = len(json.loads(run(["export", "min.yaml", "--format", "json"], d).stdout))
+    check(r.returncode == 0 and n == 2, f"bayes, jobs 2: {n} trials; {r.stdout} {r.stderr}")
+    write(os.path.join(d, "bad.yaml"), "metric: {name: l, target: high}\nrun_cap: 3\n"
+          "command: [/bin/true]\nparameters:\n  a: {min: 1.0, max: 2.0}\n")
+    r = run(["run", "bad.yaml"], d)
+    check(r.returncode == 2 and "bad.yaml:1:" in r.stderr and "target" in r.stderr,
+          f"a target that is no number: {r.returncode} {r.stderr}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -685,7 +734,7 @@ def main():
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
-             test_output_to_stdout, test_csv_param_named_as_column]
+             test_output_to_stdout, test_csv_param_named_as_column, test_metric_target]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
