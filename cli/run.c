@@ -1002,6 +1002,47 @@ static void tail_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
+/* The last line of the end of the file at path (its last 64 KiB) that gives metric=..., shown
+ * safely (control and non-ASCII bytes as '?') and cut to cap bytes into out; "" when none. A
+ * program that reports through Python's logging, which writes to stderr
+ * (`WARNING:root:loss=0.5`), failed as if it had printed nothing. */
+static void stderr_metric(const char *path, const char *metric, char *out, size_t cap)
+{
+    out[0] = '\0';
+    enum { TAIL = 64 << 10 };
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    char *buf = fd >= 0 && fstat(fd, &st) == 0 ? malloc(TAIL + 1) : NULL;
+    ssize_t n = buf ? pread(fd, buf, TAIL, st.st_size > TAIL ? st.st_size - TAIL : 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0) {
+        free(buf);
+        return;
+    }
+    buf[n] = '\0';
+    size_t ml = strlen(metric);
+    const char *hit = NULL;
+    for (const char *p = buf; (p = strstr(p, metric)) != NULL; p++) {
+        char before = p > buf ? p[-1] : ' ';
+        if (p[ml] == '=' &&
+            !(before == '_' || before == '-' || before == '.' || (before >= '0' && before <= '9') ||
+              ((before | 0x20) >= 'a' && (before | 0x20) <= 'z')))
+            hit = p;
+    }
+    if (hit != NULL) {
+        const char *start = hit;
+        while (start > buf && start[-1] != '\n' && start[-1] != '\0')
+            start--;
+        size_t len = strcspn(start, "\r\n"), k = 0;
+        for (; k + 1 < cap && k < len; k++)
+            out[k] =
+                (unsigned char)start[k] < 0x20 || (unsigned char)start[k] >= 0x7f ? '?' : start[k];
+        out[k] = '\0';
+    }
+    free(buf);
+}
+
 /* Attaches the trial's other metrics to it: the study stores them with its tell, whatever the
  * end (pruned and failed trials keep what they printed too). */
 static int store_metrics(runner *r, job *j)
@@ -1133,8 +1174,12 @@ static int finish_job(runner *r, job *j, int next)
                      skipped);
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else if (!j->have_final && !j->have_step) {
-            snprintf(why, sizeof why, "no '%s=<number>' line in its output%s", r->sw->metric,
-                     skipped);
+            char err[100];
+            stderr_metric(ep, r->sw->metric, err, sizeof err);
+            snprintf(why, sizeof why, "no '%s=<number>' line in its output%s%s%s%s", r->sw->metric,
+                     skipped,
+                     err[0] ? " (gpbo reads name=value tokens on stdout; its stderr has '" : "",
+                     err, err[0] ? "')" : "");
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else if (!isfinite(v)) {
             snprintf(why, sizeof why, "the metric %s is %g", r->sw->metric, v);

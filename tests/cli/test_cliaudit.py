@@ -627,6 +627,32 @@ def test_metric_not_a_number_reason(d):
           f"reasons: {[(t['state'], t['reason']) for t in rows]}")
 
 
+def test_metric_on_stderr_reason(d):
+    """A program that reports its metric on stderr — Python's logging writes there — failed
+    with "no 'loss=<number>' line in its output", as if it had printed nothing. Now the reason
+    says that stdout is read and shows the stderr line that names the metric (the last one;
+    val_loss= is another metric)."""
+    write(os.path.join(d, "obj.py"), """\
+        import logging, os, sys
+        i = int(os.environ["GPBO_TRIAL_ID"])
+        if i == 0:
+            logging.warning("loss=%s", 0.75)
+            logging.warning("epoch done")
+        elif i == 1:
+            print("loss=0.5\\x1b[0m", file=sys.stderr)
+        else:
+            print("val_loss=0.5", file=sys.stderr)
+        """)
+    quad_sweep(d, method="random", run_cap=3, command=f'["{PY}", "obj.py"]')
+    run(["run", "sweep.yaml"], d)
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    hint = "no 'loss=<number>' line in its output (gpbo reads name=value tokens on stdout; "
+    want = [hint + "its stderr has 'WARNING:root:loss=0.75')",
+            hint + "its stderr has 'loss=0.5?[0m')",
+            "no 'loss=<number>' line in its output"]
+    check([t["reason"] for t in rows] == want, f"reasons: {[t['reason'] for t in rows]}")
+
+
 def test_output_to_stdout(d):
     """gpbo report -o /dev/stdout (the page into a pipe) ended the page with "wrote /dev/stdout
     (9 figures)" (a line on the same standard output), and -o - made a file named '-' (report
@@ -734,7 +760,8 @@ def main():
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
-             test_output_to_stdout, test_csv_param_named_as_column, test_metric_target]
+             test_output_to_stdout, test_csv_param_named_as_column, test_metric_target,
+             test_metric_on_stderr_reason]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
