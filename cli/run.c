@@ -1885,6 +1885,8 @@ static void poll_job(runner *r, run_loop *l, job *j)
         l->running--;
         start_held(r, l);
         int frc = finish_job(r, &done, wants_proposal(r, l));
+        /* at once: a trial ending in the same turn asks for no proposal that would not start */
+        l->reached = l->reached || target_reached(r, &l->reached_id);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
             snprintf(msg, sizeof msg, "%s", gpbo_error_message());
