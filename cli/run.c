@@ -1638,8 +1638,9 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         return 2;
     r->study = gpbo_study_open(*storage, sw->name, r->space, &sw->study);
     if (r->study == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
+        int status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
+        cli_open_failed(sw->path);
+        return status;
     }
     if (check_goals(sw, r->study, *storage) != 0)
         return 2;

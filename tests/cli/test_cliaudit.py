@@ -653,6 +653,27 @@ def test_metric_on_stderr_reason(d):
     check([t["reason"] for t in rows] == want, f"reasons: {[t['reason'] for t in rows]}")
 
 
+def test_parameters_edited(d):
+    """A sweep whose parameters were edited since its study began was refused with the library's
+    "study_open: study 'quad' exists with a different search space (stored: ...)", naming
+    neither the sweep file nor what to do. Now the line names the file and says to give another
+    name: or --study; exit status 2 still, and --study runs a new study."""
+    quad(d)
+    path = os.path.join(d, "sweep.yaml")
+    with open(path) as f:
+        text = f.read()
+    write(path, text.replace("y: {min: -4.0, max: 4.0}", "y: {min: -4.0, max: 8.0}"))
+    for cmd in (["run", "sweep.yaml"], ["enqueue", "sweep.yaml", "x=1", "y=7"]):
+        r = run(cmd, d)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and lines[0].startswith("gpbo: sweep.yaml: ")
+              and "give the sweep another name: or --study NAME for a new study" in lines[0]
+              and '"hi":4.0' in lines[0], f"{cmd[0]}, parameters edited: {r.returncode} "
+              f"{r.stderr!r}")
+    r = run(["run", "sweep.yaml", "--study", "wider"], d)
+    check(r.returncode == 0, f"--study for a new one: {r.returncode} {r.stderr!r}")
+
+
 def test_output_to_stdout(d):
     """gpbo report -o /dev/stdout (the page into a pipe) ended the page with "wrote /dev/stdout
     (9 figures)" (a line on the same standard output), and -o - made a file named '-' (report
@@ -761,7 +782,7 @@ def main():
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
              test_output_to_stdout, test_csv_param_named_as_column, test_metric_target,
-             test_metric_on_stderr_reason]
+             test_metric_on_stderr_reason, test_parameters_edited]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
