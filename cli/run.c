@@ -1455,6 +1455,12 @@ static int load_sweep(runner *r, const run_args *a, size_t *njobs)
         }
         sw->study.strategy = known[k];
     }
+    if (sw->probabilities_line > 0)
+        fprintf(stderr,
+                "gpbo: warning: %s:%zu: the probabilities of '%s' (and any other parameter's) are "
+                "not used: gpbo's strategies draw a categorical's values evenly (random, sobol, "
+                "lhs, grid) or by their model (bayes)\n",
+                a->path, sw->probabilities_line, sw->probabilities_of);
     *njobs = a->jobs > 0 ? (size_t)a->jobs : sw->jobs;
     if (*njobs < 1 || *njobs > JOBS_MAX) {
         fprintf(stderr, "gpbo: %s: gpbo.jobs is %zu; at most %d trials run at a time\n", a->path,

@@ -384,7 +384,7 @@ static const char *const PARAM_KEYS[] = {"value", "values",        "distribution
 typedef struct pstate {
     sweep_param *p;
     int has_dist, has_min, has_max, min_int, max_int;
-    yaml_node_t *values_node, *min_node, *max_node, *q_node;
+    yaml_node_t *values_node, *min_node, *max_node, *q_node, *prob_node;
 } pstate;
 
 static int is_int_text(const char *s)
@@ -514,6 +514,8 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
         *(mn ? &ps->has_min : &ps->has_max) = 1;
         *(mn ? &ps->min_node : &ps->max_node) = v;
         *(mn ? &ps->min_int : &ps->max_int) = is_int_text((const char *)v->data.scalar.value);
+    } else if (!strcmp(key, "probabilities")) { /* checked once the values are known */
+        ps->prob_node = v;
     } else if (!strcmp(key, "q")) {
         int rc = number(c, v, "q", &p->q);
         if (rc == GPBO_OK && !(p->q > 0))
@@ -570,6 +572,37 @@ static int check_range(ctx *c, pstate *ps, yaml_node_t *v)
     return GPBO_OK;
 }
 
+/* W&B's probabilities: of a categorical parameter's values (random search draws them so): a
+ * list of numbers >= 0, one a value. gpbo's strategies do not use them; they were accepted and
+ * silently ignored. Checked here, and the first parameter that has them noted for gpbo run's
+ * warning. */
+static int probabilities(ctx *c, const sweep_param *p, yaml_node_t *v)
+{
+    if (p->dist != D_CATEGORICAL)
+        return err_at(c, v,
+                      "probabilities of '%s': only a categorical parameter (values:) has them",
+                      SHOW(p->name));
+    if (p->values == NULL) /* "needs values" follows */
+        return GPBO_OK;
+    if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != p->nvalues)
+        return err_at(c, v, "probabilities of '%s' must be a list of %zu numbers, one a value",
+                      SHOW(p->name), p->nvalues);
+    for (size_t i = 0; i < p->nvalues; i++) {
+        yaml_node_t *it = node(c, v->data.sequence.items.start[i]);
+        double x;
+        int rc = number(c, it, "a probability", &x);
+        if (rc == GPBO_OK && !(x >= 0 && x <= 1))
+            rc = err_at(c, it, "a probability of '%s' is %g, not within [0, 1]", SHOW(p->name), x);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    if (c->s->probabilities_line == 0) {
+        c->s->probabilities_line = line_of(v);
+        c->s->probabilities_of = p->name;
+    }
+    return GPBO_OK;
+}
+
 /* Parameter names reach argv (--name=value), {name} placeholders and messages. */
 static int check_param_name(ctx *c, yaml_node_t *k, const char *key)
 {
@@ -596,7 +629,7 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     q->dist = (sweep_dist)-1;
     if ((q->name = dupstr(c, k, key)) == NULL)
         return gpbo_error_code();
-    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL};
+    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL};
     char what[100];
     snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
     /* the distribution first: W&B's {distribution: normal, mu: 0, sigma: 1} was refused for its
@@ -621,6 +654,8 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
         else
             return err_at(c, v, "parameter '%s' needs value, values, or min and max", SHOW(key));
     }
+    if (ps.prob_node != NULL && (rc = probabilities(c, q, ps.prob_node)) != GPBO_OK)
+        return rc;
     if (q->dist != D_CONSTANT && q->dist != D_CATEGORICAL)
         return check_range(c, &ps, v);
     if (q->values == NULL)

@@ -674,6 +674,40 @@ def test_parameters_edited(d):
     check(r.returncode == 0, f"--study for a new one: {r.returncode} {r.stderr!r}")
 
 
+def test_probabilities_checked(d):
+    """W&B's probabilities: of a categorical's values were accepted and silently ignored, a
+    list of any length or of words included. Now they are checked (numbers in [0, 1], one a
+    value; on a categorical) and gpbo run warns, naming the line, that they are not used."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    base = f"""\
+    method: random
+    metric: {{name: loss}}
+    run_cap: 2
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      opt: {{values: [adam, sgd], probabilities: PROB}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """
+    write(os.path.join(d, "p.yaml"), base.replace("PROB", "[0.25, 0.75]"))
+    r = run(["run", "p.yaml"], d)
+    check(r.returncode == 0 and "gpbo: warning: p.yaml:7: the probabilities of 'opt'" in r.stderr
+          and "not used" in r.stderr, f"probabilities: {r.returncode} {r.stderr!r}")
+    r = run(["trials", "p.yaml"], d)
+    check(r.returncode == 0 and "warning" not in r.stderr, f"trials: no warning: {r.stderr!r}")
+    for prob, word in (("[0.25]", "must be a list of 2 numbers"), ("[0.5, half]", "not a number"),
+                       ("[1.5, 0]", "not within [0, 1]")):
+        write(os.path.join(d, "bad.yaml"), base.replace("PROB", prob))
+        r = run(["run", "bad.yaml"], d)
+        check(r.returncode == 2 and r.stderr.startswith("gpbo: bad.yaml:7:") and word in r.stderr,
+              f"probabilities {prob}: {r.returncode} {r.stderr!r}")
+    write(os.path.join(d, "bad.yaml"), base.replace("x: {min: -4.0, max: 4.0}", "x: {min: -4.0, "
+          "max: 4.0, probabilities: [1]}").replace(", probabilities: PROB", ""))
+    r = run(["run", "bad.yaml"], d)
+    check(r.returncode == 2 and "bad.yaml:5:" in r.stderr and "only a categorical" in r.stderr,
+          f"probabilities of a float: {r.returncode} {r.stderr!r}")
+
+
 def test_output_to_stdout(d):
     """gpbo report -o /dev/stdout (the page into a pipe) ended the page with "wrote /dev/stdout
     (9 figures)" (a line on the same standard output), and -o - made a file named '-' (report
@@ -782,7 +816,8 @@ def main():
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
              test_output_to_stdout, test_csv_param_named_as_column, test_metric_target,
-             test_metric_on_stderr_reason, test_parameters_edited]
+             test_metric_on_stderr_reason, test_parameters_edited,
+             test_probabilities_checked]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 
