@@ -228,7 +228,7 @@ def test_merge_keys(d):
         "".join("  p%d: &m%d {<<: *m%d}\n" % (i, i, i - 1) for i in range(1, 400)))
     r, _ = run(["run", "chain.yaml", "--trials", "1"], d)
     check(r.returncode == 0 and "p399=" in r.stdout, f"a chain of merges: {r.returncode} "
-          f"{r.stderr.strip()[:300]}")
+          f"{r.stderr.strip()[:300]} {r.stdout[-300:]!r}")
 
 
 def main():
