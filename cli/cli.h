@@ -153,6 +153,9 @@ void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v);
  * (blanks or commas between them) or a JSON object's numeric members, unless the line has a
  * step (an intermediate value). Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
 void cli_line_metrics(const char *line, cli_metrics *m);
+/* Prints why gpbo_study_open() failed (its last error) for the sweep file at path, one line on
+ * stderr; a study whose parameters differ from the sweep's also gets what to do about it. */
+void cli_open_failed(const char *path);
 /* Reads trial id's last stdout under runs into m, line by line as cli_line_metrics: GPBO_OK, or
  * GPBO_ENOTFOUND (no folder) with m empty. */
 int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m);

@@ -41,10 +41,87 @@ void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v)
     m->value[i] = v;
 }
 
-/* A JSON object line: its numeric members, unless it has a step (an intermediate value). */
-static void json_line(cli_metrics *m, const char *line)
+/* The bare words Python's json.dumps writes for non-finite floats (allow_nan=True, its
+ * default: {"loss": NaN}), which JSON and jansson refuse, and the marker strings a line's copy
+ * holds in their place: each starts with a NUL, which no string of a line jansson parsed
+ * without JSON_ALLOW_NUL can hold. */
+static const struct {
+    const char *word, *marker;
+    double value;
+} NONFINITE[] = {{"-Infinity", "\"\\u0000-\"", -INFINITY},
+                 {"Infinity", "\"\\u0000+\"", INFINITY},
+                 {"NaN", "\"\\u0000n\"", NAN}};
+#define NNONFINITE (sizeof NONFINITE / sizeof *NONFINITE)
+
+static int word_byte(char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' ||
+           c == '.' || c == '+' || c == '-';
+}
+
+/* A JSON line as jansson reads it, or, when it refuses the line, as Python's json module reads
+ * it: NaN, Infinity and -Infinity outside strings stand for those values (json_nonfinite reads
+ * them back). They were ignored, so that a program printing json.dumps({"loss": loss}) of a
+ * diverged loss completed with its previous line's value instead of failing. NULL when neither
+ * reads it (the caller frees what comes back). */
+static json_t *json_line_load(const char *line)
 {
     json_t *o = json_loads(line, JSON_DECODE_ANY, NULL);
+    if (o != NULL || strstr(line, "\\u0000") != NULL) /* the markers' escape: not ours */
+        return o;
+    size_t n = strlen(line), k = 0;
+    int found = 0, in_str = 0;
+    char *copy = malloc(3 * n + 1); /* a word of 3 bytes at least becomes 9 */
+    if (copy == NULL)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        if (in_str) {
+            if (line[i] == '\\' && i + 1 < n)
+                copy[k++] = line[i++];
+            else if (line[i] == '"')
+                in_str = 0;
+            copy[k++] = line[i++];
+            continue;
+        }
+        size_t w = i > 0 && word_byte(line[i - 1]) ? NNONFINITE : 0; /* a word starts here */
+        while (w < NNONFINITE && (strncmp(line + i, NONFINITE[w].word, strlen(NONFINITE[w].word)) ||
+                                  word_byte(line[i + strlen(NONFINITE[w].word)])))
+            w++;
+        if (w < NNONFINITE) {
+            size_t ml = strlen(NONFINITE[w].marker);
+            memcpy(copy + k, NONFINITE[w].marker, ml);
+            k += ml;
+            i += strlen(NONFINITE[w].word);
+            found = 1;
+            continue;
+        }
+        in_str = line[i] == '"';
+        copy[k++] = line[i++];
+    }
+    copy[k] = '\0';
+    o = found ? json_loads(copy, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+    free(copy);
+    return o;
+}
+
+/* Whether v is one of json_line_load's markers, and its value into *out. */
+static int json_nonfinite(const json_t *v, double *out)
+{
+    if (!json_is_string(v) || json_string_length(v) != 2 || json_string_value(v)[0] != '\0')
+        return 0;
+    for (size_t w = 0; w < NNONFINITE; w++)
+        if (json_string_value(v)[1] == NONFINITE[w].marker[7]) {
+            *out = NONFINITE[w].value;
+            return 1;
+        }
+    return 0;
+}
+
+/* A JSON object line: its numeric members, unless it has a step (an intermediate value). A
+ * non-finite one (NaN) is left out, as the name=value form leaves out loss=nan. */
+static void json_line(cli_metrics *m, const char *line)
+{
+    json_t *o = json_line_load(line);
     const char *key;
     json_t *v;
     if (json_is_object(o) && json_object_get(o, "step") == NULL) {
@@ -123,17 +200,17 @@ int parse_metric_line(const char *line, const char *metric, double *value, long 
     while (*line == ' ' || *line == '\t')
         line++;
     if (*line == '{') {
-        json_error_t e;
-        json_t *o = json_loads(line, JSON_DECODE_ANY, &e);
+        json_t *o = json_line_load(line);
         int kind = 0;
         if (json_is_object(o)) {
             json_t *v = json_object_get(o, metric), *s = json_object_get(o, "step");
-            if (json_is_number(v)) {
-                *value = json_number_value(v);
+            double x = 0;
+            if (json_is_number(v) || json_nonfinite(v, &x)) {
+                *value = json_is_number(v) ? json_number_value(v) : x;
                 kind = 1;
                 /* a step as the name=value form takes one: a whole number from 0 to 2^53
                  * (a negative or larger one, found by fuzz_output, leaves a final value) */
-                double x = json_is_number(s) ? json_number_value(s) : -1;
+                x = json_is_number(s) ? json_number_value(s) : -1;
                 if (x == floor(x) && x >= 0 && x <= STEP_MAX) {
                     *step = (long)x;
                     kind = 2;
@@ -201,9 +278,10 @@ void cli_metric_unreadable(const char *line, const char *metric, char *out, size
     if (ml == 0 || strstr(p, metric) == NULL)
         return;
     if (*p == '{') {
-        json_t *o = json_loads(p, JSON_DECODE_ANY, NULL);
+        json_t *o = json_line_load(p);
         json_t *v = json_is_object(o) ? json_object_get(o, metric) : NULL;
-        if (v != NULL && !json_is_number(v)) {
+        double x;
+        if (v != NULL && !json_is_number(v) && !json_nonfinite(v, &x)) {
             char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
             char buf[256];
             snprintf(buf, sizeof buf, "\"%s\": %s", metric, t ? t : "?");

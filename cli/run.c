@@ -1002,6 +1002,47 @@ static void tail_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
+/* The last line of the end of the file at path (its last 64 KiB) that gives metric=..., shown
+ * safely (control and non-ASCII bytes as '?') and cut to cap bytes into out; "" when none. A
+ * program that reports through Python's logging, which writes to stderr
+ * (`WARNING:root:loss=0.5`), failed as if it had printed nothing. */
+static void stderr_metric(const char *path, const char *metric, char *out, size_t cap)
+{
+    out[0] = '\0';
+    enum { TAIL = 64 << 10 };
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    char *buf = fd >= 0 && fstat(fd, &st) == 0 ? malloc(TAIL + 1) : NULL;
+    ssize_t n = buf ? pread(fd, buf, TAIL, st.st_size > TAIL ? st.st_size - TAIL : 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0) {
+        free(buf);
+        return;
+    }
+    buf[n] = '\0';
+    size_t ml = strlen(metric);
+    const char *hit = NULL;
+    for (const char *p = buf; (p = strstr(p, metric)) != NULL; p++) {
+        char before = p > buf ? p[-1] : ' ';
+        if (p[ml] == '=' &&
+            !(before == '_' || before == '-' || before == '.' || (before >= '0' && before <= '9') ||
+              ((before | 0x20) >= 'a' && (before | 0x20) <= 'z')))
+            hit = p;
+    }
+    if (hit != NULL) {
+        const char *start = hit;
+        while (start > buf && start[-1] != '\n' && start[-1] != '\0')
+            start--;
+        size_t len = strcspn(start, "\r\n"), k = 0;
+        for (; k + 1 < cap && k < len; k++)
+            out[k] =
+                (unsigned char)start[k] < 0x20 || (unsigned char)start[k] >= 0x7f ? '?' : start[k];
+        out[k] = '\0';
+    }
+    free(buf);
+}
+
 /* Attaches the trial's other metrics to it: the study stores them with its tell, whatever the
  * end (pruned and failed trials keep what they printed too). */
 static int store_metrics(runner *r, job *j)
@@ -1067,6 +1108,12 @@ static int objective_missing(const runner *r, const job *j, char *why, size_t ca
     return 0;
 }
 
+/* Whether value v of a complete trial reaches the sweep's metric.target. */
+static int reaches(const runner *r, double v)
+{
+    return r->sw->has_target && (r->sw->maximize ? v >= r->sw->target : v <= r->sw->target);
+}
+
 /* The trial ended and its output is read: tell the study. next: the run wants its next
  * proposal now, asked with a value's tell in one step (proposer_tell_request). */
 static int finish_job(runner *r, job *j, int next)
@@ -1127,8 +1174,12 @@ static int finish_job(runner *r, job *j, int next)
                      skipped);
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else if (!j->have_final && !j->have_step) {
-            snprintf(why, sizeof why, "no '%s=<number>' line in its output%s", r->sw->metric,
-                     skipped);
+            char err[100];
+            stderr_metric(ep, r->sw->metric, err, sizeof err);
+            snprintf(why, sizeof why, "no '%s=<number>' line in its output%s%s%s%s", r->sw->metric,
+                     skipped,
+                     err[0] ? " (gpbo reads name=value tokens on stdout; its stderr has '" : "",
+                     err, err[0] ? "')" : "");
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else if (!isfinite(v)) {
             snprintf(why, sizeof why, "the metric %s is %g", r->sw->metric, v);
@@ -1136,8 +1187,9 @@ static int finish_job(runner *r, job *j, int next)
         } else if (objective_missing(r, j, why, sizeof why, skipped)) {
             rc = gpbo_study_tell_failed(r->study, j->id, why);
         } else {
-            rc = next ? proposer_tell_request(r->prop, r->study, j->id, v)
-                      : gpbo_study_tell(r->study, j->id, v);
+            /* a value at the target asks for no next trial: none will start */
+            rc = next && !reaches(r, v) ? proposer_tell_request(r->prop, r->study, j->id, v)
+                                        : gpbo_study_tell(r->study, j->id, v);
             outcome = GPBO_PRUNER_COMPLETE;
         }
     }
@@ -1412,6 +1464,12 @@ static int load_sweep(runner *r, const run_args *a, size_t *njobs)
         }
         sw->study.strategy = known[k];
     }
+    if (sw->probabilities_line > 0)
+        fprintf(stderr,
+                "gpbo: warning: %s:%zu: the probabilities of '%s' (and any other parameter's) are "
+                "not used: gpbo's strategies draw a categorical's values evenly (random, sobol, "
+                "lhs, grid) or by their model (bayes)\n",
+                a->path, sw->probabilities_line, sw->probabilities_of);
     *njobs = a->jobs > 0 ? (size_t)a->jobs : sw->jobs;
     if (*njobs < 1 || *njobs > JOBS_MAX) {
         fprintf(stderr, "gpbo: %s: gpbo.jobs is %zu; at most %d trials run at a time\n", a->path,
@@ -1595,8 +1653,9 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
         return 2;
     r->study = gpbo_study_open(*storage, sw->name, r->space, &sw->study);
     if (r->study == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
+        int status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1; /* a bad URL or sweep: the user's */
+        cli_open_failed(sw->path);
+        return status;
     }
     if (check_goals(sw, r->study, *storage) != 0)
         return 2;
@@ -1706,15 +1765,17 @@ static int start_machinery(runner *r, const char *storage, size_t budget, int lo
 
 /* The main loop's state between its steps. */
 typedef struct run_loop {
-    double *vals;   /* the held proposal's values */
-    size_t running; /* trials running */
-    size_t held_id; /* the held proposal's trial, when held */
-    size_t ahead;   /* 1: one proposal is asked ahead of a free slot */
-    size_t budget;  /* trials to run ((size_t)-1: until exhausted) */
-    int held;       /* a proposal waits for a free slot */
-    int exhausted;  /* the strategy has nothing more to propose */
-    int busy;       /* a trial has output left to read: do not sleep */
-    int failed_rc;  /* the first error that ends the run, or GPBO_OK */
+    double *vals;      /* the held proposal's values */
+    size_t running;    /* trials running */
+    size_t held_id;    /* the held proposal's trial, when held */
+    size_t ahead;      /* 1: one proposal is asked ahead of a free slot */
+    size_t budget;     /* trials to run ((size_t)-1: until exhausted) */
+    int held;          /* a proposal waits for a free slot */
+    int exhausted;     /* the strategy has nothing more to propose */
+    int reached;       /* a trial reached the sweep's metric.target: no trial starts */
+    size_t reached_id; /* that trial */
+    int busy;          /* a trial has output left to read: do not sleep */
+    int failed_rc;     /* the first error that ends the run, or GPBO_OK */
     /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
      * trial's log line asks for the best, which fails while none is complete) overwrite the
      * thread's last error */
@@ -1751,7 +1812,7 @@ static void take_proposal(runner *r, run_loop *l)
  * Errors go to l->failed_rc (a trial another worker owns, GPBO_ESTATE, is no error). */
 static void start_held(runner *r, run_loop *l)
 {
-    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK)
+    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK || l->reached)
         return;
     size_t slot = 0;
     while (r->jobs[slot].pid != 0)
@@ -1786,8 +1847,20 @@ static void wait_for_events(runner *r, run_loop *l)
  * does not learn from results (the next point is the same whenever it is asked). */
 static int wants_proposal(const runner *r, const run_loop *l)
 {
-    return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held &&
+    return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held && !l->reached &&
            l->running < r->njobs + l->ahead;
+}
+
+/* Whether the study holds a trial that reached the sweep's metric.target — its best trial, the
+ * best feasible one under constraints, any worker's — with that trial in *id. W&B finishes a
+ * sweep so; gpbo took the key and ran on to run_cap. */
+static int target_reached(const runner *r, size_t *id)
+{
+    gpbo_trial_info b;
+    if (!r->sw->has_target || gpbo_study_best(r->study, &b) != GPBO_OK || !reaches(r, b.value))
+        return 0;
+    *id = b.id;
+    return 1;
 }
 
 /* One turn for job j: kills it on interruption or timeout, notes its exit, reads a bounded part
@@ -1828,6 +1901,8 @@ static void poll_job(runner *r, run_loop *l, job *j)
         l->running--;
         start_held(r, l);
         int frc = finish_job(r, &done, wants_proposal(r, l));
+        /* at once: a trial ending in the same turn asks for no proposal that would not start */
+        l->reached = l->reached || target_reached(r, &l->reached_id);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
             snprintf(msg, sizeof msg, "%s", gpbo_error_message());
@@ -1855,6 +1930,7 @@ static void periodic_sync(runner *r, run_loop *l)
 static int run_trials(runner *r, run_loop *l)
 {
     for (;;) {
+        l->reached = l->reached || target_reached(r, &l->reached_id);
         take_proposal(r, l);
         start_held(r, l);
         if (wants_proposal(r, l)) {
@@ -1867,7 +1943,7 @@ static int run_trials(runner *r, run_loop *l)
             l->busy = 1;
         /* a held proposal that will not start (the run stops, or failed) is left to the
          * study: the close of r->study hands it back */
-        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK;
+        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK && !l->reached;
         if (l->running == 0 && !keep && !proposer_busy(r->prop))
             break;
         wait_for_events(r, l);
@@ -2107,6 +2183,9 @@ int cmd_run(int argc, char **argv)
         status = 1;
         goto cleanup;
     }
+    if (l.reached)
+        printf("trial %zu reached metric.target (%s %s %.6g): no more trials start\n", l.reached_id,
+               r.sw->metric, r.sw->maximize ? ">=" : "<=", r.sw->target);
     status = print_best(&r);
     status = g_stop ? 130 : status;
 cleanup:

@@ -186,10 +186,24 @@ gpbo_study *cli_make_study(const char *cmd, sweep *sw, const gpbo_space *space, 
         return NULL;
     gpbo_study *st = gpbo_study_open(storage, sw->name, space, &sw->study);
     if (st == NULL) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         *status = gpbo_error_code() == GPBO_EINVAL ? 2 : 1;
+        cli_open_failed(sw->path);
     }
     return st;
+}
+
+void cli_open_failed(const char *path)
+{
+    const char *m = gpbo_error_message();
+    /* the library's words: the sweep's parameters were edited since the study began, and the
+     * message did not say what to do */
+    if (strstr(m, "exists with a different search space") != NULL)
+        fprintf(stderr,
+                "gpbo: %s: the parameters differ from its study's: %s; a study keeps its "
+                "parameters: give the sweep another name: or --study NAME for a new study\n",
+                path, strncmp(m, "study_open: ", 12) ? m : m + 12);
+    else
+        fprintf(stderr, "gpbo: %s\n", m);
 }
 
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,

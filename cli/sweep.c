@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -204,10 +205,15 @@ static int boolean(ctx *c, yaml_node_t *n, const char *what, int *out)
     const char *s = scalar(c, n, what);
     if (s == NULL)
         return GPBO_EFORMAT;
-    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "1"))
-        *out = 1;
-    else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "0"))
-        *out = 0;
+    /* YAML's own spellings (1.2's core schema: true, True, TRUE; 1.1's, which PyYAML and so
+     * W&B read: yes, on, ...), as the trainer's flags take them: `additive: True` was refused */
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
+                                                                                "off", "0"};
+    size_t i = 0;
+    while (i < 4 && strcasecmp(s, yes[i]) && strcasecmp(s, no[i]))
+        i++;
+    if (i < 4)
+        *out = !strcasecmp(s, yes[i]);
     else
         return err_at(c, n, "%s: '%s' is not true or false", what, SHOW(s));
     return GPBO_OK;
@@ -378,7 +384,7 @@ static const char *const PARAM_KEYS[] = {"value", "values",        "distribution
 typedef struct pstate {
     sweep_param *p;
     int has_dist, has_min, has_max, min_int, max_int;
-    yaml_node_t *values_node, *min_node, *max_node, *q_node;
+    yaml_node_t *values_node, *min_node, *max_node, *q_node, *prob_node;
 } pstate;
 
 static int is_int_text(const char *s)
@@ -508,6 +514,8 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
         *(mn ? &ps->has_min : &ps->has_max) = 1;
         *(mn ? &ps->min_node : &ps->max_node) = v;
         *(mn ? &ps->min_int : &ps->max_int) = is_int_text((const char *)v->data.scalar.value);
+    } else if (!strcmp(key, "probabilities")) { /* checked once the values are known */
+        ps->prob_node = v;
     } else if (!strcmp(key, "q")) {
         int rc = number(c, v, "q", &p->q);
         if (rc == GPBO_OK && !(p->q > 0))
@@ -564,6 +572,37 @@ static int check_range(ctx *c, pstate *ps, yaml_node_t *v)
     return GPBO_OK;
 }
 
+/* W&B's probabilities: of a categorical parameter's values (random search draws them so): a
+ * list of numbers >= 0, one a value. gpbo's strategies do not use them; they were accepted and
+ * silently ignored. Checked here, and the first parameter that has them noted for gpbo run's
+ * warning. */
+static int probabilities(ctx *c, const sweep_param *p, yaml_node_t *v)
+{
+    if (p->dist != D_CATEGORICAL)
+        return err_at(c, v,
+                      "probabilities of '%s': only a categorical parameter (values:) has them",
+                      SHOW(p->name));
+    if (p->values == NULL) /* "needs values" follows */
+        return GPBO_OK;
+    if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != p->nvalues)
+        return err_at(c, v, "probabilities of '%s' must be a list of %zu numbers, one a value",
+                      SHOW(p->name), p->nvalues);
+    for (size_t i = 0; i < p->nvalues; i++) {
+        yaml_node_t *it = node(c, v->data.sequence.items.start[i]);
+        double x;
+        int rc = number(c, it, "a probability", &x);
+        if (rc == GPBO_OK && !(x >= 0 && x <= 1))
+            rc = err_at(c, it, "a probability of '%s' is %g, not within [0, 1]", SHOW(p->name), x);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    if (c->s->probabilities_line == 0) {
+        c->s->probabilities_line = line_of(v);
+        c->s->probabilities_of = p->name;
+    }
+    return GPBO_OK;
+}
+
 /* Parameter names reach argv (--name=value), {name} placeholders and messages. */
 static int check_param_name(ctx *c, yaml_node_t *k, const char *key)
 {
@@ -590,7 +629,7 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     q->dist = (sweep_dist)-1;
     if ((q->name = dupstr(c, k, key)) == NULL)
         return gpbo_error_code();
-    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL};
+    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL};
     char what[100];
     snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
     /* the distribution first: W&B's {distribution: normal, mu: 0, sigma: 1} was refused for its
@@ -615,6 +654,8 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
         else
             return err_at(c, v, "parameter '%s' needs value, values, or min and max", SHOW(key));
     }
+    if (ps.prob_node != NULL && (rc = probabilities(c, q, ps.prob_node)) != GPBO_OK)
+        return rc;
     if (q->dist != D_CONSTANT && q->dist != D_CATEGORICAL)
         return check_range(c, &ps, v);
     if (q->values == NULL)
@@ -645,6 +686,9 @@ static int metric_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     } else if (!strcmp(key, "goal")) {
         static const char *const goals[] = {"minimize", "maximize"};
         return choose(c, v, "goal", goals, 2, &c->s->maximize);
+    } else if (!strcmp(key, "target")) { /* it was accepted and ignored */
+        c->s->has_target = 1;
+        return number(c, v, "metric target", &c->s->target);
     }
     return GPBO_OK;
 }
@@ -1439,6 +1483,169 @@ static int check_command(ctx *c)
     return check_exec(c, at, !strcmp(t, "${interpreter}") ? "python3" : t);
 }
 
+/* ---- merge keys ------------------------------------------------------------------------- */
+
+/* YAML 1.1's merge key, which PyYAML (and so W&B's sweep loader) reads: `<<: *base` or
+ * `<<: [*a, *b]` in a mapping gives it the keys of those mappings that it does not set itself
+ * (of a list, the first one's win). libyaml leaves `<<` a key like any other, and it was refused
+ * as an unknown key ("did you mean 'q'?"). Every mapping's pairs are rewritten in the document
+ * before anything reads them: the merged pairs first, as PyYAML puts them, then its own; a
+ * merged key that a later source or the mapping itself sets is left out, while a key the
+ * mapping sets twice stays twice, for each_pair to refuse. */
+
+enum { MERGE_MAX_PAIRS = 1 << 20 }; /* pairs all merges may add: aliases repeat a mapping */
+
+static int is_merge_key(const yaml_node_t *k)
+{
+    return k != NULL && k->type == YAML_SCALAR_NODE &&
+           k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && k->data.scalar.length == 2 &&
+           !memcmp(k->data.scalar.value, "<<", 2);
+}
+
+/* The pairs of source mapping m (already merged) appended to out[*n] (room made by the caller). */
+static void take_pairs(const yaml_node_t *m, yaml_node_pair_t *out, size_t *n)
+{
+    for (yaml_node_pair_t *pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top; pr++)
+        out[(*n)++] = *pr;
+}
+
+static size_t npairs(const yaml_node_t *m)
+{
+    return (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+}
+
+/* A merge key's value v checked: a mapping or a list of mappings (*nsrc of them, into src when
+ * it is not NULL); the number of pairs they hold added to *total. */
+static int merge_sources(ctx *c, yaml_node_t *v, yaml_node_t **src, size_t *nsrc, size_t *total)
+{
+    int one = v->type == YAML_MAPPING_NODE;
+    size_t n = one ? 1 : v->type == YAML_SEQUENCE_NODE ? seq_len(v) : 0;
+    if (n == 0)
+        return err_at(c, v, "'<<' (a merge key) takes a mapping or a list of mappings");
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *m = one ? v : node(c, v->data.sequence.items.start[i]);
+        if (m == NULL || m->type != YAML_MAPPING_NODE)
+            return err_at(c, m ? m : v, "'<<' (a merge key) takes a mapping or a list of mappings");
+        if (src != NULL)
+            src[*nsrc] = m;
+        (*nsrc)++;
+        *total += npairs(m);
+    }
+    return GPBO_OK;
+}
+
+/* Rewrites mapping number id (its merge sources merged already); *budget: the pairs merges may
+ * still add. */
+static int merge_one(ctx *c, int id, size_t *budget)
+{
+    yaml_node_t *map = node(c, id);
+    size_t n0 = npairs(map), total = 0, nsrc = 0, nmerge = 0;
+    yaml_node_pair_t *p0 = map->data.mapping.pairs.start;
+    for (size_t i = 0; i < n0; i++)
+        if (is_merge_key(node(c, p0[i].key))) {
+            int rc = merge_sources(c, node(c, p0[i].value), NULL, &nmerge, &total);
+            if (rc != GPBO_OK)
+                return rc;
+        }
+    if (nmerge == 0)
+        return GPBO_OK;
+    if (total > *budget)
+        return err_at(c, map, "merge keys ('<<') make more than %d keys", MERGE_MAX_PAIRS);
+    *budget -= total;
+    yaml_node_t **src = malloc(nmerge * sizeof *src);
+    yaml_node_pair_t *all = malloc((total + n0) * sizeof *all);
+    keyed *kv = malloc((total + n0) * sizeof *kv);
+    int rc = src && all && kv ? GPBO_OK : cli_yaml_oom();
+    size_t again = 0; /* total, counted again */
+    for (size_t i = 0; rc == GPBO_OK && i < n0; i++)
+        if (is_merge_key(node(c, p0[i].key)))
+            rc = merge_sources(c, node(c, p0[i].value), src, &nsrc, &again);
+    size_t n = 0;
+    /* the sources' pairs, the last source's first (a later pair of a key wins), then its own */
+    for (size_t k = nsrc; rc == GPBO_OK && k-- > 0;)
+        take_pairs(src[k], all, &n);
+    size_t merged = n, nk = 0;
+    for (size_t i = 0; rc == GPBO_OK && i < n0; i++)
+        if (!is_merge_key(node(c, p0[i].key)))
+            all[n++] = p0[i];
+    for (size_t i = 0; rc == GPBO_OK && i < n; i++) {
+        yaml_node_t *k = node(c, all[i].key);
+        if (k != NULL && k->type == YAML_SCALAR_NODE) /* others: each_pair refuses them */
+            kv[nk++] = (keyed){(const char *)k->data.scalar.value, k, i};
+    }
+    unsigned char *drop = rc == GPBO_OK ? calloc(n + 1, 1) : NULL;
+    if (rc == GPBO_OK && drop == NULL)
+        rc = cli_yaml_oom();
+    if (rc == GPBO_OK) {
+        qsort(kv, nk, sizeof *kv, keyed_cmp);
+        for (size_t i = 0; i + 1 < nk; i++) /* a merged pair whose key comes again later */
+            if (!strcmp(kv[i].text, kv[i + 1].text) && kv[i].index < merged)
+                drop[kv[i].index] = 1;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!drop[i])
+                all[m++] = all[i];
+        /* the document frees its pairs with free() (libyaml's yaml_free) */
+        free(map->data.mapping.pairs.start);
+        map->data.mapping.pairs.start = all;
+        map->data.mapping.pairs.top = map->data.mapping.pairs.end = all + m;
+        all = NULL;
+    }
+    free(drop);
+    free(all);
+    free(kv);
+    free(src);
+    return rc;
+}
+
+/* Mapping number id merged, its sources first (state[id]: 0 not yet, 1 under way, 2 done),
+ * through at most SWEEP_MAX_DEPTH merges of merges. */
+static int merge_node(ctx *c, int id, unsigned char *state, size_t depth, size_t *budget)
+{
+    yaml_node_t *map = node(c, id);
+    if (map == NULL || map->type != YAML_MAPPING_NODE || state[id] == 2)
+        return GPBO_OK;
+    if (state[id] == 1)
+        return err_at(c, map, "'<<' (a merge key) merges a mapping into itself");
+    if (depth > SWEEP_MAX_DEPTH)
+        return err_at(c, map, "merge keys ('<<') nest more than %d deep", SWEEP_MAX_DEPTH);
+    state[id] = 1;
+    for (size_t i = 0; i < npairs(map); i++) {
+        yaml_node_pair_t *pr = &map->data.mapping.pairs.start[i];
+        yaml_node_t *v = node(c, pr->value);
+        if (!is_merge_key(node(c, pr->key)) || v == NULL)
+            continue;
+        if (v->type == YAML_MAPPING_NODE) {
+            int rc = merge_node(c, pr->value, state, depth + 1, budget);
+            if (rc != GPBO_OK)
+                return rc;
+        }
+        for (size_t k = 0; v->type == YAML_SEQUENCE_NODE && k < seq_len(v); k++) {
+            int rc = merge_node(c, v->data.sequence.items.start[k], state, depth + 1, budget);
+            if (rc != GPBO_OK)
+                return rc;
+        }
+    }
+    int rc = merge_one(c, id, budget);
+    state[id] = 2;
+    return rc;
+}
+
+/* Every mapping of the document merged. */
+static int merge_keys(ctx *c)
+{
+    int n = (int)(c->doc->nodes.top - c->doc->nodes.start);
+    size_t budget = MERGE_MAX_PAIRS;
+    unsigned char *state = calloc((size_t)n + 1, 1);
+    if (state == NULL)
+        return cli_yaml_oom();
+    int rc = GPBO_OK;
+    for (int id = 1; rc == GPBO_OK && id <= n; id++)
+        rc = merge_node(c, id, state, 0, &budget);
+    free(state);
+    return rc;
+}
+
 /* ---- loading ------------------------------------------------------------------------------ */
 
 void sweep_free(sweep *s)
@@ -1701,7 +1908,7 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL)
             rc = gpbo_error_set(GPBO_EFORMAT, "%s:1:1: the file is empty", path);
-        else
+        else if ((rc = merge_keys(&c)) == GPBO_OK)
             rc = each_pair(&c, root, "the sweep", TOP_KEYS, sizeof TOP_KEYS / sizeof *TOP_KEYS,
                            top_pair, NULL);
         if (rc == GPBO_OK)

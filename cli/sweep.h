@@ -71,6 +71,13 @@ typedef struct sweep {
     char *method; /* grid | random | sobol | bayes (and lhs) */
     char *metric; /* metric name (with metrics:, the first one's) */
     int maximize;
+    /* the first parameter with W&B's probabilities: (its line, 0 for none; its name): checked,
+     * and not used, which gpbo run warns about */
+    size_t probabilities_line;
+    const char *probabilities_of;
+    /* metric: {target: T} (W&B's): no trial starts once one has reached T (has_target) */
+    double target;
+    int has_target;
     /* metrics: (issue 20): the objectives, each a metric the program reports, and their goals;
      * with two or more, the study's objectives (study.n_objectives ...), else nobjectives 0 or 1 */
     size_t nobjectives;

@@ -306,13 +306,16 @@ BAD = {
 def test_gpbo_options_stored(d):
     # the sweep's gpbo: section reaches the stored study options
     write(os.path.join(d, "obj.py"), OBJ, 0o755)
-    sweep(d, "gpbo: {restart: 7, additive: false, initial: 3}\n", run_cap=4)
+    # YAML's True and on (yes/on: YAML 1.1's, which PyYAML and so W&B read) were refused
+    sweep(d, "gpbo: {restart: 7, additive: False, initial: 3, priors: TRUE, grid_shuffle: on}\n",
+          run_cap=4)
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0, f"gpbo options run: {r.stderr}")
     con = sqlite3.connect(os.path.join(d, "quad.db"))
     opts = json.loads(con.execute("SELECT options FROM studies").fetchone()[0])
     con.close()
-    check(opts.get("restart") == 7 and opts.get("additive") == 0 and opts.get("n_init") == 3,
+    check(opts.get("restart") == 7 and opts.get("additive") == 0 and opts.get("n_init") == 3
+          and opts.get("use_priors") == 1 and opts.get("grid_shuffle") == 1,
           f"stored options {opts}")
     write(os.path.join(d, "bad.yaml"), "metric: {name: l, goal: minimize}\nrun_cap: 3\n"
           "command: [a]\nparameters:\n  a: {min: 1.0, max: 2.0}\ngpbo: {restart: -1}\n")

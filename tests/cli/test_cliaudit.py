@@ -627,6 +627,87 @@ def test_metric_not_a_number_reason(d):
           f"reasons: {[(t['state'], t['reason']) for t in rows]}")
 
 
+def test_metric_on_stderr_reason(d):
+    """A program that reports its metric on stderr — Python's logging writes there — failed
+    with "no 'loss=<number>' line in its output", as if it had printed nothing. Now the reason
+    says that stdout is read and shows the stderr line that names the metric (the last one;
+    val_loss= is another metric)."""
+    write(os.path.join(d, "obj.py"), """\
+        import logging, os, sys
+        i = int(os.environ["GPBO_TRIAL_ID"])
+        if i == 0:
+            logging.warning("loss=%s", 0.75)
+            logging.warning("epoch done")
+        elif i == 1:
+            print("loss=0.5\\x1b[0m", file=sys.stderr)
+        else:
+            print("val_loss=0.5", file=sys.stderr)
+        """)
+    quad_sweep(d, method="random", run_cap=3, command=f'["{PY}", "obj.py"]')
+    run(["run", "sweep.yaml"], d)
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    hint = "no 'loss=<number>' line in its output (gpbo reads name=value tokens on stdout; "
+    want = [hint + "its stderr has 'WARNING:root:loss=0.75')",
+            hint + "its stderr has 'loss=0.5?[0m')",
+            "no 'loss=<number>' line in its output"]
+    check([t["reason"] for t in rows] == want, f"reasons: {[t['reason'] for t in rows]}")
+
+
+def test_parameters_edited(d):
+    """A sweep whose parameters were edited since its study began was refused with the library's
+    "study_open: study 'quad' exists with a different search space (stored: ...)", naming
+    neither the sweep file nor what to do. Now the line names the file and says to give another
+    name: or --study; exit status 2 still, and --study runs a new study."""
+    quad(d)
+    path = os.path.join(d, "sweep.yaml")
+    with open(path) as f:
+        text = f.read()
+    write(path, text.replace("y: {min: -4.0, max: 4.0}", "y: {min: -4.0, max: 8.0}"))
+    for cmd in (["run", "sweep.yaml"], ["enqueue", "sweep.yaml", "x=1", "y=7"]):
+        r = run(cmd, d)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and lines[0].startswith("gpbo: sweep.yaml: ")
+              and "give the sweep another name: or --study NAME for a new study" in lines[0]
+              and '"hi":4.0' in lines[0], f"{cmd[0]}, parameters edited: {r.returncode} "
+              f"{r.stderr!r}")
+    r = run(["run", "sweep.yaml", "--study", "wider"], d)
+    check(r.returncode == 0, f"--study for a new one: {r.returncode} {r.stderr!r}")
+
+
+def test_probabilities_checked(d):
+    """W&B's probabilities: of a categorical's values were accepted and silently ignored, a
+    list of any length or of words included. Now they are checked (numbers in [0, 1], one a
+    value; on a categorical) and gpbo run warns, naming the line, that they are not used."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    base = f"""\
+    method: random
+    metric: {{name: loss}}
+    run_cap: 2
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      y: {{min: -4.0, max: 4.0}}
+      opt: {{values: [adam, sgd], probabilities: PROB}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """
+    write(os.path.join(d, "p.yaml"), base.replace("PROB", "[0.25, 0.75]"))
+    r = run(["run", "p.yaml"], d)
+    check(r.returncode == 0 and "gpbo: warning: p.yaml:7: the probabilities of 'opt'" in r.stderr
+          and "not used" in r.stderr, f"probabilities: {r.returncode} {r.stderr!r}")
+    r = run(["trials", "p.yaml"], d)
+    check(r.returncode == 0 and "warning" not in r.stderr, f"trials: no warning: {r.stderr!r}")
+    for prob, word in (("[0.25]", "must be a list of 2 numbers"), ("[0.5, half]", "not a number"),
+                       ("[1.5, 0]", "not within [0, 1]")):
+        write(os.path.join(d, "bad.yaml"), base.replace("PROB", prob))
+        r = run(["run", "bad.yaml"], d)
+        check(r.returncode == 2 and r.stderr.startswith("gpbo: bad.yaml:7:") and word in r.stderr,
+              f"probabilities {prob}: {r.returncode} {r.stderr!r}")
+    write(os.path.join(d, "bad.yaml"), base.replace("x: {min: -4.0, max: 4.0}", "x: {min: -4.0, "
+          "max: 4.0, probabilities: [1]}").replace(", probabilities: PROB", ""))
+    r = run(["run", "bad.yaml"], d)
+    check(r.returncode == 2 and "bad.yaml:5:" in r.stderr and "only a categorical" in r.stderr,
+          f"probabilities of a float: {r.returncode} {r.stderr!r}")
+
+
 def test_output_to_stdout(d):
     """gpbo report -o /dev/stdout (the page into a pipe) ended the page with "wrote /dev/stdout
     (9 figures)" (a line on the same standard output), and -o - made a file named '-' (report
@@ -674,6 +755,55 @@ def test_csv_param_named_as_column(d):
           f"the values: {row}")
 
 
+def test_metric_target(d):
+    """metric: {target: T}, W&B's "the sweep is finished once a run reaches T", was accepted
+    and ignored: the run went on to run_cap. Now no trial starts once one has reached it
+    (trials already started finish), a later gpbo run on the study starts none, and the run
+    says which trial reached it."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("acc=" + {"a": "0.2", "b": "0.5", "c": "0.9", "d": "0.95", "e": "0.3",
+                    "f": "0.1"}[kind])
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: acc, goal: maximize, target: 0.85}}
+    parameters:
+      kind: {{values: [a, b, c, d, e, f]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0 and "trial 2 reached metric.target (acc >= 0.85)" in r.stdout,
+          f"target: {r.returncode} {r.stdout} {r.stderr}")
+    rows = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    kinds = [t["params"]["kind"] for t in rows]
+    # the grid asks one trial ahead: d may have started before c's result was read, no other
+    check(kinds in (["a", "b", "c"], ["a", "b", "c", "d"]), f"trials run: {kinds}")
+    check(all(t["state"] == "complete" for t in rows), f"states: {rows}")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    again = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check(r.returncode == 0 and len(again) == len(rows) and "reached metric.target" in r.stdout,
+          f"a resumed run starts none: {len(again)} trials; {r.stdout} {r.stderr}")
+    # a Bayesian minimization, two at a time: the first batch of two, no more
+    write(os.path.join(d, "min.yaml"), f"""\
+    metric: {{name: loss, target: 10}}
+    run_cap: 20
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "-c", "print('loss={{x}}')"]
+    gpbo: {{jobs: 2}}
+    """)
+    r = run(["run", "min.yaml"], d, timeout=120)
+    n = len(json.loads(run(["export", "min.yaml", "--format", "json"], d).stdout))
+    check(r.returncode == 0 and n == 2, f"bayes, jobs 2: {n} trials; {r.stdout} {r.stderr}")
+    write(os.path.join(d, "bad.yaml"), "metric: {name: l, target: high}\nrun_cap: 3\n"
+          "command: [/bin/true]\nparameters:\n  a: {min: 1.0, max: 2.0}\n")
+    r = run(["run", "bad.yaml"], d)
+    check(r.returncode == 2 and "bad.yaml:1:" in r.stderr and "target" in r.stderr,
+          f"a target that is no number: {r.returncode} {r.stderr}")
+
+
 def main():
     tests = [test_option_equals, test_write_error, test_report_through_symlink,
              test_sighup_stops_run, test_csv_carriage_return,
@@ -685,7 +815,9 @@ def main():
              test_compare_problem_line, test_compare_default_name,
              test_studies_queued, test_storage_folder_missing,
              test_export_json_constant_numbers, test_metric_not_a_number_reason,
-             test_output_to_stdout, test_csv_param_named_as_column]
+             test_output_to_stdout, test_csv_param_named_as_column, test_metric_target,
+             test_metric_on_stderr_reason, test_parameters_edited,
+             test_probabilities_checked]
     return run_tests(tests, prefix="gpbo-cliaudit-", only=sys.argv[2:])
 
 

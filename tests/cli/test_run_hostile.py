@@ -276,6 +276,46 @@ def test_nan_step_pruned(d):
     check(t.get("fast", {}).get("state") == "complete" and t["fast"].get("value") == 3,
           f"ended with its result first: {t.get('fast')}")
 
+def test_json_nonfinite(d):
+    """Python's json.dumps writes a NaN or infinite float as the bare words NaN, Infinity and
+    -Infinity (allow_nan=True, its default), which JSON and jansson refuse: such a line was
+    ignored, so that a program printing json.dumps({"loss": loss}) after a finite one completed
+    with the earlier value though the last one said its loss was NaN, and a NaN step went
+    unseen. Now they read as Python's json.loads reads them; the words inside strings stay."""
+    write(os.path.join(d, "obj.py"), """\
+    import json, sys
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind in ("nan", "neginf"):
+        print(json.dumps({"loss": 0.5}))
+    if kind == "nan":
+        print(json.dumps({"loss": float("nan"), "acc": 0.25}))
+    elif kind == "neginf":
+        print(json.dumps({"acc": 0.25, "loss": float("-inf")}))
+    elif kind == "nanstep":
+        print(json.dumps({"loss": 0.375, "step": 1}))
+        print(json.dumps({"loss": float("inf"), "step": 2}))
+    elif kind == "words":     # the words inside strings, and a NaN of another metric
+        print(json.dumps({"note": "NaN, Infinity", "loss": 0.125, "acc": float("nan"),
+                          "NaN": 3}))
+    """)
+    kinds_sweep(d, ["nan", "neginf", "nanstep", "words"])
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"json nonfinite: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    for kind, word in (("nan", "nan"), ("neginf", "-inf"), ("nanstep", "inf")):
+        got = t.get(kind, {})
+        check(got.get("state") == "failed" and f"loss is {word}" in (got.get("reason") or ""),
+              f"{kind}: failed as loss {word}: {got}")
+    check(t.get("nan", {}).get("metrics", {}).get("acc") == 0.25,
+          f"the finite metric beside NaN is kept: {t.get('nan')}")
+    check(t.get("nanstep", {}).get("intermediate") == [[1, 0.375]],
+          f"the finite step kept: {t.get('nanstep')}")
+    w = t.get("words", {})
+    check(w.get("state") == "complete" and w.get("value") == 0.125
+          and "acc" not in w.get("metrics", {}) and w.get("metrics", {}).get("NaN") == 3,
+          f"words in strings: {w}")
+
+
 def test_finished_before_pruned(d):
     """A trial whose program printed its curve and its result and exited before gpbo read them
     is complete with that result, though the pruner would have stopped it at its first step: it
@@ -687,7 +727,7 @@ def main():
              test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
              test_nan_step_pruned,
              test_hyperband_wandb_brackets, test_trial_dir_from_elsewhere,
-             test_finished_before_pruned]
+             test_finished_before_pruned, test_json_nonfinite]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
 

@@ -10,6 +10,7 @@ program verbatim (cli/sweep.h states the limits).
 
 Usage: test_sweep_hostile.py PATH/TO/gpbo PATH/TO/tests/cli/hostile
 """
+import json
 import os
 import re
 import resource
@@ -155,6 +156,10 @@ def test_size_and_depth(d):
     big(d, "braces.yaml", "metric: {name: loss, goal: minimize}\nrun_cap: 3\n"
         "parameters:\n  x: {value: 1}\ncommand: [/bin/sh, '" + "{" * 130_000 + "{nope}']\n")
     refused(d, "braces.yaml", "'{nope}' in the command names no parameter", FAST)
+    # merge keys: one 2000-key mapping merged into 600 others would make 1.2 million keys
+    big(d, "merge-bomb.yaml", HEAD + "trainer: &m {" + ", ".join("k%d: 1" % i for i in range(2000))
+        + "}\nparameters:\n" + "".join("  p%d: {<<: *m}\n" % i for i in range(600)))
+    refused(d, "merge-bomb.yaml", "merge keys ('<<') make more than 1048576 keys", FAST)
     big(d, "arg-too-long.yaml", "metric: {name: loss, goal: minimize}\nrun_cap: 3\n"
         "parameters:\n  x: {value: 1}\ncommand: [/bin/sh, '" + "a" * 131_072 + "']\n")
     refused(d, "arg-too-long.yaml", "an argument is 131072 bytes long; at most 131071", FAST)
@@ -196,8 +201,39 @@ def test_limits_accepted(d):
     check(not os.path.exists(os.path.join(d, "dup.db")), "the duplicate-key sweep ran nothing")
 
 
+def test_merge_keys(d):
+    """YAML's merge key, which PyYAML (and so W&B) reads, was refused as an unknown key ("'<<'
+    ... did you mean 'q'?"). Now `<<: *a` and `<<: [*a, *b]` give a mapping the keys it does
+    not set itself (of a list, the first one's), as PyYAML does; the parameters keep their
+    order."""
+    big(d, "merge.yaml", "name: merge\nmethod: random\nmetric: &goal {name: loss}\n"
+        "run_cap: 8\nparameters:\n"
+        "  x: &unit {min: 0.0, max: 1.0}\n"
+        "  y: {<<: *unit, max: 0.001}\n"
+        "  z:\n    <<: [{min: 5.0, max: 6.0}, *unit]\n    distribution: uniform\n"
+        "  n: {<<: *unit, min: 10, max: 12, distribution: int_uniform}\n"
+        "command: [sh, -c, 'echo loss=1 \"$@\" >&2; echo loss=1', sh, '${args}']\n")
+    r, _ = run(["run", "merge.yaml"], d)
+    check(r.returncode == 0, f"merge keys: exit status {r.returncode}: {r.stderr.strip()[:400]}")
+    r, _ = run(["export", "merge.yaml", "--format", "json"], d)
+    rows = json.loads(r.stdout) if r.returncode == 0 else []
+    check(len(rows) == 8, f"merge keys: {len(rows)} trials")
+    for t in rows:
+        p = t["params"]
+        check(list(p) == ["x", "y", "z", "n"], f"merge keys: parameters {list(p)}")
+        check(0 <= p["x"] <= 1 and 0 <= p["y"] <= 0.001 and 5 <= p["z"] <= 6
+              and p["n"] in (10, 11, 12), f"merge keys: the merged ranges: {p}")
+    # a chain of 400 merges, each of the one before
+    big(d, "chain.yaml", HEAD + "parameters:\n  p0: &m0 {min: 0.0, max: 1.0}\n" +
+        "".join("  p%d: &m%d {<<: *m%d}\n" % (i, i, i - 1) for i in range(1, 400)))
+    r, _ = run(["run", "chain.yaml", "--trials", "1"], d)
+    check(r.returncode == 0 and "p399=" in r.stdout, f"a chain of merges: {r.returncode} "
+          f"{r.stderr.strip()[:300]} {r.stdout[-300:]!r}")
+
+
 def main():
-    tests = [test_hostile_files, test_files_and_paths, test_size_and_depth, test_limits_accepted]
+    tests = [test_hostile_files, test_files_and_paths, test_size_and_depth, test_limits_accepted,
+             test_merge_keys]
     return run_tests(tests, prefix="gpbo-hostile-")
 
 
