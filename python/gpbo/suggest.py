@@ -8,6 +8,7 @@ float or integer, and the `gpbo` command's q_uniform stores the multiple of q wi
 the sweep file, so `gpbo trials --storage` would show multiples: a step other than
 suggest_int's default 1 is refused (NotImplementedError) with what to do instead.
 """
+import decimal
 import math
 import numbers
 
@@ -59,12 +60,19 @@ def float_dist(name, low, high, step, log):
         step = _real(step, "suggest_float: step")
         if step <= 0:
             raise ValueError("suggest_float(%r): step must be > 0, not %r" % (name, step))
+        # Optuna's grid is low, low + step, ... up to high, high moved down to the last point
+        # of the grid (its _adjust_discrete_uniform_high, in decimal): the number of steps
+        # counted as it counts them, not floor(high / step), which loses the last point of
+        # suggest_float(x, 0, 0.7, step=0.1) and, for a low not a multiple of step, names
+        # another grid altogether
+        steps = int((decimal.Decimal(str(high)) - decimal.Decimal(str(low)))
+                    // decimal.Decimal(str(step)))
         raise NotImplementedError(
             "suggest_float(%r, step=%r): gpbo has no stepped float (the gpbo command's "
             "q_uniform stores the multiple of q and keeps q in the sweep file only, so a study "
-            "read without it shows multiples). Suggest the multiple instead, "
-            "%r * trial.suggest_int(%r, %d, %d), or a float without step"
-            % (name, step, step, name + "_steps", math.ceil(low / step), math.floor(high / step)))
+            "read without it shows multiples). Suggest the number of steps instead, "
+            "%r + %r * trial.suggest_int(%r, 0, %d) (Optuna's grid of that step from low), or "
+            "a float without step" % (name, step, low, step, name + "_steps", steps))
     if not math.isfinite(high - low):
         raise ValueError("suggest_float(%r): high - low is beyond a double" % name)
     return _space.LogUniform(low, high) if log else _space.Uniform(low, high)

@@ -175,6 +175,31 @@ def test_step_is_refused_with_what_to_do():
     assert trial.params == {}
 
 
+@pytest.mark.parametrize("low, high, step", [(0.1, 1.0, 0.2), (0, 0.7, 0.1), (-1, 1, 0.3),
+                                             (0, 1, 0.25), (0.001, 0.002, 0.0001), (2, 2, 0.5)])
+def test_step_refusal_names_optunas_grid(low, high, step):
+    """What the refusal of suggest_float(..., step=) says to write takes exactly the values of
+    Optuna's grid (low + k * step up to high, high moved down to the grid as Optuna's
+    FloatDistribution moves it): it named the multiples of step from ceil(low / step) to
+    floor(high / step), another grid when low is no multiple of step (0.2 ... 1.0 for Optuna's
+    0.1 ... 0.9) and short of its last point when the division falls below a whole number
+    (0.7 / 0.1)."""
+    trial = gpbo.Study(seed=0).ask()
+    with pytest.raises(NotImplementedError) as e:
+        trial.suggest_float("x", low, high, step=step)
+    m = re.search(r"(\S+) \+ (\S+) \* trial\.suggest_int\('x_steps', 0, (\d+)\)", str(e.value))
+    assert m, str(e.value)
+    a, b, n = float(m.group(1)), float(m.group(2)), int(m.group(3))
+    ours = [a + b * k for k in range(n + 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Optuna warns when it moves high
+        d = optuna.distributions.FloatDistribution(low, high, step=step)
+    want = [d.low + k * d.step for k in range(int(round((d.high - d.low) / d.step)) + 1)]
+    assert len(ours) == len(want)
+    assert all(math.isclose(u, v, rel_tol=1e-12, abs_tol=1e-12) for u, v in zip(ours, want))
+    assert all(d.low - 1e-12 <= v <= d.high + 1e-12 for v in ours)
+
+
 SPACE = {"x": gpbo.Uniform(-2, 2), "lr": gpbo.LogUniform(1e-4, 1e-1), "n": gpbo.Int(1, 9),
          "opt": gpbo.Categorical(["sgd", "adam"]),
          "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"}), "epochs": gpbo.Constant(5)}
