@@ -1748,7 +1748,8 @@ class Study:
     def best_trials(self):
         """The Pareto front (several objectives): the complete trials no other one dominates,
         by id; for a study of one objective, the trials of the best value. With constraints,
-        only feasible trials count (as Optuna's): an infeasible trial is never among them."""
+        only feasible trials count: an infeasible trial is never among them (Optuna 3.1's
+        best_trials ignores its sampler's constraints_func: docs/python.md)."""
         with self._lock:
             if self._undiscovered():
                 return []

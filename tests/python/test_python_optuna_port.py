@@ -922,3 +922,29 @@ def test_a_finished_trial_raises_what_optuna_raises():
     assert isinstance(e.value, gpbo.GpboError) and e.value.code == -9
     study.tell(0, 0.1, skip_if_finished=True)
     assert study.best_value == 0.5
+
+
+def test_constraints_differ_from_optunas_as_documented():
+    """docs/python.md's three differences with a sampler's constraints_func, checked against
+    Optuna 3.1 itself: its best_trial and best_trials keep an infeasible trial (gpbo's count only
+    feasible ones); a constraint value not told, NaN (Optuna: ValueError) or infinite (-inf too,
+    stored as NaN) makes gpbo's trial infeasible, and a value of 0 is feasible in both."""
+    values = [(0.1, 1.0), (0.5, 0.0), (0.7, -2.0)]
+    o = optuna.create_study(sampler=optuna.samplers.TPESampler(
+        n_startup_trials=10, constraints_func=lambda t: [t.user_attrs["c"]]))
+    for v, c in values:
+        def f(trial, v=v, c=c):
+            trial.suggest_float("x", 0, 1)
+            trial.set_user_attr("c", c)
+            return v
+        o.optimize(f, n_trials=1)
+    assert o.best_trial.number == 0 and [t.number for t in o.best_trials] == [0]
+    g = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=1,
+                   constraints={"c": (None, 0.0)})
+    for v, c in values:
+        g.tell(g.ask(), v, metrics={"c": c})
+    assert g.best_trial.id == 1 and [r.id for r in g.best_trials] == [1]
+    for c in ({}, {"c": float("nan")}, {"c": float("-inf")}, {"c": float("inf")}):
+        g.tell(g.ask(), 0.01, metrics=c)
+        assert not g.trials[-1].feasible, c
+    assert g.best_trial.id == 1

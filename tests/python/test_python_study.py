@@ -335,7 +335,7 @@ def test_outcome_constraints():
         st.tell(t, 1.0, metrics={"c": 0.0})
     with pytest.raises(ValueError, match="feasible"):
         st.best_trial
-    assert st.best_trials == []  # as Optuna's: no infeasible trial among the best
+    assert st.best_trials == []  # no infeasible trial among the best (Optuna 3.1's has)
     # best_trials of one objective is the best feasible value's trials, not the infeasible
     # trial of a lower value (it was before)
     st = gpbo.Study(SQUARE, strategy="random", seed=1, constraints={"mem": (None, 4.0)})
