@@ -1729,15 +1729,18 @@ class Study:
     @property
     def best_trial(self):
         """The best complete (and, with constraints, feasible) trial; ValueError when there is
-        none, or when the study has several objectives (see best_trials)."""
+        none, or when the study has several objectives (see best_trials; then a StateError,
+        a RuntimeError too, as Optuna's)."""
         with self._lock:
             if self._undiscovered():
                 raise ValueError("study %r has no trial yet" % self.name)
             h = self._handle()
             if self._nobj >= 2:
-                raise ValueError("study %r has several objectives (%s): its best trials are "
-                                 "best_trials, the Pareto front"
-                                 % (self.name, ", ".join(self.objectives)))
+                # a StateError: a ValueError, and the RuntimeError Optuna raises here, so a
+                # ported `except RuntimeError` catches it too
+                raise _lib.StateError("study %r has several objectives (%s): its best trials "
+                                      "are best_trials, the Pareto front"
+                                      % (self.name, ", ".join(self.objectives)), _ESTATE)
             check(_s.gpbo_study_sync(h))
             info = TrialInfo()
             if _s.gpbo_study_best(h, C.byref(info)) != 0:

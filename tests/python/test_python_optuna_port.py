@@ -948,3 +948,22 @@ def test_constraints_differ_from_optunas_as_documented():
         g.tell(g.ask(), 0.01, metrics=c)
         assert not g.trials[-1].feasible, c
     assert g.best_trial.id == 1
+
+
+def test_best_trial_of_several_objectives_raises_runtime_error_as_optunas():
+    """best_trial, best_value and best_params of a study of several objectives raise
+    RuntimeError in Optuna 3.1, so a ported script catches that; gpbo's raised a plain
+    ValueError, which such a script let through. Now a StateError: both."""
+    o = optuna.create_study(directions=["minimize", "maximize"])
+    o.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=2)
+    g = gpbo.Study({"x": gpbo.Uniform(0, 1)}, objectives={"a": "minimize", "b": "maximize"},
+                   strategy="random", seed=1)
+    g.optimize(lambda p: (p["x"], 1.0), 2)
+    for what in ("best_trial", "best_value", "best_params"):
+        with pytest.raises(RuntimeError):
+            getattr(o, what)
+        with pytest.raises(RuntimeError, match="best_trials, the Pareto front"):
+            getattr(g, what)
+        with pytest.raises(ValueError):
+            getattr(g, what)
+    assert len(g.best_trials) >= 1
