@@ -1054,7 +1054,7 @@ class Study:
         with self._lock:
             if trial._dists is not None:  # a discovery trial: draw, remember
                 if name in trial._dists:
-                    why = _suggest.contradiction(name, trial._dists[name], d)
+                    why = _suggest.contradiction(name, trial._dists[name], d, declared=True)
                     if why:
                         raise ValueError(why.replace("the study's space", "this trial's earlier "
                                                      "suggestion"))
