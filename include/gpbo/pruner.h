@@ -88,8 +88,12 @@ GPBO_API gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts);
 GPBO_API void gpbo_pruner_free(gpbo_pruner *pruner);
 
 /**
- * Records that trial reported value at step (steps of one trial should increase; a repeated
- * step replaces nothing and is judged again) and decides whether it should stop.
+ * Records that trial reported value at step and decides whether it should stop. A step reported
+ * again replaces its value, and a step below the trial's last one takes its place among the
+ * earlier ones, as the study's storage keeps them (gpbo_study_report), so that a pruner caught
+ * up from the storage judges as this one does; the trial is then judged again at its last step.
+ * Hyperband records a trial's value at every rung its step reaches, also past one that prunes
+ * it (a report that skips steps can reach several).
  * @param trial the trial's id, of the study's type (gpbo_study_ask's id); any value.
  * @param[out] out_prune 1 to stop the trial now, 0 to let it go on (may be NULL when
  *             replaying history).
