@@ -3,8 +3,10 @@
  *
  * A pruner watches the values a trial reports while it runs (a validation loss per epoch, say)
  * and tells whether to stop it now. Two rules are provided:
- *  - median (Golovin et al., "Google Vizier", KDD 2017): stop a trial whose best value so far
- *    at step t is worse than the median of the completed trials' best values up to step t;
+ *  - median, after the median stopping rule of Golovin et al., "Google Vizier", KDD 2017: stop
+ *    a trial whose best value so far at step t is worse than the median of the completed
+ *    trials' best values up to step t (Vizier takes their running averages up to step t,
+ *    Optuna's MedianPruner their values at step t);
  *  - hyperband, in its asynchronous successive-halving form (ASHA; Li et al., "A System for
  *    Massively Parallel Hyperparameter Tuning", MLSys 2020): rungs at steps min_iter * eta^k;
  *    a trial reaching a rung continues only if its value ranks in the top 1/eta of the values
