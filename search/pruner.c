@@ -290,21 +290,19 @@ static int refresh_rungs(gpbo_pruner *p, const trial_rec *t)
     return prune;
 }
 
-/* Successive halving at every rung the trial has newly reached: its value is recorded at each of
- * them, even past one that prunes it (a report that skips steps can reach several), so that the
- * rungs hold what the trials' curves say whatever the order they were told in: a replay of the
- * stored curves (gpbo_pruner_catch_up) rebuilds them, where stopping at the first rung that
- * prunes made them depend on the other trials' values at the time. */
+/* Successive halving at every rung the trial has newly reached, lowest first, up to the first
+ * that prunes it (as Optuna's SuccessiveHalvingPruner: a trial enters a rung only once the one
+ * below kept it; a report that skips steps can reach several). Returns 1 to prune, 0 to go on,
+ * -1 when out of memory. */
 static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
 {
     const gpbo_pruner_options *o = &p->opts;
-    int prune = 0;
     for (;;) {
         if (t->next_rung >= GPBO_PRUNER_MAX_RUNGS) /* unreachable after check_rungs */
-            return prune;
+            return 0;
         double r = rung_step(o, t->next_rung);
         if (r > (double)step || (o->max_iter > 0 && r > (double)o->max_iter))
-            return prune;
+            return 0;
         size_t k = t->next_rung;
         if (grow((void **)&t->rpos, &t->rpos_cap, k + 1, sizeof *t->rpos) != 0)
             return -1;
@@ -320,7 +318,8 @@ static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
         t->rpos[k] = g->n;
         g->values[g->n++] = best;
         t->next_rung++;
-        prune |= rung_prunes(o, g, best);
+        if (rung_prunes(o, g, best))
+            return 1;
     }
 }
 
@@ -346,9 +345,12 @@ static int revise(gpbo_pruner *p, trial_rec *t, long step, double value)
     const curve_point *last = &t->pts[t->n - 1];
     if (p->opts.kind == GPBO_PRUNER_MEDIAN)
         return judge_median(p, t, last->step, last->best);
-    if (p->opts.kind == GPBO_PRUNER_HYPERBAND)
-        return refresh_rungs(p, t);
-    return 0;
+    if (p->opts.kind != GPBO_PRUNER_HYPERBAND)
+        return 0;
+    /* the rungs it reached, then any its last step reached that a rung pruning it had held back
+     * (as its next report would record them) */
+    int prune = refresh_rungs(p, t);
+    return prune ? 1 : judge_asha(p, t, last->step, last->best);
 }
 
 int gpbo_pruner_report(gpbo_pruner *p, size_t trial, long step, double value, int *out_prune)

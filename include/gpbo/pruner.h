@@ -94,8 +94,11 @@ GPBO_API void gpbo_pruner_free(gpbo_pruner *pruner);
  * again replaces its value, and a step below the trial's last one takes its place among the
  * earlier ones, as the study's storage keeps them (gpbo_study_report), so that a pruner caught
  * up from the storage judges as this one does; the trial is then judged again at its last step.
- * Hyperband records a trial's value at every rung its step reaches, also past one that prunes
- * it (a report that skips steps can reach several).
+ * Hyperband judges a report that reaches several rungs (steps skipped) at each, lowest first,
+ * up to the first that prunes it, as Optuna's successive halving; which rungs hold the trial
+ * then depends on the verdicts, so where such a step is revised later (or the trial goes on
+ * reporting after a rung pruned it) a pruner caught up from the storage may hold it at a rung
+ * this one does not.
  * @param trial the trial's id, of the study's type (gpbo_study_ask's id); any value.
  * @param[out] out_prune 1 to stop the trial now, 0 to let it go on (may be NULL when
  *             replaying history).

@@ -952,20 +952,24 @@ def _prune_steps(study_kind, pruner, curves, direction):
     return out
 
 
+@pytest.mark.parametrize("stride", [1, 5])
 @pytest.mark.parametrize("direction", ["minimize", "maximize"])
-def test_pruners_decide_as_optunas_on_improving_curves(direction):
+def test_pruners_decide_as_optunas_on_improving_curves(direction, stride):
     """docs/python.md: on curves that only improve, gpbo.MedianPruner decides as Optuna's
     MedianPruner (their rules differ on the completed trials' values at a step against their
     best up to it, which agree then) and gpbo.HyperbandPruner(min_iter, eta) as Optuna's
     SuccessiveHalvingPruner(min_resource, reduction_factor): the same trials stopped at the same
-    steps, whatever the direction (40 trials of 12 steps, random decays)."""
+    steps, whatever the direction (40 trials of 12 steps, random decays). Also when trials report
+    every 5th step, so that one report reaches several rungs: each is judged lowest first, up to
+    the first that prunes (recording the trial at every rung reached made 12 of 40 differ)."""
     import random
     rng = random.Random(2385)
     sign = 1 if direction == "minimize" else -1
     curves = []
     for _ in range(40):
         floor_, start, rate = rng.uniform(0, 1), rng.uniform(1, 3), rng.uniform(0.1, 0.8)
-        curves.append([(s, sign * (floor_ + start * math.exp(-rate * s))) for s in range(12)])
+        curves.append([(s, sign * (floor_ + start * math.exp(-rate * s)))
+                       for s in range(0, 12 * stride, stride)])
     pairs = [(optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2,
                                           interval_steps=3),
               gpbo.MedianPruner(startup_trials=5, warmup_steps=2, interval_steps=3)),
