@@ -103,7 +103,8 @@ GPBO_API void gpbo_pruner_free(gpbo_pruner *pruner);
  * @param[out] out_prune 1 to stop the trial now, 0 to let it go on (may be NULL when
  *             replaying history).
  * @return GPBO_OK; GPBO_EINVAL for a non-finite value, a negative step or a trial already
- *         finished; GPBO_ENOMEM (nothing is recorded then).
+ *         finished; GPBO_ENOMEM (the value may be recorded in the trial's curve, not yet at
+ *         the rungs it reaches: a later report of the trial records them).
  */
 GPBO_API int gpbo_pruner_report(gpbo_pruner *pruner, size_t trial, long step, double value,
                                 int *out_prune);
