@@ -822,13 +822,24 @@ static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
         double band = (double)o->max_iter, first = 0;
         for (size_t i = 0; i < e->s && band / o->eta >= 1; i++)
             first = band = band / o->eta;
-        if (first < 1) { /* no bracket of a step or more: W&B stops nothing */
-            o->kind = GPBO_PRUNER_NONE;
-            return GPBO_OK;
-        }
+        if (first < 1) /* no bracket of a step or more: W&B refuses it ("Bands must be ...") */
+            return err_at(c, e->s_node,
+                          "early_terminate: max_iter %ld, eta %g and s %zu make no bracket of a "
+                          "step or more (brackets at max_iter / eta^i, i = 1 .. s): raise s or "
+                          "max_iter, or lower eta",
+                          o->max_iter, o->eta, e->s);
         o->min_iter = (long)first;
         o->max_iter = (long)((double)o->max_iter / o->eta); /* W&B's largest bracket */
     }
+    /* max_iter alone: W&B's schema refuses it (max_iter needs s, or min_iter is given); it used
+     * to run min_iter's default rungs 1, 3, 9, ... up to max_iter, so a W&B user's
+     * {max_iter: 27} pruned after the first step and at step 27, the trials' last. */
+    if (o->kind == GPBO_PRUNER_HYPERBAND && e->max_node != NULL && e->min_node == NULL &&
+        e->s_node == NULL)
+        return err_at(c, e->max_node,
+                      "early_terminate: max_iter needs s, the number of brackets (W&B's form: "
+                      "brackets at max_iter / eta^i, i = 1 .. s), or min_iter (rungs at "
+                      "min_iter * eta^k up to max_iter)");
     if (o->kind == GPBO_PRUNER_NONE)
         return GPBO_OK;
     gpbo_pruner *p = gpbo_pruner_new(o);

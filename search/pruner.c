@@ -22,15 +22,18 @@ enum { RUNNING, COMPLETE, PRUNED, FAILED };
 
 typedef struct curve_point {
     long step;
-    double best; /* best value reported at or before step */
+    double value; /* the value reported at step (the last one, for a step reported again) */
+    double best;  /* best value reported at or before step */
 } curve_point;
 
 typedef struct trial_rec {
     size_t id;
     int state;
     size_t next_rung; /* hyperband: first rung this trial has not reached yet */
+    size_t *rpos;     /* hyperband: rpos[k], k < next_rung: its value's index in rung k */
+    size_t rpos_cap;
     size_t n, cap;
-    curve_point *pts;
+    curve_point *pts; /* sorted by step, steps distinct */
 } trial_rec;
 
 typedef struct rung {
@@ -128,8 +131,10 @@ void gpbo_pruner_free(gpbo_pruner *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->ntrials; i++)
+    for (size_t i = 0; i < p->ntrials; i++) {
         free(p->trials[i].pts);
+        free(p->trials[i].rpos);
+    }
     for (size_t k = 0; k < p->nrungs; k++)
         free(p->rungs[k].values);
     free(p->trials);
@@ -179,15 +184,29 @@ static trial_rec *find_or_add(gpbo_pruner *p, size_t id)
     return t;
 }
 
+/* The number of points of t's curve at steps below step (after: 0) or at or below it (after: 1):
+ * a binary search, so that the median rule costs O(log n) per reference curve, not O(n). */
+static size_t points_before(const trial_rec *t, long step, int after)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->pts[mid].step < step || (after && t->pts[mid].step == step))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Best value of a curve at or before step; 0 when the curve has no point that early. */
 static int best_up_to(const trial_rec *t, long step, double *out)
 {
-    int found = 0;
-    for (size_t i = 0; i < t->n && t->pts[i].step <= step; i++) {
-        *out = t->pts[i].best;
-        found = 1;
-    }
-    return found;
+    size_t i = points_before(t, step, 1);
+    if (i == 0)
+        return 0;
+    *out = t->pts[i - 1].best;
+    return 1;
 }
 
 /* Whether the median rule judges trial t at step, its last point: past the warmup, at the first
@@ -238,7 +257,43 @@ static double rung_step(const gpbo_pruner_options *o, size_t k)
     return ceil((double)o->min_iter * pow(o->eta, (double)k) - 1e-9);
 }
 
-/* Successive halving at every rung the trial has newly reached. */
+/* Whether value ranks outside the top 1/eta of rung g's values (which hold it). */
+static int rung_prunes(const gpbo_pruner_options *o, const rung *g, double value)
+{
+    size_t better = 0;
+    for (size_t i = 0; i < g->n; i++)
+        better += g->values[i] < value;
+    size_t keep = (size_t)floor((double)g->n / o->eta);
+    if (keep < 1)
+        keep = 1;
+    return better >= keep;
+}
+
+/* After t's curve changed below its last step (a step reported again, or an earlier one): its
+ * value at each rung it reached becomes its best at the first point at or past the rung, as a
+ * replay of the stored curve, in step order, records it; judged again where that changed.
+ * Returns 1 to prune, 0 to go on. */
+static int refresh_rungs(gpbo_pruner *p, const trial_rec *t)
+{
+    int prune = 0;
+    for (size_t k = 0; k < t->next_rung; k++) {
+        double r = rung_step(&p->opts, k);
+        size_t i = points_before(t, r >= (double)LONG_MAX ? LONG_MAX : (long)r, 0);
+        if (i >= t->n) /* unreachable: the last point, past every rung reached, stays */
+            continue;
+        double *v = &p->rungs[k].values[t->rpos[k]];
+        if (*v != t->pts[i].best) {
+            *v = t->pts[i].best;
+            prune |= rung_prunes(&p->opts, &p->rungs[k], *v);
+        }
+    }
+    return prune;
+}
+
+/* Successive halving at every rung the trial has newly reached, lowest first, up to the first
+ * that prunes it (as Optuna's SuccessiveHalvingPruner: a trial enters a rung only once the one
+ * below kept it; a report that skips steps can reach several). Returns 1 to prune, 0 to go on,
+ * -1 when out of memory. */
 static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
 {
     const gpbo_pruner_options *o = &p->opts;
@@ -248,7 +303,9 @@ static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
         double r = rung_step(o, t->next_rung);
         if (r > (double)step || (o->max_iter > 0 && r > (double)o->max_iter))
             return 0;
-        size_t k = t->next_rung++;
+        size_t k = t->next_rung;
+        if (grow((void **)&t->rpos, &t->rpos_cap, k + 1, sizeof *t->rpos) != 0)
+            return -1;
         if (k >= p->nrungs) {
             if (grow((void **)&p->rungs, &p->rung_cap, k + 1, sizeof *p->rungs) != 0)
                 return -1;
@@ -258,16 +315,42 @@ static int judge_asha(gpbo_pruner *p, trial_rec *t, long step, double best)
         rung *g = &p->rungs[k];
         if (grow((void **)&g->values, &g->cap, g->n + 1, sizeof *g->values) != 0)
             return -1;
+        t->rpos[k] = g->n;
         g->values[g->n++] = best;
-        size_t better = 0;
-        for (size_t i = 0; i < g->n; i++)
-            better += g->values[i] < best;
-        size_t keep = (size_t)floor((double)g->n / o->eta);
-        if (keep < 1)
-            keep = 1;
-        if (better >= keep)
+        t->next_rung++;
+        if (rung_prunes(o, g, best))
             return 1;
     }
+}
+
+/* A step at or below t's last one: its value replaces the one reported at that step (or is put
+ * in its place among the earlier ones), as the study's storage keeps it (gpbo_study_report
+ * replaces a step's value; SQLite and PostgreSQL give steps back in order), so that a pruner
+ * caught up from the storage holds what this one holds. The bests from there on are recomputed,
+ * and so are hyperband's rung values; the trial is judged again at its last step. Returns 1 to
+ * prune, 0 to go on, -1 when out of memory. */
+static int revise(gpbo_pruner *p, trial_rec *t, long step, double value)
+{
+    size_t i = points_before(t, step, 0);
+    if (t->pts[i].step != step) {
+        if (grow((void **)&t->pts, &t->cap, t->n + 1, sizeof *t->pts) != 0)
+            return -1;
+        memmove(t->pts + i + 1, t->pts + i, (t->n - i) * sizeof *t->pts);
+        t->n++;
+        t->pts[i].step = step;
+    }
+    t->pts[i].value = value;
+    for (size_t j = i; j < t->n; j++)
+        t->pts[j].best = j > 0 ? fmin(t->pts[j].value, t->pts[j - 1].best) : t->pts[j].value;
+    const curve_point *last = &t->pts[t->n - 1];
+    if (p->opts.kind == GPBO_PRUNER_MEDIAN)
+        return judge_median(p, t, last->step, last->best);
+    if (p->opts.kind != GPBO_PRUNER_HYPERBAND)
+        return 0;
+    /* the rungs it reached, then any its last step reached that a rung pruning it had held back
+     * (as its next report would record them) */
+    int prune = refresh_rungs(p, t);
+    return prune ? 1 : judge_asha(p, t, last->step, last->best);
 }
 
 int gpbo_pruner_report(gpbo_pruner *p, size_t trial, long step, double value, int *out_prune)
@@ -288,23 +371,19 @@ int gpbo_pruner_report(gpbo_pruner *p, size_t trial, long step, double value, in
         return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
     if (t->state != RUNNING)
         return gpbo_error_set(GPBO_EINVAL, "pruner: trial %zu has already finished", trial);
-    double best = value;
-    if (t->n > 0) {
-        curve_point *last = &t->pts[t->n - 1];
-        best = fmin(best, last->best);
-        if (step <= last->step) {
-            /* A repeated (or earlier) step: fold the value into the last point, judge again. */
-            last->best = best;
-            step = last->step;
-            goto judge;
-        }
+    if (t->n > 0 && step <= t->pts[t->n - 1].step) {
+        /* A step reported again, or an earlier one. */
+        int verdict = revise(p, t, step, value);
+        if (verdict < 0)
+            return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
+        if (out_prune != NULL)
+            *out_prune = verdict;
+        return GPBO_OK;
     }
+    double best = t->n > 0 ? fmin(value, t->pts[t->n - 1].best) : value;
     if (grow((void **)&t->pts, &t->cap, t->n + 1, sizeof *t->pts) != 0)
         return gpbo_error_set(GPBO_ENOMEM, "pruner: out of memory");
-    t->pts[t->n].step = step;
-    t->pts[t->n].best = best;
-    t->n++;
-judge:;
+    t->pts[t->n++] = (curve_point){step, value, best};
     int verdict = 0;
     if (p->opts.kind == GPBO_PRUNER_MEDIAN)
         verdict = judge_median(p, t, step, best);

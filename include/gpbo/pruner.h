@@ -3,8 +3,10 @@
  *
  * A pruner watches the values a trial reports while it runs (a validation loss per epoch, say)
  * and tells whether to stop it now. Two rules are provided:
- *  - median (Golovin et al., "Google Vizier", KDD 2017): stop a trial whose best value so far
- *    at step t is worse than the median of the completed trials' best values up to step t;
+ *  - median, after the median stopping rule of Golovin et al., "Google Vizier", KDD 2017: stop
+ *    a trial whose best value so far at step t is worse than the median of the completed
+ *    trials' best values up to step t (Vizier takes their running averages up to step t,
+ *    Optuna's MedianPruner their values at step t);
  *  - hyperband, in its asynchronous successive-halving form (ASHA; Li et al., "A System for
  *    Massively Parallel Hyperparameter Tuning", MLSys 2020): rungs at steps min_iter * eta^k;
  *    a trial reaching a rung continues only if its value ranks in the top 1/eta of the values
@@ -88,13 +90,21 @@ GPBO_API gpbo_pruner *gpbo_pruner_new(const gpbo_pruner_options *opts);
 GPBO_API void gpbo_pruner_free(gpbo_pruner *pruner);
 
 /**
- * Records that trial reported value at step (steps of one trial should increase; a repeated
- * step replaces nothing and is judged again) and decides whether it should stop.
+ * Records that trial reported value at step and decides whether it should stop. A step reported
+ * again replaces its value, and a step below the trial's last one takes its place among the
+ * earlier ones, as the study's storage keeps them (gpbo_study_report), so that a pruner caught
+ * up from the storage judges as this one does; the trial is then judged again at its last step.
+ * Hyperband judges a report that reaches several rungs (steps skipped) at each, lowest first,
+ * up to the first that prunes it, as Optuna's successive halving; which rungs hold the trial
+ * then depends on the verdicts, so where such a step is revised later (or the trial goes on
+ * reporting after a rung pruned it) a pruner caught up from the storage may hold it at a rung
+ * this one does not.
  * @param trial the trial's id, of the study's type (gpbo_study_ask's id); any value.
  * @param[out] out_prune 1 to stop the trial now, 0 to let it go on (may be NULL when
  *             replaying history).
  * @return GPBO_OK; GPBO_EINVAL for a non-finite value, a negative step or a trial already
- *         finished; GPBO_ENOMEM (nothing is recorded then).
+ *         finished; GPBO_ENOMEM (the value may be recorded in the trial's curve, not yet at
+ *         the rungs it reaches: a later report of the trial records them).
  */
 GPBO_API int gpbo_pruner_report(gpbo_pruner *pruner, size_t trial, long step, double value,
                                 int *out_prune);

@@ -220,7 +220,8 @@ def _optuna_pruned(e):
 
 class MedianPruner:
     """The median stopping rule (gpbo/pruner.h): stop a trial whose best value at a step is worse
-    than the median of the completed trials' best values up to that step. Judged from step
+    than the median of the completed trials' best values up to that step (Optuna's MedianPruner
+    takes their values at that step: docs/python.md). Judged from step
     warmup_steps on, every interval_steps steps; a trial whose steps miss those (it reports
     every 3rd epoch, say) is judged at the first step it reports past each, as Optuna's."""
 
@@ -233,7 +234,9 @@ class MedianPruner:
 
 class HyperbandPruner:
     """Asynchronous successive halving (ASHA): rungs at steps min_iter * eta^k; a trial goes on
-    past a rung only in the top 1/eta of the values recorded there (max_iter 0: no limit)."""
+    past a rung only in the top 1/eta of the best values so far recorded there (max_iter 0: no
+    limit). Optuna's SuccessiveHalvingPruner(min_resource, reduction_factor), on best values;
+    one bracket, where Optuna's HyperbandPruner runs several (docs/python.md)."""
 
     KIND = 2
 

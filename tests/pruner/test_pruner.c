@@ -16,6 +16,7 @@
 #include "gpbo/error.h"
 #include "gpbo/pruner.h"
 #include "gpbo/search.h"
+#include "testutil.h"
 
 /* A curve that decays from start to floor: value at step s. */
 static double curve(double start, double floor_, long s)
@@ -300,6 +301,96 @@ static void test_catch_up_from_a_study(void **state)
     gpbo_pruner_free(b);
 }
 
+/* A step reported again, and one reported after a later one, as `gpbo run` passes them on
+ * (a program printing `loss=... step=EPOCH` several times an epoch, lines read in different
+ * turns) and Trial.report takes an earlier step: the storage keeps the last value of a step and
+ * gives steps back in order, while the pruner kept the best value seen at a repeated step and
+ * folded an earlier step into the last one. A study resumed from its SQLite file then rebuilt a
+ * pruner (gpbo_pruner_catch_up) that judged new trials otherwise than the one that had run on:
+ * the median at step 3 was 1.0 live and 1.35 resumed. Now both hold the stored curves. Every
+ * probe (a trial reporting value v at step s) gets the same verdict from both, for each rule. */
+/* per trial: (step, value) in the order reported; trial 0 repeats step 3 with a worse value,
+ * trial 2 reports step 2 after step 4 */
+static const struct {
+    long step;
+    double value;
+} RESUME_EV[3][6] = {{{1, 2.0}, {2, 1.5}, {3, 1.0}, {3, 3.0}, {4, 3.0}, {-1, 0}},
+                     {{1, 2.0}, {2, 1.4}, {3, 1.35}, {4, 1.3}, {-1, 0}, {-1, 0}},
+                     {{1, 1.0}, {4, 1.2}, {2, 0.5}, {-1, 0}, {-1, 0}, {-1, 0}}};
+
+/* A pruner told RESUME_EV live, and st (when not NULL) storing the same. */
+static gpbo_pruner *resume_live(const gpbo_pruner_options *o, gpbo_study *st)
+{
+    gpbo_pruner *p = gpbo_pruner_new(o);
+    assert_non_null(p);
+    for (size_t id = 0; id < 3; id++) {
+        size_t tid = id;
+        double x;
+        if (st != NULL)
+            assert_int_equal(gpbo_study_ask(st, &tid, &x), GPBO_OK);
+        assert_int_equal(tid, id);
+        for (size_t e = 0; e < 6 && RESUME_EV[id][e].step >= 0; e++) {
+            long step = RESUME_EV[id][e].step;
+            double v = RESUME_EV[id][e].value;
+            int prune = -1; /* none is stopped: they run to their end as told */
+            assert_int_equal(gpbo_pruner_report(p, id, step, v, &prune), GPBO_OK);
+            assert_int_equal(prune, 0);
+            if (st != NULL)
+                assert_int_equal(gpbo_study_report(st, id, step, v), GPBO_OK);
+        }
+        assert_int_equal(gpbo_pruner_finish(p, id, GPBO_PRUNER_COMPLETE), GPBO_OK);
+        if (st != NULL)
+            assert_int_equal(gpbo_study_tell(st, id, 1.0), GPBO_OK);
+    }
+    return p;
+}
+
+static void test_repeated_and_earlier_steps_resume_alike(void **state)
+{
+    (void)state;
+    char dir[512], url[700];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "gpbo-pruner-resume"), 0);
+    /* the median rule; hyperband with rungs at 1, 3, 9 and at 2, 6, 18 */
+    for (int kind = 0; kind < 3; kind++) {
+        snprintf(url, sizeof url, "sqlite:///%s/k%d.db", dir, kind);
+        gpbo_pruner_options o = GPBO_PRUNER_OPTIONS_INIT;
+        o.kind = kind == 0 ? GPBO_PRUNER_MEDIAN : GPBO_PRUNER_HYPERBAND;
+        o.startup_trials = 2;
+        o.min_iter = kind == 2 ? 2 : 1;
+        gpbo_space *sp = gpbo_space_new();
+        assert_int_equal(gpbo_space_add_float(sp, "x", 0.0, 1.0, 0), GPBO_OK);
+        gpbo_study_options so = GPBO_STUDY_OPTIONS_INIT;
+        so.strategy = "random";
+        gpbo_study *st = gpbo_study_open(url, "resume", sp, &so);
+        assert_non_null(st);
+        gpbo_pruner_free(resume_live(&o, st));
+        gpbo_study_close(st);
+        st = gpbo_study_open(url, "resume", sp, &so); /* the resume */
+        assert_non_null(st);
+        /* each probe on a new pair: a hyperband probe's value stays in the rungs */
+        size_t npruned = 0, nprobes = 0;
+        for (long step = 1; step <= 4; step++)
+            for (double v = 0.25; v < 3.3; v += 0.1, nprobes++) {
+                gpbo_pruner *live = resume_live(&o, NULL), *resumed = gpbo_pruner_new(&o);
+                assert_non_null(resumed);
+                assert_int_equal(gpbo_pruner_catch_up(resumed, st), GPBO_OK);
+                int pl = -1, pr = -1;
+                assert_int_equal(gpbo_pruner_report(live, 100, step, v, &pl), GPBO_OK);
+                assert_int_equal(gpbo_pruner_report(resumed, 100, step, v, &pr), GPBO_OK);
+                if (pl != pr)
+                    fail_msg("kind %d: value %g at step %ld: %s live, %s resumed", kind, v, step,
+                             pl ? "pruned" : "kept", pr ? "pruned" : "kept");
+                npruned += (size_t)pl;
+                gpbo_pruner_free(live);
+                gpbo_pruner_free(resumed);
+            }
+        assert_true(npruned > 0 && npruned < nprobes);
+        gpbo_study_close(st);
+        gpbo_space_free(sp);
+    }
+    assert_int_equal(gpbo_test_rmtree(dir), 0);
+}
+
 static void test_none_never_prunes(void **state)
 {
     (void)state;
@@ -406,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_asha_keeps_top_fraction_at_each_rung),
         cmocka_unit_test(test_replay_rebuilds_the_same_state),
         cmocka_unit_test(test_catch_up_from_a_study),
+        cmocka_unit_test(test_repeated_and_earlier_steps_resume_alike),
         cmocka_unit_test(test_none_never_prunes),
         cmocka_unit_test(test_asha_rung_bound),
         cmocka_unit_test(test_errors),
