@@ -227,6 +227,7 @@ typedef struct job {
     uint64_t out_punched, err_punched; /* how far the output cap freed its files' blocks */
     int no_punch;                      /* the file system cannot: they are cut at the end */
     double final_value, last_step_value;
+    double last_finite; /* the value of last_step (last_step_value may be a later NaN's) */
     int have_final, have_step;
     int diverged;    /* its last step line read is NaN or infinite (take_line) */
     char unread[80]; /* the last metric=value whose value is no number (loss=tensor(0.5), ...) */
@@ -724,6 +725,7 @@ static int take_line(runner *r, job *j)
         j->diverged = 0;
         if (j->stop_reason)
             return GPBO_OK; /* stopped: nothing more is stored or judged */
+        j->last_finite = v;
         if (j->distinct > 0 && step == j->last_step)
             return j->last_kept ? queue_step(r, j, step, v) : GPBO_OK;
         j->last_step = step;
@@ -1122,10 +1124,11 @@ static int finish_job(runner *r, job *j, int next)
     if (j->len > 0 && !j->overflow) /* a last line with no newline still counts */
         rc = take_line(r, j);
     if (rc == GPBO_OK && j->distinct > 0 && !j->last_kept && !j->stop_reason) {
-        /* the curve ends at the trial's last step, whatever the thinning skipped */
+        /* the curve ends at the trial's last finite step, whatever the thinning skipped (a
+         * NaN line after it, the curve's divergence, is not a value the curve can hold) */
         j->last_kept = 1;
         j->kept++;
-        rc = queue_step(r, j, j->last_step, j->last_step_value);
+        rc = queue_step(r, j, j->last_step, j->last_finite);
     }
     if (rc == GPBO_OK && j->nbatch > 0)
         rc = flush_steps(r, j);

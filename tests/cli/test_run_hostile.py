@@ -212,10 +212,17 @@ def test_nan_last_step_fails(d):
     """A program that prints only step lines, the last one NaN or inf (its training diverged),
     fails with the reason naming the value, as a NaN final value does: it used to complete with
     the last finite step's value, the NaN line dropped. A finite step after the NaN one, or a
-    final line, still decides."""
+    final line, still decides. Past 1000 steps, with the step before the NaN one thinned out,
+    the trial's end was never stored (the curve's last point written with the NaN: "its result
+    not stored", on every run again)."""
     write(os.path.join(d, "obj.py"), """\
     import sys
     kind = sys.argv[1].split("=", 1)[1]
+    if kind == "longnan":
+        for s in range(1, 1002):
+            print(f"loss={1 / s} step={s}")
+        print("loss=nan step=1002")
+        sys.exit(0)
     print("loss=0.5 step=1")
     print("loss=0.25 step=2")
     if kind in ("nan", "nanthen", "nanfinal"):
@@ -227,10 +234,16 @@ def test_nan_last_step_fails(d):
     elif kind == "nanfinal":
         print("loss=0.0625")
     """)
-    kinds_sweep(d, ["nan", "inf", "nanthen", "nanfinal"])
+    kinds_sweep(d, ["nan", "inf", "nanthen", "nanfinal", "longnan"])
     r = run(["run", "sweep.yaml"], d, timeout=60)
-    check(r.returncode == 0, f"nan steps: exit {r.returncode}: {r.stderr}")
+    check(r.returncode == 0 and "not stored" not in r.stdout + r.stderr,
+          f"nan steps: exit {r.returncode}: {r.stderr}")
     t = exported(d)
+    got = t.get("longnan", {})
+    steps = got.get("intermediate") or [[None, None]]
+    check(got.get("state") == "failed" and "nan" in (got.get("reason") or ""),
+          f"nan after 1001 steps: {str(got)[:300]}")
+    check(steps[-1] == [1001, 1 / 1001], f"nan after 1001 steps: last stored {steps[-1]}")
     for kind, word in (("nan", "nan"), ("inf", "inf")):
         got = t.get(kind, {})
         check(got.get("state") == "failed" and word in (got.get("reason") or ""),
