@@ -225,8 +225,12 @@ class MedianPruner:
     every 3rd epoch, say) is judged at the first step it reports past each, as Optuna's."""
 
     KIND = 1
+    #: Optuna's MedianPruner arguments -> gpbo's (None: no counterpart)
+    OPTUNA_NAMES = {"n_startup_trials": "startup_trials", "n_warmup_steps": "warmup_steps",
+                    "n_min_trials": None}
 
-    def __init__(self, startup_trials=5, warmup_steps=0, interval_steps=1):
+    def __init__(self, startup_trials=5, warmup_steps=0, interval_steps=1, **optuna):
+        _optuna_pruner_args(self, optuna)
         self.options = dict(startup_trials=startup_trials, warmup_steps=warmup_steps,
                             interval_steps=interval_steps)
 
@@ -236,9 +240,31 @@ class HyperbandPruner:
     past a rung only in the top 1/eta of the values recorded there (max_iter 0: no limit)."""
 
     KIND = 2
+    #: Optuna's HyperbandPruner arguments -> gpbo's (its max_resource="auto" is max_iter=0)
+    OPTUNA_NAMES = {"min_resource": "min_iter", "max_resource": "max_iter",
+                    "reduction_factor": "eta", "bootstrap_count": None}
 
-    def __init__(self, min_iter=1, max_iter=0, eta=3.0):
+    def __init__(self, min_iter=1, max_iter=0, eta=3.0, **optuna):
+        _optuna_pruner_args(self, optuna)
         self.options = dict(min_iter=min_iter, max_iter=max_iter, eta=eta)
+
+
+def _optuna_pruner_args(pruner, given):
+    """TypeError for arguments a pruner does not take, naming gpbo's own where Optuna's pruner of
+    that name was meant (a ported MedianPruner(n_startup_trials=5) got Python's bare "unexpected
+    keyword argument", where Study names its own for Optuna's create_study arguments)."""
+    if not given:
+        return
+    cls = type(pruner).__name__
+    k = next(iter(given))
+    names = type(pruner).OPTUNA_NAMES
+    if k not in names:
+        raise TypeError("%s() got an unexpected keyword argument %r" % (cls, k))
+    if names[k] is None:
+        raise TypeError("%s: %r is Optuna's %s argument, which gpbo's has no counterpart of"
+                        % (cls, k, cls))
+    raise TypeError("%s: %r is Optuna's %s argument; gpbo's takes %s= (its rule differs from "
+                    "Optuna's: docs/python.md)" % (cls, k, cls, names[k]))
 
 
 def _pruner(p):

@@ -922,3 +922,30 @@ def test_a_finished_trial_raises_what_optuna_raises():
     assert isinstance(e.value, gpbo.GpboError) and e.value.code == -9
     study.tell(0, 0.1, skip_if_finished=True)
     assert study.best_value == 0.5
+
+
+def test_pruner_optuna_argument_names_named():
+    """An Optuna pruner's arguments given to gpbo's (a port that changed only the module) were
+    Python's bare "unexpected keyword argument"; Study names its own for Optuna's create_study
+    arguments, and the pruners now do too (the docs branch). Each Optuna name is checked to be
+    one Optuna's pruner really takes, so the table cannot drift from Optuna."""
+    import inspect
+
+    for ours, theirs in ((gpbo.MedianPruner, optuna.pruners.MedianPruner),
+                         (gpbo.HyperbandPruner, optuna.pruners.HyperbandPruner)):
+        optuna_args = inspect.signature(theirs.__init__).parameters
+        gpbo_args = inspect.signature(ours.__init__).parameters
+        for name, own in ours.OPTUNA_NAMES.items():
+            assert name in optuna_args, (theirs, name)
+            with pytest.raises(TypeError) as e:
+                ours(**{name: 1})
+            assert name in str(e.value) and "Optuna" in str(e.value), e.value
+            if own is not None:
+                assert own in gpbo_args and own + "=" in str(e.value), e.value
+        with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+            ours(bogus=1)
+    # gpbo's own names still work
+    s = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=3,
+                   pruner=gpbo.HyperbandPruner(min_iter=1, eta=2))
+    s.optimize(lambda t: t.params["x"], n_trials=3, pass_trial=True)
+    assert len(s.trials) == 3
