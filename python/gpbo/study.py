@@ -15,6 +15,7 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 import ctypes as C
 import datetime
 import enum
+import inspect
 import json
 import math
 import numbers
@@ -2195,11 +2196,16 @@ def _progress_bar(study, n_trials, timeout):
 def minimize(f, space, n_trials=50, **kw):
     """Minimizes f(params) over space in an in-memory (or stored, storage=...) study of
     n_trials trials; returns the study (``.best_params``, ``.best_value``, ``.trials``).
-    Other keywords go to Study (strategy, seed, options) and to optimize (n_jobs, catch,
-    pass_trial)."""
+    Other keywords go to Study (strategy, seed, storage, name, pruner, constraints, options) and
+    to Study.optimize (n_jobs, catch, pass_trial, timeout, callbacks, gc_after_trial,
+    show_progress_bar: every keyword it takes)."""
     if "direction" in kw or "objectives" in kw:
         raise TypeError("minimize() minimizes one objective: give Study(space, direction=...) "
                         "or Study(space, objectives=...) and call its optimize()")
-    run = {k: kw.pop(k) for k in ("n_jobs", "catch", "pass_trial") if k in kw}
+    # optimize's own keywords, read from its signature: timeout= and callbacks= went to Study,
+    # which refused them as unknown study options, once optimize had learnt them
+    own = [p.name for p in inspect.signature(Study.optimize).parameters.values()
+           if p.kind == p.KEYWORD_ONLY]
+    run = {k: kw.pop(k) for k in own if k in kw}
     study = Study(space, direction="minimize", **kw)
     return study.optimize(f, n_trials, **run)
