@@ -2,7 +2,8 @@
 docs/*.md names a file inside the repository (no ../shared/...), every image it shows exists,
 and the main job's running time is stated alike in README.md, the Makefile and the demo's
 sweep file ("about N minutes"), make demo ends with `gpbo retrain` as README shows, and CI
-(.ci/run) runs the README's test command and the commands README.md writes.
+(.ci/run) runs the README's test command and the commands README.md writes, and the Makefile
+reconfigures a build given other options (CMAKE_ARGS included).
 
 Usage: test_docs.py SOURCE_DIR
 """
@@ -96,12 +97,39 @@ def test_ci_runs_the_readme(src):
               f"README.md writes .ci/run's command as it runs: {c}")
 
 
+def test_make_reconfigures(src):
+    """The Makefile says it reconfigures when the options change, and README.md passes options
+    as CMAKE_ARGS (the clang sanitizer build): a configured build given other CMAKE_ARGS ran no
+    cmake and kept its old cache (the docs branch). `make -n` shows what make would run, and
+    runs nothing (the deps step included)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as build:
+        def plan(*args):
+            env = {k: v for k, v in os.environ.items()  # not the make test this runs under
+                   if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "CMAKE_ARGS", "SANITIZE")}
+            r = subprocess.run(["make", "-n", "-C", src, "configure", f"BUILD={build}", *args],
+                               capture_output=True, text=True, env=env)
+            return r.stdout
+        stamp = [l.split()[-1] for l in plan().split("\n") if l.startswith("touch ")]
+        check(len(stamp) == 1, f"make configure stamps the build: {stamp}")
+        if not stamp:
+            return
+        open(stamp[0], "w").close()  # as if configured with these options
+        check("cmake -S" not in plan(), "a configured build with the same options: no cmake")
+        check("cmake -S" in plan("CMAKE_ARGS=-DGPBO_BUILD_BENCH=OFF"),
+              "other CMAKE_ARGS reconfigure")
+        check("cmake -S" in plan("SANITIZE=ON"), "other SANITIZE reconfigures")
+
+
 def main():
     src = os.path.abspath(sys.argv[1])
     test_links(src)
     test_demo_time(src)
     test_demo_retrains(src)
     test_ci_runs_the_readme(src)
+    test_make_reconfigures(src)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 
