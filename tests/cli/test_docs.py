@@ -5,7 +5,9 @@ sweep file ("about N minutes"), make demo ends with `gpbo retrain` as README sho
 (.ci/run) runs the README's test command and the commands README.md writes, and the Makefile
 reconfigures a build given other options (CMAKE_ARGS included).
 
-Usage: test_docs.py SOURCE_DIR
+and every flag of a `gpbo CMD` the pages write is one `gpbo CMD --help` lists.
+
+Usage: test_docs.py SOURCE_DIR [PATH/TO/gpbo]
 """
 import os
 import re
@@ -123,6 +125,49 @@ def test_make_reconfigures(src):
         check("cmake -S" in plan("SANITIZE=ON"), "other SANITIZE reconfigures")
 
 
+def test_commands_written(src, gpbo):
+    """Every `gpbo CMD ... --flag` that README.md and docs/*.md write, in code blocks and in
+    backticks, names a command `gpbo --help` lists and flags `gpbo CMD --help` lists (for
+    `gpbo train`, its trainer settings too), so that a flag renamed or removed in cli/help.c
+    fails here until the pages say it the new way (the docs branch)."""
+    import subprocess
+
+    helps = {}
+
+    def usage(cmd):
+        if cmd not in helps:
+            r = subprocess.run([gpbo, cmd, "--help"], capture_output=True, text=True)
+            helps[cmd] = r.stdout if r.returncode == 0 else None
+        return helps[cmd]
+
+    top = subprocess.run([gpbo, "--help"], capture_output=True, text=True).stdout
+    commands = set(re.findall(r"^gpbo ([a-z]+)", top, re.M))
+    pages = [os.path.join(src, "README.md")] + [
+        os.path.join(src, "docs", f) for f in sorted(os.listdir(os.path.join(src, "docs")))
+        if f.endswith(".md")]
+    n = 0
+    for page in pages:
+        text = open(page, encoding="utf-8").read()
+        spans = re.findall(r"`([^`\n]+)`", text)
+        spans += [l for b in re.findall(r"```sh\n(.*?)```", text, re.S) for l in b.split("\n")]
+        for s in spans:
+            for m in re.finditer(r"(?:^|[\s/(])gpbo ([a-z]+)\b([^|;#)]*)", s):
+                cmd, rest = m.group(1), m.group(2)
+                if cmd not in commands:
+                    continue  # prose: "gpbo is", "gpbo adopts", ...
+                out = usage(cmd)
+                for flag in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", rest):
+                    if flag in ("--help", "-h"):
+                        continue
+                    ok = out is not None and (
+                        re.search(r"^\s+" + re.escape(flag) + r"\b", out, re.M) is not None or
+                        (cmd == "train" and re.search(r"\b" + re.escape(flag[2:]) + r"\b",
+                                                      out.split("trainer settings", 1)[-1])))
+                    check(ok, f"{os.path.relpath(page, src)}: gpbo {cmd} takes {flag} ({s[:70]})")
+                    n += 1
+    check(n > 20, f"{n} flags of written commands checked")
+
+
 def main():
     src = os.path.abspath(sys.argv[1])
     test_links(src)
@@ -130,6 +175,8 @@ def main():
     test_demo_retrains(src)
     test_ci_runs_the_readme(src)
     test_make_reconfigures(src)
+    if len(sys.argv) > 2:
+        test_commands_written(src, os.path.abspath(sys.argv[2]))
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 
