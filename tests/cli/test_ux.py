@@ -107,6 +107,10 @@ def test_help(d):
                        (["report", "--storge", "x.db"], "did you mean '--storage'?"),
                        (["studies", "--storag", "x.db"], "did you mean '--storage'?"),
                        (["compare", "c.yaml", "--jobs", "2"], "takes no option"),
+                       # version and doctor printed their text and exited 0 (the docs branch)
+                       (["version", "--json"], "takes no option"),
+                       (["--version", "--json"], "takes no option"),
+                       (["doctor", "x"], "takes no argument"),
                        (["train", "--epoks", "2"], "did you mean 'epochs'?"),
                        (["rnu", "sweep.yaml"], "did you mean 'run'?")):
         r = run(args, d)
