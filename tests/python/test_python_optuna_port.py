@@ -949,3 +949,19 @@ def test_pruner_optuna_argument_names_named():
                    pruner=gpbo.HyperbandPruner(min_iter=1, eta=2))
     s.optimize(lambda t: t.params["x"], n_trials=3, pass_trial=True)
     assert len(s.trials) == 3
+
+
+def test_sqlite_url_query_refused(tmp_path, monkeypatch):
+    """Optuna's storage URLs are SQLAlchemy's, which take a query: sqlite:///study.db?timeout=30
+    (Optuna's FAQ for "database is locked"). gpbo took the whole rest as the file name, made
+    'study.db?timeout=30', and a worker given the URL without the query opened another study
+    file (the docs branch). The URL is now refused naming the one to give, with no file made;
+    a plain path may still hold '?'."""
+    monkeypatch.chdir(tmp_path)
+    for url in ("sqlite:///study.db?timeout=30", "sqlite:///study.db?"):
+        with pytest.raises(ValueError, match=r"takes no query .*give sqlite:///study\.db$"):
+            gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url)
+    assert os.listdir(tmp_path) == []
+    s = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage="odd?name.db", seed=1)
+    s.tell(s.ask(), 0.5)
+    assert os.path.exists(tmp_path / "odd?name.db")
