@@ -92,7 +92,7 @@ static double best_feasible(const gpbo_search_view *v, const size_t *role, size_
 }
 
 /* The GP of constraint k on the finished trials model e sees that reported it (*out NULL when
- * fewer than MIN_REPORTS did). A status code. */
+ * fewer than MIN_REPORTS did, or when its values cannot be modelled). GPBO_ENOMEM. */
 static int constraint_gp(const gpbo_search_view *v, const size_t *role, size_t e, size_t k,
                          uint64_t seed, gpbo_gp **out)
 {
@@ -123,6 +123,13 @@ static int constraint_gp(const gpbo_search_view *v, const size_t *role, size_t e
         if (rc != GPBO_OK) {
             gpbo_gp_free(gp);
             gp = NULL;
+        }
+        /* metrics the GP cannot take (finite values 1e154 apart overflow its standardization)
+         * leave this constraint without a model, as too few reports do: failing here failed
+         * every ask of the study, as long as the trials stayed */
+        if (rc != GPBO_OK && rc != GPBO_ENOMEM) {
+            gpbo_error_clear();
+            rc = GPBO_OK;
         }
     }
     free(x);

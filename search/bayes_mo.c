@@ -45,8 +45,6 @@
 /* EHVI for up to three objectives (its Monte Carlo hypervolumes cost O(m^(k-1)) each); ParEGO
  * beyond. */
 #define EHVI_MAX_OBJECTIVES 3
-/* The most inputs the step takes (its points live on the stack). */
-#define MO_MAX_DIM 256
 
 /* The trials of several objectives: n observations (x rows of d, y rows of k, normalized) and
  * np taken points (running, failed, incomplete). */
@@ -269,7 +267,8 @@ static int ehvi_maximize(const ehvi_ctx *e, const mo_data *md, gpbo_rng *rng, do
 {
     size_t nrand = e->z ? MC_RAND_POINTS : RAND_POINTS, cap = nrand + md->n * NEAR_FRONT;
     double *x = malloc(cap * e->d * sizeof *x), *a = malloc(cap * sizeof *a);
-    int rc = x && a ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    double *xs = malloc((e->d ? e->d : 1) * sizeof *xs); /* the start being refined */
+    int rc = x && a && xs ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     size_t c = rc == GPBO_OK ? candidates(e, md, nrand, rng, x) : 0;
     if (rc == GPBO_OK)
         rc = ehvi_score(e, c, x, a);
@@ -279,7 +278,7 @@ static int ehvi_maximize(const ehvi_ctx *e, const mo_data *md, gpbo_rng *rng, do
         for (size_t i = 1; i < c; i++)
             if (a[i] > a[top])
                 top = i;
-        double xs[MO_MAX_DIM], as = a[top];
+        double as = a[top];
         memcpy(xs, x + top * e->d, e->d * sizeof *xs);
         a[top] = -INFINITY;
         /* a flat EHVI (every prediction dominated for sure) gives the first random point */
@@ -292,6 +291,7 @@ static int ehvi_maximize(const ehvi_ctx *e, const mo_data *md, gpbo_rng *rng, do
     }
     free(x);
     free(a);
+    free(xs);
     return rc;
 }
 
@@ -350,9 +350,6 @@ static int ehvi_propose(const gpbo_search_view *v, const mo_data *md, gpbo_rng *
 int gpbo_bayes__mo_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, size_t number,
                            gpbo_rng *rng, double *u)
 {
-    if (v->space->dim > MO_MAX_DIM)
-        return gpbo_error_set(GPBO_EINVAL, "bayes: several objectives take at most %d inputs",
-                              MO_MAX_DIM);
     mo_data md;
     int rc = mo_data_build(v, &md);
     if (rc != GPBO_OK)

@@ -514,6 +514,12 @@ static int sync_cb(void *payload, const gpbo_trial_rec *r)
     if (r->state == GPBO_TRIAL_COMPLETE && !isfinite(r->value))
         return gpbo_error_set(
             GPBO_EFORMAT, "study '%s': trial %zu is complete with no finite value", s->name, r->id);
+    /* 'null' parameters are a reservation not yet proposed, which only a running trial is, or
+     * a failed one (its worker lost before it proposed: reclaim) */
+    if ((r->state == GPBO_TRIAL_COMPLETE || r->state == GPBO_TRIAL_PRUNED) && r->values == NULL)
+        return gpbo_error_set(GPBO_EFORMAT, "study '%s': trial %zu is %s with no parameters",
+                              s->name, r->id,
+                              r->state == GPBO_TRIAL_COMPLETE ? "complete" : "pruned");
     for (size_t k = 0; k < r->nsteps; k++) /* as gpbo_study_report_many takes them */
         if (r->steps[k] < 0 || !isfinite(r->step_values[k]))
             return gpbo_error_set(GPBO_EFORMAT,

@@ -268,8 +268,8 @@ int gpbo_study_pareto(const gpbo_study *s, size_t *out_ids, size_t cap, size_t *
         return gpbo_error_set(GPBO_ENOMEM, "study_pareto: out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        /* an infeasible trial is on no front, as it is never gpbo_study_best (Optuna's
-         * best_trials keeps only the feasible ones too) */
+        /* an infeasible trial is on no front, as it is never gpbo_study_best (Optuna 3.1's
+         * best_trials ignores constraints; Optuna 4 keeps only the feasible ones) */
         if (gpbo_study_trial_objectives(s, i, y + i * k) != GPBO_OK ||
             !gpbo_study_trial_feasible(s, i))
             y[i * k] = NAN;

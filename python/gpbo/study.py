@@ -401,6 +401,16 @@ def _set_constraints(o, constraints):
     return [arr, names]
 
 
+def _constraint_bounds(lo, hi):
+    """A constraint's bounds as the library reads them: NaN or an infinity is no bound (None)."""
+    return tuple(None if b is None or math.isnan(b) or math.isinf(b) else float(b)
+                 for b in (lo, hi))
+
+
+def _constraints_shown(cons):
+    return "{%s}" % ", ".join("%r: (%r, %r)" % (n, lo, hi) for n, (lo, hi) in cons.items())
+
+
 def _set_objectives(o, objectives):
     """Fills o's objectives from a dict name -> direction or a list of names (minimized);
     returns the buffers to keep alive until the study is open."""
@@ -786,8 +796,9 @@ class Study:
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
     lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the
     direction, objectives, constraints, strategy and options it was made with; a direction,
-    objectives, strategy or option given that contradict the stored ones raise ValueError
-    (None, or not given: the stored ones; strategy None is "bayes" for a new study).
+    objectives, constraints, strategy or option given that contradict the stored ones raise
+    ValueError (None, or not given: the stored ones; strategy None is "bayes" for a new study;
+    constraints={} asks for none).
     """
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
@@ -816,8 +827,13 @@ class Study:
         for k, v in options.items():
             _set_option(o, k, v)
         keep = _set_constraints(o, constraints) + _set_objectives(o, objectives)
-        #: the strategy and options given, checked against a stored study's (_opened)
-        self._given = (strategy, {k: (v, getattr(o, k)) for k, v in options.items()})
+        #: the strategy, options and constraints given, checked against a stored study's
+        #: (_opened); constraints None: not given
+        self._given = (strategy, {k: (v, getattr(o, k)) for k, v in options.items()},
+                       None if constraints is None else {
+                           o.constraints[k].name.decode("utf-8"): _constraint_bounds(
+                               o.constraints[k].min, o.constraints[k].max)
+                           for k in range(o.n_constraints)})
         cspace = None if items is None else _CSpace(items)
         self.name = "study" if name is None else str(name)
         self.storage = storage
@@ -926,11 +942,20 @@ class Study:
         """What of the strategy or options given contradicts the opened study's, or None: a
         stored study keeps its own (an Optuna user's load_study(..., sampler=RandomSampler())
         runs that sampler, so strategy="random" silently going on with "bayes" misled)."""
-        strategy, given = self._given
+        strategy, given, constraints = self._given
         st = C.cast(_s.gpbo_study_get_options(self._h), C.POINTER(StudyOptions)).contents
         stored = st.strategy.decode() if st.strategy else "bayes"
         if strategy is not None and strategy != stored:
             return "was made with strategy %r, not %r" % (stored, strategy)
+        if constraints is not None:
+            # the stored ones decide feasibility: others given (another bound, a constraint
+            # added to a study made without) were dropped without a word, and best_trial
+            # answered for constraints the caller did not ask for
+            have = {st.constraints[k].name.decode("utf-8", "replace"): _constraint_bounds(
+                st.constraints[k].min, st.constraints[k].max) for k in range(st.n_constraints)}
+            if have != constraints:
+                return "was made with the constraints %s, not %s" % (
+                    _constraints_shown(have) if have else "none", _constraints_shown(constraints))
         for k, (v, field) in given.items():
             if k == "mo_acquisition" and self._nobj < 2:
                 continue  # not stored for a study of one objective, which has no use for it
@@ -1056,7 +1081,7 @@ class Study:
         with self._lock:
             if trial._dists is not None:  # a discovery trial: draw, remember
                 if name in trial._dists:
-                    why = _suggest.contradiction(name, trial._dists[name], d)
+                    why = _suggest.contradiction(name, trial._dists[name], d, declared=True)
                     if why:
                         raise ValueError(why.replace("the study's space", "this trial's earlier "
                                                      "suggestion"))
@@ -1731,15 +1756,18 @@ class Study:
     @property
     def best_trial(self):
         """The best complete (and, with constraints, feasible) trial; ValueError when there is
-        none, or when the study has several objectives (see best_trials)."""
+        none, or when the study has several objectives (see best_trials; then a StateError,
+        a RuntimeError too, as Optuna's)."""
         with self._lock:
             if self._undiscovered():
                 raise ValueError("study %r has no trial yet" % self.name)
             h = self._handle()
             if self._nobj >= 2:
-                raise ValueError("study %r has several objectives (%s): its best trials are "
-                                 "best_trials, the Pareto front"
-                                 % (self.name, ", ".join(self.objectives)))
+                # a StateError: a ValueError, and the RuntimeError Optuna raises here, so a
+                # ported `except RuntimeError` catches it too
+                raise _lib.StateError("study %r has several objectives (%s): its best trials "
+                                      "are best_trials, the Pareto front"
+                                      % (self.name, ", ".join(self.objectives)), _ESTATE)
             check(_s.gpbo_study_sync(h))
             info = TrialInfo()
             if _s.gpbo_study_best(h, C.byref(info)) != 0:
@@ -1750,7 +1778,8 @@ class Study:
     def best_trials(self):
         """The Pareto front (several objectives): the complete trials no other one dominates,
         by id; for a study of one objective, the trials of the best value. With constraints,
-        only feasible trials count (as Optuna's): an infeasible trial is never among them."""
+        only feasible trials count: an infeasible trial is never among them (Optuna 3.1's
+        best_trials ignores its sampler's constraints_func: docs/python.md)."""
         with self._lock:
             if self._undiscovered():
                 return []

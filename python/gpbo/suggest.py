@@ -8,6 +8,7 @@ float or integer, and the `gpbo` command's q_uniform stores the multiple of q wi
 the sweep file, so `gpbo trials --storage` would show multiples: a step other than
 suggest_int's default 1 is refused (NotImplementedError) with what to do instead.
 """
+import decimal
 import math
 import numbers
 
@@ -59,12 +60,19 @@ def float_dist(name, low, high, step, log):
         step = _real(step, "suggest_float: step")
         if step <= 0:
             raise ValueError("suggest_float(%r): step must be > 0, not %r" % (name, step))
+        # Optuna's grid is low, low + step, ... up to high, high moved down to the last point
+        # of the grid (its _adjust_discrete_uniform_high, in decimal): the number of steps
+        # counted as it counts them, not floor(high / step), which loses the last point of
+        # suggest_float(x, 0, 0.7, step=0.1) and, for a low not a multiple of step, names
+        # another grid altogether
+        steps = int((decimal.Decimal(str(high)) - decimal.Decimal(str(low)))
+                    // decimal.Decimal(str(step)))
         raise NotImplementedError(
             "suggest_float(%r, step=%r): gpbo has no stepped float (the gpbo command's "
             "q_uniform stores the multiple of q and keeps q in the sweep file only, so a study "
-            "read without it shows multiples). Suggest the multiple instead, "
-            "%r * trial.suggest_int(%r, %d, %d), or a float without step"
-            % (name, step, step, name + "_steps", math.ceil(low / step), math.floor(high / step)))
+            "read without it shows multiples). Suggest the number of steps instead, "
+            "%r + %r * trial.suggest_int(%r, 0, %d) (Optuna's grid of that step from low), or "
+            "a float without step" % (name, step, low, step, name + "_steps", steps))
     if not math.isfinite(high - low):
         raise ValueError("suggest_float(%r): high - low is beyond a double" % name)
     return _space.LogUniform(low, high) if log else _space.Uniform(low, high)
@@ -121,7 +129,23 @@ def call_repr(name, d):
     return "suggest_float(%r, %r, %r%s)" % (name, d.lo, d.hi, ", log=True" if d.log else "")
 
 
-def _params_equal(p, d):
+def _same_choice(a, b, declared):
+    """Whether choice b, declared now, is choice a of the space. A stored space's choices are
+    their str() (the library keeps text), so a str a takes any b of that str() unless a was
+    declared too (declared: a discovery trial's own earlier call); any other a must also equal b
+    (1 and "1", None and "None" are other choices, as Optuna's CategoricalDistribution has
+    them; numpy's 16 and 16 are one)."""
+    if str(a) != str(b):
+        return False
+    if isinstance(a, str) and not declared:
+        return True
+    try:
+        return bool(a == b) or (a != a and b != b)  # NaN: equal to itself here
+    except Exception:  # objects that do not compare to a truth value (arrays): their str()
+        return True
+
+
+def _params_equal(p, d, declared=False):
     """Whether space parameter p is the distribution d (its condition aside)."""
     if isinstance(p, _space.Constant):  # a declared constant: a distribution of its one value
         if isinstance(d, _space.Categorical):
@@ -130,7 +154,8 @@ def _params_equal(p, d):
     if type(p) is not type(d):  # LogUniform is a Uniform: type, not isinstance
         return False
     if isinstance(p, _space.Categorical):
-        return [str(c) for c in p.choices] == [str(c) for c in d.choices]
+        return len(p.choices) == len(d.choices) and all(
+            _same_choice(a, b, declared) for a, b in zip(p.choices, d.choices))
     return (p.lo, p.hi, getattr(p, "log", False)) == (d.lo, d.hi, getattr(d, "log", False))
 
 
@@ -138,9 +163,10 @@ def _space_number(v):
     return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
 
 
-def contradiction(name, p, d):
-    """Why distribution d contradicts the space's parameter p (both said), or None."""
-    if _params_equal(p, d):
+def contradiction(name, p, d, declared=False):
+    """Why distribution d contradicts the space's parameter p (both said), or None. declared:
+    p was declared in this process (a discovery trial's earlier call), not read back."""
+    if _params_equal(p, d, declared):
         return None
     return ("parameter %r: %s contradicts the study's space, where %r is %r (kind, bounds, log "
             "and choices must be the same)" % (name, call_repr(name, d), name, p))

@@ -175,6 +175,71 @@ def test_step_is_refused_with_what_to_do():
     assert trial.params == {}
 
 
+@pytest.mark.parametrize("low, high, step", [(0.1, 1.0, 0.2), (0, 0.7, 0.1), (-1, 1, 0.3),
+                                             (0, 1, 0.25), (0.001, 0.002, 0.0001), (2, 2, 0.5)])
+def test_step_refusal_names_optunas_grid(low, high, step):
+    """What the refusal of suggest_float(..., step=) says to write takes exactly the values of
+    Optuna's grid (low + k * step up to high, high moved down to the grid as Optuna's
+    FloatDistribution moves it): it named the multiples of step from ceil(low / step) to
+    floor(high / step), another grid when low is no multiple of step (0.2 ... 1.0 for Optuna's
+    0.1 ... 0.9) and short of its last point when the division falls below a whole number
+    (0.7 / 0.1)."""
+    trial = gpbo.Study(seed=0).ask()
+    with pytest.raises(NotImplementedError) as e:
+        trial.suggest_float("x", low, high, step=step)
+    m = re.search(r"(\S+) \+ (\S+) \* trial\.suggest_int\('x_steps', 0, (\d+)\)", str(e.value))
+    assert m, str(e.value)
+    a, b, n = float(m.group(1)), float(m.group(2)), int(m.group(3))
+    ours = [a + b * k for k in range(n + 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Optuna warns when it moves high
+        d = optuna.distributions.FloatDistribution(low, high, step=step)
+    want = [d.low + k * d.step for k in range(int(round((d.high - d.low) / d.step)) + 1)]
+    assert len(ours) == len(want)
+    assert all(math.isclose(u, v, rel_tol=1e-12, abs_tol=1e-12) for u, v in zip(ours, want))
+    assert all(d.low - 1e-12 <= v <= d.high + 1e-12 for v in ours)
+
+
+def test_categorical_of_other_objects_with_equal_str_is_a_contradiction(tmp_path):
+    """suggest_categorical("c", [1, 2]) and then ("c", ["1", "2"]) (or [None] and ["None"]) in
+    one trial: Optuna raises (ValueError, another value space); gpbo compared the str() forms
+    alone, returned 1 and then '1' in the same trial, and from then on the study's records
+    held the strings. Now the same ValueError, in a discovery trial and against a space
+    declared with objects; objects equal to the declared ones (numpy's 16 for 16) are the same
+    choices, and a stored space (its choices read back as text) still takes the objects."""
+    import numpy as np
+    pairs = [([1, 2], ["1", "2"]), ([None, "a"], ["None", "a"]), (["1", "2"], [1, 2]),
+             ([True, False], ["True", "False"])]
+    for first, second in pairs:
+        otrial = optuna.create_study().ask()
+        otrial.suggest_categorical("c", first)
+        with pytest.raises(ValueError):
+            otrial.suggest_categorical("c", second)
+        trial = gpbo.Study(seed=0).ask()
+        v = trial.suggest_categorical("c", first)
+        with pytest.raises(ValueError, match="contradicts this trial's earlier suggestion"):
+            trial.suggest_categorical("c", second)
+        assert trial.params == {"c": v} and v in first
+    trial = gpbo.Study(seed=0).ask()
+    v = trial.suggest_categorical("bs", list(np.array([16, 32])))
+    assert trial.suggest_categorical("bs", [16, 32]) == v
+    study = gpbo.Study({"c": gpbo.Categorical([1, 2])}, seed=0)
+    t = study.ask()
+    with pytest.raises(ValueError, match="contradicts the study's space"):
+        t.suggest_categorical("c", ["1", "2"])
+    assert t.suggest_categorical("c", [1, 2]) in (1, 2)
+    study.tell(t, 1.0)
+    assert all(type(r.params["c"]) is int for r in study.trials)
+    url = "sqlite:///%s" % (tmp_path / "cat.db")
+    made = gpbo.Study({"c": gpbo.Categorical([1, 2])}, storage=url, seed=0)
+    made.tell(made.ask(), 1.0)
+    made.close()
+    again = gpbo.Study(storage=url)  # its choices read back as "1", "2"
+    t = again.ask()
+    assert t.suggest_categorical("c", [1, 2]) in (1, 2)
+    again.tell(t, 2.0)
+
+
 SPACE = {"x": gpbo.Uniform(-2, 2), "lr": gpbo.LogUniform(1e-4, 1e-1), "n": gpbo.Int(1, 9),
          "opt": gpbo.Categorical(["sgd", "adam"]),
          "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"}), "epochs": gpbo.Constant(5)}

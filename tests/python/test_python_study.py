@@ -335,7 +335,7 @@ def test_outcome_constraints():
         st.tell(t, 1.0, metrics={"c": 0.0})
     with pytest.raises(ValueError, match="feasible"):
         st.best_trial
-    assert st.best_trials == []  # as Optuna's: no infeasible trial among the best
+    assert st.best_trials == []  # no infeasible trial among the best (Optuna 3.1's has)
     # best_trials of one objective is the best feasible value's trials, not the infeasible
     # trial of a lower value (it was before)
     st = gpbo.Study(SQUARE, strategy="random", seed=1, constraints={"mem": (None, 4.0)})
@@ -346,6 +346,40 @@ def test_outcome_constraints():
     assert all(r.feasible for r in st.best_trials)
     with pytest.raises(ValueError, match="constraint 'c'"):
         gpbo.Study(SQUARE, constraints={"c": 0.5})
+
+
+def test_reopened_with_other_constraints_is_refused(tmp_path):
+    """A stored study keeps the constraints it was made with; a Study opening it with others
+    (another bound, another metric, constraints for a study made without) went on with the
+    stored ones without a word, so best_trial and each record's `feasible` answered for
+    constraints the caller had not asked for (a trial of mem 3 infeasible under the asked
+    mem <= 5). Now ValueError naming both; the same ones (a NaN or infinite bound being none,
+    as the library reads it), or none given, open it, and nothing was written."""
+    url = "sqlite:///%s" % (tmp_path / "cons.db")
+    made = gpbo.Study(SQUARE, storage=url, name="s", strategy="random", seed=1,
+                      constraints={"mem": (None, 0.0), "lat": (1.0, 10.0)})
+    made.tell(made.ask(), 1.0, metrics={"mem": 3.0, "lat": 2.0})
+    made.close()
+    for cons in ({"mem": (None, 5.0), "lat": (1.0, 10.0)}, {"mem": (None, 0.0)},
+                 {"mem": (None, 0.0), "lat": (1.0, 10.0), "gpu": (None, 1.0)},
+                 {"mem": (None, 0.0), "lat": (None, 10.0)}, {}):
+        for sp in (SQUARE, None):
+            with pytest.raises(ValueError, match=r"was made with the constraints \{'mem': "
+                                                 r"\(None, 0\.0\), 'lat': \(1\.0, 10\.0\)\}"):
+                gpbo.Study(sp, storage=url, name="s", constraints=cons)
+    for cons in (None, {"lat": (1.0, 10.0), "mem": (float("-inf"), 0.0)},
+                 {"mem": (float("nan"), 0), "lat": (1, 10)}):
+        again = gpbo.Study(SQUARE, storage=url, name="s", constraints=cons)
+        assert [r.feasible for r in again.trials] == [False]
+        again.close()
+    plain = gpbo.Study(SQUARE, storage=url, name="plain", strategy="random", seed=1)
+    plain.tell(plain.ask(), 1.0, metrics={"mem": 3.0})
+    plain.close()
+    with pytest.raises(ValueError, match="was made with the constraints none, not "
+                                         r"\{'mem': \(None, 0\.0\)\}"):
+        gpbo.Study(SQUARE, storage=url, name="plain", constraints={"mem": (None, 0.0)})
+    again = gpbo.Study(storage=url, name="plain", constraints={})
+    assert [r.feasible for r in again.trials] == [True] and len(again.trials) == 1
 
 
 def dominated(a, b):

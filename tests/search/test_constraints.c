@@ -283,6 +283,41 @@ static void test_feasibility_first(void **state)
     assert_true(fb > fr);
 }
 
+/* A constraint metric the GP cannot model (finite values 1e300 apart: its standardization
+ * overflows) failed every ask of the Bayesian strategy past the design, for as long as those
+ * trials stayed in the study; that constraint now has no model (as one with too few reports),
+ * the search goes on, and a second constraint's model still steers it. Properties: every ask
+ * succeeds, every point is in the box, feasibility is still judged by the metrics. */
+static void test_unmodellable_constraint_metric(void **state)
+{
+    (void)state;
+    gpbo_space *sp = branin_box();
+    gpbo_constraint c[2] = {{"huge", -INFINITY, 0.0}, {"disk", -INFINITY, 30.0}};
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.seed = 2385;
+    o.n_init = 4;
+    o.n_constraints = 2;
+    o.constraints = c;
+    gpbo_study *s = gpbo_study_open(NULL, "huge", sp, &o);
+    assert_non_null(s);
+    const char *names[2] = {"huge", "disk"};
+    for (size_t t = 0; t < 12; t++) {
+        size_t id;
+        double v[2];
+        int rc = gpbo_study_ask(s, &id, v);
+        if (rc != GPBO_OK)
+            fail_msg("ask %zu: %s", t, gpbo_error_message());
+        assert_true(v[0] >= -5 && v[0] <= 10 && v[1] >= 0 && v[1] <= 15);
+        double m[2] = {1e300 * (v[0] - 2.5) / 7.5,
+                       (v[0] - 2.5) * (v[0] - 2.5) + (v[1] - 7.5) * (v[1] - 7.5)};
+        assert_int_equal(gpbo_study_set_metrics(s, id, 2, names, m), GPBO_OK);
+        assert_int_equal(gpbo_study_tell(s, id, v[0] + v[1]), GPBO_OK);
+        assert_int_equal(gpbo_study_trial_feasible(s, id), m[0] <= 0 && m[1] <= 30.0);
+    }
+    gpbo_study_close(s);
+    gpbo_space_free(sp);
+}
+
 /* ---- known starting points ----------------------------------------------------------------- */
 
 static void test_enqueue_order_validation_budget(void **state)
@@ -518,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_enqueue_two_workers),
         cmocka_unit_test(test_bayes_constrained_branin),
         cmocka_unit_test(test_feasibility_first),
+        cmocka_unit_test(test_unmodellable_constraint_metric),
         cmocka_unit_test(test_bayes_constrained_two_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

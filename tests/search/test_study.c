@@ -607,8 +607,9 @@ static void test_model_of_constants(void **state)
 /* A trial row another program wrote is checked as the options are: a state that is none of
  * gpbo_trial_state's (gpbo_study_counts then indexed its array with it: -1 crashed, 99 wrote
  * past it) or a complete trial without a finite value (gpbo_study_best handed it out as the
- * best), or an intermediate value at a negative step (which gpbo_study_report refuses, and
- * gpbo_pruner_catch_up then failed on), is malformed, and the open fails instead. */
+ * best), a complete or pruned trial without parameters, or an intermediate value at a negative
+ * step (which gpbo_study_report refuses, and gpbo_pruner_catch_up then failed on), is malformed,
+ * and the open fails instead. */
 static void test_stored_trials_checked(void **state)
 {
     (void)state;
@@ -622,8 +623,14 @@ static void test_stored_trials_checked(void **state)
         assert_int_equal(gpbo_study_tell(st, id, 2.385 + i), GPBO_OK);
     }
     gpbo_study_close(st);
-    const char *bad[] = {"state = -1", "state = 99", "value = NULL", "STEP -5"};
-    const char *undo[] = {"state = 1", "state = 1", "value = 2.385", "STEP"};
+    /* params 'null' is how a reservation not yet proposed is stored: a complete trial with it
+     * was handed out by gpbo_study_best with NaN parameters (found by fuzz/fuzz_trials.c) */
+    const char *bad[] = {"state = -1",      "state = 99",
+                         "value = NULL",    "STEP -5",
+                         "params = 'null'", "state = 3, value = NULL, params = 'null'"};
+    const char *undo[] = {"state = 1",         "state = 1",
+                          "value = 2.385",     "STEP",
+                          "params = '[0, 0]'", "state = 1, value = 2.385, params = '[0, 0]'"};
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         sqlite3 *db;
         char sql[200];

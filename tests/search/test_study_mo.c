@@ -2,7 +2,7 @@
  * test_study_mo.c: studies of several objectives (issue 20): the objectives stored with the
  * study and reopened, their checks, tell_values and the values read back, the Pareto front of a
  * study against one found by hand, and the Bayesian strategy (EHVI and ParEGO) against random
- * search on Branin-Currin over many seeds.
+ * search on Branin-Currin over many seeds, and a space of more than 256 coordinates.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -282,12 +282,53 @@ static void test_three_objectives(void **state)
     assert_true(b[NSEEDS_MO3 / 2] <= 0.9 * r[NSEEDS_MO3 / 2]);
 }
 
+/* A space of more than 256 coordinates (a categorical of 260 choices is 260 of them): the
+ * several-objective step kept its points on the stack and refused such a space with
+ * "several objectives take at most 256 inputs" -- at the first ask past the initial design, so
+ * a study ran its design and then failed every ask. Both acquisitions now propose there:
+ * every ask succeeds and gives a choice and a value in the box. */
+static void test_many_coordinates(void **state)
+{
+    (void)state;
+    enum { CHOICES = 260 };
+    static char text[CHOICES][8];
+    const char *choices[CHOICES];
+    for (int k = 0; k < CHOICES; k++) {
+        snprintf(text[k], sizeof text[k], "c%d", k);
+        choices[k] = text[k];
+    }
+    for (int acq = GPBO_MO_EHVI; acq <= GPBO_MO_PAREGO; acq++) {
+        gpbo_space *sp = gpbo_space_new();
+        assert_int_equal(gpbo_space_add_categorical(sp, "arch", CHOICES, choices), GPBO_OK);
+        assert_int_equal(gpbo_space_add_float(sp, "lr", 0, 1, 0), GPBO_OK);
+        gpbo_study_options o = two_objectives("bayes");
+        o.n_init = 3;
+        o.seed = 2385;
+        o.mo_acquisition = (gpbo_mo_acq)acq;
+        gpbo_study *s = gpbo_study_open(NULL, "wide", sp, &o);
+        assert_non_null(s);
+        for (size_t t = 0; t < 5; t++) {
+            size_t id;
+            double v[2];
+            if (gpbo_study_ask(s, &id, v) != GPBO_OK)
+                fail_msg("%s, ask %zu: %s", acq == GPBO_MO_EHVI ? "ehvi" : "parego", t,
+                         gpbo_error_message());
+            assert_true(v[0] >= 0 && v[0] < CHOICES && v[0] == floor(v[0]));
+            assert_true(v[1] >= 0 && v[1] <= 1);
+            double y[2] = {v[0] / CHOICES + v[1], v[1] * v[1] - v[0] / CHOICES};
+            assert_int_equal(gpbo_study_tell_values(s, id, 2, y), GPBO_OK);
+        }
+        gpbo_study_close(s);
+        gpbo_space_free(sp);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_objectives_stored), cmocka_unit_test(test_objectives_checked),
         cmocka_unit_test(test_pareto_of_a_study), cmocka_unit_test(test_bayes_beats_random),
-        cmocka_unit_test(test_three_objectives),
+        cmocka_unit_test(test_three_objectives),  cmocka_unit_test(test_many_coordinates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
