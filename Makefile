@@ -33,12 +33,15 @@ deps:
 	@scripts/install-deps
 
 # Reconfigure only when the options change; cmake re-runs itself when CMakeLists change.
-$(BUILD)/.configured-$(SANITIZE)-$(WERROR)-$(BUILD_TYPE): | deps
+# CMAKE_ARGS count among the options (by a digest of their text): without them in the stamp,
+# `make test CMAKE_ARGS=-DGPBO_BUILD_BENCH=OFF` on a configured build changed nothing.
+CONFIG_ID = $(SANITIZE)-$(WERROR)-$(BUILD_TYPE)-$(shell printf '%s' '$(subst ','\'',$(CMAKE_ARGS))' | cksum | cut -d' ' -f1)
+$(BUILD)/.configured-$(CONFIG_ID): | deps
 	@rm -f $(BUILD)/.configured-*
 	$(CONFIGURE)
 	@touch $@
 
-configure: deps $(BUILD)/.configured-$(SANITIZE)-$(WERROR)-$(BUILD_TYPE)
+configure: deps $(BUILD)/.configured-$(CONFIG_ID)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)

@@ -42,6 +42,10 @@ static const cli_option O_STEPS = {
     "--steps", NULL,
     "CSV: the intermediate values, one row each (trial,state,step,value); JSON always has "
     "them"};
+/* the commands that need a sweep file (run, enqueue, import, retrain): no "--storage alone" */
+static const cli_option O_STUDY_SWEEP = {"--study", "NAME",
+                                         "the study (default: the sweep's name; another name is "
+                                         "another study of the same storage)"};
 static const cli_option O_STUDY_ALL = {
     "--study", "NAME",
     "the study (default: the sweep's name; with --storage alone, every study of the storage)"};
@@ -74,14 +78,14 @@ static const cli_command COMMANDS[] = {
      "on stderr); 2 for a bad sweep file or option; 130 when interrupted. Each trial's stdout "
      "and stderr are kept in its folder, each file at most GPBO_OUTPUT_CAP bytes (default 8M: "
      "its head and its tail)",
-     {&O_STORAGE, &O_STUDY, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
+     {&O_STORAGE, &O_STUDY_SWEEP, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
     {"enqueue",
      "SWEEP.yaml NAME=VALUE ...",
      "puts a known configuration (every parameter as name=value, as the program sees it) into "
      "the sweep's study, creating it if need be: the next gpbo run (any worker) runs it before "
      "the strategy's own proposals. It counts toward run_cap. Exit status 0; 1 when the study "
      "already holds run_cap trials or cannot be opened; 2 for a bad sweep file, value or option",
-     {&O_STORAGE, &O_STUDY}},
+     {&O_STORAGE, &O_STUDY_SWEEP}},
     {"import",
      "SWEEP.yaml FILE",
      "adds the trials of FILE (CSV or JSON as gpbo export writes them, by its extension or its "
@@ -95,11 +99,12 @@ static const cli_command COMMANDS[] = {
      "summary line. Exit status 0; 1 when the study cannot be opened or written; 2 for a bad "
      "sweep file, option or input file (one line naming the file, the line or trial, and the "
      "field)",
-     {&O_STORAGE, &O_STUDY}},
+     {&O_STORAGE, &O_STUDY_SWEEP}},
     {"best",
      "[SWEEP.yaml]",
      "prints the best trial as name=value lines: the best feasible one when the sweep has "
-     "constraints (exit status 1, saying so, when none is)",
+     "constraints (exit status 1, saying so, when none is); with several objectives the Pareto "
+     "front, a line a trial",
      {&O_STORAGE, &O_STUDY}},
     {"trials",
      "[SWEEP.yaml]",
@@ -108,9 +113,9 @@ static const cli_command COMMANDS[] = {
      {&O_STORAGE, &O_STUDY}},
     {"export",
      "[SWEEP.yaml]",
-     "writes every trial: CSV or JSON (typed parameters, shortest round-trip numbers; JSON also "
-     "the intermediate values and the other metrics the program printed, read from the trial "
-     "folders where this machine has them)",
+     "writes every trial: CSV or JSON (typed parameters, shortest round-trip numbers, "
+     "feasible under constraints, the other metrics the program printed as metrics.NAME; JSON "
+     "also the intermediate values, CSV with --steps instead of the trials)",
      {&O_STORAGE, &O_STUDY, &O_FORMAT, &O_OUT, &O_STEPS}},
     {"studies",
      "--storage URL",
@@ -139,11 +144,13 @@ static const cli_command COMMANDS[] = {
      "configuration (gpbo train's) given the same epochs, data and seed; both tested on the test "
      "set. An epoch line each on stdout, then the two side by side. Exit status 0; 1 when "
      "training fails; 2 for a bad option or a sweep without a trainer section",
-     {&O_STORAGE, &O_STUDY, &O_TRIAL, &O_TRAIN_SIZE}},
+     {&O_STORAGE, &O_STUDY_SWEEP, &O_TRIAL, &O_TRAIN_SIZE}},
     {"compare",
      "COMPARE.yaml",
-     "runs strategies x problems x seeds and writes <name>.csv and <name>.html; progress on "
-     "stderr, one line per finished run; the summary on stdout",
+     "runs strategies x problems x seeds and writes <name>.csv and <name>.html next to "
+     "COMPARE.yaml, each run a study in <name>.db there (an interrupted comparison resumes); "
+     "progress on stderr, one line per finished run; the summary on stdout. Exit status 0; 1 "
+     "when a run fails; 2 for a bad file",
      {NULL}},
     {"train",
      "[--KEY VALUE ...]",

@@ -94,6 +94,15 @@ static int dispatch(const char *c, int argc, char **argv)
     if (!strcmp(c, "retrain"))
         return cmd_retrain(argc, argv);
     if (!strcmp(c, "version") || !strcmp(c, "--version") || !strcmp(c, "doctor")) {
+        /* they take nothing: `gpbo version --json` printed the text and exited 0, where
+         * compare refuses an option */
+        const char *name = c[0] == '-' ? "version" : c;
+        if (argc > 0 && argv[0][0] == '-')
+            return cli_bad_option(name, argv[0]);
+        if (argc > 0) {
+            fprintf(stderr, "gpbo %s: takes no argument (given '%s')\n", name, argv[0]);
+            return 2;
+        }
         blas_report(stdout);
         return 0;
     }

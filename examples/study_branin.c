@@ -11,11 +11,14 @@
  *            (relative), sqlite:////tmp/study.db (absolute) — run the program again with it and
  *            the study resumes where it stopped, with the trials an uninterrupted run would
  *            have made. ":memory:" (the default) keeps it in memory only.
- *   TRIALS   how many trials the study holds at the end (default 30)
+ *   TRIALS   how many trials the study holds at the end (default 30; at least 1)
  *   SEED     the study's seed (default 0; the seed of a stored study is the one it began with)
+ * Anything else (a TRIALS or SEED that is not a whole number, a fourth argument) prints the
+ * usage and exits with status 2.
  *
  * Build against an installed gpbo: cc study_branin.c $(pkg-config --cflags --libs gpbo-search) -lm
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,10 +50,28 @@ static gpbo_space *branin_space(void)
     return space;
 }
 
+/* Reads a whole number of at least `min` from s into *out; 0 when s is anything else (strtoul
+ * alone took "abc" and "-3" as numbers: a study of 0 trials, a seed of 2^64 - 3). */
+static int whole(const char *s, unsigned long long min, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    *out = strtoull(s, &end, 10);
+    return errno == 0 && *end == '\0' && *out >= min;
+}
+
 int main(int argc, char **argv)
 {
     const char *storage = argc > 1 ? argv[1] : ":memory:";
-    size_t budget = argc > 2 ? strtoul(argv[2], NULL, 10) : 30;
+    unsigned long long budget = 30, seed = 0;
+    if (argc > 4 || (argc > 2 && !whole(argv[2], 1, &budget)) ||
+        (argc > 3 && !whole(argv[3], 0, &seed))) {
+        fprintf(stderr, "usage: study_branin [STORAGE] [TRIALS] [SEED] (TRIALS a whole number "
+                        "from 1, SEED from 0)\n");
+        return 2;
+    }
     gpbo_study *study = NULL;
     const char *step = "the search space"; /* what failed, for the message */
     int status = 1;
@@ -65,7 +86,7 @@ int main(int argc, char **argv)
     gpbo_study_options opts = GPBO_STUDY_OPTIONS_INIT;
     opts.strategy = "bayes";
     opts.direction = GPBO_MINIMIZE;
-    opts.seed = argc > 3 ? strtoull(argv[3], NULL, 10) : 0;
+    opts.seed = seed;
 
     /* Opens the study called "branin", creating it if the storage has none; a stored one keeps
      * its own space check and the options it was created with. */
@@ -81,7 +102,7 @@ int main(int argc, char **argv)
     for (;;) {
         size_t id;
         double x[2];
-        int rc = gpbo_study_ask_capped(study, budget, &id, x);
+        int rc = gpbo_study_ask_capped(study, (size_t)budget, &id, x);
         if (rc == GPBO_EEXHAUSTED)
             break;
         step = "gpbo_study_ask";

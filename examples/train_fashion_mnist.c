@@ -5,10 +5,15 @@
  *
  * Usage: train_fashion_mnist [--dir DIR] [--train N] [--epochs E] [--model SPEC]...
  *   --dir     where the four IDX .gz files are (default /usr/share/datasets/fashion-mnist)
- *   --train   training examples used, of 60000 (default all; 5000 of them validate)
+ *   --train   training examples used, of 60000 (default all; 5000 of them validate, so more
+ *             than 5000)
  *   --epochs  epochs per model (default 15 for the MLP, 12 for the CNN)
- *   --model   a model spec to train instead of the two defaults (repeatable)
+ *   --model   a model spec to train instead of the two defaults (repeatable, up to 8 times)
+ * Anything else (an unknown option, one without its value, N or E not a whole number from 1)
+ * prints the usage and exits with status 2.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +21,8 @@
 
 #include "gpbo/error.h"
 #include "gpbo/trainer.h"
+
+enum { VAL = 5000 }; /* validation images, held out of the --train ones */
 
 static double now(void)
 {
@@ -40,22 +47,39 @@ static int print_epoch(size_t epoch, double val_accuracy, double val_loss, void 
     return 0;
 }
 
+/* Reads a whole number of at least min from s into *out; 0 when s is anything else. */
+static int whole(const char *s, unsigned long long min, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    *out = (size_t)v;
+    return errno == 0 && *end == '\0' && v >= min && v <= SIZE_MAX;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = "/usr/share/datasets/fashion-mnist", *models[8];
     size_t nmodels = 0, ntrain = 0, epochs = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--dir"))
+    /* every argument is an option and its value: a lone --bogus (or a value that is not a
+     * number) used to be passed over, and the two default models trained for many minutes */
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 < argc && !strcmp(argv[i], "--dir"))
             dir = argv[i + 1];
-        else if (!strcmp(argv[i], "--train"))
-            ntrain = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--epochs"))
-            epochs = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--model") && nmodels < 8)
+        else if (i + 1 < argc && !strcmp(argv[i], "--train") &&
+                 whole(argv[i + 1], VAL + 1, &ntrain))
+            ;
+        else if (i + 1 < argc && !strcmp(argv[i], "--epochs") && whole(argv[i + 1], 1, &epochs))
+            ;
+        else if (i + 1 < argc && !strcmp(argv[i], "--model") && nmodels < 8)
             models[nmodels++] = argv[i + 1];
         else {
-            fprintf(stderr, "usage: %s [--dir DIR] [--train N] [--epochs E] [--model SPEC]\n",
-                    argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--dir DIR] [--train N] [--epochs E] [--model SPEC]...\n"
+                    "  (N more than %d: %d of them validate; E from 1; at most 8 models)\n",
+                    argv[0], VAL, VAL);
             return 2;
         }
     }
@@ -67,7 +91,8 @@ int main(int argc, char **argv)
     gpbo_dataset *all = gpbo_dataset_load_idx(p[0], p[1], ntrain);
     gpbo_dataset *test = all ? gpbo_dataset_load_idx(p[2], p[3], 0) : NULL;
     gpbo_dataset *train = NULL, *val = NULL;
-    if (test == NULL || gpbo_dataset_split(all, 5000.0 / (double)all->n, 1, &train, &val) != 0) {
+    if (test == NULL ||
+        gpbo_dataset_split(all, (double)VAL / (double)all->n, 1, &train, &val) != 0) {
         fprintf(stderr, "train_fashion_mnist: %s\n", gpbo_error_message());
         return 1;
     }

@@ -198,6 +198,9 @@ struct gpbo_storage {
  * "postgres://..." (libpq's connection URI). NULL with GPBO_EINVAL (a bad URL) or
  * GPBO_ESTORAGE on failure. */
 gpbo_storage *gpbo_search__storage_open(const char *url);
+/* GPBO_OK, or GPBO_EINVAL with a message when url is a sqlite:/// URL with a query ('?...',
+ * SQLAlchemy's ?timeout=): it named a file of that name. A plain path may hold '?'. */
+int gpbo_search__sqlite_query(const char *url);
 /* Whether url names an SQLite file that does not exist (study_list.c): reading what it holds
  * must not create it, as opening the storage would. */
 int gpbo_search__missing_file(const char *url);

@@ -581,12 +581,28 @@ int gpbo_study_sync(gpbo_study *s)
 
 /* ---- opening --------------------------------------------------------------------------------- */
 
+int gpbo_search__sqlite_query(const char *url)
+{
+    const char *q = strncmp(url, "sqlite:///", 10) == 0 ? strchr(url + 10, '?') : NULL;
+    if (q == NULL)
+        return GPBO_OK;
+    /* SQLAlchemy's URL (Optuna's storage) takes a query, sqlite:///study.db?timeout=30: here it
+     * named a file 'study.db?timeout=30', and a worker given the URL without it opened another
+     * study file */
+    return gpbo_error_set(GPBO_EINVAL,
+                          "storage '%s': a sqlite:/// URL takes no query ('%s'; gpbo waits on a "
+                          "busy database by itself): give sqlite:///%.*s",
+                          url, q, (int)(q - url - 10), url + 10);
+}
+
 gpbo_storage *gpbo_search__storage_open(const char *url)
 {
     const char *path = url;
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
         return gpbo_search__pg_open(url);
-    if (strncmp(url, "sqlite:///", 10) == 0) {
+    if (gpbo_search__sqlite_query(url) != GPBO_OK) {
+        return NULL;
+    } else if (strncmp(url, "sqlite:///", 10) == 0) {
         path = url + 10;
     } else if (strstr(url, "://") != NULL) {
         gpbo_error_set(GPBO_EINVAL,

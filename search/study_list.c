@@ -74,6 +74,8 @@ int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n)
         return gpbo_error_set(GPBO_EINVAL,
                               "study_list: ':memory:' names a study of one handle, not a storage "
                               "of studies to list");
+    if (gpbo_search__sqlite_query(storage) != GPBO_OK)
+        return gpbo_error_code();
     if (gpbo_search__missing_file(storage))
         return gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
     name_list l = {NULL, 0, 0, 0};

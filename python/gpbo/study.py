@@ -15,6 +15,7 @@ it is open (multiprocessing's "fork" start method) must not use gpbo before it e
 import ctypes as C
 import datetime
 import enum
+import inspect
 import json
 import math
 import numbers
@@ -226,8 +227,12 @@ class MedianPruner:
     every 3rd epoch, say) is judged at the first step it reports past each, as Optuna's."""
 
     KIND = 1
+    #: Optuna's MedianPruner arguments -> gpbo's (None: no counterpart)
+    OPTUNA_NAMES = {"n_startup_trials": "startup_trials", "n_warmup_steps": "warmup_steps",
+                    "n_min_trials": None}
 
-    def __init__(self, startup_trials=5, warmup_steps=0, interval_steps=1):
+    def __init__(self, startup_trials=5, warmup_steps=0, interval_steps=1, **optuna):
+        _optuna_pruner_args(self, optuna)
         self.options = dict(startup_trials=startup_trials, warmup_steps=warmup_steps,
                             interval_steps=interval_steps)
 
@@ -239,9 +244,31 @@ class HyperbandPruner:
     one bracket, where Optuna's HyperbandPruner runs several (docs/python.md)."""
 
     KIND = 2
+    #: Optuna's HyperbandPruner arguments -> gpbo's (its max_resource="auto" is max_iter=0)
+    OPTUNA_NAMES = {"min_resource": "min_iter", "max_resource": "max_iter",
+                    "reduction_factor": "eta", "bootstrap_count": None}
 
-    def __init__(self, min_iter=1, max_iter=0, eta=3.0):
+    def __init__(self, min_iter=1, max_iter=0, eta=3.0, **optuna):
+        _optuna_pruner_args(self, optuna)
         self.options = dict(min_iter=min_iter, max_iter=max_iter, eta=eta)
+
+
+def _optuna_pruner_args(pruner, given):
+    """TypeError for arguments a pruner does not take, naming gpbo's own where Optuna's pruner of
+    that name was meant (a ported MedianPruner(n_startup_trials=5) got Python's bare "unexpected
+    keyword argument", where Study names its own for Optuna's create_study arguments)."""
+    if not given:
+        return
+    cls = type(pruner).__name__
+    k = next(iter(given))
+    names = type(pruner).OPTUNA_NAMES
+    if k not in names:
+        raise TypeError("%s() got an unexpected keyword argument %r" % (cls, k))
+    if names[k] is None:
+        raise TypeError("%s: %r is Optuna's %s argument, which gpbo's has no counterpart of"
+                        % (cls, k, cls))
+    raise TypeError("%s: %r is Optuna's %s argument; gpbo's takes %s= (its rule differs from "
+                    "Optuna's: docs/python.md)" % (cls, k, cls, names[k]))
 
 
 def _pruner(p):
@@ -2201,11 +2228,16 @@ def _progress_bar(study, n_trials, timeout):
 def minimize(f, space, n_trials=50, **kw):
     """Minimizes f(params) over space in an in-memory (or stored, storage=...) study of
     n_trials trials; returns the study (``.best_params``, ``.best_value``, ``.trials``).
-    Other keywords go to Study (strategy, seed, options) and to optimize (n_jobs, catch,
-    pass_trial)."""
+    Other keywords go to Study (strategy, seed, storage, name, pruner, constraints, options) and
+    to Study.optimize (n_jobs, catch, pass_trial, timeout, callbacks, gc_after_trial,
+    show_progress_bar: every keyword it takes)."""
     if "direction" in kw or "objectives" in kw:
         raise TypeError("minimize() minimizes one objective: give Study(space, direction=...) "
                         "or Study(space, objectives=...) and call its optimize()")
-    run = {k: kw.pop(k) for k in ("n_jobs", "catch", "pass_trial") if k in kw}
+    # optimize's own keywords, read from its signature: timeout= and callbacks= went to Study,
+    # which refused them as unknown study options, once optimize had learnt them
+    own = [p.name for p in inspect.signature(Study.optimize).parameters.values()
+           if p.kind == p.KEYWORD_ONLY]
+    run = {k: kw.pop(k) for k in own if k in kw}
     study = Study(space, direction="minimize", **kw)
     return study.optimize(f, n_trials, **run)

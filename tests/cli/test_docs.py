@@ -2,9 +2,12 @@
 docs/*.md names a file inside the repository (no ../shared/...), every image it shows exists,
 and the main job's running time is stated alike in README.md, the Makefile and the demo's
 sweep file ("about N minutes"), make demo ends with `gpbo retrain` as README shows, and CI
-(.ci/run) runs the README's test command and the commands README.md writes.
+(.ci/run) runs the README's test command and the commands README.md writes, and the Makefile
+reconfigures a build given other options (CMAKE_ARGS included).
 
-Usage: test_docs.py SOURCE_DIR
+and every flag of a `gpbo CMD` the pages write is one `gpbo CMD --help` lists.
+
+Usage: test_docs.py SOURCE_DIR [PATH/TO/gpbo]
 """
 import os
 import re
@@ -96,12 +99,84 @@ def test_ci_runs_the_readme(src):
               f"README.md writes .ci/run's command as it runs: {c}")
 
 
+def test_make_reconfigures(src):
+    """The Makefile says it reconfigures when the options change, and README.md passes options
+    as CMAKE_ARGS (the clang sanitizer build): a configured build given other CMAKE_ARGS ran no
+    cmake and kept its old cache (the docs branch). `make -n` shows what make would run, and
+    runs nothing (the deps step included)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as build:
+        def plan(*args):
+            env = {k: v for k, v in os.environ.items()  # not the make test this runs under
+                   if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "CMAKE_ARGS", "SANITIZE")}
+            r = subprocess.run(["make", "-n", "-C", src, "configure", f"BUILD={build}", *args],
+                               capture_output=True, text=True, env=env)
+            return r.stdout
+        stamp = [l.split()[-1] for l in plan().split("\n") if l.startswith("touch ")]
+        check(len(stamp) == 1, f"make configure stamps the build: {stamp}")
+        if not stamp:
+            return
+        open(stamp[0], "w").close()  # as if configured with these options
+        check("cmake -S" not in plan(), "a configured build with the same options: no cmake")
+        check("cmake -S" in plan("CMAKE_ARGS=-DGPBO_BUILD_BENCH=OFF"),
+              "other CMAKE_ARGS reconfigure")
+        check("cmake -S" in plan("SANITIZE=ON"), "other SANITIZE reconfigures")
+
+
+def test_commands_written(src, gpbo):
+    """Every `gpbo CMD ... --flag` that README.md and docs/*.md write, in code blocks and in
+    backticks, names a command `gpbo --help` lists and flags `gpbo CMD --help` lists (for
+    `gpbo train`, its trainer settings too), so that a flag renamed or removed in cli/help.c
+    fails here until the pages say it the new way (the docs branch)."""
+    import subprocess
+
+    helps = {}
+
+    def usage(cmd):
+        if cmd not in helps:
+            r = subprocess.run([gpbo, cmd, "--help"], capture_output=True, text=True)
+            helps[cmd] = r.stdout if r.returncode == 0 else None
+        return helps[cmd]
+
+    top = subprocess.run([gpbo, "--help"], capture_output=True, text=True).stdout
+    commands = set(re.findall(r"^gpbo ([a-z]+)", top, re.M))
+    pages = [os.path.join(src, "README.md")] + [
+        os.path.join(src, "docs", f) for f in sorted(os.listdir(os.path.join(src, "docs")))
+        if f.endswith(".md")]
+    n = 0
+    for page in pages:
+        text = open(page, encoding="utf-8").read()
+        spans = re.findall(r"`([^`\n]+)`", text)
+        spans += [l for b in re.findall(r"```sh\n(.*?)```", text, re.S) for l in b.split("\n")]
+        for s in spans:
+            for m in re.finditer(r"(?:^|[\s/(])gpbo ([a-z]+)\b([^|;#)]*)", s):
+                cmd, rest = m.group(1), m.group(2)
+                if cmd not in commands:
+                    continue  # prose: "gpbo is", "gpbo adopts", ...
+                out = usage(cmd)
+                for flag in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", rest):
+                    if flag in ("--help", "-h"):
+                        continue
+                    ok = out is not None and (
+                        re.search(r"^\s+" + re.escape(flag) + r"\b", out, re.M) is not None or
+                        (cmd == "train" and re.search(r"\b" + re.escape(flag[2:]) + r"\b",
+                                                      out.split("trainer settings", 1)[-1])))
+                    check(ok, f"{os.path.relpath(page, src)}: gpbo {cmd} takes {flag} ({s[:70]})")
+                    n += 1
+    check(n > 20, f"{n} flags of written commands checked")
+
+
 def main():
     src = os.path.abspath(sys.argv[1])
     test_links(src)
     test_demo_time(src)
     test_demo_retrains(src)
     test_ci_runs_the_readme(src)
+    test_make_reconfigures(src)
+    if len(sys.argv) > 2:
+        test_commands_written(src, os.path.abspath(sys.argv[2]))
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 

@@ -88,6 +88,17 @@ def test_help(d):
                       not r.stderr, f"{' '.join(args)}: {r.returncode} {r.stdout[:80]} {r.stderr}")
     check(not os.path.exists(os.path.join(d, "quad.db")), "run --help runs nothing")
     check(run(["help", "export"], d).stdout.startswith("usage: gpbo export"), "gpbo help export")
+    # a command's help promises --storage alone (no sweep file) only when the command takes it:
+    # run, enqueue, import and retrain said "with --storage alone, the storage's only study" and
+    # refuse --storage without a sweep file (the docs branch)
+    for c in ("run", "enqueue", "import", "retrain", "best", "trials", "export", "report",
+              "dashboard"):
+        usage = run([c, "--help"], d).stdout
+        alone = run([c, "--storage", "none.db"], d)
+        says = "--storage alone" in usage
+        check(says == (alone.returncode != 2 or "give" not in alone.stderr),
+              f"gpbo {c} --help says '--storage alone' ({says}) as gpbo {c} --storage takes it: "
+              f"{alone.returncode} {alone.stderr!r}")
     # misspelt options and commands: one line naming the closest, exit status 2
     for args, want in ((["run", "sweep.yaml", "--trails", "3"], "did you mean '--trials'?"),
                        (["run", "sweep.yaml", "--job", "2"], "did you mean '--jobs'?"),
@@ -96,6 +107,10 @@ def test_help(d):
                        (["report", "--storge", "x.db"], "did you mean '--storage'?"),
                        (["studies", "--storag", "x.db"], "did you mean '--storage'?"),
                        (["compare", "c.yaml", "--jobs", "2"], "takes no option"),
+                       # version and doctor printed their text and exited 0 (the docs branch)
+                       (["version", "--json"], "takes no option"),
+                       (["--version", "--json"], "takes no option"),
+                       (["doctor", "x"], "takes no argument"),
                        (["train", "--epoks", "2"], "did you mean 'epochs'?"),
                        (["rnu", "sweep.yaml"], "did you mean 'run'?")):
         r = run(args, d)

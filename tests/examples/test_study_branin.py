@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs examples/study_branin as a user would and checks what it prints: 30 Bayesian trials on
 Branin that end near its minimum, a study in an SQLite file that resumes with exactly the trials
-an uninterrupted run makes, and a bad storage named in a one-line error.
+an uninterrupted run makes, a bad storage named in a one-line error, and bad arguments refused.
 
 Usage: test_study_branin.py PATH/TO/study_branin
 """
@@ -84,8 +84,21 @@ def test_bad_storage():
           f"one line naming the storage: {r.stderr!r}")
 
 
+def test_bad_arguments():
+    """TRIALS and SEED were read by strtoul alone: "abc" and "0" made a study of no trial
+    (printing a best of trials no one asked for, or failing at gpbo_study_best), "-3" a seed of
+    2^64 - 3 (the docs branch). Now each is the usage and exit status 2, nothing run."""
+    for args in (["x.db", "abc"], ["x.db", "0"], ["x.db", "12x"], ["x.db", "5", "-3"],
+                 ["x.db", "5", "1", "extra"]):
+        with tempfile.TemporaryDirectory(prefix="gpbo-example-") as d:
+            r = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=60, cwd=d)
+            check(r.returncode == 2 and r.stderr.startswith("usage: study_branin") and
+                  not r.stdout and not os.listdir(d), f"{args}: {r.returncode} {r.stderr!r}")
+
+
 if __name__ == "__main__":
     test_resume_from_sqlite(test_thirty_trials_in_memory())
     test_bad_storage()
+    test_bad_arguments()
     print("FAILED" if FAILS else "ok")
     sys.exit(1 if FAILS else 0)

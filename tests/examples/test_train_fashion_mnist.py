@@ -20,6 +20,14 @@ def main():
         print("no Fashion-MNIST at", DATA)
         return 77
     fails = []
+    # an option without its value, one it does not know, or a number that is none (or leaves no
+    # training image) was passed over and the two default models trained for many minutes, or
+    # failed in dataset_split (the docs branch): now the usage and exit status 2, at once
+    for args in (["--bogus"], ["--epochs"], ["--train", "abc"], ["--train", "600"],
+                 ["--epochs", "0"], ["--epochs", "2", "--model"]):
+        r = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=20)
+        if r.returncode != 2 or not r.stderr.startswith("usage:") or r.stdout:
+            fails.append(f"{args}: the usage, exit 2: {r.returncode} {r.stdout!r} {r.stderr!r}")
     # 600 training images (5000 of the 5600 validate), 3 epochs of two small models
     r = subprocess.run([EXE, "--train", "5600", "--epochs", "3", "--model", "mlp:32",
                         "--model", "mlp:16"], capture_output=True, text=True, timeout=300)

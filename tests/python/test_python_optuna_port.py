@@ -924,6 +924,49 @@ def test_a_finished_trial_raises_what_optuna_raises():
     assert study.best_value == 0.5
 
 
+def test_pruner_optuna_argument_names_named():
+    """An Optuna pruner's arguments given to gpbo's (a port that changed only the module) were
+    Python's bare "unexpected keyword argument"; Study names its own for Optuna's create_study
+    arguments, and the pruners now do too (the docs branch). Each Optuna name is checked to be
+    one Optuna's pruner really takes, so the table cannot drift from Optuna."""
+    import inspect
+
+    for ours, theirs in ((gpbo.MedianPruner, optuna.pruners.MedianPruner),
+                         (gpbo.HyperbandPruner, optuna.pruners.HyperbandPruner)):
+        optuna_args = inspect.signature(theirs.__init__).parameters
+        gpbo_args = inspect.signature(ours.__init__).parameters
+        for name, own in ours.OPTUNA_NAMES.items():
+            assert name in optuna_args, (theirs, name)
+            with pytest.raises(TypeError) as e:
+                ours(**{name: 1})
+            assert name in str(e.value) and "Optuna" in str(e.value), e.value
+            if own is not None:
+                assert own in gpbo_args and own + "=" in str(e.value), e.value
+        with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+            ours(bogus=1)
+    # gpbo's own names still work
+    s = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=3,
+                   pruner=gpbo.HyperbandPruner(min_iter=1, eta=2))
+    s.optimize(lambda t: t.params["x"], n_trials=3, pass_trial=True)
+    assert len(s.trials) == 3
+
+
+def test_sqlite_url_query_refused(tmp_path, monkeypatch):
+    """Optuna's storage URLs are SQLAlchemy's, which take a query: sqlite:///study.db?timeout=30
+    (Optuna's FAQ for "database is locked"). gpbo took the whole rest as the file name, made
+    'study.db?timeout=30', and a worker given the URL without the query opened another study
+    file (the docs branch). The URL is now refused naming the one to give, with no file made;
+    a plain path may still hold '?'."""
+    monkeypatch.chdir(tmp_path)
+    for url in ("sqlite:///study.db?timeout=30", "sqlite:///study.db?"):
+        with pytest.raises(ValueError, match=r"takes no query .*give sqlite:///study\.db$"):
+            gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url)
+    assert os.listdir(tmp_path) == []
+    s = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage="odd?name.db", seed=1)
+    s.tell(s.ask(), 0.5)
+    assert os.path.exists(tmp_path / "odd?name.db")
+
+
 def test_constraints_differ_from_optunas_as_documented():
     """docs/python.md's three differences with a sampler's constraints_func, checked against
     Optuna 3.1 itself: its best_trial and best_trials keep an infeasible trial (gpbo's count only

@@ -1060,6 +1060,29 @@ def test_minimize_refuses_a_direction():
             gpbo.minimize(lambda p: p["x"], space, 3, **kw)
 
 
+def test_minimize_takes_every_optimize_keyword():
+    """minimize() passed optimize only n_jobs, catch and pass_trial, and everything else to
+    Study: once optimize took Optuna's timeout=, callbacks=, gc_after_trial= and
+    show_progress_bar=, minimize(..., timeout=60) raised "unknown study option 'timeout'" (found
+    by the docs branch trying the README's gpbo.minimize with them). Each keyword of
+    optimize's signature is now optimize's, and a study option still goes to Study."""
+    import inspect
+    import time
+
+    space = {"x": gpbo.Uniform(0, 1)}
+    seen = []
+    t0 = time.monotonic()
+    study = gpbo.minimize(lambda p: (time.sleep(0.2), p["x"])[1], space, n_trials=1000,
+                          timeout=0.5, callbacks=[lambda s, r: seen.append(r.id)],
+                          gc_after_trial=True, show_progress_bar=False, strategy="random",
+                          seed=1, grid_resolution=3)
+    assert time.monotonic() - t0 < 5 and 1 <= len(study.trials) < 10, len(study.trials)
+    assert seen == [r.id for r in study.trials], (seen, study.trials)
+    own = [p.name for p in inspect.signature(gpbo.Study.optimize).parameters.values()
+           if p.kind == p.KEYWORD_ONLY]
+    assert {"timeout", "callbacks", "n_jobs", "catch", "pass_trial"} <= set(own), own
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_optimize_timeout_callbacks_and_number(n_jobs):
     """Optuna's optimize(timeout=, callbacks=) and trial.number were missing (a TypeError and
