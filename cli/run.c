@@ -1618,23 +1618,23 @@ static int check_goals(const sweep *sw, const gpbo_study *st, const char *storag
     return 0;
 }
 
-/* Makes path (cap bytes) absolute, from the current folder. The trial folders are named from
- * the storage's path, relative to where gpbo was started, but each program runs in the sweep
+/* Makes path (cap bytes, an existing folder) absolute and canonical. The trial folders are named
+ * from the storage's path, relative to where gpbo was started, but each program runs in the sweep
  * file's folder: `gpbo run dir/sweep.yaml` gave it GPBO_TRIAL_DIR=dir/sweep.runs/trial-000000,
  * a folder that does not exist from there. */
 static int absolute(char *path, size_t cap)
 {
-    if (path[0] == '/')
-        return GPBO_OK;
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == NULL)
-        return gpbo_error_set(GPBO_EIO, "the current folder: %s", strerror(errno));
-    const char *rel = strncmp(path, "./", 2) == 0 ? path + 2 : path;
-    char buf[4096];
-    int w = snprintf(buf, sizeof buf, "%s/%s", cwd, rel);
-    if (w < 0 || (size_t)w >= cap || (size_t)w >= sizeof buf)
-        return gpbo_error_set(GPBO_EINVAL, "%s/%s: path too long", cwd, rel);
-    memcpy(path, buf, (size_t)w + 1);
+    /* canonical (realpath): the folder is found again by its text in a process's
+     * GPBO_TRIAL_DIR (belongs_to, earlier_execution), and a worker started from another folder
+     * (gpbo run ../sweep.yaml) made /a/sub/../w.runs of /a/w.runs, so that what a lost worker's
+     * trial left running was never ended by the worker that ran the trial again */
+    char buf[PATH_MAX];
+    if (realpath(path, buf) == NULL)
+        return gpbo_error_set(GPBO_EIO, "%s: %s", path, strerror(errno));
+    size_t w = strlen(buf);
+    if (w >= cap)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", buf);
+    memcpy(path, buf, w + 1);
     return GPBO_OK;
 }
 

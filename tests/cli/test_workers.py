@@ -337,12 +337,32 @@ def test_lost_execution_ended(d):
     """kill -9 of a worker: its trial's own process dies with it, but what that process started
     ran on, orphaned, beside the trial's next execution (60 s of a python here; a training
     run's GPU in life). The worker that runs the trial again ends it first."""
-    name = unique_name("orphan")
+    lost_execution_ended(d, "orphan", None)
+
+
+def test_lost_execution_ended_other_folder(d):
+    """The same when the lost worker was started from another folder (gpbo run ../sweep.yaml
+    from sub/): its trial folder was named /d/sub/../sweep.runs/..., which the next worker,
+    started from the sweep's folder, did not recognize as its own, and the orphan ran on."""
+    lost_execution_ended(d, "orphansub", "sub")
+
+
+def lost_execution_ended(d, base, sub):
+    name = unique_name(base)
     storage = setup(d, name, 1)
     write(os.path.join(d, "obj.sh"), ORPHAN, 0o755)
     quad_sweep(d, name=name, method="random", run_cap=1, command='["./obj.sh"]')
     pids = os.path.join(d, "pids")
-    a = start(d, storage, 1)
+    if sub is None:
+        a = start(d, storage, 1)
+    else:
+        # the sweep's own database (no --storage), so that the trial folders are named from the
+        # sweep file's path as each worker was given it
+        storage = storage if PG_URL else []
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+        a = subprocess.Popen([GPBO, "run", "../sweep.yaml", "--jobs", "1"] + storage,
+                             cwd=os.path.join(d, sub), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
     t0 = time.time()
     while time.time() - t0 < 30 and not os.path.exists(pids):
         time.sleep(0.05)
@@ -567,6 +587,7 @@ def test_worker_in_another_pid_namespace(d):
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_execution_ended,
+             test_lost_execution_ended_other_folder,
              test_sigterm_to_the_group, test_group_signal_while_starting,
              test_seconds_are_the_run, test_resume_line_past_lost_retries,
              test_worker_in_another_pid_namespace]
