@@ -50,10 +50,65 @@ static int random_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_r
     return gpbo_space_project(u, d, (void *)v->space);
 }
 
+/* ---- sobol --------------------------------------------------------------------------------- */
+
+/* Sobol point `number` costs O(number) on its own (GSL's generator walks the sequence from its
+ * start), so a study of n trials spent O(n^2) in its asks: 2 ms an ask at 5000 trials with a
+ * storage, which draws RESERVE_AHEAD points an ask (study.c). The state keeps a block of the
+ * next points, drawn in one walk: an ask in it is a copy, and one past it walks once for the
+ * next block (SOBOL_BLOCK_SMALL points while the study is small, so that a short study draws
+ * little ahead; SOBOL_BLOCK past that). Amortized, an ask at n costs O(n / SOBOL_BLOCK) steps of
+ * the walk. The points are those gpbo_bayes__sobol_point gives, bit for bit. Sizes chosen by
+ * hand (bench/steps/README.md, "Sobol asks"), not tuned. */
+#define SOBOL_BLOCK_SMALL 64
+#define SOBOL_BLOCK       1024
+
+typedef struct sobol_state {
+    size_t first, count; /* the block held: points first .. first + count - 1 */
+    double *u;           /* count rows of dim, projected */
+} sobol_state;
+
+static void sobol_free(void *p)
+{
+    sobol_state *s = p;
+    if (s) {
+        free(s->u);
+        free(s);
+    }
+}
+
+static int sobol_init(void **state, const gpbo_space *space, const gpbo_study_options *o)
+{
+    (void)o;
+    *state = NULL;
+    if (space->dim == 0 || space->dim > GPBO_ACQ_SOBOL_MAX_DIM)
+        return GPBO_OK; /* nothing to walk: each ask draws its point alone */
+    sobol_state *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->u = malloc(SOBOL_BLOCK * space->dim * sizeof *s->u)) == NULL) {
+        free(s);
+        return gpbo_error_set(GPBO_ENOMEM, "sobol: out of memory");
+    }
+    *state = s;
+    return GPBO_OK;
+}
+
 static int sobol_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
-    (void)st;
-    return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
+    sobol_state *s = st;
+    size_t d = v->space->dim;
+    if (s == NULL)
+        return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
+    if (number < s->first || number - s->first >= s->count) {
+        size_t count = number < SOBOL_BLOCK ? SOBOL_BLOCK_SMALL : SOBOL_BLOCK;
+        s->count = 0; /* nothing held should the walk fail half-way */
+        int rc = gpbo_bayes__sobol_points(v->space, v->opts->seed, number, count, rng, s->u);
+        if (rc != GPBO_OK) /* past the sequence's end within the block: this point alone */
+            return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
+        s->first = number;
+        s->count = count;
+    }
+    memcpy(u, s->u + (number - s->first) * d, d * sizeof *u);
+    return GPBO_OK;
 }
 
 /* The largest Latin hypercube: each ask shuffles and draws lhs_size numbers per coordinate (and a
@@ -401,7 +456,7 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
 static const gpbo_strategy_def STRATEGIES[] = {
     {"grid", grid_init, grid_ask, grid_free, grid_capacity, NULL},
     {"random", NULL, random_ask, NULL, NULL, NULL},
-    {"sobol", NULL, sobol_ask, NULL, NULL, NULL},
+    {"sobol", sobol_init, sobol_ask, sobol_free, NULL, NULL},
     {"lhs", lhs_init, lhs_ask, NULL, NULL, NULL},
     {"bayes", bayes_init, bayes_ask, bayes_free, NULL, bayes_model},
 };
