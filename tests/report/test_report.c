@@ -78,8 +78,8 @@ static char *scatter_svg(size_t n)
 
 /* A marker costs ~60-80 bytes of SVG, not the ~480 of PLplot's driver (a group, a text of nine
  * attributes and a tspan of three each: a report of 5000 trials was 31 MB, of 20000 124 MB):
- * markers of one style share one group. Every marker is still there, at its place, in its
- * series' color, and the document's elements are balanced. */
+ * markers of one style share one group, and so do the labels. Every marker is still there, at its
+ * place, in its series' color, and the document's elements are balanced. */
 static void test_scatter_markers_are_compact(void **state)
 {
     (void)state;
@@ -98,6 +98,11 @@ static void test_scatter_markers_are_compact(void **state)
     assert_non_null(b);
     assert_true(count(a, "&#x2022;") - count(strstr(a, "</g>"), "&#x2022;") >= 2000);
     assert_true(count(b, "&#x2022;") - count(strstr(b, "</g>"), "&#x2022;") >= 2000);
+    /* the title, axis labels, tick labels and legend, written by the driver as markers are,
+     * compacted too: no tspan is left */
+    assert_int_equal(count(big, "<tspan"), 0);
+    assert_non_null(
+        strstr(big, ">&#x53;&#x63;&#x61;&#x74;&#x74;&#x65;&#x72;</text>")); /* Scatter */
     /* a marker's place, to a hundredth of a unit of the 720 x 420 page */
     assert_non_null(strstr(big, "<text transform=\"matrix(1 0 0 -1 "));
     free(small);
