@@ -294,6 +294,262 @@ static void draw(const gpbo_fig *fig, double x0, double x1, double y0, double y1
     free(py);
 }
 
+/* ---- compacting the markers --------------------------------------------------------------- */
+
+/* PLplot's SVG driver writes each marker (the "•" of a scatter) as a group of its own, a text
+ * element with nine attributes and a tspan with three: ~480 bytes, so a report's scatter of 5000
+ * trials was 2.4 MB and its page 31 MB (124 MB at 20000 trials). compact_markers rewrites each
+ * run of such texts (markers, and the tick labels and titles, which the driver writes the same
+ * way: one tspan of plain text in a group of its own) that share their style as one group
+ * holding that style (attributes SVG inherits, and the clip path, which applies in the same user
+ * space) around text elements of their own position and content only (~75 bytes a marker), the
+ * positions to a hundredth of a unit of the 720 x 420 page: the same drawing but for the
+ * antialiasing of a few edge pixels. Whatever is not such a text is copied as it is. */
+
+#define MAX_ATTRS 16
+
+typedef struct attr {
+    const char *name, *value; /* not terminated: lengths below */
+    size_t nlen, vlen;
+} attr;
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* Reads name="value" pairs from p up to '>' (not consumed) into a[] (at most MAX_ATTRS); returns
+ * the position of the '>' or NULL when the text is anything else. */
+static const char *read_attrs(const char *p, attr *a, size_t *n)
+{
+    *n = 0;
+    for (;;) {
+        p = skip_space(p);
+        if (*p == '>')
+            return p;
+        const char *name = p;
+        while (*p && *p != '=' && *p != '>' && *p != ' ' && *p != '\n')
+            p++;
+        if (*p != '=' || p[1] != '"' || *n == MAX_ATTRS)
+            return NULL;
+        const char *value = p + 2, *end = strchr(value, '"');
+        if (end == NULL)
+            return NULL;
+        a[*n] = (attr){name, value, (size_t)(p - name), (size_t)(end - value)};
+        (*n)++;
+        p = end + 1;
+    }
+}
+
+static int attr_is(const attr *a, const char *name)
+{
+    return a->nlen == strlen(name) && memcmp(a->name, name, a->nlen) == 0;
+}
+
+/* Whether a text element's attribute stays on the element (position, and the baseline, which
+ * SVG does not inherit) rather than going to the group. */
+static int own_attr(const attr *a)
+{
+    return attr_is(a, "transform") || attr_is(a, "x") || attr_is(a, "y") ||
+           attr_is(a, "dominant-baseline");
+}
+
+/* Whether an own attribute says what its absence says: x="0.000000", and the baseline
+ * "no-change" of a text element, which has no parent text whose baseline it would keep (SVG 1.1
+ * 10.9.2: it is then "auto", the initial value; CSS Inline 3 has no such value at all). */
+static int default_attr(const attr *a)
+{
+    return (attr_is(a, "x") && a->vlen == 8 && memcmp(a->value, "0.000000", 8) == 0) ||
+           (attr_is(a, "dominant-baseline") && a->vlen == 9 &&
+            memcmp(a->value, "no-change", 9) == 0);
+}
+
+typedef struct marker {
+    attr clip, text[MAX_ATTRS], span[MAX_ATTRS];
+    size_t ntext, nspan;
+    const char *content; /* the tspan's text, clen bytes */
+    size_t clen;
+    const char *end; /* just past its </g> */
+} marker;
+
+/* Reads the text group starting at p ("<g": a clip path, one text of one tspan of plain text),
+ * or returns 0 when p starts anything else. */
+static int read_marker(const char *p, marker *m)
+{
+    static const char END[] = "</tspan></text>";
+    size_t n;
+    attr g[MAX_ATTRS];
+    if (strncmp(p, "<g", 2) != 0 || (p = read_attrs(p + 2, g, &n)) == NULL || n != 1 ||
+        !attr_is(&g[0], "clip-path"))
+        return 0;
+    m->clip = g[0];
+    p = skip_space(p + 1);
+    if (strncmp(p, "<text", 5) != 0 || (p = read_attrs(p + 5, m->text, &m->ntext)) == NULL)
+        return 0;
+    if (strncmp(p, "><tspan", 7) != 0 || (p = read_attrs(p + 7, m->span, &m->nspan)) == NULL)
+        return 0;
+    m->content = p + 1; /* one tspan of plain text (character references), nothing nested */
+    const char *end = strstr(m->content, END), *lt = strchr(m->content, '<');
+    if (end == NULL || lt != end)
+        return 0;
+    m->clen = (size_t)(end - m->content);
+    p = skip_space(end + sizeof END - 1);
+    if (strncmp(p, "</g>", 4) != 0)
+        return 0;
+    m->end = p + 4;
+    return 1;
+}
+
+static int attr_equal(const attr *a, const attr *b)
+{
+    return a->nlen == b->nlen && a->vlen == b->vlen && memcmp(a->name, b->name, a->nlen) == 0 &&
+           memcmp(a->value, b->value, a->vlen) == 0;
+}
+
+/* Whether markers a and b share their style (everything but their own attributes). */
+static int same_style(const marker *a, const marker *b)
+{
+    if (!attr_equal(&a->clip, &b->clip) || a->ntext != b->ntext || a->nspan != b->nspan)
+        return 0;
+    for (size_t k = 0; k < a->ntext; k++) {
+        const attr *x = &a->text[k], *y = &b->text[k];
+        if (x->nlen != y->nlen || memcmp(x->name, y->name, x->nlen) != 0)
+            return 0;
+        if (!own_attr(x) && !attr_equal(x, y))
+            return 0;
+    }
+    for (size_t k = 0; k < a->nspan; k++)
+        if (!attr_equal(&a->span[k], &b->span[k]))
+            return 0;
+    return 1;
+}
+
+static char *put(char *w, const char *s, size_t n)
+{
+    memcpy(w, s, n);
+    return w + n;
+}
+
+static char *put_attr(char *w, const attr *a)
+{
+    *w++ = ' ';
+    w = put(w, a->name, a->nlen);
+    w = put(w, "=\"", 2);
+    w = put(w, a->value, a->vlen);
+    return put(w, "\"", 1);
+}
+
+/* A number of the driver's "%f" form, shortest within 0.01 of a unit of the 720 x 420 page
+ * (invisible): "1.000000" -> "1", "515.252541" -> "515.25". Copies other text as it is. */
+static char *put_number(char *w, const char *s, size_t n)
+{
+    char buf[64], *end;
+    if (n == 0 || n >= sizeof buf)
+        return put(w, s, n);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    double v = strtod(buf, &end);
+    if (end != buf + n || !isfinite(v))
+        return put(w, s, n);
+    int k = snprintf(buf, sizeof buf, "%.2f", v);
+    if (k < 0 || (size_t)k >= sizeof buf || (size_t)k > n) /* never longer than it was */
+        return put(w, s, n);
+    while (k > 0 && buf[k - 1] == '0')
+        k--;
+    if (k > 0 && buf[k - 1] == '.')
+        k--;
+    if (k == 2 && buf[0] == '-' && buf[1] == '0') /* -0 */
+        return put(w, "0", 1);
+    return put(w, buf, (size_t)k);
+}
+
+/* An own attribute, its numbers shortened (a transform's list or a coordinate). */
+static char *put_own_attr(char *w, const attr *a)
+{
+    if (attr_is(a, "dominant-baseline"))
+        return put_attr(w, a);
+    *w++ = ' ';
+    w = put(w, a->name, a->nlen);
+    w = put(w, "=\"", 2);
+    const char *v = a->value, *e = v + a->vlen;
+    while (v < e) {
+        const char *t = v;
+        while (t < e && (*t == '-' || *t == '.' || (*t >= '0' && *t <= '9')))
+            t++;
+        if (t > v) {
+            w = put_number(w, v, (size_t)(t - v));
+            v = t;
+        } else {
+            *w++ = *v++;
+        }
+    }
+    return put(w, "\"", 1);
+}
+
+/* doc rewritten with its markers compacted (a new malloc'd string; doc itself on no memory,
+ * which only costs the size). The result is never longer than doc: each marker's fixed text
+ * (43 bytes and its indentation) is longer than its group's share of the new one (31), each
+ * attribute is written back as long as it was or shorter. */
+static char *compact_markers(char *doc, size_t len)
+{
+    char *out = malloc(len + 1), *w = out;
+    if (out == NULL)
+        return doc;
+    const char *r = doc;
+    marker cur, open;
+    int in_group = 0;
+    while (*r) {
+        const char *lt = strchr(r, '<');
+        if (lt == NULL)
+            lt = r + strlen(r);
+        if (lt > r) { /* text between tags: dropped between two markers of one group */
+            if (!in_group)
+                w = put(w, r, (size_t)(lt - r));
+            r = lt;
+            continue;
+        }
+        if (!read_marker(r, &cur)) {
+            if (in_group) {
+                w = put(w, "</g>\n", 5);
+                in_group = 0;
+            }
+            *w++ = *r++;
+            continue;
+        }
+        if (in_group && !same_style(&open, &cur)) {
+            w = put(w, "</g>\n", 5);
+            in_group = 0;
+        }
+        if (!in_group) {
+            w = put(w, "<g", 2);
+            w = put_attr(w, &cur.clip);
+            for (size_t k = 0; k < cur.ntext; k++)
+                if (!own_attr(&cur.text[k]))
+                    w = put_attr(w, &cur.text[k]);
+            for (size_t k = 0; k < cur.nspan; k++)
+                w = put_attr(w, &cur.span[k]);
+            w = put(w, ">\n", 2);
+            open = cur;
+            in_group = 1;
+        }
+        w = put(w, "<text", 5);
+        for (size_t k = 0; k < cur.ntext; k++)
+            if (own_attr(&cur.text[k]) && !default_attr(&cur.text[k]))
+                w = put_own_attr(w, &cur.text[k]);
+        *w++ = '>';
+        w = put(w, cur.content, cur.clen);
+        w = put(w, "</text>\n", 8);
+        r = cur.end;
+    }
+    if (in_group)
+        w = put(w, "</g>\n", 5);
+    *w = '\0';
+    free(doc);
+    return out;
+}
+
 int gpbo_fig_svg(const gpbo_fig *fig, char **out_svg)
 {
     if (out_svg == NULL)
@@ -361,6 +617,6 @@ int gpbo_fig_svg(const gpbo_fig *fig, char **out_svg)
     char *h = strstr(doc, "height=\"420pt\"");
     if (h != NULL)
         memcpy(h, "              ", 14);
-    *out_svg = doc;
+    *out_svg = compact_markers(doc, strlen(doc));
     return GPBO_OK;
 }

@@ -3,6 +3,7 @@
  * study's and each restart episode's — starts with n_init points of the Sobol sequence under a
  * digital shift of its own seed, and stays on its design until one of its trials is complete.
  */
+#include "gpbo/sys/error.h"
 #include "bayes_internal.h"
 
 /* The Sobol shift's generator is seeded with the model's seed XOR this, so that its stream is
@@ -20,13 +21,16 @@ uint64_t gpbo_bayes__model_seed(uint64_t study_seed, size_t e)
     return study_seed + e * EPISODE_SEED_STEP;
 }
 
-int gpbo_bayes__sobol_point(const gpbo_space *space, uint64_t seed, size_t number, gpbo_rng *rng,
-                            double *u)
+int gpbo_bayes__sobol_points(const gpbo_space *space, uint64_t seed, size_t first, size_t count,
+                             gpbo_rng *rng, double *u)
 {
     size_t d = space->dim;
-    if (d == 0)
+    if (d == 0 || count == 0)
         return GPBO_OK;
     if (d > GPBO_ACQ_SOBOL_MAX_DIM) {
+        if (count != 1)
+            return gpbo_error_set(GPBO_EINVAL, "sobol: %zu points at once beyond %d dimensions",
+                                  count, GPBO_ACQ_SOBOL_MAX_DIM);
         for (size_t k = 0; k < d; k++)
             u[k] = gpbo_rng_uniform(rng);
         return gpbo_space_project(u, d, (void *)space);
@@ -36,10 +40,16 @@ int gpbo_bayes__sobol_point(const gpbo_space *space, uint64_t seed, size_t numbe
     uint32_t shift[GPBO_ACQ_SOBOL_MAX_DIM];
     for (size_t k = 0; k < d; k++)
         shift[k] = (uint32_t)(gpbo_rng_u64(&sr) >> 32);
-    int rc = gpbo_acq_sobol(d, shift, number, 1, u);
-    if (rc != GPBO_OK)
-        return rc;
-    return gpbo_space_project(u, d, (void *)space);
+    int rc = gpbo_acq_sobol(d, shift, first, count, u);
+    for (size_t i = 0; rc == GPBO_OK && i < count; i++)
+        rc = gpbo_space_project(u + i * d, d, (void *)space);
+    return rc;
+}
+
+int gpbo_bayes__sobol_point(const gpbo_space *space, uint64_t seed, size_t number, gpbo_rng *rng,
+                            double *u)
+{
+    return gpbo_bayes__sobol_points(space, seed, number, 1, rng, u);
 }
 
 /* The study's model: trial `number` itself while it is below n_init or no trial is complete.

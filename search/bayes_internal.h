@@ -42,6 +42,12 @@ extern const gpbo_bayes_design gpbo_bayes__sobol_design;
  * draws from rng beyond the sequence's dimensions. */
 int gpbo_bayes__sobol_point(const gpbo_space *space, uint64_t seed, size_t number, gpbo_rng *rng,
                             double *u);
+/* Points first, first + 1, ..., first + count - 1 of that sequence into u (count rows of dim),
+ * as gpbo_bayes__sobol_point gives each one: the sequence is walked once for all of them (GSL
+ * walks it from its start for each call, so point `number` alone costs O(number)). Beyond the
+ * sequence's dimensions only count 1 is taken (GPBO_EINVAL otherwise). */
+int gpbo_bayes__sobol_points(const gpbo_space *space, uint64_t seed, size_t first, size_t count,
+                             gpbo_rng *rng, double *u);
 
 /* The seed of model e (0: the study's own; restart episode e: its own Sobol shift, fit and
  * acquisition streams). Cannot fail. */

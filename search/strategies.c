@@ -50,37 +50,142 @@ static int random_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_r
     return gpbo_space_project(u, d, (void *)v->space);
 }
 
+/* ---- sobol --------------------------------------------------------------------------------- */
+
+/* Sobol point `number` costs O(number) on its own (GSL's generator walks the sequence from its
+ * start), so a study of n trials spent O(n^2) in its asks: 2 ms an ask at 5000 trials with a
+ * storage, which draws RESERVE_AHEAD points an ask (study.c). The state keeps a block of the
+ * next points, drawn in one walk: an ask in it is a copy, and one past it walks once for the
+ * next block (SOBOL_BLOCK_SMALL points while the study is small, so that a short study draws
+ * little ahead; SOBOL_BLOCK past that). Amortized, an ask at n costs O(n / SOBOL_BLOCK) steps of
+ * the walk. The points are those gpbo_bayes__sobol_point gives, bit for bit. Sizes chosen by
+ * hand (bench/steps/README.md, "Sobol asks"), not tuned. */
+#define SOBOL_BLOCK_SMALL 64
+#define SOBOL_BLOCK       1024
+
+typedef struct sobol_state {
+    size_t first, count; /* the block held: points first .. first + count - 1 */
+    double *u;           /* count rows of dim, projected */
+} sobol_state;
+
+static void sobol_free(void *p)
+{
+    sobol_state *s = p;
+    if (s) {
+        free(s->u);
+        free(s);
+    }
+}
+
+static int sobol_init(void **state, const gpbo_space *space, const gpbo_study_options *o)
+{
+    (void)o;
+    *state = NULL;
+    if (space->dim == 0 || space->dim > GPBO_ACQ_SOBOL_MAX_DIM)
+        return GPBO_OK; /* nothing to walk: each ask draws its point alone */
+    sobol_state *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->u = malloc(SOBOL_BLOCK * space->dim * sizeof *s->u)) == NULL) {
+        free(s);
+        return gpbo_error_set(GPBO_ENOMEM, "sobol: out of memory");
+    }
+    *state = s;
+    return GPBO_OK;
+}
+
 static int sobol_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
 {
-    (void)st;
-    return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
+    sobol_state *s = st;
+    size_t d = v->space->dim;
+    if (s == NULL)
+        return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
+    if (number < s->first || number - s->first >= s->count) {
+        size_t count = number < SOBOL_BLOCK ? SOBOL_BLOCK_SMALL : SOBOL_BLOCK;
+        s->count = 0; /* nothing held should the walk fail half-way */
+        int rc = gpbo_bayes__sobol_points(v->space, v->opts->seed, number, count, rng, s->u);
+        if (rc != GPBO_OK) /* past the sequence's end within the block: this point alone */
+            return gpbo_bayes__sobol_point(v->space, v->opts->seed, number, rng, u);
+        s->first = number;
+        s->count = count;
+    }
+    memcpy(u, s->u + (number - s->first) * d, d * sizeof *u);
+    return GPBO_OK;
 }
 
 /* The largest Latin hypercube: each ask shuffles and draws lhs_size numbers per coordinate (and a
  * size near SIZE_MAX / 8 once wrapped its buffer's size). As the grid's bound; chosen by hand. */
 #define LHS_MAX_SIZE 1e8
+/* The most numbers (lhs_size x dimension) of one block the state keeps: 16 bytes each, 16 MB.
+ * Past it every ask draws its block's permutations again (O(lhs_size x dim) an ask). Chosen by
+ * hand, not tuned. */
+#define LHS_KEEP_MAX ((size_t)1 << 20)
+
+/* A Latin hypercube of L points per block draws, for each coordinate, a permutation of L and L
+ * jitters from the block's generator: an ask that drew them all again for its one row cost
+ * O(L x dim), and a design of L trials O(L^2 x dim) (1.9 ms an ask at lhs_size 20000 in 6-D).
+ * The state keeps the last block's draws (when they fit LHS_KEEP_MAX), so each row of a block
+ * after its first is a lookup. */
+typedef struct lhs_state {
+    size_t L, d, block; /* block: the one held, SIZE_MAX for none */
+    size_t *perm;       /* d rows of L */
+    double *jit;        /* d rows of L */
+} lhs_state;
+
+static void lhs_free(void *p)
+{
+    lhs_state *s = p;
+    if (s) {
+        free(s->perm);
+        free(s->jit);
+        free(s);
+    }
+}
 
 static int lhs_init(void **state, const gpbo_space *space, const gpbo_study_options *o)
 {
-    (void)space;
     *state = NULL;
     if ((double)o->lhs_size > LHS_MAX_SIZE)
         return gpbo_error_set(GPBO_EINVAL, "lhs: lhs_size %zu is too large (at most 1e8)",
                               o->lhs_size);
+    size_t L = o->lhs_size ? o->lhs_size : 1, d = space->dim;
+    if (d == 0 || L > LHS_KEEP_MAX / d)
+        return GPBO_OK; /* nothing to keep, or too much: each ask draws its block */
+    lhs_state *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->perm = malloc(L * d * sizeof *s->perm)) == NULL ||
+        (s->jit = malloc(L * d * sizeof *s->jit)) == NULL) {
+        lhs_free(s);
+        return gpbo_error_set(GPBO_ENOMEM, "lhs: out of memory");
+    }
+    s->L = L;
+    s->d = d;
+    s->block = SIZE_MAX;
+    *state = s;
     return GPBO_OK;
 }
 
-static int lhs_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+/* Block b's draws, column after column: a permutation of L, then L jitters (row j's the
+ * (j+1)-th), into perm and jit (d rows of L each). */
+static void lhs_block(uint64_t seed, size_t b, size_t L, size_t d, size_t *perm, double *jit)
 {
-    (void)st;
-    (void)rng;
-    size_t L = v->opts->lhs_size ? v->opts->lhs_size : 1, d = v->space->dim;
-    size_t block = number / L, j = number % L;
+    gpbo_rng br;
+    gpbo_rng_seed(&br, seed ^ (LHS_BLOCK_SALT * (b + 1)));
+    for (size_t k = 0; k < d; k++) {
+        size_t *p = perm + k * L;
+        for (size_t i = 0; i < L; i++)
+            p[i] = i;
+        gpbo_rng_shuffle(&br, L, p);
+        for (size_t i = 0; i < L; i++)
+            jit[k * L + i] = gpbo_rng_uniform(&br);
+    }
+}
+
+/* Row j of block `block` without a state: the block's draws made again, only row j's kept. */
+static int lhs_row_alone(uint64_t seed, size_t L, size_t block, size_t j, size_t d, double *u)
+{
     size_t *perm = malloc(L * sizeof *perm);
     if (perm == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "lhs: out of memory");
     gpbo_rng br;
-    gpbo_rng_seed(&br, v->opts->seed ^ (LHS_BLOCK_SALT * (block + 1)));
+    gpbo_rng_seed(&br, seed ^ (LHS_BLOCK_SALT * (block + 1)));
     for (size_t k = 0; k < d; k++) {
         for (size_t i = 0; i < L; i++)
             perm[i] = i;
@@ -94,6 +199,27 @@ static int lhs_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng 
         u[k] = ((double)perm[j] + jit) / (double)L;
     }
     free(perm);
+    return GPBO_OK;
+}
+
+static int lhs_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rng *rng, double *u)
+{
+    (void)rng;
+    lhs_state *s = st;
+    size_t L = v->opts->lhs_size ? v->opts->lhs_size : 1, d = v->space->dim;
+    size_t block = number / L, j = number % L;
+    if (s == NULL || s->L != L || s->d != d) {
+        int rc = lhs_row_alone(v->opts->seed, L, block, j, d, u);
+        if (rc != GPBO_OK)
+            return rc;
+    } else {
+        if (s->block != block) {
+            lhs_block(v->opts->seed, block, L, d, s->perm, s->jit);
+            s->block = block;
+        }
+        for (size_t k = 0; k < d; k++)
+            u[k] = ((double)s->perm[k * L + j] + s->jit[k * L + j]) / (double)L;
+    }
     return gpbo_space_project(u, d, (void *)v->space);
 }
 
@@ -401,8 +527,8 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
 static const gpbo_strategy_def STRATEGIES[] = {
     {"grid", grid_init, grid_ask, grid_free, grid_capacity, NULL},
     {"random", NULL, random_ask, NULL, NULL, NULL},
-    {"sobol", NULL, sobol_ask, NULL, NULL, NULL},
-    {"lhs", lhs_init, lhs_ask, NULL, NULL, NULL},
+    {"sobol", sobol_init, sobol_ask, sobol_free, NULL, NULL},
+    {"lhs", lhs_init, lhs_ask, lhs_free, NULL, NULL},
     {"bayes", bayes_init, bayes_ask, bayes_free, NULL, bayes_model},
 };
 

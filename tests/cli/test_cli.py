@@ -759,10 +759,16 @@ def x_axis(page, caption_start):
     on the baseline nearest to the axis."""
     at = page.find("<figcaption>" + caption_start)
     svg = page[page.rfind("<svg", 0, at):at]
-    below = []
-    for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", svg, re.S):
-        m = re.search(r'transform="matrix\(1\.0+ 0\.0+ 0\.0+ -1\.0+ ([-\d.]+) ([-\d.]+)\)"',
-                      attrs)
+    below, group = [], ""
+    # a text's attributes are its own and, once compacted (report/figure.c: compact_markers),
+    # those of the group around it; the matrix's numbers as "%f" or shortest ("1", "-1")
+    for g, attrs, body in re.findall(r"<g([^>]*)>|</g>|<text([^>]*)>(.*?)</text>", svg, re.S):
+        if not attrs and not body:
+            group = g
+            continue
+        attrs = group + attrs
+        m = re.search(r'transform="matrix\(1(?:\.0+)? -?0(?:\.0+)? -?0(?:\.0+)? -1(?:\.0+)? '
+                      r'([-\d.]+) ([-\d.]+)\)"', attrs)
         if m and 'text-anchor="middle"' in attrs and float(m.group(2)) < 50:
             below.append((float(m.group(2)), float(m.group(1)),
                           html.unescape(re.sub(r"<[^>]+>", "", body)).strip()))

@@ -811,8 +811,10 @@ def x_ticks(page, caption):
     import html as htmllib
     fig = next(f for f in page.split("<figure")[1:] if caption in f)
     rows = {}
-    for m in re.finditer(r'<text[^>]*transform="matrix\(([^)]*)\)"[^>]*>\s*<tspan[^>]*>([^<]*)'
-                         r'</tspan>', fig):
+    # the label's text in a tspan as the driver writes it, or alone once compacted
+    # (report/figure.c: compact_markers)
+    for m in re.finditer(r'<text[^>]*transform="matrix\(([^)]*)\)"[^>]*>\s*(?:<tspan[^>]*>)?'
+                         r'([^<]*)<', fig):
         t = htmllib.unescape(m.group(2))
         if re.fullmatch(r"-?[0-9.]+(e[-+]?[0-9]+)?", t):
             mat = m.group(1).split()
