@@ -66,11 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             broken("gp_load", "a file holding a NUL byte loaded");
         return 0;
     }
-    char *text = malloc(size + 1);
-    if (text == NULL)
-        broken("input", "out of memory");
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = input_text(data, size);
     gpbo_gp *gp = gpbo_gp_from_string(text);
     free(text);
     if ((gp == NULL) != (from_file == NULL))

@@ -27,14 +27,6 @@
 
 static char path[64], url[80];
 
-/* A failure must carry its code and a message. */
-static void explained(const char *what)
-{
-    const char *m = gpbo_error_message();
-    if (gpbo_error_code() == GPBO_OK || m == NULL || m[0] == '\0')
-        broken(what, "failed without an error");
-}
-
 /* The database, once: a study named "s" of one float, whose row each input then rewrites. */
 static void setup(void)
 {

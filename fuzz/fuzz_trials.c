@@ -41,13 +41,6 @@
 static char path[64], url[80];
 static long long study_id;
 
-static void explained(const char *what)
-{
-    const char *m = gpbo_error_message();
-    if (gpbo_error_code() == GPBO_OK || m == NULL || m[0] == '\0')
-        broken(what, "failed without an error");
-}
-
 static void setup(void)
 {
     snprintf(path, sizeof path, "/dev/shm/gpbo_fuzz_trials_%ld.db", (long)getpid());
@@ -196,11 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (memchr(data, '\0', size) != NULL)
         return 0;
-    char *text = malloc(size + 1);
-    if (text == NULL)
-        broken("input", "out of memory");
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = input_text(data, size);
     if (store(text) == 0) {
         gpbo_study *s = gpbo_study_open(url, "s", NULL, NULL);
         if (s == NULL) {

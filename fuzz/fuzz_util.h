@@ -5,6 +5,7 @@
 #ifndef GPBO_FUZZ_UTIL_H
 #define GPBO_FUZZ_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,25 @@ static inline void broken(const char *what, const char *detail)
 {
     fprintf(stderr, FUZZ_HARNESS ": %s: %s\n", what, detail ? detail : "(no message)");
     abort();
+}
+
+/* A failure must carry its code and a message. */
+static inline void explained(const char *what)
+{
+    const char *m = gpbo_error_message();
+    if (gpbo_error_code() == GPBO_OK || m == NULL || m[0] == '\0')
+        broken(what, "failed without an error");
+}
+
+/* The input as a C string (malloc'd; the caller frees it). */
+static inline char *input_text(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    if (text == NULL)
+        broken("input", "out of memory");
+    memcpy(text, data, size);
+    text[size] = '\0';
+    return text;
 }
 
 /* A loader's failure message: one line, and either "out of memory", "FILE: BARE" (bare: the
