@@ -162,20 +162,36 @@ static int lhs_init(void **state, const gpbo_space *space, const gpbo_study_opti
     return GPBO_OK;
 }
 
-/* Block b's draws, column after column: a permutation of L, then L jitters (row j's the
- * (j+1)-th), into perm and jit (d rows of L each). */
+/* One column of block draws from br: a permutation of L into p, then L jitters (row i's the
+ * (i+1)-th), kept in jit unless it is NULL. Returns row j's jitter. */
+static double lhs_column(gpbo_rng *br, size_t L, size_t *p, double *jit, size_t j)
+{
+    for (size_t i = 0; i < L; i++)
+        p[i] = i;
+    gpbo_rng_shuffle(br, L, p);
+    double mine = 0.0;
+    for (size_t i = 0; i < L; i++) {
+        double x = gpbo_rng_uniform(br);
+        if (jit != NULL)
+            jit[i] = x;
+        if (i == j)
+            mine = x;
+    }
+    return mine;
+}
+
+static void lhs_seed(gpbo_rng *br, uint64_t seed, size_t block)
+{
+    gpbo_rng_seed(br, seed ^ (LHS_BLOCK_SALT * (block + 1)));
+}
+
+/* Block b's draws, column after column, into perm and jit (d rows of L each). */
 static void lhs_block(uint64_t seed, size_t b, size_t L, size_t d, size_t *perm, double *jit)
 {
     gpbo_rng br;
-    gpbo_rng_seed(&br, seed ^ (LHS_BLOCK_SALT * (b + 1)));
-    for (size_t k = 0; k < d; k++) {
-        size_t *p = perm + k * L;
-        for (size_t i = 0; i < L; i++)
-            p[i] = i;
-        gpbo_rng_shuffle(&br, L, p);
-        for (size_t i = 0; i < L; i++)
-            jit[k * L + i] = gpbo_rng_uniform(&br);
-    }
+    lhs_seed(&br, seed, b);
+    for (size_t k = 0; k < d; k++)
+        lhs_column(&br, L, perm + k * L, jit + k * L, 0);
 }
 
 /* Row j of block `block` without a state: the block's draws made again, only row j's kept. */
@@ -185,17 +201,9 @@ static int lhs_row_alone(uint64_t seed, size_t L, size_t block, size_t j, size_t
     if (perm == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "lhs: out of memory");
     gpbo_rng br;
-    gpbo_rng_seed(&br, seed ^ (LHS_BLOCK_SALT * (block + 1)));
+    lhs_seed(&br, seed, block);
     for (size_t k = 0; k < d; k++) {
-        for (size_t i = 0; i < L; i++)
-            perm[i] = i;
-        gpbo_rng_shuffle(&br, L, perm);
-        /* the jitter of row j in column k: draws in a fixed order, row by row */
-        double jit = 0.0;
-        for (size_t i = 0; i <= j; i++)
-            jit = gpbo_rng_uniform(&br);
-        for (size_t i = j + 1; i < L; i++)
-            (void)gpbo_rng_uniform(&br);
+        double jit = lhs_column(&br, L, perm, NULL, j);
         u[k] = ((double)perm[j] + jit) / (double)L;
     }
     free(perm);
