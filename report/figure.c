@@ -432,12 +432,31 @@ static char *put(char *w, const char *s, size_t n)
     return w + n;
 }
 
-static char *put_attr(char *w, const attr *a)
+static char *put_number(char *w, const char *s, size_t n);
+
+/* name="value"; with shorten, the numbers of the value shortened (put_number: an own
+ * attribute's transform list or coordinate, never its baseline keyword). */
+static char *put_attr(char *w, const attr *a, int shorten)
 {
     *w++ = ' ';
     w = put(w, a->name, a->nlen);
     w = put(w, "=\"", 2);
-    w = put(w, a->value, a->vlen);
+    const char *v = a->value, *e = v + a->vlen;
+    if (!shorten || attr_is(a, "dominant-baseline")) {
+        w = put(w, v, a->vlen);
+        v = e;
+    }
+    while (v < e) {
+        const char *t = v;
+        while (t < e && (*t == '-' || *t == '.' || (*t >= '0' && *t <= '9')))
+            t++;
+        if (t > v) {
+            w = put_number(w, v, (size_t)(t - v));
+            v = t;
+        } else {
+            *w++ = *v++;
+        }
+    }
     return put(w, "\"", 1);
 }
 
@@ -463,29 +482,6 @@ static char *put_number(char *w, const char *s, size_t n)
     if (k == 2 && buf[0] == '-' && buf[1] == '0') /* -0 */
         return put(w, "0", 1);
     return put(w, buf, (size_t)k);
-}
-
-/* An own attribute, its numbers shortened (a transform's list or a coordinate). */
-static char *put_own_attr(char *w, const attr *a)
-{
-    if (attr_is(a, "dominant-baseline"))
-        return put_attr(w, a);
-    *w++ = ' ';
-    w = put(w, a->name, a->nlen);
-    w = put(w, "=\"", 2);
-    const char *v = a->value, *e = v + a->vlen;
-    while (v < e) {
-        const char *t = v;
-        while (t < e && (*t == '-' || *t == '.' || (*t >= '0' && *t <= '9')))
-            t++;
-        if (t > v) {
-            w = put_number(w, v, (size_t)(t - v));
-            v = t;
-        } else {
-            *w++ = *v++;
-        }
-    }
-    return put(w, "\"", 1);
 }
 
 /* doc rewritten with its markers compacted (a new malloc'd string; doc itself on no memory,
@@ -524,12 +520,12 @@ static char *compact_markers(char *doc, size_t len)
         }
         if (!in_group) {
             w = put(w, "<g", 2);
-            w = put_attr(w, &cur.clip);
+            w = put_attr(w, &cur.clip, 0);
             for (size_t k = 0; k < cur.ntext; k++)
                 if (!own_attr(&cur.text[k]))
-                    w = put_attr(w, &cur.text[k]);
+                    w = put_attr(w, &cur.text[k], 0);
             for (size_t k = 0; k < cur.nspan; k++)
-                w = put_attr(w, &cur.span[k]);
+                w = put_attr(w, &cur.span[k], 0);
             w = put(w, ">\n", 2);
             open = cur;
             in_group = 1;
@@ -537,7 +533,7 @@ static char *compact_markers(char *doc, size_t len)
         w = put(w, "<text", 5);
         for (size_t k = 0; k < cur.ntext; k++)
             if (own_attr(&cur.text[k]) && !default_attr(&cur.text[k]))
-                w = put_own_attr(w, &cur.text[k]);
+                w = put_attr(w, &cur.text[k], 1);
         *w++ = '>';
         w = put(w, cur.content, cur.clen);
         w = put(w, "</text>\n", 8);
