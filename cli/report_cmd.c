@@ -286,15 +286,20 @@ static void param_column(rep *r, size_t i)
 }
 
 /* 1 when parameter i takes one value only over the complete trials (a `const` parameter or
- * one the study never moved): its figure would be a single column of points. */
+ * one the study never moved): its figure would be a single column of points; and when it is
+ * conditional and active in none of them (its values all NaN): its figure had nothing to draw,
+ * which failed the whole report. */
 static int param_constant(rep *r, size_t i)
 {
     if (gpbo_space_type(r->sp, i) == GPBO_PARAM_CONST)
         return 1;
-    for (size_t t = 1; t < r->nc; t++)
-        if (r->pv[t * r->np + i] != r->pv[i])
-            return 0;
-    return 1;
+    int active = 0, same = 1;
+    for (size_t t = 0; t < r->nc; t++) {
+        double v = r->pv[t * r->np + i];
+        active |= !isnan(v);
+        same &= t == 0 || v == r->pv[i];
+    }
+    return same || !active;
 }
 
 /* The choices of categorical parameter i as axis labels (NULL for another type); *n their

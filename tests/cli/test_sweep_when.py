@@ -189,6 +189,33 @@ def test_runs(d):
             check((row["m"] == "") != (row["opt"] == "sgd"), f"{method}: csv m {row['m']!r}")
 
 
+def test_report_child_never_active(d):
+    """gpbo report on a study whose conditional parameter is active in no complete trial (every
+    sgd trial failed here; on the demo sweep, no complete trial used sgd's momentum): its figure
+    had no finite point and failed the whole report ("nothing finite to draw", exit 1)."""
+    write(os.path.join(d, "nv.yaml"), f"""\
+name: nv
+method: random
+metric: {{name: loss, goal: minimize}}
+run_cap: 12
+parameters:
+  opt: {{values: [adam, sgd]}}
+  m: {{min: 0.5, max: 0.9, when: {{opt: sgd}}}}
+  x: {{min: 0.0, max: 1.0}}
+command: ["{PY}", "nv.py", "${{args}}"]
+""")
+    write(os.path.join(d, "nv.py"), "import sys\n"
+          "a = dict(x[2:].split('=') for x in sys.argv[1:])\n"
+          "sys.exit(1) if a['opt'] == 'sgd' else print('loss=' + a['x'])\n")
+    r = run(["run", "nv.yaml"], d, timeout=120)
+    rows = json.loads(run(["export", "nv.yaml", "--format", "json"], d).stdout)
+    states = {(t["params"]["opt"], t["state"]) for t in rows}
+    check(("sgd", "failed") in states and ("adam", "complete") in states, f"states {states}")
+    r = run(["report", "nv.yaml", "-o", "nv.html"], d)
+    check(r.returncode == 0 and os.path.getsize(os.path.join(d, "nv.html")) > 0,
+          f"report: {r.returncode} {r.stderr[-300:]!r}")
+
+
 def test_initial_points(d):
     """initial_points and gpbo enqueue under conditions: an inactive parameter is left out (and
     may not be given), an active one is required; the points run first, as given."""
@@ -218,4 +245,5 @@ initial_points:
 
 
 if __name__ == "__main__":
-    sys.exit(run_tests([test_errors, test_runs, test_initial_points], prefix="gpbo-when-"))
+    sys.exit(run_tests([test_errors, test_runs, test_initial_points, test_report_child_never_active],
+                       prefix="gpbo-when-"))
