@@ -744,13 +744,19 @@ static int metrics_list(ctx *c, yaml_node_t *v)
     return GPBO_OK;
 }
 
-static const char *const ET_KEYS[] = {"type", "min_iter",       "max_iter",     "eta",
-                                      "s",    "startup_trials", "warmup_steps", "strict"};
+/* early_terminate's keys: type, then hyperband's (W&B's names; strict is W&B's and ignored),
+ * then the median rule's (Optuna's MedianPruner's, without the n_). */
+enum { ET_FIRST_HYPERBAND = 1, ET_FIRST_MEDIAN = 6, ET_NKEYS = 9 };
+static const char *const ET_KEYS[ET_NKEYS] = {
+    "type",   "min_iter",       "max_iter",     "eta",           "s",
+    "strict", "startup_trials", "warmup_steps", "interval_steps"};
 
 /* What early_terminate gave besides the pruner's options: W&B's other form of hyperband,
- * max_iter with s brackets, is resolved once every key is read. */
+ * max_iter with s brackets, is resolved once every key is read, and so is whether each key
+ * belongs to the type (which may come last). */
 typedef struct et_state {
     yaml_node_t *s_node, *min_node, *max_node;
+    yaml_node_t *given[ET_NKEYS]; /* each key's value node, NULL when not given */
     size_t s;
 } et_state;
 
@@ -759,6 +765,9 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
     (void)k;
     et_state *e = p;
     gpbo_pruner_options *o = &c->s->prune;
+    for (size_t i = 0; i < ET_NKEYS; i++)
+        if (!strcmp(key, ET_KEYS[i]))
+            e->given[i] = v;
     if (!strcmp(key, "type")) {
         static const char *const types[] = {"none", "median", "hyperband"};
         int t;
@@ -797,6 +806,31 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         o->startup_trials = x;
     } else if (!strcmp(key, "warmup_steps")) {
         o->warmup_steps = (long)x;
+    } else if (!strcmp(key, "interval_steps")) {
+        if (x < 1)
+            return err_at(c, v, "interval_steps must be at least 1");
+        o->interval_steps = (long)x;
+    }
+    return GPBO_OK;
+}
+
+/* A key of the other rule (median's startup_trials with hyperband, hyperband's eta with median,
+ * any with none) used to be read and ignored: {type: median, min_iter: 3} pruned from the
+ * first step as if min_iter were not there. */
+static int et_keys_of_type(ctx *c, const et_state *e)
+{
+    static const char *const names[] = {"none", "median", "hyperband"};
+    gpbo_pruner_kind kind = c->s->prune.kind;
+    for (size_t i = 1; i < ET_NKEYS; i++) {
+        int hyperband_key = i < ET_FIRST_MEDIAN;
+        if (e->given[i] == NULL || (kind == GPBO_PRUNER_HYPERBAND && hyperband_key) ||
+            (kind == GPBO_PRUNER_MEDIAN && !hyperband_key))
+            continue;
+        return err_at(c, e->given[i],
+                      "early_terminate: %s is not an option of type %s (hyperband takes "
+                      "min_iter, max_iter, eta, s and strict; median takes startup_trials, "
+                      "warmup_steps and interval_steps)",
+                      ET_KEYS[i], names[kind]);
     }
     return GPBO_OK;
 }
@@ -811,6 +845,9 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
 static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
 {
     gpbo_pruner_options *o = &c->s->prune;
+    int rc = et_keys_of_type(c, e);
+    if (rc != GPBO_OK)
+        return rc;
     if (e->s_node != NULL && o->kind == GPBO_PRUNER_HYPERBAND) {
         if (e->max_node == NULL)
             return err_at(c, e->s_node,

@@ -500,6 +500,41 @@ def test_hyperband_wandb_brackets(d):
               f"early_terminate {et}: {r.returncode} {r.stderr!r}")
 
 
+def test_median_interval_steps(d):
+    """`type: median` takes Optuna's interval_steps: judged at steps warmup_steps + k *
+    interval_steps only. The key used to be refused as unknown (and a key of the other rule,
+    {type: median, min_iter: 3}, was read and ignored). As Optuna's, the first step a trial
+    reports is judged too. bad is ahead of good at step 1 (9 against 20) and behind from step 2
+    (against 1); it reports a step every 0.4 s, so it is judged while it runs: at steps 1 and
+    3, pruned at 3 (with interval_steps 1, at 2)."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    for s in range(1, 7):
+        v = 9 if kind == "bad" else 20 if s == 1 else 1
+        print(f"loss={v} step={s}", flush=True)
+        if kind == "bad":
+            time.sleep(0.4)
+    print(f"loss={v}")
+    """)
+    kinds_sweep(d, ["good", "bad"],
+                "early_terminate: {type: median, startup_trials: 1, interval_steps: 3}\n")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"interval_steps 3: exit {r.returncode}: {r.stderr}")
+    got = exported(d).get("bad", {})
+    steps = [s for s, _ in got.get("intermediate") or []]
+    check(got.get("state") == "pruned" and steps[:3] == [1, 2, 3] and max(steps) < 6,
+          f"interval_steps 3: bad judged first at step 3: {got}")
+    for et, word in (("{type: median, min_iter: 3}", "min_iter is not an option of type median"),
+                     ("{min_iter: 1, warmup_steps: 2}", "warmup_steps is not an option of type "
+                      "hyperband"),
+                     ("{type: median, interval_steps: 0}", "interval_steps must be at least 1")):
+        kinds_sweep(d, ["good"], f"early_terminate: {et}\n", name="mixed")
+        r = run(["run", "sweep.yaml"], d, timeout=60)
+        check(r.returncode == 2 and "sweep.yaml:" in r.stderr and word in r.stderr,
+              f"early_terminate {et}: {r.returncode} {r.stderr!r}")
+
+
 def test_args_repeated(d):
     # ${args} three times with three parameters: 9 arguments, more than the template's length
     # plus the parameter count that the argument vector once had room for
@@ -739,7 +774,8 @@ def main():
              test_names_stay_inside, test_compare_name_stays_inside, test_jobs_bound,
              test_metric_names_not_utf8, test_failure_reason_not_utf8, test_nan_last_step_fails,
              test_nan_step_pruned,
-             test_hyperband_wandb_brackets, test_trial_dir_from_elsewhere,
+             test_hyperband_wandb_brackets, test_median_interval_steps,
+             test_trial_dir_from_elsewhere,
              test_finished_before_pruned, test_json_nonfinite]
     return run_tests(tests, prefix="gpbo-hostile-", only=sys.argv[2:])
 
