@@ -1329,6 +1329,13 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             return GPBO_OK;
         size_t n = (size_t)(close - p - 1), pos;
         if (is_name(p + 1, n, sorted, s->np, &pos)) {
+            /* '${lr}' (a shell's or W&B's habit) passed '$' and then the value, '$0.001': the
+             * program failed to read it, or read something else */
+            if (p > arg && p[-1] == '$')
+                return err_at(c, at,
+                              "'${%s}' in '%s': a parameter's placeholder is '{%s}' (the '$' "
+                              "before it would be passed as it is, '$' and the value)",
+                              SHOW(sorted[pos]), SHOW(arg), SHOW(sorted[pos]));
             int rc = check_inactive(c, at, sorted[pos]);
             if (rc != GPBO_OK)
                 return rc;
