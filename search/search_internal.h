@@ -61,6 +61,13 @@ int gpbo_search__cond_to_json(const gpbo_space *s, size_t i, struct json_t *o);
  * of them already in s) to s. GPBO_OK, GPBO_EFORMAT naming the problem, GPBO_ENOMEM. */
 int gpbo_search__cond_from_json(gpbo_space *s, struct json_t *arr);
 
+/* What differs between two spaces' JSON (gpbo_space_to_json), stored and given, in words, for
+ * the message of a study reopened with another space: the first parameter new, changed or
+ * missing, or their order. Returns 1 when buf (cap bytes) holds it, 0 when not found (or out of
+ * memory; buf then holds ""). */
+int gpbo_search__space_change(const char *stored_json, const char *given_json, char *buf,
+                              size_t cap);
+
 /* One stored trial (the study's in-memory mirror of the storage). */
 typedef struct gpbo_trial_rec {
     size_t id;

@@ -605,3 +605,100 @@ int gpbo_space_equal(const gpbo_space *a, const gpbo_space *b)
     free(jb);
     return eq;
 }
+
+/* The parameter named name in a space's JSON array, or NULL. */
+static json_t *param_named(json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(arr, i, p)
+    {
+        const char *n = json_string_value(json_object_get(p, "name"));
+        if (n != NULL && strcmp(n, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* p's JSON without its name (what a parameter is), malloc'd; NULL when out of memory. */
+static char *param_text(json_t *p)
+{
+    json_t *c = json_copy(p);
+    if (c == NULL)
+        return NULL;
+    json_object_del(c, "name");
+    char *t = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(c);
+    return t;
+}
+
+/* The parameters' names in order, "a, b, c", at most about cap bytes, into buf. */
+static void names_of(json_t *arr, char *buf, size_t cap)
+{
+    size_t i, used = 0;
+    json_t *p;
+    buf[0] = '\0';
+    json_array_foreach(arr, i, p)
+    {
+        const char *n = json_string_value(json_object_get(p, "name"));
+        int w = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", n ? n : "?");
+        if (w < 0 || (size_t)w >= cap - used) {
+            if (cap > 4)
+                strcpy(buf + cap - 4, "...");
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+int gpbo_search__space_change(const char *stored_json, const char *given_json, char *buf,
+                              size_t cap)
+{
+    buf[0] = '\0';
+    json_t *s = json_loads(stored_json, 0, NULL), *g = json_loads(given_json, 0, NULL);
+    int found = 0;
+    if (json_is_array(s) && json_is_array(g)) {
+        size_t i;
+        json_t *p;
+        /* a parameter given that the study does not have, one it has that is not given, one
+         * both have that differs: the first of these, in the given order */
+        json_array_foreach(g, i, p)
+        {
+            const char *n = json_string_value(json_object_get(p, "name"));
+            if (found || n == NULL)
+                continue;
+            json_t *q = param_named(s, n);
+            if (q != NULL && json_equal(p, q))
+                continue;
+            char *now = param_text(p), *was = q ? param_text(q) : NULL;
+            if (now != NULL && (q == NULL || was != NULL)) {
+                if (q == NULL)
+                    snprintf(buf, cap, "parameter '%s' is new (%s)", n, now);
+                else
+                    snprintf(buf, cap, "parameter '%s' is %s, stored as %s", n, now, was);
+                found = 1;
+            }
+            free(now);
+            free(was);
+        }
+        json_array_foreach(s, i, p)
+        {
+            const char *n = json_string_value(json_object_get(p, "name"));
+            if (found || n == NULL || param_named(g, n) != NULL)
+                continue;
+            snprintf(buf, cap, "parameter '%s' is not given (the study has it)", n);
+            found = 1;
+        }
+        if (!found && json_array_size(s) == json_array_size(g)) {
+            char a[200], b[200];
+            names_of(s, a, sizeof a);
+            names_of(g, b, sizeof b);
+            snprintf(buf, cap, "the same parameters in another order (stored: %s; given: %s)", a,
+                     b);
+            found = 1;
+        }
+    }
+    json_decref(s);
+    json_decref(g);
+    return found;
+}

@@ -862,9 +862,19 @@ gpbo_study *gpbo_study_open(const char *storage, const char *name, const gpbo_sp
     if (space != NULL && !gpbo_space_equal(space, s->space)) {
         if (gpbo_error_code() == GPBO_ENOMEM)
             goto fail;
-        gpbo_error_set(GPBO_EINVAL,
-                       "study_open: study '%s' exists with a different search space (stored: %s)",
-                       name, sj);
+        /* the whole stored space used to be all it said: which parameter changed, and how,
+         * was the user's to find (test_study test_reopen_space_change) */
+        char what[1024], *gj = gpbo_space_to_json(space);
+        if (gj != NULL && gpbo_search__space_change(sj, gj, what, sizeof what))
+            gpbo_error_set(GPBO_EINVAL,
+                           "study_open: study '%s' exists with a different search space: %s", name,
+                           what);
+        else
+            gpbo_error_set(GPBO_EINVAL,
+                           "study_open: study '%s' exists with a different search space "
+                           "(stored: %s)",
+                           name, sj);
+        free(gj);
         goto fail;
     }
     if (gpbo_search__options_from_json(oj, &s->opts, &s->strategy_name) != GPBO_OK ||
