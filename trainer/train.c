@@ -367,6 +367,18 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
         if (rc != GPBO_OK)
             return rc;
     }
+    /* the same number of features in another image shape (a test file of 2 x 6 images beside
+     * training images of 4 x 3) was scored as if its pixels were the training set's: a
+     * convolution read them in the training set's rows, an MLP took pixel k of one shape for
+     * pixel k of the other */
+    for (int k = 1; k < 3; k++)
+        if (all[k] && (all[k]->channels != train->channels || all[k]->rows != train->rows ||
+                       all[k]->cols != train->cols))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: the %s set's examples are %zu x %zu x %zu (channels x "
+                                  "rows x cols), the training set's %zu x %zu x %zu",
+                                  names[k], all[k]->channels, all[k]->rows, all[k]->cols,
+                                  train->channels, train->rows, train->cols);
     if (!(c->lr > 0 && isfinite(c->lr)))
         return gpbo_error_set(GPBO_EINVAL, "trainer: learning rate %g must be > 0", c->lr);
     if (c->batch_size < 1 || c->batch_size > 65536)

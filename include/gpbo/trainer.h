@@ -220,7 +220,8 @@ typedef struct gpbo_trainer_result {
 /**
  * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
  * on val and test (may be NULL). Every label of the three sets must lie in [0, train->classes),
- * every feature must be finite, and each set's channels * rows * cols must equal its features.
+ * every feature must be finite, each set's channels * rows * cols must equal its features, and
+ * val and test must have the training set's channels, rows and cols.
  * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
  * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EOPTIM when
  *         training diverged (the training loss became NaN or infinite, or the validation loss
