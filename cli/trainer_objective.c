@@ -351,6 +351,18 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
     gpbo_dataset_free(all);
     if (rc == GPBO_OK && t->test && (d->test = gpbo_dataset_load_idx(p[2], p[3], 0)) == NULL)
         rc = gpbo_error_code();
+    /* the test files must fit the network trained on the training files: named here, where
+     * the files are known (the trainer can only say "the test set") */
+    if (rc == GPBO_OK && d->test &&
+        (d->test->rows != d->train->rows || d->test->cols != d->train->cols))
+        rc =
+            gpbo_error_set(GPBO_EFORMAT, "%s: images of %zux%zu pixels, but %s holds %zux%zu", p[2],
+                           d->test->rows, d->test->cols, p[0], d->train->rows, d->train->cols);
+    if (rc == GPBO_OK && d->test && d->test->classes > d->train->classes)
+        rc = gpbo_error_set(GPBO_EFORMAT,
+                            "%s: label %zu, but the labels of %s go up to %zu (the network has "
+                            "an output for each)",
+                            p[3], d->test->classes - 1, p[1], d->train->classes - 1);
     if (rc != GPBO_OK) {
         trainer_data_free(d);
         return rc;

@@ -95,6 +95,30 @@ for opt in ["adam", "sgd"]:
               f"{out_implicit}")
         fails += 1
 
+# test files that do not fit the training files: images of another shape with the same number
+# of pixels (2 x 6 beside 4 x 3) used to be scored as if they were 4 x 3; a label the training
+# labels never reach has no output of the network. Both refused naming the t10k file.
+def t10k(r, c, label):
+    m = 60
+    with gzip.open(os.path.join(tmp, "t10k-images-idx3-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, m, r, c) + bytes((i * 7) % 256 for i in range(m * r * c)))
+    with gzip.open(os.path.join(tmp, "t10k-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">II", 0x801, m) + bytes(min(i % 3, label) if i else label
+                                                     for i in range(m)))
+
+
+for shape, label, code, want in [((2, 6), 2, 1, "t10k-images-idx3-ubyte.gz: images of 2x6 pixels, "
+                                   "but " + tmp + "/train-images-idx3-ubyte.gz holds 4x3"),
+                                  ((4, 3), 5, 1, "t10k-labels-idx1-ubyte.gz: label 5, but the "
+                                   "labels of " + tmp + "/train-labels-idx1-ubyte.gz go up to 2"),
+                                  ((4, 3), 2, 0, "")]:
+    t10k(*shape, label)
+    rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", "--test", "true",
+                       data_dir=tmp)
+    if rc != code or want not in err or (code == 0) != ("test_accuracy=" in out):
+        print(f"FAIL test files {shape} label {label}: exit {rc}: {err}")
+        fails += 1
+
 # hidden and layers whose spec does not fit the model's buffer: the layers past it used to be
 # dropped silently (hidden 16, layers 100 trained 79 layers); now refused, exit 2
 rc, out, err = run(*small[2:], "--hidden", "16", "--layers", "100", "--train_size", "100",
