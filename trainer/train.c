@@ -379,6 +379,10 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                                   "rows x cols), the training set's %zu x %zu x %zu",
                                   names[k], all[k]->channels, all[k]->rows, all[k]->cols,
                                   train->channels, train->rows, train->cols);
+    /* NULL reached gpbo_net_new, whose "bad network arguments" named nothing */
+    if (c->model == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: model is NULL (give a spec such as "
+                                           "\"mlp:256-128\" or \"cnn:c32k5-p2-d128\")");
     if (!(c->lr > 0 && isfinite(c->lr)))
         return gpbo_error_set(GPBO_EINVAL, "trainer: learning rate %g must be > 0", c->lr);
     if (c->batch_size < 1 || c->batch_size > 65536)

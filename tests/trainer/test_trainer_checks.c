@@ -99,6 +99,11 @@ static void test_shape_and_arrays(void **s)
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "validation set's example 19 has feature 11 = -inf");
     va->x[19 * 12 + 11] = 0.5f;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
+    /* no model: named, not "bad network arguments" */
+    const char *model = c.model;
+    c.model = NULL;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "trainer: model is NULL");
+    c.model = model;
     /* the same 12 features in another image shape (1 x 2 x 6, 2 x 2 x 3): the network would
      * score them as if they were images of the training set's shape; refused for a CNN and,
      * pixels of one geometry being no pixels of another, for an MLP too */
