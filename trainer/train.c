@@ -395,11 +395,13 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                                            "[0, 1) and eps > 0");
     /* finite too: an infinite decay or factor turns the weights or the rate into NaN */
     if (!(c->weight_decay >= 0 && isfinite(c->weight_decay)) || !(c->l1 >= 0 && isfinite(c->l1)) ||
-        !(c->gamma > 0 && isfinite(c->gamma)) || !(c->min_delta >= 0) || !isfinite(c->eps))
+        !(c->gamma > 0 && isfinite(c->gamma)) || !(c->min_delta >= 0 && isfinite(c->min_delta)) ||
+        !isfinite(c->eps))
         return gpbo_error_set(GPBO_EINVAL,
                               "trainer: weight_decay, l1, min_delta must be >= 0, gamma > 0, "
-                              "eps > 0, all finite (weight_decay %g, l1 %g, gamma %g, eps %g)",
-                              c->weight_decay, c->l1, c->gamma, c->eps);
+                              "eps > 0, all finite (weight_decay %g, l1 %g, min_delta %g, gamma "
+                              "%g, eps %g)",
+                              c->weight_decay, c->l1, c->min_delta, c->gamma, c->eps);
     /* PyTorch's SGD refuses it too: Nesterov's look-ahead is the momentum's */
     if (c->optimizer == GPBO_TRAINER_OPT_SGD && c->nesterov && c->momentum == 0)
         return gpbo_error_set(GPBO_EINVAL, "trainer: Nesterov momentum needs a momentum > 0");

@@ -174,7 +174,7 @@ typedef struct gpbo_trainer_config {
     size_t batch_size;    /**< (128; 1 to 65536, and at most the training set's size is used) */
     size_t epochs;        /**< at most (10) */
     size_t patience;      /**< early stopping: epochs without improvement (0: off) */
-    double min_delta;     /**< improvement of the validation accuracy that counts */
+    double min_delta;     /**< improvement of the validation accuracy that counts (finite, >= 0) */
     size_t shift;         /**< augmentation: random shifts of up to this many pixels (at most
                                the images' shorter side) */
     int flip;             /**< augmentation: random horizontal flips */

@@ -182,6 +182,15 @@ static void test_hyperparameters_finite(void **s)
     c.eps = INFINITY;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "eps inf");
     c.eps = 1e-8;
+    /* an infinite min_delta made every epoch after the first "no improvement": early stopping
+     * kept the first epoch's weights whatever came after, though the message said "finite" */
+    c.patience = 2;
+    c.min_delta = INFINITY;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "min_delta inf");
+    c.min_delta = NAN;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "min_delta nan");
+    c.min_delta = 0.0;
+    c.patience = 0;
     c.batch_size = 0;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "batch size 0 (1 to 65536)");
     c.batch_size = 65537;
