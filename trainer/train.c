@@ -631,7 +631,15 @@ _Atomic size_t gpbo_trainer__last_threads;
 int gpbo_trainer__threads(void)
 {
     int t = trainer_threads;
-    return t > 0 ? t : openblas_get_num_threads();
+    if (t > 0)
+        return t;
+    /* while other runs hold OpenBLAS at one thread (blas_single), its count is the one they
+     * saved: a run started beside another one used to read that 1 and train on one thread,
+     * its results those of another thread count than the same run alone */
+    pthread_mutex_lock(&blas_mu);
+    t = blas_users > 0 ? blas_saved : openblas_get_num_threads();
+    pthread_mutex_unlock(&blas_mu);
+    return t;
 }
 
 int gpbo_trainer_set_threads(int threads)
@@ -639,6 +647,13 @@ int gpbo_trainer_set_threads(int threads)
     if (threads < 1)
         return gpbo_error_set(GPBO_EINVAL, "trainer_set_threads: %d threads (at least 1)", threads);
     trainer_threads = threads;
-    openblas_set_num_threads(threads);
+    /* while runs hold OpenBLAS at one thread, the count is theirs to restore: setting it now
+     * gave their threads as many BLAS threads each, and their end then put the old count back */
+    pthread_mutex_lock(&blas_mu);
+    if (blas_users > 0)
+        blas_saved = threads;
+    else
+        openblas_set_num_threads(threads);
+    pthread_mutex_unlock(&blas_mu);
     return GPBO_OK;
 }

@@ -241,8 +241,9 @@ GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset
  * trainer uses OpenBLAS's count (OPENBLAS_NUM_THREADS, else the cores). It also sets OpenBLAS's
  * own count (per process, like OPENBLAS_NUM_THREADS) for whatever else in the process calls
  * BLAS; while runs with more than one thread are going on, OpenBLAS is held at one thread and
- * its count restored when the last of them ends. Several trainings at once in separate
- * processes each want 1.
+ * its count restored when the last of them ends (a count set here meanwhile is the one
+ * restored, and a run started meanwhile takes OpenBLAS's count as it was before the hold). Several
+ * trainings at once in separate processes each want 1.
  * @param threads at least 1.
  * @return GPBO_OK; GPBO_EINVAL for threads < 1.
  */
