@@ -190,6 +190,12 @@ static int apply(const setting *s, void *p, const char *v)
     uint64_t u = 0;
     switch (s->kind) {
     case S_TEXT:
+        /* cut to the buffer, a model of 130 layers trained as one of 125 (and "mlp:...-128"
+         * could end as "-12"), a data_dir read another folder's files: refused instead */
+        if (strlen(v) >= s->size)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer setting %s: %zu characters (at most %zu): '%.40s...'",
+                                  s->key, strlen(v), s->size - 1, v);
         snprintf(p, s->size, "%s", v);
         return GPBO_OK;
     case S_FLAG: {
@@ -286,10 +292,20 @@ int trainer_final_model(trainer_settings *t)
                               "hidden layer of at least one unit",
                               t->hidden_set && t->hidden == 0 ? "hidden" : "layers");
     if (t->hidden_set) {
+        /* the spec must hold every layer: the loop used to stop where the buffer ended, and
+         * layers: 100 trained 79 layers of 16 units, saying nothing */
+        char unit[32];
+        size_t len = (size_t)snprintf(unit, sizeof unit, "%zu", t->hidden);
+        if (t->layers > (sizeof t->model - 4) / (len + 1))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer settings hidden %zu and layers %zu: too many layers "
+                                  "(at most %zu of %zu units; give model for a longer spec)",
+                                  t->hidden, t->layers, (sizeof t->model - 4) / (len + 1),
+                                  t->hidden);
         size_t off = (size_t)snprintf(t->model, sizeof t->model, "mlp:");
-        for (size_t i = 0; i < t->layers && off < sizeof t->model - 16; i++)
-            off += (size_t)snprintf(t->model + off, sizeof t->model - off, "%s%zu", i ? "-" : "",
-                                    t->hidden);
+        for (size_t i = 0; i < t->layers; i++)
+            off +=
+                (size_t)snprintf(t->model + off, sizeof t->model - off, "%s%s", i ? "-" : "", unit);
     }
     t->cfg.model = t->model;
     return GPBO_OK;
@@ -335,6 +351,18 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
     gpbo_dataset_free(all);
     if (rc == GPBO_OK && t->test && (d->test = gpbo_dataset_load_idx(p[2], p[3], 0)) == NULL)
         rc = gpbo_error_code();
+    /* the test files must fit the network trained on the training files: named here, where
+     * the files are known (the trainer can only say "the test set") */
+    if (rc == GPBO_OK && d->test &&
+        (d->test->rows != d->train->rows || d->test->cols != d->train->cols))
+        rc =
+            gpbo_error_set(GPBO_EFORMAT, "%s: images of %zux%zu pixels, but %s holds %zux%zu", p[2],
+                           d->test->rows, d->test->cols, p[0], d->train->rows, d->train->cols);
+    if (rc == GPBO_OK && d->test && d->test->classes > d->train->classes)
+        rc = gpbo_error_set(GPBO_EFORMAT,
+                            "%s: label %zu, but the labels of %s go up to %zu (the network has "
+                            "an output for each)",
+                            p[3], d->test->classes - 1, p[1], d->train->classes - 1);
     if (rc != GPBO_OK) {
         trainer_data_free(d);
         return rc;

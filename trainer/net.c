@@ -134,14 +134,18 @@ static int alloc_layer(gpbo_layer *l, size_t bmax, gpbo_trainer_activation act, 
     return GPBO_OK;
 }
 
-static unsigned long read_num(const char **p)
+/* The number at *p, its digits consumed; 0 (with *big set) for one above 100000. */
+static unsigned long read_num(const char **p, int *big)
 {
     unsigned long v = 0;
     while (isdigit((unsigned char)**p)) {
-        v = v * 10 + (unsigned long)(**p - '0');
-        if (v > 100000)
-            return 0;
+        if (v <= 100000)
+            v = v * 10 + (unsigned long)(**p - '0');
         (*p)++;
+    }
+    if (v > 100000) {
+        *big = 1;
+        return 0;
     }
     return v;
 }
@@ -160,12 +164,19 @@ static int read_layer(const char *spec, const char **p, int cnn, spec_shape *s, 
     char kind = cnn ? **p : 'd';
     if (cnn)
         (*p)++;
-    unsigned long n = read_num(p), k = 0;
+    int big = 0;
+    unsigned long n = read_num(p, &big), k = 0;
     if (kind == 'c' && **p == 'k') {
         (*p)++;
-        k = read_num(p);
+        k = read_num(p, &big);
     }
     memset(l, 0, sizeof *l);
+    /* said so: "mlp:200000" was "cannot read model", as if the spec were misspelt */
+    if (big)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: model '%s': a layer's size (or kernel) is more than "
+                              "100000 (near '%s')",
+                              spec, at);
     if (kind == 'c' && n > 0 && k % 2 == 1 && !s->flat) {
         l->kind = GPBO_L_CONV;
         l->c = s->c, l->h = s->h, l->w = s->w, l->f = n, l->k = k;

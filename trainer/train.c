@@ -367,6 +367,22 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
         if (rc != GPBO_OK)
             return rc;
     }
+    /* the same number of features in another image shape (a test file of 2 x 6 images beside
+     * training images of 4 x 3) was scored as if its pixels were the training set's: a
+     * convolution read them in the training set's rows, an MLP took pixel k of one shape for
+     * pixel k of the other */
+    for (int k = 1; k < 3; k++)
+        if (all[k] && (all[k]->channels != train->channels || all[k]->rows != train->rows ||
+                       all[k]->cols != train->cols))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer: the %s set's examples are %zu x %zu x %zu (channels x "
+                                  "rows x cols), the training set's %zu x %zu x %zu",
+                                  names[k], all[k]->channels, all[k]->rows, all[k]->cols,
+                                  train->channels, train->rows, train->cols);
+    /* NULL reached gpbo_net_new, whose "bad network arguments" named nothing */
+    if (c->model == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "trainer: model is NULL (give a spec such as "
+                                           "\"mlp:256-128\" or \"cnn:c32k5-p2-d128\")");
     if (!(c->lr > 0 && isfinite(c->lr)))
         return gpbo_error_set(GPBO_EINVAL, "trainer: learning rate %g must be > 0", c->lr);
     if (c->batch_size < 1 || c->batch_size > 65536)
@@ -379,11 +395,13 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                                            "[0, 1) and eps > 0");
     /* finite too: an infinite decay or factor turns the weights or the rate into NaN */
     if (!(c->weight_decay >= 0 && isfinite(c->weight_decay)) || !(c->l1 >= 0 && isfinite(c->l1)) ||
-        !(c->gamma > 0 && isfinite(c->gamma)) || !(c->min_delta >= 0) || !isfinite(c->eps))
+        !(c->gamma > 0 && isfinite(c->gamma)) || !(c->min_delta >= 0 && isfinite(c->min_delta)) ||
+        !isfinite(c->eps))
         return gpbo_error_set(GPBO_EINVAL,
                               "trainer: weight_decay, l1, min_delta must be >= 0, gamma > 0, "
-                              "eps > 0, all finite (weight_decay %g, l1 %g, gamma %g, eps %g)",
-                              c->weight_decay, c->l1, c->gamma, c->eps);
+                              "eps > 0, all finite (weight_decay %g, l1 %g, min_delta %g, gamma "
+                              "%g, eps %g)",
+                              c->weight_decay, c->l1, c->min_delta, c->gamma, c->eps);
     /* PyTorch's SGD refuses it too: Nesterov's look-ahead is the momentum's */
     if (c->optimizer == GPBO_TRAINER_OPT_SGD && c->nesterov && c->momentum == 0)
         return gpbo_error_set(GPBO_EINVAL, "trainer: Nesterov momentum needs a momentum > 0");
@@ -613,7 +631,15 @@ _Atomic size_t gpbo_trainer__last_threads;
 int gpbo_trainer__threads(void)
 {
     int t = trainer_threads;
-    return t > 0 ? t : openblas_get_num_threads();
+    if (t > 0)
+        return t;
+    /* while other runs hold OpenBLAS at one thread (blas_single), its count is the one they
+     * saved: a run started beside another one used to read that 1 and train on one thread,
+     * its results those of another thread count than the same run alone */
+    pthread_mutex_lock(&blas_mu);
+    t = blas_users > 0 ? blas_saved : openblas_get_num_threads();
+    pthread_mutex_unlock(&blas_mu);
+    return t;
 }
 
 int gpbo_trainer_set_threads(int threads)
@@ -621,6 +647,13 @@ int gpbo_trainer_set_threads(int threads)
     if (threads < 1)
         return gpbo_error_set(GPBO_EINVAL, "trainer_set_threads: %d threads (at least 1)", threads);
     trainer_threads = threads;
-    openblas_set_num_threads(threads);
+    /* while runs hold OpenBLAS at one thread, the count is theirs to restore: setting it now
+     * gave their threads as many BLAS threads each, and their end then put the old count back */
+    pthread_mutex_lock(&blas_mu);
+    if (blas_users > 0)
+        blas_saved = threads;
+    else
+        openblas_set_num_threads(threads);
+    pthread_mutex_unlock(&blas_mu);
     return GPBO_OK;
 }

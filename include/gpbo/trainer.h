@@ -174,7 +174,7 @@ typedef struct gpbo_trainer_config {
     size_t batch_size;    /**< (128; 1 to 65536, and at most the training set's size is used) */
     size_t epochs;        /**< at most (10) */
     size_t patience;      /**< early stopping: epochs without improvement (0: off) */
-    double min_delta;     /**< improvement of the validation accuracy that counts */
+    double min_delta;     /**< improvement of the validation accuracy that counts (finite, >= 0) */
     size_t shift;         /**< augmentation: random shifts of up to this many pixels (at most
                                the images' shorter side) */
     int flip;             /**< augmentation: random horizontal flips */
@@ -220,7 +220,8 @@ typedef struct gpbo_trainer_result {
 /**
  * Trains a model on train, validating on val after every epoch, and evaluates the kept weights
  * on val and test (may be NULL). Every label of the three sets must lie in [0, train->classes),
- * every feature must be finite, and each set's channels * rows * cols must equal its features.
+ * every feature must be finite, each set's channels * rows * cols must equal its features, and
+ * val and test must have the training set's channels, rows and cols.
  * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
  * @return GPBO_OK; GPBO_EUSER when on_epoch stopped training (out is filled); GPBO_EOPTIM when
  *         training diverged (the training loss became NaN or infinite, or the validation loss
@@ -240,8 +241,9 @@ GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset
  * trainer uses OpenBLAS's count (OPENBLAS_NUM_THREADS, else the cores). It also sets OpenBLAS's
  * own count (per process, like OPENBLAS_NUM_THREADS) for whatever else in the process calls
  * BLAS; while runs with more than one thread are going on, OpenBLAS is held at one thread and
- * its count restored when the last of them ends. Several trainings at once in separate
- * processes each want 1.
+ * its count restored when the last of them ends (a count set here meanwhile is the one
+ * restored, and a run started meanwhile takes OpenBLAS's count as it was before the hold). Several
+ * trainings at once in separate processes each want 1.
  * @param threads at least 1.
  * @return GPBO_OK; GPBO_EINVAL for threads < 1.
  */

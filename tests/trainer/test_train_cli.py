@@ -45,6 +45,14 @@ expect(["--batch_size", "-3"], 2, "trainer setting batch_size: '-3' is not a who
 expect(["--seed", "18446744073709551615"], 1, "train-images-idx3-ubyte.gz")
 expect(["--epochs", "1e3"], 1, "train-images-idx3-ubyte.gz")
 
+# a setting longer than its buffer used to be cut: a model of 130 layers trained 125, and
+# "...-128" could have become "...-12"; refused before any data is read
+expect(["--model", "mlp:" + "-".join(["8"] * 130)], 2,
+       "trainer setting model: 263 characters (at most 255)")
+expect(["--data_dir", "/tmp/" + "d" * 1100], 2, "trainer setting data_dir: 1105 characters")
+# a whole-number flag too long for its digits is still a whole-number error, not a length one
+expect(["--epochs", "1" * 300], 2, "trainer setting epochs:")
+
 # a tiny IDX data set of 200 images of 4 x 3 pixels, 3 classes
 tmp = tempfile.mkdtemp(prefix="gpbo-train-cli-")
 n = 200
@@ -86,6 +94,50 @@ for opt in ["adam", "sgd"]:
         print(f"FAIL {opt} with the printed defaults given: exit {rc} {err}\n{out_explicit}\n"
               f"{out_implicit}")
         fails += 1
+
+# test files that do not fit the training files: images of another shape with the same number
+# of pixels (2 x 6 beside 4 x 3) used to be scored as if they were 4 x 3; a label the training
+# labels never reach has no output of the network. Both refused naming the t10k file.
+def t10k(r, c, label):
+    m = 60
+    with gzip.open(os.path.join(tmp, "t10k-images-idx3-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, m, r, c) + bytes((i * 7) % 256 for i in range(m * r * c)))
+    with gzip.open(os.path.join(tmp, "t10k-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">II", 0x801, m) + bytes(min(i % 3, label) if i else label
+                                                     for i in range(m)))
+
+
+for shape, label, code, want in [((2, 6), 2, 1, "t10k-images-idx3-ubyte.gz: images of 2x6 pixels, "
+                                   "but " + tmp + "/train-images-idx3-ubyte.gz holds 4x3"),
+                                  ((4, 3), 5, 1, "t10k-labels-idx1-ubyte.gz: label 5, but the "
+                                   "labels of " + tmp + "/train-labels-idx1-ubyte.gz go up to 2"),
+                                  ((4, 3), 2, 0, "")]:
+    t10k(*shape, label)
+    rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", "--test", "true",
+                       data_dir=tmp)
+    if rc != code or want not in err or (code == 0) != ("test_accuracy=" in out):
+        print(f"FAIL test files {shape} label {label}: exit {rc}: {err}")
+        fails += 1
+
+# hidden and layers whose spec does not fit the model's buffer: the layers past it used to be
+# dropped silently (hidden 16, layers 100 trained 79 layers); now refused, exit 2
+rc, out, err = run(*small[2:], "--hidden", "16", "--layers", "100", "--train_size", "100",
+                   "--val_size", "50", data_dir=tmp)
+if rc != 2 or "too many layers" not in err or "val_accuracy=" in out:
+    print(f"FAIL hidden 16 layers 100: exit {rc}: {err}")
+    fails += 1
+# the most that fit ("mlp:" and 126 times "3-" less one dash: 255 characters) run with every
+# layer (4 x 3 inputs, 3 classes: 12*3+3 + 125*(3*3+3) + 3*3+3 parameters); one more is refused
+rc, out, err = run(*small[2:], "--hidden", "3", "--layers", "126", "--train_size", "100",
+                   "--val_size", "50", data_dir=tmp)
+if rc != 0 or f"parameters={12 * 3 + 3 + 125 * 12 + 12}" not in out:
+    print(f"FAIL hidden 3 layers 126: exit {rc}: {err} {out}")
+    fails += 1
+rc, out, err = run(*small[2:], "--hidden", "3", "--layers", "127", "--train_size", "100",
+                   "--val_size", "50", data_dir=tmp)
+if rc != 2 or "at most 126 of 3 units" not in err:
+    print(f"FAIL hidden 3 layers 127: exit {rc}: {err}")
+    fails += 1
 
 # the same data set uncompressed, as many copies of (Fashion-)MNIST hold it: `gpbo train` looked
 # for the .gz names only and said it could not open train-images-idx3-ubyte.gz, though the

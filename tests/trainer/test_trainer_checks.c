@@ -99,6 +99,33 @@ static void test_shape_and_arrays(void **s)
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "validation set's example 19 has feature 11 = -inf");
     va->x[19 * 12 + 11] = 0.5f;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
+    /* no model: named, not "bad network arguments" */
+    const char *model = c.model;
+    c.model = NULL;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "trainer: model is NULL");
+    c.model = model;
+    /* the same 12 features in another image shape (1 x 2 x 6, 2 x 2 x 3): the network would
+     * score them as if they were images of the training set's shape; refused for a CNN and,
+     * pixels of one geometry being no pixels of another, for an MLP too */
+    gpbo_dataset *te = random_ds(10, 12, 3, 6, 2.385);
+    te->channels = 1;
+    te->rows = 2;
+    te->cols = 6;
+    refuses(&c, tr, va, te, GPBO_EINVAL,
+            "test set's examples are 1 x 2 x 6 (channels x rows x cols), the training set's 2 x "
+            "3 x 2");
+    c.model = "mlp:8";
+    refuses(&c, tr, va, te, GPBO_EINVAL, "test set's examples are 1 x 2 x 6");
+    va->rows = 2;
+    va->cols = 3;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "validation set's examples are 2 x 2 x 3");
+    va->rows = 3;
+    va->cols = 2;
+    te->channels = 2;
+    te->rows = 3;
+    te->cols = 2;
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, te, &r), GPBO_OK);
+    gpbo_dataset_free(te);
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
 }
@@ -155,6 +182,15 @@ static void test_hyperparameters_finite(void **s)
     c.eps = INFINITY;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "eps inf");
     c.eps = 1e-8;
+    /* an infinite min_delta made every epoch after the first "no improvement": early stopping
+     * kept the first epoch's weights whatever came after, though the message said "finite" */
+    c.patience = 2;
+    c.min_delta = INFINITY;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "min_delta inf");
+    c.min_delta = NAN;
+    refuses(&c, tr, va, NULL, GPBO_EINVAL, "min_delta nan");
+    c.min_delta = 0.0;
+    c.patience = 0;
     c.batch_size = 0;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "batch size 0 (1 to 65536)");
     c.batch_size = 65537;

@@ -9,6 +9,7 @@
  * of a whole training run (50 Adam steps) by 1e-4 relative (the order differences compound from
  * step to step; measured <= 3e-8 on Haswell kernels, so the margin covers other kernels).
  */
+#include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -195,9 +196,117 @@ static void test_run_threads(void **state)
     gpbo_dataset_free(va);
 }
 
+/* A run that, after its first epoch, says so and waits to be let go. */
+typedef struct held_run {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started, release, rc;
+    gpbo_dataset *tr, *va;
+} held_run;
+
+static int hold_epoch(size_t epoch, double acc, double loss, void *payload)
+{
+    held_run *h = payload;
+    (void)epoch, (void)acc, (void)loss;
+    pthread_mutex_lock(&h->mu);
+    h->started = 1;
+    pthread_cond_broadcast(&h->cv);
+    while (!h->release)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+    return 0;
+}
+
+static void *held_main(void *p)
+{
+    held_run *h = p;
+    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
+    c.model = "mlp:16";
+    c.batch_size = 64;
+    c.epochs = 1;
+    c.on_epoch = hold_epoch;
+    c.payload = h;
+    gpbo_trainer_result r;
+    h->rc = gpbo_trainer_run(&c, h->tr, h->va, NULL, &r);
+    return NULL;
+}
+
+/* Starts h's run on thread t and waits until it is inside its first epoch's callback (its team
+ * made, OpenBLAS held at one thread). */
+static void hold_start(held_run *h, pthread_t *t)
+{
+    h->started = h->release = 0;
+    assert_int_equal(pthread_create(t, NULL, held_main, h), 0);
+    pthread_mutex_lock(&h->mu);
+    while (!h->started)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void hold_end(held_run *h, pthread_t t)
+{
+    pthread_mutex_lock(&h->mu);
+    h->release = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(h->rc, GPBO_OK);
+}
+
+static int note_threads(size_t epoch, double acc, double loss, void *payload)
+{
+    (void)epoch, (void)acc, (void)loss;
+    *(size_t *)payload = gpbo_trainer__last_threads;
+    return 0;
+}
+
+/* Before gpbo_trainer_set_threads a run takes OpenBLAS's count (2 here), also when another run
+ * of the process holds OpenBLAS at one thread meanwhile: the second run read that 1 and trained
+ * on one thread, other results than the same run alone. And gpbo_trainer_set_threads during a
+ * run leaves OpenBLAS held and is the count restored at the run's end (it set OpenBLAS at once,
+ * and the run's end put the old count back). Runs first: no set_threads before it. */
+static void test_concurrent_runs(void **state)
+{
+    (void)state;
+    openblas_set_num_threads(2);
+    held_run h = {PTHREAD_MUTEX_INITIALIZER,
+                  PTHREAD_COND_INITIALIZER,
+                  0,
+                  0,
+                  0,
+                  images(200, 1),
+                  images(50, 2)};
+    pthread_t t;
+    hold_start(&h, &t);
+    assert_int_equal(gpbo_trainer__last_threads, 2);
+    assert_int_equal(openblas_get_num_threads(), 1); /* held by the run */
+    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
+    c.model = "mlp:16";
+    c.batch_size = 64;
+    c.epochs = 1;
+    size_t seen = 0;
+    c.on_epoch = note_threads;
+    c.payload = &seen;
+    gpbo_trainer_result r;
+    assert_int_equal(gpbo_trainer_run(&c, h.tr, h.va, NULL, &r), GPBO_OK);
+    assert_int_equal(seen, 2);
+    hold_end(&h, t);
+    assert_int_equal(openblas_get_num_threads(), 2); /* restored */
+    hold_start(&h, &t);
+    assert_int_equal(gpbo_trainer_set_threads(3), GPBO_OK);
+    assert_int_equal(openblas_get_num_threads(), 1); /* still held */
+    hold_end(&h, t);
+    assert_int_equal(openblas_get_num_threads(), 3);
+    assert_int_equal(gpbo_trainer_set_threads(1), GPBO_OK);
+    assert_int_equal(openblas_get_num_threads(), 1);
+    gpbo_dataset_free(h.tr);
+    gpbo_dataset_free(h.va);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_concurrent_runs),
         cmocka_unit_test(test_team_gradient),
         cmocka_unit_test(test_run_threads),
     };
