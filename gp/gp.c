@@ -614,6 +614,10 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
         return gpbo_error_set(GPBO_EINVAL, "gp_set_data: gp is NULL");
     if (n > 0 && (x == NULL || y == NULL))
         return gpbo_error_set(GPBO_EINVAL, "gp_set_data: x or y is NULL with n = %zu", n);
+    /* Before x is read: n * dim values must not wrap (a size of -1 from a caller's arithmetic
+     * read past x and y until it crashed). */
+    if (n > SIZE_MAX / sizeof(double) / (gp->dim + 1))
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_data: n = %zu is too large", n);
     if (n > 0) {
         int rc = gpbo_gp__check_finite("gp_set_data", "x", n * gp->dim, gp->dim, x);
         if (rc == GPBO_OK)

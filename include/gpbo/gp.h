@@ -122,7 +122,8 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
  * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0. May be
  *          the model's own gpbo_gp_x() (shifted: dropping the first rows), as may y.
  * @param y n targets. Copied. May be NULL when n = 0.
- * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; with
+ * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; an n
+ *         so large that n * dim values overflow a size_t, refused before x is read; with
  *         standardization on, finite targets whose spread overflows, about 1e154 apart);
  *         GPBO_ENOTPD (K not positive definite even with the largest jitter); GPBO_ENOMEM.
  *         On failure the previous data and factorization are kept.
@@ -376,7 +377,9 @@ GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size
  * Allocates.
  * @param rng caller-owned generator, advanced by m * nsamples normal draws.
  * @param[out] out nsamples * m, row-major (row s = sample s at the m points).
- * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM.
+ * @param nsamples at most INT_MAX (BLAS counts in int).
+ * @return GPBO_OK, GPBO_EINVAL (also nsamples above INT_MAX, or an m whose scratch of two m x m
+ *         matrices would overflow, refused before x is read), GPBO_ENOTPD, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples,
                             gpbo_rng *rng, double *out);
