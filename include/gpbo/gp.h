@@ -412,7 +412,9 @@ GPBO_API void gpbo_gp_string_free(char *s);
  * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded.
  * Allocates.
  * @return the model, or NULL (GPBO_EFORMAT with the field named as in the document, e.g.
- *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; GPBO_EINVAL,
+ *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; the arrays'
+ *         lengths are checked against "dim" and "n" before any memory is taken for them, so a
+ *         wrong "dim" is named, not reported as out of memory; GPBO_EINVAL,
  *         GPBO_ENOTPD, GPBO_ENOMEM).
  */
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);

@@ -273,6 +273,26 @@ static void test_io(void **state)
              "\"x\": [[0.1], [0.5], [0.9]], \"params\": [0, 0, -2], \"y\": [1, -2.4e200, 3]}",
              head);
     EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"y\"");
+    /* A wrong "dim" in a small document (a million, over 100000 rows of two numbers: 1.2 MB)
+     * is named by the field whose length disagrees; it was "out of memory", after asking for
+     * the 800 GB that n * dim numbers would take. */
+    enum { ROWS = 100000 };
+    const char *row = "[0.1, 0.2], ";
+    size_t cap = 256 + ROWS * (strlen(row) + 6), len;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    len = (size_t)snprintf(big, cap,
+                           "%s\"kernel\": \"se\", \"dim\": 1000000, \"normalize\": true, "
+                           "\"n\": %d, \"params\": [0, 0, 0, 0], \"x\": [",
+                           head, ROWS);
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(big + len, cap - len, "%s", i + 1 < ROWS ? row : "[0.1, 0.2]");
+    len += (size_t)snprintf(big + len, cap - len, "], \"y\": [");
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(big + len, cap - len, i + 1 < ROWS ? "1, " : "1]}");
+    EXPECT_NULL(gpbo_gp_from_string(big), GPBO_EFORMAT,
+                "gp model: \"params\" must be an array of 1000002 numbers");
+    free(big);
     /* A valid hand-written document loads. */
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": false, \"n\": 1, \"x\": [[0.5]], "
