@@ -296,9 +296,10 @@ GPBO_API int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int ve
  * into the bounds) and from `restarts` random starts, seeded by opts->seed. Each random start is
  * the best (by the objective, one Cholesky each) of 8 candidates drawn alternately from the
  * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
- * log-uniformly in the bounds. Every start runs 20 evaluations; the two best that have not yet
- * converged then continue up to max_evals (racing: starts that begin poorly rarely end best, and
- * the budget goes to those that do). From opts->subset_min observations on (and max_evals > 40),
+ * log-uniformly in the bounds. Every start runs 20 evaluations; the two best then continue up to
+ * max_evals unless they have converged already (one that has keeps its place: the third best
+ * does not run on instead). Racing: starts that begin poorly rarely end best, and the budget
+ * goes to those that do. From opts->subset_min observations on (and max_evals > 40),
  * the screening and the race see only a random half of the data (seeded by opts->seed; an
  * eighth of the Cholesky cost), in the model's units; their values only rank the starts, and
  * the two survivors then run on all the data. Keeps the best and refactorizes.
