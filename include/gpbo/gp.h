@@ -160,7 +160,9 @@ GPBO_API double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index);
  * Output standardization on (non-zero, the default) or off. Off means the likelihood is that of
  * y exactly as given. The hyperparameter values are kept as they are (they are in different
  * units afterwards); K does not depend on y and is kept. y whose standard deviation is below
- * 1e-12 |mean(y)| counts as constant and is only centred (std taken as 1).
+ * 16 DBL_EPSILON |mean(y)| (a spread of some 16 units in the last place of the mean: rounding)
+ * counts as constant and is only centred (std taken as 1); any wider spread is standardized,
+ * however far y is from 0 (y = 1e9 + 1e-4 f(x) is data, as for scikit-learn's normalize_y).
  * @return GPBO_OK, GPBO_EINVAL (NULL; turning it on over targets whose spread overflows, as
  *         gpbo_gp_set_data(): the setting is then left as it was).
  */

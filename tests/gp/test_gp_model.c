@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <float.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -873,6 +874,63 @@ static void test_additive_model(void **state)
     gpbo_gp_free(e);
 }
 
+/* Targets far from 0 with a small spread are data, not a constant: y = 2^30 + k 2^-16 (k small
+ * integers; a spread of some 1000 units in the last place of 2^30, 2.4e-13 of the mean) and the
+ * same k 2^-16 without the offset are one problem (every sum and difference exact, n a power of
+ * two), so the likelihood, its gradient and the variances must agree and the means differ by
+ * the offset. Such y counted as constant below 1e-12 |mean|: only centred, explained as noise. */
+static void test_y_offset_invariance(void **state)
+{
+    (void)state;
+    enum { N = 16, D = 2, M = 5 };
+    double x[N * D], y[N], yo[N], xq[M * D], junk[N];
+    gp_test_problem(N, D, 51, x, junk);
+    gp_test_problem(M, D, 52, xq, junk);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    const double offset = 1073741824.0, unit = 1.0 / 65536.0;
+    for (int i = 0; i < N; i++) {
+        y[i] = (double)((int)gpbo_rng_below(&r, 61) - 30) * unit;
+        yo[i] = offset + y[i];
+    }
+    double theta[D + 2] = {log(0.35), log(0.6), log(1.2), log(0.004)};
+    for (int kt = 0; kt < GPBO_KERNEL_COUNT; kt++) {
+        gpbo_gp *a = gpbo_gp_new((gpbo_kernel_type)kt, D),
+                *b = gpbo_gp_new((gpbo_kernel_type)kt, D);
+        assert_int_equal(gpbo_gp_set_params(a, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(b, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(a, N, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(b, N, x, yo), GPBO_OK);
+        double ga[D + 2], gb[D + 2], la = gpbo_gp_log_likelihood(a, ga);
+        double lb = gpbo_gp_log_likelihood(b, gb);
+        if (!close_rel(la, lb, 1e-12))
+            fail_msg("%s: log likelihood %.17g with the offset, %.17g without",
+                     gpbo_kernel_name((gpbo_kernel_type)kt), lb, la);
+        for (int k = 0; k < D + 2; k++)
+            assert_true(close_rel(ga[k], gb[k], 1e-12));
+        double ma[M], va[M], mb[M], vb[M];
+        assert_int_equal(gpbo_gp_predict(a, M, xq, ma, va), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(b, M, xq, mb, vb), GPBO_OK);
+        for (int i = 0; i < M; i++) {
+            assert_true(fabs((mb[i] - offset) - ma[i]) <= 4 * DBL_EPSILON * offset);
+            assert_true(close_rel(va[i] / unit / unit, vb[i] / unit / unit, 1e-12));
+        }
+        assert_true(close_rel(gpbo_gp_noise_variance(a) / unit / unit,
+                              gpbo_gp_noise_variance(b) / unit / unit, 1e-12));
+        gpbo_gp_free(a);
+        gpbo_gp_free(b);
+    }
+    /* A spread of a few units in the last place is rounding: still a constant (std taken as 1). */
+    double yr[N];
+    for (int i = 0; i < N; i++)
+        yr[i] = offset + (double)(i % 3) * ldexp(1.0, -22); /* ulp(2^30) = 2^-22 */
+    gpbo_gp *c = gpbo_gp_new(GPBO_KERNEL_SE, D);
+    assert_int_equal(gpbo_gp_set_params(c, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(c, N, x, yr), GPBO_OK);
+    assert_true(close_rel(gpbo_gp_noise_variance(c), 0.004, 1e-12));
+    gpbo_gp_free(c);
+}
+
 /* gp.h: functions taking a const gpbo_gp may run concurrently on one object, each thread with
  * its own workspace and generator. Four threads ask everything a const model answers, many
  * times over, on one shared model (ARD and additive); every answer must be the one a single
@@ -974,6 +1032,7 @@ int main(void)
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_y_scale_invariance),
+        cmocka_unit_test(test_y_offset_invariance),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_subset),
         cmocka_unit_test(test_fit_options_v2),

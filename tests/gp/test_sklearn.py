@@ -8,8 +8,8 @@ shared library libgpbo_gp.so (which also shows the C API is usable from another 
 1. Fixed hyperparameters, standardization off, every kernel: log marginal likelihood, its
    gradient, predictive mean and variance agree to 1e-8 relative.
 1b. The same with standardization on both sides (normalize_y), for y of every size (scaled by
-   1e-13, 1 and 1e8), for a single observation and for constant y: scikit-learn standardizes
-   y of any size, and so must gpbo.
+   1e-13, 1 and 1e8), for a single observation, for constant y, and for y near 2^30 with a spread
+   of 2.4e-13 of it: scikit-learn standardizes y of any size and offset, and so must gpbo.
 1c. Hostile but legal data, fixed hyperparameters, every kernel, with and without
    standardization: repeated inputs, 5 observations in 50 dimensions, inputs spanning 1e-6 to
    1e6 (lengthscales to match), inputs near 1e12 with targets of size 1e12, and exact duplicates
@@ -252,11 +252,17 @@ def normalized(lib):
     worst = 0.0
     for name in KERNELS:
         for d, n, scale, const in [(2, 15, 1e-13, False), (2, 15, 1.0, False), (3, 30, 1e8, False),
-                                   (1, 1, 1.0, False), (2, 9, 1.0, True), (2, 9, 1e8, True)]:
+                                   (1, 1, 1.0, False), (2, 9, 1.0, True), (2, 9, 1e8, True),
+                                   (2, 16, 2.0 ** 30, "offset")]:
             X, y = problem(rng, n, d)
             y = scale * (2.7 * y + 1.3)
-            if const:
+            if const is True:
                 y = np.full(n, 4.2 * scale)
+            if const == "offset":
+                # Far from 0 with a spread of 2.4e-13 of the mean (some 1000 units in the last
+                # place): data, not a constant. Exact in binary (n a power of two) so that both
+                # sides standardize it to the same numbers.
+                y = scale + rng.randint(-30, 31, size=n) * 2.0 ** -16
             Xq = np.vstack([rng.uniform(size=(8, d)), X[:2]])
             ell = np.exp(rng.uniform(-1.0, 0.5, size=d))
             s2, sn2 = 1.7, 0.013
