@@ -325,7 +325,7 @@ GPBO_API int gpbo_gp_get_fit_info(const gpbo_gp *gp, gpbo_gp_fit_info *out);
 
 /**
  * The fit objective: log likelihood plus, when opts->use_priors, the log prior density of the
- * log hyperparameters. Needs exclusive access as gpbo_gp_log_likelihood().
+ * log hyperparameters. Needs exclusive access and allocates as gpbo_gp_log_likelihood().
  * @param opts NULL for the defaults. @param[out] grad may be NULL.
  * @return the value, or NaN on failure (GPBO_EINVAL, GPBO_ENOMEM).
  */
@@ -430,14 +430,16 @@ GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
  * regular file at path passes its permissions on to the new one (a model kept private with mode
  * 0600 stays so); a new file gets the default mode (0666 less the umask). A path that is neither
  * a regular file nor a folder (a FIFO, /dev/stdout) is written into directly, not replaced.
+ * Allocates (the text and the temporary file's name).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
 
 /** Reads a model saved by gpbo_gp_save(). The file is read once, to its end, so it may also be a
- * pipe or a FIFO (/dev/stdin, a shell's <(...)). @return the model, or NULL (GPBO_EIO: cannot
- * open or read, e.g. a folder; GPBO_EFORMAT with the line and column of a syntax error or of a
- * NUL byte, or the field; GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
+ * pipe or a FIFO (/dev/stdin, a shell's <(...)). Allocates. @return the model, or NULL (GPBO_EIO:
+ * cannot open or read, e.g. a folder; GPBO_EFORMAT with the line and column of a syntax error or of
+ * a NUL byte, or the field; GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message.
+ */
 GPBO_API gpbo_gp *gpbo_gp_load(const char *path);
 
 #ifdef __cplusplus
