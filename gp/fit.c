@@ -434,7 +434,8 @@ static int run_race(fit_run *r)
     return GPBO_OK;
 }
 
-/* The RACE_KEEP best starts that have not converged continue on gp's data up to max_evals. A
+/* Of the RACE_KEEP best starts, those that have not converged continue on gp's data up to
+ * max_evals (a converged one keeps its place: the next best does not run instead). A
  * race on the subset only ranked the starts: then every survivor continues, converged or not,
  * and the best value so far no longer counts. */
 static void run_survivors(fit_run *r, gpbo_gp *gp)
@@ -518,7 +519,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     }
     /* Starts: the current hyperparameters, then for each restart the best of its own group of
      * CAND_PER_START random candidates. Racing: every start runs RACE_EVALS evaluations; the
-     * RACE_KEEP best that have not converged yet continue up to max_evals. Starts whose early
+     * RACE_KEEP best continue up to max_evals unless they have converged. Starts whose early
      * progress is poor rarely end best, and most of the budget goes to the promising ones. */
     fit_run r = {0};
     if ((rc = fit_begin(&r, gp, &o)) != GPBO_OK)

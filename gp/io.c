@@ -83,11 +83,19 @@ void gpbo_gp_string_free(char *s)
 
 /* n numbers from the array a into out; field names a in messages, quoted as in the document
  * ("\"params\"", "\"x\"[3]"). */
-static int read_reals(json_t *a, size_t n, double *out, const char *field)
+static int check_length(json_t *a, size_t n, const char *field)
 {
     if (!json_is_array(a) || json_array_size(a) != n)
         return gpbo_error_set(GPBO_EFORMAT, "gp model: %s must be an array of %zu numbers", field,
                               n);
+    return GPBO_OK;
+}
+
+static int read_reals(json_t *a, size_t n, double *out, const char *field)
+{
+    int rc = check_length(a, n, field);
+    if (rc != GPBO_OK)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(a, i);
         if (!json_is_number(v))
@@ -137,6 +145,19 @@ static gpbo_gp *from_json(json_t *root)
         return NULL;
     }
     size_t d = (size_t)json_integer_value(dim), n = (size_t)json_integer_value(n_);
+    /* The arrays' lengths before the n * dim buffer is allocated: a wrong "dim" in a small
+     * document (a million, with rows of two numbers) asked for terabytes and was reported as
+     * out of memory instead of naming the field. */
+    char field[32];
+    int rc = check_length(json_object_get(root, "params"), d + 2, "\"params\"");
+    for (size_t i = 0; rc == GPBO_OK && i < n; i++) {
+        snprintf(field, sizeof field, "\"x\"[%zu]", i);
+        rc = check_length(json_array_get(xs, i), d, field);
+    }
+    if (rc == GPBO_OK)
+        rc = check_length(json_object_get(root, "y"), n, "\"y\"");
+    if (rc != GPBO_OK)
+        return NULL;
     gpbo_gp *gp = gpbo_gp_new_with_kernel(def, d);
     double *buf = malloc((n * d + n + d + 2 + 1) * sizeof *buf);
     if (gp == NULL || buf == NULL) {
@@ -146,7 +167,7 @@ static gpbo_gp *from_json(json_t *root)
         return NULL;
     }
     double *x = buf, *y = buf + n * d, *theta = y + n;
-    int rc = read_reals(json_object_get(root, "params"), d + 2, theta, "\"params\"");
+    rc = read_reals(json_object_get(root, "params"), d + 2, theta, "\"params\"");
     for (size_t i = 0; rc == GPBO_OK && i < d + 2; i++)
         if (fabs(theta[i]) > GPBO_GP__LOG_PARAM_MAX)
             rc = gpbo_error_set(GPBO_EFORMAT,
@@ -158,7 +179,6 @@ static gpbo_gp *from_json(json_t *root)
                                          : "noise variance",
                                 theta[i], GPBO_GP__LOG_PARAM_MAX, GPBO_GP__LOG_PARAM_MAX);
     for (size_t i = 0; rc == GPBO_OK && i < n; i++) {
-        char field[32];
         snprintf(field, sizeof field, "\"x\"[%zu]", i);
         rc = read_reals(json_array_get(xs, i), d, x + i * d, field);
     }

@@ -6,6 +6,7 @@
  */
 #include <cblas.h>
 #include <lapacke.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,14 @@ int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *me
 int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples, gpbo_rng *rng,
                    double *out)
 {
+    /* Sizes first, before x is read: BLAS takes the samples' count as an int (a larger one was
+     * truncated, or wrapped with m to a product of 0, and the loop below then wrote past out),
+     * and the scratch (two m x m matrices, m x n, m) must not wrap either. */
+    if (gp != NULL && nsamples > (size_t)INT_MAX)
+        return gpbo_error_set(GPBO_EINVAL, "gp_sample: nsamples = %zu is too large (%d at most)",
+                              nsamples, INT_MAX);
+    if (gp != NULL && m > 0 && m > SIZE_MAX / sizeof(double) / (2 * m + 1 + gp->n))
+        return gpbo_error_set(GPBO_EINVAL, "gp_sample: m = %zu is too large", m);
     int rc = check_query("gp_sample", gp, m, x, out);
     if (rc != GPBO_OK)
         return rc;

@@ -122,7 +122,8 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
  * @param x n * dim inputs, row-major (row i is x_i). Copied. May be NULL when n = 0. May be
  *          the model's own gpbo_gp_x() (shifted: dropping the first rows), as may y.
  * @param y n targets. Copied. May be NULL when n = 0.
- * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; with
+ * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; an n
+ *         so large that n * dim values overflow a size_t, refused before x is read; with
  *         standardization on, finite targets whose spread overflows, about 1e154 apart);
  *         GPBO_ENOTPD (K not positive definite even with the largest jitter); GPBO_ENOMEM.
  *         On failure the previous data and factorization are kept.
@@ -159,7 +160,9 @@ GPBO_API double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index);
  * Output standardization on (non-zero, the default) or off. Off means the likelihood is that of
  * y exactly as given. The hyperparameter values are kept as they are (they are in different
  * units afterwards); K does not depend on y and is kept. y whose standard deviation is below
- * 1e-12 |mean(y)| counts as constant and is only centred (std taken as 1).
+ * 16 DBL_EPSILON |mean(y)| (a spread of some 16 units in the last place of the mean: rounding)
+ * counts as constant and is only centred (std taken as 1); any wider spread is standardized,
+ * however far y is from 0 (y = 1e9 + 1e-4 f(x) is data, as for scikit-learn's normalize_y).
  * @return GPBO_OK, GPBO_EINVAL (NULL; turning it on over targets whose spread overflows, as
  *         gpbo_gp_set_data(): the setting is then left as it was).
  */
@@ -295,9 +298,10 @@ GPBO_API int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int ve
  * into the bounds) and from `restarts` random starts, seeded by opts->seed. Each random start is
  * the best (by the objective, one Cholesky each) of 8 candidates drawn alternately from the
  * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
- * log-uniformly in the bounds. Every start runs 20 evaluations; the two best that have not yet
- * converged then continue up to max_evals (racing: starts that begin poorly rarely end best, and
- * the budget goes to those that do). From opts->subset_min observations on (and max_evals > 40),
+ * log-uniformly in the bounds. Every start runs 20 evaluations; the two best then continue up to
+ * max_evals unless they have converged already (one that has keeps its place: the third best
+ * does not run on instead). Racing: starts that begin poorly rarely end best, and the budget
+ * goes to those that do. From opts->subset_min observations on (and max_evals > 40),
  * the screening and the race see only a random half of the data (seeded by opts->seed; an
  * eighth of the Cholesky cost), in the model's units; their values only rank the starts, and
  * the two survivors then run on all the data. Keeps the best and refactorizes.
@@ -321,7 +325,7 @@ GPBO_API int gpbo_gp_get_fit_info(const gpbo_gp *gp, gpbo_gp_fit_info *out);
 
 /**
  * The fit objective: log likelihood plus, when opts->use_priors, the log prior density of the
- * log hyperparameters. Needs exclusive access as gpbo_gp_log_likelihood().
+ * log hyperparameters. Needs exclusive access and allocates as gpbo_gp_log_likelihood().
  * @param opts NULL for the defaults. @param[out] grad may be NULL.
  * @return the value, or NaN on failure (GPBO_EINVAL, GPBO_ENOMEM).
  */
@@ -376,7 +380,9 @@ GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size
  * Allocates.
  * @param rng caller-owned generator, advanced by m * nsamples normal draws.
  * @param[out] out nsamples * m, row-major (row s = sample s at the m points).
- * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM.
+ * @param nsamples at most INT_MAX (BLAS counts in int).
+ * @return GPBO_OK, GPBO_EINVAL (also nsamples above INT_MAX, or an m whose scratch of two m x m
+ *         matrices would overflow, refused before x is read), GPBO_ENOTPD, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples,
                             gpbo_rng *rng, double *out);
@@ -409,7 +415,9 @@ GPBO_API void gpbo_gp_string_free(char *s);
  * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded.
  * Allocates.
  * @return the model, or NULL (GPBO_EFORMAT with the field named as in the document, e.g.
- *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; GPBO_EINVAL,
+ *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; the arrays'
+ *         lengths are checked against "dim" and "n" before any memory is taken for them, so a
+ *         wrong "dim" is named, not reported as out of memory; GPBO_EINVAL,
  *         GPBO_ENOTPD, GPBO_ENOMEM).
  */
 GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
@@ -422,14 +430,16 @@ GPBO_API gpbo_gp *gpbo_gp_from_string(const char *json);
  * regular file at path passes its permissions on to the new one (a model kept private with mode
  * 0600 stays so); a new file gets the default mode (0666 less the umask). A path that is neither
  * a regular file nor a folder (a FIFO, /dev/stdout) is written into directly, not replaced.
+ * Allocates (the text and the temporary file's name).
  * @return GPBO_OK, GPBO_EINVAL, GPBO_EIO, GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_save(const gpbo_gp *gp, const char *path);
 
 /** Reads a model saved by gpbo_gp_save(). The file is read once, to its end, so it may also be a
- * pipe or a FIFO (/dev/stdin, a shell's <(...)). @return the model, or NULL (GPBO_EIO: cannot
- * open or read, e.g. a folder; GPBO_EFORMAT with the line and column of a syntax error or of a
- * NUL byte, or the field; GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message. */
+ * pipe or a FIFO (/dev/stdin, a shell's <(...)). Allocates. @return the model, or NULL (GPBO_EIO:
+ * cannot open or read, e.g. a folder; GPBO_EFORMAT with the line and column of a syntax error or of
+ * a NUL byte, or the field; GPBO_EINVAL, GPBO_ENOTPD, GPBO_ENOMEM), with the path in the message.
+ */
 GPBO_API gpbo_gp *gpbo_gp_load(const char *path);
 
 #ifdef __cplusplus

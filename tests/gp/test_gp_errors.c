@@ -2,6 +2,7 @@
  * test_gp_errors.c: every bad-input path of gpbo::gp returns its code with a message that names
  * the problem, and leaves the model as it was.
  */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,6 +66,10 @@ static void test_data(void **state)
     double x[6] = {0.1, 0.2, NAN, 0.4, 0.5, 0.6}, y[3] = {1, 2, 3};
     EXPECT(gpbo_gp_set_data(NULL, 3, x, y), GPBO_EINVAL, "gp is NULL");
     EXPECT(gpbo_gp_set_data(gp, 3, NULL, y), GPBO_EINVAL, "x or y is NULL");
+    /* n * dim wrapping (a size of -1, or 2^63 with dim 2) read past x and y until it crashed */
+    EXPECT(gpbo_gp_set_data(gp, SIZE_MAX, x, y), GPBO_EINVAL,
+           "n = 18446744073709551615 is too large");
+    EXPECT(gpbo_gp_set_data(gp, (size_t)1 << 63, x, y), GPBO_EINVAL, "too large");
     EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL, "x[1][0] is not finite (NaN)");
     x[2] = 0.3;
     y[2] = INFINITY;
@@ -203,6 +208,16 @@ static void test_predict(void **state)
     EXPECT(gpbo_gp_sample(gp, 1, x, 1, NULL, mean), GPBO_EINVAL, "rng is NULL");
     EXPECT(gpbo_gp_sample(gp, 2, x, 1, &rng, mean), GPBO_EINVAL, "x[1][1]");
     EXPECT(gpbo_gp_predict(gp, SIZE_MAX / 4, x, mean, var), GPBO_EINVAL, "too large");
+    /* Sizes no buffer can have are refused before x or out is touched: nsamples beyond BLAS's
+     * int (2^63 with m = 2 wrapped the draws' count to 0 and the loop wrote past out until it
+     * crashed), m whose scratch (two m x m matrices) wraps while m x (n + dim + m) does not. */
+    double ok[4] = {0.1, 0.2, 0.3, 0.4};
+    EXPECT(gpbo_gp_sample(gp, 2, ok, (size_t)1 << 63, &rng, mean), GPBO_EINVAL,
+           "gp_sample: nsamples = 9223372036854775808 is too large");
+    EXPECT(gpbo_gp_sample(gp, 1, ok, (size_t)INT_MAX + 1, &rng, mean), GPBO_EINVAL,
+           "nsamples = 2147483648 is too large");
+    EXPECT(gpbo_gp_sample(gp, (size_t)1500000000, ok, 1, &rng, mean), GPBO_EINVAL,
+           "gp_sample: m = 1500000000 is too large");
     /* m = 0 is a no-op. */
     assert_int_equal(gpbo_gp_predict(gp, 0, NULL, NULL, NULL), GPBO_OK);
     gpbo_gp_free(gp);
@@ -258,6 +273,26 @@ static void test_io(void **state)
              "\"x\": [[0.1], [0.5], [0.9]], \"params\": [0, 0, -2], \"y\": [1, -2.4e200, 3]}",
              head);
     EXPECT_NULL(gpbo_gp_from_string(buf), GPBO_EFORMAT, "\"y\"");
+    /* A wrong "dim" in a small document (a million, over 100000 rows of two numbers: 1.2 MB)
+     * is named by the field whose length disagrees; it was "out of memory", after asking for
+     * the 800 GB that n * dim numbers would take. */
+    enum { ROWS = 100000 };
+    const char *row = "[0.1, 0.2], ";
+    size_t cap = 256 + ROWS * (strlen(row) + 6), len;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    len = (size_t)snprintf(big, cap,
+                           "%s\"kernel\": \"se\", \"dim\": 1000000, \"normalize\": true, "
+                           "\"n\": %d, \"params\": [0, 0, 0, 0], \"x\": [",
+                           head, ROWS);
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(big + len, cap - len, "%s", i + 1 < ROWS ? row : "[0.1, 0.2]");
+    len += (size_t)snprintf(big + len, cap - len, "], \"y\": [");
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(big + len, cap - len, i + 1 < ROWS ? "1, " : "1]}");
+    EXPECT_NULL(gpbo_gp_from_string(big), GPBO_EFORMAT,
+                "gp model: \"params\" must be an array of 1000002 numbers");
+    free(big);
     /* A valid hand-written document loads. */
     snprintf(buf, sizeof buf,
              "%s\"kernel\": \"se\", \"dim\": 1, \"normalize\": false, \"n\": 1, \"x\": [[0.5]], "

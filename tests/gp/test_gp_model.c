@@ -3,10 +3,12 @@
  * independent, save/load round trips (string and file), the jitter path, robustness cases
  * (duplicates, constant y, n = 1, d = 100), loading from a pipe or a FIFO, saving over a
  * private file, and fitting (improves the objective, respects fixed noise and bounds, is
- * reproducible from its seed; a version-1 options struct is read to its end and no further).
+ * reproducible from its seed; a version-1 options struct is read to its end and no further), and
+ * threads asking one shared const model get the answers of one thread, bit for bit.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <float.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -872,6 +874,149 @@ static void test_additive_model(void **state)
     gpbo_gp_free(e);
 }
 
+/* Targets far from 0 with a small spread are data, not a constant: y = 2^30 + k 2^-16 (k small
+ * integers; a spread of some 1000 units in the last place of 2^30, 2.4e-13 of the mean) and the
+ * same k 2^-16 without the offset are one problem (every sum and difference exact, n a power of
+ * two), so the likelihood, its gradient and the variances must agree and the means differ by
+ * the offset. Such y counted as constant below 1e-12 |mean|: only centred, explained as noise. */
+static void test_y_offset_invariance(void **state)
+{
+    (void)state;
+    enum { N = 16, D = 2, M = 5 };
+    double x[N * D], y[N], yo[N], xq[M * D], junk[N];
+    gp_test_problem(N, D, 51, x, junk);
+    gp_test_problem(M, D, 52, xq, junk);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    const double offset = 1073741824.0, unit = 1.0 / 65536.0;
+    for (int i = 0; i < N; i++) {
+        y[i] = (double)((int)gpbo_rng_below(&r, 61) - 30) * unit;
+        yo[i] = offset + y[i];
+    }
+    double theta[D + 2] = {log(0.35), log(0.6), log(1.2), log(0.004)};
+    for (int kt = 0; kt < GPBO_KERNEL_COUNT; kt++) {
+        gpbo_gp *a = gpbo_gp_new((gpbo_kernel_type)kt, D),
+                *b = gpbo_gp_new((gpbo_kernel_type)kt, D);
+        assert_int_equal(gpbo_gp_set_params(a, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(b, theta), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(a, N, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(b, N, x, yo), GPBO_OK);
+        double ga[D + 2], gb[D + 2], la = gpbo_gp_log_likelihood(a, ga);
+        double lb = gpbo_gp_log_likelihood(b, gb);
+        if (!close_rel(la, lb, 1e-12))
+            fail_msg("%s: log likelihood %.17g with the offset, %.17g without",
+                     gpbo_kernel_name((gpbo_kernel_type)kt), lb, la);
+        for (int k = 0; k < D + 2; k++)
+            assert_true(close_rel(ga[k], gb[k], 1e-12));
+        double ma[M], va[M], mb[M], vb[M];
+        assert_int_equal(gpbo_gp_predict(a, M, xq, ma, va), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(b, M, xq, mb, vb), GPBO_OK);
+        for (int i = 0; i < M; i++) {
+            assert_true(fabs((mb[i] - offset) - ma[i]) <= 4 * DBL_EPSILON * offset);
+            assert_true(close_rel(va[i] / unit / unit, vb[i] / unit / unit, 1e-12));
+        }
+        assert_true(close_rel(gpbo_gp_noise_variance(a) / unit / unit,
+                              gpbo_gp_noise_variance(b) / unit / unit, 1e-12));
+        gpbo_gp_free(a);
+        gpbo_gp_free(b);
+    }
+    /* A spread of a few units in the last place is rounding: still a constant (std taken as 1). */
+    double yr[N];
+    for (int i = 0; i < N; i++)
+        yr[i] = offset + (double)(i % 3) * ldexp(1.0, -22); /* ulp(2^30) = 2^-22 */
+    gpbo_gp *c = gpbo_gp_new(GPBO_KERNEL_SE, D);
+    assert_int_equal(gpbo_gp_set_params(c, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(c, N, x, yr), GPBO_OK);
+    assert_true(close_rel(gpbo_gp_noise_variance(c), 0.004, 1e-12));
+    gpbo_gp_free(c);
+}
+
+/* gp.h: functions taking a const gpbo_gp may run concurrently on one object, each thread with
+ * its own workspace and generator. Four threads ask everything a const model answers, many
+ * times over, on one shared model (ARD and additive); every answer must be the one a single
+ * thread gets, bit for bit. */
+enum { CONC_N = 150, CONC_D = 3, CONC_M = 12, CONC_S = 3, CONC_THREADS = 4, CONC_ROUNDS = 30 };
+typedef struct conc_out {
+    const gpbo_gp *gp;
+    const double *xq;
+    double mean[CONC_M], var[CONC_M], dm[CONC_M * CONC_D], dv[CONC_M * CONC_D];
+    double m1, v1, dm1[CONC_D], dv1[CONC_D], pm[CONC_M], pv[CONC_M], cm[CONC_M];
+    double cov[CONC_M * CONC_M], samples[CONC_S * CONC_M], ymin;
+    char *text;
+    int failed;
+} conc_out;
+
+static void *conc_ask(void *arg)
+{
+    conc_out *o = arg;
+    gpbo_gp_workspace *ws = gpbo_gp_workspace_new();
+    for (int round = 0; round < CONC_ROUNDS && !o->failed; round++) {
+        gpbo_rng rng;
+        gpbo_rng_seed(&rng, 2385);
+        gpbo_free(o->text);
+        gpbo_gp *copy = gpbo_gp_copy(o->gp);
+        o->text = gpbo_gp_to_string(o->gp);
+        o->failed =
+            ws == NULL || copy == NULL || o->text == NULL ||
+            gpbo_gp_predict_grad(o->gp, ws, CONC_M, o->xq, o->mean, o->var, o->dm, o->dv) != 0 ||
+            gpbo_gp_predict_grad(o->gp, ws, 1, o->xq, &o->m1, &o->v1, o->dm1, o->dv1) != 0 ||
+            gpbo_gp_predict(o->gp, CONC_M, o->xq, o->pm, o->pv) != 0 ||
+            gpbo_gp_predict_cov(o->gp, CONC_M, o->xq, o->cm, o->cov) != 0 ||
+            gpbo_gp_sample(o->gp, CONC_M, o->xq, CONC_S, &rng, o->samples) != 0;
+        o->ymin = gpbo_gp_y_min(o->gp, NULL);
+        gpbo_gp_free(copy);
+    }
+    gpbo_gp_workspace_free(ws);
+    return NULL;
+}
+
+static void test_concurrent_const_calls(void **state)
+{
+    (void)state;
+    double *x = malloc(CONC_N * CONC_D * sizeof *x), y[CONC_N], xq[CONC_M * CONC_D];
+    assert_non_null(x);
+    gp_test_problem(CONC_N, CONC_D, 2385, x, y);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 77);
+    for (size_t i = 0; i < CONC_M * CONC_D; i++)
+        xq[i] = gpbo_rng_uniform(&r);
+    for (int additive = 0; additive <= 1; additive++) {
+        gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, CONC_D);
+        double th[CONC_D + 2] = {-1.1, -0.4, 0.3, 0.2, -6.0};
+        assert_int_equal(gpbo_gp_set_additive(gp, additive), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, th), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, CONC_N, x, y), GPBO_OK);
+        conc_out *ref = calloc(1, sizeof *ref), *outs = calloc(CONC_THREADS, sizeof *outs);
+        assert_true(ref != NULL && outs != NULL);
+        ref->gp = gp;
+        ref->xq = xq;
+        conc_ask(ref);
+        assert_false(ref->failed);
+        pthread_t th_ids[CONC_THREADS];
+        for (int t = 0; t < CONC_THREADS; t++) {
+            outs[t].gp = gp;
+            outs[t].xq = xq;
+            assert_int_equal(pthread_create(&th_ids[t], NULL, conc_ask, &outs[t]), 0);
+        }
+        for (int t = 0; t < CONC_THREADS; t++)
+            assert_int_equal(pthread_join(th_ids[t], NULL), 0);
+        for (int t = 0; t < CONC_THREADS; t++) {
+            conc_out *o = &outs[t];
+            assert_false(o->failed);
+            /* every number field, from mean up to the text pointer */
+            assert_memory_equal(o->mean, ref->mean,
+                                offsetof(conc_out, text) - offsetof(conc_out, mean));
+            assert_string_equal(o->text, ref->text);
+            gpbo_free(o->text);
+        }
+        gpbo_free(ref->text);
+        free(ref);
+        free(outs);
+        gpbo_gp_free(gp);
+    }
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -887,10 +1032,12 @@ int main(void)
         cmocka_unit_test(test_jitter_path),
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_y_scale_invariance),
+        cmocka_unit_test(test_y_offset_invariance),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_subset),
         cmocka_unit_test(test_fit_options_v2),
         cmocka_unit_test(test_additive_model),
+        cmocka_unit_test(test_concurrent_const_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,13 @@ shared library libgpbo_gp.so (which also shows the C API is usable from another 
 1. Fixed hyperparameters, standardization off, every kernel: log marginal likelihood, its
    gradient, predictive mean and variance agree to 1e-8 relative.
 1b. The same with standardization on both sides (normalize_y), for y of every size (scaled by
-   1e-13, 1 and 1e8), for a single observation and for constant y: scikit-learn standardizes
-   y of any size, and so must gpbo.
+   1e-13, 1 and 1e8), for a single observation, for constant y, and for y near 2^30 with a spread
+   of 2.4e-13 of it: scikit-learn standardizes y of any size and offset, and so must gpbo.
+1c. Hostile but legal data, fixed hyperparameters, every kernel, with and without
+   standardization: repeated inputs, 5 observations in 50 dimensions, inputs spanning 1e-6 to
+   1e6 (lengthscales to match), inputs near 1e12 with targets of size 1e12, and exact duplicates
+   with the smallest noise gpbo accepts (exp(-50)), where gpbo's factorization adds a jitter:
+   scikit-learn is given that jitter as its alpha and must then agree.
 2. Fitting: on 20 random problems (d = 1..8, n = 10..200), gpbo's fitted log likelihood is at
    least scikit-learn's fitted one minus 1e-4, both starting from the same point with the same
    bounds and the same number of restarts.
@@ -78,6 +83,7 @@ def load(path):
         "gpbo_gp_fit": (C.c_int, [C.c_void_p, C.c_void_p]),
         "gpbo_gp_fit_options_init": (C.c_int, [C.c_void_p, C.c_uint]),
         "gpbo_error_message": (C.c_char_p, []),
+        "gpbo_gp_jitter": (C.c_double, [C.c_void_p]),
     }
     for name, (res, args) in sig.items():
         f = getattr(lib, name)
@@ -246,11 +252,17 @@ def normalized(lib):
     worst = 0.0
     for name in KERNELS:
         for d, n, scale, const in [(2, 15, 1e-13, False), (2, 15, 1.0, False), (3, 30, 1e8, False),
-                                   (1, 1, 1.0, False), (2, 9, 1.0, True), (2, 9, 1e8, True)]:
+                                   (1, 1, 1.0, False), (2, 9, 1.0, True), (2, 9, 1e8, True),
+                                   (2, 16, 2.0 ** 30, "offset")]:
             X, y = problem(rng, n, d)
             y = scale * (2.7 * y + 1.3)
-            if const:
+            if const is True:
                 y = np.full(n, 4.2 * scale)
+            if const == "offset":
+                # Far from 0 with a spread of 2.4e-13 of the mean (some 1000 units in the last
+                # place): data, not a constant. Exact in binary (n a power of two) so that both
+                # sides standardize it to the same numbers.
+                y = scale + rng.randint(-30, 31, size=n) * 2.0 ** -16
             Xq = np.vstack([rng.uniform(size=(8, d)), X[:2]])
             ell = np.exp(rng.uniform(-1.0, 0.5, size=d))
             s2, sn2 = 1.7, 0.013
@@ -272,6 +284,51 @@ def normalized(lib):
                                     f"constant={const}"):
                 return False
     print(f"normalized y: every kernel and size agrees, worst relative difference {worst:.2e}")
+    return True
+
+
+def hostile(lib):
+    rng = np.random.RandomState(4385)
+    worst = 0.0
+    for name in KERNELS:
+        for norm in (False, True):
+            X = rng.uniform(size=(10, 2))
+            cases = [("repeated inputs", np.vstack([X, X[:4]]), [0.3, 0.7], 0.01),
+                     ("d=50 n=5", rng.uniform(size=(5, 50)), np.full(50, 2.0), 0.01),
+                     ("x from 1e-6 to 1e6", 10.0 ** rng.uniform(-6, 6, size=(12, 2)), [1e3, 1e-3],
+                      0.01),
+                     ("x near 1e12", 1e12 + 1e9 * rng.uniform(size=(12, 2)), [3e8, 3e8], 0.01),
+                     ("duplicates, noise exp(-50)", np.vstack([X, X[:3]]), [0.5, 0.8],
+                      np.exp(-50.0))]
+            for label, Xc, ell, sn2 in cases:
+                n, d = Xc.shape
+                ell = np.asarray(ell, dtype=float)
+                y = 1e12 * rng.normal(size=n) if "1e12" in label else rng.normal(size=n)
+                Xq = np.vstack([Xc[:2], Xc[:2] * (1.0 + 1e-3 * rng.uniform(size=(2, d)))])
+                s2 = 1.3
+                gp = GP(lib, name, d)
+                gp.set_normalize(norm)
+                gp.set_params(np.concatenate([np.log(ell), [np.log(s2), np.log(sn2)]]))
+                gp.set_data(Xc, y)
+                v, _ = gp.lml()
+                mean, var = gp.predict(Xq)
+                jitter = lib.gpbo_gp_jitter(gp.h)
+                sk = GaussianProcessRegressor(sk_kernel(name, ell, s2, sn2), alpha=jitter,
+                                              optimizer=None, normalize_y=norm)
+                sk.fit(Xc, y)
+                sv = sk.log_marginal_likelihood(sk.kernel_.theta)
+                sm, sstd = sk.predict(Xq, return_std=True)
+                ystd = y.std() if norm else 1.0
+                # The variances of a near-singular K agree in absolute terms (a few are 0).
+                errs = {"lml": rel(v, sv), "mean": rel(mean, sm),
+                        "var": np.max(np.abs(var + sn2 * ystd ** 2 - sstd ** 2)) / (s2 * ystd ** 2)}
+                worst = max(worst, max(errs.values()))
+                # cond(K) ~ 1/jitter for the duplicates: the likelihood's quadratic term keeps
+                # only about 1e-16 / jitter of relative accuracy on either side.
+                tol = 1e-8 if jitter == 0.0 else 1e-16 / (jitter / s2) * 100
+                if not all_within(errs, f"hostile {name} {label} normalize={norm}", tol):
+                    return False
+    print(f"hostile data: every kernel agrees, worst relative difference {worst:.2e}")
     return True
 
 
@@ -321,6 +378,7 @@ def main():
     ok = options_abi(lib)
     ok = fixed_hyperparameters(lib) and ok
     ok = normalized(lib) and ok
+    ok = hostile(lib) and ok
     ok = fitted(lib) and ok
     return 0 if ok else 1
 
