@@ -213,9 +213,15 @@ static int pg_error(pg_storage *s, const PGresult *r, const char *what)
         m = "out of memory";
     char line[600];
     one_line(s, line, sizeof line, m);
-    s->transient = lpq.PQstatus(s->conn) == CONNECTION_BAD ||
-                   sqlstate_transient(r ? lpq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
-    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->where, what, line);
+    const char *state = r ? lpq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    s->transient = lpq.PQstatus(s->conn) == CONNECTION_BAD || sqlstate_transient(state);
+    /* lock_not_available: the session's lock_timeout passed (LOCK_WAIT) */
+    int lock = state != NULL && strcmp(state, "55P03") == 0;
+    return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s%s", s->where, what, line,
+                          lock ? " (another session held a lock on the study for the whole "
+                                 "lock_timeout: a transaction left open, in psql or elsewhere? "
+                                 "pg_stat_activity shows who holds it)"
+                               : "");
 }
 
 /* ---- statements -------------------------------------------------------------------------- */
@@ -345,6 +351,14 @@ static void ignore_notice(void *arg, const char *message)
 static const char *const CONN_KEYS[] = {"connect_timeout", "fallback_application_name", "dbname",
                                         NULL};
 
+/* The longest wait for a lock, unless the session has a limit of its own (the URL's
+ * options=-c lock_timeout=..., the role's or the database's setting). Without one a worker waited
+ * forever, silent, behind any session holding the study's row (a transaction left open in psql,
+ * a VACUUM FULL, a worker on a machine that vanished mid-transaction): SQLite's file gives up
+ * after the same 30 s. The failure says a lock was waited for (pg_error). */
+#define LOCK_WAIT                                                                                  \
+    "SELECT set_config('lock_timeout', '30s', false) WHERE current_setting('lock_timeout') = '0'"
+
 /* After a connection is (re)made: doubles come back with every digit they need (the default of
  * servers before version 12 rounds to 15), and from version 12 on, the prepared statements run
  * on their generic plans from the first call (by default the server plans each of the first
@@ -352,10 +366,11 @@ static const char *const CONN_KEYS[] = {"connect_timeout", "fallback_application
  * file's statements look up a study's trials by their primary key, whatever the values). */
 static int session_setup(pg_storage *s)
 {
-    return pq_script(s, "setting up the session",
-                     lpq.PQserverVersion(s->conn) >= 120000
-                         ? "SET extra_float_digits = 3; SET plan_cache_mode = force_generic_plan"
-                         : "SET extra_float_digits = 3");
+    return pq_script(
+        s, "setting up the session",
+        lpq.PQserverVersion(s->conn) >= 120000
+            ? "SET extra_float_digits = 3; SET plan_cache_mode = force_generic_plan; " LOCK_WAIT
+            : "SET extra_float_digits = 3; " LOCK_WAIT);
 }
 
 /* After a failed connection attempt: records why the connection is bad, and whether trying again

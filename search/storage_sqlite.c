@@ -26,6 +26,13 @@
 #include "search_internal.h"
 
 #define SCHEMA_VERSION 3
+/* How long a lock another connection holds on the study file is waited for, in milliseconds:
+ * each statement's busy timeout, and the whole of an open's retries (gpbo_search__sqlite_open). */
+#define BUSY_WAIT_MS 30000
+/* What a failure for a lock adds to SQLite's "database is locked". */
+#define BUSY_HINT                                                                                  \
+    " (another process held a lock on the study file for 30 s: a transaction left open in the "    \
+    "sqlite3 shell or another program?)"
 
 #define TRIAL_COLUMNS                                                                              \
     "id, state, value, reason, params, started, finished, worker, heartbeat, retries, metrics"
@@ -113,9 +120,10 @@ static void done(sqlite3_stmt *q)
 static int db_error(sqlite_storage *s, const char *what)
 {
     /* SQLite's words alone ("attempt to write a readonly database") do not say whose fault */
-    int ro = (sqlite3_errcode(s->db) & 0xff) == SQLITE_READONLY;
+    int code = sqlite3_errcode(s->db) & 0xff, ro = code == SQLITE_READONLY;
     return gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s%s", s->path, what, sqlite3_errmsg(s->db),
-                          !ro       ? ""
+                          code == SQLITE_BUSY || code == SQLITE_LOCKED ? BUSY_HINT
+                          : !ro                                        ? ""
                           : s->full ? " (the disk of the study file is full: nothing can be "
                                       "stored until room is made; the reading commands still work)"
                                     : " (this process may not write the study file, its folder or "
@@ -129,7 +137,8 @@ static int exec(sqlite_storage *s, const char *sql, const char *what)
     int code = sqlite3_exec(s->db, sql, NULL, NULL, &msg) & 0xff;
     s->busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
     if (code != SQLITE_OK) {
-        int rc = gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s", s->path, what, msg ? msg : "error");
+        int rc = gpbo_error_set(GPBO_ESTORAGE, "%s: %s: %s%s", s->path, what, msg ? msg : "error",
+                                s->busy ? BUSY_HINT : "");
         sqlite3_free(msg);
         return rc;
     }
@@ -1043,7 +1052,7 @@ static int open_immutable(const char *path, sqlite3 **db)
     if (rc != SQLITE_OK)
         return gpbo_error_set(GPBO_ESTORAGE, "%s: cannot open: %s", path,
                               *db ? sqlite3_errmsg(*db) : "out of memory");
-    sqlite3_busy_timeout(*db, 30000);
+    sqlite3_busy_timeout(*db, BUSY_WAIT_MS);
     return GPBO_OK;
 }
 
@@ -1069,7 +1078,7 @@ int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const ch
         sqlite3_close(db);
         return rc;
     }
-    sqlite3_busy_timeout(db, 30000);
+    sqlite3_busy_timeout(db, BUSY_WAIT_MS);
     for (int again = 1;; again = 0) {
         if (sqlite3_prepare_v2(db,
                                "SELECT count(*), count(CASE name WHEN 'gpbo_schema' THEN 1 END) "
@@ -1115,6 +1124,14 @@ int gpbo_search__sqlite_list(const char *path, int (*cb)(void *payload, const ch
     return rc;
 }
 
+/* Milliseconds of the monotonic clock since *t0. */
+static int elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
 gpbo_storage *gpbo_search__sqlite_open(const char *path)
 {
     sqlite_storage *s = calloc(1, sizeof *s);
@@ -1132,16 +1149,31 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
         sq_close(&s->base);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 30000);
-    sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     /* A current file is opened without writing anything, so every reading command works on a
      * file, folder or mount this process may not write. Switching a new file to WAL takes its
      * lock without waiting for it (the busy handler is not called there): several workers
-     * creating one database at the same moment see "database is locked" once. Retried for up
-     * to 30 s, as every other lock is waited for. */
-    for (int attempt = 0;; attempt++) {
-        int version = -1;
-        int cur = schema_current(s, &version);
+     * creating one database at the same moment see "database is locked" once. Retried, for
+     * BUSY_WAIT_MS in all (each try's busy timeout is what is left of it), as every other lock
+     * is waited for: a read that had waited its whole busy timeout was tried again, 600 times
+     * (5 hours, silent, behind a process holding the file's lock). */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int pragmas = 0;
+    for (;;) {
+        int version = -1, cur, left = BUSY_WAIT_MS - elapsed_ms(&t0);
+        sqlite3_busy_timeout(s->db, left > 1 ? left : 1);
+        /* the pragmas read the schema: they wait for the lock too, and are set once they run */
+        if (!pragmas &&
+            sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL, NULL,
+                         NULL) != SQLITE_OK &&
+            ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY ||
+             (sqlite3_errcode(s->db) & 0xff) == SQLITE_LOCKED)) {
+            s->busy = 1;
+            cur = gpbo_error_set(GPBO_ESTORAGE, "%s: cannot read: %s", path, sqlite3_errmsg(s->db));
+        } else {
+            pragmas = 1;
+            cur = schema_current(s, &version);
+        }
         if (cur < 0 && !s->busy && !s->immutable && wal_unreadable(s)) {
             if (reopen_immutable(s) != GPBO_OK) {
                 sq_close(&s->base);
@@ -1168,12 +1200,18 @@ gpbo_storage *gpbo_search__sqlite_open(const char *path)
         }
         if ((cur < 0 ? cur : check_schema(s)) == GPBO_OK)
             break;
-        if (!s->busy || attempt == 600) {
+        if (!s->busy || elapsed_ms(&t0) >= BUSY_WAIT_MS) {
+            if (s->busy && strstr(gpbo_error_message(), BUSY_HINT) == NULL) {
+                char msg[1024];
+                snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+                gpbo_error_set(GPBO_ESTORAGE, "%s%s", msg, BUSY_HINT);
+            }
             sq_close(&s->base);
             return NULL;
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    sqlite3_busy_timeout(s->db, BUSY_WAIT_MS);
     return &s->base;
 }

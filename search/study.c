@@ -19,7 +19,8 @@
  *    older than `grace` seconds (only when heartbeats are on), or whose worker is a process of
  *    this host and pid namespace that no longer exists (so a crashed `gpbo run` resumes at
  *    once, with no grace period to wait; pid_scope says why the namespace). Clocks of the machines
- * must agree to well within `grace`.
+ * must agree to well within `grace`; for `grace` seconds after a step of its own clock a handle
+ * judges no heartbeat by its age (watch_clock).
  *  - heartbeat: from the first ask on, a thread refreshes the heartbeat of this handle's
  *    running trials every `heartbeat` seconds. It shares the handle's storage connection: the
  *    handle's lock guards the connection (held for one storage call at a time, never while a
@@ -75,7 +76,12 @@ struct gpbo_study {
     pthread_cond_t wake;
     pthread_t hb;
     int hb_started, hb_stop;
-    size_t hb_failures;    /* refreshes that failed (the storage's error is lost with the thread) */
+    size_t hb_failures; /* refreshes that failed (the storage's error is lost with the thread) */
+    /* steps of the wall clock (watch_clock): its offset from the monotonic clock at the last
+     * look, and until when (monotonic) no heartbeat is judged by its age; clock_seen is 0
+     * before the first look */
+    int clock_seen;
+    double clock_offset, ages_ignored_until;
     gpbo_constraint *cons; /* the options' constraints, the study's own copy */
     gpbo_metrics attrs;    /* the study's user attributes as last set or read (attrs only) */
 };
@@ -133,6 +139,19 @@ static double now_s(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+/* Seconds of the monotonic clock: never stepped, and stopped while the machine sleeps. */
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A change of the wall clock's offset from the monotonic one larger than this, in seconds, is
+ * a step (an NTP step, `date -s`, a machine resumed from sleep, a VM restored): slewing moves
+ * both clocks alike, so the offset drifts by no more than the two readings' distance. */
+#define CLOCK_STEP_MIN 0.5
 
 char *gpbo_search__options_to_json(const gpbo_study_options *o)
 {
@@ -558,10 +577,27 @@ static size_t *running_ids(const gpbo_study *s, size_t *nrun)
     return ids;
 }
 
+/* Notes a step of the wall clock since the last look. Heartbeats are wall-clock times, so a
+ * step ahead (a laptop resumed after an hour) made every other worker's heartbeat look an hour
+ * old at this handle's next ask: the trials of live workers were taken for lost and ran twice,
+ * their owners' results refused. For grace seconds after a step this handle judges no
+ * heartbeat by its age (lost()): a live worker writes a fresh one within its heartbeat period,
+ * and a worker that is gone or handed its trials back is still seen at once. A step before
+ * this handle's first look is not seen (a worker started just after a resume). */
+static void watch_clock(gpbo_study *s)
+{
+    double mono = mono_s(), offset = now_s() - mono;
+    if (s->clock_seen && fabs(offset - s->clock_offset) > CLOCK_STEP_MIN)
+        s->ages_ignored_until = mono + s->opts.grace;
+    s->clock_seen = 1;
+    s->clock_offset = offset;
+}
+
 static int sync_mirror(gpbo_study *s)
 {
     if (s->st == NULL)
         return GPBO_OK;
+    watch_clock(s);
     size_t nrun = 0, *ids = running_ids(s, &nrun);
     if (ids == NULL)
         return GPBO_ENOMEM;
@@ -950,7 +986,9 @@ static int lost(const gpbo_study *s, const gpbo_trial_rec *r, double now, int *r
     *released = r->heartbeat == 0;
     if (*released)
         return 1;
-    if (s->opts.heartbeat > 0 && r->heartbeat < now - s->opts.grace)
+    /* not in the grace seconds after a step of the clock (watch_clock) */
+    if (s->opts.heartbeat > 0 && r->heartbeat < now - s->opts.grace &&
+        !(mono_s() < s->ages_ignored_until))
         return 1;
     return worker_dead(s, r->worker);
 }

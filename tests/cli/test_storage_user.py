@@ -15,7 +15,9 @@ names the defect it found, and failed before its fix.
 - a study on a full disk is read by the reading commands (they failed with 'disk I/O error'),
   and gpbo run says the disk is full; room made, it resumes with nothing lost;
 - a damaged study file is one line saying what failed to read (it said 'committing'), and gpbo
-  run writes nothing into it.
+  run writes nothing into it;
+- a study file another process holds locked stops gpbo run after 30 s with one line (it waited
+  silently for up to 5 hours).
 
 Tests run as root in CI, and root writes any file whatever its mode: the reader here is the
 user nobody (setpriv) when this runs as root, this user on a 0444 file in a 0555 folder else.
@@ -567,13 +569,61 @@ def test_damaged_file(d):
     check(after == before, "the damaged file was written")
 
 
+LOCKER = """\
+    import sqlite3, sys, time
+    c = sqlite3.connect(sys.argv[1], isolation_level=None)
+    c.execute("PRAGMA locking_mode=EXCLUSIVE")  # kept after the transaction: no one else reads
+    c.execute("BEGIN EXCLUSIVE")
+    c.execute("COMMIT")
+    print("locked", flush=True)
+    time.sleep(300)
+    """
+
+
+def test_study_file_locked(d):
+    """Another process holds the study file's lock (a program that opened it in exclusive
+    locking mode, a transaction left open): gpbo run waited for it silently, 30 s at each of
+    up to 600 tries to read the schema (5 hours), plus 30 s for its pragmas. It now waits
+    30 s in all and stops with one line saying a lock was held and by what kind of process;
+    released, the study resumes with the trials told before intact."""
+    write(os.path.join(d, "obj.py"), OBJ)
+    quad_sweep(d, method="random", run_cap=4)
+    r = run(["run", "sweep.yaml", "--trials", "2"], d)
+    check(r.returncode == 0, f"the first run: {r.returncode} {r.stderr}")
+    before = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    write(os.path.join(d, "locker.py"), LOCKER)
+    locker = subprocess.Popen([PY, "locker.py", "quad.db"], cwd=d, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        check(locker.stdout.readline().strip() == "locked", "the locker holds the file")
+        t0 = time.monotonic()
+        try:
+            r = run(["run", "sweep.yaml"], d, timeout=90)
+            took = time.monotonic() - t0
+            lines = r.stderr.strip().split("\n")
+            check(r.returncode == 1 and len(lines) == 1 and "quad.db" in lines[0] and
+                  "locked" in lines[0] and "another process held a lock" in lines[0] and
+                  25 <= took <= 50, f"gpbo run on a locked file: exit {r.returncode} after "
+                  f"{took:.1f} s: {r.stderr!r}")
+        except subprocess.TimeoutExpired:
+            check(False, "gpbo run on a locked file: still waiting after 90 s")
+    finally:
+        locker.kill()
+        locker.wait()
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"released, the study resumes: {r.returncode} {r.stderr}")
+    t = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    check(len(t) == 4 and all(x["state"] == "complete" for x in t), f"4 complete: {t}")
+    check(t[:2] == before, "the trials told before are unchanged")
+
+
 def main():
     if PG_URL:
         tests = [test_metric_renamed]
     else:
         tests = [test_read_only_study, test_metric_renamed, test_pg_no_server, test_output_cap,
                  test_study_file_removed, test_another_programs_database,
-                 test_full_disk, test_damaged_file]
+                 test_full_disk, test_damaged_file, test_study_file_locked]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-storage-user-", only=only)
 

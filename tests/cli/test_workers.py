@@ -584,14 +584,112 @@ def test_worker_in_another_pid_namespace(d):
           all(x["state"] == "complete" for x in t), f"8 complete trials: {t}")
 
 
+def test_clock_jump(d):
+    """The wall clock jumps an hour ahead (a laptop resumed from sleep, an NTP step) under two
+    live workers of one machine: the first to ask after it found the other's running trial's
+    heartbeat an hour old, took the trial for lost and ran it again; the owner's result was then
+    refused. A worker that sees its clock jump now judges no heartbeat by its age for `grace`
+    seconds (the owner refreshes it within `heartbeat`), so each trial runs once. The clock is
+    moved by tests/fault's clockshift library (GPBO_CLOCKSHIFT), preloaded into both workers;
+    the machine's own clock is not touched."""
+    shim = os.environ.get("GPBO_CLOCKSHIFT")
+    if not shim or not os.path.exists(shim):
+        print("test_clock_jump: skipped (GPBO_CLOCKSHIFT names no clockshift library)")
+        return
+    name = unique_name("jump")
+    # a's heartbeat thread refreshes only every 20 s: b's asks after the jump come long before
+    storage = setup(d, name, 12, extra="gpbo: {heartbeat: 20, grace: 30}\n")
+    shift = os.path.join(d, "clock_shift")
+    write(shift, "0\n")
+    env = {"LD_PRELOAD": shim, "GPBO_CLOCKSHIFT_FILE": shift,
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    a = start(d, storage, 1, dict(env, OBJ_SLEEP="10"))
+    check(wait_all_running(d, [a]), "the first worker started its trial")
+    b = start(d, storage, 1, dict(env, OBJ_SLEEP="0.3"))
+    check(wait_all_running(d, [a, b]), "the second worker started its trial")
+    write(shift, "3600\n")  # both have asked before the jump
+    oa, ea = a.communicate(timeout=120)
+    ob, eb = b.communicate(timeout=120)
+    check(a.returncode == 0 and b.returncode == 0,
+          f"exits {a.returncode} {b.returncode}: {ea[-300:]} {eb[-300:]}")
+    check("finished by another worker first" not in ea + eb,
+          f"no live worker's trial was taken over: {ea[-300:]} {eb[-300:]}")
+    starts = executions(d)[0]
+    check(sorted(starts) == list(range(12)), f"each of the 12 trials ran once: {sorted(starts)}")
+    t = trials(d, storage, name)
+    check(sorted(x["trial"] for x in t) == list(range(12)) and
+          all(x["state"] == "complete" for x in t), f"12 complete trials: {t}")
+
+
+def psql(sql, **kw):
+    """Runs sql through psql on the test's server (PostgreSQL only)."""
+    return subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", PG_URL, "-c", sql],
+                          capture_output=True, text=True, **kw)
+
+
+def test_study_row_locked(d):
+    """PostgreSQL only: another session holds the study's row (a transaction left open in psql,
+    a worker's machine gone mid-transaction). gpbo run waited behind it forever, printing
+    nothing; SQLite's file gives up after 30 s. The session now has a lock_timeout of 30 s
+    unless it has one of its own (the URL's options, kept: 2 s here), after which the run
+    stops with one line saying a lock was waited for and where to look; released, the study
+    resumes with the trials told before intact."""
+    name = unique_name("rowlock")
+    storage = setup(d, name, 4)
+    r = run(["run", "sweep.yaml", "--trials", "2"] + storage, d, timeout=120)
+    check(r.returncode == 0, f"first run: {r.stderr[-300:]}")
+    before = {x["trial"]: x["value"] for x in trials(d, storage, name)}
+    app = f"gpbo_locker_{os.getpid()}"
+    locker = subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URL], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    locker.stdin.write(f"SET application_name = '{app}';\nBEGIN;\n"
+                       f"SELECT id FROM studies WHERE name = '{name}' FOR UPDATE;\n"
+                       "SELECT pg_sleep(300);\n")
+    locker.stdin.flush()
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30 and psql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}' "
+                "AND query LIKE '%pg_sleep%'").stdout.strip() != "1":
+            time.sleep(0.1)
+        for url, least, most in ((PG_URL + "&options=-clock_timeout%3D2s", 1.5, 20),
+                                 (PG_URL, 25, 60)):
+            t0 = time.monotonic()
+            try:
+                r = run(["run", "sweep.yaml", "--storage", url], d, timeout=most + 30)
+            except subprocess.TimeoutExpired:
+                check(False, f"{url}: gpbo run still waiting for the lock after {most + 30} s")
+                continue
+            took = time.monotonic() - t0
+            lines = r.stderr.strip().split("\n")
+            check(r.returncode == 1 and "lock timeout" in lines[-1] and
+                  "pg_stat_activity" in lines[-1] and least <= took <= most,
+                  f"{url}: a run behind the lock: exit {r.returncode} after {took:.1f} s: "
+                  f"{r.stderr[-400:]!r}")
+    finally:
+        psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             f"WHERE application_name = '{app}'")
+        locker.stdin.close()
+        locker.wait(timeout=30)
+    r = run(["run", "sweep.yaml"] + storage, d, timeout=120)
+    check(r.returncode == 0, f"released, the study resumes: {r.stderr[-300:]}")
+    t = trials(d, storage, name)
+    check(sorted(x["trial"] for x in t) == list(range(4)) and
+          all(x["state"] == "complete" for x in t), f"4 complete trials: {t}")
+    check(all(x["value"] == before[x["trial"]] for x in t if x["trial"] in before),
+          "the trials told before the lock are unchanged")
+
+
 if __name__ == "__main__":
     TESTS = [test_eight_workers, test_bayes_workers, test_chaos, test_stopped_worker,
              test_held_proposal_handed_back, test_lost_execution_ended,
              test_lost_execution_ended_other_folder,
              test_sigterm_to_the_group, test_group_signal_while_starting,
              test_seconds_are_the_run, test_resume_line_past_lost_retries,
-             test_worker_in_another_pid_namespace]
+             test_worker_in_another_pid_namespace, test_clock_jump]
     if PG_URL:  # a server to stop: only the PostgreSQL run has one
-        TESTS += [test_server_goes_away, test_connect_fails_then_server_answers]
+        TESTS += [test_server_goes_away, test_connect_fails_then_server_answers,
+                  test_study_row_locked]
     sys.exit(run_tests(TESTS,
                        prefix="gpbo-workers-", only=sys.argv[3:]))
