@@ -746,17 +746,18 @@ static int metrics_list(ctx *c, yaml_node_t *v)
 
 /* early_terminate's keys: type, then hyperband's (W&B's names; strict is W&B's and ignored),
  * then the median rule's (Optuna's MedianPruner's, without the n_). */
-enum { ET_FIRST_HYPERBAND = 1, ET_FIRST_MEDIAN = 6, ET_NKEYS = 9 };
+enum { ET_MIN_ITER = 1, ET_MAX_ITER = 2, ET_S = 4, ET_FIRST_MEDIAN = 6, ET_NKEYS = 9 };
 static const char *const ET_KEYS[ET_NKEYS] = {
     "type",   "min_iter",       "max_iter",     "eta",           "s",
     "strict", "startup_trials", "warmup_steps", "interval_steps"};
+/* the types, in gpbo_pruner_kind's order */
+static const char *const ET_TYPES[] = {"none", "median", "hyperband"};
 
-/* What early_terminate gave besides the pruner's options: W&B's other form of hyperband,
- * max_iter with s brackets, is resolved once every key is read, and so is whether each key
- * belongs to the type (which may come last). */
+/* What early_terminate gave besides the pruner's options: each key's value node (NULL when not
+ * given), so that W&B's other form of hyperband, max_iter with s brackets, and whether each key
+ * belongs to the type (which may come last) are resolved once every key is read. */
 typedef struct et_state {
-    yaml_node_t *s_node, *min_node, *max_node;
-    yaml_node_t *given[ET_NKEYS]; /* each key's value node, NULL when not given */
+    yaml_node_t *given[ET_NKEYS];
     size_t s;
 } et_state;
 
@@ -769,18 +770,15 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         if (!strcmp(key, ET_KEYS[i]))
             e->given[i] = v;
     if (!strcmp(key, "type")) {
-        static const char *const types[] = {"none", "median", "hyperband"};
         int t;
-        int rc = choose(c, v, "early_terminate type", types, 3, &t);
+        int rc = choose(c, v, "early_terminate type", ET_TYPES, 3, &t);
         o->kind = (gpbo_pruner_kind)t;
         return rc;
     }
     if (!strcmp(key, "strict"))
         return GPBO_OK;
-    if (!strcmp(key, "s")) {
-        e->s_node = v;
+    if (!strcmp(key, "s"))
         return count(c, v, "s", &e->s);
-    }
     if (!strcmp(key, "eta")) {
         double x;
         int rc = number(c, v, key, &x);
@@ -798,10 +796,8 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         if (x < 1)
             return err_at(c, v, "min_iter must be at least 1");
         o->min_iter = (long)x;
-        e->min_node = v;
     } else if (!strcmp(key, "max_iter")) {
         o->max_iter = (long)x;
-        e->max_node = v;
     } else if (!strcmp(key, "startup_trials")) {
         o->startup_trials = x;
     } else if (!strcmp(key, "warmup_steps")) {
@@ -819,7 +815,6 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
  * first step as if min_iter were not there. */
 static int et_keys_of_type(ctx *c, const et_state *e)
 {
-    static const char *const names[] = {"none", "median", "hyperband"};
     gpbo_pruner_kind kind = c->s->prune.kind;
     for (size_t i = 1; i < ET_NKEYS; i++) {
         int hyperband_key = i < ET_FIRST_MEDIAN;
@@ -830,7 +825,7 @@ static int et_keys_of_type(ctx *c, const et_state *e)
                       "early_terminate: %s is not an option of type %s (hyperband takes "
                       "min_iter, max_iter, eta, s and strict; median takes startup_trials, "
                       "warmup_steps and interval_steps)",
-                      ET_KEYS[i], names[kind]);
+                      ET_KEYS[i], ET_TYPES[kind]);
     }
     return GPBO_OK;
 }
@@ -845,22 +840,24 @@ static int et_keys_of_type(ctx *c, const et_state *e)
 static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
 {
     gpbo_pruner_options *o = &c->s->prune;
+    yaml_node_t *s_node = e->given[ET_S], *min_node = e->given[ET_MIN_ITER],
+                *max_node = e->given[ET_MAX_ITER];
     int rc = et_keys_of_type(c, e);
     if (rc != GPBO_OK)
         return rc;
-    if (e->s_node != NULL && o->kind == GPBO_PRUNER_HYPERBAND) {
-        if (e->max_node == NULL)
-            return err_at(c, e->s_node,
+    if (s_node != NULL && o->kind == GPBO_PRUNER_HYPERBAND) {
+        if (max_node == NULL)
+            return err_at(c, s_node,
                           "early_terminate: s (the number of brackets) needs max_iter; or give "
                           "min_iter alone");
-        if (e->min_node != NULL)
-            return err_at(c, e->min_node,
+        if (min_node != NULL)
+            return err_at(c, min_node,
                           "early_terminate: give min_iter, or max_iter with s, not both");
         double band = (double)o->max_iter, first = 0;
         for (size_t i = 0; i < e->s && band / o->eta >= 1; i++)
             first = band = band / o->eta;
         if (first < 1) /* no bracket of a step or more: W&B refuses it ("Bands must be ...") */
-            return err_at(c, e->s_node,
+            return err_at(c, s_node,
                           "early_terminate: max_iter %ld, eta %g and s %zu make no bracket of a "
                           "step or more (brackets at max_iter / eta^i, i = 1 .. s): raise s or "
                           "max_iter, or lower eta",
@@ -871,9 +868,8 @@ static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
     /* max_iter alone: W&B's schema refuses it (max_iter needs s, or min_iter is given); it used
      * to run min_iter's default rungs 1, 3, 9, ... up to max_iter, so a W&B user's
      * {max_iter: 27} pruned after the first step and at step 27, the trials' last. */
-    if (o->kind == GPBO_PRUNER_HYPERBAND && e->max_node != NULL && e->min_node == NULL &&
-        e->s_node == NULL)
-        return err_at(c, e->max_node,
+    if (o->kind == GPBO_PRUNER_HYPERBAND && max_node != NULL && min_node == NULL && s_node == NULL)
+        return err_at(c, max_node,
                       "early_terminate: max_iter needs s, the number of brackets (W&B's form: "
                       "brackets at max_iter / eta^i, i = 1 .. s), or min_iter (rungs at "
                       "min_iter * eta^k up to max_iter)");

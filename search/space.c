@@ -665,7 +665,9 @@ int gpbo_search__space_change(const char *stored_json, const char *given_json, c
         json_array_foreach(g, i, p)
         {
             const char *n = json_string_value(json_object_get(p, "name"));
-            if (found || n == NULL)
+            if (found)
+                break;
+            if (n == NULL)
                 continue;
             json_t *q = param_named(s, n);
             if (q != NULL && json_equal(p, q))
@@ -684,10 +686,11 @@ int gpbo_search__space_change(const char *stored_json, const char *given_json, c
         json_array_foreach(s, i, p)
         {
             const char *n = json_string_value(json_object_get(p, "name"));
-            if (found || n == NULL || param_named(g, n) != NULL)
-                continue;
-            snprintf(buf, cap, "parameter '%s' is not given (the study has it)", n);
-            found = 1;
+            if (!found && n != NULL && param_named(g, n) == NULL) {
+                snprintf(buf, cap, "parameter '%s' is not given (the study has it)", n);
+                found = 1;
+                break;
+            }
         }
         if (!found && json_array_size(s) == json_array_size(g)) {
             char a[200], b[200];

@@ -346,6 +346,20 @@ static gpbo_pruner *resume_live(const gpbo_pruner_options *o, gpbo_study *st)
     return p;
 }
 
+/* A one-parameter space (x in [0, 1]) and a study of it with the random strategy, at url (NULL:
+ * in memory); the caller frees both. */
+static gpbo_study *random_study(const char *url, const char *name, gpbo_space **sp)
+{
+    *sp = gpbo_space_new();
+    assert_non_null(*sp);
+    assert_int_equal(gpbo_space_add_float(*sp, "x", 0.0, 1.0, 0), GPBO_OK);
+    gpbo_study_options so = GPBO_STUDY_OPTIONS_INIT;
+    so.strategy = "random";
+    gpbo_study *st = gpbo_study_open(url, name, *sp, &so);
+    assert_non_null(st);
+    return st;
+}
+
 static double thread_seconds(void)
 {
     struct timespec t;
@@ -381,12 +395,8 @@ static double catch_up_seconds(const gpbo_study *st, gpbo_pruner_kind kind, size
 static void test_catch_up_linear(void **state)
 {
     (void)state;
-    gpbo_space *sp = gpbo_space_new();
-    assert_int_equal(gpbo_space_add_float(sp, "x", 0.0, 1.0, 0), GPBO_OK);
-    gpbo_study_options so = GPBO_STUDY_OPTIONS_INIT;
-    so.strategy = "random";
-    gpbo_study *st = gpbo_study_open(NULL, "many", sp, &so);
-    assert_non_null(st);
+    gpbo_space *sp;
+    gpbo_study *st = random_study(NULL, "many", &sp);
     for (size_t i = 0; i < 1000; i++) {
         size_t tid;
         double x;
@@ -420,15 +430,11 @@ static void test_repeated_and_earlier_steps_resume_alike(void **state)
         o.kind = kind == 0 ? GPBO_PRUNER_MEDIAN : GPBO_PRUNER_HYPERBAND;
         o.startup_trials = 2;
         o.min_iter = kind == 2 ? 2 : 1;
-        gpbo_space *sp = gpbo_space_new();
-        assert_int_equal(gpbo_space_add_float(sp, "x", 0.0, 1.0, 0), GPBO_OK);
-        gpbo_study_options so = GPBO_STUDY_OPTIONS_INIT;
-        so.strategy = "random";
-        gpbo_study *st = gpbo_study_open(url, "resume", sp, &so);
-        assert_non_null(st);
+        gpbo_space *sp;
+        gpbo_study *st = random_study(url, "resume", &sp);
         gpbo_pruner_free(resume_live(&o, st));
         gpbo_study_close(st);
-        st = gpbo_study_open(url, "resume", sp, &so); /* the resume */
+        st = gpbo_study_open(url, "resume", sp, NULL); /* the resume (options as stored) */
         assert_non_null(st);
         /* each probe on a new pair: a hyperband probe's value stays in the rungs */
         size_t npruned = 0, nprobes = 0;
