@@ -15,9 +15,12 @@ gpbo = sys.argv[1]
 fails = 0
 
 
-def run(*args, data_dir="/nonexistent-gpbo-data"):
+def run(*args, data_dir="/nonexistent-gpbo-data", blas_threads=None):
+    env = dict(os.environ)
+    if blas_threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = blas_threads
     p = subprocess.run([gpbo, "train", "--data_dir", data_dir, *args], capture_output=True,
-                       text=True, timeout=120)
+                       text=True, timeout=120, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -66,12 +69,41 @@ rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", data_dir=t
 if rc != 0:
     print(f"FAIL tiny data set: exit {rc}: {err}")
     fails += 1
-# train_size + val_size used to wrap around: 2^64 - 1 + 50 asked the loader for 49 images
-rc, out, err = run(*small, "--train_size", "18446744073709551615", "--val_size", "50",
-                   data_dir=tmp)
-if rc != 0:
-    print(f"FAIL train_size 2^64 - 1: exit {rc}: {err}")
+# a train_size the data cannot give used to train on what there was (train_size 60000 beside
+# val_size 5000 of Fashion-MNIST's 60000 trained on 55000, saying nothing): refused, exit 2, as
+# scikit-learn's train_test_split refuses a train_size above the samples; train_size + val_size
+# used to wrap around too (2^64 - 1 + 50 asked the loader for 49 images)
+for size in ["151", "18446744073709551615"]:
+    rc, out, err = run(*small, "--train_size", size, "--val_size", "50", data_dir=tmp)
+    if rc != 2 or f"trainer setting train_size {size}: with val_size 50" not in err or \
+            "train-images-idx3-ubyte.gz holds 200 (train_size at most 150" not in err or \
+            "val_accuracy=" in out:
+        print(f"FAIL train_size {size} of 200 - 50: exit {rc}: {err}")
+        fails += 1
+# exactly what there is (150 + 50 of 200) runs
+rc, out, err = run(*small, "--train_size", "150", "--val_size", "50", data_dir=tmp)
+if rc != 0 or "val_accuracy=" not in out:
+    print(f"FAIL train_size 150 of 200 - 50: exit {rc}: {err}")
     fails += 1
+# the threads a run splits each batch over: `gpbo train` had no setting for them and took
+# OPENBLAS_NUM_THREADS (else the cores), so a seeded run gave other numbers on another machine
+# or shell; --threads N gives the same run whatever that variable says
+for threads in ["1", "2"]:
+    outs = set()
+    for blas in ["1", "2", "3"]:
+        rc, out, err = run(*small, "--train_size", "150", "--val_size", "50", "--threads",
+                           threads, data_dir=tmp, blas_threads=blas)
+        if rc != 0 or "val_accuracy=" not in out:
+            print(f"FAIL --threads {threads} OPENBLAS_NUM_THREADS={blas}: exit {rc}: {err}")
+            fails += 1
+        outs.add(out.split("seconds=")[0])
+    if len(outs) != 1:
+        print(f"FAIL --threads {threads} moved with OPENBLAS_NUM_THREADS: {outs}")
+        fails += 1
+expect(["--threads", "1025"], 2, "trainer setting threads: 1025 (at most 1024")
+expect(["--threads", "-1"], 2, "trainer setting threads: '-1' is not a whole number")
+expect(["--threads", "0"], 1, "train-images-idx3-ubyte.gz")
+
 # the defaults `gpbo train --help` prints (SGD's momentum of 0.9, where torch.optim.SGD's is 0,
 # was written nowhere a user of the command reads) are the ones a run uses: the same run with
 # each of them given
