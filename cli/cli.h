@@ -38,7 +38,9 @@ int trainer_set(trainer_settings *t, const char *key, const char *value);
  * hidden with model (one of the two would be dropped), or either is 0. */
 int trainer_final_model(trainer_settings *t);
 /* The same check before any trial, for a sweep whose trainer section is t and whose n
- * parameters (each set in every trial where it is active) are names: 0, or GPBO_EINVAL. */
+ * parameters (each set in every trial where it is active) are names, and that none of them is
+ * a setting of the data (data_dir, train_size, val_size, test: loaded once for all trials): 0,
+ * or GPBO_EINVAL. */
 int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n);
 /* The number of trainer settings: their keys are the sweep's trainer section's. */
 enum { TRAINER_NKEYS = 27 };

@@ -289,8 +289,20 @@ static int check_shape(int model, int hidden, int layers)
 int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n)
 {
     int model = t->model_set, hidden = t->hidden_set, layers = t->layers_set;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         mark_shape_key(names[i], &model, &hidden, &layers);
+        /* the data is loaded once, from the trainer section, before the first trial: a
+         * searched train_size (a learning curve) used to train every trial on the same images
+         * whatever its value said, and a searched test printed no test metrics */
+        static const char *const data_keys[] = {"data_dir", "train_size", "val_size", "test"};
+        for (size_t k = 0; k < sizeof data_keys / sizeof *data_keys; k++)
+            if (!strcmp(names[i], data_keys[k]))
+                return gpbo_error_set(GPBO_EINVAL,
+                                      "parameter '%s' cannot be searched: the data is loaded "
+                                      "once, from the trainer section, for every trial (give "
+                                      "%s there; a sweep file each for other values)",
+                                      names[i], names[i]);
+    }
     return check_shape(model, hidden, layers);
 }
 

@@ -171,6 +171,25 @@ if rc != 2 or "at most 126 of 3 units" not in err:
     print(f"FAIL hidden 3 layers 127: exit {rc}: {err}")
     fails += 1
 
+# a sweep searching a setting of the data: the data is loaded once, from the trainer section,
+# before the first trial, so a searched train_size trained every trial on the same images
+# whatever its value said (and a searched test printed no test metrics); refused before any
+# trial, exit 2, naming the parameter
+for name, values in [("train_size", "[20, 150]"), ("val_size", "[20, 50]"),
+                     ("test", "[true, false]"), ("data_dir", f"['{tmp}']")]:
+    sweep = os.path.join(tmp, f"search-{name}.yaml")
+    with open(sweep, "w") as f:
+        f.write(f"name: s\nmethod: grid\nmetric: {{name: val_accuracy, goal: maximize}}\n"
+                f"parameters:\n  {name}: {{values: {values}}}\n"
+                f"trainer: {{data_dir: '{tmp}', val_size: 50, model: 'mlp:4', epochs: 1}}\n")
+    p = subprocess.run([gpbo, "run", sweep, "--storage",
+                        "sqlite:///" + os.path.join(tmp, f"search-{name}.db")],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != 2 or f"parameter '{name}' cannot be searched" not in p.stderr or \
+            "val_accuracy=" in p.stdout:
+        print(f"FAIL searched {name}: exit {p.returncode}: {p.stderr} {p.stdout[-300:]}")
+        fails += 1
+
 # the same data set uncompressed, as many copies of (Fashion-)MNIST hold it: `gpbo train` looked
 # for the .gz names only and said it could not open train-images-idx3-ubyte.gz, though the
 # reader takes plain IDX files; now it takes NAME when NAME.gz is missing
