@@ -143,7 +143,8 @@ static const cli_command COMMANDS[] = {
      "configuration trained again on the whole training set, beside the trainer's default "
      "configuration (gpbo train's) given the same epochs, data and seed; both tested on the test "
      "set. An epoch line each on stdout, then the two side by side. Exit status 0; 1 when "
-     "training fails; 2 for a bad option or a sweep without a trainer section",
+     "training fails; 2 for a bad option (a --train-size above what the data holds included) or "
+     "a sweep without a trainer section",
      {&O_STORAGE, &O_STUDY_SWEEP, &O_TRIAL, &O_TRAIN_SIZE}},
     {"compare",
      "COMPARE.yaml",

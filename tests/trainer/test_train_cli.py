@@ -190,6 +190,28 @@ for name, values in [("train_size", "[20, 150]"), ("val_size", "[20, 50]"),
         print(f"FAIL searched {name}: exit {p.returncode}: {p.stderr} {p.stdout[-300:]}")
         fails += 1
 
+# gpbo retrain's --train-size above what the data holds: refused as a bad option (exit 2,
+# naming the setting), where it trained on what there was
+sweep = os.path.join(tmp, "retrain.yaml")
+with open(sweep, "w") as f:
+    f.write("name: r\nmethod: grid\nmetric: {name: val_accuracy, goal: maximize}\n"
+            "parameters:\n  lr: {values: [0.01]}\n"
+            f"trainer: {{data_dir: '{tmp}', val_size: 50, model: 'mlp:4', epochs: 1}}\n")
+db = "sqlite:///" + os.path.join(tmp, "retrain.db")
+p = subprocess.run([gpbo, "run", sweep, "--storage", db], capture_output=True, text=True,
+                   timeout=120)
+if p.returncode != 0:
+    print(f"FAIL the study to retrain: exit {p.returncode}: {p.stderr}")
+    fails += 1
+for size, code, want in [("151", 2, "trainer setting train_size 151: with val_size 50"),
+                         ("150", 0, "")]:
+    p = subprocess.run([gpbo, "retrain", sweep, "--storage", db, "--train-size", size],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != code or want not in p.stderr or \
+            (code == 0 and "trained on 150 images (50 more for validation)" not in p.stdout):
+        print(f"FAIL retrain --train-size {size}: exit {p.returncode}: {p.stderr} {p.stdout}")
+        fails += 1
+
 # the same data set uncompressed, as many copies of (Fashion-)MNIST hold it: `gpbo train` looked
 # for the .gz names only and said it could not open train-images-idx3-ubyte.gz, though the
 # reader takes plain IDX files; now it takes NAME when NAME.gz is missing
