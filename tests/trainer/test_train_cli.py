@@ -253,6 +253,21 @@ if os.path.exists(os.path.join(fm, "train-images-idx3-ubyte.gz")):
     if outs[0] == outs[1]:
         print("FAIL seeds 2^53 and 2^53 + 1 gave the same run:\n" + outs[0])
         fails += 1
+    # --threads is the count the run splits its batches over: the same run as
+    # OPENBLAS_NUM_THREADS of that count without it (the two counts give different runs here,
+    # so a --threads that was ignored would show)
+    common = ["--train_size", "3000", "--val_size", "500", "--model", "mlp:512-256", "--epochs",
+              "3", "--lr", "0.01", "--seed", "3"]
+    by_env = {t: run(*common, data_dir=fm, blas_threads=t)[1].split("seconds=")[0]
+              for t in ["1", "2"]}
+    if by_env["1"] == by_env["2"]:
+        print("note: 1 and 2 threads gave the same run here; --threads against them not checked")
+    for t, other in [("1", "2"), ("2", "1")] if by_env["1"] != by_env["2"] else []:
+        rc, out, err = run(*common, "--threads", t, data_dir=fm, blas_threads=other)
+        if rc != 0 or out.split("seconds=")[0] != by_env[t]:
+            print(f"FAIL --threads {t} under OPENBLAS_NUM_THREADS={other}: exit {rc} {err}\n"
+                  f"{out}\nwanted\n{by_env[t]}")
+            fails += 1
     # a learning rate that makes SGD diverge: a failure with the reason, not scores of NaN
     rc, out, err = run("--train_size", "300", "--val_size", "100", "--model", "mlp:32",
                        "--optimizer", "sgd", "--lr", "1e7", "--epochs", "10", data_dir=fm)
