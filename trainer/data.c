@@ -249,6 +249,22 @@ static uint32_t be32(const unsigned char *b)
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
+/* The compressed or archive format whose magic bytes start h (4 bytes), or NULL: the IDX
+ * files of (Fashion-)MNIST are handed around as .zip (Kaggle), .bz2 or .xz too, and "bad magic
+ * number" alone did not say that the file only needs unpacking. */
+static const char *other_format(const unsigned char *h)
+{
+    if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4)
+        return "a zip archive";
+    if (h[0] == 'B' && h[1] == 'Z' && h[2] == 'h')
+        return "a bzip2 file";
+    if (h[0] == 0xfd && h[1] == '7' && h[2] == 'z' && h[3] == 'X')
+        return "an xz file";
+    if (h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f && h[3] == 0xfd)
+        return "a zstd file";
+    return NULL;
+}
+
 /* Closes x; nothing when it is not open (x->in NULL: zeroed, or its idx_open failed). */
 static void idx_close(idx_file *x)
 {
@@ -311,12 +327,17 @@ static int idx_open(idx_file *x, const char *path, int ndims)
     unsigned char h[16];
     const char *kind = ndims == 3 ? "images" : "labels";
     rc = read_exact(x, h, 4, "the magic number");
-    if (rc == GPBO_OK && (h[0] != 0 || h[1] != 0))
+    if (rc == GPBO_OK && (h[0] != 0 || h[1] != 0)) {
+        const char *other = other_format(h);
         rc = gpbo_error_set(GPBO_EFORMAT,
                             "%s: bad magic number %02x%02x%02x%02x: an IDX file starts with two "
-                            "zero bytes (expected 000008%02x, IDX unsigned-byte %s)",
-                            path, h[0], h[1], h[2], h[3], ndims, kind);
-    else if (rc == GPBO_OK && h[2] != 0x08)
+                            "zero bytes (expected 000008%02x, IDX unsigned-byte %s)%s%s%s",
+                            path, h[0], h[1], h[2], h[3], ndims, kind, other ? "; this is " : "",
+                            other ? other : "",
+                            other ? ": IDX files are read plain or gzip-compressed, so unpack "
+                                    "it first"
+                                  : "");
+    } else if (rc == GPBO_OK && h[2] != 0x08)
         rc = gpbo_error_set(GPBO_EFORMAT,
                             "%s: magic number %02x%02x%02x%02x: data type 0x%02x is not supported "
                             "(only 0x08, unsigned bytes)",

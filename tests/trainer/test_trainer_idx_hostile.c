@@ -374,6 +374,18 @@ static void test_bad_magic_and_dims(void **s)
     put(good_lab, "good-labels", labels(10, 10));
     put(img, "m1", images(0x01000803, 10, 4, 3, 120));
     expect_fail(img, good_lab, 0, GPBO_EFORMAT, "m1: bad magic number 01000803", NULL);
+    /* another compression or an archive: said, since unpacking is all the file needs */
+    put(img, "m1.zip", images(0x504b0304, 10, 4, 3, 120));
+    expect_fail(img, good_lab, 0, GPBO_EFORMAT, "m1.zip: bad magic number 504b0304",
+                "; this is a zip archive: IDX files are read plain or gzip-compressed, so unpack "
+                "it first",
+                NULL);
+    put(img, "m1.bz2", images(0x425a6839, 10, 4, 3, 120));
+    expect_fail(img, good_lab, 0, GPBO_EFORMAT, "this is a bzip2 file", NULL);
+    put(img, "m1.xz", images(0xfd377a58, 10, 4, 3, 120));
+    expect_fail(img, good_lab, 0, GPBO_EFORMAT, "this is an xz file", NULL);
+    put(img, "m1.zst", images(0x28b52ffd, 10, 4, 3, 120));
+    expect_fail(img, good_lab, 0, GPBO_EFORMAT, "this is a zstd file", NULL);
     put(img, "m2", images(0x00000d03, 10, 4, 3, 120));
     expect_fail(img, good_lab, 0, GPBO_EFORMAT, "m2: magic number 00000d03: data type 0x0d", NULL);
     put(img, "m3", images(0x802, 10, 4, 3, 120));
