@@ -207,8 +207,8 @@ static int idx_read(idx_file *x, void *buf, size_t len, size_t *got, const char 
                 return sys_fail(x, what);
             if (n == 0)
                 return gpbo_error_set(GPBO_EFORMAT,
-                                      "%s: reading %s: the file ends inside gzip data (cut "
-                                      "short?)",
+                                      "%s: truncated while reading %s: the file ends inside "
+                                      "gzip data",
                                       x->path, what);
         }
         int r = inflate(&x->z, Z_NO_FLUSH);

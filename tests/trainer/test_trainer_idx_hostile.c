@@ -533,7 +533,21 @@ static void test_after_the_gzip_data(void **s)
     second.n -= 4;
     put(img, "cutmember-images.gz", cat(gz(images(0x803, 10, 4, 3, 120)), second));
     expect_fail(img, good_lab, 0, GPBO_EFORMAT,
-                "cutmember-images.gz: reading the pixels: ", "the file ends inside gzip data",
+                "cutmember-images.gz: truncated while reading the pixels: the file ends "
+                "inside gzip data",
+                NULL);
+    /* the first member cut in its data, and in its header */
+    bytes half = gz(images(0x803, 10, 4, 3, 120));
+    half.n /= 2;
+    put(img, "half-images.gz", half);
+    expect_fail(img, good_lab, 0, GPBO_EFORMAT, "half-images.gz: truncated while reading the ",
+                "the file ends inside gzip data", NULL);
+    bytes magic = fill(2, 0x1f);
+    magic.p[1] = 0x8b;
+    put(img, "magic-images.gz", magic);
+    expect_fail(img, good_lab, 0, GPBO_EFORMAT,
+                "magic-images.gz: truncated while reading the magic number: the file ends inside "
+                "gzip data",
                 NULL);
 }
 
