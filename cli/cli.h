@@ -17,6 +17,9 @@ typedef struct trainer_settings {
     char data_dir[1024];
     char model[256];
     size_t train_size, val_size, hidden, layers;
+    /* the trainer's threads (gpbo_trainer_set_threads when a run starts); 0: the process's
+     * count as it stands (OpenBLAS's, or what `gpbo run` set for its trials) */
+    size_t threads;
     int test;
     /* which of model, hidden and layers were given (trainer_final_model checks them) */
     int model_set, hidden_set, layers_set;
@@ -35,10 +38,12 @@ int trainer_set(trainer_settings *t, const char *key, const char *value);
  * hidden with model (one of the two would be dropped), or either is 0. */
 int trainer_final_model(trainer_settings *t);
 /* The same check before any trial, for a sweep whose trainer section is t and whose n
- * parameters (each set in every trial where it is active) are names: 0, or GPBO_EINVAL. */
+ * parameters (each set in every trial where it is active) are names, and that none of them is
+ * a setting of the data (data_dir, train_size, val_size, test: loaded once for all trials): 0,
+ * or GPBO_EINVAL. */
 int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n);
 /* The number of trainer settings: their keys are the sweep's trainer section's. */
-enum { TRAINER_NKEYS = 26 };
+enum { TRAINER_NKEYS = 27 };
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
  * and returns their number, TRAINER_NKEYS. Cannot fail. */
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);
@@ -47,7 +52,8 @@ size_t trainer_keys(const char *out[TRAINER_NKEYS]);
 int trainer_default(size_t i, char *buf, size_t size);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
-/* Trains once (t->cfg.on_epoch as the caller set it) into r: gpbo_trainer_run's status. */
+/* Trains once (t->cfg.on_epoch as the caller set it) into r, on t->threads threads when that is
+ * not 0 (set for the whole process): gpbo_trainer_run's status. */
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
 /* Trains once, printing `metric=value step=N` per epoch (for a metric the trainer has per epoch,
  * val_accuracy or val_loss; for another, `val_accuracy=A val_loss=L step=N`) and name=value

@@ -143,7 +143,8 @@ static const cli_command COMMANDS[] = {
      "configuration trained again on the whole training set, beside the trainer's default "
      "configuration (gpbo train's) given the same epochs, data and seed; both tested on the test "
      "set. An epoch line each on stdout, then the two side by side. Exit status 0; 1 when "
-     "training fails; 2 for a bad option or a sweep without a trainer section",
+     "training fails; 2 for a bad option (a --train-size above what the data holds included) or "
+     "a sweep without a trainer section",
      {&O_STORAGE, &O_STUDY_SWEEP, &O_TRIAL, &O_TRAIN_SIZE}},
     {"compare",
      "COMPARE.yaml",
@@ -232,9 +233,11 @@ static void command_usage(FILE *f, const cli_command *c)
             fprintf(f, " %s=%s", keys[k], v);
             col += w;
         }
-        fprintf(f, "\n    (train_size 0: all the images but val_size; momentum is SGD's, where "
-                   "torch.optim.SGD's\n    default is 0; weight_decay is AdamW's decoupled decay "
-                   "with adam)\n");
+        fprintf(f, "\n    (train_size 0: all the images but val_size, and more than the data "
+                   "holds is refused;\n    momentum is SGD's, where torch.optim.SGD's default is "
+                   "0; weight_decay is AdamW's\n    decoupled decay with adam; threads 0: "
+                   "OPENBLAS_NUM_THREADS, else the cores, and a\n    seeded run repeats bit for "
+                   "bit only at the same threads)\n");
         fprintf(
             f,
             "    the network: model (default mlp:256-128; cnn:c32k5-p2-d128 ...), or hidden (the\n"

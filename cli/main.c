@@ -52,9 +52,10 @@ int cmd_train(int argc, char **argv)
         }
     }
     trainer_data d;
-    if (trainer_data_load(&t, &d) != GPBO_OK) {
+    int lrc = trainer_data_load(&t, &d);
+    if (lrc != GPBO_OK) {
         fprintf(stderr, "gpbo train: %s\n", gpbo_error_message());
-        return 1;
+        return lrc == GPBO_EINVAL ? 2 : 1; /* a setting the data cannot meet (val_size, ...) */
     }
     int rc = trainer_run_print(&t, &d, metric);
     trainer_data_free(&d);

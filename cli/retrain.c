@@ -158,9 +158,11 @@ static int retrain(const sweep *sw, gpbo_study *st, const cli_args *a)
     c[1].t.cfg.epochs = c[0].t.cfg.epochs; /* the same epochs, even when they were searched */
     describe(&c[1]);
     trainer_data d;
-    if (trainer_data_load(&c[0].t, &d) != GPBO_OK) {
+    int lrc = trainer_data_load(&c[0].t, &d);
+    if (lrc != GPBO_OK) {
         fprintf(stderr, "gpbo retrain: %s\n", gpbo_error_message());
-        return 1;
+        /* a --train-size (or val_size) the data cannot meet is a bad option, not a failure */
+        return lrc == GPBO_EINVAL ? 2 : 1;
     }
     fflush(stdout);
     for (int k = 0; k < 2 && status == 0; k++)

@@ -91,6 +91,7 @@ static const setting SETTINGS[] = {
     {"shift", S_COUNT, FIELD(cfg.shift), NULL, 0},
     {"flip", S_FLAG, FIELD(cfg.flip), NULL, 0},
     {"seed", S_SEED, FIELD(cfg.seed), NULL, 0},
+    {"threads", S_COUNT, FIELD(threads), NULL, 0},
 };
 #undef FIELD
 _Static_assert(sizeof SETTINGS / sizeof *SETTINGS == TRAINER_NKEYS, "TRAINER_NKEYS is the table's");
@@ -240,11 +241,23 @@ static void mark_shape_key(const char *key, int *model, int *hidden, int *layers
     *layers |= !strcmp(key, "layers");
 }
 
+/* The most threads a run may ask for (gpbo_trainer_set_threads takes an int; a team of more
+ * threads than that is a typo, not a machine). */
+#define TRAINER_MAX_THREADS 1024
+
 int trainer_set(trainer_settings *t, const char *key, const char *v)
 {
     for (size_t i = 0; i < sizeof SETTINGS / sizeof *SETTINGS; i++)
         if (!strcmp(key, SETTINGS[i].key)) {
+            size_t threads = t->threads;
             int rc = apply(&SETTINGS[i], (char *)t + SETTINGS[i].off, v);
+            if (rc == GPBO_OK && t->threads > TRAINER_MAX_THREADS) {
+                t->threads = threads;
+                return gpbo_error_set(GPBO_EINVAL,
+                                      "trainer setting threads: %s (at most %d; 0 takes "
+                                      "OpenBLAS's count)",
+                                      v, TRAINER_MAX_THREADS);
+            }
             if (rc == GPBO_OK)
                 mark_shape_key(key, &t->model_set, &t->hidden_set, &t->layers_set);
             return rc;
@@ -276,8 +289,20 @@ static int check_shape(int model, int hidden, int layers)
 int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n)
 {
     int model = t->model_set, hidden = t->hidden_set, layers = t->layers_set;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         mark_shape_key(names[i], &model, &hidden, &layers);
+        /* the data is loaded once, from the trainer section, before the first trial: a
+         * searched train_size (a learning curve) used to train every trial on the same images
+         * whatever its value said, and a searched test printed no test metrics */
+        static const char *const data_keys[] = {"data_dir", "train_size", "val_size", "test"};
+        for (size_t k = 0; k < sizeof data_keys / sizeof *data_keys; k++)
+            if (!strcmp(names[i], data_keys[k]))
+                return gpbo_error_set(GPBO_EINVAL,
+                                      "parameter '%s' cannot be searched: the data is loaded "
+                                      "once, from the trainer section, for every trial (give "
+                                      "%s there; a sweep file each for other values)",
+                                      names[i], names[i]);
+    }
     return check_shape(model, hidden, layers);
 }
 
@@ -334,9 +359,11 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
                             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     for (int k = 0; k < 4; k++)
         data_path(p[k], sizeof p[k], t->data_dir, names[k]);
-    /* train_size + val_size, or all (0) when the sum would wrap around to a small limit */
-    size_t limit =
-        t->train_size && t->train_size <= SIZE_MAX - t->val_size ? t->train_size + t->val_size : 0;
+    /* train_size + val_size, all (0) without train_size; SIZE_MAX (more than any file holds)
+     * when the sum would wrap around to a small limit */
+    size_t limit = t->train_size == 0                        ? 0
+                   : t->train_size <= SIZE_MAX - t->val_size ? t->train_size + t->val_size
+                                                             : SIZE_MAX;
     gpbo_dataset *all = gpbo_dataset_load_idx(p[0], p[1], limit);
     if (all == NULL)
         return gpbo_error_code();
@@ -345,6 +372,18 @@ int trainer_data_load(const trainer_settings *t, trainer_data *d)
         gpbo_dataset_free(all);
         return gpbo_error_set(GPBO_EINVAL, "trainer: val_size %zu does not fit %zu images",
                               t->val_size, n);
+    }
+    /* a train_size the file cannot give used to train on what there was (train_size 60000 of
+     * Fashion-MNIST's 60000 trained on 55000, saying nothing): refused, as scikit-learn's
+     * train_test_split refuses a train_size above the samples */
+    if (limit > 0 && all->n < limit) {
+        size_t n = all->n;
+        gpbo_dataset_free(all);
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer setting train_size %zu: with val_size %zu that needs %zu "
+                              "images, but %s holds %zu (train_size at most %zu; 0 takes all "
+                              "but val_size)",
+                              t->train_size, t->val_size, limit, p[0], n, n - t->val_size);
     }
     int rc =
         gpbo_dataset_split(all, (double)t->val_size / (double)all->n, 12345, &d->train, &d->val);
@@ -410,6 +449,11 @@ static int print_epoch(size_t epoch, double acc, double loss, void *payload)
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r)
 {
     int rc = trainer_final_model(t);
+    /* results repeat bit for bit only at one thread count (each batch is split over the
+     * threads, and float sums in another order differ): `gpbo train` used to take it from
+     * OPENBLAS_NUM_THREADS or the cores, with no setting of its own */
+    if (rc == GPBO_OK && t->threads > 0)
+        rc = gpbo_trainer_set_threads((int)t->threads);
     return rc != GPBO_OK ? rc : gpbo_trainer_run(&t->cfg, d->train, d->val, d->test, r);
 }
 

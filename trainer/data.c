@@ -53,7 +53,8 @@ void gpbo_dataset_free(gpbo_dataset *ds)
 /*
  * IDX files (the MNIST format): a 4-byte magic number (two zero bytes, the data type, the
  * number of dimensions), the dimensions as big-endian 32-bit counts, then the items. Only type
- * 0x08 (unsigned bytes) is read, plain or gzip-compressed (zlib tells them apart).
+ * 0x08 (unsigned bytes) is read, plain or gzip-compressed (a file starting with gzip's magic
+ * bytes 1f 8b is inflated).
  *
  * Nothing is allocated on the header's word alone. A plain file's size is compared with what
  * its header claims before anything is read; a gzip stream's size is known only by inflating
@@ -66,49 +67,179 @@ void gpbo_dataset_free(gpbo_dataset *ds)
  * remainder would inflate the whole file for data nobody asked for); a plain file is checked
  * whole, from its size. The label file is always read whole (it is small), so that the number
  * of classes is the file's and not that of its first `limit` labels.
+ *
+ * A gzip file is a series of members (RFC 1952, 2.2): members after the first are read on, as
+ * gzip -d and Python's gzip read them, and so are zero bytes after the last (padding, which
+ * both accept). Anything else after a member's end is an error naming the file and the offset:
+ * zlib's gzread, which read these files before, drops such bytes without a word, so a file
+ * with another file or garbage appended to it loaded as if it were whole.
  */
 
 /* The first allocation for a stream of unknown size; it doubles as the data arrives. */
 #define IDX_FIRST_CHUNK ((size_t)1 << 16)
+/* The bytes read from the file at a time. */
+#define IDX_INBUF ((size_t)1 << 14)
 
 /* One IDX file being read. */
 typedef struct idx_file {
     const char *path;
     const char *what; /* "the pixels" or "the labels", for messages */
-    gzFile f;
-    int sized;        /* a plain regular file, whose payload size fstat tells */
-    uint64_t on_disk; /* if sized: the bytes after the header */
-    int header;       /* the header's length in bytes */
+    int fd;           /* -1 when closed */
+    unsigned char *in;
+    z_stream z;        /* next_in / avail_in: the bytes of in not used yet, in either mode */
+    int gz;            /* 0: plain; 1: gzip; 2: gzip, and inflate holds state (inflateEnd) */
+    int ended;         /* gzip: the last member ended, only zero padding followed */
+    int regular;       /* a regular file, whose size fstat gave */
+    uint64_t size;     /* if regular: the file's size */
+    uint64_t consumed; /* the bytes read from the file so far */
+    int sized;         /* a plain regular file, whose payload size fstat tells */
+    uint64_t on_disk;  /* if sized: the bytes after the header */
+    int header;        /* the header's length in bytes */
     uint32_t dims[3];
 } idx_file;
 
-/* The status of a failed gzread: EIO for a system error, ENOMEM, EFORMAT for corrupt data. */
-static int gz_fail(gzFile f, const char *path, const char *what)
+/* Moves the unused input to the start of x->in and reads more after it. Returns the bytes read
+ * (0 at the end of the file), or -1 with errno set. */
+static ssize_t in_fill(idx_file *x)
 {
-    int sys = errno, e = 0;
-    const char *m = gzerror(f, &e);
-    if (e == Z_ERRNO)
-        return gpbo_error_set(GPBO_EIO, "%s: cannot read %s: %s", path, what, strerror(sys));
-    if (e == Z_MEM_ERROR)
-        return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading %s", path, what);
-    /* zlib names the file by its descriptor ("<fd:3>: incorrect data check"): drop that */
-    const char *colon = strncmp(m, "<fd:", 4) == 0 ? strstr(m, ": ") : NULL;
-    return gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", path, what, colon ? colon + 2 : m);
+    if (x->z.avail_in > 0 && x->z.next_in != x->in)
+        memmove(x->in, x->z.next_in, x->z.avail_in);
+    x->z.next_in = x->in;
+    ssize_t got;
+    do
+        got = read(x->fd, x->in + x->z.avail_in, IDX_INBUF - x->z.avail_in);
+    while (got < 0 && errno == EINTR);
+    if (got > 0) {
+        x->z.avail_in += (uInt)got;
+        x->consumed += (uint64_t)got;
+    }
+    return got;
+}
+
+/* The error for a failed read() while reading what. */
+static int sys_fail(const idx_file *x, const char *what)
+{
+    return gpbo_error_set(GPBO_EIO, "%s: cannot read %s: %s", x->path, what, strerror(errno));
+}
+
+/*
+ * After a gzip member's end: starts inflating the next member when one follows, or marks the
+ * end (x->ended) when the file ends there or only zero bytes follow. GPBO_EFORMAT naming the
+ * offset when other bytes follow; GPBO_EIO.
+ */
+static int after_member(idx_file *x, const char *what)
+{
+    while (x->z.avail_in < 2) {
+        ssize_t got = in_fill(x);
+        if (got < 0)
+            return sys_fail(x, what);
+        if (got == 0)
+            break;
+    }
+    if (x->z.avail_in >= 2 && x->z.next_in[0] == 0x1f && x->z.next_in[1] == 0x8b)
+        return inflateReset(&x->z) == Z_OK
+                   ? GPBO_OK
+                   : gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", x->path, what,
+                                    x->z.msg ? x->z.msg : "inflateReset failed");
+    uint64_t at = x->consumed - x->z.avail_in;
+    for (;;) {
+        for (uInt i = 0; i < x->z.avail_in; i++)
+            if (x->z.next_in[i] != 0) {
+                if (x->regular)
+                    return gpbo_error_set(
+                        GPBO_EFORMAT,
+                        "%s: %" PRIu64 " bytes after the end of the gzip data (at byte %" PRIu64
+                        ") are neither gzip data nor zero padding: a damaged file, or another "
+                        "file appended to it?",
+                        x->path, x->size - at, at);
+                return gpbo_error_set(GPBO_EFORMAT,
+                                      "%s: the bytes after the end of the gzip data (at byte "
+                                      "%" PRIu64 ") are neither gzip data nor zero padding: a "
+                                      "damaged file, or another file appended to it?",
+                                      x->path, at);
+            }
+        x->z.avail_in = 0;
+        ssize_t got = in_fill(x);
+        if (got < 0)
+            return sys_fail(x, what);
+        if (got == 0)
+            break;
+    }
+    x->ended = 1;
+    return GPBO_OK;
+}
+
+/*
+ * Reads up to len bytes of the file's data (decompressed when it is gzip) into buf; *got is how
+ * many, 0 only at the end of the data. On error returns the code with a message naming the file
+ * and what was being read: GPBO_EIO, GPBO_ENOMEM, GPBO_EFORMAT (corrupt gzip data, a gzip file
+ * cut inside a member, bytes after the gzip data that are none).
+ */
+static int idx_read(idx_file *x, void *buf, size_t len, size_t *got, const char *what)
+{
+    *got = 0;
+    if (x->gz == 0) {
+        if (x->z.avail_in > 0) { /* the bytes read to tell plain from gzip */
+            size_t n = len < x->z.avail_in ? len : x->z.avail_in;
+            memcpy(buf, x->z.next_in, n);
+            x->z.next_in += n;
+            x->z.avail_in -= (uInt)n;
+            *got = n;
+            return GPBO_OK;
+        }
+        ssize_t n;
+        do
+            n = read(x->fd, buf, len);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return sys_fail(x, what);
+        x->consumed += (uint64_t)n;
+        *got = (size_t)n;
+        return GPBO_OK;
+    }
+    x->z.next_out = buf;
+    x->z.avail_out = len > (1u << 30) ? (1u << 30) : (uInt)len;
+    uInt want = x->z.avail_out;
+    while (x->z.avail_out == want && !x->ended) {
+        if (x->z.avail_in == 0) {
+            ssize_t n = in_fill(x);
+            if (n < 0)
+                return sys_fail(x, what);
+            if (n == 0)
+                return gpbo_error_set(GPBO_EFORMAT,
+                                      "%s: truncated while reading %s: the file ends inside "
+                                      "gzip data",
+                                      x->path, what);
+        }
+        int r = inflate(&x->z, Z_NO_FLUSH);
+        if (r == Z_STREAM_END) {
+            int rc = after_member(x, what);
+            if (rc != GPBO_OK)
+                return rc;
+        } else if (r == Z_MEM_ERROR) {
+            return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory reading %s", x->path, what);
+        } else if (r != Z_OK && r != Z_BUF_ERROR) {
+            return gpbo_error_set(GPBO_EFORMAT, "%s: reading %s: %s", x->path, what,
+                                  x->z.msg ? x->z.msg : "corrupt gzip data");
+        }
+    }
+    *got = want - x->z.avail_out;
+    return GPBO_OK;
 }
 
 /* Reads exactly len bytes, or fails naming what was being read. */
-static int read_exact(gzFile f, const char *path, void *buf, size_t len, const char *what)
+static int read_exact(idx_file *x, void *buf, size_t len, const char *what)
 {
     unsigned char *p = buf;
     while (len > 0) {
-        unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
-        int got = gzread(f, p, chunk);
-        if (got < 0)
-            return gz_fail(f, path, what);
+        size_t got;
+        int rc = idx_read(x, p, len, &got, what);
+        if (rc != GPBO_OK)
+            return rc;
         if (got == 0)
-            return gpbo_error_set(GPBO_EFORMAT, "%s: truncated while reading %s", path, what);
+            return gpbo_error_set(GPBO_EFORMAT, "%s: truncated while reading %s", x->path, what);
         p += got;
-        len -= (size_t)got;
+        len -= got;
     }
     return GPBO_OK;
 }
@@ -118,11 +249,32 @@ static uint32_t be32(const unsigned char *b)
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
+/* The compressed or archive format whose magic bytes start h (4 bytes), or NULL: the IDX
+ * files of (Fashion-)MNIST are handed around as .zip (Kaggle), .bz2 or .xz too, and "bad magic
+ * number" alone did not say that the file only needs unpacking. */
+static const char *other_format(const unsigned char *h)
+{
+    if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4)
+        return "a zip archive";
+    if (h[0] == 'B' && h[1] == 'Z' && h[2] == 'h')
+        return "a bzip2 file";
+    if (h[0] == 0xfd && h[1] == '7' && h[2] == 'z' && h[3] == 'X')
+        return "an xz file";
+    if (h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f && h[3] == 0xfd)
+        return "a zstd file";
+    return NULL;
+}
+
+/* Closes x; nothing when it is not open (x->in NULL: zeroed, or its idx_open failed). */
 static void idx_close(idx_file *x)
 {
-    if (x->f != NULL)
-        gzclose(x->f);
-    x->f = NULL;
+    if (x->in == NULL)
+        return;
+    if (x->gz == 2)
+        inflateEnd(&x->z);
+    close(x->fd);
+    free(x->in);
+    x->in = NULL;
 }
 
 /*
@@ -144,19 +296,48 @@ static int idx_open(idx_file *x, const char *path, int ndims)
         close(fd);
         return gpbo_error_set(GPBO_EIO, "%s: cannot stat: %s", path, strerror(e));
     }
-    if ((x->f = gzdopen(fd, "rb")) == NULL) {
+    if ((x->in = malloc(IDX_INBUF)) == NULL) {
         close(fd);
         return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory opening the file", path);
     }
+    x->fd = fd;
+    x->z.next_in = x->in;
+    x->regular = S_ISREG(st.st_mode);
+    x->size = x->regular && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    /* gzip or plain, by gzip's magic bytes: the first two bytes are needed */
+    int rc = GPBO_OK;
+    while (rc == GPBO_OK && x->z.avail_in < 2) {
+        ssize_t got = in_fill(x);
+        if (got < 0)
+            rc = sys_fail(x, "the magic number");
+        else if (got == 0)
+            break;
+    }
+    if (rc == GPBO_OK && x->z.avail_in >= 2 && x->in[0] == 0x1f && x->in[1] == 0x8b) {
+        x->gz = 1;
+        if (inflateInit2(&x->z, 16 + MAX_WBITS) != Z_OK)
+            rc = gpbo_error_set(GPBO_ENOMEM, "%s: out of memory opening the file", path);
+        else
+            x->gz = 2;
+    }
+    if (rc != GPBO_OK) {
+        idx_close(x);
+        return rc;
+    }
     unsigned char h[16];
     const char *kind = ndims == 3 ? "images" : "labels";
-    int rc = read_exact(x->f, path, h, 4, "the magic number");
-    if (rc == GPBO_OK && (h[0] != 0 || h[1] != 0))
+    rc = read_exact(x, h, 4, "the magic number");
+    if (rc == GPBO_OK && (h[0] != 0 || h[1] != 0)) {
+        const char *other = other_format(h);
         rc = gpbo_error_set(GPBO_EFORMAT,
                             "%s: bad magic number %02x%02x%02x%02x: an IDX file starts with two "
-                            "zero bytes (expected 000008%02x, IDX unsigned-byte %s)",
-                            path, h[0], h[1], h[2], h[3], ndims, kind);
-    else if (rc == GPBO_OK && h[2] != 0x08)
+                            "zero bytes (expected 000008%02x, IDX unsigned-byte %s)%s%s%s",
+                            path, h[0], h[1], h[2], h[3], ndims, kind, other ? "; this is " : "",
+                            other ? other : "",
+                            other ? ": IDX files are read plain or gzip-compressed, so unpack "
+                                    "it first"
+                                  : "");
+    } else if (rc == GPBO_OK && h[2] != 0x08)
         rc = gpbo_error_set(GPBO_EFORMAT,
                             "%s: magic number %02x%02x%02x%02x: data type 0x%02x is not supported "
                             "(only 0x08, unsigned bytes)",
@@ -166,15 +347,15 @@ static int idx_open(idx_file *x, const char *path, int ndims)
                             "%s: magic number %02x%02x%02x%02x: %u dimensions, but IDX %s have %d",
                             path, h[0], h[1], h[2], h[3], h[3], kind, ndims);
     if (rc == GPBO_OK)
-        rc = read_exact(x->f, path, h + 4, 4 * (size_t)ndims, "the dimensions");
+        rc = read_exact(x, h + 4, 4 * (size_t)ndims, "the dimensions");
     if (rc != GPBO_OK) {
         idx_close(x);
         return rc;
     }
     for (int k = 0; k < ndims; k++)
         x->dims[k] = be32(h + 4 + 4 * k);
-    /* gzdirect: zlib found no gzip header, so the bytes on disk are the bytes read. */
-    x->sized = S_ISREG(st.st_mode) && gzdirect(x->f);
+    /* plain: the bytes on disk are the bytes read */
+    x->sized = x->regular && x->gz == 0;
     if (x->sized && st.st_size > x->header)
         x->on_disk = (uint64_t)st.st_size - (uint64_t)x->header;
     return GPBO_OK;
@@ -248,14 +429,11 @@ static int idx_payload(idx_file *x, uint64_t total, size_t keep, int whole, cons
             buf = b;
             cap = grown;
         }
-        size_t want = cap - have < (1u << 30) ? cap - have : (1u << 30);
-        int got = gzread(x->f, buf + have, (unsigned)want);
-        if (got < 0)
-            rc = gz_fail(x->f, x->path, x->what);
-        else if (got == 0)
+        size_t got;
+        rc = idx_read(x, buf + have, cap - have, &got, x->what);
+        if (rc == GPBO_OK && got == 0)
             rc = idx_short(x, total, claim, have);
-        else
-            have += (size_t)got;
+        have += got;
     }
     unsigned max = 0;
     for (size_t i = 0; rc == GPBO_OK && max_out != NULL && i < keep; i++)
@@ -265,10 +443,10 @@ static int idx_payload(idx_file *x, uint64_t total, size_t keep, int whole, cons
     while (rc == GPBO_OK && whole) {
         uint64_t left = total - seen;
         /* once everything claimed is in, ask for one byte more: there must be none */
-        unsigned want = left == 0 ? 1 : left < sizeof scratch ? (unsigned)left : sizeof scratch;
-        int got = gzread(x->f, scratch, want);
-        if (got < 0) {
-            rc = gz_fail(x->f, x->path, x->what);
+        size_t want = left == 0 ? 1 : left < sizeof scratch ? (size_t)left : sizeof scratch, got;
+        rc = idx_read(x, scratch, want, &got, x->what);
+        if (rc != GPBO_OK) {
+            break;
         } else if (got == 0) {
             if (left > 0)
                 rc = idx_short(x, total, claim, seen);
@@ -276,7 +454,7 @@ static int idx_payload(idx_file *x, uint64_t total, size_t keep, int whole, cons
         } else if (left == 0) {
             rc = idx_trailing(x, claim, 0);
         } else {
-            for (int i = 0; max_out != NULL && i < got; i++)
+            for (size_t i = 0; max_out != NULL && i < got; i++)
                 max = scratch[i] > max ? scratch[i] : max;
             seen += (uint64_t)got;
         }

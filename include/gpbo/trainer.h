@@ -48,10 +48,12 @@ typedef struct gpbo_dataset {
 } gpbo_dataset;
 
 /**
- * Reads an IDX image file and its IDX label file (gzip-compressed or plain, as zlib detects),
- * scaling pixels to [0, 1]. Checks the magic numbers (unsigned-byte data only), the dimensions
- * (at least one image, sides 1 to 4096), that both files claim the same number of items, and
- * that each holds exactly what its header claims: neither truncated nor followed by extra data.
+ * Reads an IDX image file and its IDX label file (gzip-compressed or plain: gzip when the file
+ * starts with gzip's magic bytes), scaling pixels to [0, 1]. Checks the magic numbers
+ * (unsigned-byte data only), the dimensions (at least one image, sides 1 to 4096), that both
+ * files claim the same number of items, and that each holds exactly what its header claims:
+ * neither truncated nor followed by extra data. A gzip file may be several gzip members (their
+ * data is read as one) followed by zero bytes; any other bytes after its gzip data are an error.
  * Memory follows what the files really hold, never the header's counts alone. The number of
  * classes is the largest label of the whole label file plus one (at least 2).
  * @param limit read at most this many examples (0: all). With a limit, a gzip image file is

@@ -15,9 +15,12 @@ gpbo = sys.argv[1]
 fails = 0
 
 
-def run(*args, data_dir="/nonexistent-gpbo-data"):
+def run(*args, data_dir="/nonexistent-gpbo-data", blas_threads=None):
+    env = dict(os.environ)
+    if blas_threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = blas_threads
     p = subprocess.run([gpbo, "train", "--data_dir", data_dir, *args], capture_output=True,
-                       text=True, timeout=120)
+                       text=True, timeout=120, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -66,12 +69,41 @@ rc, out, err = run(*small, "--train_size", "100", "--val_size", "50", data_dir=t
 if rc != 0:
     print(f"FAIL tiny data set: exit {rc}: {err}")
     fails += 1
-# train_size + val_size used to wrap around: 2^64 - 1 + 50 asked the loader for 49 images
-rc, out, err = run(*small, "--train_size", "18446744073709551615", "--val_size", "50",
-                   data_dir=tmp)
-if rc != 0:
-    print(f"FAIL train_size 2^64 - 1: exit {rc}: {err}")
+# a train_size the data cannot give used to train on what there was (train_size 60000 beside
+# val_size 5000 of Fashion-MNIST's 60000 trained on 55000, saying nothing): refused, exit 2, as
+# scikit-learn's train_test_split refuses a train_size above the samples; train_size + val_size
+# used to wrap around too (2^64 - 1 + 50 asked the loader for 49 images)
+for size in ["151", "18446744073709551615"]:
+    rc, out, err = run(*small, "--train_size", size, "--val_size", "50", data_dir=tmp)
+    if rc != 2 or f"trainer setting train_size {size}: with val_size 50" not in err or \
+            "train-images-idx3-ubyte.gz holds 200 (train_size at most 150" not in err or \
+            "val_accuracy=" in out:
+        print(f"FAIL train_size {size} of 200 - 50: exit {rc}: {err}")
+        fails += 1
+# exactly what there is (150 + 50 of 200) runs
+rc, out, err = run(*small, "--train_size", "150", "--val_size", "50", data_dir=tmp)
+if rc != 0 or "val_accuracy=" not in out:
+    print(f"FAIL train_size 150 of 200 - 50: exit {rc}: {err}")
     fails += 1
+# the threads a run splits each batch over: `gpbo train` had no setting for them and took
+# OPENBLAS_NUM_THREADS (else the cores), so a seeded run gave other numbers on another machine
+# or shell; --threads N gives the same run whatever that variable says
+for threads in ["1", "2"]:
+    outs = set()
+    for blas in ["1", "2", "3"]:
+        rc, out, err = run(*small, "--train_size", "150", "--val_size", "50", "--threads",
+                           threads, data_dir=tmp, blas_threads=blas)
+        if rc != 0 or "val_accuracy=" not in out:
+            print(f"FAIL --threads {threads} OPENBLAS_NUM_THREADS={blas}: exit {rc}: {err}")
+            fails += 1
+        outs.add(out.split("seconds=")[0])
+    if len(outs) != 1:
+        print(f"FAIL --threads {threads} moved with OPENBLAS_NUM_THREADS: {outs}")
+        fails += 1
+expect(["--threads", "1025"], 2, "trainer setting threads: 1025 (at most 1024")
+expect(["--threads", "-1"], 2, "trainer setting threads: '-1' is not a whole number")
+expect(["--threads", "0"], 1, "train-images-idx3-ubyte.gz")
+
 # the defaults `gpbo train --help` prints (SGD's momentum of 0.9, where torch.optim.SGD's is 0,
 # was written nowhere a user of the command reads) are the ones a run uses: the same run with
 # each of them given
@@ -139,6 +171,47 @@ if rc != 2 or "at most 126 of 3 units" not in err:
     print(f"FAIL hidden 3 layers 127: exit {rc}: {err}")
     fails += 1
 
+# a sweep searching a setting of the data: the data is loaded once, from the trainer section,
+# before the first trial, so a searched train_size trained every trial on the same images
+# whatever its value said (and a searched test printed no test metrics); refused before any
+# trial, exit 2, naming the parameter
+for name, values in [("train_size", "[20, 150]"), ("val_size", "[20, 50]"),
+                     ("test", "[true, false]"), ("data_dir", f"['{tmp}']")]:
+    sweep = os.path.join(tmp, f"search-{name}.yaml")
+    with open(sweep, "w") as f:
+        f.write(f"name: s\nmethod: grid\nmetric: {{name: val_accuracy, goal: maximize}}\n"
+                f"parameters:\n  {name}: {{values: {values}}}\n"
+                f"trainer: {{data_dir: '{tmp}', val_size: 50, model: 'mlp:4', epochs: 1}}\n")
+    p = subprocess.run([gpbo, "run", sweep, "--storage",
+                        "sqlite:///" + os.path.join(tmp, f"search-{name}.db")],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != 2 or f"parameter '{name}' cannot be searched" not in p.stderr or \
+            "val_accuracy=" in p.stdout:
+        print(f"FAIL searched {name}: exit {p.returncode}: {p.stderr} {p.stdout[-300:]}")
+        fails += 1
+
+# gpbo retrain's --train-size above what the data holds: refused as a bad option (exit 2,
+# naming the setting), where it trained on what there was
+sweep = os.path.join(tmp, "retrain.yaml")
+with open(sweep, "w") as f:
+    f.write("name: r\nmethod: grid\nmetric: {name: val_accuracy, goal: maximize}\n"
+            "parameters:\n  lr: {values: [0.01]}\n"
+            f"trainer: {{data_dir: '{tmp}', val_size: 50, model: 'mlp:4', epochs: 1}}\n")
+db = "sqlite:///" + os.path.join(tmp, "retrain.db")
+p = subprocess.run([gpbo, "run", sweep, "--storage", db], capture_output=True, text=True,
+                   timeout=120)
+if p.returncode != 0:
+    print(f"FAIL the study to retrain: exit {p.returncode}: {p.stderr}")
+    fails += 1
+for size, code, want in [("151", 2, "trainer setting train_size 151: with val_size 50"),
+                         ("150", 0, "")]:
+    p = subprocess.run([gpbo, "retrain", sweep, "--storage", db, "--train-size", size],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != code or want not in p.stderr or \
+            (code == 0 and "trained on 150 images (50 more for validation)" not in p.stdout):
+        print(f"FAIL retrain --train-size {size}: exit {p.returncode}: {p.stderr} {p.stdout}")
+        fails += 1
+
 # the same data set uncompressed, as many copies of (Fashion-)MNIST hold it: `gpbo train` looked
 # for the .gz names only and said it could not open train-images-idx3-ubyte.gz, though the
 # reader takes plain IDX files; now it takes NAME when NAME.gz is missing
@@ -180,6 +253,21 @@ if os.path.exists(os.path.join(fm, "train-images-idx3-ubyte.gz")):
     if outs[0] == outs[1]:
         print("FAIL seeds 2^53 and 2^53 + 1 gave the same run:\n" + outs[0])
         fails += 1
+    # --threads is the count the run splits its batches over: the same run as
+    # OPENBLAS_NUM_THREADS of that count without it (the two counts give different runs here,
+    # so a --threads that was ignored would show)
+    common = ["--train_size", "3000", "--val_size", "500", "--model", "mlp:512-256", "--epochs",
+              "3", "--lr", "0.01", "--seed", "3"]
+    by_env = {t: run(*common, data_dir=fm, blas_threads=t)[1].split("seconds=")[0]
+              for t in ["1", "2"]}
+    if by_env["1"] == by_env["2"]:
+        print("note: 1 and 2 threads gave the same run here; --threads against them not checked")
+    for t, other in [("1", "2"), ("2", "1")] if by_env["1"] != by_env["2"] else []:
+        rc, out, err = run(*common, "--threads", t, data_dir=fm, blas_threads=other)
+        if rc != 0 or out.split("seconds=")[0] != by_env[t]:
+            print(f"FAIL --threads {t} under OPENBLAS_NUM_THREADS={other}: exit {rc} {err}\n"
+                  f"{out}\nwanted\n{by_env[t]}")
+            fails += 1
     # a learning rate that makes SGD diverge: a failure with the reason, not scores of NaN
     rc, out, err = run("--train_size", "300", "--val_size", "100", "--model", "mlp:32",
                        "--optimizer", "sgd", "--lr", "1e7", "--epochs", "10", data_dir=fm)
