@@ -1223,15 +1223,53 @@ class Study:
                 return trial
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
-        tid = _SZ()
+        tid = _SZ(_NOT_FOUND)  # the library writes it only when the ask succeeds
         with self._lock:
             h = self._handle()
-            check(_s.gpbo_study_ask(h, C.byref(tid), values))
-            if self._pruner:  # what the other workers' trials did
-                check(_s.gpbo_pruner_catch_up(self._pruner, h))
-            trial = Trial(self, tid.value, self._params(values))
-            self._running[trial.id] = trial
+            try:
+                check(_s.gpbo_study_ask(h, C.byref(tid), values))
+                if self._pruner:  # what the other workers' trials did
+                    check(_s.gpbo_pruner_catch_up(self._pruner, h))
+                trial = Trial(self, tid.value, self._params(values))
+                self._running[trial.id] = trial
+            except BaseException as e:
+                if tid.value != _NOT_FOUND and tid.value not in self._running:
+                    self._fail_unrun(h, tid.value, e)
+                raise
         return trial
+
+    def _fail_unrun(self, h, tid, e):
+        """Fails trial tid, asked from the library but never handed out: e came between the
+        ask and the Trial that carries it, most often Ctrl-C (Python raises a SIGINT's
+        KeyboardInterrupt as soon as the library's call returns), or a failed pruner catch-up.
+        It stayed running: for ever in memory, stored until this handle closed (then handed back
+        and run again by the next ask). Errors of this tell are dropped: e is what is raised."""
+        reason = ("%s: %s" % (type(e).__name__, e)).rstrip(": ") + " (asked, not run)"
+        try:
+            _s.gpbo_study_tell_failed(h, tid, reason.encode("utf-8", "replace"))
+            if self._pruner:
+                _s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME["failed"])
+        except BaseException:
+            pass
+
+    def _fail_left(self, trial, e):
+        """Fails trial when optimize stops with e before the trial was told: a Ctrl-C between
+        its ask and its objective (or between its objective and its tell) left it running.
+        A trial already told (the library told it, the KeyboardInterrupt came right after) is
+        left as it is. Errors of this tell are dropped: e is what is raised."""
+        with self._lock:
+            left = self._running.get(trial.id) is trial or self._discovering is trial
+        if not left or trial._dropped:
+            return
+        try:
+            with warnings.catch_warnings():  # a first trial's drop: e says it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "),
+                          skip_if_finished=True)
+        except BaseException:
+            pass
+        with self._lock:
+            self._running.pop(trial.id, None)
 
     def _ask_with(self, dists):
         """ask(fixed_distributions): a trial asked, then each distribution suggested."""
@@ -1878,19 +1916,27 @@ class Study:
         meanwhile is this handle's, handed back at close), as ask() when the ask does."""
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
-        tid, ask_rc = _SZ(), C.c_int()
+        # what the library writes (only when it asks a trial): a KeyboardInterrupt raised as
+        # its call returns still finds the trial asked
+        tid, ask_rc = _SZ(_NOT_FOUND), C.c_int(1)
         names, vals = self._metrics_arrays(trial.metrics)
         with self._lock:
             h = self._handle()
-            if names is not None:
-                check(_s.gpbo_study_set_metrics(h, trial.id, len(vals), names, vals))
-            rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid), values,
-                                        C.byref(ask_rc))
-            if rc == 0:
-                self._running.pop(trial.id, None)
-            if rc in (0, _ESTATE) and ask_rc.value == 0:  # told (or told elsewhere), asked
-                nxt = Trial(self, tid.value, self._params(values))
-                self._running[nxt.id] = nxt
+            try:
+                if names is not None:
+                    check(_s.gpbo_study_set_metrics(h, trial.id, len(vals), names, vals))
+                rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid),
+                                            values, C.byref(ask_rc))
+                if rc == 0:
+                    self._running.pop(trial.id, None)
+                if rc in (0, _ESTATE) and ask_rc.value == 0:  # told (or told elsewhere), asked
+                    nxt = Trial(self, tid.value, self._params(values))
+                    self._running[nxt.id] = nxt
+            except BaseException as e:
+                if ask_rc.value == 0 and tid.value != _NOT_FOUND and \
+                        tid.value not in self._running:
+                    self._fail_unrun(h, tid.value, e)
+                raise
             check(rc)
             if ask_rc.value == _EXHAUSTED:
                 return None
@@ -1902,22 +1948,27 @@ class Study:
         while more() says so, but a value's tell and the next ask are one step (_tell_ask), the
         last trial's tell alone (no trial is asked that would not run)."""
         trial = None
-        while trial is not None or more():
-            if trial is None:
-                try:
-                    trial = self.ask()
-                except _lib.ExhaustedError:
-                    return
-            value = self._evaluate(f, trial, pass_trial, catch)
-            if value is None:
-                trial = None
-            elif trial._dists is not None or not more():  # a first trial makes the study
-                self.tell(trial, value)
-                trial = None
-            else:
-                trial = self._tell_ask(trial, value)
+        try:
+            while trial is not None or more():
                 if trial is None:
-                    return
+                    try:
+                        trial = self.ask()
+                    except _lib.ExhaustedError:
+                        return
+                value = self._evaluate(f, trial, pass_trial, catch)
+                if value is None:
+                    trial = None
+                elif trial._dists is not None or not more():  # a first trial makes the study
+                    self.tell(trial, value)
+                    trial = None
+                else:
+                    trial = self._tell_ask(trial, value)
+                    if trial is None:
+                        return
+        except BaseException as e:  # Ctrl-C outside the objective: no trial left running
+            if trial is not None:
+                self._fail_left(trial, e)
+            raise
 
     def _evaluate(self, f, trial, pass_trial, catch):
         """f on trial: its value to tell, or None when the trial was ended here (pruned, or
@@ -1954,9 +2005,13 @@ class Study:
             trial = self.ask()
         except _lib.ExhaustedError:
             return False
-        value = self._evaluate(f, trial, pass_trial, catch)
-        if value is not None:
-            self.tell(trial, value)
+        try:
+            value = self._evaluate(f, trial, pass_trial, catch)
+            if value is not None:
+                self.tell(trial, value)
+        except BaseException as e:  # Ctrl-C outside the objective: no trial left running
+            self._fail_left(trial, e)
+            raise
         if not trial._dropped:  # a first trial that made no study is not recorded
             done(trial.id)
         return True
