@@ -702,7 +702,8 @@ class Trial:
 
 class TrialRecord:
     """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
-    value (NaN unless complete), values (one an objective: [value] for a study of one), params,
+    value (NaN unless complete; a pruned trial's is its last intermediate value, as Optuna's,
+    NaN when it reported none), values (one an objective: [value] for a study of one), params,
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
@@ -1750,7 +1751,12 @@ class Study:
         state = _STATES[info.state]
         if state is TrialState.RUNNING and _s.gpbo_study_trial_queued(self._handle(), info.id):
             state = TrialState.WAITING  # enqueued, not taken yet
-        return TrialRecord(id=info.id, state=state, value=info.value,
+        value = info.value
+        if state is TrialState.PRUNED and self._nobj < 2 and steps and math.isnan(value):
+            # Optuna's: a pruned trial's value is its last intermediate value (NaN: none)
+            value = steps[max(steps)]
+            objs = [value]
+        return TrialRecord(id=info.id, state=state, value=value,
                            values=objs, params=self._params(values) if values else {},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
@@ -1852,7 +1858,7 @@ class Study:
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
         system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
-        complete; a parameter a trial does not have (inactive) is NaN. No trial: an empty
+        complete or pruned (its last intermediate value, as Optuna's); a parameter a trial does not have (inactive) is NaN. No trial: an empty
         DataFrame. Needs pandas (Debian: python3-pandas): ImportError otherwise."""
         try:
             import pandas as pd
@@ -1883,7 +1889,7 @@ class Study:
                     v = {}
                 else:
                     v = getattr(r, a)
-                if a == "value" and r.state != "complete":
+                if a == "value" and r.state not in ("complete", "pruned"):
                     v = None
                 if isinstance(v, dict):
                     items = v.items()

@@ -1109,3 +1109,76 @@ def test_pruners_decide_as_optunas_on_improving_curves(direction, stride):
         got = _prune_steps("gpbo", ours, curves, direction)
         assert got == want, (type(theirs).__name__, got, want)
         assert 0 < sum(s is not None for s in got) < len(curves)
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_pruned_trial_value_is_its_last_intermediate_value_as_optunas(tmp_path, direction):
+    """Optuna 3 gives a pruned trial the value of its last report (FrozenTrial.value,
+    trials_dataframe's value column), by optimize's TrialPruned and by tell(state=PRUNED)
+    alike, and None when it reported nothing. gpbo's records and data frame had NaN for every
+    pruned trial: a ported script reading how far pruned trials got (`df[df.state ==
+    "PRUNED"].value`) found nothing, and `gpbo trials` showed those values all along. The
+    same objective on both, in memory and stored, read back by another handle."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 3:
+            raise optuna.TrialPruned()  # pruned before any report: no value
+        for step in range(trial.number + 1):
+            v = x + 0.7 * step
+            if isinstance(trial, optuna.trial.Trial):
+                trial.report(v, step)
+            else:
+                trial.report(step, v)
+        if trial.number in (1, 2):
+            raise optuna.TrialPruned()
+        return x
+
+    def told_pruned(study, state):
+        t = study.ask()
+        x = t.suggest_float("x", 0, 1)
+        if isinstance(study, optuna.Study):
+            t.report(x + 2.385, 4)
+        else:
+            t.report(4, x + 2.385)
+        study.tell(t, state=state)
+
+    ours = gpbo.Study(strategy="random", seed=5, direction=direction,
+                      storage=str(tmp_path / "p.db"), name="p")
+    theirs = optuna.create_study(direction=direction,
+                                 sampler=optuna.samplers.RandomSampler(seed=5))
+    for study, state in ((ours, gpbo.TrialState.PRUNED),
+                         (theirs, optuna.trial.TrialState.PRUNED)):
+        study.optimize(objective, n_trials=4)
+        told_pruned(study, state)
+
+    def value(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+    def expected(rec):  # what Optuna's rule gives for the record's own reports
+        if rec.state != "pruned":
+            return value(rec.value)
+        iv = rec.intermediate_values
+        return iv[max(iv)] if iv else None
+
+    again = gpbo.Study(storage=str(tmp_path / "p.db"), name="p")
+    for study in (ours, again):
+        recs = study.trials
+        assert [str(r.state) for r in recs] == ["complete", "pruned", "pruned", "pruned",
+                                                "pruned"]
+        assert [value(r.value) for r in recs] == [expected(r) for r in recs]
+        assert [value(r.values[0]) for r in recs] == [expected(r) for r in recs]
+        assert value(recs[3].value) is None and value(recs[2].value) is not None
+        df = study.trials_dataframe()
+        assert [value(v) for v in df["value"]] == [expected(r) for r in recs]
+    # Optuna's rule, the same on its own trials
+    theirs_values = [t.value for t in theirs.trials]
+    assert [t.state.name for t in theirs.trials] == ["COMPLETE", "PRUNED", "PRUNED", "PRUNED",
+                                                     "PRUNED"]
+    assert theirs_values[3] is None
+    assert theirs_values[1:3] == [t.intermediate_values[max(t.intermediate_values)]
+                                  for t in theirs.trials[1:3]]
+    assert theirs_values[4] == theirs.trials[4].intermediate_values[4]
+    assert [value(v) for v in theirs.trials_dataframe()["value"]] == theirs_values
+    again.close()
+    ours.close()
