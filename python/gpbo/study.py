@@ -414,6 +414,15 @@ def _constraints_shown(cons):
     return "{%s}" % ", ".join("%r: (%r, %r)" % (n, lo, hi) for n, (lo, hi) in cons.items())
 
 
+def _optuna_direction(d):
+    """Optuna's StudyDirection.MINIMIZE / MAXIMIZE, which its create_study takes as it takes
+    the strings, as gpbo's string (they were refused); anything else as it is."""
+    if type(d).__name__ == "StudyDirection" and getattr(d, "name", None) in ("MINIMIZE",
+                                                                             "MAXIMIZE"):
+        return d.name.lower()
+    return d
+
+
 def _set_objectives(o, objectives):
     """Fills o's objectives from a dict name -> direction or a list of names (minimized);
     returns the buffers to keep alive until the study is open."""
@@ -808,6 +817,9 @@ class Study:
     def __init__(self, space=None, direction=None, storage=None, name=None,
                  strategy=None, seed=None, pruner=None, constraints=None, objectives=None,
                  **options):
+        direction = _optuna_direction(direction)
+        if isinstance(objectives, dict):
+            objectives = {n: _optuna_direction(d) for n, d in objectives.items()}
         if direction not in (None, "minimize", "maximize"):
             raise ValueError("direction must be 'minimize' or 'maximize', not %r" % (direction,))
         if objectives is not None and direction is not None:

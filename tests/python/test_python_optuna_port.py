@@ -1182,3 +1182,30 @@ def test_pruned_trial_value_is_its_last_intermediate_value_as_optunas(tmp_path, 
     assert [value(v) for v in theirs.trials_dataframe()["value"]] == theirs_values
     again.close()
     ours.close()
+
+
+def test_study_direction_takes_optunas_study_direction(tmp_path):
+    """optuna.create_study(direction=StudyDirection.MAXIMIZE) runs (Optuna takes its enum as
+    it takes the string); gpbo.Study refused it with ValueError, in objectives= too. Now
+    StudyDirection.MINIMIZE / MAXIMIZE are the strings, checked against a stored study's as
+    they are."""
+    from optuna.study import StudyDirection
+    assert optuna.create_study(direction=StudyDirection.MAXIMIZE).direction == \
+        StudyDirection.MAXIMIZE
+    db = str(tmp_path / "d.db")
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, direction=StudyDirection.MAXIMIZE,
+                       strategy="random", seed=7, storage=db, name="d")
+    assert study.direction == "maximize" and study.directions == ["maximize"]
+    study.optimize(lambda p: p["x"], n_trials=6)
+    assert study.best_value == max(r.value for r in study.trials)
+    again = gpbo.Study(storage=db, name="d", direction=StudyDirection.MAXIMIZE)
+    assert again.direction == "maximize"
+    again.close()
+    with pytest.raises(ValueError, match="maximize"):
+        gpbo.Study(storage=db, name="d", direction=StudyDirection.MINIMIZE)
+    study.close()
+    two = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=7,
+                     objectives={"a": StudyDirection.MAXIMIZE, "b": StudyDirection.MINIMIZE})
+    assert two.directions == ["maximize", "minimize"]
+    with pytest.raises(ValueError, match="direction must be"):
+        gpbo.Study(direction=StudyDirection.NOT_SET)
