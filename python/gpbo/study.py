@@ -414,6 +414,14 @@ def _constraints_shown(cons):
     return "{%s}" % ", ".join("%r: (%r, %r)" % (n, lo, hi) for n, (lo, hi) in cons.items())
 
 
+def _frozen_trial(t):
+    """Whether t is Optuna's FrozenTrial (optuna.trial.create_trial's, an Optuna study's
+    trials), which Optuna's add_trial takes: it was taken for a params dict, and its complete
+    trial refused with "needs its value"."""
+    return not isinstance(t, (dict, TrialRecord)) and all(
+        hasattr(t, a) for a in ("params", "distributions", "state", "values"))
+
+
 def _optuna_direction(d):
     """Optuna's StudyDirection.MINIMIZE / MAXIMIZE, which its create_study takes as it takes
     the strings, as gpbo's string (they were refused); anything else as it is."""
@@ -1513,7 +1521,9 @@ class Study:
         name -> value for every active parameter (as enqueue takes it), or a TrialRecord (of
         this or another study: its params, value or values, state, reason and metrics are
         taken, so ``study.add_trials(other.trials)`` copies the finished trials of another
-        study over the same space). value (values=, Optuna's name): the objective's value, or
+        study over the same space), or Optuna's FrozenTrial (``optuna.trial.create_trial``'s,
+        an Optuna study's trials: its params, state and values; its user attributes and
+        intermediate values are dropped with a RuntimeWarning). value (values=, Optuna's name): the objective's value, or
         a study of several objectives' sequence or dict of them; state: "complete" (with a
         value, the default) or "failed" (with a reason, no value). metrics: other metrics, as
         tell takes them. The Bayesian strategy then takes a complete one as an observation.
@@ -1521,6 +1531,21 @@ class Study:
         Returns the new trial's id. The library's gpbo_study_add_trial: stored whole in one
         transaction on SQLite; on PostgreSQL reserved, then told (a process dying between the
         two leaves it for a worker to run)."""
+        if _frozen_trial(params):  # Optuna's FrozenTrial (create_trial's, a study's trials)
+            ft = params
+            if value is None and values is None and state is None:
+                state = _state(ft.state)  # Optuna's member, by name
+                if state is TrialState.COMPLETE:
+                    value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
+                elif reason is None:  # where Optuna kept it
+                    reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
+            dropped = [what for what in ("user_attrs", "intermediate_values")
+                       if getattr(ft, what, None)]
+            if dropped:
+                warnings.warn("add_trial: the %s of Optuna's FrozenTrial are not added (gpbo "
+                              "stores a trial's user attributes and reports while it runs)"
+                              % " and ".join(dropped), RuntimeWarning, stacklevel=2)
+            params = dict(ft.params)
         if isinstance(params, TrialRecord):
             rec = params
             if rec.state not in ("complete", "failed"):
@@ -1580,9 +1605,11 @@ class Study:
     def add_trials(self, trials):
         """add_trial for each of trials (TrialRecords, say another study's ``trials``): the
         complete and failed ones are added, the others (running, pruned) skipped, as Optuna's
-        add_trials adds finished trials. Returns the new ids."""
+        add_trials adds finished trials (Optuna's FrozenTrials likewise). Returns the new
+        ids."""
         return [self.add_trial(t) for t in trials
-                if not isinstance(t, TrialRecord) or t.state in ("complete", "failed")]
+                if not isinstance(t, TrialRecord) and not _frozen_trial(t)
+                or _state(t.state) in (TrialState.COMPLETE, TrialState.FAIL)]
 
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with

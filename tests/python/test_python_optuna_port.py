@@ -1209,3 +1209,42 @@ def test_study_direction_takes_optunas_study_direction(tmp_path):
     assert two.directions == ["maximize", "minimize"]
     with pytest.raises(ValueError, match="direction must be"):
         gpbo.Study(direction=StudyDirection.NOT_SET)
+
+
+def test_add_trial_takes_optunas_frozen_trial():
+    """Optuna's add_trial takes a FrozenTrial (optuna.trial.create_trial's, or an Optuna
+    study's trials to copy). gpbo's took one for a params dict and refused its complete trial
+    with "a complete trial needs its value", which it had. Now its params, state and value
+    are added (add_trials skips the pruned and running ones, as it skips such TrialRecords);
+    its user attributes and reports are dropped with a RuntimeWarning."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        trial.suggest_categorical("c", ["a", None])
+        if trial.number == 1:
+            raise optuna.TrialPruned()
+        if trial.number == 2:
+            raise RuntimeError("diverged")
+        return x
+
+    theirs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
+    theirs.optimize(objective, n_trials=6, catch=(RuntimeError,))
+    ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", None])},
+                      strategy="random", seed=3)
+    ids = ours.add_trials(theirs.trials)
+    kept = [t for t in theirs.trials if t.state.name in ("COMPLETE", "FAIL")]
+    recs = ours.trials
+    assert ids == [r.id for r in recs] and len(recs) == len(kept) == 5
+    assert [(r.state.name, r.params) for r in recs] == [(t.state.name, t.params) for t in kept]
+    assert [r.value for r in recs if r.state == "complete"] == \
+        [t.value for t in kept if t.state.name == "COMPLETE"]
+    assert ours.best_value == theirs.best_value
+    made = optuna.trial.create_trial(
+        params={"x": 0.25, "c": None},
+        distributions={"x": FloatDistribution(0, 1), "c": CategoricalDistribution(["a", None])},
+        value=-2.385, user_attrs={"source": "notebook"})
+    with pytest.warns(RuntimeWarning, match="user_attrs of Optuna's FrozenTrial"):
+        tid = ours.add_trial(made)
+    assert ours.best_trial.id == tid and ours.best_params == {"x": 0.25, "c": None}
+    assert ours.best_value == -2.385
