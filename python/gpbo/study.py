@@ -2071,7 +2071,8 @@ class Study:
         Optuna's timeout, is TypeError). n_jobs threads (-1: one a CPU, as in Optuna) ask and
         evaluate at once; a
         KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
-        raised at once (the trials running finish and are told in their threads). Stops early
+        raised at once (the trials running finish and are told in their threads, also when
+        the KeyboardInterrupt ends the program: it exits once they are told). Stops early
         when the strategy is exhausted. timeout: seconds after which no new trial starts (the
         ones running finish), as Optuna's; n_trials None: no limit but the timeout (neither:
         until the strategy is exhausted or Ctrl-C). callbacks: functions called as cb(study,
@@ -2195,19 +2196,36 @@ class Study:
         if n_jobs == 1:
             worker()
         else:
-            threads = [threading.Thread(target=worker, daemon=True) for _ in range(n_jobs)]
+            # not daemons: a Ctrl-C that ends the program (raised here at once) leaves the
+            # interpreter to join them, so the trials running finish and are told, as under
+            # Optuna's thread pool; daemons were killed at exit, their trials left RUNNING
+            # in the storage
+            ended = [threading.Event() for _ in range(n_jobs)]
+
+            def run(ev):
+                try:
+                    worker()
+                finally:
+                    ev.set()
+
+            threads = [threading.Thread(target=run, args=(ev,)) for ev in ended]
             try:
                 for t in threads:
                     t.start()
-                for t in threads:
+                for ev in ended:
                     # in short waits: a SIGINT the kernel gave another thread wakes no blocked
-                    # join, and Python runs its handler here only when this thread runs again
-                    while t.is_alive():
-                        t.join(0.1)
+                    # wait, and Python runs its handler here only when this thread runs again.
+                    # Not Thread.join: Python 3.11's, interrupted, takes a running thread for
+                    # ended (it releases the thread's state lock: bpo-45274), so the
+                    # interpreter's exit did not wait for it and closed the study under it
+                    while not ev.wait(0.1):
+                        pass
             except BaseException:  # Ctrl-C in this thread: the workers start no new trial
                 with lock:
                     left[0] = 0
                 raise
+            for t in threads:
+                t.join()
         if errors:
             raise errors[0]
 

@@ -1257,3 +1257,56 @@ def test_a_trial_of_another_study_is_refused(tmp_path):
     t = h1.ask()
     h2.tell(t, 0.5)
     assert [r.state for r in h1.trials] == ["complete"]
+
+
+def test_ctrl_c_that_ends_the_program_leaves_no_stored_trial_running(tmp_path):
+    """A script running optimize(n_jobs=2) on a SQLite study, stopped by Ctrl-C: the
+    KeyboardInterrupt is raised at once in the main thread and, uncaught, ends the program.
+    The worker threads were daemons, killed at exit in the middle of their objectives: both
+    trials stayed RUNNING in the file (until another worker's grace period ran out), where
+    Optuna's thread pool lets them finish and tells them (COMPLETE; checked here too). Now
+    the interpreter waits for the workers, which start no other trial: the trials running
+    are told complete before the process exits. The main thread waited for the workers
+    with Thread.join, which on Python 3.11, interrupted, takes a running thread for ended
+    (bpo-45274): the interpreter's exit then closed the study under a worker still running
+    (a segfault in some runs, the trial left RUNNING)."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, signal, sys, threading, time\n"
+        "lib = sys.argv[1]\n"
+        "started = threading.Barrier(3)\n"
+        "def f(x):\n"
+        "    started.wait(30)\n"  # both trials have started when the signal comes
+        "    time.sleep(0.8)\n"
+        "    return x\n"
+        "def interrupt():\n"
+        "    started.wait(30)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "threading.Thread(target=interrupt, daemon=True).start()\n"
+        "if lib == 'gpbo':\n"
+        "    import gpbo\n"
+        "    s = gpbo.Study({'x': gpbo.Uniform(0, 1)}, storage=sys.argv[2], name='k',\n"
+        "                   strategy='random', seed=1)\n"
+        "    s.optimize(lambda p: f(p['x']), n_trials=10, n_jobs=2)\n"
+        "else:\n"
+        "    import optuna\n"
+        "    optuna.logging.set_verbosity(optuna.logging.ERROR)\n"
+        "    s = optuna.create_study(storage='sqlite:///' + sys.argv[2], study_name='k')\n"
+        "    s.optimize(lambda t: f(t.suggest_float('x', 0, 1)), n_trials=10, n_jobs=2)\n")
+    states = {}
+    for lib in ("gpbo", "optuna"):
+        db = str(tmp_path / (lib + ".db"))
+        run = subprocess.run([sys.executable, str(script), lib, db], capture_output=True,
+                             text=True, timeout=120, env=dict(os.environ))
+        # ended by the SIGINT Python sends itself after its exit (no segfault, 0 not 130)
+        assert run.returncode == -2 and "KeyboardInterrupt" in run.stderr, \
+            (run.returncode, run.stderr)
+        if lib == "gpbo":
+            with gpbo.Study(storage=db, name="k") as study:
+                states[lib] = sorted(str(r.state) for r in study.trials)
+        else:
+            import optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            theirs = optuna.load_study(storage="sqlite:///" + db, study_name="k")
+            states[lib] = sorted(t.state.name.lower() for t in theirs.trials)
+    assert states == {"gpbo": ["complete", "complete"], "optuna": ["complete", "complete"]}
