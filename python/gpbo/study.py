@@ -1523,8 +1523,9 @@ class Study:
         taken, so ``study.add_trials(other.trials)`` copies the finished trials of another
         study over the same space), or Optuna's FrozenTrial (``optuna.trial.create_trial``'s,
         an Optuna study's trials: its params, state and values; its user attributes and
-        intermediate values are dropped with a RuntimeWarning). value (values=, Optuna's name): the objective's value, or
-        a study of several objectives' sequence or dict of them; state: "complete" (with a
+        intermediate values are dropped with a RuntimeWarning). value (values=, Optuna's
+        name): the objective's value, or a study of several objectives' sequence or dict of
+        them; state: "complete" (with a
         value, the default) or "failed" (with a reason, no value). metrics: other metrics, as
         tell takes them. The Bayesian strategy then takes a complete one as an observation.
         max_trials: only while the study holds fewer trials (ExhaustedError otherwise).
@@ -1897,8 +1898,9 @@ class Study:
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
         system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
-        complete or pruned (its last intermediate value, as Optuna's); a parameter a trial does not have (inactive) is NaN. No trial: an empty
-        DataFrame. Needs pandas (Debian: python3-pandas): ImportError otherwise."""
+        complete or pruned (its last intermediate value, as Optuna's); a parameter a trial
+        does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
+        python3-pandas): ImportError otherwise."""
         try:
             import pandas as pd
         except ImportError as e:
