@@ -151,6 +151,7 @@ def _state(s):
                          "Optuna's TrialState)" % (s, ", ".join(TrialState.__members__))) \
             from None
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
+_MISSING = object()  # an argument not given (where Optuna's name for it may come instead)
 
 
 class TrialResult(C.Structure):
@@ -1514,8 +1515,8 @@ class Study:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
 
-    def add_trial(self, params, value=None, *, values=None, state=None, reason=None,
-                  metrics=None, max_trials=None):
+    def add_trial(self, params=_MISSING, value=None, *, values=None, state=None, reason=None,
+                  metrics=None, max_trials=None, trial=_MISSING):
         """Adds a finished trial evaluated elsewhere (Optuna's add_trial): warm-starts the
         study with what another run, another tool or a run by hand measured. params: a dict
         name -> value for every active parameter (as enqueue takes it), or a TrialRecord (of
@@ -1532,6 +1533,13 @@ class Study:
         Returns the new trial's id. The library's gpbo_study_add_trial: stored whole in one
         transaction on SQLite; on PostgreSQL reserved, then told (a process dying between the
         two leaves it for a worker to run)."""
+        if trial is not _MISSING:  # Optuna's name: add_trial(trial=create_trial(...))
+            if params is not _MISSING:
+                raise TypeError("add_trial takes params or trial (Optuna's name), not both")
+            params = trial
+        if params is _MISSING:
+            raise TypeError("add_trial() needs the trial's params (a dict, a TrialRecord or "
+                            "Optuna's FrozenTrial)")
         if _frozen_trial(params):  # Optuna's FrozenTrial (create_trial's, a study's trials)
             ft = params
             if value is None and values is None and state is None:
@@ -2063,8 +2071,9 @@ class Study:
             done(trial.id)
         return True
 
-    def optimize(self, f, n_trials=None, *args, n_jobs=1, catch=(Exception,), pass_trial=None,
-                 timeout=None, callbacks=None, gc_after_trial=False, show_progress_bar=False):
+    def optimize(self, f=_MISSING, n_trials=None, *args, func=_MISSING, n_jobs=1,
+                 catch=(Exception,), pass_trial=None, timeout=None, callbacks=None,
+                 gc_after_trial=False, show_progress_bar=False):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
@@ -2091,6 +2100,13 @@ class Study:
         (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
         was given a space. A define-by-run study's first trial makes its space: the other
         threads wait until it is told."""
+        if func is not _MISSING:  # Optuna's name: optimize(func=objective, n_trials=...)
+            if f is not _MISSING:
+                raise TypeError("optimize takes the objective as f or func (Optuna's name), "
+                                "not both")
+            f = func
+        if f is _MISSING:
+            raise TypeError("optimize() needs the objective: optimize(f, n_trials, ...)")
         if args:
             # Optuna's third is timeout, gpbo's was n_jobs: optimize(f, 100, 600) meant 600
             # seconds and ran 600 threads

@@ -1248,3 +1248,31 @@ def test_add_trial_takes_optunas_frozen_trial():
         tid = ours.add_trial(made)
     assert ours.best_trial.id == tid and ours.best_params == {"x": 0.25, "c": None}
     assert ours.best_value == -2.385
+
+
+def test_optimize_and_add_trial_take_optunas_keyword_names():
+    """Optuna's signatures are optimize(func, n_trials, ...) and add_trial(trial): a port
+    that names them, study.optimize(func=objective, n_trials=3) or
+    study.add_trial(trial=create_trial(...)), got TypeError ("unexpected keyword argument").
+    Both run the same on Optuna and gpbo now; both names at once, or neither, is TypeError."""
+    from optuna.distributions import FloatDistribution
+
+    def objective(trial):
+        return trial.suggest_float("x", 0, 1)
+
+    made = optuna.trial.create_trial(params={"x": 0.25}, value=-1.0,
+                                     distributions={"x": FloatDistribution(0, 1)})
+    theirs = optuna.create_study()
+    ours = gpbo.Study(strategy="random", seed=2)
+    for study in (theirs, ours):
+        study.optimize(func=objective, n_trials=3)
+        study.add_trial(trial=made)
+        assert len(study.trials) == 4 and study.best_value == -1.0
+        assert study.best_params == {"x": 0.25}
+    with pytest.raises(TypeError, match="f or func"):
+        ours.optimize(objective, func=objective, n_trials=1)
+    with pytest.raises(TypeError, match="needs the objective"):
+        ours.optimize(n_trials=1)
+    with pytest.raises(TypeError, match="params or trial"):
+        ours.add_trial({"x": 0.5}, 1.0, trial=made)
+    assert len(ours.trials) == 4
