@@ -1968,7 +1968,8 @@ class Study:
         (gpbo_study_tell_ask: on a stored study with a strategy without a model, one
         transaction and one commit instead of two). Returns the next Trial, or None when the
         strategy is exhausted; raises as tell() does when the tell fails (a trial the ask took
-        meanwhile is this handle's, handed back at close), as ask() when the ask does."""
+        meanwhile, when the trial was told elsewhere, is told failed: it never runs), as ask()
+        when the ask does."""
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
         # what the library writes (only when it asks a trial): a KeyboardInterrupt raised as
@@ -1984,15 +1985,15 @@ class Study:
                                             values, C.byref(ask_rc))
                 if rc == 0:
                     self._running.pop(trial.id, None)
-                if rc in (0, _ESTATE) and ask_rc.value == 0:  # told (or told elsewhere), asked
+                if rc == 0 and ask_rc.value == 0:  # told, asked
                     nxt = Trial(self, tid.value, self._params(values))
                     self._running[nxt.id] = nxt
+                check(rc)  # told elsewhere (the objective told it): raised, nxt never runs
             except BaseException as e:
                 if ask_rc.value == 0 and tid.value != _NOT_FOUND and \
                         tid.value not in self._running:
                     self._fail_unrun(h, tid.value, e)
                 raise
-            check(rc)
             if ask_rc.value == _EXHAUSTED:
                 return None
             check(ask_rc.value)

@@ -1259,6 +1259,31 @@ def test_a_trial_of_another_study_is_refused(tmp_path):
     assert [r.state for r in h1.trials] == ["complete"]
 
 
+@pytest.mark.parametrize("callbacks", [False, True])
+def test_objective_telling_its_own_trial_leaves_no_trial_running(callbacks):
+    """An objective that tells its own trial (study.tell(trial, x), then returns x): optimize
+    raises StateError (a ValueError, as Optuna's "Cannot tell a COMPLETE trial"). Its one-step
+    tell-and-ask had asked the next trial before the tell's refusal was seen: that trial,
+    never run, stayed RUNNING for ever in memory. Now it is told failed; the path with
+    callbacks (tell, then ask) asked none."""
+    study = gpbo.Study(strategy="random", seed=1)
+
+    def f(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            study.tell(trial, x)
+        return x
+
+    with pytest.raises(ValueError, match="already finished"):
+        study.optimize(f, n_trials=5, callbacks=[lambda s, r: None] if callbacks else None)
+    recs = study.trials
+    assert [r.state for r in recs[:3]] == ["complete"] * 3
+    assert not [r for r in recs if r.state == "running"], recs
+    assert len(recs) == (3 if callbacks else 4)
+    if not callbacks:
+        assert recs[3].state == "failed" and recs[3].reason.endswith("(asked, not run)")
+
+
 def test_ctrl_c_that_ends_the_program_leaves_no_stored_trial_running(tmp_path):
     """A script running optimize(n_jobs=2) on a SQLite study, stopped by Ctrl-C: the
     KeyboardInterrupt is raised at once in the main thread and, uncaught, ends the program.
