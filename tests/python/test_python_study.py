@@ -1335,3 +1335,38 @@ def test_ctrl_c_that_ends_the_program_leaves_no_stored_trial_running(tmp_path):
             theirs = optuna.load_study(storage="sqlite:///" + db, study_name="k")
             states[lib] = sorted(t.state.name.lower() for t in theirs.trials)
     assert states == {"gpbo": ["complete", "complete"], "optuna": ["complete", "complete"]}
+
+
+def _open_study_at(path):
+    """A process pool's job: opens a study at path (for the pickled-error test)."""
+    gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=path, name="a")
+
+
+def test_gpbo_errors_cross_process_pools_and_copies(tmp_path):
+    """Many processes each opening the stored study is the documented way to share one, and
+    pools (concurrent.futures, multiprocessing) hand a worker's exception back pickled. A
+    gpbo error's class took (message, code) and pickled its args alone, so unpickling it
+    raised "missing 1 required positional argument: 'code'": the parent's ProcessPoolExecutor
+    broke ("A process in the process pool was terminated abruptly") and the error was lost
+    (a multiprocessing.Pool waits for ever). copy.copy failed the same way. Now the worker's
+    StorageError comes back whole, with its message and code."""
+    import concurrent.futures as cf
+    import copy
+    import multiprocessing as mp
+    import pickle
+
+    with pytest.raises(gpbo.StorageError) as local:
+        _open_study_at(str(tmp_path))  # a folder: no SQLite file can be opened there
+    with cf.ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        fut = pool.submit(_open_study_at, str(tmp_path))
+        with pytest.raises(gpbo.StorageError) as remote:
+            fut.result(timeout=120)
+    assert str(remote.value) == str(local.value) and str(tmp_path) in str(remote.value)
+    assert remote.value.code == local.value.code < 0
+    for cls in (gpbo.GpboError, gpbo.InvalidArgumentError, gpbo.StorageError,
+                gpbo.ExhaustedError, gpbo.NotFoundError, gpbo.StateError):
+        e = cls("study 'a': 2.385", -7)
+        e.note = "kept"
+        for back in (pickle.loads(pickle.dumps(e)), copy.copy(e), copy.deepcopy(e)):
+            assert type(back) is cls and str(back) == str(e) and back.code == -7
+            assert back.note == "kept"
