@@ -71,6 +71,12 @@ class GpboError(RuntimeError):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self):
+        # pickled with its code: the default rebuilt it from args alone, so unpickling (the
+        # parent of a multiprocessing / concurrent.futures worker that raised it, copy.copy)
+        # failed with "missing ... 'code'" and the pool broke instead of raising it
+        return type(self), (self.args[0] if self.args else "", self.code), self.__dict__
+
 
 class InvalidArgumentError(GpboError, ValueError):
     """GPBO_EINVAL: an argument or input value is invalid (a NaN, a bad bound, ...)."""

@@ -151,6 +151,7 @@ def _state(s):
                          "Optuna's TrialState)" % (s, ", ".join(TrialState.__members__))) \
             from None
 _OUTCOME = {"complete": 0, "pruned": 1, "failed": 2}  # gpbo_pruner_outcome
+_MISSING = object()  # an argument not given (where Optuna's name for it may come instead)
 
 
 class TrialResult(C.Structure):
@@ -412,6 +413,23 @@ def _constraint_bounds(lo, hi):
 
 def _constraints_shown(cons):
     return "{%s}" % ", ".join("%r: (%r, %r)" % (n, lo, hi) for n, (lo, hi) in cons.items())
+
+
+def _frozen_trial(t):
+    """Whether t is Optuna's FrozenTrial (optuna.trial.create_trial's, an Optuna study's
+    trials), which Optuna's add_trial takes: it was taken for a params dict, and its complete
+    trial refused with "needs its value"."""
+    return not isinstance(t, (dict, TrialRecord)) and all(
+        hasattr(t, a) for a in ("params", "distributions", "state", "values"))
+
+
+def _optuna_direction(d):
+    """Optuna's StudyDirection.MINIMIZE / MAXIMIZE, which its create_study takes as it takes
+    the strings, as gpbo's string (they were refused); anything else as it is."""
+    if type(d).__name__ == "StudyDirection" and getattr(d, "name", None) in ("MINIMIZE",
+                                                                             "MAXIMIZE"):
+        return d.name.lower()
+    return d
 
 
 def _set_objectives(o, objectives):
@@ -702,7 +720,8 @@ class Trial:
 
 class TrialRecord:
     """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
-    value (NaN unless complete), values (one an objective: [value] for a study of one), params,
+    value (NaN unless complete; a pruned trial's is its last intermediate value, as Optuna's,
+    NaN when it reported none), values (one an objective: [value] for a study of one), params,
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
@@ -807,6 +826,9 @@ class Study:
     def __init__(self, space=None, direction=None, storage=None, name=None,
                  strategy=None, seed=None, pruner=None, constraints=None, objectives=None,
                  **options):
+        direction = _optuna_direction(direction)
+        if isinstance(objectives, dict):
+            objectives = {n: _optuna_direction(d) for n, d in objectives.items()}
         if direction not in (None, "minimize", "maximize"):
             raise ValueError("direction must be 'minimize' or 'maximize', not %r" % (direction,))
         if objectives is not None and direction is not None:
@@ -1223,15 +1245,53 @@ class Study:
                 return trial
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
-        tid = _SZ()
+        tid = _SZ(_NOT_FOUND)  # the library writes it only when the ask succeeds
         with self._lock:
             h = self._handle()
-            check(_s.gpbo_study_ask(h, C.byref(tid), values))
-            if self._pruner:  # what the other workers' trials did
-                check(_s.gpbo_pruner_catch_up(self._pruner, h))
-            trial = Trial(self, tid.value, self._params(values))
-            self._running[trial.id] = trial
+            try:
+                check(_s.gpbo_study_ask(h, C.byref(tid), values))
+                if self._pruner:  # what the other workers' trials did
+                    check(_s.gpbo_pruner_catch_up(self._pruner, h))
+                trial = Trial(self, tid.value, self._params(values))
+                self._running[trial.id] = trial
+            except BaseException as e:
+                if tid.value != _NOT_FOUND and tid.value not in self._running:
+                    self._fail_unrun(h, tid.value, e)
+                raise
         return trial
+
+    def _fail_unrun(self, h, tid, e):
+        """Fails trial tid, asked from the library but never handed out: e came between the
+        ask and the Trial that carries it, most often Ctrl-C (Python raises a SIGINT's
+        KeyboardInterrupt as soon as the library's call returns), or a failed pruner catch-up.
+        It stayed running: for ever in memory, stored until this handle closed (then handed back
+        and run again by the next ask). Errors of this tell are dropped: e is what is raised."""
+        reason = ("%s: %s" % (type(e).__name__, e)).rstrip(": ") + " (asked, not run)"
+        try:
+            _s.gpbo_study_tell_failed(h, tid, reason.encode("utf-8", "replace"))
+            if self._pruner:
+                _s.gpbo_pruner_finish(self._pruner, tid, _OUTCOME["failed"])
+        except BaseException:
+            pass
+
+    def _fail_left(self, trial, e):
+        """Fails trial when optimize stops with e before the trial was told: a Ctrl-C between
+        its ask and its objective (or between its objective and its tell) left it running.
+        A trial already told (the library told it, the KeyboardInterrupt came right after) is
+        left as it is. Errors of this tell are dropped: e is what is raised."""
+        with self._lock:
+            left = self._running.get(trial.id) is trial or self._discovering is trial
+        if not left or trial._dropped:
+            return
+        try:
+            with warnings.catch_warnings():  # a first trial's drop: e says it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "),
+                          skip_if_finished=True)
+        except BaseException:
+            pass
+        with self._lock:
+            self._running.pop(trial.id, None)
 
     def _ask_with(self, dists):
         """ask(fixed_distributions): a trial asked, then each distribution suggested."""
@@ -1455,21 +1515,46 @@ class Study:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
 
-    def add_trial(self, params, value=None, *, values=None, state=None, reason=None,
-                  metrics=None, max_trials=None):
+    def add_trial(self, params=_MISSING, value=None, *, values=None, state=None, reason=None,
+                  metrics=None, max_trials=None, trial=_MISSING):
         """Adds a finished trial evaluated elsewhere (Optuna's add_trial): warm-starts the
         study with what another run, another tool or a run by hand measured. params: a dict
         name -> value for every active parameter (as enqueue takes it), or a TrialRecord (of
         this or another study: its params, value or values, state, reason and metrics are
         taken, so ``study.add_trials(other.trials)`` copies the finished trials of another
-        study over the same space). value (values=, Optuna's name): the objective's value, or
-        a study of several objectives' sequence or dict of them; state: "complete" (with a
+        study over the same space), or Optuna's FrozenTrial (``optuna.trial.create_trial``'s,
+        an Optuna study's trials: its params, state and values; its user attributes and
+        intermediate values are dropped with a RuntimeWarning). value (values=, Optuna's
+        name): the objective's value, or a study of several objectives' sequence or dict of
+        them; state: "complete" (with a
         value, the default) or "failed" (with a reason, no value). metrics: other metrics, as
         tell takes them. The Bayesian strategy then takes a complete one as an observation.
         max_trials: only while the study holds fewer trials (ExhaustedError otherwise).
         Returns the new trial's id. The library's gpbo_study_add_trial: stored whole in one
         transaction on SQLite; on PostgreSQL reserved, then told (a process dying between the
         two leaves it for a worker to run)."""
+        if trial is not _MISSING:  # Optuna's name: add_trial(trial=create_trial(...))
+            if params is not _MISSING:
+                raise TypeError("add_trial takes params or trial (Optuna's name), not both")
+            params = trial
+        if params is _MISSING:
+            raise TypeError("add_trial() needs the trial's params (a dict, a TrialRecord or "
+                            "Optuna's FrozenTrial)")
+        if _frozen_trial(params):  # Optuna's FrozenTrial (create_trial's, a study's trials)
+            ft = params
+            if value is None and values is None and state is None:
+                state = _state(ft.state)  # Optuna's member, by name
+                if state is TrialState.COMPLETE:
+                    value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
+                elif reason is None:  # where Optuna kept it
+                    reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
+            dropped = [what for what in ("user_attrs", "intermediate_values")
+                       if getattr(ft, what, None)]
+            if dropped:
+                warnings.warn("add_trial: the %s of Optuna's FrozenTrial are not added (gpbo "
+                              "stores a trial's user attributes and reports while it runs)"
+                              % " and ".join(dropped), RuntimeWarning, stacklevel=2)
+            params = dict(ft.params)
         if isinstance(params, TrialRecord):
             rec = params
             if rec.state not in ("complete", "failed"):
@@ -1529,9 +1614,11 @@ class Study:
     def add_trials(self, trials):
         """add_trial for each of trials (TrialRecords, say another study's ``trials``): the
         complete and failed ones are added, the others (running, pruned) skipped, as Optuna's
-        add_trials adds finished trials. Returns the new ids."""
+        add_trials adds finished trials (Optuna's FrozenTrials likewise). Returns the new
+        ids."""
         return [self.add_trial(t) for t in trials
-                if not isinstance(t, TrialRecord) or t.state in ("complete", "failed")]
+                if not isinstance(t, TrialRecord) and not _frozen_trial(t)
+                or _state(t.state) in (TrialState.COMPLETE, TrialState.FAIL)]
 
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with
@@ -1712,7 +1799,12 @@ class Study:
         state = _STATES[info.state]
         if state is TrialState.RUNNING and _s.gpbo_study_trial_queued(self._handle(), info.id):
             state = TrialState.WAITING  # enqueued, not taken yet
-        return TrialRecord(id=info.id, state=state, value=info.value,
+        value = info.value
+        if state is TrialState.PRUNED and self._nobj < 2 and steps and math.isnan(value):
+            # Optuna's: a pruned trial's value is its last intermediate value (NaN: none)
+            value = steps[max(steps)]
+            objs = [value]
+        return TrialRecord(id=info.id, state=state, value=value,
                            values=objs, params=self._params(values) if values else {},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
@@ -1814,8 +1906,9 @@ class Study:
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
         system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
-        complete; a parameter a trial does not have (inactive) is NaN. No trial: an empty
-        DataFrame. Needs pandas (Debian: python3-pandas): ImportError otherwise."""
+        complete or pruned (its last intermediate value, as Optuna's); a parameter a trial
+        does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
+        python3-pandas): ImportError otherwise."""
         try:
             import pandas as pd
         except ImportError as e:
@@ -1845,7 +1938,7 @@ class Study:
                     v = {}
                 else:
                     v = getattr(r, a)
-                if a == "value" and r.state != "complete":
+                if a == "value" and r.state not in ("complete", "pruned"):
                     v = None
                 if isinstance(v, dict):
                     items = v.items()
@@ -1875,23 +1968,32 @@ class Study:
         (gpbo_study_tell_ask: on a stored study with a strategy without a model, one
         transaction and one commit instead of two). Returns the next Trial, or None when the
         strategy is exhausted; raises as tell() does when the tell fails (a trial the ask took
-        meanwhile is this handle's, handed back at close), as ask() when the ask does."""
+        meanwhile, when the trial was told elsewhere, is told failed: it never runs), as ask()
+        when the ask does."""
         n = len(self._items)
         values = (C.c_double * max(n, 1))()
-        tid, ask_rc = _SZ(), C.c_int()
+        # what the library writes (only when it asks a trial): a KeyboardInterrupt raised as
+        # its call returns still finds the trial asked
+        tid, ask_rc = _SZ(_NOT_FOUND), C.c_int(1)
         names, vals = self._metrics_arrays(trial.metrics)
         with self._lock:
             h = self._handle()
-            if names is not None:
-                check(_s.gpbo_study_set_metrics(h, trial.id, len(vals), names, vals))
-            rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid), values,
-                                        C.byref(ask_rc))
-            if rc == 0:
-                self._running.pop(trial.id, None)
-            if rc in (0, _ESTATE) and ask_rc.value == 0:  # told (or told elsewhere), asked
-                nxt = Trial(self, tid.value, self._params(values))
-                self._running[nxt.id] = nxt
-            check(rc)
+            try:
+                if names is not None:
+                    check(_s.gpbo_study_set_metrics(h, trial.id, len(vals), names, vals))
+                rc = _s.gpbo_study_tell_ask(h, trial.id, value, _NOT_FOUND, C.byref(tid),
+                                            values, C.byref(ask_rc))
+                if rc == 0:
+                    self._running.pop(trial.id, None)
+                if rc == 0 and ask_rc.value == 0:  # told, asked
+                    nxt = Trial(self, tid.value, self._params(values))
+                    self._running[nxt.id] = nxt
+                check(rc)  # told elsewhere (the objective told it): raised, nxt never runs
+            except BaseException as e:
+                if ask_rc.value == 0 and tid.value != _NOT_FOUND and \
+                        tid.value not in self._running:
+                    self._fail_unrun(h, tid.value, e)
+                raise
             if ask_rc.value == _EXHAUSTED:
                 return None
             check(ask_rc.value)
@@ -1902,22 +2004,27 @@ class Study:
         while more() says so, but a value's tell and the next ask are one step (_tell_ask), the
         last trial's tell alone (no trial is asked that would not run)."""
         trial = None
-        while trial is not None or more():
-            if trial is None:
-                try:
-                    trial = self.ask()
-                except _lib.ExhaustedError:
-                    return
-            value = self._evaluate(f, trial, pass_trial, catch)
-            if value is None:
-                trial = None
-            elif trial._dists is not None or not more():  # a first trial makes the study
-                self.tell(trial, value)
-                trial = None
-            else:
-                trial = self._tell_ask(trial, value)
+        try:
+            while trial is not None or more():
                 if trial is None:
-                    return
+                    try:
+                        trial = self.ask()
+                    except _lib.ExhaustedError:
+                        return
+                value = self._evaluate(f, trial, pass_trial, catch)
+                if value is None:
+                    trial = None
+                elif trial._dists is not None or not more():  # a first trial makes the study
+                    self.tell(trial, value)
+                    trial = None
+                else:
+                    trial = self._tell_ask(trial, value)
+                    if trial is None:
+                        return
+        except BaseException as e:  # Ctrl-C outside the objective: no trial left running
+            if trial is not None:
+                self._fail_left(trial, e)
+            raise
 
     def _evaluate(self, f, trial, pass_trial, catch):
         """f on trial: its value to tell, or None when the trial was ended here (pruned, or
@@ -1954,15 +2061,20 @@ class Study:
             trial = self.ask()
         except _lib.ExhaustedError:
             return False
-        value = self._evaluate(f, trial, pass_trial, catch)
-        if value is not None:
-            self.tell(trial, value)
+        try:
+            value = self._evaluate(f, trial, pass_trial, catch)
+            if value is not None:
+                self.tell(trial, value)
+        except BaseException as e:  # Ctrl-C outside the objective: no trial left running
+            self._fail_left(trial, e)
+            raise
         if not trial._dropped:  # a first trial that made no study is not recorded
             done(trial.id)
         return True
 
-    def optimize(self, f, n_trials=None, *args, n_jobs=1, catch=(Exception,), pass_trial=None,
-                 timeout=None, callbacks=None, gc_after_trial=False, show_progress_bar=False):
+    def optimize(self, f=_MISSING, n_trials=None, *args, func=_MISSING, n_jobs=1,
+                 catch=(Exception,), pass_trial=None, timeout=None, callbacks=None,
+                 gc_after_trial=False, show_progress_bar=False):
         """Runs n_trials more trials: ask, f(params) -> float, tell. An exception of a class in
         `catch` fails its trial with its message and the study goes on; any other stops it
         (the trial is told failed first). TrialPruned ends a trial as pruned. With
@@ -1971,7 +2083,8 @@ class Study:
         Optuna's timeout, is TypeError). n_jobs threads (-1: one a CPU, as in Optuna) ask and
         evaluate at once; a
         KeyboardInterrupt in the calling thread (Ctrl-C) stops them starting new trials and is
-        raised at once (the trials running finish and are told in their threads). Stops early
+        raised at once (the trials running finish and are told in their threads, also when
+        the KeyboardInterrupt ends the program: it exits once they are told). Stops early
         when the strategy is exhausted. timeout: seconds after which no new trial starts (the
         ones running finish), as Optuna's; n_trials None: no limit but the timeout (neither:
         until the strategy is exhausted or Ctrl-C). callbacks: functions called as cb(study,
@@ -1988,6 +2101,13 @@ class Study:
         (define-by-run: f calls trial.suggest_*, as an Optuna objective), the params when it
         was given a space. A define-by-run study's first trial makes its space: the other
         threads wait until it is told."""
+        if func is not _MISSING:  # Optuna's name: optimize(func=objective, n_trials=...)
+            if f is not _MISSING:
+                raise TypeError("optimize takes the objective as f or func (Optuna's name), "
+                                "not both")
+            f = func
+        if f is _MISSING:
+            raise TypeError("optimize() needs the objective: optimize(f, n_trials, ...)")
         if args:
             # Optuna's third is timeout, gpbo's was n_jobs: optimize(f, 100, 600) meant 600
             # seconds and ran 600 threads
@@ -2095,19 +2215,36 @@ class Study:
         if n_jobs == 1:
             worker()
         else:
-            threads = [threading.Thread(target=worker, daemon=True) for _ in range(n_jobs)]
+            # not daemons: a Ctrl-C that ends the program (raised here at once) leaves the
+            # interpreter to join them, so the trials running finish and are told, as under
+            # Optuna's thread pool; daemons were killed at exit, their trials left RUNNING
+            # in the storage
+            ended = [threading.Event() for _ in range(n_jobs)]
+
+            def run(ev):
+                try:
+                    worker()
+                finally:
+                    ev.set()
+
+            threads = [threading.Thread(target=run, args=(ev,)) for ev in ended]
             try:
                 for t in threads:
                     t.start()
-                for t in threads:
+                for ev in ended:
                     # in short waits: a SIGINT the kernel gave another thread wakes no blocked
-                    # join, and Python runs its handler here only when this thread runs again
-                    while t.is_alive():
-                        t.join(0.1)
+                    # wait, and Python runs its handler here only when this thread runs again.
+                    # Not Thread.join: Python 3.11's, interrupted, takes a running thread for
+                    # ended (it releases the thread's state lock: bpo-45274), so the
+                    # interpreter's exit did not wait for it and closed the study under it
+                    while not ev.wait(0.1):
+                        pass
             except BaseException:  # Ctrl-C in this thread: the workers start no new trial
                 with lock:
                     left[0] = 0
                 raise
+            for t in threads:
+                t.join()
         if errors:
             raise errors[0]
 

@@ -1109,3 +1109,170 @@ def test_pruners_decide_as_optunas_on_improving_curves(direction, stride):
         got = _prune_steps("gpbo", ours, curves, direction)
         assert got == want, (type(theirs).__name__, got, want)
         assert 0 < sum(s is not None for s in got) < len(curves)
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_pruned_trial_value_is_its_last_intermediate_value_as_optunas(tmp_path, direction):
+    """Optuna 3 gives a pruned trial the value of its last report (FrozenTrial.value,
+    trials_dataframe's value column), by optimize's TrialPruned and by tell(state=PRUNED)
+    alike, and None when it reported nothing. gpbo's records and data frame had NaN for every
+    pruned trial: a ported script reading how far pruned trials got (`df[df.state ==
+    "PRUNED"].value`) found nothing, and `gpbo trials` showed those values all along. The
+    same objective on both, in memory and stored, read back by another handle."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 3:
+            raise optuna.TrialPruned()  # pruned before any report: no value
+        for step in range(trial.number + 1):
+            v = x + 0.7 * step
+            if isinstance(trial, optuna.trial.Trial):
+                trial.report(v, step)
+            else:
+                trial.report(step, v)
+        if trial.number in (1, 2):
+            raise optuna.TrialPruned()
+        return x
+
+    def told_pruned(study, state):
+        t = study.ask()
+        x = t.suggest_float("x", 0, 1)
+        if isinstance(study, optuna.Study):
+            t.report(x + 2.385, 4)
+        else:
+            t.report(4, x + 2.385)
+        study.tell(t, state=state)
+
+    ours = gpbo.Study(strategy="random", seed=5, direction=direction,
+                      storage=str(tmp_path / "p.db"), name="p")
+    theirs = optuna.create_study(direction=direction,
+                                 sampler=optuna.samplers.RandomSampler(seed=5))
+    for study, state in ((ours, gpbo.TrialState.PRUNED),
+                         (theirs, optuna.trial.TrialState.PRUNED)):
+        study.optimize(objective, n_trials=4)
+        told_pruned(study, state)
+
+    def value(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+    def expected(rec):  # what Optuna's rule gives for the record's own reports
+        if rec.state != "pruned":
+            return value(rec.value)
+        iv = rec.intermediate_values
+        return iv[max(iv)] if iv else None
+
+    again = gpbo.Study(storage=str(tmp_path / "p.db"), name="p")
+    for study in (ours, again):
+        recs = study.trials
+        assert [str(r.state) for r in recs] == ["complete", "pruned", "pruned", "pruned",
+                                                "pruned"]
+        assert [value(r.value) for r in recs] == [expected(r) for r in recs]
+        assert [value(r.values[0]) for r in recs] == [expected(r) for r in recs]
+        assert value(recs[3].value) is None and value(recs[2].value) is not None
+        df = study.trials_dataframe()
+        assert [value(v) for v in df["value"]] == [expected(r) for r in recs]
+    # Optuna's rule, the same on its own trials
+    theirs_values = [t.value for t in theirs.trials]
+    assert [t.state.name for t in theirs.trials] == ["COMPLETE", "PRUNED", "PRUNED", "PRUNED",
+                                                     "PRUNED"]
+    assert theirs_values[3] is None
+    assert theirs_values[1:3] == [t.intermediate_values[max(t.intermediate_values)]
+                                  for t in theirs.trials[1:3]]
+    assert theirs_values[4] == theirs.trials[4].intermediate_values[4]
+    assert [value(v) for v in theirs.trials_dataframe()["value"]] == theirs_values
+    again.close()
+    ours.close()
+
+
+def test_study_direction_takes_optunas_study_direction(tmp_path):
+    """optuna.create_study(direction=StudyDirection.MAXIMIZE) runs (Optuna takes its enum as
+    it takes the string); gpbo.Study refused it with ValueError, in objectives= too. Now
+    StudyDirection.MINIMIZE / MAXIMIZE are the strings, checked against a stored study's as
+    they are."""
+    from optuna.study import StudyDirection
+    assert optuna.create_study(direction=StudyDirection.MAXIMIZE).direction == \
+        StudyDirection.MAXIMIZE
+    db = str(tmp_path / "d.db")
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, direction=StudyDirection.MAXIMIZE,
+                       strategy="random", seed=7, storage=db, name="d")
+    assert study.direction == "maximize" and study.directions == ["maximize"]
+    study.optimize(lambda p: p["x"], n_trials=6)
+    assert study.best_value == max(r.value for r in study.trials)
+    again = gpbo.Study(storage=db, name="d", direction=StudyDirection.MAXIMIZE)
+    assert again.direction == "maximize"
+    again.close()
+    with pytest.raises(ValueError, match="maximize"):
+        gpbo.Study(storage=db, name="d", direction=StudyDirection.MINIMIZE)
+    study.close()
+    two = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random", seed=7,
+                     objectives={"a": StudyDirection.MAXIMIZE, "b": StudyDirection.MINIMIZE})
+    assert two.directions == ["maximize", "minimize"]
+    with pytest.raises(ValueError, match="direction must be"):
+        gpbo.Study(direction=StudyDirection.NOT_SET)
+
+
+def test_add_trial_takes_optunas_frozen_trial():
+    """Optuna's add_trial takes a FrozenTrial (optuna.trial.create_trial's, or an Optuna
+    study's trials to copy). gpbo's took one for a params dict and refused its complete trial
+    with "a complete trial needs its value", which it had. Now its params, state and value
+    are added (add_trials skips the pruned and running ones, as it skips such TrialRecords);
+    its user attributes and reports are dropped with a RuntimeWarning."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        trial.suggest_categorical("c", ["a", None])
+        if trial.number == 1:
+            raise optuna.TrialPruned()
+        if trial.number == 2:
+            raise RuntimeError("diverged")
+        return x
+
+    theirs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
+    theirs.optimize(objective, n_trials=6, catch=(RuntimeError,))
+    ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", None])},
+                      strategy="random", seed=3)
+    ids = ours.add_trials(theirs.trials)
+    kept = [t for t in theirs.trials if t.state.name in ("COMPLETE", "FAIL")]
+    recs = ours.trials
+    assert ids == [r.id for r in recs] and len(recs) == len(kept) == 5
+    assert [(r.state.name, r.params) for r in recs] == [(t.state.name, t.params) for t in kept]
+    assert [r.value for r in recs if r.state == "complete"] == \
+        [t.value for t in kept if t.state.name == "COMPLETE"]
+    assert ours.best_value == theirs.best_value
+    made = optuna.trial.create_trial(
+        params={"x": 0.25, "c": None},
+        distributions={"x": FloatDistribution(0, 1), "c": CategoricalDistribution(["a", None])},
+        value=-2.385, user_attrs={"source": "notebook"})
+    with pytest.warns(RuntimeWarning, match="user_attrs of Optuna's FrozenTrial"):
+        tid = ours.add_trial(made)
+    assert ours.best_trial.id == tid and ours.best_params == {"x": 0.25, "c": None}
+    assert ours.best_value == -2.385
+
+
+def test_optimize_and_add_trial_take_optunas_keyword_names():
+    """Optuna's signatures are optimize(func, n_trials, ...) and add_trial(trial): a port
+    that names them, study.optimize(func=objective, n_trials=3) or
+    study.add_trial(trial=create_trial(...)), got TypeError ("unexpected keyword argument").
+    Both run the same on Optuna and gpbo now; both names at once, or neither, is TypeError."""
+    from optuna.distributions import FloatDistribution
+
+    def objective(trial):
+        return trial.suggest_float("x", 0, 1)
+
+    made = optuna.trial.create_trial(params={"x": 0.25}, value=-1.0,
+                                     distributions={"x": FloatDistribution(0, 1)})
+    theirs = optuna.create_study()
+    ours = gpbo.Study(strategy="random", seed=2)
+    for study in (theirs, ours):
+        study.optimize(func=objective, n_trials=3)
+        study.add_trial(trial=made)
+        assert len(study.trials) == 4 and study.best_value == -1.0
+        assert study.best_params == {"x": 0.25}
+    with pytest.raises(TypeError, match="f or func"):
+        ours.optimize(objective, func=objective, n_trials=1)
+    with pytest.raises(TypeError, match="needs the objective"):
+        ours.optimize(n_trials=1)
+    with pytest.raises(TypeError, match="params or trial"):
+        ours.add_trial({"x": 0.5}, 1.0, trial=made)
+    assert len(ours.trials) == 4

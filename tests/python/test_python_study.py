@@ -672,6 +672,51 @@ def test_ctrl_c_stops_the_workers_of_optimize():
     assert all(r.state == "complete" for r in recs)
 
 
+@pytest.mark.parametrize("call, nth, callbacks", [("gpbo_study_tell_ask", 3, False),
+                                                 ("gpbo_study_ask", 1, False),
+                                                 ("gpbo_study_ask", 3, True)])
+@pytest.mark.parametrize("stored", [False, True])
+def test_ctrl_c_as_a_trial_is_asked_leaves_no_trial_running(tmp_path, monkeypatch, call, nth,
+                                                             callbacks, stored):
+    """Ctrl-C while optimize is inside the library's ask (or its one-step tell-and-ask):
+    Python raises the SIGINT's KeyboardInterrupt as soon as that call returns, so the trial the
+    library had just asked was never handed out, never run and never told. It stayed RUNNING:
+    in memory for ever (a third of runs interrupted at random in a loop of short trials left
+    one), stored until the handle closed, when it was handed back to be run again. Optuna's
+    optimize leaves no trial running on Ctrl-C. Now that trial is told failed, its reason
+    naming the interrupt. The SIGINT is a real one, sent at the end of the library's real call
+    (where a Ctrl-C lands when a proposal or a busy storage takes the time)."""
+    import signal
+    import gpbo.study as gs
+    storage = str(tmp_path / "c.db") if stored else None
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=storage, name="c",
+                       strategy="random", seed=2)
+    real, calls = getattr(gs._s, call), [0]
+
+    def interrupted(*args):
+        rc = real(*args)
+        calls[0] += 1
+        if calls[0] == nth:
+            os.kill(os.getpid(), signal.SIGINT)
+        return rc
+
+    monkeypatch.setattr(gs._s, call, interrupted)
+    cbs = [lambda st, rec: None] if callbacks else None  # optimize's other path (_run_one)
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(lambda p: p["x"], 50, callbacks=cbs)
+    monkeypatch.undo()
+    recs = study.trials
+    assert nth <= len(recs) <= nth + 1, recs
+    assert not [r for r in recs if r.state == "running"], recs
+    failed = [r for r in recs if r.state == "failed"]
+    assert len(failed) == 1 and failed[0].reason.startswith("KeyboardInterrupt"), failed
+    if stored:  # and so another process reads it
+        study.close()
+        again = gpbo.Study(storage=storage, name="c")
+        assert [r.state for r in again.trials] == [r.state for r in recs]
+        again.close()
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_optimize_feeds_constraint_metrics_through_set_metric(n_jobs):
     """optimize() told only the objective's value, so a constrained study run by optimize had
@@ -1212,3 +1257,116 @@ def test_a_trial_of_another_study_is_refused(tmp_path):
     t = h1.ask()
     h2.tell(t, 0.5)
     assert [r.state for r in h1.trials] == ["complete"]
+
+
+@pytest.mark.parametrize("callbacks", [False, True])
+def test_objective_telling_its_own_trial_leaves_no_trial_running(callbacks):
+    """An objective that tells its own trial (study.tell(trial, x), then returns x): optimize
+    raises StateError (a ValueError, as Optuna's "Cannot tell a COMPLETE trial"). Its one-step
+    tell-and-ask had asked the next trial before the tell's refusal was seen: that trial,
+    never run, stayed RUNNING for ever in memory. Now it is told failed; the path with
+    callbacks (tell, then ask) asked none."""
+    study = gpbo.Study(strategy="random", seed=1)
+
+    def f(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            study.tell(trial, x)
+        return x
+
+    with pytest.raises(ValueError, match="already finished"):
+        study.optimize(f, n_trials=5, callbacks=[lambda s, r: None] if callbacks else None)
+    recs = study.trials
+    assert [r.state for r in recs[:3]] == ["complete"] * 3
+    assert not [r for r in recs if r.state == "running"], recs
+    assert len(recs) == (3 if callbacks else 4)
+    if not callbacks:
+        assert recs[3].state == "failed" and recs[3].reason.endswith("(asked, not run)")
+
+
+def test_ctrl_c_that_ends_the_program_leaves_no_stored_trial_running(tmp_path):
+    """A script running optimize(n_jobs=2) on a SQLite study, stopped by Ctrl-C: the
+    KeyboardInterrupt is raised at once in the main thread and, uncaught, ends the program.
+    The worker threads were daemons, killed at exit in the middle of their objectives: both
+    trials stayed RUNNING in the file (until another worker's grace period ran out), where
+    Optuna's thread pool lets them finish and tells them (COMPLETE; checked here too). Now
+    the interpreter waits for the workers, which start no other trial: the trials running
+    are told complete before the process exits. The main thread waited for the workers
+    with Thread.join, which on Python 3.11, interrupted, takes a running thread for ended
+    (bpo-45274): the interpreter's exit then closed the study under a worker still running
+    (a segfault in some runs, the trial left RUNNING)."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, signal, sys, threading, time\n"
+        "lib = sys.argv[1]\n"
+        "started = threading.Barrier(3)\n"
+        "def f(x):\n"
+        "    started.wait(30)\n"  # both trials have started when the signal comes
+        "    time.sleep(0.8)\n"
+        "    return x\n"
+        "def interrupt():\n"
+        "    started.wait(30)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "threading.Thread(target=interrupt, daemon=True).start()\n"
+        "if lib == 'gpbo':\n"
+        "    import gpbo\n"
+        "    s = gpbo.Study({'x': gpbo.Uniform(0, 1)}, storage=sys.argv[2], name='k',\n"
+        "                   strategy='random', seed=1)\n"
+        "    s.optimize(lambda p: f(p['x']), n_trials=10, n_jobs=2)\n"
+        "else:\n"
+        "    import optuna\n"
+        "    optuna.logging.set_verbosity(optuna.logging.ERROR)\n"
+        "    s = optuna.create_study(storage='sqlite:///' + sys.argv[2], study_name='k')\n"
+        "    s.optimize(lambda t: f(t.suggest_float('x', 0, 1)), n_trials=10, n_jobs=2)\n")
+    states = {}
+    for lib in ("gpbo", "optuna"):
+        db = str(tmp_path / (lib + ".db"))
+        run = subprocess.run([sys.executable, str(script), lib, db], capture_output=True,
+                             text=True, timeout=120, env=dict(os.environ))
+        # ended by the SIGINT Python sends itself after its exit (no segfault, 0 not 130)
+        assert run.returncode == -2 and "KeyboardInterrupt" in run.stderr, \
+            (run.returncode, run.stderr)
+        if lib == "gpbo":
+            with gpbo.Study(storage=db, name="k") as study:
+                states[lib] = sorted(str(r.state) for r in study.trials)
+        else:
+            import optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            theirs = optuna.load_study(storage="sqlite:///" + db, study_name="k")
+            states[lib] = sorted(t.state.name.lower() for t in theirs.trials)
+    assert states == {"gpbo": ["complete", "complete"], "optuna": ["complete", "complete"]}
+
+
+def _open_study_at(path):
+    """A process pool's job: opens a study at path (for the pickled-error test)."""
+    gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=path, name="a")
+
+
+def test_gpbo_errors_cross_process_pools_and_copies(tmp_path):
+    """Many processes each opening the stored study is the documented way to share one, and
+    pools (concurrent.futures, multiprocessing) hand a worker's exception back pickled. A
+    gpbo error's class took (message, code) and pickled its args alone, so unpickling it
+    raised "missing 1 required positional argument: 'code'": the parent's ProcessPoolExecutor
+    broke ("A process in the process pool was terminated abruptly") and the error was lost
+    (a multiprocessing.Pool waits for ever). copy.copy failed the same way. Now the worker's
+    StorageError comes back whole, with its message and code."""
+    import concurrent.futures as cf
+    import copy
+    import multiprocessing as mp
+    import pickle
+
+    with pytest.raises(gpbo.StorageError) as local:
+        _open_study_at(str(tmp_path))  # a folder: no SQLite file can be opened there
+    with cf.ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        fut = pool.submit(_open_study_at, str(tmp_path))
+        with pytest.raises(gpbo.StorageError) as remote:
+            fut.result(timeout=120)
+    assert str(remote.value) == str(local.value) and str(tmp_path) in str(remote.value)
+    assert remote.value.code == local.value.code < 0
+    for cls in (gpbo.GpboError, gpbo.InvalidArgumentError, gpbo.StorageError,
+                gpbo.ExhaustedError, gpbo.NotFoundError, gpbo.StateError):
+        e = cls("study 'a': 2.385", -7)
+        e.note = "kept"
+        for back in (pickle.loads(pickle.dumps(e)), copy.copy(e), copy.deepcopy(e)):
+            assert type(back) is cls and str(back) == str(e) and back.code == -7
+            assert back.note == "kept"
