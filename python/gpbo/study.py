@@ -874,6 +874,7 @@ class Study:
         #: optimize then hands its objective the Trial (define-by-run)
         self._define_by_run = items is None
         self._h, self._discovering, self._closed = None, None, False
+        self._last_refusal = None  # _check_refused_again's memory
         self._running = {}
         self._stops = []  # one threading.Event an optimize running: stop() sets them
         try:
@@ -2052,7 +2053,25 @@ class Study:
             self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
             if not isinstance(e, catch) or isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
+            self._check_refused_again(trial, e)
         return None
+
+    def _check_refused_again(self, trial, e):
+        """Raises when first trial `trial`, dropped at a refused suggest_* call (not at an
+        enqueued value), was refused as the first trial before it: a define-by-run objective
+        whose suggest_* the library refuses makes every trial a dropped first trial, and
+        optimize ran on recording nothing (without n_trials or timeout, for ever). Optuna
+        raises at the first one (its catch is empty by default); a refusal seen once (an
+        objective whose first call differs) lets optimize go on."""
+        refused = trial._refused if trial._dropped and not trial._refused_fixed else None
+        with self._lock:
+            again = refused is not None and refused == self._last_refusal
+            self._last_refusal = refused
+        if again:
+            raise ValueError("study %r: its first trial was refused twice in a row at the same "
+                             "suggest_* call (%s), so no trial can make its space and "
+                             "nothing is recorded; optimize stops (fix the call)"
+                             % (self.name, refused)) from e
 
     def _run_one(self, f, pass_trial, catch, done):
         """Asks, evaluates f and tells, then done(trial_id) (not after an exception that stops

@@ -706,6 +706,42 @@ def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_p
     assert list(study.space) == ["x"] and [r.state for r in study.trials] == ["complete"]
 
 
+def test_a_first_trial_refused_again_stops_optimize(tmp_path):
+    """A define-by-run objective whose suggest_* the library refuses in every call (bounds the
+    wrong way round, a step) made each trial a dropped first trial: optimize recorded nothing,
+    returned as if it had run (and without n_trials or timeout never returned), where
+    Optuna's optimize raises at the first one. Now the second first trial refused at the same
+    call raises ValueError naming it, whatever n_jobs; an enqueued value that is refused, or
+    a refusal once, still lets optimize go on (the test above)."""
+    calls = [0]
+
+    def wrong_way_round(trial):
+        calls[0] += 1
+        x = trial.suggest_float("x", 0, 1)
+        return x + trial.suggest_int("n", 5, 1)
+
+    for n_jobs in (1, 2):
+        for n_trials in (50, None):
+            calls[0] = 0
+            study = gpbo.Study(seed=5, strategy="random")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                with pytest.raises(ValueError, match=r"refused twice in a row .*suggest_int"):
+                    study.optimize(wrong_way_round, n_trials, n_jobs=n_jobs)
+            # two, and with two threads at most one more that had started
+            assert 2 <= calls[0] <= 1 + n_jobs and study.trials == []
+
+    # a stored study: nothing written, and optimize on a fixed objective then works
+    url = "sqlite:///%s" % (tmp_path / "again.db")
+    study = gpbo.Study(storage=url, name="s", seed=6, strategy="random")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="refused twice"):
+            study.optimize(wrong_way_round, 10)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 1, 5), 3)
+    assert [r.state for r in gpbo.Study(storage=url, name="s").trials] == ["complete"] * 3
+
+
 def test_a_storage_folder_that_is_missing_is_found_before_the_first_trial(tmp_path):
     """A define-by-run study (space=None) in an SQLite file whose folder does not exist: the
     file is made only when the first trial is told, so the error came then, after the trial
