@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""Finished trials whose result the storage cannot take when they end (the keep branch): an
+SQLite study file locked by another process for longer than gpbo's 30 s wait, a real lock held
+by a real process here. Each test names the defect it found, and failed before its fix.
+
+- the result of a trial that ended while the file was locked was lost: `gpbo run` said "its
+  result not stored: it runs again on the next gpbo run", and it did run again. It is now kept on
+  disk (<study>.runs/unstored/) and stored by the next `gpbo run` before anything is asked,
+  without running the trial again, and a copy told a second time changes nothing;
+- the same, when the lock goes away while the run goes on: the run itself stores it;
+- a worker whose heartbeats kept failing said nothing before its trials were taken for lost by
+  the others (study.c counted the failures and never read them): it now warns on stderr, naming
+  the storage and what follows.
+
+Usage: test_kept_results.py PATH/TO/gpbo [TEST ...]
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, quad_sweep, run, run_tests, write  # noqa: E402
+
+# trial 1 says it started and waits for the file t1-go; every execution is logged in ran.log
+OBJ = """\
+    import os, sys, time
+    d = os.path.dirname(os.path.abspath(__file__))
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    tid = os.environ["GPBO_TRIAL_ID"]
+    with open(os.path.join(d, "ran.log"), "a") as f:
+        f.write(tid + "\\n")
+    loss = (float(a["x"]) - 1) ** 2 + (float(a["y"]) + 2) ** 2
+    print(f"loss={loss + 1} step=0", flush=True)
+    if tid == "1":
+        open(os.path.join(d, "t1-started"), "w").close()
+        while not os.path.exists(os.path.join(d, "t1-go")):
+            time.sleep(0.05)
+    print(f"loss={loss} twice={2 * loss}")
+    """
+
+# holds the study file's write lock (a write transaction left open, as a program or an sqlite3
+# shell does) for argv[2] seconds: gpbo reads on, and its writes wait
+LOCKER = """\
+    import sqlite3, sys, time
+    c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
+    c.execute("BEGIN IMMEDIATE")
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+    """
+
+
+def wait_for(cond, timeout, what):
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout:
+            check(False, f"still waiting after {timeout} s for {what}")
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def setup(d, extra="gpbo: {heartbeat: 0}\n"):
+    write(os.path.join(d, "obj.py"), OBJ)
+    write(os.path.join(d, "locker.py"), LOCKER)
+    quad_sweep(d, method="random", run_cap=3, extra=extra)
+
+
+def start_run(d):
+    err = open(os.path.join(d, "run.err"), "w")
+    out = open(os.path.join(d, "run.out"), "w")
+    return subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=d, stdout=out, stderr=err)
+
+
+def lock_during_trial1(d, seconds):
+    """Once trial 1 runs, locks quad.db for `seconds` and lets trial 1 end."""
+    if not wait_for(lambda: os.path.exists(os.path.join(d, "t1-started")), 60, "trial 1"):
+        return None
+    locker = subprocess.Popen([PY, "locker.py", "quad.db", str(seconds)], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    check(locker.stdout.readline().strip() == "locked", "the locker holds the file")
+    write(os.path.join(d, "t1-go"), "")
+    return locker
+
+
+def trials(d):
+    r = run(["export", "sweep.yaml", "--format", "json"], d)
+    check(r.returncode == 0, f"export: {r.returncode} {r.stderr}")
+    return json.loads(r.stdout) if r.returncode == 0 else []
+
+
+def check_study(d, what):
+    """3 trials, all complete, trial 1 run once, its value and metric its program's (trial 2,
+    started at trial 1's end, may have been interrupted and run again)."""
+    t = trials(d)
+    ran = open(os.path.join(d, "ran.log")).read().split()
+    check(ran.count("0") == 1 and ran.count("1") == 1, f"{what}: trial 1 ran once: {ran}")
+    check(len(t) == 3 and all(x["state"] == "complete" for x in t), f"{what}: 3 complete: {t}")
+    if len(t) == 3:
+        x, y = t[1]["params"]["x"], t[1]["params"]["y"]
+        loss = (x - 1) ** 2 + (y + 2) ** 2
+        check(abs(t[1]["value"] - loss) <= 1e-9 * max(1, loss) and
+              abs(t[1]["metrics"]["twice"] - 2 * loss) <= 1e-9 * max(1, loss),
+              f"{what}: trial 1 is its program's result: {t[1]}")
+    return t
+
+
+def test_kept_for_next_run(d):
+    """The file stays locked after trial 1 ends: its result is kept on disk (it was lost, the
+    trial ran again on the next run); gpbo run killed then, the next run stores it first and
+    runs only the trial left; the kept copy told again is refused and removed."""
+    setup(d)
+    p = start_run(d)
+    locker = lock_during_trial1(d, 300)
+    try:
+        err = os.path.join(d, "run.err")
+        wait_for(lambda: "is kept in" in open(err).read(), 100, "the result kept")
+        p.send_signal(signal.SIGKILL)  # a run killed with its result kept: nothing is lost
+        p.wait()
+    finally:
+        if locker:
+            locker.kill()
+            locker.wait()
+    msg = open(os.path.join(d, "run.err")).read()
+    check("trial 1 ended" in msg and "quad.db" in msg and "does not run again" in msg,
+          f"the run says where the result is kept and why: {msg!r}")
+    kept = glob.glob(os.path.join(d, "quad.runs", "unstored", "*.json"))
+    check(len(kept) == 1, f"one kept result: {kept}")
+    copy = os.path.join(d, "copy.json")
+    if kept:
+        shutil.copy(kept[0], copy)
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0, f"the next run: {r.returncode} {r.stderr}")
+    check("trial 1: its result" in r.stdout and "now stored" in r.stdout,
+          f"it says the kept result is stored: {r.stdout!r}")
+    t = check_study(d, "resumed")
+    check(not glob.glob(os.path.join(d, "quad.runs", "unstored", "*.json")),
+          "the kept file is removed once stored")
+    if kept:
+        shutil.copy(copy, kept[0])  # a second worker, a kill before the unlink: told again
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0 and "trial 1 was finished first" in r.stderr,
+          f"a copy told again is refused: {r.returncode} {r.stderr!r}")
+    check(trials(d) == t, "and changes nothing")
+    check(not os.path.exists(kept[0]) if kept else False, "the refused copy is removed")
+
+
+def test_kept_then_stored_in_the_run(d):
+    """The file is locked for 45 s from trial 1's end: its tell gives up after 30 s, the result
+    is kept, and the run itself stores it once the lock is gone, going on to its budget."""
+    setup(d)
+    p = start_run(d)
+    locker = lock_during_trial1(d, 45)
+    try:
+        p.wait(timeout=200)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        check(False, "the run is still going after 200 s")
+    if locker:
+        locker.wait()
+    err = open(os.path.join(d, "run.err")).read()
+    out = open(os.path.join(d, "run.out")).read()
+    check("is kept in" in err and "now stored" in out,
+          f"kept, then stored in the same run: {err!r} {out!r}")
+    check_study(d, "one run")
+
+
+def test_heartbeat_warning(d):
+    """The study file locked while trial 1 runs: its heartbeat cannot be stored, and the run
+    says so (once) before the other workers would take the trial for lost."""
+    setup(d, extra="gpbo: {heartbeat: 1, grace: 50}\n")
+    p = start_run(d)
+    if not wait_for(lambda: os.path.exists(os.path.join(d, "t1-started")), 60, "trial 1"):
+        p.kill()
+        return
+    locker = subprocess.Popen([PY, "locker.py", "quad.db", "40"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    check(locker.stdout.readline().strip() == "locked", "the locker holds the file")
+    locker.wait()
+    time.sleep(2)  # a heartbeat stored again
+    write(os.path.join(d, "t1-go"), "")
+    try:
+        p.wait(timeout=200)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        check(False, "the run is still going after 200 s")
+    err = open(os.path.join(d, "run.err")).read()
+    warn = [x for x in err.split("\n") if "heartbeat" in x and "warning" in x]
+    check(len(warn) == 1 and "quad.db" in warn[0] and "run them again" in warn[0] and
+          "grace=50" in warn[0], f"one warning naming the storage and the risk: {err!r}")
+    check(p.returncode == 0, f"the run ends well: {p.returncode} {err!r}")
+    check_study(d, "after the heartbeat's failures")
+
+
+def main():
+    tests = [test_kept_for_next_run, test_kept_then_stored_in_the_run, test_heartbeat_warning]
+    return run_tests(tests, prefix="gpbo-kept-", only=sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
