@@ -12,10 +12,15 @@ by a real process here. Each test names the defect it found, and failed before i
   the others (study.c counted the failures and never read them): it now warns on stderr, naming
   the storage and what follows.
 
-Usage: test_kept_results.py PATH/TO/gpbo [TEST ...]
+On PostgreSQL (--pg=URLFILE, the test server of tests/cli, stopped and started again with
+scripts/pg-scratch): the server is down when trial 1 ends; the result is kept and the next run
+stores it once the server is back.
+
+Usage: test_kept_results.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
 """
 import glob
 import json
+import math
 import os
 import shutil
 import signal
@@ -25,6 +30,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import GPBO, PY, check, quad_sweep, run, run_tests, write  # noqa: E402
+
+PG_ARG = [a for a in sys.argv[2:] if a.startswith("--pg=")]
+PG_FILE = PG_ARG[0][5:] if PG_ARG else None
+PG_URL = open(PG_FILE).read().strip() if PG_FILE else None
+SCRATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                       "pg-scratch")
 
 # trial 1 says it started and waits for the file t1-go; every execution is logged in ran.log
 OBJ = """\
@@ -64,16 +75,17 @@ def wait_for(cond, timeout, what):
     return True
 
 
-def setup(d, extra="gpbo: {heartbeat: 0}\n"):
+def setup(d, extra="gpbo: {heartbeat: 0}\n", name="quad"):
     write(os.path.join(d, "obj.py"), OBJ)
     write(os.path.join(d, "locker.py"), LOCKER)
-    quad_sweep(d, method="random", run_cap=3, extra=extra)
+    quad_sweep(d, name=name, method="random", run_cap=3, extra=extra)
 
 
-def start_run(d):
+def start_run(d, args=(), env=None):
     err = open(os.path.join(d, "run.err"), "w")
     out = open(os.path.join(d, "run.out"), "w")
-    return subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=d, stdout=out, stderr=err)
+    return subprocess.Popen([GPBO, "run", "sweep.yaml"] + list(args), cwd=d, stdout=out,
+                            stderr=err, env=env)
 
 
 def lock_during_trial1(d, seconds):
@@ -87,24 +99,25 @@ def lock_during_trial1(d, seconds):
     return locker
 
 
-def trials(d):
-    r = run(["export", "sweep.yaml", "--format", "json"], d)
+def trials(d, args=()):
+    r = run(["export", "sweep.yaml", "--format", "json"] + list(args), d)
     check(r.returncode == 0, f"export: {r.returncode} {r.stderr}")
     return json.loads(r.stdout) if r.returncode == 0 else []
 
 
-def check_study(d, what):
+def check_study(d, what, args=()):
     """3 trials, all complete, trial 1 run once, its value and metric its program's (trial 2,
     started at trial 1's end, may have been interrupted and run again)."""
-    t = trials(d)
+    t = trials(d, args)
     ran = open(os.path.join(d, "ran.log")).read().split()
     check(ran.count("0") == 1 and ran.count("1") == 1, f"{what}: trial 1 ran once: {ran}")
     check(len(t) == 3 and all(x["state"] == "complete" for x in t), f"{what}: 3 complete: {t}")
     if len(t) == 3:
         x, y = t[1]["params"]["x"], t[1]["params"]["y"]
         loss = (x - 1) ** 2 + (y + 2) ** 2
-        check(abs(t[1]["value"] - loss) <= 1e-9 * max(1, loss) and
-              abs(t[1]["metrics"]["twice"] - 2 * loss) <= 1e-9 * max(1, loss),
+        v, twice = t[1]["value"], t[1]["metrics"].get("twice")
+        check(v is not None and twice is not None and
+              math.isclose(v, loss, rel_tol=1e-9) and math.isclose(twice, 2 * loss, rel_tol=1e-9),
               f"{what}: trial 1 is its program's result: {t[1]}")
     return t
 
@@ -196,9 +209,51 @@ def test_heartbeat_warning(d):
     check_study(d, "after the heartbeat's failures")
 
 
+def test_pg_server_down(d):
+    """PostgreSQL: the server stops as trial 1 ends (GPBO_PG_RETRY_SECONDS=3): the result is
+    kept (it was lost, the trial ran again), the run stops at its next ask, and once the server
+    is back the next run stores it first."""
+    pg_dir = os.path.dirname(os.path.abspath(PG_FILE))
+    name = f"kept_{os.getpid()}_{int(time.time() * 1000) % 10**9}"
+    setup(d, name=name)
+    storage = ["--storage", PG_URL]
+    env = dict(os.environ, GPBO_PG_RETRY_SECONDS="3")
+    p = start_run(d, storage, env)
+    up = None
+    try:
+        if wait_for(lambda: os.path.exists(os.path.join(d, "t1-started")), 60, "trial 1"):
+            down = subprocess.run([SCRATCH, "down", pg_dir], capture_output=True, text=True)
+            check(down.returncode == 0, f"pg-scratch down: {down.stderr}")
+            write(os.path.join(d, "t1-go"), "")
+        try:
+            p.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            check(False, "the run is still going 120 s into the outage")
+    finally:
+        up = subprocess.run([SCRATCH, "up", pg_dir], capture_output=True, text=True)
+    check(up.returncode == 0, f"pg-scratch up: {up.stderr}")
+    err = open(os.path.join(d, "run.err")).read()
+    check(p.returncode == 1 and "is kept in" in err, f"kept, the run stops: {p.returncode} {err!r}")
+    # trial 2, started at trial 1's end, may have ended in the outage too: kept as well
+    kept = [os.path.basename(k) for k in
+            glob.glob(os.path.join(d, name + ".runs", "unstored", "*.json"))]
+    check("trial-000001.json" in kept, f"trial 1's result kept: {kept}")
+    r = run(["run", "sweep.yaml"] + storage, d)
+    check(r.returncode == 0 and "now stored" in r.stdout,
+          f"the next run stores it: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    check_study(d, "after the outage", storage)
+    check(not glob.glob(os.path.join(d, name + ".runs", "unstored", "*.json")),
+          "the kept file is removed once stored")
+
+
 def main():
-    tests = [test_kept_for_next_run, test_kept_then_stored_in_the_run, test_heartbeat_warning]
-    return run_tests(tests, prefix="gpbo-kept-", only=sys.argv[2:])
+    if PG_URL:
+        tests = [test_pg_server_down]
+    else:
+        tests = [test_kept_for_next_run, test_kept_then_stored_in_the_run, test_heartbeat_warning]
+    only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
+    return run_tests(tests, prefix="gpbo-kept-", only=only)
 
 
 if __name__ == "__main__":
