@@ -166,14 +166,17 @@ typedef struct cli_pending {
     const long *steps;
     const double *step_values;
 } cli_pending;
-/* Writes p durably to <runs>/unstored/<folder name>.json (its path in out_path). GPBO_EIO,
- * GPBO_EINVAL, GPBO_ENOMEM with nothing written. */
-int cli_pending_save(const char *runs, const cli_pending *p, char *out_path, size_t cap);
+/* Writes p durably to <runs>/unstored/<folder name>.json (its path in out_path); inflight:
+ * to .inflight-<folder name>.json instead, not synced, the copy held while its tell is under
+ * way. GPBO_EIO, GPBO_EINVAL, GPBO_ENOMEM with nothing written. */
+int cli_pending_save(const char *runs, const cli_pending *p, int inflight, char *out_path,
+                     size_t cap);
 /* Tells study every result kept under runs, removing each file once the study has the trial
  * finished (stored now, or finished elsewhere first: said on stderr); a file that can never be
- * told (malformed, another study's trial) is left with a warning. Stops at the first storage
- * error, which it returns, the files not told yet counted in *out_left (may be NULL). */
-int cli_pending_replay(gpbo_study *study, const char *runs, size_t *out_left);
+ * told (malformed, another study's trial) is left with a warning. orphans: the in-flight copies
+ * whose process is gone are told too (at a run's start). Stops at the first storage error, which it
+ * returns, the files not told yet counted in *out_left (may be NULL). */
+int cli_pending_replay(gpbo_study *study, const char *runs, int orphans, size_t *out_left);
 /* Prints why gpbo_study_open() failed (its last error) for the sweep file at path, one line on
  * stderr; a study whose parameters differ from the sweep's also gets what to do about it. */
 void cli_open_failed(const char *path);

@@ -16,6 +16,12 @@
  * kept result (the first to finish wins, as between any two executions of a lost trial), and
  * the other execution's end is then refused. The file is removed only once the study has the
  * trial finished; on any storage error it stays for the next try.
+ *
+ * In flight: the end is also written before its tell, as .inflight-<folder>.json with the
+ * writer's pid and host (not synced: it guards against a kill, not a power cut), and removed once
+ * the tell returns; a `gpbo run` killed while the storage makes it wait (30 s on a locked file)
+ * leaves it, and the next run stores it when that pid is gone from this host. The running
+ * workers' replays skip it: its writer is telling it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,7 +52,7 @@ static int unstored_dir(const char *runs, char *out, size_t cap)
 
 /* Writes text to path whole or not at all: a temporary file beside it, synced, renamed over,
  * and the folder synced so that the rename survives a power cut. */
-static int write_durably(const char *dir, const char *path, const char *text)
+static int write_durably(const char *dir, const char *path, const char *text, int sync)
 {
     char tmp[1400];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -65,7 +72,7 @@ static int write_durably(const char *dir, const char *path, const char *text)
         }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    if ((sync && fsync(fd) != 0) || close(fd) != 0) {
         int e = errno;
         unlink(tmp);
         return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", tmp, strerror(e));
@@ -75,7 +82,7 @@ static int write_durably(const char *dir, const char *path, const char *text)
         unlink(tmp);
         return gpbo_error_set(GPBO_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(e));
     }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = sync ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);
@@ -83,7 +90,8 @@ static int write_durably(const char *dir, const char *path, const char *text)
     return GPBO_OK;
 }
 
-int cli_pending_save(const char *runs, const cli_pending *p, char *out_path, size_t cap)
+int cli_pending_save(const char *runs, const cli_pending *p, int inflight, char *out_path,
+                     size_t cap)
 {
     char dir[1200];
     int rc = unstored_dir(runs, dir, sizeof dir);
@@ -93,7 +101,8 @@ int cli_pending_save(const char *runs, const cli_pending *p, char *out_path, siz
         return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", dir, strerror(errno));
     const char *base = strrchr(p->dir, '/');
     base = base ? base + 1 : p->dir;
-    if ((size_t)snprintf(out_path, cap, "%s/%s.json", dir, base) >= cap)
+    if ((size_t)snprintf(out_path, cap, "%s/%s%s.json", dir, inflight ? ".inflight-" : "", base) >=
+        cap)
         return gpbo_error_set(GPBO_EINVAL, "%s: path too long", dir);
     size_t si = 0;
     while (si < 3 && STATE_OF[si] != p->state)
@@ -108,6 +117,10 @@ int cli_pending_save(const char *runs, const cli_pending *p, char *out_path, siz
         bad |= json_object_set_new(j, "value", json_real(p->value)) != 0;
     if (p->reason)
         bad |= json_object_set_new(j, "reason", json_string(p->reason)) != 0;
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    bad |= json_object_set_new(j, "pid", json_integer((json_int_t)getpid())) != 0;
+    bad |= json_object_set_new(j, "host", json_string(host)) != 0;
     for (size_t i = 0; !bad && p->metrics && i < p->metrics->n; i++) {
         double v = p->metrics->value[i];
         bad |= json_array_append_new(m, json_pack("[s, o]", p->metrics->name[i],
@@ -123,7 +136,7 @@ int cli_pending_save(const char *runs, const cli_pending *p, char *out_path, siz
     json_decref(j);
     if (text == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "trial %zu: out of memory", p->id);
-    rc = write_durably(dir, out_path, text);
+    rc = write_durably(dir, out_path, text, !inflight);
     free(text);
     return rc;
 }
@@ -190,7 +203,22 @@ static int replay_one(gpbo_study *study, const char *path, size_t *out_id)
     return rc;
 }
 
-int cli_pending_replay(gpbo_study *study, const char *runs, size_t *out_left)
+/* Whether the in-flight file at path was left by a process that is gone: its host is this one
+ * and its pid no longer exists. A file of another host, or unreadable, is not judged: left. */
+static int inflight_orphan(const char *path)
+{
+    json_t *j = json_load_file(path, 0, NULL);
+    json_int_t pid = 0;
+    const char *host = NULL;
+    char me[256] = "";
+    gethostname(me, sizeof me - 1);
+    int gone = j && json_unpack(j, "{s:I, s:s}", "pid", &pid, "host", &host) == 0 && pid > 0 &&
+               strcmp(host, me) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    json_decref(j);
+    return gone;
+}
+
+int cli_pending_replay(gpbo_study *study, const char *runs, int orphans, size_t *out_left)
 {
     char dir[1200], path[1600];
     size_t left = 0;
@@ -203,9 +231,12 @@ int cli_pending_replay(gpbo_study *study, const char *runs, size_t *out_left)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0 || e->d_name[0] == '.')
+        if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
             continue; /* ., .., and a temporary file being written */
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' &&
+            (!orphans || strncmp(e->d_name, ".inflight-", 10) != 0 || !inflight_orphan(path)))
+            continue;           /* its writer is telling it, or this is no time to judge */
         if (first != GPBO_OK) { /* the storage failed: the others wait for the next try */
             left++;
             continue;

@@ -1165,6 +1165,12 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
                      int next)
 {
     int rc = GPBO_OK;
+    cli_pending p = {j->id, j->dir, state, value, why, &j->metrics, j->nunsent, j->ustep, j->uval};
+    /* a copy on disk while the tell is under way: killed as the storage makes it wait, the run
+     * leaves it for the next (pending.c); without it (it could not be written) the tell goes on */
+    char inflight[1300];
+    if (cli_pending_save(r->runs, &p, 1, inflight, sizeof inflight) != GPBO_OK)
+        inflight[0] = '\0';
     if (j->nunsent > 0 &&
         (rc = gpbo_study_report_many(r->study, j->id, j->nunsent, j->ustep, j->uval)) == GPBO_OK)
         j->nunsent = 0;
@@ -1177,16 +1183,21 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
             rc = next && !reaches(r, value) ? proposer_tell_request(r->prop, r->study, j->id, value)
                                             : gpbo_study_tell(r->study, j->id, value);
     }
-    if (rc != GPBO_ESTORAGE)
+    if (rc != GPBO_ESTORAGE) {
+        if (inflight[0])
+            unlink(inflight);
         return rc;
+    }
     char msg[600];
     snprintf(msg, sizeof msg, "%s", gpbo_error_message());
-    cli_pending p = {j->id, j->dir, state, value, why, &j->metrics, j->nunsent, j->ustep, j->uval};
-    if (cli_pending_save(r->runs, &p, r->unstored_path, sizeof r->unstored_path) != GPBO_OK) {
+    if (cli_pending_save(r->runs, &p, 0, r->unstored_path, sizeof r->unstored_path) != GPBO_OK) {
+        /* the in-flight copy, if any, stays: the next run stores it */
         fprintf(stderr, "gpbo: trial %zu: its result could not be kept on disk either: %s\n", j->id,
                 gpbo_error_message());
         return gpbo_error_set(GPBO_ESTORAGE, "%s", msg);
     }
+    if (inflight[0])
+        unlink(inflight);
     fprintf(stderr,
             "gpbo: trial %zu ended, but the storage could not take its result (%s); the result "
             "is kept in %s and stored as soon as the storage can (later in this run, or by the "
@@ -1195,6 +1206,13 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
     j->on_disk = 1;
     r->unstored++;
     r->replay_at = now() + REPLAY_WAIT;
+    /* the folder changed by this write alone: tried again in REPLAY_WAIT, not at the next turn
+     * (the storage refused the result a moment ago) */
+    char kd[1200];
+    struct stat sb;
+    snprintf(kd, sizeof kd, "%s/unstored", r->runs);
+    if (stat(kd, &sb) == 0)
+        r->unstored_seen = sb.st_mtim;
     return GPBO_OK;
 }
 
@@ -2046,7 +2064,7 @@ static void replay_kept(runner *r)
     if (!changed && !(r->unstored > 0 && t >= r->replay_at))
         return;
     r->unstored_seen = sb.st_mtim;
-    if (cli_pending_replay(r->study, r->runs, &r->unstored) != GPBO_OK)
+    if (cli_pending_replay(r->study, r->runs, 0, &r->unstored) != GPBO_OK)
         r->replay_at = now() + REPLAY_WAIT; /* the storage is still away: later */
 }
 
@@ -2308,7 +2326,7 @@ int cmd_run(int argc, char **argv)
     r.budget = l.budget;
     /* the results an earlier run kept on disk for the storage, before anything asks: an ask
      * would take their trials (their worker gone) for lost and run them again */
-    if (cli_pending_replay(r.study, r.runs, &r.unstored) != GPBO_OK) {
+    if (cli_pending_replay(r.study, r.runs, 1, &r.unstored) != GPBO_OK) {
         fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
         status = 1;
         goto cleanup;
@@ -2323,7 +2341,7 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     int rc = run_trials(&r, &l);
     if (rc == GPBO_OK && r.unstored > 0) /* the storage worked since: a last try */
-        cli_pending_replay(r.study, r.runs, &r.unstored);
+        cli_pending_replay(r.study, r.runs, 0, &r.unstored);
     gpbo_study_sync(r.study);
     progress(&r, l.budget, 1);
     if (r.unstored > 0)

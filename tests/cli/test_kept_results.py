@@ -8,6 +8,8 @@ by a real process here. Each test names the defect it found, and failed before i
   disk (<study>.runs/unstored/) and stored by the next `gpbo run` before anything is asked,
   without running the trial again, and a copy told a second time changes nothing;
 - the same, when the lock goes away while the run goes on: the run itself stores it;
+- gpbo run killed (kill -9) while its tell waits for the lock: the result was lost with it and
+  the trial ran again; the copy held during the tell is now stored by the next run;
 - a worker whose heartbeats kept failing said nothing before its trials were taken for lost by
   the others (study.c counted the failures and never read them): it now warns on stderr, naming
   the storage and what follows.
@@ -51,7 +53,9 @@ OBJ = """\
         open(os.path.join(d, "t1-started"), "w").close()
         while not os.path.exists(os.path.join(d, "t1-go")):
             time.sleep(0.05)
-    print(f"loss={loss} twice={2 * loss}")
+    print(f"loss={loss} twice={2 * loss}", flush=True)
+    if tid == "1":
+        open(os.path.join(d, "t1-done"), "w").close()
     """
 
 # holds the study file's write lock (a write transaction left open, as a program or an sqlite3
@@ -162,6 +166,34 @@ def test_kept_for_next_run(d):
     check(not os.path.exists(kept[0]) if kept else False, "the refused copy is removed")
 
 
+def test_killed_while_telling(d):
+    """gpbo run killed with kill -9 while its tell of trial 1 waits for a locked file (the 30 s
+    before it would keep the result): the next run stores the copy held during the tell, and
+    trial 1 does not run again."""
+    setup(d)
+    p = start_run(d)
+    locker = lock_during_trial1(d, 300)
+    try:
+        wait_for(lambda: os.path.exists(os.path.join(d, "t1-done")), 60, "trial 1's end")
+        time.sleep(3)  # its process gone, its output read: the tell waits for the lock
+        check(p.poll() is None, "the run waits for the lock")
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    finally:
+        if locker:
+            locker.kill()
+            locker.wait()
+    check("is kept in" not in open(os.path.join(d, "run.err")).read(),
+          "killed before its 30 s wait ended")
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0 and "trial 1: its result" in r.stdout and "now stored" in r.stdout,
+          f"the next run stores the copy: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    check_study(d, "after the kill")
+    u = os.path.join(d, "quad.runs", "unstored")
+    left = os.listdir(u) if os.path.isdir(u) else []
+    check(not [x for x in left if x.endswith(".json")], f"no copy left: {left}")
+
+
 def test_kept_then_stored_in_the_run(d):
     """The file is locked for 45 s from trial 1's end: its tell gives up after 30 s, the result
     is kept, and the run itself stores it once the lock is gone, going on to its budget."""
@@ -251,7 +283,8 @@ def main():
     if PG_URL:
         tests = [test_pg_server_down]
     else:
-        tests = [test_kept_for_next_run, test_kept_then_stored_in_the_run, test_heartbeat_warning]
+        tests = [test_kept_for_next_run, test_killed_while_telling,
+                 test_kept_then_stored_in_the_run, test_heartbeat_warning]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-kept-", only=only)
 
