@@ -51,11 +51,15 @@ static int unstored_dir(const char *runs, char *out, size_t cap)
 }
 
 /* Writes text to path whole or not at all: a temporary file beside it, synced, renamed over,
- * and the folder synced so that the rename survives a power cut. */
+ * and the folder synced so that the rename survives a power cut. sync 0 (an in-flight copy,
+ * written at every trial's end): straight to path, neither synced nor renamed; a kill in the
+ * middle of its few hundred bytes leaves a file that no replay takes (inflight_orphan). */
 static int write_durably(const char *dir, const char *path, const char *text, int sync)
 {
     char tmp[1400];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s", path);
+    if (sync)
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", tmp, strerror(errno));
@@ -77,7 +81,7 @@ static int write_durably(const char *dir, const char *path, const char *text, in
         unlink(tmp);
         return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", tmp, strerror(e));
     }
-    if (rename(tmp, path) != 0) {
+    if (sync && rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
         return gpbo_error_set(GPBO_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(e));

@@ -1156,6 +1156,17 @@ static int reaches(const runner *r, double v)
     return r->sw->has_target && (r->sw->maximize ? v >= r->sw->target : v <= r->sw->target);
 }
 
+/* The kept results' folder changed by this run's own write: no reason to try it at once
+ * (replay_kept). */
+static void seen_own_change(runner *r)
+{
+    char kd[1200];
+    struct stat sb;
+    snprintf(kd, sizeof kd, "%s/unstored", r->runs);
+    if (stat(kd, &sb) == 0)
+        r->unstored_seen = sb.st_mtim;
+}
+
 /* Tells the study trial j's end (state; value when complete, why when failed), the intermediate
  * values it could not take before first. When the storage cannot take it now (GPBO_ESTORAGE: a
  * file locked past its wait, a server away), the end is kept on disk (pending.c) and stored as
@@ -1184,8 +1195,10 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
                                             : gpbo_study_tell(r->study, j->id, value);
     }
     if (rc != GPBO_ESTORAGE) {
-        if (inflight[0])
+        if (inflight[0]) {
             unlink(inflight);
+            seen_own_change(r);
+        }
         return rc;
     }
     char msg[600];
@@ -1206,13 +1219,8 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
     j->on_disk = 1;
     r->unstored++;
     r->replay_at = now() + REPLAY_WAIT;
-    /* the folder changed by this write alone: tried again in REPLAY_WAIT, not at the next turn
-     * (the storage refused the result a moment ago) */
-    char kd[1200];
-    struct stat sb;
-    snprintf(kd, sizeof kd, "%s/unstored", r->runs);
-    if (stat(kd, &sb) == 0)
-        r->unstored_seen = sb.st_mtim;
+    /* tried again in REPLAY_WAIT, not at the next turn: the storage refused it a moment ago */
+    seen_own_change(r);
     return GPBO_OK;
 }
 
