@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base/json_safe.h"
 #include "cli.h"
 #include "gpbo/sys/error.h"
 
@@ -119,8 +120,12 @@ int cli_pending_save(const char *runs, const cli_pending *p, int inflight, char 
     bad |= json_object_set_new(j, "state", json_string(STATES[si])) != 0;
     if (p->state == GPBO_TRIAL_COMPLETE)
         bad |= json_object_set_new(j, "value", json_real(p->value)) != 0;
-    if (p->reason)
-        bad |= json_object_set_new(j, "reason", json_string(p->reason)) != 0;
+    /* a reason is free text (a program's last line of stderr, in Latin-1 maybe): valid UTF-8
+     * for JSON, as the study stores it anyway (gpbo_study_tell_failed) */
+    char *reason = p->reason ? gpbo_utf8_repair(p->reason) : NULL;
+    bad |=
+        p->reason && (reason == NULL || json_object_set_new(j, "reason", json_string(reason)) != 0);
+    free(reason);
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     bad |= json_object_set_new(j, "pid", json_integer((json_int_t)getpid())) != 0;

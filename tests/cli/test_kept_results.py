@@ -56,6 +56,9 @@ OBJ = """\
     print(f"loss={loss} twice={2 * loss}", flush=True)
     if tid == "1":
         open(os.path.join(d, "t1-done"), "w").close()
+        if os.environ.get("FAIL1"):  # a failure whose reason is Latin-1
+            os.write(2, b"caf\\xe9 broke\\n")
+            sys.exit(3)
     """
 
 # holds the study file's write lock (a write transaction left open, as a program or an sqlite3
@@ -169,9 +172,9 @@ def test_kept_for_next_run(d):
 def test_killed_while_telling(d):
     """gpbo run killed with kill -9 while its tell of trial 1 waits for a locked file (the 30 s
     before it would keep the result): the next run stores the copy held during the tell, and
-    trial 1 does not run again."""
+    trial 1 does not run again. Trial 1 fails here, its reason in Latin-1: kept as stored."""
     setup(d)
-    p = start_run(d)
+    p = start_run(d, env=dict(os.environ, FAIL1="1"))
     locker = lock_during_trial1(d, 300)
     try:
         wait_for(lambda: os.path.exists(os.path.join(d, "t1-done")), 60, "trial 1's end")
@@ -188,7 +191,12 @@ def test_killed_while_telling(d):
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0 and "trial 1: its result" in r.stdout and "now stored" in r.stdout,
           f"the next run stores the copy: {r.returncode} {r.stdout!r} {r.stderr!r}")
-    check_study(d, "after the kill")
+    t = trials(d)
+    ran = open(os.path.join(d, "ran.log")).read().split()
+    check(ran.count("1") == 1, f"trial 1 ran once: {ran}")
+    check(len(t) == 3 and t[1]["state"] == "failed" and
+          t[1]["reason"] == "exit status 3: caf\ufffd broke",
+          f"trial 1 failed with its reason: {t[1] if len(t) > 1 else t}")
     u = os.path.join(d, "quad.runs", "unstored")
     left = os.listdir(u) if os.path.isdir(u) else []
     check(not [x for x in left if x.endswith(".json")], f"no copy left: {left}")
