@@ -11,6 +11,8 @@
  * whatever it left that can still write to its output (see end_trial_processes for exactly
  * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
  * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
+ * A trial that had ended keeps its result on disk while its tell is under way, and after it when
+ * the storage refused it (pending.c): the next `gpbo run` stores it, and the trial runs no more.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <dirent.h>
