@@ -159,6 +159,30 @@ void cli_metrics_set(cli_metrics *m, const char *name, size_t len, double v);
  * (blanks or commas between them) or a JSON object's numeric members, unless the line has a
  * step (an intermediate value). Names past CLI_METRICS_MAX or of 64 bytes and more are left out. */
 void cli_line_metrics(const char *line, cli_metrics *m);
+/* A finished trial's end that the storage could not take (pending.c): kept on disk until it
+ * can. dir: the execution's folder (its name names the kept file). Borrowed pointers. */
+typedef struct cli_pending {
+    size_t id;
+    const char *dir;
+    gpbo_trial_state state; /* complete, failed or pruned */
+    double value;           /* complete: its value (user sign) */
+    const char *reason;     /* failed: why (NULL: none) */
+    const cli_metrics *metrics;
+    size_t nsteps; /* intermediate values not stored yet */
+    const long *steps;
+    const double *step_values;
+} cli_pending;
+/* Writes p durably to <runs>/unstored/<folder name>.json (its path in out_path); inflight:
+ * to .inflight-<folder name>.json instead, not synced, the copy held while its tell is under
+ * way. GPBO_EIO, GPBO_EINVAL, GPBO_ENOMEM with nothing written. */
+int cli_pending_save(const char *runs, const cli_pending *p, int inflight, char *out_path,
+                     size_t cap);
+/* Tells study every result kept under runs, removing each file once the study has the trial
+ * finished (stored now, or finished elsewhere first: said on stderr); a file that can never be
+ * told (malformed, another study's trial) is left with a warning. orphans: the in-flight copies
+ * whose process is gone are told too (at a run's start). Stops at the first storage error, which it
+ * returns, the files not told yet counted in *out_left (may be NULL). */
+int cli_pending_replay(gpbo_study *study, const char *runs, int orphans, size_t *out_left);
 /* Prints why gpbo_study_open() failed (its last error) for the sweep file at path, one line on
  * stderr; a study whose parameters differ from the sweep's also gets what to do about it. */
 void cli_open_failed(const char *path);

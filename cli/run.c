@@ -11,6 +11,8 @@
  * whatever it left that can still write to its output (see end_trial_processes for exactly
  * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
  * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
+ * A trial that had ended keeps its result on disk while its tell is under way, and after it when
+ * the storage refused it (pending.c): the next `gpbo run` stores it, and the trial runs no more.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <dirent.h>
@@ -238,6 +240,12 @@ typedef struct job {
     size_t nbatch; /* intermediate values not yet stored */
     long bstep[BATCH];
     double bval[BATCH];
+    /* intermediate values the storage could not take (busy, unreachable): stored before the
+     * trial's end, or kept with it (pending.c) */
+    long *ustep;
+    double *uval;
+    size_t nunsent, ucap;
+    int on_disk; /* its end is kept on disk for the storage (cli_pending_save) */
 } job;
 
 typedef struct runner {
@@ -260,7 +268,16 @@ typedef struct runner {
     size_t front_complete; /* ... when this many trials were complete */
     proposer *prop;        /* proposes the next trial in a process of its own */
     uint64_t output_cap;   /* bytes each kept output file may hold (0: no cap; cli_output_cap) */
+    size_t unstored;       /* results kept on disk for the storage (pending.c) after the last try */
+    double replay_at;      /* when the kept results are tried next (now(): at the next turn) */
+    char unstored_path[1300];      /* the last one kept by this run */
+    struct timespec unstored_seen; /* the kept results' folder's mtime at the last try */
+    int hb_warned;                 /* the heartbeat's failures were said (watch_heartbeat) */
 } runner;
+
+/* Seconds between two tries to store the results kept on disk while the storage refuses them
+ * (each try may wait its busy timeout). */
+#define REPLAY_WAIT 10.0
 
 static int mkdirs(const char *path)
 {
@@ -657,6 +674,31 @@ static int flush_steps(runner *r, job *j)
     }
     j->nbatch = 0;
     int rc = gpbo_study_report_many(r->study, j->id, n, j->bstep, j->bval);
+    if (rc == GPBO_ESTORAGE) {
+        /* the storage is busy or away: the values wait with the trial, which goes on; they are
+         * stored before its end, or kept on disk with it (finish_job) */
+        if (j->nunsent + n > j->ucap) {
+            size_t nc = j->ucap ? 2 * j->ucap : BATCH;
+            while (nc < j->nunsent + n)
+                nc *= 2;
+            long *ns = realloc(j->ustep, nc * sizeof *ns);
+            if (ns)
+                j->ustep = ns;
+            double *nv = realloc(j->uval, nc * sizeof *nv);
+            if (nv)
+                j->uval = nv;
+            if (!ns || !nv)
+                return rc;
+            j->ucap = nc;
+        }
+        memcpy(j->ustep + j->nunsent, j->bstep, n * sizeof *j->ustep);
+        memcpy(j->uval + j->nunsent, j->bval, n * sizeof *j->uval);
+        j->nunsent += n;
+        return GPBO_OK;
+    }
+    if (rc == GPBO_OK && j->nunsent > 0 &&
+        gpbo_study_report_many(r->study, j->id, j->nunsent, j->ustep, j->uval) == GPBO_OK)
+        j->nunsent = 0;                      /* the storage is back: what waited is stored too */
     return rc == GPBO_ESTATE ? GPBO_OK : rc; /* finished elsewhere: finish_job says so */
 }
 
@@ -1116,6 +1158,74 @@ static int reaches(const runner *r, double v)
     return r->sw->has_target && (r->sw->maximize ? v >= r->sw->target : v <= r->sw->target);
 }
 
+/* The kept results' folder changed by this run's own write: no reason to try it at once
+ * (replay_kept). */
+static void seen_own_change(runner *r)
+{
+    char kd[1200];
+    struct stat sb;
+    snprintf(kd, sizeof kd, "%s/unstored", r->runs);
+    if (stat(kd, &sb) == 0)
+        r->unstored_seen = sb.st_mtim;
+}
+
+/* Tells the study trial j's end (state; value when complete, why when failed), the intermediate
+ * values it could not take before first. When the storage cannot take it now (GPBO_ESTORAGE: a
+ * file locked past its wait, a server away), the end is kept on disk (pending.c) and stored as
+ * soon as it can, later in this run or by the next gpbo run, rather than lost with the trial run
+ * again: GPBO_OK with j->on_disk set. next: as finish_job's. */
+static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, const char *why,
+                     int next)
+{
+    int rc = GPBO_OK;
+    cli_pending p = {j->id, j->dir, state, value, why, &j->metrics, j->nunsent, j->ustep, j->uval};
+    /* a copy on disk while the tell is under way: killed as the storage makes it wait, the run
+     * leaves it for the next (pending.c); without it (it could not be written) the tell goes on */
+    char inflight[1300];
+    if (cli_pending_save(r->runs, &p, 1, inflight, sizeof inflight) != GPBO_OK)
+        inflight[0] = '\0';
+    if (j->nunsent > 0 &&
+        (rc = gpbo_study_report_many(r->study, j->id, j->nunsent, j->ustep, j->uval)) == GPBO_OK)
+        j->nunsent = 0;
+    if (rc == GPBO_OK) {
+        if (state == GPBO_TRIAL_PRUNED)
+            rc = gpbo_study_tell_pruned(r->study, j->id);
+        else if (state == GPBO_TRIAL_FAILED)
+            rc = gpbo_study_tell_failed(r->study, j->id, why);
+        else /* a value at the target asks for no next trial: none will start */
+            rc = next && !reaches(r, value) ? proposer_tell_request(r->prop, r->study, j->id, value)
+                                            : gpbo_study_tell(r->study, j->id, value);
+    }
+    if (rc != GPBO_ESTORAGE) {
+        if (inflight[0]) {
+            unlink(inflight);
+            seen_own_change(r);
+        }
+        return rc;
+    }
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    if (cli_pending_save(r->runs, &p, 0, r->unstored_path, sizeof r->unstored_path) != GPBO_OK) {
+        /* the in-flight copy, if any, stays: the next run stores it */
+        fprintf(stderr, "gpbo: trial %zu: its result could not be kept on disk either: %s\n", j->id,
+                gpbo_error_message());
+        return gpbo_error_set(GPBO_ESTORAGE, "%s", msg);
+    }
+    if (inflight[0])
+        unlink(inflight);
+    fprintf(stderr,
+            "gpbo: trial %zu ended, but the storage could not take its result (%s); the result "
+            "is kept in %s and stored as soon as the storage can (later in this run, or by the "
+            "next gpbo run): the trial does not run again\n",
+            j->id, msg, r->unstored_path);
+    j->on_disk = 1;
+    r->unstored++;
+    r->replay_at = now() + REPLAY_WAIT;
+    /* tried again in REPLAY_WAIT, not at the next turn: the storage refused it a moment ago */
+    seen_own_change(r);
+    return GPBO_OK;
+}
+
 /* The trial ended and its output is read: tell the study. next: the run wants its next
  * proposal now, asked with a value's tell in one step (proposer_tell_request). */
 static int finish_job(runner *r, job *j, int next)
@@ -1155,11 +1265,11 @@ static int finish_job(runner *r, job *j, int next)
          * curve the pruner saw */
         j->stop_reason = 0;
     if (j->stop_reason == JOB_PRUNED) {
-        rc = gpbo_study_tell_pruned(r->study, j->id);
+        rc = end_trial(r, j, GPBO_TRIAL_PRUNED, NAN, NULL, next);
         outcome = GPBO_PRUNER_PRUNED;
     } else if (j->stop_reason == JOB_TIMEOUT) {
         snprintf(why, sizeof why, "timed out after %g s", r->sw->timeout);
-        rc = gpbo_study_tell_failed(r->study, j->id, why);
+        rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         tail_line(ep, last, sizeof last);
         if (WIFSIGNALED(st))
@@ -1168,14 +1278,14 @@ static int finish_job(runner *r, job *j, int next)
         else
             snprintf(why, sizeof why, "exit status %d%s%s", WEXITSTATUS(st), last[0] ? ": " : "",
                      last);
-        rc = gpbo_study_tell_failed(r->study, j->id, why);
+        rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
     } else {
         double v = j->have_final ? j->final_value : j->last_step_value;
         if (!j->have_final && !j->have_step && j->unread[0]) {
             /* the metric was printed, its value no number: say so, not that it is missing */
             snprintf(why, sizeof why, "its output gives %s, which is not a number%s", j->unread,
                      skipped);
-            rc = gpbo_study_tell_failed(r->study, j->id, why);
+            rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
         } else if (!j->have_final && !j->have_step) {
             char err[100];
             stderr_metric(ep, r->sw->metric, err, sizeof err);
@@ -1183,16 +1293,14 @@ static int finish_job(runner *r, job *j, int next)
                      skipped,
                      err[0] ? " (gpbo reads name=value tokens on stdout; its stderr has '" : "",
                      err, err[0] ? "')" : "");
-            rc = gpbo_study_tell_failed(r->study, j->id, why);
+            rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
         } else if (!isfinite(v)) {
             snprintf(why, sizeof why, "the metric %s is %g", r->sw->metric, v);
-            rc = gpbo_study_tell_failed(r->study, j->id, why);
+            rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
         } else if (objective_missing(r, j, why, sizeof why, skipped)) {
-            rc = gpbo_study_tell_failed(r->study, j->id, why);
+            rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
         } else {
-            /* a value at the target asks for no next trial: none will start */
-            rc = next && !reaches(r, v) ? proposer_tell_request(r->prop, r->study, j->id, v)
-                                        : gpbo_study_tell(r->study, j->id, v);
+            rc = end_trial(r, j, GPBO_TRIAL_COMPLETE, v, NULL, next);
             outcome = GPBO_PRUNER_COMPLETE;
         }
     }
@@ -1269,7 +1377,7 @@ static void progress(runner *r, size_t budget, int final)
 
 /* Elsewhere (a log, a pipe), one line per finished trial on stdout: [i/N], the trial, the best
  * so far and the time elapsed. */
-static void log_trial(runner *r, size_t id)
+static void log_trial(runner *r, size_t id, int kept)
 {
     gpbo_trial_info t;
     if (r->tty || gpbo_study_trial(r->study, id, &t) != GPBO_OK)
@@ -1278,6 +1386,13 @@ static void log_trial(runner *r, size_t id)
     char best[160], count[64];
     double el;
     count_text(count, sizeof count, run_state(r, c, best, sizeof best, &el), r->budget);
+    if (t.state == GPBO_TRIAL_RUNNING && kept) {
+        printf("[%s] trial %zu ended, its result kept on disk until the storage takes it | %s | "
+               "%02d:%02d elapsed\n",
+               count, id, best, (int)el / 60, (int)el % 60);
+        fflush(stdout);
+        return;
+    }
     if (t.state == GPBO_TRIAL_RUNNING) {
         /* its end could not be stored (the run stops with the storage's error): it said
          * "trial 6 running", of a trial that had ended */
@@ -1911,15 +2026,64 @@ static void poll_job(runner *r, run_loop *l, job *j)
             snprintf(msg, sizeof msg, "%s", gpbo_error_message());
         }
         if (done.stop_reason != JOB_INTERRUPTED)
-            log_trial(r, done.id);
+            log_trial(r, done.id, done.on_disk);
+        free(done.ustep);
+        free(done.uval);
     }
     set_failed(l, rc, msg);
+}
+
+/* Says on stderr, once, when this run's heartbeats have failed long enough to put its trials at
+ * risk (half of grace without one stored, or 3 failures in a row), and once again when they are
+ * stored again: past grace, the other workers of the study take the trials for lost and run them
+ * again, and this run's results for them are then refused. */
+static void watch_heartbeat(runner *r)
+{
+    size_t fails = 0;
+    double age = 0;
+    char msg[512];
+    if (gpbo_study_heartbeat_health(r->study, &fails, &age, msg, sizeof msg) != GPBO_OK)
+        return;
+    double grace = gpbo_study_get_options(r->study)->grace;
+    if (fails == 0 && r->hb_warned) {
+        fprintf(stderr, "gpbo: the heartbeat of this run's trials is stored again\n");
+        r->hb_warned = 0;
+    } else if (fails > 0 && !r->hb_warned && (fails >= 3 || age >= grace / 2)) {
+        fprintf(stderr,
+                "gpbo: warning: the heartbeat of this run's trials has not been stored for %.0f s "
+                "(%zu tr%s in a row failed; the last: %s): if the storage stays so for grace=%g "
+                "s, other workers of the study take these trials for lost and run them again\n",
+                age, fails, fails == 1 ? "y" : "ies", msg, grace);
+        r->hb_warned = 1;
+    }
+}
+
+/* Stores the results kept on disk for the storage (pending.c), this run's and any other worker's
+ * of the study (a trial kept by a run that stopped would otherwise run again here): when the
+ * folder changed, and again every REPLAY_WAIT seconds while some wait. */
+static void replay_kept(runner *r)
+{
+    char dir[1200];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%s/unstored", r->runs);
+    if (stat(dir, &sb) != 0)
+        return;
+    double t = now();
+    int changed = sb.st_mtim.tv_sec != r->unstored_seen.tv_sec ||
+                  sb.st_mtim.tv_nsec != r->unstored_seen.tv_nsec;
+    if (!changed && !(r->unstored > 0 && t >= r->replay_at))
+        return;
+    r->unstored_seen = sb.st_mtim;
+    if (cli_pending_replay(r->study, r->runs, 0, &r->unstored) != GPBO_OK)
+        r->replay_at = now() + REPLAY_WAIT; /* the storage is still away: later */
 }
 
 /* Reads what the other workers did, at most every 0.25 s: for the pruner and the progress
  * line. Errors are left for the next sync. */
 static void periodic_sync(runner *r, run_loop *l)
 {
+    replay_kept(r);
+    watch_heartbeat(r);
     if (now() - l->synced > 0.25) {
         l->synced = now();
         if (gpbo_study_sync(r->study) == GPBO_OK && r->pruner)
@@ -2170,6 +2334,13 @@ int cmd_run(int argc, char **argv)
     if (a.trials < 0 && l.budget == 0)
         l.budget = (size_t)-1; /* a grid without run_cap runs until exhausted */
     r.budget = l.budget;
+    /* the results an earlier run kept on disk for the storage, before anything asks: an ask
+     * would take their trials (their worker gone) for lost and run them again */
+    if (cli_pending_replay(r.study, r.runs, 1, &r.unstored) != GPBO_OK) {
+        fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
+        status = 1;
+        goto cleanup;
+    }
     if ((status = enqueue_initial(&r, l.budget)) != 0)
         goto cleanup;
     print_resumed(&r);
@@ -2179,8 +2350,16 @@ int cmd_run(int argc, char **argv)
     if ((status = start_machinery(&r, storage, l.budget, (int)l.ahead)) != 0)
         goto cleanup;
     int rc = run_trials(&r, &l);
+    if (rc == GPBO_OK && r.unstored > 0) /* the storage worked since: a last try */
+        cli_pending_replay(r.study, r.runs, 0, &r.unstored);
     gpbo_study_sync(r.study);
     progress(&r, l.budget, 1);
+    if (r.unstored > 0)
+        fprintf(stderr,
+                "gpbo: %zu finished trial result%s kept in %s/unstored wait%s for the storage: "
+                "the next gpbo run of the study stores %s first (do not delete the folder)\n",
+                r.unstored, r.unstored == 1 ? "" : "s", r.runs, r.unstored == 1 ? "s" : "",
+                r.unstored == 1 ? "it" : "them");
     if (rc != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", l.failed_msg);
         status = 1;

@@ -76,7 +76,12 @@ struct gpbo_study {
     pthread_cond_t wake;
     pthread_t hb;
     int hb_started, hb_stop;
-    size_t hb_failures; /* refreshes that failed (the storage's error is lost with the thread) */
+    /* the heartbeat's health (gpbo_study_heartbeat_health), under hb_info alone: the handle's
+     * lock is held by the refresh itself for as long as the storage makes it wait */
+    pthread_mutex_t hb_info;
+    size_t hb_failures; /* refreshes that failed in a row since the last one stored */
+    double hb_ok;       /* when (monotonic) the last one was stored, or the thread started */
+    char hb_msg[512];   /* the last failure's message */
     /* steps of the wall clock (watch_clock): its offset from the monotonic clock at the last
      * look, and until when (monotonic) no heartbeat is judged by its age; clock_seen is 0
      * before the first look */
@@ -281,8 +286,18 @@ static void *heartbeat_main(void *arg)
         }
         while (!s->hb_stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) != ETIMEDOUT)
             ;
-        if (!s->hb_stop && s->st->ops->heartbeat(s->st, s->sid, s->worker, now_s()) != GPBO_OK)
+        if (s->hb_stop)
+            break;
+        int rc = s->st->ops->heartbeat(s->st, s->sid, s->worker, now_s());
+        pthread_mutex_lock(&s->hb_info);
+        if (rc == GPBO_OK) {
+            s->hb_failures = 0;
+            s->hb_ok = mono_s();
+        } else {
             s->hb_failures++;
+            snprintf(s->hb_msg, sizeof s->hb_msg, "%s", gpbo_error_message());
+        }
+        pthread_mutex_unlock(&s->hb_info);
     }
     unlock(s);
     return NULL;
@@ -293,6 +308,7 @@ static int start_heartbeat(gpbo_study *s)
 {
     if (s->hb_started || s->borrowed || s->st == NULL || !(s->opts.heartbeat > 0))
         return GPBO_OK;
+    s->hb_ok = mono_s();
     if (pthread_create(&s->hb, NULL, heartbeat_main, s) != 0)
         return gpbo_error_set(GPBO_ENOMEM, "study '%s': cannot start the heartbeat thread",
                               s->name);
@@ -339,7 +355,23 @@ void gpbo_study_close(gpbo_study *s)
     gpbo_search__constraints_free(s->cons, s->opts.n_constraints);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->hb_info);
     free(s);
+}
+
+int gpbo_study_heartbeat_health(gpbo_study *s, size_t *out_failures, double *out_seconds, char *msg,
+                                size_t cap)
+{
+    if (s == NULL || out_failures == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_heartbeat_health: NULL argument");
+    pthread_mutex_lock(&s->hb_info);
+    *out_failures = s->hb_started ? s->hb_failures : 0;
+    if (out_seconds)
+        *out_seconds = s->hb_started ? mono_s() - s->hb_ok : 0;
+    if (msg && cap > 0)
+        snprintf(msg, cap, "%s", *out_failures > 0 ? s->hb_msg : "");
+    pthread_mutex_unlock(&s->hb_info);
+    return GPBO_OK;
 }
 
 /* ---- the mirror ------------------------------------------------------------------------------ */
@@ -826,7 +858,10 @@ static gpbo_study *study_alloc(const char *name)
         cond_ok = pthread_cond_init(&s->wake, &ca) == 0;
         pthread_condattr_destroy(&ca);
     }
-    if (!cond_ok || pthread_mutex_init(&s->lock, NULL) != 0) {
+    int lock_ok = cond_ok && pthread_mutex_init(&s->lock, NULL) == 0;
+    if (!lock_ok || pthread_mutex_init(&s->hb_info, NULL) != 0) {
+        if (lock_ok)
+            pthread_mutex_destroy(&s->lock);
         if (cond_ok)
             pthread_cond_destroy(&s->wake);
         free(s);

@@ -436,6 +436,22 @@ GPBO_API int gpbo_study_adopt(gpbo_study *study, size_t id);
 GPBO_API const char *gpbo_study_worker(gpbo_study *study);
 
 /**
+ * How this handle's heartbeats fare (options heartbeat): a worker whose refreshes keep failing
+ * (its storage busy or unreachable) has its running trials taken for lost by the other workers
+ * once their heartbeat is `grace` seconds old, and run again there; the heartbeat thread cannot
+ * say so itself, so a caller that runs trials polls this and warns.
+ * @param[out] out_failures the refreshes that failed in a row since the last one stored (0: none
+ *        failed, or no heartbeat runs: before the first ask, heartbeat 0, an in-memory study).
+ * @param[out] out_seconds may be NULL: the seconds since the last refresh stored (or since the
+ *        heartbeat started), 0 when none runs.
+ * @param[out] msg may be NULL: cap bytes for the last failure's message ("" when none failed).
+ * @return GPBO_OK; GPBO_EINVAL (NULL study or out_failures).
+ * Thread-safety: it never waits for the storage (a refresh under way does not block it).
+ */
+GPBO_API int gpbo_study_heartbeat_health(gpbo_study *study, size_t *out_failures,
+                                         double *out_seconds, char *msg, size_t cap);
+
+/**
  * Makes this handle propose for another handle of the study, whose worker id (from
  * gpbo_study_worker()) is `worker`: the trials it asks from now on are reserved in that name,
  * so the other handle's gpbo_study_adopt() finds them its own and has nothing to take over.

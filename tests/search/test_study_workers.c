@@ -466,7 +466,18 @@ static void test_heartbeat_and_stopped_worker(void **state)
     size_t ia, ib;
     double v[2];
     assert_int_equal(gpbo_study_ask(a, &ia, v), GPBO_OK);
+    /* before its first ask a handle runs no heartbeat: nothing failed, no age */
+    size_t fails = 7;
+    double age = -1;
+    char msg[64] = "x";
+    assert_int_equal(gpbo_study_heartbeat_health(b, &fails, &age, msg, sizeof msg), GPBO_OK);
+    assert_true(fails == 0 && age == 0 && msg[0] == '\0');
+    assert_int_equal(gpbo_study_heartbeat_health(NULL, &fails, NULL, NULL, 0), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_heartbeat_health(b, NULL, NULL, NULL, 0), GPBO_EINVAL);
     sleep_s(2.0); /* twice the grace period: a's heartbeat thread keeps ia alive */
+    /* and its refreshes are stored: none failed, the last one younger than a few beats */
+    assert_int_equal(gpbo_study_heartbeat_health(a, &fails, &age, NULL, 0), GPBO_OK);
+    assert_true(fails == 0 && age >= 0 && age < 1.0);
     assert_int_equal(gpbo_study_ask(b, &ib, v), GPBO_OK);
     assert_int_not_equal(ib, ia);
     assert_int_equal(gpbo_study_tell(a, ia, 1.0), GPBO_OK);
