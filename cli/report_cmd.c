@@ -95,6 +95,7 @@ typedef struct rep {
      * parameter values; the best-so-far steps; px a scratch column */
     size_t nc, nb;
     double *tx, *ty, *bx, *by, *U, *Y, *pv, *px;
+    size_t *coord; /* each parameter's first unit-cube coordinate (cli_param_coord) */
     /* the figures */
     char **svgs;
     const char **caps;
@@ -120,6 +121,7 @@ static void rep_free(rep *r)
     free(r->Y);
     free(r->pv);
     free(r->px);
+    free(r->coord);
     gpbo_study_close(r->st);
     sweep_free(r->sw);
 }
@@ -149,9 +151,14 @@ static int rep_init(rep *r)
     r->Y = calloc(n + 1, sizeof *r->Y);
     r->pv = calloc((n + 1) * np, sizeof *r->pv);
     r->px = calloc(n + 1, sizeof *r->px);
+    r->coord = calloc(np, sizeof *r->coord);
     if (!r->header || !r->cells || !r->tx || !r->ty || !r->bx || !r->by || !r->U || !r->Y ||
-        !r->pv || !r->px)
+        !r->pv || !r->px || !r->coord)
         return gpbo_error_set(GPBO_ENOMEM, "no memory for %zu trials", n);
+    /* once: cli_param_coord counts the coordinates before i, and parallel coordinates asked it
+     * for every trial and parameter (O(trials x parameters^2)) */
+    for (size_t i = 0; i < r->np; i++)
+        r->coord[i] = cli_param_coord(r->sp, i);
     return GPBO_OK;
 }
 
@@ -498,7 +505,7 @@ static size_t varying_params(rep *r, size_t **out)
 static double param_position(rep *r, size_t t, size_t i)
 {
     if (gpbo_space_type(r->sp, i) != GPBO_PARAM_CATEGORICAL)
-        return r->U[t * r->d + cli_param_coord(r->sp, i)];
+        return r->U[t * r->d + r->coord[i]];
     size_t k = gpbo_space_nchoices(r->sp, i);
     return k > 1 ? r->pv[t * r->np + i] / (double)(k - 1) : 0.5;
 }
