@@ -184,6 +184,13 @@ static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
     for (size_t i = 0; i < r->np; i++)
         row[3 + i] = value_text(r, i, ti->values[i]);
     row[3 + r->np] = ti->reason ? keep(&r->sb, "%s", ti->reason) : "";
+    /* an infeasible trial said nothing, though the best so far and the best trial pass it by
+     * (a point below the best-so-far line, unexplained) */
+    if (ti->state == GPBO_TRIAL_COMPLETE && !gpbo_study_trial_feasible(r->st, ti->id)) {
+        char note[512];
+        cli_infeasible_note(r->st, ti->id, note, sizeof note);
+        row[3 + r->np] = keep(&r->sb, "%s", note);
+    }
 }
 
 /* Reads every trial into the table and the complete ones into the series. */

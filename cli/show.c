@@ -521,7 +521,7 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
 }
 
 /* The table's note of a complete trial that breaks a constraint: the first one it breaks. */
-static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
+void cli_infeasible_note(const gpbo_study *st, size_t id, char *buf, size_t cap)
 {
     const gpbo_study_options *o = gpbo_study_get_options(st);
     for (size_t k = 0; k < o->n_constraints; k++) {
@@ -529,16 +529,23 @@ static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
         double v = NAN;
         if (gpbo_study_trial_metric(st, id, c->name, &v) != GPBO_OK || isnan(v)) {
             /* a program's nan or word is not kept either (numbers and infinities are) */
-            fprintf(f, "  infeasible: no number for %s reported\n", c->name);
+            snprintf(buf, cap, "infeasible: no number for %s reported", c->name);
             return;
         }
         if (v < c->min || v > c->max) {
-            fprintf(f, "  infeasible: %s=%.6g %s %.6g\n", c->name, v, v < c->min ? "<" : ">",
-                    v < c->min ? c->min : c->max);
+            snprintf(buf, cap, "infeasible: %s=%.6g %s %.6g", c->name, v, v < c->min ? "<" : ">",
+                     v < c->min ? c->min : c->max);
             return;
         }
     }
-    fprintf(f, "  infeasible\n");
+    snprintf(buf, cap, "infeasible");
+}
+
+static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
+{
+    char buf[512];
+    cli_infeasible_note(st, id, buf, sizeof buf);
+    fprintf(f, "  %s\n", buf);
 }
 
 /* The table's note: why a trial failed, where one was pruned, how far a running one got. */

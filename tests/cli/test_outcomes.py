@@ -208,6 +208,13 @@ def test_constraint_notes(d):
     check(notes == want, f"the notes: {notes}")
     b = run(["best", "sweep.yaml"] + st, d)
     check(b.returncode == 0 and b.stdout.startswith("trial=1\n"), f"best: {b.stdout}")
+    # the report's table notes them as gpbo trials does (it said nothing of an infeasible trial,
+    # while its best-so-far line passed it by)
+    page = run(["report", "sweep.yaml", "-o", "-"] + st, d).stdout
+    for i, note in want.items():
+        cell = f"<td>{note.replace('>', '&gt;').replace('<', '&lt;')}</td></tr>"
+        check(not note or cell in page, f"the report's note of trial {i}: {cell}")
+    check(page.count("<td>infeasible: ") == 6, "six infeasible trials in the report's table")
 
 
 # (what the program prints, mem, tput): name=value lines and Python's json.dumps lines
