@@ -929,6 +929,17 @@ static int write_page(rep *r, const char *out)
         summary = keep(&r->sb, "%s Objectives: %s. Pareto front: %zu trials (figures below).",
                        summary, objectives_text(r), nf);
     }
+    /* with outcome constraints the best trial is the best feasible one: said so, and when none
+     * is, the page said nothing of why it had no best trial (gpbo best says so and exits 1) */
+    size_t ncons = gpbo_study_get_options(r->st)->n_constraints;
+    if (ncons > 0 && !several)
+        summary = keep(&r->sb, "%s %s", summary,
+                       r->have_best ? "The best trial is the best feasible one (outcome "
+                                      "constraints: the table notes the infeasible trials)."
+                                    : keep(&r->sb,
+                                           "No trial is feasible: none of its %zu complete trials "
+                                           "meets its %zu constraints, so there is no best trial.",
+                                           counts[GPBO_TRIAL_COMPLETE], ncons));
     const char *bh[2] = {"", ""};
     const char **bc = calloc(2 * (r->np + 2), sizeof *bc);
     if (bc == NULL)

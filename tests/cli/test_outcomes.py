@@ -163,6 +163,8 @@ def test_constrained_run(d):
     table = run(["trials", "sweep.yaml"] + st, d).stdout
     check(len(rows) - len(feasible) == table.count("infeasible: disk="),
           f"the table names the broken constraint: {table}")
+    page = run(["report", "sweep.yaml", "-o", "-"] + st, d).stdout
+    check("The best trial is the best feasible one" in page, "the report's best is feasible")
     # no feasible trial at all: best says so, exit 1
     name2 = unique_name("none")
     sweep(d, name=name2, run_cap=3, extra="constraints:\n  - {name: disk, max: -1}\n")
@@ -171,6 +173,10 @@ def test_constrained_run(d):
     check(r.returncode == 1 and "no feasible trial" in r.stderr, f"run, none feasible: {r.stderr}")
     b = run(["best", "sweep.yaml"] + st2, d)
     check(b.returncode == 1 and "no feasible trial" in b.stderr, f"none feasible: {b.stderr}")
+    # the report says why it has no best trial (it said nothing)
+    page = run(["report", "sweep.yaml", "-o", "-"] + st2, d).stdout
+    check("No trial is feasible: none of its 3 complete trials meets its 1 constraints" in page,
+          "the report says none is feasible")
 
 
 def test_constraint_notes(d):
