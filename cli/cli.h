@@ -217,6 +217,10 @@ const char *cli_state_shown(const gpbo_study *st, const gpbo_trial_info *ti);
 /* A trial's state as the tables and files of trials give it (trials, export, report): as
  * cli_state_shown, and "queued" for an enqueued trial no worker has taken yet. */
 const char *cli_state_listed(const gpbo_study *st, const gpbo_trial_info *ti);
+/* Why complete trial id is infeasible, as `gpbo trials` and the report's table note it: the
+ * first constraint it breaks ("infeasible: mem=600 > 512", "infeasible: no number for mem
+ * reported"), into buf (cap bytes, cut short when longer). */
+void cli_infeasible_note(const gpbo_study *st, size_t id, char *buf, size_t cap);
 /* Parameter i's value v as the user wrote it: the sweep's formatting (sw NULL: the space's); "-"
  * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,

@@ -525,7 +525,20 @@ static int json_params(ctx *c, const json_t *t, raw *r, char *bufs)
     return GPBO_OK;
 }
 
-/* The metrics of element t ({"name": number or null}) into r (names borrowed from t). */
+/* An infinite metric as gpbo export writes one, the string "inf" or "-inf" (or "Infinity",
+ * "-Infinity"), as its value; 0 for anything else. */
+static double metric_infinity(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    if (s == NULL)
+        return 0;
+    int neg = s[0] == '-';
+    return !strcmp(s + neg, "inf") || !strcmp(s + neg, "Infinity") ? (neg ? -INFINITY : INFINITY)
+                                                                   : 0;
+}
+
+/* The metrics of element t ({"name": number, null, "inf" or "-inf"}) into r (names borrowed
+ * from t). */
 static int json_metrics(ctx *c, const json_t *t, raw *r, size_t cap)
 {
     const json_t *ms = json_object_get(t, "metrics");
@@ -541,10 +554,11 @@ static int json_metrics(ctx *c, const json_t *t, raw *r, size_t cap)
             return fail(c, "metrics", "more than %d metrics", MAX_METRICS);
         if (key[0] == '\0')
             return fail(c, "metrics", "a metric without a name");
-        if (!json_is_number(v) && !json_is_null(v))
+        double inf = metric_infinity(v);
+        if (!json_is_number(v) && !json_is_null(v) && inf == 0)
             return fail(c, NULL, "metrics.%s: not a number", SHOW(key));
         r->mname[r->nm] = key;
-        r->mval[r->nm++] = json_is_null(v) ? NAN : json_number_value(v);
+        r->mval[r->nm++] = json_is_number(v) ? json_number_value(v) : json_is_null(v) ? NAN : inf;
     }
     return GPBO_OK;
 }

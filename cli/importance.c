@@ -37,12 +37,17 @@ static void polish_options(gpbo_gp_fit_options *fo)
 }
 
 /* a (p x p, symmetric) = minus the Hessian of the log posterior at theta, by central
- * differences of its gradient (g: 2 p scratch). Leaves the model at theta. */
+ * differences of its gradient (g: 2 p scratch), but for the columns (and so the rows) of the
+ * hyperparameters held[j], which laplace_sd never reads: left 0. Each column costs two
+ * factorizations and gradients, O(n^2 d) each (the whole O(n^2 d^2)), so a categorical's twins
+ * cost as much as a parameter does. Leaves the model at theta. */
 static int neg_hessian(gpbo_gp *gp, const gpbo_gp_fit_options *fo, double *theta, size_t p,
-                       double *a, double *g)
+                       const unsigned char *held, double *a, double *g)
 {
     int rc = GPBO_OK;
     for (size_t j = 0; j < p && rc == GPBO_OK; j++) {
+        if (held[j])
+            continue;
         double t0 = theta[j];
         for (int s = 0; s < 2 && rc == GPBO_OK; s++) {
             theta[j] = t0 + (s ? -STEP : STEP);
@@ -81,16 +86,18 @@ static int cholesky(double *a, size_t p)
     return 1;
 }
 
-/* var[j] = (a^-1)_jj for the first m indices, a = L L^T factored: ||L^-1 e_j||^2 (z scratch). */
+/* var[j] = (a^-1)_jj for the first m indices, a = L L^T factored: ||L^-1 e_j||^2 (z scratch).
+ * L^-1 e_j is 0 above row j, so each solve starts there: the same sums, since the terms it
+ * skips were exact zeros (L is finite once factored). O(p^3 / 6) where it was O(p^3 / 2). */
 static void inverse_diagonal(const double *l, size_t p, size_t m, double *var, double *z)
 {
     for (size_t j = 0; j < m; j++) {
         double s = 0;
-        for (size_t i = 0; i < p; i++) {
+        for (size_t i = j; i < p; i++) {
             double t = i == j ? 1 : 0;
-            for (size_t k = 0; k < i; k++)
+            for (size_t k = j; k < i; k++)
                 t -= l[i * p + k] * z[k];
-            z[i] = i < j ? 0 : t / l[i * p + i];
+            z[i] = t / l[i * p + i];
             s += z[i] * z[i];
         }
         var[j] = s;
@@ -112,7 +119,7 @@ static int laplace_sd(gpbo_gp *gp, const gpbo_gp_fit_options *fo, double *theta,
         return gpbo_error_set(GPBO_ENOMEM, "no memory for the importance's Hessian");
     }
     double *sub = a + p * p, *var = sub + p * p;
-    int rc = neg_hessian(gp, fo, theta, p, a, var);
+    int rc = neg_hessian(gp, fo, theta, p, held, a, var);
     size_t q = 0;
     for (size_t j = 0; j < p; j++)
         if (!held[j])

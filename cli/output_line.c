@@ -117,8 +117,10 @@ static int json_nonfinite(const json_t *v, double *out)
     return 0;
 }
 
-/* A JSON object line: its numeric members, unless it has a step (an intermediate value). A
- * non-finite one (NaN) is left out, as the name=value form leaves out loss=nan. */
+/* A JSON object line: its numeric members, unless it has a step (an intermediate value). NaN
+ * is left out, as the name=value form leaves out loss=nan; Infinity and -Infinity are kept (a
+ * constraint compares them as Optuna's constraints_func values: they were dropped, and a
+ * "mem": -Infinity that holds under any max made its trial infeasible). */
 static void json_line(cli_metrics *m, const char *line)
 {
     json_t *o = json_line_load(line);
@@ -127,15 +129,19 @@ static void json_line(cli_metrics *m, const char *line)
     if (json_is_object(o) && json_object_get(o, "step") == NULL) {
         json_object_foreach(o, key, v)
         {
+            double x = NAN;
             if (json_is_number(v))
                 cli_metrics_set(m, key, strlen(key), json_number_value(v));
+            else if (json_nonfinite(v, &x) && !isnan(x))
+                cli_metrics_set(m, key, strlen(key), x);
         }
     }
     json_decref(o);
 }
 
 /* Calls fn for each name=value token of a line (blanks or commas between them) whose value is a
- * finite number; returns 1 as soon as fn does. */
+ * number, an infinity included (strtod's inf, -inf, infinity; NaN is none); returns 1 as soon as
+ * fn does. */
 static int tokens(const char *p, int (*fn)(cli_metrics *m, const char *name, size_t len, double v),
                   cli_metrics *m)
 {
@@ -149,7 +155,7 @@ static int tokens(const char *p, int (*fn)(cli_metrics *m, const char *name, siz
             memcpy(num, eq + 1, vl);
             num[vl] = '\0';
             double v = strtod(num, &end);
-            if (*end == '\0' && isfinite(v) && fn(m, p, (size_t)(eq - p), v))
+            if (*end == '\0' && !isnan(v) && fn(m, p, (size_t)(eq - p), v))
                 return 1;
         }
         p += len;

@@ -95,6 +95,7 @@ typedef struct rep {
      * parameter values; the best-so-far steps; px a scratch column */
     size_t nc, nb;
     double *tx, *ty, *bx, *by, *U, *Y, *pv, *px;
+    size_t *coord; /* each parameter's first unit-cube coordinate (cli_param_coord) */
     /* the figures */
     char **svgs;
     const char **caps;
@@ -120,6 +121,7 @@ static void rep_free(rep *r)
     free(r->Y);
     free(r->pv);
     free(r->px);
+    free(r->coord);
     gpbo_study_close(r->st);
     sweep_free(r->sw);
 }
@@ -149,9 +151,14 @@ static int rep_init(rep *r)
     r->Y = calloc(n + 1, sizeof *r->Y);
     r->pv = calloc((n + 1) * np, sizeof *r->pv);
     r->px = calloc(n + 1, sizeof *r->px);
+    r->coord = calloc(np, sizeof *r->coord);
     if (!r->header || !r->cells || !r->tx || !r->ty || !r->bx || !r->by || !r->U || !r->Y ||
-        !r->pv || !r->px)
+        !r->pv || !r->px || !r->coord)
         return gpbo_error_set(GPBO_ENOMEM, "no memory for %zu trials", n);
+    /* once: cli_param_coord counts the coordinates before i, and parallel coordinates asked it
+     * for every trial and parameter (O(trials x parameters^2)) */
+    for (size_t i = 0; i < r->np; i++)
+        r->coord[i] = cli_param_coord(r->sp, i);
     return GPBO_OK;
 }
 
@@ -177,6 +184,13 @@ static void table_row(rep *r, const gpbo_trial_info *ti, size_t t)
     for (size_t i = 0; i < r->np; i++)
         row[3 + i] = value_text(r, i, ti->values[i]);
     row[3 + r->np] = ti->reason ? keep(&r->sb, "%s", ti->reason) : "";
+    /* an infeasible trial said nothing, though the best so far and the best trial pass it by
+     * (a point below the best-so-far line, unexplained) */
+    if (ti->state == GPBO_TRIAL_COMPLETE && !gpbo_study_trial_feasible(r->st, ti->id)) {
+        char note[512];
+        cli_infeasible_note(r->st, ti->id, note, sizeof note);
+        row[3 + r->np] = keep(&r->sb, "%s", note);
+    }
 }
 
 /* Reads every trial into the table and the complete ones into the series. */
@@ -498,7 +512,7 @@ static size_t varying_params(rep *r, size_t **out)
 static double param_position(rep *r, size_t t, size_t i)
 {
     if (gpbo_space_type(r->sp, i) != GPBO_PARAM_CATEGORICAL)
-        return r->U[t * r->d + cli_param_coord(r->sp, i)];
+        return r->U[t * r->d + r->coord[i]];
     size_t k = gpbo_space_nchoices(r->sp, i);
     return k > 1 ? r->pv[t * r->np + i] / (double)(k - 1) : 0.5;
 }
@@ -915,6 +929,17 @@ static int write_page(rep *r, const char *out)
         summary = keep(&r->sb, "%s Objectives: %s. Pareto front: %zu trials (figures below).",
                        summary, objectives_text(r), nf);
     }
+    /* with outcome constraints the best trial is the best feasible one: said so, and when none
+     * is, the page said nothing of why it had no best trial (gpbo best says so and exits 1) */
+    size_t ncons = gpbo_study_get_options(r->st)->n_constraints;
+    if (ncons > 0 && !several)
+        summary = keep(&r->sb, "%s %s", summary,
+                       r->have_best ? "The best trial is the best feasible one (outcome "
+                                      "constraints: the table notes the infeasible trials)."
+                                    : keep(&r->sb,
+                                           "No trial is feasible: none of its %zu complete trials "
+                                           "meets its %zu constraints, so there is no best trial.",
+                                           counts[GPBO_TRIAL_COMPLETE], ncons));
     const char *bh[2] = {"", ""};
     const char **bc = calloc(2 * (r->np + 2), sizeof *bc);
     if (bc == NULL)

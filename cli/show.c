@@ -521,24 +521,31 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
 }
 
 /* The table's note of a complete trial that breaks a constraint: the first one it breaks. */
-static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
+void cli_infeasible_note(const gpbo_study *st, size_t id, char *buf, size_t cap)
 {
     const gpbo_study_options *o = gpbo_study_get_options(st);
     for (size_t k = 0; k < o->n_constraints; k++) {
         const gpbo_constraint *c = &o->constraints[k];
         double v = NAN;
         if (gpbo_study_trial_metric(st, id, c->name, &v) != GPBO_OK || isnan(v)) {
-            /* a program's nan, inf or word is not kept either (only finite numbers are) */
-            fprintf(f, "  infeasible: no finite value of %s reported\n", c->name);
+            /* a program's nan or word is not kept either (numbers and infinities are) */
+            snprintf(buf, cap, "infeasible: no number for %s reported", c->name);
             return;
         }
         if (v < c->min || v > c->max) {
-            fprintf(f, "  infeasible: %s=%.6g %s %.6g\n", c->name, v, v < c->min ? "<" : ">",
-                    v < c->min ? c->min : c->max);
+            snprintf(buf, cap, "infeasible: %s=%.6g %s %.6g", c->name, v, v < c->min ? "<" : ">",
+                     v < c->min ? c->min : c->max);
             return;
         }
     }
-    fprintf(f, "  infeasible\n");
+    snprintf(buf, cap, "infeasible");
+}
+
+static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
+{
+    char buf[512];
+    cli_infeasible_note(st, id, buf, sizeof buf);
+    fprintf(f, "  %s\n", buf);
 }
 
 /* The table's note: why a trial failed, where one was pruned, how far a running one got. */
@@ -597,7 +604,19 @@ static void trial_metrics(const gpbo_study *st, const char *runs, size_t id, cli
     }
 }
 
-/* JSON: a trial's other metrics, {"name": value, ...} (null for NaN); {} when there is none. */
+/* A metric for CSV and JSON: write_number's, but an infinity as inf or -inf (a JSON string,
+ * which gpbo import reads back: it was left out, and an imported constraint metric of -inf, which
+ * holds under any max, came back as none and made its trial infeasible). */
+static void write_metric(FILE *f, out_kind k, double v)
+{
+    if (isinf(v))
+        fputs(k == OUT_JSON ? (v > 0 ? "\"inf\"" : "\"-inf\"") : (v > 0 ? "inf" : "-inf"), f);
+    else
+        write_number(f, k, v);
+}
+
+/* JSON: a trial's other metrics, {"name": value, ...} (null for NaN, "inf" and "-inf" for
+ * infinities); {} when there is none. */
 static void write_metrics_json(FILE *f, const cli_metrics *m)
 {
     fprintf(f, ", \"metrics\": {");
@@ -605,7 +624,7 @@ static void write_metrics_json(FILE *f, const cli_metrics *m)
         fprintf(f, "%s", i ? ", " : "");
         json_str(f, m->name[i]);
         fprintf(f, ": ");
-        write_number(f, OUT_JSON, m->value[i]);
+        write_metric(f, OUT_JSON, m->value[i]);
     }
     fputc('}', f);
 }
@@ -619,7 +638,7 @@ static void write_metrics_csv(FILE *f, const cli_metrics *cols, const cli_metric
             i++;
         fputc(',', f);
         if (i < m->n)
-            write_number(f, OUT_CSV, m->value[i]);
+            write_metric(f, OUT_CSV, m->value[i]);
     }
 }
 

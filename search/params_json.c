@@ -68,7 +68,13 @@ int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out)
         return GPBO_OK;
     json_t *o = json_object();
     for (size_t i = 0; o && i < m->n; i++) {
-        json_t *v = isfinite(m->values[i]) ? json_real(m->values[i]) : json_null();
+        /* an infinity as the string "inf" or "-inf" (JSON has no number for it; it was null,
+         * read back as NaN: a constraint metric of -inf, which holds under any max, made its
+         * trial infeasible), NaN as null */
+        double x = m->values[i];
+        json_t *v = isfinite(x) ? json_real(x)
+                    : isnan(x)  ? json_null()
+                                : json_string(x > 0 ? "inf" : "-inf");
         if (json_object_set_new(o, m->names[i], v) != 0) { /* else a metric goes missing */
             json_decref(o);
             o = NULL;
@@ -115,6 +121,13 @@ static int metrics_alloc(gpbo_metrics *m, size_t n)
     return GPBO_OK;
 }
 
+/* A stored metric's "inf" or "-inf" (metrics_to_json) as its value; 0 for anything else. */
+static double metric_infinity(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s == NULL ? 0 : !strcmp(s, "inf") ? INFINITY : !strcmp(s, "-inf") ? -INFINITY : 0;
+}
+
 int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out)
 {
     if (txt == NULL)
@@ -136,12 +149,14 @@ int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out)
             else if ((out->attrs = gpbo_json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
                      NULL)
                 rc = GPBO_ENOMEM;
-        } else if (!json_is_number(v) && !json_is_null(v)) {
+        } else if (!json_is_number(v) && !json_is_null(v) && metric_infinity(v) == 0) {
             rc = GPBO_EFORMAT;
         } else if ((out->names[out->n] = strdup(key)) == NULL) {
             rc = GPBO_ENOMEM;
         } else {
-            out->values[out->n++] = json_is_null(v) ? NAN : json_number_value(v);
+            out->values[out->n++] = json_is_number(v) ? json_number_value(v)
+                                    : json_is_null(v) ? NAN
+                                                      : metric_infinity(v);
         }
     }
     json_decref(o);
@@ -214,7 +229,7 @@ int gpbo_search__metrics_merge(gpbo_metrics *m, size_t n, const char *const *nam
             }
             c.n++;
         }
-        c.values[k] = isfinite(values[i]) ? values[i] : NAN;
+        c.values[k] = values[i]; /* an infinity kept (as Optuna keeps one), NaN as NaN */
     }
     gpbo_search__metrics_clear(m);
     *m = c;

@@ -219,7 +219,8 @@ typedef enum gpbo_failed_policy {
  * (gpbo_study_set_metrics) must lie in [min, max]. A side without a bound is -INFINITY /
  * INFINITY (NaN is read as no bound too); at least one side is bounded. A trial is feasible when
  * it is complete and every constraint holds; a constraint metric it did not report, or reported
- * as NaN, makes it infeasible.
+ * as NaN, makes it infeasible (an infinite one is compared as it is: +INFINITY breaks a max and
+ * meets a min).
  */
 typedef struct gpbo_constraint {
     const char *name; /**< the metric (copied by gpbo_study_open) */
@@ -508,7 +509,9 @@ GPBO_API int gpbo_study_report_many(gpbo_study *study, size_t id, size_t n, cons
 /**
  * Attaches other metrics to running trial id, beside its objective (every `name=value` a
  * program reports: accuracy, seconds, memory...): names and values are copied, a name given
- * again keeps its last value, a non-finite value is kept as NaN (not available). They are
+ * again keeps its last value, an infinity is kept as it is (a constraint compares it as any
+ * number: -INFINITY holds under every max, as Optuna's constraints_func values -inf <= 0 do) and
+ * NaN stands for a value not available. They are
  * stored with the trial's end (gpbo_study_tell, _tell_ask, _tell_failed or _tell_pruned), in
  * the same storage transaction; a trial that never ends keeps none.
  * @return GPBO_OK; GPBO_EINVAL (a NULL array or a NULL, empty or not UTF-8 name: nothing is

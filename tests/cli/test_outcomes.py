@@ -163,6 +163,8 @@ def test_constrained_run(d):
     table = run(["trials", "sweep.yaml"] + st, d).stdout
     check(len(rows) - len(feasible) == table.count("infeasible: disk="),
           f"the table names the broken constraint: {table}")
+    page = run(["report", "sweep.yaml", "-o", "-"] + st, d).stdout
+    check("The best trial is the best feasible one" in page, "the report's best is feasible")
     # no feasible trial at all: best says so, exit 1
     name2 = unique_name("none")
     sweep(d, name=name2, run_cap=3, extra="constraints:\n  - {name: disk, max: -1}\n")
@@ -171,13 +173,17 @@ def test_constrained_run(d):
     check(r.returncode == 1 and "no feasible trial" in r.stderr, f"run, none feasible: {r.stderr}")
     b = run(["best", "sweep.yaml"] + st2, d)
     check(b.returncode == 1 and "no feasible trial" in b.stderr, f"none feasible: {b.stderr}")
+    # the report says why it has no best trial (it said nothing)
+    page = run(["report", "sweep.yaml", "-o", "-"] + st2, d).stdout
+    check("No trial is feasible: none of its 3 complete trials meets its 1 constraints" in page,
+          "the report says none is feasible")
 
 
 def test_constraint_notes(d):
-    """gpbo trials' note on each way a constraint metric can be missing: printed as nan, inf or
-    a word, or not printed at all, the trial is infeasible and the note says no finite value
-    came (it said "mem not reported" of a program that printed mem=nan); a value past a bound
-    names it; best is the best feasible trial."""
+    """gpbo trials' note on each way a constraint metric can be missing: printed as nan or a
+    word, or not printed at all, the trial is infeasible and the note says no number came (it
+    said "mem not reported" of a program that printed mem=nan); a value past a bound names it,
+    mem=inf too (it was taken for none); best is the best feasible trial."""
     name = unique_name("notes")
     write(os.path.join(d, "notes.py"), """\
     import sys
@@ -201,12 +207,113 @@ def test_constraint_notes(d):
     for line in run(["trials", "sweep.yaml"] + st, d).stdout.splitlines()[1:]:
         words = line.split(None, 4)
         notes[int(words[0])] = words[4] if len(words) > 4 else ""
-    want = {0: "infeasible: mem=600 > 512", 1: "", 6: "infeasible: mem=-3 < 0"}
-    for i in (2, 3, 4, 5):
-        want[i] = "infeasible: no finite value of mem reported"
+    want = {0: "infeasible: mem=600 > 512", 1: "", 4: "infeasible: mem=inf > 512",
+            6: "infeasible: mem=-3 < 0"}
+    for i in (2, 3, 5):
+        want[i] = "infeasible: no number for mem reported"
     check(notes == want, f"the notes: {notes}")
     b = run(["best", "sweep.yaml"] + st, d)
     check(b.returncode == 0 and b.stdout.startswith("trial=1\n"), f"best: {b.stdout}")
+    # the report's table notes them as gpbo trials does (it said nothing of an infeasible trial,
+    # while its best-so-far line passed it by)
+    page = run(["report", "sweep.yaml", "-o", "-"] + st, d).stdout
+    for i, note in want.items():
+        cell = f"<td>{note.replace('>', '&gt;').replace('<', '&lt;')}</td></tr>"
+        check(not note or cell in page, f"the report's note of trial {i}: {cell}")
+    check(page.count("<td>infeasible: ") == 6, "six infeasible trials in the report's table")
+
+
+# (what the program prints, mem, tput): name=value lines and Python's json.dumps lines
+INF_CASES = [("line", "-inf", "inf"), ("json", "inf", "100"), ("line", "100", "-inf"),
+             ("json", "-inf", "inf"), ("line", "300", "inf"), ("line", "inf", "inf")]
+
+
+def optuna_feasible(cases):
+    """Which cases Optuna 3.1 takes for feasible with constraints_func (mem - 512, 10 - tput),
+    as it stores them (an SQLite storage, read back) and judges them (every value <= 0)."""
+    import math
+    import tempfile
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/o.db"
+        sampler = optuna.samplers.NSGAIISampler(
+            constraints_func=lambda t: (t.user_attrs["mem"] - 512, 10 - t.user_attrs["tput"]))
+        study = optuna.create_study(storage=url, sampler=sampler)
+        for _, mem, tput in cases:
+            t = study.ask()
+            t.suggest_float("x", 0, 1)
+            t.set_user_attr("mem", float(mem))
+            t.set_user_attr("tput", float(tput))
+            study.tell(t, 1.0)
+        stored = [t.system_attrs["constraints"]
+                  for t in optuna.load_study(study_name=study.study_name, storage=url).trials]
+    check(any(math.isinf(c) for cs in stored for c in cs), f"Optuna keeps infinities: {stored}")
+    return [all(c <= 0 for c in cs) for cs in stored]
+
+
+def test_infinite_constraints(d):
+    """A constraint metric printed as inf or -inf (mem=inf, or json.dumps's Infinity) is kept as
+    it is, not as NaN or none, and compared as Optuna compares its constraints_func values:
+    -inf meets any max, inf any min. Feasibility, gpbo best, the stored metrics read back (export)
+    and an export imported into a fresh study all agree with Optuna's on the same values."""
+    name = unique_name("inf")
+    write(os.path.join(d, "infobj.py"), f"""\
+    import json, sys
+    cases = {INF_CASES!r}
+    kind, mem, tput = cases[int(sys.argv[1])]
+    loss = 10 - int(sys.argv[1])
+    if kind == "json":
+        print(json.dumps({{"loss": loss, "mem": float(mem), "tput": float(tput)}}))
+    else:
+        print(f"loss={{loss}} mem={{mem}} tput={{tput}}")
+    """)
+    sweep_text = textwrap.dedent(f"""\
+    name: {name}
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    constraints: [{{name: mem, max: 512}}, {{name: tput, min: 10}}]
+    parameters:
+      i: {{values: [{", ".join(str(i) for i in range(len(INF_CASES)))}]}}
+    command: ["{PY}", "infobj.py", "{{i}}"]
+    """)
+    write(os.path.join(d, "sweep.yaml"), sweep_text)
+    st = storage(d, name)
+    r = run(["run", "sweep.yaml"] + st, d, timeout=300)
+    check(r.returncode == 0, f"run: {r.stderr}")
+    want = optuna_feasible(INF_CASES)
+    check(want == [True, False, False, True, True, False], f"Optuna's verdicts: {want}")
+    rows = sorted(export(d, st), key=lambda t: int(t["params"]["i"]))
+    check(len(rows) == len(INF_CASES), f"every case ran: {rows}")
+    got = [t.get("feasible") for t in rows]
+    check(got == want, f"feasible as Optuna: {got} against {want}")
+    for t in rows:
+        _, mem, tput = INF_CASES[int(t["params"]["i"])]
+        shown = {k: t["metrics"].get(k) for k in ("mem", "tput")}
+        expect = {k: v if "inf" in v else float(v) for k, v in (("mem", mem), ("tput", tput))}
+        check(shown == expect, f"case {t['params']['i']}: the stored metrics {shown}")
+    best_i = max(i for i, ok in enumerate(want) if ok)  # loss = 10 - i
+    b = run(["best", "sweep.yaml"] + st, d)
+    check(b.returncode == 0 and f"\ni={best_i}\n" in b.stdout, f"best: {b.stdout}")
+    csv = run(["export", "sweep.yaml"] + st, d).stdout
+    check(",-inf," in csv and ",inf," in csv, f"the CSV's infinities: {csv}")
+    table = run(["trials", "sweep.yaml"] + st, d).stdout
+    check("infeasible: mem=inf > 512" in table and "infeasible: tput=-inf < 10" in table,
+          f"the notes name the infinite value: {table}")
+    # an export imported into a fresh study (JSON and CSV) keeps them, and so feasibility
+    for fmt in ("json", "csv"):
+        out = os.path.join(d, f"inf.{fmt}")
+        r = run(["export", "sweep.yaml", "--format", fmt, "-o", out] + st, d)
+        check(r.returncode == 0, f"export {fmt}: {r.stderr}")
+        name2 = unique_name("infimp" + fmt)
+        write(os.path.join(d, "sweep.yaml"), sweep_text.replace(f"name: {name}", f"name: {name2}"))
+        st2 = storage(d, name2)
+        r = run(["import", "sweep.yaml", out] + st2, d)
+        check(r.returncode == 0, f"import {fmt}: {r.stderr}")
+        back = sorted(export(d, st2), key=lambda t: int(t["params"]["i"]))
+        check([(t["feasible"], t["metrics"]) for t in back]
+              == [(t["feasible"], t["metrics"]) for t in rows], f"{fmt} round trip: {back}")
+        write(os.path.join(d, "sweep.yaml"), sweep_text)
 
 
 def test_initial_points_two_workers(d):
@@ -234,7 +341,7 @@ def test_initial_points_two_workers(d):
 
 def main():
     tests = [test_enqueue, test_constrained_run, test_initial_points_two_workers,
-             test_constraint_notes]
+             test_constraint_notes, test_infinite_constraints]
     if not PG_URL:
         tests = [test_sweep_errors] + tests
     return run_tests(tests, prefix="gpbo-outcomes-", only=sys.argv[3:])

@@ -970,8 +970,8 @@ def test_sqlite_url_query_refused(tmp_path, monkeypatch):
 def test_constraints_differ_from_optunas_as_documented():
     """docs/python.md's three differences with a sampler's constraints_func, checked against
     Optuna 3.1 itself: its best_trial and best_trials keep an infeasible trial (gpbo's count only
-    feasible ones); a constraint value not told, NaN (Optuna: ValueError) or infinite (-inf too,
-    stored as NaN) makes gpbo's trial infeasible, and a value of 0 is feasible in both."""
+    feasible ones); a constraint value not told or NaN (Optuna: ValueError) makes gpbo's trial
+    infeasible; a value of 0 is feasible in both, and so is -inf (it was stored as NaN)."""
     values = [(0.1, 1.0), (0.5, 0.0), (0.7, -2.0)]
     o = optuna.create_study(sampler=optuna.samplers.TPESampler(
         n_startup_trials=10, constraints_func=lambda t: [t.user_attrs["c"]]))
@@ -987,10 +987,21 @@ def test_constraints_differ_from_optunas_as_documented():
     for v, c in values:
         g.tell(g.ask(), v, metrics={"c": c})
     assert g.best_trial.id == 1 and [r.id for r in g.best_trials] == [1]
-    for c in ({}, {"c": float("nan")}, {"c": float("-inf")}, {"c": float("inf")}):
+    for c in ({}, {"c": float("nan")}, {"c": float("inf")}):
         g.tell(g.ask(), 0.01, metrics=c)
         assert not g.trials[-1].feasible, c
     assert g.best_trial.id == 1
+    # an infinite value is kept and compared as Optuna compares it (c <= 0): -inf is feasible
+    # (it was stored as NaN, and so infeasible)
+    def f(trial):
+        trial.suggest_float("x", 0, 1)
+        trial.set_user_attr("c", float("-inf"))
+        return 0.01
+    o.optimize(f, n_trials=1)
+    assert all(c <= 0 for c in o.trials[-1].system_attrs["constraints"])
+    g.tell(g.ask(), 0.01, metrics={"c": float("-inf")})
+    assert g.trials[-1].feasible and g.trials[-1].metrics["c"] == float("-inf")
+    assert g.best_trial.id == g.trials[-1].id
 
 
 def test_best_trial_of_several_objectives_raises_runtime_error_as_optunas():
