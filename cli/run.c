@@ -1680,9 +1680,12 @@ static int prepare_objective(runner *r, const char *path)
     }
     if (check_trainer_metrics(sw, path) != 0)
         return 2;
-    if (trainer_data_load(&r->base, &r->data) != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-        return 1;
+    int lrc = trainer_data_load(&r->base, &r->data);
+    if (lrc != GPBO_OK) {
+        fprintf(stderr, "gpbo: %s: %s\n", path, gpbo_error_message());
+        /* a setting the data cannot meet (train_size, val_size) is the sweep's error, as in
+         * gpbo train; a missing or damaged file is not */
+        return lrc == GPBO_EINVAL ? 2 : 1;
     }
     return 0;
 }

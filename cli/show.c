@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
@@ -548,13 +549,43 @@ static void write_infeasible(FILE *f, const gpbo_study *st, size_t id)
     fprintf(f, "  %s\n", buf);
 }
 
-/* The table's note: why a trial failed, where one was pruned, how far a running one got. */
-static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti, int front)
+/* Whether `gpbo run` kept lost trial id's result on disk because the storage could not take it
+ * (pending.c: <runs>/unstored/<execution folder>.json, or the in-flight copy of a killed run);
+ * its path in out. The next run stores it: the trial does not run again. */
+static int kept_result(const char *runs, size_t id, char *out, size_t cap)
+{
+    char dir[1200];
+    struct stat sb;
+    for (unsigned k = 1; runs != NULL && k < CLI_EXECUTIONS_MAX; k++) {
+        if (cli_trial_dir(runs, id, k, dir, sizeof dir) != GPBO_OK || stat(dir, &sb) != 0)
+            return 0;
+        const char *base = strrchr(dir, '/') + 1;
+        for (int inflight = 0; inflight < 2; inflight++) {
+            int n = snprintf(out, cap, "%s/unstored/%s%s.json", runs, inflight ? ".inflight-" : "",
+                             base);
+            if (n > 0 && (size_t)n < cap && stat(out, &sb) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The table's note: why a trial failed, where one was pruned, how far a running one got (runs:
+ * the trial folders, or NULL). */
+static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti, const char *runs,
+                       int front)
 {
     long step = ti->nsteps > 0 ? ti->steps[ti->nsteps - 1] : 0;
     double last = ti->nsteps > 0 ? ti->step_values[ti->nsteps - 1] : NAN;
+    char kept[1400];
     if (ti->state == GPBO_TRIAL_PRUNED && ti->nsteps > 0)
         fprintf(f, "  pruned at step %ld (the value is that step's)\n", step);
+    else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id) &&
+             kept_result(runs, ti->id, kept, sizeof kept))
+        fprintf(f,
+                "  ended, its result kept in %s: the next gpbo run stores it (the trial does "
+                "not run again)\n",
+                kept);
     else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id) && ti->nsteps > 0)
         fprintf(f, "  stopped after step %ld; runs again on the next gpbo run\n", step);
     else if (ti->state == GPBO_TRIAL_RUNNING && gpbo_study_trial_lost(st, ti->id))
@@ -665,7 +696,7 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
             fprintf(f, "null");
         fprintf(f, "}%s\n", last ? "" : ",");
     } else if (k == OUT_TABLE) {
-        write_note(f, st, ti, front);
+        write_note(f, st, ti, runs, front);
     } else {
         write_metrics_csv(f, cols, &m);
         fprintf(f, ",");
@@ -858,7 +889,8 @@ int cmd_show(const char *what, int argc, char **argv)
     if (!strcmp(what, "best"))
         status = show_best(sw, st);
     else if (!strcmp(what, "trials"))
-        status = show_trials(OUT_TABLE, 0, a.out, sw, st, NULL);
+        status =
+            show_trials(OUT_TABLE, 0, a.out, sw, st, runs_of(sw, st, a.storage, runs, sizeof runs));
     else /* export */
         status = show_trials(!strcmp(a.format, "json") ? OUT_JSON : OUT_CSV, a.steps, a.out, sw, st,
                              runs_of(sw, st, a.storage, runs, sizeof runs));

@@ -150,6 +150,11 @@ def test_kept_for_next_run(d):
           f"the run says where the result is kept and why: {msg!r}")
     kept = glob.glob(os.path.join(d, "quad.runs", "unstored", "*.json"))
     check(len(kept) == 1, f"one kept result: {kept}")
+    r = run(["trials", "sweep.yaml"], d)
+    row1 = [ln for ln in r.stdout.splitlines() if ln.split()[:1] == ["1"]]
+    check(r.returncode == 0 and len(row1) == 1 and "its result kept in" in row1[0] and
+          "unstored" in row1[0] and "runs again" not in row1[0],
+          f"gpbo trials says trial 1's result is kept, not that it runs again: {r.stdout!r}")
     copy = os.path.join(d, "copy.json")
     if kept:
         shutil.copy(kept[0], copy)

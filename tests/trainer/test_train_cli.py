@@ -203,6 +203,21 @@ p = subprocess.run([gpbo, "run", sweep, "--storage", db], capture_output=True, t
 if p.returncode != 0:
     print(f"FAIL the study to retrain: exit {p.returncode}: {p.stderr}")
     fails += 1
+# gpbo run with a trainer section's train_size the data cannot give: the sweep's error, exit 2
+# (it was 1, as for a missing file), naming the sweep file and the setting; no trial runs
+big = os.path.join(tmp, "big.yaml")
+with open(big, "w") as f:
+    f.write("name: b\nmethod: grid\nmetric: {name: val_accuracy, goal: maximize}\n"
+            "parameters:\n  lr: {values: [0.01]}\n"
+            f"trainer: {{data_dir: '{tmp}', train_size: 151, val_size: 50, model: 'mlp:4', "
+            "epochs: 1}\n")
+p = subprocess.run([gpbo, "run", big, "--storage", "sqlite:///" + os.path.join(tmp, "big.db")],
+                   capture_output=True, text=True, timeout=120)
+if p.returncode != 2 or "big.yaml: trainer setting train_size 151" not in p.stderr or \
+        "val_accuracy=" in p.stdout:
+    print(f"FAIL gpbo run, train_size 151 of 200 with val_size 50: exit {p.returncode}: "
+          f"{p.stderr} {p.stdout[-300:]}")
+    fails += 1
 for size, code, want in [("151", 2, "trainer setting train_size 151: with val_size 50"),
                          ("150", 0, "")]:
     p = subprocess.run([gpbo, "retrain", sweep, "--storage", db, "--train-size", size],
