@@ -53,7 +53,7 @@ OBJ = """\
         open(os.path.join(d, "t1-started"), "w").close()
         while not os.path.exists(os.path.join(d, "t1-go")):
             time.sleep(0.05)
-    print(f"loss={loss} twice={2 * loss}", flush=True)
+    print(f"loss={loss} twice={2 * loss} cap=inf", flush=True)
     if tid == "1":
         open(os.path.join(d, "t1-done"), "w").close()
         if os.environ.get("FAIL1"):  # a failure whose reason is Latin-1
@@ -126,6 +126,8 @@ def check_study(d, what, args=()):
         check(v is not None and twice is not None and
               math.isclose(v, loss, rel_tol=1e-9) and math.isclose(twice, 2 * loss, rel_tol=1e-9),
               f"{what}: trial 1 is its program's result: {t[1]}")
+        # an infinite metric (a constraint's) kept as such, not dropped as a NaN would be
+        check(t[1]["metrics"].get("cap") == "inf", f"{what}: trial 1's cap=inf: {t[1]}")
     return t
 
 
