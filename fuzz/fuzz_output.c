@@ -5,7 +5,9 @@
  * with no number) and a trial's stored metrics
  * (search/params_json.c). The input's first line is the output line; the whole input is also
  * read as a stored metrics text. Promises checked: a line gives a kind 0, 1 or 2 (a step >= 0
- * with 2), every metric kept has a name of 1-63 bytes other than "step" and a finite value, at
+ * with 2), every metric kept has a name of 1-63 bytes other than "step" and a value that is a
+ * number or an infinity (a constraint's mem=inf, or a number past DBL_MAX, as Python's float
+ * reads it; never NaN), at
  * most CLI_METRICS_MAX of them; metrics text that reads writes back to a text that reads to the
  * same names and values. Anything else — a sanitizer report, abort — is a bug.
  */
@@ -43,7 +45,7 @@ static void check_line(const char *line)
         broken("too many metrics", line);
     for (size_t i = 0; i < m.n; i++) {
         size_t l = strnlen(m.name[i], sizeof m.name[i]);
-        if (l == 0 || l >= sizeof m.name[i] || !strcmp(m.name[i], "step") || !isfinite(m.value[i]))
+        if (l == 0 || l >= sizeof m.name[i] || !strcmp(m.name[i], "step") || isnan(m.value[i]))
             broken("a metric kept", line);
     }
 }
