@@ -13,6 +13,7 @@
 #define GPBO_JSON_SAFE_H
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,23 @@ static inline char *gpbo_utf8_repair(const char *s)
     }
     out[o] = '\0';
     return out;
+}
+
+/* A metric as stored JSON: a number, null for NaN, and for an infinity (which JSON has no number
+ * for) the string "inf" or "-inf"; NULL when out of memory. */
+static inline json_t *gpbo_json_metric(double x)
+{
+    return isfinite(x) ? json_real(x)
+           : isnan(x)  ? json_null()
+                       : json_string(x > 0 ? "inf" : "-inf");
+}
+
+/* The infinity that a stored metric's string "inf" or "-inf" (gpbo_json_metric) stands for; 0
+ * for any other value. */
+static inline double gpbo_json_metric_infinity(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s == NULL ? 0 : !strcmp(s, "inf") ? INFINITY : !strcmp(s, "-inf") ? -INFINITY : 0;
 }
 
 #endif

@@ -529,12 +529,11 @@ static int json_params(ctx *c, const json_t *t, raw *r, char *bufs)
  * "-Infinity"), as its value; 0 for anything else. */
 static double metric_infinity(const json_t *v)
 {
+    double inf = gpbo_json_metric_infinity(v);
     const char *s = json_string_value(v);
-    if (s == NULL)
-        return 0;
-    int neg = s[0] == '-';
-    return !strcmp(s + neg, "inf") || !strcmp(s + neg, "Infinity") ? (neg ? -INFINITY : INFINITY)
-                                                                   : 0;
+    if (inf != 0 || s == NULL)
+        return inf;
+    return !strcmp(s, "Infinity") ? INFINITY : !strcmp(s, "-Infinity") ? -INFINITY : 0;
 }
 
 /* The metrics of element t ({"name": number, null, "inf" or "-inf"}) into r (names borrowed

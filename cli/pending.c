@@ -132,11 +132,9 @@ int cli_pending_save(const char *runs, const cli_pending *p, int inflight, char 
     bad |= json_object_set_new(j, "host", json_string(host)) != 0;
     for (size_t i = 0; !bad && p->metrics && i < p->metrics->n; i++) {
         double v = p->metrics->value[i];
-        /* an infinity (a constraint's mem=inf) as the string the study stores it as */
-        json_t *jv = isfinite(v) ? json_real(v)
-                     : isinf(v)  ? json_string(v > 0 ? "inf" : "-inf")
-                                 : json_null();
-        bad |= json_array_append_new(m, json_pack("[s, o]", p->metrics->name[i], jv)) != 0;
+        /* an infinity (a constraint's mem=inf) as the study stores it */
+        bad |= json_array_append_new(
+                   m, json_pack("[s, o]", p->metrics->name[i], gpbo_json_metric(v))) != 0;
     }
     for (size_t i = 0; !bad && i < p->nsteps; i++)
         bad |= json_array_append_new(
@@ -184,14 +182,11 @@ static int replay_one(gpbo_study *study, const char *path, size_t *out_id)
     for (size_t i = 0; rc == GPBO_OK && i < nm; i++) {
         json_t *v = NULL;
         int ok = json_unpack(json_array_get(m, i), "[s, o]", &names[i], &v) == 0;
-        const char *word = ok && json_is_string(v) ? json_string_value(v) : NULL;
-        if (!ok || !(json_is_number(v) || json_is_null(v) ||
-                     (word && (!strcmp(word, "inf") || !strcmp(word, "-inf")))))
+        double inf = ok ? gpbo_json_metric_infinity(v) : 0;
+        if (!ok || !(json_is_number(v) || json_is_null(v) || inf != 0))
             rc = gpbo_error_set(GPBO_EFORMAT, "%s: metric %zu is not [name, number]", path, i);
         else
-            mv[i] = word              ? (word[0] == '-' ? -INFINITY : INFINITY)
-                    : json_is_null(v) ? NAN
-                                      : json_number_value(v);
+            mv[i] = inf != 0 ? inf : json_is_null(v) ? NAN : json_number_value(v);
     }
     for (size_t i = 0; rc == GPBO_OK && i < ns; i++) {
         json_int_t s = 0;

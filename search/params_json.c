@@ -71,10 +71,7 @@ int gpbo_search__metrics_to_json(const gpbo_metrics *m, char **out)
         /* an infinity as the string "inf" or "-inf" (JSON has no number for it; it was null,
          * read back as NaN: a constraint metric of -inf, which holds under any max, made its
          * trial infeasible), NaN as null */
-        double x = m->values[i];
-        json_t *v = isfinite(x) ? json_real(x)
-                    : isnan(x)  ? json_null()
-                                : json_string(x > 0 ? "inf" : "-inf");
+        json_t *v = gpbo_json_metric(m->values[i]);
         if (json_object_set_new(o, m->names[i], v) != 0) { /* else a metric goes missing */
             json_decref(o);
             o = NULL;
@@ -121,13 +118,6 @@ static int metrics_alloc(gpbo_metrics *m, size_t n)
     return GPBO_OK;
 }
 
-/* A stored metric's "inf" or "-inf" (metrics_to_json) as its value; 0 for anything else. */
-static double metric_infinity(const json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s == NULL ? 0 : !strcmp(s, "inf") ? INFINITY : !strcmp(s, "-inf") ? -INFINITY : 0;
-}
-
 int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out)
 {
     if (txt == NULL)
@@ -149,14 +139,14 @@ int gpbo_search__metrics_from_json(const char *txt, gpbo_metrics *out)
             else if ((out->attrs = gpbo_json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
                      NULL)
                 rc = GPBO_ENOMEM;
-        } else if (!json_is_number(v) && !json_is_null(v) && metric_infinity(v) == 0) {
+        } else if (!json_is_number(v) && !json_is_null(v) && gpbo_json_metric_infinity(v) == 0) {
             rc = GPBO_EFORMAT;
         } else if ((out->names[out->n] = strdup(key)) == NULL) {
             rc = GPBO_ENOMEM;
         } else {
             out->values[out->n++] = json_is_number(v) ? json_number_value(v)
                                     : json_is_null(v) ? NAN
-                                                      : metric_infinity(v);
+                                                      : gpbo_json_metric_infinity(v);
         }
     }
     json_decref(o);
