@@ -224,12 +224,19 @@ static int step_text(const char *t, long *out)
     return GPBO_OK;
 }
 
+/* What put_step keeps of a row's steps: the room of its arrays, and its largest step. */
+typedef struct step_room {
+    size_t cap;
+    long max; /* -1: none */
+} step_room;
+
 /* Appends step = value to row (room made for it), unless row has that step: 1 then. Steps come
- * in increasing order from gpbo export, so the search for one given twice is skipped while they
- * do. -1 out of memory. */
-static int put_step(import_row *row, size_t *cap, long step, double value)
+ * in increasing order from gpbo export, so the search for one given twice is skipped for a step
+ * past the largest so far. -1 out of memory. */
+static int put_step(import_row *row, step_room *room, long step, double value)
 {
-    if (row->nsteps > 0 && step <= row->steps[row->nsteps - 1])
+    size_t *cap = &room->cap;
+    if (step <= room->max)
         for (size_t k = 0; k < row->nsteps; k++)
             if (row->steps[k] == step)
                 return 1;
@@ -247,6 +254,7 @@ static int put_step(import_row *row, size_t *cap, long step, double value)
     }
     row->steps[row->nsteps] = step;
     row->svalues[row->nsteps++] = value;
+    room->max = step > room->max ? step : room->max;
     return 0;
 }
 
@@ -259,7 +267,7 @@ static int row_steps(const ctx *c, const raw *r, import_row *row)
         return GPBO_OK;
     if (!json_is_array(a))
         return fail(c, "intermediate", "not an array of [step, value] pairs");
-    size_t cap = 0;
+    step_room room = {0, -1};
     for (size_t k = 0; k < json_array_size(a); k++) {
         const json_t *e = json_array_get(a, k), *st = json_array_get(e, 0),
                      *v = json_array_get(e, 1);
@@ -272,7 +280,7 @@ static int row_steps(const ctx *c, const raw *r, import_row *row)
         long step = (long)json_integer_value(st);
         if (!json_is_number(v) || !isfinite(json_number_value(v)))
             return fail(c, field, "the value of step %ld is not a finite number", step);
-        int put = put_step(row, &cap, step, json_number_value(v));
+        int put = put_step(row, &room, step, json_number_value(v));
         if (put < 0)
             return oom();
         if (put > 0)
@@ -807,7 +815,7 @@ static int steps_header(ctx *c, const record *h, size_t col[4])
 
 /* One record of a steps file (fields at col) added to its trial's row of set. */
 static int steps_record(ctx *c, const record *rec, const size_t col[4], const by_trial *idx,
-                        size_t nidx, const char *rows_name, size_t *caps)
+                        size_t nidx, const char *rows_name, step_room *rooms)
 {
     static const char *const SKIPPED[] = {"pruned", "running", "interrupted", "queued"};
     const char *t = field(rec, col[0]), *state = field(rec, col[1]);
@@ -830,7 +838,7 @@ static int steps_record(ctx *c, const record *rec, const size_t col[4], const by
     size_t r = row_of(idx, nidx, (size_t)id);
     if (r == SIZE_MAX)
         return fail(c, "trial", "trial %ld has no complete or failed row in %s", id, rows_name);
-    int put = put_step(&c->out->rows[r], &caps[r], step, value);
+    int put = put_step(&c->out->rows[r], &rooms[r], step, value);
     if (put < 0)
         return oom();
     if (put > 0)
@@ -847,10 +855,13 @@ int import_parse_steps(const char *name, const char *text, size_t len, const cha
     record h = {0}, rec = {0};
     size_t pos = 0, line = 1, nidx = 0, col[4];
     by_trial *idx = malloc((set->n ? set->n : 1) * sizeof *idx);
-    size_t *caps = calloc(set->n ? set->n : 1, sizeof *caps);
-    int rc = idx && caps ? GPBO_OK : oom();
+    step_room *rooms = calloc(set->n ? set->n : 1, sizeof *rooms);
+    int rc = idx && rooms ? GPBO_OK : oom();
     for (size_t i = 0; rc == GPBO_OK && i < set->n; i++) {
-        caps[i] = set->rows[i].nsteps; /* put_step grows from there */
+        rooms[i] = (step_room){set->rows[i].nsteps, -1}; /* put_step grows from there */
+        for (size_t k = 0; k < set->rows[i].nsteps; k++)
+            if (set->rows[i].steps[k] > rooms[i].max)
+                rooms[i].max = set->rows[i].steps[k];
         if (set->rows[i].has_trial)
             idx[nidx++] = (by_trial){set->rows[i].trial, i};
     }
@@ -875,7 +886,7 @@ int import_parse_steps(const char *name, const char *text, size_t len, const cha
         if (rec.n != h.n)
             rc = fail(&c, NULL, "%zu fields where the header has %zu", rec.n, h.n);
         else
-            rc = steps_record(&c, &rec, col, idx, nidx, rows_name, caps);
+            rc = steps_record(&c, &rec, col, idx, nidx, rows_name, rooms);
     }
     for (size_t i = 0; rc != GPBO_OK && i < set->n; i++) { /* none of them, then */
         import_row *r = &set->rows[i];
@@ -886,7 +897,7 @@ int import_parse_steps(const char *name, const char *text, size_t len, const cha
         r->nsteps = 0;
     }
     free(idx);
-    free(caps);
+    free(rooms);
     free(h.buf);
     free(h.start);
     free(rec.buf);

@@ -418,6 +418,10 @@ def test_bad_files(d):
                         ["st.csv:2:", "step", "'-2' is not an integer >= 0"]),
                        ("trial,state,step,value\n0,complete,0,1\n0,complete,0,2\n",
                         ["st.csv:3:", "step", "step 0 of trial 0 is given twice"]),
+                       # out of order first (fuzz/corpus/import/crash-steps-out-of-order)
+                       ("trial,state,step,value\n0,complete,5,1\n0,complete,2,1\n"
+                        "0,complete,5,2\n",
+                        ["st.csv:4:", "step", "step 5 of trial 0 is given twice"]),
                        ("trial,state,step,value\n5,complete,0,1\n",
                         ["st.csv:2:", "trial", "trial 5 has no complete or failed row in t.csv"]),
                        ("trial,state,value\n0,complete,1\n", ["st.csv:1:", "no 'step' column"])]:
