@@ -1,6 +1,6 @@
 /*
  * test_abi.c: the options structs' binary interface (docs/abi.md). A program built against an
- * older header holds a smaller struct; this file declares every older layout of the five
+ * older header holds a smaller struct; this file declares every older layout of the six
  * options structs as its header declared it (the compiler checks that each is a prefix of the
  * current one), then for each version:
  *  - gpbo_*_init(opts, version) fills that version's defaults and writes no byte past it: into
