@@ -671,9 +671,9 @@ typedef struct gpbo_trial_result {
 #define GPBO_TRIAL_RESULT_INIT                                                                     \
     {                                                                                              \
         .version = GPBO_TRIAL_RESULT_VERSION, .state = GPBO_TRIAL_COMPLETE, .values = NULL,        \
-        .reason = NULL, .n_metrics = 0, .metric_names = NULL, .metric_values = NULL,               \
-        .n_steps = 0, .steps = NULL, .step_values = NULL, .n_user_attrs = 0,                       \
-        .user_attr_keys = NULL, .user_attr_values = NULL                                           \
+        .reason = NULL, .n_metrics = 0, .metric_names = NULL, .metric_values = NULL, .n_steps = 0, \
+        .steps = NULL, .step_values = NULL, .n_user_attrs = 0, .user_attr_keys = NULL,             \
+        .user_attr_values = NULL                                                                   \
     }
 
 /** Writes the defaults of that version's fields (a complete trial, no values, no metrics, no
@@ -687,10 +687,10 @@ GPBO_API int gpbo_trial_result_init(gpbo_trial_result *result, unsigned int vers
  * this one. It gets the next id, its state and outcome, its metrics, intermediate values and
  * user attributes in result (for a study of several objectives, the objectives' values are
  * also stored as the metrics named as the objectives, as gpbo_study_tell_values stores them);
- * its started and finished times are the time of the call. Strategies see it as every finished trial: "bayes" takes a
- * complete one as an observation (its initial design counts trials by id, so trials added
- * before the first ask take the design's place), "grid" skips the grid point of its number.
- * The values are validated against the space exactly as gpbo_study_enqueue() validates them
+ * its started and finished times are the time of the call. Strategies see it as every finished
+ * trial: "bayes" takes a complete one as an observation (its initial design counts trials by id, so
+ * trials added before the first ask take the design's place), "grid" skips the grid point of its
+ * number. The values are validated against the space exactly as gpbo_study_enqueue() validates them
  * (an inactive parameter's value is not read and becomes NaN). No trial is compared with the
  * study's others: adding one point twice makes two trials.
  *
