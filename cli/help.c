@@ -42,6 +42,10 @@ static const cli_option O_STEPS = {
     "--steps", NULL,
     "CSV: the intermediate values, one row each (trial,state,step,value); JSON always has "
     "them"};
+static const cli_option O_IMPORT_STEPS = {
+    "--steps", "FILE",
+    "CSV: the intermediate values of FILE's trials, as gpbo export --steps wrote them (JSON "
+    "carries its own)"};
 /* the commands that need a sweep file (run, enqueue, import, retrain): no "--storage alone" */
 static const cli_option O_STUDY_SWEEP = {"--study", "NAME",
                                          "the study (default: the sweep's name; another name is "
@@ -94,12 +98,13 @@ static const cli_command COMMANDS[] = {
      "storage. A complete row becomes a complete trial (its value; with metrics:, each "
      "objective's metrics.NAME), a failed one a failed trial with its reason, each with its "
      "other metrics; pruned, running and queued rows are skipped, and so is a row whose "
-     "parameters equal a trial the study holds (importing twice adds nothing). The whole file is "
-     "checked first: a bad one adds nothing. Imported trials count toward run_cap. Prints one "
-     "summary line. Exit status 0; 1 when the study cannot be opened or written; 2 for a bad "
-     "sweep file, option or input file (one line naming the file, the line or trial, and the "
-     "field)",
-     {&O_STORAGE, &O_STUDY_SWEEP}},
+     "parameters equal a trial the study holds (importing twice adds nothing). Each trial comes "
+     "with its intermediate values (JSON's intermediate; for CSV, the --steps file). The whole "
+     "file is checked first: a bad one adds nothing. Imported trials count toward run_cap. "
+     "Prints one summary line. Exit status 0; 1 when the study cannot be opened or written; 2 "
+     "for a bad sweep file, option or input file (one line naming the file, the line or trial, "
+     "and the field)",
+     {&O_STORAGE, &O_STUDY_SWEEP, &O_IMPORT_STEPS}},
     {"best",
      "[SWEEP.yaml]",
      "prints the best trial as name=value lines: the best feasible one when the sweep has "

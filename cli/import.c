@@ -6,7 +6,8 @@
  * whole file is read and checked first (import_parse.c): a bad one adds nothing. Then each
  * complete or failed row becomes a trial (gpbo_study_add_trial); pruned, running and queued rows
  * are left out, and so is a row whose parameters equal a trial the study already holds, so that
- * importing a file twice adds nothing the second time.
+ * importing a file twice adds nothing the second time. A trial comes with its intermediate
+ * values: a JSON row's own, or for CSV those of the file `gpbo export --steps` writes (--steps).
  */
 #include <math.h>
 #include <stdint.h>
@@ -18,9 +19,10 @@
 #include "gpbo/sys/error.h"
 #include "import_parse.h"
 
-/* The arguments: the sweep, the file, --storage and --study. Returns 0, or 2 after printing. */
+/* The arguments: the sweep, the file, --storage, --study and --steps. Returns 0, or 2 after
+ * printing. */
 static int import_args(int argc, char **argv, const char **path, const char **file,
-                       const char **storage, const char **study)
+                       const char **storage, const char **study, const char **steps)
 {
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i], *flag, *value;
@@ -28,7 +30,9 @@ static int import_args(int argc, char **argv, const char **path, const char **fi
         if (o[0] == '-' && o[1] != '\0') {
             if (cli_take_option("import", argc, argv, &i, buf, sizeof buf, &flag, &value) != 0)
                 return 2;
-            *(strcmp(flag, "--storage") ? study : storage) = value;
+            *(!strcmp(flag, "--storage") ? storage
+              : !strcmp(flag, "--study") ? study
+                                         : steps) = value;
         } else if (*path == NULL) {
             *path = o;
         } else if (*file == NULL) {
@@ -170,6 +174,9 @@ static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *
     res.n_metrics = r->nmetrics;
     res.metric_names = (const char *const *)r->mnames;
     res.metric_values = r->mvalues;
+    res.n_steps = r->nsteps;
+    res.steps = r->steps;
+    res.step_values = r->svalues;
     int rc = gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL);
     if (rc != GPBO_OK)
         return rc;
@@ -221,15 +228,13 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
     return rc == GPBO_OK ? 0 : 1;
 }
 
-/* Reads and checks the file (name: "-" for standard input) against the sweep into rows.
- * Returns 0, or the exit status after printing why (2: bad input; 1: it cannot be read). */
-static int read_rows(const sweep *sw, const gpbo_space *space, const char *name, const char *shown,
-                     import_set *rows)
+/* The whole of file name ("-": standard input; shown: its name in messages) into *text (free
+ * it), *len bytes. Returns 0, or the exit status after printing why (2: it cannot be opened;
+ * 1: it cannot be read). */
+static int read_file(const char *name, const char *shown, char **text, size_t *len)
 {
     FILE *f = strcmp(name, "-") ? fopen(name, "rb") : stdin;
-    char *text = NULL;
-    size_t len = 0;
-    if (f == NULL || read_all(f, &text, &len) != 0) {
+    if (f == NULL || read_all(f, text, len) != 0) {
         fprintf(stderr, "gpbo import: %s: cannot be read\n", shown);
         if (f != NULL && f != stdin)
             fclose(f);
@@ -237,17 +242,58 @@ static int read_rows(const sweep *sw, const gpbo_space *space, const char *name,
     }
     if (f != stdin)
         fclose(f);
-    int rc = import_parse(sw, space, shown, text, len, import_guess(name, text, len), rows);
-    free(text);
+    return 0;
+}
+
+/* The exit status for a parse's rc (after printing its message): 2 for bad input, 1 out of
+ * memory. */
+static int parse_status(int rc)
+{
     if (rc != GPBO_OK)
         fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
     return rc == GPBO_OK ? 0 : rc == GPBO_ENOMEM ? 1 : 2;
 }
 
+/* Reads and checks the file (name: "-" for standard input) against the sweep into rows, and
+ * the intermediate values of its trials from steps (a CSV file: the file gpbo export --steps
+ * wrote; NULL: none). Returns 0, or the exit status after printing why (2: bad input; 1: it
+ * cannot be read). */
+static int read_rows(const sweep *sw, const gpbo_space *space, const char *name, const char *shown,
+                     const char *steps, import_set *rows)
+{
+    char *text = NULL;
+    size_t len = 0;
+    const char *steps_shown = steps && !strcmp(steps, "-") ? "standard input" : steps;
+    if (steps != NULL && !strcmp(steps, "-") && !strcmp(name, "-")) {
+        fprintf(stderr, "gpbo import: the file and --steps cannot both be standard input\n");
+        return 2;
+    }
+    int status = read_file(name, shown, &text, &len);
+    if (status != 0)
+        return status;
+    import_format f = import_guess(name, text, len);
+    status = parse_status(import_parse(sw, space, shown, text, len, f, rows));
+    free(text);
+    if (status != 0 || steps == NULL)
+        return status;
+    if (f != IMPORT_CSV) {
+        fprintf(stderr,
+                "gpbo import: --steps goes with a CSV file; %s is JSON, whose trials carry their "
+                "intermediate values\n",
+                shown);
+        return 2;
+    }
+    if ((status = read_file(steps, steps_shown, &text, &len)) != 0)
+        return status;
+    status = parse_status(import_parse_steps(steps_shown, text, len, shown, rows));
+    free(text);
+    return status;
+}
+
 int cmd_import(int argc, char **argv)
 {
-    const char *path = NULL, *file = NULL, *storage = NULL, *study = NULL;
-    int status = import_args(argc, argv, &path, &file, &storage, &study);
+    const char *path = NULL, *file = NULL, *storage = NULL, *study = NULL, *steps = NULL;
+    int status = import_args(argc, argv, &path, &file, &storage, &study, &steps);
     sweep *sw = NULL;
     gpbo_space *space = NULL;
     if (status == 0)
@@ -255,7 +301,7 @@ int cmd_import(int argc, char **argv)
     const char *shown = file && strcmp(file, "-") == 0 ? "standard input" : file;
     import_set rows = {0};
     if (status == 0)
-        status = read_rows(sw, space, file, shown, &rows);
+        status = read_rows(sw, space, file, shown, steps, &rows);
     if (status == 0)
         status = import_rows(sw, space, storage, shown, &rows);
     import_set_free(&rows);

@@ -4,9 +4,12 @@
  * parameter's text, the metrics, a reason), which one function checks against the sweep the
  * way `gpbo enqueue` checks a point: each parameter's text read as the program sees it
  * (sweep_value), every active parameter given, no inactive one, the point inside the space.
+ * Intermediate values come with a JSON row ("intermediate": [[step, value], ...]) or, for CSV,
+ * from the second file `gpbo export --steps` writes (import_parse_steps), matched by trial id.
  */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +44,8 @@ typedef struct raw {
     const char **mname;
     double *mval;
     const char *reason;
+    const char *trial;   /* CSV: the `trial` cell, or NULL */
+    const json_t *inter; /* JSON: the "intermediate" member, or NULL */
 } raw;
 
 /* Sets the last error: "name:LINE: field: what" (CSV) or "name: trial N: field: what". */
@@ -89,6 +94,8 @@ static void row_free(import_row *r)
         free(r->mnames[k]);
     free(r->mnames);
     free(r->mvalues);
+    free(r->steps);
+    free(r->svalues);
 }
 
 void import_set_free(import_set *s)
@@ -204,6 +211,84 @@ static int row_metrics(const raw *r, import_row *row)
     return GPBO_OK;
 }
 
+/* A step's text (a CSV cell) as gpbo export writes it, a decimal integer >= 0, into *out:
+ * GPBO_OK, or GPBO_EFORMAT. */
+static int step_text(const char *t, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = t[0] >= '0' && t[0] <= '9' ? strtol(t, &end, 10) : -1;
+    if (v < 0 || errno != 0 || *end != '\0')
+        return GPBO_EFORMAT;
+    *out = v;
+    return GPBO_OK;
+}
+
+/* What put_step keeps of a row's steps: the room of its arrays, and its largest step. */
+typedef struct step_room {
+    size_t cap;
+    long max; /* -1: none */
+} step_room;
+
+/* Appends step = value to row (room made for it), unless row has that step: 1 then. Steps come
+ * in increasing order from gpbo export, so the search for one given twice is skipped for a step
+ * past the largest so far. -1 out of memory. */
+static int put_step(import_row *row, step_room *room, long step, double value)
+{
+    size_t *cap = &room->cap;
+    if (step <= room->max)
+        for (size_t k = 0; k < row->nsteps; k++)
+            if (row->steps[k] == step)
+                return 1;
+    if (row->nsteps == *cap) {
+        size_t nc = *cap ? 2 * *cap : 8;
+        long *ns = realloc(row->steps, nc * sizeof *ns);
+        if (ns != NULL)
+            row->steps = ns;
+        double *nv = realloc(row->svalues, nc * sizeof *nv);
+        if (nv != NULL)
+            row->svalues = nv;
+        if (ns == NULL || nv == NULL)
+            return -1;
+        *cap = nc;
+    }
+    row->steps[row->nsteps] = step;
+    row->svalues[row->nsteps++] = value;
+    room->max = step > room->max ? step : room->max;
+    return 0;
+}
+
+/* A JSON row's intermediate values (r->inter: [[step, value], ...], steps integers >= 0 given
+ * once, values finite numbers) into row. */
+static int row_steps(const ctx *c, const raw *r, import_row *row)
+{
+    const json_t *a = r->inter;
+    if (a == NULL || json_is_null(a))
+        return GPBO_OK;
+    if (!json_is_array(a))
+        return fail(c, "intermediate", "not an array of [step, value] pairs");
+    step_room room = {0, -1};
+    for (size_t k = 0; k < json_array_size(a); k++) {
+        const json_t *e = json_array_get(a, k), *st = json_array_get(e, 0),
+                     *v = json_array_get(e, 1);
+        char field[48];
+        snprintf(field, sizeof field, "intermediate[%zu]", k);
+        if (!json_is_array(e) || json_array_size(e) != 2)
+            return fail(c, field, "not a [step, value] pair");
+        if (!json_is_integer(st) || json_integer_value(st) < 0 || json_integer_value(st) > LONG_MAX)
+            return fail(c, field, "the step is not an integer >= 0");
+        long step = (long)json_integer_value(st);
+        if (!json_is_number(v) || !isfinite(json_number_value(v)))
+            return fail(c, field, "the value of step %ld is not a finite number", step);
+        int put = put_step(row, &room, step, json_number_value(v));
+        if (put < 0)
+            return oom();
+        if (put > 0)
+            return fail(c, field, "step %ld is given twice", step);
+    }
+    return GPBO_OK;
+}
+
 /* Room for one more row in c->out. */
 static int grow(import_set *s)
 {
@@ -254,6 +339,13 @@ static int take_row(ctx *c, const raw *r)
         rc = oom();
     if (rc == GPBO_OK)
         rc = row_metrics(r, &row);
+    if (rc == GPBO_OK)
+        rc = row_steps(c, r, &row);
+    long id = 0; /* CSV: the trial id --steps rows name (a cell that is none matches none) */
+    if (r->trial != NULL && step_text(r->trial, &id) == GPBO_OK)
+        row.has_trial = 1, row.trial = (size_t)id;
+    else if (c->f == IMPORT_JSON && !c->by_element)
+        row.has_trial = 1, row.trial = c->where;
     free(u);
     if (rc != GPBO_OK) {
         row_free(&row);
@@ -363,12 +455,19 @@ static const char *field(const record *r, size_t k)
 }
 
 /* What a header's column is. */
-enum { COL_IGNORED = -1, COL_STATE = -2, COL_VALUE = -3, COL_REASON = -4, COL_METRIC = -5 };
+enum {
+    COL_IGNORED = -1,
+    COL_STATE = -2,
+    COL_VALUE = -3,
+    COL_REASON = -4,
+    COL_METRIC = -5,
+    COL_TRIAL = -6
+};
 
 /* The header's columns into col[k]: a parameter's index, or one of the kinds above. */
 static int csv_header(ctx *c, const record *h, long *col)
 {
-    static const char *const OWN[] = {"trial", "feasible", "seconds"};
+    static const char *const OWN[] = {"feasible", "seconds"};
     const sweep *sw = c->sw;
     int has_state = 0, nmetrics = 0;
     for (size_t k = 0; k < h->n; k++) {
@@ -381,6 +480,8 @@ static int csv_header(ctx *c, const record *h, long *col)
             continue;
         if (!strcmp(name, "state"))
             col[k] = COL_STATE;
+        else if (!strcmp(name, "trial"))
+            col[k] = COL_TRIAL;
         else if (!strcmp(name, "value"))
             col[k] = COL_VALUE;
         else if (!strcmp(name, "reason"))
@@ -437,7 +538,7 @@ static int parse_csv(ctx *c, const char *text, size_t len)
         rc = csv_record(c, text, len, &pos, &line, &rec);
         if (rc != GPBO_OK || (rec.n == 1 && field(&rec, 0)[0] == '\0'))
             continue; /* an empty line */
-        r.state = r.value = r.reason = NULL;
+        r.state = r.value = r.reason = r.trial = NULL;
         for (size_t i = 0; i < np; i++)
             r.param[i] = NULL;
         if (rec.n != h.n) {
@@ -455,6 +556,8 @@ static int parse_csv(ctx *c, const char *text, size_t len)
                 r.value = none;
             else if (col[k] == COL_REASON)
                 r.reason = none;
+            else if (col[k] == COL_TRIAL)
+                r.trial = none;
             else if (col[k] == COL_METRIC && none != NULL) { /* empty: not reported */
                 if (number(t, 0, &r.mval[r.nm]) != GPBO_OK)
                     rc = fail(c, NULL, "column '%s': '%s' is not a number", SHOW(field(&h, k)),
@@ -601,6 +704,7 @@ static int json_row(ctx *c, const json_t *t, size_t k, raw *r, char *bufs, char 
         rc = json_params(c, t, r, bufs);
     if (rc == GPBO_OK)
         rc = json_metrics(c, t, r, cap);
+    r->inter = json_object_get(t, "intermediate");
     return rc;
 }
 
@@ -658,5 +762,145 @@ int import_parse(const sweep *sw, const gpbo_space *sp, const char *name, const 
     int rc = f == IMPORT_JSON ? parse_json(&c, text, len) : parse_csv(&c, text, len);
     if (rc != GPBO_OK)
         import_set_free(out);
+    return rc;
+}
+
+/* ---- the intermediate values of a CSV file (--steps) ------------------------------------------
+ */
+
+/* A row of the set by trial id: sorted (id, index) pairs. */
+typedef struct by_trial {
+    size_t trial, row;
+} by_trial;
+
+static int by_trial_cmp(const void *a, const void *b)
+{
+    size_t x = ((const by_trial *)a)->trial, y = ((const by_trial *)b)->trial;
+    return x < y ? -1 : x > y;
+}
+
+/* The index of the row of trial id in idx (n pairs, sorted), or SIZE_MAX. */
+static size_t row_of(const by_trial *idx, size_t n, size_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (idx[mid].trial < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && idx[lo].trial == id ? idx[lo].row : SIZE_MAX;
+}
+
+/* The columns of a steps file's header: trial, state, step and value, each once. */
+static int steps_header(ctx *c, const record *h, size_t col[4])
+{
+    static const char *const NAMES[4] = {"trial", "state", "step", "value"};
+    for (size_t j = 0; j < 4; j++) {
+        col[j] = SIZE_MAX;
+        for (size_t k = 0; k < h->n; k++)
+            if (!strcmp(field(h, k), NAMES[j]) && col[j] != SIZE_MAX)
+                return fail(c, NULL, "column '%s' is given twice", NAMES[j]);
+            else if (!strcmp(field(h, k), NAMES[j]))
+                col[j] = k;
+        if (col[j] == SIZE_MAX)
+            return fail(c, NULL,
+                        "no '%s' column: not a file gpbo export --steps wrote (trial,state,step,"
+                        "value)",
+                        NAMES[j]);
+    }
+    return GPBO_OK;
+}
+
+/* One record of a steps file (fields at col) added to its trial's row of set. */
+static int steps_record(ctx *c, const record *rec, const size_t col[4], const by_trial *idx,
+                        size_t nidx, const char *rows_name, step_room *rooms)
+{
+    static const char *const SKIPPED[] = {"pruned", "running", "interrupted", "queued"};
+    const char *t = field(rec, col[0]), *state = field(rec, col[1]);
+    const char *st = field(rec, col[2]), *v = field(rec, col[3]);
+    long id = 0, step = 0;
+    double value = 0;
+    if (step_text(t, &id) != GPBO_OK)
+        return fail(c, "trial", "'%s' is not a trial id (an integer >= 0)", SHOW(t));
+    for (size_t k = 0; k < 4; k++)
+        if (!strcmp(state, SKIPPED[k]))
+            return GPBO_OK; /* its row is left out */
+    if (strcmp(state, "complete") != 0 && strcmp(state, "failed") != 0)
+        return fail(c, "state",
+                    "'%s' is not one of complete, failed, pruned, running, interrupted, queued",
+                    SHOW(state));
+    if (step_text(st, &step) != GPBO_OK)
+        return fail(c, "step", "'%s' is not an integer >= 0", SHOW(st));
+    if (number(v, 1, &value) != GPBO_OK)
+        return fail(c, "value", "'%s' is not a finite number", SHOW(v));
+    size_t r = row_of(idx, nidx, (size_t)id);
+    if (r == SIZE_MAX)
+        return fail(c, "trial", "trial %ld has no complete or failed row in %s", id, rows_name);
+    int put = put_step(&c->out->rows[r], &rooms[r], step, value);
+    if (put < 0)
+        return oom();
+    if (put > 0)
+        return fail(c, "step", "step %ld of trial %ld is given twice", step, id);
+    return GPBO_OK;
+}
+
+int import_parse_steps(const char *name, const char *text, size_t len, const char *rows_name,
+                       import_set *set)
+{
+    ctx c = {NULL, NULL, name, IMPORT_CSV, 1, 0, set};
+    if (len > IMPORT_MAX_BYTES)
+        return gpbo_error_set(GPBO_EFORMAT, "%s: larger than %zu bytes", name, IMPORT_MAX_BYTES);
+    record h = {0}, rec = {0};
+    size_t pos = 0, line = 1, nidx = 0, col[4];
+    by_trial *idx = malloc((set->n ? set->n : 1) * sizeof *idx);
+    step_room *rooms = calloc(set->n ? set->n : 1, sizeof *rooms);
+    int rc = idx && rooms ? GPBO_OK : oom();
+    for (size_t i = 0; rc == GPBO_OK && i < set->n; i++) {
+        rooms[i] = (step_room){set->rows[i].nsteps, -1}; /* put_step grows from there */
+        for (size_t k = 0; k < set->rows[i].nsteps; k++)
+            if (set->rows[i].steps[k] > rooms[i].max)
+                rooms[i].max = set->rows[i].steps[k];
+        if (set->rows[i].has_trial)
+            idx[nidx++] = (by_trial){set->rows[i].trial, i};
+    }
+    if (rc == GPBO_OK && nidx > 0)
+        qsort(idx, nidx, sizeof *idx, by_trial_cmp);
+    for (size_t i = 1; rc == GPBO_OK && i < nidx; i++)
+        if (idx[i].trial == idx[i - 1].trial)
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "%s: trial %zu has two rows: its intermediate values in %s "
+                                "cannot be told apart",
+                                rows_name, idx[i].trial, name);
+    if (rc == GPBO_OK && len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        pos = 3;
+    if (rc == GPBO_OK)
+        rc = csv_record(&c, text, len, &pos, &line, &h);
+    if (rc == GPBO_OK)
+        rc = steps_header(&c, &h, col);
+    while (rc == GPBO_OK && pos < len) {
+        rc = csv_record(&c, text, len, &pos, &line, &rec);
+        if (rc != GPBO_OK || (rec.n == 1 && field(&rec, 0)[0] == '\0'))
+            continue; /* an empty line */
+        if (rec.n != h.n)
+            rc = fail(&c, NULL, "%zu fields where the header has %zu", rec.n, h.n);
+        else
+            rc = steps_record(&c, &rec, col, idx, nidx, rows_name, rooms);
+    }
+    for (size_t i = 0; rc != GPBO_OK && i < set->n; i++) { /* none of them, then */
+        import_row *r = &set->rows[i];
+        free(r->steps);
+        free(r->svalues);
+        r->steps = NULL;
+        r->svalues = NULL;
+        r->nsteps = 0;
+    }
+    free(idx);
+    free(rooms);
+    free(h.buf);
+    free(h.start);
+    free(rec.buf);
+    free(rec.start);
     return rc;
 }

@@ -1,9 +1,10 @@
 /*
  * import_parse.h: the trials of a file `gpbo export` wrote (CSV or JSON), read against a sweep
  * for `gpbo import` (import.c). The file is untrusted input: whatever it holds, reading it either
- * gives rows whose parameters lie in the sweep's space and whose outcome is complete (finite
- * values) or failed, or fails with one line naming the file, the line (CSV) or the trial (JSON),
- * and the field. It has no storage and no study, so that a fuzzer drives it alone.
+ * gives rows whose parameters lie in the sweep's space, whose outcome is complete (finite
+ * values) or failed and whose intermediate values have distinct steps >= 0 and finite values,
+ * or fails with one line naming the file, the line (CSV) or the trial (JSON), and the field. It has
+ * no storage and no study, so that a fuzzer drives it alone.
  */
 #ifndef GPBO_CLI_IMPORT_PARSE_H
 #define GPBO_CLI_IMPORT_PARSE_H
@@ -25,6 +26,11 @@ typedef struct import_row {
     size_t nmetrics;
     char **mnames;
     double *mvalues; /* NaN: reported as not a number */
+    size_t nsteps;   /* intermediate values: distinct steps >= 0, finite values */
+    long *steps;
+    double *svalues;
+    int has_trial; /* CSV: the row's `trial` cell is an id (trial), which --steps rows name */
+    size_t trial;
 } import_row;
 
 /* The rows of one file, and what was skipped. */
@@ -47,6 +53,16 @@ import_format import_guess(const char *name, const char *text, size_t len);
  * then empty; GPBO_ENOMEM. */
 int import_parse(const sweep *sw, const gpbo_space *sp, const char *name, const char *text,
                  size_t len, import_format f, import_set *out);
+
+/* Reads len bytes of text, the CSV of intermediate values `gpbo export --steps` writes
+ * (trial,state,step,value: a row per value), into the rows of *set, read from the CSV file
+ * rows_name: each complete or failed row's values go to the row of that trial (its `trial`
+ * column), the other states' are left out as their rows are. name names the file in messages.
+ * GPBO_OK; GPBO_EFORMAT with one line "name:LINE: field: what" (a bad step or value, a step
+ * given twice, a trial with no complete or failed row in rows_name, two rows of one trial
+ * there), every row's intermediate values then dropped; GPBO_ENOMEM (likewise). */
+int import_parse_steps(const char *name, const char *text, size_t len, const char *rows_name,
+                       import_set *set);
 
 void import_set_free(import_set *s);
 

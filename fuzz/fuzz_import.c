@@ -1,11 +1,14 @@
 /*
  * fuzz_import.c: libFuzzer harness for the reader of `gpbo import` (cli/import_parse.c). The
  * first byte chooses the sweep (bit 0: one objective or two) and the format (bit 1: CSV, else
- * JSON); the rest is the file. Any input must either fail with one line that starts with the
- * file's name and a colon, leaving no rows, or give rows that keep import_parse.h's promises:
+ * JSON); the rest is the file. With bit 2 the rest is instead the CSV of intermediate values
+ * (`--steps`, import_parse_steps) of a fixed CSV file of the sweep (trials 0 to 3). Any input
+ * must either fail with one line that starts with the file's name and a colon, leaving no rows
+ * (no intermediate values for --steps), or give rows that keep import_parse.h's promises:
  * complete or failed, parameters inside the space (inactive ones NaN and only they), a complete
- * row's values finite — and every row is added by gpbo_study_add_trial to an in-memory study of
- * the sweep, as `gpbo import` adds it. Anything else — a sanitizer report, a broken promise
+ * row's values finite, intermediate values at distinct steps >= 0 and finite — and every row is
+ * added by gpbo_study_add_trial to an in-memory study of the sweep with its intermediate
+ * values, as `gpbo import` adds it. Anything else — a sanitizer report, a broken promise
  * (abort), or an input slower than libFuzzer's -timeout — is a bug.
  */
 #include <math.h>
@@ -23,7 +26,22 @@
 #define FUZZ_HARNESS "fuzz_import"
 #include "fuzz_util.h"
 
-#define NAME "fuzz-import.csv"
+#define NAME       "fuzz-import.csv"
+#define STEPS_NAME "fuzz-steps.csv"
+
+/* The rows --steps inputs are read against, for each sweep: trials 0 to 3 (1 failed, 3 pruned:
+ * its values are left out). */
+static const char *const ROWS[2] = {
+    "trial,state,value,lr,units,step,act,momentum,seed,metrics.mem\n"
+    "0,complete,1.5,0.01,64,0.5,relu,,3,20\n"
+    "1,failed,,0.02,64,0.5,tanh,0.7,3,\n"
+    "2,complete,0.5,0.001,100,0.25,0.5,,3,90\n"
+    "3,pruned,,0.001,100,0.25,relu,,3,\n",
+    "trial,state,value,x,opt,mom,metrics.loss,metrics.acc\n"
+    "0,complete,1,0.5,adam,,1,0.5\n"
+    "1,failed,,0.25,sgd,0.5,,\n"
+    "2,complete,2,-1,sgd,0.25,2,0.75\n"
+    "3,pruned,,1,adam,,,\n"};
 
 static const char *const SWEEPS[2] = {
     "name: one\n"
@@ -95,6 +113,13 @@ static void check_rows(int k, const import_set *rows)
         for (size_t j = 0; r->state == GPBO_TRIAL_COMPLETE && j < nobj; j++)
             if (!isfinite(r->values[j]))
                 broken("a complete row without a finite value", "");
+        for (size_t j = 0; j < r->nsteps; j++) {
+            if (r->steps[j] < 0 || !isfinite(r->svalues[j]))
+                broken("a step < 0 or a value not finite", "");
+            for (size_t k = 0; k < j; k++)
+                if (r->steps[k] == r->steps[j])
+                    broken("a step given twice", "");
+        }
         gpbo_trial_result res = GPBO_TRIAL_RESULT_INIT;
         res.state = r->state;
         res.values = r->values;
@@ -102,8 +127,15 @@ static void check_rows(int k, const import_set *rows)
         res.n_metrics = r->nmetrics;
         res.metric_names = (const char *const *)r->mnames;
         res.metric_values = r->mvalues;
-        if (gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL) != GPBO_OK)
+        res.n_steps = r->nsteps;
+        res.steps = r->steps;
+        res.step_values = r->svalues;
+        size_t id = 0;
+        gpbo_trial_info t;
+        if (gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, &id) != GPBO_OK)
             broken("a row the study does not add", gpbo_error_message());
+        if (gpbo_study_trial(st, id, &t) != GPBO_OK || t.nsteps != r->nsteps)
+            broken("the trial added lacks intermediate values", "");
     }
     if (gpbo_study_ntrials(st) != rows->n)
         broken("the study does not hold every row", "");
@@ -111,11 +143,39 @@ static void check_rows(int k, const import_set *rows)
     free(u);
 }
 
+/* The --steps file data (size bytes) for ROWS[k]: fails with one line naming it, every row
+ * left without intermediate values, or keeps the promises. */
+static void steps_input(int k, const uint8_t *data, size_t size)
+{
+    import_set rows;
+    if (import_parse(sw[k], sp[k], NAME, ROWS[k], strlen(ROWS[k]), IMPORT_CSV, &rows) != GPBO_OK ||
+        rows.n != 3)
+        broken("the harness's rows do not load", gpbo_error_message());
+    int rc = import_parse_steps(STEPS_NAME, (const char *)data, size, NAME, &rows);
+    if (rc != GPBO_OK) {
+        const char *m = gpbo_error_message();
+        if (m == NULL || strchr(m, '\n') != NULL)
+            broken("the message is not one line", m);
+        if (strcmp(m, "out of memory") != 0 &&
+            strncmp(m, STEPS_NAME ":", strlen(STEPS_NAME) + 1) != 0)
+            broken("the message does not name the file", m);
+        for (size_t i = 0; i < rows.n; i++)
+            if (rows.rows[i].nsteps != 0 || rows.rows[i].steps != NULL)
+                broken("a failure left intermediate values", m);
+    }
+    check_rows(k, &rows);
+    import_set_free(&rows);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
     int k = data[0] & 1;
+    if (data[0] & 4) {
+        steps_input(k, data + 1, size - 1);
+        return 0;
+    }
     import_format f = data[0] & 2 ? IMPORT_CSV : IMPORT_JSON;
     import_set rows;
     int rc = import_parse(sw[k], sp[k], NAME, (const char *)data + 1, size - 1, f, &rows);

@@ -86,6 +86,10 @@ typedef struct gpbo_trial_rec {
     double heartbeat; /* seconds since the epoch; 0: released, reclaimable at once */
     unsigned retries; /* times it ran again after its worker was lost */
     gpbo_metrics metrics;
+    /* finish_trial and add_finished also store its intermediate values (a trial added
+     * finished, gpbo_study_add_trial: none of them is stored yet), in their transaction; 0
+     * for every other trial, whose values report() stored as they came */
+    int store_steps;
 } gpbo_trial_rec;
 
 /* pruned_view.c. The index of r's largest reported step in *out; 0 when r reported none. */
@@ -162,8 +166,9 @@ typedef struct gpbo_storage_ops {
     int (*claim)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
                  const gpbo_trial_rec *rec, int restart, int *won);
     /* Records the end of a trial (rec's state, value, reason, finished, metrics, and started:
-     * when its run began, which may be later than its reservation) provided it is still
-     * running; *stored is 0 when it is not (told first elsewhere: nothing changes). */
+     * when its run began, which may be later than its reservation; with rec->store_steps its
+     * intermediate values too, all in one transaction) provided it is still running; *stored
+     * is 0 when it is not (told first elsewhere: nothing changes, no value is stored). */
     int (*finish_trial)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored);
     /* Optional (NULL: the study makes the three calls in turn): finish_trial(x->done) and
      * reserve(x->rec, ...) in one transaction (one commit), then load(x->from, x->ids, ...) of
@@ -191,8 +196,9 @@ typedef struct gpbo_storage_ops {
                        int (*cb)(void *payload, const char *key, const char *json), void *payload);
     /* Optional (NULL: the study reserves, then finishes, in two calls): a finished trial added
      * in one transaction — reserve(rec as running, its values, nahead 0, cap) then
-     * finish_trial(rec with the id it got) — for gpbo_study_add_trial. GPBO_EEXHAUSTED at the
-     * cap; on any failure nothing is stored. */
+     * finish_trial(rec with the id it got, its intermediate values with it when
+     * rec->store_steps) — for gpbo_study_add_trial. GPBO_EEXHAUSTED at the cap; on any
+     * failure nothing is stored. */
     int (*add_finished)(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, size_t nparams,
                         size_t cap, size_t *out_id);
 } gpbo_storage_ops;

@@ -1246,7 +1246,8 @@ typedef struct finish_call {
     pg_call c;
     int64_t study;
     const gpbo_trial_rec *rec;
-    const char *metrics; /* rec's, as text (NULL: none) */
+    const char *metrics;        /* rec's, as text (NULL: none) */
+    const char *steps, *values; /* rec's intermediate values (store_steps), as arrays, or NULL */
     int stored;
 } finish_call;
 
@@ -1261,6 +1262,20 @@ static const char *const FINISH_FIND =
     "value IS NOT DISTINCT FROM $4 AND reason IS NOT DISTINCT FROM $5 AND finished = $6 AND "
     "metrics IS NOT DISTINCT FROM $7 AND started = $8";
 enum { F_N = 8 };
+/* FINISH_SQL with the trial's intermediate values, $9 the steps and $10 their values (a trial
+ * added finished: gpbo_study_add_trial), in the same statement, so both or neither: inserted
+ * only when the update told the trial (the join with f), a step given twice keeping its last
+ * value as pg_report's does. One row back: how many trials were told. FINISH_FIND finds it
+ * too (the values come with the tell). */
+static const char *const FINISH_STEPS_SQL =
+    "WITH f AS (UPDATE trials SET state = $3, value = $4, reason = $5, finished = $6, "
+    "metrics = $7, started = $8 WHERE study = $1 AND id = $2 AND state = 0 RETURNING id), "
+    "i AS (INSERT INTO intermediate(study, trial, step, value) "
+    "SELECT DISTINCT ON (u.s) $1::bigint, f.id, u.s, u.v "
+    "FROM f, unnest($9::bigint[], $10::float8[]) WITH ORDINALITY AS u(s, v, o) "
+    "ORDER BY u.s, u.o DESC "
+    "ON CONFLICT (study, trial, step) DO UPDATE SET value = excluded.value) "
+    "SELECT count(*) FROM f";
 
 typedef struct finish_text {
     char study[32], id[32], state[16], value[32], fin[32], sta[32];
@@ -1304,20 +1319,44 @@ static int finish_body(pg_storage *s, pg_call *c)
     }
     long n = 0;
     c->sent = 1;
-    int rc = pq_cmd(s, "telling a trial", FINISH_SQL, F_N, p, &n);
-    a->stored = n == 1;
-    return rc;
+    if (a->steps == NULL) {
+        int rc = pq_cmd(s, "telling a trial", FINISH_SQL, F_N, p, &n);
+        a->stored = n == 1;
+        return rc;
+    }
+    const char *ps[F_N + 2];
+    memcpy(ps, p, sizeof p);
+    ps[F_N] = a->steps;
+    ps[F_N + 1] = a->values;
+    PGresult *r = pq(s, "telling a trial", PGRES_TUPLES_OK, FINISH_STEPS_SQL, F_N + 2, ps);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    a->stored = lpq.PQntuples(r) == 1 && strtol(lpq.PQgetvalue(r, 0, 0), NULL, 10) == 1;
+    lpq.PQclear(r);
+    return GPBO_OK;
 }
 
 static int pg_finish_trial(gpbo_storage *st, int64_t study, const gpbo_trial_rec *rec, int *stored)
 {
-    char *metrics = NULL;
+    char *metrics = NULL, *ts = NULL, *tv = NULL;
     *stored = 0;
-    if (gpbo_search__metrics_to_json(&rec->metrics, &metrics) != GPBO_OK)
+    int with_steps = rec->store_steps && rec->nsteps > 0;
+    if (with_steps) {
+        ts = pg_array(rec->nsteps, rec->steps, fmt_long_at);
+        tv = pg_array(rec->nsteps, rec->step_values, fmt_double_at);
+    }
+    if (gpbo_search__metrics_to_json(&rec->metrics, &metrics) != GPBO_OK ||
+        (with_steps && (ts == NULL || tv == NULL))) {
+        free(metrics);
+        free(ts);
+        free(tv);
         return gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    finish_call a = {{finish_body, 0, 0}, study, rec, metrics, 0};
+    }
+    finish_call a = {{finish_body, 0, 0}, study, rec, metrics, ts, tv, 0};
     int rc = run(PG(st), &a.c);
     free(metrics);
+    free(ts);
+    free(tv);
     *stored = rc == GPBO_OK && a.stored;
     return rc;
 }

@@ -629,9 +629,13 @@ static int sq_claim(gpbo_storage *st, int64_t study, const gpbo_trial_rec *seen,
     return rc;
 }
 
-static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, int *stored)
+static int report_in(sqlite_storage *s, int64_t study, size_t id, size_t n, const long *steps,
+                     const double *values);
+
+/* The tell, in the caller's transaction (or none: one statement) unless r->store_steps: then
+ * its intermediate values too, which need the caller's transaction. */
+static int finish_in(sqlite_storage *s, int64_t study, const gpbo_trial_rec *r, int *stored)
 {
-    sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
     *stored = 0;
     int rc = still_there(s);
@@ -662,6 +666,25 @@ static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, i
             *stored = sqlite3_changes(s->db) == 1;
     }
     done(q);
+    if (rc == GPBO_OK && *stored && r->store_steps)
+        rc = report_in(s, study, r->id, r->nsteps, r->steps, r->step_values);
+    return rc;
+}
+
+static int sq_finish(gpbo_storage *st, int64_t study, const gpbo_trial_rec *r, int *stored)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    if (!r->store_steps)
+        return finish_in(s, study, r, stored);
+    int rc = begin(s, ST_BEGIN_IMMEDIATE); /* the tell and its steps: all or none */
+    if (rc == GPBO_OK)
+        rc = finish_in(s, study, r, stored);
+    if (rc == GPBO_OK)
+        rc = commit(s);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc != GPBO_OK)
+        *stored = 0;
     return rc;
 }
 
@@ -674,7 +697,7 @@ static int sq_finish_reserve(gpbo_storage *st, int64_t study, gpbo_storage_step 
     x->committed = 0;
     int rc = begin(s, ST_BEGIN_IMMEDIATE);
     if (rc == GPBO_OK)
-        rc = sq_finish(st, study, x->done, &x->stored);
+        rc = finish_in(s, study, x->done, &x->stored);
     if (rc == GPBO_OK) {
         rc = reserve_in(s, study, x->rec, x->nparams, x->nahead, x->cap, &next);
         x->reserve_rc = rc == GPBO_EEXHAUSTED ? rc : GPBO_OK;
@@ -704,7 +727,7 @@ static int sq_add_finished(gpbo_storage *st, int64_t study, const gpbo_trial_rec
         rc = reserve_in(s, study, &r, nparams, 0, cap, &next);
     r = *rec;
     r.id = (size_t)next;
-    if (rc == GPBO_OK && (rc = sq_finish(st, study, &r, &stored)) == GPBO_OK && !stored)
+    if (rc == GPBO_OK && (rc = finish_in(s, study, &r, &stored)) == GPBO_OK && !stored)
         rc = gpbo_error_set(GPBO_ESTORAGE, "%s: trial %zu was not stored", s->path, r.id);
     if (rc == GPBO_OK && (rc = commit(s)) == GPBO_OK)
         *out_id = r.id;
@@ -731,14 +754,12 @@ static int sq_heartbeat(gpbo_storage *st, int64_t study, const char *worker, dou
     return rc;
 }
 
-static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const long *steps,
+/* n intermediate values of trial id, in the caller's transaction. */
+static int report_in(sqlite_storage *s, int64_t study, size_t id, size_t n, const long *steps,
                      const double *values)
 {
-    sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = begin(s, ST_BEGIN_IMMEDIATE);
-    if (rc != GPBO_OK)
-        return rc;
+    int rc = GPBO_OK;
     if ((q = stmt(s, ST_REPORT)) == NULL)
         rc = db_error(s, "reporting a value");
     for (size_t i = 0; i < n && rc == GPBO_OK; i++) {
@@ -751,6 +772,16 @@ static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const
             rc = db_error(s, "reporting a value");
     }
     done(q);
+    return rc;
+}
+
+static int sq_report(gpbo_storage *st, int64_t study, size_t id, size_t n, const long *steps,
+                     const double *values)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    int rc = begin(s, ST_BEGIN_IMMEDIATE);
+    if (rc == GPBO_OK)
+        rc = report_in(s, study, id, n, steps, values);
     if (rc == GPBO_OK)
         return commit(s);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

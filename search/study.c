@@ -107,7 +107,8 @@ static const gpbo_options_type OPTIONS = {
     GPBO_STUDY_OPTIONS_VERSION, OPTIONS_SIZE, &DEFAULTS};
 /* gpbo_trial_result's versions, as the options' above */
 static const size_t RESULT_SIZE[GPBO_TRIAL_RESULT_VERSION + 1] = {
-    0, GPBO_OPTIONS_FIELD_END(gpbo_trial_result, metric_values)};
+    0, GPBO_OPTIONS_FIELD_END(gpbo_trial_result, metric_values),
+    GPBO_OPTIONS_FIELD_END(gpbo_trial_result, user_attr_values)};
 static const gpbo_trial_result RESULT_DEFAULTS = GPBO_TRIAL_RESULT_INIT;
 static const gpbo_options_type RESULT = {
     "trial_result_init",       "result",    "GPBO_TRIAL_RESULT_INIT",
@@ -1578,8 +1579,36 @@ int gpbo_study_enqueue_started(gpbo_study *s, const double *values, size_t cap, 
     return rc;
 }
 
+/* A result's intermediate values checked as gpbo_study_report_many checks them. */
+static int check_steps(const gpbo_trial_result *res)
+{
+    if (res->n_steps > 0 && (res->steps == NULL || res->step_values == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL steps or step values");
+    for (size_t i = 0; i < res->n_steps; i++)
+        if (!isfinite(res->step_values[i]) || res->steps[i] < 0)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "study_add_trial: intermediate value %zu: step %ld value %g (a "
+                                  "step is >= 0, a value finite)",
+                                  i, res->steps[i], res->step_values[i]);
+    return GPBO_OK;
+}
+
+/* Sets the n user attributes keys[i] = json[i] of res in m. */
+static int merge_attrs(gpbo_metrics *m, const gpbo_trial_result *res)
+{
+    for (size_t i = 0; i < res->n_user_attrs; i++) {
+        if (res->user_attr_keys[i] == NULL || res->user_attr_values[i] == NULL)
+            return gpbo_error_set(GPBO_EINVAL, "user attribute %zu: NULL key or value", i);
+        int rc = gpbo_search__attrs_set(m, res->user_attr_keys[i], res->user_attr_values[i]);
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    return GPBO_OK;
+}
+
 /* gpbo_study_add_trial's result checked before anything is stored: its version, state and
- * values, and its metrics (merged into a scratch list, as set_metrics would merge them). */
+ * values, its metrics and user attributes (merged into a scratch list, as set_metrics and
+ * set_user_attr would merge them), and its intermediate values. */
 static int check_result(const gpbo_study *s, const gpbo_trial_result *res)
 {
     size_t k = s->opts.n_objectives >= 2 ? s->opts.n_objectives : 1;
@@ -1597,11 +1626,53 @@ static int check_result(const gpbo_study *s, const gpbo_trial_result *res)
                                   res->values[j]);
     if (res->n_metrics > 0 && (res->metric_names == NULL || res->metric_values == NULL))
         return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL metric names or values");
+    if (res->n_user_attrs > 0 && (res->user_attr_keys == NULL || res->user_attr_values == NULL))
+        return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL user attribute keys or values");
+    int rc = check_steps(res);
+    if (rc != GPBO_OK)
+        return rc;
     gpbo_metrics scratch = {0};
-    int rc =
+    rc =
         gpbo_search__metrics_merge(&scratch, res->n_metrics, res->metric_names, res->metric_values);
+    if (rc == GPBO_OK)
+        rc = merge_attrs(&scratch, res);
     gpbo_search__metrics_clear(&scratch);
     return rc == GPBO_OK ? GPBO_OK : gpbo_error_prefix("study_add_trial: ");
+}
+
+/* Room in r for n more intermediate values. GPBO_ENOMEM (r unchanged but for its capacity). */
+static int steps_room(gpbo_trial_rec *r, size_t n)
+{
+    if (r->nsteps + n <= r->stepcap)
+        return GPBO_OK;
+    size_t nc = r->stepcap ? r->stepcap : 16;
+    while (nc < r->nsteps + n)
+        nc *= 2;
+    long *ns = realloc(r->steps, nc * sizeof *ns);
+    if (ns)
+        r->steps = ns;
+    double *nv = realloc(r->step_values, nc * sizeof *nv);
+    if (nv)
+        r->step_values = nv;
+    if (!ns || !nv)
+        return gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    r->stepcap = nc;
+    return GPBO_OK;
+}
+
+static size_t step_index(const gpbo_trial_rec *r, long step);
+
+/* Puts n intermediate values into r, which has room for them (steps_room): a step it holds
+ * takes the new value. This function cannot fail. */
+static void steps_put(gpbo_trial_rec *r, size_t n, const long *steps, const double *values)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = step_index(r, steps[i]);
+        r->steps[k] = steps[i];
+        r->step_values[k] = values[i];
+        if (k == r->nsteps)
+            r->nsteps++;
+    }
 }
 
 /* Finishes trial id, reserved by gpbo_study_add_trial, with res (checked): its metrics, then
@@ -1611,11 +1682,23 @@ static int finish_added(gpbo_study *s, size_t id, const gpbo_trial_result *res)
     int rc = GPBO_OK;
     if (res->n_metrics > 0)
         rc = gpbo_study_set_metrics(s, id, res->n_metrics, res->metric_names, res->metric_values);
+    for (size_t i = 0; rc == GPBO_OK && i < res->n_user_attrs; i++)
+        rc = gpbo_study_set_user_attr(s, id, res->user_attr_keys[i], res->user_attr_values[i]);
+    /* the intermediate values go with the tell, in its storage transaction (store_steps) */
+    gpbo_trial_rec *r = &s->t[id];
+    if (rc == GPBO_OK && res->n_steps > 0 && (rc = steps_room(r, res->n_steps)) == GPBO_OK) {
+        steps_put(r, res->n_steps, res->steps, res->step_values);
+        r->store_steps = 1;
+    }
     if (rc != GPBO_OK)
         return rc;
     if (res->state == GPBO_TRIAL_FAILED)
-        return gpbo_study_tell_failed(s, id, res->reason ? res->reason : "failed");
-    return gpbo_study_tell_values(s, id, gpbo_study_nobjectives(s), res->values);
+        rc = gpbo_study_tell_failed(s, id, res->reason ? res->reason : "failed");
+    else
+        rc = gpbo_study_tell_values(s, id, gpbo_study_nobjectives(s), res->values);
+    if (id < s->n) /* the tell may have brought the mirror up to date: t moved */
+        s->t[id].store_steps = 0;
+    return rc;
 }
 
 /* The record of trial vals finished with res (checked), as the tells would store it: its
@@ -1629,6 +1712,11 @@ static int added_record(gpbo_study *s, const double *vals, const gpbo_trial_resu
     r->finished = r->started;
     int rc = gpbo_search__metrics_merge(&r->metrics, res->n_metrics, res->metric_names,
                                         res->metric_values);
+    if (rc == GPBO_OK)
+        rc = merge_attrs(&r->metrics, res);
+    if (rc == GPBO_OK && res->n_steps > 0 && (rc = steps_room(r, res->n_steps)) == GPBO_OK)
+        steps_put(r, res->n_steps, res->steps, res->step_values);
+    r->store_steps = r->nsteps > 0;
     if (rc == GPBO_OK && res->state == GPBO_TRIAL_COMPLETE && s->opts.n_objectives >= 2)
         rc = gpbo_search__metrics_merge(&r->metrics, s->opts.n_objectives, s->opts.objective_names,
                                         res->values);
@@ -1657,6 +1745,8 @@ static int add_at_once(gpbo_study *s, const double *vals, const gpbo_trial_resul
     if (rc == GPBO_OK)
         sync_mirror(s);
     free(r.reason);
+    free(r.steps);
+    free(r.step_values);
     gpbo_search__metrics_clear(&r.metrics);
     return rc;
 }
@@ -1691,7 +1781,10 @@ int gpbo_study_add_trial(gpbo_study *s, const double *values, const gpbo_trial_r
     if (rc != GPBO_OK)
         return rc;
     if ((rc = finish_added(s, id, res)) != GPBO_OK) {
-        gpbo_search__metrics_clear(&s->t[id].metrics);
+        if (id < s->n) {
+            gpbo_search__metrics_clear(&s->t[id].metrics);
+            s->t[id].nsteps = 0; /* none was stored: they went with the tell */
+        }
         unreserve(s, id, 1);
         return rc;
     }
@@ -1966,30 +2059,12 @@ int gpbo_study_report_many(gpbo_study *s, size_t id, size_t n, const long *steps
     if (n == 0)
         return GPBO_OK;
     /* room for n new steps first, so that nothing can fail after the storage has them */
-    if (r->nsteps + n > r->stepcap) {
-        size_t nc = r->stepcap ? r->stepcap : 16;
-        while (nc < r->nsteps + n)
-            nc *= 2;
-        long *ns = realloc(r->steps, nc * sizeof *ns);
-        if (ns)
-            r->steps = ns;
-        double *nv = realloc(r->step_values, nc * sizeof *nv);
-        if (nv)
-            r->step_values = nv;
-        if (!ns || !nv)
-            return gpbo_error_set(GPBO_ENOMEM, "study_report: out of memory");
-        r->stepcap = nc;
-    }
+    if (steps_room(r, n) != GPBO_OK)
+        return gpbo_error_prefix("study_report: ");
     int rc = s->st ? s->st->ops->report(s->st, s->sid, id, n, steps, values) : GPBO_OK;
     if (rc != GPBO_OK)
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = step_index(r, steps[i]);
-        r->steps[k] = steps[i];
-        r->step_values[k] = values[i];
-        if (k == r->nsteps)
-            r->nsteps++;
-    }
+    steps_put(r, n, steps, values);
     return GPBO_OK;
 }
 

@@ -642,7 +642,8 @@ GPBO_API int gpbo_study_enqueue(gpbo_study *study, const double *values, size_t 
 GPBO_API int gpbo_study_enqueue_started(gpbo_study *study, const double *values, size_t max_trials,
                                         double started, size_t *out_id);
 /** How a trial added with gpbo_study_add_trial() ended (an evaluation made elsewhere). A
- * versioned struct (docs/abi.md): version 1 has the fields below. */
+ * versioned struct (docs/abi.md): version 1 has the fields up to metric_values; version 2
+ * added the intermediate values and the user attributes (n_steps .. user_attr_values). */
 typedef struct gpbo_trial_result {
     unsigned int version;   /**< GPBO_TRIAL_RESULT_VERSION, or an older one */
     gpbo_trial_state state; /**< GPBO_TRIAL_COMPLETE or GPBO_TRIAL_FAILED */
@@ -654,36 +655,51 @@ typedef struct gpbo_trial_result {
     size_t n_metrics;
     const char *const *metric_names;
     const double *metric_values;
+    /** version 2: intermediate values, as gpbo_study_report_many() takes them (n_steps 0:
+     * none): steps >= 0, finite values; a step given twice keeps its last value */
+    size_t n_steps;
+    const long *steps;
+    const double *step_values;
+    /** version 2: user attributes, as gpbo_study_set_user_attr() takes them (n_user_attrs 0:
+     * none): keys, and the text of one JSON value each; a key given twice keeps its last */
+    size_t n_user_attrs;
+    const char *const *user_attr_keys;
+    const char *const *user_attr_values;
 } gpbo_trial_result;
 
-#define GPBO_TRIAL_RESULT_VERSION 1
+#define GPBO_TRIAL_RESULT_VERSION 2
 #define GPBO_TRIAL_RESULT_INIT                                                                     \
     {                                                                                              \
         .version = GPBO_TRIAL_RESULT_VERSION, .state = GPBO_TRIAL_COMPLETE, .values = NULL,        \
-        .reason = NULL, .n_metrics = 0, .metric_names = NULL, .metric_values = NULL                \
+        .reason = NULL, .n_metrics = 0, .metric_names = NULL, .metric_values = NULL, .n_steps = 0, \
+        .steps = NULL, .step_values = NULL, .n_user_attrs = 0, .user_attr_keys = NULL,             \
+        .user_attr_values = NULL                                                                   \
     }
 
-/** Writes the defaults of that version's fields (a complete trial, no values, no metrics).
+/** Writes the defaults of that version's fields (a complete trial, no values, no metrics, no
+ * intermediate values, no user attributes).
  * @return GPBO_OK; GPBO_EINVAL (NULL, or a version this library does not know). */
 GPBO_API int gpbo_trial_result_init(gpbo_trial_result *result, unsigned int version);
 
 /**
  * Adds a finished trial with given parameter values and outcome (Optuna's add_trial): an
  * evaluation made elsewhere — another study, another tool, a run by hand — that warm-starts
- * this one. It gets the next id, its state and outcome, and its metrics in result (for a
- * study of several objectives, the objectives' values are also stored as the metrics named
- * as the objectives, as gpbo_study_tell_values stores them); its started and finished times
- * are the time of the call. Strategies see it as every finished trial: "bayes" takes a
- * complete one as an observation (its initial design counts trials by id, so trials added
- * before the first ask take the design's place), "grid" skips the grid point of its number.
- * The values are validated against the space exactly as gpbo_study_enqueue() validates them
+ * this one. It gets the next id, its state and outcome, its metrics, intermediate values and
+ * user attributes in result (for a study of several objectives, the objectives' values are
+ * also stored as the metrics named as the objectives, as gpbo_study_tell_values stores them);
+ * its started and finished times are the time of the call. Strategies see it as every finished
+ * trial: "bayes" takes a complete one as an observation (its initial design counts trials by id, so
+ * trials added before the first ask take the design's place), "grid" skips the grid point of its
+ * number. The values are validated against the space exactly as gpbo_study_enqueue() validates them
  * (an inactive parameter's value is not read and becomes NaN). No trial is compared with the
  * study's others: adding one point twice makes two trials.
  *
  * How it is stored: on SQLite (and in memory) in one transaction — the trial, reserved against
- * max_trials across every worker as an ask reserves, and its outcome — so that it is stored
- * whole or not at all. On PostgreSQL in two: the trial is reserved as running under this handle
- * with its values, then finished with its outcome. Should the process die between the two
+ * max_trials across every worker as an ask reserves, and its outcome, metrics, user attributes
+ * and intermediate values — so that it is stored whole or not at all. On PostgreSQL in two:
+ * the trial is reserved as running under this handle with its values, then finished with its
+ * outcome, metrics, user attributes and intermediate values (one statement, so all of them or
+ * none). Should the process die between the two
  * there, the trial stays running under a lost worker, and the next ask of any worker takes it
  * over and runs it (its point then evaluated for real, as an enqueued one); should the second
  * one fail, the reservation is taken back (deleted when it is still the study's last trial,
@@ -692,13 +708,15 @@ GPBO_API int gpbo_trial_result_init(gpbo_trial_result *result, unsigned int vers
  * Thread-safety: as gpbo_study_ask (one thread at a time per handle).
  * @param values gpbo_space_size() parameter values, as gpbo_study_ask() hands them out
  * @param result the outcome; a NULL result, a version this library does not know, a state
- *        other than complete or failed, or a complete result with a NULL or non-finite value:
- *        GPBO_EINVAL, nothing added
+ *        other than complete or failed, a complete result with a NULL or non-finite value, a
+ *        negative step or a non-finite intermediate value, or a user attribute that is not one
+ *        JSON value: GPBO_EINVAL, nothing added
  * @param max_trials the trial is added only while the study holds fewer (SIZE_MAX: no cap);
  *        GPBO_EEXHAUSTED otherwise
  * @param[out] out_id its id, or NULL
  * @return GPBO_OK; GPBO_EINVAL (a NULL argument, a bad result, a value outside the space, a
- *         bad metric name: nothing is added); GPBO_EEXHAUSTED; GPBO_ESTORAGE; GPBO_ENOMEM.
+ *         bad metric name, a bad step or user attribute: nothing is added); GPBO_EEXHAUSTED;
+ *         GPBO_ESTORAGE; GPBO_ENOMEM.
  */
 GPBO_API int gpbo_study_add_trial(gpbo_study *study, const double *values,
                                   const gpbo_trial_result *result, size_t max_trials,

@@ -155,11 +155,38 @@ _MISSING = object()  # an argument not given (where Optuna's name for it may com
 
 
 class TrialResult(C.Structure):
-    """Mirror of version 1 of gpbo_trial_result (gpbo/search.h): how an added trial ended."""
+    """Mirror of version 2 of gpbo_trial_result (gpbo/search.h, 96 bytes on LP64): how an
+    added trial ended, its intermediate values and user attributes."""
 
+    VERSION = 2
     _fields_ = [("version", C.c_uint), ("state", C.c_int), ("values", DP),
                 ("reason", C.c_char_p), ("n_metrics", _SZ),
-                ("metric_names", C.POINTER(C.c_char_p)), ("metric_values", DP)]
+                ("metric_names", C.POINTER(C.c_char_p)), ("metric_values", DP),
+                ("n_steps", _SZ), ("steps", C.POINTER(C.c_long)),  # version 2
+                ("step_values", DP), ("n_user_attrs", _SZ),
+                ("user_attr_keys", C.POINTER(C.c_char_p)),
+                ("user_attr_values", C.POINTER(C.c_char_p))]
+
+
+def _added_steps(intermediate):
+    """An added trial's intermediate values (a dict step -> value, Optuna's
+    intermediate_values) as the library takes them: (steps, values) of the finite values, a
+    NaN or infinite one left out as Trial.report leaves it out. A step that is not an integer
+    >= 0, or a value that is not a number: ValueError naming the step."""
+    steps, values = [], []
+    for step, v in (intermediate or {}).items():
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError("add_trial: intermediate value at step %r: a step is an integer "
+                             ">= 0" % (step,))
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise ValueError("add_trial: intermediate value at step %d is %r, not a number"
+                             % (step, v)) from None
+        if math.isfinite(v):
+            steps.append(int(step))
+            values.append(v)
+    return steps, values
 
 
 class Constraint(C.Structure):
@@ -1517,23 +1544,28 @@ class Study:
         return tid.value
 
     def add_trial(self, params=_MISSING, value=None, *, values=None, state=None, reason=None,
-                  metrics=None, max_trials=None, trial=_MISSING):
+                  metrics=None, max_trials=None, trial=_MISSING, intermediate_values=None,
+                  user_attrs=None):
         """Adds a finished trial evaluated elsewhere (Optuna's add_trial): warm-starts the
         study with what another run, another tool or a run by hand measured. params: a dict
         name -> value for every active parameter (as enqueue takes it), or a TrialRecord (of
         this or another study: its params, value or values, state, reason and metrics are
         taken, so ``study.add_trials(other.trials)`` copies the finished trials of another
-        study over the same space), or Optuna's FrozenTrial (``optuna.trial.create_trial``'s,
-        an Optuna study's trials: its params, state and values; its user attributes and
-        intermediate values are dropped with a RuntimeWarning). value (values=, Optuna's
-        name): the objective's value, or a study of several objectives' sequence or dict of
-        them; state: "complete" (with a
-        value, the default) or "failed" (with a reason, no value). metrics: other metrics, as
-        tell takes them. The Bayesian strategy then takes a complete one as an observation.
-        max_trials: only while the study holds fewer trials (ExhaustedError otherwise).
-        Returns the new trial's id. The library's gpbo_study_add_trial: stored whole in one
-        transaction on SQLite; on PostgreSQL reserved, then told (a process dying between the
-        two leaves it for a worker to run)."""
+        study over the same space, with their intermediate values and user attributes), or
+        Optuna's FrozenTrial (``optuna.trial.create_trial``'s, an Optuna study's trials: its
+        params, state, values, intermediate values and user attributes). value (values=,
+        Optuna's name): the objective's value, or a study of several objectives' sequence or
+        dict of them; state: "complete" (with a value, the default) or "failed" (with a
+        reason, no value). metrics: other metrics, as tell takes them. intermediate_values: a
+        dict step -> value (steps integers >= 0; a NaN or infinite value is left out, as
+        Trial.report leaves it out); user_attrs: a dict key -> JSON-serializable value (as
+        set_user_attr takes them); given, they replace a TrialRecord's or FrozenTrial's own.
+        The Bayesian strategy then takes a complete one as an observation. max_trials: only
+        while the study holds fewer trials (ExhaustedError otherwise). Returns the new trial's
+        id. The library's gpbo_study_add_trial, intermediate values and user attributes in the
+        same call: stored whole in one transaction on SQLite; on PostgreSQL reserved, then
+        told with all of them (a process dying between the two leaves it for a worker to
+        run)."""
         if trial is not _MISSING:  # Optuna's name: add_trial(trial=create_trial(...))
             if params is not _MISSING:
                 raise TypeError("add_trial takes params or trial (Optuna's name), not both")
@@ -1549,12 +1581,10 @@ class Study:
                     value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
                 elif reason is None:  # where Optuna kept it
                     reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
-            dropped = [what for what in ("user_attrs", "intermediate_values")
-                       if getattr(ft, what, None)]
-            if dropped:
-                warnings.warn("add_trial: the %s of Optuna's FrozenTrial are not added (gpbo "
-                              "stores a trial's user attributes and reports while it runs)"
-                              % " and ".join(dropped), RuntimeWarning, stacklevel=2)
+            if intermediate_values is None:
+                intermediate_values = getattr(ft, "intermediate_values", None)
+            if user_attrs is None:
+                user_attrs = getattr(ft, "user_attrs", None)
             params = dict(ft.params)
         if isinstance(params, TrialRecord):
             rec = params
@@ -1569,6 +1599,10 @@ class Study:
                     reason = rec.reason
             if metrics is None:
                 metrics = rec.metrics
+            if intermediate_values is None:
+                intermediate_values = rec.intermediate
+            if user_attrs is None:
+                user_attrs = rec.user_attrs
             params = rec.params
         if values is not None:
             if value is not None:
@@ -1596,8 +1630,19 @@ class Study:
         vals = self._values_of(params)
         arr = (C.c_double * max(len(vals), 1))(*vals)
         names, mvals = self._metrics_arrays(metrics)
+        steps, svals = _added_steps(intermediate_values)
+        attrs = [(k.encode("utf-8"), _attr_json(k, v).encode("utf-8"))
+                 for k, v in (user_attrs or {}).items()]
         res = TrialResult()
-        check(_s.gpbo_trial_result_init(C.byref(res), 1))
+        check(_s.gpbo_trial_result_init(C.byref(res), TrialResult.VERSION))
+        if steps:
+            res.n_steps = len(steps)
+            res.steps = (C.c_long * len(steps))(*steps)
+            res.step_values = (C.c_double * len(svals))(*svals)
+        if attrs:
+            res.n_user_attrs = len(attrs)
+            res.user_attr_keys = (C.c_char_p * len(attrs))(*[k for k, _ in attrs])
+            res.user_attr_values = (C.c_char_p * len(attrs))(*[v for _, v in attrs])
         res.state = 1 if state is TrialState.COMPLETE else 2  # gpbo_trial_state
         objs = (C.c_double * max(len(told), 1))(*told)
         res.values = objs if told else None

@@ -1,6 +1,6 @@
 /*
  * test_abi.c: the options structs' binary interface (docs/abi.md). A program built against an
- * older header holds a smaller struct; this file declares every older layout of the five
+ * older header holds a smaller struct; this file declares every older layout of the six
  * options structs as its header declared it (the compiler checks that each is a prefix of the
  * current one), then for each version:
  *  - gpbo_*_init(opts, version) fills that version's defaults and writes no byte past it: into
@@ -460,40 +460,88 @@ static void study_run(const void *p, int want_additive, size_t want_restart)
     gpbo_space_free(sp);
 }
 
-/* gpbo_trial_result (gpbo_study_add_trial), version 1: 48 bytes on LP64 (docs/abi.md), its init
- * the _INIT macro's defaults, and add_trial refusing versions it does not know. */
+/* gpbo_trial_result version 1 (search.h at 8ec347d): version 2 appended the intermediate
+ * values and the user attributes. */
+typedef struct trial_result_v1 {
+    unsigned int version;
+    gpbo_trial_state state;
+    const double *values;
+    const char *reason;
+    size_t n_metrics;
+    const char *const *metric_names;
+    const double *metric_values;
+} trial_result_v1;
+/* clang-format off */
+#define RESULT_V1(X) \
+    X(version) X(state) X(values) X(reason) X(n_metrics) X(metric_names) X(metric_values)
+/* clang-format on */
+#define RESULT_PLACE(f) SAME_PLACE(trial_result_v1, gpbo_trial_result, f)
+RESULT_V1(RESULT_PLACE)
+
+/* gpbo_trial_result (gpbo_study_add_trial), versions 1 (48 bytes on LP64) and 2 (96;
+ * docs/abi.md): init writes the _INIT macro's defaults of each and nothing past it, add_trial
+ * takes each from a buffer of exactly its size (a version-1 one followed by a pattern that would
+ * read as intermediate values adds none), and refuses versions it does not know. */
 static void test_trial_result(void **state)
 {
     (void)state;
-    assert_int_equal(GPBO_TRIAL_RESULT_VERSION, 1);
-    if (sizeof(void *) == 8)
-        assert_int_equal(sizeof(gpbo_trial_result), 48);
-    init_refuses(init_result, GPBO_TRIAL_RESULT_VERSION, sizeof(gpbo_trial_result));
+    assert_int_equal(GPBO_TRIAL_RESULT_VERSION, 2);
+    const size_t size[3] = {0, sizeof(trial_result_v1), sizeof(gpbo_trial_result)};
+    if (sizeof(void *) == 8) {
+        assert_int_equal(size[1], 48);
+        assert_int_equal(size[2], 96);
+    }
+    init_refuses(init_result, GPBO_TRIAL_RESULT_VERSION, size[1]);
     gpbo_trial_result def = GPBO_TRIAL_RESULT_INIT;
-    gpbo_trial_result *p = init_exact(init_result, 1, sizeof(gpbo_trial_result));
-    assert_int_equal(p->state, def.state);
-    assert_true(p->values == NULL && p->reason == NULL && p->n_metrics == 0 &&
-                p->metric_names == NULL && p->metric_values == NULL);
     gpbo_space *sp = gpbo_space_new();
     assert_int_equal(gpbo_space_add_float(sp, "x", 0, 1, 0), GPBO_OK);
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
     o.strategy = "random";
     gpbo_study *s = gpbo_study_open(NULL, "abi", sp, &o);
     assert_non_null(s);
-    double x = 0.25, v = 2.385;
-    p->values = &v;
-    assert_int_equal(gpbo_study_add_trial(s, &x, p, SIZE_MAX, NULL), GPBO_OK);
-    for (int k = 0; k < 2; k++) {
-        char msg[64];
-        set_bad_version(p, GPBO_TRIAL_RESULT_VERSION, k, "result", msg);
-        gpbo_error_clear();
-        assert_int_equal(gpbo_study_add_trial(s, &x, p, SIZE_MAX, NULL), GPBO_EINVAL);
-        EXPECT_MSG(msg);
+    for (unsigned int ver = 1; ver <= GPBO_TRIAL_RESULT_VERSION; ver++) {
+        gpbo_trial_result *p = init_exact(init_result, ver, size[ver]);
+        assert_int_equal(p->state, def.state);
+        assert_true(p->values == NULL && p->reason == NULL && p->n_metrics == 0 &&
+                    p->metric_names == NULL && p->metric_values == NULL);
+        if (ver >= 2)
+            assert_true(p->n_steps == 0 && p->steps == NULL && p->step_values == NULL &&
+                        p->n_user_attrs == 0 && p->user_attr_keys == NULL &&
+                        p->user_attr_values == NULL);
+        double x = 0.25 * ver, v = 2.385;
+        p->values = &v;
+        size_t id = 0;
+        assert_int_equal(gpbo_study_add_trial(s, &x, p, SIZE_MAX, &id), GPBO_OK);
+        gpbo_trial_info t;
+        assert_int_equal(gpbo_study_trial(s, id, &t), GPBO_OK);
+        assert_true(t.state == GPBO_TRIAL_COMPLETE && t.value == v && t.nsteps == 0);
+        for (int k = 0; k < 2; k++) {
+            char msg[64];
+            set_bad_version(p, GPBO_TRIAL_RESULT_VERSION, k, "result", msg);
+            gpbo_error_clear();
+            assert_int_equal(gpbo_study_add_trial(s, &x, p, SIZE_MAX, NULL), GPBO_EINVAL);
+            EXPECT_MSG(msg);
+        }
+        free(p);
     }
-    assert_int_equal(gpbo_study_ntrials(s), 1);
+    /* version 1 followed by a pattern: the pattern is not read as steps or attributes */
+    unsigned char *g = malloc(size[2]);
+    assert_non_null(g);
+    memset(g, PATTERN, size[2]);
+    assert_int_equal(gpbo_trial_result_init((gpbo_trial_result *)g, 1), GPBO_OK);
+    double x = 0.9, v = 1.5;
+    ((trial_result_v1 *)g)->values = &v;
+    size_t id = 0;
+    assert_int_equal(gpbo_study_add_trial(s, &x, (gpbo_trial_result *)g, SIZE_MAX, &id), GPBO_OK);
+    gpbo_trial_info t;
+    const char *attrs = "";
+    assert_int_equal(gpbo_study_trial(s, id, &t), GPBO_OK);
+    assert_int_equal(gpbo_study_trial_user_attrs(s, id, &attrs), GPBO_OK);
+    assert_true(t.nsteps == 0 && attrs == NULL);
+    free(g);
+    assert_int_equal(gpbo_study_ntrials(s), 3);
     gpbo_study_close(s);
     gpbo_space_free(sp);
-    free(p);
 }
 
 static void test_study_options(void **state)

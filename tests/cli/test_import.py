@@ -10,13 +10,17 @@
   queued row skipped and counted; importing again adds nothing; the copy's export is the
   original's, cell for cell (parameters, values, metrics, feasibility, reasons);
 - the same through JSON on standard input (`gpbo export ... | gpbo import SWEEP -`);
+- a study whose complete and failed trials have intermediate values: export -> import ->
+  export reads the same but for trial ids and seconds, through JSON and through CSV with its
+  `--steps` file;
 - several objectives: the objectives come back from the metrics, and `gpbo best` (the Pareto
   front) of the copy is the original's;
 - a Bayesian run after an import runs only what run_cap leaves, after the imported trials;
 - pruned, running, interrupted and queued rows skipped and counted;
 - bad files (unknown parameter, value outside the space, unknown category, missing parameter,
-  a value that is no number, a bad state, bad JSON): exit 2, one line naming the file, the line
-  or trial and the field, and nothing added.
+  a value that is no number, a bad state, bad JSON, a bad intermediate value in JSON or in a
+  --steps file): exit 2, one line naming the file, the line or trial and the field, and nothing
+  added.
 The copies are made into the storage given (SQLite -> SQLite, or SQLite -> PostgreSQL).
 """
 import csv
@@ -179,6 +183,75 @@ def test_copy_csv(d):
           "the JSON copy's CSV differs from the CSV copy's")
 
 
+# loss at three steps (epochs 0, 2, 4), then a final line; a wide net fails after its steps
+OBJ_STEPS = """\
+    #!/usr/bin/python3
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    lr, units = float(a["lr"]), int(a["units"])
+    for epoch in range(3):
+        print(f"loss={(lr * 10 + units / 100) / (epoch + 1.37)} step={2 * epoch}", flush=True)
+    if units > 300:
+        sys.exit("too wide")
+    print(f"acc={units / 1000} loss={lr * 10 + units / 1000}")
+    """
+
+STEPS_SWEEP = """\
+    name: {name}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 8
+    parameters:
+      lr: {{distribution: log_uniform_values, min: 0.0001, max: 0.1}}
+      units: {{distribution: int_uniform, min: 16, max: 512}}
+    command: ["{py}", "steps.py", "${{args}}"]
+    """
+
+
+def steps_source(d, name):
+    """A study whose complete and failed trials have intermediate values, run on steps.db."""
+    write(os.path.join(d, "steps.py"), OBJ_STEPS, 0o755)
+    write(os.path.join(d, "steps.yaml"), textwrap.dedent(STEPS_SWEEP.format(name=name, py=PY)))
+    r = run(["run", "steps.yaml", "--storage", "steps.db"], d, timeout=300)
+    check(r.returncode == 0, f"steps run: {r.returncode} {r.stderr[-400:]!r}")
+    return "steps.db"
+
+
+def but_ids_and_seconds(trials):
+    return [{k: v for k, v in t.items() if k not in ("trial", "seconds")} for t in trials]
+
+
+def test_steps_round_trip(d):
+    """export -> import -> export, JSON and CSV (with --steps): the two exports read the same,
+    cell for cell, but for trial ids and seconds, intermediate values included."""
+    name = unique_name("steps")
+    src = steps_source(d, name)
+    a = json.loads(export(d, src, name, "json", "steps.yaml"))
+    states = [t["state"] for t in a]
+    check("complete" in states and "failed" in states and
+          set(states) <= {"complete", "failed"}, f"the source's trials: {states}")
+    check(all(len(t["intermediate"]) == 3 for t in a),
+          f"every source trial has its 3 steps: {[t['intermediate'] for t in a]}")
+    dst = target(d, "steps_dst")
+    r = imported(d, ["steps.yaml", "-", "--storage", dst], stdin=json.dumps(a))
+    check(r.returncode == 0 and "added" in r.stdout, f"import: {r.returncode} {r.stderr!r}")
+    b = json.loads(export(d, dst, name, "json", "steps.yaml"))
+    check(but_ids_and_seconds(b) == but_ids_and_seconds(a),
+          f"the JSON copy's export differs:\n{a}\n{b}")
+    # CSV: the trials, and their intermediate values from the --steps file
+    write(os.path.join(d, "t.csv"), export(d, src, name, "csv", "steps.yaml"))
+    r = run(["export", "steps.yaml", "--storage", src, "--study", name, "--steps"], d)
+    check(r.returncode == 0, f"export --steps: {r.stderr!r}")
+    write(os.path.join(d, "s.csv"), r.stdout)
+    other = name + "_csv"
+    r = imported(d, ["steps.yaml", "t.csv", "--steps", "s.csv", "--storage", dst,
+                     "--study", other])
+    check(r.returncode == 0 and "added" in r.stdout, f"CSV import: {r.returncode} {r.stderr!r}")
+    c = json.loads(export(d, dst, other, "json", "steps.yaml"))
+    check(but_ids_and_seconds(c) == but_ids_and_seconds(a),
+          f"the CSV copy's export differs:\n{a}\n{c}")
+
+
 def test_objectives(d):
     name = unique_name("mo")
     sweep(d, name, text=MO_SWEEP, file="mo.yaml")
@@ -250,8 +323,24 @@ def test_skipped_states(d):
           f"the added trials: {rows}")
 
 
+BAD_ROW = ('"params": {"lr": 0.01, "units": 64, "step": 0.5, "act": "relu", "seed": 3}')
 BAD = [
     # (file name, text, what the one line holds)
+    # intermediate values: a negative step, a value that is no number, not pairs, a step twice
+    ("s1.json", '[{"trial": 8, "state": "complete", "value": 1, %s, '
+                '"intermediate": [[0, 0.5], [-1, 0.25]]}]' % BAD_ROW,
+     ["s1.json: trial 8:", "intermediate[1]", "step is not an integer >= 0"]),
+    ("s2.json", '[{"trial": 9, "state": "failed", %s, "intermediate": [[0, "x"]]}]' % BAD_ROW,
+     ["s2.json: trial 9:", "intermediate[0]", "value of step 0 is not a finite number"]),
+    ("s3.json", '[{"trial": 1, "state": "complete", "value": 1, %s, '
+                '"intermediate": [0.5]}]' % BAD_ROW,
+     ["s3.json: trial 1:", "intermediate[0]", "not a [step, value] pair"]),
+    ("s4.json", '[{"trial": 2, "state": "complete", "value": 1, %s, '
+                '"intermediate": [[3, 1], [3, 2]]}]' % BAD_ROW,
+     ["s4.json: trial 2:", "intermediate[1]", "step 3 is given twice"]),
+    ("s5.json", '[{"trial": 4, "state": "complete", "value": 1, %s, '
+                '"intermediate": [[1.5, 1]]}]' % BAD_ROW,
+     ["s5.json: trial 4:", "intermediate[0]", "step is not an integer >= 0"]),
     ("u.csv", "trial,state,value,lr,units,step,act,momentum,seed,dropout\n",
      ["u.csv:1:", "column 'dropout'", "no parameter"]),
     ("r.csv", "state,value,lr,units,step,act,momentum,seed\n"
@@ -318,6 +407,40 @@ def test_bad_files(d):
     r = imported(d, ["sweep.yaml", "half.csv", "--storage", "bad.db"])
     check(r.returncode == 2 and "half.csv:3:" in r.stderr and "'seed'" in r.stderr and
           not os.path.exists(os.path.join(d, "bad.db")), f"half: {r.stderr!r}")
+    # a --steps file (CSV) with a bad cell, or naming a trial the file has no row of: the line
+    # and the field named, nothing added
+    write(os.path.join(d, "t.csv"), "trial,state,value,lr,units,step,act,momentum,seed\n"
+                                    "0,complete,1,0.01,64,0.5,relu,,3\n"
+                                    "1,pruned,,0.02,64,0.5,relu,,3\n")
+    for text, want in [("trial,state,step,value\n0,complete,0,1\n0,complete,1,nan\n",
+                        ["st.csv:3:", "value", "'nan' is not a finite number"]),
+                       ("trial,state,step,value\n0,complete,-2,1\n",
+                        ["st.csv:2:", "step", "'-2' is not an integer >= 0"]),
+                       ("trial,state,step,value\n0,complete,0,1\n0,complete,0,2\n",
+                        ["st.csv:3:", "step", "step 0 of trial 0 is given twice"]),
+                       # out of order first (fuzz/corpus/import/crash-steps-out-of-order)
+                       ("trial,state,step,value\n0,complete,5,1\n0,complete,2,1\n"
+                        "0,complete,5,2\n",
+                        ["st.csv:4:", "step", "step 5 of trial 0 is given twice"]),
+                       ("trial,state,step,value\n5,complete,0,1\n",
+                        ["st.csv:2:", "trial", "trial 5 has no complete or failed row in t.csv"]),
+                       ("trial,state,value\n0,complete,1\n", ["st.csv:1:", "no 'step' column"])]:
+        write(os.path.join(d, "st.csv"), text)
+        r = imported(d, ["sweep.yaml", "t.csv", "--steps", "st.csv", "--storage", "bad.db"])
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and r.stdout == "" and
+              lines[0].startswith("gpbo import: st.csv") and all(w in lines[0] for w in want),
+              f"steps {text!r}: {r.returncode} {r.stderr!r} (want {want})")
+    # its pruned trial's values are left out, as its row is
+    write(os.path.join(d, "st.csv"), "trial,state,step,value\n1,pruned,0,1\n")
+    r = imported(d, ["sweep.yaml", "t.csv", "--steps", "st.csv", "--storage", "ok.db"])
+    check(r.returncode == 0 and "1 pruned" in r.stdout, f"pruned steps: {r.stderr!r}")
+    write(os.path.join(d, "j.json"), '[{"trial": 0, "state": "complete", "value": 1, %s}]'
+          % BAD_ROW)
+    r = imported(d, ["sweep.yaml", "j.json", "--steps", "st.csv", "--storage", "bad.db"])
+    check(r.returncode == 2 and "--steps goes with a CSV file" in r.stderr,
+          f"--steps with JSON: {r.returncode} {r.stderr!r}")
+    check(not os.path.exists(os.path.join(d, "bad.db")), "a bad steps file created the storage")
     for args, want in [(["sweep.yaml"], "give the sweep file"),
                        (["sweep.yaml", "nofile.csv"], "nofile.csv: cannot be read"),
                        (["sweep.yaml", "a", "b"], "one file at a time"),
@@ -330,7 +453,8 @@ def test_bad_files(d):
 
 
 def main():
-    tests = [test_copy_csv, test_objectives, test_warm_start_run, test_skipped_states]
+    tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
+             test_skipped_states]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])

@@ -1226,8 +1226,8 @@ def test_add_trial_takes_optunas_frozen_trial():
     """Optuna's add_trial takes a FrozenTrial (optuna.trial.create_trial's, or an Optuna
     study's trials to copy). gpbo's took one for a params dict and refused its complete trial
     with "a complete trial needs its value", which it had. Now its params, state and value
-    are added (add_trials skips the pruned and running ones, as it skips such TrialRecords);
-    its user attributes and reports are dropped with a RuntimeWarning."""
+    are added (add_trials skips the pruned and running ones, as it skips such TrialRecords),
+    with its user attributes and reports (test_add_trial_keeps_reports_and_user_attrs)."""
     from optuna.distributions import CategoricalDistribution, FloatDistribution
 
     def objective(trial):
@@ -1255,10 +1255,87 @@ def test_add_trial_takes_optunas_frozen_trial():
         params={"x": 0.25, "c": None},
         distributions={"x": FloatDistribution(0, 1), "c": CategoricalDistribution(["a", None])},
         value=-2.385, user_attrs={"source": "notebook"})
-    with pytest.warns(RuntimeWarning, match="user_attrs of Optuna's FrozenTrial"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # they were dropped with a RuntimeWarning
         tid = ours.add_trial(made)
     assert ours.best_trial.id == tid and ours.best_params == {"x": 0.25, "c": None}
     assert ours.best_value == -2.385
+    assert ours.best_trial.user_attrs == {"source": "notebook"}
+
+
+def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
+    """Optuna 3.1's add_trial keeps a FrozenTrial's intermediate values and user attributes;
+    gpbo's dropped both (with a RuntimeWarning). Side by side: an Optuna study whose objective
+    reports and sets user attributes (a complete trial, a failed one after its reports, a
+    pruned one), and FrozenTrials made with create_trial, added to an Optuna study and to a
+    stored gpbo study; each trial reads back as Optuna's (params, state, value, intermediate
+    values, user attributes), from the handle that added them and from one opened afterwards,
+    and a TrialRecord copied on (add_trials of gpbo trials) keeps them too."""
+    from optuna.distributions import FloatDistribution, IntDistribution
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        n = trial.suggest_int("n", 1, 4)
+        trial.set_user_attr("shape", {"layers": [n, 2 * n], "ok": True, "lr": 2.385e-3})
+        trial.set_user_attr("note", "trial %d" % trial.number)
+        for step in (0, 2, 5):
+            trial.report((x - 0.3) ** 2 + n / (step + 1.5), step)
+        if trial.number == 1:
+            raise RuntimeError("diverged")
+        if trial.number == 2:
+            raise optuna.TrialPruned()
+        return (x - 0.3) ** 2 + n
+
+    source = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=5))
+    source.optimize(objective, n_trials=5, catch=(RuntimeError,))
+    dists = {"x": FloatDistribution(0, 1), "n": IntDistribution(1, 4)}
+    made = [optuna.trial.create_trial(params={"x": 0.25, "n": 3}, distributions=dists,
+                                      value=1.5, intermediate_values={0: 4.0, 3: 2.5, 7: 1.75},
+                                      user_attrs={"source": "notebook", "epochs": [1, 2]}),
+            optuna.trial.create_trial(params={"x": 0.5, "n": 1}, distributions=dists,
+                                      state=optuna.trial.TrialState.FAIL,
+                                      intermediate_values={1: 9.5},
+                                      user_attrs={"why": "out of memory"})]
+    theirs = optuna.create_study()
+    url = "sqlite:///%s" % (tmp_path / "added.db")
+    ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 4)}, storage=url,
+                      name="added", strategy="random", seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for study in (theirs, ours):
+            study.add_trials(source.trials)
+            for t in made:
+                study.add_trial(t)
+
+    def seen(t):
+        return (t.params, t.state.name, t.value if t.state.name == "COMPLETE" else None,
+                t.intermediate_values, t.user_attrs)
+
+    # Optuna's add_trials adds the pruned one too; gpbo's skips it (add_trial: complete or
+    # failed)
+    want = [seen(t) for t in theirs.trials if t.state.name != "PRUNED"]
+    assert len(want) == 6 and [w[1] for w in want].count("FAIL") == 2
+    assert all(w[3] and w[4] for w in want)  # every one has reports and user attributes
+    assert [seen(t) for t in ours.trials] == want
+    again = gpbo.Study(storage=url, name="added")
+    assert [seen(t) for t in again.trials] == want
+    copy = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 4)}, strategy="random")
+    copy.add_trials(again.trials)
+    assert [seen(t) for t in copy.trials] == want
+    # given by name with a params dict; a NaN report left out, as Trial.report leaves it out
+    tid = ours.add_trial({"x": 0.75, "n": 2}, 0.5, intermediate_values={0: 1.0, 1: math.nan},
+                         user_attrs={"k": 1})
+    rec = ours.trials[tid]
+    assert rec.intermediate == {0: 1.0} and rec.user_attrs == {"k": 1}
+    n = len(ours.trials)
+    for bad, exc in [({"intermediate_values": {-1: 1.0}}, ValueError),
+                     ({"intermediate_values": {1.5: 1.0}}, ValueError),
+                     ({"intermediate_values": {1: "high"}}, ValueError),
+                     ({"user_attrs": {"v": math.nan}}, ValueError),
+                     ({"user_attrs": {"v": {1, 2}}}, TypeError)]:
+        with pytest.raises(exc):
+            ours.add_trial({"x": 0.75, "n": 2}, 0.5, **bad)
+    assert len(ours.trials) == n
 
 
 def test_optimize_and_add_trial_take_optunas_keyword_names():

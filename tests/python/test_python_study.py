@@ -492,10 +492,12 @@ def test_struct_mirrors_match_the_headers():
     assert C.sizeof(st.PrunerOptions) == 56
     assert C.sizeof(gp.FitOptions) == 136
     assert C.sizeof(st.TrialInfo) == 80
-    assert C.sizeof(st.TrialResult) == 48
+    assert C.sizeof(st.TrialResult) == 96
     r = st.TrialResult()
-    assert st._s.gpbo_trial_result_init(C.byref(r), 1) == 0
-    assert (r.version, r.state, r.n_metrics, r.reason) == (1, 1, 0, None)
+    assert st._s.gpbo_trial_result_init(C.byref(r), st.TrialResult.VERSION) == 0
+    assert (r.version, r.state, r.n_metrics, r.reason) == (2, 1, 0, None)
+    assert (r.n_steps, bool(r.steps), r.n_user_attrs, bool(r.user_attr_keys)) == (0, False, 0,
+                                                                                  False)
     o = st.StudyOptions()
     assert st._s.gpbo_study_options_init(C.byref(o), st.StudyOptions.VERSION) == 0
     assert (o.strategy, o.n_init, o.refit_every, o.additive, o.restart, o.heartbeat, o.grace,

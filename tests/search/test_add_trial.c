@@ -8,6 +8,8 @@
  *    constraints (feasibility from the added metrics);
  *  - a finish the storage refuses (a trigger) leaves nothing: one transaction on SQLite, the
  *    reservation taken back on PostgreSQL;
+ *  - intermediate values and user attributes (result version 2) stored with the trial, bad
+ *    ones refused, and a storage refusing the values storing nothing of the trial;
  *  - the Bayesian strategy warm-started with 16 points of a quadratic: its first model holds
  *    them and its first proposal lands nearer the minimum than any of them, over several seeds.
  * The stored cases run on an SQLite file, or on the PostgreSQL server whose URL file is the
@@ -81,7 +83,7 @@ static void test_refused(void **state)
     gpbo_trial_result rs[7];
     for (int k = 0; k < 7; k++)
         rs[k] = r;
-    rs[0].version = 2;
+    rs[0].version = GPBO_TRIAL_RESULT_VERSION + 1;
     rs[1].state = GPBO_TRIAL_RUNNING;
     rs[2].state = GPBO_TRIAL_PRUNED;
     rs[3].values = NULL;
@@ -333,6 +335,159 @@ static void test_finish_refused(void **state)
     gpbo_space_free(sp);
 }
 
+/* Trial id of s holds the steps 0, 1, 3 with 0.9, 0.4 (the second of two values given for step
+ * 1), 0.25 (in any order), and the user attributes note = "warm", k = [1, 2.5]. */
+static void check_steps_attrs(const gpbo_study *s, size_t id)
+{
+    gpbo_trial_info t;
+    assert_int_equal(gpbo_study_trial(s, id, &t), GPBO_OK);
+    assert_int_equal(t.nsteps, 3);
+    const long want_s[3] = {0, 1, 3};
+    const double want_v[3] = {0.9, 0.4, 0.25};
+    for (size_t w = 0; w < 3; w++) {
+        size_t k = 0;
+        while (k < t.nsteps && t.steps[k] != want_s[w])
+            k++;
+        assert_true(k < t.nsteps);
+        assert_true(t.step_values[k] == want_v[w]);
+    }
+    const char *attrs = NULL;
+    assert_int_equal(gpbo_study_trial_user_attrs(s, id, &attrs), GPBO_OK);
+    assert_non_null(attrs);
+    assert_string_equal(attrs, "{\"note\":\"warm\",\"k\":[1,2.5]}");
+}
+
+/* Makes the storage refuse (on 1) or accept (on 0) every intermediate value: a trigger. */
+static void refuse_steps(const char *path, int on)
+{
+    if (dir[0]) {
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        const char *sql = on ? "CREATE TRIGGER no_steps BEFORE INSERT ON intermediate BEGIN "
+                               "SELECT RAISE(ABORT, 'no steps'); END;"
+                             : "DROP TRIGGER no_steps;";
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        return;
+    }
+    PGconn *c = PQconnectdb(storage);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    const char *sql =
+        on ? "CREATE FUNCTION gpbo_test_no_steps() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+             "'no steps'; END $$ LANGUAGE plpgsql; CREATE TRIGGER no_steps BEFORE INSERT ON "
+             "intermediate FOR EACH ROW EXECUTE FUNCTION gpbo_test_no_steps();"
+           : "DROP TRIGGER no_steps ON intermediate; DROP FUNCTION gpbo_test_no_steps();";
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fprintf(stderr, "%s\n", PQerrorMessage(c));
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* Version 2 of the result: intermediate values and user attributes come with the trial, in
+ * memory and stored (read back by a handle opened afterwards), complete and failed; bad ones
+ * are refused and add nothing; a storage that refuses the values stores nothing of the trial
+ * (one transaction with the outcome). */
+static void test_steps_attrs(void **state)
+{
+    (void)state;
+    gpbo_space *sp = mixed_space();
+    const long steps[4] = {0, 1, 3, 1};
+    const double sv[4] = {0.9, 0.5, 0.25, 0.4};
+    const char *keys[2] = {"note", "k"}, *json[2] = {"\"warm\"", "[1, 2.5]"};
+    double p0[4] = {0.003, 17, 1, 0.9}, p1[4] = {0.5, 2, 0, NAN}, v = 0.0123;
+    for (int stored = 0; stored < 2; stored++) {
+        char name[64];
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.strategy = "random";
+        study_name(name, sizeof name, "steps");
+        gpbo_study *s = gpbo_study_open(stored ? storage : NULL, name, sp, &o);
+        assert_non_null(s);
+        gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT, f;
+        r.values = &v;
+        r.n_steps = 4;
+        r.steps = steps;
+        r.step_values = sv;
+        r.n_user_attrs = 2;
+        r.user_attr_keys = keys;
+        r.user_attr_values = json;
+        f = r;
+        f.state = GPBO_TRIAL_FAILED;
+        f.values = NULL;
+        f.reason = "diverged";
+        assert_int_equal(gpbo_study_add_trial(s, p0, &r, SIZE_MAX, NULL), GPBO_OK);
+        assert_int_equal(gpbo_study_add_trial(s, p1, &f, SIZE_MAX, NULL), GPBO_OK);
+        check_steps_attrs(s, 0);
+        check_steps_attrs(s, 1);
+        /* refused, nothing added: a negative step, a NaN value, a NULL array, bad JSON */
+        long bs[1] = {-1};
+        double bv[1] = {NAN};
+        const char *bj[1] = {"{not json"};
+        gpbo_trial_result bad[4];
+        for (int k = 0; k < 4; k++)
+            bad[k] = r;
+        bad[0].steps = bs, bad[0].n_steps = 1;
+        bad[1].step_values = bv, bad[1].n_steps = 1;
+        bad[2].step_values = NULL;
+        bad[3].user_attr_values = bj, bad[3].n_user_attrs = 1;
+        for (int k = 0; k < 4; k++) {
+            gpbo_error_clear();
+            assert_int_equal(gpbo_study_add_trial(s, p1, &bad[k], SIZE_MAX, NULL), GPBO_EINVAL);
+            assert_non_null(strstr(gpbo_error_message(), "study_add_trial"));
+        }
+        assert_int_equal(gpbo_study_ntrials(s), 2);
+        /* a version-1 result carries none (the fields after it are not read) */
+        gpbo_trial_result v1 = r;
+        v1.version = 1;
+        size_t id = 0;
+        assert_int_equal(gpbo_study_add_trial(s, p1, &v1, SIZE_MAX, &id), GPBO_OK);
+        gpbo_trial_info t;
+        const char *attrs = "";
+        assert_int_equal(gpbo_study_trial(s, id, &t), GPBO_OK);
+        assert_int_equal(gpbo_study_trial_user_attrs(s, id, &attrs), GPBO_OK);
+        assert_true(t.nsteps == 0 && attrs == NULL);
+        if (stored) {
+            gpbo_study *h = gpbo_study_open(storage, name, sp, &o);
+            assert_non_null(h);
+            assert_int_equal(gpbo_study_ntrials(h), 3);
+            check_steps_attrs(h, 0);
+            check_steps_attrs(h, 1);
+            gpbo_study_close(h);
+        }
+        gpbo_study_close(s);
+    }
+    /* the values refused by the storage: the trial is not stored either */
+    char path[700], name[64];
+    snprintf(path, sizeof path, "%s/nosteps.db", dir);
+    const char *url = dir[0] ? path : storage;
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "random";
+    study_name(name, sizeof name, "nosteps");
+    gpbo_study *s = gpbo_study_open(url, name, sp, &o);
+    assert_non_null(s);
+    gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT;
+    r.values = &v;
+    assert_int_equal(gpbo_study_add_trial(s, p0, &r, SIZE_MAX, NULL), GPBO_OK);
+    r.n_steps = 4;
+    r.steps = steps;
+    r.step_values = sv;
+    refuse_steps(path, 1);
+    int rc = gpbo_study_add_trial(s, p1, &r, SIZE_MAX, NULL);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    refuse_steps(path, 0);
+    assert_int_equal(rc, GPBO_ESTORAGE);
+    assert_non_null(strstr(msg, "no steps"));
+    assert_int_equal(gpbo_study_ntrials(s), 1);
+    gpbo_study *h = gpbo_study_open(url, name, sp, &o);
+    assert_non_null(h);
+    assert_int_equal(gpbo_study_ntrials(h), 1);
+    gpbo_study_close(h);
+    gpbo_study_close(s);
+    gpbo_space_free(sp);
+}
+
 /* (x - 0.7)^2 + (y - 0.3)^2 on the unit square: its minimum at (0.7, 0.3). */
 static double bowl(const double *p)
 {
@@ -406,6 +561,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_added),
         cmocka_unit_test(test_objectives_constraints),
         cmocka_unit_test(test_finish_refused),
+        cmocka_unit_test(test_steps_attrs),
         cmocka_unit_test(test_bayes_warm_start),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
