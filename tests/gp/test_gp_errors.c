@@ -221,6 +221,27 @@ static void test_predict(void **state)
     /* m = 0 is a no-op. */
     assert_int_equal(gpbo_gp_predict(gp, 0, NULL, NULL, NULL), GPBO_OK);
     gpbo_gp_free(gp);
+
+    /* An m of -1 (or -2 ...) from a caller's size arithmetic is refused: the bound on the
+     * scratch was computed from m + n + dim (2m + 1 + n in gp_sample), which wrapped to 0 and
+     * divided by it (SIGFPE: with dim 1 and no data in predict, one observation in sample). */
+    gpbo_gp *one = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    gpbo_gp_workspace *ws = gpbo_gp_workspace_new();
+    for (size_t n = 0; n < 3; n++) {
+        if (n > 0)
+            assert_int_equal(gpbo_gp_add(one, ok + n, 0.5 * (double)n), GPBO_OK);
+        for (size_t back = 0; back < 4; back++) {
+            size_t m = SIZE_MAX - back;
+            EXPECT(gpbo_gp_predict(one, m, ok, mean, var), GPBO_EINVAL, "is too large");
+            EXPECT(gpbo_gp_predict_cov(one, m, ok, mean, cov), GPBO_EINVAL, "is too large");
+            EXPECT(gpbo_gp_predict_grad(one, ws, m, ok, mean, var, dm, dv), GPBO_EINVAL,
+                   "is too large");
+            EXPECT(gpbo_gp_sample(one, m, ok, 1, &rng, mean), GPBO_EINVAL, "is too large");
+            EXPECT(gpbo_gp_sample(one, m / 2 + 1, ok, 1, &rng, mean), GPBO_EINVAL, "is too large");
+        }
+    }
+    gpbo_gp_workspace_free(ws);
+    gpbo_gp_free(one);
 }
 
 static void test_io(void **state)
