@@ -105,6 +105,75 @@ static void test_data(void **state)
     gpbo_gp_free(gp);
 }
 
+/* A kernel that fails its contract: NaN beyond r2 = 1. */
+static void nan_kernel(size_t count, const double *r2, double *k, double *dk)
+{
+    for (size_t i = 0; i < count; i++) {
+        k[i] = r2[i] > 1.0 ? NAN : exp(-0.5 * r2[i]);
+        if (dk != NULL)
+            dk[i] = -0.5 * k[i];
+    }
+}
+
+/* An input whose value over its lengthscale overflows (1e300 / exp(-50)) is refused, naming it:
+ * two of them were inf - inf = NaN apart, the NaN passed OpenBLAS's dpotrf (which does not test
+ * for it) and the model took the data with GPBO_OK and predicted NaN everywhere. So is a K that
+ * holds a NaN (a kernel that returned one). The model is left as it was each time. */
+static void test_scaled_input_overflow(void **state)
+{
+    (void)state;
+    double x[3] = {1e300, 1e300, -1e300}, y[3] = {1.0, 2.0, 3.0}, xs[2] = {0.25, 0.75};
+    double tiny[3] = {-50.0, 0.0, log(1e-4)}, unit[3] = {0.0, 0.0, log(1e-4)}, got[3];
+    double q = 0.4, m0, v0, m1, v1;
+    for (int additive = 0; additive < 2; additive++) {
+        gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 1);
+        assert_int_equal(gpbo_gp_set_additive(gp, additive), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, tiny), GPBO_OK);
+        EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL,
+               "x[0][0] = 1e+300 over its lengthscale 1.92875e-22 overflows");
+        assert_int_equal(gpbo_gp_n(gp), 0);
+        /* the same inputs at a lengthscale of 1 are data (far apart: K is diagonal) */
+        assert_int_equal(gpbo_gp_set_params(gp, unit), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m0, &v0), GPBO_OK);
+        assert_true(isfinite(m0) && isfinite(v0));
+        EXPECT(gpbo_gp_set_params(gp, tiny), GPBO_EINVAL, "x[0][0] = 1e+300 over its lengthscale");
+        assert_int_equal(gpbo_gp_get_params(gp, got), GPBO_OK);
+        assert_memory_equal(got, unit, sizeof got);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m1, &v1), GPBO_OK);
+        assert_true(m0 == m1 && v0 == v1);
+        /* gp_add: the new input is checked before anything changes */
+        assert_int_equal(gpbo_gp_set_data(gp, 2, xs, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, tiny), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m0, &v0), GPBO_OK);
+        EXPECT(gpbo_gp_add(gp, x, 1.0), GPBO_EINVAL, "gp_add: x[0] = 1e+300 over its lengthscale");
+        assert_int_equal(gpbo_gp_n(gp), 2);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m1, &v1), GPBO_OK);
+        assert_true(m0 == m1 && v0 == v1 && isfinite(m1));
+        gpbo_gp_free(gp);
+    }
+    /* a saved document with such inputs is a format error naming the fields */
+    EXPECT_NULL(
+        gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 1, \"kernel\": \"se\", "
+                            "\"dim\": 1, \"normalize\": true, \"n\": 3, \"x\": [[1e300], "
+                            "[1e300], [-1e300]], \"params\": [-50, 0, -9], \"y\": [1, 2, 3]}"),
+        GPBO_EFORMAT, "\"x\" / \"y\": gp: x[0][0] = 1e+300 over its lengthscale");
+
+    gpbo_kernel_def bad = {GPBO_KERNEL_DEF_VERSION, "nan-beyond-1", nan_kernel};
+    gpbo_gp *gp = gpbo_gp_new_with_kernel(&bad, 1);
+    assert_int_equal(gpbo_gp_set_data(gp, 2, xs, y), GPBO_OK); /* 0.5 apart: no NaN */
+    assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m0, &v0), GPBO_OK);
+    double far[3] = {0.25, 0.75, 9.0};
+    EXPECT(gpbo_gp_set_data(gp, 3, far, y), GPBO_EINVAL,
+           "holds a value that is not finite: the kernel \"nan-beyond-1\"");
+    assert_int_equal(gpbo_gp_n(gp), 2);
+    EXPECT(gpbo_gp_add(gp, far + 2, 3.0), GPBO_EINVAL, "not finite");
+    assert_int_equal(gpbo_gp_n(gp), 2);
+    assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    gpbo_gp_free(gp);
+}
+
 static void test_params(void **state)
 {
     (void)state;
@@ -401,6 +470,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new),
         cmocka_unit_test(test_data),
+        cmocka_unit_test(test_scaled_input_overflow),
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_fit_options),
         cmocka_unit_test(test_predict),
