@@ -127,7 +127,10 @@ static gpbo_gp *from_json(json_t *root)
                        gpbo_gp__kernel_list(list, sizeof list));
         return NULL;
     }
-    if (!json_is_integer(dim) || json_integer_value(dim) < 1 || json_integer_value(dim) > 1000000) {
+    /* No upper bound: "params" must hold dim + 2 numbers, checked before any memory is taken for
+     * them (a bound of a million refused to load what gpbo_gp_save wrote of a wider model, and
+     * said that its "dim" was not a positive integer). */
+    if (!json_is_integer(dim) || json_integer_value(dim) < 1) {
         gpbo_error_set(GPBO_EFORMAT, "gp model: \"dim\" must be a positive integer");
         return NULL;
     }
