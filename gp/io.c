@@ -116,7 +116,17 @@ static gpbo_gp *from_json(json_t *root)
         return NULL;
     }
     if (!json_is_integer(ver) || json_integer_value(ver) != FORMAT_VERSION) {
-        gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be %d", FORMAT_VERSION);
+        /* the version found is named: a later gpbo's file says so, not only what is expected */
+        if (json_is_integer(ver))
+            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" is %lld%s: it must be %d",
+                           (long long)json_integer_value(ver),
+                           json_integer_value(ver) > FORMAT_VERSION
+                               ? " (written by a newer gpbo, whose format this one cannot read)"
+                               : "",
+                           FORMAT_VERSION);
+        else
+            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be %d (the integer)",
+                           FORMAT_VERSION);
         return NULL;
     }
     const gpbo_kernel_def *def =
