@@ -237,9 +237,11 @@ class GaussianProcessRegressor:
     additive : use the additive form of the kernel (a sum of one-feature kernels).
 
     Fitted attributes: ``n_features_in_``, ``hyperparameters_`` (log l_1..log l_d, log s2,
-    log sn2), ``length_scale_``, ``signal_variance_``, ``noise_variance_`` (in y's units^2),
+    log sn2; with normalize_y in standardized units), ``length_scale_``, ``signal_variance_``
+    and ``noise_variance_`` (both in y's units^2: far from the data the std of f is
+    sqrt(signal_variance_), that of a new y sqrt(signal_variance_ + noise_variance_)),
     ``log_marginal_likelihood_value_`` (of the standardized y with normalize_y, as
-    scikit-learn's), ``kernel_`` (a description).
+    scikit-learn's), ``kernel_`` (a description, in the units of hyperparameters_).
 
     ``predict(return_std=True)`` and ``return_cov`` give the posterior of the latent f, without
     the observation noise (add ``noise_variance_`` for a new y), as scikit-learn's estimator with
@@ -358,11 +360,15 @@ class GaussianProcessRegressor:
         self.n_features_in_ = dim
         self.hyperparameters_ = theta
         self.length_scale_ = np.exp(theta[:dim])
-        self.signal_variance_ = float(np.exp(theta[dim]))
+        # both variances in y's units^2, as documented: the noise's is the library's, and the
+        # signal's is scaled by the same std(y)^2 (it was the standardized s2 beside the noise
+        # in y's units, so signal_variance_ + noise_variance_ mixed units)
         self.noise_variance_ = float(_gp.gpbo_gp_noise_variance(model.h))
+        y_var = self.noise_variance_ / float(np.exp(theta[dim + 1]))
+        self.signal_variance_ = float(np.exp(theta[dim])) * y_var
         self.log_marginal_likelihood_value_ = float(lml)
         self.kernel_ = "%.4g * %s(length_scale=[%s]) + noise %.4g%s" % (
-            self.signal_variance_, _gp.gpbo_gp_kernel_name(model.h).decode(),
+            float(np.exp(theta[dim])), _gp.gpbo_gp_kernel_name(model.h).decode(),
             ", ".join("%.4g" % v for v in self.length_scale_), float(np.exp(theta[dim + 1])),
             " (standardized y)" if self.normalize_y else "")
         # last: a concurrent predict sees a complete model. It checks X against that model's

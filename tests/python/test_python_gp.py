@@ -527,3 +527,21 @@ def test_log_marginal_likelihood_at_any_theta(normalize):
         ours.log_marginal_likelihood(np.full(5, np.nan))
     with pytest.raises(gpbo.NotFittedError):
         gpbo.GaussianProcessRegressor().log_marginal_likelihood()
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_signal_and_noise_variance_in_the_units_of_y(normalize):
+    """signal_variance_ and noise_variance_ are both in y's units^2, as documented: far from the
+    data the predicted variance of f is signal_variance_. signal_variance_ was the standardized
+    s2 (off by std(y)^2 = 1.4e5 here) beside a noise_variance_ in y's units."""
+    X, y, Xq = problem(7, 30, 2)
+    y = 250.0 * y + 4000.0
+    for optimizer in ("lbfgs", None):
+        m = gpbo.GaussianProcessRegressor(normalize_y=normalize, optimizer=optimizer,
+                                          signal_variance=2.385, noise_variance=0.0123).fit(X, y)
+        far = np.full((1, 2), 1e6)
+        _, std = m.predict(far, return_std=True)
+        assert std[0] ** 2 == pytest.approx(m.signal_variance_, rel=1e-12)
+        ratio = np.exp(m.hyperparameters_[2:]) / [m.signal_variance_, m.noise_variance_]
+        assert ratio[0] == pytest.approx(ratio[1], rel=1e-12)
+        assert ratio[0] == pytest.approx(1.0 / y.var() if normalize else 1.0, rel=1e-12)
