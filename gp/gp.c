@@ -351,6 +351,16 @@ int gpbo_gp__standardize(gpbo_gp *gp, const char *fn)
         for (size_t i = 0; i < n; i++)
             m += gp->y[i];
         m /= (double)n;
+        /* Targets near DBL_MAX overflow the sum, not their mean: equal targets of 1.5e308 were
+         * refused as if their spread overflowed. The mean is then y_0 plus the mean difference
+         * to it (exact for equal targets; only then: the mean of any other y keeps its bits). A
+         * difference that overflows is a spread that does, refused below. */
+        if (!isfinite(m)) {
+            double dm = 0.0;
+            for (size_t i = 0; i < n; i++)
+                dm += gp->y[i] - gp->y[0];
+            m = gp->y[0] + dm / (double)n;
+        }
         double v = 0.0;
         for (size_t i = 0; i < n; i++)
             v += (gp->y[i] - m) * (gp->y[i] - m);

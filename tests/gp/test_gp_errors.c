@@ -95,6 +95,18 @@ static void test_data(void **state)
     assert_int_equal(gpbo_gp_n(gp), 3);
     assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
     assert_true(m0 == m1 && v0 == v1);
+    /* Targets near DBL_MAX whose sum overflows but whose spread does not are data: equal ones
+     * were refused as "its spread overflows (y from 1.5e+308 to 1.5e+308)". */
+    double big[3] = {1.5e308, 1.5e308, 1.5e308};
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, big), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m1 == 1.5e308 && isfinite(v1));
+    assert_int_equal(gpbo_gp_add(gp, xq, 1.5e308), GPBO_OK);
+    assert_int_equal(gpbo_gp_n(gp), 4);
+    double near[3] = {1.5e308, -1.5e308, 1.0};
+    EXPECT(gpbo_gp_set_data(gp, 3, x, near), GPBO_EINVAL, "its spread overflows");
+    assert_int_equal(gpbo_gp_n(gp), 4);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
     /* Without standardization they are taken as given; turning it on is then refused. */
     assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
     assert_int_equal(gpbo_gp_set_data(gp, 3, x, huge), GPBO_OK);
