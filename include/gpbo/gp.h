@@ -111,7 +111,7 @@ GPBO_API size_t gpbo_gp_n(const gpbo_gp *gp);
 GPBO_API size_t gpbo_gp_nparams(const gpbo_gp *gp);
 
 /** @return the name of the model's kernel (gpbo_kernel_name() of a built-in one, or a custom
- * kernel's own). */
+ * kernel's own); "" for NULL. Cannot fail. */
 GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
 
 /**
@@ -321,7 +321,8 @@ GPBO_API int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts);
 typedef struct gpbo_gp_fit_info {
     double objective;   /**< best log likelihood (or log posterior) reached */
     size_t evaluations; /**< likelihood evaluations, all starts together */
-    size_t starts;      /**< starts that ran to completion */
+    size_t starts;      /**< starts whose race (their first evaluations) reached a finite
+                             objective; a start skipped or failing throughout is not counted */
 } gpbo_gp_fit_info;
 
 /** Copies the report of the last fit (zeros before any fit). @return GPBO_OK or GPBO_EINVAL. */

@@ -9,12 +9,14 @@ Thread-safety: each ``fit`` builds a new model and publishes it when it is compl
 predict / sample_y / score only read the published model (const calls of the C library, which
 may run concurrently), so one estimator may predict from several threads, also while another
 thread fits it (a prediction then sees the old or the new model, never a half-fitted one).
-Two fits of one estimator at once are allowed too; the last to finish wins. ctypes releases
-the GIL during the C calls, so fits and predictions of distinct estimators run in parallel.
+Two fits of one estimator at once are allowed too; the last to finish wins, with all of its
+fitted attributes (assigned together under a lock). ctypes releases the GIL during the C calls,
+so fits and predictions of distinct estimators run in parallel.
 """
 import ctypes as C
 import numbers
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -98,6 +100,9 @@ class NotFittedError(ValueError, AttributeError):
 
 
 _not_fitted_classes = {}
+# Held while a fit's results are assigned to its estimator, so that two fits of one estimator
+# finishing together leave one fit's attributes and model, never a mix of both.
+_publish_lock = threading.Lock()
 
 
 def _not_fitted(message):
@@ -356,24 +361,34 @@ class GaussianProcessRegressor:
         return self
 
     def _publish(self, model, theta, lml):
+        """Assigns the fitted attributes and, last, the model. Everything is computed first and
+        then assigned under _publish_lock: assigned one by one while the values were computed
+        (ctypes calls, which release the GIL), two fits of one estimator finishing together
+        left one fit's hyperparameters_ beside the other's model (log_marginal_likelihood()
+        then refused its own hyperparameters_ for their length)."""
         dim = len(theta) - 2
-        self.n_features_in_ = dim
-        self.hyperparameters_ = theta
-        self.length_scale_ = np.exp(theta[:dim])
         # both variances in y's units^2, as documented: the noise's is the library's, and the
         # signal's is scaled by the same std(y)^2 (it was the standardized s2 beside the noise
         # in y's units, so signal_variance_ + noise_variance_ mixed units)
-        self.noise_variance_ = float(_gp.gpbo_gp_noise_variance(model.h))
-        y_var = self.noise_variance_ / float(np.exp(theta[dim + 1]))
-        self.signal_variance_ = float(np.exp(theta[dim])) * y_var
-        self.log_marginal_likelihood_value_ = float(lml)
-        self.kernel_ = "%.4g * %s(length_scale=[%s]) + noise %.4g%s" % (
+        noise_variance = float(_gp.gpbo_gp_noise_variance(model.h))
+        y_var = noise_variance / float(np.exp(theta[dim + 1]))
+        length_scale = np.exp(theta[:dim])
+        kernel = "%.4g * %s(length_scale=[%s]) + noise %.4g%s" % (
             float(np.exp(theta[dim])), _gp.gpbo_gp_kernel_name(model.h).decode(),
-            ", ".join("%.4g" % v for v in self.length_scale_), float(np.exp(theta[dim + 1])),
+            ", ".join("%.4g" % v for v in length_scale), float(np.exp(theta[dim + 1])),
             " (standardized y)" if self.normalize_y else "")
-        # last: a concurrent predict sees a complete model. It checks X against that model's
-        # own dimension, not n_features_in_, which a concurrent fit may have changed already
-        self._model = model
+        with _publish_lock:
+            self.n_features_in_ = dim
+            self.hyperparameters_ = theta
+            self.length_scale_ = length_scale
+            self.signal_variance_ = float(np.exp(theta[dim])) * y_var
+            self.noise_variance_ = noise_variance
+            self.log_marginal_likelihood_value_ = float(lml)
+            self.kernel_ = kernel
+            # last: a concurrent predict sees a complete model. It checks X against that
+            # model's own dimension, not n_features_in_, which a concurrent fit may have
+            # changed already
+            self._model = model
 
     def _fitted(self):
         model = getattr(self, "_model", None)

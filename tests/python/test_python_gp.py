@@ -545,3 +545,41 @@ def test_signal_and_noise_variance_in_the_units_of_y(normalize):
         ratio = np.exp(m.hyperparameters_[2:]) / [m.signal_variance_, m.noise_variance_]
         assert ratio[0] == pytest.approx(ratio[1], rel=1e-12)
         assert ratio[0] == pytest.approx(1.0 / y.var() if normalize else 1.0, rel=1e-12)
+
+
+def test_concurrent_fits_publish_one_fit_whole(monkeypatch):
+    """Two fits of one estimator finishing together (documented as allowed: the last to finish
+    wins) leave one fit's attributes with its model. Fit A (2 features) is held inside its
+    publishing, after it has assigned hyperparameters_, until fit B (3 features) has finished:
+    A then assigned the rest and its model, and hyperparameters_ (B's, 5 values) no longer
+    matched the model (4 hyperparameters): log_marginal_likelihood() raised."""
+    import threading
+    real = gp._gp.gpbo_gp_noise_variance
+    a_inside, b_done = threading.Event(), threading.Event()
+
+    def held(h):
+        if threading.current_thread().name == "fit-A":
+            a_inside.set()
+            b_done.wait(1.0)  # with the fix B waits for A: A goes on after a second
+        return real(h)
+
+    monkeypatch.setattr(gp._gp, "gpbo_gp_noise_variance", held)
+    XA, yA, _ = problem(21, 10, 2)
+    XB, yB, _ = problem(22, 10, 3)
+    est = gpbo.GaussianProcessRegressor(optimizer=None)
+
+    def fit_b():
+        est.fit(XB, 50.0 * yB)
+        b_done.set()
+
+    ta = threading.Thread(target=est.fit, args=(XA, yA), name="fit-A")
+    ta.start()
+    assert a_inside.wait(10.0)
+    tb = threading.Thread(target=fit_b, name="fit-B")
+    tb.start()
+    ta.join()
+    tb.join()
+    dim = gp._gp.gpbo_gp_dim(est._model.h)
+    assert est.n_features_in_ == dim and est.hyperparameters_.shape == (dim + 2,)
+    assert est.noise_variance_ == real(est._model.h)
+    assert est.log_marginal_likelihood() == est.log_marginal_likelihood_value_
