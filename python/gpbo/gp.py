@@ -423,10 +423,12 @@ class GaussianProcessRegressor:
         theta). The fitted model is never changed (clone_kernel is taken for scikit-learn's
         signature)."""
         del clone_kernel
-        model = self._fitted()
+        with _publish_lock:  # the model and its own hyperparameters, not a concurrent fit's
+            model = self._fitted()
+            fitted = self.hyperparameters_
         p = _gp.gpbo_gp_dim(model.h) + 2
         if theta is None:
-            theta = self.hyperparameters_
+            theta = fitted
         theta = np.array(theta, dtype=np.float64).ravel()
         if theta.shape != (p,):
             raise ValueError("theta has %d values; this model has %d hyperparameters (the "

@@ -583,3 +583,32 @@ def test_concurrent_fits_publish_one_fit_whole(monkeypatch):
     assert est.n_features_in_ == dim and est.hyperparameters_.shape == (dim + 2,)
     assert est.noise_variance_ == real(est._model.h)
     assert est.log_marginal_likelihood() == est.log_marginal_likelihood_value_
+
+
+def test_log_marginal_likelihood_during_a_concurrent_fit(monkeypatch):
+    """log_marginal_likelihood() takes the model and hyperparameters_ of one fit: it read the
+    model, called the library (the GIL released), then read hyperparameters_, which a fit on 3
+    features published in between, and raised 'theta has 5 values; this model has 4'."""
+    import threading
+    real = gp._gp.gpbo_gp_dim
+    inside, refitted = threading.Event(), threading.Event()
+
+    def held(h):
+        if threading.current_thread().name == "lml":
+            inside.set()
+            refitted.wait(10.0)
+        return real(h)
+
+    XA, yA, _ = problem(23, 10, 2)
+    XB, yB, _ = problem(24, 10, 3)
+    est = gpbo.GaussianProcessRegressor(optimizer=None).fit(XA, yA)
+    expected = est.log_marginal_likelihood_value_
+    monkeypatch.setattr(gp._gp, "gpbo_gp_dim", held)
+    out = []
+    t = threading.Thread(target=lambda: out.append(est.log_marginal_likelihood()), name="lml")
+    t.start()
+    assert inside.wait(10.0)
+    est.fit(XB, yB)
+    refitted.set()
+    t.join()
+    assert out == [expected]
