@@ -2,7 +2,8 @@
  * fuzz_gp.c: libFuzzer harness for a saved Gaussian-process model (gp/io.c's
  * gpbo_gp_from_string, what gpbo_gp_load reads from a file). The input is the model's text.
  * Promises checked: a text that does not load says why (an error code and a message); a model
- * that loads predicts at a point with a variance that is not negative, and saved again and
+ * that loads predicts at a point a finite mean and a variance that is finite and not negative
+ * (a NaN in K passed unnoticed: fuzz/corpus/gp/scaled-input-overflow), and saved again and
  * loaded back it predicts the same mean and variance to the bit (gp.h: doubles are written with
  * 17 significant digits). The same bytes read from a file by gpbo_gp_load (an in-memory file,
  * NUL bytes included) load exactly when the text loads and predict the same, and a failure names
@@ -88,6 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         same_bits(v1, v2, "the variance (loaded from a file)");
         if (v1 < 0)
             broken("predict", "a negative variance");
+        if (!isfinite(m1) || !isfinite(v1))
+            broken("predict", "a mean or variance that is not finite");
         char *again = gpbo_gp_to_string(gp);
         if (again == NULL)
             broken("to_string", gpbo_error_message());

@@ -351,6 +351,16 @@ int gpbo_gp__standardize(gpbo_gp *gp, const char *fn)
         for (size_t i = 0; i < n; i++)
             m += gp->y[i];
         m /= (double)n;
+        /* Targets near DBL_MAX overflow the sum, not their mean: equal targets of 1.5e308 were
+         * refused as if their spread overflowed. The mean is then y_0 plus the mean difference
+         * to it (exact for equal targets; only then: the mean of any other y keeps its bits). A
+         * difference that overflows is a spread that does, refused below. */
+        if (!isfinite(m)) {
+            double dm = 0.0;
+            for (size_t i = 0; i < n; i++)
+                dm += gp->y[i] - gp->y[0];
+            m = gp->y[0] + dm / (double)n;
+        }
         double v = 0.0;
         for (size_t i = 0; i < n; i++)
             v += (gp->y[i] - m) * (gp->y[i] - m);
@@ -578,6 +588,20 @@ static void build_k(gpbo_gp *gp, double jitter)
     gp->kd_valid = keep;
 }
 
+/* The first input of x (one row, dim values) whose value over its lengthscale (what xt holds)
+ * overflows, or dim when there is none. Two such inputs were inf - inf = NaN apart, the NaN went
+ * through OpenBLAS's dpotrf, which does not test for it, and every prediction was NaN with
+ * GPBO_OK returned. */
+static size_t scaled_overflow(const gpbo_gp *gp, const double *x)
+{
+    size_t k = 0;
+    while (k < gp->dim && isfinite(x[k] / gp->ell[k]))
+        k++;
+    return k;
+}
+
+#define SCALED_OVERFLOW_MSG "over its lengthscale %g overflows a double: rescale the inputs"
+
 int gpbo_gp__factorize(gpbo_gp *gp)
 {
     size_t n = gp->n;
@@ -587,6 +611,10 @@ int gpbo_gp__factorize(gpbo_gp *gp)
     gp->akd_valid = 0;
     if (n == 0)
         return GPBO_OK;
+    for (size_t i = 0, k; i < n; i++)
+        if ((k = scaled_overflow(gp, gp->x + i * gp->dim)) < gp->dim)
+            return gpbo_error_set(GPBO_EINVAL, "gp: x[%zu][%zu] = %g " SCALED_OVERFLOW_MSG, i, k,
+                                  gp->x[i * gp->dim + k], gp->ell[k]);
     double jitter = 0.0;
     for (;;) {
         build_k(gp, jitter);
@@ -606,6 +634,13 @@ int gpbo_gp__factorize(gpbo_gp *gp)
     double s = 0.0;
     for (size_t i = 0; i < n; i++)
         s += log(gp->L[i * gp->cap + i]);
+    /* A NaN in K (a custom kernel's value) passes dpotrf (OpenBLAS's does not test for it) and
+     * reaches the diagonal of every later row. */
+    if (!isfinite(s))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "gp: K (n = %zu) holds a value that is not finite: the kernel "
+                              "\"%s\" returned one",
+                              n, gp->kern->name);
     gp->logdet_half = s;
     gpbo_gp__solve_alpha(gp);
     return GPBO_OK;
@@ -677,6 +712,10 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
         return rc;
     if (!isfinite(y))
         return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%s)", gpbo_nonfinite_name(y));
+    size_t bad = scaled_overflow(gp, x);
+    if (bad < gp->dim)
+        return gpbo_error_set(GPBO_EINVAL, "gp_add: x[%zu] = %g " SCALED_OVERFLOW_MSG, bad, x[bad],
+                              gp->ell[bad]);
     /* x may be one of the model's own inputs (gpbo_gp_x() + i * dim), which growing the
      * buffers would free: it is found again at its offset afterwards. */
     size_t n = gp->n, d = gp->dim;
@@ -949,7 +988,9 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
 #pragma omp simd reduction(+ : s)
             for (size_t j = 0; j < i; j++) {
                 double t = xi - col[j];
-                s += c[j] * t * t;
+                /* a pair too far apart has dk = 0, and its t may be infinite (inputs near
+                 * +-DBL_MAX): no term, not 0 * inf = NaN */
+                s += c[j] != 0.0 ? c[j] * t * t : 0.0;
             }
             gl[k] += 2.0 * s;
         }

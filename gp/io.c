@@ -116,7 +116,17 @@ static gpbo_gp *from_json(json_t *root)
         return NULL;
     }
     if (!json_is_integer(ver) || json_integer_value(ver) != FORMAT_VERSION) {
-        gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be %d", FORMAT_VERSION);
+        /* the version found is named: a later gpbo's file says so, not only what is expected */
+        if (json_is_integer(ver))
+            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" is %lld%s: it must be %d",
+                           (long long)json_integer_value(ver),
+                           json_integer_value(ver) > FORMAT_VERSION
+                               ? " (written by a newer gpbo, whose format this one cannot read)"
+                               : "",
+                           FORMAT_VERSION);
+        else
+            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be %d (the integer)",
+                           FORMAT_VERSION);
         return NULL;
     }
     const gpbo_kernel_def *def =
@@ -127,7 +137,10 @@ static gpbo_gp *from_json(json_t *root)
                        gpbo_gp__kernel_list(list, sizeof list));
         return NULL;
     }
-    if (!json_is_integer(dim) || json_integer_value(dim) < 1 || json_integer_value(dim) > 1000000) {
+    /* No upper bound: "params" must hold dim + 2 numbers, checked before any memory is taken for
+     * them (a bound of a million refused to load what gpbo_gp_save wrote of a wider model, and
+     * said that its "dim" was not a positive integer). */
+    if (!json_is_integer(dim) || json_integer_value(dim) < 1) {
         gpbo_error_set(GPBO_EFORMAT, "gp model: \"dim\" must be a positive integer");
         return NULL;
     }

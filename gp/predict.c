@@ -92,6 +92,19 @@ void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, do
     }
 }
 
+/* Whether m rows of extra + per_m * m doubles each overflow a size_t count of bytes. Computed
+ * without wrapping: the sum extra + m + n was taken modulo 2^64 first, and an m of -1 (a
+ * caller's size arithmetic) made it 0, a division by zero that killed the process (SIGFPE). */
+static int rows_overflow(size_t m, size_t extra, size_t per_m)
+{
+    const size_t lim = SIZE_MAX / sizeof(double);
+    if (m == 0)
+        return 0;
+    if (m > lim / per_m || extra > lim - per_m * m)
+        return 1;
+    return m > lim / (extra + per_m * m);
+}
+
 static int check_query(const char *fn, const gpbo_gp *gp, size_t m, const double *x,
                        const void *out)
 {
@@ -99,7 +112,7 @@ static int check_query(const char *fn, const gpbo_gp *gp, size_t m, const double
         return gpbo_error_set(GPBO_EINVAL, "%s: gp is NULL", fn);
     if (m > 0 && (x == NULL || out == NULL))
         return gpbo_error_set(GPBO_EINVAL, "%s: x or an output is NULL with m = %zu", fn, m);
-    if (m > 0 && m > SIZE_MAX / 8 / (gp->n + gp->dim + m))
+    if (rows_overflow(m, gp->n + gp->dim, 1))
         return gpbo_error_set(GPBO_EINVAL, "%s: m = %zu is too large", fn, m);
     return m > 0 ? gpbo_gp__check_finite(fn, "x", m * gp->dim, gp->dim, x) : GPBO_OK;
 }
@@ -200,7 +213,7 @@ int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples
     if (gp != NULL && nsamples > (size_t)INT_MAX)
         return gpbo_error_set(GPBO_EINVAL, "gp_sample: nsamples = %zu is too large (%d at most)",
                               nsamples, INT_MAX);
-    if (gp != NULL && m > 0 && m > SIZE_MAX / sizeof(double) / (2 * m + 1 + gp->n))
+    if (gp != NULL && rows_overflow(m, 1 + gp->n, 2))
         return gpbo_error_set(GPBO_EINVAL, "gp_sample: m = %zu is too large", m);
     int rc = check_query("gp_sample", gp, m, x, out);
     if (rc != GPBO_OK)

@@ -111,7 +111,7 @@ GPBO_API size_t gpbo_gp_n(const gpbo_gp *gp);
 GPBO_API size_t gpbo_gp_nparams(const gpbo_gp *gp);
 
 /** @return the name of the model's kernel (gpbo_kernel_name() of a built-in one, or a custom
- * kernel's own). */
+ * kernel's own); "" for NULL. Cannot fail. */
 GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
 
 /**
@@ -124,7 +124,9 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
  * @param y n targets. Copied. May be NULL when n = 0.
  * @return GPBO_OK; GPBO_EINVAL (NULL pointer, a NaN or infinite value, named by index; an n
  *         so large that n * dim values overflow a size_t, refused before x is read; with
- *         standardization on, finite targets whose spread overflows, about 1e154 apart);
+ *         standardization on, finite targets whose spread overflows, about 1e154 apart; an
+ *         input x_ij whose ratio x_ij / l_j overflows a double, named; a custom kernel that
+ *         returns a value that is not finite);
  *         GPBO_ENOTPD (K not positive definite even with the largest jitter); GPBO_ENOMEM.
  *         On failure the previous data and factorization are kept.
  */
@@ -136,8 +138,9 @@ GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const doub
  * on all n + 1 points would do, and the result equals it up to rounding. Allocates (geometric
  * growth). If the extension is not positive definite, K is refactorized with jitter.
  * @param x dim values; may be a row of the model's own gpbo_gp_x(). @param y the target.
- * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite; a y that standardization cannot take, as
- *         gpbo_gp_set_data()), GPBO_ENOTPD, GPBO_ENOMEM; on failure the model is unchanged.
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite; a y that standardization cannot take, or
+ *         an x_j / l_j that overflows, as gpbo_gp_set_data()), GPBO_ENOTPD, GPBO_ENOMEM; on
+ *         failure the model is unchanged.
  */
 GPBO_API int gpbo_gp_add(gpbo_gp *gp, const double *x, double y);
 
@@ -201,7 +204,8 @@ GPBO_API int gpbo_gp_get_params(const gpbo_gp *gp, double *out);
  * Allocates: once a likelihood gradient has been asked for, the factorization keeps the
  * kernel's terms for the next one, in scratch that grows here when n has grown since.
  * @return GPBO_OK; GPBO_EINVAL (NULL, a non-finite value, or a value outside [-50, 50], named by
- *         index); GPBO_ENOTPD. On failure the previous hyperparameters are kept.
+ *         index; lengthscales that make a training input's x_ij / l_j overflow, as
+ *         gpbo_gp_set_data()); GPBO_ENOTPD. On failure the previous hyperparameters are kept.
  */
 GPBO_API int gpbo_gp_set_params(gpbo_gp *gp, const double *in);
 
@@ -317,7 +321,8 @@ GPBO_API int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts);
 typedef struct gpbo_gp_fit_info {
     double objective;   /**< best log likelihood (or log posterior) reached */
     size_t evaluations; /**< likelihood evaluations, all starts together */
-    size_t starts;      /**< starts that ran to completion */
+    size_t starts;      /**< starts whose race (their first evaluations) reached a finite
+                             objective; a start skipped or failing throughout is not counted */
 } gpbo_gp_fit_info;
 
 /** Copies the report of the last fit (zeros before any fit). @return GPBO_OK or GPBO_EINVAL. */

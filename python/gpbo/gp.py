@@ -9,12 +9,14 @@ Thread-safety: each ``fit`` builds a new model and publishes it when it is compl
 predict / sample_y / score only read the published model (const calls of the C library, which
 may run concurrently), so one estimator may predict from several threads, also while another
 thread fits it (a prediction then sees the old or the new model, never a half-fitted one).
-Two fits of one estimator at once are allowed too; the last to finish wins. ctypes releases
-the GIL during the C calls, so fits and predictions of distinct estimators run in parallel.
+Two fits of one estimator at once are allowed too; the last to finish wins, with all of its
+fitted attributes (assigned together under a lock). ctypes releases the GIL during the C calls,
+so fits and predictions of distinct estimators run in parallel.
 """
 import ctypes as C
 import numbers
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -98,6 +100,9 @@ class NotFittedError(ValueError, AttributeError):
 
 
 _not_fitted_classes = {}
+# Held while a fit's results are assigned to its estimator, so that two fits of one estimator
+# finishing together leave one fit's attributes and model, never a mix of both.
+_publish_lock = threading.Lock()
 
 
 def _not_fitted(message):
@@ -237,9 +242,11 @@ class GaussianProcessRegressor:
     additive : use the additive form of the kernel (a sum of one-feature kernels).
 
     Fitted attributes: ``n_features_in_``, ``hyperparameters_`` (log l_1..log l_d, log s2,
-    log sn2), ``length_scale_``, ``signal_variance_``, ``noise_variance_`` (in y's units^2),
+    log sn2; with normalize_y in standardized units), ``length_scale_``, ``signal_variance_``
+    and ``noise_variance_`` (both in y's units^2: far from the data the std of f is
+    sqrt(signal_variance_), that of a new y sqrt(signal_variance_ + noise_variance_)),
     ``log_marginal_likelihood_value_`` (of the standardized y with normalize_y, as
-    scikit-learn's), ``kernel_`` (a description).
+    scikit-learn's), ``kernel_`` (a description, in the units of hyperparameters_).
 
     ``predict(return_std=True)`` and ``return_cov`` give the posterior of the latent f, without
     the observation noise (add ``noise_variance_`` for a new y), as scikit-learn's estimator with
@@ -354,20 +361,34 @@ class GaussianProcessRegressor:
         return self
 
     def _publish(self, model, theta, lml):
+        """Assigns the fitted attributes and, last, the model. Everything is computed first and
+        then assigned under _publish_lock: assigned one by one while the values were computed
+        (ctypes calls, which release the GIL), two fits of one estimator finishing together
+        left one fit's hyperparameters_ beside the other's model (log_marginal_likelihood()
+        then refused its own hyperparameters_ for their length)."""
         dim = len(theta) - 2
-        self.n_features_in_ = dim
-        self.hyperparameters_ = theta
-        self.length_scale_ = np.exp(theta[:dim])
-        self.signal_variance_ = float(np.exp(theta[dim]))
-        self.noise_variance_ = float(_gp.gpbo_gp_noise_variance(model.h))
-        self.log_marginal_likelihood_value_ = float(lml)
-        self.kernel_ = "%.4g * %s(length_scale=[%s]) + noise %.4g%s" % (
-            self.signal_variance_, _gp.gpbo_gp_kernel_name(model.h).decode(),
-            ", ".join("%.4g" % v for v in self.length_scale_), float(np.exp(theta[dim + 1])),
+        # both variances in y's units^2, as documented: the noise's is the library's, and the
+        # signal's is scaled by the same std(y)^2 (it was the standardized s2 beside the noise
+        # in y's units, so signal_variance_ + noise_variance_ mixed units)
+        noise_variance = float(_gp.gpbo_gp_noise_variance(model.h))
+        y_var = noise_variance / float(np.exp(theta[dim + 1]))
+        length_scale = np.exp(theta[:dim])
+        kernel = "%.4g * %s(length_scale=[%s]) + noise %.4g%s" % (
+            float(np.exp(theta[dim])), _gp.gpbo_gp_kernel_name(model.h).decode(),
+            ", ".join("%.4g" % v for v in length_scale), float(np.exp(theta[dim + 1])),
             " (standardized y)" if self.normalize_y else "")
-        # last: a concurrent predict sees a complete model. It checks X against that model's
-        # own dimension, not n_features_in_, which a concurrent fit may have changed already
-        self._model = model
+        with _publish_lock:
+            self.n_features_in_ = dim
+            self.hyperparameters_ = theta
+            self.length_scale_ = length_scale
+            self.signal_variance_ = float(np.exp(theta[dim])) * y_var
+            self.noise_variance_ = noise_variance
+            self.log_marginal_likelihood_value_ = float(lml)
+            self.kernel_ = kernel
+            # last: a concurrent predict sees a complete model. It checks X against that
+            # model's own dimension, not n_features_in_, which a concurrent fit may have
+            # changed already
+            self._model = model
 
     def _fitted(self):
         model = getattr(self, "_model", None)
@@ -402,10 +423,12 @@ class GaussianProcessRegressor:
         theta). The fitted model is never changed (clone_kernel is taken for scikit-learn's
         signature)."""
         del clone_kernel
-        model = self._fitted()
+        with _publish_lock:  # the model and its own hyperparameters, not a concurrent fit's
+            model = self._fitted()
+            fitted = self.hyperparameters_
         p = _gp.gpbo_gp_dim(model.h) + 2
         if theta is None:
-            theta = self.hyperparameters_
+            theta = fitted
         theta = np.array(theta, dtype=np.float64).ravel()
         if theta.shape != (p,):
             raise ValueError("theta has %d values; this model has %d hyperparameters (the "

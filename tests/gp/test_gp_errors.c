@@ -95,6 +95,18 @@ static void test_data(void **state)
     assert_int_equal(gpbo_gp_n(gp), 3);
     assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
     assert_true(m0 == m1 && v0 == v1);
+    /* Targets near DBL_MAX whose sum overflows but whose spread does not are data: equal ones
+     * were refused as "its spread overflows (y from 1.5e+308 to 1.5e+308)". */
+    double big[3] = {1.5e308, 1.5e308, 1.5e308};
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, big), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
+    assert_true(m1 == 1.5e308 && isfinite(v1));
+    assert_int_equal(gpbo_gp_add(gp, xq, 1.5e308), GPBO_OK);
+    assert_int_equal(gpbo_gp_n(gp), 4);
+    double near[3] = {1.5e308, -1.5e308, 1.0};
+    EXPECT(gpbo_gp_set_data(gp, 3, x, near), GPBO_EINVAL, "its spread overflows");
+    assert_int_equal(gpbo_gp_n(gp), 4);
+    assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
     /* Without standardization they are taken as given; turning it on is then refused. */
     assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
     assert_int_equal(gpbo_gp_set_data(gp, 3, x, huge), GPBO_OK);
@@ -102,6 +114,75 @@ static void test_data(void **state)
     assert_int_equal(gpbo_gp_get_normalize(gp), 0);
     assert_int_equal(gpbo_gp_predict(gp, 1, xq, &m1, &v1), GPBO_OK);
     assert_true(isfinite(m1) && isfinite(v1));
+    gpbo_gp_free(gp);
+}
+
+/* A kernel that fails its contract: NaN beyond r2 = 1. */
+static void nan_kernel(size_t count, const double *r2, double *k, double *dk)
+{
+    for (size_t i = 0; i < count; i++) {
+        k[i] = r2[i] > 1.0 ? NAN : exp(-0.5 * r2[i]);
+        if (dk != NULL)
+            dk[i] = -0.5 * k[i];
+    }
+}
+
+/* An input whose value over its lengthscale overflows (1e300 / exp(-50)) is refused, naming it:
+ * two of them were inf - inf = NaN apart, the NaN passed OpenBLAS's dpotrf (which does not test
+ * for it) and the model took the data with GPBO_OK and predicted NaN everywhere. So is a K that
+ * holds a NaN (a kernel that returned one). The model is left as it was each time. */
+static void test_scaled_input_overflow(void **state)
+{
+    (void)state;
+    double x[3] = {1e300, 1e300, -1e300}, y[3] = {1.0, 2.0, 3.0}, xs[2] = {0.25, 0.75};
+    double tiny[3] = {-50.0, 0.0, log(1e-4)}, unit[3] = {0.0, 0.0, log(1e-4)}, got[3];
+    double q = 0.4, m0, v0, m1, v1;
+    for (int additive = 0; additive < 2; additive++) {
+        gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 1);
+        assert_int_equal(gpbo_gp_set_additive(gp, additive), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, tiny), GPBO_OK);
+        EXPECT(gpbo_gp_set_data(gp, 3, x, y), GPBO_EINVAL,
+               "x[0][0] = 1e+300 over its lengthscale 1.92875e-22 overflows");
+        assert_int_equal(gpbo_gp_n(gp), 0);
+        /* the same inputs at a lengthscale of 1 are data (far apart: K is diagonal) */
+        assert_int_equal(gpbo_gp_set_params(gp, unit), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_data(gp, 3, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m0, &v0), GPBO_OK);
+        assert_true(isfinite(m0) && isfinite(v0));
+        EXPECT(gpbo_gp_set_params(gp, tiny), GPBO_EINVAL, "x[0][0] = 1e+300 over its lengthscale");
+        assert_int_equal(gpbo_gp_get_params(gp, got), GPBO_OK);
+        assert_memory_equal(got, unit, sizeof got);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m1, &v1), GPBO_OK);
+        assert_true(m0 == m1 && v0 == v1);
+        /* gp_add: the new input is checked before anything changes */
+        assert_int_equal(gpbo_gp_set_data(gp, 2, xs, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, tiny), GPBO_OK);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m0, &v0), GPBO_OK);
+        EXPECT(gpbo_gp_add(gp, x, 1.0), GPBO_EINVAL, "gp_add: x[0] = 1e+300 over its lengthscale");
+        assert_int_equal(gpbo_gp_n(gp), 2);
+        assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m1, &v1), GPBO_OK);
+        assert_true(m0 == m1 && v0 == v1 && isfinite(m1));
+        gpbo_gp_free(gp);
+    }
+    /* a saved document with such inputs is a format error naming the fields */
+    EXPECT_NULL(
+        gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 1, \"kernel\": \"se\", "
+                            "\"dim\": 1, \"normalize\": true, \"n\": 3, \"x\": [[1e300], "
+                            "[1e300], [-1e300]], \"params\": [-50, 0, -9], \"y\": [1, 2, 3]}"),
+        GPBO_EFORMAT, "\"x\" / \"y\": gp: x[0][0] = 1e+300 over its lengthscale");
+
+    gpbo_kernel_def bad = {GPBO_KERNEL_DEF_VERSION, "nan-beyond-1", nan_kernel};
+    gpbo_gp *gp = gpbo_gp_new_with_kernel(&bad, 1);
+    assert_int_equal(gpbo_gp_set_data(gp, 2, xs, y), GPBO_OK); /* 0.5 apart: no NaN */
+    assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m0, &v0), GPBO_OK);
+    double far[3] = {0.25, 0.75, 9.0};
+    EXPECT(gpbo_gp_set_data(gp, 3, far, y), GPBO_EINVAL,
+           "holds a value that is not finite: the kernel \"nan-beyond-1\"");
+    assert_int_equal(gpbo_gp_n(gp), 2);
+    EXPECT(gpbo_gp_add(gp, far + 2, 3.0), GPBO_EINVAL, "not finite");
+    assert_int_equal(gpbo_gp_n(gp), 2);
+    assert_int_equal(gpbo_gp_predict(gp, 1, &q, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
     gpbo_gp_free(gp);
 }
 
@@ -221,6 +302,27 @@ static void test_predict(void **state)
     /* m = 0 is a no-op. */
     assert_int_equal(gpbo_gp_predict(gp, 0, NULL, NULL, NULL), GPBO_OK);
     gpbo_gp_free(gp);
+
+    /* An m of -1 (or -2 ...) from a caller's size arithmetic is refused: the bound on the
+     * scratch was computed from m + n + dim (2m + 1 + n in gp_sample), which wrapped to 0 and
+     * divided by it (SIGFPE: with dim 1 and no data in predict, one observation in sample). */
+    gpbo_gp *one = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    gpbo_gp_workspace *ws = gpbo_gp_workspace_new();
+    for (size_t n = 0; n < 3; n++) {
+        if (n > 0)
+            assert_int_equal(gpbo_gp_add(one, ok + n, 0.5 * (double)n), GPBO_OK);
+        for (size_t back = 0; back < 4; back++) {
+            size_t m = SIZE_MAX - back;
+            EXPECT(gpbo_gp_predict(one, m, ok, mean, var), GPBO_EINVAL, "is too large");
+            EXPECT(gpbo_gp_predict_cov(one, m, ok, mean, cov), GPBO_EINVAL, "is too large");
+            EXPECT(gpbo_gp_predict_grad(one, ws, m, ok, mean, var, dm, dv), GPBO_EINVAL,
+                   "is too large");
+            EXPECT(gpbo_gp_sample(one, m, ok, 1, &rng, mean), GPBO_EINVAL, "is too large");
+            EXPECT(gpbo_gp_sample(one, m / 2 + 1, ok, 1, &rng, mean), GPBO_EINVAL, "is too large");
+        }
+    }
+    gpbo_gp_workspace_free(ws);
+    gpbo_gp_free(one);
 }
 
 static void test_io(void **state)
@@ -231,8 +333,13 @@ static void test_io(void **state)
     EXPECT_NULL(gpbo_gp_from_string("{\"format\": "), GPBO_EFORMAT, "line 1");
     EXPECT_NULL(gpbo_gp_from_string("[1, 2]"), GPBO_EFORMAT, "not a JSON object");
     EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"other\"}"), GPBO_EFORMAT, "\"format\"");
+    /* the version found is named (the message said only what was expected) */
     EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 2}"), GPBO_EFORMAT,
-                "\"version\" must be 1");
+                "\"version\" is 2 (written by a newer gpbo");
+    EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 0}"), GPBO_EFORMAT,
+                "\"version\" is 0: it must be 1");
+    EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": \"1\"}"), GPBO_EFORMAT,
+                "\"version\" must be 1 (the integer)");
     const char *head = "{\"format\": \"gpbo-gp\", \"version\": 1, ";
     char buf[512];
     snprintf(buf, sizeof buf, "%s\"kernel\": \"rbf\"}", head);
@@ -380,6 +487,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new),
         cmocka_unit_test(test_data),
+        cmocka_unit_test(test_scaled_input_overflow),
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_fit_options),
         cmocka_unit_test(test_predict),

@@ -315,16 +315,23 @@ static void test_gradient_far_input(void **state)
     enum { N = 6, D = 2 };
     double x[N * D] = {0.1, 0.2, 0.5, 0.55, 1e160, 0.3, 0.9, 0.1, 0.37, 0.81, 0.66, 0.05};
     double y[N] = {1.0, 2.385, 3.1, 0.5, -1.2, 0.7};
-    for (int a = 0; a < 2; a++) {
+    /* Two inputs near +-DBL_MAX over their lengthscale (0.31), whose difference overflows: the ARD
+     * gradient multiplied the pair's dk = 0 by the infinite square of that difference and was NaN
+     * in l_1. */
+    double xf[N * D] = {0.1, 0.2, 0.5, 0.55, 5e307, 0.3, -5e307, 0.1, 0.37, 0.81, 0.66, 0.05};
+    for (int a = 0; a < 4; a++) {
         for (size_t k = 0; k < 4; k++) {
             gpbo_gp *gp = gpbo_gp_new(kernels[k], D);
             double theta[4] = {log(0.31), log(0.47), log(1.3), log(0.02)}, g[4];
-            assert_int_equal(gpbo_gp_set_additive(gp, a), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_additive(gp, a % 2), GPBO_OK);
             assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
-            assert_int_equal(gpbo_gp_set_data(gp, N, x, y), GPBO_OK);
+            assert_int_equal(gpbo_gp_set_data(gp, N, a < 2 ? x : xf, y), GPBO_OK);
             assert_true(isfinite(gpbo_gp_log_likelihood(gp, g)));
+            for (size_t i = 0; i < 4; i++)
+                assert_true(isfinite(g[i]));
             char label[64];
-            snprintf(label, sizeof label, "far input %s additive %d", gpbo_gp_kernel_name(gp), a);
+            snprintf(label, sizeof label, "far input%s %s additive %d", a < 2 ? "" : " (DBL_MAX)",
+                     gpbo_gp_kernel_name(gp), a % 2);
             lik_payload pl = {gp, NULL};
             assert_int_equal(
                 gpbo_test_check_gradient(label, lik_fn, &pl, 4, theta, g, 1e-5, 1e-6, 1e-7), 0);

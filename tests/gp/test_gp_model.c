@@ -292,6 +292,41 @@ static void *close_later(void *arg)
     return NULL;
 }
 
+/* A model wider than a million inputs saves and loads back (the loader refused any "dim" above
+ * 1000000, saying it was not a positive integer, so what gpbo_gp_to_string wrote did not load). */
+static void test_wide_model_round_trip(void **state)
+{
+    (void)state;
+    size_t d = 1000003;
+    double *x = malloc(d * sizeof *x), y = 0.5, *theta = malloc((d + 2) * sizeof *theta);
+    assert_non_null(x);
+    assert_non_null(theta);
+    for (size_t j = 0; j < d; j++)
+        x[j] = (double)(j % 7) * 0.125;
+    for (size_t j = 0; j < d + 2; j++)
+        theta[j] = j < d ? 6.9 : j == d ? 0.3 : -4.6;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN32, d);
+    assert_non_null(gp);
+    assert_int_equal(gpbo_gp_set_params(gp, theta), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, 1, x, &y), GPBO_OK);
+    char *s = gpbo_gp_to_string(gp);
+    assert_non_null(s);
+    gpbo_gp *back = gpbo_gp_from_string(s);
+    if (back == NULL)
+        fail_msg("a model of dim %zu does not load: %s", d, gpbo_error_message());
+    assert_int_equal(gpbo_gp_dim(back), d);
+    double m0, v0, m1, v1;
+    x[3] = 0.375;
+    assert_int_equal(gpbo_gp_predict(gp, 1, x, &m0, &v0), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(back, 1, x, &m1, &v1), GPBO_OK);
+    assert_true(m0 == m1 && v0 == v1);
+    gpbo_free(s);
+    gpbo_gp_free(back);
+    gpbo_gp_free(gp);
+    free(theta);
+    free(x);
+}
+
 /* A model read from a pipe (/dev/fd/N, a shell's <(...) or /dev/stdin) or from a FIFO loads as
  * from a regular file. gp_load parsed its path twice (once more to tell jansson's out-of-memory
  * failures from the document's), which reads a pipe twice: the second read found nothing and the
@@ -1025,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_memory_follows_n),
         cmocka_unit_test(test_copy_is_independent),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_wide_model_round_trip),
         cmocka_unit_test(test_load_from_pipe_and_fifo),
         cmocka_unit_test(test_save_keeps_mode_and_ignores_planted_link),
         cmocka_unit_test(test_save_into_fifo),

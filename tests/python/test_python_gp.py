@@ -527,3 +527,88 @@ def test_log_marginal_likelihood_at_any_theta(normalize):
         ours.log_marginal_likelihood(np.full(5, np.nan))
     with pytest.raises(gpbo.NotFittedError):
         gpbo.GaussianProcessRegressor().log_marginal_likelihood()
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_signal_and_noise_variance_in_the_units_of_y(normalize):
+    """signal_variance_ and noise_variance_ are both in y's units^2, as documented: far from the
+    data the predicted variance of f is signal_variance_. signal_variance_ was the standardized
+    s2 (off by std(y)^2 = 1.4e5 here) beside a noise_variance_ in y's units."""
+    X, y, Xq = problem(7, 30, 2)
+    y = 250.0 * y + 4000.0
+    for optimizer in ("lbfgs", None):
+        m = gpbo.GaussianProcessRegressor(normalize_y=normalize, optimizer=optimizer,
+                                          signal_variance=2.385, noise_variance=0.0123).fit(X, y)
+        far = np.full((1, 2), 1e6)
+        _, std = m.predict(far, return_std=True)
+        assert std[0] ** 2 == pytest.approx(m.signal_variance_, rel=1e-12)
+        ratio = np.exp(m.hyperparameters_[2:]) / [m.signal_variance_, m.noise_variance_]
+        assert ratio[0] == pytest.approx(ratio[1], rel=1e-12)
+        assert ratio[0] == pytest.approx(1.0 / y.var() if normalize else 1.0, rel=1e-12)
+
+
+def test_concurrent_fits_publish_one_fit_whole(monkeypatch):
+    """Two fits of one estimator finishing together (documented as allowed: the last to finish
+    wins) leave one fit's attributes with its model. Fit A (2 features) is held inside its
+    publishing, after it has assigned hyperparameters_, until fit B (3 features) has finished:
+    A then assigned the rest and its model, and hyperparameters_ (B's, 5 values) no longer
+    matched the model (4 hyperparameters): log_marginal_likelihood() raised."""
+    import threading
+    real = gp._gp.gpbo_gp_noise_variance
+    a_inside, b_done = threading.Event(), threading.Event()
+
+    def held(h):
+        if threading.current_thread().name == "fit-A":
+            a_inside.set()
+            b_done.wait(1.0)  # with the fix B waits for A: A goes on after a second
+        return real(h)
+
+    monkeypatch.setattr(gp._gp, "gpbo_gp_noise_variance", held)
+    XA, yA, _ = problem(21, 10, 2)
+    XB, yB, _ = problem(22, 10, 3)
+    est = gpbo.GaussianProcessRegressor(optimizer=None)
+
+    def fit_b():
+        est.fit(XB, 50.0 * yB)
+        b_done.set()
+
+    ta = threading.Thread(target=est.fit, args=(XA, yA), name="fit-A")
+    ta.start()
+    assert a_inside.wait(10.0)
+    tb = threading.Thread(target=fit_b, name="fit-B")
+    tb.start()
+    ta.join()
+    tb.join()
+    dim = gp._gp.gpbo_gp_dim(est._model.h)
+    assert est.n_features_in_ == dim and est.hyperparameters_.shape == (dim + 2,)
+    assert est.noise_variance_ == real(est._model.h)
+    assert est.log_marginal_likelihood() == est.log_marginal_likelihood_value_
+
+
+def test_log_marginal_likelihood_during_a_concurrent_fit(monkeypatch):
+    """log_marginal_likelihood() takes the model and hyperparameters_ of one fit: it read the
+    model, called the library (the GIL released), then read hyperparameters_, which a fit on 3
+    features published in between, and raised 'theta has 5 values; this model has 4'."""
+    import threading
+    real = gp._gp.gpbo_gp_dim
+    inside, refitted = threading.Event(), threading.Event()
+
+    def held(h):
+        if threading.current_thread().name == "lml":
+            inside.set()
+            refitted.wait(10.0)
+        return real(h)
+
+    XA, yA, _ = problem(23, 10, 2)
+    XB, yB, _ = problem(24, 10, 3)
+    est = gpbo.GaussianProcessRegressor(optimizer=None).fit(XA, yA)
+    expected = est.log_marginal_likelihood_value_
+    monkeypatch.setattr(gp._gp, "gpbo_gp_dim", held)
+    out = []
+    t = threading.Thread(target=lambda: out.append(est.log_marginal_likelihood()), name="lml")
+    t.start()
+    assert inside.wait(10.0)
+    est.fit(XB, yB)
+    refitted.set()
+    t.join()
+    assert out == [expected]
