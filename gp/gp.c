@@ -988,9 +988,18 @@ double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad)
 #pragma omp simd reduction(+ : s)
             for (size_t j = 0; j < i; j++) {
                 double t = xi - col[j];
-                /* a pair too far apart has dk = 0, and its t may be infinite (inputs near
-                 * +-DBL_MAX): no term, not 0 * inf = NaN */
-                s += c[j] != 0.0 ? c[j] * t * t : 0.0;
+                s += c[j] * t * t;
+            }
+            /* A pair too far apart has dk = 0, and its t may be infinite (inputs near
+             * +-DBL_MAX): 0 * inf = NaN. Such a pair adds no term; the sum is taken again
+             * without it only then, since a test in the loop above changes how it is
+             * vectorized, and so the last bits of every gradient and every search's path. */
+            if (isnan(s)) {
+                s = 0.0;
+                for (size_t j = 0; j < i; j++) {
+                    double t = xi - col[j];
+                    s += c[j] != 0.0 ? c[j] * t * t : 0.0;
+                }
             }
             gl[k] += 2.0 * s;
         }
