@@ -584,9 +584,10 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_code();
         if (mkdir(j->dir, 0755) == 0)
             break;
-        if (errno != EEXIST || k == CLI_EXECUTIONS_MAX)
-            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
-                                  errno == EEXIST ? "too many executions" : strerror(errno));
+        if (errno != EEXIST)
+            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir, strerror(errno));
+        if (k == CLI_EXECUTIONS_MAX) /* the trial's own: it fails (start_held) */
+            return gpbo_error_set(GPBO_EINVAL, "%s: cannot create: too many executions", j->dir);
     }
     if (k > 1)
         end_lost_executions(r, id, k);
@@ -1900,7 +1901,7 @@ typedef struct run_loop {
     /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
      * trial's log line asks for the best, which fails while none is complete) overwrite the
      * thread's last error */
-    char failed_msg[512];
+    char failed_msg[1024];
     double synced; /* when the study was last read */
 } run_loop;
 
@@ -1929,8 +1930,13 @@ static void take_proposal(runner *r, run_loop *l)
 }
 
 /* Starts the held proposal in a free slot when there is one and the run goes on: the trial is
- * adopted (so this worker owns it) and spawned; a trial that cannot start is told failed.
- * Errors go to l->failed_rc (a trial another worker owns, GPBO_ESTATE, is no error). */
+ * adopted (so this worker owns it) and spawned. A trial that cannot start stops the run; it is
+ * told failed only when the cause is its own (GPBO_EINVAL: its values make no command, it ran
+ * too many times), else (a trial folder that cannot be made or written: a full disk, a
+ * read-only folder; no process left to fork) it is left running, handed back when the study
+ * closes, and runs again first on the next gpbo run: it was told failed, so that once the disk
+ * had room it never ran and still counted against run_cap. Errors go to l->failed_rc (a trial
+ * another worker owns, GPBO_ESTATE, is no error). */
 static void start_held(runner *r, run_loop *l)
 {
     if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK || l->reached)
@@ -1944,10 +1950,19 @@ static void start_held(runner *r, run_loop *l)
         l->synced = now(); /* adopting read the study */
     if (rc == GPBO_OK && (rc = spawn(r, l->held_id, l->vals, &r->jobs[slot])) == GPBO_OK)
         l->running++;
-    if (rc != GPBO_OK && rc != GPBO_ESTATE)
-        set_failed(l, rc, NULL); /* before the tell below can overwrite the message */
-    if (rc != GPBO_OK && rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
-        gpbo_study_tell_failed(r->study, l->held_id, gpbo_error_message());
+    if (rc == GPBO_OK || rc == GPBO_ESTATE)
+        return;
+    char msg[700];
+    snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    if (rc == GPBO_EINVAL) {
+        set_failed(l, rc, msg); /* before the tell below can overwrite the message */
+        gpbo_study_tell_failed(r->study, l->held_id, msg);
+        return;
+    }
+    char why[800];
+    snprintf(why, sizeof why, "%s (trial %zu could not start: it runs again on the next gpbo run)",
+             msg, l->held_id);
+    set_failed(l, rc, why);
 }
 
 /* Sleeps until a child ends (SIGCHLD writes to g_wake), a proposal arrives, or 20 ms pass (a
