@@ -5,14 +5,15 @@
  * stderr. The parent follows each stdout as it grows, a bounded amount per trial per loop turn:
  * `metric=value step=N` lines feed the pruner, which can stop a trial at once, and are stored a
  * batch per transaction, thinned beyond 1000 steps; at exit the last `metric=value` (or JSON
- * object) line is the result, with or without its newline, CRLF or not, up to 1 MiB long. A
- * non-zero exit, a missing or NaN metric or a timeout make a failed trial, with the reason
- * stored. When a trial's process ends, gpbo (a child subreaper) kills its process group and
- * whatever it left that can still write to its output (see end_trial_processes for exactly
- * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
- * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
- * A trial that had ended keeps its result on disk while its tell is under way, and after it when
- * the storage refused it (pending.c): the next `gpbo run` stores it, and the trial runs no more.
+ * object) line is the result, with or without its newline, ended by LF, CRLF or a lone CR (a
+ * progress bar's), up to 1 MiB long. A non-zero exit, a missing or NaN metric or a timeout make
+ * a failed trial, with the reason stored. When a trial's process ends, gpbo (a child subreaper)
+ * kills its process group and whatever it left that can still write to its output (see
+ * end_trial_processes for exactly what), before reading the rest and telling the study. Every tell
+ * is one SQLite transaction, so `kill -9` loses no told trial; a trial that was running then runs
+ * again on the next `gpbo run`. A trial that had ended keeps its result on disk while its tell is
+ * under way, and after it when the storage refused it (pending.c): the next `gpbo run` stores it,
+ * and the trial runs no more.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <dirent.h>
@@ -186,7 +187,7 @@ oom:
 
 /* ---- the run loop ------------------------------------------------------------------------ */
 
-/* What a trial's output may cost gpbo. A line longer than LINE_CAP bytes (its LF or CRLF not
+/* What a trial's output may cost gpbo. A line longer than LINE_CAP bytes (its LF, CR or CRLF not
  * counted) is skipped (counted, and named in the failure reason). Each loop turn reads at most
  * TURN_BYTES of each trial's output, so a trial printing millions of lines cannot starve the others
  * or delay timeouts. Distinct intermediate steps are all stored up to STEPS_FULL; then every 2nd
@@ -740,8 +741,7 @@ static int take_line(runner *r, job *j)
 {
     if (j->line == NULL) /* nothing was ever buffered: an empty line */
         return GPBO_OK;
-    while (j->len > 0 && (j->line[j->len - 1] == '\r' || j->line[j->len - 1] == ' ' ||
-                          j->line[j->len - 1] == '\t'))
+    while (j->len > 0 && (j->line[j->len - 1] == ' ' || j->line[j->len - 1] == '\t'))
         j->len--;
     j->line[j->len] = '\0';
     double v;
@@ -804,7 +804,11 @@ static int follow(runner *r, job *j, size_t budget, int *more)
         got += (size_t)n;
         for (ssize_t i = 0; i < n && rc == GPBO_OK; i++) {
             char ch = buf[i];
-            if (ch == '\n') {
+            /* a lone CR ends a line too, as a terminal shows it and Python's universal newlines
+             * read it: a progress bar on stdout (tqdm's, a `print("\r...", end="")`) left its
+             * last frame before the metric on one line, and `loss=` was not found; CRLF is a
+             * line and an empty one */
+            if (ch == '\n' || ch == '\r') {
                 if (j->overflow)
                     j->len = 0;
                 else
@@ -814,7 +818,7 @@ static int follow(runner *r, job *j, size_t budget, int *more)
             }
             if (j->overflow)
                 continue;
-            if (j->len > LINE_CAP || (j->len == LINE_CAP && ch != '\r')) {
+            if (j->len >= LINE_CAP) {
                 j->overflow = 1;
                 j->skipped++;
                 j->len = 0;
@@ -822,7 +826,7 @@ static int follow(runner *r, job *j, size_t budget, int *more)
             }
             if (j->len + 1 >= j->cap) {
                 size_t nc = j->cap ? 2 * j->cap : 256;
-                if (nc > LINE_CAP + 2) /* the line, a CR and the terminator */
+                if (nc > LINE_CAP + 2) /* the line and its terminator */
                     nc = LINE_CAP + 2;
                 char *nl = realloc(j->line, nc);
                 if (nl == NULL) {
@@ -1030,6 +1034,25 @@ static void trial_exited(runner *r, job *j, int st)
     end_trial_processes(r, j);
     struct stat sb;
     j->end = fstat(j->fd, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* The name of signal sig ("SIGSEGV"), or NULL for one not listed: a failed trial's reason
+ * named only its number, which a user has to look up. */
+static const char *signal_name(int sig)
+{
+    static const struct {
+        int sig;
+        const char *name;
+    } NAMES[] = {{SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
+                 {SIGILL, "SIGILL"},   {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"},
+                 {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},
+                 {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+                 {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
+                 {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}, {SIGSYS, "SIGSYS"}};
+    for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES; k++)
+        if (NAMES[k].sig == sig)
+            return NAMES[k].name;
+    return NULL;
 }
 
 static void tail_line(const char *path, char *out, size_t cap)
@@ -1273,12 +1296,19 @@ static int finish_job(runner *r, job *j, int next)
         rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         tail_line(ep, last, sizeof last);
-        if (WIFSIGNALED(st))
-            snprintf(why, sizeof why, "killed by signal %d%s%s", WTERMSIG(st), last[0] ? ": " : "",
-                     last);
-        else
+        if (WIFSIGNALED(st)) {
+            /* SIGKILL that gpbo did not send (no timeout, no pruning, no stop): most often the
+             * kernel's out-of-memory killer, which says so only in its log */
+            int sig = WTERMSIG(st);
+            const char *name = signal_name(sig);
+            snprintf(why, sizeof why, "killed by signal %d (%s%s%s)%s%s", sig,
+                     name ? name : "unknown", WCOREDUMP(st) ? ", core dumped" : "",
+                     sig == SIGKILL ? ", not from gpbo: out of memory? see dmesg" : "",
+                     last[0] ? ": " : "", last);
+        } else {
             snprintf(why, sizeof why, "exit status %d%s%s", WEXITSTATUS(st), last[0] ? ": " : "",
                      last);
+        }
         rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
     } else {
         double v = j->have_final ? j->final_value : j->last_step_value;

@@ -52,8 +52,93 @@ def test_trial_folder_cannot_be_made(d):
           f"3 trials, all complete: {[(x['trial'], x['state'], x.get('reason')) for x in t]}")
 
 
+SIGNALS = """\
+    import os, signal, sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("loss=0.5", flush=True)   # a result, then a death: failed all the same
+    if kind == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif kind == "abort":
+        print("about to abort", file=sys.stderr, flush=True)
+        os.abort()
+    elif kind == "kill":            # as the kernel's out-of-memory killer does
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+
+
+def test_signal_named(d):
+    # A program that dies by a signal fails with a reason naming the signal (it gave the number
+    # alone), its last stderr line kept; a SIGKILL gpbo did not send points at the usual cause.
+    write(os.path.join(d, "obj.py"), SIGNALS)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: signals
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [segv, abort, kill]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 1, f"no trial completed: exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    for kind, want in [("segv", "SIGSEGV"), ("abort", "SIGABRT"), ("kill", "SIGKILL")]:
+        x = t.get(kind, {})
+        why = x.get("reason") or ""
+        check(x.get("state") == "failed" and "killed by signal" in why and want in why,
+              f"{kind}: failed naming {want}: {x.get('state')} {why!r}")
+    why = (t.get("abort", {}).get("reason") or "")
+    check(why.endswith(": about to abort"), f"abort: its last stderr line kept: {why!r}")
+    why = (t.get("kill", {}).get("reason") or "")
+    check("out of memory" in why, f"kill: the likely cause named: {why!r}")
+
+
+PROGRESS = """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "bar":       # tqdm(file=sys.stdout, leave=False): frames, then the bar erased
+        for i in range(5):
+            sys.stdout.write("\\r%3d%%|%s| %d/5" % (20 * i, "#" * i, i))
+        sys.stdout.write("\\r" + " " * 20 + "\\r")
+        print("loss=0.125 acc=0.75")
+    elif kind == "steps":   # each step's line overwrites the last one, no newline until the end
+        for s in range(1, 4):
+            sys.stdout.write("\\rloss=%g step=%d" % (1.0 / s, s))
+        sys.stdout.write("\\rloss=0.25\\n")
+    elif kind == "crlf":    # CRLF still ends one line
+        sys.stdout.write("loss=0.5 step=1\\r\\nloss=0.375\\r\\n")
+    """
+
+
+def test_carriage_return_ends_a_line(d):
+    # A lone CR ends a line, as a terminal shows it and Python's universal newlines read it: a
+    # progress bar on stdout erased before the metric left its frames on the metric's line, and
+    # the trial failed with no 'loss=<number>' line; steps overwritten in place were lost.
+    write(os.path.join(d, "obj.py"), PROGRESS)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: progress
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [bar, steps, crlf]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    for kind, want, steps in [("bar", 0.125, []), ("steps", 0.25, [1, 2, 3]),
+                              ("crlf", 0.375, [1])]:
+        x = t.get(kind, {})
+        check(x.get("state") == "complete" and x.get("value") == want,
+              f"{kind}: complete with loss {want}: {x.get('state')} {x.get('value')} "
+              f"{x.get('reason')}")
+        got = [s for s, _ in x.get("intermediate", [])]
+        check(got == steps, f"{kind}: steps {steps}: {got}")
+    check(t.get("bar", {}).get("metrics", {}).get("acc") == 0.75,
+          f"bar: its other metric kept: {t.get('bar', {}).get('metrics')}")
+
+
 def main():
-    tests = [test_trial_folder_cannot_be_made]
+    tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
