@@ -137,8 +137,56 @@ def test_carriage_return_ends_a_line(d):
           f"bar: its other metric kept: {t.get('bar', {}).get('metrics')}")
 
 
+def test_missing_script_refused(d):
+    # `python3 trian.py` (a misspelt script): python3 is on PATH, so the command passed the
+    # load's check, and every trial of the study failed with "can't open file". The script a
+    # command's interpreter runs is looked for in the sweep file's folder, as the trials run
+    # it: exit status 2 naming the line, before any trial. What gpbo cannot judge is left to the
+    # trials: a module (-m), a script named by a placeholder.
+    os.makedirs(os.path.join(d, "sub"))
+    write(os.path.join(d, "sub", "ok.py"), 'print("loss=0.5")\n')
+    cases = [
+        (f'["{PY}", "trian.py", "${{args}}"]', "trian.py"),
+        (f'["{PY}", "-u", "trian.py"]', "trian.py"),
+        ('["bash", "run.sh"]', "run.sh"),
+        ('["${env}", "${interpreter}", "${program}", "${args}"]', "nope.py"),
+    ]
+    for cmd, script in cases:
+        program = "nope.py" if script == "nope.py" else "ok.py"
+        write(os.path.join(d, "sub", "sweep.yaml"), f"""\
+        name: miss
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: 2
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: {cmd}
+        program: {program}
+        """)
+        r = run(["run", "sub/sweep.yaml"], d, timeout=60)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and "sweep.yaml:7:" in lines[0]
+              and f"'{script}' does not exist" in lines[0]
+              and not os.path.exists(os.path.join(d, "sub", "miss.db")),
+              f"{cmd}: exit {r.returncode}: {r.stderr!r}")
+    for cmd in [f'["{PY}", "-u", "ok.py"]', f'["{PY}", "-W", "ignore", "ok.py"]',
+                f'["{PY}", "-m", "ok"]']:
+        write(os.path.join(d, "sub", "sweep.yaml"), f"""\
+        name: fine
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: 1
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: {cmd}
+        """)
+        r = run(["run", "sub/sweep.yaml", "--study", "fine" + str(abs(hash(cmd)))], d, timeout=60)
+        check(r.returncode == 0, f"{cmd} runs: exit {r.returncode}: {r.stderr!r}")
+
+
 def main():
-    tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line]
+    tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
+             test_missing_script_refused]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
