@@ -1392,6 +1392,36 @@ static const char *why_not_exec(const char *path)
     return NULL;
 }
 
+/* When the file at path starts with "#!" and the interpreter it names by an absolute path cannot
+ * be started: why, into buf (cap bytes), else NULL. execve then fails with ENOENT on a file that
+ * exists ("cannot run './train.sh': No such file or directory" at every trial), most often
+ * because the file has Windows line ends: its #! line ends in a CR, part of the interpreter's
+ * name for the kernel. */
+static const char *shebang_problem(const char *path, char *buf, size_t cap)
+{
+    char line[256];
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+    if (f)
+        fclose(f);
+    line[n] = '\0';
+    if (n < 3 || line[0] != '#' || line[1] != '!')
+        return NULL;
+    char *p = line + 2 + strspn(line + 2, " \t");
+    size_t len = strcspn(p, " \t\n"); /* as the kernel reads it: a CR belongs to the name */
+    if (len == 0 || p[0] != '/' || p[len] == '\0')
+        return NULL; /* a relative name (from the caller's folder), or a line too long to judge */
+    p[len] = '\0';
+    if (access(p, X_OK) == 0)
+        return NULL;
+    int e = errno, cr = p[len - 1] == '\r';
+    snprintf(buf, cap, "cannot start: its #! line names the interpreter '%s', which %s%s", SHOW(p),
+             e == ENOENT ? "does not exist" : strerror(e),
+             cr ? " (the file has Windows line ends: its #! line ends in a CR; dos2unix fixes it)"
+                : "");
+    return buf;
+}
+
 /* Checks that execvp(prog) would start a program, run from the sweep file's folder as
  * cli/run.c runs it: with a '/', prog is a path from there; without, it is looked up on PATH
  * (relative entries, and empty ones, being relative to the folder too). */
@@ -1406,7 +1436,10 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         char *p = prog[0] == '/' ? strdup(prog) : join(dir, prog);
         if (p == NULL)
             return cli_yaml_oom();
+        char sb[400];
         const char *why = why_not_exec(p);
+        if (why == NULL)
+            why = shebang_problem(p, sb, sizeof sb);
         int rc = GPBO_OK;
         if (why != NULL && prog[0] == '/')
             rc = err_at(c, at, "command '%s' %s", SHOW(prog), why);

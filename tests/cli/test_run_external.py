@@ -2,7 +2,9 @@
 """End-to-end tests of how `gpbo run` runs an external objective program, beside
 test_run_hostile.py: a trial folder that cannot be made (the trial is not failed, it runs again
 once the folder can be made), a program that dies by a signal (the reason names it), a
-progress bar's carriage returns on stdout (a lone CR ends a line, as a terminal shows it).
+progress bar's carriage returns on stdout (a lone CR ends a line, as a terminal shows it), a
+command that cannot run its script (a misspelt `python3 trian.py`, a #! line ending in a CR):
+refused before any trial.
 
 Each objective is a tiny program written by the test. Usage: test_run_external.py PATH/TO/gpbo
 """
@@ -184,9 +186,39 @@ def test_missing_script_refused(d):
         check(r.returncode == 0, f"{cmd} runs: exit {r.returncode}: {r.stderr!r}")
 
 
+def test_crlf_shebang_refused(d):
+    # A script saved with Windows line ends: its #! line ends in a CR, which the kernel takes as
+    # part of the interpreter's name, so execve fails with ENOENT on a file that exists. It
+    # passed the load's check (the file is there and executable) and every trial failed with
+    # "cannot run './train.sh': No such file or directory". Now exit status 2 before any
+    # trial, the line named, the CR said.
+    with open(os.path.join(d, "train.sh"), "wb") as f:
+        f.write(b"#!/bin/sh\r\necho loss=0.5\r\n")
+    os.chmod(os.path.join(d, "train.sh"), 0o755)
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: crlf
+    method: random
+    metric: {name: loss, goal: minimize}
+    run_cap: 2
+    parameters:
+      x: {min: 0.0, max: 1.0}
+    command: ["./train.sh", "${args}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    lines = r.stderr.strip().split("\n")
+    check(r.returncode == 2 and len(lines) == 1 and "sweep.yaml:7:" in lines[0]
+          and "Windows line ends" in lines[0]
+          and not os.path.exists(os.path.join(d, "crlf.db")),
+          f"refused before any trial: exit {r.returncode}: {r.stderr!r}")
+    with open(os.path.join(d, "train.sh"), "wb") as f:  # the same script with LF ends runs
+        f.write(b"#!/bin/sh\necho loss=0.5\n")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"LF script runs: exit {r.returncode}: {r.stderr!r}")
+
+
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
-             test_missing_script_refused]
+             test_missing_script_refused, test_crlf_shebang_refused]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
