@@ -52,8 +52,7 @@ static int g_wake[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    g_stop = 1;
+    g_stop = sig; /* the signal, said at the end (cmd_run) */
 }
 
 static void on_child(int sig)
@@ -274,6 +273,7 @@ typedef struct runner {
     char unstored_path[1300];      /* the last one kept by this run */
     struct timespec unstored_seen; /* the kept results' folder's mtime at the last try */
     int hb_warned;                 /* the heartbeat's failures were said (watch_heartbeat) */
+    size_t interrupted;            /* trials this run stopped on a signal: they run again */
 } runner;
 
 /* Seconds between two tries to store the results kept on disk while the storage refuses them
@@ -2042,6 +2042,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
         trial_exited(r, j, j->reaped ? j->status : st);
     if (g_stop && !j->stop_reason && !j->exited) {
         j->stop_reason = JOB_INTERRUPTED;
+        r->interrupted++;
         kill(-j->pid, SIGKILL);
     }
     if (r->sw->timeout > 0 && !j->stop_reason && !j->exited && t - j->start > r->sw->timeout) {
@@ -2185,6 +2186,8 @@ static void print_none_completed(runner *r)
             t.reason)
             last = t.reason;
     }
+    if (g_stop) /* interrupted: cmd_run says what runs again */
+        return;
     fprintf(stderr, "gpbo run: no trial completed (%zu trials: %zu failed, %zu pruned", n,
             c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
     if (c[GPBO_TRIAL_RUNNING] > 0)
@@ -2417,7 +2420,20 @@ int cmd_run(int argc, char **argv)
         printf("trial %zu reached metric.target (%s %s %.6g): no more trials start\n", l.reached_id,
                r.sw->metric, r.sw->maximize ? ">=" : "<=", r.sw->target);
     status = print_best(&r);
-    status = g_stop ? 130 : status;
+    if (g_stop && g_stop != SIGPIPE) { /* gpbo run | head: its reader went away, nothing said */
+        /* what the signal did, in one line: without it a Ctrl-C with no trial complete yet read
+         * "no trial completed (... unfinished)", as if the trials had failed */
+        const char *sig = g_stop == SIGINT    ? "Ctrl-C (SIGINT)"
+                          : g_stop == SIGTERM ? "SIGTERM"
+                                              : "SIGHUP (the terminal closed)";
+        fprintf(stderr,
+                "gpbo run: stopped by %s: %zu running trial%s interrupted, not failed; the next "
+                "gpbo run of the study runs %s again first\n",
+                sig, r.interrupted, r.interrupted == 1 ? "" : "s",
+                r.interrupted == 1 ? "it" : "them");
+    }
+    if (g_stop)
+        status = 130;
 cleanup:
     proposer_stop(r.prop);
     free(r.jobs);

@@ -10,10 +10,13 @@ Each objective is a tiny program written by the test. Usage: test_run_external.p
 """
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import PY, check, run, run_tests, write  # noqa: E402
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
 
 
 def exported(d):
@@ -216,9 +219,45 @@ def test_crlf_shebang_refused(d):
     check(r.returncode == 0, f"LF script runs: exit {r.returncode}: {r.stderr!r}")
 
 
+def test_stop_said(d):
+    # SIGTERM (or Ctrl-C) while trials run: exit status 130 and one line saying the running
+    # trials were interrupted, not failed, and run again. With no trial complete yet, the run
+    # said only "no trial completed (... 2 unfinished)", as if they had failed.
+    write(os.path.join(d, "obj.py"), 'import time\ntime.sleep(30)\nprint("loss=0.5")\n')
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: stop
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 4
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs = os.path.join(d, "stop.runs")
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        started = [t for t in (os.listdir(runs) if os.path.isdir(runs) else [])
+                   if os.path.exists(os.path.join(runs, t, "stdout"))]
+        if len(started) >= 2:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)  # the programs themselves under way
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 130, f"exit {p.returncode}: {err!r}")
+    check("stopped by SIGTERM" in err and "2 running trials interrupted" in err
+          and "no trial completed" not in err, f"the stop said: {err!r}")
+    t = exported(d)
+    check(len(t) >= 2 and not [x for x in t if x["state"] in ("failed", "complete")],
+          f"no trial failed or complete: {[(x['trial'], x['state']) for x in t]}")
+
+
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
-             test_missing_script_refused, test_crlf_shebang_refused]
+             test_missing_script_refused, test_crlf_shebang_refused,
+             test_stop_said]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
