@@ -319,19 +319,25 @@ static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t c
 }
 
 /* The environment of trial id's program: gpbo's own with GPBO_TRIAL_ID, GPBO_STUDY and
- * GPBO_TRIAL_DIR set (replacing any inherited ones). One allocation: free() the result. */
+ * GPBO_TRIAL_DIR set (replacing any inherited ones), and PYTHONUNBUFFERED=1 unless gpbo's
+ * environment sets it: a Python program's stdout, a file here, is otherwise block-buffered, so
+ * its `loss=... step=N` lines reached gpbo only at its exit, and the pruner, which judges steps
+ * while the trial runs, never stopped one (nor did a timeout leave its steps). One allocation:
+ * free() the result. */
 static char **trial_env(const runner *r, size_t id, const char *dir)
 {
-    static const char *const OURS[3] = {"GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR="};
+    static const char *const OURS[4] = {
+        "GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR=", "PYTHONUNBUFFERED="};
     size_t n = 0, bytes = 0;
     for (char **e = environ; *e; e++)
         n++;
     char idbuf[32];
     snprintf(idbuf, sizeof idbuf, "%zu", id);
-    const char *vals[3] = {idbuf, r->sw->name, dir};
-    for (int k = 0; k < 3; k++)
+    const char *vals[4] = {idbuf, r->sw->name, dir, "1"};
+    int nours = getenv("PYTHONUNBUFFERED") == NULL ? 4 : 3; /* the user's own is kept */
+    for (int k = 0; k < nours; k++)
         bytes += strlen(OURS[k]) + strlen(vals[k]) + 1;
-    char **env = malloc((n + 4) * sizeof *env + bytes);
+    char **env = malloc((n + 5) * sizeof *env + bytes);
     if (env == NULL)
         return NULL;
     size_t m = 0;
@@ -342,8 +348,8 @@ static char **trial_env(const runner *r, size_t id, const char *dir)
         if (!ours)
             env[m++] = *e;
     }
-    char *p = (char *)(env + n + 4);
-    for (int k = 0; k < 3; k++) {
+    char *p = (char *)(env + n + 5);
+    for (int k = 0; k < nours; k++) {
         env[m++] = p;
         p += sprintf(p, "%s%s", OURS[k], vals[k]) + 1;
     }

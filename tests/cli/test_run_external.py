@@ -254,10 +254,51 @@ def test_stop_said(d):
           f"no trial failed or complete: {[(x['trial'], x['state']) for x in t]}")
 
 
+UNFLUSHED = """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    loss = 0.1 if kind == "good" else 10.0
+    for step in range(1, 5):           # print() with no flush, as training scripts do
+        print(f"loss={loss} step={step}")
+        if kind == "bad":
+            time.sleep(2)
+    print(f"loss={loss}")
+    """
+
+
+def test_python_steps_arrive_as_printed(d):
+    # A Python program's stdout is a file here, so Python buffers it to the program's end
+    # unless told otherwise: its step lines reached gpbo at its exit, and the pruner never
+    # stopped a trial (a buffered trial that ends is complete, not pruned). gpbo sets
+    # PYTHONUNBUFFERED=1 in the trial's environment: the bad trial is pruned at its first rung,
+    # seconds before its end.
+    write(os.path.join(d, "obj.py"), UNFLUSHED)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: unflushed
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [good, bad]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    early_terminate: {{type: hyperband, min_iter: 1, eta: 2}}
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    t0 = time.monotonic()
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, env=env, capture_output=True,
+                       text=True, timeout=120)
+    took = time.monotonic() - t0
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    bad = t.get("bad", {})
+    check(bad.get("state") == "pruned" and took < 6,
+          f"bad pruned while it runs: {bad.get('state')} {bad.get('intermediate')} "
+          f"after {took:.1f} s")
+
+
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
              test_missing_script_refused, test_crlf_shebang_refused,
-             test_stop_said]
+             test_stop_said, test_python_steps_arrive_as_printed]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
