@@ -5,14 +5,15 @@
  * stderr. The parent follows each stdout as it grows, a bounded amount per trial per loop turn:
  * `metric=value step=N` lines feed the pruner, which can stop a trial at once, and are stored a
  * batch per transaction, thinned beyond 1000 steps; at exit the last `metric=value` (or JSON
- * object) line is the result, with or without its newline, CRLF or not, up to 1 MiB long. A
- * non-zero exit, a missing or NaN metric or a timeout make a failed trial, with the reason
- * stored. When a trial's process ends, gpbo (a child subreaper) kills its process group and
- * whatever it left that can still write to its output (see end_trial_processes for exactly
- * what), before reading the rest and telling the study. Every tell is one SQLite transaction, so
- * `kill -9` loses no told trial; a trial that was running then runs again on the next `gpbo run`.
- * A trial that had ended keeps its result on disk while its tell is under way, and after it when
- * the storage refused it (pending.c): the next `gpbo run` stores it, and the trial runs no more.
+ * object) line is the result, with or without its newline, ended by LF, CRLF or a lone CR (a
+ * progress bar's), up to 1 MiB long. A non-zero exit, a missing or NaN metric or a timeout make
+ * a failed trial, with the reason stored. When a trial's process ends, gpbo (a child subreaper)
+ * kills its process group and whatever it left that can still write to its output (see
+ * end_trial_processes for exactly what), before reading the rest and telling the study. Every tell
+ * is one SQLite transaction, so `kill -9` loses no told trial; a trial that was running then runs
+ * again on the next `gpbo run`. A trial that had ended keeps its result on disk while its tell is
+ * under way, and after it when the storage refused it (pending.c): the next `gpbo run` stores it,
+ * and the trial runs no more.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <dirent.h>
@@ -51,8 +52,7 @@ static int g_wake[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    g_stop = 1;
+    g_stop = sig; /* the signal, said at the end (cmd_run) */
 }
 
 static void on_child(int sig)
@@ -186,7 +186,7 @@ oom:
 
 /* ---- the run loop ------------------------------------------------------------------------ */
 
-/* What a trial's output may cost gpbo. A line longer than LINE_CAP bytes (its LF or CRLF not
+/* What a trial's output may cost gpbo. A line longer than LINE_CAP bytes (its LF, CR or CRLF not
  * counted) is skipped (counted, and named in the failure reason). Each loop turn reads at most
  * TURN_BYTES of each trial's output, so a trial printing millions of lines cannot starve the others
  * or delay timeouts. Distinct intermediate steps are all stored up to STEPS_FULL; then every 2nd
@@ -273,6 +273,7 @@ typedef struct runner {
     char unstored_path[1300];      /* the last one kept by this run */
     struct timespec unstored_seen; /* the kept results' folder's mtime at the last try */
     int hb_warned;                 /* the heartbeat's failures were said (watch_heartbeat) */
+    size_t interrupted;            /* trials this run stopped on a signal: they run again */
 } runner;
 
 /* Seconds between two tries to store the results kept on disk while the storage refuses them
@@ -318,19 +319,25 @@ static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t c
 }
 
 /* The environment of trial id's program: gpbo's own with GPBO_TRIAL_ID, GPBO_STUDY and
- * GPBO_TRIAL_DIR set (replacing any inherited ones). One allocation: free() the result. */
+ * GPBO_TRIAL_DIR set (replacing any inherited ones), and PYTHONUNBUFFERED=1 unless gpbo's
+ * environment sets it: a Python program's stdout, a file here, is otherwise block-buffered, so
+ * its `loss=... step=N` lines reached gpbo only at its exit, and the pruner, which judges steps
+ * while the trial runs, never stopped one (nor did a timeout leave its steps). One allocation:
+ * free() the result. */
 static char **trial_env(const runner *r, size_t id, const char *dir)
 {
-    static const char *const OURS[3] = {"GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR="};
+    static const char *const OURS[4] = {
+        "GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR=", "PYTHONUNBUFFERED="};
     size_t n = 0, bytes = 0;
     for (char **e = environ; *e; e++)
         n++;
     char idbuf[32];
     snprintf(idbuf, sizeof idbuf, "%zu", id);
-    const char *vals[3] = {idbuf, r->sw->name, dir};
-    for (int k = 0; k < 3; k++)
+    const char *vals[4] = {idbuf, r->sw->name, dir, "1"};
+    int nours = getenv("PYTHONUNBUFFERED") == NULL ? 4 : 3; /* the user's own is kept */
+    for (int k = 0; k < nours; k++)
         bytes += strlen(OURS[k]) + strlen(vals[k]) + 1;
-    char **env = malloc((n + 4) * sizeof *env + bytes);
+    char **env = malloc((n + 5) * sizeof *env + bytes);
     if (env == NULL)
         return NULL;
     size_t m = 0;
@@ -341,8 +348,8 @@ static char **trial_env(const runner *r, size_t id, const char *dir)
         if (!ours)
             env[m++] = *e;
     }
-    char *p = (char *)(env + n + 4);
-    for (int k = 0; k < 3; k++) {
+    char *p = (char *)(env + n + 5);
+    for (int k = 0; k < nours; k++) {
         env[m++] = p;
         p += sprintf(p, "%s%s", OURS[k], vals[k]) + 1;
     }
@@ -584,9 +591,10 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
             return gpbo_error_code();
         if (mkdir(j->dir, 0755) == 0)
             break;
-        if (errno != EEXIST || k == CLI_EXECUTIONS_MAX)
-            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir,
-                                  errno == EEXIST ? "too many executions" : strerror(errno));
+        if (errno != EEXIST)
+            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", j->dir, strerror(errno));
+        if (k == CLI_EXECUTIONS_MAX) /* the trial's own: it fails (start_held) */
+            return gpbo_error_set(GPBO_EINVAL, "%s: cannot create: too many executions", j->dir);
     }
     if (k > 1)
         end_lost_executions(r, id, k);
@@ -739,8 +747,7 @@ static int take_line(runner *r, job *j)
 {
     if (j->line == NULL) /* nothing was ever buffered: an empty line */
         return GPBO_OK;
-    while (j->len > 0 && (j->line[j->len - 1] == '\r' || j->line[j->len - 1] == ' ' ||
-                          j->line[j->len - 1] == '\t'))
+    while (j->len > 0 && (j->line[j->len - 1] == ' ' || j->line[j->len - 1] == '\t'))
         j->len--;
     j->line[j->len] = '\0';
     double v;
@@ -803,7 +810,11 @@ static int follow(runner *r, job *j, size_t budget, int *more)
         got += (size_t)n;
         for (ssize_t i = 0; i < n && rc == GPBO_OK; i++) {
             char ch = buf[i];
-            if (ch == '\n') {
+            /* a lone CR ends a line too, as a terminal shows it and Python's universal newlines
+             * read it: a progress bar on stdout (tqdm's, a `print("\r...", end="")`) left its
+             * last frame before the metric on one line, and `loss=` was not found; CRLF is a
+             * line and an empty one */
+            if (ch == '\n' || ch == '\r') {
                 if (j->overflow)
                     j->len = 0;
                 else
@@ -813,7 +824,7 @@ static int follow(runner *r, job *j, size_t budget, int *more)
             }
             if (j->overflow)
                 continue;
-            if (j->len > LINE_CAP || (j->len == LINE_CAP && ch != '\r')) {
+            if (j->len >= LINE_CAP) {
                 j->overflow = 1;
                 j->skipped++;
                 j->len = 0;
@@ -821,7 +832,7 @@ static int follow(runner *r, job *j, size_t budget, int *more)
             }
             if (j->len + 1 >= j->cap) {
                 size_t nc = j->cap ? 2 * j->cap : 256;
-                if (nc > LINE_CAP + 2) /* the line, a CR and the terminator */
+                if (nc > LINE_CAP + 2) /* the line and its terminator */
                     nc = LINE_CAP + 2;
                 char *nl = realloc(j->line, nc);
                 if (nl == NULL) {
@@ -1029,6 +1040,25 @@ static void trial_exited(runner *r, job *j, int st)
     end_trial_processes(r, j);
     struct stat sb;
     j->end = fstat(j->fd, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* The name of signal sig ("SIGSEGV"), or NULL for one not listed: a failed trial's reason
+ * named only its number, which a user has to look up. */
+static const char *signal_name(int sig)
+{
+    static const struct {
+        int sig;
+        const char *name;
+    } NAMES[] = {{SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
+                 {SIGILL, "SIGILL"},   {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"},
+                 {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},
+                 {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+                 {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
+                 {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}, {SIGSYS, "SIGSYS"}};
+    for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES; k++)
+        if (NAMES[k].sig == sig)
+            return NAMES[k].name;
+    return NULL;
 }
 
 static void tail_line(const char *path, char *out, size_t cap)
@@ -1272,12 +1302,19 @@ static int finish_job(runner *r, job *j, int next)
         rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         tail_line(ep, last, sizeof last);
-        if (WIFSIGNALED(st))
-            snprintf(why, sizeof why, "killed by signal %d%s%s", WTERMSIG(st), last[0] ? ": " : "",
-                     last);
-        else
+        if (WIFSIGNALED(st)) {
+            /* SIGKILL that gpbo did not send (no timeout, no pruning, no stop): most often the
+             * kernel's out-of-memory killer, which says so only in its log */
+            int sig = WTERMSIG(st);
+            const char *name = signal_name(sig);
+            snprintf(why, sizeof why, "killed by signal %d (%s%s%s)%s%s", sig,
+                     name ? name : "unknown", WCOREDUMP(st) ? ", core dumped" : "",
+                     sig == SIGKILL ? ", not from gpbo: out of memory? see dmesg" : "",
+                     last[0] ? ": " : "", last);
+        } else {
             snprintf(why, sizeof why, "exit status %d%s%s", WEXITSTATUS(st), last[0] ? ": " : "",
                      last);
+        }
         rc = end_trial(r, j, GPBO_TRIAL_FAILED, NAN, why, next);
     } else {
         double v = j->have_final ? j->final_value : j->last_step_value;
@@ -1900,7 +1937,7 @@ typedef struct run_loop {
     /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
      * trial's log line asks for the best, which fails while none is complete) overwrite the
      * thread's last error */
-    char failed_msg[512];
+    char failed_msg[1024];
     double synced; /* when the study was last read */
 } run_loop;
 
@@ -1929,8 +1966,13 @@ static void take_proposal(runner *r, run_loop *l)
 }
 
 /* Starts the held proposal in a free slot when there is one and the run goes on: the trial is
- * adopted (so this worker owns it) and spawned; a trial that cannot start is told failed.
- * Errors go to l->failed_rc (a trial another worker owns, GPBO_ESTATE, is no error). */
+ * adopted (so this worker owns it) and spawned. A trial that cannot start stops the run; it is
+ * told failed only when the cause is its own (GPBO_EINVAL: its values make no command, it ran
+ * too many times), else (a trial folder that cannot be made or written: a full disk, a
+ * read-only folder; no process left to fork) it is left running, handed back when the study
+ * closes, and runs again first on the next gpbo run: it was told failed, so that once the disk
+ * had room it never ran and still counted against run_cap. Errors go to l->failed_rc (a trial
+ * another worker owns, GPBO_ESTATE, is no error). */
 static void start_held(runner *r, run_loop *l)
 {
     if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK || l->reached)
@@ -1944,10 +1986,19 @@ static void start_held(runner *r, run_loop *l)
         l->synced = now(); /* adopting read the study */
     if (rc == GPBO_OK && (rc = spawn(r, l->held_id, l->vals, &r->jobs[slot])) == GPBO_OK)
         l->running++;
-    if (rc != GPBO_OK && rc != GPBO_ESTATE)
-        set_failed(l, rc, NULL); /* before the tell below can overwrite the message */
-    if (rc != GPBO_OK && rc != GPBO_ESTATE && rc != GPBO_ESTORAGE)
-        gpbo_study_tell_failed(r->study, l->held_id, gpbo_error_message());
+    if (rc == GPBO_OK || rc == GPBO_ESTATE)
+        return;
+    char msg[700];
+    snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+    if (rc == GPBO_EINVAL) {
+        set_failed(l, rc, msg); /* before the tell below can overwrite the message */
+        gpbo_study_tell_failed(r->study, l->held_id, msg);
+        return;
+    }
+    char why[800];
+    snprintf(why, sizeof why, "%s (trial %zu could not start: it runs again on the next gpbo run)",
+             msg, l->held_id);
+    set_failed(l, rc, why);
 }
 
 /* Sleeps until a child ends (SIGCHLD writes to g_wake), a proposal arrives, or 20 ms pass (a
@@ -1997,6 +2048,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
         trial_exited(r, j, j->reaped ? j->status : st);
     if (g_stop && !j->stop_reason && !j->exited) {
         j->stop_reason = JOB_INTERRUPTED;
+        r->interrupted++;
         kill(-j->pid, SIGKILL);
     }
     if (r->sw->timeout > 0 && !j->stop_reason && !j->exited && t - j->start > r->sw->timeout) {
@@ -2140,6 +2192,8 @@ static void print_none_completed(runner *r)
             t.reason)
             last = t.reason;
     }
+    if (g_stop) /* interrupted: cmd_run says what runs again */
+        return;
     fprintf(stderr, "gpbo run: no trial completed (%zu trials: %zu failed, %zu pruned", n,
             c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
     if (c[GPBO_TRIAL_RUNNING] > 0)
@@ -2372,7 +2426,20 @@ int cmd_run(int argc, char **argv)
         printf("trial %zu reached metric.target (%s %s %.6g): no more trials start\n", l.reached_id,
                r.sw->metric, r.sw->maximize ? ">=" : "<=", r.sw->target);
     status = print_best(&r);
-    status = g_stop ? 130 : status;
+    if (g_stop && g_stop != SIGPIPE) { /* gpbo run | head: its reader went away, nothing said */
+        /* what the signal did, in one line: without it a Ctrl-C with no trial complete yet read
+         * "no trial completed (... unfinished)", as if the trials had failed */
+        const char *sig = g_stop == SIGINT    ? "Ctrl-C (SIGINT)"
+                          : g_stop == SIGTERM ? "SIGTERM"
+                                              : "SIGHUP (the terminal closed)";
+        fprintf(stderr,
+                "gpbo run: stopped by %s: %zu running trial%s interrupted, not failed; the next "
+                "gpbo run of the study runs %s again first\n",
+                sig, r.interrupted, r.interrupted == 1 ? "" : "s",
+                r.interrupted == 1 ? "it" : "them");
+    }
+    if (g_stop)
+        status = 130;
 cleanup:
     proposer_stop(r.prop);
     free(r.jobs);

@@ -1392,6 +1392,36 @@ static const char *why_not_exec(const char *path)
     return NULL;
 }
 
+/* When the file at path starts with "#!" and the interpreter it names by an absolute path cannot
+ * be started: why, into buf (cap bytes), else NULL. execve then fails with ENOENT on a file that
+ * exists ("cannot run './train.sh': No such file or directory" at every trial), most often
+ * because the file has Windows line ends: its #! line ends in a CR, part of the interpreter's
+ * name for the kernel. */
+static const char *shebang_problem(const char *path, char *buf, size_t cap)
+{
+    char line[256];
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+    if (f)
+        fclose(f);
+    line[n] = '\0';
+    if (n < 3 || line[0] != '#' || line[1] != '!')
+        return NULL;
+    char *p = line + 2 + strspn(line + 2, " \t");
+    size_t len = strcspn(p, " \t\n"); /* as the kernel reads it: a CR belongs to the name */
+    if (len == 0 || p[0] != '/' || p[len] == '\0')
+        return NULL; /* a relative name (from the caller's folder), or a line too long to judge */
+    p[len] = '\0';
+    if (access(p, X_OK) == 0)
+        return NULL;
+    int e = errno, cr = p[len - 1] == '\r';
+    snprintf(buf, cap, "cannot start: its #! line names the interpreter '%s', which %s%s", SHOW(p),
+             e == ENOENT ? "does not exist" : strerror(e),
+             cr ? " (the file has Windows line ends: its #! line ends in a CR; dos2unix fixes it)"
+                : "");
+    return buf;
+}
+
 /* Checks that execvp(prog) would start a program, run from the sweep file's folder as
  * cli/run.c runs it: with a '/', prog is a path from there; without, it is looked up on PATH
  * (relative entries, and empty ones, being relative to the folder too). */
@@ -1406,7 +1436,10 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         char *p = prog[0] == '/' ? strdup(prog) : join(dir, prog);
         if (p == NULL)
             return cli_yaml_oom();
+        char sb[400];
         const char *why = why_not_exec(p);
+        if (why == NULL)
+            why = shebang_problem(p, sb, sizeof sb);
         int rc = GPBO_OK;
         if (why != NULL && prog[0] == '/')
             rc = err_at(c, at, "command '%s' %s", SHOW(prog), why);
@@ -1464,6 +1497,62 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
     }
     free(bad_path);
     return rc;
+}
+
+/* Whether prog (a command's first element) names a script interpreter whose first
+ * non-option argument is the script it runs; *python: it is Python's. */
+static int is_interpreter(const char *prog, int *python)
+{
+    static const char *const OTHERS[] = {"bash", "sh",   "dash", "zsh",  "Rscript",
+                                         "node", "perl", "ruby", "julia"};
+    const char *b = strrchr(prog, '/');
+    b = b ? b + 1 : prog;
+    *python = (!strncmp(b, "python", 6) && strspn(b + 6, "0123456789.") == strlen(b + 6)) ||
+              (!strncmp(b, "pypy", 4) && strspn(b + 4, "0123456789.") == strlen(b + 4));
+    for (size_t k = 0; !*python && k < sizeof OTHERS / sizeof *OTHERS; k++)
+        if (!strcmp(b, OTHERS[k]))
+            return 1;
+    return *python;
+}
+
+/* A command that starts an interpreter on a script (`python3 train.py`, `python3 -u train.py`,
+ * `bash run.sh`): the script must be a file, from the sweep file's folder, as the trials run it.
+ * It was not looked for, and a misspelt name failed every trial of the study (60 failed trials,
+ * each "can't open file"). Only a script named literally is checked: none after an option gpbo
+ * does not know (`-m module`, `-c code`, `-W arg`) or in a placeholder. */
+static int check_script(ctx *c, size_t first)
+{
+    sweep *s = c->s;
+    int python = 0;
+    const char *prog = s->command[first];
+    if (!is_interpreter(!strcmp(prog, "${interpreter}") ? "python3" : prog, &python))
+        return GPBO_OK;
+    for (size_t i = first + 1; i < s->ncommand; i++) {
+        const char *t = s->command[i];
+        if (!strcmp(t, "${env}"))
+            continue;
+        /* Python's options that take no value: -u (unbuffered output, common with gpbo), ... */
+        if (python && t[0] == '-' && t[1] != '\0' && strspn(t + 1, "uBOEsSIbdqvR") == strlen(t + 1))
+            continue;
+        const char *script = !strcmp(t, "${program}") ? s->program : t;
+        if (script == NULL || script[0] == '-' || script[0] == '\0' || strchr(script, '{') ||
+            strchr(script, '$'))
+            return GPBO_OK;
+        yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[i]);
+        char *p = script[0] == '/' ? strdup(script) : join(s->dir, script);
+        if (p == NULL)
+            return cli_yaml_oom();
+        /* only a missing one: Python also runs a folder or a zip file */
+        struct stat st;
+        int rc = stat(p, &st) == 0 ? GPBO_OK
+                                   : err_at(c, at,
+                                            "script '%s' does not exist (%s): every trial "
+                                            "would fail",
+                                            SHOW(script), SHOW(p));
+        free(p);
+        return rc;
+    }
+    return GPBO_OK;
 }
 
 /* The command as cli/run.c builds it: placeholders that name parameters, macros where they
@@ -1531,7 +1620,8 @@ static int check_command(ctx *c)
         return err_at(c, at, "the command starts with %s; its first argument is the program", t);
     if (!strcmp(t, "${program}"))
         return check_exec(c, c->program_node, s->program);
-    return check_exec(c, at, !strcmp(t, "${interpreter}") ? "python3" : t);
+    rc = check_exec(c, at, !strcmp(t, "${interpreter}") ? "python3" : t);
+    return rc != GPBO_OK || c->skip_exec ? rc : check_script(c, first);
 }
 
 /* ---- merge keys ------------------------------------------------------------------------- */

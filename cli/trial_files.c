@@ -92,8 +92,14 @@ int cli_trial_metrics(const char *runs, size_t id, cli_metrics *m)
     size_t cap = 0;
     ssize_t got;
     while ((got = getline(&line, &cap, f)) >= 0) {
-        line[strcspn(line, "\r\n")] = '\0';
-        cli_line_metrics(line, m);
+        /* a lone CR ends a line, as gpbo run reads a trial's output (run.c follow) */
+        for (char *p = line, *end; *p; p = end + (*end != '\0')) {
+            end = p + strcspn(p, "\r\n");
+            char c = *end;
+            *end = '\0';
+            cli_line_metrics(p, m);
+            *end = c;
+        }
     }
     free(line);
     fclose(f);

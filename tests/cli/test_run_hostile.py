@@ -333,7 +333,8 @@ def test_finished_before_pruned(d):
     """A trial whose program printed its curve and its result and exited before gpbo read them
     is complete with that result, though the pruner would have stopped it at its first step: it
     was recorded pruned, its printed final value kept among its metrics only (found by the docs
-    audit on the README's sweep). Python's stdout to a file is written at exit, so these
+    audit on the README's sweep). Python's stdout to a file is written at exit (gpbo's own
+    PYTHONUNBUFFERED=1 is kept out by an empty one, which gpbo leaves as it is), so these
     programs' lines are read after they ended. A trial still running at its bad step is still
     pruned there."""
     write(os.path.join(d, "obj.py"), """\
@@ -356,7 +357,7 @@ def test_finished_before_pruned(d):
     kinds_sweep(d, ["good"] + fast + ["slowbad"],
                 "early_terminate: {type: median, startup_trials: 1}\n")
     t0 = time.monotonic()
-    r = run(["run", "sweep.yaml"], d, timeout=120)
+    r = run(["run", "sweep.yaml"], d, timeout=120, env=dict(os.environ, PYTHONUNBUFFERED=""))
     check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
     t = exported(d)
     for kind in fast:

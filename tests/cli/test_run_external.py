@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""End-to-end tests of how `gpbo run` runs an external objective program, beside
+test_run_hostile.py: a trial folder that cannot be made (the trial is not failed, it runs again
+once the folder can be made), a program that dies by a signal (the reason names it), a
+progress bar's carriage returns on stdout (a lone CR ends a line, as a terminal shows it), a
+command that cannot run its script (a misspelt `python3 trian.py`, a #! line ending in a CR):
+refused before any trial.
+
+Each objective is a tiny program written by the test. Usage: test_run_external.py PATH/TO/gpbo
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+
+
+def exported(d):
+    r = run(["export", "sweep.yaml", "--format", "json"], d)
+    check(r.returncode == 0, f"export: {r.stderr}")
+    return json.loads(r.stdout) if r.returncode == 0 else []
+
+
+def test_trial_folder_cannot_be_made(d):
+    # The runs folder's place holds a file: no trial folder can be made (as on a full disk or
+    # a read-only folder). The run stops saying so, and the trial it could not start is no
+    # failed trial: once the folder can be made, the next run runs it first, and the study
+    # reaches run_cap with every trial complete. It was told failed with the folder's error,
+    # counted against run_cap, and its point was never evaluated.
+    write(os.path.join(d, "obj.py"), 'print("loss=0.5")\n')
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: nofolder
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 3
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    runs = os.path.join(d, "nofolder.runs")
+    write(runs, "not a folder\n")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 1 and "nofolder.runs/trial-000000" in r.stderr
+          and "runs again" in r.stderr,
+          f"stops naming the folder: exit {r.returncode}: {r.stderr!r}")
+    t = exported(d)
+    check(not [x for x in t if x["state"] == "failed"], f"no trial failed: {t}")
+    os.unlink(runs)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"resumed: exit {r.returncode}: {r.stderr}")
+    t = exported(d)
+    check(len(t) == 3 and all(x["state"] == "complete" for x in t),
+          f"3 trials, all complete: {[(x['trial'], x['state'], x.get('reason')) for x in t]}")
+
+
+SIGNALS = """\
+    import os, signal, sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("loss=0.5", flush=True)   # a result, then a death: failed all the same
+    if kind == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif kind == "abort":
+        print("about to abort", file=sys.stderr, flush=True)
+        os.abort()
+    elif kind == "kill":            # as the kernel's out-of-memory killer does
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+
+
+def test_signal_named(d):
+    # A program that dies by a signal fails with a reason naming the signal (it gave the number
+    # alone), its last stderr line kept; a SIGKILL gpbo did not send points at the usual cause.
+    write(os.path.join(d, "obj.py"), SIGNALS)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: signals
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [segv, abort, kill]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 1, f"no trial completed: exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    for kind, want in [("segv", "SIGSEGV"), ("abort", "SIGABRT"), ("kill", "SIGKILL")]:
+        x = t.get(kind, {})
+        why = x.get("reason") or ""
+        check(x.get("state") == "failed" and "killed by signal" in why and want in why,
+              f"{kind}: failed naming {want}: {x.get('state')} {why!r}")
+    why = (t.get("abort", {}).get("reason") or "")
+    check(why.endswith(": about to abort"), f"abort: its last stderr line kept: {why!r}")
+    why = (t.get("kill", {}).get("reason") or "")
+    check("out of memory" in why, f"kill: the likely cause named: {why!r}")
+
+
+PROGRESS = """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "bar":       # tqdm(file=sys.stdout, leave=False): frames, then the bar erased
+        for i in range(5):
+            sys.stdout.write("\\r%3d%%|%s| %d/5" % (20 * i, "#" * i, i))
+        sys.stdout.write("\\r" + " " * 20 + "\\r")
+        print("loss=0.125 acc=0.75")
+    elif kind == "steps":   # each step's line overwrites the last one, no newline until the end
+        for s in range(1, 4):
+            sys.stdout.write("\\rloss=%g step=%d" % (1.0 / s, s))
+        sys.stdout.write("\\rloss=0.25\\n")
+    elif kind == "crlf":    # CRLF still ends one line
+        sys.stdout.write("loss=0.5 step=1\\r\\nloss=0.375\\r\\n")
+    """
+
+
+def test_carriage_return_ends_a_line(d):
+    # A lone CR ends a line, as a terminal shows it and Python's universal newlines read it: a
+    # progress bar on stdout erased before the metric left its frames on the metric's line, and
+    # the trial failed with no 'loss=<number>' line; steps overwritten in place were lost.
+    write(os.path.join(d, "obj.py"), PROGRESS)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: progress
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [bar, steps, crlf]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    for kind, want, steps in [("bar", 0.125, []), ("steps", 0.25, [1, 2, 3]),
+                              ("crlf", 0.375, [1])]:
+        x = t.get(kind, {})
+        check(x.get("state") == "complete" and x.get("value") == want,
+              f"{kind}: complete with loss {want}: {x.get('state')} {x.get('value')} "
+              f"{x.get('reason')}")
+        got = [s for s, _ in x.get("intermediate", [])]
+        check(got == steps, f"{kind}: steps {steps}: {got}")
+    check(t.get("bar", {}).get("metrics", {}).get("acc") == 0.75,
+          f"bar: its other metric kept: {t.get('bar', {}).get('metrics')}")
+
+
+def test_missing_script_refused(d):
+    # `python3 trian.py` (a misspelt script): python3 is on PATH, so the command passed the
+    # load's check, and every trial of the study failed with "can't open file". The script a
+    # command's interpreter runs is looked for in the sweep file's folder, as the trials run
+    # it: exit status 2 naming the line, before any trial. What gpbo cannot judge is left to the
+    # trials: a module (-m), a script named by a placeholder.
+    os.makedirs(os.path.join(d, "sub"))
+    write(os.path.join(d, "sub", "ok.py"), 'print("loss=0.5")\n')
+    cases = [
+        (f'["{PY}", "trian.py", "${{args}}"]', "trian.py"),
+        (f'["{PY}", "-u", "trian.py"]', "trian.py"),
+        ('["bash", "run.sh"]', "run.sh"),
+        ('["${env}", "${interpreter}", "${program}", "${args}"]', "nope.py"),
+    ]
+    for cmd, script in cases:
+        program = "nope.py" if script == "nope.py" else "ok.py"
+        write(os.path.join(d, "sub", "sweep.yaml"), f"""\
+        name: miss
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: 2
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: {cmd}
+        program: {program}
+        """)
+        r = run(["run", "sub/sweep.yaml"], d, timeout=60)
+        lines = r.stderr.strip().split("\n")
+        check(r.returncode == 2 and len(lines) == 1 and "sweep.yaml:7:" in lines[0]
+              and f"'{script}' does not exist" in lines[0]
+              and not os.path.exists(os.path.join(d, "sub", "miss.db")),
+              f"{cmd}: exit {r.returncode}: {r.stderr!r}")
+    for cmd in [f'["{PY}", "-u", "ok.py"]', f'["{PY}", "-W", "ignore", "ok.py"]',
+                f'["{PY}", "-m", "ok"]']:
+        write(os.path.join(d, "sub", "sweep.yaml"), f"""\
+        name: fine
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: 1
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: {cmd}
+        """)
+        r = run(["run", "sub/sweep.yaml", "--study", "fine" + str(abs(hash(cmd)))], d, timeout=60)
+        check(r.returncode == 0, f"{cmd} runs: exit {r.returncode}: {r.stderr!r}")
+
+
+def test_crlf_shebang_refused(d):
+    # A script saved with Windows line ends: its #! line ends in a CR, which the kernel takes as
+    # part of the interpreter's name, so execve fails with ENOENT on a file that exists. It
+    # passed the load's check (the file is there and executable) and every trial failed with
+    # "cannot run './train.sh': No such file or directory". Now exit status 2 before any
+    # trial, the line named, the CR said.
+    with open(os.path.join(d, "train.sh"), "wb") as f:
+        f.write(b"#!/bin/sh\r\necho loss=0.5\r\n")
+    os.chmod(os.path.join(d, "train.sh"), 0o755)
+    write(os.path.join(d, "sweep.yaml"), """\
+    name: crlf
+    method: random
+    metric: {name: loss, goal: minimize}
+    run_cap: 2
+    parameters:
+      x: {min: 0.0, max: 1.0}
+    command: ["./train.sh", "${args}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    lines = r.stderr.strip().split("\n")
+    check(r.returncode == 2 and len(lines) == 1 and "sweep.yaml:7:" in lines[0]
+          and "Windows line ends" in lines[0]
+          and not os.path.exists(os.path.join(d, "crlf.db")),
+          f"refused before any trial: exit {r.returncode}: {r.stderr!r}")
+    with open(os.path.join(d, "train.sh"), "wb") as f:  # the same script with LF ends runs
+        f.write(b"#!/bin/sh\necho loss=0.5\n")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"LF script runs: exit {r.returncode}: {r.stderr!r}")
+
+
+def test_stop_said(d):
+    # SIGTERM (or Ctrl-C) while trials run: exit status 130 and one line saying the running
+    # trials were interrupted, not failed, and run again. With no trial complete yet, the run
+    # said only "no trial completed (... 2 unfinished)", as if they had failed.
+    write(os.path.join(d, "obj.py"), 'import time\ntime.sleep(30)\nprint("loss=0.5")\n')
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: stop
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 4
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml", "--jobs", "2"], cwd=d,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs = os.path.join(d, "stop.runs")
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        started = [t for t in (os.listdir(runs) if os.path.isdir(runs) else [])
+                   if os.path.exists(os.path.join(runs, t, "stdout"))]
+        if len(started) >= 2:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)  # the programs themselves under way
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 130, f"exit {p.returncode}: {err!r}")
+    check("stopped by SIGTERM" in err and "2 running trials interrupted" in err
+          and "no trial completed" not in err, f"the stop said: {err!r}")
+    t = exported(d)
+    check(len(t) >= 2 and not [x for x in t if x["state"] in ("failed", "complete")],
+          f"no trial failed or complete: {[(x['trial'], x['state']) for x in t]}")
+
+
+UNFLUSHED = """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    loss = 0.1 if kind == "good" else 10.0
+    for step in range(1, 5):           # print() with no flush, as training scripts do
+        print(f"loss={loss} step={step}")
+        if kind == "bad":
+            time.sleep(2)
+    print(f"loss={loss}")
+    """
+
+
+def test_python_steps_arrive_as_printed(d):
+    # A Python program's stdout is a file here, so Python buffers it to the program's end
+    # unless told otherwise: its step lines reached gpbo at its exit, and the pruner never
+    # stopped a trial (a buffered trial that ends is complete, not pruned). gpbo sets
+    # PYTHONUNBUFFERED=1 in the trial's environment: the bad trial is pruned at its first rung,
+    # seconds before its end.
+    write(os.path.join(d, "obj.py"), UNFLUSHED)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: unflushed
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [good, bad]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    early_terminate: {{type: hyperband, min_iter: 1, eta: 2}}
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    t0 = time.monotonic()
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, env=env, capture_output=True,
+                       text=True, timeout=120)
+    took = time.monotonic() - t0
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    bad = t.get("bad", {})
+    check(bad.get("state") == "pruned" and took < 6,
+          f"bad pruned while it runs: {bad.get('state')} {bad.get('intermediate')} "
+          f"after {took:.1f} s")
+
+
+def main():
+    tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
+             test_missing_script_refused, test_crlf_shebang_refused,
+             test_stop_said, test_python_steps_arrive_as_printed]
+    return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
