@@ -318,38 +318,43 @@ static int trial_dir(const runner *r, size_t id, unsigned k, char *out, size_t c
     return cli_trial_dir(r->runs, id, k, out, cap);
 }
 
-/* The environment of trial id's program: gpbo's own with GPBO_TRIAL_ID, GPBO_STUDY and
- * GPBO_TRIAL_DIR set (replacing any inherited ones), and PYTHONUNBUFFERED=1 unless gpbo's
- * environment sets it: a Python program's stdout, a file here, is otherwise block-buffered, so
- * its `loss=... step=N` lines reached gpbo only at its exit, and the pruner, which judges steps
- * while the trial runs, never stopped one (nor did a timeout leave its steps). One allocation:
- * free() the result. */
-static char **trial_env(const runner *r, size_t id, const char *dir)
+/* The environment of trial id's program: gpbo's own with GPBO_TRIAL_ID, GPBO_STUDY,
+ * GPBO_TRIAL_DIR and, when this is not the trial's first execution here, GPBO_PREVIOUS_TRIAL_DIR
+ * (prev: the folder of the execution before, interrupted or lost, where a checkpoint it wrote
+ * is) set, replacing any inherited ones, and PYTHONUNBUFFERED=1 unless gpbo's environment sets
+ * it: a Python program's stdout, a file here, is otherwise block-buffered, so its `loss=...
+ * step=N` lines reached gpbo only at its exit, and the pruner, which judges steps while the
+ * trial runs, never stopped one (nor did a timeout leave its steps). One allocation: free() the
+ * result. */
+static char **trial_env(const runner *r, size_t id, const char *dir, const char *prev)
 {
-    static const char *const OURS[4] = {
-        "GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR=", "PYTHONUNBUFFERED="};
+    enum { OWN = 4, ALL = 5 }; /* the first OWN are always replaced */
+    static const char *const OURS[ALL] = {"GPBO_TRIAL_ID=", "GPBO_STUDY=", "GPBO_TRIAL_DIR=",
+                                          "GPBO_PREVIOUS_TRIAL_DIR=", "PYTHONUNBUFFERED="};
     size_t n = 0, bytes = 0;
     for (char **e = environ; *e; e++)
         n++;
     char idbuf[32];
     snprintf(idbuf, sizeof idbuf, "%zu", id);
-    const char *vals[4] = {idbuf, r->sw->name, dir, "1"};
-    int nours = getenv("PYTHONUNBUFFERED") == NULL ? 4 : 3; /* the user's own is kept */
-    for (int k = 0; k < nours; k++)
-        bytes += strlen(OURS[k]) + strlen(vals[k]) + 1;
-    char **env = malloc((n + 5) * sizeof *env + bytes);
+    const char *vals[ALL] = {idbuf, r->sw->name, dir, prev,
+                             getenv("PYTHONUNBUFFERED") == NULL ? "1" : NULL};
+    for (int k = 0; k < ALL; k++)
+        bytes += vals[k] ? strlen(OURS[k]) + strlen(vals[k]) + 1 : 0;
+    char **env = malloc((n + ALL + 1) * sizeof *env + bytes);
     if (env == NULL)
         return NULL;
     size_t m = 0;
     for (char **e = environ; *e; e++) {
         int ours = 0;
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < OWN; k++)
             ours |= !strncmp(*e, OURS[k], strlen(OURS[k]));
         if (!ours)
             env[m++] = *e;
     }
-    char *p = (char *)(env + n + 5);
-    for (int k = 0; k < nours; k++) {
+    char *p = (char *)(env + n + ALL + 1);
+    for (int k = 0; k < ALL; k++) {
+        if (vals[k] == NULL)
+            continue;
         env[m++] = p;
         p += sprintf(p, "%s%s", OURS[k], vals[k]) + 1;
     }
@@ -620,7 +625,10 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
         gpbo_error_set(GPBO_EIO, "%s: cannot read: %s", out, strerror(errno));
     pid_t parent = getpid(), pid = -1;
     char **env = NULL;
-    if (j->fd >= 0 && (env = trial_env(r, id, j->dir)) == NULL) {
+    char prev[sizeof j->dir];
+    if (k > 1 && trial_dir(r, id, k - 1, prev, sizeof prev) != GPBO_OK)
+        prev[0] = '\0'; /* cannot be: execution k's folder, no shorter, fitted */
+    if (j->fd >= 0 && (env = trial_env(r, id, j->dir, k > 1 && prev[0] ? prev : NULL)) == NULL) {
         gpbo_error_set(GPBO_ENOMEM, "out of memory");
     } else if (j->fd >= 0 && argv != NULL) {
         if ((pid = start_program(r, argv, env, fi, fo, fe)) < 0)

@@ -254,6 +254,62 @@ def test_stop_said(d):
           f"no trial failed or complete: {[(x['trial'], x['state']) for x in t]}")
 
 
+CHECKPOINTED = """\
+    import os, sys, time
+    here, prev = os.environ["GPBO_TRIAL_DIR"], os.environ.get("GPBO_PREVIOUS_TRIAL_DIR")
+    with open(os.path.join(here, "seen"), "w") as f:
+        f.write(prev or "")
+    if prev is None:
+        with open(os.path.join(here, "ckpt"), "w") as f:
+            f.write("0.25")
+        time.sleep(60)
+        print("loss=0.5")
+    else:
+        with open(os.path.join(prev, "ckpt")) as f:
+            print("loss=" + f.read())
+    """
+
+
+def test_previous_trial_dir(d):
+    # A trial interrupted by a stop runs again in a folder of its own (trial-N.2), so its
+    # program could not find the checkpoint it wrote in GPBO_TRIAL_DIR, which the README calls
+    # the place for one. The execution that runs again is told the folder of the one before,
+    # GPBO_PREVIOUS_TRIAL_DIR, an absolute path; a first execution gets none, even when gpbo's
+    # own environment carries one (a gpbo run started from a trial).
+    write(os.path.join(d, "obj.py"), CHECKPOINTED)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: ckpt
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 1
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    env = dict(os.environ, GPBO_PREVIOUS_TRIAL_DIR="/inherited")
+    p = subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=d, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = os.path.join(d, "ckpt.runs", "trial-000000")
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline \
+            and not os.path.exists(os.path.join(first, "ckpt")):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 130, f"stopped: exit {p.returncode}: {err!r}")
+    with open(os.path.join(first, "seen")) as f:
+        check(f.read() == "", "a first execution is told no previous folder")
+    r = run(["run", "sweep.yaml"], d, timeout=60, env=env)
+    check(r.returncode == 0, f"resumed: exit {r.returncode}: {r.stderr}")
+    with open(os.path.join(d, "ckpt.runs", "trial-000000.2", "seen")) as f:
+        seen = f.read()
+    check(os.path.isabs(seen) and os.path.samefile(seen, first),
+          f"the second execution is told the first's folder: {seen!r}")
+    t = exported(d)
+    check(len(t) == 1 and t[0]["state"] == "complete" and t[0]["value"] == 0.25,
+          f"the trial resumed from its checkpoint: {t}")
+
+
 UNFLUSHED = """\
     import sys, time
     kind = sys.argv[1].split("=", 1)[1]
@@ -298,7 +354,7 @@ def test_python_steps_arrive_as_printed(d):
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
              test_missing_script_refused, test_crlf_shebang_refused,
-             test_stop_said, test_python_steps_arrive_as_printed]
+             test_stop_said, test_python_steps_arrive_as_printed, test_previous_trial_dir]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
