@@ -135,6 +135,10 @@ int cli_last_trial_dir(const char *runs, size_t id, char *out, size_t cap);
 /* The cap from GPBO_OUTPUT_CAP (bytes, with K, M or G: KiB, MiB, GiB; 0: none), else the
  * default, in *out. GPBO_EINVAL with the message saying what it takes. */
 int cli_output_cap(uint64_t *out);
+/* GPBO_KILL_GRACE: the seconds a trial's program is given between SIGTERM and SIGKILL at a
+ * timeout or a stop (unset or empty: 0, SIGKILL at once). GPBO_EINVAL naming the value when it
+ * is not a number of seconds from 0 to 3600. */
+int cli_kill_grace(double *out);
 /* While a trial runs: frees the disk blocks of path (that file's bytes [0, upto) are read or
  * need not be) between its head and its last bytes, a hole punched in place (the writer goes
  * on appending; the size stays). *punched: how far it got (0 at first); *unsupported is set

@@ -81,7 +81,8 @@ static const cli_command COMMANDS[] = {
      "and the time elapsed. Exit status 0; 1 on an error or when no trial completed (the reason "
      "on stderr); 2 for a bad sweep file or option; 130 when interrupted. Each trial's stdout "
      "and stderr are kept in its folder, each file at most GPBO_OUTPUT_CAP bytes (default 8M: "
-     "its head and its tail)",
+     "its head and its tail). A timeout or a stop kills a trial's program with SIGKILL, or "
+     "with SIGTERM first and SIGKILL GPBO_KILL_GRACE seconds later when that is set",
      {&O_STORAGE, &O_STUDY_SWEEP, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
     {"enqueue",
      "SWEEP.yaml NAME=VALUE ...",

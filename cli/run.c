@@ -223,6 +223,7 @@ typedef struct job {
     size_t len, cap, skipped; /* skipped: lines longer than LINE_CAP */
     int overflow;             /* the current line is past LINE_CAP: read on to its end */
     int stop_reason;          /* 0, or JOB_TIMEOUT / JOB_PRUNED / JOB_INTERRUPTED */
+    double term_at;           /* when a timeout or a stop sent it SIGTERM (0: not sent) */
     int exited, status;       /* the trial's process has ended, with this wait status */
     int reaped;               /* its status was collected by reap_orphans, before its turn */
     off_t end;                /* its stdout's size then: the output still to read */
@@ -268,6 +269,8 @@ typedef struct runner {
     size_t front_complete; /* ... when this many trials were complete */
     proposer *prop;        /* proposes the next trial in a process of its own */
     uint64_t output_cap;   /* bytes each kept output file may hold (0: no cap; cli_output_cap) */
+    double kill_grace;     /* seconds between SIGTERM and SIGKILL at a timeout or a stop (0: none;
+                              cli_kill_grace) */
     size_t unstored;       /* results kept on disk for the storage (pending.c) after the last try */
     double replay_at;      /* when the kept results are tried next (now(): at the next turn) */
     char unstored_path[1300];      /* the last one kept by this run */
@@ -2043,6 +2046,19 @@ static int target_reached(const runner *r, size_t *id)
     return 1;
 }
 
+/* Stops job j's program at a timeout or a stop: SIGKILL to its process group, or, with a grace
+ * (GPBO_KILL_GRACE), SIGTERM first, so that it can finish the checkpoint it writes (poll_job
+ * sends the SIGKILL once the grace is over). A pruned trial is killed at once: it has ended. */
+static void stop_program(const runner *r, job *j, double t)
+{
+    if (r->kill_grace <= 0) {
+        kill(-j->pid, SIGKILL);
+    } else if (j->term_at == 0) {
+        kill(-j->pid, SIGTERM);
+        j->term_at = t;
+    }
+}
+
 /* One turn for job j: kills it on interruption or timeout, notes its exit, reads a bounded part
  * of its output, and finishes it (told, logged, slot freed) once it has ended and its output is
  * read. Errors go to l->failed_rc. */
@@ -2057,12 +2073,15 @@ static void poll_job(runner *r, run_loop *l, job *j)
     if (g_stop && !j->stop_reason && !j->exited) {
         j->stop_reason = JOB_INTERRUPTED;
         r->interrupted++;
-        kill(-j->pid, SIGKILL);
+        stop_program(r, j, t);
     }
     if (r->sw->timeout > 0 && !j->stop_reason && !j->exited && t - j->start > r->sw->timeout) {
         j->stop_reason = JOB_TIMEOUT;
-        kill(-j->pid, SIGKILL);
+        stop_program(r, j, t);
     }
+    /* its grace (GPBO_KILL_GRACE) since the SIGTERM is over: SIGKILL, as without one */
+    if (j->term_at > 0 && !j->exited && t - j->term_at >= r->kill_grace)
+        kill(-j->pid, SIGKILL);
     if (!j->exited && (j->reaped || waitpid(j->pid, &st, WNOHANG) == j->pid))
         trial_exited(r, j, j->reaped ? j->status : st);
     char msg[512]; /* rc's message, taken when rc is set (only read then) */
@@ -2383,7 +2402,7 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     }
     r.space = space;
-    if (cli_output_cap(&r.output_cap) != GPBO_OK) {
+    if (cli_output_cap(&r.output_cap) != GPBO_OK || cli_kill_grace(&r.kill_grace) != GPBO_OK) {
         fprintf(stderr, "gpbo run: %s\n", gpbo_error_message());
         status = 2;
         goto cleanup;

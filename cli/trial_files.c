@@ -136,6 +136,24 @@ int cli_output_cap(uint64_t *out)
     return GPBO_OK;
 }
 
+int cli_kill_grace(double *out)
+{
+    const char *e = getenv("GPBO_KILL_GRACE");
+    *out = 0;
+    if (e == NULL || *e == '\0')
+        return GPBO_OK;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(e, &end);
+    if (end == e || *end != '\0' || errno == ERANGE || !(v >= 0 && v <= 3600))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "GPBO_KILL_GRACE is '%s': give the seconds a trial's program has "
+                              "between SIGTERM and SIGKILL at a timeout or a stop, from 0 to 3600",
+                              e);
+    *out = v;
+    return GPBO_OK;
+}
+
 /* The bytes kept at the start of a capped file: a quarter of the cap; the rest is its end. */
 static uint64_t head_of(uint64_t cap)
 {

@@ -310,6 +310,57 @@ def test_previous_trial_dir(d):
           f"the trial resumed from its checkpoint: {t}")
 
 
+GRACEFUL = """\
+    import os, signal, sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    here = os.environ["GPBO_TRIAL_DIR"]
+    def save(sig, frame):
+        with open(os.path.join(here, "ckpt"), "w") as f:
+            f.write("saved")
+        sys.exit(1)
+    signal.signal(signal.SIGTERM, save if kind == "saves" else signal.SIG_IGN)
+    with open(os.path.join(here, "ready"), "w") as f:
+        f.write("1")
+    time.sleep(120)
+    print("loss=0.5")
+    """
+
+
+def test_kill_grace(d):
+    # A timeout killed the program with SIGKILL at once: a checkpoint it would write on
+    # SIGTERM was never written. With GPBO_KILL_GRACE=S the program gets SIGTERM first and
+    # SIGKILL S seconds later if it is still there; the trial is failed as timed out either way.
+    write(os.path.join(d, "obj.py"), GRACEFUL)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: grace
+    method: grid
+    metric: {{name: loss, goal: minimize}}
+    parameters:
+      kind: {{values: [saves, ignores]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    gpbo: {{timeout: 2}}
+    """)
+    env = dict(os.environ, GPBO_KILL_GRACE="3")
+    t0 = time.monotonic()
+    r = run(["run", "sweep.yaml"], d, timeout=60, env=env)
+    took = time.monotonic() - t0
+    check(r.returncode == 1, f"no trial completed: exit {r.returncode}: {r.stderr}")
+    t = {x["params"]["kind"]: x for x in exported(d)}
+    check(all(x["state"] == "failed" and "timed out" in (x.get("reason") or "")
+              for x in t.values()) and len(t) == 2, f"both failed as timed out: {t}")
+    runs = os.path.join(d, "grace.runs")
+    saved = {x["params"]["kind"]: os.path.exists(os.path.join(runs, f"trial-{x['trial']:06d}",
+                                                                "ckpt")) for x in t.values()}
+    check(saved == {"saves": True, "ignores": False},
+          f"the SIGTERM handler wrote its checkpoint: {saved} {os.listdir(runs)}")
+    # the one that ignores SIGTERM is killed after its grace: 2 s + 3 s, not its 120 s
+    check(took < 30, f"the program that ignores SIGTERM is killed after the grace: {took:.1f} s")
+    for bad in ("-1", "abc", "1e9", "nan"):
+        r = run(["run", "sweep.yaml"], d, timeout=30, env=dict(os.environ, GPBO_KILL_GRACE=bad))
+        check(r.returncode == 2 and "GPBO_KILL_GRACE" in r.stderr and bad in r.stderr,
+              f"GPBO_KILL_GRACE={bad} refused: exit {r.returncode}: {r.stderr!r}")
+
+
 UNFLUSHED = """\
     import sys, time
     kind = sys.argv[1].split("=", 1)[1]
@@ -354,7 +405,8 @@ def test_python_steps_arrive_as_printed(d):
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
              test_missing_script_refused, test_crlf_shebang_refused,
-             test_stop_said, test_python_steps_arrive_as_printed, test_previous_trial_dir]
+             test_stop_said, test_python_steps_arrive_as_printed, test_previous_trial_dir,
+             test_kill_grace]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
