@@ -499,6 +499,36 @@ def check_three_objectives(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_extreme_values(driver):
+    """Values a few ulps apart (0.3 and 0.1 + 0.2) and values of 1e308 and -1e308 (finite: `gpbo
+    run` keeps them): every figure drawn, no NaN in any of its attributes, no console error
+    (before: the ticks of a span of a few ulps never advanced, and the page failed at every
+    refresh, "Invalid array length"; an axis from -1e308 to 1e308 was infinitely wide, its marks
+    at NaN)."""
+    for name, prints in (("ulps", 'print(f"loss={0.1 + 0.2 if x > 0.5 else 0.3!r}")'),
+                         ("huge", 'print(f"loss={1e308 if x > 0.6 else -1e308 if x > 0.3 else x!r}")')):
+        d = mo_study("gpbo-dash-" + name + "-", name, [("loss", "minimize")],
+                     ['print(f"loss={x!r} step=1")', prints], 8)
+        server, base = start_dashboard(d)
+        try:
+            driver.get(base + "?every=60000")
+            status = wait_for("a refresh", lambda: driver.execute_script(
+                "const s = document.getElementById('status').textContent;"
+                "return s.startsWith('live') || s.startsWith('server') ? s : null"), patience=60)
+            check(status and status.startswith("live"), f"{name}: the page is live: {status!r}")
+            drawn = driver.execute_script(
+                "const bad = [...document.querySelectorAll('svg *')].filter(e =>"
+                "  [...e.attributes].some(a => /NaN|Infinity/.test(a.value))).length;"
+                "return [bad, ...['history', 'scatter', 'curves'].map(id =>"
+                "  document.querySelectorAll('#' + id + ' svg').length)]")
+            check(drawn[0] == 0 and all(n >= 1 for n in drawn[1:]),
+                  f"{name}: figures drawn, no NaN in them: {drawn}")
+            errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+            check(not errors, f"{name}: console errors: {errors}")
+        finally:
+            stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -511,6 +541,7 @@ def main():
         check_many_values(driver)
         check_big_study(driver)
         check_objectives(driver)
+        check_extreme_values(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
