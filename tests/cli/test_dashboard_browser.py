@@ -283,6 +283,16 @@ def check_hostile(driver):
             "const s = document.getElementById('status').textContent;"
             "return s.includes('not a database') ? s : null"), patience=30)
         check(said and said.startswith("server error:"), f"the server's reason: {said!r}")
+        # the page's Content-Security-Policy: markup that reached the page (were a name ever put
+        # in as HTML) runs nothing, neither an inline handler nor a script element; before, with
+        # no policy, both ran
+        driver.execute_script(
+            "document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__pwn=1\">');"
+            "const s = document.createElement('script'); s.textContent = 'window.__pwn2 = 2';"
+            "document.body.appendChild(s);")
+        time.sleep(1)
+        ran = driver.execute_script("return [window.__pwn || null, window.__pwn2 || null]")
+        check(ran == [None, None], f"injected script ran: {ran}")
     finally:
         stop_dashboard(driver, server, d)
 
