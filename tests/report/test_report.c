@@ -304,6 +304,30 @@ static void test_html_escapes_text_and_inlines_figures(void **state)
     assert_int_equal(gpbo_test_rmtree(dir), 0);
 }
 
+/* Text that is not UTF-8 (a study named in Latin-1, an old database's failure reason): each
+ * byte that starts no character is written as U+FFFD, the page being UTF-8 (they were written
+ * as they were, and the page was not valid UTF-8); valid characters stay as they are. */
+static void test_text_not_utf8_is_repaired(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "report"), 0);
+    snprintf(path, sizeof path, "%s/r.html", dir);
+    const char *header[] = {"note"};
+    const char *cells[] = {"f\xe9l\xe9 <\xff> \xc3\xa9t\xc3\xa9 \xe2\x80\xa8"};
+    gpbo_report_table t = {NULL, 1, 1, header, cells};
+    gpbo_report_section sec = {"q\xff", NULL, 1, &t, 0, NULL, NULL};
+    assert_int_equal(gpbo_report_write_html(path, "q\xff", 1, &sec), GPBO_OK);
+    char *html = slurp(path);
+    assert_non_null(strstr(html, "<td>f\xef\xbf\xbdl\xef\xbf\xbd &lt;\xef\xbf\xbd&gt; "
+                                 "\xc3\xa9t\xc3\xa9 \xe2\x80\xa8</td>"));
+    assert_non_null(strstr(html, "<title>q\xef\xbf\xbd</title>"));
+    for (const unsigned char *p = (const unsigned char *)html; *p; p++)
+        assert_true(*p != 0xff && *p != 0xe9);
+    free(html);
+    assert_int_equal(gpbo_test_rmtree(dir), 0);
+}
+
 static void test_unwritable_path_is_eio(void **state)
 {
     (void)state;
@@ -325,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_span_of_a_few_ulps),
         cmocka_unit_test(test_values_beyond_1e300_left_out),
         cmocka_unit_test(test_html_escapes_text_and_inlines_figures),
+        cmocka_unit_test(test_text_not_utf8_is_repaired),
         cmocka_unit_test(test_unwritable_path_is_eio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
