@@ -28,7 +28,10 @@ static const char *const page_css =
     ".scroll{max-height:420px;overflow:auto;border:1px solid #e6e8ec}"
     "figure{margin:12px 0}figure svg{display:block;max-width:100%;height:auto}"
     "figcaption{font-size:.85em;color:#555;margin-top:2px}"
-    "caption{text-align:left;font-weight:600;padding:4px 0}";
+    "caption{text-align:left;font-weight:600;padding:4px 0}"
+    /* a name of one long word (200 bytes) wraps in its cell or line instead of widening the
+     * page past the window */
+    "h1,h2,p,th,td,caption,figcaption{overflow-wrap:anywhere}";
 
 /* s as HTML text: markup characters escaped, and each byte that starts no UTF-8 character
  * (a study named in Latin-1, a failure reason stored before reasons were repaired) written as

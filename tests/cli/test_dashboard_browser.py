@@ -539,6 +539,44 @@ def check_extreme_values(driver):
             stop_dashboard(driver, server, d)
 
 
+def check_long_names(driver):
+    """A study whose name, parameter name and category are each one long word (as long as a
+    sweep file allows): the page stays as wide as the window (before: the title, the study's
+    button, the best trial's parameters and the notes widened it to 3600 px)."""
+    name, param, cat = "s" + "N" * 199, "p" * 199, "a" + "C" * 250
+    d = tempfile.mkdtemp(prefix="gpbo-dash-long-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    print(f"loss={float(a['x']) ** 2!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {name}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 4
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      {param}: {{values: [{cat}, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        wait_for("the study's title", lambda: driver.execute_script(
+            "return document.getElementById('title').textContent === arguments[0]", name),
+            patience=60)
+        wait_for("the importance's note", lambda: driver.execute_script(
+            "return document.querySelector('#importance .empty')"), patience=60)
+        widths = driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        check(widths[0] <= widths[1], f"the page as wide as the window: {widths}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -552,6 +590,7 @@ def main():
         check_big_study(driver)
         check_objectives(driver)
         check_extreme_values(driver)
+        check_long_names(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)

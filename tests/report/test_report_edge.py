@@ -8,7 +8,9 @@ script, and every figure on it is drawn.
 - values of 1e308 then -1e308 (finite: `gpbo run` keeps them): the gap to the final best had
   nothing finite to draw, and that one figure ended the whole report (exit 1, no page); now it
   is left out and the page says so;
-- only failed trials: the section of figures was empty, without a word; now it says why.
+- only failed trials: the section of figures was empty, without a word; now it says why;
+- a study, a parameter and a category each named by one long word: the page was 3000 px wider
+  than the window (its table); now their text wraps.
 
 Usage: test_report_edge.py PATH/TO/gpbo
 """
@@ -29,7 +31,7 @@ SWEEP = """\
     run_cap: 6
     parameters:
       x: {{min: -4.0, max: 4.0}}
-      c: {{values: [a, b]}}
+      {param}: {{values: [{cat}, b]}}
     command: ["{py}", "obj.py", "${{args}}"]
     """
 # each objective: what the trial of x prints (a = the arguments)
@@ -39,6 +41,8 @@ OBJECTIVES = {
     "huge": 'import os; n = len(os.listdir("calls")); open(f"calls/{n}", "w").close(); '
             'print(f"loss={[1e308, -1e308][n] if n < 2 else float(a[\'x\'])!r}")',
     "failing": 'sys.exit("no value <b>here</b>")',
+    # one long word, as long as a sweep file allows, for the study, a parameter, a category
+    "s" + "N" * 199: 'print(f"loss={float(a[\'x\']) ** 2!r}")',
 }
 HEAD = """\
     import sys
@@ -50,7 +54,10 @@ def report(d, name):
     """Runs study name in d and writes its report (bounded: a hang is a failure, not a full
     disk); returns the page's path or None."""
     write(os.path.join(d, "obj.py"), HEAD + OBJECTIVES[name] + "\n")
-    write(os.path.join(d, "sweep.yaml"), SWEEP.format(name=name, py=PY))
+    long = name.startswith("sNNN")
+    write(os.path.join(d, "sweep.yaml"), SWEEP.format(name=name, py=PY, param="p" * 199 if long
+                                                      else "c", cat="a" + "C" * 250 if long
+                                                      else "a"))
     os.mkdir(os.path.join(d, "calls"))
     subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
     tmp = os.path.join(d, "tmp")
@@ -80,7 +87,8 @@ def opened(driver, name, page):
         "return [s ? (s.querySelector('p') || {}).textContent || '' : null,"
         "  [...document.querySelectorAll('figure svg')].map(v => {"
         "    const b = v.getBoundingClientRect(); return [b.width, b.height,"
-        "    v.querySelectorAll('text').length]; })]")
+        "    v.querySelectorAll('text').length]; }),"
+        "  document.documentElement.scrollWidth - window.innerWidth]")
 
 
 def main():
@@ -95,8 +103,9 @@ def main():
         for name, page in pages.items():
             if page is None:
                 continue
-            text, figs = opened(driver, name, page)
-            print(f"{name}: {len(figs)} figures; {text!r}")
+            text, figs, wider = opened(driver, name, page)
+            print(f"{name[:20]}: {len(figs)} figures; {text!r}")
+            check(wider <= 0, f"{name[:20]}: the page wider than the window by {wider} px")
             check(all(w >= 200 and h >= 100 and n >= 5 for w, h, n in figs),
                   f"{name}: every figure drawn with its labels: {figs}")
             if name == "ulps":
@@ -105,7 +114,7 @@ def main():
                 check(len(figs) >= 1 and "Gap to the final best" in text and
                       "nothing finite to draw" in text, f"{name}: the page says what is left "
                       f"out: {text!r}")
-            else:
+            elif name == "failing":
                 check(not figs and "no trial is complete" in text,
                       f"{name}: the page says why it has no figure: {len(figs)} {text!r}")
     finally:
