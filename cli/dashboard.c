@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,18 +26,78 @@
 #include "dashboard.h"
 #include "gpbo/sys/error.h"
 
-/* Sends body (taken: freed by libmicrohttpd) with status and content type; never cached. */
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
-                               char *body, enum MHD_ResponseMemoryMode mode)
+/* Sends body (taken: freed by libmicrohttpd) with status and content type, and csp as its
+ * Content-Security-Policy when not NULL; never cached, never sniffed as another type (a JSON
+ * answer or a plain text holding markup is not a page), never framed, no Referer sent on. */
+static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, const char *type,
+                                    char *body, enum MHD_ResponseMemoryMode mode, const char *csp)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, mode);
-    if (r == NULL)
+    if (r == NULL) {
+        if (mode == MHD_RESPMEM_MUST_FREE)
+            free(body);
         return MHD_NO;
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (csp != NULL)
+        MHD_add_response_header(r, "Content-Security-Policy", csp);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED) /* RFC 9110 15.5.6: a 405 says what is */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
+                               char *body, enum MHD_ResponseMemoryMode mode)
+{
+    return respond_with(c, status, type, body, mode, NULL);
+}
+
+/* The page with a nonce of its own on its <script> and <style>, and the policy that lets those
+ * two run and nothing else: no other script (an injected <script> or onerror= would not run,
+ * though the page puts no text from the storage anywhere but in textContent), no other style,
+ * no fetch but from this server, no frame around it, no form, no <base>. A 500 in plain text
+ * when out of memory or with no random bytes. */
+static enum MHD_Result respond_page(struct MHD_Connection *c)
+{
+    unsigned char raw[16];
+    char nonce[2 * sizeof raw + 1];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                       "no random bytes for the page's nonce\n", MHD_RESPMEM_PERSISTENT);
+    for (size_t k = 0; k < sizeof raw; k++)
+        snprintf(nonce + 2 * k, 3, "%02x", raw[k]);
+    static const char *const TAGS[] = {"<style>", "<script>"};
+    const char *page = gpbo_dashboard_html;
+    size_t len = strlen(page) + 2 * (sizeof " nonce=\"\"" + sizeof nonce) + 1;
+    char *out = malloc(len), *w = out;
+    for (size_t t = 0; out != NULL && t < 2; t++) {
+        const char *at = strstr(page, TAGS[t]); /* the first of each: the page's own */
+        size_t tag = strlen(TAGS[t]) - 1;       /* up to the '>' */
+        if (at == NULL)
+            continue;
+        memcpy(w, page, (size_t)(at - page) + tag);
+        w += (at - page) + tag;
+        w += sprintf(w, " nonce=\"%s\"", nonce);
+        page = at + tag;
+    }
+    if (out == NULL)
+        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                       "the page could not be written (out of memory)\n", MHD_RESPMEM_PERSISTENT);
+    strcpy(w, page);
+    char csp[400];
+    snprintf(csp, sizeof csp,
+             "default-src 'none'; script-src 'nonce-%s'; style-src 'nonce-%s'; "
+             "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+             "frame-ancestors 'none'",
+             nonce, nonce);
+    return respond_with(c, MHD_HTTP_OK, "text/html; charset=utf-8", out, MHD_RESPMEM_MUST_FREE,
+                        csp);
 }
 
 /* A JSON answer: the document, or {"error": why} with 404 (no such study) or 500; a document
@@ -52,7 +113,7 @@ static enum MHD_Result respond_json(struct MHD_Connection *c, json_t *doc)
     char *text = gpbo_json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     if (text == NULL)
-        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
                        "the answer could not be written (out of memory)\n", MHD_RESPMEM_PERSISTENT);
     return respond(c, status, "application/json", text, MHD_RESPMEM_MUST_FREE);
 }
@@ -89,17 +150,16 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     (void)version, (void)upload, (void)upload_size, (void)con_cls;
     dash *d = cls;
     if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-        return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "read-only: GET only\n",
-                       MHD_RESPMEM_PERSISTENT);
+        return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                       "read-only: GET only\n", MHD_RESPMEM_PERSISTENT);
     if (!host_allowed(d, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
-        return respond(c, MHD_HTTP_FORBIDDEN, "text/plain",
+        return respond(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8",
                        "gpbo dashboard: not a name of this machine in the Host header (open the "
                        "address the dashboard printed)\n",
                        MHD_RESPMEM_PERSISTENT);
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
     if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
-        return respond(c, MHD_HTTP_OK, "text/html; charset=utf-8", (char *)gpbo_dashboard_html,
-                       MHD_RESPMEM_PERSISTENT);
+        return respond_page(c);
     if (!strcmp(url, "/api/studies"))
         return respond_json(c, dash_studies(d));
     if (!strcmp(url, "/api/study"))
@@ -110,7 +170,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
             dash_trials(d, name, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since")));
     if (!strcmp(url, "/api/slices"))
         return respond_json(c, dash_slices(d, name));
-    return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n", MHD_RESPMEM_PERSISTENT);
+    return respond(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n",
+                   MHD_RESPMEM_PERSISTENT);
 }
 
 /* A listening socket on host:port, or -1 after printing why (one line). Made here rather than

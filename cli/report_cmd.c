@@ -63,19 +63,6 @@ static const char *keep(strbuf *b, const char *fmt, ...)
     return text;
 }
 
-static int add_fig(const gpbo_fig *f, char ***svgs, size_t *n, const char ***caps, const char *cap)
-{
-    char *svg = NULL;
-    if (gpbo_fig_svg(f, &svg) != GPBO_OK)
-        return gpbo_error_code();
-    *svgs = realloc(*svgs, (*n + 1) * sizeof **svgs);
-    *caps = realloc(*caps, (*n + 1) * sizeof **caps);
-    (*svgs)[*n] = svg;
-    (*caps)[*n] = cap;
-    (*n)++;
-    return GPBO_OK;
-}
-
 /* Everything one report is made of; rep_free frees it. */
 typedef struct rep {
     sweep *sw; /* the sweep file the study came from, or NULL */
@@ -100,6 +87,7 @@ typedef struct rep {
     char **svgs;
     const char **caps;
     size_t nfig;
+    const char *left_out; /* the titles of the figures with nothing to draw, or NULL */
 } rep;
 
 static void rep_free(rep *r)
@@ -124,6 +112,37 @@ static void rep_free(rep *r)
     free(r->coord);
     gpbo_study_close(r->st);
     sweep_free(r->sw);
+}
+
+/* Adds figure f with its caption cap to the page. A figure with nothing finite to draw (every
+ * value of it NaN, infinite or off any scale: the gap of a best so far that went from 1e308 to
+ * -1e308) is left out and named in the text of the section of figures (r->left_out): it was
+ * the end of the whole report, which wrote no page at all. */
+static int add_fig(rep *r, const gpbo_fig *f, const char *cap)
+{
+    char *svg = NULL;
+    int rc = gpbo_fig_svg(f, &svg);
+    if (rc == GPBO_EINVAL) {
+        r->left_out = keep(&r->sb, "%s%s'%s'", r->left_out ? r->left_out : "",
+                           r->left_out ? ", " : "", f->title ? f->title : "");
+        gpbo_error_clear();
+        return GPBO_OK;
+    }
+    if (rc != GPBO_OK)
+        return rc;
+    char **svgs = realloc(r->svgs, (r->nfig + 1) * sizeof *svgs);
+    if (svgs != NULL)
+        r->svgs = svgs;
+    const char **caps = svgs ? realloc(r->caps, (r->nfig + 1) * sizeof *caps) : NULL;
+    if (caps != NULL)
+        r->caps = caps;
+    if (caps == NULL) {
+        free(svg);
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for figure '%s'", f->title ? f->title : "");
+    }
+    r->svgs[r->nfig] = svg;
+    r->caps[r->nfig++] = cap;
+    return GPBO_OK;
 }
 
 /* Reads what the study is (r->st and r->sw set) and allocates the table and the series.
@@ -250,7 +269,7 @@ static int fig_best(rep *r)
     gpbo_fig_series s1[2] = {{GPBO_FIG_POINTS, "trials", r->nc, r->tx, r->ty, NULL, NULL, 6},
                              {GPBO_FIG_STEPS, "best so far", r->nb, r->bx, r->by, NULL, NULL, 0}};
     gpbo_fig f1 = {"Best so far", "trial", r->metric, ylog, 0, 2, s1, 0, NULL};
-    return add_fig(&f1, &r->svgs, &r->nfig, &r->caps,
+    return add_fig(r, &f1,
                    ylog ? "every complete trial and the best so far (log axis: the values span "
                           "more than two decades)"
                         : "every complete trial and the best so far");
@@ -283,7 +302,7 @@ static int fig_gap(rep *r)
                       &s,
                       0,
                       NULL};
-        rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+        rc = add_fig(r, &f,
                      "a regret against the best this study found, log axis (it is 0, so not "
                      "drawn, from the trial that found it on)");
     }
@@ -361,7 +380,7 @@ static int fig_params(rep *r)
                       &s,
                       nl,
                       labels};
-        rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+        rc = add_fig(r, &f,
                      keep(&r->sb, "%s of every complete trial against %s%s%s", r->metric, pn,
                           nl ? "; its categories on the axis: " : "", join_labels(r, labels, nl)));
         free(labels);
@@ -486,7 +505,7 @@ static int fig_curves(rep *r)
                       c.series,
                       0,
                       NULL};
-        rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+        rc = add_fig(r, &f,
                      keep(&r->sb,
                           "the intermediate values each trial reported (%zu trials, %zu of them "
                           "pruned; a black dot where the pruner stopped one)",
@@ -567,7 +586,7 @@ static int fig_parallel(rep *r)
                   se,
                   m,
                   names};
-    rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+    rc = add_fig(r, &f,
                  keep(&r->sb,
                       "each complete trial across the parameters that vary; the best quarter by "
                       "%s in color (a log parameter on its log scale; categories in their order)",
@@ -643,7 +662,7 @@ static int fig_slice(rep *r, const slice_model *m, const gpbo_trial_info *o, dou
                   s,
                   0,
                   NULL};
-    return add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+    return add_fig(r, &f,
                    keep(&r->sb, "posterior %s along %s, the others at %s; %s",
                         m->warped ? "median and 2-sd quantiles" : "mean +- 2 sd", pn,
                         at_best ? "the best trial"
@@ -756,7 +775,7 @@ static int fig_importance(rep *r, const slice_model *mdl)
                             {GPBO_FIG_POINTS, "1/l", m, px, py, NULL, NULL, 1}};
     gpbo_fig f = {
         "Parameter importance", NULL, "inverse lengthscale 1/l (unit cube)", 1, 0, 2, s, m, names};
-    rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps,
+    rc = add_fig(r, &f,
                  keep(&r->sb,
                       "1/l, the inverse ARD lengthscale of %s on the unit cube (a categorical: "
                       "its largest one-hot coordinate's), %s: how fast the objective changes "
@@ -861,7 +880,7 @@ static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, siz
             ni, gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize" : "minimize",
             nj, nd);
     }
-    int rc = add_fig(&f, &r->svgs, &r->nfig, &r->caps, cap);
+    int rc = add_fig(r, &f, cap);
     free(fx);
     return rc;
 }
@@ -960,9 +979,19 @@ static int write_page(rep *r, const char *out)
                 : "Best trial",
         2, bn, bh, bc};
     gpbo_report_table tt = {"Trials", r->ncols, r->n, r->header, r->cells};
+    /* a section of figures with none said nothing (a study of failed trials only, or none) */
+    const char *figs_text = r->nfig == 0 && r->nc == 0
+                                ? "No figures: no trial is complete yet, and none reported "
+                                  "intermediate values."
+                                : NULL;
+    if (r->left_out != NULL)
+        figs_text = keep(&r->sb,
+                         "%s%sLeft out, nothing finite to draw (values infinite or "
+                         "beyond 1e300 in magnitude): %s.",
+                         figs_text ? figs_text : "", figs_text ? " " : "", r->left_out);
     gpbo_report_section secs[3] = {
         {"Summary", summary, r->have_best ? 1 : 0, &bt, 0, NULL, NULL},
-        {"Figures", NULL, 0, NULL, r->nfig, (const char *const *)r->svgs, r->caps},
+        {"Figures", figs_text, 0, NULL, r->nfig, (const char *const *)r->svgs, r->caps},
         {"Trials", NULL, 1, &tt, 0, NULL, NULL}};
     int rc = gpbo_report_write_html(out, keep(&r->sb, "gpbo report: %s", r->name), 3, secs);
     free(bc);

@@ -35,9 +35,15 @@ static void on_plabort(PLCHAR_VECTOR msg)
     snprintf(plplot_failure, sizeof plplot_failure, "%s", msg ? msg : "PLplot error");
 }
 
+/* The largest magnitude drawn: beyond it a value is left out as a non-finite one is. PLplot
+ * takes the width of an axis (hi - lo) and steps through its ticks in doubles, and an axis
+ * from -1e308 to 1e308 is infinitely wide: no labels, no marks where they belong; a value that
+ * large (a diverged loss) sits off any useful scale and stays in the table. */
+#define FIG_MAX 1e300
+
 static int usable(const gpbo_fig *fig, double v, int is_y)
 {
-    if (!isfinite(v))
+    if (!isfinite(v) || fabs(v) > FIG_MAX)
         return 0;
     if ((is_y ? fig->ylog : fig->xlog) && v <= 0)
         return 0;
@@ -80,9 +86,15 @@ static int data_range(const gpbo_fig *fig, int is_y, double *lo, double *hi)
         *hi = (double)fig->nxlabels - 0.5;
         return 1;
     }
-    double pad = (b - a) * 0.04;
-    if (pad == 0)
-        pad = fabs(a) > 0 ? fabs(a) * 0.05 : 0.5;
+    /* An axis narrower than a billionth of its values is drawn as if they were one: PLplot's
+     * ticks on a span of a few ulps (0.3 and 0.1 + 0.2) never advanced, and it wrote grid lines
+     * into its file until the disk was full. */
+    double mag = fmax(fabs(a), fabs(b)), pad = (b - a) * 0.04;
+    if (!(b - a > 1e-9 * mag) || b - a < 1e-200) {
+        double mid = a / 2 + b / 2;
+        a = b = mid;
+        pad = fabs(mid) > 1e-200 ? fabs(mid) * 0.05 : 0.5;
+    }
     *lo = a - pad;
     *hi = b + pad;
     return 1;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base/json_safe.h"
 #include "gpbo/sys/error.h"
 #include "report.h"
 
@@ -27,13 +28,24 @@ static const char *const page_css =
     ".scroll{max-height:420px;overflow:auto;border:1px solid #e6e8ec}"
     "figure{margin:12px 0}figure svg{display:block;max-width:100%;height:auto}"
     "figcaption{font-size:.85em;color:#555;margin-top:2px}"
-    "caption{text-align:left;font-weight:600;padding:4px 0}";
+    "caption{text-align:left;font-weight:600;padding:4px 0}"
+    /* a name of one long word (200 bytes) wraps in its cell or line instead of widening the
+     * page past the window */
+    "h1,h2,p,th,td,caption,figcaption{overflow-wrap:anywhere}";
 
-/* stdio stream with HTML escaping for text. */
+/* s as HTML text: markup characters escaped, and each byte that starts no UTF-8 character
+ * (a study named in Latin-1, a failure reason stored before reasons were repaired) written as
+ * U+FFFD, as the dashboard shows it: the page says it is UTF-8, and such bytes made it invalid. */
 static void put_escaped(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
+    for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+        size_t n = gpbo_utf8_seq(p);
+        if (n != 1) {
+            fwrite(n == 0 ? (const unsigned char *)"\xEF\xBF\xBD" : p, 1, n == 0 ? 3 : n, f);
+            p += n == 0 ? 1 : n;
+            continue;
+        }
+        switch (*p) {
         case '&':
             fputs("&amp;", f);
             break;
@@ -47,8 +59,9 @@ static void put_escaped(FILE *f, const char *s)
             fputs("&quot;", f);
             break;
         default:
-            fputc(*s, f);
+            fputc(*p, f);
         }
+        p++;
     }
 }
 

@@ -880,6 +880,81 @@ def test_sweep_units(d):
     check(len(n) >= 2 and max(n) > 1, f"the integer's axis as it was: {n}")
 
 
+def test_headers(d):
+    """What the answers say of themselves, over real HTTP: the page is text/html in UTF-8 with a
+    Content-Security-Policy that lets only its own script and style (a nonce, new at each load)
+    and fetches from its own server run; every answer (page, JSON, 404, 405) is never cached,
+    never sniffed as another type, never framed; a 405 says what is allowed; HEAD gives the
+    headers alone. Before: Content-Type and Cache-Control only. Requests that are odd (a
+    100 kB URL, percent-encodings that are none, a NUL, a thousand arguments) get an answer and
+    leave the server answering (a request of two thousand arguments has its connection closed
+    by libmicrohttpd, its memory for the request used up)."""
+    import http.client
+    sweep(d, run_cap=2)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr}")
+    s = Server(d, ["sweep.yaml"])
+    port = int(s.url.rsplit(":", 1)[1].strip("/"))
+
+    def ask(method, path):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            c.request(method, path)
+            a = c.getresponse()
+            return a.status, {k.lower(): v for k, v in a.getheaders()}, a.read()
+        finally:
+            c.close()
+    try:
+        nonces = []
+        for method in ("GET", "HEAD"):
+            status, h, body = ask(method, "/")
+            check(status == 200 and h.get("content-type") == "text/html; charset=utf-8",
+                  f"{method} /: {status} {h.get('content-type')}")
+            csp = h.get("content-security-policy", "")
+            m = re.search(r"script-src 'nonce-([0-9a-f]{32})'", csp)
+            check(m and "default-src 'none'" in csp and "connect-src 'self'" in csp and
+                  "frame-ancestors 'none'" in csp and "unsafe" not in csp,
+                  f"{method} /: the policy: {csp!r}")
+            if m:
+                nonces.append(m.group(1))
+            if method == "GET" and m:
+                check(body.decode().count(f'nonce="{m.group(1)}"') == 2,
+                      "the page's script and style carry the nonce")
+            else:
+                check(body == b"", f"HEAD: no body ({len(body)} bytes)")
+        check(len(set(nonces)) == 2, f"a nonce of its own at each load: {nonces}")
+        for method, path, want in (("GET", "/api/studies", 200), ("GET", "/api/study?name=quad", 200),
+                                   ("GET", "/nothing", 404), ("POST", "/api/studies", 405),
+                                   ("DELETE", "/", 405), ("HEAD", "/api/trials?name=quad", 200)):
+            status, h, _ = ask(method, path)
+            check(status == want, f"{method} {path}: {status}")
+            check(h.get("x-content-type-options") == "nosniff" and
+                  h.get("cache-control") == "no-store" and h.get("x-frame-options") == "DENY",
+                  f"{method} {path}: headers {h}")
+            check("charset=utf-8" in h.get("content-type", "") or
+                  h.get("content-type") == "application/json",
+                  f"{method} {path}: {h.get('content-type')}")
+            if want == 405:
+                check(h.get("allow") == "GET, HEAD", f"{method} {path}: Allow: {h.get('allow')}")
+        for path in ("/api/study?name=" + "a" * 100_000, "/api/study?name=%zz%", "/%ZZ%",
+                     "/api/trials?name=quad&since=%00%ff", "/api/study?name=%00quad",
+                     "/api/studies?" + "&".join(f"k{i}=%{i % 7}x" for i in range(50))):
+            try:
+                status, _, _ = ask("GET", path)
+                check(status in (200, 400, 404, 414, 431), f"{path[:30]}: {status}")
+            except OSError as e:
+                check(False, f"{path[:30]}: no answer ({e})")
+        try:  # libmicrohttpd closes the connection of a request of too many arguments
+            ask("GET", "/api/studies?" + "&".join(f"k{i}=%{i % 7}x" for i in range(2000)))
+        except OSError:
+            pass
+        status, _, _ = ask("GET", "/api/studies")
+        check(status == 200, f"still answering: {status}")
+    finally:
+        code, _, err = s.stop()
+    check(code == 0, f"exit {code} {err}")
+
+
 if __name__ == "__main__":
     if PG:
         sys.exit(run_tests([test_pg], prefix="gpbo-dash-pg-"))
@@ -889,5 +964,6 @@ if __name__ == "__main__":
                         test_incremental_trials, test_slow_request, test_cached_slices,
                         test_study_made_again, test_sweep_units,
                         test_slices_of_many_parameters, test_many_studies,
-                        test_slice_of_an_inactive_parameter, test_idle_connections], prefix="gpbo-dash-",
+                        test_slice_of_an_inactive_parameter, test_idle_connections, test_headers],
+                       prefix="gpbo-dash-",
                        only=sys.argv[2:]))

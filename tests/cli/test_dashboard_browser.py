@@ -283,6 +283,16 @@ def check_hostile(driver):
             "const s = document.getElementById('status').textContent;"
             "return s.includes('not a database') ? s : null"), patience=30)
         check(said and said.startswith("server error:"), f"the server's reason: {said!r}")
+        # the page's Content-Security-Policy: markup that reached the page (were a name ever put
+        # in as HTML) runs nothing, neither an inline handler nor a script element; before, with
+        # no policy, both ran
+        driver.execute_script(
+            "document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__pwn=1\">');"
+            "const s = document.createElement('script'); s.textContent = 'window.__pwn2 = 2';"
+            "document.body.appendChild(s);")
+        time.sleep(1)
+        ran = driver.execute_script("return [window.__pwn || null, window.__pwn2 || null]")
+        check(ran == [None, None], f"injected script ran: {ran}")
     finally:
         stop_dashboard(driver, server, d)
 
@@ -499,6 +509,74 @@ def check_three_objectives(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_extreme_values(driver):
+    """Values a few ulps apart (0.3 and 0.1 + 0.2) and values of 1e308 and -1e308 (finite: `gpbo
+    run` keeps them): every figure drawn, no NaN in any of its attributes, no console error
+    (before: the ticks of a span of a few ulps never advanced, and the page failed at every
+    refresh, "Invalid array length"; an axis from -1e308 to 1e308 was infinitely wide, its marks
+    at NaN)."""
+    for name, prints in (("ulps", 'print(f"loss={0.1 + 0.2 if x > 0.5 else 0.3!r}")'),
+                         ("huge", 'print(f"loss={1e308 if x > 0.6 else -1e308 if x > 0.3 else x!r}")')):
+        d = mo_study("gpbo-dash-" + name + "-", name, [("loss", "minimize")],
+                     ['print(f"loss={x!r} step=1")', prints], 8)
+        server, base = start_dashboard(d)
+        try:
+            driver.get(base + "?every=60000")
+            status = wait_for("a refresh", lambda: driver.execute_script(
+                "const s = document.getElementById('status').textContent;"
+                "return s.startsWith('live') || s.startsWith('server') ? s : null"), patience=60)
+            check(status and status.startswith("live"), f"{name}: the page is live: {status!r}")
+            drawn = driver.execute_script(
+                "const bad = [...document.querySelectorAll('svg *')].filter(e =>"
+                "  [...e.attributes].some(a => /NaN|Infinity/.test(a.value))).length;"
+                "return [bad, ...['history', 'scatter', 'curves'].map(id =>"
+                "  document.querySelectorAll('#' + id + ' svg').length)]")
+            check(drawn[0] == 0 and all(n >= 1 for n in drawn[1:]),
+                  f"{name}: figures drawn, no NaN in them: {drawn}")
+            errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+            check(not errors, f"{name}: console errors: {errors}")
+        finally:
+            stop_dashboard(driver, server, d)
+
+
+def check_long_names(driver):
+    """A study whose name, parameter name and category are each one long word (as long as a
+    sweep file allows): the page stays as wide as the window (before: the title, the study's
+    button, the best trial's parameters and the notes widened it to 3600 px)."""
+    name, param, cat = "s" + "N" * 199, "p" * 199, "a" + "C" * 250
+    d = tempfile.mkdtemp(prefix="gpbo-dash-long-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    print(f"loss={float(a['x']) ** 2!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: {name}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 4
+    parameters:
+      x: {{min: -4.0, max: 4.0}}
+      {param}: {{values: [{cat}, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        wait_for("the study's title", lambda: driver.execute_script(
+            "return document.getElementById('title').textContent === arguments[0]", name),
+            patience=60)
+        wait_for("the importance's note", lambda: driver.execute_script(
+            "return document.querySelector('#importance .empty')"), patience=60)
+        widths = driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        check(widths[0] <= widths[1], f"the page as wide as the window: {widths}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
@@ -511,6 +589,8 @@ def main():
         check_many_values(driver)
         check_big_study(driver)
         check_objectives(driver)
+        check_extreme_values(driver)
+        check_long_names(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)

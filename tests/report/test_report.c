@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -194,6 +197,87 @@ static void test_hash_in_names_is_text(void **state)
     free(svg);
 }
 
+/* The texts of an SVG (tick labels, titles, markers). */
+static size_t count_texts(const char *svg)
+{
+    return count(svg, "<text");
+}
+
+/* Whether word (printf's "nan", "inf") stands alone in svg, not inside a longer name
+ * ("dominant-baseline"). */
+static int has_word(const char *svg, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(svg, word); p; p = strstr(p + 1, word)) {
+        int before = p > svg && ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z'));
+        int after = (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z');
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+/* Values a few ulps apart (0.3 and 0.1 + 0.2, a loss that moved in its last digit): PLplot's
+ * ticks on such a span were steps below the values' resolution, the loop adding them never
+ * advanced, and it wrote grid lines into its temporary file until the disk was full (35 GB in
+ * ten minutes). The same with values of 1e300 all alike. Bounded here (a file limit, an alarm)
+ * so that a failure is a failed test, not a full disk. Each figure is drawn at once, of a
+ * common size, with its tick labels. */
+static void test_span_of_a_few_ulps(void **state)
+{
+    (void)state;
+    struct rlimit was, cap = {64 << 20, 64 << 20};
+    getrlimit(RLIMIT_FSIZE, &was);
+    cap.rlim_max = was.rlim_max;
+    if (was.rlim_max != RLIM_INFINITY && was.rlim_max < cap.rlim_cur)
+        cap.rlim_cur = was.rlim_max;
+    setrlimit(RLIMIT_FSIZE, &cap);
+    signal(SIGXFSZ, SIG_IGN);
+    alarm(60);
+    double x[3] = {1, 2, 3};
+    double ys[][3] = {{0.3, 0.1 + 0.2, 0.3},
+                      {1, nextafter(1, 2), 1},
+                      {1e300, 1e300, 1e300},
+                      {-1e-320, 0, 1e-320},
+                      {5, 5, 5}};
+    for (size_t k = 0; k < sizeof ys / sizeof *ys; k++) {
+        gpbo_fig_series s = {GPBO_FIG_POINTS, NULL, 3, x, ys[k], NULL, NULL, 1};
+        for (int ylog = 0; ylog < 2; ylog++) {
+            gpbo_fig fig = {"flat", "x", "y", ylog && ys[k][0] > 0, 0, 1, &s, 0, NULL};
+            char *svg = NULL;
+            assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
+            assert_true(strlen(svg) < 200000);
+            assert_true(count_texts(svg) >= 5);
+            assert_false(has_word(svg, "nan"));
+            assert_false(has_word(svg, "inf"));
+            free(svg);
+        }
+    }
+    alarm(0);
+    setrlimit(RLIMIT_FSIZE, &was);
+}
+
+/* Values far apart: from -1e308 to 1e308 the axis was infinitely wide (no tick labels, the
+ * points nowhere). Values beyond 1e300 in magnitude are left out as infinite ones are: the
+ * others are drawn on labelled axes, and a figure of nothing else has nothing to draw. */
+static void test_values_beyond_1e300_left_out(void **state)
+{
+    (void)state;
+    double x[4] = {10, 20, 30, 40}, y[4] = {-1e308, 2.5, 1e308, 3.5}, huge[2] = {1e308, -1e308};
+    gpbo_fig_series s = {GPBO_FIG_POINTS, NULL, 4, x, y, NULL, NULL, 1};
+    gpbo_fig fig = {"far", "x", "y", 0, 0, 1, &s, 0, NULL};
+    char *svg = NULL;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
+    assert_true(draws_text(svg, "2.8"));
+    assert_true(draws_text(svg, "3.2"));
+    assert_false(has_word(svg, "nan"));
+    free(svg);
+    s.y = huge;
+    s.n = 2;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_EINVAL);
+    assert_null(svg);
+}
+
 static void test_html_escapes_text_and_inlines_figures(void **state)
 {
     (void)state;
@@ -220,6 +304,30 @@ static void test_html_escapes_text_and_inlines_figures(void **state)
     assert_int_equal(gpbo_test_rmtree(dir), 0);
 }
 
+/* Text that is not UTF-8 (a study named in Latin-1, an old database's failure reason): each
+ * byte that starts no character is written as U+FFFD, the page being UTF-8 (they were written
+ * as they were, and the page was not valid UTF-8); valid characters stay as they are. */
+static void test_text_not_utf8_is_repaired(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "report"), 0);
+    snprintf(path, sizeof path, "%s/r.html", dir);
+    const char *header[] = {"note"};
+    const char *cells[] = {"f\xe9l\xe9 <\xff> \xc3\xa9t\xc3\xa9 \xe2\x80\xa8"};
+    gpbo_report_table t = {NULL, 1, 1, header, cells};
+    gpbo_report_section sec = {"q\xff", NULL, 1, &t, 0, NULL, NULL};
+    assert_int_equal(gpbo_report_write_html(path, "q\xff", 1, &sec), GPBO_OK);
+    char *html = slurp(path);
+    assert_non_null(strstr(html, "<td>f\xef\xbf\xbdl\xef\xbf\xbd &lt;\xef\xbf\xbd&gt; "
+                                 "\xc3\xa9t\xc3\xa9 \xe2\x80\xa8</td>"));
+    assert_non_null(strstr(html, "<title>q\xef\xbf\xbd</title>"));
+    for (const unsigned char *p = (const unsigned char *)html; *p; p++)
+        assert_true(*p != 0xff && *p != 0xe9);
+    free(html);
+    assert_int_equal(gpbo_test_rmtree(dir), 0);
+}
+
 static void test_unwritable_path_is_eio(void **state)
 {
     (void)state;
@@ -238,7 +346,10 @@ int main(void)
         cmocka_unit_test(test_categorical_axis),
         cmocka_unit_test(test_nothing_to_draw_is_einval),
         cmocka_unit_test(test_hash_in_names_is_text),
+        cmocka_unit_test(test_span_of_a_few_ulps),
+        cmocka_unit_test(test_values_beyond_1e300_left_out),
         cmocka_unit_test(test_html_escapes_text_and_inlines_figures),
+        cmocka_unit_test(test_text_not_utf8_is_repaired),
         cmocka_unit_test(test_unwritable_path_is_eio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
