@@ -306,18 +306,18 @@ static int grow(import_set *s)
 /* Checks raw row r and adds it to c->out (or counts it as skipped). */
 static int take_row(ctx *c, const raw *r)
 {
-    static const char *const SKIPPED[] = {"pruned", "running", "interrupted", "queued"};
+    static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
     import_set *s = c->out;
     if (r->state == NULL || r->state[0] == '\0')
         return fail(c, "state", "missing");
-    size_t *count[] = {&s->pruned, &s->running, &s->running, &s->queued};
-    for (size_t k = 0; k < 4; k++)
+    size_t *count[] = {&s->running, &s->running, &s->queued};
+    for (size_t k = 0; k < 3; k++)
         if (!strcmp(r->state, SKIPPED[k])) {
             (*count[k])++;
             return GPBO_OK;
         }
-    int complete = !strcmp(r->state, "complete");
-    if (!complete && strcmp(r->state, "failed") != 0)
+    int complete = !strcmp(r->state, "complete"), pruned = !strcmp(r->state, "pruned");
+    if (!complete && !pruned && strcmp(r->state, "failed") != 0)
         return fail(c, "state",
                     "'%s' is not one of complete, failed, pruned, running, "
                     "interrupted, queued",
@@ -325,8 +325,11 @@ static int take_row(ctx *c, const raw *r)
     if (grow(s) != GPBO_OK)
         return GPBO_ENOMEM;
     size_t np = c->sw->np, d = gpbo_space_dim(c->sp);
+    /* a pruned row's value is not read: a pruned trial's is its last intermediate value */
     import_row row = {.where = c->where,
-                      .state = complete ? GPBO_TRIAL_COMPLETE : GPBO_TRIAL_FAILED};
+                      .state = complete ? GPBO_TRIAL_COMPLETE
+                               : pruned ? GPBO_TRIAL_PRUNED
+                                        : GPBO_TRIAL_FAILED};
     double *u = malloc((d ? d : 1) * sizeof *u);
     row.params = malloc((np ? np : 1) * sizeof *row.params);
     int rc = u && row.params ? GPBO_OK : oom();
@@ -334,7 +337,7 @@ static int take_row(ctx *c, const raw *r)
         rc = row_point(c, r, row.params, u);
     if (rc == GPBO_OK && complete)
         rc = row_values(c, r, row.values);
-    if (rc == GPBO_OK && !complete && r->reason && r->reason[0] &&
+    if (rc == GPBO_OK && !complete && !pruned && r->reason && r->reason[0] &&
         (row.reason = strdup(r->reason)) == NULL)
         rc = oom();
     if (rc == GPBO_OK)
@@ -817,17 +820,18 @@ static int steps_header(ctx *c, const record *h, size_t col[4])
 static int steps_record(ctx *c, const record *rec, const size_t col[4], const by_trial *idx,
                         size_t nidx, const char *rows_name, step_room *rooms)
 {
-    static const char *const SKIPPED[] = {"pruned", "running", "interrupted", "queued"};
+    static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
     const char *t = field(rec, col[0]), *state = field(rec, col[1]);
     const char *st = field(rec, col[2]), *v = field(rec, col[3]);
     long id = 0, step = 0;
     double value = 0;
     if (step_text(t, &id) != GPBO_OK)
         return fail(c, "trial", "'%s' is not a trial id (an integer >= 0)", SHOW(t));
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < 3; k++)
         if (!strcmp(state, SKIPPED[k]))
             return GPBO_OK; /* its row is left out */
-    if (strcmp(state, "complete") != 0 && strcmp(state, "failed") != 0)
+    if (strcmp(state, "complete") != 0 && strcmp(state, "failed") != 0 &&
+        strcmp(state, "pruned") != 0)
         return fail(c, "state",
                     "'%s' is not one of complete, failed, pruned, running, interrupted, queued",
                     SHOW(state));
@@ -837,7 +841,8 @@ static int steps_record(ctx *c, const record *rec, const size_t col[4], const by
         return fail(c, "value", "'%s' is not a finite number", SHOW(v));
     size_t r = row_of(idx, nidx, (size_t)id);
     if (r == SIZE_MAX)
-        return fail(c, "trial", "trial %ld has no complete or failed row in %s", id, rows_name);
+        return fail(c, "trial", "trial %ld has no complete, failed or pruned row in %s", id,
+                    rows_name);
     int put = put_step(&c->out->rows[r], &rooms[r], step, value);
     if (put < 0)
         return oom();

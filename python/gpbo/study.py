@@ -189,6 +189,25 @@ def _added_steps(intermediate):
     return steps, values
 
 
+def _pruned_value(value, intermediate):
+    """An added pruned trial's value: none, or its last intermediate value (Optuna's for a trial
+    pruned in optimize, which is what gpbo stores: a pruned trial keeps no value of its own and
+    reads as its last intermediate value). Another one would be lost: ValueError."""
+    if value is None:
+        return
+    steps = {k: float(v) for k, v in (intermediate or {}).items()
+             if isinstance(v, numbers.Real) and math.isfinite(v)}
+    last = steps[max(steps)] if steps else None
+    try:
+        same = last is not None and float(value) == last
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise ValueError("add_trial: a pruned trial's value is its last intermediate value "
+                         "(%r), not %r: gpbo stores a pruned trial without a value of its own"
+                         % (last, value))
+
+
 class Constraint(C.Structure):
     """Mirror of gpbo_constraint (gpbo/search.h)."""
 
@@ -1555,8 +1574,9 @@ class Study:
         Optuna's FrozenTrial (``optuna.trial.create_trial``'s, an Optuna study's trials: its
         params, state, values, intermediate values and user attributes). value (values=,
         Optuna's name): the objective's value, or a study of several objectives' sequence or
-        dict of them; state: "complete" (with a value, the default) or "failed" (with a
-        reason, no value). metrics: other metrics, as tell takes them. intermediate_values: a
+        dict of them; state: "complete" (with a value, the default), "failed" (with a
+        reason, no value) or "pruned" (stored as a trial pruned here: its intermediate values,
+        its value their last, so a value given is none or that one, ValueError otherwise). metrics: other metrics, as tell takes them. intermediate_values: a
         dict step -> value (steps integers >= 0; a NaN or infinite value is left out, as
         Trial.report leaves it out); user_attrs: a dict key -> JSON-serializable value (as
         set_user_attr takes them); given, they replace a TrialRecord's or FrozenTrial's own.
@@ -1579,6 +1599,9 @@ class Study:
                 state = _state(ft.state)  # Optuna's member, by name
                 if state is TrialState.COMPLETE:
                     value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
+                elif state is TrialState.PRUNED:
+                    # checked below: its last intermediate value, or None
+                    value = ft.values[0] if ft.values and len(ft.values) == 1 else None
                 elif reason is None:  # where Optuna kept it
                     reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
             if intermediate_values is None:
@@ -1588,7 +1611,7 @@ class Study:
             params = dict(ft.params)
         if isinstance(params, TrialRecord):
             rec = params
-            if rec.state not in ("complete", "failed"):
+            if rec.state not in ("complete", "failed", "pruned"):
                 raise ValueError("add_trial adds a finished trial: trial %d is %s"
                                  % (rec.id, rec.state))
             if value is None and values is None and state is None:
@@ -1621,8 +1644,12 @@ class Study:
             if value is not None:
                 raise ValueError("add_trial(state=FAIL) takes no value, as Optuna's")
             told = []
+        elif state is TrialState.PRUNED:
+            _pruned_value(value, intermediate_values)
+            told = []
         else:
-            raise ValueError("add_trial adds a complete or a failed trial, not %s" % state.name)
+            raise ValueError("add_trial adds a complete, a failed or a pruned trial, not %s"
+                             % state.name)
         with self._lock:
             if self._undiscovered():
                 raise ValueError("study %r has no space yet: add trials once its first trial "
@@ -1643,7 +1670,7 @@ class Study:
             res.n_user_attrs = len(attrs)
             res.user_attr_keys = (C.c_char_p * len(attrs))(*[k for k, _ in attrs])
             res.user_attr_values = (C.c_char_p * len(attrs))(*[v for _, v in attrs])
-        res.state = 1 if state is TrialState.COMPLETE else 2  # gpbo_trial_state
+        res.state = _STATES.index(state)  # gpbo_trial_state
         objs = (C.c_double * max(len(told), 1))(*told)
         res.values = objs if told else None
         why = None if reason is None else str(reason).encode("utf-8", "replace")
@@ -1659,12 +1686,12 @@ class Study:
 
     def add_trials(self, trials):
         """add_trial for each of trials (TrialRecords, say another study's ``trials``): the
-        complete and failed ones are added, the others (running, pruned) skipped, as Optuna's
-        add_trials adds finished trials (Optuna's FrozenTrials likewise). Returns the new
-        ids."""
+        complete, failed and pruned ones are added, the others (running, waiting) skipped, as
+        Optuna's add_trials adds finished trials (Optuna's FrozenTrials likewise). Returns the
+        new ids."""
         return [self.add_trial(t) for t in trials
                 if not isinstance(t, TrialRecord) and not _frozen_trial(t)
-                or _state(t.state) in (TrialState.COMPLETE, TrialState.FAIL)]
+                or _state(t.state) in (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)]
 
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with

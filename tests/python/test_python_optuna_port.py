@@ -521,7 +521,8 @@ def test_port_add_trial_warm_start_as_optuna(tmp_path):
 
 def test_add_trials_copies_another_study(tmp_path):
     """add_trials(other.trials) copies a study's finished trials (params, values, failure
-    reasons, metrics) into a stored one, skipping what did not finish; a study of two
+    reasons, metrics; pruned ones included) into a stored one, skipping what did not finish; a
+    study of two
     objectives keeps its Pareto front."""
     space = {"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", "b"])}
 
@@ -540,9 +541,9 @@ def test_add_trials_copies_another_study(tmp_path):
     dst = gpbo.Study(space, storage="sqlite:///%s" % (tmp_path / "copy.db"), name="copy",
                      seed=9, strategy="random")
     ids = dst.add_trials(src.trials)
-    assert ids == list(range(8))
+    assert ids == list(range(9))  # the pruned one too (skipped before), not the running one
     pairs = [(a.params, a.state, a.value if a.state == "complete" else None, a.reason)
-             for a in src.trials[:8]]
+             for a in src.trials[:9]]
     assert [(b.params, b.state, b.value if b.state == "complete" else None, b.reason)
             for b in dst.trials] == pairs
     assert dst.trials[3].state == "failed" and "diverged" in dst.trials[3].reason
@@ -561,7 +562,8 @@ def test_add_trials_copies_another_study(tmp_path):
 
 def test_add_trial_refusals():
     """What add_trial refuses, nothing added: a complete trial without a value or with a
-    non-finite one, a failed one with a value, a pruned one, a value outside the space, an
+    non-finite one, a failed one with a value, a running one, a pruned one with a value that is
+    not its last intermediate value, a value outside the space, an
     unknown or missing parameter, the cap; a define-by-run study before its first trial."""
     study = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 3)}, seed=1)
     bad = [
@@ -569,7 +571,13 @@ def test_add_trial_refusals():
         (lambda: study.add_trial({"x": 0.5, "n": 2}, math.nan), ValueError, "finite"),
         (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="failed"), ValueError,
          "no value"),
-        (lambda: study.add_trial({"x": 0.5, "n": 2}, state="pruned"), ValueError, "PRUNED"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, state="running"), ValueError, "RUNNING"),
+        # a pruned trial's value is its last intermediate value: another one is refused
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="pruned",
+                                 intermediate_values={0: 2.0}), ValueError,
+         "last intermediate value"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="pruned"), ValueError,
+         "last intermediate value"),
         (lambda: study.add_trial({"x": 1.5, "n": 2}, 1.0), gpbo.GpboError, "x"),
         (lambda: study.add_trial({"x": 0.5, "n": 2, "z": 1}, 1.0), ValueError, "unknown"),
         (lambda: study.add_trial({"x": 0.5}, 1.0), ValueError, "missing"),
@@ -585,6 +593,48 @@ def test_add_trial_refusals():
     assert len(study.trials) == 1
     with pytest.raises(ValueError, match="no space yet"):
         gpbo.Study(direction="minimize").add_trial({"x": 0.5}, 1.0)
+
+
+def test_add_trial_pruned_as_optunas(tmp_path):
+    """Optuna 3.1's add_trial(create_trial(state=PRUNED, ...)) adds a pruned trial (gpbo's
+    refused it): side by side, the same pruned trials (with intermediate values and a value,
+    with intermediate values and none, with neither) read back as Optuna's (state, value: the
+    last intermediate value, intermediate values; but see below), from a stored study
+    reopened too; they
+    count as pruned, not as the best."""
+    from optuna.distributions import FloatDistribution
+    dists = {"x": FloatDistribution(0, 1)}
+    PR = optuna.trial.TrialState.PRUNED
+    made = [optuna.trial.create_trial(params={"x": 0.25}, distributions=dists, state=PR,
+                                      value=0.75, intermediate_values={0: 2.0, 3: 0.75}),
+            optuna.trial.create_trial(params={"x": 0.5}, distributions=dists, state=PR,
+                                      intermediate_values={1: 1.5}),
+            optuna.trial.create_trial(params={"x": 0.625}, distributions=dists, state=PR),
+            optuna.trial.create_trial(params={"x": 0.875}, distributions=dists, value=2.385)]
+    theirs = optuna.create_study()
+    url = "sqlite:///%s" % (tmp_path / "pruned.db")
+    ours = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="p", strategy="random")
+    for study in (theirs, ours):
+        for t in made:
+            study.add_trial(t)
+
+    def seen(t):
+        v = t.value
+        return (t.params, t.state.name, None if v is None or math.isnan(v) else v,
+                t.intermediate_values)
+
+    want = [seen(t) for t in theirs.trials]
+    assert [w[1] for w in want] == ["PRUNED", "PRUNED", "PRUNED", "COMPLETE"]
+    # the one difference (docs/python.md): a pruned trial added without a value but with
+    # intermediate values reads as its last one here (gpbo keeps no value of a pruned trial:
+    # its value is its last intermediate value, as optimize gives a pruned trial in Optuna);
+    # Optuna's keeps None
+    assert want[1][2] is None
+    want[1] = want[1][:2] + (1.5,) + want[1][3:]
+    assert [seen(t) for t in ours.trials] == want
+    assert [seen(t) for t in gpbo.Study(storage=url, name="p").trials] == want
+    assert ours.best_value == theirs.best_value == 2.385
+    assert len(ours.get_trials(states=(gpbo.TrialState.PRUNED,))) == 3
 
 
 def test_one_objective_told_a_sequence_of_one_as_optuna():
@@ -1226,8 +1276,9 @@ def test_add_trial_takes_optunas_frozen_trial():
     """Optuna's add_trial takes a FrozenTrial (optuna.trial.create_trial's, or an Optuna
     study's trials to copy). gpbo's took one for a params dict and refused its complete trial
     with "a complete trial needs its value", which it had. Now its params, state and value
-    are added (add_trials skips the pruned and running ones, as it skips such TrialRecords),
-    with its user attributes and reports (test_add_trial_keeps_reports_and_user_attrs)."""
+    are added (add_trials skips the running ones, as it skips such TrialRecords; a pruned
+    one is added, as Optuna 3.1 adds it), with its user attributes and reports
+    (test_add_trial_keeps_reports_and_user_attrs)."""
     from optuna.distributions import CategoricalDistribution, FloatDistribution
 
     def objective(trial):
@@ -1244,9 +1295,9 @@ def test_add_trial_takes_optunas_frozen_trial():
     ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", None])},
                       strategy="random", seed=3)
     ids = ours.add_trials(theirs.trials)
-    kept = [t for t in theirs.trials if t.state.name in ("COMPLETE", "FAIL")]
+    kept = [t for t in theirs.trials if t.state.name in ("COMPLETE", "FAIL", "PRUNED")]
     recs = ours.trials
-    assert ids == [r.id for r in recs] and len(recs) == len(kept) == 5
+    assert ids == [r.id for r in recs] and len(recs) == len(kept) == 6
     assert [(r.state.name, r.params) for r in recs] == [(t.state.name, t.params) for t in kept]
     assert [r.value for r in recs if r.state == "complete"] == \
         [t.value for t in kept if t.state.name == "COMPLETE"]
@@ -1270,7 +1321,9 @@ def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
     pruned one), and FrozenTrials made with create_trial, added to an Optuna study and to a
     stored gpbo study; each trial reads back as Optuna's (params, state, value, intermediate
     values, user attributes), from the handle that added them and from one opened afterwards,
-    and a TrialRecord copied on (add_trials of gpbo trials) keeps them too."""
+    and a TrialRecord copied on (add_trials of gpbo trials) keeps them too. Pruned trials are
+    added too (gpbo refused them before): an Optuna study's and create_trial's, with the value
+    Optuna gives a pruned trial (its last intermediate value)."""
     from optuna.distributions import FloatDistribution, IntDistribution
 
     def objective(trial):
@@ -1295,7 +1348,11 @@ def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
             optuna.trial.create_trial(params={"x": 0.5, "n": 1}, distributions=dists,
                                       state=optuna.trial.TrialState.FAIL,
                                       intermediate_values={1: 9.5},
-                                      user_attrs={"why": "out of memory"})]
+                                      user_attrs={"why": "out of memory"}),
+            optuna.trial.create_trial(params={"x": 0.125, "n": 2}, distributions=dists,
+                                      state=optuna.trial.TrialState.PRUNED, value=3.25,
+                                      intermediate_values={0: 6.5, 4: 3.25},
+                                      user_attrs={"pruned at": 4})]
     theirs = optuna.create_study()
     url = "sqlite:///%s" % (tmp_path / "added.db")
     ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 4)}, storage=url,
@@ -1308,13 +1365,15 @@ def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
                 study.add_trial(t)
 
     def seen(t):
-        return (t.params, t.state.name, t.value if t.state.name == "COMPLETE" else None,
+        return (t.params, t.state.name,
+                t.value if t.state.name in ("COMPLETE", "PRUNED") else None,
                 t.intermediate_values, t.user_attrs)
 
-    # Optuna's add_trials adds the pruned one too; gpbo's skips it (add_trial: complete or
-    # failed)
-    want = [seen(t) for t in theirs.trials if t.state.name != "PRUNED"]
-    assert len(want) == 6 and [w[1] for w in want].count("FAIL") == 2
+    # Optuna's add_trials adds the pruned ones too, and so does gpbo's now
+    want = [seen(t) for t in theirs.trials]
+    assert len(want) == 8 and [w[1] for w in want].count("FAIL") == 2
+    assert [w[1] for w in want].count("PRUNED") == 2 and all(
+        w[2] == w[3][max(w[3])] for w in want if w[1] == "PRUNED")
     assert all(w[3] and w[4] for w in want)  # every one has reports and user attributes
     assert [seen(t) for t in ours.trials] == want
     again = gpbo.Study(storage=url, name="added")
