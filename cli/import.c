@@ -178,6 +178,9 @@ static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *
     res.n_steps = r->nsteps;
     res.steps = r->steps;
     res.step_values = r->svalues;
+    res.n_user_attrs = r->nattrs;
+    res.user_attr_keys = (const char *const *)r->akeys;
+    res.user_attr_values = (const char *const *)r->avalues;
     int rc = gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL);
     if (rc != GPBO_OK)
         return rc;

@@ -25,6 +25,8 @@
  * most metrics a trial may have (a study merges a trial's metrics name by name). */
 #define MAX_METRICS 1000
 #define MAX_COLUMNS (SWEEP_MAX_PARAMS + MAX_METRICS + 16)
+/* The most user attributes a trial may have. */
+#define MAX_ATTRS 1000
 
 typedef struct ctx {
     const sweep *sw;
@@ -44,8 +46,10 @@ typedef struct raw {
     const char **mname;
     double *mval;
     const char *reason;
-    const char *trial;   /* CSV: the `trial` cell, or NULL */
-    const json_t *inter; /* JSON: the "intermediate" member, or NULL */
+    const char *trial;      /* CSV: the `trial` cell, or NULL */
+    const json_t *inter;    /* JSON: the "intermediate" member, or NULL */
+    const json_t *attrs;    /* JSON: the "user_attrs" member, or NULL */
+    const char *attrs_text; /* CSV: the `user_attrs` cell (a JSON object), or NULL */
 } raw;
 
 /* Sets the last error: "name:LINE: field: what" (CSV) or "name: trial N: field: what". */
@@ -96,6 +100,12 @@ static void row_free(import_row *r)
     free(r->mvalues);
     free(r->steps);
     free(r->svalues);
+    for (size_t k = 0; k < r->nattrs; k++) {
+        free(r->akeys[k]);
+        free(r->avalues[k]);
+    }
+    free(r->akeys);
+    free(r->avalues);
 }
 
 void import_set_free(import_set *s)
@@ -303,6 +313,61 @@ static int grow(import_set *s)
     return GPBO_OK;
 }
 
+/* The user attributes of object o (key -> any JSON value) into row: each key, and its value as
+ * compact JSON text (what gpbo_trial_result's user_attr_values takes). */
+static int attrs_of(const ctx *c, const json_t *o, import_row *row)
+{
+    size_t n = json_object_size(o);
+    if (n > MAX_ATTRS)
+        return fail(c, "user_attrs", "more than %d user attributes", MAX_ATTRS);
+    if (n == 0)
+        return GPBO_OK;
+    row->akeys = calloc(n, sizeof *row->akeys);
+    row->avalues = calloc(n, sizeof *row->avalues);
+    if (row->akeys == NULL || row->avalues == NULL)
+        return oom();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        char *txt = gpbo_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+        char *k = strdup(key);
+        if (txt == NULL || k == NULL) {
+            free(txt);
+            free(k);
+            return oom();
+        }
+        row->akeys[row->nattrs] = k;
+        row->avalues[row->nattrs++] = txt;
+    }
+    return GPBO_OK;
+}
+
+/* A row's user attributes: a JSON row's "user_attrs" member, or a CSV row's `user_attrs` cell,
+ * each a JSON object key -> value (absent, null or an empty cell: none). */
+static int row_attrs(const ctx *c, const raw *r, import_row *row)
+{
+    if (r->attrs_text != NULL) {
+        json_error_t err;
+        json_t *o = json_loads(r->attrs_text, JSON_REJECT_DUPLICATES, &err);
+        if (o == NULL && json_error_code(&err) == json_error_out_of_memory)
+            return oom();
+        if (!json_is_object(o)) {
+            json_decref(o);
+            return fail(c, "user_attrs", "'%s' is not a JSON object of attributes",
+                        SHOW(r->attrs_text));
+        }
+        int rc = attrs_of(c, o, row);
+        json_decref(o);
+        return rc;
+    }
+    if (r->attrs == NULL || json_is_null(r->attrs))
+        return GPBO_OK;
+    if (!json_is_object(r->attrs))
+        return fail(c, "user_attrs", "not an object of key: JSON value");
+    return attrs_of(c, r->attrs, row);
+}
+
 /* Checks raw row r and adds it to c->out (or counts it as skipped). */
 static int take_row(ctx *c, const raw *r)
 {
@@ -344,6 +409,8 @@ static int take_row(ctx *c, const raw *r)
         rc = row_metrics(r, &row);
     if (rc == GPBO_OK)
         rc = row_steps(c, r, &row);
+    if (rc == GPBO_OK)
+        rc = row_attrs(c, r, &row);
     long id = 0; /* CSV: the trial id --steps rows name (a cell that is none matches none) */
     if (r->trial != NULL && step_text(r->trial, &id) == GPBO_OK)
         row.has_trial = 1, row.trial = (size_t)id;
@@ -464,7 +531,8 @@ enum {
     COL_VALUE = -3,
     COL_REASON = -4,
     COL_METRIC = -5,
-    COL_TRIAL = -6
+    COL_TRIAL = -6,
+    COL_ATTRS = -7
 };
 
 /* The header's columns into col[k]: a parameter's index, or one of the kinds above. */
@@ -489,6 +557,8 @@ static int csv_header(ctx *c, const record *h, long *col)
             col[k] = COL_VALUE;
         else if (!strcmp(name, "reason"))
             col[k] = COL_REASON;
+        else if (!strcmp(name, "user_attrs"))
+            col[k] = COL_ATTRS;
         else if (!strncmp(name, "metrics.", 8) && name[8] != '\0' && gpbo_utf8_valid(name))
             col[k] = COL_METRIC; /* a name as gpbo_study_set_metrics takes one */
         if (col[k] != COL_IGNORED) {
@@ -541,7 +611,7 @@ static int parse_csv(ctx *c, const char *text, size_t len)
         rc = csv_record(c, text, len, &pos, &line, &rec);
         if (rc != GPBO_OK || (rec.n == 1 && field(&rec, 0)[0] == '\0'))
             continue; /* an empty line */
-        r.state = r.value = r.reason = r.trial = NULL;
+        r.state = r.value = r.reason = r.trial = r.attrs_text = NULL;
         for (size_t i = 0; i < np; i++)
             r.param[i] = NULL;
         if (rec.n != h.n) {
@@ -561,6 +631,8 @@ static int parse_csv(ctx *c, const char *text, size_t len)
                 r.reason = none;
             else if (col[k] == COL_TRIAL)
                 r.trial = none;
+            else if (col[k] == COL_ATTRS)
+                r.attrs_text = none;
             else if (col[k] == COL_METRIC && none != NULL) { /* empty: not reported */
                 if (number(t, 0, &r.mval[r.nm]) != GPBO_OK)
                     rc = fail(c, NULL, "column '%s': '%s' is not a number", SHOW(field(&h, k)),
@@ -708,6 +780,7 @@ static int json_row(ctx *c, const json_t *t, size_t k, raw *r, char *bufs, char 
     if (rc == GPBO_OK)
         rc = json_metrics(c, t, r, cap);
     r->inter = json_object_get(t, "intermediate");
+    r->attrs = json_object_get(t, "user_attrs");
     return rc;
 }
 

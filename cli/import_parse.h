@@ -30,6 +30,9 @@ typedef struct import_row {
     size_t nsteps;   /* intermediate values: distinct steps >= 0, finite values */
     long *steps;
     double *svalues;
+    size_t nattrs; /* user attributes: keys (UTF-8), and each value's compact JSON text */
+    char **akeys;
+    char **avalues;
     int has_trial; /* CSV: the row's `trial` cell is an id (trial), which --steps rows name */
     size_t trial;
 } import_row;

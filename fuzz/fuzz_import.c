@@ -6,9 +6,10 @@
  * must either fail with one line that starts with the file's name and a colon, leaving no rows
  * (no intermediate values for --steps), or give rows that keep import_parse.h's promises:
  * complete, failed or pruned, parameters inside the space (inactive ones NaN and only they), a
- * complete row's values finite, intermediate values at distinct steps >= 0 and finite — and every
- * row is added by gpbo_study_add_trial to an in-memory study of the sweep with its intermediate
- * values, as `gpbo import` adds it. Anything else — a sanitizer report, a broken promise
+ * complete row's values finite, intermediate values at distinct steps >= 0 and finite, user
+ * attributes each one JSON value — and every row is added by gpbo_study_add_trial to an
+ * in-memory study of the sweep with its intermediate values and user attributes, as `gpbo
+ * import` adds it. Anything else — a sanitizer report, a broken promise
  * (abort), or an input slower than libFuzzer's -timeout — is a bug.
  */
 #include <math.h>
@@ -131,12 +132,19 @@ static void check_rows(int k, const import_set *rows)
         res.n_steps = r->nsteps;
         res.steps = r->steps;
         res.step_values = r->svalues;
+        res.n_user_attrs = r->nattrs;
+        res.user_attr_keys = (const char *const *)r->akeys;
+        res.user_attr_values = (const char *const *)r->avalues;
         size_t id = 0;
         gpbo_trial_info t;
         if (gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, &id) != GPBO_OK)
             broken("a row the study does not add", gpbo_error_message());
         if (gpbo_study_trial(st, id, &t) != GPBO_OK || t.nsteps != r->nsteps)
             broken("the trial added lacks intermediate values", "");
+        const char *attrs = NULL;
+        if (gpbo_study_trial_user_attrs(st, id, &attrs) != GPBO_OK ||
+            (r->nattrs > 0) != (attrs != NULL))
+            broken("the trial added lacks user attributes", "");
     }
     if (gpbo_study_ntrials(st) != rows->n)
         broken("the study does not hold every row", "");

@@ -16,11 +16,13 @@
 - several objectives: the objectives come back from the metrics, and `gpbo best` (the Pareto
   front) of the copy is the original's;
 - a Bayesian run after an import runs only what run_cap leaves, after the imported trials;
+- user attributes (JSON "user_attrs", CSV's `user_attrs` column of JSON objects): a file's
+  read back in the study's export, export -> import -> export the same through JSON and CSV;
 - running, interrupted and queued rows skipped and counted, a pruned row added (no value, no
   reason);
 - bad files (unknown parameter, value outside the space, unknown category, missing parameter,
   a value that is no number, a bad state, bad JSON, a bad intermediate value in JSON or in a
-  --steps file): exit 2, one line naming the file, the line or trial and the field, and nothing
+  --steps file, user attributes that are not a JSON object): exit 2, one line naming the file, the line or trial and the field, and nothing
   added.
 The copies are made into the storage given (SQLite -> SQLite, or SQLite -> PostgreSQL).
 """
@@ -264,6 +266,65 @@ def test_steps_round_trip(d):
           f"the CSV copy's export differs:\n{a}\n{c}")
 
 
+# trials with user attributes of every JSON kind (a pruned one with intermediate values)
+ATTRS = [{"note": "warm start", "k": [1, 2.5], "nested": {"ok": True, "none": None},
+          "ü": "é, \"quoted\"", "n": -3},
+         {"why": "out of memory"},
+         {}]
+ATTRS_ROWS = [
+    {"trial": 0, "state": "complete", "value": 1.5,
+     "params": {"lr": 0.01, "units": 64, "step": 0.5, "act": "relu", "seed": 3},
+     "metrics": {"mem": 236.8}, "user_attrs": ATTRS[0]},
+    {"trial": 1, "state": "failed", "value": None,
+     "params": {"lr": 0.02, "units": 400, "step": 0.25, "act": "tanh", "momentum": 0.7,
+                "seed": 3}, "reason": "too wide", "user_attrs": ATTRS[1]},
+    {"trial": 2, "state": "pruned", "value": None,
+     "params": {"lr": 0.001, "units": 100, "step": 0.75, "act": "relu", "seed": 3},
+     "intermediate": [[0, 2.5], [3, 1.25]], "user_attrs": ATTRS[2]},
+]
+
+
+def test_user_attrs_round_trip(d):
+    """User attributes go through export and import (they were not exported, so a copy lost
+    them): JSON "user_attrs": {key: value}, CSV a `user_attrs` column holding the JSON object
+    (only when some trial has any). A file's attributes read back from the study's export; its
+    export -> import -> export reads the same but for ids and seconds, through JSON and CSV."""
+    name = unique_name("attrs")
+    sweep(d, name)
+    dst = target(d, "attrs")
+    r = imported(d, ["sweep.yaml", "-", "--storage", dst], stdin=json.dumps(ATTRS_ROWS))
+    check(r.returncode == 0 and "added 1 complete, 1 failed and 1 pruned" in r.stdout,
+          f"attrs import: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    a = json.loads(export(d, dst, name, "json"))
+    check([t.get("user_attrs") for t in a] == ATTRS, f"the exported attributes: {a}")
+    check(a[2]["intermediate"] == [[0, 2.5], [3, 1.25]], f"the pruned trial's steps: {a[2]}")
+    c = export(d, dst, name)
+    rows = csv_rows(c)
+    check(list(rows[0].keys())[-1] == "user_attrs" and
+          [json.loads(x["user_attrs"]) if x["user_attrs"] else {} for x in rows] == ATTRS,
+          f"the CSV's user_attrs column: {c!r}")
+    write(os.path.join(d, "attrs.csv"), c)
+    r = run(["export", "sweep.yaml", "--storage", dst, "--study", name, "--steps"], d)
+    write(os.path.join(d, "attrs_steps.csv"), r.stdout)
+    for fmt, args, text in (("json", ["-"], json.dumps(a)),
+                            ("csv", ["attrs.csv", "--steps", "attrs_steps.csv"], None)):
+        other = f"{name}_{fmt}"
+        r = imported(d, ["sweep.yaml"] + args + ["--storage", dst, "--study", other],
+                     stdin=text)
+        check(r.returncode == 0 and "added 1 complete, 1 failed and 1 pruned" in r.stdout,
+              f"{fmt} import: {r.returncode} {r.stdout!r} {r.stderr!r}")
+        b = json.loads(export(d, dst, other, "json"))
+        check(but_ids_and_seconds(b) == but_ids_and_seconds(a),
+              f"the {fmt} copy's export differs:\n{a}\n{b}")
+    # a study without user attributes exports no user_attrs column (its CSV is as before)
+    plain = name + "_plain"
+    rows = [dict(t, user_attrs={}) for t in ATTRS_ROWS]
+    r = imported(d, ["sweep.yaml", "-", "--storage", dst, "--study", plain],
+                 stdin=json.dumps(rows))
+    check(r.returncode == 0, f"plain import: {r.stderr!r}")
+    check("user_attrs" not in export(d, dst, plain).splitlines()[0], "a user_attrs column")
+
+
 def test_objectives(d):
     name = unique_name("mo")
     sweep(d, name, text=MO_SWEEP, file="mo.yaml")
@@ -339,6 +400,17 @@ def test_skipped_states(d):
 BAD_ROW = ('"params": {"lr": 0.01, "units": 64, "step": 0.5, "act": "relu", "seed": 3}')
 BAD = [
     # (file name, text, what the one line holds)
+    # user attributes: not an object (JSON), a cell that is not a JSON object (CSV)
+    ("a1.json", '[{"trial": 3, "state": "complete", "value": 1, %s, '
+                '"user_attrs": [1, 2]}]' % BAD_ROW,
+     ["a1.json: trial 3:", "user_attrs", "not an object"]),
+    ("a2.csv", "state,value,lr,units,step,act,momentum,seed,user_attrs\n"
+               "complete,1,0.01,64,0.5,relu,,3,\"{\"\"a\"\": 1}\"\n"
+               "complete,1,0.02,64,0.5,relu,,3,[1]\n",
+     ["a2.csv:3:", "user_attrs", "'[1]' is not a JSON object"]),
+    ("a3.csv", "state,value,lr,units,step,act,momentum,seed,user_attrs\n"
+               "complete,1,0.02,64,0.5,relu,,3,\"{\"\"a\"\": 1, \"\"a\"\": 2}\"\n",
+     ["a3.csv:2:", "user_attrs", "is not a JSON object"]),
     # intermediate values: a negative step, a value that is no number, not pairs, a step twice
     ("s1.json", '[{"trial": 8, "state": "complete", "value": 1, %s, '
                 '"intermediate": [[0, 0.5], [-1, 0.25]]}]' % BAD_ROW,
@@ -469,7 +541,7 @@ def test_bad_files(d):
 
 def main():
     tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
-             test_skipped_states]
+             test_skipped_states, test_user_attrs_round_trip]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])
