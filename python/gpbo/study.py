@@ -635,6 +635,60 @@ def _plain(o):
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+# System attributes (Optuna 3.1's set_system_attr / system_attrs, deprecated there) live with
+# the user attributes, their keys behind this prefix: stored, exported and imported with them;
+# user_attrs leaves them out and system_attrs gives them back without it.
+_SYSTEM = "gpbo.system:"
+# Optuna 3.1's messages for a nested optimize and for the deprecated system attributes
+_NESTED = "Nested invocation of `Study.optimize` method isn't allowed."
+_DEPRECATED = ("%s has been deprecated in v3.1.0. This feature will be removed in v6.0.0. See "
+               "https://github.com/optuna/optuna/releases/tag/v3.1.0.")
+
+
+def _deprecated(name):
+    warnings.warn(_DEPRECATED % name, FutureWarning, stacklevel=3)
+
+
+def _split_attrs(attrs):
+    """Attributes as stored (key -> value) into (user attributes, system attributes)."""
+    user = {k: v for k, v in attrs.items() if not k.startswith(_SYSTEM)}
+    system = {k[len(_SYSTEM):]: v for k, v in attrs.items() if k.startswith(_SYSTEM)}
+    return user, system
+
+
+def _user_key(key):
+    """A user attribute's key, checked: a string outside the system attributes' prefix."""
+    if isinstance(key, str) and key.startswith(_SYSTEM):
+        raise ValueError("user attribute %r: keys starting with %r hold the system attributes "
+                         "(set_system_attr)" % (key, _SYSTEM))
+    return key
+
+
+# the Studies whose optimize runs in this thread (an objective or a callback of theirs runs
+# here): a nested optimize of one of them raises, as Optuna's
+_RUNNING = threading.local()
+
+
+def _optimizing():
+    s = getattr(_RUNNING, "studies", None)
+    if s is None:
+        s = _RUNNING.studies = set()
+    return s
+
+
+def _in_optimize(study, fn):
+    """fn, run with study marked as optimizing in the thread that calls it."""
+    def run(*args, **kw):
+        mine = id(study) not in _optimizing()
+        _optimizing().add(id(study))
+        try:
+            return fn(*args, **kw)
+        finally:
+            if mine:
+                _optimizing().discard(id(study))
+    return run
+
+
 def _attr_json(key, value):
     """The JSON text of user attribute key's value (Optuna stores them as JSON too)."""
     if not isinstance(key, str):
@@ -728,12 +782,27 @@ class Trial:
         it back, a tuple as a list). Stored in the library at once (a discovery trial's when
         its study is created), in the storage when the trial is told. A value that is not JSON
         (NaN, a set, an object): TypeError or ValueError naming the key."""
-        self.study._set_user_attr(self, key, _attr_json(key, value))
+        self.study._set_user_attr(self, _user_key(key), _attr_json(key, value))
 
     @property
     def user_attrs(self):
         """The user attributes set on this trial (a new dict; values as JSON gives them back)."""
-        return {k: json.loads(v) for k, v in self._user_attrs.items()}
+        return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[0]
+
+    def set_system_attr(self, key, value):
+        """Optuna 3.1's Trial.set_system_attr (deprecated there: FutureWarning, as Optuna's):
+        stored as set_user_attr stores a user attribute, under the key "gpbo.system:" + key,
+        and read back as system_attrs (here and TrialRecord.system_attrs), not user_attrs."""
+        _deprecated("set_system_attr")
+        self.study._set_user_attr(self, _SYSTEM + key if isinstance(key, str) else key,
+                                  _attr_json(key, value))
+
+    @property
+    def system_attrs(self):
+        """Optuna 3.1's Trial.system_attrs (deprecated there: FutureWarning): the system
+        attributes set on this trial (a new dict)."""
+        _deprecated("system_attrs")
+        return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[1]
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
@@ -771,11 +840,12 @@ class TrialRecord:
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
-    key -> value, set with Trial.set_user_attr). Optuna's FrozenTrial names: number,
-    datetime_start, datetime_complete, duration, intermediate_values."""
+    key -> value, set with Trial.set_user_attr), system_attrs (Trial.set_system_attr's).
+    Optuna's FrozenTrial names: number, datetime_start, datetime_complete, duration,
+    intermediate_values, last_step."""
 
     __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
-                 "metrics", "feasible", "started", "finished", "user_attrs")
+                 "metrics", "feasible", "started", "finished", "user_attrs", "system_attrs")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -825,6 +895,12 @@ class TrialRecord:
     def intermediate_values(self):
         """Optuna's name for intermediate (dict step -> value)."""
         return self.intermediate
+
+    @property
+    def last_step(self):
+        """The largest step it reported, None when it reported none (Optuna's
+        FrozenTrial.last_step)."""
+        return max(self.intermediate) if self.intermediate else None
 
     def __repr__(self):
         return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
@@ -1067,7 +1143,10 @@ class Study:
         value, as Optuna's study.set_user_attr: stored at once (a stored study's, for every
         handle and process; a define-by-run study's before its first trial is told, when that
         trial creates it). A value that is not JSON: TypeError or ValueError naming the key."""
-        text = _attr_json(key, value)
+        self._set_attr(_user_key(key), _attr_json(key, value))
+
+    def _set_attr(self, key, text):
+        """The study's attribute key set to JSON text."""
         with self._lock:
             if self._undiscovered():
                 self._attrs[key] = text
@@ -1078,12 +1157,30 @@ class Study:
     def user_attrs(self):
         """The study's user attributes (a new dict, read from the storage now; values as JSON
         gives them back), as Optuna's study.user_attrs."""
+        return _split_attrs(self._all_attrs())[0]
+
+    def _all_attrs(self):
+        """The study's attributes as stored, system attributes (prefixed) included."""
         with self._lock:
             if self._undiscovered():
                 return {k: json.loads(v) for k, v in self._attrs.items()}
             out = C.c_char_p()
             check(_s.gpbo_study_attrs(self._handle(), C.byref(out)))
             return json.loads(out.value.decode()) if out.value else {}
+
+    def set_system_attr(self, key, value):
+        """Optuna 3.1's Study.set_system_attr (deprecated there: FutureWarning, as Optuna's):
+        stored as set_user_attr stores one, under the key "gpbo.system:" + key, and read back
+        as system_attrs, not user_attrs."""
+        _deprecated("set_system_attr")
+        self._set_attr(_SYSTEM + key if isinstance(key, str) else key, _attr_json(key, value))
+
+    @property
+    def system_attrs(self):
+        """Optuna 3.1's Study.system_attrs (deprecated there: FutureWarning): the study's
+        system attributes (a new dict)."""
+        _deprecated("system_attrs")
+        return _split_attrs(self._all_attrs())[1]
 
     @property
     def directions(self):
@@ -1586,6 +1683,7 @@ class Study:
         same call: stored whole in one transaction on SQLite; on PostgreSQL reserved, then
         told with all of them (a process dying between the two leaves it for a worker to
         run)."""
+        system_attrs = {}  # a FrozenTrial's or TrialRecord's, carried over as Optuna's
         if trial is not _MISSING:  # Optuna's name: add_trial(trial=create_trial(...))
             if params is not _MISSING:
                 raise TypeError("add_trial takes params or trial (Optuna's name), not both")
@@ -1608,6 +1706,7 @@ class Study:
                 intermediate_values = getattr(ft, "intermediate_values", None)
             if user_attrs is None:
                 user_attrs = getattr(ft, "user_attrs", None)
+            system_attrs = getattr(ft, "system_attrs", None) or {}
             params = dict(ft.params)
         if isinstance(params, TrialRecord):
             rec = params
@@ -1626,6 +1725,7 @@ class Study:
                 intermediate_values = rec.intermediate
             if user_attrs is None:
                 user_attrs = rec.user_attrs
+            system_attrs = rec.system_attrs
             params = rec.params
         if values is not None:
             if value is not None:
@@ -1658,8 +1758,10 @@ class Study:
         arr = (C.c_double * max(len(vals), 1))(*vals)
         names, mvals = self._metrics_arrays(metrics)
         steps, svals = _added_steps(intermediate_values)
-        attrs = [(k.encode("utf-8"), _attr_json(k, v).encode("utf-8"))
+        attrs = [(_user_key(k).encode("utf-8"), _attr_json(k, v).encode("utf-8"))
                  for k, v in (user_attrs or {}).items()]
+        attrs += [((_SYSTEM + k).encode("utf-8"), _attr_json(k, v).encode("utf-8"))
+                  for k, v in system_attrs.items() if isinstance(k, str)]
         res = TrialResult()
         check(_s.gpbo_trial_result_init(C.byref(res), TrialResult.VERSION))
         if steps:
@@ -1883,7 +1985,8 @@ class Study:
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
                            started=info.started, finished=info.finished,
-                           user_attrs=json.loads(attrs.value.decode()) if attrs.value else {})
+                           **dict(zip(("user_attrs", "system_attrs"), _split_attrs(
+                               json.loads(attrs.value.decode()) if attrs.value else {}))))
 
     def _record_of(self, trial_id):
         """The TrialRecord of one trial, read from the storage now."""
@@ -1978,7 +2081,7 @@ class Study:
         state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
-        system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
+        system_attrs: Trial.set_system_attr's). A value is NaN unless the trial is
         complete or pruned (its last intermediate value, as Optuna's); a parameter a trial
         does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
         python3-pandas): ImportError otherwise."""
@@ -2008,7 +2111,7 @@ class Study:
                 elif a == "values":
                     v = list(r.values) if r.state == "complete" else [None] * max(self._nobj, 1)
                 elif a == "system_attrs":
-                    v = {}
+                    v = r.system_attrs
                 else:
                     v = getattr(r, a)
                 if a == "value" and r.state not in ("complete", "pruned"):
@@ -2199,6 +2302,8 @@ class Study:
             f = func
         if f is _MISSING:
             raise TypeError("optimize() needs the objective: optimize(f, n_trials, ...)")
+        if id(self) in _optimizing():  # from its objective or a callback, as Optuna's
+            raise RuntimeError(_NESTED)
         if args:
             # Optuna's third is timeout, gpbo's was n_jobs: optimize(f, 100, 600) meant 600
             # seconds and ran 600 threads
@@ -2233,6 +2338,9 @@ class Study:
                 raise TypeError("callbacks must be functions cb(study, record), not %r" % (cb,))
         if gc_after_trial:  # Optuna's: a collection after each trial (cycles PyTorch leaves)
             f = _gc_after(f)
+        # an objective or callback running in any thread of this optimize marks the study
+        f = _in_optimize(self, f)
+        callbacks = [_in_optimize(self, cb) for cb in callbacks]
         bar = _progress_bar(self, n_trials, timeout) if show_progress_bar else None
         if bar is not None:
             callbacks.append(bar.update)

@@ -1423,3 +1423,143 @@ def test_optimize_and_add_trial_take_optunas_keyword_names():
     with pytest.raises(TypeError, match="params or trial"):
         ours.add_trial({"x": 0.5}, 1.0, trial=made)
     assert len(ours.trials) == 4
+
+
+def test_nested_optimize_raises_as_optunas():
+    """Optuna 3.1 refuses study.optimize from inside an objective (or a callback) of the same
+    study's optimize with RuntimeError; gpbo's ran a second loop inside the first. Side by
+    side: the same message, the trial failed, the RuntimeError out of the outer optimize (with
+    catch=(), Optuna's default); another study's optimize inside the objective is allowed."""
+    def run(make):
+        study = make()
+        other = make()
+        seen = []
+
+        def nested(trial):
+            x = trial.suggest_float("x", 0, 1)
+            other.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+            if trial.number == 1:
+                try:
+                    study.optimize(lambda t: 1.0, n_trials=1)
+                except RuntimeError as e:
+                    seen.append(str(e))
+                    raise
+            return x
+
+        with pytest.raises(RuntimeError) as e:
+            study.optimize(nested, n_trials=3, catch=())
+        states = sorted(t.state.name for t in study.trials)
+        cb_errors = []
+
+        def callback(s, t):
+            try:
+                s.optimize(lambda t: 1.0, n_trials=1)
+            except RuntimeError as e:
+                cb_errors.append(str(e))
+
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1, callbacks=[callback])
+        return str(e.value), seen, states, len(other.trials), cb_errors
+
+    theirs = run(lambda: optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1)))
+    ours = run(lambda: gpbo.Study(seed=1, strategy="random"))
+    assert theirs[0] == "Nested invocation of `Study.optimize` method isn't allowed."
+    assert ours == theirs
+    # in a worker thread of n_jobs=2 too (Optuna's thread pool raises it or not by timing:
+    # an exception of its last trials is not checked; gpbo's raises it)
+    study = gpbo.Study(seed=1, strategy="random")
+    seen = []
+
+    def nested(trial):
+        trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            try:
+                study.optimize(lambda t: 1.0, n_trials=1)
+            except RuntimeError as e:
+                seen.append(str(e))
+                raise
+        return 1.0
+
+    with pytest.raises(RuntimeError, match="Nested invocation"):
+        study.optimize(nested, n_trials=4, n_jobs=2, catch=())
+    assert seen == [theirs[0]] and study.trials[2].state == "failed"
+    # the study is usable afterwards, from this thread and as an ordinary optimize
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    study.optimize(lambda p: p["x"], n_trials=2)
+    assert len(study.trials) == 2
+
+
+def test_last_step_as_optunas():
+    """FrozenTrial.last_step (Optuna's: the largest step reported, None when none) on
+    TrialRecord, which had no such attribute (AttributeError in a ported script)."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        for step in {0: [], 1: [3, 0, 7], 2: [2]}.get(trial.number, [1, 5]):
+            trial.report(x + step, step) if isinstance(trial, optuna.Trial) else \
+                trial.report(step, x + step)
+        if trial.number == 2:
+            raise optuna.TrialPruned()
+        return x
+
+    theirs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=2))
+    theirs.optimize(objective, n_trials=4)
+    ours = gpbo.Study(seed=2, strategy="random")
+    ours.optimize(objective, n_trials=4)
+    want = [t.last_step for t in theirs.trials]
+    assert want == [None, 7, 2, 5]
+    assert [t.last_step for t in ours.trials] == want
+
+
+def test_system_attrs_as_optuna31(tmp_path):
+    """Optuna 3.1's trial.set_system_attr / trial.system_attrs and study.set_system_attr /
+    study.system_attrs (each deprecated there with a FutureWarning): gpbo had none of them
+    (AttributeError). Side by side: the same warnings (category and message), the same
+    attributes read back (FrozenTrial/TrialRecord.system_attrs, study.system_attrs), user
+    attributes apart from them, a stored study reopened; add_trial carries a FrozenTrial's
+    system attributes as Optuna's does; a user attribute key in gpbo's reserved prefix is
+    refused."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        trial.set_system_attr("origin", {"run": trial.number, "tags": ["a", None]})
+        trial.set_user_attr("note", "n%d" % trial.number)
+        assert trial.system_attrs == {"origin": {"run": trial.number, "tags": ["a", None]}}
+        assert trial.user_attrs == {"note": "n%d" % trial.number}
+        return x
+
+    def run(study):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            study.set_system_attr("source", "port")
+            study.set_user_attr("owner", "me")
+            study.optimize(objective, n_trials=2)
+            got = study.system_attrs
+        msgs = sorted({(x.category.__name__, str(x.message)) for x in w
+                       if issubclass(x.category, FutureWarning)})
+        return msgs, got, study.user_attrs, [(t.system_attrs, t.user_attrs) for t in study.trials]
+
+    theirs = run(optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=4)))
+    url = "sqlite:///%s" % (tmp_path / "sys.db")
+    ours = run(gpbo.Study(storage=url, name="sys", seed=4, strategy="random"))
+    assert len(theirs[0]) == 2 and all(c == "FutureWarning" for c, _ in theirs[0])
+    assert ours == theirs
+    again = gpbo.Study(storage=url, name="sys")
+    with pytest.warns(FutureWarning):
+        assert again.system_attrs == {"source": "port"}
+    assert again.user_attrs == {"owner": "me"}
+    assert [(t.system_attrs, t.user_attrs) for t in again.trials] == theirs[3]
+    # add_trial of a FrozenTrial keeps its system attributes, as Optuna's
+    from optuna.distributions import FloatDistribution
+    made = optuna.trial.create_trial(params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)},
+                                     value=0.5, system_attrs={"k": [1]}, user_attrs={"u": 2})
+    o = optuna.create_study()
+    o.add_trial(made)
+    tid = again.add_trial(made)
+    rec = again.trials[tid]
+    assert (rec.system_attrs, rec.user_attrs) == (o.trials[0].system_attrs, o.trials[0].user_attrs)
+    copy = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random")
+    copy.add_trials(again.trials)
+    assert [(t.system_attrs, t.user_attrs) for t in copy.trials] == \
+        [(t.system_attrs, t.user_attrs) for t in again.trials]
+    df = again.trials_dataframe(attrs=("number", "system_attrs"))
+    assert list(df["system_attrs_origin"][:2]) == [t[0]["origin"] for t in theirs[3]]
+    with pytest.raises(ValueError, match="system"):
+        again.set_user_attr("gpbo.system:x", 1)
