@@ -4,7 +4,8 @@
  * or JSON, so that evaluations made elsewhere become trials of its own (Optuna's add_trials),
  * and `gpbo export A | gpbo import B.yaml - --storage ...` copies a study between storages. The
  * whole file is read and checked first (import_parse.c): a bad one adds nothing. Then each
- * complete or failed row becomes a trial (gpbo_study_add_trial); pruned, running and queued rows
+ * complete, failed or pruned row becomes a trial (gpbo_study_add_trial; a pruned one with its
+ * intermediate values, its value their last, as a trial pruned here); running and queued rows
  * are left out, and so is a row whose parameters equal a trial the study already holds, so that
  * importing a file twice adds nothing the second time. A trial comes with its intermediate
  * values: a JSON row's own, or for CSV those of the file `gpbo export --steps` writes (--steps).
@@ -156,7 +157,7 @@ static int point_set_init(point_set *s, const gpbo_study *st, size_t np, size_t 
 /* ---- adding the rows ------------------------------------------------------------------------- */
 
 typedef struct tally {
-    size_t complete, failed, held;
+    size_t complete, failed, pruned, held;
 } tally;
 
 /* Adds row r to st unless its point is held. GPBO_OK, or the failure of gpbo_study_add_trial. */
@@ -177,22 +178,28 @@ static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *
     res.n_steps = r->nsteps;
     res.steps = r->steps;
     res.step_values = r->svalues;
+    res.n_user_attrs = r->nattrs;
+    res.user_attr_keys = (const char *const *)r->akeys;
+    res.user_attr_values = (const char *const *)r->avalues;
     int rc = gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL);
     if (rc != GPBO_OK)
         return rc;
     if (np > 0)
         point_add(held, r->params);
-    *(r->state == GPBO_TRIAL_COMPLETE ? &t->complete : &t->failed) += 1;
+    *(r->state == GPBO_TRIAL_COMPLETE ? &t->complete
+      : r->state == GPBO_TRIAL_PRUNED ? &t->pruned
+                                      : &t->failed) += 1;
     return GPBO_OK;
 }
 
 /* The summary line: what was added and what was left out, and why. */
 static void summary(const char *file, const char *study, const tally *t, const import_set *rows)
 {
-    printf("%s: added %zu complete and %zu failed trial%s to study '%s'", file, t->complete,
-           t->failed, t->complete + t->failed == 1 ? "" : "s", study);
-    printf("; skipped %zu already in the study, %zu pruned, %zu running, %zu queued\n", t->held,
-           rows->pruned, rows->running, rows->queued);
+    printf("%s: added %zu complete, %zu failed and %zu pruned trial%s to study '%s'", file,
+           t->complete, t->failed, t->pruned, t->complete + t->failed + t->pruned == 1 ? "" : "s",
+           study);
+    printf("; skipped %zu already in the study, %zu running, %zu queued\n", t->held, rows->running,
+           rows->queued);
 }
 
 /* Opens (or creates) the study, adds the rows and prints the summary. Returns the exit status. */
@@ -205,7 +212,7 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
         return status;
     size_t np = gpbo_space_size(space);
     point_set held = {0};
-    tally t = {0, 0, 0};
+    tally t = {0, 0, 0, 0};
     int rc = point_set_init(&held, st, np, gpbo_study_ntrials(st) + rows->n) == 0
                  ? GPBO_OK
                  : gpbo_error_set(GPBO_ENOMEM, "out of memory");
@@ -217,7 +224,7 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
                 "gpbo import: %s: at the row of %s %zu: %s (the %zu trials before it "
                 "were added)\n",
                 file, rows->json ? "trial" : "line", rows->rows[i - 1].where, gpbo_error_message(),
-                t.complete + t.failed);
+                t.complete + t.failed + t.pruned);
     else if (rc != GPBO_OK)
         fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
     else

@@ -25,6 +25,8 @@
  * most metrics a trial may have (a study merges a trial's metrics name by name). */
 #define MAX_METRICS 1000
 #define MAX_COLUMNS (SWEEP_MAX_PARAMS + MAX_METRICS + 16)
+/* The most user attributes a trial may have. */
+#define MAX_ATTRS 1000
 
 typedef struct ctx {
     const sweep *sw;
@@ -44,8 +46,10 @@ typedef struct raw {
     const char **mname;
     double *mval;
     const char *reason;
-    const char *trial;   /* CSV: the `trial` cell, or NULL */
-    const json_t *inter; /* JSON: the "intermediate" member, or NULL */
+    const char *trial;      /* CSV: the `trial` cell, or NULL */
+    const json_t *inter;    /* JSON: the "intermediate" member, or NULL */
+    const json_t *attrs;    /* JSON: the "user_attrs" member, or NULL */
+    const char *attrs_text; /* CSV: the `user_attrs` cell (a JSON object), or NULL */
 } raw;
 
 /* Sets the last error: "name:LINE: field: what" (CSV) or "name: trial N: field: what". */
@@ -96,6 +100,12 @@ static void row_free(import_row *r)
     free(r->mvalues);
     free(r->steps);
     free(r->svalues);
+    for (size_t k = 0; k < r->nattrs; k++) {
+        free(r->akeys[k]);
+        free(r->avalues[k]);
+    }
+    free(r->akeys);
+    free(r->avalues);
 }
 
 void import_set_free(import_set *s)
@@ -303,21 +313,76 @@ static int grow(import_set *s)
     return GPBO_OK;
 }
 
+/* The user attributes of object o (key -> any JSON value) into row: each key, and its value as
+ * compact JSON text (what gpbo_trial_result's user_attr_values takes). */
+static int attrs_of(const ctx *c, const json_t *o, import_row *row)
+{
+    size_t n = json_object_size(o);
+    if (n > MAX_ATTRS)
+        return fail(c, "user_attrs", "more than %d user attributes", MAX_ATTRS);
+    if (n == 0)
+        return GPBO_OK;
+    row->akeys = calloc(n, sizeof *row->akeys);
+    row->avalues = calloc(n, sizeof *row->avalues);
+    if (row->akeys == NULL || row->avalues == NULL)
+        return oom();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        char *txt = gpbo_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+        char *k = strdup(key);
+        if (txt == NULL || k == NULL) {
+            free(txt);
+            free(k);
+            return oom();
+        }
+        row->akeys[row->nattrs] = k;
+        row->avalues[row->nattrs++] = txt;
+    }
+    return GPBO_OK;
+}
+
+/* A row's user attributes: a JSON row's "user_attrs" member, or a CSV row's `user_attrs` cell,
+ * each a JSON object key -> value (absent, null or an empty cell: none). */
+static int row_attrs(const ctx *c, const raw *r, import_row *row)
+{
+    if (r->attrs_text != NULL) {
+        json_error_t err;
+        json_t *o = json_loads(r->attrs_text, JSON_REJECT_DUPLICATES, &err);
+        if (o == NULL && json_error_code(&err) == json_error_out_of_memory)
+            return oom();
+        if (!json_is_object(o)) {
+            json_decref(o);
+            return fail(c, "user_attrs", "'%s' is not a JSON object of attributes",
+                        SHOW(r->attrs_text));
+        }
+        int rc = attrs_of(c, o, row);
+        json_decref(o);
+        return rc;
+    }
+    if (r->attrs == NULL || json_is_null(r->attrs))
+        return GPBO_OK;
+    if (!json_is_object(r->attrs))
+        return fail(c, "user_attrs", "not an object of key: JSON value");
+    return attrs_of(c, r->attrs, row);
+}
+
 /* Checks raw row r and adds it to c->out (or counts it as skipped). */
 static int take_row(ctx *c, const raw *r)
 {
-    static const char *const SKIPPED[] = {"pruned", "running", "interrupted", "queued"};
+    static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
     import_set *s = c->out;
     if (r->state == NULL || r->state[0] == '\0')
         return fail(c, "state", "missing");
-    size_t *count[] = {&s->pruned, &s->running, &s->running, &s->queued};
-    for (size_t k = 0; k < 4; k++)
+    size_t *count[] = {&s->running, &s->running, &s->queued};
+    for (size_t k = 0; k < 3; k++)
         if (!strcmp(r->state, SKIPPED[k])) {
             (*count[k])++;
             return GPBO_OK;
         }
-    int complete = !strcmp(r->state, "complete");
-    if (!complete && strcmp(r->state, "failed") != 0)
+    int complete = !strcmp(r->state, "complete"), pruned = !strcmp(r->state, "pruned");
+    if (!complete && !pruned && strcmp(r->state, "failed") != 0)
         return fail(c, "state",
                     "'%s' is not one of complete, failed, pruned, running, "
                     "interrupted, queued",
@@ -325,8 +390,11 @@ static int take_row(ctx *c, const raw *r)
     if (grow(s) != GPBO_OK)
         return GPBO_ENOMEM;
     size_t np = c->sw->np, d = gpbo_space_dim(c->sp);
+    /* a pruned row's value is not read: a pruned trial's is its last intermediate value */
     import_row row = {.where = c->where,
-                      .state = complete ? GPBO_TRIAL_COMPLETE : GPBO_TRIAL_FAILED};
+                      .state = complete ? GPBO_TRIAL_COMPLETE
+                               : pruned ? GPBO_TRIAL_PRUNED
+                                        : GPBO_TRIAL_FAILED};
     double *u = malloc((d ? d : 1) * sizeof *u);
     row.params = malloc((np ? np : 1) * sizeof *row.params);
     int rc = u && row.params ? GPBO_OK : oom();
@@ -334,13 +402,15 @@ static int take_row(ctx *c, const raw *r)
         rc = row_point(c, r, row.params, u);
     if (rc == GPBO_OK && complete)
         rc = row_values(c, r, row.values);
-    if (rc == GPBO_OK && !complete && r->reason && r->reason[0] &&
+    if (rc == GPBO_OK && !complete && !pruned && r->reason && r->reason[0] &&
         (row.reason = strdup(r->reason)) == NULL)
         rc = oom();
     if (rc == GPBO_OK)
         rc = row_metrics(r, &row);
     if (rc == GPBO_OK)
         rc = row_steps(c, r, &row);
+    if (rc == GPBO_OK)
+        rc = row_attrs(c, r, &row);
     long id = 0; /* CSV: the trial id --steps rows name (a cell that is none matches none) */
     if (r->trial != NULL && step_text(r->trial, &id) == GPBO_OK)
         row.has_trial = 1, row.trial = (size_t)id;
@@ -461,7 +531,8 @@ enum {
     COL_VALUE = -3,
     COL_REASON = -4,
     COL_METRIC = -5,
-    COL_TRIAL = -6
+    COL_TRIAL = -6,
+    COL_ATTRS = -7
 };
 
 /* The header's columns into col[k]: a parameter's index, or one of the kinds above. */
@@ -486,6 +557,8 @@ static int csv_header(ctx *c, const record *h, long *col)
             col[k] = COL_VALUE;
         else if (!strcmp(name, "reason"))
             col[k] = COL_REASON;
+        else if (!strcmp(name, "user_attrs"))
+            col[k] = COL_ATTRS;
         else if (!strncmp(name, "metrics.", 8) && name[8] != '\0' && gpbo_utf8_valid(name))
             col[k] = COL_METRIC; /* a name as gpbo_study_set_metrics takes one */
         if (col[k] != COL_IGNORED) {
@@ -538,7 +611,7 @@ static int parse_csv(ctx *c, const char *text, size_t len)
         rc = csv_record(c, text, len, &pos, &line, &rec);
         if (rc != GPBO_OK || (rec.n == 1 && field(&rec, 0)[0] == '\0'))
             continue; /* an empty line */
-        r.state = r.value = r.reason = r.trial = NULL;
+        r.state = r.value = r.reason = r.trial = r.attrs_text = NULL;
         for (size_t i = 0; i < np; i++)
             r.param[i] = NULL;
         if (rec.n != h.n) {
@@ -558,6 +631,8 @@ static int parse_csv(ctx *c, const char *text, size_t len)
                 r.reason = none;
             else if (col[k] == COL_TRIAL)
                 r.trial = none;
+            else if (col[k] == COL_ATTRS)
+                r.attrs_text = none;
             else if (col[k] == COL_METRIC && none != NULL) { /* empty: not reported */
                 if (number(t, 0, &r.mval[r.nm]) != GPBO_OK)
                     rc = fail(c, NULL, "column '%s': '%s' is not a number", SHOW(field(&h, k)),
@@ -705,6 +780,7 @@ static int json_row(ctx *c, const json_t *t, size_t k, raw *r, char *bufs, char 
     if (rc == GPBO_OK)
         rc = json_metrics(c, t, r, cap);
     r->inter = json_object_get(t, "intermediate");
+    r->attrs = json_object_get(t, "user_attrs");
     return rc;
 }
 
@@ -817,17 +893,18 @@ static int steps_header(ctx *c, const record *h, size_t col[4])
 static int steps_record(ctx *c, const record *rec, const size_t col[4], const by_trial *idx,
                         size_t nidx, const char *rows_name, step_room *rooms)
 {
-    static const char *const SKIPPED[] = {"pruned", "running", "interrupted", "queued"};
+    static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
     const char *t = field(rec, col[0]), *state = field(rec, col[1]);
     const char *st = field(rec, col[2]), *v = field(rec, col[3]);
     long id = 0, step = 0;
     double value = 0;
     if (step_text(t, &id) != GPBO_OK)
         return fail(c, "trial", "'%s' is not a trial id (an integer >= 0)", SHOW(t));
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < 3; k++)
         if (!strcmp(state, SKIPPED[k]))
             return GPBO_OK; /* its row is left out */
-    if (strcmp(state, "complete") != 0 && strcmp(state, "failed") != 0)
+    if (strcmp(state, "complete") != 0 && strcmp(state, "failed") != 0 &&
+        strcmp(state, "pruned") != 0)
         return fail(c, "state",
                     "'%s' is not one of complete, failed, pruned, running, interrupted, queued",
                     SHOW(state));
@@ -837,7 +914,8 @@ static int steps_record(ctx *c, const record *rec, const size_t col[4], const by
         return fail(c, "value", "'%s' is not a finite number", SHOW(v));
     size_t r = row_of(idx, nidx, (size_t)id);
     if (r == SIZE_MAX)
-        return fail(c, "trial", "trial %ld has no complete or failed row in %s", id, rows_name);
+        return fail(c, "trial", "trial %ld has no complete, failed or pruned row in %s", id,
+                    rows_name);
     int put = put_step(&c->out->rows[r], &rooms[r], step, value);
     if (put < 0)
         return oom();

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
+#include "../base/json_safe.h"
 #include "cli.h"
 #include "gpbo/sys/error.h"
 
@@ -399,7 +402,27 @@ static int constrained(const gpbo_study *st)
     return gpbo_study_get_options(st)->n_constraints > 0;
 }
 
-static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_metrics *cols)
+/* Whether trial id has user attributes; their JSON object in *out (the study's, borrowed),
+ * else NULL (none, or text that is not a JSON object). */
+static int user_attrs(const gpbo_study *st, size_t id, const char **out)
+{
+    *out = NULL;
+    if (gpbo_study_trial_user_attrs(st, id, out) != GPBO_OK)
+        gpbo_error_clear();
+    if (*out != NULL && !strcmp(*out, "{}"))
+        *out = NULL;
+    /* a row another program wrote may hold anything: an export writes a JSON object only */
+    int code;
+    json_t *o = *out ? gpbo_json_loads(*out, &code) : NULL;
+    if (!json_is_object(o))
+        *out = NULL;
+    json_decref(o);
+    return *out != NULL;
+}
+
+/* CSV's header (attrs: a user_attrs column, the last, when some trial has user attributes). */
+static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_metrics *cols,
+                         int attrs)
 {
     const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp);
@@ -423,8 +446,8 @@ static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_me
             /* a parameter named as a column of the trial's own (value, reason, ...) or of its
              * metrics made two columns of one name, and a CSV reader kept one of them: it is
              * params.NAME then, as metrics are metrics.NAME */
-            static const char *const OWN[] = {"trial",    "state",   "value",
-                                              "feasible", "seconds", "reason"};
+            static const char *const OWN[] = {"trial",   "state",  "value",     "feasible",
+                                              "seconds", "reason", "user_attrs"};
             const char *name = gpbo_space_name(sp, i);
             int taken = !strncmp(name, "metrics.", 8) || !strncmp(name, "params.", 7);
             for (size_t k = 0; k < sizeof OWN / sizeof *OWN; k++)
@@ -442,7 +465,7 @@ static void write_header(FILE *f, out_kind k, const gpbo_study *st, const cli_me
             fputc(',', f);
             csv_field(f, name);
         }
-        fprintf(f, ",seconds,reason\n");
+        fprintf(f, ",seconds,reason%s\n", attrs ? ",user_attrs" : "");
     }
 }
 
@@ -675,8 +698,10 @@ static void write_metrics_csv(FILE *f, const cli_metrics *cols, const cli_metric
 
 /* A trial's line after its parameters: its seconds and its reason (last: no comma in JSON). */
 static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_trial_info *ti,
-                      const char *runs, const cli_metrics *cols, int last, int front)
+                      const char *runs, const cli_metrics *cols, int attrs, int last, int front)
 {
+    const char *ua = NULL;
+    user_attrs(st, ti->id, &ua);
     cli_metrics m = {.n = 0};
     if (k != OUT_TABLE)
         trial_metrics(st, runs, ti->id, &m);
@@ -689,6 +714,8 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
             fprintf(f, "null");
         write_steps_json(f, ti);
         write_metrics_json(f, &m);
+        /* the study's JSON object, as gpbo_study_set_user_attr made it (compact, UTF-8) */
+        fprintf(f, ", \"user_attrs\": %s", ua ? ua : "{}");
         fprintf(f, ", \"reason\": ");
         if (ti->reason)
             json_str(f, ti->reason);
@@ -705,6 +732,11 @@ static void write_end(FILE *f, out_kind k, const gpbo_study *st, const gpbo_tria
         fputc(',', f);
         if (ti->reason)
             csv_field(f, ti->reason);
+        if (attrs) { /* the JSON object in one cell; empty for a trial without any */
+            fputc(',', f);
+            if (ua)
+                csv_field(f, ua);
+        }
         fputc('\n', f);
     }
 }
@@ -740,17 +772,20 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
     const gpbo_space *sp = gpbo_study_space(st);
     size_t np = gpbo_space_size(sp), n = gpbo_study_ntrials(st);
     cli_metrics cols = {.n = 0}; /* CSV: a column for each metric any trial has */
+    int attrs = 0;               /* CSV: a user_attrs column, when any trial has some */
     for (size_t t = 0; k == OUT_CSV && !steps && t < n; t++) {
         cli_metrics m;
+        const char *ua;
         trial_metrics(st, runs, t, &m);
         for (size_t i = 0; i < m.n; i++)
             cli_metrics_set(&cols, m.name[i], strlen(m.name[i]), 0);
+        attrs |= user_attrs(st, t, &ua);
     }
     if (steps && k == OUT_CSV) {
         write_steps_csv(f, st);
         n = 0; /* no trial rows */
     } else {
-        write_header(f, k, st, &cols);
+        write_header(f, k, st, &cols, attrs);
     }
     /* the table notes the Pareto front's trials of a study of several objectives */
     size_t *front = NULL, nf = 0, fi = 0;
@@ -766,7 +801,7 @@ static int show_trials(out_kind k, int steps, const char *outp, const sweep *sw,
             write_param(f, k, sw, sp, i, ti.values[i]);
         while (fi < nf && front[fi] < t)
             fi++;
-        write_end(f, k, st, &ti, runs, &cols, t + 1 == n, fi < nf && front[fi] == t);
+        write_end(f, k, st, &ti, runs, &cols, attrs, t + 1 == n, fi < nf && front[fi] == t);
     }
     free(front);
     if (k == OUT_JSON)

@@ -5,10 +5,11 @@
  * (`--steps`, import_parse_steps) of a fixed CSV file of the sweep (trials 0 to 3). Any input
  * must either fail with one line that starts with the file's name and a colon, leaving no rows
  * (no intermediate values for --steps), or give rows that keep import_parse.h's promises:
- * complete or failed, parameters inside the space (inactive ones NaN and only they), a complete
- * row's values finite, intermediate values at distinct steps >= 0 and finite — and every row is
- * added by gpbo_study_add_trial to an in-memory study of the sweep with its intermediate
- * values, as `gpbo import` adds it. Anything else — a sanitizer report, a broken promise
+ * complete, failed or pruned, parameters inside the space (inactive ones NaN and only they), a
+ * complete row's values finite, intermediate values at distinct steps >= 0 and finite, user
+ * attributes each one JSON value — and every row is added by gpbo_study_add_trial to an
+ * in-memory study of the sweep with its intermediate values and user attributes, as `gpbo
+ * import` adds it. Anything else — a sanitizer report, a broken promise
  * (abort), or an input slower than libFuzzer's -timeout — is a bug.
  */
 #include <math.h>
@@ -30,7 +31,7 @@
 #define STEPS_NAME "fuzz-steps.csv"
 
 /* The rows --steps inputs are read against, for each sweep: trials 0 to 3 (1 failed, 3 pruned:
- * its values are left out). */
+ * all four take intermediate values). */
 static const char *const ROWS[2] = {
     "trial,state,value,lr,units,step,act,momentum,seed,metrics.mem\n"
     "0,complete,1.5,0.01,64,0.5,relu,,3,20\n"
@@ -103,8 +104,9 @@ static void check_rows(int k, const import_set *rows)
         broken("the in-memory study", gpbo_error_message());
     for (size_t i = 0; i < rows->n; i++) {
         const import_row *r = &rows->rows[i];
-        if (r->state != GPBO_TRIAL_COMPLETE && r->state != GPBO_TRIAL_FAILED)
-            broken("a row neither complete nor failed", "");
+        if (r->state != GPBO_TRIAL_COMPLETE && r->state != GPBO_TRIAL_FAILED &&
+            r->state != GPBO_TRIAL_PRUNED)
+            broken("a row neither complete, failed nor pruned", "");
         if (gpbo_space_encode(s, r->params, u) != GPBO_OK)
             broken("a row outside the space", gpbo_error_message());
         for (size_t p = 0; p < np; p++)
@@ -130,12 +132,19 @@ static void check_rows(int k, const import_set *rows)
         res.n_steps = r->nsteps;
         res.steps = r->steps;
         res.step_values = r->svalues;
+        res.n_user_attrs = r->nattrs;
+        res.user_attr_keys = (const char *const *)r->akeys;
+        res.user_attr_values = (const char *const *)r->avalues;
         size_t id = 0;
         gpbo_trial_info t;
         if (gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, &id) != GPBO_OK)
             broken("a row the study does not add", gpbo_error_message());
         if (gpbo_study_trial(st, id, &t) != GPBO_OK || t.nsteps != r->nsteps)
             broken("the trial added lacks intermediate values", "");
+        const char *attrs = NULL;
+        if (gpbo_study_trial_user_attrs(st, id, &attrs) != GPBO_OK ||
+            (r->nattrs > 0) != (attrs != NULL))
+            broken("the trial added lacks user attributes", "");
     }
     if (gpbo_study_ntrials(st) != rows->n)
         broken("the study does not hold every row", "");
@@ -149,7 +158,7 @@ static void steps_input(int k, const uint8_t *data, size_t size)
 {
     import_set rows;
     if (import_parse(sw[k], sp[k], NAME, ROWS[k], strlen(ROWS[k]), IMPORT_CSV, &rows) != GPBO_OK ||
-        rows.n != 3)
+        rows.n != 4)
         broken("the harness's rows do not load", gpbo_error_message());
     int rc = import_parse_steps(STEPS_NAME, (const char *)data, size, NAME, &rows);
     if (rc != GPBO_OK) {

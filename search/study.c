@@ -1614,10 +1614,11 @@ static int check_result(const gpbo_study *s, const gpbo_trial_result *res)
     size_t k = s->opts.n_objectives >= 2 ? s->opts.n_objectives : 1;
     if (res == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_add_trial: NULL result");
-    if (res->state != GPBO_TRIAL_COMPLETE && res->state != GPBO_TRIAL_FAILED)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "study_add_trial: state %d (a trial is added complete or failed)",
-                              (int)res->state);
+    if (res->state != GPBO_TRIAL_COMPLETE && res->state != GPBO_TRIAL_FAILED &&
+        res->state != GPBO_TRIAL_PRUNED)
+        return gpbo_error_set(
+            GPBO_EINVAL, "study_add_trial: state %d (a trial is added complete, failed or pruned)",
+            (int)res->state);
     if (res->state == GPBO_TRIAL_COMPLETE && res->values == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_add_trial: a complete trial without values");
     for (size_t j = 0; res->state == GPBO_TRIAL_COMPLETE && j < k; j++)
@@ -1694,6 +1695,8 @@ static int finish_added(gpbo_study *s, size_t id, const gpbo_trial_result *res)
         return rc;
     if (res->state == GPBO_TRIAL_FAILED)
         rc = gpbo_study_tell_failed(s, id, res->reason ? res->reason : "failed");
+    else if (res->state == GPBO_TRIAL_PRUNED)
+        rc = gpbo_study_tell_pruned(s, id);
     else
         rc = gpbo_study_tell_values(s, id, gpbo_study_nobjectives(s), res->values);
     if (id < s->n) /* the tell may have brought the mirror up to date: t moved */
@@ -1703,7 +1706,8 @@ static int finish_added(gpbo_study *s, size_t id, const gpbo_trial_result *res)
 
 /* The record of trial vals finished with res (checked), as the tells would store it: its
  * metrics, then the objectives' values as the metrics named so (gpbo_study_tell_values), the
- * first one the value; a failed trial's reason as UTF-8. */
+ * first one the value; a failed trial's reason as UTF-8; a pruned trial as
+ * gpbo_study_tell_pruned stores one: no value (NaN), no reason, its intermediate values. */
 static int added_record(gpbo_study *s, const double *vals, const gpbo_trial_result *res,
                         gpbo_trial_rec *r)
 {
@@ -1722,6 +1726,8 @@ static int added_record(gpbo_study *s, const double *vals, const gpbo_trial_resu
                                         res->values);
     if (res->state == GPBO_TRIAL_COMPLETE)
         r->value = res->values[0];
+    else if (res->state == GPBO_TRIAL_PRUNED)
+        r->value = NAN;
     else if (rc == GPBO_OK &&
              (r->reason = gpbo_utf8_repair(res->reason ? res->reason : "failed")) == NULL)
         rc = gpbo_error_set(GPBO_ENOMEM, "study: out of memory");

@@ -646,9 +646,11 @@ GPBO_API int gpbo_study_enqueue_started(gpbo_study *study, const double *values,
  * added the intermediate values and the user attributes (n_steps .. user_attr_values). */
 typedef struct gpbo_trial_result {
     unsigned int version;   /**< GPBO_TRIAL_RESULT_VERSION, or an older one */
-    gpbo_trial_state state; /**< GPBO_TRIAL_COMPLETE or GPBO_TRIAL_FAILED */
+    gpbo_trial_state state; /**< GPBO_TRIAL_COMPLETE, GPBO_TRIAL_FAILED or GPBO_TRIAL_PRUNED */
     /** complete: gpbo_study_nobjectives() finite values (user sign), in the order of the
-     * objectives; the first is the trial's value. Not read for a failed trial. */
+     * objectives; the first is the trial's value. Not read for a failed or a pruned trial (a
+     * pruned trial is stored as gpbo_study_tell_pruned stores one: no value, its intermediate
+     * values; the strategies read its last intermediate value as they read a pruned one's). */
     const double *values;
     const char *reason; /**< failed: why (copied, as gpbo_study_tell_failed; NULL: "failed") */
     /** other metrics, as gpbo_study_set_metrics() takes them (n_metrics 0: none) */
@@ -688,7 +690,9 @@ GPBO_API int gpbo_trial_result_init(gpbo_trial_result *result, unsigned int vers
  * user attributes in result (for a study of several objectives, the objectives' values are
  * also stored as the metrics named as the objectives, as gpbo_study_tell_values stores them);
  * its started and finished times are the time of the call. Strategies see it as every finished
- * trial: "bayes" takes a complete one as an observation (its initial design counts trials by id, so
+ * trial: "bayes" takes a complete one as an observation, a pruned one as it takes a trial pruned
+ * here (its last intermediate value, moved by the complete trials' gain from that step on; with
+ * none, as its failure policy takes a failed one) (its initial design counts trials by id, so
  * trials added before the first ask take the design's place), "grid" skips the grid point of its
  * number. The values are validated against the space exactly as gpbo_study_enqueue() validates them
  * (an inactive parameter's value is not read and becomes NaN). No trial is compared with the
@@ -708,9 +712,9 @@ GPBO_API int gpbo_trial_result_init(gpbo_trial_result *result, unsigned int vers
  * Thread-safety: as gpbo_study_ask (one thread at a time per handle).
  * @param values gpbo_space_size() parameter values, as gpbo_study_ask() hands them out
  * @param result the outcome; a NULL result, a version this library does not know, a state
- *        other than complete or failed, a complete result with a NULL or non-finite value, a
- *        negative step or a non-finite intermediate value, or a user attribute that is not one
- *        JSON value: GPBO_EINVAL, nothing added
+ *        other than complete, failed or pruned, a complete result with a NULL or non-finite value,
+ * a negative step or a non-finite intermediate value, or a user attribute that is not one JSON
+ * value: GPBO_EINVAL, nothing added
  * @param max_trials the trial is added only while the study holds fewer (SIZE_MAX: no cap);
  *        GPBO_EEXHAUSTED otherwise
  * @param[out] out_id its id, or NULL

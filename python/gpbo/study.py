@@ -189,6 +189,25 @@ def _added_steps(intermediate):
     return steps, values
 
 
+def _pruned_value(value, intermediate):
+    """An added pruned trial's value: none, or its last intermediate value (Optuna's for a trial
+    pruned in optimize, which is what gpbo stores: a pruned trial keeps no value of its own and
+    reads as its last intermediate value). Another one would be lost: ValueError."""
+    if value is None:
+        return
+    steps = {k: float(v) for k, v in (intermediate or {}).items()
+             if isinstance(v, numbers.Real) and math.isfinite(v)}
+    last = steps[max(steps)] if steps else None
+    try:
+        same = last is not None and float(value) == last
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise ValueError("add_trial: a pruned trial's value is its last intermediate value "
+                         "(%r), not %r: gpbo stores a pruned trial without a value of its own"
+                         % (last, value))
+
+
 class Constraint(C.Structure):
     """Mirror of gpbo_constraint (gpbo/search.h)."""
 
@@ -616,6 +635,60 @@ def _plain(o):
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+# System attributes (Optuna 3.1's set_system_attr / system_attrs, deprecated there) live with
+# the user attributes, their keys behind this prefix: stored, exported and imported with them;
+# user_attrs leaves them out and system_attrs gives them back without it.
+_SYSTEM = "gpbo.system:"
+# Optuna 3.1's messages for a nested optimize and for the deprecated system attributes
+_NESTED = "Nested invocation of `Study.optimize` method isn't allowed."
+_DEPRECATED = ("%s has been deprecated in v3.1.0. This feature will be removed in v6.0.0. See "
+               "https://github.com/optuna/optuna/releases/tag/v3.1.0.")
+
+
+def _deprecated(name):
+    warnings.warn(_DEPRECATED % name, FutureWarning, stacklevel=3)
+
+
+def _split_attrs(attrs):
+    """Attributes as stored (key -> value) into (user attributes, system attributes)."""
+    user = {k: v for k, v in attrs.items() if not k.startswith(_SYSTEM)}
+    system = {k[len(_SYSTEM):]: v for k, v in attrs.items() if k.startswith(_SYSTEM)}
+    return user, system
+
+
+def _user_key(key):
+    """A user attribute's key, checked: a string outside the system attributes' prefix."""
+    if isinstance(key, str) and key.startswith(_SYSTEM):
+        raise ValueError("user attribute %r: keys starting with %r hold the system attributes "
+                         "(set_system_attr)" % (key, _SYSTEM))
+    return key
+
+
+# the Studies whose optimize runs in this thread (an objective or a callback of theirs runs
+# here): a nested optimize of one of them raises, as Optuna's
+_RUNNING = threading.local()
+
+
+def _optimizing():
+    s = getattr(_RUNNING, "studies", None)
+    if s is None:
+        s = _RUNNING.studies = set()
+    return s
+
+
+def _in_optimize(study, fn):
+    """fn, run with study marked as optimizing in the thread that calls it."""
+    def run(*args, **kw):
+        mine = id(study) not in _optimizing()
+        _optimizing().add(id(study))
+        try:
+            return fn(*args, **kw)
+        finally:
+            if mine:
+                _optimizing().discard(id(study))
+    return run
+
+
 def _attr_json(key, value):
     """The JSON text of user attribute key's value (Optuna stores them as JSON too)."""
     if not isinstance(key, str):
@@ -709,12 +782,27 @@ class Trial:
         it back, a tuple as a list). Stored in the library at once (a discovery trial's when
         its study is created), in the storage when the trial is told. A value that is not JSON
         (NaN, a set, an object): TypeError or ValueError naming the key."""
-        self.study._set_user_attr(self, key, _attr_json(key, value))
+        self.study._set_user_attr(self, _user_key(key), _attr_json(key, value))
 
     @property
     def user_attrs(self):
         """The user attributes set on this trial (a new dict; values as JSON gives them back)."""
-        return {k: json.loads(v) for k, v in self._user_attrs.items()}
+        return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[0]
+
+    def set_system_attr(self, key, value):
+        """Optuna 3.1's Trial.set_system_attr (deprecated there: FutureWarning, as Optuna's):
+        stored as set_user_attr stores a user attribute, under the key "gpbo.system:" + key,
+        and read back as system_attrs (here and TrialRecord.system_attrs), not user_attrs."""
+        _deprecated("set_system_attr")
+        self.study._set_user_attr(self, _SYSTEM + key if isinstance(key, str) else key,
+                                  _attr_json(key, value))
+
+    @property
+    def system_attrs(self):
+        """Optuna 3.1's Trial.system_attrs (deprecated there: FutureWarning): the system
+        attributes set on this trial (a new dict)."""
+        _deprecated("system_attrs")
+        return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[1]
 
     def report(self, step, value):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
@@ -752,11 +840,12 @@ class TrialRecord:
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
-    key -> value, set with Trial.set_user_attr). Optuna's FrozenTrial names: number,
-    datetime_start, datetime_complete, duration, intermediate_values."""
+    key -> value, set with Trial.set_user_attr), system_attrs (Trial.set_system_attr's).
+    Optuna's FrozenTrial names: number, datetime_start, datetime_complete, duration,
+    intermediate_values, last_step."""
 
     __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
-                 "metrics", "feasible", "started", "finished", "user_attrs")
+                 "metrics", "feasible", "started", "finished", "user_attrs", "system_attrs")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -806,6 +895,12 @@ class TrialRecord:
     def intermediate_values(self):
         """Optuna's name for intermediate (dict step -> value)."""
         return self.intermediate
+
+    @property
+    def last_step(self):
+        """The largest step it reported, None when it reported none (Optuna's
+        FrozenTrial.last_step)."""
+        return max(self.intermediate) if self.intermediate else None
 
     def __repr__(self):
         return "TrialRecord(id=%d, state=%r, value=%r, params=%r)" % (
@@ -1048,7 +1143,10 @@ class Study:
         value, as Optuna's study.set_user_attr: stored at once (a stored study's, for every
         handle and process; a define-by-run study's before its first trial is told, when that
         trial creates it). A value that is not JSON: TypeError or ValueError naming the key."""
-        text = _attr_json(key, value)
+        self._set_attr(_user_key(key), _attr_json(key, value))
+
+    def _set_attr(self, key, text):
+        """The study's attribute key set to JSON text."""
         with self._lock:
             if self._undiscovered():
                 self._attrs[key] = text
@@ -1059,12 +1157,30 @@ class Study:
     def user_attrs(self):
         """The study's user attributes (a new dict, read from the storage now; values as JSON
         gives them back), as Optuna's study.user_attrs."""
+        return _split_attrs(self._all_attrs())[0]
+
+    def _all_attrs(self):
+        """The study's attributes as stored, system attributes (prefixed) included."""
         with self._lock:
             if self._undiscovered():
                 return {k: json.loads(v) for k, v in self._attrs.items()}
             out = C.c_char_p()
             check(_s.gpbo_study_attrs(self._handle(), C.byref(out)))
             return json.loads(out.value.decode()) if out.value else {}
+
+    def set_system_attr(self, key, value):
+        """Optuna 3.1's Study.set_system_attr (deprecated there: FutureWarning, as Optuna's):
+        stored as set_user_attr stores one, under the key "gpbo.system:" + key, and read back
+        as system_attrs, not user_attrs."""
+        _deprecated("set_system_attr")
+        self._set_attr(_SYSTEM + key if isinstance(key, str) else key, _attr_json(key, value))
+
+    @property
+    def system_attrs(self):
+        """Optuna 3.1's Study.system_attrs (deprecated there: FutureWarning): the study's
+        system attributes (a new dict)."""
+        _deprecated("system_attrs")
+        return _split_attrs(self._all_attrs())[1]
 
     @property
     def directions(self):
@@ -1555,8 +1671,9 @@ class Study:
         Optuna's FrozenTrial (``optuna.trial.create_trial``'s, an Optuna study's trials: its
         params, state, values, intermediate values and user attributes). value (values=,
         Optuna's name): the objective's value, or a study of several objectives' sequence or
-        dict of them; state: "complete" (with a value, the default) or "failed" (with a
-        reason, no value). metrics: other metrics, as tell takes them. intermediate_values: a
+        dict of them; state: "complete" (with a value, the default), "failed" (with a
+        reason, no value) or "pruned" (stored as a trial pruned here: its intermediate values,
+        its value their last, so a value given is none or that one, ValueError otherwise). metrics: other metrics, as tell takes them. intermediate_values: a
         dict step -> value (steps integers >= 0; a NaN or infinite value is left out, as
         Trial.report leaves it out); user_attrs: a dict key -> JSON-serializable value (as
         set_user_attr takes them); given, they replace a TrialRecord's or FrozenTrial's own.
@@ -1566,6 +1683,7 @@ class Study:
         same call: stored whole in one transaction on SQLite; on PostgreSQL reserved, then
         told with all of them (a process dying between the two leaves it for a worker to
         run)."""
+        system_attrs = {}  # a FrozenTrial's or TrialRecord's, carried over as Optuna's
         if trial is not _MISSING:  # Optuna's name: add_trial(trial=create_trial(...))
             if params is not _MISSING:
                 raise TypeError("add_trial takes params or trial (Optuna's name), not both")
@@ -1579,16 +1697,20 @@ class Study:
                 state = _state(ft.state)  # Optuna's member, by name
                 if state is TrialState.COMPLETE:
                     value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
+                elif state is TrialState.PRUNED:
+                    # checked below: its last intermediate value, or None
+                    value = ft.values[0] if ft.values and len(ft.values) == 1 else None
                 elif reason is None:  # where Optuna kept it
                     reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
             if intermediate_values is None:
                 intermediate_values = getattr(ft, "intermediate_values", None)
             if user_attrs is None:
                 user_attrs = getattr(ft, "user_attrs", None)
+            system_attrs = getattr(ft, "system_attrs", None) or {}
             params = dict(ft.params)
         if isinstance(params, TrialRecord):
             rec = params
-            if rec.state not in ("complete", "failed"):
+            if rec.state not in ("complete", "failed", "pruned"):
                 raise ValueError("add_trial adds a finished trial: trial %d is %s"
                                  % (rec.id, rec.state))
             if value is None and values is None and state is None:
@@ -1603,6 +1725,7 @@ class Study:
                 intermediate_values = rec.intermediate
             if user_attrs is None:
                 user_attrs = rec.user_attrs
+            system_attrs = rec.system_attrs
             params = rec.params
         if values is not None:
             if value is not None:
@@ -1621,8 +1744,12 @@ class Study:
             if value is not None:
                 raise ValueError("add_trial(state=FAIL) takes no value, as Optuna's")
             told = []
+        elif state is TrialState.PRUNED:
+            _pruned_value(value, intermediate_values)
+            told = []
         else:
-            raise ValueError("add_trial adds a complete or a failed trial, not %s" % state.name)
+            raise ValueError("add_trial adds a complete, a failed or a pruned trial, not %s"
+                             % state.name)
         with self._lock:
             if self._undiscovered():
                 raise ValueError("study %r has no space yet: add trials once its first trial "
@@ -1631,8 +1758,10 @@ class Study:
         arr = (C.c_double * max(len(vals), 1))(*vals)
         names, mvals = self._metrics_arrays(metrics)
         steps, svals = _added_steps(intermediate_values)
-        attrs = [(k.encode("utf-8"), _attr_json(k, v).encode("utf-8"))
+        attrs = [(_user_key(k).encode("utf-8"), _attr_json(k, v).encode("utf-8"))
                  for k, v in (user_attrs or {}).items()]
+        attrs += [((_SYSTEM + k).encode("utf-8"), _attr_json(k, v).encode("utf-8"))
+                  for k, v in system_attrs.items() if isinstance(k, str)]
         res = TrialResult()
         check(_s.gpbo_trial_result_init(C.byref(res), TrialResult.VERSION))
         if steps:
@@ -1643,7 +1772,7 @@ class Study:
             res.n_user_attrs = len(attrs)
             res.user_attr_keys = (C.c_char_p * len(attrs))(*[k for k, _ in attrs])
             res.user_attr_values = (C.c_char_p * len(attrs))(*[v for _, v in attrs])
-        res.state = 1 if state is TrialState.COMPLETE else 2  # gpbo_trial_state
+        res.state = _STATES.index(state)  # gpbo_trial_state
         objs = (C.c_double * max(len(told), 1))(*told)
         res.values = objs if told else None
         why = None if reason is None else str(reason).encode("utf-8", "replace")
@@ -1659,12 +1788,12 @@ class Study:
 
     def add_trials(self, trials):
         """add_trial for each of trials (TrialRecords, say another study's ``trials``): the
-        complete and failed ones are added, the others (running, pruned) skipped, as Optuna's
-        add_trials adds finished trials (Optuna's FrozenTrials likewise). Returns the new
-        ids."""
+        complete, failed and pruned ones are added, the others (running, waiting) skipped, as
+        Optuna's add_trials adds finished trials (Optuna's FrozenTrials likewise). Returns the
+        new ids."""
         return [self.add_trial(t) for t in trials
                 if not isinstance(t, TrialRecord) and not _frozen_trial(t)
-                or _state(t.state) in (TrialState.COMPLETE, TrialState.FAIL)]
+                or _state(t.state) in (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)]
 
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with
@@ -1856,7 +1985,8 @@ class Study:
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
                            started=info.started, finished=info.finished,
-                           user_attrs=json.loads(attrs.value.decode()) if attrs.value else {})
+                           **dict(zip(("user_attrs", "system_attrs"), _split_attrs(
+                               json.loads(attrs.value.decode()) if attrs.value else {}))))
 
     def _record_of(self, trial_id):
         """The TrialRecord of one trial, read from the storage now."""
@@ -1951,7 +2081,7 @@ class Study:
         state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
-        system_attrs is Optuna's, always empty here). A value is NaN unless the trial is
+        system_attrs: Trial.set_system_attr's). A value is NaN unless the trial is
         complete or pruned (its last intermediate value, as Optuna's); a parameter a trial
         does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
         python3-pandas): ImportError otherwise."""
@@ -1981,7 +2111,7 @@ class Study:
                 elif a == "values":
                     v = list(r.values) if r.state == "complete" else [None] * max(self._nobj, 1)
                 elif a == "system_attrs":
-                    v = {}
+                    v = r.system_attrs
                 else:
                     v = getattr(r, a)
                 if a == "value" and r.state not in ("complete", "pruned"):
@@ -2172,6 +2302,8 @@ class Study:
             f = func
         if f is _MISSING:
             raise TypeError("optimize() needs the objective: optimize(f, n_trials, ...)")
+        if id(self) in _optimizing():  # from its objective or a callback, as Optuna's
+            raise RuntimeError(_NESTED)
         if args:
             # Optuna's third is timeout, gpbo's was n_jobs: optimize(f, 100, 600) meant 600
             # seconds and ran 600 threads
@@ -2206,6 +2338,9 @@ class Study:
                 raise TypeError("callbacks must be functions cb(study, record), not %r" % (cb,))
         if gc_after_trial:  # Optuna's: a collection after each trial (cycles PyTorch leaves)
             f = _gc_after(f)
+        # an objective or callback running in any thread of this optimize marks the study
+        f = _in_optimize(self, f)
+        callbacks = [_in_optimize(self, cb) for cb in callbacks]
         bar = _progress_bar(self, n_trials, timeout) if show_progress_bar else None
         if bar is not None:
             callbacks.append(bar.update)

@@ -10,16 +10,19 @@
   queued row skipped and counted; importing again adds nothing; the copy's export is the
   original's, cell for cell (parameters, values, metrics, feasibility, reasons);
 - the same through JSON on standard input (`gpbo export ... | gpbo import SWEEP -`);
-- a study whose complete and failed trials have intermediate values: export -> import ->
-  export reads the same but for trial ids and seconds, through JSON and through CSV with its
+- a study whose complete, failed and pruned trials have intermediate values: export -> import
+  -> export reads the same but for trial ids and seconds, through JSON and through CSV with its
   `--steps` file;
 - several objectives: the objectives come back from the metrics, and `gpbo best` (the Pareto
   front) of the copy is the original's;
 - a Bayesian run after an import runs only what run_cap leaves, after the imported trials;
-- pruned, running, interrupted and queued rows skipped and counted;
+- user attributes (JSON "user_attrs", CSV's `user_attrs` column of JSON objects): a file's
+  read back in the study's export, export -> import -> export the same through JSON and CSV;
+- running, interrupted and queued rows skipped and counted, a pruned row added (no value, no
+  reason);
 - bad files (unknown parameter, value outside the space, unknown category, missing parameter,
   a value that is no number, a bad state, bad JSON, a bad intermediate value in JSON or in a
-  --steps file): exit 2, one line naming the file, the line or trial and the field, and nothing
+  --steps file, user attributes that are not a JSON object): exit 2, one line naming the file, the line or trial and the field, and nothing
   added.
 The copies are made into the storage given (SQLite -> SQLite, or SQLite -> PostgreSQL).
 """
@@ -149,8 +152,8 @@ def test_copy_csv(d):
     write(os.path.join(d, "a.csv"), a)
     dst = target(d, "dst")
     r = imported(d, ["sweep.yaml", "a.csv", "--storage", dst])
-    want = (f"a.csv: added {complete} complete and {failed} failed trials to study '{name}'; "
-            f"skipped 0 already in the study, 0 pruned, 0 running, 1 queued\n")
+    want = (f"a.csv: added {complete} complete, {failed} failed and 0 pruned trials to study "
+            f"'{name}'; skipped 0 already in the study, 0 running, 1 queued\n")
     check(r.returncode == 0 and r.stdout == want and r.stderr == "",
           f"import: {r.returncode} {r.stdout!r} {r.stderr!r} (want {want!r})")
     b = export(d, dst, name)
@@ -159,7 +162,7 @@ def test_copy_csv(d):
     check(list(csv_rows(b)[0].keys()) == list(rows[0].keys()), "the copy has other columns")
     # again: every row is already there
     r = imported(d, ["sweep.yaml", "a.csv", "--storage", dst])
-    check(r.returncode == 0 and f"added 0 complete and 0 failed trials" in r.stdout and
+    check(r.returncode == 0 and f"added 0 complete, 0 failed and 0 pruned trials" in r.stdout and
           f"skipped {complete + failed} already in the study" in r.stdout,
           f"second import: {r.returncode} {r.stdout!r} {r.stderr!r}")
     check(export(d, dst, name) == b, "a second import changed the study")
@@ -171,8 +174,8 @@ def test_copy_csv(d):
     other = name + "_json"
     aj = export(d, src, name, "json")
     r = imported(d, ["sweep.yaml", "-", "--storage", dst, "--study", other], stdin=aj)
-    check(r.returncode == 0 and r.stdout.startswith(f"standard input: added {complete} complete "
-                                                    f"and {failed} failed"),
+    check(r.returncode == 0 and r.stdout.startswith(f"standard input: added {complete} complete, "
+                                                    f"{failed} failed"),
           f"import from stdin: {r.returncode} {r.stdout!r} {r.stderr!r}")
     keep = ("state", "value", "params", "metrics", "reason", "feasible")
     pick = [{k: t[k] for k in keep} for t in json.loads(aj) if t["state"] != "queued"]
@@ -183,14 +186,16 @@ def test_copy_csv(d):
           "the JSON copy's CSV differs from the CSV copy's")
 
 
-# loss at three steps (epochs 0, 2, 4), then a final line; a wide net fails after its steps
+# loss at three steps (epochs 0, 2, 4), then a final line; a wide net fails after its steps.
+# It waits after each step so that the pruner (median) reads it before the program ends.
 OBJ_STEPS = """\
     #!/usr/bin/python3
-    import sys
+    import sys, time
     a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
     lr, units = float(a["lr"]), int(a["units"])
     for epoch in range(3):
         print(f"loss={(lr * 10 + units / 100) / (epoch + 1.37)} step={2 * epoch}", flush=True)
+        time.sleep(0.4)
     if units > 300:
         sys.exit("too wide")
     print(f"acc={units / 1000} loss={lr * 10 + units / 1000}")
@@ -200,7 +205,9 @@ STEPS_SWEEP = """\
     name: {name}
     method: random
     metric: {{name: loss, goal: minimize}}
-    run_cap: 8
+    run_cap: 10
+    early_terminate: {{type: median, startup_trials: 3}}
+    gpbo: {{seed: 5}}
     parameters:
       lr: {{distribution: log_uniform_values, min: 0.0001, max: 0.1}}
       units: {{distribution: int_uniform, min: 16, max: 512}}
@@ -209,7 +216,8 @@ STEPS_SWEEP = """\
 
 
 def steps_source(d, name):
-    """A study whose complete and failed trials have intermediate values, run on steps.db."""
+    """A study whose complete, failed and pruned trials have intermediate values, run on
+    steps.db (a median pruner)."""
     write(os.path.join(d, "steps.py"), OBJ_STEPS, 0o755)
     write(os.path.join(d, "steps.yaml"), textwrap.dedent(STEPS_SWEEP.format(name=name, py=PY)))
     r = run(["run", "steps.yaml", "--storage", "steps.db"], d, timeout=300)
@@ -223,18 +231,23 @@ def but_ids_and_seconds(trials):
 
 def test_steps_round_trip(d):
     """export -> import -> export, JSON and CSV (with --steps): the two exports read the same,
-    cell for cell, but for trial ids and seconds, intermediate values included."""
+    cell for cell, but for trial ids and seconds, intermediate values included, for complete,
+    failed and pruned trials (pruned rows were skipped before)."""
     name = unique_name("steps")
     src = steps_source(d, name)
     a = json.loads(export(d, src, name, "json", "steps.yaml"))
     states = [t["state"] for t in a]
-    check("complete" in states and "failed" in states and
-          set(states) <= {"complete", "failed"}, f"the source's trials: {states}")
-    check(all(len(t["intermediate"]) == 3 for t in a),
+    check("complete" in states and "failed" in states and "pruned" in states and
+          set(states) <= {"complete", "failed", "pruned"}, f"the source's trials: {states}")
+    check(all(len(t["intermediate"]) == 3 or t["state"] == "pruned" and t["intermediate"]
+              for t in a),
           f"every source trial has its 3 steps: {[t['intermediate'] for t in a]}")
     dst = target(d, "steps_dst")
     r = imported(d, ["steps.yaml", "-", "--storage", dst], stdin=json.dumps(a))
-    check(r.returncode == 0 and "added" in r.stdout, f"import: {r.returncode} {r.stderr!r}")
+    n = {s: states.count(s) for s in ("complete", "failed", "pruned")}
+    check(r.returncode == 0 and f"added {n['complete']} complete, {n['failed']} failed and "
+          f"{n['pruned']} pruned trials" in r.stdout, f"import: {r.returncode} {r.stdout!r} "
+          f"{r.stderr!r}")
     b = json.loads(export(d, dst, name, "json", "steps.yaml"))
     check(but_ids_and_seconds(b) == but_ids_and_seconds(a),
           f"the JSON copy's export differs:\n{a}\n{b}")
@@ -246,10 +259,70 @@ def test_steps_round_trip(d):
     other = name + "_csv"
     r = imported(d, ["steps.yaml", "t.csv", "--steps", "s.csv", "--storage", dst,
                      "--study", other])
-    check(r.returncode == 0 and "added" in r.stdout, f"CSV import: {r.returncode} {r.stderr!r}")
+    check(r.returncode == 0 and f"{n['pruned']} pruned trials" in r.stdout,
+          f"CSV import: {r.returncode} {r.stderr!r}")
     c = json.loads(export(d, dst, other, "json", "steps.yaml"))
     check(but_ids_and_seconds(c) == but_ids_and_seconds(a),
           f"the CSV copy's export differs:\n{a}\n{c}")
+
+
+# trials with user attributes of every JSON kind (a pruned one with intermediate values)
+ATTRS = [{"note": "warm start", "k": [1, 2.5], "nested": {"ok": True, "none": None},
+          "ü": "é, \"quoted\"", "n": -3},
+         {"why": "out of memory"},
+         {}]
+ATTRS_ROWS = [
+    {"trial": 0, "state": "complete", "value": 1.5,
+     "params": {"lr": 0.01, "units": 64, "step": 0.5, "act": "relu", "seed": 3},
+     "metrics": {"mem": 236.8}, "user_attrs": ATTRS[0]},
+    {"trial": 1, "state": "failed", "value": None,
+     "params": {"lr": 0.02, "units": 400, "step": 0.25, "act": "tanh", "momentum": 0.7,
+                "seed": 3}, "reason": "too wide", "user_attrs": ATTRS[1]},
+    {"trial": 2, "state": "pruned", "value": None,
+     "params": {"lr": 0.001, "units": 100, "step": 0.75, "act": "relu", "seed": 3},
+     "intermediate": [[0, 2.5], [3, 1.25]], "user_attrs": ATTRS[2]},
+]
+
+
+def test_user_attrs_round_trip(d):
+    """User attributes go through export and import (they were not exported, so a copy lost
+    them): JSON "user_attrs": {key: value}, CSV a `user_attrs` column holding the JSON object
+    (only when some trial has any). A file's attributes read back from the study's export; its
+    export -> import -> export reads the same but for ids and seconds, through JSON and CSV."""
+    name = unique_name("attrs")
+    sweep(d, name)
+    dst = target(d, "attrs")
+    r = imported(d, ["sweep.yaml", "-", "--storage", dst], stdin=json.dumps(ATTRS_ROWS))
+    check(r.returncode == 0 and "added 1 complete, 1 failed and 1 pruned" in r.stdout,
+          f"attrs import: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    a = json.loads(export(d, dst, name, "json"))
+    check([t.get("user_attrs") for t in a] == ATTRS, f"the exported attributes: {a}")
+    check(a[2]["intermediate"] == [[0, 2.5], [3, 1.25]], f"the pruned trial's steps: {a[2]}")
+    c = export(d, dst, name)
+    rows = csv_rows(c)
+    check(list(rows[0].keys())[-1] == "user_attrs" and
+          [json.loads(x["user_attrs"]) if x["user_attrs"] else {} for x in rows] == ATTRS,
+          f"the CSV's user_attrs column: {c!r}")
+    write(os.path.join(d, "attrs.csv"), c)
+    r = run(["export", "sweep.yaml", "--storage", dst, "--study", name, "--steps"], d)
+    write(os.path.join(d, "attrs_steps.csv"), r.stdout)
+    for fmt, args, text in (("json", ["-"], json.dumps(a)),
+                            ("csv", ["attrs.csv", "--steps", "attrs_steps.csv"], None)):
+        other = f"{name}_{fmt}"
+        r = imported(d, ["sweep.yaml"] + args + ["--storage", dst, "--study", other],
+                     stdin=text)
+        check(r.returncode == 0 and "added 1 complete, 1 failed and 1 pruned" in r.stdout,
+              f"{fmt} import: {r.returncode} {r.stdout!r} {r.stderr!r}")
+        b = json.loads(export(d, dst, other, "json"))
+        check(but_ids_and_seconds(b) == but_ids_and_seconds(a),
+              f"the {fmt} copy's export differs:\n{a}\n{b}")
+    # a study without user attributes exports no user_attrs column (its CSV is as before)
+    plain = name + "_plain"
+    rows = [dict(t, user_attrs={}) for t in ATTRS_ROWS]
+    r = imported(d, ["sweep.yaml", "-", "--storage", dst, "--study", plain],
+                 stdin=json.dumps(rows))
+    check(r.returncode == 0, f"plain import: {r.stderr!r}")
+    check("user_attrs" not in export(d, dst, plain).splitlines()[0], "a user_attrs column")
 
 
 def test_objectives(d):
@@ -315,17 +388,29 @@ def test_skipped_states(d):
     dst = target(d, "skip")
     r = imported(d, ["sweep.yaml", "s.csv", "--storage", dst])
     check(r.returncode == 0 and r.stdout.endswith(
-        "added 1 complete and 1 failed trials to study '%s'; skipped 1 already in the study, "
-        "1 pruned, 2 running, 1 queued\n" % name), f"skipped: {r.stdout!r} {r.stderr!r}")
+        "added 1 complete, 1 failed and 1 pruned trials to study '%s'; skipped 1 already in the "
+        "study, 2 running, 1 queued\n" % name), f"skipped: {r.stdout!r} {r.stderr!r}")
     rows = csv_rows(export(d, dst, name))
-    check([(x["state"], x["reason"], x["metrics.mem"]) for x in rows] ==
-          [("complete", "", "236.8"), ("failed", "exit status 1: too wide, for tanh", "")],
+    check([(x["state"], x["value"], x["reason"], x["metrics.mem"]) for x in rows] ==
+          [("complete", "1.5", "", "236.8"), ("pruned", "", "", ""),
+           ("failed", "", "exit status 1: too wide, for tanh", "")],
           f"the added trials: {rows}")
 
 
 BAD_ROW = ('"params": {"lr": 0.01, "units": 64, "step": 0.5, "act": "relu", "seed": 3}')
 BAD = [
     # (file name, text, what the one line holds)
+    # user attributes: not an object (JSON), a cell that is not a JSON object (CSV)
+    ("a1.json", '[{"trial": 3, "state": "complete", "value": 1, %s, '
+                '"user_attrs": [1, 2]}]' % BAD_ROW,
+     ["a1.json: trial 3:", "user_attrs", "not an object"]),
+    ("a2.csv", "state,value,lr,units,step,act,momentum,seed,user_attrs\n"
+               "complete,1,0.01,64,0.5,relu,,3,\"{\"\"a\"\": 1}\"\n"
+               "complete,1,0.02,64,0.5,relu,,3,[1]\n",
+     ["a2.csv:3:", "user_attrs", "'[1]' is not a JSON object"]),
+    ("a3.csv", "state,value,lr,units,step,act,momentum,seed,user_attrs\n"
+               "complete,1,0.02,64,0.5,relu,,3,\"{\"\"a\"\": 1, \"\"a\"\": 2}\"\n",
+     ["a3.csv:2:", "user_attrs", "is not a JSON object"]),
     # intermediate values: a negative step, a value that is no number, not pairs, a step twice
     ("s1.json", '[{"trial": 8, "state": "complete", "value": 1, %s, '
                 '"intermediate": [[0, 0.5], [-1, 0.25]]}]' % BAD_ROW,
@@ -423,7 +508,7 @@ def test_bad_files(d):
                         "0,complete,5,2\n",
                         ["st.csv:4:", "step", "step 5 of trial 0 is given twice"]),
                        ("trial,state,step,value\n5,complete,0,1\n",
-                        ["st.csv:2:", "trial", "trial 5 has no complete or failed row in t.csv"]),
+                        ["st.csv:2:", "trial", "trial 5 has no complete, failed or pruned row in t.csv"]),
                        ("trial,state,value\n0,complete,1\n", ["st.csv:1:", "no 'step' column"])]:
         write(os.path.join(d, "st.csv"), text)
         r = imported(d, ["sweep.yaml", "t.csv", "--steps", "st.csv", "--storage", "bad.db"])
@@ -431,10 +516,12 @@ def test_bad_files(d):
         check(r.returncode == 2 and len(lines) == 1 and r.stdout == "" and
               lines[0].startswith("gpbo import: st.csv") and all(w in lines[0] for w in want),
               f"steps {text!r}: {r.returncode} {r.stderr!r} (want {want})")
-    # its pruned trial's values are left out, as its row is
-    write(os.path.join(d, "st.csv"), "trial,state,step,value\n1,pruned,0,1\n")
+    # its pruned trial's values come with it, as its row does
+    write(os.path.join(d, "st.csv"), "trial,state,step,value\n1,pruned,0,1\n1,pruned,3,0.5\n")
     r = imported(d, ["sweep.yaml", "t.csv", "--steps", "st.csv", "--storage", "ok.db"])
     check(r.returncode == 0 and "1 pruned" in r.stdout, f"pruned steps: {r.stderr!r}")
+    r = run(["export", "sweep.yaml", "--storage", "ok.db", "--study", name, "--steps"], d)
+    check(r.stdout.endswith("1,pruned,0,1\n1,pruned,3,0.5\n"), f"pruned steps: {r.stdout!r}")
     write(os.path.join(d, "j.json"), '[{"trial": 0, "state": "complete", "value": 1, %s}]'
           % BAD_ROW)
     r = imported(d, ["sweep.yaml", "j.json", "--steps", "st.csv", "--storage", "bad.db"])
@@ -454,7 +541,7 @@ def test_bad_files(d):
 
 def main():
     tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
-             test_skipped_states]
+             test_skipped_states, test_user_attrs_round_trip]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])

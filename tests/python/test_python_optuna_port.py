@@ -521,7 +521,8 @@ def test_port_add_trial_warm_start_as_optuna(tmp_path):
 
 def test_add_trials_copies_another_study(tmp_path):
     """add_trials(other.trials) copies a study's finished trials (params, values, failure
-    reasons, metrics) into a stored one, skipping what did not finish; a study of two
+    reasons, metrics; pruned ones included) into a stored one, skipping what did not finish; a
+    study of two
     objectives keeps its Pareto front."""
     space = {"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", "b"])}
 
@@ -540,9 +541,9 @@ def test_add_trials_copies_another_study(tmp_path):
     dst = gpbo.Study(space, storage="sqlite:///%s" % (tmp_path / "copy.db"), name="copy",
                      seed=9, strategy="random")
     ids = dst.add_trials(src.trials)
-    assert ids == list(range(8))
+    assert ids == list(range(9))  # the pruned one too (skipped before), not the running one
     pairs = [(a.params, a.state, a.value if a.state == "complete" else None, a.reason)
-             for a in src.trials[:8]]
+             for a in src.trials[:9]]
     assert [(b.params, b.state, b.value if b.state == "complete" else None, b.reason)
             for b in dst.trials] == pairs
     assert dst.trials[3].state == "failed" and "diverged" in dst.trials[3].reason
@@ -561,7 +562,8 @@ def test_add_trials_copies_another_study(tmp_path):
 
 def test_add_trial_refusals():
     """What add_trial refuses, nothing added: a complete trial without a value or with a
-    non-finite one, a failed one with a value, a pruned one, a value outside the space, an
+    non-finite one, a failed one with a value, a running one, a pruned one with a value that is
+    not its last intermediate value, a value outside the space, an
     unknown or missing parameter, the cap; a define-by-run study before its first trial."""
     study = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 3)}, seed=1)
     bad = [
@@ -569,7 +571,13 @@ def test_add_trial_refusals():
         (lambda: study.add_trial({"x": 0.5, "n": 2}, math.nan), ValueError, "finite"),
         (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="failed"), ValueError,
          "no value"),
-        (lambda: study.add_trial({"x": 0.5, "n": 2}, state="pruned"), ValueError, "PRUNED"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, state="running"), ValueError, "RUNNING"),
+        # a pruned trial's value is its last intermediate value: another one is refused
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="pruned",
+                                 intermediate_values={0: 2.0}), ValueError,
+         "last intermediate value"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="pruned"), ValueError,
+         "last intermediate value"),
         (lambda: study.add_trial({"x": 1.5, "n": 2}, 1.0), gpbo.GpboError, "x"),
         (lambda: study.add_trial({"x": 0.5, "n": 2, "z": 1}, 1.0), ValueError, "unknown"),
         (lambda: study.add_trial({"x": 0.5}, 1.0), ValueError, "missing"),
@@ -585,6 +593,48 @@ def test_add_trial_refusals():
     assert len(study.trials) == 1
     with pytest.raises(ValueError, match="no space yet"):
         gpbo.Study(direction="minimize").add_trial({"x": 0.5}, 1.0)
+
+
+def test_add_trial_pruned_as_optunas(tmp_path):
+    """Optuna 3.1's add_trial(create_trial(state=PRUNED, ...)) adds a pruned trial (gpbo's
+    refused it): side by side, the same pruned trials (with intermediate values and a value,
+    with intermediate values and none, with neither) read back as Optuna's (state, value: the
+    last intermediate value, intermediate values; but see below), from a stored study
+    reopened too; they
+    count as pruned, not as the best."""
+    from optuna.distributions import FloatDistribution
+    dists = {"x": FloatDistribution(0, 1)}
+    PR = optuna.trial.TrialState.PRUNED
+    made = [optuna.trial.create_trial(params={"x": 0.25}, distributions=dists, state=PR,
+                                      value=0.75, intermediate_values={0: 2.0, 3: 0.75}),
+            optuna.trial.create_trial(params={"x": 0.5}, distributions=dists, state=PR,
+                                      intermediate_values={1: 1.5}),
+            optuna.trial.create_trial(params={"x": 0.625}, distributions=dists, state=PR),
+            optuna.trial.create_trial(params={"x": 0.875}, distributions=dists, value=2.385)]
+    theirs = optuna.create_study()
+    url = "sqlite:///%s" % (tmp_path / "pruned.db")
+    ours = gpbo.Study({"x": gpbo.Uniform(0, 1)}, storage=url, name="p", strategy="random")
+    for study in (theirs, ours):
+        for t in made:
+            study.add_trial(t)
+
+    def seen(t):
+        v = t.value
+        return (t.params, t.state.name, None if v is None or math.isnan(v) else v,
+                t.intermediate_values)
+
+    want = [seen(t) for t in theirs.trials]
+    assert [w[1] for w in want] == ["PRUNED", "PRUNED", "PRUNED", "COMPLETE"]
+    # the one difference (docs/python.md): a pruned trial added without a value but with
+    # intermediate values reads as its last one here (gpbo keeps no value of a pruned trial:
+    # its value is its last intermediate value, as optimize gives a pruned trial in Optuna);
+    # Optuna's keeps None
+    assert want[1][2] is None
+    want[1] = want[1][:2] + (1.5,) + want[1][3:]
+    assert [seen(t) for t in ours.trials] == want
+    assert [seen(t) for t in gpbo.Study(storage=url, name="p").trials] == want
+    assert ours.best_value == theirs.best_value == 2.385
+    assert len(ours.get_trials(states=(gpbo.TrialState.PRUNED,))) == 3
 
 
 def test_one_objective_told_a_sequence_of_one_as_optuna():
@@ -1226,8 +1276,9 @@ def test_add_trial_takes_optunas_frozen_trial():
     """Optuna's add_trial takes a FrozenTrial (optuna.trial.create_trial's, or an Optuna
     study's trials to copy). gpbo's took one for a params dict and refused its complete trial
     with "a complete trial needs its value", which it had. Now its params, state and value
-    are added (add_trials skips the pruned and running ones, as it skips such TrialRecords),
-    with its user attributes and reports (test_add_trial_keeps_reports_and_user_attrs)."""
+    are added (add_trials skips the running ones, as it skips such TrialRecords; a pruned
+    one is added, as Optuna 3.1 adds it), with its user attributes and reports
+    (test_add_trial_keeps_reports_and_user_attrs)."""
     from optuna.distributions import CategoricalDistribution, FloatDistribution
 
     def objective(trial):
@@ -1244,9 +1295,9 @@ def test_add_trial_takes_optunas_frozen_trial():
     ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "c": gpbo.Categorical(["a", None])},
                       strategy="random", seed=3)
     ids = ours.add_trials(theirs.trials)
-    kept = [t for t in theirs.trials if t.state.name in ("COMPLETE", "FAIL")]
+    kept = [t for t in theirs.trials if t.state.name in ("COMPLETE", "FAIL", "PRUNED")]
     recs = ours.trials
-    assert ids == [r.id for r in recs] and len(recs) == len(kept) == 5
+    assert ids == [r.id for r in recs] and len(recs) == len(kept) == 6
     assert [(r.state.name, r.params) for r in recs] == [(t.state.name, t.params) for t in kept]
     assert [r.value for r in recs if r.state == "complete"] == \
         [t.value for t in kept if t.state.name == "COMPLETE"]
@@ -1270,7 +1321,9 @@ def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
     pruned one), and FrozenTrials made with create_trial, added to an Optuna study and to a
     stored gpbo study; each trial reads back as Optuna's (params, state, value, intermediate
     values, user attributes), from the handle that added them and from one opened afterwards,
-    and a TrialRecord copied on (add_trials of gpbo trials) keeps them too."""
+    and a TrialRecord copied on (add_trials of gpbo trials) keeps them too. Pruned trials are
+    added too (gpbo refused them before): an Optuna study's and create_trial's, with the value
+    Optuna gives a pruned trial (its last intermediate value)."""
     from optuna.distributions import FloatDistribution, IntDistribution
 
     def objective(trial):
@@ -1295,7 +1348,11 @@ def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
             optuna.trial.create_trial(params={"x": 0.5, "n": 1}, distributions=dists,
                                       state=optuna.trial.TrialState.FAIL,
                                       intermediate_values={1: 9.5},
-                                      user_attrs={"why": "out of memory"})]
+                                      user_attrs={"why": "out of memory"}),
+            optuna.trial.create_trial(params={"x": 0.125, "n": 2}, distributions=dists,
+                                      state=optuna.trial.TrialState.PRUNED, value=3.25,
+                                      intermediate_values={0: 6.5, 4: 3.25},
+                                      user_attrs={"pruned at": 4})]
     theirs = optuna.create_study()
     url = "sqlite:///%s" % (tmp_path / "added.db")
     ours = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 4)}, storage=url,
@@ -1308,13 +1365,15 @@ def test_add_trial_keeps_reports_and_user_attrs(tmp_path):
                 study.add_trial(t)
 
     def seen(t):
-        return (t.params, t.state.name, t.value if t.state.name == "COMPLETE" else None,
+        return (t.params, t.state.name,
+                t.value if t.state.name in ("COMPLETE", "PRUNED") else None,
                 t.intermediate_values, t.user_attrs)
 
-    # Optuna's add_trials adds the pruned one too; gpbo's skips it (add_trial: complete or
-    # failed)
-    want = [seen(t) for t in theirs.trials if t.state.name != "PRUNED"]
-    assert len(want) == 6 and [w[1] for w in want].count("FAIL") == 2
+    # Optuna's add_trials adds the pruned ones too, and so does gpbo's now
+    want = [seen(t) for t in theirs.trials]
+    assert len(want) == 8 and [w[1] for w in want].count("FAIL") == 2
+    assert [w[1] for w in want].count("PRUNED") == 2 and all(
+        w[2] == w[3][max(w[3])] for w in want if w[1] == "PRUNED")
     assert all(w[3] and w[4] for w in want)  # every one has reports and user attributes
     assert [seen(t) for t in ours.trials] == want
     again = gpbo.Study(storage=url, name="added")
@@ -1364,3 +1423,143 @@ def test_optimize_and_add_trial_take_optunas_keyword_names():
     with pytest.raises(TypeError, match="params or trial"):
         ours.add_trial({"x": 0.5}, 1.0, trial=made)
     assert len(ours.trials) == 4
+
+
+def test_nested_optimize_raises_as_optunas():
+    """Optuna 3.1 refuses study.optimize from inside an objective (or a callback) of the same
+    study's optimize with RuntimeError; gpbo's ran a second loop inside the first. Side by
+    side: the same message, the trial failed, the RuntimeError out of the outer optimize (with
+    catch=(), Optuna's default); another study's optimize inside the objective is allowed."""
+    def run(make):
+        study = make()
+        other = make()
+        seen = []
+
+        def nested(trial):
+            x = trial.suggest_float("x", 0, 1)
+            other.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+            if trial.number == 1:
+                try:
+                    study.optimize(lambda t: 1.0, n_trials=1)
+                except RuntimeError as e:
+                    seen.append(str(e))
+                    raise
+            return x
+
+        with pytest.raises(RuntimeError) as e:
+            study.optimize(nested, n_trials=3, catch=())
+        states = sorted(t.state.name for t in study.trials)
+        cb_errors = []
+
+        def callback(s, t):
+            try:
+                s.optimize(lambda t: 1.0, n_trials=1)
+            except RuntimeError as e:
+                cb_errors.append(str(e))
+
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1, callbacks=[callback])
+        return str(e.value), seen, states, len(other.trials), cb_errors
+
+    theirs = run(lambda: optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1)))
+    ours = run(lambda: gpbo.Study(seed=1, strategy="random"))
+    assert theirs[0] == "Nested invocation of `Study.optimize` method isn't allowed."
+    assert ours == theirs
+    # in a worker thread of n_jobs=2 too (Optuna's thread pool raises it or not by timing:
+    # an exception of its last trials is not checked; gpbo's raises it)
+    study = gpbo.Study(seed=1, strategy="random")
+    seen = []
+
+    def nested(trial):
+        trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            try:
+                study.optimize(lambda t: 1.0, n_trials=1)
+            except RuntimeError as e:
+                seen.append(str(e))
+                raise
+        return 1.0
+
+    with pytest.raises(RuntimeError, match="Nested invocation"):
+        study.optimize(nested, n_trials=4, n_jobs=2, catch=())
+    assert seen == [theirs[0]] and study.trials[2].state == "failed"
+    # the study is usable afterwards, from this thread and as an ordinary optimize
+    study = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=1, strategy="random")
+    study.optimize(lambda p: p["x"], n_trials=2)
+    assert len(study.trials) == 2
+
+
+def test_last_step_as_optunas():
+    """FrozenTrial.last_step (Optuna's: the largest step reported, None when none) on
+    TrialRecord, which had no such attribute (AttributeError in a ported script)."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        for step in {0: [], 1: [3, 0, 7], 2: [2]}.get(trial.number, [1, 5]):
+            trial.report(x + step, step) if isinstance(trial, optuna.Trial) else \
+                trial.report(step, x + step)
+        if trial.number == 2:
+            raise optuna.TrialPruned()
+        return x
+
+    theirs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=2))
+    theirs.optimize(objective, n_trials=4)
+    ours = gpbo.Study(seed=2, strategy="random")
+    ours.optimize(objective, n_trials=4)
+    want = [t.last_step for t in theirs.trials]
+    assert want == [None, 7, 2, 5]
+    assert [t.last_step for t in ours.trials] == want
+
+
+def test_system_attrs_as_optuna31(tmp_path):
+    """Optuna 3.1's trial.set_system_attr / trial.system_attrs and study.set_system_attr /
+    study.system_attrs (each deprecated there with a FutureWarning): gpbo had none of them
+    (AttributeError). Side by side: the same warnings (category and message), the same
+    attributes read back (FrozenTrial/TrialRecord.system_attrs, study.system_attrs), user
+    attributes apart from them, a stored study reopened; add_trial carries a FrozenTrial's
+    system attributes as Optuna's does; a user attribute key in gpbo's reserved prefix is
+    refused."""
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        trial.set_system_attr("origin", {"run": trial.number, "tags": ["a", None]})
+        trial.set_user_attr("note", "n%d" % trial.number)
+        assert trial.system_attrs == {"origin": {"run": trial.number, "tags": ["a", None]}}
+        assert trial.user_attrs == {"note": "n%d" % trial.number}
+        return x
+
+    def run(study):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            study.set_system_attr("source", "port")
+            study.set_user_attr("owner", "me")
+            study.optimize(objective, n_trials=2)
+            got = study.system_attrs
+        msgs = sorted({(x.category.__name__, str(x.message)) for x in w
+                       if issubclass(x.category, FutureWarning)})
+        return msgs, got, study.user_attrs, [(t.system_attrs, t.user_attrs) for t in study.trials]
+
+    theirs = run(optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=4)))
+    url = "sqlite:///%s" % (tmp_path / "sys.db")
+    ours = run(gpbo.Study(storage=url, name="sys", seed=4, strategy="random"))
+    assert len(theirs[0]) == 2 and all(c == "FutureWarning" for c, _ in theirs[0])
+    assert ours == theirs
+    again = gpbo.Study(storage=url, name="sys")
+    with pytest.warns(FutureWarning):
+        assert again.system_attrs == {"source": "port"}
+    assert again.user_attrs == {"owner": "me"}
+    assert [(t.system_attrs, t.user_attrs) for t in again.trials] == theirs[3]
+    # add_trial of a FrozenTrial keeps its system attributes, as Optuna's
+    from optuna.distributions import FloatDistribution
+    made = optuna.trial.create_trial(params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)},
+                                     value=0.5, system_attrs={"k": [1]}, user_attrs={"u": 2})
+    o = optuna.create_study()
+    o.add_trial(made)
+    tid = again.add_trial(made)
+    rec = again.trials[tid]
+    assert (rec.system_attrs, rec.user_attrs) == (o.trials[0].system_attrs, o.trials[0].user_attrs)
+    copy = gpbo.Study({"x": gpbo.Uniform(0, 1)}, strategy="random")
+    copy.add_trials(again.trials)
+    assert [(t.system_attrs, t.user_attrs) for t in copy.trials] == \
+        [(t.system_attrs, t.user_attrs) for t in again.trials]
+    df = again.trials_dataframe(attrs=("number", "system_attrs"))
+    assert list(df["system_attrs_origin"][:2]) == [t[0]["origin"] for t in theirs[3]]
+    with pytest.raises(ValueError, match="system"):
+        again.set_user_attr("gpbo.system:x", 1)

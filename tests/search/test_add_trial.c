@@ -10,6 +10,8 @@
  *    reservation taken back on PostgreSQL;
  *  - intermediate values and user attributes (result version 2) stored with the trial, bad
  *    ones refused, and a storage refusing the values storing nothing of the trial;
+ *  - pruned trials: stored as a trial pruned here is (no value, no reason, their intermediate
+ *    values), in memory and stored, and taken by the Bayesian strategy as one pruned here;
  *  - the Bayesian strategy warm-started with 16 points of a quadratic: its first model holds
  *    them and its first proposal lands nearer the minimum than any of them, over several seeds.
  * The stored cases run on an SQLite file, or on the PostgreSQL server whose URL file is the
@@ -85,7 +87,7 @@ static void test_refused(void **state)
         rs[k] = r;
     rs[0].version = GPBO_TRIAL_RESULT_VERSION + 1;
     rs[1].state = GPBO_TRIAL_RUNNING;
-    rs[2].state = GPBO_TRIAL_PRUNED;
+    rs[2].state = (gpbo_trial_state)GPBO_TRIAL_STATE_COUNT;
     rs[3].values = NULL;
     rs[4].values = &nan;
     rs[5].n_metrics = 1; /* NULL names */
@@ -541,6 +543,132 @@ static void test_bayes_warm_start(void **state)
     gpbo_space_free(sp);
 }
 
+/* A pruned trial is added as gpbo_study_tell_pruned leaves one: state pruned, no value (its
+ * values are not read), no reason, its intermediate values and user attributes; one with no
+ * intermediate values too. In memory and stored (read back by a handle opened afterwards). */
+static void test_pruned(void **state)
+{
+    (void)state;
+    gpbo_space *sp = mixed_space();
+    const long steps[4] = {0, 1, 3, 1};
+    const double sv[4] = {0.9, 0.5, 0.25, 0.4};
+    const char *keys[2] = {"note", "k"}, *json[2] = {"\"warm\"", "[1, 2.5]"};
+    double p0[4] = {0.003, 17, 1, 0.9}, p1[4] = {0.5, 2, 0, NAN}, v = 7.25;
+    for (int stored = 0; stored < 2; stored++) {
+        char name[64];
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.strategy = "random";
+        study_name(name, sizeof name, "pruned");
+        gpbo_study *s = gpbo_study_open(stored ? storage : NULL, name, sp, &o);
+        assert_non_null(s);
+        gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT, bare = GPBO_TRIAL_RESULT_INIT;
+        r.state = GPBO_TRIAL_PRUNED;
+        r.values = &v; /* not read */
+        r.reason = "not read either";
+        r.n_steps = 4;
+        r.steps = steps;
+        r.step_values = sv;
+        r.n_user_attrs = 2;
+        r.user_attr_keys = keys;
+        r.user_attr_values = json;
+        bare.state = GPBO_TRIAL_PRUNED;
+        size_t id = 9;
+        assert_int_equal(gpbo_study_add_trial(s, p0, &r, SIZE_MAX, &id), GPBO_OK);
+        assert_int_equal(id, 0);
+        assert_int_equal(gpbo_study_add_trial(s, p1, &bare, SIZE_MAX, &id), GPBO_OK);
+        assert_int_equal(id, 1);
+        for (int h = 0; h < 1 + stored; h++) {
+            gpbo_study *q = h ? gpbo_study_open(storage, name, sp, &o) : s;
+            assert_non_null(q);
+            check_steps_attrs(q, 0);
+            gpbo_trial_info t;
+            assert_int_equal(gpbo_study_trial(q, 0, &t), GPBO_OK);
+            assert_int_equal(t.state, GPBO_TRIAL_PRUNED);
+            assert_true(isnan(t.value) && t.reason == NULL && t.finished >= t.started);
+            assert_true(t.values[0] == 0.003 && t.values[3] == 0.9);
+            assert_int_equal(gpbo_study_trial(q, 1, &t), GPBO_OK);
+            assert_int_equal(t.state, GPBO_TRIAL_PRUNED);
+            assert_true(isnan(t.value) && t.reason == NULL && t.nsteps == 0);
+            size_t counts[GPBO_TRIAL_STATE_COUNT];
+            gpbo_study_counts(q, counts);
+            assert_int_equal(counts[GPBO_TRIAL_PRUNED], 2);
+            assert_int_equal(counts[GPBO_TRIAL_RUNNING], 0);
+            gpbo_trial_info b;
+            assert_int_not_equal(gpbo_study_best(q, &b), GPBO_OK); /* no complete trial */
+            if (h)
+                gpbo_study_close(q);
+        }
+        gpbo_study_close(s);
+    }
+    gpbo_space_free(sp);
+}
+
+/* Two Bayesian studies of the same seed and the same 12 complete trials, then one point pruned
+ * after the same intermediate values: told pruned in one (enqueued, asked, reported,
+ * gpbo_study_tell_pruned), added pruned in the other. Their models hold the same observations
+ * (the pruned one among them: 13) and their next proposals are the same point: the strategy
+ * takes an added pruned trial as one pruned here. Before, the add was refused. */
+static void test_pruned_as_told(void **state)
+{
+    (void)state;
+    gpbo_space *sp = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(sp, "x", 0, 1, 0), GPBO_OK);
+    assert_int_equal(gpbo_space_add_float(sp, "y", 0, 1, 0), GPBO_OK);
+    const long steps[3] = {0, 2, 5};
+    const double sv[3] = {0.61, 0.43, 0.385};
+    double pruned_at[2] = {0.137, 0.862};
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        gpbo_study *s[2];
+        size_t n[2];
+        double next[2][2];
+        for (int added = 0; added < 2; added++) {
+            gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+            o.strategy = "bayes";
+            o.seed = seed;
+            s[added] = gpbo_study_open(NULL, "as-told", sp, &o);
+            assert_non_null(s[added]);
+            for (int i = 0; i < 12; i++) {
+                double p[2] = {fmod(0.618 * i + 0.1 * (double)seed, 1), fmod(0.382 * i, 1)};
+                double v = bowl(p);
+                gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT;
+                r.values = &v;
+                assert_int_equal(gpbo_study_add_trial(s[added], p, &r, SIZE_MAX, NULL), GPBO_OK);
+            }
+            size_t id = 0;
+            if (added) {
+                gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT;
+                r.state = GPBO_TRIAL_PRUNED;
+                r.n_steps = 3;
+                r.steps = steps;
+                r.step_values = sv;
+                assert_int_equal(gpbo_study_add_trial(s[added], pruned_at, &r, SIZE_MAX, &id),
+                                 GPBO_OK);
+            } else {
+                double p[2];
+                assert_int_equal(gpbo_study_enqueue(s[added], pruned_at, SIZE_MAX, NULL), GPBO_OK);
+                assert_int_equal(gpbo_study_ask(s[added], &id, p), GPBO_OK);
+                assert_true(p[0] == pruned_at[0] && p[1] == pruned_at[1]);
+                assert_int_equal(gpbo_study_report_many(s[added], id, 3, steps, sv), GPBO_OK);
+                assert_int_equal(gpbo_study_tell_pruned(s[added], id), GPBO_OK);
+            }
+            assert_int_equal(id, 12);
+            gpbo_gp *gp = NULL;
+            gpbo_study_model_info info;
+            assert_int_equal(gpbo_study_model(s[added], &gp, &info), GPBO_OK);
+            n[added] = info.n;
+            gpbo_gp_free(gp);
+            assert_int_equal(gpbo_study_ask(s[added], &id, next[added]), GPBO_OK);
+            assert_int_equal(id, 13);
+        }
+        assert_int_equal(n[0], 13);
+        assert_int_equal(n[1], n[0]);
+        assert_true(next[0][0] == next[1][0] && next[0][1] == next[1][1]);
+        gpbo_study_close(s[0]);
+        gpbo_study_close(s[1]);
+    }
+    gpbo_space_free(sp);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -563,6 +691,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_finish_refused),
         cmocka_unit_test(test_steps_attrs),
         cmocka_unit_test(test_bayes_warm_start),
+        cmocka_unit_test(test_pruned),
+        cmocka_unit_test(test_pruned_as_told),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0])
