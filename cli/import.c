@@ -168,19 +168,7 @@ static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *
         t->held++;
         return GPBO_OK;
     }
-    gpbo_trial_result res = GPBO_TRIAL_RESULT_INIT;
-    res.state = r->state;
-    res.values = r->values;
-    res.reason = r->reason;
-    res.n_metrics = r->nmetrics;
-    res.metric_names = (const char *const *)r->mnames;
-    res.metric_values = r->mvalues;
-    res.n_steps = r->nsteps;
-    res.steps = r->steps;
-    res.step_values = r->svalues;
-    res.n_user_attrs = r->nattrs;
-    res.user_attr_keys = (const char *const *)r->akeys;
-    res.user_attr_values = (const char *const *)r->avalues;
+    gpbo_trial_result res = import_row_result(r);
     int rc = gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL);
     if (rc != GPBO_OK)
         return rc;

@@ -108,6 +108,24 @@ static void row_free(import_row *r)
     free(r->avalues);
 }
 
+gpbo_trial_result import_row_result(const import_row *r)
+{
+    gpbo_trial_result res = GPBO_TRIAL_RESULT_INIT;
+    res.state = r->state;
+    res.values = r->values;
+    res.reason = r->reason;
+    res.n_metrics = r->nmetrics;
+    res.metric_names = (const char *const *)r->mnames;
+    res.metric_values = r->mvalues;
+    res.n_steps = r->nsteps;
+    res.steps = r->steps;
+    res.step_values = r->svalues;
+    res.n_user_attrs = r->nattrs;
+    res.user_attr_keys = (const char *const *)r->akeys;
+    res.user_attr_values = (const char *const *)r->avalues;
+    return res;
+}
+
 void import_set_free(import_set *s)
 {
     if (s == NULL)

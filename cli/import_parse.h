@@ -68,6 +68,9 @@ int import_parse(const sweep *sw, const gpbo_space *sp, const char *name, const 
 int import_parse_steps(const char *name, const char *text, size_t len, const char *rows_name,
                        import_set *set);
 
+/* Row r as gpbo_study_add_trial() takes it (borrowing r's arrays: valid while r is). */
+gpbo_trial_result import_row_result(const import_row *r);
+
 void import_set_free(import_set *s);
 
 #endif

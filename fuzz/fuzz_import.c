@@ -122,19 +122,7 @@ static void check_rows(int k, const import_set *rows)
                 if (r->steps[k] == r->steps[j])
                     broken("a step given twice", "");
         }
-        gpbo_trial_result res = GPBO_TRIAL_RESULT_INIT;
-        res.state = r->state;
-        res.values = r->values;
-        res.reason = r->reason;
-        res.n_metrics = r->nmetrics;
-        res.metric_names = (const char *const *)r->mnames;
-        res.metric_values = r->mvalues;
-        res.n_steps = r->nsteps;
-        res.steps = r->steps;
-        res.step_values = r->svalues;
-        res.n_user_attrs = r->nattrs;
-        res.user_attr_keys = (const char *const *)r->akeys;
-        res.user_attr_values = (const char *const *)r->avalues;
+        gpbo_trial_result res = import_row_result(r);
         size_t id = 0;
         gpbo_trial_info t;
         if (gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, &id) != GPBO_OK)
