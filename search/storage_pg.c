@@ -957,6 +957,26 @@ static void pipe_skip(pg_storage *s, int queries)
     lpq.PQclear(lpq.PQgetResult(s->conn)); /* PGRES_PIPELINE_SYNC */
 }
 
+/* Ends a pipeline whose results were read but its last `left` queries': reads those and its
+ * sync point and leaves pipeline mode. A failure to leave it keeps rc when rc is an error (run()
+ * resets the session, left_in_pipeline). After a success it means the server ended the session
+ * between the last reply and the sync (test_workers_pg's outage under load: "FATAL: terminating
+ * connection due to administrator command", then "cannot exit pipeline mode with uncollected
+ * results", while libpq still took the connection for good): what the replies said was done is
+ * committed, so rc stays GPBO_OK, and the session is begun again here (run() reconnects at the
+ * next call if the server is not back). It was an error that run() did not take for transient,
+ * and `gpbo run` stopped, its trial reserved. */
+static int pipe_end(pg_storage *s, int rc, int left)
+{
+    pipe_skip(s, left);
+    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK) {
+        lpq.PQreset(s->conn);
+        s->ready = 0;
+        s->nprepared = 0;
+    }
+    return rc;
+}
+
 /* The reservation in one round trip: BEGIN, the lock, the INSERT and COMMIT sent together
  * (libpq's pipeline mode). An error aborts the statements after it, COMMIT included, and
  * leaves the transaction for run() to roll back. */
@@ -997,10 +1017,7 @@ static int reserve_pipelined(pg_storage *s, reserve_call *a, const char *const *
     }
     if (lpq.PQstatus(s->conn) != CONNECTION_OK)
         return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
-    pipe_skip(s, left);
-    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK)
-        rc = pg_error(s, NULL, what);
-    return rc;
+    return pipe_end(s, rc, left);
 }
 #endif
 
@@ -1478,10 +1495,7 @@ static int step_pipelined(pg_storage *s, step_call *a, const char *const *fp, co
     *load = r[S_LOAD];
     if (lpq.PQstatus(s->conn) != CONNECTION_OK)
         return rc == GPBO_OK ? pg_error(s, NULL, what) : rc;
-    pipe_skip(s, k < S_N ? S_N - k - 1 : 0);
-    if (!lpq.PQexitPipelineMode(s->conn) && rc == GPBO_OK)
-        rc = pg_error(s, NULL, what);
-    return rc;
+    return pipe_end(s, rc, k < S_N ? S_N - k - 1 : 0);
 }
 #endif
 

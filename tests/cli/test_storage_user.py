@@ -266,6 +266,7 @@ def test_pg_no_server(d):
     every command. Now a first connection that no server answers is an error at once, one line
     naming the host; a server lost during a study is still retried (test_workers_pg)."""
     quad_sweep(d, method="random", run_cap=3)
+    write(os.path.join(d, "obj.py"), OBJ)  # a missing script is refused first, since 17fd838
     env = {k: v for k, v in os.environ.items() if k != "GPBO_PG_RETRY_SECONDS"}
     for url, host in (("postgresql://gpbo@no-such-host.invalid/gpbo", "no-such-host.invalid"),
                       ("postgresql://gpbo@127.0.0.1:1/gpbo", "127.0.0.1"),
