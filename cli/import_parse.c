@@ -386,25 +386,41 @@ static int row_attrs(const ctx *c, const raw *r, import_row *row)
     return attrs_of(c, r->attrs, row);
 }
 
+/* The states of gpbo export's rows that are left out (their trials unfinished), and the
+ * refusal of any state that is neither one of those nor complete, failed or pruned: one list
+ * for the rows (take_row) and the --steps file (steps_record). */
+static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
+#define N_SKIPPED (sizeof SKIPPED / sizeof *SKIPPED)
+
+/* k < N_SKIPPED when state is SKIPPED[k]; N_SKIPPED when it is complete, failed or pruned;
+ * otherwise the state field's error (GPBO_EFORMAT) is set and -1 returned. */
+static long state_kind(const ctx *c, const char *state)
+{
+    for (size_t k = 0; k < N_SKIPPED; k++)
+        if (!strcmp(state, SKIPPED[k]))
+            return (long)k;
+    if (!strcmp(state, "complete") || !strcmp(state, "failed") || !strcmp(state, "pruned"))
+        return N_SKIPPED;
+    fail(c, "state", "'%s' is not one of complete, failed, pruned, running, interrupted, queued",
+         SHOW(state));
+    return -1;
+}
+
 /* Checks raw row r and adds it to c->out (or counts it as skipped). */
 static int take_row(ctx *c, const raw *r)
 {
-    static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
     import_set *s = c->out;
     if (r->state == NULL || r->state[0] == '\0')
         return fail(c, "state", "missing");
-    size_t *count[] = {&s->running, &s->running, &s->queued};
-    for (size_t k = 0; k < 3; k++)
-        if (!strcmp(r->state, SKIPPED[k])) {
-            (*count[k])++;
-            return GPBO_OK;
-        }
+    size_t *count[N_SKIPPED] = {&s->running, &s->running, &s->queued};
+    long kind = state_kind(c, r->state);
+    if (kind < 0)
+        return GPBO_EFORMAT;
+    if (kind < (long)N_SKIPPED) {
+        (*count[kind])++;
+        return GPBO_OK;
+    }
     int complete = !strcmp(r->state, "complete"), pruned = !strcmp(r->state, "pruned");
-    if (!complete && !pruned && strcmp(r->state, "failed") != 0)
-        return fail(c, "state",
-                    "'%s' is not one of complete, failed, pruned, running, "
-                    "interrupted, queued",
-                    SHOW(r->state));
     if (grow(s) != GPBO_OK)
         return GPBO_ENOMEM;
     size_t np = c->sw->np, d = gpbo_space_dim(c->sp);
@@ -911,21 +927,17 @@ static int steps_header(ctx *c, const record *h, size_t col[4])
 static int steps_record(ctx *c, const record *rec, const size_t col[4], const by_trial *idx,
                         size_t nidx, const char *rows_name, step_room *rooms)
 {
-    static const char *const SKIPPED[] = {"running", "interrupted", "queued"};
     const char *t = field(rec, col[0]), *state = field(rec, col[1]);
     const char *st = field(rec, col[2]), *v = field(rec, col[3]);
     long id = 0, step = 0;
     double value = 0;
     if (step_text(t, &id) != GPBO_OK)
         return fail(c, "trial", "'%s' is not a trial id (an integer >= 0)", SHOW(t));
-    for (size_t k = 0; k < 3; k++)
-        if (!strcmp(state, SKIPPED[k]))
-            return GPBO_OK; /* its row is left out */
-    if (strcmp(state, "complete") != 0 && strcmp(state, "failed") != 0 &&
-        strcmp(state, "pruned") != 0)
-        return fail(c, "state",
-                    "'%s' is not one of complete, failed, pruned, running, interrupted, queued",
-                    SHOW(state));
+    long kind = state_kind(c, state);
+    if (kind < 0)
+        return GPBO_EFORMAT;
+    if (kind < (long)N_SKIPPED)
+        return GPBO_OK; /* its row is left out */
     if (step_text(st, &step) != GPBO_OK)
         return fail(c, "step", "'%s' is not an integer >= 0", SHOW(st));
     if (number(v, 1, &value) != GPBO_OK)
