@@ -204,6 +204,30 @@ int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *me
     return GPBO_OK;
 }
 
+/* The distinct rows of x (m rows of d): rep[i] is the position, among the distinct rows in order
+ * of first appearance, of row i's first occurrence. Returns their count. O(m u d), u the count:
+ * the order of the covariance of the u rows this feeds (u^2 kernel evaluations of O(d)). */
+static size_t distinct_rows(size_t m, size_t d, const double *x, size_t *first, size_t *rep)
+{
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++) {
+        const double *xi = x + i * d;
+        size_t k = 0;
+        for (; k < u; k++) {
+            const double *xk = x + first[k] * d;
+            size_t j = 0;
+            while (j < d && xi[j] == xk[j])
+                j++;
+            if (j == d)
+                break;
+        }
+        if (k == u)
+            first[u++] = i;
+        rep[i] = k;
+    }
+    return u;
+}
+
 int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples, gpbo_rng *rng,
                    double *out)
 {
@@ -222,11 +246,26 @@ int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples
         return gpbo_error_set(GPBO_EINVAL, "gp_sample: rng is NULL");
     if (m == 0 || nsamples == 0)
         return GPBO_OK;
-    double *cov = malloc((m * m + m + m * gp->n + m * m) * sizeof *cov);
-    if (cov == NULL)
+    /* f at a repeated point is one random variable: its samples must be equal there, which a
+     * jitter on the singular covariance of the repeats would not give (they differed by about
+     * 1e-5 sqrt(s2)). The distinct points are sampled and copied out to their repeats. */
+    size_t *rep = malloc(2 * m * sizeof *rep);
+    if (rep == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "gp_sample: out of memory");
-    double *mean = cov + m * m, *V = mean + m, *C = V + m * gp->n;
-    gpbo_gp__post_cov(gp, m, x, mean, cov, V);
+    size_t *first = rep + m, d = gp->dim, u = distinct_rows(m, d, x, first, rep);
+    double *cov =
+        malloc((u * u + u + u * gp->n + u * u + (u < m ? u * d + nsamples * u : 0)) * sizeof *cov);
+    if (cov == NULL) {
+        free(rep);
+        return gpbo_error_set(GPBO_ENOMEM, "gp_sample: out of memory");
+    }
+    double *mean = cov + u * u, *V = mean + u, *C = V + u * gp->n;
+    double *xu = u < m ? C + u * u : NULL, *su = u < m ? xu + u * d : out;
+    for (size_t k = 0; xu != NULL && k < u; k++)
+        memcpy(xu + k * d, x + first[k] * d, d * sizeof *xu);
+    size_t m0 = m;
+    m = u; /* from here on, the distinct points */
+    gpbo_gp__post_cov(gp, m, xu != NULL ? xu : x, mean, cov, V);
     /* Posterior covariances are often singular (repeated or training points): escalate a
      * jitter relative to s2, as for K. */
     double jitter = 0.0;
@@ -238,20 +277,25 @@ int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t nsamples
             break;
         if (!gpbo_gp__jitter_next(&jitter, gp->s2)) {
             free(cov);
+            free(rep);
             return gpbo_error_set(GPBO_ENOTPD,
                                   "gp_sample: posterior covariance of the %zu points "
                                   "is not positive definite even with jitter",
-                                  m);
+                                  m0);
         }
     }
-    /* out = Z L^T + mean, Z standard normal (nsamples x m), L lower (row-major). */
-    gpbo_rng_normals(rng, nsamples * m, out);
+    /* su = Z L^T + mean, Z standard normal (nsamples x m), L lower (row-major). */
+    gpbo_rng_normals(rng, nsamples * m, su);
     cblas_dtrmm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)nsamples,
-                (int)m, 1.0, C, (int)m, out, (int)m);
+                (int)m, 1.0, C, (int)m, su, (int)m);
     for (size_t s = 0; s < nsamples; s++)
         for (size_t i = 0; i < m; i++)
-            out[s * m + i] = (out[s * m + i] + mean[i]) * gp->ystd + gp->ymean;
+            su[s * m + i] = (su[s * m + i] + mean[i]) * gp->ystd + gp->ymean;
+    for (size_t s = 0; su != out && s < nsamples; s++) /* each point from its distinct one */
+        for (size_t i = 0; i < m0; i++)
+            out[s * m0 + i] = su[s * m + rep[i]];
     free(cov);
+    free(rep);
     return GPBO_OK;
 }
 

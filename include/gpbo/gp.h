@@ -382,8 +382,10 @@ GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size
 /**
  * Joint samples of f at m points from the posterior: mean + L z, with L the Cholesky factor
  * of the posterior covariance (jitter added if needed) and z ~ N(0, I) drawn from rng.
- * Allocates.
- * @param rng caller-owned generator, advanced by m * nsamples normal draws.
+ * Points given more than once (equal coordinate by coordinate) are sampled once, so each
+ * sample is equal at their repeats. Allocates.
+ * @param rng caller-owned generator, advanced by u * nsamples normal draws, u the number of
+ *        distinct points among the m (m when none repeats).
  * @param[out] out nsamples * m, row-major (row s = sample s at the m points).
  * @param nsamples at most INT_MAX (BLAS counts in int).
  * @return GPBO_OK, GPBO_EINVAL (also nsamples above INT_MAX, or an m whose scratch of two m x m

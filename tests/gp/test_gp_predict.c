@@ -352,9 +352,46 @@ static void test_samples_moments(void **state)
     gpbo_gp_free(gp);
 }
 
+/* A point given twice is one random variable: every sample is equal at its repeats (the jitter a
+ * singular covariance needs made them differ by ~1e-5 sqrt(s2)), at a training input too, and a
+ * call with repeats draws what the call with the distinct points alone draws (the same rng). */
+static void test_samples_at_repeats(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_model(GPBO_KERNEL_MATERN52, 15, 2, 1);
+    const double *xt = gpbo_gp_x(gp);
+    enum { M = 6, U = 3, S = 4000 };
+    double xq[2 * M] = {0.2, 0.7, 0.9, 0.1, 0.2, 0.7, xt[0], xt[1], 0.9, 0.1, 0.2, 0.7};
+    const size_t rep[M] = {0, 1, 0, 2, 1, 0};
+    double xu[2 * U] = {0.2, 0.7, 0.9, 0.1, xt[0], xt[1]};
+    double *out = malloc((size_t)S * (M + U) * sizeof *out), *ou = out + (size_t)S * M;
+    gpbo_rng r1, r2;
+    gpbo_rng_seed(&r1, 77);
+    r2 = r1;
+    assert_int_equal(gpbo_gp_sample(gp, M, xq, S, &r1, out), GPBO_OK);
+    assert_int_equal(gpbo_gp_sample(gp, U, xu, S, &r2, ou), GPBO_OK);
+    for (int s = 0; s < S; s++)
+        for (int i = 0; i < M; i++)
+            assert_true(out[s * M + i] == ou[s * U + rep[i]]);
+    /* the generator advanced by the distinct points' draws alone */
+    assert_memory_equal(&r1, &r2, sizeof r1);
+    /* and the repeats' marginals are still the posterior's */
+    double mean[U], var[U];
+    assert_int_equal(gpbo_gp_predict(gp, U, xu, mean, var), GPBO_OK);
+    for (int i = 0; i < U; i++) {
+        double mu = 0;
+        for (int s = 0; s < S; s++)
+            mu += out[s * M + (i == 0 ? 5 : i == 1 ? 4 : 3)] / S;
+        assert_true(fabs(mu - mean[i]) < 5 * sqrt(var[i] / S) + 1e-9 * (1 + fabs(mean[i])));
+    }
+    free(out);
+    gpbo_gp_free(gp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_samples_at_repeats),
         cmocka_unit_test(test_prediction_gradients),
         cmocka_unit_test(test_cov_matches_predict),
         cmocka_unit_test(test_interpolation),
