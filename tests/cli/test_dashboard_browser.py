@@ -6,8 +6,9 @@ server's JSON; the trial count it shows grows while `gpbo run` works; the figure
 GP's slices of this Bayesian study and its parameter importance among them);
 clicking a column header sorts the table (ascending, then descending).
 
-Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG]
-(--screenshot: also saves the page once the run is over, as docs/dashboard.png was made.)
+Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG] [--only CHECK,...]
+(--screenshot: also saves the page once the run is over, as docs/dashboard.png was made;
+--only: the checks named, check_hostile for one, and not the live run.)
 """
 import os
 import re
@@ -577,8 +578,115 @@ def check_long_names(driver):
         stop_dashboard(driver, server, d)
 
 
+# Failure reasons as a program's stderr gives them (stored as they are), and what the page and
+# the report show of each (report/text.c, the dashboard's shown()): terminal control sequences
+# left out, other control characters as their symbols, tab and line end kept.
+CONTROL_REASONS = [
+    ("Traceback (most recent call last):\n  File \"\x1b[35mtrain.py\x1b[0m\", line \x1b[35m3"
+     "\x1b[0m\n\x1b[1;35mValueError\x1b[0m: \x1b[35mlr too high\x1b[0m",
+     "Traceback (most recent call last):\n  File \"train.py\", line 3\nValueError: lr too high"),
+    ("\x1b[38;5;196mA\x1b[38;2;1;2;3mB\x1b[?25l\x1b[2K\x1b[1A\x1b[10;20HC", "ABC"),
+    ("see \x1b]8;;http://x.example/\x1b\\docs\x1b]8;;\x1b\\ \x1b]0;title\x07end", "see docs end"),
+    ("a\x1b(Bb\x1b=c\x1bcd", "abcd"),
+    ("x\x9b31my\x9d0;t\x9cz\x85w", "xyzw"),
+    ("ok\x1b]0;no end", "ok"),
+    ("ab\x1b[12", "ab"),
+    ("a\x07b\x01\x7f\x1b\tc\r\nd\re", "a\u2407b\u2401\u2421\u241b\tc\nd\u240de"),
+    ("\x1b\x1b[0mq\x1b", "\u241bq\u241b"),
+    ("<b>\x1b[1mbold</b> \u00e9t\u00e9 \u2028", "<b>bold</b> \u00e9t\u00e9 \u2028"),
+]
+
+
+def check_control_sequences(driver):
+    """Failure reasons with terminal control sequences (a Python traceback in colour, links,
+    window titles, cursor moves, the 8-bit forms), a study name and a category with colours:
+    the dashboard shows each as the report writes it, in plain text (before, both showed the
+    escape bytes as they were: "[35mValueError[0m", with a stray control character where the
+    ESC was)."""
+    import sqlite3
+    d = tempfile.mkdtemp(prefix="gpbo-dash-ctl-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    sys.exit("failed") if float(a["x"]) > 0.5 else print(f"loss={float(a['x'])!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: "c\\e[1mtl\\e[0m\\x07"
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {len(CONTROL_REASONS)}
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+      c: {{values: ["\\e[32mgreen\\e[0m", "b"]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    db = [os.path.join(d, n) for n in os.listdir(d) if n.endswith(".db")][0]
+    con = sqlite3.connect(db)
+    con.executemany("UPDATE trials SET reason = ? WHERE id = ?",
+                    [(raw, k) for k, (raw, _) in enumerate(CONTROL_REASONS)])
+    con.commit()
+    con.close()
+    page = os.path.join(d, "r.html")
+    r = subprocess.run([GPBO, "report", "sweep.yaml", "-o", page], cwd=d, capture_output=True,
+                       text=True, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.stderr[-300:]!r}")
+    read_table = (
+        "return [...document.querySelectorAll(arguments[0])].map(r =>"
+        "  [...r.children].map(c => c.textContent))")
+    driver.get("file://" + page)
+    report_title = driver.execute_script("return document.querySelector('h1').textContent")
+    table = [t for t in driver.execute_script(
+        "return [...document.querySelectorAll('table')].filter(t =>"
+        "  (t.querySelector('caption') || {}).textContent === 'Trials').map(t =>"
+        "  [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent)))")]
+    report_rows = {int(row[0]): row for row in (table[0] if table else [])}
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        rows = wait_for("the table of trials", lambda: (lambda t: t if len(t) == len(
+            CONTROL_REASONS) else None)(driver.execute_script(
+                "return [...document.querySelectorAll('#trials tbody tr')].map(r =>"
+                "  [r.dataset.trial, r.querySelector('td.reason').textContent,"
+                "   r.querySelector('td.reason').title, r.children[4].textContent])")),
+            patience=60) or []
+        title = driver.execute_script("return document.getElementById('title').textContent")
+        button = driver.execute_script(
+            "return document.querySelector('.study').firstChild.textContent")
+        check(title == button == "ctl\u2407" and report_title == "gpbo report: ctl\u2407",
+              f"the study's name: page {title!r}, list {button!r}, report {report_title!r}")
+        for trial, note, tip, cat in rows:
+            k = int(trial)
+            want = CONTROL_REASONS[k][1]
+            check(note == want and tip == want, f"trial {k}: the page shows {note!r} "
+                  f"(tooltip {tip!r}), want {want!r}")
+            rep = report_rows.get(k)
+            check(rep is not None and rep[-1] == note, f"trial {k}: the report writes "
+                  f"{rep[-1] if rep else None!r}, the page {note!r}")
+            check(rep is not None and cat in ("green", "b") and rep[4] == cat,
+                  f"trial {k}: the category: page {cat!r}, report {rep[4] if rep else None!r}")
+        shown_all = driver.execute_script("return document.body.innerText")
+        check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown_all),
+              "no control character on the page")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
+    if "--only" in sys.argv:  # the named checks alone, without the live run
+        driver = browser(tempfile.mkdtemp(prefix="gpbo-dash-profile-"))
+        try:
+            for name in sys.argv[sys.argv.index("--only") + 1].split(","):
+                globals()[name](driver)
+        finally:
+            driver.quit()
+        from clitest import FAILS
+        print(f"{len(FAILS)} checks failed" if FAILS else "all checks passed")
+        return 1 if FAILS else 0
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
     sweep(d)
     server, url = start_dashboard(d)
@@ -591,6 +699,7 @@ def main():
         check_objectives(driver)
         check_extreme_values(driver)
         check_long_names(driver)
+        check_control_sequences(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)
