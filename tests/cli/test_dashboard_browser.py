@@ -540,6 +540,109 @@ def check_extreme_values(driver):
             stop_dashboard(driver, server, d)
 
 
+def check_beyond_1e300(driver):
+    """Values beyond 1e300 in magnitude (a diverged loss: 1e308, -1e308, 2e300), among ordinary
+    ones: as in the report, the figures leave them out, and say how many, while the table keeps
+    them; every mark and tick of a figure is an ordinary value's (before, the axes stretched from
+    -1e308 to 1e308, every ordinary value on one line in the middle and the huge ones at the
+    ends). A study whose every value is beyond: its figure says there is nothing to draw."""
+    values = [1e308, 0.5, -1e308, 0.25, 2e300, 0.75, -3e301, 0.4, 0.9, 0.1]
+    steps = [0.3, 5e305, 0.3, 0.2, -5e305, 0.7, 0.3, 0.4, 0.8, 0.1]
+    ordinary = [v for v in values if abs(v) <= 1e300]
+
+    def study(name, vals, inter):
+        d = tempfile.mkdtemp(prefix="gpbo-dash-1e300-")
+        os.mkdir(os.path.join(d, "calls"))
+        write(os.path.join(d, "obj.py"), f"""\
+        import os
+        n = len(os.listdir("calls")); open(f"calls/{{n}}", "w").close()
+        print(f"loss={{{inter}[n]!r}} step=1")
+        print(f"loss={{{vals}[n]!r}}")
+        """)
+        write(os.path.join(d, "sweep.yaml"), f"""\
+        name: {name}
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: {len(vals)}
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: ["{PY}", "obj.py", "${{args}}"]
+        """)
+        r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+        check(r.returncode == 0, f"gpbo run {name}: {r.stderr[-300:]!r}")
+        return d
+    # each figure's marks (circles' centres, the best-so-far path's points), its plot rect and
+    # the numbers of its ticks
+    read = """
+        const fig = s => {
+          const r = s.querySelector('rect'), R = [+r.getAttribute('x'), +r.getAttribute('y'),
+            +r.getAttribute('x') + +r.getAttribute('width'),
+            +r.getAttribute('y') + +r.getAttribute('height')];
+          const dots = [...s.querySelectorAll('circle')].map(c => [+c.getAttribute('cx'),
+            +c.getAttribute('cy')]);
+          const path = [...s.querySelectorAll('path[stroke-width="2"]')].flatMap(p =>
+            (p.getAttribute('d').match(/-?[0-9.e+]+,-?[0-9.e+]+/g) || []).map(xy =>
+              xy.split(',').map(Number)));
+          const ticks = [...s.querySelectorAll('text')].map(t => t.textContent)
+            .filter(t => /^-?[0-9.]+(e[-+]?[0-9]+)?$/.test(t)).map(Number);
+          return {rect: R, dots, path, ticks};
+        };
+        const one = id => [...document.querySelectorAll('#' + id + ' svg')].map(fig);
+        const text = id => (document.getElementById(id) || {}).textContent || '';
+        return {history: one('history'), scatter: one('scatter'), curves: one('curves'),
+                notes: ['history-note', 'scatter-note', 'curves-note'].map(text),
+                empties: ['history', 'scatter', 'curves'].map(id =>
+                  (document.querySelector('#' + id + ' .empty') || {}).textContent || null),
+                table: [...document.querySelectorAll('#trials tbody tr')].map(r =>
+                  r.children[2].textContent)};"""
+
+    def inside(f):
+        (x0, y0, x1, y1) = f["rect"]
+        return all(x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1 for x, y in f["dots"] + f["path"])
+    d = study("huge", values, steps)
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        got = wait_for("the figures", lambda: (lambda g: g if len(g["table"]) == len(values) and
+                                               g["history"] else None)(
+            driver.execute_script(read)), patience=60)
+        if got:
+            h, sc, cu = got["history"][0], got["scatter"], got["curves"]
+            check(len(h["dots"]) == len(ordinary), f"history: a dot a value drawn: {h['dots']}")
+            check(len(h["path"]) >= 2 and inside(h), f"history: marks inside the plot: {h}")
+            check(h["ticks"] and max(abs(t) for t in h["ticks"]) < 10,
+                  f"history: the axis of the ordinary values: {h['ticks']}")
+            check(len(sc) == 1 and len(sc[0]["dots"]) == len(ordinary) and inside(sc[0]) and
+                  max(abs(t) for t in sc[0]["ticks"]) < 10, f"scatter: {sc}")
+            drawn = sum(abs(v) <= 1e300 for v in steps)
+            check(len(cu) == 1 and len(cu[0]["dots"]) == drawn and inside(cu[0]) and
+                  max(abs(t) for t in cu[0]["ticks"]) < 10, f"curves: {cu}")
+            want = [f"{n} values beyond 1e300 in magnitude left out of the figure (in the table)"
+                    for n in (len(values) - len(ordinary), len(values) - len(ordinary),
+                              len(steps) - drawn)]
+            check(got["notes"] == want, f"the notes: {got['notes']}")
+            check({"1e+308", "-1e+308", "2e+300", "-3e+301"} <= set(got["table"]),
+                  f"the table keeps them: {got['table']}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+    d = study("allhuge", [1e308, -1e308, 5e300], [1e308, -2e301, 5e300])
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        got = wait_for("the figures", lambda: (lambda g: g if len(g["table"]) == 3 and
+                                               g["empties"][0] else None)(
+            driver.execute_script(read)), patience=60)
+        check(got and got["empties"] == ["nothing finite to draw (values infinite or beyond 1e300 "
+                                         "in magnitude)"] * 3 and not got["history"],
+              f"nothing to draw, said: {got and got['empties']}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def check_long_names(driver):
     """A study whose name, parameter name and category are each one long word (as long as a
     sweep file allows): the page stays as wide as the window (before: the title, the study's
@@ -698,6 +801,7 @@ def main():
         check_big_study(driver)
         check_objectives(driver)
         check_extreme_values(driver)
+        check_beyond_1e300(driver)
         check_long_names(driver)
         check_control_sequences(driver)
         run = watch(d, url, driver)
