@@ -643,6 +643,47 @@ def check_beyond_1e300(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_one_trial(driver):
+    """A Bayesian study of one complete trial: its model draws the slices, and the importance
+    card says why it has none (the model's one observation varies no parameter), not "no model"
+    (before, the card said "no importance to show: no model" under the slices of that model)."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-one-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    print(f"loss={float(a['x']) ** 2 + float(a['y'])!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: one
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 1
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+      y: {{min: -1.0, max: 1.0}}
+      c: {{values: [a, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        got = wait_for("the model's cards", lambda: driver.execute_script(
+            "const e = document.querySelector('#importance .empty, #importance svg');"
+            "return e ? [document.querySelectorAll('#slices svg').length,"
+            "  (document.querySelector('#slices .empty') || {}).textContent || null,"
+            "  e.textContent] : null"), patience=60)
+        check(got and got[0] == 2 and got[1] is None, f"the slices of x and y drawn: {got}")
+        check(got and got[2] == "no importance to show: the model has one observation: no "
+              "parameter varies yet", f"the importance card says why: {got and got[2]!r}")
+        check(got and "no model" not in got[2], "the card does not say 'no model'")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def check_long_names(driver):
     """A study whose name, parameter name and category are each one long word (as long as a
     sweep file allows): the page stays as wide as the window (before: the title, the study's
@@ -802,6 +843,7 @@ def main():
         check_objectives(driver)
         check_extreme_values(driver)
         check_beyond_1e300(driver)
+        check_one_trial(driver)
         check_long_names(driver)
         check_control_sequences(driver)
         run = watch(d, url, driver)
