@@ -598,7 +598,8 @@ def check_beyond_1e300(driver):
 
     def inside(f):
         (x0, y0, x1, y1) = f["rect"]
-        return all(x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1 for x, y in f["dots"] + f["path"])
+        return all(x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1
+                   for x, y in f["dots"] + f["path"])
     d = study("huge", values, steps)
     server, base = start_dashboard(d)
     try:
@@ -776,9 +777,6 @@ def check_control_sequences(driver):
     r = subprocess.run([GPBO, "report", "sweep.yaml", "-o", page], cwd=d, capture_output=True,
                        text=True, timeout=300)
     check(r.returncode == 0, f"gpbo report: {r.stderr[-300:]!r}")
-    read_table = (
-        "return [...document.querySelectorAll(arguments[0])].map(r =>"
-        "  [...r.children].map(c => c.textContent))")
     driver.get("file://" + page)
     report_title = driver.execute_script("return document.querySelector('h1').textContent")
     table = [t for t in driver.execute_script(
