@@ -7,6 +7,7 @@
  * client; the studies' handles are shared under locks (dashboard.h). The main thread waits for
  * SIGINT or SIGTERM and stops the server.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -143,12 +144,115 @@ static int host_allowed(const dash *d, const char *hdr)
            !strcasecmp(name, "localhost") || !strcasecmp(name, d->host);
 }
 
+/* A request's query arguments, read by the server itself (query_seen) rather than by
+ * libmicrohttpd: libmicrohttpd 0.9.75 keeps each argument in the connection's 32 kB of memory,
+ * and when they do not fit (about 500 arguments, or a few beside a header of 30 kB) it loses the
+ * error answer it makes and closes the connection without a word. Nothing of the request is
+ * kept in that memory here, so any query is answered: a 414 past DASH_ARGS arguments. */
+enum { DASH_ARGS = 64 };
+
+typedef struct dash_query {
+    size_t n;                                /* the arguments, at most DASH_ARGS are kept */
+    int too_many;                            /* more than DASH_ARGS of them */
+    char *key[DASH_ARGS], *value[DASH_ARGS]; /* decoded; a value is NULL without '=' */
+    char text[]; /* the query as sent, then split and decoded in place */
+} dash_query;
+
+/* s decoded in place as libmicrohttpd decodes an argument: '+' is a space, %XX the byte XX (a
+ * '%' not followed by two hexadecimal digits stays as it is). */
+static void unescape(char *s)
+{
+    static const char HEX[] = "0123456789abcdef";
+    char *w = s;
+    for (char *p = s; *p; p++) {
+        const char *hi = NULL, *lo = NULL;
+        if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            hi = strchr(HEX, tolower((unsigned char)p[1]));
+            lo = strchr(HEX, tolower((unsigned char)p[2]));
+        }
+        if (hi != NULL && lo != NULL) {
+            *w++ = (char)((hi - HEX) << 4 | (lo - HEX));
+            p += 2;
+        } else
+            *w++ = *p == '+' ? ' ' : *p;
+    }
+    *w = '\0';
+}
+
+/* libmicrohttpd's MHD_OPTION_URI_LOG_CALLBACK: called with the request's target before
+ * libmicrohttpd parses its arguments. The query is copied and parsed here, and the target
+ * ends at its '?' for libmicrohttpd, which then parses no argument (the target lies in the
+ * connection's buffer, which libmicrohttpd hands over as const but writes itself: the '?' and
+ * the '%' escapes of the path are rewritten there in place after this call). The query is
+ * handed to answer() as the request's *con_cls; NULL when out of memory (a 500). */
+static void *query_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)c;
+    char *mark = uri ? strchr(uri, '?') : NULL; /* NULL: a request line of a method alone */
+    const char *q = mark ? mark + 1 : "";
+    dash_query *r = malloc(sizeof *r + strlen(q) + 1);
+    if (r != NULL)
+        strcpy(r->text, q);
+    if (mark != NULL)
+        mark[1] = '\0';
+    if (r == NULL)
+        return NULL;
+    r->n = 0;
+    r->too_many = 0;
+    for (char *p = r->text, *amp; p != NULL && *p; p = amp) {
+        amp = strchr(p, '&');
+        if (amp != NULL)
+            *amp++ = '\0';
+        if (r->n == DASH_ARGS) {
+            r->too_many = 1;
+            break;
+        }
+        char *eq = strchr(p, '=');
+        if (eq != NULL)
+            *eq++ = '\0';
+        unescape(p);
+        if (eq != NULL)
+            unescape(eq);
+        r->key[r->n] = p;
+        r->value[r->n++] = eq;
+    }
+    return r;
+}
+
+/* libmicrohttpd's MHD_OPTION_NOTIFY_COMPLETED: the request's query (query_seen) is freed,
+ * whether the request was answered or not (libmicrohttpd calls this for every request whose
+ * target query_seen saw). */
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls, (void)c, (void)why;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+/* The value of argument key in q (the first one so named), or NULL. */
+static const char *argument(const dash_query *q, const char *key)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (!strcmp(q->key[i], key))
+            return q->value[i];
+    return NULL;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
 {
-    (void)version, (void)upload, (void)upload_size, (void)con_cls;
+    (void)version, (void)upload, (void)upload_size;
     dash *d = cls;
+    const dash_query *query = *con_cls;
+    if (query == NULL)
+        return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                       "the request could not be read (out of memory)\n", MHD_RESPMEM_PERSISTENT);
+    if (query->too_many)
+        return respond(c, MHD_HTTP_URI_TOO_LONG, "text/plain; charset=utf-8",
+                       "gpbo dashboard: too many query arguments (at most 64)\n",
+                       MHD_RESPMEM_PERSISTENT);
     if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
         return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
                        "read-only: GET only\n", MHD_RESPMEM_PERSISTENT);
@@ -157,7 +261,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
                        "gpbo dashboard: not a name of this machine in the Host header (open the "
                        "address the dashboard printed)\n",
                        MHD_RESPMEM_PERSISTENT);
-    const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+    const char *name = argument(query, "name");
     if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
         return respond_page(c);
     if (!strcmp(url, "/api/studies"))
@@ -165,9 +269,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     if (!strcmp(url, "/api/study"))
         return respond_json(c, dash_study(d, name));
     if (!strcmp(url, "/api/trials"))
-        return respond_json(
-            c,
-            dash_trials(d, name, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since")));
+        return respond_json(c, dash_trials(d, name, argument(query, "since")));
     if (!strcmp(url, "/api/slices"))
         return respond_json(c, dash_slices(d, name));
     return respond(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n",
@@ -311,7 +413,8 @@ static int serve(dash *d, int fd, const char *host)
     struct MHD_Daemon *m = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
         NULL, answer, d, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)DASH_CONNECTIONS, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)DASH_CONNECTIONS, MHD_OPTION_URI_LOG_CALLBACK,
+        query_seen, NULL, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
     if (m == NULL) {
         fprintf(stderr, "gpbo dashboard: cannot start the server\n");
         close(fd);

@@ -619,19 +619,26 @@ static json_t *slice_json(const dash *dh, gpbo_gp *gp, const gpbo_study_model_in
 
 /* The importance of every parameter the trials varied (importance.c):
  * [{"param", "value", "lo", "hi"}] (lo, hi null without an interval); an empty array when the
- * model gives none. */
-static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp)
+ * model gives none, and then *why says why (else NULL): the model's observations vary no
+ * parameter yet (one complete trial: the slices of the same model are drawn all the same, and
+ * the page said "no model"), or the importance's error. */
+static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp, json_t **why)
 {
-    size_t np = gpbo_space_size(sp);
+    size_t np = gpbo_space_size(sp), n = gpbo_gp_n(gp);
     json_t *a = json_array();
     cli_importance *imp = calloc(np + 1, sizeof *imp);
-    if (imp != NULL && cli_importance_get(gp, sp, imp, NULL) == GPBO_OK)
-        for (size_t i = 0; i < np; i++)
-            if (isfinite(imp[i].value))
-                json_array_append_new(a, json_pack("{ss so so so}", "param", gpbo_space_name(sp, i),
-                                                   "value", number(imp[i].value), "lo",
-                                                   number(imp[i].lo), "hi", number(imp[i].hi)));
+    int rc = imp ? cli_importance_get(gp, sp, imp, NULL)
+                 : gpbo_error_set(GPBO_ENOMEM, "no memory for the importance");
+    for (size_t i = 0; rc == GPBO_OK && i < np; i++)
+        if (isfinite(imp[i].value))
+            json_array_append_new(a, json_pack("{ss so so so}", "param", gpbo_space_name(sp, i),
+                                               "value", number(imp[i].value), "lo",
+                                               number(imp[i].lo), "hi", number(imp[i].hi)));
     free(imp);
+    *why = json_array_size(a) > 0 ? NULL
+           : rc != GPBO_OK        ? dash_text(gpbo_error_message())
+           : n == 1 ? json_string("the model has one observation: no parameter varies yet")
+                    : json_sprintf("no parameter varies among the model's %zu observations yet", n);
     return a;
 }
 
@@ -660,9 +667,11 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     if (gp != NULL && (ub == NULL || q == NULL || vals == NULL))
         why = "out of memory";
     double sign = gpbo_study_direction(st) == GPBO_MAXIMIZE ? -1 : 1;
+    size_t numeric = 0;
     for (size_t i = 0; gp != NULL && why == NULL && i < gpbo_space_size(sp); i++) {
         gpbo_param_type t = gpbo_space_type(sp, i);
         gpbo_trial_info o;
+        numeric += t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT;
         json_t *s =
             (t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && cli_slice_origin(st, &b, i, &o)
                 ? slice_json(d, gp, &info, sp, sign, &o, ub, q, vals, i)
@@ -673,10 +682,17 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     json_t *o = json_pack("{so so so}", "name", dash_text(gpbo_study_name(st)), "why",
                           dash_text(why), "slices", slices);
     if (gp != NULL) {
+        json_t *iwhy = NULL;
         json_object_set_new(o, "model",
                             json_sprintf("%s%s", info.additive ? "additive" : "ARD",
                                          info.warped ? ", log-warped" : ""));
-        json_object_set_new(o, "importance", importance_json(gp, sp));
+        json_object_set_new(o, "importance", importance_json(gp, sp, &iwhy));
+        if (iwhy != NULL) /* each card says its own reason, not the other's */
+            json_object_set_new(o, "importance_why", iwhy);
+        if (why == NULL && json_array_size(slices) == 0)
+            json_object_set_new(
+                o, "slices_why",
+                json_string(numeric ? "the model's prediction failed" : "no numeric parameter"));
     }
     free(ub);
     free(q);

@@ -195,26 +195,25 @@ static char *read_whole_file(const char *path, size_t *len)
 }
 
 /* s as PLplot text, in a malloc'd string (NULL for s NULL, or out of memory: the failure is
- * noted): '#' starts PLplot's escapes (#g then a letter: a Greek one, #u: a superscript, #(229):
- * a Hershey glyph), so a name holding one ("x#g", "loss#1") was drawn as something else; "##"
- * is a '#' itself. Every text of a figure is a name or a label, never PLplot markup. */
+ * noted): as the page shows text (gpbo_report_text_next: no terminal control sequence, other
+ * control characters as their symbols), and with '#' doubled: '#' starts PLplot's escapes (#g
+ * then a letter: a Greek one, #u: a superscript, #(229): a Hershey glyph), so a name holding one
+ * ("x#g", "loss#1") was drawn as something else; "##" is a '#' itself. Every text of a figure
+ * is a name or a label, never PLplot markup. */
 static char *pl_text(const char *s)
 {
     if (s == NULL)
         return NULL;
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p == '#' ? 2 : 1;
-    char *out = malloc(n + 1);
+    char *out = malloc(3 * strlen(s) + 1), *o = out; /* at most 3 bytes out of a byte in */
     if (out == NULL) {
         snprintf(plplot_failure, sizeof plplot_failure, "out of memory");
         return NULL;
     }
-    char *o = out;
-    for (const char *p = s; *p; p++) {
-        *o++ = *p;
-        if (*p == '#')
-            *o++ = '#';
+    while (*s) {
+        size_t n = gpbo_report_text_next(&s, o);
+        if (n == 1 && *o == '#')
+            o[n++] = '#';
+        o += n;
     }
     *o = '\0';
     return out;

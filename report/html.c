@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../base/json_safe.h"
 #include "gpbo/sys/error.h"
 #include "report.h"
 
@@ -33,19 +32,19 @@ static const char *const page_css =
      * page past the window */
     "h1,h2,p,th,td,caption,figcaption{overflow-wrap:anywhere}";
 
-/* s as HTML text: markup characters escaped, and each byte that starts no UTF-8 character
- * (a study named in Latin-1, a failure reason stored before reasons were repaired) written as
- * U+FFFD, as the dashboard shows it: the page says it is UTF-8, and such bytes made it invalid. */
+/* s as HTML text (gpbo_report_text_next: no terminal control sequence, other control
+ * characters as their symbols, U+FFFD for each byte that starts no UTF-8 character, as the
+ * dashboard shows it), markup characters escaped. */
 static void put_escaped(FILE *f, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
-        size_t n = gpbo_utf8_seq(p);
+    while (s != NULL && *s) {
+        char out[4];
+        size_t n = gpbo_report_text_next(&s, out);
         if (n != 1) {
-            fwrite(n == 0 ? (const unsigned char *)"\xEF\xBF\xBD" : p, 1, n == 0 ? 3 : n, f);
-            p += n == 0 ? 1 : n;
+            fwrite(out, 1, n, f);
             continue;
         }
-        switch (*p) {
+        switch (out[0]) {
         case '&':
             fputs("&amp;", f);
             break;
@@ -59,9 +58,8 @@ static void put_escaped(FILE *f, const char *s)
             fputs("&quot;", f);
             break;
         default:
-            fputc(*p, f);
+            fputc(out[0], f);
         }
-        p++;
     }
 }
 

@@ -82,4 +82,22 @@ typedef struct gpbo_report_section {
 int gpbo_report_write_html(const char *path, const char *title, size_t nsections,
                            const gpbo_report_section *sections);
 
+/**
+ * Text from the storage or a sweep file (a name, a failure reason) as a page shows it, one
+ * piece at a time (text.c): terminal control sequences (colours ESC [ ... m, cursor moves, titles
+ * and links ESC ] ... BEL; ECMA-48) left out, any other control character but a tab or a line end
+ * shown as its symbol (U+2400 + its code; DEL U+2421; a CR before a LF left out), each byte that
+ * starts no UTF-8 character written as U+FFFD. The dashboard's page applies the same rules.
+ * Reads the piece at *s (a character, or a whole control sequence; *s not at its end), advances
+ * *s past it and writes what is shown of it to out: the number of bytes written (0 to 4). This
+ * function cannot fail.
+ */
+size_t gpbo_report_text_next(const char **s, char out[4]);
+
+/**
+ * The whole of s as gpbo_report_text_next shows it, in a malloc'd string the caller frees;
+ * NULL for s NULL or when out of memory.
+ */
+char *gpbo_report_text(const char *s);
+
 #endif /* GPBO_REPORT_H */

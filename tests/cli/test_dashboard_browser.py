@@ -6,8 +6,9 @@ server's JSON; the trial count it shows grows while `gpbo run` works; the figure
 GP's slices of this Bayesian study and its parameter importance among them);
 clicking a column header sorts the table (ascending, then descending).
 
-Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG]
-(--screenshot: also saves the page once the run is over, as docs/dashboard.png was made.)
+Usage: test_dashboard_browser.py PATH/TO/gpbo [--screenshot PNG] [--only CHECK,...]
+(--screenshot: also saves the page once the run is over, as docs/dashboard.png was made;
+--only: the checks named, check_hostile for one, and not the live run.)
 """
 import os
 import re
@@ -539,6 +540,151 @@ def check_extreme_values(driver):
             stop_dashboard(driver, server, d)
 
 
+def check_beyond_1e300(driver):
+    """Values beyond 1e300 in magnitude (a diverged loss: 1e308, -1e308, 2e300), among ordinary
+    ones: as in the report, the figures leave them out, and say how many, while the table keeps
+    them; every mark and tick of a figure is an ordinary value's (before, the axes stretched from
+    -1e308 to 1e308, every ordinary value on one line in the middle and the huge ones at the
+    ends). A study whose every value is beyond: its figure says there is nothing to draw."""
+    values = [1e308, 0.5, -1e308, 0.25, 2e300, 0.75, -3e301, 0.4, 0.9, 0.1]
+    steps = [0.3, 5e305, 0.3, 0.2, -5e305, 0.7, 0.3, 0.4, 0.8, 0.1]
+    ordinary = [v for v in values if abs(v) <= 1e300]
+
+    def study(name, vals, inter):
+        d = tempfile.mkdtemp(prefix="gpbo-dash-1e300-")
+        os.mkdir(os.path.join(d, "calls"))
+        write(os.path.join(d, "obj.py"), f"""\
+        import os
+        n = len(os.listdir("calls")); open(f"calls/{{n}}", "w").close()
+        print(f"loss={{{inter}[n]!r}} step=1")
+        print(f"loss={{{vals}[n]!r}}")
+        """)
+        write(os.path.join(d, "sweep.yaml"), f"""\
+        name: {name}
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: {len(vals)}
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: ["{PY}", "obj.py", "${{args}}"]
+        """)
+        r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+        check(r.returncode == 0, f"gpbo run {name}: {r.stderr[-300:]!r}")
+        return d
+    # each figure's marks (circles' centres, the best-so-far path's points), its plot rect and
+    # the numbers of its ticks
+    read = """
+        const fig = s => {
+          const r = s.querySelector('rect'), R = [+r.getAttribute('x'), +r.getAttribute('y'),
+            +r.getAttribute('x') + +r.getAttribute('width'),
+            +r.getAttribute('y') + +r.getAttribute('height')];
+          const dots = [...s.querySelectorAll('circle')].map(c => [+c.getAttribute('cx'),
+            +c.getAttribute('cy')]);
+          const path = [...s.querySelectorAll('path[stroke-width="2"]')].flatMap(p =>
+            (p.getAttribute('d').match(/-?[0-9.e+]+,-?[0-9.e+]+/g) || []).map(xy =>
+              xy.split(',').map(Number)));
+          const ticks = [...s.querySelectorAll('text')].map(t => t.textContent)
+            .filter(t => /^-?[0-9.]+(e[-+]?[0-9]+)?$/.test(t)).map(Number);
+          return {rect: R, dots, path, ticks};
+        };
+        const one = id => [...document.querySelectorAll('#' + id + ' svg')].map(fig);
+        const text = id => (document.getElementById(id) || {}).textContent || '';
+        return {history: one('history'), scatter: one('scatter'), curves: one('curves'),
+                notes: ['history-note', 'scatter-note', 'curves-note'].map(text),
+                empties: ['history', 'scatter', 'curves'].map(id =>
+                  (document.querySelector('#' + id + ' .empty') || {}).textContent || null),
+                table: [...document.querySelectorAll('#trials tbody tr')].map(r =>
+                  r.children[2].textContent)};"""
+
+    def inside(f):
+        (x0, y0, x1, y1) = f["rect"]
+        return all(x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1
+                   for x, y in f["dots"] + f["path"])
+    d = study("huge", values, steps)
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        got = wait_for("the figures", lambda: (lambda g: g if len(g["table"]) == len(values) and
+                                               g["history"] else None)(
+            driver.execute_script(read)), patience=60)
+        if got:
+            h, sc, cu = got["history"][0], got["scatter"], got["curves"]
+            check(len(h["dots"]) == len(ordinary), f"history: a dot a value drawn: {h['dots']}")
+            check(len(h["path"]) >= 2 and inside(h), f"history: marks inside the plot: {h}")
+            check(h["ticks"] and max(abs(t) for t in h["ticks"]) < 10,
+                  f"history: the axis of the ordinary values: {h['ticks']}")
+            check(len(sc) == 1 and len(sc[0]["dots"]) == len(ordinary) and inside(sc[0]) and
+                  max(abs(t) for t in sc[0]["ticks"]) < 10, f"scatter: {sc}")
+            drawn = sum(abs(v) <= 1e300 for v in steps)
+            check(len(cu) == 1 and len(cu[0]["dots"]) == drawn and inside(cu[0]) and
+                  max(abs(t) for t in cu[0]["ticks"]) < 10, f"curves: {cu}")
+            want = [f"{n} values beyond 1e300 in magnitude left out of the figure (in the table)"
+                    for n in (len(values) - len(ordinary), len(values) - len(ordinary),
+                              len(steps) - drawn)]
+            check(got["notes"] == want, f"the notes: {got['notes']}")
+            check({"1e+308", "-1e+308", "2e+300", "-3e+301"} <= set(got["table"]),
+                  f"the table keeps them: {got['table']}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+    d = study("allhuge", [1e308, -1e308, 5e300], [1e308, -2e301, 5e300])
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        got = wait_for("the figures", lambda: (lambda g: g if len(g["table"]) == 3 and
+                                               g["empties"][0] else None)(
+            driver.execute_script(read)), patience=60)
+        check(got and got["empties"] == ["nothing finite to draw (values infinite or beyond 1e300 "
+                                         "in magnitude)"] * 3 and not got["history"],
+              f"nothing to draw, said: {got and got['empties']}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
+def check_one_trial(driver):
+    """A Bayesian study of one complete trial: its model draws the slices, and the importance
+    card says why it has none (the model's one observation varies no parameter), not "no model"
+    (before, the card said "no importance to show: no model" under the slices of that model)."""
+    d = tempfile.mkdtemp(prefix="gpbo-dash-one-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    print(f"loss={float(a['x']) ** 2 + float(a['y'])!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: one
+    method: bayes
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 1
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+      y: {{min: -1.0, max: 1.0}}
+      c: {{values: [a, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        got = wait_for("the model's cards", lambda: driver.execute_script(
+            "const e = document.querySelector('#importance .empty, #importance svg');"
+            "return e ? [document.querySelectorAll('#slices svg').length,"
+            "  (document.querySelector('#slices .empty') || {}).textContent || null,"
+            "  e.textContent] : null"), patience=60)
+        check(got and got[0] == 2 and got[1] is None, f"the slices of x and y drawn: {got}")
+        check(got and got[2] == "no importance to show: the model has one observation: no "
+              "parameter varies yet", f"the importance card says why: {got and got[2]!r}")
+        check(got and "no model" not in got[2], "the card does not say 'no model'")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def check_long_names(driver):
     """A study whose name, parameter name and category are each one long word (as long as a
     sweep file allows): the page stays as wide as the window (before: the title, the study's
@@ -577,8 +723,112 @@ def check_long_names(driver):
         stop_dashboard(driver, server, d)
 
 
+# Failure reasons as a program's stderr gives them (stored as they are), and what the page and
+# the report show of each (report/text.c, the dashboard's shown()): terminal control sequences
+# left out, other control characters as their symbols, tab and line end kept.
+CONTROL_REASONS = [
+    ("Traceback (most recent call last):\n  File \"\x1b[35mtrain.py\x1b[0m\", line \x1b[35m3"
+     "\x1b[0m\n\x1b[1;35mValueError\x1b[0m: \x1b[35mlr too high\x1b[0m",
+     "Traceback (most recent call last):\n  File \"train.py\", line 3\nValueError: lr too high"),
+    ("\x1b[38;5;196mA\x1b[38;2;1;2;3mB\x1b[?25l\x1b[2K\x1b[1A\x1b[10;20HC", "ABC"),
+    ("see \x1b]8;;http://x.example/\x1b\\docs\x1b]8;;\x1b\\ \x1b]0;title\x07end", "see docs end"),
+    ("a\x1b(Bb\x1b=c\x1bcd", "abcd"),
+    ("x\x9b31my\x9d0;t\x9cz\x85w", "xyzw"),
+    ("ok\x1b]0;no end", "ok"),
+    ("ab\x1b[12", "ab"),
+    ("a\x07b\x01\x7f\x1b\tc\r\nd\re", "a\u2407b\u2401\u2421\u241b\tc\nd\u240de"),
+    ("\x1b\x1b[0mq\x1b", "\u241bq\u241b"),
+    ("<b>\x1b[1mbold</b> \u00e9t\u00e9 \u2028", "<b>bold</b> \u00e9t\u00e9 \u2028"),
+]
+
+
+def check_control_sequences(driver):
+    """Failure reasons with terminal control sequences (a Python traceback in colour, links,
+    window titles, cursor moves, the 8-bit forms), a study name and a category with colours:
+    the dashboard shows each as the report writes it, in plain text (before, both showed the
+    escape bytes as they were: "[35mValueError[0m", with a stray control character where the
+    ESC was)."""
+    import sqlite3
+    d = tempfile.mkdtemp(prefix="gpbo-dash-ctl-")
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    sys.exit("failed") if float(a["x"]) > 0.5 else print(f"loss={float(a['x'])!r}")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: "c\\e[1mtl\\e[0m\\x07"
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {len(CONTROL_REASONS)}
+    parameters:
+      x: {{min: -1.0, max: 1.0}}
+      c: {{values: ["\\e[32mgreen\\e[0m", "b"]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = subprocess.run([GPBO, "run", "sweep.yaml"], cwd=d, capture_output=True, timeout=300)
+    check(r.returncode == 0, f"gpbo run: {r.stderr[-300:]!r}")
+    db = [os.path.join(d, n) for n in os.listdir(d) if n.endswith(".db")][0]
+    con = sqlite3.connect(db)
+    con.executemany("UPDATE trials SET reason = ? WHERE id = ?",
+                    [(raw, k) for k, (raw, _) in enumerate(CONTROL_REASONS)])
+    con.commit()
+    con.close()
+    page = os.path.join(d, "r.html")
+    r = subprocess.run([GPBO, "report", "sweep.yaml", "-o", page], cwd=d, capture_output=True,
+                       text=True, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.stderr[-300:]!r}")
+    driver.get("file://" + page)
+    report_title = driver.execute_script("return document.querySelector('h1').textContent")
+    table = [t for t in driver.execute_script(
+        "return [...document.querySelectorAll('table')].filter(t =>"
+        "  (t.querySelector('caption') || {}).textContent === 'Trials').map(t =>"
+        "  [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent)))")]
+    report_rows = {int(row[0]): row for row in (table[0] if table else [])}
+    server, base = start_dashboard(d)
+    try:
+        driver.get(base + "?every=60000")
+        rows = wait_for("the table of trials", lambda: (lambda t: t if len(t) == len(
+            CONTROL_REASONS) else None)(driver.execute_script(
+                "return [...document.querySelectorAll('#trials tbody tr')].map(r =>"
+                "  [r.dataset.trial, r.querySelector('td.reason').textContent,"
+                "   r.querySelector('td.reason').title, r.children[4].textContent])")),
+            patience=60) or []
+        title = driver.execute_script("return document.getElementById('title').textContent")
+        button = driver.execute_script(
+            "return document.querySelector('.study').firstChild.textContent")
+        check(title == button == "ctl\u2407" and report_title == "gpbo report: ctl\u2407",
+              f"the study's name: page {title!r}, list {button!r}, report {report_title!r}")
+        for trial, note, tip, cat in rows:
+            k = int(trial)
+            want = CONTROL_REASONS[k][1]
+            check(note == want and tip == want, f"trial {k}: the page shows {note!r} "
+                  f"(tooltip {tip!r}), want {want!r}")
+            rep = report_rows.get(k)
+            check(rep is not None and rep[-1] == note, f"trial {k}: the report writes "
+                  f"{rep[-1] if rep else None!r}, the page {note!r}")
+            check(rep is not None and cat in ("green", "b") and rep[4] == cat,
+                  f"trial {k}: the category: page {cat!r}, report {rep[4] if rep else None!r}")
+        shown_all = driver.execute_script("return document.body.innerText")
+        check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown_all),
+              "no control character on the page")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def main():
     shot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
+    if "--only" in sys.argv:  # the named checks alone, without the live run
+        driver = browser(tempfile.mkdtemp(prefix="gpbo-dash-profile-"))
+        try:
+            for name in sys.argv[sys.argv.index("--only") + 1].split(","):
+                globals()[name](driver)
+        finally:
+            driver.quit()
+        from clitest import FAILS
+        print(f"{len(FAILS)} checks failed" if FAILS else "all checks passed")
+        return 1 if FAILS else 0
     d = tempfile.mkdtemp(prefix="gpbo-dash-browser-")
     sweep(d)
     server, url = start_dashboard(d)
@@ -590,7 +840,10 @@ def main():
         check_big_study(driver)
         check_objectives(driver)
         check_extreme_values(driver)
+        check_beyond_1e300(driver)
+        check_one_trial(driver)
         check_long_names(driver)
+        check_control_sequences(driver)
         run = watch(d, url, driver)
         check(run.wait(timeout=600) == 0, "gpbo run completed")
         wait_for("every trial on the page", lambda: shown_count(driver) == RUN_CAP)

@@ -328,6 +328,113 @@ static void test_text_not_utf8_is_repaired(void **state)
     assert_int_equal(gpbo_test_rmtree(dir), 0);
 }
 
+/* gpbo_report_text on the sequences a program's output holds (a Python traceback in colour, a
+ * progress line, a link, a window title) and on the other control characters. */
+static void test_report_text_rules(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        /* SGR colours, bold, reset: left out */
+        {"\x1b[31mValueError\x1b[0m: bad \x1b[1;4mlr\x1b[m", "ValueError: bad lr"},
+        /* 256 colours and true colour, private modes, cursor moves, erase */
+        {"\x1b[38;5;196mA\x1b[38;2;1;2;3mB\x1b[?25l\x1b[2K\x1b[1A\x1b[10;20HC", "ABC"},
+        /* OSC 8 link ended by ST, window title ended by BEL */
+        {"see \x1b]8;;http://x.example/\x1b\\docs\x1b]8;;\x1b\\ \x1b]0;title\x07"
+         "end",
+         "see docs end"},
+        /* charset designation (ESC ( B), keypad mode (ESC =), RIS (ESC c) */
+        {"a\x1b(Bb\x1b=c\x1b"
+         "cd",
+         "abcd"},
+        /* the 8-bit forms: CSI U+009B, OSC U+009D ... ST U+009C, NEL U+0085 */
+        {"x\xc2\x9b"
+         "31my\xc2\x9d"
+         "0;t\xc2\x9cz\xc2\x85w",
+         "xyzw"},
+        /* an OSC never ended: to the end, as a terminal */
+        {"ok\x1b]0;no end", "ok"},
+        /* a CSI cut short: what it had is left out */
+        {"ab\x1b[12", "ab"},
+        /* other control characters shown as their symbols; tab, LF kept; CR LF a LF */
+        {"a\x07"
+         "b\x01\x7f\x1b\tc\r\nd\re",
+         "a\xe2\x90\x87"
+         "b\xe2\x90\x81\xe2\x90\xa1\xe2\x90\x9b"
+         "\tc\nd\xe2\x90\x8d"
+         "e"},
+        /* ESC then a control or the end: the ESC shown */
+        {"\x1b\x1b[0mq\x1b", "\xe2\x90\x9bq\xe2\x90\x9b"},
+        /* not UTF-8: U+FFFD a byte; other characters as they are */
+        {"f\xe9 \xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80",
+         "f\xef\xbf\xbd \xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *got = gpbo_report_text(cases[k][0]);
+        assert_non_null(got);
+        if (strcmp(got, cases[k][1]) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", k, got, cases[k][1]);
+        free(got);
+    }
+    assert_null(gpbo_report_text(NULL));
+}
+
+/* No control character but tab and line end in s, none of U+007F to U+009F either. */
+static int no_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f ||
+            (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return 0;
+    return 1;
+}
+
+/* A failure reason with colours (Python's traceback in a terminal that asks for them), a link
+ * and a bell, and a study named with a colour: the page says them as plain text (before, the
+ * escape bytes were written as they were: "[31mValueError[0m" on the page). */
+static void test_terminal_sequences_in_html(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    assert_int_equal(gpbo_test_mkdtemp(dir, sizeof dir, "report"), 0);
+    snprintf(path, sizeof path, "%s/r.html", dir);
+    const char *header[] = {"\x1b[1mnote\x1b[0m"};
+    const char *cells[] = {"exit status 1: \x1b[35mTraceback\x1b[0m \x1b[31mValueError\x1b[0m: "
+                           "\x1b]8;;http://x/\x07<lr>\x1b]8;;\x07 too high\x07\r\n"};
+    gpbo_report_table t = {NULL, 1, 1, header, cells};
+    gpbo_report_section sec = {"s\x1b[32mok\x1b[0m", "\x1b[2Jtext", 1, &t, 0, NULL, NULL};
+    assert_int_equal(gpbo_report_write_html(path, "q\x1b[7mx", 1, &sec), GPBO_OK);
+    char *html = slurp(path);
+    assert_non_null(strstr(html, "<td>exit status 1: Traceback ValueError: &lt;lr&gt; too "
+                                 "high\xe2\x90\x87\n</td>"));
+    assert_non_null(strstr(html, "<th>note</th>"));
+    assert_non_null(strstr(html, "<title>qx</title>"));
+    assert_non_null(strstr(html, "<h2>sok</h2>"));
+    assert_non_null(strstr(html, "<p>text</p>"));
+    assert_true(no_control(html));
+    free(html);
+    assert_int_equal(gpbo_test_rmtree(dir), 0);
+}
+
+/* Names with colours in a figure: drawn without them. */
+static void test_terminal_sequences_in_figures(void **state)
+{
+    (void)state;
+    double x[3] = {0, 1, 2}, y[3] = {1, 2, 3};
+    const char *labels[3] = {"\x1b[31mred\x1b[0m", "b", "c"};
+    gpbo_fig_series s = {GPBO_FIG_POINTS, "\x1b]0;t\x07trials", 3, x, y, NULL, NULL, 1};
+    gpbo_fig fig = {"\x1b[1mloss\x1b[0m here", "x\x1b[4m#g", "lo\x07ss", 0, 0, 1, &s, 3, labels};
+    char *svg = NULL;
+    assert_int_equal(gpbo_fig_svg(&fig, &svg), GPBO_OK);
+    assert_true(draws_text(svg, "loss here"));
+    assert_true(draws_text(svg, "red"));
+    assert_true(draws_text(svg, "trials"));
+    assert_true(draws_text(svg, "x#g"));
+    assert_null(strstr(svg, "&#x1b;"));
+    assert_null(strstr(svg, "&#x7;"));
+    assert_true(no_control(svg));
+    free(svg);
+}
+
 static void test_unwritable_path_is_eio(void **state)
 {
     (void)state;
@@ -350,6 +457,9 @@ int main(void)
         cmocka_unit_test(test_values_beyond_1e300_left_out),
         cmocka_unit_test(test_html_escapes_text_and_inlines_figures),
         cmocka_unit_test(test_text_not_utf8_is_repaired),
+        cmocka_unit_test(test_report_text_rules),
+        cmocka_unit_test(test_terminal_sequences_in_html),
+        cmocka_unit_test(test_terminal_sequences_in_figures),
         cmocka_unit_test(test_unwritable_path_is_eio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
