@@ -189,23 +189,29 @@ def _added_steps(intermediate):
     return steps, values
 
 
-def _pruned_value(value, intermediate):
-    """An added pruned trial's value: none, or its last intermediate value (Optuna's for a trial
-    pruned in optimize, which is what gpbo stores: a pruned trial keeps no value of its own and
-    reads as its last intermediate value). Another one would be lost: ValueError."""
-    if value is None:
-        return
+def _pruned_shown(value, intermediate, nobj):
+    """What an added pruned trial stores to read back with value, as Optuna's add_trial keeps a
+    pruned FrozenTrial's value: None when value is what gpbo reads for a pruned trial anyway
+    (one objective: its last finite intermediate value, or none when it has none; several:
+    none), else the JSON text of the reserved attribute _PRUNED_VALUE (null for a trial added
+    without a value, whose intermediate values gpbo would otherwise read as its value). value:
+    None, a number, or a sequence of them (several objectives); not finite: ValueError."""
+    if value is not None:
+        vals = list(value) if isinstance(value, (list, tuple)) else [value]
+        try:
+            vals = [float(v) for v in vals]
+        except (TypeError, ValueError):
+            vals = []
+        if not vals or not all(map(math.isfinite, vals)):
+            raise ValueError("add_trial: a pruned trial's value is None or finite numbers, not "
+                             "%r" % (value,))
+        value = vals[0] if len(vals) == 1 else vals
     steps = {k: float(v) for k, v in (intermediate or {}).items()
              if isinstance(v, numbers.Real) and math.isfinite(v)}
-    last = steps[max(steps)] if steps else None
-    try:
-        same = last is not None and float(value) == last
-    except (TypeError, ValueError):
-        same = False
-    if not same:
-        raise ValueError("add_trial: a pruned trial's value is its last intermediate value "
-                         "(%r), not %r: gpbo stores a pruned trial without a value of its own"
-                         % (last, value))
+    read = steps[max(steps)] if steps and nobj < 2 else None
+    if value == read:
+        return None
+    return json.dumps(value)
 
 
 class Constraint(C.Structure):
@@ -639,6 +645,13 @@ def _plain(o):
 # the user attributes, their keys behind this prefix: stored, exported and imported with them;
 # user_attrs leaves them out and system_attrs gives them back without it.
 _SYSTEM = "gpbo.system:"
+# A pruned trial whose value is not what gpbo reads for one (its last intermediate value, which
+# optimize and tell(state=PRUNED) give it, as Optuna's do): one added without a value (Optuna
+# shows None) or with another one. The library keeps no value of a pruned trial (the strategies
+# and the pruner read its intermediate values), so add_trial stores the value Optuna would show
+# (JSON: null, a number, or a list for several objectives) as this reserved attribute, which
+# user_attrs and system_attrs leave out; gpbo export / import carry it as any attribute.
+_PRUNED_VALUE = "gpbo.pruned_value"
 # Optuna 3.1's messages for a nested optimize and for the deprecated system attributes
 _NESTED = "Nested invocation of `Study.optimize` method isn't allowed."
 _DEPRECATED = ("%s has been deprecated in v3.1.0. This feature will be removed in v6.0.0. See "
@@ -651,7 +664,8 @@ def _deprecated(name):
 
 def _split_attrs(attrs):
     """Attributes as stored (key -> value) into (user attributes, system attributes)."""
-    user = {k: v for k, v in attrs.items() if not k.startswith(_SYSTEM)}
+    user = {k: v for k, v in attrs.items()
+            if not k.startswith(_SYSTEM) and k != _PRUNED_VALUE}
     system = {k[len(_SYSTEM):]: v for k, v in attrs.items() if k.startswith(_SYSTEM)}
     return user, system
 
@@ -661,6 +675,9 @@ def _user_key(key):
     if isinstance(key, str) and key.startswith(_SYSTEM):
         raise ValueError("user attribute %r: keys starting with %r hold the system attributes "
                          "(set_system_attr)" % (key, _SYSTEM))
+    if key == _PRUNED_VALUE:
+        raise ValueError("user attribute %r: the key is gpbo's own (an added pruned trial's "
+                         "value)" % key)
     return key
 
 
@@ -727,6 +744,9 @@ class Trial:
         self._refused, self._refused_fixed = None, False
         self._dropped = False  # a discovery trial told without creating the study
         self._steps = set()  # the steps reported (a step again is ignored, as Optuna's)
+        # the last step of a NaN or infinite report (not stored): told pruned after it, the
+        # trial has no value, as Optuna's (whose last intermediate value is that NaN)
+        self._diverged_step = None
 
     def _suggest_dist(self, name, make):
         """What suggest_* returns for the distribution make() builds; a refusal in a discovery
@@ -835,8 +855,10 @@ class Trial:
 
 class TrialRecord:
     """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
-    value (NaN unless complete; a pruned trial's is its last intermediate value, as Optuna's,
-    NaN when it reported none), values (one an objective: [value] for a study of one), params,
+    value (None when the trial has none, as Optuna's: running, waiting, failed; a pruned
+    trial's is its last intermediate value, None when it reported none, or the value it was
+    added with, None included), values (one an objective: [value] for a study of one; None
+    with no value), params,
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
@@ -859,8 +881,8 @@ class TrialRecord:
     def _key(self):
         # NaN (the value of a trial that is not complete) equal to itself, as Optuna's None is
         nan = lambda v: "nan" if isinstance(v, float) and math.isnan(v) else v
-        return tuple(nan(getattr(self, k)) if k != "values" else [nan(v) for v in self.values]
-                     for k in self.__slots__)
+        return tuple(nan(getattr(self, k)) if k != "values" or self.values is None
+                     else [nan(v) for v in self.values] for k in self.__slots__)
 
     def __eq__(self, other):
         """Equal when every field is (Optuna's FrozenTrial compares so): the record of one
@@ -1551,6 +1573,11 @@ class Study:
                 check(_s.gpbo_study_tell_failed(h, tid, str(failed).encode("utf-8", "replace")))
                 outcome = "failed"
             elif pruned:
+                own = first or (trial if isinstance(trial, Trial) else self._running.get(tid))
+                if own is not None and own._diverged_step is not None and \
+                        own._diverged_step > max(own._steps, default=-1):
+                    # its last report diverged: no value (its last finite one is not it)
+                    check(_s.gpbo_study_set_user_attr(h, tid, _PRUNED_VALUE.encode(), b"null"))
                 check(_s.gpbo_study_tell_pruned(h, tid))
                 outcome = "pruned"
             elif self._nobj >= 2:
@@ -1697,9 +1724,9 @@ class Study:
                 state = _state(ft.state)  # Optuna's member, by name
                 if state is TrialState.COMPLETE:
                     value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
-                elif state is TrialState.PRUNED:
-                    # checked below: its last intermediate value, or None
-                    value = ft.values[0] if ft.values and len(ft.values) == 1 else None
+                elif state is TrialState.PRUNED:  # None, or Optuna's value of it
+                    value = None if not ft.values else \
+                        ft.values[0] if len(ft.values) == 1 else list(ft.values)
                 elif reason is None:  # where Optuna kept it
                     reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
             if intermediate_values is None:
@@ -1717,6 +1744,8 @@ class Study:
                 state = rec.state
                 if rec.state == "complete":
                     value = rec.values if len(rec.values) > 1 else rec.value
+                elif rec.state == "pruned":  # the value it reads back with, None included
+                    value = rec.values if rec.values and len(rec.values) > 1 else rec.value
                 elif reason is None:
                     reason = rec.reason
             if metrics is None:
@@ -1745,7 +1774,7 @@ class Study:
                 raise ValueError("add_trial(state=FAIL) takes no value, as Optuna's")
             told = []
         elif state is TrialState.PRUNED:
-            _pruned_value(value, intermediate_values)
+            shown = _pruned_shown(value, intermediate_values, self._nobj)
             told = []
         else:
             raise ValueError("add_trial adds a complete, a failed or a pruned trial, not %s"
@@ -1762,6 +1791,8 @@ class Study:
                  for k, v in (user_attrs or {}).items()]
         attrs += [((_SYSTEM + k).encode("utf-8"), _attr_json(k, v).encode("utf-8"))
                   for k, v in system_attrs.items() if isinstance(k, str)]
+        if state is TrialState.PRUNED and shown is not None:
+            attrs.append((_PRUNED_VALUE.encode(), shown.encode()))
         res = TrialResult()
         check(_s.gpbo_trial_result_init(C.byref(res), TrialResult.VERSION))
         if steps:
@@ -1922,6 +1953,8 @@ class Study:
                     check(_s.gpbo_study_report_many(self._handle(), tid, 0, None, None))
                     self._check_not_waiting(self._handle(), tid, "report")
                     t = trial if isinstance(trial, Trial) else self._running.get(tid)
+                if t is not None:
+                    t._diverged_step = max(step, t._diverged_step or 0)
                 if t is not None and self._pruner:
                     t._prune = True
                 return
@@ -1966,17 +1999,28 @@ class Study:
         metrics = {names[k].decode("utf-8", "replace"): vals[k] for k in range(n.value)}
         attrs = C.c_char_p()
         check(_s.gpbo_study_trial_user_attrs(self._handle(), info.id, C.byref(attrs)))
-        objs = [info.value]
-        if self._nobj >= 2:  # NaN where the trial has none (not complete)
-            arr = (C.c_double * self._nobj)()
-            _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
-            objs = list(arr)
+        attrs = json.loads(attrs.value.decode()) if attrs.value else {}
         state = _STATES[info.state]
         if state is TrialState.RUNNING and _s.gpbo_study_trial_queued(self._handle(), info.id):
             state = TrialState.WAITING  # enqueued, not taken yet
-        value = info.value
-        if state is TrialState.PRUNED and self._nobj < 2 and steps and math.isnan(value):
-            # Optuna's: a pruned trial's value is its last intermediate value (NaN: none)
+        # Optuna's FrozenTrial: value and values None for a trial without a value (running,
+        # waiting, failed, pruned before any report); a pruned trial's value is its last
+        # intermediate value, or the one it was added with (None included)
+        value, objs = None, None
+        shown = attrs.pop(_PRUNED_VALUE, _MISSING)
+        if state is TrialState.COMPLETE:
+            value, objs = info.value, [info.value]
+            if self._nobj >= 2:
+                arr = (C.c_double * self._nobj)()
+                _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
+                objs = list(arr)
+        elif state is TrialState.PRUNED and shown is not _MISSING:
+            if isinstance(shown, list):
+                objs = [float(v) for v in shown]
+            elif isinstance(shown, numbers.Real):
+                objs = [float(shown)]
+            value = objs[0] if objs else None
+        elif state is TrialState.PRUNED and self._nobj < 2 and steps:
             value = steps[max(steps)]
             objs = [value]
         return TrialRecord(id=info.id, state=state, value=value,
@@ -1985,8 +2029,7 @@ class Study:
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
                            started=info.started, finished=info.finished,
-                           **dict(zip(("user_attrs", "system_attrs"), _split_attrs(
-                               json.loads(attrs.value.decode()) if attrs.value else {}))))
+                           **dict(zip(("user_attrs", "system_attrs"), _split_attrs(attrs))))
 
     def _record_of(self, trial_id):
         """The TrialRecord of one trial, read from the storage now."""
@@ -2081,8 +2124,8 @@ class Study:
         state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
-        system_attrs: Trial.set_system_attr's). A value is NaN unless the trial is
-        complete or pruned (its last intermediate value, as Optuna's); a parameter a trial
+        system_attrs: Trial.set_system_attr's). A value is NaN where the record's is None
+        (as Optuna's); a parameter a trial
         does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
         python3-pandas): ImportError otherwise."""
         try:
