@@ -426,8 +426,6 @@ def _set_option(o, key, value):
 #: Optuna's create_study arguments that gpbo.Study names otherwise (a port's first error)
 _OPTUNA_ARGS = {
     "study_name": "name=",
-    "directions": "objectives= (a list of names, each minimized, or a dict name -> 'minimize' "
-                  "or 'maximize', in the order the values are told)",
     "sampler": "strategy= ('bayes', 'random', 'sobol', 'lhs', 'grid') and seed=",
     "load_if_exists": "none: a stored study of that name is always opened (load_if_exists=True)",
 }
@@ -482,6 +480,30 @@ def _optuna_direction(d):
                                                                              "MAXIMIZE"):
         return d.name.lower()
     return d
+
+
+def _optuna_directions(direction, objectives, directions):
+    """Optuna's create_study(directions=[...]) as gpbo's arguments: (direction, objectives,
+    whether they came from directions). One direction is direction=; several are objectives
+    named values_0, values_1, ... (the columns of Optuna's trials_dataframe), told in that
+    order as Optuna's are. Given with direction or objectives: ValueError, as Optuna's "Specify
+    only one of `direction` and `directions`."; not a sequence of directions: ValueError."""
+    if directions is None:
+        return direction, objectives, False
+    if direction is not None or objectives is not None:
+        raise ValueError("give directions (Optuna's), direction or objectives, only one of them")
+    if isinstance(directions, (str, bytes)) or not isinstance(directions, (list, tuple)) or \
+            not directions:
+        raise ValueError("directions must be a non-empty list of 'minimize' or 'maximize', "
+                         "not %r" % (directions,))
+    dirs = [_optuna_direction(d) for d in directions]
+    for d in dirs:
+        if d not in _DIRECTIONS:
+            raise ValueError("directions: each is 'minimize' or 'maximize' (or Optuna's "
+                             "StudyDirection), not %r" % (d,))
+    if len(dirs) == 1:
+        return dirs[0], None, False
+    return None, {"values_%d" % j: d for j, d in enumerate(dirs)}, True
 
 
 def _set_objectives(o, objectives):
@@ -957,6 +979,9 @@ class Study:
     objectives: several objectives instead of one value, a dict name -> "minimize" or
     "maximize" (or a list of names, each minimized); ``tell(trial, [v1, v2, ...])`` in that
     order; best_trials is the Pareto front; ``mo_acquisition="ehvi"`` (default) or "parego".
+    directions: Optuna's create_study argument, a list of directions: one is direction=,
+    several are objectives named values_0, values_1, ... (a stored study reopened so is
+    checked by its directions only, in order).
     Constraints and several objectives together are refused (no strategy models both yet).
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
@@ -969,7 +994,9 @@ class Study:
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
                  strategy=None, seed=None, pruner=None, constraints=None, objectives=None,
-                 **options):
+                 directions=None, **options):
+        direction, objectives, by_direction = _optuna_directions(direction, objectives,
+                                                                 directions)
         direction = _optuna_direction(direction)
         if isinstance(objectives, dict):
             objectives = {n: _optuna_direction(d) for n, d in objectives.items()}
@@ -1052,6 +1079,8 @@ class Study:
                 {str(n): "minimize" for n in objectives})
             return
         del keep  # the library copied the constraints and objectives
+        if by_direction:  # Optuna's directions=: a stored study's names are its own
+            self._directions_asked, objectives = list(objectives.values()), None
         self._opened(direction, objectives,
                      _read_space(_s.gpbo_study_space(self._h)) if items is None else items)
 
@@ -1154,6 +1183,11 @@ class Study:
             if len(asked) >= 2 and list(asked.items()) != list(self.objectives.items()):
                 return "has the objectives %r (in this order), not %r" % (self.objectives,
                                                                           asked)
+        elif getattr(self, "_directions_asked", None) is not None:
+            have = list(self.objectives.values())
+            if have != self._directions_asked:
+                return "has the objectives %r, not the directions %r" % (
+                    self.objectives or self.direction, self._directions_asked)
         elif direction is not None and self._nobj < 2 and direction != self.direction:
             return "was made to %s, not to %s" % (self.direction, direction)
         elif direction is not None and self._nobj >= 2:

@@ -722,11 +722,10 @@ def test_waiting_trials_and_optunas_trial_state_as_optuna():
 
 
 def test_create_study_arguments_name_gpbos():
-    """Optuna's create_study arguments given to gpbo.Study (study_name=, directions=,
-    sampler=, load_if_exists=) are TypeError naming gpbo's argument, not only 'unknown study
-    option' with the library's option list."""
-    for kw, says in ((dict(study_name="s"), "name="), (dict(directions=["minimize"] * 2),
-                                                       "objectives="),
+    """Optuna's create_study arguments given to gpbo.Study (study_name=, sampler=,
+    load_if_exists=) are TypeError naming gpbo's argument, not only 'unknown study
+    option' with the library's option list (directions= is taken: test_directions_...)."""
+    for kw, says in ((dict(study_name="s"), "name="),
                      (dict(sampler=optuna.samplers.RandomSampler()), "strategy="),
                      (dict(load_if_exists=True), "always opened")):
         with pytest.raises(TypeError, match="Optuna's create_study argument; gpbo.Study takes "
@@ -734,6 +733,55 @@ def test_create_study_arguments_name_gpbos():
             gpbo.Study(**kw)
     with pytest.raises(TypeError, match="unknown study option 'n_initial'"):
         gpbo.Study(n_initial=3)
+
+
+def test_directions_as_optunas_create_study(tmp_path):
+    """Optuna's create_study(directions=[...]) (its multi-objective tutorial) runs as it is:
+    it was TypeError ("gpbo.Study takes objectives="). The same points told to both give the
+    same best_trials (the Pareto front, minimize the first, maximize the second), the same
+    trials_dataframe columns and directions; one direction is a study of one objective;
+    Optuna's refusals (with direction=, empty, a wrong name) are ValueError here too; a stored
+    study reopened with the same directions opens, with others is ValueError."""
+    points = [(0.1, 0.2), (0.4, 0.9), (0.3, 0.3), (0.8, 0.95), (0.5, 0.1), (0.05, 0.05)]
+
+    def objective(trial):
+        return trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+
+    url = "sqlite:///%s" % (tmp_path / "mo.db")
+    D = optuna.study.StudyDirection
+    ours = gpbo.Study(directions=["minimize", D.MAXIMIZE], storage=url, name="mo",
+                      strategy="random", seed=1)
+    theirs = optuna.create_study(directions=["minimize", "maximize"])
+    for st in (ours, theirs):
+        for x, y in points:
+            st.enqueue_trial({"x": x, "y": y})
+        st.optimize(objective, len(points))
+    front = sorted(t.number for t in theirs.best_trials)
+    assert front == [0, 1, 2, 3, 5]  # (0.5, 0.1) is dominated by (0.3, 0.3)
+    assert sorted(t.number for t in ours.best_trials) == front
+    assert [t.values for t in ours.trials] == [t.values for t in theirs.trials]
+    # (Optuna's adds system_attrs columns: its enqueue's fixed_params and NSGA-II's own)
+    assert list(ours.trials_dataframe().columns) == \
+        [c for c in theirs.trials_dataframe().columns if not c.startswith("system_attrs")]
+    assert ours.directions == ["minimize", "maximize"]
+    again = gpbo.Study(storage=url, name="mo", directions=["minimize", "maximize"])
+    assert sorted(t.number for t in again.best_trials) == front
+    again.close()
+    for bad in (["minimize", "minimize"], ["minimize"], ["maximize", "minimize", "minimize"]):
+        with pytest.raises(ValueError, match="not the directions|not one direction"):
+            gpbo.Study(storage=url, name="mo", directions=bad)
+    one = gpbo.Study(directions=["maximize"], strategy="random", seed=1)
+    one.optimize(lambda t: t.suggest_float("x", 0, 1), 3)
+    assert one.direction == "maximize" and one.best_value == max(t.value for t in one.trials)
+    for kw in (dict(directions=["minimize"], direction="minimize"), dict(directions=[]),
+               dict(directions="minimize"), dict(directions=["minimise", "maximize"])):
+        with pytest.raises(ValueError):
+            optuna.create_study(**kw)
+        with pytest.raises(ValueError):
+            gpbo.Study(**kw)
+    with pytest.raises(ValueError, match="only one of them"):
+        gpbo.Study(directions=["minimize"] * 2, objectives=["a", "b"])
+    ours.close()
 
 
 def test_reopened_with_another_strategy_or_option_is_refused(tmp_path):
