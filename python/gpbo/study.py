@@ -1047,6 +1047,7 @@ class Study:
         self._h, self._discovering, self._closed = None, None, False
         self._last_refusal = None  # _check_refused_again's memory
         self._running = {}
+        self._fill_rng = None  # _filled's generator, made at its first draw
         self._stops = []  # one threading.Event an optimize running: stop() sets them
         try:
             # in memory (None or ":memory:") with space=None: always a new study
@@ -1699,8 +1700,8 @@ class Study:
 
     def enqueue(self, params, max_trials=None):
         """Puts a configuration first (Optuna's enqueue_trial): params, a dict name -> value
-        for every active parameter, becomes a trial that the next ask of any worker hands out
-        before any proposal. max_trials: only while the study holds fewer trials (so k workers
+        (an active parameter left out is drawn at random, as Optuna's sampler draws it),
+        becomes a trial that the next ask of any worker hands out before any proposal. max_trials: only while the study holds fewer trials (so k workers
         enqueuing the same list add each point once: give point i max_trials=i + 1 before
         asking); ExhaustedError otherwise. Returns the trial's id.
 
@@ -1712,13 +1713,40 @@ class Study:
         with self._lock:
             if self._undiscovered():
                 return self._enqueue_first(params, max_trials)
-        vals = self._values_of(params)
+        vals = self._values_of(self._filled(params))
         arr = (C.c_double * max(len(vals), 1))(*vals)
         tid = _SZ()
         cap = _NOT_FOUND if max_trials is None else int(max_trials)
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
         return tid.value
+
+    def _filled(self, params):
+        """params with each active parameter it leaves out drawn at random (uniform in the
+        parameter's scale, as a discovery trial draws), as Optuna's enqueue_trial has its
+        sampler draw the parameters a configuration leaves out; parents first, so a
+        conditional parameter is drawn only when its condition holds. The draws come from a
+        generator seeded with the study's seed (the same seed, the same draws). Anything but a
+        dict is left to _values_of to refuse."""
+        if not isinstance(params, dict):
+            return params
+        out = dict(params)
+        for name, p in self._items:
+            if name in out or isinstance(p, _space.Constant):
+                continue
+            if p.when is not None:
+                (parent, vals), = p.when.items()
+                vals = vals if isinstance(vals, (list, tuple)) else [vals]
+                if parent not in out or not any(
+                        out[parent] == v or str(out[parent]) == str(v) for v in vals):
+                    continue  # inactive: left out
+            with self._lock:
+                if self._fill_rng is None:
+                    st = C.cast(_s.gpbo_study_get_options(self._handle()),
+                                C.POINTER(StudyOptions)).contents
+                    self._fill_rng = random.Random("gpbo enqueue %d" % st.seed)
+                out[name] = _suggest.draw(self._fill_rng, p)
+        return out
 
     def add_trial(self, params=_MISSING, value=None, *, values=None, state=None, reason=None,
                   metrics=None, max_trials=None, trial=_MISSING, intermediate_values=None,

@@ -784,6 +784,61 @@ def test_directions_as_optunas_create_study(tmp_path):
     ours.close()
 
 
+def test_enqueue_trial_with_some_params_draws_the_others_as_optunas(tmp_path):
+    """Optuna's enqueue_trial({"lr": 1e-3}) (its tutorial: "try this learning rate first")
+    fixes the parameters given and has its sampler draw the others; gpbo's raised "parameter
+    ... is missing" (and dropped such a configuration, kept before a define-by-run study's
+    first trial, with a warning). Side by side: each enqueued trial runs first with the values
+    given, the others within their distributions; a conditional one is drawn only when its
+    condition holds; the same seed draws the same values; an unknown name is still refused."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        n = trial.suggest_int("n", 1, 8)
+        opt = trial.suggest_categorical("opt", ["sgd", "adam"])
+        return x + lr + n + len(opt)
+
+    given = [{"lr": 1e-3}, {"opt": "adam", "n": 3}, {"x": 0.25}]
+
+    def run(study):
+        study.enqueue_trial({"x": 0.5, "lr": 1e-2, "n": 2, "opt": "sgd"})
+        study.enqueue_trial(given[0])  # before the first trial is told (define-by-run)
+        study.optimize(objective, 3)
+        for g in given[1:]:
+            study.enqueue_trial(g)
+        study.optimize(objective, 3)
+        return study.trials
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # nothing dropped
+        ours = run(gpbo.Study(seed=4, strategy="random"))
+    theirs = run(optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=4)))
+    for trials in (ours, theirs):
+        got = [t.params for t in trials]
+        assert [{k: p[k] for k in g} for p, g in zip([got[1], got[3], got[4]], given)] == given
+        for p in got:
+            assert 0 <= p["x"] <= 1 and 1e-5 <= p["lr"] <= 1e-1 and 1 <= p["n"] <= 8 and \
+                p["opt"] in ("sgd", "adam") and len(p) == 4
+    assert [t.state.name for t in ours] == [t.state.name for t in theirs] == ["COMPLETE"] * 6
+    # the draws: in range and not the values given elsewhere, the same for the same seed
+    again = run(gpbo.Study(seed=4, strategy="random"))
+    assert [t.params for t in again[:5]] == [t.params for t in ours[:5]]
+    assert ours[1].params["x"] != ours[4].params["x"]
+    # a declared conditional space: momentum drawn with sgd only
+    sp = {"opt": gpbo.Categorical(["sgd", "adam"]),
+          "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"}), "lr": gpbo.LogUniform(1e-4, 1)}
+    st = gpbo.Study(sp, seed=1, storage="sqlite:///%s" % (tmp_path / "c.db"), name="c")
+    st.enqueue_trial({"opt": "adam"})
+    st.enqueue_trial({"opt": "sgd", "lr": 0.5})
+    a, b = st.ask(), st.ask()
+    assert set(a.params) == {"opt", "lr"} and a.params["opt"] == "adam"
+    assert b.params["opt"] == "sgd" and b.params["lr"] == 0.5 and 0 <= b.params["momentum"] <= 0.9
+    with pytest.raises(ValueError, match="unknown parameter"):
+        st.enqueue_trial({"z": 1})
+    st.close()
+
+
 def test_reopened_with_another_strategy_or_option_is_refused(tmp_path):
     """Optuna's load_study(..., sampler=RandomSampler()) runs that sampler; gpbo's stored study
     keeps the strategy and options it was made with, and a Study opening it with another
