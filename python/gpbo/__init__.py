@@ -22,7 +22,9 @@ _LAZY = {
     "Study": "study", "Trial": "study", "TrialRecord": "study", "TrialPruned": "study",
     "TrialState": "study",
     "MedianPruner": "study", "HyperbandPruner": "study", "minimize": "study",
-    "strategies": "study",
+    "strategies": "study", "create_study": "study", "load_study": "study",
+    "get_all_study_names": "study", "get_all_study_summaries": "study", "StudySummary": "study",
+    "DuplicatedStudyError": "study",
 }
 
 __all__ = ["Uniform", "LogUniform", "Int", "Categorical", "Constant", "GpboError",

@@ -31,7 +31,8 @@ from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
 __all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "MedianPruner",
-           "HyperbandPruner", "minimize"]
+           "HyperbandPruner", "minimize", "create_study", "load_study", "get_all_study_names",
+           "get_all_study_summaries", "StudySummary", "DuplicatedStudyError"]
 
 _s = _lib.library("search")
 _gp = _lib.library("gp")
@@ -59,6 +60,8 @@ _SIG = {
     "gpbo_study_options_init": (C.c_int, [_VP, C.c_uint]),
     "gpbo_strategy_name": (C.c_char_p, [_SZ]),
     "gpbo_study_open": (_VP, [C.c_char_p, C.c_char_p, _VP, _VP]),
+    "gpbo_study_list": (C.c_int, [C.c_char_p, C.POINTER(C.POINTER(C.c_char_p)),
+                                  C.POINTER(_SZ)]),
     "gpbo_study_close": (None, [_VP]),
     "gpbo_study_space": (_VP, [_VP]),
     "gpbo_study_name": (C.c_char_p, [_VP]),
@@ -2682,3 +2685,119 @@ def minimize(f, space, n_trials=50, **kw):
     run = {k: kw.pop(k) for k in own if k in kw}
     study = Study(space, direction="minimize", **kw)
     return study.optimize(f, n_trials, **run)
+
+
+# -- Optuna's module-level study functions ---------------------------------------------------------
+
+class DuplicatedStudyError(ValueError):
+    """create_study of a name the storage holds already, without load_if_exists=True (Optuna's
+    optuna.exceptions.DuplicatedStudyError, with its message)."""
+
+
+def _storage_url(storage, what):
+    if storage is None or storage == ":memory:":
+        raise ValueError("%s needs a storage (a URL or a path): an in-memory study lives in its "
+                         "Study object only" % what)
+    if not isinstance(storage, (str, os.PathLike)):
+        raise TypeError("storage is a URL or a path (sqlite:///study.db, "
+                        "postgresql://user@host/db), not %r" % (storage,))
+    return os.fsencode(storage)
+
+
+def get_all_study_names(storage):
+    """The names of the studies stored at storage, in the order they were created (Optuna's
+    get_all_study_names); [] when an SQLite file does not exist (nothing is created). A study
+    made with space=None is stored once its first trial is told. gpbo_study_list."""
+    names, n = C.POINTER(C.c_char_p)(), _SZ()
+    rc = _s.gpbo_study_list(_storage_url(storage, "get_all_study_names"), C.byref(names),
+                            C.byref(n))
+    if rc == _NOT_FOUND_RC:
+        return []
+    check(rc)
+    try:
+        return [names[k].decode("utf-8", "replace") for k in range(n.value)]
+    finally:
+        _lib.library("base").gpbo_free(names)
+
+
+class StudySummary:
+    """One stored study as get_all_study_summaries gives it (Optuna's StudySummary):
+    study_name, direction and directions (strings), n_trials, best_trial (a TrialRecord, None
+    when no complete trial or with include_best_trial=False; None for several objectives, as
+    Optuna's), user_attrs, system_attrs, datetime_start (its first trial's start, None with
+    no trial)."""
+
+    __slots__ = ("study_name", "direction", "directions", "n_trials", "best_trial",
+                 "user_attrs", "system_attrs", "datetime_start")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw[k])
+
+    def __repr__(self):
+        return "StudySummary(study_name=%r, n_trials=%d)" % (self.study_name, self.n_trials)
+
+
+def get_all_study_summaries(storage, include_best_trial=True):
+    """A StudySummary of each study stored at storage, in the order they were created (Optuna's
+    get_all_study_summaries). Each study is opened, read and closed."""
+    out = []
+    for name in get_all_study_names(storage):
+        with Study(storage=storage, name=name) as st:
+            trials = st.trials
+            best = None
+            if include_best_trial and st._nobj < 2:
+                try:
+                    best = st.best_trial
+                except ValueError:  # no complete (feasible) trial
+                    best = None
+            starts = [t.datetime_start for t in trials if t.datetime_start is not None]
+            out.append(StudySummary(study_name=name, direction=st.direction,
+                                    directions=st.directions, n_trials=len(trials),
+                                    best_trial=best, user_attrs=st.user_attrs,
+                                    system_attrs=_split_attrs(st._all_attrs())[1],
+                                    datetime_start=min(starts) if starts else None))
+    return out
+
+
+def create_study(*, storage=None, sampler=None, pruner=None, study_name=None, direction=None,
+                 load_if_exists=False, directions=None, **kw):
+    """Optuna's optuna.create_study: a new Study. With a storage, a study_name it holds already
+    is DuplicatedStudyError unless load_if_exists=True (then it is opened, as gpbo.Study always
+    opens it); no study_name is a new name, "no-name-" and a UUID, as Optuna's, so each call
+    makes a new study. sampler: gpbo has no Optuna samplers (TypeError naming strategy= and
+    seed=); gpbo's own keywords (space, strategy, seed, objectives, constraints, options) go to
+    Study."""
+    if sampler is not None:
+        raise TypeError("create_study(sampler=...): gpbo has no Optuna samplers; give "
+                        "strategy= ('bayes', 'random', 'sobol', 'lhs', 'grid') and seed=")
+    if study_name is None:
+        import uuid
+
+        study_name = "no-name-%s" % uuid.uuid4()
+    elif storage is not None and storage != ":memory:" and not load_if_exists and \
+            str(study_name) in get_all_study_names(storage):
+        raise DuplicatedStudyError(
+            "Another study with name %r already exists. Please specify a different name, or "
+            "reuse the existing one by setting `load_if_exists`." % (study_name,))
+    return Study(storage=storage, name=study_name, direction=direction, directions=directions,
+                 pruner=pruner, **kw)
+
+
+def load_study(*, study_name, storage, sampler=None, pruner=None, **kw):
+    """Optuna's optuna.load_study: the stored study study_name; KeyError when the storage
+    does not hold it (gpbo.Study(storage=, name=) would start a new study of that name), as
+    Optuna's "Record does not exist."; study_name None: the storage's one study (ValueError
+    when it holds another number of them). sampler as create_study's."""
+    if sampler is not None:
+        raise TypeError("load_study(sampler=...): gpbo has no Optuna samplers; a stored study "
+                        "keeps the strategy it was made with")
+    names = get_all_study_names(storage)
+    if study_name is None:
+        if len(names) != 1:
+            raise ValueError("Could not determine the study name since the storage %s does not "
+                             "contain exactly 1 study. Specify `study_name`." % (storage,))
+        study_name = names[0]
+    if str(study_name) not in names:
+        raise KeyError("Record does not exist: no study %r in %s" % (study_name, storage))
+    return Study(storage=storage, name=study_name, pruner=pruner, **kw)

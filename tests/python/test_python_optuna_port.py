@@ -1757,3 +1757,59 @@ def test_system_attrs_as_optuna31(tmp_path):
     assert list(df["system_attrs_origin"][:2]) == [t[0]["origin"] for t in theirs[3]]
     with pytest.raises(ValueError, match="system"):
         again.set_user_attr("gpbo.system:x", 1)
+
+
+def test_create_load_study_and_summaries_as_optunas(tmp_path):
+    """Optuna's module functions, which a ported script calls as optuna.create_study,
+    optuna.load_study and optuna.get_all_study_summaries (gpbo had none: AttributeError), side
+    by side on SQLite files: a name held already is DuplicatedStudyError without
+    load_if_exists; load_study of a missing name is KeyError (gpbo.Study(storage=, name=)
+    starts a new study there, so a typo gave an empty study), of no name the storage's one
+    study or ValueError; the summaries give each study's name, directions, number of trials,
+    best trial and user attributes in the order they were made; no study_name is a new study
+    at each call."""
+
+    def objective(trial):
+        return (trial.suggest_float("x", 0, 1) - 0.25) ** 2
+
+    def run(mod, url, **seeded):
+        s = mod.create_study(storage=url, study_name="a", **seeded)
+        s.optimize(objective, 3)
+        s.set_user_attr("owner", "me")
+        with pytest.raises(Exception) as dup:
+            mod.create_study(storage=url, study_name="a")
+        again = mod.create_study(storage=url, study_name="a", load_if_exists=True)
+        assert len(again.trials) == 3
+        b = mod.create_study(storage=url, study_name="b", directions=["minimize", "maximize"],
+                             **seeded)
+        b.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), 2)
+        with pytest.raises(KeyError):
+            mod.load_study(study_name="typo", storage=url)
+        with pytest.raises(ValueError, match="exactly 1 study"):
+            mod.load_study(study_name=None, storage=url)
+        loaded = mod.load_study(study_name="a", storage=url)
+        assert [t.params for t in loaded.trials] == [t.params for t in s.trials]
+        assert loaded.best_value == s.best_value
+        summaries = mod.get_all_study_summaries(url)
+        seen = [(x.study_name, [getattr(d, "name", d).lower() for d in x.directions],
+                 x.n_trials, x.best_trial is not None and x.best_trial.number, x.user_attrs,
+                 x.datetime_start is not None) for x in summaries]
+        assert summaries[0].best_trial == s.best_trial
+        unnamed = mod.create_study(storage=url)
+        assert unnamed.study_name != mod.create_study(storage=url).study_name
+        return type(dup.value).__name__, seen, s.best_trial.number
+
+    ours = run(gpbo, "sqlite:///%s" % (tmp_path / "ours.db"), strategy="random", seed=2)
+    theirs = run(optuna, "sqlite:///%s" % (tmp_path / "theirs.db"))
+    assert ours[0] == theirs[0] == "DuplicatedStudyError"
+    assert ours[1][0][:3] == theirs[1][0][:3] == ("a", ["minimize"], 3)
+    assert ours[1][0][3] == ours[2] and theirs[1][0][3] == theirs[2]
+    assert ours[1][0][4:] == theirs[1][0][4:] == ({"owner": "me"}, True)
+    assert ours[1][1] == theirs[1][1] == ("b", ["minimize", "maximize"], 2, False, {}, True)
+    # an empty or missing storage: no study, nothing created
+    assert gpbo.get_all_study_names("sqlite:///%s" % (tmp_path / "none.db")) == []
+    assert not (tmp_path / "none.db").exists()
+    with pytest.raises(KeyError):
+        gpbo.load_study(study_name="a", storage=str(tmp_path / "none.db"))
+    with pytest.raises(TypeError, match="strategy="):
+        gpbo.create_study(sampler=optuna.samplers.RandomSampler())
