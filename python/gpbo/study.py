@@ -830,6 +830,15 @@ class Trial:
         self.study._set_user_attr(self, _user_key(key), _attr_json(key, value))
 
     @property
+    def distributions(self):
+        """Optuna's Trial.distributions: name -> the distribution (gpbo.Uniform, LogUniform,
+        Int, Categorical, Constant) of each parameter this trial has, suggested so far in a
+        study's first define-by-run trial, else the space's (a new dict)."""
+        if self._dists is not None:
+            return dict(self._dists)
+        return {n: p for n, p in self.study._items if n in self.params}
+
+    @property
     def user_attrs(self):
         """The user attributes set on this trial (a new dict; values as JSON gives them back)."""
         return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[0]
@@ -887,12 +896,15 @@ class TrialRecord:
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
-    key -> value, set with Trial.set_user_attr), system_attrs (Trial.set_system_attr's).
+    key -> value, set with Trial.set_user_attr), system_attrs (Trial.set_system_attr's),
+    distributions (Optuna's FrozenTrial.distributions: name -> the space's gpbo.Uniform,
+    LogUniform, Int, Categorical or Constant, for each parameter in params).
     Optuna's FrozenTrial names: number, datetime_start, datetime_complete, duration,
     intermediate_values, last_step."""
 
     __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
-                 "metrics", "feasible", "started", "finished", "user_attrs", "system_attrs")
+                 "metrics", "feasible", "started", "finished", "user_attrs", "system_attrs",
+                 "distributions")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -2088,8 +2100,10 @@ class Study:
         elif state is TrialState.PRUNED and self._nobj < 2 and steps:
             value = steps[max(steps)]
             objs = [value]
+        params = self._params(values) if values else {}
         return TrialRecord(id=info.id, state=state, value=value,
-                           values=objs, params=self._params(values) if values else {},
+                           values=objs, params=params,
+                           distributions={n: p for n, p in self._items if n in params},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),

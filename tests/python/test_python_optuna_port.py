@@ -1813,3 +1813,52 @@ def test_create_load_study_and_summaries_as_optunas(tmp_path):
         gpbo.load_study(study_name="a", storage=str(tmp_path / "none.db"))
     with pytest.raises(TypeError, match="strategy="):
         gpbo.create_study(sampler=optuna.samplers.RandomSampler())
+
+
+def test_distributions_of_trials_as_optunas(tmp_path):
+    """FrozenTrial.distributions and Trial.distributions (a script copying trials or drawing
+    its own plots reads them; gpbo's had none: AttributeError): the same names as Optuna's,
+    each distribution of the same kind, bounds, scale and choices (gpbo's own classes), for
+    the parameters the trial has (a conditional one left out when inactive), in the objective
+    (the first, define-by-run trial's too) and read back from a stored study."""
+    from optuna import distributions as D
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1, 1)
+        lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+        n = trial.suggest_int("n", 1, 8)
+        opt = trial.suggest_categorical("opt", ["sgd", "adam"])
+        seen.append(dict(trial.distributions))
+        return x + lr + n + len(opt)
+
+    def same(o, g):
+        if isinstance(o, D.FloatDistribution):
+            return isinstance(g, gpbo.Uniform) and (o.low, o.high, o.log) == (g.lo, g.hi, g.log)
+        if isinstance(o, D.IntDistribution):
+            return isinstance(g, gpbo.Int) and (o.low, o.high, o.log) == (g.lo, g.hi, g.log)
+        return isinstance(g, gpbo.Categorical) and list(o.choices) == list(g.choices)
+
+    seen = []
+    theirs = optuna.create_study()
+    theirs.optimize(objective, 2)
+    want, seen = seen, []
+    url = "sqlite:///%s" % (tmp_path / "d.db")
+    ours = gpbo.Study(strategy="random", seed=1, storage=url, name="d")
+    ours.optimize(objective, 2)
+    for got, exp in zip(seen, want):
+        assert list(got) == list(exp) and all(same(exp[k], got[k]) for k in exp)
+    for rec in gpbo.Study(storage=url, name="d").trials + ours.trials:
+        exp = theirs.trials[0].distributions
+        assert list(rec.distributions) == list(exp)
+        assert all(same(exp[k], rec.distributions[k]) for k in exp)
+    # a conditional parameter: only where it is active
+    sp = {"opt": gpbo.Categorical(["sgd", "adam"]),
+          "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"})}
+    st = gpbo.Study(sp, strategy="random", seed=1)
+    st.enqueue({"opt": "adam"})
+    st.enqueue({"opt": "sgd", "momentum": 0.5})
+    a, b = st.ask(), st.ask()
+    assert list(a.distributions) == ["opt"] and list(b.distributions) == ["opt", "momentum"]
+    st.tell(a, 1.0)
+    st.tell(b, 2.0)
+    assert [list(r.distributions) for r in st.trials] == [["opt"], ["opt", "momentum"]]
