@@ -767,6 +767,9 @@ class Trial:
         #: refused value was its enqueued configuration's: failed, the trial left the space
         #: incomplete, so it does not create the study
         self._refused, self._refused_fixed = None, False
+        #: a suggest_* call the study's fixed space refused (a name it lacks, a contradicting
+        #: distribution, an inactive parameter): optimize stops at it (_evaluate)
+        self._space_refusal = None
         self._dropped = False  # a discovery trial told without creating the study
         self._steps = set()  # the steps reported (a step again is ignored, as Optuna's)
         # the last step of a NaN or infinite report (not stored): told pruned after it, the
@@ -1344,10 +1347,12 @@ class Study:
             space = dict(self._items)
             p = space.get(name)
             if p is None:
-                raise ValueError(self._not_in_space(name, d))
+                trial._space_refusal = ValueError(self._not_in_space(name, d))
+                raise trial._space_refusal
             why = _suggest.contradiction(name, p, d)
             if why:
-                raise ValueError(why)
+                trial._space_refusal = ValueError(why)
+                raise trial._space_refusal
             if isinstance(p, _space.Categorical) and p.choices != d.choices:
                 # a stored space's choices are strings: the declared objects from now on, in
                 # the records too (str() forms equal, so the library's indices are the same)
@@ -1355,11 +1360,12 @@ class Study:
                                 else q) for n, q in self._items]
             if name not in trial.params:  # NaN in the library: its when= does not hold
                 (parent, vals), = p.when.items()
-                raise ValueError("parameter %r is inactive in trial %d: its condition when=%r "
-                                 "does not hold (%r is %s); suggest it only when its condition "
-                                 "holds" % (name, trial.id, p.when, parent,
-                                            repr(trial.params[parent]) if parent in trial.params
-                                            else "itself inactive"))
+                trial._space_refusal = ValueError(
+                    "parameter %r is inactive in trial %d: its condition when=%r does not hold "
+                    "(%r is %s); suggest it only when its condition holds"
+                    % (name, trial.id, p.when, parent, repr(trial.params[parent])
+                       if parent in trial.params else "itself inactive"))
+                raise trial._space_refusal
             v = _suggest.value_for(p, d, trial.params[name])
             trial.params[name] = v  # a category as declared, also in a trial asked before
             return v
@@ -2350,6 +2356,13 @@ class Study:
             self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
             if not isinstance(e, catch) or isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
+            if trial._space_refusal is not None:
+                # the objective's parameters do not fit the fixed space (a conditional
+                # parameter found after the first trial, bounds that change): every trial
+                # taking that branch would fail, silently under the default catch, and the
+                # search would never see it (Optuna's space varies, its objective runs)
+                raise ValueError("study %r: optimize stops, whatever catch= takes: %s"
+                                 % (self.name, trial._space_refusal)) from e
             self._check_refused_again(trial, e)
         return None
 

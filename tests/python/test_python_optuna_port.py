@@ -1862,3 +1862,60 @@ def test_distributions_of_trials_as_optunas(tmp_path):
     st.tell(a, 1.0)
     st.tell(b, 2.0)
     assert [list(r.distributions) for r in st.trials] == [["opt"], ["opt", "momentum"]]
+
+
+def test_conditional_objective_stops_optimize_instead_of_failing_silently():
+    """Optuna's own first example (a classifier chosen, then its parameters): the parameters
+    vary from trial to trial. gpbo's space is fixed by the first trial, so every trial of the
+    other branch failed, without a word under optimize's default catch, and the search never
+    saw that branch (Optuna's best might be there). Now optimize stops at the first one with
+    the refusal (how to declare the space with when=); declared so, the same objective runs
+    both branches as Optuna's does, every trial complete. Bounds that change between trials
+    stop it the same way."""
+
+    def objective(trial):
+        c = trial.suggest_categorical("classifier", ["SVC", "RandomForest"])
+        if c == "SVC":
+            return abs(math.log10(trial.suggest_float("svc_c", 1e-10, 1e10, log=True)))
+        return trial.suggest_int("rf_max_depth", 2, 32, log=True) / 32
+
+    theirs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    theirs.optimize(objective, 20)
+    assert {t.params["classifier"] for t in theirs.trials} == {"SVC", "RandomForest"}
+    assert all(t.state.name == "COMPLETE" for t in theirs.trials)
+
+    ours = gpbo.Study(seed=0, strategy="random")
+    with pytest.raises(ValueError, match="optimize stops.*has no parameter.*when="):
+        ours.optimize(objective, 20)  # the default catch takes every Exception
+    recs = ours.trials
+    assert recs[-1].state == "failed" and len(recs) < 20
+    assert all(r.state == "complete" for r in recs[:-1])
+
+    space = {"classifier": gpbo.Categorical(["SVC", "RandomForest"]),
+             "svc_c": gpbo.LogUniform(1e-10, 1e10, when={"classifier": "SVC"}),
+             "rf_max_depth": gpbo.Int(2, 32, log=True, when={"classifier": "RandomForest"})}
+    declared = gpbo.Study(space, seed=0, strategy="random")
+    declared.optimize(objective, 20, pass_trial=True)
+    recs = declared.trials
+    assert {r.params["classifier"] for r in recs} == {"SVC", "RandomForest"}
+    assert [r.state for r in recs] == ["complete"] * 20
+
+    def moving(trial):  # bounds that change with the trial (Optuna: each its own)
+        return trial.suggest_float("x", 0, 1 + trial.number)
+
+    theirs = optuna.create_study()
+    theirs.optimize(moving, 3)
+    assert all(t.state.name == "COMPLETE" for t in theirs.trials)
+    ours = gpbo.Study(seed=0, strategy="random")
+    with pytest.raises(ValueError, match="optimize stops.*contradicts"):
+        ours.optimize(moving, 3)
+    assert [r.state for r in ours.trials] == ["complete", "failed"]
+    # an objective that catches the refusal itself goes on, as before
+    def careful(trial):
+        try:
+            return trial.suggest_float("x", 0, 1 + trial.number)
+        except ValueError:
+            return 5.0
+    ours = gpbo.Study(seed=0, strategy="random")
+    ours.optimize(careful, 3)
+    assert [r.state for r in ours.trials] == ["complete"] * 3
