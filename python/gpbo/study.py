@@ -677,6 +677,13 @@ _SYSTEM = "gpbo.system:"
 # (JSON: null, a number, or a list for several objectives) as this reserved attribute, which
 # user_attrs and system_attrs leave out; gpbo export / import carry it as any attribute.
 _PRUNED_VALUE = "gpbo.pruned_value"
+# The library stores a category as str(choice), so a study reopened with space=None read
+# [16, 32], [True, False] or [None, "relu"] back as strings ("False" is true): the study's
+# attribute under this reserved key holds, as JSON, the choices of each categorical parameter
+# that has choices other than strings (JSON's scalars: None, bools, numbers), and a reopened
+# study takes them back (Optuna's stored distributions keep them). Hidden as _PRUNED_VALUE is.
+_CHOICES_KEY = "gpbo.categorical_choices"
+_RESERVED = (_PRUNED_VALUE, _CHOICES_KEY)
 # Optuna 3.1's messages for a nested optimize and for the deprecated system attributes
 _NESTED = "Nested invocation of `Study.optimize` method isn't allowed."
 _DEPRECATED = ("%s has been deprecated in v3.1.0. This feature will be removed in v6.0.0. See "
@@ -690,7 +697,7 @@ def _deprecated(name):
 def _split_attrs(attrs):
     """Attributes as stored (key -> value) into (user attributes, system attributes)."""
     user = {k: v for k, v in attrs.items()
-            if not k.startswith(_SYSTEM) and k != _PRUNED_VALUE}
+            if not k.startswith(_SYSTEM) and k not in _RESERVED}
     system = {k[len(_SYSTEM):]: v for k, v in attrs.items() if k.startswith(_SYSTEM)}
     return user, system
 
@@ -700,9 +707,9 @@ def _user_key(key):
     if isinstance(key, str) and key.startswith(_SYSTEM):
         raise ValueError("user attribute %r: keys starting with %r hold the system attributes "
                          "(set_system_attr)" % (key, _SYSTEM))
-    if key == _PRUNED_VALUE:
+    if key in _RESERVED:
         raise ValueError("user attribute %r: the key is gpbo's own (an added pruned trial's "
-                         "value)" % key)
+                         "value, a study's categorical choices)" % key)
     return key
 
 
@@ -1140,6 +1147,7 @@ class Study:
         """Reads what the open study self._h is; raises ValueError (the study closed) when the
         direction or objectives asked for contradict it."""
         self._items = items
+        self._typed_choices()
         self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
         self._sign = -1.0 if self.direction == "maximize" else 1.0
         self._nobj = _s.gpbo_study_nobjectives(self._h)
@@ -1155,6 +1163,37 @@ class Study:
                              % (self.name, self.storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    def _typed_choices(self):
+        """A stored study's categorical choices as the objects they were (_CHOICES_KEY): taken
+        back when the space was read from the storage (space=None), and stored when the study
+        does not hold them yet and some choice is not a string (a choice that is not one of
+        JSON's scalars leaves its parameter's choices strings, as before)."""
+        if self._storage_b in (None, b":memory:"):
+            return  # the objects given stay in this process
+        stored = self._all_attrs().get(_CHOICES_KEY)
+        if isinstance(stored, dict):
+            if self._define_by_run:
+                self._items = [
+                    (n, _space.Categorical(stored[n], when=p.when)
+                     if isinstance(p, _space.Categorical) and isinstance(stored.get(n), list)
+                     and [str(c) for c in stored[n]] == [str(c) for c in p.choices] else p)
+                    for n, p in self._items]
+            return
+        typed = {}
+        for n, p in self._items:
+            if not isinstance(p, _space.Categorical) or \
+                    all(isinstance(c, str) for c in p.choices):
+                continue
+            objs = [c.item() if type(c).__module__ == "numpy" and hasattr(c, "item") else c
+                    for c in p.choices]
+            if all(c is None or isinstance(c, (bool, int, float, str)) for c in objs) and \
+                    all(isinstance(c, str) or c is None or isinstance(c, bool) or
+                        math.isfinite(c) for c in objs):
+                typed[n] = objs
+        if typed:
+            check(_s.gpbo_study_set_attr(self._h, _CHOICES_KEY.encode(),
+                                         json.dumps(typed).encode()))
 
     def _options_conflict(self):
         """What of the strategy or options given contradicts the opened study's, or None: a

@@ -1919,3 +1919,62 @@ def test_conditional_objective_stops_optimize_instead_of_failing_silently():
     ours = gpbo.Study(seed=0, strategy="random")
     ours.optimize(careful, 3)
     assert [r.state for r in ours.trials] == ["complete"] * 3
+
+
+def test_reopened_study_gives_categorical_choices_as_given_as_optunas(tmp_path):
+    """suggest_categorical("batch_size", [16, 32, 64]), [True, False], [None, "relu"], [0.5,
+    1.5]: a script that loads the stored study later (optuna.load_study, best_params to build
+    the final model) gets the choices as given from Optuna. gpbo's storage keeps str(choice),
+    and a study reopened with space=None gave "16", "False" (true in an if), "None": now the
+    same objects as Optuna's, for best_params, trials and the space, from the first trial's
+    study and from a declared space alike; string choices stay strings, and user attributes
+    do not show how they are kept."""
+
+    def objective(trial):
+        bs = trial.suggest_categorical("bs", [16, 32, 64])
+        flag = trial.suggest_categorical("flag", [True, False])
+        act = trial.suggest_categorical("act", [None, "relu"])
+        p = trial.suggest_categorical("p", [0.5, 1.5])
+        opt = trial.suggest_categorical("opt", ["1", "adam"])
+        return bs / 64 + flag + (act is None) + p + len(opt)
+
+    ourl, gurl = ("sqlite:///%s" % (tmp_path / f) for f in ("o.db", "g.db"))
+    o = optuna.create_study(storage=ourl, study_name="c")
+    o.optimize(objective, 6)
+    g = gpbo.Study(storage=gurl, name="c", strategy="random", seed=1)
+    g.optimize(objective, 6)
+
+    def typed(params):
+        return {k: (type(v).__name__, v) for k, v in params.items()}
+
+    o_again = optuna.load_study(study_name="c", storage=ourl)
+    g_again = gpbo.Study(storage=gurl, name="c")
+    want = {"bs": "int", "flag": "bool", "act": None, "p": "float", "opt": "str"}
+    for study in (o_again, g_again):
+        for t in study.trials:
+            got = typed(t.params)
+            assert {k: got[k][0] for k in got if k != "act"} == \
+                {k: v for k, v in want.items() if k != "act"}
+            assert got["act"][1] in (None, "relu")
+    assert [typed(t.params) for t in g_again.trials] == [typed(t.params) for t in g.trials]
+    assert typed(g_again.best_params) == typed(g.best_params)
+    assert g_again.space["flag"].choices == [True, False]
+    assert g_again.user_attrs == {}
+    with pytest.warns(FutureWarning):  # Optuna 3.1's deprecation, as Optuna's
+        assert g_again.system_attrs == {}
+    # the reopened study runs on with them (the objective's own choices match)
+    g_again.optimize(objective, 2)
+    assert typed(g_again.trials[-1].params).keys() == want.keys()
+    # a declared space, reopened without it
+    durl = "sqlite:///%s" % (tmp_path / "d.db")
+    d = gpbo.Study({"layers": gpbo.Categorical([1, 2, 4]),
+                    "width": gpbo.Int(8, 64, when={"layers": [2, 4]})},
+                   storage=durl, name="d", strategy="random", seed=2)
+    d.optimize(lambda p: p["layers"] + p.get("width", 0), 4)
+    again = gpbo.Study(storage=durl, name="d")
+    assert [r.params for r in again.trials] == [r.params for r in d.trials]
+    assert all(type(r.params["layers"]) is int for r in again.trials)
+    again.enqueue({"layers": 4})  # the child is active: drawn
+    assert 8 <= again.ask().params["width"] <= 64
+    with pytest.raises(ValueError, match="gpbo's own"):
+        g.set_user_attr("gpbo.categorical_choices", 1)
