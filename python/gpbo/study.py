@@ -840,6 +840,11 @@ class Trial:
         self.study._set_user_attr(self, _user_key(key), _attr_json(key, value))
 
     @property
+    def datetime_start(self):
+        """When the trial was asked, a local datetime (Optuna's Trial.datetime_start)."""
+        return datetime.datetime.fromtimestamp(self._started)
+
+    @property
     def distributions(self):
         """Optuna's Trial.distributions: name -> the distribution (gpbo.Uniform, LogUniform,
         Int, Categorical, Constant) of each parameter this trial has, suggested so far in a
@@ -1192,8 +1197,9 @@ class Study:
                         math.isfinite(c) for c in objs):
                 typed[n] = objs
         if typed:
-            check(_s.gpbo_study_set_attr(self._h, _CHOICES_KEY.encode(),
-                                         json.dumps(typed).encode()))
+            # a storage that refuses the write (read-only, say) still opens: only the types
+            # are lost, as before, for the handles that open it later
+            _s.gpbo_study_set_attr(self._h, _CHOICES_KEY.encode(), json.dumps(typed).encode())
 
     def _options_conflict(self):
         """What of the strategy or options given contradicts the opened study's, or None: a

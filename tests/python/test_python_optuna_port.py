@@ -1851,6 +1851,14 @@ def test_distributions_of_trials_as_optunas(tmp_path):
         exp = theirs.trials[0].distributions
         assert list(rec.distributions) == list(exp)
         assert all(same(exp[k], rec.distributions[k]) for k in exp)
+    # Trial.datetime_start, Optuna's: a datetime when the trial started (it was missing)
+    starts = []
+    before = datetime.datetime.now()
+    for study in (optuna.create_study(), gpbo.Study(strategy="random", seed=1)):
+        study.optimize(lambda t: starts.append(t.datetime_start) or t.suggest_float("x", 0, 1),
+                       2)
+    assert all(isinstance(d, datetime.datetime) and before <= d <= datetime.datetime.now()
+               for d in starts) and len(starts) == 4
     # a conditional parameter: only where it is active
     sp = {"opt": gpbo.Categorical(["sgd", "adam"]),
           "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"})}
