@@ -2254,8 +2254,8 @@ class Study:
         state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
-        system_attrs: Trial.set_system_attr's). A value is NaN where the record's is None
-        (as Optuna's); a parameter a trial
+        system_attrs: Trial.set_system_attr's). A value is missing (NaN, or None when no
+        trial has one) where the record's is None, as in Optuna's; a parameter a trial
         does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
         python3-pandas): ImportError otherwise."""
         try:
