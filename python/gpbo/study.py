@@ -931,7 +931,7 @@ class TrialRecord:
         return self.id
 
     def _key(self):
-        # NaN (the value of a trial that is not complete) equal to itself, as Optuna's None is
+        # NaN (a metric's, say) equal to itself, as a record read twice is equal
         nan = lambda v: "nan" if isinstance(v, float) and math.isnan(v) else v
         return tuple(nan(getattr(self, k)) if k != "values" or self.values is None
                      else [nan(v) for v in self.values] for k in self.__slots__)
@@ -1767,9 +1767,10 @@ class Study:
     def enqueue(self, params, max_trials=None):
         """Puts a configuration first (Optuna's enqueue_trial): params, a dict name -> value
         (an active parameter left out is drawn at random, as Optuna's sampler draws it),
-        becomes a trial that the next ask of any worker hands out before any proposal. max_trials: only while the study holds fewer trials (so k workers
-        enqueuing the same list add each point once: give point i max_trials=i + 1 before
-        asking); ExhaustedError otherwise. Returns the trial's id.
+        becomes a trial that the next ask of any worker hands out before any proposal.
+        max_trials: only while the study holds fewer trials (so k workers enqueuing the same
+        list add each point once: give point i max_trials=i + 1 before asking);
+        ExhaustedError otherwise. Returns the trial's id.
 
         A define-by-run study before its first trial is told keeps the configurations (and
         returns None): the first trial's suggest_* calls return the first one's values (checked
@@ -1827,8 +1828,9 @@ class Study:
         params, state, values, intermediate values and user attributes). value (values=,
         Optuna's name): the objective's value, or a study of several objectives' sequence or
         dict of them; state: "complete" (with a value, the default), "failed" (with a
-        reason, no value) or "pruned" (stored as a trial pruned here: its intermediate values,
-        its value their last, so a value given is none or that one, ValueError otherwise). metrics: other metrics, as tell takes them. intermediate_values: a
+        reason, no value) or "pruned" (stored as a trial pruned here, with its intermediate
+        values; it reads back with the value given, None when none, as Optuna's; a value not
+        finite: ValueError). metrics: other metrics, as tell takes them. intermediate_values: a
         dict step -> value (steps integers >= 0; a NaN or infinite value is left out, as
         Trial.report leaves it out); user_attrs: a dict key -> JSON-serializable value (as
         set_user_attr takes them); given, they replace a TrialRecord's or FrozenTrial's own.
