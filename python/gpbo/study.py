@@ -32,7 +32,7 @@ from ._lib import DP, check, check_ptr
 
 __all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "MedianPruner",
            "HyperbandPruner", "minimize", "create_study", "load_study", "get_all_study_names",
-           "get_all_study_summaries", "StudySummary", "DuplicatedStudyError"]
+           "get_all_study_summaries", "StudySummary", "DuplicatedStudyError", "copy_study"]
 
 _s = _lib.library("search")
 _gp = _lib.library("gp")
@@ -2875,3 +2875,32 @@ def load_study(*, study_name, storage, sampler=None, pruner=None, **kw):
     if str(study_name) not in names:
         raise KeyError("Record does not exist: no study %r in %s" % (study_name, storage))
     return Study(storage=storage, name=study_name, pruner=pruner, **kw)
+
+
+def copy_study(*, from_study_name, from_storage, to_storage, to_study_name=None):
+    """Optuna's optuna.copy_study: a new study to_study_name (from_study_name by default) at
+    to_storage, made with the stored study's space and options (direction or objectives,
+    constraints, strategy, seed: gpbo_study_get_options'), its study attributes, and its
+    complete, failed and pruned trials (add_trials: parameters, values, intermediate values,
+    metrics, user attributes; running and waiting ones are left out, and the copies are
+    numbered from 0). KeyError when from_storage does not hold from_study_name,
+    DuplicatedStudyError when to_storage holds to_study_name already. Returns None, as
+    Optuna's. `gpbo export | gpbo import` copies a study on the command line."""
+    name = from_study_name if to_study_name is None else to_study_name
+    dst_b = _storage_url(to_storage, "copy_study")
+    with load_study(study_name=from_study_name, storage=from_storage) as src:
+        if str(name) in get_all_study_names(to_storage):
+            raise DuplicatedStudyError(
+                "Another study with name %r already exists. Please specify a different name, "
+                "or reuse the existing one by setting `load_if_exists`." % (name,))
+        cspace = _CSpace(src._items)
+        h = _s.gpbo_study_open(dst_b, str(name).encode(), cspace.h,
+                               _s.gpbo_study_get_options(src._handle()))
+        check_ptr(h)
+        try:
+            for key, value in src._all_attrs().items():  # gpbo's own (choices) included
+                check(_s.gpbo_study_set_attr(h, key.encode(), json.dumps(value).encode()))
+        finally:
+            _s.gpbo_study_close(h)
+        with Study(storage=to_storage, name=name) as dst:
+            dst.add_trials(src.trials)

@@ -1986,3 +1986,52 @@ def test_reopened_study_gives_categorical_choices_as_given_as_optunas(tmp_path):
     assert 8 <= again.ask().params["width"] <= 64
     with pytest.raises(ValueError, match="gpbo's own"):
         g.set_user_attr("gpbo.categorical_choices", 1)
+
+
+def test_copy_study_as_optunas(tmp_path):
+    """optuna.copy_study (its FAQ: back a study up to another storage) has gpbo.copy_study:
+    the copy holds the same trials (states, values, params with their types, intermediate
+    values, user attributes), the study's attributes and direction, and its best trial is
+    the source's, as Optuna's copy; the copy runs on; a name held already is
+    DuplicatedStudyError and a missing source KeyError."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        bs = trial.suggest_categorical("bs", [16, 32])
+        trial.set_user_attr("bs_seen", bs)
+        if isinstance(trial, optuna.trial.Trial):
+            trial.report(x + 1, 0)
+        else:
+            trial.report(0, x + 1)
+        if trial.number == 1:
+            raise optuna.TrialPruned()
+        if trial.number == 2:
+            raise RuntimeError("failed")
+        return x + bs
+
+    def seen(study):
+        return [(t.state.name, t.value, t.intermediate_values, t.user_attrs,
+                 {k: type(v).__name__ for k, v in t.params.items()}) for t in study.trials]
+
+    out = {}
+    for mod, kw in ((optuna, {}), (gpbo, dict(strategy="random", seed=3))):
+        src_url = "sqlite:///%s" % (tmp_path / ("src_%s.db" % mod.__name__))
+        dst_url = "sqlite:///%s" % (tmp_path / ("dst_%s.db" % mod.__name__))
+        src = mod.create_study(storage=src_url, study_name="s", direction="maximize", **kw)
+        src.optimize(objective, 5, catch=(RuntimeError,))
+        src.set_user_attr("dataset", "v2")
+        mod.copy_study(from_study_name="s", from_storage=src_url, to_storage=dst_url)
+        dst = mod.load_study(study_name="s", storage=dst_url)
+        assert seen(dst) == seen(src)
+        assert dst.user_attrs == {"dataset": "v2"}
+        assert dst.best_trial.params == src.best_trial.params
+        assert [getattr(d, "name", d).lower() for d in dst.directions] == ["maximize"]
+        with pytest.raises(Exception) as dup:
+            mod.copy_study(from_study_name="s", from_storage=src_url, to_storage=dst_url)
+        out[mod.__name__] = type(dup.value).__name__
+        dst.optimize(objective, 1, catch=(RuntimeError,))
+        assert len(dst.trials) == 6
+    assert out == {"optuna": "DuplicatedStudyError", "gpbo": "DuplicatedStudyError"}
+    with pytest.raises(KeyError):
+        gpbo.copy_study(from_study_name="nope", from_storage=str(tmp_path / "src_gpbo.db"),
+                        to_storage=str(tmp_path / "other.db"))
