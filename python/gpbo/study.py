@@ -30,7 +30,8 @@ import weakref
 from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
-__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "MedianPruner",
+__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "StudyDirection",
+           "MedianPruner",
            "HyperbandPruner", "minimize", "create_study", "load_study", "get_all_study_names",
            "get_all_study_summaries", "StudySummary", "DuplicatedStudyError", "copy_study"]
 
@@ -117,6 +118,23 @@ _NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
 
 
+def _same_member(self, other):
+    """`self == other` for gpbo's TrialState and StudyDirection: a string compares as its value
+    ("complete"), a member of Optuna's enum of the same class name (left imported in a ported
+    script, or compared by Optuna's own integration callbacks: LightGBM's compares
+    trial.study.direction with StudyDirection.MINIMIZE) by its name; NotImplemented else."""
+    if isinstance(other, enum.Enum) and not isinstance(other, type(self)):
+        if type(other).__name__ != type(self).__name__:
+            return NotImplemented
+        return other.name == self.name
+    return str.__eq__(self, other)
+
+
+def _other_member(self, other):
+    same = _same_member(self, other)
+    return same if same is NotImplemented else not same
+
+
 class TrialState(str, enum.Enum):
     """A trial's state, as TrialRecord.state gives it, named as Optuna's TrialState (FAIL is
     "failed"): each member is also its string, so ``record.state == "complete"`` and
@@ -134,6 +152,24 @@ class TrialState(str, enum.Enum):
     __str__ = str.__str__
     __format__ = str.__format__
     __hash__ = str.__hash__
+    __eq__ = _same_member  # Optuna's TrialState.PRUNED too, by name
+    __ne__ = _other_member
+
+
+class StudyDirection(str, enum.Enum):
+    """A study's direction, as study.direction and study.directions give it, named as Optuna's
+    StudyDirection: each member is also its string ("minimize", "maximize"), and compares
+    equal to Optuna's member of the same name (a ported ``study.direction ==
+    StudyDirection.MAXIMIZE``, Optuna's LightGBM pruning callback's check, held never: the
+    direction was a plain string)."""
+
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+    __eq__ = _same_member
+    __ne__ = _other_member
 
 
 _STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
@@ -873,11 +909,13 @@ class Trial:
         _deprecated("system_attrs")
         return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[1]
 
-    def report(self, step, value):
+    def report(self, *args, step=_MISSING, value=_MISSING):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
         step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
         ``report(value, step)`` is the other way round): a step that is not an integer raises
-        TypeError.
+        TypeError. Optuna's keyword form ``report(value, step=epoch)``, the one its framework
+        pruning callbacks (LightGBM, XGBoost, Keras, PyTorch Lightning, ...) call, is taken as
+        Optuna takes it (it raised TypeError), and so is ``report(value=v, step=s)``.
 
         A NaN or infinite value (a diverged training) is taken without an error but not stored
         (the storage keeps finite intermediate values only, as ``gpbo run`` does with a
@@ -887,6 +925,17 @@ class Trial:
         with a RuntimeWarning (Optuna keeps the first value too). An objective that returns
         NaN instead fails its trial, as a NaN last step fails it under ``gpbo run``. Without a
         pruner nothing else happens."""
+        given = list(args)
+        if step is _MISSING and value is not _MISSING and len(given) == 1:
+            step = given.pop()  # report(5, value=0.25)
+        elif step is not _MISSING and value is _MISSING and len(given) == 1:
+            value = given.pop()  # Optuna's report(0.25, step=5)
+        elif step is _MISSING and value is _MISSING and len(given) == 2:
+            step, value = given  # gpbo's order
+            given = []
+        if given or step is _MISSING or value is _MISSING:
+            raise TypeError("report() takes a step and a value: report(step, value), or "
+                            "Optuna's report(value, step=N)")
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -1103,7 +1152,7 @@ class Study:
             self._attrs = {}  # set_user_attr's (key -> JSON text), stored when it is created
             self._rng = random.Random(o.seed)
             self._nobj = len(objectives or ())
-            self.direction = "maximize" if o.direction == 1 else "minimize"
+            self.direction = StudyDirection("maximize" if o.direction == 1 else "minimize")
             self._sign = -1.0 if self.direction == "maximize" else 1.0
             self.objectives = {} if self._nobj < 2 else (
                 dict(objectives) if isinstance(objectives, dict) else
@@ -1153,7 +1202,8 @@ class Study:
         direction or objectives asked for contradict it."""
         self._items = items
         self._typed_choices()
-        self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
+        self.direction = StudyDirection(
+            "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize")
         self._sign = -1.0 if self.direction == "maximize" else 1.0
         self._nobj = _s.gpbo_study_nobjectives(self._h)
         #: the objectives, a dict name -> direction (several-objective studies; else empty)
@@ -1304,10 +1354,11 @@ class Study:
 
     @property
     def directions(self):
-        """Each objective's direction in order, "minimize" or "maximize" (Optuna's
-        study.directions, as strings): [direction] for a study of one objective. ``direction``
-        alone is the first objective's."""
-        return list(self.objectives.values()) if self._nobj >= 2 else [self.direction]
+        """Each objective's direction in order, a StudyDirection (Optuna's study.directions;
+        each also its string, "minimize" or "maximize"): [direction] for a study of one
+        objective. ``direction`` alone is the first objective's."""
+        return [StudyDirection(d) for d in self.objectives.values()] if self._nobj >= 2 \
+            else [self.direction]
 
     @property
     def study_name(self):

@@ -2035,3 +2035,80 @@ def test_copy_study_as_optunas(tmp_path):
     with pytest.raises(KeyError):
         gpbo.copy_study(from_study_name="nope", from_storage=str(tmp_path / "src_gpbo.db"),
                         to_storage=str(tmp_path / "other.db"))
+
+
+def test_optunas_pruning_callbacks_and_enums_work_on_gpbo_trials():
+    """Optuna's framework pruning callbacks call trial.report(value, step=epoch) (LightGBM,
+    XGBoost, Keras, PyTorch Lightning, CatBoost, fastai...), which raised TypeError on a gpbo
+    Trial ("multiple values for argument 'step'"), and LightGBM's first checks
+    trial.study.direction against Optuna's StudyDirection, which a string never equalled
+    ("intermediate values are inconsistent"); a ported callback comparing a record's state
+    with Optuna's TrialState never matched either. Optuna's own LightGBMPruningCallback code
+    (its __call__; lightgbm itself is not needed) now runs on gpbo's trials and prunes them as
+    on Optuna's, and Optuna's enums compare by name."""
+    import types
+
+    from optuna.integration.lightgbm import LightGBMPruningCallback
+    from optuna.study import StudyDirection as OD
+    from optuna.trial import TrialState as OT
+
+    def callback_for(trial):  # as LightGBMPruningCallback(trial, "binary_logloss") makes it
+        cb = object.__new__(LightGBMPruningCallback)
+        cb._trial, cb._valid_name, cb._metric, cb._report_interval = \
+            trial, "valid_0", "binary_logloss", 1
+        return cb
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        cb = callback_for(trial)
+        for it in range(8):  # a training whose loss ends near x
+            loss = x + 1.0 / (it + 1)
+            cb(types.SimpleNamespace(iteration=it, evaluation_result_list=[
+                ("valid_0", "binary_logloss", loss, False)]))
+        return x
+
+    pruned_seen = []
+
+    def count(study, frozen):  # a ported callback, Optuna's TrialState still imported
+        if frozen.state == OT.PRUNED:
+            pruned_seen.append(frozen.number)
+
+    xs = [0.1, 0.2, 0.3, 0.9, 0.95, 0.05, 0.85, 0.8]
+    theirs = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_startup_trials=3))
+    ours = gpbo.Study(strategy="random", seed=1,
+                      pruner=gpbo.MedianPruner(startup_trials=3))
+    got = {}
+    for study in (theirs, ours):
+        for x in xs:
+            study.enqueue_trial({"x": x})
+        pruned_seen.clear()
+        study.optimize(objective, len(xs), callbacks=[count])
+        got[type(study).__module__] = ([t.state.name for t in study.trials], list(pruned_seen))
+        assert study.direction == OD.MINIMIZE and study.direction != OD.MAXIMIZE
+    assert got["optuna.study.study"] == got["gpbo.study"]
+    states, pruned = got["gpbo.study"]
+    assert states[:3] == ["COMPLETE"] * 3 and "PRUNED" in states and len(pruned) > 0
+    assert all(t.intermediate_values == {i: t.params["x"] + 1.0 / (i + 1)
+                                         for i in range(len(t.intermediate_values))}
+               for t in ours.trials)
+    # the enums: strings still, Optuna's members by name, each other's never
+    assert gpbo.TrialState.PRUNED == OT.PRUNED == gpbo.TrialState.PRUNED
+    assert gpbo.TrialState.FAIL == OT.FAIL and gpbo.TrialState.FAIL != OT.COMPLETE
+    assert gpbo.TrialState.COMPLETE == "complete" and {"complete": 1}[gpbo.TrialState.COMPLETE]
+    assert gpbo.StudyDirection.MAXIMIZE == OD.MAXIMIZE and gpbo.StudyDirection.MAXIMIZE != \
+        OD.MINIMIZE and gpbo.StudyDirection.MINIMIZE == "minimize"
+    assert gpbo.StudyDirection.MINIMIZE != gpbo.TrialState.COMPLETE
+    assert gpbo.Study(directions=["maximize", OD.MINIMIZE]).directions == [OD.MAXIMIZE,
+                                                                           OD.MINIMIZE]
+    # report's forms: gpbo's order, Optuna's keyword, both keywords; others TypeError
+    t = ours.ask()
+    t.report(0, 1.5)
+    t.report(2.5, step=1)
+    t.report(value=3.5, step=2)
+    t.report(3, value=4.5)
+    for bad in (lambda: t.report(0.5), lambda: t.report(1, 2, 3),
+                lambda: t.report(1, 2, step=3), lambda: t.report()):
+        with pytest.raises(TypeError):
+            bad()
+    ours.tell(t, 1.0)
+    assert ours.trials[-1].intermediate_values == {0: 1.5, 1: 2.5, 2: 3.5, 3: 4.5}
