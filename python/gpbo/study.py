@@ -720,6 +720,11 @@ _PRUNED_VALUE = "gpbo.pruned_value"
 # study takes them back (Optuna's stored distributions keep them). Hidden as _PRUNED_VALUE is.
 _CHOICES_KEY = "gpbo.categorical_choices"
 _RESERVED = (_PRUNED_VALUE, _CHOICES_KEY)
+# The params an enqueue gave when it left some out (the others drawn), a study attribute per
+# trial (this prefix and its id): enqueue_trial(skip_if_exists=True) compares with them, as
+# Optuna compares with an enqueued trial's fixed_params, so a script run again skips the
+# configuration it enqueued (its trial's params, the drawn ones included, never matched).
+_ENQUEUED = "gpbo.enqueued:"
 # Optuna 3.1's messages for a nested optimize and for the deprecated system attributes
 _NESTED = "Nested invocation of `Study.optimize` method isn't allowed."
 _DEPRECATED = ("%s has been deprecated in v3.1.0. This feature will be removed in v6.0.0. See "
@@ -733,7 +738,7 @@ def _deprecated(name):
 def _split_attrs(attrs):
     """Attributes as stored (key -> value) into (user attributes, system attributes)."""
     user = {k: v for k, v in attrs.items()
-            if not k.startswith(_SYSTEM) and k not in _RESERVED}
+            if not k.startswith((_SYSTEM, _ENQUEUED)) and k not in _RESERVED}
     system = {k[len(_SYSTEM):]: v for k, v in attrs.items() if k.startswith(_SYSTEM)}
     return user, system
 
@@ -743,7 +748,7 @@ def _user_key(key):
     if isinstance(key, str) and key.startswith(_SYSTEM):
         raise ValueError("user attribute %r: keys starting with %r hold the system attributes "
                          "(set_system_attr)" % (key, _SYSTEM))
-    if key in _RESERVED:
+    if key in _RESERVED or isinstance(key, str) and key.startswith(_ENQUEUED):
         raise ValueError("user attribute %r: the key is gpbo's own (an added pruned trial's "
                          "value, a study's categorical choices)" % key)
     return key
@@ -1524,6 +1529,15 @@ class Study:
             check(_s.gpbo_study_set_user_attr(h, trial.id, key.encode(), text.encode()))
         for key, text in self.__dict__.pop("_attrs", {}).items():
             check(_s.gpbo_study_set_attr(h, key.encode(), text.encode()))
+        fixed = getattr(trial, "_fixed", None)
+        if fixed and fixed.keys() != trial.params.keys():  # enqueued with some params
+            try:
+                text = json.dumps(fixed, allow_nan=False, default=_plain)
+            except (TypeError, ValueError):
+                text = None
+            if text is not None:
+                check(_s.gpbo_study_set_attr(h, (_ENQUEUED + str(trial.id)).encode(),
+                                             text.encode()))
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out
@@ -1831,12 +1845,20 @@ class Study:
         with self._lock:
             if self._undiscovered():
                 return self._enqueue_first(params, max_trials)
-        vals = self._values_of(self._filled(params))
+        filled = self._filled(params)
+        vals = self._values_of(filled)
         arr = (C.c_double * max(len(vals), 1))(*vals)
         tid = _SZ()
         cap = _NOT_FOUND if max_trials is None else int(max_trials)
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
+        if filled.keys() != params.keys():
+            try:
+                text = json.dumps(params, allow_nan=False, default=_plain)
+            except (TypeError, ValueError):
+                text = None  # not JSON: skip_if_exists compares the trial's params only
+            if text is not None:
+                self._set_attr(_ENQUEUED + str(tid.value), text)
         return tid.value
 
     def _filled(self, params):
@@ -2010,7 +2032,8 @@ class Study:
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with
         skip_if_exists=True when a trial of the study (any state, the enqueued ones waiting
-        included) has exactly these params. Returns enqueue's id. user_attrs is refused
+        included) has exactly these params, or was enqueued with exactly these (the others
+        drawn), as Optuna's compares with its fixed_params. Returns enqueue's id. user_attrs is refused
         (NotImplementedError): an enqueued trial is a reservation in the storage, which holds
         a trial's attributes only from its end, so the worker that takes it could not see
         them; set them in the objective (trial.set_user_attr)."""
@@ -2022,7 +2045,8 @@ class Study:
         if skip_if_exists:
             with self._lock:
                 seen = [q for q, _ in self._queued] if self._undiscovered() else \
-                    [r.params for r in self.trials]
+                    [r.params for r in self.trials] + [
+                        v for k, v in self._all_attrs().items() if k.startswith(_ENQUEUED)]
             if any(_same_params(q, params) for q in seen):
                 return None
         return self.enqueue(params)

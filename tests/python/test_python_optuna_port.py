@@ -2112,3 +2112,32 @@ def test_optunas_pruning_callbacks_and_enums_work_on_gpbo_trials():
             bad()
     ours.tell(t, 1.0)
     assert ours.trials[-1].intermediate_values == {0: 1.5, 1: 2.5, 2: 3.5, 3: 4.5}
+
+
+def test_enqueue_trial_skip_if_exists_with_some_params_as_optunas(tmp_path):
+    """A resumable script (Optuna's FAQ) enqueues its known good point with
+    skip_if_exists=True and is run again: Optuna skips a configuration enqueued before with
+    the same params (its fixed_params), also when it gave only some of them. gpbo compared
+    with the trials' full params, which hold the drawn ones too, so each run enqueued the
+    point again. Both now enqueue it once over three runs, before and after the first trial
+    of a define-by-run study; the reserved attributes that remember it are no user
+    attributes."""
+
+    def objective(trial):
+        return trial.suggest_float("lr", 1e-4, 1e-1, log=True) + trial.suggest_int("n", 1, 4)
+
+    def run(mod, url, **kw):
+        study = optuna.create_study(storage=url, study_name="s", load_if_exists=True) \
+            if mod is optuna else gpbo.Study(storage=url, name="s", **kw)
+        study.enqueue_trial({"lr": 1e-3}, skip_if_exists=True)
+        study.enqueue_trial({"lr": 2e-3, "n": 2}, skip_if_exists=True)
+        study.optimize(objective, 3)
+        return study
+
+    for mod, kw in ((optuna, {}), (gpbo, dict(strategy="random", seed=1))):
+        url = "sqlite:///%s" % (tmp_path / ("%s.db" % mod.__name__))
+        for _ in range(3):
+            study = run(mod, url, **kw)
+        lrs = [t.params["lr"] for t in study.trials]
+        assert len(lrs) == 9 and lrs.count(1e-3) == 1 and lrs.count(2e-3) == 1, (mod, lrs)
+        assert study.user_attrs == {}
