@@ -20,9 +20,11 @@ __version__ = version()
 _LAZY = {
     "GaussianProcessRegressor": "gp", "NotFittedError": "gp",
     "Study": "study", "Trial": "study", "TrialRecord": "study", "TrialPruned": "study",
-    "TrialState": "study",
+    "TrialState": "study", "StudyDirection": "study",
     "MedianPruner": "study", "HyperbandPruner": "study", "minimize": "study",
-    "strategies": "study",
+    "strategies": "study", "create_study": "study", "load_study": "study",
+    "get_all_study_names": "study", "get_all_study_summaries": "study", "StudySummary": "study",
+    "DuplicatedStudyError": "study", "copy_study": "study",
 }
 
 __all__ = ["Uniform", "LogUniform", "Int", "Categorical", "Constant", "GpboError",

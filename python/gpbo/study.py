@@ -30,8 +30,10 @@ import weakref
 from . import _lib, space as _space, suggest as _suggest
 from ._lib import DP, check, check_ptr
 
-__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "MedianPruner",
-           "HyperbandPruner", "minimize"]
+__all__ = ["Study", "Trial", "TrialRecord", "TrialPruned", "TrialState", "StudyDirection",
+           "MedianPruner",
+           "HyperbandPruner", "minimize", "create_study", "load_study", "get_all_study_names",
+           "get_all_study_summaries", "StudySummary", "DuplicatedStudyError", "copy_study"]
 
 _s = _lib.library("search")
 _gp = _lib.library("gp")
@@ -59,6 +61,8 @@ _SIG = {
     "gpbo_study_options_init": (C.c_int, [_VP, C.c_uint]),
     "gpbo_strategy_name": (C.c_char_p, [_SZ]),
     "gpbo_study_open": (_VP, [C.c_char_p, C.c_char_p, _VP, _VP]),
+    "gpbo_study_list": (C.c_int, [C.c_char_p, C.POINTER(C.POINTER(C.c_char_p)),
+                                  C.POINTER(_SZ)]),
     "gpbo_study_close": (None, [_VP]),
     "gpbo_study_space": (_VP, [_VP]),
     "gpbo_study_name": (C.c_char_p, [_VP]),
@@ -114,6 +118,23 @@ _NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
 
 
+def _same_member(self, other):
+    """`self == other` for gpbo's TrialState and StudyDirection: a string compares as its value
+    ("complete"), a member of Optuna's enum of the same class name (left imported in a ported
+    script, or compared by Optuna's own integration callbacks: LightGBM's compares
+    trial.study.direction with StudyDirection.MINIMIZE) by its name; NotImplemented else."""
+    if isinstance(other, enum.Enum) and not isinstance(other, type(self)):
+        if type(other).__name__ != type(self).__name__:
+            return NotImplemented
+        return other.name == self.name
+    return str.__eq__(self, other)
+
+
+def _other_member(self, other):
+    same = _same_member(self, other)
+    return same if same is NotImplemented else not same
+
+
 class TrialState(str, enum.Enum):
     """A trial's state, as TrialRecord.state gives it, named as Optuna's TrialState (FAIL is
     "failed"): each member is also its string, so ``record.state == "complete"`` and
@@ -131,6 +152,24 @@ class TrialState(str, enum.Enum):
     __str__ = str.__str__
     __format__ = str.__format__
     __hash__ = str.__hash__
+    __eq__ = _same_member  # Optuna's TrialState.PRUNED too, by name
+    __ne__ = _other_member
+
+
+class StudyDirection(str, enum.Enum):
+    """A study's direction, as study.direction and study.directions give it, named as Optuna's
+    StudyDirection: each member is also its string ("minimize", "maximize"), and compares
+    equal to Optuna's member of the same name (a ported ``study.direction ==
+    StudyDirection.MAXIMIZE``, Optuna's LightGBM pruning callback's check, held never: the
+    direction was a plain string)."""
+
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+    __eq__ = _same_member
+    __ne__ = _other_member
 
 
 _STATES = (TrialState.RUNNING, TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
@@ -189,23 +228,29 @@ def _added_steps(intermediate):
     return steps, values
 
 
-def _pruned_value(value, intermediate):
-    """An added pruned trial's value: none, or its last intermediate value (Optuna's for a trial
-    pruned in optimize, which is what gpbo stores: a pruned trial keeps no value of its own and
-    reads as its last intermediate value). Another one would be lost: ValueError."""
-    if value is None:
-        return
+def _pruned_shown(value, intermediate, nobj):
+    """What an added pruned trial stores to read back with value, as Optuna's add_trial keeps a
+    pruned FrozenTrial's value: None when value is what gpbo reads for a pruned trial anyway
+    (one objective: its last finite intermediate value, or none when it has none; several:
+    none), else the JSON text of the reserved attribute _PRUNED_VALUE (null for a trial added
+    without a value, whose intermediate values gpbo would otherwise read as its value). value:
+    None, a number, or a sequence of them (several objectives); not finite: ValueError."""
+    if value is not None:
+        vals = list(value) if isinstance(value, (list, tuple)) else [value]
+        try:
+            vals = [float(v) for v in vals]
+        except (TypeError, ValueError):
+            vals = []
+        if not vals or not all(map(math.isfinite, vals)):
+            raise ValueError("add_trial: a pruned trial's value is None or finite numbers, not "
+                             "%r" % (value,))
+        value = vals[0] if len(vals) == 1 else vals
     steps = {k: float(v) for k, v in (intermediate or {}).items()
              if isinstance(v, numbers.Real) and math.isfinite(v)}
-    last = steps[max(steps)] if steps else None
-    try:
-        same = last is not None and float(value) == last
-    except (TypeError, ValueError):
-        same = False
-    if not same:
-        raise ValueError("add_trial: a pruned trial's value is its last intermediate value "
-                         "(%r), not %r: gpbo stores a pruned trial without a value of its own"
-                         % (last, value))
+    read = steps[max(steps)] if steps and nobj < 2 else None
+    if value == read:
+        return None
+    return json.dumps(value)
 
 
 class Constraint(C.Structure):
@@ -420,8 +465,6 @@ def _set_option(o, key, value):
 #: Optuna's create_study arguments that gpbo.Study names otherwise (a port's first error)
 _OPTUNA_ARGS = {
     "study_name": "name=",
-    "directions": "objectives= (a list of names, each minimized, or a dict name -> 'minimize' "
-                  "or 'maximize', in the order the values are told)",
     "sampler": "strategy= ('bayes', 'random', 'sobol', 'lhs', 'grid') and seed=",
     "load_if_exists": "none: a stored study of that name is always opened (load_if_exists=True)",
 }
@@ -476,6 +519,30 @@ def _optuna_direction(d):
                                                                              "MAXIMIZE"):
         return d.name.lower()
     return d
+
+
+def _optuna_directions(direction, objectives, directions):
+    """Optuna's create_study(directions=[...]) as gpbo's arguments: (direction, objectives,
+    whether they came from directions). One direction is direction=; several are objectives
+    named values_0, values_1, ... (the columns of Optuna's trials_dataframe), told in that
+    order as Optuna's are. Given with direction or objectives: ValueError, as Optuna's "Specify
+    only one of `direction` and `directions`."; not a sequence of directions: ValueError."""
+    if directions is None:
+        return direction, objectives, False
+    if direction is not None or objectives is not None:
+        raise ValueError("give directions (Optuna's), direction or objectives, only one of them")
+    if isinstance(directions, (str, bytes)) or not isinstance(directions, (list, tuple)) or \
+            not directions:
+        raise ValueError("directions must be a non-empty list of 'minimize' or 'maximize', "
+                         "not %r" % (directions,))
+    dirs = [_optuna_direction(d) for d in directions]
+    for d in dirs:
+        if d not in _DIRECTIONS:
+            raise ValueError("directions: each is 'minimize' or 'maximize' (or Optuna's "
+                             "StudyDirection), not %r" % (d,))
+    if len(dirs) == 1:
+        return dirs[0], None, False
+    return None, {"values_%d" % j: d for j, d in enumerate(dirs)}, True
 
 
 def _set_objectives(o, objectives):
@@ -639,6 +706,25 @@ def _plain(o):
 # the user attributes, their keys behind this prefix: stored, exported and imported with them;
 # user_attrs leaves them out and system_attrs gives them back without it.
 _SYSTEM = "gpbo.system:"
+# A pruned trial whose value is not what gpbo reads for one (its last intermediate value, which
+# optimize and tell(state=PRUNED) give it, as Optuna's do): one added without a value (Optuna
+# shows None) or with another one. The library keeps no value of a pruned trial (the strategies
+# and the pruner read its intermediate values), so add_trial stores the value Optuna would show
+# (JSON: null, a number, or a list for several objectives) as this reserved attribute, which
+# user_attrs and system_attrs leave out; gpbo export / import carry it as any attribute.
+_PRUNED_VALUE = "gpbo.pruned_value"
+# The library stores a category as str(choice), so a study reopened with space=None read
+# [16, 32], [True, False] or [None, "relu"] back as strings ("False" is true): the study's
+# attribute under this reserved key holds, as JSON, the choices of each categorical parameter
+# that has choices other than strings (JSON's scalars: None, bools, numbers), and a reopened
+# study takes them back (Optuna's stored distributions keep them). Hidden as _PRUNED_VALUE is.
+_CHOICES_KEY = "gpbo.categorical_choices"
+_RESERVED = (_PRUNED_VALUE, _CHOICES_KEY)
+# The params an enqueue gave when it left some out (the others drawn), a study attribute per
+# trial (this prefix and its id): enqueue_trial(skip_if_exists=True) compares with them, as
+# Optuna compares with an enqueued trial's fixed_params, so a script run again skips the
+# configuration it enqueued (its trial's params, the drawn ones included, never matched).
+_ENQUEUED = "gpbo.enqueued:"
 # Optuna 3.1's messages for a nested optimize and for the deprecated system attributes
 _NESTED = "Nested invocation of `Study.optimize` method isn't allowed."
 _DEPRECATED = ("%s has been deprecated in v3.1.0. This feature will be removed in v6.0.0. See "
@@ -651,7 +737,8 @@ def _deprecated(name):
 
 def _split_attrs(attrs):
     """Attributes as stored (key -> value) into (user attributes, system attributes)."""
-    user = {k: v for k, v in attrs.items() if not k.startswith(_SYSTEM)}
+    user = {k: v for k, v in attrs.items()
+            if not k.startswith((_SYSTEM, _ENQUEUED)) and k not in _RESERVED}
     system = {k[len(_SYSTEM):]: v for k, v in attrs.items() if k.startswith(_SYSTEM)}
     return user, system
 
@@ -661,6 +748,9 @@ def _user_key(key):
     if isinstance(key, str) and key.startswith(_SYSTEM):
         raise ValueError("user attribute %r: keys starting with %r hold the system attributes "
                          "(set_system_attr)" % (key, _SYSTEM))
+    if key in _RESERVED or isinstance(key, str) and key.startswith(_ENQUEUED):
+        raise ValueError("user attribute %r: the key is gpbo's own (an added pruned trial's "
+                         "value, a study's categorical choices)" % key)
     return key
 
 
@@ -725,8 +815,14 @@ class Trial:
         #: refused value was its enqueued configuration's: failed, the trial left the space
         #: incomplete, so it does not create the study
         self._refused, self._refused_fixed = None, False
+        #: a suggest_* call the study's fixed space refused (a name it lacks, a contradicting
+        #: distribution, an inactive parameter): optimize stops at it (_evaluate)
+        self._space_refusal = None
         self._dropped = False  # a discovery trial told without creating the study
         self._steps = set()  # the steps reported (a step again is ignored, as Optuna's)
+        # the last step of a NaN or infinite report (not stored): told pruned after it, the
+        # trial has no value, as Optuna's (whose last intermediate value is that NaN)
+        self._diverged_step = None
 
     def _suggest_dist(self, name, make):
         """What suggest_* returns for the distribution make() builds; a refusal in a discovery
@@ -785,6 +881,20 @@ class Trial:
         self.study._set_user_attr(self, _user_key(key), _attr_json(key, value))
 
     @property
+    def datetime_start(self):
+        """When the trial was asked, a local datetime (Optuna's Trial.datetime_start)."""
+        return datetime.datetime.fromtimestamp(self._started)
+
+    @property
+    def distributions(self):
+        """Optuna's Trial.distributions: name -> the distribution (gpbo.Uniform, LogUniform,
+        Int, Categorical, Constant) of each parameter this trial has, suggested so far in a
+        study's first define-by-run trial, else the space's (a new dict)."""
+        if self._dists is not None:
+            return dict(self._dists)
+        return {n: p for n, p in self.study._items if n in self.params}
+
+    @property
     def user_attrs(self):
         """The user attributes set on this trial (a new dict; values as JSON gives them back)."""
         return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[0]
@@ -804,11 +914,13 @@ class Trial:
         _deprecated("system_attrs")
         return _split_attrs({k: json.loads(v) for k, v in self._user_attrs.items()})[1]
 
-    def report(self, step, value):
+    def report(self, *args, step=_MISSING, value=_MISSING):
         """Records an intermediate value (a validation loss at an epoch, say) at an integer
         step >= 0, and lets the study's pruner judge the trial. The step comes first (Optuna's
         ``report(value, step)`` is the other way round): a step that is not an integer raises
-        TypeError.
+        TypeError. Optuna's keyword form ``report(value, step=epoch)``, the one its framework
+        pruning callbacks (LightGBM, XGBoost, Keras, PyTorch Lightning, ...) call, is taken as
+        Optuna takes it (it raised TypeError), and so is ``report(value=v, step=s)``.
 
         A NaN or infinite value (a diverged training) is taken without an error but not stored
         (the storage keeps finite intermediate values only, as ``gpbo run`` does with a
@@ -818,6 +930,17 @@ class Trial:
         with a RuntimeWarning (Optuna keeps the first value too). An objective that returns
         NaN instead fails its trial, as a NaN last step fails it under ``gpbo run``. Without a
         pruner nothing else happens."""
+        given = list(args)
+        if step is _MISSING and value is not _MISSING and len(given) == 1:
+            step = given.pop()  # report(5, value=0.25)
+        elif step is not _MISSING and value is _MISSING and len(given) == 1:
+            value = given.pop()  # Optuna's report(0.25, step=5)
+        elif step is _MISSING and value is _MISSING and len(given) == 2:
+            step, value = given  # gpbo's order
+            given = []
+        if given or step is _MISSING or value is _MISSING:
+            raise TypeError("report() takes a step and a value: report(step, value), or "
+                            "Optuna's report(value, step=N)")
         self.study.report(self, step, value)
 
     def should_prune(self):
@@ -835,17 +958,22 @@ class Trial:
 
 class TrialRecord:
     """A trial as the study holds it: id, state ("running", "complete", "failed", "pruned"),
-    value (NaN unless complete; a pruned trial's is its last intermediate value, as Optuna's,
-    NaN when it reported none), values (one an objective: [value] for a study of one), params,
+    value (None when the trial has none, as Optuna's: running, waiting, failed; a pruned
+    trial's is its last intermediate value, None when it reported none, or the value it was
+    added with, None included), values (one an objective: [value] for a study of one; None
+    with no value), params,
     reason (why it failed), intermediate (dict step -> value), metrics (dict name -> value: the
     other metrics told with it), feasible (complete and within the study's constraints),
     started and finished (seconds since the epoch; finished 0 while running), user_attrs (dict
-    key -> value, set with Trial.set_user_attr), system_attrs (Trial.set_system_attr's).
+    key -> value, set with Trial.set_user_attr), system_attrs (Trial.set_system_attr's),
+    distributions (Optuna's FrozenTrial.distributions: name -> the space's gpbo.Uniform,
+    LogUniform, Int, Categorical or Constant, for each parameter in params).
     Optuna's FrozenTrial names: number, datetime_start, datetime_complete, duration,
     intermediate_values, last_step."""
 
     __slots__ = ("id", "state", "value", "values", "params", "reason", "intermediate",
-                 "metrics", "feasible", "started", "finished", "user_attrs", "system_attrs")
+                 "metrics", "feasible", "started", "finished", "user_attrs", "system_attrs",
+                 "distributions")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -857,10 +985,10 @@ class TrialRecord:
         return self.id
 
     def _key(self):
-        # NaN (the value of a trial that is not complete) equal to itself, as Optuna's None is
+        # NaN (a metric's, say) equal to itself, as a record read twice is equal
         nan = lambda v: "nan" if isinstance(v, float) and math.isnan(v) else v
-        return tuple(nan(getattr(self, k)) if k != "values" else [nan(v) for v in self.values]
-                     for k in self.__slots__)
+        return tuple(nan(getattr(self, k)) if k != "values" or self.values is None
+                     else [nan(v) for v in self.values] for k in self.__slots__)
 
     def __eq__(self, other):
         """Equal when every field is (Optuna's FrozenTrial compares so): the record of one
@@ -935,6 +1063,9 @@ class Study:
     objectives: several objectives instead of one value, a dict name -> "minimize" or
     "maximize" (or a list of names, each minimized); ``tell(trial, [v1, v2, ...])`` in that
     order; best_trials is the Pareto front; ``mo_acquisition="ehvi"`` (default) or "parego".
+    directions: Optuna's create_study argument, a list of directions: one is direction=,
+    several are objectives named values_0, values_1, ... (a stored study reopened so is
+    checked by its directions only, in order).
     Constraints and several objectives together are refused (no strategy models both yet).
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
@@ -947,7 +1078,9 @@ class Study:
 
     def __init__(self, space=None, direction=None, storage=None, name=None,
                  strategy=None, seed=None, pruner=None, constraints=None, objectives=None,
-                 **options):
+                 directions=None, **options):
+        direction, objectives, by_direction = _optuna_directions(direction, objectives,
+                                                                 directions)
         direction = _optuna_direction(direction)
         if isinstance(objectives, dict):
             objectives = {n: _optuna_direction(d) for n, d in objectives.items()}
@@ -998,6 +1131,7 @@ class Study:
         self._h, self._discovering, self._closed = None, None, False
         self._last_refusal = None  # _check_refused_again's memory
         self._running = {}
+        self._fill_rng = None  # _filled's generator, made at its first draw
         self._stops = []  # one threading.Event an optimize running: stop() sets them
         try:
             # in memory (None or ":memory:") with space=None: always a new study
@@ -1023,13 +1157,15 @@ class Study:
             self._attrs = {}  # set_user_attr's (key -> JSON text), stored when it is created
             self._rng = random.Random(o.seed)
             self._nobj = len(objectives or ())
-            self.direction = "maximize" if o.direction == 1 else "minimize"
+            self.direction = StudyDirection("maximize" if o.direction == 1 else "minimize")
             self._sign = -1.0 if self.direction == "maximize" else 1.0
             self.objectives = {} if self._nobj < 2 else (
                 dict(objectives) if isinstance(objectives, dict) else
                 {str(n): "minimize" for n in objectives})
             return
         del keep  # the library copied the constraints and objectives
+        if by_direction:  # Optuna's directions=: a stored study's names are its own
+            self._directions_asked, objectives = list(objectives.values()), None
         self._opened(direction, objectives,
                      _read_space(_s.gpbo_study_space(self._h)) if items is None else items)
 
@@ -1070,7 +1206,9 @@ class Study:
         """Reads what the open study self._h is; raises ValueError (the study closed) when the
         direction or objectives asked for contradict it."""
         self._items = items
-        self.direction = "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize"
+        self._typed_choices()
+        self.direction = StudyDirection(
+            "maximize" if _s.gpbo_study_direction(self._h) == 1 else "minimize")
         self._sign = -1.0 if self.direction == "maximize" else 1.0
         self._nobj = _s.gpbo_study_nobjectives(self._h)
         #: the objectives, a dict name -> direction (several-objective studies; else empty)
@@ -1085,6 +1223,38 @@ class Study:
                              % (self.name, self.storage, conflict))
         if self._pruner:
             check(_s.gpbo_pruner_catch_up(self._pruner, self._h))
+
+    def _typed_choices(self):
+        """A stored study's categorical choices as the objects they were (_CHOICES_KEY): taken
+        back when the space was read from the storage (space=None), and stored when the study
+        does not hold them yet and some choice is not a string (a choice that is not one of
+        JSON's scalars leaves its parameter's choices strings, as before)."""
+        if self._storage_b in (None, b":memory:"):
+            return  # the objects given stay in this process
+        stored = self._all_attrs().get(_CHOICES_KEY)
+        if isinstance(stored, dict):
+            if self._define_by_run:
+                self._items = [
+                    (n, _space.Categorical(stored[n], when=p.when)
+                     if isinstance(p, _space.Categorical) and isinstance(stored.get(n), list)
+                     and [str(c) for c in stored[n]] == [str(c) for c in p.choices] else p)
+                    for n, p in self._items]
+            return
+        typed = {}
+        for n, p in self._items:
+            if not isinstance(p, _space.Categorical) or \
+                    all(isinstance(c, str) for c in p.choices):
+                continue
+            objs = [c.item() if type(c).__module__ == "numpy" and hasattr(c, "item") else c
+                    for c in p.choices]
+            if all(c is None or isinstance(c, (bool, int, float, str)) for c in objs) and \
+                    all(isinstance(c, str) or c is None or isinstance(c, bool) or
+                        math.isfinite(c) for c in objs):
+                typed[n] = objs
+        if typed:
+            # a storage that refuses the write (read-only, say) still opens: only the types
+            # are lost, as before, for the handles that open it later
+            _s.gpbo_study_set_attr(self._h, _CHOICES_KEY.encode(), json.dumps(typed).encode())
 
     def _options_conflict(self):
         """What of the strategy or options given contradicts the opened study's, or None: a
@@ -1132,6 +1302,11 @@ class Study:
             if len(asked) >= 2 and list(asked.items()) != list(self.objectives.items()):
                 return "has the objectives %r (in this order), not %r" % (self.objectives,
                                                                           asked)
+        elif getattr(self, "_directions_asked", None) is not None:
+            have = list(self.objectives.values())
+            if have != self._directions_asked:
+                return "has the objectives %r, not the directions %r" % (
+                    self.objectives or self.direction, self._directions_asked)
         elif direction is not None and self._nobj < 2 and direction != self.direction:
             return "was made to %s, not to %s" % (self.direction, direction)
         elif direction is not None and self._nobj >= 2:
@@ -1184,10 +1359,11 @@ class Study:
 
     @property
     def directions(self):
-        """Each objective's direction in order, "minimize" or "maximize" (Optuna's
-        study.directions, as strings): [direction] for a study of one objective. ``direction``
-        alone is the first objective's."""
-        return list(self.objectives.values()) if self._nobj >= 2 else [self.direction]
+        """Each objective's direction in order, a StudyDirection (Optuna's study.directions;
+        each also its string, "minimize" or "maximize"): [direction] for a study of one
+        objective. ``direction`` alone is the first objective's."""
+        return [StudyDirection(d) for d in self.objectives.values()] if self._nobj >= 2 \
+            else [self.direction]
 
     @property
     def study_name(self):
@@ -1272,10 +1448,12 @@ class Study:
             space = dict(self._items)
             p = space.get(name)
             if p is None:
-                raise ValueError(self._not_in_space(name, d))
+                trial._space_refusal = ValueError(self._not_in_space(name, d))
+                raise trial._space_refusal
             why = _suggest.contradiction(name, p, d)
             if why:
-                raise ValueError(why)
+                trial._space_refusal = ValueError(why)
+                raise trial._space_refusal
             if isinstance(p, _space.Categorical) and p.choices != d.choices:
                 # a stored space's choices are strings: the declared objects from now on, in
                 # the records too (str() forms equal, so the library's indices are the same)
@@ -1283,11 +1461,12 @@ class Study:
                                 else q) for n, q in self._items]
             if name not in trial.params:  # NaN in the library: its when= does not hold
                 (parent, vals), = p.when.items()
-                raise ValueError("parameter %r is inactive in trial %d: its condition when=%r "
-                                 "does not hold (%r is %s); suggest it only when its condition "
-                                 "holds" % (name, trial.id, p.when, parent,
-                                            repr(trial.params[parent]) if parent in trial.params
-                                            else "itself inactive"))
+                trial._space_refusal = ValueError(
+                    "parameter %r is inactive in trial %d: its condition when=%r does not hold "
+                    "(%r is %s); suggest it only when its condition holds"
+                    % (name, trial.id, p.when, parent, repr(trial.params[parent])
+                       if parent in trial.params else "itself inactive"))
+                raise trial._space_refusal
             v = _suggest.value_for(p, d, trial.params[name])
             trial.params[name] = v  # a category as declared, also in a trial asked before
             return v
@@ -1350,6 +1529,15 @@ class Study:
             check(_s.gpbo_study_set_user_attr(h, trial.id, key.encode(), text.encode()))
         for key, text in self.__dict__.pop("_attrs", {}).items():
             check(_s.gpbo_study_set_attr(h, key.encode(), text.encode()))
+        fixed = getattr(trial, "_fixed", None)
+        if fixed and fixed.keys() != trial.params.keys():  # enqueued with some params
+            try:
+                text = json.dumps(fixed, allow_nan=False, default=_plain)
+            except (TypeError, ValueError):
+                text = None
+            if text is not None:
+                check(_s.gpbo_study_set_attr(h, (_ENQUEUED + str(trial.id)).encode(),
+                                             text.encode()))
 
     def _params(self, values):
         # an inactive parameter (its when= does not hold: NaN) is left out
@@ -1551,6 +1739,11 @@ class Study:
                 check(_s.gpbo_study_tell_failed(h, tid, str(failed).encode("utf-8", "replace")))
                 outcome = "failed"
             elif pruned:
+                own = first or (trial if isinstance(trial, Trial) else self._running.get(tid))
+                if own is not None and own._diverged_step is not None and \
+                        own._diverged_step > max(own._steps, default=-1):
+                    # its last report diverged: no value (its last finite one is not it)
+                    check(_s.gpbo_study_set_user_attr(h, tid, _PRUNED_VALUE.encode(), b"null"))
                 check(_s.gpbo_study_tell_pruned(h, tid))
                 outcome = "pruned"
             elif self._nobj >= 2:
@@ -1638,10 +1831,11 @@ class Study:
 
     def enqueue(self, params, max_trials=None):
         """Puts a configuration first (Optuna's enqueue_trial): params, a dict name -> value
-        for every active parameter, becomes a trial that the next ask of any worker hands out
-        before any proposal. max_trials: only while the study holds fewer trials (so k workers
-        enqueuing the same list add each point once: give point i max_trials=i + 1 before
-        asking); ExhaustedError otherwise. Returns the trial's id.
+        (an active parameter left out is drawn at random, as Optuna's sampler draws it),
+        becomes a trial that the next ask of any worker hands out before any proposal.
+        max_trials: only while the study holds fewer trials (so k workers enqueuing the same
+        list add each point once: give point i max_trials=i + 1 before asking);
+        ExhaustedError otherwise. Returns the trial's id.
 
         A define-by-run study before its first trial is told keeps the configurations (and
         returns None): the first trial's suggest_* calls return the first one's values (checked
@@ -1651,13 +1845,48 @@ class Study:
         with self._lock:
             if self._undiscovered():
                 return self._enqueue_first(params, max_trials)
-        vals = self._values_of(params)
+        filled = self._filled(params)
+        vals = self._values_of(filled)
         arr = (C.c_double * max(len(vals), 1))(*vals)
         tid = _SZ()
         cap = _NOT_FOUND if max_trials is None else int(max_trials)
         with self._lock:
             check(_s.gpbo_study_enqueue(self._handle(), arr, cap, C.byref(tid)))
+        if filled.keys() != params.keys():
+            try:
+                text = json.dumps(params, allow_nan=False, default=_plain)
+            except (TypeError, ValueError):
+                text = None  # not JSON: skip_if_exists compares the trial's params only
+            if text is not None:
+                self._set_attr(_ENQUEUED + str(tid.value), text)
         return tid.value
+
+    def _filled(self, params):
+        """params with each active parameter it leaves out drawn at random (uniform in the
+        parameter's scale, as a discovery trial draws), as Optuna's enqueue_trial has its
+        sampler draw the parameters a configuration leaves out; parents first, so a
+        conditional parameter is drawn only when its condition holds. The draws come from a
+        generator seeded with the study's seed (the same seed, the same draws). Anything but a
+        dict is left to _values_of to refuse."""
+        if not isinstance(params, dict):
+            return params
+        out = dict(params)
+        for name, p in self._items:
+            if name in out or isinstance(p, _space.Constant):
+                continue
+            if p.when is not None:
+                (parent, vals), = p.when.items()
+                vals = vals if isinstance(vals, (list, tuple)) else [vals]
+                if parent not in out or not any(
+                        out[parent] == v or str(out[parent]) == str(v) for v in vals):
+                    continue  # inactive: left out
+            with self._lock:
+                if self._fill_rng is None:
+                    st = C.cast(_s.gpbo_study_get_options(self._handle()),
+                                C.POINTER(StudyOptions)).contents
+                    self._fill_rng = random.Random("gpbo enqueue %d" % st.seed)
+                out[name] = _suggest.draw(self._fill_rng, p)
+        return out
 
     def add_trial(self, params=_MISSING, value=None, *, values=None, state=None, reason=None,
                   metrics=None, max_trials=None, trial=_MISSING, intermediate_values=None,
@@ -1672,8 +1901,9 @@ class Study:
         params, state, values, intermediate values and user attributes). value (values=,
         Optuna's name): the objective's value, or a study of several objectives' sequence or
         dict of them; state: "complete" (with a value, the default), "failed" (with a
-        reason, no value) or "pruned" (stored as a trial pruned here: its intermediate values,
-        its value their last, so a value given is none or that one, ValueError otherwise). metrics: other metrics, as tell takes them. intermediate_values: a
+        reason, no value) or "pruned" (stored as a trial pruned here, with its intermediate
+        values; it reads back with the value given, None when none, as Optuna's; a value not
+        finite: ValueError). metrics: other metrics, as tell takes them. intermediate_values: a
         dict step -> value (steps integers >= 0; a NaN or infinite value is left out, as
         Trial.report leaves it out); user_attrs: a dict key -> JSON-serializable value (as
         set_user_attr takes them); given, they replace a TrialRecord's or FrozenTrial's own.
@@ -1697,9 +1927,9 @@ class Study:
                 state = _state(ft.state)  # Optuna's member, by name
                 if state is TrialState.COMPLETE:
                     value = list(ft.values) if ft.values and len(ft.values) > 1 else ft.value
-                elif state is TrialState.PRUNED:
-                    # checked below: its last intermediate value, or None
-                    value = ft.values[0] if ft.values and len(ft.values) == 1 else None
+                elif state is TrialState.PRUNED:  # None, or Optuna's value of it
+                    value = None if not ft.values else \
+                        ft.values[0] if len(ft.values) == 1 else list(ft.values)
                 elif reason is None:  # where Optuna kept it
                     reason = (getattr(ft, "system_attrs", None) or {}).get("fail_reason")
             if intermediate_values is None:
@@ -1717,6 +1947,8 @@ class Study:
                 state = rec.state
                 if rec.state == "complete":
                     value = rec.values if len(rec.values) > 1 else rec.value
+                elif rec.state == "pruned":  # the value it reads back with, None included
+                    value = rec.values if rec.values and len(rec.values) > 1 else rec.value
                 elif reason is None:
                     reason = rec.reason
             if metrics is None:
@@ -1745,7 +1977,7 @@ class Study:
                 raise ValueError("add_trial(state=FAIL) takes no value, as Optuna's")
             told = []
         elif state is TrialState.PRUNED:
-            _pruned_value(value, intermediate_values)
+            shown = _pruned_shown(value, intermediate_values, self._nobj)
             told = []
         else:
             raise ValueError("add_trial adds a complete, a failed or a pruned trial, not %s"
@@ -1762,6 +1994,8 @@ class Study:
                  for k, v in (user_attrs or {}).items()]
         attrs += [((_SYSTEM + k).encode("utf-8"), _attr_json(k, v).encode("utf-8"))
                   for k, v in system_attrs.items() if isinstance(k, str)]
+        if state is TrialState.PRUNED and shown is not None:
+            attrs.append((_PRUNED_VALUE.encode(), shown.encode()))
         res = TrialResult()
         check(_s.gpbo_trial_result_init(C.byref(res), TrialResult.VERSION))
         if steps:
@@ -1798,7 +2032,8 @@ class Study:
     def enqueue_trial(self, params, user_attrs=None, skip_if_exists=False):
         """Optuna's Study.enqueue_trial: enqueue(params), or nothing (None) with
         skip_if_exists=True when a trial of the study (any state, the enqueued ones waiting
-        included) has exactly these params. Returns enqueue's id. user_attrs is refused
+        included) has exactly these params, or was enqueued with exactly these (the others
+        drawn), as Optuna's compares with its fixed_params. Returns enqueue's id. user_attrs is refused
         (NotImplementedError): an enqueued trial is a reservation in the storage, which holds
         a trial's attributes only from its end, so the worker that takes it could not see
         them; set them in the objective (trial.set_user_attr)."""
@@ -1810,7 +2045,8 @@ class Study:
         if skip_if_exists:
             with self._lock:
                 seen = [q for q, _ in self._queued] if self._undiscovered() else \
-                    [r.params for r in self.trials]
+                    [r.params for r in self.trials] + [
+                        v for k, v in self._all_attrs().items() if k.startswith(_ENQUEUED)]
             if any(_same_params(q, params) for q in seen):
                 return None
         return self.enqueue(params)
@@ -1922,6 +2158,8 @@ class Study:
                     check(_s.gpbo_study_report_many(self._handle(), tid, 0, None, None))
                     self._check_not_waiting(self._handle(), tid, "report")
                     t = trial if isinstance(trial, Trial) else self._running.get(tid)
+                if t is not None:
+                    t._diverged_step = max(step, t._diverged_step or 0)
                 if t is not None and self._pruner:
                     t._prune = True
                 return
@@ -1966,27 +2204,39 @@ class Study:
         metrics = {names[k].decode("utf-8", "replace"): vals[k] for k in range(n.value)}
         attrs = C.c_char_p()
         check(_s.gpbo_study_trial_user_attrs(self._handle(), info.id, C.byref(attrs)))
-        objs = [info.value]
-        if self._nobj >= 2:  # NaN where the trial has none (not complete)
-            arr = (C.c_double * self._nobj)()
-            _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
-            objs = list(arr)
+        attrs = json.loads(attrs.value.decode()) if attrs.value else {}
         state = _STATES[info.state]
         if state is TrialState.RUNNING and _s.gpbo_study_trial_queued(self._handle(), info.id):
             state = TrialState.WAITING  # enqueued, not taken yet
-        value = info.value
-        if state is TrialState.PRUNED and self._nobj < 2 and steps and math.isnan(value):
-            # Optuna's: a pruned trial's value is its last intermediate value (NaN: none)
+        # Optuna's FrozenTrial: value and values None for a trial without a value (running,
+        # waiting, failed, pruned before any report); a pruned trial's value is its last
+        # intermediate value, or the one it was added with (None included)
+        value, objs = None, None
+        shown = attrs.pop(_PRUNED_VALUE, _MISSING)
+        if state is TrialState.COMPLETE:
+            value, objs = info.value, [info.value]
+            if self._nobj >= 2:
+                arr = (C.c_double * self._nobj)()
+                _s.gpbo_study_trial_objectives(self._handle(), info.id, arr)
+                objs = list(arr)
+        elif state is TrialState.PRUNED and shown is not _MISSING:
+            if isinstance(shown, list):
+                objs = [float(v) for v in shown]
+            elif isinstance(shown, numbers.Real):
+                objs = [float(shown)]
+            value = objs[0] if objs else None
+        elif state is TrialState.PRUNED and self._nobj < 2 and steps:
             value = steps[max(steps)]
             objs = [value]
+        params = self._params(values) if values else {}
         return TrialRecord(id=info.id, state=state, value=value,
-                           values=objs, params=self._params(values) if values else {},
+                           values=objs, params=params,
+                           distributions={n: p for n, p in self._items if n in params},
                            reason=info.reason.decode("utf-8", "replace") if info.reason else None,
                            intermediate=steps, metrics=metrics,
                            feasible=bool(_s.gpbo_study_trial_feasible(self._handle(), info.id)),
                            started=info.started, finished=info.finished,
-                           **dict(zip(("user_attrs", "system_attrs"), _split_attrs(
-                               json.loads(attrs.value.decode()) if attrs.value else {}))))
+                           **dict(zip(("user_attrs", "system_attrs"), _split_attrs(attrs))))
 
     def _record_of(self, trial_id):
         """The TrialRecord of one trial, read from the storage now."""
@@ -2081,8 +2331,8 @@ class Study:
         state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING: enqueued, not taken yet), nested
         columns sorted by name; multi_index=True keeps them as (params, NAME) pairs. attrs:
         which of them (also TrialRecord's intermediate_values, metrics, reason, feasible;
-        system_attrs: Trial.set_system_attr's). A value is NaN unless the trial is
-        complete or pruned (its last intermediate value, as Optuna's); a parameter a trial
+        system_attrs: Trial.set_system_attr's). A value is missing (NaN, or None when no
+        trial has one) where the record's is None, as in Optuna's; a parameter a trial
         does not have (inactive) is NaN. No trial: an empty DataFrame. Needs pandas (Debian:
         python3-pandas): ImportError otherwise."""
         try:
@@ -2228,6 +2478,13 @@ class Study:
             self.tell(trial, failed=("%s: %s" % (type(e).__name__, e)).rstrip(": "))
             if not isinstance(e, catch) or isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
+            if trial._space_refusal is not None:
+                # the objective's parameters do not fit the fixed space (a conditional
+                # parameter found after the first trial, bounds that change): every trial
+                # taking that branch would fail, silently under the default catch, and the
+                # search would never see it (Optuna's space varies, its objective runs)
+                raise ValueError("study %r: optimize stops, whatever catch= takes: %s"
+                                 % (self.name, trial._space_refusal)) from e
             self._check_refused_again(trial, e)
         return None
 
@@ -2577,3 +2834,148 @@ def minimize(f, space, n_trials=50, **kw):
     run = {k: kw.pop(k) for k in own if k in kw}
     study = Study(space, direction="minimize", **kw)
     return study.optimize(f, n_trials, **run)
+
+
+# -- Optuna's module-level study functions ---------------------------------------------------------
+
+class DuplicatedStudyError(ValueError):
+    """create_study of a name the storage holds already, without load_if_exists=True (Optuna's
+    optuna.exceptions.DuplicatedStudyError, with its message)."""
+
+
+def _storage_url(storage, what):
+    if storage is None or storage == ":memory:":
+        raise ValueError("%s needs a storage (a URL or a path): an in-memory study lives in its "
+                         "Study object only" % what)
+    if not isinstance(storage, (str, os.PathLike)):
+        raise TypeError("storage is a URL or a path (sqlite:///study.db, "
+                        "postgresql://user@host/db), not %r" % (storage,))
+    return os.fsencode(storage)
+
+
+def get_all_study_names(storage):
+    """The names of the studies stored at storage, in the order they were created (Optuna's
+    get_all_study_names); [] when an SQLite file does not exist (nothing is created). A study
+    made with space=None is stored once its first trial is told. gpbo_study_list."""
+    names, n = C.POINTER(C.c_char_p)(), _SZ()
+    rc = _s.gpbo_study_list(_storage_url(storage, "get_all_study_names"), C.byref(names),
+                            C.byref(n))
+    if rc == _NOT_FOUND_RC:
+        return []
+    check(rc)
+    try:
+        return [names[k].decode("utf-8", "replace") for k in range(n.value)]
+    finally:
+        _lib.library("base").gpbo_free(names)
+
+
+class StudySummary:
+    """One stored study as get_all_study_summaries gives it (Optuna's StudySummary):
+    study_name, direction and directions (strings), n_trials, best_trial (a TrialRecord, None
+    when no complete trial or with include_best_trial=False; None for several objectives, as
+    Optuna's), user_attrs, system_attrs, datetime_start (its first trial's start, None with
+    no trial)."""
+
+    __slots__ = ("study_name", "direction", "directions", "n_trials", "best_trial",
+                 "user_attrs", "system_attrs", "datetime_start")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw[k])
+
+    def __repr__(self):
+        return "StudySummary(study_name=%r, n_trials=%d)" % (self.study_name, self.n_trials)
+
+
+def get_all_study_summaries(storage, include_best_trial=True):
+    """A StudySummary of each study stored at storage, in the order they were created (Optuna's
+    get_all_study_summaries). Each study is opened, read and closed."""
+    out = []
+    for name in get_all_study_names(storage):
+        with Study(storage=storage, name=name) as st:
+            trials = st.trials
+            best = None
+            if include_best_trial and st._nobj < 2:
+                try:
+                    best = st.best_trial
+                except ValueError:  # no complete (feasible) trial
+                    best = None
+            starts = [t.datetime_start for t in trials if t.datetime_start is not None]
+            out.append(StudySummary(study_name=name, direction=st.direction,
+                                    directions=st.directions, n_trials=len(trials),
+                                    best_trial=best, user_attrs=st.user_attrs,
+                                    system_attrs=_split_attrs(st._all_attrs())[1],
+                                    datetime_start=min(starts) if starts else None))
+    return out
+
+
+def create_study(*, storage=None, sampler=None, pruner=None, study_name=None, direction=None,
+                 load_if_exists=False, directions=None, **kw):
+    """Optuna's optuna.create_study: a new Study. With a storage, a study_name it holds already
+    is DuplicatedStudyError unless load_if_exists=True (then it is opened, as gpbo.Study always
+    opens it); no study_name is a new name, "no-name-" and a UUID, as Optuna's, so each call
+    makes a new study. sampler: gpbo has no Optuna samplers (TypeError naming strategy= and
+    seed=); gpbo's own keywords (space, strategy, seed, objectives, constraints, options) go to
+    Study."""
+    if sampler is not None:
+        raise TypeError("create_study(sampler=...): gpbo has no Optuna samplers; give "
+                        "strategy= ('bayes', 'random', 'sobol', 'lhs', 'grid') and seed=")
+    if study_name is None:
+        import uuid
+
+        study_name = "no-name-%s" % uuid.uuid4()
+    elif storage is not None and storage != ":memory:" and not load_if_exists and \
+            str(study_name) in get_all_study_names(storage):
+        raise DuplicatedStudyError(
+            "Another study with name %r already exists. Please specify a different name, or "
+            "reuse the existing one by setting `load_if_exists`." % (study_name,))
+    return Study(storage=storage, name=study_name, direction=direction, directions=directions,
+                 pruner=pruner, **kw)
+
+
+def load_study(*, study_name, storage, sampler=None, pruner=None, **kw):
+    """Optuna's optuna.load_study: the stored study study_name; KeyError when the storage
+    does not hold it (gpbo.Study(storage=, name=) would start a new study of that name), as
+    Optuna's "Record does not exist."; study_name None: the storage's one study (ValueError
+    when it holds another number of them). sampler as create_study's."""
+    if sampler is not None:
+        raise TypeError("load_study(sampler=...): gpbo has no Optuna samplers; a stored study "
+                        "keeps the strategy it was made with")
+    names = get_all_study_names(storage)
+    if study_name is None:
+        if len(names) != 1:
+            raise ValueError("Could not determine the study name since the storage %s does not "
+                             "contain exactly 1 study. Specify `study_name`." % (storage,))
+        study_name = names[0]
+    if str(study_name) not in names:
+        raise KeyError("Record does not exist: no study %r in %s" % (study_name, storage))
+    return Study(storage=storage, name=study_name, pruner=pruner, **kw)
+
+
+def copy_study(*, from_study_name, from_storage, to_storage, to_study_name=None):
+    """Optuna's optuna.copy_study: a new study to_study_name (from_study_name by default) at
+    to_storage, made with the stored study's space and options (direction or objectives,
+    constraints, strategy, seed: gpbo_study_get_options'), its study attributes, and its
+    complete, failed and pruned trials (add_trials: parameters, values, intermediate values,
+    metrics, user attributes; running and waiting ones are left out, and the copies are
+    numbered from 0). KeyError when from_storage does not hold from_study_name,
+    DuplicatedStudyError when to_storage holds to_study_name already. Returns None, as
+    Optuna's. `gpbo export | gpbo import` copies a study on the command line."""
+    name = from_study_name if to_study_name is None else to_study_name
+    dst_b = _storage_url(to_storage, "copy_study")
+    with load_study(study_name=from_study_name, storage=from_storage) as src:
+        if str(name) in get_all_study_names(to_storage):
+            raise DuplicatedStudyError(
+                "Another study with name %r already exists. Please specify a different name, "
+                "or reuse the existing one by setting `load_if_exists`." % (name,))
+        cspace = _CSpace(src._items)
+        h = _s.gpbo_study_open(dst_b, str(name).encode(), cspace.h,
+                               _s.gpbo_study_get_options(src._handle()))
+        check_ptr(h)
+        try:
+            for key, value in src._all_attrs().items():  # gpbo's own (choices) included
+                check(_s.gpbo_study_set_attr(h, key.encode(), json.dumps(value).encode()))
+        finally:
+            _s.gpbo_study_close(h)
+        with Study(storage=to_storage, name=name) as dst:
+            dst.add_trials(src.trials)

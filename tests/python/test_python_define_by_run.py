@@ -290,7 +290,8 @@ def test_suggest_in_a_declared_space():
 def test_a_later_trial_cannot_add_a_parameter():
     """The first trial fixes a define-by-run study's space: a later trial that suggests
     another name (a conditional branch not taken at first) raises, explaining when=; the trial
-    fails with that message and the study goes on."""
+    fails with that message, and optimize stops there whatever catch= takes (it went on, every
+    trial of that branch failing without a word under the default catch)."""
     def objective(trial):
         opt = trial.suggest_categorical("opt", ["adam", "sgd"])
         if trial.number > 0 and opt == "sgd":
@@ -305,10 +306,13 @@ def test_a_later_trial_cannot_add_a_parameter():
                                          r"a study is created: by its first trial.*when="):
         t.suggest_float("momentum", 0, 0.9)
     study.tell(t, failed="no momentum")
-    study.optimize(objective, 10)
-    fails = [r for r in study.trials if r.state == "failed" and r.id > 1]
-    assert fails and all("gpbo's space is fixed" in r.reason for r in fails)
-    assert all(r.params["opt"] == "sgd" for r in fails)
+    with pytest.raises(ValueError, match=r"optimize stops, whatever catch= takes: "
+                                         r".*no parameter 'momentum'"):
+        study.optimize(objective, 10)
+    recs = study.trials
+    assert recs[-1].state == "failed" and "gpbo's space is fixed" in recs[-1].reason
+    assert recs[-1].params["opt"] == "sgd"
+    assert all(r.state == "complete" and r.params["opt"] == "adam" for r in recs[2:-1])
 
 
 def test_stored_discovery_reopened_and_continued(tmp_path):
@@ -331,10 +335,11 @@ def test_stored_discovery_reopened_and_continued(tmp_path):
     first = study.trials[0]
     study.close()
     again = gpbo.Study(storage=url, name="dbr")
+    # the choices as given, 3 and not the stored "3" (they were strings until a suggest_*)
     assert list(again.space.items()) == [("x", gpbo.Uniform(-3, 3)), ("n", gpbo.Int(1, 5)),
-                                         ("opt", gpbo.Categorical(["sgd", "adam", "3"]))]
-    assert again.trials[0].params == dict(first.params, opt=str(first.params["opt"]))
-    again.optimize(objective, 4)  # the declared choices from the first suggest on: 3, not "3"
+                                         ("opt", gpbo.Categorical(["sgd", "adam", 3]))]
+    assert again.trials[0].params == first.params
+    again.optimize(objective, 4)
     recs = again.trials
     assert [r.id for r in recs] == list(range(10)) and all(r.state == "complete" for r in recs)
     assert all(r.params["opt"] in ("sgd", "adam", 3) for r in recs)

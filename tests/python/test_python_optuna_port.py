@@ -563,7 +563,7 @@ def test_add_trials_copies_another_study(tmp_path):
 def test_add_trial_refusals():
     """What add_trial refuses, nothing added: a complete trial without a value or with a
     non-finite one, a failed one with a value, a running one, a pruned one with a value that is
-    not its last intermediate value, a value outside the space, an
+    not finite, the reserved attribute key, a value outside the space, an
     unknown or missing parameter, the cap; a define-by-run study before its first trial."""
     study = gpbo.Study({"x": gpbo.Uniform(0, 1), "n": gpbo.Int(1, 3)}, seed=1)
     bad = [
@@ -572,12 +572,14 @@ def test_add_trial_refusals():
         (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="failed"), ValueError,
          "no value"),
         (lambda: study.add_trial({"x": 0.5, "n": 2}, state="running"), ValueError, "RUNNING"),
-        # a pruned trial's value is its last intermediate value: another one is refused
-        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="pruned",
-                                 intermediate_values={0: 2.0}), ValueError,
-         "last intermediate value"),
-        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0, state="pruned"), ValueError,
-         "last intermediate value"),
+        # a pruned trial's value is None or finite (any: Optuna's add_trial keeps it)
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, math.inf, state="pruned",
+                                 intermediate_values={0: 2.0}), ValueError, "finite"),
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, "1.0x", state="pruned"), ValueError,
+         "finite"),
+        # the attribute that holds such a value is gpbo's own
+        (lambda: study.add_trial({"x": 0.5, "n": 2}, 1.0,
+                                 user_attrs={"gpbo.pruned_value": 1.0}), ValueError, "gpbo's own"),
         (lambda: study.add_trial({"x": 1.5, "n": 2}, 1.0), gpbo.GpboError, "x"),
         (lambda: study.add_trial({"x": 0.5, "n": 2, "z": 1}, 1.0), ValueError, "unknown"),
         (lambda: study.add_trial({"x": 0.5}, 1.0), ValueError, "missing"),
@@ -598,10 +600,11 @@ def test_add_trial_refusals():
 def test_add_trial_pruned_as_optunas(tmp_path):
     """Optuna 3.1's add_trial(create_trial(state=PRUNED, ...)) adds a pruned trial (gpbo's
     refused it): side by side, the same pruned trials (with intermediate values and a value,
-    with intermediate values and none, with neither) read back as Optuna's (state, value: the
-    last intermediate value, intermediate values; but see below), from a stored study
-    reopened too; they
-    count as pruned, not as the best."""
+    its last one or another, with intermediate values and none, with neither, with a NaN last
+    report) read back as Optuna's (state, value: None when added without one, intermediate
+    values), from a stored study reopened too and from a copy; they count as pruned, not as
+    the best. gpbo read a pruned trial added without a value as its last intermediate value
+    (a difference docs/python.md listed)."""
     from optuna.distributions import FloatDistribution
     dists = {"x": FloatDistribution(0, 1)}
     PR = optuna.trial.TrialState.PRUNED
@@ -610,6 +613,10 @@ def test_add_trial_pruned_as_optunas(tmp_path):
             optuna.trial.create_trial(params={"x": 0.5}, distributions=dists, state=PR,
                                       intermediate_values={1: 1.5}),
             optuna.trial.create_trial(params={"x": 0.625}, distributions=dists, state=PR),
+            optuna.trial.create_trial(params={"x": 0.375}, distributions=dists, state=PR,
+                                      value=1.25, intermediate_values={0: 3.5}),
+            optuna.trial.create_trial(params={"x": 0.125}, distributions=dists, state=PR,
+                                      intermediate_values={0: 2.5, 1: math.nan}),
             optuna.trial.create_trial(params={"x": 0.875}, distributions=dists, value=2.385)]
     theirs = optuna.create_study()
     url = "sqlite:///%s" % (tmp_path / "pruned.db")
@@ -619,22 +626,29 @@ def test_add_trial_pruned_as_optunas(tmp_path):
             study.add_trial(t)
 
     def seen(t):
-        v = t.value
-        return (t.params, t.state.name, None if v is None or math.isnan(v) else v,
-                t.intermediate_values)
+        iv = {k: v for k, v in t.intermediate_values.items() if not math.isnan(v)}
+        return (t.params, t.state.name, t.value, iv)  # NaN reports are not stored here
 
     want = [seen(t) for t in theirs.trials]
-    assert [w[1] for w in want] == ["PRUNED", "PRUNED", "PRUNED", "COMPLETE"]
-    # the one difference (docs/python.md): a pruned trial added without a value but with
-    # intermediate values reads as its last one here (gpbo keeps no value of a pruned trial:
-    # its value is its last intermediate value, as optimize gives a pruned trial in Optuna);
-    # Optuna's keeps None
-    assert want[1][2] is None
-    want[1] = want[1][:2] + (1.5,) + want[1][3:]
+    assert [w[1] for w in want] == ["PRUNED"] * 5 + ["COMPLETE"]
+    # a pruned trial added without a value keeps None, also with intermediate values (gpbo
+    # read its last one: the value optimize gives a trial it prunes, not the one added), and
+    # one added with a value keeps that value, its last intermediate value or not
+    assert [w[2] for w in want[:5]] == [0.75, None, None, 1.25, None]
     assert [seen(t) for t in ours.trials] == want
-    assert [seen(t) for t in gpbo.Study(storage=url, name="p").trials] == want
+    again = gpbo.Study(storage=url, name="p")
+    assert [seen(t) for t in again.trials] == want
+    assert [(t.value, t.values) for t in again.trials][1:3] == [(None, None)] * 2
+    assert [t.user_attrs for t in again.trials] == [{}] * 6  # the value is no user attribute
     assert ours.best_value == theirs.best_value == 2.385
-    assert len(ours.get_trials(states=(gpbo.TrialState.PRUNED,))) == 3
+    assert len(ours.get_trials(states=(gpbo.TrialState.PRUNED,))) == 5
+    # copied on (add_trials of TrialRecords), the values stay; the strategy still takes the
+    # intermediate values of each (a Bayesian ask after them works)
+    copy = gpbo.Study({"x": gpbo.Uniform(0, 1)}, seed=2)
+    copy.add_trials(again.trials)
+    assert [seen(t) for t in copy.trials] == want
+    assert 0 <= copy.ask().params["x"] <= 1
+    again.close()
 
 
 def test_one_objective_told_a_sequence_of_one_as_optuna():
@@ -708,11 +722,10 @@ def test_waiting_trials_and_optunas_trial_state_as_optuna():
 
 
 def test_create_study_arguments_name_gpbos():
-    """Optuna's create_study arguments given to gpbo.Study (study_name=, directions=,
-    sampler=, load_if_exists=) are TypeError naming gpbo's argument, not only 'unknown study
-    option' with the library's option list."""
-    for kw, says in ((dict(study_name="s"), "name="), (dict(directions=["minimize"] * 2),
-                                                       "objectives="),
+    """Optuna's create_study arguments given to gpbo.Study (study_name=, sampler=,
+    load_if_exists=) are TypeError naming gpbo's argument, not only 'unknown study
+    option' with the library's option list (directions= is taken: test_directions_...)."""
+    for kw, says in ((dict(study_name="s"), "name="),
                      (dict(sampler=optuna.samplers.RandomSampler()), "strategy="),
                      (dict(load_if_exists=True), "always opened")):
         with pytest.raises(TypeError, match="Optuna's create_study argument; gpbo.Study takes "
@@ -720,6 +733,110 @@ def test_create_study_arguments_name_gpbos():
             gpbo.Study(**kw)
     with pytest.raises(TypeError, match="unknown study option 'n_initial'"):
         gpbo.Study(n_initial=3)
+
+
+def test_directions_as_optunas_create_study(tmp_path):
+    """Optuna's create_study(directions=[...]) (its multi-objective tutorial) runs as it is:
+    it was TypeError ("gpbo.Study takes objectives="). The same points told to both give the
+    same best_trials (the Pareto front, minimize the first, maximize the second), the same
+    trials_dataframe columns and directions; one direction is a study of one objective;
+    Optuna's refusals (with direction=, empty, a wrong name) are ValueError here too; a stored
+    study reopened with the same directions opens, with others is ValueError."""
+    points = [(0.1, 0.2), (0.4, 0.9), (0.3, 0.3), (0.8, 0.95), (0.5, 0.1), (0.05, 0.05)]
+
+    def objective(trial):
+        return trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+
+    url = "sqlite:///%s" % (tmp_path / "mo.db")
+    D = optuna.study.StudyDirection
+    ours = gpbo.Study(directions=["minimize", D.MAXIMIZE], storage=url, name="mo",
+                      strategy="random", seed=1)
+    theirs = optuna.create_study(directions=["minimize", "maximize"])
+    for st in (ours, theirs):
+        for x, y in points:
+            st.enqueue_trial({"x": x, "y": y})
+        st.optimize(objective, len(points))
+    front = sorted(t.number for t in theirs.best_trials)
+    assert front == [0, 1, 2, 3, 5]  # (0.5, 0.1) is dominated by (0.3, 0.3)
+    assert sorted(t.number for t in ours.best_trials) == front
+    assert [t.values for t in ours.trials] == [t.values for t in theirs.trials]
+    # (Optuna's adds system_attrs columns: its enqueue's fixed_params and NSGA-II's own)
+    assert list(ours.trials_dataframe().columns) == \
+        [c for c in theirs.trials_dataframe().columns if not c.startswith("system_attrs")]
+    assert ours.directions == ["minimize", "maximize"]
+    again = gpbo.Study(storage=url, name="mo", directions=["minimize", "maximize"])
+    assert sorted(t.number for t in again.best_trials) == front
+    again.close()
+    for bad in (["minimize", "minimize"], ["minimize"], ["maximize", "minimize", "minimize"]):
+        with pytest.raises(ValueError, match="not the directions|not one direction"):
+            gpbo.Study(storage=url, name="mo", directions=bad)
+    one = gpbo.Study(directions=["maximize"], strategy="random", seed=1)
+    one.optimize(lambda t: t.suggest_float("x", 0, 1), 3)
+    assert one.direction == "maximize" and one.best_value == max(t.value for t in one.trials)
+    for kw in (dict(directions=["minimize"], direction="minimize"), dict(directions=[]),
+               dict(directions="minimize"), dict(directions=["minimise", "maximize"])):
+        with pytest.raises(ValueError):
+            optuna.create_study(**kw)
+        with pytest.raises(ValueError):
+            gpbo.Study(**kw)
+    with pytest.raises(ValueError, match="only one of them"):
+        gpbo.Study(directions=["minimize"] * 2, objectives=["a", "b"])
+    ours.close()
+
+
+def test_enqueue_trial_with_some_params_draws_the_others_as_optunas(tmp_path):
+    """Optuna's enqueue_trial({"lr": 1e-3}) (its tutorial: "try this learning rate first")
+    fixes the parameters given and has its sampler draw the others; gpbo's raised "parameter
+    ... is missing" (and dropped such a configuration, kept before a define-by-run study's
+    first trial, with a warning). Side by side: each enqueued trial runs first with the values
+    given, the others within their distributions; a conditional one is drawn only when its
+    condition holds; the same seed draws the same values; an unknown name is still refused."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        n = trial.suggest_int("n", 1, 8)
+        opt = trial.suggest_categorical("opt", ["sgd", "adam"])
+        return x + lr + n + len(opt)
+
+    given = [{"lr": 1e-3}, {"opt": "adam", "n": 3}, {"x": 0.25}]
+
+    def run(study):
+        study.enqueue_trial({"x": 0.5, "lr": 1e-2, "n": 2, "opt": "sgd"})
+        study.enqueue_trial(given[0])  # before the first trial is told (define-by-run)
+        study.optimize(objective, 3)
+        for g in given[1:]:
+            study.enqueue_trial(g)
+        study.optimize(objective, 3)
+        return study.trials
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # nothing dropped
+        ours = run(gpbo.Study(seed=4, strategy="random"))
+    theirs = run(optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=4)))
+    for trials in (ours, theirs):
+        got = [t.params for t in trials]
+        assert [{k: p[k] for k in g} for p, g in zip([got[1], got[3], got[4]], given)] == given
+        for p in got:
+            assert 0 <= p["x"] <= 1 and 1e-5 <= p["lr"] <= 1e-1 and 1 <= p["n"] <= 8 and \
+                p["opt"] in ("sgd", "adam") and len(p) == 4
+    assert [t.state.name for t in ours] == [t.state.name for t in theirs] == ["COMPLETE"] * 6
+    # the draws: in range and not the values given elsewhere, the same for the same seed
+    again = run(gpbo.Study(seed=4, strategy="random"))
+    assert [t.params for t in again[:5]] == [t.params for t in ours[:5]]
+    assert ours[1].params["x"] != ours[4].params["x"]
+    # a declared conditional space: momentum drawn with sgd only
+    sp = {"opt": gpbo.Categorical(["sgd", "adam"]),
+          "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"}), "lr": gpbo.LogUniform(1e-4, 1)}
+    st = gpbo.Study(sp, seed=1, storage="sqlite:///%s" % (tmp_path / "c.db"), name="c")
+    st.enqueue_trial({"opt": "adam"})
+    st.enqueue_trial({"opt": "sgd", "lr": 0.5})
+    a, b = st.ask(), st.ask()
+    assert set(a.params) == {"opt", "lr"} and a.params["opt"] == "adam"
+    assert b.params["opt"] == "sgd" and b.params["lr"] == 0.5 and 0 <= b.params["momentum"] <= 0.9
+    with pytest.raises(ValueError, match="unknown parameter"):
+        st.enqueue_trial({"z": 1})
+    st.close()
 
 
 def test_reopened_with_another_strategy_or_option_is_refused(tmp_path):
@@ -1228,8 +1345,11 @@ def test_pruned_trial_value_is_its_last_intermediate_value_as_optunas(tmp_path, 
         assert [str(r.state) for r in recs] == ["complete", "pruned", "pruned", "pruned",
                                                 "pruned"]
         assert [value(r.value) for r in recs] == [expected(r) for r in recs]
-        assert [value(r.values[0]) for r in recs] == [expected(r) for r in recs]
-        assert value(recs[3].value) is None and value(recs[2].value) is not None
+        assert [r.values and value(r.values[0]) for r in recs] == \
+            [expected(r) for r in recs]
+        # None, as Optuna's, not NaN: `t.value is not None` filters out what has no value
+        assert recs[3].value is None and recs[3].values is None
+        assert value(recs[2].value) is not None
         df = study.trials_dataframe()
         assert [value(v) for v in df["value"]] == [expected(r) for r in recs]
     # Optuna's rule, the same on its own trials
@@ -1243,6 +1363,80 @@ def test_pruned_trial_value_is_its_last_intermediate_value_as_optunas(tmp_path, 
     assert [value(v) for v in theirs.trials_dataframe()["value"]] == theirs_values
     again.close()
     ours.close()
+
+
+def test_pruned_after_a_diverged_report_has_no_value_as_optunas(tmp_path):
+    """A trial pruned after a NaN (or infinite) report: Optuna's last intermediate value is
+    that NaN, so its value is None; gpbo stores no NaN report and read the last finite one
+    as the value. Now None too, the first (define-by-run) trial's as a later one's, stored
+    and reopened; a finite report after the NaN gives the value again, as Optuna's. (After an
+    infinite report gpbo's is None too, where Optuna's is that infinity: docs/python.md.)"""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if isinstance(trial, optuna.trial.Trial):
+            rep = lambda step, v: trial.report(v, step)
+        else:
+            rep = trial.report
+        rep(0, 1.0 + x)
+        if trial.number in (0, 1):
+            rep(1, math.nan)
+            raise optuna.TrialPruned()
+        if trial.number == 2:
+            rep(1, math.nan)
+            rep(2, 0.5)
+            raise optuna.TrialPruned()
+        return x
+
+    url = "sqlite:///%s" % (tmp_path / "d.db")
+    ours = gpbo.Study(seed=1, strategy="random", storage=url, name="d")
+    theirs = optuna.create_study()
+    for s in (ours, theirs):
+        s.optimize(objective, 4)
+    want = [(t.state.name, t.value) for t in theirs.trials]
+    assert want[:3] == [("PRUNED", None), ("PRUNED", None), ("PRUNED", 0.5)]
+    for s in (ours, gpbo.Study(storage=url, name="d")):
+        assert [(t.state.name, t.value) for t in s.trials][:3] == want[:3]
+        assert s.trials[3].value == s.trials[3].params["x"]
+        assert s.trials[1].intermediate_values == {0: 1.0 + s.trials[1].params["x"]}
+
+
+@pytest.mark.parametrize("nobj", [1, 2])
+def test_value_is_none_without_one_as_optunas(nobj):
+    """FrozenTrial.value and .values are None for a trial that has no value (failed, running,
+    waiting, pruned before any report), so Optuna scripts filter with `t.value is not None`;
+    gpbo's were NaN ([NaN] or [NaN, NaN]), which passed that filter and then made min(),
+    sorted() and sums wrong. Side by side on the same objective."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 1:
+            raise RuntimeError("failed")
+        if trial.number == 2:
+            raise optuna.TrialPruned()
+        return x if nobj == 1 else (x, 1 - x)
+
+    ours = gpbo.Study(seed=3, strategy="random",
+                      **({} if nobj == 1 else {"objectives": ["a", "b"]}))
+    theirs = optuna.create_study(**({} if nobj == 1 else {"directions": ["minimize"] * 2}))
+    for s in (ours, theirs):
+        s.optimize(objective, 4, catch=(RuntimeError,))
+        s.enqueue_trial({"x": 0.25})  # waiting
+        s.ask()  # takes the enqueued one: running
+        s.enqueue_trial({"x": 0.75})  # waiting
+
+    def seen(study):  # (Optuna's FrozenTrial.value raises for several objectives)
+        return [(t.state.name, (t.value if nobj == 1 else t.values) is None,
+                 t.values is None) for t in study.trials]
+
+    want = seen(theirs)
+    assert want == [("COMPLETE", False, False), ("FAIL", True, True), ("PRUNED", True, True),
+                    ("COMPLETE", False, False), ("RUNNING", True, True),
+                    ("WAITING", True, True)]
+    assert seen(ours) == want
+    assert [t.value is None for t in ours.trials] == [w[1] for w in want]
+    done = [t.values for t in ours.trials if t.values is not None]
+    assert len(done) == 2 and all(len(v) == nobj for v in done)
 
 
 def test_study_direction_takes_optunas_study_direction(tmp_path):
@@ -1563,3 +1757,387 @@ def test_system_attrs_as_optuna31(tmp_path):
     assert list(df["system_attrs_origin"][:2]) == [t[0]["origin"] for t in theirs[3]]
     with pytest.raises(ValueError, match="system"):
         again.set_user_attr("gpbo.system:x", 1)
+
+
+def test_create_load_study_and_summaries_as_optunas(tmp_path):
+    """Optuna's module functions, which a ported script calls as optuna.create_study,
+    optuna.load_study and optuna.get_all_study_summaries (gpbo had none: AttributeError), side
+    by side on SQLite files: a name held already is DuplicatedStudyError without
+    load_if_exists; load_study of a missing name is KeyError (gpbo.Study(storage=, name=)
+    starts a new study there, so a typo gave an empty study), of no name the storage's one
+    study or ValueError; the summaries give each study's name, directions, number of trials,
+    best trial and user attributes in the order they were made; no study_name is a new study
+    at each call."""
+
+    def objective(trial):
+        return (trial.suggest_float("x", 0, 1) - 0.25) ** 2
+
+    def run(mod, url, **seeded):
+        s = mod.create_study(storage=url, study_name="a", **seeded)
+        s.optimize(objective, 3)
+        s.set_user_attr("owner", "me")
+        with pytest.raises(Exception) as dup:
+            mod.create_study(storage=url, study_name="a")
+        again = mod.create_study(storage=url, study_name="a", load_if_exists=True)
+        assert len(again.trials) == 3
+        b = mod.create_study(storage=url, study_name="b", directions=["minimize", "maximize"],
+                             **seeded)
+        b.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), 2)
+        with pytest.raises(KeyError):
+            mod.load_study(study_name="typo", storage=url)
+        with pytest.raises(ValueError, match="exactly 1 study"):
+            mod.load_study(study_name=None, storage=url)
+        loaded = mod.load_study(study_name="a", storage=url)
+        assert [t.params for t in loaded.trials] == [t.params for t in s.trials]
+        assert loaded.best_value == s.best_value
+        summaries = mod.get_all_study_summaries(url)
+        seen = [(x.study_name, [getattr(d, "name", d).lower() for d in x.directions],
+                 x.n_trials, x.best_trial is not None and x.best_trial.number, x.user_attrs,
+                 x.datetime_start is not None) for x in summaries]
+        assert summaries[0].best_trial == s.best_trial
+        unnamed = mod.create_study(storage=url)
+        assert unnamed.study_name != mod.create_study(storage=url).study_name
+        return type(dup.value).__name__, seen, s.best_trial.number
+
+    ours = run(gpbo, "sqlite:///%s" % (tmp_path / "ours.db"), strategy="random", seed=2)
+    theirs = run(optuna, "sqlite:///%s" % (tmp_path / "theirs.db"))
+    assert ours[0] == theirs[0] == "DuplicatedStudyError"
+    assert ours[1][0][:3] == theirs[1][0][:3] == ("a", ["minimize"], 3)
+    assert ours[1][0][3] == ours[2] and theirs[1][0][3] == theirs[2]
+    assert ours[1][0][4:] == theirs[1][0][4:] == ({"owner": "me"}, True)
+    assert ours[1][1] == theirs[1][1] == ("b", ["minimize", "maximize"], 2, False, {}, True)
+    # an empty or missing storage: no study, nothing created
+    assert gpbo.get_all_study_names("sqlite:///%s" % (tmp_path / "none.db")) == []
+    assert not (tmp_path / "none.db").exists()
+    with pytest.raises(KeyError):
+        gpbo.load_study(study_name="a", storage=str(tmp_path / "none.db"))
+    with pytest.raises(TypeError, match="strategy="):
+        gpbo.create_study(sampler=optuna.samplers.RandomSampler())
+
+
+def test_distributions_of_trials_as_optunas(tmp_path):
+    """FrozenTrial.distributions and Trial.distributions (a script copying trials or drawing
+    its own plots reads them; gpbo's had none: AttributeError): the same names as Optuna's,
+    each distribution of the same kind, bounds, scale and choices (gpbo's own classes), for
+    the parameters the trial has (a conditional one left out when inactive), in the objective
+    (the first, define-by-run trial's too) and read back from a stored study."""
+    from optuna import distributions as D
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1, 1)
+        lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+        n = trial.suggest_int("n", 1, 8)
+        opt = trial.suggest_categorical("opt", ["sgd", "adam"])
+        seen.append(dict(trial.distributions))
+        return x + lr + n + len(opt)
+
+    def same(o, g):
+        if isinstance(o, D.FloatDistribution):
+            return isinstance(g, gpbo.Uniform) and (o.low, o.high, o.log) == (g.lo, g.hi, g.log)
+        if isinstance(o, D.IntDistribution):
+            return isinstance(g, gpbo.Int) and (o.low, o.high, o.log) == (g.lo, g.hi, g.log)
+        return isinstance(g, gpbo.Categorical) and list(o.choices) == list(g.choices)
+
+    seen = []
+    theirs = optuna.create_study()
+    theirs.optimize(objective, 2)
+    want, seen = seen, []
+    url = "sqlite:///%s" % (tmp_path / "d.db")
+    ours = gpbo.Study(strategy="random", seed=1, storage=url, name="d")
+    ours.optimize(objective, 2)
+    for got, exp in zip(seen, want):
+        assert list(got) == list(exp) and all(same(exp[k], got[k]) for k in exp)
+    for rec in gpbo.Study(storage=url, name="d").trials + ours.trials:
+        exp = theirs.trials[0].distributions
+        assert list(rec.distributions) == list(exp)
+        assert all(same(exp[k], rec.distributions[k]) for k in exp)
+    # Trial.datetime_start, Optuna's: a datetime when the trial started (it was missing)
+    starts = []
+    before = datetime.datetime.now()
+    for study in (optuna.create_study(), gpbo.Study(strategy="random", seed=1)):
+        study.optimize(lambda t: starts.append(t.datetime_start) or t.suggest_float("x", 0, 1),
+                       2)
+    assert all(isinstance(d, datetime.datetime) and before <= d <= datetime.datetime.now()
+               for d in starts) and len(starts) == 4
+    # a conditional parameter: only where it is active
+    sp = {"opt": gpbo.Categorical(["sgd", "adam"]),
+          "momentum": gpbo.Uniform(0, 0.9, when={"opt": "sgd"})}
+    st = gpbo.Study(sp, strategy="random", seed=1)
+    st.enqueue({"opt": "adam"})
+    st.enqueue({"opt": "sgd", "momentum": 0.5})
+    a, b = st.ask(), st.ask()
+    assert list(a.distributions) == ["opt"] and list(b.distributions) == ["opt", "momentum"]
+    st.tell(a, 1.0)
+    st.tell(b, 2.0)
+    assert [list(r.distributions) for r in st.trials] == [["opt"], ["opt", "momentum"]]
+
+
+def test_conditional_objective_stops_optimize_instead_of_failing_silently():
+    """Optuna's own first example (a classifier chosen, then its parameters): the parameters
+    vary from trial to trial. gpbo's space is fixed by the first trial, so every trial of the
+    other branch failed, without a word under optimize's default catch, and the search never
+    saw that branch (Optuna's best might be there). Now optimize stops at the first one with
+    the refusal (how to declare the space with when=); declared so, the same objective runs
+    both branches as Optuna's does, every trial complete. Bounds that change between trials
+    stop it the same way."""
+
+    def objective(trial):
+        c = trial.suggest_categorical("classifier", ["SVC", "RandomForest"])
+        if c == "SVC":
+            return abs(math.log10(trial.suggest_float("svc_c", 1e-10, 1e10, log=True)))
+        return trial.suggest_int("rf_max_depth", 2, 32, log=True) / 32
+
+    theirs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    theirs.optimize(objective, 20)
+    assert {t.params["classifier"] for t in theirs.trials} == {"SVC", "RandomForest"}
+    assert all(t.state.name == "COMPLETE" for t in theirs.trials)
+
+    ours = gpbo.Study(seed=0, strategy="random")
+    with pytest.raises(ValueError, match="optimize stops.*has no parameter.*when="):
+        ours.optimize(objective, 20)  # the default catch takes every Exception
+    recs = ours.trials
+    assert recs[-1].state == "failed" and len(recs) < 20
+    assert all(r.state == "complete" for r in recs[:-1])
+
+    space = {"classifier": gpbo.Categorical(["SVC", "RandomForest"]),
+             "svc_c": gpbo.LogUniform(1e-10, 1e10, when={"classifier": "SVC"}),
+             "rf_max_depth": gpbo.Int(2, 32, log=True, when={"classifier": "RandomForest"})}
+    declared = gpbo.Study(space, seed=0, strategy="random")
+    declared.optimize(objective, 20, pass_trial=True)
+    recs = declared.trials
+    assert {r.params["classifier"] for r in recs} == {"SVC", "RandomForest"}
+    assert [r.state for r in recs] == ["complete"] * 20
+
+    def moving(trial):  # bounds that change with the trial (Optuna: each its own)
+        return trial.suggest_float("x", 0, 1 + trial.number)
+
+    theirs = optuna.create_study()
+    theirs.optimize(moving, 3)
+    assert all(t.state.name == "COMPLETE" for t in theirs.trials)
+    ours = gpbo.Study(seed=0, strategy="random")
+    with pytest.raises(ValueError, match="optimize stops.*contradicts"):
+        ours.optimize(moving, 3)
+    assert [r.state for r in ours.trials] == ["complete", "failed"]
+    # an objective that catches the refusal itself goes on, as before
+    def careful(trial):
+        try:
+            return trial.suggest_float("x", 0, 1 + trial.number)
+        except ValueError:
+            return 5.0
+    ours = gpbo.Study(seed=0, strategy="random")
+    ours.optimize(careful, 3)
+    assert [r.state for r in ours.trials] == ["complete"] * 3
+
+
+def test_reopened_study_gives_categorical_choices_as_given_as_optunas(tmp_path):
+    """suggest_categorical("batch_size", [16, 32, 64]), [True, False], [None, "relu"], [0.5,
+    1.5]: a script that loads the stored study later (optuna.load_study, best_params to build
+    the final model) gets the choices as given from Optuna. gpbo's storage keeps str(choice),
+    and a study reopened with space=None gave "16", "False" (true in an if), "None": now the
+    same objects as Optuna's, for best_params, trials and the space, from the first trial's
+    study and from a declared space alike; string choices stay strings, and user attributes
+    do not show how they are kept."""
+
+    def objective(trial):
+        bs = trial.suggest_categorical("bs", [16, 32, 64])
+        flag = trial.suggest_categorical("flag", [True, False])
+        act = trial.suggest_categorical("act", [None, "relu"])
+        p = trial.suggest_categorical("p", [0.5, 1.5])
+        opt = trial.suggest_categorical("opt", ["1", "adam"])
+        return bs / 64 + flag + (act is None) + p + len(opt)
+
+    ourl, gurl = ("sqlite:///%s" % (tmp_path / f) for f in ("o.db", "g.db"))
+    o = optuna.create_study(storage=ourl, study_name="c")
+    o.optimize(objective, 6)
+    g = gpbo.Study(storage=gurl, name="c", strategy="random", seed=1)
+    g.optimize(objective, 6)
+
+    def typed(params):
+        return {k: (type(v).__name__, v) for k, v in params.items()}
+
+    o_again = optuna.load_study(study_name="c", storage=ourl)
+    g_again = gpbo.Study(storage=gurl, name="c")
+    want = {"bs": "int", "flag": "bool", "act": None, "p": "float", "opt": "str"}
+    for study in (o_again, g_again):
+        for t in study.trials:
+            got = typed(t.params)
+            assert {k: got[k][0] for k in got if k != "act"} == \
+                {k: v for k, v in want.items() if k != "act"}
+            assert got["act"][1] in (None, "relu")
+    assert [typed(t.params) for t in g_again.trials] == [typed(t.params) for t in g.trials]
+    assert typed(g_again.best_params) == typed(g.best_params)
+    assert g_again.space["flag"].choices == [True, False]
+    assert g_again.user_attrs == {}
+    with pytest.warns(FutureWarning):  # Optuna 3.1's deprecation, as Optuna's
+        assert g_again.system_attrs == {}
+    # the reopened study runs on with them (the objective's own choices match)
+    g_again.optimize(objective, 2)
+    assert typed(g_again.trials[-1].params).keys() == want.keys()
+    # a declared space, reopened without it
+    durl = "sqlite:///%s" % (tmp_path / "d.db")
+    d = gpbo.Study({"layers": gpbo.Categorical([1, 2, 4]),
+                    "width": gpbo.Int(8, 64, when={"layers": [2, 4]})},
+                   storage=durl, name="d", strategy="random", seed=2)
+    d.optimize(lambda p: p["layers"] + p.get("width", 0), 4)
+    again = gpbo.Study(storage=durl, name="d")
+    assert [r.params for r in again.trials] == [r.params for r in d.trials]
+    assert all(type(r.params["layers"]) is int for r in again.trials)
+    again.enqueue({"layers": 4})  # the child is active: drawn
+    assert 8 <= again.ask().params["width"] <= 64
+    with pytest.raises(ValueError, match="gpbo's own"):
+        g.set_user_attr("gpbo.categorical_choices", 1)
+
+
+def test_copy_study_as_optunas(tmp_path):
+    """optuna.copy_study (its FAQ: back a study up to another storage) has gpbo.copy_study:
+    the copy holds the same trials (states, values, params with their types, intermediate
+    values, user attributes), the study's attributes and direction, and its best trial is
+    the source's, as Optuna's copy; the copy runs on; a name held already is
+    DuplicatedStudyError and a missing source KeyError."""
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        bs = trial.suggest_categorical("bs", [16, 32])
+        trial.set_user_attr("bs_seen", bs)
+        if isinstance(trial, optuna.trial.Trial):
+            trial.report(x + 1, 0)
+        else:
+            trial.report(0, x + 1)
+        if trial.number == 1:
+            raise optuna.TrialPruned()
+        if trial.number == 2:
+            raise RuntimeError("failed")
+        return x + bs
+
+    def seen(study):
+        return [(t.state.name, t.value, t.intermediate_values, t.user_attrs,
+                 {k: type(v).__name__ for k, v in t.params.items()}) for t in study.trials]
+
+    out = {}
+    for mod, kw in ((optuna, {}), (gpbo, dict(strategy="random", seed=3))):
+        src_url = "sqlite:///%s" % (tmp_path / ("src_%s.db" % mod.__name__))
+        dst_url = "sqlite:///%s" % (tmp_path / ("dst_%s.db" % mod.__name__))
+        src = mod.create_study(storage=src_url, study_name="s", direction="maximize", **kw)
+        src.optimize(objective, 5, catch=(RuntimeError,))
+        src.set_user_attr("dataset", "v2")
+        mod.copy_study(from_study_name="s", from_storage=src_url, to_storage=dst_url)
+        dst = mod.load_study(study_name="s", storage=dst_url)
+        assert seen(dst) == seen(src)
+        assert dst.user_attrs == {"dataset": "v2"}
+        assert dst.best_trial.params == src.best_trial.params
+        assert [getattr(d, "name", d).lower() for d in dst.directions] == ["maximize"]
+        with pytest.raises(Exception) as dup:
+            mod.copy_study(from_study_name="s", from_storage=src_url, to_storage=dst_url)
+        out[mod.__name__] = type(dup.value).__name__
+        dst.optimize(objective, 1, catch=(RuntimeError,))
+        assert len(dst.trials) == 6
+    assert out == {"optuna": "DuplicatedStudyError", "gpbo": "DuplicatedStudyError"}
+    with pytest.raises(KeyError):
+        gpbo.copy_study(from_study_name="nope", from_storage=str(tmp_path / "src_gpbo.db"),
+                        to_storage=str(tmp_path / "other.db"))
+
+
+def test_optunas_pruning_callbacks_and_enums_work_on_gpbo_trials():
+    """Optuna's framework pruning callbacks call trial.report(value, step=epoch) (LightGBM,
+    XGBoost, Keras, PyTorch Lightning, CatBoost, fastai...), which raised TypeError on a gpbo
+    Trial ("multiple values for argument 'step'"), and LightGBM's first checks
+    trial.study.direction against Optuna's StudyDirection, which a string never equalled
+    ("intermediate values are inconsistent"); a ported callback comparing a record's state
+    with Optuna's TrialState never matched either. Optuna's own LightGBMPruningCallback code
+    (its __call__; lightgbm itself is not needed) now runs on gpbo's trials and prunes them as
+    on Optuna's, and Optuna's enums compare by name."""
+    import types
+
+    from optuna.integration.lightgbm import LightGBMPruningCallback
+    from optuna.study import StudyDirection as OD
+    from optuna.trial import TrialState as OT
+
+    def callback_for(trial):  # as LightGBMPruningCallback(trial, "binary_logloss") makes it
+        cb = object.__new__(LightGBMPruningCallback)
+        cb._trial, cb._valid_name, cb._metric, cb._report_interval = \
+            trial, "valid_0", "binary_logloss", 1
+        return cb
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        cb = callback_for(trial)
+        for it in range(8):  # a training whose loss ends near x
+            loss = x + 1.0 / (it + 1)
+            cb(types.SimpleNamespace(iteration=it, evaluation_result_list=[
+                ("valid_0", "binary_logloss", loss, False)]))
+        return x
+
+    pruned_seen = []
+
+    def count(study, frozen):  # a ported callback, Optuna's TrialState still imported
+        if frozen.state == OT.PRUNED:
+            pruned_seen.append(frozen.number)
+
+    xs = [0.1, 0.2, 0.3, 0.9, 0.95, 0.05, 0.85, 0.8]
+    theirs = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_startup_trials=3))
+    ours = gpbo.Study(strategy="random", seed=1,
+                      pruner=gpbo.MedianPruner(startup_trials=3))
+    got = {}
+    for study in (theirs, ours):
+        for x in xs:
+            study.enqueue_trial({"x": x})
+        pruned_seen.clear()
+        study.optimize(objective, len(xs), callbacks=[count])
+        got[type(study).__module__] = ([t.state.name for t in study.trials], list(pruned_seen))
+        assert study.direction == OD.MINIMIZE and study.direction != OD.MAXIMIZE
+    assert got["optuna.study.study"] == got["gpbo.study"]
+    states, pruned = got["gpbo.study"]
+    assert states[:3] == ["COMPLETE"] * 3 and "PRUNED" in states and len(pruned) > 0
+    assert all(t.intermediate_values == {i: t.params["x"] + 1.0 / (i + 1)
+                                         for i in range(len(t.intermediate_values))}
+               for t in ours.trials)
+    # the enums: strings still, Optuna's members by name, each other's never
+    assert gpbo.TrialState.PRUNED == OT.PRUNED == gpbo.TrialState.PRUNED
+    assert gpbo.TrialState.FAIL == OT.FAIL and gpbo.TrialState.FAIL != OT.COMPLETE
+    assert gpbo.TrialState.COMPLETE == "complete" and {"complete": 1}[gpbo.TrialState.COMPLETE]
+    assert gpbo.StudyDirection.MAXIMIZE == OD.MAXIMIZE and gpbo.StudyDirection.MAXIMIZE != \
+        OD.MINIMIZE and gpbo.StudyDirection.MINIMIZE == "minimize"
+    assert gpbo.StudyDirection.MINIMIZE != gpbo.TrialState.COMPLETE
+    assert gpbo.Study(directions=["maximize", OD.MINIMIZE]).directions == [OD.MAXIMIZE,
+                                                                           OD.MINIMIZE]
+    # report's forms: gpbo's order, Optuna's keyword, both keywords; others TypeError
+    t = ours.ask()
+    t.report(0, 1.5)
+    t.report(2.5, step=1)
+    t.report(value=3.5, step=2)
+    t.report(3, value=4.5)
+    for bad in (lambda: t.report(0.5), lambda: t.report(1, 2, 3),
+                lambda: t.report(1, 2, step=3), lambda: t.report()):
+        with pytest.raises(TypeError):
+            bad()
+    ours.tell(t, 1.0)
+    assert ours.trials[-1].intermediate_values == {0: 1.5, 1: 2.5, 2: 3.5, 3: 4.5}
+
+
+def test_enqueue_trial_skip_if_exists_with_some_params_as_optunas(tmp_path):
+    """A resumable script (Optuna's FAQ) enqueues its known good point with
+    skip_if_exists=True and is run again: Optuna skips a configuration enqueued before with
+    the same params (its fixed_params), also when it gave only some of them. gpbo compared
+    with the trials' full params, which hold the drawn ones too, so each run enqueued the
+    point again. Both now enqueue it once over three runs, before and after the first trial
+    of a define-by-run study; the reserved attributes that remember it are no user
+    attributes."""
+
+    def objective(trial):
+        return trial.suggest_float("lr", 1e-4, 1e-1, log=True) + trial.suggest_int("n", 1, 4)
+
+    def run(mod, url, **kw):
+        study = optuna.create_study(storage=url, study_name="s", load_if_exists=True) \
+            if mod is optuna else gpbo.Study(storage=url, name="s", **kw)
+        study.enqueue_trial({"lr": 1e-3}, skip_if_exists=True)
+        study.enqueue_trial({"lr": 2e-3, "n": 2}, skip_if_exists=True)
+        study.optimize(objective, 3)
+        return study
+
+    for mod, kw in ((optuna, {}), (gpbo, dict(strategy="random", seed=1))):
+        url = "sqlite:///%s" % (tmp_path / ("%s.db" % mod.__name__))
+        for _ in range(3):
+            study = run(mod, url, **kw)
+        lrs = [t.params["lr"] for t in study.trials]
+        assert len(lrs) == 9 and lrs.count(1e-3) == 1 and lrs.count(2e-3) == 1, (mod, lrs)
+        assert study.user_attrs == {}

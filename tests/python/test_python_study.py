@@ -845,7 +845,7 @@ def test_enqueue_refuses_another_value_of_a_constant():
     value given was dropped without a word); now ValueError. The constant's own value (or its
     str, as a study reopened without its space holds it) still goes, and a constant left out
     is its value (it was NaN: "parameter 'opt': nan is not a category index (0..0)"); another
-    parameter left out is named (the same message)."""
+    parameter left out is drawn (add_trial names it)."""
     study = gpbo.Study({"x": gpbo.Uniform(0, 1), "epochs": gpbo.Constant(20),
                         "opt": gpbo.Constant("adam"), "m": gpbo.Constant(math.nan)},
                        strategy="random", seed=8)
@@ -857,8 +857,13 @@ def test_enqueue_refuses_another_value_of_a_constant():
     p, q = study.ask().params, study.ask().params
     assert (p["x"], p["epochs"], p["opt"]) == (0.5, 20, "adam") and q["x"] == 0.25
     assert (q["epochs"], q["opt"]) == (20, "adam") and math.isnan(q["m"])
+    # another parameter left out is drawn, as Optuna's enqueue_trial has it drawn (it was
+    # "parameter 'x' is missing"); add_trial, a finished trial, still needs each one
+    study.enqueue({"epochs": 20})
+    r = study.ask().params
+    assert 0 <= r["x"] <= 1 and r["epochs"] == 20
     with pytest.raises(ValueError, match="parameter 'x' is missing"):
-        study.enqueue({"epochs": 20})
+        study.add_trial({"epochs": 20}, 1.0)
 
 
 def test_best_trial_error_names_the_study_once():
