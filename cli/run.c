@@ -1959,6 +1959,7 @@ typedef struct run_loop {
     size_t reached_id; /* that trial */
     int gave_up;       /* the study's first trials all failed (initial_failures): none starts */
     int healthy;       /* the study holds a complete or pruned trial: it never gives up */
+    int near;          /* the trials running would make it give up if they all failed */
     int busy;          /* a trial has output left to read: do not sleep */
     int failed_rc;     /* the first error that ends the run, or GPBO_OK */
     /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
@@ -2067,8 +2068,10 @@ static void wait_for_events(runner *r, run_loop *l)
  * does not learn from results (the next point is the same whenever it is asked). */
 static int wants_proposal(const runner *r, const run_loop *l)
 {
+    /* nor one ahead of a free slot that the trials running may never free: if they all fail,
+     * it would stay in the study, proposed and never run */
     return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held && !l->reached &&
-           !l->gave_up && l->running < r->njobs + l->ahead;
+           !l->gave_up && l->running < r->njobs + (l->near ? 0 : l->ahead);
 }
 
 /* Whether the study holds a trial that reached the sweep's metric.target — its best trial, the
@@ -2144,6 +2147,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
         /* at once: a trial ending in the same turn asks for no proposal that would not start */
         l->reached = l->reached || target_reached(r, &l->reached_id);
         l->gave_up = initial_failures(r, l, 0);
+        l->near = initial_failures(r, l, l->running);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
             snprintf(msg, sizeof msg, "%s", gpbo_error_message());
@@ -2222,6 +2226,7 @@ static int run_trials(runner *r, run_loop *l)
     for (;;) {
         l->reached = l->reached || target_reached(r, &l->reached_id);
         l->gave_up = initial_failures(r, l, 0);
+        l->near = initial_failures(r, l, l->running);
         take_proposal(r, l);
         start_held(r, l);
         if (wants_proposal(r, l)) {

@@ -459,11 +459,14 @@ FLAKY = """\
 
 
 def states(d, sweep="sweep.yaml", study=None):
+    """The count of the study's trials in each state (interrupted: proposed and not run, or
+    stopped, and to run again)."""
     args = ["export", sweep, "--format", "json"] + (["--study", study] if study else [])
     r = run(args, d)
     check(r.returncode == 0, f"export: {r.stderr}")
     t = json.loads(r.stdout) if r.returncode == 0 else []
-    return {k: sum(1 for x in t if x["state"] == k) for k in ("complete", "failed", "pruned")}
+    return {k: sum(1 for x in t if x["state"] == k)
+            for k in ("complete", "failed", "pruned", "interrupted", "running")}
 
 
 def flaky_sweep(d, mode, run_cap=60, extra=""):
@@ -490,7 +493,8 @@ def test_broken_program_gives_up(d):
     r = run(["run", "sweep.yaml"], d, timeout=120)
     err = r.stderr.strip().split("\n")
     c = states(d)
-    check(r.returncode == 1 and c["failed"] == 5 and c["complete"] == 0 and len(err) == 1
+    check(r.returncode == 1 and c["failed"] == 5 and c["complete"] == c["interrupted"] == 0
+          and len(err) == 1
           and "first 5 trials all failed" in err[0] and "cannot import torch" in err[0]
           and "--max-initial-failures 0" in err[0],
           f"5 failed, then the run stops: exit {r.returncode} {c} {r.stderr!r}")
