@@ -2274,8 +2274,7 @@ static void print_none_completed(runner *r)
         fprintf(stderr,
                 "gpbo run: no trial completed: the study's first %zu trials all failed, so no "
                 "more trials start (max_initial_failures: %zu; once the program is fixed, run "
-                "again with "
-                "--max-initial-failures 0)%s%.300s\n",
+                "again with --max-initial-failures 0)%s%.300s\n",
                 c[GPBO_TRIAL_FAILED], r->max_initial_failures, last ? "; the last failure: " : "",
                 last ? last : "");
         return;
