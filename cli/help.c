@@ -34,6 +34,10 @@ static const cli_option O_STRATEGY = {"--strategy", "NAME",
                                       "grid, random, sobol, lhs or bayes (default: the sweep's "
                                       "method)"};
 static const cli_option O_INIT = {"--init", "N", "bayes: the initial space-filling trials"};
+static const cli_option O_MAX_FAIL = {
+    "--max-initial-failures", "N",
+    "start no more trials once the study's first N have all failed, none complete or pruned "
+    "(0: never; default: the sweep's gpbo.max_initial_failures, else 5 or --jobs when more)"};
 static const cli_option O_FORMAT = {"--format", "csv|json", "the format (default csv)"};
 static const cli_option O_OUT = {"-o", "FILE", "write to FILE (default, or -: standard output)"};
 static const cli_option O_REPORT_OUT = {"-o", "FILE",
@@ -70,7 +74,7 @@ static const cli_option O_METRIC = {"--metric", "NAME",
 
 typedef struct cli_command {
     const char *name, *args, *summary;
-    const cli_option *opts[8]; /* NULL-terminated */
+    const cli_option *opts[9]; /* NULL-terminated */
 } cli_command;
 
 static const cli_command COMMANDS[] = {
@@ -79,11 +83,13 @@ static const cli_command COMMANDS[] = {
      "runs the sweep's trials, resuming its study if it exists. On a terminal a status line on "
      "stderr; otherwise one line per finished trial on stdout: [i/N], the trial, the best so far "
      "and the time elapsed. Exit status 0; 1 on an error or when no trial completed (the reason "
-     "on stderr); 2 for a bad sweep file or option; 130 when interrupted. Each trial's stdout "
+     "on stderr, and when the study's first trials all failed); 2 for a bad sweep file or option; "
+     "128 + the signal's number when a signal stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP). "
+     "Each trial's stdout "
      "and stderr are kept in its folder, each file at most GPBO_OUTPUT_CAP bytes (default 8M: "
      "its head and its tail). A timeout or a stop kills a trial's program with SIGKILL, or "
      "with SIGTERM first and SIGKILL GPBO_KILL_GRACE seconds later when that is set",
-     {&O_STORAGE, &O_STUDY_SWEEP, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT}},
+     {&O_STORAGE, &O_STUDY_SWEEP, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT, &O_MAX_FAIL}},
     {"enqueue",
      "SWEEP.yaml NAME=VALUE ...",
      "puts a known configuration (every parameter as name=value, as the program sees it) into "
@@ -214,6 +220,10 @@ static void command_usage(FILE *f, const cli_command *c)
         int n = snprintf(head, sizeof head, "    %s%s%s", o->flag, o->value ? " " : "",
                          o->value ? o->value : "");
         fputs(head, f);
+        if (n >= 25) { /* a flag too long for its column: its help on the next line */
+            fputc('\n', f);
+            n = 0;
+        }
         wrapped(f, o->help, 26, n);
     }
     if (!strcmp(c->name, "train")) {

@@ -277,6 +277,9 @@ typedef struct runner {
     struct timespec unstored_seen; /* the kept results' folder's mtime at the last try */
     int hb_warned;                 /* the heartbeat's failures were said (watch_heartbeat) */
     size_t interrupted;            /* trials this run stopped on a signal: they run again */
+    size_t max_initial_failures;   /* no trial starts once the study's first this many all
+                                      failed (0: never so; initial_failures) */
+    int gave_up;                   /* the run ended so, its budget not spent */
 } runner;
 
 /* Seconds between two tries to store the results kept on disk while the storage refuses them
@@ -1543,14 +1546,14 @@ static long count_option(const char *opt, const char *v, long lo, long hi)
 /* The command line of `gpbo run`: -1 for a number not given. */
 typedef struct run_args {
     const char *path, *storage, *study_name, *strategy;
-    long jobs, trials, seed, init;
+    long jobs, trials, seed, init, max_fail;
 } run_args;
 
 /* Reads the options into a. Returns 0, or the exit status (2) after printing why. */
 static int parse_run_args(int argc, char **argv, run_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->jobs = a->trials = a->seed = a->init = -1;
+    a->jobs = a->trials = a->seed = a->init = a->max_fail = -1;
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i];
         if (o[0] != '-' && a->path == NULL) {
@@ -1565,11 +1568,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         const char *v;
         if (cli_take_option("run", argc, argv, &i, buf, sizeof buf, &o, &v) != 0)
             return 2;
-        long *num = !strcmp(o, "--jobs")     ? &a->jobs
-                    : !strcmp(o, "--trials") ? &a->trials
-                    : !strcmp(o, "--seed")   ? &a->seed
-                    : !strcmp(o, "--init")   ? &a->init
-                                             : NULL;
+        long *num = !strcmp(o, "--jobs")                   ? &a->jobs
+                    : !strcmp(o, "--trials")               ? &a->trials
+                    : !strcmp(o, "--seed")                 ? &a->seed
+                    : !strcmp(o, "--init")                 ? &a->init
+                    : !strcmp(o, "--max-initial-failures") ? &a->max_fail
+                                                           : NULL;
         if (num != NULL) {
             int jobs = num == &a->jobs;
             *num = count_option(o, v, jobs ? 1 : 0, jobs ? JOBS_MAX : LONG_MAX);
@@ -1642,6 +1646,16 @@ static int load_sweep(runner *r, const run_args *a, size_t *njobs)
                 *njobs, JOBS_MAX);
         return 2;
     }
+    /* by default W&B's agent's 5 (WANDB_AGENT_MAX_INITIAL_FAILURES), or the run's jobs when
+     * more: those start together, and the quickest to end are the ones that fail at once (a
+     * configuration that runs out of memory), so with fewer the first jobs' failures alone
+     * held a healthy study's free slots until one of its trials completed */
+    if (a->max_fail >= 0)
+        r->max_initial_failures = (size_t)a->max_fail;
+    else if (sw->max_initial_failures != SIZE_MAX)
+        r->max_initial_failures = sw->max_initial_failures;
+    else
+        r->max_initial_failures = *njobs > 5 ? *njobs : 5;
     return 0;
 }
 
@@ -1943,6 +1957,9 @@ typedef struct run_loop {
     int exhausted;     /* the strategy has nothing more to propose */
     int reached;       /* a trial reached the sweep's metric.target: no trial starts */
     size_t reached_id; /* that trial */
+    int gave_up;       /* the study's first trials all failed (initial_failures): none starts */
+    int healthy;       /* the study holds a complete or pruned trial: it never gives up */
+    int near;          /* the trials running would make it give up if they all failed */
     int busy;          /* a trial has output left to read: do not sleep */
     int failed_rc;     /* the first error that ends the run, or GPBO_OK */
     /* failed_rc's message, kept when it is set: the calls that follow in the same turn (a
@@ -1960,6 +1977,26 @@ static void set_failed(run_loop *l, int rc, const char *msg)
         return;
     l->failed_rc = rc;
     snprintf(l->failed_msg, sizeof l->failed_msg, "%s", msg ? msg : gpbo_error_message());
+}
+
+/* Whether the study's trials so far have all failed, r->max_initial_failures of them or more
+ * (W&B's agent kills a sweep whose first runs all fail; a program that cannot work failed
+ * run_cap trials, one after the other): counted over the study, every worker's and every run's,
+ * so that a resumed run or another worker stops too, and with `ending` trials of this run that
+ * have ended but are not yet told taken as failed (a trial started in their slot before their
+ * result is stored would be one failure more). A study that holds a complete or a pruned trial
+ * never gives up (l->healthy: it stays so). This function cannot fail. */
+static int initial_failures(const runner *r, run_loop *l, size_t ending)
+{
+    if (r->max_initial_failures == 0 || l->healthy)
+        return 0;
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(r->study, c);
+    if (c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_PRUNED] > 0) {
+        l->healthy = 1;
+        return 0;
+    }
+    return c[GPBO_TRIAL_FAILED] + ending >= r->max_initial_failures;
 }
 
 /* Takes a proposal that arrived (held until a slot is free, then run; stopping, it is left to
@@ -1986,7 +2023,8 @@ static void take_proposal(runner *r, run_loop *l)
  * another worker owns, GPBO_ESTATE, is no error). */
 static void start_held(runner *r, run_loop *l)
 {
-    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK || l->reached)
+    if (!l->held || l->running >= r->njobs || g_stop || l->failed_rc != GPBO_OK || l->reached ||
+        l->gave_up)
         return;
     size_t slot = 0;
     while (r->jobs[slot].pid != 0)
@@ -2030,8 +2068,10 @@ static void wait_for_events(runner *r, run_loop *l)
  * does not learn from results (the next point is the same whenever it is asked). */
 static int wants_proposal(const runner *r, const run_loop *l)
 {
+    /* nor one ahead of a free slot that the trials running may never free: if they all fail,
+     * it would stay in the study, proposed and never run */
     return !g_stop && !l->exhausted && l->failed_rc == GPBO_OK && !l->held && !l->reached &&
-           l->running < r->njobs + l->ahead;
+           !l->gave_up && l->running < r->njobs + (l->near ? 0 : l->ahead);
 }
 
 /* Whether the study holds a trial that reached the sweep's metric.target — its best trial, the
@@ -2099,10 +2139,15 @@ static void poll_job(runner *r, run_loop *l, job *j)
         j->fd = -1;
         j->line = NULL;
         l->running--;
+        /* this trial may be the failure that makes the study give up: nothing starts or is
+         * asked in its place until its result is told */
+        l->gave_up = initial_failures(r, l, done.stop_reason != JOB_INTERRUPTED);
         start_held(r, l);
         int frc = finish_job(r, &done, wants_proposal(r, l));
         /* at once: a trial ending in the same turn asks for no proposal that would not start */
         l->reached = l->reached || target_reached(r, &l->reached_id);
+        l->gave_up = initial_failures(r, l, 0);
+        l->near = initial_failures(r, l, l->running);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
             snprintf(msg, sizeof msg, "%s", gpbo_error_message());
@@ -2180,6 +2225,8 @@ static int run_trials(runner *r, run_loop *l)
 {
     for (;;) {
         l->reached = l->reached || target_reached(r, &l->reached_id);
+        l->gave_up = initial_failures(r, l, 0);
+        l->near = initial_failures(r, l, l->running);
         take_proposal(r, l);
         start_held(r, l);
         if (wants_proposal(r, l)) {
@@ -2187,12 +2234,13 @@ static int run_trials(runner *r, run_loop *l)
             take_proposal(r, l); /* a local proposer's answer is there at once */
         }
         /* and no event will say so: it starts, or the next one is asked, without a sleep */
-        if ((l->held && l->running < r->njobs && !g_stop && l->failed_rc == GPBO_OK) ||
+        if ((l->held && l->running < r->njobs && !g_stop && l->failed_rc == GPBO_OK &&
+             !l->gave_up) ||
             (proposer_fd(r->prop) < 0 && wants_proposal(r, l)))
             l->busy = 1;
         /* a held proposal that will not start (the run stops, or failed) is left to the
          * study: the close of r->study hands it back */
-        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK && !l->reached;
+        int keep = l->held && !g_stop && l->failed_rc == GPBO_OK && !l->reached && !l->gave_up;
         if (l->running == 0 && !keep && !proposer_busy(r->prop))
             break;
         wait_for_events(r, l);
@@ -2221,6 +2269,16 @@ static void print_none_completed(runner *r)
     }
     if (g_stop) /* interrupted: cmd_run says what runs again */
         return;
+    if (r->gave_up) {
+        /* a resumed run ends so at once: how to go on, once the program is fixed */
+        fprintf(stderr,
+                "gpbo run: no trial completed: the study's first %zu trials all failed, so no "
+                "more trials start (max_initial_failures: %zu; once the program is fixed, run "
+                "again with --max-initial-failures 0)%s%.300s\n",
+                c[GPBO_TRIAL_FAILED], r->max_initial_failures, last ? "; the last failure: " : "",
+                last ? last : "");
+        return;
+    }
     fprintf(stderr, "gpbo run: no trial completed (%zu trials: %zu failed, %zu pruned", n,
             c[GPBO_TRIAL_FAILED], c[GPBO_TRIAL_PRUNED]);
     if (c[GPBO_TRIAL_RUNNING] > 0)
@@ -2434,6 +2492,12 @@ int cmd_run(int argc, char **argv)
     if ((status = start_machinery(&r, storage, l.budget, (int)l.ahead)) != 0)
         goto cleanup;
     int rc = run_trials(&r, &l);
+    if (l.gave_up) { /* said so unless the budget was spent all the same */
+        size_t c[GPBO_TRIAL_STATE_COUNT];
+        gpbo_study_counts(r.study, c);
+        r.gave_up = !l.exhausted &&
+                    c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_FAILED] + c[GPBO_TRIAL_PRUNED] < l.budget;
+    }
     if (rc == GPBO_OK && r.unstored > 0) /* the storage worked since: a last try */
         cli_pending_replay(r.study, r.runs, 0, &r.unstored);
     gpbo_study_sync(r.study);
@@ -2465,8 +2529,8 @@ int cmd_run(int argc, char **argv)
                 sig, r.interrupted, r.interrupted == 1 ? "" : "s",
                 r.interrupted == 1 ? "it" : "them");
     }
-    if (g_stop)
-        status = 130;
+    if (g_stop) /* as a shell reports a process a signal ended: SIGINT 130, SIGTERM 143 */
+        status = 128 + (int)g_stop;
 cleanup:
     proposer_stop(r.prop);
     free(r.jobs);

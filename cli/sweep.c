@@ -887,10 +887,25 @@ const char *const SWEEP_BATCH_NAMES[5] = {"kb", "cl_min", "cl_mean", "cl_max", "
 const char *const SWEEP_MO_NAMES[2] = {"ehvi", "parego"};
 const char *const SWEEP_FAILED_NAMES[2] = {"exclude", "worst"};
 
-static const char *const GPBO_KEYS[] = {
-    "kernel",   "acquisition", "initial",         "batch",        "refit_every",  "seed",
-    "timeout",  "jobs",        "grid_resolution", "grid_shuffle", "failed",       "priors",
-    "additive", "restart",     "heartbeat",       "grace",        "lost_retries", "mo_acquisition"};
+static const char *const GPBO_KEYS[] = {"kernel",
+                                        "acquisition",
+                                        "initial",
+                                        "batch",
+                                        "refit_every",
+                                        "seed",
+                                        "timeout",
+                                        "jobs",
+                                        "grid_resolution",
+                                        "grid_shuffle",
+                                        "failed",
+                                        "priors",
+                                        "additive",
+                                        "restart",
+                                        "heartbeat",
+                                        "grace",
+                                        "lost_retries",
+                                        "mo_acquisition",
+                                        "max_initial_failures"};
 
 static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -965,6 +980,8 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
             rc = err_at(c, v, "grace must be > 0 seconds");
     } else if (!strcmp(key, "lost_retries")) {
         rc = count(c, v, key, &o->lost_retries);
+    } else if (!strcmp(key, "max_initial_failures")) {
+        rc = count(c, v, key, &c->s->max_initial_failures);
     } else if (!strcmp(key, "timeout")) {
         rc = number(c, v, key, &c->s->timeout);
         if (rc == GPBO_OK && !(c->s->timeout >= 0))
@@ -1392,12 +1409,142 @@ static const char *why_not_exec(const char *path)
     return NULL;
 }
 
+/* Looks prog (no '/' in it) up on PATH as execvp does from folder dir (relative and empty
+ * entries being relative to it; no PATH: /bin:/usr/bin). *found: an entry holds a file execve
+ * can start; else, when an entry holds one it cannot start, *bad says why and *bad_path (the
+ * caller frees it) names it. GPBO_OK, or GPBO_ENOMEM with the error set. */
+static int path_lookup(const char *dir, const char *prog, int *found, const char **bad,
+                       char **bad_path)
+{
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/bin:/usr/bin"; /* what execvp searches when PATH is unset */
+    *found = 0;
+    *bad = NULL;
+    *bad_path = NULL;
+    while (!*found) {
+        size_t n = strcspn(path, ":");
+        char *entry = malloc(n + 1);
+        if (entry == NULL)
+            break;
+        memcpy(entry, path, n);
+        entry[n] = '\0';
+        char *d = entry[0] == '/' ? strdup(entry) : n == 0 ? strdup(dir) : join(dir, entry);
+        char *full = d ? join(d, prog) : NULL;
+        free(entry);
+        free(d);
+        if (full == NULL)
+            break;
+        const char *why = why_not_exec(full);
+        if (why == NULL)
+            *found = 1;
+        else if (strcmp(why, "does not exist") != 0 && *bad == NULL) {
+            *bad = why;
+            *bad_path = full;
+            full = NULL;
+        }
+        free(full);
+        if (path[n] == '\0')
+            return GPBO_OK;
+        path += n + 1;
+    }
+    if (*found)
+        return GPBO_OK;
+    free(*bad_path); /* out of memory */
+    *bad_path = NULL;
+    *bad = NULL;
+    return cli_yaml_oom();
+}
+
+/* The program that `#!/usr/bin/env ARG` has env start, into prog (cap bytes): the kernel hands
+ * env the rest of the #! line as one argument (arg, its spaces and tabs trimmed), so without -S
+ * that is the whole of it ("python3 -u" included); with -S (--split-string=) env splits it
+ * into words, NAME=VALUE ones setting variables. 0 when env's reading cannot be judged here (its
+ * other options, quotes, escapes, ${VARS}, comments, a PATH it sets) or there is no program. */
+static int env_program(const char *arg, char *prog, size_t cap, int *split)
+{
+    const char *q = NULL;
+    *split = 0;
+    if (!strncmp(arg, "-S", 2))
+        q = arg + 2;
+    else if (!strncmp(arg, "--split-string=", 15))
+        q = arg + 15;
+    else if (arg[0] == '-' || strchr(arg, '=') != NULL)
+        return 0; /* another option of env's, or a variable set with no program after it */
+    if (q == NULL) {
+        if (strlen(arg) >= cap)
+            return 0;
+        snprintf(prog, cap, "%s", arg);
+        return 1;
+    }
+    if (strpbrk(q, "\"'\\$#") != NULL)
+        return 0;
+    *split = 1;
+    for (;;) {
+        q += strspn(q, " \t");
+        size_t w = strcspn(q, " \t");
+        if (w == 0 || q[0] == '-' || w >= cap)
+            return 0;
+        const char *eq = memchr(q, '=', w);
+        if (eq == NULL) {
+            memcpy(prog, q, w);
+            prog[w] = '\0';
+            return 1;
+        }
+        if (eq - q == 4 && !strncmp(q, "PATH", 4))
+            return 0; /* env would look the program up on that PATH */
+        q += w;
+    }
+}
+
+/* When interp, the interpreter of a script's #! line, is env and the program that arg (the
+ * rest of the line) has it start is not there: why, into buf (cap bytes), else NULL. env looks
+ * the program up on PATH (the trial's, which is gpbo's) from the folder the trials run in, dir;
+ * `#!/usr/bin/env python9` failed every trial with "env: 'python9': No such file or
+ * directory". */
+static const char *env_problem(const char *interp, const char *arg, const char *dir, char *buf,
+                               size_t cap)
+{
+    const char *b = strrchr(interp, '/');
+    char prog[256];
+    int split = 0, found = 0;
+    if (b == NULL || strcmp(b + 1, "env") != 0 || !env_program(arg, prog, sizeof prog, &split))
+        return NULL;
+    const char *why = NULL;
+    char *bad_path = NULL;
+    if (strchr(prog, '/') != NULL) {
+        char *p = prog[0] == '/' ? strdup(prog) : join(dir, prog);
+        why = p ? why_not_exec(p) : NULL;
+        free(p);
+    } else if (path_lookup(dir, prog, &found, &why, &bad_path) != GPBO_OK) {
+        return NULL; /* out of memory: left to the trials */
+    } else if (!found && why == NULL) {
+        why = "is not on PATH";
+    } else if (found) {
+        why = NULL;
+    }
+    size_t len = strlen(prog);
+    const char *hint = prog[len - 1] == '\r' ? " (the file has Windows line ends: its #! line "
+                                               "ends in a CR; dos2unix fixes it)"
+                       : !split && strpbrk(prog, " \t") != NULL
+                           ? " (the kernel hands env the rest of the #! line as one name: "
+                             "write '#!/usr/bin/env -S ...' for env to split it)"
+                           : "";
+    if (why != NULL)
+        snprintf(buf, cap, "cannot start: its #! line has %s run '%s', which %s%s%s%s%s", interp,
+                 SHOW(prog), why, bad_path ? " (" : "", bad_path ? SHOW(bad_path) : "",
+                 bad_path ? ")" : "", hint);
+    free(bad_path);
+    return why != NULL ? buf : NULL;
+}
+
 /* When the file at path starts with "#!" and the interpreter it names by an absolute path cannot
- * be started: why, into buf (cap bytes), else NULL. execve then fails with ENOENT on a file that
- * exists ("cannot run './train.sh': No such file or directory" at every trial), most often
- * because the file has Windows line ends: its #! line ends in a CR, part of the interpreter's
- * name for the kernel. */
-static const char *shebang_problem(const char *path, char *buf, size_t cap)
+ * be started, or is env and cannot start the program it names (env_problem; dir: the folder
+ * the trials run in): why, into buf (cap bytes), else NULL. execve then fails with ENOENT on a
+ * file that exists ("cannot run './train.sh': No such file or directory" at every trial), most
+ * often because the file has Windows line ends: its #! line ends in a CR, part of the
+ * interpreter's name for the kernel. */
+static const char *shebang_problem(const char *path, const char *dir, char *buf, size_t cap)
 {
     char line[256];
     FILE *f = fopen(path, "re");
@@ -1411,9 +1558,17 @@ static const char *shebang_problem(const char *path, char *buf, size_t cap)
     size_t len = strcspn(p, " \t\n"); /* as the kernel reads it: a CR belongs to the name */
     if (len == 0 || p[0] != '/' || p[len] == '\0')
         return NULL; /* a relative name (from the caller's folder), or a line too long to judge */
+    char *arg = p[len] == '\n' ? NULL : p + len + 1, *nl = arg ? strchr(arg, '\n') : NULL;
     p[len] = '\0';
-    if (access(p, X_OK) == 0)
-        return NULL;
+    if (access(p, X_OK) == 0) {
+        if (nl == NULL) /* no argument, or a line too long to judge */
+            return NULL;
+        *nl = '\0';
+        arg += strspn(arg, " \t");
+        for (size_t m = strlen(arg); m > 0 && (arg[m - 1] == ' ' || arg[m - 1] == '\t'); m--)
+            arg[m - 1] = '\0';
+        return *arg ? env_problem(p, arg, dir, buf, cap) : NULL;
+    }
     int e = errno, cr = p[len - 1] == '\r';
     snprintf(buf, cap, "cannot start: its #! line names the interpreter '%s', which %s%s", SHOW(p),
              e == ENOENT ? "does not exist" : strerror(e),
@@ -1439,7 +1594,7 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         char sb[400];
         const char *why = why_not_exec(p);
         if (why == NULL)
-            why = shebang_problem(p, sb, sizeof sb);
+            why = shebang_problem(p, dir, sb, sizeof sb);
         int rc = GPBO_OK;
         if (why != NULL && prog[0] == '/')
             rc = err_at(c, at, "command '%s' %s", SHOW(prog), why);
@@ -1449,43 +1604,12 @@ static int check_exec(ctx *c, yaml_node_t *at, const char *prog)
         free(p);
         return rc;
     }
-    const char *path = getenv("PATH");
-    if (path == NULL)
-        path = "/bin:/usr/bin"; /* what execvp searches when PATH is unset */
     const char *bad = NULL;
     char *bad_path = NULL;
     int found = 0;
-    while (!found) {
-        size_t n = strcspn(path, ":");
-        char *entry = malloc(n + 1);
-        if (entry == NULL) {
-            free(bad_path);
-            return cli_yaml_oom();
-        }
-        memcpy(entry, path, n);
-        entry[n] = '\0';
-        char *d = entry[0] == '/' ? strdup(entry) : n == 0 ? strdup(dir) : join(dir, entry);
-        char *full = d ? join(d, prog) : NULL;
-        free(entry);
-        free(d);
-        if (full == NULL) {
-            free(bad_path);
-            return cli_yaml_oom();
-        }
-        const char *why = why_not_exec(full);
-        if (why == NULL)
-            found = 1;
-        else if (strcmp(why, "does not exist") != 0 && bad == NULL) {
-            bad = why;
-            bad_path = full;
-            full = NULL;
-        }
-        free(full);
-        if (path[n] == '\0')
-            break;
-        path += n + 1;
-    }
-    int rc = GPBO_OK;
+    int rc = path_lookup(dir, prog, &found, &bad, &bad_path);
+    if (rc != GPBO_OK)
+        return rc;
     if (!found && bad != NULL) {
         rc = err_at(c, at, "command '%s' %s (%s)", SHOW(prog), bad, SHOW(bad_path));
     } else if (!found) {
@@ -1842,6 +1966,7 @@ static sweep *sweep_new(const char *path)
     s->prune = po;
     s->prune.kind = GPBO_PRUNER_NONE;
     s->jobs = 1;
+    s->max_initial_failures = SIZE_MAX;
     char *tmp = strdup(path);
     s->path = strdup(path);
     s->dir = tmp ? strdup(dirname(tmp)) : NULL;

@@ -98,6 +98,10 @@ typedef struct sweep {
     char *strategy_buf;
     double timeout; /* seconds per trial, 0 = none */
     size_t jobs;
+    /* gpbo: {max_initial_failures: K}: once the study's first K trials have all failed (none
+     * complete or pruned), gpbo run starts no more (0: never stops so); SIZE_MAX when the file
+     * does not set it (run.c: max(5, the run's jobs)) */
+    size_t max_initial_failures;
     /* trainer: (keys and values as written; parameters override them) */
     sweep_kv *trainer;
     size_t ntrainer;

@@ -16,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import GPBO, PY, check, run, run_tests, write  # noqa: E402
+from clitest import GPBO, PY, check, check_refusals, run, run_tests, write  # noqa: E402
 
 
 def exported(d):
@@ -220,8 +220,9 @@ def test_crlf_shebang_refused(d):
 
 
 def test_stop_said(d):
-    # SIGTERM (or Ctrl-C) while trials run: exit status 130 and one line saying the running
-    # trials were interrupted, not failed, and run again. With no trial complete yet, the run
+    # SIGTERM (or Ctrl-C) while trials run: exit status 128 + the signal's number, as a shell
+    # reports a process a signal ended (143 for SIGTERM: it was 130 whatever the signal), and one
+    # line saying the running trials were interrupted, not failed, and run again. With no trial complete yet, the run
     # said only "no trial completed (... 2 unfinished)", as if they had failed.
     write(os.path.join(d, "obj.py"), 'import time\ntime.sleep(30)\nprint("loss=0.5")\n')
     write(os.path.join(d, "sweep.yaml"), f"""\
@@ -246,7 +247,7 @@ def test_stop_said(d):
     time.sleep(0.3)  # the programs themselves under way
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=30)
-    check(p.returncode == 130, f"exit {p.returncode}: {err!r}")
+    check(p.returncode == 128 + signal.SIGTERM, f"exit {p.returncode}: {err!r}")
     check("stopped by SIGTERM" in err and "2 running trials interrupted" in err
           and "no trial completed" not in err, f"the stop said: {err!r}")
     t = exported(d)
@@ -296,7 +297,7 @@ def test_previous_trial_dir(d):
         time.sleep(0.05)
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=30)
-    check(p.returncode == 130, f"stopped: exit {p.returncode}: {err!r}")
+    check(p.returncode == 128 + signal.SIGTERM, f"stopped: exit {p.returncode}: {err!r}")
     with open(os.path.join(first, "seen")) as f:
         check(f.read() == "", "a first execution is told no previous folder")
     r = run(["run", "sweep.yaml"], d, timeout=60, env=env)
@@ -402,11 +403,169 @@ def test_python_steps_arrive_as_printed(d):
           f"after {took:.1f} s")
 
 
+def test_env_shebang_refused(d):
+    # `#!/usr/bin/env NAME` with no NAME on PATH: /usr/bin/env exists, so the load's check of
+    # the #! line passed, and every trial failed with "env: 'python9': No such file or
+    # directory". Now exit status 2 before any trial, naming the sweep's line, the script and the
+    # program env cannot find; so too `#!/usr/bin/env python3 -u`, which the kernel hands env
+    # as the one name 'python3 -u', and env -S's program (its NAME=VALUE words skipped). What
+    # env would read otherwise (a PATH it sets, quotes) is left to the trials.
+    refused = [("#!/usr/bin/env python9", "'python9', which is not on PATH"),
+               ("#!/usr/bin/env  python9  ", "'python9', which is not on PATH"),
+               ("#!/usr/bin/env python3 -u", "'python3 -u', which is not on PATH"),
+               ("#!/usr/bin/env -S python9 -u", "'python9', which is not on PATH"),
+               ("#!/usr/bin/env -S LC_ALL=C python9", "'python9', which is not on PATH"),
+               ("#!/usr/bin/env --split-string=python9", "'python9', which is not on PATH"),
+               ("#!/usr/bin/env ./nope.py", "'./nope.py', which does not exist")]
+    runs = [("#!/usr/bin/env python3", 0), ("#!/usr/bin/env -S python3 -u", 0),
+            ("#!/usr/bin/env -S LC_ALL=C python3", 0), ("#!/usr/bin/env -S PATH=/nowhere python9", 1)]
+    for k, (line, want) in enumerate(refused + runs):
+        write(os.path.join(d, "train.py"), line + '\nprint("loss=0.5")\n', 0o755)
+        write(os.path.join(d, "sweep.yaml"), f"""\
+        name: env{k}
+        method: random
+        metric: {{name: loss, goal: minimize}}
+        run_cap: 1
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+        command: ["./train.py", "${{args}}"]
+        """)
+        r = run(["run", "sweep.yaml"], d, timeout=60)
+        if isinstance(want, str):
+            lines = r.stderr.strip().split("\n")
+            check(r.returncode == 2 and len(lines) == 1 and "sweep.yaml:7:" in lines[0]
+                  and "'./train.py'" in lines[0] and want in lines[0]
+                  and ("-S" in lines[0]) == (" -u" in want)
+                  and not os.path.exists(os.path.join(d, f"env{k}.db")),
+                  f"{line!r}: refused before any trial: exit {r.returncode}: {r.stderr!r}")
+        else:
+            check(r.returncode == want, f"{line!r}: runs, exit {want}: {r.returncode} {r.stderr!r}")
+
+
+FLAKY = """\
+    import os, sys, time
+    i = int(os.environ["GPBO_TRIAL_ID"])
+    mode = sys.argv[1]
+    if mode == "late" and i == 0:   # trial 0 completes, slowly; every other one fails at once
+        time.sleep(1.5)
+        print("loss=0.5")
+    elif mode == "after" and i >= 3:   # the first three fail, then every one completes
+        print("loss=0.25")
+    elif mode == "first" and i == 0:   # the first completes, every later one fails
+        print("loss=0.75")
+    else:
+        sys.exit("cannot import torch")
+    """
+
+
+def states(d, sweep="sweep.yaml", study=None):
+    """The count of the study's trials in each state (interrupted: proposed and not run, or
+    stopped, and to run again)."""
+    args = ["export", sweep, "--format", "json"] + (["--study", study] if study else [])
+    r = run(args, d)
+    check(r.returncode == 0, f"export: {r.stderr}")
+    t = json.loads(r.stdout) if r.returncode == 0 else []
+    return {k: sum(1 for x in t if x["state"] == k)
+            for k in ("complete", "failed", "pruned", "interrupted", "running")}
+
+
+def flaky_sweep(d, mode, run_cap=60, extra=""):
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: flaky
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "{mode}"]
+    """ + extra)
+
+
+def test_broken_program_gives_up(d):
+    # A program that cannot work (an import that fails) failed every trial of the study, 60 of
+    # 60, however long that took. As W&B's agent kills a sweep whose first runs all fail, once
+    # the study's first trials have all failed (5 by default, gpbo.max_initial_failures, or
+    # --max-initial-failures; the run's jobs when more: those start together) no more start:
+    # the run ends with exit status 1 and one line naming the count and the last failure's
+    # reason; a resumed run, or another worker, counts the same trials and starts none.
+    write(os.path.join(d, "obj.py"), FLAKY)
+    flaky_sweep(d, "broken")
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    err = r.stderr.strip().split("\n")
+    c = states(d)
+    check(r.returncode == 1 and c["failed"] == 5 and c["complete"] == c["interrupted"] == 0
+          and len(err) == 1
+          and "first 5 trials all failed" in err[0] and "cannot import torch" in err[0]
+          and "--max-initial-failures 0" in err[0],
+          f"5 failed, then the run stops: exit {r.returncode} {c} {r.stderr!r}")
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 1 and states(d)["failed"] == 5 and "first 5 trials all failed" in r.stderr,
+          f"a resumed run starts none: exit {r.returncode} {states(d)} {r.stderr!r}")
+    # more at a time: 5, or the run's jobs when more, then those still running end
+    for jobs, least in [(3, 5), (8, 8)]:
+        study = f"jobs{jobs}"
+        r = run(["run", "sweep.yaml", "--jobs", str(jobs), "--study", study], d, timeout=120)
+        c = states(d, study=study)
+        check(r.returncode == 1 and least <= c["failed"] <= least + jobs - 1
+              and f"first {c['failed']} trials all failed" in r.stderr,
+              f"--jobs {jobs}: {least} to {least + jobs - 1} failed: {c} {r.stderr!r}")
+    # the sweep's key, the option over it, and 0: never
+    flaky_sweep(d, "broken", run_cap=12, extra="gpbo: {max_initial_failures: 2}\n")
+    for args, want in [([], 2), (["--max-initial-failures", "4"], 4),
+                       (["--max-initial-failures=0"], 12)]:
+        study = "key" + str(want)
+        r = run(["run", "sweep.yaml", "--study", study] + args, d, timeout=120)
+        c = states(d, study=study)
+        said = "first" in r.stderr if want < 12 else "no trial completed (12 trials" in r.stderr
+        check(r.returncode == 1 and c["failed"] == want and said,
+              f"{args}: {want} failed: {c} {r.stderr!r}")
+    check_refusals([GPBO, "run", "sweep.yaml"],
+                   [(["--max-initial-failures", "-1"], "--max-initial-failures", "'-1'"),
+                    (["--max-initial-failures", "two"], "--max-initial-failures", "'two'")], d,
+                   start="gpbo run: ")
+    for bad in ["-1", "2.5", "lots"]:
+        flaky_sweep(d, "broken", extra=f"gpbo: {{max_initial_failures: {bad}}}\n")
+        r = run(["run", "sweep.yaml", "--study", "bad"], d)
+        check(r.returncode == 2 and "sweep.yaml:8:" in r.stderr
+              and "max_initial_failures" in r.stderr, f"{bad}: exit {r.returncode} {r.stderr!r}")
+
+
+def test_healthy_study_goes_on(d):
+    # Failures that are not all of the study's first trials never stop it: trial 0 completes
+    # and every later one fails (a region of the space that crashes); the first three fail and
+    # the rest complete; and a trial still running when the first failures reach the count
+    # (2 here, 2 jobs) and completes after them lets the run start trials again.
+    write(os.path.join(d, "obj.py"), FLAKY)
+    for mode, extra, jobs, want in [("first", "", 1, (1, 11)), ("after", "", 1, (9, 3)),
+                                    ("late", "gpbo: {max_initial_failures: 2}\n", 2, (1, 11))]:
+        flaky_sweep(d, mode, run_cap=12, extra=extra)
+        r = run(["run", "sweep.yaml", "--jobs", str(jobs), "--study", mode], d, timeout=120)
+        c = states(d, study=mode)
+        check(r.returncode == 0 and (c["complete"], c["failed"]) == want,
+              f"{mode}: all 12 trials run: exit {r.returncode} {c} {r.stderr!r}")
+
+
+def test_workers_give_up_together(d):
+    # Two workers on one study of a program that cannot work: each counts every worker's
+    # failures, so together they stop after the first 5 (and what was running then), far from
+    # 5 each or run_cap.
+    write(os.path.join(d, "obj.py"), "import time, sys\ntime.sleep(0.3)\nsys.exit('no GPU')\n")
+    flaky_sweep(d, "broken")
+    ps = [subprocess.Popen([GPBO, "run", "sweep.yaml"], cwd=d, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in ps]
+    c = states(d)
+    check(all(p.returncode == 1 for p in ps) and 5 <= c["failed"] <= 6
+          and all("trials all failed" in e and "no GPU" in e for _, e in outs),
+          f"two workers: 5 or 6 failed: {c} {[p.returncode for p in ps]} {[e for _, e in outs]}")
+
+
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
              test_missing_script_refused, test_crlf_shebang_refused,
              test_stop_said, test_python_steps_arrive_as_printed, test_previous_trial_dir,
-             test_kill_grace]
+             test_kill_grace, test_env_shebang_refused, test_broken_program_gives_up, test_healthy_study_goes_on,
+             test_workers_give_up_together]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
