@@ -37,6 +37,7 @@
 #include "cli.h"
 #include "gpbo/sys/error.h"
 #include "proposer.h"
+#include "report.h"
 
 extern char **environ; /* the trials' environments start from gpbo's */
 
@@ -1465,8 +1466,11 @@ static void log_trial(runner *r, size_t id, int kept)
     if (t.state == GPBO_TRIAL_PRUNED && t.nsteps > 0)
         printf(" at step %ld (%s=%.6g)", t.steps[t.nsteps - 1], r->sw->metric,
                t.step_values[t.nsteps - 1]);
-    if (t.reason)
-        printf(" (%s)", t.reason);
+    if (t.reason) { /* a program's stderr line: its colours and titles not sent to the terminal */
+        char *shown = gpbo_report_text(t.reason);
+        printf(" (%s)", shown ? shown : t.reason);
+        free(shown);
+    }
     printf(" | %s | %02d:%02d elapsed\n", best, (int)el / 60, (int)el % 60);
     fflush(stdout);
 }
@@ -2269,6 +2273,9 @@ static void print_none_completed(runner *r)
     }
     if (g_stop) /* interrupted: cmd_run says what runs again */
         return;
+    char *shown = last ? gpbo_report_text(last) : NULL; /* as print_trial shows it */
+    if (shown != NULL)
+        last = shown;
     if (r->gave_up) {
         /* a resumed run ends so at once: how to go on, once the program is fixed */
         fprintf(stderr,
@@ -2277,6 +2284,7 @@ static void print_none_completed(runner *r)
                 "again with --max-initial-failures 0)%s%.300s\n",
                 c[GPBO_TRIAL_FAILED], r->max_initial_failures, last ? "; the last failure: " : "",
                 last ? last : "");
+        free(shown);
         return;
     }
     fprintf(stderr, "gpbo run: no trial completed (%zu trials: %zu failed, %zu pruned", n,
@@ -2284,6 +2292,7 @@ static void print_none_completed(runner *r)
     if (c[GPBO_TRIAL_RUNNING] > 0)
         fprintf(stderr, ", %zu unfinished", c[GPBO_TRIAL_RUNNING]);
     fprintf(stderr, ")%s%.300s\n", last ? "; the last failure: " : "", last ? last : "");
+    free(shown);
 }
 
 /* A study of several objectives: the size of its Pareto front (gpbo best lists it). 1 when no

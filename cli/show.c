@@ -13,6 +13,7 @@
 
 #include "../base/json_safe.h"
 #include "cli.h"
+#include "report.h"
 #include "gpbo/sys/error.h"
 
 static const char *const STATE[] = {"running", "complete", "failed", "pruned"};
@@ -621,8 +622,11 @@ static void write_note(FILE *f, const gpbo_study *st, const gpbo_trial_info *ti,
         write_infeasible(f, st, ti->id);
     else if (front)
         fprintf(f, "  on the Pareto front\n");
-    else
-        fprintf(f, "  %s\n", ti->reason ? ti->reason : "");
+    else { /* a program's stderr line: its colours and titles not sent to the terminal */
+        char *shown = ti->reason ? gpbo_report_text(ti->reason) : NULL;
+        fprintf(f, "  %s\n", shown ? shown : ti->reason ? ti->reason : "");
+        free(shown);
+    }
 }
 
 /* JSON: the intermediate values, [[step, value], ...]. */

@@ -560,12 +560,45 @@ def test_workers_give_up_together(d):
           f"two workers: 5 or 6 failed: {c} {[p.returncode for p in ps]} {[e for _, e in outs]}")
 
 
+def test_colour_codes_not_sent_to_the_terminal(d):
+    # A Python traceback in colour (or a tool setting the terminal's title) ends in a stderr
+    # line full of escape sequences: the failure reason keeps them as stored (export), but
+    # gpbo run's trial lines, its closing line and gpbo trials' table show the text alone, as
+    # the report and the dashboard do; they sent the sequences to the terminal as they were.
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    sys.stderr.write("\\x1b]0;hijacked title\\x07\\x1b[1;31mValueError\\x1b[0m: bad\\x1b[2J\\n")
+    sys.exit(3)
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    name: colours
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: 2
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 1, f"no trial completed: exit {r.returncode}: {r.stderr!r}")
+    check("ValueError: bad" in r.stdout and "ValueError: bad" in r.stderr,
+          f"the reason's text shown: {r.stdout!r} {r.stderr!r}")
+    check("\x1b" not in r.stdout and "\x1b" not in r.stderr and "\x07" not in r.stdout,
+          f"no escape sequence reaches the terminal: {r.stdout!r} {r.stderr!r}")
+    t = run(["trials", "sweep.yaml"], d)
+    check(t.returncode == 0 and "ValueError: bad" in t.stdout and "\x1b" not in t.stdout,
+          f"gpbo trials shows the text alone: {t.stdout!r}")
+    e = exported(d)
+    check(len(e) == 2 and all("\x1b[1;31m" in (x.get("reason") or "") for x in e),
+          f"export keeps the reason as stored: {[x.get('reason') for x in e]}")
+
+
 def main():
     tests = [test_trial_folder_cannot_be_made, test_signal_named, test_carriage_return_ends_a_line,
              test_missing_script_refused, test_crlf_shebang_refused,
              test_stop_said, test_python_steps_arrive_as_printed, test_previous_trial_dir,
              test_kill_grace, test_env_shebang_refused, test_broken_program_gives_up, test_healthy_study_goes_on,
-             test_workers_give_up_together]
+             test_workers_give_up_together, test_colour_codes_not_sent_to_the_terminal]
     return run_tests(tests, prefix="gpbo-external-", only=sys.argv[2:])
 
 
