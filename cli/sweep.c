@@ -1561,12 +1561,23 @@ static const char *shebang_problem(const char *path, const char *dir, char *buf,
     char *arg = p[len] == '\n' ? NULL : p + len + 1, *nl = arg ? strchr(arg, '\n') : NULL;
     p[len] = '\0';
     if (access(p, X_OK) == 0) {
+        if (nl != NULL) {
+            *nl = '\0';
+            arg += strspn(arg, " \t");
+            for (size_t m = strlen(arg); m > 0 && (arg[m - 1] == ' ' || arg[m - 1] == '\t'); m--)
+                arg[m - 1] = '\0';
+        }
+        const char *b = strrchr(p, '/');
+        /* env given the script alone runs the script, whose #! line runs env again: forever */
+        if ((arg == NULL || (nl != NULL && *arg == '\0')) && !strcmp(b + 1, "env")) {
+            snprintf(buf, cap,
+                     "cannot start: its #! line runs '%s' with no program to start (env would run "
+                     "the script itself again, forever; write '#!%s python3', say)",
+                     SHOW(p), SHOW(p));
+            return buf;
+        }
         if (nl == NULL) /* no argument, or a line too long to judge */
             return NULL;
-        *nl = '\0';
-        arg += strspn(arg, " \t");
-        for (size_t m = strlen(arg); m > 0 && (arg[m - 1] == ' ' || arg[m - 1] == '\t'); m--)
-            arg[m - 1] = '\0';
         return *arg ? env_problem(p, arg, dir, buf, cap) : NULL;
     }
     int e = errno, cr = p[len - 1] == '\r';

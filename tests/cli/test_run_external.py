@@ -416,7 +416,11 @@ def test_env_shebang_refused(d):
                ("#!/usr/bin/env -S python9 -u", "'python9', which is not on PATH"),
                ("#!/usr/bin/env -S LC_ALL=C python9", "'python9', which is not on PATH"),
                ("#!/usr/bin/env --split-string=python9", "'python9', which is not on PATH"),
-               ("#!/usr/bin/env ./nope.py", "'./nope.py', which does not exist")]
+               ("#!/usr/bin/env ./nope.py", "'./nope.py', which does not exist"),
+               # env given the script alone runs it again, whose #! line runs env again: the
+               # trial never ended (no timeout by default)
+               ("#!/usr/bin/env", "with no program to start"),
+               ("#!/usr/bin/env  ", "with no program to start")]
     runs = [("#!/usr/bin/env python3", 0), ("#!/usr/bin/env -S python3 -u", 0),
             ("#!/usr/bin/env -S LC_ALL=C python3", 0), ("#!/usr/bin/env -S PATH=/nowhere python9", 1)]
     for k, (line, want) in enumerate(refused + runs):
