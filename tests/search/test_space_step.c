@@ -2,8 +2,8 @@
  * test_space_step.c: stepped parameters (gpbo_space_add_float_step, gpbo_space_add_int_step),
  * Optuna's suggest_float(step=) and suggest_int(step=): the grid and its moved hi, encode /
  * decode / project onto the grid exactly, the refusals, copy and JSON, a round trip through an
- * SQLite study (and a study stored without steps still opening), and every strategy proposing
- * only grid values over many seeds.
+ * SQLite study (and a study stored without steps still opening) and, given a server's URL file,
+ * a PostgreSQL one, and every strategy proposing only grid values over many seeds.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -412,6 +413,43 @@ static void test_grid_enumerates_steps(void **state)
     gpbo_space_free(s);
 }
 
+/* PostgreSQL (argv[1]: the file holding the fixture server's URL): a stepped study stored
+ * there reopens with its steps, its values equal. */
+static char pg_url[1024];
+
+static void test_pg_round_trip(void **state)
+{
+    (void)state;
+    char name[64];
+    snprintf(name, sizeof name, "stepped-%ld", (long)getpid());
+    gpbo_space *s = stepped_space();
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "sobol";
+    gpbo_study *st = gpbo_study_open(pg_url, name, s, &o);
+    assert_non_null(st);
+    double v[4], asked[5][4];
+    size_t id;
+    for (size_t t = 0; t < 5; t++) {
+        assert_int_equal(gpbo_study_ask(st, &id, v), GPBO_OK);
+        memcpy(asked[t], v, sizeof v);
+        assert_int_equal(gpbo_study_tell(st, id, v[1]), GPBO_OK);
+    }
+    gpbo_study_close(st);
+    st = gpbo_study_open(pg_url, name, NULL, NULL);
+    assert_non_null(st);
+    const gpbo_space *sp = gpbo_study_space(st);
+    assert_true(gpbo_space_equal(sp, s));
+    for (size_t i = 0; i < 4; i++)
+        assert_true(gpbo_space_step(sp, i) == gpbo_space_step(s, i));
+    gpbo_trial_info ti;
+    for (size_t t = 0; t < 5; t++) {
+        assert_int_equal(gpbo_study_trial(st, t, &ti), GPBO_OK);
+        assert_memory_equal(ti.values, asked[t], sizeof asked[t]);
+    }
+    gpbo_study_close(st);
+    gpbo_space_free(s);
+}
+
 static void test_bayes_on_grid(void **state)
 {
     (void)state;
@@ -420,8 +458,19 @@ static void test_bayes_on_grid(void **state)
         run_on_grid("bayes", seed, 14, seen);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        FILE *f = fopen(argv[1], "r");
+        if (f == NULL || fgets(pg_url, sizeof pg_url, f) == NULL) {
+            fprintf(stderr, "%s: cannot read the server's URL\n", argv[1]);
+            return 1;
+        }
+        fclose(f);
+        pg_url[strcspn(pg_url, "\r\n")] = '\0';
+        const struct CMUnitTest pg[] = {cmocka_unit_test(test_pg_round_trip)};
+        return cmocka_run_group_tests(pg, NULL, NULL);
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_and_hi),
         cmocka_unit_test(test_encode_checks_the_grid),
