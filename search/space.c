@@ -8,6 +8,7 @@
  * lo + k step, k = 0..K) is encoded as the integer k in 0..K would be, K + 1 cells, each
  * decoded to its grid value computed as lo + k step.
  */
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -366,7 +367,8 @@ static int on_grid(const gpbo_param *p, double v)
     double r = (v - p->lo) / p->step, k = round(r);
     if (!(k >= 0 && k <= p->nsteps))
         return 0;
-    return fabs(v - grid_value(p, k)) <= GRID_TOL * p->step;
+    /* and a few ulps of v: far from 0 (1e15 in steps of 0.1) lo + k step rounds by more */
+    return fabs(v - grid_value(p, k)) <= GRID_TOL * p->step + 4 * DBL_EPSILON * fabs(v);
 }
 
 static double decode_one(const gpbo_param *p, double u)

@@ -1,11 +1,11 @@
 /*
  * gpbo/search.h: search spaces, studies (ask / tell) and the strategies behind them.
  *
- * A search space holds named parameters — floats and integers (uniform or log scale),
- * categories (strings) and constants — and maps them to and from the unit cube that strategies
- * and the GP work in: one coordinate per float or integer, one per category of a categorical
- * (one-hot), none for a constant. Values travel as doubles, one per parameter: the number
- * itself, or the index of the category.
+ * A search space holds named parameters — floats and integers (uniform or log scale, or
+ * stepped: lo + k * step), categories (strings) and constants — and maps them to and from the unit
+ * cube that strategies and the GP work in: one coordinate per float or integer, one per category of
+ * a categorical (one-hot), none for a constant. Values travel as doubles, one per parameter: the
+ * number itself, or the index of the category.
  *
  * A study is a named sequence of trials kept in a storage: an SQLite file (WAL mode, each tell
  * one transaction), a PostgreSQL database, or memory. ask() hands out a trial (its id and
@@ -88,8 +88,8 @@ GPBO_API int gpbo_space_add_int(gpbo_space *space, const char *name, long long l
  * the last of them, lo + K * step (gpbo_space_hi() gives it), unless it is that point within
  * rounding (0.7 from 0 in steps of 0.1 stays 0.7, the last value). It is encoded as an integer
  * k of 0..K; decode, project and every strategy give only the values lo + k * step (computed
- * so, the last one hi), and encode takes a value within 1e-9 step of one of them. There is no
- * log scale with a step (Optuna has none).
+ * so, the last one hi), and encode takes a value within 1e-9 step (and 4 ulps) of one of them.
+ * There is no log scale with a step (Optuna has none).
  * @return GPBO_OK; GPBO_EINVAL naming the parameter (the errors of gpbo_space_add_float(), a
  *         step not finite or not > 0, more than 9e15 steps); GPBO_ENOMEM. On error the space is
  *         unchanged.

@@ -9,6 +9,7 @@ low + k * step only, high moved down to the last of them as Optuna 3.1 moves it.
 """
 import math
 import numbers
+import sys
 
 from . import space as _space
 
@@ -238,8 +239,8 @@ def _grid_value(d, k):
 
 
 def _grid_index(d, v):
-    """The k of stepped d's grid point that v is (within 1e-9 step, the library's tolerance;
-    an integer's exactly), or None."""
+    """The k of stepped d's grid point that v is (within 1e-9 step and 4 ulps of v, the
+    library's tolerance; an integer's exactly), or None."""
     if not math.isfinite(v):
         return None
     if isinstance(d, _space.Int):
@@ -247,6 +248,7 @@ def _grid_index(d, v):
             return None
         return (int(v) - d.lo) // d.step
     k = round((v - d.lo) / d.step)
-    if not 0 <= k <= _nsteps(d) or abs(v - _grid_value(d, k)) > 1e-9 * d.step:
+    if not 0 <= k <= _nsteps(d) or \
+            abs(v - _grid_value(d, k)) > 1e-9 * d.step + 4 * sys.float_info.epsilon * abs(v):
         return None
     return k

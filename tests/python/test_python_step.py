@@ -144,6 +144,15 @@ def test_first_trial_draws_on_the_grid_and_enqueued_values_checked():
     study.enqueue_trial({"x": 0.4})
     t = study.ask()
     assert t.suggest_float("x", -0.5, 1, step=0.3) == -0.5 + 3 * 0.3
+    # far from 0 a decimal grid point is some ulps from lo + k * step: still that point
+    study = gpbo.Study(seed=0)
+    study.enqueue_trial({"f": 123456.700001})
+    t = study.ask()
+    assert t.suggest_float("f", 123456.7, 123457.7, step=1e-6) == 123456.7 + 1e-6
+    study.tell(t, 0.0)
+    study.enqueue_trial({"f": 123456.700002})
+    t = study.ask()
+    assert t.suggest_float("f", 123456.7, 123457.7, step=1e-6) == 123456.7 + 2e-6
     study = gpbo.Study(seed=0)
     study.enqueue_trial({"n": 6})
     t = study.ask()

@@ -131,6 +131,18 @@ static void test_encode_checks_the_grid(void **state)
         {-0.55, 5, 0.35, 0.2}, {-0.55, 5, NAN, 0.2},
     };
     const char *names[] = {"'x'", "'x'", "'x'", "'n'", "'n'", "'n'", "'d'", "'d'"};
+    /* far from 0, a grid point written in decimal is some ulps from lo + k step, more than 1e-9
+     * step: 123456.700001 is 123456.7 + 1e-6 (123456.70000099999) */
+    gpbo_space *far = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float_step(far, "f", 123456.7, 123457.7, 1e-6), GPBO_OK);
+    double fv = 123456.700001, fe, fback;
+    assert_true(fv != 123456.7 + 1e-6);
+    assert_int_equal(gpbo_space_encode(far, &fv, &fe), GPBO_OK);
+    assert_int_equal(gpbo_space_decode(far, &fe, &fback), GPBO_OK);
+    assert_true(fback == 123456.7 + 1e-6);
+    fv = 123456.7000015; /* half a step off */
+    assert_int_equal(gpbo_space_encode(far, &fv, &fe), GPBO_EINVAL);
+    gpbo_space_free(far);
     for (size_t r = 0; r < sizeof bad / sizeof bad[0]; r++) {
         assert_int_equal(gpbo_space_encode(s, bad[r], e), GPBO_EINVAL);
         assert_non_null(strstr(gpbo_error_message(), names[r]));
