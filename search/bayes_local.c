@@ -271,7 +271,7 @@ void gpbo_bayes__local_box(const gpbo_space *space, const double *center, double
     for (size_t p = 0; p < space->n; p++) {
         const gpbo_param *q = &space->p[p];
         size_t width = q->type == GPBO_PARAM_CATEGORICAL ? q->nchoices
-                       : q->type == GPBO_PARAM_INT       ? 1
+                       : gpbo_search__param_discrete(q)  ? 1
                                                          : 0;
         for (size_t j = q->offset; j < q->offset + width; j++) {
             lo[j] = 0;

@@ -17,6 +17,9 @@ typedef struct gpbo_param {
     gpbo_param_type type;
     int log_scale;
     double lo, hi; /* bounds (FLOAT, INT) or the value (CONST: lo == hi) */
+    /* a stepped FLOAT or INT (gpbo_space_add_float_step): its values are lo + k step,
+     * k = 0..nsteps, hi being the last of them; step 0: not stepped (nsteps then 0) */
+    double step, nsteps;
     size_t nchoices;
     char **choices;
     size_t offset; /* first coordinate in the unit cube */
@@ -31,6 +34,17 @@ static inline size_t gpbo_search__param_width(const gpbo_param *p)
 {
     return p->type == GPBO_PARAM_CATEGORICAL ? p->nchoices : p->type == GPBO_PARAM_CONST ? 0 : 1;
 }
+
+/* Whether p takes a finite set of numeric values (an integer or a stepped float): its
+ * coordinate is cut into cells as an integer's, and a local box spans all of it. */
+static inline int gpbo_search__param_discrete(const gpbo_param *p)
+{
+    return p->type == GPBO_PARAM_INT || (p->type == GPBO_PARAM_FLOAT && p->step > 0);
+}
+
+/* The grid value of stepped parameter p nearest to v (v already checked by gpbo_space_encode);
+ * v itself for any other parameter (space.c). */
+double gpbo_search__snap(const gpbo_param *p, double v);
 
 struct gpbo_space {
     size_t n, cap, dim;

@@ -4,8 +4,11 @@
  * asked; an integer owns the cell [k, k+1) / (hi - lo + 1) of its range), one per category of
  * a categorical (one-hot, decoded by arg-max), none for a constant. Projection maps any point
  * onto the encoding of its decoded values, so the GP sees one point per integer / category
- * combination (Garrido-Merchán & Hernández-Lobato 2020).
+ * combination (Garrido-Merchán & Hernández-Lobato 2020). A stepped float or integer (values
+ * lo + k step, k = 0..K) is encoded as the integer k in 0..K would be, K + 1 cells, each
+ * decoded to its grid value computed as lo + k step.
  */
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -134,6 +137,71 @@ int gpbo_space_add_int(gpbo_space *s, const char *name, long long lo, long long 
     return GPBO_OK;
 }
 
+/* The most steps a stepped parameter may have: k and lo + k step stay exact integers below. */
+#define MAX_STEPS 9e15
+
+/* Relative tolerance of a float on a step's grid: (v - lo) / step within it of a whole k.
+ * Rounding in lo + k step, or in a value written in decimal (0.3 for 0.1 * 3), is ~1e-16; any
+ * value meant for another point is a whole step away. */
+#define GRID_TOL 1e-9
+
+int gpbo_space_add_float_step(gpbo_space *s, const char *name, double lo, double hi, double step)
+{
+    const char *fn = "space_add_float_step", *nm = name ? name : "?";
+    int rc = check_range(fn, nm, lo, hi, 0, 0);
+    if (rc != GPBO_OK)
+        return rc;
+    if (!isfinite(step) || step <= 0)
+        return gpbo_error_set(
+            GPBO_EINVAL, "%s: parameter '%s': step must be finite and > 0, not %g", fn, nm, step);
+    double r = (hi - lo) / step, k = round(r);
+    if (!(r <= MAX_STEPS))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "%s: parameter '%s': %g steps of %g from %g to %g (at most 9e15)", fn,
+                              nm, r, step, lo, hi);
+    /* Optuna's grid: hi moves down to the last point lo + K step below it, K = floor((hi - lo) /
+     * step); hi is kept when it is that point within rounding (0.7 with step 0.1 from 0) */
+    if (fabs(r - k) > GRID_TOL * (k > 1 ? k : 1)) {
+        k = floor(r);
+        hi = lo + k * step;
+    }
+    if ((rc = add_slot(s, fn, name)) != GPBO_OK)
+        return rc;
+    gpbo_param *p = &s->p[s->n++];
+    p->type = GPBO_PARAM_FLOAT;
+    p->lo = lo;
+    p->hi = hi;
+    p->step = step;
+    p->nsteps = k;
+    s->dim++;
+    return GPBO_OK;
+}
+
+int gpbo_space_add_int_step(gpbo_space *s, const char *name, long long lo, long long hi,
+                            long long step)
+{
+    const char *fn = "space_add_int_step", *nm = name ? name : "?";
+    int rc = check_range(fn, nm, (double)lo, (double)hi, 0, 1);
+    if (rc != GPBO_OK)
+        return rc;
+    if (step <= 0)
+        return gpbo_error_set(GPBO_EINVAL, "%s: parameter '%s': step must be > 0, not %lld", fn, nm,
+                              step);
+    if (step == 1) /* every integer: the plain integer, so the two spaces are one */
+        return gpbo_space_add_int(s, name, lo, hi, 0);
+    long long k = (hi - lo) / step; /* bounds within 9e15: no overflow */
+    if ((rc = add_slot(s, fn, name)) != GPBO_OK)
+        return rc;
+    gpbo_param *p = &s->p[s->n++];
+    p->type = GPBO_PARAM_INT;
+    p->lo = (double)lo;
+    p->hi = (double)(lo + k * step);
+    p->step = (double)step;
+    p->nsteps = (double)k;
+    s->dim++;
+    return GPBO_OK;
+}
+
 int gpbo_space_add_categorical(gpbo_space *s, const char *name, size_t n,
                                const char *const *choices)
 {
@@ -242,6 +310,12 @@ size_t gpbo_space_nchoices(const gpbo_space *s, size_t i)
     return p ? p->nchoices : 0;
 }
 
+double gpbo_space_step(const gpbo_space *s, size_t i)
+{
+    const gpbo_param *p = param(s, i);
+    return p ? p->step : 0.0;
+}
+
 const char *gpbo_space_choice(const gpbo_space *s, size_t i, size_t k)
 {
     const gpbo_param *p = param(s, i);
@@ -265,8 +339,44 @@ static void scale_of(const gpbo_param *p, double *a, double *b)
     *b = p->log_scale ? log(hi) : hi;
 }
 
+/* Stepped parameter p's k-th value: lo + k step, the last one hi itself (so hi, kept as given
+ * when it is that point within rounding, is a value as Optuna's). */
+static double grid_value(const gpbo_param *p, double k)
+{
+    return k >= p->nsteps ? p->hi : p->lo + k * p->step;
+}
+
+/* The index k of the grid point of stepped p nearest to v, within [0, nsteps]. */
+static double grid_index(const gpbo_param *p, double v)
+{
+    double k = round((v - p->lo) / p->step);
+    return k < 0 ? 0 : k > p->nsteps ? p->nsteps : k;
+}
+
+double gpbo_search__snap(const gpbo_param *p, double v)
+{
+    return p->step > 0 && !isnan(v) ? grid_value(p, grid_index(p, v)) : v;
+}
+
+/* Whether v is a value of stepped p: a grid point within GRID_TOL of a step (and a whole
+ * number for an integer). */
+static int on_grid(const gpbo_param *p, double v)
+{
+    if (!isfinite(v) || (p->type == GPBO_PARAM_INT && v != floor(v)))
+        return 0;
+    double r = (v - p->lo) / p->step, k = round(r);
+    if (!(k >= 0 && k <= p->nsteps))
+        return 0;
+    /* and a few ulps of v: far from 0 (1e15 in steps of 0.1) lo + k step rounds by more */
+    return fabs(v - grid_value(p, k)) <= GRID_TOL * p->step + 4 * DBL_EPSILON * fabs(v);
+}
+
 static double decode_one(const gpbo_param *p, double u)
 {
+    if (p->step > 0) { /* nsteps + 1 cells of equal width, as an integer's */
+        double k = round(-0.5 + clamp01(u) * (p->nsteps + 1));
+        return grid_value(p, k < 0 ? 0 : k > p->nsteps ? p->nsteps : k);
+    }
     double a, b;
     scale_of(p, &a, &b);
     double t = a + clamp01(u) * (b - a);
@@ -282,6 +392,8 @@ static double decode_one(const gpbo_param *p, double u)
 
 static double encode_one(const gpbo_param *p, double v)
 {
+    if (p->step > 0)
+        return (grid_index(p, v) + 0.5) / (p->nsteps + 1);
     double a, b;
     scale_of(p, &a, &b);
     if (b == a)
@@ -352,7 +464,15 @@ static int encode_one_param(const gpbo_param *p, double v, double *out)
     switch (p->type) {
     case GPBO_PARAM_FLOAT:
     case GPBO_PARAM_INT:
-        if (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v)))
+        /* a stepped value is checked on its grid only: within rounding of a point, it may lie
+         * an ulp past lo or hi (0.1 * 3 for 0.3) */
+        if (p->step > 0 && !on_grid(p, v))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "space_encode: parameter '%s' = %.17g is not a value %g + k * %g "
+                                  "in [%g, %.17g]",
+                                  p->name, v, p->lo, p->step, p->lo, p->hi);
+        if (p->step == 0 &&
+            (!(v >= p->lo && v <= p->hi) || (p->type == GPBO_PARAM_INT && v != floor(v))))
             return gpbo_error_set(GPBO_EINVAL,
                                   "space_encode: parameter '%s' = %g is not %s "
                                   "in [%g, %g]",
@@ -438,7 +558,7 @@ int gpbo_space_project(double *u, size_t dim, void *space)
         return gpbo_error_set(GPBO_EINVAL, "space_project: bad arguments");
     for (size_t i = 0; i < s->n; i++) {
         const gpbo_param *p = &s->p[i];
-        if (p->type == GPBO_PARAM_INT) {
+        if (gpbo_search__param_discrete(p)) {
             u[p->offset] = encode_one(p, decode_one(p, u[p->offset]));
         } else if (p->type == GPBO_PARAM_FLOAT) {
             u[p->offset] = clamp01(u[p->offset]);
@@ -489,6 +609,12 @@ char *gpbo_space_to_json(const gpbo_space *s)
         const gpbo_param *p = &s->p[i];
         json_t *o = json_pack("{s:s, s:s, s:b, s:f, s:f}", "name", p->name, "type",
                               TYPE_NAMES[p->type], "log", p->log_scale, "lo", p->lo, "hi", p->hi);
+        /* only a stepped parameter has "step": an unstepped one's JSON is the one stored
+         * before steps existed, so those studies reopen with an equal space */
+        if (o && p->step > 0 && json_object_set_new(o, "step", json_real(p->step)) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
         if (o && p->type == GPBO_PARAM_CATEGORICAL) {
             /* every append is checked: a choice lost to out of memory would be stored */
             json_t *c = json_array();
@@ -543,15 +669,26 @@ gpbo_space *gpbo_space_from_json(const char *json)
             break;
         const char *name = NULL, *type = NULL;
         int lg = 0;
-        double lo = 0, hi = 0;
+        double lo = 0, hi = 0, step = 0;
         json_t *choices = NULL;
         json_error_t ue;
-        if (json_unpack_ex(o, &ue, 0, "{s:s, s:s, s:b, s:F, s:F, s?o}", "name", &name, "type",
-                           &type, "log", &lg, "lo", &lo, "hi", &hi, "choices", &choices) != 0) {
+        if (json_unpack_ex(o, &ue, 0, "{s:s, s:s, s:b, s:F, s:F, s?o, s?F}", "name", &name, "type",
+                           &type, "log", &lg, "lo", &lo, "hi", &hi, "choices", &choices, "step",
+                           &step) != 0) {
             rc = json_error_code(&ue) == json_error_out_of_memory
                      ? gpbo_error_set(GPBO_ENOMEM, "space_from_json: out of memory")
                      : gpbo_error_set(GPBO_EFORMAT, "space_from_json: parameter %zu is malformed",
                                       i);
+        } else if (json_object_get(o, "step") != NULL &&
+                   (lg || !(step > 0) || (strcmp(type, "float") != 0 && strcmp(type, "int") != 0) ||
+                    (strcmp(type, "int") == 0 && !(step == floor(step) && step <= INT_BOUND)))) {
+            /* no log scale with a step, as Optuna */
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "space_from_json: parameter %zu ('%s'): step %g is not a step of a "
+                                "%s%s",
+                                i, name, step, lg ? "log-scale " : "", type);
+        } else if (strcmp(type, "float") == 0 && step > 0) {
+            rc = gpbo_space_add_float_step(s, name, lo, hi, step);
         } else if (strcmp(type, "float") == 0) {
             rc = gpbo_space_add_float(s, name, lo, hi, lg);
         } else if (strcmp(type, "int") == 0) {
@@ -559,7 +696,9 @@ gpbo_space *gpbo_space_from_json(const char *json)
              * outside long long's range has no conversion) */
             rc =
                 lo == floor(lo) && hi == floor(hi) && fabs(lo) <= INT_BOUND && fabs(hi) <= INT_BOUND
-                    ? gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg)
+                    ? (step > 0 ? gpbo_space_add_int_step(s, name, (long long)lo, (long long)hi,
+                                                          (long long)step)
+                                : gpbo_space_add_int(s, name, (long long)lo, (long long)hi, lg))
                     : gpbo_error_set(GPBO_EFORMAT,
                                      "space_from_json: parameter %zu ('%s'): an int's lo and hi "
                                      "must be whole numbers within 9e15",

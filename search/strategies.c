@@ -301,10 +301,11 @@ static int grid_init(void **out, const gpbo_space *space, const gpbo_study_optio
     for (size_t i = 0; i < space->n; i++) {
         const gpbo_param *p = &space->p[i];
         size_t c = 1;
-        if (p->type == GPBO_PARAM_FLOAT)
+        if (p->type == GPBO_PARAM_FLOAT && p->step == 0)
             c = p->lo == p->hi ? 1 : o->grid_resolution;
-        else if (p->type == GPBO_PARAM_INT) {
-            double range = p->hi - p->lo + 1.0;
+        else if (gpbo_search__param_discrete(p)) {
+            /* an integer or a stepped value: its points, or grid_resolution of them */
+            double range = p->step > 0 ? p->nsteps + 1.0 : p->hi - p->lo + 1.0;
             c = range < (double)o->grid_resolution ? (size_t)range : o->grid_resolution;
         } else if (p->type == GPBO_PARAM_CATEGORICAL)
             c = p->nchoices;
@@ -359,6 +360,9 @@ static void grid_values(const grid_state *g, const gpbo_space *s, size_t idx, do
             vals[i] = (double)k;
         } else if (p->type == GPBO_PARAM_CONST || c == 1) {
             vals[i] = p->lo;
+        } else if (p->step > 0) { /* k of c spread over the steps, as an integer's */
+            double j = k == c - 1 ? p->nsteps : round((double)k / (double)(c - 1) * p->nsteps);
+            vals[i] = j == p->nsteps ? p->hi : p->lo + j * p->step; /* as space.c's values */
         } else {
             double t = (double)k / (double)(c - 1), x;
             if (p->log_scale)

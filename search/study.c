@@ -1550,8 +1550,12 @@ static int checked_point(const gpbo_study *s, const char *fn, const double *valu
         free(vals);
         return gpbo_error_prefix("%s: ", fn);
     }
+    /* a stepped value within rounding of its grid point is stored as that point, so the study
+     * holds the values its strategies would give */
     for (size_t i = 0; i < np; i++)
-        vals[i] = gpbo_space_active(s->space, values, i) ? values[i] : NAN;
+        vals[i] = gpbo_space_active(s->space, values, i)
+                      ? gpbo_search__snap(&s->space->p[i], values[i])
+                      : NAN;
     *out = vals;
     return GPBO_OK;
 }

@@ -1,11 +1,11 @@
 /*
  * gpbo/search.h: search spaces, studies (ask / tell) and the strategies behind them.
  *
- * A search space holds named parameters — floats and integers (uniform or log scale),
- * categories (strings) and constants — and maps them to and from the unit cube that strategies
- * and the GP work in: one coordinate per float or integer, one per category of a categorical
- * (one-hot), none for a constant. Values travel as doubles, one per parameter: the number
- * itself, or the index of the category.
+ * A search space holds named parameters — floats and integers (uniform or log scale, or
+ * stepped: lo + k * step), categories (strings) and constants — and maps them to and from the unit
+ * cube that strategies and the GP work in: one coordinate per float or integer, one per category of
+ * a categorical (one-hot), none for a constant. Values travel as doubles, one per parameter: the
+ * number itself, or the index of the category.
  *
  * A study is a named sequence of trials kept in a storage: an SQLite file (WAL mode, each tell
  * one transaction), a PostgreSQL database, or memory. ask() hands out a trial (its id and
@@ -83,6 +83,30 @@ GPBO_API int gpbo_space_add_int(gpbo_space *space, const char *name, long long l
                                 int log_scale);
 
 /**
+ * Adds a stepped float, Optuna's suggest_float(name, lo, hi, step=step): its values are
+ * lo + k * step, k = 0..K, K = floor((hi - lo) / step). As Optuna 3.1 does, hi is moved down to
+ * the last of them, lo + K * step (gpbo_space_hi() gives it), unless it is that point within
+ * rounding (0.7 from 0 in steps of 0.1 stays 0.7, the last value). It is encoded as an integer
+ * k of 0..K; decode, project and every strategy give only the values lo + k * step (computed
+ * so, the last one hi), and encode takes a value within 1e-9 step (and 4 ulps) of one of them.
+ * There is no log scale with a step (Optuna has none).
+ * @return GPBO_OK; GPBO_EINVAL naming the parameter (the errors of gpbo_space_add_float(), a
+ *         step not finite or not > 0, more than 9e15 steps); GPBO_ENOMEM. On error the space is
+ *         unchanged.
+ */
+GPBO_API int gpbo_space_add_float_step(gpbo_space *space, const char *name, double lo, double hi,
+                                       double step);
+
+/**
+ * Adds a stepped integer, Optuna's suggest_int(name, lo, hi, step=step): lo + k * step,
+ * k = 0..(hi - lo) / step, hi moved down to the last of them. step 1 adds the plain integer
+ * (gpbo_space_add_int() with a linear scale: gpbo_space_step() then gives 0). Errors as
+ * gpbo_space_add_int(), and GPBO_EINVAL for a step <= 0.
+ */
+GPBO_API int gpbo_space_add_int_step(gpbo_space *space, const char *name, long long lo,
+                                     long long hi, long long step);
+
+/**
  * Adds a categorical with n >= 1 distinct choices (strings, copied).
  * @return GPBO_OK; GPBO_EINVAL (empty list, NULL, duplicate or not UTF-8 choice, a name as
  *         gpbo_space_add_float() takes);
@@ -108,6 +132,9 @@ GPBO_API double gpbo_space_lo(const gpbo_space *space, size_t i);
 GPBO_API double gpbo_space_hi(const gpbo_space *space, size_t i);
 GPBO_API size_t gpbo_space_nchoices(const gpbo_space *space, size_t i);
 GPBO_API const char *gpbo_space_choice(const gpbo_space *space, size_t i, size_t k);
+/** Parameter i's step (gpbo_space_add_float_step), 0 for a parameter without one (a plain
+ * float or integer, or a bad index). */
+GPBO_API double gpbo_space_step(const gpbo_space *space, size_t i);
 
 /** What gpbo_space_find() returns for a name the space does not have (SIZE_MAX: no index
  * can be that large). */
@@ -125,7 +152,8 @@ GPBO_API int gpbo_space_encode(const gpbo_space *space, const double *values, do
 
 /**
  * Decodes a point of the unit cube (coordinates clamped into [0, 1]) into one value per
- * parameter: floats scaled, integers rounded into their cell, categories by arg-max, NaN for a
+ * parameter: floats scaled, integers and stepped values rounded into their cell, categories by
+ * arg-max, NaN for a
  * parameter its parent's value makes inactive.
  * @return GPBO_OK; GPBO_EINVAL for a NULL or non-finite input; GPBO_ENOMEM (only in a space of
  *         more than 64 parameters with conditions).

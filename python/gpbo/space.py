@@ -7,6 +7,9 @@ stores their str(), and trials made in this process give back the objects themse
 reopened without its space gives back the strings. A Constant that is not a number is stored
 as a categorical of one choice (the library's constants are numbers).
 
+Uniform(lo, hi, step=q) and Int(lo, hi, step=s) are stepped (Optuna's suggest_float(step=) and
+suggest_int(step=)): values lo + k * step only, hi moved down to the last of them.
+
 Conditional parameters: every kind takes ``when={"parent": value}`` or
 ``when={"parent": [v1, v2]}`` — active only while the parent (a Categorical or an Int, itself
 possibly conditional) is active and takes one of those values. An inactive parameter is left out
@@ -51,19 +54,45 @@ def _finite(x, what):
     return float(x)
 
 
+def stepped_hi(lo, hi, step):
+    """The last point lo + K * step of a stepped float's grid, K = floor((hi - lo) / step), as
+    the library computes it (gpbo_space_add_float_step): hi itself when it is that point within
+    rounding (0.7 from 0 in steps of 0.1), else lo + K * step (Optuna 3.1 moves high down so
+    too, in decimal: 0.9 where this gives 0.8999999999999999 for 0..1 in steps of 0.3)."""
+    r = (hi - lo) / step
+    k = round(r)
+    if abs(r - k) > 1e-9 * max(k, 1):
+        return lo + math.floor(r) * step
+    return hi
+
+
 class Uniform(_Param):
-    """A float drawn in [lo, hi] on a linear scale."""
+    """A float drawn in [lo, hi] on a linear scale; with step (Optuna's suggest_float(step=)),
+    one of lo, lo + step, ..., hi being moved down to the last of them (stepped_hi)."""
 
     log = False
 
-    def __init__(self, lo, hi, when=None):
+    def __init__(self, lo, hi, when=None, step=None):
         self.lo, self.hi = _finite(lo, "lo"), _finite(hi, "hi")
         if self.lo > self.hi:
             raise ValueError("Uniform: lo %r is above hi %r" % (lo, hi))
+        self.step = None
+        if step is not None:
+            if self.log:
+                raise ValueError("LogUniform: a step is not supported on a log scale")
+            self.step = _finite(step, "step")
+            if self.step <= 0:
+                raise ValueError("Uniform: step must be > 0, not %r" % (step,))
+            if (self.hi - self.lo) / self.step > 9e15:
+                raise ValueError("Uniform: more than 9e15 steps of %r from %r to %r"
+                                 % (step, lo, hi))
+            self.hi = stepped_hi(self.lo, self.hi, self.step)
         self._set_when(when)
 
     def __repr__(self):
-        return "%s(%r, %r%s)" % (type(self).__name__, self.lo, self.hi, self._when_repr())
+        return "%s(%r, %r%s%s)" % (type(self).__name__, self.lo, self.hi,
+                                   "" if self.step is None else ", step=%r" % self.step,
+                                   self._when_repr())
 
 
 class LogUniform(Uniform):
@@ -78,22 +107,30 @@ class LogUniform(Uniform):
 
 
 class Int(_Param):
-    """An integer in [lo, hi] (both included), on a log scale when log=True (lo >= 1)."""
+    """An integer in [lo, hi] (both included), on a log scale when log=True (lo >= 1); with
+    step > 1 (Optuna's suggest_int(step=)), one of lo, lo + step, ..., hi being moved down to
+    the last of them."""
 
-    def __init__(self, lo, hi, log=False, when=None):
-        for v, what in ((lo, "lo"), (hi, "hi")):
+    def __init__(self, lo, hi, log=False, when=None, step=1):
+        for v, what in ((lo, "lo"), (hi, "hi"), (step, "step")):
             if not isinstance(v, numbers.Integral) or isinstance(v, bool):
                 raise ValueError("Int: %s must be an integer, not %r" % (what, v))
-        self.lo, self.hi, self.log = int(lo), int(hi), bool(log)
+        self.lo, self.hi, self.log, self.step = int(lo), int(hi), bool(log), int(step)
         if self.lo > self.hi:
             raise ValueError("Int: lo %r is above hi %r" % (lo, hi))
         if self.log and self.lo < 1:
             raise ValueError("Int: log=True needs lo >= 1, not %r" % (lo,))
+        if self.step < 1:
+            raise ValueError("Int: step must be >= 1, not %r" % (step,))
+        if self.log and self.step != 1:
+            raise ValueError("Int: a step is not supported with log=True")
+        self.hi -= (self.hi - self.lo) % self.step
         self._set_when(when)
 
     def __repr__(self):
-        return "Int(%r, %r%s%s)" % (self.lo, self.hi, ", log=True" if self.log else "",
-                                    self._when_repr())
+        return "Int(%r, %r%s%s%s)" % (self.lo, self.hi, ", log=True" if self.log else "",
+                                      ", step=%d" % self.step if self.step != 1 else "",
+                                      self._when_repr())
 
 
 class Categorical(_Param):
@@ -149,6 +186,6 @@ def check_space(space):
             if isinstance(q, Categorical) and str(v) not in [str(c) for c in q.choices]:
                 raise ValueError("parameter %r: %r is not a choice of %r" % (name, v, parent))
             if isinstance(q, Int) and not (isinstance(v, numbers.Integral)
-                                           and q.lo <= v <= q.hi):
+                                           and q.lo <= v <= q.hi and (v - q.lo) % q.step == 0):
                 raise ValueError("parameter %r: %r is not a value of %r" % (name, v, parent))
     return items

@@ -44,6 +44,11 @@ _SIG = {
     "gpbo_space_free": (None, [_VP]),
     "gpbo_space_add_float": (C.c_int, [_VP, C.c_char_p, C.c_double, C.c_double, C.c_int]),
     "gpbo_space_add_int": (C.c_int, [_VP, C.c_char_p, C.c_longlong, C.c_longlong, C.c_int]),
+    "gpbo_space_add_float_step": (C.c_int, [_VP, C.c_char_p, C.c_double, C.c_double,
+                                            C.c_double]),
+    "gpbo_space_add_int_step": (C.c_int, [_VP, C.c_char_p, C.c_longlong, C.c_longlong,
+                                          C.c_longlong]),
+    "gpbo_space_step": (C.c_double, [_VP, _SZ]),
     "gpbo_space_add_categorical": (C.c_int, [_VP, C.c_char_p, _SZ, C.POINTER(C.c_char_p)]),
     "gpbo_space_add_const": (C.c_int, [_VP, C.c_char_p, C.c_double]),
     "gpbo_space_add_condition": (C.c_int, [_VP, C.c_char_p, C.c_char_p, _SZ,
@@ -594,13 +599,18 @@ class _CSpace:
             raise
 
     def _add(self, name, p):
-        if isinstance(p, _space.Uniform):
+        if isinstance(p, _space.Uniform) and p.step is not None:
+            check(_s.gpbo_space_add_float_step(self.h, name, p.lo, p.hi, p.step))
+        elif isinstance(p, _space.Uniform):
             check(_s.gpbo_space_add_float(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Int):
             if not -2**63 <= p.lo <= p.hi < 2**63:  # ctypes would wrap them without a word
                 raise ValueError("parameter %r: Int bounds %d, %d are beyond 64-bit integers"
                                  % (name.decode(), p.lo, p.hi))
-            check(_s.gpbo_space_add_int(self.h, name, p.lo, p.hi, int(p.log)))
+            if p.step != 1:
+                check(_s.gpbo_space_add_int_step(self.h, name, p.lo, p.hi, p.step))
+            else:
+                check(_s.gpbo_space_add_int(self.h, name, p.lo, p.hi, int(p.log)))
         elif isinstance(p, _space.Categorical):
             self._add_choices(name, [str(c) for c in p.choices])
         elif _numeric_const(p):
@@ -635,11 +645,11 @@ def _read_space(sp):
     for i in range(_s.gpbo_space_size(sp)):
         name = _s.gpbo_space_name(sp, i).decode()
         t, lo, hi = _s.gpbo_space_type(sp, i), _s.gpbo_space_lo(sp, i), _s.gpbo_space_hi(sp, i)
-        log = bool(_s.gpbo_space_is_log(sp, i))
+        log, step = bool(_s.gpbo_space_is_log(sp, i)), _s.gpbo_space_step(sp, i)
         if t == _FLOAT:
-            p = _space.LogUniform(lo, hi) if log else _space.Uniform(lo, hi)
+            p = _space.LogUniform(lo, hi) if log else _space.Uniform(lo, hi, step=step or None)
         elif t == _INT:
-            p = _space.Int(int(lo), int(hi), log=log)
+            p = _space.Int(int(lo), int(hi), log=log, step=int(step) if step else 1)
         elif t == _CAT:
             p = _space.Categorical([_s.gpbo_space_choice(sp, i, k).decode()
                                     for k in range(_s.gpbo_space_nchoices(sp, i))])
@@ -835,13 +845,15 @@ class Trial:
             raise
 
     def suggest_float(self, name, low, high, *, step=None, log=False):
-        """A float in [low, high] (log=True: on a log scale, low > 0), as Optuna's. step is
-        refused (NotImplementedError): gpbo has no stepped float."""
+        """A float in [low, high] (log=True: on a log scale, low > 0), as Optuna's. With step,
+        one of low, low + step, ..., high being moved down to the last of them when high - low
+        is no multiple of step (as Optuna 3.1); no step with log=True (ValueError)."""
         return self._suggest_dist(name, lambda: _suggest.float_dist(name, low, high, step, log))
 
     def suggest_int(self, name, low, high, *, step=1, log=False):
         """An integer in [low, high], both included (log=True: on a log scale, low >= 1), as
-        Optuna's. A step other than 1 is refused (NotImplementedError)."""
+        Optuna's; with step, one of low, low + step, ..., high moved down to the last of them
+        (no step other than 1 with log=True: ValueError)."""
         return self._suggest_dist(name, lambda: _suggest.int_dist(name, low, high, step, log))
 
     # Optuna 2's names, deprecated in Optuna 3 (which still runs them): scripts of that time
@@ -854,8 +866,7 @@ class Trial:
         return self.suggest_float(name, low, high, log=True)
 
     def suggest_discrete_uniform(self, name, low, high, q):
-        """suggest_float(name, low, high, step=q) (Optuna 2's name): refused as any step is
-        (NotImplementedError, naming what to write instead)."""
+        """suggest_float(name, low, high, step=q) (Optuna 2's name)."""
         return self.suggest_float(name, low, high, step=q)
 
     def suggest_categorical(self, name, choices):
@@ -2751,9 +2762,9 @@ def _suggest_call(name, d):
         return lambda t: t.suggest_int(name, a["low"], a["high"], step=a.get("step", 1),
                                        log=kind == "IntLogUniformDistribution")
     if isinstance(d, _space.Uniform) and d.when is None:
-        return lambda t: t.suggest_float(name, d.lo, d.hi, log=d.log)
+        return lambda t: t.suggest_float(name, d.lo, d.hi, step=d.step, log=d.log)
     if isinstance(d, _space.Int) and d.when is None:
-        return lambda t: t.suggest_int(name, d.lo, d.hi, log=d.log)
+        return lambda t: t.suggest_int(name, d.lo, d.hi, step=d.step, log=d.log)
     if isinstance(d, _space.Categorical) and d.when is None:
         return lambda t: t.suggest_categorical(name, d.choices)
     raise TypeError("fixed_distributions: %r is %r, not a distribution (Optuna's "

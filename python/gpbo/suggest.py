@@ -3,14 +3,13 @@ suggest_categorical declare, checked as Optuna 3 checks them, compared with a st
 drawn at random for a study's first (discovery) trial.
 
 A declared distribution is one of gpbo's own space parameters (Uniform, LogUniform, Int,
-Categorical), so a discovered space is a space like any other. gpbo's library has no stepped
-float or integer, and the `gpbo` command's q_uniform stores the multiple of q with q kept only in
-the sweep file, so `gpbo trials --storage` would show multiples: a step other than
-suggest_int's default 1 is refused (NotImplementedError) with what to do instead.
+Categorical), so a discovered space is a space like any other. A step (suggest_float(step=),
+suggest_int(step=)) is the library's stepped parameter (gpbo_space_add_float_step): values
+low + k * step only, high moved down to the last of them as Optuna 3.1 moves it.
 """
-import decimal
 import math
 import numbers
+import sys
 
 from . import space as _space
 
@@ -46,8 +45,8 @@ def _integer(x, what):
 
 
 def float_dist(name, low, high, step, log):
-    """suggest_float's distribution (Uniform or LogUniform); raises as Optuna does, then
-    NotImplementedError for a step."""
+    """suggest_float's distribution (Uniform, stepped with step, or LogUniform); raises as
+    Optuna does."""
     _name(name)
     low, high = _real(low, "suggest_float: low"), _real(high, "suggest_float: high")
     if log and step is not None:
@@ -60,27 +59,19 @@ def float_dist(name, low, high, step, log):
         step = _real(step, "suggest_float: step")
         if step <= 0:
             raise ValueError("suggest_float(%r): step must be > 0, not %r" % (name, step))
-        # Optuna's grid is low, low + step, ... up to high, high moved down to the last point
-        # of the grid (its _adjust_discrete_uniform_high, in decimal): the number of steps
-        # counted as it counts them, not floor(high / step), which loses the last point of
-        # suggest_float(x, 0, 0.7, step=0.1) and, for a low not a multiple of step, names
-        # another grid altogether
-        steps = int((decimal.Decimal(str(high)) - decimal.Decimal(str(low)))
-                    // decimal.Decimal(str(step)))
-        raise NotImplementedError(
-            "suggest_float(%r, step=%r): gpbo has no stepped float (the gpbo command's "
-            "q_uniform stores the multiple of q and keeps q in the sweep file only, so a study "
-            "read without it shows multiples). Suggest the number of steps instead, "
-            "%r + %r * trial.suggest_int(%r, 0, %d) (Optuna's grid of that step from low), or "
-            "a float without step" % (name, step, low, step, name + "_steps", steps))
     if not math.isfinite(high - low):
         raise ValueError("suggest_float(%r): high - low is beyond a double" % name)
-    return _space.LogUniform(low, high) if log else _space.Uniform(low, high)
+    if log:
+        return _space.LogUniform(low, high)
+    try:
+        return _space.Uniform(low, high, step=step)
+    except ValueError as e:  # more steps than the library holds
+        raise ValueError("suggest_float(%r): %s" % (name, e)) from None
 
 
 def int_dist(name, low, high, step, log):
-    """suggest_int's distribution (Int); raises as Optuna does, then NotImplementedError for a
-    step other than 1."""
+    """suggest_int's distribution (Int, stepped for a step other than 1); raises as Optuna
+    does."""
     _name(name)
     low, high = _integer(low, "suggest_int: low"), _integer(high, "suggest_int: high")
     step = _integer(step, "suggest_int: step")
@@ -92,17 +83,10 @@ def int_dist(name, low, high, step, log):
         raise ValueError("suggest_int(%r): log=True needs low >= 1, not %r" % (name, low))
     if step <= 0:
         raise ValueError("suggest_int(%r): step must be > 0, not %r" % (name, step))
-    if step != 1:
-        raise NotImplementedError(
-            "suggest_int(%r, step=%d): gpbo has no stepped integer (the gpbo command's q_uniform "
-            "stores the multiple of q and keeps q in the sweep file only, so a study read "
-            "without it shows multiples). Suggest the multiple and scale it yourself: "
-            "%d + %d * trial.suggest_int(%r, 0, %d)"
-            % (name, step, low, step, name + "_steps", (high - low) // step))
     if not -2**63 <= low <= high < 2**63:
         raise ValueError("suggest_int(%r): bounds %d, %d are beyond 64-bit integers"
                          % (name, low, high))
-    return _space.Int(low, high, log=log)
+    return _space.Int(low, high, log=log, step=step)
 
 
 def categorical_dist(name, choices):
@@ -125,8 +109,12 @@ def call_repr(name, d):
     if isinstance(d, _space.Categorical):
         return "suggest_categorical(%r, %r)" % (name, d.choices)
     if isinstance(d, _space.Int):
-        return "suggest_int(%r, %r, %r%s)" % (name, d.lo, d.hi, ", log=True" if d.log else "")
-    return "suggest_float(%r, %r, %r%s)" % (name, d.lo, d.hi, ", log=True" if d.log else "")
+        return "suggest_int(%r, %r, %r%s%s)" % (name, d.lo, d.hi,
+                                               ", step=%d" % d.step if d.step != 1 else "",
+                                               ", log=True" if d.log else "")
+    return "suggest_float(%r, %r, %r%s%s)" % (name, d.lo, d.hi,
+                                             ", step=%r" % d.step if d.step is not None else "",
+                                             ", log=True" if d.log else "")
 
 
 def _same_choice(a, b, declared):
@@ -156,7 +144,8 @@ def _params_equal(p, d, declared=False):
     if isinstance(p, _space.Categorical):
         return len(p.choices) == len(d.choices) and all(
             _same_choice(a, b, declared) for a, b in zip(p.choices, d.choices))
-    return (p.lo, p.hi, getattr(p, "log", False)) == (d.lo, d.hi, getattr(d, "log", False))
+    return ((p.lo, p.hi, getattr(p, "log", False), p.step)
+            == (d.lo, d.hi, getattr(d, "log", False), d.step))
 
 
 def _space_number(v):
@@ -168,8 +157,8 @@ def contradiction(name, p, d, declared=False):
     p was declared in this process (a discovery trial's earlier call), not read back."""
     if _params_equal(p, d, declared):
         return None
-    return ("parameter %r: %s contradicts the study's space, where %r is %r (kind, bounds, log "
-            "and choices must be the same)" % (name, call_repr(name, d), name, p))
+    return ("parameter %r: %s contradicts the study's space, where %r is %r (kind, bounds, log, "
+            "step and choices must be the same)" % (name, call_repr(name, d), name, p))
 
 
 def value_for(p, d, v):
@@ -185,10 +174,14 @@ def value_for(p, d, v):
 
 def draw(rng, d):
     """A value of distribution d drawn with rng (a random.Random): uniform in d's scale; an
-    integer on a log scale is drawn on [log lo, log(hi + 1)) and floored."""
+    integer on a log scale is drawn on [log lo, log(hi + 1)) and floored; a stepped value is
+    one of its grid points, each as likely (the library's lo + k * step, the last one hi)."""
     u = rng.random()
     if isinstance(d, _space.Categorical):
         return d.choices[min(int(u * len(d.choices)), len(d.choices) - 1)]
+    if _stepped(d):
+        n = _nsteps(d)
+        return _grid_value(d, min(int(u * (n + 1)), n))
     if isinstance(d, _space.Int):
         if d.log:
             a, b = math.log(d.lo), math.log(d.hi + 1)
@@ -213,6 +206,10 @@ def fixed_value(name, d, v):
             hit = [c for c in d.choices if same(c)]
             if hit:
                 return hit[0]
+    elif _stepped(d) and isinstance(v, numbers.Real) and not isinstance(v, bool):
+        k = _grid_index(d, v)
+        if k is not None:
+            return _grid_value(d, k)
     elif isinstance(v, numbers.Real) and not isinstance(v, bool) and d.lo <= v <= d.hi:
         if not isinstance(d, _space.Int):
             return float(v)
@@ -220,3 +217,38 @@ def fixed_value(name, d, v):
             return int(v)
     raise ValueError("parameter %r: the enqueued value %r is not a value of %s"
                      % (name, v, call_repr(name, d)))
+
+
+def _stepped(d):
+    return isinstance(d, (_space.Uniform, _space.Int)) and d.step not in (None, 1)
+
+
+def _nsteps(d):
+    """K: a stepped d's values are k = 0..K."""
+    if isinstance(d, _space.Int):
+        return (d.hi - d.lo) // d.step
+    return int(round((d.hi - d.lo) / d.step))
+
+
+def _grid_value(d, k):
+    """Stepped d's k-th value, computed as the library computes it (lo + k * step, the last
+    one hi), so a value drawn here is the one the library stores."""
+    if isinstance(d, _space.Int):
+        return d.lo + k * d.step
+    return d.hi if k >= _nsteps(d) else d.lo + k * d.step
+
+
+def _grid_index(d, v):
+    """The k of stepped d's grid point that v is (within 1e-9 step and 4 ulps of v, the
+    library's tolerance; an integer's exactly), or None."""
+    if not math.isfinite(v):
+        return None
+    if isinstance(d, _space.Int):
+        if v != math.floor(v) or (int(v) - d.lo) % d.step or not d.lo <= v <= d.hi:
+            return None
+        return (int(v) - d.lo) // d.step
+    k = round((v - d.lo) / d.step)
+    if not 0 <= k <= _nsteps(d) or \
+            abs(v - _grid_value(d, k)) > 1e-9 * d.step + 4 * sys.float_info.epsilon * abs(v):
+        return None
+    return k

@@ -162,35 +162,31 @@ def test_suggest_checks_its_arguments_as_optuna():
     assert trial.suggest_int("n", 0, 8, step=1) in range(9)
 
 
-def test_step_is_refused_with_what_to_do():
-    """The library has no stepped parameter; the gpbo command's q_uniform stores the multiple
-    of q and keeps q in the sweep file only, so step is refused, saying what to write."""
-    trial = gpbo.Study(seed=0).ask()
-    with pytest.raises(NotImplementedError, match=r"0\.25 \* trial\.suggest_int\('x_steps', "
-                                                  r"0, 4\)"):
-        trial.suggest_float("x", 0, 1, step=0.25)
-    with pytest.raises(NotImplementedError, match=r"2 \+ 3 \* trial\.suggest_int\('n_steps', "
-                                                  r"0, 6\)"):
-        trial.suggest_int("n", 2, 20, step=3)
-    assert trial.params == {}
+def test_step_takes_optunas_grid():
+    """suggest_float(step=) and suggest_int(step=) were refused (NotImplementedError, naming a
+    suggest_int of the steps to write instead); they are the library's stepped parameters now:
+    the values are Optuna's grid (low + k * step up to high, high moved down to the grid as
+    Optuna's FloatDistribution moves it). More in test_python_step.py."""
+    study = gpbo.Study(seed=0, strategy="random")
+    seen = []
+    study.optimize(lambda t: seen.append((t.suggest_float("x", 0, 1, step=0.25),
+                                          t.suggest_int("n", 2, 20, step=3))) or 0.0, 20)
+    assert {x for x, _ in seen} <= {0, 0.25, 0.5, 0.75, 1.0}
+    assert {n for _, n in seen} <= {2, 5, 8, 11, 14, 17, 20}
 
 
 @pytest.mark.parametrize("low, high, step", [(0.1, 1.0, 0.2), (0, 0.7, 0.1), (-1, 1, 0.3),
                                              (0, 1, 0.25), (0.001, 0.002, 0.0001), (2, 2, 0.5)])
-def test_step_refusal_names_optunas_grid(low, high, step):
-    """What the refusal of suggest_float(..., step=) says to write takes exactly the values of
-    Optuna's grid (low + k * step up to high, high moved down to the grid as Optuna's
-    FloatDistribution moves it): it named the multiples of step from ceil(low / step) to
-    floor(high / step), another grid when low is no multiple of step (0.2 ... 1.0 for Optuna's
-    0.1 ... 0.9) and short of its last point when the division falls below a whole number
-    (0.7 / 0.1)."""
-    trial = gpbo.Study(seed=0).ask()
-    with pytest.raises(NotImplementedError) as e:
-        trial.suggest_float("x", low, high, step=step)
-    m = re.search(r"(\S+) \+ (\S+) \* trial\.suggest_int\('x_steps', 0, (\d+)\)", str(e.value))
-    assert m, str(e.value)
-    a, b, n = float(m.group(1)), float(m.group(2)), int(m.group(3))
-    ours = [a + b * k for k in range(n + 1)]
+def test_step_takes_the_points_of_optunas_grid(low, high, step):
+    """The grid of suggest_float(..., step=) is Optuna's: its points from low (0.1 ... 0.9 for
+    0.1 ... 1.0 in steps of 0.2, not the multiples of step), its last point kept when the
+    division falls below a whole number (0.7 / 0.1). A declared space's grid strategy, of a
+    resolution above the number of points, gives each of them once."""
+    study = gpbo.Study(space={"x": gpbo.Uniform(low, high, step=step)}, strategy="grid",
+                       grid_resolution=100)
+    ours = []
+    study.optimize(lambda t: ours.append(t.suggest_float("x", low, high, step=step)) or 0.0,
+                   200, pass_trial=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Optuna warns when it moves high
         d = optuna.distributions.FloatDistribution(low, high, step=step)
@@ -647,8 +643,8 @@ def test_enqueue_before_the_first_trial():
 
 def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_path):
     """A first trial that fails at a refused suggest_* call (here an enqueued value out of the
-    range suggested, then a step) has not suggested the parameters after it: it is dropped
-    with a warning naming the refusal, and the next trial is again a first one, so the study
+    range suggested, then a bound beyond 9e15) has not suggested the parameters after it: it is
+    dropped with a warning naming the refusal, and the next trial is again a first one, so the study
     gets the objective's whole space. It used to create the study from the parameters
     suggested before the refusal, and every later trial then failed at the next suggest_*
     ("study has no parameter ..."), in the stored study for good. The enqueued configuration
@@ -677,10 +673,10 @@ def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_p
 
     calls = [0]
 
-    def stepped_once(trial):  # a step (refused), fixed by the script's author after one trial
-        calls[0] += 1
+    def stepped_once(trial):  # a bound beyond 9e15 (refused), fixed by the script's author
+        calls[0] += 1         # after one trial
         x = trial.suggest_float("x", 0, 1)
-        y = trial.suggest_float("y", 0, 1, step=0.5 if calls[0] == 1 else None)
+        y = trial.suggest_int("y", 0, 2 ** 60 if calls[0] == 1 else 1)
         return x + y
 
     for n_jobs in (1, 2):
@@ -689,8 +685,8 @@ def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_p
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             study.optimize(stepped_once, 3, n_jobs=n_jobs)
-        assert sum("was refused (NotImplementedError: suggest_float('y', step=0.5)"
-                   in str(w.message) for w in caught) == 1
+        assert sum("was refused (InvalidArgumentError: " in str(w.message) and "'y'" in
+                   str(w.message) for w in caught) == 1
         assert list(study.space) == ["x", "y"]
         assert [r.state for r in study.trials] == ["complete"] * 2
 
@@ -713,7 +709,7 @@ def test_a_first_trial_whose_suggestion_is_refused_does_not_make_the_study(tmp_p
 
 def test_a_first_trial_refused_again_stops_optimize(tmp_path):
     """A define-by-run objective whose suggest_* the library refuses in every call (bounds the
-    wrong way round, a step) made each trial a dropped first trial: optimize recorded nothing,
+    wrong way round) made each trial a dropped first trial: optimize recorded nothing,
     returned as if it had run (and without n_trials or timeout never returned), where
     Optuna's optimize raises at the first one. Now the second first trial refused at the same
     call raises ValueError naming it, whatever n_jobs; an enqueued value that is refused, or

@@ -387,8 +387,8 @@ def test_port_enqueue_trial_docs_example():
 
 def test_port_optuna2_suggest_names():
     """A script of Optuna 2's time (suggest_uniform, suggest_loguniform; Optuna 3 still runs
-    them) makes the space Optuna 3's suggest_float makes; suggest_discrete_uniform is refused
-    as any step is, naming what to write instead."""
+    them) makes the space Optuna 3's suggest_float makes; suggest_discrete_uniform too (it was
+    refused as any step was): the stepped float of Optuna's FloatDistribution(step=q)."""
     def objective(trial):
         x = trial.suggest_uniform("x", -3, 3)
         lr = trial.suggest_loguniform("lr", 1e-5, 1e-1)
@@ -406,9 +406,16 @@ def test_port_optuna2_suggest_names():
         ostudy.optimize(objective, 1)
     assert ostudy.trials[0].distributions["lr"] == optuna.distributions.FloatDistribution(
         1e-5, 1e-1, log=True)
-    t = study.ask()
-    with pytest.raises(NotImplementedError, match="suggest_int"):
-        t.suggest_discrete_uniform("q", 0, 1, 0.25)
+    qs = []
+    study = gpbo.Study(seed=2, strategy="random")
+    study.optimize(lambda t: qs.append(t.suggest_discrete_uniform("q", 0, 1, 0.25)) or 0.0, 10)
+    assert study.space["q"] == gpbo.Uniform(0, 1, step=0.25)
+    assert set(qs) <= {0, 0.25, 0.5, 0.75, 1.0} and len(set(qs)) > 1
+    ostudy = optuna.create_study()
+    with pytest.warns(FutureWarning):
+        ostudy.optimize(lambda t: t.suggest_discrete_uniform("q", 0, 1, 0.25), 1)
+    assert ostudy.trials[0].distributions["q"] == optuna.distributions.FloatDistribution(
+        0, 1, step=0.25)
 
 
 def test_port_ask_and_tell_tutorial():
