@@ -2003,6 +2003,14 @@ static int initial_failures(const runner *r, run_loop *l, size_t ending)
     return c[GPBO_TRIAL_FAILED] + ending >= r->max_initial_failures;
 }
 
+/* l's give-up state from the study's counts: gave_up as it stands, near if the trials running
+ * all failed (initial_failures). Cannot fail. */
+static void update_give_up(const runner *r, run_loop *l)
+{
+    l->gave_up = initial_failures(r, l, 0);
+    l->near = initial_failures(r, l, l->running);
+}
+
 /* Takes a proposal that arrived (held until a slot is free, then run; stopping, it is left to
  * the study: the proposer's close hands it back). Cannot fail: errors go to l->failed_rc. */
 static void take_proposal(runner *r, run_loop *l)
@@ -2150,8 +2158,7 @@ static void poll_job(runner *r, run_loop *l, job *j)
         int frc = finish_job(r, &done, wants_proposal(r, l));
         /* at once: a trial ending in the same turn asks for no proposal that would not start */
         l->reached = l->reached || target_reached(r, &l->reached_id);
-        l->gave_up = initial_failures(r, l, 0);
-        l->near = initial_failures(r, l, l->running);
+        update_give_up(r, l);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
             snprintf(msg, sizeof msg, "%s", gpbo_error_message());
@@ -2229,8 +2236,7 @@ static int run_trials(runner *r, run_loop *l)
 {
     for (;;) {
         l->reached = l->reached || target_reached(r, &l->reached_id);
-        l->gave_up = initial_failures(r, l, 0);
-        l->near = initial_failures(r, l, l->running);
+        update_give_up(r, l);
         take_proposal(r, l);
         start_held(r, l);
         if (wants_proposal(r, l)) {

@@ -42,6 +42,13 @@ static inline int gpbo_search__param_discrete(const gpbo_param *p)
     return p->type == GPBO_PARAM_INT || (p->type == GPBO_PARAM_FLOAT && p->step > 0);
 }
 
+/* Stepped parameter p's k-th value (0 <= k <= nsteps): lo + k step, the last one hi itself (so
+ * hi, kept as given when it is that point within rounding, is a value as Optuna's). */
+static inline double gpbo_search__grid_value(const gpbo_param *p, double k)
+{
+    return k >= p->nsteps ? p->hi : p->lo + k * p->step;
+}
+
 /* The grid value of stepped parameter p nearest to v (v already checked by gpbo_space_encode);
  * v itself for any other parameter (space.c). */
 double gpbo_search__snap(const gpbo_param *p, double v);

@@ -339,13 +339,6 @@ static void scale_of(const gpbo_param *p, double *a, double *b)
     *b = p->log_scale ? log(hi) : hi;
 }
 
-/* Stepped parameter p's k-th value: lo + k step, the last one hi itself (so hi, kept as given
- * when it is that point within rounding, is a value as Optuna's). */
-static double grid_value(const gpbo_param *p, double k)
-{
-    return k >= p->nsteps ? p->hi : p->lo + k * p->step;
-}
-
 /* The index k of the grid point of stepped p nearest to v, within [0, nsteps]. */
 static double grid_index(const gpbo_param *p, double v)
 {
@@ -355,7 +348,7 @@ static double grid_index(const gpbo_param *p, double v)
 
 double gpbo_search__snap(const gpbo_param *p, double v)
 {
-    return p->step > 0 && !isnan(v) ? grid_value(p, grid_index(p, v)) : v;
+    return p->step > 0 && !isnan(v) ? gpbo_search__grid_value(p, grid_index(p, v)) : v;
 }
 
 /* Whether v is a value of stepped p: a grid point within GRID_TOL of a step (and a whole
@@ -368,14 +361,15 @@ static int on_grid(const gpbo_param *p, double v)
     if (!(k >= 0 && k <= p->nsteps))
         return 0;
     /* and a few ulps of v: far from 0 (1e15 in steps of 0.1) lo + k step rounds by more */
-    return fabs(v - grid_value(p, k)) <= GRID_TOL * p->step + 4 * DBL_EPSILON * fabs(v);
+    return fabs(v - gpbo_search__grid_value(p, k)) <=
+           GRID_TOL * p->step + 4 * DBL_EPSILON * fabs(v);
 }
 
 static double decode_one(const gpbo_param *p, double u)
 {
     if (p->step > 0) { /* nsteps + 1 cells of equal width, as an integer's */
         double k = round(-0.5 + clamp01(u) * (p->nsteps + 1));
-        return grid_value(p, k < 0 ? 0 : k > p->nsteps ? p->nsteps : k);
+        return gpbo_search__grid_value(p, k < 0 ? 0 : k > p->nsteps ? p->nsteps : k);
     }
     double a, b;
     scale_of(p, &a, &b);

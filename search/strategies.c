@@ -362,7 +362,7 @@ static void grid_values(const grid_state *g, const gpbo_space *s, size_t idx, do
             vals[i] = p->lo;
         } else if (p->step > 0) { /* k of c spread over the steps, as an integer's */
             double j = k == c - 1 ? p->nsteps : round((double)k / (double)(c - 1) * p->nsteps);
-            vals[i] = j == p->nsteps ? p->hi : p->lo + j * p->step; /* as space.c's values */
+            vals[i] = gpbo_search__grid_value(p, j);
         } else {
             double t = (double)k / (double)(c - 1), x;
             if (p->log_scale)
