@@ -75,8 +75,13 @@ void cli_metric_unreadable(const char *line, const char *metric, char *out, size
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
  * command / program and the trial's formatted values; values[i] NULL: parameter i is inactive
- * (its when: does not hold), left out of ${args} and its {name} replaced by its default:. */
-char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values);
+ * (its when: does not hold), left out of ${args} and ${args_json} and its {name} replaced by
+ * its default:. ${args_json} becomes the values as one JSON object (sweep_args_json),
+ * ${args_json_file} json_path (the caller writes that object there). */
+char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values,
+                  const char *json_path);
+/* Whether the sweep's command holds ${args_json_file} (each trial then writes its file). */
+int cli_uses_json_file(const sweep *s);
 void free_argv(char **argv);
 
 /* The command's help (help.c: one table of subcommands and options). cli_usage prints the usage

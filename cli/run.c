@@ -126,7 +126,8 @@ void free_argv(char **argv)
     free(argv);
 }
 
-char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values)
+char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values,
+                  const char *json_path)
 {
     const char *deflt[3];
     const char *const *tmpl = (const char *const *)s->command;
@@ -166,10 +167,14 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
             }
             continue;
         }
-        const char *v = !strcmp(t, "${program}")       ? (s->program ? s->program : "")
-                        : !strcmp(t, "${interpreter}") ? "python3"
-                                                       : NULL;
-        argv[n] = v ? strdup(v) : subst(s, t, np, names, values);
+        const char *v = !strcmp(t, "${program}")          ? (s->program ? s->program : "")
+                        : !strcmp(t, "${interpreter}")    ? "python3"
+                        : !strcmp(t, "${args_json_file}") ? (json_path ? json_path : "")
+                                                          : NULL;
+        if (!strcmp(t, "${args_json}"))
+            argv[n] = sweep_args_json(s, values);
+        else
+            argv[n] = v ? strdup(v) : subst(s, t, np, names, values);
         if (argv[n++] == NULL)
             goto oom;
     }
@@ -183,6 +188,51 @@ oom:
     free_argv(argv);
     gpbo_error_set(GPBO_ENOMEM, "out of memory");
     return NULL;
+}
+
+int cli_uses_json_file(const sweep *s)
+{
+    for (size_t i = 0; i < s->ncommand; i++)
+        if (!strcmp(s->command[i], "${args_json_file}"))
+            return 1;
+    return 0;
+}
+
+/* The file of ${args_json_file} in trial folder dir, into out. */
+static void json_file_path(const char *dir, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/args.json", dir);
+}
+
+/* Writes the trial's parameters as JSON (sweep_args_json) to path, for ${args_json_file}:
+ * GPBO_OK, or an error with nothing left behind. */
+static int write_json_file(const sweep *s, char *const *values, const char *path)
+{
+    char *text = sweep_args_json(s, values);
+    if (text == NULL)
+        return gpbo_error_code();
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    size_t len = strlen(text), done = 0;
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    int e = errno;
+    free(text);
+    if (fd >= 0 && close(fd) != 0 && done == len) {
+        e = errno;
+        done = 0;
+    }
+    if (fd < 0 || done < len) {
+        if (fd >= 0)
+            unlink(path);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return GPBO_OK;
 }
 
 /* ---- the run loop ------------------------------------------------------------------------ */
@@ -616,8 +666,17 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     char out[1200], err[1200];
     snprintf(out, sizeof out, "%s/stdout", j->dir);
     snprintf(err, sizeof err, "%s/stderr", j->dir);
-    char **argv = NULL;
-    if (!r->sw->has_trainer && (argv = build_argv(r->sw, r->np, r->names, vals)) == NULL) {
+    char **argv = NULL, json[1300];
+    int json_file = !r->sw->has_trainer && cli_uses_json_file(r->sw);
+    json_file_path(j->dir, json, sizeof json);
+    if (json_file && write_json_file(r->sw, vals, json) != GPBO_OK) {
+        free(vals);
+        return gpbo_error_code();
+    }
+    if (!r->sw->has_trainer &&
+        (argv = build_argv(r->sw, r->np, r->names, vals, json_file ? json : NULL)) == NULL) {
+        if (json_file)
+            unlink(json);
         free(vals);
         return gpbo_error_code();
     }
@@ -658,6 +717,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     if (fi >= 0)
         close(fi);
     if (pid < 0) {
+        if (json_file)
+            unlink(json);
         if (j->fd >= 0)
             close(j->fd);
         j->fd = -1;
@@ -1276,6 +1337,13 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
 static int finish_job(runner *r, job *j, int next)
 {
     int rc = GPBO_OK, st = j->status;
+    if (!r->sw->has_trainer && cli_uses_json_file(r->sw)) {
+        /* ${args_json_file}'s file: the trial's processes are gone (ended, failed, timed out,
+         * pruned or interrupted alike) */
+        char json[1300];
+        json_file_path(j->dir, json, sizeof json);
+        unlink(json);
+    }
     if (j->len > 0 && !j->overflow) /* a last line with no newline still counts */
         rc = take_line(r, j);
     if (rc == GPBO_OK && j->distinct > 0 && !j->last_kept && !j->stop_reason) {

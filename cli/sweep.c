@@ -399,6 +399,121 @@ static int is_int_text(const char *s)
     return 1;
 }
 
+/* ---- what type PyYAML reads a scalar as ---------------------------------------------------- */
+
+/* PyYAML's YAML 1.1 resolver, which W&B's sweep loader uses, by hand (no regex compiled per
+ * value): each function tells whether the whole of t matches one of its patterns. */
+
+/* [0-9_]* from t: where it stops; *digits: whether a digit was among them */
+static const char *digits_(const char *t, int *digits)
+{
+    *digits = 0;
+    for (; (*t >= '0' && *t <= '9') || *t == '_'; t++)
+        *digits |= *t != '_';
+    return t;
+}
+
+/* (?::[0-5]?[0-9])+ from t: where it stops, or NULL when there is none */
+static const char *sexagesimal(const char *t)
+{
+    const char *start = t;
+    while (*t == ':' && t[1] >= '0' && t[1] <= '9') {
+        if (t[1] <= '5' && t[2] >= '0' && t[2] <= '9')
+            t += 3;
+        else
+            t += 2;
+    }
+    return t == start ? NULL : t;
+}
+
+static int yaml11_int(const char *t)
+{
+    int d;
+    if (*t == '-' || *t == '+')
+        t++;
+    if (t[0] == '0' && t[1] == 'b')
+        return t[2] != '\0' && strspn(t + 2, "01_") == strlen(t + 2);
+    if (t[0] == '0' && t[1] == 'x')
+        return t[2] != '\0' && strspn(t + 2, "0123456789abcdefABCDEF_") == strlen(t + 2);
+    if (t[0] == '0')
+        return t[1] == '\0' || strspn(t + 1, "01234567_") == strlen(t + 1);
+    if (!(t[0] >= '1' && t[0] <= '9'))
+        return 0;
+    const char *e = digits_(t + 1, &d);
+    if (*e == '\0')
+        return 1;
+    e = sexagesimal(e);
+    return e != NULL && *e == '\0';
+}
+
+static int yaml11_float(const char *t)
+{
+    int d;
+    const char *e;
+    if (!strcmp(t, ".nan") || !strcmp(t, ".NaN") || !strcmp(t, ".NAN"))
+        return 1;
+    if (t[0] == '.' && t[1] >= '0' && t[1] <= '9') { /* \.[0-9_]+([eE][-+][0-9]+)? */
+        e = digits_(t + 1, &d);
+    } else {
+        if (*t == '-' || *t == '+')
+            t++;
+        if (!strcmp(t, ".inf") || !strcmp(t, ".Inf") || !strcmp(t, ".INF"))
+            return 1;
+        if (!(*t >= '0' && *t <= '9'))
+            return 0;
+        e = digits_(t, &d);
+        const char *x = sexagesimal(e);
+        if (x != NULL) /* [0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]* */
+            return *x == '.' && *digits_(x + 1, &d) == '\0';
+        if (*e != '.')
+            return 0;
+        e = digits_(e + 1, &d);
+    }
+    if (*e == 'e' || *e == 'E') {
+        if (!(e[1] == '-' || e[1] == '+') || !(e[2] >= '0' && e[2] <= '9'))
+            return 0;
+        e += 2 + strspn(e + 2, "0123456789");
+    }
+    return *e == '\0';
+}
+
+char sweep_scalar_type(const char *t)
+{
+    static const char *const BOOLS[] = {"yes",  "Yes",  "YES",  "no",    "No",    "NO",
+                                        "true", "True", "TRUE", "false", "False", "FALSE",
+                                        "on",   "On",   "ON",   "off",   "Off",   "OFF"};
+    static const char *const NULLS[] = {"", "~", "null", "Null", "NULL"};
+    if (sweep_find(t, NULLS, 5) < 5)
+        return SWEEP_T_NULL;
+    if (sweep_find(t, BOOLS, 18) < 18)
+        return SWEEP_T_BOOL;
+    if (yaml11_int(t))
+        return SWEEP_T_INT;
+    return yaml11_float(t) ? SWEEP_T_FLOAT : SWEEP_T_STR;
+}
+
+/* The type of scalar node n's value: a quoted (or block) scalar is a string; a plain one is
+ * what its text resolves to (an explicit tag, `!!str 64`, is not told apart by libyaml's
+ * document API: read as its text resolves). */
+static char node_type(const yaml_node_t *n)
+{
+    if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return SWEEP_T_STR;
+    return sweep_scalar_type((const char *)n->data.scalar.value);
+}
+
+/* p->vtypes from the value nodes (one scalar, or a list of them), once p->values is read. */
+static int value_types(ctx *c, sweep_param *p, yaml_node_t *v)
+{
+    free(p->vtypes);
+    if ((p->vtypes = malloc(p->nvalues ? p->nvalues : 1)) == NULL)
+        return cli_yaml_oom();
+    for (size_t i = 0; i < p->nvalues; i++)
+        p->vtypes[i] =
+            node_type(v->type == YAML_SEQUENCE_NODE ? node(c, v->data.sequence.items.start[i]) : v);
+    return GPBO_OK;
+}
+
 /* when: {parent: value} or {parent: [v1, v2]}: kept as written; finish() resolves the parent
  * (it may come later in the file) through resolve_when. */
 static int when_pair(ctx *c, sweep_param *p, yaml_node_t *v)
@@ -472,7 +587,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             p->nvalues = 1;
             if (!ps->has_dist)
                 p->dist = D_CONSTANT;
-            return GPBO_OK;
+            return value_types(c, p, v);
         }
         if (v->type != YAML_SEQUENCE_NODE)
             return err_at(c, v, "values of '%s' must be a list", SHOW(p->name));
@@ -483,6 +598,8 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             return err_at(c, v, "'%s' has %zu values; at most %d are allowed", SHOW(p->name), n,
                           SWEEP_MAX_VALUES);
         int rc = scalar_list(c, v, "a value", SWEEP_MAX_VALUE_LEN, &p->values, &p->nvalues);
+        if (rc == GPBO_OK)
+            rc = value_types(c, p, v);
         if (rc != GPBO_OK)
             return rc;
         keyed *kv = malloc(n * sizeof *kv);
@@ -518,6 +635,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
         ps->prob_node = v;
     } else if (!strcmp(key, "q")) {
         int rc = number(c, v, "q", &p->q);
+        p->q_int = rc == GPBO_OK && is_int_text((const char *)v->data.scalar.value);
         if (rc == GPBO_OK && !(p->q > 0))
             rc = err_at(c, v, "q of '%s' must be > 0", SHOW(p->name));
         ps->q_node = v;
@@ -1261,8 +1379,9 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
 
 /* ---- the command ------------------------------------------------------------------------ */
 
-static const char *const MACROS[] = {"${args}", "${args_no_hyphens}", "${program}",
-                                     "${interpreter}", "${env}"};
+static const char *const MACROS[] = {
+    "${args}",    "${args_no_hyphens}", "${args_json}", "${args_json_file}",
+    "${program}", "${interpreter}",     "${env}"};
 
 static int is_macro(const char *t)
 {
@@ -1360,19 +1479,22 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             continue;
         char word[72];
         snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
-        static const char *const MACROS[] = {"args", "args_no_hyphens", "program", "interpreter",
-                                             "env"};
+        static const char *const MACROS[] = {
+            "args",    "args_no_hyphens", "args_json", "args_json_file",
+            "program", "interpreter",     "env"};
         size_t nm = sizeof MACROS / sizeof *MACROS;
-        /* a macro gpbo does not have (W&B's ${args_json}) was told it must stand alone */
+        /* a macro gpbo does not have was told it must stand alone */
         if (p > arg && p[-1] == '$' && sweep_find(word, MACROS, nm) == nm)
             return err_at(c, at,
                           "'${%s}' is no macro gpbo has (did you mean '${%s}'?); it has ${args}, "
-                          "${args_no_hyphens}, ${program}, ${interpreter} and ${env}",
+                          "${args_no_hyphens}, ${args_json}, ${args_json_file}, ${program}, "
+                          "${interpreter} and ${env}",
                           word, sweep_closest(word, MACROS, nm));
         if (p > arg && p[-1] == '$')
             return err_at(c, at,
-                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "
-                          "${interpreter} and ${env} are arguments of their own",
+                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${args_json}, "
+                          "${args_json_file}, ${program}, ${interpreter} and ${env} are "
+                          "arguments of their own",
                           word, SHOW(arg));
         char hint[400] = "the sweep has no parameters";
         if (s->np > 0)
@@ -1751,7 +1873,8 @@ static int check_command(ctx *c)
         return GPBO_OK;
     const char *t = s->command[first];
     yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[first]);
-    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}"))
+    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}") || !strcmp(t, "${args_json}") ||
+        !strcmp(t, "${args_json_file}"))
         return err_at(c, at, "the command starts with %s; its first argument is the program", t);
     if (!strcmp(t, "${program}"))
         return check_exec(c, c->program_node, s->program);
@@ -1940,6 +2063,7 @@ void sweep_free(sweep *s)
         for (size_t k = 0; k < s->p[i].nvalues; k++)
             free(s->p[i].values[k]);
         free(s->p[i].values);
+        free(s->p[i].vtypes);
         for (size_t k = 0; k < s->p[i].nwhen; k++)
             free(s->p[i].when_values[k]);
         free(s->p[i].when_values);

@@ -50,6 +50,10 @@ typedef struct sweep_param {
     double min, max, q;
     char **values; /* categorical choices, or the constant (values[0]) */
     size_t nvalues;
+    /* each value's type as PyYAML (so W&B) reads the scalar (SWEEP_T_*): what ${args_json}
+     * gives the program */
+    char *vtypes;
+    int q_int; /* q was written as a whole number: W&B's q-distributions then give integers */
     /* when: {parent: value} or {parent: [v1, v2]} — active only while the parent is active and
      * takes one of those values (NULL when_parent: always active); parent its index and when_at
      * the values as the space takes them (category indices, integers), once the file is read */
@@ -59,6 +63,16 @@ typedef struct sweep_param {
     double *when_at;
     char *def; /* default: what a {name} placeholder takes while it is inactive, or NULL */
 } sweep_param;
+
+/* The type of a value as PyYAML's YAML 1.1 resolver reads a plain scalar (quoted ones are
+ * strings): what ${args_json} hands the program, as W&B's agent does. */
+enum {
+    SWEEP_T_STR = 's',
+    SWEEP_T_INT = 'i',
+    SWEEP_T_FLOAT = 'f',
+    SWEEP_T_BOOL = 'b',
+    SWEEP_T_NULL = 'n'
+};
 
 typedef struct sweep_kv {
     char *key, *value;
@@ -148,6 +162,16 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out);
  * constant may be left out), each value as sweep_value reads it and within the space.
  * GPBO_EINVAL with a message naming the argument. */
 int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *args, double *out);
+
+/* The trial's parameters as W&B's ${args_json} gives them: one JSON object, in the sweep's
+ * order, each active parameter (values[i] not NULL; values as sweep_format writes them) with
+ * its type: integers (int_uniform, int_log_uniform_values, q-distributions with a whole q) as
+ * JSON integers, the other ranges as floats, a categorical or constant value as its YAML
+ * scalar's type (SWEEP_T_*). A malloc'd string, or NULL with the error set (GPBO_ENOMEM). */
+char *sweep_args_json(const sweep *s, char *const *values);
+
+/* The type (SWEEP_T_*) of a plain YAML scalar's text under PyYAML's resolver. */
+char sweep_scalar_type(const char *text);
 
 /* The closest of n words to w (Levenshtein), for "did you mean" messages. */
 const char *sweep_closest(const char *w, const char *const *words, size_t n);
