@@ -2222,10 +2222,14 @@ static void poll_job(runner *r, run_loop *l, job *j)
         /* this trial may be the failure that makes the study give up: nothing starts or is
          * asked in its place until its result is told */
         l->gave_up = initial_failures(r, l, done.stop_reason != JOB_INTERRUPTED);
-        start_held(r, l);
+        /* with metric.target, not before: this result may reach it, and then nothing starts */
+        if (!r->sw->has_target)
+            start_held(r, l);
         int frc = finish_job(r, &done, wants_proposal(r, l));
         /* at once: a trial ending in the same turn asks for no proposal that would not start */
         l->reached = l->reached || target_reached(r, &l->reached_id);
+        if (r->sw->has_target)
+            start_held(r, l);
         update_give_up(r, l);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
@@ -2570,9 +2574,13 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     print_resumed(&r);
     /* a strategy that does not learn from results: its next point is the same whenever it is
-     * asked, so it is asked one trial ahead, and in this process (proposer.h) */
-    l.ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
-    if ((status = start_machinery(&r, storage, l.budget, (int)l.ahead)) != 0)
+     * asked, so it is asked one trial ahead, and in this process (proposer.h); not with
+     * metric.target: the trial asked ahead started as a program exited, before its result was
+     * read, and so ran one trial past the target (or, not started, stayed in the study as an
+     * interrupted trial that no run would start) */
+    int local = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
+    l.ahead = local && !r.sw->has_target;
+    if ((status = start_machinery(&r, storage, l.budget, local)) != 0)
         goto cleanup;
     int rc = run_trials(&r, &l);
     if (l.gave_up) { /* said so unless the budget was spent all the same */

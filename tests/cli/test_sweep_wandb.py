@@ -131,8 +131,76 @@ def test_inactive_left_out(d):
     check(rows == [{"opt": "adam"}, {"opt": "sgd", "momentum": 0.9}], f"objects: {rows}")
 
 
+def trials(d, name="sweep.yaml"):
+    return json.loads(run(["export", name, "--format", "json"], d).stdout)
+
+
+def test_target_stops(d):
+    """metric.target (W&B: the sweep finishes once a run reaches it): once a complete trial
+    reaches it, no trial starts, not even the one a grid asks ahead of a free slot (the old run
+    started it as the program that reached the target exited: one trial more); the run says so
+    in one line and exits 0; a resumed run starts nothing. For each strategy that asks ahead."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("acc=" + {"a": "0.2", "b": "0.5", "c": "0.9", "d": "0.95", "e": "0.3"}[kind])
+    """)
+    for method in ("grid", "random", "sobol", "lhs"):
+        name = method + ".yaml"
+        write(os.path.join(d, name), f"""\
+        method: {method}
+        run_cap: 5
+        metric: {{name: acc, goal: maximize, target: 0.85}}
+        parameters:
+          kind: {{values: [a, b, c, d, e]}}
+        command: ["{PY}", "obj.py", "${{args}}"]
+        gpbo: {{grid_shuffle: false}}
+        """)
+        r = run(["run", name], d, timeout=60)
+        said = [x for x in r.stdout.splitlines() if "reached metric.target" in x]
+        rows = trials(d, name)
+        accs = [{"a": 0.2, "b": 0.5, "c": 0.9, "d": 0.95, "e": 0.3}[t["params"]["kind"]]
+                for t in rows]
+        check(r.returncode == 0 and len(said) == 1, f"{method}: {r.returncode} {r.stdout}")
+        # the trials run up to the first that reached 0.85, that one last, none after it
+        first = next((i for i, a in enumerate(accs) if a >= 0.85), None)
+        check(first is not None and len(rows) == first + 1, f"{method}: trials run: {accs}")
+        check(all(t["state"] == "complete" for t in rows), f"{method}: states {rows}")
+        again = run(["run", name], d, timeout=60)
+        check(again.returncode == 0 and len(trials(d, name)) == len(rows) and
+              "reached metric.target" in again.stdout,
+              f"{method}: a resumed run starts none: {again.stdout} {again.stderr}")
+
+
+def test_target_lets_running_finish(d):
+    """Two at a time, minimizing: a trial that reaches the target stops new ones from starting,
+    while the one already running finishes and is stored complete."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "slow":
+        time.sleep(2)
+    print("loss=" + {"slow": "5", "hit": "0.5", "a": "3", "b": "4"}[kind])
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss, goal: minimize, target: 1}}
+    parameters:
+      kind: {{values: [slow, hit, a, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    gpbo: {{jobs: 2, grid_shuffle: false}}
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    rows = {t["params"]["kind"]: t for t in trials(d)}
+    check(r.returncode == 0 and "trial 1 reached metric.target (loss <= 1)" in r.stdout,
+          f"run: {r.returncode} {r.stdout} {r.stderr}")
+    check(sorted(rows) == ["hit", "slow"], f"trials: {sorted(rows)}")
+    check(all(t["state"] == "complete" for t in rows.values()), f"states: {rows}")
+
+
 def main():
-    tests = [test_types, test_file_removed, test_inactive_left_out]
+    tests = [test_types, test_file_removed, test_inactive_left_out, test_target_stops,
+             test_target_lets_running_finish]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
