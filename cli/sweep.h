@@ -41,14 +41,31 @@ typedef enum {
     D_LOG_UNIFORM,
     D_LOG_UNIFORM_VALUES,
     D_Q_LOG_UNIFORM_VALUES,
-    D_INT_LOG_UNIFORM_VALUES
+    D_INT_LOG_UNIFORM_VALUES,
+    /* W&B's others (appended: the order is DISTS' in sweep.c) */
+    D_Q_LOG_UNIFORM,          /* round(exp(U(min, max)) / q) q: bounds are exponents */
+    D_INV_LOG_UNIFORM,        /* exp(-U(min, max)): log-uniform on [exp(-max), exp(-min)] */
+    D_INV_LOG_UNIFORM_VALUES, /* W&B's exp(-U(-log max, -log min)): log-uniform on [min, max] */
+    D_NORMAL,                 /* N(mu, sigma) */
+    D_Q_NORMAL,               /* round(N(mu, sigma) / q) q */
+    D_LOG_NORMAL,             /* exp(N(mu, sigma)) */
+    D_Q_LOG_NORMAL            /* round(exp(N(mu, sigma)) / q) q */
 } sweep_dist;
+
+/* The normal family (D_NORMAL ... D_Q_LOG_NORMAL) is unbounded: the space holds its quantile,
+ * a float in [SWEEP_NORMAL_EPS, 1 - SWEEP_NORMAL_EPS], which every strategy draws as it draws
+ * a uniform, and sweep_format turns into the value (mu + sigma * the standard normal's
+ * quantile): random search samples W&B's distribution with its two tails of 1e-6 cut. */
+#define SWEEP_NORMAL_EPS   1e-6
+#define SWEEP_IS_NORMAL(d) ((d) >= D_NORMAL && (d) <= D_Q_LOG_NORMAL)
 
 typedef struct sweep_param {
     char *name;
     sweep_dist dist;
     double min, max, q;
-    char **values; /* categorical choices, or the constant (values[0]) */
+    double mu, sigma;           /* the normal family's (0 and 1 unless given) */
+    size_t dist_line, dist_col; /* where distribution: is (0 when not given) */
+    char **values;              /* categorical choices, or the constant (values[0]) */
     size_t nvalues;
     /* each value's type as PyYAML (so W&B) reads the scalar (SWEEP_T_*): what ${args_json}
      * gives the program */
@@ -153,6 +170,14 @@ gpbo_space *sweep_space(const sweep *s);
 /* A parameter's value as the program sees it ("0.001", "64", "adam"), from the space value. */
 int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf,
                  size_t cap);
+
+/* Parameter i's value as a number in the sweep's units, from the space's value v: a
+ * q-distribution's multiple of q, the normal family's value from its quantile; else v. */
+double sweep_shown(const sweep *s, size_t i, double v);
+
+/* Whether parameter i's space value is not the value the program sees (sweep_shown changes
+ * it): q-distributions and the normal family. */
+int sweep_transformed(const sweep *s, size_t i);
 
 /* The value of parameter i from its text as the program would see it ("0.01", "64", "adam"),
  * in the space's units into *out: GPBO_OK, or GPBO_EINVAL with a message naming it. */

@@ -205,6 +205,9 @@ static int integer_valued(const sweep_param *p)
         return 1;
     case D_Q_UNIFORM:
     case D_Q_LOG_UNIFORM_VALUES:
+    case D_Q_LOG_UNIFORM:
+    case D_Q_NORMAL:
+    case D_Q_LOG_NORMAL:
         return p->q_int;
     default:
         return 0;

@@ -6,7 +6,9 @@ however it ended.
 Usage: test_sweep_wandb.py PATH/TO/gpbo [TEST ...]
 """
 import json
+import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -198,9 +200,216 @@ def test_target_lets_running_finish(d):
     check(all(t["state"] == "complete" for t in rows.values()), f"states: {rows}")
 
 
+# W&B's distributions that gpbo lacked, each with parameters that make it lopsided (a sign or a
+# factor gone wrong shows), and what each value must be: (name, spec, valid(v)).
+DISTS = [
+    ("n", "{distribution: normal, mu: 2, sigma: 3}", math.isfinite),
+    ("qn", "{distribution: q_normal, mu: 10, sigma: 5, q: 2}",
+     lambda v: v == int(v) and int(v) % 2 == 0),
+    ("ln", "{distribution: log_normal, mu: -1, sigma: 0.5}", lambda v: v > 0),
+    ("qln", "{distribution: q_log_normal, mu: 3, sigma: 1, q: 0.5}",
+     lambda v: v >= 0 and (2 * v) == int(2 * v)),
+    ("qlu", "{distribution: q_log_uniform, min: 0, max: 5, q: 1}",
+     lambda v: v == int(v) and 1 <= v <= 148),
+    ("ilu", "{distribution: inv_log_uniform, min: 1, max: 5}",
+     lambda v: math.exp(-5) * (1 - 1e-12) <= v <= math.exp(-1) * (1 + 1e-12)),
+    ("iluv", "{distribution: inv_log_uniform_values, min: 0.01, max: 10}",
+     lambda v: 0.01 * (1 - 1e-12) <= v <= 10 * (1 + 1e-12)),
+]
+
+
+def dist_sweep(d, name, method, run_cap, extra=""):
+    """A sweep over DISTS whose program is echo: it prints loss=1 and the --name=value pairs
+    it was given, which gpbo stores as the trial's metrics (what the program saw)."""
+    params = "".join(f"  {n}: {spec}\n" for n, spec, _ in DISTS)
+    with open(os.path.join(d, name), "w") as f:
+        f.write(f"method: {method}\nrun_cap: {run_cap}\nmetric: {{name: loss}}\nparameters:\n"
+                f"{params}command: [/bin/echo, \"loss=1\", \"${{args}}\"]\n{extra}")
+
+
+def seen_matches_stored(rows, what):
+    """Each complete trial's export value (what users see) is what its program was given."""
+    for t in rows:
+        for n, _, _ in DISTS:
+            got, shown = t["metrics"]["--" + n], t["params"][n]
+            if not math.isclose(got, shown, rel_tol=1e-9, abs_tol=1e-300):
+                check(False, f"{what}: trial {t['trial']} {n}: program {got}, export {shown}")
+                return
+
+
+def chi2_quantized(vals, q, cdf):
+    """Pearson's chi-square p-value of values round(X / q) q against X's CDF: each multiple k q
+    has P = cdf((k + 1/2) q) - cdf((k - 1/2) q), the tails folded into the end bins, bins merged
+    from the left until each expects 5 or more."""
+    import numpy as np
+    from scipy import stats
+    ks = np.round(np.asarray(vals) / q).astype(int)
+    lo, hi = ks.min() - 3, ks.max() + 3
+    kk = np.arange(lo, hi + 1)
+    p = cdf((kk + 0.5) * q) - cdf((kk - 0.5) * q)
+    p[0] += cdf((lo - 0.5) * q)
+    p[-1] += 1 - cdf((hi + 0.5) * q)
+    obs, exp_, ao, ae = [], [], 0.0, 0.0
+    for o, e in zip([(ks == k).sum() for k in kk], p * len(ks)):
+        ao, ae = ao + o, ae + e
+        if ae >= 5:
+            obs.append(ao)
+            exp_.append(ae)
+            ao = ae = 0.0
+    obs[-1] += ao
+    exp_[-1] += ae
+    return stats.chisquare(obs, exp_).pvalue
+
+
+def test_distributions_sample_wandb(d):
+    """Random search draws each of W&B's distributions that gpbo lacked as W&B's params.py
+    does (normal: N(mu, sigma); log_normal: exp of it; q_*: round(x / q) q; q_log_uniform:
+    round(exp(U(min, max)) / q) q; inv_log_uniform: exp(-U(min, max)); inv_log_uniform_values:
+    exp(-U(-log max, -log min))): 1500 draws, a Kolmogorov-Smirnov test against scipy's
+    distribution for the continuous ones and a chi-square over the multiples of q for the
+    quantized ones, each at significance 0.001 (the seed is fixed: the draws do not change
+    between runs). What export, best and the report show is the value the program got."""
+    import numpy as np
+    from scipy import stats
+    dist_sweep(d, "sweep.yaml", "random", 1500)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-500:]}")
+    rows = trials(d)
+    check(len(rows) == 1500 and all(t["state"] == "complete" for t in rows),
+          f"{len(rows)} trials")
+    seen_matches_stored(rows, "random")
+    for n, _, valid in DISTS:
+        bad = [t["params"][n] for t in rows if not valid(t["params"][n])]
+        check(bad == [], f"{n}: values it cannot take: {bad[:5]}")
+    col = {n: np.array([t["params"][n] for t in rows], float) for n, _, _ in DISTS}
+    alpha = 1e-3
+    for n, dist in (("n", stats.norm(2, 3)), ("ln", stats.lognorm(s=0.5, scale=math.exp(-1))),
+                    ("ilu", stats.loguniform(math.exp(-5), math.exp(-1))),
+                    ("iluv", stats.loguniform(0.01, 10))):
+        p = stats.kstest(col[n], dist.cdf).pvalue
+        check(p > alpha, f"{n}: KS p = {p:.2g} against W&B's distribution")
+    # the test can fail: the normal's draws are not a normal of another sigma, nor uniform
+    check(stats.kstest(col["n"], stats.norm(2, 2.5).cdf).pvalue < alpha, "KS has no power")
+    check(stats.kstest(col["ilu"], stats.uniform(math.exp(-5), math.exp(-1) - math.exp(-5)).cdf)
+          .pvalue < alpha, "KS has no power (uniform)")
+
+    def qlu_cdf(x):
+        return np.clip(np.log(np.maximum(x, 1e-300)) / 5, 0, 1)
+    for n, q, cdf in (("qn", 2, stats.norm(10, 5).cdf),
+                      ("qln", 0.5, stats.lognorm(s=1, scale=math.exp(3)).cdf),
+                      ("qlu", 1, qlu_cdf)):
+        p = chi2_quantized(col[n], q, cdf)
+        check(p > alpha, f"{n}: chi-square p = {p:.2g} against W&B's distribution")
+    # best and the report show the best trial's values as the program got them
+    b = run(["best", "sweep.yaml"], d)
+    best = dict(x.split("=", 1) for x in b.stdout.split() if "=" in x)
+    t0 = next(t for t in rows if t["trial"] == int(best.get("trial", -1)))
+    for n, _, _ in DISTS:
+        check(math.isclose(float(best.get(n, "nan")), t0["metrics"]["--" + n], rel_tol=1e-9),
+              f"best: {n}={best.get(n)}, program {t0['metrics']['--' + n]}")
+    r = run(["report", "sweep.yaml", "-o", "r.html"], d, timeout=300)
+    html = open(os.path.join(d, "r.html")).read() if r.returncode == 0 else ""
+    check(r.returncode == 0 and best.get("n", "?") in html and best.get("ln", "?") in html,
+          f"report: {r.returncode} {r.stderr[-300:]}; shows n={best.get('n')}")
+
+
+def test_distributions_every_strategy(d):
+    """Every strategy proposes values each distribution can take (no quantile, no value off
+    the grid of q, none outside an inv_log_uniform's range), and each trial's values in export
+    and trials are the program's; grid takes the bounded ones and refuses the normal family
+    (unbounded: W&B's grid refuses continuous parameters), naming the line."""
+    for method in ("random", "sobol", "lhs", "bayes"):
+        name = method + ".yaml"
+        dist_sweep(d, name, method, 10, "gpbo: {initial: 4}\n")
+        r = run(["run", name], d, timeout=300)
+        check(r.returncode == 0, f"{method}: {r.returncode} {r.stderr[-500:]}")
+        rows = trials(d, name)
+        check(len(rows) == 10, f"{method}: {len(rows)} trials")
+        seen_matches_stored(rows, method)
+        for n, _, valid in DISTS:
+            bad = [t["params"][n] for t in rows if not valid(t["params"][n])]
+            check(bad == [], f"{method}: {n}: values it cannot take: {bad[:5]}")
+        table = run(["trials", name], d).stdout
+        last = rows[-1]
+        for n, _, _ in DISTS:
+            got = "%.10g" % last["metrics"]["--" + n]
+            check(re.search(r"(^|\s)" + re.escape(got) + r"(\s|$)", table) is not None,
+                  f"{method}: trials lacks {n}={got}")
+    write(os.path.join(d, "grid.yaml"), """\
+    method: grid
+    metric: {name: loss}
+    parameters:
+      qlu: {distribution: q_log_uniform, min: 0, max: 2, q: 1}
+      ilu: {distribution: inv_log_uniform, min: 1, max: 5}
+      iluv: {distribution: inv_log_uniform_values, min: 0.01, max: 10}
+    command: [/bin/echo, "loss=1", "${args}"]
+    gpbo: {grid_resolution: 3}
+    """)
+    r = run(["run", "grid.yaml"], d, timeout=120)
+    rows = trials(d, "grid.yaml")
+    check(r.returncode == 0 and len(rows) > 0, f"grid: {r.returncode} {r.stderr}")
+    for t in rows:
+        p = t["params"]
+        check(p["qlu"] in (1, 2, 3, 4, 5, 6, 7) and
+              math.exp(-5) * (1 - 1e-12) <= p["ilu"] <= math.exp(-1) * (1 + 1e-12) and
+              0.01 * (1 - 1e-12) <= p["iluv"] <= 10 * (1 + 1e-12), f"grid: {p}")
+    dist_sweep(d, "gridn.yaml", "grid", 0)
+    r = run(["run", "gridn.yaml"], d)
+    check(r.returncode == 2 and re.match(r"gpbo: gridn.yaml:5:\d+: parameter 'n': method grid",
+                                         r.stderr) is not None, f"grid normal: {r.stderr}")
+
+
+def test_distributions_refused(d):
+    """What a distribution cannot take is refused with the file, line and field: bounds on the
+    normal family, mu or sigma on another one, sigma 0, q on normal, a log_normal too wide for
+    a double; and a value gpbo would never draw, given to enqueue."""
+    cases = [
+        ("{distribution: normal, min: 0, max: 1}", "takes mu and sigma, not min and max"),
+        ("{distribution: uniform, min: 0, max: 1, mu: 3}", "mu and sigma belong to normal"),
+        ("{distribution: log_normal, sigma: 0}", "sigma must be > 0"),
+        ("{distribution: normal, q: 2}", "takes no q (q_normal does)"),
+        ("{distribution: log_normal, mu: 600, sigma: 30}", "too large for log_normal"),
+        ("{distribution: inv_log_uniform, min: -800, max: 1}", "from -709 to 708"),
+        ("{distribution: inv_log_uniform_values, min: 0, max: 1}", "needs min > 0"),
+        ("{distribution: q_log_uniform, min: -800, max: 1}", "from -708 to 709"),
+    ]
+    for spec, want in cases:
+        write(os.path.join(d, "bad.yaml"), f"""\
+        method: random
+        run_cap: 3
+        metric: {{name: loss}}
+        parameters:
+          x: {spec}
+        command: [/bin/echo, "loss=1"]
+        """)
+        r = run(["run", "bad.yaml"], d)
+        check(r.returncode == 2 and r.stderr.startswith("gpbo: bad.yaml:5:") and want in r.stderr,
+              f"{spec}: {r.returncode} {r.stderr!r}")
+    write(os.path.join(d, "ok.yaml"), """\
+    method: random
+    run_cap: 3
+    metric: {name: loss}
+    parameters:
+      x: {distribution: normal, mu: 0, sigma: 1}
+      y: {distribution: q_normal, q: 0.5}
+    command: [/bin/echo, "loss=1"]
+    """)
+    r = run(["enqueue", "ok.yaml", "x=9", "y=0.5"], d)
+    check(r.returncode == 2 and "beyond the quantiles" in r.stderr, f"x=9: {r.stderr}")
+    r = run(["enqueue", "ok.yaml", "x=1.5", "y=0.7"], d)
+    check(r.returncode == 2 and "not a multiple of 0.5" in r.stderr, f"y=0.7: {r.stderr}")
+    r = run(["enqueue", "ok.yaml", "x=1.5", "y=-2.5"], d)
+    check(r.returncode == 0, f"enqueue: {r.returncode} {r.stderr}")
+    r = run(["run", "ok.yaml"], d)
+    rows = trials(d, "ok.yaml")
+    check(r.returncode == 0 and rows and rows[0]["params"] == {"x": 1.5, "y": -2.5},
+          f"the enqueued values run as given: {rows[:1]}")
+
+
 def main():
     tests = [test_types, test_file_removed, test_inactive_left_out, test_target_stops,
-             test_target_lets_running_finish]
+             test_target_lets_running_finish, test_distributions_sample_wandb,
+             test_distributions_every_strategy, test_distributions_refused]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
