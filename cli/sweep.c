@@ -703,7 +703,7 @@ static int check_range(ctx *c, pstate *ps, yaml_node_t *v)
             return err_at(c, at,
                           "parameter '%s': q = %g is too small for [%g, %g] (min/q and "
                           "max/q must lie within +-9e15)",
-                          name, q->q, q->min, q->max);
+                          name, q->q, vmin, vmax);
         if (hi < lo)
             return err_at(c, at, "parameter '%s': no multiple of q = %g in [%g, %g]", name, q->q,
                           vmin, vmax);
@@ -2605,6 +2605,12 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out)
             return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %s's values are > 0, not %g",
                                   p->name, DISTS[p->dist], x);
         double u = norm_cdf(((logn ? log(x) : x) - p->mu) / p->sigma);
+        /* an end value as gpbo writes it (10 digits) reads back a hair beyond its quantile */
+        const double slack = 1e-6 * SWEEP_NORMAL_EPS;
+        if (u < SWEEP_NORMAL_EPS && u >= SWEEP_NORMAL_EPS - slack)
+            u = SWEEP_NORMAL_EPS;
+        if (u > 1 - SWEEP_NORMAL_EPS && u <= 1 - SWEEP_NORMAL_EPS + slack)
+            u = 1 - SWEEP_NORMAL_EPS;
         if (!(u >= SWEEP_NORMAL_EPS && u <= 1 - SWEEP_NORMAL_EPS))
             return gpbo_error_set(GPBO_EINVAL,
                                   "parameter '%s': %g lies beyond the quantiles 1e-6 and 1 - 1e-6 "
