@@ -398,12 +398,18 @@ def test_distributions_refused(d):
     check(r.returncode == 2 and "beyond the quantiles" in r.stderr, f"x=9: {r.stderr}")
     r = run(["enqueue", "ok.yaml", "x=1.5", "y=0.7"], d)
     check(r.returncode == 2 and "not a multiple of 0.5" in r.stderr, f"y=0.7: {r.stderr}")
+    # the lowest value gpbo draws, as it writes it (10 digits: a hair below the 1e-6 quantile
+    # -4.7534243088), reads back: an export of a trial at the end imports
+    r = run(["enqueue", "ok.yaml", "x=-4.753424309", "y=0"], d)
+    check(r.returncode == 0, f"x at its end: {r.returncode} {r.stderr}")
+    r = run(["enqueue", "ok.yaml", "x=-4.7535", "y=0"], d)
+    check(r.returncode == 2 and "beyond the quantiles" in r.stderr, f"x=-4.7535: {r.stderr}")
     r = run(["enqueue", "ok.yaml", "x=1.5", "y=-2.5"], d)
     check(r.returncode == 0, f"enqueue: {r.returncode} {r.stderr}")
     r = run(["run", "ok.yaml"], d)
     rows = trials(d, "ok.yaml")
-    check(r.returncode == 0 and rows and rows[0]["params"] == {"x": 1.5, "y": -2.5},
-          f"the enqueued values run as given: {rows[:1]}")
+    check(r.returncode == 0 and len(rows) == 3 and rows[1]["params"] == {"x": 1.5, "y": -2.5},
+          f"the enqueued values run as given: {rows[:2]}")
 
 
 def main():
