@@ -144,7 +144,10 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
     }
     size_t slots = 1; /* ${args} may appear more than once: count what each entry makes */
     for (size_t i = 0; i < nt; i++)
-        slots += !strcmp(tmpl[i], "${args}") || !strcmp(tmpl[i], "${args_no_hyphens}") ? np : 1;
+        slots += !strcmp(tmpl[i], "${args}") || !strcmp(tmpl[i], "${args_no_hyphens}") ||
+                         !strcmp(tmpl[i], "${args_no_boolean_flags}")
+                     ? np
+                     : 1;
     char **argv = calloc(slots, sizeof *argv);
     size_t n = 0;
     if (argv == NULL) {
@@ -155,11 +158,24 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         const char *t = tmpl[i];
         if (!strcmp(t, "${env}"))
             continue;
-        if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}")) {
-            int hy = !strcmp(t, "${args}");
+        int nobool = !strcmp(t, "${args_no_boolean_flags}");
+        if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}") || nobool) {
+            int hy = strcmp(t, "${args_no_hyphens}") != 0;
             for (size_t k = 0; k < np; k++) {
                 if (values[k] == NULL) /* inactive: not passed */
                     continue;
+                /* W&B's ${args_no_boolean_flags}: a YAML boolean as --name when true, else
+                 * left out */
+                int b = nobool ? sweep_bool_value(s, k, values[k]) : -1;
+                if (b == 0)
+                    continue;
+                if (b == 1) {
+                    size_t l = strlen(names[k]) + 3;
+                    if ((argv[n] = malloc(l)) == NULL)
+                        goto oom;
+                    snprintf(argv[n++], l, "--%s", names[k]);
+                    continue;
+                }
                 size_t l = strlen(names[k]) + strlen(values[k]) + 4;
                 if ((argv[n] = malloc(l)) == NULL)
                     goto oom;

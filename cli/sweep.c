@@ -1442,8 +1442,8 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
 /* ---- the command ------------------------------------------------------------------------ */
 
 static const char *const MACROS[] = {
-    "${args}",    "${args_no_hyphens}", "${args_json}", "${args_json_file}",
-    "${program}", "${interpreter}",     "${env}"};
+    "${args}",           "${args_no_hyphens}", "${args_no_boolean_flags}", "${args_json}",
+    "${args_json_file}", "${program}",         "${interpreter}",           "${env}"};
 
 static int is_macro(const char *t)
 {
@@ -1537,26 +1537,32 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             p = close;
             continue;
         }
+        /* W&B's ${envvar:NAME} reached the program as it stands */
+        if (p > arg && p[-1] == '$' && n > 7 && !strncmp(p + 1, "envvar:", 7))
+            return err_at(c, at,
+                          "'%s': W&B's ${envvar:NAME} is no macro gpbo has; the program inherits "
+                          "gpbo's environment (read NAME there)",
+                          SHOW(arg));
         if (!word_like(p + 1, n))
             continue;
         char word[72];
         snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
         static const char *const MACROS[] = {
-            "args",    "args_no_hyphens", "args_json", "args_json_file",
-            "program", "interpreter",     "env"};
+            "args",           "args_no_hyphens", "args_no_boolean_flags", "args_json",
+            "args_json_file", "program",         "interpreter",           "env"};
         size_t nm = sizeof MACROS / sizeof *MACROS;
         /* a macro gpbo does not have was told it must stand alone */
         if (p > arg && p[-1] == '$' && sweep_find(word, MACROS, nm) == nm)
             return err_at(c, at,
                           "'${%s}' is no macro gpbo has (did you mean '${%s}'?); it has ${args}, "
-                          "${args_no_hyphens}, ${args_json}, ${args_json_file}, ${program}, "
-                          "${interpreter} and ${env}",
+                          "${args_no_hyphens}, ${args_no_boolean_flags}, ${args_json}, "
+                          "${args_json_file}, ${program}, ${interpreter} and ${env}",
                           word, sweep_closest(word, MACROS, nm));
         if (p > arg && p[-1] == '$')
             return err_at(c, at,
-                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${args_json}, "
-                          "${args_json_file}, ${program}, ${interpreter} and ${env} are "
-                          "arguments of their own",
+                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, "
+                          "${args_no_boolean_flags}, ${args_json}, ${args_json_file}, "
+                          "${program}, ${interpreter} and ${env} are arguments of their own",
                           word, SHOW(arg));
         char hint[400] = "the sweep has no parameters";
         if (s->np > 0)
@@ -1935,7 +1941,8 @@ static int check_command(ctx *c)
         return GPBO_OK;
     const char *t = s->command[first];
     yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[first]);
-    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}") || !strcmp(t, "${args_json}") ||
+    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}") ||
+        !strcmp(t, "${args_no_boolean_flags}") || !strcmp(t, "${args_json}") ||
         !strcmp(t, "${args_json_file}"))
         return err_at(c, at, "the command starts with %s; its first argument is the program", t);
     if (!strcmp(t, "${program}"))

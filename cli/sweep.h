@@ -195,6 +195,11 @@ int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *
  * scalar's type (SWEEP_T_*). A malloc'd string, or NULL with the error set (GPBO_ENOMEM). */
 char *sweep_args_json(const sweep *s, char *const *values);
 
+/* Whether parameter i's value text (as sweep_format writes it) is a YAML boolean: 1 true, 0
+ * false, -1 not a boolean (W&B's ${args_no_boolean_flags} passes --name for true and nothing
+ * for false). */
+int sweep_bool_value(const sweep *s, size_t i, const char *text);
+
 /* The type (SWEEP_T_*) of a plain YAML scalar's text under PyYAML's resolver. */
 char sweep_scalar_type(const char *text);
 

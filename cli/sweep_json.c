@@ -214,6 +214,17 @@ static int integer_valued(const sweep_param *p)
     }
 }
 
+int sweep_bool_value(const sweep *s, size_t i, const char *text)
+{
+    const sweep_param *p = &s->p[i];
+    if ((p->dist != D_CONSTANT && p->dist != D_CATEGORICAL) || p->vtypes == NULL || text == NULL)
+        return -1;
+    size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
+    if (k == p->nvalues || p->vtypes[k] != SWEEP_T_BOOL)
+        return -1;
+    return !strcasecmp(text, "yes") || !strcasecmp(text, "true") || !strcasecmp(text, "on");
+}
+
 char *sweep_args_json(const sweep *s, char *const *values)
 {
     buf b = {NULL, 0, 0, 0};

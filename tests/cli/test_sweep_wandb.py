@@ -133,6 +133,32 @@ def test_inactive_left_out(d):
     check(rows == [{"opt": "adam"}, {"opt": "sgd", "momentum": 0.9}], f"objects: {rows}")
 
 
+def test_no_boolean_flags(d):
+    """W&B's ${args_no_boolean_flags}: --name=value pairs, but a YAML boolean as --name when
+    true and left out when false (W&B's agent: isinstance(value, bool)); a quoted "true" is a
+    string, passed as --name=true."""
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss}}
+    parameters:
+      amp: {{values: [true, false]}}
+      lr: {{value: 0.5}}
+      word: {{value: "true"}}
+    command: ["{PY}", "p.py", "${{args_no_boolean_flags}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        rows = sorted(json.loads(x) for x in f)
+    check(rows == [["--amp", "--lr=0.5", "--word=true"], ["--lr=0.5", "--word=true"]],
+          f"arguments: {rows}")
+
+
 def trials(d, name="sweep.yaml"):
     return json.loads(run(["export", name, "--format", "json"], d).stdout)
 
@@ -413,7 +439,8 @@ def test_distributions_refused(d):
 
 
 def main():
-    tests = [test_types, test_file_removed, test_inactive_left_out, test_target_stops,
+    tests = [test_types, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
+             test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
              test_distributions_every_strategy, test_distributions_refused]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
