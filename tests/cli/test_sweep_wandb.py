@@ -91,6 +91,41 @@ def test_types(d):
     check(os.path.isabs(rows[0]["path"]), f"an absolute path: {rows[0]['path']}")
 
 
+def test_types_match_pyyaml(d):
+    """Each value of a values: list reaches ${args_json} with the type and value PyYAML (which
+    W&B's sweep loader uses) gives it: YAML 1.1's binary, octal, hex, base-60 and '_' integers,
+    floats with a dot (and a signed exponent), .inf and .nan, its booleans and nulls, and the
+    look-alikes that stay strings."""
+    import yaml
+    vals = ["1_000", "0b101", "0o17", "017", "0x_1F", "1:30", "-1:30", "1:30.5", ".5", "-.5",
+            "+1", "-0", "1.", "1.e+3", "1e+3", "1.0e3", ".inf", "-.inf", "+.inf", ".NaN", "Yes",
+            "NO", "on", "Off", "y", "~", "Null", "0", "00", "09", "1__0", "_1", "0.1_5", "1:60",
+            "1:5:3", "+0x1f", "0b", "TRUE", "tRue", "'7'", '"yes"', "abc", "2.5"]
+    items = "".join(f"      - {v}\n" for v in vals)
+    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
+            f"command: [\"{PY}\", p.py, \"${{args_json}}\"]\n")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    write(os.path.join(d, "p.py"), """\
+    import sys
+    open("seen.jsonl", "a").write(sys.argv[1] + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    want = yaml.safe_load(text)["parameters"]["v"]["values"]
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        got = [json.loads(x)["v"] for x in f]  # the grid runs the values in order
+
+    def same(a, b):
+        if isinstance(a, float) and math.isnan(a):
+            return isinstance(b, float) and math.isnan(b)
+        return type(a) is type(b) and a == b
+    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    for v, w, g in zip(vals, want, got):
+        check(same(w, g), f"{v}: PyYAML {w!r}, ${{args_json}} {g!r}")
+
+
 def test_file_removed(d):
     """The file is there while the trial runs and gone after it, whether it completed, failed
     or was killed at its timeout; each trial has its own."""
@@ -439,7 +474,7 @@ def test_distributions_refused(d):
 
 
 def main():
-    tests = [test_types, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
+    tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
              test_distributions_every_strategy, test_distributions_refused]
