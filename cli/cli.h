@@ -75,8 +75,13 @@ void cli_metric_unreadable(const char *line, const char *metric, char *out, size
 
 /* Builds the argument vector of a trial (NULL-terminated, malloc'd strings) from the sweep's
  * command / program and the trial's formatted values; values[i] NULL: parameter i is inactive
- * (its when: does not hold), left out of ${args} and its {name} replaced by its default:. */
-char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values);
+ * (its when: does not hold), left out of ${args} and ${args_json} and its {name} replaced by
+ * its default:. ${args_json} becomes the values as one JSON object (sweep_args_json),
+ * ${args_json_file} json_path (the caller writes that object there). */
+char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values,
+                  const char *json_path);
+/* Whether the sweep's command holds ${args_json_file} (each trial then writes its file). */
+int cli_uses_json_file(const sweep *s);
 void free_argv(char **argv);
 
 /* The command's help (help.c: one table of subcommands and options). cli_usage prints the usage
@@ -229,10 +234,12 @@ void cli_infeasible_note(const gpbo_study *st, size_t id, char *buf, size_t cap)
  * for NaN (an inactive parameter). */
 void cli_format_value(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf,
                       size_t cap);
-/* Parameter i's value v as a number in the sweep's own units, for figures and the dashboard:
- * a q_uniform's stored value is its multiple of q (the search space holds integers), so it is
- * multiplied by q; any other value (NaN too), or with sw NULL (a study read without its sweep
- * file), is returned as it is. cli_shown_q gives that factor (1 for any other parameter). */
+/* Parameter i's value v as a number in the sweep's own units, for figures and the dashboard
+ * (sweep_shown): a q_uniform's stored value is its multiple of q (the search space holds
+ * integers), so it is multiplied by q; a q_log_uniform's is rounded to its q; the normal
+ * family's stored quantile becomes its value; any other value (NaN too), or with sw NULL (a
+ * study read without its sweep file), is returned as it is. cli_shown_q gives q_uniform's
+ * factor (1 for any other parameter). */
 double cli_shown_number(const sweep *sw, size_t i, double v);
 double cli_shown_q(const sweep *sw, size_t i);
 /* Parameter i's value v (not NaN) as gpbo export writes it, into buf: a number as the sweep

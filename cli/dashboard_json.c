@@ -405,13 +405,15 @@ static json_t *space_json(const dash *d, const gpbo_space *sp)
             json_array_append_new(choices, json_string(gpbo_space_choice(sp, i, k)));
         int numeric = t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT;
         double q = cli_shown_q(d->sw, i);
-        json_array_append_new(a, json_pack("{ss ss sb so so so}", "name", gpbo_space_name(sp, i),
-                                           "type", TYPE[q != 1.0 ? GPBO_PARAM_FLOAT : t], "log",
-                                           numeric && gpbo_space_is_log(sp, i), "lo",
-                                           numeric ? number(q * gpbo_space_lo(sp, i)) : json_null(),
-                                           "hi",
-                                           numeric ? number(q * gpbo_space_hi(sp, i)) : json_null(),
-                                           "choices", choices));
+        json_array_append_new(
+            a, json_pack(
+                   "{ss ss sb so so so}", "name", gpbo_space_name(sp, i), "type",
+                   TYPE[q != 1.0 ? GPBO_PARAM_FLOAT : t], "log",
+                   numeric && gpbo_space_is_log(sp, i), "lo",
+                   numeric ? number(cli_shown_number(d->sw, i, gpbo_space_lo(sp, i))) : json_null(),
+                   "hi",
+                   numeric ? number(cli_shown_number(d->sw, i, gpbo_space_hi(sp, i))) : json_null(),
+                   "choices", choices));
     }
     return a;
 }

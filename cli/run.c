@@ -126,7 +126,8 @@ void free_argv(char **argv)
     free(argv);
 }
 
-char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values)
+char **build_argv(const sweep *s, size_t np, char *const *names, char *const *values,
+                  const char *json_path)
 {
     const char *deflt[3];
     const char *const *tmpl = (const char *const *)s->command;
@@ -143,7 +144,10 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
     }
     size_t slots = 1; /* ${args} may appear more than once: count what each entry makes */
     for (size_t i = 0; i < nt; i++)
-        slots += !strcmp(tmpl[i], "${args}") || !strcmp(tmpl[i], "${args_no_hyphens}") ? np : 1;
+        slots += !strcmp(tmpl[i], "${args}") || !strcmp(tmpl[i], "${args_no_hyphens}") ||
+                         !strcmp(tmpl[i], "${args_no_boolean_flags}")
+                     ? np
+                     : 1;
     char **argv = calloc(slots, sizeof *argv);
     size_t n = 0;
     if (argv == NULL) {
@@ -154,11 +158,24 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
         const char *t = tmpl[i];
         if (!strcmp(t, "${env}"))
             continue;
-        if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}")) {
-            int hy = !strcmp(t, "${args}");
+        int nobool = !strcmp(t, "${args_no_boolean_flags}");
+        if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}") || nobool) {
+            int hy = strcmp(t, "${args_no_hyphens}") != 0;
             for (size_t k = 0; k < np; k++) {
                 if (values[k] == NULL) /* inactive: not passed */
                     continue;
+                /* W&B's ${args_no_boolean_flags}: a YAML boolean as --name when true, else
+                 * left out */
+                int b = nobool ? sweep_bool_value(s, k, values[k]) : -1;
+                if (b == 0)
+                    continue;
+                if (b == 1) {
+                    size_t l = strlen(names[k]) + 3;
+                    if ((argv[n] = malloc(l)) == NULL)
+                        goto oom;
+                    snprintf(argv[n++], l, "--%s", names[k]);
+                    continue;
+                }
                 size_t l = strlen(names[k]) + strlen(values[k]) + 4;
                 if ((argv[n] = malloc(l)) == NULL)
                     goto oom;
@@ -166,10 +183,14 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
             }
             continue;
         }
-        const char *v = !strcmp(t, "${program}")       ? (s->program ? s->program : "")
-                        : !strcmp(t, "${interpreter}") ? "python3"
-                                                       : NULL;
-        argv[n] = v ? strdup(v) : subst(s, t, np, names, values);
+        const char *v = !strcmp(t, "${program}")          ? (s->program ? s->program : "")
+                        : !strcmp(t, "${interpreter}")    ? "python3"
+                        : !strcmp(t, "${args_json_file}") ? (json_path ? json_path : "")
+                                                          : NULL;
+        if (!strcmp(t, "${args_json}"))
+            argv[n] = sweep_args_json(s, values);
+        else
+            argv[n] = v ? strdup(v) : subst(s, t, np, names, values);
         if (argv[n++] == NULL)
             goto oom;
     }
@@ -183,6 +204,51 @@ oom:
     free_argv(argv);
     gpbo_error_set(GPBO_ENOMEM, "out of memory");
     return NULL;
+}
+
+int cli_uses_json_file(const sweep *s)
+{
+    for (size_t i = 0; i < s->ncommand; i++)
+        if (!strcmp(s->command[i], "${args_json_file}"))
+            return 1;
+    return 0;
+}
+
+/* The file of ${args_json_file} in trial folder dir, into out. */
+static void json_file_path(const char *dir, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/args.json", dir);
+}
+
+/* Writes the trial's parameters as JSON (sweep_args_json) to path, for ${args_json_file}:
+ * GPBO_OK, or an error with nothing left behind. */
+static int write_json_file(const sweep *s, char *const *values, const char *path)
+{
+    char *text = sweep_args_json(s, values);
+    if (text == NULL)
+        return gpbo_error_code();
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    size_t len = strlen(text), done = 0;
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    int e = errno;
+    free(text);
+    if (fd >= 0 && close(fd) != 0 && done == len) {
+        e = errno;
+        done = 0;
+    }
+    if (fd < 0 || done < len) {
+        if (fd >= 0)
+            unlink(path);
+        return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return GPBO_OK;
 }
 
 /* ---- the run loop ------------------------------------------------------------------------ */
@@ -616,8 +682,17 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     char out[1200], err[1200];
     snprintf(out, sizeof out, "%s/stdout", j->dir);
     snprintf(err, sizeof err, "%s/stderr", j->dir);
-    char **argv = NULL;
-    if (!r->sw->has_trainer && (argv = build_argv(r->sw, r->np, r->names, vals)) == NULL) {
+    char **argv = NULL, json[1300];
+    int json_file = !r->sw->has_trainer && cli_uses_json_file(r->sw);
+    json_file_path(j->dir, json, sizeof json);
+    if (json_file && write_json_file(r->sw, vals, json) != GPBO_OK) {
+        free(vals);
+        return gpbo_error_code();
+    }
+    if (!r->sw->has_trainer &&
+        (argv = build_argv(r->sw, r->np, r->names, vals, json_file ? json : NULL)) == NULL) {
+        if (json_file)
+            unlink(json);
         free(vals);
         return gpbo_error_code();
     }
@@ -658,6 +733,8 @@ static int spawn(runner *r, size_t id, const double *values, job *j)
     if (fi >= 0)
         close(fi);
     if (pid < 0) {
+        if (json_file)
+            unlink(json);
         if (j->fd >= 0)
             close(j->fd);
         j->fd = -1;
@@ -1276,6 +1353,13 @@ static int end_trial(runner *r, job *j, gpbo_trial_state state, double value, co
 static int finish_job(runner *r, job *j, int next)
 {
     int rc = GPBO_OK, st = j->status;
+    if (!r->sw->has_trainer && cli_uses_json_file(r->sw)) {
+        /* ${args_json_file}'s file: the trial's processes are gone (ended, failed, timed out,
+         * pruned or interrupted alike) */
+        char json[1300];
+        json_file_path(j->dir, json, sizeof json);
+        unlink(json);
+    }
     if (j->len > 0 && !j->overflow) /* a last line with no newline still counts */
         rc = take_line(r, j);
     if (rc == GPBO_OK && j->distinct > 0 && !j->last_kept && !j->stop_reason) {
@@ -2154,10 +2238,14 @@ static void poll_job(runner *r, run_loop *l, job *j)
         /* this trial may be the failure that makes the study give up: nothing starts or is
          * asked in its place until its result is told */
         l->gave_up = initial_failures(r, l, done.stop_reason != JOB_INTERRUPTED);
-        start_held(r, l);
+        /* with metric.target, not before: this result may reach it, and then nothing starts */
+        if (!r->sw->has_target)
+            start_held(r, l);
         int frc = finish_job(r, &done, wants_proposal(r, l));
         /* at once: a trial ending in the same turn asks for no proposal that would not start */
         l->reached = l->reached || target_reached(r, &l->reached_id);
+        if (r->sw->has_target)
+            start_held(r, l);
         update_give_up(r, l);
         if (rc == GPBO_OK && frc != GPBO_OK) {
             rc = frc;
@@ -2502,9 +2590,13 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     print_resumed(&r);
     /* a strategy that does not learn from results: its next point is the same whenever it is
-     * asked, so it is asked one trial ahead, and in this process (proposer.h) */
-    l.ahead = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
-    if ((status = start_machinery(&r, storage, l.budget, (int)l.ahead)) != 0)
+     * asked, so it is asked one trial ahead, and in this process (proposer.h); not with
+     * metric.target: the trial asked ahead started as a program exited, before its result was
+     * read, and so ran one trial past the target (or, not started, stayed in the study as an
+     * interrupted trial that no run would start) */
+    int local = strcmp(gpbo_study_get_options(r.study)->strategy, "bayes") != 0;
+    l.ahead = local && !r.sw->has_target;
+    if ((status = start_machinery(&r, storage, l.budget, local)) != 0)
         goto cleanup;
     int rc = run_trials(&r, &l);
     if (l.gave_up) { /* said so unless the budget was spent all the same */

@@ -57,7 +57,7 @@ double cli_shown_q(const sweep *sw, size_t i)
 
 double cli_shown_number(const sweep *sw, size_t i, double v)
 {
-    return v * cli_shown_q(sw, i);
+    return sw != NULL && i < sw->np ? sweep_shown(sw, i, v) : v;
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -384,8 +384,10 @@ static int json_number(const char *s)
 int cli_param_text(const sweep *sw, const gpbo_space *sp, size_t i, double v, char *buf, size_t cap)
 {
     gpbo_param_type t = gpbo_space_type(sp, i);
-    int quantized = sw && (sw->p[i].dist == D_Q_UNIFORM || sw->p[i].dist == D_Q_LOG_UNIFORM_VALUES);
-    if (t == GPBO_PARAM_FLOAT && !quantized) {
+    /* a q-distribution's multiple of q, the normal family's value (not the quantile the space
+     * holds): as the program was given it */
+    int transformed = sw && sweep_transformed(sw, i);
+    if (t == GPBO_PARAM_FLOAT && !transformed) {
         cli_number(buf, cap, v);
         return 0;
     }

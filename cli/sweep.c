@@ -377,14 +377,22 @@ static const char *const DISTS[] = {"constant",
                                     "log_uniform",
                                     "log_uniform_values",
                                     "q_log_uniform_values",
-                                    "int_log_uniform_values"};
-static const char *const PARAM_KEYS[] = {"value", "values",        "distribution", "min",    "max",
-                                         "q",     "probabilities", "when",         "default"};
+                                    "int_log_uniform_values",
+                                    "q_log_uniform",
+                                    "inv_log_uniform",
+                                    "inv_log_uniform_values",
+                                    "normal",
+                                    "q_normal",
+                                    "log_normal",
+                                    "q_log_normal"};
+static const char *const PARAM_KEYS[] = {"value",   "values", "distribution",  "min",
+                                         "max",     "q",      "probabilities", "when",
+                                         "default", "mu",     "sigma"};
 
 typedef struct pstate {
     sweep_param *p;
     int has_dist, has_min, has_max, min_int, max_int;
-    yaml_node_t *values_node, *min_node, *max_node, *q_node, *prob_node;
+    yaml_node_t *values_node, *min_node, *max_node, *q_node, *prob_node, *mu_node, *sigma_node;
 } pstate;
 
 static int is_int_text(const char *s)
@@ -397,6 +405,121 @@ static int is_int_text(const char *s)
         if (*s < '0' || *s > '9')
             return 0;
     return 1;
+}
+
+/* ---- what type PyYAML reads a scalar as ---------------------------------------------------- */
+
+/* PyYAML's YAML 1.1 resolver, which W&B's sweep loader uses, by hand (no regex compiled per
+ * value): each function tells whether the whole of t matches one of its patterns. */
+
+/* [0-9_]* from t: where it stops; *digits: whether a digit was among them */
+static const char *digits_(const char *t, int *digits)
+{
+    *digits = 0;
+    for (; (*t >= '0' && *t <= '9') || *t == '_'; t++)
+        *digits |= *t != '_';
+    return t;
+}
+
+/* (?::[0-5]?[0-9])+ from t: where it stops, or NULL when there is none */
+static const char *sexagesimal(const char *t)
+{
+    const char *start = t;
+    while (*t == ':' && t[1] >= '0' && t[1] <= '9') {
+        if (t[1] <= '5' && t[2] >= '0' && t[2] <= '9')
+            t += 3;
+        else
+            t += 2;
+    }
+    return t == start ? NULL : t;
+}
+
+static int yaml11_int(const char *t)
+{
+    int d;
+    if (*t == '-' || *t == '+')
+        t++;
+    if (t[0] == '0' && t[1] == 'b')
+        return t[2] != '\0' && strspn(t + 2, "01_") == strlen(t + 2);
+    if (t[0] == '0' && t[1] == 'x')
+        return t[2] != '\0' && strspn(t + 2, "0123456789abcdefABCDEF_") == strlen(t + 2);
+    if (t[0] == '0')
+        return t[1] == '\0' || strspn(t + 1, "01234567_") == strlen(t + 1);
+    if (!(t[0] >= '1' && t[0] <= '9'))
+        return 0;
+    const char *e = digits_(t + 1, &d);
+    if (*e == '\0')
+        return 1;
+    e = sexagesimal(e);
+    return e != NULL && *e == '\0';
+}
+
+static int yaml11_float(const char *t)
+{
+    int d;
+    const char *e;
+    if (!strcmp(t, ".nan") || !strcmp(t, ".NaN") || !strcmp(t, ".NAN"))
+        return 1;
+    if (t[0] == '.' && t[1] >= '0' && t[1] <= '9') { /* \.[0-9_]+([eE][-+][0-9]+)? */
+        e = digits_(t + 1, &d);
+    } else {
+        if (*t == '-' || *t == '+')
+            t++;
+        if (!strcmp(t, ".inf") || !strcmp(t, ".Inf") || !strcmp(t, ".INF"))
+            return 1;
+        if (!(*t >= '0' && *t <= '9'))
+            return 0;
+        e = digits_(t, &d);
+        const char *x = sexagesimal(e);
+        if (x != NULL) /* [0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]* */
+            return *x == '.' && *digits_(x + 1, &d) == '\0';
+        if (*e != '.')
+            return 0;
+        e = digits_(e + 1, &d);
+    }
+    if (*e == 'e' || *e == 'E') {
+        if (!(e[1] == '-' || e[1] == '+') || !(e[2] >= '0' && e[2] <= '9'))
+            return 0;
+        e += 2 + strspn(e + 2, "0123456789");
+    }
+    return *e == '\0';
+}
+
+char sweep_scalar_type(const char *t)
+{
+    static const char *const BOOLS[] = {"yes",  "Yes",  "YES",  "no",    "No",    "NO",
+                                        "true", "True", "TRUE", "false", "False", "FALSE",
+                                        "on",   "On",   "ON",   "off",   "Off",   "OFF"};
+    static const char *const NULLS[] = {"", "~", "null", "Null", "NULL"};
+    if (sweep_find(t, NULLS, 5) < 5)
+        return SWEEP_T_NULL;
+    if (sweep_find(t, BOOLS, 18) < 18)
+        return SWEEP_T_BOOL;
+    if (yaml11_int(t))
+        return SWEEP_T_INT;
+    return yaml11_float(t) ? SWEEP_T_FLOAT : SWEEP_T_STR;
+}
+
+/* The type of scalar node n's value: a quoted (or block) scalar is a string; a plain one is
+ * what its text resolves to (an explicit tag, `!!str 64`, is not told apart by libyaml's
+ * document API: read as its text resolves). */
+static char node_type(const yaml_node_t *n)
+{
+    if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return SWEEP_T_STR;
+    return sweep_scalar_type((const char *)n->data.scalar.value);
+}
+
+/* p->vtypes from the value nodes (one scalar, or a list of them), once p->values is read. */
+static int value_types(ctx *c, sweep_param *p, yaml_node_t *v)
+{
+    free(p->vtypes);
+    if ((p->vtypes = malloc(p->nvalues ? p->nvalues : 1)) == NULL)
+        return cli_yaml_oom();
+    for (size_t i = 0; i < p->nvalues; i++)
+        p->vtypes[i] =
+            node_type(v->type == YAML_SEQUENCE_NODE ? node(c, v->data.sequence.items.start[i]) : v);
+    return GPBO_OK;
 }
 
 /* when: {parent: value} or {parent: [v1, v2]}: kept as written; finish() resolves the parent
@@ -472,7 +595,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             p->nvalues = 1;
             if (!ps->has_dist)
                 p->dist = D_CONSTANT;
-            return GPBO_OK;
+            return value_types(c, p, v);
         }
         if (v->type != YAML_SEQUENCE_NODE)
             return err_at(c, v, "values of '%s' must be a list", SHOW(p->name));
@@ -483,6 +606,8 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             return err_at(c, v, "'%s' has %zu values; at most %d are allowed", SHOW(p->name), n,
                           SWEEP_MAX_VALUES);
         int rc = scalar_list(c, v, "a value", SWEEP_MAX_VALUE_LEN, &p->values, &p->nvalues);
+        if (rc == GPBO_OK)
+            rc = value_types(c, p, v);
         if (rc != GPBO_OK)
             return rc;
         keyed *kv = malloc(n * sizeof *kv);
@@ -506,6 +631,12 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             return rc;
         p->dist = (sweep_dist)d;
         ps->has_dist = 1;
+        p->dist_line = v->start_mark.line + 1;
+        p->dist_col = v->start_mark.column + 1;
+    } else if (!strcmp(key, "mu") || !strcmp(key, "sigma")) {
+        int mu = key[0] == 'm';
+        *(mu ? &ps->mu_node : &ps->sigma_node) = v;
+        return number(c, v, key, mu ? &p->mu : &p->sigma);
     } else if (!strcmp(key, "min") || !strcmp(key, "max")) {
         int mn = key[1] == 'i';
         int rc = number(c, v, key, mn ? &p->min : &p->max);
@@ -518,6 +649,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
         ps->prob_node = v;
     } else if (!strcmp(key, "q")) {
         int rc = number(c, v, "q", &p->q);
+        p->q_int = rc == GPBO_OK && is_int_text((const char *)v->data.scalar.value);
         if (rc == GPBO_OK && !(p->q > 0))
             rc = err_at(c, v, "q of '%s' must be > 0", SHOW(p->name));
         ps->q_node = v;
@@ -537,12 +669,17 @@ static int check_range(ctx *c, pstate *ps, yaml_node_t *v)
     if (q->min > q->max)
         return err_at(c, ps->max_node, "parameter '%s': min %g > max %g", name, q->min, q->max);
     int is_log = q->dist == D_LOG_UNIFORM_VALUES || q->dist == D_Q_LOG_UNIFORM_VALUES ||
-                 q->dist == D_INT_LOG_UNIFORM_VALUES;
+                 q->dist == D_INT_LOG_UNIFORM_VALUES || q->dist == D_INV_LOG_UNIFORM_VALUES;
     if (is_log && q->min <= 0)
         return err_at(c, ps->min_node, "parameter '%s': %s needs min > 0", name, dist);
-    if (q->dist == D_LOG_UNIFORM && (q->min < -708 || q->max > 709))
+    if ((q->dist == D_LOG_UNIFORM || q->dist == D_Q_LOG_UNIFORM) && (q->min < -708 || q->max > 709))
         return err_at(c, q->min < -708 ? ps->min_node : ps->max_node,
-                      "parameter '%s': log_uniform bounds are exponents, from -708 to 709", name);
+                      "parameter '%s': %s bounds are exponents, from -708 to 709", name, dist);
+    if (q->dist == D_INV_LOG_UNIFORM && (q->min < -709 || q->max > 708))
+        return err_at(c, q->min < -709 ? ps->min_node : ps->max_node,
+                      "parameter '%s': inv_log_uniform bounds are exponents (the values run from "
+                      "exp(-max) to exp(-min)), from -709 to 708",
+                      name);
     if (q->dist == D_UNIFORM && !isfinite(q->max - q->min))
         return err_at(c, ps->max_node,
                       "parameter '%s': the range [%g, %g] is too wide (max - min overflows)", name,
@@ -555,20 +692,55 @@ static int check_range(ctx *c, pstate *ps, yaml_node_t *v)
             return err_at(c, fabs(q->min) > SWEEP_MAX_INT ? ps->min_node : ps->max_node,
                           "parameter '%s': integer bounds must lie within +-9e15", name);
     }
-    if (q->dist == D_Q_UNIFORM || q->dist == D_Q_LOG_UNIFORM_VALUES) {
+    if (q->dist == D_Q_UNIFORM || q->dist == D_Q_LOG_UNIFORM_VALUES || q->dist == D_Q_LOG_UNIFORM) {
         if (q->q == 0)
             q->q = 1;
         yaml_node_t *at = ps->q_node ? ps->q_node : v;
-        double lo = ceil(q->min / q->q), hi = floor(q->max / q->q);
+        double vmin = q->dist == D_Q_LOG_UNIFORM ? exp(q->min) : q->min,
+               vmax = q->dist == D_Q_LOG_UNIFORM ? exp(q->max) : q->max;
+        double lo = ceil(vmin / q->q), hi = floor(vmax / q->q);
         if (!(fabs(lo) <= SWEEP_MAX_INT && fabs(hi) <= SWEEP_MAX_INT))
             return err_at(c, at,
                           "parameter '%s': q = %g is too small for [%g, %g] (min/q and "
                           "max/q must lie within +-9e15)",
-                          name, q->q, q->min, q->max);
+                          name, q->q, vmin, vmax);
         if (hi < lo)
             return err_at(c, at, "parameter '%s': no multiple of q = %g in [%g, %g]", name, q->q,
-                          q->min, q->max);
+                          vmin, vmax);
     }
+    return GPBO_OK;
+}
+
+/* The normal family's checks once its keys are read: mu and sigma (defaults 0 and 1, W&B's)
+ * and no bounds, which W&B's schema refuses for them too; values that stay finite. */
+static int check_normal(ctx *c, pstate *ps, yaml_node_t *v)
+{
+    sweep_param *q = ps->p;
+    const char *name = SHOW(q->name), *dist = DISTS[q->dist];
+    if (ps->has_min || ps->has_max)
+        return err_at(c, ps->has_min ? ps->min_node : ps->max_node,
+                      "parameter '%s': %s takes mu and sigma, not min and max (it is unbounded)",
+                      name, dist);
+    if (!ps->sigma_node)
+        q->sigma = 1;
+    if (!(q->sigma > 0))
+        return err_at(c, ps->sigma_node, "parameter '%s': sigma must be > 0 (a constant is value:)",
+                      name);
+    /* the quantiles drawn reach 4.76 sigma from mu: exp() of them, and mu + that, finite */
+    double reach = fabs(q->mu) + 4.8 * q->sigma;
+    int logn = q->dist == D_LOG_NORMAL || q->dist == D_Q_LOG_NORMAL;
+    if (!(reach < (logn ? 700 : 1e300)))
+        return err_at(c, ps->sigma_node ? ps->sigma_node : ps->mu_node,
+                      "parameter '%s': mu %g and sigma %g are too large for %s (|mu| + 4.8 sigma "
+                      "must be below %s)",
+                      name, q->mu, q->sigma, dist, logn ? "700" : "1e300");
+    if (q->dist == D_Q_NORMAL || q->dist == D_Q_LOG_NORMAL) {
+        if (q->q == 0)
+            q->q = 1;
+    } else if (ps->q_node != NULL) {
+        return err_at(c, ps->q_node, "parameter '%s': %s takes no q (q_%s does)", name, dist, dist);
+    }
+    (void)v;
     return GPBO_OK;
 }
 
@@ -629,7 +801,7 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     q->dist = (sweep_dist)-1;
     if ((q->name = dupstr(c, k, key)) == NULL)
         return gpbo_error_code();
-    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL};
+    pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     char what[100];
     snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
     /* the distribution first: W&B's {distribution: normal, mu: 0, sigma: 1} was refused for its
@@ -656,6 +828,14 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     }
     if (ps.prob_node != NULL && (rc = probabilities(c, q, ps.prob_node)) != GPBO_OK)
         return rc;
+    yaml_node_t *musig = ps.mu_node ? ps.mu_node : ps.sigma_node;
+    if (musig != NULL && !SWEEP_IS_NORMAL(q->dist))
+        return err_at(c, musig,
+                      "parameter '%s': mu and sigma belong to normal, q_normal, log_normal and "
+                      "q_log_normal, not %s",
+                      SHOW(key), DISTS[q->dist]);
+    if (SWEEP_IS_NORMAL(q->dist))
+        return check_normal(c, &ps, v);
     if (q->dist != D_CONSTANT && q->dist != D_CATEGORICAL)
         return check_range(c, &ps, v);
     if (q->values == NULL)
@@ -1261,8 +1441,9 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
 
 /* ---- the command ------------------------------------------------------------------------ */
 
-static const char *const MACROS[] = {"${args}", "${args_no_hyphens}", "${program}",
-                                     "${interpreter}", "${env}"};
+static const char *const MACROS[] = {
+    "${args}",           "${args_no_hyphens}", "${args_no_boolean_flags}", "${args_json}",
+    "${args_json_file}", "${program}",         "${interpreter}",           "${env}"};
 
 static int is_macro(const char *t)
 {
@@ -1356,23 +1537,32 @@ static int check_placeholders(ctx *c, yaml_node_t *at, const char *arg, char **s
             p = close;
             continue;
         }
+        /* W&B's ${envvar:NAME} reached the program as it stands */
+        if (p > arg && p[-1] == '$' && n > 7 && !strncmp(p + 1, "envvar:", 7))
+            return err_at(c, at,
+                          "'%s': W&B's ${envvar:NAME} is no macro gpbo has; the program inherits "
+                          "gpbo's environment (read NAME there)",
+                          SHOW(arg));
         if (!word_like(p + 1, n))
             continue;
         char word[72];
         snprintf(word, sizeof word, "%.*s", (int)(n < 60 ? n : 60), p + 1);
-        static const char *const MACROS[] = {"args", "args_no_hyphens", "program", "interpreter",
-                                             "env"};
+        static const char *const MACROS[] = {
+            "args",           "args_no_hyphens", "args_no_boolean_flags", "args_json",
+            "args_json_file", "program",         "interpreter",           "env"};
         size_t nm = sizeof MACROS / sizeof *MACROS;
-        /* a macro gpbo does not have (W&B's ${args_json}) was told it must stand alone */
+        /* a macro gpbo does not have was told it must stand alone */
         if (p > arg && p[-1] == '$' && sweep_find(word, MACROS, nm) == nm)
             return err_at(c, at,
                           "'${%s}' is no macro gpbo has (did you mean '${%s}'?); it has ${args}, "
-                          "${args_no_hyphens}, ${program}, ${interpreter} and ${env}",
+                          "${args_no_hyphens}, ${args_no_boolean_flags}, ${args_json}, "
+                          "${args_json_file}, ${program}, ${interpreter} and ${env}",
                           word, sweep_closest(word, MACROS, nm));
         if (p > arg && p[-1] == '$')
             return err_at(c, at,
-                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, ${program}, "
-                          "${interpreter} and ${env} are arguments of their own",
+                          "'${%s}' in '%s': the macros ${args}, ${args_no_hyphens}, "
+                          "${args_no_boolean_flags}, ${args_json}, ${args_json_file}, "
+                          "${program}, ${interpreter} and ${env} are arguments of their own",
                           word, SHOW(arg));
         char hint[400] = "the sweep has no parameters";
         if (s->np > 0)
@@ -1751,7 +1941,9 @@ static int check_command(ctx *c)
         return GPBO_OK;
     const char *t = s->command[first];
     yaml_node_t *at = node(c, c->command_node->data.sequence.items.start[first]);
-    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}"))
+    if (!strcmp(t, "${args}") || !strcmp(t, "${args_no_hyphens}") ||
+        !strcmp(t, "${args_no_boolean_flags}") || !strcmp(t, "${args_json}") ||
+        !strcmp(t, "${args_json_file}"))
         return err_at(c, at, "the command starts with %s; its first argument is the program", t);
     if (!strcmp(t, "${program}"))
         return check_exec(c, c->program_node, s->program);
@@ -1940,6 +2132,7 @@ void sweep_free(sweep *s)
         for (size_t k = 0; k < s->p[i].nvalues; k++)
             free(s->p[i].values[k]);
         free(s->p[i].values);
+        free(s->p[i].vtypes);
         for (size_t k = 0; k < s->p[i].nwhen; k++)
             free(s->p[i].when_values[k]);
         free(s->p[i].when_values);
@@ -2144,6 +2337,13 @@ static int finish(ctx *c, yaml_node_t *root)
         s->study.n_objectives = 1;
         s->study.objective_names = (const char *const *)&s->metric;
     }
+    for (size_t i = 0; !strcmp(s->method, "grid") && i < s->np; i++)
+        if (SWEEP_IS_NORMAL(s->p[i].dist)) /* W&B's grid refuses every continuous one */
+            return gpbo_error_set(GPBO_EFORMAT,
+                                  "%s:%zu:%zu: parameter '%s': method grid cannot enumerate %s "
+                                  "(unbounded); give values:, or another method",
+                                  c->path, s->p[i].dist_line, s->p[i].dist_col, SHOW(s->p[i].name),
+                                  DISTS[s->p[i].dist]);
     if (s->run_cap == 0 && strcmp(s->method, "grid") != 0)
         return err_at(c, root, "the sweep needs run_cap (the number of trials) for method %s",
                       s->method);
@@ -2255,6 +2455,21 @@ gpbo_space *sweep_space(const sweep *s)
         case D_INT_LOG_UNIFORM_VALUES:
             rc = gpbo_space_add_int(sp, p->name, (long long)p->min, (long long)p->max, 1);
             break;
+        case D_Q_LOG_UNIFORM:
+            rc = gpbo_space_add_float(sp, p->name, exp(p->min), exp(p->max), 1);
+            break;
+        case D_INV_LOG_UNIFORM:
+            rc = gpbo_space_add_float(sp, p->name, exp(-p->max), exp(-p->min), 1);
+            break;
+        case D_INV_LOG_UNIFORM_VALUES:
+            rc = gpbo_space_add_float(sp, p->name, p->min, p->max, 1);
+            break;
+        case D_NORMAL:
+        case D_Q_NORMAL:
+        case D_LOG_NORMAL:
+        case D_Q_LOG_NORMAL:
+            rc = gpbo_space_add_float(sp, p->name, SWEEP_NORMAL_EPS, 1 - SWEEP_NORMAL_EPS, 0);
+            break;
         }
     }
     for (size_t i = 0; rc == GPBO_OK && i < s->np; i++)
@@ -2268,14 +2483,84 @@ gpbo_space *sweep_space(const sweep *s)
     return sp;
 }
 
-int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf, size_t cap)
+/* The standard normal's CDF and quantile function: Acklam's rational approximation (relative
+ * error 1.15e-9) refined by one step of Halley's method on erfc, to about double precision. */
+static double norm_cdf(double z)
+{
+    return 0.5 * erfc(-z / M_SQRT2);
+}
+
+static double norm_ppf(double p)
+{
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                               -2.759285104469687e+02, 1.383577518672690e+02,
+                               -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                               -1.556989798598866e+02, 6.680131188771972e+01,
+                               -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                               -2.400758277161838e+00, -2.549732539343734e+00,
+                               4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
+    double x, q, r;
+    if (p < 0.02425) {
+        q = sqrt(-2 * log(p));
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    } else if (p <= 1 - 0.02425) {
+        q = p - 0.5;
+        r = q * q;
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    } else {
+        q = sqrt(-2 * log(1 - p));
+        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    double e = norm_cdf(x) - p, u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+    return x - u / (1 + x * u / 2);
+}
+
+double sweep_shown(const sweep *s, size_t i, double v)
 {
     const sweep_param *p = &s->p[i];
+    double x;
+    if (isnan(v)) /* inactive */
+        return v;
+    switch (p->dist) {
+    case D_Q_UNIFORM:
+        return v * p->q;
+    case D_Q_LOG_UNIFORM_VALUES:
+    case D_Q_LOG_UNIFORM:
+        return round(v / p->q) * p->q;
+    case D_NORMAL:
+    case D_Q_NORMAL:
+    case D_LOG_NORMAL:
+    case D_Q_LOG_NORMAL:
+        x = p->mu + p->sigma * norm_ppf(v);
+        if (p->dist == D_LOG_NORMAL || p->dist == D_Q_LOG_NORMAL)
+            x = exp(x);
+        if (p->dist == D_Q_NORMAL || p->dist == D_Q_LOG_NORMAL)
+            x = round(x / p->q) * p->q;
+        return x == 0 ? 0 : x; /* no -0 */
+    default:
+        return v;
+    }
+}
+
+int sweep_transformed(const sweep *s, size_t i)
+{
+    sweep_dist d = s->p[i].dist;
+    return d == D_Q_UNIFORM || d == D_Q_LOG_UNIFORM_VALUES || d == D_Q_LOG_UNIFORM ||
+           SWEEP_IS_NORMAL(d);
+}
+
+int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf, size_t cap)
+{
     int w;
-    if (p->dist == D_Q_UNIFORM)
-        w = snprintf(buf, cap, "%.10g", v * p->q);
-    else if (p->dist == D_Q_LOG_UNIFORM_VALUES)
-        w = snprintf(buf, cap, "%.10g", round(v / p->q) * p->q);
+    if (sweep_transformed(s, i))
+        w = snprintf(buf, cap, "%.10g", sweep_shown(s, i, v));
     else
         return gpbo_space_format(space, i, v, buf, cap);
     return (w < 0 || (size_t)w >= cap) ? gpbo_error_set(GPBO_EINVAL, "value too long") : GPBO_OK;
@@ -2311,12 +2596,34 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out)
     if (end == text || *end != '\0' || !isfinite(x))
         return gpbo_error_set(GPBO_EINVAL, "parameter '%s': '%s' is not a number", p->name,
                               SHOW(text));
-    if (p->dist == D_Q_UNIFORM) { /* the space holds the multiple of q */
+    int q_dist = p->dist == D_Q_UNIFORM || p->dist == D_Q_NORMAL || p->dist == D_Q_LOG_NORMAL;
+    if (q_dist) { /* the space holds the multiple of q */
         double m = x / p->q;
         if (fabs(m - round(m)) > 1e-9 * fmax(1.0, fabs(m)))
             return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %g is not a multiple of %g",
                                   p->name, x, p->q);
         x = round(m);
+        if (p->dist != D_Q_UNIFORM)
+            x *= p->q;
+    }
+    if (SWEEP_IS_NORMAL(p->dist)) { /* the space holds the quantile */
+        int logn = p->dist == D_LOG_NORMAL || p->dist == D_Q_LOG_NORMAL;
+        if (logn && !(x > 0))
+            return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %s's values are > 0, not %g",
+                                  p->name, DISTS[p->dist], x);
+        double u = norm_cdf(((logn ? log(x) : x) - p->mu) / p->sigma);
+        /* an end value as gpbo writes it (10 digits) reads back a hair beyond its quantile */
+        const double slack = 1e-6 * SWEEP_NORMAL_EPS;
+        if (u < SWEEP_NORMAL_EPS && u >= SWEEP_NORMAL_EPS - slack)
+            u = SWEEP_NORMAL_EPS;
+        if (u > 1 - SWEEP_NORMAL_EPS && u <= 1 - SWEEP_NORMAL_EPS + slack)
+            u = 1 - SWEEP_NORMAL_EPS;
+        if (!(u >= SWEEP_NORMAL_EPS && u <= 1 - SWEEP_NORMAL_EPS))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "parameter '%s': %g lies beyond the quantiles 1e-6 and 1 - 1e-6 "
+                                  "of its %s (mu %g, sigma %g), where gpbo draws it",
+                                  p->name, x, DISTS[p->dist], p->mu, p->sigma);
+        x = u;
     }
     *out = x;
     return GPBO_OK;

@@ -41,15 +41,36 @@ typedef enum {
     D_LOG_UNIFORM,
     D_LOG_UNIFORM_VALUES,
     D_Q_LOG_UNIFORM_VALUES,
-    D_INT_LOG_UNIFORM_VALUES
+    D_INT_LOG_UNIFORM_VALUES,
+    /* W&B's others (appended: the order is DISTS' in sweep.c) */
+    D_Q_LOG_UNIFORM,          /* round(exp(U(min, max)) / q) q: bounds are exponents */
+    D_INV_LOG_UNIFORM,        /* exp(-U(min, max)): log-uniform on [exp(-max), exp(-min)] */
+    D_INV_LOG_UNIFORM_VALUES, /* W&B's exp(-U(-log max, -log min)): log-uniform on [min, max] */
+    D_NORMAL,                 /* N(mu, sigma) */
+    D_Q_NORMAL,               /* round(N(mu, sigma) / q) q */
+    D_LOG_NORMAL,             /* exp(N(mu, sigma)) */
+    D_Q_LOG_NORMAL            /* round(exp(N(mu, sigma)) / q) q */
 } sweep_dist;
+
+/* The normal family (D_NORMAL ... D_Q_LOG_NORMAL) is unbounded: the space holds its quantile,
+ * a float in [SWEEP_NORMAL_EPS, 1 - SWEEP_NORMAL_EPS], which every strategy draws as it draws
+ * a uniform, and sweep_format turns into the value (mu + sigma * the standard normal's
+ * quantile): random search samples W&B's distribution with its two tails of 1e-6 cut. */
+#define SWEEP_NORMAL_EPS   1e-6
+#define SWEEP_IS_NORMAL(d) ((d) >= D_NORMAL && (d) <= D_Q_LOG_NORMAL)
 
 typedef struct sweep_param {
     char *name;
     sweep_dist dist;
     double min, max, q;
-    char **values; /* categorical choices, or the constant (values[0]) */
+    double mu, sigma;           /* the normal family's (0 and 1 unless given) */
+    size_t dist_line, dist_col; /* where distribution: is (0 when not given) */
+    char **values;              /* categorical choices, or the constant (values[0]) */
     size_t nvalues;
+    /* each value's type as PyYAML (so W&B) reads the scalar (SWEEP_T_*): what ${args_json}
+     * gives the program */
+    char *vtypes;
+    int q_int; /* q was written as a whole number: W&B's q-distributions then give integers */
     /* when: {parent: value} or {parent: [v1, v2]} — active only while the parent is active and
      * takes one of those values (NULL when_parent: always active); parent its index and when_at
      * the values as the space takes them (category indices, integers), once the file is read */
@@ -59,6 +80,16 @@ typedef struct sweep_param {
     double *when_at;
     char *def; /* default: what a {name} placeholder takes while it is inactive, or NULL */
 } sweep_param;
+
+/* The type of a value as PyYAML's YAML 1.1 resolver reads a plain scalar (quoted ones are
+ * strings): what ${args_json} hands the program, as W&B's agent does. */
+enum {
+    SWEEP_T_STR = 's',
+    SWEEP_T_INT = 'i',
+    SWEEP_T_FLOAT = 'f',
+    SWEEP_T_BOOL = 'b',
+    SWEEP_T_NULL = 'n'
+};
 
 typedef struct sweep_kv {
     char *key, *value;
@@ -140,6 +171,14 @@ gpbo_space *sweep_space(const sweep *s);
 int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf,
                  size_t cap);
 
+/* Parameter i's value as a number in the sweep's units, from the space's value v: a
+ * q-distribution's multiple of q, the normal family's value from its quantile; else v. */
+double sweep_shown(const sweep *s, size_t i, double v);
+
+/* Whether parameter i's space value is not the value the program sees (sweep_shown changes
+ * it): q-distributions and the normal family. */
+int sweep_transformed(const sweep *s, size_t i);
+
 /* The value of parameter i from its text as the program would see it ("0.01", "64", "adam"),
  * in the space's units into *out: GPBO_OK, or GPBO_EINVAL with a message naming it. */
 int sweep_value(const sweep *s, size_t i, const char *text, double *out);
@@ -148,6 +187,21 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out);
  * constant may be left out), each value as sweep_value reads it and within the space.
  * GPBO_EINVAL with a message naming the argument. */
 int sweep_point(const sweep *s, const gpbo_space *space, size_t n, char *const *args, double *out);
+
+/* The trial's parameters as W&B's ${args_json} gives them: one JSON object, in the sweep's
+ * order, each active parameter (values[i] not NULL; values as sweep_format writes them) with
+ * its type: integers (int_uniform, int_log_uniform_values, q-distributions with a whole q) as
+ * JSON integers, the other ranges as floats, a categorical or constant value as its YAML
+ * scalar's type (SWEEP_T_*). A malloc'd string, or NULL with the error set (GPBO_ENOMEM). */
+char *sweep_args_json(const sweep *s, char *const *values);
+
+/* Whether parameter i's value text (as sweep_format writes it) is a YAML boolean: 1 true, 0
+ * false, -1 not a boolean (W&B's ${args_no_boolean_flags} passes --name for true and nothing
+ * for false). */
+int sweep_bool_value(const sweep *s, size_t i, const char *text);
+
+/* The type (SWEEP_T_*) of a plain YAML scalar's text under PyYAML's resolver. */
+char sweep_scalar_type(const char *text);
 
 /* The closest of n words to w (Levenshtein), for "did you mean" messages. */
 const char *sweep_closest(const char *w, const char *const *words, size_t n);

@@ -34,6 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (u == NULL || v == NULL)
         broken("out of memory", "");
     char buf[256];
+    char **text = calloc(n ? n : 1, sizeof *text);
+    for (size_t i = 0; text != NULL && i < n; i++)
+        if ((text[i] = malloc(256)) == NULL)
+            broken("out of memory", "");
+    if (text == NULL)
+        broken("out of memory", "");
     for (int k = 0; k < 3; k++) {
         for (size_t j = 0; j < dim; j++)
             u[j] = 0.5 * k;
@@ -45,8 +51,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 broken("a value's activity disagrees with its conditions", "");
             if (!isnan(v[i]) && sweep_format(s, sp, i, v[i], buf, sizeof buf) != GPBO_OK)
                 broken("a value does not format into 256 bytes", gpbo_error_message());
+            /* the normal family's value as the program gets it reads back (enqueue, import) */
+            double back;
+            if (!isnan(v[i]) && SWEEP_IS_NORMAL(s->p[i].dist) &&
+                sweep_value(s, i, buf, &back) != GPBO_OK)
+                broken("a normal value as written does not read back", gpbo_error_message());
+            if (isnan(v[i]))
+                free(text[i]), text[i] = NULL;
+            else if (text[i] == NULL && (text[i] = malloc(256)) == NULL)
+                broken("out of memory", "");
+            if (text[i] != NULL)
+                memcpy(text[i], buf, sizeof buf);
         }
+        /* ${args_json}'s object of those values */
+        char *json = sweep_args_json(s, text);
+        size_t jl = json ? strlen(json) : 0;
+        if (json == NULL || jl < 2 || json[0] != '{' || json[jl - 1] != '}')
+            broken("${args_json} makes no object", json ? json : gpbo_error_message());
+        free(json);
     }
+    for (size_t i = 0; i < n; i++)
+        free(text[i]);
+    free(text);
     /* the space, conditions included, survives its JSON (how a study stores it) */
     gpbo_space *copy = gpbo_space_copy(sp);
     if (copy == NULL || !gpbo_space_equal(copy, sp))

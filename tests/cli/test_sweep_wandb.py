@@ -1,0 +1,485 @@
+"""W&B sweep-file features a W&B user's sweep relies on: the ${args_json} and
+${args_json_file} command macros (the parameters as one JSON argument / the path of a JSON file
+holding them, each value with the type W&B gives it), and the file removed after every trial,
+however it ended.
+
+Usage: test_sweep_wandb.py PATH/TO/gpbo [TEST ...]
+"""
+import json
+import math
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import PY, check, run, run_tests, write  # noqa: E402
+
+# The program: reads ${args_json} (argv[1]) and ${args_json_file} (argv[2]), records both with
+# the file's path in seen.jsonl, and behaves as the parameter `end` says.
+PROG = """\
+import json, os, sys, time
+a = json.loads(sys.argv[1])
+path = sys.argv[2]
+with open(path) as f:
+    b = json.load(f)
+with open("seen.jsonl", "a") as f:
+    f.write(json.dumps({"arg": a, "file": b, "path": path,
+                        "types": {k: type(v).__name__ for k, v in a.items()}}) + "\\n")
+end = a.get("end", "ok")
+if end == "fail":
+    sys.exit(3)
+if end == "hang":
+    time.sleep(60)
+print("loss=%r" % float(a["lr"]))
+"""
+
+
+def sweep(d, end_values, extra=""):
+    write(os.path.join(d, "prog.py"), PROG)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss}}
+    parameters:
+      lr: {{values: [0.5]}}
+      end: {{values: {end_values}}}
+      units: {{distribution: int_uniform, min: 16, max: 16}}
+      frac: {{distribution: uniform, min: 2, max: 2}}
+      qi: {{distribution: q_uniform, min: 4, max: 4, q: 2}}
+      qf: {{distribution: q_uniform, min: 4, max: 4}}
+      kind: {{values: [adam]}}
+      num: {{value: 64}}
+      quoted: {{value: "64"}}
+      sci: {{value: 1e-3}}
+      flt: {{value: 1.5e+3}}
+      flag: {{value: yes}}
+      none: {{value: null}}
+      hexa: {{value: 0x1F}}
+    command: ["{PY}", "prog.py", "${{args_json}}", "${{args_json_file}}"]
+    """ + extra)
+
+
+def seen(d):
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        return [json.loads(line) for line in f]
+
+
+def test_types(d):
+    """Each value keeps W&B's type: an int_uniform's an int, a uniform's a float even when whole
+    (2.0), a q_uniform's an int with an integer q and a float with W&B's default q 1.0, a
+    categorical or constant value as PyYAML reads its scalar (64 an int, "64" a string, 1e-3 a
+    string since YAML 1.1 floats need a dot, 1.5e+3 a float, yes a bool, null None, 0x1F 31).
+    The argument and the file hold the same object."""
+    sweep(d, "[ok]")
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    rows = seen(d)
+    check(len(rows) == 1, f"one trial: {rows}")
+    if not rows:
+        return
+    a = rows[0]["arg"]
+    want = {"lr": 0.5, "end": "ok", "units": 16, "frac": 2.0, "qi": 4, "qf": 4.0, "kind": "adam",
+            "num": 64, "quoted": "64", "sci": "1e-3", "flt": 1500.0, "flag": True, "none": None,
+            "hexa": 31}
+    check(a == want, f"values: {a}")
+    types = rows[0]["types"]
+    want_types = {"lr": "float", "end": "str", "units": "int", "frac": "float", "qi": "int",
+                  "qf": "float", "kind": "str", "num": "int", "quoted": "str", "sci": "str",
+                  "flt": "float", "flag": "bool", "none": "NoneType", "hexa": "int"}
+    check(types == want_types, f"types: {types}")
+    check(list(a) == list(want), f"the sweep's order: {list(a)}")
+    check(rows[0]["file"] == a, f"the file holds the argument's object: {rows[0]['file']}")
+    check(os.path.isabs(rows[0]["path"]), f"an absolute path: {rows[0]['path']}")
+
+
+def test_types_match_pyyaml(d):
+    """Each value of a values: list reaches ${args_json} with the type and value PyYAML (which
+    W&B's sweep loader uses) gives it: YAML 1.1's binary, octal, hex, base-60 and '_' integers,
+    floats with a dot (and a signed exponent), .inf and .nan, its booleans and nulls, and the
+    look-alikes that stay strings."""
+    import yaml
+    vals = ["1_000", "0b101", "0o17", "017", "0x_1F", "1:30", "-1:30", "1:30.5", ".5", "-.5",
+            "+1", "-0", "1.", "1.e+3", "1e+3", "1.0e3", ".inf", "-.inf", "+.inf", ".NaN", "Yes",
+            "NO", "on", "Off", "y", "~", "Null", "0", "00", "09", "1__0", "_1", "0.1_5", "1:60",
+            "1:5:3", "+0x1f", "0b", "TRUE", "tRue", "'7'", '"yes"', "abc", "2.5"]
+    items = "".join(f"      - {v}\n" for v in vals)
+    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
+            f"command: [\"{PY}\", p.py, \"${{args_json}}\"]\n")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    write(os.path.join(d, "p.py"), """\
+    import sys
+    open("seen.jsonl", "a").write(sys.argv[1] + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    want = yaml.safe_load(text)["parameters"]["v"]["values"]
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        got = [json.loads(x)["v"] for x in f]  # the grid runs the values in order
+
+    def same(a, b):
+        if isinstance(a, float) and math.isnan(a):
+            return isinstance(b, float) and math.isnan(b)
+        return type(a) is type(b) and a == b
+    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    for v, w, g in zip(vals, want, got):
+        check(same(w, g), f"{v}: PyYAML {w!r}, ${{args_json}} {g!r}")
+
+
+def test_file_removed(d):
+    """The file is there while the trial runs and gone after it, whether it completed, failed
+    or was killed at its timeout; each trial has its own."""
+    sweep(d, "[ok, fail, hang]", "gpbo: {timeout: 2}\n")
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    rows = seen(d)
+    ends = sorted(x["arg"]["end"] for x in rows)
+    check(ends == ["fail", "hang", "ok"], f"three trials: {ends}")
+    paths = [x["path"] for x in rows]
+    check(len(set(paths)) == 3, f"a file per trial: {paths}")
+    left = [p for p in paths if os.path.exists(p)]
+    check(left == [], f"files left behind: {left}")
+    out = json.loads(run(["export", "sweep.yaml", "--format", "json"], d).stdout)
+    states = sorted(t["state"] for t in out)
+    check(states == ["complete", "failed", "failed"], f"states: {states}")
+
+
+def test_inactive_left_out(d):
+    """A parameter inactive under its when: is left out of the object, as ${args} leaves it
+    out."""
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    a = json.loads(sys.argv[1])
+    open("seen.jsonl", "a").write(json.dumps(a) + "\\n")
+    print("loss=1")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss}}
+    parameters:
+      opt: {{values: [sgd, adam]}}
+      momentum: {{values: [0.9], when: {{opt: sgd}}}}
+    command: ["{PY}", "p.py", "${{args_json}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        rows = sorted((json.loads(x) for x in f), key=lambda a: a["opt"])
+    check(rows == [{"opt": "adam"}, {"opt": "sgd", "momentum": 0.9}], f"objects: {rows}")
+
+
+def test_no_boolean_flags(d):
+    """W&B's ${args_no_boolean_flags}: --name=value pairs, but a YAML boolean as --name when
+    true and left out when false (W&B's agent: isinstance(value, bool)); a quoted "true" is a
+    string, passed as --name=true."""
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss}}
+    parameters:
+      amp: {{values: [true, false]}}
+      lr: {{value: 0.5}}
+      word: {{value: "true"}}
+    command: ["{PY}", "p.py", "${{args_no_boolean_flags}}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        rows = sorted(json.loads(x) for x in f)
+    check(rows == [["--amp", "--lr=0.5", "--word=true"], ["--lr=0.5", "--word=true"]],
+          f"arguments: {rows}")
+
+
+def trials(d, name="sweep.yaml"):
+    return json.loads(run(["export", name, "--format", "json"], d).stdout)
+
+
+def test_target_stops(d):
+    """metric.target (W&B: the sweep finishes once a run reaches it): once a complete trial
+    reaches it, no trial starts, not even the one a grid asks ahead of a free slot (the old run
+    started it as the program that reached the target exited: one trial more); the run says so
+    in one line and exits 0; a resumed run starts nothing. For each strategy that asks ahead."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys
+    kind = sys.argv[1].split("=", 1)[1]
+    print("acc=" + {"a": "0.2", "b": "0.5", "c": "0.9", "d": "0.95", "e": "0.3"}[kind])
+    """)
+    for method in ("grid", "random", "sobol", "lhs"):
+        name = method + ".yaml"
+        write(os.path.join(d, name), f"""\
+        method: {method}
+        run_cap: 5
+        metric: {{name: acc, goal: maximize, target: 0.85}}
+        parameters:
+          kind: {{values: [a, b, c, d, e]}}
+        command: ["{PY}", "obj.py", "${{args}}"]
+        gpbo: {{grid_shuffle: false}}
+        """)
+        r = run(["run", name], d, timeout=60)
+        said = [x for x in r.stdout.splitlines() if "reached metric.target" in x]
+        rows = trials(d, name)
+        accs = [{"a": 0.2, "b": 0.5, "c": 0.9, "d": 0.95, "e": 0.3}[t["params"]["kind"]]
+                for t in rows]
+        check(r.returncode == 0 and len(said) == 1, f"{method}: {r.returncode} {r.stdout}")
+        # the trials run up to the first that reached 0.85, that one last, none after it
+        first = next((i for i, a in enumerate(accs) if a >= 0.85), None)
+        check(first is not None and len(rows) == first + 1, f"{method}: trials run: {accs}")
+        check(all(t["state"] == "complete" for t in rows), f"{method}: states {rows}")
+        again = run(["run", name], d, timeout=60)
+        check(again.returncode == 0 and len(trials(d, name)) == len(rows) and
+              "reached metric.target" in again.stdout,
+              f"{method}: a resumed run starts none: {again.stdout} {again.stderr}")
+
+
+def test_target_lets_running_finish(d):
+    """Two at a time, minimizing: a trial that reaches the target stops new ones from starting,
+    while the one already running finishes and is stored complete."""
+    write(os.path.join(d, "obj.py"), """\
+    import sys, time
+    kind = sys.argv[1].split("=", 1)[1]
+    if kind == "slow":
+        time.sleep(2)
+    print("loss=" + {"slow": "5", "hit": "0.5", "a": "3", "b": "4"}[kind])
+    """)
+    write(os.path.join(d, "sweep.yaml"), f"""\
+    method: grid
+    metric: {{name: loss, goal: minimize, target: 1}}
+    parameters:
+      kind: {{values: [slow, hit, a, b]}}
+    command: ["{PY}", "obj.py", "${{args}}"]
+    gpbo: {{jobs: 2, grid_shuffle: false}}
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    rows = {t["params"]["kind"]: t for t in trials(d)}
+    check(r.returncode == 0 and "trial 1 reached metric.target (loss <= 1)" in r.stdout,
+          f"run: {r.returncode} {r.stdout} {r.stderr}")
+    check(sorted(rows) == ["hit", "slow"], f"trials: {sorted(rows)}")
+    check(all(t["state"] == "complete" for t in rows.values()), f"states: {rows}")
+
+
+# W&B's distributions that gpbo lacked, each with parameters that make it lopsided (a sign or a
+# factor gone wrong shows), and what each value must be: (name, spec, valid(v)).
+DISTS = [
+    ("n", "{distribution: normal, mu: 2, sigma: 3}", math.isfinite),
+    ("qn", "{distribution: q_normal, mu: 10, sigma: 5, q: 2}",
+     lambda v: v == int(v) and int(v) % 2 == 0),
+    ("ln", "{distribution: log_normal, mu: -1, sigma: 0.5}", lambda v: v > 0),
+    ("qln", "{distribution: q_log_normal, mu: 3, sigma: 1, q: 0.5}",
+     lambda v: v >= 0 and (2 * v) == int(2 * v)),
+    ("qlu", "{distribution: q_log_uniform, min: 0, max: 5, q: 1}",
+     lambda v: v == int(v) and 1 <= v <= 148),
+    ("ilu", "{distribution: inv_log_uniform, min: 1, max: 5}",
+     lambda v: math.exp(-5) * (1 - 1e-12) <= v <= math.exp(-1) * (1 + 1e-12)),
+    ("iluv", "{distribution: inv_log_uniform_values, min: 0.01, max: 10}",
+     lambda v: 0.01 * (1 - 1e-12) <= v <= 10 * (1 + 1e-12)),
+]
+
+
+def dist_sweep(d, name, method, run_cap, extra=""):
+    """A sweep over DISTS whose program is echo: it prints loss=1 and the --name=value pairs
+    it was given, which gpbo stores as the trial's metrics (what the program saw)."""
+    params = "".join(f"  {n}: {spec}\n" for n, spec, _ in DISTS)
+    with open(os.path.join(d, name), "w") as f:
+        f.write(f"method: {method}\nrun_cap: {run_cap}\nmetric: {{name: loss}}\nparameters:\n"
+                f"{params}command: [/bin/echo, \"loss=1\", \"${{args}}\"]\n{extra}")
+
+
+def seen_matches_stored(rows, what):
+    """Each complete trial's export value (what users see) is what its program was given."""
+    for t in rows:
+        for n, _, _ in DISTS:
+            got, shown = t["metrics"]["--" + n], t["params"][n]
+            if not math.isclose(got, shown, rel_tol=1e-9, abs_tol=1e-300):
+                check(False, f"{what}: trial {t['trial']} {n}: program {got}, export {shown}")
+                return
+
+
+def chi2_quantized(vals, q, cdf):
+    """Pearson's chi-square p-value of values round(X / q) q against X's CDF: each multiple k q
+    has P = cdf((k + 1/2) q) - cdf((k - 1/2) q), the tails folded into the end bins, bins merged
+    from the left until each expects 5 or more."""
+    import numpy as np
+    from scipy import stats
+    ks = np.round(np.asarray(vals) / q).astype(int)
+    lo, hi = ks.min() - 3, ks.max() + 3
+    kk = np.arange(lo, hi + 1)
+    p = cdf((kk + 0.5) * q) - cdf((kk - 0.5) * q)
+    p[0] += cdf((lo - 0.5) * q)
+    p[-1] += 1 - cdf((hi + 0.5) * q)
+    obs, exp_, ao, ae = [], [], 0.0, 0.0
+    for o, e in zip([(ks == k).sum() for k in kk], p * len(ks)):
+        ao, ae = ao + o, ae + e
+        if ae >= 5:
+            obs.append(ao)
+            exp_.append(ae)
+            ao = ae = 0.0
+    obs[-1] += ao
+    exp_[-1] += ae
+    return stats.chisquare(obs, exp_).pvalue
+
+
+def test_distributions_sample_wandb(d):
+    """Random search draws each of W&B's distributions that gpbo lacked as W&B's params.py
+    does (normal: N(mu, sigma); log_normal: exp of it; q_*: round(x / q) q; q_log_uniform:
+    round(exp(U(min, max)) / q) q; inv_log_uniform: exp(-U(min, max)); inv_log_uniform_values:
+    exp(-U(-log max, -log min))): 1500 draws, a Kolmogorov-Smirnov test against scipy's
+    distribution for the continuous ones and a chi-square over the multiples of q for the
+    quantized ones, each at significance 0.001 (the seed is fixed: the draws do not change
+    between runs). What export, best and the report show is the value the program got."""
+    import numpy as np
+    from scipy import stats
+    dist_sweep(d, "sweep.yaml", "random", 1500)
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-500:]}")
+    rows = trials(d)
+    check(len(rows) == 1500 and all(t["state"] == "complete" for t in rows),
+          f"{len(rows)} trials")
+    seen_matches_stored(rows, "random")
+    for n, _, valid in DISTS:
+        bad = [t["params"][n] for t in rows if not valid(t["params"][n])]
+        check(bad == [], f"{n}: values it cannot take: {bad[:5]}")
+    col = {n: np.array([t["params"][n] for t in rows], float) for n, _, _ in DISTS}
+    alpha = 1e-3
+    for n, dist in (("n", stats.norm(2, 3)), ("ln", stats.lognorm(s=0.5, scale=math.exp(-1))),
+                    ("ilu", stats.loguniform(math.exp(-5), math.exp(-1))),
+                    ("iluv", stats.loguniform(0.01, 10))):
+        p = stats.kstest(col[n], dist.cdf).pvalue
+        check(p > alpha, f"{n}: KS p = {p:.2g} against W&B's distribution")
+    # the test can fail: the normal's draws are not a normal of another sigma, nor uniform
+    check(stats.kstest(col["n"], stats.norm(2, 2.5).cdf).pvalue < alpha, "KS has no power")
+    check(stats.kstest(col["ilu"], stats.uniform(math.exp(-5), math.exp(-1) - math.exp(-5)).cdf)
+          .pvalue < alpha, "KS has no power (uniform)")
+
+    def qlu_cdf(x):
+        return np.clip(np.log(np.maximum(x, 1e-300)) / 5, 0, 1)
+    for n, q, cdf in (("qn", 2, stats.norm(10, 5).cdf),
+                      ("qln", 0.5, stats.lognorm(s=1, scale=math.exp(3)).cdf),
+                      ("qlu", 1, qlu_cdf)):
+        p = chi2_quantized(col[n], q, cdf)
+        check(p > alpha, f"{n}: chi-square p = {p:.2g} against W&B's distribution")
+    # best and the report show the best trial's values as the program got them
+    b = run(["best", "sweep.yaml"], d)
+    best = dict(x.split("=", 1) for x in b.stdout.split() if "=" in x)
+    t0 = next(t for t in rows if t["trial"] == int(best.get("trial", -1)))
+    for n, _, _ in DISTS:
+        check(math.isclose(float(best.get(n, "nan")), t0["metrics"]["--" + n], rel_tol=1e-9),
+              f"best: {n}={best.get(n)}, program {t0['metrics']['--' + n]}")
+    r = run(["report", "sweep.yaml", "-o", "r.html"], d, timeout=300)
+    html = open(os.path.join(d, "r.html")).read() if r.returncode == 0 else ""
+    check(r.returncode == 0 and best.get("n", "?") in html and best.get("ln", "?") in html,
+          f"report: {r.returncode} {r.stderr[-300:]}; shows n={best.get('n')}")
+
+
+def test_distributions_every_strategy(d):
+    """Every strategy proposes values each distribution can take (no quantile, no value off
+    the grid of q, none outside an inv_log_uniform's range), and each trial's values in export
+    and trials are the program's; grid takes the bounded ones and refuses the normal family
+    (unbounded: W&B's grid refuses continuous parameters), naming the line."""
+    for method in ("random", "sobol", "lhs", "bayes"):
+        name = method + ".yaml"
+        dist_sweep(d, name, method, 10, "gpbo: {initial: 4}\n")
+        r = run(["run", name], d, timeout=300)
+        check(r.returncode == 0, f"{method}: {r.returncode} {r.stderr[-500:]}")
+        rows = trials(d, name)
+        check(len(rows) == 10, f"{method}: {len(rows)} trials")
+        seen_matches_stored(rows, method)
+        for n, _, valid in DISTS:
+            bad = [t["params"][n] for t in rows if not valid(t["params"][n])]
+            check(bad == [], f"{method}: {n}: values it cannot take: {bad[:5]}")
+        table = run(["trials", name], d).stdout
+        last = rows[-1]
+        for n, _, _ in DISTS:
+            got = "%.10g" % last["metrics"]["--" + n]
+            check(re.search(r"(^|\s)" + re.escape(got) + r"(\s|$)", table) is not None,
+                  f"{method}: trials lacks {n}={got}")
+    write(os.path.join(d, "grid.yaml"), """\
+    method: grid
+    metric: {name: loss}
+    parameters:
+      qlu: {distribution: q_log_uniform, min: 0, max: 2, q: 1}
+      ilu: {distribution: inv_log_uniform, min: 1, max: 5}
+      iluv: {distribution: inv_log_uniform_values, min: 0.01, max: 10}
+    command: [/bin/echo, "loss=1", "${args}"]
+    gpbo: {grid_resolution: 3}
+    """)
+    r = run(["run", "grid.yaml"], d, timeout=120)
+    rows = trials(d, "grid.yaml")
+    check(r.returncode == 0 and len(rows) > 0, f"grid: {r.returncode} {r.stderr}")
+    for t in rows:
+        p = t["params"]
+        check(p["qlu"] in (1, 2, 3, 4, 5, 6, 7) and
+              math.exp(-5) * (1 - 1e-12) <= p["ilu"] <= math.exp(-1) * (1 + 1e-12) and
+              0.01 * (1 - 1e-12) <= p["iluv"] <= 10 * (1 + 1e-12), f"grid: {p}")
+    dist_sweep(d, "gridn.yaml", "grid", 0)
+    r = run(["run", "gridn.yaml"], d)
+    check(r.returncode == 2 and re.match(r"gpbo: gridn.yaml:5:\d+: parameter 'n': method grid",
+                                         r.stderr) is not None, f"grid normal: {r.stderr}")
+
+
+def test_distributions_refused(d):
+    """What a distribution cannot take is refused with the file, line and field: bounds on the
+    normal family, mu or sigma on another one, sigma 0, q on normal, a log_normal too wide for
+    a double; and a value gpbo would never draw, given to enqueue."""
+    cases = [
+        ("{distribution: normal, min: 0, max: 1}", "takes mu and sigma, not min and max"),
+        ("{distribution: uniform, min: 0, max: 1, mu: 3}", "mu and sigma belong to normal"),
+        ("{distribution: log_normal, sigma: 0}", "sigma must be > 0"),
+        ("{distribution: normal, q: 2}", "takes no q (q_normal does)"),
+        ("{distribution: log_normal, mu: 600, sigma: 30}", "too large for log_normal"),
+        ("{distribution: inv_log_uniform, min: -800, max: 1}", "from -709 to 708"),
+        ("{distribution: inv_log_uniform_values, min: 0, max: 1}", "needs min > 0"),
+        ("{distribution: q_log_uniform, min: -800, max: 1}", "from -708 to 709"),
+    ]
+    for spec, want in cases:
+        write(os.path.join(d, "bad.yaml"), f"""\
+        method: random
+        run_cap: 3
+        metric: {{name: loss}}
+        parameters:
+          x: {spec}
+        command: [/bin/echo, "loss=1"]
+        """)
+        r = run(["run", "bad.yaml"], d)
+        check(r.returncode == 2 and r.stderr.startswith("gpbo: bad.yaml:5:") and want in r.stderr,
+              f"{spec}: {r.returncode} {r.stderr!r}")
+    write(os.path.join(d, "ok.yaml"), """\
+    method: random
+    run_cap: 3
+    metric: {name: loss}
+    parameters:
+      x: {distribution: normal, mu: 0, sigma: 1}
+      y: {distribution: q_normal, q: 0.5}
+    command: [/bin/echo, "loss=1"]
+    """)
+    r = run(["enqueue", "ok.yaml", "x=9", "y=0.5"], d)
+    check(r.returncode == 2 and "beyond the quantiles" in r.stderr, f"x=9: {r.stderr}")
+    r = run(["enqueue", "ok.yaml", "x=1.5", "y=0.7"], d)
+    check(r.returncode == 2 and "not a multiple of 0.5" in r.stderr, f"y=0.7: {r.stderr}")
+    # the lowest value gpbo draws, as it writes it (10 digits: a hair below the 1e-6 quantile
+    # -4.7534243088), reads back: an export of a trial at the end imports
+    r = run(["enqueue", "ok.yaml", "x=-4.753424309", "y=0"], d)
+    check(r.returncode == 0, f"x at its end: {r.returncode} {r.stderr}")
+    r = run(["enqueue", "ok.yaml", "x=-4.7535", "y=0"], d)
+    check(r.returncode == 2 and "beyond the quantiles" in r.stderr, f"x=-4.7535: {r.stderr}")
+    r = run(["enqueue", "ok.yaml", "x=1.5", "y=-2.5"], d)
+    check(r.returncode == 0, f"enqueue: {r.returncode} {r.stderr}")
+    r = run(["run", "ok.yaml"], d)
+    rows = trials(d, "ok.yaml")
+    check(r.returncode == 0 and len(rows) == 3 and rows[1]["params"] == {"x": 1.5, "y": -2.5},
+          f"the enqueued values run as given: {rows[:2]}")
+
+
+def main():
+    tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
+             test_target_stops,
+             test_target_lets_running_finish, test_distributions_sample_wandb,
+             test_distributions_every_strategy, test_distributions_refused]
+    return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
