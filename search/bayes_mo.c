@@ -42,8 +42,8 @@
 /* Monte Carlo EHVI (three objectives or more): samples, and fewer random points. */
 #define MC_SAMPLES     48
 #define MC_RAND_POINTS 384
-/* EHVI for up to three objectives (its Monte Carlo hypervolumes cost O(m^(k-1)) each); ParEGO
- * beyond. */
+/* EHVI for up to three objectives; ParEGO beyond (chosen when the hypervolume of four cost
+ * O(m^3) a sample; it is WFG now, pareto.c, but EHVI past three has not been measured). */
 #define EHVI_MAX_OBJECTIVES 3
 
 /* The trials of several objectives: n observations (x rows of d, y rows of k, normalized) and
