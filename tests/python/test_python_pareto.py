@@ -2,7 +2,7 @@
 it: gpbo_hypervolume (through ctypes, beside the package's libraries) against Optuna's own WFG
 (optuna._hypervolume.WFG, every objective minimized, points no worse than the reference) on
 random fronts of 2 to 5 objectives and up to hundreds of points, with ties, duplicates, points on
-and beyond the reference and NaN rows; its cost on fronts of hundreds of
+and beyond the reference and NaN rows; its invariances on fronts of hundreds of
 points in 4 and 5 objectives; its answers at the edges (NaN reference, infinite boxes); and
 Study.best_trials against Optuna's study.best_trials on the same trials, failed, pruned and
 running ones among them, objectives minimized and maximized.
@@ -12,7 +12,6 @@ Run by ctest with PYTHONPATH at the build tree's staged package.
 import ctypes as C
 import math
 import random
-import time
 
 import numpy as np
 import optuna
@@ -95,17 +94,14 @@ def _sphere(rng, n, k):
 
 
 @pytest.mark.parametrize("k,n", [(4, 500), (5, 300), (5, 500)])
-def test_hypervolume_of_large_fronts_is_fast(k, n):
+def test_hypervolume_of_large_fronts(k, n):
     """A front of hundreds of points, every one non-dominated (on a sphere), in 4 and 5
-    objectives takes well under a second (measured: 0.03, 0.03, 0.07 s; slicing every prefix
-    took 0.1, 1.3 and 10 s, and grows as n^(k-1)). The value does not depend on the order of
-    the objectives nor of the rows, nor on dominated rows and duplicates added."""
+    objectives: the value does not depend on the order of the objectives nor of the rows, nor on
+    dominated rows and duplicates added. (Its cost is bench/python/hypervolume.py's, against
+    Optuna's WFG: no timed test.)"""
     rng = np.random.default_rng(n + k)
     y, ref = _sphere(rng, n, k), np.full(k, 1.1)
-    t0 = time.perf_counter()
     hv = gpbo_hv(y, ref)
-    took = time.perf_counter() - t0
-    assert took < 2.0, "%d points in %d objectives: %.2f s" % (n, k, took)
     assert 0 < hv < 1.1 ** k
     perm = rng.permutation(k)
     more = np.vstack([y, y[: n // 10], y[: n // 10] + 0.01])  # duplicates and dominated rows
