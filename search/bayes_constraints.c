@@ -191,14 +191,63 @@ int gpbo_bayes__cacq_eval(gpbo_bayes_cacq *a, size_t m, const double *x, double 
     return rc;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* data with its values y squashed to log(y - lo + delta) into *out (its own y, the rest
+ * borrowed; free out->y): lo the least value, delta a tenth of the median's distance to it (the
+ * log warping's rule without its floor at a share of the range, which a range of 1e300 made
+ * larger than every ordinary value, all squashed to one). GPBO_EINVAL when they cannot be (more
+ * than half the values the least, or a value past the doubles), GPBO_ENOMEM. */
+static int squashed(const gpbo_bayes_data *data, double *lo, double *delta, gpbo_bayes_data *out)
+{
+    size_t n = data->n;
+    *out = *data;
+    out->y = malloc((n ? n : 1) * sizeof *out->y);
+    if (out->y == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    memcpy(out->y, data->y, n * sizeof *out->y);
+    qsort(out->y, n, sizeof *out->y, by_value);
+    *lo = n ? out->y[0] : 0;
+    *delta = n ? 0.1 * (out->y[n / 2] - *lo) : 0;
+    int ok = n > 0 && *delta > 0 && isfinite(*delta);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isfinite(out->y[i] = log(data->y[i] - *lo + *delta));
+    return ok ? GPBO_OK
+              : gpbo_error_set(GPBO_EINVAL, "bayes: the objective's values cannot be squashed");
+}
+
 /* The objective's part: its GP (model f, as the unconstrained path fits it) with the pending
- * points as fantasies at their means, and log-EI over the best feasible value in its units. */
+ * points as fantasies at their means, and log-EI over the best feasible value in its units.
+ * Values whose spread overflows the GP's standardization (a diverged loss of 1e300 beside
+ * losses of 1: the unconstrained path standardizes them itself) are modelled squashed by a log
+ * (squashed()), and when even that cannot be, the objective is left out (the search then
+ * maximizes the probability of feasibility alone): failing here failed every ask of the study
+ * for as long as that trial stayed in it. GPBO_ENOMEM, or what the GP calls returned. */
 static int objective_part(gpbo_bayes_cacq *a, gpbo_bayes_fit *f, const gpbo_search_view *v,
                           uint64_t seed, const gpbo_bayes_data *data, double best)
 {
     gpbo_bayes_warp w;
+    gpbo_bayes_data sq = {0};
+    double lo = 0, delta = 0;
     f->local_chosen_at = f->local_fitted_at = 0; /* f's fit is the exact path's (bayes_acq.c) */
     int rc = gpbo_bayes__model_gp(f, v->opts, seed, data, &a->gp, &w);
+    if (rc != GPBO_OK && rc != GPBO_ENOMEM) {
+        f->fitted_at = f->chosen_at = SIZE_MAX; /* refitted on the squashed values */
+        rc = squashed(data, &lo, &delta, &sq);
+        if (rc == GPBO_OK)
+            rc = gpbo_bayes__model_gp(f, v->opts, seed, &sq, &a->gp, &w);
+        free(sq.y);
+        if (rc != GPBO_OK && rc != GPBO_ENOMEM) { /* no model: feasibility alone */
+            f->fitted_at = f->chosen_at = SIZE_MAX;
+            gpbo_error_clear();
+            return GPBO_OK;
+        }
+        best = log(best - lo + delta);
+    }
     for (size_t p = 0; rc == GPBO_OK && p < data->np; p++) {
         double mu;
         rc = gpbo_gp_predict(a->gp, 1, data->pend + p * data->d, &mu, NULL);

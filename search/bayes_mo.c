@@ -42,8 +42,8 @@
 /* Monte Carlo EHVI (three objectives or more): samples, and fewer random points. */
 #define MC_SAMPLES     48
 #define MC_RAND_POINTS 384
-/* EHVI for up to three objectives (its Monte Carlo hypervolumes cost O(m^(k-1)) each); ParEGO
- * beyond. */
+/* EHVI for up to three objectives; ParEGO beyond (chosen when the hypervolume of four cost
+ * O(m^3) a sample; it is WFG now, pareto.c, but EHVI past three has not been measured). */
 #define EHVI_MAX_OBJECTIVES 3
 
 /* The trials of several objectives: n observations (x rows of d, y rows of k, normalized) and
@@ -95,9 +95,12 @@ static int mo_data_build(const gpbo_search_view *v, mo_data *m)
             lo = fmin(lo, m->y[i * k + j]);
             hi = fmax(hi, m->y[i * k + j]);
         }
-        double span = hi > lo ? hi - lo : 1.0;
+        /* in halves: finite values of both signs past 9e307 (a diverged loss of 1e308) have a
+         * range past the doubles, and inf / inf made every value NaN and every ask fail */
+        double span = hi / 2 - lo / 2;
+        span = span > 0 ? span : 1.0; /* one value (or two a subnormal apart) */
         for (size_t i = 0; i < m->n; i++)
-            m->y[i * k + j] = (m->y[i * k + j] - lo) / span;
+            m->y[i * k + j] = (m->y[i * k + j] / 2 - lo / 2) / span;
     }
     return GPBO_OK;
 }

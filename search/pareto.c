@@ -1,7 +1,8 @@
 /*
  * pareto.c: the geometry of several objectives (issue 20), every objective minimized: which
  * points are non-dominated (gpbo_pareto_front), the hypervolume they dominate below a
- * reference point (gpbo_hypervolume), the improvement of it one more point brings, and the
+ * reference point (gpbo_hypervolume: a sort for two, slices for three, WFG for more), the
+ * improvement of it one more point brings, and the
  * closed-form expected hypervolume improvement of two objectives under independent Gaussians
  * (gpbo_search__ehvi2), for the Bayesian strategy's several-objective step (bayes_mo.c).
  */
@@ -131,9 +132,73 @@ static double hv3(size_t n, double *pts, const double *ref, double *buf)
     return hv;
 }
 
-/* k objectives, the points strictly below ref already (n rows of k values, a scratch copy):
- * sorted by the last value, each slab between two consecutive last values holds the (k-1)-
- * dimensional hypervolume of the points below it. */
+/* Keeps, in place, the rows of pts (n rows of k values) that no other row weakly dominates (no
+ * larger in every value; of equal rows, the first): their number, rows 0 .. that - 1. Each row
+ * is checked against the rows kept so far only, O(n m k) for m kept. */
+static size_t keep_nondominated(size_t n, size_t k, double *pts)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *c = pts + i * k;
+        int dropped = 0;
+        for (size_t r = 0; !dropped && r < m; r++) {
+            int weak = 1;
+            for (size_t j = 0; weak && j < k; j++)
+                weak = pts[r * k + j] <= c[j];
+            dropped = weak;
+        }
+        if (dropped)
+            continue;
+        /* the kept rows c dominates go: the later kept ones move down over them */
+        size_t w = 0;
+        for (size_t r = 0; r < m; r++) {
+            int dom = 1;
+            for (size_t j = 0; dom && j < k; j++)
+                dom = c[j] <= pts[r * k + j];
+            if (!dom) {
+                if (w != r)
+                    memmove(pts + w * k, pts + r * k, k * sizeof *pts);
+                w++;
+            }
+        }
+        memmove(pts + w * k, c, k * sizeof *pts);
+        m = w + 1;
+    }
+    return m;
+}
+
+static double hv_rec(size_t n, size_t k, double *pts, const double *ref, double *scratch);
+
+/* k >= 4 objectives by WFG (While, Bradstreet & Barone, IEEE TEC 16(1), 2012): the rows sorted
+ * by their last value, worst first, the hypervolume is the sum of each row's exclusive part
+ * over the rows after it. Those rows are no worse in the last value, so clipped to the row
+ * (each value's max with its) they all share its last value: the exclusive part is
+ * (ref - p) in the last value times the (k-1)-dimensional box of p less the hypervolume of the
+ * clipped rows, reduced to those that no other dominates (few, where the slicing of every
+ * prefix cost O(n^(k-1))). scratch: n (k - 1) values for the clipped rows, then the deeper
+ * levels' (n k k values in all suffice). */
+static double hv_wfg(size_t n, size_t k, double *pts, const double *ref, double *scratch)
+{
+    if (sort_rows(pts, n, k, k - 1) != GPBO_OK)
+        return NAN;
+    double hv = 0.0, *clip = scratch, *deeper = scratch + n * (k - 1);
+    for (size_t i = n; i-- > 0;) { /* ascending sort: row n - 1 is the worst in the last value */
+        const double *p = pts + i * k;
+        double depth = ref[k - 1] - p[k - 1], box = 1.0;
+        for (size_t j = 0; j + 1 < k; j++)
+            box *= ref[j] - p[j];
+        size_t c = 0;
+        for (size_t r = 0; r < i; r++, c++)
+            for (size_t j = 0; j + 1 < k; j++)
+                clip[c * (k - 1) + j] = pts[r * k + j] > p[j] ? pts[r * k + j] : p[j];
+        c = keep_nondominated(c, k - 1, clip);
+        hv += depth * (box - hv_rec(c, k - 1, clip, ref, deeper));
+    }
+    return hv;
+}
+
+/* k objectives, the points strictly below ref already (n rows of k values, a scratch copy,
+ * reordered): 1 and 2 by a sort, 3 by slices, more by WFG. scratch: n k k values. */
 static double hv_rec(size_t n, size_t k, double *pts, const double *ref, double *scratch)
 {
     if (n == 0)
@@ -148,25 +213,12 @@ static double hv_rec(size_t n, size_t k, double *pts, const double *ref, double 
         return hv2(n, 2, pts, ref);
     if (k == 3)
         return hv3(n, pts, ref, scratch);
-    if (sort_rows(pts, n, k, k - 1) != GPBO_OK)
-        return NAN;
-    double hv = 0.0;
-    double *sub = scratch, *deeper = scratch + n * (k - 1);
-    for (size_t i = 0; i < n; i++) {
-        double top = i + 1 < n ? pts[(i + 1) * k + k - 1] : ref[k - 1];
-        double depth = top - pts[i * k + k - 1];
-        if (!(depth > 0))
-            continue;
-        for (size_t r = 0; r <= i; r++)
-            memcpy(sub + r * (k - 1), pts + r * k, (k - 1) * sizeof *pts);
-        hv += depth * hv_rec(i + 1, k - 1, sub, ref, deeper);
-    }
-    return hv;
+    return hv_wfg(n, k, pts, ref, scratch);
 }
 
 double gpbo_hypervolume(size_t n, size_t k, const double *y, const double *ref)
 {
-    if (k == 0 || (n > 0 && y == NULL) || ref == NULL)
+    if (k == 0 || (n > 0 && y == NULL) || ref == NULL || has_nan(k, ref))
         return NAN;
     double *pts = malloc((n ? n : 1) * k * sizeof *pts);
     /* each level of the recursion keeps its copy: n * (k - 1) + n * (k - 2) + ... values */
@@ -178,15 +230,20 @@ double gpbo_hypervolume(size_t n, size_t k, const double *y, const double *ref)
         return NAN;
     }
     size_t m = 0;
+    int unbounded = 0; /* a row's box is infinite: its sides are all positive, one infinite */
     for (size_t i = 0; i < n; i++) {
         const double *p = y + i * k;
-        int below = !has_nan(k, p);
-        for (size_t j = 0; below && j < k; j++)
+        int below = !has_nan(k, p), inf = 0;
+        for (size_t j = 0; below && j < k; j++) {
             below = p[j] < ref[j];
+            inf |= isinf(p[j]) || isinf(ref[j]);
+        }
         if (below)
             memcpy(pts + m++ * k, p, k * sizeof *p);
+        unbounded |= below && inf;
     }
-    double hv = hv_rec(m, k, pts, ref, scratch);
+    /* an infinite value would meet another in the sums (inf - inf): the answer is known */
+    double hv = unbounded ? INFINITY : hv_rec(m, k, pts, ref, scratch);
     free(pts);
     free(scratch);
     return hv;

@@ -873,9 +873,13 @@ GPBO_API size_t gpbo_pareto_front(size_t n, size_t k, const double *y, int *out)
 /**
  * The hypervolume of y (n points of k values, every objective minimized) with respect to the
  * reference point ref (k values): the measure of the points of the box below ref that some row
- * dominates. Rows not below ref in every value (or with a NaN) add nothing. Exact (k = 1, 2 in
- * O(n log n); k >= 3 by slicing, O(n^(k-1) log n)).
- * @return the hypervolume (0 for n = 0); NaN for k = 0 or NULL arguments.
+ * dominates. Rows not below ref in every value (or with a NaN) add nothing; a row below ref
+ * with an infinite side (a value -INFINITY, or ref +INFINITY there) makes it +INFINITY. Exact:
+ * k = 1, 2 in O(n log n); k = 3 by slices, O(n^2); k >= 4 by WFG (While, Bradstreet & Barone
+ * 2012), each point's exclusive part over the points clipped to it (a front of 500 points in 5
+ * objectives takes well under a second). Optuna's optuna._hypervolume.WFG gives the same value
+ * on the rows it accepts (tests/python/test_python_pareto.py).
+ * @return the hypervolume (0 for n = 0); NaN for k = 0, NULL arguments, or a NaN in ref.
  */
 GPBO_API double gpbo_hypervolume(size_t n, size_t k, const double *y, const double *ref);
 

@@ -12,6 +12,7 @@
  *  - gpbo_study_enqueue: order, validation, the budget, two handles on one SQLite file taking
  *    each enqueued point exactly once.
  */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -318,6 +319,55 @@ static void test_unmodellable_constraint_metric(void **state)
     gpbo_space_free(sp);
 }
 
+/* The objective's values the GP cannot standardize (a diverged loss of 1e160, 1e300 or
+ * DBL_MAX among Branin's values: their spread overflows) failed every ask of the constrained
+ * Bayesian strategy past the design, for as long as that trial stayed in the study (the
+ * unconstrained strategy went on). Now they are modelled as the unconstrained path models them,
+ * or squashed by a log where it cannot: every ask succeeds, every point is in the box, and the
+ * search still follows the objective: its best feasible regret on branin_disk after 30 trials
+ * is below 3 in at least 5 of the 6 runs (measured 0.01 to 0.73; random search's median at 40
+ * is about 9, bench/compare/README.md; without the outlier bayes reaches 0.006). */
+static void test_unmodellable_objective_value(void **state)
+{
+    (void)state;
+    const gpbo_test_constrained *p = gpbo_test_constrained_find("branin_disk");
+    const double huge[] = {1e160, 1e300, DBL_MAX};
+    size_t good = 0, runs = 0;
+    for (size_t h = 0; h < 3; h++)
+        for (uint64_t seed = 0; seed < 2; seed++, runs++) {
+            gpbo_space *sp = branin_box();
+            gpbo_constraint c = {"disk", -INFINITY, 16.0};
+            gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+            o.seed = 300 + seed;
+            o.n_init = 4 + 2 * seed; /* before and after the log warping's 5 observations */
+            o.n_constraints = 1;
+            o.constraints = &c;
+            gpbo_study *s = gpbo_study_open(NULL, "diverged", sp, &o);
+            assert_non_null(s);
+            const char *names[1] = {"disk"};
+            for (size_t t = 0; t < 30; t++) {
+                size_t id;
+                double v[2];
+                int rc = gpbo_study_ask(s, &id, v);
+                if (rc != GPBO_OK)
+                    fail_msg("%g, seed %d, ask %zu: %s", huge[h], (int)seed, t,
+                             gpbo_error_message());
+                assert_true(v[0] >= -5 && v[0] <= 10 && v[1] >= 0 && v[1] <= 15);
+                double d = p->c(0, v);
+                assert_int_equal(gpbo_study_set_metrics(s, id, 1, names, &d), GPBO_OK);
+                assert_int_equal(gpbo_study_tell(s, id, t == 2 ? huge[h] : p->f(2, v)), GPBO_OK);
+            }
+            gpbo_trial_info b;
+            double regret = gpbo_study_best(s, &b) == GPBO_OK ? b.value - p->optimum : INFINITY;
+            print_message("objective %g in trial 2, seed %d: regret %.3g after 30\n", huge[h],
+                          (int)seed, regret);
+            good += regret < 3.0;
+            gpbo_study_close(s);
+            gpbo_space_free(sp);
+        }
+    assert_true(good + 1 >= runs);
+}
+
 /* ---- known starting points ----------------------------------------------------------------- */
 
 static void test_enqueue_order_validation_budget(void **state)
@@ -554,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_bayes_constrained_branin),
         cmocka_unit_test(test_feasibility_first),
         cmocka_unit_test(test_unmodellable_constraint_metric),
+        cmocka_unit_test(test_unmodellable_objective_value),
         cmocka_unit_test(test_bayes_constrained_two_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -214,6 +214,55 @@ static void test_hypervolume_brute_force(void **state)
     }
 }
 
+/* The hypervolume by inclusion-exclusion over the subsets of the n rows (n small): the sum of
+ * (-1)^(|S|+1) times the box of S's componentwise max, every row below ref. */
+static double hv_inclusion_exclusion(size_t n, size_t k, const double *y, const double *ref)
+{
+    double hv = 0;
+    for (unsigned long s = 1; s < (1ul << n); s++) {
+        double box = 1;
+        int odd = 0;
+        for (size_t j = 0; j < k; j++) {
+            double hi = -INFINITY;
+            for (size_t i = 0; i < n; i++)
+                if (s >> i & 1ul)
+                    hi = fmax(hi, y[i * k + j]);
+            box *= ref[j] - hi;
+        }
+        for (size_t i = 0; i < n; i++)
+            odd ^= (int)(s >> i & 1ul);
+        hv += odd ? box : -box;
+    }
+    return hv;
+}
+
+static void test_hypervolume_many_objectives(void **state)
+{
+    (void)state;
+    /* 4 to GPBO_MAX_OBJECTIVES objectives (WFG, its recursion down to three), up to 9 rows below
+     * the reference, continuous or on a coarse grid (ties, duplicates): the inclusion-exclusion
+     * sum; the order of the objectives does not change it */
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 2385);
+    for (int rep = 0; rep < 600; rep++) {
+        size_t k = 4 + (size_t)rep % (GPBO_MAX_OBJECTIVES - 3), n = 1 + gpbo_rng_below(&rng, 9);
+        double y[9 * GPBO_MAX_OBJECTIVES], z[9 * GPBO_MAX_OBJECTIVES], ref[GPBO_MAX_OBJECTIVES],
+            rz[GPBO_MAX_OBJECTIVES];
+        for (size_t j = 0; j < k; j++)
+            ref[j] = 1.0 + 0.5 * gpbo_rng_uniform(&rng);
+        for (size_t i = 0; i < n * k; i++)
+            y[i] = rep % 2 ? gpbo_rng_uniform(&rng) : 0.25 * (double)gpbo_rng_below(&rng, 4);
+        double want = hv_inclusion_exclusion(n, k, y, ref);
+        assert_float_equal(gpbo_hypervolume(n, k, y, ref), want, 1e-12 * (1 + want));
+        for (size_t i = 0; i < n; i++) /* the objectives reversed */
+            for (size_t j = 0; j < k; j++)
+                z[i * k + j] = y[i * k + k - 1 - j];
+        for (size_t j = 0; j < k; j++)
+            rz[j] = ref[k - 1 - j];
+        assert_float_equal(gpbo_hypervolume(n, k, z, rz), want, 1e-12 * (1 + want));
+    }
+}
+
 /* E[HVI] of N(mu, sd^2) in each objective over the sorted front, by m draws. */
 static double ehvi_monte_carlo(size_t nf, const double *front, const double *ref, const double *mu,
                                const double *sd, size_t m, gpbo_rng *rng, double *out_se)
@@ -268,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_improvement),
         cmocka_unit_test(test_ehvi_closed_form),
         cmocka_unit_test(test_hypervolume_brute_force),
+        cmocka_unit_test(test_hypervolume_many_objectives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,12 +323,63 @@ static void test_many_coordinates(void **state)
     }
 }
 
+/* Degenerate values for the Bayesian step of several objectives, EHVI (two and three
+ * objectives) and ParEGO, past a design of 4: every value equal; one objective constant; two
+ * objectives equal; values of both signs past 9e307 (a diverged loss of 1e308 beside one of
+ * -1e308: finite, but their range past the doubles made the normalization inf / inf = NaN, and
+ * every ask failed, "gp_set_data: y[2] is not finite"). Every ask succeeds with a point in the
+ * box, and the front is what the values make it. */
+static void test_degenerate_values(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"a", "b", "c"};
+    for (int kind = 0; kind < 4; kind++)
+        for (size_t k = 2; k <= 3; k++)
+            for (int acq = GPBO_MO_EHVI; acq <= GPBO_MO_PAREGO; acq++) {
+                gpbo_space *sp = unit_space(2);
+                gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+                o.n_init = 4;
+                o.seed = 2385 + (uint64_t)kind;
+                o.n_objectives = k;
+                o.objective_names = names;
+                o.mo_acquisition = (gpbo_mo_acq)acq;
+                gpbo_study *s = gpbo_study_open(NULL, "degenerate", sp, &o);
+                assert_non_null(s);
+                for (size_t t = 0; t < 10; t++) {
+                    size_t id;
+                    double x[2], y[3];
+                    if (gpbo_study_ask(s, &id, x) != GPBO_OK)
+                        fail_msg("kind %d, %zu objectives, %s, ask %zu: %s", kind, k,
+                                 acq == GPBO_MO_EHVI ? "ehvi" : "parego", t, gpbo_error_message());
+                    assert_true(x[0] >= 0 && x[0] <= 1 && x[1] >= 0 && x[1] <= 1);
+                    for (size_t j = 0; j < 3; j++)
+                        y[j] = kind == 0 ? 2.385 : j == 0 ? x[0] : 1 - x[0] + x[1];
+                    if (kind == 1)
+                        y[1] = 7.0;
+                    if (kind == 3 && (t == 1 || t == 2))
+                        y[0] = t == 1 ? -1e308 : 1e308;
+                    assert_int_equal(gpbo_study_tell_values(s, id, k, y), GPBO_OK);
+                }
+                size_t ids[10], nf = 0;
+                assert_int_equal(gpbo_study_pareto(s, ids, 10, &nf), GPBO_OK);
+                if (kind == 0) /* every trial ties every other: all on the front */
+                    assert_int_equal(nf, 10);
+                int least = 0; /* -1e308 is the least first value: that trial is on it */
+                for (size_t i = 0; i < nf; i++)
+                    least |= ids[i] == 1;
+                assert_true(kind != 3 || least);
+                gpbo_study_close(s);
+                gpbo_space_free(sp);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_objectives_stored), cmocka_unit_test(test_objectives_checked),
         cmocka_unit_test(test_pareto_of_a_study), cmocka_unit_test(test_bayes_beats_random),
         cmocka_unit_test(test_three_objectives),  cmocka_unit_test(test_many_coordinates),
+        cmocka_unit_test(test_degenerate_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
