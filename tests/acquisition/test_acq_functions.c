@@ -60,9 +60,9 @@ static void test_log_h_monotone_smooth(void **state)
         if (fabs(fd - d) > 1e-5 * fmax(1.0, fabs(d)))
             fail_msg("d log_h(%g): analytic %.12g, finite differences %.12g", z, d, fd);
     }
-    /* continuity across the branch points -1 and -30 */
+    /* continuity across the branch points -1 and -10 */
     for (int b = 0; b < 2; b++) {
-        double zb = b ? -30.0 : -1.0, dl, dr;
+        double zb = b ? -10.0 : -1.0, dl, dr;
         double l = gpbo_acq__log_h(zb - 1e-12, &dl), r = gpbo_acq__log_h(zb + 1e-12, &dr);
         assert_true(fabs(l - r) < 1e-9 * fabs(l) + 1e-11);
         assert_true(fabs(dl - dr) < 1e-8 * fabs(dl));
@@ -111,6 +111,47 @@ static void test_logei_equals_log_ei(void **state)
     double lei = gpbo_acq__utility(GPBO_ACQ_LOGEI, -100.0, 0, 0, 0.0, 1.0, NULL, NULL, NULL);
     assert_true(ei == 0.0);
     assert_true(isfinite(lei) && lei < -5000.0);
+}
+
+/* The far tail under a huge sigma, through the public API: y of order 1e120 (sigma too) and
+ * z = -38 .. -42.5, where h(z) < 1e-315 is no double but EI = sigma h(z) (above 1e-300) is.
+ * EI equals exp(log EI) there, and its gradient EI times log EI's. Before the fix EI was
+ * sigma exp(log h(z)), a subnormal times sigma: 3.5e-8 off at z = -38, 0 below z = -38.4. */
+static void test_ei_far_tail_huge_sigma(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    double x[16], y[8];
+    for (int i = 0; i < 8; i++) {
+        x[2 * i] = fmod(0.618034 * (i + 1), 1.0);
+        x[2 * i + 1] = fmod(0.754878 * (i + 1) + 0.1, 1.0);
+        y[i] = 2.385e120 * (sin(5.1 * x[2 * i]) + x[2 * i + 1]);
+    }
+    assert_int_equal(gpbo_gp_set_data(gp, 8, x, y), GPBO_OK);
+    const double pt[2] = {0.41, 0.27}, zs[] = {-38.0, -39.5, -41.0, -42.5};
+    double mu, var;
+    assert_int_equal(gpbo_gp_predict(gp, 1, pt, &mu, &var), GPBO_OK);
+    assert_true(sqrt(var) > 1e100);
+    for (size_t i = 0; i < 4; i++) {
+        double best = mu + zs[i] * sqrt(var), ei, lei, g[2], lg[2];
+        gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+        o.kind = GPBO_ACQ_EI;
+        gpbo_acq *a = gpbo_acq_new(gp, &o, best);
+        o.kind = GPBO_ACQ_LOGEI;
+        gpbo_acq *l = gpbo_acq_new(gp, &o, best);
+        assert_int_equal(gpbo_acq_eval(a, 1, pt, &ei, g), GPBO_OK);
+        assert_int_equal(gpbo_acq_eval(l, 1, pt, &lei, lg), GPBO_OK);
+        assert_true(lei > -700.0); /* exp(log EI) is a normal double */
+        if (!(fabs(ei - exp(lei)) <= 1e-11 * exp(lei)))
+            fail_msg("z = %g: EI %.17g, exp(log EI) %.17g", zs[i], ei, exp(lei));
+        for (int k = 0; k < 2; k++)
+            if (!(fabs(g[k] - ei * lg[k]) <= 1e-9 * fabs(ei * lg[k])))
+                fail_msg("z = %g: dEI/dx%d %.17g, EI dlogEI/dx%d %.17g", zs[i], k, g[k], k,
+                         ei * lg[k]);
+        gpbo_acq_free(a);
+        gpbo_acq_free(l);
+    }
+    gpbo_gp_free(gp);
 }
 
 static void test_ei_monte_carlo(void **state)
@@ -463,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_log_Phi),
         cmocka_unit_test(test_logei_equals_log_ei),
         cmocka_unit_test(test_ei_monte_carlo),
+        cmocka_unit_test(test_ei_far_tail_huge_sigma),
         cmocka_unit_test(test_gradients),
         cmocka_unit_test(test_batch_gradients),
         cmocka_unit_test(test_eval_many_equals_one),
