@@ -15,6 +15,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,6 +464,13 @@ int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out_value, d
         return GPBO_OK;
     size_t d = acq->dim;
     if (m > acq->cap) {
+        /* Refused before the scratch grows: a size that wrapped (m = -1 through an FFI) gave a
+         * small buffer, the capacity m, and the next call wrote past it. */
+        size_t lim = SIZE_MAX / sizeof(double) / (2 + 2 * d);
+        if (m > lim)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "acq_eval: m = %zu is too large (at most %zu; a negative count?)",
+                                  m, lim);
         double *nb = realloc(acq->buf, m * (2 + 2 * d) * sizeof *nb);
         if (nb == NULL)
             return gpbo_error_set(GPBO_ENOMEM, "acq_eval: out of memory");

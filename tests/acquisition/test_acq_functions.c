@@ -428,6 +428,36 @@ static void test_z_overflow(void **state)
     gpbo_gp_free(gp);
 }
 
+/* An m whose scratch, m (2 + 2 dim) doubles, overflows a size_t (m = -1 through an FFI, or
+ * SIZE_MAX / 48 + 2 here, whose 48 m bytes wrap to 80) is refused by gpbo_acq_eval itself, and
+ * the object still evaluates as a fresh one. Before the fix the scratch was reallocated to the
+ * wrapped size with its capacity set to m; the model's check then refused m, and the next call
+ * (64 points) wrote past the 80 bytes (AddressSanitizer: heap-buffer-overflow). */
+static void test_eval_huge_m(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_gp(8);
+    gpbo_acq *a = gpbo_acq_new(gp, NULL, gpbo_gp_y_min(gp, NULL));
+    gpbo_acq *fresh = gpbo_acq_new(gp, NULL, gpbo_gp_y_min(gp, NULL));
+    assert_non_null(a);
+    assert_non_null(fresh);
+    enum { M = 64 };
+    double x[2 * M], v[M], g[2 * M], v2[M], g2[2 * M];
+    for (size_t i = 0; i < 2 * M; i++)
+        x[i] = fmod(0.37 * (double)i + 0.1, 1.0);
+    assert_int_equal(gpbo_acq_eval(a, SIZE_MAX / 48 + 2, x, v, g), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "acq_eval: m = "));
+    assert_non_null(strstr(gpbo_error_message(), "is too large"));
+    assert_int_equal(gpbo_acq_eval(a, (size_t)-1, x, v, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_eval(a, M, x, v, g), GPBO_OK);
+    assert_int_equal(gpbo_acq_eval(fresh, M, x, v2, g2), GPBO_OK);
+    assert_memory_equal(v, v2, sizeof v);
+    assert_memory_equal(g, g2, sizeof g);
+    gpbo_acq_free(a);
+    gpbo_acq_free(fresh);
+    gpbo_gp_free(gp);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -510,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_eval_many_equals_one),
         cmocka_unit_test(test_zero_variance_and_lcb),
         cmocka_unit_test(test_z_overflow),
+        cmocka_unit_test(test_eval_huge_m),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
