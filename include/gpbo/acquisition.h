@@ -76,8 +76,10 @@ typedef enum gpbo_acq_batch {
 
 /**
  * Maps a relaxed point onto the feasible set in place (rounding integers, one-hot arg-max of
- * categories, ...). It must be idempotent and keep x in [0,1]^d. It returns 0; anything else
- * stops the call that invoked it, which returns GPBO_EUSER (the value is in the message, as
+ * categories, ...). It must be idempotent, keep x in [0,1]^d and leave the fixed coordinates
+ * (options.fixed) at their values: gpbo_acq_propose() refuses a point it moves out of the cube
+ * or off a fixed value with GPBO_EINVAL (a fixed value off the hook's grid). It returns 0; anything
+ * else stops the call that invoked it, which returns GPBO_EUSER (the value is in the message, as
  * for every gpbo callback: gpbo/error.h). payload is options.project_payload, handed
  * through untouched: the library never reads it, and it is not const so that a hook may keep
  * state there (a count, a cache; the hook then makes that state safe for concurrent calls).

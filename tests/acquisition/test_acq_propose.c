@@ -754,6 +754,42 @@ static void test_fixed_with_projection_and_pending(void **state)
     gpbo_gp_free(gp);
 }
 
+/* A projection that moves a fixed coordinate (a fixed value off its grid) is refused, by name,
+ * for every kind, one point or a batch, with or without data: the proposal would otherwise
+ * break the promise that fixed coordinates hold (before the fix it returned GPBO_OK with
+ * x[0] = 0.5 for the fixed value 0.4321). A fixed value on the grid is kept. */
+static void test_projection_moving_fixed_refused(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(10, 0), *empty = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    unsigned char fixed[2] = {1, 0};
+    double fv[2] = {0.4321, 0.0}, x[6];
+    int calls = 0;
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_THOMPSON; kind++) {
+        for (int data = 0; data < 2; data++) {
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.kind = (gpbo_acq_kind)kind;
+            o.fixed = fixed;
+            o.fixed_values = fv;
+            o.project = round_first;
+            o.project_payload = &calls;
+            fv[0] = 0.4321;
+            for (size_t q = 1; q <= 3; q += 2) {
+                assert_int_equal(gpbo_acq_propose(data ? gp : empty, &o, NAN, 0, NULL, q, x, NULL),
+                                 GPBO_EINVAL);
+                assert_non_null(strstr(gpbo_error_message(), "moved the fixed coordinate x[0]"));
+            }
+            fv[0] = 0.75;
+            assert_int_equal(gpbo_acq_propose(data ? gp : empty, &o, NAN, 0, NULL, 3, x, NULL),
+                             GPBO_OK);
+            for (int i = 0; i < 3; i++)
+                assert_true(x[2 * i] == 0.75);
+        }
+    }
+    gpbo_gp_free(gp);
+    gpbo_gp_free(empty);
+}
+
 /* Thompson sampling: distinct from pending points, deterministic per seed, varies with it. */
 static void test_thompson_pending_and_seed(void **state)
 {
@@ -915,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_no_data_space_filling),
         cmocka_unit_test(test_fixed_and_projection),
         cmocka_unit_test(test_fixed_with_projection_and_pending),
+        cmocka_unit_test(test_projection_moving_fixed_refused),
         cmocka_unit_test(test_thompson_pending_and_seed),
         cmocka_unit_test(test_thompson_draws_are_posterior_samples),
         cmocka_unit_test(test_many_restarts),
