@@ -906,6 +906,43 @@ static void test_discrete_space_exhausted(void **state)
     gpbo_gp_free(gp);
 }
 
+/* q larger than the distinct points left: two binary coordinates (4 points), one observed and
+ * one pending, leave 2: q = 2 gives both, q = 3 is GPBO_EOPTIM with a message, for every kind
+ * (Thompson included) and batch mode; with no data the 4 points are the design and q = 5 is
+ * refused alike. Nothing leaks on the way out (the sanitizer build runs this too). */
+static void test_q_beyond_distinct_points(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2),
+            *empty = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    const double x0[2] = {0.0, 1.0}, y0 = 1.385, pend[2] = {1.0, 1.0};
+    assert_int_equal(gpbo_gp_set_data(gp, 1, x0, &y0), GPBO_OK);
+    double out[2 * 5], v[5];
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_THOMPSON; kind++) {
+        for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
+            if (b == GPBO_ACQ_BATCH_LP && kind == GPBO_ACQ_LCB)
+                continue;
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.kind = (gpbo_acq_kind)kind;
+            o.batch = (gpbo_acq_batch)b;
+            o.project = round_binary;
+            o.raw_samples = 64;
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, pend, 2, out, v), GPBO_OK);
+            assert_true(dist_inf(out, out + 2, 2) > 0.5);
+            for (int i = 0; i < 2; i++)
+                assert_true(dist_inf(out + 2 * i, x0, 2) > 0.5 &&
+                            dist_inf(out + 2 * i, pend, 2) > 0.5);
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, pend, 3, out, v), GPBO_EOPTIM);
+            assert_true(strlen(gpbo_error_message()) > 0);
+            assert_int_equal(gpbo_acq_propose(empty, &o, NAN, 0, NULL, 4, out, v), GPBO_OK);
+            assert_int_equal(gpbo_acq_propose(empty, &o, NAN, 0, NULL, 5, out, v), GPBO_EOPTIM);
+            assert_non_null(strstr(gpbo_error_message(), "fewer than q = 5 distinct"));
+        }
+    }
+    gpbo_gp_free(gp);
+    gpbo_gp_free(empty);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -958,6 +995,7 @@ int main(void)
         cmocka_unit_test(test_sobol),
         cmocka_unit_test(test_constant_y),
         cmocka_unit_test(test_discrete_space_exhausted),
+        cmocka_unit_test(test_q_beyond_distinct_points),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
