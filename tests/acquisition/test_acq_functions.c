@@ -239,6 +239,53 @@ static void test_gradients(void **state)
     gpbo_gp_free(gp);
 }
 
+/* The gradients in x through the public API, over the whole range: z = (best_f - mu) / sigma
+ * from -40 to +40 at four points of a 2-D GP whose y are scaled by 1e-100, 1 and 1e100 (sigma
+ * tiny, ordinary and huge), every pointwise kind, against central differences (step 1e-6,
+ * relative tolerance 1e-4; EI only where it is above 1e-290, its differences below are
+ * subnormal). */
+static void test_gradients_wide_range(void **state)
+{
+    (void)state;
+    const double pts[][2] = {{0.13, 0.71}, {0.52, 0.37}, {0.91, 0.08}, {0.33, 0.95}};
+    const double zs[] = {-40.0, -25.0, -9.5, -3.0, 0.0, 3.0, 9.5, 25.0, 40.0};
+    const double scales[] = {1e-100, 1.0, 1e100};
+    for (size_t sc = 0; sc < 3; sc++) {
+        gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+        double x[24], y[12], p[4] = {log(0.3), log(0.2), log(1.1), log(1e-4)};
+        for (int i = 0; i < 12; i++) {
+            x[2 * i] = fmod(0.618034 * (i + 1), 1.0);
+            x[2 * i + 1] = fmod(0.754878 * (i + 1) + 0.1, 1.0);
+            y[i] = scales[sc] * (sin(5.1 * x[2 * i]) + cos(3.3 * x[2 * i + 1]));
+        }
+        assert_int_equal(gpbo_gp_set_data(gp, 12, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+        for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++)
+            for (size_t i = 0; i < 4; i++)
+                for (size_t k = 0; k < 9; k++) {
+                    double mu, var, v, g[2];
+                    assert_int_equal(gpbo_gp_predict(gp, 1, pts[i], &mu, &var), GPBO_OK);
+                    gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+                    opt.kind = (gpbo_acq_kind)kind;
+                    gpbo_acq *a = gpbo_acq_new(gp, &opt, mu + zs[k] * sqrt(var));
+                    assert_non_null(a);
+                    assert_int_equal(gpbo_acq_eval(a, 1, pts[i], &v, g), GPBO_OK);
+                    assert_true(isfinite(v) && isfinite(g[0]) && isfinite(g[1]));
+                    if (kind != GPBO_ACQ_EI || v > 1e-290) {
+                        char label[96];
+                        snprintf(label, sizeof label, "%s, y x %g, point %zu, z = %g",
+                                 gpbo_acq_kind_name((gpbo_acq_kind)kind), scales[sc], i, zs[k]);
+                        double atol = 1e-9 * (fabs(g[0]) + fabs(g[1])) + 1e-300;
+                        assert_int_equal(gpbo_test_check_gradient(label, acq_scalar, a, 2, pts[i],
+                                                                  g, 1e-6, 1e-4, atol),
+                                         0);
+                    }
+                    gpbo_acq_free(a);
+                }
+        gpbo_gp_free(gp);
+    }
+}
+
 /* m points at once (one BLAS call through the workspace) equal m single evaluations. */
 /* The penalized log EI that local penalization maximizes: log EI plus the log penalties. */
 typedef struct lp_case {
@@ -536,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_ei_monte_carlo),
         cmocka_unit_test(test_ei_far_tail_huge_sigma),
         cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_gradients_wide_range),
         cmocka_unit_test(test_batch_gradients),
         cmocka_unit_test(test_eval_many_equals_one),
         cmocka_unit_test(test_zero_variance_and_lcb),
