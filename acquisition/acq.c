@@ -5,13 +5,17 @@
  *
  * Notation: sigma = sqrt(var), z = (best_f - mu) / sigma, h(z) = phi(z) + z Phi(z). Then
  * EI = sigma h(z), d EI = phi(z) d sigma - Phi(z) d mu, and log EI = log h(z) + log sigma.
- * log h is computed as in Ament et al. (NeurIPS 2023, eq. 9): directly where h does not lose
- * precision, and below z = -1 as log phi(z) + log(1 - u R(u)) with u = -z and the Mills ratio
- * R(u) = Q(u) / phi(u); beyond u = 30 both R and 1 - u R come from their asymptotic series,
- * summed term by term so that nothing cancels.
+ * log h is computed as in Ament et al. (NeurIPS 2023, eq. 9): directly above z = -1, below as
+ * log phi(u) + log(1 - u R(u)) with u = -z and the Mills ratio R(u) = Q(u) / phi(u); h =
+ * phi(u) - u Q(u) cancels (1 - u R ~ 1 / u^2), so from u = 10 on both R and 1 - u R come from
+ * their asymptotic series, summed term by term so that nothing cancels. phi is computed to a
+ * few ulps (scaled_exp_half_sq), since the cancellation multiplies its error by u^2.
+ * Accuracy, checked against mpmath at 60 digits by tests/acquisition/acq_reference.py over
+ * z in [-40, 40] and beyond, sigma from 1e-140 to 1e140: the bounds that test states.
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +24,22 @@
 #include "gpbo/sys/error.h"
 #include "gpbo/sys/options.h"
 
-static const double INV_SQRT2 = 0.70710678118654752;
-/* Below z = -ASYM the asymptotic series are used (their error is far below 1e-16 there). */
-#define ASYM       30.0
-#define ASYM_TERMS 14
+/* 1 / sqrt(2) as a double and the rest (INV_SQRT2 + INV_SQRT2_LO is 1 / sqrt(2) to 1e-33). */
+static const double INV_SQRT2 = 0.7071067811865476;
+static const double INV_SQRT2_LO = -4.833646656726457e-17;
+static const double SQRT2 = 1.4142135623730951;
+/* 1 / sqrt(2 pi) and exp(-700), correctly rounded. */
+static const double INV_SQRT_2PI = 0.3989422804014327;
+static const double EXP_M700 = 9.85967654375977e-305;
+/* Below z = -ASYM_H, h(z) = phi(u) (1 - u R(u)) takes 1 - u R(u) from its asymptotic series;
+ * above, h = phi(u) - u Q(u) directly, which cancels: it loses about log10(u^2) digits (two at
+ * u = 10; at the 30 used until 2026-12 it lost three, and phi's own error was multiplied by
+ * 900). From u = 10 on the series, summed to its smallest term, is accurate to 2e-16 (at most
+ * ASYM_TERMS terms: 28 at u = 10, 10 at u = 30). */
+#define ASYM_H     10.0
+#define ASYM_TERMS 60
+/* Below z = -ASYM_PHI, log Phi(z) takes R(u) from the same series (erfc underflows at 38.5). */
+#define ASYM_PHI 30.0
 /* The smallest sigma used: keeps z finite where the predictive variance is zero. */
 #define SIGMA_MIN 1e-150
 /* z is clamped here: log EI is then still finite (-5e19). */
@@ -35,64 +51,117 @@ static const double INV_SQRT2 = 0.70710678118654752;
 #define MAX_EVALS_MAX   1000000
 #define RESTARTS_MAX    10000
 
+/* scale * exp(-z^2 / 2) to a few ulps. exp(-z * z / 2) alone carries the rounding of z * z, a
+ * relative error of up to z^2 / 4 ulps (4e-14 at z = 20, which h = phi(u) - u Q(u) then
+ * multiplied by u^2): z^2 is split into its rounded value p and the remainder e = z^2 - p
+ * (exact, by fma), and exp(-e / 2) = 1 - e / 2 to 1e-28. Where exp(-p / 2) would underflow,
+ * exp(-700) joins scale first, so that the product underflows only where the result does
+ * (EI = sigma h(z) for a huge sigma far in the tail). Cannot fail; 0 beyond z^2 = 3000, where
+ * even scale = DBL_MAX gives less than the smallest subnormal. */
+static double scaled_exp_half_sq(double z, double scale)
+{
+    double p = z * z, a = -0.5 * p;
+    if (!(a > -1500.0))
+        return 0.0;
+    double corr = 1.0 - 0.5 * fma(z, z, -p);
+    if (a < -700.0) {
+        scale *= EXP_M700;
+        a += 700.0; /* exact: a lies in [-1500, -700) */
+    }
+    return scale * exp(a) * corr;
+}
+
 double gpbo_acq__phi(double z)
 {
-    return exp(-0.5 * z * z - GPBO_LOG_SQRT_2PI);
+    return scaled_exp_half_sq(z, INV_SQRT_2PI);
+}
+
+/* Q(u) = 1 - Phi(u) = erfc(u / sqrt 2) / 2, given phi_u = phi(u). The argument u / sqrt 2 is
+ * rounded, and erfc turns its relative error into one u^2 times larger in Q (1e-14 at u = 10,
+ * which h = phi(u) - u Q(u) multiplied by u^2 again): the rounding dx (from fma and the rest of
+ * 1 / sqrt 2) is taken back to first order, erfc(x + dx) = erfc(x) - 2 / sqrt(pi) exp(-x^2) dx,
+ * with exp(-x^2) = sqrt(2 pi) phi(u). The second order, x dx^2, is below 1e-30 of Q. */
+static double upper_tail(double u, double phi_u)
+{
+    double x = u * INV_SQRT2;
+    double dx = fma(u, INV_SQRT2, -x) + u * INV_SQRT2_LO;
+    return 0.5 * erfc(x) - SQRT2 * phi_u * dx;
 }
 
 double gpbo_acq__Phi(double z)
 {
-    return 0.5 * erfc(-z * INV_SQRT2);
+    return z < 0.0 ? upper_tail(-z, gpbo_acq__phi(z)) : 0.5 * erfc(-z * INV_SQRT2);
 }
 
-/* For u >= ASYM: R(u) = Q(u)/phi(u) = (1 + t)/u and 1 - u R(u) = -t, with
- * t = sum_{k>=1} (-1)^k (2k-1)!! / u^(2k). */
+/* For u >= ASYM_H: R(u) = Q(u)/phi(u) = (1 + t)/u and 1 - u R(u) = -t, with
+ * t = sum_{k>=1} (-1)^k (2k-1)!! / u^(2k), summed until a term is below 1e-17 of the sum or
+ * the terms stop shrinking (the series is asymptotic: its error is below the last term). */
 static void mills_asym(double u, double *R, double *one_minus_uR)
 {
     double u2 = u * u, term = 1.0, t = 0.0;
     for (int k = 1; k <= ASYM_TERMS; k++) {
-        term *= -(2.0 * k - 1.0) / u2;
+        double next = term * (-(2.0 * k - 1.0) / u2);
+        if (fabs(next) >= fabs(term))
+            break;
+        term = next;
         t += term;
+        if (fabs(term) < 1e-17 * fabs(t))
+            break;
     }
     *R = (1.0 + t) / u;
     *one_minus_uR = -t;
 }
 
+/* log h(z), and Phi(z) / h(z) into *P_h and phi(z) / h(z) into *p_h: d EI = phi d sigma - Phi
+ * d mu, so these two are what the gradient of log EI = log h + log sigma needs. Computing
+ * phi / h as 1 - z Phi / h (the old d log EI / d sigma) cancelled for z > 0: at z = 8 it was
+ * rounding alone. Either pointer may be NULL. */
+static double log_h_parts(double z, double *P_h, double *p_h)
+{
+    double lh, ph, qh;
+    if (z > -1.0) {
+        double p = gpbo_acq__phi(z), P = z < 0.0 ? upper_tail(-z, p) : gpbo_acq__Phi(z);
+        double h = p + z * P;
+        lh = log(h);
+        qh = P / h;
+        ph = p / h;
+    } else if (z > -ASYM_H) {
+        double u = -z, p = gpbo_acq__phi(u), Q = upper_tail(u, p), h = p - u * Q;
+        lh = log(h);
+        qh = Q / h;
+        ph = p / h;
+    } else {
+        double u = -z, R, omr;
+        mills_asym(u, &R, &omr);
+        lh = -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(omr);
+        qh = R / omr;
+        ph = 1.0 / omr;
+    }
+    if (P_h)
+        *P_h = qh;
+    if (p_h)
+        *p_h = ph;
+    return lh;
+}
+
 double gpbo_acq__log_h(double z, double *dlogh)
 {
-    if (z > -1.0) {
-        double P = gpbo_acq__Phi(z), h = gpbo_acq__phi(z) + z * P;
-        if (dlogh)
-            *dlogh = P / h;
-        return log(h);
-    }
-    double u = -z;
-    if (u < ASYM) {
-        double Q = 0.5 * erfc(u * INV_SQRT2), h = gpbo_acq__phi(u) - u * Q;
-        if (dlogh)
-            *dlogh = Q / h;
-        return log(h);
-    }
-    double R, omr;
-    mills_asym(u, &R, &omr);
-    if (dlogh)
-        *dlogh = R / omr;
-    return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(omr);
+    return log_h_parts(z, dlogh, NULL);
 }
 
 double gpbo_acq__log_Phi(double z, double *dlog)
 {
     if (z > 0.0) {
-        double Q = 0.5 * erfc(z * INV_SQRT2);
+        double p = gpbo_acq__phi(z), Q = upper_tail(z, p);
         if (dlog)
-            *dlog = gpbo_acq__phi(z) / (1.0 - Q);
+            *dlog = p / (1.0 - Q);
         return log1p(-Q);
     }
     double u = -z;
-    if (u < ASYM) {
-        double P = 0.5 * erfc(u * INV_SQRT2);
+    if (u < ASYM_PHI) {
+        double p = gpbo_acq__phi(u), P = upper_tail(u, p);
         if (dlog)
-            *dlog = gpbo_acq__phi(u) / P;
+            *dlog = p / P;
         return log(P);
     }
     double R, omr;
@@ -100,6 +169,25 @@ double gpbo_acq__log_Phi(double z, double *dlog)
     if (dlog)
         *dlog = 1.0 / R;
     return -0.5 * u * u - GPBO_LOG_SQRT_2PI + log(R);
+}
+
+/* EI = sigma h(z) for z <= -ASYM_H: sigma phi(u) (1 - u R(u)), through scaled_exp_half_sq() so
+ * that a huge sigma keeps an EI that phi(u) alone (below 1e-308 from u = 37.5) would flush to
+ * 0. Its gradient phi(u) (d sigma - R(u) d mu) likewise, coordinate by coordinate, into grad
+ * when it is not NULL (as gpbo_acq__utility()'s arguments; ds_scale is 0 where sigma is floored,
+ * else 1 / (2 sigma)). */
+static double ei_tail(double u, double s, size_t dim, const double *dmu, const double *dvar,
+                      double ds_scale, double *grad)
+{
+    double R, omr;
+    mills_asym(u, &R, &omr);
+    if (grad != NULL)
+        for (size_t k = 0; k < dim; k++) {
+            double ds = dvar ? dvar[k] * ds_scale : 0.0, dm = dmu ? dmu[k] : 0.0;
+            double g = scaled_exp_half_sq(u, INV_SQRT_2PI * (ds - R * dm));
+            grad[k] = isfinite(g) ? g : 0.0;
+        }
+    return scaled_exp_half_sq(u, INV_SQRT_2PI * s) * omr;
 }
 
 /* The utility where z = (best_f - mu) / sigma overflowed to +inf (a huge improvement over a tiny
@@ -125,6 +213,11 @@ static double overflowed_z(gpbo_acq_kind kind, double imp, size_t dim, const dou
     return v;
 }
 
+/* Above this z, phi(z) < 6e-298 heads for underflow while the gradient terms it multiplies (by
+ * 1 / sigma, or sigma's own gradient) may keep it representable: they go through
+ * scaled_exp_half_sq() instead. */
+#define Z_PHI_TINY 37.0
+
 double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, size_t dim, double mu,
                          double var, const double *dmu, const double *dvar, double *grad)
 {
@@ -137,42 +230,63 @@ double gpbo_acq__utility(gpbo_acq_kind kind, double best_f, double sqrt_beta, si
     int clamped = z < Z_MIN;
     if (clamped)
         z = Z_MIN;
-    double v, dz_coef = 0.0, ds_coef = 0.0, dmu_coef = 0.0;
+    if (kind == GPBO_ACQ_EI && z <= -ASYM_H)
+        return ei_tail(-z, s, dim, dmu, dvar, floored ? 0.0 : 0.5 / s, grad);
+    /* The gradient is c_mu dm + c_s ds + phi(z) (e_mu dm + e_s ds), where dm and ds are the
+     * gradients of mu and sigma, divided by sigma for the logarithms (whose coefficients carry
+     * a 1 / sigma: applied to the coefficient first, a huge sigma flushed phi(29) / sigma to 0).
+     * The terms proportional to phi(z) are in c_mu and c_s up to Z_PHI_TINY, in e_mu and e_s
+     * beyond (where Phi(z) = 1). */
+    double v, c_mu, c_s, e_mu = 0.0, e_s = 0.0;
+    int tiny = z > Z_PHI_TINY, per_sigma = 0;
     switch (kind) {
     case GPBO_ACQ_EI: {
-        double P = gpbo_acq__Phi(z), p = gpbo_acq__phi(z);
-        v = z > -ASYM ? s * (p + z * P) : s * exp(gpbo_acq__log_h(z, NULL));
-        ds_coef = p;
-        dmu_coef = -P;
+        double p = gpbo_acq__phi(z), P = z < 0.0 ? upper_tail(-z, p) : gpbo_acq__Phi(z);
+        v = s * (p + z * P);
+        c_mu = -P;
+        c_s = tiny ? 0.0 : p;
+        e_s = tiny ? 1.0 : 0.0;
         break;
     }
     case GPBO_ACQ_LOGEI: {
-        double dlh;
-        v = gpbo_acq__log_h(z, &dlh) + log(s);
-        dz_coef = dlh;
-        ds_coef = 1.0 / s;
+        double P_h, p_h;
+        v = log_h_parts(z, &P_h, &p_h) + log(s);
+        /* d log EI = (phi d sigma - Phi d mu) / (sigma h); clamped, only log sigma moves */
+        per_sigma = 1;
+        c_mu = clamped ? 0.0 : -P_h;
+        c_s = clamped ? 1.0 : tiny ? 0.0 : p_h;
+        e_s = tiny ? P_h : 0.0; /* phi / h = phi P_h / Phi */
         break;
     }
     case GPBO_ACQ_LOGPI: {
         double dl;
         v = gpbo_acq__log_Phi(z, &dl);
-        dz_coef = dl;
+        /* dz = -(d mu + z d sigma) / sigma; zero where z was clamped (the utility is flat) */
+        per_sigma = 1;
+        c_mu = clamped || tiny ? 0.0 : -dl;
+        c_s = clamped || tiny ? 0.0 : -dl * z;
+        e_mu = tiny ? -1.0 : 0.0;
+        e_s = tiny ? -z : 0.0;
         break;
     }
     case GPBO_ACQ_LCB:
     default:
         v = -(mu - sqrt_beta * s);
-        dmu_coef = -1.0;
-        ds_coef = sqrt_beta;
+        c_mu = -1.0;
+        c_s = sqrt_beta;
         break;
     }
     if (grad != NULL) {
         for (size_t k = 0; k < dim; k++) {
             double dm = dmu ? dmu[k] : 0.0;
             double ds = (floored || dvar == NULL) ? 0.0 : dvar[k] / (2.0 * s);
-            /* dz = -(dmu + z ds) / s; zero where z was clamped (the utility is flat there). */
-            double dz = clamped ? 0.0 : -(dm + z * ds) / s;
-            double g = dz_coef * dz + ds_coef * ds + dmu_coef * dm;
+            if (per_sigma) {
+                dm /= s;
+                ds /= s;
+            }
+            double g = c_mu * dm + c_s * ds;
+            if (tiny)
+                g += scaled_exp_half_sq(z, INV_SQRT_2PI * (e_mu * dm + e_s * ds));
             grad[k] = isfinite(g) ? g : 0.0;
         }
     }
@@ -350,6 +464,13 @@ int gpbo_acq_eval(gpbo_acq *acq, size_t m, const double *x, double *out_value, d
         return GPBO_OK;
     size_t d = acq->dim;
     if (m > acq->cap) {
+        /* Refused before the scratch grows: a size that wrapped (m = -1 through an FFI) gave a
+         * small buffer, the capacity m, and the next call wrote past it. */
+        size_t lim = SIZE_MAX / sizeof(double) / (2 + 2 * d);
+        if (m > lim)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "acq_eval: m = %zu is too large (at most %zu; a negative count?)",
+                                  m, lim);
         double *nb = realloc(acq->buf, m * (2 + 2 * d) * sizeof *nb);
         if (nb == NULL)
             return gpbo_error_set(GPBO_ENOMEM, "acq_eval: out of memory");

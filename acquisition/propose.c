@@ -122,6 +122,14 @@ static int project(ctx *c, double *x)
         if (!(x[k] >= 0.0 && x[k] <= 1.0))
             return gpbo_error_set(
                 GPBO_EINVAL, "acq_propose: the projection put x[%zu] = %g outside [0, 1]", k, x[k]);
+    /* Every point reaches the hook with its fixed coordinates set: one that moves them (a fixed
+     * value off the hook's grid) would have the proposal break the promise that they hold. */
+    for (size_t k = 0; c->o->fixed != NULL && k < c->d; k++)
+        if (c->o->fixed[k] && x[k] != c->o->fixed_values[k])
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "acq_propose: the projection moved the fixed coordinate x[%zu] "
+                                  "from %.17g to %.17g (is the fixed value feasible?)",
+                                  k, c->o->fixed_values[k], x[k]);
     return GPBO_OK;
 }
 

@@ -60,9 +60,9 @@ static void test_log_h_monotone_smooth(void **state)
         if (fabs(fd - d) > 1e-5 * fmax(1.0, fabs(d)))
             fail_msg("d log_h(%g): analytic %.12g, finite differences %.12g", z, d, fd);
     }
-    /* continuity across the branch points -1 and -30 */
+    /* continuity across the branch points -1 and -10 */
     for (int b = 0; b < 2; b++) {
-        double zb = b ? -30.0 : -1.0, dl, dr;
+        double zb = b ? -10.0 : -1.0, dl, dr;
         double l = gpbo_acq__log_h(zb - 1e-12, &dl), r = gpbo_acq__log_h(zb + 1e-12, &dr);
         assert_true(fabs(l - r) < 1e-9 * fabs(l) + 1e-11);
         assert_true(fabs(dl - dr) < 1e-8 * fabs(dl));
@@ -111,6 +111,47 @@ static void test_logei_equals_log_ei(void **state)
     double lei = gpbo_acq__utility(GPBO_ACQ_LOGEI, -100.0, 0, 0, 0.0, 1.0, NULL, NULL, NULL);
     assert_true(ei == 0.0);
     assert_true(isfinite(lei) && lei < -5000.0);
+}
+
+/* The far tail under a huge sigma, through the public API: y of order 1e120 (sigma too) and
+ * z = -38 .. -42.5, where h(z) < 1e-315 is no double but EI = sigma h(z) (above 1e-300) is.
+ * EI equals exp(log EI) there, and its gradient EI times log EI's. Before the fix EI was
+ * sigma exp(log h(z)), a subnormal times sigma: 3.5e-8 off at z = -38, 0 below z = -38.4. */
+static void test_ei_far_tail_huge_sigma(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    double x[16], y[8];
+    for (int i = 0; i < 8; i++) {
+        x[2 * i] = fmod(0.618034 * (i + 1), 1.0);
+        x[2 * i + 1] = fmod(0.754878 * (i + 1) + 0.1, 1.0);
+        y[i] = 2.385e120 * (sin(5.1 * x[2 * i]) + x[2 * i + 1]);
+    }
+    assert_int_equal(gpbo_gp_set_data(gp, 8, x, y), GPBO_OK);
+    const double pt[2] = {0.41, 0.27}, zs[] = {-38.0, -39.5, -41.0, -42.5};
+    double mu, var;
+    assert_int_equal(gpbo_gp_predict(gp, 1, pt, &mu, &var), GPBO_OK);
+    assert_true(sqrt(var) > 1e100);
+    for (size_t i = 0; i < 4; i++) {
+        double best = mu + zs[i] * sqrt(var), ei, lei, g[2], lg[2];
+        gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+        o.kind = GPBO_ACQ_EI;
+        gpbo_acq *a = gpbo_acq_new(gp, &o, best);
+        o.kind = GPBO_ACQ_LOGEI;
+        gpbo_acq *l = gpbo_acq_new(gp, &o, best);
+        assert_int_equal(gpbo_acq_eval(a, 1, pt, &ei, g), GPBO_OK);
+        assert_int_equal(gpbo_acq_eval(l, 1, pt, &lei, lg), GPBO_OK);
+        assert_true(lei > -700.0); /* exp(log EI) is a normal double */
+        if (!(fabs(ei - exp(lei)) <= 1e-11 * exp(lei)))
+            fail_msg("z = %g: EI %.17g, exp(log EI) %.17g", zs[i], ei, exp(lei));
+        for (int k = 0; k < 2; k++)
+            if (!(fabs(g[k] - ei * lg[k]) <= 1e-9 * fabs(ei * lg[k])))
+                fail_msg("z = %g: dEI/dx%d %.17g, EI dlogEI/dx%d %.17g", zs[i], k, g[k], k,
+                         ei * lg[k]);
+        gpbo_acq_free(a);
+        gpbo_acq_free(l);
+    }
+    gpbo_gp_free(gp);
 }
 
 static void test_ei_monte_carlo(void **state)
@@ -196,6 +237,53 @@ static void test_gradients(void **state)
         }
     }
     gpbo_gp_free(gp);
+}
+
+/* The gradients in x through the public API, over the whole range: z = (best_f - mu) / sigma
+ * from -40 to +40 at four points of a 2-D GP whose y are scaled by 1e-100, 1 and 1e100 (sigma
+ * tiny, ordinary and huge), every pointwise kind, against central differences (step 1e-6,
+ * relative tolerance 1e-4; EI only where it is above 1e-290, its differences below are
+ * subnormal). */
+static void test_gradients_wide_range(void **state)
+{
+    (void)state;
+    const double pts[][2] = {{0.13, 0.71}, {0.52, 0.37}, {0.91, 0.08}, {0.33, 0.95}};
+    const double zs[] = {-40.0, -25.0, -9.5, -3.0, 0.0, 3.0, 9.5, 25.0, 40.0};
+    const double scales[] = {1e-100, 1.0, 1e100};
+    for (size_t sc = 0; sc < 3; sc++) {
+        gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+        double x[24], y[12], p[4] = {log(0.3), log(0.2), log(1.1), log(1e-4)};
+        for (int i = 0; i < 12; i++) {
+            x[2 * i] = fmod(0.618034 * (i + 1), 1.0);
+            x[2 * i + 1] = fmod(0.754878 * (i + 1) + 0.1, 1.0);
+            y[i] = scales[sc] * (sin(5.1 * x[2 * i]) + cos(3.3 * x[2 * i + 1]));
+        }
+        assert_int_equal(gpbo_gp_set_data(gp, 12, x, y), GPBO_OK);
+        assert_int_equal(gpbo_gp_set_params(gp, p), GPBO_OK);
+        for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_LCB; kind++)
+            for (size_t i = 0; i < 4; i++)
+                for (size_t k = 0; k < 9; k++) {
+                    double mu, var, v, g[2];
+                    assert_int_equal(gpbo_gp_predict(gp, 1, pts[i], &mu, &var), GPBO_OK);
+                    gpbo_acq_options opt = GPBO_ACQ_OPTIONS_INIT;
+                    opt.kind = (gpbo_acq_kind)kind;
+                    gpbo_acq *a = gpbo_acq_new(gp, &opt, mu + zs[k] * sqrt(var));
+                    assert_non_null(a);
+                    assert_int_equal(gpbo_acq_eval(a, 1, pts[i], &v, g), GPBO_OK);
+                    assert_true(isfinite(v) && isfinite(g[0]) && isfinite(g[1]));
+                    if (kind != GPBO_ACQ_EI || v > 1e-290) {
+                        char label[96];
+                        snprintf(label, sizeof label, "%s, y x %g, point %zu, z = %g",
+                                 gpbo_acq_kind_name((gpbo_acq_kind)kind), scales[sc], i, zs[k]);
+                        double atol = 1e-9 * (fabs(g[0]) + fabs(g[1])) + 1e-300;
+                        assert_int_equal(gpbo_test_check_gradient(label, acq_scalar, a, 2, pts[i],
+                                                                  g, 1e-6, 1e-4, atol),
+                                         0);
+                    }
+                    gpbo_acq_free(a);
+                }
+        gpbo_gp_free(gp);
+    }
 }
 
 /* m points at once (one BLAS call through the workspace) equal m single evaluations. */
@@ -387,6 +475,36 @@ static void test_z_overflow(void **state)
     gpbo_gp_free(gp);
 }
 
+/* An m whose scratch, m (2 + 2 dim) doubles, overflows a size_t (m = -1 through an FFI, or
+ * SIZE_MAX / 48 + 2 here, whose 48 m bytes wrap to 80) is refused by gpbo_acq_eval itself, and
+ * the object still evaluates as a fresh one. Before the fix the scratch was reallocated to the
+ * wrapped size with its capacity set to m; the model's check then refused m, and the next call
+ * (64 points) wrote past the 80 bytes (AddressSanitizer: heap-buffer-overflow). */
+static void test_eval_huge_m(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = make_gp(8);
+    gpbo_acq *a = gpbo_acq_new(gp, NULL, gpbo_gp_y_min(gp, NULL));
+    gpbo_acq *fresh = gpbo_acq_new(gp, NULL, gpbo_gp_y_min(gp, NULL));
+    assert_non_null(a);
+    assert_non_null(fresh);
+    enum { M = 64 };
+    double x[2 * M], v[M], g[2 * M], v2[M], g2[2 * M];
+    for (size_t i = 0; i < 2 * M; i++)
+        x[i] = fmod(0.37 * (double)i + 0.1, 1.0);
+    assert_int_equal(gpbo_acq_eval(a, SIZE_MAX / 48 + 2, x, v, g), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "acq_eval: m = "));
+    assert_non_null(strstr(gpbo_error_message(), "is too large"));
+    assert_int_equal(gpbo_acq_eval(a, (size_t)-1, x, v, NULL), GPBO_EINVAL);
+    assert_int_equal(gpbo_acq_eval(a, M, x, v, g), GPBO_OK);
+    assert_int_equal(gpbo_acq_eval(fresh, M, x, v2, g2), GPBO_OK);
+    assert_memory_equal(v, v2, sizeof v);
+    assert_memory_equal(g, g2, sizeof g);
+    gpbo_acq_free(a);
+    gpbo_acq_free(fresh);
+    gpbo_gp_free(gp);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -463,11 +581,14 @@ int main(void)
         cmocka_unit_test(test_log_Phi),
         cmocka_unit_test(test_logei_equals_log_ei),
         cmocka_unit_test(test_ei_monte_carlo),
+        cmocka_unit_test(test_ei_far_tail_huge_sigma),
         cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_gradients_wide_range),
         cmocka_unit_test(test_batch_gradients),
         cmocka_unit_test(test_eval_many_equals_one),
         cmocka_unit_test(test_zero_variance_and_lcb),
         cmocka_unit_test(test_z_overflow),
+        cmocka_unit_test(test_eval_huge_m),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

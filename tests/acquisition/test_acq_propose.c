@@ -754,6 +754,42 @@ static void test_fixed_with_projection_and_pending(void **state)
     gpbo_gp_free(gp);
 }
 
+/* A projection that moves a fixed coordinate (a fixed value off its grid) is refused, by name,
+ * for every kind, one point or a batch, with or without data: the proposal would otherwise
+ * break the promise that fixed coordinates hold (before the fix it returned GPBO_OK with
+ * x[0] = 0.5 for the fixed value 0.4321). A fixed value on the grid is kept. */
+static void test_projection_moving_fixed_refused(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(10, 0), *empty = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    unsigned char fixed[2] = {1, 0};
+    double fv[2] = {0.4321, 0.0}, x[6];
+    int calls = 0;
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_THOMPSON; kind++) {
+        for (int data = 0; data < 2; data++) {
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.kind = (gpbo_acq_kind)kind;
+            o.fixed = fixed;
+            o.fixed_values = fv;
+            o.project = round_first;
+            o.project_payload = &calls;
+            fv[0] = 0.4321;
+            for (size_t q = 1; q <= 3; q += 2) {
+                assert_int_equal(gpbo_acq_propose(data ? gp : empty, &o, NAN, 0, NULL, q, x, NULL),
+                                 GPBO_EINVAL);
+                assert_non_null(strstr(gpbo_error_message(), "moved the fixed coordinate x[0]"));
+            }
+            fv[0] = 0.75;
+            assert_int_equal(gpbo_acq_propose(data ? gp : empty, &o, NAN, 0, NULL, 3, x, NULL),
+                             GPBO_OK);
+            for (int i = 0; i < 3; i++)
+                assert_true(x[2 * i] == 0.75);
+        }
+    }
+    gpbo_gp_free(gp);
+    gpbo_gp_free(empty);
+}
+
 /* Thompson sampling: distinct from pending points, deterministic per seed, varies with it. */
 static void test_thompson_pending_and_seed(void **state)
 {
@@ -776,6 +812,48 @@ static void test_thompson_pending_and_seed(void **state)
         differs = memcmp(x, y, sizeof x) != 0;
     }
     assert_true(differs);
+    gpbo_gp_free(gp);
+}
+
+/* Thompson sampling's draws are posterior samples: with every coordinate fixed at a point that
+ * is not observed, each proposal is that point and its value minus the one sample drawn there,
+ * so over 4000 seeds the values are draws of -f(x). Their mean is within 4 standard errors of
+ * the posterior mean (4 sqrt(var / N)), their variance within 4 standard errors of the
+ * posterior variance (4 sqrt(2 / (N - 1)) var, 9 % at N = 4000), and the share beyond the
+ * 97.5 % quantile within 4 binomial standard errors of 2.5 % (the tail of a normal, not only its
+ * two moments). */
+static void test_thompson_draws_are_posterior_samples(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gp_2d(12, 0);
+    unsigned char fixed[2] = {1, 1};
+    double fv[2] = {0.385, 0.62}, mu, var;
+    assert_int_equal(gpbo_gp_predict(gp, 1, fv, &mu, &var), GPBO_OK);
+    assert_true(var > 1e-6);
+    gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+    o.kind = GPBO_ACQ_THOMPSON;
+    o.fixed = fixed;
+    o.fixed_values = fv;
+    o.raw_samples = 16;
+    enum { N = 4000 };
+    double sum = 0.0, sum2 = 0.0, q975 = mu + 1.959964 * sqrt(var);
+    int above = 0;
+    for (int i = 0; i < N; i++) {
+        double x[2], v;
+        o.seed = 2385 + (uint64_t)i;
+        assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 0, NULL, 1, x, &v), GPBO_OK);
+        assert_true(x[0] == fv[0] && x[1] == fv[1]);
+        sum += -v;
+        sum2 += v * v;
+        above += -v > q975;
+    }
+    double m = sum / N, s2 = (sum2 - N * m * m) / (N - 1);
+    print_message("posterior mean %.6g var %.6g; %d draws: mean %.6g var %.6g, %.2f %% above the "
+                  "97.5 %% quantile\n",
+                  mu, var, N, m, s2, 100.0 * above / N);
+    assert_true(fabs(m - mu) <= 4.0 * sqrt(var / N));
+    assert_true(fabs(s2 - var) <= 4.0 * sqrt(2.0 / (N - 1)) * var);
+    assert_true(fabs((double)above / N - 0.025) <= 4.0 * sqrt(0.025 * 0.975 / N));
     gpbo_gp_free(gp);
 }
 
@@ -828,6 +906,43 @@ static void test_discrete_space_exhausted(void **state)
     gpbo_gp_free(gp);
 }
 
+/* q larger than the distinct points left: two binary coordinates (4 points), one observed and
+ * one pending, leave 2: q = 2 gives both, q = 3 is GPBO_EOPTIM with a message, for every kind
+ * (Thompson included) and batch mode; with no data the 4 points are the design and q = 5 is
+ * refused alike. Nothing leaks on the way out (the sanitizer build runs this too). */
+static void test_q_beyond_distinct_points(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2),
+            *empty = gpbo_gp_new(GPBO_KERNEL_MATERN52, 2);
+    const double x0[2] = {0.0, 1.0}, y0 = 1.385, pend[2] = {1.0, 1.0};
+    assert_int_equal(gpbo_gp_set_data(gp, 1, x0, &y0), GPBO_OK);
+    double out[2 * 5], v[5];
+    for (int kind = GPBO_ACQ_EI; kind <= GPBO_ACQ_THOMPSON; kind++) {
+        for (int b = GPBO_ACQ_BATCH_KB; b <= GPBO_ACQ_BATCH_LP; b++) {
+            if (b == GPBO_ACQ_BATCH_LP && kind == GPBO_ACQ_LCB)
+                continue;
+            gpbo_acq_options o = GPBO_ACQ_OPTIONS_INIT;
+            o.kind = (gpbo_acq_kind)kind;
+            o.batch = (gpbo_acq_batch)b;
+            o.project = round_binary;
+            o.raw_samples = 64;
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, pend, 2, out, v), GPBO_OK);
+            assert_true(dist_inf(out, out + 2, 2) > 0.5);
+            for (int i = 0; i < 2; i++)
+                assert_true(dist_inf(out + 2 * i, x0, 2) > 0.5 &&
+                            dist_inf(out + 2 * i, pend, 2) > 0.5);
+            assert_int_equal(gpbo_acq_propose(gp, &o, NAN, 1, pend, 3, out, v), GPBO_EOPTIM);
+            assert_true(strlen(gpbo_error_message()) > 0);
+            assert_int_equal(gpbo_acq_propose(empty, &o, NAN, 0, NULL, 4, out, v), GPBO_OK);
+            assert_int_equal(gpbo_acq_propose(empty, &o, NAN, 0, NULL, 5, out, v), GPBO_EOPTIM);
+            assert_non_null(strstr(gpbo_error_message(), "fewer than q = 5 distinct"));
+        }
+    }
+    gpbo_gp_free(gp);
+    gpbo_gp_free(empty);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -873,11 +988,14 @@ int main(void)
         cmocka_unit_test(test_no_data_space_filling),
         cmocka_unit_test(test_fixed_and_projection),
         cmocka_unit_test(test_fixed_with_projection_and_pending),
+        cmocka_unit_test(test_projection_moving_fixed_refused),
         cmocka_unit_test(test_thompson_pending_and_seed),
+        cmocka_unit_test(test_thompson_draws_are_posterior_samples),
         cmocka_unit_test(test_many_restarts),
         cmocka_unit_test(test_sobol),
         cmocka_unit_test(test_constant_y),
         cmocka_unit_test(test_discrete_space_exhausted),
+        cmocka_unit_test(test_q_beyond_distinct_points),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
