@@ -191,12 +191,6 @@ int gpbo_bayes__cacq_eval(gpbo_bayes_cacq *a, size_t m, const double *x, double 
     return rc;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* data with its values y squashed to log(y - lo + delta) into *out (its own y, the rest
  * borrowed; free out->y): lo the least value, delta a tenth of the median's distance to it (the
  * log warping's rule without its floor at a share of the range, which a range of 1e300 made
@@ -210,7 +204,7 @@ static int squashed(const gpbo_bayes_data *data, double *lo, double *delta, gpbo
     if (out->y == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     memcpy(out->y, data->y, n * sizeof *out->y);
-    qsort(out->y, n, sizeof *out->y, by_value);
+    qsort(out->y, n, sizeof *out->y, gpbo_cmp_double);
     *lo = n ? out->y[0] : 0;
     *delta = n ? 0.1 * (out->y[n / 2] - *lo) : 0;
     int ok = n > 0 && *delta > 0 && isfinite(*delta);

@@ -21,6 +21,15 @@ static int has_nan(size_t k, const double *p)
     return 0;
 }
 
+/* Whether a weakly dominates b: no worse in every value (NaN-free rows). */
+static int weakly_dominates(size_t k, const double *a, const double *b)
+{
+    for (size_t j = 0; j < k; j++)
+        if (!(a[j] <= b[j]))
+            return 0;
+    return 1;
+}
+
 /* Whether a dominates b: no worse in every value, better in one. */
 static int dominates(size_t k, const double *a, const double *b)
 {
@@ -141,21 +150,14 @@ static size_t keep_nondominated(size_t n, size_t k, double *pts)
     for (size_t i = 0; i < n; i++) {
         const double *c = pts + i * k;
         int dropped = 0;
-        for (size_t r = 0; !dropped && r < m; r++) {
-            int weak = 1;
-            for (size_t j = 0; weak && j < k; j++)
-                weak = pts[r * k + j] <= c[j];
-            dropped = weak;
-        }
+        for (size_t r = 0; !dropped && r < m; r++)
+            dropped = weakly_dominates(k, pts + r * k, c);
         if (dropped)
             continue;
         /* the kept rows c dominates go: the later kept ones move down over them */
         size_t w = 0;
         for (size_t r = 0; r < m; r++) {
-            int dom = 1;
-            for (size_t j = 0; dom && j < k; j++)
-                dom = c[j] <= pts[r * k + j];
-            if (!dom) {
+            if (!weakly_dominates(k, c, pts + r * k)) {
                 if (w != r)
                     memmove(pts + w * k, pts + r * k, k * sizeof *pts);
                 w++;
