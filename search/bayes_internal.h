@@ -228,6 +228,13 @@ int gpbo_bayes__ls_priors(const gpbo_space *space, int hvarfner, const gpbo_gp_f
  * alone set it). */
 extern int gpbo_bayes__warp_always;
 
+/* Caps y[0..n) from above, in place, where a value lies more than a large multiple of the spread
+ * between the least value and the upper quartile above that quartile (a diverged value):
+ * ordinary values are left as they are. Every model (gpbo_bayes__model_gp, and each choice on
+ * the first c observations) sees its values capped, the cap computed from those values alone.
+ * GPBO_ENOMEM (y unchanged). */
+int gpbo_bayes__clip_values(double *y, size_t n);
+
 /* Whether y[0..n) (its first `first` values the design; first 0: all of them, without the skew
  * rule) calls for the log warping: sets
  * *found, and *lo and *delta when it does. GPBO_ENOMEM. */
@@ -237,7 +244,7 @@ int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *
 /* ---- acquisition step -------------------------------------------------------------------- */
 
 /* Builds model e's data from v (role may be NULL when e is 0), skipping reserved trials not
- * yet proposed. GPBO_ENOMEM (nothing to free). */
+ * yet proposed GPBO_ENOMEM (nothing to free). */
 int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, const size_t *role,
                            size_t e, const gpbo_bayes_failure *failure);
 void gpbo_bayes__data_free(gpbo_bayes_data *data);

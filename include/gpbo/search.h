@@ -801,7 +801,9 @@ typedef struct gpbo_study_model_info {
  * gpbo_study_sync); the strategy's own state is left as it was, so proposals do not change.
  *
  * Units: x in the space's projected unit coordinates (gpbo_space_encode); y in the minimizing
- * sense (the negated value when maximizing), and when info->warped the GP models
+ * sense (the negated value when maximizing), capped from above at q3 + 100 (q3 - min) of the
+ * values it holds (q3 their upper quartile; 4 values or more): one diverged value is modelled at
+ * that cap, not at its own, as the strategy models it; and when info->warped the GP models
  * log(y - lo + delta): a prediction w maps back to y = exp(w) + lo - delta (monotone, so
  * quantiles of w map to quantiles of y).
  *

@@ -6,6 +6,7 @@
  * the model choice (additive on an additive function, ARD on another, the warping on a heavy
  * tail) and the acquisition step's refit schedule and proposals.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -252,6 +253,60 @@ static void test_failure_data(void **state)
     assert_int_equal(d.np, 3);
     const double yr[4] = {1.5, 2.0, 2.0, 2.0};
     assert_memory_equal(d.y, yr, sizeof yr);
+    gpbo_bayes__data_free(&d);
+    fixture_free(&f);
+}
+
+static void test_clip_values(void **state)
+{
+    (void)state;
+    /* a diverged value among ordinary ones: capped at q3 + 100 (q3 - min), q3 = 4 (the value at
+     * index 3 (n - 1) / 4 = 5 of the sorted eight), the rest untouched */
+    double y[8] = {3, 1e30, 1, 2, 4, 5, 1.5, 2.5};
+    const double capped[8] = {3, 4 + 100 * (4 - 1), 1, 2, 4, 5, 1.5, 2.5};
+    assert_int_equal(gpbo_bayes__clip_values(y, 8), GPBO_OK);
+    assert_memory_equal(y, capped, sizeof y);
+    /* a heavy tail below the cap: 90 spreads above q3 = 4 */
+    double tail[6] = {1, 2, 3, 4, 5, 4 + 90 * 3};
+    double tail0[6];
+    memcpy(tail0, tail, sizeof tail);
+    assert_int_equal(gpbo_bayes__clip_values(tail, 6), GPBO_OK);
+    assert_memory_equal(tail, tail0, sizeof tail);
+    /* negative values, two diverged ones */
+    double neg[8] = {-10, -9, -8, -7, -6, -5, 1e300, DBL_MAX};
+    assert_int_equal(gpbo_bayes__clip_values(neg, 8), GPBO_OK);
+    assert_true(neg[6] == -5 + 100 * 5.0 && neg[7] == neg[6] && neg[5] == -5 && neg[0] == -10);
+    /* too few to judge, no spread below q3, and a spread past the doubles: unchanged */
+    double few[3] = {1, 2, 1e30}, ties[6] = {1, 1, 1, 1, 1, 1e30};
+    double huge[5] = {-DBL_MAX, -1, 0, 1, DBL_MAX};
+    assert_int_equal(gpbo_bayes__clip_values(few, 3), GPBO_OK);
+    assert_true(few[2] == 1e30);
+    assert_int_equal(gpbo_bayes__clip_values(ties, 6), GPBO_OK);
+    assert_true(ties[5] == 1e30);
+    assert_int_equal(gpbo_bayes__clip_values(huge, 5), GPBO_OK);
+    assert_true(huge[4] == DBL_MAX && huge[0] == -DBL_MAX);
+    /* the model's GP sees the values capped (1.5, 2.0, 3.0 pruned and the diverged 1e300: q3 = 3,
+     * the cap 153); the data keeps them as they are */
+    view_fixture f;
+    failure_fixture(&f);
+    f.y[1] = 1e300; /* the complete 4.25 diverged */
+    gpbo_bayes_data d;
+    assert_int_equal(
+        gpbo_bayes__data_build(&d, &f.v, NULL, 0, gpbo_bayes__failure(GPBO_FAILED_EXCLUDE)),
+        GPBO_OK);
+    assert_int_equal(d.n, 4);
+    assert_true(d.y[1] == 1e300);
+    gpbo_bayes_fit fit = GPBO_BAYES_FIT_INIT;
+    gpbo_gp *gp = NULL;
+    gpbo_bayes_warp w;
+    assert_int_equal(gpbo_bayes__model_gp(&fit, &f.o, 7, &d, &gp, &w), GPBO_OK);
+    assert_int_equal(w.warped, 0); /* four values: too few to warp */
+    double mu[4];
+    assert_int_equal(gpbo_gp_predict(gp, 4, d.x, mu, NULL), GPBO_OK);
+    if (!(fabs(mu[1] - 153) < 15 && fabs(mu[0] - 1.5) < 15))
+        fail_msg("predictions at the diverged and the first point: %g, %g", mu[1], mu[0]);
+    gpbo_gp_free(gp);
+    gpbo_bayes__fit_free(&fit);
     gpbo_bayes__data_free(&d);
     fixture_free(&f);
 }
@@ -914,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_restart_roles),
         cmocka_unit_test(test_failure_stand_in),
         cmocka_unit_test(test_failure_data),
+        cmocka_unit_test(test_clip_values),
         cmocka_unit_test(test_model_choice),
         cmocka_unit_test(test_warm_choice_rows),
         cmocka_unit_test(test_warp_candidate),

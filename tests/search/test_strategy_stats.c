@@ -31,11 +31,14 @@
  * choices and with the objective moved by one ulp (GPBO_TEST_PERTURB_ULP=1): a Bayesian run is
  * chaotic, and the last bit of any sum changes its path, so no test expects a seed to end
  * anywhere in particular. */
-#define NSEEDS_FLAKY      9
-#define NSEEDS_BRANIN     9
-#define NSEEDS_ROSENBROCK 15
-#define NSEEDS_STYBLINSKI 11
-#define NSEEDS_HARTMANN3  9
+#define NSEEDS_FLAKY            9
+#define NSEEDS_BRANIN           9
+#define NSEEDS_ROSENBROCK       15
+#define NSEEDS_STYBLINSKI       11
+#define NSEEDS_HARTMANN3        9
+#define NSEEDS_DIVERGED         20
+#define DIVERGED_DESIGN_BOUND   0.1
+#define DIVERGED_PROPOSAL_BOUND 0.7
 /* issue 18's tests: seeds 20-39, the development seeds its changes were chosen on */
 #define SEED0_ISSUE18  20
 #define NSEEDS_ISSUE18 20
@@ -103,6 +106,62 @@ static void test_bayes_beats_random(void **state)
     double mb = median(rb, NSEEDS_BRANIN), mr = median(rr, NSEEDS_BRANIN);
     if (!(mb < 0.05 && 10.0 * mb < mr))
         fail_msg("median regret after 30 evaluations: bayes %g, random %g", mb, mr);
+}
+
+/* Branin, but trial `at` (payload) returns 1e30: a diverged value. */
+static int diverged(const gpbo_space *s, size_t id, const double *v, double *out, void *p)
+{
+    if (id == *(const size_t *)p) {
+        *out = 1e30;
+        return 0;
+    }
+    return branin(s, id, v, out, NULL);
+}
+
+/* Branin's regret after 30 evaluations, seeds 0 .. NSEEDS_DIVERGED-1, with trial `at`'s value
+ * 1e30, into r. */
+static void diverged_runs(size_t at, double *r)
+{
+    for (uint64_t seed = 0; seed < NSEEDS_DIVERGED; seed++) {
+        gpbo_space *s = branin_space(0);
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.seed = seed;
+        gpbo_study *st = gpbo_study_open(NULL, "diverged", s, &o);
+        assert_non_null(st);
+        assert_int_equal(gpbo_study_optimize(st, diverged, &at, 30), GPBO_OK);
+        gpbo_trial_info t;
+        assert_int_equal(gpbo_study_best(st, &t), GPBO_OK);
+        r[seed] = t.value - 0.39788735772973816;
+        if (getenv("GPBO_TEST_SHOW"))
+            print_message("diverged at %zu seed %u: %g\n", at, (unsigned)seed, r[seed]);
+        gpbo_study_close(st);
+        gpbo_space_free(s);
+    }
+}
+
+static void test_diverged_value_capped(void **state)
+{
+    (void)state;
+    /* One diverged value (1e30) used to blind the search: the GP's standardization and the log
+     * warping's scale were the diverged value's, every ordinary value looked alike, and the median
+     * regret after 30 evaluations was 1.9 with it in the design (trial 4) and 0.64 with it at a
+     * proposal (trial 14), against 0.003 without. The model's values are capped
+     * (search/bayes_acq.c, gpbo_bayes__clip_values). Over seeds 0-19, under the Haswell,
+     * Cooperlake and Prescott kernels and with the one-ulp switch (120 runs, each seed on the same
+     * path in all six): with the value at trial 4 median 0.0038, largest 0.098 (the old code's
+     * smallest 0.21, median 3.3); at trial 14 median 0.027, 4 of 20 above 0.7 (the old code's
+     * median 1.3, 12 of 20 above 0.7; a value of 1e3 there, three times Branin's largest and so
+     * not capped, costs as much: median 0.053 over seeds 0-15). A median of twenty above 0.7 at
+     * p = 0.2 a run has probability 0.003; above 0.1 at trial 4, with no run there in 120, less. */
+    double r[NSEEDS_DIVERGED];
+    diverged_runs(4, r);
+    double m4 = median(r, NSEEDS_DIVERGED);
+    diverged_runs(14, r);
+    double m14 = median(r, NSEEDS_DIVERGED);
+    if (!(m4 < DIVERGED_DESIGN_BOUND && m14 < DIVERGED_PROPOSAL_BOUND))
+        fail_msg("median regret after 30 evaluations with a diverged value: %g (trial 4), %g "
+                 "(trial 14)",
+                 m4, m14);
 }
 
 static void test_heavy_tail_warping(void **state)
@@ -390,7 +449,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_failures_with_restarts), cmocka_unit_test(test_bayes_beats_random),
         cmocka_unit_test(test_heavy_tail_warping),     cmocka_unit_test(test_additive_model_choice),
         cmocka_unit_test(test_restarts_keep_refining), cmocka_unit_test(test_warp_always_offered),
-        cmocka_unit_test(test_lengthscale_cap),
+        cmocka_unit_test(test_lengthscale_cap),        cmocka_unit_test(test_diverged_value_capped),
     };
     const struct CMUnitTest prior[] = {
         cmocka_unit_test(test_pessimistic_mean),
