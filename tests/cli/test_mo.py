@@ -193,8 +193,16 @@ def test_constrained_front(d):
     check(r.returncode == 0, f"gpbo report: {r.stderr}")
     with open(os.path.join(d, "r.html")) as f:
         page = f.read()
-    check(f"Pareto front: {len(want)} trials (figures below)." in page,
+    check(f"Pareto front: {len(want)} trials (figures below)." in page and
+          "The front holds the feasible trials only" in page,
           "the report's summary gives the feasible front")
+    # the figure drew the front of every trial (the enqueued infeasible one on it), not the
+    # summary's: now the same front, the infeasible trials apart
+    nin = sum(not t["feasible"] for t in exported)
+    check(f"the {len(want)} trials no other beats in every objective (maximize acc, minimize "
+          f"seconds), over the {16 - len(want) - nin} they dominate; the {nin} infeasible "
+          "trials (outcome constraints) are on no front" in page,
+          "the report's figure draws the feasible front and the infeasible trials apart")
     s = Server(d, ["mc.yaml"])
     try:
         study = s.json("api/study?name=mc")
