@@ -833,18 +833,24 @@ static const char *objectives_text(rep *r);
 
 /* Objectives i and j of a study of several objectives: the Pareto front (a line through its
  * trials in the order of objective i; with more than two objectives, its points only) over the
- * dominated trials. y holds every complete trial's objectives (m rows of k), on[] whether each
- * is on the front. */
+ * dominated trials, and the infeasible ones apart (outcome constraints: they are on no front). y
+ * holds every complete trial's objectives (m rows of k), on[] whether each is on the front (1),
+ * dominated (0) or infeasible (-1). */
 static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, size_t k, size_t i,
                            size_t j)
 {
-    double *fx = malloc((m + 1) * 4 * sizeof *fx), *fy = fx + m + 1, *dx = fy + m + 1,
-           *dy = dx + m + 1;
+    double *fx = malloc((m + 1) * 6 * sizeof *fx), *fy = fx + m + 1, *dx = fy + m + 1,
+           *dy = dx + m + 1, *ix = dy + m + 1, *iy = ix + m + 1;
     if (fx == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "no memory for the Pareto front figure");
-    size_t nf = 0, nd = 0;
+    size_t nf = 0, nd = 0, ni_ = 0;
     for (size_t t = 0; t < m; t++) {
         double a = y[t * k + i], b = y[t * k + j];
+        if (on[t] < 0) {
+            ix[ni_] = a;
+            iy[ni_++] = b;
+            continue;
+        }
         size_t at = on[t] ? nf++ : nd++;
         double *xs = on[t] ? fx : dx, *ys = on[t] ? fy : dy;
         if (on[t]) /* insertion by objective i, so that the line runs along the front */
@@ -857,15 +863,17 @@ static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, siz
         ys[at] = b;
     }
     const char *ni = gpbo_study_objective_name(r->st, i), *nj = gpbo_study_objective_name(r->st, j);
-    gpbo_fig_series s[3] = {{GPBO_FIG_POINTS, "dominated trials", nd, dx, dy, NULL, NULL, 6},
+    gpbo_fig_series s[4] = {{GPBO_FIG_POINTS, "dominated trials", nd, dx, dy, NULL, NULL, 6},
                             {GPBO_FIG_LINE, NULL, nf, fx, fy, NULL, NULL, 0},
-                            {GPBO_FIG_POINTS, "Pareto front", nf, fx, fy, NULL, NULL, 0}};
+                            {GPBO_FIG_POINTS, "Pareto front", nf, fx, fy, NULL, NULL, 0},
+                            {GPBO_FIG_POINTS, "infeasible trials", ni_, ix, iy, NULL, NULL, 3}};
     gpbo_fig f = {keep(&r->sb, "Pareto front: %s against %s", nj, ni), ni, nj, 0, 0, 3, s, 0, NULL};
     const char *cap;
     if (k > 2) {
         /* the front of all k objectives seen on two of them: its trials need not trade off in
          * these two (the caption said they did), and a line through them is no staircase */
         s[1] = s[2];
+        s[2] = s[3];
         f.nseries = 2;
         cap = keep(&r->sb,
                    "the %zu trials of the Pareto front of all %zu objectives (%s), drawn on %s "
@@ -880,9 +888,45 @@ static int fig_pareto_pair(rep *r, const double *y, const int *on, size_t m, siz
             ni, gpbo_study_objective_direction(r->st, j) == GPBO_MAXIMIZE ? "maximize" : "minimize",
             nj, nd);
     }
+    if (ni_ > 0) { /* the infeasible trials, last in the legend */
+        f.nseries++;
+        cap = keep(&r->sb, "%s; the %zu infeasible trials (outcome constraints) are on no front",
+                   cap, ni_);
+    }
     int rc = add_fig(r, &f, cap);
     free(fx);
     return rc;
+}
+
+/* on[] of fig_pareto's m complete trials (y rows of k, the user's signs) redone with outcome
+ * constraints: -1 for an infeasible trial, and the front of the feasible ones. GPBO_ENOMEM. */
+static int feasible_front(rep *r, size_t m, size_t k, const double *y, int *on)
+{
+    double *yf = malloc(m * k * sizeof *yf);
+    int *feas = malloc(m * sizeof *feas);
+    if (yf == NULL || feas == NULL) {
+        free(yf);
+        free(feas);
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for the Pareto front");
+    }
+    double row[GPBO_MAX_OBJECTIVES];
+    for (size_t t = 0, c = 0; t < r->n && c < m; t++) {
+        if (gpbo_study_trial_objectives(r->st, t, row) != GPBO_OK)
+            continue; /* the rows of y are the trials with every objective, in order */
+        feas[c++] = gpbo_study_trial_feasible(r->st, t);
+    }
+    gpbo_error_clear();
+    for (size_t t = 0; t < m * k; t++)
+        yf[t] =
+            feas[t / k]
+                ? y[t] * (gpbo_study_objective_direction(r->st, t % k) == GPBO_MAXIMIZE ? -1 : 1)
+                : NAN;
+    gpbo_pareto_front(m, k, yf, on);
+    for (size_t t = 0; t < m; t++)
+        on[t] = feas[t] ? on[t] : -1;
+    free(yf);
+    free(feas);
+    return GPBO_OK;
 }
 
 /* A study of several objectives: its Pareto front, one figure a pair of the first three
@@ -906,6 +950,10 @@ static int fig_pareto(rep *r)
         for (size_t t = 0; t < m * k; t++)
             y[t] *= gpbo_study_objective_direction(r->st, t % k) == GPBO_MAXIMIZE ? -1 : 1;
     }
+    /* outcome constraints: the front is of the feasible trials (gpbo_study_pareto's), the
+     * others drawn apart; without any, every trial is feasible and this is the front above */
+    if (rc == GPBO_OK && m > 0 && gpbo_study_get_options(r->st)->n_constraints > 0)
+        rc = feasible_front(r, m, k, y, on);
     for (size_t i = 0; rc == GPBO_OK && m > 0 && i < k && i < 3; i++)
         for (size_t j = i + 1; rc == GPBO_OK && j < k && j < 3; j++)
             rc = fig_pareto_pair(r, y, on, m, k, i, j);
@@ -951,6 +999,11 @@ static int write_page(rep *r, const char *out)
     /* with outcome constraints the best trial is the best feasible one: said so, and when none
      * is, the page said nothing of why it had no best trial (gpbo best says so and exits 1) */
     size_t ncons = gpbo_study_get_options(r->st)->n_constraints;
+    if (ncons > 0 && several) /* the front: gpbo_study_pareto's, of the feasible trials */
+        summary = keep(&r->sb,
+                       "%s The front holds the feasible trials only (outcome constraints: "
+                       "the table notes the infeasible trials).",
+                       summary);
     if (ncons > 0 && !several)
         summary = keep(&r->sb, "%s %s", summary,
                        r->have_best ? "The best trial is the best feasible one (outcome "

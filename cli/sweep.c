@@ -2324,13 +2324,16 @@ static int finish(ctx *c, yaml_node_t *root)
         if (s->name[0] == '\0' || strlen(s->name) > SWEEP_MAX_NAME_LEN)
             return err_at(c, root, "the file name makes no study name; give the sweep a name");
     }
-    if (s->ncons > 0 && s->nobjectives >= 2) /* the study would refuse it, naming no line */
-        return err_at(c, c->cons_node,
-                      "constraints with several objectives (metrics:) are not supported yet; "
-                      "give one objective or no constraints");
-    for (size_t k = 0; k < s->ncons; k++)
-        if (!strcmp(s->cons[k].name, s->metric))
+    for (size_t k = 0; k < s->ncons; k++) {
+        if (s->nobjectives < 2 && !strcmp(s->cons[k].name, s->metric))
             return err_at(c, root, "constraint '%s' is the objective's metric", SHOW(s->metric));
+        /* several objectives: each is a metric the program reports, which no constraint bounds */
+        for (size_t j = 0; s->nobjectives >= 2 && j < s->nobjectives; j++)
+            if (!strcmp(s->cons[k].name, s->objectives[j]))
+                return err_at(c, c->cons_node,
+                              "constraint '%s' is an objective's metric (metrics:)",
+                              SHOW(s->objectives[j]));
+    }
     s->study.strategy = s->method;
     s->study.direction = s->maximize ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
     if (s->study.n_objectives < 2) { /* one objective: its metric's name is stored too */

@@ -257,18 +257,36 @@ static int objective_part(gpbo_bayes_cacq *a, gpbo_bayes_fit *f, const gpbo_sear
     return a->acq ? GPBO_OK : gpbo_error_code();
 }
 
-int gpbo_bayes__cacq_build(gpbo_bayes_cacq *a, gpbo_bayes_fit *f, const gpbo_search_view *v,
-                           const size_t *role, size_t e, uint64_t seed, const gpbo_bayes_data *data)
+/* The constraints' GPs of model e into a (emptied first). GPBO_ENOMEM; on failure a is empty. */
+static int cacq_constraints(gpbo_bayes_cacq *a, const gpbo_search_view *v, const size_t *role,
+                            size_t e, uint64_t seed)
 {
     memset(a, 0, sizeof *a);
     a->nc = v->opts->n_constraints;
     a->cons = v->opts->constraints;
-    a->cgp = calloc(a->nc, sizeof *a->cgp);
+    a->best = INFINITY;
+    a->cgp = calloc(a->nc ? a->nc : 1, sizeof *a->cgp);
     if (a->cgp == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     int rc = GPBO_OK;
     for (size_t k = 0; rc == GPBO_OK && k < a->nc; k++)
         rc = constraint_gp(v, role, e, k, seed, &a->cgp[k]);
+    if (rc != GPBO_OK)
+        gpbo_bayes__cacq_free(a);
+    return rc;
+}
+
+int gpbo_bayes__cacq_build_pof(gpbo_bayes_cacq *a, const gpbo_search_view *v, uint64_t seed)
+{
+    return cacq_constraints(a, v, NULL, 0, seed);
+}
+
+int gpbo_bayes__cacq_build(gpbo_bayes_cacq *a, gpbo_bayes_fit *f, const gpbo_search_view *v,
+                           const size_t *role, size_t e, uint64_t seed, const gpbo_bayes_data *data)
+{
+    int rc = cacq_constraints(a, v, role, e, seed);
+    if (rc != GPBO_OK)
+        return rc;
     a->best = best_feasible(v, role, e);
     /* feasibility first: the objective joins once a trial is feasible */
     if (rc == GPBO_OK && a->best < INFINITY && data->n > 0)

@@ -34,6 +34,12 @@ int gpbo_bayes__cacq_build(gpbo_bayes_cacq *a, gpbo_bayes_fit *f, const gpbo_sea
                            const size_t *role, size_t e, uint64_t seed,
                            const gpbo_bayes_data *data);
 
+/* Only the constraints' part of the acquisition, for the study's model (no restart episode):
+ * a->gp and a->acq stay NULL, so gpbo_bayes__cacq_eval gives the log probability of
+ * feasibility (bayes_mo.c weights the hypervolume improvement by it). GPBO_ENOMEM; on failure a
+ * is empty. */
+int gpbo_bayes__cacq_build_pof(gpbo_bayes_cacq *a, const gpbo_search_view *v, uint64_t seed);
+
 /* Its log value at m projected points x (m * dim) into out (-inf: hopeless). A status code. */
 int gpbo_bayes__cacq_eval(gpbo_bayes_cacq *a, size_t m, const double *x, double *out);
 

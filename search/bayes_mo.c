@@ -14,7 +14,13 @@
  *   random numbers for more; running and failed trials enter each GP at its own mean (the
  *   kriging believer), so they are not proposed again. Maximized by scoring random points and
  *   points around the front's, then a shrinking random local search from the best few. Two or
- *   three objectives; more take ParEGO.
+ *   three objectives; more take ParEGO (measured: GPBO_EHVI_MAX_OBJECTIVES below).
+ * Outcome constraints (issue 20, with bayes_constraints.c's constraint GPs): every complete
+ * trial enters the objectives' GPs, but the front is that of the FEASIBLE trials; EHVI over it is
+ * weighted by the probability of feasibility (EHVI x PoF, Gardner et al. 2014's weighting as in
+ * BoTorch's constrained EHVI), and while no trial is feasible the search maximizes the
+ * probability of feasibility alone. ParEGO scalarizes every trial and proposes by the
+ * one-objective constrained step (log-EI over the best feasible scalarized value plus log PoF).
  * Failed trials stay out of every model (their points taken, as running ones); there are no
  * restart episodes.
  * bench/compare/README.md has which measured better.
@@ -23,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bayes_constraints.h"
 #include "bayes_internal.h"
+#include "constraints_internal.h"
 #include "gpbo/sys/error.h"
 #include "pareto_internal.h"
 
@@ -42,15 +50,24 @@
 /* Monte Carlo EHVI (three objectives or more): samples, and fewer random points. */
 #define MC_SAMPLES     48
 #define MC_RAND_POINTS 384
-/* EHVI for up to three objectives; ParEGO beyond (chosen when the hypervolume of four cost
- * O(m^3) a sample; it is WFG now, pareto.c, but EHVI past three has not been measured). */
-#define EHVI_MAX_OBJECTIVES 3
+/* EHVI for up to three objectives; ParEGO beyond. The hypervolume is WFG now (pareto.c), and
+ * the Monte Carlo EHVI was measured against ParEGO on DTLZ2 with four objectives, six inputs, 50
+ * evaluations, seeds 0-5 (bench/python/mo4_ehvi_parego.py, bench/compare/README.md): median gap
+ * 0.694 against ParEGO's 0.667 (random 0.726), and 0.9 to 2.7 s an ask at 41-50 trials against
+ * ParEGO's 0.03-0.05 s: no better, and past a second a step, so ParEGO stays. The bench builds
+ * with -DGPBO_EHVI_MAX_OBJECTIVES=8 to run EHVI there. */
+#ifndef GPBO_EHVI_MAX_OBJECTIVES
+#define GPBO_EHVI_MAX_OBJECTIVES 3
+#endif
 
-/* The trials of several objectives: n observations (x rows of d, y rows of k, normalized) and
- * np taken points (running, failed, incomplete). */
+/* The trials of several objectives: n observations (x rows of d, y rows of k, normalized; row[i]
+ * the view's trial of observation i, feas[i] whether it is within the outcome constraints, 1
+ * for all without any; nfeas of them are) and np taken points (running, failed, incomplete). */
 typedef struct mo_data {
-    size_t d, k, n, np;
+    size_t d, k, n, np, nfeas;
     double *x, *y, *pend;
+    size_t *row;
+    int *feas;
 } mo_data;
 
 static void mo_data_free(mo_data *m)
@@ -58,6 +75,18 @@ static void mo_data_free(mo_data *m)
     free(m->x);
     free(m->y);
     free(m->pend);
+    free(m->row);
+    free(m->feas);
+}
+
+/* Whether trial i of v is within every outcome constraint (1 without any). */
+static int feasible(const gpbo_search_view *v, size_t i)
+{
+    size_t nc = v->opts->n_constraints;
+    int ok = 1;
+    for (size_t c = 0; ok && c < nc && v->c != NULL; c++)
+        ok = gpbo_search__constraint_holds(&v->opts->constraints[c], v->c[i * nc + c]);
+    return ok && (nc == 0 || v->c != NULL);
 }
 
 static int mo_data_build(const gpbo_search_view *v, mo_data *m)
@@ -67,10 +96,13 @@ static int mo_data_build(const gpbo_search_view *v, mo_data *m)
                    k,
                    0,
                    0,
+                   0,
                    malloc((v->n + 1) * d * sizeof(double)),
                    malloc((v->n + 1) * k * sizeof(double)),
-                   malloc((v->n + 1) * d * sizeof(double))};
-    if (!m->x || !m->y || !m->pend) {
+                   malloc((v->n + 1) * d * sizeof(double)),
+                   malloc((v->n + 1) * sizeof(size_t)),
+                   malloc((v->n + 1) * sizeof(int))};
+    if (!m->x || !m->y || !m->pend || !m->row || !m->feas) {
         mo_data_free(m);
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     }
@@ -82,6 +114,8 @@ static int mo_data_build(const gpbo_search_view *v, mo_data *m)
         for (size_t j = 0; j < k; j++)
             all &= isfinite(yi[j]);
         if (all) {
+            m->row[m->n] = i;
+            m->nfeas += m->feas[m->n] = feasible(v, i);
             memcpy(m->x + m->n * d, ui, d * sizeof *ui);
             memcpy(m->y + m->n++ * k, yi, k * sizeof *yi);
         } else {
@@ -137,7 +171,28 @@ static int parego_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, const mo
     }
     /* the scalarization changes every trial: the model refits from its last hyperparameters */
     f->fitted_at = f->chosen_at = SIZE_MAX;
-    int rc = gpbo_bayes__propose(f, v, gpbo_bayes__model_seed(v->opts->seed, 0), &data, number, u);
+    uint64_t seed = gpbo_bayes__model_seed(v->opts->seed, 0);
+    int rc;
+    if (gpbo_bayes__constrained_applies(v)) {
+        /* under outcome constraints, the one-objective constrained step (bayes_constraints.c)
+         * on the scalarization: log-EI over the best FEASIBLE scalarized value plus the log
+         * probability of feasibility, feasibility first while none is feasible. It reads the
+         * values from the view: a copy whose values are the scalarized ones */
+        double *ys = malloc((v->n ? v->n : 1) * sizeof *ys);
+        rc = ys ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+        if (rc == GPBO_OK) {
+            gpbo_search_view sv = *v;
+            for (size_t i = 0; i < v->n; i++)
+                ys[i] = NAN;
+            for (size_t i = 0; i < m->n; i++)
+                ys[m->row[i]] = data.y[i];
+            sv.y = ys;
+            rc = gpbo_bayes__constrained_propose(f, &sv, NULL, 0, seed, &data, number, u);
+        }
+        free(ys);
+    } else {
+        rc = gpbo_bayes__propose(f, v, seed, &data, number, u);
+    }
     gpbo_bayes__data_free(&data);
     return rc;
 }
@@ -151,6 +206,13 @@ typedef struct ehvi_ctx {
     double *front;   /* m rows of k (for two: sorted, gpbo_search__front_sorted2) */
     double *z;       /* Monte Carlo: MC_SAMPLES rows of k standard normals, else NULL */
     double *scratch; /* Monte Carlo: gpbo_search__hvi's */
+    /* outcome constraints: the observations' values with the infeasible rows NaN (the front and
+     * the points it is searched around are the feasible ones'), the constraints' GPs
+     * (bayes_constraints.c), and whether no trial is feasible yet (then the score is the log
+     * probability of feasibility alone); yf NULL and pof NULL without constraints */
+    double *yf;
+    gpbo_bayes_cacq *pof;
+    int feasibility_only;
     const gpbo_space *space;
 } ehvi_ctx;
 
@@ -176,12 +238,22 @@ static int fit_objective(const mo_data *m, size_t j, uint64_t seed, gpbo_gp **ou
     return rc;
 }
 
-/* EHVI at c points x (rows of d) into a[c]. */
+/* EHVI at c points x (rows of d) into a[c]; under outcome constraints EHVI times the
+ * probability of feasibility (Gardner et al. 2014's weighting, as BoTorch's constrained EHVI),
+ * or while no trial is feasible the log probability of feasibility alone. */
 static int ehvi_score(const ehvi_ctx *e, size_t c, const double *x, double *a)
 {
     double *mu = malloc(c * e->k * sizeof *mu), *var = malloc(c * e->k * sizeof *var);
-    int rc = mu && var ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    for (size_t j = 0; rc == GPBO_OK && j < e->k; j++)
+    double *lp = e->pof ? malloc(c * sizeof *lp) : NULL;
+    int rc = mu && var && (lp || !e->pof) ? GPBO_OK
+                                          : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    if (rc == GPBO_OK && e->pof)
+        rc = gpbo_bayes__cacq_eval(e->pof, c, x, lp);
+    if (rc == GPBO_OK && e->feasibility_only) {
+        memcpy(a, lp, c * sizeof *a);
+        c = 0; /* no objective's part (its GPs are not fitted) */
+    }
+    for (size_t j = 0; rc == GPBO_OK && c > 0 && j < e->k; j++)
         rc = gpbo_gp_predict(e->gp[j], c, x, mu + j * c, var + j * c);
     for (size_t i = 0; rc == GPBO_OK && i < c; i++) {
         double m[GPBO_MAX_OBJECTIVES], s[GPBO_MAX_OBJECTIVES], y[GPBO_MAX_OBJECTIVES];
@@ -189,20 +261,22 @@ static int ehvi_score(const ehvi_ctx *e, size_t c, const double *x, double *a)
             m[j] = mu[j * c + i];
             s[j] = sqrt(fmax(var[j * c + i], 0.0));
         }
-        if (e->z == NULL) {
-            a[i] = gpbo_search__ehvi2(e->m, e->front, e->ref, m, s);
-            continue;
-        }
         double sum = 0.0;
-        for (size_t t = 0; t < MC_SAMPLES; t++) {
-            for (size_t j = 0; j < e->k; j++)
-                y[j] = m[j] + s[j] * e->z[t * e->k + j];
-            sum += gpbo_search__hvi(e->m, e->k, e->front, e->ref, y, e->scratch);
+        if (e->z == NULL) {
+            sum = gpbo_search__ehvi2(e->m, e->front, e->ref, m, s);
+        } else {
+            for (size_t t = 0; t < MC_SAMPLES; t++) {
+                for (size_t j = 0; j < e->k; j++)
+                    y[j] = m[j] + s[j] * e->z[t * e->k + j];
+                sum += gpbo_search__hvi(e->m, e->k, e->front, e->ref, y, e->scratch);
+            }
+            sum /= MC_SAMPLES;
         }
-        a[i] = sum / MC_SAMPLES;
+        a[i] = lp ? sum * exp(lp[i]) : sum;
     }
     free(mu);
     free(var);
+    free(lp);
     return rc;
 }
 
@@ -257,7 +331,7 @@ static size_t candidates(const ehvi_ctx *e, const mo_data *md, size_t nrand, gpb
     int *on = malloc((md->n ? md->n : 1) * sizeof *on);
     if (on == NULL)
         return c;
-    gpbo_pareto_front(md->n, md->k, md->y, on);
+    gpbo_pareto_front(md->n, md->k, e->yf ? e->yf : md->y, on);
     for (size_t i = 0; i < md->n; i++)
         for (size_t t = 0; on[i] && t < NEAR_FRONT; t++, c++)
             perturb(e, md->x + i * e->d, t < NEAR_FRONT / 2 ? 0.02 : 0.1, rng, x + c * e->d);
@@ -275,7 +349,7 @@ static int ehvi_maximize(const ehvi_ctx *e, const mo_data *md, gpbo_rng *rng, do
     size_t c = rc == GPBO_OK ? candidates(e, md, nrand, rng, x) : 0;
     if (rc == GPBO_OK)
         rc = ehvi_score(e, c, x, a);
-    double best_a = -1.0;
+    double best_a = -INFINITY;
     for (size_t s = 0; rc == GPBO_OK && s < LOCAL_STARTS && s < c; s++) {
         size_t top = 0; /* the best candidate not yet refined */
         for (size_t i = 1; i < c; i++)
@@ -284,10 +358,11 @@ static int ehvi_maximize(const ehvi_ctx *e, const mo_data *md, gpbo_rng *rng, do
         double as = a[top];
         memcpy(xs, x + top * e->d, e->d * sizeof *xs);
         a[top] = -INFINITY;
-        /* a flat EHVI (every prediction dominated for sure) gives the first random point */
-        if (as > 0)
+        /* a flat EHVI (every prediction dominated for sure) gives the first random point, as
+         * does a flat log probability of feasibility (every point hopeless) */
+        if (e->feasibility_only ? as > -INFINITY : as > 0)
             rc = local_search(e, xs, &as, rng);
-        if (rc == GPBO_OK && as > best_a) {
+        if (rc == GPBO_OK && (s == 0 || as > best_a)) {
             best_a = as;
             memcpy(u, xs, e->d * sizeof *u);
         }
@@ -298,23 +373,50 @@ static int ehvi_maximize(const ehvi_ctx *e, const mo_data *md, gpbo_rng *rng, do
     return rc;
 }
 
-/* The front of md (normalized, below the reference) into e->front (and e->m). */
+/* The front of md (normalized, below the reference; of the feasible trials only, e->yf, under
+ * outcome constraints) into e->front (and e->m). */
 static int ehvi_front(ehvi_ctx *e, const mo_data *md)
 {
+    const double *y = e->yf ? e->yf : md->y;
     e->front = malloc((md->n + 1) * e->k * sizeof *e->front);
     int *on = malloc((md->n + 1) * sizeof *on);
     int rc = e->front && on ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     if (rc == GPBO_OK && e->k == 2) {
-        e->m = gpbo_search__front_sorted2(md->n, md->y, e->ref, e->front);
+        e->m = gpbo_search__front_sorted2(md->n, y, e->ref, e->front);
         if (e->m == SIZE_MAX)
-            rc = GPBO_ENOMEM;
+            rc = gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     } else if (rc == GPBO_OK) {
-        gpbo_pareto_front(md->n, e->k, md->y, on);
+        gpbo_pareto_front(md->n, e->k, y, on);
         for (size_t i = 0; i < md->n; i++)
             if (on[i])
-                memcpy(e->front + e->m++ * e->k, md->y + i * e->k, e->k * sizeof *md->y);
+                memcpy(e->front + e->m++ * e->k, y + i * e->k, e->k * sizeof *y);
     }
     free(on);
+    return rc;
+}
+
+/* Under outcome constraints: e->yf (md's values, the infeasible rows NaN) and the constraints'
+ * GPs into e->pof. GPBO_ENOMEM or what a fit returned. */
+static int ehvi_constraints(ehvi_ctx *e, const gpbo_search_view *v, const mo_data *md,
+                            uint64_t seed)
+{
+    e->yf = malloc((md->n + 1) * e->k * sizeof *e->yf);
+    e->pof = malloc(sizeof *e->pof);
+    if (e->yf == NULL || e->pof == NULL) {
+        free(e->pof);
+        e->pof = NULL;
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
+    memcpy(e->yf, md->y, md->n * e->k * sizeof *e->yf);
+    for (size_t i = 0; i < md->n; i++)
+        for (size_t j = 0; !md->feas[i] && j < e->k; j++)
+            e->yf[i * e->k + j] = NAN;
+    e->feasibility_only = md->nfeas == 0;
+    int rc = gpbo_bayes__cacq_build_pof(e->pof, v, seed);
+    if (rc != GPBO_OK) {
+        free(e->pof);
+        e->pof = NULL;
+    }
     return rc;
 }
 
@@ -325,6 +427,10 @@ static void ehvi_free(ehvi_ctx *e)
     free(e->front);
     free(e->z);
     free(e->scratch);
+    free(e->yf);
+    if (e->pof)
+        gpbo_bayes__cacq_free(e->pof);
+    free(e->pof);
 }
 
 static int ehvi_propose(const gpbo_search_view *v, const mo_data *md, gpbo_rng *rng, double *u)
@@ -333,8 +439,10 @@ static int ehvi_propose(const gpbo_search_view *v, const mo_data *md, gpbo_rng *
     uint64_t seed = gpbo_bayes__model_seed(v->opts->seed, 0) ^ (uint64_t)md->n;
     for (size_t j = 0; j < e.k; j++)
         e.ref[j] = 1.0 + REF_MARGIN;
-    int rc = ehvi_front(&e, md);
-    for (size_t j = 0; rc == GPBO_OK && j < e.k; j++)
+    int rc = gpbo_bayes__constrained_applies(v) ? ehvi_constraints(&e, v, md, seed) : GPBO_OK;
+    if (rc == GPBO_OK)
+        rc = ehvi_front(&e, md);
+    for (size_t j = 0; rc == GPBO_OK && !e.feasibility_only && j < e.k; j++)
         rc = fit_objective(md, j, seed, &e.gp[j]);
     if (rc == GPBO_OK && e.k > 2) {
         e.z = malloc(MC_SAMPLES * e.k * sizeof *e.z);
@@ -360,11 +468,17 @@ int gpbo_bayes__mo_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, size_t 
     if (md.n < 2) /* nothing to model yet (the design failed): a random point */
         for (size_t i = 0; i < md.d; i++)
             u[i] = gpbo_rng_uniform(rng);
-    else if (v->opts->mo_acquisition == GPBO_MO_PAREGO || md.k > EHVI_MAX_OBJECTIVES)
+    else if (v->opts->mo_acquisition == GPBO_MO_PAREGO || md.k > GPBO_EHVI_MAX_OBJECTIVES)
         rc = parego_propose(f, v, &md, number, rng, u);
     else
         rc = ehvi_propose(v, &md, rng, u);
     mo_data_free(&md);
+    if (rc == GPBO_EOPTIM) { /* the constrained step found every point it scored taken */
+        gpbo_error_clear();
+        for (size_t i = 0; i < v->space->dim; i++)
+            u[i] = gpbo_rng_uniform(rng);
+        rc = GPBO_OK;
+    }
     if (rc == GPBO_OK)
         rc = gpbo_space_project(u, v->space->dim, (void *)v->space);
     return rc;

@@ -785,16 +785,6 @@ static int check_worker_options(const gpbo_study_options *o)
     return GPBO_OK;
 }
 
-/* Outcome constraints and several objectives together: no strategy models both yet (the
- * Bayesian one would drop the constraints), so such a study is refused rather than run wrong. */
-static int check_outcomes(const gpbo_study_options *o)
-{
-    if (o->n_constraints > 0 && o->n_objectives >= 2)
-        return gpbo_error_set(GPBO_EINVAL, "study_open: outcome constraints with several "
-                                           "objectives are not supported yet");
-    return GPBO_OK;
-}
-
 /* The enumerations the strategies read only when they first need them (a bad one made every ask
  * after the initial design fail, or was taken for another value without a word). */
 static int check_enums(const gpbo_study_options *o)
@@ -822,7 +812,7 @@ static int check_options(const gpbo_study_options *o)
         rc = gpbo_search__objectives_check(o);
     if (rc == GPBO_OK)
         rc = gpbo_search__constraints_check(o);
-    return rc == GPBO_OK ? check_outcomes(o) : rc;
+    return rc;
 }
 
 /* The caller's strategy and the options it reads, tried on the caller's space (when given)

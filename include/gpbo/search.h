@@ -341,7 +341,9 @@ typedef struct gpbo_study_options {
                                              strategy models each constraint metric with its own
                                              GP and weights log-EI by the log probability of
                                              feasibility (Gardner et al., ICML 2014); while no
-                                             trial is feasible it maximizes that probability */
+                                             trial is feasible it maximizes that probability.
+                                             With several objectives, its EHVI over the feasible
+                                             front is weighted by that probability */
     /* version 6: several objectives (issue 20). With n_objectives >= 2 each trial has that many
        values, objective j being the trial's metric objective_names[j] (gpbo_study_set_metrics,
        gpbo_study_tell_values; the first one is also the trial's value), each minimized or

@@ -1077,7 +1077,8 @@ class Study:
     directions: Optuna's create_study argument, a list of directions: one is direction=,
     several are objectives named values_0, values_1, ... (a stored study reopened so is
     checked by its directions only, in order).
-    Constraints and several objectives together are refused (no strategy models both yet).
+    Constraints and several objectives go together: best_trials is then the front of the
+    feasible trials (Optuna 3.1's best_trials ignores constraints; Optuna 4's keeps the feasible).
     **options: the library's study options (gpbo/search.h): n_init, kernel, acquisition,
     batch, refit_every, failed, use_priors, additive, restart, grid_resolution, grid_shuffle,
     lhs_size, heartbeat, grace, lost_retries, mo_acquisition. A reopened study keeps the

@@ -64,9 +64,10 @@ def test_sweep_errors(d):
         ("metric: {name: a}\nmetrics:\n  - {name: b}", 9, "metric: and metrics:"),
         ("metrics:\n  - {name: a}\n  - {name: b}\ngpbo: {mo_acquisition: nsga}", 10,
          "unknown mo_acquisition 'nsga'"),
-        # refused by the study too, but then with no file or line
-        ("metrics:\n  - {name: a}\n  - {name: b}\nconstraints: [{name: m, max: 1}]", 10,
-         "constraints with several objectives (metrics:) are not supported yet"),
+        # constraints with several objectives are taken (test_constrained_front), but not on
+        # an objective's metric
+        ("metrics:\n  - {name: a}\n  - {name: b}\nconstraints: [{name: b, max: 1}]", 10,
+         "constraint 'b' is an objective's metric (metrics:)"),
     ]
     for body, line, want in cases:
         text = HEAD.format(name="e", cap=3, py=PY)
@@ -140,6 +141,73 @@ def test_best_export_report(d):
               f"values of trial 0: {p0}")
         status, page = s.get("")
         check(status == 200 and "drawPareto" in page, "the page draws the front")
+    finally:
+        s.stop()
+
+
+OBJ_MEM = OBJ.rstrip(" ") + """\
+    print(f"mem={x + y!r}")
+    """
+
+
+def test_constrained_front(d):
+    """Outcome constraints with several objectives (once refused: "not supported yet"): a
+    Bayesian sweep with metrics: and constraints: runs; the front that gpbo run, gpbo best, the
+    report and the dashboard show is that of the FEASIBLE trials (computed here from the
+    export), and no infeasible trial is on it, though an enqueued infeasible one is on the front
+    of all the trials."""
+    write(os.path.join(d, "obj.py"), OBJ_MEM)
+    write(os.path.join(d, "mc.yaml"), HEAD.format(name="mc", cap=16, py=PY) + textwrap.dedent("""\
+    method: bayes
+    metrics:
+      - {name: acc, goal: maximize}
+      - {name: seconds, goal: minimize}
+    constraints:
+      - {name: mem, max: 0.9}
+    gpbo: {initial: 6}
+    """))
+    # x = 1, y = 0: the best acc there is (1) but mem 1: infeasible, and on the front of all trials
+    r = run(["enqueue", "mc.yaml", "x=1.0", "y=0.0"], d)
+    check(r.returncode == 0, f"gpbo enqueue: {r.stderr}")
+    ran = run(["run", "mc.yaml"], d, timeout=600)
+    check(ran.returncode == 0, f"gpbo run: {ran.returncode} {ran.stderr}")
+    exported = json.loads(run(["export", "mc.yaml", "--format", "json"], d).stdout)
+    check(len(exported) == 16 and all(t["state"] == "complete" for t in exported),
+          f"16 complete trials: {exported}")
+    for t in exported:
+        check(t["feasible"] == (t["metrics"]["mem"] <= 0.9), f"feasible as mem says: {t}")
+    feas = {t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"]) for t in exported
+            if t["feasible"]}
+    want = front_of(feas)
+    every = front_of({t["trial"]: (-t["metrics"]["acc"], t["metrics"]["seconds"])
+                      for t in exported})
+    check(want and 0 in every and 0 not in want and not exported[0]["feasible"],
+          f"the enqueued trial is on the front of all, not on the feasible one: {every} {want}")
+    check(f"Pareto front: {len(want)} of the 16 complete trials" in ran.stdout,
+          f"gpbo run ends with the feasible front's size: {ran.stdout[-300:]}")
+    r = run(["best", "mc.yaml"], d)
+    got = [int(re.match(r"trial=(\d+) ", l).group(1)) for l in r.stdout.splitlines()]
+    check(r.returncode == 0 and got == want, f"gpbo best {got} vs {want}: {r.stdout} {r.stderr}")
+    check(all(exported[i]["feasible"] for i in got), "no infeasible trial on the front")
+    r = run(["report", "mc.yaml", "-o", "r.html"], d, timeout=300)
+    check(r.returncode == 0, f"gpbo report: {r.stderr}")
+    with open(os.path.join(d, "r.html")) as f:
+        page = f.read()
+    check(f"Pareto front: {len(want)} trials (figures below)." in page and
+          "The front holds the feasible trials only" in page,
+          "the report's summary gives the feasible front")
+    # the figure drew the front of every trial (the enqueued infeasible one on it), not the
+    # summary's: now the same front, the infeasible trials apart
+    nin = sum(not t["feasible"] for t in exported)
+    check(f"the {len(want)} trials no other beats in every objective (maximize acc, minimize "
+          f"seconds), over the {16 - len(want) - nin} they dominate; the {nin} infeasible "
+          "trials (outcome constraints) are on no front" in page,
+          "the report's figure draws the feasible front and the infeasible trials apart")
+    s = Server(d, ["mc.yaml"])
+    try:
+        study = s.json("api/study?name=mc")
+        on = sorted(p["trial"] for p in study["points"] if p["pareto"])
+        check(on == want, f"dashboard front {on} vs {want}")
     finally:
         s.stop()
 
@@ -419,7 +487,8 @@ def test_compare_mo_strategies(d):
 
 
 if __name__ == "__main__":
-    sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_one_objective_has_no_front,
+    sys.exit(run_tests([test_sweep_errors, test_best_export_report, test_constrained_front,
+                        test_one_objective_has_no_front,
                         test_compare_hypervolume, test_compare_mo_strategies,
                         test_missing_objective_fails_the_trial, test_three_objectives_mixed,
                         test_front_words_distinct], prefix="gpbo-mo-", only=sys.argv[2:]))

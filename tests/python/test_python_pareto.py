@@ -5,7 +5,9 @@ random fronts of 2 to 5 objectives and up to hundreds of points, with ties, dupl
 and beyond the reference and NaN rows; its invariances on fronts of hundreds of
 points in 4 and 5 objectives; its answers at the edges (NaN reference, infinite boxes); and
 Study.best_trials against Optuna's study.best_trials on the same trials, failed, pruned and
-running ones among them, objectives minimized and maximized.
+running ones among them, objectives minimized and maximized; and with outcome constraints, the
+front of the feasible trials against Optuna's best_trials of those trials alone (Optuna 3.1's
+ignores constraints), on SRN run by the Bayesian and random strategies.
 
 Run by ctest with PYTHONPATH at the build tree's staged package.
 """
@@ -176,4 +178,46 @@ def test_best_trials_match_optunas():
                 ours.add_trial({"x": x}, state=state)
         want = sorted(t.number for t in theirs.best_trials)
         assert [r.id for r in ours.best_trials] == want, (case, dirs)
+        ours.close()
+
+
+def _srn(x1, x2):
+    """SRN (Srinivas & Deb 1994): two objectives, two constraints (g1 <= 225, g2 <= 0)."""
+    return ([2 + (x1 - 2) ** 2 + (x2 - 1) ** 2, 9 * x1 - (x2 - 1) ** 2],
+            {"g1": x1 * x1 + x2 * x2, "g2": x1 - 3 * x2 + 10})
+
+
+@pytest.mark.parametrize("strategy", ["bayes", "random"])
+def test_constrained_best_trials_match_filtered_optunas(strategy):
+    """Constraints with several objectives (Optuna: directions=[...] with a sampler's
+    constraints_func): Study.best_trials is Optuna's best_trials of the feasible trials alone,
+    no infeasible trial is on it, and on SRN the front of every trial holds infeasible ones
+    (those near x1 = -20), so the filter is seen at work. (The Bayesian strategy's quality is
+    measured over seeds in tests/search/test_mo_constraints.c.)"""
+    from optuna.distributions import FloatDistribution
+    dist = {"x1": FloatDistribution(-20, 20), "x2": FloatDistribution(-20, 20)}
+    space = {"x1": gpbo.Uniform(-20, 20), "x2": gpbo.Uniform(-20, 20)}
+    for seed in range(3):
+        ours = gpbo.Study(space, directions=["minimize", "minimize"], strategy=strategy,
+                          seed=seed, constraints={"g1": (None, 225.0), "g2": (None, 0.0)})
+        feasible = optuna.create_study(directions=["minimize", "minimize"])
+        every = optuna.create_study(directions=["minimize", "minimize"])
+        ids, infeasible = [], set()
+        for i in range(25):
+            t = ours.ask()
+            vals, cons = _srn(t.params["x1"], t.params["x2"])
+            ours.tell(t, vals, metrics=cons)
+            ok = cons["g1"] <= 225.0 and cons["g2"] <= 0.0
+            fr = optuna.trial.create_trial(params=t.params, distributions=dist, values=vals)
+            every.add_trial(fr)
+            if ok:
+                ids.append(i)
+                feasible.add_trial(fr)
+            else:
+                infeasible.add(i)
+        want = sorted(ids[t.number] for t in feasible.best_trials)
+        got = [r.id for r in ours.best_trials]
+        assert got == want and got, (strategy, seed)
+        assert not set(got) & infeasible
+        assert {t.number for t in every.best_trials} & infeasible, "the filter is at work"
         ours.close()

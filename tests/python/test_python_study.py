@@ -429,8 +429,12 @@ def test_several_objectives(tmp_path):
         gpbo.Study(SQUARE, objectives={"a": "up", "b": "minimize"})
     with pytest.raises(ValueError, match="not both"):
         gpbo.Study(SQUARE, direction="maximize", objectives=["a", "b"])
-    with pytest.raises(ValueError, match="constraints"):  # no strategy models both yet
-        gpbo.Study(SQUARE, objectives=["a", "b"], constraints={"c": (0, 1)})
+    # constraints with several objectives (refused before: "not supported yet"): the front is
+    # that of the feasible trials (test_python_pareto checks it against Optuna's)
+    st = gpbo.Study(SQUARE, objectives=["a", "b"], constraints={"c": (0, 1)}, strategy="random")
+    for a, b, c in ((0.1, 0.1, 2.0), (0.5, 0.5, 0.5), (0.2, 0.9, 1.0)):
+        st.tell(st.ask(), [a, b], metrics={"c": c})
+    assert [r.id for r in st.best_trials] == [1, 2]
 
 
 def test_enqueue():
