@@ -216,11 +216,13 @@ static int squashed(const gpbo_bayes_data *data, double *lo, double *delta, gpbo
 
 /* The objective's part: its GP (model f, as the unconstrained path fits it) with the pending
  * points as fantasies at their means, and log-EI over the best feasible value in its units.
- * Values whose spread overflows the GP's standardization (a diverged loss of 1e300 beside
- * losses of 1: the unconstrained path standardizes them itself) are modelled squashed by a log
- * (squashed()), and when even that cannot be, the objective is left out (the search then
- * maximizes the probability of feasibility alone): failing here failed every ask of the study
- * for as long as that trial stayed in it. GPBO_ENOMEM, or what the GP calls returned. */
+ * Values whose spread overflows the GP's standardization even after the model's cap on
+ * diverged values (gpbo_bayes__clip_values: a quarter of them or more diverged, 1e300 beside
+ * losses of 1, or fewer than four values; the unconstrained path standardizes them itself) are
+ * modelled squashed by a log (squashed()), and when even that cannot be, the objective is left out
+ * (the search then maximizes the probability of feasibility alone): failing here failed every ask
+ * of the study for as long as that trial stayed in it. GPBO_ENOMEM, or what the GP calls returned.
+ */
 static int objective_part(gpbo_bayes_cacq *a, gpbo_bayes_fit *f, const gpbo_search_view *v,
                           uint64_t seed, const gpbo_bayes_data *data, double best)
 {
