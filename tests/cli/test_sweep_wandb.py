@@ -473,11 +473,62 @@ def test_distributions_refused(d):
           f"the enqueued values run as given: {rows[:2]}")
 
 
+def test_rounded_round_trip(d):
+    """W&B's round(y / q) q reaches values beyond a distribution's range (0 from a
+    q_log_uniform_values' min of 0.01 with q 0.1; 0 from a q_log_normal; 1 from a q_log_uniform
+    up to exp(0.1)), and the program gets them: gpbo export writes them, and gpbo import takes
+    them back (it refused them as outside [min, max], or 0 as no log_normal value), to a study
+    whose export holds the same parameters, row for row. gpbo enqueue takes such a value, and
+    refuses a multiple no draw rounds to and a value between two multiples (which it took, and
+    the program got the multiple nearest it)."""
+    write(os.path.join(d, "sweep.yaml"), """\
+    method: random
+    run_cap: 40
+    metric: {name: loss}
+    parameters:
+      lr: {distribution: q_log_uniform_values, min: 0.01, max: 0.2, q: 0.1}
+      k: {distribution: q_log_uniform, min: -5, max: 0.1, q: 1}
+      qln: {distribution: q_log_normal, mu: -3, sigma: 1, q: 0.5}
+      qn: {distribution: q_normal, mu: 0.3, sigma: 0.2, q: 1}
+      u: {min: 0.0, max: 1.0}
+    command: [/bin/echo, "loss=1", "${args}"]
+    """)
+    # u tells the rows apart: import skips a row whose parameters a trial already holds
+    r = run(["run", "sweep.yaml", "--trials", "24"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-300:]}")
+    rows = trials(d)
+    # the draws below the range that the test is about (each has probability > 0.5 a trial)
+    check(any(t["params"]["lr"] == 0 for t in rows) and any(t["params"]["k"] == 0 for t in rows)
+          and any(t["params"]["qln"] == 0 for t in rows), f"no value below a range: {rows[:3]}")
+    for t in rows:
+        check(t["metrics"]["--lr"] == t["params"]["lr"], f"program got {t}")
+    out = run(["export", "sweep.yaml", "--format", "json", "-o", "all.json"], d)
+    check(out.returncode == 0, f"export: {out.stderr}")
+    r = run(["import", "sweep.yaml", "all.json", "--storage", "sqlite:///copy.db"], d)
+    check(r.returncode == 0, f"import: {r.returncode} {r.stderr.strip()}")
+    copy = json.loads(run(["export", "sweep.yaml", "--format", "json", "--storage",
+                           "sqlite:///copy.db"], d).stdout or "[]")
+    check([t["params"] for t in copy] == [t["params"] for t in rows],
+          f"the copy's parameters differ: {[t['params'] for t in copy][:3]}")
+    point = ("lr=0", "k=0", "qln=0", "qn=1", "u=0.5")
+    r = run(["enqueue", "sweep.yaml"] + list(point), d)
+    check(r.returncode == 0, f"enqueue lr=0: {r.returncode} {r.stderr}")
+    for arg, want in (("lr=0.3", "from 0 to 0.2 in steps of 0.1"),
+                      ("lr=0.15", "is not a multiple of 0.1"),
+                      ("qln=-0.5", "is not a value its q_log_normal gives"),
+                      ("qn=2", "between the quantiles")):
+        args = dict(x.split("=") for x in point)
+        args.update([arg.split("=")])
+        r = run(["enqueue", "sweep.yaml"] + [f"{k}={v}" for k, v in args.items()], d)
+        check(r.returncode == 2 and want in r.stderr, f"{arg}: {r.returncode} {r.stderr.strip()}")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
-             test_distributions_every_strategy, test_distributions_refused]
+             test_distributions_every_strategy, test_distributions_refused,
+             test_rounded_round_trip]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
