@@ -567,6 +567,36 @@ static int default_pair(ctx *c, sweep_param *p, yaml_node_t *v)
     return (p->def = dupstr(c, v, x)) == NULL ? gpbo_error_code() : GPBO_OK;
 }
 
+static const char *type_name(char t)
+{
+    return t == SWEEP_T_INT     ? "an integer"
+           : t == SWEEP_T_FLOAT ? "a float"
+           : t == SWEEP_T_BOOL  ? "a boolean"
+           : t == SWEEP_T_NULL  ? "null"
+                                : "a string";
+}
+
+/* Two values of p's list, a and b (b later), that read alike. W&B (PyYAML) tells 64 and "64"
+ * apart, an integer and a string; gpbo cannot keep both: the program gets the same text from
+ * {name} and ${args}, and a study stores a category by its text (export, import, enqueue and
+ * when: name it so, and the search space refuses a choice twice). Refused either way, saying
+ * which. */
+static int repeated_value(ctx *c, const sweep_param *p, const keyed *a, const keyed *b)
+{
+    char ta = node_type(a->node), tb = node_type(b->node);
+    if (ta == tb)
+        return err_at(c, b->node, "'%s' is listed twice in the values of '%s' (lines %zu and %zu)",
+                      SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
+    return err_at(c, b->node,
+                  "the values of '%s' list %s%s%s (%s, line %zu) and %s%s%s (%s, line %zu): two "
+                  "values for W&B, but the program would get the same text '%s' from {%s} and "
+                  "${args}, and gpbo names a category by its text; give them different text",
+                  SHOW(p->name), ta == SWEEP_T_STR ? "\"" : "", SHOW(a->text),
+                  ta == SWEEP_T_STR ? "\"" : "", type_name(ta), line_of(a->node),
+                  tb == SWEEP_T_STR ? "\"" : "", SHOW(b->text), tb == SWEEP_T_STR ? "\"" : "",
+                  type_name(tb), line_of(b->node), SHOW(b->text), SHOW(p->name));
+}
+
 static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *pp)
 {
     pstate *ps = pp;
@@ -618,9 +648,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             kv[i] = (keyed){p->values[i], node(c, v->data.sequence.items.start[i]), i};
         keyed *a, *b;
         if (find_repeat(kv, n, &a, &b))
-            rc =
-                err_at(c, b->node, "'%s' is listed twice in the values of '%s' (lines %zu and %zu)",
-                       SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
+            rc = repeated_value(c, p, a, b);
         free(kv);
         if (rc == GPBO_OK && !ps->has_dist)
             p->dist = D_CATEGORICAL;
