@@ -773,6 +773,38 @@ static int check_normal(ctx *c, pstate *ps, yaml_node_t *v)
     return GPBO_OK;
 }
 
+/* A key of another distribution (values: beside min and max, q on uniform, min on a
+ * categorical) was read and ignored: {distribution: uniform, min: 0, max: 1, q: 0.1} drew
+ * unrounded values, {distribution: int_uniform, min: 1, max: 9, values: [2, 4]} drew 1 to 9.
+ * W&B's schema refuses both (each distribution's keys, additionalProperties false). The normal
+ * family's bounds and q, and mu and sigma elsewhere, have messages of their own. */
+static int keys_of_dist(ctx *c, const pstate *ps)
+{
+    const sweep_param *q = ps->p;
+    const char *name = SHOW(q->name), *dist = DISTS[q->dist];
+    int listed = q->dist == D_CONSTANT || q->dist == D_CATEGORICAL;
+    int rounded = q->dist == D_Q_UNIFORM || q->dist == D_Q_LOG_UNIFORM ||
+                  q->dist == D_Q_LOG_UNIFORM_VALUES || q->dist == D_Q_NORMAL ||
+                  q->dist == D_Q_LOG_NORMAL;
+    if (!listed && ps->values_node != NULL)
+        return err_at(c, ps->values_node,
+                      "parameter '%s': %s belongs to a categorical or constant parameter, not %s "
+                      "(give the values or the distribution, not both)",
+                      name, (const char *)ps->values_node->data.scalar.value, dist);
+    if (listed && (ps->has_min || ps->has_max))
+        return err_at(c, ps->has_min ? ps->min_node : ps->max_node,
+                      "parameter '%s': min and max belong to a range, not %s (its values are "
+                      "listed)",
+                      name, dist);
+    if (!rounded && ps->q_node != NULL && !SWEEP_IS_NORMAL(q->dist))
+        return err_at(c, ps->q_node,
+                      "parameter '%s': q belongs to q_uniform, q_log_uniform, "
+                      "q_log_uniform_values, q_normal and q_log_normal, not %s (it would be "
+                      "ignored)",
+                      name, dist);
+    return GPBO_OK;
+}
+
 /* W&B's probabilities: of a categorical parameter's values (random search draws them so): a
  * list of numbers >= 0, one a value. gpbo's strategies do not use them; they were accepted and
  * silently ignored. Checked here, and the first parameter that has them noted for gpbo run's
@@ -863,6 +895,8 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
                       "parameter '%s': mu and sigma belong to normal, q_normal, log_normal and "
                       "q_log_normal, not %s",
                       SHOW(key), DISTS[q->dist]);
+    if ((rc = keys_of_dist(c, &ps)) != GPBO_OK)
+        return rc;
     if (SWEEP_IS_NORMAL(q->dist))
         return check_normal(c, &ps, v);
     if (q->dist != D_CONSTANT && q->dist != D_CATEGORICAL)
