@@ -1018,8 +1018,10 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         o->kind = (gpbo_pruner_kind)t;
         return rc;
     }
-    if (!strcmp(key, "strict"))
-        return GPBO_OK;
+    if (!strcmp(key, "strict")) { /* W&B's boolean, not used: anything was taken */
+        int b;
+        return boolean(c, v, "strict", &b);
+    }
     if (!strcmp(key, "s"))
         return count(c, v, "s", &e->s);
     if (!strcmp(key, "eta")) {
@@ -1462,7 +1464,13 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         }
         return each_pair(c, v, "parameters", NULL, 0, param_entry, NULL);
     } else if (!strcmp(key, "run_cap")) {
-        return count(c, v, "run_cap", &s->run_cap);
+        int rc = count(c, v, "run_cap", &s->run_cap);
+        /* 0 meant no cap for a grid, and "needs run_cap" for the others, which had one */
+        if (rc == GPBO_OK && s->run_cap == 0)
+            rc = err_at(c, v,
+                        "run_cap must be at least 1, as in W&B (leave it out for method grid to "
+                        "run every point)");
+        return rc;
     } else if (!strcmp(key, "command")) {
         if (v->type != YAML_SEQUENCE_NODE)
             return err_at(c, v, "command must be a list of arguments");

@@ -414,7 +414,7 @@ def test_distributions_every_strategy(d):
         check(p["qlu"] in (1, 2, 3, 4, 5, 6, 7) and
               math.exp(-5) * (1 - 1e-12) <= p["ilu"] <= math.exp(-1) * (1 + 1e-12) and
               0.01 * (1 - 1e-12) <= p["iluv"] <= 10 * (1 + 1e-12), f"grid: {p}")
-    dist_sweep(d, "gridn.yaml", "grid", 0)
+    dist_sweep(d, "gridn.yaml", "grid", 5)
     r = run(["run", "gridn.yaml"], d)
     check(r.returncode == 2 and re.match(r"gpbo: gridn.yaml:5:\d+: parameter 'n': method grid",
                                          r.stderr) is not None, f"grid normal: {r.stderr}")
