@@ -2669,18 +2669,22 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out)
 {
     const sweep_param *p = &s->p[i];
     if (p->dist == D_CONSTANT || p->dist == D_CATEGORICAL) {
+        /* the written text first: of values [1, 1.0], '1.0' (what export writes for the
+         * second) was read as the first, which equals it as a number, and import took 1 */
+        size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
         char *end;
         double x = strtod(text, &end);
         int num = end != text && *end == '\0';
-        for (size_t k = 0; k < p->nvalues; k++) {
+        for (size_t j = 0; num && k == p->nvalues && j < p->nvalues; j++) {
             char *e2;
-            double y = strtod(p->values[k], &e2);
-            /* the written text, or the same number written otherwise (1e-3 for 0.001) */
-            if (!strcmp(p->values[k], text) ||
-                (num && e2 != p->values[k] && *e2 == '\0' && x == y)) {
-                *out = (double)k;
-                return GPBO_OK;
-            }
+            double y = strtod(p->values[j], &e2);
+            /* else the same number written otherwise (1e-3 for 0.001) */
+            if (e2 != p->values[j] && *e2 == '\0' && x == y)
+                k = j;
+        }
+        if (k < p->nvalues) {
+            *out = (double)k;
+            return GPBO_OK;
         }
         char hint[400];
         return gpbo_error_set(

@@ -523,12 +523,42 @@ def test_rounded_round_trip(d):
         check(r.returncode == 2 and want in r.stderr, f"{arg}: {r.returncode} {r.stderr.strip()}")
 
 
+def test_categorical_numbers_round_trip(d):
+    """Values of one list that are the same number written otherwise ([1, 1.0], [2.50, 2.5]:
+    W&B's int 1 and float 1.0) are distinct categories, and gpbo export then gpbo import keeps
+    each as written: import read '1.0' as the first value equal to it as a number, 1, and
+    skipped the row as one the study held. A number written otherwise still finds its value
+    (enqueue 0.0010 for 0.001)."""
+    write(os.path.join(d, "sweep.yaml"), """\
+    method: grid
+    metric: {name: loss}
+    parameters:
+      x: {values: [1, 1.0, 2.50, 2.5, 0.001]}
+    command: [/bin/echo, "loss=1", "${args}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    rows = trials(d)
+    for fmt in ("json", "csv"):
+        out = run(["export", "sweep.yaml", "--format", fmt, "-o", "all." + fmt], d)
+        check(out.returncode == 0, f"export {fmt}: {out.stderr}")
+        r = run(["import", "sweep.yaml", "all." + fmt, "--storage", f"sqlite:///{fmt}.db"], d)
+        check(r.returncode == 0 and "added 5 complete" in r.stdout,
+              f"import {fmt}: {r.returncode} {r.stdout} {r.stderr}")
+        copy = json.loads(run(["export", "sweep.yaml", "--format", "json", "--storage",
+                               f"sqlite:///{fmt}.db"], d).stdout or "[]")
+        check(sorted(t["params"]["x"] for t in copy) == sorted(t["params"]["x"] for t in rows)
+              == ["0.001", "1", "1.0", "2.5", "2.50"], f"{fmt}: {[t['params'] for t in copy]}")
+    r = run(["enqueue", "sweep.yaml", "x=0.0010"], d)
+    check(r.returncode == 0, f"enqueue 0.0010: {r.returncode} {r.stderr}")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
              test_distributions_every_strategy, test_distributions_refused,
-             test_rounded_round_trip]
+             test_rounded_round_trip, test_categorical_numbers_round_trip]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
