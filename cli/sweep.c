@@ -877,6 +877,15 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
             (rc = choose(c, dv, "distribution", DISTS, sizeof DISTS / sizeof *DISTS, &d)) !=
                 GPBO_OK)
             return rc;
+        /* W&B's nested parameters (a config value that is a dict) were "unknown key
+         * 'parameters' (one of: value values ...)" */
+        if (dk && dk->type == YAML_SCALAR_NODE &&
+            !strcmp((const char *)dk->data.scalar.value, "parameters"))
+            return err_at(c, dk,
+                          "parameter '%s': nested parameters (W&B's parameters: inside a "
+                          "parameter, whose value is then a dict) are not supported; give each "
+                          "at the top level of parameters:",
+                          SHOW(key));
     }
     rc = each_pair(c, v, what, PARAM_KEYS, sizeof PARAM_KEYS / sizeof *PARAM_KEYS, param_pair, &ps);
     if (rc != GPBO_OK)
@@ -1118,6 +1127,11 @@ static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
                       "early_terminate: max_iter needs s, the number of brackets (W&B's form: "
                       "brackets at max_iter / eta^i, i = 1 .. s), or min_iter (rungs at "
                       "min_iter * eta^k up to max_iter)");
+    /* neither: W&B's schema refuses it too; it ran rungs from min_iter's default, 1 */
+    if (o->kind == GPBO_PRUNER_HYPERBAND && max_node == NULL && min_node == NULL)
+        return err_at(c, v,
+                      "early_terminate: hyperband needs min_iter (rungs at min_iter * eta^k), or "
+                      "max_iter with s (W&B's brackets at max_iter / eta^i), as W&B requires");
     if (o->kind == GPBO_PRUNER_NONE)
         return GPBO_OK;
     gpbo_pruner *p = gpbo_pruner_new(o);
