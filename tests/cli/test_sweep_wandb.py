@@ -553,12 +553,41 @@ def test_categorical_numbers_round_trip(d):
     check(r.returncode == 0, f"enqueue 0.0010: {r.returncode} {r.stderr}")
 
 
+def test_import_own_export(d):
+    """A study's export imported into the study itself adds nothing (every row is a trial it
+    holds), JSON or CSV, for the values the space transforms too: the normal family's (its
+    quantile, written in 10 digits) and a q-distribution's (its draw, written rounded). The old
+    import held the trials' exact space values, which no row reads back to, and added each such
+    trial again."""
+    write(os.path.join(d, "sweep.yaml"), """\
+    method: random
+    run_cap: 12
+    metric: {name: loss}
+    parameters:
+      n: {distribution: normal, mu: 2.385, sigma: 3.7}
+      l: {distribution: q_log_uniform_values, min: 0.01, max: 1, q: 0.1}
+      u: {min: 0.0, max: 1.0}
+    command: [/bin/echo, "loss=1", "${args}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-300:]}")
+    for fmt in ("json", "csv"):
+        out = run(["export", "sweep.yaml", "--format", fmt, "-o", "own." + fmt], d)
+        check(out.returncode == 0, f"export {fmt}: {out.stderr}")
+        r = run(["import", "sweep.yaml", "own." + fmt], d)
+        check(r.returncode == 0 and "added 0 complete" in r.stdout and
+              "skipped 12 already in the study" in r.stdout,
+              f"import {fmt} into its own study: {r.returncode} {r.stdout} {r.stderr}")
+    check(len(trials(d)) == 12, f"{len(trials(d))} trials")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
              test_distributions_every_strategy, test_distributions_refused,
-             test_rounded_round_trip, test_categorical_numbers_round_trip]
+             test_rounded_round_trip, test_categorical_numbers_round_trip,
+             test_import_own_export]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
