@@ -134,8 +134,30 @@ static void point_add(point_set *s, const double *v)
     s->slot[k] = ++s->n;
 }
 
-/* A set with room for max points, holding the points of st's trials (those proposed). */
-static int point_set_init(point_set *s, const gpbo_study *st, size_t np, size_t max)
+/* A trial's values v as a row of its export reads back (into out): a value the space
+ * transforms (the normal family's quantile, a q-distribution's draw) written as gpbo writes it
+ * (10 digits) and read as import reads it. The study's own trials were held as their exact
+ * space values, which no row reads back to: an export imported into its own study added every
+ * such trial again. */
+static void as_exported(const sweep *sw, const gpbo_space *sp, const double *v, size_t np,
+                        double *out)
+{
+    for (size_t i = 0; i < np; i++) {
+        char text[256];
+        double back;
+        out[i] = v[i];
+        if (sw != NULL && i < sw->np && !isnan(v[i]) && sweep_transformed(sw, i) &&
+            sweep_format(sw, sp, i, v[i], text, sizeof text) == GPBO_OK &&
+            sweep_value(sw, i, text, &back) == GPBO_OK)
+            out[i] = back;
+    }
+    gpbo_error_clear();
+}
+
+/* A set with room for max points, holding the points of st's trials (those proposed), each as
+ * its export reads back (as_exported). */
+static int point_set_init(point_set *s, const gpbo_study *st, const sweep *sw, size_t np,
+                          size_t max)
 {
     s->np = np ? np : 1;
     s->n = 0;
@@ -146,11 +168,18 @@ static int point_set_init(point_set *s, const gpbo_study *st, size_t np, size_t 
     s->slot = calloc(s->cap, sizeof *s->slot);
     if (s->pts == NULL || s->slot == NULL)
         return -1;
+    double *v = malloc(s->np * sizeof *v);
+    if (v == NULL)
+        return -1;
     for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
         gpbo_trial_info ti;
-        if (gpbo_study_trial(st, t, &ti) == GPBO_OK && np > 0 && !point_held(s, ti.values))
-            point_add(s, ti.values);
+        if (gpbo_study_trial(st, t, &ti) != GPBO_OK || np == 0)
+            continue;
+        as_exported(sw, gpbo_study_space(st), ti.values, np, v);
+        if (!point_held(s, v))
+            point_add(s, v);
     }
+    free(v);
     return 0;
 }
 
@@ -201,7 +230,7 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
     size_t np = gpbo_space_size(space);
     point_set held = {0};
     tally t = {0, 0, 0, 0};
-    int rc = point_set_init(&held, st, np, gpbo_study_ntrials(st) + rows->n) == 0
+    int rc = point_set_init(&held, st, sw, np, gpbo_study_ntrials(st) + rows->n) == 0
                  ? GPBO_OK
                  : gpbo_error_set(GPBO_ENOMEM, "out of memory");
     size_t i = 0;

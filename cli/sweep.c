@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+#include <gsl/gsl_cdf.h>
 
 #include "gpbo/sys/error.h"
 #include "cli.h" /* trainer_keys */
@@ -566,6 +567,36 @@ static int default_pair(ctx *c, sweep_param *p, yaml_node_t *v)
     return (p->def = dupstr(c, v, x)) == NULL ? gpbo_error_code() : GPBO_OK;
 }
 
+static const char *type_name(char t)
+{
+    return t == SWEEP_T_INT     ? "an integer"
+           : t == SWEEP_T_FLOAT ? "a float"
+           : t == SWEEP_T_BOOL  ? "a boolean"
+           : t == SWEEP_T_NULL  ? "null"
+                                : "a string";
+}
+
+/* Two values of p's list, a and b (b later), that read alike. W&B (PyYAML) tells 64 and "64"
+ * apart, an integer and a string; gpbo cannot keep both: the program gets the same text from
+ * {name} and ${args}, and a study stores a category by its text (export, import, enqueue and
+ * when: name it so, and the search space refuses a choice twice). Refused either way, saying
+ * which. */
+static int repeated_value(ctx *c, const sweep_param *p, const keyed *a, const keyed *b)
+{
+    char ta = node_type(a->node), tb = node_type(b->node);
+    if (ta == tb)
+        return err_at(c, b->node, "'%s' is listed twice in the values of '%s' (lines %zu and %zu)",
+                      SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
+    return err_at(c, b->node,
+                  "the values of '%s' list %s%s%s (%s, line %zu) and %s%s%s (%s, line %zu): two "
+                  "values for W&B, but the program would get the same text '%s' from {%s} and "
+                  "${args}, and gpbo names a category by its text; give them different text",
+                  SHOW(p->name), ta == SWEEP_T_STR ? "\"" : "", SHOW(a->text),
+                  ta == SWEEP_T_STR ? "\"" : "", type_name(ta), line_of(a->node),
+                  tb == SWEEP_T_STR ? "\"" : "", SHOW(b->text), tb == SWEEP_T_STR ? "\"" : "",
+                  type_name(tb), line_of(b->node), SHOW(b->text), SHOW(p->name));
+}
+
 static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *pp)
 {
     pstate *ps = pp;
@@ -617,9 +648,7 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
             kv[i] = (keyed){p->values[i], node(c, v->data.sequence.items.start[i]), i};
         keyed *a, *b;
         if (find_repeat(kv, n, &a, &b))
-            rc =
-                err_at(c, b->node, "'%s' is listed twice in the values of '%s' (lines %zu and %zu)",
-                       SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
+            rc = repeated_value(c, p, a, b);
         free(kv);
         if (rc == GPBO_OK && !ps->has_dist)
             p->dist = D_CATEGORICAL;
@@ -744,6 +773,38 @@ static int check_normal(ctx *c, pstate *ps, yaml_node_t *v)
     return GPBO_OK;
 }
 
+/* A key of another distribution (values: beside min and max, q on uniform, min on a
+ * categorical) was read and ignored: {distribution: uniform, min: 0, max: 1, q: 0.1} drew
+ * unrounded values, {distribution: int_uniform, min: 1, max: 9, values: [2, 4]} drew 1 to 9.
+ * W&B's schema refuses both (each distribution's keys, additionalProperties false). The normal
+ * family's bounds and q, and mu and sigma elsewhere, have messages of their own. */
+static int keys_of_dist(ctx *c, const pstate *ps)
+{
+    const sweep_param *q = ps->p;
+    const char *name = SHOW(q->name), *dist = DISTS[q->dist];
+    int listed = q->dist == D_CONSTANT || q->dist == D_CATEGORICAL;
+    int rounded = q->dist == D_Q_UNIFORM || q->dist == D_Q_LOG_UNIFORM ||
+                  q->dist == D_Q_LOG_UNIFORM_VALUES || q->dist == D_Q_NORMAL ||
+                  q->dist == D_Q_LOG_NORMAL;
+    if (!listed && ps->values_node != NULL)
+        return err_at(c, ps->values_node,
+                      "parameter '%s': %s belongs to a categorical or constant parameter, not %s "
+                      "(give the values or the distribution, not both)",
+                      name, (const char *)ps->values_node->data.scalar.value, dist);
+    if (listed && (ps->has_min || ps->has_max))
+        return err_at(c, ps->has_min ? ps->min_node : ps->max_node,
+                      "parameter '%s': min and max belong to a range, not %s (its values are "
+                      "listed)",
+                      name, dist);
+    if (!rounded && ps->q_node != NULL && !SWEEP_IS_NORMAL(q->dist))
+        return err_at(c, ps->q_node,
+                      "parameter '%s': q belongs to q_uniform, q_log_uniform, "
+                      "q_log_uniform_values, q_normal and q_log_normal, not %s (it would be "
+                      "ignored)",
+                      name, dist);
+    return GPBO_OK;
+}
+
 /* W&B's probabilities: of a categorical parameter's values (random search draws them so): a
  * list of numbers >= 0, one a value. gpbo's strategies do not use them; they were accepted and
  * silently ignored. Checked here, and the first parameter that has them noted for gpbo run's
@@ -816,6 +877,15 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
             (rc = choose(c, dv, "distribution", DISTS, sizeof DISTS / sizeof *DISTS, &d)) !=
                 GPBO_OK)
             return rc;
+        /* W&B's nested parameters (a config value that is a dict) were "unknown key
+         * 'parameters' (one of: value values ...)" */
+        if (dk && dk->type == YAML_SCALAR_NODE &&
+            !strcmp((const char *)dk->data.scalar.value, "parameters"))
+            return err_at(c, dk,
+                          "parameter '%s': nested parameters (W&B's parameters: inside a "
+                          "parameter, whose value is then a dict) are not supported; give each "
+                          "at the top level of parameters:",
+                          SHOW(key));
     }
     rc = each_pair(c, v, what, PARAM_KEYS, sizeof PARAM_KEYS / sizeof *PARAM_KEYS, param_pair, &ps);
     if (rc != GPBO_OK)
@@ -834,6 +904,8 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
                       "parameter '%s': mu and sigma belong to normal, q_normal, log_normal and "
                       "q_log_normal, not %s",
                       SHOW(key), DISTS[q->dist]);
+    if ((rc = keys_of_dist(c, &ps)) != GPBO_OK)
+        return rc;
     if (SWEEP_IS_NORMAL(q->dist))
         return check_normal(c, &ps, v);
     if (q->dist != D_CONSTANT && q->dist != D_CATEGORICAL)
@@ -955,8 +1027,10 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         o->kind = (gpbo_pruner_kind)t;
         return rc;
     }
-    if (!strcmp(key, "strict"))
-        return GPBO_OK;
+    if (!strcmp(key, "strict")) { /* W&B's boolean, not used: anything was taken */
+        int b;
+        return boolean(c, v, "strict", &b);
+    }
     if (!strcmp(key, "s"))
         return count(c, v, "s", &e->s);
     if (!strcmp(key, "eta")) {
@@ -1053,6 +1127,11 @@ static int et_finish(ctx *c, yaml_node_t *v, const et_state *e)
                       "early_terminate: max_iter needs s, the number of brackets (W&B's form: "
                       "brackets at max_iter / eta^i, i = 1 .. s), or min_iter (rungs at "
                       "min_iter * eta^k up to max_iter)");
+    /* neither: W&B's schema refuses it too; it ran rungs from min_iter's default, 1 */
+    if (o->kind == GPBO_PRUNER_HYPERBAND && max_node == NULL && min_node == NULL)
+        return err_at(c, v,
+                      "early_terminate: hyperband needs min_iter (rungs at min_iter * eta^k), or "
+                      "max_iter with s (W&B's brackets at max_iter / eta^i), as W&B requires");
     if (o->kind == GPBO_PRUNER_NONE)
         return GPBO_OK;
     gpbo_pruner *p = gpbo_pruner_new(o);
@@ -1399,7 +1478,13 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         }
         return each_pair(c, v, "parameters", NULL, 0, param_entry, NULL);
     } else if (!strcmp(key, "run_cap")) {
-        return count(c, v, "run_cap", &s->run_cap);
+        int rc = count(c, v, "run_cap", &s->run_cap);
+        /* 0 meant no cap for a grid, and "needs run_cap" for the others, which had one */
+        if (rc == GPBO_OK && s->run_cap == 0)
+            rc = err_at(c, v,
+                        "run_cap must be at least 1, as in W&B (leave it out for method grid to "
+                        "run every point)");
+        return rc;
     } else if (!strcmp(key, "command")) {
         if (v->type != YAML_SEQUENCE_NODE)
             return err_at(c, v, "command must be a list of arguments");
@@ -2486,45 +2571,10 @@ gpbo_space *sweep_space(const sweep *s)
     return sp;
 }
 
-/* The standard normal's CDF and quantile function: Acklam's rational approximation (relative
- * error 1.15e-9) refined by one step of Halley's method on erfc, to about double precision. */
-static double norm_cdf(double z)
-{
-    return 0.5 * erfc(-z / M_SQRT2);
-}
-
-static double norm_ppf(double p)
-{
-    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                               -2.759285104469687e+02, 1.383577518672690e+02,
-                               -3.066479806614716e+01, 2.506628277459239e+00};
-    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                               -1.556989798598866e+02, 6.680131188771972e+01,
-                               -1.328068155288572e+01};
-    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                               -2.400758277161838e+00, -2.549732539343734e+00,
-                               4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                               3.754408661907416e+00};
-    double x, q, r;
-    if (p < 0.02425) {
-        q = sqrt(-2 * log(p));
-        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    } else if (p <= 1 - 0.02425) {
-        q = p - 0.5;
-        r = q * q;
-        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-    } else {
-        q = sqrt(-2 * log(1 - p));
-        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    double e = norm_cdf(x) - p, u = e * sqrt(2 * M_PI) * exp(x * x / 2);
-    return x - u / (1 + x * u / 2);
-}
-
+/* The standard normal's quantile is GSL's (Wichura 1988, AS241: within 4.5 ulps of mpmath
+ * over 6000 points from 1e-6 to 1 - 1e-6). It replaced Acklam's approximation refined by one
+ * Halley step on erfc, which was 11810 ulps off at 1 - 1e-6 (1 - p lost its digits there) and
+ * up to 39437 ulps near 0.5 (its relative error where the quantile nears 0). */
 double sweep_shown(const sweep *s, size_t i, double v)
 {
     const sweep_param *p = &s->p[i];
@@ -2541,7 +2591,7 @@ double sweep_shown(const sweep *s, size_t i, double v)
     case D_Q_NORMAL:
     case D_LOG_NORMAL:
     case D_Q_LOG_NORMAL:
-        x = p->mu + p->sigma * norm_ppf(v);
+        x = p->mu + p->sigma * gsl_cdf_ugaussian_Pinv(v);
         if (p->dist == D_LOG_NORMAL || p->dist == D_Q_LOG_NORMAL)
             x = exp(x);
         if (p->dist == D_Q_NORMAL || p->dist == D_Q_LOG_NORMAL)
@@ -2571,22 +2621,87 @@ int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, ch
 
 /* ---- values from text (initial points, gpbo enqueue) --------------------------------------- */
 
+/* Whether d rounds a continuous draw to a multiple of q (W&B's round(y / q) q), which can fall
+ * outside the draw's range: q_log_uniform_values from min 0.01 gives 0 with q 0.1. q_uniform is
+ * not one: its space holds the multiples of q within [min, max]. */
+static int is_rounded(sweep_dist d)
+{
+    return d == D_Q_LOG_UNIFORM_VALUES || d == D_Q_LOG_UNIFORM || d == D_Q_NORMAL ||
+           d == D_Q_LOG_NORMAL;
+}
+
+/* A rounded parameter's draw y before rounding, from its space value v (the quantile for the
+ * normal family); and back, the space value of a draw (a quantile within the space's ends). */
+static double draw_of(const sweep_param *p, double v)
+{
+    if (!SWEEP_IS_NORMAL(p->dist))
+        return v;
+    double y = p->mu + p->sigma * gsl_cdf_ugaussian_Pinv(v);
+    return p->dist == D_Q_LOG_NORMAL ? exp(y) : y;
+}
+
+static double space_of(const sweep_param *p, double y)
+{
+    if (!SWEEP_IS_NORMAL(p->dist))
+        return y;
+    double z = ((p->dist == D_Q_LOG_NORMAL ? log(y) : y) - p->mu) / p->sigma;
+    double u = z <= 0 ? gsl_cdf_ugaussian_P(z) : 1 - gsl_cdf_ugaussian_Q(z);
+    return fmin(fmax(u, SWEEP_NORMAL_EPS), 1 - SWEEP_NORMAL_EPS);
+}
+
+/* Parameter i's space value for x, a value of a rounded distribution (is_rounded): a multiple
+ * k q whose cell [(k - 1/2) q, (k + 1/2) q] meets the draws' range, held as the draw nearest
+ * k q — an end of the range when k q lies beyond it (W&B's round(y / q) q gives 0 from a
+ * q_log_uniform_values' min of 0.01 with q 0.1: gpbo export wrote it, and gpbo import refused
+ * it as outside [min, max]). GPBO_EINVAL with a message otherwise (a value between two
+ * multiples was taken, and the program got the multiple nearest it). */
+static int rounded_value(const sweep *s, size_t i, double x, double *out)
+{
+    const sweep_param *p = &s->p[i];
+    int normal = SWEEP_IS_NORMAL(p->dist);
+    double m = x / p->q, k = round(m);
+    if (fabs(m - k) > 1e-9 * fmax(1.0, fabs(m)))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "parameter '%s': %g is not a multiple of %g (%s gives multiples "
+                              "of q)",
+                              p->name, x, p->q, DISTS[p->dist]);
+    double lo = normal ? SWEEP_NORMAL_EPS : p->dist == D_Q_LOG_UNIFORM ? exp(p->min) : p->min;
+    double hi = normal ? 1 - SWEEP_NORMAL_EPS : p->dist == D_Q_LOG_UNIFORM ? exp(p->max) : p->max;
+    double ylo = draw_of(p, lo), yhi = draw_of(p, hi), y = k * p->q;
+    double v = y <= ylo ? lo : y >= yhi ? hi : space_of(p, y);
+    if (round(sweep_shown(s, i, v) / p->q) != k)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "parameter '%s': %g is not a value its %s gives (its values run "
+                              "from %g to %g in steps of %g%s)",
+                              p->name, x, DISTS[p->dist], round(ylo / p->q) * p->q + 0.0,
+                              round(yhi / p->q) * p->q + 0.0, p->q,
+                              normal ? ", between the quantiles 1e-6 and 1 - 1e-6 where gpbo "
+                                       "draws it"
+                                     : "");
+    *out = v;
+    return GPBO_OK;
+}
+
 int sweep_value(const sweep *s, size_t i, const char *text, double *out)
 {
     const sweep_param *p = &s->p[i];
     if (p->dist == D_CONSTANT || p->dist == D_CATEGORICAL) {
+        /* the written text first: of values [1, 1.0], '1.0' (what export writes for the
+         * second) was read as the first, which equals it as a number, and import took 1 */
+        size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
         char *end;
         double x = strtod(text, &end);
         int num = end != text && *end == '\0';
-        for (size_t k = 0; k < p->nvalues; k++) {
+        for (size_t j = 0; num && k == p->nvalues && j < p->nvalues; j++) {
             char *e2;
-            double y = strtod(p->values[k], &e2);
-            /* the written text, or the same number written otherwise (1e-3 for 0.001) */
-            if (!strcmp(p->values[k], text) ||
-                (num && e2 != p->values[k] && *e2 == '\0' && x == y)) {
-                *out = (double)k;
-                return GPBO_OK;
-            }
+            double y = strtod(p->values[j], &e2);
+            /* else the same number written otherwise (1e-3 for 0.001) */
+            if (e2 != p->values[j] && *e2 == '\0' && x == y)
+                k = j;
+        }
+        if (k < p->nvalues) {
+            *out = (double)k;
+            return GPBO_OK;
         }
         char hint[400];
         return gpbo_error_set(
@@ -2599,34 +2714,33 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out)
     if (end == text || *end != '\0' || !isfinite(x))
         return gpbo_error_set(GPBO_EINVAL, "parameter '%s': '%s' is not a number", p->name,
                               SHOW(text));
-    int q_dist = p->dist == D_Q_UNIFORM || p->dist == D_Q_NORMAL || p->dist == D_Q_LOG_NORMAL;
-    if (q_dist) { /* the space holds the multiple of q */
+    if (p->dist == D_Q_UNIFORM) { /* the space holds the multiple of q */
         double m = x / p->q;
         if (fabs(m - round(m)) > 1e-9 * fmax(1.0, fabs(m)))
             return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %g is not a multiple of %g",
                                   p->name, x, p->q);
         x = round(m);
-        if (p->dist != D_Q_UNIFORM)
-            x *= p->q;
-    }
-    if (SWEEP_IS_NORMAL(p->dist)) { /* the space holds the quantile */
-        int logn = p->dist == D_LOG_NORMAL || p->dist == D_Q_LOG_NORMAL;
+    } else if (is_rounded(p->dist)) {
+        return rounded_value(s, i, x, out);
+    } else if (SWEEP_IS_NORMAL(p->dist)) { /* the space holds the quantile */
+        int logn = p->dist == D_LOG_NORMAL;
         if (logn && !(x > 0))
             return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %s's values are > 0, not %g",
                                   p->name, DISTS[p->dist], x);
-        double u = norm_cdf(((logn ? log(x) : x) - p->mu) / p->sigma);
+        double z = ((logn ? log(x) : x) - p->mu) / p->sigma;
+        /* the tail beyond z, each side from its own function (1 - P(z) near 1 kept 1e-10 of
+         * the upper tail's digits) */
+        double tail = z <= 0 ? gsl_cdf_ugaussian_P(z) : gsl_cdf_ugaussian_Q(z);
         /* an end value as gpbo writes it (10 digits) reads back a hair beyond its quantile */
         const double slack = 1e-6 * SWEEP_NORMAL_EPS;
-        if (u < SWEEP_NORMAL_EPS && u >= SWEEP_NORMAL_EPS - slack)
-            u = SWEEP_NORMAL_EPS;
-        if (u > 1 - SWEEP_NORMAL_EPS && u <= 1 - SWEEP_NORMAL_EPS + slack)
-            u = 1 - SWEEP_NORMAL_EPS;
-        if (!(u >= SWEEP_NORMAL_EPS && u <= 1 - SWEEP_NORMAL_EPS))
+        if (tail < SWEEP_NORMAL_EPS && tail >= SWEEP_NORMAL_EPS - slack)
+            tail = SWEEP_NORMAL_EPS;
+        if (!(tail >= SWEEP_NORMAL_EPS))
             return gpbo_error_set(GPBO_EINVAL,
                                   "parameter '%s': %g lies beyond the quantiles 1e-6 and 1 - 1e-6 "
                                   "of its %s (mu %g, sigma %g), where gpbo draws it",
                                   p->name, x, DISTS[p->dist], p->mu, p->sigma);
-        x = u;
+        x = z <= 0 ? tail : 1 - tail;
     }
     *out = x;
     return GPBO_OK;

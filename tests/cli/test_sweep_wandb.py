@@ -414,7 +414,7 @@ def test_distributions_every_strategy(d):
         check(p["qlu"] in (1, 2, 3, 4, 5, 6, 7) and
               math.exp(-5) * (1 - 1e-12) <= p["ilu"] <= math.exp(-1) * (1 + 1e-12) and
               0.01 * (1 - 1e-12) <= p["iluv"] <= 10 * (1 + 1e-12), f"grid: {p}")
-    dist_sweep(d, "gridn.yaml", "grid", 0)
+    dist_sweep(d, "gridn.yaml", "grid", 5)
     r = run(["run", "gridn.yaml"], d)
     check(r.returncode == 2 and re.match(r"gpbo: gridn.yaml:5:\d+: parameter 'n': method grid",
                                          r.stderr) is not None, f"grid normal: {r.stderr}")
@@ -473,11 +473,121 @@ def test_distributions_refused(d):
           f"the enqueued values run as given: {rows[:2]}")
 
 
+def test_rounded_round_trip(d):
+    """W&B's round(y / q) q reaches values beyond a distribution's range (0 from a
+    q_log_uniform_values' min of 0.01 with q 0.1; 0 from a q_log_normal; 1 from a q_log_uniform
+    up to exp(0.1)), and the program gets them: gpbo export writes them, and gpbo import takes
+    them back (it refused them as outside [min, max], or 0 as no log_normal value), to a study
+    whose export holds the same parameters, row for row. gpbo enqueue takes such a value, and
+    refuses a multiple no draw rounds to and a value between two multiples (which it took, and
+    the program got the multiple nearest it)."""
+    write(os.path.join(d, "sweep.yaml"), """\
+    method: random
+    run_cap: 40
+    metric: {name: loss}
+    parameters:
+      lr: {distribution: q_log_uniform_values, min: 0.01, max: 0.2, q: 0.1}
+      k: {distribution: q_log_uniform, min: -5, max: 0.1, q: 1}
+      qln: {distribution: q_log_normal, mu: -3, sigma: 1, q: 0.5}
+      qn: {distribution: q_normal, mu: 0.3, sigma: 0.2, q: 1}
+      u: {min: 0.0, max: 1.0}
+    command: [/bin/echo, "loss=1", "${args}"]
+    """)
+    # u tells the rows apart: import skips a row whose parameters a trial already holds
+    r = run(["run", "sweep.yaml", "--trials", "24"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-300:]}")
+    rows = trials(d)
+    # the draws below the range that the test is about (each has probability > 0.5 a trial)
+    check(any(t["params"]["lr"] == 0 for t in rows) and any(t["params"]["k"] == 0 for t in rows)
+          and any(t["params"]["qln"] == 0 for t in rows), f"no value below a range: {rows[:3]}")
+    for t in rows:
+        check(t["metrics"]["--lr"] == t["params"]["lr"], f"program got {t}")
+    out = run(["export", "sweep.yaml", "--format", "json", "-o", "all.json"], d)
+    check(out.returncode == 0, f"export: {out.stderr}")
+    r = run(["import", "sweep.yaml", "all.json", "--storage", "sqlite:///copy.db"], d)
+    check(r.returncode == 0, f"import: {r.returncode} {r.stderr.strip()}")
+    copy = json.loads(run(["export", "sweep.yaml", "--format", "json", "--storage",
+                           "sqlite:///copy.db"], d).stdout or "[]")
+    check([t["params"] for t in copy] == [t["params"] for t in rows],
+          f"the copy's parameters differ: {[t['params'] for t in copy][:3]}")
+    point = ("lr=0", "k=0", "qln=0", "qn=1", "u=0.5")
+    r = run(["enqueue", "sweep.yaml"] + list(point), d)
+    check(r.returncode == 0, f"enqueue lr=0: {r.returncode} {r.stderr}")
+    for arg, want in (("lr=0.3", "from 0 to 0.2 in steps of 0.1"),
+                      ("lr=0.15", "is not a multiple of 0.1"),
+                      ("qln=-0.5", "is not a value its q_log_normal gives"),
+                      ("qn=2", "between the quantiles")):
+        args = dict(x.split("=") for x in point)
+        args.update([arg.split("=")])
+        r = run(["enqueue", "sweep.yaml"] + [f"{k}={v}" for k, v in args.items()], d)
+        check(r.returncode == 2 and want in r.stderr, f"{arg}: {r.returncode} {r.stderr.strip()}")
+
+
+def test_categorical_numbers_round_trip(d):
+    """Values of one list that are the same number written otherwise ([1, 1.0], [2.50, 2.5]:
+    W&B's int 1 and float 1.0) are distinct categories, and gpbo export then gpbo import keeps
+    each as written: import read '1.0' as the first value equal to it as a number, 1, and
+    skipped the row as one the study held. A number written otherwise still finds its value
+    (enqueue 0.0010 for 0.001)."""
+    write(os.path.join(d, "sweep.yaml"), """\
+    method: grid
+    metric: {name: loss}
+    parameters:
+      x: {values: [1, 1.0, 2.50, 2.5, 0.001]}
+    command: [/bin/echo, "loss=1", "${args}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    rows = trials(d)
+    for fmt in ("json", "csv"):
+        out = run(["export", "sweep.yaml", "--format", fmt, "-o", "all." + fmt], d)
+        check(out.returncode == 0, f"export {fmt}: {out.stderr}")
+        r = run(["import", "sweep.yaml", "all." + fmt, "--storage", f"sqlite:///{fmt}.db"], d)
+        check(r.returncode == 0 and "added 5 complete" in r.stdout,
+              f"import {fmt}: {r.returncode} {r.stdout} {r.stderr}")
+        copy = json.loads(run(["export", "sweep.yaml", "--format", "json", "--storage",
+                               f"sqlite:///{fmt}.db"], d).stdout or "[]")
+        check(sorted(t["params"]["x"] for t in copy) == sorted(t["params"]["x"] for t in rows)
+              == ["0.001", "1", "1.0", "2.5", "2.50"], f"{fmt}: {[t['params'] for t in copy]}")
+    r = run(["enqueue", "sweep.yaml", "x=0.0010"], d)
+    check(r.returncode == 0, f"enqueue 0.0010: {r.returncode} {r.stderr}")
+
+
+def test_import_own_export(d):
+    """A study's export imported into the study itself adds nothing (every row is a trial it
+    holds), JSON or CSV, for the values the space transforms too: the normal family's (its
+    quantile, written in 10 digits) and a q-distribution's (its draw, written rounded). The old
+    import held the trials' exact space values, which no row reads back to, and added each such
+    trial again."""
+    write(os.path.join(d, "sweep.yaml"), """\
+    method: random
+    run_cap: 12
+    metric: {name: loss}
+    parameters:
+      n: {distribution: normal, mu: 2.385, sigma: 3.7}
+      l: {distribution: q_log_uniform_values, min: 0.01, max: 1, q: 0.1}
+      u: {min: 0.0, max: 1.0}
+    command: [/bin/echo, "loss=1", "${args}"]
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-300:]}")
+    for fmt in ("json", "csv"):
+        out = run(["export", "sweep.yaml", "--format", fmt, "-o", "own." + fmt], d)
+        check(out.returncode == 0, f"export {fmt}: {out.stderr}")
+        r = run(["import", "sweep.yaml", "own." + fmt], d)
+        check(r.returncode == 0 and "added 0 complete" in r.stdout and
+              "skipped 12 already in the study" in r.stdout,
+              f"import {fmt} into its own study: {r.returncode} {r.stdout} {r.stderr}")
+    check(len(trials(d)) == 12, f"{len(trials(d))} trials")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
-             test_distributions_every_strategy, test_distributions_refused]
+             test_distributions_every_strategy, test_distributions_refused,
+             test_rounded_round_trip, test_categorical_numbers_round_trip,
+             test_import_own_export]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
