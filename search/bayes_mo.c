@@ -122,19 +122,42 @@ static int mo_data_build(const gpbo_search_view *v, mo_data *m)
             memcpy(m->pend + m->np++ * d, ui, d * sizeof *ui);
         }
     }
-    /* normalize each objective to [0, 1] over the observations */
-    for (size_t j = 0; j < k; j++) {
+    /* Each objective normalized to [0, 1] over the observations, its diverged values (those
+     * gpbo_bayes__clip_values caps, as one objective's model does) taken as its worst ordinary
+     * value. With one loss of 1e30 every other value of that objective normalized to 0, and
+     * merely capped (q3 + 100 (q3 - min)) they still sat below 0.06, a spike in the objective's
+     * GP and an improvement there worth nothing beside the other objective's: Branin-Currin, 30
+     * evaluations, the first objective of trial 5 1e30, median hypervolume over seeds 0-15 54.8
+     * without it, 34.3 with it, 34.3 capped, 50.8 taken as the worst. */
+    double *col = malloc((m->n + 1) * sizeof *col);
+    if (col == NULL) {
+        mo_data_free(m);
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
+    int rc = GPBO_OK;
+    for (size_t j = 0; rc == GPBO_OK && j < k; j++) {
+        for (size_t i = 0; i < m->n; i++)
+            col[i] = m->y[i * k + j];
+        rc = gpbo_bayes__clip_values(col, m->n);
         double lo = INFINITY, hi = -INFINITY;
-        for (size_t i = 0; i < m->n; i++) {
-            lo = fmin(lo, m->y[i * k + j]);
-            hi = fmax(hi, m->y[i * k + j]);
+        for (size_t i = 0; rc == GPBO_OK && i < m->n; i++) {
+            lo = fmin(lo, col[i]);
+            if (col[i] == m->y[i * k + j]) /* not capped */
+                hi = fmax(hi, col[i]);
         }
+        for (size_t i = 0; rc == GPBO_OK && i < m->n; i++)
+            m->y[i * k + j] = fmin(m->y[i * k + j], hi);
         /* in halves: finite values of both signs past 9e307 (a diverged loss of 1e308) have a
          * range past the doubles, and inf / inf made every value NaN and every ask fail */
         double span = hi / 2 - lo / 2;
         span = span > 0 ? span : 1.0; /* one value (or two a subnormal apart) */
-        for (size_t i = 0; i < m->n; i++)
+        for (size_t i = 0; rc == GPBO_OK && i < m->n; i++)
             m->y[i * k + j] = (m->y[i * k + j] / 2 - lo / 2) / span;
+    }
+    free(col);
+    if (rc != GPBO_OK) {
+        mo_data_free(m);
+        return rc;
     }
     return GPBO_OK;
 }
