@@ -244,7 +244,7 @@ int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *
 /* ---- acquisition step -------------------------------------------------------------------- */
 
 /* Builds model e's data from v (role may be NULL when e is 0), skipping reserved trials not
- * yet proposed GPBO_ENOMEM (nothing to free). */
+ * yet proposed. GPBO_ENOMEM (nothing to free). */
 int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, const size_t *role,
                            size_t e, const gpbo_bayes_failure *failure);
 void gpbo_bayes__data_free(gpbo_bayes_data *data);

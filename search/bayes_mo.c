@@ -138,28 +138,25 @@ static int mo_data_build(const gpbo_search_view *v, mo_data *m)
     for (size_t j = 0; rc == GPBO_OK && j < k; j++) {
         for (size_t i = 0; i < m->n; i++)
             col[i] = m->y[i * k + j];
-        rc = gpbo_bayes__clip_values(col, m->n);
+        if ((rc = gpbo_bayes__clip_values(col, m->n)) != GPBO_OK)
+            break;
         double lo = INFINITY, hi = -INFINITY;
-        for (size_t i = 0; rc == GPBO_OK && i < m->n; i++) {
+        for (size_t i = 0; i < m->n; i++) {
             lo = fmin(lo, col[i]);
             if (col[i] == m->y[i * k + j]) /* not capped */
                 hi = fmax(hi, col[i]);
         }
-        for (size_t i = 0; rc == GPBO_OK && i < m->n; i++)
-            m->y[i * k + j] = fmin(m->y[i * k + j], hi);
         /* in halves: finite values of both signs past 9e307 (a diverged loss of 1e308) have a
          * range past the doubles, and inf / inf made every value NaN and every ask fail */
         double span = hi / 2 - lo / 2;
-        span = span > 0 ? span : 1.0; /* one value (or two a subnormal apart) */
-        for (size_t i = 0; rc == GPBO_OK && i < m->n; i++)
-            m->y[i * k + j] = (m->y[i * k + j] / 2 - lo / 2) / span;
+        span = span > 0 ? span : 1.0;     /* one value (or two a subnormal apart) */
+        for (size_t i = 0; i < m->n; i++) /* a capped value as the worst ordinary one */
+            m->y[i * k + j] = (fmin(m->y[i * k + j], hi) / 2 - lo / 2) / span;
     }
     free(col);
-    if (rc != GPBO_OK) {
+    if (rc != GPBO_OK)
         mo_data_free(m);
-        return rc;
-    }
-    return GPBO_OK;
+    return rc;
 }
 
 /* ---- ParEGO ------------------------------------------------------------------------------ */

@@ -199,15 +199,16 @@ int gpbo_bayes__ls_priors(const gpbo_space *space, int hvarfner, const gpbo_gp_f
     return GPBO_OK;
 }
 
-/* The median, smallest and largest of y[0..n), n >= 1. GPBO_ENOMEM (nothing written). */
-static int median_of(const double *y, size_t n, double *med, double *lo, double *hi)
+/* The value of rank k (0: the smallest; n / 2 the median), the smallest and the largest of
+ * y[0..n), k < n. GPBO_ENOMEM (nothing written). */
+static int rank_of(const double *y, size_t n, size_t k, double *at, double *lo, double *hi)
 {
     double *s = malloc(n * sizeof *s);
     if (s == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     memcpy(s, y, n * sizeof *s);
     qsort(s, n, sizeof *s, gpbo_cmp_double);
-    *med = s[n / 2];
+    *at = s[k];
     *lo = s[0];
     *hi = s[n - 1];
     free(s);
@@ -223,18 +224,18 @@ static int median_of(const double *y, size_t n, double *med, double *lo, double 
 int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *lo, double *delta,
                                int *found)
 {
-    double l0 = 0, h0 = 0, med = 0, med_all = 0, hi = 0; /* set by median_of when it succeeds */
+    double l0 = 0, h0 = 0, med = 0, med_all = 0, hi = 0; /* set by rank_of when it succeeds */
     int rule = first != 0; /* 0: no skew rule, the spread of all n decides */
     *found = 0;
     if (first > n || first == 0)
         first = n;
-    int rc = median_of(y, first, &med, &l0, &h0);
+    int rc = rank_of(y, first, first / 2, &med, &l0, &h0);
     if (rc != GPBO_OK)
         return rc;
     int skewed = !rule || h0 - med > WARP_SKEW * (med - l0);
     if (!skewed || !(med > l0))
         return GPBO_OK;
-    if ((rc = median_of(y, n, &med_all, lo, &hi)) != GPBO_OK)
+    if ((rc = rank_of(y, n, n / 2, &med_all, lo, &hi)) != GPBO_OK)
         return rc;
     *delta = WARP_DELTA * (med_all - *lo);
     if (!(*delta > WARP_DELTA_FLOOR * (hi - *lo)))
@@ -459,13 +460,10 @@ int gpbo_bayes__clip_values(double *y, size_t n)
 {
     if (n < CLIP_MIN_N)
         return GPBO_OK;
-    double *t = malloc(n * sizeof *t);
-    if (t == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    memcpy(t, y, n * sizeof *t);
-    qsort(t, n, sizeof *t, gpbo_cmp_double);
-    double lo = t[0], q3 = t[3 * (n - 1) / 4], hi = t[n - 1];
-    free(t);
+    double lo, q3, hi;
+    int rc = rank_of(y, n, 3 * (n - 1) / 4, &q3, &lo, &hi);
+    if (rc != GPBO_OK)
+        return rc;
     double cap = q3 + CLIP_FACTOR * (q3 - lo); /* +inf (nothing capped) past the doubles */
     if (!(q3 > lo) || !(hi > cap))
         return GPBO_OK;
