@@ -109,7 +109,11 @@ typedef struct cli_args {
     int steps;                      /* export --steps */
     const char *port, *host;        /* dashboard */
     const char *trial, *train_size; /* retrain */
+    const char *by;                 /* best, retrain: "value" (the default) or "model" */
 } cli_args;
+/* --by's value (NULL: "value"): 1 for "model", 0 for "value", or -1 after printing, as `gpbo
+ * cmd`, that it takes neither. */
+int cli_by_model(const char *cmd, const char *by);
 /* Reads argv into a (its defaults set by the caller): 0, or 2 after printing the error. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_args *a);
 /* v with the fewest significant digits (15 to 17) that read back as v: 0.01892, not

@@ -18,6 +18,7 @@
 
 #include "../base/numeric.h"
 #include "compare_core.h"
+#include "gpbo/rng.h"
 #include "gpbo/sys/error.h"
 #include "compare_cond.h"
 #include "gpbo/testfn.h"
@@ -348,6 +349,18 @@ static int report_constraints(gpbo_study *st, const problem *p, size_t id, const
     return gpbo_study_set_metrics(st, id, p->cp->nc, p->cp->cname, cv);
 }
 
+/* The noise of trial id in the run of seed seed: c->noise times a standard normal draw (Box-Muller)
+ * that depends on the two alone, so a run continued after a restart adds the same noise. */
+static double trial_noise(const cmp *c, size_t seed, size_t id)
+{
+    if (c->noise <= 0)
+        return 0.0;
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, ((uint64_t)seed << 32) ^ (uint64_t)id ^ 0x6e6f697365ULL);
+    double u1 = gpbo_rng_uniform_pos(&rng), u2 = gpbo_rng_uniform(&rng);
+    return c->noise * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
 /* In a forked child: run j of a test function on its study in db until the study holds budget
  * finished trials; each ask's seconds go to ask_s[k] (k: trials finished before it) unless
  * ask_s is NULL. Returns the exit status: 0 when done (or the strategy is exhausted). */
@@ -416,7 +429,7 @@ static int run_function(const cmp *c, const char *db, size_t j, double *ask_s)
         rc = report_constraints(st, &p, id, v);
         if (rc == GPBO_OK)
             rc = p.mo ? gpbo_study_tell_values(st, id, p.mo->nobj, y)
-                      : gpbo_study_tell(st, id, problem_f(&p, v));
+                      : gpbo_study_tell(st, id, problem_f(&p, v) + trial_noise(c, seed, id));
         nfly--;
         memmove(fid, fid + 1, nfly * sizeof *fid);
         memmove(fv, fv + CMP_MAX_DIM, nfly * CMP_MAX_DIM * sizeof *fv);
@@ -511,7 +524,7 @@ static void read_run_mo(const cmp *c, gpbo_study *st, const problem *p, double *
 /* Reads run j back: its best value so far per evaluation, in the minimizing sense, into
  * best[0..budget) (INFINITY before the first complete trial; all of it when the run left no
  * study). Sets *maxi from its study's direction, when there is a study. */
-static void read_run(const cmp *c, const char *db, size_t j, double *best, int *maxi)
+static void read_run(const cmp *c, const char *db, size_t j, double *best, int *maxi, double *rec)
 {
     size_t si, pi, seed;
     run_of(c, j, &si, &pi, &seed);
@@ -532,15 +545,24 @@ static void read_run(const cmp *c, const char *db, size_t j, double *best, int *
     }
     if (st)
         *maxi = gpbo_study_direction(st) == GPBO_MAXIMIZE;
-    double b = INFINITY;
+    /* with noise (a test function's only: a sweep's problem is parsed as none), the true value
+     * at the trial of the best noisy one */
+    int noisy =
+        c->noise > 0 && !is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK;
+    double b = INFINITY, truth = INFINITY;
     for (size_t e = 0; e < c->budget; e++) {
         gpbo_trial_info t;
         /* feasible: complete, and within the constraints of a constrained problem */
         if (st && gpbo_study_trial(st, e, &t) == GPBO_OK && gpbo_study_trial_feasible(st, e) &&
-            (*maxi ? -t.value : t.value) < b)
+            (*maxi ? -t.value : t.value) < b) {
             b = *maxi ? -t.value : t.value;
-        best[e] = b;
+            truth = noisy ? problem_f(&p, t.values) : b;
+        }
+        best[e] = truth;
     }
+    gpbo_trial_info t;
+    if (noisy && rec && st && gpbo_study_recommend(st, &t, NULL) == GPBO_OK)
+        *rec = problem_f(&p, t.values) - problem_optimum(&p);
     gpbo_study_close(st);
 }
 
@@ -567,12 +589,16 @@ static int read_back(const cmp *c, const char *db, cmp_result *r)
     int *maxi = calloc(c->np, sizeof *maxi);
     r->best = malloc(total * B * sizeof *r->best);
     r->reg = malloc(total * B * sizeof *r->reg);
-    if (maxi == NULL || r->best == NULL || r->reg == NULL) {
+    r->rec = c->noise > 0 ? malloc(total * sizeof *r->rec) : NULL;
+    if (maxi == NULL || r->best == NULL || r->reg == NULL || (c->noise > 0 && r->rec == NULL)) {
         rc = gpbo_error_set(GPBO_ENOMEM, "compare: out of memory");
         goto cleanup;
     }
+    for (size_t j = 0; r->rec && j < total; j++)
+        r->rec[j] = NAN;
     for (size_t j = 0; j < total; j++)
-        read_run(c, db, j, r->best + j * B, &maxi[(j / c->seeds) % c->np]);
+        read_run(c, db, j, r->best + j * B, &maxi[(j / c->seeds) % c->np],
+                 r->rec ? r->rec + j : NULL);
     for (size_t pi = 0; pi < c->np; pi++) {
         double opt = reference(c, pi, r->best, total);
         for (size_t j = 0; j < total; j++) {
@@ -653,7 +679,8 @@ void cmp_result_free(cmp_result *r)
     free(r->best);
     free(r->reg);
     free(r->ask_s);
-    r->best = r->reg = r->ask_s = NULL;
+    free(r->rec);
+    r->best = r->reg = r->ask_s = r->rec = NULL;
 }
 
 /* ---- what is written of them ------------------------------------------------------------- */

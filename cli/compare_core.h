@@ -45,6 +45,11 @@ typedef struct cmp {
     size_t run_jobs;
     /* every run's study options but strategy, seed, n_init (init) and lhs_size (budget) */
     gpbo_study_options opts;
+    /* the standard deviation of Gaussian noise added to each value a test function of one
+     * objective reports (0: none, the default); each trial's draw follows from the run's seed and
+     * the trial's id. With noise, a run's best so far is the true (noise-free) value at the trial
+     * of the best noisy value: what the user of a noisy objective would deploy */
+    double noise;
     int time_asks; /* 1: measure each ask's wall time (cmp_result.ask_s) */
     int progress;  /* 1: a line on stderr as each run ends ([k/total], the run, elapsed) */
     /* NULL: sweep-file problems are refused; else validates one (its path), GPBO_OK or an
@@ -60,6 +65,9 @@ typedef struct cmp_result {
     double *best;         /* best value so far, in the problem's own sign (INFINITY: none yet) */
     double *reg;          /* simple regret of best (minimizing sense) */
     double *ask_s;        /* seconds of each ask (NaN where not measured), or NULL */
+    /* with noise (cmp.noise): a run's true simple regret, at its end, of the trial its model
+     * recommends (gpbo_study_recommend; NaN where it has none: a strategy without a model) */
+    double *rec;
 } cmp_result;
 
 /* Sets c to the defaults (10 seeds, budget 60, 10 initial, 2 jobs, the study's default

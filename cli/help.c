@@ -65,6 +65,12 @@ static const cli_option O_HOST = {
     "it in Host: an IP address, localhost or ADDR; another address serves the page, "
     "read-only, to whoever reaches it)"};
 static const cli_option O_TRIAL = {"--trial", "N", "the trial to train again (default: the best)"};
+static const cli_option O_BY = {
+    "--by", "value|model",
+    "value (the default): the trial of the best observed value; model: the trial the study's "
+    "model recommends (gpbo_study_recommend: for a noisy objective, the best posterior mean of "
+    "its GP, which a lucky draw does not win; the best observed value when the model sees no "
+    "noise; Bayesian studies only)"};
 static const cli_option O_TRAIN_SIZE = {
     "--train-size", "N",
     "training images (default 0: the whole training set but the trainer section's val_size "
@@ -117,8 +123,9 @@ static const cli_command COMMANDS[] = {
      "[SWEEP.yaml]",
      "prints the best trial as name=value lines: the best feasible one when the sweep has "
      "constraints (exit status 1, saying so, when none is); with several objectives the Pareto "
-     "front, a line a trial",
-     {&O_STORAGE, &O_STUDY}},
+     "front, a line a trial. With --by model, the model's recommendation, with its predicted "
+     "value (predicted=) after the observed one",
+     {&O_STORAGE, &O_STUDY, &O_BY}},
     {"trials",
      "[SWEEP.yaml]",
      "prints every trial as a table (pruned ones with their last step, interrupted ones named "
@@ -158,7 +165,7 @@ static const cli_command COMMANDS[] = {
      "set. An epoch line each on stdout, then the two side by side. Exit status 0; 1 when "
      "training fails; 2 for a bad option (a --train-size above what the data holds included) or "
      "a sweep without a trainer section",
-     {&O_STORAGE, &O_STUDY_SWEEP, &O_TRIAL, &O_TRAIN_SIZE}},
+     {&O_STORAGE, &O_STUDY_SWEEP, &O_TRIAL, &O_TRAIN_SIZE, &O_BY}},
     {"compare",
      "COMPARE.yaml",
      "runs strategies x problems x seeds and writes <name>.csv and <name>.html next to "
@@ -340,6 +347,7 @@ static const char **slot(cli_args *a, const char *flag)
            : !strcmp(flag, "--host")       ? &a->host
            : !strcmp(flag, "--trial")      ? &a->trial
            : !strcmp(flag, "--train-size") ? &a->train_size
+           : !strcmp(flag, "--by")         ? &a->by
                                            : &a->out;
 }
 
@@ -400,6 +408,16 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_args *a)
         }
     }
     return 0;
+}
+
+int cli_by_model(const char *cmd, const char *by)
+{
+    if (by == NULL || !strcmp(by, "value"))
+        return 0;
+    if (!strcmp(by, "model"))
+        return 1;
+    fprintf(stderr, "gpbo %s: --by: '%s' is neither value nor model\n", cmd, by);
+    return -1;
 }
 
 void cli_number(char *buf, size_t cap, double v)

@@ -43,11 +43,16 @@ static int base_settings(const sweep *sw, const char *train_size, trainer_settin
     return 0;
 }
 
-/* The trial to train again: --trial N, else the best. Returns 0 with *ti, or the exit status. */
-static int chosen_trial(gpbo_study *st, const char *trial, gpbo_trial_info *ti)
+/* The trial to train again: --trial N, else the best (by_model: the model's recommendation,
+ * gpbo_study_recommend). Returns 0 with *ti, or the exit status. */
+static int chosen_trial(gpbo_study *st, const char *trial, int by_model, gpbo_trial_info *ti)
 {
+    if (trial != NULL && by_model) {
+        fprintf(stderr, "gpbo retrain: --trial and --by model each choose the trial: give one\n");
+        return 2;
+    }
     if (trial == NULL) {
-        if (gpbo_study_best(st, ti) == GPBO_OK)
+        if ((by_model ? gpbo_study_recommend(st, ti, NULL) : gpbo_study_best(st, ti)) == GPBO_OK)
             return 0;
         fprintf(stderr, "gpbo retrain: %s\n", gpbo_error_message());
         return 1;
@@ -145,9 +150,10 @@ static int retrain(const sweep *sw, gpbo_study *st, const cli_args *a)
     contender c[2];
     memset(c, 0, sizeof c);
     gpbo_trial_info ti;
-    int status = base_settings(sw, a->train_size, &c[0].t);
+    int by_model = cli_by_model("retrain", a->by);
+    int status = by_model < 0 ? 2 : base_settings(sw, a->train_size, &c[0].t);
     if (status == 0)
-        status = chosen_trial(st, a->trial, &ti);
+        status = chosen_trial(st, a->trial, by_model, &ti);
     if (status != 0)
         return status;
     c[1].t = c[0].t;

@@ -312,20 +312,27 @@ static int show_pareto(const sweep *sw, gpbo_study *st)
 }
 
 /* `gpbo best`: the best trial as name=value lines (a study of several objectives: its Pareto
- * front, show_pareto). Returns the exit status. */
-static int show_best(const sweep *sw, gpbo_study *st)
+ * front, show_pareto); by_model: the model's recommendation (gpbo_study_recommend), its
+ * predicted value after the observed one. Returns the exit status. */
+static int show_best(const sweep *sw, gpbo_study *st, int by_model)
 {
     const gpbo_space *sp = gpbo_study_space(st);
     gpbo_trial_info b;
-    if (gpbo_study_nobjectives(st) > 1)
+    double predicted = NAN;
+    if (gpbo_study_nobjectives(st) > 1 && !by_model)
         return show_pareto(sw, st);
-    if (gpbo_study_best(st, &b) != GPBO_OK) {
-        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+    if ((by_model ? gpbo_study_recommend(st, &b, &predicted) : gpbo_study_best(st, &b)) !=
+        GPBO_OK) {
+        fprintf(stderr, "gpbo best: %s\n", gpbo_error_message());
         return 1;
     }
     char num[32];
     cli_number(num, sizeof num, b.value);
     printf("trial=%zu\nvalue=%s\n", b.id, num);
+    if (by_model) {
+        cli_number(num, sizeof num, predicted);
+        printf("predicted=%s\n", num);
+    }
     for (size_t i = 0; i < gpbo_space_size(sp); i++) {
         char buf[256];
         cli_format_value(sw, sp, i, b.values[i], buf, sizeof buf);
@@ -921,6 +928,9 @@ int cmd_show(const char *what, int argc, char **argv)
         }
         return show_studies(a.storage);
     }
+    int by_model = cli_by_model(what, a.by);
+    if (by_model < 0)
+        return 2;
     sweep *sw = NULL;
     gpbo_study *st = NULL;
     int status = cli_open_study(what, a.path, a.storage, a.study, &sw, &st);
@@ -928,7 +938,7 @@ int cmd_show(const char *what, int argc, char **argv)
         return status;
     char runs[1200];
     if (!strcmp(what, "best"))
-        status = show_best(sw, st);
+        status = show_best(sw, st, by_model);
     else if (!strcmp(what, "trials"))
         status =
             show_trials(OUT_TABLE, 0, a.out, sw, st, runs_of(sw, st, a.storage, runs, sizeof runs));

@@ -2269,6 +2269,74 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
     return rc;
 }
 
+/* The trial of the smallest posterior mean among the feasible ones of gp's study, and that mean
+ * in the user's sign (through info's warping). GPBO_ENOMEM, GPBO_ENOTFOUND (no feasible trial),
+ * or what the prediction returned. */
+static int model_best(gpbo_study *s, gpbo_gp *gp, const gpbo_study_model_info *info, size_t *at,
+                      double *predicted)
+{
+    size_t d = s->space->dim, best = s->n;
+    double *u = malloc((d ? d : 1) * sizeof *u), mu = 0, low = INFINITY;
+    int rc = u ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "study_recommend: out of memory");
+    for (size_t i = 0; rc == GPBO_OK && i < s->n; i++) {
+        if (!gpbo_study_trial_feasible(s, i))
+            continue;
+        rc = gpbo_space_encode(s->space, s->t[i].values, u);
+        if (rc == GPBO_OK)
+            rc = gpbo_gp_predict(gp, 1, u, &mu, NULL);
+        if (rc == GPBO_OK && (best == s->n || mu < low)) {
+            best = i;
+            low = mu;
+        }
+    }
+    free(u);
+    if (rc != GPBO_OK)
+        return rc;
+    if (best == s->n)
+        return gpbo_error_set(GPBO_ENOTFOUND, "study '%s' has no feasible trial", s->name);
+    double y = info->warped ? exp(low) + info->lo - info->delta : low;
+    *at = best;
+    *predicted = s->opts.direction == GPBO_MAXIMIZE ? -y : y;
+    return GPBO_OK;
+}
+
+int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
+{
+    if (s == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_recommend: NULL argument");
+    if (gpbo_study_nobjectives(s) > 1)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study '%s' has several objectives: its best trials are its Pareto "
+                              "front",
+                              s->name);
+    gpbo_gp *gp = NULL;
+    gpbo_study_model_info info;
+    int rc = gpbo_study_model(s, &gp, &info);
+    if (rc != GPBO_OK)
+        return rc;
+    size_t np = gpbo_gp_nparams(gp), at = s->n;
+    double *th = malloc(np * sizeof *th), y = NAN;
+    if (th == NULL || gpbo_gp_get_params(gp, th) != GPBO_OK)
+        rc = gpbo_error_set(GPBO_ENOMEM, "study_recommend: out of memory");
+    /* a model that sees (next to) no noise predicts each observed value back: the best
+     * observation is its best estimate */
+    else if (th[np - 1] >= log(GPBO_RECOMMEND_NOISE))
+        rc = model_best(s, gp, &info, &at, &y);
+    free(th);
+    gpbo_gp_free(gp);
+    if (rc != GPBO_OK)
+        return rc;
+    if (at == s->n) {
+        if ((rc = gpbo_study_best(s, out)) == GPBO_OK && predicted)
+            *predicted = out->value;
+        return rc;
+    }
+    info_of(&s->t[at], out);
+    if (predicted)
+        *predicted = y;
+    return GPBO_OK;
+}
+
 void gpbo_study_counts(const gpbo_study *s, size_t out[GPBO_TRIAL_STATE_COUNT])
 {
     if (out == NULL) /* no status to return it in */

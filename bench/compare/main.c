@@ -92,6 +92,36 @@ static int whole_list(const char *flag, const char *s, size_t *out, size_t *n)
     return bench_list(PROG, flag, s, 1, CMP_MAX_COUNT, CMP_MAXL, out, n);
 }
 
+/* With noise: per problem and strategy, the true regret at the end of the trial the model
+ * recommends (gpbo_study_recommend), median [q1, q3] over the seeds that have one. */
+static void print_recommended(const cmp *c, const cmp_result *r)
+{
+    if (r->rec == NULL)
+        return;
+    printf("\nthe model's recommendation at n=%zu (gpbo_study_recommend): true regret, median "
+           "[q1, q3]\n",
+           c->budget);
+    double *v = malloc(c->seeds * sizeof *v);
+    for (size_t pi = 0; v && pi < c->np; pi++) {
+        printf("%-18s", c->problems[pi]);
+        for (size_t si = 0; si < c->ns; si++) {
+            size_t m = 0;
+            for (size_t s = 0; s < c->seeds; s++) {
+                double x = r->rec[(si * c->np + pi) * c->seeds + s];
+                if (!isnan(x))
+                    v[m++] = x;
+            }
+            if (m == 0)
+                continue;
+            double med = cmp_quantile(v, m, 0.5), q1 = cmp_quantile(v, m, 0.25),
+                   q3 = cmp_quantile(v, m, 0.75);
+            printf(" | %s %.3g [%.3g, %.3g]", c->strategies[si], med, q1, q3);
+        }
+        printf("\n");
+    }
+    free(v);
+}
+
 static int usage(const char *argv0, int status)
 {
     fprintf(stderr,
@@ -100,7 +130,9 @@ static int usage(const char *argv0, int status)
             "       [--budgets LIST] [--init N] [--jobs N] [--csv FILE] [--keep FILE]\n"
             "       [--time-at LIST]\n"
             "       [--acquisition KIND] [--priors 0|1] [--additive 0|1]\n"
-            "       [--restart N (0: never)] [--run-jobs N (trials in flight in a run)]\n",
+            "       [--restart N (0: never)] [--run-jobs N (trials in flight in a run)]\n"
+            "       [--noise SD (Gaussian noise on every value; the regret is then the true\n"
+            "        value at the best noisy trial)]\n",
             argv0);
     return status;
 }
@@ -153,7 +185,15 @@ static int flag(bench *b, const char *a, const char *v)
         c->opts.additive = (int)u;
     } else if (!strcmp(a, "--restart"))
         rc = number(a, v, 0, CMP_MAX_COUNT, &c->opts.restart);
-    else if (!strcmp(a, "--run-jobs")) /* as COMPARE.yaml's run_jobs: parallel workers */
+    else if (!strcmp(a, "--noise")) {
+        char *end = NULL;
+        c->noise = strtod(v, &end);
+        if (end == v || *end != '\0' || !isfinite(c->noise) || c->noise < 0) {
+            fprintf(stderr, "%s: --noise: '%s' is not a standard deviation (a number >= 0)\n", PROG,
+                    v);
+            return 2;
+        }
+    } else if (!strcmp(a, "--run-jobs")) /* as COMPARE.yaml's run_jobs: parallel workers */
         rc = number(a, v, 1, CMP_MAX_JOBS, &c->run_jobs);
     else {
         fprintf(stderr, "unknown option %s\n", a);
@@ -334,8 +374,13 @@ static int run_bench(bench *b)
     /* the runs are forked from this process, so they ran on the kernels it loaded */
     printf("OpenBLAS threads: %d, kernels: %s\n", openblas_get_num_threads(),
            openblas_get_corename());
+    if (c->noise > 0)
+        printf("noise: every value + N(0, %g^2); the regret is the true value at the best noisy "
+               "trial\n",
+               c->noise);
     printf("simple regret: median [q1, q3] over seeds; x = random's median / this median\n");
     cmp_print_regret(c, &r, "random");
+    print_recommended(c, &r);
     print_times(b, &r);
     rc = r.failed ? 1 : 0;
 cleanup:

@@ -11,7 +11,9 @@ compare_bench runs, no second implementation to drift), so the two CSVs measure 
 `run` writes compare_bench's CSV format (strategy, problem, seed, evaluation, best, regret) with
 the strategy "tpe": Optuna's TPESampler with its defaults (10 random startup trials, like
 gpbo's 10-point initial design) and seed = the run's seed, every coordinate a float over the
-function's box. `table` prints, per problem and budget, each strategy's median [q1, q3] of the
+function's box. With `--noise SD` every value TPE sees carries Gaussian noise of that standard
+deviation (its own draws, seeded by the run's seed), and the regret is the true value at the
+trial of the best noisy one, as compare_bench's `--noise` measures it. `table` prints, per problem and budget, each strategy's median [q1, q3] of the
 simple regret over seeds (quantiles interpolated linearly, as compare_core.c does) as a
 Markdown table, then at each budget on how many problems gpbo's bayes beats TPE (a median
 more than 5 % lower), loses (more than 5 % higher) or ties (within 5 %: two searches stuck at
@@ -20,6 +22,7 @@ one basin's value differ by less).
 import argparse
 import csv
 import ctypes
+import random
 import statistics
 import sys
 
@@ -74,14 +77,18 @@ def run(args):
             d, lo, hi, opt, f = load(args.lib, spec)
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
-                best = float("inf")
+                rng = random.Random(seed)
+                best, truth = float("inf"), float("inf")
                 for e in range(args.budget):
                     trial = study.ask()
                     x = [trial.suggest_float(f"x{k}", lo[k], hi[k]) for k in range(d)]
                     y = f(x)
-                    study.tell(trial, y)
-                    best = min(best, y)
-                    w.writerow(["tpe", spec, seed, e + 1, repr(best), f"{best - opt:.6g}"])
+                    seen = y + args.noise * rng.gauss(0.0, 1.0) if args.noise > 0 else y
+                    study.tell(trial, seen)
+                    if seen < best:
+                        best, truth = seen, y
+                    w.writerow(["tpe", spec, seed, e + 1, repr(truth), f"{truth - opt:.6g}"])
+                best = truth
                 print(f"tpe {spec} seed {seed}: regret {best - opt:.4g}", file=sys.stderr)
 
 
@@ -141,6 +148,7 @@ def main():
     r.add_argument("--first-seed", type=int, default=0)
     r.add_argument("--budget", type=int, default=80)
     r.add_argument("--csv", required=True)
+    r.add_argument("--noise", type=float, default=0.0)
     t = sub.add_parser("table")
     t.add_argument("--budgets", default="60,80")
     t.add_argument("csv", nargs="+")

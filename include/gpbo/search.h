@@ -820,6 +820,31 @@ typedef struct gpbo_study_model_info {
  */
 GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model_info *info);
 
+/** gpbo_study_recommend's threshold: the model's noise variance, as a fraction of the variance
+ * of the values it standardizes, from which it is taken to see noise. */
+#define GPBO_RECOMMEND_NOISE 1e-4
+
+/**
+ * The trial the study's model recommends: for a noisy objective the best observed value is a
+ * lucky draw as much as a good configuration (the winner's curse), so the recommendation is the
+ * feasible complete trial of the best posterior mean of the model of gpbo_study_model() (as Ax's
+ * best point by model). When that model's fitted noise variance is below GPBO_RECOMMEND_NOISE of
+ * the standardized values' (a deterministic objective: the model predicts each observation back),
+ * it is gpbo_study_best()'s trial. Pruned trials inform the model but are never recommended.
+ *
+ * Measured (bench/compare/README.md, "Noisy objectives"): ...
+ *
+ * Cost: one fit of the model, as an ask's, and one prediction per complete trial.
+ * Thread-safety: as gpbo_study_ask.
+ * @param[out] out the recommended trial (its pointers valid until the study changes).
+ * @param[out] predicted (may be NULL) the model's posterior mean of its value, in the user's
+ *        sign; its observed value when the model sees no noise.
+ * @return GPBO_OK; GPBO_EINVAL (NULL study or out; a study of several objectives);
+ *         GPBO_ENOTFOUND (a strategy without a model, as gpbo_study_model(); no feasible trial);
+ *         GPBO_ESTATE, GPBO_ENOMEM, GPBO_ESTORAGE or a fit's error, as gpbo_study_model().
+ */
+GPBO_API int gpbo_study_recommend(gpbo_study *study, gpbo_trial_info *out, double *predicted);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Several objectives (options version 6)                                                      */
 

@@ -95,6 +95,7 @@ _SIG = {
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
+    "gpbo_study_recommend": (C.c_int, [_VP, _VP, C.POINTER(C.c_double)]),
     "gpbo_study_trial_feasible": (C.c_int, [_VP, _SZ]),
     "gpbo_study_enqueue": (C.c_int, [_VP, DP, _SZ, C.POINTER(_SZ)]),
     "gpbo_trial_result_init": (C.c_int, [_VP, C.c_uint]),
@@ -2306,6 +2307,22 @@ class Study:
             if _s.gpbo_study_best(h, C.byref(info)) != 0:
                 raise ValueError(_lib.last_error())  # it names the study
             return self._record(info)
+
+    def recommend(self):
+        """The trial the study's model recommends and the model's predicted value of it, as
+        (trial, predicted): for a noisy objective the complete (feasible) trial of the best
+        posterior mean of the Bayesian strategy's GP, which a lucky draw does not win; the
+        best_trial (predicted: its value) when the model sees no noise (gpbo_study_recommend,
+        docs/python.md). ValueError for a strategy without a model (random, grid, ...), a
+        study without a complete trial, or one of several objectives."""
+        with self._lock:
+            if self._undiscovered():
+                raise ValueError("study %r has no trial yet" % self.name)
+            h = self._handle()
+            info, predicted = TrialInfo(), C.c_double()
+            if _s.gpbo_study_recommend(h, C.byref(info), C.byref(predicted)) != 0:
+                raise ValueError(_lib.last_error())
+            return self._record(info), predicted.value
 
     @property
     def best_trials(self):

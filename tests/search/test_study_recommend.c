@@ -1,0 +1,221 @@
+/*
+ * test_study_recommend.c: gpbo_study_recommend, the trial the study's model recommends.
+ *  - On a noisy objective (Branin plus Gaussian noise of standard deviation 1, 60 evaluations,
+ *    48 seeds) the recommended trial's true value beats the best observed trial's on more seeds
+ *    than it loses: the best observed value is partly a lucky draw (the winner's curse).
+ *  - On a deterministic objective the model sees no noise and the recommendation is
+ *    gpbo_study_best's trial, its predicted value the observed one.
+ *  - Maximizing: the predicted value is in the user's sign, near the observed values.
+ *  - Infeasible and pruned trials inform the model but are never recommended.
+ *  - Strategies without a model, a study of several objectives, an empty study and NULL
+ *    arguments are refused.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gpbo/error.h"
+#include "gpbo/rng.h"
+#include "gpbo/search.h"
+#include "gpbo/testfn.h"
+
+/* A study over Branin's box with strategy, direction and seed (optionally a constraint on the
+ * metric "c", which must stay at most 0). */
+static gpbo_study *open_branin(const char *strategy, gpbo_direction dir, uint64_t seed,
+                               int constrained)
+{
+    const gpbo_test_function *f = gpbo_test_function_find("branin");
+    assert_non_null(f);
+    double lo[2], hi[2];
+    f->bounds(2, lo, hi);
+    gpbo_space *sp = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(sp, "x0", lo[0], hi[0], 0), GPBO_OK);
+    assert_int_equal(gpbo_space_add_float(sp, "x1", lo[1], hi[1], 0), GPBO_OK);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = strategy;
+    o.direction = dir;
+    o.seed = seed;
+    gpbo_constraint c = {"c", -INFINITY, 0.0};
+    if (constrained) {
+        o.n_constraints = 1;
+        o.constraints = &c;
+    }
+    gpbo_study *st = gpbo_study_open(NULL, "recommend", sp, &o);
+    gpbo_space_free(sp);
+    assert_non_null(st);
+    return st;
+}
+
+/* A standard normal draw (Box-Muller). */
+static double normal(gpbo_rng *rng)
+{
+    double u1 = gpbo_rng_uniform_pos(rng), u2 = gpbo_rng_uniform(rng);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static double branin(const double *x)
+{
+    const gpbo_test_function *f = gpbo_test_function_find("branin");
+    return f->f(2, x) - f->optimum(2);
+}
+
+/* n trials of Branin's regret plus noise of standard deviation sd (when maximizing, 10 more and
+ * negated: values near -10), the noise drawn from seed. */
+static void run(gpbo_study *st, size_t n, double sd, uint64_t seed, int maximize)
+{
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, seed * 7919 + 1);
+    for (size_t t = 0; t < n; t++) {
+        size_t id;
+        double x[2];
+        assert_int_equal(gpbo_study_ask(st, &id, x), GPBO_OK);
+        double y = branin(x) + sd * normal(&rng);
+        assert_int_equal(gpbo_study_tell(st, id, maximize ? -(y + 10.0) : y), GPBO_OK);
+    }
+}
+
+/* Branin with noise of standard deviation 1, 60 evaluations, seeds 0-47: the true regret of the
+ * recommended trial against that of the best observed one. Measured (Haswell kernels): better on
+ * 30, worse on 10, the same trial on 8; medians 0.144 -> 0.086 (seeds 0-15: 10 / 4, 16-31: 7 / 6,
+ * 32-47: 13 / 0). With per-seed odds of 0.62 / 0.21 the expected excess of better over worse is
+ * ~20 with a standard deviation ~5.6, so "better > worse" fails by chance with odds below
+ * 1e-3; the weakest third above would still pass. The old answer (the best observed trial) gives
+ * better = worse = 0 and fails. */
+static void test_noisy_recommendation_beats_best(void **state)
+{
+    (void)state;
+    size_t better = 0, worse = 0;
+    for (uint64_t seed = 0; seed < 48; seed++) {
+        gpbo_study *st = open_branin("bayes", GPBO_MINIMIZE, seed, 0);
+        run(st, 60, 1.0, seed, 0);
+        gpbo_trial_info r, b;
+        double predicted = NAN;
+        assert_int_equal(gpbo_study_recommend(st, &r, &predicted), GPBO_OK);
+        assert_int_equal(gpbo_study_best(st, &b), GPBO_OK);
+        assert_true(isfinite(predicted));
+        assert_int_equal(r.state, GPBO_TRIAL_COMPLETE);
+        double tr = branin(r.values), tb = branin(b.values);
+        better += tr < tb;
+        worse += tr > tb;
+        gpbo_study_close(st);
+    }
+    print_message("noisy Branin, 60 evaluations, 48 seeds: recommendation better %zu, worse %zu\n",
+                  better, worse);
+    assert_true(better > worse);
+}
+
+/* Deterministic Branin: the model's noise sits at its floor, so the recommendation is the best
+ * observed trial and its predicted value the observed one. */
+static void test_deterministic_is_best(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 0; seed < 4; seed++) {
+        gpbo_study *st = open_branin("bayes", GPBO_MINIMIZE, seed, 0);
+        run(st, 30, 0.0, seed, 0);
+        gpbo_trial_info r, b;
+        double predicted = NAN;
+        assert_int_equal(gpbo_study_recommend(st, &r, &predicted), GPBO_OK);
+        assert_int_equal(gpbo_study_best(st, &b), GPBO_OK);
+        assert_int_equal(r.id, b.id);
+        assert_true(predicted == b.value);
+        gpbo_study_close(st);
+    }
+}
+
+/* Maximizing the negated noisy Branin moved to -10: the recommendation's predicted value is in
+ * the user's sign (near -10, where a sign lost would put it near +10) and within a few noise
+ * deviations of its observed and its true value. */
+static void test_maximize_sign(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 0; seed < 4; seed++) {
+        gpbo_study *st = open_branin("bayes", GPBO_MAXIMIZE, seed, 0);
+        run(st, 40, 1.0, seed, 1);
+        gpbo_trial_info r;
+        double predicted = NAN;
+        assert_int_equal(gpbo_study_recommend(st, &r, &predicted), GPBO_OK);
+        assert_true(fabs(predicted - r.value) < 5.0);
+        assert_true(fabs(predicted + 10.0 + branin(r.values)) < 5.0);
+        gpbo_study_close(st);
+    }
+}
+
+/* Trials outside the constraint (x0 > 0 fails it) and pruned trials carry the lowest values but
+ * are never recommended. */
+static void test_infeasible_and_pruned_skipped(void **state)
+{
+    (void)state;
+    gpbo_study *st = open_branin("bayes", GPBO_MINIMIZE, 5, 1);
+    gpbo_rng rng;
+    gpbo_rng_seed(&rng, 99);
+    const char *name = "c";
+    for (size_t t = 0; t < 40; t++) {
+        size_t id;
+        double x[2];
+        assert_int_equal(gpbo_study_ask(st, &id, x), GPBO_OK);
+        double y = branin(x) + normal(&rng), c = x[0];
+        if (t % 7 == 3) { /* pruned at a value below any other */
+            assert_int_equal(gpbo_study_report(st, id, 1, -100.0), GPBO_OK);
+            assert_int_equal(gpbo_study_tell_pruned(st, id), GPBO_OK);
+            continue;
+        }
+        if (c > 0)
+            y -= 50.0; /* infeasible trials look best */
+        assert_int_equal(gpbo_study_set_metrics(st, id, 1, &name, &c), GPBO_OK);
+        assert_int_equal(gpbo_study_tell(st, id, y), GPBO_OK);
+    }
+    gpbo_trial_info r;
+    assert_int_equal(gpbo_study_recommend(st, &r, NULL), GPBO_OK);
+    assert_int_equal(r.state, GPBO_TRIAL_COMPLETE);
+    assert_true(gpbo_study_trial_feasible(st, r.id));
+    gpbo_study_close(st);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    gpbo_trial_info r;
+    double p;
+    assert_int_equal(gpbo_study_recommend(NULL, &r, &p), GPBO_EINVAL);
+    gpbo_study *st = open_branin("bayes", GPBO_MINIMIZE, 1, 0);
+    assert_int_equal(gpbo_study_recommend(st, NULL, &p), GPBO_EINVAL);
+    assert_int_not_equal(gpbo_study_recommend(st, &r, &p), GPBO_OK); /* no trial yet */
+    gpbo_study_close(st);
+    st = open_branin("random", GPBO_MINIMIZE, 1, 0);
+    run(st, 12, 1.0, 1, 0);
+    assert_int_equal(gpbo_study_recommend(st, &r, &p), GPBO_ENOTFOUND);
+    assert_non_null(strstr(gpbo_error_message(), "no model"));
+    gpbo_study_close(st);
+
+    gpbo_space *sp = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(sp, "x", 0, 1, 0), GPBO_OK);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    static const char *const names[] = {"f1", "f2"};
+    o.strategy = "bayes";
+    o.n_objectives = 2;
+    o.objective_names = names;
+    st = gpbo_study_open(NULL, "two", sp, &o);
+    gpbo_space_free(sp);
+    assert_non_null(st);
+    assert_int_equal(gpbo_study_recommend(st, &r, &p), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "several objectives"));
+    gpbo_study_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_deterministic_is_best),
+        cmocka_unit_test(test_maximize_sign),
+        cmocka_unit_test(test_infeasible_and_pruned_skipped),
+        cmocka_unit_test(test_noisy_recommendation_beats_best),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
