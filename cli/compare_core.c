@@ -698,6 +698,14 @@ int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path)
             fprintf(out, "%s,%s,%zu,%zu,%.17g,%.6g\n", c->strategies[si], c->problems[pi], seed,
                     e + 1, r->best[j * c->budget + e], r->reg[j * c->budget + e]);
     }
+    /* with noise, the model's recommendation at the end: a row of its own "strategy" */
+    for (size_t j = 0; r->rec && j < r->total; j++) {
+        size_t si, pi, seed;
+        run_of(c, j, &si, &pi, &seed);
+        if (!isnan(r->rec[j]))
+            fprintf(out, "%s@model,%s,%zu,%zu,,%.6g\n", c->strategies[si], c->problems[pi], seed,
+                    c->budget, r->rec[j]);
+    }
     int bad = ferror(out);
     errno = 0;
     bad |= fclose(out) != 0;

@@ -94,7 +94,9 @@ int cmp_check(const cmp *c);
 int cmp_run(const cmp *c, cmp_result *out);
 void cmp_result_free(cmp_result *r);
 
-/* Writes the CSV: strategy, problem, seed, evaluation, best, regret. GPBO_EIO when the file
+/* Writes the CSV: strategy, problem, seed, evaluation, best, regret (with noise, also a row
+ * "STRATEGY@model" at the budget for each run with a recommendation: its true regret, best
+ * left empty). GPBO_EIO when the file
  * cannot be written. */
 int cmp_write_csv(const cmp *c, const cmp_result *r, const char *path);
 /* Prints one line per problem and budget: each strategy's median regret [q1, q3] over seeds

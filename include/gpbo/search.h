@@ -832,7 +832,12 @@ GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model
  * the standardized values' (a deterministic objective: the model predicts each observation back),
  * it is gpbo_study_best()'s trial. Pruned trials inform the model but are never recommended.
  *
- * Measured (bench/compare/README.md, "Noisy objectives"): ...
+ * Measured (bench/compare/README.md, "Noisy objectives"): five test functions with Gaussian
+ * noise, 60 evaluations, 40 seeds: the recommended trial's true value better than the best
+ * observed trial's on 110 runs, worse on 43 (Branin, noise SD 1: median true regret 0.18 ->
+ * 0.072). On a rugged deterministic function (Ackley) the model can take the ripple for noise
+ * and recommend a slightly worse trial than gpbo_study_best(): for deterministic objectives
+ * keep gpbo_study_best().
  *
  * Cost: one fit of the model, as an ask's, and one prediction per complete trial.
  * Thread-safety: as gpbo_study_ask.

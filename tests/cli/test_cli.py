@@ -113,6 +113,53 @@ def test_full_run_and_views(d):
     check(n == 24, f"3 intermediate values per trial stored ({n})")
 
 
+NOISY = """\
+    #!/usr/bin/python3
+    # a bowl plus noise of standard deviation 0.5, drawn from the trial id; logs the true loss
+    import os, random, sys
+    a = dict(s[2:].split("=", 1) for s in sys.argv[1:] if s.startswith("--"))
+    x, y = float(a["x"]), float(a["y"])
+    tid = os.environ["GPBO_TRIAL_ID"]
+    true = (x - 1) ** 2 + (y + 2) ** 2
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "truth.log"), "a") as f:
+        f.write(f"{tid} {true!r}\\n")
+    print(f"loss={true + random.Random(int(tid)).gauss(0, 0.5)!r}")
+    """
+
+
+def test_best_by_model(d):
+    """gpbo best --by model: the trial the study's model recommends (gpbo_study_recommend, whose
+    statistics tests/search/test_study_recommend.c checks): a complete trial of the study, its
+    observed value and the model's predicted one, the parameters it ran with."""
+    write(os.path.join(d, "obj.py"), NOISY, 0o755)
+    sweep(d, run_cap=30)
+    r = run(["run", "sweep.yaml", "--jobs", "2"], d, timeout=300)
+    check(r.returncode == 0, f"noisy run: {r.returncode} {r.stderr}")
+    b = run(["best", "sweep.yaml", "--by", "model"], d)
+    got = dict(l.split("=", 1) for l in b.stdout.split())
+    check(b.returncode == 0 and list(got) == ["trial", "value", "predicted", "x", "y"],
+          f"best --by model: {b.returncode} {b.stdout!r} {b.stderr!r}")
+    rows = {i: v for i, s, v, _ in db_rows(d) if s == 1}
+    if b.returncode == 0 and int(got["trial"]) in rows:
+        tid = int(got["trial"])
+        check(abs(float(got["value"]) - rows[tid]) < 1e-9, f"its observed value: {got}")
+        truth = dict(l.split() for l in open(os.path.join(d, "truth.log")))
+        # the prediction estimates the true loss there, which the noise (0.5) hides from value
+        check(abs(float(got["predicted"]) - float(truth[str(tid)])) < 1.5,
+              f"the model's prediction near the true loss: {got} {truth[str(tid)]}")
+    v = run(["best", "sweep.yaml", "--by", "value"], d)
+    plain = run(["best", "sweep.yaml"], d)
+    check(v.returncode == 0 and v.stdout == plain.stdout, "--by value is the default")
+    bad = run(["best", "sweep.yaml", "--by", "mean"], d)
+    check(bad.returncode == 2 and "--by" in bad.stderr and bad.stdout == "",
+          f"--by mean refused: {bad.returncode} {bad.stderr!r}")
+    clitest.quad_sweep(d, name="rnd", method="random", run_cap=4)
+    check(run(["run", "sweep.yaml"], d).returncode == 0, "the random sweep runs")
+    nm = run(["best", "sweep.yaml", "--by", "model"], d)
+    check(nm.returncode == 1 and "no model" in nm.stderr and nm.stdout == "",
+          f"--by model on random search: {nm.returncode} {nm.stderr!r}")
+
+
 def test_kill9_resume(d):
     write(os.path.join(d, "obj.py"), OBJ, 0o755)
     sweep(d, run_cap=14)
@@ -886,7 +933,8 @@ def test_report_gp_of_many_trials(d):
 
 
 def main():
-    tests = [test_full_run_and_views, test_kill9_resume, test_timeout_garbage_nan,
+    tests = [test_full_run_and_views, test_best_by_model, test_kill9_resume,
+             test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
              test_gpbo_options_stored, test_bad_inputs, test_compare,
              test_compare_run_jobs_pending,
@@ -896,7 +944,7 @@ def main():
              test_report_figures, test_report_long_names,
              test_report_slices_of_many_parameters, test_report_slice_of_an_inactive_parameter,
              test_report_gp_of_many_trials]
-    return run_tests(tests, prefix="gpbo-cli-")
+    return run_tests(tests, prefix="gpbo-cli-", only=sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ checks every numeric flag.
 
 Usage: test_compare_bench.py PATH/TO/gpbo PATH/TO/compare_bench
 """
+import csv
 import importlib.util
 import json
 import math
@@ -204,6 +205,10 @@ BAD_FLAGS = [
     (["--priors", "yes"], "--priors", "'yes'"),
     (["--additive", "2"], "--additive", "'2'"),
     (["--restart", "-1"], "--restart", "'-1'"),
+    (["--noise", "-1"], "--noise", "'-1'"),
+    (["--noise", "x"], "--noise", "'x'"),
+    (["--noise", "nan"], "--noise", "'nan'"),
+    (["--noise", "1e400"], "--noise", "'1e400'"),
     (["--seeds", "1000000", "--budget", "1000"], "seeds x budget", "more than"),
 ]
 
@@ -222,6 +227,28 @@ def test_bad_flags(d):
           f"the edges: {b.returncode} {b.stderr}")
 
 
+def test_noise(d):
+    """--noise SD: the regret is the true value's at the trial of the best noisy value. With SD
+    50 on Branin (f* = 0.398) the best noisy values fall far below f*, yet every best and regret
+    of the CSV stays at or above the optimum; the Bayesian runs add a bayes@model row each at
+    the budget (the model's recommendation), random search none."""
+    r = bench(["--strategies", "bayes,random", "--problems", "branin", "--seeds", "2", "--budget",
+               "14", "--init", "5", "--jobs", "2", "--noise", "50", "--csv", "n.csv"], d)
+    check(r.returncode == 0 and "noise: every value + N(0, 50^2)" in r.stdout
+          and "recommendation at n=14" in r.stdout, f"noisy run: {r.returncode} {r.stderr}")
+    with open(os.path.join(d, "n.csv")) as f:
+        rows = list(csv.DictReader(f))
+    plain = [x for x in rows if "@" not in x["strategy"]]
+    check(len(plain) == 2 * 2 * 14 and all(float(x["regret"]) >= 0 and
+                                           float(x["best"]) >= 0.3978 for x in plain),
+          f"true regrets: {min(float(x['regret']) for x in plain)}")
+    model = [x for x in rows if "@" in x["strategy"]]
+    check(len(model) == 2 and {x["strategy"] for x in model} == {"bayes@model"} and
+          all(x["evaluation"] == "14" and float(x["regret"]) >= 0 for x in model),
+          f"the model's rows: {model}")
+
+
 if __name__ == "__main__":
-    sys.exit(run_tests([test_same_table_and_csv, test_keep, test_refused, test_bad_flags],
+    sys.exit(run_tests([test_same_table_and_csv, test_keep, test_refused, test_bad_flags,
+                        test_noise],
                        prefix="gpbo-cmpbench-"))

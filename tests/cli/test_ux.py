@@ -463,6 +463,14 @@ def test_retrain(d):
     rows, size, _, _ = retrained(r)
     check(r.returncode == 0 and "tuned (trial 0)" in rows and size == (59700, 300, 2),
           f"--trial 0 on the whole set: {size} {r.stdout} {r.stderr}")
+    # --by model: refused beside --trial (both choose the trial), with a word it does not take,
+    # and on a study whose strategy has no model (random search), each saying why
+    for args, code, want in ((["--trial", "0", "--by", "model"], 2, "give one"),
+                             (["--by", "best"], 2, "'best' is neither value nor model"),
+                             (["--by", "model"], 1, "has no model")):
+        r = run(["retrain", "mlp.yaml"] + args, d)
+        check(r.returncode == code and want in r.stderr and "tuned" not in r.stdout,
+              f"retrain {args}: exit {r.returncode} {r.stderr!r}")
     # refused: a trial that does not exist, a sweep of its own program, no sweep file
     sweep(d, run_cap=2)
     run(["run", "sweep.yaml"], d)
