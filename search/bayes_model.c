@@ -199,6 +199,45 @@ int gpbo_bayes__ls_priors(const gpbo_space *space, int hvarfner, const gpbo_gp_f
     return GPBO_OK;
 }
 
+/* gpbo_search__recommend_fit's noise prior (standardized units): log-normal of log-mean
+ * RECOMMEND_NOISE_MU, log-sd RECOMMEND_NOISE_SIGMA (the search's is -16 and 2: its objectives are
+ * taken as deterministic), and the noise of its second start. */
+#define RECOMMEND_NOISE_MU    (-7.0)
+#define RECOMMEND_NOISE_SIGMA 3.0
+#define RECOMMEND_NOISE_START 1e-2
+
+int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_study_options *o)
+{
+    size_t np = gpbo_gp_nparams(gp);
+    gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
+    gpbo_bayes__fit_options(gpbo_gp_dim(gp), gpbo_gp_n(gp), o->use_priors, &fo);
+    fo.noise_prior[0] = RECOMMEND_NOISE_MU;
+    fo.noise_prior[1] = RECOMMEND_NOISE_SIGMA;
+    fo.restarts = 0;
+    double *lsp = NULL, *th = malloc(2 * np * sizeof *th), *best = th + np;
+    int rc = th ? gpbo_bayes__ls_priors(space, o->use_priors, &fo, &lsp)
+                : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    fo.lengthscale_priors = lsp;
+    double lp_best = -INFINITY;
+    for (int k = 0; rc == GPBO_OK && k < 2; k++) {
+        gpbo_gp_get_params(gp, th);
+        if (k == 1 && th[np - 1] < log(RECOMMEND_NOISE_START))
+            th[np - 1] = log(RECOMMEND_NOISE_START);
+        if (gpbo_gp_set_params(gp, th) != GPBO_OK || gpbo_gp_fit(gp, &fo) != GPBO_OK)
+            continue;
+        double lp = gpbo_gp_log_posterior(gp, &fo, NULL);
+        if (lp > lp_best) {
+            lp_best = lp;
+            gpbo_gp_get_params(gp, best);
+        }
+    }
+    if (rc == GPBO_OK && lp_best > -INFINITY)
+        rc = gpbo_gp_set_params(gp, best);
+    free(lsp);
+    free(th);
+    return rc;
+}
+
 /* The value of rank k (0: the smallest; n / 2 the median), the smallest and the largest of
  * y[0..n), k < n. GPBO_ENOMEM (nothing written). */
 static int rank_of(const double *y, size_t n, size_t k, double *at, double *lo, double *hi)

@@ -2316,7 +2316,10 @@ int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
         return rc;
     size_t np = gpbo_gp_nparams(gp), at = s->n;
     double *th = malloc(np * sizeof *th), y = NAN;
-    if (th == NULL || gpbo_gp_get_params(gp, th) != GPBO_OK)
+    rc = gpbo_search__recommend_fit(gp, s->space, &s->opts);
+    if (rc != GPBO_OK)
+        ;
+    else if (th == NULL || gpbo_gp_get_params(gp, th) != GPBO_OK)
         rc = gpbo_error_set(GPBO_ENOMEM, "study_recommend: out of memory");
     /* a model that sees (next to) no noise predicts each observed value back: the best
      * observation is its best estimate */

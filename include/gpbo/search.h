@@ -828,18 +828,20 @@ GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model
  * The trial the study's model recommends: for a noisy objective the best observed value is a
  * lucky draw as much as a good configuration (the winner's curse), so the recommendation is the
  * feasible complete trial of the best posterior mean of the model of gpbo_study_model() (as Ax's
- * best point by model). When that model's fitted noise variance is below GPBO_RECOMMEND_NOISE of
- * the standardized values' (a deterministic objective: the model predicts each observation back),
- * it is gpbo_study_best()'s trial. Pruned trials inform the model but are never recommended.
+ * best point by model), refitted first under a weak prior on the noise (the search's own prior
+ * takes the objective as deterministic). When the refitted noise variance is below
+ * GPBO_RECOMMEND_NOISE of the standardized values' (the model predicts each observation back), it
+ * is gpbo_study_best()'s trial. Pruned trials inform the model but are never recommended.
  *
  * Measured (bench/compare/README.md, "Noisy objectives"): five test functions with Gaussian
  * noise, 60 evaluations, 40 seeds: the recommended trial's true value better than the best
- * observed trial's on 110 runs, worse on 43 (Branin, noise SD 1: median true regret 0.18 ->
- * 0.072). On a rugged deterministic function (Ackley) the model can take the ripple for noise
+ * observed trial's on 122 runs, worse on 44 (Branin, noise SD 1: median true regret 0.18 ->
+ * 0.064). On a rugged deterministic function (Ackley) the model can take the ripple for noise
  * and recommend a slightly worse trial than gpbo_study_best(): for deterministic objectives
  * keep gpbo_study_best().
  *
- * Cost: one fit of the model, as an ask's, and one prediction per complete trial.
+ * Cost: one fit of the model, as an ask's, its refit (two local runs), and one prediction per
+ * complete trial.
  * Thread-safety: as gpbo_study_ask.
  * @param[out] out the recommended trial (its pointers valid until the study changes).
  * @param[out] predicted (may be NULL) the model's posterior mean of its value, in the user's
