@@ -566,6 +566,16 @@ static double base60(const char *t)
     }
 }
 
+/* The value of digits d in base 2, 8 or 16 (no sign, no '_'): exact up to 2^53, the nearest
+ * double beyond (no saturation at 2^64, as strtoull's). */
+static double digits_value(const char *d, int base)
+{
+    double v = 0;
+    for (; *d; d++)
+        v = v * base + (*d <= '9' ? *d - '0' : (*d | 0x20) - 'a' + 10);
+    return v;
+}
+
 double sweep_yaml_number(const char *text)
 {
     char t[300]; /* text without its '_' (values are at most 255 bytes) */
@@ -584,9 +594,9 @@ double sweep_yaml_number(const char *text)
     else if (strchr(u, ':') != NULL)
         x = base60(u);
     else if (u[0] == '0' && (u[1] == 'x' || u[1] == 'b'))
-        x = (double)strtoull(u + 2, NULL, u[1] == 'x' ? 16 : 2);
+        x = digits_value(u + 2, u[1] == 'x' ? 16 : 2);
     else if (u[0] == '0' && u[1] != '\0' && strpbrk(u, ".eE") == NULL)
-        x = (double)strtoull(u + 1, NULL, 8);
+        x = digits_value(u + 1, 8);
     else
         x = strtod(u, NULL);
     return neg ? -x : x;

@@ -130,7 +130,7 @@ static void put_yaml_int(buf *b, const char *text)
         return;
     }
     if (base == 0 && strchr(u, ':') != NULL) {
-        char d[40];
+        char d[400]; /* 255 bytes of base 60 stay below 1e160: every digit fits */
         snprintf(d, sizeof d, "%.0f", sweep_yaml_number(text));
         puts_(b, d);
         return;
@@ -146,9 +146,9 @@ static void put_yaml_int(buf *b, const char *text)
         over |= v > (~0ULL - d) / (unsigned)base;
         v = v * (unsigned)base + d;
     }
-    char d[48];
-    if (over) /* past 2^64: Python's exact integer is out of reach here; the nearest double */
-        snprintf(d, sizeof d, "%s%.0f", neg ? "-" : "", strtod(text, NULL));
+    char d[400]; /* 253 hexadecimal digits stay below 1e310: every digit fits */
+    if (over)    /* past 2^64: Python's exact integer is out of reach here; the nearest double */
+        snprintf(d, sizeof d, "%.0f", sweep_yaml_number(text));
     else
         snprintf(d, sizeof d, "%s%llu", neg && v ? "-" : "", v);
     puts_(b, d);

@@ -724,6 +724,41 @@ def test_import_past_run_cap(d):
           len(trials(d, "b.yaml")) == 5, f"run past run_cap: {r.returncode} {r.stderr}")
 
 
+def test_big_integers(d):
+    """Integers past 2^64 (PyYAML's are exact Python ints) reach ${args_json} and ${args} as the
+    double nearest PyYAML's value: a negative hexadecimal one was written "--2417...", no JSON,
+    and a binary or octal one past 2^64 was 0."""
+    import yaml
+    vals = ["-0x1FFFFFFFFFFFFFFFFFFFF", "0b1" + "1" * 70, "0_777777777777777777777777",
+            "1_0000000000000000000000", "0x" + "F" * 250]
+    items = "".join(f"      - {v}\n" for v in vals)
+    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
+            f"command: [\"{PY}\", p.py, \"${{args_json}}\", \"${{args}}\"]\n")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    want = yaml.safe_load(text)["parameters"]["v"]["values"]
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        got = [json.loads(x) for x in f]
+    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    for v, w, (js, arg) in zip(vals, want, got):
+        try:
+            g = json.loads(js)["v"]
+        except ValueError:
+            check(False, f"{v}: ${{args_json}} {js!r} is no JSON")
+            continue
+        a = int(arg.split("=", 1)[1]) if re.fullmatch(r"--v=-?[0-9]+", arg) else None
+        for what, x in (("${args_json}", g), ("${args}", a)):
+            check(type(x) is int and abs(x - w) <= 1e-15 * abs(w),
+                  f"{v}: {what} {x!r} for PyYAML's {w}")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
@@ -731,7 +766,7 @@ def main():
              test_distributions_every_strategy, test_distributions_refused,
              test_rounded_round_trip, test_categorical_numbers_round_trip,
              test_import_own_export, test_args_as_wandb_agent, test_numbers_as_pyyaml,
-             test_impute, test_import_past_run_cap]
+             test_impute, test_import_past_run_cap, test_big_integers]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
