@@ -190,7 +190,7 @@ typedef struct tally {
 } tally;
 
 /* Adds row r to st unless its point is held. GPBO_OK, or the failure of gpbo_study_add_trial. */
-static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *t)
+static int add_row(gpbo_study *st, point_set *held, const import_row *r, size_t cap, tally *t)
 {
     size_t np = gpbo_space_size(gpbo_study_space(st));
     if (np > 0 && point_held(held, r->params)) {
@@ -198,7 +198,7 @@ static int add_row(gpbo_study *st, point_set *held, const import_row *r, tally *
         return GPBO_OK;
     }
     gpbo_trial_result res = import_row_result(r);
-    int rc = gpbo_study_add_trial(st, r->params, &res, SIZE_MAX, NULL);
+    int rc = gpbo_study_add_trial(st, r->params, &res, cap, NULL);
     if (rc != GPBO_OK)
         return rc;
     if (np > 0)
@@ -219,6 +219,39 @@ static void summary(const char *file, const char *study, const tally *t, const i
            rows->queued);
 }
 
+/* How many of the rows add_row would add to st (those whose point the study does not hold, nor
+ * a row before them); held is left holding their points too. */
+static size_t rows_to_add(point_set *held, const import_set *rows, size_t np)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rows->n; i++)
+        if (np == 0 || !point_held(held, rows->rows[i].params)) {
+            n++;
+            if (np > 0)
+                point_add(held, rows->rows[i].params);
+        }
+    return n;
+}
+
+/* The import's trials past the sweep's run_cap: gpbo import ignored run_cap, so a study could
+ * hold more trials than its cap, and gpbo run then started none without a word (gpbo run and
+ * gpbo enqueue never take a study past it). Refused before anything is added: exit status 2,
+ * one line with the counts. Returns 0 when they fit. */
+static int past_cap(const sweep *sw, const gpbo_study *st, const char *file, size_t adding)
+{
+    size_t have = gpbo_study_ntrials(st);
+    if (sw->run_cap == 0 || have + adding <= sw->run_cap)
+        return 0;
+    fprintf(stderr,
+            "gpbo import: %s: its %zu new trial%s would take study '%s' to %zu trials, past its "
+            "run_cap of %zu (it holds %zu; imported trials count toward run_cap, and gpbo run "
+            "and gpbo enqueue never go past it): raise run_cap to %zu or more; nothing was "
+            "added\n",
+            file, adding, adding == 1 ? "" : "s", sw->name, have + adding, sw->run_cap, have,
+            have + adding);
+    return 2;
+}
+
 /* Opens (or creates) the study, adds the rows and prints the summary. Returns the exit status. */
 static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, const char *file,
                        const import_set *rows)
@@ -233,9 +266,17 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
     int rc = point_set_init(&held, st, sw, np, gpbo_study_ntrials(st) + rows->n) == 0
                  ? GPBO_OK
                  : gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    size_t i = 0;
-    for (; rc == GPBO_OK && i < rows->n; i++)
-        rc = add_row(st, &held, &rows->rows[i], &t);
+    if (rc == GPBO_OK &&
+        (status = past_cap(sw, st, file, rows_to_add(&held, rows, np))) == 0) { /* held anew */
+        free(held.pts);
+        free(held.slot);
+        held = (point_set){0};
+        if (point_set_init(&held, st, sw, np, gpbo_study_ntrials(st) + rows->n) != 0)
+            rc = gpbo_error_set(GPBO_ENOMEM, "out of memory");
+    }
+    size_t cap = sw->run_cap ? sw->run_cap : SIZE_MAX, i = 0;
+    for (; rc == GPBO_OK && status == 0 && i < rows->n; i++)
+        rc = add_row(st, &held, &rows->rows[i], cap, &t);
     if (rc != GPBO_OK && i > 0)
         fprintf(stderr,
                 "gpbo import: %s: at the row of %s %zu: %s (the %zu trials before it "
@@ -244,12 +285,12 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
                 t.complete + t.failed + t.pruned);
     else if (rc != GPBO_OK)
         fprintf(stderr, "gpbo import: %s\n", gpbo_error_message());
-    else
+    else if (status == 0)
         summary(file, sw->name, &t, rows);
     free(held.pts);
     free(held.slot);
     gpbo_study_close(st);
-    return rc == GPBO_OK ? 0 : 1;
+    return rc != GPBO_OK ? 1 : status;
 }
 
 /* The whole of file name ("-": standard input; shown: its name in messages) into *text (free

@@ -176,10 +176,13 @@ char **build_argv(const sweep *s, size_t np, char *const *names, char *const *va
                     snprintf(argv[n++], l, "--%s", names[k]);
                     continue;
                 }
-                size_t l = strlen(names[k]) + strlen(values[k]) + 4;
+                /* the value as W&B's agent writes it: Python's str() (True, not true) */
+                char wb[SWEEP_ARG_TEXT_CAP];
+                const char *v = sweep_arg_text(s, k, values[k], wb, sizeof wb);
+                size_t l = strlen(names[k]) + strlen(v) + 4;
                 if ((argv[n] = malloc(l)) == NULL)
                     goto oom;
-                snprintf(argv[n++], l, "%s%s=%s", hy ? "--" : "", names[k], values[k]);
+                snprintf(argv[n++], l, "%s%s=%s", hy ? "--" : "", names[k], v);
             }
             continue;
         }
@@ -2589,6 +2592,12 @@ int cmd_run(int argc, char **argv)
     if ((status = enqueue_initial(&r, l.budget)) != 0)
         goto cleanup;
     print_resumed(&r);
+    /* a study an older gpbo import took past its run_cap: the run started nothing, unsaid */
+    if (a.trials < 0 && r.sw->run_cap > 0 && gpbo_study_ntrials(r.study) > r.sw->run_cap)
+        fprintf(stderr,
+                "gpbo run: study '%s' holds %zu trials, past its run_cap of %zu (imported trials "
+                "count toward it): no trial starts; raise run_cap to run more\n",
+                r.sw->name, gpbo_study_ntrials(r.study), r.sw->run_cap);
     /* a strategy that does not learn from results: its next point is the same whenever it is
      * asked, so it is asked one trial ahead, and in this process (proposer.h); not with
      * metric.target: the trial asked ahead started as a program exited, before its result was

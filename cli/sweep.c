@@ -35,6 +35,7 @@ typedef struct ctx {
     yaml_node_t *metrics_node; /* metrics: (several objectives), or NULL */
     yaml_node_t *init_node;    /* initial_points: read once the parameters are known (finish) */
     yaml_node_t *cons_node;    /* constraints:, or NULL */
+    yaml_node_t *impute_node;  /* metric: {impute: worst}, or NULL */
 } ctx;
 
 static int err_at(ctx *c, const yaml_node_t *n, const char *fmt, ...) GPBO_PRINTF_LIKE(3, 4);
@@ -171,34 +172,99 @@ static char *dupstr(ctx *c, yaml_node_t *n, const char *s)
     return d;
 }
 
-static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
+static int is_int_text(const char *s);
+
+/* Whether t, a YAML 1.1 integer with a leading 0 (sweep_scalar_type said SWEEP_T_INT), reads
+ * differently as octal, as PyYAML (so W&B) reads it, and as decimal, as YAML 1.2 readers and
+ * strtod do: 010 is 8 or 10; 007 and 00 are the same either way. */
+static int octal_differs(const char *t)
+{
+    if (*t == '-' || *t == '+')
+        t++;
+    if (t[0] != '0' || t[1] == 'x' || t[1] == 'b' || strchr(t, ':') != NULL)
+        return 0;
+    size_t digits = 0;
+    int lead = 1;
+    for (; *t; t++)
+        if (*t != '_' && !(lead && *t == '0')) {
+            lead = 0;
+            digits++;
+        }
+    return digits >= 2;
+}
+
+/* The number scalar n holds, as W&B reads it. A plain scalar that PyYAML's YAML 1.1 resolver
+ * takes for an integer or a float has PyYAML's value (0x10 16, 1_000 1000, 0b101 5, 1:30 90,
+ * +5 5) and *is_int tells whether it is an integer (W&B's int_uniform, a whole q); these were
+ * read from the raw text, so min: 0x10 made a uniform and 1_000 was "not a number". An integer
+ * whose leading 0 makes PyYAML read it as octal (010: 8) where a YAML 1.2 reader and strtod
+ * read 10 is refused: either reading would surprise someone. Any other text, a quoted number
+ * or 1e-3 (a string for PyYAML, whose floats need a dot, which W&B's schema refuses as no
+ * number), is read as a decimal number, as gpbo always has (no hexadecimal float, no inf). */
+static int number_of(ctx *c, yaml_node_t *n, const char *what, double *out, int *is_int)
 {
     const char *s = scalar(c, n, what);
     if (s == NULL)
         return GPBO_EFORMAT;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
-    /* ERANGE on underflow still gives the nearest subnormal (or 0): keep it */
-    if (errno == ERANGE && !(fabs(v) <= DBL_MIN))
-        return err_at(c, n, "%s: '%s' is out of range", what, SHOW(s));
-    if (!isfinite(v))
-        return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
+    char t = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? sweep_scalar_type(s) : SWEEP_T_STR;
+    double v;
+    if (t == SWEEP_T_INT && octal_differs(s)) {
+        char d[64]; /* the decimal reading: its digits without the '_' */
+        size_t k = 0;
+        for (const char *x = s; *x && k + 1 < sizeof d; x++)
+            if (*x != '_')
+                d[k++] = *x;
+        d[k] = '\0';
+        return err_at(c, n,
+                      "%s: '%s' is octal %.0f for PyYAML (YAML 1.1, as W&B reads sweep files) "
+                      "but %.0f for YAML 1.2 readers; write it without the leading 0 (quoted if "
+                      "it is text)",
+                      what, SHOW(s), sweep_yaml_number(s), strtod(d, NULL));
+    }
+    if (t == SWEEP_T_INT || t == SWEEP_T_FLOAT) {
+        v = sweep_yaml_number(s);
+        if (!isfinite(v))
+            return err_at(c, n, "%s: '%s' is %s", what, SHOW(s),
+                          isnan(v) ? "not a number" : "out of range");
+        *is_int = t == SWEEP_T_INT;
+    } else {
+        char *end;
+        errno = 0;
+        v = strtod(s, &end);
+        if (end == s || *end != '\0' || strpbrk(s, "xX") != NULL)
+            return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
+        /* ERANGE on underflow still gives the nearest subnormal (or 0): keep it */
+        if (errno == ERANGE && !(fabs(v) <= DBL_MIN))
+            return err_at(c, n, "%s: '%s' is out of range", what, SHOW(s));
+        if (!isfinite(v))
+            return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
+        *is_int = is_int_text(s);
+    }
     *out = v;
     return GPBO_OK;
 }
 
-static int count(ctx *c, yaml_node_t *n, const char *what, size_t *out)
+static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
+{
+    int is_int;
+    return number_of(c, n, what, out, &is_int);
+}
+
+/* A whole number from lo to 999999999 into *out; the message says which are accepted. */
+static int count_from(ctx *c, yaml_node_t *n, const char *what, size_t lo, size_t *out)
 {
     double v = 0;
     int rc = number(c, n, what, &v);
-    if (rc == GPBO_OK && !(v >= 0 && v == floor(v) && v < 1e9))
-        rc = err_at(c, n, "%s must be a whole number from 0 to 999999999", what);
+    if (rc == GPBO_OK && !(v >= (double)lo && v == floor(v) && v < 1e9))
+        rc = err_at(c, n, "%s must be a whole number from %zu to 999999999", what, lo);
     if (rc == GPBO_OK)
         *out = (size_t)v;
     return rc;
+}
+
+static int count(ctx *c, yaml_node_t *n, const char *what, size_t *out)
+{
+    return count_from(c, n, what, 0, out);
 }
 
 static int boolean(ctx *c, yaml_node_t *n, const char *what, int *out)
@@ -486,6 +552,56 @@ static int yaml11_float(const char *t)
     return *e == '\0';
 }
 
+/* The value of a sexagesimal YAML 1.1 number without its sign, 1:30 (90) or 1:30.5 (90.5). */
+static double base60(const char *t)
+{
+    double v = 0;
+    for (;;) {
+        char *end;
+        double part = strtod(t, &end);
+        v = v * 60 + part;
+        if (*end != ':')
+            return v;
+        t = end + 1;
+    }
+}
+
+/* The value of digits d in base 2, 8 or 16 (no sign, no '_'): exact up to 2^53, the nearest
+ * double beyond (no saturation at 2^64, as strtoull's). */
+static double digits_value(const char *d, int base)
+{
+    double v = 0;
+    for (; *d; d++)
+        v = v * base + (*d <= '9' ? *d - '0' : (*d | 0x20) - 'a' + 10);
+    return v;
+}
+
+double sweep_yaml_number(const char *text)
+{
+    char t[300]; /* text without its '_' (values are at most 255 bytes) */
+    size_t n = 0;
+    for (; *text && n + 1 < sizeof t; text++)
+        if (*text != '_')
+            t[n++] = *text;
+    t[n] = '\0';
+    int neg = t[0] == '-';
+    const char *u = t + (t[0] == '-' || t[0] == '+');
+    double x;
+    if (!strcasecmp(u, ".inf"))
+        x = INFINITY;
+    else if (!strcasecmp(u, ".nan"))
+        x = NAN;
+    else if (strchr(u, ':') != NULL)
+        x = base60(u);
+    else if (u[0] == '0' && (u[1] == 'x' || u[1] == 'b'))
+        x = digits_value(u + 2, u[1] == 'x' ? 16 : 2);
+    else if (u[0] == '0' && u[1] != '\0' && strpbrk(u, ".eE") == NULL)
+        x = digits_value(u + 1, 8);
+    else
+        x = strtod(u, NULL);
+    return neg ? -x : x;
+}
+
 char sweep_scalar_type(const char *t)
 {
     static const char *const BOOLS[] = {"yes",  "Yes",  "YES",  "no",    "No",    "NO",
@@ -668,17 +784,15 @@ static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
         return number(c, v, key, mu ? &p->mu : &p->sigma);
     } else if (!strcmp(key, "min") || !strcmp(key, "max")) {
         int mn = key[1] == 'i';
-        int rc = number(c, v, key, mn ? &p->min : &p->max);
+        int rc = number_of(c, v, key, mn ? &p->min : &p->max, mn ? &ps->min_int : &ps->max_int);
         if (rc != GPBO_OK)
             return rc;
         *(mn ? &ps->has_min : &ps->has_max) = 1;
         *(mn ? &ps->min_node : &ps->max_node) = v;
-        *(mn ? &ps->min_int : &ps->max_int) = is_int_text((const char *)v->data.scalar.value);
     } else if (!strcmp(key, "probabilities")) { /* checked once the values are known */
         ps->prob_node = v;
     } else if (!strcmp(key, "q")) {
-        int rc = number(c, v, "q", &p->q);
-        p->q_int = rc == GPBO_OK && is_int_text((const char *)v->data.scalar.value);
+        int rc = number_of(c, v, "q", &p->q, &p->q_int);
         if (rc == GPBO_OK && !(p->q > 0))
             rc = err_at(c, v, "q of '%s' must be > 0", SHOW(p->name));
         ps->q_node = v;
@@ -820,6 +934,7 @@ static int probabilities(ctx *c, const sweep_param *p, yaml_node_t *v)
     if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != p->nvalues)
         return err_at(c, v, "probabilities of '%s' must be a list of %zu numbers, one a value",
                       SHOW(p->name), p->nvalues);
+    double sum = 0;
     for (size_t i = 0; i < p->nvalues; i++) {
         yaml_node_t *it = node(c, v->data.sequence.items.start[i]);
         double x;
@@ -828,7 +943,17 @@ static int probabilities(ctx *c, const sweep_param *p, yaml_node_t *v)
             rc = err_at(c, it, "a probability of '%s' is %g, not within [0, 1]", SHOW(p->name), x);
         if (rc != GPBO_OK)
             return rc;
+        sum += x;
     }
+    /* W&B neither checks nor normalises them: its random search takes the value whose
+     * cumulative probability first passes a uniform draw (sweeps' params.py), so a sum below 1
+     * gives the rest to the first value and a sum above 1 takes it from the last ones */
+    if (!(fabs(sum - 1) <= 1e-6))
+        return err_at(c, v,
+                      "probabilities of '%s' sum to %.10g, not 1: W&B does not normalise them (its "
+                      "random search gives %s to %s value); make them sum to 1",
+                      SHOW(p->name), sum, sum < 1 ? "what is missing" : "less than listed",
+                      sum < 1 ? "the first" : "the last");
     if (c->s->probabilities_line == 0) {
         c->s->probabilities_line = line_of(v);
         c->s->probabilities_of = p->name;
@@ -920,7 +1045,45 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
 
 /* ---- the other sections ----------------------------------------------------------------- */
 
-static const char *const METRIC_KEYS[] = {"name", "goal", "target"};
+static const char *const METRIC_KEYS[] = {"name", "goal", "target", "impute",
+                                          "impute_while_running"};
+
+/* W&B's metric.impute (what its Bayesian search takes for a failed, crashed or killed run:
+ * worst, its default, best or latest) and impute_while_running (a metric for running runs:
+ * "false", its default, or worst, best, latest) were refused as unknown keys, as if gpbo had no
+ * answer. gpbo records a failed trial as failed; its Bayesian strategy leaves it out (gpbo:
+ * {failed: exclude}, the default) or gives it the worst value seen (failed: worst), which is
+ * impute: worst, taken so; running trials are pending points (gpbo: {batch: ...}), never given
+ * a metric, which is impute_while_running's "false". The others are refused saying so. */
+static int impute_pair(ctx *c, const char *key, yaml_node_t *v)
+{
+    const char *x = scalar(c, v, key);
+    if (x == NULL)
+        return GPBO_EFORMAT;
+    if (!strcmp(key, "impute")) {
+        if (!strcmp(x, "worst")) {
+            c->impute_node = v;
+            return GPBO_OK;
+        }
+        return err_at(c, v,
+                      "metric: impute: '%s' is not something gpbo does: a failed trial is recorded "
+                      "failed, and the Bayesian strategy leaves it out (gpbo: {failed: exclude}, "
+                      "the default) or, with impute: worst (gpbo: {failed: worst}), gives it the "
+                      "worst value seen",
+                      SHOW(x));
+    }
+    /* "false" is W&B's (a string: its schema refuses YAML's boolean); either is taken */
+    int plain_bool =
+        v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && sweep_scalar_type(x) == SWEEP_T_BOOL;
+    if (!strcmp(x, "false") ||
+        (plain_bool && (!strcasecmp(x, "false") || !strcasecmp(x, "no") || !strcasecmp(x, "off"))))
+        return GPBO_OK;
+    return err_at(c, v,
+                  "metric: impute_while_running: '%s' is not something gpbo does: running trials "
+                  "get no metric; the Bayesian strategy holds them as pending points (gpbo: "
+                  "{batch: kb|cl_min|cl_mean|cl_max|lp}); give \"false\" or leave it out",
+                  SHOW(x));
+}
 
 static int metric_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *p)
 {
@@ -941,6 +1104,8 @@ static int metric_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     } else if (!strcmp(key, "target")) { /* it was accepted and ignored */
         c->s->has_target = 1;
         return number(c, v, "metric target", &c->s->target);
+    } else if (!strcmp(key, "impute") || !strcmp(key, "impute_while_running")) {
+        return impute_pair(c, key, v);
     }
     return GPBO_OK;
 }
@@ -1043,12 +1208,11 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
         return rc;
     }
     size_t x;
-    int rc = count(c, v, key, &x);
+    int rc = count_from(c, v, key,
+                        !strcmp(key, "min_iter") || !strcmp(key, "interval_steps") ? 1 : 0, &x);
     if (rc != GPBO_OK)
         return rc;
     if (!strcmp(key, "min_iter")) {
-        if (x < 1)
-            return err_at(c, v, "min_iter must be at least 1");
         o->min_iter = (long)x;
     } else if (!strcmp(key, "max_iter")) {
         o->max_iter = (long)x;
@@ -1057,8 +1221,6 @@ static int et_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void
     } else if (!strcmp(key, "warmup_steps")) {
         o->warmup_steps = (long)x;
     } else if (!strcmp(key, "interval_steps")) {
-        if (x < 1)
-            return err_at(c, v, "interval_steps must be at least 1");
         o->interval_steps = (long)x;
     }
     return GPBO_OK;
@@ -1206,13 +1368,9 @@ static int gpbo_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     } else if (!strcmp(key, "initial")) {
         rc = count(c, v, key, &o->n_init);
     } else if (!strcmp(key, "refit_every")) {
-        rc = count(c, v, key, &o->refit_every);
-        if (rc == GPBO_OK && o->refit_every < 1)
-            rc = err_at(c, v, "refit_every must be at least 1");
+        rc = count_from(c, v, key, 1, &o->refit_every);
     } else if (!strcmp(key, "grid_resolution")) {
-        rc = count(c, v, key, &o->grid_resolution);
-        if (rc == GPBO_OK && o->grid_resolution < 1)
-            rc = err_at(c, v, "grid_resolution must be at least 1");
+        rc = count_from(c, v, key, 1, &o->grid_resolution);
     } else if (!strcmp(key, "grid_shuffle")) {
         rc = boolean(c, v, key, &o->grid_shuffle);
     } else if (!strcmp(key, "priors")) {
@@ -1465,7 +1623,8 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
             rc = gpbo_error_code();
         return rc;
     } else if (!strcmp(key, "metric")) {
-        return each_pair(c, v, "metric", METRIC_KEYS, 3, metric_pair, NULL);
+        return each_pair(c, v, "metric", METRIC_KEYS, sizeof METRIC_KEYS / sizeof *METRIC_KEYS,
+                         metric_pair, NULL);
     } else if (!strcmp(key, "metrics")) {
         return metrics_list(c, v);
     } else if (!strcmp(key, "parameters")) {
@@ -1478,12 +1637,15 @@ static int top_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
         }
         return each_pair(c, v, "parameters", NULL, 0, param_entry, NULL);
     } else if (!strcmp(key, "run_cap")) {
-        int rc = count(c, v, "run_cap", &s->run_cap);
-        /* 0 meant no cap for a grid, and "needs run_cap" for the others, which had one */
-        if (rc == GPBO_OK && s->run_cap == 0)
+        /* 0 meant no cap for a grid, and "needs run_cap" for the others, which had one; a
+         * negative one was told "a whole number from 0", which 0 is not */
+        double x = 0;
+        int rc = number(c, v, "run_cap", &x);
+        if (rc == GPBO_OK && !(x >= 1 && x == floor(x) && x < 1e9))
             rc = err_at(c, v,
-                        "run_cap must be at least 1, as in W&B (leave it out for method grid to "
-                        "run every point)");
+                        "run_cap must be a whole number from 1 to 999999999, as in W&B (leave it "
+                        "out for method grid to run every point)");
+        s->run_cap = rc == GPBO_OK ? (size_t)x : 0;
         return rc;
     } else if (!strcmp(key, "command")) {
         if (v->type != YAML_SEQUENCE_NODE)
@@ -2419,6 +2581,18 @@ static int finish(ctx *c, yaml_node_t *root)
                               "constraint '%s' is an objective's metric (metrics:)",
                               SHOW(s->objectives[j]));
     }
+    if (c->impute_node != NULL) { /* metric: {impute: worst}: gpbo's failed: worst */
+        size_t k = 0;
+        while (k < s->ngpbo_set && strcmp(s->gpbo_set[k], "failed"))
+            k++;
+        if (k < s->ngpbo_set && s->study.failed != GPBO_FAILED_WORST)
+            return err_at(c, c->impute_node,
+                          "metric: impute: worst gives a failed trial the worst value seen, and "
+                          "the gpbo section's failed: exclude leaves it out; give one of them");
+        if (k == s->ngpbo_set && k < sizeof s->gpbo_set / sizeof *s->gpbo_set)
+            s->gpbo_set[s->ngpbo_set++] = "failed"; /* gpbo run warns if the study has another */
+        s->study.failed = GPBO_FAILED_WORST;
+    }
     s->study.strategy = s->method;
     s->study.direction = s->maximize ? GPBO_MAXIMIZE : GPBO_MINIMIZE;
     if (s->study.n_objectives < 2) { /* one objective: its metric's name is stored too */
@@ -2468,7 +2642,7 @@ static sweep *parse(const char *path, const char *text, size_t len, int skip_exe
     if (!yaml_parser_load(&parser, &doc)) {
         rc = cli_yaml_failed(path, &parser, text, len);
     } else {
-        ctx c = {path, &doc, s,   8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec,
+        ctx c = {path, &doc, s,   8 * (size_t)SWEEP_MAX_BYTES, NULL, NULL, NULL, skip_exec, NULL,
                  NULL, NULL, NULL};
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL)

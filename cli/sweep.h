@@ -200,8 +200,23 @@ char *sweep_args_json(const sweep *s, char *const *values);
  * for false). */
 int sweep_bool_value(const sweep *s, size_t i, const char *text);
 
+/* Parameter i's value text (as sweep_format writes it) as W&B's agent writes it in ${args},
+ * ${args_no_hyphens} and ${args_no_boolean_flags}: Python's str() of the value PyYAML read
+ * from a categorical or constant scalar (True and False for a YAML boolean, None for null, an
+ * integer in decimal, 0x1F as 31, a float as repr() writes it, 1.50 as 1.5), the text itself
+ * otherwise. Returns text, or out (cap bytes, SWEEP_ARG_TEXT_CAP is enough) holding the text
+ * W&B's agent writes. This function cannot fail. */
+#define SWEEP_ARG_TEXT_CAP 400
+const char *sweep_arg_text(const sweep *s, size_t i, const char *text, char *out, size_t cap);
+
 /* The type (SWEEP_T_*) of a plain YAML scalar's text under PyYAML's resolver. */
 char sweep_scalar_type(const char *text);
+
+/* The value PyYAML gives a plain scalar's text that it reads as a number (sweep_scalar_type
+ * said SWEEP_T_INT or SWEEP_T_FLOAT): 0x hexadecimal, 0b binary, a leading 0 octal, base 60 with
+ * ':', '_' separators dropped, .inf and .nan; an integer past 2^64 saturates (bounds past
+ * +-9e15 are refused anyway). This function cannot fail. */
+double sweep_yaml_number(const char *text);
 
 /* The closest of n words to w (Levenshtein), for "did you mean" messages. */
 const char *sweep_closest(const char *w, const char *const *words, size_t n);

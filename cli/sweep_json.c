@@ -75,60 +75,42 @@ static void strip_(const char *t, char *out, size_t cap)
     out[n] = '\0';
 }
 
-/* x as Python's json.dumps writes a float: the shortest text that reads back as x, with a '.'
- * or an exponent (3.0, not 3), Infinity and NaN as Python writes them. */
-static void put_float(buf *b, double x)
+/* x as Python's repr() writes a float (json.dumps writes it so too): the shortest digits that
+ * read back as x, in fixed notation from 1e-4 up to 1e16 (with a '.': 3.0, not 3;
+ * 1000000000000000.0, where "%g" wrote 1e+15) and as "%e" writes them beyond (1e-05, 1.5e+16);
+ * infinities and NaN as json.dumps writes them (Infinity, NaN), or as str() does when py_str
+ * (inf, nan). */
+static void put_float(buf *b, double x, int py_str)
 {
-    char t[40];
+    char t[48];
     if (isnan(x)) {
-        puts_(b, "NaN");
+        puts_(b, py_str ? "nan" : "NaN");
         return;
     }
     if (isinf(x)) {
-        puts_(b, x > 0 ? "Infinity" : "-Infinity");
+        puts_(b, x > 0 ? (py_str ? "inf" : "Infinity") : (py_str ? "-inf" : "-Infinity"));
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(t, sizeof t, "%.*g", prec, x);
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        snprintf(t, sizeof t, "%.*e", prec - 1, x);
         if (strtod(t, NULL) == x)
             break;
     }
-    if (strpbrk(t, ".e") == NULL)
-        strcat(t, ".0");
-    puts_(b, t);
-}
-
-/* The value of a sexagesimal YAML 1.1 number, 1:30 (90) or 1:30.5 (90.5), its sign apart. */
-static double base60(const char *t)
-{
-    double v = 0;
-    for (;;) {
-        char *end;
-        double part = strtod(t, &end);
-        v = v * 60 + part;
-        if (*end != ':')
-            return v;
-        t = end + 1;
+    snprintf(t, sizeof t, "%.*e", prec - 1, x);
+    int e = atoi(strchr(t, 'e') + 1);
+    if (e >= -4 && e < 16) {
+        snprintf(t, sizeof t, "%.*f", prec - 1 - e > 0 ? prec - 1 - e : 0, x);
+        if (strchr(t, '.') == NULL)
+            strcat(t, ".0");
     }
+    puts_(b, t);
 }
 
 /* A YAML 1.1 float's text (sweep_scalar_type said SWEEP_T_FLOAT), or a number's. */
 static void put_yaml_float(buf *b, const char *text)
 {
-    char t[300];
-    strip_(text, t, sizeof t);
-    int neg = t[0] == '-';
-    const char *u = t + (t[0] == '-' || t[0] == '+');
-    double x;
-    if (!strcasecmp(u, ".inf"))
-        x = INFINITY;
-    else if (!strcasecmp(u, ".nan"))
-        x = NAN;
-    else if (strchr(u, ':') != NULL)
-        x = base60(u);
-    else
-        x = strtod(u, NULL);
-    put_float(b, neg ? -x : x);
+    put_float(b, sweep_yaml_number(text), 0);
 }
 
 /* A YAML 1.1 integer's text (sweep_scalar_type said SWEEP_T_INT): 0b binary, 0x hex, a leading
@@ -148,8 +130,8 @@ static void put_yaml_int(buf *b, const char *text)
         return;
     }
     if (base == 0 && strchr(u, ':') != NULL) {
-        char d[40];
-        snprintf(d, sizeof d, "%s%.0f", neg ? "-" : "", base60(u));
+        char d[400]; /* 255 bytes of base 60 stay below 1e160: every digit fits */
+        snprintf(d, sizeof d, "%.0f", sweep_yaml_number(text));
         puts_(b, d);
         return;
     }
@@ -164,9 +146,9 @@ static void put_yaml_int(buf *b, const char *text)
         over |= v > (~0ULL - d) / (unsigned)base;
         v = v * (unsigned)base + d;
     }
-    char d[48];
-    if (over) /* past 2^64: Python's exact integer is out of reach here; the nearest double */
-        snprintf(d, sizeof d, "%s%.0f", neg ? "-" : "", strtod(text, NULL));
+    char d[400]; /* 253 hexadecimal digits stay below 1e310: every digit fits */
+    if (over)    /* past 2^64: Python's exact integer is out of reach here; the nearest double */
+        snprintf(d, sizeof d, "%.0f", sweep_yaml_number(text));
     else
         snprintf(d, sizeof d, "%s%llu", neg && v ? "-" : "", v);
     puts_(b, d);
@@ -225,6 +207,39 @@ int sweep_bool_value(const sweep *s, size_t i, const char *text)
     return !strcasecmp(text, "yes") || !strcasecmp(text, "true") || !strcasecmp(text, "on");
 }
 
+const char *sweep_arg_text(const sweep *s, size_t i, const char *text, char *out, size_t cap)
+{
+    const sweep_param *p = &s->p[i];
+    if ((p->dist != D_CONSTANT && p->dist != D_CATEGORICAL) || p->vtypes == NULL)
+        return text;
+    size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
+    char t = k < p->nvalues ? p->vtypes[k] : SWEEP_T_STR;
+    buf b = {NULL, 0, 0, 0};
+    switch (t) {
+    case SWEEP_T_BOOL: /* Python's str(True) */
+        puts_(&b, sweep_bool_value(s, i, text) ? "True" : "False");
+        break;
+    case SWEEP_T_NULL:
+        puts_(&b, "None");
+        break;
+    case SWEEP_T_INT:
+        put_yaml_int(&b, text);
+        break;
+    case SWEEP_T_FLOAT:
+        put_float(&b, sweep_yaml_number(text), 1);
+        break;
+    default:
+        return text;
+    }
+    if (b.oom || b.len >= cap) { /* cannot be: a value is at most 255 bytes, its number 310 */
+        free(b.p);
+        return text;
+    }
+    memcpy(out, b.p, b.len + 1);
+    free(b.p);
+    return out;
+}
+
 char *sweep_args_json(const sweep *s, char *const *values)
 {
     buf b = {NULL, 0, 0, 0};
@@ -248,7 +263,7 @@ char *sweep_args_json(const sweep *s, char *const *values)
             snprintf(t, sizeof t, "%.0f", strtod(v, NULL));
             puts_(&b, strcmp(t, "-0") ? t : "0");
         } else {
-            put_float(&b, strtod(v, NULL));
+            put_float(&b, strtod(v, NULL), 0);
         }
     }
     puts_(&b, "}");

@@ -85,11 +85,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (copy == NULL || !gpbo_space_equal(copy, sp))
         broken("the space does not survive its JSON", gpbo_error_message());
     gpbo_space_free(copy);
-    /* every categorical value, not only the ones decoding reaches */
+    /* every categorical value, not only the ones decoding reaches; and as ${args} writes it
+     * (W&B's agent: Python's str() of PyYAML's value), an integer in decimal digits, a float
+     * as a number Python writes (inf, -inf and nan included) */
     for (size_t i = 0; i < n; i++)
-        for (size_t c = 0; c < gpbo_space_nchoices(sp, i); c++)
+        for (size_t c = 0; c < gpbo_space_nchoices(sp, i); c++) {
             if (sweep_format(s, sp, i, (double)c, buf, sizeof buf) != GPBO_OK)
                 broken("a category does not format into 256 bytes", gpbo_error_message());
+            char wb[SWEEP_ARG_TEXT_CAP], *end;
+            const char *a = sweep_arg_text(s, i, buf, wb, sizeof wb);
+            char t = s->p[i].vtypes && c < s->p[i].nvalues ? s->p[i].vtypes[c] : SWEEP_T_STR;
+            if (a == NULL || strlen(a) >= sizeof wb)
+                broken("${args}' text of a value is missing or too long", buf);
+            if (t == SWEEP_T_INT &&
+                (a[strspn(a, "-")] == '\0' ||
+                 a[strspn(a, "-") + strspn(a + strspn(a, "-"), "0123456789")] != '\0'))
+                broken("${args}' text of an integer is not decimal digits", a);
+            if (t == SWEEP_T_FLOAT && strcmp(a, "inf") && strcmp(a, "-inf") && strcmp(a, "nan") &&
+                (strtod(a, &end), *end != '\0' || end == a))
+                broken("${args}' text of a float is not a number", a);
+        }
     free(u);
     free(v);
     gpbo_space_free(sp);

@@ -529,7 +529,7 @@ def test_median_interval_steps(d):
     for et, word in (("{type: median, min_iter: 3}", "min_iter is not an option of type median"),
                      ("{min_iter: 1, warmup_steps: 2}", "warmup_steps is not an option of type "
                       "hyperband"),
-                     ("{type: median, interval_steps: 0}", "interval_steps must be at least 1")):
+                     ("{type: median, interval_steps: 0}", "interval_steps must be a whole number from 1")):
         kinds_sweep(d, ["good"], f"early_terminate: {et}\n", name="mixed")
         r = run(["run", "sweep.yaml"], d, timeout=60)
         check(r.returncode == 2 and "sweep.yaml:" in r.stderr and word in r.stderr,

@@ -581,13 +581,192 @@ def test_import_own_export(d):
     check(len(trials(d)) == 12, f"{len(trials(d))} trials")
 
 
+def test_args_as_wandb_agent(d):
+    """${args}, ${args_no_hyphens} and ${args_no_boolean_flags} write a categorical value as W&B's
+    agent does, f"--{name}={value}" of the value PyYAML read: Python's str(), so True and False
+    for YAML's booleans (gpbo wrote the text, --v=true, --v=yes), None for null, an integer in
+    decimal (0x1F as 31, 017 as 15: PyYAML's octal), a float as repr() writes it (1.50 as 1.5,
+    1.0e+15 as 1000000000000000.0); a string as it is. The program records its argv; the
+    expected arguments are computed from PyYAML's reading of the same file."""
+    import yaml
+    vals = ["true", "no", "Off", "~", "null", "0x1F", "017", "1_000", "+5", "-0", "1:30",
+            "0b101", "1.50", "1.0e+15", "1.5e+16", "0.0001", "1.0e-5", ".inf", "-.inf", ".nan",
+            "1e-3", "abc", "'7'", '"True"', "-2.50"]
+    items = "".join(f"      - {v}\n" for v in vals)
+    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
+            f"command: [\"{PY}\", p.py, \"${{args}}\", \"--\", \"${{args_no_hyphens}}\", \"--\", "
+            f"\"${{args_no_boolean_flags}}\"]\n")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    want = yaml.safe_load(text)["parameters"]["v"]["values"]
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        got = [json.loads(x) for x in f]  # the grid runs the values in order
+    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    for v, w, g in zip(vals, want, got):
+        # W&B's agent (wandb_agent.py, _create_sweep_command_args): the f-string of the value
+        flag = f"v={w}"
+        nobool = (["--v"] if w else []) if isinstance(w, bool) else ["--" + flag]
+        check(g == ["--" + flag, "--", flag, "--"] + nobool,
+              f"{v}: W&B's agent writes {['--' + flag, flag] + nobool}, gpbo {g}")
+
+
+def test_numbers_as_pyyaml(d):
+    """Numbers are read as PyYAML (so W&B) reads them, integer-ness included: bounds written
+    0x10, 1_000, +5, 0b110 or 1:30 are integers (an int_uniform, its values JSON integers),
+    q: 0x2 a whole q (the q_uniform's values integers), run_cap: 0x4 four trials. They were
+    taken from the raw text: 0x10 made a uniform of floats, 1_000 and 1:30 were "not a number",
+    0x2 an inexact q. The expectations are PyYAML's reading of the same file."""
+    import yaml
+    write(os.path.join(d, "p.py"), """\
+    import sys
+    open("seen.jsonl", "a").write(sys.argv[1] + "\\n")
+    print("loss=1")
+    """)
+    text = f"""\
+    method: random
+    metric: {{name: loss}}
+    run_cap: 0x4
+    parameters:
+      h: {{min: 0x10, max: 0x13}}
+      u: {{min: 1_000, max: 1_003}}
+      p: {{min: +5, max: 0b110}}
+      s: {{min: 1:30, max: 1:35}}
+      q: {{distribution: q_uniform, min: 0, max: 8, q: 0x2}}
+    command: ["{PY}", "p.py", "${{args_json}}"]
+    """
+    write(os.path.join(d, "sweep.yaml"), text)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    if r.returncode != 0:
+        return
+    cfg = yaml.safe_load(open(os.path.join(d, "sweep.yaml")))
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        rows = [json.loads(x) for x in f]
+    check(len(rows) == cfg["run_cap"], f"{len(rows)} trials for run_cap {cfg['run_cap']}")
+    for row in rows:
+        for k in "hups":
+            lo, hi = cfg["parameters"][k]["min"], cfg["parameters"][k]["max"]
+            check(type(lo) is int and type(row[k]) is int and lo <= row[k] <= hi,
+                  f"{k}: {row[k]!r} for PyYAML's int_uniform [{lo!r}, {hi!r}]")
+        q = cfg["parameters"]["q"]["q"]
+        check(type(q) is int and type(row["q"]) is int and row["q"] % q == 0,
+              f"q: {row['q']!r} for PyYAML's q {q!r}")
+
+
+def test_impute(d):
+    """W&B's metric impute: worst (its default) is gpbo's failed: worst and is stored so; its
+    impute_while_running "false" (its default) is taken; both were refused as unknown keys. A
+    study made with impute: worst keeps failed: worst: the same sweep with gpbo: {failed:
+    exclude} instead is warned about, with {failed: worst} it is not."""
+    base = f"""\
+    method: random
+    metric: {{name: loss, METRIC}}
+    run_cap: 2
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "-c", "print('loss=1')"]
+    """
+    write(os.path.join(d, "sweep.yaml"),
+          base.replace("METRIC", 'impute: worst, impute_while_running: "false"'))
+    r = run(["run", "sweep.yaml"], d, timeout=60)
+    check(r.returncode == 0 and "warning" not in r.stderr, f"impute: {r.returncode} {r.stderr}")
+    for failed, warned in (("worst", False), ("exclude", True)):
+        write(os.path.join(d, "sweep.yaml"), base.replace(", METRIC", "") +
+              f"gpbo: {{failed: {failed}}}\n")
+        r = run(["run", "sweep.yaml"], d, timeout=60)
+        said = "failed: exclude (the study's: worst)" in r.stderr
+        check(r.returncode == 0 and said == warned,
+              f"failed: {failed} on the impute: worst study: {r.returncode} {r.stderr}")
+
+
+def test_import_past_run_cap(d):
+    """gpbo import took a study past its run_cap (it ignored it), and gpbo run then started no
+    trial without a word. Now an import that would is refused before adding anything (exit
+    status 2, the counts in one line), as gpbo run and gpbo enqueue never go past run_cap; with
+    run_cap raised it adds them all. A study an older import took past its cap is named so by
+    gpbo run."""
+    text = f"""\
+    method: random
+    metric: {{name: loss}}
+    run_cap: CAP
+    parameters:
+      x: {{min: 0.0, max: 1.0}}
+    command: ["{PY}", "-c", "import sys; print('loss=' + sys.argv[1][4:])", "${{args}}"]
+    gpbo: {{seed: SEED}}
+    """
+    write(os.path.join(d, "a.yaml"), text.replace("CAP", "3").replace("SEED", "1"))
+    r = run(["run", "a.yaml"], d, timeout=60)
+    check(r.returncode == 0, f"run a: {r.returncode} {r.stderr}")
+    check(run(["export", "a.yaml", "--format", "csv", "-o", "a.csv"], d).returncode == 0, "export")
+    write(os.path.join(d, "b.yaml"), text.replace("CAP", "3").replace("SEED", "2"))
+    r = run(["run", "b.yaml", "--trials", "2"], d, timeout=60)
+    check(r.returncode == 0 and len(trials(d, "b.yaml")) == 2, f"run b: {r.returncode} {r.stderr}")
+    r = run(["import", "b.yaml", "a.csv"], d)
+    check(r.returncode == 2 and "past its run_cap of 3" in r.stderr and
+          "nothing was added" in r.stderr and len(r.stderr.strip().split("\n")) == 1,
+          f"import past run_cap: {r.returncode} {r.stdout} {r.stderr}")
+    check(len(trials(d, "b.yaml")) == 2, f"{len(trials(d, 'b.yaml'))} trials after the refusal")
+    write(os.path.join(d, "b.yaml"), text.replace("CAP", "5").replace("SEED", "2"))
+    r = run(["import", "b.yaml", "a.csv"], d)
+    check(r.returncode == 0 and "added 3 complete" in r.stdout, f"import: {r.stdout} {r.stderr}")
+    r = run(["run", "b.yaml"], d, timeout=60)
+    check(r.returncode == 0 and len(trials(d, "b.yaml")) == 5, f"run b: {r.returncode} {r.stderr}")
+    write(os.path.join(d, "b.yaml"), text.replace("CAP", "4").replace("SEED", "2"))
+    r = run(["run", "b.yaml"], d, timeout=60)
+    check(r.returncode == 0 and "holds 5 trials, past its run_cap of 4" in r.stderr and
+          len(trials(d, "b.yaml")) == 5, f"run past run_cap: {r.returncode} {r.stderr}")
+
+
+def test_big_integers(d):
+    """Integers past 2^64 (PyYAML's are exact Python ints) reach ${args_json} and ${args} as the
+    double nearest PyYAML's value: a negative hexadecimal one was written "--2417...", no JSON,
+    and a binary or octal one past 2^64 was 0."""
+    import yaml
+    vals = ["-0x1FFFFFFFFFFFFFFFFFFFF", "0b1" + "1" * 70, "0_777777777777777777777777",
+            "1_0000000000000000000000", "0x" + "F" * 250]
+    items = "".join(f"      - {v}\n" for v in vals)
+    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
+            f"command: [\"{PY}\", p.py, \"${{args_json}}\", \"${{args}}\"]\n")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    want = yaml.safe_load(text)["parameters"]["v"]["values"]
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        got = [json.loads(x) for x in f]
+    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    for v, w, (js, arg) in zip(vals, want, got):
+        try:
+            g = json.loads(js)["v"]
+        except ValueError:
+            check(False, f"{v}: ${{args_json}} {js!r} is no JSON")
+            continue
+        a = int(arg.split("=", 1)[1]) if re.fullmatch(r"--v=-?[0-9]+", arg) else None
+        for what, x in (("${args_json}", g), ("${args}", a)):
+            check(type(x) is int and abs(x - w) <= 1e-15 * abs(w),
+                  f"{v}: {what} {x!r} for PyYAML's {w}")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
              test_target_lets_running_finish, test_distributions_sample_wandb,
              test_distributions_every_strategy, test_distributions_refused,
              test_rounded_round_trip, test_categorical_numbers_round_trip,
-             test_import_own_export]
+             test_import_own_export, test_args_as_wandb_agent, test_numbers_as_pyyaml,
+             test_impute, test_import_past_run_cap, test_big_integers]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 
