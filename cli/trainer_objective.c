@@ -313,8 +313,9 @@ int trainer_final_model(trainer_settings *t)
         return rc;
     if ((t->hidden_set && t->hidden == 0) || (t->layers_set && t->layers == 0))
         return gpbo_error_set(GPBO_EINVAL,
-                              "trainer setting %s is 0: an MLP needs at least one "
-                              "hidden layer of at least one unit",
+                              "trainer setting %s is 0: hidden and layers make hidden "
+                              "layers of at least one unit (for none, a linear softmax "
+                              "classifier, give model mlp)",
                               t->hidden_set && t->hidden == 0 ? "hidden" : "layers");
     if (t->hidden_set) {
         /* the spec must hold every layer: the loop used to stop where the buffer ended, and

@@ -5,13 +5,14 @@
  * Data: IDX files (gzip or not) with validation of magic numbers, sizes and truncation; CSV
  * files (label column + features); seeded train/validation splits; normalization with the
  * training set's statistics.
- * Models: a textual spec, "mlp:512-256" (hidden layer sizes) or
+ * Models: a textual spec, "mlp:512-256" (hidden layer sizes; "mlp:" or "mlp" has none: a
+ * linear softmax classifier, multinomial logistic regression) or
  * "cnn:c32k5-p2-c64k5-p2-d1024" (convolutions with N filters of K x K, same padding; 2 x 2 max
  * pooling; dense layers); the output layer (one unit per class) is added. ReLU or tanh, dropout
- * after every hidden dense layer; hidden layers initialized He (ReLU: normal, variance
- * 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the output layer as PyTorch's
- * nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that the first loss is near
- * ln(classes).
+ * after every hidden dense layer (an MLP with none: on its input); hidden layers initialized He
+ * (ReLU: normal, variance 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the
+ * output layer as PyTorch's nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that
+ * the first loss is near ln(classes).
  * Training: SGD with momentum (optionally Nesterov), Adam (AdamW: decoupled weight decay),
  * RMSprop; L1 and L2; learning-rate schedules (fixed, exponential, step, cosine) with linear
  * warmup; mini-batches reshuffled every epoch; validation every epoch; early stopping that
@@ -154,9 +155,11 @@ typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss,
  */
 typedef struct gpbo_trainer_config {
     unsigned int version; /**< GPBO_TRAINER_CONFIG_VERSION */
-    const char *model;    /**< "mlp:256-128" (default) or "cnn:c32k5-p2-c64k5-p2-d1024" */
+    const char *model;    /**< "mlp:256-128" (default), "mlp:" (linear) or
+                               "cnn:c32k5-p2-c64k5-p2-d1024" */
     gpbo_trainer_activation activation;
-    double dropout; /**< after every hidden dense layer, in [0, 1) */
+    double dropout; /**< after every hidden dense layer, in [0, 1); an MLP with no hidden
+                         layer ("mlp:"): on its input */
     gpbo_trainer_optimizer optimizer;
     double lr;           /**< base learning rate (default 1e-3) */
     double momentum;     /**< SGD (default 0.9) */

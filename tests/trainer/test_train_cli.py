@@ -251,6 +251,26 @@ if rc != 1 or "t10k-images-idx3-ubyte.gz: cannot open" not in err:
     print(f"FAIL missing test set: exit {rc}: {err}")
     fails += 1
 shutil.rmtree(plain)
+
+# no hidden layer: model mlp (or "mlp:") trains a linear softmax classifier, (12 + 1) x 3
+# parameters on these 4 x 3 images of 3 classes; its dropout is on the inputs (it used to be
+# ignored: dropout 0.5 gave the run of dropout 0 to the last digit). hidden 16 with layers 0
+# is refused, pointing at model mlp.
+lin = [*small[2:], "--train_size", "100", "--val_size", "50", "--epochs", "3"]
+outs = {}
+for model, drop in [("mlp", "0"), ("mlp:", "0"), ("mlp", "0.5")]:
+    rc, out, err = run(*lin, "--model", model, "--dropout", drop, data_dir=tmp)
+    outs[model, drop] = out.split("seconds=")[0]
+    if rc != 0 or "parameters=39\n" not in out:
+        print(f"FAIL linear model {model!r} dropout {drop}: exit {rc}: {err} {out}")
+        fails += 1
+if outs["mlp", "0"] != outs["mlp:", "0"] or outs["mlp", "0"] == outs["mlp", "0.5"]:
+    print(f"FAIL linear model: 'mlp' and 'mlp:' differ, or dropout changed nothing: {outs}")
+    fails += 1
+rc, out, err = run(*lin, "--hidden", "16", "--layers", "0", data_dir=tmp)
+if rc != 2 or "layers is 0" not in err or "give model mlp" not in err:
+    print(f"FAIL hidden 16 layers 0: exit {rc}: {err}")
+    fails += 1
 shutil.rmtree(tmp)
 
 # 2^53 and 2^53 + 1: they used to go through a double and became the same seed
