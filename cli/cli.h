@@ -43,7 +43,7 @@ int trainer_final_model(trainer_settings *t);
  * or GPBO_EINVAL. */
 int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n);
 /* The number of trainer settings: their keys are the sweep's trainer section's. */
-enum { TRAINER_NKEYS = 27 };
+enum { TRAINER_NKEYS = 28 };
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
  * and returns their number, TRAINER_NKEYS. Cannot fail. */
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);

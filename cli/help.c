@@ -264,9 +264,14 @@ static void command_usage(FILE *f, const cli_command *c)
                    "bit only at the same threads)\n");
         fprintf(
             f,
-            "    the network: model (default mlp:256-128; cnn:c32k5-p2-d128 ...), or hidden (the\n"
+            "    the network: model (default mlp:256-128; mlp, no hidden layer: a linear softmax\n"
+            "    classifier, its dropout on the inputs; cnn:c32k5-p2-d128 ...), or hidden (the\n"
             "    units of each hidden layer) and layers (how many, default 1): an MLP, hidden 256\n"
-            "    and layers 2 making mlp:256-256\n");
+            "    and layers 2 making mlp:256-256\n"
+            "    early stopping: with patience N, the run stops after N epochs in a row without\n"
+            "    an improvement of monitor by more than min_delta (val_accuracy: higher, "
+            "val_loss:\n"
+            "    lower), and the weights of its best epoch are kept\n");
     }
 }
 

@@ -1420,6 +1420,15 @@ static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
     s->ntrainer++; /* from here sweep_free() frees the pair */
     if ((kv->value = dupstr(c, v, val)) == NULL)
         return gpbo_error_code();
+    /* the value as the trainer will read it, refused here where its line is known: a bad one
+     * (flip: treu, monitor: val_acc) was named only with the file, once the run began */
+    trainer_settings t;
+    trainer_settings_init(&t);
+    if (trainer_set(&t, key, val) != GPBO_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", gpbo_error_message());
+        return err_at(c, v, "%s", why);
+    }
     return GPBO_OK;
 }
 

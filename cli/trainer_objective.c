@@ -44,6 +44,10 @@ static const char *schedule_name(int i)
 {
     return gpbo_trainer_schedule_name((gpbo_trainer_schedule)i);
 }
+static const char *monitor_name(int i)
+{
+    return gpbo_trainer_monitor_name((gpbo_trainer_monitor)i);
+}
 
 /* One trainer setting: its key, its kind and where it goes in trainer_settings (size: the
  * buffer of a S_TEXT; name, nwords: the values of a S_WORD, from the trainer's own table). */
@@ -58,7 +62,8 @@ typedef struct setting {
 /* the enums are written as ints */
 _Static_assert(sizeof(gpbo_trainer_activation) == sizeof(int) &&
                    sizeof(gpbo_trainer_optimizer) == sizeof(int) &&
-                   sizeof(gpbo_trainer_schedule) == sizeof(int),
+                   sizeof(gpbo_trainer_schedule) == sizeof(int) &&
+                   sizeof(gpbo_trainer_monitor) == sizeof(int),
                "trainer enums are int-sized");
 
 #define FIELD(field) offsetof(trainer_settings, field), sizeof(((trainer_settings *)0)->field)
@@ -88,6 +93,7 @@ static const setting SETTINGS[] = {
     {"epochs", S_COUNT, FIELD(cfg.epochs), NULL, 0},
     {"patience", S_COUNT, FIELD(cfg.patience), NULL, 0},
     {"min_delta", S_NUMBER, FIELD(cfg.min_delta), NULL, 0},
+    {"monitor", S_WORD, FIELD(cfg.monitor), monitor_name, GPBO_TRAINER_MONITOR_COUNT},
     {"shift", S_COUNT, FIELD(cfg.shift), NULL, 0},
     {"flip", S_FLAG, FIELD(cfg.flip), NULL, 0},
     {"seed", S_SEED, FIELD(cfg.seed), NULL, 0},
@@ -313,8 +319,9 @@ int trainer_final_model(trainer_settings *t)
         return rc;
     if ((t->hidden_set && t->hidden == 0) || (t->layers_set && t->layers == 0))
         return gpbo_error_set(GPBO_EINVAL,
-                              "trainer setting %s is 0: an MLP needs at least one "
-                              "hidden layer of at least one unit",
+                              "trainer setting %s is 0: hidden and layers make hidden "
+                              "layers of at least one unit (for none, a linear softmax "
+                              "classifier, give model mlp)",
                               t->hidden_set && t->hidden == 0 ? "hidden" : "layers");
     if (t->hidden_set) {
         /* the spec must hold every layer: the loop used to stop where the buffer ended, and

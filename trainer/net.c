@@ -259,6 +259,16 @@ static int build_layers(gpbo_net *net, const char *spec, gpbo_trainer_activation
         else if (*p)
             return gpbo_error_set(GPBO_EINVAL, "trainer: model '%s': unexpected '%c'", spec, *p);
     }
+    /* no hidden layer ("mlp:", "mlp"): a linear softmax classifier (multinomial logistic
+     * regression), whose one place for dropout is its input (dropout on the inputs of a linear
+     * model is an adaptive L2 penalty: Wager, Wang & Liang 2013); it used to be dropped without
+     * a word */
+    if (!cnn && net->nl == 0 && dropout > 0) {
+        gpbo_layer d = {.kind = GPBO_L_DROPOUT, .in = s.feat, .out = s.feat, .p = (float)dropout};
+        int rc = push(net, &d);
+        if (rc != GPBO_OK)
+            return rc;
+    }
     gpbo_layer o = {.kind = GPBO_L_DENSE, .in = s.feat, .out = net->classes};
     return push(net, &o);
 }
@@ -645,6 +655,8 @@ static void backward_layer(gpbo_layer *l, const float *x, const float *g, size_t
     }
     case GPBO_L_DROPOUT: {
         size_t m = B * l->out;
+        if (!need_gin) /* on the input (a linear model's): nothing before it to pass back to */
+            break;
         if (l->p <= 0.0f)
             memcpy(l->gin, g, m * sizeof *g);
         else

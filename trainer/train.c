@@ -23,7 +23,8 @@
 /* The bytes of each version of gpbo_trainer_config (the header lists the versions); index 0 is
  * unused. */
 static const size_t OPTIONS_SIZE[GPBO_TRAINER_CONFIG_VERSION + 1] = {
-    0, GPBO_OPTIONS_FIELD_END(gpbo_trainer_config, payload)};
+    0, GPBO_OPTIONS_FIELD_END(gpbo_trainer_config, payload),
+    GPBO_OPTIONS_FIELD_END(gpbo_trainer_config, monitor)};
 static const gpbo_trainer_config DEFAULTS = GPBO_TRAINER_CONFIG_INIT;
 static const gpbo_options_type OPTIONS = {
     "trainer_config_init",       "config",     "GPBO_TRAINER_CONFIG_INIT",
@@ -300,6 +301,7 @@ static const char *const ACTIVATION_NAMES[GPBO_TRAINER_ACT_COUNT] = {"relu", "ta
 static const char *const OPTIMIZER_NAMES[GPBO_TRAINER_OPT_COUNT] = {"sgd", "adam", "rmsprop"};
 static const char *const SCHEDULE_NAMES[GPBO_TRAINER_SCHED_COUNT] = {"fixed", "exponential", "step",
                                                                      "cosine"};
+static const char *const MONITOR_NAMES[GPBO_TRAINER_MONITOR_COUNT] = {"val_accuracy", "val_loss"};
 
 const char *gpbo_trainer_activation_name(gpbo_trainer_activation activation)
 {
@@ -314,6 +316,34 @@ const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimizer)
 const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule)
 {
     return (unsigned)schedule < GPBO_TRAINER_SCHED_COUNT ? SCHEDULE_NAMES[schedule] : NULL;
+}
+
+const char *gpbo_trainer_monitor_name(gpbo_trainer_monitor monitor)
+{
+    return (unsigned)monitor < GPBO_TRAINER_MONITOR_COUNT ? MONITOR_NAMES[monitor] : NULL;
+}
+
+void gpbo_trainer__stop_init(gpbo_early_stop *s, const gpbo_trainer_config *c)
+{
+    *s = (gpbo_early_stop){.minimize = c->monitor == GPBO_TRAINER_MONITOR_VAL_LOSS,
+                           .min_delta = c->min_delta,
+                           .patience = c->patience};
+}
+
+int gpbo_trainer__stop_step(gpbo_early_stop *s, size_t epoch, double value, int *improved)
+{
+    /* the loss's test mirrors the accuracy's (-loss > -best + min_delta, exactly, in IEEE
+     * arithmetic), so that watching a loss is watching its negation as an accuracy */
+    *improved = s->kept == 0 ||
+                (s->minimize ? value < s->best - s->min_delta : value > s->best + s->min_delta);
+    if (*improved) {
+        s->best = value;
+        s->kept = epoch;
+        s->wait = 0;
+    } else {
+        s->wait++;
+    }
+    return s->patience > 0 && s->wait >= s->patience;
 }
 
 /* A dataset the run can read: its arrays present, its image shape its features, every feature
@@ -412,6 +442,12 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
         (unsigned)c->schedule >= GPBO_TRAINER_SCHED_COUNT ||
         (unsigned)c->activation >= GPBO_TRAINER_ACT_COUNT)
         return gpbo_error_set(GPBO_EINVAL, "trainer: unknown optimizer, schedule or activation");
+    if ((unsigned)c->monitor >= GPBO_TRAINER_MONITOR_COUNT)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: monitor %d is none of early stopping's (val_accuracy %d, "
+                              "val_loss %d)",
+                              (int)c->monitor, GPBO_TRAINER_MONITOR_VAL_ACCURACY,
+                              GPBO_TRAINER_MONITOR_VAL_LOSS);
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
         return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
     /* as PyTorch's RandomAffine(translate <= 1): a larger shift only blanks images, and one
@@ -434,12 +470,11 @@ typedef struct run_state {
     gpbo_team *team; /* the threads that run the batch's shares (one: the caller alone) */
     int blas_one;    /* OpenBLAS set to one thread for the team (blas_single) */
     gpbo_optim opt;
-    size_t *idx;      /* the training examples in this epoch's shuffled order */
-    float *xb, *best; /* one batch's inputs; the kept weights */
-    int32_t *yb;      /* one batch's labels */
-    double best_acc;  /* validation accuracy of the kept weights, -1 before the first */
-    size_t wait;      /* epochs since the kept weights last improved */
-    int diverged;     /* the loss became NaN or infinite: the run stops with GPBO_EOPTIM */
+    size_t *idx;          /* the training examples in this epoch's shuffled order */
+    float *xb, *best;     /* one batch's inputs; the kept weights */
+    int32_t *yb;          /* one batch's labels */
+    gpbo_early_stop stop; /* which epoch's weights are kept, and when to stop */
+    int diverged;         /* the loss became NaN or infinite: the run stops with GPBO_EOPTIM */
 } run_state;
 
 static void run_free(run_state *r)
@@ -462,7 +497,7 @@ static int run_begin(run_state *r, const gpbo_trainer_config *c, const gpbo_data
     memset(r, 0, sizeof *r);
     r->c = c;
     r->train = train;
-    r->best_acc = -1.0;
+    gpbo_trainer__stop_init(&r->stop, c);
     gpbo_rng_seed(&r->rng, c->seed);
     r->B = c->batch_size < train->n ? c->batch_size : train->n;
     r->net = gpbo_net_new(c->model, c->activation, c->dropout, train->channels, train->rows,
@@ -517,9 +552,10 @@ static double train_epoch(run_state *r, size_t epoch)
     return sum / (double)train->n;
 }
 
-/* After epoch (0-based) scored acc on validation: keeps the weights if they improved (or are
- * the first), then asks whether to stop. @return 1 to stop (patience spent), 0 to go on,
- * GPBO_EOPTIM when the loss diverged, GPBO_EUSER when the epoch callback stopped the run. */
+/* After epoch (0-based) scored acc and loss on validation: keeps the weights if they improved
+ * on the monitored value (or are the first), then asks whether to stop. @return 1 to stop (patience
+ * spent), 0 to go on, GPBO_EOPTIM when the loss diverged, GPBO_EUSER when the epoch callback
+ * stopped the run. */
 static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
                        gpbo_trainer_result *out)
 {
@@ -535,13 +571,12 @@ static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
                               "validation loss %g); a smaller learning rate may help",
                               epoch + 1, tl, isnan(loss) ? fabs(loss) : loss);
     }
-    if (acc > r->best_acc + c->min_delta || r->best_acc < 0) {
-        r->best_acc = acc;
+    int improved, done = gpbo_trainer__stop_step(
+                      &r->stop, epoch + 1, c->monitor == GPBO_TRAINER_MONITOR_VAL_LOSS ? loss : acc,
+                      &improved);
+    if (improved) {
         out->best_epoch = epoch + 1;
         copy_params(r->net, r->best, 1);
-        r->wait = 0;
-    } else {
-        r->wait++;
     }
     int stop = c->on_epoch ? c->on_epoch(epoch + 1, acc, loss, c->payload) : 0;
     if (stop != 0)
@@ -549,7 +584,7 @@ static int after_epoch(run_state *r, size_t epoch, double acc, double loss,
                               "trainer: stopped by the epoch callback after epoch %zu "
                               "(it returned %d)",
                               epoch + 1, stop);
-    return c->patience > 0 && r->wait >= c->patience;
+    return done;
 }
 
 /* Restores the kept weights (with early stopping) and scores them on val and test; after a
@@ -558,7 +593,7 @@ static int run_finish(run_state *r, const gpbo_dataset *val, const gpbo_dataset 
                       gpbo_trainer_result *out)
 {
     out->test_accuracy = out->test_f1 = out->test_loss = NAN;
-    if (r->diverged && (r->c->patience == 0 || r->best_acc < 0)) {
+    if (r->diverged && (r->c->patience == 0 || r->stop.kept == 0)) {
         /* no finite weights kept: nothing to score */
         out->best_epoch = out->epochs;
         out->val_accuracy = out->val_f1 = out->val_loss = NAN;

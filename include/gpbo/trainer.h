@@ -5,13 +5,14 @@
  * Data: IDX files (gzip or not) with validation of magic numbers, sizes and truncation; CSV
  * files (label column + features); seeded train/validation splits; normalization with the
  * training set's statistics.
- * Models: a textual spec, "mlp:512-256" (hidden layer sizes) or
+ * Models: a textual spec, "mlp:512-256" (hidden layer sizes; "mlp:" or "mlp" has none: a
+ * linear softmax classifier, multinomial logistic regression) or
  * "cnn:c32k5-p2-c64k5-p2-d1024" (convolutions with N filters of K x K, same padding; 2 x 2 max
  * pooling; dense layers); the output layer (one unit per class) is added. ReLU or tanh, dropout
- * after every hidden dense layer; hidden layers initialized He (ReLU: normal, variance
- * 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the output layer as PyTorch's
- * nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that the first loss is near
- * ln(classes).
+ * after every hidden dense layer (an MLP with none: on its input); hidden layers initialized He
+ * (ReLU: normal, variance 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the
+ * output layer as PyTorch's nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that
+ * the first loss is near ln(classes).
  * Training: SGD with momentum (optionally Nesterov), Adam (AdamW: decoupled weight decay),
  * RMSprop; L1 and L2; learning-rate schedules (fixed, exponential, step, cosine) with linear
  * warmup; mini-batches reshuffled every epoch; validation every epoch; early stopping that
@@ -125,14 +126,24 @@ typedef enum gpbo_trainer_schedule {
     GPBO_TRAINER_SCHED_COUNT        /**< the number of schedules (not one) */
 } gpbo_trainer_schedule;
 
+/** What early stopping watches, on the validation set after every epoch (Keras's
+ * EarlyStopping(monitor=...), PyTorch Lightning's EarlyStopping(monitor=..., mode=...)). */
+typedef enum gpbo_trainer_monitor {
+    GPBO_TRAINER_MONITOR_VAL_ACCURACY = 0, /**< the accuracy, higher is better (the default) */
+    GPBO_TRAINER_MONITOR_VAL_LOSS,         /**< the mean cross-entropy, lower is better */
+    GPBO_TRAINER_MONITOR_COUNT             /**< the number of choices (not one) */
+} gpbo_trainer_monitor;
+
 /**
  * The names of the values above ("relu", "tanh"; "sgd", "adam", "rmsprop"; "fixed",
- * "exponential", "step", "cosine"), NULL out of range. Walking 0 .. _COUNT - 1 lists them: a
- * command line offering the choice asks here instead of keeping its own list. Cannot fail.
+ * "exponential", "step", "cosine"; "val_accuracy", "val_loss"), NULL out of range. Walking
+ * 0 .. _COUNT - 1 lists them: a command line offering the choice asks here instead of keeping
+ * its own list. Cannot fail.
  */
 GPBO_API const char *gpbo_trainer_activation_name(gpbo_trainer_activation activation);
 GPBO_API const char *gpbo_trainer_optimizer_name(gpbo_trainer_optimizer optimizer);
 GPBO_API const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule);
+GPBO_API const char *gpbo_trainer_monitor_name(gpbo_trainer_monitor monitor);
 
 /**
  * Called after every epoch with the validation accuracy (and loss), except an epoch whose loss
@@ -143,20 +154,23 @@ GPBO_API const char *gpbo_trainer_schedule_name(gpbo_trainer_schedule schedule);
 typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss, void *payload);
 
 /** Version of gpbo_trainer_config this header describes. */
-#define GPBO_TRAINER_CONFIG_VERSION 1
+#define GPBO_TRAINER_CONFIG_VERSION 2
 
 /**
  * What to train and how. Initialize with GPBO_TRAINER_CONFIG_INIT (or
  * gpbo_trainer_config_init(&cfg, GPBO_TRAINER_CONFIG_VERSION)), then change fields.
  * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
- *  - 1: model .. payload (216 bytes).
+ *  - 1: model .. payload (216 bytes);
+ *  - 2: monitor (224 bytes).
  * The library reads only the fields of cfg->version; later fields take their defaults.
  */
 typedef struct gpbo_trainer_config {
     unsigned int version; /**< GPBO_TRAINER_CONFIG_VERSION */
-    const char *model;    /**< "mlp:256-128" (default) or "cnn:c32k5-p2-c64k5-p2-d1024" */
+    const char *model;    /**< "mlp:256-128" (default), "mlp:" (linear) or
+                               "cnn:c32k5-p2-c64k5-p2-d1024" */
     gpbo_trainer_activation activation;
-    double dropout; /**< after every hidden dense layer, in [0, 1) */
+    double dropout; /**< after every hidden dense layer, in [0, 1); an MLP with no hidden
+                         layer ("mlp:"): on its input */
     gpbo_trainer_optimizer optimizer;
     double lr;           /**< base learning rate (default 1e-3) */
     double momentum;     /**< SGD (default 0.9) */
@@ -175,14 +189,19 @@ typedef struct gpbo_trainer_config {
     size_t warmup_epochs; /**< linear warmup from lr / (warmup + 1) (0: none) */
     size_t batch_size;    /**< (128; 1 to 65536, and at most the training set's size is used) */
     size_t epochs;        /**< at most (10) */
-    size_t patience;      /**< early stopping: epochs without improvement (0: off) */
-    double min_delta;     /**< improvement of the validation accuracy that counts (finite, >= 0) */
+    size_t patience;      /**< early stopping: training stops once this many epochs in a row
+                               have not improved on the kept epoch (0: off) */
+    double min_delta;     /**< the change of `monitor` that counts as an improvement (finite,
+                               >= 0): the accuracy must rise above the kept epoch's by more than
+                               min_delta, the loss fall below it by more (Keras's) */
     size_t shift;         /**< augmentation: random shifts of up to this many pixels (at most
                                the images' shorter side) */
     int flip;             /**< augmentation: random horizontal flips */
     uint64_t seed;
     gpbo_epoch_fn on_epoch; /**< or NULL */
     void *payload;
+    gpbo_trainer_monitor monitor; /**< version 2: what early stopping watches and which epoch's
+                                       weights it keeps (the validation accuracy by default) */
 } gpbo_trainer_config;
 
 #define GPBO_TRAINER_CONFIG_INIT                                                                   \
@@ -193,7 +212,7 @@ typedef struct gpbo_trainer_config {
         .eps = 1e-8, .weight_decay = 0.0, .l1 = 0.0, .schedule = GPBO_TRAINER_SCHED_FIXED,         \
         .gamma = 0.95, .step_size = 10, .warmup_epochs = 0, .batch_size = 128, .epochs = 10,       \
         .patience = 0, .min_delta = 0.0, .shift = 0, .flip = 0, .seed = 0, .on_epoch = NULL,       \
-        .payload = NULL                                                                            \
+        .payload = NULL, .monitor = GPBO_TRAINER_MONITOR_VAL_ACCURACY                              \
     }
 
 /**
@@ -207,7 +226,8 @@ GPBO_API int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int ver
 /** What a run measured. Test metrics are NaN when no test set was given. */
 typedef struct gpbo_trainer_result {
     double val_accuracy, val_f1, val_loss;    /**< of the kept weights: with early stopping
-                                                   (patience > 0) the best epoch's, restored;
+                                                   (patience > 0) the best epoch's by `monitor`
+                                                   (the first of equals), restored;
                                                    without, the last epoch's, even when an
                                                    earlier one scored higher */
     double test_accuracy, test_f1, test_loss; /**< of the same weights */

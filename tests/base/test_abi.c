@@ -234,6 +234,14 @@ typedef struct trainer_config_v1 {
 #define TRAINER_PLACE(f) SAME_PLACE(trainer_config_v1, gpbo_trainer_config, f)
 TRAINER_V1(TRAINER_PLACE)
 SAME_PLACE(trainer_config_v1, gpbo_trainer_config, model)
+/* version 2: early stopping's monitor */
+typedef struct trainer_config_v2 {
+    trainer_config_v1 v1;
+    gpbo_trainer_monitor monitor;
+} trainer_config_v2;
+_Static_assert(offsetof(trainer_config_v2, monitor) == offsetof(gpbo_trainer_config, monitor),
+               "monitor moved");
+_Static_assert(sizeof(trainer_config_v2) == 224, "version 2 is 224 bytes");
 
 /* ------------------------------------------------------------------------------------------ */
 /* Init, for any struct                                                                        */
@@ -653,17 +661,10 @@ static void test_pruner_options(void **state)
 /* ------------------------------------------------------------------------------------------ */
 /* trainer: gpbo_trainer_run                                                                   */
 
-static void test_trainer_config(void **state)
+/* A run of config p (any version, in a buffer of exactly its size, so that a read past it is
+ * ASan's to see), and a bad version refused, named. */
+static void trainer_run_versions(void *p)
 {
-    (void)state;
-    assert_int_equal(GPBO_TRAINER_CONFIG_VERSION, 1);
-    assert_int_equal(sizeof(trainer_config_v1), sizeof(gpbo_trainer_config));
-    init_refuses(init_trainer, GPBO_TRAINER_CONFIG_VERSION, sizeof(trainer_config_v1));
-    gpbo_trainer_config def = GPBO_TRAINER_CONFIG_INIT;
-    void *p = init_exact(init_trainer, 1, sizeof(trainer_config_v1));
-    const trainer_config_v1 *old = p;
-    TRAINER_V1(SAME_DEFAULT)
-    assert_string_equal(old->model, "mlp:256-128");
     trainer_config_v1 *c = p;
     c->model = "mlp:4";
     c->batch_size = 4;
@@ -687,7 +688,27 @@ static void test_trainer_config(void **state)
         assert_int_equal(gpbo_trainer_run(p, &ds, &ds, NULL, &r), GPBO_EINVAL);
         EXPECT_MSG(msg);
     }
-    free(p);
+}
+
+static void test_trainer_config(void **state)
+{
+    (void)state;
+    const size_t size[3] = {0, sizeof(trainer_config_v1), sizeof(gpbo_trainer_config)};
+    assert_int_equal(GPBO_TRAINER_CONFIG_VERSION, 2);
+    assert_int_equal(sizeof(trainer_config_v2), sizeof(gpbo_trainer_config));
+    init_refuses(init_trainer, GPBO_TRAINER_CONFIG_VERSION, sizeof(trainer_config_v1));
+    gpbo_trainer_config def = GPBO_TRAINER_CONFIG_INIT;
+    for (unsigned int v = 1; v <= GPBO_TRAINER_CONFIG_VERSION; v++) {
+        void *p = init_exact(init_trainer, v, size[v]);
+        const trainer_config_v1 *old = p;
+        def.version = v;
+        TRAINER_V1(SAME_DEFAULT)
+        assert_string_equal(old->model, "mlp:256-128");
+        if (v >= 2)
+            assert_int_equal(((gpbo_trainer_config *)p)->monitor, def.monitor);
+        trainer_run_versions(p);
+        free(p);
+    }
 }
 
 int main(void)

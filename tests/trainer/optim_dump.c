@@ -4,7 +4,8 @@
  * the schedule), over a fixed order of batches whose last one is partial, and prints as one
  * JSON object the data, the first weights, every step's loss and the last weights.
  * Usage: optim_dump OPT LR MOMENTUM NESTEROV WEIGHT_DECAY L1 SCHEDULE GAMMA STEP_SIZE WARMUP
- *        EPOCHS THREADS   (OPT and SCHEDULE: the trainer's names)
+ *        EPOCHS THREADS [MODEL]   (OPT and SCHEDULE: the trainer's names; MODEL mlp:12-8 unless
+ *        given, "mlp:" for no hidden layer)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ static const char *sched_name(int i)
 
 int main(int argc, char **argv)
 {
-    if (argc != 13)
+    if (argc != 13 && argc != 14)
         return 2;
     gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
     int opt = named(opt_name, GPBO_TRAINER_OPT_COUNT, argv[1]);
@@ -83,8 +84,8 @@ int main(int argc, char **argv)
     size_t threads = strtoul(argv[12], NULL, 10);
     gpbo_rng r;
     gpbo_rng_seed(&r, 2385);
-    gpbo_net *net =
-        gpbo_net_new("mlp:12-8", GPBO_TRAINER_ACT_RELU, 0.0, 1, 1, IN, CLASSES, BATCH, &r);
+    gpbo_net *net = gpbo_net_new(argc == 14 ? argv[13] : "mlp:12-8", GPBO_TRAINER_ACT_RELU, 0.0, 1,
+                                 1, IN, CLASSES, BATCH, &r);
     if (net == NULL)
         return 1;
     static float x[N * IN];

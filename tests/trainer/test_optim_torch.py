@@ -7,7 +7,8 @@ l1 * sum |W| added to the loss); the epoch's rate from the schedule (SequentialL
 the schedule, stepped once an epoch); mini-batches of 16 over 50 examples, so that every epoch
 ends with a partial batch of 2 whose loss is its own mean. gpbo runs the steps as its epochs do
 (the threads' step, at 1 and 2 threads) in float32; PyTorch from the same first weights in
-float64. Every step's loss agrees to 1e-4 relative and the last weights to 1e-3 of each
+float64. The same again with no hidden layer (model "mlp:", a linear softmax classifier:
+multinomial logistic regression, L1 and L2 on its one weight matrix). Every step's loss agrees to 1e-4 relative and the last weights to 1e-3 of each
 layer's largest weight (float32 rounding over 15 to 30 steps).
 Usage: test_optim_torch.py PATH/TO/optim_dump"""
 import json
@@ -32,11 +33,14 @@ CASES = [
 ]
 
 
-def run(case, threads):
+def run(case, threads, model):
     (opt, lr, mom, nest, wd, l1, sched, gamma, step, warm, epochs) = case
     args = [dump, opt, repr(lr), repr(mom), str(nest), repr(wd), repr(l1), sched, repr(gamma),
-            str(step), str(warm), str(epochs), str(threads)]
+            str(step), str(warm), str(epochs), str(threads), model]
     d = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+    hidden = [v for v in model.partition(":")[2].split("-") if v]
+    if len(d["first"]) != len(hidden) + 1:
+        return [f"{len(d['first'])} dense layers, the model has {len(hidden) + 1}"], d["threads"]
     x = torch.tensor(d["x"], dtype=torch.float64).reshape(len(d["y"]), -1)
     y = torch.tensor(d["y"])
     Ws, bs = [], []
@@ -92,10 +96,10 @@ def run(case, threads):
     return bad, d["threads"]
 
 
-for case in CASES:
+for model, case in ((m, c) for m in ("mlp:12-8", "mlp:") for c in CASES):
     for threads in (1, 2):
-        bad, used = run(case, threads)
-        label = " ".join(str(v) for v in case) + f" threads={used}"
+        bad, used = run(case, threads, model)
+        label = model + " " + " ".join(str(v) for v in case) + f" threads={used}"
         if bad:
             fails += 1
             print("FAIL " + label + ": " + "; ".join(bad))

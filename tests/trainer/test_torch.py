@@ -28,11 +28,32 @@ CASES = [("mlp:32-16", "relu", None), ("mlp:24", "tanh", None), ("mlp:40-30-20",
          ("cnn:c3k3-c5k1-p2-d8", "tanh", (2, 7, 6)),
          ("cnn:c4k5-p2", "relu", (3, 6, 5)),
          # dropout: p = 0.5 and 0.2, MLP and CNN
-         ("mlp:64-48", "relu", (1, 1, 20), 0.5), ("cnn:c3k3-p2-d40-d30", "tanh", (1, 6, 6), 0.2)]
+         ("mlp:64-48", "relu", (1, 1, 20), 0.5), ("cnn:c3k3-p2-d40-d30", "tanh", (1, 6, 6), 0.2),
+         # no hidden layer: a linear softmax classifier (nn.Linear alone), its dropout on the
+         # input (nn.Sequential(nn.Dropout(p), nn.Linear)); images flattened as for an MLP
+         ("mlp:", "relu", (1, 1, 20)), ("mlp", "tanh", (2, 3, 4)),
+         ("mlp:", "relu", (1, 1, 30), 0.5), ("mlp:", "tanh", (1, 5, 5), 0.2)]
+
+
+def mlp_kinds(spec, p):
+    """The layers an MLP spec documents (gpbo/trainer.h): a dense layer, its activation and,
+    with dropout, a dropout layer per hidden size; with no hidden size, dropout on the input;
+    then the output layer."""
+    sizes = [v for v in spec.partition(":")[2].split("-") if v]
+    kinds = [k for _ in sizes for k in ["dense", "act"] + (["dropout"] if p else [])]
+    return (kinds if sizes else ["dropout"] if p else []) + ["dense"]
+
+
 for spec, act, shape, *drop in CASES:
     args = [dump, spec, act] + ([str(v) for v in shape] if shape else []) + \
         [repr(v) for v in drop]
     d = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+    if spec.startswith("mlp"):
+        got, want = [L["kind"] for L in d["layers"]], mlp_kinds(spec, drop[0] if drop else 0)
+        if got != want:
+            # before, "mlp:" with dropout had no dropout layer at all: the setting was ignored
+            print(f"FAIL {spec} {act} dropout {drop}: layers {got}, documented {want}")
+            fails += 1
     B = len(d["y"])
     x = torch.tensor(d["x"], dtype=torch.float64).reshape(B, *d["shape"]).requires_grad_(True)
     y = torch.tensor(d["y"])

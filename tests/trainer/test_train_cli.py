@@ -251,6 +251,44 @@ if rc != 1 or "t10k-images-idx3-ubyte.gz: cannot open" not in err:
     print(f"FAIL missing test set: exit {rc}: {err}")
     fails += 1
 shutil.rmtree(plain)
+
+# no hidden layer: model mlp (or "mlp:") trains a linear softmax classifier, (12 + 1) x 3
+# parameters on these 4 x 3 images of 3 classes; its dropout is on the inputs (it used to be
+# ignored: dropout 0.5 gave the run of dropout 0 to the last digit). hidden 16 with layers 0
+# is refused, pointing at model mlp.
+lin = [*small[2:], "--train_size", "100", "--val_size", "50", "--epochs", "3"]
+outs = {}
+for model, drop in [("mlp", "0"), ("mlp:", "0"), ("mlp", "0.5")]:
+    rc, out, err = run(*lin, "--model", model, "--dropout", drop, data_dir=tmp)
+    outs[model, drop] = out.split("seconds=")[0]
+    if rc != 0 or "parameters=39\n" not in out:
+        print(f"FAIL linear model {model!r} dropout {drop}: exit {rc}: {err} {out}")
+        fails += 1
+if outs["mlp", "0"] != outs["mlp:", "0"] or outs["mlp", "0"] == outs["mlp", "0.5"]:
+    print(f"FAIL linear model: 'mlp' and 'mlp:' differ, or dropout changed nothing: {outs}")
+    fails += 1
+# early stopping watching the validation loss (it watched the accuracy alone): the run stops
+# patience epochs after the epoch of the lowest loss it printed, and best_epoch names it; a value
+# that is neither val_accuracy nor val_loss is refused, exit 2, naming the setting
+expect(["--monitor", "val_acc"], 2,
+       "trainer setting monitor: unknown value 'val_acc' (one of: val_accuracy val_loss)")
+for mon in ["val_loss", "val_accuracy"]:
+    rc, out, err = run(*small[:2], "--train_size", "100", "--val_size", "50", "--epochs", "40",
+                       "--batch_size", "8", "--lr", "0.01", "--patience", "3", "--monitor", mon,
+                       "--metric", mon, data_dir=tmp)
+    curve = [float(l.split("=")[1].split()[0]) for l in out.split("\n") if " step=" in l]
+    got = dict(l.split("=", 1) for l in out.split("\n") if "=" in l and " step=" not in l)
+    ep, best = int(got.get("epochs", 0)), int(got.get("best_epoch", 0))
+    pick = min if mon == "val_loss" else max
+    if rc != 0 or len(curve) != ep or not 1 <= best <= ep or \
+            curve[best - 1] != pick(curve) or curve.index(pick(curve)) != best - 1 or \
+            not (ep == best + 3 or ep == 40) or abs(float(got[mon]) - curve[best - 1]) > 1e-6:
+        print(f"FAIL --monitor {mon}: exit {rc}: {err} {out}")
+        fails += 1
+rc, out, err = run(*lin, "--hidden", "16", "--layers", "0", data_dir=tmp)
+if rc != 2 or "layers is 0" not in err or "give model mlp" not in err:
+    print(f"FAIL hidden 16 layers 0: exit {rc}: {err}")
+    fails += 1
 shutil.rmtree(tmp)
 
 # 2^53 and 2^53 + 1: they used to go through a double and became the same seed

@@ -183,6 +183,77 @@ static void test_cnn_relu(void **state)
     check_net("cnn:c4k3-p2-c3k3-p2-d5", GPBO_TRAINER_ACT_RELU, 1, 9, 7);
 }
 
+/* No hidden layer ("mlp:", "mlp"): the output layer alone on the flattened input, a linear
+ * softmax classifier, its gradients against finite differences (images flattened too); its
+ * parameters are those of multinomial logistic regression, (in + 1) x classes. */
+static void test_linear(void **state)
+{
+    (void)state;
+    check_net("mlp:", GPBO_TRAINER_ACT_RELU, 1, 1, 6);
+    check_net("mlp", GPBO_TRAINER_ACT_TANH, 2, 3, 4);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    gpbo_net *n = gpbo_net_new("mlp:", GPBO_TRAINER_ACT_RELU, 0.0, 1, 28, 28, 10, 4, &r);
+    assert_non_null(n);
+    assert_int_equal(n->nl, 1);
+    assert_int_equal(n->L[0].kind, GPBO_L_DENSE);
+    assert_int_equal(n->nparams, (784 + 1) * 10);
+    gpbo_net_free(n);
+}
+
+/* A linear model's dropout is on its input (the one place it has), as inverted dropout after a
+ * hidden layer: each input kept with probability 1 - p and scaled by 1 / (1 - p) in training,
+ * passed unchanged in evaluation; the input's gradient goes through the mask. Before, "mlp:"
+ * had nowhere to put its dropout and trained without it, saying nothing. */
+static void test_linear_dropout(void **state)
+{
+    (void)state;
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    const size_t in = 1000, B = 2;
+    gpbo_net *n = gpbo_net_new("mlp:", GPBO_TRAINER_ACT_RELU, 0.3, 1, 1, in, 3, B, &r);
+    assert_non_null(n);
+    assert_int_equal(n->nl, 2);
+    assert_int_equal(n->L[0].kind, GPBO_L_DROPOUT);
+    assert_int_equal(n->L[0].in, in);
+    assert_int_equal(n->L[1].kind, GPBO_L_DENSE);
+    assert_int_equal(n->nparams, (in + 1) * 3);
+    float *x = malloc(B * in * sizeof *x), *gin = malloc(B * in * sizeof *gin);
+    assert_non_null(x);
+    assert_non_null(gin);
+    for (size_t i = 0; i < B * in; i++)
+        x[i] = (float)gpbo_rng_normal(&r) + 2.385f;
+    int32_t y[2] = {1, 2};
+    gpbo_net_forward(n, x, B, 1, &r);
+    size_t zero = 0;
+    for (size_t i = 0; i < B * in; i++) {
+        float m = n->L[0].mask[i];
+        assert_true(m == 0.0f || fabsf(m - 1.0f / 0.7f) < 1e-6f);
+        assert_true(n->L[0].y[i] == x[i] * m);
+        zero += m == 0.0f;
+    }
+    assert_true(zero > 510 && zero < 690); /* 600 expected, sd 20.5 */
+    gpbo_net_loss(n, y, B, 1);
+    gpbo_net_backward(n, x, B, gin);
+    /* dL/dx = mask * (W g), the dense layer's input gradient through the mask */
+    for (size_t i = 0; i < B * in; i++)
+        assert_true(gin[i] == n->L[1].gin[i] * n->L[0].mask[i]);
+    /* the weights' gradient sees the dropped input: x_masked^T g */
+    const float *g = n->g;
+    for (size_t k = 0; k < in; k += 97)
+        for (size_t c = 0; c < 3; c++) {
+            double want = 0.0;
+            for (size_t b = 0; b < B; b++)
+                want += (double)n->L[0].y[b * in + k] * (double)g[b * 3 + c];
+            assert_true(fabs(want - (double)n->L[1].dW[k * 3 + c]) < 1e-5 * (1.0 + fabs(want)));
+        }
+    gpbo_net_forward(n, x, B, 0, NULL); /* evaluation: the input unchanged */
+    assert_memory_equal(n->L[0].y, x, B * in * sizeof *x);
+    free(x);
+    free(gin);
+    gpbo_net_free(n);
+}
+
 /* The convolutions in chunks of one image (the forward's and the backward's chunk loops, the
  * gradient of the weights accumulated across chunks). */
 static void test_cnn_chunked(void **state)
@@ -319,7 +390,8 @@ int main(void)
         cmocka_unit_test(test_mlp_tanh),          cmocka_unit_test(test_mlp_relu),
         cmocka_unit_test(test_cnn_tanh),          cmocka_unit_test(test_cnn_relu),
         cmocka_unit_test(test_cnn_chunked),       cmocka_unit_test(test_dropout_and_specs),
-        cmocka_unit_test(test_output_layer_init),
+        cmocka_unit_test(test_output_layer_init), cmocka_unit_test(test_linear),
+        cmocka_unit_test(test_linear_dropout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

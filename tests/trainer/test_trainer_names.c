@@ -1,5 +1,6 @@
 /*
- * test_trainer_names.c: the trainer's tables of activation, optimizer and schedule names are
+ * test_trainer_names.c: the trainer's tables of activation, optimizer, schedule and early
+ * stopping monitor names are
  * the one list there is (gpbo train and the sweep's trainer section ask them), each enum's
  * _COUNT bounds its table, and a config holding a _COUNT value is refused.
  */
@@ -34,6 +35,12 @@ static void test_names(void **state)
     assert_null(gpbo_trainer_optimizer_name(GPBO_TRAINER_OPT_COUNT));
     assert_null(gpbo_trainer_schedule_name(GPBO_TRAINER_SCHED_COUNT));
     assert_null(gpbo_trainer_optimizer_name((gpbo_trainer_optimizer)-1));
+    assert_int_equal(GPBO_TRAINER_MONITOR_COUNT, 2);
+    assert_string_equal(gpbo_trainer_monitor_name(GPBO_TRAINER_MONITOR_VAL_ACCURACY),
+                        "val_accuracy");
+    assert_string_equal(gpbo_trainer_monitor_name(GPBO_TRAINER_MONITOR_VAL_LOSS), "val_loss");
+    assert_null(gpbo_trainer_monitor_name(GPBO_TRAINER_MONITOR_COUNT));
+    assert_null(gpbo_trainer_monitor_name((gpbo_trainer_monitor)-1));
 }
 
 /* A two-class dataset of 8 examples with 3 features. */
@@ -70,6 +77,13 @@ static void test_count_values_are_refused(void **state)
         assert_int_equal(gpbo_trainer_run(&c, d, d, NULL, &r), GPBO_EINVAL);
         assert_non_null(strstr(gpbo_error_message(), "unknown optimizer, schedule or activation"));
     }
+    gpbo_trainer_config m = GPBO_TRAINER_CONFIG_INIT;
+    m.model = "mlp:4";
+    m.epochs = 1;
+    m.monitor = GPBO_TRAINER_MONITOR_COUNT;
+    gpbo_error_clear();
+    assert_int_equal(gpbo_trainer_run(&m, d, d, NULL, &r), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "monitor 2 is none of early stopping's"));
     /* the last valid value of each still runs */
     gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
     c.model = "mlp:4";

@@ -46,13 +46,14 @@ typedef struct history {
     double acc[64];
     size_t n;
     size_t stop_after;
+    double loss[64];
 } history;
 
 static int record(size_t epoch, double acc, double loss, void *payload)
 {
     history *h = payload;
-    (void)loss;
     assert_int_equal(epoch, h->n + 1);
+    h->loss[h->n] = loss;
     h->acc[h->n++] = acc;
     return h->stop_after && h->n >= h->stop_after;
 }
@@ -68,7 +69,7 @@ static void test_early_stopping_restores(void **s)
     c.batch_size = 8;
     c.epochs = 60;
     c.patience = 3;
-    history h = {{0}, 0, 0};
+    history h = {{0}, 0, 0, {0}};
     c.on_epoch = record;
     c.payload = &h;
     gpbo_trainer_result r;
@@ -83,20 +84,117 @@ static void test_early_stopping_restores(void **s)
     assert_int_equal(r.epochs, best + 1 + 3); /* stopped after 3 epochs without improvement */
     assert_true(fabs(r.val_accuracy - h.acc[best]) < 1e-12); /* the best weights are back */
     /* the callback stops a run */
-    history h2 = {{0}, 0, 2};
+    history h2 = {{0}, 0, 2, {0}};
     c.patience = 0;
     c.payload = &h2;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_EUSER);
     assert_non_null(strstr(gpbo_error_message(), "after epoch 2 (it returned 1)"));
     assert_int_equal(r.epochs, 2);
     /* without early stopping the last epoch's weights are kept and scored, as trainer.h says */
-    history h3 = {{0}, 0, 0};
+    history h3 = {{0}, 0, 0, {0}};
     c.payload = &h3;
     c.epochs = 6;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
     assert_int_equal(r.epochs, 6);
     assert_int_equal(r.best_epoch, 6);
     assert_true(fabs(r.val_accuracy - h3.acc[5]) < 1e-12);
+    gpbo_dataset_free(tr);
+    gpbo_dataset_free(va);
+}
+
+/* Keras's rule, written out: the (1-based) epoch kept and the epochs run on curve v of n
+ * epochs (lower is better when minimize). */
+static void keras_rule(const double *v, size_t n, int minimize, size_t patience, double min_delta,
+                       size_t *kept, size_t *ran)
+{
+    double best = minimize ? INFINITY : -INFINITY;
+    size_t wait = 0;
+    *kept = *ran = 0;
+    for (size_t e = 1; e <= n; e++) {
+        *ran = e;
+        if (minimize ? v[e - 1] + min_delta < best : v[e - 1] - min_delta > best) {
+            best = v[e - 1];
+            *kept = e;
+            wait = 0;
+        } else if (++wait >= patience) {
+            return;
+        }
+    }
+}
+
+/* n examples of random_ds's features labelled by a fixed linear teacher (the class of the
+ * largest of x . w_c, w drawn from seed 2385), a share `noise` of them relabelled at random:
+ * learnable, and overfitted in time. */
+static gpbo_dataset *teacher_ds(size_t n, size_t d, size_t k, uint64_t seed, double noise)
+{
+    gpbo_dataset *ds = random_ds(n, d, k, seed, 1.0);
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    double w[64];
+    for (size_t i = 0; i < d * k; i++)
+        w[i] = gpbo_rng_normal(&r);
+    gpbo_rng_seed(&r, seed + 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t best = 0;
+        double top = -INFINITY;
+        for (size_t c = 0; c < k; c++) {
+            double z = 0.0;
+            for (size_t j = 0; j < d; j++)
+                z += (double)ds->x[i * d + j] * w[c * d + j];
+            if (z > top) {
+                top = z;
+                best = c;
+            }
+        }
+        ds->y[i] = gpbo_rng_uniform(&r) < noise ? (int32_t)gpbo_rng_below(&r, k) : (int32_t)best;
+    }
+    return ds;
+}
+
+/* Early stopping on the validation loss, end to end: the run stops where Keras's rule stops on
+ * the losses the epoch callback saw, and the kept weights are those of its kept epoch (the lowest
+ * loss with min_delta 0; rescored, they give that epoch's loss and accuracy). The labels are a
+ * linear teacher's with a third of them noise, so the validation loss falls and then climbs as
+ * the network learns the noise. Before, early stopping watched the accuracy alone. */
+static void test_early_stopping_on_loss(void **s)
+{
+    (void)s;
+    gpbo_dataset *tr = teacher_ds(80, 10, 3, 2, 0.35), *va = teacher_ds(200, 10, 3, 3, 0.35);
+    const double deltas[2] = {0.0, 0.01};
+    for (int k = 0; k < 2; k++) {
+        gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
+        c.model = "mlp:64";
+        c.lr = 0.01;
+        c.batch_size = 8;
+        c.epochs = 60;
+        c.patience = 3;
+        c.min_delta = deltas[k];
+        c.monitor = GPBO_TRAINER_MONITOR_VAL_LOSS;
+        history h = {{0}, 0, 0, {0}};
+        c.on_epoch = record;
+        c.payload = &h;
+        gpbo_trainer_result r;
+        assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
+        assert_int_equal(h.n, r.epochs);
+        size_t kept, ran;
+        keras_rule(h.loss, h.n, 1, c.patience, c.min_delta, &kept, &ran);
+        assert_int_equal(r.epochs, ran);
+        assert_int_equal(r.best_epoch, kept);
+        assert_true(r.epochs < 60); /* it did stop: patience spent */
+        assert_int_equal(r.epochs, kept + 3);
+        for (size_t e = 0; e < h.n && k == 0; e++) /* min_delta 0: the lowest loss, first */
+            assert_true(h.loss[e] > h.loss[kept - 1] ||
+                        (h.loss[e] == h.loss[kept - 1] && e + 1 >= kept));
+        assert_true(fabs(r.val_loss - h.loss[kept - 1]) < 1e-12);
+        assert_true(fabs(r.val_accuracy - h.acc[kept - 1]) < 1e-12);
+        /* the accuracy's rule on the same run's curve, for the record: the same weights kept
+         * only where the two curves agree on the best epoch */
+        size_t acc_kept, acc_ran;
+        keras_rule(h.acc, h.n, 0, c.patience, c.min_delta, &acc_kept, &acc_ran);
+        printf("min_delta %g: stopped after %zu epochs, kept %zu (the accuracy's rule: %zu, "
+               "%zu)\n",
+               c.min_delta, r.epochs, kept, acc_ran, acc_kept);
+    }
     gpbo_dataset_free(tr);
     gpbo_dataset_free(va);
 }
@@ -181,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fits_tiny_dataset),
         cmocka_unit_test(test_early_stopping_restores),
+        cmocka_unit_test(test_early_stopping_on_loss),
         cmocka_unit_test(test_same_seed_same_result),
         cmocka_unit_test(test_fashion_mnist_slice),
     };
