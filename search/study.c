@@ -68,6 +68,7 @@ struct gpbo_study {
      * through for a trial to take and a look at the storage reads again, in O(running trials)
      * instead of a pass over all n (bench/asks) */
     size_t *run, nrun;
+    size_t looks;    /* gpbo_search__study_looks */
     int views_stale; /* a trial completed or was pruned since the pruned ones' values were set */
     size_t vcap;
     char worker[320];    /* this handle's worker id: host:pid:nonce, or its owner's */
@@ -640,7 +641,7 @@ static int sync_cb(void *payload, const gpbo_trial_rec *r)
  * the ones running (by anyone) at the last look. */
 /* The ids of the mirror's running trials (malloc'd, ascending; *nrun of them): what a look at
  * the storage reads again besides the trials added since. NULL when memory runs out. */
-static size_t *running_ids(const gpbo_study *s, size_t *nrun)
+static size_t *running_ids(gpbo_study *s, size_t *nrun)
 {
     size_t *ids = malloc((s->nrun ? s->nrun : 1) * sizeof *ids);
     if (ids == NULL) {
@@ -650,6 +651,7 @@ static size_t *running_ids(const gpbo_study *s, size_t *nrun)
     size_t n = 0;
     for (size_t i = next_running(s, 0); i < s->n; i = next_running(s, i + 1))
         ids[n++] = i;
+    s->looks += n;
     *nrun = n;
     return ids;
 }
@@ -1249,7 +1251,7 @@ static void unreserve(gpbo_study *s, size_t id, int with_values)
 /* The strategy's view of the mirror; for a strategy with a model, with constraints *cbuf
  * (malloc'd, the caller frees it) holds the trials' constraint metrics (NaN: none), and with
  * several objectives *ybuf their values (view.yobj); both NULL otherwise. GPBO_ENOMEM. */
-static int view_of(const gpbo_study *s, gpbo_search_view *v, double **cbuf, double **ybuf)
+static int view_of(gpbo_study *s, gpbo_search_view *v, double **cbuf, double **ybuf)
 {
     size_t nc = s->opts.n_constraints, k = s->opts.n_objectives;
     *v = (gpbo_search_view){s->space, &s->opts, s->n, s->u, s->y, s->states, NULL, NULL};
@@ -1258,6 +1260,8 @@ static int view_of(const gpbo_study *s, gpbo_search_view *v, double **cbuf, doub
      * RESERVE_AHEAD draws cost 1.6 ms an ask at 5000 trials of two objectives (bench/asks) */
     if (s->strat->model == NULL)
         return GPBO_OK;
+    if (k >= 2 || nc > 0)
+        s->looks += s->n;
     if (k >= 2) { /* a study of several objectives: each trial's (study_mo.c) */
         double *y = malloc((s->n ? s->n : 1) * k * sizeof *y);
         if (y == NULL)
@@ -1525,6 +1529,7 @@ static int take_queued_memory(gpbo_study *s, double now, size_t *id)
 {
     for (size_t i = next_running(s, 0); i < s->n; i = next_running(s, i + 1)) {
         gpbo_trial_rec *r = &s->t[i];
+        s->looks++;
         if (!queued(s, r))
             continue;
         if ((r->worker = strdup(s->worker)) == NULL)
@@ -1862,6 +1867,7 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
          i = next_running(s, i + 1)) {
         gpbo_trial_rec *r = &s->t[i];
         int released = 0, won = 0;
+        s->looks++;
         if (r->state == GPBO_TRIAL_RUNNING && mine(s, r) && !proposed(s, r)) {
             id = i; /* reserved here by an ask whose proposal failed, and not taken back */
             break;
@@ -1876,6 +1882,11 @@ int gpbo_study_ask_capped(gpbo_study *s, size_t cap, size_t *out_id, double *out
     if (id == s->n && (rc = reserve_new(s, cap, &id)) != GPBO_OK)
         return rc;
     return hand_out(s, id, out_id, out_values);
+}
+
+size_t gpbo_search__study_looks(const gpbo_study *s)
+{
+    return s->looks;
 }
 
 int gpbo_study_ask(gpbo_study *s, size_t *out_id, double *out_values)
@@ -1963,11 +1974,12 @@ int gpbo_study_tell(gpbo_study *s, size_t id, double value)
 
 /* Whether an ask would take a trial before reserving a new one, as the mirror has them: one of
  * this handle's reserved and never proposed, or one whose worker is lost. */
-static int anything_to_take(const gpbo_study *s, double now)
+static int anything_to_take(gpbo_study *s, double now)
 {
     for (size_t i = next_running(s, 0); i < s->n; i = next_running(s, i + 1)) {
         const gpbo_trial_rec *r = &s->t[i];
         int released = 0;
+        s->looks++;
         if (r->state == GPBO_TRIAL_RUNNING &&
             (mine(s, r) ? !proposed(s, r) : lost(s, r, now, &released)))
             return 1;
