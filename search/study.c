@@ -596,7 +596,7 @@ static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
     if (rc == GPBO_OK)
         rc = mirror_update(s, r);
     if (rc != GPBO_OK) {
-        run_note(s, s->n, 0); /* set_view comes last in mirror_update: not reached; kept sure */
+        run_note(s, s->n, 0); /* should set_view have run: the slot is no trial of the mirror */
         rec_clear(&s->t[s->n]);
         return rc;
     }
