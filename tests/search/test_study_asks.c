@@ -1,6 +1,6 @@
 /*
  * test_study_asks.c: an ask and its tell look at the study's running trials, not at all of its
- * trials (bench/asks measured the passes over every trial: 2.4 ns a trial an ask in memory, and
+ * trials (bench/asks measured the passes over every trial: ~2 ns a trial an ask in memory, and
  * 1.6 ms an ask at 5000 trials of two objectives on SQLite, where random search built each
  * trial's objective row for each of an ask's 16 draws). The work is counted, not timed:
  * gpbo_search__study_looks counts the trial records a handle's asks and tells look at (study.c is
