@@ -299,4 +299,11 @@ int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_
 char *gpbo_search__options_to_json(const gpbo_study_options *o);
 int gpbo_search__options_from_json(const char *json, gpbo_study_options *o, char **strategy);
 
+/* How many of the mirror's trial records the asks and tells of study s have looked at so far:
+ * each trial a pass over the mirror visits, and each row of a view built for its strategy. A
+ * count of work, as SQLite's sqlite3_stmt_status counts a statement's full-scan steps, for tests
+ * that hold an ask's passes to its running trials rather than all of them (tests/search/
+ * test_study_asks.c). Cannot fail. */
+size_t gpbo_search__study_looks(const gpbo_study *s);
+
 #endif
