@@ -206,7 +206,8 @@ int gpbo_bayes__ls_priors(const gpbo_space *space, int hvarfner, const gpbo_gp_f
 #define RECOMMEND_NOISE_SIGMA 3.0
 #define RECOMMEND_NOISE_START 1e-2
 
-int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_study_options *o)
+int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_study_options *o,
+                               double *noise)
 {
     size_t np = gpbo_gp_nparams(gp);
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
@@ -214,9 +215,11 @@ int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_
     fo.noise_prior[0] = RECOMMEND_NOISE_MU;
     fo.noise_prior[1] = RECOMMEND_NOISE_SIGMA;
     fo.restarts = 0;
-    double *lsp = NULL, *th = malloc(2 * np * sizeof *th), *best = th + np;
+    double *lsp = NULL, *th = malloc(2 * np * sizeof *th), *best = NULL;
     int rc = th ? gpbo_bayes__ls_priors(space, o->use_priors, &fo, &lsp)
                 : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    if (th != NULL)
+        best = th + np;
     fo.lengthscale_priors = lsp;
     double lp_best = -INFINITY;
     for (int k = 0; rc == GPBO_OK && k < 2; k++) {
@@ -233,6 +236,9 @@ int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_
     }
     if (rc == GPBO_OK && lp_best > -INFINITY)
         rc = gpbo_gp_set_params(gp, best);
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_get_params(gp, th);
+    *noise = rc == GPBO_OK ? exp(th[np - 1]) : 0.0;
     free(lsp);
     free(th);
     return rc;

@@ -291,9 +291,12 @@ const gpbo_strategy_def *gpbo_search__strategy(const char *name);
 /* gpbo_study_recommend's model (bayes_model.c): gp (the study's model, gpbo_study_model) refitted
  * with the Bayesian strategy's priors but a weak one on the noise instead of its
  * near-deterministic one, so that a noisy objective's noise is learnt; from gp's hyperparameters
- * and from a start with the noise raised. space gives the choices' flat lengthscale priors.
- * GPBO_OK (gp refitted, or left as it was when no start succeeded), GPBO_ENOMEM. */
-int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_study_options *o);
+ * and again from that optimum with the noise raised to RECOMMEND_NOISE_START (the better posterior
+ * kept). space gives the choices' flat lengthscale priors.
+ * *noise: the noise variance it ends with, in the standardized units of its values. GPBO_OK (gp
+ * refitted, or left as it was when no start succeeded), GPBO_ENOMEM. */
+int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_study_options *o,
+                               double *noise);
 
 /* Options as JSON (for storage) and back. */
 char *gpbo_search__options_to_json(const gpbo_study_options *o);

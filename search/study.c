@@ -2378,18 +2378,13 @@ int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
     int rc = gpbo_study_model(s, &gp, &info);
     if (rc != GPBO_OK)
         return rc;
-    size_t np = gpbo_gp_nparams(gp), at = s->n;
-    double *th = malloc(np * sizeof *th), y = NAN;
-    rc = gpbo_search__recommend_fit(gp, s->space, &s->opts);
-    if (rc != GPBO_OK)
-        ;
-    else if (th == NULL || gpbo_gp_get_params(gp, th) != GPBO_OK)
-        rc = gpbo_error_set(GPBO_ENOMEM, "study_recommend: out of memory");
+    size_t at = s->n;
+    double noise = 0, y = NAN;
+    rc = gpbo_search__recommend_fit(gp, s->space, &s->opts, &noise);
     /* a model that sees (next to) no noise predicts each observed value back: the best
      * observation is its best estimate */
-    else if (th[np - 1] >= log(GPBO_RECOMMEND_NOISE))
+    if (rc == GPBO_OK && noise >= GPBO_RECOMMEND_NOISE)
         rc = model_best(s, gp, &info, &at, &y);
-    free(th);
     gpbo_gp_free(gp);
     if (rc != GPBO_OK)
         return rc;
