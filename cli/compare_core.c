@@ -349,16 +349,15 @@ static int report_constraints(gpbo_study *st, const problem *p, size_t id, const
     return gpbo_study_set_metrics(st, id, p->cp->nc, p->cp->cname, cv);
 }
 
-/* The noise of trial id in the run of seed seed: c->noise times a standard normal draw (Box-Muller)
- * that depends on the two alone, so a run continued after a restart adds the same noise. */
+/* The noise of trial id in the run of seed seed: c->noise times a standard normal draw that
+ * depends on the two alone, so a run continued after a restart adds the same noise. */
 static double trial_noise(const cmp *c, size_t seed, size_t id)
 {
     if (c->noise <= 0)
         return 0.0;
     gpbo_rng rng;
     gpbo_rng_seed(&rng, ((uint64_t)seed << 32) ^ (uint64_t)id ^ 0x6e6f697365ULL);
-    double u1 = gpbo_rng_uniform_pos(&rng), u2 = gpbo_rng_uniform(&rng);
-    return c->noise * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    return c->noise * gpbo_rng_normal(&rng);
 }
 
 /* In a forked child: run j of a test function on its study in db until the study holds budget
@@ -537,7 +536,8 @@ static void read_run(const cmp *c, const char *db, size_t j, double *best, int *
     }
     gpbo_study *st = access(from, F_OK) == 0 ? gpbo_study_open(from, name, NULL, NULL) : NULL;
     problem p;
-    if (!is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK && p.mo) {
+    int parsed = !is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK;
+    if (parsed && p.mo) {
         *maxi = 1; /* the hypervolume: its negative is minimized */
         read_run_mo(c, st, &p, best);
         gpbo_study_close(st);
@@ -547,8 +547,7 @@ static void read_run(const cmp *c, const char *db, size_t j, double *best, int *
         *maxi = gpbo_study_direction(st) == GPBO_MAXIMIZE;
     /* with noise (a test function's only: a sweep's problem is parsed as none), the true value
      * at the trial of the best noisy one */
-    int noisy =
-        c->noise > 0 && !is_sweep(c->problems[pi]) && problem_parse(c->problems[pi], &p) == GPBO_OK;
+    int noisy = c->noise > 0 && parsed;
     double b = INFINITY, truth = INFINITY;
     for (size_t e = 0; e < c->budget; e++) {
         gpbo_trial_info t;

@@ -94,6 +94,17 @@ static int step(gpbo_study *st, int tell_ask, size_t nobj, size_t *id, double *v
     return rc != GPBO_OK ? rc : ask_rc;
 }
 
+/* Removes the SQLite file path and its sidecars (before a walk, and after it). */
+static void remove_db(const char *path)
+{
+    char side[4100];
+    remove(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    remove(side);
+}
+
 static int walk(const args *a, const char *strategy, const char *storage)
 {
     int tell_ask = strcmp(a->api, "tell_ask") == 0;
@@ -101,12 +112,7 @@ static int walk(const args *a, const char *strategy, const char *storage)
     if (strcmp(storage, "sqlite") == 0) {
         snprintf(path, sizeof path, "%s/asks_bench_%ld.db", a->dir, (long)getpid());
         snprintf(url, sizeof url, "sqlite:///%s", path);
-        char side[4100];
-        remove(path);
-        snprintf(side, sizeof side, "%s-wal", path);
-        remove(side);
-        snprintf(side, sizeof side, "%s-shm", path);
-        remove(side);
+        remove_db(path);
     }
     gpbo_space *sp = space_new();
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
@@ -148,14 +154,8 @@ static int walk(const args *a, const char *strategy, const char *storage)
     free(t);
     gpbo_study_close(st);
     gpbo_space_free(sp);
-    if (path[0]) {
-        char side[4100];
-        remove(path);
-        snprintf(side, sizeof side, "%s-wal", path);
-        remove(side);
-        snprintf(side, sizeof side, "%s-shm", path);
-        remove(side);
-    }
+    if (path[0])
+        remove_db(path);
     return rc == GPBO_OK ? 0 : 1;
 }
 

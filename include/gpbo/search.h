@@ -835,8 +835,8 @@ GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model
  *
  * Measured (bench/compare/README.md, "Noisy objectives"): five test functions with Gaussian
  * noise, 60 evaluations, 40 seeds: the recommended trial's true value better than the best
- * observed trial's on 122 runs, worse on 44 (Branin, noise SD 1: median true regret 0.18 ->
- * 0.064). On a rugged deterministic function (Ackley) the model can take the ripple for noise
+ * observed trial's on 127 runs, worse on 41 (Branin, noise SD 1: median true regret 0.098 ->
+ * 0.042). On a rugged deterministic function (Ackley) the model can take the ripple for noise
  * and recommend a slightly worse trial than gpbo_study_best(): for deterministic objectives
  * keep gpbo_study_best().
  *

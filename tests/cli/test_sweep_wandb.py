@@ -581,21 +581,15 @@ def test_import_own_export(d):
     check(len(trials(d)) == 12, f"{len(trials(d))} trials")
 
 
-def test_args_as_wandb_agent(d):
-    """${args}, ${args_no_hyphens} and ${args_no_boolean_flags} write a categorical value as W&B's
-    agent does, f"--{name}={value}" of the value PyYAML read: Python's str(), so True and False
-    for YAML's booleans (gpbo wrote the text, --v=true, --v=yes), None for null, an integer in
-    decimal (0x1F as 31, 017 as 15: PyYAML's octal), a float as repr() writes it (1.50 as 1.5,
-    1.0e+15 as 1000000000000000.0); a string as it is. The program records its argv; the
-    expected arguments are computed from PyYAML's reading of the same file."""
+def grid_argv(d, vals, placeholders):
+    """Runs a grid sweep over a parameter v with the `values:` vals (YAML text), its program
+    started with placeholders (the command's items after the program, as YAML text) and
+    recording its argv; returns (PyYAML's reading of the values, each trial's argv after the
+    program), the grid running the values in order."""
     import yaml
-    vals = ["true", "no", "Off", "~", "null", "0x1F", "017", "1_000", "+5", "-0", "1:30",
-            "0b101", "1.50", "1.0e+15", "1.5e+16", "0.0001", "1.0e-5", ".inf", "-.inf", ".nan",
-            "1e-3", "abc", "'7'", '"True"', "-2.50"]
     items = "".join(f"      - {v}\n" for v in vals)
     text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
-            f"command: [\"{PY}\", p.py, \"${{args}}\", \"--\", \"${{args_no_hyphens}}\", \"--\", "
-            f"\"${{args_no_boolean_flags}}\"]\n")
+            f"command: [\"{PY}\", p.py, {placeholders}]\n")
     with open(os.path.join(d, "sweep.yaml"), "w") as f:
         f.write(text)
     write(os.path.join(d, "p.py"), """\
@@ -607,8 +601,23 @@ def test_args_as_wandb_agent(d):
     check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
     want = yaml.safe_load(text)["parameters"]["v"]["values"]
     with open(os.path.join(d, "seen.jsonl")) as f:
-        got = [json.loads(x) for x in f]  # the grid runs the values in order
+        got = [json.loads(x) for x in f]
     check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    return want, got
+
+
+def test_args_as_wandb_agent(d):
+    """${args}, ${args_no_hyphens} and ${args_no_boolean_flags} write a categorical value as W&B's
+    agent does, f"--{name}={value}" of the value PyYAML read: Python's str(), so True and False
+    for YAML's booleans (gpbo wrote the text, --v=true, --v=yes), None for null, an integer in
+    decimal (0x1F as 31, 017 as 15: PyYAML's octal), a float as repr() writes it (1.50 as 1.5,
+    1.0e+15 as 1000000000000000.0); a string as it is. The program records its argv; the
+    expected arguments are computed from PyYAML's reading of the same file."""
+    vals = ["true", "no", "Off", "~", "null", "0x1F", "017", "1_000", "+5", "-0", "1:30",
+            "0b101", "1.50", "1.0e+15", "1.5e+16", "0.0001", "1.0e-5", ".inf", "-.inf", ".nan",
+            "1e-3", "abc", "'7'", '"True"', "-2.50"]
+    want, got = grid_argv(d, vals, '"${args}", "--", "${args_no_hyphens}", "--", '
+                                   '"${args_no_boolean_flags}"')
     for v, w, g in zip(vals, want, got):
         # W&B's agent (wandb_agent.py, _create_sweep_command_args): the f-string of the value
         flag = f"v={w}"
@@ -728,25 +737,9 @@ def test_big_integers(d):
     """Integers past 2^64 (PyYAML's are exact Python ints) reach ${args_json} and ${args} as the
     double nearest PyYAML's value: a negative hexadecimal one was written "--2417...", no JSON,
     and a binary or octal one past 2^64 was 0."""
-    import yaml
     vals = ["-0x1FFFFFFFFFFFFFFFFFFFF", "0b1" + "1" * 70, "0_777777777777777777777777",
             "1_0000000000000000000000", "0x" + "F" * 250]
-    items = "".join(f"      - {v}\n" for v in vals)
-    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
-            f"command: [\"{PY}\", p.py, \"${{args_json}}\", \"${{args}}\"]\n")
-    with open(os.path.join(d, "sweep.yaml"), "w") as f:
-        f.write(text)
-    write(os.path.join(d, "p.py"), """\
-    import json, sys
-    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
-    print("loss=1")
-    """)
-    r = run(["run", "sweep.yaml"], d, timeout=120)
-    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
-    want = yaml.safe_load(text)["parameters"]["v"]["values"]
-    with open(os.path.join(d, "seen.jsonl")) as f:
-        got = [json.loads(x) for x in f]
-    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    want, got = grid_argv(d, vals, '"${args_json}", "${args}"')
     for v, w, (js, arg) in zip(vals, want, got):
         try:
             g = json.loads(js)["v"]

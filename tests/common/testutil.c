@@ -55,3 +55,13 @@ double gpbo_test_objective_value(double v)
     const char *e = getenv("GPBO_TEST_PERTURB_ULP");
     return e != NULL && strcmp(e, "1") == 0 ? nextafter(v, INFINITY) : v;
 }
+
+void gpbo_test_remove_db(const char *path)
+{
+    char side[4200];
+    remove(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    remove(side);
+}

@@ -13,6 +13,9 @@ int gpbo_test_mkdtemp(char *out, size_t cap, const char *tag);
 /* Removes a directory tree made by gpbo_test_mkdtemp. Returns 0 on success. */
 int gpbo_test_rmtree(const char *path);
 
+/* Removes the SQLite file path and its -wal and -shm sidecars (any of them may be missing). */
+void gpbo_test_remove_db(const char *path);
+
 /* Writes len bytes to path (creating or truncating it). Returns 0 on success. */
 int gpbo_test_write_file(const char *path, const void *data, size_t len);
 

@@ -264,16 +264,6 @@ static void copy_file(const char *from, const char *to)
     assert_int_equal(fclose(b), 0);
 }
 
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 static void fp_trials(fault_fp *fp, const gpbo_study *s)
 {
     if (s == NULL) {
@@ -339,7 +329,7 @@ static void build_template(scase *c)
         return;
     snprintf(c->tmpl, sizeof c->tmpl, "%s/%s-tmpl.db", fault_tmpdir(), c->name);
     snprintf(c->work, sizeof c->work, "%s/%s.db", fault_tmpdir(), c->name);
-    remove_db(c->tmpl);
+    gpbo_test_remove_db(c->tmpl);
     gpbo_space *sp = make_space();
     gpbo_study *s = open_study(c, c->tmpl, sp);
     assert_non_null(s);
@@ -358,7 +348,7 @@ static void *setup_study(void *ctx)
     s->c = c;
     s->space = make_space();
     if (c->file) {
-        remove_db(c->work);
+        gpbo_test_remove_db(c->work);
         if (c->op == OP_OPEN_NEW)
             return s;
         copy_file(c->tmpl, c->work);

@@ -29,6 +29,7 @@
 #include "gpbo/error.h"
 #include "gpbo/search.h"
 #include "../../search/search_internal.h"
+#include "testutil.h"
 
 /* At most this many records looked at per ask and tell: the few running trials and the one
  * being told, with room to spare; a pass over the study looks at all of its thousands. */
@@ -52,23 +53,12 @@ static double objective(const double *v)
     return (v[1] - 0.385) * (v[1] - 0.385) + v[2] * 2.17 + log(v[0]) * 0.01;
 }
 
-/* Removes the SQLite file path (at most 599 bytes) and its sidecars. */
-static void remove_db(const char *path)
-{
-    char side[640];
-    remove(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    remove(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    remove(side);
-}
-
 /* A fresh SQLite URL (the file and its sidecars removed) in url, the path in path. */
 static void fresh_db(char *url, size_t ucap, char *path, size_t pcap, const char *tag)
 {
     snprintf(path, pcap, "/tmp/test_study_asks_%ld_%s.db", (long)getpid(), tag);
     snprintf(url, ucap, "sqlite:///%s", path);
-    remove_db(path);
+    gpbo_test_remove_db(path);
 }
 
 /* Asks and tells (one or two objectives) until s holds n trials. */
@@ -86,6 +76,16 @@ static void fill(gpbo_study *s, size_t n, size_t nobj)
     }
 }
 
+/* The trials looked at while s, filled to n trials, takes `more` asks and tells (nobj
+ * objectives). */
+static size_t looks_filling(gpbo_study *s, size_t n, size_t more, size_t nobj)
+{
+    fill(s, n, nobj);
+    size_t before = gpbo_search__study_looks(s);
+    fill(s, n + more, nobj);
+    return gpbo_search__study_looks(s) - before;
+}
+
 static void memory_random(void **state)
 {
     (void)state;
@@ -95,10 +95,7 @@ static void memory_random(void **state)
     o.seed = 2385;
     gpbo_study *s = gpbo_study_open(NULL, "asks", sp, &o);
     assert_non_null(s);
-    fill(s, 3000, 1);
-    size_t before = gpbo_search__study_looks(s);
-    fill(s, 3100, 1);
-    size_t looks = gpbo_search__study_looks(s) - before;
+    size_t looks = looks_filling(s, 3000, 100, 1);
     printf("in memory, random: %zu looks in 100 asks and tells at 3000 trials\n", looks);
     assert_true(looks <= 100 * LOOKS_PER_STEP);
     gpbo_study_close(s);
@@ -132,7 +129,7 @@ static void sqlite_sobol_tell_ask(void **state)
     assert_true(looks <= 50 * LOOKS_PER_STEP);
     gpbo_study_close(s);
     gpbo_space_free(sp);
-    remove_db(path);
+    gpbo_test_remove_db(path);
 }
 
 static void sqlite_random_two_objectives(void **state)
@@ -149,15 +146,12 @@ static void sqlite_random_two_objectives(void **state)
     o.objective_names = NAMES;
     gpbo_study *s = gpbo_study_open(url, "asks", sp, &o);
     assert_non_null(s);
-    fill(s, 1000, 2);
-    size_t before = gpbo_search__study_looks(s);
-    fill(s, 1020, 2);
-    size_t looks = gpbo_search__study_looks(s) - before;
+    size_t looks = looks_filling(s, 1000, 20, 2);
     printf("SQLite, random, 2 objectives: %zu looks in 20 asks and tells at 1000 trials\n", looks);
     assert_true(looks <= 20 * LOOKS_PER_STEP);
     gpbo_study_close(s);
     gpbo_space_free(sp);
-    remove_db(path);
+    gpbo_test_remove_db(path);
 }
 
 /* A handle closed with three trials running hands them back; another handle's asks take them in
@@ -203,7 +197,7 @@ static void released_taken_in_order(void **state)
     assert_int_equal(counts[GPBO_TRIAL_RUNNING], 0);
     gpbo_study_close(b);
     gpbo_space_free(sp);
-    remove_db(path);
+    gpbo_test_remove_db(path);
 }
 
 /* Points enqueued between finished trials of an in-memory study are handed out first, in the
