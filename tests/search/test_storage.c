@@ -1471,6 +1471,72 @@ static void test_sqlite_another_programs_database(void **state)
     remove(path);
 }
 
+/* What SQLite's planner does with the heartbeat's UPDATE (search/storage_sqlite.c's
+ * ST_HEARTBEAT, written again here): 1 when it reads the running trials' index, 0 when it scans
+ * the study's trials. */
+static int heartbeat_indexed(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "EXPLAIN QUERY PLAN UPDATE trials SET heartbeat = ? WHERE "
+                                        "study = ? AND worker = ? AND state = 0",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    int indexed = 0, rows = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(q, 3);
+        rows++;
+        indexed |= detail != NULL && strstr(detail, "INDEX trials_running") != NULL;
+    }
+    assert_true(rows > 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return indexed;
+}
+
+/* A heartbeat read every trial of the study (no index on the running ones, which PostgreSQL's
+ * schema has had since its version 2): at 20,000 trials 4.6 ms of CPU with the write lock held,
+ * every `heartbeat` seconds per worker. A new file has the index, and a file made before it (or by
+ * an older gpbo) gets it from the first writer that opens it, with its schema version unchanged. */
+static void test_sqlite_running_index(void **state)
+{
+    (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/running.db", scratch);
+    gpbo_storage *st = gpbo_search__sqlite_open(path);
+    assert_non_null(st);
+    int64_t study = new_study(st, "running");
+    size_t id = reserve(st, study, "A", 1.0, NULL, 1);
+    st->ops->close(st);
+    assert_true(heartbeat_indexed(path));
+
+    snprintf(SQLITE.url, sizeof SQLITE.url, "%s", path); /* admin() on this file */
+    admin(&SQLITE, "DROP INDEX trials_running");
+    assert_false(heartbeat_indexed(path));
+    st = gpbo_search__sqlite_open(path);
+    assert_non_null(st);
+    assert_int_equal(st->ops->heartbeat(st, study, "A", 7.5), GPBO_OK);
+    loaded *l = load_all(st, study, 1);
+    assert_int_equal(l->n, 1);
+    assert_true(l->r[id].heartbeat == 7.5);
+    release(l);
+    st->ops->close(st);
+    assert_true(heartbeat_indexed(path));
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT version FROM gpbo_schema", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 3); /* an older gpbo still opens it */
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    snprintf(SQLITE.url, sizeof SQLITE.url, "%s/study.db", scratch);
+    remove(path);
+}
+
 /* A study file deleted or replaced while a handle had it open: SQLite went on writing to the
  * removed file, every later write "succeeded" and was lost with it. Each write now fails with
  * one line naming the file; reading what the handle still sees keeps working. */
@@ -1550,6 +1616,7 @@ int main(void)
         BOTH(test_doubles_exact),
         BOTH(test_set_params),
         {"sqlite: test_sqlite_file_removed", test_sqlite_file_removed, NULL, NULL, NULL},
+        {"sqlite: test_sqlite_running_index", test_sqlite_running_index, NULL, NULL, NULL},
         {"sqlite: test_sqlite_another_programs_database", test_sqlite_another_programs_database,
          NULL, NULL, NULL},
         PG_ONLY(test_pg_bad_urls),
