@@ -205,6 +205,12 @@ static double decimal_reading(const char *t)
     return strtod(d, NULL);
 }
 
+/* Whether sweep_number(t, plain, ...) refuses t as octal for PyYAML and decimal for others. */
+static int octal_refused(const char *t, int plain)
+{
+    return plain && sweep_scalar_type(t) == SWEEP_T_INT && octal_differs(t);
+}
+
 /* The one reader of the numbers a user writes (sweep.h). A plain scalar that PyYAML's YAML 1.1
  * resolver takes for an integer or a float has PyYAML's value (0x10 16, 1_000 1000, 0b101 5,
  * 1:30 90, +5 5) and *is_int tells whether it is an integer (W&B's int_uniform, a whole q);
@@ -214,12 +220,6 @@ static double decimal_reading(const char *t)
  * quoted number or 1e-3 (a string for PyYAML, whose floats need a dot, which W&B's schema
  * refuses as no number), is read as a decimal number, as gpbo always has (no hexadecimal float,
  * no inf). */
-/* Whether sweep_number(t, plain, ...) refuses t as octal for PyYAML and decimal for others. */
-static int octal_refused(const char *t, int plain)
-{
-    return plain && sweep_scalar_type(t) == SWEEP_T_INT && octal_differs(t);
-}
-
 int sweep_number(const char *s, int plain, double *out, int *is_int)
 {
     char t = plain ? sweep_scalar_type(s) : SWEEP_T_STR;
