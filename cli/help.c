@@ -98,7 +98,8 @@ static const cli_command COMMANDS[] = {
      {&O_STORAGE, &O_STUDY_SWEEP, &O_JOBS, &O_SEED, &O_TRIALS, &O_STRATEGY, &O_INIT, &O_MAX_FAIL}},
     {"enqueue",
      "SWEEP.yaml NAME=VALUE ...",
-     "puts a known configuration (every parameter as name=value, as the program sees it) into "
+     "puts a known configuration (every parameter as name=value, as the program sees it; a "
+     "number read as the sweep file reads one: 0x40 is 64, 1_000 1000, 010 refused) into "
      "the sweep's study, creating it if need be: the next gpbo run (any worker) runs it before "
      "the strategy's own proposals. It counts toward run_cap. Exit status 0; 1 when the study "
      "already holds run_cap trials or cannot be opened; 2 for a bad sweep file, value or option",

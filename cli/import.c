@@ -171,7 +171,7 @@ static int point_set_init(point_set *s, const gpbo_study *st, const sweep *sw, s
     double *v = malloc(s->np * sizeof *v);
     if (v == NULL)
         return -1;
-    for (size_t t = 0; t < gpbo_study_ntrials(st); t++) {
+    for (size_t t = 0; st != NULL && t < gpbo_study_ntrials(st); t++) {
         gpbo_trial_info ti;
         if (gpbo_study_trial(st, t, &ti) != GPBO_OK || np == 0)
             continue;
@@ -236,10 +236,10 @@ static size_t rows_to_add(point_set *held, const import_set *rows, size_t np)
 /* The import's trials past the sweep's run_cap: gpbo import ignored run_cap, so a study could
  * hold more trials than its cap, and gpbo run then started none without a word (gpbo run and
  * gpbo enqueue never take a study past it). Refused before anything is added: exit status 2,
- * one line with the counts. Returns 0 when they fit. */
-static int past_cap(const sweep *sw, const gpbo_study *st, const char *file, size_t adding)
+ * one line with the counts. have: the trials the study holds (0: a study not made yet).
+ * Returns 0 when they fit. */
+static int past_cap(const sweep *sw, size_t have, const char *file, size_t adding)
 {
-    size_t have = gpbo_study_ntrials(st);
     if (sw->run_cap == 0 || have + adding <= sw->run_cap)
         return 0;
     fprintf(stderr,
@@ -252,11 +252,57 @@ static int past_cap(const sweep *sw, const gpbo_study *st, const char *file, siz
     return 2;
 }
 
+/* Whether storage (NULL: the file next to the sweep, as cli_make_study opens) holds study
+ * sw->name: 1; 0 when it does not (an SQLite file that does not exist included); -1 when that
+ * cannot be told (":memory:", a storage that fails: cli_make_study then says why). Nothing is
+ * created. */
+static int study_exists(const sweep *sw, const char *storage)
+{
+    char db[1200], **names = NULL;
+    size_t n = 0;
+    if (storage == NULL && cli_study_file(db, sizeof db, sw->dir, sw->name, ".db") != GPBO_OK) {
+        gpbo_error_clear();
+        return -1;
+    }
+    int rc = gpbo_study_list(storage ? storage : db, &names, &n);
+    if (rc != GPBO_OK) {
+        gpbo_error_clear();
+        return rc == GPBO_ENOTFOUND ? 0 : -1;
+    }
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = !strcmp(names[i], sw->name);
+    gpbo_free(names);
+    return found;
+}
+
+/* A refusal of an import into a study not made yet, checked before it is made (a refused
+ * import left an empty study behind, whose options and space then bound the next gpbo run):
+ * past its run_cap. Returns 0, or the exit status after printing why. */
+static int refused_new(const sweep *sw, const gpbo_space *space, const char *file,
+                       const import_set *rows)
+{
+    size_t np = gpbo_space_size(space);
+    point_set held = {0};
+    if (point_set_init(&held, NULL, sw, np, rows->n) != 0) {
+        free(held.pts);
+        free(held.slot);
+        fprintf(stderr, "gpbo import: out of memory\n");
+        return 1;
+    }
+    int status = past_cap(sw, 0, file, rows_to_add(&held, rows, np));
+    free(held.pts);
+    free(held.slot);
+    return status;
+}
+
 /* Opens (or creates) the study, adds the rows and prints the summary. Returns the exit status. */
 static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, const char *file,
                        const import_set *rows)
 {
     int status = 0;
+    if (study_exists(sw, storage) == 0 && (status = refused_new(sw, space, file, rows)) != 0)
+        return status;
     gpbo_study *st = cli_make_study("import", sw, space, storage, &status);
     if (st == NULL)
         return status;
@@ -266,8 +312,8 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
     int rc = point_set_init(&held, st, sw, np, gpbo_study_ntrials(st) + rows->n) == 0
                  ? GPBO_OK
                  : gpbo_error_set(GPBO_ENOMEM, "out of memory");
-    if (rc == GPBO_OK &&
-        (status = past_cap(sw, st, file, rows_to_add(&held, rows, np))) == 0) { /* held anew */
+    if (rc == GPBO_OK && (status = past_cap(sw, gpbo_study_ntrials(st), file,
+                                            rows_to_add(&held, rows, np))) == 0) { /* held anew */
         free(held.pts);
         free(held.slot);
         held = (point_set){0};

@@ -193,55 +193,84 @@ static int octal_differs(const char *t)
     return digits >= 2;
 }
 
-/* The number scalar n holds, as W&B reads it. A plain scalar that PyYAML's YAML 1.1 resolver
- * takes for an integer or a float has PyYAML's value (0x10 16, 1_000 1000, 0b101 5, 1:30 90,
- * +5 5) and *is_int tells whether it is an integer (W&B's int_uniform, a whole q); these were
- * read from the raw text, so min: 0x10 made a uniform and 1_000 was "not a number". An integer
- * whose leading 0 makes PyYAML read it as octal (010: 8) where a YAML 1.2 reader and strtod
- * read 10 is refused: either reading would surprise someone. Any other text, a quoted number
- * or 1e-3 (a string for PyYAML, whose floats need a dot, which W&B's schema refuses as no
- * number), is read as a decimal number, as gpbo always has (no hexadecimal float, no inf). */
-static int number_of(ctx *c, yaml_node_t *n, const char *what, double *out, int *is_int)
+/* The decimal reading of t, an integer with a leading 0 (its digits without the '_'). */
+static double decimal_reading(const char *t)
 {
-    const char *s = scalar(c, n, what);
-    if (s == NULL)
-        return GPBO_EFORMAT;
-    char t = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? sweep_scalar_type(s) : SWEEP_T_STR;
+    char d[64];
+    size_t k = 0;
+    for (; *t && k + 1 < sizeof d; t++)
+        if (*t != '_')
+            d[k++] = *t;
+    d[k] = '\0';
+    return strtod(d, NULL);
+}
+
+/* Whether sweep_number(t, plain, ...) refuses t as octal for PyYAML and decimal for others. */
+static int octal_refused(const char *t, int plain)
+{
+    return plain && sweep_scalar_type(t) == SWEEP_T_INT && octal_differs(t);
+}
+
+/* The one reader of the numbers a user writes (sweep.h). A plain scalar that PyYAML's YAML 1.1
+ * resolver takes for an integer or a float has PyYAML's value (0x10 16, 1_000 1000, 0b101 5,
+ * 1:30 90, +5 5) and *is_int tells whether it is an integer (W&B's int_uniform, a whole q);
+ * these were read from the raw text, so min: 0x10 made a uniform and 1_000 was "not a number".
+ * An integer whose leading 0 makes PyYAML read it as octal (010: 8) where a YAML 1.2 reader
+ * and strtod read 10 is refused: either reading would surprise someone. Any other text, a
+ * quoted number or 1e-3 (a string for PyYAML, whose floats need a dot, which W&B's schema
+ * refuses as no number), is read as a decimal number, as gpbo always has (no hexadecimal float,
+ * no inf). */
+int sweep_number(const char *s, int plain, double *out, int *is_int)
+{
+    char t = plain ? sweep_scalar_type(s) : SWEEP_T_STR;
     double v;
-    if (t == SWEEP_T_INT && octal_differs(s)) {
-        char d[64]; /* the decimal reading: its digits without the '_' */
-        size_t k = 0;
-        for (const char *x = s; *x && k + 1 < sizeof d; x++)
-            if (*x != '_')
-                d[k++] = *x;
-        d[k] = '\0';
-        return err_at(c, n,
-                      "%s: '%s' is octal %.0f for PyYAML (YAML 1.1, as W&B reads sweep files) "
-                      "but %.0f for YAML 1.2 readers; write it without the leading 0 (quoted if "
-                      "it is text)",
-                      what, SHOW(s), sweep_yaml_number(s), strtod(d, NULL));
-    }
+    if (t == SWEEP_T_INT && octal_differs(s))
+        return gpbo_error_set(GPBO_EINVAL,
+                              "'%s' is octal %.0f for PyYAML (YAML 1.1, as W&B reads sweep "
+                              "files) but %.0f for YAML 1.2 readers; write it without the "
+                              "leading 0",
+                              SHOW(s), sweep_yaml_number(s), decimal_reading(s));
     if (t == SWEEP_T_INT || t == SWEEP_T_FLOAT) {
         v = sweep_yaml_number(s);
         if (!isfinite(v))
-            return err_at(c, n, "%s: '%s' is %s", what, SHOW(s),
-                          isnan(v) ? "not a number" : "out of range");
-        *is_int = t == SWEEP_T_INT;
+            return gpbo_error_set(GPBO_EINVAL, "'%s' is %s", SHOW(s),
+                                  isnan(v) ? "not a number" : "out of range");
+        if (is_int != NULL)
+            *is_int = t == SWEEP_T_INT;
     } else {
         char *end;
         errno = 0;
         v = strtod(s, &end);
         if (end == s || *end != '\0' || strpbrk(s, "xX") != NULL)
-            return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
+            return gpbo_error_set(GPBO_EINVAL, "'%s' is not a number", SHOW(s));
         /* ERANGE on underflow still gives the nearest subnormal (or 0): keep it */
         if (errno == ERANGE && !(fabs(v) <= DBL_MIN))
-            return err_at(c, n, "%s: '%s' is out of range", what, SHOW(s));
+            return gpbo_error_set(GPBO_EINVAL, "'%s' is out of range", SHOW(s));
         if (!isfinite(v))
-            return err_at(c, n, "%s: '%s' is not a number", what, SHOW(s));
-        *is_int = is_int_text(s);
+            return gpbo_error_set(GPBO_EINVAL, "'%s' is not a number", SHOW(s));
+        if (is_int != NULL)
+            *is_int = is_int_text(s);
     }
     *out = v;
     return GPBO_OK;
+}
+
+/* The number scalar n holds, as sweep_number reads it (a quoted one as a decimal number); on
+ * error the message names the file, the line and what (the field). */
+static int number_of(ctx *c, yaml_node_t *n, const char *what, double *out, int *is_int)
+{
+    const char *s = scalar(c, n, what);
+    if (s == NULL)
+        return GPBO_EFORMAT;
+    if (sweep_number(s, n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE, out, is_int) == GPBO_OK)
+        return GPBO_OK;
+    char why[400];
+    snprintf(why, sizeof why, "%s", gpbo_error_message());
+    /* a YAML scalar can be quoted to make it text */
+    return err_at(c, n, "%s: %s%s", what, why,
+                  octal_refused(s, n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+                      ? " (quoted if it is text)"
+                      : "");
 }
 
 static int number(ctx *c, yaml_node_t *n, const char *what, double *out)
@@ -265,6 +294,36 @@ static int count_from(ctx *c, yaml_node_t *n, const char *what, size_t lo, size_
 static int count(ctx *c, yaml_node_t *n, const char *what, size_t *out)
 {
     return count_from(c, n, what, 0, out);
+}
+
+/* Scalar n's text x as a value the program is handed ({name}'s default:, a trainer setting): a
+ * plain scalar YAML reads as a number is read by sweep_number (010 refused naming the line and
+ * what) and, unless strtod reads its text alike (a decimal number: 64, 0.5, 1.5e-3), written in
+ * decimal (0x10 as 16, 1_000 as 1000, 1:30 as 90; the shortest digits that read back), the
+ * value PyYAML gives it in the notation every program reads; any other text as it is. The
+ * copy is charged to the file's budget; NULL with the error set. */
+static char *value_text(ctx *c, yaml_node_t *n, const char *what, const char *x)
+{
+    char t = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? sweep_scalar_type(x) : SWEEP_T_STR;
+    if (t != SWEEP_T_INT && t != SWEEP_T_FLOAT)
+        return dupstr(c, n, x);
+    double v;
+    int is_int;
+    if (number_of(c, n, what, &v, &is_int) != GPBO_OK)
+        return NULL;
+    if (strspn(x, "+-0123456789.eE") == strlen(x))
+        return dupstr(c, n, x);
+    char buf[48];
+    v = v == 0 ? 0 : v; /* no -0 (-0x0) */
+    if (is_int && fabs(v) < 1e18) {
+        snprintf(buf, sizeof buf, "%.0f", v);
+    } else {
+        int prec = 1;
+        do
+            snprintf(buf, sizeof buf, "%.*g", prec, v);
+        while (strtod(buf, NULL) != v && ++prec <= 17);
+    }
+    return dupstr(c, n, buf);
 }
 
 static int boolean(ctx *c, yaml_node_t *n, const char *what, int *out)
@@ -658,17 +717,25 @@ static int when_pair(ctx *c, sweep_param *p, yaml_node_t *v)
         if (seq_len(pv) == 0)
             return err_at(c, pv, "when of '%s': the list of values of '%s' is empty", SHOW(p->name),
                           SHOW(parent));
-        return scalar_list(c, pv, "a value of when", SWEEP_MAX_VALUE_LEN, &p->when_values,
-                           &p->nwhen);
+        int rc =
+            scalar_list(c, pv, "a value of when", SWEEP_MAX_VALUE_LEN, &p->when_values, &p->nwhen);
+        if (rc == GPBO_OK && (p->when_plain = malloc(p->nwhen)) == NULL)
+            rc = cli_yaml_oom();
+        for (size_t i = 0; rc == GPBO_OK && i < p->nwhen; i++)
+            p->when_plain[i] = node(c, pv->data.sequence.items.start[i])->data.scalar.style ==
+                               YAML_PLAIN_SCALAR_STYLE;
+        return rc;
     }
     const char *x = scalar(c, pv, "the value of when");
     if (x == NULL)
         return GPBO_EFORMAT;
-    if ((p->when_values = calloc(1, sizeof *p->when_values)) == NULL)
+    if ((p->when_values = calloc(1, sizeof *p->when_values)) == NULL ||
+        (p->when_plain = malloc(1)) == NULL)
         return cli_yaml_oom();
     if ((p->when_values[0] = dupstr(c, pv, x)) == NULL)
         return gpbo_error_code();
     p->nwhen = 1;
+    p->when_plain[0] = pv->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     return GPBO_OK;
 }
 
@@ -680,7 +747,10 @@ static int default_pair(ctx *c, sweep_param *p, yaml_node_t *v)
     if (strlen(x) > SWEEP_MAX_VALUE_LEN)
         return err_at(c, v, "the default of '%s' is %zu bytes long; at most %d are allowed",
                       SHOW(p->name), strlen(x), SWEEP_MAX_VALUE_LEN);
-    return (p->def = dupstr(c, v, x)) == NULL ? gpbo_error_code() : GPBO_OK;
+    /* a number as the file's other numbers read (default: 0x10 reached {name} as "0x10") */
+    char what[128];
+    snprintf(what, sizeof what, "the default of '%s'", SHOW(p->name));
+    return (p->def = value_text(c, v, what, x)) == NULL ? gpbo_error_code() : GPBO_OK;
 }
 
 static const char *type_name(char t)
@@ -1418,13 +1488,17 @@ static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
     if ((kv->key = dupstr(c, k, key)) == NULL)
         return gpbo_error_code();
     s->ntrainer++; /* from here sweep_free() frees the pair */
-    if ((kv->value = dupstr(c, v, val)) == NULL)
+    /* a number as the file's other numbers read: epochs: 0x10 (16 for PyYAML) reached the
+     * trainer's strtod as hex, 1_000 as no number, 010 as 10 where PyYAML reads 8 */
+    char what[128];
+    snprintf(what, sizeof what, "trainer setting %s", SHOW(key));
+    if ((kv->value = value_text(c, v, what, val)) == NULL)
         return gpbo_error_code();
     /* the value as the trainer will read it, refused here where its line is known: a bad one
      * (flip: treu, monitor: val_acc) was named only with the file, once the run began */
     trainer_settings t;
     trainer_settings_init(&t);
-    if (trainer_set(&t, key, val) != GPBO_OK) {
+    if (trainer_set(&t, key, kv->value) != GPBO_OK) {
         char why[400];
         snprintf(why, sizeof why, "%s", gpbo_error_message());
         return err_at(c, v, "%s", why);
@@ -1526,8 +1600,12 @@ static int point_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, v
     const char *x = scalar(c, v, "an initial point's value");
     if (x == NULL)
         return GPBO_EFORMAT;
-    if (sweep_value(s, i, x, &pc->vals[i]) != GPBO_OK)
-        return err_at(c, v, "initial point: %s", gpbo_error_message());
+    if (sweep_value_text(s, i, x, v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE, &pc->vals[i]) !=
+        GPBO_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", gpbo_error_message());
+        return err_at(c, v, "initial point: %s", why);
+    }
     pc->given[i] = 1;
     return GPBO_OK;
 }
@@ -2392,6 +2470,7 @@ void sweep_free(sweep *s)
         for (size_t k = 0; k < s->p[i].nwhen; k++)
             free(s->p[i].when_values[k]);
         free(s->p[i].when_values);
+        free(s->p[i].when_plain);
         free(s->p[i].when_parent);
         free(s->p[i].when_at);
         free(s->p[i].def);
@@ -2455,13 +2534,61 @@ static int err_when(ctx *c, const sweep_param *p, const char *fmt, ...)
                           p->when_col, SHOW(p->name), msg);
 }
 
-/* The value text t of parent q as the space takes it: a category's index, an integer (a
- * q_uniform's in units of q). */
-static int when_value(ctx *c, const sweep_param *p, const sweep_param *q, const char *t,
+/* The number value k of categorical or constant p holds, as the program gets it: PyYAML's
+ * value of a plain scalar it reads as a number (017: 15, 0x10: 16), a string's in decimal
+ * (1e-3, "0.5"). 0, or -1 when it holds none (a word, a boolean, null). */
+static int category_number(const sweep_param *p, size_t k, double *out)
+{
+    char t = p->vtypes ? p->vtypes[k] : sweep_scalar_type(p->values[k]);
+    if (t == SWEEP_T_INT || t == SWEEP_T_FLOAT) {
+        *out = sweep_yaml_number(p->values[k]);
+        return 0;
+    }
+    if (t != SWEEP_T_STR)
+        return -1;
+    int rc = sweep_number(p->values[k], 0, out, NULL);
+    gpbo_error_clear();
+    return rc == GPBO_OK ? 0 : -1;
+}
+
+/* The index of p's category that text names (plain: a plain YAML scalar's text, or a
+ * command-line value's): the value written alike first (of values [1, 1.0], '1.0' is the
+ * second, as export writes it), else the first equal to it as numbers (sweep_number: 0x40 or
+ * 64 names 64, 15 names 017, which PyYAML reads as octal 15), else p->nvalues. GPBO_OK, or
+ * GPBO_EINVAL when text names none and is a number sweep_number refuses (010). */
+static int category_of(const sweep_param *p, const char *text, int plain, size_t *out)
+{
+    size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
+    double x, y;
+    if (k == p->nvalues && sweep_number(text, plain, &x, NULL) != GPBO_OK) {
+        *out = k;
+        /* a number neither reading may be taken for is refused; a word is no error here */
+        if (octal_refused(text, plain))
+            return GPBO_EINVAL;
+        gpbo_error_clear();
+        return GPBO_OK;
+    }
+    for (size_t j = 0; k == p->nvalues && j < p->nvalues; j++)
+        if (category_number(p, j, &y) == 0 && x == y)
+            k = j;
+    *out = k;
+    return GPBO_OK;
+}
+
+/* The value text t of parent q as the space takes it (plain: t was a plain YAML scalar): a
+ * category's index, an integer (a q_uniform's in units of q), read as the file's other
+ * numbers (sweep_number: 0x10 16, 1_000 1000, 010 refused; strtod took 0x10, refused 1_000
+ * and read 010 as 10). */
+static int when_value(ctx *c, const sweep_param *p, const sweep_param *q, const char *t, int plain,
                       double *out)
 {
+    char why[400];
     if (q->dist == D_CATEGORICAL || q->dist == D_CONSTANT) {
-        size_t k = sweep_find(t, (const char *const *)q->values, q->nvalues);
+        size_t k;
+        if (category_of(q, t, plain, &k) != GPBO_OK) {
+            snprintf(why, sizeof why, "%s", gpbo_error_message());
+            return err_when(c, p, "when: %s", why);
+        }
         char hint[400];
         if (k == q->nvalues)
             return err_when(
@@ -2473,16 +2600,21 @@ static int when_value(ctx *c, const sweep_param *p, const sweep_param *q, const 
     if (q->dist != D_INT_UNIFORM && q->dist != D_INT_LOG_UNIFORM_VALUES && q->dist != D_Q_UNIFORM)
         return err_when(c, p, "its parent '%s' is a %s; a parent is categorical or an integer",
                         SHOW(q->name), DISTS[q->dist]);
-    char *end;
-    double x = strtod(t, &end);
+    double x;
+    int num = sweep_number(t, plain, &x, NULL) == GPBO_OK;
+    if (!num && octal_refused(t, plain)) {
+        snprintf(why, sizeof why, "%s", gpbo_error_message());
+        return err_when(c, p, "when: %s", why);
+    }
+    gpbo_error_clear();
     double lo = q->min, hi = q->max;
     if (q->dist == D_Q_UNIFORM) {
-        x = end != t && *end == '\0' ? x / q->q : NAN;
+        x = num ? x / q->q : NAN;
         x = fabs(x - round(x)) < 1e-9 ? round(x) : NAN;
         lo = ceil(q->min / q->q);
         hi = floor(q->max / q->q);
     }
-    if (end == t || *end != '\0' || !(x == floor(x) && x >= lo && x <= hi))
+    if (!num || !(x == floor(x) && x >= lo && x <= hi))
         return err_when(c, p, "'%s' is not a value '%s' takes (%s in [%g, %g])", SHOW(t),
                         SHOW(q->name), DISTS[q->dist], q->min, q->max);
     *out = x;
@@ -2505,7 +2637,8 @@ static int resolve_one(ctx *c, size_t i, const char *const *names)
     if ((p->when_at = calloc(p->nwhen, sizeof *p->when_at)) == NULL)
         return cli_yaml_oom();
     for (size_t j = 0; j < p->nwhen; j++) {
-        int rc = when_value(c, p, &s->p[k], p->when_values[j], &p->when_at[j]);
+        int rc = when_value(c, p, &s->p[k], p->when_values[j], p->when_plain ? p->when_plain[j] : 1,
+                            &p->when_at[j]);
         if (rc != GPBO_OK)
             return rc;
     }
@@ -2867,20 +3000,21 @@ static int rounded_value(const sweep *s, size_t i, double x, double *out)
 
 int sweep_value(const sweep *s, size_t i, const char *text, double *out)
 {
+    return sweep_value_text(s, i, text, 1, out);
+}
+
+int sweep_value_text(const sweep *s, size_t i, const char *text, int plain, double *out)
+{
     const sweep_param *p = &s->p[i];
+    char why[400];
     if (p->dist == D_CONSTANT || p->dist == D_CATEGORICAL) {
         /* the written text first: of values [1, 1.0], '1.0' (what export writes for the
-         * second) was read as the first, which equals it as a number, and import took 1 */
-        size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
-        char *end;
-        double x = strtod(text, &end);
-        int num = end != text && *end == '\0';
-        for (size_t j = 0; num && k == p->nvalues && j < p->nvalues; j++) {
-            char *e2;
-            double y = strtod(p->values[j], &e2);
-            /* else the same number written otherwise (1e-3 for 0.001) */
-            if (e2 != p->values[j] && *e2 == '\0' && x == y)
-                k = j;
+         * second) was read as the first, which equals it as a number, and import took 1;
+         * else the same number written otherwise (1e-3 for 0.001, 0x40 for 64) */
+        size_t k;
+        if (category_of(p, text, plain, &k) != GPBO_OK) {
+            snprintf(why, sizeof why, "%s", gpbo_error_message());
+            return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %s", p->name, why);
         }
         if (k < p->nvalues) {
             *out = (double)k;
@@ -2891,12 +3025,11 @@ int sweep_value(const sweep *s, size_t i, const char *text, double *out)
             GPBO_EINVAL, "parameter '%s': '%s' is not one of its values (%s)", p->name, SHOW(text),
             sweep_suggest(text, (const char *const *)p->values, p->nvalues, hint, sizeof hint));
     }
-    char *end;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(x))
-        return gpbo_error_set(GPBO_EINVAL, "parameter '%s': '%s' is not a number", p->name,
-                              SHOW(text));
+    double x;
+    if (sweep_number(text, plain, &x, NULL) != GPBO_OK) {
+        snprintf(why, sizeof why, "%s", gpbo_error_message());
+        return gpbo_error_set(GPBO_EINVAL, "parameter '%s': %s", p->name, why);
+    }
     if (p->dist == D_Q_UNIFORM) { /* the space holds the multiple of q */
         double m = x / p->q;
         if (fabs(m - round(m)) > 1e-9 * fmax(1.0, fabs(m)))

@@ -76,9 +76,12 @@ typedef struct sweep_param {
      * the values as the space takes them (category indices, integers), once the file is read */
     char *when_parent;
     char **when_values;
+    char *when_plain; /* each value of when: was a plain YAML scalar (1) or a quoted one (0) */
     size_t nwhen, when_line, when_col, parent;
     double *when_at;
-    char *def; /* default: what a {name} placeholder takes while it is inactive, or NULL */
+    /* default: what a {name} placeholder takes while it is inactive, or NULL; a number (a plain
+     * scalar YAML reads as one) in decimal, as the values of a range reach {name} */
+    char *def;
 } sweep_param;
 
 /* The type of a value as PyYAML's YAML 1.1 resolver reads a plain scalar (quoted ones are
@@ -180,8 +183,26 @@ double sweep_shown(const sweep *s, size_t i, double v);
 int sweep_transformed(const sweep *s, size_t i);
 
 /* The value of parameter i from its text as the program would see it ("0.01", "64", "adam"),
- * in the space's units into *out: GPBO_OK, or GPBO_EINVAL with a message naming it. */
+ * in the space's units into *out: GPBO_OK, or GPBO_EINVAL with a message naming it. A number
+ * is read as the sweep file reads one (sweep_number, the text a plain YAML scalar: 0x10 is 16,
+ * 1_000 1000, 1:30 90, 010 refused); a categorical value is found by its text, else as the
+ * value equal to it as a number (PyYAML's value of a plain one). gpbo enqueue and gpbo
+ * import. */
 int sweep_value(const sweep *s, size_t i, const char *text, double *out);
+/* As sweep_value(), plain 0 for a quoted YAML scalar's text (a string for YAML: its number read
+ * in decimal; initial_points). */
+int sweep_value_text(const sweep *s, size_t i, const char *text, int plain, double *out);
+
+/* The number a user writes, read as the sweep file reads every number (its parameter section,
+ * initial_points, when:, default:, the trainer section, gpbo enqueue and gpbo import): text
+ * that PyYAML's YAML 1.1 resolver reads as an integer or a float (when plain, a plain scalar's
+ * text) has PyYAML's value (0x10 16, 1_000 1000, 0b110 6, 1:30 90, +5 5), an integer with a
+ * leading 0 that PyYAML reads as octal and a YAML 1.2 reader or strtod as decimal (010: 8 or
+ * 10) is refused, any other text is read as a decimal number (1e-3; no hexadecimal float, no
+ * inf or nan). *is_int (may be NULL) tells whether it was written as an integer. GPBO_OK, or
+ * GPBO_EINVAL with a message ("'010' is octal 8 ...", "'abc' is not a number") that the caller
+ * prefixes with the field. */
+int sweep_number(const char *text, int plain, double *out, int *is_int);
 
 /* A point (np values into out) from n `name=value` arguments: every parameter given once (a
  * constant may be left out), each value as sweep_value reads it and within the space.

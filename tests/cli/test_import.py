@@ -20,6 +20,8 @@
   read back in the study's export, export -> import -> export the same through JSON and CSV;
 - running, interrupted and queued rows skipped and counted, a pruned row added (no value, no
   reason);
+- a refused import (past run_cap, a bad value) into a storage without the study creates no
+  study (nor, on SQLite, the file), beside another study too;
 - bad files (unknown parameter, value outside the space, unknown category, missing parameter,
   a value that is no number, a bad state, bad JSON, a bad intermediate value in JSON or in a
   --steps file, user attributes that are not a JSON object): exit 2, one line naming the file, the line or trial and the field, and nothing
@@ -538,10 +540,53 @@ def test_bad_files(d):
     check(r.returncode == 0 and "gpbo import SWEEP.yaml FILE" in r.stdout and
           "--storage" in r.stdout, f"import --help: {r.stdout!r}")
 
+def no_study(d, storage, name):
+    """Whether storage holds no study called name (gpbo trials says so, or that the SQLite file
+    is not there)."""
+    r = run(["trials", "--storage", storage, "--study", name], d)
+    return r.returncode != 0 and (f"no study named '{name}'" in r.stderr or
+                                  r.stderr.endswith(": no such file\n"))
+
+
+def test_refused_creates_nothing(d):
+    """A refused import into a storage that does not hold the study creates nothing: no study
+    (it was created empty before the refusal past run_cap, and its space and options then bound
+    the next gpbo run), and on SQLite no file; in a storage holding another study, the same. A
+    malformed file or a bad value is refused before the storage is opened. With run_cap
+    raised the same file is added whole."""
+    dst = target(d, "refused")
+    rows = ("state,value,lr,units,step,act,momentum,seed\n"
+            "complete,1.5,0.01,64,0.5,relu,,3\n"
+            "complete,2.5,0.02,65,0.25,relu,,3\n"
+            "failed,,0.03,66,0.75,tanh,0.6,3\n")
+    write(os.path.join(d, "three.csv"), rows)
+    write(os.path.join(d, "bad.csv"), rows.replace("0.03,66", "0.03,0x_Q"))
+    name = unique_name("refused")
+    sweep(d, name, run_cap=2)
+    for f, want in (("three.csv", "past its run_cap of 2"), ("bad.csv", "'0x_Q' is not a number")):
+        r = imported(d, ["sweep.yaml", f, "--storage", dst])
+        check(r.returncode == 2 and want in r.stderr, f"{f}: {r.returncode} {r.stderr!r}")
+        check(no_study(d, dst, name), f"{f}: the refused import left study {name}")
+    if not PG_URL:
+        check(not os.path.exists(dst[len("sqlite:///"):]), "a refused import created the file")
+    # a storage that holds another study: the refused one is not made there either
+    other = unique_name("held")
+    sweep(d, other, run_cap=5)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 0 and "added 2 complete, 1 failed" in r.stdout, f"held: {r.stderr!r}")
+    sweep(d, name, run_cap=2)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 2 and "past its run_cap of 2" in r.stderr and no_study(d, dst, name),
+          f"beside {other}: {r.returncode} {r.stderr!r}")
+    sweep(d, name, run_cap=3)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 0 and "added 2 complete, 1 failed" in r.stdout and
+          not no_study(d, dst, name), f"run_cap 3: {r.returncode} {r.stderr!r}")
+
 
 def main():
     tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
-             test_skipped_states, test_user_attrs_round_trip]
+             test_skipped_states, test_user_attrs_round_trip, test_refused_creates_nothing]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])
