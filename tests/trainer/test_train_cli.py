@@ -285,6 +285,23 @@ for mon in ["val_loss", "val_accuracy"]:
             not (ep == best + 3 or ep == 40) or abs(float(got[mon]) - curve[best - 1]) > 1e-6:
         print(f"FAIL --monitor {mon}: exit {rc}: {err} {out}")
         fails += 1
+# a CNN with no dense hidden layer (convolution and pooling straight into the output layer):
+# its dropout is on the flattened features that feed the output layer, as nn.Flatten(),
+# nn.Dropout(p), nn.Linear (it used to be ignored: dropout 0.5 gave the run of dropout 0 to the
+# last digit); parameters: the convolution's 2 x 9 + 2, the output layer's (2 x 2 x 1 + 1) x 3,
+# and (2 x 4 x 3 + 1) x 3 with no pooling
+cnn = {}
+for model, drop, params in [("cnn:c2k3-p2", "0", 35), ("cnn:c2k3-p2", "0.5", 35),
+                            ("cnn:c2k3", "0", 95), ("cnn:c2k3", "0.5", 95)]:
+    rc, out, err = run(*lin, "--model", model, "--dropout", drop, data_dir=tmp)
+    cnn[model, drop] = out.split("seconds=")[0]
+    if rc != 0 or f"parameters={params}\n" not in out:
+        print(f"FAIL CNN {model!r} dropout {drop}: exit {rc}: {err} {out}")
+        fails += 1
+for model in ("cnn:c2k3-p2", "cnn:c2k3"):
+    if cnn[model, "0"] == cnn[model, "0.5"]:
+        print(f"FAIL CNN {model!r}: dropout 0.5 changed nothing: {cnn[model, '0']}")
+        fails += 1
 rc, out, err = run(*lin, "--hidden", "16", "--layers", "0", data_dir=tmp)
 if rc != 2 or "layers is 0" not in err or "give model mlp" not in err:
     print(f"FAIL hidden 16 layers 0: exit {rc}: {err}")
