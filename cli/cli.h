@@ -23,6 +23,8 @@ typedef struct trainer_settings {
     int test;
     /* which of model, hidden and layers were given (trainer_final_model checks them) */
     int model_set, hidden_set, layers_set;
+    /* bit i: trainer_set took setting i (trainer_keys' order); trainer_check_used reads it */
+    uint32_t given;
 } trainer_settings;
 
 typedef struct trainer_data {
@@ -44,6 +46,14 @@ int trainer_final_model(trainer_settings *t);
 int trainer_check_keys(const trainer_settings *t, const char *const *names, size_t n);
 /* The number of trainer settings: their keys are the sweep's trainer section's. */
 enum { TRAINER_NKEYS = 28 };
+/* A setting that only some values of another one read (momentum and nesterov: optimizer sgd;
+ * gamma: schedule exponential or step; step_size: schedule step; monitor and min_delta:
+ * patience > 0; activation: a model with a hidden layer), given (trainer_set took it, or it
+ * is among the n searched names) while the setting it depends on is fixed (not searched) to a
+ * value that does not read it, would be ignored: GPBO_EINVAL naming both, with *key the setting
+ * given. A searched setting it depends on may take a value that reads it: 0. */
+int trainer_check_used(const trainer_settings *t, const char *const *names, size_t n,
+                       const char **key);
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
  * and returns their number, TRAINER_NKEYS. Cannot fail. */
 size_t trainer_keys(const char *out[TRAINER_NKEYS]);

@@ -51,6 +51,11 @@ int cmd_train(int argc, char **argv)
             return 2;
         }
     }
+    const char *unused;
+    if (trainer_check_used(&t, NULL, 0, &unused) != GPBO_OK) {
+        fprintf(stderr, "gpbo train: %s\n", gpbo_error_message());
+        return 2;
+    }
     trainer_data d;
     int lrc = trainer_data_load(&t, &d);
     if (lrc != GPBO_OK) {

@@ -1057,6 +1057,8 @@ static int param_entry(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, 
     q->dist = (sweep_dist)-1;
     if ((q->name = dupstr(c, k, key)) == NULL)
         return gpbo_error_code();
+    q->line = k->start_mark.line + 1;
+    q->col = k->start_mark.column + 1;
     pstate ps = {q, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     char what[100];
     snprintf(what, sizeof what, "parameter '%s'", SHOW(key));
@@ -1488,6 +1490,8 @@ static int trainer_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
     if ((kv->key = dupstr(c, k, key)) == NULL)
         return gpbo_error_code();
     s->ntrainer++; /* from here sweep_free() frees the pair */
+    kv->line = k->start_mark.line + 1;
+    kv->col = k->start_mark.column + 1;
     /* a number as the file's other numbers read: epochs: 0x10 (16 for PyYAML) reached the
      * trainer's strtod as hex, 1_000 as no number, 010 as 10 where PyYAML reads 8 */
     char what[128];
@@ -2216,6 +2220,49 @@ static int check_script(ctx *c, size_t first)
 
 /* The command as cli/run.c builds it: placeholders that name parameters, macros where they
  * work, and a first argument that execvp can start. */
+/* A trainer setting given (in the trainer section, or as a parameter) that the settings it
+ * depends on, fixed in the section (or by their defaults, or as a parameter's one value), never
+ * read is refused at its line (trainer_check_used): momentum with optimizer adam, gamma with
+ * schedule fixed, monitor without patience used to be taken and ignored. A parameter that takes
+ * one value only is set as the section's settings are; the others are searched, and a setting
+ * that depends on a searched one may be read in some trials. */
+static int check_trainer_used(ctx *c)
+{
+    sweep *s = c->s;
+    trainer_settings t;
+    trainer_settings_init(&t);
+    for (size_t i = 0; i < s->ntrainer; i++)
+        (void)trainer_set(&t, s->trainer[i].key, s->trainer[i].value); /* each read already */
+    const char **names = calloc(s->np ? s->np : 1, sizeof *names);
+    if (names == NULL)
+        return cli_yaml_oom();
+    size_t n = 0;
+    for (size_t i = 0; i < s->np; i++) {
+        const sweep_param *p = &s->p[i];
+        int one = (p->dist == D_CONSTANT || p->dist == D_CATEGORICAL) && p->nvalues == 1 &&
+                  p->when_parent == NULL;
+        /* a value the trainer cannot take fails its trials, saying so: searched here */
+        if (!one || trainer_set(&t, p->name, p->values[0]) != GPBO_OK)
+            names[n++] = p->name;
+    }
+    const char *key = NULL;
+    int rc = trainer_check_used(&t, names, n, &key);
+    free(names);
+    if (rc == GPBO_OK)
+        return GPBO_OK;
+    char why[400];
+    snprintf(why, sizeof why, "%s", gpbo_error_message());
+    for (size_t i = 0; i < s->np; i++) /* a parameter overrides the section */
+        if (!strcmp(s->p[i].name, key))
+            return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: parameter '%s': %s", c->path,
+                                  s->p[i].line, s->p[i].col, key, why);
+    for (size_t i = 0; i < s->ntrainer; i++)
+        if (!strcmp(s->trainer[i].key, key))
+            return gpbo_error_set(GPBO_EFORMAT, "%s:%zu:%zu: %s", c->path, s->trainer[i].line,
+                                  s->trainer[i].col, why);
+    return gpbo_error_set(GPBO_EFORMAT, "%s: %s", c->path, why);
+}
+
 static int check_command(ctx *c)
 {
     sweep *s = c->s;
@@ -2754,7 +2801,9 @@ static int finish(ctx *c, yaml_node_t *root)
     int rc = resolve_when(c); /* before the initial points: they are checked under conditions */
     if (rc == GPBO_OK)
         rc = initial_points(c);
-    return rc != GPBO_OK ? rc : check_command(c);
+    if (rc == GPBO_OK)
+        rc = check_command(c);
+    return rc != GPBO_OK || !s->has_trainer ? rc : check_trainer_used(c);
 }
 
 static sweep *parse(const char *path, const char *text, size_t len, int skip_exec);

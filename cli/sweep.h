@@ -61,6 +61,7 @@ typedef enum {
 
 typedef struct sweep_param {
     char *name;
+    size_t line, col; /* where the name is */
     sweep_dist dist;
     double min, max, q;
     double mu, sigma;           /* the normal family's (0 and 1 unless given) */
@@ -96,6 +97,7 @@ enum {
 
 typedef struct sweep_kv {
     char *key, *value;
+    size_t line, col; /* where the key is */
 } sweep_kv;
 
 typedef struct sweep {

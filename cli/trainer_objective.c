@@ -101,6 +101,7 @@ static const setting SETTINGS[] = {
 };
 #undef FIELD
 _Static_assert(sizeof SETTINGS / sizeof *SETTINGS == TRAINER_NKEYS, "TRAINER_NKEYS is the table's");
+_Static_assert(TRAINER_NKEYS <= 32, "trainer_settings.given has a bit for each setting");
 
 size_t trainer_keys(const char *out[TRAINER_NKEYS])
 {
@@ -264,8 +265,10 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
                                       "OpenBLAS's count)",
                                       v, TRAINER_MAX_THREADS);
             }
-            if (rc == GPBO_OK)
+            if (rc == GPBO_OK) {
                 mark_shape_key(key, &t->model_set, &t->hidden_set, &t->layers_set);
+                t->given |= (uint32_t)1 << i;
+            }
             return rc;
         }
     const char *keys[TRAINER_NKEYS];
@@ -310,6 +313,115 @@ int trainer_check_keys(const trainer_settings *t, const char *const *names, size
                                       names[i], names[i]);
     }
     return check_shape(model, hidden, layers);
+}
+
+/* ---- settings that only some values of another setting read ------------------------------ */
+
+static int reads_sgd(const trainer_settings *t)
+{
+    return t->cfg.optimizer == GPBO_TRAINER_OPT_SGD;
+}
+static int reads_gamma(const trainer_settings *t)
+{
+    return t->cfg.schedule == GPBO_TRAINER_SCHED_EXPONENTIAL ||
+           t->cfg.schedule == GPBO_TRAINER_SCHED_STEP;
+}
+static int reads_step(const trainer_settings *t)
+{
+    return t->cfg.schedule == GPBO_TRAINER_SCHED_STEP;
+}
+static int reads_patience(const trainer_settings *t)
+{
+    return t->cfg.patience > 0;
+}
+/* Whether the model has an activation: a hidden layer (hidden, an MLP's size, a CNN's
+ * convolution or dense layer). "mlp", "mlp:", "cnn:" and "cnn:p2" have none. A spec that
+ * cannot be read reads it (the trainer's own error names the spec). */
+static int reads_activation(const trainer_settings *t)
+{
+    if (t->hidden_set)
+        return 1;
+    const char *m = t->model;
+    if (!strcmp(m, "mlp") || !strcmp(m, "mlp:") || !strcmp(m, "cnn:"))
+        return 0;
+    if (strncmp(m, "cnn:", 4) != 0)
+        return 1;
+    for (const char *p = m + 4; *p; p++)
+        if (*p != 'p' && *p != '2' && *p != '-')
+            return 1;
+    return 0;
+}
+
+typedef struct dependent {
+    const char *key;   /* the setting read only sometimes */
+    const char *on[2]; /* the settings that decide (NULL-ended) */
+    int (*reads)(const trainer_settings *t);
+    const char *what; /* whose it is, for the message */
+} dependent;
+
+static const dependent DEPENDENTS[] = {
+    {"momentum", {"optimizer", NULL}, reads_sgd, "SGD's (optimizer sgd)"},
+    {"nesterov", {"optimizer", NULL}, reads_sgd, "SGD's (optimizer sgd)"},
+    {"gamma", {"schedule", NULL}, reads_gamma, "the exponential and step schedules'"},
+    {"step_size", {"schedule", NULL}, reads_step, "the step schedule's"},
+    {"monitor", {"patience", NULL}, reads_patience, "early stopping's (patience > 0)"},
+    {"min_delta", {"patience", NULL}, reads_patience, "early stopping's (patience > 0)"},
+    {"activation", {"model", "hidden"}, reads_activation, "a hidden layer's"},
+};
+
+static int in_names(const char *key, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], key))
+            return 1;
+    return 0;
+}
+
+/* The value of setting key in t as trainer_set reads it, into buf. */
+static const char *shown(const trainer_settings *t, const char *key, char *buf, size_t size)
+{
+    if (!strcmp(key, "optimizer"))
+        return gpbo_trainer_optimizer_name(t->cfg.optimizer);
+    if (!strcmp(key, "schedule"))
+        return gpbo_trainer_schedule_name(t->cfg.schedule);
+    if (!strcmp(key, "patience")) {
+        snprintf(buf, size, "%zu", t->cfg.patience);
+        return buf;
+    }
+    return t->model;
+}
+
+/* These used to be taken and ignored: momentum 0.5 with Adam, gamma with a fixed rate, monitor
+ * val_loss without patience (which keeps the last epoch) trained what leaving them out trains.
+ * A setting given its default (a script that writes every default out) is taken as not given. */
+int trainer_check_used(const trainer_settings *t, const char *const *names, size_t n,
+                       const char **key)
+{
+    trainer_settings def;
+    trainer_settings_init(&def);
+    for (size_t i = 0; i < sizeof DEPENDENTS / sizeof *DEPENDENTS; i++) {
+        const dependent *d = &DEPENDENTS[i];
+        size_t k = 0;
+        while (k < TRAINER_NKEYS && strcmp(SETTINGS[k].key, d->key) != 0)
+            k++;
+        const setting *s = &SETTINGS[k];
+        int given = (((t->given >> k) & 1u) &&
+                     memcmp((const char *)t + s->off, (const char *)&def + s->off, s->size)) ||
+                    in_names(d->key, names, n);
+        int searched = 0;
+        for (size_t j = 0; j < 2 && d->on[j] != NULL; j++)
+            searched |= in_names(d->on[j], names, n);
+        if (!given || searched || d->reads(t))
+            continue;
+        char buf[32];
+        *key = d->key;
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer setting %s is %s, and %s is %s: it would be ignored "
+                              "(leave %s out, or change %s)",
+                              d->key, d->what, d->on[0], shown(t, d->on[0], buf, sizeof buf),
+                              d->key, d->on[0]);
+    }
+    return GPBO_OK;
 }
 
 int trainer_final_model(trainer_settings *t)

@@ -259,11 +259,13 @@ static int build_layers(gpbo_net *net, const char *spec, gpbo_trainer_activation
         else if (*p)
             return gpbo_error_set(GPBO_EINVAL, "trainer: model '%s': unexpected '%c'", spec, *p);
     }
-    /* no hidden layer ("mlp:", "mlp"): a linear softmax classifier (multinomial logistic
-     * regression), whose one place for dropout is its input (dropout on the inputs of a linear
-     * model is an adaptive L2 penalty: Wager, Wang & Liang 2013); it used to be dropped without
-     * a word */
-    if (!cnn && net->nl == 0 && dropout > 0) {
+    /* no hidden dense layer, so no dropout yet: the output layer's input takes it. With no
+     * hidden layer at all ("mlp:", "mlp", "cnn:") that is a linear softmax classifier
+     * (multinomial logistic regression) on the input (dropout on the inputs of a linear model is
+     * an adaptive L2 penalty: Wager, Wang & Liang 2013); after convolutions and pooling only
+     * ("cnn:c4k5-p2"), the flattened features, as nn.Flatten(), nn.Dropout(p), nn.Linear. Both
+     * used to be dropped without a word. (s.flat: a dense layer was read, or an MLP's input.) */
+    if (dropout > 0 && (net->nl == 0 || !s.flat)) {
         gpbo_layer d = {.kind = GPBO_L_DROPOUT, .in = s.feat, .out = s.feat, .p = (float)dropout};
         int rc = push(net, &d);
         if (rc != GPBO_OK)

@@ -449,7 +449,10 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                               (int)c->monitor, GPBO_TRAINER_MONITOR_VAL_ACCURACY,
                               GPBO_TRAINER_MONITOR_VAL_LOSS);
     if ((c->shift > 0 || c->flip) && (train->rows < 2 || train->cols < 2))
-        return gpbo_error_set(GPBO_EINVAL, "trainer: augmentation needs images");
+        return gpbo_error_set(GPBO_EINVAL,
+                              "trainer: shift and flip (augmentation) need images of at least 2 x "
+                              "2, and the data's are %zu x %zu (tabular data has no rows to shift)",
+                              train->rows, train->cols);
     /* as PyTorch's RandomAffine(translate <= 1): a larger shift only blanks images, and one
      * near 2^63 overflowed augment()'s signed arithmetic */
     if (c->shift > train->rows || c->shift > train->cols)

@@ -9,7 +9,9 @@
  * linear softmax classifier, multinomial logistic regression) or
  * "cnn:c32k5-p2-c64k5-p2-d1024" (convolutions with N filters of K x K, same padding; 2 x 2 max
  * pooling; dense layers); the output layer (one unit per class) is added. ReLU or tanh, dropout
- * after every hidden dense layer (an MLP with none: on its input); hidden layers initialized He
+ * after every hidden dense layer (a model with none: on what feeds the output layer, an MLP's
+ * input or a CNN's flattened features, as nn.Flatten(), nn.Dropout, nn.Linear); hidden layers
+ * initialized He
  * (ReLU: normal, variance 2 / fan_in, zero biases) or Glorot (tanh: uniform, zero biases), the
  * output layer as PyTorch's nn.Linear (weights and biases uniform in +-1 / sqrt(fan_in)), so that
  * the first loss is near ln(classes).
@@ -169,8 +171,9 @@ typedef struct gpbo_trainer_config {
     const char *model;    /**< "mlp:256-128" (default), "mlp:" (linear) or
                                "cnn:c32k5-p2-c64k5-p2-d1024" */
     gpbo_trainer_activation activation;
-    double dropout; /**< after every hidden dense layer, in [0, 1); an MLP with no hidden
-                         layer ("mlp:"): on its input */
+    double dropout; /**< after every hidden dense layer, in [0, 1); a model with no hidden
+                         dense layer: before the output layer (on the input of "mlp:", on
+                         the flattened features of "cnn:c32k5-p2") */
     gpbo_trainer_optimizer optimizer;
     double lr;           /**< base learning rate (default 1e-3) */
     double momentum;     /**< SGD (default 0.9) */

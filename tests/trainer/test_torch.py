@@ -5,11 +5,13 @@ bias and of the input, to 1e-4 (relative to the largest gradient entry of the la
 1e-6). MLPs (nn.Linear: gpbo keeps W as in x out, PyTorch as out x in) and CNNs (nn.Conv2d with
 padding k // 2, stride 1, weights f x c x k x k as PyTorch's; max_pool2d(2), which drops an odd
 last row or column; flattened channels x rows x cols before the first dense layer), ReLU and
-tanh, odd image sizes. With dropout (nn.Dropout after every hidden dense layer's activation),
-gpbo's masks are applied to PyTorch's network: each unit is kept with probability 1 - p and
-then scaled by 1 / (1 - p) (inverted dropout, as nn.Dropout in training mode), the gradients
-agree through the masks, and in evaluation mode (model.eval(): no dropout) the class
-probabilities agree. gpbo computes in float32, PyTorch here in float64, so the gap is gpbo's
+tanh, odd image sizes. With dropout (nn.Dropout after every hidden dense layer's activation;
+with no hidden dense layer, before the output layer: on a linear model's input, on a CNN's
+flattened features), gpbo's masks are applied to PyTorch's network: each unit is kept with
+probability 1 - p and then scaled by 1 / (1 - p) (inverted dropout, as nn.Dropout in training
+mode; the mask's kept fraction within 5 standard deviations of 1 - p), the gradients agree
+through the masks, and in evaluation mode (model.eval(): no dropout) the class probabilities
+agree. The layers are the ones gpbo/trainer.h documents for the spec. gpbo computes in float32, PyTorch here in float64, so the gap is gpbo's
 rounding alone.
 Usage: test_torch.py PATH/TO/torch_dump"""
 import json
@@ -32,28 +34,41 @@ CASES = [("mlp:32-16", "relu", None), ("mlp:24", "tanh", None), ("mlp:40-30-20",
          # no hidden layer: a linear softmax classifier (nn.Linear alone), its dropout on the
          # input (nn.Sequential(nn.Dropout(p), nn.Linear)); images flattened as for an MLP
          ("mlp:", "relu", (1, 1, 20)), ("mlp", "tanh", (2, 3, 4)),
-         ("mlp:", "relu", (1, 1, 30), 0.5), ("mlp:", "tanh", (1, 5, 5), 0.2)]
+         ("mlp:", "relu", (1, 1, 30), 0.5), ("mlp:", "tanh", (1, 5, 5), 0.2),
+         # a CNN with no dense hidden layer: dropout on the flattened features that feed the
+         # output layer (nn.Flatten(), nn.Dropout(p), nn.Linear), after a pooling, after a
+         # convolution's activation (the fused convolution + ReLU forward), and with no layer
+         ("cnn:c4k5-p2", "relu", (3, 6, 5), 0.5), ("cnn:c3k3-p2", "tanh", (2, 7, 6), 0.3),
+         ("cnn:c3k3-c2k1", "relu", (1, 5, 4), 0.2), ("cnn:", "tanh", (2, 3, 4), 0.4)]
 
 
-def mlp_kinds(spec, p):
-    """The layers an MLP spec documents (gpbo/trainer.h): a dense layer, its activation and,
-    with dropout, a dropout layer per hidden size; with no hidden size, dropout on the input;
-    then the output layer."""
-    sizes = [v for v in spec.partition(":")[2].split("-") if v]
-    kinds = [k for _ in sizes for k in ["dense", "act"] + (["dropout"] if p else [])]
-    return (kinds if sizes else ["dropout"] if p else []) + ["dense"]
+def documented_kinds(spec, p):
+    """The layers a spec documents (gpbo/trainer.h): a convolution and its activation, a
+    pooling, a dense layer, its activation and, with dropout, a dropout layer; with no hidden
+    dense layer (an MLP with no hidden size, a CNN of convolutions and poolings only), dropout
+    on what feeds the output layer (the input, or the flattened features); then the output
+    layer."""
+    cnn = spec.startswith("cnn")
+    kinds = []
+    for v in (v for v in spec.partition(":")[2].split("-") if v):
+        kind = v[0] if cnn else "d"
+        kinds += {"c": ["conv", "act"], "p": ["pool"],
+                  "d": ["dense", "act"] + (["dropout"] if p else [])}[kind]
+    if p and "dense" not in kinds:
+        kinds.append("dropout")
+    return kinds + ["dense"]
 
 
 for spec, act, shape, *drop in CASES:
     args = [dump, spec, act] + ([str(v) for v in shape] if shape else []) + \
         [repr(v) for v in drop]
     d = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
-    if spec.startswith("mlp"):
-        got, want = [L["kind"] for L in d["layers"]], mlp_kinds(spec, drop[0] if drop else 0)
-        if got != want:
-            # before, "mlp:" with dropout had no dropout layer at all: the setting was ignored
-            print(f"FAIL {spec} {act} dropout {drop}: layers {got}, documented {want}")
-            fails += 1
+    got, want = [L["kind"] for L in d["layers"]], documented_kinds(spec, drop[0] if drop else 0)
+    if got != want:
+        # before, "mlp:" and a CNN with no dense hidden layer had no dropout layer at all with
+        # dropout: the setting was ignored
+        print(f"FAIL {spec} {act} dropout {drop}: layers {got}, documented {want}")
+        fails += 1
     B = len(d["y"])
     x = torch.tensor(d["x"], dtype=torch.float64).reshape(B, *d["shape"]).requires_grad_(True)
     y = torch.tensor(d["y"])

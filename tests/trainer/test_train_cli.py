@@ -48,6 +48,77 @@ expect(["--batch_size", "-3"], 2, "trainer setting batch_size: '-3' is not a who
 expect(["--seed", "18446744073709551615"], 1, "train-images-idx3-ubyte.gz")
 expect(["--epochs", "1e3"], 1, "train-images-idx3-ubyte.gz")
 
+# a setting that only some values of another read, given while that other one does not read it,
+# was taken and ignored (momentum 0.5 with adam trained adam's run): refused, exit 2, naming
+# both, before any data is read; with a value that reads it, or given its default (a script that
+# writes every default out), it goes on to the data
+IGNORED = "it would be ignored"
+for args, why in [
+        (["--momentum", "0.5"], "trainer setting momentum is SGD's (optimizer sgd), and optimizer "
+                                "is adam: " + IGNORED),
+        (["--optimizer", "rmsprop", "--nesterov", "true"], "nesterov is SGD's (optimizer sgd), "
+                                                           "and optimizer is rmsprop"),
+        (["--gamma", "0.5"], "gamma is the exponential and step schedules', and schedule is fixed"),
+        (["--schedule", "cosine", "--gamma", "0.5"], "and schedule is cosine: " + IGNORED),
+        (["--schedule", "exponential", "--step_size", "3"],
+         "step_size is the step schedule's, and schedule is exponential"),
+        (["--monitor", "val_loss"], "monitor is early stopping's (patience > 0), and patience "
+                                    "is 0: " + IGNORED),
+        (["--min_delta", "0.01", "--epochs", "5"], "min_delta is early stopping's"),
+        (["--model", "mlp", "--activation", "tanh"], "activation is a hidden layer's, and model "
+                                                     "is mlp: " + IGNORED),
+        (["--model", "cnn:p2-p2", "--activation", "tanh"], "and model is cnn:p2-p2: " + IGNORED)]:
+    expect(args, 2, why)
+for args in [["--optimizer", "sgd", "--momentum", "0.5", "--nesterov", "true"],
+             ["--momentum", "0.9", "--nesterov", "false", "--gamma", "0.95", "--step_size", "10",
+              "--monitor", "val_accuracy", "--min_delta", "0", "--activation", "relu"],
+             ["--schedule", "exponential", "--gamma", "0.5"],
+             ["--schedule", "step", "--gamma", "0.5", "--step_size", "3"],
+             ["--patience", "2", "--monitor", "val_loss", "--min_delta", "0.01"],
+             ["--model", "cnn:c2k3", "--activation", "tanh"],
+             ["--hidden", "8", "--activation", "tanh"]]:
+    expect(args, 1, "train-images-idx3-ubyte.gz")
+
+# the same in a sweep: the trainer section's setting, or a parameter, named at its line; a
+# setting that depends on a searched parameter (in some trials it is read) is taken
+runs = tempfile.mkdtemp(prefix="gpbo-train-cli-sweep-")
+SWEEP = """name: t
+method: random
+run_cap: 1
+metric: {{name: val_accuracy, goal: maximize}}
+parameters:
+{params}
+trainer: {{data_dir: /nonexistent-gpbo-data, epochs: 1, {section}}}
+"""
+for params, section, want in [
+        ("  lr: {min: 0.001, max: 0.01}", "momentum: 0.5", "sweep.yaml:7:56: trainer setting "
+                                                          "momentum is SGD's"),
+        ("  lr: {min: 0.001, max: 0.01}\n  optimizer: {value: rmsprop}", "momentum: 0.5",
+         "sweep.yaml:8:56: trainer setting momentum is SGD's (optimizer sgd), and optimizer is "
+         "rmsprop"),
+        ("  gamma: {min: 0.5, max: 0.9}", "schedule: cosine",
+         "sweep.yaml:6:3: parameter 'gamma': trainer setting gamma is the exponential and step "
+         "schedules', and schedule is cosine"),
+        ("  optimizer: {values: [adam, sgd]}", "momentum: 0.5", "train-images-idx3-ubyte.gz"),
+        ("  optimizer: {values: [adam, sgd]}\n  momentum: {min: 0.5, max: 0.9, when: {optimizer: "
+         "sgd}}", "step_size: 3, schedule: step", "train-images-idx3-ubyte.gz"),
+        ("  patience: {values: [0, 3]}", "monitor: val_loss", "train-images-idx3-ubyte.gz")]:
+    with open(os.path.join(runs, "sweep.yaml"), "w") as f:
+        f.write(SWEEP.format(params=params, section=section))
+    p = subprocess.run([gpbo, "run", "sweep.yaml"], cwd=runs, capture_output=True, text=True,
+                       timeout=120)
+    refused = IGNORED in p.stderr
+    if want not in p.stderr or (refused and p.returncode != 2) or \
+            refused == ("train-images-idx3-ubyte.gz" in want):
+        print(f"FAIL sweep {params!r} {section!r}: exit {p.returncode}: {p.stderr!r}; "
+              f"wanted {want!r}")
+        fails += 1
+    for name in os.listdir(runs):
+        if name != "sweep.yaml":
+            path = os.path.join(runs, name)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+shutil.rmtree(runs)
+
 # a setting longer than its buffer used to be cut: a model of 130 layers trained 125, and
 # "...-128" could have become "...-12"; refused before any data is read
 expect(["--model", "mlp:" + "-".join(["8"] * 130)], 2,
@@ -284,6 +355,23 @@ for mon in ["val_loss", "val_accuracy"]:
             curve[best - 1] != pick(curve) or curve.index(pick(curve)) != best - 1 or \
             not (ep == best + 3 or ep == 40) or abs(float(got[mon]) - curve[best - 1]) > 1e-6:
         print(f"FAIL --monitor {mon}: exit {rc}: {err} {out}")
+        fails += 1
+# a CNN with no dense hidden layer (convolution and pooling straight into the output layer):
+# its dropout is on the flattened features that feed the output layer, as nn.Flatten(),
+# nn.Dropout(p), nn.Linear (it used to be ignored: dropout 0.5 gave the run of dropout 0 to the
+# last digit); parameters: the convolution's 2 x 9 + 2, the output layer's (2 x 2 x 1 + 1) x 3,
+# and (2 x 4 x 3 + 1) x 3 with no pooling
+cnn = {}
+for model, drop, params in [("cnn:c2k3-p2", "0", 35), ("cnn:c2k3-p2", "0.5", 35),
+                            ("cnn:c2k3", "0", 95), ("cnn:c2k3", "0.5", 95)]:
+    rc, out, err = run(*lin, "--model", model, "--dropout", drop, data_dir=tmp)
+    cnn[model, drop] = out.split("seconds=")[0]
+    if rc != 0 or f"parameters={params}\n" not in out:
+        print(f"FAIL CNN {model!r} dropout {drop}: exit {rc}: {err} {out}")
+        fails += 1
+for model in ("cnn:c2k3-p2", "cnn:c2k3"):
+    if cnn[model, "0"] == cnn[model, "0.5"]:
+        print(f"FAIL CNN {model!r}: dropout 0.5 changed nothing: {cnn[model, '0']}")
         fails += 1
 rc, out, err = run(*lin, "--hidden", "16", "--layers", "0", data_dir=tmp)
 if rc != 2 or "layers is 0" not in err or "give model mlp" not in err:

@@ -32,6 +32,7 @@ typedef struct fixture {
     float *x;
     int32_t *y;
     size_t B;
+    uint64_t key; /* with dropout: the training forward's masks (fixed by the key), else 0 */
 } fixture;
 
 /* A hash of the network's kinks as the last forward pass left them: which ReLU outputs are
@@ -59,7 +60,9 @@ static uint64_t kinks(const gpbo_net *n, size_t B)
 
 static double loss_at(fixture *f, uint64_t *pattern)
 {
-    gpbo_net_forward(f->net, f->x, f->B, 0, NULL);
+    /* with dropout, the training pass with the key's masks: the loss is then a smooth function
+     * of the masked network (the masks depend on the key, never on the values) */
+    gpbo_net_forward_part(f->net, f->x, f->B, f->key != 0, f->key, 0);
     *pattern = kinks(f->net, f->B);
     return gpbo_net_loss(f->net, f->y, f->B, 0);
 }
@@ -108,14 +111,19 @@ static size_t check(fixture *f, float *p, const float *g, size_t n, size_t strid
     return fails;
 }
 
-static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, size_t h, size_t w)
+/* Checks spec's gradients against finite differences; with dropout > 0, those of the training
+ * pass through one fixed set of masks (the forward's key held, so that every difference sees
+ * the masks the analytic gradient went through). */
+static void check_net_dropout(const char *spec, gpbo_trainer_activation act, double dropout,
+                              size_t c, size_t h, size_t w)
 {
     gpbo_rng r;
     gpbo_rng_seed(&r, getenv("XSEED") ? strtoull(getenv("XSEED"), NULL, 10) : 2385);
     fixture f;
     f.B = 3;
-    f.net = gpbo_net_new(spec, act, 0.0, c, h, w, 4, f.B, &r);
+    f.net = gpbo_net_new(spec, act, dropout, c, h, w, 4, f.B, &r);
     assert_non_null(f.net);
+    f.key = dropout > 0 ? gpbo_rng_u64(&r) | 1 : 0;
     size_t in = c * h * w;
     f.x = malloc(f.B * in * sizeof *f.x);
     f.y = malloc(f.B * sizeof *f.y);
@@ -124,7 +132,10 @@ static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, s
     for (size_t b = 0; b < f.B; b++)
         f.y[b] = (int32_t)gpbo_rng_below(&r, 4);
     float *gin = malloc(f.B * in * sizeof *gin);
-    gpbo_net_forward(f.net, f.x, f.B, 1, &r);
+    if (f.key != 0)
+        gpbo_net_forward_part(f.net, f.x, f.B, 1, f.key, 0);
+    else
+        gpbo_net_forward(f.net, f.x, f.B, 1, &r);
     gpbo_net_loss(f.net, f.y, f.B, 1);
     gpbo_net_backward(f.net, f.x, f.B, gin);
     size_t skipped = 0, checked = 0, fails = 0;
@@ -154,6 +165,11 @@ static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, s
     free(f.x);
     free(f.y);
     gpbo_net_free(f.net);
+}
+
+static void check_net(const char *spec, gpbo_trainer_activation act, size_t c, size_t h, size_t w)
+{
+    check_net_dropout(spec, act, 0.0, c, h, w);
 }
 
 static void test_mlp_tanh(void **state)
@@ -251,6 +267,107 @@ static void test_linear_dropout(void **state)
     assert_memory_equal(n->L[0].y, x, B * in * sizeof *x);
     free(x);
     free(gin);
+    gpbo_net_free(n);
+}
+
+/* Gradients through dropout's masks (the training pass, its masks held) against finite
+ * differences: after a hidden dense layer, on a linear model's input, and on the flattened
+ * features of a CNN with no dense hidden layer, after a pooling or straight after a
+ * convolution's activation (the fused convolution + ReLU forward feeding it). */
+static void test_dropout_gradients(void **state)
+{
+    (void)state;
+    check_net_dropout("mlp:7-5", GPBO_TRAINER_ACT_TANH, 0.5, 1, 1, 6);
+    check_net_dropout("cnn:c3k3-p2-d6", GPBO_TRAINER_ACT_RELU, 0.25, 1, 6, 6);
+    check_net_dropout("cnn:c4k5-p2", GPBO_TRAINER_ACT_RELU, 0.3, 1, 8, 6);
+    check_net_dropout("cnn:c3k3", GPBO_TRAINER_ACT_TANH, 0.5, 2, 5, 5);
+    check_net_dropout("cnn:c3k3-c2k1", GPBO_TRAINER_ACT_RELU, 0.2, 1, 5, 4);
+    check_net_dropout("cnn:", GPBO_TRAINER_ACT_RELU, 0.4, 2, 3, 4);
+}
+
+/* A CNN with no dense hidden layer ("cnn:c4k5-p2": convolution and pooling straight into the
+ * output layer) drops out the flattened features that feed the output layer, as
+ * nn.Flatten(), nn.Dropout(p), nn.Linear: inverted dropout, each feature kept with probability
+ * 1 - p and scaled by 1 / (1 - p) in training, passed unchanged in evaluation, the gradient
+ * going back through the mask. Before, such a CNN had no dropout layer and trained as with
+ * dropout 0, saying nothing. With a dense hidden layer, dropout stays after it alone. */
+static void test_cnn_dropout(void **state)
+{
+    (void)state;
+    gpbo_rng r;
+    gpbo_rng_seed(&r, 2385);
+    const size_t B = 3, in = 2 * 12 * 10, feat = 8 * 6 * 5;
+    gpbo_net *n = gpbo_net_new("cnn:c8k5-p2", GPBO_TRAINER_ACT_RELU, 0.35, 2, 12, 10, 4, B, &r);
+    assert_non_null(n);
+    /* conv, act, pool, dropout, output */
+    assert_int_equal(n->nl, 5);
+    gpbo_layer *pool = &n->L[2], *drop = &n->L[3], *out = &n->L[4];
+    assert_int_equal(pool->kind, GPBO_L_POOL);
+    assert_int_equal(drop->kind, GPBO_L_DROPOUT);
+    assert_int_equal(drop->in, feat);
+    assert_int_equal(drop->out, feat);
+    assert_int_equal(out->kind, GPBO_L_DENSE);
+    assert_int_equal(out->in, feat);
+    /* dropout has no parameters */
+    assert_int_equal(n->nparams, 8 * 2 * 25 + 8 + (feat + 1) * 4);
+    float *x = malloc(B * in * sizeof *x), *gin = malloc(B * in * sizeof *gin);
+    assert_non_null(x);
+    assert_non_null(gin);
+    for (size_t i = 0; i < B * in; i++)
+        x[i] = (float)gpbo_rng_normal(&r) + 0.5f;
+    int32_t y[3] = {1, 3, 0};
+    gpbo_net_forward(n, x, B, 1, &r);
+    size_t zero = 0;
+    for (size_t i = 0; i < B * feat; i++) {
+        float m = drop->mask[i];
+        assert_true(m == 0.0f || fabsf(m - 1.0f / 0.65f) < 1e-6f);
+        assert_true(drop->y[i] == pool->y[i] * m);
+        zero += m == 0.0f;
+    }
+    assert_true(zero > 188 && zero < 316); /* 252 of 720 expected, sd 12.8 */
+    gpbo_net_loss(n, y, B, 1);
+    gpbo_net_backward(n, x, B, gin);
+    /* the pooled features' gradient is the output layer's input gradient through the mask */
+    for (size_t i = 0; i < B * feat; i++)
+        assert_true(drop->gin[i] == out->gin[i] * drop->mask[i]);
+    /* the output weights' gradient sees the dropped features: y_dropped^T g */
+    for (size_t k = 0; k < feat; k += 13)
+        for (size_t c = 0; c < 4; c++) {
+            double want = 0.0;
+            for (size_t b = 0; b < B; b++)
+                want += (double)drop->y[b * feat + k] * (double)n->g[b * 4 + c];
+            assert_true(fabs(want - (double)out->dW[k * 4 + c]) < 1e-5 * (1.0 + fabs(want)));
+        }
+    gpbo_net_forward(n, x, B, 0, NULL); /* evaluation: the features unchanged */
+    assert_memory_equal(drop->y, pool->y, B * feat * sizeof *x);
+    free(x);
+    free(gin);
+    gpbo_net_free(n);
+    /* straight after a convolution's activation, and on the input of "cnn:" (no layer at all) */
+    n = gpbo_net_new("cnn:c3k3", GPBO_TRAINER_ACT_TANH, 0.5, 1, 4, 4, 3, 2, &r);
+    assert_non_null(n);
+    assert_int_equal(n->nl, 4);
+    assert_int_equal(n->L[2].kind, GPBO_L_DROPOUT);
+    assert_int_equal(n->L[2].in, 3 * 16);
+    gpbo_net_free(n);
+    n = gpbo_net_new("cnn:", GPBO_TRAINER_ACT_RELU, 0.5, 1, 4, 4, 3, 2, &r);
+    assert_non_null(n);
+    assert_int_equal(n->nl, 2);
+    assert_int_equal(n->L[0].kind, GPBO_L_DROPOUT);
+    assert_int_equal(n->L[0].in, 16);
+    gpbo_net_free(n);
+    /* a dense hidden layer keeps dropout after it alone: conv, act, pool, dense, act, dropout,
+     * output */
+    n = gpbo_net_new("cnn:c3k3-p2-d5", GPBO_TRAINER_ACT_RELU, 0.5, 1, 4, 4, 3, 2, &r);
+    assert_non_null(n);
+    assert_int_equal(n->nl, 7);
+    for (size_t i = 0; i < n->nl; i++)
+        assert_true((n->L[i].kind == GPBO_L_DROPOUT) == (i == 5));
+    gpbo_net_free(n);
+    /* dropout 0: no dropout layer anywhere */
+    n = gpbo_net_new("cnn:c3k3-p2", GPBO_TRAINER_ACT_RELU, 0.0, 1, 4, 4, 3, 2, &r);
+    assert_non_null(n);
+    assert_int_equal(n->nl, 4);
     gpbo_net_free(n);
 }
 
@@ -391,7 +508,8 @@ int main(void)
         cmocka_unit_test(test_cnn_tanh),          cmocka_unit_test(test_cnn_relu),
         cmocka_unit_test(test_cnn_chunked),       cmocka_unit_test(test_dropout_and_specs),
         cmocka_unit_test(test_output_layer_init), cmocka_unit_test(test_linear),
-        cmocka_unit_test(test_linear_dropout),
+        cmocka_unit_test(test_linear_dropout),    cmocka_unit_test(test_dropout_gradients),
+        cmocka_unit_test(test_cnn_dropout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

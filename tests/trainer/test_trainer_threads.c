@@ -128,6 +128,8 @@ static void test_team_gradient(void **state)
     compare("mlp:40-24", 1, 1, 30, 37);
     compare("cnn:c4k3-p2-c6k3-p2-d16", 2, 8, 8, 37);
     compare("cnn:c4k3-p2-d16", 1, 6, 6, 2); /* fewer examples than threads: a share empty */
+    /* no dense hidden layer: the dropout on the flattened features, split across threads */
+    compare("cnn:c4k3-p2", 2, 8, 8, 37);
 }
 
 /* A random dataset of n images (1 x 6 x 6) with 3 classes that depend on the pixels (so that

@@ -230,6 +230,14 @@ static void test_same_seed_same_result(void **s)
     c.model = "mlp:4";
     c.shift = 2;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &b), GPBO_EINVAL);
+    /* augmentation of tabular data is refused naming the settings (it used to say only
+     * "augmentation needs images") */
+    assert_non_null(strstr(gpbo_error_message(), "shift and flip"));
+    c.shift = 0;
+    c.flip = 1;
+    assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &b), GPBO_EINVAL);
+    assert_non_null(strstr(gpbo_error_message(), "shift and flip"));
+    c.flip = 0;
     /* threads: at least one; the result on one thread is the result again */
     assert_int_equal(gpbo_trainer_set_threads(0), GPBO_EINVAL);
     assert_int_equal(gpbo_trainer_set_threads(2), GPBO_OK);
