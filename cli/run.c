@@ -2414,7 +2414,9 @@ static int print_front(runner *r)
  * leaves the run's status alone. Costs one fit of the model and its refit (README, "gpbo run"). */
 static void print_recommended(runner *r, const gpbo_trial_info *best)
 {
-    if (strcmp(gpbo_study_get_options(r->study)->strategy, "bayes") != 0)
+    /* several objectives: no one recommendation (print_best shows the front when it can) */
+    if (strcmp(gpbo_study_get_options(r->study)->strategy, "bayes") != 0 ||
+        gpbo_study_nobjectives(r->study) > 1)
         return;
     gpbo_trial_info rec;
     double predicted = NAN;
