@@ -92,8 +92,10 @@ json_t *dash_trials(dash *d, const char *name, const char *since);
  * numeric parameter through the best trial (a conditional parameter inactive there: through the
  * best trial in which it is active), as the static report draws it: {"name", "model",
  * "slices": [{"param", "trial", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another
- * strategy, no value yet); "fits": the fits made for it so far, "cached": whether this answer is
- * the last one again (no trial has ended since it was made: a fit would give the same GP). */
+ * strategy, no value yet); "recommended": the trial the model recommends (gpbo best --by model)
+ * {"trial", "value", "predicted", "params"}, or null ("recommended_why" when its refit failed);
+ * "fits": the fits made for it so far, "cached": whether this answer is the last one again (no
+ * trial has ended since it was made: a fit would give the same GP and the same recommendation). */
 json_t *dash_slices(dash *d, const char *name);
 /* Closes the studies and the lock. */
 void dash_close(dash *d);

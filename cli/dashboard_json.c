@@ -644,8 +644,30 @@ static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp, json_t *
     return a;
 }
 
+/* The trial the model of study st recommends (gpbo_study_recommend, as gpbo best --by model)
+ * into o: "recommended": {"trial", "value", "predicted", "params"}, null for a study of several
+ * objectives or when it has no model to ask; when the refit fails, null and "recommended_why".
+ * It syncs st (pointers into st's trials taken before are stale after it). */
+static void recommended_json(const dash *d, gpbo_study *st, json_t *o)
+{
+    gpbo_trial_info r;
+    double predicted = NAN;
+    int rc =
+        gpbo_study_nobjectives(st) > 1 ? GPBO_ENOTFOUND : gpbo_study_recommend(st, &r, &predicted);
+    json_object_set_new(o, "recommended",
+                        rc == GPBO_OK
+                            ? json_pack("{sI so so so}", "trial", (json_int_t)r.id, "value",
+                                        number(r.value), "predicted", number(predicted), "params",
+                                        params_of(d, gpbo_study_space(st), r.values))
+                            : json_null());
+    if (rc != GPBO_OK && rc != GPBO_ENOTFOUND)
+        json_object_set_new(o, "recommended_why", dash_text(gpbo_error_message()));
+    gpbo_error_clear();
+}
+
 /* The slices of study e from its model handle, as dash_slices describes them (without "fits"
- * and "cached"); *fitted: whether a GP was fitted. NULL with the error set. Under e->model_lock. */
+ * and "cached"), and the model's recommendation (recommended_json); *fitted: whether a GP was
+ * fitted. NULL with the error set. Under e->model_lock. */
 static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
 {
     *fitted = 0;
@@ -699,6 +721,10 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     free(ub);
     free(q);
     free(vals);
+    if (gp != NULL) /* a study with a model: what it recommends (after the slices: it syncs) */
+        recommended_json(d, st, o);
+    else
+        json_object_set_new(o, "recommended", json_null());
     gpbo_gp_free(gp);
     return o;
 }

@@ -2407,9 +2407,38 @@ static int print_front(runner *r)
     return rc;
 }
 
-/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics);
- * for several objectives, the size of the Pareto front. Returns 0, or 1 after saying why no
- * trial completed. */
+/* After the best trial, one line when the study's model recommends another trial
+ * (gpbo_study_recommend: it sees noise in the values, and the best observed one is partly a
+ * lucky draw): its id, observed and predicted values, and the commands that use it. Nothing
+ * when the two agree or the strategy has no model; a failed refit is one line on stderr and
+ * leaves the run's status alone. Costs one fit of the model and its refit (README, "gpbo run"). */
+static void print_recommended(runner *r, const gpbo_trial_info *best)
+{
+    /* several objectives: no one recommendation (print_best shows the front when it can) */
+    if (strcmp(gpbo_study_get_options(r->study)->strategy, "bayes") != 0 ||
+        gpbo_study_nobjectives(r->study) > 1)
+        return;
+    gpbo_trial_info rec;
+    double predicted = NAN;
+    int rc = gpbo_study_recommend(r->study, &rec, &predicted);
+    if (rc == GPBO_ENOTFOUND) /* a space of constants only: no model to ask */
+        return;
+    if (rc != GPBO_OK) {
+        fprintf(stderr, "gpbo run: no recommendation by the model: %s\n", gpbo_error_message());
+        return;
+    }
+    if (rec.id == best->id)
+        return;
+    printf("the model recommends trial %zu: %s=%.6g observed, %.6g predicted (it sees noise in "
+           "the values: gpbo best --by model shows it%s)\n",
+           rec.id, r->sw->metric, rec.value, predicted,
+           r->sw->has_trainer ? ", gpbo retrain --by model trains it again" : "");
+}
+
+/* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics),
+ * then the model's recommendation when it is another trial (print_recommended; not after a
+ * signal: the refit would hold up a run asked to stop); for several objectives, the size of the
+ * Pareto front. Returns 0, or 1 after saying why no trial completed. */
 static int print_best(runner *r)
 {
     gpbo_trial_info b;
@@ -2436,6 +2465,8 @@ static int print_best(runner *r)
     }
     if (r->sw->has_trainer)
         print_trainer_metrics(r, b.id);
+    if (!g_stop)
+        print_recommended(r, &b);
     return 0;
 }
 

@@ -1155,8 +1155,12 @@ int gpbo_study_adopt(gpbo_study *s, size_t id)
     if (s == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_adopt: study is NULL");
     /* asked through this handle: its own already (its heartbeats keep it, so no one else has
-     * taken it over), with nothing to read */
-    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id])) {
+     * taken it over), with nothing to read. Not a reservation read before its proposer wrote
+     * its parameters (a look at the storage between the two): that one is read again below, or
+     * the mirror kept it unproposed, and once told it stood complete with no parameters (gpbo
+     * run's best trial printed none of them, a model of this handle refused its NaN point). */
+    if (s->st && id < s->n && s->t[id].state == GPBO_TRIAL_RUNNING && mine(s, &s->t[id]) &&
+        proposed(s, &s->t[id])) {
         run_starts(s, &s->t[id]);
         return start_heartbeat(s);
     }

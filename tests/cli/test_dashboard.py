@@ -597,6 +597,67 @@ def import_study(d, storage, name, nparams, ntrials=10, method="random", seed=5)
     check(r.returncode == 0, f"import {name}: {r.stdout} {r.stderr}")
 
 
+def noisy_study(d, storage, name, seed, method="bayes", sd=0.25, ntrials=30):
+    """Study name in storage (gpbo import, no objective run): ntrials complete trials at random
+    points of x in [0, 1], y in [0, 2], valued by a bowl plus Gaussian noise of standard
+    deviation sd, both drawn from seed. With noise, the study's model often recommends (gpbo
+    best --by model) another trial than the best observed one."""
+    import random
+    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\nrun_cap: 100\n"
+          "metric: {name: loss, goal: minimize}\nparameters:\n  x: {min: 0.0, max: 1.0}\n"
+          f'  y: {{min: 0.0, max: 2.0}}\ncommand: ["{PY}", "obj.py", "${{args}}"]\n')
+    rng = random.Random(seed)
+    rows = ["trial,state,value,x,y"]
+    for t in range(ntrials):
+        x, y = rng.uniform(0, 1), rng.uniform(0, 2)
+        v = (x - 0.3) ** 2 + (y - 0.6) ** 2 + rng.gauss(0, sd)
+        rows.append(f"{t},complete,{v!r},{x!r},{y!r}")
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv", "--storage", storage], d)
+    check(r.returncode == 0, f"import {name}: {r.stdout} {r.stderr}")
+
+
+def close(a, b):
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+
+
+def test_recommended(d):
+    """/api/slices gives the trial the study's model recommends ("recommended": trial, observed
+    value, predicted value, parameters), the one gpbo best --by model gives, computed with the
+    slices' fit and kept with them (a second call: cached, no new fit); null for a study without
+    a model. Noisy studies over 10 seeds: the recommendation differs from the best observed trial
+    (/api/study's best_trial) on at least 2 (the old server had no "recommended" at all)."""
+    differ = 0
+    for seed in range(10):
+        noisy_study(d, "st.db", f"n{seed}", seed)
+    noisy_study(d, "st.db", "rnd", 99, method="random", ntrials=8)
+    s = Server(d, ["--storage", "st.db"])
+    try:
+        for seed in range(10):
+            name = f"n{seed}"
+            got = s.json(f"api/slices?name={name}")
+            rec = got.get("recommended")
+            b = run(["best", "--storage", "st.db", "--study", name, "--by", "model"], d)
+            model = dict(l.split("=", 1) for l in b.stdout.split())
+            check(rec and "trial" in model and rec["trial"] == int(model["trial"]) and
+                  close(rec["value"], model["value"]) and
+                  close(rec["predicted"], model["predicted"]) and
+                  close(rec["params"]["x"], model["x"]) and close(rec["params"]["y"], model["y"]),
+                  f"{name}: recommended {rec}, gpbo best --by model {model}")
+            best = s.json(f"api/study?name={name}")["best_trial"]
+            differ += bool(rec) and rec["trial"] != best
+            again = s.json(f"api/slices?name={name}")
+            check(again.get("cached") is True and again.get("fits") == got.get("fits") and
+                  again.get("recommended") == rec, f"{name}: the recommendation kept: {again}")
+        print(f"the recommendation differs from the best observed in {differ} of 10 studies")
+        check(differ >= 2, f"only {differ} of 10 noisy studies where they differ")
+        rnd = s.json("api/slices?name=rnd")
+        check("recommended" in rnd and rnd["recommended"] is None and
+              "recommended_why" not in rnd, f"a random study: null: {rnd}")
+    finally:
+        s.stop()
+
+
 def test_slices_of_many_parameters(d):
     """/api/slices of a Bayesian study of 70 parameters: slice_json decoded the slice's points
     into a double[64] only when the space had at most 64 parameters, so every x of every slice
@@ -1050,6 +1111,7 @@ if __name__ == "__main__":
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
+                        test_recommended,
                         test_study_made_again, test_sweep_units,
                         test_slices_of_many_parameters, test_many_studies,
                         test_slice_of_an_inactive_parameter, test_idle_connections, test_headers,

@@ -685,6 +685,88 @@ def check_one_trial(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_recommended(driver):
+    """The best card shows, beside the best observed trial, the trial the model recommends when
+    it is another (from /api/slices' "recommended": its id, observed and predicted values, and
+    gpbo best --by model), and nothing more when the two agree. Noisy studies (gpbo import of a
+    bowl plus noise, 8 seeds) and a noiseless one; which of them differ is read from the JSON,
+    and one of each kind is opened (the old page had no such line)."""
+    import json
+    import random
+    import urllib.request
+    d = tempfile.mkdtemp(prefix="gpbo-dash-rec-")
+    for seed in range(9):
+        name, sd = (f"n{seed}", 0.25) if seed < 8 else ("smooth", 0.0)
+        write(os.path.join(d, "sweep.yaml"), f"""\
+        name: {name}
+        method: bayes
+        run_cap: 100
+        metric: {{name: loss, goal: minimize}}
+        parameters:
+          x: {{min: 0.0, max: 1.0}}
+          y: {{min: 0.0, max: 2.0}}
+        command: ["{PY}", "obj.py", "${{args}}"]
+        """)
+        rng = random.Random(seed)
+        rows = ["trial,state,value,x,y"]
+        for t in range(30):
+            x, y = rng.uniform(0, 1), rng.uniform(0, 2)
+            rows.append(f"{t},complete,{(x - 0.3) ** 2 + (y - 0.6) ** 2 + rng.gauss(0, sd)!r},"
+                        f"{x!r},{y!r}")
+        write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+        r = subprocess.run([GPBO, "import", "sweep.yaml", "trials.csv", "--storage", "st.db"],
+                           cwd=d, capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"import {name}: {r.stderr}")
+    server = subprocess.Popen([GPBO, "dashboard", "--storage", "st.db", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+    base = m.group(1)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def api(path):
+        with opener.open(base + path, timeout=300) as r:
+            return json.loads(r.read().decode())
+
+    def card(name):
+        """The card's line (hidden, text) and the best trial it shows, once the page shows study
+        name with its slices drawn (the answer that holds the recommendation came with them)."""
+        return driver.execute_script(
+            "const r = document.getElementById('best-rec');"
+            "return r && document.getElementById('title').textContent === arguments[0] &&"
+            "  document.querySelectorAll('#slices svg').length ?"
+            "  [r.hidden, r.textContent, document.getElementById('best-trial').textContent] : null",
+            name)
+
+    try:
+        differ, agree = [], []
+        for seed in range(9):
+            name = f"n{seed}" if seed < 8 else "smooth"
+            rec = api(f"api/slices?name={name}").get("recommended")
+            best = api(f"api/study?name={name}")["best_trial"]
+            check(rec, f"{name}: /api/slices recommends a trial: {rec}")
+            if rec:
+                (differ if rec["trial"] != best else agree).append((name, rec, best))
+        check(differ and agree, f"studies where the two differ {differ} and agree {agree}")
+        for name, rec, best in differ[:1] + agree[:1]:
+            driver.get("about:blank")  # a new page: only the hash changes otherwise
+            driver.get(base + "?every=60000#study=" + name)
+            got = wait_for(f"{name}'s best card and slices", lambda: card(name), patience=120)
+            if rec["trial"] != best:
+                check(got and not got[0] and
+                      got[1].startswith(f"the model recommends trial {rec['trial']}: observed ")
+                      and "predicted" in got[1] and "gpbo best --by model" in got[1] and
+                      got[2].startswith(f"trial {best} "),
+                      f"{name}: best {best}, recommended {rec['trial']}: the card shows {got}")
+            else:
+                check(got and got[0] and got[1] == "",
+                      f"{name}: they agree (trial {best}): the card shows {got}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def check_long_names(driver):
     """A study whose name, parameter name and category are each one long word (as long as a
     sweep file allows): the page stays as wide as the window (before: the title, the study's
@@ -842,6 +924,7 @@ def main():
         check_extreme_values(driver)
         check_beyond_1e300(driver)
         check_one_trial(driver)
+        check_recommended(driver)
         check_long_names(driver)
         check_control_sequences(driver)
         run = watch(d, url, driver)
