@@ -81,8 +81,9 @@ typedef struct gpbo_bayes_restart {
 } gpbo_bayes_restart;
 
 /* The noise variance of the study's model (gpbo_bayes__model_gp, from a fresh state) of the
- * trials before t, as a fraction of the variance of the values it models (0 when fewer than two
- * have values, or when the fit fails short of memory). GPBO_ENOMEM. */
+ * trials before t, refitted as gpbo_study_recommend refits it, as a fraction of the variance of
+ * the values it models (0 when too few have values to tell, bayes_restart.c's GATE_MIN_DOF, or
+ * when the fit fails short of memory). GPBO_ENOMEM. */
 int gpbo_bayes__noise_before(const gpbo_search_view *v, size_t t, double *noise);
 
 /* Two trials in three to a fresh episode once the best has stalled (bayes_restart.c). */

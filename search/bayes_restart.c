@@ -40,6 +40,13 @@ int gpbo_bayes__stalled(const double *best, size_t len, size_t first, size_t win
     return before - now <= RESTART_TOL * (start - now);
 }
 
+/* The gate gives no verdict on fewer observations than the model's hyperparameters (dim + 2)
+ * and this many: a model of few can take a function it has not resolved for noise (Branin with
+ * two inert parameters, 5 coordinates, deterministic: noise 9e-4 of the variance on 7
+ * observations, the level of the demo sweep's noise at 34-40). With the default window, the
+ * first stall comes at 30 observations or more. */
+#define GATE_MIN_DOF 10
+
 int gpbo_bayes__noise_before(const gpbo_search_view *v, size_t t, double *noise)
 {
     *noise = 0;
@@ -53,7 +60,7 @@ int gpbo_bayes__noise_before(const gpbo_search_view *v, size_t t, double *noise)
     gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT;
     gpbo_gp *gp = NULL;
     gpbo_bayes_warp warp;
-    if (rc == GPBO_OK && data.n >= 2 && v->space->dim > 0) {
+    if (rc == GPBO_OK && v->space->dim > 0 && data.n >= v->space->dim + 2 + GATE_MIN_DOF) {
         rc = gpbo_bayes__model_gp(&f, v->opts, gpbo_bayes__model_seed(v->opts->seed, 0), &data, &gp,
                                   &warp);
         if (rc == GPBO_OK && gpbo_search__recommend_fit(gp, v->space, v->opts, noise) != GPBO_OK)
