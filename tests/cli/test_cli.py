@@ -218,6 +218,31 @@ def test_run_names_the_recommendation(d):
           f"a random search: no recommendation: {r.stdout[-300:]!r} {r.stderr!r}")
 
 
+def test_no_recommendation_past_1000_trials(d):
+    """Past 1000 trials gpbo run names no recommendation: the model is the exact GP of every
+    trial, whose fit would hold the run's end for long (37 s of CPU at 2000 trials), where gpbo
+    best --by model still gives it. 1001 noisy trials of the bowl imported, one more run: gpbo
+    best --by model names another trial than the best (the line the old gpbo printed after its
+    fit), and the run's output has no such line."""
+    write(os.path.join(d, "obj.py"), NOISY_SEEDED, 0o755)
+    sweep(d, run_cap=1002, command=f'["{PY}", "obj.py", "1", "${{args}}"]')
+    rng = random.Random(7)
+    rows = ["state,x,y,value"]
+    for _ in range(1001):
+        x, y = rng.uniform(-4, 4), rng.uniform(-4, 4)
+        rows.append(f"complete,{x!r},{y!r},{(x - 1) ** 2 + (y + 2) ** 2 + rng.gauss(0, 1)!r}")
+    write(os.path.join(d, "big.csv"), "\n".join(rows) + "\n")
+    i = run(["import", "sweep.yaml", "big.csv"], d)
+    check(i.returncode == 0, f"import: {i.returncode} {i.stderr!r}")
+    r = run(["run", "sweep.yaml"], d, timeout=600)
+    check(r.returncode == 0 and "the model recommends" not in r.stdout,
+          f"past 1000 trials: {r.returncode} {r.stdout[-400:]!r} {r.stderr[-300:]!r}")
+    best = run(["best", "sweep.yaml"], d).stdout.split("\n")[0]
+    model = run(["best", "sweep.yaml", "--by", "model"], d, timeout=600).stdout.split("\n")[0]
+    check(best.startswith("trial=") and model.startswith("trial=") and best != model,
+          f"the model recommends another trial than the best: {best} {model}")
+
+
 def test_kill9_resume(d):
     write(os.path.join(d, "obj.py"), OBJ, 0o755)
     sweep(d, run_cap=14)
@@ -992,6 +1017,7 @@ def test_report_gp_of_many_trials(d):
 
 def main():
     tests = [test_full_run_and_views, test_best_by_model, test_run_names_the_recommendation,
+             test_no_recommendation_past_1000_trials,
              test_kill9_resume,
              test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
