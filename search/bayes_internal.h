@@ -55,36 +55,12 @@ uint64_t gpbo_bayes__model_seed(uint64_t study_seed, size_t e);
 
 /* ---- restart episodes -------------------------------------------------------------------- */
 
-/* Whether a stall is the objective's noise (bayes_restart.c): the verdict on the first stall of
- * a study, kept between asks. */
-typedef struct gpbo_bayes_restart_gate {
-    size_t at; /* the trial the verdict was given at (SIZE_MAX: none yet) */
-    int noisy; /* ... and the verdict */
-    /* *noise: the noise variance of the study's model of the trials before t, as a fraction of
-     * the variance of the values it models; GPBO_ENOMEM. gpbo_bayes__noise_before. */
-    int (*noise)(const gpbo_search_view *v, size_t t, double *noise);
-} gpbo_bayes_restart_gate;
-
-#define GPBO_BAYES_RESTART_GATE_INIT                                                               \
-    {                                                                                              \
-        SIZE_MAX, 0, gpbo_bayes__noise_before                                                      \
-    }
-
 typedef struct gpbo_bayes_restart {
     const char *name;
     /* role[t] for t < count: 0 for the study's model, e >= 1 for restart episode e. Roles are
-     * causal (role[t] depends on the values of trials before t only). gate: judges whether the
-     * study's first stall is noise (NULL: every stall is the search's); its verdict is a
-     * function of the trials before that stall, so roles stay causal. GPBO_ENOMEM. */
-    int (*roles)(const gpbo_search_view *v, size_t count, size_t *role,
-                 gpbo_bayes_restart_gate *gate);
+     * causal (role[t] depends on the values of trials before t only). GPBO_ENOMEM. */
+    int (*roles)(const gpbo_search_view *v, size_t count, size_t *role);
 } gpbo_bayes_restart;
-
-/* The noise variance of the study's model (gpbo_bayes__model_gp, from a fresh state) of the
- * trials before t, refitted as gpbo_study_recommend refits it, as a fraction of the variance of
- * the values it models (0 when too few have values to tell, bayes_restart.c's GATE_MIN_DOF, or
- * when the fit fails short of memory). GPBO_ENOMEM. */
-int gpbo_bayes__noise_before(const gpbo_search_view *v, size_t t, double *noise);
 
 /* Two trials in three to a fresh episode once the best has stalled (bayes_restart.c). */
 extern const gpbo_bayes_restart gpbo_bayes__restart_two_in_three;

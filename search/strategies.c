@@ -401,7 +401,6 @@ typedef struct bayes_state {
     gpbo_bayes_fit fit[2]; /* [0] the model of every trial, [1] the current restart episode's */
     const gpbo_bayes_design *design;   /* the initial design of each model */
     const gpbo_bayes_restart *restart; /* the restart rule, when the options' window is not 0 */
-    gpbo_bayes_restart_gate gate;      /* ... and its verdict on the first stall */
 } bayes_state;
 
 static void bayes_free(void *p)
@@ -430,7 +429,6 @@ static int bayes_init(void **out, const gpbo_space *space, const gpbo_study_opti
         b->fit[k] = (gpbo_bayes_fit)GPBO_BAYES_FIT_INIT;
     b->design = &gpbo_bayes__sobol_design;
     b->restart = &gpbo_bayes__restart_two_in_three;
-    b->gate = (gpbo_bayes_restart_gate)GPBO_BAYES_RESTART_GATE_INIT;
     *out = b;
     return GPBO_OK;
 }
@@ -485,7 +483,7 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
     size_t *role = calloc(count, sizeof *role);
     if (role == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
-    int rc = v->opts->restart ? b->restart->roles(v, count, role, &b->gate) : GPBO_OK;
+    int rc = v->opts->restart ? b->restart->roles(v, count, role) : GPBO_OK;
     size_t e = role[number];
     int design = rc == GPBO_OK && e != 0 && b->design->slot(v, role, e, number, &index);
     if (design)

@@ -324,11 +324,7 @@ typedef struct gpbo_study_options {
                          trials in three go to a fresh search (its own space-filling design and GP,
                          of its own trials only, the others' points taken) until that stalls too
                          and the next one starts; the remaining trials keep refining with the GP
-                         of all trials. 0: never. No episode starts when, at the first stall,
-                         the study's model of the trials so far, refitted under a weak noise prior
-                         (as gpbo_study_recommend refits it), sees noise (GPBO_RECOMMEND_NOISE):
-                         a noisy objective's best stalls because it is a lucky draw. Studies
-                         stored before version 3 reopen with 0 */
+                         of all trials. 0: never. Studies stored before version 3 reopen with 0 */
     /* version 4: many workers (studies stored before reopen with the defaults) */
     double heartbeat;    /**< seconds between two refreshes of the heartbeat of the trials a
                               study handle runs (default 10; 0: none, then only a closed handle's

@@ -20,7 +20,6 @@
 
 #include "../../search/bayes_internal.h"
 #include "gpbo/error.h"
-#include "gpbo/sys/error.h"
 #include "gpbo/testfn.h"
 
 /* A hand-made view over n trials in a space of dim floats in [0, 1]. */
@@ -142,21 +141,6 @@ static void test_stall_rule(void **state)
     assert_true(gpbo_bayes__stalled(none + 3, 5, 1, 4)); /* a flat start stalls at once */
 }
 
-/* A restart gate's noise (test_restart_roles): gate_noise, or out of memory when negative; it
- * counts its calls and keeps the trial it was asked about. */
-static int gate_calls;
-static double gate_noise;
-static size_t gate_at;
-
-static int fake_noise(const gpbo_search_view *v, size_t t, double *noise)
-{
-    (void)v;
-    gate_calls++;
-    gate_at = t;
-    *noise = gate_noise;
-    return gate_noise < 0 ? gpbo_error_set(GPBO_ENOMEM, "out of memory") : GPBO_OK;
-}
-
 static void test_restart_roles(void **state)
 {
     (void)state;
@@ -178,39 +162,17 @@ static void test_restart_roles(void **state)
         }
     size_t role[20], prefix[12];
     size_t want[20] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 2, 0, 2};
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role, NULL), GPBO_OK);
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
     assert_memory_equal(role, want, sizeof want);
     /* causal: the roles of a prefix do not depend on what came after */
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 12, prefix, NULL), GPBO_OK);
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 12, prefix), GPBO_OK);
     assert_memory_equal(prefix, want, sizeof prefix);
-    /* a gate that finds no noise changes nothing; one that finds noise starts no episode. Each
-     * judges the first stall (trial 7) once, however often the roles are asked for */
-    gate_calls = 0;
-    gate_noise = 0;
-    gpbo_bayes_restart_gate gate = {SIZE_MAX, 0, fake_noise};
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role, &gate), GPBO_OK);
-    assert_memory_equal(role, want, sizeof want);
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 12, prefix, &gate), GPBO_OK);
-    assert_memory_equal(prefix, want, sizeof prefix);
-    assert_int_equal(gate_calls, 1);
-    assert_int_equal(gate_at, 7);
-    gate_noise = GPBO_RECOMMEND_NOISE;
-    gate = (gpbo_bayes_restart_gate){SIZE_MAX, 0, fake_noise};
-    for (int k = 0; k < 2; k++) {
-        assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role, &gate), GPBO_OK);
-        for (int t = 0; t < 20; t++)
-            assert_int_equal(role[t], 0);
-    }
-    assert_int_equal(gate_calls, 2);
-    gate_noise = -1; /* out of memory */
-    gate = (gpbo_bayes_restart_gate){SIZE_MAX, 0, fake_noise};
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role, &gate), GPBO_ENOMEM);
     /* a history that keeps improving never restarts */
     for (int t = 0; t < 20; t++) {
         f.state[t] = GPBO_TRIAL_COMPLETE;
         f.y[t] = 100.0 - t;
     }
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role, NULL), GPBO_OK);
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
     for (int t = 0; t < 20; t++)
         assert_int_equal(role[t], 0);
     fixture_free(&f);
@@ -804,7 +766,7 @@ static void test_ask_with_later_trials(void **state)
     f.y[16] = NAN;
     f.u[32] = f.u[33] = NAN;
     size_t role[20];
-    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role, NULL), GPBO_OK);
+    assert_int_equal(gpbo_bayes__restart_two_in_three.roles(&f.v, 20, role), GPBO_OK);
     assert_int_equal(role[16], 1);
     const gpbo_strategy_def *def = gpbo_search__strategy("bayes");
     assert_non_null(def);
