@@ -240,7 +240,8 @@ GPBO_API int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int ver
  * asks whatever the value, for a caller that knows which settings it was given (gpbo train, a
  * sweep file) and names where.
  * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
- * @param setting a field's name; any other name (lr, "seed", "threads") is read by every run.
+ * @param setting one of those names; any other ("lr", a field every run reads, or "threads",
+ *        none of the config's) gives GPBO_OK.
  * @param[out] out_decider (may be NULL) set on every return: the setting that decides
  *        ("optimizer", "schedule", "patience" or "model"), NULL for a setting every run reads.
  * @return GPBO_OK when a run of cfg reads setting; GPBO_EINVAL when it would be ignored, the
