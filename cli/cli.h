@@ -51,7 +51,9 @@ enum { TRAINER_NKEYS = 28 };
  * patience > 0; activation: a model with a hidden layer), given (trainer_set took it, or it
  * is among the n searched names) while the setting it depends on is fixed (not searched) to a
  * value that does not read it, would be ignored: GPBO_EINVAL naming both, with *key the setting
- * given. A searched setting it depends on may take a value that reads it: 0. */
+ * given. A searched setting it depends on may take a value that reads it: 0. Which setting
+ * decides and which of its values read it is the trainer's rule
+ * (gpbo_trainer_config_check_read), whose message this returns. */
 int trainer_check_used(const trainer_settings *t, const char *const *names, size_t n,
                        const char **key);
 /* Writes the keys of the settings trainer_set knows (its one table, in the table's order) to out
@@ -63,7 +65,8 @@ int trainer_default(size_t i, char *buf, size_t size);
 int trainer_data_load(const trainer_settings *t, trainer_data *d);
 void trainer_data_free(trainer_data *d);
 /* Trains once (t->cfg.on_epoch as the caller set it) into r, on t->threads threads when that is
- * not 0 (set for the whole process): gpbo_trainer_run's status. */
+ * not 0 (set for the whole process): gpbo_trainer_run's status. A setting this run would not read
+ * (momentum in a trial of a searched optimizer that is adam) goes back to its default first. */
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r);
 /* Trains once, printing `metric=value step=N` per epoch (for a metric the trainer has per epoch,
  * val_accuracy or val_loss; for another, `val_accuracy=A val_loss=L step=N`) and name=value

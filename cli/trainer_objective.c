@@ -317,58 +317,6 @@ int trainer_check_keys(const trainer_settings *t, const char *const *names, size
 
 /* ---- settings that only some values of another setting read ------------------------------ */
 
-static int reads_sgd(const trainer_settings *t)
-{
-    return t->cfg.optimizer == GPBO_TRAINER_OPT_SGD;
-}
-static int reads_gamma(const trainer_settings *t)
-{
-    return t->cfg.schedule == GPBO_TRAINER_SCHED_EXPONENTIAL ||
-           t->cfg.schedule == GPBO_TRAINER_SCHED_STEP;
-}
-static int reads_step(const trainer_settings *t)
-{
-    return t->cfg.schedule == GPBO_TRAINER_SCHED_STEP;
-}
-static int reads_patience(const trainer_settings *t)
-{
-    return t->cfg.patience > 0;
-}
-/* Whether the model has an activation: a hidden layer (hidden, an MLP's size, a CNN's
- * convolution or dense layer). "mlp", "mlp:", "cnn:" and "cnn:p2" have none. A spec that
- * cannot be read reads it (the trainer's own error names the spec). */
-static int reads_activation(const trainer_settings *t)
-{
-    if (t->hidden_set)
-        return 1;
-    const char *m = t->model;
-    if (!strcmp(m, "mlp") || !strcmp(m, "mlp:") || !strcmp(m, "cnn:"))
-        return 0;
-    if (strncmp(m, "cnn:", 4) != 0)
-        return 1;
-    for (const char *p = m + 4; *p; p++)
-        if (*p != 'p' && *p != '2' && *p != '-')
-            return 1;
-    return 0;
-}
-
-typedef struct dependent {
-    const char *key;   /* the setting read only sometimes */
-    const char *on[2]; /* the settings that decide (NULL-ended) */
-    int (*reads)(const trainer_settings *t);
-    const char *what; /* whose it is, for the message */
-} dependent;
-
-static const dependent DEPENDENTS[] = {
-    {"momentum", {"optimizer", NULL}, reads_sgd, "SGD's (optimizer sgd)"},
-    {"nesterov", {"optimizer", NULL}, reads_sgd, "SGD's (optimizer sgd)"},
-    {"gamma", {"schedule", NULL}, reads_gamma, "the exponential and step schedules'"},
-    {"step_size", {"schedule", NULL}, reads_step, "the step schedule's"},
-    {"monitor", {"patience", NULL}, reads_patience, "early stopping's (patience > 0)"},
-    {"min_delta", {"patience", NULL}, reads_patience, "early stopping's (patience > 0)"},
-    {"activation", {"model", "hidden"}, reads_activation, "a hidden layer's"},
-};
-
 static int in_names(const char *key, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -377,51 +325,60 @@ static int in_names(const char *key, const char *const *names, size_t n)
     return 0;
 }
 
-/* The value of setting key in t as trainer_set reads it, into buf. */
-static const char *shown(const trainer_settings *t, const char *key, char *buf, size_t size)
-{
-    if (!strcmp(key, "optimizer"))
-        return gpbo_trainer_optimizer_name(t->cfg.optimizer);
-    if (!strcmp(key, "schedule"))
-        return gpbo_trainer_schedule_name(t->cfg.schedule);
-    if (!strcmp(key, "patience")) {
-        snprintf(buf, size, "%zu", t->cfg.patience);
-        return buf;
-    }
-    return t->model;
-}
-
 /* These used to be taken and ignored: momentum 0.5 with Adam, gamma with a fixed rate, monitor
  * val_loss without patience (which keeps the last epoch) trained what leaving them out trains.
- * A setting given its default (a script that writes every default out) is taken as not given. */
+ * A setting given its default (a script that writes every default out) is taken as not given.
+ * The rule (which setting decides, and which of its values read it) is the trainer's:
+ * gpbo_trainer_config_check_read, whose message names both settings; this adds what only the
+ * command line and the sweep know, which settings were given and which are searched. */
 int trainer_check_used(const trainer_settings *t, const char *const *names, size_t n,
                        const char **key)
 {
     trainer_settings def;
     trainer_settings_init(&def);
-    for (size_t i = 0; i < sizeof DEPENDENTS / sizeof *DEPENDENTS; i++) {
-        const dependent *d = &DEPENDENTS[i];
-        size_t k = 0;
-        while (k < TRAINER_NKEYS && strcmp(SETTINGS[k].key, d->key) != 0)
-            k++;
+    gpbo_trainer_config cfg = t->cfg;
+    /* the model trainer_final_model will make: hidden makes hidden layers (any spec of one
+     * does: only whether it has one is asked), else model's spec */
+    cfg.model = t->hidden_set ? "mlp:1" : t->model;
+    for (size_t k = 0; k < TRAINER_NKEYS; k++) {
         const setting *s = &SETTINGS[k];
+        const char *on;
+        int rc = gpbo_trainer_config_check_read(&cfg, s->key, &on);
+        if (rc == GPBO_OK)
+            continue;
+        if (on == NULL) /* not the rule's refusal (cannot happen with a config of ours) */
+            return rc;
         int given = (((t->given >> k) & 1u) &&
                      memcmp((const char *)t + s->off, (const char *)&def + s->off, s->size)) ||
-                    in_names(d->key, names, n);
-        int searched = 0;
-        for (size_t j = 0; j < 2 && d->on[j] != NULL; j++)
-            searched |= in_names(d->on[j], names, n);
-        if (!given || searched || d->reads(t))
+                    in_names(s->key, names, n);
+        /* a searched setting that decides may take a value that reads it; hidden makes the
+         * model too */
+        int searched =
+            in_names(on, names, n) || (!strcmp(on, "model") && in_names("hidden", names, n));
+        if (!given || searched)
             continue;
-        char buf[32];
-        *key = d->key;
-        return gpbo_error_set(GPBO_EINVAL,
-                              "trainer setting %s is %s, and %s is %s: it would be ignored "
-                              "(leave %s out, or change %s)",
-                              d->key, d->what, d->on[0], shown(t, d->on[0], buf, sizeof buf),
-                              d->key, d->on[0]);
+        *key = s->key;
+        return rc;
     }
     return GPBO_OK;
+}
+
+/* A trial of a sweep whose optimizer (schedule, patience, model) is searched takes the trainer
+ * section's momentum (gamma, monitor, activation) also where its value for the decider does not
+ * read it (trainer_check_used took the sweep for that): the trainer refuses a config that gives
+ * a setting it would ignore, so for this run the setting goes back to its default, which trains
+ * the same. */
+static void drop_unread(trainer_settings *t)
+{
+    trainer_settings def;
+    trainer_settings_init(&def);
+    for (size_t k = 0; k < TRAINER_NKEYS; k++) {
+        const char *on;
+        if (gpbo_trainer_config_check_read(&t->cfg, SETTINGS[k].key, &on) != GPBO_OK && on != NULL)
+            memcpy((char *)t + SETTINGS[k].off, (const char *)&def + SETTINGS[k].off,
+                   SETTINGS[k].size);
+    }
+    gpbo_error_clear();
 }
 
 int trainer_final_model(trainer_settings *t)
@@ -568,6 +525,8 @@ static int print_epoch(size_t epoch, double acc, double loss, void *payload)
 int trainer_run(trainer_settings *t, const trainer_data *d, gpbo_trainer_result *r)
 {
     int rc = trainer_final_model(t);
+    if (rc == GPBO_OK)
+        drop_unread(t);
     /* results repeat bit for bit only at one thread count (each batch is split over the
      * threads, and float sums in another order differ): `gpbo train` used to take it from
      * OPENBLAS_NUM_THREADS or the cores, with no setting of its own */

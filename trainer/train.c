@@ -3,12 +3,15 @@
  * optimizer step (SGD with momentum / Nesterov as PyTorch defines it, Adam and AdamW, RMSprop;
  * L2 added to the gradient, decoupled for Adam; L1 as its subgradient), learning-rate
  * schedules with linear warmup, validation every epoch, early stopping that keeps the best
- * weights, and the metrics (accuracy, macro-F1, cross-entropy).
+ * weights, and the metrics (accuracy, macro-F1, cross-entropy); the config's checks, among them
+ * the one table of the settings that only some values of another one read.
  */
 #include <cblas.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -376,6 +379,157 @@ static int check_dataset(const gpbo_dataset *ds, const char *what, size_t classe
     return GPBO_OK;
 }
 
+/* ---- settings that only some values of another one read ---------------------------------- */
+
+static int reads_sgd(const gpbo_trainer_config *c)
+{
+    return c->optimizer == GPBO_TRAINER_OPT_SGD;
+}
+static int reads_adam(const gpbo_trainer_config *c)
+{
+    return c->optimizer == GPBO_TRAINER_OPT_ADAM;
+}
+static int reads_rmsprop(const gpbo_trainer_config *c)
+{
+    return c->optimizer == GPBO_TRAINER_OPT_RMSPROP;
+}
+static int reads_eps(const gpbo_trainer_config *c)
+{
+    return reads_adam(c) || reads_rmsprop(c);
+}
+static int reads_gamma(const gpbo_trainer_config *c)
+{
+    return c->schedule == GPBO_TRAINER_SCHED_EXPONENTIAL || c->schedule == GPBO_TRAINER_SCHED_STEP;
+}
+static int reads_step(const gpbo_trainer_config *c)
+{
+    return c->schedule == GPBO_TRAINER_SCHED_STEP;
+}
+static int reads_patience(const gpbo_trainer_config *c)
+{
+    return c->patience > 0;
+}
+/* Whether the model has an activation: a hidden layer (an MLP's size, a CNN's convolution or
+ * dense layer). "mlp", "mlp:", "cnn:" and "cnn:p2" have none. A spec that cannot be read reads
+ * it (gpbo_net_new's error names the spec). */
+static int reads_activation(const gpbo_trainer_config *c)
+{
+    const char *m = c->model;
+    if (m == NULL)
+        return 1;
+    if (!strcmp(m, "mlp") || !strcmp(m, "mlp:") || !strcmp(m, "cnn:"))
+        return 0;
+    if (strncmp(m, "cnn:", 4) != 0)
+        return 1;
+    for (const char *p = m + 4; *p; p++)
+        if (*p != 'p' && *p != '2' && *p != '-')
+            return 1;
+    return 0;
+}
+
+/* A setting that only some values of another one read: its field (a double, compared by
+ * value, so that -0.0 is 0.0; or compared byte for byte), the setting that decides, and whose
+ * it is, for the message. The one table of the rule: gpbo train and the sweep file ask
+ * gpbo_trainer_config_check_read. */
+typedef struct dependent {
+    const char *key;
+    size_t off, size;
+    int is_double;
+    const char *on;
+    int (*reads)(const gpbo_trainer_config *c);
+    const char *what;
+} dependent;
+
+#define FIELD(f) offsetof(gpbo_trainer_config, f), sizeof(((gpbo_trainer_config *)0)->f)
+static const dependent DEPENDENTS[] = {
+    {"momentum", FIELD(momentum), 1, "optimizer", reads_sgd, "SGD's (optimizer sgd)"},
+    {"nesterov", FIELD(nesterov), 0, "optimizer", reads_sgd, "SGD's (optimizer sgd)"},
+    {"beta1", FIELD(beta1), 1, "optimizer", reads_adam, "Adam's (optimizer adam)"},
+    {"beta2", FIELD(beta2), 1, "optimizer", reads_adam, "Adam's (optimizer adam)"},
+    {"rho", FIELD(rho), 1, "optimizer", reads_rmsprop, "RMSprop's (optimizer rmsprop)"},
+    {"eps", FIELD(eps), 1, "optimizer", reads_eps,
+     "Adam's and RMSprop's (optimizer adam or rmsprop)"},
+    {"gamma", FIELD(gamma), 1, "schedule", reads_gamma, "the exponential and step schedules'"},
+    {"step_size", FIELD(step_size), 0, "schedule", reads_step, "the step schedule's"},
+    {"monitor", FIELD(monitor), 0, "patience", reads_patience, "early stopping's (patience > 0)"},
+    {"min_delta", FIELD(min_delta), 1, "patience", reads_patience,
+     "early stopping's (patience > 0)"},
+    {"activation", FIELD(activation), 0, "model", reads_activation, "a hidden layer's"},
+};
+#undef FIELD
+
+/* Whether c sets d's field to another value than GPBO_TRAINER_CONFIG_INIT's. */
+static int given(const dependent *d, const gpbo_trainer_config *c)
+{
+    const char *p = (const char *)c + d->off, *q = (const char *)&DEFAULTS + d->off;
+    if (d->is_double) {
+        double x, y;
+        memcpy(&x, p, sizeof x);
+        memcpy(&y, q, sizeof y);
+        return !(x == y);
+    }
+    return memcmp(p, q, d->size) != 0;
+}
+
+/* GPBO_OK when c reads d's setting, else GPBO_EINVAL naming d's setting and the one that
+ * decides, with its value. */
+static int check_read(const dependent *d, const gpbo_trainer_config *c)
+{
+    if (d->reads(c))
+        return GPBO_OK;
+    char buf[32];
+    const char *value = buf;
+    if (!strcmp(d->on, "optimizer") && gpbo_trainer_optimizer_name(c->optimizer) != NULL)
+        value = gpbo_trainer_optimizer_name(c->optimizer);
+    else if (!strcmp(d->on, "schedule") && gpbo_trainer_schedule_name(c->schedule) != NULL)
+        value = gpbo_trainer_schedule_name(c->schedule);
+    else if (!strcmp(d->on, "patience"))
+        snprintf(buf, sizeof buf, "%zu", c->patience);
+    else if (!strcmp(d->on, "model"))
+        value = c->model;
+    else /* an optimizer or schedule out of range */
+        snprintf(buf, sizeof buf, "%d",
+                 !strcmp(d->on, "optimizer") ? (int)c->optimizer : (int)c->schedule);
+    return gpbo_error_set(GPBO_EINVAL,
+                          "trainer setting %s is %s, and %s is %s: it would be ignored (leave %s "
+                          "out, or change %s)",
+                          d->key, d->what, d->on, value, d->key, d->on);
+}
+
+int gpbo_trainer_config_check_read(const gpbo_trainer_config *cfg, const char *setting,
+                                   const char **out_decider)
+{
+    if (out_decider != NULL)
+        *out_decider = NULL;
+    if (setting == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "trainer_config_check_read: setting is NULL");
+    gpbo_trainer_config c;
+    int rc = load_config(cfg, &c);
+    if (rc != GPBO_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof DEPENDENTS / sizeof *DEPENDENTS; i++)
+        if (!strcmp(DEPENDENTS[i].key, setting)) {
+            if (out_decider != NULL)
+                *out_decider = DEPENDENTS[i].on;
+            return check_read(&DEPENDENTS[i], &c);
+        }
+    return GPBO_OK;
+}
+
+/* A setting given another value than its default where c never reads it used to be taken and
+ * ignored (momentum 0.5 with Adam trained Adam's run, beta1 with SGD SGD's): refused, naming
+ * both settings. Its default is taken as not given, as gpbo train takes a default written out. */
+static int check_used(const gpbo_trainer_config *c)
+{
+    for (size_t i = 0; i < sizeof DEPENDENTS / sizeof *DEPENDENTS; i++) {
+        const dependent *d = &DEPENDENTS[i];
+        int rc = given(d, c) ? check_read(d, c) : GPBO_OK;
+        if (rc != GPBO_OK)
+            return rc;
+    }
+    return GPBO_OK;
+}
+
 static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
                         const gpbo_dataset *val, const gpbo_dataset *test)
 {
@@ -459,7 +613,7 @@ static int check_config(const gpbo_trainer_config *c, const gpbo_dataset *train,
         return gpbo_error_set(GPBO_EINVAL,
                               "trainer: shift %zu is more than the images' sides (%zu x %zu)",
                               c->shift, train->rows, train->cols);
-    return GPBO_OK;
+    return check_used(c);
 }
 
 /* One run's state: the network, its optimizer, the scratch of the epochs and what early

@@ -165,6 +165,10 @@ typedef int (*gpbo_epoch_fn)(size_t epoch, double val_accuracy, double val_loss,
  *  - 1: model .. payload (216 bytes);
  *  - 2: monitor (224 bytes).
  * The library reads only the fields of cfg->version; later fields take their defaults.
+ * A field that only some values of another one read (momentum: SGD's; beta1: Adam's; gamma: the
+ * exponential and step schedules'; ...) left at its default is fine whatever the others say;
+ * given another value where the run would not read it, the run is refused (the list:
+ * gpbo_trainer_config_check_read).
  */
 typedef struct gpbo_trainer_config {
     unsigned int version; /**< GPBO_TRAINER_CONFIG_VERSION */
@@ -226,6 +230,28 @@ typedef struct gpbo_trainer_config {
  */
 GPBO_API int gpbo_trainer_config_init(gpbo_trainer_config *cfg, unsigned int version);
 
+/**
+ * Checks that a run of cfg reads `setting`, the name of a field that only some values of another
+ * setting read: momentum and nesterov (optimizer sgd); beta1 and beta2 (adam); rho (rmsprop); eps
+ * (adam and rmsprop); gamma (schedule exponential or step); step_size (step); monitor and
+ * min_delta (patience > 0); activation (a model with a hidden layer: "mlp", "mlp:", "cnn:" and
+ * "cnn:p2" have none). gpbo_trainer_run refuses a config that gives one of them another value
+ * than GPBO_TRAINER_CONFIG_INIT's where it is not read (its default counts as not given); this
+ * asks whatever the value, for a caller that knows which settings it was given (gpbo train, a
+ * sweep file) and names where.
+ * @param cfg NULL for the defaults; of any version 1 to GPBO_TRAINER_CONFIG_VERSION.
+ * @param setting one of those names; any other ("lr", a field every run reads, or "threads",
+ *        none of the config's) gives GPBO_OK.
+ * @param[out] out_decider (may be NULL) set on every return: the setting that decides
+ *        ("optimizer", "schedule", "patience" or "model"), NULL for a setting every run reads.
+ * @return GPBO_OK when a run of cfg reads setting; GPBO_EINVAL when it would be ignored, the
+ *         message naming both settings and the decider's value ("trainer setting momentum is
+ *         SGD's (optimizer sgd), and optimizer is adam: it would be ignored ..."); GPBO_EINVAL
+ *         for NULL setting or an unknown version (*out_decider NULL).
+ */
+GPBO_API int gpbo_trainer_config_check_read(const gpbo_trainer_config *cfg, const char *setting,
+                                            const char **out_decider);
+
 /** What a run measured. Test metrics are NaN when no test set was given. */
 typedef struct gpbo_trainer_result {
     double val_accuracy, val_f1, val_loss;    /**< of the kept weights: with early stopping
@@ -252,7 +278,9 @@ typedef struct gpbo_trainer_result {
  *         training diverged (the training loss became NaN or infinite, or the validation loss
  *         NaN): training stops and out is filled, with the scores of the best earlier weights
  *         under early stopping, else NaN scores; GPBO_EINVAL (a bad config or model spec,
- *         named; an unknown version; mismatched datasets, a label out of range); GPBO_ENOMEM.
+ *         named; a setting given another value than its default where the run would ignore it,
+ *         naming it and the setting that decides: gpbo_trainer_config_check_read; an unknown
+ *         version; mismatched datasets, a label out of range); GPBO_ENOMEM.
  */
 GPBO_API int gpbo_trainer_run(const gpbo_trainer_config *cfg, const gpbo_dataset *train,
                               const gpbo_dataset *val, const gpbo_dataset *test,

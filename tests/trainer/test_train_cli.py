@@ -377,6 +377,36 @@ rc, out, err = run(*lin, "--hidden", "16", "--layers", "0", data_dir=tmp)
 if rc != 2 or "layers is 0" not in err or "give model mlp" not in err:
     print(f"FAIL hidden 16 layers 0: exit {rc}: {err}")
     fails += 1
+
+# settings that depend on a searched one are taken by the sweep (some trials read them), and the
+# trainer's C API refuses a config giving one it would not read: each trial where the searched
+# value does not read it (adam beside the section's momentum, a fixed schedule beside gamma, no
+# patience beside monitor, model mlp beside activation) must train without it, not fail saying
+# "it would be ignored"; so must gpbo retrain of the study's best trial
+sweep = os.path.join(tmp, "searched-parents.yaml")
+with open(sweep, "w") as f:
+    f.write("name: p\nmethod: grid\nmetric: {name: val_accuracy, goal: maximize}\n"
+            "parameters:\n  optimizer: {values: [adam, sgd]}\n  schedule: {values: [fixed, step]}\n"
+            "  patience: {values: [0, 2]}\n  model: {values: [mlp, 'mlp:4']}\n"
+            f"trainer: {{data_dir: '{tmp}', val_size: 50, epochs: 2, momentum: 0.5, "
+            "nesterov: true, gamma: 0.5, step_size: 1, monitor: val_loss, min_delta: 0.01, "
+            "activation: tanh}\n")
+db = "sqlite:///" + os.path.join(tmp, "searched-parents.db")
+p = subprocess.run([gpbo, "run", sweep, "--storage", db], capture_output=True, text=True,
+                   timeout=300)
+t = subprocess.run([gpbo, "trials", "--storage", db], capture_output=True, text=True,
+                   timeout=120)
+rows = [l.split() for l in t.stdout.splitlines()[1:] if l.strip()]
+states = [r[1] for r in rows]
+if p.returncode != 0 or IGNORED in p.stdout + p.stderr or len(rows) != 16 or \
+        set(states) != {"complete"}:
+    print(f"FAIL searched parents: exit {p.returncode}: {p.stderr[-600:]}\n{t.stdout}{t.stderr}")
+    fails += 1
+p = subprocess.run([gpbo, "retrain", sweep, "--storage", db, "--train-size", "150"],
+                   capture_output=True, text=True, timeout=120)
+if p.returncode != 0 or IGNORED in p.stderr:
+    print(f"FAIL retrain of searched parents: exit {p.returncode}: {p.stderr} {p.stdout}")
+    fails += 1
 shutil.rmtree(tmp)
 
 # 2^53 and 2^53 + 1: they used to go through a double and became the same seed
