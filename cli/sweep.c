@@ -763,10 +763,9 @@ static const char *type_name(char t)
 }
 
 /* Two values of p's list, a and b (b later), that read alike. W&B (PyYAML) tells 64 and "64"
- * apart, an integer and a string; gpbo cannot keep both: the program gets the same text from
- * {name} and ${args}, and a study stores a category by its text (export, import, enqueue and
- * when: name it so, and the search space refuses a choice twice). Refused either way, saying
- * which. */
+ * apart, an integer and a string; gpbo cannot keep both: a study stores a category by its text
+ * (export, import, enqueue and when: name it so, and the search space refuses a choice twice).
+ * Refused either way, saying which. */
 static int repeated_value(ctx *c, const sweep_param *p, const keyed *a, const keyed *b)
 {
     char ta = node_type(a->node), tb = node_type(b->node);
@@ -775,12 +774,12 @@ static int repeated_value(ctx *c, const sweep_param *p, const keyed *a, const ke
                       SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
     return err_at(c, b->node,
                   "the values of '%s' list %s%s%s (%s, line %zu) and %s%s%s (%s, line %zu): two "
-                  "values for W&B, but the program would get the same text '%s' from {%s} and "
-                  "${args}, and gpbo names a category by its text; give them different text",
+                  "values for W&B, but gpbo names a category by its text, and '%s' would name "
+                  "both; give them different text",
                   SHOW(p->name), ta == SWEEP_T_STR ? "\"" : "", SHOW(a->text),
                   ta == SWEEP_T_STR ? "\"" : "", type_name(ta), line_of(a->node),
                   tb == SWEEP_T_STR ? "\"" : "", SHOW(b->text), tb == SWEEP_T_STR ? "\"" : "",
-                  type_name(tb), line_of(b->node), SHOW(b->text), SHOW(p->name));
+                  type_name(tb), line_of(b->node), SHOW(b->text));
 }
 
 static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *pp)
