@@ -2976,9 +2976,17 @@ int sweep_transformed(const sweep *s, size_t i)
 int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf, size_t cap)
 {
     int w;
-    if (sweep_transformed(s, i))
-        w = snprintf(buf, cap, "%.10g", sweep_shown(s, i, v));
-    else
+    if (sweep_transformed(s, i)) {
+        /* 10 digits, the value as the user writes a multiple of q (0.3, not
+         * 0.30000000000000004), and as export writes it and import reads it back; more only
+         * when those would read back as no finite number (a value within 10 digits of DBL_MAX) */
+        double x = sweep_shown(s, i, v);
+        int digits = 10;
+        do
+            w = snprintf(buf, cap, "%.*g", digits, x);
+        while (w > 0 && (size_t)w < cap && isfinite(x) && !isfinite(strtod(buf, NULL)) &&
+               ++digits <= 17);
+    } else
         return gpbo_space_format(space, i, v, buf, cap);
     return (w < 0 || (size_t)w >= cap) ? gpbo_error_set(GPBO_EINVAL, "value too long") : GPBO_OK;
 }

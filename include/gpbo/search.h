@@ -169,7 +169,9 @@ GPBO_API int gpbo_space_decode(const gpbo_space *space, const double *u, double 
 GPBO_API int gpbo_space_project(double *u, size_t dim, void *space);
 
 /**
- * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes).
+ * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes); a float
+ * in the fewest significant digits, 10 at least, that strtod() reads back as value bit for bit
+ * (DBL_MAX as 1.7976931348623157e+308, -0.0 as -0).
  * @return GPBO_OK, GPBO_EINVAL (bad index, a categorical's value that is no category index, or
  *         a buffer too small).
  */

@@ -31,7 +31,9 @@ The copies are made into the storage given (SQLite -> SQLite, or SQLite -> Postg
 import csv
 import io
 import json
+import math
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -584,9 +586,101 @@ def test_refused_creates_nothing(d):
           not no_study(d, dst, name), f"run_cap 3: {r.returncode} {r.stderr!r}")
 
 
+EXTREME_SWEEP = """\
+    name: {name}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: 0.0, max: 1.7976931348623157e308}}
+      y: {{min: -1.7976931348623157e308, max: 0.0}}
+      z: {{min: -1.0, max: 1.0}}
+    command: ["{py}", "ext.py", "{{x}}", "{{y}}", "{{z}}", "${{args_json}}"]
+    """
+
+# the program: records its argv; its loss is x, its metric m is z
+EXT = """\
+    import json, sys
+    open("ext.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("m=%s" % sys.argv[3])
+    print("loss=%s" % sys.argv[1])
+    """
+
+
+def bits(x):
+    """x's bits (a number), else its repr (null, a string): what must match exactly."""
+    return struct.pack("<d", x) if isinstance(x, (int, float)) else repr(x)
+
+
+def test_extreme_doubles(d):
+    """Every finite double reads back bit for bit, through the storage given (the run's), the
+    program's arguments and an export -> import round trip (JSON and CSV): DBL_MAX, -DBL_MAX, the
+    largest below it, subnormals, DBL_MIN, -0.0. The program was given {x} and ${args_json} in 10
+    digits, DBL_MAX as 1.797693135e+308, which reads back as infinity; and a JSON export wrote
+    -0.0 as -0, the integer 0, so that the copy held +0.0. (SQLite keeps an integral REAL as an
+    integer on disk: a -0.0 objective value reads back as 0 there; parameters and metrics keep
+    the sign on both storages.)"""
+    big = sys.float_info.max
+    tiny = sys.float_info.min
+    points = [(big, -big, -0.0), (5e-324, -5e-324, tiny / 3), (math.nextafter(big, 0), -tiny, 0.1 + 0.2),
+              (tiny, -2.2250738585072009e-308, -5e-324)]
+    name = unique_name("ext")
+    src = target(d, "src")
+    write(os.path.join(d, "ext.py"), EXT)
+    write(os.path.join(d, "ext.yaml"), textwrap.dedent(EXTREME_SWEEP.format(
+        name=name, run_cap=len(points), py=PY)))
+    for p in points:
+        r = run(["enqueue", "ext.yaml", "--storage", src] +
+                [f"{k}={v!r}" for k, v in zip("xyz", p)], d)
+        check(r.returncode == 0, f"enqueue {p}: {r.stderr!r}")
+    r = run(["run", "ext.yaml", "--storage", src], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-400:]!r}")
+    rows = json.loads(export(d, src, name, "json", "ext.yaml") or "[]")
+    check(len(rows) == len(points), f"{len(rows)} trials for {len(points)} points")
+    want = {bits(p[0]): p for p in points}
+    for t in rows:
+        p = want.get(bits(t["params"]["x"]))
+        check(p is not None, f"trial {t['trial']}: x {t['params']['x']!r} is no point enqueued")
+        if p is None:
+            continue
+        for k, v in zip("xyz", p):
+            check(bits(t["params"][k]) == bits(v), f"stored {k} {t['params'][k]!r} for {v!r}")
+        check(bits(t["metrics"]["m"]) == bits(p[2]), f"metric m {t['metrics']['m']!r} for {p[2]!r}")
+        check(bits(t["value"]) == bits(p[0]), f"value {t['value']!r} for {p[0]!r}")
+    with open(os.path.join(d, "ext.jsonl")) as f:
+        argv = [json.loads(x) for x in f]
+    check(len(argv) == len(points), f"{len(argv)} programs ran")
+    for a in argv:
+        js = json.loads(a[3])
+        p = want.get(bits(float(a[0])))
+        check(p is not None, f"the program got x={a[0]!r}, no point enqueued")
+        if p is None:
+            continue
+        for k, text, v in zip("xyz", a[:3], p):
+            check(bits(float(text)) == bits(v), f"{{{k}}} {text!r} reads back as {float(text)!r}, not {v!r}")
+            check(bits(js[k]) == bits(v), f"${{args_json}} {k}: {js[k]!r}, not {v!r}")
+    for fmt in ("json", "csv"):
+        copy = unique_name("ext_" + fmt)
+        text = export(d, src, name, fmt, "ext.yaml")
+        r = imported(d, ["ext.yaml", "-", "--storage", target(d, "dst"), "--study", copy],
+                     stdin=text)
+        check(r.returncode == 0, f"import {fmt}: {r.returncode} {r.stderr!r}")
+        back = json.loads(export(d, target(d, "dst"), copy, "json", "ext.yaml") or "[]")
+        check(len(back) == len(rows), f"{fmt}: {len(back)} trials copied of {len(rows)}")
+        for t, u in zip(rows, back):
+            for k in "xyz":
+                check(bits(u["params"][k]) == bits(t["params"][k]),
+                      f"{fmt}: {k} {u['params'][k]!r} copied from {t['params'][k]!r}")
+            check(bits(u["metrics"]["m"]) == bits(t["metrics"]["m"]),
+                  f"{fmt}: metric m {u['metrics']['m']!r} copied from {t['metrics']['m']!r}")
+            check(u["value"] == t["value"] and (not PG_URL or bits(u["value"]) == bits(t["value"])),
+                  f"{fmt}: value {u['value']!r} copied from {t['value']!r}")
+
+
 def main():
     tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
-             test_skipped_states, test_user_attrs_round_trip, test_refused_creates_nothing]
+             test_skipped_states, test_user_attrs_round_trip, test_refused_creates_nothing,
+             test_extreme_doubles]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])

@@ -393,7 +393,8 @@ def test_distributions_every_strategy(d):
         table = run(["trials", name], d).stdout
         last = rows[-1]
         for n, _, _ in DISTS:
-            got = "%.10g" % last["metrics"]["--" + n]
+            x = last["metrics"]["--" + n]  # as gpbo writes it: from 10 digits, read back exact
+            got = next(t for t in ("%.*g" % (p, x) for p in range(10, 18)) if float(t) == x)
             check(re.search(r"(^|\s)" + re.escape(got) + r"(\s|$)", table) is not None,
                   f"{method}: trials lacks {n}={got}")
     write(os.path.join(d, "grid.yaml"), """\
