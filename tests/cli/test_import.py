@@ -542,6 +542,12 @@ def test_bad_files(d):
     check(r.returncode == 0 and "gpbo import SWEEP.yaml FILE" in r.stdout and
           "--storage" in r.stdout, f"import --help: {r.stdout!r}")
 
+THREE_ROWS = ("state,value,lr,units,step,act,momentum,seed\n"
+              "complete,1.5,0.01,64,0.5,relu,,3\n"
+              "complete,2.5,0.02,65,0.25,relu,,3\n"
+              "failed,,0.03,66,0.75,tanh,0.6,3\n")
+
+
 def no_study(d, storage, name):
     """Whether storage holds no study called name (gpbo trials says so, or that the SQLite file
     is not there)."""
@@ -557,10 +563,7 @@ def test_refused_creates_nothing(d):
     malformed file or a bad value is refused before the storage is opened. With run_cap
     raised the same file is added whole."""
     dst = target(d, "refused")
-    rows = ("state,value,lr,units,step,act,momentum,seed\n"
-            "complete,1.5,0.01,64,0.5,relu,,3\n"
-            "complete,2.5,0.02,65,0.25,relu,,3\n"
-            "failed,,0.03,66,0.75,tanh,0.6,3\n")
+    rows = THREE_ROWS
     write(os.path.join(d, "three.csv"), rows)
     write(os.path.join(d, "bad.csv"), rows.replace("0.03,66", "0.03,0x_Q"))
     name = unique_name("refused")
@@ -584,6 +587,69 @@ def test_refused_creates_nothing(d):
     r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
     check(r.returncode == 0 and "added 2 complete, 1 failed" in r.stdout and
           not no_study(d, dst, name), f"run_cap 3: {r.returncode} {r.stderr!r}")
+
+
+def admin_sql(d, storage, sql):
+    """Runs sql on the storage itself (sqlite3's module, or psql), outside gpbo."""
+    if PG_URL:
+        p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URL, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0, f"psql: {p.stderr}")
+    else:
+        import sqlite3
+        con = sqlite3.connect(storage[len("sqlite:///"):])
+        con.executescript(sql)
+        con.close()
+
+
+def inject_failure(d, storage, name):
+    """Makes the storage refuse every trial of study name (a trigger: the storage's own error,
+    SQLite's RAISE(ABORT) or PostgreSQL's RAISE EXCEPTION, with no hook in gpbo); other studies
+    write as before."""
+    if PG_URL:
+        admin_sql(d, storage, f"""
+            CREATE FUNCTION inj_{name}() RETURNS trigger AS $$ BEGIN
+              IF NEW.study IN (SELECT id FROM studies WHERE name = '{name}') THEN
+                RAISE EXCEPTION 'injected failure';
+              END IF;
+              RETURN NEW; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER inj_{name} BEFORE INSERT ON trials FOR EACH ROW
+              EXECUTE FUNCTION inj_{name}();""")
+    else:
+        admin_sql(d, storage, f"""
+            CREATE TRIGGER inj_{name} BEFORE INSERT ON trials
+            WHEN NEW.study IN (SELECT id FROM studies WHERE name = '{name}')
+            BEGIN SELECT RAISE(ABORT, 'injected failure'); END;""")
+
+
+def lift_failure(d, storage, name):
+    admin_sql(d, storage, f"DROP TRIGGER inj_{name} ON trials; DROP FUNCTION inj_{name}();"
+              if PG_URL else f"DROP TRIGGER inj_{name};")
+
+
+def test_failed_write_creates_nothing(d):
+    """An import into a storage that lacks the study, whose first trial the storage fails to
+    write, leaves no study behind (it left an empty one, whose space and options then bound the
+    next gpbo run), as a refused import leaves none; the storage's other study keeps its trials.
+    Once the storage writes again, the same import creates the study with every row."""
+    name, other = unique_name("failw"), unique_name("held")
+    dst = target(d, "dst")
+    sweep(d, other, run_cap=5)
+    write(os.path.join(d, "three.csv"), THREE_ROWS)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 0, f"{other}: {r.returncode} {r.stderr!r}")
+    before = export(d, dst, other)
+    inject_failure(d, dst, name)
+    sweep(d, name, run_cap=5)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 1 and "injected failure" in r.stderr and r.stdout == "",
+          f"failed write: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    check(no_study(d, dst, name), f"a failed import left study {name} behind")
+    check(export(d, dst, other) == before, f"the failure changed study {other}")
+    lift_failure(d, dst, name)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 0 and "added 2 complete, 1 failed" in r.stdout,
+          f"after the failure: {r.returncode} {r.stdout!r} {r.stderr!r}")
 
 
 EXTREME_SWEEP = """\
@@ -680,7 +746,7 @@ def test_extreme_doubles(d):
 def main():
     tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
              test_skipped_states, test_user_attrs_round_trip, test_refused_creates_nothing,
-             test_extreme_doubles]
+             test_extreme_doubles, test_failed_write_creates_nothing]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])
