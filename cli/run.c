@@ -75,8 +75,10 @@ static double now(void)
 
 /* ---- argument vectors -------------------------------------------------------------------- */
 
-/* tmpl with each {name} replaced by the parameter's value; an inactive one's (NULL) by its
- * default: (sweep_load refuses the placeholder of a parameter that can be inactive without). */
+/* tmpl with each {name} replaced by the parameter's value as ${args} writes it (sweep_arg_text:
+ * a categorical's 0x20 as 32, yes as True), so that one trial's {name} and --name=value agree;
+ * an inactive one's (NULL) by its default: (sweep_load refuses the placeholder of a parameter
+ * that can be inactive without). */
 static char *subst(const sweep *s, const char *tmpl, size_t np, char *const *names,
                    char *const *values)
 {
@@ -87,13 +89,16 @@ static char *subst(const sweep *s, const char *tmpl, size_t np, char *const *nam
     const char *p = tmpl;
     while (*p) {
         const char *rep = NULL;
+        char wb[SWEEP_ARG_TEXT_CAP];
         size_t skip = 0;
         if (*p == '{') {
             const char *close = strchr(p, '}');
             for (size_t i = 0; close && i < np; i++)
                 if ((size_t)(close - p - 1) == strlen(names[i]) &&
                     !memcmp(p + 1, names[i], strlen(names[i]))) {
-                    rep = values[i] ? values[i] : s->p[i].def ? s->p[i].def : "";
+                    rep = values[i]     ? sweep_arg_text(s, i, values[i], wb, sizeof wb)
+                          : s->p[i].def ? s->p[i].def
+                                        : "";
                     skip = (size_t)(close - p) + 1;
                 }
         }

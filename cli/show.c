@@ -341,6 +341,14 @@ static int show_best(const sweep *sw, gpbo_study *st, int by_model)
     return 0;
 }
 
+/* JSON's text for the number text t (cli_number's): -0 as -0.0, which JSON readers (jansson,
+ * gpbo import, Python) read as the float -0.0, where -0 is the integer 0 and the sign was lost
+ * in an export -> import round trip. */
+static const char *json_numeral(const char *t)
+{
+    return strcmp(t, "-0") ? t : "-0.0";
+}
+
 /* A number for CSV and JSON: shortest round-trip; NaN and infinities as none (empty in CSV,
  * null in JSON). */
 static void write_number(FILE *f, out_kind k, double v)
@@ -348,7 +356,7 @@ static void write_number(FILE *f, out_kind k, double v)
     char buf[32];
     if (isfinite(v)) {
         cli_number(buf, sizeof buf, v);
-        fputs(buf, f);
+        fputs(k == OUT_JSON ? json_numeral(buf) : buf, f);
     } else if (k == OUT_JSON) {
         fputs("null", f);
     }
@@ -545,7 +553,7 @@ static void write_param(FILE *f, out_kind k, const sweep *sw, const gpbo_space *
         else if (string)
             json_str(f, buf);
         else
-            fputs(buf, f);
+            fputs(json_numeral(buf), f);
     } else if (k == OUT_TABLE) {
         fprintf(f, "  %14s", buf);
     } else {

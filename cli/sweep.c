@@ -763,10 +763,9 @@ static const char *type_name(char t)
 }
 
 /* Two values of p's list, a and b (b later), that read alike. W&B (PyYAML) tells 64 and "64"
- * apart, an integer and a string; gpbo cannot keep both: the program gets the same text from
- * {name} and ${args}, and a study stores a category by its text (export, import, enqueue and
- * when: name it so, and the search space refuses a choice twice). Refused either way, saying
- * which. */
+ * apart, an integer and a string; gpbo cannot keep both: a study stores a category by its text
+ * (export, import, enqueue and when: name it so, and the search space refuses a choice twice).
+ * Refused either way, saying which. */
 static int repeated_value(ctx *c, const sweep_param *p, const keyed *a, const keyed *b)
 {
     char ta = node_type(a->node), tb = node_type(b->node);
@@ -775,12 +774,12 @@ static int repeated_value(ctx *c, const sweep_param *p, const keyed *a, const ke
                       SHOW(b->text), SHOW(p->name), line_of(a->node), line_of(b->node));
     return err_at(c, b->node,
                   "the values of '%s' list %s%s%s (%s, line %zu) and %s%s%s (%s, line %zu): two "
-                  "values for W&B, but the program would get the same text '%s' from {%s} and "
-                  "${args}, and gpbo names a category by its text; give them different text",
+                  "values for W&B, but gpbo names a category by its text, and '%s' would name "
+                  "both; give them different text",
                   SHOW(p->name), ta == SWEEP_T_STR ? "\"" : "", SHOW(a->text),
                   ta == SWEEP_T_STR ? "\"" : "", type_name(ta), line_of(a->node),
                   tb == SWEEP_T_STR ? "\"" : "", SHOW(b->text), tb == SWEEP_T_STR ? "\"" : "",
-                  type_name(tb), line_of(b->node), SHOW(b->text), SHOW(p->name));
+                  type_name(tb), line_of(b->node), SHOW(b->text));
 }
 
 static int param_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *pp)
@@ -2977,9 +2976,17 @@ int sweep_transformed(const sweep *s, size_t i)
 int sweep_format(const sweep *s, const gpbo_space *space, size_t i, double v, char *buf, size_t cap)
 {
     int w;
-    if (sweep_transformed(s, i))
-        w = snprintf(buf, cap, "%.10g", sweep_shown(s, i, v));
-    else
+    if (sweep_transformed(s, i)) {
+        /* 10 digits, the value as the user writes a multiple of q (0.3, not
+         * 0.30000000000000004), and as export writes it and import reads it back; more only
+         * when those would read back as no finite number (a value within 10 digits of DBL_MAX) */
+        double x = sweep_shown(s, i, v);
+        int digits = 10;
+        do
+            w = snprintf(buf, cap, "%.*g", digits, x);
+        while (w > 0 && (size_t)w < cap && isfinite(x) && !isfinite(strtod(buf, NULL)) &&
+               ++digits <= 17);
+    } else
         return gpbo_space_format(space, i, v, buf, cap);
     return (w < 0 || (size_t)w >= cap) ? gpbo_error_set(GPBO_EINVAL, "value too long") : GPBO_OK;
 }

@@ -223,14 +223,19 @@ char *sweep_args_json(const sweep *s, char *const *values);
  * for false). */
 int sweep_bool_value(const sweep *s, size_t i, const char *text);
 
-/* Parameter i's value text (as sweep_format writes it) as W&B's agent writes it in ${args},
- * ${args_no_hyphens} and ${args_no_boolean_flags}: Python's str() of the value PyYAML read
- * from a categorical or constant scalar (True and False for a YAML boolean, None for null, an
- * integer in decimal, 0x1F as 31, a float as repr() writes it, 1.50 as 1.5), the text itself
- * otherwise. Returns text, or out (cap bytes, SWEEP_ARG_TEXT_CAP is enough) holding the text
- * W&B's agent writes. This function cannot fail. */
+/* Parameter i's value text (as sweep_format writes it) as the program gets it: in ${args},
+ * ${args_no_hyphens} and ${args_no_boolean_flags} as W&B's agent writes it, and in a {name}
+ * placeholder alike, so that one trial's two spellings agree. Python's str() of the value PyYAML
+ * read from a categorical or constant scalar (True and False for a YAML boolean, None for null,
+ * an integer in decimal, 0x1F as 31, a float as repr() writes it, 1.50 as 1.5), the text itself
+ * otherwise (a quoted scalar, a string, a range's value). Returns text, or out (cap bytes,
+ * SWEEP_ARG_TEXT_CAP is enough) holding the text W&B's agent writes. This function cannot
+ * fail. */
 #define SWEEP_ARG_TEXT_CAP 400
 const char *sweep_arg_text(const sweep *s, size_t i, const char *text, char *out, size_t cap);
+
+/* As sweep_arg_text(), for a scalar's text whose PyYAML type (SWEEP_T_*) is known. */
+const char *sweep_typed_text(const char *text, char type, char *out, size_t cap);
 
 /* The type (SWEEP_T_*) of a plain YAML scalar's text under PyYAML's resolver. */
 char sweep_scalar_type(const char *text);

@@ -207,17 +207,14 @@ int sweep_bool_value(const sweep *s, size_t i, const char *text)
     return !strcasecmp(text, "yes") || !strcasecmp(text, "true") || !strcasecmp(text, "on");
 }
 
-const char *sweep_arg_text(const sweep *s, size_t i, const char *text, char *out, size_t cap)
+const char *sweep_typed_text(const char *text, char type, char *out, size_t cap)
 {
-    const sweep_param *p = &s->p[i];
-    if ((p->dist != D_CONSTANT && p->dist != D_CATEGORICAL) || p->vtypes == NULL)
-        return text;
-    size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
-    char t = k < p->nvalues ? p->vtypes[k] : SWEEP_T_STR;
     buf b = {NULL, 0, 0, 0};
-    switch (t) {
+    switch (type) {
     case SWEEP_T_BOOL: /* Python's str(True) */
-        puts_(&b, sweep_bool_value(s, i, text) ? "True" : "False");
+        puts_(&b, !strcasecmp(text, "yes") || !strcasecmp(text, "true") || !strcasecmp(text, "on")
+                      ? "True"
+                      : "False");
         break;
     case SWEEP_T_NULL:
         puts_(&b, "None");
@@ -238,6 +235,15 @@ const char *sweep_arg_text(const sweep *s, size_t i, const char *text, char *out
     memcpy(out, b.p, b.len + 1);
     free(b.p);
     return out;
+}
+
+const char *sweep_arg_text(const sweep *s, size_t i, const char *text, char *out, size_t cap)
+{
+    const sweep_param *p = &s->p[i];
+    if ((p->dist != D_CONSTANT && p->dist != D_CATEGORICAL) || p->vtypes == NULL)
+        return text;
+    size_t k = sweep_find(text, (const char *const *)p->values, p->nvalues);
+    return sweep_typed_text(text, k < p->nvalues ? p->vtypes[k] : SWEEP_T_STR, out, cap);
 }
 
 char *sweep_args_json(const sweep *s, char *const *values)

@@ -204,6 +204,9 @@ typedef struct gpbo_storage_ops {
     /* Sets the heartbeat of every running trial of worker to when (0: releases them). */
     int (*heartbeat)(gpbo_storage *st, int64_t study, const char *worker, double when);
     void (*close)(gpbo_storage *st);
+    /* Deletes the study provided it holds no trial (one statement: a trial added meanwhile by
+     * another process keeps it); *dropped says whether it was. */
+    int (*drop_empty)(gpbo_storage *st, int64_t study, int *dropped);
     /* Calls cb with the name of each stored study, in creation order, until it returns
      * non-zero (then that status). */
     int (*studies)(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload);

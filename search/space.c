@@ -583,7 +583,13 @@ int gpbo_space_format(const gpbo_space *s, size_t i, double value, char *buf, si
     } else if (p->type == GPBO_PARAM_INT) {
         w = snprintf(buf, cap, "%.0f", value);
     } else {
-        w = snprintf(buf, cap, "%.10g", value);
+        /* the fewest digits, 10 at least, that read back as value bit for bit: "%.10g" alone
+         * wrote DBL_MAX as 1.797693135e+308, which reads back as infinity, and a program (and
+         * ${args_json}) got another point than the study stored */
+        int digits = 10;
+        do
+            w = snprintf(buf, cap, "%.*g", digits, value);
+        while (w > 0 && (size_t)w < cap && strtod(buf, NULL) != value && ++digits <= 17);
     }
     if (w < 0 || (size_t)w >= cap)
         return gpbo_error_set(GPBO_EINVAL, "space_format: buffer of %zu bytes is too small", cap);

@@ -1182,6 +1182,34 @@ static int pg_set_params(gpbo_storage *st, int64_t study, size_t id, const doubl
     return rc;
 }
 
+typedef struct drop_call {
+    pg_call c;
+    int64_t study;
+    int dropped;
+} drop_call;
+
+static int drop_body(pg_storage *s, pg_call *c)
+{
+    drop_call *a = (drop_call *)c;
+    char study[32];
+    const char *p[] = {fmt_i64(study, sizeof study, a->study)};
+    long n = 0;
+    int rc = pq_cmd(s, "removing an empty study",
+                    "DELETE FROM studies WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM trials WHERE "
+                    "study = $1)",
+                    1, p, &n);
+    a->dropped = rc == GPBO_OK && n == 1;
+    return rc;
+}
+
+static int pg_drop_empty(gpbo_storage *st, int64_t study, int *dropped)
+{
+    drop_call a = {{drop_body, 0, 0}, study, 0};
+    int rc = run(PG(st), &a.c);
+    *dropped = rc == GPBO_OK && a.dropped;
+    return rc;
+}
+
 typedef struct claim_call {
     pg_call c;
     int64_t study;
@@ -1754,7 +1782,8 @@ static const gpbo_storage_ops PG_OPS = {.open_study = pg_open_study,
                                         .close = pg_close,
                                         .studies = pg_studies,
                                         .set_study_attr = pg_set_study_attr,
-                                        .study_attrs = pg_study_attrs};
+                                        .study_attrs = pg_study_attrs,
+                                        .drop_empty = pg_drop_empty};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 

@@ -819,6 +819,24 @@ static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
+static int sq_drop_empty(gpbo_storage *st, int64_t study, int *dropped)
+{
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int rc = GPBO_OK;
+    *dropped = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM studies WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM "
+                           "trials WHERE study = ?1)",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, "removing an empty study");
+    else
+        *dropped = sqlite3_changes(s->db) == 1;
+    sqlite3_finalize(q);
+    return rc;
+}
+
 /* ---- a study's user attributes (search_internal.h: set_study_attr, study_attrs) ---------- */
 
 /* Made by the first set: a database without it has none. The rowid keeps the order the keys
@@ -894,6 +912,7 @@ static const gpbo_storage_ops SQLITE_OPS = {.open_study = sq_open_study,
                                             .studies = sq_studies,
                                             .set_study_attr = sq_set_study_attr,
                                             .study_attrs = sq_study_attrs,
+                                            .drop_empty = sq_drop_empty,
                                             .add_finished = sq_add_finished};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside

@@ -2194,6 +2194,25 @@ static int attr_read(void *payload, const char *key, const char *json)
                              : rc;
 }
 
+int gpbo_study_remove_if_empty(gpbo_study *s, int *out_removed)
+{
+    int removed = 0, rc = GPBO_OK;
+    if (out_removed != NULL)
+        *out_removed = 0;
+    if (s == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_remove_if_empty: NULL study");
+    if (s->st != NULL && s->st->ops->drop_empty != NULL) {
+        lock(s);
+        rc = s->st->ops->drop_empty(s->st, s->sid, &removed);
+        unlock(s);
+    }
+    if (rc != GPBO_OK)
+        return gpbo_error_prefix("study_remove_if_empty: ");
+    if (out_removed != NULL)
+        *out_removed = removed;
+    return GPBO_OK;
+}
+
 int gpbo_study_set_attr(gpbo_study *s, const char *key, const char *json)
 {
     if (s == NULL || key == NULL || json == NULL)

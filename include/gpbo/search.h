@@ -169,7 +169,9 @@ GPBO_API int gpbo_space_decode(const gpbo_space *space, const double *u, double 
 GPBO_API int gpbo_space_project(double *u, size_t dim, void *space);
 
 /**
- * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes).
+ * Writes parameter i's value as text ("0.001", "64", "adam") into buf (cap bytes); a float
+ * in the fewest significant digits, 10 at least, that strtod() reads back as value bit for bit
+ * (DBL_MAX as 1.7976931348623157e+308, -0.0 as -0).
  * @return GPBO_OK, GPBO_EINVAL (bad index, a categorical's value that is no category index, or
  *         a buffer too small).
  */
@@ -585,6 +587,17 @@ GPBO_API int gpbo_study_set_user_attr(gpbo_study *study, size_t id, const char *
  * @return GPBO_OK; GPBO_EINVAL (a NULL argument); GPBO_ENOTFOUND (no such trial).
  */
 GPBO_API int gpbo_study_trial_user_attrs(const gpbo_study *study, size_t id, const char **out_json);
+
+/**
+ * Removes the study from its storage provided it holds no trial (a trial added meanwhile, by
+ * any process, keeps it): for a program that made the study and then could not store what it
+ * was made for (gpbo import whose first trial the storage refused), so that it leaves nothing
+ * behind. The handle stays usable only for gpbo_study_close(). A study in memory (no storage)
+ * is never removed.
+ * @param[out] out_removed 1 when the study was removed, else 0 (may be NULL).
+ * @return GPBO_OK; GPBO_EINVAL (a NULL study); GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_remove_if_empty(gpbo_study *study, int *out_removed);
 
 /**
  * Sets the study's own user attribute `key` to `json`, the text of one JSON value (Optuna's

@@ -243,6 +243,40 @@ def test_no_recommendation_past_1000_trials(d):
           f"the model recommends another trial than the best: {best} {model}")
 
 
+def test_recommendation_refit_fails(d):
+    """When the model's refit for gpbo run's recommendation line fails, the run says so in one
+    line on stderr and still exits 0, its best trial shown and every trial stored. The failure
+    is a real one, with no hook: values whose spread overflows a double (1.7e308 and -1.7e308,
+    imported) cannot be standardized, and the GP refuses them (gpbo best --by model exits 1
+    with the same reason)."""
+    write(os.path.join(d, "obj.py"), NOISY_SEEDED, 0o755)
+    sweep(d, run_cap=8, command=f'["{PY}", "obj.py", "1", "${{args}}"]')
+    rng = random.Random(11)
+    rows = ["state,x,y,value"]
+    for k in range(6):
+        rows.append(f"complete,{rng.uniform(-4, 4)!r},{rng.uniform(-4, 4)!r},"
+                    f"{(1.7e308 if k % 2 else -1.7e308) * rng.uniform(0.5, 1)!r}")
+    write(os.path.join(d, "huge.csv"), "\n".join(rows) + "\n")
+    i = run(["import", "sweep.yaml", "huge.csv"], d)
+    check(i.returncode == 0, f"import: {i.returncode} {i.stderr!r}")
+    r = run(["run", "sweep.yaml"], d, timeout=300)
+    said = [l for l in r.stderr.split("\n") if "recommendation" in l]
+    check(r.returncode == 0 and len(said) == 1 and
+          said[0].startswith("gpbo run: no recommendation by the model: ") and
+          "overflows" in said[0], f"run: {r.returncode} {r.stderr[-500:]!r}")
+    check("best trial " in r.stdout and "the model recommends" not in r.stdout,
+          f"run's output: {r.stdout[-400:]!r}")
+    m = run(["best", "sweep.yaml", "--by", "model"], d)
+    check(m.returncode == 1 and "overflows" in m.stderr, f"best --by model: {m.returncode} {m.stderr!r}")
+    e = run(["export", "sweep.yaml", "--format", "json"], d)
+    trials = json.loads(e.stdout) if e.returncode == 0 else []
+    check(len(trials) == 8 and all(t["state"] == "complete" for t in trials),
+          f"stored: {[(t['trial'], t['state']) for t in trials]}")
+    imported = [float(x.split(",")[3]) for x in rows[1:]]
+    check([t["value"] for t in trials[:6]] == imported,
+          f"the imported values: {[t['value'] for t in trials[:6]]} for {imported}")
+
+
 def test_kill9_resume(d):
     write(os.path.join(d, "obj.py"), OBJ, 0o755)
     sweep(d, run_cap=14)
@@ -1017,7 +1051,7 @@ def test_report_gp_of_many_trials(d):
 
 def main():
     tests = [test_full_run_and_views, test_best_by_model, test_run_names_the_recommendation,
-             test_no_recommendation_past_1000_trials,
+             test_no_recommendation_past_1000_trials, test_recommendation_refit_fails,
              test_kill9_resume,
              test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,

@@ -31,7 +31,9 @@ The copies are made into the storage given (SQLite -> SQLite, or SQLite -> Postg
 import csv
 import io
 import json
+import math
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -540,6 +542,12 @@ def test_bad_files(d):
     check(r.returncode == 0 and "gpbo import SWEEP.yaml FILE" in r.stdout and
           "--storage" in r.stdout, f"import --help: {r.stdout!r}")
 
+THREE_ROWS = ("state,value,lr,units,step,act,momentum,seed\n"
+              "complete,1.5,0.01,64,0.5,relu,,3\n"
+              "complete,2.5,0.02,65,0.25,relu,,3\n"
+              "failed,,0.03,66,0.75,tanh,0.6,3\n")
+
+
 def no_study(d, storage, name):
     """Whether storage holds no study called name (gpbo trials says so, or that the SQLite file
     is not there)."""
@@ -555,10 +563,7 @@ def test_refused_creates_nothing(d):
     malformed file or a bad value is refused before the storage is opened. With run_cap
     raised the same file is added whole."""
     dst = target(d, "refused")
-    rows = ("state,value,lr,units,step,act,momentum,seed\n"
-            "complete,1.5,0.01,64,0.5,relu,,3\n"
-            "complete,2.5,0.02,65,0.25,relu,,3\n"
-            "failed,,0.03,66,0.75,tanh,0.6,3\n")
+    rows = THREE_ROWS
     write(os.path.join(d, "three.csv"), rows)
     write(os.path.join(d, "bad.csv"), rows.replace("0.03,66", "0.03,0x_Q"))
     name = unique_name("refused")
@@ -584,9 +589,164 @@ def test_refused_creates_nothing(d):
           not no_study(d, dst, name), f"run_cap 3: {r.returncode} {r.stderr!r}")
 
 
+def admin_sql(d, storage, sql):
+    """Runs sql on the storage itself (sqlite3's module, or psql), outside gpbo."""
+    if PG_URL:
+        p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URL, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0, f"psql: {p.stderr}")
+    else:
+        import sqlite3
+        con = sqlite3.connect(storage[len("sqlite:///"):])
+        con.executescript(sql)
+        con.close()
+
+
+def inject_failure(d, storage, name):
+    """Makes the storage refuse every trial of study name (a trigger: the storage's own error,
+    SQLite's RAISE(ABORT) or PostgreSQL's RAISE EXCEPTION, with no hook in gpbo); other studies
+    write as before."""
+    if PG_URL:
+        admin_sql(d, storage, f"""
+            CREATE FUNCTION inj_{name}() RETURNS trigger AS $$ BEGIN
+              IF NEW.study IN (SELECT id FROM studies WHERE name = '{name}') THEN
+                RAISE EXCEPTION 'injected failure';
+              END IF;
+              RETURN NEW; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER inj_{name} BEFORE INSERT ON trials FOR EACH ROW
+              EXECUTE FUNCTION inj_{name}();""")
+    else:
+        admin_sql(d, storage, f"""
+            CREATE TRIGGER inj_{name} BEFORE INSERT ON trials
+            WHEN NEW.study IN (SELECT id FROM studies WHERE name = '{name}')
+            BEGIN SELECT RAISE(ABORT, 'injected failure'); END;""")
+
+
+def lift_failure(d, storage, name):
+    admin_sql(d, storage, f"DROP TRIGGER inj_{name} ON trials; DROP FUNCTION inj_{name}();"
+              if PG_URL else f"DROP TRIGGER inj_{name};")
+
+
+def test_failed_write_creates_nothing(d):
+    """An import into a storage that lacks the study, whose first trial the storage fails to
+    write, leaves no study behind (it left an empty one, whose space and options then bound the
+    next gpbo run), as a refused import leaves none; the storage's other study keeps its trials.
+    Once the storage writes again, the same import creates the study with every row."""
+    name, other = unique_name("failw"), unique_name("held")
+    dst = target(d, "dst")
+    sweep(d, other, run_cap=5)
+    write(os.path.join(d, "three.csv"), THREE_ROWS)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 0, f"{other}: {r.returncode} {r.stderr!r}")
+    before = export(d, dst, other)
+    inject_failure(d, dst, name)
+    sweep(d, name, run_cap=5)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 1 and "injected failure" in r.stderr and r.stdout == "",
+          f"failed write: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    check(no_study(d, dst, name), f"a failed import left study {name} behind")
+    check(export(d, dst, other) == before, f"the failure changed study {other}")
+    lift_failure(d, dst, name)
+    r = imported(d, ["sweep.yaml", "three.csv", "--storage", dst])
+    check(r.returncode == 0 and "added 2 complete, 1 failed" in r.stdout,
+          f"after the failure: {r.returncode} {r.stdout!r} {r.stderr!r}")
+
+
+EXTREME_SWEEP = """\
+    name: {name}
+    method: random
+    metric: {{name: loss, goal: minimize}}
+    run_cap: {run_cap}
+    parameters:
+      x: {{min: 0.0, max: 1.7976931348623157e308}}
+      y: {{min: -1.7976931348623157e308, max: 0.0}}
+      z: {{min: -1.0, max: 1.0}}
+    command: ["{py}", "ext.py", "{{x}}", "{{y}}", "{{z}}", "${{args_json}}"]
+    """
+
+# the program: records its argv; its loss is x, its metric m is z
+EXT = """\
+    import json, sys
+    open("ext.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("m=%s" % sys.argv[3])
+    print("loss=%s" % sys.argv[1])
+    """
+
+
+def bits(x):
+    """x's bits (a number), else its repr (null, a string): what must match exactly."""
+    return struct.pack("<d", x) if isinstance(x, (int, float)) else repr(x)
+
+
+def test_extreme_doubles(d):
+    """Every finite double reads back bit for bit, through the storage given (the run's), the
+    program's arguments and an export -> import round trip (JSON and CSV): DBL_MAX, -DBL_MAX, the
+    largest below it, subnormals, DBL_MIN, -0.0. The program was given {x} and ${args_json} in 10
+    digits, DBL_MAX as 1.797693135e+308, which reads back as infinity; and a JSON export wrote
+    -0.0 as -0, the integer 0, so that the copy held +0.0. (SQLite keeps an integral REAL as an
+    integer on disk: a -0.0 objective value reads back as 0 there; parameters and metrics keep
+    the sign on both storages.)"""
+    big = sys.float_info.max
+    tiny = sys.float_info.min
+    points = [(big, -big, -0.0), (5e-324, -5e-324, tiny / 3), (math.nextafter(big, 0), -tiny, 0.1 + 0.2),
+              (tiny, -2.2250738585072009e-308, -5e-324)]
+    name = unique_name("ext")
+    src = target(d, "src")
+    write(os.path.join(d, "ext.py"), EXT)
+    write(os.path.join(d, "ext.yaml"), textwrap.dedent(EXTREME_SWEEP.format(
+        name=name, run_cap=len(points), py=PY)))
+    for p in points:
+        r = run(["enqueue", "ext.yaml", "--storage", src] +
+                [f"{k}={v!r}" for k, v in zip("xyz", p)], d)
+        check(r.returncode == 0, f"enqueue {p}: {r.stderr!r}")
+    r = run(["run", "ext.yaml", "--storage", src], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr[-400:]!r}")
+    rows = json.loads(export(d, src, name, "json", "ext.yaml") or "[]")
+    check(len(rows) == len(points), f"{len(rows)} trials for {len(points)} points")
+    want = {bits(p[0]): p for p in points}
+    for t in rows:
+        p = want.get(bits(t["params"]["x"]))
+        check(p is not None, f"trial {t['trial']}: x {t['params']['x']!r} is no point enqueued")
+        if p is None:
+            continue
+        for k, v in zip("xyz", p):
+            check(bits(t["params"][k]) == bits(v), f"stored {k} {t['params'][k]!r} for {v!r}")
+        check(bits(t["metrics"]["m"]) == bits(p[2]), f"metric m {t['metrics']['m']!r} for {p[2]!r}")
+        check(bits(t["value"]) == bits(p[0]), f"value {t['value']!r} for {p[0]!r}")
+    with open(os.path.join(d, "ext.jsonl")) as f:
+        argv = [json.loads(x) for x in f]
+    check(len(argv) == len(points), f"{len(argv)} programs ran")
+    for a in argv:
+        js = json.loads(a[3])
+        p = want.get(bits(float(a[0])))
+        check(p is not None, f"the program got x={a[0]!r}, no point enqueued")
+        if p is None:
+            continue
+        for k, text, v in zip("xyz", a[:3], p):
+            check(bits(float(text)) == bits(v), f"{{{k}}} {text!r} reads back as {float(text)!r}, not {v!r}")
+            check(bits(js[k]) == bits(v), f"${{args_json}} {k}: {js[k]!r}, not {v!r}")
+    for fmt in ("json", "csv"):
+        copy = unique_name("ext_" + fmt)
+        text = export(d, src, name, fmt, "ext.yaml")
+        r = imported(d, ["ext.yaml", "-", "--storage", target(d, "dst"), "--study", copy],
+                     stdin=text)
+        check(r.returncode == 0, f"import {fmt}: {r.returncode} {r.stderr!r}")
+        back = json.loads(export(d, target(d, "dst"), copy, "json", "ext.yaml") or "[]")
+        check(len(back) == len(rows), f"{fmt}: {len(back)} trials copied of {len(rows)}")
+        for t, u in zip(rows, back):
+            for k in "xyz":
+                check(bits(u["params"][k]) == bits(t["params"][k]),
+                      f"{fmt}: {k} {u['params'][k]!r} copied from {t['params'][k]!r}")
+            check(bits(u["metrics"]["m"]) == bits(t["metrics"]["m"]),
+                  f"{fmt}: metric m {u['metrics']['m']!r} copied from {t['metrics']['m']!r}")
+            check(u["value"] == t["value"] and (not PG_URL or bits(u["value"]) == bits(t["value"])),
+                  f"{fmt}: value {u['value']!r} copied from {t['value']!r}")
+
+
 def main():
     tests = [test_copy_csv, test_steps_round_trip, test_objectives, test_warm_start_run,
-             test_skipped_states, test_user_attrs_round_trip, test_refused_creates_nothing]
+             test_skipped_states, test_user_attrs_round_trip, test_refused_creates_nothing,
+             test_extreme_doubles, test_failed_write_creates_nothing]
     if not PG_URL:
         tests.append(test_bad_files)
     return run_tests(tests, prefix="gpbo-import-", only=sys.argv[3:])

@@ -393,7 +393,8 @@ def test_distributions_every_strategy(d):
         table = run(["trials", name], d).stdout
         last = rows[-1]
         for n, _, _ in DISTS:
-            got = "%.10g" % last["metrics"]["--" + n]
+            x = last["metrics"]["--" + n]  # as gpbo writes it: from 10 digits, read back exact
+            got = next(t for t in ("%.*g" % (p, x) for p in range(10, 18)) if float(t) == x)
             check(re.search(r"(^|\s)" + re.escape(got) + r"(\s|$)", table) is not None,
                   f"{method}: trials lacks {n}={got}")
     write(os.path.join(d, "grid.yaml"), """\
@@ -626,6 +627,51 @@ def test_args_as_wandb_agent(d):
               f"{v}: W&B's agent writes {['--' + flag, flag] + nobool}, gpbo {g}")
 
 
+def test_placeholder_agrees_with_args(d):
+    """One trial's two spellings of a parameter agree: {name} gets the text ${args} writes, W&B's
+    agent's str() of the value PyYAML read (0x20 as 32, 1_000 as 1000, 1:30 as 90, yes as True,
+    ~ as None, 1.50 as 1.5), a string (quoted, or text YAML reads as no number) exactly as
+    written. {name} passed the text as written (0x20, yes) while ${args} passed 32, True. A
+    constant (value:) and a range are checked alike; the expectations are PyYAML's reading of the
+    same file."""
+    import yaml
+    vals = ["0x20", "64", "1_000", "1:30", "-0b101", "017", "yes", "Off", "true", "~", "1.50",
+            "1.0e+15", ".inf", "adam", "'0x10'", '"2_000"', "'on'", "1e-3", "two words",
+            "'2:30'"]
+    items = "".join(f"      - {v}\n" for v in vals)
+    text = (f"method: grid\nmetric: {{name: loss}}\nparameters:\n  v:\n    values:\n{items}"
+            f"  k: {{value: 0x1F}}\n  r: {{distribution: uniform, min: 0.375, max: 0.375}}\n"
+            f"command: [\"{PY}\", p.py, \"v={{v}}\", \"<{{k}}>\", \"{{r}}\", \"${{args}}\"]\n")
+    with open(os.path.join(d, "sweep.yaml"), "w") as f:
+        f.write(text)
+    write(os.path.join(d, "p.py"), """\
+    import json, sys
+    open("seen.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "sweep.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    cfg = yaml.safe_load(text)["parameters"]
+    want = cfg["v"]["values"]
+    with open(os.path.join(d, "seen.jsonl")) as f:
+        got = [json.loads(x) for x in f]
+    check(len(got) == len(want), f"{len(got)} trials for {len(want)} values")
+    seen_v = set()
+    for g in got:
+        if len(g) != 6:
+            check(False, f"argv {g}")
+            continue
+        args = dict(a[2:].split("=", 1) for a in g[3:])
+        check(g[0] == "v=" + args.get("v", "?"), f"{{v}} {g[0]!r} but ${{args}} --v={args.get('v')}")
+        check(g[1] == f"<{args.get('k')}>" == f"<{cfg['k']['value']}>",
+              f"{{k}} {g[1]!r}, ${{args}} --k={args.get('k')}, PyYAML {cfg['k']['value']!r}")
+        check(g[2] == args.get("r") and float(g[2]) == cfg["r"]["min"],
+              f"{{r}} {g[2]!r} but ${{args}} --r={args.get('r')}")
+        seen_v.add(g[0][2:])
+    check(seen_v == {str(w) for w in want},
+          f"{{v}} gave {sorted(seen_v)}, PyYAML's str() {sorted(str(w) for w in want)}")
+
+
 def test_numbers_as_pyyaml(d):
     """Numbers are read as PyYAML (so W&B) reads them, integer-ness included: bounds written
     0x10, 1_000, +5, 0b110 or 1:30 are integers (an int_uniform, its values JSON integers),
@@ -758,7 +804,8 @@ def main():
              test_target_lets_running_finish, test_distributions_sample_wandb,
              test_distributions_every_strategy, test_distributions_refused,
              test_rounded_round_trip, test_categorical_numbers_round_trip,
-             test_import_own_export, test_args_as_wandb_agent, test_numbers_as_pyyaml,
+             test_import_own_export, test_args_as_wandb_agent, test_placeholder_agrees_with_args,
+             test_numbers_as_pyyaml,
              test_impute, test_import_past_run_cap, test_big_integers]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 

@@ -2,6 +2,7 @@
  * test_space.c: search spaces — encoding round trips for every parameter kind, projection,
  * formatting, JSON round trips, and every validation error.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,6 +192,40 @@ static void test_format_category_index(void **state)
     gpbo_space_free(s);
 }
 
+/* A float's text reads back bit for bit, in the fewest digits from 10 up: "%.10g" wrote DBL_MAX
+ * as 1.797693135e+308, which strtod reads as infinity, and 0.1 + 0.2 as 0.3. */
+static void test_format_reads_back(void **state)
+{
+    (void)state;
+    gpbo_space *s = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(s, "x", -DBL_MAX, 0, 0), GPBO_OK);
+    const double v[] = {DBL_MAX,
+                        -DBL_MAX,
+                        nextafter(DBL_MAX, 0),
+                        4.9406564584124654e-324,
+                        -DBL_MIN,
+                        DBL_MIN / 3,
+                        -0.0,
+                        0.1 + 0.2,
+                        1.0 / 3,
+                        -2.385e-310,
+                        0.001,
+                        123456.789};
+    char buf[64];
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
+        assert_int_equal(gpbo_space_format(s, 0, v[k], buf, sizeof buf), GPBO_OK);
+        double back = strtod(buf, NULL);
+        if (memcmp(&back, &v[k], sizeof back) != 0)
+            fail_msg("%.17g written as '%s' reads back as %.17g", v[k], buf, back);
+    }
+    assert_int_equal(gpbo_space_format(s, 0, 0.001, buf, sizeof buf), GPBO_OK);
+    assert_string_equal(buf, "0.001"); /* no more digits than it needs */
+    assert_int_equal(gpbo_space_format(s, 0, 123456.789, buf, sizeof buf), GPBO_OK);
+    assert_string_equal(buf, "123456.789");
+    assert_int_equal(gpbo_space_format(s, 0, DBL_MAX, buf, 10), GPBO_EINVAL); /* too small */
+    gpbo_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_format_and_json),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_format_category_index),
+        cmocka_unit_test(test_format_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -888,6 +888,49 @@ static void test_set_params(void **state)
     st->ops->close(st);
 }
 
+typedef struct name_count {
+    const char *name;
+    int n;
+} name_count;
+
+static int count_name(void *payload, const char *name)
+{
+    name_count *c = payload;
+    c->n += !strcmp(name, c->name);
+    return 0;
+}
+
+/* How many stored studies are called name. */
+static int studies_named(gpbo_storage *st, const char *name)
+{
+    name_count c = {name, 0};
+    assert_int_equal(st->ops->studies(st, count_name, &c), GPBO_OK);
+    return c.n;
+}
+
+/* drop_empty removes a study that holds no trial, and only such a one (gpbo import's undo of a
+ * study it made and could not write to). */
+static void test_drop_empty(void **state)
+{
+    const backend *b;
+    check_backend(state, &b);
+    gpbo_storage *st = open_store(b);
+    int64_t full = new_study(st, "drop-full"), empty = new_study(st, "drop-empty");
+    reserve(st, full, "w", 1, NULL, 1);
+    int dropped = -1;
+    assert_int_equal(st->ops->drop_empty(st, full, &dropped), GPBO_OK);
+    assert_int_equal(dropped, 0);
+    assert_int_equal(studies_named(st, "drop-full"), 1);
+    assert_int_equal(st->ops->drop_empty(st, empty, &dropped), GPBO_OK);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(studies_named(st, "drop-empty"), 0);
+    assert_int_equal(st->ops->drop_empty(st, empty, &dropped), GPBO_OK); /* gone: nothing */
+    assert_int_equal(dropped, 0);
+    new_study(st, "drop-empty"); /* made anew, as a new study */
+    assert_int_equal(studies_named(st, "drop-empty"), 1);
+    st->ops->close(st);
+}
+
 /* ---- PostgreSQL's failures --------------------------------------------------------------- */
 
 /* scripts/pg-scratch CMD on the fixture's server. */
@@ -1615,6 +1658,7 @@ int main(void)
         BOTH(test_load_by_id),
         BOTH(test_doubles_exact),
         BOTH(test_set_params),
+        BOTH(test_drop_empty),
         {"sqlite: test_sqlite_file_removed", test_sqlite_file_removed, NULL, NULL, NULL},
         {"sqlite: test_sqlite_running_index", test_sqlite_running_index, NULL, NULL, NULL},
         {"sqlite: test_sqlite_another_programs_database", test_sqlite_another_programs_database,
