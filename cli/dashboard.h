@@ -88,14 +88,18 @@ json_t *dash_study(dash *d, const char *name);
  * else only the trials that changed after the answer that gave since (full false); cursor is
  * what to give as since next time. NULL with the error set. */
 json_t *dash_trials(dash *d, const char *name, const char *since);
-/* The GP of a Bayesian study (gpbo_study_model: the model its strategy proposes from) along each
- * numeric parameter through the best trial (a conditional parameter inactive there: through the
- * best trial in which it is active), as the static report draws it: {"name", "model",
- * "slices": [{"param", "trial", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another
- * strategy, no value yet); "recommended": the trial the model recommends (gpbo best --by model)
+/* The GP of a Bayesian study (gpbo_study_model_capped: the model its strategy proposes from) along
+ * each numeric parameter through the best trial (a conditional parameter inactive there: through
+ * the best trial in which it is active), as the static report draws it: {"name", "model", "slices":
+ * [{"param", "trial", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another strategy, no
+ * value yet); "recommended": the trial the model recommends (gpbo best --by model)
  * {"trial", "value", "predicted", "params"}, or null ("recommended_why" when its refit failed);
  * "fits": the fits made for it so far, "cached": whether this answer is the last one again (no
- * trial has ended since it was made: a fit would give the same GP and the same recommendation). */
+ * trial has ended since it was made: a fit would give the same GP and the same recommendation).
+ * With a model: "observations" (those its GP holds), "observations_total" (those the strategy's
+ * model has) and "subset" (fewer held than had: past CLI_MODEL_SUBSET the slices and the
+ * importance come from gpbo_study_model_capped's subset); past CLI_MODEL_MAX_TRIALS ended trials
+ * no recommendation ("recommended" null, "recommended_why" says why). */
 json_t *dash_slices(dash *d, const char *name);
 /* Closes the studies and the lock. */
 void dash_close(dash *d);

@@ -652,6 +652,16 @@ static void recommended_json(const dash *d, gpbo_study *st, json_t *o)
 {
     gpbo_trial_info r;
     double predicted = NAN;
+    size_t ended = cli_model_trials(st);
+    if (ended > CLI_MODEL_MAX_TRIALS) { /* as gpbo run: a refit of every trial, O(n^3) */
+        json_object_set_new(o, "recommended", json_null());
+        json_object_set_new(
+            o, "recommended_why",
+            json_sprintf("not computed past %d ended trials (the study has %zu: the exact GP of "
+                         "them all costs minutes); gpbo best --by model gives it",
+                         CLI_MODEL_MAX_TRIALS, ended));
+        return;
+    }
     int rc =
         gpbo_study_nobjectives(st) > 1 ? GPBO_ENOTFOUND : gpbo_study_recommend(st, &r, &predicted);
     json_object_set_new(o, "recommended",
@@ -679,9 +689,11 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     gpbo_trial_info b;
     json_t *slices = json_array();
     const char *why = NULL;
+    size_t total = 0;
     if (gpbo_study_best(st, &b) != GPBO_OK)
         why = "no complete trial yet";
-    else if ((*fitted = 1, gpbo_study_model(st, &gp, &info)) != GPBO_OK)
+    else if ((*fitted = 1, gpbo_study_model_capped(st, CLI_MODEL_SUBSET, &gp, &info, &total)) !=
+             GPBO_OK)
         why = gpbo_error_message(); /* not a Bayesian study, no value yet, a failed fit */
     const gpbo_space *sp = gpbo_study_space(st);
     size_t dim = gpbo_space_dim(sp);
@@ -710,6 +722,10 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
         json_object_set_new(o, "model",
                             json_sprintf("%s%s", info.additive ? "additive" : "ARD",
                                          info.warped ? ", log-warped" : ""));
+        /* the observations the model holds, of those the strategy's model would */
+        json_object_set_new(o, "observations", json_integer((json_int_t)info.n));
+        json_object_set_new(o, "observations_total", json_integer((json_int_t)total));
+        json_object_set_new(o, "subset", json_boolean(info.n < total));
         json_object_set_new(o, "importance", importance_json(gp, sp, &iwhy));
         if (iwhy != NULL) /* each card says its own reason, not the other's */
             json_object_set_new(o, "importance_why", iwhy);

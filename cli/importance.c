@@ -26,6 +26,19 @@
  * Cholesky: the dashboard computes this at every refresh of its slices) */
 enum { POLISH_EVALS = 60, POLISH_MAX_N = 500 };
 static const double STEP = 1e-4; /* the Hessian's difference step in log hyperparameters */
+/* Past this many varied parameters the intervals are those of the IMPORTANCE_INTERVALS of
+ * shortest lengthscale alone, the other lengthscales held at their values (conditioned on, as a
+ * categorical's twins are), and the polish is skipped: each free hyperparameter costs the
+ * Hessian two gradients of O(n^2 d), and each polish step one, so 1000 parameters (1200
+ * coordinates) of 400 trials took ~100 s (bench/report/README.md); bounded, the Hessian costs
+ * what it costs at 32 parameters. */
+#define IMPORTANCE_INTERVALS 32
+/* what the report's caption says of it (the number is IMPORTANCE_INTERVALS) */
+static const char MANY_HOW[] =
+    "at the model's own fit, with intervals for the 32 parameters of shortest lengthscale alone, "
+    "the others' lengthscales held at their values (past that many varied parameters the Hessian "
+    "is bounded, and not polished)";
+_Static_assert(IMPORTANCE_INTERVALS == 32, "MANY_HOW names IMPORTANCE_INTERVALS");
 
 /* The fit objective's options: the library's default priors, a local polish only. */
 static void polish_options(gpbo_gp_fit_options *fo)
@@ -203,6 +216,60 @@ static void entry(const gpbo_gp *gp, const gpbo_space *sp, size_t i, const doubl
     out->hi = isfinite(sd[best]) ? exp(-(theta[best] - 2 * sd[best])) : NAN;
 }
 
+/* Parameter i's coordinates: [*c0, *c0 + return) (a categorical's one-hot block). */
+static size_t coords_of(const gpbo_space *sp, size_t i, size_t *c0)
+{
+    *c0 = cli_param_coord(sp, i);
+    gpbo_param_type t = gpbo_space_type(sp, i);
+    return t == GPBO_PARAM_CATEGORICAL ? gpbo_space_nchoices(sp, i) : t == GPBO_PARAM_CONST ? 0 : 1;
+}
+
+/* Whether parameter i varies among gp's observations (a constant never does). */
+static int param_varied(const gpbo_gp *gp, const gpbo_space *sp, size_t i)
+{
+    size_t c0, nc = coords_of(sp, i, &c0), d = gpbo_space_dim(sp);
+    for (size_t c = c0; c < c0 + nc && c < d; c++)
+        if (!unvaried(gp, c))
+            return 1;
+    return 0;
+}
+
+typedef struct by_length {
+    double log_l;
+    size_t i;
+} by_length;
+
+static int cmp_length(const void *a, const void *b)
+{
+    const by_length *p = a, *q = b;
+    if (p->log_l != q->log_l)
+        return p->log_l < q->log_l ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+/* Past IMPORTANCE_INTERVALS varied parameters (nv of them, varied[i] set for each), held[j] = 1
+ * also for every coordinate of the varied parameters outside the IMPORTANCE_INTERVALS of
+ * shortest lengthscale (ties to the earlier parameter). GPBO_ENOMEM. */
+static int hold_all_but_shortest(const gpbo_space *sp, const double *theta,
+                                 const unsigned char *varied, size_t nv, unsigned char *held)
+{
+    size_t np = gpbo_space_size(sp), d = gpbo_space_dim(sp), k = 0;
+    by_length *r = malloc((nv ? nv : 1) * sizeof *r);
+    if (r == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "no memory for the importance");
+    for (size_t i = 0; i < np; i++)
+        if (varied[i])
+            r[k++] = (by_length){theta[best_coord(sp, i, theta)], i};
+    qsort(r, k, sizeof *r, cmp_length);
+    for (size_t t = IMPORTANCE_INTERVALS; t < k; t++) {
+        size_t c0, nc = coords_of(sp, r[t].i, &c0);
+        for (size_t c = c0; c < c0 + nc && c < d; c++)
+            held[c] = 1;
+    }
+    free(r);
+    return GPBO_OK;
+}
+
 int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importance *out,
                        const char **how)
 {
@@ -210,34 +277,43 @@ int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importanc
     if (model == NULL || gpbo_gp_dim(model) != d || gpbo_gp_n(model) == 0)
         return gpbo_error_set(GPBO_EINVAL, "importance: no model of this space");
     gpbo_gp *gp = gpbo_gp_copy(model);
-    size_t p = gpbo_gp_nparams(model);
+    size_t p = gpbo_gp_nparams(model), nv = 0;
     double *theta = calloc(p + d, sizeof *theta);
-    unsigned char *held = malloc(p);
-    if (gp == NULL || theta == NULL || held == NULL) {
+    unsigned char *held = malloc(p), *varied = calloc(np + 1, 1);
+    if (gp == NULL || theta == NULL || held == NULL || varied == NULL) {
         gpbo_gp_free(gp);
         free(theta);
         free(held);
+        free(varied);
         return gpbo_error_set(GPBO_ENOMEM, "no memory for the importance");
     }
+    for (size_t i = 0; i < np; i++)
+        nv += varied[i] = param_varied(gp, sp, i);
+    int many = nv > IMPORTANCE_INTERVALS;
     gpbo_gp_fit_options fo;
     polish_options(&fo);
     /* the mode of the log posterior near the model's fit (which may have been maximum
      * likelihood): the Laplace approximation is taken at a mode */
     int big = gpbo_gp_n(gp) > POLISH_MAX_N;
-    int polished = !big && gpbo_gp_fit(gp, &fo) == GPBO_OK;
+    int polished = !big && !many && gpbo_gp_fit(gp, &fo) == GPBO_OK;
     int rc = gpbo_gp_get_params(gp, theta);
     if (rc == GPBO_OK) {
         hold_twins(sp, theta, p, held);
-        rc = laplace_sd(gp, &fo, theta, p, d, held, theta + p);
+        if (many)
+            rc = hold_all_but_shortest(sp, theta, varied, nv, held);
     }
+    if (rc == GPBO_OK)
+        rc = laplace_sd(gp, &fo, theta, p, d, held, theta + p);
     for (size_t i = 0; rc == GPBO_OK && i < np; i++)
         entry(gp, sp, i, theta, theta + p, &out[i]);
     if (how != NULL)
-        *how = polished ? "at the log posterior's mode (log-normal priors) near the model's fit"
-               : big    ? "at the model's own fit (no polish past 500 observations)"
-                        : "at the model's own fit (the polish failed)";
+        *how = many       ? MANY_HOW
+               : polished ? "at the log posterior's mode (log-normal priors) near the model's fit"
+               : big      ? "at the model's own fit (no polish past 500 observations)"
+                          : "at the model's own fit (the polish failed)";
     gpbo_gp_free(gp);
     free(theta);
     free(held);
+    free(varied);
     return rc;
 }

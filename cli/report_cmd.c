@@ -24,10 +24,21 @@
 #include "report.h"
 
 #define SLICE 120
+/* The GP slices drawn at most: past this many numeric parameters, those of the REPORT_SLICES of
+ * shortest lengthscale in the slice model (each slice costs SLICE predictions of O(n d + n^2):
+ * 1000 parameters of 400 trials spent ~18 s on them), and the page says so. */
+#define REPORT_SLICES 100
 /* The complete trials the report's own GP (a study whose strategy has no model) is fitted to at
  * most: a fit is O(n^3) (a random search of 3000 trials took 45 s of CPU and 530 MB; 10,000
  * would take half an hour and 6 GB), 1000 take about 2 s. */
 #define REPORT_GP_MAX 1000
+/* Past this many unit-cube coordinates the report's own GP is fitted from its default start
+ * alone, for at most REPORT_FIT_EVALS evaluations (the library's default: 5 starts of up to 200,
+ * each evaluation O(n^2 d)): 1000 parameters (1200 coordinates) of 400 trials spent ~21 s of a
+ * 33 s report in that fit; so many lengthscales are barely determined by a few hundred trials
+ * anyway (the importance's intervals say how little). The caption says so. */
+#define REPORT_FIT_MAX_DIM 64
+#define REPORT_FIT_EVALS   50
 
 typedef struct strbuf {
     char **v;
@@ -87,7 +98,8 @@ typedef struct rep {
     char **svgs;
     const char **caps;
     size_t nfig;
-    const char *left_out; /* the titles of the figures with nothing to draw, or NULL */
+    const char *left_out;    /* the titles of the figures with nothing to draw, or NULL */
+    const char *slices_note; /* which slices were drawn when not every one was, or NULL */
 } rep;
 
 static void rep_free(rep *r)
@@ -386,6 +398,13 @@ static int fig_params(rep *r)
         free(labels);
     }
     return rc;
+}
+
+size_t cli_model_trials(const gpbo_study *st)
+{
+    size_t c[GPBO_TRIAL_STATE_COUNT];
+    gpbo_study_counts(st, c);
+    return c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_PRUNED] + c[GPBO_TRIAL_FAILED];
 }
 
 size_t cli_param_coord(const gpbo_space *sp, size_t i)
@@ -720,16 +739,22 @@ static void slice_model_get(rep *r, slice_model *m)
         if (U != NULL && Y != NULL)
             gp_subset(r, n, U, Y);
     }
+    int short_fit = r->d > REPORT_FIT_MAX_DIM;
+    const char *how = short_fit ? keep(&r->sb,
+                                       " (from one start, at most %d evaluations: %zu coordinates, "
+                                       "past %d the fit is bounded)",
+                                       REPORT_FIT_EVALS, r->d, REPORT_FIT_MAX_DIM)
+                                : "";
     /* a noun phrase: "the others at the best trial; %s", "1/l ... of %s" */
     m->what = n < r->nc ? keep(&r->sb,
-                               "a Matérn 5/2 GP with priors fitted for this report to %zu of the "
+                               "a Matérn 5/2 GP with priors fitted for this report%s to %zu of the "
                                "%zu complete trials, spread evenly over the run with the best "
                                "among them (the strategy '%s' has no model)",
-                               n, r->nc, strategy)
+                               how, n, r->nc, strategy)
                         : keep(&r->sb,
-                               "a Matérn 5/2 GP with priors fitted for this report (the strategy "
+                               "a Matérn 5/2 GP with priors fitted for this report%s (the strategy "
                                "'%s' has no model)",
-                               strategy);
+                               how, strategy);
     m->gp = U && Y ? gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d) : NULL;
     if (m->gp == NULL || gpbo_gp_set_data(m->gp, n, U, Y) != GPBO_OK) {
         gpbo_gp_free(m->gp);
@@ -737,6 +762,10 @@ static void slice_model_get(rep *r, slice_model *m)
     } else {
         gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
         fo.use_priors = 1;
+        if (short_fit) {
+            fo.restarts = 0;
+            fo.max_evals = REPORT_FIT_EVALS;
+        }
         gpbo_gp_fit(m->gp, &fo);
     }
     if (U != r->U)
@@ -796,27 +825,72 @@ cleanup:
 
 /* GP slices through the best point along each numeric parameter (a best trial and two complete
  * trials at least), from slice_model_get's model. */
+typedef struct by_length {
+    double log_l;
+    size_t i;
+} by_length;
+
+static int cmp_length(const void *a, const void *b)
+{
+    const by_length *p = a, *q = b;
+    if (p->log_l != q->log_l)
+        return p->log_l < q->log_l ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+/* drawn[i] = 1 for each numeric parameter that gets a slice: every one that varies, or past
+ * REPORT_SLICES of them the REPORT_SLICES of shortest lengthscale in m (ties to the earlier),
+ * which r->slices_note then names. GPBO_ENOMEM. */
+static int slices_chosen(rep *r, const slice_model *m, unsigned char *drawn)
+{
+    size_t k = 0, p = gpbo_gp_nparams(m->gp);
+    by_length *b = malloc((r->np + 1) * sizeof *b);
+    double *theta = malloc(p * sizeof *theta);
+    int rc = b && theta ? gpbo_gp_get_params(m->gp, theta)
+                        : gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
+    for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
+        gpbo_param_type t = gpbo_space_type(r->sp, i);
+        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i))
+            b[k++] = (by_length){theta[cli_param_coord(r->sp, i)], i};
+    }
+    if (rc == GPBO_OK && k > REPORT_SLICES) {
+        qsort(b, k, sizeof *b, cmp_length);
+        r->slices_note = keep(&r->sb,
+                              "GP slices: along the %d of the %zu numeric parameters of shortest "
+                              "lengthscale in the model (the most important, as the importance "
+                              "figure ranks them); past %d the report draws no more.",
+                              REPORT_SLICES, k, REPORT_SLICES);
+        k = REPORT_SLICES;
+    }
+    for (size_t t = 0; rc == GPBO_OK && t < k; t++)
+        drawn[b[t].i] = 1;
+    free(b);
+    free(theta);
+    return rc;
+}
+
 static int fig_slices(rep *r)
 {
     slice_model m = {0};
     if (r->nc >= 2 && r->d > 0 && r->have_best)
         slice_model_get(r, &m);
     double *ub = NULL, *q = NULL, *vals = NULL;
+    unsigned char *drawn = NULL;
     int rc = GPBO_OK;
     if (m.gp == NULL)
         goto cleanup;
     ub = calloc(r->d, sizeof *ub);
     q = calloc(SLICE * r->d, sizeof *q);
     vals = calloc(r->np + 1, sizeof *vals);
-    if (ub == NULL || q == NULL || vals == NULL) {
+    drawn = calloc(r->np + 1, 1);
+    if (ub == NULL || q == NULL || vals == NULL || drawn == NULL) {
         rc = gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
         goto cleanup;
     }
+    rc = slices_chosen(r, &m, drawn);
     for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
-        gpbo_param_type t = gpbo_space_type(r->sp, i);
         gpbo_trial_info o;
-        if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i) &&
-            cli_slice_origin(r->st, &r->best, i, &o))
+        if (drawn[i] && cli_slice_origin(r->st, &r->best, i, &o))
             rc = fig_slice(r, &m, &o, ub, q, vals, i);
     }
     if (rc == GPBO_OK)
@@ -825,6 +899,7 @@ cleanup:
     free(ub);
     free(q);
     free(vals);
+    free(drawn);
     gpbo_gp_free(m.gp);
     return rc;
 }
@@ -1037,6 +1112,9 @@ static int write_page(rep *r, const char *out)
                                 ? "No figures: no trial is complete yet, and none reported "
                                   "intermediate values."
                                 : NULL;
+    if (r->slices_note != NULL)
+        figs_text = keep(&r->sb, "%s%s%s", figs_text ? figs_text : "", figs_text ? " " : "",
+                         r->slices_note);
     if (r->left_out != NULL)
         figs_text = keep(&r->sb,
                          "%s%sLeft out, nothing finite to draw (values infinite or "

@@ -2412,10 +2412,6 @@ static int print_front(runner *r)
     return rc;
 }
 
-/* Studies of more trials than this get no recommendation line from gpbo run (gpbo best --by
- * model still computes it): 1000 trials of 4 parameters cost 6 s of CPU, 500 1 s. */
-#define RECOMMEND_MAX_TRIALS 1000
-
 /* After the best trial, one line when the study's model recommends another trial
  * (gpbo_study_recommend: it sees noise in the values, and the best observed one is partly a
  * lucky draw): its id, observed and predicted values, and the commands that use it. Nothing
@@ -2427,11 +2423,9 @@ static void print_recommended(runner *r, const gpbo_trial_info *best)
     if (strcmp(gpbo_study_get_options(r->study)->strategy, "bayes") != 0 ||
         gpbo_study_nobjectives(r->study) > 1)
         return;
-    /* the model is the exact GP of every trial: past RECOMMEND_MAX_TRIALS its fit would hold
+    /* the model is the exact GP of every trial: past CLI_MODEL_MAX_TRIALS its fit would hold
      * the run's end for long (2000 trials of 4 parameters: 37 s of CPU; O(n^3)) */
-    size_t c[GPBO_TRIAL_STATE_COUNT];
-    gpbo_study_counts(r->study, c);
-    if (c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_PRUNED] + c[GPBO_TRIAL_FAILED] > RECOMMEND_MAX_TRIALS)
+    if (cli_model_trials(r->study) > CLI_MODEL_MAX_TRIALS)
         return;
     gpbo_trial_info rec;
     double predicted = NAN;

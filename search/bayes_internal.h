@@ -277,6 +277,13 @@ size_t gpbo_bayes__local_from(void);
 int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gpbo_bayes_data *out,
                              double *radius);
 
+/* A subset of k < data->n observations of data for a picture of its model at a bounded cost
+ * (gpbo_study_model_capped): the (k + 1) / 2 lowest values, then, one at a time, the observation
+ * farthest from all those taken (greedy maximin, Euclidean in the unit cube), ties to the
+ * earlier observation; *out in data's order, without pending points (free it with
+ * gpbo_bayes__data_free). O(data->n k d). GPBO_ENOMEM (nothing made). */
+int gpbo_bayes__spread_subset(const gpbo_bayes_data *data, size_t k, gpbo_bayes_data *out);
+
 /* The local model of data: f's hyperparameters chosen every 100 observations of the full count n
  * and refitted every 10 (each on the neighbourhood of the first that many observations), its GP
  * conditioned on the neighbourhood of all n (*out, the caller frees it), *radius that

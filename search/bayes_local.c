@@ -140,6 +140,63 @@ int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gp
     return GPBO_OK;
 }
 
+int gpbo_bayes__spread_subset(const gpbo_bayes_data *data, size_t k, gpbo_bayes_data *out)
+{
+    size_t d = data->d, n = data->n, best = (k + 1) / 2;
+    if (k > n)
+        k = n;
+    if (best > k)
+        best = k;
+    ranked *r = malloc((n ? n : 1) * sizeof *r);
+    double *far = malloc((n ? n : 1) * sizeof *far); /* squared distance to the nearest taken */
+    unsigned char *in = calloc(n ? n : 1, 1);
+    gpbo_bayes_data s = {d,    0,          0, malloc((k ? k : 1) * d * sizeof *s.x),
+                         malloc((k ? k : 1) * sizeof *s.y), NULL, data->space};
+    if (r == NULL || far == NULL || in == NULL || s.x == NULL || s.y == NULL) {
+        free(r);
+        free(far);
+        free(in);
+        gpbo_bayes__data_free(&s);
+        return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (ranked){data->y[i], i};
+        far[i] = INFINITY;
+    }
+    qsort(r, n, sizeof *r, cmp_ranked); /* by value, ties to the earlier */
+    for (size_t t = 0, taken = 0; taken < k; t++) {
+        size_t p = n;
+        if (t < best)
+            p = r[t].i;
+        else /* the farthest from every one taken; the first of ties */
+            for (size_t i = 0; i < n; i++)
+                if (!in[i] && (p == n || far[i] > far[p]))
+                    p = i;
+        in[p] = 1;
+        taken++;
+        const double *c = data->x + p * d;
+        for (size_t i = 0; i < n; i++) {
+            if (in[i])
+                continue;
+            double d2 = 0;
+            for (size_t j = 0; j < d; j++)
+                d2 += (data->x[i * d + j] - c[j]) * (data->x[i * d + j] - c[j]);
+            if (d2 < far[i])
+                far[i] = d2;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (in[i]) {
+            memcpy(s.x + s.n * d, data->x + i * d, d * sizeof *s.x);
+            s.y[s.n++] = data->y[i];
+        }
+    free(r);
+    free(far);
+    free(in);
+    *out = s;
+    return GPBO_OK;
+}
+
 /* The fit count model_gp keys f by for a neighbourhood of LOCAL_K observations. */
 static size_t k_fit(const gpbo_study_options *o)
 {

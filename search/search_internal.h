@@ -283,10 +283,11 @@ typedef struct gpbo_strategy_def {
     void (*free)(void *state);
     /* How many trials it can propose in all (NULL: no limit). */
     size_t (*capacity)(const void *state);
-    /* The model it proposes from, on the view's trials (NULL: it has none): gpbo_study_model's
-     * contract. Leaves the state as it was. */
-    int (*model)(void *state, const gpbo_search_view *view, gpbo_gp **out,
-                 gpbo_study_model_info *info);
+    /* The model it proposes from, on the view's trials (NULL: it has none), on at most max_obs
+     * of its observations (*total: how many it has): gpbo_study_model_capped's contract. Leaves
+     * the state as it was. */
+    int (*model)(void *state, const gpbo_search_view *view, size_t max_obs, gpbo_gp **out,
+                 gpbo_study_model_info *info, size_t *total);
 } gpbo_strategy_def;
 
 const gpbo_strategy_def *gpbo_search__strategy(const char *name);

@@ -498,9 +498,11 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
 
 /* The study's model (e 0) on v's data, as bayes_ask's next proposal from it would fit it. A
  * copy of fit[0] is refitted, so the strategy's own state stays what its asks made it (the fit
- * is a function of the data alone: the copy ends where the state would). */
-static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
-                       gpbo_study_model_info *info)
+ * is a function of the data alone: the copy ends where the state would). Past max_obs
+ * observations, on gpbo_bayes__spread_subset's max_obs of them, from a fresh fit state (fit[0]'s
+ * hyperparameters and choices were made on other data). */
+static int bayes_model(void *st, const gpbo_search_view *v, size_t max_obs, gpbo_gp **out,
+                       gpbo_study_model_info *info, size_t *total)
 {
     bayes_state *b = st;
     size_t np = v->space->dim + 2;
@@ -518,6 +520,15 @@ static int bayes_model(void *st, const gpbo_search_view *v, gpbo_gp **out,
               : GPBO_OK;
     if (rc == GPBO_OK && data.n == 0)
         rc = gpbo_error_set(GPBO_ESTATE, "bayes: no observation to model yet");
+    *total = data.n;
+    if (rc == GPBO_OK && data.n > max_obs) {
+        gpbo_bayes_data sub = {0};
+        rc = gpbo_bayes__spread_subset(&data, max_obs, &sub);
+        gpbo_bayes__data_free(&data);
+        data = sub;
+        gpbo_bayes__fit_free(&f);
+        f = (gpbo_bayes_fit)GPBO_BAYES_FIT_INIT;
+    }
     if (rc == GPBO_OK)
         rc = gpbo_bayes__model_gp(&f, v->opts, gpbo_bayes__model_seed(v->opts->seed, 0), &data, out,
                                   &warp);

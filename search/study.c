@@ -33,6 +33,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2333,14 +2334,26 @@ int gpbo_study_trial_feasible(const gpbo_study *s, size_t id)
 
 int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
 {
+    return gpbo_study_model_capped(s, SIZE_MAX, out, info, NULL);
+}
+
+int gpbo_study_model_capped(gpbo_study *s, size_t max_obs, gpbo_gp **out,
+                            gpbo_study_model_info *info, size_t *total)
+{
     gpbo_study_model_info unused;
+    size_t unused_total;
     if (out != NULL)
         *out = NULL;
-    if (s == NULL || out == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "study_model: NULL argument");
+    if (total == NULL)
+        total = &unused_total;
+    *total = 0;
     if (info == NULL)
         info = &unused;
     memset(info, 0, sizeof *info);
+    if (s == NULL || out == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_model: NULL argument");
+    if (max_obs == 0)
+        return gpbo_error_set(GPBO_EINVAL, "study_model: a model of 0 observations");
     if (s->strat->model == NULL)
         return gpbo_error_set(GPBO_ENOTFOUND, "study '%s': strategy '%s' has no model", s->name,
                               s->strategy_name);
@@ -2350,7 +2363,11 @@ int gpbo_study_model(gpbo_study *s, gpbo_gp **out, gpbo_study_model_info *info)
     gpbo_search_view view;
     double *cbuf = NULL, *ybuf = NULL;
     if ((rc = refresh_views(s)) == GPBO_OK && (rc = view_of(s, &view, &cbuf, &ybuf)) == GPBO_OK)
-        rc = s->strat->model(s->sstate, &view, out, info);
+        rc = s->strat->model(s->sstate, &view, max_obs, out, info, total);
+    if (rc != GPBO_OK) {
+        memset(info, 0, sizeof *info);
+        *total = 0;
+    }
     free(cbuf);
     free(ybuf);
     return rc;

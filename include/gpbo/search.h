@@ -833,6 +833,29 @@ typedef struct gpbo_study_model_info {
  */
 GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model_info *info);
 
+/**
+ * As gpbo_study_model(), on at most max_obs of the observations, for a picture of the model at a
+ * bounded cost (the exact GP's fit is O(n^3): 1000 observations of 4 parameters take seconds,
+ * 5000 minutes). When the strategy's observations number more than max_obs, the GP holds the
+ * (max_obs + 1) / 2 of the lowest (minimizing) values, ties to the earlier trial, and then, one
+ * at a time, the observation farthest (Euclidean, in the unit cube) from every one held so far,
+ * ties to the earlier trial, until max_obs: the region of the best trials in detail and the rest
+ * of the space evenly. No random draw: the same observations give the same subset and the same
+ * GP. The model is chosen and fitted on that subset (in trial order) as the strategy would on
+ * those observations alone; info->n is the number it holds.
+ *
+ * Ownership, thread-safety: as gpbo_study_model(). Cost: one fit of the model on
+ * min(n, max_obs) observations, and O(n max_obs d) to choose them.
+ * @param max_obs at least 1; SIZE_MAX: every observation (gpbo_study_model())
+ * @param[out] out the GP; NULL on failure.
+ * @param[out] info what the GP models (may be NULL); zeroed on failure.
+ * @param[out] total (may be NULL) the observations the strategy has (gpbo_study_model()'s
+ *        info->n); 0 on failure.
+ * @return as gpbo_study_model(); GPBO_EINVAL also for max_obs 0.
+ */
+GPBO_API int gpbo_study_model_capped(gpbo_study *study, size_t max_obs, gpbo_gp **out,
+                                     gpbo_study_model_info *info, size_t *total);
+
 /** gpbo_study_recommend's threshold: the model's noise variance, as a fraction of the variance
  * of the values it standardizes, from which it is taken to see noise. */
 #define GPBO_RECOMMEND_NOISE 1e-4

@@ -1049,6 +1049,45 @@ def test_report_gp_of_many_trials(d):
           f"the trials' figures: {caps[:2]}")
 
 
+def test_report_many_parameters(d):
+    """The report of a study of 150 parameters (140 floats, 10 categoricals of three) bounds what
+    grows with the parameters, and says so: GP slices along the 100 numeric parameters of
+    shortest lengthscale (REPORT_SLICES), a sentence in the figures' section naming how many of
+    how many, and the importance's 95 % intervals for the 32 of shortest lengthscale alone
+    (IMPORTANCE_INTERVALS), its caption saying so. Before, every numeric parameter got a slice
+    and the Hessian of every lengthscale was taken (1000 parameters of 400 trials: 137 s), and
+    nothing of this was said."""
+    n, nt = 150, 40
+    params = "".join(f"      c{i:03d}: {{values: [a, b, c]}}\n" if i % 15 == 0 else
+                     f"      x{i:03d}: {{min: 0.0, max: 1.0}}\n" for i in range(n))
+    names = [f"c{i:03d}" if i % 15 == 0 else f"x{i:03d}" for i in range(n)]
+    write(os.path.join(d, "sweep.yaml"), f"name: wide\nmethod: random\nrun_cap: {nt}\n"
+          "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
+          f'command: ["{PY}", "obj.py", "${{args}}"]\n')
+    rng = random.Random(2385)
+    rows = ["trial,state,value," + ",".join(names)]
+    for t in range(nt):
+        v = [rng.choice("abc") if k.startswith("c") else rng.random() for k in names]
+        loss = sum((x - 0.3) ** 2 * (1 + i % 7) for i, x in enumerate(v) if not isinstance(x, str))
+        rows.append(f"{t},complete,{loss!r}," + ",".join(str(x) for x in v))
+    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=600)
+    check(rep.returncode == 0, f"report: {rep.stdout} {rep.stderr}")
+    if rep.returncode != 0:
+        return
+    page = html.unescape(open(os.path.join(d, "report.html"), encoding="utf-8").read())
+    caps = captions(os.path.join(d, "report.html"))
+    slices = [c for c in caps if c.startswith("posterior mean +- 2 sd along ")]
+    check(len(slices) == 100, f"100 slices of the 140 numeric parameters: {len(slices)}")
+    check("GP slices: along the 100 of the 140 numeric parameters of shortest lengthscale" in page,
+          "the page says which slices it drew")
+    imp = [c for c in caps if c.startswith("1/l")]
+    check(len(imp) == 1 and "with intervals for the 32 parameters of shortest lengthscale alone"
+          in imp[0], f"the importance's caption says what it did: {imp}")
+
+
 def main():
     tests = [test_full_run_and_views, test_best_by_model, test_run_names_the_recommendation,
              test_no_recommendation_past_1000_trials, test_recommendation_refit_fails,
@@ -1062,7 +1101,7 @@ def main():
              test_report_gp_model,
              test_report_figures, test_report_long_names,
              test_report_slices_of_many_parameters, test_report_slice_of_an_inactive_parameter,
-             test_report_gp_of_many_trials]
+             test_report_gp_of_many_trials, test_report_many_parameters]
     return run_tests(tests, prefix="gpbo-cli-", only=sys.argv[2:])
 
 

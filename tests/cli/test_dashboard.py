@@ -76,8 +76,8 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
 
-    def json(self, path):
-        status, body = self.get(path)
+    def json(self, path, timeout=60):
+        status, body = self.get(path, timeout=timeout)
         check(status == 200, f"GET {path}: {status} {body[:200]}")
         return json.loads(body)
 
@@ -583,7 +583,7 @@ def import_study(d, storage, name, nparams, ntrials=10, method="random", seed=5)
     trials at random points, made by gpbo import (no objective runs)."""
     import random
     params = "".join(f"  x{i:02d}: {{min: 0.0, max: {i + 1}.0}}\n" for i in range(nparams))
-    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\nrun_cap: 100\n"
+    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\nrun_cap: {max(100, ntrials)}\n"
           "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
           f'command: ["{PY}", "obj.py", "${{args}}"]\n')
     rng = random.Random(seed)
@@ -654,6 +654,41 @@ def test_recommended(d):
         rnd = s.json("api/slices?name=rnd")
         check("recommended" in rnd and rnd["recommended"] is None and
               "recommended_why" not in rnd, f"a random study: null: {rnd}")
+    finally:
+        s.stop()
+
+
+def test_slices_subset(d):
+    """/api/slices of a Bayesian study of 1100 imported trials: its model is fitted on a subset
+    of 500 (CLI_MODEL_SUBSET) of the 1100 observations, said in the JSON ("subset",
+    "observations", "observations_total"), each numeric parameter's slice drawn from it and the
+    importance with it, and no recommendation past 1000 trials (CLI_MODEL_MAX_TRIALS, as gpbo
+    run), with why; a study of 40 trials is no subset and has its recommendation. Before, the
+    server fitted the exact GP of all 1100 (and refitted it for the recommendation) and said
+    nothing of it."""
+    import_study(d, "big.db", "big", 4, ntrials=1100, method="bayes")
+    import_study(d, "big.db", "small", 4, ntrials=40, method="bayes")
+    s = Server(d, ["--storage", "big.db"])
+    try:
+        big = s.json("api/slices?name=big", timeout=900)
+        check(big.get("subset") is True and big.get("observations") == 500 and
+              big.get("observations_total") == 1100,
+              f"a subset of 500 of 1100: {dict((k, big.get(k)) for k in ('subset', 'observations', 'observations_total', 'why'))}")
+        check(sorted(x["param"] for x in big.get("slices", [])) == ["x00", "x01", "x02", "x03"] and
+              all(len(x["mean"]) == 48 and None not in x["mean"] for x in big.get("slices", [])),
+              f"a slice per parameter: {[x['param'] for x in big.get('slices', [])]}")
+        check(len(big.get("importance", [])) == 4, f"the importance: {big.get('importance')}")
+        check(big.get("recommended", "missing") is None and
+              "1000" in (big.get("recommended_why") or ""),
+              f"no recommendation past 1000 trials: {big.get('recommended')} "
+              f"{big.get('recommended_why')!r}")
+        small = s.json("api/slices?name=small", timeout=900)
+        check(small.get("subset") is False and small.get("observations") == 40 and
+              small.get("observations_total") == 40,
+              f"40 of 40, no subset: {small.get('subset')} {small.get('observations')} "
+              f"{small.get('observations_total')}")
+        check(small.get("recommended") and "recommended_why" not in small,
+              f"its recommendation: {small.get('recommended')} {small.get('recommended_why')}")
     finally:
         s.stop()
 
@@ -1111,7 +1146,7 @@ if __name__ == "__main__":
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
-                        test_recommended,
+                        test_recommended, test_slices_subset,
                         test_study_made_again, test_sweep_units,
                         test_slices_of_many_parameters, test_many_studies,
                         test_slice_of_an_inactive_parameter, test_idle_connections, test_headers,

@@ -767,6 +767,44 @@ def check_recommended(driver):
         stop_dashboard(driver, server, d)
 
 
+def check_slices_subset(driver):
+    """A Bayesian study of 1100 imported trials: the captions of its GP slices and importance say
+    that the model was fitted on 500 of its 1100 observations (/api/slices' "subset"); a study of
+    40 says nothing of the kind (the old page had no such caption, and its server fitted all
+    1100)."""
+    from test_dashboard import import_study
+    d = tempfile.mkdtemp(prefix="gpbo-dash-subset-")
+    import_study(d, "st.db", "big", 4, ntrials=1100, method="bayes")
+    import_study(d, "st.db", "small", 4, ntrials=40, method="bayes")
+    server = subprocess.Popen([GPBO, "dashboard", "--storage", "st.db", "--port", "0"], cwd=d,
+                              stdout=subprocess.PIPE, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline())
+    check(m, "the dashboard says where it listens")
+
+    def captions(name):
+        return driver.execute_script(
+            "const t = id => (document.getElementById(id) || {}).textContent || '';"
+            "return document.getElementById('title').textContent === arguments[0] &&"
+            "  document.querySelectorAll('#slices svg').length &&"
+            "  document.querySelectorAll('#importance svg').length ?"
+            "  [t('slices-what'), t('importance-what')] : null", name)
+
+    try:
+        for name, subset in (("big", True), ("small", False)):
+            driver.get("about:blank")
+            driver.get(m.group(1) + "?every=60000#study=" + name)
+            got = wait_for(f"{name}'s slices and importance", lambda: captions(name),
+                           patience=600)
+            said = "fitted on 500 of its 1100 observations (the best half and a space-filling rest)"
+            check(got and all((said in c) == subset for c in got) and
+                  all("fitted on" not in c for c in got if not subset),
+                  f"{name}: the captions {'say' if subset else 'do not say'} it: {got}")
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check(not errors, f"console errors: {errors}")
+    finally:
+        stop_dashboard(driver, server, d)
+
+
 def check_long_names(driver):
     """A study whose name, parameter name and category are each one long word (as long as a
     sweep file allows): the page stays as wide as the window (before: the title, the study's
@@ -925,6 +963,7 @@ def main():
         check_beyond_1e300(driver)
         check_one_trial(driver)
         check_recommended(driver)
+        check_slices_subset(driver)
         check_long_names(driver)
         check_control_sequences(driver)
         run = watch(d, url, driver)

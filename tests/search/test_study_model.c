@@ -6,6 +6,7 @@
  * / warped and the same hyperparameters: search/bayes_internal.h's sources are compiled in, the
  * functions being hidden in the shared library). Handing it out changes no later proposal;
  * strategies without a model, an empty study and NULL arguments are refused.
+ * gpbo_study_model_capped holds the best half and a maximin spread of the rest.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -218,6 +219,119 @@ static void test_refusals(void **state)
     gpbo_study_close(st);
 }
 
+/* A Bayesian study on the square [0, 1]^2 of n trials added at points of a fixed low-discrepancy
+ * walk (no ask: their values are the bowl's), for gpbo_study_model_capped. */
+static gpbo_study *added_study(size_t n)
+{
+    gpbo_space *sp = square(0, 1);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.strategy = "bayes";
+    o.seed = 2385;
+    gpbo_study *st = gpbo_study_open(NULL, "capped", sp, &o);
+    gpbo_space_free(sp);
+    assert_non_null(st);
+    for (size_t t = 0; t < n; t++) {
+        double v[2] = {fmod(0.2385 + 0.7548776662 * (double)t, 1.0),
+                       fmod(0.5 + 0.5698402910 * (double)t, 1.0)};
+        double y = bowl(v);
+        gpbo_trial_result r = GPBO_TRIAL_RESULT_INIT;
+        r.values = &y;
+        assert_int_equal(gpbo_study_add_trial(st, v, &r, SIZE_MAX, NULL), GPBO_OK);
+    }
+    return st;
+}
+
+static double dist2(const double *a, const double *b)
+{
+    return (a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]);
+}
+
+/* gpbo_study_model_capped at k of n observations: the GP holds k of them, in trial order, the
+ * (k + 1) / 2 lowest values among them, and the rest spread as greedy maximin spreads them (the
+ * covering radius of the held set over all n points is at most the smallest distance between
+ * two of the spread ones); the same subset at a second call; at k >= n the model of
+ * gpbo_study_model itself; k = 0 refused. */
+static void test_capped_model(void **state)
+{
+    (void)state;
+    enum { N = 90, K = 21 };
+    gpbo_study *st = added_study(N);
+    gpbo_gp *gp = NULL, *again = NULL;
+    gpbo_study_model_info info;
+    size_t total = 0;
+    assert_int_equal(gpbo_study_model_capped(st, K, &gp, &info, &total), GPBO_OK);
+    assert_int_equal(info.n, K);
+    assert_int_equal(total, N);
+    assert_int_equal(gpbo_gp_n(gp), K);
+    double u[N][2], y[N];
+    for (size_t t = 0; t < N; t++) {
+        gpbo_trial_info ti;
+        assert_int_equal(gpbo_study_trial(st, t, &ti), GPBO_OK);
+        assert_int_equal(gpbo_space_encode(gpbo_study_space(st), ti.values, u[t]), GPBO_OK);
+        y[t] = ti.value;
+    }
+    const double *x = gpbo_gp_x(gp);
+    size_t at[K], last = 0;
+    int held[N] = {0};
+    for (size_t k = 0; k < K; k++) { /* each held point is a trial's, in trial order */
+        size_t t = last;
+        while (t < N && dist2(u[t], x + 2 * k) > 0)
+            t++;
+        assert_true(t < N);
+        at[k] = t;
+        held[t] = 1;
+        last = t + 1;
+    }
+    size_t best = (K + 1) / 2, below = 0;
+    for (size_t t = 0; t < N; t++) { /* rank of each held one: the lowest best are all held */
+        size_t rank = 0;
+        for (size_t i = 0; i < N; i++)
+            rank += y[i] < y[t] || (y[i] == y[t] && i < t);
+        if (rank < best)
+            assert_true(held[t]);
+        below += rank < best;
+    }
+    assert_int_equal(below, best);
+    double cover = 0, spread = INFINITY;
+    for (size_t t = 0; t < N; t++) {
+        double nearest = INFINITY;
+        for (size_t k = 0; k < K; k++)
+            nearest = fmin(nearest, dist2(u[t], u[at[k]]));
+        cover = fmax(cover, nearest);
+    }
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = a + 1; b < K; b++) {
+            size_t ra = 0, rb = 0;
+            for (size_t i = 0; i < N; i++) {
+                ra += y[i] < y[at[a]] || (y[i] == y[at[a]] && i < at[a]);
+                rb += y[i] < y[at[b]] || (y[i] == y[at[b]] && i < at[b]);
+            }
+            if (ra >= best && rb >= best)
+                spread = fmin(spread, dist2(u[at[a]], u[at[b]]));
+        }
+    assert_true(cover <= spread * (1 + 1e-12));
+    assert_int_equal(gpbo_study_model_capped(st, K, &again, NULL, NULL), GPBO_OK);
+    assert_memory_equal(gpbo_gp_x(again), x, K * 2 * sizeof *x);
+    gpbo_gp_free(again);
+    gpbo_gp_free(gp);
+    /* not capped: gpbo_study_model's model */
+    gpbo_gp *full = NULL, *ref = NULL;
+    assert_int_equal(gpbo_study_model_capped(st, N, &full, &info, &total), GPBO_OK);
+    assert_true(info.n == N && total == N);
+    assert_int_equal(gpbo_study_model(st, &ref, NULL), GPBO_OK);
+    double p[4], q[4];
+    assert_int_equal(gpbo_gp_get_params(full, p), GPBO_OK);
+    assert_int_equal(gpbo_gp_get_params(ref, q), GPBO_OK);
+    assert_memory_equal(p, q, sizeof p);
+    gpbo_gp_free(full);
+    gpbo_gp_free(ref);
+    gp = (gpbo_gp *)&gp;
+    total = 7;
+    assert_int_equal(gpbo_study_model_capped(st, 0, &gp, &info, &total), GPBO_EINVAL);
+    assert_true(gp == NULL && total == 0 && info.n == 0);
+    gpbo_study_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_bayes_model_warped_and_maximized),
         cmocka_unit_test(test_model_changes_no_proposal),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_capped_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
