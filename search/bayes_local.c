@@ -150,8 +150,13 @@ int gpbo_bayes__spread_subset(const gpbo_bayes_data *data, size_t k, gpbo_bayes_
     ranked *r = malloc((n ? n : 1) * sizeof *r);
     double *far = malloc((n ? n : 1) * sizeof *far); /* squared distance to the nearest taken */
     unsigned char *in = calloc(n ? n : 1, 1);
-    gpbo_bayes_data s = {d,    0,          0, malloc((k ? k : 1) * d * sizeof *s.x),
-                         malloc((k ? k : 1) * sizeof *s.y), NULL, data->space};
+    gpbo_bayes_data s = {d,
+                         0,
+                         0,
+                         malloc((k ? k : 1) * d * sizeof *s.x),
+                         malloc((k ? k : 1) * sizeof *s.y),
+                         NULL,
+                         data->space};
     if (r == NULL || far == NULL || in == NULL || s.x == NULL || s.y == NULL) {
         free(r);
         free(far);
