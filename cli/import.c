@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "gpbo/sys/error.h"
@@ -297,46 +296,16 @@ static int refused_new(const sweep *sw, const gpbo_space *space, const char *fil
     return status;
 }
 
-/* The SQLite file storage names (NULL: the file next to the sweep, as cli_make_study opens),
- * into out; 0, or -1 for a storage that is no file (PostgreSQL, ":memory:"). */
-static int sqlite_file(const sweep *sw, const char *storage, char *out, size_t cap)
-{
-    if (storage == NULL)
-        return cli_study_file(out, cap, sw->dir, sw->name, ".db") == GPBO_OK ? 0 : -1;
-    if (!strncmp(storage, "postgresql:", 11) || !strncmp(storage, "postgres:", 9) ||
-        !strcmp(storage, ":memory:"))
-        return -1;
-    const char *path = strncmp(storage, "sqlite:///", 10) ? storage : storage + 9;
-    return snprintf(out, cap, "%s", path) < (int)cap ? 0 : -1;
-}
-
 /* After a write that failed before any row was added to study st, which this import created:
- * removes the study (it held nothing), and the SQLite file too when the import created it
- * (file: its path, or "" when it existed or is none) and no study is left in it, so that a
- * failed import leaves nothing behind, as a refused one does (refused_new). Says on stderr
- * when the study cannot be removed. */
-static void undo_new_study(gpbo_study *st, const char *file)
+ * removes the study (it held nothing), so that a failed import leaves no study behind, as a
+ * refused one does (refused_new). An SQLite file the import created stays, holding no study.
+ * Says on stderr when the study cannot be removed. */
+static void undo_new_study(gpbo_study *st)
 {
     int removed = 0;
-    if (gpbo_study_remove_if_empty(st, &removed) != GPBO_OK) {
+    if (gpbo_study_remove_if_empty(st, &removed) != GPBO_OK)
         fprintf(stderr, "gpbo import: the empty study could not be removed: %s\n",
                 gpbo_error_message());
-        return;
-    }
-    char **names = NULL;
-    size_t n = 1;
-    if (!removed || file[0] == '\0' || gpbo_study_list(file, &names, &n) != GPBO_OK || n > 0) {
-        gpbo_free(names);
-        gpbo_error_clear();
-        return;
-    }
-    gpbo_free(names);
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char p[1300];
-        snprintf(p, sizeof p, "%s%s", file, suffix[i]);
-        (void)unlink(p);
-    }
 }
 
 /* Opens (or creates) the study, adds the rows and prints the summary. Returns the exit status. */
@@ -346,9 +315,6 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
     int status = 0, is_new = study_exists(sw, storage) == 0;
     if (is_new && (status = refused_new(sw, space, file, rows)) != 0)
         return status;
-    char db[1200] = "";
-    if (!is_new || sqlite_file(sw, storage, db, sizeof db) != 0 || access(db, F_OK) == 0)
-        db[0] = '\0'; /* a file the import does not create */
     gpbo_study *st = cli_make_study("import", sw, space, storage, &status);
     if (st == NULL)
         return status;
@@ -383,7 +349,7 @@ static int import_rows(sweep *sw, const gpbo_space *space, const char *storage, 
     free(held.pts);
     free(held.slot);
     if (rc != GPBO_OK && is_new && t.complete + t.failed + t.pruned == 0) /* it holds nothing */
-        undo_new_study(st, db);
+        undo_new_study(st);
     gpbo_study_close(st);
     return rc != GPBO_OK ? 1 : status;
 }
