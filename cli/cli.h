@@ -318,4 +318,12 @@ typedef struct cli_importance {
 int cli_importance_get(const gpbo_gp *model, const gpbo_space *sp, cli_importance *out,
                        const char **how);
 
+/* A parameter i and its (log) lengthscale, and qsort's order for them: the shortest first,
+ * ties to the earlier parameter (importance.c; the report's slices use it too). */
+typedef struct cli_by_length {
+    double log_l;
+    size_t i;
+} cli_by_length;
+int cli_cmp_length(const void *a, const void *b);
+
 #endif

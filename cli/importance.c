@@ -234,14 +234,9 @@ static int param_varied(const gpbo_gp *gp, const gpbo_space *sp, size_t i)
     return 0;
 }
 
-typedef struct by_length {
-    double log_l;
-    size_t i;
-} by_length;
-
-static int cmp_length(const void *a, const void *b)
+int cli_cmp_length(const void *a, const void *b)
 {
-    const by_length *p = a, *q = b;
+    const cli_by_length *p = a, *q = b;
     if (p->log_l != q->log_l)
         return p->log_l < q->log_l ? -1 : 1;
     return (p->i > q->i) - (p->i < q->i);
@@ -254,13 +249,13 @@ static int hold_all_but_shortest(const gpbo_space *sp, const double *theta,
                                  const unsigned char *varied, size_t nv, unsigned char *held)
 {
     size_t np = gpbo_space_size(sp), d = gpbo_space_dim(sp), k = 0;
-    by_length *r = malloc((nv ? nv : 1) * sizeof *r);
+    cli_by_length *r = malloc((nv ? nv : 1) * sizeof *r);
     if (r == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "no memory for the importance");
     for (size_t i = 0; i < np; i++)
         if (varied[i])
-            r[k++] = (by_length){theta[best_coord(sp, i, theta)], i};
-    qsort(r, k, sizeof *r, cmp_length);
+            r[k++] = (cli_by_length){theta[best_coord(sp, i, theta)], i};
+    qsort(r, k, sizeof *r, cli_cmp_length);
     for (size_t t = IMPORTANCE_INTERVALS; t < k; t++) {
         size_t c0, nc = coords_of(sp, r[t].i, &c0);
         for (size_t c = c0; c < c0 + nc && c < d; c++)

@@ -823,38 +823,23 @@ cleanup:
     return rc;
 }
 
-/* GP slices through the best point along each numeric parameter (a best trial and two complete
- * trials at least), from slice_model_get's model. */
-typedef struct by_length {
-    double log_l;
-    size_t i;
-} by_length;
-
-static int cmp_length(const void *a, const void *b)
-{
-    const by_length *p = a, *q = b;
-    if (p->log_l != q->log_l)
-        return p->log_l < q->log_l ? -1 : 1;
-    return (p->i > q->i) - (p->i < q->i);
-}
-
 /* drawn[i] = 1 for each numeric parameter that gets a slice: every one that varies, or past
  * REPORT_SLICES of them the REPORT_SLICES of shortest lengthscale in m (ties to the earlier),
  * which r->slices_note then names. GPBO_ENOMEM. */
 static int slices_chosen(rep *r, const slice_model *m, unsigned char *drawn)
 {
     size_t k = 0, p = gpbo_gp_nparams(m->gp);
-    by_length *b = malloc((r->np + 1) * sizeof *b);
+    cli_by_length *b = malloc((r->np + 1) * sizeof *b);
     double *theta = malloc(p * sizeof *theta);
     int rc = b && theta ? gpbo_gp_get_params(m->gp, theta)
                         : gpbo_error_set(GPBO_ENOMEM, "no memory for the GP figures");
     for (size_t i = 0; rc == GPBO_OK && i < r->np; i++) {
         gpbo_param_type t = gpbo_space_type(r->sp, i);
         if ((t == GPBO_PARAM_FLOAT || t == GPBO_PARAM_INT) && !param_constant(r, i))
-            b[k++] = (by_length){theta[cli_param_coord(r->sp, i)], i};
+            b[k++] = (cli_by_length){theta[cli_param_coord(r->sp, i)], i};
     }
     if (rc == GPBO_OK && k > REPORT_SLICES) {
-        qsort(b, k, sizeof *b, cmp_length);
+        qsort(b, k, sizeof *b, cli_cmp_length);
         r->slices_note = keep(&r->sb,
                               "GP slices: along the %d of the %zu numeric parameters of shortest "
                               "lengthscale in the model (the most important, as the importance "
@@ -869,6 +854,8 @@ static int slices_chosen(rep *r, const slice_model *m, unsigned char *drawn)
     return rc;
 }
 
+/* GP slices through the best point along each numeric parameter (a best trial and two complete
+ * trials at least), from slice_model_get's model. */
 static int fig_slices(rep *r)
 {
     slice_model m = {0};
