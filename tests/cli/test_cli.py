@@ -1088,9 +1088,52 @@ def test_report_many_parameters(d):
           in imp[0], f"the importance's caption says what it did: {imp}")
 
 
+def test_report_bayes_subset(d):
+    """The report of a Bayesian study of 600 imported trials draws its slices and importance from
+    the study's model on 500 of the 600 observations (CLI_MODEL_SUBSET, as the dashboard), and its
+    captions say so; a study of 40 trials gets the model of them all and says nothing of a
+    subset. Before, the report fitted the exact GP of every trial: O(n^3), minutes at thousands
+    of trials, and no caption said how many."""
+    names = ["x0", "x1", "x2"]
+    rng = random.Random(6021)
+    for name, nt in (("many", 600), ("few", 40)):
+        sub = os.path.join(d, name)
+        os.mkdir(sub)
+        params = "".join(f"      {k}: {{min: 0.0, max: 1.0}}\n" for k in names)
+        write(os.path.join(sub, "sweep.yaml"), f"name: {name}\nmethod: bayes\nrun_cap: {nt}\n"
+              "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
+              f'command: ["{PY}", "obj.py", "${{args}}"]\n')
+        rows = ["trial,state,value," + ",".join(names)]
+        for t in range(nt):
+            v = [rng.random() for _ in names]
+            loss = sum((x - 0.3) ** 2 * (1 + i) for i, x in enumerate(v))
+            rows.append(f"{t},complete,{loss!r}," + ",".join(repr(x) for x in v))
+        write(os.path.join(sub, "trials.csv"), "\n".join(rows) + "\n")
+        r = run(["import", "sweep.yaml", "trials.csv"], sub)
+        check(r.returncode == 0, f"{name} import: {r.stdout} {r.stderr}")
+        rep = run(["report", "sweep.yaml", "-o", "report.html"], sub, timeout=900)
+        check(rep.returncode == 0, f"{name} report: {rep.stdout} {rep.stderr}")
+        if rep.returncode != 0:
+            continue
+        caps = captions(os.path.join(sub, "report.html"))
+        slices = [c for c in caps if c.startswith("posterior mean +- 2 sd along ")]
+        imp = [c for c in caps if c.startswith("1/l")]
+        check(len(slices) == 3 and len(imp) == 1, f"{name}: {len(slices)} slices, {len(imp)} "
+              "importance figures")
+        said = [c for c in slices + imp if "the study's model" in c]
+        check(len(said) == 4, f"{name}: the captions name the study's model: {slices + imp}")
+        subset = [c for c in said if f"on 500 of its {nt} observations" in c]
+        if nt > 500:
+            check(len(subset) == 4, f"{name}: the captions say 500 of {nt}: {said}")
+        else:
+            check(not subset and not any(" of its " in c for c in said),
+                  f"{name}: no subset said of {nt} trials: {said}")
+
+
 def main():
     tests = [test_full_run_and_views, test_best_by_model, test_run_names_the_recommendation,
              test_no_recommendation_past_1000_trials, test_recommendation_refit_fails,
+             test_report_bayes_subset,
              test_kill9_resume,
              test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,
