@@ -2,14 +2,15 @@
 """`gpbo report` on studies of many parameters: the old code against the new, in one run.
 
     report_scale.py --new build/cli/gpbo --old OLD/build/cli/gpbo [--params 200,1000]
-                    [--trials 60,400] [--rounds 1] [--keep DIR]
+                    [--trials 60,400] [--rounds 1] [--keep DIR] [--method random|bayes]
 
 Each study is made once (random complete trials, a sweep of floats with every tenth parameter
 a categorical of three values and every tenth plus one an integer, imported with `gpbo import`
 of the new binary), then each round runs the old and the new `gpbo report` on it back to back
 (their order alternating by round) and compares the two pages byte for byte. Prints one line a
 study: parameters, trials, the median wall time of each over the rounds, new / old, and whether
-every round's pages were identical. A benchmark, not a test: the figures depend on the load of
+every round's pages were identical. `--method bayes` makes the studies Bayesian ones, whose
+slices and importance come from the study's own model (`gpbo_study_model_capped`). A benchmark, not a test: the figures depend on the load of
 the machine, which is why the two run side by side and the ratio is what to read.
 """
 import argparse
@@ -24,9 +25,9 @@ import tempfile
 import time
 
 
-def make_study(gpbo, d, np_, nt, seed=1):
+def make_study(gpbo, d, np_, nt, method="random", seed=1):
     rng = random.Random(seed)
-    lines = [f"name: s{np_}_{nt}", "method: random", "metric: {name: loss, goal: minimize}",
+    lines = [f"name: s{np_}_{nt}", f"method: {method}", "metric: {name: loss, goal: minimize}",
              f"run_cap: {nt}", "parameters:"]
     kinds = []
     for i in range(np_):
@@ -77,6 +78,7 @@ def main():
     ap.add_argument("--trials", default="60,400")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--keep")
+    ap.add_argument("--method", default="random", choices=["random", "bayes"])
     a = ap.parse_args()
     new, old = os.path.abspath(a.new), os.path.abspath(a.old)
     base = a.keep or tempfile.mkdtemp(prefix="gpbo-report-bench-")
@@ -87,7 +89,7 @@ def main():
         for nt in [int(x) for x in a.trials.split(",")]:
             d = os.path.join(base, f"p{np_}_t{nt}")
             os.makedirs(d, exist_ok=True)
-            make_study(new, d, np_, nt)
+            make_study(new, d, np_, nt, a.method)
             to, tn, same = [], [], True
             for k in range(a.rounds):
                 order = [("old", old), ("new", new)] if k % 2 == 0 else [("new", new),
