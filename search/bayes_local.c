@@ -98,6 +98,28 @@ static size_t argmin(const double *y, size_t m)
     return b;
 }
 
+/* The squared Euclidean distance of a and b, d coordinates. */
+static double sq_dist(const double *a, const double *b, size_t d)
+{
+    double d2 = 0;
+    for (size_t j = 0; j < d; j++)
+        d2 += (a[j] - b[j]) * (a[j] - b[j]);
+    return d2;
+}
+
+/* Appends to s the observations i < m of data with in[i] set, in trial order (as the exact path
+ * sees its data: the first observations, the design, judge the warping). */
+static void take_marked(const gpbo_bayes_data *data, size_t m, const unsigned char *in,
+                        gpbo_bayes_data *s)
+{
+    size_t d = data->d;
+    for (size_t i = 0; i < m; i++)
+        if (in[i]) {
+            memcpy(s->x + s->n * d, data->x + i * d, d * sizeof *s->x);
+            s->y[s->n++] = data->y[i];
+        }
+}
+
 int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gpbo_bayes_data *out,
                              double *radius)
 {
@@ -118,22 +140,13 @@ int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gp
     }
     const double *c = data->x + argmin(data->y, m) * d;
     for (size_t i = 0; i < m; i++) {
-        double d2 = 0;
-        for (size_t j = 0; j < d; j++)
-            d2 += (data->x[i * d + j] - c[j]) * (data->x[i * d + j] - c[j]);
-        r[i] = (ranked){d2, i};
+        r[i] = (ranked){sq_dist(data->x + i * d, c, d), i};
     }
     qsort(r, m, sizeof *r, cmp_ranked);
     for (size_t t = 0; t < k; t++)
         in[r[t].i] = 1;
     *radius = k ? sqrt(r[k - 1].d2) : 0;
-    /* in trial order, as the exact path sees its data (the first observations, the design,
-     * judge the warping) */
-    for (size_t i = 0; i < m; i++)
-        if (in[i]) {
-            memcpy(s.x + s.n * d, data->x + i * d, d * sizeof *s.x);
-            s.y[s.n++] = data->y[i];
-        }
+    take_marked(data, m, in, &s);
     free(r);
     free(in);
     *out = s;
@@ -183,18 +196,12 @@ int gpbo_bayes__spread_subset(const gpbo_bayes_data *data, size_t k, gpbo_bayes_
         for (size_t i = 0; i < n; i++) {
             if (in[i])
                 continue;
-            double d2 = 0;
-            for (size_t j = 0; j < d; j++)
-                d2 += (data->x[i * d + j] - c[j]) * (data->x[i * d + j] - c[j]);
+            double d2 = sq_dist(data->x + i * d, c, d);
             if (d2 < far[i])
                 far[i] = d2;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        if (in[i]) {
-            memcpy(s.x + s.n * d, data->x + i * d, d * sizeof *s.x);
-            s.y[s.n++] = data->y[i];
-        }
+    take_marked(data, n, in, &s);
     free(r);
     free(far);
     free(in);

@@ -1049,6 +1049,22 @@ def test_report_gp_of_many_trials(d):
           f"the trials' figures: {caps[:2]}")
 
 
+def imported_report(d, name, method, params, names, rows):
+    """Writes a sweep of the parameters params (YAML lines) and the rows (values of names, CSV)
+    of complete trials into folder d, imports them into the sweep's study and runs gpbo report
+    on it; the page's path, or None after a failed check."""
+    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\n"
+          f"run_cap: {len(rows)}\nmetric: {{name: loss, goal: minimize}}\nparameters:\n" +
+          params + f'command: ["{PY}", "obj.py", "${{args}}"]\n')
+    write(os.path.join(d, "trials.csv"), "\n".join(["trial,state,value," + ",".join(names)] +
+                                                   rows) + "\n")
+    r = run(["import", "sweep.yaml", "trials.csv"], d)
+    check(r.returncode == 0, f"{name} import: {r.stdout} {r.stderr}")
+    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=900)
+    check(rep.returncode == 0, f"{name} report: {rep.stdout} {rep.stderr}")
+    return os.path.join(d, "report.html") if r.returncode == 0 and rep.returncode == 0 else None
+
+
 def test_report_many_parameters(d):
     """The report of a study of 150 parameters (140 floats, 10 categoricals of three) bounds what
     grows with the parameters, and says so: GP slices along the 100 numeric parameters of
@@ -1061,21 +1077,13 @@ def test_report_many_parameters(d):
     params = "".join(f"      c{i:03d}: {{values: [a, b, c]}}\n" if i % 15 == 0 else
                      f"      x{i:03d}: {{min: 0.0, max: 1.0}}\n" for i in range(n))
     names = [f"c{i:03d}" if i % 15 == 0 else f"x{i:03d}" for i in range(n)]
-    write(os.path.join(d, "sweep.yaml"), f"name: wide\nmethod: random\nrun_cap: {nt}\n"
-          "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
-          f'command: ["{PY}", "obj.py", "${{args}}"]\n')
     rng = random.Random(2385)
-    rows = ["trial,state,value," + ",".join(names)]
+    rows = []
     for t in range(nt):
         v = [rng.choice("abc") if k.startswith("c") else rng.random() for k in names]
         loss = sum((x - 0.3) ** 2 * (1 + i % 7) for i, x in enumerate(v) if not isinstance(x, str))
         rows.append(f"{t},complete,{loss!r}," + ",".join(str(x) for x in v))
-    write(os.path.join(d, "trials.csv"), "\n".join(rows) + "\n")
-    r = run(["import", "sweep.yaml", "trials.csv"], d)
-    check(r.returncode == 0, f"import: {r.stdout} {r.stderr}")
-    rep = run(["report", "sweep.yaml", "-o", "report.html"], d, timeout=600)
-    check(rep.returncode == 0, f"report: {rep.stdout} {rep.stderr}")
-    if rep.returncode != 0:
+    if imported_report(d, "wide", "random", params, names, rows) is None:
         return
     page = html.unescape(open(os.path.join(d, "report.html"), encoding="utf-8").read())
     caps = captions(os.path.join(d, "report.html"))
@@ -1100,22 +1108,15 @@ def test_report_bayes_subset(d):
         sub = os.path.join(d, name)
         os.mkdir(sub)
         params = "".join(f"      {k}: {{min: 0.0, max: 1.0}}\n" for k in names)
-        write(os.path.join(sub, "sweep.yaml"), f"name: {name}\nmethod: bayes\nrun_cap: {nt}\n"
-              "metric: {name: loss, goal: minimize}\nparameters:\n" + params +
-              f'command: ["{PY}", "obj.py", "${{args}}"]\n')
-        rows = ["trial,state,value," + ",".join(names)]
+        rows = []
         for t in range(nt):
             v = [rng.random() for _ in names]
             loss = sum((x - 0.3) ** 2 * (1 + i) for i, x in enumerate(v))
             rows.append(f"{t},complete,{loss!r}," + ",".join(repr(x) for x in v))
-        write(os.path.join(sub, "trials.csv"), "\n".join(rows) + "\n")
-        r = run(["import", "sweep.yaml", "trials.csv"], sub)
-        check(r.returncode == 0, f"{name} import: {r.stdout} {r.stderr}")
-        rep = run(["report", "sweep.yaml", "-o", "report.html"], sub, timeout=900)
-        check(rep.returncode == 0, f"{name} report: {rep.stdout} {rep.stderr}")
-        if rep.returncode != 0:
+        page = imported_report(sub, name, "bayes", params, names, rows)
+        if page is None:
             continue
-        caps = captions(os.path.join(sub, "report.html"))
+        caps = captions(page)
         slices = [c for c in caps if c.startswith("posterior mean +- 2 sd along ")]
         imp = [c for c in caps if c.startswith("1/l")]
         check(len(slices) == 3 and len(imp) == 1, f"{name}: {len(slices)} slices, {len(imp)} "

@@ -20,15 +20,6 @@
 #include "gpbo/trainer.h"
 #include "trainer_testdata.h"
 
-static gpbo_trainer_config small(void)
-{
-    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-    c.model = "mlp:8";
-    c.batch_size = 16;
-    c.epochs = 2;
-    return c;
-}
-
 /* The run fails with code, its message holding want. */
 static void refuses(const gpbo_trainer_config *c, const gpbo_dataset *tr, const gpbo_dataset *va,
                     const gpbo_dataset *te, int code, const char *want)
@@ -44,7 +35,7 @@ static void test_labels_out_of_range(void **s)
     (void)s;
     gpbo_dataset *tr = random_ds(40, 5, 3, 1, 2.385), *va = random_ds(20, 5, 3, 2, 2.385),
                  *te = random_ds(20, 5, 3, 3, 2.385);
-    gpbo_trainer_config c = small();
+    gpbo_trainer_config c = small_config();
     gpbo_trainer_result r;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, te, &r), GPBO_OK);
     /* a label past the outputs would index past the softmax and the confusion matrix */
@@ -69,7 +60,7 @@ static void test_shape_and_arrays(void **s)
 {
     (void)s;
     gpbo_dataset *tr = random_ds(40, 12, 3, 4, 2.385), *va = random_ds(20, 12, 3, 5, 2.385);
-    gpbo_trainer_config c = small();
+    gpbo_trainer_config c = small_config();
     /* 2 x 3 x 2 = 12: an image shape that makes the features is fine, also for a CNN */
     tr->channels = va->channels = 2;
     tr->rows = va->rows = 3;
@@ -137,7 +128,7 @@ static void test_cnn_too_small(void **s)
     (void)s;
     gpbo_dataset *tr = random_ds(40, 36, 3, 10, 2.385), *va = random_ds(20, 36, 3, 11, 2.385);
     tr->rows = va->rows = tr->cols = va->cols = 6;
-    gpbo_trainer_config c = small();
+    gpbo_trainer_config c = small_config();
     gpbo_trainer_result r;
     c.model = "cnn:c2k5-p2-c2k3-p2-d8"; /* 6 -> 3 -> 1: fine, a 5 x 5 kernel on 6 x 6 too */
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
@@ -168,7 +159,7 @@ static void test_hyperparameters_finite(void **s)
 {
     (void)s;
     gpbo_dataset *tr = random_ds(40, 5, 3, 6, 2.385), *va = random_ds(20, 5, 3, 7, 2.385);
-    gpbo_trainer_config c = small();
+    gpbo_trainer_config c = small_config();
     c.weight_decay = INFINITY;
     refuses(&c, tr, va, NULL, GPBO_EINVAL, "weight_decay inf");
     c.weight_decay = 0.0;
@@ -227,7 +218,7 @@ static void test_divergence_reported(void **s)
 {
     (void)s;
     gpbo_dataset *tr = random_ds(64, 10, 3, 8, 2.385), *va = random_ds(32, 10, 3, 9, 2.385);
-    gpbo_trainer_config c = small();
+    gpbo_trainer_config c = small_config();
     c.model = "mlp:16";
     c.optimizer = GPBO_TRAINER_OPT_SGD;
     c.lr = 1e6; /* the loss explodes within a few epochs */

@@ -21,16 +21,7 @@
 #include "gpbo/trainer.h"
 #include "trainer_testdata.h"
 
-static gpbo_trainer_config small(void)
-{
-    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
-    c.model = "mlp:8";
-    c.batch_size = 16;
-    c.epochs = 2;
-    return c;
-}
-
-/* One refused combination: a change to small() and what the message must hold. */
+/* One refused combination: a change to small_config() and what the message must hold. */
 typedef struct refusal {
     void (*set)(gpbo_trainer_config *c);
     const char *setting, *decider, *why;
@@ -144,7 +135,7 @@ static void test_refused_naming_both(void **s)
     (void)s;
     gpbo_dataset *tr = random_ds(40, 5, 3, 1, 2.385), *va = random_ds(20, 5, 3, 2, 2.385);
     for (size_t i = 0; i < NREFUSALS; i++) {
-        gpbo_trainer_config c = small();
+        gpbo_trainer_config c = small_config();
         REFUSALS[i].set(&c);
         gpbo_trainer_result r;
         gpbo_error_clear();
@@ -163,7 +154,7 @@ static void test_check_read_names_decider(void **s)
 {
     (void)s;
     for (size_t i = 0; i < NREFUSALS; i++) {
-        gpbo_trainer_config c = small();
+        gpbo_trainer_config c = small_config();
         REFUSALS[i].set(&c);
         const char *on = "unset";
         assert_int_equal(gpbo_trainer_config_check_read(&c, REFUSALS[i].setting, &on), GPBO_EINVAL);
@@ -195,7 +186,7 @@ static void test_check_read_names_decider(void **s)
     assert_string_equal(on, "model");
     assert_int_equal(gpbo_trainer_config_check_read(NULL, NULL, &on), GPBO_EINVAL);
     assert_null(on);
-    gpbo_trainer_config bad = small();
+    gpbo_trainer_config bad = small_config();
     bad.version = GPBO_TRAINER_CONFIG_VERSION + 1;
     assert_int_equal(gpbo_trainer_config_check_read(&bad, "lr", NULL), GPBO_EINVAL);
     /* a version 1 config has no monitor: its default, read or not */
@@ -220,7 +211,7 @@ static void test_defaults_and_read_values_run(void **s)
         for (int k = 0; k < GPBO_TRAINER_SCHED_COUNT; k++)
             for (size_t p = 0; p < 2; p++)
                 for (int m = 0; m < 2; m++) {
-                    gpbo_trainer_config c = small();
+                    gpbo_trainer_config c = small_config();
                     c.optimizer = (gpbo_trainer_optimizer)o;
                     c.schedule = (gpbo_trainer_schedule)k;
                     c.patience = p;
@@ -247,7 +238,7 @@ static void test_defaults_and_read_values_run(void **s)
                     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
                 }
     /* each setting where it is read */
-    gpbo_trainer_config c = small();
+    gpbo_trainer_config c = small_config();
     c.optimizer = GPBO_TRAINER_OPT_SGD;
     c.momentum = 0.5;
     c.nesterov = 1;
@@ -259,14 +250,14 @@ static void test_defaults_and_read_values_run(void **s)
     c.min_delta = 0.01;
     c.activation = GPBO_TRAINER_ACT_TANH;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
-    c = small();
+    c = small_config();
     c.beta1 = 0.8;
     c.beta2 = 0.99;
     c.eps = 2.385e-6;
     c.schedule = GPBO_TRAINER_SCHED_EXPONENTIAL;
     c.gamma = 0.5;
     assert_int_equal(gpbo_trainer_run(&c, tr, va, NULL, &r), GPBO_OK);
-    c = small();
+    c = small_config();
     c.optimizer = GPBO_TRAINER_OPT_RMSPROP;
     c.rho = 0.9;
     c.eps = 2.385e-6;

@@ -31,4 +31,14 @@ static inline gpbo_dataset *random_ds(size_t n, size_t d, size_t k, uint64_t see
     return ds;
 }
 
+/* A small run for the checks' tests: an 8-unit MLP, batches of 16, 2 epochs. */
+static inline gpbo_trainer_config small_config(void)
+{
+    gpbo_trainer_config c = GPBO_TRAINER_CONFIG_INIT;
+    c.model = "mlp:8";
+    c.batch_size = 16;
+    c.epochs = 2;
+    return c;
+}
+
 #endif
