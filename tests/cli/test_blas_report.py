@@ -154,12 +154,13 @@ def test_idle_run_spends_no_cpu():
     # OpenBLAS starts its threads when it loads and they spin ~0.1 s of CPU waiting for work;
     # gpbo stops them at start (cli/blas.c): while its trial sleeps, a random-search run must
     # spend (almost) nothing. The CPU of a run whose trial sleeps 0.6 s minus that of one whose
-    # trial does not, median of 3 pairs: ~0.1 s with the spinning threads (a machine with 2+
-    # CPUs), a few ms without; the bound leaves room for a loaded or instrumented build.
+    # trial does not, median of 5 pairs: 0.116-0.120 s with the spinning threads (a machine with
+    # 2+ CPUs), a few ms without. The bound is half the spinning threads' figure: an ASan build
+    # beside a browser test once measured [-0.023, 0.047, 0.048] s of noise (3 pairs).
     d = tempfile.mkdtemp(prefix="gpbo-idle-")
     try:
-        extra = sorted(run_cpu(d, f"s{i}", 0.6) - run_cpu(d, f"z{i}", 0) for i in range(3))
-        check(extra[1] < 0.04, f"CPU spent while the trial slept: {extra} s (bound 0.04)")
+        extra = sorted(run_cpu(d, f"s{i}", 0.6) - run_cpu(d, f"z{i}", 0) for i in range(5))
+        check(extra[2] < 0.06, f"CPU spent while the trial slept: {extra} s (bound 0.06)")
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
