@@ -229,10 +229,10 @@ int cli_slice_origin(const gpbo_study *st, const gpbo_trial_info *best, size_t i
 /* The model's exact GP costs O(n^3) in the ended trials it sees (complete, pruned, failed):
  * past CLI_MODEL_MAX_TRIALS of them (1000 trials of 4 parameters: 6 s of CPU for a fit and its
  * recommendation refit, 2000: 37 s) gpbo run prints no recommendation by the model at its end
- * and gpbo dashboard computes none (gpbo best --by model still does). Past CLI_MODEL_SUBSET
- * observations the dashboard and gpbo report draw their slices and importance from a model of
- * CLI_MODEL_SUBSET of them (gpbo_study_model_capped: the best half and a space-filling rest),
- * and say so. */
+ * (gpbo best --by model still does). Past CLI_MODEL_SUBSET observations the dashboard and gpbo
+ * report draw their slices and importance from a model of CLI_MODEL_SUBSET of them
+ * (gpbo_study_model_capped: the best half and a space-filling rest), and say so; the dashboard's
+ * recommendation comes from that same model (gpbo_study_recommend_model). */
 #define CLI_MODEL_MAX_TRIALS 1000
 #define CLI_MODEL_SUBSET     500
 /* The ended trials of st (complete, pruned and failed), as counted against

@@ -644,31 +644,28 @@ static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp, json_t *
     return a;
 }
 
-/* The trial the model of study st recommends (gpbo_study_recommend, as gpbo best --by model)
- * into o: "recommended": {"trial", "value", "predicted", "params"}, null for a study of several
- * objectives or when it has no model to ask; when the refit fails, null and "recommended_why".
- * It syncs st (pointers into st's trials taken before are stale after it). */
-static void recommended_json(const dash *d, gpbo_study *st, json_t *o)
+/* The trial that gp, the model of study st the slices were drawn from (gpbo_study_model_capped,
+ * info: its account), recommends (gpbo_study_recommend_model: gp refitted in place under the
+ * recommendation's noise prior, then its best posterior mean among the feasible trials) into o:
+ * "recommended": {"trial", "value", "predicted", "params", "observations"}, null for a study of
+ * several objectives; when the refit fails, null and "recommended_why". Up to CLI_MODEL_SUBSET
+ * observations gp is the model of them all, and this is gpbo best --by model's trial; past it,
+ * the recommendation of the subset's model ("observations": how many it holds), at the cost of
+ * its refit instead of a fit of every observation (O(n^3), each time a trial ends). */
+static void recommended_json(const dash *d, gpbo_study *st, gpbo_gp *gp,
+                             const gpbo_study_model_info *info, json_t *o)
 {
     gpbo_trial_info r;
     double predicted = NAN;
-    size_t ended = cli_model_trials(st);
-    if (ended > CLI_MODEL_MAX_TRIALS) { /* as gpbo run: a refit of every trial, O(n^3) */
-        json_object_set_new(o, "recommended", json_null());
-        json_object_set_new(
-            o, "recommended_why",
-            json_sprintf("not computed past %d ended trials (the study has %zu: the exact GP of "
-                         "them all costs minutes); gpbo best --by model gives it",
-                         CLI_MODEL_MAX_TRIALS, ended));
-        return;
-    }
-    int rc =
-        gpbo_study_nobjectives(st) > 1 ? GPBO_ENOTFOUND : gpbo_study_recommend(st, &r, &predicted);
+    int rc = gpbo_study_nobjectives(st) > 1
+                 ? GPBO_ENOTFOUND
+                 : gpbo_study_recommend_model(st, gp, info, &r, &predicted);
     json_object_set_new(o, "recommended",
                         rc == GPBO_OK
-                            ? json_pack("{sI so so so}", "trial", (json_int_t)r.id, "value",
+                            ? json_pack("{sI so so so sI}", "trial", (json_int_t)r.id, "value",
                                         number(r.value), "predicted", number(predicted), "params",
-                                        params_of(d, gpbo_study_space(st), r.values))
+                                        params_of(d, gpbo_study_space(st), r.values),
+                                        "observations", (json_int_t)info->n)
                             : json_null());
     if (rc != GPBO_OK && rc != GPBO_ENOTFOUND)
         json_object_set_new(o, "recommended_why", dash_text(gpbo_error_message()));
@@ -737,8 +734,9 @@ static json_t *slices_of(const dash *d, dash_open *e, int *fitted)
     free(ub);
     free(q);
     free(vals);
-    if (gp != NULL) /* a study with a model: what it recommends (after the slices: it syncs) */
-        recommended_json(d, st, o);
+    if (gp != NULL) /* what the model recommends (after the slices and the importance: its refit
+                     * changes gp's hyperparameters) */
+        recommended_json(d, st, gp, &info, o);
     else
         json_object_set_new(o, "recommended", json_null());
     gpbo_gp_free(gp);

@@ -8,8 +8,8 @@
  * prediction along each numeric parameter through the best point with a two-standard-deviation
  * band: the model the study's strategy proposes from (gpbo_study_model: its hyperparameters,
  * additive or ARD kernel, log warping mapped back to the objective's units), or, for a strategy
- * without one, a Matérn 5/2 GP with priors fitted here to the complete trials in the unit cube,
- * which the caption says.
+ * without one and past REPORT_FIT_MAX_DIM coordinates for any, a Matérn 5/2 GP with priors fitted
+ * here to the complete trials in the unit cube, which the caption says.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -723,9 +723,13 @@ static void slice_model_get(rep *r, slice_model *m)
     gpbo_study_model_info info;
     size_t total = 0;
     memset(m, 0, sizeof *m);
+    const char *strategy = gpbo_study_get_options(r->st)->strategy;
+    int short_fit = r->d > REPORT_FIT_MAX_DIM;
     /* past CLI_MODEL_SUBSET observations on a subset, as the dashboard draws it: the exact GP of
-     * every trial is O(n^3) (seconds at 1000 trials, minutes at 5000) */
-    if (gpbo_study_model_capped(r->st, CLI_MODEL_SUBSET, &m->gp, &info, &total) == GPBO_OK) {
+     * every trial is O(n^3) (seconds at 1000 trials, minutes at 5000); past REPORT_FIT_MAX_DIM
+     * coordinates not at all (below) */
+    if (!short_fit &&
+        gpbo_study_model_capped(r->st, CLI_MODEL_SUBSET, &m->gp, &info, &total) == GPBO_OK) {
         m->warped = info.warped;
         m->lo = info.lo;
         m->delta = info.delta;
@@ -740,7 +744,6 @@ static void slice_model_get(rep *r, slice_model *m)
                                         kind, warp);
         return;
     }
-    const char *strategy = gpbo_study_get_options(r->st)->strategy;
     size_t n = r->nc < REPORT_GP_MAX ? r->nc : REPORT_GP_MAX;
     double *U = r->U, *Y = r->Y;
     if (n < r->nc) { /* a subset: the full fit would take O(nc^3) time and O(nc^2) memory */
@@ -749,22 +752,31 @@ static void slice_model_get(rep *r, slice_model *m)
         if (U != NULL && Y != NULL)
             gp_subset(r, n, U, Y);
     }
-    int short_fit = r->d > REPORT_FIT_MAX_DIM;
     const char *how = short_fit ? keep(&r->sb,
                                        " (from one start, at most %d evaluations: %zu coordinates, "
                                        "past %d the fit is bounded)",
                                        REPORT_FIT_EVALS, r->d, REPORT_FIT_MAX_DIM)
                                 : "";
+    /* the study's model past REPORT_FIT_MAX_DIM coordinates: the strategy's choice of its form
+     * (ARD, warped, additive), each from several starts, replayed over the schedule of its choice
+     * points, O(n^2 d) an evaluation: 300 parameters of 400 trials spent ~200 s of a 206 s
+     * report in it */
+    const char *why = strcmp(strategy, "bayes") == 0
+                          ? keep(&r->sb,
+                                 "the study's own model is not refitted for a report past %d "
+                                 "coordinates: its strategy chooses its form from several "
+                                 "starts at each of its choice points, minutes of fitting at a "
+                                 "few hundred trials",
+                                 REPORT_FIT_MAX_DIM)
+                          : keep(&r->sb, "the strategy '%s' has no model", strategy);
     /* a noun phrase: "the others at the best trial; %s", "1/l ... of %s" */
     m->what = n < r->nc ? keep(&r->sb,
                                "a Matérn 5/2 GP with priors fitted for this report%s to %zu of the "
                                "%zu complete trials, spread evenly over the run with the best "
-                               "among them (the strategy '%s' has no model)",
-                               how, n, r->nc, strategy)
-                        : keep(&r->sb,
-                               "a Matérn 5/2 GP with priors fitted for this report%s (the strategy "
-                               "'%s' has no model)",
-                               how, strategy);
+                               "among them (%s)",
+                               how, n, r->nc, why)
+                        : keep(&r->sb, "a Matérn 5/2 GP with priors fitted for this report%s (%s)",
+                               how, why);
     m->gp = U && Y ? gpbo_gp_new(GPBO_KERNEL_MATERN52, r->d) : NULL;
     if (m->gp == NULL || gpbo_gp_set_data(m->gp, n, U, Y) != GPBO_OK) {
         gpbo_gp_free(m->gp);

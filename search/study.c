@@ -2404,7 +2404,8 @@ static int model_best(gpbo_study *s, gpbo_gp *gp, const gpbo_study_model_info *i
     return GPBO_OK;
 }
 
-int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
+/* gpbo_study_recommend's arguments and objectives checked: GPBO_OK or GPBO_EINVAL. */
+static int recommend_check(const gpbo_study *s, const gpbo_trial_info *out)
 {
     if (s == NULL || out == NULL)
         return gpbo_error_set(GPBO_EINVAL, "study_recommend: NULL argument");
@@ -2413,19 +2414,28 @@ int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
                               "study '%s' has several objectives: its best trials are its Pareto "
                               "front",
                               s->name);
-    gpbo_gp *gp = NULL;
-    gpbo_study_model_info info;
-    int rc = gpbo_study_model(s, &gp, &info);
+    return GPBO_OK;
+}
+
+int gpbo_study_recommend_model(gpbo_study *s, gpbo_gp *gp, const gpbo_study_model_info *info,
+                               gpbo_trial_info *out, double *predicted)
+{
+    int rc = recommend_check(s, out);
     if (rc != GPBO_OK)
         return rc;
+    if (gp == NULL || info == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_recommend: NULL model");
+    if (gpbo_gp_dim(gp) != s->space->dim)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_recommend: a model of %zu coordinates, the study has %zu",
+                              gpbo_gp_dim(gp), s->space->dim);
     size_t at = s->n;
     double noise = 0, y = NAN;
     rc = gpbo_search__recommend_fit(gp, s->space, &s->opts, &noise);
     /* a model that sees (next to) no noise predicts each observed value back: the best
      * observation is its best estimate */
     if (rc == GPBO_OK && noise >= GPBO_RECOMMEND_NOISE)
-        rc = model_best(s, gp, &info, &at, &y);
-    gpbo_gp_free(gp);
+        rc = model_best(s, gp, info, &at, &y);
     if (rc != GPBO_OK)
         return rc;
     if (at == s->n) {
@@ -2437,6 +2447,19 @@ int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
     if (predicted)
         *predicted = y;
     return GPBO_OK;
+}
+
+int gpbo_study_recommend(gpbo_study *s, gpbo_trial_info *out, double *predicted)
+{
+    int rc = recommend_check(s, out);
+    if (rc != GPBO_OK)
+        return rc;
+    gpbo_gp *gp = NULL;
+    gpbo_study_model_info info;
+    if ((rc = gpbo_study_model(s, &gp, &info)) == GPBO_OK)
+        rc = gpbo_study_recommend_model(s, gp, &info, out, predicted);
+    gpbo_gp_free(gp);
+    return rc;
 }
 
 void gpbo_study_counts(const gpbo_study *s, size_t out[GPBO_TRIAL_STATE_COUNT])

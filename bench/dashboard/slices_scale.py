@@ -12,7 +12,8 @@ made once by `gpbo import` of the new binary. Then for each binary a dashboard i
 /api/trials one after the other: their latencies show whether the server stays responsive during
 the fit. Prints one line a study: trials, each binary's wall time and the server's CPU time
 (user + system, from /proc) for the slices, old / new of both, the observations the new model
-holds, and the slowest other request during each fit. A benchmark, not a test: the figures
+holds, the slowest other request during each fit, the trial each recommends and the observations
+of the model the new one's recommendation comes from. A benchmark, not a test: the figures
 depend on the machine's load, which is why the two run side by side and the ratio is what to
 read. A request past --timeout is printed as ">T" (the old code's fit at 5000 trials takes
 many minutes).
@@ -120,7 +121,7 @@ def main():
           f" load {os.getloadavg()[0]:.1f}", flush=True)
     print(f"{'trials':>6} {'old s':>8} {'new s':>7} {'old/new':>8} {'oldCPU':>8} {'newCPU':>7} "
           f"{'cpu o/n':>8} {'model n':>8} {'subset':>6} {'old max other s':>15} "
-          f"{'new max other s':>15}", flush=True)
+          f"{'new max other s':>15} {'old rec':>8} {'new rec':>8} {'rec n':>6}", flush=True)
     try:
         for n in (int(t) for t in a.trials.split(",")):
             name = make_study(a.new, d, n)
@@ -131,8 +132,12 @@ def main():
             cratio = f"{oc / nc:.1f}" if nc else "-"
             held = nans.get("observations", "-") if nans else "-"
             sub = nans.get("subset", "-") if nans else "-"
+            # the trial each recommends ("-": none) and the observations of the new one's model
+            orec, nrec = ((x or {}).get("recommended") or {} for x in (oans, nans))
             print(f"{n:>6} {fmt(ow):>8} {fmt(nw):>7} {ratio:>8} {oc:>8.1f} {nc:>7.1f} "
-                  f"{cratio:>8} {held!s:>8} {sub!s:>6} {olat:>15.3f} {nlat:>15.3f}", flush=True)
+                  f"{cratio:>8} {held!s:>8} {sub!s:>6} {olat:>15.3f} {nlat:>15.3f} "
+                  f"{orec.get('trial', '-')!s:>8} {nrec.get('trial', '-')!s:>8} "
+                  f"{nrec.get('observations', '-')!s:>6}", flush=True)
     finally:
         if not a.keep:
             shutil.rmtree(d, ignore_errors=True)

@@ -888,6 +888,27 @@ GPBO_API int gpbo_study_model_capped(gpbo_study *study, size_t max_obs, gpbo_gp 
  */
 GPBO_API int gpbo_study_recommend(gpbo_study *study, gpbo_trial_info *out, double *predicted);
 
+/**
+ * As gpbo_study_recommend(), from a model the caller already holds: gp, this study's model from
+ * gpbo_study_model() or gpbo_study_model_capped() (info: what that call said of it), is refitted
+ * in place under the recommendation's weak noise prior (its hyperparameters change, its
+ * observations stay), then the feasible complete trial of the best posterior mean is chosen
+ * among all the study's trials as read then (those outside a capped model's subset too). With
+ * gpbo_study_model()'s GP of an unchanged study: gpbo_study_recommend()'s trial and prediction,
+ * without fitting the model again; with a capped one: that model's recommendation, at the cost
+ * of a fit on its max_obs observations instead of one on every observation (O(n^3)).
+ *
+ * Ownership: gp stays the caller's. Thread-safety: as gpbo_study_ask.
+ * @param gp the study's model, refitted in place (its hyperparameters are the refit's after).
+ * @param info gpbo_study_model_capped()'s account of gp (its warping).
+ * @param[out] out, predicted as gpbo_study_recommend().
+ * @return as gpbo_study_recommend() (no GPBO_ESTORAGE: the study is not read again);
+ *         GPBO_EINVAL also for a NULL gp or info, or a gp of another dimension than the study's.
+ */
+GPBO_API int gpbo_study_recommend_model(gpbo_study *study, gpbo_gp *gp,
+                                        const gpbo_study_model_info *info, gpbo_trial_info *out,
+                                        double *predicted);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Several objectives (options version 6)                                                      */
 

@@ -1131,10 +1131,40 @@ def test_report_bayes_subset(d):
                   f"{name}: no subset said of {nt} trials: {said}")
 
 
+def test_report_bayes_wide(d):
+    """The report of a Bayesian study of 70 parameters (70 unit-cube coordinates, past
+    REPORT_FIT_MAX_DIM = 64) draws its slices and importance from a GP fitted for the report from
+    one start for at most 50 evaluations, as for a study without a model, and its captions say so
+    and why the study's own model is not used; test_report_bayes_subset's 3 parameters still get
+    the study's model. Before, the report refitted the study's model, its strategy's choice of
+    form from several starts at each choice point: 300 parameters of 400 trials took 206 s of
+    CPU, 90 % of it there (bench/report/README.md), and the captions named the study's model."""
+    n, nt = 70, 30
+    names = [f"x{i:02d}" for i in range(n)]
+    params = "".join(f"      {k}: {{min: 0.0, max: 1.0}}\n" for k in names)
+    rng = random.Random(7043)
+    rows = []
+    for t in range(nt):
+        v = [rng.random() for _ in names]
+        loss = sum((x - 0.3) ** 2 * (1 + i % 5) for i, x in enumerate(v))
+        rows.append(f"{t},complete,{loss!r}," + ",".join(repr(x) for x in v))
+    page = imported_report(d, "wide", "bayes", params, names, rows)
+    if page is None:
+        return
+    caps = captions(page)
+    gp = [c for c in caps if c.startswith("posterior mean +- 2 sd along ") or c.startswith("1/l")]
+    check(len(gp) == n + 1, f"{n} slices and the importance: {len(gp)}")
+    said = [c for c in gp if "a Matérn 5/2 GP with priors fitted for this report (from one start, "
+            f"at most 50 evaluations: {n} coordinates, past 64 the fit is bounded)" in c and
+            "the study's own model is not refitted for a report past 64 coordinates" in c]
+    check(len(said) == len(gp) and not any("the study's model (" in c for c in gp),
+          f"the captions say the bounded fit and why: {gp[:1]} {gp[-1:]}")
+
+
 def main():
     tests = [test_full_run_and_views, test_best_by_model, test_run_names_the_recommendation,
              test_no_recommendation_past_1000_trials, test_recommendation_refit_fails,
-             test_report_bayes_subset,
+             test_report_bayes_subset, test_report_bayes_wide,
              test_kill9_resume,
              test_timeout_garbage_nan,
              test_jobs4_each_trial_once, test_placeholders_verbatim, test_pruning_and_sigint,

@@ -659,35 +659,43 @@ def test_recommended(d):
 
 
 def test_slices_subset(d):
-    """/api/slices of a Bayesian study of 1100 imported trials: its model is fitted on a subset
-    of 500 (CLI_MODEL_SUBSET) of the 1100 observations, said in the JSON ("subset",
+    """/api/slices of Bayesian studies of 700 and 1100 imported trials: the model is fitted on a
+    subset of 500 (CLI_MODEL_SUBSET) of the observations, said in the JSON ("subset",
     "observations", "observations_total"), each numeric parameter's slice drawn from it and the
-    importance with it, and no recommendation past 1000 trials (CLI_MODEL_MAX_TRIALS, as gpbo
-    run), with why; a study of 40 trials is no subset and has its recommendation. Before, the
-    server fitted the exact GP of all 1100 (and refitted it for the recommendation) and said
-    nothing of it."""
+    importance with it, and the recommendation comes from that same model, said too
+    ("observations": 500 in "recommended"); a study of 40 trials is no subset, its recommendation
+    from the model of all 40. The values are a bowl without noise: the model sees none, and
+    recommends the best observed trial (/api/study's best_trial). Before, the server refitted the
+    exact GP of every trial for the recommendation (up to 1000 of them, each time a trial ended:
+    700 gave "recommended" without "observations") and gave none past 1000 (1100: null)."""
     import_study(d, "big.db", "big", 4, ntrials=1100, method="bayes")
+    import_study(d, "big.db", "mid", 4, ntrials=700, method="bayes", seed=6)
     import_study(d, "big.db", "small", 4, ntrials=40, method="bayes")
     s = Server(d, ["--storage", "big.db"])
     try:
-        big = s.json("api/slices?name=big", timeout=900)
-        check(big.get("subset") is True and big.get("observations") == 500 and
-              big.get("observations_total") == 1100,
-              f"a subset of 500 of 1100: {dict((k, big.get(k)) for k in ('subset', 'observations', 'observations_total', 'why'))}")
-        check(sorted(x["param"] for x in big.get("slices", [])) == ["x00", "x01", "x02", "x03"] and
-              all(len(x["mean"]) == 48 and None not in x["mean"] for x in big.get("slices", [])),
-              f"a slice per parameter: {[x['param'] for x in big.get('slices', [])]}")
-        check(len(big.get("importance", [])) == 4, f"the importance: {big.get('importance')}")
-        check(big.get("recommended", "missing") is None and
-              "1000" in (big.get("recommended_why") or ""),
-              f"no recommendation past 1000 trials: {big.get('recommended')} "
-              f"{big.get('recommended_why')!r}")
+        for name, total in (("big", 1100), ("mid", 700)):
+            big = s.json(f"api/slices?name={name}", timeout=900)
+            check(big.get("subset") is True and big.get("observations") == 500 and
+                  big.get("observations_total") == total,
+                  f"{name}: a subset of 500 of {total}: {dict((k, big.get(k)) for k in ('subset', 'observations', 'observations_total', 'why'))}")
+            check(sorted(x["param"] for x in big.get("slices", [])) == ["x00", "x01", "x02", "x03"]
+                  and all(len(x["mean"]) == 48 and None not in x["mean"]
+                          for x in big.get("slices", [])),
+                  f"{name}: a slice per parameter: {[x['param'] for x in big.get('slices', [])]}")
+            check(len(big.get("importance", [])) == 4, f"{name}: the importance: {big.get('importance')}")
+            rec = big.get("recommended") or {}
+            best = s.json(f"api/study?name={name}")["best_trial"]
+            check(rec.get("observations") == 500 and "recommended_why" not in big,
+                  f"{name}: recommended by the model of 500: {rec} {big.get('recommended_why')!r}")
+            check(rec.get("trial") == best,
+                  f"{name}: no noise: the best observed trial {best}, recommended {rec.get('trial')}")
         small = s.json("api/slices?name=small", timeout=900)
         check(small.get("subset") is False and small.get("observations") == 40 and
               small.get("observations_total") == 40,
               f"40 of 40, no subset: {small.get('subset')} {small.get('observations')} "
               f"{small.get('observations_total')}")
-        check(small.get("recommended") and "recommended_why" not in small,
+        check(small.get("recommended") and small["recommended"].get("observations") == 40 and
+              "recommended_why" not in small,
               f"its recommendation: {small.get('recommended')} {small.get('recommended_why')}")
     finally:
         s.stop()

@@ -9,6 +9,9 @@
  *  - Infeasible and pruned trials inform the model but are never recommended.
  *  - Strategies without a model, a study of several objectives, an empty study and NULL
  *    arguments are refused.
+ *  - gpbo_study_recommend_model on gpbo_study_model's GP gives gpbo_study_recommend's trial and
+ *    prediction; on gpbo_study_model_capped's GP of a subset, a trial outside the subset can be
+ *    recommended (every trial is asked); a NULL or foreign model is refused.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -21,6 +24,7 @@
 #include <cmocka.h>
 
 #include "gpbo/error.h"
+#include "gpbo/gp.h"
 #include "gpbo/rng.h"
 #include "gpbo/search.h"
 #include "gpbo/testfn.h"
@@ -206,6 +210,70 @@ static void test_refusals(void **state)
     gpbo_study_close(st);
 }
 
+/* The recommendation of a model the caller holds: of gpbo_study_model's GP the same as
+ * gpbo_study_recommend's; of a capped one (8 of 40 noisy trials), the trial of the smallest
+ * posterior mean of that GP as refitted (gp after the call) among all 40, not only the 8 it holds,
+ * and that mean as the prediction; or, when the refit sees no noise, the best observed trial.
+ * A NULL gp or info, or a GP of another dimension, is refused. */
+static void test_recommend_model(void **state)
+{
+    (void)state;
+    size_t by_mean = 0;
+    for (uint64_t seed = 0; seed < 6; seed++) {
+        gpbo_trial_info r, m, c, b;
+        double pr = NAN, pm = NAN, pc = NAN;
+        gpbo_study *st = open_branin("bayes", GPBO_MINIMIZE, seed, 0);
+        run(st, 40, 1.0, seed, 0);
+        assert_int_equal(gpbo_study_recommend(st, &r, &pr), GPBO_OK);
+        gpbo_gp *gp = NULL;
+        gpbo_study_model_info info;
+        size_t total = 0;
+        assert_int_equal(gpbo_study_model(st, &gp, &info), GPBO_OK);
+        assert_int_equal(gpbo_study_recommend_model(st, gp, &info, &m, &pm), GPBO_OK);
+        assert_int_equal(m.id, r.id);
+        assert_true(pm == pr);
+        gpbo_gp_free(gp);
+
+        assert_int_equal(gpbo_study_model_capped(st, 8, &gp, &info, &total), GPBO_OK);
+        assert_int_equal(info.n, 8);
+        assert_int_equal(total, 40);
+        assert_int_equal(gpbo_study_recommend_model(st, gp, &info, &c, &pc), GPBO_OK);
+        assert_int_equal(gpbo_study_best(st, &b), GPBO_OK);
+        size_t low = 40;
+        double low_w = INFINITY; /* in the GP's units */
+        for (size_t i = 0; i < 40; i++) {
+            gpbo_trial_info t;
+            double u[2], mu;
+            assert_int_equal(gpbo_study_trial(st, i, &t), GPBO_OK);
+            assert_int_equal(gpbo_space_encode(gpbo_study_space(st), t.values, u), GPBO_OK);
+            assert_int_equal(gpbo_gp_predict(gp, 1, u, &mu, NULL), GPBO_OK);
+            if (mu < low_w) {
+                low = i;
+                low_w = mu;
+            }
+        }
+        double low_mu = info.warped ? exp(low_w) + info.lo - info.delta : low_w;
+        if (!(c.id == b.id && pc == b.value)) { /* else no noise seen: the best observed */
+            by_mean++;
+            assert_int_equal(c.id, low);
+            assert_true(fabs(pc - low_mu) <= 1e-12 * (1 + fabs(low_mu)));
+        }
+        assert_int_equal(gpbo_study_recommend_model(st, NULL, &info, &c, &pc), GPBO_EINVAL);
+        assert_int_equal(gpbo_study_recommend_model(st, gp, NULL, &c, &pc), GPBO_EINVAL);
+        assert_int_equal(gpbo_study_recommend_model(NULL, gp, &info, &c, &pc), GPBO_EINVAL);
+        gpbo_gp_free(gp);
+        gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, 3);
+        assert_non_null(gp);
+        assert_int_equal(gpbo_study_recommend_model(st, gp, &info, &c, &pc), GPBO_EINVAL);
+        assert_non_null(strstr(gpbo_error_message(), "3 coordinates"));
+        gpbo_gp_free(gp);
+        gpbo_study_close(st);
+    }
+    print_message("capped models of 8 of 40: %zu of 6 recommend by their posterior mean\n",
+                  by_mean);
+    assert_true(by_mean > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_maximize_sign),
         cmocka_unit_test(test_infeasible_and_pruned_skipped),
         cmocka_unit_test(test_noisy_recommendation_beats_best),
+        cmocka_unit_test(test_recommend_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
