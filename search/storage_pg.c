@@ -1188,15 +1188,26 @@ typedef struct drop_call {
     int dropped;
 } drop_call;
 
+/* The study's attributes go with it, in the same statement (one snapshot; the foreign key is
+ * checked at its end): its row alone could not be deleted while they referenced it. */
 static int drop_body(pg_storage *s, pg_call *c)
 {
     drop_call *a = (drop_call *)c;
     char study[32];
     const char *p[] = {fmt_i64(study, sizeof study, a->study)};
     long n = 0;
+    PGresult *r = pq(s, "removing an empty study", PGRES_TUPLES_OK,
+                     "SELECT to_regclass('study_attrs') IS NOT NULL", 0, NULL);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    int attrs = lpq.PQgetvalue(r, 0, 0)[0] == 't';
+    lpq.PQclear(r);
     int rc = pq_cmd(s, "removing an empty study",
-                    "DELETE FROM studies WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM trials WHERE "
-                    "study = $1)",
+                    attrs ? "WITH a AS (DELETE FROM study_attrs WHERE study = $1 AND NOT EXISTS "
+                            "(SELECT 1 FROM trials WHERE study = $1)) DELETE FROM studies WHERE "
+                            "id = $1 AND NOT EXISTS (SELECT 1 FROM trials WHERE study = $1)"
+                          : "DELETE FROM studies WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM "
+                            "trials WHERE study = $1)",
                     1, p, &n);
     a->dropped = rc == GPBO_OK && n == 1;
     return rc;

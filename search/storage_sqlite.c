@@ -852,21 +852,52 @@ static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
+/* Whether the file has the table of the studies' attributes (ATTRS_TABLE: the first set makes
+ * it) in *out; GPBO_ESTORAGE naming what it was for when that cannot be read. */
+static int attrs_table(sqlite_storage *s, const char *what, int *out)
+{
+    sqlite3_stmt *q = NULL;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'study_attrs'",
+                           -1, &q, NULL) == SQLITE_OK)
+        step = sqlite3_step(q);
+    int rc = step == SQLITE_ROW || step == SQLITE_DONE ? GPBO_OK : db_error(s, what);
+    *out = step == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* The study's attributes go with it, in one write transaction: its row alone could not be
+ * deleted while they referenced it (foreign keys are on). */
 static int sq_drop_empty(gpbo_storage *st, int64_t study, int *dropped)
 {
+    static const char *const SQL[2] = {
+        "DELETE FROM study_attrs WHERE study = ?1 AND NOT EXISTS (SELECT 1 FROM trials WHERE "
+        "study = ?1)",
+        "DELETE FROM studies WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM trials WHERE study = "
+        "?1)"};
     sqlite_storage *s = (sqlite_storage *)st;
-    sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
     *dropped = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "DELETE FROM studies WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM "
-                           "trials WHERE study = ?1)",
-                           -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
-        rc = db_error(s, "removing an empty study");
+    int rc = begin(s, ST_BEGIN_IMMEDIATE), has_attrs = 0;
+    if (rc == GPBO_OK)
+        rc = attrs_table(s, "removing an empty study", &has_attrs);
+    for (int k = has_attrs ? 0 : 1; rc == GPBO_OK && k < 2; k++) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(s->db, SQL[k], -1, &q, NULL) != SQLITE_OK ||
+            sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "removing an empty study");
+        else if (k == 1)
+            *dropped = sqlite3_changes(s->db) == 1;
+        sqlite3_finalize(q);
+    }
+    if (rc == GPBO_OK)
+        rc = commit(s);
     else
-        *dropped = sqlite3_changes(s->db) == 1;
-    sqlite3_finalize(q);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc != GPBO_OK)
+        *dropped = 0;
     return rc;
 }
 
@@ -903,17 +934,9 @@ static int sq_study_attrs(gpbo_storage *st, int64_t study,
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK, step = SQLITE_DONE;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                           "name = 'study_attrs'",
-                           -1, &q, NULL) != SQLITE_OK ||
-        ((step = sqlite3_step(q)) != SQLITE_ROW && step != SQLITE_DONE)) {
-        rc = db_error(s, "reading the study's attributes");
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (rc != GPBO_OK || step == SQLITE_DONE) /* no table: none set */
+    int exists = 0, step = SQLITE_DONE,
+        rc = attrs_table(s, "reading the study's attributes", &exists);
+    if (rc != GPBO_OK || !exists) /* no table: none set */
         return rc;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT key, value FROM study_attrs WHERE study = ? ORDER BY rowid", -1,

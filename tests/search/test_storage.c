@@ -957,6 +957,14 @@ static int studies_named(gpbo_storage *st, const char *name)
 
 /* drop_empty removes a study that holds no trial, and only such a one (gpbo import's undo of a
  * study it made and could not write to). */
+static int count_attr(void *payload, const char *key, const char *json)
+{
+    (void)key;
+    (void)json;
+    ++*(size_t *)payload;
+    return GPBO_OK;
+}
+
 static void test_drop_empty(void **state)
 {
     const backend *b;
@@ -975,6 +983,22 @@ static void test_drop_empty(void **state)
     assert_int_equal(dropped, 0);
     new_study(st, "drop-empty"); /* made anew, as a new study */
     assert_int_equal(studies_named(st, "drop-empty"), 1);
+    /* a study with attributes goes with them (its row could not be deleted while they
+     * referenced it: "FOREIGN KEY constraint failed" on both); one with trials keeps them */
+    int64_t tagged = new_study(st, "drop-tagged");
+    assert_int_equal(st->ops->set_study_attr(st, tagged, "k", "2.385"), GPBO_OK);
+    assert_int_equal(st->ops->set_study_attr(st, full, "k", "1"), GPBO_OK);
+    assert_int_equal(st->ops->drop_empty(st, full, &dropped), GPBO_OK);
+    assert_int_equal(dropped, 0);
+    if (st->ops->drop_empty(st, tagged, &dropped) != GPBO_OK)
+        fail_msg("%s: %s", b->name, gpbo_error_message());
+    assert_int_equal(dropped, 1);
+    assert_int_equal(studies_named(st, "drop-tagged"), 0);
+    size_t n = 0;
+    assert_int_equal(st->ops->study_attrs(st, tagged, count_attr, &n), GPBO_OK);
+    assert_int_equal(n, 0); /* none left for a study that takes its id again */
+    assert_int_equal(st->ops->study_attrs(st, full, count_attr, &n), GPBO_OK);
+    assert_int_equal(n, 1);
     st->ops->close(st);
 }
 
