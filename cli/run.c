@@ -77,8 +77,8 @@ static double now(void)
 
 /* tmpl with each {name} replaced by the parameter's value as ${args} writes it (sweep_arg_text:
  * a categorical's 0x20 as 32, yes as True), so that one trial's {name} and --name=value agree;
- * an inactive one's (NULL) by its default: (sweep_load refuses the placeholder of a parameter
- * that can be inactive without). */
+ * an inactive one's (NULL) by its default:, which the sweep holds written alike (sweep_load
+ * refuses the placeholder of a parameter that can be inactive without one). */
 static char *subst(const sweep *s, const char *tmpl, size_t np, char *const *names,
                    char *const *values)
 {

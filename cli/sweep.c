@@ -296,12 +296,12 @@ static int count(ctx *c, yaml_node_t *n, const char *what, size_t *out)
     return count_from(c, n, what, 0, out);
 }
 
-/* Scalar n's text x as a value the program is handed ({name}'s default:, a trainer setting): a
- * plain scalar YAML reads as a number is read by sweep_number (010 refused naming the line and
- * what) and, unless strtod reads its text alike (a decimal number: 64, 0.5, 1.5e-3), written in
- * decimal (0x10 as 16, 1_000 as 1000, 1:30 as 90; the shortest digits that read back), the
- * value PyYAML gives it in the notation every program reads; any other text as it is. The
- * copy is charged to the file's budget; NULL with the error set. */
+/* Scalar n's text x as a value the program is handed (a trainer setting): a plain scalar YAML
+ * reads as a number is read by sweep_number (010 refused naming the line and what) and, unless
+ * strtod reads its text alike (a decimal number: 64, 0.5, 1.5e-3), written in decimal (0x10 as
+ * 16, 1_000 as 1000, 1:30 as 90; the shortest digits that read back), the value PyYAML gives it
+ * in the notation every program reads; any other text as it is. The copy is charged to the
+ * file's budget; NULL with the error set. */
 static char *value_text(ctx *c, yaml_node_t *n, const char *what, const char *x)
 {
     char t = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? sweep_scalar_type(x) : SWEEP_T_STR;
@@ -747,10 +747,19 @@ static int default_pair(ctx *c, sweep_param *p, yaml_node_t *v)
     if (strlen(x) > SWEEP_MAX_VALUE_LEN)
         return err_at(c, v, "the default of '%s' is %zu bytes long; at most %d are allowed",
                       SHOW(p->name), strlen(x), SWEEP_MAX_VALUE_LEN);
-    /* a number as the file's other numbers read (default: 0x10 reached {name} as "0x10") */
-    char what[128];
+    /* a number as the file's other numbers read (010 refused, naming the line) */
+    char what[128], typed[SWEEP_ARG_TEXT_CAP], t = node_type(v);
     snprintf(what, sizeof what, "the default of '%s'", SHOW(p->name));
-    return (p->def = value_text(c, v, what, x)) == NULL ? gpbo_error_code() : GPBO_OK;
+    double num;
+    int is_int, rc = t == SWEEP_T_INT || t == SWEEP_T_FLOAT ? number_of(c, v, what, &num, &is_int)
+                                                            : GPBO_OK;
+    /* then held as a value of values: reaches {name} (sweep_arg_text): Python's str() of what
+     * PyYAML reads, so that {name} looks the same whether the value was drawn or is the
+     * default (yes reached it as "yes", 1.50 as "1.50", null as "null": True, 1.5, None) */
+    if (rc == GPBO_OK &&
+        (p->def = dupstr(c, v, sweep_typed_text(x, t, typed, sizeof typed))) == NULL)
+        rc = gpbo_error_code();
+    return rc;
 }
 
 static const char *type_name(char t)

@@ -80,8 +80,9 @@ typedef struct sweep_param {
     char *when_plain; /* each value of when: was a plain YAML scalar (1) or a quoted one (0) */
     size_t nwhen, when_line, when_col, parent;
     double *when_at;
-    /* default: what a {name} placeholder takes while it is inactive, or NULL; a number (a plain
-     * scalar YAML reads as one) in decimal, as the values of a range reach {name} */
+    /* default: what a {name} placeholder takes while it is inactive, or NULL; as a value of
+     * values: written alike reaches {name} (sweep_arg_text): Python's str() of what PyYAML
+     * reads (0x10 as 16, yes as True, null as None, 1.50 as 1.5; a quoted scalar as written) */
     char *def;
 } sweep_param;
 

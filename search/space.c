@@ -371,17 +371,20 @@ static double decode_one(const gpbo_param *p, double u)
         double k = round(-0.5 + clamp01(u) * (p->nsteps + 1));
         return gpbo_search__grid_value(p, k < 0 ? 0 : k > p->nsteps ? p->nsteps : k);
     }
+    /* the ends are lo and hi themselves: exp(log(lo)) is not lo (1e-5 came back an ulp above
+     * it, and 1e300 an ulp below, which encode refused), nor a + (b - a) always b (DBL_MAX on a
+     * log scale came back 1.7976931348622732e308) */
+    if (!(u > 0.0))
+        return p->lo;
+    if (u >= 1.0)
+        return p->hi;
     double a, b;
     scale_of(p, &a, &b);
-    double t = a + clamp01(u) * (b - a);
+    double t = a + u * (b - a);
     double v = p->log_scale ? exp(t) : t;
-    if (p->type == GPBO_PARAM_INT) {
+    if (p->type == GPBO_PARAM_INT)
         v = round(v);
-        v = v < p->lo ? p->lo : v > p->hi ? p->hi : v;
-    } else {
-        v = v < p->lo ? p->lo : v > p->hi ? p->hi : v;
-    }
-    return v;
+    return v < p->lo ? p->lo : v > p->hi ? p->hi : v;
 }
 
 static double encode_one(const gpbo_param *p, double v)

@@ -1188,16 +1188,37 @@ typedef struct drop_call {
     int dropped;
 } drop_call;
 
+/* Whether the database has the table of the studies' attributes (the first set makes it) in
+ * *out; GPBO_ESTORAGE naming what it was for when that cannot be asked. */
+static int attrs_table(pg_storage *s, const char *what, int *out)
+{
+    PGresult *r =
+        pq(s, what, PGRES_TUPLES_OK, "SELECT to_regclass('study_attrs') IS NOT NULL", 0, NULL);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    *out = lpq.PQgetvalue(r, 0, 0)[0] == 't';
+    lpq.PQclear(r);
+    return GPBO_OK;
+}
+
+/* The study's attributes go with it, in the same statement (one snapshot; the foreign key is
+ * checked at its end): its row alone could not be deleted while they referenced it. */
 static int drop_body(pg_storage *s, pg_call *c)
 {
     drop_call *a = (drop_call *)c;
     char study[32];
     const char *p[] = {fmt_i64(study, sizeof study, a->study)};
     long n = 0;
-    int rc = pq_cmd(s, "removing an empty study",
-                    "DELETE FROM studies WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM trials WHERE "
-                    "study = $1)",
-                    1, p, &n);
+    int attrs = 0, rc = attrs_table(s, "removing an empty study", &attrs);
+    if (rc != GPBO_OK)
+        return rc;
+    rc = pq_cmd(s, "removing an empty study",
+                attrs ? "WITH a AS (DELETE FROM study_attrs WHERE study = $1 AND NOT EXISTS "
+                        "(SELECT 1 FROM trials WHERE study = $1)) DELETE FROM studies WHERE "
+                        "id = $1 AND NOT EXISTS (SELECT 1 FROM trials WHERE study = $1)"
+                      : "DELETE FROM studies WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM "
+                        "trials WHERE study = $1)",
+                1, p, &n);
     a->dropped = rc == GPBO_OK && n == 1;
     return rc;
 }
@@ -1744,14 +1765,9 @@ static int attrs_body(pg_storage *s, pg_call *c)
     attr_call *a = (attr_call *)c;
     char study[32];
     const char *p[] = {fmt_i64(study, sizeof study, a->study)};
-    PGresult *r = pq(s, "reading the study's attributes", PGRES_TUPLES_OK,
-                     "SELECT to_regclass('study_attrs') IS NOT NULL", 0, NULL);
-    if (r == NULL)
-        return GPBO_ESTORAGE;
-    int exists = lpq.PQgetvalue(r, 0, 0)[0] == 't';
-    lpq.PQclear(r);
-    if (!exists)
-        return GPBO_OK;
+    int exists = 0, rc = attrs_table(s, "reading the study's attributes", &exists);
+    if (rc != GPBO_OK || !exists)
+        return rc;
     a->rows = pq(s, "reading the study's attributes", PGRES_TUPLES_OK,
                  "SELECT key, value FROM study_attrs WHERE study = $1 ORDER BY seq", 1, p);
     return a->rows ? GPBO_OK : GPBO_ESTORAGE;

@@ -3,7 +3,8 @@
  * a process killed at any moment leaves every committed tell intact), one transaction per
  * write, a schema version table checked on open and migrated forward. Parameter values are
  * stored as a JSON array with 17 significant digits, so they read back bit for bit ('null'
- * while the trial's worker is still proposing it).
+ * while the trial's worker is still proposing it); values and intermediate values are REALs,
+ * but for -0.0, which is a BLOB of its bytes (bind_real).
  *
  * Many processes may share the file: every write is one statement or one IMMEDIATE transaction
  * (SQLite then holds the file's write lock, so a reservation's "largest id + 1" cannot be taken
@@ -337,6 +338,41 @@ out:
     return GPBO_OK;
 }
 
+/* SQLite writes a REAL that is a whole number as an integer, and reads it back as that
+ * integer's double: every double comes back bit for bit but -0.0, which came back +0.0. So
+ * -0.0 is bound as a BLOB of its 8 bytes (IEEE 754, most significant first), which a REAL
+ * column keeps as it is, and column_real reads such a BLOB back. Every other double is bound as
+ * before: a file an older build wrote holds no BLOB there and reads the same, and an older
+ * build reads the BLOB as 0.0, as it stored -0.0 itself. No SQL of this file compares values. */
+static int bind_real(sqlite3_stmt *q, int col, double v)
+{
+    if (v != 0.0 || !signbit(v))
+        return sqlite3_bind_double(q, col, v);
+    uint64_t bits;
+    unsigned char b[8];
+    memcpy(&bits, &v, sizeof bits);
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(bits >> (56 - 8 * i));
+    return sqlite3_bind_blob(q, col, b, sizeof b, SQLITE_TRANSIENT);
+}
+
+/* Column col of q's row as bind_real bound it; NaN for NULL. This function cannot fail. */
+static double column_real(sqlite3_stmt *q, int col)
+{
+    int type = sqlite3_column_type(q, col);
+    if (type == SQLITE_NULL)
+        return NAN;
+    const unsigned char *b = type == SQLITE_BLOB ? sqlite3_column_blob(q, col) : NULL;
+    if (b == NULL || sqlite3_column_bytes(q, col) != 8)
+        return sqlite3_column_double(q, col);
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; i++)
+        bits = bits << 8 | b[i];
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
 /* Passes the trial q's current row to cb, with its intermediate values (read through qi). */
 static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_stmt *q,
                     sqlite3_stmt *qi, double *vals, long **steps, double **svals, size_t *cap,
@@ -345,7 +381,7 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
     gpbo_trial_rec r = {0};
     r.id = (size_t)sqlite3_column_int64(q, 0);
     r.state = (gpbo_trial_state)sqlite3_column_int(q, 1);
-    r.value = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
+    r.value = column_real(q, 2);
     r.reason = (char *)sqlite3_column_text(q, 3);
     const char *ptxt = (const char *)sqlite3_column_text(q, 4);
     r.worker = (char *)sqlite3_column_text(q, 7);
@@ -381,7 +417,7 @@ static int load_row(sqlite_storage *s, int64_t study, size_t nparams, sqlite3_st
             *cap = nc;
         }
         (*steps)[r.nsteps] = (long)sqlite3_column_int64(qi, 0);
-        (*svals)[r.nsteps] = sqlite3_column_double(qi, 1);
+        (*svals)[r.nsteps] = column_real(qi, 1);
         r.nsteps++;
     }
     if (istep != SQLITE_DONE) /* else the trial would load without its steps */
@@ -643,12 +679,10 @@ static int finish_in(sqlite_storage *s, int64_t study, const gpbo_trial_rec *r, 
         rc = db_error(s, "telling a trial");
     } else if (rc == GPBO_OK) {
         sqlite3_bind_int(q, 1, (int)r->state);
-        if (isfinite(r->value))
-            sqlite3_bind_double(q, 2, r->value);
-        else
-            sqlite3_bind_null(q, 2);
+        int bound = isfinite(r->value) ? bind_real(q, 2, r->value) : sqlite3_bind_null(q, 2);
         /* a copy that fails (out of memory) would store NULL: the reason would be lost */
-        int bound = bind_text_or_null(q, 3, r->reason);
+        if (bound == SQLITE_OK)
+            bound = bind_text_or_null(q, 3, r->reason);
         sqlite3_bind_double(q, 4, r->finished);
         char *mtxt = NULL; /* bound as a copy */
         int mrc = gpbo_search__metrics_to_json(&r->metrics, &mtxt);
@@ -767,8 +801,7 @@ static int report_in(sqlite_storage *s, int64_t study, size_t id, size_t n, cons
         sqlite3_bind_int64(q, 1, study);
         sqlite3_bind_int64(q, 2, (sqlite3_int64)id);
         sqlite3_bind_int64(q, 3, steps[i]);
-        sqlite3_bind_double(q, 4, values[i]);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        if (bind_real(q, 4, values[i]) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(s, "reporting a value");
     }
     done(q);
@@ -819,21 +852,52 @@ static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
+/* Whether the file has the table of the studies' attributes (ATTRS_TABLE: the first set makes
+ * it) in *out; GPBO_ESTORAGE naming what it was for when that cannot be read. */
+static int attrs_table(sqlite_storage *s, const char *what, int *out)
+{
+    sqlite3_stmt *q = NULL;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'study_attrs'",
+                           -1, &q, NULL) == SQLITE_OK)
+        step = sqlite3_step(q);
+    int rc = step == SQLITE_ROW || step == SQLITE_DONE ? GPBO_OK : db_error(s, what);
+    *out = step == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* The study's attributes go with it, in one write transaction: its row alone could not be
+ * deleted while they referenced it (foreign keys are on). */
 static int sq_drop_empty(gpbo_storage *st, int64_t study, int *dropped)
 {
+    static const char *const SQL[2] = {
+        "DELETE FROM study_attrs WHERE study = ?1 AND NOT EXISTS (SELECT 1 FROM trials WHERE "
+        "study = ?1)",
+        "DELETE FROM studies WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM trials WHERE study = "
+        "?1)"};
     sqlite_storage *s = (sqlite_storage *)st;
-    sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK;
     *dropped = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "DELETE FROM studies WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM "
-                           "trials WHERE study = ?1)",
-                           -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
-        rc = db_error(s, "removing an empty study");
+    int rc = begin(s, ST_BEGIN_IMMEDIATE), has_attrs = 0;
+    if (rc == GPBO_OK)
+        rc = attrs_table(s, "removing an empty study", &has_attrs);
+    for (int k = has_attrs ? 0 : 1; rc == GPBO_OK && k < 2; k++) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(s->db, SQL[k], -1, &q, NULL) != SQLITE_OK ||
+            sqlite3_bind_int64(q, 1, study) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "removing an empty study");
+        else if (k == 1)
+            *dropped = sqlite3_changes(s->db) == 1;
+        sqlite3_finalize(q);
+    }
+    if (rc == GPBO_OK)
+        rc = commit(s);
     else
-        *dropped = sqlite3_changes(s->db) == 1;
-    sqlite3_finalize(q);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc != GPBO_OK)
+        *dropped = 0;
     return rc;
 }
 
@@ -870,17 +934,9 @@ static int sq_study_attrs(gpbo_storage *st, int64_t study,
 {
     sqlite_storage *s = (sqlite_storage *)st;
     sqlite3_stmt *q = NULL;
-    int rc = GPBO_OK, step = SQLITE_DONE;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                           "name = 'study_attrs'",
-                           -1, &q, NULL) != SQLITE_OK ||
-        ((step = sqlite3_step(q)) != SQLITE_ROW && step != SQLITE_DONE)) {
-        rc = db_error(s, "reading the study's attributes");
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (rc != GPBO_OK || step == SQLITE_DONE) /* no table: none set */
+    int exists = 0, step = SQLITE_DONE,
+        rc = attrs_table(s, "reading the study's attributes", &exists);
+    if (rc != GPBO_OK || !exists) /* no table: none set */
         return rc;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT key, value FROM study_attrs WHERE study = ? ORDER BY rowid", -1,

@@ -345,6 +345,26 @@ static size_t grid_capacity(const void *st)
     return ((const grid_state *)st)->total;
 }
 
+/* Point k of c (c > 1) on the axis of float or integer p, evenly spaced on its scale: the first
+ * is lo and the last hi exactly, as np.geomspace and Optuna's grids give them (exp(log(lo)) is
+ * not lo: 1e-5 came out an ulp above it, 1e300 an ulp below, which encode refused), and every
+ * point between is held inside [lo, hi]. */
+static double grid_point(const gpbo_param *p, size_t k, size_t c)
+{
+    if (k == 0)
+        return p->lo;
+    if (k == c - 1)
+        return p->hi;
+    double t = (double)k / (double)(c - 1), x;
+    if (p->log_scale)
+        x = exp(log(p->lo) + t * (log(p->hi) - log(p->lo)));
+    else
+        x = p->lo + t * (p->hi - p->lo);
+    if (p->type == GPBO_PARAM_INT)
+        x = round(x);
+    return x < p->lo ? p->lo : x > p->hi ? p->hi : x;
+}
+
 /* The values of grid point idx (mixed radix, the last parameter varying fastest); digit[i]
  * (NULL: not wanted) is parameter i's index on its axis. */
 static void grid_values(const grid_state *g, const gpbo_space *s, size_t idx, double *vals,
@@ -364,14 +384,7 @@ static void grid_values(const grid_state *g, const gpbo_space *s, size_t idx, do
             double j = k == c - 1 ? p->nsteps : round((double)k / (double)(c - 1) * p->nsteps);
             vals[i] = gpbo_search__grid_value(p, j);
         } else {
-            double t = (double)k / (double)(c - 1), x;
-            if (p->log_scale)
-                x = exp(log(p->lo) + t * (log(p->hi) - log(p->lo)));
-            else
-                x = p->lo + t * (p->hi - p->lo);
-            if (k == c - 1)
-                x = p->hi;
-            vals[i] = p->type == GPBO_PARAM_INT ? round(x) : x;
+            vals[i] = grid_point(p, k, c);
         }
     }
 }

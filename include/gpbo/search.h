@@ -589,11 +589,11 @@ GPBO_API int gpbo_study_set_user_attr(gpbo_study *study, size_t id, const char *
 GPBO_API int gpbo_study_trial_user_attrs(const gpbo_study *study, size_t id, const char **out_json);
 
 /**
- * Removes the study from its storage provided it holds no trial (a trial added meanwhile, by
- * any process, keeps it): for a program that made the study and then could not store what it
- * was made for (gpbo import whose first trial the storage refused), so that it leaves nothing
- * behind. The handle stays usable only for gpbo_study_close(). A study in memory (no storage)
- * is never removed.
+ * Removes the study, with its attributes (gpbo_study_set_attr), from its storage provided it
+ * holds no trial (a trial added meanwhile, by any process, keeps it): for a program that made
+ * the study and then could not store what it was made for (gpbo import whose first trial the
+ * storage refused), so that it leaves nothing behind. The handle stays usable only for
+ * gpbo_study_close(). A study in memory (no storage) is never removed.
  * @param[out] out_removed 1 when the study was removed, else 0 (may be NULL).
  * @return GPBO_OK; GPBO_EINVAL (a NULL study); GPBO_ESTORAGE; GPBO_ENOMEM.
  */

@@ -92,6 +92,7 @@ _SIG = {
     "gpbo_study_trial_queued": (C.c_int, [_VP, _SZ]),
     "gpbo_study_set_attr": (C.c_int, [_VP, C.c_char_p, C.c_char_p]),
     "gpbo_study_attrs": (C.c_int, [_VP, C.POINTER(C.c_char_p)]),
+    "gpbo_study_remove_if_empty": (C.c_int, [_VP, C.POINTER(C.c_int)]),
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
@@ -1393,9 +1394,32 @@ class Study:
         """Closes the study (everything told is stored; trials still running are handed back
         to other workers of the study). Further calls raise."""
         with self._lock:
-            self._finalizer()
-            self._h, self._closed, self._discovering = None, True, None
-            self._told.notify_all()
+            self._close_locked()
+
+    def _close_locked(self):
+        self._finalizer()
+        self._h, self._closed, self._discovering = None, True, None
+        self._told.notify_all()
+
+    def remove_if_empty(self):
+        """Removes the study from its storage provided it holds no trial (a trial added
+        meanwhile, by any process, keeps it), then closes it, as close() does, removed or not:
+        for a program that made a study and then could not store what it was made for, so that
+        it leaves nothing behind (gpbo_study_remove_if_empty). True when the study was removed;
+        False when it holds a trial, lives in memory, or was never stored (a define-by-run
+        study whose first trial was not told). StorageError when the storage fails (the study
+        is closed all the same); ValueError when it is closed already."""
+        with self._lock:
+            if self._undiscovered():
+                self._close_locked()
+                return False
+            h = self._handle()
+            removed = C.c_int(0)
+            try:
+                check(_s.gpbo_study_remove_if_empty(h, C.byref(removed)))
+            finally:
+                self._close_locked()
+            return bool(removed.value)
 
     def __enter__(self):
         return self

@@ -798,6 +798,50 @@ def test_big_integers(d):
                   f"{v}: {what} {x!r} for PyYAML's {w}")
 
 
+def test_grid_log_endpoints(d):
+    """A grid over a log scale starts at min and ends at max exactly, as np.geomspace and
+    Optuna's grid do, with every point between inside [min, max]: the program gets them through
+    {name} (exp(log(min)) is not min: 1e-5 and 1e300 failed to encode, the run failing at its
+    first trial; 1e-300 came out 1.0000000000000237e-300 and DBL_MAX 1.7976931348622732e308)."""
+    write(os.path.join(d, "prog.py"), """\
+    import sys
+    with open("seen.txt", "a") as f:
+        f.write(sys.argv[1] + "\\n")
+    print("loss=1")
+    """)
+    cases = [("log_uniform_values", "1e-300", "1e300"),
+             ("log_uniform_values", "1e300", "1.7976931348623157e308"),
+             ("log_uniform_values", "1e-5", "0.1"),
+             ("log_uniform_values", "0.1", "0.7"),
+             ("int_log_uniform_values", "1", "1000"),
+             ("int_log_uniform_values", "3", "7"),
+             ("int_log_uniform_values", "8999999999999900", "9000000000000000")]
+    for i, (dist, lo, hi) in enumerate(cases):
+        name = f"g{i}.yaml"
+        write(os.path.join(d, name), f"""\
+        method: grid
+        metric: {{name: loss}}
+        parameters:
+          x: {{distribution: {dist}, min: {lo}, max: {hi}}}
+        command: ["{PY}", "prog.py", "{{x}}"]
+        gpbo: {{grid_resolution: 5}}
+        """)
+        if os.path.exists(os.path.join(d, "seen.txt")):
+            os.remove(os.path.join(d, "seen.txt"))
+        r = run(["run", name], d, timeout=120)
+        check(r.returncode == 0, f"{dist} [{lo}, {hi}]: {r.returncode} {r.stderr}")
+        if r.returncode != 0:
+            continue
+        with open(os.path.join(d, "seen.txt")) as f:
+            got = [float(line) for line in f.read().split()]
+        want_n = min(5, int(float(hi)) - int(float(lo)) + 1) if dist.startswith("int") else 5
+        check(len(got) == want_n, f"{dist} [{lo}, {hi}]: {len(got)} points, not {want_n}: {got}")
+        check(got[:1] == [float(lo)] and got[-1:] == [float(hi)],
+              f"{dist} [{lo}, {hi}]: first and last {got[:1]} {got[-1:]}")
+        check(all(float(lo) <= x <= float(hi) for x in got) and got == sorted(got),
+              f"{dist} [{lo}, {hi}]: points outside the range or out of order: {got}")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
@@ -806,7 +850,7 @@ def main():
              test_rounded_round_trip, test_categorical_numbers_round_trip,
              test_import_own_export, test_args_as_wandb_agent, test_placeholder_agrees_with_args,
              test_numbers_as_pyyaml,
-             test_impute, test_import_past_run_cap, test_big_integers]
+             test_impute, test_import_past_run_cap, test_big_integers, test_grid_log_endpoints]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 

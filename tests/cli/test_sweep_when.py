@@ -244,6 +244,36 @@ initial_points:
     check(r.returncode == 0, f"enqueue without the inactive ones: {r.returncode} {r.stderr}")
 
 
+def test_default_as_drawn(d):
+    """An inactive parameter's default: reaches {name} as the same text in values: reaches it
+    when drawn: Python's str() of what PyYAML reads (yes as True, 0x20 as 32, 1.50 as 1.5, null
+    as None, 1.5e+3 as 1500.0; a quoted "yes" as written), so {name} looks the same whether
+    the value was drawn or is the default. The default reached it as written (yes, 1.50, null)."""
+    import yaml
+    texts = {"flag": "yes", "hexa": "0x20", "half": "1.50", "nil": "null", "word": '"yes"',
+             "big": "1.5e+3", "tilde": "~", "off": "Off"}
+    params = "".join(f"  {n}: {{values: [{t}], when: {{opt: sgd}}, default: {t}}}\n"
+                     for n, t in texts.items())
+    params += "  lr: {min: 0.25, max: 0.25, when: {opt: sgd}, default: 0.25}\n"
+    names = list(texts) + ["lr"]
+    write(os.path.join(d, "dd.yaml"), "name: dd\nmethod: grid\nmetric: {name: loss}\n"
+          "parameters:\n  opt: {values: [sgd, adam]}\n" + params +
+          "command: [\"%s\", dd.py, \"{opt}\", %s]\n"
+          % (PY, ", ".join(f'"{{{n}}}"' for n in names)))
+    write(os.path.join(d, "dd.py"), """\
+    import json, sys
+    open("dd.jsonl", "a").write(json.dumps(sys.argv[1:]) + "\\n")
+    print("loss=1")
+    """)
+    r = run(["run", "dd.yaml"], d, timeout=120)
+    check(r.returncode == 0, f"run: {r.returncode} {r.stderr}")
+    with open(os.path.join(d, "dd.jsonl")) as f:
+        got = {a[0]: a[1:] for a in map(json.loads, f)}
+    want = [str(yaml.safe_load(t)) for t in texts.values()] + ["0.25"]
+    check(got.get("sgd") == want, f"drawn: {got.get('sgd')}, PyYAML's str() {want}")
+    check(got.get("adam") == want, f"default: {got.get('adam')}, drawn {got.get('sgd')}")
+
+
 if __name__ == "__main__":
-    sys.exit(run_tests([test_errors, test_runs, test_initial_points, test_report_child_never_active],
-                       prefix="gpbo-when-"))
+    sys.exit(run_tests([test_errors, test_runs, test_initial_points, test_report_child_never_active,
+                        test_default_as_drawn], prefix="gpbo-when-"))

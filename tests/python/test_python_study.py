@@ -255,6 +255,42 @@ def test_python_study_read_by_the_cli(tmp_path):
     study.close()
 
 
+def test_remove_if_empty(tmp_path):
+    """Study.remove_if_empty (gpbo_study_remove_if_empty): a stored study with no trial is
+    removed, with its attributes (its typed choices and a user attribute: the library refused
+    the delete for them, "FOREIGN KEY constraint failed"), so that a study made next in the file
+    starts bare; one with a trial is kept; in memory or never stored, nothing is removed; the
+    study is closed in every case; a storage that fails is StorageError, a closed study
+    ValueError."""
+    url = "sqlite:///%s" % (tmp_path / "rm.db")
+    space = {"x": gpbo.Uniform(0, 1), "width": gpbo.Categorical([16, 32])}
+    study = gpbo.Study(space, storage=url, name="empty")
+    study.set_user_attr("purpose", "import")
+    assert study.remove_if_empty() is True
+    assert "empty" not in gpbo.get_all_study_names(url)
+    with pytest.raises(ValueError):
+        study.ask()
+    with pytest.raises(ValueError):
+        study.remove_if_empty()
+    again = gpbo.Study({"y": gpbo.Uniform(0, 1)}, storage=url, name="next")
+    assert again.user_attrs == {} and again._all_attrs() == {}
+    again.tell(again.ask(), 2.385)
+    assert again.remove_if_empty() is False
+    assert "next" in gpbo.get_all_study_names(url)
+    with gpbo.Study(storage=url, name="next") as kept:
+        assert len(kept.trials) == 1
+    assert gpbo.Study(space).remove_if_empty() is False  # in memory
+    lazy = gpbo.Study(storage=url, name="lazy")  # define-by-run: stored at its first tell
+    assert lazy.remove_if_empty() is False
+    assert "lazy" not in gpbo.get_all_study_names(url)
+    gone = gpbo.Study(space, storage="sqlite:///%s" % (tmp_path / "gone.db"), name="g")
+    os.remove(tmp_path / "gone.db")  # the file deleted under it: nothing can be stored
+    with pytest.raises(gpbo.StorageError, match="deleted or replaced"):
+        gone.remove_if_empty()
+    with pytest.raises(ValueError):
+        gone.ask()
+
+
 def test_conditional_parameters(tmp_path):
     """when= (issue 20): an inactive parameter is left out of params, the conditions survive the
     storage (reopened without a space) and the command's export shows null for it."""

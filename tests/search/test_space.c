@@ -93,6 +93,41 @@ static void test_round_trips(void **state)
     gpbo_space_free(s);
 }
 
+/* The ends of the cube decode to lo and hi themselves, on every scale: exp(log(lo)) is not lo
+ * (1e-5 came back an ulp above it, DBL_MAX as 1.7976931348622732e308); and they encode back to
+ * 0 and 1. */
+static void test_decode_ends_exact(void **state)
+{
+    (void)state;
+    static const double ranges[][2] = {{1e-300, 1e300}, {1e300, DBL_MAX}, {1e-5, 1e-1},
+                                       {0.1, 0.7},      {2.385, 7.1},     {1e-308, 4.9e-324 * 9}};
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        for (int log_scale = 0; log_scale < 2; log_scale++) {
+            double lo = ranges[i][0], hi = ranges[i][1];
+            if (hi < lo) { /* a subnormal max below a normal min: swapped */
+                double t = lo;
+                lo = hi;
+                hi = t;
+            }
+            gpbo_space *s = gpbo_space_new();
+            assert_int_equal(gpbo_space_add_float(s, "x", lo, hi, log_scale), GPBO_OK);
+            assert_int_equal(
+                gpbo_space_add_int(s, "k", 9000000000000000 - 100, 9000000000000000, log_scale),
+                GPBO_OK);
+            double u0[2] = {0, 0}, u1[2] = {1, 1}, v0[2], v1[2], e[2];
+            assert_int_equal(gpbo_space_decode(s, u0, v0), GPBO_OK);
+            assert_int_equal(gpbo_space_decode(s, u1, v1), GPBO_OK);
+            if (!(v0[0] == lo && v1[0] == hi && v0[1] == 9e15 - 100 && v1[1] == 9e15))
+                fail_msg("[%.17g, %.17g] log %d: decoded %.17g .. %.17g, %.17g .. %.17g", lo, hi,
+                         log_scale, v0[0], v1[0], v0[1], v1[1]);
+            assert_int_equal(gpbo_space_encode(s, v0, e), GPBO_OK);
+            assert_true(e[0] == 0.0);
+            assert_int_equal(gpbo_space_encode(s, v1, e), GPBO_OK);
+            assert_true(e[0] == 1.0);
+            gpbo_space_free(s);
+        }
+}
+
 static void test_format_and_json(void **state)
 {
     (void)state;
@@ -231,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_decode_ends_exact),
         cmocka_unit_test(test_format_and_json),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_format_category_index),

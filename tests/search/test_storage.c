@@ -807,9 +807,9 @@ static void test_load_by_id(void **state)
     st->ops->close(st);
 }
 
-/* Every double reads back bit for bit, except that SQLite keeps an integral REAL as an integer
- * on disk, so a -0.0 in a REAL column (a value, an intermediate value) reads back as +0.0;
- * parameters (JSON text) keep it on both. */
+/* Every double reads back bit for bit, -0.0 too, in the same connection and after a reopen:
+ * SQLite keeps an integral REAL as an integer on disk, so a -0.0 value or intermediate value
+ * read back as +0.0 there until it was stored as a BLOB of its bytes. */
 static void test_doubles_exact(void **state)
 {
     const backend *b;
@@ -838,21 +838,68 @@ static void test_doubles_exact(void **state)
     done.id = id2;
     done.value = 1.0 / 3.0;
     assert_int_equal(st->ops->finish_trial(st, study, &done, &stored), GPBO_OK);
-    loaded *l = load_all(st, study, 8);
-    assert_int_equal(l->n, 2);
-    for (size_t i = 0; i < 8; i++) {
-        assert_true(same_bits(l->r[0].values[i], x[i]));
-        assert_true(same_bits(l->r[0].step_values[i], x[i]) || (b == &SQLITE && x[i] == 0));
-        assert_int_equal(l->r[0].steps[i], steps[i]);
-        assert_true(same_bits(l->r[1].values[i], y[i]));
+    /* a trial added finished (gpbo_study_add_trial), -0.0 and its steps with it: in one step
+     * where the backend has one (SQLite), else reserved then finished */
+    gpbo_trial_rec added = rec(GPBO_TRIAL_COMPLETE, y, t, "w", 0);
+    added.value = -0.0;
+    added.finished = t;
+    added.store_steps = 1;
+    added.nsteps = 8;
+    added.steps = steps;
+    added.step_values = y;
+    size_t id3;
+    if (st->ops->add_finished != NULL) {
+        assert_int_equal(st->ops->add_finished(st, study, &added, 8, 10, &id3), GPBO_OK);
+    } else {
+        gpbo_trial_rec run = rec(GPBO_TRIAL_RUNNING, y, t, "w", 0);
+        assert_int_equal(st->ops->reserve(st, study, &run, 8, 0, 10, &id3), GPBO_OK);
+        added.id = id3;
+        assert_int_equal(st->ops->finish_trial(st, study, &added, &stored), GPBO_OK);
+        assert_true(stored);
     }
-    assert_true(same_bits(l->r[0].value, -0.0) || (b == &SQLITE && l->r[0].value == 0));
-    assert_true(same_bits(l->r[1].value, 1.0 / 3.0));
-    assert_true(same_bits(l->r[0].started, t));
-    assert_true(same_bits(l->r[0].heartbeat, nextafter(t, 0)));
-    assert_true(same_bits(l->r[0].finished, nextafter(t, 1e10)));
-    release(l);
+    for (int reopen = 0; reopen < 2; reopen++) {
+        if (reopen) {
+            st->ops->close(st);
+            st = open_store(b);
+        }
+        loaded *l = load_all(st, study, 8);
+        assert_int_equal(l->n, 3);
+        for (size_t i = 0; i < 8; i++) {
+            assert_true(same_bits(l->r[0].values[i], x[i]));
+            assert_true(same_bits(l->r[0].step_values[i], x[i]));
+            assert_int_equal(l->r[0].steps[i], steps[i]);
+            assert_true(same_bits(l->r[1].values[i], y[i]));
+            assert_true(same_bits(l->r[2].step_values[i], y[i]));
+        }
+        if (!signbit(l->r[0].value) || !signbit(l->r[2].value) || !signbit(l->r[0].step_values[2]))
+            fail_msg("%s: -0.0 read back as %g, %g, %g (reopened: %d)", b->name, l->r[0].value,
+                     l->r[2].value, l->r[0].step_values[2], reopen);
+        assert_true(same_bits(l->r[0].value, -0.0) && same_bits(l->r[2].value, -0.0));
+        assert_true(same_bits(l->r[1].value, 1.0 / 3.0));
+        assert_true(same_bits(l->r[0].started, t));
+        assert_true(same_bits(l->r[0].heartbeat, nextafter(t, 0)));
+        assert_true(same_bits(l->r[0].finished, nextafter(t, 1e10)));
+        release(l);
+    }
     st->ops->close(st);
+    if (b == &SQLITE) { /* the file as an older build reads it: only -0.0 is no REAL, and reads 0 */
+        sqlite3 *db = NULL;
+        sqlite3_stmt *q = NULL;
+        assert_int_equal(sqlite3_open(b->url, &db), SQLITE_OK);
+        const char *sql = "SELECT (SELECT count(*) FROM trials WHERE study = ?1 AND "
+                          "typeof(value) NOT IN ('real', 'null')), (SELECT count(*) FROM "
+                          "intermediate WHERE study = ?1 AND typeof(value) <> 'real'), (SELECT "
+                          "value FROM trials WHERE study = ?1 AND id = ?2)";
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+        sqlite3_bind_int64(q, 1, study);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)id);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(q, 0), 2);
+        assert_int_equal(sqlite3_column_int(q, 1), 1);
+        assert_true(sqlite3_column_double(q, 2) == 0.0);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
 }
 
 static void test_set_params(void **state)
@@ -910,6 +957,14 @@ static int studies_named(gpbo_storage *st, const char *name)
 
 /* drop_empty removes a study that holds no trial, and only such a one (gpbo import's undo of a
  * study it made and could not write to). */
+static int count_attr(void *payload, const char *key, const char *json)
+{
+    (void)key;
+    (void)json;
+    ++*(size_t *)payload;
+    return GPBO_OK;
+}
+
 static void test_drop_empty(void **state)
 {
     const backend *b;
@@ -928,6 +983,22 @@ static void test_drop_empty(void **state)
     assert_int_equal(dropped, 0);
     new_study(st, "drop-empty"); /* made anew, as a new study */
     assert_int_equal(studies_named(st, "drop-empty"), 1);
+    /* a study with attributes goes with them (its row could not be deleted while they
+     * referenced it: "FOREIGN KEY constraint failed" on both); one with trials keeps them */
+    int64_t tagged = new_study(st, "drop-tagged");
+    assert_int_equal(st->ops->set_study_attr(st, tagged, "k", "2.385"), GPBO_OK);
+    assert_int_equal(st->ops->set_study_attr(st, full, "k", "1"), GPBO_OK);
+    assert_int_equal(st->ops->drop_empty(st, full, &dropped), GPBO_OK);
+    assert_int_equal(dropped, 0);
+    if (st->ops->drop_empty(st, tagged, &dropped) != GPBO_OK)
+        fail_msg("%s: %s", b->name, gpbo_error_message());
+    assert_int_equal(dropped, 1);
+    assert_int_equal(studies_named(st, "drop-tagged"), 0);
+    size_t n = 0;
+    assert_int_equal(st->ops->study_attrs(st, tagged, count_attr, &n), GPBO_OK);
+    assert_int_equal(n, 0); /* none left for a study that takes its id again */
+    assert_int_equal(st->ops->study_attrs(st, full, count_attr, &n), GPBO_OK);
+    assert_int_equal(n, 1);
     st->ops->close(st);
 }
 

@@ -6,6 +6,7 @@
  * stored options another program wrote (checked as the caller's are). The
  * statistical properties of the strategies are in test_strategy_stats.c.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +79,58 @@ static void test_grid_enumerates(void **state)
         gpbo_study_close(st);
     }
     gpbo_space_free(s);
+}
+
+/* A grid over a log (or linear) scale: its first point is lo and its last hi exactly, every
+ * point between inside [lo, hi] and in order, for extreme and ordinary ranges and for several
+ * resolutions (exp(log(lo)) is not lo: 1e-5 and 1e300 failed to encode, 1e-300 came out
+ * 1.0000000000000237e-300, DBL_MAX 1.7976931348622732e308 through the decode). */
+static void test_grid_log_endpoints(void **state)
+{
+    (void)state;
+    static const struct {
+        double lo, hi;
+        int integer, log_scale;
+    } cases[] = {
+        {1e-300, 1e300, 0, 1}, {1e300, DBL_MAX, 0, 1},   {1e-5, 1e-1, 0, 1},
+        {0.1, 0.7, 0, 1},      {2.385, 2.385, 0, 1},     {1, 1000, 1, 1},
+        {3, 7, 1, 1},          {9e15 - 100, 9e15, 1, 1}, {-DBL_MAX / 2, DBL_MAX / 2, 0, 0},
+        {0.1, 0.7, 0, 0},
+    };
+    static const size_t res[] = {2, 3, 5, 7};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (size_t r = 0; r < sizeof res / sizeof res[0]; r++) {
+            double lo = cases[c].lo, hi = cases[c].hi;
+            gpbo_space *s = gpbo_space_new();
+            if (cases[c].integer)
+                gpbo_space_add_int(s, "x", (long long)lo, (long long)hi, cases[c].log_scale);
+            else
+                gpbo_space_add_float(s, "x", lo, hi, cases[c].log_scale);
+            gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+            o.strategy = "grid";
+            o.grid_resolution = res[r];
+            gpbo_study *st = gpbo_study_open(NULL, "grid", s, &o);
+            assert_non_null(st);
+            size_t id, n = 0;
+            double v, first = NAN, prev = -INFINITY;
+            int rc;
+            while ((rc = gpbo_study_ask(st, &id, &v)) == GPBO_OK) {
+                if (n++ == 0)
+                    first = v;
+                if (!(v >= lo && v <= hi && v >= prev))
+                    fail_msg("[%.17g, %.17g] at %zu points: %.17g after %.17g", lo, hi, res[r], v,
+                             prev);
+                prev = v;
+                assert_int_equal(gpbo_study_tell(st, id, 1.0), GPBO_OK);
+            }
+            if (rc != GPBO_EEXHAUSTED)
+                fail_msg("[%.17g, %.17g] at %zu points: %s", lo, hi, res[r], gpbo_error_message());
+            if (!(first == lo && prev == hi))
+                fail_msg("[%.17g, %.17g] at %zu points: from %.17g to %.17g", lo, hi, res[r], first,
+                         prev);
+            gpbo_study_close(st);
+            gpbo_space_free(s);
+        }
 }
 
 static void run_sequence(const char *storage, const char *name, const char *strategy, size_t n,
@@ -877,6 +930,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_enumerates),
+        cmocka_unit_test(test_grid_log_endpoints),
         cmocka_unit_test(test_resume_same_sequence),
         cmocka_unit_test(test_interrupted_trials_run_again),
         cmocka_unit_test(test_trial_lost),
