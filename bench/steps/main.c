@@ -37,7 +37,7 @@
 #include "gpbo/search.h"
 #include "gpbo/testfn.h"
 
-#define DIM_MAX      32
+#define DIM_MAX      300 /* wide spaces: the additive candidate's cost (README, "Wide spaces") */
 #define COUNT_MAX    1000000 /* --steps, --run, --seeds, each of --at and --budgets */
 #define LIST_MAX     16      /* items of --at and --budgets */
 #define PROBLEMS_MAX 32      /* items of --problems */
