@@ -207,6 +207,11 @@ typedef struct gpbo_storage_ops {
     /* Deletes the study provided it holds no trial (one statement: a trial added meanwhile by
      * another process keeps it); *dropped says whether it was. */
     int (*drop_empty)(gpbo_storage *st, int64_t study, int *dropped);
+    /* Deletes the study called name with its trials, their intermediate values and its
+     * attributes, in one transaction; *out_trials is how many trials it held. Its id is never
+     * given to another study (a worker still holding it fails to store, it never writes into
+     * another study). GPBO_ENOTFOUND when there is no such study. */
+    int (*delete_study)(gpbo_storage *st, const char *name, size_t *out_trials);
     /* Calls cb with the name of each stored study, in creation order, until it returns
      * non-zero (then that status). */
     int (*studies)(gpbo_storage *st, int (*cb)(void *payload, const char *name), void *payload);

@@ -883,7 +883,8 @@ enum { R_STUDY, R_CAP, R_STATE, R_PARAMS, R_STARTED, R_WORKER, R_HB, R_EXPECT, R
 static int reserve_outcome(pg_storage *s, reserve_call *a, int found, const PGresult *ins)
 {
     if (!found)
-        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study %" PRId64, s->where, a->study);
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: study %" PRId64 " is not there (deleted)",
+                              s->where, a->study);
     if (lpq.PQntuples(ins) == 0)
         return gpbo_error_set(GPBO_EEXHAUSTED, "%s: study %" PRId64 " holds its cap of %zu trials",
                               s->where, a->study, a->cap);
@@ -1228,6 +1229,61 @@ static int pg_drop_empty(gpbo_storage *st, int64_t study, int *dropped)
     drop_call a = {{drop_body, 0, 0}, study, 0};
     int rc = run(PG(st), &a.c);
     *dropped = rc == GPBO_OK && a.dropped;
+    return rc;
+}
+
+typedef struct delete_call {
+    pg_call c;
+    const char *name;
+    long trials; /* how many the study held, from the attempt that deleted it */
+} delete_call;
+
+/* Under the study's row lock, as a reservation takes it: a worker's reservation waits, then
+ * finds no study; one statement deletes the rest (each foreign key is checked at its end). */
+static int delete_body(pg_storage *s, pg_call *c)
+{
+    delete_call *a = (delete_call *)c;
+    const char *what = "deleting a study", *pn[] = {a->name};
+    int attrs = 0, rc = pq_script(s, what, "BEGIN");
+    if (rc != GPBO_OK || (rc = attrs_table(s, what, &attrs)) != GPBO_OK)
+        return rc;
+    PGresult *r =
+        pq(s, what, PGRES_TUPLES_OK, "SELECT id FROM studies WHERE name = $1 FOR UPDATE", 1, pn);
+    if (r == NULL)
+        return GPBO_ESTORAGE;
+    char study[32] = "";
+    if (lpq.PQntuples(r) > 0)
+        snprintf(study, sizeof study, "%s", lpq.PQgetvalue(r, 0, 0));
+    lpq.PQclear(r);
+    if (study[0] == '\0') {
+        if (a->c.unsure) /* an earlier attempt's COMMIT landed, its reply lost */
+            return pq_script(s, what, "COMMIT");
+        s->transient = 0;
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no study named '%s'", s->where, a->name);
+    }
+    const char *p[] = {study};
+    if ((r = pq(s, what, PGRES_TUPLES_OK, "SELECT count(*) FROM trials WHERE study = $1", 1, p)) ==
+        NULL)
+        return GPBO_ESTORAGE;
+    a->trials = strtol(lpq.PQgetvalue(r, 0, 0), NULL, 10);
+    lpq.PQclear(r);
+    if ((rc = pq_cmd(s, what,
+                     attrs ? "WITH i AS (DELETE FROM intermediate WHERE study = $1), a AS (DELETE "
+                             "FROM study_attrs WHERE study = $1), t AS (DELETE FROM trials WHERE "
+                             "study = $1) DELETE FROM studies WHERE id = $1"
+                           : "WITH i AS (DELETE FROM intermediate WHERE study = $1), t AS (DELETE "
+                             "FROM trials WHERE study = $1) DELETE FROM studies WHERE id = $1",
+                     1, p, NULL)) != GPBO_OK)
+        return rc;
+    c->sent = 1;
+    return pq_script(s, what, "COMMIT");
+}
+
+static int pg_delete_study(gpbo_storage *st, const char *name, size_t *out_trials)
+{
+    delete_call a = {{delete_body, 0, 0}, name, 0};
+    int rc = run(PG(st), &a.c);
+    *out_trials = rc == GPBO_OK ? (size_t)a.trials : 0;
     return rc;
 }
 
@@ -1799,7 +1855,8 @@ static const gpbo_storage_ops PG_OPS = {.open_study = pg_open_study,
                                         .studies = pg_studies,
                                         .set_study_attr = pg_set_study_attr,
                                         .study_attrs = pg_study_attrs,
-                                        .drop_empty = pg_drop_empty};
+                                        .drop_empty = pg_drop_empty,
+                                        .delete_study = pg_delete_study};
 
 /* ---- opening ----------------------------------------------------------------------------- */
 

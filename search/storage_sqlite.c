@@ -205,6 +205,23 @@ static int end_read(sqlite_storage *s)
     return GPBO_OK;
 }
 
+/* Whether the file has the table called table (one the first use makes: the studies'
+ * attributes, ATTRS_TABLE; the deleted studies' ids, DELETED_TABLE) in *out; GPBO_ESTORAGE
+ * naming what it was for when that cannot be read. */
+static int has_table(sqlite_storage *s, const char *table, const char *what, int *out)
+{
+    sqlite3_stmt *q = NULL;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC) == SQLITE_OK)
+        step = sqlite3_step(q);
+    int rc = step == SQLITE_ROW || step == SQLITE_DONE ? GPBO_OK : db_error(s, what);
+    *out = step == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return rc;
+}
+
 /* The study called name in a read transaction: *out_study, and its space and options (malloc'd)
  * in *out_space and *out_opts. 1 when it is there, 0 when it is not (nothing set), or a
  * negative status. Takes no write lock, so a study file this process may not write is read. */
@@ -298,9 +315,16 @@ static int sq_open_study(gpbo_storage *st, const char *name, char **io_space, ch
         }
         sqlite3_finalize(q);
         q = NULL;
+        int deleted = 0; /* ids of deleted studies are never given again (DELETED_TABLE) */
+        if ((rc = has_table(s, "deleted_studies", "creating the study", &deleted)) != GPBO_OK)
+            goto out;
         if (sqlite3_prepare_v2(s->db,
-                               "INSERT INTO studies(name, space, options, created) VALUES (?, ?, "
-                               "?, ?)",
+                               deleted ? "INSERT INTO studies(id, name, space, options, created) "
+                                         "VALUES ((SELECT max(m) FROM (SELECT max(id) AS m FROM "
+                                         "studies UNION ALL SELECT max(id) FROM deleted_studies)) "
+                                         "+ 1, ?, ?, ?, ?)"
+                                       : "INSERT INTO studies(name, space, options, created) "
+                                         "VALUES (?, ?, ?, ?)",
                                -1, &q, NULL) != SQLITE_OK) {
             rc = db_error(s, "creating the study");
             goto out;
@@ -852,21 +876,9 @@ static int sq_studies(gpbo_storage *st, int (*cb)(void *payload, const char *nam
     return rc;
 }
 
-/* Whether the file has the table of the studies' attributes (ATTRS_TABLE: the first set makes
- * it) in *out; GPBO_ESTORAGE naming what it was for when that cannot be read. */
 static int attrs_table(sqlite_storage *s, const char *what, int *out)
 {
-    sqlite3_stmt *q = NULL;
-    int step = SQLITE_ERROR;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                           "name = 'study_attrs'",
-                           -1, &q, NULL) == SQLITE_OK)
-        step = sqlite3_step(q);
-    int rc = step == SQLITE_ROW || step == SQLITE_DONE ? GPBO_OK : db_error(s, what);
-    *out = step == SQLITE_ROW;
-    sqlite3_finalize(q);
-    return rc;
+    return has_table(s, "study_attrs", what, out);
 }
 
 /* The study's attributes go with it, in one write transaction: its row alone could not be
@@ -898,6 +910,68 @@ static int sq_drop_empty(gpbo_storage *st, int64_t study, int *dropped)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     if (rc != GPBO_OK)
         *dropped = 0;
+    return rc;
+}
+
+/* A deleted study's id is never given again: SQLite gives a new row the largest id + 1, which
+ * the deleted study's may have been, and a worker still holding that id would have written its
+ * trials into the new study. The first delete makes the table (no schema change: an older
+ * build ignores it); sq_open_study numbers a new study past every id in it. */
+static const char *const DELETED_TABLE =
+    "CREATE TABLE IF NOT EXISTS deleted_studies(id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+    "deleted REAL NOT NULL)";
+
+/* The study called name, its trials with their intermediate values, and its attributes, in one
+ * write transaction (search_internal.h: delete_study). */
+static int sq_delete_study(gpbo_storage *st, const char *name, size_t *out_trials)
+{
+    static const char *const SQL[] = {
+        "DELETE FROM intermediate WHERE study = ?1", "DELETE FROM study_attrs WHERE study = ?1",
+        "DELETE FROM trials WHERE study = ?1", "DELETE FROM studies WHERE id = ?1",
+        "INSERT INTO deleted_studies(id, name, deleted) VALUES (?1, ?2, ?3)"};
+    sqlite_storage *s = (sqlite_storage *)st;
+    sqlite3_stmt *q = NULL;
+    int64_t id = 0, trials = 0;
+    int has_attrs = 0, rc = begin(s, ST_BEGIN_IMMEDIATE);
+    if (rc == GPBO_OK) {
+        int step = SQLITE_ERROR;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT id, (SELECT count(*) FROM trials WHERE study = studies.id) "
+                               "FROM studies WHERE name = ?",
+                               -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT) == SQLITE_OK)
+            step = sqlite3_step(q);
+        if (step == SQLITE_ROW) {
+            id = sqlite3_column_int64(q, 0);
+            trials = sqlite3_column_int64(q, 1);
+        } else if (step == SQLITE_DONE) {
+            rc = gpbo_error_set(GPBO_ENOTFOUND, "%s: no study named '%s'", s->path, name);
+        } else {
+            rc = db_error(s, "deleting a study");
+        }
+        sqlite3_finalize(q);
+    }
+    if (rc == GPBO_OK)
+        rc = exec(s, DELETED_TABLE, "deleting a study");
+    if (rc == GPBO_OK)
+        rc = attrs_table(s, "deleting a study", &has_attrs);
+    for (size_t k = 0; rc == GPBO_OK && k < sizeof SQL / sizeof SQL[0]; k++) {
+        if (k == 1 && !has_attrs)
+            continue;
+        q = NULL;
+        if (sqlite3_prepare_v2(s->db, SQL[k], -1, &q, NULL) != SQLITE_OK ||
+            sqlite3_bind_int64(q, 1, id) != SQLITE_OK ||
+            (k == 4 && (sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+                        sqlite3_bind_double(q, 3, (double)time(NULL)) != SQLITE_OK)) ||
+            sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, "deleting a study");
+        sqlite3_finalize(q);
+    }
+    if (rc == GPBO_OK)
+        rc = commit(s);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    *out_trials = rc == GPBO_OK ? (size_t)trials : 0;
     return rc;
 }
 
@@ -969,6 +1043,7 @@ static const gpbo_storage_ops SQLITE_OPS = {.open_study = sq_open_study,
                                             .set_study_attr = sq_set_study_attr,
                                             .study_attrs = sq_study_attrs,
                                             .drop_empty = sq_drop_empty,
+                                            .delete_study = sq_delete_study,
                                             .add_finished = sq_add_finished};
 
 /* The schema's migrations: MIGRATIONS[v - 1] takes a database from version v to v + 1, inside

@@ -1,6 +1,6 @@
 /*
  * study_list.c: the studies a storage holds (gpbo_study_list), for commands that are given a
- * storage and no study name.
+ * storage and no study name; and deleting one by name (gpbo_study_delete).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -100,5 +100,30 @@ int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n)
     for (size_t i = 0; i < l.n; i++)
         free(l.names[i]);
     free(l.names);
+    return rc;
+}
+
+int gpbo_study_delete(const char *storage, const char *name, size_t *out_trials)
+{
+    if (out_trials != NULL)
+        *out_trials = 0;
+    if (storage == NULL || name == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "study_delete: NULL argument");
+    if (strcmp(storage, ":memory:") == 0)
+        return gpbo_error_set(GPBO_EINVAL,
+                              "study_delete: ':memory:' names a study of one handle, not a "
+                              "storage of studies (close the handle)");
+    if (gpbo_search__sqlite_query(storage) != GPBO_OK)
+        return gpbo_error_code();
+    if (gpbo_search__missing_file(storage)) /* opening the storage would create the file */
+        return gpbo_error_set(GPBO_ENOTFOUND, "%s: no such file", storage);
+    gpbo_storage *st = gpbo_search__storage_open(storage);
+    if (st == NULL)
+        return gpbo_error_code();
+    size_t n = 0;
+    int rc = st->ops->delete_study(st, name, &n);
+    st->ops->close(st);
+    if (rc == GPBO_OK && out_trials != NULL)
+        *out_trials = n;
     return rc;
 }

@@ -797,6 +797,21 @@ GPBO_API int gpbo_study_trial_lost(const gpbo_study *study, size_t id);
  */
 GPBO_API int gpbo_study_list(const char *storage, char ***out_names, size_t *out_n);
 
+/**
+ * Deletes the study called name from storage (a URL as gpbo_study_open() takes): the study, its
+ * trials with their parameters, values, metrics, user attributes and intermediate values, and
+ * its attributes, in one transaction (Optuna's delete_study). The name is free again: a study
+ * opened under it later is a new one. Its id is never given to another study, so a worker still
+ * holding the deleted study fails to store its next trial (GPBO_ESTORAGE or GPBO_ENOTFOUND) and
+ * never writes into another study; stop the workers first. Nothing else of the storage changes;
+ * files a program made for the study's trials (gpbo run's trial folders) are not the storage's
+ * and stay. Nothing is created: an SQLite file that does not exist is GPBO_ENOTFOUND.
+ * @param[out] out_trials (may be NULL) how many trials the study held.
+ * @return GPBO_OK; GPBO_EINVAL (a NULL argument, a bad URL, or ":memory:"); GPBO_ENOTFOUND (no
+ *         such file or study); GPBO_ESTORAGE; GPBO_ENOMEM.
+ */
+GPBO_API int gpbo_study_delete(const char *storage, const char *name, size_t *out_trials);
+
 /** What the GP gpbo_study_model() hands out holds. */
 typedef struct gpbo_study_model_info {
     int warped;       /**< 1: the GP models w = log(y - lo + delta) of the minimizing value y */

@@ -1002,6 +1002,63 @@ static void test_drop_empty(void **state)
     st->ops->close(st);
 }
 
+/* delete_study: the study, its trials, their intermediate values and its attributes go in one
+ * transaction, other studies stay; its id is never given again (SQLite gave the newest study's
+ * id to the next one made, so a worker still holding the deleted study wrote into it). */
+static void test_delete_study(void **state)
+{
+    const backend *b;
+    check_backend(state, &b);
+    gpbo_storage *st = open_store(b);
+    int64_t keep = new_study(st, "del-keep"), gone = new_study(st, "del-gone");
+    size_t kept = reserve(st, keep, "w", 1, NULL, 1);
+    for (int i = 0; i < 3; i++)
+        reserve(st, gone, "w", 1, NULL, 1);
+    long steps[] = {1, 2};
+    double vals[] = {0.5, 0.25};
+    assert_int_equal(st->ops->report(st, gone, 0, 2, steps, vals), GPBO_OK);
+    assert_int_equal(st->ops->report(st, keep, kept, 2, steps, vals), GPBO_OK);
+    assert_int_equal(st->ops->set_study_attr(st, gone, "k", "1"), GPBO_OK);
+    assert_int_equal(st->ops->set_study_attr(st, keep, "k", "2"), GPBO_OK);
+    size_t n = 99;
+    if (st->ops->delete_study(st, "del-gone", &n) != GPBO_OK)
+        fail_msg("%s: %s", b->name, gpbo_error_message());
+    assert_int_equal(n, 3);
+    assert_int_equal(studies_named(st, "del-gone"), 0);
+    loaded *l = load_all(st, gone, 1);
+    assert_int_equal(l->n, 0);
+    release(l);
+    size_t attrs = 0;
+    assert_int_equal(st->ops->study_attrs(st, gone, count_attr, &attrs), GPBO_OK);
+    assert_int_equal(attrs, 0);
+    /* the other study as it was */
+    l = load_all(st, keep, 1);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->r[0].nsteps, 2);
+    release(l);
+    assert_int_equal(st->ops->study_attrs(st, keep, count_attr, &attrs), GPBO_OK);
+    assert_int_equal(attrs, 1);
+    /* gone already: not found, nothing changed */
+    assert_int_equal(st->ops->delete_study(st, "del-gone", &n), GPBO_ENOTFOUND);
+    assert_one_line(gpbo_error_message());
+    assert_non_null(strstr(gpbo_error_message(), "del-gone"));
+    /* the newest study deleted: the next one made gets another id, and a worker still holding
+     * the deleted one stores nothing anywhere */
+    int64_t last = new_study(st, "del-last");
+    reserve(st, last, "w", 1, NULL, 1);
+    assert_int_equal(st->ops->delete_study(st, "del-last", &n), GPBO_OK);
+    assert_int_equal(n, 1);
+    int64_t again = new_study(st, "del-last");
+    assert_true(again > last);
+    gpbo_trial_rec r = rec(GPBO_TRIAL_RUNNING, NULL, now_s(), "w", 1);
+    size_t id = 0;
+    assert_int_not_equal(st->ops->reserve(st, last, &r, 1, 0, 1000000, &id), GPBO_OK);
+    l = load_all(st, again, 1);
+    assert_int_equal(l->n, 0);
+    release(l);
+    st->ops->close(st);
+}
+
 /* ---- PostgreSQL's failures --------------------------------------------------------------- */
 
 /* scripts/pg-scratch CMD on the fixture's server. */
@@ -1730,6 +1787,7 @@ int main(void)
         BOTH(test_doubles_exact),
         BOTH(test_set_params),
         BOTH(test_drop_empty),
+        BOTH(test_delete_study),
         {"sqlite: test_sqlite_file_removed", test_sqlite_file_removed, NULL, NULL, NULL},
         {"sqlite: test_sqlite_running_index", test_sqlite_running_index, NULL, NULL, NULL},
         {"sqlite: test_sqlite_another_programs_database", test_sqlite_another_programs_database,

@@ -295,6 +295,60 @@ static void test_study_list(void **state)
     gpbo_space_free(s);
 }
 
+/* gpbo_study_delete: the study and its trials leave the storage, the others stay, the name makes
+ * a new study; a worker still holding the deleted study stores nothing more, anywhere. */
+static void test_study_delete(void **state)
+{
+    (void)state;
+    char u[600], path[600];
+    url(u, sizeof u, "delete.db");
+    snprintf(path, sizeof path, "%s/missing-delete.db", dir);
+    size_t n = 7, id;
+    assert_int_equal(gpbo_study_delete(path, "a", &n), GPBO_ENOTFOUND);
+    assert_int_equal(n, 0);
+    assert_int_equal(access(path, F_OK), -1); /* nothing created */
+    assert_int_equal(gpbo_study_delete(":memory:", "a", &n), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_delete(NULL, "a", &n), GPBO_EINVAL);
+    assert_int_equal(gpbo_study_delete(u, NULL, &n), GPBO_EINVAL);
+    gpbo_space *s = branin_space(0);
+    gpbo_study *a = gpbo_study_open(u, "a", s, NULL), *b = gpbo_study_open(u, "b", s, NULL);
+    assert_non_null(a);
+    assert_non_null(b);
+    double x[2];
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(gpbo_study_ask(a, &id, x), GPBO_OK);
+        assert_int_equal(gpbo_study_tell(a, id, x[0] + x[1]), GPBO_OK);
+    }
+    assert_int_equal(gpbo_study_set_attr(a, "k", "1"), GPBO_OK);
+    assert_int_equal(gpbo_study_ask(b, &id, x), GPBO_OK);
+    assert_int_equal(gpbo_study_tell(b, id, 1.0), GPBO_OK);
+    size_t running;
+    assert_int_equal(gpbo_study_ask(a, &running, x), GPBO_OK); /* a worker still at it */
+    assert_int_equal(gpbo_study_delete(u, "a", &n), GPBO_OK);
+    assert_int_equal(n, 5);
+    assert_int_equal(gpbo_study_delete(u, "a", NULL), GPBO_ENOTFOUND);
+    assert_non_null(strstr(gpbo_error_message(), "no study named 'a'"));
+    char **names = NULL;
+    assert_int_equal(gpbo_study_list(u, &names, &n), GPBO_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "b");
+    gpbo_free(names);
+    /* the worker of the deleted study: its result and its next trial are stored nowhere */
+    gpbo_study_tell(a, running, 0.5);
+    assert_int_not_equal(gpbo_study_ask(a, &id, x), GPBO_OK);
+    gpbo_study_close(a);
+    gpbo_study *again = gpbo_study_open(u, "a", s, NULL); /* a new study of that name */
+    assert_non_null(again);
+    assert_int_equal(gpbo_study_ntrials(again), 0);
+    const char *attrs = NULL;
+    assert_int_equal(gpbo_study_attrs(again, &attrs), GPBO_OK);
+    assert_null(attrs); /* the deleted study's attribute did not come back with its name */
+    assert_int_equal(gpbo_study_ntrials(b), 1);
+    gpbo_study_close(again);
+    gpbo_study_close(b);
+    gpbo_space_free(s);
+}
+
 static void test_failures_complete_budget(void **state)
 {
     (void)state;
@@ -935,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_interrupted_trials_run_again),
         cmocka_unit_test(test_trial_lost),
         cmocka_unit_test(test_study_list),
+        cmocka_unit_test(test_study_delete),
         cmocka_unit_test(test_failures_complete_budget),
         cmocka_unit_test(test_second_process_sees_tells),
         cmocka_unit_test(test_maximize_and_best),
