@@ -54,6 +54,8 @@ static const cli_option O_IMPORT_STEPS = {
 static const cli_option O_STUDY_SWEEP = {"--study", "NAME",
                                          "the study (default: the sweep's name; another name is "
                                          "another study of the same storage)"};
+static const cli_option O_STUDY_DELETE = {
+    "--study", "NAME", "the study (default: the sweep's name; with --storage, required)"};
 static const cli_option O_STUDY_ALL = {
     "--study", "NAME",
     "the study (default: the sweep's name; with --storage alone, every study of the storage)"};
@@ -143,6 +145,15 @@ static const cli_command COMMANDS[] = {
      "lists the storage's studies: name, trials, best, direction (several objectives: the "
      "size of the Pareto front and each objective's goal)",
      {&O_STORAGE_LIST}},
+    {"delete",
+     "[SWEEP.yaml]",
+     "deletes the study (the sweep's, or --study of --storage: never one left unnamed) from its "
+     "storage with every trial, in one transaction; its name is then free for a new study. Its "
+     "trial folders are moved aside to <folder>.deleted-<time> when no other study of the "
+     "storage shares them (else they are left, and the line says so). Stop its workers first. "
+     "Exit status 0; 1 when the storage fails or does not exist; 2 for a bad option or a study "
+     "the storage does not hold",
+     {&O_STORAGE, &O_STUDY_DELETE}},
     {"report",
      "[SWEEP.yaml]",
      "writes the study's HTML report",

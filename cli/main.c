@@ -83,7 +83,8 @@ static int dispatch(const char *c, int argc, char **argv)
 {
     if (!strcmp(c, "run"))
         return cmd_run(argc, argv);
-    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export") || !strcmp(c, "studies"))
+    if (!strcmp(c, "best") || !strcmp(c, "trials") || !strcmp(c, "export") ||
+        !strcmp(c, "studies") || !strcmp(c, "delete"))
         return cmd_show(c, argc, argv);
     if (!strcmp(c, "enqueue"))
         return cmd_enqueue(argc, argv);

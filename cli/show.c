@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -920,6 +921,85 @@ static const char *runs_of(const sweep *sw, const gpbo_study *st, const char *st
     return runs;
 }
 
+/* The study's trial folders moved aside after it was deleted, when they are its own: a study
+ * made anew under its name would have taken them for its trials' earlier executions (trial 0's
+ * GPBO_PREVIOUS_TRIAL_DIR the deleted study's). An SQLite file's folder is every study's of the
+ * file (cli_runs_dir): moved only when the file holds no other study now. Prints what became of
+ * them. */
+static void put_aside_runs(const sweep *sw, const char *storage, const char *name)
+{
+    char runs[1200], aside[1300], **names = NULL;
+    struct stat sb;
+    if (cli_runs_dir(sw ? sw->dir : NULL, name, storage, runs, sizeof runs) != GPBO_OK ||
+        stat(runs, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return;
+    size_t others = 0;
+    int server = strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0;
+    if (!server && gpbo_study_list(storage, &names, &others) != GPBO_OK)
+        others = 1; /* cannot tell: left */
+    gpbo_free(names);
+    if (others > 0) {
+        printf("its trial folders are left in %s (the storage's other studies share it)\n", runs);
+        return;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", localtime_r(&now, &tm));
+    snprintf(aside, sizeof aside, "%s.deleted-%s", runs, stamp);
+    if (rename(runs, aside) == 0)
+        printf("its trial folders were moved to %s\n", aside);
+    else
+        fprintf(stderr, "gpbo delete: %s: cannot move it aside: %s (left as it is)\n", runs,
+                strerror(errno));
+}
+
+/* `gpbo delete`: the study named by the sweep file or --study leaves its storage. */
+static int delete_study(const cli_args *a)
+{
+    sweep *sw = NULL;
+    const char *storage = a->storage, *name = a->study;
+    char db[1200];
+    if (a->path != NULL) {
+        if ((sw = sweep_load_results(a->path)) == NULL) {
+            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+            return 2;
+        }
+        if (name == NULL)
+            name = sw->name;
+        if (storage == NULL) {
+            if (cli_study_file(db, sizeof db, sw->dir, name, ".db") != GPBO_OK) {
+                fprintf(stderr, "gpbo delete: %s\n", gpbo_error_message());
+                sweep_free(sw);
+                return 2;
+            }
+            storage = db;
+        }
+    }
+    if (storage == NULL || name == NULL) {
+        fprintf(stderr, "gpbo delete: give a sweep file, or --storage and --study (a study is "
+                        "deleted only by its name)\n");
+        sweep_free(sw);
+        return 2;
+    }
+    size_t n = 0;
+    int rc = gpbo_study_delete(storage, name, &n), status = 0;
+    if (rc == GPBO_OK) {
+        printf("deleted study '%s' (%zu trial%s) from %s\n", name, n, n == 1 ? "" : "s", storage);
+        put_aside_runs(sw, storage, name);
+    } else if (rc == GPBO_ENOTFOUND) { /* no such study (2), or no such file (1, as best's) */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", gpbo_error_message());
+        if ((status = missing_study("delete", storage, name)) != 2)
+            fprintf(stderr, "gpbo delete: %s\n", msg);
+    } else {
+        fprintf(stderr, "gpbo delete: %s\n", gpbo_error_message());
+        status = rc == GPBO_EINVAL || rc == GPBO_ENOTFOUND ? 2 : 1;
+    }
+    sweep_free(sw);
+    return status;
+}
+
 int cmd_show(const char *what, int argc, char **argv)
 {
     cli_args a = {.format = "csv"};
@@ -936,6 +1016,8 @@ int cmd_show(const char *what, int argc, char **argv)
         }
         return show_studies(a.storage);
     }
+    if (!strcmp(what, "delete"))
+        return delete_study(&a);
     int by_model = cli_by_model(what, a.by);
     if (by_model < 0)
         return 2;

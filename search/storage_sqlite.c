@@ -560,7 +560,10 @@ static int reserve_in(sqlite_storage *s, int64_t study, const gpbo_trial_rec *r,
     }
     if (sqlite3_bind_text(q, 4, pj, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
         bind_text_or_null(q, 6, r->worker) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
-        rc = db_error(s, "adding a trial");
+        rc = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY
+                 ? gpbo_error_set(GPBO_ENOTFOUND, "%s: study %lld is not there (deleted)", s->path,
+                                  (long long)study) /* as PostgreSQL's reserve says */
+                 : db_error(s, "adding a trial");
 out:
     done(q);
     free(pj);

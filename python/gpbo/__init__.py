@@ -24,7 +24,7 @@ _LAZY = {
     "MedianPruner": "study", "HyperbandPruner": "study", "minimize": "study",
     "strategies": "study", "create_study": "study", "load_study": "study",
     "get_all_study_names": "study", "get_all_study_summaries": "study", "StudySummary": "study",
-    "DuplicatedStudyError": "study", "copy_study": "study",
+    "DuplicatedStudyError": "study", "copy_study": "study", "delete_study": "study",
 }
 
 __all__ = ["Uniform", "LogUniform", "Int", "Categorical", "Constant", "GpboError",

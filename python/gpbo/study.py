@@ -66,6 +66,7 @@ _SIG = {
     "gpbo_study_options_init": (C.c_int, [_VP, C.c_uint]),
     "gpbo_strategy_name": (C.c_char_p, [_SZ]),
     "gpbo_study_open": (_VP, [C.c_char_p, C.c_char_p, _VP, _VP]),
+    "gpbo_study_delete": (C.c_int, [C.c_char_p, C.c_char_p, C.POINTER(_SZ)]),
     "gpbo_study_list": (C.c_int, [C.c_char_p, C.POINTER(C.POINTER(C.c_char_p)),
                                   C.POINTER(_SZ)]),
     "gpbo_study_close": (None, [_VP]),
@@ -2920,6 +2921,21 @@ def get_all_study_names(storage):
         return [names[k].decode("utf-8", "replace") for k in range(n.value)]
     finally:
         _lib.library("base").gpbo_free(names)
+
+
+def delete_study(*, study_name, storage):
+    """Optuna's optuna.delete_study: the stored study study_name leaves storage with all its
+    trials, in one transaction (gpbo_study_delete); its name is then free for a new study.
+    KeyError when the storage does not hold it (an SQLite file that does not exist included:
+    nothing is created), as Optuna's. A Study still open on it stores nothing more (its next
+    ask or tell raises); trial folders a command made are not the storage's (`gpbo delete`
+    moves them aside). Returns None."""
+    n = _SZ()
+    rc = _s.gpbo_study_delete(_storage_url(storage, "delete_study"),
+                              str(study_name).encode(), C.byref(n))
+    if rc == _NOT_FOUND_RC:
+        raise KeyError("Record does not exist: %s" % _lib.last_error())
+    check(rc)
 
 
 class StudySummary:

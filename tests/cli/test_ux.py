@@ -65,8 +65,8 @@ def sweep(d, name="quad", run_cap=6, method="random", extra=""):
         f.write(extra)
 
 
-COMMANDS = ["run", "best", "trials", "export", "studies", "report", "retrain", "compare",
-            "train", "version", "doctor"]
+COMMANDS = ["run", "best", "trials", "export", "studies", "delete", "report", "retrain",
+            "compare", "train", "version", "doctor"]
 OPTIONS = ["--storage", "--study", "--jobs", "--seed", "--trials", "--strategy", "--init",
            "--format", "-o", "--steps", "--trial", "--train-size", "--metric"]
 
@@ -299,6 +299,70 @@ def test_studies_pg(d):
     check(order == names, f"in creation order: {order}")
     r = run(["best", "--storage", PG_URL], d)
     check(r.returncode == 2 and all(n in r.stderr for n in names), f"best, several: {r.stderr}")
+
+
+def test_delete(d):
+    """gpbo delete: the named study leaves the storage with its trials and the other stays; its
+    trial folders move aside when no other study shares them, so a study made anew under its
+    name starts at trial-000000 again (the old folder was taken for an earlier execution of its
+    trial 0, trial-000000.2); refused: no name, a misspelt one; a missing file is not made."""
+    sweep(d, run_cap=3)
+    db = os.path.join(d, "two.db")
+    for name in ("alpha", "beta"):
+        r = run(["run", "sweep.yaml", "--storage", db, "--study", name, "--trials", "2"], d)
+        check(r.returncode == 0, f"run {name}: {r.stderr}")
+    r = run(["delete", "--storage", db], d)
+    check(r.returncode == 2 and "--study" in r.stderr, f"delete without a name: {r.stderr}")
+    r = run(["delete", "--storage", db, "--study", "alpah"], d)
+    check(r.returncode == 2 and r.stderr.endswith(
+        "no study named 'alpah'; give --study with one of: alpha beta\n"), f"alpah: {r.stderr}")
+    r = run(["delete", "--storage", db, "--study", "alpha"], d)
+    check(r.returncode == 0 and f"deleted study 'alpha' (2 trials) from {db}" in r.stdout and
+          "left in" in r.stdout and os.path.isdir(os.path.join(d, "two.runs")),
+          f"delete alpha: {r.returncode} {r.stdout} {r.stderr}")
+    s = run(["studies", "--storage", db], d)
+    rows = [l.split() for l in s.stdout.split("\n")[1:] if l.strip()]
+    check([(r[0], r[1]) for r in rows] == [("beta", "2")], f"beta stays: {s.stdout}")
+    r = run(["delete", "--storage", db, "--study", "alpha"], d)
+    check(r.returncode == 2 and "no study named 'alpha'" in r.stderr, f"again: {r.stderr}")
+    missing = os.path.join(d, "nosuch.db")
+    r = run(["delete", "--storage", missing, "--study", "alpha"], d)
+    check(r.returncode == 1 and "no such file" in r.stderr and not os.path.exists(missing),
+          f"a missing file: {r.returncode} {r.stderr}")
+    # the sweep's own study and storage; then made anew under its name
+    r = run(["run", "sweep.yaml"], d)
+    runs = os.path.join(d, "quad.runs")
+    trials = lambda: sorted(f for f in os.listdir(runs) if f.startswith("trial-"))  # noqa: E731
+    check(r.returncode == 0 and trials() == ["trial-000000", "trial-000001", "trial-000002"],
+          f"run: {r.stderr}")
+    r = run(["delete", "sweep.yaml"], d)
+    aside = [f for f in os.listdir(d) if f.startswith("quad.runs.deleted-")]
+    check(r.returncode == 0 and "deleted study 'quad' (3 trials)" in r.stdout and
+          "moved to" in r.stdout and not os.path.exists(runs) and len(aside) == 1 and
+          "trial-000000" in os.listdir(os.path.join(d, aside[0])),
+          f"delete sweep.yaml: {r.returncode} {r.stdout} {r.stderr} {os.listdir(d)}")
+    r = run(["run", "sweep.yaml"], d)
+    check(r.returncode == 0 and trials() == ["trial-000000", "trial-000001", "trial-000002"],
+          f"made anew: {r.stderr} {os.listdir(runs) if os.path.isdir(runs) else None}")
+
+
+def test_delete_pg(d):
+    """gpbo delete on a server: the study leaves it, the server's others stay; with the sweep
+    file its trial folders (next to the sweep) move aside."""
+    sweep(d, run_cap=3)
+    names = [f"uxdel_{k}_{os.getpid()}_{int(time.time() * 1000) % 10**9}" for k in ("a", "b")]
+    for name in names:
+        r = run(["run", "sweep.yaml", "--storage", PG_URL, "--study", name, "--trials", "2"], d)
+        check(r.returncode == 0, f"run {name}: {r.stderr}")
+    r = run(["delete", "sweep.yaml", "--storage", PG_URL, "--study", names[0]], d)
+    check(r.returncode == 0 and f"deleted study '{names[0]}' (2 trials)" in r.stdout and
+          "moved to" in r.stdout and not os.path.exists(os.path.join(d, names[0] + ".runs")),
+          f"delete: {r.returncode} {r.stdout} {r.stderr}")
+    s = run(["studies", "--storage", PG_URL], d)
+    listed = [l.split()[0] for l in s.stdout.split("\n")[1:] if l.strip()]
+    check(names[0] not in listed and names[1] in listed, f"studies after: {s.stdout}")
+    r = run(["delete", "--storage", PG_URL, "--study", names[0]], d)
+    check(r.returncode == 2 and f"no study named '{names[0]}'" in r.stderr, f"again: {r.stderr}")
 
 
 def test_pruned_in_trials(d):
@@ -563,10 +627,11 @@ def test_compare_quartiles(d):
 
 def main():
     if PG_URL:
-        tests = [test_studies_pg]
+        tests = [test_studies_pg, test_delete_pg]
     else:
         tests = [test_help, test_no_trial_completed, test_progress_and_resume,
-                 test_compare_progress, test_studies_and_default_study, test_pruned_in_trials,
+                 test_compare_progress, test_studies_and_default_study, test_delete,
+                 test_pruned_in_trials,
                  test_export, test_retrain, test_trainer_shape, test_compare_quartiles]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-ux-", only=only)

@@ -2148,3 +2148,33 @@ def test_enqueue_trial_skip_if_exists_with_some_params_as_optunas(tmp_path):
         lrs = [t.params["lr"] for t in study.trials]
         assert len(lrs) == 9 and lrs.count(1e-3) == 1 and lrs.count(2e-3) == 1, (mod, lrs)
         assert study.user_attrs == {}
+
+
+def test_delete_study_as_optunas(tmp_path):
+    """optuna.delete_study ported: the study and its trials leave the storage, the others stay,
+    the name makes a new empty study; deleting it again, or from a file that does not exist, is
+    KeyError in both libraries (and gpbo creates no file)."""
+    for lib in (optuna, gpbo):
+        url = "sqlite:///%s" % (tmp_path / ("%s.db" % lib.__name__))
+        for name in ("a", "b"):
+            st = lib.create_study(storage=url, study_name=name)
+            st.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        assert lib.delete_study(study_name="a", storage=url) is None
+        assert [s.study_name for s in lib.get_all_study_summaries(url)] == ["b"], lib.__name__
+        assert len(lib.load_study(study_name="b", storage=url).trials) == 3
+        with pytest.raises(KeyError):
+            lib.delete_study(study_name="a", storage=url)
+        again = lib.create_study(storage=url, study_name="a")
+        assert again.trials == [] and again.user_attrs == {}, lib.__name__
+    missing = tmp_path / "missing.db"
+    with pytest.raises(KeyError, match="no such file"):
+        gpbo.delete_study(study_name="a", storage="sqlite:///%s" % missing)
+    assert not missing.exists()
+    # a Study still open on the deleted study stores nothing more
+    url = "sqlite:///%s" % (tmp_path / "open.db")
+    st = gpbo.Study(storage=url, name="w")
+    st.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    gpbo.delete_study(study_name="w", storage=url)
+    with pytest.raises(gpbo.NotFoundError, match="deleted"):
+        st.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert gpbo.get_all_study_names(url) == []

@@ -335,7 +335,8 @@ static void test_study_delete(void **state)
     gpbo_free(names);
     /* the worker of the deleted study: its result and its next trial are stored nowhere */
     gpbo_study_tell(a, running, 0.5);
-    assert_int_not_equal(gpbo_study_ask(a, &id, x), GPBO_OK);
+    assert_int_equal(gpbo_study_ask(a, &id, x), GPBO_ENOTFOUND);
+    assert_non_null(strstr(gpbo_error_message(), "is not there (deleted)"));
     gpbo_study_close(a);
     gpbo_study *again = gpbo_study_open(u, "a", s, NULL); /* a new study of that name */
     assert_non_null(again);
