@@ -137,10 +137,17 @@ void cli_number(char *buf, size_t cap, double v);
  * own: trial-000042, trial-000042.2, ... (a trial runs again only when its worker is lost, at
  * most lost_retries times, or when a run is interrupted). */
 enum { CLI_EXECUTIONS_MAX = 100000 };
-/* The parent of a study's trial folders: <db without .db>.runs for an SQLite file; for a
- * server's database (each machine its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). */
+/* The parent of a study's trial folders: for an SQLite file <db without .db>.runs when the
+ * study owns it (its .gpbo-study file names the study, or it has none and the study has no
+ * folder of its own), else <db without .db>.<study>.runs; for a server's database (each machine
+ * its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). _claim (gpbo run): makes
+ * <db>.runs the study's when no study owns it yet. cli_runs_owned: whether <db>.runs's owner
+ * file names the study (1), another (0), or none is there (-1). */
 int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
                  size_t cap);
+int cli_runs_dir_claim(const char *sweep_dir, const char *name, const char *storage, char *out,
+                       size_t cap);
+int cli_runs_owned(const char *storage, const char *name);
 /* Whether an SQLite storage's folder exists, before a study is made there: one that does not
  * failed with SQLite's "unable to open database file" (exit status 1), which does not say why.
  * Returns 0 (a server, too), or 2 after printing, as `gpbo cmd`, which folder is missing. */

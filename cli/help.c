@@ -149,8 +149,8 @@ static const cli_command COMMANDS[] = {
      "[SWEEP.yaml]",
      "deletes the study (the sweep's, or --study of --storage: never one left unnamed) from its "
      "storage with every trial, in one transaction; its name is then free for a new study. Its "
-     "trial folders are moved aside to <folder>.deleted-<time> when no other study of the "
-     "storage shares them (else they are left, and the line says so). Stop its workers first. "
+     "trial folders are moved aside to <folder>.deleted-<time> (left, and the line says so, "
+     "when an older gpbo made them for several studies of the file). Stop its workers first. "
      "Exit status 0; 1 when the storage fails or does not exist; 2 for a bad option or a study "
      "the storage does not hold",
      {&O_STORAGE, &O_STUDY_DELETE}},

@@ -1938,7 +1938,7 @@ static int open_study(runner *r, const char **storage, char *dbpath, size_t cap)
     }
     if (check_goals(sw, r->study, *storage) != 0)
         return 2;
-    if (cli_runs_dir(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
+    if (cli_runs_dir_claim(sw->dir, sw->name, *storage, r->runs, sizeof r->runs) != GPBO_OK ||
         mkdirs(r->runs) != GPBO_OK || absolute(r->runs, sizeof r->runs) != GPBO_OK) {
         fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
         return 1;

@@ -921,11 +921,11 @@ static const char *runs_of(const sweep *sw, const gpbo_study *st, const char *st
     return runs;
 }
 
-/* The study's trial folders moved aside after it was deleted, when they are its own: a study
- * made anew under its name would have taken them for its trials' earlier executions (trial 0's
- * GPBO_PREVIOUS_TRIAL_DIR the deleted study's). An SQLite file's folder is every study's of the
- * file (cli_runs_dir): moved only when the file holds no other study now. Prints what became of
- * them. */
+/* The study's trial folders moved aside after it was deleted: a study made anew under its name
+ * would have taken them for its trials' earlier executions (trial 0's GPBO_PREVIOUS_TRIAL_DIR
+ * the deleted study's). An SQLite file's <db>.runs is moved when the study owned it
+ * (cli_runs_dir), or when it has no owner file (made by an older gpbo, shared by every study of
+ * the file then) and the file holds no other study now. Prints what became of them. */
 static void put_aside_runs(const sweep *sw, const char *storage, const char *name)
 {
     char runs[1200], aside[1300], **names = NULL;
@@ -935,11 +935,14 @@ static void put_aside_runs(const sweep *sw, const char *storage, const char *nam
         return;
     size_t others = 0;
     int server = strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0;
-    if (!server && gpbo_study_list(storage, &names, &others) != GPBO_OK)
+    if (!server && cli_runs_owned(storage, name) < 0 &&
+        gpbo_study_list(storage, &names, &others) != GPBO_OK)
         others = 1; /* cannot tell: left */
     gpbo_free(names);
     if (others > 0) {
-        printf("its trial folders are left in %s (the storage's other studies share it)\n", runs);
+        printf("its trial folders are left in %s (made by an older gpbo, they hold the "
+               "storage's other studies' too)\n",
+               runs);
         return;
     }
     time_t now = time(NULL);

@@ -19,11 +19,96 @@
 #include "cli.h"
 #include "gpbo/sys/error.h"
 
-int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
-                 size_t cap)
+/* The file in an SQLite file's <db>.runs that names the study it belongs to (its name, then a
+ * newline). A folder made before it existed has none. */
+#define RUNS_OWNER ".gpbo-study"
+
+/* Whether the study owner file in dir names is name: 1; another study: 0; none (or unreadable):
+ * -1. */
+static int runs_owner(const char *dir, const char *name)
 {
-    /* next to the database: <db without .db>.runs; for a server's database (each machine its
-     * own), next to the sweep: <study>.runs */
+    char path[1300], buf[CLI_STEM_MAX * 4 + 8];
+    snprintf(path, sizeof path, "%s/" RUNS_OWNER, dir);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (n == 0 || buf[n - 1] != '\n') /* being written, or not ours: as if none */
+        return -1;
+    buf[n - 1] = '\0';
+    return strlen(buf) == n - 1 && strcmp(buf, name) == 0;
+}
+
+/* An SQLite file's two candidate parents of study name's trial folders: the file's own
+ * <db without .db>.runs (own) and the study's <db without .db>.<study>.runs (theirs). */
+static int runs_candidates(const char *storage, const char *name, char *own, char *theirs,
+                           size_t cap)
+{
+    const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
+    char stem[CLI_STEM_MAX + 1];
+    size_t l = strlen(db);
+    if (l > 3 && !strcmp(db + l - 3, ".db"))
+        l -= 3;
+    if (cli_file_stem(stem, sizeof stem, name) != GPBO_OK)
+        return gpbo_error_code();
+    if ((size_t)snprintf(own, cap, "%.*s.runs", (int)l, db) >= cap ||
+        (size_t)snprintf(theirs, cap, "%.*s.%s.runs", (int)l, db, stem) >= cap)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", db);
+    return GPBO_OK;
+}
+
+/* Whether the storage holds study name and no other (0 when that cannot be read). */
+static int only_study(const char *storage, const char *name)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int one = gpbo_study_list(storage, &names, &n) == GPBO_OK && n == 1 && !strcmp(names[0], name);
+    gpbo_free(names);
+    return one;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Writes the owner file of dir naming study name, unless one is there: whole or not at all (a
+ * file of this process linked into place, so a reader never sees half a name and of two
+ * workers of two studies one wins). GPBO_OK when it is there after, whoever wrote it. */
+static int claim_runs(const char *dir, const char *name)
+{
+    char path[1300], tmp[1340];
+    snprintf(path, sizeof path, "%s/" RUNS_OWNER, dir);
+    snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    size_t len = strlen(name);
+    int ok = write(fd, name, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+    ok = close(fd) == 0 && ok;
+    int linked = ok && link(tmp, path) == 0, err = errno;
+    unlink(tmp);
+    if (!ok || (!linked && err != EEXIST))
+        return gpbo_error_set(GPBO_EIO, "%s: cannot write: %s", path, strerror(ok ? err : EIO));
+    return GPBO_OK;
+}
+
+/* SQLite: <db>.runs is one study's: the one its owner file names (the first `gpbo run` that made
+ * it, or found it without one, wrote it); every other study of the file has <db>.<study>.runs.
+ * All the studies of a file shared <db>.runs before: a second study's trial 0 ran in
+ * trial-000000.2 with the first study's trial-000000 as its GPBO_PREVIOUS_TRIAL_DIR (a
+ * checkpoint of another configuration resumed), `gpbo trials` read the other study's metrics
+ * from its folders, and a result kept for the storage (unstored/) could be told to the other
+ * study's trial of the same id. A folder without an owner file is taken by whichever study asks
+ * (as before) unless that study has a folder of its own. claim: `gpbo run`, which makes the
+ * folder and writes the owner file (O_EXCL: of two workers of two studies, one wins); it claims
+ * a folder without one only for the file's one study. */
+static int runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
+                    size_t cap, int claim)
+{
+    /* for a server's database (each machine its own), next to the sweep: <study>.runs */
     if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0) {
         if (sweep_dir == NULL)
             return gpbo_error_set(GPBO_ENOTFOUND,
@@ -32,13 +117,47 @@ int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, c
                                   storage);
         return cli_study_file(out, cap, sweep_dir, name, ".runs");
     }
-    const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
-    size_t l = strlen(db);
-    if (l > 3 && !strcmp(db + l - 3, ".db"))
-        l -= 3;
-    if ((size_t)snprintf(out, cap, "%.*s.runs", (int)l, db) >= cap)
-        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", db);
+    char own[1200], theirs[1200];
+    int rc = runs_candidates(storage, name, own, theirs, sizeof own);
+    if (rc != GPBO_OK)
+        return rc;
+    int owner = runs_owner(own, name);
+    /* a folder of an older gpbo (no owner file) is claimed only by the file's one study: with
+     * others it may hold theirs */
+    if (owner < 0 && claim && is_dir(own) && !only_study(storage, name))
+        owner = 0;
+    if (owner < 0 && !is_dir(theirs) && claim) {
+        if (mkdir(own, 0755) != 0 && errno != EEXIST)
+            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", own, strerror(errno));
+        if ((rc = claim_runs(own, name)) != GPBO_OK)
+            return rc;
+        owner = runs_owner(own, name) == 1; /* this claim, or another worker's before it */
+    }
+    const char *dir = owner == 1 || (owner < 0 && !is_dir(theirs)) ? own : theirs;
+    if (strlen(dir) >= cap)
+        return gpbo_error_set(GPBO_EINVAL, "%s: path too long", dir);
+    memcpy(out, dir, strlen(dir) + 1);
     return GPBO_OK;
+}
+
+int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
+                 size_t cap)
+{
+    return runs_dir(sweep_dir, name, storage, out, cap, 0);
+}
+
+int cli_runs_dir_claim(const char *sweep_dir, const char *name, const char *storage, char *out,
+                       size_t cap)
+{
+    return runs_dir(sweep_dir, name, storage, out, cap, 1);
+}
+
+int cli_runs_owned(const char *storage, const char *name)
+{
+    char own[1200], theirs[1200];
+    if (runs_candidates(storage, name, own, theirs, sizeof own) != GPBO_OK)
+        return -1;
+    return runs_owner(own, name);
 }
 
 int cli_storage_folder(const char *cmd, const char *storage)

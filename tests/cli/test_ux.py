@@ -303,9 +303,9 @@ def test_studies_pg(d):
 
 def test_delete(d):
     """gpbo delete: the named study leaves the storage with its trials and the other stays; its
-    trial folders move aside when no other study shares them, so a study made anew under its
-    name starts at trial-000000 again (the old folder was taken for an earlier execution of its
-    trial 0, trial-000000.2); refused: no name, a misspelt one; a missing file is not made."""
+    trial folders move aside, so a study made anew under its name starts at trial-000000 again
+    (the old folder was taken for an earlier execution of its trial 0, trial-000000.2); refused:
+    no name, a misspelt one; a missing file is not made."""
     sweep(d, run_cap=3)
     db = os.path.join(d, "two.db")
     for name in ("alpha", "beta"):
@@ -318,8 +318,9 @@ def test_delete(d):
         "no study named 'alpah'; give --study with one of: alpha beta\n"), f"alpah: {r.stderr}")
     r = run(["delete", "--storage", db, "--study", "alpha"], d)
     check(r.returncode == 0 and f"deleted study 'alpha' (2 trials) from {db}" in r.stdout and
-          "left in" in r.stdout and os.path.isdir(os.path.join(d, "two.runs")),
-          f"delete alpha: {r.returncode} {r.stdout} {r.stderr}")
+          "moved to" in r.stdout and not os.path.exists(os.path.join(d, "two.runs")) and
+          os.path.isdir(os.path.join(d, "two.beta.runs", "trial-000000")),
+          f"delete alpha: {r.returncode} {r.stdout} {r.stderr} {os.listdir(d)}")
     s = run(["studies", "--storage", db], d)
     rows = [l.split() for l in s.stdout.split("\n")[1:] if l.strip()]
     check([(r[0], r[1]) for r in rows] == [("beta", "2")], f"beta stays: {s.stdout}")
@@ -344,6 +345,43 @@ def test_delete(d):
     r = run(["run", "sweep.yaml"], d)
     check(r.returncode == 0 and trials() == ["trial-000000", "trial-000001", "trial-000002"],
           f"made anew: {r.stderr} {os.listdir(runs) if os.path.isdir(runs) else None}")
+
+
+def test_two_studies_one_file(d):
+    """Two studies of one SQLite file keep their trial folders apart: the first run there owns
+    <file>.runs, the other has <file>.<study>.runs. They shared the one folder: the second
+    study's trial 0 ran in trial-000000.2 with the first study's trial-000000 as its
+    GPBO_PREVIOUS_TRIAL_DIR. A folder an older gpbo made (no owner file) stays the study's when
+    the file holds it alone, and is not claimed by a second study."""
+    sweep(d, run_cap=3)
+    with open(os.path.join(d, "obj.py"), "a") as f:
+        f.write('print("prev=" + os.environ.get("GPBO_PREVIOUS_TRIAL_DIR", "none"))\n')
+    db = os.path.join(d, "shared.db")
+    for name in ("alpha", "beta"):
+        r = run(["run", "sweep.yaml", "--storage", db, "--study", name, "--trials", "2"], d)
+        check(r.returncode == 0, f"run {name}: {r.stderr}")
+    for folder in ("shared.runs", "shared.beta.runs"):
+        trials = sorted(f for f in os.listdir(os.path.join(d, folder)) if f.startswith("trial"))
+        check(trials == ["trial-000000", "trial-000001"], f"{folder}: {trials}")
+    with open(os.path.join(d, "shared.beta.runs", "trial-000000", "stdout")) as f:
+        out = f.read()
+    check("prev=none" in out, f"beta's trial 0 resumed another's: {out}")
+    with open(os.path.join(d, "shared.runs", ".gpbo-study")) as f:
+        check(f.read() == "alpha\n", "the owner file")
+    # an older gpbo's folder: no owner file. The file's one study keeps it ...
+    old = os.path.join(d, "old.db")
+    r = run(["run", "sweep.yaml", "--storage", old, "--study", "solo", "--trials", "1"], d)
+    os.unlink(os.path.join(d, "old.runs", ".gpbo-study"))
+    r = run(["run", "sweep.yaml", "--storage", old, "--study", "solo", "--trials", "2"], d)
+    trials = sorted(f for f in os.listdir(os.path.join(d, "old.runs")) if f.startswith("trial"))
+    check(r.returncode == 0 and trials == ["trial-000000", "trial-000001"] and
+          not os.path.exists(os.path.join(d, "old.solo.runs")), f"solo resumed: {trials}")
+    # ... and a second study of the file does not take it
+    os.unlink(os.path.join(d, "old.runs", ".gpbo-study"))
+    r = run(["run", "sweep.yaml", "--storage", old, "--study", "other", "--trials", "1"], d)
+    check(r.returncode == 0 and os.path.isdir(os.path.join(d, "old.other.runs", "trial-000000"))
+          and not os.path.exists(os.path.join(d, "old.runs", ".gpbo-study")),
+          f"other: {r.stderr} {os.listdir(d)}")
 
 
 def test_delete_pg(d):
@@ -631,6 +669,7 @@ def main():
     else:
         tests = [test_help, test_no_trial_completed, test_progress_and_resume,
                  test_compare_progress, test_studies_and_default_study, test_delete,
+                 test_two_studies_one_file,
                  test_pruned_in_trials,
                  test_export, test_retrain, test_trainer_shape, test_compare_quartiles]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
