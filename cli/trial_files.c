@@ -50,11 +50,13 @@ static int runs_candidates(const char *storage, const char *name, char *own, cha
     size_t l = strlen(db);
     if (l > 3 && !strcmp(db + l - 3, ".db"))
         l -= 3;
-    if (cli_file_stem(stem, sizeof stem, name) != GPBO_OK)
-        return gpbo_error_code();
-    if ((size_t)snprintf(own, cap, "%.*s.runs", (int)l, db) >= cap ||
-        (size_t)snprintf(theirs, cap, "%.*s.%s.runs", (int)l, db, stem) >= cap)
+    if ((size_t)snprintf(own, cap, "%.*s.runs", (int)l, db) >= cap)
         return gpbo_error_set(GPBO_EINVAL, "%s: path too long", db);
+    /* a name too long to name a file (a study given by --storage and --study) has no folder of
+     * its own: the file's, as before */
+    if (cli_file_stem(stem, sizeof stem, name) != GPBO_OK ||
+        (size_t)snprintf(theirs, cap, "%.*s.%s.runs", (int)l, db, stem) >= cap)
+        snprintf(theirs, cap, "%s", own);
     return GPBO_OK;
 }
 
@@ -76,7 +78,8 @@ static int is_dir(const char *path)
 
 /* Writes the owner file of dir naming study name, unless one is there: whole or not at all (a
  * file of this process linked into place, so a reader never sees half a name and of two
- * workers of two studies one wins). GPBO_OK when it is there after, whoever wrote it. */
+ * workers of two studies one wins). GPBO_OK when it is there after, whoever wrote it; else
+ * GPBO_EIO (the caller goes on without). */
 static int claim_runs(const char *dir, const char *name)
 {
     char path[1300], tmp[1340];
@@ -127,11 +130,11 @@ static int runs_dir(const char *sweep_dir, const char *name, const char *storage
     if (owner < 0 && claim && is_dir(own) && !only_study(storage, name))
         owner = 0;
     if (owner < 0 && !is_dir(theirs) && claim) {
-        if (mkdir(own, 0755) != 0 && errno != EEXIST)
-            return gpbo_error_set(GPBO_EIO, "%s: cannot create: %s", own, strerror(errno));
-        if ((rc = claim_runs(own, name)) != GPBO_OK)
-            return rc;
-        owner = runs_owner(own, name) == 1; /* this claim, or another worker's before it */
+        /* best effort: a folder that cannot be made or written (its place holds a file, a full
+         * disk) stays the study's as before, and the trial that cannot make its own folder
+         * says so (run.c) */
+        if ((mkdir(own, 0755) == 0 || errno == EEXIST) && claim_runs(own, name) == GPBO_OK)
+            owner = runs_owner(own, name) == 1; /* this claim, or another worker's before it */
     }
     const char *dir = owner == 1 || (owner < 0 && !is_dir(theirs)) ? own : theirs;
     if (strlen(dir) >= cap)

@@ -36,12 +36,37 @@
 #define MAX_TRIALS 3000
 
 static sqlite3 *last_db; /* the connection opened last in this process */
+static int full_next;    /* the next connection opened may add no page to the file */
+
+static void pragma(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* No page beyond those the file has now, on db's connection. */
+static void no_more_pages(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int pages = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", pages);
+    pragma(db, sql);
+}
 
 static int capture(sqlite3 *db, const char **err, const struct sqlite3_api_routines *api)
 {
     (void)err;
     (void)api;
     last_db = db;
+    if (full_next) {
+        full_next = 0;
+        no_more_pages(db);
+    }
     return SQLITE_OK;
 }
 
@@ -73,13 +98,6 @@ static gpbo_study *open_study(const char *path, sqlite3 **out_db)
     assert_non_null(last_db);
     *out_db = last_db;
     return s;
-}
-
-static void pragma(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
 }
 
 static double value_of(size_t id)
@@ -152,15 +170,7 @@ static void test_full_database(void **state)
     tell_first(s, &t, 4);
     double v[2];
     size_t id;
-    /* No page beyond those the file has now. */
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int pages = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", pages);
-    pragma(db, sql);
+    no_more_pages(db);
 
     /* ask and tell until the file is full */
     int rc = GPBO_OK, failed_in_tell = 0;
@@ -179,7 +189,7 @@ static void test_full_database(void **state)
         }
         t.value[id] = value_of(id);
     }
-    printf("storage: the file was full after %zu trials (%d pages), in %s\n", t.n, pages,
+    printf("storage: the file was full after %zu trials, in %s\n", t.n,
            failed_in_tell ? "a tell" : "an ask");
     expect_storage_error(rc, "full");
     check_view(s, &t);
@@ -205,6 +215,30 @@ static void test_full_database(void **state)
     t.value[id] = value_of(id);
     gpbo_study_close(s);
     check_file(path, &t);
+}
+
+/* gpbo_study_delete on a file that is full: nothing of the study goes (one transaction), and
+ * once there is room it goes whole. */
+static void test_delete_on_full_file(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/delete-full.db", fault_tmpdir());
+    sqlite3 *db;
+    gpbo_study *s = open_study(path, &db);
+    static told_t t;
+    tell_first(s, &t, 6);
+    gpbo_study_close(s);
+    full_next = 1;
+    size_t n = 7;
+    expect_storage_error(gpbo_study_delete(path, "storage", &n), "full");
+    assert_int_equal(full_next, 0); /* the delete's own connection was the full one */
+    assert_int_equal(n, 0);
+    check_file(path, &t);
+    assert_int_equal(gpbo_study_delete(path, "storage", &n), GPBO_OK);
+    assert_int_equal(n, 6);
+    assert_int_equal(gpbo_study_open(path, "storage", NULL, NULL), NULL);
+    assert_int_equal(gpbo_error_code(), GPBO_ENOTFOUND);
 }
 
 static void test_read_only_mid_study(void **state)
@@ -314,6 +348,7 @@ int main(void)
     assert_int_equal(sqlite3_auto_extension((void (*)(void))capture), SQLITE_OK);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_database),
+        cmocka_unit_test(test_delete_on_full_file),
         cmocka_unit_test(test_read_only_mid_study),
         cmocka_unit_test(test_read_only_file),
     };
