@@ -55,7 +55,7 @@ static const cli_option O_STUDY_SWEEP = {"--study", "NAME",
                                          "the study (default: the sweep's name; another name is "
                                          "another study of the same storage)"};
 static const cli_option O_STUDY_DELETE = {
-    "--study", "NAME", "the study (default: the sweep's name; with --storage, required)"};
+    "--study", "NAME", "the study (default: the sweep's name; without a sweep file, required)"};
 static const cli_option O_STUDY_ALL = {
     "--study", "NAME",
     "the study (default: the sweep's name; with --storage alone, every study of the storage)"};
