@@ -20,10 +20,13 @@
 /* Random candidates screened per random start (by their objective, without gradient). */
 #define CAND_PER_START 8
 /* Evaluations every start gets; then the options.race_keep best continue: by default (0) all of
- * them below RACE_ALL_BELOW observations, RACE_KEEP from there on. Below it, keeping two lost
- * the best mode by more than 1 nat on 31 of bench/gp_fit/modes.py's 160 problems (against
- * scikit-learn's best of 11 starts; 20 against its 5), and every start to the end costs under
- * 0.3 s at n = 200 (bench/gp_fit/README.md); from 300 on the fit's cost is the target. */
+ * them below RACE_ALL_BELOW observations, and from there on a third of them, at least RACE_KEEP
+ * (2 of the 5 starts of 4 restarts, as before version 4 of the options; 4 of the 11 of the
+ * default 10). Below it, keeping 2 of 5 ended more than 1 nat below scikit-learn's best mode on
+ * 20 of bench/gp_fit/modes.py's 160 problems (n <= 200) and every start to the end of 11 on 9,
+ * at under 0.3 s a fit at n = 200. From 300 on, the race saves most of the fit's cost; 2 of 11
+ * lost the mode that 2 of 5 found at n = 300, d = 6 (-363.4 against -346.3), 3 or 4 of 11 kept it
+ * (bench/gp_fit/README.md). */
 #define RACE_EVALS     20
 #define RACE_KEEP      2
 #define RACE_ALL_BELOW 300
@@ -459,7 +462,7 @@ static void run_survivors(fit_run *r, gpbo_gp *gp)
     nlopt_set_maxeval(r->c.opt, (int)(rest > NLOPT_MAXEVAL_MAX ? NLOPT_MAXEVAL_MAX : rest));
     size_t keep_n = r->c.o->race_keep;
     if (keep_n == 0)
-        keep_n = gp->n < RACE_ALL_BELOW ? S : RACE_KEEP;
+        keep_n = gp->n < RACE_ALL_BELOW ? S : (S + 2) / 3 > RACE_KEEP ? (S + 2) / 3 : RACE_KEEP;
     for (size_t keep = 0; keep < keep_n; keep++) {
         size_t best = S;
         for (size_t s = 0; s < S; s++)

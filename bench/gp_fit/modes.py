@@ -8,7 +8,7 @@ Matérn 5/2 or squared-exponential kernel. Both sides fit the same model, as in 
 sklearn_fit.py: signal variance times the kernel plus a noise variance, y standardized (both
 likelihoods are of the standardized y), the start l = 1, s2 = 1, sn2 = 1e-4 and gpbo's default
 bounds (l, s2 in [1e-3, 1e3], sn2 in [1e-6, 10]). gpbo's fit is its default (gpbo_gp_fit with
-GPBO_GP_FIT_OPTIONS_INIT: 4 restarts besides the start, through the Python binding), seeded by the
+GPBO_GP_FIT_OPTIONS_INIT: 10 restarts besides the start, through the Python binding), seeded by the
 problem's index; scikit-learn's is GaussianProcessRegressor with n_restarts_optimizer = 4 and 10
 (random_state the same index). scikit-learn's optimum is also evaluated by gpbo's likelihood
 (column "at sk"), which shows that the two likelihoods are one function: a gap is a mode missed,
@@ -19,7 +19,7 @@ scikit-learn's by more than 0.1 and 1 nat, the worst gaps, and both sides' CPU t
 CPU time, one OpenBLAS thread unless OPENBLAS_NUM_THREADS says otherwise).
 
 Usage: PYTHONPATH=build/python /usr/bin/python3 bench/gp_fit/modes.py [--seeds 1] [--n 20,50,100,200]
-           [--d 1,2,4,6,10] [--sk-restarts 4,10] [--gpbo-restarts 4] [--verbose] [--json FILE]
+           [--d 1,2,4,6,10] [--sk-restarts 4,10] [--gpbo-restarts 10] [--verbose] [--json FILE]
 """
 import argparse
 import json

@@ -278,9 +278,9 @@ typedef struct gpbo_gp_fit_options {
     /* version 4 */
     size_t race_keep; /**< starts that run on past the race, up to max_evals: 0 (the default)
                            means every start below 300 observations (where a start is cheap
-                           and racing lost the best mode on one problem in eight,
-                           bench/gp_fit/README.md) and 2 from 300 on; a struct of version 1
-                           to 3 gets the default */
+                           and racing lost the best mode, bench/gp_fit/README.md), and from
+                           300 on a third of the starts, at least 2 (4 of the default 11); a
+                           struct of version 1 to 3 gets the default */
 } gpbo_gp_fit_options;
 
 /** The default options (10 restarts, 200 evaluations per start, learned noise, no priors). */
@@ -310,7 +310,7 @@ GPBO_API int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int ve
  * the best (by the objective, one Cholesky each) of 8 candidates drawn alternately from the
  * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
  * log-uniformly in the bounds. Every start runs 20 evaluations; the opts->race_keep best (by
- * default all of them below 300 observations, the two best from 300 on) then continue up to
+ * default all of them below 300 observations, a third of them from 300 on) then continue up to
  * max_evals unless they have converged already (one that has keeps its place: the next best
  * does not run on instead). Racing: starts that begin poorly rarely end best, and from 300
  * observations on the budget goes to those that do. From opts->subset_min observations on (and
