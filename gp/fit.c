@@ -19,9 +19,17 @@
 #define LOG_S2_START_SD 2.0
 /* Random candidates screened per random start (by their objective, without gradient). */
 #define CAND_PER_START 8
-/* Evaluations every start gets; then the RACE_KEEP best continue. */
-#define RACE_EVALS 20
-#define RACE_KEEP  2
+/* Evaluations every start gets; then the options.race_keep best continue: by default (0) all of
+ * them below RACE_ALL_BELOW observations, and from there on a third of them, at least RACE_KEEP
+ * (2 of the 5 starts of 4 restarts, as before version 4 of the options; 4 of the 11 of the
+ * default 10). Below it, keeping 2 of 5 ended more than 1 nat below scikit-learn's best mode on
+ * 20 of bench/gp_fit/modes.py's 160 problems (n <= 200) and every start to the end of 11 on 9,
+ * at under 0.3 s a fit at n = 200. From 300 on, the race saves most of the fit's cost; 2 of 11
+ * lost the mode that 2 of 5 found at n = 300, d = 6 (-363.4 against -346.3), 3 or 4 of 11 kept it
+ * (bench/gp_fit/README.md). */
+#define RACE_EVALS     20
+#define RACE_KEEP      2
+#define RACE_ALL_BELOW 300
 /* From options.subset_min observations on, the candidates and the race are run on a random
  * subset of SUBSET_FRAC of the data (an eighth of the Cholesky cost at a half); the survivors
  * then run on all the data from where the race left them. Version-1 options get the default
@@ -46,7 +54,8 @@
 static const size_t OPTIONS_SIZE[GPBO_GP_FIT_OPTIONS_VERSION + 1] = {
     0, GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, ftol_rel),
     GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, subset_min),
-    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, lengthscale_priors)};
+    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, lengthscale_priors),
+    GPBO_OPTIONS_FIELD_END(gpbo_gp_fit_options, race_keep)};
 static const gpbo_gp_fit_options DEFAULTS = GPBO_GP_FIT_OPTIONS_INIT;
 static const gpbo_options_type OPTIONS = {
     "gp_fit_options_init",       "options",    "GPBO_GP_FIT_OPTIONS_INIT",
@@ -434,7 +443,7 @@ static int run_race(fit_run *r)
     return GPBO_OK;
 }
 
-/* Of the RACE_KEEP best starts, those that have not converged continue on gp's data up to
+/* Of the race_keep best starts, those that have not converged continue on gp's data up to
  * max_evals (a converged one keeps its place: the next best does not run instead). A
  * race on the subset only ranked the starts: then every survivor continues, converged or not,
  * and the best value so far no longer counts. */
@@ -451,7 +460,10 @@ static void run_survivors(fit_run *r, gpbo_gp *gp)
         return;
     size_t rest = max_evals - r->race;
     nlopt_set_maxeval(r->c.opt, (int)(rest > NLOPT_MAXEVAL_MAX ? NLOPT_MAXEVAL_MAX : rest));
-    for (size_t keep = 0; keep < RACE_KEEP; keep++) {
+    size_t keep_n = r->c.o->race_keep;
+    if (keep_n == 0)
+        keep_n = gp->n < RACE_ALL_BELOW ? S : (S + 2) / 3 > RACE_KEEP ? (S + 2) / 3 : RACE_KEEP;
+    for (size_t keep = 0; keep < keep_n; keep++) {
         size_t best = S;
         for (size_t s = 0; s < S; s++)
             if (r->sf[s] > -HUGE_VAL && (best == S || r->sf[s] > r->sf[best]))
@@ -519,7 +531,7 @@ int gpbo_gp_fit(gpbo_gp *gp, const gpbo_gp_fit_options *opts)
     }
     /* Starts: the current hyperparameters, then for each restart the best of its own group of
      * CAND_PER_START random candidates. Racing: every start runs RACE_EVALS evaluations; the
-     * RACE_KEEP best continue up to max_evals unless they have converged. Starts whose early
+     * race_keep best continue up to max_evals unless they have converged. Starts whose early
      * progress is poor rarely end best, and most of the budget goes to the promising ones. */
     fit_run r = {0};
     if ((rc = fit_begin(&r, gp, &o)) != GPBO_OK)

@@ -113,6 +113,7 @@ static int constraint_gp(const gpbo_search_view *v, const size_t *role, size_t e
     if (rc == GPBO_OK && m >= MIN_REPORTS) {
         gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
         fo.seed = seed ^ (0x5851F42D4C957F2Dull * (k + 1));
+        gpbo_bayes__fit_pace(&fo);
         gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
         rc =
             gp ? gpbo_gp_set_normalize(gp, 1) : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");

@@ -215,6 +215,12 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
  * observations the lengthscales capped (LENGTHSCALE_CAP, or sqrt(d) when larger). Cannot fail. */
 void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo);
 
+/* The search's own pace of a fit, set on fo: 4 random restarts, the 2 best of the race run on.
+ * Version 4 of gp's options raised its defaults (10 restarts, every start run on below 300
+ * observations, for a standalone fit's best mode); the search keeps what its benchmarks were
+ * measured with (bench/gp_fit/README.md), about 4 times less fit per step. Cannot fail. */
+void gpbo_bayes__fit_pace(gpbo_gp_fit_options *fo);
+
 /* The per-coordinate lengthscale priors of a fit on space (fo->lengthscale_priors): *out a
  * fresh array of dim (mu, sigma) pairs when the space has a categorical or a conditional
  * parameter and the fit uses the search's own priors (not hvarfner): those parameters'

@@ -246,6 +246,7 @@ static int fit_objective(const mo_data *m, size_t j, uint64_t seed, gpbo_gp **ou
         y[i] = m->y[i * m->k + j];
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
     fo.seed = seed ^ (0x9E3779B97F4A7C15ull * (j + 1));
+    gpbo_bayes__fit_pace(&fo);
     if (rc == GPBO_OK && (rc = gpbo_gp_set_data(gp, m->n, m->x, y)) == GPBO_OK)
         rc = gpbo_gp_fit(gp, &fo);
     for (size_t p = 0; rc == GPBO_OK && p < m->np; p++)

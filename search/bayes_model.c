@@ -152,8 +152,20 @@ static double noise_floor(size_t d, size_t n)
 
 int gpbo_bayes__warp_always = 1;
 
+/* The search's restarts and race survivors (gpbo_bayes__fit_pace), the gp library's defaults
+ * before version 4 of its options. */
+#define BAYES_FIT_RESTARTS  4
+#define BAYES_FIT_RACE_KEEP 2
+
+void gpbo_bayes__fit_pace(gpbo_gp_fit_options *fo)
+{
+    fo->restarts = BAYES_FIT_RESTARTS;
+    fo->race_keep = BAYES_FIT_RACE_KEEP;
+}
+
 void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo)
 {
+    gpbo_bayes__fit_pace(fo);
     fo->use_priors = 1;
     fo->noise_bounds[0] = noise_floor(d, n);
     if (!hvarfner) {

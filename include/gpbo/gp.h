@@ -235,7 +235,7 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
 /* Fitting                                                                                     */
 
 /** Version of gpbo_gp_fit_options this header describes. */
-#define GPBO_GP_FIT_OPTIONS_VERSION 3
+#define GPBO_GP_FIT_OPTIONS_VERSION 4
 
 /**
  * Options of gpbo_gp_fit(). Initialize with GPBO_GP_FIT_OPTIONS_INIT (or
@@ -245,7 +245,8 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
  * Versions (fields are only ever appended; sizes on LP64; the rule is in docs/abi.md):
  *  - 1: restarts .. ftol_rel (128 bytes);
  *  - 2: added subset_min (136 bytes);
- *  - 3: added lengthscale_priors (144 bytes).
+ *  - 3: added lengthscale_priors (144 bytes);
+ *  - 4: added race_keep (152 bytes); the default restarts went from 4 to 10.
  * The library reads only the fields of opts->version; later fields take their defaults.
  */
 typedef struct gpbo_gp_fit_options {
@@ -274,16 +275,22 @@ typedef struct gpbo_gp_fit_options {
                                            own (sigma_j > 0; read during the call, not kept);
                                            the random starts still draw from
                                            lengthscale_prior */
+    /* version 4 */
+    size_t race_keep; /**< starts that run on past the race, up to max_evals: 0 (the default)
+                           means every start below 300 observations (where a start is cheap
+                           and racing lost the best mode, bench/gp_fit/README.md), and from
+                           300 on a third of the starts, at least 2 (4 of the default 11); a
+                           struct of version 1 to 3 gets the default */
 } gpbo_gp_fit_options;
 
-/** The default options (4 restarts, 200 evaluations per start, learned noise, no priors). */
+/** The default options (10 restarts, 200 evaluations per start, learned noise, no priors). */
 #define GPBO_GP_FIT_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        .version = GPBO_GP_FIT_OPTIONS_VERSION, .restarts = 4, .max_evals = 200,                   \
+        .version = GPBO_GP_FIT_OPTIONS_VERSION, .restarts = 10, .max_evals = 200,                  \
         .lengthscale_bounds = {1e-3, 1e3}, .signal_bounds = {1e-3, 1e3},                           \
         .noise_bounds = {1e-6, 1e1}, .learn_noise = 1, .use_priors = 0,                            \
         .lengthscale_prior = {0.0, 0.0}, .noise_prior = {-4.0, 1.0}, .seed = 0, .ftol_rel = 1e-9,  \
-        .subset_min = 600, .lengthscale_priors = NULL                                              \
+        .subset_min = 600, .lengthscale_priors = NULL, .race_keep = 0                              \
     }
 
 /**
@@ -302,15 +309,15 @@ GPBO_API int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int ve
  * into the bounds) and from `restarts` random starts, seeded by opts->seed. Each random start is
  * the best (by the objective, one Cholesky each) of 8 candidates drawn alternately from the
  * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
- * log-uniformly in the bounds. Every start runs 20 evaluations; the two best then continue up to
- * max_evals unless they have converged already (one that has keeps its place: the third best
- * does not run on instead). Racing: starts that begin poorly rarely end best, and the budget
- * goes to those that do. From opts->subset_min observations on (and max_evals > 40),
- * the screening and the race see only a random half of the data (seeded by opts->seed; an
- * eighth of the Cholesky cost), in the model's units; their values only rank the starts, and
- * the two survivors then run on all the data. Keeps the best and refactorizes.
- * A start whose factorization fails is skipped. With n = 0 nothing changes.
- * Allocates.
+ * log-uniformly in the bounds. Every start runs 20 evaluations; the opts->race_keep best (by
+ * default all of them below 300 observations, a third of them from 300 on) then continue up to
+ * max_evals unless they have converged already (one that has keeps its place: the next best
+ * does not run on instead). Racing: starts that begin poorly rarely end best, and from 300
+ * observations on the budget goes to those that do. From opts->subset_min observations on (and
+ * max_evals > 40), the screening and the race see only a random half of the data (seeded by
+ * opts->seed; an eighth of the Cholesky cost), in the model's units; their values only rank the
+ * starts, and the two survivors then run on all the data. Keeps the best and refactorizes. A start
+ * whose factorization fails is skipped. With n = 0 nothing changes. Allocates.
  * @param opts NULL for the defaults; of any version 1 to GPBO_GP_FIT_OPTIONS_VERSION.
  * @return GPBO_OK; GPBO_EINVAL (bad options, named; an unknown version); GPBO_EOPTIM (no
  *         start succeeded; the hyperparameters are left as they were); GPBO_ENOMEM.

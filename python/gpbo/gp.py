@@ -234,7 +234,8 @@ class GaussianProcessRegressor:
         bounds, restarts and seed.
     noise : True: the noise variance is fitted; False: fixed at ``noise_variance``.
     normalize_y : standardize y before fitting (predictions are always in y's units).
-    n_restarts : random restarts of the fit besides the starting point.
+    n_restarts : random restarts of the fit besides the starting point (10, the C library's
+        default since version 4 of its fit options; 4 before: bench/gp_fit/README.md "Modes").
     random_state : seeds the restarts (None means 0: the fit is deterministic).
     optimizer : "lbfgs" (fit the hyperparameters) or None (keep the starting values).
     length_scale, signal_variance, noise_variance : the starting (or, without optimizer, fixed)
@@ -259,7 +260,7 @@ class GaussianProcessRegressor:
     _PARAMS = ("kernel", "ard", "noise", "normalize_y", "n_restarts", "random_state",
                "optimizer", "length_scale", "signal_variance", "noise_variance", "additive")
 
-    def __init__(self, kernel="matern52", ard=True, noise=True, normalize_y=True, n_restarts=4,
+    def __init__(self, kernel="matern52", ard=True, noise=True, normalize_y=True, n_restarts=10,
                  random_state=None, optimizer="lbfgs", length_scale=1.0, signal_variance=1.0,
                  noise_variance=1e-4, additive=False):
         self.kernel = kernel

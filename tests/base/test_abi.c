@@ -74,6 +74,15 @@ typedef struct fit_options_v2 {
 _Static_assert(offsetof(fit_options_v2, subset_min) == offsetof(gpbo_gp_fit_options, subset_min),
                "subset_min moved");
 _Static_assert(sizeof(fit_options_v2) == 136, "version 2 is 136 bytes");
+/* version 3: per-coordinate lengthscale priors */
+typedef struct fit_options_v3 {
+    fit_options_v2 v2;
+    const double *lengthscale_priors;
+} fit_options_v3;
+_Static_assert(offsetof(fit_options_v3, lengthscale_priors) ==
+                   offsetof(gpbo_gp_fit_options, lengthscale_priors),
+               "lengthscale_priors moved");
+_Static_assert(sizeof(fit_options_v3) == 144, "version 3 is 144 bytes");
 
 /* gpbo_acq_options version 1 (acquisition.h at ae7c537). */
 typedef struct acq_options_v1 {
@@ -354,17 +363,18 @@ static gpbo_gp *small_gp(void)
 static void test_fit_options(void **state)
 {
     (void)state;
-    const size_t size[4] = {0, sizeof(fit_options_v1), sizeof(fit_options_v2),
-                            sizeof(gpbo_gp_fit_options)};
-    assert_int_equal(GPBO_GP_FIT_OPTIONS_VERSION, 3);
+    const size_t size[5] = {0, sizeof(fit_options_v1), sizeof(fit_options_v2),
+                            sizeof(fit_options_v3), sizeof(gpbo_gp_fit_options)};
+    assert_int_equal(GPBO_GP_FIT_OPTIONS_VERSION, 4);
     init_refuses(init_fit, GPBO_GP_FIT_OPTIONS_VERSION, sizeof(fit_options_v1));
     gpbo_gp *ref = small_gp();
     gpbo_gp_fit_options def = GPBO_GP_FIT_OPTIONS_INIT;
+    size_t restarts = def.restarts;
     def.restarts = 1;
     assert_int_equal(gpbo_gp_fit(ref, &def), GPBO_OK);
     double want[4], got[4], grad[4];
     gpbo_gp_get_params(ref, want);
-    def.restarts = 4;
+    def.restarts = restarts;
     for (unsigned int v = 1; v <= GPBO_GP_FIT_OPTIONS_VERSION; v++) {
         void *p = init_exact(init_fit, v, size[v]);
         const fit_options_v1 *old = p;
@@ -374,6 +384,8 @@ static void test_fit_options(void **state)
             assert_int_equal(((gpbo_gp_fit_options *)p)->subset_min, def.subset_min);
         if (v >= 3)
             assert_null(((gpbo_gp_fit_options *)p)->lengthscale_priors);
+        if (v >= 4)
+            assert_int_equal(((gpbo_gp_fit_options *)p)->race_keep, def.race_keep);
         /* The same fit as the current defaults (the version-2 field's default changes nothing
          * at n = 12 anyway, which the model test covers at n = 400). */
         ((fit_options_v1 *)p)->restarts = 1;
