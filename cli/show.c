@@ -212,6 +212,34 @@ void cli_open_failed(const char *path)
         fprintf(stderr, "gpbo: %s\n", m);
 }
 
+/* The sweep file at path (NULL: none) read into *out_sw, and what it names: the study (*name,
+ * when not given) and its storage (*storage, when not given: the file `gpbo run` made for that
+ * name, --study included, its path in db). Returns 0, or the exit status after printing why. */
+static int sweep_names(const char *cmd, const char *path, sweep **out_sw, const char **storage,
+                       const char **name, char *db, size_t cap)
+{
+    *out_sw = NULL;
+    if (path == NULL)
+        return 0;
+    sweep *sw = sweep_load_results(path);
+    if (sw == NULL) {
+        fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
+        return 2;
+    }
+    if (*name == NULL)
+        *name = sw->name;
+    if (*storage == NULL) {
+        if (cli_study_file(db, cap, sw->dir, *name, ".db") != GPBO_OK) {
+            fprintf(stderr, "gpbo %s: %s\n", cmd, gpbo_error_message());
+            sweep_free(sw);
+            return 2;
+        }
+        *storage = db;
+    }
+    *out_sw = sw;
+    return 0;
+}
+
 int cli_open_study(const char *cmd, const char *path, const char *storage, const char *name,
                    sweep **out_sw, gpbo_study **out_st)
 {
@@ -219,23 +247,8 @@ int cli_open_study(const char *cmd, const char *path, const char *storage, const
     char db[1200], **list = NULL;
     *out_sw = NULL;
     *out_st = NULL;
-    if (path != NULL) {
-        if ((sw = sweep_load_results(path)) == NULL) {
-            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-            return 2;
-        }
-        if (name == NULL)
-            name = sw->name;
-        /* the file `gpbo run` made for this name (--study included) */
-        if (storage == NULL) {
-            if (cli_study_file(db, sizeof db, sw->dir, name, ".db") != GPBO_OK) {
-                fprintf(stderr, "gpbo %s: %s\n", cmd, gpbo_error_message());
-                sweep_free(sw);
-                return 2;
-            }
-            storage = db;
-        }
-    }
+    if (sweep_names(cmd, path, &sw, &storage, &name, db, sizeof db) != 0)
+        return 2;
     if (storage == NULL) {
         fprintf(stderr, "gpbo %s: give a sweep file or --storage (gpbo %s --help)\n", cmd, cmd);
         return 2;
@@ -963,22 +976,8 @@ static int delete_study(const cli_args *a)
     sweep *sw = NULL;
     const char *storage = a->storage, *name = a->study;
     char db[1200];
-    if (a->path != NULL) {
-        if ((sw = sweep_load_results(a->path)) == NULL) {
-            fprintf(stderr, "gpbo: %s\n", gpbo_error_message());
-            return 2;
-        }
-        if (name == NULL)
-            name = sw->name;
-        if (storage == NULL) {
-            if (cli_study_file(db, sizeof db, sw->dir, name, ".db") != GPBO_OK) {
-                fprintf(stderr, "gpbo delete: %s\n", gpbo_error_message());
-                sweep_free(sw);
-                return 2;
-            }
-            storage = db;
-        }
-    }
+    if (sweep_names("delete", a->path, &sw, &storage, &name, db, sizeof db) != 0)
+        return 2;
     if (storage == NULL || name == NULL) {
         fprintf(stderr, "gpbo delete: give a sweep file, or --storage and --study (a study is "
                         "deleted only by its name)\n");
