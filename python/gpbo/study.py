@@ -322,6 +322,9 @@ class Recommendation(tuple):
     predicted = property(lambda self: self[1])
     capped = property(lambda self: self.observations < self.total)
 
+    def __getnewargs__(self):  # pickle and copy: __new__'s four arguments, not the pair
+        return (self[0], self[1], self.observations, self.total)
+
     def __repr__(self):
         return "Recommendation(trial=%r, predicted=%r, observations=%d, total=%d)" % (
             self[0], self[1], self.observations, self.total)

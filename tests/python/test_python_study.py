@@ -98,6 +98,11 @@ def test_recommend_past_1000_observations():
     assert isinstance(r, gpbo.Recommendation) and r == (rec, predicted)
     assert (r.observations, r.total, r.capped) == (1000, 1100, True)
     assert r.trial is rec and r.predicted == predicted
+    import copy
+    import pickle
+    again = pickle.loads(pickle.dumps(r))
+    assert again == r and (again.observations, again.total) == (1000, 1100)
+    assert copy.copy(r).capped
     assert rec.state == "complete" and rec in study.trials
     assert predicted != rec.value
     assert abs(predicted - branin(rec.params)) < 1.0, (predicted, rec.params)
