@@ -233,18 +233,15 @@ size_t cli_param_coord(const gpbo_space *sp, size_t i);
 int cli_slice_origin(const gpbo_study *st, const gpbo_trial_info *best, size_t i,
                      gpbo_trial_info *out);
 
-/* The model's exact GP costs O(n^3) in the ended trials it sees (complete, pruned, failed):
- * past CLI_MODEL_MAX_TRIALS of them (1000 trials of 4 parameters: 6 s of CPU for a fit and its
- * recommendation refit, 2000: 37 s) gpbo run prints no recommendation by the model at its end
- * (gpbo best --by model still does). Past CLI_MODEL_SUBSET observations the dashboard and gpbo
- * report draw their slices and importance from a model of CLI_MODEL_SUBSET of them
- * (gpbo_study_model_capped: the best half and a space-filling rest), and say so; the dashboard's
- * recommendation comes from that same model (gpbo_study_recommend_model). */
-#define CLI_MODEL_MAX_TRIALS 1000
-#define CLI_MODEL_SUBSET     500
-/* The ended trials of st (complete, pruned and failed), as counted against
- * CLI_MODEL_MAX_TRIALS. */
-size_t cli_model_trials(const gpbo_study *st);
+/* The model's exact GP costs O(n^3) in the observations it holds (1000 of 4 parameters: 6 s of
+ * CPU for a fit and its recommendation refit, 2000: 37 s). The recommendation (gpbo run's last
+ * line, gpbo best --by model, gpbo retrain --by model) follows the library's rule: the exact GP
+ * up to GPBO_RECOMMEND_MAX_OBS observations, past them gpbo_study_model_capped's model of that
+ * many, which gpbo run and gpbo best name. Past CLI_MODEL_SUBSET observations the dashboard and
+ * gpbo report draw their slices and importance from a model of CLI_MODEL_SUBSET of them (the best
+ * half and a space-filling rest), and say so; the dashboard's recommendation comes from that same
+ * model (gpbo_study_recommend_model). */
+#define CLI_MODEL_SUBSET 500
 
 int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);

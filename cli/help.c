@@ -72,7 +72,8 @@ static const cli_option O_BY = {
     "value (the default): the trial of the best observed value; model: the trial the study's "
     "model recommends (gpbo_study_recommend: for a noisy objective, the best posterior mean of "
     "its GP, which a lucky draw does not win; the best observed value when the model sees no "
-    "noise; Bayesian studies only)"};
+    "noise; past 1000 observations the GP of 1000 of them, which gpbo best says on stderr; "
+    "Bayesian studies only)"};
 static const cli_option O_TRAIN_SIZE = {
     "--train-size", "N",
     "training images (default 0: the whole training set but the trainer section's val_size "

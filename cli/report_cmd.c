@@ -405,13 +405,6 @@ static int fig_params(rep *r)
     return rc;
 }
 
-size_t cli_model_trials(const gpbo_study *st)
-{
-    size_t c[GPBO_TRIAL_STATE_COUNT];
-    gpbo_study_counts(st, c);
-    return c[GPBO_TRIAL_COMPLETE] + c[GPBO_TRIAL_PRUNED] + c[GPBO_TRIAL_FAILED];
-}
-
 size_t cli_param_coord(const gpbo_space *sp, size_t i)
 {
     size_t coord = 0;

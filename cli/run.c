@@ -2414,22 +2414,23 @@ static int print_front(runner *r)
 
 /* After the best trial, one line when the study's model recommends another trial
  * (gpbo_study_recommend: it sees noise in the values, and the best observed one is partly a
- * lucky draw): its id, observed and predicted values, and the commands that use it. Nothing
- * when the two agree or the strategy has no model; a failed refit is one line on stderr and
- * leaves the run's status alone. Costs one fit of the model and its refit (README, "gpbo run"). */
+ * lucky draw): its id, observed and predicted values, and the commands that use it; past
+ * GPBO_RECOMMEND_MAX_OBS observations the line names the model's subset (the library's rule:
+ * gpbo_study_model_capped's model of that many). Nothing when the two agree or the strategy has
+ * no model; a failed refit is one line on stderr and leaves the run's status alone. Costs one fit
+ * of the model on at most GPBO_RECOMMEND_MAX_OBS observations and its refit (README, "gpbo
+ * run"). */
 static void print_recommended(runner *r, const gpbo_trial_info *best)
 {
     /* several objectives: no one recommendation (print_best shows the front when it can) */
     if (strcmp(gpbo_study_get_options(r->study)->strategy, "bayes") != 0 ||
         gpbo_study_nobjectives(r->study) > 1)
         return;
-    /* the model is the exact GP of every trial: past CLI_MODEL_MAX_TRIALS its fit would hold
-     * the run's end for long (2000 trials of 4 parameters: 37 s of CPU; O(n^3)) */
-    if (cli_model_trials(r->study) > CLI_MODEL_MAX_TRIALS)
-        return;
     gpbo_trial_info rec;
     double predicted = NAN;
-    int rc = gpbo_study_recommend(r->study, &rec, &predicted);
+    size_t total = 0;
+    int rc =
+        gpbo_study_recommend_capped(r->study, GPBO_RECOMMEND_MAX_OBS, &rec, &predicted, &total);
     if (rc == GPBO_ENOTFOUND) /* a space of constants only: no model to ask */
         return;
     if (rc != GPBO_OK) {
@@ -2438,9 +2439,13 @@ static void print_recommended(runner *r, const gpbo_trial_info *best)
     }
     if (rec.id == best->id)
         return;
-    printf("the model recommends trial %zu: %s=%.6g observed, %.6g predicted (it sees noise in "
-           "the values: gpbo best --by model shows it%s)\n",
-           rec.id, r->sw->metric, rec.value, predicted,
+    char model[96] = "the model";
+    if (total > GPBO_RECOMMEND_MAX_OBS)
+        snprintf(model, sizeof model, "the model of %d of the %zu observations",
+                 GPBO_RECOMMEND_MAX_OBS, total);
+    printf("%s recommends trial %zu: %s=%.6g observed, %.6g predicted (it sees noise in the "
+           "values: gpbo best --by model shows it%s)\n",
+           model, rec.id, r->sw->metric, rec.value, predicted,
            r->sw->has_trainer ? ", gpbo retrain --by model trains it again" : "");
 }
 

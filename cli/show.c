@@ -326,20 +326,29 @@ static int show_pareto(const sweep *sw, gpbo_study *st)
 }
 
 /* `gpbo best`: the best trial as name=value lines (a study of several objectives: its Pareto
- * front, show_pareto); by_model: the model's recommendation (gpbo_study_recommend), its
- * predicted value after the observed one. Returns the exit status. */
+ * front, show_pareto); by_model: the model's recommendation (gpbo_study_recommend's rule), its
+ * predicted value after the observed one, and past GPBO_RECOMMEND_MAX_OBS observations a line on
+ * stderr naming the model's subset (stdout keeps its name=value lines). Returns the exit
+ * status. */
 static int show_best(const sweep *sw, gpbo_study *st, int by_model)
 {
     const gpbo_space *sp = gpbo_study_space(st);
     gpbo_trial_info b;
     double predicted = NAN;
+    size_t total = 0;
     if (gpbo_study_nobjectives(st) > 1 && !by_model)
         return show_pareto(sw, st);
-    if ((by_model ? gpbo_study_recommend(st, &b, &predicted) : gpbo_study_best(st, &b)) !=
-        GPBO_OK) {
+    if ((by_model ? gpbo_study_recommend_capped(st, GPBO_RECOMMEND_MAX_OBS, &b, &predicted, &total)
+                  : gpbo_study_best(st, &b)) != GPBO_OK) {
         fprintf(stderr, "gpbo best: %s\n", gpbo_error_message());
         return 1;
     }
+    if (total > GPBO_RECOMMEND_MAX_OBS)
+        fprintf(stderr,
+                "gpbo best: the recommendation of the model of %d of the %zu observations (the "
+                "best half and a space-filling rest: past %d the exact GP of them all is not "
+                "fitted)\n",
+                GPBO_RECOMMEND_MAX_OBS, total, GPBO_RECOMMEND_MAX_OBS);
     char num[32];
     cli_number(num, sizeof num, b.value);
     printf("trial=%zu\nvalue=%s\n", b.id, num);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gpbo/sys/error.h"
+#include "hundredths.h"
 #include "report.h"
 
 /* Palette (colorblind-safe, Okabe-Ito) in cmap0 slots 1..8; slot 0 is the white background,
@@ -471,66 +472,16 @@ static char *put_attr(char *w, const attr *a, int shorten)
     return put(w, "\"", 1);
 }
 
-/* snprintf(buf, 64, "%.2f", strtod(s)) for the n characters s of the form "-"? digits "."
- * digits (no leading zero), read off the digits: when s has at most 15 digits the double nearest
- * it is closer to s than s is to any point where the rounding to hundredths turns, unless s is
- * such a point itself (its rest past the hundredths exactly a half: left to snprintf, as is any
- * other s). Its length, or -1 when the caller must ask snprintf. */
-static int round_hundredths(const char *s, size_t n, char buf[64])
-{
-    size_t neg = n > 0 && s[0] == '-', dot = neg;
-    while (dot < n && s[dot] >= '0' && s[dot] <= '9')
-        dot++;
-    if (dot == neg || dot >= n || s[dot] != '.' || dot + 1 == n || n - 1 - neg > 15 ||
-        (s[neg] == '0' && dot > neg + 1)) /* a leading zero: snprintf writes none */
-        return -1;
-    for (size_t i = dot + 1; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-    /* the digits kept: the integer part and two decimals (zeros past s's end) */
-    char d[32];
-    size_t nd = 0;
-    for (size_t i = neg; i < dot; i++)
-        d[nd++] = s[i];
-    for (size_t i = dot + 1; i < dot + 3; i++)
-        d[nd++] = i < n ? s[i] : '0';
-    int up = 0;
-    if (dot + 3 < n) { /* the rest: below, at or above half a hundredth */
-        int above = s[dot + 3] > '5', half = s[dot + 3] == '5';
-        for (size_t i = dot + 4; half && !above && i < n; i++)
-            above = s[i] != '0';
-        if (half && !above)
-            return -1;
-        up = above || half;
-    }
-    for (size_t i = nd; up && i-- > 0;) { /* carry */
-        up = d[i] == '9';
-        d[i] = up ? '0' : (char)(d[i] + 1);
-    }
-    size_t k = 0;
-    if (neg)
-        buf[k++] = '-';
-    if (up)
-        buf[k++] = '1';
-    memcpy(buf + k, d, nd - 2);
-    k += nd - 2;
-    buf[k++] = '.';
-    buf[k++] = d[nd - 2];
-    buf[k++] = d[nd - 1];
-    buf[k] = '\0';
-    return (int)k;
-}
-
 /* A number of the driver's "%f" form, shortest within 0.01 of a unit of the 720 x 420 page
  * (invisible): "1.000000" -> "1", "515.252541" -> "515.25". Copies other text as it is. The
- * rounding is read off the digits when it can be (round_hundredths: strtod and snprintf of every
- * marker's two coordinates were 5 % of the CPU of a report of 300 parameters). */
+ * rounding is read off the digits when it can be (gpbo_report__round_hundredths: strtod and
+ * snprintf of every marker's two coordinates were 5 % of the CPU of a report of 300 parameters). */
 static char *put_number(char *w, const char *s, size_t n)
 {
     char buf[64], *end;
     if (n == 0 || n >= sizeof buf)
         return put(w, s, n);
-    int k = round_hundredths(s, n, buf);
+    int k = gpbo_report__round_hundredths(s, n, buf);
     if (k < 0) {
         memcpy(buf, s, n);
         buf[n] = '\0';

@@ -20,7 +20,7 @@ __version__ = version()
 _LAZY = {
     "GaussianProcessRegressor": "gp", "NotFittedError": "gp",
     "Study": "study", "Trial": "study", "TrialRecord": "study", "TrialPruned": "study",
-    "TrialState": "study", "StudyDirection": "study",
+    "TrialState": "study", "StudyDirection": "study", "Recommendation": "study",
     "MedianPruner": "study", "HyperbandPruner": "study", "minimize": "study",
     "strategies": "study", "create_study": "study", "load_study": "study",
     "get_all_study_names": "study", "get_all_study_summaries": "study", "StudySummary": "study",

@@ -97,7 +97,8 @@ _SIG = {
     "gpbo_study_ntrials": (_SZ, [_VP]),
     "gpbo_study_trial": (C.c_int, [_VP, _SZ, _VP]),
     "gpbo_study_best": (C.c_int, [_VP, _VP]),
-    "gpbo_study_recommend": (C.c_int, [_VP, _VP, C.POINTER(C.c_double)]),
+    "gpbo_study_recommend_capped": (C.c_int, [_VP, _SZ, _VP, C.POINTER(C.c_double),
+                                              C.POINTER(_SZ)]),
     "gpbo_study_trial_feasible": (C.c_int, [_VP, _SZ]),
     "gpbo_study_enqueue": (C.c_int, [_VP, DP, _SZ, C.POINTER(_SZ)]),
     "gpbo_trial_result_init": (C.c_int, [_VP, C.c_uint]),
@@ -124,6 +125,7 @@ _FLOAT, _INT, _CAT, _CONST = 0, 1, 2, 3
 _NOT_FOUND = C.c_size_t(-1).value  # GPBO_SPACE_NOT_FOUND
 _NOT_FOUND_RC = -8  # GPBO_ENOTFOUND
 _ESTATE, _EXHAUSTED = -9, -11  # GPBO_ESTATE, GPBO_EEXHAUSTED
+_RECOMMEND_MAX_OBS = 1000  # GPBO_RECOMMEND_MAX_OBS (search.h): gpbo_study_recommend's exact limit
 
 
 def _same_member(self, other):
@@ -304,6 +306,29 @@ class TrialInfo(C.Structure):
         ("reason", C.c_char_p), ("nsteps", _SZ), ("steps", C.POINTER(C.c_long)),
         ("step_values", DP), ("started", C.c_double), ("finished", C.c_double),
     ]
+
+
+class Recommendation(tuple):
+    """Study.recommend()'s answer: the pair (trial, predicted), unpacked as one
+    (``trial, predicted = study.recommend()``), with the model's account: observations, those
+    its GP held, and total, those the strategy has; capped: observations < total, the
+    recommendation of the model of a subset (past 1000 observations, gpbo_study_recommend)."""
+
+    def __new__(cls, trial, predicted, observations, total):
+        r = super().__new__(cls, (trial, predicted))
+        r.observations, r.total = observations, total
+        return r
+
+    trial = property(lambda self: self[0])
+    predicted = property(lambda self: self[1])
+    capped = property(lambda self: self.observations < self.total)
+
+    def __getnewargs__(self):  # pickle and copy: __new__'s four arguments, not the pair
+        return (self[0], self[1], self.observations, self.total)
+
+    def __repr__(self):
+        return "Recommendation(trial=%r, predicted=%r, observations=%d, total=%d)" % (
+            self[0], self[1], self.observations, self.total)
 
 
 class TrialPruned(Exception):
@@ -2338,16 +2363,23 @@ class Study:
         (trial, predicted): for a noisy objective the complete (feasible) trial of the best
         posterior mean of the Bayesian strategy's GP, which a lucky draw does not win; the
         best_trial (predicted: its value) when the model sees no noise (gpbo_study_recommend,
-        docs/python.md). ValueError for a strategy without a model (random, grid, ...), a
-        study without a complete trial, or one of several objectives."""
+        docs/python.md). The GP is that of every observation up to 1000 of them; past 1000 it
+        is the model of 1000 (the best half and a space-filling rest, the library's
+        gpbo_study_model_capped), so the answer is that capped model's recommendation, among
+        every trial. The pair is a Recommendation, which says so: its observations (those the
+        GP held) and total (those the strategy has), capped when fewer. ValueError for a
+        strategy without a model (random, grid, ...), a study without a complete trial, or one
+        of several objectives."""
         with self._lock:
             if self._undiscovered():
                 raise ValueError("study %r has no trial yet" % self.name)
             h = self._handle()
-            info, predicted = TrialInfo(), C.c_double()
-            if _s.gpbo_study_recommend(h, C.byref(info), C.byref(predicted)) != 0:
+            info, predicted, total = TrialInfo(), C.c_double(), _SZ()
+            if _s.gpbo_study_recommend_capped(h, _RECOMMEND_MAX_OBS, C.byref(info),
+                                              C.byref(predicted), C.byref(total)) != 0:
                 raise ValueError(_lib.last_error())
-            return self._record(info), predicted.value
+            return Recommendation(self._record(info), predicted.value,
+                                  min(total.value, _RECOMMEND_MAX_OBS), total.value)
 
     @property
     def best_trials(self):

@@ -218,29 +218,47 @@ def test_run_names_the_recommendation(d):
           f"a random search: no recommendation: {r.stdout[-300:]!r} {r.stderr!r}")
 
 
-def test_no_recommendation_past_1000_trials(d):
-    """Past 1000 trials gpbo run names no recommendation: the model is the exact GP of every
-    trial, whose fit would hold the run's end for long (37 s of CPU at 2000 trials), where gpbo
-    best --by model still gives it. 1001 noisy trials of the bowl imported, one more run: gpbo
-    best --by model names another trial than the best (the line the old gpbo printed after its
-    fit), and the run's output has no such line."""
+RECOMMENDS_CAPPED = re.compile(
+    r"the model of 1000 of the (\d+) observations recommends trial (\d+): loss=(\S+) observed, "
+    r"(\S+) predicted \(it sees noise in the values: gpbo best --by model shows it\)$")
+
+
+def test_recommendation_past_1000_trials(d):
+    """Past 1000 observations gpbo run still names the model's recommendation, from the model of
+    1000 of them (gpbo_study_recommend's rule: gpbo_study_model_capped's subset, not the exact GP
+    of every trial, whose fit would cost minutes), and says so; gpbo best --by model gives the
+    same trial and prediction and says so on stderr. 1100 noisy trials of the bowl imported, one
+    more run: the best observed of 1101 noisy values is a lucky draw, so the model recommends
+    another trial. The old gpbo printed no recommendation past 1000 trials."""
     write(os.path.join(d, "obj.py"), NOISY_SEEDED, 0o755)
-    sweep(d, run_cap=1002, command=f'["{PY}", "obj.py", "1", "${{args}}"]')
+    sweep(d, run_cap=1101, command=f'["{PY}", "obj.py", "1", "${{args}}"]')
     rng = random.Random(7)
     rows = ["state,x,y,value"]
-    for _ in range(1001):
+    for _ in range(1100):
         x, y = rng.uniform(-4, 4), rng.uniform(-4, 4)
         rows.append(f"complete,{x!r},{y!r},{(x - 1) ** 2 + (y + 2) ** 2 + rng.gauss(0, 1)!r}")
     write(os.path.join(d, "big.csv"), "\n".join(rows) + "\n")
     i = run(["import", "sweep.yaml", "big.csv"], d)
     check(i.returncode == 0, f"import: {i.returncode} {i.stderr!r}")
     r = run(["run", "sweep.yaml"], d, timeout=600)
-    check(r.returncode == 0 and "the model recommends" not in r.stdout,
+    last = r.stdout.strip().split("\n")[-1]
+    m = RECOMMENDS_CAPPED.match(last)
+    check(r.returncode == 0 and m is not None and m.group(1) == "1101",
           f"past 1000 trials: {r.returncode} {r.stdout[-400:]!r} {r.stderr[-300:]!r}")
-    best = run(["best", "sweep.yaml"], d).stdout.split("\n")[0]
-    model = run(["best", "sweep.yaml", "--by", "model"], d, timeout=600).stdout.split("\n")[0]
-    check(best.startswith("trial=") and model.startswith("trial=") and best != model,
+    best = dict(l.split("=", 1) for l in run(["best", "sweep.yaml"], d).stdout.split())
+    b = run(["best", "sweep.yaml", "--by", "model"], d, timeout=600)
+    model = dict(l.split("=", 1) for l in b.stdout.split())
+    check(b.returncode == 0 and list(model) == ["trial", "value", "predicted", "x", "y"] and
+          "the model of 1000 of the 1101 observations" in b.stderr,
+          f"best --by model: {b.returncode} {b.stdout!r} {b.stderr!r}")
+    check(model.get("trial") != best.get("trial"),
           f"the model recommends another trial than the best: {best} {model}")
+    if m and "predicted" in model:
+        check(m.group(2) == model["trial"] and
+              abs(float(m.group(3)) - float(model["value"])) <= 1e-5 * abs(float(model["value"]))
+              and abs(float(m.group(4)) - float(model["predicted"])) <=
+              1e-5 * abs(float(model["predicted"])),
+              f"run's line {last!r} against best --by model's {model}")
 
 
 def test_recommendation_refit_fails(d):
@@ -1163,7 +1181,7 @@ def test_report_bayes_wide(d):
 
 def main():
     tests = [test_full_run_and_views, test_best_by_model, test_run_names_the_recommendation,
-             test_no_recommendation_past_1000_trials, test_recommendation_refit_fails,
+             test_recommendation_past_1000_trials, test_recommendation_refit_fails,
              test_report_bayes_subset, test_report_bayes_wide,
              test_kill9_resume,
              test_timeout_garbage_nan,
