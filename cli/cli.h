@@ -141,13 +141,14 @@ enum { CLI_EXECUTIONS_MAX = 100000 };
  * study owns it (its .gpbo-study file names the study, or it has none and the study has no
  * folder of its own), else <db without .db>.<study>.runs; for a server's database (each machine
  * its own), <study>.runs in sweep_dir (NULL: GPBO_ENOTFOUND). _claim (gpbo run): makes
- * <db>.runs the study's when no study owns it yet. cli_runs_owned: whether <db>.runs's owner
- * file names the study (1), another (0), or none is there (-1). */
+ * <db>.runs the study's when no study owns it yet. cli_runs_alone: whether runs (what
+ * cli_runs_dir gave) is the study's alone (1), or <db>.runs without an owner file (0: an older
+ * gpbo made it for whichever studies of the file ran). */
 int cli_runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
                  size_t cap);
 int cli_runs_dir_claim(const char *sweep_dir, const char *name, const char *storage, char *out,
                        size_t cap);
-int cli_runs_owned(const char *storage, const char *name);
+int cli_runs_alone(const char *storage, const char *name, const char *runs);
 /* Whether an SQLite storage's folder exists, before a study is made there: one that does not
  * failed with SQLite's "unable to open database file" (exit status 1), which does not say why.
  * Returns 0 (a server, too), or 2 after printing, as `gpbo cmd`, which folder is missing. */

@@ -945,9 +945,10 @@ static const char *runs_of(const sweep *sw, const gpbo_study *st, const char *st
 
 /* The study's trial folders moved aside after it was deleted: a study made anew under its name
  * would have taken them for its trials' earlier executions (trial 0's GPBO_PREVIOUS_TRIAL_DIR
- * the deleted study's). An SQLite file's <db>.runs is moved when the study owned it
- * (cli_runs_dir), or when it has no owner file (made by an older gpbo, shared by every study of
- * the file then) and the file holds no other study now. Prints what became of them. */
+ * the deleted study's). A folder of the study's alone is moved (cli_runs_alone: a server's
+ * <study>.runs, an SQLite file's <db>.<study>.runs, or its <db>.runs when the owner file names
+ * the study); <db>.runs without an owner file (an older gpbo's, every study of the file used it)
+ * only when the file holds no other study now. Prints what became of them. */
 static void put_aside_runs(const sweep *sw, const char *storage, const char *name)
 {
     char runs[1200], aside[1300], **names = NULL;
@@ -956,8 +957,7 @@ static void put_aside_runs(const sweep *sw, const char *storage, const char *nam
         stat(runs, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return;
     size_t others = 0;
-    int server = strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0;
-    if (!server && cli_runs_owned(storage, name) < 0 &&
+    if (!cli_runs_alone(storage, name, runs) &&
         gpbo_study_list(storage, &names, &others) != GPBO_OK)
         others = 1; /* cannot tell: left */
     gpbo_free(names);

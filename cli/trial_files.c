@@ -106,8 +106,8 @@ static int claim_runs(const char *dir, const char *name)
  * from its folders, and a result kept for the storage (unstored/) could be told to the other
  * study's trial of the same id. A folder without an owner file is taken by whichever study asks
  * (as before) unless that study has a folder of its own. claim: `gpbo run`, which makes the
- * folder and writes the owner file (O_EXCL: of two workers of two studies, one wins); it claims
- * a folder without one only for the file's one study. */
+ * folder and writes the owner file (claim_runs: of two workers of two studies, one wins); it
+ * claims a folder without one only for the file's one study. */
 static int runs_dir(const char *sweep_dir, const char *name, const char *storage, char *out,
                     size_t cap, int claim)
 {
@@ -155,12 +155,14 @@ int cli_runs_dir_claim(const char *sweep_dir, const char *name, const char *stor
     return runs_dir(sweep_dir, name, storage, out, cap, 1);
 }
 
-int cli_runs_owned(const char *storage, const char *name)
+int cli_runs_alone(const char *storage, const char *name, const char *runs)
 {
     char own[1200], theirs[1200];
+    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0)
+        return 1; /* a server's: <study>.runs */
     if (runs_candidates(storage, name, own, theirs, sizeof own) != GPBO_OK)
-        return -1;
-    return runs_owner(own, name);
+        return 0;
+    return strcmp(runs, own) != 0 || runs_owner(own, name) == 1;
 }
 
 int cli_storage_folder(const char *cmd, const char *storage)

@@ -382,6 +382,15 @@ def test_two_studies_one_file(d):
     check(r.returncode == 0 and os.path.isdir(os.path.join(d, "old.other.runs", "trial-000000"))
           and not os.path.exists(os.path.join(d, "old.runs", ".gpbo-study")),
           f"other: {r.stderr} {os.listdir(d)}")
+    # deleting it moves its own folder aside, and leaves the older gpbo's one
+    r = run(["delete", "--storage", old, "--study", "other"], d)
+    check(r.returncode == 0 and "moved to" in r.stdout and
+          not os.path.exists(os.path.join(d, "old.other.runs")) and
+          os.path.isdir(os.path.join(d, "old.runs", "trial-000000")),
+          f"delete other: {r.stdout} {r.stderr} {os.listdir(d)}")
+    r = run(["delete", "--storage", old, "--study", "solo"], d)  # the file's last study
+    check(r.returncode == 0 and "moved to" in r.stdout and
+          not os.path.exists(os.path.join(d, "old.runs")), f"delete solo: {r.stdout} {r.stderr}")
 
 
 def test_delete_pg(d):
