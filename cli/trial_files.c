@@ -40,12 +40,19 @@ static int runs_owner(const char *dir, const char *name)
     return strlen(buf) == n - 1 && strcmp(buf, name) == 0;
 }
 
+/* The SQLite file a storage URL names (a path or sqlite:///path), or NULL for a server's
+ * database. */
+static const char *sqlite_path(const char *storage)
+{
+    if (!strncmp(storage, "sqlite:///", 10))
+        return storage + 10;
+    return strstr(storage, "://") != NULL ? NULL : storage;
+}
+
 /* An SQLite file's two candidate parents of study name's trial folders: the file's own
  * <db without .db>.runs (own) and the study's <db without .db>.<study>.runs (theirs). */
-static int runs_candidates(const char *storage, const char *name, char *own, char *theirs,
-                           size_t cap)
+static int runs_candidates(const char *db, const char *name, char *own, char *theirs, size_t cap)
 {
-    const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
     char stem[CLI_STEM_MAX + 1];
     size_t l = strlen(db);
     if (l > 3 && !strcmp(db + l - 3, ".db"))
@@ -112,28 +119,25 @@ static int runs_dir(const char *sweep_dir, const char *name, const char *storage
                     size_t cap, int claim)
 {
     /* for a server's database (each machine its own), next to the sweep: <study>.runs */
-    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0) {
+    const char *db = sqlite_path(storage);
+    if (db == NULL) {
         if (sweep_dir == NULL)
             return gpbo_error_set(GPBO_ENOTFOUND,
-                                  "%s: the trial folders are next to the sweep "
-                                  "file",
-                                  storage);
+                                  "%s: the trial folders are next to the sweep file", storage);
         return cli_study_file(out, cap, sweep_dir, name, ".runs");
     }
     char own[1200], theirs[1200];
-    int rc = runs_candidates(storage, name, own, theirs, sizeof own);
+    int rc = runs_candidates(db, name, own, theirs, sizeof own);
     if (rc != GPBO_OK)
         return rc;
     int owner = runs_owner(own, name);
-    /* a folder of an older gpbo (no owner file) is claimed only by the file's one study: with
-     * others it may hold theirs */
-    if (owner < 0 && claim && is_dir(own) && !only_study(storage, name))
-        owner = 0;
-    if (owner < 0 && !is_dir(theirs) && claim) {
+    if (claim && owner < 0 && !is_dir(theirs)) {
+        if (is_dir(own) && !only_study(storage, name))
+            owner = 0; /* an older gpbo's folder, with other studies in the file: maybe theirs */
         /* best effort: a folder that cannot be made or written (its place holds a file, a full
          * disk) stays the study's as before, and the trial that cannot make its own folder
          * says so (run.c) */
-        if ((mkdir(own, 0755) == 0 || errno == EEXIST) && claim_runs(own, name) == GPBO_OK)
+        else if ((mkdir(own, 0755) == 0 || errno == EEXIST) && claim_runs(own, name) == GPBO_OK)
             owner = runs_owner(own, name) == 1; /* this claim, or another worker's before it */
     }
     const char *dir = owner == 1 || (owner < 0 && !is_dir(theirs)) ? own : theirs;
@@ -158,18 +162,19 @@ int cli_runs_dir_claim(const char *sweep_dir, const char *name, const char *stor
 int cli_runs_alone(const char *storage, const char *name, const char *runs)
 {
     char own[1200], theirs[1200];
-    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0)
+    const char *db = sqlite_path(storage);
+    if (db == NULL)
         return 1; /* a server's: <study>.runs */
-    if (runs_candidates(storage, name, own, theirs, sizeof own) != GPBO_OK)
+    if (runs_candidates(db, name, own, theirs, sizeof own) != GPBO_OK)
         return 0;
     return strcmp(runs, own) != 0 || runs_owner(own, name) == 1;
 }
 
 int cli_storage_folder(const char *cmd, const char *storage)
 {
-    if (strstr(storage, "://") != NULL && strncmp(storage, "sqlite:///", 10) != 0)
+    const char *db = sqlite_path(storage);
+    if (db == NULL)
         return 0; /* a server */
-    const char *db = !strncmp(storage, "sqlite:///", 10) ? storage + 10 : storage;
     const char *slash = strrchr(db, '/');
     if (slash == NULL || slash == db)
         return 0;

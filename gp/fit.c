@@ -460,9 +460,11 @@ static void run_survivors(fit_run *r, gpbo_gp *gp)
         return;
     size_t rest = max_evals - r->race;
     nlopt_set_maxeval(r->c.opt, (int)(rest > NLOPT_MAXEVAL_MAX ? NLOPT_MAXEVAL_MAX : rest));
-    size_t keep_n = r->c.o->race_keep;
-    if (keep_n == 0)
-        keep_n = gp->n < RACE_ALL_BELOW ? S : (S + 2) / 3 > RACE_KEEP ? (S + 2) / 3 : RACE_KEEP;
+    size_t keep_n = r->c.o->race_keep, third = (S + 2) / 3;
+    if (keep_n == 0 && gp->n < RACE_ALL_BELOW)
+        keep_n = S;
+    else if (keep_n == 0)
+        keep_n = third > RACE_KEEP ? third : RACE_KEEP;
     for (size_t keep = 0; keep < keep_n; keep++) {
         size_t best = S;
         for (size_t s = 0; s < S; s++)
