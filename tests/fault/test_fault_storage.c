@@ -217,8 +217,8 @@ static void test_full_database(void **state)
     check_file(path, &t);
 }
 
-/* gpbo_study_delete on a file that is full: nothing of the study goes (one transaction), and
- * once there is room it goes whole. */
+/* gpbo_study_delete on a file that is full (its first write, the table of deleted ids, needs a
+ * page): it fails with SQLite's words and every trial stays; once there is room it goes whole. */
 static void test_delete_on_full_file(void **state)
 {
     (void)state;
