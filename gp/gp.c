@@ -388,9 +388,9 @@ int gpbo_gp__standardize(gpbo_gp *gp, const char *fn)
         gp->nvs[i] = gp->nv[i] / gp->ystd / gp->ystd;
         if (!isfinite(gp->nvs[i]))
             return gpbo_error_set(GPBO_EINVAL,
-                                  "%s: the noise variance var[%zu] = %g over std(y)^2 = %g "
-                                  "overflows a double: rescale y or turn standardization off",
-                                  fn, i, gp->nv[i], gp->ystd * gp->ystd);
+                                  "%s: the noise variance var[%zu] = %g over std(y)^2 (std(y) = "
+                                  "%g) overflows a double: rescale y or turn standardization off",
+                                  fn, i, gp->nv[i], gp->ystd);
     }
     return GPBO_OK;
 }
