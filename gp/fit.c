@@ -220,10 +220,7 @@ static double objective(unsigned np, const double *t, double *grad, void *data)
     return -v;
 }
 
-/* A GP on a random subset of m of gp's observations, in gp's model units (no standardization of
- * its own: targets and known noise variances as gp's model sees them), with gp's
- * hyperparameters; NULL when it cannot be built (the caller then races on all the data). */
-static gpbo_gp *subset_gp(const gpbo_gp *gp, size_t m, uint64_t seed)
+gpbo_gp *gpbo_gp__subset(const gpbo_gp *gp, size_t m, uint64_t seed)
 {
     size_t n = gp->n, d = gp->dim;
     size_t *idx = malloc(n * sizeof *idx);
@@ -367,7 +364,7 @@ static int screen_candidates(fit_run *r, gpbo_gp *gp)
     r->cval = r->cand ? r->cand + r->ncand * p : NULL; /* no candidates (no restarts): none */
     r->restore = 1; /* the candidates change gp's hyperparameters (or the subset's) */
     if (o->subset_min > 0 && gp->n >= o->subset_min && o->max_evals > 2 * RACE_EVALS)
-        r->sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
+        r->sub = gpbo_gp__subset(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
     gpbo_gp *rg = r->sub != NULL ? r->sub : gp;
     r->c.gp = rg;
     double mu, sigma;

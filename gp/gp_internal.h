@@ -6,6 +6,7 @@
 #define GPBO_GP_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gpbo/gp.h"
 #include "gpbo/sys/kernel.h"
@@ -182,6 +183,12 @@ void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *me
 
 /* Whether any of the n observations has a known noise variance (a non-zero nv). */
 int gpbo_gp__has_obs_noise(const gpbo_gp *gp);
+
+/* A GP on a random subset of m <= n of gp's observations (the fit's race), in gp's model units
+ * (no standardization of its own: targets and known noise variances as gp's model sees them),
+ * with gp's form and hyperparameters; NULL when it cannot be built (the caller then races on
+ * all the data). Allocates. */
+gpbo_gp *gpbo_gp__subset(const gpbo_gp *gp, size_t m, uint64_t seed);
 
 /* Validates fit options (names the bad field). */
 int gpbo_gp__check_options(const gpbo_gp_fit_options *o, size_t dim);
