@@ -875,32 +875,30 @@ static int add_obs(gpbo_gp *gp, const char *fn, const double *x, double y, doubl
     return rc;
 }
 
-int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
+/* The checks of an added observation (gpbo_gp_add, gpbo_gp_add_noisy), fn naming the caller. */
+static int check_added(const char *fn, const gpbo_gp *gp, const double *x, double y)
 {
     if (gp == NULL || x == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "gp_add: gp or x is NULL");
-    int rc = gpbo_gp__check_finite("gp_add", "x", gp->dim, 1, x);
-    if (rc != GPBO_OK)
-        return rc;
-    if (!isfinite(y))
-        return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%s)", gpbo_nonfinite_name(y));
-    return add_obs(gp, "gp_add", x, y, 0.0);
+        return gpbo_error_set(GPBO_EINVAL, "%s: gp or x is NULL", fn);
+    int rc = gpbo_gp__check_finite(fn, "x", gp->dim, 1, x);
+    if (rc == GPBO_OK && !isfinite(y))
+        rc = gpbo_error_set(GPBO_EINVAL, "%s: y is not finite (%s)", fn, gpbo_nonfinite_name(y));
+    return rc;
+}
+
+int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
+{
+    int rc = check_added("gp_add", gp, x, y);
+    return rc != GPBO_OK ? rc : add_obs(gp, "gp_add", x, y, 0.0);
 }
 
 int gpbo_gp_add_noisy(gpbo_gp *gp, const double *x, double y, double var)
 {
-    if (gp == NULL || x == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "gp_add_noisy: gp or x is NULL");
-    int rc = gpbo_gp__check_finite("gp_add_noisy", "x", gp->dim, 1, x);
-    if (rc != GPBO_OK)
-        return rc;
-    if (!isfinite(y))
-        return gpbo_error_set(GPBO_EINVAL, "gp_add_noisy: y is not finite (%s)",
-                              gpbo_nonfinite_name(y));
-    if (!isfinite(var) || var < 0.0)
-        return gpbo_error_set(GPBO_EINVAL,
-                              "gp_add_noisy: var = %g is not a noise variance (finite, >= 0)", var);
-    return add_obs(gp, "gp_add_noisy", x, y, var);
+    int rc = check_added("gp_add_noisy", gp, x, y);
+    if (rc == GPBO_OK && !(isfinite(var) && var >= 0.0))
+        rc = gpbo_error_set(GPBO_EINVAL,
+                            "gp_add_noisy: var = %g is not a noise variance (finite, >= 0)", var);
+    return rc != GPBO_OK ? rc : add_obs(gp, "gp_add_noisy", x, y, var);
 }
 
 int gpbo_gp_set_normalize(gpbo_gp *gp, int on)
