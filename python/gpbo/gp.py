@@ -222,8 +222,8 @@ def _seed(random_state):
 class GaussianProcessRegressor:
     """Exact GP regression with a stationary ARD kernel, fitted by gpbo's C library.
 
-    Model (gpbo/gp.h): y = f(x) + e, f ~ GP(0, s2 k(r)), e ~ N(0, sn2), with one lengthscale per
-    feature; with ``normalize_y`` the model is fitted to standardized y (mean 0, std 1, the
+    Model (gpbo/gp.h): y_i = f(x_i) + e_i, f ~ GP(0, s2 k(r)), e_i ~ N(0, sn2 + alpha_i) (alpha_i
+    0 without ``alpha``), with one lengthscale per feature; with ``normalize_y`` the model is fitted to standardized y (mean 0, std 1, the
     population std as scikit-learn's) and s2, sn2 are in those units.
 
     Parameters
@@ -470,7 +470,7 @@ class GaussianProcessRegressor:
         """The log marginal likelihood of the training data, as scikit-learn's method: at the
         fitted hyperparameters (theta None: log_marginal_likelihood_value_) or at theta, in the
         layout of hyperparameters_ (log lengthscales, log signal variance, log noise variance;
-        of the standardized y with normalize_y). With eval_gradient, (value, gradient in
+        of the standardized y with normalize_y), the fit's ``alpha`` kept as it was. With eval_gradient, (value, gradient in
         theta). The fitted model is never changed (clone_kernel is taken for scikit-learn's
         signature)."""
         del clone_kernel
