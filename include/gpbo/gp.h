@@ -147,7 +147,7 @@ GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const doub
  * y^2, is added to the diagonal of K for observation i, on top of sn2 and the jitter (see the
  * model above). gpbo_gp_set_data() is this function with var = NULL: every v_i = 0, and the
  * model is exactly (bit for bit) the one without known noise. Allocates as gpbo_gp_set_data().
- * @param var n variances, copied; NULL for none (all 0). May be shifted as x and y.
+ * @param var n variances, copied; NULL for none (all 0).
  * @return as gpbo_gp_set_data(); GPBO_EINVAL also for a var[i] that is negative, NaN or
  *         infinite (named by index), or, with standardization on, one whose v_i / std(y)^2
  *         overflows. On failure the previous data, variances and factorization are kept.
