@@ -220,14 +220,11 @@ static double objective(unsigned np, const double *t, double *grad, void *data)
     return -v;
 }
 
-/* A GP on a random subset of m of gp's observations, in gp's model units (no standardization of
- * its own), with gp's hyperparameters; NULL when it cannot be built (the caller then races on
- * all the data). */
-static gpbo_gp *subset_gp(const gpbo_gp *gp, size_t m, uint64_t seed)
+gpbo_gp *gpbo_gp__subset(const gpbo_gp *gp, size_t m, uint64_t seed)
 {
     size_t n = gp->n, d = gp->dim;
     size_t *idx = malloc(n * sizeof *idx);
-    double *xs = malloc(m * (d + 1) * sizeof *xs);
+    double *xs = malloc(m * (d + 2) * sizeof *xs);
     gpbo_gp *sub = gpbo_gp_new_with_kernel(gp->kern, d);
     int ok = idx != NULL && xs != NULL && sub != NULL;
     if (ok) {
@@ -244,11 +241,14 @@ static gpbo_gp *subset_gp(const gpbo_gp *gp, size_t m, uint64_t seed)
             idx[j] = t;
             memcpy(xs + i * d, gp->x + idx[i] * d, d * sizeof *xs);
             xs[m * d + i] = gp->ys[idx[i]];
+            xs[m * (d + 1) + i] = gp->nvs[idx[i]];
         }
-        ok = gpbo_gp_set_normalize(sub, 0) == GPBO_OK &&
-             gpbo_gp_set_additive(sub, gp->additive) == GPBO_OK &&
-             gpbo_gp_set_params(sub, gp->theta) == GPBO_OK &&
-             gpbo_gp_set_data(sub, m, xs, xs + m * d) == GPBO_OK;
+        ok =
+            gpbo_gp_set_normalize(sub, 0) == GPBO_OK &&
+            gpbo_gp_set_additive(sub, gp->additive) == GPBO_OK &&
+            gpbo_gp_set_params(sub, gp->theta) == GPBO_OK &&
+            gpbo_gp_set_data_noise(sub, m, xs, xs + m * d,
+                                   gpbo_gp__has_obs_noise(gp) ? xs + m * (d + 1) : NULL) == GPBO_OK;
     }
     free(idx);
     free(xs);
@@ -364,7 +364,7 @@ static int screen_candidates(fit_run *r, gpbo_gp *gp)
     r->cval = r->cand ? r->cand + r->ncand * p : NULL; /* no candidates (no restarts): none */
     r->restore = 1; /* the candidates change gp's hyperparameters (or the subset's) */
     if (o->subset_min > 0 && gp->n >= o->subset_min && o->max_evals > 2 * RACE_EVALS)
-        r->sub = subset_gp(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
+        r->sub = gpbo_gp__subset(gp, (size_t)(SUBSET_FRAC * (double)gp->n), o->seed);
     gpbo_gp *rg = r->sub != NULL ? r->sub : gp;
     r->c.gp = rg;
     double mu, sigma;

@@ -146,6 +146,8 @@ static size_t buffer_count(const gpbo_gp *gp, enum gp_buffer b)
     case GP_Y:
     case GP_YS:
     case GP_ALPHA:
+    case GP_NV:
+    case GP_NVS:
         return gp->cap;
     case GP_THETA:
     case GP_THETA_PREV:
@@ -283,8 +285,8 @@ int gpbo_gp__reserve(gpbo_gp *gp, size_t need)
     if (x == NULL)
         goto oom;
     gp->xt = x;
-    double **vecs[] = {&gp->y, &gp->ys, &gp->alpha};
-    for (size_t v = 0; v < 3; v++) {
+    double **vecs[] = {&gp->y, &gp->ys, &gp->alpha, &gp->nv, &gp->nvs};
+    for (size_t v = 0; v < sizeof vecs / sizeof *vecs; v++) {
         double *p = realloc(*vecs[v], cap * sizeof *p);
         if (p == NULL)
             goto oom;
@@ -380,7 +382,25 @@ int gpbo_gp__standardize(gpbo_gp *gp, const char *fn)
     }
     for (size_t i = 0; i < n; i++)
         gp->ys[i] = (gp->y[i] - gp->ymean) / gp->ystd;
+    /* The known noise variances follow the targets' scale (divided twice: ystd^2 underflows
+     * for y of size 1e-160, where the variances may still be meaningful). */
+    for (size_t i = 0; i < n; i++) {
+        gp->nvs[i] = gp->nv[i] / gp->ystd / gp->ystd;
+        if (!isfinite(gp->nvs[i]))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "%s: the noise variance var[%zu] = %g over std(y)^2 (std(y) = "
+                                  "%g) overflows a double: rescale y or turn standardization off",
+                                  fn, i, gp->nv[i], gp->ystd);
+    }
     return GPBO_OK;
+}
+
+int gpbo_gp__has_obs_noise(const gpbo_gp *gp)
+{
+    for (size_t i = 0; i < gp->n; i++)
+        if (gp->nv[i] != 0.0)
+            return 1;
+    return 0;
 }
 
 void gpbo_gp__solve_alpha(gpbo_gp *gp)
@@ -555,11 +575,13 @@ static void build_k_additive(gpbo_gp *gp, double jitter)
             add_row(i, kv, Li);
         }
         scale_row2(i, 1.0 / (double)d, gp->s2, Li);
-        Li[i] = gp->s2 + gp->sn2 + jitter;
+        Li[i] = gp->s2 + gp->sn2 + gp->nvs[i] + jitter;
     }
 }
 
-/* Fills the lower triangle of L with K + (sn2 + jitter) I (and kd when it is kept). */
+/* Fills the lower triangle of L with K + diag(sn2 + nvs_i) + jitter I (and kd when it is kept).
+ * A zero nvs_i adds exactly nothing: without known noise the factor is bit for bit what it was
+ * before they existed. */
 static void build_k(gpbo_gp *gp, double jitter)
 {
     size_t n = gp->n, cap = gp->cap;
@@ -583,7 +605,7 @@ static void build_k(gpbo_gp *gp, double jitter)
             for (size_t j = 0; j < i; j++)
                 Li[j] *= gp->s2;
         }
-        Li[i] = gp->s2 + gp->sn2 + jitter;
+        Li[i] = gp->s2 + gp->sn2 + gp->nvs[i] + jitter;
     }
     gp->kd_valid = keep;
 }
@@ -646,20 +668,39 @@ int gpbo_gp__factorize(gpbo_gp *gp)
     return GPBO_OK;
 }
 
-int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
+/* Checks count known noise variances: each finite and >= 0; the first bad one is named. */
+static int check_noise(const char *fn, size_t count, const double *var)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(var[i]))
+            return gpbo_error_set(GPBO_EINVAL, "%s: var[%zu] is not finite (%s)", fn, i,
+                                  gpbo_nonfinite_name(var[i]));
+        if (var[i] < 0.0)
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "%s: var[%zu] = %g is negative (a noise variance is >= 0)", fn, i,
+                                  var[i]);
+    }
+    return GPBO_OK;
+}
+
+/* The data-setting of gpbo_gp_set_data_noise(), fn naming it in messages. */
+static int set_data(gpbo_gp *gp, const char *fn, size_t n, const double *x, const double *y,
+                    const double *var)
 {
     if (gp == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "gp_set_data: gp is NULL");
+        return gpbo_error_set(GPBO_EINVAL, "%s: gp is NULL", fn);
     if (n > 0 && (x == NULL || y == NULL))
-        return gpbo_error_set(GPBO_EINVAL, "gp_set_data: x or y is NULL with n = %zu", n);
+        return gpbo_error_set(GPBO_EINVAL, "%s: x or y is NULL with n = %zu", fn, n);
     /* Before x is read: n * dim values must not wrap (a size of -1 from a caller's arithmetic
      * read past x and y until it crashed). */
-    if (n > SIZE_MAX / sizeof(double) / (gp->dim + 1))
-        return gpbo_error_set(GPBO_EINVAL, "gp_set_data: n = %zu is too large", n);
+    if (n > SIZE_MAX / sizeof(double) / (gp->dim + 2))
+        return gpbo_error_set(GPBO_EINVAL, "%s: n = %zu is too large", fn, n);
     if (n > 0) {
-        int rc = gpbo_gp__check_finite("gp_set_data", "x", n * gp->dim, gp->dim, x);
+        int rc = gpbo_gp__check_finite(fn, "x", n * gp->dim, gp->dim, x);
         if (rc == GPBO_OK)
-            rc = gpbo_gp__check_finite("gp_set_data", "y", n, 1, y);
+            rc = gpbo_gp__check_finite(fn, "y", n, 1, y);
+        if (rc == GPBO_OK && var != NULL)
+            rc = check_noise(fn, n, var);
         if (rc != GPBO_OK)
             return rc;
     }
@@ -667,11 +708,12 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
     size_t old_n = gp->n, d = gp->dim;
     double *old = NULL;
     if (old_n > 0) {
-        old = malloc(old_n * (d + 1) * sizeof *old);
+        old = malloc(old_n * (d + 2) * sizeof *old);
         if (old == NULL)
-            return gpbo_error_set(GPBO_ENOMEM, "gp_set_data: out of memory");
+            return gpbo_error_set(GPBO_ENOMEM, "%s: out of memory", fn);
         memcpy(old, gp->x, old_n * d * sizeof *old);
         memcpy(old + old_n * d, gp->y, old_n * sizeof *old);
+        memcpy(old + old_n * (d + 1), gp->nv, old_n * sizeof *old);
     }
     int rc = gpbo_gp__reserve(gp, n);
     if (rc != GPBO_OK) {
@@ -681,9 +723,13 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
     if (n > 0) { /* x and y may be the model's own arrays, shifted (memmove) */
         memmove(gp->x, x, n * d * sizeof *x);
         memmove(gp->y, y, n * sizeof *y);
+        if (var != NULL)
+            memmove(gp->nv, var, n * sizeof *var);
+        else
+            memset(gp->nv, 0, n * sizeof *gp->nv);
     }
     gp->n = n;
-    rc = gpbo_gp__standardize(gp, "gp_set_data");
+    rc = gpbo_gp__standardize(gp, fn);
     int factorized = rc == GPBO_OK;
     if (factorized)
         rc = gpbo_gp__factorize(gp);
@@ -692,10 +738,11 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
         if (old_n > 0) {
             memcpy(gp->x, old, old_n * d * sizeof *old);
             memcpy(gp->y, old + old_n * d, old_n * sizeof *old);
+            memcpy(gp->nv, old + old_n * (d + 1), old_n * sizeof *old);
         }
         /* both succeeded before; the failure's message is kept (a refused standardization has
          * not touched the factor) */
-        gpbo_gp__standardize(gp, "gp_set_data");
+        gpbo_gp__standardize(gp, fn);
         if (factorized)
             gpbo_gp__factorize(gp);
     }
@@ -703,18 +750,64 @@ int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
     return rc;
 }
 
-int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
+int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y)
 {
-    if (gp == NULL || x == NULL)
-        return gpbo_error_set(GPBO_EINVAL, "gp_add: gp or x is NULL");
-    int rc = gpbo_gp__check_finite("gp_add", "x", gp->dim, 1, x);
+    return set_data(gp, "gp_set_data", n, x, y, NULL);
+}
+
+int gpbo_gp_set_data_noise(gpbo_gp *gp, size_t n, const double *x, const double *y,
+                           const double *var)
+{
+    return set_data(gp, "gp_set_data_noise", n, x, y, var);
+}
+
+int gpbo_gp_set_obs_noise(gpbo_gp *gp, const double *var)
+{
+    if (gp == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "gp_set_obs_noise: gp is NULL");
+    size_t n = gp->n;
+    if (n == 0)
+        return GPBO_OK;
+    int rc = var != NULL ? check_noise("gp_set_obs_noise", n, var) : GPBO_OK;
     if (rc != GPBO_OK)
         return rc;
-    if (!isfinite(y))
-        return gpbo_error_set(GPBO_EINVAL, "gp_add: y is not finite (%s)", gpbo_nonfinite_name(y));
+    double *old = malloc(n * sizeof *old);
+    if (old == NULL)
+        return gpbo_error_set(GPBO_ENOMEM, "gp_set_obs_noise: out of memory");
+    memcpy(old, gp->nv, n * sizeof *old);
+    if (var != NULL)
+        memmove(gp->nv, var, n * sizeof *var);
+    else
+        memset(gp->nv, 0, n * sizeof *gp->nv);
+    rc = gpbo_gp__standardize(gp, "gp_set_obs_noise");
+    int factorized = rc == GPBO_OK;
+    if (factorized)
+        rc = gpbo_gp__factorize(gp);
+    if (rc != GPBO_OK) {
+        memcpy(gp->nv, old, n * sizeof *old);
+        gpbo_gp__standardize(gp, "gp_set_obs_noise"); /* succeeded before */
+        if (factorized)
+            gpbo_gp__factorize(gp);
+    }
+    free(old);
+    return rc;
+}
+
+int gpbo_gp_get_obs_noise(const gpbo_gp *gp, double *out)
+{
+    if (gp == NULL || (out == NULL && gp->n > 0))
+        return gpbo_error_set(GPBO_EINVAL, "gp_get_obs_noise: gp or out is NULL");
+    if (gp->n > 0)
+        memcpy(out, gp->nv, gp->n * sizeof *out);
+    return GPBO_OK;
+}
+
+/* The incremental update of gpbo_gp_add_noisy() for an observation that passed the checks. */
+static int add_obs(gpbo_gp *gp, const char *fn, const double *x, double y, double var)
+{
     size_t bad = scaled_overflow(gp, x);
     if (bad < gp->dim)
-        return gpbo_error_set(GPBO_EINVAL, "gp_add: x[%zu] = %g " SCALED_OVERFLOW_MSG, bad, x[bad],
+        return gpbo_error_set(GPBO_EINVAL, "%s: x[%zu] = %g " SCALED_OVERFLOW_MSG, fn, bad, x[bad],
                               gp->ell[bad]);
     /* x may be one of the model's own inputs (gpbo_gp_x() + i * dim), which growing the
      * buffers would free: it is found again at its offset afterwards. */
@@ -722,7 +815,7 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     uintptr_t at = (uintptr_t)x, base = (uintptr_t)gp->x;
     int own = gp->x != NULL && at >= base && at < base + n * d * sizeof *x;
     size_t off = own ? (size_t)(at - base) / sizeof *x : 0;
-    rc = gpbo_gp__reserve(gp, n + 1);
+    int rc = gpbo_gp__reserve(gp, n + 1);
     if (rc != GPBO_OK)
         return rc;
     size_t cap = gp->cap;
@@ -731,14 +824,19 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     memcpy(gp->x + n * d, x, d * sizeof *x);
     x = gp->x + n * d; /* the copy, from here on */
     gp->y[n] = y;
+    gp->nv[n] = var;
     /* The targets' standardization first: when it is refused, nothing else has changed. */
+    double ystd = gp->ystd;
     gp->n = n + 1;
-    rc = gpbo_gp__standardize(gp, "gp_add");
+    rc = gpbo_gp__standardize(gp, fn);
     gp->n = n;
     if (rc != GPBO_OK) {
-        gpbo_gp__standardize(gp, "gp_add"); /* the n targets: succeeded before */
+        gpbo_gp__standardize(gp, fn); /* the n targets: succeeded before */
         return rc;
     }
+    /* Known noise variances in model units move with std(y): then the n rows of the factor
+     * are stale, and K is factorized afresh below. */
+    int stale = gp->ystd != ystd && gpbo_gp__has_obs_noise(gp);
     /* New row of L: solve L l = k(X, x), then the new diagonal is sqrt(k(x,x) + sn2 - l.l). */
     double *Ln = gp->L + n * cap;
     if (gp->additive) {
@@ -754,27 +852,53 @@ int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
     if (n > 0)
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)cap,
                     Ln, 1);
-    double d2 = gp->s2 + gp->sn2 + gp->jitter - cblas_ddot((int)n, Ln, 1, Ln, 1);
+    double d2 = gp->s2 + gp->sn2 + gp->nvs[n] + gp->jitter - cblas_ddot((int)n, Ln, 1, Ln, 1);
     gp->n = n + 1;
     gp->kd_valid = 0;
     gp->akd_valid = 0;
     fill_xt(gp); /* its leading dimension is n: rebuilt, O(n dim) */
     /* A negligible pivot (relative to the diagonal) would make the factor useless. */
-    if (isfinite(d2) && d2 > PIVOT_MIN_REL * (gp->s2 + gp->sn2)) {
+    if (!stale && isfinite(d2) && d2 > PIVOT_MIN_REL * (gp->s2 + gp->sn2)) {
         Ln[n] = sqrt(d2);
         gp->logdet_half += log(Ln[n]);
-        gpbo_gp__standardize(gp, "gp_add"); /* accepted above */
+        gpbo_gp__standardize(gp, fn); /* accepted above */
         gpbo_gp__solve_alpha(gp);
         return GPBO_OK;
     }
-    gpbo_gp__standardize(gp, "gp_add");
+    gpbo_gp__standardize(gp, fn);
     rc = gpbo_gp__factorize(gp);
     if (rc != GPBO_OK) {
         gp->n = n;
-        gpbo_gp__standardize(gp, "gp_add");
+        gpbo_gp__standardize(gp, fn);
         gpbo_gp__factorize(gp);
     }
     return rc;
+}
+
+/* The checks of an added observation (gpbo_gp_add, gpbo_gp_add_noisy), fn naming the caller. */
+static int check_added(const char *fn, const gpbo_gp *gp, const double *x, double y)
+{
+    if (gp == NULL || x == NULL)
+        return gpbo_error_set(GPBO_EINVAL, "%s: gp or x is NULL", fn);
+    int rc = gpbo_gp__check_finite(fn, "x", gp->dim, 1, x);
+    if (rc == GPBO_OK && !isfinite(y))
+        rc = gpbo_error_set(GPBO_EINVAL, "%s: y is not finite (%s)", fn, gpbo_nonfinite_name(y));
+    return rc;
+}
+
+int gpbo_gp_add(gpbo_gp *gp, const double *x, double y)
+{
+    int rc = check_added("gp_add", gp, x, y);
+    return rc != GPBO_OK ? rc : add_obs(gp, "gp_add", x, y, 0.0);
+}
+
+int gpbo_gp_add_noisy(gpbo_gp *gp, const double *x, double y, double var)
+{
+    int rc = check_added("gp_add_noisy", gp, x, y);
+    if (rc == GPBO_OK && !(isfinite(var) && var >= 0.0))
+        rc = gpbo_error_set(GPBO_EINVAL,
+                            "gp_add_noisy: var = %g is not a noise variance (finite, >= 0)", var);
+    return rc != GPBO_OK ? rc : add_obs(gp, "gp_add_noisy", x, y, var);
 }
 
 int gpbo_gp_set_normalize(gpbo_gp *gp, int on)
@@ -784,12 +908,19 @@ int gpbo_gp_set_normalize(gpbo_gp *gp, int on)
     int old = gp->normalize;
     gp->normalize = on != 0;
     int rc = gpbo_gp__standardize(gp, "gp_set_normalize");
+    /* K does not depend on y, unless known noise variances are there: their model units do. */
+    int refactor = rc == GPBO_OK && gpbo_gp__has_obs_noise(gp);
+    if (refactor)
+        rc = gpbo_gp__factorize(gp);
     if (rc != GPBO_OK) {
         gp->normalize = old;
         gpbo_gp__standardize(gp, "gp_set_normalize"); /* succeeded before */
+        if (refactor)
+            gpbo_gp__factorize(gp);
         return rc;
     }
-    gpbo_gp__solve_alpha(gp); /* K does not depend on y */
+    if (!refactor)
+        gpbo_gp__solve_alpha(gp);
     return GPBO_OK;
 }
 

@@ -6,6 +6,7 @@
 #define GPBO_GP_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gpbo/gp.h"
 #include "gpbo/sys/kernel.h"
@@ -53,6 +54,8 @@ enum gp_buffer {
     GP_ALPHA,      /* cap: K^{-1} ys */
     GP_XT,         /* cap * dim: x / ell transposed */
     GP_ASCR,       /* 3 * cap scratch rows of the additive kernel (kept: predictions use it) */
+    GP_NV,         /* cap known noise variances of the observations, units of y^2, as given */
+    GP_NVS,        /* cap: the same in model units (over std(y)^2 when standardized) */
     GP_KINV,       /* scratch of the likelihood gradient, from here on */
     GP_KD,
     GP_ROW,
@@ -81,6 +84,11 @@ struct gpbo_gp {
             double *xt; /* cap * dim: x / ell transposed (dim rows of n, leading dimension n); kept
                            current by every factorization and by gpbo_gp_add() */
             double *ascr; /* 3 * cap scratch of the additive kernel's rows */
+            /* Known noise variance of each observation (gpbo_gp_set_data_noise), 0 for one given
+             * none: nv in y's units as given, nvs in model units (nv / ystd^2 when standardized),
+             * kept by gpbo_gp__standardize. K's diagonal is s2 + sn2 + nvs_i + jitter. */
+            double *nv;
+            double *nvs;
             /* Scratch of the likelihood gradient, grown on demand (scratch_cap rows):
              * kinv: K^{-1} (lower, ld n); kd: k(r2_ij) then dk/dr2_ij for j < i, packed row by
              * row, kept from the factorization once a gradient has been asked for (keep_kd), so
@@ -139,13 +147,14 @@ int gpbo_gp__reserve(gpbo_gp *gp, size_t need);
  * additive form, dk (dim values, or NULL) takes each input's dkern/dr2. */
 double gpbo_gp__corr_pair(const gpbo_gp *gp, const double *a, const double *b, double *dk);
 
-/* Builds K + (sn2 + jitter) I in L (lower, row-major, ld cap) for the current data and
+/* Builds K + diag(sn2 + nvs_i) + jitter I in L (lower, row-major, ld cap) for the current data and
  * hyperparameters, factorizes it escalating the jitter, and computes alpha. */
 int gpbo_gp__factorize(gpbo_gp *gp);
 
-/* Recomputes ymean, ystd and ys from y. GPBO_EINVAL (fn in the message) when standardization is
- * on and the spread of y overflows; ymean, ystd and ys are then unusable and the caller restores
- * the previous y. Cannot fail with standardization off. */
+/* Recomputes ymean, ystd, ys and nvs from y and nv. GPBO_EINVAL (fn in the message) when
+ * standardization is on and the spread of y overflows, or a noise variance over std(y)^2 does;
+ * ymean, ystd, ys and nvs are then unusable and the caller restores the previous y (and nv).
+ * Cannot fail with standardization off. */
 int gpbo_gp__standardize(gpbo_gp *gp, const char *fn);
 
 /* alpha = K^{-1} ys from the factor L. */
@@ -171,6 +180,15 @@ void gpbo_gp__cross(const gpbo_gp *gp, size_t m, const double *xq, double *K, do
  * scratch. */
 void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *mean, double *cov,
                        double *V);
+
+/* Whether any of the n observations has a known noise variance (a non-zero nv). */
+int gpbo_gp__has_obs_noise(const gpbo_gp *gp);
+
+/* A GP on a random subset of m <= n of gp's observations (the fit's race), in gp's model units
+ * (no standardization of its own: targets and known noise variances as gp's model sees them),
+ * with gp's form and hyperparameters; NULL when it cannot be built (the caller then races on
+ * all the data). Allocates. */
+gpbo_gp *gpbo_gp__subset(const gpbo_gp *gp, size_t m, uint64_t seed);
 
 /* Validates fit options (names the bad field). */
 int gpbo_gp__check_options(const gpbo_gp_fit_options *o, size_t dim);

@@ -4,6 +4,11 @@
  * loading refactorizes, which repeats the saved model's computation (same jitter path), so a
  * model built with gpbo_gp_set_data() predicts bit for bit as before. Doubles are written with
  * 17 significant digits so that they read back exactly.
+ *
+ * Format versions: 1 is the model without known noise variances; 2 adds "noise", the n known
+ * variances of the observations (units of y^2). A model without them (every variance 0) is still
+ * written as version 1, so that older gpbo reads it; one with them is written as version 2, which
+ * an older gpbo refuses (naming the version) instead of loading another model without them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +26,11 @@
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 
-#define FORMAT_NAME    "gpbo-gp"
-#define FORMAT_VERSION 1
+#define FORMAT_NAME "gpbo-gp"
+/* The newest format this gpbo writes and reads; FORMAT_VERSION_PLAIN is written for a model
+ * without known noise variances. */
+#define FORMAT_VERSION       2
+#define FORMAT_VERSION_PLAIN 1
 
 static json_t *real_array(const double *v, size_t n)
 {
@@ -52,6 +60,7 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
         return NULL;
     }
     size_t n = gp->n, d = gp->dim;
+    int noisy = gpbo_gp__has_obs_noise(gp);
     json_t *root = json_object();
     json_t *xs = json_array();
     int bad = root == NULL || xs == NULL;
@@ -59,7 +68,8 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
         bad = json_array_append_new(xs, real_array(gp->x + i * d, d)) != 0;
     if (!bad)
         bad = json_object_set_new(root, "format", json_string(FORMAT_NAME)) ||
-              json_object_set_new(root, "version", json_integer(FORMAT_VERSION)) ||
+              json_object_set_new(root, "version",
+                                  json_integer(noisy ? FORMAT_VERSION : FORMAT_VERSION_PLAIN)) ||
               json_object_set_new(root, "kernel", json_string(gp->kern->name)) ||
               json_object_set_new(root, "dim", json_integer((json_int_t)d)) ||
               json_object_set_new(root, "normalize", json_boolean(gp->normalize)) ||
@@ -67,7 +77,8 @@ char *gpbo_gp_to_string(const gpbo_gp *gp)
               json_object_set_new(root, "params", real_array(gp->theta, d + 2)) ||
               json_object_set_new(root, "n", json_integer((json_int_t)n)) ||
               json_object_set(root, "x", xs) ||
-              json_object_set_new(root, "y", real_array(gp->y, n));
+              json_object_set_new(root, "y", real_array(gp->y, n)) ||
+              (noisy && json_object_set_new(root, "noise", real_array(gp->nv, n)));
     char *s = bad ? NULL : gpbo_json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(xs);
     json_decref(root);
@@ -111,21 +122,23 @@ static gpbo_gp *from_json(json_t *root)
     json_t *kern = json_object_get(root, "kernel"), *dim = json_object_get(root, "dim");
     json_t *norm = json_object_get(root, "normalize"), *n_ = json_object_get(root, "n");
     json_t *xs = json_object_get(root, "x"), *add = json_object_get(root, "additive");
+    json_t *noise = json_object_get(root, "noise"); /* version 2, optional */
     if (!json_is_string(fmt) || strcmp(json_string_value(fmt), FORMAT_NAME) != 0) {
         gpbo_error_set(GPBO_EFORMAT, "gp model: \"format\" is not \"%s\"", FORMAT_NAME);
         return NULL;
     }
-    if (!json_is_integer(ver) || json_integer_value(ver) != FORMAT_VERSION) {
+    if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+        json_integer_value(ver) > FORMAT_VERSION) {
         /* the version found is named: a later gpbo's file says so, not only what is expected */
         if (json_is_integer(ver))
-            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" is %lld%s: it must be %d",
+            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" is %lld%s: it must be 1 to %d",
                            (long long)json_integer_value(ver),
                            json_integer_value(ver) > FORMAT_VERSION
                                ? " (written by a newer gpbo, whose format this one cannot read)"
                                : "",
                            FORMAT_VERSION);
         else
-            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be %d (the integer)",
+            gpbo_error_set(GPBO_EFORMAT, "gp model: \"version\" must be 1 to %d (an integer)",
                            FORMAT_VERSION);
         return NULL;
     }
@@ -169,17 +182,19 @@ static gpbo_gp *from_json(json_t *root)
     }
     if (rc == GPBO_OK)
         rc = check_length(json_object_get(root, "y"), n, "\"y\"");
+    if (rc == GPBO_OK && noise != NULL)
+        rc = check_length(noise, n, "\"noise\"");
     if (rc != GPBO_OK)
         return NULL;
     gpbo_gp *gp = gpbo_gp_new_with_kernel(def, d);
-    double *buf = malloc((n * d + n + d + 2 + 1) * sizeof *buf);
+    double *buf = malloc((n * d + 2 * n + d + 2 + 1) * sizeof *buf);
     if (gp == NULL || buf == NULL) {
         gpbo_gp_free(gp);
         free(buf);
         gpbo_error_set(GPBO_ENOMEM, "gp model: out of memory");
         return NULL;
     }
-    double *x = buf, *y = buf + n * d, *theta = y + n;
+    double *x = buf, *y = buf + n * d, *var = y + n, *theta = var + n;
     rc = read_reals(json_object_get(root, "params"), d + 2, theta, "\"params\"");
     for (size_t i = 0; rc == GPBO_OK && i < d + 2; i++)
         if (fabs(theta[i]) > GPBO_GP__LOG_PARAM_MAX)
@@ -197,16 +212,25 @@ static gpbo_gp *from_json(json_t *root)
     }
     if (rc == GPBO_OK)
         rc = read_reals(json_object_get(root, "y"), n, y, "\"y\"");
+    if (rc == GPBO_OK && noise != NULL)
+        rc = read_reals(noise, n, var, "\"noise\"");
+    for (size_t i = 0; rc == GPBO_OK && noise != NULL && i < n; i++)
+        if (!(var[i] >= 0.0))
+            rc = gpbo_error_set(GPBO_EFORMAT,
+                                "gp model: \"noise\"[%zu] is %g: a noise variance is >= 0", i,
+                                var[i]);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_normalize(gp, json_is_true(norm));
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_params(gp, theta);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_additive(gp, json_is_true(add));
-    if (rc == GPBO_OK && (rc = gpbo_gp_set_data(gp, n, x, y)) == GPBO_EINVAL)
+    if (rc == GPBO_OK &&
+        (rc = gpbo_gp_set_data_noise(gp, n, x, y, noise != NULL ? var : NULL)) == GPBO_EINVAL)
         /* numbers the model cannot take (a "y" too spread to standardize) are the document's
          * fault: a format error, the model's reason kept */
-        rc = gpbo_error_set(GPBO_EFORMAT, "gp model: \"x\" / \"y\": %s", gpbo_error_message());
+        rc = gpbo_error_set(GPBO_EFORMAT, "gp model: \"x\" / \"y\"%s: %s",
+                            noise != NULL ? " / \"noise\"" : "", gpbo_error_message());
     free(buf);
     if (rc != GPBO_OK) {
         gpbo_gp_free(gp);

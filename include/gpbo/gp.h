@@ -7,12 +7,19 @@
  * gradients in x, full covariance, joint samples); fitting the hyperparameters is a separate
  * call (gpbo_gp_fit).
  *
- * Model: y = f(x) + e, f ~ GP(0, s2 * k(r)), e ~ N(0, sn2),
- *        r^2 = sum_j ((x_j - x'_j) / l_j)^2.
+ * Model: y_i = f(x_i) + e_i, f ~ GP(0, s2 * k(r)), e_i ~ N(0, sn2 + v_i),
+ *        r^2 = sum_j ((x_j - x'_j) / l_j)^2,
+ * with v_i >= 0 a known noise variance of observation i (0 unless given: gpbo_gp_set_data_noise,
+ * gpbo_gp_add_noisy, gpbo_gp_set_obs_noise), as scikit-learn's per-sample `alpha` or BoTorch's
+ * `train_Yvar`; sn2 is the model's own noise, learned or fixed, on top of it. The factorized
+ * matrix is K + diag(sn2 + v_i) + jitter I.
  * Hyperparameters live in log space, in this order (gpbo_gp_nparams() = dim + 2):
  *        log l_1 .. log l_dim, log s2, log sn2.
  * With output standardization on (the default), the model is fitted to (y - mean(y)) / std(y)
  * and s2, sn2 are in those standardized units; every prediction is returned in the units of y.
+ * The known variances v_i are always given (and read back) in the units of y^2: with
+ * standardization on they enter the model as v_i / std(y)^2, and follow std(y) whenever it
+ * changes (gpbo_gp_add, gpbo_gp_set_normalize).
  *
  * Allocation: functions marked "Allocates" may call malloc; all others never allocate. The
  * hot path for acquisition optimizers is gpbo_gp_predict_grad() with a gpbo_gp_workspace, which
@@ -92,8 +99,9 @@ GPBO_API gpbo_gp *gpbo_gp_new(gpbo_kernel_type kernel, size_t dim);
 GPBO_API void gpbo_gp_free(gpbo_gp *gp);
 
 /**
- * Deep copy: data, hyperparameters, factorization, options. The copy is independent (for
- * Kriging-believer batches: copy, then gpbo_gp_add() fantasies to the copy). Allocates.
+ * Deep copy: data (with the known noise variances), hyperparameters, factorization, options. The
+ * copy is independent (for Kriging-believer batches: copy, then gpbo_gp_add() fantasies to the
+ * copy). Allocates.
  * @return the copy, or NULL (GPBO_EINVAL if gp is NULL, GPBO_ENOMEM).
  */
 GPBO_API gpbo_gp *gpbo_gp_copy(const gpbo_gp *gp);
@@ -115,7 +123,9 @@ GPBO_API size_t gpbo_gp_nparams(const gpbo_gp *gp);
 GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
 
 /**
- * Replaces the data with n observations and factorizes K (hyperparameters unchanged).
+ * Replaces the data with n observations and factorizes K (hyperparameters unchanged). The
+ * observations have no known noise variance (every v_i = 0, also for those of the model's own
+ * arrays passed back; gpbo_gp_set_data_noise() gives them one).
  * Allocates: the n x n factor and the rows to the next power of two up to 2048 observations;
  * beyond, n plus a sixteenth (room for pending points' fantasies), grown 1.5x by gpbo_gp_add().
  * @param n number of observations; 0 clears the data (the model is the prior again).
@@ -133,16 +143,57 @@ GPBO_API const char *gpbo_gp_kernel_name(const gpbo_gp *gp);
 GPBO_API int gpbo_gp_set_data(gpbo_gp *gp, size_t n, const double *x, const double *y);
 
 /**
+ * gpbo_gp_set_data() with a known noise variance per observation: var[i] >= 0, in the units of
+ * y^2, is added to the diagonal of K for observation i, on top of sn2 and the jitter (see the
+ * model above). gpbo_gp_set_data() is this function with var = NULL: every v_i = 0, and the
+ * model is exactly (bit for bit) the one without known noise. Allocates as gpbo_gp_set_data().
+ * @param var n variances, copied; NULL for none (all 0).
+ * @return as gpbo_gp_set_data(); GPBO_EINVAL also for a var[i] that is negative, NaN or
+ *         infinite (named by index), or, with standardization on, one whose v_i / std(y)^2
+ *         overflows. On failure the previous data, variances and factorization are kept.
+ */
+GPBO_API int gpbo_gp_set_data_noise(gpbo_gp *gp, size_t n, const double *x, const double *y,
+                                    const double *var);
+
+/**
+ * Replaces the known noise variances of the current n observations (units of y^2, >= 0) and
+ * refactorizes K; data and hyperparameters unchanged. Allocates (a copy of the old variances,
+ * kept until the factorization has succeeded, and as gpbo_gp_set_params()).
+ * @param var n values, copied; NULL sets every v_i to 0. Not read when n = 0.
+ * @return GPBO_OK; GPBO_EINVAL (NULL gp, a bad var[i] named as gpbo_gp_set_data_noise());
+ *         GPBO_ENOTPD; GPBO_ENOMEM. On failure the previous variances are kept.
+ */
+GPBO_API int gpbo_gp_set_obs_noise(gpbo_gp *gp, const double *var);
+
+/**
+ * Copies the known noise variances of the n observations (units of y^2; 0 for those given
+ * none) into out[n].
+ * @return GPBO_OK; GPBO_EINVAL (NULL gp, or NULL out with n > 0).
+ */
+GPBO_API int gpbo_gp_get_obs_noise(const gpbo_gp *gp, double *out);
+
+/**
  * Adds one observation and extends the Cholesky factor in O(n^2) (no refit, hyperparameters
- * unchanged). With standardization on, mean and std of y are recomputed, as gpbo_gp_set_data()
- * on all n + 1 points would do, and the result equals it up to rounding. Allocates (geometric
- * growth). If the extension is not positive definite, K is refactorized with jitter.
+ * unchanged). The new observation has no known noise variance (v = 0; see
+ * gpbo_gp_add_noisy()). With standardization on, mean and std of y are recomputed, as
+ * gpbo_gp_set_data() on all n + 1 points would do, and the result equals it up to rounding.
+ * Allocates (geometric growth). If the extension is not positive definite, K is refactorized with
+ * jitter.
  * @param x dim values; may be a row of the model's own gpbo_gp_x(). @param y the target.
  * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite; a y that standardization cannot take, or
  *         an x_j / l_j that overflows, as gpbo_gp_set_data()), GPBO_ENOTPD, GPBO_ENOMEM; on
  *         failure the model is unchanged.
  */
 GPBO_API int gpbo_gp_add(gpbo_gp *gp, const double *x, double y);
+
+/**
+ * gpbo_gp_add() of an observation with known noise variance var (units of y^2, >= 0; 0 is
+ * gpbo_gp_add()). Its row of the factor is appended in O(n^2) as gpbo_gp_add()'s, except when
+ * standardization is on, some earlier observation has a non-zero variance and std(y) changes:
+ * those variances' model units change with it, and K is refactorized (O(n^3)).
+ * @return as gpbo_gp_add(); GPBO_EINVAL also for a negative, NaN or infinite var.
+ */
+GPBO_API int gpbo_gp_add_noisy(gpbo_gp *gp, const double *x, double y, double var);
 
 /**
  * Training inputs, borrowed: n * dim values, row-major, in the order given. Valid until the
@@ -162,7 +213,9 @@ GPBO_API double gpbo_gp_y_min(const gpbo_gp *gp, size_t *out_index);
 /**
  * Output standardization on (non-zero, the default) or off. Off means the likelihood is that of
  * y exactly as given. The hyperparameter values are kept as they are (they are in different
- * units afterwards); K does not depend on y and is kept. y whose standard deviation is below
+ * units afterwards); K does not depend on y and is kept, unless observations have known noise
+ * variances (their model units change: K is refactorized, which allocates as
+ * gpbo_gp_set_params(), and may fail with GPBO_ENOTPD). y whose standard deviation is below
  * 16 DBL_EPSILON |mean(y)| (a spread of some 16 units in the last place of the mean: rounding)
  * counts as constant and is only centred (std taken as 1); any wider spread is standardized,
  * however far y is from 0 (y = 1e9 + 1e-4 f(x) is data, as for scikit-learn's normalize_y).
@@ -209,7 +262,8 @@ GPBO_API int gpbo_gp_get_params(const gpbo_gp *gp, double *out);
  */
 GPBO_API int gpbo_gp_set_params(gpbo_gp *gp, const double *in);
 
-/** @return the noise variance sn2 in the units of y^2 (std(y)^2 * sn2 when standardized). */
+/** @return the model's noise variance sn2 in the units of y^2 (std(y)^2 * sn2 when
+ * standardized), without the observations' known variances (gpbo_gp_get_obs_noise()). */
 GPBO_API double gpbo_gp_noise_variance(const gpbo_gp *gp);
 
 /**
@@ -222,7 +276,9 @@ GPBO_API double gpbo_gp_jitter(const gpbo_gp *gp);
 /**
  * Log marginal likelihood log p(y | X, theta) of the current hyperparameters (Rasmussen &
  * Williams 2006, eq. 5.8), of the standardized y when standardization is on (without the
- * constant Jacobian term -n log std(y)). For n = 0 it is 0.
+ * constant Jacobian term -n log std(y)). For n = 0 it is 0. Known noise variances are part of
+ * the covariance and constant in theta: the derivative in log sn2 is 1/2 sn2 tr(W) whatever
+ * they are.
  * Uses the model's internal buffers: needs exclusive access; allocates only the first time
  * (or when n has grown).
  * @param[out] grad if not NULL, receives the gradient with respect to the nparams log
@@ -406,6 +462,9 @@ GPBO_API int gpbo_gp_sample(const gpbo_gp *gp, size_t m, const double *x, size_t
 
 /**
  * Serializes the model (kernel, dim, standardization, hyperparameters, data) to a JSON string.
+ * Known noise variances are saved as "noise" (units of y^2), in format version 2, which a gpbo
+ * older than them refuses, naming the version; a model without them (every v_i = 0) is written
+ * in format version 1, as before they existed.
  * Doubles are written with 17 significant digits and loading factorizes K as
  * gpbo_gp_set_data() does, so a model last factorized by gpbo_gp_set_data(),
  * gpbo_gp_set_params() or gpbo_gp_fit() predicts bit for bit as the saved one once loaded. The
@@ -426,8 +485,9 @@ GPBO_API char *gpbo_gp_to_string(const gpbo_gp *gp);
 GPBO_API void gpbo_gp_string_free(char *s);
 
 /**
- * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded.
- * Allocates.
+ * Rebuilds a model from gpbo_gp_to_string() output. Only built-in kernels can be loaded. Reads
+ * format versions 1 and 2 (2: with known noise variances); a newer one is refused with its
+ * version named. Allocates.
  * @return the model, or NULL (GPBO_EFORMAT with the field named as in the document, e.g.
  *         "x"[3][1] or "params"[2], or with the line and column of a syntax error; the arrays'
  *         lengths are checked against "dim" and "n" before any memory is taken for them, so a

@@ -39,6 +39,7 @@ _SIG = {
     "gpbo_gp_nparams": (C.c_size_t, [C.c_void_p]),
     "gpbo_gp_kernel_name": (C.c_char_p, [C.c_void_p]),
     "gpbo_gp_set_data": (C.c_int, [C.c_void_p, C.c_size_t, DP, DP]),
+    "gpbo_gp_set_obs_noise": (C.c_int, [C.c_void_p, DP]),
     "gpbo_gp_set_normalize": (C.c_int, [C.c_void_p, C.c_int]),
     "gpbo_gp_set_additive": (C.c_int, [C.c_void_p, C.c_int]),
     "gpbo_gp_get_params": (C.c_int, [C.c_void_p, DP]),
@@ -221,8 +222,8 @@ def _seed(random_state):
 class GaussianProcessRegressor:
     """Exact GP regression with a stationary ARD kernel, fitted by gpbo's C library.
 
-    Model (gpbo/gp.h): y = f(x) + e, f ~ GP(0, s2 k(r)), e ~ N(0, sn2), with one lengthscale per
-    feature; with ``normalize_y`` the model is fitted to standardized y (mean 0, std 1, the
+    Model (gpbo/gp.h): y_i = f(x_i) + e_i, f ~ GP(0, s2 k(r)), e_i ~ N(0, sn2 + alpha_i) (alpha_i
+    0 without ``alpha``), with one lengthscale per feature; with ``normalize_y`` the model is fitted to standardized y (mean 0, std 1, the
     population std as scikit-learn's) and s2, sn2 are in those units.
 
     Parameters
@@ -241,6 +242,14 @@ class GaussianProcessRegressor:
     length_scale, signal_variance, noise_variance : the starting (or, without optimizer, fixed)
         hyperparameters, natural units: a scalar or one lengthscale per feature.
     additive : use the additive form of the kernel (a sum of one-feature kernels).
+    alpha : None (the default): no noise besides the model's own ``noise_variance`` (learned
+        with ``noise=True``). A float or an array of n_samples values >= 0, as scikit-learn's
+        ``alpha``: added to the diagonal of the kernel matrix during fit, per sample, on top of
+        that noise (scikit-learn's ``alpha`` beside a ``WhiteKernel``: K + diag(sn2 + alpha_i)),
+        a known noise variance of each observation (BoTorch's ``train_Yvar``). As in
+        scikit-learn it is in the units of the targets the model is fitted to: of the
+        standardized y with ``normalize_y`` (divide a variance in y's units by ``y.var()``),
+        of y otherwise. The C library holds them in y's units (gpbo_gp_set_obs_noise).
 
     Fitted attributes: ``n_features_in_``, ``hyperparameters_`` (log l_1..log l_d, log s2,
     log sn2; with normalize_y in standardized units), ``length_scale_``, ``signal_variance_``
@@ -258,11 +267,12 @@ class GaussianProcessRegressor:
 
     _estimator_type = "regressor"
     _PARAMS = ("kernel", "ard", "noise", "normalize_y", "n_restarts", "random_state",
-               "optimizer", "length_scale", "signal_variance", "noise_variance", "additive")
+               "optimizer", "length_scale", "signal_variance", "noise_variance", "additive",
+               "alpha")
 
     def __init__(self, kernel="matern52", ard=True, noise=True, normalize_y=True, n_restarts=10,
                  random_state=None, optimizer="lbfgs", length_scale=1.0, signal_variance=1.0,
-                 noise_variance=1e-4, additive=False):
+                 noise_variance=1e-4, additive=False, alpha=None):
         self.kernel = kernel
         self.ard = ard
         self.noise = noise
@@ -274,6 +284,7 @@ class GaussianProcessRegressor:
         self.signal_variance = signal_variance
         self.noise_variance = noise_variance
         self.additive = additive
+        self.alpha = alpha
 
     # -- scikit-learn's parameter protocol ------------------------------------------------------
 
@@ -321,6 +332,42 @@ class GaussianProcessRegressor:
                                               np.log(self.noise_variance)]])
         return np.ascontiguousarray(theta)
 
+    def _alpha(self, n):
+        """alpha as n float64 values, or None when not given; checked as scikit-learn checks it
+        (a scalar or an array of n_samples, one value counting as a scalar), each value finite
+        and >= 0."""
+        if self.alpha is None:
+            return None
+        a = np.asarray(self.alpha)
+        _real(a, "alpha")
+        try:
+            a = np.asarray(a, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise _as_numeric_error(e, "alpha must be a number or an array of numbers: %s"
+                                    % e) from None
+        if a.ndim > 1:
+            raise ValueError("alpha must be a scalar or a 1-d array of n_samples values; it has "
+                             "shape %s" % (a.shape,))
+        if a.ndim == 1 and a.shape[0] not in (1, n):
+            raise ValueError("alpha must be a scalar or an array with same number of entries "
+                             "as y. (%d != %d)" % (a.shape[0], n))
+        flat = a.reshape(-1)
+        bad = np.flatnonzero(~(np.isfinite(flat) & (flat >= 0)))
+        if bad.size:
+            where = "alpha[%d]" % bad[0] if a.ndim == 1 else "alpha"
+            raise ValueError("%s = %r: alpha must be finite and >= 0 (a noise variance)"
+                             % (where, float(flat[bad[0]])))
+        return np.ascontiguousarray(np.broadcast_to(flat[0] if flat.size == 1 else flat, (n,)))
+
+    def _set_alpha(self, h, dim, alpha):
+        """Gives the model alpha (units of the targets it is fitted to) as the library's known
+        noise variances, in y's units: times std(y)^2 as the library standardized y (the ratio of
+        its noise variance in y's units to its own sn2), 1 without normalize_y."""
+        theta = np.empty(dim + 2)
+        check(_gp.gpbo_gp_get_params(h, ptr(theta)))
+        y_var = float(_gp.gpbo_gp_noise_variance(h)) / float(np.exp(theta[dim + 1]))
+        check(_gp.gpbo_gp_set_obs_noise(h, ptr(np.ascontiguousarray(alpha * y_var))))
+
     def _fit_options(self):
         o = FitOptions()
         check(_gp.gpbo_gp_fit_options_init(C.byref(o), FitOptions.VERSION))
@@ -342,6 +389,7 @@ class GaussianProcessRegressor:
         X = _matrix(X)
         y = _vector(y, X.shape[0], warn_column=True)
         n, dim = X.shape
+        alpha = self._alpha(n)
         model = _Model(check_ptr(_gp.gpbo_gp_new(self._kernel_type(), dim)))
         h = model.h
         check(_gp.gpbo_gp_set_normalize(h, 1 if self.normalize_y else 0))
@@ -349,6 +397,8 @@ class GaussianProcessRegressor:
             check(_gp.gpbo_gp_set_additive(h, 1))
         check(_gp.gpbo_gp_set_params(h, ptr(self._start(dim))))
         check(_gp.gpbo_gp_set_data(h, n, ptr(X), ptr(y)))
+        if alpha is not None:
+            self._set_alpha(h, dim, alpha)
         if self.optimizer is not None and self.ard:
             check(_gp.gpbo_gp_fit(h, C.byref(self._fit_options())))
         elif self.optimizer is not None:
@@ -420,7 +470,7 @@ class GaussianProcessRegressor:
         """The log marginal likelihood of the training data, as scikit-learn's method: at the
         fitted hyperparameters (theta None: log_marginal_likelihood_value_) or at theta, in the
         layout of hyperparameters_ (log lengthscales, log signal variance, log noise variance;
-        of the standardized y with normalize_y). With eval_gradient, (value, gradient in
+        of the standardized y with normalize_y), the fit's ``alpha`` kept as it was. With eval_gradient, (value, gradient in
         theta). The fitted model is never changed (clone_kernel is taken for scikit-learn's
         signature)."""
         del clone_kernel

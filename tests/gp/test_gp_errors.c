@@ -334,12 +334,13 @@ static void test_io(void **state)
     EXPECT_NULL(gpbo_gp_from_string("[1, 2]"), GPBO_EFORMAT, "not a JSON object");
     EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"other\"}"), GPBO_EFORMAT, "\"format\"");
     /* the version found is named (the message said only what was expected) */
-    EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 2}"), GPBO_EFORMAT,
-                "\"version\" is 2 (written by a newer gpbo");
+    EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 3}"), GPBO_EFORMAT,
+                "\"version\" is 3 (written by a newer gpbo, whose format this one cannot read): "
+                "it must be 1 to 2");
     EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": 0}"), GPBO_EFORMAT,
-                "\"version\" is 0: it must be 1");
+                "\"version\" is 0: it must be 1 to 2");
     EXPECT_NULL(gpbo_gp_from_string("{\"format\": \"gpbo-gp\", \"version\": \"1\"}"), GPBO_EFORMAT,
-                "\"version\" must be 1 (the integer)");
+                "\"version\" must be 1 to 2 (an integer)");
     const char *head = "{\"format\": \"gpbo-gp\", \"version\": 1, ";
     char buf[512];
     snprintf(buf, sizeof buf, "%s\"kernel\": \"rbf\"}", head);

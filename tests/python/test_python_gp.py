@@ -612,3 +612,137 @@ def test_log_marginal_likelihood_during_a_concurrent_fit(monkeypatch):
     refitted.set()
     t.join()
     assert out == [expected]
+
+
+def hetero(seed, n, d):
+    """problem() with a known noise variance per point (alpha, in the units of y)."""
+    X, y, Xq = problem(seed, n, d)
+    rng = np.random.RandomState(500 + seed)
+    var = (0.05 + 0.5 * rng.uniform(size=n)) ** 2
+    return X, y + np.sqrt(var) * rng.normal(size=n), Xq, var
+
+
+@pytest.mark.parametrize("kernel", ["se", "matern12", "matern32", "matern52"])
+@pytest.mark.parametrize("normalize", [False, True])
+def test_alpha_agrees_with_sklearn(kernel, normalize):
+    """Per-sample alpha as scikit-learn's, added to gpbo's own noise: with fixed hyperparameters
+    gpbo's (alpha=a, noise_variance=sn2) is scikit-learn's alpha=a + sn2 (no WhiteKernel), both
+    in the units of the standardized y under normalize_y: the likelihood, the mean, the std and
+    the covariance agree to 1e-8 (relative). Without alpha gpbo's is another model."""
+    for seed, (n, d) in enumerate([(12, 1), (40, 3), (90, 6)]):
+        X, y, Xq, var = hetero(seed, n, d)
+        a = var / (y.var() if normalize else 1.0)
+        ell = np.exp(np.random.RandomState(200 + seed).uniform(-1.5, 0.5, size=d))
+        s2, sn2 = 1.7, 0.0123
+        kw = dict(kernel=kernel, optimizer=None, normalize_y=normalize, length_scale=ell,
+                  signal_variance=s2, noise_variance=sn2)
+        ours = gpbo.GaussianProcessRegressor(alpha=a, **kw).fit(X, y)
+        base = RBF(ell, "fixed") if kernel == "se" else Matern(ell, "fixed", nu=NU[kernel])
+        sk = SkGPR(ConstantKernel(s2, "fixed") * base, alpha=a + sn2, optimizer=None,
+                   normalize_y=normalize).fit(X, y)
+        rel = lambda p, q: np.max(np.abs(p - q)) / max(1e-300, np.max(np.abs(q)))  # noqa: E731
+        m, s = ours.predict(Xq, return_std=True)
+        sm, ss = sk.predict(Xq, return_std=True)
+        _, cov = ours.predict(Xq, return_cov=True)
+        _, scov = sk.predict(Xq, return_cov=True)
+        assert rel(m, sm) < 1e-8
+        assert rel(s, ss) < 1e-8
+        assert rel(cov, scov) < 1e-8
+        skv = sk.log_marginal_likelihood_value_
+        assert abs(ours.log_marginal_likelihood_value_ - skv) < 1e-8 * max(1.0, abs(skv))
+        # at another theta too (log_marginal_likelihood keeps the model's alpha)
+        theta = ours.hyperparameters_ + 0.1
+        sk_theta = np.concatenate([[theta[d]], theta[:d]])  # log s2, log l: sn2 is in alpha
+        sk2 = SkGPR(ConstantKernel(np.exp(theta[d])) * (
+            RBF(np.exp(theta[:d])) if kernel == "se"
+            else Matern(np.exp(theta[:d]), nu=NU[kernel])),
+            alpha=a + np.exp(theta[d + 1]), optimizer=None, normalize_y=normalize).fit(X, y)
+        skv2 = sk2.log_marginal_likelihood(sk_theta)
+        assert abs(ours.log_marginal_likelihood(theta) - skv2) < 1e-8 * max(1.0, abs(skv2))
+        plain = gpbo.GaussianProcessRegressor(**kw).fit(X, y)
+        assert abs(plain.log_marginal_likelihood_value_ - skv) > 1e-3
+
+
+def test_alpha_scalar_array_and_noise():
+    """A scalar alpha is that value at every sample, a one-value array is a scalar (as
+    scikit-learn's), and alpha = c with the noise fixed at sn2 is the model of noise sn2 + c."""
+    X, y, Xq, _ = hetero(3, 30, 2)
+    kw = dict(optimizer=None, noise=False, length_scale=[0.4, 0.9], noise_variance=0.01)
+    scalar = gpbo.GaussianProcessRegressor(alpha=0.05, **kw).fit(X, y)
+    array = gpbo.GaussianProcessRegressor(alpha=np.full(30, 0.05), **kw).fit(X, y)
+    one = gpbo.GaussianProcessRegressor(alpha=[0.05], **kw).fit(X, y)
+    kw["noise_variance"] = 0.06
+    folded = gpbo.GaussianProcessRegressor(**kw).fit(X, y)
+    m, c = scalar.predict(Xq, return_cov=True)
+    for other in (array, one):
+        m2, c2 = other.predict(Xq, return_cov=True)
+        assert np.array_equal(m, m2) and np.array_equal(c, c2)
+    mf, cf = folded.predict(Xq, return_cov=True)
+    assert np.allclose(m, mf, rtol=1e-10, atol=1e-12)
+    assert np.allclose(c, cf, rtol=1e-9, atol=1e-12)
+    assert scalar.log_marginal_likelihood_value_ == pytest.approx(
+        folded.log_marginal_likelihood_value_, rel=1e-12)
+    # alpha=0 and alpha=None are gpbo's model without known noise, to the last bit
+    kw["noise_variance"] = 0.01
+    zero = gpbo.GaussianProcessRegressor(alpha=0.0, **kw).fit(X, y)
+    none = gpbo.GaussianProcessRegressor(**kw).fit(X, y)
+    assert np.array_equal(zero.predict(Xq, return_cov=True)[1],
+                          none.predict(Xq, return_cov=True)[1])
+
+
+def test_alpha_refused_as_scikit_learn_refuses_it():
+    """An alpha of another length than y raises scikit-learn's ValueError (its message); a
+    negative, NaN or infinite one, or one of two dimensions, ValueError naming it; before any C
+    call, the estimator left unfitted."""
+    X, y, _, _ = hetero(4, 10, 2)
+    msg = r"alpha must be a scalar or an array with same number of entries as y. \(3 != 10\)"
+    with pytest.raises(ValueError, match=msg):
+        SkGPR(alpha=np.ones(3)).fit(X, y)
+    cases = [(np.ones(3), msg), ([0.1, 0.2], r"\(2 != 10\)"),
+             (np.array([0.1, 0.2, -0.5] + [0.1] * 7), r"alpha\[2\] = -0.5: alpha must be finite "
+                                                      r"and >= 0"),
+             (np.array([0.1] * 9 + [np.nan]), r"alpha\[9\] = nan"),
+             (np.inf, r"alpha = inf"), (-1e-3, r"alpha = -0.001"),
+             (np.ones((10, 1)), r"1-d array.*shape \(10, 1\)"),
+             ("x", "alpha must be a number")]
+    for alpha, m in cases:
+        est = gpbo.GaussianProcessRegressor(alpha=alpha, n_restarts=0)
+        with pytest.raises(ValueError, match=m):
+            est.fit(X, y)
+        with pytest.raises(gpbo.NotFittedError):
+            est.log_marginal_likelihood()
+
+
+def test_alpha_in_params_clone_and_pickle():
+    """alpha is a parameter as any other: get_params, clone, repr; a fitted model with alpha
+    pickles (gpbo's JSON, format version 2) and predicts the same."""
+    X, y, Xq, var = hetero(5, 25, 2)
+    est = gpbo.GaussianProcessRegressor(alpha=var, n_restarts=1, random_state=2)
+    assert est.get_params()["alpha"] is var
+    assert np.array_equal(clone(est).get_params()["alpha"], var)
+    assert "alpha=" in repr(est) and "alpha=" not in repr(gpbo.GaussianProcessRegressor())
+    est.fit(X, y)
+    back = pickle.loads(pickle.dumps(est))
+    assert np.array_equal(back.predict(Xq, return_std=True)[1], est.predict(Xq, return_std=True)[1])
+    assert b'"version":2' in est.__getstate__()["_model_json"]
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_fit_with_alpha_not_worse_than_sklearn(normalize):
+    """Fitted with per-sample alpha (gpbo's noise learned on top of it, scikit-learn's a
+    WhiteKernel beside it; same start, bounds and restarts): gpbo's log likelihood is at least
+    scikit-learn's less 1e-4 on 5 problems, and the known noise leaves little to learn."""
+    from sklearn.gaussian_process.kernels import WhiteKernel
+    for seed in range(5):
+        d = 1 + seed % 3
+        X, y, _, var = hetero(seed, 25 + 20 * seed, d)
+        a = var / (y.var() if normalize else 1.0)
+        ours = gpbo.GaussianProcessRegressor(alpha=a, normalize_y=normalize, n_restarts=2,
+                                             random_state=seed).fit(X, y)
+        k = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(np.ones(d), (1e-3, 1e3), nu=2.5) \
+            + WhiteKernel(1e-4, (1e-6, 1e1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk = SkGPR(k, alpha=a, n_restarts_optimizer=2, normalize_y=normalize,
+                       random_state=seed).fit(X, y)
+        assert ours.log_marginal_likelihood_value_ >= sk.log_marginal_likelihood_value_ - 1e-4
