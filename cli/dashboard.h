@@ -92,15 +92,16 @@ json_t *dash_trials(dash *d, const char *name, const char *since);
  * each numeric parameter through the best trial (a conditional parameter inactive there: through
  * the best trial in which it is active), as the static report draws it: {"name", "model", "slices":
  * [{"param", "trial", "x", "mean", "lo", "hi"}]}, or no slices and "why" (another strategy, no
- * value yet); "recommended": the trial that model recommends (gpbo_study_recommend_model: up to
- * CLI_MODEL_SUBSET observations gpbo best --by model's) {"trial", "value", "predicted", "params",
- * "observations" (those of the model it comes from)}, or null ("recommended_why" when its refit
- * failed);
+ * value yet); "recommended": the trial that model recommends (gpbo_study_recommend_model: gpbo best
+ * --by model's trial at any size, the model being gpbo_study_recommend's own) {"trial", "value",
+ * "predicted", "params", "observations" (those of the model it comes from)}, or null
+ * ("recommended_why" when its refit failed);
  * "fits": the fits made for it so far, "cached": whether this answer is the last one again (no
  * trial has ended since it was made: a fit would give the same GP and the same recommendation).
  * With a model: "observations" (those its GP holds), "observations_total" (those the strategy's
- * model has) and "subset" (fewer held than had: past CLI_MODEL_SUBSET the slices and the
- * importance come from gpbo_study_model_capped's subset, and so does the recommendation). */
+ * model has) and "subset" (fewer held than had: past CLI_MODEL_SUBSET, GPBO_RECOMMEND_MAX_OBS,
+ * the slices, the importance and the recommendation come from gpbo_study_model_capped's
+ * subset, as gpbo best --by model's). */
 json_t *dash_slices(dash *d, const char *name);
 /* Closes the studies and the lock. */
 void dash_close(dash *d);

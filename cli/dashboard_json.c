@@ -648,10 +648,10 @@ static json_t *importance_json(const gpbo_gp *gp, const gpbo_space *sp, json_t *
  * info: its account), recommends (gpbo_study_recommend_model: gp refitted in place under the
  * recommendation's noise prior, then its best posterior mean among the feasible trials) into o:
  * "recommended": {"trial", "value", "predicted", "params", "observations"}, null for a study of
- * several objectives; when the refit fails, null and "recommended_why". Up to CLI_MODEL_SUBSET
- * observations gp is the model of them all, and this is gpbo best --by model's trial; past it,
- * the recommendation of the subset's model ("observations": how many it holds), at the cost of
- * its refit instead of a fit of every observation (O(n^3), each time a trial ends). */
+ * several objectives; when the refit fails, null and "recommended_why". gp is capped at
+ * CLI_MODEL_SUBSET = GPBO_RECOMMEND_MAX_OBS observations, gpbo_study_recommend's own model, so
+ * this is gpbo best --by model's trial, prediction and count of observations ("observations":
+ * those gp holds) at any size, at the cost of the refit alone. */
 static void recommended_json(const dash *d, gpbo_study *st, gpbo_gp *gp,
                              const gpbo_study_model_info *info, json_t *o)
 {

@@ -723,7 +723,8 @@ static void slice_model_get(rep *r, slice_model *m)
     memset(m, 0, sizeof *m);
     const char *strategy = gpbo_study_get_options(r->st)->strategy;
     int short_fit = r->d > REPORT_FIT_MAX_DIM;
-    /* past CLI_MODEL_SUBSET observations on a subset, as the dashboard draws it: the exact GP of
+    /* past CLI_MODEL_SUBSET observations on a subset, as the dashboard draws it and the
+     * recommendation (gpbo best --by model) sees it: the exact GP of
      * every trial is O(n^3) (seconds at 1000 trials, minutes at 5000); past REPORT_FIT_MAX_DIM
      * coordinates not at all (below) */
     if (!short_fit &&

@@ -44,7 +44,9 @@ static int base_settings(const sweep *sw, const char *train_size, trainer_settin
 }
 
 /* The trial to train again: --trial N, else the best (by_model: the model's recommendation,
- * gpbo_study_recommend). Returns 0 with *ti, or the exit status. */
+ * gpbo_study_recommend's rule, and past GPBO_RECOMMEND_MAX_OBS observations a line on stderr
+ * naming the model's subset, as gpbo best --by model's). Returns 0 with *ti, or the exit
+ * status. */
 static int chosen_trial(gpbo_study *st, const char *trial, int by_model, gpbo_trial_info *ti)
 {
     if (trial != NULL && by_model) {
@@ -52,8 +54,12 @@ static int chosen_trial(gpbo_study *st, const char *trial, int by_model, gpbo_tr
         return 2;
     }
     if (trial == NULL) {
-        if ((by_model ? gpbo_study_recommend(st, ti, NULL) : gpbo_study_best(st, ti)) == GPBO_OK)
+        size_t total = 0;
+        if ((by_model ? gpbo_study_recommend_capped(st, GPBO_RECOMMEND_MAX_OBS, ti, NULL, &total)
+                      : gpbo_study_best(st, ti)) == GPBO_OK) {
+            cli_recommend_capped_note("retrain", total);
             return 0;
+        }
         fprintf(stderr, "gpbo retrain: %s\n", gpbo_error_message());
         return 1;
     }

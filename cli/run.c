@@ -2439,14 +2439,11 @@ static void print_recommended(runner *r, const gpbo_trial_info *best)
     }
     if (rec.id == best->id)
         return;
-    char model[96] = "the model";
-    if (total > GPBO_RECOMMEND_MAX_OBS)
-        snprintf(model, sizeof model, "the model of %d of the %zu observations",
-                 GPBO_RECOMMEND_MAX_OBS, total);
+    char model[96];
     printf("%s recommends trial %zu: %s=%.6g observed, %.6g predicted (it sees noise in the "
            "values: gpbo best --by model shows it%s)\n",
-           model, rec.id, r->sw->metric, rec.value, predicted,
-           r->sw->has_trainer ? ", gpbo retrain --by model trains it again" : "");
+           cli_recommend_model(model, sizeof model, total), rec.id, r->sw->metric, rec.value,
+           predicted, r->sw->has_trainer ? ", gpbo retrain --by model trains it again" : "");
 }
 
 /* Prints the best trial (its parameters as the sweep writes them, and the trainer's metrics),

@@ -325,6 +325,26 @@ static int show_pareto(const sweep *sw, gpbo_study *st)
     return 0;
 }
 
+const char *cli_recommend_model(char *buf, size_t cap, size_t total)
+{
+    if (total > GPBO_RECOMMEND_MAX_OBS)
+        snprintf(buf, cap, "the model of %d of the %zu observations", GPBO_RECOMMEND_MAX_OBS,
+                 total);
+    else
+        snprintf(buf, cap, "the model");
+    return buf;
+}
+
+void cli_recommend_capped_note(const char *cmd, size_t total)
+{
+    char model[96];
+    if (total > GPBO_RECOMMEND_MAX_OBS)
+        fprintf(stderr,
+                "gpbo %s: the recommendation of %s (the best half and a space-filling rest: past "
+                "%d the exact GP of them all is not fitted)\n",
+                cmd, cli_recommend_model(model, sizeof model, total), GPBO_RECOMMEND_MAX_OBS);
+}
+
 /* `gpbo best`: the best trial as name=value lines (a study of several objectives: its Pareto
  * front, show_pareto); by_model: the model's recommendation (gpbo_study_recommend's rule), its
  * predicted value after the observed one, and past GPBO_RECOMMEND_MAX_OBS observations a line on
@@ -343,12 +363,7 @@ static int show_best(const sweep *sw, gpbo_study *st, int by_model)
         fprintf(stderr, "gpbo best: %s\n", gpbo_error_message());
         return 1;
     }
-    if (total > GPBO_RECOMMEND_MAX_OBS)
-        fprintf(stderr,
-                "gpbo best: the recommendation of the model of %d of the %zu observations (the "
-                "best half and a space-filling rest: past %d the exact GP of them all is not "
-                "fitted)\n",
-                GPBO_RECOMMEND_MAX_OBS, total, GPBO_RECOMMEND_MAX_OBS);
+    cli_recommend_capped_note("best", total);
     char num[32];
     cli_number(num, sizeof num, b.value);
     printf("trial=%zu\nvalue=%s\n", b.id, num);

@@ -293,6 +293,11 @@ typedef struct gpbo_strategy_def {
      * the state as it was. */
     int (*model)(void *state, const gpbo_search_view *view, size_t max_obs, gpbo_gp **out,
                  gpbo_study_model_info *info, size_t *total);
+    /* After trial number `number`'s proposal is decoded into vals (np values): puts back the
+     * values a user writes where the unit cube's round trip and its own arithmetic only rounded
+     * them (NULL: vals stay the decoded ones). The grid's log-scale points (strategies.c).
+     * GPBO_OK or GPBO_ENOMEM. */
+    int (*exact_values)(const void *state, const gpbo_space *space, size_t number, double *vals);
 } gpbo_strategy_def;
 
 const gpbo_strategy_def *gpbo_search__strategy(const char *name);

@@ -1308,6 +1308,8 @@ static int draw(gpbo_study *s, size_t id, double *vals)
         rc = s->strat->ask(s->sstate, &view, id, &rng, u);
     if (rc == GPBO_OK)
         rc = gpbo_space_decode(s->space, u, vals);
+    if (rc == GPBO_OK && s->strat->exact_values != NULL)
+        rc = s->strat->exact_values(s->sstate, s->space, id, vals);
     free(cbuf);
     free(ybuf);
     free(u);

@@ -296,7 +296,10 @@ typedef struct gpbo_study_options {
     const char *strategy;     /**< "grid", "random", "sobol", "lhs" or "bayes" (default) */
     uint64_t seed;
     /* grid */
-    size_t grid_resolution; /**< points per numeric parameter (default 5) */
+    size_t grid_resolution; /**< points per numeric parameter (default 5), evenly spaced on its
+                             * scale from lo to hi exactly; on a log scale a point that is a
+                             * decimal but for rounding is that decimal (1e-5..1e-1 in 5:
+                             * 1e-4, not 9.999999999999991e-05) */
     int grid_shuffle;       /**< 1: visit the grid in a seeded random order */
     /* lhs */
     size_t lhs_size; /**< points per Latin hypercube (default 60; at most 1e8; 0 counts as 1) */

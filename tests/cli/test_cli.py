@@ -1115,14 +1115,15 @@ def test_report_many_parameters(d):
 
 
 def test_report_bayes_subset(d):
-    """The report of a Bayesian study of 600 imported trials draws its slices and importance from
-    the study's model on 500 of the 600 observations (CLI_MODEL_SUBSET, as the dashboard), and its
-    captions say so; a study of 40 trials gets the model of them all and says nothing of a
-    subset. Before, the report fitted the exact GP of every trial: O(n^3), minutes at thousands
-    of trials, and no caption said how many."""
+    """The report of a Bayesian study of 1100 imported trials draws its slices and importance
+    from the study's model on 1000 of the 1100 observations (CLI_MODEL_SUBSET, as the dashboard
+    and the recommendation: GPBO_RECOMMEND_MAX_OBS), and its captions say so; studies of 600 and
+    40 trials get the model of them all and say nothing of a subset (600 was a subset of 500
+    while the dashboard's model was). Before, the report fitted the exact GP of every trial:
+    O(n^3), minutes at thousands of trials, and no caption said how many."""
     names = ["x0", "x1", "x2"]
     rng = random.Random(6021)
-    for name, nt in (("many", 600), ("few", 40)):
+    for name, nt in (("many", 1100), ("mid", 600), ("few", 40)):
         sub = os.path.join(d, name)
         os.mkdir(sub)
         params = "".join(f"      {k}: {{min: 0.0, max: 1.0}}\n" for k in names)
@@ -1141,9 +1142,9 @@ def test_report_bayes_subset(d):
               "importance figures")
         said = [c for c in slices + imp if "the study's model" in c]
         check(len(said) == 4, f"{name}: the captions name the study's model: {slices + imp}")
-        subset = [c for c in said if f"on 500 of its {nt} observations" in c]
-        if nt > 500:
-            check(len(subset) == 4, f"{name}: the captions say 500 of {nt}: {said}")
+        subset = [c for c in said if f"on 1000 of its {nt} observations" in c]
+        if nt > 1000:
+            check(len(subset) == 4, f"{name}: the captions say 1000 of {nt}: {said}")
         else:
             check(not subset and not any(" of its " in c for c in said),
                   f"{name}: no subset said of {nt} trials: {said}")

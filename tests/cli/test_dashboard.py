@@ -603,7 +603,8 @@ def noisy_study(d, storage, name, seed, method="bayes", sd=0.25, ntrials=30):
     deviation sd, both drawn from seed. With noise, the study's model often recommends (gpbo
     best --by model) another trial than the best observed one."""
     import random
-    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\nrun_cap: 100\n"
+    write(os.path.join(d, "sweep.yaml"), f"name: {name}\nmethod: {method}\n"
+          f"run_cap: {max(100, ntrials)}\n"
           "metric: {name: loss, goal: minimize}\nparameters:\n  x: {min: 0.0, max: 1.0}\n"
           f'  y: {{min: 0.0, max: 2.0}}\ncommand: ["{PY}", "obj.py", "${{args}}"]\n')
     rng = random.Random(seed)
@@ -659,25 +660,27 @@ def test_recommended(d):
 
 
 def test_slices_subset(d):
-    """/api/slices of Bayesian studies of 700 and 1100 imported trials: the model is fitted on a
-    subset of 500 (CLI_MODEL_SUBSET) of the observations, said in the JSON ("subset",
-    "observations", "observations_total"), each numeric parameter's slice drawn from it and the
-    importance with it, and the recommendation comes from that same model, said too
-    ("observations": 500 in "recommended"); a study of 40 trials is no subset, its recommendation
-    from the model of all 40. The values are a bowl without noise: the model sees none, and
-    recommends the best observed trial (/api/study's best_trial). Before, the server refitted the
-    exact GP of every trial for the recommendation (up to 1000 of them, each time a trial ended:
-    700 gave "recommended" without "observations") and gave none past 1000 (1100: null)."""
+    """/api/slices of Bayesian studies of 1100 and 700 imported trials: past 1000
+    (CLI_MODEL_SUBSET, GPBO_RECOMMEND_MAX_OBS) the model is fitted on a subset of 1000 of the
+    observations, said in the JSON ("subset", "observations", "observations_total"), each numeric
+    parameter's slice drawn from it and the importance with it, and the recommendation comes from
+    that same model, said too ("observations": 1000 in "recommended"); studies of 700 and 40
+    trials are no subset, their recommendation from the model of them all. The values are a bowl
+    without noise: the model sees none, and recommends the best observed trial (/api/study's
+    best_trial). Before, the server refitted the exact GP of every trial for the recommendation
+    (up to 1000 of them, each time a trial ended: 700 gave "recommended" without "observations")
+    and gave none past 1000 (1100: null); then it fitted 500 of them past 500, and its
+    recommendation was not gpbo best --by model's (test_recommended_past_subset)."""
     import_study(d, "big.db", "big", 4, ntrials=1100, method="bayes")
     import_study(d, "big.db", "mid", 4, ntrials=700, method="bayes", seed=6)
     import_study(d, "big.db", "small", 4, ntrials=40, method="bayes")
     s = Server(d, ["--storage", "big.db"])
     try:
-        for name, total in (("big", 1100), ("mid", 700)):
+        for name, total, held in (("big", 1100, 1000), ("mid", 700, 700), ("small", 40, 40)):
             big = s.json(f"api/slices?name={name}", timeout=900)
-            check(big.get("subset") is True and big.get("observations") == 500 and
+            check(big.get("subset") is (held < total) and big.get("observations") == held and
                   big.get("observations_total") == total,
-                  f"{name}: a subset of 500 of {total}: {dict((k, big.get(k)) for k in ('subset', 'observations', 'observations_total', 'why'))}")
+                  f"{name}: {held} of {total}: {dict((k, big.get(k)) for k in ('subset', 'observations', 'observations_total', 'why'))}")
             check(sorted(x["param"] for x in big.get("slices", [])) == ["x00", "x01", "x02", "x03"]
                   and all(len(x["mean"]) == 48 and None not in x["mean"]
                           for x in big.get("slices", [])),
@@ -685,18 +688,45 @@ def test_slices_subset(d):
             check(len(big.get("importance", [])) == 4, f"{name}: the importance: {big.get('importance')}")
             rec = big.get("recommended") or {}
             best = s.json(f"api/study?name={name}")["best_trial"]
-            check(rec.get("observations") == 500 and "recommended_why" not in big,
-                  f"{name}: recommended by the model of 500: {rec} {big.get('recommended_why')!r}")
+            check(rec.get("observations") == held and "recommended_why" not in big,
+                  f"{name}: recommended by the model of {held}: {rec} {big.get('recommended_why')!r}")
             check(rec.get("trial") == best,
                   f"{name}: no noise: the best observed trial {best}, recommended {rec.get('trial')}")
-        small = s.json("api/slices?name=small", timeout=900)
-        check(small.get("subset") is False and small.get("observations") == 40 and
-              small.get("observations_total") == 40,
-              f"40 of 40, no subset: {small.get('subset')} {small.get('observations')} "
-              f"{small.get('observations_total')}")
-        check(small.get("recommended") and small["recommended"].get("observations") == 40 and
-              "recommended_why" not in small,
-              f"its recommendation: {small.get('recommended')} {small.get('recommended_why')}")
+    finally:
+        s.stop()
+
+
+def test_recommended_past_subset(d):
+    """Noisy studies of 600 and 1100 trials: the dashboard's "recommended" is gpbo best --by
+    model's, the same trial, observed and predicted value, and count of observations (1000 of
+    1100: gpbo best says so on stderr; all 600), and the slices come from that model ("subset",
+    "observations"). Before, the dashboard recommended from its slices' model of 500 past 500
+    observations, a model of 500 where gpbo best's holds 600 or 1000: for these data at 600 the
+    same trial with another predicted value (-0.021 against 0.013), at 1100 another trial (1091
+    against 139); the counts of observations differ whatever the data."""
+    for n in (600, 1100):
+        noisy_study(d, "st.db", f"n{n}", 3, sd=0.25, ntrials=n)
+    s = Server(d, ["--storage", "st.db"])
+    try:
+        for n in (600, 1100):
+            name, held = f"n{n}", min(n, 1000)
+            got = s.json(f"api/slices?name={name}", timeout=900)
+            rec = got.get("recommended") or {}
+            b = run(["best", "--storage", "st.db", "--study", name, "--by", "model"], d,
+                    timeout=900)
+            model = dict(l.split("=", 1) for l in b.stdout.split())
+            note = f"the recommendation of the model of 1000 of the {n} observations"
+            check(b.returncode == 0 and (note in b.stderr) == (n > 1000),
+                  f"{name}: gpbo best --by model: {b.returncode} {b.stderr!r}")
+            check("trial" in model and rec.get("trial") == int(model["trial"]) and
+                  close(rec.get("value"), model["value"]) and
+                  close(rec.get("predicted"), model["predicted"]) and
+                  close(rec["params"]["x"], model["x"]) and close(rec["params"]["y"], model["y"]),
+                  f"{name}: recommended {rec}, gpbo best --by model {model}")
+            check(rec.get("observations") == held and got.get("observations") == held and
+                  got.get("observations_total") == n and got.get("subset") is (n > 1000),
+                  f"{name}: the model of {held} of {n}: recommended {rec.get('observations')}, "
+                  f"{dict((k, got.get(k)) for k in ('subset', 'observations', 'observations_total'))}")
     finally:
         s.stop()
 
@@ -1154,7 +1184,7 @@ if __name__ == "__main__":
                         test_importance, test_exits, test_not_utf8,
                         test_host_header, test_worker_holds_the_lock,
                         test_incremental_trials, test_slow_request, test_cached_slices,
-                        test_recommended, test_slices_subset,
+                        test_recommended, test_slices_subset, test_recommended_past_subset,
                         test_study_made_again, test_sweep_units,
                         test_slices_of_many_parameters, test_many_studies,
                         test_slice_of_an_inactive_parameter, test_idle_connections, test_headers,

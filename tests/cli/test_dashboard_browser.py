@@ -769,8 +769,9 @@ def check_recommended(driver):
 
 def check_slices_subset(driver):
     """A Bayesian study of 1100 imported trials: the captions of its GP slices and importance say
-    that the model was fitted on 500 of its 1100 observations (/api/slices' "subset"); a study of
-    40 says nothing of the kind (the old page had no such caption, and its server fitted all
+    that the model was fitted on 1000 of its 1100 observations (/api/slices' "subset": the
+    recommendation's model, GPBO_RECOMMEND_MAX_OBS; 500 until the branch loose); a study of 40
+    says nothing of the kind (the old page had no such caption, and its server fitted all
     1100)."""
     from test_dashboard import import_study
     d = tempfile.mkdtemp(prefix="gpbo-dash-subset-")
@@ -795,7 +796,7 @@ def check_slices_subset(driver):
             driver.get(m.group(1) + "?every=60000#study=" + name)
             got = wait_for(f"{name}'s slices and importance", lambda: captions(name),
                            patience=600)
-            said = "fitted on 500 of its 1100 observations (the best half and a space-filling rest)"
+            said = "fitted on 1000 of its 1100 observations (the best half and a space-filling rest)"
             check(got and all((said in c) == subset for c in got) and
                   all("fitted on" not in c for c in got if not subset),
                   f"{name}: the captions {'say' if subset else 'do not say'} it: {got}")

@@ -842,6 +842,43 @@ def test_grid_log_endpoints(d):
               f"{dist} [{lo}, {hi}]: points outside the range or out of order: {got}")
 
 
+def test_grid_log_decimals(d):
+    """A grid over a log scale gives the decimals a user writes where its points are decimals but
+    for rounding: 1e-5..0.1 in 5 points hands the program 1e-05, 0.0001, 0.001, 0.01, 0.1 and
+    stores those (gpbo export), 1..1000 in 4 points 1, 10, 100, 1000. Before, the first were
+    stored as 9.999999999999991e-05, 0.0010000000000000002 and 0.010000000000000004 (the program
+    got the decimals of the command's own formatting), and 1..1000 handed the program and stored
+    9.999999999999998 and 99.99999999999996."""
+    write(os.path.join(d, "prog.py"), """\
+    import sys
+    with open("seen.txt", "a") as f:
+        f.write(sys.argv[1] + "\\n")
+    print("loss=1")
+    """)
+    for lo, hi, n, want in (("1e-5", "0.1", 5, ["1e-05", "0.0001", "0.001", "0.01", "0.1"]),
+                            ("1", "1000", 4, ["1", "10", "100", "1000"])):
+        name = f"dec{n}.yaml"
+        write(os.path.join(d, name), f"""\
+        method: grid
+        metric: {{name: loss}}
+        parameters:
+          x: {{distribution: log_uniform_values, min: {lo}, max: {hi}}}
+        command: ["{PY}", "prog.py", "{{x}}"]
+        gpbo: {{grid_resolution: {n}}}
+        """)
+        if os.path.exists(os.path.join(d, "seen.txt")):
+            os.remove(os.path.join(d, "seen.txt"))
+        r = run(["run", name], d, timeout=120)
+        check(r.returncode == 0, f"[{lo}, {hi}]: {r.returncode} {r.stderr}")
+        with open(os.path.join(d, "seen.txt")) as f:
+            got = f.read().split()
+        check(got == want,
+              f"[{lo}, {hi}] in {n}: the program got {got}, not {want}")
+        e = run(["export", name, "--format", "json"], d)
+        stored = sorted(t["params"]["x"] for t in json.loads(e.stdout)) if e.returncode == 0 else []
+        check(stored == [float(x) for x in want], f"[{lo}, {hi}] in {n}: stored {stored}")
+
+
 def main():
     tests = [test_types, test_types_match_pyyaml, test_file_removed, test_inactive_left_out, test_no_boolean_flags,
              test_target_stops,
@@ -850,7 +887,8 @@ def main():
              test_rounded_round_trip, test_categorical_numbers_round_trip,
              test_import_own_export, test_args_as_wandb_agent, test_placeholder_agrees_with_args,
              test_numbers_as_pyyaml,
-             test_impute, test_import_past_run_cap, test_big_integers, test_grid_log_endpoints]
+             test_impute, test_import_past_run_cap, test_big_integers, test_grid_log_endpoints,
+             test_grid_log_decimals]
     return run_tests(tests, prefix="gpbo-wandb-", only=sys.argv[2:])
 
 

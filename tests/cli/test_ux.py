@@ -12,6 +12,7 @@ Usage: test_ux.py PATH/TO/gpbo [--pg=URLFILE] [TEST ...]
 import csv
 import io
 import json
+import math
 import os
 import re
 import signal
@@ -593,6 +594,48 @@ def test_retrain(d):
               f"{' '.join(args)}: {r.returncode} {r.stderr!r}")
 
 
+def test_retrain_capped_model(d):
+    """gpbo retrain --by model says when the recommendation came from the model of 1000 of the
+    observations (gpbo_study_recommend's cap, GPBO_RECOMMEND_MAX_OBS), in gpbo best --by model's
+    words (one helper, cli_recommend_capped_note): past 1000 trials (1001) one line on stderr,
+    at 1000 none; it trains the trial gpbo best --by model names. Before, retrain never said it."""
+    import random
+    rng = random.Random(23)
+    for n in (1000, 1001):
+        name = f"m{n}"
+        write(os.path.join(d, f"{name}.yaml"), f"""\
+        name: {name}
+        method: bayes
+        metric: {{name: val_accuracy, goal: maximize}}
+        run_cap: {n}
+        parameters:
+          lr: {{distribution: log_uniform_values, min: 0.001, max: 0.03}}
+          dropout: {{min: 0.0, max: 0.5}}
+        trainer: {{train_size: 300, val_size: 100, epochs: 1, seed: 3}}
+        """)
+        rows = ["trial,state,value,lr,dropout"]
+        for t in range(n):
+            lr, dr = 10 ** rng.uniform(-3, math.log10(0.03)), rng.uniform(0, 0.5)
+            acc = 0.8 - (math.log10(lr) + 2) ** 2 / 10 - (dr - 0.2) ** 2 + rng.gauss(0, 0.02)
+            rows.append(f"{t},complete,{acc!r},{lr!r},{dr!r}")
+        write(os.path.join(d, f"{name}.csv"), "\n".join(rows) + "\n")
+        r = run(["import", f"{name}.yaml", f"{name}.csv"], d)
+        check(r.returncode == 0, f"import {name}: {r.stderr}")
+        r = run(["retrain", f"{name}.yaml", "--by", "model", "--train-size", "300"], d,
+                timeout=600)
+        b = run(["best", f"{name}.yaml", "--by", "model"], d, timeout=600)
+        note = f"the recommendation of the model of 1000 of the {n} observations"
+        said = [l for l in r.stderr.split("\n") if note in l]
+        check(r.returncode == 0 and b.returncode == 0 and len(said) == (n > 1000),
+              f"{name}: retrain's note past 1000 only: {r.returncode} {r.stderr!r}")
+        check([l.replace("gpbo retrain:", "gpbo best:") for l in said] ==
+              [l for l in b.stderr.split("\n") if note in l],
+              f"{name}: gpbo best's words: {said} {b.stderr!r}")
+        trial = dict(l.split("=", 1) for l in b.stdout.split("\n") if l).get("trial")
+        check(re.search(rf"^tuned \(trial {trial}\): ", r.stdout, re.M) is not None,
+              f"{name}: retrains gpbo best --by model's trial {trial}: {r.stdout[:200]!r}")
+
+
 def mlp_parameters(hidden, layers, inputs=784, classes=10):
     """The weights and biases of an MLP of `layers` hidden layers of `hidden` units."""
     return (inputs + 1) * hidden + (layers - 1) * (hidden + 1) * hidden + (hidden + 1) * classes
@@ -680,7 +723,7 @@ def main():
                  test_compare_progress, test_studies_and_default_study, test_delete,
                  test_two_studies_one_file,
                  test_pruned_in_trials,
-                 test_export, test_retrain, test_trainer_shape, test_compare_quartiles]
+                 test_export, test_retrain, test_retrain_capped_model, test_trainer_shape, test_compare_quartiles]
     only = [a for a in sys.argv[2:] if not a.startswith("--pg=")]
     return run_tests(tests, prefix="gpbo-ux-", only=only)
 

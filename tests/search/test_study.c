@@ -133,6 +133,70 @@ static void test_grid_log_endpoints(void **state)
         }
 }
 
+/* A log-scale float's grid points that are decimals but for rounding are those decimals, asked
+ * and as stored (a grid over 1e-5..1e-1 gave 9.999999999999991e-05 for 1e-4 and
+ * 0.0010000000000000002 for 1e-3); a point near no decimal (10^-1.5, 0.1 7^(k/4)) stays what it
+ * was: exp(log(lo) + t (log(hi) - log(lo))) through the unit cube's round trip. */
+static void test_grid_log_decimals(void **state)
+{
+    (void)state;
+    static const struct {
+        double lo, hi;
+        size_t res;
+        double want[7]; /* NaN: near no decimal, the old point */
+    } cases[] = {
+        {1e-5, 1e-1, 5, {1e-5, 1e-4, 1e-3, 1e-2, 1e-1}},
+        {1, 1000, 4, {1, 10, 100, 1000}},
+        {1e-300, 1e300, 7, {1e-300, 1e-200, 1e-100, 1, 1e100, 1e200, 1e300}},
+        {2e-6, 2e-2, 5, {2e-6, 2e-5, 2e-4, 2e-3, 2e-2}},
+        {1, 64, 7, {1, 2, 4, 8, 16, 32, 64}},
+        {1e-3, 1, 3, {1e-3, NAN, 1}},
+        {0.1, 0.7, 5, {0.1, NAN, NAN, NAN, 0.7}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double lo = cases[c].lo, hi = cases[c].hi, old[7];
+        size_t res = cases[c].res;
+        gpbo_space *s = gpbo_space_new();
+        gpbo_space_add_float(s, "x", lo, hi, 1);
+        for (size_t k = 0; k < res; k++) { /* the old point: grid_point, then encode / decode */
+            double t = (double)k / (double)(res - 1), u;
+            old[k] = k == 0 ? lo : k == res - 1 ? hi : exp(log(lo) + t * (log(hi) - log(lo)));
+            assert_int_equal(gpbo_space_encode(s, &old[k], &u), GPBO_OK);
+            assert_int_equal(gpbo_space_decode(s, &u, &old[k]), GPBO_OK);
+        }
+        char u[600], name[32];
+        url(u, sizeof u, "decimals.db");
+        snprintf(name, sizeof name, "g%zu", c);
+        gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+        o.strategy = "grid";
+        o.grid_resolution = res;
+        gpbo_study *st = gpbo_study_open(u, name, s, &o);
+        assert_non_null(st);
+        for (size_t k = 0; k < res; k++) {
+            size_t id;
+            double v, want = isnan(cases[c].want[k]) ? old[k] : cases[c].want[k];
+            assert_int_equal(gpbo_study_ask(st, &id, &v), GPBO_OK);
+            if (v != want)
+                fail_msg("[%g, %g] at %zu points, point %zu: %.17g, not %.17g", lo, hi, res, k, v,
+                         want);
+            assert_int_equal(gpbo_study_tell(st, id, 1.0), GPBO_OK);
+        }
+        gpbo_study_close(st);
+        st = gpbo_study_open(u, name, s, &o); /* as stored */
+        assert_non_null(st);
+        for (size_t k = 0; k < res; k++) {
+            gpbo_trial_info t;
+            double want = isnan(cases[c].want[k]) ? old[k] : cases[c].want[k];
+            assert_int_equal(gpbo_study_trial(st, k, &t), GPBO_OK);
+            if (t.values[0] != want)
+                fail_msg("[%g, %g] stored point %zu: %.17g, not %.17g", lo, hi, k, t.values[0],
+                         want);
+        }
+        gpbo_study_close(st);
+        gpbo_space_free(s);
+    }
+}
+
 static void run_sequence(const char *storage, const char *name, const char *strategy, size_t n,
                          size_t restart, int stop_at, double *out)
 {
@@ -986,6 +1050,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_enumerates),
         cmocka_unit_test(test_grid_log_endpoints),
+        cmocka_unit_test(test_grid_log_decimals),
         cmocka_unit_test(test_resume_same_sequence),
         cmocka_unit_test(test_interrupted_trials_run_again),
         cmocka_unit_test(test_trial_lost),
