@@ -785,6 +785,7 @@ static void slice_model_get(rep *r, slice_model *m)
         fo.use_priors = 1;
         fo.restarts = REPORT_FIT_RESTARTS;
         fo.race_keep = REPORT_FIT_RACE_KEEP;
+        fo.data_start = 0; /* the search's starts (gpbo_bayes__fit_pace) */
         if (short_fit) {
             fo.restarts = 0;
             fo.max_evals = REPORT_FIT_EVALS;

@@ -153,7 +153,8 @@ static double noise_floor(size_t d, size_t n)
 int gpbo_bayes__warp_always = 1;
 
 /* The search's restarts and race survivors (gpbo_bayes__fit_pace), the gp library's defaults
- * before version 4 of its options. */
+ * before version 4 of its options; nor does it take version 5's data start (every restart
+ * random, as the search was measured with). */
 #define BAYES_FIT_RESTARTS  4
 #define BAYES_FIT_RACE_KEEP 2
 
@@ -161,6 +162,7 @@ void gpbo_bayes__fit_pace(gpbo_gp_fit_options *fo)
 {
     fo->restarts = BAYES_FIT_RESTARTS;
     fo->race_keep = BAYES_FIT_RACE_KEEP;
+    fo->data_start = 0;
 }
 
 void gpbo_bayes__fit_options(size_t d, size_t n, int hvarfner, gpbo_gp_fit_options *fo)

@@ -291,7 +291,7 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
 /* Fitting                                                                                     */
 
 /** Version of gpbo_gp_fit_options this header describes. */
-#define GPBO_GP_FIT_OPTIONS_VERSION 4
+#define GPBO_GP_FIT_OPTIONS_VERSION 5
 
 /**
  * Options of gpbo_gp_fit(). Initialize with GPBO_GP_FIT_OPTIONS_INIT (or
@@ -302,7 +302,8 @@ GPBO_API double gpbo_gp_log_likelihood(gpbo_gp *gp, double *grad);
  *  - 1: restarts .. ftol_rel (128 bytes);
  *  - 2: added subset_min (136 bytes);
  *  - 3: added lengthscale_priors (144 bytes);
- *  - 4: added race_keep (152 bytes); the default restarts went from 4 to 10.
+ *  - 4: added race_keep (152 bytes); the default restarts went from 4 to 10;
+ *  - 5: added data_start (160 bytes).
  * The library reads only the fields of opts->version; later fields take their defaults.
  */
 typedef struct gpbo_gp_fit_options {
@@ -337,6 +338,16 @@ typedef struct gpbo_gp_fit_options {
                            and racing lost the best mode, bench/gp_fit/README.md), and from
                            300 on a third of the starts, at least 2 (4 of the default 11); a
                            struct of version 1 to 3 gets the default */
+    /* version 5 */
+    int data_start; /**< 1 (the default): the last restart begins at the data's scale instead
+                         of random candidates: each lengthscale a tenth of its input's spread
+                         in the data (max - min), the signal variance the targets' variance
+                         (in the model's units), the noise 1e-4 of it (a noise that is not
+                         learned keeps its value). It reaches the short-lengthscale mode of a
+                         rough noise-free function that screened random starts miss
+                         (bench/gp_fit/README.md "The data start"). 0: every restart random,
+                         as before version 5; a struct of version 1 to 4 gets the default.
+                         Nothing changes with restarts = 0 */
 } gpbo_gp_fit_options;
 
 /** The default options (10 restarts, 200 evaluations per start, learned noise, no priors). */
@@ -346,7 +357,7 @@ typedef struct gpbo_gp_fit_options {
         .lengthscale_bounds = {1e-3, 1e3}, .signal_bounds = {1e-3, 1e3},                           \
         .noise_bounds = {1e-6, 1e1}, .learn_noise = 1, .use_priors = 0,                            \
         .lengthscale_prior = {0.0, 0.0}, .noise_prior = {-4.0, 1.0}, .seed = 0, .ftol_rel = 1e-9,  \
-        .subset_min = 600, .lengthscale_priors = NULL, .race_keep = 0                              \
+        .subset_min = 600, .lengthscale_priors = NULL, .race_keep = 0, .data_start = 1             \
     }
 
 /**
@@ -365,9 +376,10 @@ GPBO_API int gpbo_gp_fit_options_init(gpbo_gp_fit_options *opts, unsigned int ve
  * into the bounds) and from `restarts` random starts, seeded by opts->seed. Each random start is
  * the best (by the objective, one Cholesky each) of 8 candidates drawn alternately from the
  * priors (the dimension-scaled lengthscale prior even when use_priors is off) and
- * log-uniformly in the bounds. Every start runs 20 evaluations; the opts->race_keep best (by
- * default all of them below 300 observations, a third of them from 300 on) then continue up to
- * max_evals unless they have converged already (one that has keeps its place: the next best
+ * log-uniformly in the bounds; with opts->data_start (the default) the last restart instead
+ * begins at the data's scale (see the field). Every start runs 20 evaluations; the opts->race_keep
+ * best (by default all of them below 300 observations, a third of them from 300 on) then continue
+ * up to max_evals unless they have converged already (one that has keeps its place: the next best
  * does not run on instead). Racing: starts that begin poorly rarely end best, and from 300
  * observations on the budget goes to those that do. From opts->subset_min observations on (and
  * max_evals > 40), the screening and the race see only a random half of the data (seeded by

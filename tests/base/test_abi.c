@@ -83,6 +83,15 @@ _Static_assert(offsetof(fit_options_v3, lengthscale_priors) ==
                    offsetof(gpbo_gp_fit_options, lengthscale_priors),
                "lengthscale_priors moved");
 _Static_assert(sizeof(fit_options_v3) == 144, "version 3 is 144 bytes");
+/* version 4: the starts that run on past the race */
+typedef struct fit_options_v4 {
+    fit_options_v3 v3;
+    size_t race_keep;
+} fit_options_v4;
+_Static_assert(offsetof(fit_options_v4, race_keep) == offsetof(gpbo_gp_fit_options, race_keep),
+               "race_keep moved");
+_Static_assert(sizeof(fit_options_v4) == 152, "version 4 is 152 bytes");
+_Static_assert(sizeof(gpbo_gp_fit_options) == 160, "version 5 is 160 bytes");
 
 /* gpbo_acq_options version 1 (acquisition.h at ae7c537). */
 typedef struct acq_options_v1 {
@@ -363,9 +372,13 @@ static gpbo_gp *small_gp(void)
 static void test_fit_options(void **state)
 {
     (void)state;
-    const size_t size[5] = {0, sizeof(fit_options_v1), sizeof(fit_options_v2),
-                            sizeof(fit_options_v3), sizeof(gpbo_gp_fit_options)};
-    assert_int_equal(GPBO_GP_FIT_OPTIONS_VERSION, 4);
+    const size_t size[6] = {0,
+                            sizeof(fit_options_v1),
+                            sizeof(fit_options_v2),
+                            sizeof(fit_options_v3),
+                            sizeof(fit_options_v4),
+                            sizeof(gpbo_gp_fit_options)};
+    assert_int_equal(GPBO_GP_FIT_OPTIONS_VERSION, 5);
     init_refuses(init_fit, GPBO_GP_FIT_OPTIONS_VERSION, sizeof(fit_options_v1));
     gpbo_gp *ref = small_gp();
     gpbo_gp_fit_options def = GPBO_GP_FIT_OPTIONS_INIT;
@@ -386,6 +399,8 @@ static void test_fit_options(void **state)
             assert_null(((gpbo_gp_fit_options *)p)->lengthscale_priors);
         if (v >= 4)
             assert_int_equal(((gpbo_gp_fit_options *)p)->race_keep, def.race_keep);
+        if (v >= 5)
+            assert_int_equal(((gpbo_gp_fit_options *)p)->data_start, def.data_start);
         /* The same fit as the current defaults (the version-2 field's default changes nothing
          * at n = 12 anyway, which the model test covers at n = 400). */
         ((fit_options_v1 *)p)->restarts = 1;
