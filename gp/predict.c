@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/numeric.h"
 #include "gp_internal.h"
 #include "gpbo/sys/error.h"
 
@@ -117,6 +118,27 @@ static int check_query(const char *fn, const gpbo_gp *gp, size_t m, const double
     return m > 0 ? gpbo_gp__check_finite(fn, "x", m * gp->dim, gp->dim, x) : GPBO_OK;
 }
 
+/* GPBO_EINVAL naming the first of the m means (and variances, var[i * stride], var NULL for
+ * none) that is not finite: K^{-1} y, or its product with a prediction's kernel row, overflows
+ * a double when the targets are near DBL_MAX and the model does not standardize them (the
+ * factor itself is finite: gpbo_gp__factorize checks it). */
+static int check_outputs(const char *fn, const gpbo_gp *gp, size_t m, const double *mean,
+                         const double *var, size_t stride)
+{
+    for (size_t i = 0; i < m; i++) {
+        int bad_mean = mean != NULL && !isfinite(mean[i]);
+        if (bad_mean || (var != NULL && !isfinite(var[i * stride])))
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "%s: the %s at x[%zu] is not finite (%s): the targets' scale "
+                                  "overflows this model's arithmetic (%s)",
+                                  fn, bad_mean ? "mean" : "variance", i,
+                                  gpbo_nonfinite_name(bad_mean ? mean[i] : var[i * stride]),
+                                  gp->normalize ? "rescale y"
+                                                : "rescale y, or turn standardization on");
+    }
+    return GPBO_OK;
+}
+
 int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, double *mean, double *var)
 {
     int rc = check_query("gp_predict", gp, m, x, mean);
@@ -150,7 +172,7 @@ int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, double *mean, 
         }
     }
     free(K);
-    return GPBO_OK;
+    return check_outputs("gp_predict", gp, m, mean, var, 1);
 }
 
 void gpbo_gp__post_cov(const gpbo_gp *gp, size_t m, const double *xq, double *mean, double *cov,
@@ -201,7 +223,7 @@ int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *me
     if (mean != NULL)
         for (size_t i = 0; i < m; i++)
             mean[i] = mean[i] * gp->ystd + gp->ymean;
-    return GPBO_OK;
+    return check_outputs("gp_predict_cov", gp, m, mean, cov, m + 1);
 }
 
 /* The distinct rows of x (m rows of d): rep[i] is the position, among the distinct rows in order
@@ -446,5 +468,5 @@ int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m, con
     }
     if (ws == NULL)
         free(buf);
-    return GPBO_OK;
+    return check_outputs("gp_predict_grad", gp, m, mean, var, 1);
 }

@@ -418,7 +418,9 @@ GPBO_API double gpbo_gp_log_posterior(gpbo_gp *gp, const gpbo_gp_fit_options *op
  * Posterior mean and variance of f at m points, through BLAS (dgemm / dtrsm). Allocates
  * (m x n scratch).
  * @param x m * dim, row-major. @param[out] mean m values. @param[out] var m values, or NULL.
- * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite x, named), GPBO_ENOMEM.
+ * @return GPBO_OK, GPBO_EINVAL (NULL or non-finite x, named; a mean or variance that
+ *         overflows a double, as targets near DBL_MAX without standardization make it, named
+ *         with its point), GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, double *mean,
                              double *var);
@@ -428,7 +430,7 @@ GPBO_API int gpbo_gp_predict(const gpbo_gp *gp, size_t m, const double *x, doubl
  * clamped at 0 as gpbo_gp_predict()'s (rounding takes it just below where the posterior is
  * certain).
  * @param[out] mean m values, or NULL. @param[out] cov m * m, row-major (symmetric).
- * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM.
+ * @return GPBO_OK, GPBO_EINVAL (as gpbo_gp_predict()'s), GPBO_ENOMEM.
  */
 GPBO_API int gpbo_gp_predict_cov(const gpbo_gp *gp, size_t m, const double *x, double *mean,
                                  double *cov);
@@ -448,7 +450,7 @@ GPBO_API void gpbo_gp_workspace_free(gpbo_gp_workspace *ws);
  * @param[out] dvar m * dim, or NULL.
  * At a training input, Matérn 1/2 (not differentiable there) gives the average of the two
  * one-sided derivatives (the central difference: that input's own term contributes 0).
- * @return GPBO_OK, GPBO_EINVAL, GPBO_ENOMEM (workspace growth).
+ * @return GPBO_OK, GPBO_EINVAL (as gpbo_gp_predict()'s), GPBO_ENOMEM (workspace growth).
  */
 GPBO_API int gpbo_gp_predict_grad(const gpbo_gp *gp, gpbo_gp_workspace *ws, size_t m,
                                   const double *x, double *mean, double *var, double *dmean,

@@ -272,6 +272,37 @@ static void test_fit_options(void **state)
     gpbo_gp_free(gp);
 }
 
+/* Targets near DBL_MAX without standardization: K^{-1} y overflows, and every prediction
+ * refuses with the reason instead of a NaN mean under GPBO_OK (fuzz_gp found the model: fuzz/
+ * corpus/gp/overflowing-targets). */
+static void test_predict_overflow(void **state)
+{
+    (void)state;
+    gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_SE, 1);
+    assert_non_null(gp);
+    double x[5] = {0.37, 0.74, 0.11, 4.8e16, 0.85};
+    double y[5] = {0.3, 0.441, 0.0206, 0.712, -0.236572918001e308};
+    double th[3] = {-1.2039728043259361, 0.40546510810816438, -6.9077552789821368};
+    assert_int_equal(gpbo_gp_set_normalize(gp, 0), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_params(gp, th), GPBO_OK);
+    assert_int_equal(gpbo_gp_set_data(gp, 5, x, y), GPBO_OK);
+    double q = 0.37, mean, var, cov, dm, dv;
+    EXPECT(gpbo_gp_predict(gp, 1, &q, &mean, &var), GPBO_EINVAL,
+           "gp_predict: the mean at x[0] is not finite");
+    assert_non_null(strstr(gpbo_error_message(), "rescale y"));
+    EXPECT(gpbo_gp_predict_cov(gp, 1, &q, &mean, &cov), GPBO_EINVAL,
+           "gp_predict_cov: the mean at x[0]");
+    EXPECT(gpbo_gp_predict_grad(gp, NULL, 1, &q, &mean, &var, &dm, &dv), GPBO_EINVAL,
+           "gp_predict_grad: the mean at x[0]");
+    /* the same model of y a millionth of that size predicts */
+    for (int i = 0; i < 5; i++)
+        y[i] *= 1e-6;
+    assert_int_equal(gpbo_gp_set_data(gp, 5, x, y), GPBO_OK);
+    assert_int_equal(gpbo_gp_predict(gp, 1, &q, &mean, &var), GPBO_OK);
+    assert_true(isfinite(mean) && isfinite(var));
+    gpbo_gp_free(gp);
+}
+
 static void test_predict(void **state)
 {
     (void)state;
@@ -492,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_fit_options),
         cmocka_unit_test(test_predict),
+        cmocka_unit_test(test_predict_overflow),
         cmocka_unit_test(test_io),
         cmocka_unit_test(test_custom_kernel_name_clash),
     };
