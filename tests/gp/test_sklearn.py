@@ -506,6 +506,19 @@ def modes_problem(rng, n, d, rough, noise):
     return X, f + noise * f.std() * rng.normal(size=n)
 
 
+def sk_default_lml(name, X, y, seed):
+    """scikit-learn's fitted log marginal likelihood with gpbo's default start (l = 1, s2 = 1,
+    sn2 = 1e-4), bounds and standardized y, 4 restarts seeded by seed."""
+    k = sk_kernel(name, np.ones(X.shape[1]), 1.0, 1e-4,
+                  {"ell": (1e-3, 1e3), "s2": (1e-3, 1e3), "sn2": (1e-6, 1e1)})
+    sk = GaussianProcessRegressor(k, alpha=0.0, n_restarts_optimizer=4, normalize_y=True,
+                                  random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk.fit(X, y)
+    return sk.log_marginal_likelihood_value_
+
+
 def modes(lib):
     rng = np.random.RandomState(2385)
     worse, p = [], 0
@@ -519,14 +532,7 @@ def modes(lib):
                         gp.set_data(X, y)  # standardized (the default), start l = 1, s2 = 1, sn2 = 1e-4
                         gp.check(lib.gpbo_gp_fit(gp.h, None))
                         v, _ = gp.lml()
-                        k = sk_kernel(name, np.ones(d), 1.0, 1e-4,
-                                      {"ell": (1e-3, 1e3), "s2": (1e-3, 1e3), "sn2": (1e-6, 1e1)})
-                        sk = GaussianProcessRegressor(k, alpha=0.0, n_restarts_optimizer=4,
-                                                      normalize_y=True, random_state=p)
-                        with warnings.catch_warnings():
-                            warnings.simplefilter("ignore", ConvergenceWarning)
-                            sk.fit(X, y)
-                        sv = sk.log_marginal_likelihood_value_
+                        sv = sk_default_lml(name, X, y, p)
                         if v < sv - 1.0:
                             worse.append(f"{name} n={n} d={d} rough={rough} noise={noise}: "
                                          f"gpbo {v:.3f} sklearn {sv:.3f}")
@@ -554,14 +560,7 @@ def rough_modes(lib):
             gp.set_data(X, y)
             gp.fit(DEFAULT_RESTARTS, seed=p)  # the defaults but the seed
             v, _ = gp.lml()
-            k = sk_kernel("se", np.ones(2), 1.0, 1e-4,
-                          {"ell": (1e-3, 1e3), "s2": (1e-3, 1e3), "sn2": (1e-6, 1e1)})
-            sk = GaussianProcessRegressor(k, alpha=0.0, n_restarts_optimizer=4, normalize_y=True,
-                                          random_state=p)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                sk.fit(X, y)
-            sv = sk.log_marginal_likelihood_value_
+            sv = sk_default_lml("se", X, y, p)
             if v < sv - 1.0:
                 worse.append(f"se n={n} d=2 rough, no noise: gpbo {v:.3f} sklearn {sv:.3f}")
             p += 1
