@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "yaml_text.h"
 #include "gpbo/sys/error.h"
 
 void trainer_settings_init(trainer_settings *t)
@@ -151,7 +152,7 @@ static int word(const setting *s, void *p, const char *v)
             len += (size_t)snprintf(list + len, sizeof list - len, " %s", s->name(i));
     }
     return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: unknown value '%s' (one of:%s)", s->key,
-                          v, list);
+                          SHOW(v), list);
 }
 
 /* The flag v names: 1 or 0, or -1 when it names neither (a typo must not read as false). */
@@ -202,8 +203,8 @@ static int apply(const setting *s, void *p, const char *v)
          * could end as "-12"), a data_dir read another folder's files: refused instead */
         if (strlen(v) >= s->size)
             return gpbo_error_set(GPBO_EINVAL,
-                                  "trainer setting %s: %zu characters (at most %zu): '%.40s...'",
-                                  s->key, strlen(v), s->size - 1, v);
+                                  "trainer setting %s: %zu characters (at most %zu): '%s'", s->key,
+                                  strlen(v), s->size - 1, SHOW(v));
         snprintf(p, s->size, "%s", v);
         return GPBO_OK;
     case S_FLAG: {
@@ -212,7 +213,7 @@ static int apply(const setting *s, void *p, const char *v)
             return gpbo_error_set(GPBO_EINVAL,
                                   "trainer setting %s: '%s' is not true or false (true, yes, on, "
                                   "1 / false, no, off, 0)",
-                                  s->key, v);
+                                  s->key, SHOW(v));
         *(int *)p = f;
         return GPBO_OK;
     }
@@ -221,16 +222,17 @@ static int apply(const setting *s, void *p, const char *v)
     case S_NUMBER:
         if (!isnum)
             return gpbo_error_set(GPBO_EINVAL, "trainer setting %s: '%s' is not a number", s->key,
-                                  v);
+                                  SHOW(v));
         *(double *)p = x;
         return GPBO_OK;
     case S_COUNT:
     case S_SEED:
         if (whole_value(v, &u) != 0)
-            return gpbo_error_set(
-                GPBO_EINVAL, "trainer setting %s: '%s' is not a whole number (0 to %s)", s->key, v,
-                v[strspn(v, "0123456789")] == '\0' ? "18446744073709551615"
-                                                   : "2^53 unless in digits");
+            return gpbo_error_set(GPBO_EINVAL,
+                                  "trainer setting %s: '%s' is not a whole number (0 to %s)",
+                                  s->key, SHOW(v),
+                                  v[strspn(v, "0123456789")] == '\0' ? "18446744073709551615"
+                                                                     : "2^53 unless in digits");
         if (s->kind == S_COUNT)
             *(size_t *)p = (size_t)u;
         else
@@ -273,8 +275,8 @@ int trainer_set(trainer_settings *t, const char *key, const char *v)
         }
     const char *keys[TRAINER_NKEYS];
     size_t n = trainer_keys(keys);
-    return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)", key,
-                          sweep_closest(key, keys, n));
+    return gpbo_error_set(GPBO_EINVAL, "unknown trainer setting '%s' (did you mean '%s'?)",
+                          SHOW(key), sweep_closest(key, keys, n));
 }
 
 /* hidden and layers describe the model that `model` spells out: layers alone used to leave the
