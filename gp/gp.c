@@ -763,34 +763,10 @@ int gpbo_gp_set_data_noise(gpbo_gp *gp, size_t n, const double *x, const double 
 
 int gpbo_gp_set_obs_noise(gpbo_gp *gp, const double *var)
 {
+    /* the model's own data again with these variances: set_data keeps and restores on failure */
     if (gp == NULL)
         return gpbo_error_set(GPBO_EINVAL, "gp_set_obs_noise: gp is NULL");
-    size_t n = gp->n;
-    if (n == 0)
-        return GPBO_OK;
-    int rc = var != NULL ? check_noise("gp_set_obs_noise", n, var) : GPBO_OK;
-    if (rc != GPBO_OK)
-        return rc;
-    double *old = malloc(n * sizeof *old);
-    if (old == NULL)
-        return gpbo_error_set(GPBO_ENOMEM, "gp_set_obs_noise: out of memory");
-    memcpy(old, gp->nv, n * sizeof *old);
-    if (var != NULL)
-        memmove(gp->nv, var, n * sizeof *var);
-    else
-        memset(gp->nv, 0, n * sizeof *gp->nv);
-    rc = gpbo_gp__standardize(gp, "gp_set_obs_noise");
-    int factorized = rc == GPBO_OK;
-    if (factorized)
-        rc = gpbo_gp__factorize(gp);
-    if (rc != GPBO_OK) {
-        memcpy(gp->nv, old, n * sizeof *old);
-        gpbo_gp__standardize(gp, "gp_set_obs_noise"); /* succeeded before */
-        if (factorized)
-            gpbo_gp__factorize(gp);
-    }
-    free(old);
-    return rc;
+    return gp->n == 0 ? GPBO_OK : set_data(gp, "gp_set_obs_noise", gp->n, gp->x, gp->y, var);
 }
 
 int gpbo_gp_get_obs_noise(const gpbo_gp *gp, double *out)
