@@ -72,7 +72,7 @@ static const cli_option O_BY = {
     "value (the default): the trial of the best observed value; model: the trial the study's "
     "model recommends (gpbo_study_recommend: for a noisy objective, the best posterior mean of "
     "its GP, which a lucky draw does not win; the best observed value when the model sees no "
-    "noise; past 1000 observations the GP of 1000 of them, which gpbo best says on stderr; "
+    "noise; past 1000 observations the GP of 1000 of them, and a line on stderr says so; "
     "Bayesian studies only)"};
 static const cli_option O_TRAIN_SIZE = {
     "--train-size", "N",
