@@ -492,11 +492,6 @@ int gpbo_bayes__local_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, uint
     return rc;
 }
 
-size_t gpbo_bayes__capped_choice_k(void)
-{
-    return CAPPED_CHOICE_K;
-}
-
 int gpbo_bayes__capped_model(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
                              const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp)
 {
