@@ -737,7 +737,8 @@ static void slice_model_get(rep *r, slice_model *m)
         m->what = info.n < total ? keep(&r->sb,
                                         "the study's model (%s%s, as its strategy fits it, on %zu "
                                         "of its %zu observations: the best half and the rest "
-                                        "spread evenly)",
+                                        "spread evenly; its form and hyperparameters chosen on "
+                                        "a part of those spread the same way)",
                                         kind, warp, info.n, total)
                                  : keep(&r->sb, "the study's model (%s%s, as its strategy fits it)",
                                         kind, warp);

@@ -290,6 +290,14 @@ int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gp
  * gpbo_bayes__data_free). O(data->n k d). GPBO_ENOMEM (nothing made). */
 int gpbo_bayes__spread_subset(const gpbo_bayes_data *data, size_t k, gpbo_bayes_data *out);
 
+/* The model of data past gpbo_study_model_capped's cap (data: gpbo_bayes__spread_subset's
+ * subset, f fresh): the model choice and its hyperparameters made by gpbo_bayes__model_gp on
+ * gpbo_bayes__spread_subset's CAPPED_CHOICE_K (bayes_local.c: 300) of data (on data itself when
+ * it holds no more), and the GP of all of data under them (*out, the caller frees it; *warp as
+ * gpbo_bayes__model_gp's). What gpbo_bayes__model_gp or the subset returned. */
+int gpbo_bayes__capped_model(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_t seed,
+                             const gpbo_bayes_data *data, gpbo_gp **out, gpbo_bayes_warp *warp);
+
 /* The local model of data: f's hyperparameters chosen every 100 observations of the full count n
  * and refitted every 10 (each on the neighbourhood of the first that many observations), its GP
  * conditioned on the neighbourhood of all n (*out, the caller frees it), *radius that

@@ -306,7 +306,8 @@ const gpbo_strategy_def *gpbo_search__strategy(const char *name);
  * with the Bayesian strategy's priors but a weak one on the noise instead of its
  * near-deterministic one, so that a noisy objective's noise is learnt; from gp's hyperparameters
  * and again from that optimum with the noise raised to RECOMMEND_NOISE_START (the better posterior
- * kept). space gives the choices' flat lengthscale priors.
+ * kept; from GPBO_RECOMMEND_MAX_OBS observations on not when the noise is there already: the
+ * second start would be the first's end). space gives the choices' flat lengthscale priors.
  * *noise: the noise variance it ends with, in the standardized units of its values. GPBO_OK (gp
  * refitted, or left as it was when no start succeeded), GPBO_ENOMEM. */
 int gpbo_search__recommend_fit(gpbo_gp *gp, const gpbo_space *space, const gpbo_study_options *o,

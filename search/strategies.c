@@ -578,7 +578,8 @@ static int bayes_ask(void *st, const gpbo_search_view *v, size_t number, gpbo_rn
  * copy of fit[0] is refitted, so the strategy's own state stays what its asks made it (the fit
  * is a function of the data alone: the copy ends where the state would). Past max_obs
  * observations, on gpbo_bayes__spread_subset's max_obs of them, from a fresh fit state (fit[0]'s
- * hyperparameters and choices were made on other data). */
+ * hyperparameters and choices were made on other data), the choice made on fewer of them
+ * (gpbo_bayes__capped_model). */
 static int bayes_model(void *st, const gpbo_search_view *v, size_t max_obs, gpbo_gp **out,
                        gpbo_study_model_info *info, size_t *total)
 {
@@ -607,9 +608,11 @@ static int bayes_model(void *st, const gpbo_search_view *v, size_t max_obs, gpbo
         gpbo_bayes__fit_free(&f);
         f = (gpbo_bayes_fit)GPBO_BAYES_FIT_INIT;
     }
-    if (rc == GPBO_OK)
-        rc = gpbo_bayes__model_gp(&f, v->opts, gpbo_bayes__model_seed(v->opts->seed, 0), &data, out,
-                                  &warp);
+    uint64_t seed = gpbo_bayes__model_seed(v->opts->seed, 0);
+    if (rc == GPBO_OK && *total > max_obs)
+        rc = gpbo_bayes__capped_model(&f, v->opts, seed, &data, out, &warp);
+    else if (rc == GPBO_OK)
+        rc = gpbo_bayes__model_gp(&f, v->opts, seed, &data, out, &warp);
     if (rc == GPBO_OK) {
         info->warped = warp.warped;
         info->lo = warp.lo;

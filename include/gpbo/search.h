@@ -859,11 +859,15 @@ GPBO_API int gpbo_study_model(gpbo_study *study, gpbo_gp **out, gpbo_study_model
  * at a time, the observation farthest (Euclidean, in the unit cube) from every one held so far,
  * ties to the earlier trial, until max_obs: the region of the best trials in detail and the rest
  * of the space evenly. No random draw: the same observations give the same subset and the same
- * GP. The model is chosen and fitted on that subset (in trial order) as the strategy would on
- * those observations alone; info->n is the number it holds.
+ * GP. The model (its form and hyperparameters) is chosen on a subset of 300 of those picked the
+ * same way (on that subset itself when max_obs is at most 300), in trial order, as the strategy
+ * would on those observations alone, and the GP holds the whole subset under it; info->n is the
+ * number it holds. (Until session 41 it was chosen on the whole subset: 3.5 s of CPU at 1000 of 4
+ * parameters against 0.25 s, for the same recommendation, bench/dashboard/README.md.)
  *
  * Ownership, thread-safety: as gpbo_study_model(). Cost: one fit of the model on
- * min(n, max_obs) observations, and O(n max_obs d) to choose them.
+ * min(n, max_obs, 300) observations, one factorization of min(n, max_obs), and O(n max_obs d) to
+ * choose them.
  * @param max_obs at least 1; SIZE_MAX: every observation (gpbo_study_model())
  * @param[out] out the GP; NULL on failure.
  * @param[out] info what the GP models (may be NULL); zeroed on failure.
@@ -906,11 +910,13 @@ GPBO_API int gpbo_study_model_capped(gpbo_study *study, size_t max_obs, gpbo_gp 
  * keep gpbo_study_best().
  *
  * Cost: one fit of the model on min(n, GPBO_RECOMMEND_MAX_OBS) observations (as an ask's up to
- * there), its refit (two local runs), one prediction per complete trial, and past the limit
- * O(n GPBO_RECOMMEND_MAX_OBS d) to choose the subset: bounded whatever the study's size. Measured
- * (bench/python/recommend_scale.py; 4 parameters, a noisy bowl, one BLAS thread, Haswell
- * kernels, process CPU): 4.9 s at 1100 trials and 4.9 s at 3000, where the exact GP of every
- * observation took 7.4 s and 118 s.
+ * there; past the limit gpbo_study_model_capped()'s), its refit (two local runs; past the limit
+ * one when the first ends with a noise that the second would start from), one prediction per
+ * complete trial, and past the limit O(n GPBO_RECOMMEND_MAX_OBS d) to choose the subset: bounded
+ * whatever the study's size. Measured (bench/python/recommend_scale.py; 4 parameters, a noisy
+ * bowl, one BLAS thread, Haswell kernels, process CPU): 4.9 s at 1100 trials and 4.9 s at 3000,
+ * where the exact GP of every observation took 7.4 s and 118 s; since session 41 about 2 s
+ * (bench/dashboard/README.md).
  * Thread-safety: as gpbo_study_ask.
  * @param[out] out the recommended trial (its pointers valid until the study changes).
  * @param[out] predicted (may be NULL) the model's posterior mean of its value, in the user's
