@@ -17,7 +17,8 @@ void gpbo_bayes__data_free(gpbo_bayes_data *data)
     free(data->x);
     free(data->y);
     free(data->pend);
-    data->x = data->y = data->pend = NULL;
+    free(data->yvar);
+    data->x = data->y = data->pend = data->yvar = NULL;
 }
 
 int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, const size_t *role,
@@ -30,7 +31,8 @@ int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, cons
                          malloc(v->n * d * sizeof *b.x),
                          malloc(v->n * sizeof *b.y),
                          malloc(v->n * d * sizeof *b.pend),
-                         v->space};
+                         v->space,
+                         NULL};
     if (!(b.x && b.y && b.pend)) {
         gpbo_bayes__data_free(&b);
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
@@ -44,6 +46,13 @@ int gpbo_bayes__data_build(gpbo_bayes_data *out, const gpbo_search_view *v, cons
         int known = gpbo_bayes__known_value(v, i);
         if (gpbo_bayes__sees(role, e, i) && (known || (done && !isnan(stand_in)))) {
             memcpy(b.x + b.n * d, ui, d * sizeof *b.x);
+            double var = known && v->yvar ? v->yvar[i] : 0;
+            if (var > 0 && b.yvar == NULL && (b.yvar = calloc(v->n, sizeof *b.yvar)) == NULL) {
+                gpbo_bayes__data_free(&b);
+                return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+            }
+            if (b.yvar)
+                b.yvar[b.n] = var;
             b.y[b.n++] = known ? v->y[i] : stand_in;
         } else {
             /* running trials are pending; excluded failures stay taken the same way, and so do

@@ -97,6 +97,7 @@ typedef struct gpbo_bayes_data {
     size_t d, n, np;
     double *x, *y, *pend;
     const gpbo_space *space; /* the coordinates' kinds (the lengthscale priors), or NULL */
+    double *yvar;            /* n known noise variances of y (0: exact), or NULL: all exact */
 } gpbo_bayes_data;
 
 /* ---- model choice ------------------------------------------------------------------------ */
@@ -121,6 +122,8 @@ typedef struct gpbo_bayes_fit_data {
     /* with a warm start: the likelihood at it below which the candidate is not refitted (it
      * keeps the start and that likelihood); -inf: always refitted */
     double skip_below;
+    /* known noise variances of y and of yw (delta method), or NULL: exact observations */
+    const double *yvar, *yvw;
 } gpbo_bayes_fit_data;
 
 typedef struct gpbo_bayes_model {

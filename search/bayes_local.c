@@ -123,6 +123,8 @@ static void take_marked(const gpbo_bayes_data *data, size_t m, const unsigned ch
     for (size_t i = 0; i < m; i++)
         if (in[i]) {
             memcpy(s->x + s->n * d, data->x + i * d, d * sizeof *s->x);
+            if (s->yvar)
+                s->yvar[s->n] = data->yvar[i];
             s->y[s->n++] = data->y[i];
         }
 }
@@ -137,9 +139,15 @@ int gpbo_bayes__local_subset(const gpbo_bayes_data *data, size_t m, size_t k, gp
         k = m;
     ranked *r = malloc(m * sizeof *r);
     unsigned char *in = calloc(m ? m : 1, 1);
-    gpbo_bayes_data s = {d,    0,          0, malloc(k * d * sizeof *s.x), malloc(k * sizeof *s.y),
-                         NULL, data->space};
-    if (r == NULL || in == NULL || s.x == NULL || s.y == NULL) {
+    gpbo_bayes_data s = {d,
+                         0,
+                         0,
+                         malloc(k * d * sizeof *s.x),
+                         malloc(k * sizeof *s.y),
+                         NULL,
+                         data->space,
+                         data->yvar ? malloc(k * sizeof *s.yvar) : NULL};
+    if (r == NULL || in == NULL || s.x == NULL || s.y == NULL || (data->yvar && !s.yvar)) {
         free(r);
         free(in);
         gpbo_bayes__data_free(&s);
@@ -176,8 +184,10 @@ int gpbo_bayes__spread_subset(const gpbo_bayes_data *data, size_t k, gpbo_bayes_
                          malloc((k ? k : 1) * d * sizeof *s.x),
                          malloc((k ? k : 1) * sizeof *s.y),
                          NULL,
-                         data->space};
-    if (r == NULL || far == NULL || in == NULL || s.x == NULL || s.y == NULL) {
+                         data->space,
+                         data->yvar ? malloc((k ? k : 1) * sizeof *s.yvar) : NULL};
+    if (r == NULL || far == NULL || in == NULL || s.x == NULL || s.y == NULL ||
+        (data->yvar && !s.yvar)) {
         free(r);
         free(far);
         free(in);
@@ -386,14 +396,25 @@ static int box_project(double *z, size_t dim, void *payload)
     return rc != GPBO_OK;
 }
 
+static int any_positive(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > 0)
+            return 1;
+    return 0;
+}
+
 /* gp (data in the space's cube) moved into the box's cube: its inputs mapped, its lengthscales
- * divided by the box's sides. Fails as gpbo_gp_set_data / set_params do. */
+ * divided by the box's sides, its observations' known noise variances kept. Fails as
+ * gpbo_gp_set_data_noise / set_params do. */
 static int gp_to_box(gpbo_gp *gp, const box *b)
 {
     size_t d = gpbo_gp_dim(gp), n = gpbo_gp_n(gp);
     double *z = malloc((n * d + d + 2) * sizeof *z), *theta = z + n * d;
-    double *y = malloc(n * sizeof *y);
+    double *y = malloc(2 * (n ? n : 1) * sizeof *y), *var = y ? y + n : NULL;
     int rc = z && y ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
+    if (rc == GPBO_OK)
+        rc = gpbo_gp_get_obs_noise(gp, var);
     if (rc == GPBO_OK) {
         const double *x = gpbo_gp_x(gp);
         memcpy(y, gpbo_gp_y(gp), n * sizeof *y);
@@ -405,7 +426,7 @@ static int gp_to_box(gpbo_gp *gp, const box *b)
         rc = gpbo_gp_set_params(gp, theta);
     }
     if (rc == GPBO_OK)
-        rc = gpbo_gp_set_data(gp, n, z, y);
+        rc = gpbo_gp_set_data_noise(gp, n, z, y, any_positive(var, n) ? var : NULL);
     free(z);
     free(y);
     return rc;

@@ -173,7 +173,8 @@ static int parego_propose(gpbo_bayes_fit *f, const gpbo_search_view *v, const mo
                             malloc((m->n + 1) * m->d * sizeof(double)),
                             malloc((m->n + 1) * sizeof(double)),
                             malloc((m->np + 1) * m->d * sizeof(double)),
-                            v->space};
+                            v->space,
+                            NULL};
     if (!data.x || !data.y || !data.pend) {
         gpbo_bayes__data_free(&data);
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");

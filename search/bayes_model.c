@@ -325,23 +325,28 @@ static double std_of(const double *y, size_t n)
     return sqrt(s) > 0 ? sqrt(s) : 1.0;
 }
 
-/* gp given v[0..n) at x as its targets: standardized here and MEAN_SHIFT below zero (so the
- * zero prior mean is MEAN_SHIFT standard deviations above the data's mean), or with shifted 0
- * standardized by gp itself (the data's mean as the prior mean, in v's units). GPBO_ENOMEM, or
- * what gpbo_gp_set_data returned. */
-static int set_targets(gpbo_gp *gp, size_t n, const double *x, const double *v, int shifted)
+/* gp given v[0..n) at x as its targets, with known noise variances var[0..n) in v's units
+ * (NULL: none): standardized here and MEAN_SHIFT below zero (so the zero prior mean is MEAN_SHIFT
+ * standard deviations above the data's mean), or with shifted 0 standardized by gp itself (the
+ * data's mean as the prior mean, in v's units). GPBO_ENOMEM, or what gpbo_gp_set_data_noise
+ * returned. */
+static int set_targets(gpbo_gp *gp, size_t n, const double *x, const double *v, const double *var,
+                       int shifted)
 {
     int rc = gpbo_gp_set_normalize(gp, !shifted);
     if (rc != GPBO_OK || !shifted)
-        return rc != GPBO_OK ? rc : gpbo_gp_set_data(gp, n, x, v);
-    double *z = malloc((n ? n : 1) * sizeof *z), m = 0, s = std_of(v, n);
+        return rc != GPBO_OK ? rc : gpbo_gp_set_data_noise(gp, n, x, v, var);
+    size_t m2 = var ? 2 * n : n;
+    double *z = malloc((m2 ? m2 : 1) * sizeof *z), m = 0, s = std_of(v, n);
     if (z == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     for (size_t i = 0; i < n; i++)
         m += v[i] / (double)n;
     for (size_t i = 0; i < n; i++)
         z[i] = (v[i] - m) / s - MEAN_SHIFT;
-    rc = gpbo_gp_set_data(gp, n, x, z);
+    for (size_t i = 0; var && i < n; i++)
+        z[n + i] = var[i] / (s * s);
+    rc = gpbo_gp_set_data_noise(gp, n, x, z, var ? z + n : NULL);
     free(z);
     return rc;
 }
@@ -366,7 +371,8 @@ static int fit_lml(gpbo_gp *gp, const gpbo_gp_fit_options *fo, const gpbo_bayes_
                    int warped, double *lml)
 {
     *lml = -INFINITY;
-    int rc = set_targets(gp, fd->n_fit, fd->x, warped ? fd->yw : fd->y, 1);
+    int rc =
+        set_targets(gp, fd->n_fit, fd->x, warped ? fd->yw : fd->y, warped ? fd->yvw : fd->yvar, 1);
     if (rc == GPBO_OK && fd->start != NULL && (*lml = lml_raw(gp, fd, warped)) < fd->skip_below)
         return GPBO_OK;
     if (rc == GPBO_OK)
@@ -560,10 +566,13 @@ static int capped_copy(const double *y, size_t n, double **out)
 }
 
 /* The log warping of y[0..n) (*out malloc'd) when it is a candidate (always, or with
- * gpbo_bayes__warp_always 0 when the design is skewed upwards), else *out NULL. GPBO_ENOMEM. */
-static int warp_values(const double *y, size_t n, size_t n_init, double **out, double *lo,
-                       double *delta)
+ * gpbo_bayes__warp_always 0 when the design is skewed upwards), else *out NULL; with known noise
+ * variances var (or NULL), theirs through the warping's slope in *out_var (in *out's block: not
+ * freed apart), else *out_var NULL. GPBO_ENOMEM. */
+static int warp_values(const double *y, const double *var, size_t n, size_t n_init, double **out,
+                       double **out_var, double *lo, double *delta)
 {
+    *out_var = NULL;
     int warp = 0, rc = GPBO_OK;
     *out = NULL;
     if (n >= WARP_MIN_OBS)
@@ -574,12 +583,15 @@ static int warp_values(const double *y, size_t n, size_t n_init, double **out, d
                                         lo, delta, &warp);
     if (rc != GPBO_OK || !warp)
         return rc;
-    double *yw = malloc(n * sizeof *yw);
+    double *yw = malloc((var ? 2 : 1) * n * sizeof *yw);
     if (yw == NULL)
         return gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     for (size_t i = 0; i < n; i++)
         yw[i] = log(y[i] - *lo + *delta);
+    for (size_t i = 0; var && i < n; i++) /* d log(y - lo + delta) / dy = 1 / (y - lo + delta) */
+        yw[n + i] = var[i] / ((y[i] - *lo + *delta) * (y[i] - *lo + *delta));
     *out = yw;
+    *out_var = var ? yw + n : NULL;
     return GPBO_OK;
 }
 
@@ -649,12 +661,14 @@ static int choose_at(gpbo_bayes_fit *f, gpbo_gp *gp, const gpbo_bayes_fit_data *
     /* the floor of c, not of the refit's count: a chain made again (a reopened study) then
      * repeats the choices of an uninterrupted one */
     fc.fo.noise_bounds[0] = noise_floor(fd->d, c);
-    double *ywc = NULL, *yc = NULL;
+    double *ywc = NULL, *yc = NULL, *yvwc = NULL;
     int rc = capped_copy(data->y, c, &yc);
     fc.y = yc;
     if (rc == GPBO_OK)
-        rc = warp_values(yc, c, fd->opts->n_init, &ywc, &fc.lo, &fc.delta);
+        rc = warp_values(yc, data->yvar, c, fd->opts->n_init, &ywc, &yvwc, &fc.lo, &fc.delta);
     fc.yw = ywc;
+    fc.yvar = data->yvar;
+    fc.yvw = yvwc;
     if (rc == GPBO_OK)
         rc = gpbo_bayes__choose(gp, &fc, f->theta_c, &f->choice, f->cand, warm);
     free(ywc);
@@ -718,14 +732,15 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
 {
     size_t d = data->d, n = data->n;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
-    gpbo_bayes_fit_data fd = {d, n, data->x, data->y, NULL, 0, 0, o, fo, NULL, -INFINITY};
+    gpbo_bayes_fit_data fd = {d, n,  data->x, data->y,   NULL, 0,   0,
+                              o, fo, NULL,    -INFINITY, NULL, NULL};
     /* Hyperparameters are fitted, from the default start, on the first n_fit observations
      * (n_fit = the last multiple of refit_every): a function of the data alone, so a resumed
      * study refits exactly what an uninterrupted one did. */
     size_t n_fit = (n / o->refit_every) * o->refit_every;
     fd.n_fit = n_fit ? n_fit : n;
     gpbo_bayes__fit_options(d, fd.n_fit, o->use_priors, &fd.fo);
-    double *yw = NULL, *lsp = NULL, *yc = NULL;
+    double *yw = NULL, *lsp = NULL, *yc = NULL, *yvw = NULL;
     gpbo_gp *gp = gpbo_gp_new(o->kernel, d);
     int rc = gp ? GPBO_OK : gpbo_error_set(GPBO_ENOMEM, "bayes: out of memory");
     if (rc == GPBO_OK)
@@ -735,14 +750,17 @@ int gpbo_bayes__model_gp(gpbo_bayes_fit *f, const gpbo_study_options *o, uint64_
         rc = capped_copy(data->y, n, &yc);
     fd.y = yc;
     if (rc == GPBO_OK)
-        rc = warp_values(yc, n, o->n_init, &yw, &fd.lo, &fd.delta);
+        rc = warp_values(yc, data->yvar, n, o->n_init, &yw, &yvw, &fd.lo, &fd.delta);
     fd.yw = yw;
+    fd.yvar = data->yvar;
+    fd.yvw = yvw;
     if (rc == GPBO_OK && !(f->theta != NULL && f->fitted_at == fd.n_fit))
         rc = refit(f, gp, &fd, data, seed);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_additive(gp, f->choice.additive);
     if (rc == GPBO_OK)
-        rc = set_targets(gp, n, data->x, f->choice.warp && yw ? yw : yc, warp == NULL);
+        rc = set_targets(gp, n, data->x, f->choice.warp && yw ? yw : yc,
+                         f->choice.warp && yw ? yvw : data->yvar, warp == NULL);
     if (rc == GPBO_OK)
         rc = gpbo_gp_set_params(gp, f->theta);
     if (rc == GPBO_OK && warp != NULL)

@@ -118,10 +118,13 @@ int gpbo_search__last_step(const gpbo_trial_rec *r, size_t *out);
 /* Sets y[i] (minimizing sign: sign -1 for a study that maximizes) of every pruned trial i of the
  * n trials t that reported a step to its last intermediate value moved by the median gain the
  * complete trials made from that very step to their end, when at least 3 of them reported it,
- * and never past the best complete value by that move (the rule and why: pruned_view.c); other
- * entries of y are left as they are. O(P log P) for the P intermediate values of the complete
- * trials, O(n) when no trial is pruned. GPBO_ENOMEM (y unchanged). */
-int gpbo_search__pruned_values(size_t n, const gpbo_trial_rec *t, double sign, double *y);
+ * and never past the best complete value by that move (the rule and why: pruned_view.c); var[i]
+ * (var may be NULL) to the sample variance of those gains, the estimate's known noise variance,
+ * or 0 when the value stays raw; other entries of y and var are left as they are. O(P log P) for
+ * the P intermediate values of the complete trials, O(n) when no trial is pruned. GPBO_ENOMEM
+ * (y and var unchanged). */
+int gpbo_search__pruned_values(size_t n, const gpbo_trial_rec *t, double sign, double *y,
+                               double *var);
 
 /* Storage backends. Values are stored in the user's sign. Every function returns a status
  * with the last error set; GPBO_ESTORAGE for a failure of the backend.
@@ -275,6 +278,9 @@ typedef struct gpbo_search_view {
     /* n * opts->n_constraints constraint metrics (issue 20), row by trial (NaN: not reported,
      * or the trial has not ended); NULL when the study has no constraints */
     const double *c;
+    /* n known noise variances of y (minimization sign's units; 0: exact), or NULL (all 0): a
+     * pruned trial's value is an estimate (gpbo_search__pruned_values) */
+    const double *yvar;
 } gpbo_search_view;
 
 typedef struct gpbo_strategy_def {

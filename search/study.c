@@ -64,6 +64,7 @@ struct gpbo_study {
     size_t n, cap;
     /* the strategy's view: encoded points, minimization-sign values, states (n entries) */
     double *u, *y;
+    double *yvar; /* n known noise variances of y (a pruned trial's estimate; 0: exact) */
     gpbo_trial_state *states;
     /* the ids of the running trials, ascending (nrun of them; room for cap): what an ask looks
      * through for a trial to take and a look at the storage reads again, in O(running trials)
@@ -353,6 +354,7 @@ void gpbo_study_close(gpbo_study *s)
     free(s->t);
     free(s->u);
     free(s->y);
+    free(s->yvar);
     free(s->states);
     free(s->run);
     gpbo_space_free(s->space);
@@ -445,6 +447,7 @@ static size_t next_running(const gpbo_study *s, size_t from)
 static void set_view(gpbo_study *s, const gpbo_trial_rec *r)
 {
     s->y[r->id] = view_value(s, r);
+    s->yvar[r->id] = 0;
     s->states[r->id] = r->state;
     run_note(s, r->id, r->state == GPBO_TRIAL_RUNNING);
     if (r->state == GPBO_TRIAL_COMPLETE || r->state == GPBO_TRIAL_PRUNED)
@@ -463,7 +466,7 @@ static int refresh_views(gpbo_study *s)
     if (!s->views_stale || s->opts.n_objectives >= 2 || s->strat->model == NULL)
         return GPBO_OK;
     double sign = s->opts.direction == GPBO_MAXIMIZE ? -1.0 : 1.0;
-    int rc = gpbo_search__pruned_values(s->n, s->t, sign, s->y);
+    int rc = gpbo_search__pruned_values(s->n, s->t, sign, s->y, s->yvar);
     if (rc == GPBO_OK)
         s->views_stale = 0;
     return rc;
@@ -577,13 +580,16 @@ static int mirror_add(gpbo_study *s, const gpbo_trial_rec *r)
         double *ny = realloc(s->y, nc * sizeof *ny);
         if (ny)
             s->y = ny;
+        double *nv = realloc(s->yvar, nc * sizeof *nv);
+        if (nv)
+            s->yvar = nv;
         gpbo_trial_state *ns = realloc(s->states, nc * sizeof *ns);
         if (ns)
             s->states = ns;
         size_t *nr = realloc(s->run, nc * sizeof *nr);
         if (nr)
             s->run = nr;
-        if (!nu || !ny || !ns || !nr)
+        if (!nu || !ny || !nv || !ns || !nr)
             return gpbo_error_set(GPBO_ENOMEM, "study: out of memory");
         s->cap = nc;
     }
@@ -1259,7 +1265,7 @@ static void unreserve(gpbo_study *s, size_t id, int with_values)
 static int view_of(gpbo_study *s, gpbo_search_view *v, double **cbuf, double **ybuf)
 {
     size_t nc = s->opts.n_constraints, k = s->opts.n_objectives;
-    *v = (gpbo_search_view){s->space, &s->opts, s->n, s->u, s->y, s->states, NULL, NULL};
+    *v = (gpbo_search_view){s->space, &s->opts, s->n, s->u, s->y, s->states, NULL, NULL, s->yvar};
     *cbuf = *ybuf = NULL;
     /* grid, random, Sobol and LHS read no values: building these n rows for each of an ask's
      * RESERVE_AHEAD draws cost 1.6 ms an ask at 5000 trials of two objectives (bench/asks) */

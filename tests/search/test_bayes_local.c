@@ -67,7 +67,7 @@ static void test_neighbourhood(void **state)
         x[2 * i + 1] = 0.5;
         y[i] = fabs((double)i - 6.0); /* the incumbent is point 6 */
     }
-    gpbo_bayes_data data = {2, 10, 0, x, y, NULL, NULL}, s;
+    gpbo_bayes_data data = {2, 10, 0, x, y, NULL, NULL, NULL}, s;
     double radius;
     assert_int_equal(gpbo_bayes__local_subset(&data, 10, 3, &s, &radius), GPBO_OK);
     assert_int_equal(s.n, 3); /* points 5, 6, 7 in their order */
@@ -91,7 +91,7 @@ static void compare_in_box(const char *name, size_t d, uint64_t seed, double *ou
     static double x[NMAX * DMAX], y[NMAX], t[256 * DMAX], ml[256], me[256];
     sample(fn, d, n, seed, x, y);
     gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
-    gpbo_bayes_data data = {d, n, 0, x, y, NULL, NULL};
+    gpbo_bayes_data data = {d, n, 0, x, y, NULL, NULL, NULL};
     gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT;
     gpbo_gp *loc = NULL;
     gpbo_bayes_warp w;
@@ -182,7 +182,7 @@ static void view4_add(view4 *w, const double *u, gpbo_trial_state st)
     memcpy(w->u + 4 * i, u, 4 * sizeof *u);
     w->y[i] = st == GPBO_TRIAL_COMPLETE ? bowl(u) : NAN;
     w->state[i] = st;
-    w->v = (gpbo_search_view){w->space, &w->o, w->n, w->u, w->y, w->state, NULL, NULL};
+    w->v = (gpbo_search_view){w->space, &w->o, w->n, w->u, w->y, w->state, NULL, NULL, NULL};
 }
 
 /* n trials: half uniform, half around the bowl's bottom, the integer projected. */

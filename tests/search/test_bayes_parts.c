@@ -52,7 +52,7 @@ static void fixture_add(view_fixture *f, const double *u, gpbo_trial_state st, d
         f->u[i * d + k] = u ? u[k] : NAN;
     f->y[i] = y;
     f->state[i] = st;
-    f->v = (gpbo_search_view){f->space, &f->o, f->n, f->u, f->y, f->state, NULL, NULL};
+    f->v = (gpbo_search_view){f->space, &f->o, f->n, f->u, f->y, f->state, NULL, NULL, NULL};
 }
 
 static void fixture_free(view_fixture *f)
@@ -360,7 +360,7 @@ static gpbo_bayes_choice chosen(double (*fn)(const double *, size_t), size_t d, 
     o.additive = additive;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
     fo.seed = 2385;
-    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo, NULL, -INFINITY};
+    gpbo_bayes_fit_data fd = {d, n, x, y, NULL, 0, 0, &o, fo, NULL, -INFINITY, NULL, NULL};
     int warp = 0;
     assert_int_equal(gpbo_bayes__warp_candidate(y, n, 10, &fd.lo, &fd.delta, &warp), GPBO_OK);
     if (warp) {
@@ -411,7 +411,7 @@ static void test_warm_choice_rows(void **state)
     o.additive = 1;
     gpbo_gp_fit_options fo = GPBO_GP_FIT_OPTIONS_INIT;
     fo.seed = 11;
-    gpbo_bayes_fit_data fd = {d, 40, x, y, NULL, 0, 0, &o, fo, NULL, -INFINITY};
+    gpbo_bayes_fit_data fd = {d, 40, x, y, NULL, 0, 0, &o, fo, NULL, -INFINITY, NULL, NULL};
     gpbo_gp *gp = gpbo_gp_new(GPBO_KERNEL_MATERN52, d);
     assert_non_null(gp);
     gpbo_bayes_choice c;
@@ -644,7 +644,7 @@ static void test_warm_choice_close_to_multistart(void **state)
                              GPBO_OK);
             assert_false(skewed); /* else the warped candidate would compete */
             gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT;
-            gpbo_bayes_data data = {d, n0, 0, x, y, NULL, NULL};
+            gpbo_bayes_data data = {d, n0, 0, x, y, NULL, NULL, NULL};
             gpbo_gp *gp = NULL;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
             assert_int_equal(f.chosen_at, n0);
@@ -715,7 +715,7 @@ static void test_warm_choice_below_60(void **state)
             size_t d = P[p].d;
             sample_problem(fn, d, n, seed, x, y);
             gpbo_bayes_fit f = GPBO_BAYES_FIT_INIT, g = GPBO_BAYES_FIT_INIT;
-            gpbo_bayes_data data = {d, n0, 0, x, y, NULL, NULL};
+            gpbo_bayes_data data = {d, n0, 0, x, y, NULL, NULL, NULL};
             gpbo_gp *gp = NULL;
             assert_int_equal(gpbo_bayes__model_gp(&f, &o, 7, &data, &gp, NULL), GPBO_OK);
             assert_int_equal(f.chosen_at, n0);
@@ -812,7 +812,7 @@ static void test_sobol_strategy_walks_once(void **state)
     double y[1] = {NAN};
     gpbo_trial_state st[1] = {GPBO_TRIAL_RUNNING};
     double u0[1] = {NAN};
-    gpbo_search_view v = {s, &o, 0, u0, y, st, NULL, NULL};
+    gpbo_search_view v = {s, &o, 0, u0, y, st, NULL, NULL, NULL};
     const gpbo_strategy_def *def = gpbo_search__strategy("sobol");
     assert_non_null(def);
     void *ss = NULL;
@@ -884,7 +884,7 @@ static void test_lhs_strategy_draws_block_once(void **state)
     size_t d = s->dim;
     double y[1] = {NAN}, u0[1] = {NAN};
     gpbo_trial_state st[1] = {GPBO_TRIAL_RUNNING};
-    gpbo_search_view v = {s, &o, 0, u0, y, st, NULL, NULL};
+    gpbo_search_view v = {s, &o, 0, u0, y, st, NULL, NULL, NULL};
     const gpbo_strategy_def *def = gpbo_search__strategy("lhs");
     assert_non_null(def);
     void *ls = NULL;

@@ -87,7 +87,8 @@ static void copy_view(view_copy *c, gpbo_study *st)
         c->y[i] = sign * ti.value;
         c->state[i] = ti.state;
     }
-    c->v = (gpbo_search_view){sp, gpbo_study_get_options(st), n, c->u, c->y, c->state, NULL, NULL};
+    c->v = (gpbo_search_view){sp,  gpbo_study_get_options(st), n, c->u, c->y, c->state, NULL, NULL,
+                              NULL};
 }
 
 /* The model's checks on a study of n trials of f: the GP holds n observations and predicts
