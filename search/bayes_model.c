@@ -315,6 +315,18 @@ int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *
     return GPBO_OK;
 }
 
+/* The most a known noise variance is given as: an observation that says next to nothing. */
+#define VAR_MAX 1e300
+
+/* A known noise variance v in units of y^2 over s^2 (s > 0): divided by s twice, so that a
+ * variance of y's own scale (values of 1e-170) does not underflow into 0 / 0 through s * s, and
+ * at most VAR_MAX (also for NaN: from an overflow) so that the GP takes it. */
+static double var_over(double v, double s)
+{
+    double r = v / s / s;
+    return r <= VAR_MAX ? r : VAR_MAX;
+}
+
 static double std_of(const double *y, size_t n)
 {
     double m = 0, s = 0;
@@ -345,7 +357,7 @@ static int set_targets(gpbo_gp *gp, size_t n, const double *x, const double *v, 
     for (size_t i = 0; i < n; i++)
         z[i] = (v[i] - m) / s - MEAN_SHIFT;
     for (size_t i = 0; var && i < n; i++)
-        z[n + i] = var[i] / (s * s);
+        z[n + i] = var_over(var[i], s);
     rc = gpbo_gp_set_data_noise(gp, n, x, z, var ? z + n : NULL);
     free(z);
     return rc;
@@ -589,7 +601,7 @@ static int warp_values(const double *y, const double *var, size_t n, size_t n_in
     for (size_t i = 0; i < n; i++)
         yw[i] = log(y[i] - *lo + *delta);
     for (size_t i = 0; var && i < n; i++) /* d log(y - lo + delta) / dy = 1 / (y - lo + delta) */
-        yw[n + i] = var[i] / ((y[i] - *lo + *delta) * (y[i] - *lo + *delta));
+        yw[n + i] = var_over(var[i], y[i] - *lo + *delta);
     *out = yw;
     *out_var = var ? yw + n : NULL;
     return GPBO_OK;

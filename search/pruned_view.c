@@ -87,7 +87,8 @@ static size_t bound(const step_gain *a, size_t n, long step, int after)
     return lo;
 }
 
-/* The sample variance of the gains g[lo..hi) (at least 2). */
+/* The sample variance of the gains g[lo..hi) (at least 2), at most 1e300 (gains past 1e150
+ * overflow it: such an estimate says next to nothing). */
 static double gain_var(const step_gain *g, size_t lo, size_t hi)
 {
     double m = 0, s = 0, c = (double)(hi - lo);
@@ -95,7 +96,7 @@ static double gain_var(const step_gain *g, size_t lo, size_t hi)
         m += g[k].gain / c;
     for (size_t k = lo; k < hi; k++)
         s += (g[k].gain - m) * (g[k].gain - m);
-    return s / (c - 1);
+    return fmin(s / (c - 1), 1e300);
 }
 
 int gpbo_search__pruned_values(size_t n, const gpbo_trial_rec *t, double sign, double *y,

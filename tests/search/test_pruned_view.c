@@ -188,6 +188,56 @@ static void test_rule_maximize(void **state)
     rule_by_hand(GPBO_MAXIMIZE);
 }
 
+/* ---- values of extreme scales -----------------------------------------------------------------
+ */
+
+/* SCRIPTS' first eight trials at values times scale (a 4-point design, then model proposals),
+ * then three more trials asked from the model and told, and the study's model and
+ * recommendation: every call succeeds. The estimates' variances are of the values' scale squared,
+ * which underflows to 0 (scale 1e-170) or overflows (1e160) in double. */
+static void scaled_study(double scale)
+{
+    gpbo_space *sp = gpbo_space_new();
+    assert_int_equal(gpbo_space_add_float(sp, "x0", 0.0, 1.0, 0), GPBO_OK);
+    assert_int_equal(gpbo_space_add_float(sp, "x1", 0.0, 1.0, 0), GPBO_OK);
+    gpbo_study_options o = GPBO_STUDY_OPTIONS_INIT;
+    o.seed = 41;
+    o.n_init = 4;
+    gpbo_study *st = gpbo_study_open(NULL, "scaled", sp, &o);
+    gpbo_space_free(sp);
+    assert_non_null(st);
+    for (size_t i = 0; i < 11; i++) {
+        const script *c = &SCRIPTS[i < 8 ? i : 0];
+        size_t id;
+        double v[2];
+        if (gpbo_study_ask(st, &id, v) != GPBO_OK)
+            fail_msg("scale %g: ask %zu: %s", scale, i, gpbo_error_message());
+        for (size_t k = 0; k < c->nsteps; k++)
+            assert_int_equal(gpbo_study_report(st, id, c->steps[k], scale * c->values[k]), GPBO_OK);
+        if (c->end == COMPLETE)
+            assert_int_equal(gpbo_study_tell(st, id, scale * (c->final + 0.01 * (double)i)),
+                             GPBO_OK);
+        else
+            assert_int_equal(gpbo_study_tell_pruned(st, id), GPBO_OK);
+    }
+    gpbo_gp *gp = NULL;
+    if (gpbo_study_model(st, &gp, NULL) != GPBO_OK)
+        fail_msg("scale %g: model: %s", scale, gpbo_error_message());
+    gpbo_gp_free(gp);
+    gpbo_trial_info t;
+    if (gpbo_study_recommend(st, &t, NULL) != GPBO_OK)
+        fail_msg("scale %g: recommend: %s", scale, gpbo_error_message());
+    gpbo_study_close(st);
+}
+
+static void test_extreme_scales(void **state)
+{
+    (void)state;
+    const double scales[] = {1e-170, 1e-300, 1.0, 1e160, -1e-170};
+    for (size_t k = 0; k < sizeof scales / sizeof *scales; k++)
+        scaled_study(scales[k]);
+}
+
 /* ---- the property: a synthetic learning curve ----------------------------------------------- */
 
 /* The learning curve, chosen on development seeds 20-139 (bench/compare/README.md, 2026-12-03
@@ -347,6 +397,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule_minimize),
         cmocka_unit_test(test_rule_maximize),
+        cmocka_unit_test(test_extreme_scales),
         cmocka_unit_test(test_curve_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
