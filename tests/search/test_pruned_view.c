@@ -2,20 +2,23 @@
  * test_pruned_view.c: the value a pruned trial enters the model at (search/pruned_view.c, issue
  * 18): its last intermediate value moved by the median gain that the complete trials which
  * reported that very step made from it to their end, raw while fewer than 3 did, an improvement
- * stopping at the best complete value.
+ * stopping at the best complete value; a moved value with the sample variance of those gains as
+ * its known noise variance.
  *  - rule: studies built by hand (ask, report, tell, tell_pruned), minimizing and maximizing; the
- *    values the Bayesian model holds (gpbo_study_model's targets, matched to trials by their
- *    points) against the rule worked out by hand, before and after the third complete trial
- *    of a step arrives (the pruned trials' values are refreshed when a trial completes);
+ *    values and known noise variances the Bayesian model holds (gpbo_study_model's targets,
+ *    matched to trials by their points) against the rule worked out by hand, before and after the
+ *    third complete trial of a step arrives (the pruned trials' values are refreshed when a trial
+ *    completes);
+ *  - extreme scales: the same trials' values times 1e-170 ... 1e160 are asked, modelled and
+ *    recommended from without an error (the variances of such values underflow or overflow);
  *  - property: on a synthetic learning curve (final value f(x), the value at step t
  *    f(x) + g(t) + noise, hyperband pruning at steps 1, 3, 9), Bayesian search whose pruned
  *    trials are corrected ends nearer the optimum than the same search seeing them raw: the
- *    median final regret over 120 seeds below 0.2 times the raw arm's, and lower on at least 90 of
- *    the 120 (the corrected values entering with their gains' variance as known noise). The raw
- *    arm is the same study
- * with the complete trials' intermediate values kept from it (they go to the pruner all the same):
- * with no complete trial at any step, the rule leaves every pruned trial at its last value, which
- * is what the study did before, and nothing else in the study reads a complete trial's steps.
+ *    median final regret over 120 seeds below 0.2 times the raw arm's, and lower on at least 90
+ *    of the 120. The raw arm is the same study with the complete trials' intermediate values kept
+ *    from it (they go to the pruner all the same): with no complete trial at any step, the rule
+ *    leaves every pruned trial at its last value, which is what the study did before, and nothing
+ *    else in the study reads a complete trial's steps.
  */
 #include <math.h>
 #include <setjmp.h>
