@@ -315,16 +315,13 @@ int gpbo_bayes__warp_candidate(const double *y, size_t n, size_t first, double *
     return GPBO_OK;
 }
 
-/* The most a known noise variance is given as: an observation that says next to nothing. */
-#define VAR_MAX 1e300
-
 /* A known noise variance v in units of y^2 over s^2 (s > 0): divided by s twice, so that a
  * variance of y's own scale (values of 1e-170) does not underflow into 0 / 0 through s * s, and
- * at most VAR_MAX (also for NaN: from an overflow) so that the GP takes it. */
+ * at most GPBO_SEARCH__VAR_MAX (also for NaN: from an overflow) so that the GP takes it. */
 static double var_over(double v, double s)
 {
     double r = v / s / s;
-    return r <= VAR_MAX ? r : VAR_MAX;
+    return r <= GPBO_SEARCH__VAR_MAX ? r : GPBO_SEARCH__VAR_MAX;
 }
 
 static double std_of(const double *y, size_t n)

@@ -119,12 +119,15 @@ int gpbo_search__last_step(const gpbo_trial_rec *r, size_t *out);
  * n trials t that reported a step to its last intermediate value moved by the median gain the
  * complete trials made from that very step to their end, when at least 3 of them reported it,
  * and never past the best complete value by that move (the rule and why: pruned_view.c); var[i]
- * (var may be NULL) to the sample variance of those gains, the estimate's known noise variance,
+ * to the sample variance of those gains, the estimate's known noise variance,
  * or 0 when the value stays raw; other entries of y and var are left as they are. O(P log P) for
  * the P intermediate values of the complete trials, O(n) when no trial is pruned. GPBO_ENOMEM
  * (y and var unchanged). */
 int gpbo_search__pruned_values(size_t n, const gpbo_trial_rec *t, double sign, double *y,
                                double *var);
+/* The most a known noise variance of an observation is given as (pruned_view.c, bayes_model.c):
+ * an observation that says next to nothing, still finite for the GP. */
+#define GPBO_SEARCH__VAR_MAX 1e300
 
 /* Storage backends. Values are stored in the user's sign. Every function returns a status
  * with the last error set; GPBO_ESTORAGE for a failure of the backend.

@@ -279,16 +279,6 @@ static void test_recommend_model(void **state)
     assert_true(by_mean > 0);
 }
 
-/* 1100 complete trials of Branin plus noise of standard deviation 1 at uniform random points
- * (gpbo_study_add_trial: no fit per trial). Past GPBO_RECOMMEND_MAX_OBS observations
- * gpbo_study_recommend is the capped model's recommendation: the same trial and prediction as
- * gpbo_study_recommend_model on gpbo_study_model_capped(GPBO_RECOMMEND_MAX_OBS)'s GP (the old
- * code fitted the exact GP of all 1100: another model, another prediction), and
- * gpbo_study_recommend_capped says so (total 1100 > the cap). The capped model still sees the
- * noise: its prediction is not the observed value but within one noise deviation of the true
- * one, and the recommended trial is truly near Branin's optimum (regret below 0.5). Measured on
- * 12 other draws of such a study (Python, seeds 0-11): prediction errors 0.02-0.46, true regrets
- * 0.007-0.19, where the best observed trials' reach 1.19 (better on 9, equal on 2, worse on 1). */
 /* A Bayesian study of n complete trials of Branin plus noise of standard deviation 1 at uniform
  * random points drawn from seed (gpbo_study_add_trial: no fit per trial). */
 static gpbo_study *random_noisy_branin(size_t n, uint64_t seed)
@@ -311,6 +301,16 @@ static gpbo_study *random_noisy_branin(size_t n, uint64_t seed)
     return st;
 }
 
+/* 1100 complete trials of Branin plus noise of standard deviation 1 at uniform random points
+ * (gpbo_study_add_trial: no fit per trial). Past GPBO_RECOMMEND_MAX_OBS observations
+ * gpbo_study_recommend is the capped model's recommendation: the same trial and prediction as
+ * gpbo_study_recommend_model on gpbo_study_model_capped(GPBO_RECOMMEND_MAX_OBS)'s GP (the old
+ * code fitted the exact GP of all 1100: another model, another prediction), and
+ * gpbo_study_recommend_capped says so (total 1100 > the cap). The capped model still sees the
+ * noise: its prediction is not the observed value but within one noise deviation of the true
+ * one, and the recommended trial is truly near Branin's optimum (regret below 0.5). Measured on
+ * 12 other draws of such a study (Python, seeds 0-11): prediction errors 0.02-0.46, true regrets
+ * 0.007-0.19, where the best observed trials' reach 1.19 (better on 9, equal on 2, worse on 1). */
 static void test_past_exact_limit(void **state)
 {
     (void)state;
